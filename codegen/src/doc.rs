@@ -111,6 +111,14 @@ fn escape_line(line: &str) -> String {
         }
         if c == '[' {
             if let Some((text_end, url_end)) = inline_link(&chars, i) {
+                if text_end == i + 1 {
+                    // `[](url)`: the URL is the only text there is.
+                    out.push('<');
+                    out.extend(&chars[text_end + 2..url_end]);
+                    out.push('>');
+                    i = url_end + 1;
+                    continue;
+                }
                 out.push('[');
                 out.push_str(&escape_plain(&chars[i + 1..text_end]));
                 out.push_str("](");
@@ -175,14 +183,8 @@ fn find_closing_run(chars: &[char], from: usize, len: usize) -> Option<usize> {
 }
 
 fn starts_with(chars: &[char], at: usize, s: &str) -> bool {
-    let mut i = at;
-    for c in s.chars() {
-        if chars.get(i) != Some(&c) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    let mut rest = chars.get(at..).unwrap_or_default().iter();
+    s.chars().all(|c| rest.next() == Some(&c))
 }
 
 /// Where a bare URL starting at `start` ends: at whitespace or a character
@@ -218,7 +220,7 @@ fn inline_link(chars: &[char], start: usize) -> Option<(usize, usize)> {
     while j < chars.len() && !matches!(chars[j], '[' | ']' | '`') {
         j += 1;
     }
-    if j >= chars.len() || chars[j] != ']' || j == start + 1 || chars.get(j + 1) != Some(&'(') {
+    if j >= chars.len() || chars[j] != ']' || chars.get(j + 1) != Some(&'(') {
         return None;
     }
     let url_start = j + 2;
@@ -306,6 +308,10 @@ mod tests {
             "See <https://example.com/a_b>. And (<http://x.io/p>)."
         );
         assert_eq!(sanitize("[x](not a url)")[0], "\\[x\\](not a url)");
+        assert_eq!(
+            sanitize("Use [](https://a.io/b) now")[0],
+            "Use <https://a.io/b> now"
+        );
     }
 
     #[test]

@@ -606,7 +606,7 @@ pub fn service_file(header: &str, svc: &Service) -> String {
     out
 }
 
-pub fn mod_file(header: &str, services: &[Service]) -> String {
+pub fn mod_file(header: &str, services: &[Service], covered_regions: u64) -> String {
     let mut out = String::new();
     out.push_str(header);
     out.push_str(
@@ -616,7 +616,11 @@ pub fn mod_file(header: &str, services: &[Service]) -> String {
          use crate::schema::TypeMeta;\n\n",
     );
     for svc in services {
-        let _ = writeln!(out, "#[cfg(feature = \"{0}\")]\npub mod {0};", svc.module);
+        let _ = writeln!(
+            out,
+            "#[cfg(feature = \"{0}\")]\n#[rustfmt::skip]\npub mod {0};",
+            svc.module
+        );
     }
     out.push_str(
         "\n/// Schema facts of a resource type, when its service is compiled in.\n\
@@ -626,13 +630,20 @@ pub fn mod_file(header: &str, services: &[Service]) -> String {
          match service {\n",
     );
     for svc in services {
-        let _ = writeln!(
-            out,
-            "        #[cfg(feature = \"{0}\")]\n        ({1}, {2}) => {0}::lookup(type_name),",
-            svc.module,
-            lit(&svc.namespace),
-            lit(&svc.service)
-        );
+        let _ = writeln!(out, "        #[cfg(feature = \"{}\")]", svc.module);
+        let pattern = format!("({}, {})", lit(&svc.namespace), lit(&svc.service));
+        let call = format!("{}::lookup(type_name)", svc.module);
+        // As rustfmt lays it out: this file is formatted, the service
+        // modules are not.
+        let arm = format!("        {pattern} => {call},");
+        if arm.len() <= 100 {
+            let _ = writeln!(out, "{arm}");
+        } else {
+            let _ = writeln!(
+                out,
+                "        {pattern} => {{\n            {call}\n        }}"
+            );
+        }
     }
     out.push_str("        _ => None,\n    }\n}\n\n");
     out.push_str(
@@ -651,6 +662,13 @@ pub fn mod_file(header: &str, services: &[Service]) -> String {
          /// and then by name.\n\
          pub fn all_types() -> impl Iterator<Item = &'static TypeMeta> {\n    \
          SERVICES.iter().flat_map(|types| types.iter().copied())\n}\n",
+    );
+    let _ = writeln!(
+        out,
+        "\n/// The regions the schema data covers (those with a provider file in\n\
+         /// cfn-lint): a type's availability is only checked there.\n\
+         pub fn covered_regions() -> crate::region::RegionSet {{\n    \
+         crate::region::RegionSet({covered_regions:#x})\n}}"
     );
     out
 }

@@ -71,8 +71,20 @@ pub fn generate(schema_dir: &Path) -> Result<BTreeMap<PathBuf, String>, String> 
 
 /// [`generate`], with the service list and notes on the schemas.
 pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
-    let inputs = load::load(schema_dir)?;
+    let loaded = load::load(schema_dir)?;
+    let inputs = loaded.types;
     let regions = load::region_table(REGION_SOURCE)?;
+    // The regions with schema data; each must be in the library's table.
+    let mut covered_bits = 0u64;
+    for region in &loaded.regions {
+        let i = regions.iter().position(|r| r == region).ok_or_else(|| {
+            format!(
+                "the schemas have a provider file for region {region:?}, which is not in \
+                 synth::region::REGIONS (synth/src/region.rs): add it to that table"
+            )
+        })?;
+        covered_bits |= 1 << i;
+    }
     let mut notes = Notes::new();
 
     // Group by service module.
@@ -140,7 +152,7 @@ pub fn generate_all(schema_dir: &Path) -> Result<Generated, String> {
     }
     files.insert(
         Path::new(AWS_DIR).join("mod.rs"),
-        emit::mod_file(&header, &services),
+        emit::mod_file(&header, &services, covered_bits),
     );
     Ok(Generated {
         files,

@@ -7,6 +7,14 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+/// The schema directory's contents.
+pub struct Loaded {
+    /// Sorted by type name.
+    pub types: Vec<TypeInput>,
+    /// Every region with a provider file, sorted.
+    pub regions: Vec<String>,
+}
+
 /// One resource type with the schema it is generated from and the regions
 /// that list it.
 pub struct TypeInput {
@@ -46,7 +54,7 @@ fn read_json(path: &Path) -> Result<Value, String> {
 /// Every type listed by any region, sorted by name. Each type's schema is
 /// us-east-1's when it lists the type, else that of the first region (by
 /// name) that does.
-pub fn load(schema_dir: &Path) -> Result<Vec<TypeInput>, String> {
+pub fn load(schema_dir: &Path) -> Result<Loaded, String> {
     let resources = resources_dir(schema_dir)?;
     let mut listings: Vec<(String, PathBuf)> = Vec::new();
     let entries =
@@ -125,7 +133,10 @@ pub fn load(schema_dir: &Path) -> Result<Vec<TypeInput>, String> {
             regions: by_region.into_keys().collect(),
         });
     }
-    Ok(out)
+    Ok(Loaded {
+        types: out,
+        regions: listings.into_iter().map(|(region, _)| region).collect(),
+    })
 }
 
 /// The region names of `synth::region::REGIONS`, in order, read from the

@@ -579,7 +579,7 @@ impl<'a, 'n> Builder<'a, 'n> {
             .map(str::to_owned);
         let (props, groups) = self.collect_properties(node);
         let required: BTreeSet<String> = string_list(node.get("required")).into_iter().collect();
-        let mut idents = Scope::new();
+        let mut idents = field_scope(&props, &required, false);
         for (name, prop) in props {
             let ident = idents.claim(&naming::setter_name(name, false), "_");
             let (ty, shape) = self.ty_shape(prop, name, &parent, depth + 1);
@@ -599,6 +599,19 @@ impl<'a, 'n> Builder<'a, 'n> {
         def.dependent_excluded = dependent_excluded(node);
         self.structs[id] = Some(def);
     }
+}
+
+/// The scope of a struct's setter names. The constructor's local variable
+/// `props` is taken when a constructor argument would be named so.
+fn field_scope(props: &[(&str, &Value)], required: &BTreeSet<String>, resource: bool) -> Scope {
+    let mut scope = Scope::new();
+    let clash = props.iter().any(|(name, _)| {
+        required.contains(*name) && naming::setter_name(name, resource) == "props"
+    });
+    if clash {
+        scope.reserve("props");
+    }
+    scope
 }
 
 /// `allOf: [{"$ref": ...}, {annotations}]`: the one `$ref`.
@@ -791,9 +804,7 @@ pub fn build(
     let mut b = Builder::new(schema, notes);
     let (props, groups) = b.collect_properties(schema);
     let required: BTreeSet<String> = string_list(schema.get("required")).into_iter().collect();
-    let mut idents = Scope::new();
-    // The constructor's local variable.
-    idents.reserve("props");
+    let mut idents = field_scope(&props, &required, true);
     let mut fields = Vec::new();
     for (name, prop) in props {
         if effectively_read_only(&b, name, prop, &read_only, 0) {
@@ -854,6 +865,9 @@ pub fn build(
         }
     }
     let root_constrained = struct_constrained(&root, &constrained);
+    let mut structs = structs;
+    mark_nested(&root, &mut structs, &create_only, |f| &mut f.create_only);
+    mark_nested(&root, &mut structs, &write_only, |f| &mut f.write_only);
 
     ResourceModel {
         type_name: type_name.to_owned(),
@@ -871,6 +885,70 @@ pub fn build(
         primary_identifier,
         tagging,
         regions,
+    }
+}
+
+fn struct_refs(ty: &Ty, counts: &mut [usize]) {
+    match ty {
+        Ty::Struct(id) => counts[*id] += 1,
+        Ty::List(inner) | Ty::Map(inner) => struct_refs(inner, counts),
+        _ => {}
+    }
+}
+
+fn struct_of(ty: &Ty) -> Option<usize> {
+    match ty {
+        Ty::Struct(id) => Some(*id),
+        Ty::List(inner) | Ty::Map(inner) => struct_of(inner),
+        _ => None,
+    }
+}
+
+/// Marks the fields of property structs that nested paths
+/// (`KubernetesNetworkConfig/IpFamily`) name, when every struct on the way
+/// is used in that one place only: a shared struct's field may be
+/// create-only in one place and not in another.
+fn mark_nested(
+    root: &StructDef,
+    structs: &mut [StructDef],
+    paths: &[String],
+    flag: impl Fn(&mut Field) -> &mut bool,
+) {
+    let mut counts = vec![0; structs.len()];
+    for def in std::iter::once(root).chain(structs.iter()) {
+        for f in &def.fields {
+            struct_refs(&f.ty, &mut counts);
+        }
+    }
+    'paths: for path in paths {
+        let segments: Vec<&str> = path.split('/').filter(|s| *s != "*").collect();
+        if segments.len() < 2 {
+            continue;
+        }
+        let mut fields = &root.fields;
+        let mut target = None;
+        for (i, seg) in segments.iter().enumerate() {
+            let Some(field) = fields.iter().find(|f| f.cfn == *seg) else {
+                continue 'paths;
+            };
+            if i == segments.len() - 1 {
+                break;
+            }
+            let Some(id) = struct_of(&field.ty) else {
+                continue 'paths;
+            };
+            if counts[id] != 1 {
+                continue 'paths;
+            }
+            target = Some(id);
+            fields = &structs[id].fields;
+        }
+        let (Some(id), Some(last)) = (target, segments.last()) else {
+            continue;
+        };
+        if let Some(field) = structs[id].fields.iter_mut().find(|f| f.cfn == *last) {
+            *flag(field) = true;
+        }
     }
 }
 
@@ -1027,5 +1105,377 @@ fn tag_kind(b: &Builder<'_, '_>, prop: &Value) -> Option<TagKind> {
             object.then_some(TagKind::Map)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn model(schema: Value) -> ResourceModel {
+        let mut notes = Notes::new();
+        build(
+            "AWS::Test::Thing",
+            &schema,
+            ResourceNames {
+                struct_name: "CfnThing".to_owned(),
+                module: "thing".to_owned(),
+                const_prefix: "THING".to_owned(),
+            },
+            1,
+            &mut notes,
+        )
+    }
+
+    fn field<'m>(def: &'m StructDef, cfn: &str) -> &'m Field {
+        def.fields
+            .iter()
+            .find(|f| f.cfn == cfn)
+            .unwrap_or_else(|| panic!("no field {cfn} in {}", def.name))
+    }
+
+    fn struct_named<'m>(m: &'m ResourceModel, name: &str) -> (usize, &'m StructDef) {
+        m.structs
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.name == name)
+            .unwrap_or_else(|| panic!("no struct {name}"))
+    }
+
+    #[test]
+    fn maps_schema_types_to_rust_types() {
+        let m = model(json!({
+            "properties": {
+                "S": {"type": "string"},
+                "I": {"type": "integer"},
+                "N": {"type": "number"},
+                "B": {"type": "boolean"},
+                "L": {"type": "array", "items": {"type": "string"}},
+                "LL": {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}},
+                "Free": {"type": "array"},
+                "Obj": {"$ref": "#/definitions/Obj"},
+                "Alias": {"$ref": "#/definitions/Names"},
+                "Labels": {"type": "object", "patternProperties": {"^.+$": {"type": "string"}}},
+                "Extra": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "Any": {"type": "object"},
+                "Doc": {"type": "object", "additionalProperties": true},
+                "Either": {"type": ["object", "string"]},
+                "Untyped": {},
+                "Inline": {"type": "object", "properties": {"X": {"type": "string"}}},
+                "Items": {"type": "array", "items": {"type": "object", "properties": {"Y": {"type": "string"}}}}
+            },
+            "definitions": {
+                "Obj": {"type": "object", "properties": {"A": {"type": "string"}}},
+                "Names": {"type": "array", "items": {"type": "string"}}
+            }
+        }));
+        let ty = |name: &str| field(&m.root, name).ty.clone();
+        assert_eq!(ty("S"), Ty::Str);
+        assert_eq!(ty("I"), Ty::Int);
+        assert_eq!(ty("N"), Ty::Num);
+        assert_eq!(ty("B"), Ty::Bool);
+        assert_eq!(ty("L"), Ty::List(Box::new(Ty::Str)));
+        assert_eq!(ty("LL"), Ty::List(Box::new(Ty::List(Box::new(Ty::Int)))));
+        assert_eq!(ty("Free"), Ty::List(Box::new(Ty::Json)));
+        let (obj, _) = struct_named(&m, "Obj");
+        assert_eq!(ty("Obj"), Ty::Struct(obj));
+        assert_eq!(ty("Alias"), Ty::List(Box::new(Ty::Str)));
+        assert_eq!(ty("Labels"), Ty::Map(Box::new(Ty::Str)));
+        assert_eq!(ty("Extra"), Ty::Map(Box::new(Ty::Int)));
+        assert_eq!(ty("Any"), Ty::Json);
+        assert_eq!(ty("Doc"), Ty::Json);
+        assert_eq!(ty("Either"), Ty::Json);
+        assert_eq!(ty("Untyped"), Ty::Json);
+        let (inline, _) = struct_named(&m, "Inline");
+        assert_eq!(ty("Inline"), Ty::Struct(inline));
+        let (items, _) = struct_named(&m, "Items");
+        assert_eq!(ty("Items"), Ty::List(Box::new(Ty::Struct(items))));
+        // Only definitions in use become structs.
+        assert_eq!(m.structs.len(), 3);
+    }
+
+    #[test]
+    fn required_properties_and_read_only_ones() {
+        let m = model(json!({
+            "properties": {
+                "Name": {"type": "string"},
+                "Arn": {"type": "string"},
+                "Size": {"type": "integer"},
+                "Status": {"$ref": "#/definitions/Status"},
+                "Endpoint": {"type": "object", "properties": {"Address": {"type": "string"}, "Port": {"type": "integer"}}},
+                "List": {"type": "array", "items": {"type": "object", "properties": {"Id": {"type": "string"}}}}
+            },
+            "definitions": {
+                "Status": {"type": "object", "properties": {"Code": {"type": "string"}}}
+            },
+            "required": ["Name"],
+            "readOnlyProperties": ["/properties/Arn", "/properties/Status/Code", "/properties/Endpoint/Port", "/properties/List/*/Id"],
+            "createOnlyProperties": ["/properties/Name", "/properties/Endpoint/Address"],
+            "writeOnlyProperties": ["/properties/Size"],
+            "primaryIdentifier": ["/properties/Name"]
+        }));
+        let names: Vec<&str> = m.root.fields.iter().map(|f| f.cfn.as_str()).collect();
+        // Arn is read-only, Status is read-only in every part.
+        assert_eq!(names, ["Endpoint", "List", "Name", "Size"]);
+        assert!(field(&m.root, "Name").required && field(&m.root, "Name").create_only);
+        assert!(!field(&m.root, "Size").required && field(&m.root, "Size").write_only);
+        let (_, endpoint) = struct_named(&m, "Endpoint");
+        assert!(field(endpoint, "Address").create_only);
+        assert_eq!(m.create_only, ["Endpoint/Address", "Name"]);
+        assert_eq!(m.primary_identifier, ["Name"]);
+        let attrs: Vec<(&str, &str, Ty)> = m
+            .attributes
+            .iter()
+            .map(|a| (a.name.as_str(), a.method.as_str(), a.ty.clone()))
+            .collect();
+        assert_eq!(
+            attrs,
+            [
+                ("Arn", "arn", Ty::Str),
+                ("Endpoint.Port", "endpoint_port", Ty::Int),
+                ("Status.Code", "status_code", Ty::Str)
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_create_only_paths_mark_fields_of_unshared_structs() {
+        let m = model(json!({
+            "properties": {
+                "Network": {"$ref": "#/definitions/Network"},
+                "Primary": {"$ref": "#/definitions/Shared"},
+                "Secondary": {"type": "array", "items": {"$ref": "#/definitions/Shared"}}
+            },
+            "definitions": {
+                "Network": {"type": "object", "properties": {"IpFamily": {"type": "string"}, "Other": {"type": "string"}}},
+                "Shared": {"type": "object", "properties": {"Id": {"type": "string"}}}
+            },
+            "createOnlyProperties": ["/properties/Network/IpFamily", "/properties/Primary/Id"],
+            "writeOnlyProperties": ["/properties/Secondary/*/Id"]
+        }));
+        let (_, network) = struct_named(&m, "Network");
+        assert!(field(network, "IpFamily").create_only);
+        assert!(!field(network, "Other").create_only);
+        let (_, shared) = struct_named(&m, "Shared");
+        assert!(!field(shared, "Id").create_only);
+        assert!(!field(shared, "Id").write_only);
+    }
+
+    #[test]
+    fn names_avoid_keywords_trait_methods_and_each_other() {
+        let m = model(json!({
+            "properties": {
+                "Type": {"type": "string"},
+                "Condition": {"type": "string"},
+                "VPCId": {"type": "string"},
+                "VpcId": {"type": "string"},
+                "Opt": {"$ref": "#/definitions/Option"}
+            },
+            "definitions": {
+                "Option": {"type": "object", "properties": {"Condition": {"type": "string"}, "New": {"type": "string"}}}
+            },
+            "readOnlyProperties": ["/properties/CertificateAuthority/Data", "/properties/CertificateAuthorityData", "/properties/ResourceId"]
+        }));
+        let idents: Vec<(&str, &str)> = m
+            .root
+            .fields
+            .iter()
+            .map(|f| (f.cfn.as_str(), f.ident.as_str()))
+            .collect();
+        assert_eq!(
+            idents,
+            [
+                ("Condition", "condition_property"),
+                ("Opt", "opt"),
+                ("Type", "type_"),
+                ("VPCId", "vpc_id"),
+                ("VpcId", "vpc_id_2")
+            ]
+        );
+        let (_, option) = struct_named(&m, "OptionProperty");
+        assert_eq!(field(option, "Condition").ident, "condition");
+        assert_eq!(field(option, "New").ident, "new_property");
+        let methods: Vec<&str> = m.attributes.iter().map(|a| a.method.as_str()).collect();
+        assert_eq!(
+            methods,
+            [
+                "certificate_authority_data",
+                "certificate_authority_data_2",
+                "resource_id_attr"
+            ]
+        );
+    }
+
+    #[test]
+    fn unions_of_objects_become_one_struct() {
+        let m = model(json!({
+            "properties": {
+                "Target": {"$ref": "#/definitions/Target"},
+                "Choice": {"oneOf": [{"type": "string"}, {"type": "object", "properties": {"A": {"type": "string"}}}]},
+                "Ref": {"oneOf": [{"$ref": "#/definitions/ByName"}, {"$ref": "#/definitions/ById"}]},
+                "Checked": {"type": "object", "properties": {"A": {"type": "string"}, "B": {"type": "string"}}, "required": ["A"], "anyOf": [{"required": ["B"]}, {"required": ["C"]}]}
+            },
+            "definitions": {
+                "Target": {
+                    "oneOf": [
+                        {"type": "object", "properties": {"Arn": {"type": "string", "maxLength": 10}}, "required": ["Arn"]},
+                        {"type": "object", "properties": {"Name": {"type": "string"}, "Account": {"type": "string"}}, "required": ["Name", "Account"]}
+                    ]
+                },
+                "ByName": {"type": "object", "properties": {"Name": {"type": "string"}}, "required": ["Name"]},
+                "ById": {"type": "object", "properties": {"Id": {"type": "string"}}, "required": ["Id"]}
+            }
+        }));
+        let (target_id, target) = struct_named(&m, "Target");
+        let names: Vec<&str> = target.fields.iter().map(|f| f.cfn.as_str()).collect();
+        assert_eq!(names, ["Account", "Arn", "Name"]);
+        assert!(target.fields.iter().all(|f| !f.required));
+        assert_eq!(
+            target.one_of_required,
+            [
+                vec!["Arn".to_owned()],
+                vec!["Name".to_owned(), "Account".to_owned()]
+            ]
+        );
+        assert!(m.constrained[target_id]);
+        assert_eq!(field(&m.root, "Choice").ty, Ty::Json);
+        let (_, reference) = struct_named(&m, "Ref");
+        assert_eq!(
+            reference.one_of_required,
+            [vec!["Name".to_owned()], vec!["Id".to_owned()]]
+        );
+        let (_, checked) = struct_named(&m, "Checked");
+        assert!(field(checked, "A").required);
+        assert_eq!(
+            checked.one_of_required,
+            [vec!["B".to_owned()], vec!["C".to_owned()]]
+        );
+    }
+
+    #[test]
+    fn shapes_keep_only_constraints() {
+        let m = model(json!({
+            "properties": {
+                "Name": {"type": "string", "pattern": "^[a-z]+$", "minLength": 1, "maxLength": 64},
+                "Mode": {"type": "string", "enum": ["A", "B"]},
+                "Count": {"type": "integer", "minimum": 1, "maximum": 10},
+                "Plain": {"type": "string"},
+                "Loose": {"$ref": "#/definitions/Loose"},
+                "Tight": {"type": "array", "maxItems": 2, "items": {"$ref": "#/definitions/Tight"}},
+                "Tree": {"$ref": "#/definitions/Tree"}
+            },
+            "definitions": {
+                "Loose": {"type": "object", "properties": {"X": {"type": "string"}}},
+                "Tight": {"type": "object", "properties": {"Y": {"type": "string", "maxLength": 3}}},
+                "Tree": {"type": "object", "properties": {"Children": {"type": "array", "items": {"$ref": "#/definitions/Tree"}}, "Label": {"type": "string"}}}
+            },
+            "requiredXor": ["Name", "Mode"],
+            "dependentExcluded": {"Count": ["Plain"]}
+        }));
+        assert_eq!(
+            field(&m.root, "Name").shape,
+            Some(ShapeExpr::Str {
+                pattern: Some("^[a-z]+$".to_owned()),
+                min_len: Some(1),
+                max_len: Some(64),
+                allowed: vec![]
+            })
+        );
+        assert_eq!(field(&m.root, "Mode").allowed(), ["A", "B"]);
+        assert_eq!(
+            field(&m.root, "Count").shape,
+            Some(ShapeExpr::Num {
+                min: Some(1.0),
+                max: Some(10.0),
+                allowed: vec![]
+            })
+        );
+        assert_eq!(field(&m.root, "Plain").shape, None);
+        let (loose, _) = struct_named(&m, "Loose");
+        let (tight, _) = struct_named(&m, "Tight");
+        let (tree, _) = struct_named(&m, "Tree");
+        assert!(!m.constrained[loose]);
+        assert!(m.constrained[tight]);
+        // A recursive definition without constraints terminates and is left out.
+        assert!(!m.constrained[tree]);
+        assert!(!field(&m.root, "Loose")
+            .shape
+            .as_ref()
+            .unwrap()
+            .is_nontrivial(&m.constrained));
+        assert!(field(&m.root, "Tight")
+            .shape
+            .as_ref()
+            .unwrap()
+            .is_nontrivial(&m.constrained));
+        assert_eq!(
+            m.root.required_xor,
+            [vec!["Name".to_owned(), "Mode".to_owned()]]
+        );
+        assert_eq!(
+            m.root.dependent_excluded,
+            [("Count".to_owned(), vec!["Plain".to_owned()])]
+        );
+        assert!(m.root_constrained);
+    }
+
+    fn tag_kind_of(tags: Value, tagging: Option<Value>) -> Option<(String, TagKind)> {
+        let mut schema = json!({"properties": {"Tags": tags}, "definitions": {
+            "Tag": {"type": "object", "properties": {"Key": {"type": "string"}, "Value": {"type": "string"}}, "required": ["Key", "Value"]}
+        }});
+        if let Some(t) = tagging {
+            schema["tagging"] = t;
+        }
+        model(schema).tagging
+    }
+
+    #[test]
+    fn detects_how_types_take_tags() {
+        let list = json!({"type": "array", "items": {"$ref": "#/definitions/Tag"}});
+        assert_eq!(
+            tag_kind_of(list.clone(), None),
+            Some(("Tags".to_owned(), TagKind::List))
+        );
+        assert_eq!(
+            tag_kind_of(list.clone(), Some(json!({"taggable": true}))),
+            Some(("Tags".to_owned(), TagKind::List))
+        );
+        assert_eq!(
+            tag_kind_of(list.clone(), Some(json!({"taggable": false}))),
+            None
+        );
+        assert_eq!(
+            tag_kind_of(
+                list,
+                Some(json!({"taggable": true, "tagProperty": "/properties/Other"}))
+            ),
+            None
+        );
+        let asg = json!({"type": "array", "items": {"type": "object",
+            "properties": {"Key": {"type": "string"}, "Value": {"type": "string"}, "PropagateAtLaunch": {"type": "boolean"}},
+            "required": ["Key", "Value", "PropagateAtLaunch"]}});
+        assert_eq!(
+            tag_kind_of(asg, None).map(|t| t.1),
+            Some(TagKind::ListPropagateAtLaunch)
+        );
+        let map = json!({"type": "object", "patternProperties": {"^.+$": {"type": "string"}}});
+        assert_eq!(tag_kind_of(map, None).map(|t| t.1), Some(TagKind::Map));
+        assert_eq!(
+            tag_kind_of(json!({"type": ["object", "string"]}), None).map(|t| t.1),
+            Some(TagKind::Map)
+        );
+        let wrapped = json!({"type": "object", "properties": {"Items": {"type": "array", "items": {"$ref": "#/definitions/Tag"}}}});
+        assert_eq!(tag_kind_of(wrapped, None), None);
+        let not_tags = json!({"type": "array", "items": {"type": "string"}});
+        assert_eq!(tag_kind_of(not_tags, None), None);
+        let nested = json!({"type": "array", "items": {"$ref": "#/definitions/Tag"}});
+        assert_eq!(
+            tag_kind_of(
+                nested,
+                Some(json!({"tagProperty": "/properties/Specs/*/Tags"}))
+            ),
+            None
+        );
     }
 }

@@ -209,3 +209,22 @@ fn shapes_carry_the_schema_constraints() {
     let security_group_ingress = aws::lookup("AWS::EC2::SecurityGroupIngress").unwrap();
     assert!(!security_group_ingress.shape.required_xor.is_empty());
 }
+
+#[test]
+fn regions_come_from_the_schema_data() {
+    use synth::region::Region;
+    let region = |name| Region::find(name).unwrap();
+    let covered = aws::covered_regions();
+    assert!(covered.contains(region("us-east-1")));
+    assert!(covered.contains(region("cn-north-1")));
+    assert!(covered.contains(region("us-gov-west-1")));
+    // cfn-lint 1.58.0 ships no schemas for me-south-1.
+    assert!(!covered.contains(region("me-south-1")));
+
+    let fargate = aws::lookup("AWS::EKS::FargateProfile").unwrap();
+    assert!(fargate.regions.contains(region("us-east-1")));
+    assert!(!fargate.regions.contains(region("us-gov-west-1")));
+    for meta in aws::all_types() {
+        assert_eq!(meta.regions.0 & !covered.0, 0, "{}", meta.type_name);
+    }
+}

@@ -31,17 +31,11 @@ impl CfnAnalyzer {
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
-        CfnAnalyzer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAnalyzer { props, options: ResourceOptions::default() }
     }
 
     /// The configuration for the analyzer
-    pub fn analyzer_configuration(
-        mut self,
-        value: impl Into<Val<analyzer::AnalyzerConfiguration>>,
-    ) -> Self {
+    pub fn analyzer_configuration(mut self, value: impl Into<Val<analyzer::AnalyzerConfiguration>>) -> Self {
         self.props.set("AnalyzerConfiguration", value);
         self
     }
@@ -98,53 +92,17 @@ pub(crate) static ANALYZER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ANALYZER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AnalyzerConfiguration",
-            &Shape::Object(&analyzer::ANALYZER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "AnalyzerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z_][A-Za-z0-9_.-]*$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ArchiveRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&analyzer::ARCHIVE_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&analyzer::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("AnalyzerConfiguration", &Shape::Object(&analyzer::ANALYZER_CONFIGURATION_SHAPE)),
+        ("AnalyzerName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z_][A-Za-z0-9_.-]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("ArchiveRules", &Shape::List(ListRule { item: Some(&Shape::Object(&analyzer::ARCHIVE_RULE_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&analyzer::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -169,19 +127,13 @@ pub mod analyzer {
         }
 
         /// Specifies the configuration of an internal access analyzer for an AWS organization or account. This configuration determines how the analyzer evaluates internal access within your AWS environment.
-        pub fn internal_access_configuration(
-            mut self,
-            value: impl Into<Val<InternalAccessConfiguration>>,
-        ) -> Self {
+        pub fn internal_access_configuration(mut self, value: impl Into<Val<InternalAccessConfiguration>>) -> Self {
             self.props.set("InternalAccessConfiguration", value);
             self
         }
 
         /// The Configuration for Unused Access Analyzer
-        pub fn unused_access_configuration(
-            mut self,
-            value: impl Into<Val<UnusedAccessConfiguration>>,
-        ) -> Self {
+        pub fn unused_access_configuration(mut self, value: impl Into<Val<UnusedAccessConfiguration>>) -> Self {
             self.props.set("UnusedAccessConfiguration", value);
             self
         }
@@ -207,10 +159,7 @@ pub mod analyzer {
         }
 
         /// Contains information about analysis rules for the internal access analyzer. Analysis rules determine which entities will generate findings based on the criteria you define when you create the rule.
-        pub fn internal_access_analysis_rule(
-            mut self,
-            value: impl Into<Val<InternalAccessAnalysisRule>>,
-        ) -> Self {
+        pub fn internal_access_analysis_rule(mut self, value: impl Into<Val<InternalAccessAnalysisRule>>) -> Self {
             self.props.set("InternalAccessAnalysisRule", value);
             self
         }
@@ -236,10 +185,7 @@ pub mod analyzer {
         }
 
         /// A list of rules for the internal access analyzer containing criteria to include in analysis. Only resources that meet the rule criteria will generate findings.
-        pub fn inclusions(
-            mut self,
-            value: impl Into<Val<Vec<InternalAccessAnalysisRuleCriteria>>>,
-        ) -> Self {
+        pub fn inclusions(mut self, value: impl Into<Val<Vec<InternalAccessAnalysisRuleCriteria>>>) -> Self {
             self.props.set("Inclusions", value);
             self
         }
@@ -485,99 +431,46 @@ pub mod analyzer {
     }
 
     pub(crate) static ANALYZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "UnusedAccessConfiguration",
-            &Shape::Object(&UNUSED_ACCESS_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("UnusedAccessConfiguration", &Shape::Object(&UNUSED_ACCESS_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UNUSED_ACCESS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AnalysisRule", &Shape::Object(&ANALYSIS_RULE_SHAPE)),
-            (
-                "UnusedAccessAge",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(365.0),
-                    allowed: &[],
-                }),
-            ),
+            ("UnusedAccessAge", &Shape::Num(NumRule { min: Some(1.0), max: Some(365.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANALYSIS_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Exclusions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ANALYSIS_RULE_CRITERIA_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Exclusions", &Shape::List(ListRule { item: Some(&Shape::Object(&ANALYSIS_RULE_CRITERIA_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANALYSIS_RULE_CRITERIA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: None })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARCHIVE_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Filter",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "RuleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][A-Za-z0-9_.-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Filter", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("RuleName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_.-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -600,19 +493,12 @@ impl CfnArchiveRule {
     /// - `analyzer_name`: `AnalyzerName`, The name of the analyzer for the archive rule.
     /// - `filter`: `Filter`, The criteria for the archive rule. A map of filter criteria property names to their criterion values.
     /// - `rule_name`: `RuleName`, The name of the archive rule.
-    pub fn new(
-        analyzer_name: impl Into<Val<String>>,
-        filter: impl Into<Val<Map<archive_rule::Filter>>>,
-        rule_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(analyzer_name: impl Into<Val<String>>, filter: impl Into<Val<Map<archive_rule::Filter>>>, rule_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AnalyzerName", analyzer_name);
         props.set("Filter", filter);
         props.set("RuleName", rule_name);
-        CfnArchiveRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnArchiveRule { props, options: ResourceOptions::default() }
     }
 }
 
@@ -667,28 +553,9 @@ pub(crate) static ARCHIVE_RULE_META: TypeMeta = TypeMeta {
 
 pub(crate) static ARCHIVE_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AnalyzerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z][A-Za-z0-9_.-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Filter",
-            &Shape::Map(&Shape::Object(&archive_rule::FILTER_SHAPE)),
-        ),
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z][A-Za-z0-9_.-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("AnalyzerName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_.-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Filter", &Shape::Map(&Shape::Object(&archive_rule::FILTER_SHAPE))),
+        ("RuleName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_.-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -745,37 +612,19 @@ pub mod archive_rule {
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Contains",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Eq",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Neq",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
+            ("Contains", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(20) })),
+            ("Eq", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(20) })),
+            ("Neq", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ANALYZER_META, &ARCHIVE_RULE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ANALYZER_META,
+    &ARCHIVE_RULE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnApplication {
     pub fn new(identity_source: impl Into<Val<application::IdentitySource>>) -> Self {
         let mut props = Props::new();
         props.set("IdentitySource", identity_source);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -109,35 +106,15 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     create_only: &["IdentitySource"],
     write_only: &[],
     primary_identifier: &["ApplicationArn"],
-    attributes: &[
-        "ApplicationArn",
-        "CreatedAt",
-        "IdentitySource.IdentityCenter.ApplicationArn",
-        "Status",
-        "TenantId",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApplicationArn", "CreatedAt", "IdentitySource.IdentityCenter.ApplicationArn", "Status", "TenantId", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e688278),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IdentitySource",
-            &Shape::Object(&application::IDENTITY_SOURCE_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("IdentitySource", &Shape::Object(&application::IDENTITY_SOURCE_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -226,7 +203,9 @@ pub mod application {
     }
 
     pub(crate) static IDENTITY_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("IdentityCenter", &Shape::Object(&IDENTITY_CENTER_SHAPE))],
+        fields: &[
+            ("IdentityCenter", &Shape::Object(&IDENTITY_CENTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -240,24 +219,8 @@ pub mod application {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -279,17 +242,11 @@ impl CfnEntitlement {
     ///
     /// - `application_arn`: `ApplicationArn`, The ARN of the application
     /// - `entitlement`: `Entitlement`, The entitlement details
-    pub fn new(
-        application_arn: impl Into<Val<String>>,
-        entitlement: impl Into<Val<entitlement::Entitlement>>,
-    ) -> Self {
+    pub fn new(application_arn: impl Into<Val<String>>, entitlement: impl Into<Val<entitlement::Entitlement>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationArn", application_arn);
         props.set("Entitlement", entitlement);
-        CfnEntitlement {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEntitlement { props, options: ResourceOptions::default() }
     }
 }
 
@@ -337,11 +294,7 @@ pub(crate) static ENTITLEMENT_META: TypeMeta = TypeMeta {
     create_only: &["ApplicationArn", "Entitlement"],
     write_only: &[],
     primary_identifier: &["ApplicationArn", "EntitlementId"],
-    attributes: &[
-        "CreatedAt",
-        "Entitlement.PrincipalRole.Account",
-        "EntitlementId",
-    ],
+    attributes: &["CreatedAt", "Entitlement.PrincipalRole.Account", "EntitlementId"],
     tagging: None,
     regions: RegionSet(0x2fce1e688278),
 };
@@ -470,10 +423,9 @@ pub mod entitlement {
     }
 
     pub(crate) static ENTITLEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PrincipalRole",
-            &Shape::Object(&PRINCIPAL_ROLE_ENTITLEMENT_SHAPE),
-        )],
+        fields: &[
+            ("PrincipalRole", &Shape::Object(&PRINCIPAL_ROLE_ENTITLEMENT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -487,10 +439,9 @@ pub mod entitlement {
     };
 
     pub(crate) static PRINCIPAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IdentityCenter",
-            &Shape::Object(&IDENTITY_CENTER_PRINCIPAL_SHAPE),
-        )],
+        fields: &[
+            ("IdentityCenter", &Shape::Object(&IDENTITY_CENTER_PRINCIPAL_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -505,7 +456,10 @@ pub mod entitlement {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APPLICATION_META, &ENTITLEMENT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APPLICATION_META,
+    &ENTITLEMENT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,21 +31,13 @@ impl CfnCertificate {
     /// - `certificate_signing_request`: `CertificateSigningRequest`, The certificate signing request (CSR) for the certificate.
     /// - `signing_algorithm`: `SigningAlgorithm`, The name of the algorithm that will be used to sign the certificate to be issued.
     /// - `validity`: `Validity`, The period of time during which the certificate will be valid.
-    pub fn new(
-        certificate_authority_arn: impl Into<Val<String>>,
-        certificate_signing_request: impl Into<Val<String>>,
-        signing_algorithm: impl Into<Val<String>>,
-        validity: impl Into<Val<certificate::Validity>>,
-    ) -> Self {
+    pub fn new(certificate_authority_arn: impl Into<Val<String>>, certificate_signing_request: impl Into<Val<String>>, signing_algorithm: impl Into<Val<String>>, validity: impl Into<Val<certificate::Validity>>) -> Self {
         let mut props = Props::new();
         props.set("CertificateAuthorityArn", certificate_authority_arn);
         props.set("CertificateSigningRequest", certificate_signing_request);
         props.set("SigningAlgorithm", signing_algorithm);
         props.set("Validity", validity);
-        CfnCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificate { props, options: ResourceOptions::default() }
     }
 
     /// Specifies X.509 certificate information to be included in the issued certificate. An ``APIPassthrough`` or ``APICSRPassthrough`` template variant must be selected, or else this parameter is ignored.
@@ -115,23 +107,8 @@ impl Handle<CfnCertificate> {
 pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
     type_name: CfnCertificate::TYPE_NAME,
     shape: &CERTIFICATE_SHAPE,
-    create_only: &[
-        "ApiPassthrough",
-        "CertificateAuthorityArn",
-        "CertificateSigningRequest",
-        "SigningAlgorithm",
-        "TemplateArn",
-        "Validity",
-        "ValidityNotBefore",
-    ],
-    write_only: &[
-        "ApiPassthrough",
-        "CertificateSigningRequest",
-        "SigningAlgorithm",
-        "TemplateArn",
-        "Validity",
-        "ValidityNotBefore",
-    ],
+    create_only: &["ApiPassthrough", "CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "TemplateArn", "Validity", "ValidityNotBefore"],
+    write_only: &["ApiPassthrough", "CertificateSigningRequest", "SigningAlgorithm", "TemplateArn", "Validity", "ValidityNotBefore"],
     primary_identifier: &["Arn", "CertificateAuthorityArn"],
     attributes: &["Arn", "Certificate"],
     tagging: None,
@@ -139,15 +116,9 @@ pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "CertificateSigningRequest",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(1),
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("CertificateSigningRequest", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -206,10 +177,7 @@ pub mod certificate {
         /// Contains a sequence of one or more policy information terms, each of which consists of an object identifier (OID) and optional qualifiers. For more information, see NIST's definition of [Object Identifier (OID)](https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier).
         ///
         /// In an end-entity certificate, these terms indicate the policy under which the certificate was issued and the purposes for which it may be used. In a CA certificate, these terms limit the set of policies for certification paths that include this certificate.
-        pub fn certificate_policies(
-            mut self,
-            value: impl Into<Val<Vec<PolicyInformation>>>,
-        ) -> Self {
+        pub fn certificate_policies(mut self, value: impl Into<Val<Vec<PolicyInformation>>>) -> Self {
             self.props.set("CertificatePolicies", value);
             self
         }
@@ -233,10 +201,7 @@ pub mod certificate {
         }
 
         /// The subject alternative name extension allows identities to be bound to the subject of the certificate. These identities may be included in addition to or in place of the identity in the subject field of the certificate.
-        pub fn subject_alternative_names(
-            mut self,
-            value: impl Into<Val<Vec<GeneralName>>>,
-        ) -> Self {
+        pub fn subject_alternative_names(mut self, value: impl Into<Val<Vec<GeneralName>>>) -> Self {
             self.props.set("SubjectAlternativeNames", value);
             self
         }
@@ -265,10 +230,7 @@ pub mod certificate {
         }
 
         /// Modifies the given ``CertPolicyId`` with a qualifier. AWS Private CA supports the certification practice statement (CPS) qualifier.
-        pub fn policy_qualifiers(
-            mut self,
-            value: impl Into<Val<Vec<PolicyQualifierInfo>>>,
-        ) -> Self {
+        pub fn policy_qualifiers(mut self, value: impl Into<Val<Vec<PolicyQualifierInfo>>>) -> Self {
             self.props.set("PolicyQualifiers", value);
             self
         }
@@ -291,10 +253,7 @@ pub mod certificate {
         ///
         /// - `policy_qualifier_id`: `PolicyQualifierId`, Identifies the qualifier modifying a ``CertPolicyId``.
         /// - `qualifier`: `Qualifier`, Defines the qualifier type. AWS Private CA supports the use of a URI for a CPS qualifier in this field.
-        pub fn new(
-            policy_qualifier_id: impl Into<Val<String>>,
-            qualifier: impl Into<Val<Qualifier>>,
-        ) -> Self {
+        pub fn new(policy_qualifier_id: impl Into<Val<String>>, qualifier: impl Into<Val<Qualifier>>) -> Self {
             let mut props = Props::new();
             props.set("PolicyQualifierId", policy_qualifier_id);
             props.set("Qualifier", qualifier);
@@ -344,10 +303,7 @@ pub mod certificate {
         ///
         /// - `object_identifier`: `ObjectIdentifier`, Specifies the object identifier (OID) of the X.509 extension. For more information, see the [Global OID reference database.](https://docs.aws.amazon.com/https://oidref.com/2.5.29)
         /// - `value`: `Value`, Specifies the base64-encoded value of the X.509 extension.
-        pub fn new(
-            object_identifier: impl Into<Val<String>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(object_identifier: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ObjectIdentifier", object_identifier);
             props.set("Value", value);
@@ -381,10 +337,7 @@ pub mod certificate {
         }
 
         /// Specifies a custom ``ExtendedKeyUsage`` with an object identifier (OID).
-        pub fn extended_key_usage_object_identifier(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn extended_key_usage_object_identifier(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExtendedKeyUsageObjectIdentifier", value);
             self
         }
@@ -669,10 +622,7 @@ pub mod certificate {
         ///
         /// - `object_identifier`: `ObjectIdentifier`, Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
         /// - `value`: `Value`, Specifies the attribute value of relative distinguished name (RDN).
-        pub fn new(
-            object_identifier: impl Into<Val<String>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(object_identifier: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ObjectIdentifier", object_identifier);
             props.set("Value", value);
@@ -697,10 +647,7 @@ pub mod certificate {
         ///
         /// - `name_assigner`: `NameAssigner`, Specifies the name assigner.
         /// - `party_name`: `PartyName`, Specifies the party name.
-        pub fn new(
-            name_assigner: impl Into<Val<String>>,
-            party_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name_assigner: impl Into<Val<String>>, party_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("NameAssigner", name_assigner);
             props.set("PartyName", party_name);
@@ -783,21 +730,13 @@ impl CfnCertificateAuthority {
     /// - `signing_algorithm`: `SigningAlgorithm`, Algorithm your CA uses to sign certificate requests.
     /// - `subject`: `Subject`, Structure that contains X.500 distinguished name information for your CA.
     /// - `type_`: `Type`, The type of the certificate authority.
-    pub fn new(
-        key_algorithm: impl Into<Val<String>>,
-        signing_algorithm: impl Into<Val<String>>,
-        subject: impl Into<Val<certificate_authority::Subject>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(key_algorithm: impl Into<Val<String>>, signing_algorithm: impl Into<Val<String>>, subject: impl Into<Val<certificate_authority::Subject>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("KeyAlgorithm", key_algorithm);
         props.set("SigningAlgorithm", signing_algorithm);
         props.set("Subject", subject);
         props.set("Type", type_);
-        CfnCertificateAuthority {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificateAuthority { props, options: ResourceOptions::default() }
     }
 
     /// Structure that contains CSR pass through extension information used by the CreateCertificateAuthority action.
@@ -805,10 +744,7 @@ impl CfnCertificateAuthority {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn csr_extensions(
-        mut self,
-        value: impl Into<Val<certificate_authority::CsrExtensions>>,
-    ) -> Self {
+    pub fn csr_extensions(mut self, value: impl Into<Val<certificate_authority::CsrExtensions>>) -> Self {
         self.props.set("CsrExtensions", value);
         self
     }
@@ -828,10 +764,7 @@ impl CfnCertificateAuthority {
     /// Certificate revocation information used by the CreateCertificateAuthority and UpdateCertificateAuthority actions.
     ///
     /// Write-only.
-    pub fn revocation_configuration(
-        mut self,
-        value: impl Into<Val<certificate_authority::RevocationConfiguration>>,
-    ) -> Self {
+    pub fn revocation_configuration(mut self, value: impl Into<Val<certificate_authority::RevocationConfiguration>>) -> Self {
         self.props.set("RevocationConfiguration", value);
         self
     }
@@ -887,66 +820,20 @@ impl Handle<CfnCertificateAuthority> {
 pub(crate) static CERTIFICATE_AUTHORITY_META: TypeMeta = TypeMeta {
     type_name: CfnCertificateAuthority::TYPE_NAME,
     shape: &CERTIFICATE_AUTHORITY_SHAPE,
-    create_only: &[
-        "CsrExtensions",
-        "KeyAlgorithm",
-        "KeyStorageSecurityStandard",
-        "SigningAlgorithm",
-        "Subject",
-        "Type",
-        "UsageMode",
-    ],
-    write_only: &[
-        "CsrExtensions",
-        "KeyStorageSecurityStandard",
-        "RevocationConfiguration",
-        "Subject",
-    ],
+    create_only: &["CsrExtensions", "KeyAlgorithm", "KeyStorageSecurityStandard", "SigningAlgorithm", "Subject", "Type", "UsageMode"],
+    write_only: &["CsrExtensions", "KeyStorageSecurityStandard", "RevocationConfiguration", "Subject"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CertificateSigningRequest"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CERTIFICATE_AUTHORITY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KeyStorageSecurityStandard",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CCPC_LEVEL_1_OR_HIGHER",
-                    "FIPS_140_2_LEVEL_2_OR_HIGHER",
-                    "FIPS_140_2_LEVEL_3_OR_HIGHER",
-                ],
-            }),
-        ),
-        (
-            "RevocationConfiguration",
-            &Shape::Object(&certificate_authority::REVOCATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&certificate_authority::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UsageMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GENERAL_PURPOSE", "SHORT_LIVED_CERTIFICATE"],
-            }),
-        ),
+        ("KeyStorageSecurityStandard", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CCPC_LEVEL_1_OR_HIGHER", "FIPS_140_2_LEVEL_2_OR_HIGHER", "FIPS_140_2_LEVEL_3_OR_HIGHER"] })),
+        ("RevocationConfiguration", &Shape::Object(&certificate_authority::REVOCATION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&certificate_authority::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("UsageMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GENERAL_PURPOSE", "SHORT_LIVED_CERTIFICATE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -977,10 +864,7 @@ pub mod certificate_authority {
         }
 
         /// Array of X.509 AccessDescription.
-        pub fn subject_information_access(
-            mut self,
-            value: impl Into<Val<Vec<AccessDescription>>>,
-        ) -> Self {
+        pub fn subject_information_access(mut self, value: impl Into<Val<Vec<AccessDescription>>>) -> Self {
             self.props.set("SubjectInformationAccess", value);
             self
         }
@@ -1077,10 +961,7 @@ pub mod certificate_authority {
         ///
         /// - `access_location`: `AccessLocation`, Structure that contains X.509 GeneralName information. Assign one and ONLY one field.
         /// - `access_method`: `AccessMethod`, Structure that contains X.509 AccessMethod information. Assign one and ONLY one field.
-        pub fn new(
-            access_location: impl Into<Val<GeneralName>>,
-            access_method: impl Into<Val<AccessMethod>>,
-        ) -> Self {
+        pub fn new(access_location: impl Into<Val<GeneralName>>, access_method: impl Into<Val<AccessMethod>>) -> Self {
             let mut props = Props::new();
             props.set("AccessLocation", access_location);
             props.set("AccessMethod", access_method);
@@ -1283,10 +1164,7 @@ pub mod certificate_authority {
         ///
         /// - `object_identifier`: `ObjectIdentifier`, String that contains X.509 ObjectIdentifier information.
         /// - `value`: `Value`.
-        pub fn new(
-            object_identifier: impl Into<Val<String>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(object_identifier: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ObjectIdentifier", object_identifier);
             props.set("Value", value);
@@ -1435,12 +1313,8 @@ pub mod certificate_authority {
         }
 
         /// Configures the default behavior of the CRL Distribution Point extension for certificates issued by your certificate authority
-        pub fn crl_distribution_point_extension_configuration(
-            mut self,
-            value: impl Into<Val<CrlDistributionPointExtensionConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("CrlDistributionPointExtensionConfiguration", value);
+        pub fn crl_distribution_point_extension_configuration(mut self, value: impl Into<Val<CrlDistributionPointExtensionConfiguration>>) -> Self {
+            self.props.set("CrlDistributionPointExtensionConfiguration", value);
             self
         }
 
@@ -1508,9 +1382,7 @@ pub mod certificate_authority {
         }
     }
 
-    impl From<CrlDistributionPointExtensionConfiguration>
-        for Val<CrlDistributionPointExtensionConfiguration>
-    {
+    impl From<CrlDistributionPointExtensionConfiguration> for Val<CrlDistributionPointExtensionConfiguration> {
         fn from(v: CrlDistributionPointExtensionConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1577,108 +1449,34 @@ pub mod certificate_authority {
     pub(crate) static REVOCATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CrlConfiguration", &Shape::Object(&CRL_CONFIGURATION_SHAPE)),
-            (
-                "OcspConfiguration",
-                &Shape::Object(&OCSP_CONFIGURATION_SHAPE),
-            ),
+            ("OcspConfiguration", &Shape::Object(&OCSP_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CRL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrlType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COMPLETE", "PARTITIONED"],
-                }),
-            ),
-            (
-                "CustomCname",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$"),
-                    min_len: Some(0),
-                    max_len: Some(253),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CustomPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(/|[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*)$",
-                    ),
-                    min_len: Some(0),
-                    max_len: Some(253),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExpirationInDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-a-zA-Z0-9._/]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3ObjectAcl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BUCKET_OWNER_FULL_CONTROL", "PUBLIC_READ"],
-                }),
-            ),
+            ("CrlType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPLETE", "PARTITIONED"] })),
+            ("CustomCname", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$"), min_len: Some(0), max_len: Some(253), allowed: &[] })),
+            ("CustomPath", &Shape::Str(StrRule { pattern: Some("^(/|[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*)$"), min_len: Some(0), max_len: Some(253), allowed: &[] })),
+            ("ExpirationInDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(5000.0), allowed: &[] })),
+            ("S3BucketName", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9._/]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("S3ObjectAcl", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BUCKET_OWNER_FULL_CONTROL", "PUBLIC_READ"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OCSP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OcspCustomCname",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$"),
-                min_len: Some(0),
-                max_len: Some(253),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("OcspCustomCname", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*$"), min_len: Some(0), max_len: Some(253), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1700,17 +1498,11 @@ impl CfnCertificateAuthorityActivation {
     ///
     /// - `certificate`: `Certificate`, Certificate Authority certificate that will be installed in the Certificate Authority.
     /// - `certificate_authority_arn`: `CertificateAuthorityArn`, Arn of the Certificate Authority.
-    pub fn new(
-        certificate: impl Into<Val<String>>,
-        certificate_authority_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(certificate: impl Into<Val<String>>, certificate_authority_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Certificate", certificate);
         props.set("CertificateAuthorityArn", certificate_authority_arn);
-        CfnCertificateAuthorityActivation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificateAuthorityActivation { props, options: ResourceOptions::default() }
     }
 
     /// Certificate chain for the Certificate Authority certificate.
@@ -1780,19 +1572,12 @@ impl CfnPermission {
     /// - `actions`: `Actions`, The actions that the specified AWS service principal can use. Actions IssueCertificate, GetCertificate and ListPermissions must be provided.
     /// - `certificate_authority_arn`: `CertificateAuthorityArn`, The Amazon Resource Name (ARN) of the Private Certificate Authority that grants the permission.
     /// - `principal`: `Principal`, The AWS service or identity that receives the permission. At this time, the only valid principal is acm.amazonaws.com.
-    pub fn new(
-        actions: impl Into<Val<Vec<String>>>,
-        certificate_authority_arn: impl Into<Val<String>>,
-        principal: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<String>>>, certificate_authority_arn: impl Into<Val<String>>, principal: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("CertificateAuthorityArn", certificate_authority_arn);
         props.set("Principal", principal);
-        CfnPermission {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPermission { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the calling account.
@@ -1822,12 +1607,7 @@ impl Resource for CfnPermission {
 pub(crate) static PERMISSION_META: TypeMeta = TypeMeta {
     type_name: CfnPermission::TYPE_NAME,
     shape: &PERMISSION_SHAPE,
-    create_only: &[
-        "Actions",
-        "CertificateAuthorityArn",
-        "Principal",
-        "SourceAccount",
-    ],
+    create_only: &["Actions", "CertificateAuthorityArn", "Principal", "SourceAccount"],
     write_only: &[],
     primary_identifier: &["CertificateAuthorityArn", "Principal"],
     attributes: &[],
@@ -1837,48 +1617,10 @@ pub(crate) static PERMISSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static PERMISSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GetCertificate", "IssueCertificate", "ListPermissions"],
-                })),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "CertificateAuthorityArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$",
-                ),
-                min_len: Some(5),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Principal",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^*]+$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceAccount",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GetCertificate", "IssueCertificate", "ListPermissions"] })), min_items: Some(1), max_items: Some(3) })),
+        ("CertificateAuthorityArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"), min_len: Some(5), max_len: Some(200), allowed: &[] })),
+        ("Principal", &Shape::Str(StrRule { pattern: Some("^[^*]+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("SourceAccount", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1896,9 +1638,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::ACMPCA::Certificate" => Some(&CERTIFICATE_META),
         "AWS::ACMPCA::CertificateAuthority" => Some(&CERTIFICATE_AUTHORITY_META),
-        "AWS::ACMPCA::CertificateAuthorityActivation" => {
-            Some(&CERTIFICATE_AUTHORITY_ACTIVATION_META)
-        }
+        "AWS::ACMPCA::CertificateAuthorityActivation" => Some(&CERTIFICATE_AUTHORITY_ACTIVATION_META),
         "AWS::ACMPCA::Permission" => Some(&PERMISSION_META),
         _ => None,
     }

@@ -31,17 +31,11 @@ impl CfnRegistry {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnRegistry {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegistry { props, options: ResourceOptions::default() }
     }
 
     /// Configuration for the registry's record approval workflow.
-    pub fn approval_configuration(
-        mut self,
-        value: impl Into<Val<registry::ApprovalConfiguration>>,
-    ) -> Self {
+    pub fn approval_configuration(mut self, value: impl Into<Val<registry::ApprovalConfiguration>>) -> Self {
         self.props.set("ApprovalConfiguration", value);
         self
     }
@@ -71,10 +65,7 @@ impl CfnRegistry {
     }
 
     /// Configuration that defines a typed metadata schema for a registry. A default schema and per-record-type schema overrides are both optional. Schema evolution is additive only: you can add fields and enum values, but you cannot remove fields, change types, or remove enum values.
-    pub fn custom_metadata_schema_configuration(
-        mut self,
-        value: impl Into<Val<registry::CustomMetadataSchemaConfiguration>>,
-    ) -> Self {
+    pub fn custom_metadata_schema_configuration(mut self, value: impl Into<Val<registry::CustomMetadataSchemaConfiguration>>) -> Self {
         self.props.set("CustomMetadataSchemaConfiguration", value);
         self
     }
@@ -86,10 +77,7 @@ impl CfnRegistry {
     }
 
     /// Discovery configuration for the registry. Controls how consumers are authorized to search the registry and invoke its MCP endpoint.
-    pub fn discovery_configuration(
-        mut self,
-        value: impl Into<Val<registry::DiscoveryConfiguration>>,
-    ) -> Self {
+    pub fn discovery_configuration(mut self, value: impl Into<Val<registry::DiscoveryConfiguration>>) -> Self {
         self.props.set("DiscoveryConfiguration", value);
         self
     }
@@ -97,10 +85,7 @@ impl CfnRegistry {
     /// The server-side encryption configuration for a registry. Specifies a customer managed key used to encrypt the registry's content. When omitted, the registry's content is encrypted with an AWS owned key. You cannot change the encryption configuration after registry creation. Specifying a different KMS key, adding this property to an existing registry, or removing it replaces the registry: CloudFormation creates a new registry with a new Amazon Resource Name (ARN) and then deletes the original, including all registry records it contains. Registry records that are not managed by the stack are not re-created in the new registry, and if any remain in the original registry its deletion fails and it is left behind.
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<registry::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<registry::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
@@ -177,83 +162,22 @@ pub(crate) static REGISTRY_META: TypeMeta = TypeMeta {
     create_only: &["AuthorizerType", "EncryptionConfiguration"],
     write_only: &[],
     primary_identifier: &["RegistryArn"],
-    attributes: &[
-        "AutoDetectionStatus",
-        "CreatedAt",
-        "RegistryArn",
-        "RegistryId",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AutoDetectionStatus", "CreatedAt", "RegistryArn", "RegistryId", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200208),
 };
 
 pub(crate) static REGISTRY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApprovalConfiguration",
-            &Shape::Object(&registry::APPROVAL_CONFIGURATION_SHAPE),
-        ),
-        (
-            "AuthorizerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CUSTOM_JWT", "AWS_IAM"],
-            }),
-        ),
-        (
-            "AutoDetectionScope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ORGANIZATION"],
-            }),
-        ),
-        (
-            "CustomMetadataSchemaConfiguration",
-            &Shape::Object(&registry::CUSTOM_METADATA_SCHEMA_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DiscoveryConfiguration",
-            &Shape::Object(&registry::DISCOVERY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&registry::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_\\-\\.\\/]*$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&registry::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ApprovalConfiguration", &Shape::Object(&registry::APPROVAL_CONFIGURATION_SHAPE)),
+        ("AuthorizerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOM_JWT", "AWS_IAM"] })),
+        ("AutoDetectionScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ORGANIZATION"] })),
+        ("CustomMetadataSchemaConfiguration", &Shape::Object(&registry::CUSTOM_METADATA_SCHEMA_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("DiscoveryConfiguration", &Shape::Object(&registry::DISCOVERY_CONFIGURATION_SHAPE)),
+        ("EncryptionConfiguration", &Shape::Object(&registry::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_\\-\\.\\/]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&registry::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -310,10 +234,7 @@ pub mod registry {
         }
 
         /// A list of per-record-type schema overrides. When a record's type matches an override, that override's schema is used instead of the default schema for validation.
-        pub fn record_type_schema_overrides(
-            mut self,
-            value: impl Into<Val<Vec<RecordTypeSchemaOverride>>>,
-        ) -> Self {
+        pub fn record_type_schema_overrides(mut self, value: impl Into<Val<Vec<RecordTypeSchemaOverride>>>) -> Self {
             self.props.set("RecordTypeSchemaOverrides", value);
             self
         }
@@ -364,10 +285,7 @@ pub mod registry {
         }
 
         /// The authorizer configuration for the registry. This is a union - specify exactly one member.
-        pub fn authorizer_configuration(
-            mut self,
-            value: impl Into<Val<AuthorizerConfiguration>>,
-        ) -> Self {
+        pub fn authorizer_configuration(mut self, value: impl Into<Val<AuthorizerConfiguration>>) -> Self {
             self.props.set("AuthorizerConfiguration", value);
             self
         }
@@ -389,9 +307,7 @@ pub mod registry {
         /// Creates the value from its required properties:
         ///
         /// - `custom_jwt_authorizer`: `CustomJWTAuthorizer`, Configuration for a custom JWT authorizer that validates inbound bearer tokens against an OpenID Connect identity provider.
-        pub fn new(
-            custom_jwt_authorizer: impl Into<Val<CustomJwtAuthorizerConfiguration>>,
-        ) -> Self {
+        pub fn new(custom_jwt_authorizer: impl Into<Val<CustomJwtAuthorizerConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("CustomJWTAuthorizer", custom_jwt_authorizer);
             AuthorizerConfiguration { props }
@@ -439,10 +355,7 @@ pub mod registry {
         }
 
         /// Additional custom claim validations applied to the inbound JWT.
-        pub fn custom_claims(
-            mut self,
-            value: impl Into<Val<Vec<CustomClaimValidationType>>>,
-        ) -> Self {
+        pub fn custom_claims(mut self, value: impl Into<Val<Vec<CustomClaimValidationType>>>) -> Self {
             self.props.set("CustomClaims", value);
             self
         }
@@ -466,11 +379,7 @@ pub mod registry {
         /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`, The value and match operator used to authorize a claim during JWT validation.
         /// - `inbound_token_claim_name`: `InboundTokenClaimName`.
         /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`.
-        pub fn new(
-            authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>,
-            inbound_token_claim_name: impl Into<Val<String>>,
-            inbound_token_claim_value_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
             props.set("InboundTokenClaimName", inbound_token_claim_name);
@@ -496,10 +405,7 @@ pub mod registry {
         ///
         /// - `claim_match_operator`: `ClaimMatchOperator`.
         /// - `claim_match_value`: `ClaimMatchValue`, The expected value used to match a claim. Exactly one member is set.
-        pub fn new(
-            claim_match_operator: impl Into<Val<String>>,
-            claim_match_value: impl Into<Val<ClaimMatchValueType>>,
-        ) -> Self {
+        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
             let mut props = Props::new();
             props.set("ClaimMatchOperator", claim_match_operator);
             props.set("ClaimMatchValue", claim_match_value);
@@ -594,258 +500,90 @@ pub mod registry {
     }
 
     pub(crate) static APPROVAL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AutoApprovalRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["APPROVE_ALL"],
-                })),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("AutoApprovalRules", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPROVE_ALL"] })), min_items: None, max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_METADATA_SCHEMA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultSchema",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordTypeSchemaOverrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RECORD_TYPE_SCHEMA_OVERRIDE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
+            ("DefaultSchema", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10240), allowed: &[] })),
+            ("RecordTypeSchemaOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&RECORD_TYPE_SCHEMA_OVERRIDE_SHAPE)), min_items: None, max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECORD_TYPE_SCHEMA_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RecordType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MCP", "AGENT", "SKILL", "GATEWAY", "CUSTOM"],
-                }),
-            ),
-            (
-                "Schema",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
+            ("RecordType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MCP", "AGENT", "SKILL", "GATEWAY", "CUSTOM"] })),
+            ("Schema", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10240), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DISCOVERY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthorizerConfiguration",
-            &Shape::Object(&AUTHORIZER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AuthorizerConfiguration", &Shape::Object(&AUTHORIZER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomJWTAuthorizer",
-            &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("CustomJWTAuthorizer", &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedAudience",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedClients",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedScopes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "CustomClaims",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "DiscoveryUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+/\\.well-known/openid-configuration$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedAudience", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("AllowedClients", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("AllowedScopes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("CustomClaims", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)), min_items: Some(1), max_items: None })),
+            ("DiscoveryUrl", &Shape::Str(StrRule { pattern: Some("^.+/\\.well-known/openid-configuration$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizingClaimMatchValue",
-                &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
-            (
-                "InboundTokenClaimName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_.-:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InboundTokenClaimValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "STRING_ARRAY"],
-                }),
-            ),
+            ("AuthorizingClaimMatchValue", &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE)),
+            ("InboundTokenClaimName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.-:]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("InboundTokenClaimValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "STRING_ARRAY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClaimMatchOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"],
-                }),
-            ),
-            (
-                "ClaimMatchValue",
-                &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
+            ("ClaimMatchOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"] })),
+            ("ClaimMatchValue", &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchValueString",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_.:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchValueStringList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Za-z0-9_.:/-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("MatchValueString", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.:/-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MatchValueStringList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.:/-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         one_of_required: &[&["MatchValueString"], &["MatchValueStringList"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -868,19 +606,12 @@ impl CfnRegistryRecord {
     /// - `descriptors`: `Descriptors`, The typed set of descriptors for a registry record. Exactly one descriptor field is populated based on the record type.
     /// - `name`: `Name`, The name of the registry record.
     /// - `record_type`: `RecordType`, The type of the registry record.
-    pub fn new(
-        descriptors: impl Into<Val<registry_record::Descriptors>>,
-        name: impl Into<Val<String>>,
-        record_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(descriptors: impl Into<Val<registry_record::Descriptors>>, name: impl Into<Val<String>>, record_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Descriptors", descriptors);
         props.set("Name", name);
         props.set("RecordType", record_type);
-        CfnRegistryRecord {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegistryRecord { props, options: ResourceOptions::default() }
     }
 
     /// The custom metadata to attach to the registry record. Each key must match a property defined in the registry's custom metadata schema. Values can be strings (maximum 128 characters) or native JSON booleans (true or false).
@@ -996,19 +727,8 @@ pub(crate) static REGISTRY_RECORD_META: TypeMeta = TypeMeta {
     create_only: &["RecordType", "RegistryId"],
     write_only: &["RegistryId"],
     primary_identifier: &["RecordArn"],
-    attributes: &[
-        "CreatedAt",
-        "CreatedBy",
-        "RecordArn",
-        "RecordId",
-        "RegistryArn",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "CreatedBy", "RecordArn", "RecordId", "RegistryArn", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200208),
 };
 
@@ -1052,10 +772,7 @@ pub mod registry_record {
         }
 
         /// The agent skills definition descriptor, populated when the record type is SKILL.
-        pub fn agent_skills_definition(
-            mut self,
-            value: impl Into<Val<AgentSkillsDefinitionDescriptor>>,
-        ) -> Self {
+        pub fn agent_skills_definition(mut self, value: impl Into<Val<AgentSkillsDefinitionDescriptor>>) -> Self {
             self.props.set("AgentSkillsDefinition", value);
             self
         }
@@ -1172,10 +889,7 @@ pub mod registry_record {
         }
 
         /// The credential providers used to authenticate when fetching descriptor content from the source URL.
-        pub fn credential_provider_configurations(
-            mut self,
-            value: impl Into<Val<Vec<RegistryRecordCredentialProviderConfiguration>>>,
-        ) -> Self {
+        pub fn credential_provider_configurations(mut self, value: impl Into<Val<Vec<RegistryRecordCredentialProviderConfiguration>>>) -> Self {
             self.props.set("CredentialProviderConfigurations", value);
             self
         }
@@ -1198,10 +912,7 @@ pub mod registry_record {
         ///
         /// - `credential_provider`: `CredentialProvider`, The credential provider details. Specify exactly one member.
         /// - `credential_provider_type`: `CredentialProviderType`.
-        pub fn new(
-            credential_provider: impl Into<Val<RegistryRecordCredentialProviderUnion>>,
-            credential_provider_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(credential_provider: impl Into<Val<RegistryRecordCredentialProviderUnion>>, credential_provider_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CredentialProvider", credential_provider);
             props.set("CredentialProviderType", credential_provider_type);
@@ -1209,9 +920,7 @@ pub mod registry_record {
         }
     }
 
-    impl From<RegistryRecordCredentialProviderConfiguration>
-        for Val<RegistryRecordCredentialProviderConfiguration>
-    {
+    impl From<RegistryRecordCredentialProviderConfiguration> for Val<RegistryRecordCredentialProviderConfiguration> {
         fn from(v: RegistryRecordCredentialProviderConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1231,19 +940,13 @@ pub mod registry_record {
         }
 
         /// IAM credential provider configuration.
-        pub fn iam_credential_provider(
-            mut self,
-            value: impl Into<Val<RegistryRecordIamCredentialProvider>>,
-        ) -> Self {
+        pub fn iam_credential_provider(mut self, value: impl Into<Val<RegistryRecordIamCredentialProvider>>) -> Self {
             self.props.set("IamCredentialProvider", value);
             self
         }
 
         /// OAuth credential provider configuration.
-        pub fn oauth_credential_provider(
-            mut self,
-            value: impl Into<Val<RegistryRecordOAuthCredentialProvider>>,
-        ) -> Self {
+        pub fn oauth_credential_provider(mut self, value: impl Into<Val<RegistryRecordOAuthCredentialProvider>>) -> Self {
             self.props.set("OauthCredentialProvider", value);
             self
         }
@@ -1527,10 +1230,7 @@ pub mod registry_record {
         }
 
         /// URL-based source configuration for a source-only descriptor.
-        pub fn from_url(
-            mut self,
-            value: impl Into<Val<SourceOnlyDescriptorSourceFromUrl>>,
-        ) -> Self {
+        pub fn from_url(mut self, value: impl Into<Val<SourceOnlyDescriptorSourceFromUrl>>) -> Self {
             self.props.set("FromUrl", value);
             self
         }
@@ -1746,14 +1446,8 @@ pub mod registry_record {
 
     pub(crate) static DESCRIPTORS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "A2aAgentCard",
-                &Shape::Object(&A2A_AGENT_CARD_DESCRIPTOR_SHAPE),
-            ),
-            (
-                "AgentSkillsDefinition",
-                &Shape::Object(&AGENT_SKILLS_DEFINITION_DESCRIPTOR_SHAPE),
-            ),
+            ("A2aAgentCard", &Shape::Object(&A2A_AGENT_CARD_DESCRIPTOR_SHAPE)),
+            ("AgentSkillsDefinition", &Shape::Object(&AGENT_SKILLS_DEFINITION_DESCRIPTOR_SHAPE)),
             ("Agui", &Shape::Object(&AG_UI_DESCRIPTOR_SHAPE)),
             ("Custom", &Shape::Object(&CUSTOM_DESCRIPTOR_SHAPE)),
             ("Http", &Shape::Object(&HTTP_DESCRIPTOR_SHAPE)),
@@ -1764,361 +1458,174 @@ pub mod registry_record {
 
     pub(crate) static A2A_AGENT_CARD_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Data",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(102400),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataSchemaVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Data", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(102400), allowed: &[] })),
+            ("DataSchemaVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
             ("Source", &Shape::Object(&DESCRIPTOR_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESCRIPTOR_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("FromUrl", &Shape::Object(&DESCRIPTOR_SOURCE_FROM_URL_SHAPE))],
+        fields: &[
+            ("FromUrl", &Shape::Object(&DESCRIPTOR_SOURCE_FROM_URL_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESCRIPTOR_SOURCE_FROM_URL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CredentialProviderConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &REGISTRY_RECORD_CREDENTIAL_PROVIDER_CONFIGURATION_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://.*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CredentialProviderConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&REGISTRY_RECORD_CREDENTIAL_PROVIDER_CONFIGURATION_SHAPE)), min_items: None, max_items: Some(1) })),
+            ("Url", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static REGISTRY_RECORD_CREDENTIAL_PROVIDER_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "CredentialProvider",
-                    &Shape::Object(&REGISTRY_RECORD_CREDENTIAL_PROVIDER_UNION_SHAPE),
-                ),
-                (
-                    "CredentialProviderType",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["OAUTH", "IAM"],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static REGISTRY_RECORD_CREDENTIAL_PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("CredentialProvider", &Shape::Object(&REGISTRY_RECORD_CREDENTIAL_PROVIDER_UNION_SHAPE)),
+            ("CredentialProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OAUTH", "IAM"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static REGISTRY_RECORD_CREDENTIAL_PROVIDER_UNION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IamCredentialProvider",
-                &Shape::Object(&REGISTRY_RECORD_IAM_CREDENTIAL_PROVIDER_SHAPE),
-            ),
-            (
-                "OauthCredentialProvider",
-                &Shape::Object(&REGISTRY_RECORD_O_AUTH_CREDENTIAL_PROVIDER_SHAPE),
-            ),
+            ("IamCredentialProvider", &Shape::Object(&REGISTRY_RECORD_IAM_CREDENTIAL_PROVIDER_SHAPE)),
+            ("OauthCredentialProvider", &Shape::Object(&REGISTRY_RECORD_O_AUTH_CREDENTIAL_PROVIDER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGISTRY_RECORD_IAM_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Service",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Region", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Service", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGISTRY_RECORD_O_AUTH_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GrantType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CLIENT_CREDENTIALS"],
-                }),
-            ),
-            (
-                "ProviderArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:.*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("GrantType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLIENT_CREDENTIALS"] })),
+            ("ProviderArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AGENT_SKILLS_DEFINITION_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalData",
-                &Shape::Object(&AGENT_SKILLS_ADDITIONAL_DATA_SHAPE),
-            ),
-            (
-                "Data",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(102400),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataSchemaVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("AdditionalData", &Shape::Object(&AGENT_SKILLS_ADDITIONAL_DATA_SHAPE)),
+            ("Data", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(102400), allowed: &[] })),
+            ("DataSchemaVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AGENT_SKILLS_ADDITIONAL_DATA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SkillMd", &Shape::Object(&AGENT_SKILLS_MD_DESCRIPTOR_SHAPE))],
+        fields: &[
+            ("SkillMd", &Shape::Object(&AGENT_SKILLS_MD_DESCRIPTOR_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AGENT_SKILLS_MD_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Data",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(102400),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataSchemaVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Data", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(102400), allowed: &[] })),
+            ("DataSchemaVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
             ("Source", &Shape::Object(&SKILL_MD_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SKILL_MD_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("FromUrl", &Shape::Object(&SKILL_MD_SOURCE_FROM_URL_SHAPE))],
+        fields: &[
+            ("FromUrl", &Shape::Object(&SKILL_MD_SOURCE_FROM_URL_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SKILL_MD_SOURCE_FROM_URL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Url",
-            &Shape::Str(StrRule {
-                pattern: Some("^https://.*$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Url", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AG_UI_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Source",
-            &Shape::Object(&SOURCE_ONLY_DESCRIPTOR_SOURCE_SHAPE),
-        )],
+        fields: &[
+            ("Source", &Shape::Object(&SOURCE_ONLY_DESCRIPTOR_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_ONLY_DESCRIPTOR_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FromUrl",
-            &Shape::Object(&SOURCE_ONLY_DESCRIPTOR_SOURCE_FROM_URL_SHAPE),
-        )],
+        fields: &[
+            ("FromUrl", &Shape::Object(&SOURCE_ONLY_DESCRIPTOR_SOURCE_FROM_URL_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_ONLY_DESCRIPTOR_SOURCE_FROM_URL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Url",
-            &Shape::Str(StrRule {
-                pattern: Some("^https://.*$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Url", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Data",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(102400),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Data", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(102400), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Source",
-            &Shape::Object(&SOURCE_ONLY_DESCRIPTOR_SOURCE_SHAPE),
-        )],
+        fields: &[
+            ("Source", &Shape::Object(&SOURCE_ONLY_DESCRIPTOR_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalData",
-                &Shape::Object(&MCP_SERVER_ADDITIONAL_DATA_SHAPE),
-            ),
-            (
-                "Data",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(102400),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataSchemaVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("AdditionalData", &Shape::Object(&MCP_SERVER_ADDITIONAL_DATA_SHAPE)),
+            ("Data", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(102400), allowed: &[] })),
+            ("DataSchemaVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
             ("Source", &Shape::Object(&DESCRIPTOR_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_ADDITIONAL_DATA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Tools", &Shape::Object(&MCP_TOOLS_DESCRIPTOR_SHAPE))],
+        fields: &[
+            ("Tools", &Shape::Object(&MCP_TOOLS_DESCRIPTOR_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_TOOLS_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Data",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(102400),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataSchemaVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Data", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(102400), allowed: &[] })),
+            ("DataSchemaVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&REGISTRY_META, &REGISTRY_RECORD_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &REGISTRY_META,
+    &REGISTRY_RECORD_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,35 +31,23 @@ impl CfnInvestigationGroup {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnInvestigationGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInvestigationGroup { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs of notification channels to apply to this resource.
-    pub fn chatbot_notification_channels(
-        mut self,
-        value: impl Into<Val<Vec<investigation_group::ChatbotNotificationChannel>>>,
-    ) -> Self {
+    pub fn chatbot_notification_channels(mut self, value: impl Into<Val<Vec<investigation_group::ChatbotNotificationChannel>>>) -> Self {
         self.props.set("ChatbotNotificationChannels", value);
         self
     }
 
     /// An array of cross account configurations.
-    pub fn cross_account_configurations(
-        mut self,
-        value: impl Into<Val<Vec<investigation_group::CrossAccountConfiguration>>>,
-    ) -> Self {
+    pub fn cross_account_configurations(mut self, value: impl Into<Val<Vec<investigation_group::CrossAccountConfiguration>>>) -> Self {
         self.props.set("CrossAccountConfigurations", value);
         self
     }
 
     /// The `EncryptionConfig` property.
-    pub fn encryption_config(
-        mut self,
-        value: impl Into<Val<investigation_group::EncryptionConfigMap>>,
-    ) -> Self {
+    pub fn encryption_config(mut self, value: impl Into<Val<investigation_group::EncryptionConfigMap>>) -> Self {
         self.props.set("EncryptionConfig", value);
         self
     }
@@ -161,93 +149,21 @@ pub(crate) static INVESTIGATION_GROUP_META: TypeMeta = TypeMeta {
     create_only: &["Name", "RetentionInDays"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "CreatedBy",
-        "LastModifiedAt",
-        "LastModifiedBy",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "CreatedBy", "LastModifiedAt", "LastModifiedBy"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1368534a),
 };
 
 pub(crate) static INVESTIGATION_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChatbotNotificationChannels",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &investigation_group::CHATBOT_NOTIFICATION_CHANNEL_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CrossAccountConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &investigation_group::CROSS_ACCOUNT_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "EncryptionConfig",
-            &Shape::Object(&investigation_group::ENCRYPTION_CONFIG_MAP_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\-_A-Za-z0-9\\[\\]\\(\\)\\{\\}\\.: ]+$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RetentionInDays",
-            &Shape::Num(NumRule {
-                min: Some(7.0),
-                max: Some(90.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TagKeyBoundaries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&investigation_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ChatbotNotificationChannels", &Shape::List(ListRule { item: Some(&Shape::Object(&investigation_group::CHATBOT_NOTIFICATION_CHANNEL_SHAPE)), min_items: None, max_items: None })),
+        ("CrossAccountConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&investigation_group::CROSS_ACCOUNT_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(25) })),
+        ("EncryptionConfig", &Shape::Object(&investigation_group::ENCRYPTION_CONFIG_MAP_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\-_A-Za-z0-9\\[\\]\\(\\)\\{\\}\\.: ]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("RetentionInDays", &Shape::Num(NumRule { min: Some(7.0), max: Some(90.0), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("TagKeyBoundaries", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"), min_len: Some(1), max_len: Some(200), allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&investigation_group::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -374,82 +290,40 @@ pub mod investigation_group {
     }
 
     pub(crate) static CHATBOT_NOTIFICATION_CHANNEL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SNSTopicArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SNSTopicArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CROSS_ACCOUNT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SourceRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SourceRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONFIG_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionConfigurationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("EncryptionConfigurationType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&INVESTIGATION_GROUP_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &INVESTIGATION_GROUP_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnSkill {
     /// - `authentication_configuration`: `AuthenticationConfiguration`.
     /// - `skill_package`: `SkillPackage`.
     /// - `vendor_id`: `VendorId`.
-    pub fn new(
-        authentication_configuration: impl Into<Val<skill::AuthenticationConfiguration>>,
-        skill_package: impl Into<Val<skill::SkillPackage>>,
-        vendor_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(authentication_configuration: impl Into<Val<skill::AuthenticationConfiguration>>, skill_package: impl Into<Val<skill::SkillPackage>>, vendor_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthenticationConfiguration", authentication_configuration);
         props.set("SkillPackage", skill_package);
         props.set("VendorId", vendor_id);
-        CfnSkill {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSkill { props, options: ResourceOptions::default() }
     }
 }
 
@@ -96,11 +89,7 @@ pub mod skill {
         /// - `client_id`: `ClientId`.
         /// - `client_secret`: `ClientSecret`.
         /// - `refresh_token`: `RefreshToken`.
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-            refresh_token: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>, refresh_token: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ClientSecret", client_secret);
@@ -186,7 +175,9 @@ pub mod skill {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SKILL_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SKILL_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

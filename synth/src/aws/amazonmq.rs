@@ -32,23 +32,14 @@ impl CfnBroker {
     /// - `engine_type`: `EngineType`.
     /// - `host_instance_type`: `HostInstanceType`.
     /// - `publicly_accessible`: `PubliclyAccessible`.
-    pub fn new(
-        broker_name: impl Into<Val<String>>,
-        deployment_mode: impl Into<Val<String>>,
-        engine_type: impl Into<Val<String>>,
-        host_instance_type: impl Into<Val<String>>,
-        publicly_accessible: impl Into<Val<bool>>,
-    ) -> Self {
+    pub fn new(broker_name: impl Into<Val<String>>, deployment_mode: impl Into<Val<String>>, engine_type: impl Into<Val<String>>, host_instance_type: impl Into<Val<String>>, publicly_accessible: impl Into<Val<bool>>) -> Self {
         let mut props = Props::new();
         props.set("BrokerName", broker_name);
         props.set("DeploymentMode", deployment_mode);
         props.set("EngineType", engine_type);
         props.set("HostInstanceType", host_instance_type);
         props.set("PubliclyAccessible", publicly_accessible);
-        CfnBroker {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBroker { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthenticationStrategy` property.
@@ -110,10 +101,7 @@ impl CfnBroker {
     }
 
     /// The `LdapServerMetadata` property.
-    pub fn ldap_server_metadata(
-        mut self,
-        value: impl Into<Val<broker::LdapServerMetadata>>,
-    ) -> Self {
+    pub fn ldap_server_metadata(mut self, value: impl Into<Val<broker::LdapServerMetadata>>) -> Self {
         self.props.set("LdapServerMetadata", value);
         self
     }
@@ -125,10 +113,7 @@ impl CfnBroker {
     }
 
     /// The `MaintenanceWindowStartTime` property.
-    pub fn maintenance_window_start_time(
-        mut self,
-        value: impl Into<Val<broker::MaintenanceWindow>>,
-    ) -> Self {
+    pub fn maintenance_window_start_time(mut self, value: impl Into<Val<broker::MaintenanceWindow>>) -> Self {
         self.props.set("MaintenanceWindowStartTime", value);
         self
     }
@@ -272,98 +257,22 @@ impl Handle<CfnBroker> {
 pub(crate) static BROKER_META: TypeMeta = TypeMeta {
     type_name: CfnBroker::TYPE_NAME,
     shape: &BROKER_SHAPE,
-    create_only: &[
-        "AuthenticationStrategy",
-        "BrokerName",
-        "DeploymentMode",
-        "EncryptionOptions",
-        "EngineType",
-        "PubliclyAccessible",
-        "StorageType",
-        "SubnetIds",
-    ],
-    write_only: &[
-        "Configuration",
-        "DataReplicationPrimaryBrokerArn",
-        "EngineVersion",
-        "LdapServerMetadata/ServiceAccountPassword",
-        "Users",
-    ],
+    create_only: &["AuthenticationStrategy", "BrokerName", "DeploymentMode", "EncryptionOptions", "EngineType", "PubliclyAccessible", "StorageType", "SubnetIds"],
+    write_only: &["Configuration", "DataReplicationPrimaryBrokerArn", "EngineVersion", "LdapServerMetadata/ServiceAccountPassword", "Users"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "AmqpEndpoints",
-        "Arn",
-        "ConfigurationId",
-        "ConfigurationRevision",
-        "ConsoleURLs",
-        "EngineVersionCurrent",
-        "Id",
-        "IpAddresses",
-        "MqttEndpoints",
-        "OpenWireEndpoints",
-        "StompEndpoints",
-        "WssEndpoints",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AmqpEndpoints", "Arn", "ConfigurationId", "ConfigurationRevision", "ConsoleURLs", "EngineVersionCurrent", "Id", "IpAddresses", "MqttEndpoints", "OpenWireEndpoints", "StompEndpoints", "WssEndpoints"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static BROKER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BrokerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_-]{1,50}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataReplicationPrimaryBrokerArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaintenanceWindowStartTime",
-            &Shape::Object(&broker::MAINTENANCE_WINDOW_SHAPE),
-        ),
-        (
-            "ResourceShareArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Users",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&broker::USER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BrokerName", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]{1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DataReplicationPrimaryBrokerArn", &Shape::Str(StrRule { pattern: Some("^arn:.*"), min_len: None, max_len: None, allowed: &[] })),
+        ("MaintenanceWindowStartTime", &Shape::Object(&broker::MAINTENANCE_WINDOW_SHAPE)),
+        ("ResourceShareArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:.*"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("SecurityGroups", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(5) })),
+        ("Users", &Shape::List(ListRule { item: Some(&Shape::Object(&broker::USER_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -447,14 +356,7 @@ pub mod broker {
         /// - `service_account_username`: `ServiceAccountUsername`.
         /// - `user_base`: `UserBase`.
         /// - `user_search_matching`: `UserSearchMatching`.
-        pub fn new(
-            hosts: impl Into<Val<Vec<String>>>,
-            role_base: impl Into<Val<String>>,
-            role_search_matching: impl Into<Val<String>>,
-            service_account_username: impl Into<Val<String>>,
-            user_base: impl Into<Val<String>>,
-            user_search_matching: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(hosts: impl Into<Val<Vec<String>>>, role_base: impl Into<Val<String>>, role_search_matching: impl Into<Val<String>>, service_account_username: impl Into<Val<String>>, user_base: impl Into<Val<String>>, user_search_matching: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Hosts", hosts);
             props.set("RoleBase", role_base);
@@ -478,6 +380,8 @@ pub mod broker {
         }
 
         /// The `ServiceAccountPassword` property.
+        ///
+        /// Write-only.
         pub fn service_account_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServiceAccountPassword", value);
             self
@@ -546,11 +450,7 @@ pub mod broker {
         /// - `day_of_week`: `DayOfWeek`, _Allowed Values_: `MONDAY` | `TUESDAY` | `WEDNESDAY` | `THURSDAY` | `FRIDAY` | `SATURDAY` | `SUNDAY`
         /// - `time_of_day`: `TimeOfDay`, The time, in 24-hour format, and use only numbers separated by a colon, HH:MM or HH:MM:SS. Example: 13:05.
         /// - `time_zone`: `TimeZone`, The time zone, UTC by default, in either the Country/City format, or the UTC offset format.
-        pub fn new(
-            day_of_week: impl Into<Val<String>>,
-            time_of_day: impl Into<Val<String>>,
-            time_zone: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(day_of_week: impl Into<Val<String>>, time_of_day: impl Into<Val<String>>, time_zone: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DayOfWeek", day_of_week);
             props.set("TimeOfDay", time_of_day);
@@ -634,51 +534,17 @@ pub mod broker {
     }
 
     pub(crate) static MAINTENANCE_WINDOW_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeOfDay",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeOfDay", &Shape::Str(StrRule { pattern: Some("^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Groups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Za-z0-9._~-]{2,100}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^,:=]+$"),
-                    min_len: Some(12),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_.~-]{2,100}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Groups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9._~-]{2,100}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: Some(20) })),
+            ("Password", &Shape::Str(StrRule { pattern: Some("^[^,:=]+$"), min_len: Some(12), max_len: None, allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.~-]{2,100}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -704,10 +570,7 @@ impl CfnConfiguration {
         let mut props = Props::new();
         props.set("EngineType", engine_type);
         props.set("Name", name);
-        CfnConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The authentication strategy associated with the configuration. The default is SIMPLE.
@@ -788,19 +651,11 @@ impl Handle<CfnConfiguration> {
 pub(crate) static CONFIGURATION_META: TypeMeta = TypeMeta {
     type_name: CfnConfiguration::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AuthenticationStrategy",
-        "EngineType",
-        "EngineVersion",
-        "Name",
-    ],
+    create_only: &["AuthenticationStrategy", "EngineType", "EngineVersion", "Name"],
     write_only: &["Data"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "Revision"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -851,17 +706,11 @@ impl CfnConfigurationAssociation {
     ///
     /// - `broker`: `Broker`, ID of the Broker that the configuration should be applied to
     /// - `configuration`: `Configuration`.
-    pub fn new(
-        broker: impl Into<Val<String>>,
-        configuration: impl Into<Val<configuration_association::ConfigurationId>>,
-    ) -> Self {
+    pub fn new(broker: impl Into<Val<String>>, configuration: impl Into<Val<configuration_association::ConfigurationId>>) -> Self {
         let mut props = Props::new();
         props.set("Broker", broker);
         props.set("Configuration", configuration);
-        CfnConfigurationAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationAssociation { props, options: ResourceOptions::default() }
     }
 }
 

@@ -31,10 +31,7 @@ impl CfnApp {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnApp {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApp { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessToken` property.
@@ -48,10 +45,7 @@ impl CfnApp {
     /// The `AutoBranchCreationConfig` property.
     ///
     /// Write-only.
-    pub fn auto_branch_creation_config(
-        mut self,
-        value: impl Into<Val<app::AutoBranchCreationConfig>>,
-    ) -> Self {
+    pub fn auto_branch_creation_config(mut self, value: impl Into<Val<app::AutoBranchCreationConfig>>) -> Self {
         self.props.set("AutoBranchCreationConfig", value);
         self
     }
@@ -107,10 +101,7 @@ impl CfnApp {
     }
 
     /// The `EnvironmentVariables` property.
-    pub fn environment_variables(
-        mut self,
-        value: impl Into<Val<Vec<app::EnvironmentVariable>>>,
-    ) -> Self {
+    pub fn environment_variables(mut self, value: impl Into<Val<Vec<app::EnvironmentVariable>>>) -> Self {
         self.props.set("EnvironmentVariables", value);
         self
     }
@@ -197,147 +188,32 @@ pub(crate) static APP_META: TypeMeta = TypeMeta {
     type_name: CfnApp::TYPE_NAME,
     shape: &APP_SHAPE,
     create_only: &[],
-    write_only: &[
-        "AccessToken",
-        "AutoBranchCreationConfig",
-        "BasicAuthConfig",
-        "OauthToken",
-    ],
+    write_only: &["AccessToken", "AutoBranchCreationConfig", "BasicAuthConfig", "OauthToken"],
     primary_identifier: &["Arn"],
     attributes: &["AppId", "AppName", "Arn", "DefaultDomain"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ee8837a),
 };
 
 pub(crate) static APP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessToken",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?s).+$"),
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AutoBranchCreationConfig",
-            &Shape::Object(&app::AUTO_BRANCH_CREATION_CONFIG_SHAPE),
-        ),
-        (
-            "BasicAuthConfig",
-            &Shape::Object(&app::BASIC_AUTH_CONFIG_SHAPE),
-        ),
-        (
-            "BuildSpec",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).+"),
-                min_len: Some(1),
-                max_len: Some(25000),
-                allowed: &[],
-            }),
-        ),
+        ("AccessToken", &Shape::Str(StrRule { pattern: Some("^(?s).+$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("AutoBranchCreationConfig", &Shape::Object(&app::AUTO_BRANCH_CREATION_CONFIG_SHAPE)),
+        ("BasicAuthConfig", &Shape::Object(&app::BASIC_AUTH_CONFIG_SHAPE)),
+        ("BuildSpec", &Shape::Str(StrRule { pattern: Some("(?s).+"), min_len: Some(1), max_len: Some(25000), allowed: &[] })),
         ("CacheConfig", &Shape::Object(&app::CACHE_CONFIG_SHAPE)),
-        (
-            "ComputeRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CustomHeaders",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(0),
-                max_len: Some(25000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CustomRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&app::CUSTOM_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentVariables",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&app::ENVIRONMENT_VARIABLE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IAMServiceRole",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
+        ("ComputeRoleArn", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("CustomHeaders", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(25000), allowed: &[] })),
+        ("CustomRules", &Shape::List(ListRule { item: Some(&Shape::Object(&app::CUSTOM_RULE_SHAPE)), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("EnvironmentVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&app::ENVIRONMENT_VARIABLE_SHAPE)), min_items: None, max_items: None })),
+        ("IAMServiceRole", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
         ("JobConfig", &Shape::Object(&app::JOB_CONFIG_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OauthToken",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(0),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Platform",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["WEB", "WEB_DYNAMIC", "WEB_COMPUTE"],
-            }),
-        ),
-        (
-            "Repository",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&app::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?s).+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OauthToken", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+        ("Platform", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WEB", "WEB_DYNAMIC", "WEB_COMPUTE"] })),
+        ("Repository", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&app::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -404,10 +280,7 @@ pub mod app {
         }
 
         /// The `EnvironmentVariables` property.
-        pub fn environment_variables(
-            mut self,
-            value: impl Into<Val<Vec<EnvironmentVariable>>>,
-        ) -> Self {
+        pub fn environment_variables(mut self, value: impl Into<Val<Vec<EnvironmentVariable>>>) -> Self {
             self.props.set("EnvironmentVariables", value);
             self
         }
@@ -617,210 +490,61 @@ pub mod app {
 
     pub(crate) static AUTO_BRANCH_CREATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoBranchCreationPatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AutoBranchCreationPatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
             ("BasicAuthConfig", &Shape::Object(&BASIC_AUTH_CONFIG_SHAPE)),
-            (
-                "BuildSpec",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?s).+$"),
-                    min_len: Some(1),
-                    max_len: Some(25000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnvironmentVariables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ENVIRONMENT_VARIABLE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Framework",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).*"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PullRequestEnvironmentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).*"),
-                    min_len: Some(0),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Stage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EXPERIMENTAL",
-                        "BETA",
-                        "PULL_REQUEST",
-                        "PRODUCTION",
-                        "DEVELOPMENT",
-                    ],
-                }),
-            ),
+            ("BuildSpec", &Shape::Str(StrRule { pattern: Some("^(?s).+$"), min_len: Some(1), max_len: Some(25000), allowed: &[] })),
+            ("EnvironmentVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&ENVIRONMENT_VARIABLE_SHAPE)), min_items: None, max_items: None })),
+            ("Framework", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("PullRequestEnvironmentName", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(20), allowed: &[] })),
+            ("Stage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXPERIMENTAL", "BETA", "PULL_REQUEST", "PRODUCTION", "DEVELOPMENT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BASIC_AUTH_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENVIRONMENT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).*"),
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).*"),
-                    min_len: None,
-                    max_len: Some(5500),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: None, max_len: Some(255), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: None, max_len: Some(5500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CACHE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AMPLIFY_MANAGED", "AMPLIFY_MANAGED_NO_COOKIES"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMPLIFY_MANAGED", "AMPLIFY_MANAGED_NO_COOKIES"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Condition",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: Some(".{3,7}"),
-                    min_len: Some(3),
-                    max_len: Some(7),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Condition", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("(?s).+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: Some(".{3,7}"), min_len: Some(3), max_len: Some(7), allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: Some("(?s).+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOB_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BuildComputeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD_8GB", "LARGE_16GB", "XLARGE_72GB"],
-            }),
-        )],
+        fields: &[
+            ("BuildComputeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD_8GB", "LARGE_16GB", "XLARGE_72GB"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -846,10 +570,7 @@ impl CfnBranch {
         let mut props = Props::new();
         props.set("AppId", app_id);
         props.set("BranchName", branch_name);
-        CfnBranch {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBranch { props, options: ResourceOptions::default() }
     }
 
     /// The `Backend` property.
@@ -909,10 +630,7 @@ impl CfnBranch {
     }
 
     /// The `EnvironmentVariables` property.
-    pub fn environment_variables(
-        mut self,
-        value: impl Into<Val<Vec<branch::EnvironmentVariable>>>,
-    ) -> Self {
+    pub fn environment_variables(mut self, value: impl Into<Val<Vec<branch::EnvironmentVariable>>>) -> Self {
         self.props.set("EnvironmentVariables", value);
         self
     }
@@ -973,114 +691,24 @@ pub(crate) static BRANCH_META: TypeMeta = TypeMeta {
     write_only: &["BasicAuthConfig"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ee8837a),
 };
 
 pub(crate) static BRANCH_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppId",
-            &Shape::Str(StrRule {
-                pattern: Some("d[a-z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
+        ("AppId", &Shape::Str(StrRule { pattern: Some("d[a-z0-9]+"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
         ("Backend", &Shape::Object(&branch::BACKEND_SHAPE)),
-        (
-            "BasicAuthConfig",
-            &Shape::Object(&branch::BASIC_AUTH_CONFIG_SHAPE),
-        ),
-        (
-            "BranchName",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BuildSpec",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).+"),
-                min_len: Some(1),
-                max_len: Some(25000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ComputeRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentVariables",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&branch::ENVIRONMENT_VARIABLE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Framework",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PullRequestEnvironmentName",
-            &Shape::Str(StrRule {
-                pattern: Some("(?s).*"),
-                min_len: Some(0),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Stage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "EXPERIMENTAL",
-                    "BETA",
-                    "PULL_REQUEST",
-                    "PRODUCTION",
-                    "DEVELOPMENT",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&branch::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BasicAuthConfig", &Shape::Object(&branch::BASIC_AUTH_CONFIG_SHAPE)),
+        ("BranchName", &Shape::Str(StrRule { pattern: Some("(?s).+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("BuildSpec", &Shape::Str(StrRule { pattern: Some("(?s).+"), min_len: Some(1), max_len: Some(25000), allowed: &[] })),
+        ("ComputeRoleArn", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("EnvironmentVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&branch::ENVIRONMENT_VARIABLE_SHAPE)), min_items: None, max_items: None })),
+        ("Framework", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("PullRequestEnvironmentName", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(20), allowed: &[] })),
+        ("Stage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXPERIMENTAL", "BETA", "PULL_REQUEST", "PRODUCTION", "DEVELOPMENT"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&branch::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1199,86 +827,32 @@ pub mod branch {
     }
 
     pub(crate) static BACKEND_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StackArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws:cloudformation:[a-z0-9-]+:\\d{12}:stack/.+/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StackArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:cloudformation:[a-z0-9-]+:\\d{12}:stack/.+/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BASIC_AUTH_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENVIRONMENT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).*"),
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).*"),
-                    min_len: None,
-                    max_len: Some(5500),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: None, max_len: Some(255), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: None, max_len: Some(5500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1301,19 +875,12 @@ impl CfnDomain {
     /// - `app_id`: `AppId`.
     /// - `domain_name`: `DomainName`.
     /// - `sub_domain_settings`: `SubDomainSettings`.
-    pub fn new(
-        app_id: impl Into<Val<String>>,
-        domain_name: impl Into<Val<String>>,
-        sub_domain_settings: impl Into<Val<Vec<domain::SubDomainSetting>>>,
-    ) -> Self {
+    pub fn new(app_id: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, sub_domain_settings: impl Into<Val<Vec<domain::SubDomainSetting>>>) -> Self {
         let mut props = Props::new();
         props.set("AppId", app_id);
         props.set("DomainName", domain_name);
         props.set("SubDomainSettings", sub_domain_settings);
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// The `AutoSubDomainCreationPatterns` property.
@@ -1331,10 +898,7 @@ impl CfnDomain {
     /// The `CertificateSettings` property.
     ///
     /// Write-only.
-    pub fn certificate_settings(
-        mut self,
-        value: impl Into<Val<domain::CertificateSettings>>,
-    ) -> Self {
+    pub fn certificate_settings(mut self, value: impl Into<Val<domain::CertificateSettings>>) -> Self {
         self.props.set("CertificateSettings", value);
         self
     }
@@ -1399,14 +963,7 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     create_only: &["AppId", "DomainName"],
     write_only: &["CertificateSettings"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "Certificate",
-        "CertificateRecord",
-        "DomainStatus",
-        "StatusReason",
-        "UpdateStatus",
-    ],
+    attributes: &["Arn", "Certificate", "CertificateRecord", "DomainStatus", "StatusReason", "UpdateStatus"],
     tagging: None,
     regions: RegionSet(0x3fce1ee8837a),
 };
@@ -1490,48 +1047,16 @@ pub mod domain {
 
     pub(crate) static CERTIFICATE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CertificateType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AMPLIFY_MANAGED", "CUSTOM"],
-                }),
-            ),
-            (
-                "CustomCertificateArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws:acm:[a-z0-9-]+:\\d{12}:certificate\\/.+$"),
-                    min_len: Some(0),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("CertificateType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMPLIFY_MANAGED", "CUSTOM"] })),
+            ("CustomCertificateArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:acm:[a-z0-9-]+:\\d{12}:certificate\\/.+$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUB_DOMAIN_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BranchName",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).+"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).*"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("BranchName", &Shape::Str(StrRule { pattern: Some("(?s).+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1555,10 +1080,7 @@ impl CfnWebhook {
     pub fn new(branch_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BranchName", branch_name);
-        CfnWebhook {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebhook { props, options: ResourceOptions::default() }
     }
 
     /// The unique ID for an Amplify app.
@@ -1629,50 +1151,16 @@ pub(crate) static WEBHOOK_META: TypeMeta = TypeMeta {
     write_only: &["AppId"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "WebhookId", "WebhookUrl"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ee8837a),
 };
 
 pub(crate) static WEBHOOK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppId",
-            &Shape::Str(StrRule {
-                pattern: Some("^d[a-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BranchName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?s).+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?s)"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&webhook::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AppId", &Shape::Str(StrRule { pattern: Some("^d[a-z0-9]+$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
+        ("BranchName", &Shape::Str(StrRule { pattern: Some("^(?s).+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^(?s)"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&webhook::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1710,31 +1198,20 @@ pub mod webhook {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APP_META, &BRANCH_META, &DOMAIN_META, &WEBHOOK_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APP_META,
+    &BRANCH_META,
+    &DOMAIN_META,
+    &WEBHOOK_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

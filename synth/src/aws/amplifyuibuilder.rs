@@ -28,10 +28,7 @@ impl CfnComponent {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnComponent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnComponent { props, options: ResourceOptions::default() }
     }
 
     /// The `AppId` property.
@@ -43,10 +40,7 @@ impl CfnComponent {
     }
 
     /// The `BindingProperties` property.
-    pub fn binding_properties(
-        mut self,
-        value: impl Into<Val<Map<component::ComponentBindingPropertiesValue>>>,
-    ) -> Self {
+    pub fn binding_properties(mut self, value: impl Into<Val<Map<component::ComponentBindingPropertiesValue>>>) -> Self {
         self.props.set("BindingProperties", value);
         self
     }
@@ -58,10 +52,7 @@ impl CfnComponent {
     }
 
     /// The `CollectionProperties` property.
-    pub fn collection_properties(
-        mut self,
-        value: impl Into<Val<Map<component::ComponentDataConfiguration>>>,
-    ) -> Self {
+    pub fn collection_properties(mut self, value: impl Into<Val<Map<component::ComponentDataConfiguration>>>) -> Self {
         self.props.set("CollectionProperties", value);
         self
     }
@@ -168,54 +159,17 @@ pub(crate) static COMPONENT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AppId", "EnvironmentName", "Id"],
     attributes: &["CreatedAt", "Id", "ModifiedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1ee88378),
 };
 
 pub(crate) static COMPONENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BindingProperties",
-            &Shape::Map(&Shape::Object(
-                &component::COMPONENT_BINDING_PROPERTIES_VALUE_SHAPE,
-            )),
-        ),
-        (
-            "CollectionProperties",
-            &Shape::Map(&Shape::Object(
-                &component::COMPONENT_DATA_CONFIGURATION_SHAPE,
-            )),
-        ),
-        (
-            "ComponentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("BindingProperties", &Shape::Map(&Shape::Object(&component::COMPONENT_BINDING_PROPERTIES_VALUE_SHAPE))),
+        ("CollectionProperties", &Shape::Map(&Shape::Object(&component::COMPONENT_DATA_CONFIGURATION_SHAPE))),
+        ("ComponentType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -240,10 +194,7 @@ pub mod component {
         }
 
         /// The `BindingProperties` property.
-        pub fn binding_properties(
-            mut self,
-            value: impl Into<Val<ComponentBindingPropertiesValueProperties>>,
-        ) -> Self {
+        pub fn binding_properties(mut self, value: impl Into<Val<ComponentBindingPropertiesValueProperties>>) -> Self {
             self.props.set("BindingProperties", value);
             self
         }
@@ -329,9 +280,7 @@ pub mod component {
         }
     }
 
-    impl From<ComponentBindingPropertiesValueProperties>
-        for Val<ComponentBindingPropertiesValueProperties>
-    {
+    impl From<ComponentBindingPropertiesValueProperties> for Val<ComponentBindingPropertiesValueProperties> {
         fn from(v: ComponentBindingPropertiesValueProperties) -> Self {
             v.props.into_val()
         }
@@ -405,11 +354,7 @@ pub mod component {
         /// - `component_type`: `ComponentType`.
         /// - `name`: `Name`.
         /// - `properties`: `Properties`.
-        pub fn new(
-            component_type: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            properties: impl Into<Val<Map<ComponentProperty>>>,
-        ) -> Self {
+        pub fn new(component_type: impl Into<Val<String>>, name: impl Into<Val<String>>, properties: impl Into<Val<Map<ComponentProperty>>>) -> Self {
             let mut props = Props::new();
             props.set("ComponentType", component_type);
             props.set("Name", name);
@@ -568,10 +513,7 @@ pub mod component {
         }
 
         /// The `BindingProperties` property.
-        pub fn binding_properties(
-            mut self,
-            value: impl Into<Val<ComponentPropertyBindingProperties>>,
-        ) -> Self {
+        pub fn binding_properties(mut self, value: impl Into<Val<ComponentPropertyBindingProperties>>) -> Self {
             self.props.set("BindingProperties", value);
             self
         }
@@ -583,10 +525,7 @@ pub mod component {
         }
 
         /// The `CollectionBindingProperties` property.
-        pub fn collection_binding_properties(
-            mut self,
-            value: impl Into<Val<ComponentPropertyBindingProperties>>,
-        ) -> Self {
+        pub fn collection_binding_properties(mut self, value: impl Into<Val<ComponentPropertyBindingProperties>>) -> Self {
             self.props.set("CollectionBindingProperties", value);
             self
         }
@@ -798,11 +737,7 @@ pub mod component {
         /// - `component_name`: `ComponentName`.
         /// - `property`: `Property`.
         /// - `set`: `Set`.
-        pub fn new(
-            component_name: impl Into<Val<String>>,
-            property: impl Into<Val<String>>,
-            set: impl Into<Val<ComponentProperty>>,
-        ) -> Self {
+        pub fn new(component_name: impl Into<Val<String>>, property: impl Into<Val<String>>, set: impl Into<Val<ComponentProperty>>) -> Self {
             let mut props = Props::new();
             props.set("ComponentName", component_name);
             props.set("Property", property);
@@ -916,53 +851,24 @@ pub mod component {
     }
 
     pub(crate) static COMPONENT_BINDING_PROPERTIES_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BindingProperties",
-            &Shape::Object(&COMPONENT_BINDING_PROPERTIES_VALUE_PROPERTIES_SHAPE),
-        )],
+        fields: &[
+            ("BindingProperties", &Shape::Object(&COMPONENT_BINDING_PROPERTIES_VALUE_PROPERTIES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static COMPONENT_BINDING_PROPERTIES_VALUE_PROPERTIES_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Predicates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PREDICATE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static COMPONENT_BINDING_PROPERTIES_VALUE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Predicates", &Shape::List(ListRule { item: Some(&Shape::Object(&PREDICATE_SHAPE)), min_items: None, max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PREDICATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "And",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PREDICATE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "OperandType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^boolean|string|number$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Or",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PREDICATE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("And", &Shape::List(ListRule { item: Some(&Shape::Object(&PREDICATE_SHAPE)), min_items: None, max_items: None })),
+            ("OperandType", &Shape::Str(StrRule { pattern: Some("^boolean|string|number$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Or", &Shape::List(ListRule { item: Some(&Shape::Object(&PREDICATE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -970,28 +876,15 @@ pub mod component {
     pub(crate) static COMPONENT_DATA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Predicate", &Shape::Object(&PREDICATE_SHAPE)),
-            (
-                "Sort",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SORT_PROPERTY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Sort", &Shape::List(ListRule { item: Some(&Shape::Object(&SORT_PROPERTY_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SORT_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Direction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ASC", "DESC"],
-            }),
-        )],
+        fields: &[
+            ("Direction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ASC", "DESC"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1011,10 +904,7 @@ impl CfnForm {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnForm {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnForm { props, options: ResourceOptions::default() }
     }
 
     /// The `AppId` property.
@@ -1080,10 +970,7 @@ impl CfnForm {
     }
 
     /// The `SectionalElements` property.
-    pub fn sectional_elements(
-        mut self,
-        value: impl Into<Val<Map<form::SectionalElement>>>,
-    ) -> Self {
+    pub fn sectional_elements(mut self, value: impl Into<Val<Map<form::SectionalElement>>>) -> Self {
         self.props.set("SectionalElements", value);
         self
     }
@@ -1130,65 +1017,21 @@ pub(crate) static FORM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AppId", "EnvironmentName", "Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1ee88378),
 };
 
 pub(crate) static FORM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Cta", &Shape::Object(&form::FORM_CTA_SHAPE)),
-        (
-            "DataType",
-            &Shape::Object(&form::FORM_DATA_TYPE_CONFIG_SHAPE),
-        ),
-        (
-            "Fields",
-            &Shape::Map(&Shape::Object(&form::FIELD_CONFIG_SHAPE)),
-        ),
-        (
-            "FormActionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["create", "update"],
-            }),
-        ),
-        (
-            "LabelDecorator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["required", "optional", "none"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SectionalElements",
-            &Shape::Map(&Shape::Object(&form::SECTIONAL_ELEMENT_SHAPE)),
-        ),
+        ("DataType", &Shape::Object(&form::FORM_DATA_TYPE_CONFIG_SHAPE)),
+        ("Fields", &Shape::Map(&Shape::Object(&form::FIELD_CONFIG_SHAPE))),
+        ("FormActionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["create", "update"] })),
+        ("LabelDecorator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["required", "optional", "none"] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("SectionalElements", &Shape::Map(&Shape::Object(&form::SECTIONAL_ELEMENT_SHAPE))),
         ("Style", &Shape::Object(&form::FORM_STYLE_SHAPE)),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1334,10 +1177,7 @@ pub mod form {
         ///
         /// - `data_source_type`: `DataSourceType`.
         /// - `data_type_name`: `DataTypeName`.
-        pub fn new(
-            data_source_type: impl Into<Val<String>>,
-            data_type_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_source_type: impl Into<Val<String>>, data_type_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataSourceType", data_source_type);
             props.set("DataTypeName", data_type_name);
@@ -1389,10 +1229,7 @@ pub mod form {
         }
 
         /// The `Validations` property.
-        pub fn validations(
-            mut self,
-            value: impl Into<Val<Vec<FieldValidationConfiguration>>>,
-        ) -> Self {
+        pub fn validations(mut self, value: impl Into<Val<Vec<FieldValidationConfiguration>>>) -> Self {
             self.props.set("Validations", value);
             self
         }
@@ -1445,10 +1282,7 @@ pub mod form {
         }
 
         /// The `FileUploaderConfig` property.
-        pub fn file_uploader_config(
-            mut self,
-            value: impl Into<Val<FileUploaderFieldConfig>>,
-        ) -> Self {
+        pub fn file_uploader_config(mut self, value: impl Into<Val<FileUploaderFieldConfig>>) -> Self {
             self.props.set("FileUploaderConfig", value);
             self
         }
@@ -1531,10 +1365,7 @@ pub mod form {
         ///
         /// - `accepted_file_types`: `AcceptedFileTypes`.
         /// - `access_level`: `AccessLevel`.
-        pub fn new(
-            accepted_file_types: impl Into<Val<Vec<String>>>,
-            access_level: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(accepted_file_types: impl Into<Val<Vec<String>>>, access_level: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AcceptedFileTypes", accepted_file_types);
             props.set("AccessLevel", access_level);
@@ -1589,10 +1420,7 @@ pub mod form {
         }
 
         /// The `BindingProperties` property.
-        pub fn binding_properties(
-            mut self,
-            value: impl Into<Val<Map<FormInputBindingPropertiesValue>>>,
-        ) -> Self {
+        pub fn binding_properties(mut self, value: impl Into<Val<Map<FormInputBindingPropertiesValue>>>) -> Self {
             self.props.set("BindingProperties", value);
             self
         }
@@ -1618,10 +1446,7 @@ pub mod form {
         }
 
         /// The `BindingProperties` property.
-        pub fn binding_properties(
-            mut self,
-            value: impl Into<Val<FormInputBindingPropertiesValueProperties>>,
-        ) -> Self {
+        pub fn binding_properties(mut self, value: impl Into<Val<FormInputBindingPropertiesValueProperties>>) -> Self {
             self.props.set("BindingProperties", value);
             self
         }
@@ -1659,9 +1484,7 @@ pub mod form {
         }
     }
 
-    impl From<FormInputBindingPropertiesValueProperties>
-        for Val<FormInputBindingPropertiesValueProperties>
-    {
+    impl From<FormInputBindingPropertiesValueProperties> for Val<FormInputBindingPropertiesValueProperties> {
         fn from(v: FormInputBindingPropertiesValueProperties) -> Self {
             v.props.into_val()
         }
@@ -1710,10 +1533,7 @@ pub mod form {
         }
 
         /// The `BindingProperties` property.
-        pub fn binding_properties(
-            mut self,
-            value: impl Into<Val<FormInputValuePropertyBindingProperties>>,
-        ) -> Self {
+        pub fn binding_properties(mut self, value: impl Into<Val<FormInputValuePropertyBindingProperties>>) -> Self {
             self.props.set("BindingProperties", value);
             self
         }
@@ -1760,9 +1580,7 @@ pub mod form {
         }
     }
 
-    impl From<FormInputValuePropertyBindingProperties>
-        for Val<FormInputValuePropertyBindingProperties>
-    {
+    impl From<FormInputValuePropertyBindingProperties> for Val<FormInputValuePropertyBindingProperties> {
         fn from(v: FormInputValuePropertyBindingProperties) -> Self {
             v.props.into_val()
         }
@@ -1936,49 +1754,31 @@ pub mod form {
         fields: &[
             ("Cancel", &Shape::Object(&FORM_BUTTON_SHAPE)),
             ("Clear", &Shape::Object(&FORM_BUTTON_SHAPE)),
-            (
-                "Position",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["top", "bottom", "top_and_bottom"],
-                }),
-            ),
+            ("Position", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["top", "bottom", "top_and_bottom"] })),
             ("Submit", &Shape::Object(&FORM_BUTTON_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FORM_BUTTON_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Position", &Shape::Object(&FIELD_POSITION_SHAPE))],
+        fields: &[
+            ("Position", &Shape::Object(&FIELD_POSITION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_POSITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Fixed",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["first"],
-            }),
-        )],
+        fields: &[
+            ("Fixed", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["first"] })),
+        ],
         one_of_required: &[&["Fixed"], &["RightOf"], &["Below"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FORM_DATA_TYPE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataSourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DataStore", "Custom"],
-            }),
-        )],
+        fields: &[
+            ("DataSourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DataStore", "Custom"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1991,28 +1791,23 @@ pub mod form {
     };
 
     pub(crate) static FIELD_INPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FileUploaderConfig",
-            &Shape::Object(&FILE_UPLOADER_FIELD_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("FileUploaderConfig", &Shape::Object(&FILE_UPLOADER_FIELD_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILE_UPLOADER_FIELD_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AccessLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["public", "protected", "private"],
-            }),
-        )],
+        fields: &[
+            ("AccessLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["public", "protected", "private"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECTIONAL_ELEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Position", &Shape::Object(&FIELD_POSITION_SHAPE))],
+        fields: &[
+            ("Position", &Shape::Object(&FIELD_POSITION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2046,10 +1841,7 @@ impl CfnTheme {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTheme {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTheme { props, options: ResourceOptions::default() }
     }
 
     /// The `AppId` property.
@@ -2132,33 +1924,14 @@ pub(crate) static THEME_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AppId", "EnvironmentName", "Id"],
     attributes: &["CreatedAt", "Id", "ModifiedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1ee88378),
 };
 
 pub(crate) static THEME_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2234,7 +2007,11 @@ pub mod theme {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&COMPONENT_META, &FORM_META, &THEME_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &COMPONENT_META,
+    &FORM_META,
+    &THEME_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

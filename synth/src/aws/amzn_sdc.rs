@@ -32,23 +32,14 @@ impl CfnDeployment {
     /// - `s3_bucket`: `S3Bucket`.
     /// - `s3_key`: `S3Key`.
     /// - `stage`: `Stage`.
-    pub fn new(
-        config_name: impl Into<Val<String>>,
-        dimension: impl Into<Val<String>>,
-        s3_bucket: impl Into<Val<String>>,
-        s3_key: impl Into<Val<String>>,
-        stage: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(config_name: impl Into<Val<String>>, dimension: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>, stage: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigName", config_name);
         props.set("Dimension", dimension);
         props.set("S3Bucket", s3_bucket);
         props.set("S3Key", s3_key);
         props.set("Stage", stage);
-        CfnDeployment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeployment { props, options: ResourceOptions::default() }
     }
 
     /// The `PipelineId` property.
@@ -98,7 +89,9 @@ pub(crate) static DEPLOYMENT_META: TypeMeta = TypeMeta {
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DEPLOYMENT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DEPLOYMENT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

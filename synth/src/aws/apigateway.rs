@@ -30,10 +30,7 @@ impl CfnAccount {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnAccount {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccount { props, options: ResourceOptions::default() }
     }
 
     /// The `CloudWatchRoleArn` property.
@@ -91,10 +88,7 @@ impl CfnApiKey {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnApiKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApiKey { props, options: ResourceOptions::default() }
     }
 
     /// The `CustomerId` property.
@@ -185,22 +179,14 @@ pub(crate) static API_KEY_META: TypeMeta = TypeMeta {
     write_only: &["GenerateDistinctId"],
     primary_identifier: &["APIKeyId"],
     attributes: &["APIKeyId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static API_KEY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&api_key::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&api_key::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -271,24 +257,8 @@ pub mod api_key {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -311,19 +281,12 @@ impl CfnAuthorizer {
     /// - `name`: `Name`.
     /// - `rest_api_id`: `RestApiId`.
     /// - `type_`: `Type`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        rest_api_id: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RestApiId", rest_api_id);
         props.set("Type", type_);
-        CfnAuthorizer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAuthorizer { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthType` property.
@@ -420,10 +383,7 @@ impl CfnBasePathMapping {
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
-        CfnBasePathMapping {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBasePathMapping { props, options: ResourceOptions::default() }
     }
 
     /// The `BasePath` property.
@@ -489,17 +449,11 @@ impl CfnBasePathMappingV2 {
     ///
     /// - `domain_name_arn`: `DomainNameArn`, The Arn of an AWS::ApiGateway::DomainNameV2 resource.
     /// - `rest_api_id`: `RestApiId`, The ID of the API.
-    pub fn new(
-        domain_name_arn: impl Into<Val<String>>,
-        rest_api_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_name_arn: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainNameArn", domain_name_arn);
         props.set("RestApiId", rest_api_id);
-        CfnBasePathMappingV2 {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBasePathMappingV2 { props, options: ResourceOptions::default() }
     }
 
     /// The base path name that callers of the API must provide in the URL after the domain name.
@@ -567,10 +521,7 @@ impl CfnClientCertificate {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnClientCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClientCertificate { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -615,10 +566,7 @@ pub(crate) static CLIENT_CERTIFICATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ClientCertificateId"],
     attributes: &["ClientCertificateId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -673,10 +621,7 @@ impl CfnDeployment {
     pub fn new(rest_api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RestApiId", rest_api_id);
-        CfnDeployment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeployment { props, options: ResourceOptions::default() }
     }
 
     /// The `DeploymentCanarySettings` property.
@@ -684,10 +629,7 @@ impl CfnDeployment {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn deployment_canary_settings(
-        mut self,
-        value: impl Into<Val<deployment::DeploymentCanarySettings>>,
-    ) -> Self {
+    pub fn deployment_canary_settings(mut self, value: impl Into<Val<deployment::DeploymentCanarySettings>>) -> Self {
         self.props.set("DeploymentCanarySettings", value);
         self
     }
@@ -701,10 +643,7 @@ impl CfnDeployment {
     /// The description of the Stage resource for the Deployment resource to create. To specify a stage description, you must also provide a stage name.
     ///
     /// Write-only.
-    pub fn stage_description(
-        mut self,
-        value: impl Into<Val<deployment::StageDescription>>,
-    ) -> Self {
+    pub fn stage_description(mut self, value: impl Into<Val<deployment::StageDescription>>) -> Self {
         self.props.set("StageDescription", value);
         self
     }
@@ -1131,19 +1070,12 @@ impl CfnDocumentationPart {
     /// - `location`: `Location`.
     /// - `properties`: `Properties`.
     /// - `rest_api_id`: `RestApiId`.
-    pub fn new(
-        location: impl Into<Val<documentation_part::Location>>,
-        properties: impl Into<Val<String>>,
-        rest_api_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(location: impl Into<Val<documentation_part::Location>>, properties: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Location", location);
         props.set("Properties", properties);
         props.set("RestApiId", rest_api_id);
-        CfnDocumentationPart {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDocumentationPart { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1181,10 +1113,9 @@ pub(crate) static DOCUMENTATION_PART_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static DOCUMENTATION_PART_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Location",
-        &Shape::Object(&documentation_part::LOCATION_SHAPE),
-    )],
+    fields: &[
+        ("Location", &Shape::Object(&documentation_part::LOCATION_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1249,28 +1180,9 @@ pub mod documentation_part {
     }
 
     pub(crate) static LOCATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "API",
-                    "AUTHORIZER",
-                    "MODEL",
-                    "RESOURCE",
-                    "METHOD",
-                    "PATH_PARAMETER",
-                    "QUERY_PARAMETER",
-                    "REQUEST_HEADER",
-                    "REQUEST_BODY",
-                    "RESPONSE",
-                    "RESPONSE_HEADER",
-                    "RESPONSE_BODY",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1291,17 +1203,11 @@ impl CfnDocumentationVersion {
     ///
     /// - `documentation_version`: `DocumentationVersion`.
     /// - `rest_api_id`: `RestApiId`.
-    pub fn new(
-        documentation_version: impl Into<Val<String>>,
-        rest_api_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(documentation_version: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DocumentationVersion", documentation_version);
         props.set("RestApiId", rest_api_id);
-        CfnDocumentationVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDocumentationVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1339,24 +1245,8 @@ pub(crate) static DOCUMENTATION_VERSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static DOCUMENTATION_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DocumentationVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RestApiId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("DocumentationVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("RestApiId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1380,10 +1270,7 @@ impl CfnDomainName {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDomainName {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainName { props, options: ResourceOptions::default() }
     }
 
     /// The `CertificateArn` property.
@@ -1407,19 +1294,13 @@ impl CfnDomainName {
     }
 
     /// The endpoint configuration of this DomainName showing the endpoint types and IP address types of the domain name.
-    pub fn endpoint_configuration(
-        mut self,
-        value: impl Into<Val<domain_name::EndpointConfiguration>>,
-    ) -> Self {
+    pub fn endpoint_configuration(mut self, value: impl Into<Val<domain_name::EndpointConfiguration>>) -> Self {
         self.props.set("EndpointConfiguration", value);
         self
     }
 
     /// The `MutualTlsAuthentication` property.
-    pub fn mutual_tls_authentication(
-        mut self,
-        value: impl Into<Val<domain_name::MutualTlsAuthentication>>,
-    ) -> Self {
+    pub fn mutual_tls_authentication(mut self, value: impl Into<Val<domain_name::MutualTlsAuthentication>>) -> Self {
         self.props.set("MutualTlsAuthentication", value);
         self
     }
@@ -1505,34 +1386,15 @@ pub(crate) static DOMAIN_NAME_META: TypeMeta = TypeMeta {
     create_only: &["DomainName"],
     write_only: &[],
     primary_identifier: &["DomainName"],
-    attributes: &[
-        "DistributionDomainName",
-        "DistributionHostedZoneId",
-        "DomainNameArn",
-        "RegionalDomainName",
-        "RegionalHostedZoneId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["DistributionDomainName", "DistributionHostedZoneId", "DomainNameArn", "RegionalDomainName", "RegionalHostedZoneId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DOMAIN_NAME_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "RoutingMode",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &[
-                "BASE_PATH_MAPPING_ONLY",
-                "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
-                "ROUTING_RULE_ONLY",
-            ],
-        }),
-    )],
+    fields: &[
+        ("RoutingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1659,22 +1521,12 @@ impl CfnDomainNameAccessAssociation {
     /// - `access_association_source`: `AccessAssociationSource`, The source of the domain name access association resource.
     /// - `access_association_source_type`: `AccessAssociationSourceType`, The source type of the domain name access association resource.
     /// - `domain_name_arn`: `DomainNameArn`, The amazon resource name (ARN) of the domain name resource.
-    pub fn new(
-        access_association_source: impl Into<Val<String>>,
-        access_association_source_type: impl Into<Val<String>>,
-        domain_name_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(access_association_source: impl Into<Val<String>>, access_association_source_type: impl Into<Val<String>>, domain_name_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccessAssociationSource", access_association_source);
-        props.set(
-            "AccessAssociationSourceType",
-            access_association_source_type,
-        );
+        props.set("AccessAssociationSourceType", access_association_source_type);
         props.set("DomainNameArn", domain_name_arn);
-        CfnDomainNameAccessAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainNameAccessAssociation { props, options: ResourceOptions::default() }
     }
 
     /// An array of arbitrary tags (key-value pairs) to associate with the domainname access association.
@@ -1713,32 +1565,18 @@ impl Handle<CfnDomainNameAccessAssociation> {
 pub(crate) static DOMAIN_NAME_ACCESS_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnDomainNameAccessAssociation::TYPE_NAME,
     shape: &DOMAIN_NAME_ACCESS_ASSOCIATION_SHAPE,
-    create_only: &[
-        "AccessAssociationSource",
-        "AccessAssociationSourceType",
-        "DomainNameArn",
-        "Tags",
-    ],
+    create_only: &["AccessAssociationSource", "AccessAssociationSourceType", "DomainNameArn", "Tags"],
     write_only: &[],
     primary_identifier: &["DomainNameAccessAssociationArn"],
     attributes: &["DomainNameAccessAssociationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffdffb),
 };
 
 pub(crate) static DOMAIN_NAME_ACCESS_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "AccessAssociationSourceType",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["VPCE"],
-        }),
-    )],
+    fields: &[
+        ("AccessAssociationSourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VPCE"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1788,10 +1626,7 @@ impl CfnDomainNameV2 {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDomainNameV2 {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainNameV2 { props, options: ResourceOptions::default() }
     }
 
     /// The `CertificateArn` property.
@@ -1817,10 +1652,7 @@ impl CfnDomainNameV2 {
     /// The `EndpointConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn endpoint_configuration(
-        mut self,
-        value: impl Into<Val<domain_name_v2::EndpointConfiguration>>,
-    ) -> Self {
+    pub fn endpoint_configuration(mut self, value: impl Into<Val<domain_name_v2::EndpointConfiguration>>) -> Self {
         self.props.set("EndpointConfiguration", value);
         self
     }
@@ -1890,27 +1722,14 @@ pub(crate) static DOMAIN_NAME_V2_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DomainNameArn"],
     attributes: &["DomainNameArn", "DomainNameId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffdffb),
 };
 
 pub(crate) static DOMAIN_NAME_V2_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "RoutingMode",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &[
-                "BASE_PATH_MAPPING_ONLY",
-                "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
-                "ROUTING_RULE_ONLY",
-            ],
-        }),
-    )],
+    fields: &[
+        ("RoutingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2004,10 +1823,7 @@ impl CfnGatewayResponse {
         let mut props = Props::new();
         props.set("ResponseType", response_type);
         props.set("RestApiId", rest_api_id);
-        CfnGatewayResponse {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGatewayResponse { props, options: ResourceOptions::default() }
     }
 
     /// The `ResponseParameters` property.
@@ -2079,19 +1895,12 @@ impl CfnMethod {
     /// - `http_method`: `HttpMethod`.
     /// - `resource_id`: `ResourceId`.
     /// - `rest_api_id`: `RestApiId`.
-    pub fn new(
-        http_method: impl Into<Val<String>>,
-        resource_id: impl Into<Val<String>>,
-        rest_api_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(http_method: impl Into<Val<String>>, resource_id: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HttpMethod", http_method);
         props.set("ResourceId", resource_id);
         props.set("RestApiId", rest_api_id);
-        CfnMethod {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMethod { props, options: ResourceOptions::default() }
     }
 
     /// The `ApiKeyRequired` property.
@@ -2184,7 +1993,9 @@ pub(crate) static METHOD_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static METHOD_SHAPE: ObjectShape = ObjectShape {
-    fields: &[("Integration", &Shape::Object(&method::INTEGRATION_SHAPE))],
+    fields: &[
+        ("Integration", &Shape::Object(&method::INTEGRATION_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2257,10 +2068,7 @@ pub mod method {
         }
 
         /// The `IntegrationResponses` property.
-        pub fn integration_responses(
-            mut self,
-            value: impl Into<Val<Vec<IntegrationResponse>>>,
-        ) -> Self {
+        pub fn integration_responses(mut self, value: impl Into<Val<Vec<IntegrationResponse>>>) -> Self {
             self.props.set("IntegrationResponses", value);
             self
         }
@@ -2404,81 +2212,21 @@ pub mod method {
 
     pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INTERNET", "VPC_LINK"],
-                }),
-            ),
-            (
-                "ContentHandling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"],
-                }),
-            ),
-            (
-                "IntegrationResponses",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INTEGRATION_RESPONSE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "PassthroughBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"],
-                }),
-            ),
-            (
-                "ResponseTransferMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BUFFERED", "STREAM"],
-                }),
-            ),
-            (
-                "TimeoutInMillis",
-                &Shape::Num(NumRule {
-                    min: Some(50.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"],
-                }),
-            ),
+            ("ConnectionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INTERNET", "VPC_LINK"] })),
+            ("ContentHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] })),
+            ("IntegrationResponses", &Shape::List(ListRule { item: Some(&Shape::Object(&INTEGRATION_RESPONSE_SHAPE)), min_items: None, max_items: None })),
+            ("PassthroughBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"] })),
+            ("ResponseTransferMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BUFFERED", "STREAM"] })),
+            ("TimeoutInMillis", &Shape::Num(NumRule { min: Some(50.0), max: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTEGRATION_RESPONSE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContentHandling",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"],
-            }),
-        )],
+        fields: &[
+            ("ContentHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2501,10 +2249,7 @@ impl CfnModel {
     pub fn new(rest_api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RestApiId", rest_api_id);
-        CfnModel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModel { props, options: ResourceOptions::default() }
     }
 
     /// The `ContentType` property.
@@ -2582,10 +2327,7 @@ impl CfnRequestValidator {
     pub fn new(rest_api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RestApiId", rest_api_id);
-        CfnRequestValidator {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRequestValidator { props, options: ResourceOptions::default() }
     }
 
     /// The `Name` property.
@@ -2659,19 +2401,12 @@ impl CfnResource {
     /// - `parent_id`: `ParentId`.
     /// - `path_part`: `PathPart`.
     /// - `rest_api_id`: `RestApiId`.
-    pub fn new(
-        parent_id: impl Into<Val<String>>,
-        path_part: impl Into<Val<String>>,
-        rest_api_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(parent_id: impl Into<Val<String>>, path_part: impl Into<Val<String>>, rest_api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ParentId", parent_id);
         props.set("PathPart", path_part);
         props.set("RestApiId", rest_api_id);
-        CfnResource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResource { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2725,10 +2460,7 @@ impl CfnRestApi {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRestApi {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRestApi { props, options: ResourceOptions::default() }
     }
 
     /// The `ApiKeySourceType` property.
@@ -2786,10 +2518,7 @@ impl CfnRestApi {
     }
 
     /// A list of the endpoint types and IP address types of the API. Use this property when creating an API. When importing an existing API, specify the endpoint configuration types using the ``Parameters`` property.
-    pub fn endpoint_configuration(
-        mut self,
-        value: impl Into<Val<rest_api::EndpointConfiguration>>,
-    ) -> Self {
+    pub fn endpoint_configuration(mut self, value: impl Into<Val<rest_api::EndpointConfiguration>>) -> Self {
         self.props.set("EndpointConfiguration", value);
         self
     }
@@ -2896,20 +2625,10 @@ pub(crate) static REST_API_META: TypeMeta = TypeMeta {
     type_name: CfnRestApi::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
     create_only: &[],
-    write_only: &[
-        "Body",
-        "BodyS3Location",
-        "CloneFrom",
-        "FailOnWarnings",
-        "Mode",
-        "Parameters",
-    ],
+    write_only: &["Body", "BodyS3Location", "CloneFrom", "FailOnWarnings", "Mode", "Parameters"],
     primary_identifier: &["RestApiId"],
     attributes: &["RestApiId", "RootResourceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -3050,10 +2769,7 @@ impl CfnStage {
     pub fn new(rest_api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RestApiId", rest_api_id);
-        CfnStage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStage { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessLogSetting` property.
@@ -3159,35 +2875,15 @@ pub(crate) static STAGE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RestApiId", "StageName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static STAGE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CanarySetting",
-            &Shape::Object(&stage::CANARY_SETTING_SHAPE),
-        ),
-        (
-            "MethodSettings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stage::METHOD_SETTING_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stage::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CanarySetting", &Shape::Object(&stage::CANARY_SETTING_SHAPE)),
+        ("MethodSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&stage::METHOD_SETTING_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stage::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3386,59 +3082,24 @@ pub mod stage {
     }
 
     pub(crate) static CANARY_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PercentTraffic",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PercentTraffic", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METHOD_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ThrottlingBurstLimit",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThrottlingRateLimit",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ThrottlingBurstLimit", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ThrottlingRateLimit", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3446,7 +3107,7 @@ pub mod stage {
 
 /// The ``AWS::ApiGateway::UsagePlan`` resource creates a usage plan for deployed APIs. A usage plan sets a target for the throttling and quota limits on individual client API keys. For more information, see [Creating and Using API Usage Plans in Amazon API Gateway](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-api-usage-plans.html) in the *API Gateway Developer Guide*.
 ///
-/// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using \[\](<https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html>) to monitor costs and \[\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) to manage API requests.
+/// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using <https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html> to monitor costs and <https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html> to manage API requests.
 ///
 /// CloudFormation type `AWS::ApiGateway::UsagePlan`.
 #[derive(Clone, Debug)]
@@ -3461,10 +3122,7 @@ impl CfnUsagePlan {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnUsagePlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUsagePlan { props, options: ResourceOptions::default() }
     }
 
     /// The `ApiStages` property.
@@ -3533,36 +3191,16 @@ pub(crate) static USAGE_PLAN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static USAGE_PLAN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApiStages",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&usage_plan::API_STAGE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApiStages", &Shape::List(ListRule { item: Some(&Shape::Object(&usage_plan::API_STAGE_SHAPE)), min_items: None, max_items: None })),
         ("Quota", &Shape::Object(&usage_plan::QUOTA_SETTINGS_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&usage_plan::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Throttle",
-            &Shape::Object(&usage_plan::THROTTLE_SETTINGS_SHAPE),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&usage_plan::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Throttle", &Shape::Object(&usage_plan::THROTTLE_SETTINGS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3645,7 +3283,7 @@ pub mod usage_plan {
 
     /// ``QuotaSettings`` is a property of the [AWS::ApiGateway::UsagePlan](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html) resource that specifies a target for the maximum number of requests users can make to your REST APIs.
     ///
-    /// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using \[\](<https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html>) to monitor costs and \[\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) to manage API requests.
+    /// In some cases clients can exceed the targets that you set. Don’t rely on usage plans to control costs. Consider using <https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html> to monitor costs and <https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html> to manage API requests.
     #[derive(Clone, Debug)]
     pub struct QuotaSettings {
         props: Props,
@@ -3711,77 +3349,32 @@ pub mod usage_plan {
     }
 
     pub(crate) static API_STAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Throttle",
-            &Shape::Map(&Shape::Object(&THROTTLE_SETTINGS_SHAPE)),
-        )],
+        fields: &[
+            ("Throttle", &Shape::Map(&Shape::Object(&THROTTLE_SETTINGS_SHAPE))),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THROTTLE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BurstLimit",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RateLimit",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BurstLimit", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("RateLimit", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUOTA_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Limit",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Offset",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Limit", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Offset", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3804,19 +3397,12 @@ impl CfnUsagePlanKey {
     /// - `key_id`: `KeyId`, The Id of the UsagePlanKey resource.
     /// - `key_type`: `KeyType`.
     /// - `usage_plan_id`: `UsagePlanId`, The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
-    pub fn new(
-        key_id: impl Into<Val<String>>,
-        key_type: impl Into<Val<String>>,
-        usage_plan_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(key_id: impl Into<Val<String>>, key_type: impl Into<Val<String>>, usage_plan_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("KeyId", key_id);
         props.set("KeyType", key_type);
         props.set("UsagePlanId", usage_plan_id);
-        CfnUsagePlanKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUsagePlanKey { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3854,15 +3440,9 @@ pub(crate) static USAGE_PLAN_KEY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static USAGE_PLAN_KEY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "KeyType",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["API_KEY"],
-        }),
-    )],
+    fields: &[
+        ("KeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["API_KEY"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -3886,10 +3466,7 @@ impl CfnVpcLink {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("TargetArns", target_arns);
-        CfnVpcLink {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcLink { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -3934,10 +3511,7 @@ pub(crate) static VPC_LINK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["VpcLinkId"],
     attributes: &["VpcLinkId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -4013,9 +3587,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::ApiGateway::DocumentationPart" => Some(&DOCUMENTATION_PART_META),
         "AWS::ApiGateway::DocumentationVersion" => Some(&DOCUMENTATION_VERSION_META),
         "AWS::ApiGateway::DomainName" => Some(&DOMAIN_NAME_META),
-        "AWS::ApiGateway::DomainNameAccessAssociation" => {
-            Some(&DOMAIN_NAME_ACCESS_ASSOCIATION_META)
-        }
+        "AWS::ApiGateway::DomainNameAccessAssociation" => Some(&DOMAIN_NAME_ACCESS_ASSOCIATION_META),
         "AWS::ApiGateway::DomainNameV2" => Some(&DOMAIN_NAME_V2_META),
         "AWS::ApiGateway::GatewayResponse" => Some(&GATEWAY_RESPONSE_META),
         "AWS::ApiGateway::Method" => Some(&METHOD_META),

@@ -28,10 +28,7 @@ impl CfnApi {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnApi {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApi { props, options: ResourceOptions::default() }
     }
 
     /// An API key selection expression. Supported only for WebSocket APIs. See [API Key Selection Expressions](https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-apikey-selection-expressions).
@@ -199,26 +196,10 @@ pub(crate) static API_META: TypeMeta = TypeMeta {
     type_name: CfnApi::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
     create_only: &["ProtocolType"],
-    write_only: &[
-        "BasePath",
-        "Body",
-        "BodyS3Location",
-        "BodyS3Location/Bucket",
-        "BodyS3Location/Etag",
-        "BodyS3Location/Key",
-        "BodyS3Location/Version",
-        "CredentialsArn",
-        "DisableSchemaValidation",
-        "FailOnWarnings",
-        "RouteKey",
-        "Target",
-    ],
+    write_only: &["BasePath", "Body", "BodyS3Location", "BodyS3Location/Bucket", "BodyS3Location/Etag", "BodyS3Location/Key", "BodyS3Location/Version", "CredentialsArn", "DisableSchemaValidation", "FailOnWarnings", "RouteKey", "Target"],
     primary_identifier: &["ApiId"],
     attributes: &["ApiEndpoint", "ApiId", "ExecuteApiArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -241,24 +222,32 @@ pub mod api {
         }
 
         /// The S3 bucket that contains the OpenAPI definition to import. Required if you specify a ``BodyS3Location`` for an API.
+        ///
+        /// Write-only.
         pub fn bucket(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Bucket", value);
             self
         }
 
         /// The Etag of the S3 object.
+        ///
+        /// Write-only.
         pub fn etag(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Etag", value);
             self
         }
 
         /// The key of the S3 object. Required if you specify a ``BodyS3Location`` for an API.
+        ///
+        /// Write-only.
         pub fn key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Key", value);
             self
         }
 
         /// The version of the S3 object.
+        ///
+        /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -346,35 +335,23 @@ impl CfnApiGatewayManagedOverrides {
     pub fn new(api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
-        CfnApiGatewayManagedOverrides {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApiGatewayManagedOverrides { props, options: ResourceOptions::default() }
     }
 
     /// Overrides the integration configuration for an API Gateway-managed integration.
-    pub fn integration(
-        mut self,
-        value: impl Into<Val<api_gateway_managed_overrides::IntegrationOverrides>>,
-    ) -> Self {
+    pub fn integration(mut self, value: impl Into<Val<api_gateway_managed_overrides::IntegrationOverrides>>) -> Self {
         self.props.set("Integration", value);
         self
     }
 
     /// Overrides the route configuration for an API Gateway-managed route.
-    pub fn route(
-        mut self,
-        value: impl Into<Val<api_gateway_managed_overrides::RouteOverrides>>,
-    ) -> Self {
+    pub fn route(mut self, value: impl Into<Val<api_gateway_managed_overrides::RouteOverrides>>) -> Self {
         self.props.set("Route", value);
         self
     }
 
     /// Overrides the stage configuration for an API Gateway-managed stage.
-    pub fn stage(
-        mut self,
-        value: impl Into<Val<api_gateway_managed_overrides::StageOverrides>>,
-    ) -> Self {
+    pub fn stage(mut self, value: impl Into<Val<api_gateway_managed_overrides::StageOverrides>>) -> Self {
         self.props.set("Stage", value);
         self
     }
@@ -658,19 +635,12 @@ impl CfnApiMapping {
     /// - `api_id`: `ApiId`, The API identifier.
     /// - `domain_name`: `DomainName`, The domain name.
     /// - `stage`: `Stage`, The API stage.
-    pub fn new(
-        api_id: impl Into<Val<String>>,
-        domain_name: impl Into<Val<String>>,
-        stage: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_id: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, stage: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("DomainName", domain_name);
         props.set("Stage", stage);
-        CfnApiMapping {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApiMapping { props, options: ResourceOptions::default() }
     }
 
     /// The API mapping key.
@@ -730,19 +700,12 @@ impl CfnAuthorizer {
     /// - `api_id`: `ApiId`, The API identifier.
     /// - `authorizer_type`: `AuthorizerType`, The authorizer type. Specify ``REQUEST`` for a Lambda function using incoming request parameters. Specify ``JWT`` to use JSON Web Tokens (supported only for HTTP APIs).
     /// - `name`: `Name`, The name of the authorizer.
-    pub fn new(
-        api_id: impl Into<Val<String>>,
-        authorizer_type: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_id: impl Into<Val<String>>, authorizer_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("AuthorizerType", authorizer_type);
         props.set("Name", name);
-        CfnAuthorizer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAuthorizer { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the required credentials as an IAM role for API Gateway to invoke the authorizer. To specify an IAM role for API Gateway to assume, use the role's Amazon Resource Name (ARN). To use resource-based permissions on the Lambda function, specify null. Supported only for ``REQUEST`` authorizers.
@@ -802,10 +765,7 @@ impl CfnAuthorizer {
     }
 
     /// The ``JWTConfiguration`` property specifies the configuration of a JWT authorizer. Required for the ``JWT`` authorizer type. Supported only for HTTP APIs.
-    pub fn jwt_configuration(
-        mut self,
-        value: impl Into<Val<authorizer::JwtConfiguration>>,
-    ) -> Self {
+    pub fn jwt_configuration(mut self, value: impl Into<Val<authorizer::JwtConfiguration>>) -> Self {
         self.props.set("JwtConfiguration", value);
         self
     }
@@ -837,13 +797,7 @@ pub(crate) static AUTHORIZER_META: TypeMeta = TypeMeta {
     type_name: CfnAuthorizer::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
     create_only: &["ApiId"],
-    write_only: &[
-        "AuthorizerCredentialsArn",
-        "AuthorizerPayloadFormatVersion",
-        "AuthorizerResultTtlInSeconds",
-        "AuthorizerUri",
-        "EnableSimpleResponses",
-    ],
+    write_only: &["AuthorizerCredentialsArn", "AuthorizerPayloadFormatVersion", "AuthorizerResultTtlInSeconds", "AuthorizerUri", "EnableSimpleResponses"],
     primary_identifier: &["AuthorizerId", "ApiId"],
     attributes: &["AuthorizerId"],
     tagging: None,
@@ -906,10 +860,7 @@ impl CfnDeployment {
     pub fn new(api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
-        CfnDeployment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeployment { props, options: ResourceOptions::default() }
     }
 
     /// The description for the deployment resource.
@@ -980,26 +931,17 @@ impl CfnDomainName {
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
-        CfnDomainName {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainName { props, options: ResourceOptions::default() }
     }
 
     /// The domain name configurations.
-    pub fn domain_name_configurations(
-        mut self,
-        value: impl Into<Val<Vec<domain_name::DomainNameConfiguration>>>,
-    ) -> Self {
+    pub fn domain_name_configurations(mut self, value: impl Into<Val<Vec<domain_name::DomainNameConfiguration>>>) -> Self {
         self.props.set("DomainNameConfigurations", value);
         self
     }
 
     /// The mutual TLS authentication configuration for a custom domain name.
-    pub fn mutual_tls_authentication(
-        mut self,
-        value: impl Into<Val<domain_name::MutualTlsAuthentication>>,
-    ) -> Self {
+    pub fn mutual_tls_authentication(mut self, value: impl Into<Val<domain_name::MutualTlsAuthentication>>) -> Self {
         self.props.set("MutualTlsAuthentication", value);
         self
     }
@@ -1057,32 +999,15 @@ pub(crate) static DOMAIN_NAME_META: TypeMeta = TypeMeta {
     create_only: &["DomainName"],
     write_only: &[],
     primary_identifier: &["DomainName"],
-    attributes: &[
-        "DomainNameArn",
-        "RegionalDomainName",
-        "RegionalHostedZoneId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["DomainNameArn", "RegionalDomainName", "RegionalHostedZoneId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DOMAIN_NAME_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "RoutingMode",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &[
-                "API_MAPPING_ONLY",
-                "ROUTING_RULE_THEN_API_MAPPING",
-                "ROUTING_RULE_ONLY",
-            ],
-        }),
-    )],
+    fields: &[
+        ("RoutingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["API_MAPPING_ONLY", "ROUTING_RULE_THEN_API_MAPPING", "ROUTING_RULE_ONLY"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1131,10 +1056,7 @@ pub mod domain_name {
         }
 
         /// The Amazon resource name (ARN) for the public certificate issued by ACMlong. This ARN is used to validate custom domain ownership. It's required only if you configure mutual TLS and use either an ACM-imported or a private CA certificate ARN as the regionalCertificateArn.
-        pub fn ownership_verification_certificate_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn ownership_verification_certificate_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OwnershipVerificationCertificateArn", value);
             self
         }
@@ -1205,10 +1127,7 @@ impl CfnIntegration {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("IntegrationType", integration_type);
-        CfnIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegration { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the VPC link for a private integration. Supported only for HTTP APIs.
@@ -1284,10 +1203,7 @@ impl CfnIntegration {
     }
 
     /// Parameters that transform the HTTP response from a backend integration before returning the response to clients. Supported only for HTTP APIs.
-    pub fn response_parameters(
-        mut self,
-        value: impl Into<Val<Map<integration::ResponseParameterMap>>>,
-    ) -> Self {
+    pub fn response_parameters(mut self, value: impl Into<Val<Map<integration::ResponseParameterMap>>>) -> Self {
         self.props.set("ResponseParameters", value);
         self
     }
@@ -1347,15 +1263,9 @@ pub(crate) static INTEGRATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "CredentialsArn",
-        &Shape::Str(StrRule {
-            pattern: Some("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\\/.*"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("CredentialsArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\\/.*"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1378,10 +1288,7 @@ pub mod integration {
         }
 
         /// list of response parameters
-        pub fn response_parameters(
-            mut self,
-            value: impl Into<Val<Vec<ResponseParameter>>>,
-        ) -> Self {
+        pub fn response_parameters(mut self, value: impl Into<Val<Vec<ResponseParameter>>>) -> Self {
             self.props.set("ResponseParameters", value);
             self
         }
@@ -1469,19 +1376,12 @@ impl CfnIntegrationResponse {
     /// - `api_id`: `ApiId`, The API identifier.
     /// - `integration_id`: `IntegrationId`, The integration ID.
     /// - `integration_response_key`: `IntegrationResponseKey`, The integration response key.
-    pub fn new(
-        api_id: impl Into<Val<String>>,
-        integration_id: impl Into<Val<String>>,
-        integration_response_key: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_id: impl Into<Val<String>>, integration_id: impl Into<Val<String>>, integration_response_key: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("IntegrationId", integration_id);
         props.set("IntegrationResponseKey", integration_response_key);
-        CfnIntegrationResponse {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegrationResponse { props, options: ResourceOptions::default() }
     }
 
     /// Supported only for WebSocket APIs. Specifies how to handle response payload content type conversions. Supported values are ``CONVERT_TO_BINARY`` and ``CONVERT_TO_TEXT``, with the following behaviors:
@@ -1565,19 +1465,12 @@ impl CfnModel {
     /// - `api_id`: `ApiId`, The API identifier.
     /// - `name`: `Name`, The name of the model.
     /// - `schema`: `Schema`.
-    pub fn new(
-        api_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        schema: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(api_id: impl Into<Val<String>>, name: impl Into<Val<String>>, schema: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("Name", name);
         props.set("Schema", schema);
-        CfnModel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModel { props, options: ResourceOptions::default() }
     }
 
     /// The content-type for the model, for example, "application/json".
@@ -1644,10 +1537,7 @@ impl CfnPortalProduct {
     pub fn new(display_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
-        CfnPortalProduct {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPortalProduct { props, options: ResourceOptions::default() }
     }
 
     /// A description of the portal product.
@@ -1708,41 +1598,15 @@ pub(crate) static PORTAL_PRODUCT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PortalProductArn"],
     attributes: &["LastModified", "PortalProductArn", "PortalProductId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static PORTAL_PRODUCT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&portal_product::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&portal_product::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1780,24 +1644,8 @@ pub mod portal_product {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1823,10 +1671,7 @@ impl CfnRoute {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("RouteKey", route_key);
-        CfnRoute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRoute { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether an API key is required for the route. Supported only for WebSocket APIs.
@@ -1944,19 +1789,12 @@ impl CfnRouteResponse {
     /// - `api_id`: `ApiId`, The API identifier.
     /// - `route_id`: `RouteId`, The route ID.
     /// - `route_response_key`: `RouteResponseKey`, The route response key.
-    pub fn new(
-        api_id: impl Into<Val<String>>,
-        route_id: impl Into<Val<String>>,
-        route_response_key: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_id: impl Into<Val<String>>, route_id: impl Into<Val<String>>, route_response_key: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("RouteId", route_id);
         props.set("RouteResponseKey", route_response_key);
-        CfnRouteResponse {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouteResponse { props, options: ResourceOptions::default() }
     }
 
     /// The model selection expression for the route response. Supported only for WebSocket APIs.
@@ -1972,10 +1810,7 @@ impl CfnRouteResponse {
     }
 
     /// The route response parameters.
-    pub fn response_parameters(
-        mut self,
-        value: impl Into<Val<Map<route_response::ParameterConstraints>>>,
-    ) -> Self {
+    pub fn response_parameters(mut self, value: impl Into<Val<Map<route_response::ParameterConstraints>>>) -> Self {
         self.props.set("ResponseParameters", value);
         self
     }
@@ -2061,21 +1896,13 @@ impl CfnRoutingRule {
     /// - `conditions`: `Conditions`, The conditions of the routing rule.
     /// - `domain_name_arn`: `DomainNameArn`, The ARN of the domain name.
     /// - `priority`: `Priority`, The order in which API Gateway evaluates a rule. Priority is evaluated from the lowest value to the highest value. Rules can't have the same priority. Priority values 1-1,000,000 are supported.
-    pub fn new(
-        actions: impl Into<Val<Vec<routing_rule::Action>>>,
-        conditions: impl Into<Val<Vec<routing_rule::Condition>>>,
-        domain_name_arn: impl Into<Val<String>>,
-        priority: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<routing_rule::Action>>>, conditions: impl Into<Val<Vec<routing_rule::Condition>>>, domain_name_arn: impl Into<Val<String>>, priority: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("Conditions", conditions);
         props.set("DomainNameArn", domain_name_arn);
         props.set("Priority", priority);
-        CfnRoutingRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRoutingRule { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2118,14 +1945,9 @@ pub(crate) static ROUTING_RULE_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static ROUTING_RULE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Priority",
-        &Shape::Num(NumRule {
-            min: Some(1.0),
-            max: Some(1000000.0),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000000.0), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2312,10 +2134,7 @@ impl CfnStage {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("StageName", stage_name);
-        CfnStage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStage { props, options: ResourceOptions::default() }
     }
 
     /// Settings for logging access in this stage.
@@ -2395,10 +2214,7 @@ pub(crate) static STAGE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ApiId", "StageName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2510,10 +2326,7 @@ impl CfnVpcLink {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SubnetIds", subnet_ids);
-        CfnVpcLink {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcLink { props, options: ResourceOptions::default() }
     }
 
     /// A list of security group IDs for the VPC link.
@@ -2560,10 +2373,7 @@ pub(crate) static VPC_LINK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["VpcLinkId"],
     attributes: &["VpcLinkId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2590,9 +2400,7 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::ApiGatewayV2::Api" => Some(&API_META),
-        "AWS::ApiGatewayV2::ApiGatewayManagedOverrides" => {
-            Some(&API_GATEWAY_MANAGED_OVERRIDES_META)
-        }
+        "AWS::ApiGatewayV2::ApiGatewayManagedOverrides" => Some(&API_GATEWAY_MANAGED_OVERRIDES_META),
         "AWS::ApiGatewayV2::ApiMapping" => Some(&API_MAPPING_META),
         "AWS::ApiGatewayV2::Authorizer" => Some(&AUTHORIZER_META),
         "AWS::ApiGatewayV2::Deployment" => Some(&DEPLOYMENT_META),

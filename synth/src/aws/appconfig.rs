@@ -31,10 +31,7 @@ impl CfnApplication {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// A description of the application.
@@ -81,41 +78,15 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ApplicationId"],
     attributes: &["ApplicationId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAGS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAGS_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -153,24 +124,8 @@ pub mod application {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -193,19 +148,12 @@ impl CfnConfigurationProfile {
     /// - `application_id`: `ApplicationId`, The application ID.
     /// - `location_uri`: `LocationUri`, A URI to locate the configuration. You can specify the AWS AppConfig hosted configuration store, Systems Manager (SSM) document, an SSM Parameter Store parameter, or an Amazon S3 object.
     /// - `name`: `Name`, A name for the configuration profile.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        location_uri: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, location_uri: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("LocationUri", location_uri);
         props.set("Name", name);
-        CfnConfigurationProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationProfile { props, options: ResourceOptions::default() }
     }
 
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protection setting. See <https://docs.aws.amazon.com/appconfig/latest/userguide/deletion-protection.html>
@@ -251,10 +199,7 @@ impl CfnConfigurationProfile {
     }
 
     /// A list of methods for validating the configuration.
-    pub fn validators(
-        mut self,
-        value: impl Into<Val<Vec<configuration_profile::Validators>>>,
-    ) -> Self {
+    pub fn validators(mut self, value: impl Into<Val<Vec<configuration_profile::Validators>>>) -> Self {
         self.props.set("Validators", value);
         self
     }
@@ -298,10 +243,7 @@ pub(crate) static CONFIGURATION_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &["DeletionProtectionCheck"],
     primary_identifier: &["ApplicationId", "ConfigurationProfileId"],
     attributes: &["ConfigurationProfileId", "KmsKeyArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -395,48 +337,16 @@ pub mod configuration_profile {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VALIDATORS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Content",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(32768),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSON_SCHEMA", "LAMBDA"],
-                }),
-            ),
+            ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32768), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON_SCHEMA", "LAMBDA"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -461,23 +371,14 @@ impl CfnDeployment {
     /// - `configuration_version`: `ConfigurationVersion`, The configuration version to deploy. If deploying an AWS AppConfig hosted configuration version, you can specify either the version number or version label. For all other configurations, you must specify the version number.
     /// - `deployment_strategy_id`: `DeploymentStrategyId`, The deployment strategy ID.
     /// - `environment_id`: `EnvironmentId`, The environment ID.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        configuration_profile_id: impl Into<Val<String>>,
-        configuration_version: impl Into<Val<String>>,
-        deployment_strategy_id: impl Into<Val<String>>,
-        environment_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, configuration_profile_id: impl Into<Val<String>>, configuration_version: impl Into<Val<String>>, deployment_strategy_id: impl Into<Val<String>>, environment_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("ConfigurationProfileId", configuration_profile_id);
         props.set("ConfigurationVersion", configuration_version);
         props.set("DeploymentStrategyId", deployment_strategy_id);
         props.set("EnvironmentId", environment_id);
-        CfnDeployment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeployment { props, options: ResourceOptions::default() }
     }
 
     /// A description of the deployment.
@@ -493,10 +394,7 @@ impl CfnDeployment {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn dynamic_extension_parameters(
-        mut self,
-        value: impl Into<Val<Vec<deployment::DynamicExtensionParameters>>>,
-    ) -> Self {
+    pub fn dynamic_extension_parameters(mut self, value: impl Into<Val<Vec<deployment::DynamicExtensionParameters>>>) -> Self {
         self.props.set("DynamicExtensionParameters", value);
         self
     }
@@ -552,92 +450,23 @@ impl Handle<CfnDeployment> {
 pub(crate) static DEPLOYMENT_META: TypeMeta = TypeMeta {
     type_name: CfnDeployment::TYPE_NAME,
     shape: &DEPLOYMENT_SHAPE,
-    create_only: &[
-        "ApplicationId",
-        "ConfigurationProfileId",
-        "ConfigurationVersion",
-        "DeploymentStrategyId",
-        "Description",
-        "DynamicExtensionParameters",
-        "EnvironmentId",
-        "KmsKeyIdentifier",
-        "Tags",
-    ],
+    create_only: &["ApplicationId", "ConfigurationProfileId", "ConfigurationVersion", "DeploymentStrategyId", "Description", "DynamicExtensionParameters", "EnvironmentId", "KmsKeyIdentifier", "Tags"],
     write_only: &["DynamicExtensionParameters"],
     primary_identifier: &["ApplicationId", "EnvironmentId", "DeploymentNumber"],
     attributes: &["DeploymentNumber", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DEPLOYMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConfigurationProfileId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConfigurationVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeploymentStrategyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(^[a-z0-9]{4,7}$|^AppConfig\\.[A-Za-z0-9]{9,40}$)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("ApplicationId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ConfigurationProfileId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ConfigurationVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("DeploymentStrategyId", &Shape::Str(StrRule { pattern: Some("^(^[a-z0-9]{4,7}$|^AppConfig\\.[A-Za-z0-9]{9,40}$)$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("EnvironmentId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("KmsKeyIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -736,24 +565,13 @@ impl CfnDeploymentStrategy {
     /// - `growth_factor`: `GrowthFactor`, The percentage of targets to receive a deployed configuration during each interval.
     /// - `name`: `Name`, A name for the deployment strategy.
     /// - `replicate_to`: `ReplicateTo`, Save the deployment strategy to a Systems Manager (SSM) document.
-    pub fn new(
-        deployment_duration_in_minutes: impl Into<Val<f64>>,
-        growth_factor: impl Into<Val<f64>>,
-        name: impl Into<Val<String>>,
-        replicate_to: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(deployment_duration_in_minutes: impl Into<Val<f64>>, growth_factor: impl Into<Val<f64>>, name: impl Into<Val<String>>, replicate_to: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "DeploymentDurationInMinutes",
-            deployment_duration_in_minutes,
-        );
+        props.set("DeploymentDurationInMinutes", deployment_duration_in_minutes);
         props.set("GrowthFactor", growth_factor);
         props.set("Name", name);
         props.set("ReplicateTo", replicate_to);
-        CfnDeploymentStrategy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeploymentStrategy { props, options: ResourceOptions::default() }
     }
 
     /// A description of the deployment strategy.
@@ -826,75 +644,19 @@ pub(crate) static DEPLOYMENT_STRATEGY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DEPLOYMENT_STRATEGY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeploymentDurationInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FinalBakeTimeInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GrowthFactor",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GrowthType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EXPONENTIAL", "LINEAR"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicateTo",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "SSM_DOCUMENT"],
-            }),
-        ),
+        ("DeploymentDurationInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(1440.0), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("FinalBakeTimeInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(1440.0), allowed: &[] })),
+        ("GrowthFactor", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ("GrowthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXPONENTIAL", "LINEAR"] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ReplicateTo", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "SSM_DOCUMENT"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -957,10 +719,7 @@ impl CfnEnvironment {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("Name", name);
-        CfnEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protection setting. See <https://docs.aws.amazon.com/appconfig/latest/userguide/deletion-protection.html>
@@ -1023,67 +782,18 @@ pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     write_only: &["DeletionProtectionCheck"],
     primary_identifier: &["ApplicationId", "EnvironmentId"],
     attributes: &["EnvironmentId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z0-9]{4,7}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeletionProtectionCheck",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Monitors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&environment::MONITOR_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&environment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationId", &Shape::Str(StrRule { pattern: Some("[a-z0-9]{4,7}"), min_len: None, max_len: None, allowed: &[] })),
+        ("DeletionProtectionCheck", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCOUNT_DEFAULT", "APPLY", "BYPASS"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Monitors", &Shape::List(ListRule { item: Some(&Shape::Object(&environment::MONITOR_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&environment::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1158,24 +868,8 @@ pub mod environment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1203,32 +897,17 @@ impl CfnExperimentDefinition {
     /// - `flag_key`: `FlagKey`, The key of the existing flag in the configuration profile to experiment on.
     /// - `name`: `Name`, A name for the experiment definition.
     /// - `treatments`: `Treatments`, Treatment variants (1-5).
-    pub fn new(
-        application_identifier: impl Into<Val<String>>,
-        audience_rule: impl Into<Val<String>>,
-        configuration_profile_identifier: impl Into<Val<String>>,
-        control: impl Into<Val<experiment_definition::Treatment>>,
-        environment_identifier: impl Into<Val<String>>,
-        flag_key: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        treatments: impl Into<Val<Vec<experiment_definition::Treatment>>>,
-    ) -> Self {
+    pub fn new(application_identifier: impl Into<Val<String>>, audience_rule: impl Into<Val<String>>, configuration_profile_identifier: impl Into<Val<String>>, control: impl Into<Val<experiment_definition::Treatment>>, environment_identifier: impl Into<Val<String>>, flag_key: impl Into<Val<String>>, name: impl Into<Val<String>>, treatments: impl Into<Val<Vec<experiment_definition::Treatment>>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationIdentifier", application_identifier);
         props.set("AudienceRule", audience_rule);
-        props.set(
-            "ConfigurationProfileIdentifier",
-            configuration_profile_identifier,
-        );
+        props.set("ConfigurationProfileIdentifier", configuration_profile_identifier);
         props.set("Control", control);
         props.set("EnvironmentIdentifier", environment_identifier);
         props.set("FlagKey", flag_key);
         props.set("Name", name);
         props.set("Treatments", treatments);
-        CfnExperimentDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExperimentDefinition { props, options: ResourceOptions::default() }
     }
 
     /// Human-readable description of the audience.
@@ -1318,133 +997,28 @@ impl Handle<CfnExperimentDefinition> {
 pub(crate) static EXPERIMENT_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnExperimentDefinition::TYPE_NAME,
     shape: &EXPERIMENT_DEFINITION_SHAPE,
-    create_only: &[
-        "ApplicationIdentifier",
-        "ConfigurationProfileIdentifier",
-        "EnvironmentIdentifier",
-        "FlagKey",
-        "Name",
-    ],
+    create_only: &["ApplicationIdentifier", "ConfigurationProfileIdentifier", "EnvironmentIdentifier", "FlagKey", "Name"],
     write_only: &[],
     primary_identifier: &["ApplicationId", "Id"],
-    attributes: &[
-        "ApplicationId",
-        "Control.Key",
-        "CreatedAt",
-        "Id",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApplicationId", "Control.Key", "CreatedAt", "Id", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3fffefff),
 };
 
 pub(crate) static EXPERIMENT_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AudienceDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AudienceRule",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConfigurationProfileIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Control",
-            &Shape::Object(&experiment_definition::TREATMENT_SHAPE),
-        ),
-        (
-            "EnvironmentIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FlagKey",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-zA-Z0-9_-]{1,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Hypothesis",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LaunchCriteria",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!AWS\\.).{1,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&experiment_definition::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Treatments",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&experiment_definition::TREATMENT_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("ApplicationIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("AudienceDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("AudienceRule", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("ConfigurationProfileIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Control", &Shape::Object(&experiment_definition::TREATMENT_SHAPE)),
+        ("EnvironmentIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("FlagKey", &Shape::Str(StrRule { pattern: Some("^[a-z][a-zA-Z0-9_-]{1,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Hypothesis", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("LaunchCriteria", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!AWS\\.).{1,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&experiment_definition::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Treatments", &Shape::List(ListRule { item: Some(&Shape::Object(&experiment_definition::TREATMENT_SHAPE)), min_items: Some(1), max_items: Some(5) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1575,47 +1149,16 @@ pub mod experiment_definition {
 
     pub(crate) static TREATMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1638,22 +1181,12 @@ impl CfnExperimentRun {
     /// - `application_identifier`: `ApplicationIdentifier`, The application name or ID used to create the experiment run.
     /// - `experiment_definition_identifier`: `ExperimentDefinitionIdentifier`, The experiment definition name or ID used to create the experiment run.
     /// - `exposure_percentage`: `ExposurePercentage`, Percentage of traffic exposed to the experiment (0-100).
-    pub fn new(
-        application_identifier: impl Into<Val<String>>,
-        experiment_definition_identifier: impl Into<Val<String>>,
-        exposure_percentage: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(application_identifier: impl Into<Val<String>>, experiment_definition_identifier: impl Into<Val<String>>, exposure_percentage: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationIdentifier", application_identifier);
-        props.set(
-            "ExperimentDefinitionIdentifier",
-            experiment_definition_identifier,
-        );
+        props.set("ExperimentDefinitionIdentifier", experiment_definition_identifier);
         props.set("ExposurePercentage", exposure_percentage);
-        CfnExperimentRun {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExperimentRun { props, options: ResourceOptions::default() }
     }
 
     /// Description of the experiment run.
@@ -1669,10 +1202,7 @@ impl CfnExperimentRun {
     }
 
     /// Treatment overrides for specific entities.
-    pub fn treatment_overrides(
-        mut self,
-        value: impl Into<Val<experiment_run::TreatmentOverrides>>,
-    ) -> Self {
+    pub fn treatment_overrides(mut self, value: impl Into<Val<experiment_run::TreatmentOverrides>>) -> Self {
         self.props.set("TreatmentOverrides", value);
         self
     }
@@ -1743,66 +1273,18 @@ pub(crate) static EXPERIMENT_RUN_META: TypeMeta = TypeMeta {
     create_only: &["ApplicationIdentifier", "ExperimentDefinitionIdentifier"],
     write_only: &[],
     primary_identifier: &["ApplicationId", "ExperimentDefinitionId", "Run"],
-    attributes: &[
-        "ApplicationId",
-        "ExperimentDefinitionId",
-        "Run",
-        "StartedAt",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApplicationId", "ExperimentDefinitionId", "Run", "StartedAt", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffefff),
 };
 
 pub(crate) static EXPERIMENT_RUN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExperimentDefinitionIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExposurePercentage",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&experiment_run::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ExperimentDefinitionIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("ExposurePercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&experiment_run::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1866,24 +1348,8 @@ pub mod experiment_run {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1905,17 +1371,11 @@ impl CfnExtension {
     ///
     /// - `actions`: `Actions`.
     /// - `name`: `Name`, Name of the extension.
-    pub fn new(
-        actions: impl Into<Val<Map<Vec<extension::Action>>>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Map<Vec<extension::Action>>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("Name", name);
-        CfnExtension {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExtension { props, options: ResourceOptions::default() }
     }
 
     /// Description of the extension.
@@ -1984,53 +1444,17 @@ pub(crate) static EXTENSION_META: TypeMeta = TypeMeta {
     write_only: &["LatestVersionNumber"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "VersionNumber"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static EXTENSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::Map(&Shape::List(ListRule {
-                item: Some(&Shape::Object(&extension::ACTION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            })),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\/#:\\n]{1,64}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Parameters",
-            &Shape::Map(&Shape::Object(&extension::PARAMETER_SHAPE)),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&extension::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", &Shape::Map(&Shape::List(ListRule { item: Some(&Shape::Object(&extension::ACTION_SHAPE)), min_items: None, max_items: None }))),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\/#:\\n]{1,64}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Parameters", &Shape::Map(&Shape::Object(&extension::PARAMETER_SHAPE))),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&extension::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2140,79 +1564,25 @@ pub mod extension {
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Uri",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Uri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2233,10 +1603,7 @@ impl CfnExtensionAssociation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnExtensionAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExtensionAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `ExtensionIdentifier` property.
@@ -2320,49 +1687,19 @@ impl Handle<CfnExtensionAssociation> {
 pub(crate) static EXTENSION_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnExtensionAssociation::TYPE_NAME,
     shape: &EXTENSION_ASSOCIATION_SHAPE,
-    create_only: &[
-        "ExtensionIdentifier",
-        "ExtensionVersionNumber",
-        "ResourceIdentifier",
-    ],
+    create_only: &["ExtensionIdentifier", "ExtensionVersionNumber", "ResourceIdentifier"],
     write_only: &["ExtensionIdentifier", "ResourceIdentifier"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "ExtensionArn", "Id", "ResourceArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static EXTENSION_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExtensionIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&extension_association::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExtensionIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("ResourceIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&extension_association::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2400,24 +1737,8 @@ pub mod extension_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2441,21 +1762,13 @@ impl CfnHostedConfigurationVersion {
     /// - `configuration_profile_id`: `ConfigurationProfileId`, The configuration profile ID.
     /// - `content`: `Content`, The content of the configuration or the configuration data.
     /// - `content_type`: `ContentType`, A standard MIME type describing the format of the configuration content.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        configuration_profile_id: impl Into<Val<String>>,
-        content: impl Into<Val<String>>,
-        content_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, configuration_profile_id: impl Into<Val<String>>, content: impl Into<Val<String>>, content_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("ConfigurationProfileId", configuration_profile_id);
         props.set("Content", content);
         props.set("ContentType", content_type);
-        CfnHostedConfigurationVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHostedConfigurationVersion { props, options: ResourceOptions::default() }
     }
 
     /// A description of the hosted configuration version.
@@ -2512,15 +1825,7 @@ impl Handle<CfnHostedConfigurationVersion> {
 pub(crate) static HOSTED_CONFIGURATION_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnHostedConfigurationVersion::TYPE_NAME,
     shape: &HOSTED_CONFIGURATION_VERSION_SHAPE,
-    create_only: &[
-        "ApplicationId",
-        "ConfigurationProfileId",
-        "Content",
-        "ContentType",
-        "Description",
-        "LatestVersionNumber",
-        "VersionLabel",
-    ],
+    create_only: &["ApplicationId", "ConfigurationProfileId", "Content", "ContentType", "Description", "LatestVersionNumber", "VersionLabel"],
     write_only: &["LatestVersionNumber"],
     primary_identifier: &["ApplicationId", "ConfigurationProfileId", "VersionNumber"],
     attributes: &["VersionNumber"],
@@ -2530,51 +1835,11 @@ pub(crate) static HOSTED_CONFIGURATION_VERSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static HOSTED_CONFIGURATION_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z0-9]{4,7}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConfigurationProfileId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z0-9]{4,7}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VersionLabel",
-            &Shape::Str(StrRule {
-                pattern: Some("^$|.*[^0-9].*"),
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("ApplicationId", &Shape::Str(StrRule { pattern: Some("[a-z0-9]{4,7}"), min_len: None, max_len: None, allowed: &[] })),
+        ("ConfigurationProfileId", &Shape::Str(StrRule { pattern: Some("[a-z0-9]{4,7}"), min_len: None, max_len: None, allowed: &[] })),
+        ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("VersionLabel", &Shape::Str(StrRule { pattern: Some("^$|.*[^0-9].*"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

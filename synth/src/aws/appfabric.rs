@@ -31,21 +31,13 @@ impl CfnAppAuthorization {
     /// - `app_bundle_identifier`: `AppBundleIdentifier`, The Amazon Resource Name (ARN) or Universal Unique Identifier (UUID) of the app bundle to use for the request.
     /// - `auth_type`: `AuthType`, The authorization type.
     /// - `tenant`: `Tenant`, Contains information about an application tenant.
-    pub fn new(
-        app: impl Into<Val<String>>,
-        app_bundle_identifier: impl Into<Val<String>>,
-        auth_type: impl Into<Val<String>>,
-        tenant: impl Into<Val<app_authorization::Tenant>>,
-    ) -> Self {
+    pub fn new(app: impl Into<Val<String>>, app_bundle_identifier: impl Into<Val<String>>, auth_type: impl Into<Val<String>>, tenant: impl Into<Val<app_authorization::Tenant>>) -> Self {
         let mut props = Props::new();
         props.set("App", app);
         props.set("AppBundleIdentifier", app_bundle_identifier);
         props.set("AuthType", auth_type);
         props.set("Tenant", tenant);
-        CfnAppAuthorization {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAppAuthorization { props, options: ResourceOptions::default() }
     }
 
     /// Contains credentials for the application.
@@ -135,65 +127,18 @@ pub(crate) static APP_AUTHORIZATION_META: TypeMeta = TypeMeta {
     create_only: &["App", "AppBundleIdentifier", "AuthType"],
     write_only: &["Credential"],
     primary_identifier: &["AppAuthorizationArn"],
-    attributes: &[
-        "AppAuthorizationArn",
-        "AppAuthorizationIdentifier",
-        "AppBundleArn",
-        "CreatedAt",
-        "Persona",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AppAuthorizationArn", "AppAuthorizationIdentifier", "AppBundleArn", "CreatedAt", "Persona", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200008),
 };
 
 pub(crate) static APP_AUTHORIZATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "App",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AppBundleIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:.+$|^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuthType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["oauth2", "apiKey"],
-            }),
-        ),
-        (
-            "Credential",
-            &Shape::Object(&app_authorization::CREDENTIAL_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&app_authorization::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("App", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("AppBundleIdentifier", &Shape::Str(StrRule { pattern: Some("^arn:.+$|^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })),
+        ("AuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["oauth2", "apiKey"] })),
+        ("Credential", &Shape::Object(&app_authorization::CREDENTIAL_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&app_authorization::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
         ("Tenant", &Shape::Object(&app_authorization::TENANT_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -271,10 +216,7 @@ pub mod app_authorization {
         ///
         /// - `client_id`: `ClientId`, The client ID of the client application.
         /// - `client_secret`: `ClientSecret`, The client secret of the client application.
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ClientSecret", client_secret);
@@ -324,10 +266,7 @@ pub mod app_authorization {
         ///
         /// - `tenant_display_name`: `TenantDisplayName`, The display name of the tenant.
         /// - `tenant_identifier`: `TenantIdentifier`, The ID of the application tenant.
-        pub fn new(
-            tenant_display_name: impl Into<Val<String>>,
-            tenant_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(tenant_display_name: impl Into<Val<String>>, tenant_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TenantDisplayName", tenant_display_name);
             props.set("TenantIdentifier", tenant_identifier);
@@ -343,96 +282,39 @@ pub mod app_authorization {
 
     pub(crate) static CREDENTIAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiKeyCredential",
-                &Shape::Object(&API_KEY_CREDENTIAL_SHAPE),
-            ),
+            ("ApiKeyCredential", &Shape::Object(&API_KEY_CREDENTIAL_SHAPE)),
             ("Oauth2Credential", &Shape::Object(&OAUTH2_CREDENTIAL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_KEY_CREDENTIAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApiKey",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ApiKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OAUTH2_CREDENTIAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TENANT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TenantDisplayName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TenantIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("TenantDisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("TenantIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -456,21 +338,13 @@ impl CfnIngestionDestination {
     /// - `destination_configuration`: `DestinationConfiguration`, Contains information about the destination of ingested data.
     /// - `ingestion_arn`: `IngestionArn`, The Amazon Resource Name (ARN) of the ingestion.
     /// - `processing_configuration`: `ProcessingConfiguration`, Contains information about how ingested data is processed.
-    pub fn new(
-        app_bundle_arn: impl Into<Val<String>>,
-        destination_configuration: impl Into<Val<ingestion_destination::DestinationConfiguration>>,
-        ingestion_arn: impl Into<Val<String>>,
-        processing_configuration: impl Into<Val<ingestion_destination::ProcessingConfiguration>>,
-    ) -> Self {
+    pub fn new(app_bundle_arn: impl Into<Val<String>>, destination_configuration: impl Into<Val<ingestion_destination::DestinationConfiguration>>, ingestion_arn: impl Into<Val<String>>, processing_configuration: impl Into<Val<ingestion_destination::ProcessingConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("AppBundleArn", app_bundle_arn);
         props.set("DestinationConfiguration", destination_configuration);
         props.set("IngestionArn", ingestion_arn);
         props.set("ProcessingConfiguration", processing_configuration);
-        CfnIngestionDestination {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIngestionDestination { props, options: ResourceOptions::default() }
     }
 
     /// A map of the key-value pairs of the tag or tags to assign to the resource.
@@ -532,49 +406,17 @@ pub(crate) static INGESTION_DESTINATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "Status", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200008),
 };
 
 pub(crate) static INGESTION_DESTINATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppBundleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.+$"),
-                min_len: Some(1),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationConfiguration",
-            &Shape::Object(&ingestion_destination::DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "IngestionArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.+$"),
-                min_len: Some(1),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProcessingConfiguration",
-            &Shape::Object(&ingestion_destination::PROCESSING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ingestion_destination::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AppBundleArn", &Shape::Str(StrRule { pattern: Some("^arn:.+$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })),
+        ("DestinationConfiguration", &Shape::Object(&ingestion_destination::DESTINATION_CONFIGURATION_SHAPE)),
+        ("IngestionArn", &Shape::Str(StrRule { pattern: Some("^arn:.+$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })),
+        ("ProcessingConfiguration", &Shape::Object(&ingestion_destination::PROCESSING_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ingestion_destination::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -789,15 +631,16 @@ pub mod ingestion_destination {
     }
 
     pub(crate) static DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuditLog",
-            &Shape::Object(&AUDIT_LOG_DESTINATION_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AuditLog", &Shape::Object(&AUDIT_LOG_DESTINATION_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIT_LOG_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Destination", &Shape::Object(&DESTINATION_SHAPE))],
+        fields: &[
+            ("Destination", &Shape::Object(&DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -811,101 +654,49 @@ pub mod ingestion_destination {
     };
 
     pub(crate) static FIREHOSE_STREAM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StreamName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StreamName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_BUCKET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(120),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(120), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuditLog",
-            &Shape::Object(&AUDIT_LOG_PROCESSING_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AuditLog", &Shape::Object(&AUDIT_LOG_PROCESSING_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIT_LOG_PROCESSING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["json", "parquet"],
-                }),
-            ),
-            (
-                "Schema",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ocsf", "raw"],
-                }),
-            ),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["json", "parquet"] })),
+            ("Schema", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ocsf", "raw"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APP_AUTHORIZATION_META, &INGESTION_DESTINATION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APP_AUTHORIZATION_META,
+    &INGESTION_DESTINATION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

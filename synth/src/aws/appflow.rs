@@ -29,17 +29,11 @@ impl CfnConnector {
     ///
     /// - `connector_provisioning_config`: `ConnectorProvisioningConfig`, Contains information about the configuration of the connector being registered.
     /// - `connector_provisioning_type`: `ConnectorProvisioningType`, The provisioning type of the connector. Currently the only supported value is LAMBDA.
-    pub fn new(
-        connector_provisioning_config: impl Into<Val<connector::ConnectorProvisioningConfig>>,
-        connector_provisioning_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connector_provisioning_config: impl Into<Val<connector::ConnectorProvisioningConfig>>, connector_provisioning_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectorProvisioningConfig", connector_provisioning_config);
         props.set("ConnectorProvisioningType", connector_provisioning_type);
-        CfnConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnector { props, options: ResourceOptions::default() }
     }
 
     /// The name of the connector. The name is unique for each ConnectorRegistration in your AWS account.
@@ -94,37 +88,10 @@ pub(crate) static CONNECTOR_META: TypeMeta = TypeMeta {
 
 pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectorLabel",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9][\\w!@#.-]+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectorProvisioningConfig",
-            &Shape::Object(&connector::CONNECTOR_PROVISIONING_CONFIG_SHAPE),
-        ),
-        (
-            "ConnectorProvisioningType",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9][\\w!@#.-]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\s\\w/!@#+=.-]*"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("ConnectorLabel", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9][\\w!@#.-]+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("ConnectorProvisioningConfig", &Shape::Object(&connector::CONNECTOR_PROVISIONING_CONFIG_SHAPE)),
+        ("ConnectorProvisioningType", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9][\\w!@#.-]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("[\\s\\w/!@#+=.-]*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -185,23 +152,16 @@ pub mod connector {
     }
 
     pub(crate) static CONNECTOR_PROVISIONING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Lambda",
-            &Shape::Object(&LAMBDA_CONNECTOR_PROVISIONING_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("Lambda", &Shape::Object(&LAMBDA_CONNECTOR_PROVISIONING_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_CONNECTOR_PROVISIONING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LambdaArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:*:.*:.*:[0-9]+:.*"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LambdaArn", &Shape::Str(StrRule { pattern: Some("arn:*:.*:.*:[0-9]+:.*"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -223,19 +183,12 @@ impl CfnConnectorProfile {
     /// - `connection_mode`: `ConnectionMode`, Mode in which data transfer should be enabled. Private connection mode is currently enabled for Salesforce, Snowflake, Trendmicro and Singular
     /// - `connector_profile_name`: `ConnectorProfileName`, The maximum number of items to retrieve in a single batch.
     /// - `connector_type`: `ConnectorType`, List of Saas providers that need connector profile to be created
-    pub fn new(
-        connection_mode: impl Into<Val<String>>,
-        connector_profile_name: impl Into<Val<String>>,
-        connector_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connection_mode: impl Into<Val<String>>, connector_profile_name: impl Into<Val<String>>, connector_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionMode", connection_mode);
         props.set("ConnectorProfileName", connector_profile_name);
         props.set("ConnectorType", connector_type);
-        CfnConnectorProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectorProfile { props, options: ResourceOptions::default() }
     }
 
     /// The label of the connector. The label is unique for each ConnectorRegistration in your AWS account. Only needed if calling for CUSTOMCONNECTOR connector type/.
@@ -249,10 +202,7 @@ impl CfnConnectorProfile {
     /// Connector specific configurations needed to create connector profile
     ///
     /// Write-only.
-    pub fn connector_profile_config(
-        mut self,
-        value: impl Into<Val<connector_profile::ConnectorProfileConfig>>,
-    ) -> Self {
+    pub fn connector_profile_config(mut self, value: impl Into<Val<connector_profile::ConnectorProfileConfig>>) -> Self {
         self.props.set("ConnectorProfileConfig", value);
         self
     }
@@ -310,74 +260,12 @@ pub(crate) static CONNECTOR_PROFILE_META: TypeMeta = TypeMeta {
 
 pub(crate) static CONNECTOR_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectionMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Public", "Private"],
-            }),
-        ),
-        (
-            "ConnectorLabel",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w!@#.-]+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectorProfileConfig",
-            &Shape::Object(&connector_profile::CONNECTOR_PROFILE_CONFIG_SHAPE),
-        ),
-        (
-            "ConnectorProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w/!@#+=.-]+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectorType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Salesforce",
-                    "Pardot",
-                    "Singular",
-                    "Slack",
-                    "Redshift",
-                    "Marketo",
-                    "Googleanalytics",
-                    "Zendesk",
-                    "Servicenow",
-                    "SAPOData",
-                    "Datadog",
-                    "Trendmicro",
-                    "Snowflake",
-                    "Dynatrace",
-                    "Infornexus",
-                    "Amplitude",
-                    "Veeva",
-                    "CustomConnector",
-                ],
-            }),
-        ),
-        (
-            "KMSArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws:kms:.*:[0-9]+:.*"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("ConnectionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Public", "Private"] })),
+        ("ConnectorLabel", &Shape::Str(StrRule { pattern: Some("[\\w!@#.-]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("ConnectorProfileConfig", &Shape::Object(&connector_profile::CONNECTOR_PROFILE_CONFIG_SHAPE)),
+        ("ConnectorProfileName", &Shape::Str(StrRule { pattern: Some("[\\w/!@#+=.-]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("ConnectorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Salesforce", "Pardot", "Singular", "Slack", "Redshift", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "SAPOData", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector"] })),
+        ("KMSArn", &Shape::Str(StrRule { pattern: Some("arn:aws:kms:.*:[0-9]+:.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -402,19 +290,13 @@ pub mod connector_profile {
         }
 
         /// Connector specific configuration needed to create connector profile based on Authentication mechanism
-        pub fn connector_profile_credentials(
-            mut self,
-            value: impl Into<Val<ConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn connector_profile_credentials(mut self, value: impl Into<Val<ConnectorProfileCredentials>>) -> Self {
             self.props.set("ConnectorProfileCredentials", value);
             self
         }
 
         /// Connector specific properties needed to create connector profile - currently not needed for Amplitude, Trendmicro, Googleanalytics and Singular
-        pub fn connector_profile_properties(
-            mut self,
-            value: impl Into<Val<ConnectorProfileProperties>>,
-        ) -> Self {
+        pub fn connector_profile_properties(mut self, value: impl Into<Val<ConnectorProfileProperties>>) -> Self {
             self.props.set("ConnectorProfileProperties", value);
             self
         }
@@ -440,64 +322,43 @@ pub mod connector_profile {
         }
 
         /// The `Amplitude` property.
-        pub fn amplitude(
-            mut self,
-            value: impl Into<Val<AmplitudeConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn amplitude(mut self, value: impl Into<Val<AmplitudeConnectorProfileCredentials>>) -> Self {
             self.props.set("Amplitude", value);
             self
         }
 
         /// The `CustomConnector` property.
-        pub fn custom_connector(
-            mut self,
-            value: impl Into<Val<CustomConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn custom_connector(mut self, value: impl Into<Val<CustomConnectorProfileCredentials>>) -> Self {
             self.props.set("CustomConnector", value);
             self
         }
 
         /// The `Datadog` property.
-        pub fn datadog(
-            mut self,
-            value: impl Into<Val<DatadogConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn datadog(mut self, value: impl Into<Val<DatadogConnectorProfileCredentials>>) -> Self {
             self.props.set("Datadog", value);
             self
         }
 
         /// The `Dynatrace` property.
-        pub fn dynatrace(
-            mut self,
-            value: impl Into<Val<DynatraceConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn dynatrace(mut self, value: impl Into<Val<DynatraceConnectorProfileCredentials>>) -> Self {
             self.props.set("Dynatrace", value);
             self
         }
 
         /// The `GoogleAnalytics` property.
-        pub fn google_analytics(
-            mut self,
-            value: impl Into<Val<GoogleAnalyticsConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn google_analytics(mut self, value: impl Into<Val<GoogleAnalyticsConnectorProfileCredentials>>) -> Self {
             self.props.set("GoogleAnalytics", value);
             self
         }
 
         /// The `InforNexus` property.
-        pub fn infor_nexus(
-            mut self,
-            value: impl Into<Val<InforNexusConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn infor_nexus(mut self, value: impl Into<Val<InforNexusConnectorProfileCredentials>>) -> Self {
             self.props.set("InforNexus", value);
             self
         }
 
         /// The `Marketo` property.
-        pub fn marketo(
-            mut self,
-            value: impl Into<Val<MarketoConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn marketo(mut self, value: impl Into<Val<MarketoConnectorProfileCredentials>>) -> Self {
             self.props.set("Marketo", value);
             self
         }
@@ -509,46 +370,31 @@ pub mod connector_profile {
         }
 
         /// The `Redshift` property.
-        pub fn redshift(
-            mut self,
-            value: impl Into<Val<RedshiftConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn redshift(mut self, value: impl Into<Val<RedshiftConnectorProfileCredentials>>) -> Self {
             self.props.set("Redshift", value);
             self
         }
 
         /// The `SAPOData` property.
-        pub fn sapo_data(
-            mut self,
-            value: impl Into<Val<SapoDataConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn sapo_data(mut self, value: impl Into<Val<SapoDataConnectorProfileCredentials>>) -> Self {
             self.props.set("SAPOData", value);
             self
         }
 
         /// The `Salesforce` property.
-        pub fn salesforce(
-            mut self,
-            value: impl Into<Val<SalesforceConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn salesforce(mut self, value: impl Into<Val<SalesforceConnectorProfileCredentials>>) -> Self {
             self.props.set("Salesforce", value);
             self
         }
 
         /// The `ServiceNow` property.
-        pub fn service_now(
-            mut self,
-            value: impl Into<Val<ServiceNowConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn service_now(mut self, value: impl Into<Val<ServiceNowConnectorProfileCredentials>>) -> Self {
             self.props.set("ServiceNow", value);
             self
         }
 
         /// The `Singular` property.
-        pub fn singular(
-            mut self,
-            value: impl Into<Val<SingularConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn singular(mut self, value: impl Into<Val<SingularConnectorProfileCredentials>>) -> Self {
             self.props.set("Singular", value);
             self
         }
@@ -560,19 +406,13 @@ pub mod connector_profile {
         }
 
         /// The `Snowflake` property.
-        pub fn snowflake(
-            mut self,
-            value: impl Into<Val<SnowflakeConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn snowflake(mut self, value: impl Into<Val<SnowflakeConnectorProfileCredentials>>) -> Self {
             self.props.set("Snowflake", value);
             self
         }
 
         /// The `Trendmicro` property.
-        pub fn trendmicro(
-            mut self,
-            value: impl Into<Val<TrendmicroConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn trendmicro(mut self, value: impl Into<Val<TrendmicroConnectorProfileCredentials>>) -> Self {
             self.props.set("Trendmicro", value);
             self
         }
@@ -584,10 +424,7 @@ pub mod connector_profile {
         }
 
         /// The `Zendesk` property.
-        pub fn zendesk(
-            mut self,
-            value: impl Into<Val<ZendeskConnectorProfileCredentials>>,
-        ) -> Self {
+        pub fn zendesk(mut self, value: impl Into<Val<ZendeskConnectorProfileCredentials>>) -> Self {
             self.props.set("Zendesk", value);
             self
         }
@@ -847,10 +684,7 @@ pub mod connector_profile {
         ///
         /// - `api_key`: `ApiKey`, A unique alphanumeric identiﬁer used to authenticate a user, developer, or calling program to your API.
         /// - `application_key`: `ApplicationKey`, Application keys, in conjunction with your API key, give you full access to Datadog’s programmatic API. Application keys are associated with the user account that created them. The application key is used to log all requests made to the API.
-        pub fn new(
-            api_key: impl Into<Val<String>>,
-            application_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(api_key: impl Into<Val<String>>, application_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApiKey", api_key);
             props.set("ApplicationKey", application_key);
@@ -898,10 +732,7 @@ pub mod connector_profile {
         ///
         /// - `client_id`: `ClientId`, The identiﬁer for the desired client.
         /// - `client_secret`: `ClientSecret`, The client secret used by the oauth client to authenticate to the authorization server.
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ClientSecret", client_secret);
@@ -915,10 +746,7 @@ pub mod connector_profile {
         }
 
         /// The oauth needed to request security tokens from the connector endpoint.
-        pub fn connector_o_auth_request(
-            mut self,
-            value: impl Into<Val<ConnectorOAuthRequest>>,
-        ) -> Self {
+        pub fn connector_o_auth_request(mut self, value: impl Into<Val<ConnectorOAuthRequest>>) -> Self {
             self.props.set("ConnectorOAuthRequest", value);
             self
         }
@@ -930,9 +758,7 @@ pub mod connector_profile {
         }
     }
 
-    impl From<GoogleAnalyticsConnectorProfileCredentials>
-        for Val<GoogleAnalyticsConnectorProfileCredentials>
-    {
+    impl From<GoogleAnalyticsConnectorProfileCredentials> for Val<GoogleAnalyticsConnectorProfileCredentials> {
         fn from(v: GoogleAnalyticsConnectorProfileCredentials) -> Self {
             v.props.into_val()
         }
@@ -951,12 +777,7 @@ pub mod connector_profile {
         /// - `datakey`: `Datakey`, The encryption keys used to encrypt data.
         /// - `secret_access_key`: `SecretAccessKey`, The secret key used to sign requests.
         /// - `user_id`: `UserId`, The identiﬁer for the user.
-        pub fn new(
-            access_key_id: impl Into<Val<String>>,
-            datakey: impl Into<Val<String>>,
-            secret_access_key: impl Into<Val<String>>,
-            user_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(access_key_id: impl Into<Val<String>>, datakey: impl Into<Val<String>>, secret_access_key: impl Into<Val<String>>, user_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccessKeyId", access_key_id);
             props.set("Datakey", datakey);
@@ -983,10 +804,7 @@ pub mod connector_profile {
         ///
         /// - `client_id`: `ClientId`, The identiﬁer for the desired client.
         /// - `client_secret`: `ClientSecret`, The client secret used by the oauth client to authenticate to the authorization server.
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ClientSecret", client_secret);
@@ -1000,10 +818,7 @@ pub mod connector_profile {
         }
 
         /// The oauth needed to request security tokens from the connector endpoint.
-        pub fn connector_o_auth_request(
-            mut self,
-            value: impl Into<Val<ConnectorOAuthRequest>>,
-        ) -> Self {
+        pub fn connector_o_auth_request(mut self, value: impl Into<Val<ConnectorOAuthRequest>>) -> Self {
             self.props.set("ConnectorOAuthRequest", value);
             self
         }
@@ -1041,10 +856,7 @@ pub mod connector_profile {
         }
 
         /// The oauth needed to request security tokens from the connector endpoint.
-        pub fn connector_o_auth_request(
-            mut self,
-            value: impl Into<Val<ConnectorOAuthRequest>>,
-        ) -> Self {
+        pub fn connector_o_auth_request(mut self, value: impl Into<Val<ConnectorOAuthRequest>>) -> Self {
             self.props.set("ConnectorOAuthRequest", value);
             self
         }
@@ -1108,10 +920,7 @@ pub mod connector_profile {
         }
 
         /// The `BasicAuthCredentials` property.
-        pub fn basic_auth_credentials(
-            mut self,
-            value: impl Into<Val<BasicAuthCredentials>>,
-        ) -> Self {
+        pub fn basic_auth_credentials(mut self, value: impl Into<Val<BasicAuthCredentials>>) -> Self {
             self.props.set("BasicAuthCredentials", value);
             self
         }
@@ -1161,10 +970,7 @@ pub mod connector_profile {
         }
 
         /// The `ConnectorOAuthRequest` property.
-        pub fn connector_o_auth_request(
-            mut self,
-            value: impl Into<Val<ConnectorOAuthRequest>>,
-        ) -> Self {
+        pub fn connector_o_auth_request(mut self, value: impl Into<Val<ConnectorOAuthRequest>>) -> Self {
             self.props.set("ConnectorOAuthRequest", value);
             self
         }
@@ -1208,10 +1014,7 @@ pub mod connector_profile {
         }
 
         /// The oauth needed to request security tokens from the connector endpoint.
-        pub fn connector_o_auth_request(
-            mut self,
-            value: impl Into<Val<ConnectorOAuthRequest>>,
-        ) -> Self {
+        pub fn connector_o_auth_request(mut self, value: impl Into<Val<ConnectorOAuthRequest>>) -> Self {
             self.props.set("ConnectorOAuthRequest", value);
             self
         }
@@ -1315,10 +1118,7 @@ pub mod connector_profile {
         ///
         /// - `client_id`: `ClientId`, The identiﬁer for the desired client.
         /// - `client_secret`: `ClientSecret`, The client secret used by the oauth client to authenticate to the authorization server.
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ClientSecret", client_secret);
@@ -1332,10 +1132,7 @@ pub mod connector_profile {
         }
 
         /// The oauth needed to request security tokens from the connector endpoint.
-        pub fn connector_o_auth_request(
-            mut self,
-            value: impl Into<Val<ConnectorOAuthRequest>>,
-        ) -> Self {
+        pub fn connector_o_auth_request(mut self, value: impl Into<Val<ConnectorOAuthRequest>>) -> Self {
             self.props.set("ConnectorOAuthRequest", value);
             self
         }
@@ -1431,10 +1228,7 @@ pub mod connector_profile {
         ///
         /// - `client_id`: `ClientId`, The identiﬁer for the desired client.
         /// - `client_secret`: `ClientSecret`, The client secret used by the oauth client to authenticate to the authorization server.
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ClientSecret", client_secret);
@@ -1448,10 +1242,7 @@ pub mod connector_profile {
         }
 
         /// The oauth needed to request security tokens from the connector endpoint.
-        pub fn connector_o_auth_request(
-            mut self,
-            value: impl Into<Val<ConnectorOAuthRequest>>,
-        ) -> Self {
+        pub fn connector_o_auth_request(mut self, value: impl Into<Val<ConnectorOAuthRequest>>) -> Self {
             self.props.set("ConnectorOAuthRequest", value);
             self
         }
@@ -1477,10 +1268,7 @@ pub mod connector_profile {
         }
 
         /// The `CustomConnector` property.
-        pub fn custom_connector(
-            mut self,
-            value: impl Into<Val<CustomConnectorProfileProperties>>,
-        ) -> Self {
+        pub fn custom_connector(mut self, value: impl Into<Val<CustomConnectorProfileProperties>>) -> Self {
             self.props.set("CustomConnector", value);
             self
         }
@@ -1492,19 +1280,13 @@ pub mod connector_profile {
         }
 
         /// The `Dynatrace` property.
-        pub fn dynatrace(
-            mut self,
-            value: impl Into<Val<DynatraceConnectorProfileProperties>>,
-        ) -> Self {
+        pub fn dynatrace(mut self, value: impl Into<Val<DynatraceConnectorProfileProperties>>) -> Self {
             self.props.set("Dynatrace", value);
             self
         }
 
         /// The `InforNexus` property.
-        pub fn infor_nexus(
-            mut self,
-            value: impl Into<Val<InforNexusConnectorProfileProperties>>,
-        ) -> Self {
+        pub fn infor_nexus(mut self, value: impl Into<Val<InforNexusConnectorProfileProperties>>) -> Self {
             self.props.set("InforNexus", value);
             self
         }
@@ -1522,37 +1304,25 @@ pub mod connector_profile {
         }
 
         /// The `Redshift` property.
-        pub fn redshift(
-            mut self,
-            value: impl Into<Val<RedshiftConnectorProfileProperties>>,
-        ) -> Self {
+        pub fn redshift(mut self, value: impl Into<Val<RedshiftConnectorProfileProperties>>) -> Self {
             self.props.set("Redshift", value);
             self
         }
 
         /// The `SAPOData` property.
-        pub fn sapo_data(
-            mut self,
-            value: impl Into<Val<SapoDataConnectorProfileProperties>>,
-        ) -> Self {
+        pub fn sapo_data(mut self, value: impl Into<Val<SapoDataConnectorProfileProperties>>) -> Self {
             self.props.set("SAPOData", value);
             self
         }
 
         /// The `Salesforce` property.
-        pub fn salesforce(
-            mut self,
-            value: impl Into<Val<SalesforceConnectorProfileProperties>>,
-        ) -> Self {
+        pub fn salesforce(mut self, value: impl Into<Val<SalesforceConnectorProfileProperties>>) -> Self {
             self.props.set("Salesforce", value);
             self
         }
 
         /// The `ServiceNow` property.
-        pub fn service_now(
-            mut self,
-            value: impl Into<Val<ServiceNowConnectorProfileProperties>>,
-        ) -> Self {
+        pub fn service_now(mut self, value: impl Into<Val<ServiceNowConnectorProfileProperties>>) -> Self {
             self.props.set("ServiceNow", value);
             self
         }
@@ -1564,10 +1334,7 @@ pub mod connector_profile {
         }
 
         /// The `Snowflake` property.
-        pub fn snowflake(
-            mut self,
-            value: impl Into<Val<SnowflakeConnectorProfileProperties>>,
-        ) -> Self {
+        pub fn snowflake(mut self, value: impl Into<Val<SnowflakeConnectorProfileProperties>>) -> Self {
             self.props.set("Snowflake", value);
             self
         }
@@ -1989,12 +1756,8 @@ pub mod connector_profile {
         }
 
         /// Indicates whether to make Metadata And Authorization calls over Pivate Network
-        pub fn use_private_link_for_metadata_and_authorization(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("usePrivateLinkForMetadataAndAuthorization", value);
+        pub fn use_private_link_for_metadata_and_authorization(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("usePrivateLinkForMetadataAndAuthorization", value);
             self
         }
     }
@@ -2063,11 +1826,7 @@ pub mod connector_profile {
         /// - `bucket_name`: `BucketName`, The name of the Amazon S3 bucket associated with Snowﬂake.
         /// - `stage`: `Stage`, The name of the Amazon S3 stage that was created while setting up an Amazon S3 stage in the
         /// - `warehouse`: `Warehouse`, The name of the Snowﬂake warehouse.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            stage: impl Into<Val<String>>,
-            warehouse: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, stage: impl Into<Val<String>>, warehouse: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("Stage", stage);
@@ -2154,116 +1913,40 @@ pub mod connector_profile {
 
     pub(crate) static CONNECTOR_PROFILE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectorProfileCredentials",
-                &Shape::Object(&CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "ConnectorProfileProperties",
-                &Shape::Object(&CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
+            ("ConnectorProfileCredentials", &Shape::Object(&CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("ConnectorProfileProperties", &Shape::Object(&CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Amplitude",
-                &Shape::Object(&AMPLITUDE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "CustomConnector",
-                &Shape::Object(&CUSTOM_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Datadog",
-                &Shape::Object(&DATADOG_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Dynatrace",
-                &Shape::Object(&DYNATRACE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "GoogleAnalytics",
-                &Shape::Object(&GOOGLE_ANALYTICS_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "InforNexus",
-                &Shape::Object(&INFOR_NEXUS_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Marketo",
-                &Shape::Object(&MARKETO_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Pardot",
-                &Shape::Object(&PARDOT_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Redshift",
-                &Shape::Object(&REDSHIFT_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "SAPOData",
-                &Shape::Object(&SAPO_DATA_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Salesforce",
-                &Shape::Object(&SALESFORCE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "ServiceNow",
-                &Shape::Object(&SERVICE_NOW_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Singular",
-                &Shape::Object(&SINGULAR_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Slack",
-                &Shape::Object(&SLACK_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Snowflake",
-                &Shape::Object(&SNOWFLAKE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Trendmicro",
-                &Shape::Object(&TRENDMICRO_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Veeva",
-                &Shape::Object(&VEEVA_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Zendesk",
-                &Shape::Object(&ZENDESK_CONNECTOR_PROFILE_CREDENTIALS_SHAPE),
-            ),
+            ("Amplitude", &Shape::Object(&AMPLITUDE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("CustomConnector", &Shape::Object(&CUSTOM_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Datadog", &Shape::Object(&DATADOG_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Dynatrace", &Shape::Object(&DYNATRACE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("GoogleAnalytics", &Shape::Object(&GOOGLE_ANALYTICS_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("InforNexus", &Shape::Object(&INFOR_NEXUS_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Marketo", &Shape::Object(&MARKETO_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Pardot", &Shape::Object(&PARDOT_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Redshift", &Shape::Object(&REDSHIFT_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("SAPOData", &Shape::Object(&SAPO_DATA_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Salesforce", &Shape::Object(&SALESFORCE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("ServiceNow", &Shape::Object(&SERVICE_NOW_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Singular", &Shape::Object(&SINGULAR_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Slack", &Shape::Object(&SLACK_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Snowflake", &Shape::Object(&SNOWFLAKE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Trendmicro", &Shape::Object(&TRENDMICRO_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Veeva", &Shape::Object(&VEEVA_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
+            ("Zendesk", &Shape::Object(&ZENDESK_CONNECTOR_PROFILE_CREDENTIALS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AMPLITUDE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ApiKey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("SecretKey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2271,15 +1954,7 @@ pub mod connector_profile {
     pub(crate) static CUSTOM_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ApiKey", &Shape::Object(&API_KEY_CREDENTIALS_SHAPE)),
-            (
-                "AuthenticationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OAUTH2", "APIKEY", "BASIC", "CUSTOM"],
-                }),
-            ),
+            ("AuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OAUTH2", "APIKEY", "BASIC", "CUSTOM"] })),
             ("Basic", &Shape::Object(&BASIC_AUTH_CREDENTIALS_SHAPE)),
             ("Custom", &Shape::Object(&CUSTOM_AUTH_CREDENTIALS_SHAPE)),
             ("Oauth2", &Shape::Object(&O_AUTH2_CREDENTIALS_SHAPE)),
@@ -2289,1165 +1964,355 @@ pub mod connector_profile {
 
     pub(crate) static API_KEY_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApiSecretKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ApiKey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ApiSecretKey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BASIC_AUTH_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_AUTH_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CredentialsMap",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "CustomAuthenticationType",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("CredentialsMap", &Shape::Map(&Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("CustomAuthenticationType", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH2_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OAuthRequest",
-                &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE),
-            ),
-            (
-                "RefreshToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("ClientId", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("OAuthRequest", &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE)),
+            ("RefreshToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_O_AUTH_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RedirectUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthCode", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("RedirectUri", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATADOG_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApplicationKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ApiKey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ApplicationKey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DYNATRACE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApiToken",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ApiToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static GOOGLE_ANALYTICS_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AccessToken",
-                    &Shape::Str(StrRule {
-                        pattern: Some("\\S+"),
-                        min_len: Some(0),
-                        max_len: Some(4096),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ClientId",
-                    &Shape::Str(StrRule {
-                        pattern: Some("\\S+"),
-                        min_len: Some(0),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ClientSecret",
-                    &Shape::Str(StrRule {
-                        pattern: Some("\\S+"),
-                        min_len: Some(0),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ConnectorOAuthRequest",
-                    &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE),
-                ),
-                (
-                    "RefreshToken",
-                    &Shape::Str(StrRule {
-                        pattern: Some("\\S+"),
-                        min_len: Some(0),
-                        max_len: Some(4096),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static GOOGLE_ANALYTICS_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("ClientId", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ConnectorOAuthRequest", &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE)),
+            ("RefreshToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static INFOR_NEXUS_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Datakey",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretAccessKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("AccessKeyId", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Datakey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("SecretAccessKey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("UserId", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MARKETO_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorOAuthRequest",
-                &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("ClientId", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ConnectorOAuthRequest", &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARDOT_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientCredentialsArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws:secretsmanager:.*:[0-9]+:.*"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorOAuthRequest",
-                &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE),
-            ),
-            (
-                "RefreshToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("ClientCredentialsArn", &Shape::Str(StrRule { pattern: Some("arn:aws:secretsmanager:.*:[0-9]+:.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("ConnectorOAuthRequest", &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE)),
+            ("RefreshToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAPO_DATA_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BasicAuthCredentials",
-                &Shape::Object(&BASIC_AUTH_CREDENTIALS_SHAPE),
-            ),
-            (
-                "OAuthCredentials",
-                &Shape::Object(&O_AUTH_CREDENTIALS_SHAPE),
-            ),
+            ("BasicAuthCredentials", &Shape::Object(&BASIC_AUTH_CREDENTIALS_SHAPE)),
+            ("OAuthCredentials", &Shape::Object(&O_AUTH_CREDENTIALS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorOAuthRequest",
-                &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE),
-            ),
-            (
-                "RefreshToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("ClientId", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ConnectorOAuthRequest", &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE)),
+            ("RefreshToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SALESFORCE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientCredentialsArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws:secretsmanager:.*:[0-9]+:.*"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorOAuthRequest",
-                &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE),
-            ),
-            (
-                "JwtToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_.+/=]*$"),
-                    min_len: Some(0),
-                    max_len: Some(8000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OAuth2GrantType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"],
-                }),
-            ),
-            (
-                "RefreshToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("ClientCredentialsArn", &Shape::Str(StrRule { pattern: Some("arn:aws:secretsmanager:.*:[0-9]+:.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("ConnectorOAuthRequest", &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE)),
+            ("JwtToken", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_=]+\\.[A-Za-z0-9-_.+/=]*$"), min_len: Some(0), max_len: Some(8000), allowed: &[] })),
+            ("OAuth2GrantType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"] })),
+            ("RefreshToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_NOW_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OAuth2Credentials",
-                &Shape::Object(&O_AUTH2_CREDENTIALS_SHAPE),
-            ),
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("OAuth2Credentials", &Shape::Object(&O_AUTH2_CREDENTIALS_SHAPE)),
+            ("Password", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGULAR_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApiKey",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ApiKey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLACK_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorOAuthRequest",
-                &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("ClientId", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ConnectorOAuthRequest", &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRENDMICRO_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApiSecretKey",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ApiSecretKey", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VEEVA_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ZENDESK_CONNECTOR_PROFILE_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorOAuthRequest",
-                &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("ClientId", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ConnectorOAuthRequest", &Shape::Object(&CONNECTOR_O_AUTH_REQUEST_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomConnector",
-                &Shape::Object(&CUSTOM_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Datadog",
-                &Shape::Object(&DATADOG_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Dynatrace",
-                &Shape::Object(&DYNATRACE_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "InforNexus",
-                &Shape::Object(&INFOR_NEXUS_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Marketo",
-                &Shape::Object(&MARKETO_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Pardot",
-                &Shape::Object(&PARDOT_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Redshift",
-                &Shape::Object(&REDSHIFT_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "SAPOData",
-                &Shape::Object(&SAPO_DATA_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Salesforce",
-                &Shape::Object(&SALESFORCE_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "ServiceNow",
-                &Shape::Object(&SERVICE_NOW_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Slack",
-                &Shape::Object(&SLACK_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Snowflake",
-                &Shape::Object(&SNOWFLAKE_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Veeva",
-                &Shape::Object(&VEEVA_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Zendesk",
-                &Shape::Object(&ZENDESK_CONNECTOR_PROFILE_PROPERTIES_SHAPE),
-            ),
+            ("CustomConnector", &Shape::Object(&CUSTOM_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Datadog", &Shape::Object(&DATADOG_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Dynatrace", &Shape::Object(&DYNATRACE_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("InforNexus", &Shape::Object(&INFOR_NEXUS_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Marketo", &Shape::Object(&MARKETO_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Pardot", &Shape::Object(&PARDOT_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Redshift", &Shape::Object(&REDSHIFT_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("SAPOData", &Shape::Object(&SAPO_DATA_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Salesforce", &Shape::Object(&SALESFORCE_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("ServiceNow", &Shape::Object(&SERVICE_NOW_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Slack", &Shape::Object(&SLACK_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Snowflake", &Shape::Object(&SNOWFLAKE_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Veeva", &Shape::Object(&VEEVA_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
+            ("Zendesk", &Shape::Object(&ZENDESK_CONNECTOR_PROFILE_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OAuth2Properties",
-                &Shape::Object(&O_AUTH2_PROPERTIES_SHAPE),
-            ),
-            (
-                "ProfileProperties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
+            ("OAuth2Properties", &Shape::Object(&O_AUTH2_PROPERTIES_SHAPE)),
+            ("ProfileProperties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH2_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OAuth2GrantType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"],
-                }),
-            ),
-            (
-                "TokenUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]",
-                    ),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TokenUrlCustomProperties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
+            ("OAuth2GrantType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "JWT_BEARER"] })),
+            ("TokenUrl", &Shape::Str(StrRule { pattern: Some("^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("TokenUrlCustomProperties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATADOG_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DYNATRACE_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFOR_NEXUS_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MARKETO_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARDOT_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BusinessUnitId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(18),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("BusinessUnitId", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(18), allowed: &[] })),
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClusterIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataApiRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws:iam:.*:[0-9]+:.*"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws:iam:.*:[0-9]+:.*"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WorkgroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("ClusterIdentifier", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("DataApiRoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws:iam:.*:[0-9]+:.*"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("DatabaseUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws:iam:.*:[0-9]+:.*"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("WorkgroupName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAPO_DATA_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationHostUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]",
-                    ),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApplicationServicePath",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientNumber",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d{3}$"),
-                    min_len: Some(3),
-                    max_len: Some(3),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogonLanguage",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2),
-                    allowed: &[],
-                }),
-            ),
+            ("ApplicationHostUrl", &Shape::Str(StrRule { pattern: Some("^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ApplicationServicePath", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ClientNumber", &Shape::Str(StrRule { pattern: Some("^\\d{3}$"), min_len: Some(3), max_len: Some(3), allowed: &[] })),
+            ("LogonLanguage", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_]*$"), min_len: Some(0), max_len: Some(2), allowed: &[] })),
             ("OAuthProperties", &Shape::Object(&O_AUTH_PROPERTIES_SHAPE)),
-            (
-                "PortNumber",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PrivateLinkServiceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("PortNumber", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("PrivateLinkServiceName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthCodeUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]",
-                    ),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OAuthScopes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[/\\w]*"),
-                        min_len: Some(0),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TokenUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]",
-                    ),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthCodeUrl", &Shape::Str(StrRule { pattern: Some("^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("OAuthScopes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[/\\w]*"), min_len: Some(0), max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
+            ("TokenUrl", &Shape::Str(StrRule { pattern: Some("^(https?)://[-a-zA-Z0-9+&amp;@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&amp;@#/%=~_|]"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SALESFORCE_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_NOW_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLACK_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PrivateLinkServiceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Stage",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Warehouse",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\w/!@#+=.-]*"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("AccountName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("PrivateLinkServiceName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("Stage", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Warehouse", &Shape::Str(StrRule { pattern: Some("[\\s\\w/!@#+=.-]*"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VEEVA_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ZENDESK_CONNECTOR_PROFILE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3471,23 +2336,14 @@ impl CfnFlow {
     /// - `source_flow_config`: `SourceFlowConfig`, Configurations of Source connector of the flow.
     /// - `tasks`: `Tasks`, List of tasks for the flow.
     /// - `trigger_config`: `TriggerConfig`, Trigger settings of the flow.
-    pub fn new(
-        destination_flow_config_list: impl Into<Val<Vec<flow::DestinationFlowConfig>>>,
-        flow_name: impl Into<Val<String>>,
-        source_flow_config: impl Into<Val<flow::SourceFlowConfig>>,
-        tasks: impl Into<Val<Vec<flow::Task>>>,
-        trigger_config: impl Into<Val<flow::TriggerConfig>>,
-    ) -> Self {
+    pub fn new(destination_flow_config_list: impl Into<Val<Vec<flow::DestinationFlowConfig>>>, flow_name: impl Into<Val<String>>, source_flow_config: impl Into<Val<flow::SourceFlowConfig>>, tasks: impl Into<Val<Vec<flow::Task>>>, trigger_config: impl Into<Val<flow::TriggerConfig>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationFlowConfigList", destination_flow_config_list);
         props.set("FlowName", flow_name);
         props.set("SourceFlowConfig", source_flow_config);
         props.set("Tasks", tasks);
         props.set("TriggerConfig", trigger_config);
-        CfnFlow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlow { props, options: ResourceOptions::default() }
     }
 
     /// Description of the flow.
@@ -3513,10 +2369,7 @@ impl CfnFlow {
     }
 
     /// Configurations of metadata catalog of the flow.
-    pub fn metadata_catalog_config(
-        mut self,
-        value: impl Into<Val<flow::MetadataCatalogConfig>>,
-    ) -> Self {
+    pub fn metadata_catalog_config(mut self, value: impl Into<Val<flow::MetadataCatalogConfig>>) -> Self {
         self.props.set("MetadataCatalogConfig", value);
         self
     }
@@ -3559,83 +2412,21 @@ pub(crate) static FLOW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["FlowName"],
     attributes: &["FlowArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e288359),
 };
 
 pub(crate) static FLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w!@#\\-.?,\\s]*"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationFlowConfigList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&flow::DESTINATION_FLOW_CONFIG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FlowName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9][\\w!@#.-]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FlowStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Active", "Suspended", "Draft"],
-            }),
-        ),
-        (
-            "KMSArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws:kms:.*:[0-9]+:.*"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetadataCatalogConfig",
-            &Shape::Object(&flow::METADATA_CATALOG_CONFIG_SHAPE),
-        ),
-        (
-            "SourceFlowConfig",
-            &Shape::Object(&flow::SOURCE_FLOW_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&flow::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tasks",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&flow::TASK_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("[\\w!@#\\-.?,\\s]*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("DestinationFlowConfigList", &Shape::List(ListRule { item: Some(&Shape::Object(&flow::DESTINATION_FLOW_CONFIG_SHAPE)), min_items: None, max_items: None })),
+        ("FlowName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9][\\w!@#.-]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("FlowStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Active", "Suspended", "Draft"] })),
+        ("KMSArn", &Shape::Str(StrRule { pattern: Some("arn:aws:kms:.*:[0-9]+:.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("MetadataCatalogConfig", &Shape::Object(&flow::METADATA_CATALOG_CONFIG_SHAPE)),
+        ("SourceFlowConfig", &Shape::Object(&flow::SOURCE_FLOW_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&flow::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Tasks", &Shape::List(ListRule { item: Some(&Shape::Object(&flow::TASK_SHAPE)), min_items: None, max_items: None })),
         ("TriggerConfig", &Shape::Object(&flow::TRIGGER_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -3658,16 +2449,10 @@ pub mod flow {
         ///
         /// - `connector_type`: `ConnectorType`, Destination connector type
         /// - `destination_connector_properties`: `DestinationConnectorProperties`, Destination connector details
-        pub fn new(
-            connector_type: impl Into<Val<String>>,
-            destination_connector_properties: impl Into<Val<DestinationConnectorProperties>>,
-        ) -> Self {
+        pub fn new(connector_type: impl Into<Val<String>>, destination_connector_properties: impl Into<Val<DestinationConnectorProperties>>) -> Self {
             let mut props = Props::new();
             props.set("ConnectorType", connector_type);
-            props.set(
-                "DestinationConnectorProperties",
-                destination_connector_properties,
-            );
+            props.set("DestinationConnectorProperties", destination_connector_properties);
             DestinationFlowConfig { props }
         }
 
@@ -3704,28 +2489,19 @@ pub mod flow {
         }
 
         /// The `CustomConnector` property.
-        pub fn custom_connector(
-            mut self,
-            value: impl Into<Val<CustomConnectorDestinationProperties>>,
-        ) -> Self {
+        pub fn custom_connector(mut self, value: impl Into<Val<CustomConnectorDestinationProperties>>) -> Self {
             self.props.set("CustomConnector", value);
             self
         }
 
         /// The `EventBridge` property.
-        pub fn event_bridge(
-            mut self,
-            value: impl Into<Val<EventBridgeDestinationProperties>>,
-        ) -> Self {
+        pub fn event_bridge(mut self, value: impl Into<Val<EventBridgeDestinationProperties>>) -> Self {
             self.props.set("EventBridge", value);
             self
         }
 
         /// The `LookoutMetrics` property.
-        pub fn lookout_metrics(
-            mut self,
-            value: impl Into<Val<LookoutMetricsDestinationProperties>>,
-        ) -> Self {
+        pub fn lookout_metrics(mut self, value: impl Into<Val<LookoutMetricsDestinationProperties>>) -> Self {
             self.props.set("LookoutMetrics", value);
             self
         }
@@ -3755,10 +2531,7 @@ pub mod flow {
         }
 
         /// The `Salesforce` property.
-        pub fn salesforce(
-            mut self,
-            value: impl Into<Val<SalesforceDestinationProperties>>,
-        ) -> Self {
+        pub fn salesforce(mut self, value: impl Into<Val<SalesforceDestinationProperties>>) -> Self {
             self.props.set("Salesforce", value);
             self
         }
@@ -3970,10 +2743,7 @@ pub mod flow {
         ///
         /// - `intermediate_bucket_name`: `IntermediateBucketName`.
         /// - `object`: `Object`.
-        pub fn new(
-            intermediate_bucket_name: impl Into<Val<String>>,
-            object: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(intermediate_bucket_name: impl Into<Val<String>>, object: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IntermediateBucketName", intermediate_bucket_name);
             props.set("Object", object);
@@ -4022,10 +2792,7 @@ pub mod flow {
         }
 
         /// The `S3OutputFormatConfig` property.
-        pub fn s3_output_format_config(
-            mut self,
-            value: impl Into<Val<S3OutputFormatConfig>>,
-        ) -> Self {
+        pub fn s3_output_format_config(mut self, value: impl Into<Val<S3OutputFormatConfig>>) -> Self {
             self.props.set("S3OutputFormatConfig", value);
             self
         }
@@ -4188,10 +2955,7 @@ pub mod flow {
         }
 
         /// The `SuccessResponseHandlingConfig` property.
-        pub fn success_response_handling_config(
-            mut self,
-            value: impl Into<Val<SuccessResponseHandlingConfig>>,
-        ) -> Self {
+        pub fn success_response_handling_config(mut self, value: impl Into<Val<SuccessResponseHandlingConfig>>) -> Self {
             self.props.set("SuccessResponseHandlingConfig", value);
             self
         }
@@ -4305,10 +3069,7 @@ pub mod flow {
         ///
         /// - `intermediate_bucket_name`: `IntermediateBucketName`.
         /// - `object`: `Object`.
-        pub fn new(
-            intermediate_bucket_name: impl Into<Val<String>>,
-            object: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(intermediate_bucket_name: impl Into<Val<String>>, object: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IntermediateBucketName", intermediate_bucket_name);
             props.set("Object", object);
@@ -4345,10 +3106,7 @@ pub mod flow {
         ///
         /// - `bucket_name`: `BucketName`.
         /// - `s3_output_format_config`: `S3OutputFormatConfig`.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            s3_output_format_config: impl Into<Val<UpsolverS3OutputFormatConfig>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, s3_output_format_config: impl Into<Val<UpsolverS3OutputFormatConfig>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("S3OutputFormatConfig", s3_output_format_config);
@@ -4486,11 +3244,7 @@ pub mod flow {
         /// - `database_name`: `DatabaseName`, A string containing the value for the tag
         /// - `role_arn`: `RoleArn`, A string containing the value for the tag
         /// - `table_prefix`: `TablePrefix`, A string containing the value for the tag
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            table_prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, table_prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("RoleArn", role_arn);
@@ -4516,10 +3270,7 @@ pub mod flow {
         ///
         /// - `connector_type`: `ConnectorType`, Type of source connector
         /// - `source_connector_properties`: `SourceConnectorProperties`, Source connector details required to query a connector
-        pub fn new(
-            connector_type: impl Into<Val<String>>,
-            source_connector_properties: impl Into<Val<SourceConnectorProperties>>,
-        ) -> Self {
+        pub fn new(connector_type: impl Into<Val<String>>, source_connector_properties: impl Into<Val<SourceConnectorProperties>>) -> Self {
             let mut props = Props::new();
             props.set("ConnectorType", connector_type);
             props.set("SourceConnectorProperties", source_connector_properties);
@@ -4539,10 +3290,7 @@ pub mod flow {
         }
 
         /// Configuration for scheduled incremental data pull
-        pub fn incremental_pull_config(
-            mut self,
-            value: impl Into<Val<IncrementalPullConfig>>,
-        ) -> Self {
+        pub fn incremental_pull_config(mut self, value: impl Into<Val<IncrementalPullConfig>>) -> Self {
             self.props.set("IncrementalPullConfig", value);
             self
         }
@@ -4600,10 +3348,7 @@ pub mod flow {
         }
 
         /// The `CustomConnector` property.
-        pub fn custom_connector(
-            mut self,
-            value: impl Into<Val<CustomConnectorSourceProperties>>,
-        ) -> Self {
+        pub fn custom_connector(mut self, value: impl Into<Val<CustomConnectorSourceProperties>>) -> Self {
             self.props.set("CustomConnector", value);
             self
         }
@@ -4621,10 +3366,7 @@ pub mod flow {
         }
 
         /// The `GoogleAnalytics` property.
-        pub fn google_analytics(
-            mut self,
-            value: impl Into<Val<GoogleAnalyticsSourceProperties>>,
-        ) -> Self {
+        pub fn google_analytics(mut self, value: impl Into<Val<GoogleAnalyticsSourceProperties>>) -> Self {
             self.props.set("GoogleAnalytics", value);
             self
         }
@@ -4940,10 +3682,7 @@ pub mod flow {
         ///
         /// - `bucket_name`: `BucketName`.
         /// - `bucket_prefix`: `BucketPrefix`.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            bucket_prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, bucket_prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("BucketPrefix", bucket_prefix);
@@ -4951,10 +3690,7 @@ pub mod flow {
         }
 
         /// The `S3InputFormatConfig` property.
-        pub fn s3_input_format_config(
-            mut self,
-            value: impl Into<Val<S3InputFormatConfig>>,
-        ) -> Self {
+        pub fn s3_input_format_config(mut self, value: impl Into<Val<S3InputFormatConfig>>) -> Self {
             self.props.set("S3InputFormatConfig", value);
             self
         }
@@ -5011,19 +3747,13 @@ pub mod flow {
         }
 
         /// SAP Source connector page size
-        pub fn pagination_config(
-            mut self,
-            value: impl Into<Val<SapoDataPaginationConfig>>,
-        ) -> Self {
+        pub fn pagination_config(mut self, value: impl Into<Val<SapoDataPaginationConfig>>) -> Self {
             self.props.set("paginationConfig", value);
             self
         }
 
         /// SAP Source connector parallelism factor
-        pub fn parallelism_config(
-            mut self,
-            value: impl Into<Val<SapoDataParallelismConfig>>,
-        ) -> Self {
+        pub fn parallelism_config(mut self, value: impl Into<Val<SapoDataParallelismConfig>>) -> Self {
             self.props.set("parallelismConfig", value);
             self
         }
@@ -5322,10 +4052,7 @@ pub mod flow {
         ///
         /// - `source_fields`: `SourceFields`, Source fields on which particular task will be applied
         /// - `task_type`: `TaskType`, Type of task
-        pub fn new(
-            source_fields: impl Into<Val<Vec<String>>>,
-            task_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(source_fields: impl Into<Val<Vec<String>>>, task_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SourceFields", source_fields);
             props.set("TaskType", task_type);
@@ -5555,10 +4282,7 @@ pub mod flow {
         }
 
         /// Details required based on the type of trigger
-        pub fn trigger_properties(
-            mut self,
-            value: impl Into<Val<ScheduledTriggerProperties>>,
-        ) -> Self {
+        pub fn trigger_properties(mut self, value: impl Into<Val<ScheduledTriggerProperties>>) -> Self {
             self.props.set("TriggerProperties", value);
             self
         }
@@ -5639,570 +4363,170 @@ pub mod flow {
 
     pub(crate) static DESTINATION_FLOW_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorProfileName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w/!@#+=.-]+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SAPOData",
-                        "Salesforce",
-                        "Pardot",
-                        "Singular",
-                        "Slack",
-                        "Redshift",
-                        "S3",
-                        "Marketo",
-                        "Googleanalytics",
-                        "Zendesk",
-                        "Servicenow",
-                        "Datadog",
-                        "Trendmicro",
-                        "Snowflake",
-                        "Dynatrace",
-                        "Infornexus",
-                        "Amplitude",
-                        "Veeva",
-                        "CustomConnector",
-                        "EventBridge",
-                        "Upsolver",
-                        "LookoutMetrics",
-                    ],
-                }),
-            ),
-            (
-                "DestinationConnectorProperties",
-                &Shape::Object(&DESTINATION_CONNECTOR_PROPERTIES_SHAPE),
-            ),
+            ("ApiVersion", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ConnectorProfileName", &Shape::Str(StrRule { pattern: Some("[\\w/!@#+=.-]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ConnectorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAPOData", "Salesforce", "Pardot", "Singular", "Slack", "Redshift", "S3", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector", "EventBridge", "Upsolver", "LookoutMetrics"] })),
+            ("DestinationConnectorProperties", &Shape::Object(&DESTINATION_CONNECTOR_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_CONNECTOR_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomConnector",
-                &Shape::Object(&CUSTOM_CONNECTOR_DESTINATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "EventBridge",
-                &Shape::Object(&EVENT_BRIDGE_DESTINATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "LookoutMetrics",
-                &Shape::Object(&LOOKOUT_METRICS_DESTINATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Marketo",
-                &Shape::Object(&MARKETO_DESTINATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Redshift",
-                &Shape::Object(&REDSHIFT_DESTINATION_PROPERTIES_SHAPE),
-            ),
+            ("CustomConnector", &Shape::Object(&CUSTOM_CONNECTOR_DESTINATION_PROPERTIES_SHAPE)),
+            ("EventBridge", &Shape::Object(&EVENT_BRIDGE_DESTINATION_PROPERTIES_SHAPE)),
+            ("LookoutMetrics", &Shape::Object(&LOOKOUT_METRICS_DESTINATION_PROPERTIES_SHAPE)),
+            ("Marketo", &Shape::Object(&MARKETO_DESTINATION_PROPERTIES_SHAPE)),
+            ("Redshift", &Shape::Object(&REDSHIFT_DESTINATION_PROPERTIES_SHAPE)),
             ("S3", &Shape::Object(&S3_DESTINATION_PROPERTIES_SHAPE)),
-            (
-                "SAPOData",
-                &Shape::Object(&SAPO_DATA_DESTINATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Salesforce",
-                &Shape::Object(&SALESFORCE_DESTINATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Snowflake",
-                &Shape::Object(&SNOWFLAKE_DESTINATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Upsolver",
-                &Shape::Object(&UPSOLVER_DESTINATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Zendesk",
-                &Shape::Object(&ZENDESK_DESTINATION_PROPERTIES_SHAPE),
-            ),
+            ("SAPOData", &Shape::Object(&SAPO_DATA_DESTINATION_PROPERTIES_SHAPE)),
+            ("Salesforce", &Shape::Object(&SALESFORCE_DESTINATION_PROPERTIES_SHAPE)),
+            ("Snowflake", &Shape::Object(&SNOWFLAKE_DESTINATION_PROPERTIES_SHAPE)),
+            ("Upsolver", &Shape::Object(&UPSOLVER_DESTINATION_PROPERTIES_SHAPE)),
+            ("Zendesk", &Shape::Object(&ZENDESK_DESTINATION_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_CONNECTOR_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomProperties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "EntityName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ErrorHandlingConfig",
-                &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE),
-            ),
-            (
-                "IdFieldNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S+$"),
-                        min_len: Some(0),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "WriteOperationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"],
-                }),
-            ),
+            ("CustomProperties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("EntityName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ErrorHandlingConfig", &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE)),
+            ("IdFieldNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: None })),
+            ("WriteOperationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ERROR_HANDLING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_BRIDGE_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorHandlingConfig",
-                &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE),
-            ),
-            (
-                "Object",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ErrorHandlingConfig", &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE)),
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOOKOUT_METRICS_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MARKETO_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorHandlingConfig",
-                &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE),
-            ),
-            (
-                "Object",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ErrorHandlingConfig", &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE)),
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ErrorHandlingConfig",
-                &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE),
-            ),
-            (
-                "IntermediateBucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Object",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ErrorHandlingConfig", &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE)),
+            ("IntermediateBucketName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputFormatConfig",
-                &Shape::Object(&S3_OUTPUT_FORMAT_CONFIG_SHAPE),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("S3OutputFormatConfig", &Shape::Object(&S3_OUTPUT_FORMAT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_FORMAT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AggregationConfig",
-                &Shape::Object(&AGGREGATION_CONFIG_SHAPE),
-            ),
-            (
-                "FileType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CSV", "JSON", "PARQUET"],
-                }),
-            ),
+            ("AggregationConfig", &Shape::Object(&AGGREGATION_CONFIG_SHAPE)),
+            ("FileType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "JSON", "PARQUET"] })),
             ("PrefixConfig", &Shape::Object(&PREFIX_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AGGREGATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AggregationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["None", "SingleFile"],
-            }),
-        )],
+        fields: &[
+            ("AggregationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "SingleFile"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREFIX_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PathPrefixHierarchy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["EXECUTION_ID", "SCHEMA_VERSION"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "PrefixFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE"],
-                }),
-            ),
-            (
-                "PrefixType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FILENAME", "PATH", "PATH_AND_FILENAME"],
-                }),
-            ),
+            ("PathPrefixHierarchy", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXECUTION_ID", "SCHEMA_VERSION"] })), min_items: None, max_items: None })),
+            ("PrefixFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE"] })),
+            ("PrefixType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FILENAME", "PATH", "PATH_AND_FILENAME"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAPO_DATA_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorHandlingConfig",
-                &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE),
-            ),
-            (
-                "IdFieldNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S+$"),
-                        min_len: Some(0),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ObjectPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SuccessResponseHandlingConfig",
-                &Shape::Object(&SUCCESS_RESPONSE_HANDLING_CONFIG_SHAPE),
-            ),
-            (
-                "WriteOperationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"],
-                }),
-            ),
+            ("ErrorHandlingConfig", &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE)),
+            ("IdFieldNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: None })),
+            ("ObjectPath", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("SuccessResponseHandlingConfig", &Shape::Object(&SUCCESS_RESPONSE_HANDLING_CONFIG_SHAPE)),
+            ("WriteOperationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUCCESS_RESPONSE_HANDLING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SALESFORCE_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataTransferApi",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"],
-                }),
-            ),
-            (
-                "ErrorHandlingConfig",
-                &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE),
-            ),
-            (
-                "IdFieldNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S+$"),
-                        min_len: Some(0),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Object",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WriteOperationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"],
-                }),
-            ),
+            ("DataTransferApi", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"] })),
+            ("ErrorHandlingConfig", &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE)),
+            ("IdFieldNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: None })),
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("WriteOperationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ErrorHandlingConfig",
-                &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE),
-            ),
-            (
-                "IntermediateBucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Object",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ErrorHandlingConfig", &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE)),
+            ("IntermediateBucketName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPSOLVER_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(upsolver-appflow)\\S*"),
-                    min_len: Some(16),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputFormatConfig",
-                &Shape::Object(&UPSOLVER_S3_OUTPUT_FORMAT_CONFIG_SHAPE),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^(upsolver-appflow)\\S*"), min_len: Some(16), max_len: Some(63), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("S3OutputFormatConfig", &Shape::Object(&UPSOLVER_S3_OUTPUT_FORMAT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPSOLVER_S3_OUTPUT_FORMAT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AggregationConfig",
-                &Shape::Object(&AGGREGATION_CONFIG_SHAPE),
-            ),
-            (
-                "FileType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CSV", "JSON", "PARQUET"],
-                }),
-            ),
+            ("AggregationConfig", &Shape::Object(&AGGREGATION_CONFIG_SHAPE)),
+            ("FileType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "JSON", "PARQUET"] })),
             ("PrefixConfig", &Shape::Object(&PREFIX_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -6210,207 +4534,65 @@ pub mod flow {
 
     pub(crate) static ZENDESK_DESTINATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorHandlingConfig",
-                &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE),
-            ),
-            (
-                "IdFieldNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S+$"),
-                        min_len: Some(0),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Object",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WriteOperationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"],
-                }),
-            ),
+            ("ErrorHandlingConfig", &Shape::Object(&ERROR_HANDLING_CONFIG_SHAPE)),
+            ("IdFieldNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: None })),
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("WriteOperationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INSERT", "UPSERT", "UPDATE", "DELETE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_CATALOG_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("GlueDataCatalog", &Shape::Object(&GLUE_DATA_CATALOG_SHAPE))],
+        fields: &[
+            ("GlueDataCatalog", &Shape::Object(&GLUE_DATA_CATALOG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLUE_DATA_CATALOG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws:iam:.*:[0-9]+:.*"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TablePrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws:iam:.*:[0-9]+:.*"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("TablePrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_FLOW_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorProfileName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w/!@#+=.-]+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SAPOData",
-                        "Salesforce",
-                        "Pardot",
-                        "Singular",
-                        "Slack",
-                        "Redshift",
-                        "S3",
-                        "Marketo",
-                        "Googleanalytics",
-                        "Zendesk",
-                        "Servicenow",
-                        "Datadog",
-                        "Trendmicro",
-                        "Snowflake",
-                        "Dynatrace",
-                        "Infornexus",
-                        "Amplitude",
-                        "Veeva",
-                        "CustomConnector",
-                        "EventBridge",
-                        "Upsolver",
-                        "LookoutMetrics",
-                    ],
-                }),
-            ),
-            (
-                "IncrementalPullConfig",
-                &Shape::Object(&INCREMENTAL_PULL_CONFIG_SHAPE),
-            ),
-            (
-                "SourceConnectorProperties",
-                &Shape::Object(&SOURCE_CONNECTOR_PROPERTIES_SHAPE),
-            ),
+            ("ApiVersion", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ConnectorProfileName", &Shape::Str(StrRule { pattern: Some("[\\w/!@#+=.-]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ConnectorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAPOData", "Salesforce", "Pardot", "Singular", "Slack", "Redshift", "S3", "Marketo", "Googleanalytics", "Zendesk", "Servicenow", "Datadog", "Trendmicro", "Snowflake", "Dynatrace", "Infornexus", "Amplitude", "Veeva", "CustomConnector", "EventBridge", "Upsolver", "LookoutMetrics"] })),
+            ("IncrementalPullConfig", &Shape::Object(&INCREMENTAL_PULL_CONFIG_SHAPE)),
+            ("SourceConnectorProperties", &Shape::Object(&SOURCE_CONNECTOR_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INCREMENTAL_PULL_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DatetimeTypeFieldName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DatetimeTypeFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_CONNECTOR_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Amplitude",
-                &Shape::Object(&AMPLITUDE_SOURCE_PROPERTIES_SHAPE),
-            ),
-            (
-                "CustomConnector",
-                &Shape::Object(&CUSTOM_CONNECTOR_SOURCE_PROPERTIES_SHAPE),
-            ),
+            ("Amplitude", &Shape::Object(&AMPLITUDE_SOURCE_PROPERTIES_SHAPE)),
+            ("CustomConnector", &Shape::Object(&CUSTOM_CONNECTOR_SOURCE_PROPERTIES_SHAPE)),
             ("Datadog", &Shape::Object(&DATADOG_SOURCE_PROPERTIES_SHAPE)),
-            (
-                "Dynatrace",
-                &Shape::Object(&DYNATRACE_SOURCE_PROPERTIES_SHAPE),
-            ),
-            (
-                "GoogleAnalytics",
-                &Shape::Object(&GOOGLE_ANALYTICS_SOURCE_PROPERTIES_SHAPE),
-            ),
-            (
-                "InforNexus",
-                &Shape::Object(&INFOR_NEXUS_SOURCE_PROPERTIES_SHAPE),
-            ),
+            ("Dynatrace", &Shape::Object(&DYNATRACE_SOURCE_PROPERTIES_SHAPE)),
+            ("GoogleAnalytics", &Shape::Object(&GOOGLE_ANALYTICS_SOURCE_PROPERTIES_SHAPE)),
+            ("InforNexus", &Shape::Object(&INFOR_NEXUS_SOURCE_PROPERTIES_SHAPE)),
             ("Marketo", &Shape::Object(&MARKETO_SOURCE_PROPERTIES_SHAPE)),
             ("Pardot", &Shape::Object(&PARDOT_SOURCE_PROPERTIES_SHAPE)),
             ("S3", &Shape::Object(&S3_SOURCE_PROPERTIES_SHAPE)),
-            (
-                "SAPOData",
-                &Shape::Object(&SAPO_DATA_SOURCE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Salesforce",
-                &Shape::Object(&SALESFORCE_SOURCE_PROPERTIES_SHAPE),
-            ),
-            (
-                "ServiceNow",
-                &Shape::Object(&SERVICE_NOW_SOURCE_PROPERTIES_SHAPE),
-            ),
-            (
-                "Singular",
-                &Shape::Object(&SINGULAR_SOURCE_PROPERTIES_SHAPE),
-            ),
+            ("SAPOData", &Shape::Object(&SAPO_DATA_SOURCE_PROPERTIES_SHAPE)),
+            ("Salesforce", &Shape::Object(&SALESFORCE_SOURCE_PROPERTIES_SHAPE)),
+            ("ServiceNow", &Shape::Object(&SERVICE_NOW_SOURCE_PROPERTIES_SHAPE)),
+            ("Singular", &Shape::Object(&SINGULAR_SOURCE_PROPERTIES_SHAPE)),
             ("Slack", &Shape::Object(&SLACK_SOURCE_PROPERTIES_SHAPE)),
-            (
-                "Trendmicro",
-                &Shape::Object(&TRENDMICRO_SOURCE_PROPERTIES_SHAPE),
-            ),
+            ("Trendmicro", &Shape::Object(&TRENDMICRO_SOURCE_PROPERTIES_SHAPE)),
             ("Veeva", &Shape::Object(&VEEVA_SOURCE_PROPERTIES_SHAPE)),
             ("Zendesk", &Shape::Object(&ZENDESK_SOURCE_PROPERTIES_SHAPE)),
         ],
@@ -6418,973 +4600,237 @@ pub mod flow {
     };
 
     pub(crate) static AMPLITUDE_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_CONNECTOR_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomProperties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
+            ("CustomProperties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
             ("DataTransferApi", &Shape::Object(&DATA_TRANSFER_API_SHAPE)),
-            (
-                "EntityName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("EntityName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_TRANSFER_API_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w/-]+"),
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SYNC", "ASYNC", "AUTOMATIC"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("[\\w/-]+"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SYNC", "ASYNC", "AUTOMATIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATADOG_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DYNATRACE_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GOOGLE_ANALYTICS_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFOR_NEXUS_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MARKETO_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARDOT_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3InputFormatConfig",
-                &Shape::Object(&S3_INPUT_FORMAT_CONFIG_SHAPE),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("S3InputFormatConfig", &Shape::Object(&S3_INPUT_FORMAT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_INPUT_FORMAT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3InputFileType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CSV", "JSON"],
-            }),
-        )],
+        fields: &[
+            ("S3InputFileType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "JSON"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAPO_DATA_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ObjectPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "paginationConfig",
-                &Shape::Object(&SAPO_DATA_PAGINATION_CONFIG_SHAPE),
-            ),
-            (
-                "parallelismConfig",
-                &Shape::Object(&SAPO_DATA_PARALLELISM_CONFIG_SHAPE),
-            ),
+            ("ObjectPath", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("paginationConfig", &Shape::Object(&SAPO_DATA_PAGINATION_CONFIG_SHAPE)),
+            ("parallelismConfig", &Shape::Object(&SAPO_DATA_PARALLELISM_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAPO_DATA_PAGINATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "maxPageSize",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("maxPageSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAPO_DATA_PARALLELISM_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "maxParallelism",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("maxParallelism", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SALESFORCE_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataTransferApi",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"],
-                }),
-            ),
-            (
-                "Object",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("DataTransferApi", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "BULKV2", "REST_SYNC"] })),
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_NOW_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGULAR_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLACK_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRENDMICRO_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VEEVA_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DocumentType",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\w_-]+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Object",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("DocumentType", &Shape::Str(StrRule { pattern: Some("[\\s\\w_-]+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ZENDESK_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TASK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectorOperator",
-                &Shape::Object(&CONNECTOR_OPERATOR_SHAPE),
-            ),
-            (
-                "DestinationField",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TaskProperties",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TASK_PROPERTIES_OBJECT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TaskType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Arithmetic",
-                        "Filter",
-                        "Map",
-                        "Map_all",
-                        "Mask",
-                        "Merge",
-                        "Passthrough",
-                        "Truncate",
-                        "Validate",
-                        "Partition",
-                    ],
-                }),
-            ),
+            ("ConnectorOperator", &Shape::Object(&CONNECTOR_OPERATOR_SHAPE)),
+            ("DestinationField", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("SourceFields", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+            ("TaskProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&TASK_PROPERTIES_OBJECT_SHAPE)), min_items: None, max_items: None })),
+            ("TaskType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Arithmetic", "Filter", "Map", "Map_all", "Mask", "Merge", "Passthrough", "Truncate", "Validate", "Partition"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_OPERATOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Amplitude",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BETWEEN"],
-                }),
-            ),
-            (
-                "CustomConnector",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "GREATER_THAN",
-                        "CONTAINS",
-                        "BETWEEN",
-                        "LESS_THAN_OR_EQUAL_TO",
-                        "GREATER_THAN_OR_EQUAL_TO",
-                        "EQUAL_TO",
-                        "NOT_EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Datadog",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "BETWEEN",
-                        "EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Dynatrace",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "BETWEEN",
-                        "EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "GoogleAnalytics",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PROJECTION", "BETWEEN"],
-                }),
-            ),
-            (
-                "InforNexus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "BETWEEN",
-                        "EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Marketo",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "GREATER_THAN",
-                        "BETWEEN",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Pardot",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "EQUAL_TO",
-                        "NO_OP",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                    ],
-                }),
-            ),
-            (
-                "S3",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "GREATER_THAN",
-                        "BETWEEN",
-                        "LESS_THAN_OR_EQUAL_TO",
-                        "GREATER_THAN_OR_EQUAL_TO",
-                        "EQUAL_TO",
-                        "NOT_EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "SAPOData",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "CONTAINS",
-                        "GREATER_THAN",
-                        "BETWEEN",
-                        "LESS_THAN_OR_EQUAL_TO",
-                        "GREATER_THAN_OR_EQUAL_TO",
-                        "EQUAL_TO",
-                        "NOT_EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Salesforce",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "CONTAINS",
-                        "GREATER_THAN",
-                        "BETWEEN",
-                        "LESS_THAN_OR_EQUAL_TO",
-                        "GREATER_THAN_OR_EQUAL_TO",
-                        "EQUAL_TO",
-                        "NOT_EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "ServiceNow",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "CONTAINS",
-                        "GREATER_THAN",
-                        "BETWEEN",
-                        "LESS_THAN_OR_EQUAL_TO",
-                        "GREATER_THAN_OR_EQUAL_TO",
-                        "EQUAL_TO",
-                        "NOT_EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Singular",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Slack",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "BETWEEN",
-                        "EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Trendmicro",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Veeva",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "GREATER_THAN",
-                        "BETWEEN",
-                        "LESS_THAN_OR_EQUAL_TO",
-                        "GREATER_THAN_OR_EQUAL_TO",
-                        "EQUAL_TO",
-                        "NOT_EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Zendesk",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "GREATER_THAN",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
+            ("Amplitude", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BETWEEN"] })),
+            ("CustomConnector", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Datadog", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Dynatrace", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("GoogleAnalytics", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "BETWEEN"] })),
+            ("InforNexus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Marketo", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Pardot", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "EQUAL_TO", "NO_OP", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC"] })),
+            ("S3", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("SAPOData", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Salesforce", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("ServiceNow", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "CONTAINS", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Singular", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Slack", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "BETWEEN", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Trendmicro", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Veeva", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Zendesk", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "GREATER_THAN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TASK_PROPERTIES_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "VALUE",
-                        "VALUES",
-                        "DATA_TYPE",
-                        "UPPER_BOUND",
-                        "LOWER_BOUND",
-                        "SOURCE_DATA_TYPE",
-                        "DESTINATION_DATA_TYPE",
-                        "VALIDATION_ACTION",
-                        "MASK_VALUE",
-                        "MASK_LENGTH",
-                        "TRUNCATE_LENGTH",
-                        "MATH_OPERATION_FIELDS_ORDER",
-                        "CONCAT_FORMAT",
-                        "SUBFIELD_CATEGORY_MAP",
-                        "EXCLUDE_SOURCE_FIELDS_LIST",
-                        "INCLUDE_NEW_FIELDS",
-                        "ORDERED_PARTITION_KEYS_LIST",
-                    ],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some(".+"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VALUE", "VALUES", "DATA_TYPE", "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DATA_TYPE", "DESTINATION_DATA_TYPE", "VALIDATION_ACTION", "MASK_VALUE", "MASK_LENGTH", "TRUNCATE_LENGTH", "MATH_OPERATION_FIELDS_ORDER", "CONCAT_FORMAT", "SUBFIELD_CATEGORY_MAP", "EXCLUDE_SOURCE_FIELDS_LIST", "INCLUDE_NEW_FIELDS", "ORDERED_PARTITION_KEYS_LIST"] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some(".+"), min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIGGER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TriggerProperties",
-                &Shape::Object(&SCHEDULED_TRIGGER_PROPERTIES_SHAPE),
-            ),
-            (
-                "TriggerType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Scheduled", "Event", "OnDemand"],
-                }),
-            ),
+            ("TriggerProperties", &Shape::Object(&SCHEDULED_TRIGGER_PROPERTIES_SHAPE)),
+            ("TriggerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Scheduled", "Event", "OnDemand"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULED_TRIGGER_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataPullMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Incremental", "Complete"],
-                }),
-            ),
-            (
-                "FlowErrorDeactivationThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScheduleExpression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScheduleOffset",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(36000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeZone",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DataPullMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Incremental", "Complete"] })),
+            ("FlowErrorDeactivationThreshold", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("ScheduleExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ScheduleOffset", &Shape::Num(NumRule { min: Some(0.0), max: Some(36000.0), allowed: &[] })),
+            ("TimeZone", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CONNECTOR_META, &CONNECTOR_PROFILE_META, &FLOW_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CONNECTOR_META,
+    &CONNECTOR_PROFILE_META,
+    &FLOW_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

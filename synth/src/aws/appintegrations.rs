@@ -30,26 +30,16 @@ impl CfnApplication {
     /// - `application_source_config`: `ApplicationSourceConfig`, Application source config
     /// - `name`: `Name`, The name of the application.
     /// - `namespace`: `Namespace`, The namespace of the application.
-    pub fn new(
-        application_source_config: impl Into<Val<application::ApplicationSourceConfig>>,
-        name: impl Into<Val<String>>,
-        namespace: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_source_config: impl Into<Val<application::ApplicationSourceConfig>>, name: impl Into<Val<String>>, namespace: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationSourceConfig", application_source_config);
         props.set("Name", name);
         props.set("Namespace", namespace);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The application configuration. Cannot be used when IsService is true.
-    pub fn application_config(
-        mut self,
-        value: impl Into<Val<application::ApplicationConfig>>,
-    ) -> Self {
+    pub fn application_config(mut self, value: impl Into<Val<application::ApplicationConfig>>) -> Self {
         self.props.set("ApplicationConfig", value);
         self
     }
@@ -137,92 +127,22 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ApplicationArn"],
     attributes: &["ApplicationArn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288379),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationConfig",
-            &Shape::Object(&application::APPLICATION_CONFIG_SHAPE),
-        ),
-        (
-            "ApplicationSourceConfig",
-            &Shape::Object(&application::APPLICATION_SOURCE_CONFIG_SHAPE),
-        ),
-        (
-            "ApplicationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "SERVICE", "MCP_SERVER"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IframeConfig",
-            &Shape::Object(&application::IFRAME_CONFIG_SHAPE),
-        ),
-        (
-            "InitializationTimeout",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(600000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\/\\._ \\-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9/\\._\\-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Permissions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\/\\._\\-\\*]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(150),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ApplicationConfig", &Shape::Object(&application::APPLICATION_CONFIG_SHAPE)),
+        ("ApplicationSourceConfig", &Shape::Object(&application::APPLICATION_SOURCE_CONFIG_SHAPE)),
+        ("ApplicationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "SERVICE", "MCP_SERVER"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("IframeConfig", &Shape::Object(&application::IFRAME_CONFIG_SHAPE)),
+        ("InitializationTimeout", &Shape::Num(NumRule { min: Some(1.0), max: Some(600000.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\/\\._ \\-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Namespace", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9/\\._\\-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Permissions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\/\\._\\-\\*]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(150) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -392,111 +312,46 @@ pub mod application {
     }
 
     pub(crate) static APPLICATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ContactHandling", &Shape::Object(&CONTACT_HANDLING_SHAPE))],
+        fields: &[
+            ("ContactHandling", &Shape::Object(&CONTACT_HANDLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTACT_HANDLING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Scope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CROSS_CONTACTS", "PER_CONTACT"],
-            }),
-        )],
+        fields: &[
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CROSS_CONTACTS", "PER_CONTACT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_SOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExternalUrlConfig",
-            &Shape::Object(&EXTERNAL_URL_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("ExternalUrlConfig", &Shape::Object(&EXTERNAL_URL_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXTERNAL_URL_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\w+\\:\\/\\/.*$"),
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApprovedOrigins",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\w+\\:\\/\\/.*$"),
-                        min_len: Some(1),
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("AccessUrl", &Shape::Str(StrRule { pattern: Some("^\\w+\\:\\/\\/.*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("ApprovedOrigins", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\w+\\:\\/\\/.*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IFRAME_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Allow",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(25),
-                }),
-            ),
-            (
-                "Sandbox",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(25),
-                }),
-            ),
+            ("Allow", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(0), max_items: Some(25) })),
+            ("Sandbox", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(0), max_items: Some(25) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -519,19 +374,12 @@ impl CfnDataIntegration {
     /// - `kms_key`: `KmsKey`, The KMS key of the data integration.
     /// - `name`: `Name`, The name of the data integration.
     /// - `source_uri`: `SourceURI`, The URI of the data source.
-    pub fn new(
-        kms_key: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        source_uri: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(kms_key: impl Into<Val<String>>, name: impl Into<Val<String>>, source_uri: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("KmsKey", kms_key);
         props.set("Name", name);
         props.set("SourceURI", source_uri);
-        CfnDataIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataIntegration { props, options: ResourceOptions::default() }
     }
 
     /// The data integration description.
@@ -541,10 +389,7 @@ impl CfnDataIntegration {
     }
 
     /// The configuration for what files should be pulled from the source.
-    pub fn file_configuration(
-        mut self,
-        value: impl Into<Val<data_integration::FileConfiguration>>,
-    ) -> Self {
+    pub fn file_configuration(mut self, value: impl Into<Val<data_integration::FileConfiguration>>) -> Self {
         self.props.set("FileConfiguration", value);
         self
     }
@@ -558,10 +403,7 @@ impl CfnDataIntegration {
     /// The name of the data and how often it should be pulled from the source.
     ///
     /// Changing it replaces the resource.
-    pub fn schedule_config(
-        mut self,
-        value: impl Into<Val<data_integration::ScheduleConfig>>,
-    ) -> Self {
+    pub fn schedule_config(mut self, value: impl Into<Val<data_integration::ScheduleConfig>>) -> Self {
         self.props.set("ScheduleConfig", value);
         self
     }
@@ -611,10 +453,7 @@ pub(crate) static DATA_INTEGRATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["DataIntegrationArn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288359),
 };
 
@@ -729,89 +568,25 @@ pub mod data_integration {
 
     pub(crate) static FILE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Filters",
-                &Shape::Map(&Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2048),
-                })),
-            ),
-            (
-                "Folders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(200),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Filters", &Shape::Map(&Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(2048) }))),
+            ("Folders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(200), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FirstExecutionFrom",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Object",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9/\\._\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScheduleExpression",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("FirstExecutionFrom", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Object", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9/\\._\\-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("ScheduleExpression", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -834,19 +609,12 @@ impl CfnEventIntegration {
     /// - `event_bridge_bus`: `EventBridgeBus`, The Amazon Eventbridge bus for the event integration.
     /// - `event_filter`: `EventFilter`, The EventFilter (source) associated with the event integration.
     /// - `name`: `Name`, The name of the event integration.
-    pub fn new(
-        event_bridge_bus: impl Into<Val<String>>,
-        event_filter: impl Into<Val<event_integration::EventFilter>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(event_bridge_bus: impl Into<Val<String>>, event_filter: impl Into<Val<event_integration::EventFilter>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EventBridgeBus", event_bridge_bus);
         props.set("EventFilter", event_filter);
         props.set("Name", name);
-        CfnEventIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventIntegration { props, options: ResourceOptions::default() }
     }
 
     /// The event integration description.
@@ -893,54 +661,17 @@ pub(crate) static EVENT_INTEGRATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["EventIntegrationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static EVENT_INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventBridgeBus",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9/\\._\\-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventFilter",
-            &Shape::Object(&event_integration::EVENT_FILTER_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9/\\._\\-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_integration::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("EventBridgeBus", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9/\\._\\-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("EventFilter", &Shape::Object(&event_integration::EVENT_FILTER_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9/\\._\\-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&event_integration::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1000,38 +731,16 @@ pub mod event_integration {
     }
 
     pub(crate) static EVENT_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: Some("^aws\\.(partner\\/.*|cases)$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Source", &Shape::Str(StrRule { pattern: Some("^aws\\.(partner\\/.*|cases)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

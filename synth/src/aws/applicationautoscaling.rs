@@ -36,23 +36,14 @@ impl CfnScalableTarget {
     /// - `resource_id`: `ResourceId`, The identifier of the resource associated with the scalable target. This string consists of the resource type and unique identifier.
     /// - `scalable_dimension`: `ScalableDimension`, The scalable dimension associated with the scalable target. This string consists of the service namespace, resource type, and scaling property.
     /// - `service_namespace`: `ServiceNamespace`, The namespace of the AWS service that provides the resource, or a ``custom-resource``.
-    pub fn new(
-        max_capacity: impl Into<Val<i64>>,
-        min_capacity: impl Into<Val<i64>>,
-        resource_id: impl Into<Val<String>>,
-        scalable_dimension: impl Into<Val<String>>,
-        service_namespace: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(max_capacity: impl Into<Val<i64>>, min_capacity: impl Into<Val<i64>>, resource_id: impl Into<Val<String>>, scalable_dimension: impl Into<Val<String>>, service_namespace: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MaxCapacity", max_capacity);
         props.set("MinCapacity", min_capacity);
         props.set("ResourceId", resource_id);
         props.set("ScalableDimension", scalable_dimension);
         props.set("ServiceNamespace", service_namespace);
-        CfnScalableTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScalableTarget { props, options: ResourceOptions::default() }
     }
 
     /// Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf. This can be either an IAM service role that Application Auto Scaling can assume to make calls to other AWS resources on your behalf, or a service-linked role for the specified service. For more information, see [How Application Auto Scaling works with IAM](https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html) in the *Application Auto Scaling User Guide*.
@@ -66,10 +57,7 @@ impl CfnScalableTarget {
     }
 
     /// The scheduled actions for the scalable target. Duplicates aren't allowed.
-    pub fn scheduled_actions(
-        mut self,
-        value: impl Into<Val<Vec<scalable_target::ScheduledAction>>>,
-    ) -> Self {
+    pub fn scheduled_actions(mut self, value: impl Into<Val<Vec<scalable_target::ScheduledAction>>>) -> Self {
         self.props.set("ScheduledActions", value);
         self
     }
@@ -83,10 +71,7 @@ impl CfnScalableTarget {
     /// +  For ``DynamicScalingOutSuspended``, while a suspension is in effect, all scale-out activities that are triggered by a scaling policy are suspended.
     ///
     /// +  For ``ScheduledScalingSuspended``, while a suspension is in effect, all scaling activities that involve scheduled actions are suspended.
-    pub fn suspended_state(
-        mut self,
-        value: impl Into<Val<scalable_target::SuspendedState>>,
-    ) -> Self {
+    pub fn suspended_state(mut self, value: impl Into<Val<scalable_target::SuspendedState>>) -> Self {
         self.props.set("SuspendedState", value);
         self
     }
@@ -127,101 +112,17 @@ pub(crate) static SCALABLE_TARGET_META: TypeMeta = TypeMeta {
     write_only: &["RoleARN"],
     primary_identifier: &["ResourceId", "ScalableDimension", "ServiceNamespace"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SCALABLE_TARGET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ResourceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleARN",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScalableDimension",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "appstream:fleet:DesiredCapacity",
-                    "cassandra:table:ReadCapacityUnits",
-                    "cassandra:table:WriteCapacityUnits",
-                    "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
-                    "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
-                    "custom-resource:ResourceType:Property",
-                    "dynamodb:index:ReadCapacityUnits",
-                    "dynamodb:index:WriteCapacityUnits",
-                    "dynamodb:table:ReadCapacityUnits",
-                    "dynamodb:table:WriteCapacityUnits",
-                    "ec2:capacity-reservation:AvailableInstances",
-                    "ec2:spot-fleet-request:TargetCapacity",
-                    "ecs:service:DesiredCount",
-                    "elasticache:cache-cluster:Nodes",
-                    "elasticache:replication-group:NodeGroups",
-                    "elasticache:replication-group:Replicas",
-                    "elasticmapreduce:instancegroup:InstanceCount",
-                    "kafka:broker-storage:VolumeSize",
-                    "lambda:function:ProvisionedConcurrency",
-                    "neptune:cluster:ReadReplicaCount",
-                    "rds:cluster:ReadReplicaCount",
-                    "sagemaker:inference-component:DesiredCopyCount",
-                    "sagemaker:variant:DesiredInstanceCount",
-                    "sagemaker:variant:DesiredProvisionedConcurrency",
-                    "workspaces:workspacespool:DesiredUserSessions",
-                ],
-            }),
-        ),
-        (
-            "ServiceNamespace",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "appstream",
-                    "cassandra",
-                    "comprehend",
-                    "custom-resource",
-                    "dynamodb",
-                    "ec2",
-                    "ecs",
-                    "elasticache",
-                    "elasticmapreduce",
-                    "kafka",
-                    "lambda",
-                    "neptune",
-                    "rds",
-                    "sagemaker",
-                    "workspaces",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scalable_target::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ("RoleARN", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ("ScalableDimension", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["appstream:fleet:DesiredCapacity", "cassandra:table:ReadCapacityUnits", "cassandra:table:WriteCapacityUnits", "comprehend:document-classifier-endpoint:DesiredInferenceUnits", "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", "custom-resource:ResourceType:Property", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:capacity-reservation:AvailableInstances", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "elasticache:cache-cluster:Nodes", "elasticache:replication-group:NodeGroups", "elasticache:replication-group:Replicas", "elasticmapreduce:instancegroup:InstanceCount", "kafka:broker-storage:VolumeSize", "lambda:function:ProvisionedConcurrency", "neptune:cluster:ReadReplicaCount", "rds:cluster:ReadReplicaCount", "sagemaker:inference-component:DesiredCopyCount", "sagemaker:variant:DesiredInstanceCount", "sagemaker:variant:DesiredProvisionedConcurrency", "workspaces:workspacespool:DesiredUserSessions"] })),
+        ("ServiceNamespace", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["appstream", "cassandra", "comprehend", "custom-resource", "dynamodb", "ec2", "ecs", "elasticache", "elasticmapreduce", "kafka", "lambda", "neptune", "rds", "sagemaker", "workspaces"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&scalable_target::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -245,10 +146,7 @@ pub mod scalable_target {
         ///
         /// - `schedule`: `Schedule`, The schedule for this action. The following formats are supported:
         /// - `scheduled_action_name`: `ScheduledActionName`, The name of the scheduled action. This name must be unique among all other scheduled actions on the specified scalable target.
-        pub fn new(
-            schedule: impl Into<Val<String>>,
-            scheduled_action_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(schedule: impl Into<Val<String>>, scheduled_action_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Schedule", schedule);
             props.set("ScheduledActionName", scheduled_action_name);
@@ -262,10 +160,7 @@ pub mod scalable_target {
         }
 
         /// The new minimum and maximum capacity. You can set both values or just one. At the scheduled time, if the current capacity is below the minimum capacity, Application Auto Scaling scales out to the minimum capacity. If the current capacity is above the maximum capacity, Application Auto Scaling scales in to the maximum capacity.
-        pub fn scalable_target_action(
-            mut self,
-            value: impl Into<Val<ScalableTargetAction>>,
-        ) -> Self {
+        pub fn scalable_target_action(mut self, value: impl Into<Val<ScalableTargetAction>>) -> Self {
             self.props.set("ScalableTargetAction", value);
             self
         }
@@ -388,24 +283,8 @@ pub mod scalable_target {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -433,19 +312,12 @@ impl CfnScalingPolicy {
         let mut props = Props::new();
         props.set("PolicyName", policy_name);
         props.set("PolicyType", policy_type);
-        CfnScalingPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScalingPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The predictive scaling policy configuration.
-    pub fn predictive_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Val<scaling_policy::PredictiveScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("PredictiveScalingPolicyConfiguration", value);
+    pub fn predictive_scaling_policy_configuration(mut self, value: impl Into<Val<scaling_policy::PredictiveScalingPolicyConfiguration>>) -> Self {
+        self.props.set("PredictiveScalingPolicyConfiguration", value);
         self
     }
 
@@ -578,21 +450,14 @@ impl CfnScalingPolicy {
     }
 
     /// A step scaling policy.
-    pub fn step_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Val<scaling_policy::StepScalingPolicyConfiguration>>,
-    ) -> Self {
+    pub fn step_scaling_policy_configuration(mut self, value: impl Into<Val<scaling_policy::StepScalingPolicyConfiguration>>) -> Self {
         self.props.set("StepScalingPolicyConfiguration", value);
         self
     }
 
     /// A target tracking scaling policy.
-    pub fn target_tracking_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Val<scaling_policy::TargetTrackingScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("TargetTrackingScalingPolicyConfiguration", value);
+    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl Into<Val<scaling_policy::TargetTrackingScalingPolicyConfiguration>>) -> Self {
+        self.props.set("TargetTrackingScalingPolicyConfiguration", value);
         self
     }
 }
@@ -622,17 +487,8 @@ impl Handle<CfnScalingPolicy> {
 pub(crate) static SCALING_POLICY_META: TypeMeta = TypeMeta {
     type_name: CfnScalingPolicy::TYPE_NAME,
     shape: &SCALING_POLICY_SHAPE,
-    create_only: &[
-        "PolicyName",
-        "ResourceId",
-        "ScalableDimension",
-        "ScalingTargetId",
-        "ServiceNamespace",
-    ],
-    write_only: &[
-        "ScalingTargetId",
-        "TargetTrackingScalingPolicyConfiguration/PredefinedMetricSpecification/ResourceLabel",
-    ],
+    create_only: &["PolicyName", "ResourceId", "ScalableDimension", "ScalingTargetId", "ServiceNamespace"],
+    write_only: &["ScalingTargetId", "TargetTrackingScalingPolicyConfiguration/PredefinedMetricSpecification/ResourceLabel"],
     primary_identifier: &["Arn", "ScalableDimension"],
     attributes: &["Arn"],
     tagging: None,
@@ -641,104 +497,14 @@ pub(crate) static SCALING_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static SCALING_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\p{Print}+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PredictiveScaling", "StepScaling", "TargetTrackingScaling"],
-            }),
-        ),
-        (
-            "PredictiveScalingPolicyConfiguration",
-            &Shape::Object(&scaling_policy::PREDICTIVE_SCALING_POLICY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ResourceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScalableDimension",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "appstream:fleet:DesiredCapacity",
-                    "cassandra:table:ReadCapacityUnits",
-                    "cassandra:table:WriteCapacityUnits",
-                    "comprehend:document-classifier-endpoint:DesiredInferenceUnits",
-                    "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits",
-                    "custom-resource:ResourceType:Property",
-                    "dynamodb:index:ReadCapacityUnits",
-                    "dynamodb:index:WriteCapacityUnits",
-                    "dynamodb:table:ReadCapacityUnits",
-                    "dynamodb:table:WriteCapacityUnits",
-                    "ec2:spot-fleet-request:TargetCapacity",
-                    "ecs:service:DesiredCount",
-                    "elasticache:cache-cluster:Nodes",
-                    "elasticache:replication-group:NodeGroups",
-                    "elasticache:replication-group:Replicas",
-                    "elasticmapreduce:instancegroup:InstanceCount",
-                    "kafka:broker-storage:VolumeSize",
-                    "lambda:function:ProvisionedConcurrency",
-                    "neptune:cluster:ReadReplicaCount",
-                    "rds:cluster:ReadReplicaCount",
-                    "sagemaker:inference-component:DesiredCopyCount",
-                    "sagemaker:variant:DesiredInstanceCount",
-                    "sagemaker:variant:DesiredProvisionedConcurrency",
-                    "workspaces:workspacespool:DesiredUserSessions",
-                ],
-            }),
-        ),
-        (
-            "ServiceNamespace",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "appstream",
-                    "cassandra",
-                    "comprehend",
-                    "custom-resource",
-                    "dynamodb",
-                    "ec2",
-                    "ecs",
-                    "elasticache",
-                    "elasticmapreduce",
-                    "kafka",
-                    "lambda",
-                    "neptune",
-                    "rds",
-                    "sagemaker",
-                    "workspaces",
-                ],
-            }),
-        ),
-        (
-            "StepScalingPolicyConfiguration",
-            &Shape::Object(&scaling_policy::STEP_SCALING_POLICY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "TargetTrackingScalingPolicyConfiguration",
-            &Shape::Object(&scaling_policy::TARGET_TRACKING_SCALING_POLICY_CONFIGURATION_SHAPE),
-        ),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^\\p{Print}+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("PolicyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PredictiveScaling", "StepScaling", "TargetTrackingScaling"] })),
+        ("PredictiveScalingPolicyConfiguration", &Shape::Object(&scaling_policy::PREDICTIVE_SCALING_POLICY_CONFIGURATION_SHAPE)),
+        ("ResourceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ("ScalableDimension", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["appstream:fleet:DesiredCapacity", "cassandra:table:ReadCapacityUnits", "cassandra:table:WriteCapacityUnits", "comprehend:document-classifier-endpoint:DesiredInferenceUnits", "comprehend:entity-recognizer-endpoint:DesiredInferenceUnits", "custom-resource:ResourceType:Property", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "elasticache:cache-cluster:Nodes", "elasticache:replication-group:NodeGroups", "elasticache:replication-group:Replicas", "elasticmapreduce:instancegroup:InstanceCount", "kafka:broker-storage:VolumeSize", "lambda:function:ProvisionedConcurrency", "neptune:cluster:ReadReplicaCount", "rds:cluster:ReadReplicaCount", "sagemaker:inference-component:DesiredCopyCount", "sagemaker:variant:DesiredInstanceCount", "sagemaker:variant:DesiredProvisionedConcurrency", "workspaces:workspacespool:DesiredUserSessions"] })),
+        ("ServiceNamespace", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["appstream", "cassandra", "comprehend", "custom-resource", "dynamodb", "ec2", "ecs", "elasticache", "elasticmapreduce", "kafka", "lambda", "neptune", "rds", "sagemaker", "workspaces"] })),
+        ("StepScalingPolicyConfiguration", &Shape::Object(&scaling_policy::STEP_SCALING_POLICY_CONFIGURATION_SHAPE)),
+        ("TargetTrackingScalingPolicyConfiguration", &Shape::Object(&scaling_policy::TARGET_TRACKING_SCALING_POLICY_CONFIGURATION_SHAPE)),
     ],
     required_xor: &[&["ScalingTargetId", "ResourceId"]],
     ..ObjectShape::EMPTY
@@ -760,9 +526,7 @@ pub mod scaling_policy {
         /// Creates the value from its required properties:
         ///
         /// - `metric_specifications`: `MetricSpecifications`, This structure includes the metrics and target utilization to use for predictive scaling.
-        pub fn new(
-            metric_specifications: impl Into<Val<Vec<PredictiveScalingMetricSpecification>>>,
-        ) -> Self {
+        pub fn new(metric_specifications: impl Into<Val<Vec<PredictiveScalingMetricSpecification>>>) -> Self {
             let mut props = Props::new();
             props.set("MetricSpecifications", metric_specifications);
             PredictiveScalingPolicyConfiguration { props }
@@ -826,59 +590,38 @@ pub mod scaling_policy {
         }
 
         /// The customized capacity metric specification.
-        pub fn customized_capacity_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingCustomizedCapacityMetric>>,
-        ) -> Self {
-            self.props
-                .set("CustomizedCapacityMetricSpecification", value);
+        pub fn customized_capacity_metric_specification(mut self, value: impl Into<Val<PredictiveScalingCustomizedCapacityMetric>>) -> Self {
+            self.props.set("CustomizedCapacityMetricSpecification", value);
             self
         }
 
         /// The customized load metric specification.
-        pub fn customized_load_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingCustomizedLoadMetric>>,
-        ) -> Self {
+        pub fn customized_load_metric_specification(mut self, value: impl Into<Val<PredictiveScalingCustomizedLoadMetric>>) -> Self {
             self.props.set("CustomizedLoadMetricSpecification", value);
             self
         }
 
         /// The customized scaling metric specification.
-        pub fn customized_scaling_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingCustomizedScalingMetric>>,
-        ) -> Self {
-            self.props
-                .set("CustomizedScalingMetricSpecification", value);
+        pub fn customized_scaling_metric_specification(mut self, value: impl Into<Val<PredictiveScalingCustomizedScalingMetric>>) -> Self {
+            self.props.set("CustomizedScalingMetricSpecification", value);
             self
         }
 
         /// The predefined load metric specification.
-        pub fn predefined_load_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingPredefinedLoadMetric>>,
-        ) -> Self {
+        pub fn predefined_load_metric_specification(mut self, value: impl Into<Val<PredictiveScalingPredefinedLoadMetric>>) -> Self {
             self.props.set("PredefinedLoadMetricSpecification", value);
             self
         }
 
         /// The predefined metric pair specification that determines the appropriate scaling metric and load metric to use.
-        pub fn predefined_metric_pair_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingPredefinedMetricPair>>,
-        ) -> Self {
+        pub fn predefined_metric_pair_specification(mut self, value: impl Into<Val<PredictiveScalingPredefinedMetricPair>>) -> Self {
             self.props.set("PredefinedMetricPairSpecification", value);
             self
         }
 
         /// The predefined scaling metric specification.
-        pub fn predefined_scaling_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingPredefinedScalingMetric>>,
-        ) -> Self {
-            self.props
-                .set("PredefinedScalingMetricSpecification", value);
+        pub fn predefined_scaling_metric_specification(mut self, value: impl Into<Val<PredictiveScalingPredefinedScalingMetric>>) -> Self {
+            self.props.set("PredefinedScalingMetricSpecification", value);
             self
         }
     }
@@ -899,18 +642,14 @@ pub mod scaling_policy {
         /// Creates the value from its required properties:
         ///
         /// - `metric_data_queries`: `MetricDataQueries`, One or more metric data queries to provide data points for a metric specification.
-        pub fn new(
-            metric_data_queries: impl Into<Val<Vec<PredictiveScalingMetricDataQuery>>>,
-        ) -> Self {
+        pub fn new(metric_data_queries: impl Into<Val<Vec<PredictiveScalingMetricDataQuery>>>) -> Self {
             let mut props = Props::new();
             props.set("MetricDataQueries", metric_data_queries);
             PredictiveScalingCustomizedCapacityMetric { props }
         }
     }
 
-    impl From<PredictiveScalingCustomizedCapacityMetric>
-        for Val<PredictiveScalingCustomizedCapacityMetric>
-    {
+    impl From<PredictiveScalingCustomizedCapacityMetric> for Val<PredictiveScalingCustomizedCapacityMetric> {
         fn from(v: PredictiveScalingCustomizedCapacityMetric) -> Self {
             v.props.into_val()
         }
@@ -1028,10 +767,7 @@ pub mod scaling_policy {
         }
 
         /// Describes the dimensions of the metric.
-        pub fn dimensions(
-            mut self,
-            value: impl Into<Val<Vec<PredictiveScalingMetricDimension>>>,
-        ) -> Self {
+        pub fn dimensions(mut self, value: impl Into<Val<Vec<PredictiveScalingMetricDimension>>>) -> Self {
             self.props.set("Dimensions", value);
             self
         }
@@ -1097,9 +833,7 @@ pub mod scaling_policy {
         /// Creates the value from its required properties:
         ///
         /// - `metric_data_queries`: `MetricDataQueries`.
-        pub fn new(
-            metric_data_queries: impl Into<Val<Vec<PredictiveScalingMetricDataQuery>>>,
-        ) -> Self {
+        pub fn new(metric_data_queries: impl Into<Val<Vec<PredictiveScalingMetricDataQuery>>>) -> Self {
             let mut props = Props::new();
             props.set("MetricDataQueries", metric_data_queries);
             PredictiveScalingCustomizedLoadMetric { props }
@@ -1122,18 +856,14 @@ pub mod scaling_policy {
         /// Creates the value from its required properties:
         ///
         /// - `metric_data_queries`: `MetricDataQueries`, One or more metric data queries to provide data points for a metric specification.
-        pub fn new(
-            metric_data_queries: impl Into<Val<Vec<PredictiveScalingMetricDataQuery>>>,
-        ) -> Self {
+        pub fn new(metric_data_queries: impl Into<Val<Vec<PredictiveScalingMetricDataQuery>>>) -> Self {
             let mut props = Props::new();
             props.set("MetricDataQueries", metric_data_queries);
             PredictiveScalingCustomizedScalingMetric { props }
         }
     }
 
-    impl From<PredictiveScalingCustomizedScalingMetric>
-        for Val<PredictiveScalingCustomizedScalingMetric>
-    {
+    impl From<PredictiveScalingCustomizedScalingMetric> for Val<PredictiveScalingCustomizedScalingMetric> {
         fn from(v: PredictiveScalingCustomizedScalingMetric) -> Self {
             v.props.into_val()
         }
@@ -1284,9 +1014,7 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<PredictiveScalingPredefinedScalingMetric>
-        for Val<PredictiveScalingPredefinedScalingMetric>
-    {
+    impl From<PredictiveScalingPredefinedScalingMetric> for Val<PredictiveScalingPredefinedScalingMetric> {
         fn from(v: PredictiveScalingPredefinedScalingMetric) -> Self {
             v.props.into_val()
         }
@@ -1418,10 +1146,7 @@ pub mod scaling_policy {
         }
 
         /// A customized metric. You can specify either a predefined metric or a customized metric.
-        pub fn customized_metric_specification(
-            mut self,
-            value: impl Into<Val<CustomizedMetricSpecification>>,
-        ) -> Self {
+        pub fn customized_metric_specification(mut self, value: impl Into<Val<CustomizedMetricSpecification>>) -> Self {
             self.props.set("CustomizedMetricSpecification", value);
             self
         }
@@ -1433,10 +1158,7 @@ pub mod scaling_policy {
         }
 
         /// A predefined metric. You can specify either a predefined metric or a customized metric.
-        pub fn predefined_metric_specification(
-            mut self,
-            value: impl Into<Val<PredefinedMetricSpecification>>,
-        ) -> Self {
+        pub fn predefined_metric_specification(mut self, value: impl Into<Val<PredefinedMetricSpecification>>) -> Self {
             self.props.set("PredefinedMetricSpecification", value);
             self
         }
@@ -1454,9 +1176,7 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<TargetTrackingScalingPolicyConfiguration>
-        for Val<TargetTrackingScalingPolicyConfiguration>
-    {
+    impl From<TargetTrackingScalingPolicyConfiguration> for Val<TargetTrackingScalingPolicyConfiguration> {
         fn from(v: TargetTrackingScalingPolicyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1504,10 +1224,7 @@ pub mod scaling_policy {
         }
 
         /// The metrics to include in the target tracking scaling policy, as a metric data query. This can include both raw metric and metric math expressions.
-        pub fn metrics(
-            mut self,
-            value: impl Into<Val<Vec<TargetTrackingMetricDataQuery>>>,
-        ) -> Self {
+        pub fn metrics(mut self, value: impl Into<Val<Vec<TargetTrackingMetricDataQuery>>>) -> Self {
             self.props.set("Metrics", value);
             self
         }
@@ -1690,10 +1407,7 @@ pub mod scaling_policy {
         /// The dimensions for the metric. For the list of available dimensions, see the AWS documentation available from the table in [services that publish CloudWatch metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html) in the *Amazon CloudWatch User Guide*.
         ///
         /// Conditional: If you published your metric with dimensions, you must specify the same dimensions in your scaling policy.
-        pub fn dimensions(
-            mut self,
-            value: impl Into<Val<Vec<TargetTrackingMetricDimension>>>,
-        ) -> Self {
+        pub fn dimensions(mut self, value: impl Into<Val<Vec<TargetTrackingMetricDimension>>>) -> Self {
             self.props.set("Dimensions", value);
             self
         }
@@ -1780,6 +1494,8 @@ pub mod scaling_policy {
         /// +  targetgroup/\<target-group-name\>/\<target-group-id\> is the final portion of the target group ARN.
         ///
         /// To find the ARN for an Application Load Balancer, use the [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) API operation. To find the ARN for the target group, use the [DescribeTargetGroups](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html) API operation.
+        ///
+        /// Write-only.
         pub fn resource_label(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceLabel", value);
             self
@@ -1794,121 +1510,39 @@ pub mod scaling_policy {
 
     pub(crate) static PREDICTIVE_SCALING_POLICY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxCapacityBreachBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"],
-                }),
-            ),
-            (
-                "MaxCapacityBuffer",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricSpecifications",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &PREDICTIVE_SCALING_METRIC_SPECIFICATION_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ForecastAndScale", "ForecastOnly"],
-                }),
-            ),
-            (
-                "SchedulingBufferTime",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxCapacityBreachBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"] })),
+            ("MaxCapacityBuffer", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MetricSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ForecastAndScale", "ForecastOnly"] })),
+            ("SchedulingBufferTime", &Shape::Num(NumRule { min: Some(0.0), max: Some(3600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_SCALING_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomizedCapacityMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_CAPACITY_METRIC_SHAPE),
-            ),
-            (
-                "CustomizedLoadMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_LOAD_METRIC_SHAPE),
-            ),
-            (
-                "CustomizedScalingMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_SCALING_METRIC_SHAPE),
-            ),
-            (
-                "PredefinedLoadMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_LOAD_METRIC_SHAPE),
-            ),
-            (
-                "PredefinedMetricPairSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_METRIC_PAIR_SHAPE),
-            ),
-            (
-                "PredefinedScalingMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_SCALING_METRIC_SHAPE),
-            ),
+            ("CustomizedCapacityMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_CAPACITY_METRIC_SHAPE)),
+            ("CustomizedLoadMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_LOAD_METRIC_SHAPE)),
+            ("CustomizedScalingMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_SCALING_METRIC_SHAPE)),
+            ("PredefinedLoadMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_LOAD_METRIC_SHAPE)),
+            ("PredefinedMetricPairSpecification", &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_METRIC_PAIR_SHAPE)),
+            ("PredefinedScalingMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_SCALING_METRIC_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_CAPACITY_METRIC_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "MetricDataQueries",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_DATA_QUERY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_CAPACITY_METRIC_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("MetricDataQueries", &Shape::List(ListRule { item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_DATA_QUERY_SHAPE)), min_items: None, max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PREDICTIVE_SCALING_METRIC_DATA_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricStat",
-                &Shape::Object(&PREDICTIVE_SCALING_METRIC_STAT_SHAPE),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MetricStat", &Shape::Object(&PREDICTIVE_SCALING_METRIC_STAT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1916,293 +1550,95 @@ pub mod scaling_policy {
     pub(crate) static PREDICTIVE_SCALING_METRIC_STAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Metric", &Shape::Object(&PREDICTIVE_SCALING_METRIC_SHAPE)),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_SCALING_METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Dimensions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_DIMENSION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Dimensions", &Shape::List(ListRule { item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_DIMENSION_SHAPE)), min_items: None, max_items: None })),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Namespace", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_SCALING_METRIC_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_LOAD_METRIC_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetricDataQueries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_DATA_QUERY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("MetricDataQueries", &Shape::List(ListRule { item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_DATA_QUERY_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_SCALING_METRIC_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "MetricDataQueries",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_DATA_QUERY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_SCALING_METRIC_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("MetricDataQueries", &Shape::List(ListRule { item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_DATA_QUERY_SHAPE)), min_items: None, max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PREDICTIVE_SCALING_PREDEFINED_LOAD_METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PredefinedMetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[
-                        "ALBRequestCount",
-                        "ALBRequestCountPerTarget",
-                        "ECSServiceAverageCPUUtilization",
-                        "ECSServiceAverageMemoryUtilization",
-                        "ECSServiceCPUUtilization",
-                        "ECSServiceMemoryUtilization",
-                        "ECSServiceTotalCPUUtilization",
-                        "ECSServiceTotalMemoryUtilization",
-                        "TotalALBRequestCount",
-                    ],
-                }),
-            ),
-            (
-                "ResourceLabel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("PredefinedMetricType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &["ALBRequestCount", "ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "ECSServiceCPUUtilization", "ECSServiceMemoryUtilization", "ECSServiceTotalCPUUtilization", "ECSServiceTotalMemoryUtilization", "TotalALBRequestCount"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_SCALING_PREDEFINED_METRIC_PAIR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PredefinedMetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[
-                        "ALBRequestCount",
-                        "ALBRequestCountPerTarget",
-                        "ECSServiceAverageCPUUtilization",
-                        "ECSServiceAverageMemoryUtilization",
-                        "ECSServiceCPUUtilization",
-                        "ECSServiceMemoryUtilization",
-                        "ECSServiceTotalCPUUtilization",
-                        "ECSServiceTotalMemoryUtilization",
-                        "TotalALBRequestCount",
-                    ],
-                }),
-            ),
-            (
-                "ResourceLabel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("PredefinedMetricType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &["ALBRequestCount", "ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "ECSServiceCPUUtilization", "ECSServiceMemoryUtilization", "ECSServiceTotalCPUUtilization", "ECSServiceTotalMemoryUtilization", "TotalALBRequestCount"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PREDICTIVE_SCALING_PREDEFINED_SCALING_METRIC_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "PredefinedMetricType",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[
-                            "ALBRequestCount",
-                            "ALBRequestCountPerTarget",
-                            "ECSServiceAverageCPUUtilization",
-                            "ECSServiceAverageMemoryUtilization",
-                            "ECSServiceCPUUtilization",
-                            "ECSServiceMemoryUtilization",
-                            "ECSServiceTotalCPUUtilization",
-                            "ECSServiceTotalMemoryUtilization",
-                            "TotalALBRequestCount",
-                        ],
-                    }),
-                ),
-                (
-                    "ResourceLabel",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1023),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PREDICTIVE_SCALING_PREDEFINED_SCALING_METRIC_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("PredefinedMetricType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &["ALBRequestCount", "ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "ECSServiceCPUUtilization", "ECSServiceMemoryUtilization", "ECSServiceTotalCPUUtilization", "ECSServiceTotalMemoryUtilization", "TotalALBRequestCount"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static STEP_SCALING_POLICY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdjustmentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ChangeInCapacity",
-                        "ExactCapacity",
-                        "PercentChangeInCapacity",
-                    ],
-                }),
-            ),
-            (
-                "MetricAggregationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Average", "Maximum", "Minimum"],
-                }),
-            ),
+            ("AdjustmentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"] })),
+            ("MetricAggregationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Average", "Maximum", "Minimum"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static TARGET_TRACKING_SCALING_POLICY_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "CustomizedMetricSpecification",
-                    &Shape::Object(&CUSTOMIZED_METRIC_SPECIFICATION_SHAPE),
-                ),
-                (
-                    "PredefinedMetricSpecification",
-                    &Shape::Object(&PREDEFINED_METRIC_SPECIFICATION_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static TARGET_TRACKING_SCALING_POLICY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("CustomizedMetricSpecification", &Shape::Object(&CUSTOMIZED_METRIC_SPECIFICATION_SHAPE)),
+            ("PredefinedMetricSpecification", &Shape::Object(&PREDEFINED_METRIC_SPECIFICATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static CUSTOMIZED_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Metrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TARGET_TRACKING_METRIC_DATA_QUERY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Statistic",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
-                }),
-            ),
+            ("Metrics", &Shape::List(ListRule { item: Some(&Shape::Object(&TARGET_TRACKING_METRIC_DATA_QUERY_SHAPE)), min_items: None, max_items: None })),
+            ("Statistic", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRACKING_METRIC_DATA_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricStat",
-                &Shape::Object(&TARGET_TRACKING_METRIC_STAT_SHAPE),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MetricStat", &Shape::Object(&TARGET_TRACKING_METRIC_STAT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2210,134 +1646,42 @@ pub mod scaling_policy {
     pub(crate) static TARGET_TRACKING_METRIC_STAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Metric", &Shape::Object(&TARGET_TRACKING_METRIC_SHAPE)),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRACKING_METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Dimensions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TARGET_TRACKING_METRIC_DIMENSION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Dimensions", &Shape::List(ListRule { item: Some(&Shape::Object(&TARGET_TRACKING_METRIC_DIMENSION_SHAPE)), min_items: None, max_items: None })),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Namespace", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRACKING_METRIC_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDEFINED_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PredefinedMetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALBRequestCountPerTarget",
-                        "AppStreamAverageCapacityUtilization",
-                        "CassandraReadCapacityUtilization",
-                        "CassandraWriteCapacityUtilization",
-                        "ComprehendInferenceUtilization",
-                        "DynamoDBReadCapacityUtilization",
-                        "DynamoDBWriteCapacityUtilization",
-                        "EC2SpotFleetRequestAverageCPUUtilization",
-                        "EC2SpotFleetRequestAverageNetworkIn",
-                        "EC2SpotFleetRequestAverageNetworkOut",
-                        "ECSServiceAverageCPUUtilization",
-                        "ECSServiceAverageCPUUtilizationHighResolution",
-                        "ECSServiceAverageMemoryUtilization",
-                        "ECSServiceAverageMemoryUtilizationHighResolution",
-                        "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage",
-                        "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage",
-                        "ElastiCacheDatabaseMemoryUsagePercentage",
-                        "ElastiCacheEngineCPUUtilization",
-                        "ElastiCachePrimaryEngineCPUUtilization",
-                        "ElastiCacheReplicaEngineCPUUtilization",
-                        "KafkaBrokerStorageUtilization",
-                        "LambdaProvisionedConcurrencyUtilization",
-                        "NeptuneReaderAverageCPUUtilization",
-                        "RDSReaderAverageCPUUtilization",
-                        "RDSReaderAverageDatabaseConnections",
-                        "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
-                        "SageMakerInferenceComponentInvocationsPerCopy",
-                        "SageMakerVariantConcurrentRequestsPerModelHighResolution",
-                        "SageMakerVariantInvocationsPerInstance",
-                        "SageMakerVariantProvisionedConcurrencyUtilization",
-                        "WorkSpacesAverageUserSessionsCapacityUtilization",
-                    ],
-                }),
-            ),
-            (
-                "ResourceLabel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("PredefinedMetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALBRequestCountPerTarget", "AppStreamAverageCapacityUtilization", "CassandraReadCapacityUtilization", "CassandraWriteCapacityUtilization", "ComprehendInferenceUtilization", "DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization", "EC2SpotFleetRequestAverageCPUUtilization", "EC2SpotFleetRequestAverageNetworkIn", "EC2SpotFleetRequestAverageNetworkOut", "ECSServiceAverageCPUUtilization", "ECSServiceAverageCPUUtilizationHighResolution", "ECSServiceAverageMemoryUtilization", "ECSServiceAverageMemoryUtilizationHighResolution", "ElastiCacheDatabaseCapacityUsageCountedForEvictPercentage", "ElastiCacheDatabaseMemoryUsageCountedForEvictPercentage", "ElastiCacheDatabaseMemoryUsagePercentage", "ElastiCacheEngineCPUUtilization", "ElastiCachePrimaryEngineCPUUtilization", "ElastiCacheReplicaEngineCPUUtilization", "KafkaBrokerStorageUtilization", "LambdaProvisionedConcurrencyUtilization", "NeptuneReaderAverageCPUUtilization", "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections", "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution", "SageMakerInferenceComponentInvocationsPerCopy", "SageMakerVariantConcurrentRequestsPerModelHighResolution", "SageMakerVariantInvocationsPerInstance", "SageMakerVariantProvisionedConcurrencyUtilization", "WorkSpacesAverageUserSessionsCapacityUtilization"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SCALABLE_TARGET_META, &SCALING_POLICY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SCALABLE_TARGET_META,
+    &SCALING_POLICY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnApplication {
     pub fn new(resource_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceGroupName", resource_group_name);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// If set to true, the managed policies for SSM and CW will be attached to the instance roles if they are missing
@@ -60,10 +57,7 @@ impl CfnApplication {
     /// The monitoring settings of the components.
     ///
     /// Write-only.
-    pub fn component_monitoring_settings(
-        mut self,
-        value: impl Into<Val<Vec<application::ComponentMonitoringSetting>>>,
-    ) -> Self {
+    pub fn component_monitoring_settings(mut self, value: impl Into<Val<Vec<application::ComponentMonitoringSetting>>>) -> Self {
         self.props.set("ComponentMonitoringSettings", value);
         self
     }
@@ -71,10 +65,7 @@ impl CfnApplication {
     /// The custom grouped components.
     ///
     /// Write-only.
-    pub fn custom_components(
-        mut self,
-        value: impl Into<Val<Vec<application::CustomComponent>>>,
-    ) -> Self {
+    pub fn custom_components(mut self, value: impl Into<Val<Vec<application::CustomComponent>>>) -> Self {
         self.props.set("CustomComponents", value);
         self
     }
@@ -94,10 +85,7 @@ impl CfnApplication {
     /// The log pattern sets.
     ///
     /// Write-only.
-    pub fn log_pattern_sets(
-        mut self,
-        value: impl Into<Val<Vec<application::LogPatternSet>>>,
-    ) -> Self {
+    pub fn log_pattern_sets(mut self, value: impl Into<Val<Vec<application::LogPatternSet>>>) -> Self {
         self.props.set("LogPatternSets", value);
         self
     }
@@ -159,96 +147,23 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     type_name: CfnApplication::TYPE_NAME,
     shape: &APPLICATION_SHAPE,
     create_only: &["GroupingType", "ResourceGroupName"],
-    write_only: &[
-        "AttachMissingPermission",
-        "ComponentMonitoringSettings",
-        "CustomComponents",
-        "GroupingType",
-        "LogPatternSets",
-        "OpsItemSNSTopicArn",
-        "SNSNotificationArn",
-    ],
+    write_only: &["AttachMissingPermission", "ComponentMonitoringSettings", "CustomComponents", "GroupingType", "LogPatternSets", "OpsItemSNSTopicArn", "SNSNotificationArn"],
     primary_identifier: &["ApplicationARN"],
     attributes: &["ApplicationARN"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fff8ffb),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ComponentMonitoringSettings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &application::COMPONENT_MONITORING_SETTING_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "CustomComponents",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::CUSTOM_COMPONENT_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "GroupingType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACCOUNT_BASED"],
-            }),
-        ),
-        (
-            "LogPatternSets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::LOG_PATTERN_SET_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "OpsItemSNSTopicArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$"),
-                min_len: Some(20),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9.-_]*"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SNSNotificationArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$"),
-                min_len: Some(20),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("ComponentMonitoringSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&application::COMPONENT_MONITORING_SETTING_SHAPE)), min_items: Some(1), max_items: None })),
+        ("CustomComponents", &Shape::List(ListRule { item: Some(&Shape::Object(&application::CUSTOM_COMPONENT_SHAPE)), min_items: Some(1), max_items: None })),
+        ("GroupingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCOUNT_BASED"] })),
+        ("LogPatternSets", &Shape::List(ListRule { item: Some(&Shape::Object(&application::LOG_PATTERN_SET_SHAPE)), min_items: Some(1), max_items: None })),
+        ("OpsItemSNSTopicArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$"), min_len: Some(20), max_len: Some(300), allowed: &[] })),
+        ("ResourceGroupName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9.-_]*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("SNSNotificationArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$"), min_len: Some(20), max_len: Some(300), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -270,10 +185,7 @@ pub mod application {
         ///
         /// - `component_configuration_mode`: `ComponentConfigurationMode`, The component monitoring configuration mode.
         /// - `tier`: `Tier`, The tier of the application component.
-        pub fn new(
-            component_configuration_mode: impl Into<Val<String>>,
-            tier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(component_configuration_mode: impl Into<Val<String>>, tier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ComponentConfigurationMode", component_configuration_mode);
             props.set("Tier", tier);
@@ -293,21 +205,14 @@ pub mod application {
         }
 
         /// The monitoring configuration of the component.
-        pub fn custom_component_configuration(
-            mut self,
-            value: impl Into<Val<ComponentConfiguration>>,
-        ) -> Self {
+        pub fn custom_component_configuration(mut self, value: impl Into<Val<ComponentConfiguration>>) -> Self {
             self.props.set("CustomComponentConfiguration", value);
             self
         }
 
         /// The overwritten settings on default component monitoring configuration.
-        pub fn default_overwrite_component_configuration(
-            mut self,
-            value: impl Into<Val<ComponentConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("DefaultOverwriteComponentConfiguration", value);
+        pub fn default_overwrite_component_configuration(mut self, value: impl Into<Val<ComponentConfiguration>>) -> Self {
+            self.props.set("DefaultOverwriteComponentConfiguration", value);
             self
         }
     }
@@ -332,19 +237,13 @@ pub mod application {
         }
 
         /// The configuration settings
-        pub fn configuration_details(
-            mut self,
-            value: impl Into<Val<ConfigurationDetails>>,
-        ) -> Self {
+        pub fn configuration_details(mut self, value: impl Into<Val<ConfigurationDetails>>) -> Self {
             self.props.set("ConfigurationDetails", value);
             self
         }
 
         /// Sub component configurations of the component.
-        pub fn sub_component_type_configurations(
-            mut self,
-            value: impl Into<Val<Vec<SubComponentTypeConfiguration>>>,
-        ) -> Self {
+        pub fn sub_component_type_configurations(mut self, value: impl Into<Val<Vec<SubComponentTypeConfiguration>>>) -> Self {
             self.props.set("SubComponentTypeConfigurations", value);
             self
         }
@@ -382,28 +281,19 @@ pub mod application {
         }
 
         /// The HA cluster Prometheus Exporter settings.
-        pub fn ha_cluster_prometheus_exporter(
-            mut self,
-            value: impl Into<Val<HaClusterPrometheusExporter>>,
-        ) -> Self {
+        pub fn ha_cluster_prometheus_exporter(mut self, value: impl Into<Val<HaClusterPrometheusExporter>>) -> Self {
             self.props.set("HAClusterPrometheusExporter", value);
             self
         }
 
         /// The HANA DB Prometheus Exporter settings.
-        pub fn hana_prometheus_exporter(
-            mut self,
-            value: impl Into<Val<HanaPrometheusExporter>>,
-        ) -> Self {
+        pub fn hana_prometheus_exporter(mut self, value: impl Into<Val<HanaPrometheusExporter>>) -> Self {
             self.props.set("HANAPrometheusExporter", value);
             self
         }
 
         /// The JMX Prometheus Exporter settings.
-        pub fn jmx_prometheus_exporter(
-            mut self,
-            value: impl Into<Val<JmxPrometheusExporter>>,
-        ) -> Self {
+        pub fn jmx_prometheus_exporter(mut self, value: impl Into<Val<JmxPrometheusExporter>>) -> Self {
             self.props.set("JMXPrometheusExporter", value);
             self
         }
@@ -415,10 +305,7 @@ pub mod application {
         }
 
         /// The NetWeaver Prometheus Exporter settings.
-        pub fn net_weaver_prometheus_exporter(
-            mut self,
-            value: impl Into<Val<NetWeaverPrometheusExporter>>,
-        ) -> Self {
+        pub fn net_weaver_prometheus_exporter(mut self, value: impl Into<Val<NetWeaverPrometheusExporter>>) -> Self {
             self.props.set("NetWeaverPrometheusExporter", value);
             self
         }
@@ -430,10 +317,7 @@ pub mod application {
         }
 
         /// The SQL Prometheus Exporter settings.
-        pub fn sql_server_prometheus_exporter(
-            mut self,
-            value: impl Into<Val<SqlServerPrometheusExporter>>,
-        ) -> Self {
+        pub fn sql_server_prometheus_exporter(mut self, value: impl Into<Val<SqlServerPrometheusExporter>>) -> Self {
             self.props.set("SQLServerPrometheusExporter", value);
             self
         }
@@ -544,12 +428,7 @@ pub mod application {
         /// - `hana_port`: `HANAPort`, The HANA DB port.
         /// - `hanasid`: `HANASID`, HANA DB SID.
         /// - `hana_secret_name`: `HANASecretName`, The secret name which manages the HANA DB credentials e.g. {
-        pub fn new(
-            agree_to_install_hanadb_client: impl Into<Val<bool>>,
-            hana_port: impl Into<Val<String>>,
-            hanasid: impl Into<Val<String>>,
-            hana_secret_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(agree_to_install_hanadb_client: impl Into<Val<bool>>, hana_port: impl Into<Val<String>>, hanasid: impl Into<Val<String>>, hana_secret_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AgreeToInstallHANADBClient", agree_to_install_hanadb_client);
             props.set("HANAPort", hana_port);
@@ -669,10 +548,7 @@ pub mod application {
         ///
         /// - `instance_numbers`: `InstanceNumbers`, SAP instance numbers for ASCS, ERS, and App Servers.
         /// - `sapsid`: `SAPSID`, SAP NetWeaver SID.
-        pub fn new(
-            instance_numbers: impl Into<Val<Vec<String>>>,
-            sapsid: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(instance_numbers: impl Into<Val<Vec<String>>>, sapsid: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceNumbers", instance_numbers);
             props.set("SAPSID", sapsid);
@@ -703,10 +579,7 @@ pub mod application {
         ///
         /// - `alarm_metrics`: `AlarmMetrics`, A list of metrics to monitor for the component.
         /// - `process_name`: `ProcessName`, The name of the process to be monitored for the component.
-        pub fn new(
-            alarm_metrics: impl Into<Val<Vec<AlarmMetric>>>,
-            process_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(alarm_metrics: impl Into<Val<Vec<AlarmMetric>>>, process_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AlarmMetrics", alarm_metrics);
             props.set("ProcessName", process_name);
@@ -731,10 +604,7 @@ pub mod application {
         ///
         /// - `prometheus_port`: `PrometheusPort`, Prometheus exporter port.
         /// - `sql_secret_name`: `SQLSecretName`, Secret name which managers SQL exporter connection. e.g. {"data_source_name": "sqlserver://\<USERNAME\>:\<PASSWORD\>@localhost:1433"}
-        pub fn new(
-            prometheus_port: impl Into<Val<String>>,
-            sql_secret_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(prometheus_port: impl Into<Val<String>>, sql_secret_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PrometheusPort", prometheus_port);
             props.set("SQLSecretName", sql_secret_name);
@@ -760,11 +630,7 @@ pub mod application {
         /// - `event_levels`: `EventLevels`, The levels of event to log.
         /// - `event_name`: `EventName`, The type of Windows Events to log.
         /// - `log_group_name`: `LogGroupName`, The CloudWatch log group name to be associated to the monitored log.
-        pub fn new(
-            event_levels: impl Into<Val<Vec<String>>>,
-            event_name: impl Into<Val<String>>,
-            log_group_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(event_levels: impl Into<Val<Vec<String>>>, event_name: impl Into<Val<String>>, log_group_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EventLevels", event_levels);
             props.set("EventName", event_name);
@@ -796,15 +662,9 @@ pub mod application {
         ///
         /// - `sub_component_configuration_details`: `SubComponentConfigurationDetails`, The configuration settings of sub components.
         /// - `sub_component_type`: `SubComponentType`, The sub component type.
-        pub fn new(
-            sub_component_configuration_details: impl Into<Val<SubComponentConfigurationDetails>>,
-            sub_component_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(sub_component_configuration_details: impl Into<Val<SubComponentConfigurationDetails>>, sub_component_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "SubComponentConfigurationDetails",
-                sub_component_configuration_details,
-            );
+            props.set("SubComponentConfigurationDetails", sub_component_configuration_details);
             props.set("SubComponentType", sub_component_type);
             SubComponentTypeConfiguration { props }
         }
@@ -871,10 +731,7 @@ pub mod application {
         ///
         /// - `component_name`: `ComponentName`, The name of the component.
         /// - `resource_list`: `ResourceList`, The list of resource ARNs that belong to the component.
-        pub fn new(
-            component_name: impl Into<Val<String>>,
-            resource_list: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(component_name: impl Into<Val<String>>, resource_list: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ComponentName", component_name);
             props.set("ResourceList", resource_list);
@@ -899,10 +756,7 @@ pub mod application {
         ///
         /// - `log_patterns`: `LogPatterns`, The log patterns of a set.
         /// - `pattern_set_name`: `PatternSetName`, The name of the log pattern set.
-        pub fn new(
-            log_patterns: impl Into<Val<Vec<LogPattern>>>,
-            pattern_set_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(log_patterns: impl Into<Val<Vec<LogPattern>>>, pattern_set_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LogPatterns", log_patterns);
             props.set("PatternSetName", pattern_set_name);
@@ -928,11 +782,7 @@ pub mod application {
         /// - `pattern`: `Pattern`, The log pattern.
         /// - `pattern_name`: `PatternName`, The name of the log pattern.
         /// - `rank`: `Rank`, Rank of the log pattern.
-        pub fn new(
-            pattern: impl Into<Val<String>>,
-            pattern_name: impl Into<Val<String>>,
-            rank: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(pattern: impl Into<Val<String>>, pattern_name: impl Into<Val<String>>, rank: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("Pattern", pattern);
             props.set("PatternName", pattern_name);
@@ -974,52 +824,12 @@ pub mod application {
 
     pub(crate) static COMPONENT_MONITORING_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentARN",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$",
-                    ),
-                    min_len: Some(20),
-                    max_len: Some(300),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ComponentConfigurationMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT", "DEFAULT_WITH_OVERWRITE", "CUSTOM"],
-                }),
-            ),
-            (
-                "ComponentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\d\\w\\-_.+]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CustomComponentConfiguration",
-                &Shape::Object(&COMPONENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DefaultOverwriteComponentConfiguration",
-                &Shape::Object(&COMPONENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Tier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z][A-Z_]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ComponentARN", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$"), min_len: Some(20), max_len: Some(300), allowed: &[] })),
+            ("ComponentConfigurationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "DEFAULT_WITH_OVERWRITE", "CUSTOM"] })),
+            ("ComponentName", &Shape::Str(StrRule { pattern: Some("^[\\d\\w\\-_.+]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("CustomComponentConfiguration", &Shape::Object(&COMPONENT_CONFIGURATION_SHAPE)),
+            ("DefaultOverwriteComponentConfiguration", &Shape::Object(&COMPONENT_CONFIGURATION_SHAPE)),
+            ("Tier", &Shape::Str(StrRule { pattern: Some("^[A-Z][A-Z_]*$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         one_of_required: &[&["ComponentName"], &["ComponentARN"]],
         ..ObjectShape::EMPTY
@@ -1027,368 +837,120 @@ pub mod application {
 
     pub(crate) static COMPONENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigurationDetails",
-                &Shape::Object(&CONFIGURATION_DETAILS_SHAPE),
-            ),
-            (
-                "SubComponentTypeConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SUB_COMPONENT_TYPE_CONFIGURATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("ConfigurationDetails", &Shape::Object(&CONFIGURATION_DETAILS_SHAPE)),
+            ("SubComponentTypeConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&SUB_COMPONENT_TYPE_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFIGURATION_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Alarms",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ALARM_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Logs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LOG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "NetWeaverPrometheusExporter",
-                &Shape::Object(&NET_WEAVER_PROMETHEUS_EXPORTER_SHAPE),
-            ),
-            (
-                "Processes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PROCESS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "WindowsEvents",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&WINDOWS_EVENT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Alarms", &Shape::List(ListRule { item: Some(&Shape::Object(&ALARM_SHAPE)), min_items: None, max_items: None })),
+            ("Logs", &Shape::List(ListRule { item: Some(&Shape::Object(&LOG_SHAPE)), min_items: None, max_items: None })),
+            ("NetWeaverPrometheusExporter", &Shape::Object(&NET_WEAVER_PROMETHEUS_EXPORTER_SHAPE)),
+            ("Processes", &Shape::List(ListRule { item: Some(&Shape::Object(&PROCESS_SHAPE)), min_items: None, max_items: None })),
+            ("WindowsEvents", &Shape::List(ListRule { item: Some(&Shape::Object(&WINDOWS_EVENT_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALARM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlarmName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Severity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HIGH", "MEDIUM", "LOW"],
-                }),
-            ),
+            ("AlarmName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Severity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HIGH", "MEDIUM", "LOW"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Encoding",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["utf-8", "utf-16", "ascii"],
-                }),
-            ),
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\.\\-_/#A-Za-z0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z]:\\\\[\\\\\\S|*\\S]?.*|/[^\"']*)$"),
-                    min_len: Some(1),
-                    max_len: Some(260),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z][A-Z_]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PatternSet",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9.-_]*"),
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("Encoding", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["utf-8", "utf-16", "ascii"] })),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("[\\.\\-_/#A-Za-z0-9]+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogPath", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z]:\\\\[\\\\\\S|*\\S]?.*|/[^\"']*)$"), min_len: Some(1), max_len: Some(260), allowed: &[] })),
+            ("LogType", &Shape::Str(StrRule { pattern: Some("^[A-Z][A-Z_]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("PatternSet", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9.-_]*"), min_len: Some(1), max_len: Some(30), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NET_WEAVER_PROMETHEUS_EXPORTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceNumbers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("\\b([0-9]|[0-9][0-9])\\b"),
-                    min_len: Some(1),
-                    max_len: Some(2),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("InstanceNumbers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("\\b([0-9]|[0-9][0-9])\\b"), min_len: Some(1), max_len: Some(2), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ProcessName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_,-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ProcessName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_,-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WINDOWS_EVENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventLevels",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["INFORMATION", "WARNING", "ERROR", "CRITICAL", "VERBOSE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "EventName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_ \\\\/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(260),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\.\\-_/#A-Za-z0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PatternSet",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9.-_]*"),
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("EventLevels", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INFORMATION", "WARNING", "ERROR", "CRITICAL", "VERBOSE"] })), min_items: Some(1), max_items: None })),
+            ("EventName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_ \\\\/-]+$"), min_len: Some(1), max_len: Some(260), allowed: &[] })),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("[\\.\\-_/#A-Za-z0-9]+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("PatternSet", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9.-_]*"), min_len: Some(1), max_len: Some(30), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUB_COMPONENT_TYPE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SubComponentConfigurationDetails",
-                &Shape::Object(&SUB_COMPONENT_CONFIGURATION_DETAILS_SHAPE),
-            ),
-            (
-                "SubComponentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AWS::EC2::Instance", "AWS::EC2::Volume"],
-                }),
-            ),
+            ("SubComponentConfigurationDetails", &Shape::Object(&SUB_COMPONENT_CONFIGURATION_DETAILS_SHAPE)),
+            ("SubComponentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS::EC2::Instance", "AWS::EC2::Volume"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUB_COMPONENT_CONFIGURATION_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Logs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LOG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Processes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PROCESS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "WindowsEvents",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&WINDOWS_EVENT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Logs", &Shape::List(ListRule { item: Some(&Shape::Object(&LOG_SHAPE)), min_items: None, max_items: None })),
+            ("Processes", &Shape::List(ListRule { item: Some(&Shape::Object(&PROCESS_SHAPE)), min_items: None, max_items: None })),
+            ("WindowsEvents", &Shape::List(ListRule { item: Some(&Shape::Object(&WINDOWS_EVENT_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_COMPONENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\d\\w\\-_.+]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$",
-                        ),
-                        min_len: Some(20),
-                        max_len: Some(300),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("ComponentName", &Shape::Str(StrRule { pattern: Some("^[\\d\\w\\-_.+]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("ResourceList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws(-[\\w]+)*:[\\w\\d-]+:([\\w\\d-]*)?:[\\w\\d_-]*([:/].+)*$"), min_len: Some(20), max_len: Some(300), allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_PATTERN_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogPatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LOG_PATTERN_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "PatternSetName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9.-_]*"),
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("LogPatterns", &Shape::List(ListRule { item: Some(&Shape::Object(&LOG_PATTERN_SHAPE)), min_items: Some(1), max_items: None })),
+            ("PatternSetName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9.-_]*"), min_len: Some(1), max_len: Some(30), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_PATTERN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Pattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PatternName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9.-_]*"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("PatternName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9.-_]*"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APPLICATION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APPLICATION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

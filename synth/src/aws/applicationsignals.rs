@@ -28,10 +28,7 @@ impl CfnDiscovery {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDiscovery {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDiscovery { props, options: ResourceOptions::default() }
     }
 }
 
@@ -85,20 +82,10 @@ impl CfnGroupingConfiguration {
     /// Creates the resource from its required properties:
     ///
     /// - `grouping_attribute_definitions`: `GroupingAttributeDefinitions`.
-    pub fn new(
-        grouping_attribute_definitions: impl Into<
-            Val<Vec<grouping_configuration::GroupingAttributeDefinition>>,
-        >,
-    ) -> Self {
+    pub fn new(grouping_attribute_definitions: impl Into<Val<Vec<grouping_configuration::GroupingAttributeDefinition>>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "GroupingAttributeDefinitions",
-            grouping_attribute_definitions,
-        );
-        CfnGroupingConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("GroupingAttributeDefinitions", grouping_attribute_definitions);
+        CfnGroupingConfiguration { props, options: ResourceOptions::default() }
     }
 }
 
@@ -143,16 +130,9 @@ pub(crate) static GROUPING_CONFIGURATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static GROUPING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "GroupingAttributeDefinitions",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(
-                &grouping_configuration::GROUPING_ATTRIBUTE_DEFINITION_SHAPE,
-            )),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("GroupingAttributeDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&grouping_configuration::GROUPING_ATTRIBUTE_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -173,10 +153,7 @@ pub mod grouping_configuration {
         ///
         /// - `grouping_name`: `GroupingName`.
         /// - `grouping_source_keys`: `GroupingSourceKeys`.
-        pub fn new(
-            grouping_name: impl Into<Val<String>>,
-            grouping_source_keys: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(grouping_name: impl Into<Val<String>>, grouping_source_keys: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("GroupingName", grouping_name);
             props.set("GroupingSourceKeys", grouping_source_keys);
@@ -198,37 +175,9 @@ pub mod grouping_configuration {
 
     pub(crate) static GROUPING_ATTRIBUTE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultGroupingValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+\\-=\\._:/@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupingName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+\\-=\\._:/@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupingSourceKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9\\s+\\-=\\._:/@]*$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("DefaultGroupingValue", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+\\-=\\._:/@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("GroupingName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+\\-=\\._:/@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("GroupingSourceKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+\\-=\\._:/@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -254,14 +203,7 @@ impl CfnInstrumentationConfig {
     /// - `location`: `Location`, The location where instrumentation should be applied.
     /// - `service`: `Service`, The name of the service to instrument. This should match the service.name resource attribute reported by the application.
     /// - `signal_type`: `SignalType`, The telemetry signal type to emit for this instrumentation. The supported value is SNAPSHOT.
-    pub fn new(
-        capture_configuration: impl Into<Val<instrumentation_config::CaptureConfiguration>>,
-        environment: impl Into<Val<String>>,
-        instrumentation_type: impl Into<Val<String>>,
-        location: impl Into<Val<instrumentation_config::Location>>,
-        service: impl Into<Val<String>>,
-        signal_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(capture_configuration: impl Into<Val<instrumentation_config::CaptureConfiguration>>, environment: impl Into<Val<String>>, instrumentation_type: impl Into<Val<String>>, location: impl Into<Val<instrumentation_config::Location>>, service: impl Into<Val<String>>, signal_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CaptureConfiguration", capture_configuration);
         props.set("Environment", environment);
@@ -269,10 +211,7 @@ impl CfnInstrumentationConfig {
         props.set("Location", location);
         props.set("Service", service);
         props.set("SignalType", signal_type);
-        CfnInstrumentationConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstrumentationConfig { props, options: ResourceOptions::default() }
     }
 
     /// Client-side filters that target specific instances. Each object is AND-matched on keys, multiple objects are OR-matched.
@@ -347,109 +286,25 @@ impl Handle<CfnInstrumentationConfig> {
 pub(crate) static INSTRUMENTATION_CONFIG_META: TypeMeta = TypeMeta {
     type_name: CfnInstrumentationConfig::TYPE_NAME,
     shape: &INSTRUMENTATION_CONFIG_SHAPE,
-    create_only: &[
-        "AttributeFilters",
-        "CaptureConfiguration",
-        "Description",
-        "Environment",
-        "ExpiresAt",
-        "InstrumentationType",
-        "Location",
-        "Service",
-        "SignalType",
-    ],
+    create_only: &["AttributeFilters", "CaptureConfiguration", "Description", "Environment", "ExpiresAt", "InstrumentationType", "Location", "Service", "SignalType"],
     write_only: &[],
-    primary_identifier: &[
-        "InstrumentationType",
-        "Service",
-        "Environment",
-        "SignalType",
-        "LocationHash",
-    ],
+    primary_identifier: &["InstrumentationType", "Service", "Environment", "SignalType", "LocationHash"],
     attributes: &["Arn", "CreatedAt", "LocationHash"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static INSTRUMENTATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AttributeFilters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }))),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "CaptureConfiguration",
-            &Shape::Object(&instrumentation_config::CAPTURE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Environment",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9:/+=,.@_-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstrumentationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BREAKPOINT", "PROBE"],
-            }),
-        ),
-        (
-            "Location",
-            &Shape::Object(&instrumentation_config::LOCATION_SHAPE),
-        ),
-        (
-            "Service",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9:/+=,.@_-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SignalType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SNAPSHOT"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instrumentation_config::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AttributeFilters", &Shape::List(ListRule { item: Some(&Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] }))), min_items: Some(1), max_items: Some(10) })),
+        ("CaptureConfiguration", &Shape::Object(&instrumentation_config::CAPTURE_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Environment", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9:/+=,.@_-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("InstrumentationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BREAKPOINT", "PROBE"] })),
+        ("Location", &Shape::Object(&instrumentation_config::LOCATION_SHAPE)),
+        ("Service", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9:/+=,.@_-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("SignalType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SNAPSHOT"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instrumentation_config::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -696,203 +551,58 @@ pub mod instrumentation_config {
     }
 
     pub(crate) static CAPTURE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CodeCapture",
-            &Shape::Object(&CODE_CAPTURE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("CodeCapture", &Shape::Object(&CODE_CAPTURE_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_CAPTURE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CaptureArguments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(80),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "CaptureLimits",
-                &Shape::Object(&CAPTURE_LIMITS_CONFIG_SHAPE),
-            ),
-            (
-                "CaptureLocals",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(80),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
+            ("CaptureArguments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(80), allowed: &[] })), min_items: None, max_items: Some(10) })),
+            ("CaptureLimits", &Shape::Object(&CAPTURE_LIMITS_CONFIG_SHAPE)),
+            ("CaptureLocals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(80), allowed: &[] })), min_items: None, max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPTURE_LIMITS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxCollectionDepth",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxCollectionWidth",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxFieldsPerObject",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxHits",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxObjectDepth",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxStackFrames",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxStackTraceSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxStringLength",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(255.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxCollectionDepth", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
+            ("MaxCollectionWidth", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
+            ("MaxFieldsPerObject", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
+            ("MaxHits", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("MaxObjectDepth", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
+            ("MaxStackFrames", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
+            ("MaxStackTraceSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("MaxStringLength", &Shape::Num(NumRule { min: Some(1.0), max: Some(255.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("CodeLocation", &Shape::Object(&CODE_LOCATION_SHAPE))],
+        fields: &[
+            ("CodeLocation", &Shape::Object(&CODE_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClassName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CodeUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilePath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Language",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Java", "Python", "Javascript"],
-                }),
-            ),
-            (
-                "LineNumber",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MethodName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(80),
-                    allowed: &[],
-                }),
-            ),
+            ("ClassName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("CodeUnit", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("FilePath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Language", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Java", "Python", "Javascript"] })),
+            ("LineNumber", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MethodName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(80), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -916,17 +626,11 @@ impl CfnServiceLevelObjective {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnServiceLevelObjective {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceLevelObjective { props, options: ResourceOptions::default() }
     }
 
     /// Each object in this array defines the length of the look-back window used to calculate one burn rate metric for this SLO. The burn rate measures how fast the service is consuming the error budget, relative to the attainment goal of the SLO.
-    pub fn burn_rate_configurations(
-        mut self,
-        value: impl Into<Val<Vec<service_level_objective::BurnRateConfiguration>>>,
-    ) -> Self {
+    pub fn burn_rate_configurations(mut self, value: impl Into<Val<Vec<service_level_objective::BurnRateConfiguration>>>) -> Self {
         self.props.set("BurnRateConfigurations", value);
         self
     }
@@ -938,10 +642,7 @@ impl CfnServiceLevelObjective {
     }
 
     /// Each object in this array defines a time exclusion window for this SLO. The time exclusion window is used to exclude breaching data points from affecting attainment rate, error budget, and burn rate metrics.
-    pub fn exclusion_windows(
-        mut self,
-        value: impl Into<Val<Vec<service_level_objective::ExclusionWindow>>>,
-    ) -> Self {
+    pub fn exclusion_windows(mut self, value: impl Into<Val<Vec<service_level_objective::ExclusionWindow>>>) -> Self {
         self.props.set("ExclusionWindows", value);
         self
     }
@@ -953,10 +654,7 @@ impl CfnServiceLevelObjective {
     }
 
     /// This structure contains information about the performance metric that a request-based SLO monitors.
-    pub fn request_based_sli(
-        mut self,
-        value: impl Into<Val<service_level_objective::RequestBasedSli>>,
-    ) -> Self {
+    pub fn request_based_sli(mut self, value: impl Into<Val<service_level_objective::RequestBasedSli>>) -> Self {
         self.props.set("RequestBasedSli", value);
         self
     }
@@ -1026,67 +724,20 @@ pub(crate) static SERVICE_LEVEL_OBJECTIVE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "EvaluationType", "LastUpdatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SERVICE_LEVEL_OBJECTIVE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BurnRateConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &service_level_objective::BURN_RATE_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExclusionWindows",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &service_level_objective::EXCLUSION_WINDOW_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("BurnRateConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&service_level_objective::BURN_RATE_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("ExclusionWindows", &Shape::List(ListRule { item: Some(&Shape::Object(&service_level_objective::EXCLUSION_WINDOW_SHAPE)), min_items: Some(0), max_items: Some(10) })),
         ("Goal", &Shape::Object(&service_level_objective::GOAL_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z][-._0-9A-Za-z ]{0,126}[0-9A-Za-z]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RequestBasedSli",
-            &Shape::Object(&service_level_objective::REQUEST_BASED_SLI_SHAPE),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z][-._0-9A-Za-z ]{0,126}[0-9A-Za-z]$"), min_len: None, max_len: None, allowed: &[] })),
+        ("RequestBasedSli", &Shape::Object(&service_level_objective::REQUEST_BASED_SLI_SHAPE)),
         ("Sli", &Shape::Object(&service_level_objective::SLI_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service_level_objective::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&service_level_objective::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1301,11 +952,7 @@ pub mod service_level_objective {
         /// - `duration`: `Duration`, Specifies the duration of each interval. For example, if `Duration` is 1 and `DurationUnit` is `MONTH`, each interval is one month, aligned with the calendar.
         /// - `duration_unit`: `DurationUnit`, Specifies the interval unit.
         /// - `start_time`: `StartTime`, Epoch time in seconds you want the first interval to start. Be sure to choose a time that configures the intervals the way that you want. For example, if you want weekly intervals starting on Mondays at 6 a.m., be sure to specify a start time that is a Monday at 6 a.m.
-        pub fn new(
-            duration: impl Into<Val<i64>>,
-            duration_unit: impl Into<Val<String>>,
-            start_time: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(duration: impl Into<Val<i64>>, duration_unit: impl Into<Val<String>>, start_time: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("Duration", duration);
             props.set("DurationUnit", duration_unit);
@@ -1434,10 +1081,7 @@ pub mod service_level_objective {
         }
 
         /// This structure defines the metric that is used as the "good request" or "bad request" value for a request-based SLO. This value observed for the metric defined in `TotalRequestCountMetric` is divided by the number found for `MonitoredRequestCountMetric` to determine the percentage of successful requests that this SLO tracks.
-        pub fn monitored_request_count_metric(
-            mut self,
-            value: impl Into<Val<MonitoredRequestCountMetric>>,
-        ) -> Self {
+        pub fn monitored_request_count_metric(mut self, value: impl Into<Val<MonitoredRequestCountMetric>>) -> Self {
             self.props.set("MonitoredRequestCountMetric", value);
             self
         }
@@ -1449,10 +1093,7 @@ pub mod service_level_objective {
         }
 
         /// This structure defines the metric that is used as the "total requests" number for a request-based SLO. The number observed for this metric is divided by the number of "good requests" or "bad requests" that is observed for the metric defined in `MonitoredRequestCountMetric`.
-        pub fn total_request_count_metric(
-            mut self,
-            value: impl Into<Val<Vec<MetricDataQuery>>>,
-        ) -> Self {
+        pub fn total_request_count_metric(mut self, value: impl Into<Val<Vec<MetricDataQuery>>>) -> Self {
             self.props.set("TotalRequestCountMetric", value);
             self
         }
@@ -1481,10 +1122,7 @@ pub mod service_level_objective {
         }
 
         /// The `CompositeSliComponents` property.
-        pub fn composite_sli_components(
-            mut self,
-            value: impl Into<Val<Vec<CompositeSliComponent>>>,
-        ) -> Self {
+        pub fn composite_sli_components(mut self, value: impl Into<Val<Vec<CompositeSliComponent>>>) -> Self {
             self.props.set("CompositeSliComponents", value);
             self
         }
@@ -1559,10 +1197,7 @@ pub mod service_level_objective {
         ///
         /// - `dependency_key_attributes`: `DependencyKeyAttributes`, If this SLO is related to a metric collected by Application Signals, you must use this field to specify which dependency the SLO metric is related to.
         /// - `dependency_operation_name`: `DependencyOperationName`, When the SLO monitors a specific operation of the dependency, this field specifies the name of that operation in the dependency.
-        pub fn new(
-            dependency_key_attributes: impl Into<Val<Map<String>>>,
-            dependency_operation_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dependency_key_attributes: impl Into<Val<Map<String>>>, dependency_operation_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DependencyKeyAttributes", dependency_key_attributes);
             props.set("DependencyOperationName", dependency_operation_name);
@@ -1698,11 +1333,7 @@ pub mod service_level_objective {
         /// - `metric`: `Metric`, This structure defines the metric used for a service level indicator, including the metric name, namespace, and dimensions.
         /// - `period`: `Period`, The granularity, in seconds, to be used for the metric.
         /// - `stat`: `Stat`, The statistic to use for comparison to the threshold. It can be any CloudWatch statistic or extended statistic.
-        pub fn new(
-            metric: impl Into<Val<Metric>>,
-            period: impl Into<Val<i64>>,
-            stat: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metric: impl Into<Val<Metric>>, period: impl Into<Val<i64>>, stat: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Metric", metric);
             props.set("Period", period);
@@ -1798,11 +1429,7 @@ pub mod service_level_objective {
         /// - `comparison_operator`: `ComparisonOperator`, The arithmetic operation used when comparing the specified metric to the threshold.
         /// - `metric_threshold`: `MetricThreshold`, The value that the SLI metric is compared to.
         /// - `sli_metric`: `SliMetric`, A structure that contains information about the metric that the SLO monitors.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            metric_threshold: impl Into<Val<f64>>,
-            sli_metric: impl Into<Val<SliMetric>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, metric_threshold: impl Into<Val<f64>>, sli_metric: impl Into<Val<SliMetric>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("MetricThreshold", metric_threshold);
@@ -1925,28 +1552,15 @@ pub mod service_level_objective {
     }
 
     pub(crate) static BURN_RATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LookBackWindowMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10080.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LookBackWindowMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(10080.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXCLUSION_WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Reason",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Reason", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
             ("RecurrenceRule", &Shape::Object(&RECURRENCE_RULE_SHAPE)),
             ("Window", &Shape::Object(&WINDOW_SHAPE)),
         ],
@@ -1954,43 +1568,24 @@ pub mod service_level_objective {
     };
 
     pub(crate) static RECURRENCE_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Expression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Duration",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DurationUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MINUTE", "HOUR", "DAY", "MONTH"],
-                }),
-            ),
+            ("Duration", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("DurationUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MINUTE", "HOUR", "DAY", "MONTH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GOAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Interval", &Shape::Object(&INTERVAL_SHAPE))],
+        fields: &[
+            ("Interval", &Shape::Object(&INTERVAL_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2004,130 +1599,43 @@ pub mod service_level_objective {
 
     pub(crate) static CALENDAR_INTERVAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Duration",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DurationUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MINUTE", "HOUR", "DAY", "MONTH"],
-                }),
-            ),
-            (
-                "StartTime",
-                &Shape::Num(NumRule {
-                    min: Some(946684800.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Duration", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("DurationUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MINUTE", "HOUR", "DAY", "MONTH"] })),
+            ("StartTime", &Shape::Num(NumRule { min: Some(946684800.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROLLING_INTERVAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Duration",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DurationUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MINUTE", "HOUR", "DAY", "MONTH"],
-                }),
-            ),
+            ("Duration", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("DurationUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MINUTE", "HOUR", "DAY", "MONTH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REQUEST_BASED_SLI_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComparisonOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GreaterThanOrEqualTo",
-                        "LessThanOrEqualTo",
-                        "LessThan",
-                        "GreaterThan",
-                    ],
-                }),
-            ),
-            (
-                "RequestBasedSliMetric",
-                &Shape::Object(&REQUEST_BASED_SLI_METRIC_SHAPE),
-            ),
+            ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreaterThanOrEqualTo", "LessThanOrEqualTo", "LessThan", "GreaterThan"] })),
+            ("RequestBasedSliMetric", &Shape::Object(&REQUEST_BASED_SLI_METRIC_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REQUEST_BASED_SLI_METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompositeSliConfig",
-                &Shape::Object(&COMPOSITE_SLI_CONFIG_SHAPE),
-            ),
+            ("CompositeSliConfig", &Shape::Object(&COMPOSITE_SLI_CONFIG_SHAPE)),
             ("DependencyConfig", &Shape::Object(&DEPENDENCY_CONFIG_SHAPE)),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LATENCY", "AVAILABILITY"],
-                }),
-            ),
-            (
-                "OperationName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LATENCY", "AVAILABILITY"] })),
+            ("OperationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPOSITE_SLI_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompositeSliComponents",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(2),
-                    max_items: Some(20),
-                }),
-            ),
+            ("CompositeSliComponents", &Shape::List(ListRule { item: None, min_items: Some(2), max_items: Some(20) })),
             ("SelectionConfig", &Shape::Object(&SELECTION_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2135,57 +1643,22 @@ pub mod service_level_objective {
 
     pub(crate) static SELECTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Pattern",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EXPLICIT", "PREFIX", "REGEX"],
-                }),
-            ),
+            ("Pattern", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXPLICIT", "PREFIX", "REGEX"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPENDENCY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DependencyOperationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DependencyOperationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLI_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComparisonOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GreaterThanOrEqualTo",
-                        "LessThanOrEqualTo",
-                        "LessThan",
-                        "GreaterThan",
-                    ],
-                }),
-            ),
+            ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreaterThanOrEqualTo", "LessThanOrEqualTo", "LessThan", "GreaterThan"] })),
             ("SliMetric", &Shape::Object(&SLI_METRIC_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2193,79 +1666,21 @@ pub mod service_level_objective {
 
     pub(crate) static SLI_METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompositeSliConfig",
-                &Shape::Object(&COMPOSITE_SLI_CONFIG_SHAPE),
-            ),
+            ("CompositeSliConfig", &Shape::Object(&COMPOSITE_SLI_CONFIG_SHAPE)),
             ("DependencyConfig", &Shape::Object(&DEPENDENCY_CONFIG_SHAPE)),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LATENCY", "AVAILABILITY"],
-                }),
-            ),
-            (
-                "OperationName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PeriodSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Statistic",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LATENCY", "AVAILABILITY"] })),
+            ("OperationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("PeriodSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(900.0), allowed: &[] })),
+            ("Statistic", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(20), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

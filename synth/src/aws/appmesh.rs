@@ -30,19 +30,12 @@ impl CfnGatewayRoute {
     /// - `mesh_name`: `MeshName`.
     /// - `spec`: `Spec`.
     /// - `virtual_gateway_name`: `VirtualGatewayName`.
-    pub fn new(
-        mesh_name: impl Into<Val<String>>,
-        spec: impl Into<Val<gateway_route::GatewayRouteSpec>>,
-        virtual_gateway_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<gateway_route::GatewayRouteSpec>>, virtual_gateway_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MeshName", mesh_name);
         props.set("Spec", spec);
         props.set("VirtualGatewayName", virtual_gateway_name);
-        CfnGatewayRoute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGatewayRoute { props, options: ResourceOptions::default() }
     }
 
     /// The `GatewayRouteName` property.
@@ -108,19 +101,11 @@ impl Handle<CfnGatewayRoute> {
 pub(crate) static GATEWAY_ROUTE_META: TypeMeta = TypeMeta {
     type_name: CfnGatewayRoute::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "GatewayRouteName",
-        "MeshName",
-        "MeshOwner",
-        "VirtualGatewayName",
-    ],
+    create_only: &["GatewayRouteName", "MeshName", "MeshOwner", "VirtualGatewayName"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
 
@@ -184,10 +169,7 @@ pub mod gateway_route {
         ///
         /// - `action`: `Action`.
         /// - `match_`: `Match`.
-        pub fn new(
-            action: impl Into<Val<GrpcGatewayRouteAction>>,
-            match_: impl Into<Val<GrpcGatewayRouteMatch>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<GrpcGatewayRouteAction>>, match_: impl Into<Val<GrpcGatewayRouteMatch>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Match", match_);
@@ -531,10 +513,7 @@ pub mod gateway_route {
         ///
         /// - `action`: `Action`.
         /// - `match_`: `Match`.
-        pub fn new(
-            action: impl Into<Val<HttpGatewayRouteAction>>,
-            match_: impl Into<Val<HttpGatewayRouteMatch>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<HttpGatewayRouteAction>>, match_: impl Into<Val<HttpGatewayRouteMatch>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Match", match_);
@@ -948,10 +927,7 @@ impl CfnMesh {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnMesh {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMesh { props, options: ResourceOptions::default() }
     }
 
     /// The `MeshName` property.
@@ -1024,10 +1000,7 @@ pub(crate) static MESH_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "MeshOwner", "ResourceOwner", "Uid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
 
@@ -1160,19 +1133,12 @@ impl CfnRoute {
     /// - `mesh_name`: `MeshName`.
     /// - `spec`: `Spec`.
     /// - `virtual_router_name`: `VirtualRouterName`.
-    pub fn new(
-        mesh_name: impl Into<Val<String>>,
-        spec: impl Into<Val<route::RouteSpec>>,
-        virtual_router_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<route::RouteSpec>>, virtual_router_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MeshName", mesh_name);
         props.set("Spec", spec);
         props.set("VirtualRouterName", virtual_router_name);
-        CfnRoute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRoute { props, options: ResourceOptions::default() }
     }
 
     /// The `MeshOwner` property.
@@ -1242,10 +1208,7 @@ pub(crate) static ROUTE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
 
@@ -1315,10 +1278,7 @@ pub mod route {
         ///
         /// - `action`: `Action`.
         /// - `match_`: `Match`.
-        pub fn new(
-            action: impl Into<Val<GrpcRouteAction>>,
-            match_: impl Into<Val<GrpcRouteMatch>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<GrpcRouteAction>>, match_: impl Into<Val<GrpcRouteMatch>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Match", match_);
@@ -1563,10 +1523,7 @@ pub mod route {
         ///
         /// - `max_retries`: `MaxRetries`.
         /// - `per_retry_timeout`: `PerRetryTimeout`.
-        pub fn new(
-            max_retries: impl Into<Val<i64>>,
-            per_retry_timeout: impl Into<Val<Duration>>,
-        ) -> Self {
+        pub fn new(max_retries: impl Into<Val<i64>>, per_retry_timeout: impl Into<Val<Duration>>) -> Self {
             let mut props = Props::new();
             props.set("MaxRetries", max_retries);
             props.set("PerRetryTimeout", per_retry_timeout);
@@ -1666,10 +1623,7 @@ pub mod route {
         ///
         /// - `action`: `Action`.
         /// - `match_`: `Match`.
-        pub fn new(
-            action: impl Into<Val<HttpRouteAction>>,
-            match_: impl Into<Val<HttpRouteMatch>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<HttpRouteAction>>, match_: impl Into<Val<HttpRouteMatch>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Match", match_);
@@ -1963,10 +1917,7 @@ pub mod route {
         ///
         /// - `max_retries`: `MaxRetries`.
         /// - `per_retry_timeout`: `PerRetryTimeout`.
-        pub fn new(
-            max_retries: impl Into<Val<i64>>,
-            per_retry_timeout: impl Into<Val<Duration>>,
-        ) -> Self {
+        pub fn new(max_retries: impl Into<Val<i64>>, per_retry_timeout: impl Into<Val<Duration>>) -> Self {
             let mut props = Props::new();
             props.set("MaxRetries", max_retries);
             props.set("PerRetryTimeout", per_retry_timeout);
@@ -2176,17 +2127,11 @@ impl CfnVirtualGateway {
     ///
     /// - `mesh_name`: `MeshName`.
     /// - `spec`: `Spec`.
-    pub fn new(
-        mesh_name: impl Into<Val<String>>,
-        spec: impl Into<Val<virtual_gateway::VirtualGatewaySpec>>,
-    ) -> Self {
+    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<virtual_gateway::VirtualGatewaySpec>>) -> Self {
         let mut props = Props::new();
         props.set("MeshName", mesh_name);
         props.set("Spec", spec);
-        CfnVirtualGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVirtualGateway { props, options: ResourceOptions::default() }
     }
 
     /// The `MeshOwner` property.
@@ -2256,10 +2201,7 @@ pub(crate) static VIRTUAL_GATEWAY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
 
@@ -2285,10 +2227,7 @@ pub mod virtual_gateway {
         }
 
         /// The `BackendDefaults` property.
-        pub fn backend_defaults(
-            mut self,
-            value: impl Into<Val<VirtualGatewayBackendDefaults>>,
-        ) -> Self {
+        pub fn backend_defaults(mut self, value: impl Into<Val<VirtualGatewayBackendDefaults>>) -> Self {
             self.props.set("BackendDefaults", value);
             self
         }
@@ -2375,10 +2314,7 @@ pub mod virtual_gateway {
         }
 
         /// The `Certificate` property.
-        pub fn certificate(
-            mut self,
-            value: impl Into<Val<VirtualGatewayClientTlsCertificate>>,
-        ) -> Self {
+        pub fn certificate(mut self, value: impl Into<Val<VirtualGatewayClientTlsCertificate>>) -> Self {
             self.props.set("Certificate", value);
             self
         }
@@ -2416,19 +2352,13 @@ pub mod virtual_gateway {
         }
 
         /// The `File` property.
-        pub fn file(
-            mut self,
-            value: impl Into<Val<VirtualGatewayListenerTlsFileCertificate>>,
-        ) -> Self {
+        pub fn file(mut self, value: impl Into<Val<VirtualGatewayListenerTlsFileCertificate>>) -> Self {
             self.props.set("File", value);
             self
         }
 
         /// The `SDS` property.
-        pub fn sds(
-            mut self,
-            value: impl Into<Val<VirtualGatewayListenerTlsSdsCertificate>>,
-        ) -> Self {
+        pub fn sds(mut self, value: impl Into<Val<VirtualGatewayListenerTlsSdsCertificate>>) -> Self {
             self.props.set("SDS", value);
             self
         }
@@ -2451,10 +2381,7 @@ pub mod virtual_gateway {
         ///
         /// - `certificate_chain`: `CertificateChain`.
         /// - `private_key`: `PrivateKey`.
-        pub fn new(
-            certificate_chain: impl Into<Val<String>>,
-            private_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(certificate_chain: impl Into<Val<String>>, private_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateChain", certificate_chain);
             props.set("PrivateKey", private_key);
@@ -2462,9 +2389,7 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayListenerTlsFileCertificate>
-        for Val<VirtualGatewayListenerTlsFileCertificate>
-    {
+    impl From<VirtualGatewayListenerTlsFileCertificate> for Val<VirtualGatewayListenerTlsFileCertificate> {
         fn from(v: VirtualGatewayListenerTlsFileCertificate) -> Self {
             v.props.into_val()
         }
@@ -2487,9 +2412,7 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayListenerTlsSdsCertificate>
-        for Val<VirtualGatewayListenerTlsSdsCertificate>
-    {
+    impl From<VirtualGatewayListenerTlsSdsCertificate> for Val<VirtualGatewayListenerTlsSdsCertificate> {
         fn from(v: VirtualGatewayListenerTlsSdsCertificate) -> Self {
             v.props.into_val()
         }
@@ -2512,10 +2435,7 @@ pub mod virtual_gateway {
         }
 
         /// The `SubjectAlternativeNames` property.
-        pub fn subject_alternative_names(
-            mut self,
-            value: impl Into<Val<SubjectAlternativeNames>>,
-        ) -> Self {
+        pub fn subject_alternative_names(mut self, value: impl Into<Val<SubjectAlternativeNames>>) -> Self {
             self.props.set("SubjectAlternativeNames", value);
             self
         }
@@ -2590,36 +2510,25 @@ pub mod virtual_gateway {
         }
 
         /// The `ACM` property.
-        pub fn acm(
-            mut self,
-            value: impl Into<Val<VirtualGatewayTlsValidationContextAcmTrust>>,
-        ) -> Self {
+        pub fn acm(mut self, value: impl Into<Val<VirtualGatewayTlsValidationContextAcmTrust>>) -> Self {
             self.props.set("ACM", value);
             self
         }
 
         /// The `File` property.
-        pub fn file(
-            mut self,
-            value: impl Into<Val<VirtualGatewayTlsValidationContextFileTrust>>,
-        ) -> Self {
+        pub fn file(mut self, value: impl Into<Val<VirtualGatewayTlsValidationContextFileTrust>>) -> Self {
             self.props.set("File", value);
             self
         }
 
         /// The `SDS` property.
-        pub fn sds(
-            mut self,
-            value: impl Into<Val<VirtualGatewayTlsValidationContextSdsTrust>>,
-        ) -> Self {
+        pub fn sds(mut self, value: impl Into<Val<VirtualGatewayTlsValidationContextSdsTrust>>) -> Self {
             self.props.set("SDS", value);
             self
         }
     }
 
-    impl From<VirtualGatewayTlsValidationContextTrust>
-        for Val<VirtualGatewayTlsValidationContextTrust>
-    {
+    impl From<VirtualGatewayTlsValidationContextTrust> for Val<VirtualGatewayTlsValidationContextTrust> {
         fn from(v: VirtualGatewayTlsValidationContextTrust) -> Self {
             v.props.into_val()
         }
@@ -2642,9 +2551,7 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayTlsValidationContextAcmTrust>
-        for Val<VirtualGatewayTlsValidationContextAcmTrust>
-    {
+    impl From<VirtualGatewayTlsValidationContextAcmTrust> for Val<VirtualGatewayTlsValidationContextAcmTrust> {
         fn from(v: VirtualGatewayTlsValidationContextAcmTrust) -> Self {
             v.props.into_val()
         }
@@ -2667,9 +2574,7 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayTlsValidationContextFileTrust>
-        for Val<VirtualGatewayTlsValidationContextFileTrust>
-    {
+    impl From<VirtualGatewayTlsValidationContextFileTrust> for Val<VirtualGatewayTlsValidationContextFileTrust> {
         fn from(v: VirtualGatewayTlsValidationContextFileTrust) -> Self {
             v.props.into_val()
         }
@@ -2692,9 +2597,7 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayTlsValidationContextSdsTrust>
-        for Val<VirtualGatewayTlsValidationContextSdsTrust>
-    {
+    impl From<VirtualGatewayTlsValidationContextSdsTrust> for Val<VirtualGatewayTlsValidationContextSdsTrust> {
         fn from(v: VirtualGatewayTlsValidationContextSdsTrust) -> Self {
             v.props.into_val()
         }
@@ -2717,19 +2620,13 @@ pub mod virtual_gateway {
         }
 
         /// The `ConnectionPool` property.
-        pub fn connection_pool(
-            mut self,
-            value: impl Into<Val<VirtualGatewayConnectionPool>>,
-        ) -> Self {
+        pub fn connection_pool(mut self, value: impl Into<Val<VirtualGatewayConnectionPool>>) -> Self {
             self.props.set("ConnectionPool", value);
             self
         }
 
         /// The `HealthCheck` property.
-        pub fn health_check(
-            mut self,
-            value: impl Into<Val<VirtualGatewayHealthCheckPolicy>>,
-        ) -> Self {
+        pub fn health_check(mut self, value: impl Into<Val<VirtualGatewayHealthCheckPolicy>>) -> Self {
             self.props.set("HealthCheck", value);
             self
         }
@@ -2874,13 +2771,7 @@ pub mod virtual_gateway {
         /// - `protocol`: `Protocol`.
         /// - `timeout_millis`: `TimeoutMillis`.
         /// - `unhealthy_threshold`: `UnhealthyThreshold`.
-        pub fn new(
-            healthy_threshold: impl Into<Val<i64>>,
-            interval_millis: impl Into<Val<i64>>,
-            protocol: impl Into<Val<String>>,
-            timeout_millis: impl Into<Val<i64>>,
-            unhealthy_threshold: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(healthy_threshold: impl Into<Val<i64>>, interval_millis: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, timeout_millis: impl Into<Val<i64>>, unhealthy_threshold: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("HealthyThreshold", healthy_threshold);
             props.set("IntervalMillis", interval_millis);
@@ -2945,10 +2836,7 @@ pub mod virtual_gateway {
         ///
         /// - `certificate`: `Certificate`.
         /// - `mode`: `Mode`.
-        pub fn new(
-            certificate: impl Into<Val<VirtualGatewayListenerTlsCertificate>>,
-            mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(certificate: impl Into<Val<VirtualGatewayListenerTlsCertificate>>, mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Certificate", certificate);
             props.set("Mode", mode);
@@ -2956,10 +2844,7 @@ pub mod virtual_gateway {
         }
 
         /// The `Validation` property.
-        pub fn validation(
-            mut self,
-            value: impl Into<Val<VirtualGatewayListenerTlsValidationContext>>,
-        ) -> Self {
+        pub fn validation(mut self, value: impl Into<Val<VirtualGatewayListenerTlsValidationContext>>) -> Self {
             self.props.set("Validation", value);
             self
         }
@@ -2985,28 +2870,19 @@ pub mod virtual_gateway {
         }
 
         /// The `ACM` property.
-        pub fn acm(
-            mut self,
-            value: impl Into<Val<VirtualGatewayListenerTlsAcmCertificate>>,
-        ) -> Self {
+        pub fn acm(mut self, value: impl Into<Val<VirtualGatewayListenerTlsAcmCertificate>>) -> Self {
             self.props.set("ACM", value);
             self
         }
 
         /// The `File` property.
-        pub fn file(
-            mut self,
-            value: impl Into<Val<VirtualGatewayListenerTlsFileCertificate>>,
-        ) -> Self {
+        pub fn file(mut self, value: impl Into<Val<VirtualGatewayListenerTlsFileCertificate>>) -> Self {
             self.props.set("File", value);
             self
         }
 
         /// The `SDS` property.
-        pub fn sds(
-            mut self,
-            value: impl Into<Val<VirtualGatewayListenerTlsSdsCertificate>>,
-        ) -> Self {
+        pub fn sds(mut self, value: impl Into<Val<VirtualGatewayListenerTlsSdsCertificate>>) -> Self {
             self.props.set("SDS", value);
             self
         }
@@ -3035,9 +2911,7 @@ pub mod virtual_gateway {
         }
     }
 
-    impl From<VirtualGatewayListenerTlsAcmCertificate>
-        for Val<VirtualGatewayListenerTlsAcmCertificate>
-    {
+    impl From<VirtualGatewayListenerTlsAcmCertificate> for Val<VirtualGatewayListenerTlsAcmCertificate> {
         fn from(v: VirtualGatewayListenerTlsAcmCertificate) -> Self {
             v.props.into_val()
         }
@@ -3060,18 +2934,13 @@ pub mod virtual_gateway {
         }
 
         /// The `SubjectAlternativeNames` property.
-        pub fn subject_alternative_names(
-            mut self,
-            value: impl Into<Val<SubjectAlternativeNames>>,
-        ) -> Self {
+        pub fn subject_alternative_names(mut self, value: impl Into<Val<SubjectAlternativeNames>>) -> Self {
             self.props.set("SubjectAlternativeNames", value);
             self
         }
     }
 
-    impl From<VirtualGatewayListenerTlsValidationContext>
-        for Val<VirtualGatewayListenerTlsValidationContext>
-    {
+    impl From<VirtualGatewayListenerTlsValidationContext> for Val<VirtualGatewayListenerTlsValidationContext> {
         fn from(v: VirtualGatewayListenerTlsValidationContext) -> Self {
             v.props.into_val()
         }
@@ -3091,27 +2960,19 @@ pub mod virtual_gateway {
         }
 
         /// The `File` property.
-        pub fn file(
-            mut self,
-            value: impl Into<Val<VirtualGatewayTlsValidationContextFileTrust>>,
-        ) -> Self {
+        pub fn file(mut self, value: impl Into<Val<VirtualGatewayTlsValidationContextFileTrust>>) -> Self {
             self.props.set("File", value);
             self
         }
 
         /// The `SDS` property.
-        pub fn sds(
-            mut self,
-            value: impl Into<Val<VirtualGatewayTlsValidationContextSdsTrust>>,
-        ) -> Self {
+        pub fn sds(mut self, value: impl Into<Val<VirtualGatewayTlsValidationContextSdsTrust>>) -> Self {
             self.props.set("SDS", value);
             self
         }
     }
 
-    impl From<VirtualGatewayListenerTlsValidationContextTrust>
-        for Val<VirtualGatewayListenerTlsValidationContextTrust>
-    {
+    impl From<VirtualGatewayListenerTlsValidationContextTrust> for Val<VirtualGatewayListenerTlsValidationContextTrust> {
         fn from(v: VirtualGatewayListenerTlsValidationContextTrust) -> Self {
             v.props.into_val()
         }
@@ -3297,17 +3158,11 @@ impl CfnVirtualNode {
     ///
     /// - `mesh_name`: `MeshName`.
     /// - `spec`: `Spec`.
-    pub fn new(
-        mesh_name: impl Into<Val<String>>,
-        spec: impl Into<Val<virtual_node::VirtualNodeSpec>>,
-    ) -> Self {
+    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<virtual_node::VirtualNodeSpec>>) -> Self {
         let mut props = Props::new();
         props.set("MeshName", mesh_name);
         props.set("Spec", spec);
-        CfnVirtualNode {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVirtualNode { props, options: ResourceOptions::default() }
     }
 
     /// The `MeshOwner` property.
@@ -3377,10 +3232,7 @@ pub(crate) static VIRTUAL_NODE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
 
@@ -3575,10 +3427,7 @@ pub mod virtual_node {
         ///
         /// - `certificate_chain`: `CertificateChain`.
         /// - `private_key`: `PrivateKey`.
-        pub fn new(
-            certificate_chain: impl Into<Val<String>>,
-            private_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(certificate_chain: impl Into<Val<String>>, private_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateChain", certificate_chain);
             props.set("PrivateKey", private_key);
@@ -3632,10 +3481,7 @@ pub mod virtual_node {
         }
 
         /// The `SubjectAlternativeNames` property.
-        pub fn subject_alternative_names(
-            mut self,
-            value: impl Into<Val<SubjectAlternativeNames>>,
-        ) -> Self {
+        pub fn subject_alternative_names(mut self, value: impl Into<Val<SubjectAlternativeNames>>) -> Self {
             self.props.set("SubjectAlternativeNames", value);
             self
         }
@@ -4067,13 +3913,7 @@ pub mod virtual_node {
         /// - `protocol`: `Protocol`.
         /// - `timeout_millis`: `TimeoutMillis`.
         /// - `unhealthy_threshold`: `UnhealthyThreshold`.
-        pub fn new(
-            healthy_threshold: impl Into<Val<i64>>,
-            interval_millis: impl Into<Val<i64>>,
-            protocol: impl Into<Val<String>>,
-            timeout_millis: impl Into<Val<i64>>,
-            unhealthy_threshold: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(healthy_threshold: impl Into<Val<i64>>, interval_millis: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, timeout_millis: impl Into<Val<i64>>, unhealthy_threshold: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("HealthyThreshold", healthy_threshold);
             props.set("IntervalMillis", interval_millis);
@@ -4115,12 +3955,7 @@ pub mod virtual_node {
         /// - `interval`: `Interval`.
         /// - `max_ejection_percent`: `MaxEjectionPercent`.
         /// - `max_server_errors`: `MaxServerErrors`.
-        pub fn new(
-            base_ejection_duration: impl Into<Val<Duration>>,
-            interval: impl Into<Val<Duration>>,
-            max_ejection_percent: impl Into<Val<i64>>,
-            max_server_errors: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(base_ejection_duration: impl Into<Val<Duration>>, interval: impl Into<Val<Duration>>, max_ejection_percent: impl Into<Val<i64>>, max_server_errors: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("BaseEjectionDuration", base_ejection_duration);
             props.set("Interval", interval);
@@ -4197,10 +4032,7 @@ pub mod virtual_node {
         ///
         /// - `certificate`: `Certificate`.
         /// - `mode`: `Mode`.
-        pub fn new(
-            certificate: impl Into<Val<ListenerTlsCertificate>>,
-            mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(certificate: impl Into<Val<ListenerTlsCertificate>>, mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Certificate", certificate);
             props.set("Mode", mode);
@@ -4298,10 +4130,7 @@ pub mod virtual_node {
         }
 
         /// The `SubjectAlternativeNames` property.
-        pub fn subject_alternative_names(
-            mut self,
-            value: impl Into<Val<SubjectAlternativeNames>>,
-        ) -> Self {
+        pub fn subject_alternative_names(mut self, value: impl Into<Val<SubjectAlternativeNames>>) -> Self {
             self.props.set("SubjectAlternativeNames", value);
             self
         }
@@ -4660,10 +4489,7 @@ pub mod virtual_node {
         ///
         /// - `namespace_name`: `NamespaceName`.
         /// - `service_name`: `ServiceName`.
-        pub fn new(
-            namespace_name: impl Into<Val<String>>,
-            service_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(namespace_name: impl Into<Val<String>>, service_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("NamespaceName", namespace_name);
             props.set("ServiceName", service_name);
@@ -4671,10 +4497,7 @@ pub mod virtual_node {
         }
 
         /// The `Attributes` property.
-        pub fn attributes(
-            mut self,
-            value: impl Into<Val<Vec<AwsCloudMapInstanceAttribute>>>,
-        ) -> Self {
+        pub fn attributes(mut self, value: impl Into<Val<Vec<AwsCloudMapInstanceAttribute>>>) -> Self {
             self.props.set("Attributes", value);
             self
         }
@@ -4794,17 +4617,11 @@ impl CfnVirtualRouter {
     ///
     /// - `mesh_name`: `MeshName`.
     /// - `spec`: `Spec`.
-    pub fn new(
-        mesh_name: impl Into<Val<String>>,
-        spec: impl Into<Val<virtual_router::VirtualRouterSpec>>,
-    ) -> Self {
+    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<virtual_router::VirtualRouterSpec>>) -> Self {
         let mut props = Props::new();
         props.set("MeshName", mesh_name);
         props.set("Spec", spec);
-        CfnVirtualRouter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVirtualRouter { props, options: ResourceOptions::default() }
     }
 
     /// The `MeshOwner` property.
@@ -4874,10 +4691,7 @@ pub(crate) static VIRTUAL_ROUTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
 
@@ -5000,19 +4814,12 @@ impl CfnVirtualService {
     /// - `mesh_name`: `MeshName`.
     /// - `spec`: `Spec`.
     /// - `virtual_service_name`: `VirtualServiceName`.
-    pub fn new(
-        mesh_name: impl Into<Val<String>>,
-        spec: impl Into<Val<virtual_service::VirtualServiceSpec>>,
-        virtual_service_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(mesh_name: impl Into<Val<String>>, spec: impl Into<Val<virtual_service::VirtualServiceSpec>>, virtual_service_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MeshName", mesh_name);
         props.set("Spec", spec);
         props.set("VirtualServiceName", virtual_service_name);
-        CfnVirtualService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVirtualService { props, options: ResourceOptions::default() }
     }
 
     /// The `MeshOwner` property.
@@ -5074,10 +4881,7 @@ pub(crate) static VIRTUAL_SERVICE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "ResourceOwner", "Uid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ffe877b),
 };
 
@@ -5132,10 +4936,7 @@ pub mod virtual_service {
         }
 
         /// The `VirtualRouter` property.
-        pub fn virtual_router(
-            mut self,
-            value: impl Into<Val<VirtualRouterServiceProvider>>,
-        ) -> Self {
+        pub fn virtual_router(mut self, value: impl Into<Val<VirtualRouterServiceProvider>>) -> Self {
             self.props.set("VirtualRouter", value);
             self
         }

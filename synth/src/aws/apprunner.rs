@@ -28,10 +28,7 @@ impl CfnAutoScalingConfiguration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnAutoScalingConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAutoScalingConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The customer-provided auto scaling configuration name.  When you use it for the first time in an AWS Region, App Runner creates revision number 1 of this name. When you use the same name in subsequent calls, App Runner creates incremental revisions of the configuration. The auto scaling configuration name can be used in multiple revisions of a configuration.
@@ -116,70 +113,21 @@ impl Handle<CfnAutoScalingConfiguration> {
 pub(crate) static AUTO_SCALING_CONFIGURATION_META: TypeMeta = TypeMeta {
     type_name: CfnAutoScalingConfiguration::TYPE_NAME,
     shape: &AUTO_SCALING_CONFIGURATION_SHAPE,
-    create_only: &[
-        "AutoScalingConfigurationName",
-        "MaxConcurrency",
-        "MaxSize",
-        "MinSize",
-        "Tags",
-    ],
+    create_only: &["AutoScalingConfigurationName", "MaxConcurrency", "MaxSize", "MinSize", "Tags"],
     write_only: &[],
     primary_identifier: &["AutoScalingConfigurationArn"],
-    attributes: &[
-        "AutoScalingConfigurationArn",
-        "AutoScalingConfigurationRevision",
-        "Latest",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AutoScalingConfigurationArn", "AutoScalingConfigurationRevision", "Latest"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1e280348),
 };
 
 pub(crate) static AUTO_SCALING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoScalingConfigurationName",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}"),
-                min_len: Some(4),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxConcurrency",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxSize",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(25.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&auto_scaling_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoScalingConfigurationName", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}"), min_len: Some(4), max_len: Some(32), allowed: &[] })),
+        ("MaxConcurrency", &Shape::Num(NumRule { min: Some(1.0), max: Some(200.0), allowed: &[] })),
+        ("MaxSize", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("MinSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(25.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&auto_scaling_configuration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -224,24 +172,8 @@ pub mod auto_scaling_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -262,10 +194,7 @@ impl CfnObservabilityConfiguration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnObservabilityConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnObservabilityConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// A name for the observability configuration. When you use it for the first time in an AWS Region, App Runner creates revision number 1 of this name. When you use the same name in subsequent calls, App Runner creates incremental revisions of the configuration.
@@ -289,10 +218,7 @@ impl CfnObservabilityConfiguration {
     /// The configuration of the tracing feature within this observability configuration. If you don't specify it, App Runner doesn't enable tracing.
     ///
     /// Changing it replaces the resource.
-    pub fn trace_configuration(
-        mut self,
-        value: impl Into<Val<observability_configuration::TraceConfiguration>>,
-    ) -> Self {
+    pub fn trace_configuration(mut self, value: impl Into<Val<observability_configuration::TraceConfiguration>>) -> Self {
         self.props.set("TraceConfiguration", value);
         self
     }
@@ -339,48 +265,19 @@ impl Handle<CfnObservabilityConfiguration> {
 pub(crate) static OBSERVABILITY_CONFIGURATION_META: TypeMeta = TypeMeta {
     type_name: CfnObservabilityConfiguration::TYPE_NAME,
     shape: &OBSERVABILITY_CONFIGURATION_SHAPE,
-    create_only: &[
-        "ObservabilityConfigurationName",
-        "Tags",
-        "TraceConfiguration",
-    ],
+    create_only: &["ObservabilityConfigurationName", "Tags", "TraceConfiguration"],
     write_only: &["Tags"],
     primary_identifier: &["ObservabilityConfigurationArn"],
-    attributes: &[
-        "Latest",
-        "ObservabilityConfigurationArn",
-        "ObservabilityConfigurationRevision",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Latest", "ObservabilityConfigurationArn", "ObservabilityConfigurationRevision"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1e280348),
 };
 
 pub(crate) static OBSERVABILITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ObservabilityConfigurationName",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}"),
-                min_len: Some(4),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&observability_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TraceConfiguration",
-            &Shape::Object(&observability_configuration::TRACE_CONFIGURATION_SHAPE),
-        ),
+        ("ObservabilityConfigurationName", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}"), min_len: Some(4), max_len: Some(32), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&observability_configuration::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TraceConfiguration", &Shape::Object(&observability_configuration::TRACE_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -448,38 +345,16 @@ pub mod observability_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRACE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Vendor",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWSXRAY"],
-            }),
-        )],
+        fields: &[
+            ("Vendor", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWSXRAY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -502,10 +377,7 @@ impl CfnService {
     pub fn new(source_configuration: impl Into<Val<service::SourceConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("SourceConfiguration", source_configuration);
-        CfnService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnService { props, options: ResourceOptions::default() }
     }
 
     /// Autoscaling configuration ARN
@@ -519,46 +391,31 @@ impl CfnService {
     /// Encryption configuration (KMS key)
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<service::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<service::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
 
     /// Health check configuration
-    pub fn health_check_configuration(
-        mut self,
-        value: impl Into<Val<service::HealthCheckConfiguration>>,
-    ) -> Self {
+    pub fn health_check_configuration(mut self, value: impl Into<Val<service::HealthCheckConfiguration>>) -> Self {
         self.props.set("HealthCheckConfiguration", value);
         self
     }
 
     /// Instance Configuration
-    pub fn instance_configuration(
-        mut self,
-        value: impl Into<Val<service::InstanceConfiguration>>,
-    ) -> Self {
+    pub fn instance_configuration(mut self, value: impl Into<Val<service::InstanceConfiguration>>) -> Self {
         self.props.set("InstanceConfiguration", value);
         self
     }
 
     /// Network configuration
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<service::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<service::NetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
 
     /// Service observability configuration
-    pub fn observability_configuration(
-        mut self,
-        value: impl Into<Val<service::ServiceObservabilityConfiguration>>,
-    ) -> Self {
+    pub fn observability_configuration(mut self, value: impl Into<Val<service::ServiceObservabilityConfiguration>>) -> Self {
         self.props.set("ObservabilityConfiguration", value);
         self
     }
@@ -634,10 +491,7 @@ pub(crate) static SERVICE_META: TypeMeta = TypeMeta {
     write_only: &["AutoScalingConfigurationArn", "Tags"],
     primary_identifier: &["ServiceArn"],
     attributes: &["ServiceArn", "ServiceId", "ServiceUrl", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1e280348),
 };
 
@@ -801,10 +655,7 @@ pub mod service {
         }
 
         /// Network ingress configuration
-        pub fn ingress_configuration(
-            mut self,
-            value: impl Into<Val<IngressConfiguration>>,
-        ) -> Self {
+        pub fn ingress_configuration(mut self, value: impl Into<Val<IngressConfiguration>>) -> Self {
             self.props.set("IngressConfiguration", value);
             self
         }
@@ -919,10 +770,7 @@ pub mod service {
         }
 
         /// Authentication Configuration
-        pub fn authentication_configuration(
-            mut self,
-            value: impl Into<Val<AuthenticationConfiguration>>,
-        ) -> Self {
+        pub fn authentication_configuration(mut self, value: impl Into<Val<AuthenticationConfiguration>>) -> Self {
             self.props.set("AuthenticationConfiguration", value);
             self
         }
@@ -995,10 +843,7 @@ pub mod service {
         ///
         /// - `repository_url`: `RepositoryUrl`, Repository Url
         /// - `source_code_version`: `SourceCodeVersion`, Source Code Version
-        pub fn new(
-            repository_url: impl Into<Val<String>>,
-            source_code_version: impl Into<Val<SourceCodeVersion>>,
-        ) -> Self {
+        pub fn new(repository_url: impl Into<Val<String>>, source_code_version: impl Into<Val<SourceCodeVersion>>) -> Self {
             let mut props = Props::new();
             props.set("RepositoryUrl", repository_url);
             props.set("SourceCodeVersion", source_code_version);
@@ -1041,10 +886,7 @@ pub mod service {
         }
 
         /// Code Configuration Values
-        pub fn code_configuration_values(
-            mut self,
-            value: impl Into<Val<CodeConfigurationValues>>,
-        ) -> Self {
+        pub fn code_configuration_values(mut self, value: impl Into<Val<CodeConfigurationValues>>) -> Self {
             self.props.set("CodeConfigurationValues", value);
             self
         }
@@ -1085,19 +927,13 @@ pub mod service {
         }
 
         /// The secrets and parameters that get referenced by your service as environment variables
-        pub fn runtime_environment_secrets(
-            mut self,
-            value: impl Into<Val<Vec<KeyValuePair>>>,
-        ) -> Self {
+        pub fn runtime_environment_secrets(mut self, value: impl Into<Val<Vec<KeyValuePair>>>) -> Self {
             self.props.set("RuntimeEnvironmentSecrets", value);
             self
         }
 
         /// The `RuntimeEnvironmentVariables` property.
-        pub fn runtime_environment_variables(
-            mut self,
-            value: impl Into<Val<Vec<KeyValuePair>>>,
-        ) -> Self {
+        pub fn runtime_environment_variables(mut self, value: impl Into<Val<Vec<KeyValuePair>>>) -> Self {
             self.props.set("RuntimeEnvironmentVariables", value);
             self
         }
@@ -1183,10 +1019,7 @@ pub mod service {
         ///
         /// - `image_identifier`: `ImageIdentifier`, Image Identifier
         /// - `image_repository_type`: `ImageRepositoryType`, Image Repository Type
-        pub fn new(
-            image_identifier: impl Into<Val<String>>,
-            image_repository_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(image_identifier: impl Into<Val<String>>, image_repository_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ImageIdentifier", image_identifier);
             props.set("ImageRepositoryType", image_repository_type);
@@ -1226,19 +1059,13 @@ pub mod service {
         }
 
         /// The secrets and parameters that get referenced by your service as environment variables
-        pub fn runtime_environment_secrets(
-            mut self,
-            value: impl Into<Val<Vec<KeyValuePair>>>,
-        ) -> Self {
+        pub fn runtime_environment_secrets(mut self, value: impl Into<Val<Vec<KeyValuePair>>>) -> Self {
             self.props.set("RuntimeEnvironmentSecrets", value);
             self
         }
 
         /// The `RuntimeEnvironmentVariables` property.
-        pub fn runtime_environment_variables(
-            mut self,
-            value: impl Into<Val<Vec<KeyValuePair>>>,
-        ) -> Self {
+        pub fn runtime_environment_variables(mut self, value: impl Into<Val<Vec<KeyValuePair>>>) -> Self {
             self.props.set("RuntimeEnvironmentVariables", value);
             self
         }
@@ -1297,56 +1124,12 @@ pub mod service {
 
     pub(crate) static HEALTH_CHECK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HealthyThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TCP", "HTTP"],
-                }),
-            ),
-            (
-                "Timeout",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UnhealthyThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    allowed: &[],
-                }),
-            ),
+            ("HealthyThreshold", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
+            ("Path", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TCP", "HTTP"] })),
+            ("Timeout", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
+            ("UnhealthyThreshold", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1362,19 +1145,8 @@ pub mod service {
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EgressConfiguration",
-                &Shape::Object(&EGRESS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "IpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "DUAL_STACK"],
-                }),
-            ),
+            ("EgressConfiguration", &Shape::Object(&EGRESS_CONFIGURATION_SHAPE)),
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL_STACK"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1396,10 +1168,7 @@ pub mod service {
 
     pub(crate) static SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationConfiguration",
-                &Shape::Object(&AUTHENTICATION_CONFIGURATION_SHAPE),
-            ),
+            ("AuthenticationConfiguration", &Shape::Object(&AUTHENTICATION_CONFIGURATION_SHAPE)),
             ("CodeRepository", &Shape::Object(&CODE_REPOSITORY_SHAPE)),
             ("ImageRepository", &Shape::Object(&IMAGE_REPOSITORY_SHAPE)),
         ],
@@ -1416,131 +1185,36 @@ pub mod service {
 
     pub(crate) static CODE_REPOSITORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeConfiguration",
-                &Shape::Object(&CODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RepositoryUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceCodeVersion",
-                &Shape::Object(&SOURCE_CODE_VERSION_SHAPE),
-            ),
-            (
-                "SourceDirectory",
-                &Shape::Str(StrRule {
-                    pattern: Some("[^\\x00]+"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("CodeConfiguration", &Shape::Object(&CODE_CONFIGURATION_SHAPE)),
+            ("RepositoryUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(51200), allowed: &[] })),
+            ("SourceCodeVersion", &Shape::Object(&SOURCE_CODE_VERSION_SHAPE)),
+            ("SourceDirectory", &Shape::Str(StrRule { pattern: Some("[^\\x00]+"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeConfigurationValues",
-                &Shape::Object(&CODE_CONFIGURATION_VALUES_SHAPE),
-            ),
-            (
-                "ConfigurationSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["REPOSITORY", "API"],
-                }),
-            ),
+            ("CodeConfigurationValues", &Shape::Object(&CODE_CONFIGURATION_VALUES_SHAPE)),
+            ("ConfigurationSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REPOSITORY", "API"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_CONFIGURATION_VALUES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BuildCommand",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x0a\\x0d]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Runtime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PYTHON_3",
-                        "NODEJS_12",
-                        "NODEJS_14",
-                        "CORRETTO_8",
-                        "CORRETTO_11",
-                        "NODEJS_16",
-                        "GO_1",
-                        "DOTNET_6",
-                        "PHP_81",
-                        "RUBY_31",
-                        "PYTHON_311",
-                        "NODEJS_18",
-                        "NODEJS_22",
-                    ],
-                }),
-            ),
-            (
-                "StartCommand",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x0a\\x0d]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BuildCommand", &Shape::Str(StrRule { pattern: Some("^[^\\x0a\\x0d]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Port", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(51200), allowed: &[] })),
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PYTHON_3", "NODEJS_12", "NODEJS_14", "CORRETTO_8", "CORRETTO_11", "NODEJS_16", "GO_1", "DOTNET_6", "PHP_81", "RUBY_31", "PYTHON_311", "NODEJS_18", "NODEJS_22"] })),
+            ("StartCommand", &Shape::Str(StrRule { pattern: Some("^[^\\x0a\\x0d]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_CODE_VERSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BRANCH"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BRANCH"] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(51200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1556,48 +1230,16 @@ pub mod service {
 
     pub(crate) static IMAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Port",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartCommand",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x0a\\x0d]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Port", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(51200), allowed: &[] })),
+            ("StartCommand", &Shape::Str(StrRule { pattern: Some("^[^\\x0a\\x0d]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1621,10 +1263,7 @@ impl CfnVpcConnector {
     pub fn new(subnets: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Subnets", subnets);
-        CfnVpcConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcConnector { props, options: ResourceOptions::default() }
     }
 
     /// A list of IDs of security groups that App Runner should use for access to AWS resources under the specified subnets. If not specified, App Runner uses the default security group of the Amazon VPC. The default security group allows all outbound traffic.
@@ -1692,58 +1331,16 @@ pub(crate) static VPC_CONNECTOR_META: TypeMeta = TypeMeta {
     write_only: &["Tags"],
     primary_identifier: &["VpcConnectorArn"],
     attributes: &["VpcConnectorArn", "VpcConnectorRevision"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1e280348),
 };
 
 pub(crate) static VPC_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SecurityGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&vpc_connector::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcConnectorName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][A-Za-z0-9-\\\\_]{3,39}$"),
-                min_len: Some(4),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
+        ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(51200), allowed: &[] })), min_items: None, max_items: None })),
+        ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(51200), allowed: &[] })), min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&vpc_connector::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VpcConnectorName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9-\\\\_]{3,39}$"), min_len: Some(4), max_len: Some(40), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1788,24 +1385,8 @@ pub mod vpc_connector {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1827,17 +1408,11 @@ impl CfnVpcIngressConnection {
     ///
     /// - `ingress_vpc_configuration`: `IngressVpcConfiguration`, The configuration of customer’s VPC and related VPC endpoint
     /// - `service_arn`: `ServiceArn`, The Amazon Resource Name (ARN) of the service.
-    pub fn new(
-        ingress_vpc_configuration: impl Into<Val<vpc_ingress_connection::IngressVpcConfiguration>>,
-        service_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(ingress_vpc_configuration: impl Into<Val<vpc_ingress_connection::IngressVpcConfiguration>>, service_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IngressVpcConfiguration", ingress_vpc_configuration);
         props.set("ServiceArn", service_arn);
-        CfnVpcIngressConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcIngressConnection { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -1904,10 +1479,7 @@ pub(crate) static VPC_INGRESS_CONNECTION_META: TypeMeta = TypeMeta {
     write_only: &["Tags"],
     primary_identifier: &["VpcIngressConnectionArn"],
     attributes: &["DomainName", "Status", "VpcIngressConnectionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1e280348),
 };
 
@@ -1938,10 +1510,7 @@ pub mod vpc_ingress_connection {
         ///
         /// - `vpc_endpoint_id`: `VpcEndpointId`, The ID of the VPC endpoint that your App Runner service connects to.
         /// - `vpc_id`: `VpcId`, The ID of the VPC that the VPC endpoint is used in.
-        pub fn new(
-            vpc_endpoint_id: impl Into<Val<String>>,
-            vpc_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(vpc_endpoint_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("VpcEndpointId", vpc_endpoint_id);
             props.set("VpcId", vpc_id);
@@ -1989,48 +1558,16 @@ pub mod vpc_ingress_connection {
 
     pub(crate) static INGRESS_VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "VpcEndpointId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    allowed: &[],
-                }),
-            ),
+            ("VpcEndpointId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(51200), allowed: &[] })),
+            ("VpcId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(51200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

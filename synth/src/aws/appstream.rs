@@ -29,17 +29,11 @@ impl CfnAppBlock {
     ///
     /// - `name`: `Name`.
     /// - `source_s3_location`: `SourceS3Location`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        source_s3_location: impl Into<Val<app_block::S3Location>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, source_s3_location: impl Into<Val<app_block::S3Location>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SourceS3Location", source_s3_location);
-        CfnAppBlock {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAppBlock { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -71,10 +65,7 @@ impl CfnAppBlock {
     /// The `PostSetupScriptDetails` property.
     ///
     /// Changing it replaces the resource.
-    pub fn post_setup_script_details(
-        mut self,
-        value: impl Into<Val<app_block::ScriptDetails>>,
-    ) -> Self {
+    pub fn post_setup_script_details(mut self, value: impl Into<Val<app_block::ScriptDetails>>) -> Self {
         self.props.set("PostSetupScriptDetails", value);
         self
     }
@@ -124,83 +115,24 @@ impl Handle<CfnAppBlock> {
 pub(crate) static APP_BLOCK_META: TypeMeta = TypeMeta {
     type_name: CfnAppBlock::TYPE_NAME,
     shape: &APP_BLOCK_SHAPE,
-    create_only: &[
-        "Description",
-        "DisplayName",
-        "Name",
-        "PackagingType",
-        "PostSetupScriptDetails",
-        "SetupScriptDetails",
-        "SourceS3Location",
-    ],
+    create_only: &["Description", "DisplayName", "Name", "PackagingType", "PostSetupScriptDetails", "SetupScriptDetails", "SourceS3Location"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2ffe3fb99378),
 };
 
 pub(crate) static APP_BLOCK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PackagingType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["APPSTREAM2", "CUSTOM"],
-            }),
-        ),
-        (
-            "PostSetupScriptDetails",
-            &Shape::Object(&app_block::SCRIPT_DETAILS_SHAPE),
-        ),
-        (
-            "SetupScriptDetails",
-            &Shape::Object(&app_block::SCRIPT_DETAILS_SHAPE),
-        ),
-        (
-            "SourceS3Location",
-            &Shape::Object(&app_block::S3_LOCATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&app_block::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("PackagingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPSTREAM2", "CUSTOM"] })),
+        ("PostSetupScriptDetails", &Shape::Object(&app_block::SCRIPT_DETAILS_SHAPE)),
+        ("SetupScriptDetails", &Shape::Object(&app_block::SCRIPT_DETAILS_SHAPE)),
+        ("SourceS3Location", &Shape::Object(&app_block::S3_LOCATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&app_block::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -223,11 +155,7 @@ pub mod app_block {
         /// - `executable_path`: `ExecutablePath`.
         /// - `script_s3_location`: `ScriptS3Location`.
         /// - `timeout_in_seconds`: `TimeoutInSeconds`.
-        pub fn new(
-            executable_path: impl Into<Val<String>>,
-            script_s3_location: impl Into<Val<S3Location>>,
-            timeout_in_seconds: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(executable_path: impl Into<Val<String>>, script_s3_location: impl Into<Val<S3Location>>, timeout_in_seconds: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ExecutablePath", executable_path);
             props.set("ScriptS3Location", script_s3_location);
@@ -323,24 +251,8 @@ pub mod app_block {
 
     pub(crate) static SCRIPT_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExecutableParameters",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExecutablePath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ExecutableParameters", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("ExecutablePath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
             ("ScriptS3Location", &Shape::Object(&S3_LOCATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -348,24 +260,8 @@ pub mod app_block {
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-z\\.\\-]*(?<!\\.)$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("^[0-9a-z\\.\\-]*(?<!\\.)$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("S3Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -394,28 +290,17 @@ impl CfnAppBlockBuilder {
     /// - `name`: `Name`.
     /// - `platform`: `Platform`.
     /// - `vpc_config`: `VpcConfig`.
-    pub fn new(
-        instance_type: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        platform: impl Into<Val<String>>,
-        vpc_config: impl Into<Val<app_block_builder::VpcConfig>>,
-    ) -> Self {
+    pub fn new(instance_type: impl Into<Val<String>>, name: impl Into<Val<String>>, platform: impl Into<Val<String>>, vpc_config: impl Into<Val<app_block_builder::VpcConfig>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceType", instance_type);
         props.set("Name", name);
         props.set("Platform", platform);
         props.set("VpcConfig", vpc_config);
-        CfnAppBlockBuilder {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAppBlockBuilder { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessEndpoints` property.
-    pub fn access_endpoints(
-        mut self,
-        value: impl Into<Val<Vec<app_block_builder::AccessEndpoint>>>,
-    ) -> Self {
+    pub fn access_endpoints(mut self, value: impl Into<Val<Vec<app_block_builder::AccessEndpoint>>>) -> Self {
         self.props.set("AccessEndpoints", value);
         self
     }
@@ -499,10 +384,7 @@ pub(crate) static APP_BLOCK_BUILDER_META: TypeMeta = TypeMeta {
     write_only: &["AppBlockArns"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2ffe3fb99378),
 };
 
@@ -610,56 +492,16 @@ pub mod app_block_builder {
 
     pub(crate) static ACCESS_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STREAMING"],
-                }),
-            ),
-            (
-                "VpceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STREAMING"] })),
+            ("VpceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -685,14 +527,7 @@ impl CfnApplication {
     /// - `launch_path`: `LaunchPath`.
     /// - `name`: `Name`.
     /// - `platforms`: `Platforms`.
-    pub fn new(
-        app_block_arn: impl Into<Val<String>>,
-        icon_s3_location: impl Into<Val<application::S3Location>>,
-        instance_families: impl Into<Val<Vec<String>>>,
-        launch_path: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        platforms: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(app_block_arn: impl Into<Val<String>>, icon_s3_location: impl Into<Val<application::S3Location>>, instance_families: impl Into<Val<Vec<String>>>, launch_path: impl Into<Val<String>>, name: impl Into<Val<String>>, platforms: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("AppBlockArn", app_block_arn);
         props.set("IconS3Location", icon_s3_location);
@@ -700,10 +535,7 @@ impl CfnApplication {
         props.set("LaunchPath", launch_path);
         props.set("Name", name);
         props.set("Platforms", platforms);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The `AttributesToDelete` property.
@@ -779,10 +611,7 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     write_only: &["AttributesToDelete"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2ffe3fb99378),
 };
 
@@ -880,24 +709,8 @@ pub mod application {
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-z\\.\\-]*(?<!\\.)$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("^[0-9a-z\\.\\-]*(?<!\\.)$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("S3Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -925,19 +738,12 @@ impl CfnApplicationEntitlementAssociation {
     /// - `application_identifier`: `ApplicationIdentifier`.
     /// - `entitlement_name`: `EntitlementName`.
     /// - `stack_name`: `StackName`.
-    pub fn new(
-        application_identifier: impl Into<Val<String>>,
-        entitlement_name: impl Into<Val<String>>,
-        stack_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_identifier: impl Into<Val<String>>, entitlement_name: impl Into<Val<String>>, stack_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationIdentifier", application_identifier);
         props.set("EntitlementName", entitlement_name);
         props.set("StackName", stack_name);
-        CfnApplicationEntitlementAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationEntitlementAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -983,17 +789,11 @@ impl CfnApplicationFleetAssociation {
     ///
     /// - `application_arn`: `ApplicationArn`.
     /// - `fleet_name`: `FleetName`.
-    pub fn new(
-        application_arn: impl Into<Val<String>>,
-        fleet_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_arn: impl Into<Val<String>>, fleet_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationArn", application_arn);
         props.set("FleetName", fleet_name);
-        CfnApplicationFleetAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationFleetAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1040,29 +840,16 @@ impl CfnDirectoryConfig {
     /// - `directory_name`: `DirectoryName`.
     /// - `organizational_unit_distinguished_names`: `OrganizationalUnitDistinguishedNames`.
     /// - `service_account_credentials`: `ServiceAccountCredentials`.
-    pub fn new(
-        directory_name: impl Into<Val<String>>,
-        organizational_unit_distinguished_names: impl Into<Val<Vec<String>>>,
-        service_account_credentials: impl Into<Val<directory_config::ServiceAccountCredentials>>,
-    ) -> Self {
+    pub fn new(directory_name: impl Into<Val<String>>, organizational_unit_distinguished_names: impl Into<Val<Vec<String>>>, service_account_credentials: impl Into<Val<directory_config::ServiceAccountCredentials>>) -> Self {
         let mut props = Props::new();
         props.set("DirectoryName", directory_name);
-        props.set(
-            "OrganizationalUnitDistinguishedNames",
-            organizational_unit_distinguished_names,
-        );
+        props.set("OrganizationalUnitDistinguishedNames", organizational_unit_distinguished_names);
         props.set("ServiceAccountCredentials", service_account_credentials);
-        CfnDirectoryConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDirectoryConfig { props, options: ResourceOptions::default() }
     }
 
     /// The `CertificateBasedAuthProperties` property.
-    pub fn certificate_based_auth_properties(
-        mut self,
-        value: impl Into<Val<directory_config::CertificateBasedAuthProperties>>,
-    ) -> Self {
+    pub fn certificate_based_auth_properties(mut self, value: impl Into<Val<directory_config::CertificateBasedAuthProperties>>) -> Self {
         self.props.set("CertificateBasedAuthProperties", value);
         self
     }
@@ -1096,27 +883,9 @@ pub(crate) static DIRECTORY_CONFIG_META: TypeMeta = TypeMeta {
 
 pub(crate) static DIRECTORY_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CertificateBasedAuthProperties",
-            &Shape::Object(&directory_config::CERTIFICATE_BASED_AUTH_PROPERTIES_SHAPE),
-        ),
-        (
-            "OrganizationalUnitDistinguishedNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2000),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceAccountCredentials",
-            &Shape::Object(&directory_config::SERVICE_ACCOUNT_CREDENTIALS_SHAPE),
-        ),
+        ("CertificateBasedAuthProperties", &Shape::Object(&directory_config::CERTIFICATE_BASED_AUTH_PROPERTIES_SHAPE)),
+        ("OrganizationalUnitDistinguishedNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })), min_items: None, max_items: None })),
+        ("ServiceAccountCredentials", &Shape::Object(&directory_config::SERVICE_ACCOUNT_CREDENTIALS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1172,10 +941,7 @@ pub mod directory_config {
         ///
         /// - `account_name`: `AccountName`.
         /// - `account_password`: `AccountPassword`.
-        pub fn new(
-            account_name: impl Into<Val<String>>,
-            account_password: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(account_name: impl Into<Val<String>>, account_password: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccountName", account_name);
             props.set("AccountPassword", account_password);
@@ -1199,24 +965,8 @@ pub mod directory_config {
 
     pub(crate) static SERVICE_ACCOUNT_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AccountPassword",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("AccountName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("AccountPassword", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1240,21 +990,13 @@ impl CfnEntitlement {
     /// - `attributes`: `Attributes`.
     /// - `name`: `Name`.
     /// - `stack_name`: `StackName`.
-    pub fn new(
-        app_visibility: impl Into<Val<String>>,
-        attributes: impl Into<Val<Vec<entitlement::Attribute>>>,
-        name: impl Into<Val<String>>,
-        stack_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(app_visibility: impl Into<Val<String>>, attributes: impl Into<Val<Vec<entitlement::Attribute>>>, name: impl Into<Val<String>>, stack_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AppVisibility", app_visibility);
         props.set("Attributes", attributes);
         props.set("Name", name);
         props.set("StackName", stack_name);
-        CfnEntitlement {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEntitlement { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1304,50 +1046,11 @@ pub(crate) static ENTITLEMENT_META: TypeMeta = TypeMeta {
 
 pub(crate) static ENTITLEMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppVisibility",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALL", "ASSOCIATED"],
-            }),
-        ),
-        (
-            "Attributes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&entitlement::ATTRIBUTE_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "StackName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("AppVisibility", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ASSOCIATED"] })),
+        ("Attributes", &Shape::List(ListRule { item: Some(&Shape::Object(&entitlement::ATTRIBUTE_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("StackName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1385,24 +1088,8 @@ pub mod entitlement {
 
     pub(crate) static ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1428,10 +1115,7 @@ impl CfnFleet {
         let mut props = Props::new();
         props.set("InstanceType", instance_type);
         props.set("Name", name);
-        CfnFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFleet { props, options: ResourceOptions::default() }
     }
 
     /// The `AttributesToDelete` property.
@@ -1610,10 +1294,7 @@ pub(crate) static FLEET_META: TypeMeta = TypeMeta {
     write_only: &["AttributesToDelete"],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee3fbd9378),
 };
 
@@ -1700,10 +1381,7 @@ pub mod fleet {
         }
 
         /// The `OrganizationalUnitDistinguishedName` property.
-        pub fn organizational_unit_distinguished_name(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OrganizationalUnitDistinguishedName", value);
             self
         }
@@ -1828,94 +1506,32 @@ pub mod fleet {
     }
 
     pub(crate) static DOMAIN_JOIN_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OrganizationalUnitDistinguishedName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("OrganizationalUnitDistinguishedName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-z\\.\\-]*(?<!\\.)$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("^[0-9a-z\\.\\-]*(?<!\\.)$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("S3Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[\\S\\s]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[\\S\\s]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1941,17 +1557,11 @@ impl CfnImageBuilder {
         let mut props = Props::new();
         props.set("InstanceType", instance_type);
         props.set("Name", name);
-        CfnImageBuilder {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnImageBuilder { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessEndpoints` property.
-    pub fn access_endpoints(
-        mut self,
-        value: impl Into<Val<Vec<image_builder::AccessEndpoint>>>,
-    ) -> Self {
+    pub fn access_endpoints(mut self, value: impl Into<Val<Vec<image_builder::AccessEndpoint>>>) -> Self {
         self.props.set("AccessEndpoints", value);
         self
     }
@@ -1981,10 +1591,7 @@ impl CfnImageBuilder {
     }
 
     /// The `DomainJoinInfo` property.
-    pub fn domain_join_info(
-        mut self,
-        value: impl Into<Val<image_builder::DomainJoinInfo>>,
-    ) -> Self {
+    pub fn domain_join_info(mut self, value: impl Into<Val<image_builder::DomainJoinInfo>>) -> Self {
         self.props.set("DomainJoinInfo", value);
         self
     }
@@ -2016,10 +1623,7 @@ impl CfnImageBuilder {
     }
 
     /// The `RootVolumeConfig` property.
-    pub fn root_volume_config(
-        mut self,
-        value: impl Into<Val<image_builder::VolumeConfig>>,
-    ) -> Self {
+    pub fn root_volume_config(mut self, value: impl Into<Val<image_builder::VolumeConfig>>) -> Self {
         self.props.set("RootVolumeConfig", value);
         self
     }
@@ -2082,10 +1686,7 @@ pub(crate) static IMAGE_BUILDER_META: TypeMeta = TypeMeta {
     write_only: &["ImageName", "SoftwaresToInstall", "SoftwaresToUninstall"],
     primary_identifier: &["Name"],
     attributes: &["StreamingUrl"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee3fbd9378),
 };
 
@@ -2160,10 +1761,7 @@ pub mod image_builder {
         }
 
         /// The `OrganizationalUnitDistinguishedName` property.
-        pub fn organizational_unit_distinguished_name(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OrganizationalUnitDistinguishedName", value);
             self
         }
@@ -2260,69 +1858,23 @@ pub mod image_builder {
 
     pub(crate) static ACCESS_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STREAMING"],
-                }),
-            ),
-            (
-                "VpceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STREAMING"] })),
+            ("VpceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOMAIN_JOIN_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OrganizationalUnitDistinguishedName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("OrganizationalUnitDistinguishedName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2343,10 +1895,7 @@ impl CfnStack {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnStack {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStack { props, options: ResourceOptions::default() }
     }
 
     /// The list of virtual private cloud (VPC) interface endpoint objects. Users of the stack can connect to AppStream 2.0 only through the specified endpoints.
@@ -2362,10 +1911,7 @@ impl CfnStack {
     }
 
     /// The persistent application settings for users of the stack. When these settings are enabled, changes that users make to applications and Windows settings are automatically saved after each session and applied to the next session.
-    pub fn application_settings(
-        mut self,
-        value: impl Into<Val<stack::ApplicationSettings>>,
-    ) -> Self {
+    pub fn application_settings(mut self, value: impl Into<Val<stack::ApplicationSettings>>) -> Self {
         self.props.set("ApplicationSettings", value);
         self
     }
@@ -2431,19 +1977,13 @@ impl CfnStack {
     }
 
     /// The storage connectors to enable.
-    pub fn storage_connectors(
-        mut self,
-        value: impl Into<Val<Vec<stack::StorageConnector>>>,
-    ) -> Self {
+    pub fn storage_connectors(mut self, value: impl Into<Val<Vec<stack::StorageConnector>>>) -> Self {
         self.props.set("StorageConnectors", value);
         self
     }
 
     /// The streaming protocol that you want your stack to prefer. This can be UDP or TCP. Currently, UDP is only supported in the Windows native client.
-    pub fn streaming_experience_settings(
-        mut self,
-        value: impl Into<Val<stack::StreamingExperienceSettings>>,
-    ) -> Self {
+    pub fn streaming_experience_settings(mut self, value: impl Into<Val<stack::StreamingExperienceSettings>>) -> Self {
         self.props.set("StreamingExperienceSettings", value);
         self
     }
@@ -2483,10 +2023,7 @@ pub(crate) static STACK_META: TypeMeta = TypeMeta {
     write_only: &["AttributesToDelete", "DeleteStorageConnectors"],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee3fbd9378),
 };
 
@@ -2552,11 +2089,7 @@ pub mod stack {
         /// - `screen_image_format`: `ScreenImageFormat`, The image format for agent screen captures.
         /// - `screen_resolution`: `ScreenResolution`, The screen resolution for the agent streaming environment.
         /// - `settings`: `Settings`, The list of agent access settings that define permissions for each agent action. You must specify at least one setting.
-        pub fn new(
-            screen_image_format: impl Into<Val<String>>,
-            screen_resolution: impl Into<Val<String>>,
-            settings: impl Into<Val<Vec<AgentAccessSetting>>>,
-        ) -> Self {
+        pub fn new(screen_image_format: impl Into<Val<String>>, screen_resolution: impl Into<Val<String>>, settings: impl Into<Val<Vec<AgentAccessSetting>>>) -> Self {
             let mut props = Props::new();
             props.set("ScreenImageFormat", screen_image_format);
             props.set("ScreenResolution", screen_resolution);
@@ -2602,10 +2135,7 @@ pub mod stack {
         ///
         /// - `agent_action`: `AgentAction`, The agent action to configure. Valid values are COMPUTER_VISION, COMPUTER_INPUT, and FORWARD_MCP_TOOLS. COMPUTER_VISION allows agents to take screenshots of the desktop. COMPUTER_INPUT allows agents to click, type, and scroll on the desktop and requires COMPUTER_VISION to also be enabled. FORWARD_MCP_TOOLS allows agents to interact with applications and the desktop operating system through direct MCP calls rather than using computer use tools. Forwards MCP tools configured on the WorkSpaces application session to the agent.
         /// - `permission`: `Permission`, Whether the agent action is enabled or disabled.
-        pub fn new(
-            agent_action: impl Into<Val<String>>,
-            permission: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(agent_action: impl Into<Val<String>>, permission: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AgentAction", agent_action);
             props.set("Permission", permission);
@@ -2830,24 +2360,8 @@ pub mod stack {
 
     pub(crate) static ACCESS_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STREAMING"],
-                }),
-            ),
-            (
-                "VpceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STREAMING"] })),
+            ("VpceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2865,160 +2379,54 @@ pub mod stack {
 
     pub(crate) static AGENT_ACCESS_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COMPUTER_INPUT", "COMPUTER_VISION", "FORWARD_MCP_TOOLS"],
-                }),
-            ),
-            (
-                "Permission",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
+            ("AgentAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPUTER_INPUT", "COMPUTER_VISION", "FORWARD_MCP_TOOLS"] })),
+            ("Permission", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SettingsGroup",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SettingsGroup", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTENT_REDIRECTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HostToClient",
-            &Shape::Object(&URL_REDIRECTION_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("HostToClient", &Shape::Object(&URL_REDIRECTION_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static URL_REDIRECTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedUrls",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(\\*|https?://[^\\s,;]+)$"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "DeniedUrls",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(\\*|https?://[^\\s,;]+)$"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("AllowedUrls", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(\\*|https?://[^\\s,;]+)$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("DeniedUrls", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(\\*|https?://[^\\s,;]+)$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectorType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GOOGLE_DRIVE", "HOMEFOLDERS", "ONE_DRIVE"],
-                }),
-            ),
-            (
-                "Domains",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ResourceIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ConnectorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GOOGLE_DRIVE", "HOMEFOLDERS", "ONE_DRIVE"] })),
+            ("Domains", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+            ("ResourceIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAMING_EXPERIENCE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PreferredProtocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TCP", "UDP"],
-            }),
-        )],
+        fields: &[
+            ("PreferredProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TCP", "UDP"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AUTO_TIME_ZONE_REDIRECTION",
-                        "CLIPBOARD_COPY_FROM_LOCAL_DEVICE",
-                        "CLIPBOARD_COPY_TO_LOCAL_DEVICE",
-                        "DOMAIN_PASSWORD_SIGNIN",
-                        "DOMAIN_SMART_CARD_SIGNIN",
-                        "FILE_DOWNLOAD",
-                        "FILE_UPLOAD",
-                        "PRINTING_TO_LOCAL_DEVICE",
-                    ],
-                }),
-            ),
-            (
-                "Permission",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTO_TIME_ZONE_REDIRECTION", "CLIPBOARD_COPY_FROM_LOCAL_DEVICE", "CLIPBOARD_COPY_TO_LOCAL_DEVICE", "DOMAIN_PASSWORD_SIGNIN", "DOMAIN_SMART_CARD_SIGNIN", "FILE_DOWNLOAD", "FILE_UPLOAD", "PRINTING_TO_LOCAL_DEVICE"] })),
+            ("Permission", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3044,10 +2452,7 @@ impl CfnStackFleetAssociation {
         let mut props = Props::new();
         props.set("FleetName", fleet_name);
         props.set("StackName", stack_name);
-        CfnStackFleetAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStackFleetAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3094,19 +2499,12 @@ impl CfnStackUserAssociation {
     /// - `authentication_type`: `AuthenticationType`, The authentication type for the user who is associated with the stack. You must specify USERPOOL.
     /// - `stack_name`: `StackName`, The name of the stack that is associated with the user.
     /// - `user_name`: `UserName`, The name of the user who is associated with the stack.
-    pub fn new(
-        authentication_type: impl Into<Val<String>>,
-        stack_name: impl Into<Val<String>>,
-        user_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(authentication_type: impl Into<Val<String>>, stack_name: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthenticationType", authentication_type);
         props.set("StackName", stack_name);
         props.set("UserName", user_name);
-        CfnStackUserAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStackUserAssociation { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether a welcome email is sent to a user after the user is created in the user pool.
@@ -3136,12 +2534,7 @@ impl Resource for CfnStackUserAssociation {
 pub(crate) static STACK_USER_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnStackUserAssociation::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AuthenticationType",
-        "SendEmailNotification",
-        "StackName",
-        "UserName",
-    ],
+    create_only: &["AuthenticationType", "SendEmailNotification", "StackName", "UserName"],
     write_only: &[],
     primary_identifier: &["StackName", "UserName", "AuthenticationType"],
     attributes: &[],
@@ -3165,17 +2558,11 @@ impl CfnUser {
     ///
     /// - `authentication_type`: `AuthenticationType`, The authentication type for the user.
     /// - `user_name`: `UserName`, The email address of the user.
-    pub fn new(
-        authentication_type: impl Into<Val<String>>,
-        user_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(authentication_type: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthenticationType", authentication_type);
         props.set("UserName", user_name);
-        CfnUser {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUser { props, options: ResourceOptions::default() }
     }
 
     /// The first name, or given name, of the user.
@@ -3234,13 +2621,7 @@ impl Handle<CfnUser> {
 pub(crate) static USER_META: TypeMeta = TypeMeta {
     type_name: CfnUser::TYPE_NAME,
     shape: &USER_SHAPE,
-    create_only: &[
-        "AuthenticationType",
-        "FirstName",
-        "LastName",
-        "MessageAction",
-        "UserName",
-    ],
+    create_only: &["AuthenticationType", "FirstName", "LastName", "MessageAction", "UserName"],
     write_only: &["MessageAction"],
     primary_identifier: &["UserName", "AuthenticationType"],
     attributes: &["Arn"],
@@ -3250,51 +2631,11 @@ pub(crate) static USER_META: TypeMeta = TypeMeta {
 
 pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthenticationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["API", "AWS_AD", "SAML", "USERPOOL"],
-            }),
-        ),
-        (
-            "FirstName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_\\-\\s]+$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LastName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_\\-\\s]+$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageAction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RESEND", "SUPPRESS"],
-            }),
-        ),
-        (
-            "UserName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("AuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["API", "AWS_AD", "SAML", "USERPOOL"] })),
+        ("FirstName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_\\-\\s]+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("LastName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_\\-\\s]+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("MessageAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RESEND", "SUPPRESS"] })),
+        ("UserName", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3322,9 +2663,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::AppStream::AppBlock" => Some(&APP_BLOCK_META),
         "AWS::AppStream::AppBlockBuilder" => Some(&APP_BLOCK_BUILDER_META),
         "AWS::AppStream::Application" => Some(&APPLICATION_META),
-        "AWS::AppStream::ApplicationEntitlementAssociation" => {
-            Some(&APPLICATION_ENTITLEMENT_ASSOCIATION_META)
-        }
+        "AWS::AppStream::ApplicationEntitlementAssociation" => Some(&APPLICATION_ENTITLEMENT_ASSOCIATION_META),
         "AWS::AppStream::ApplicationFleetAssociation" => Some(&APPLICATION_FLEET_ASSOCIATION_META),
         "AWS::AppStream::DirectoryConfig" => Some(&DIRECTORY_CONFIG_META),
         "AWS::AppStream::Entitlement" => Some(&ENTITLEMENT_META),

@@ -31,10 +31,7 @@ impl CfnApi {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnApi {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApi { props, options: ResourceOptions::default() }
     }
 
     /// The configuration for an Event Api
@@ -111,42 +108,16 @@ pub(crate) static API_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ApiArn"],
     attributes: &["ApiArn", "ApiId", "Dns", "Dns.Http", "Dns.Realtime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7fffdffb),
 };
 
 pub(crate) static API_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("EventConfig", &Shape::Object(&api::EVENT_CONFIG_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Za-z0-9_\\-\\ ]+"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OwnerContact",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Za-z0-9_\\-\\ \\.]+"),
-                min_len: Some(1),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&api::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9_\\-\\ ]+"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("OwnerContact", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9_\\-\\ \\.]+"), min_len: Some(1), max_len: Some(250), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&api::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -170,12 +141,7 @@ pub mod api {
         /// - `connection_auth_modes`: `ConnectionAuthModes`, A list of auth modes for the AppSync API.
         /// - `default_publish_auth_modes`: `DefaultPublishAuthModes`, A list of auth modes for the AppSync API.
         /// - `default_subscribe_auth_modes`: `DefaultSubscribeAuthModes`, A list of auth modes for the AppSync API.
-        pub fn new(
-            auth_providers: impl Into<Val<Vec<AuthProvider>>>,
-            connection_auth_modes: impl Into<Val<Vec<AuthMode>>>,
-            default_publish_auth_modes: impl Into<Val<Vec<AuthMode>>>,
-            default_subscribe_auth_modes: impl Into<Val<Vec<AuthMode>>>,
-        ) -> Self {
+        pub fn new(auth_providers: impl Into<Val<Vec<AuthProvider>>>, connection_auth_modes: impl Into<Val<Vec<AuthMode>>>, default_publish_auth_modes: impl Into<Val<Vec<AuthMode>>>, default_subscribe_auth_modes: impl Into<Val<Vec<AuthMode>>>) -> Self {
             let mut props = Props::new();
             props.set("AuthProviders", auth_providers);
             props.set("ConnectionAuthModes", connection_auth_modes);
@@ -220,19 +186,13 @@ pub mod api {
         }
 
         /// A LambdaAuthorizerConfig holds configuration on how to authorize AWS AppSync API access when using the AWS_LAMBDA authorizer mode. Be aware that an AWS AppSync API may have only one Lambda authorizer configured at a time.
-        pub fn lambda_authorizer_config(
-            mut self,
-            value: impl Into<Val<LambdaAuthorizerConfig>>,
-        ) -> Self {
+        pub fn lambda_authorizer_config(mut self, value: impl Into<Val<LambdaAuthorizerConfig>>) -> Self {
             self.props.set("LambdaAuthorizerConfig", value);
             self
         }
 
         /// The OpenID Connect configuration.
-        pub fn open_id_connect_config(
-            mut self,
-            value: impl Into<Val<OpenIdConnectConfig>>,
-        ) -> Self {
+        pub fn open_id_connect_config(mut self, value: impl Into<Val<OpenIdConnectConfig>>) -> Self {
             self.props.set("OpenIDConnectConfig", value);
             self
         }
@@ -255,10 +215,7 @@ pub mod api {
         ///
         /// - `aws_region`: `AwsRegion`.
         /// - `user_pool_id`: `UserPoolId`.
-        pub fn new(
-            aws_region: impl Into<Val<String>>,
-            user_pool_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(aws_region: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AwsRegion", aws_region);
             props.set("UserPoolId", user_pool_id);
@@ -393,10 +350,7 @@ pub mod api {
         ///
         /// - `cloud_watch_logs_role_arn`: `CloudWatchLogsRoleArn`.
         /// - `log_level`: `LogLevel`, Logging level for the AppSync API.
-        pub fn new(
-            cloud_watch_logs_role_arn: impl Into<Val<String>>,
-            log_level: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cloud_watch_logs_role_arn: impl Into<Val<String>>, log_level: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchLogsRoleArn", cloud_watch_logs_role_arn);
             props.set("LogLevel", log_level);
@@ -437,38 +391,10 @@ pub mod api {
 
     pub(crate) static EVENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthProviders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUTH_PROVIDER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ConnectionAuthModes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUTH_MODE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "DefaultPublishAuthModes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUTH_MODE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "DefaultSubscribeAuthModes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUTH_MODE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AuthProviders", &Shape::List(ListRule { item: Some(&Shape::Object(&AUTH_PROVIDER_SHAPE)), min_items: None, max_items: None })),
+            ("ConnectionAuthModes", &Shape::List(ListRule { item: Some(&Shape::Object(&AUTH_MODE_SHAPE)), min_items: None, max_items: None })),
+            ("DefaultPublishAuthModes", &Shape::List(ListRule { item: Some(&Shape::Object(&AUTH_MODE_SHAPE)), min_items: None, max_items: None })),
+            ("DefaultSubscribeAuthModes", &Shape::List(ListRule { item: Some(&Shape::Object(&AUTH_MODE_SHAPE)), min_items: None, max_items: None })),
             ("LogConfig", &Shape::Object(&EVENT_LOG_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -476,93 +402,37 @@ pub mod api {
 
     pub(crate) static AUTH_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AMAZON_COGNITO_USER_POOLS",
-                        "AWS_IAM",
-                        "API_KEY",
-                        "OPENID_CONNECT",
-                        "AWS_LAMBDA",
-                    ],
-                }),
-            ),
-            (
-                "LambdaAuthorizerConfig",
-                &Shape::Object(&LAMBDA_AUTHORIZER_CONFIG_SHAPE),
-            ),
+            ("AuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "API_KEY", "OPENID_CONNECT", "AWS_LAMBDA"] })),
+            ("LambdaAuthorizerConfig", &Shape::Object(&LAMBDA_AUTHORIZER_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_AUTHORIZER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthorizerResultTtlInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AuthorizerResultTtlInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(3600.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTH_MODE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AMAZON_COGNITO_USER_POOLS",
-                    "AWS_IAM",
-                    "API_KEY",
-                    "OPENID_CONNECT",
-                    "AWS_LAMBDA",
-                ],
-            }),
-        )],
+        fields: &[
+            ("AuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "API_KEY", "OPENID_CONNECT", "AWS_LAMBDA"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_LOG_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "ERROR", "ALL", "INFO", "DEBUG"],
-            }),
-        )],
+        fields: &[
+            ("LogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "ERROR", "ALL", "INFO", "DEBUG"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[ a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\w+-=\\.:/@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[ a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\w+-=\\.:/@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -586,21 +456,13 @@ impl CfnApiCache {
     /// - `api_id`: `ApiId`, Unique AWS AppSync GraphQL API identifier.
     /// - `ttl`: `Ttl`, TTL in seconds for cache entries. Valid values are 1-3600.
     /// - `type_`: `Type`, The cache instance type, such as SMALL, LARGE and LARGE_4X
-    pub fn new(
-        api_caching_behavior: impl Into<Val<String>>,
-        api_id: impl Into<Val<String>>,
-        ttl: impl Into<Val<i64>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_caching_behavior: impl Into<Val<String>>, api_id: impl Into<Val<String>>, ttl: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiCachingBehavior", api_caching_behavior);
         props.set("ApiId", api_id);
         props.set("Ttl", ttl);
         props.set("Type", type_);
-        CfnApiCache {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApiCache { props, options: ResourceOptions::default() }
     }
 
     /// At-rest encryption flag for cache. You cannot update this setting after creation.
@@ -655,11 +517,7 @@ impl Handle<CfnApiCache> {
 pub(crate) static API_CACHE_META: TypeMeta = TypeMeta {
     type_name: CfnApiCache::TYPE_NAME,
     shape: &API_CACHE_SHAPE,
-    create_only: &[
-        "ApiId",
-        "AtRestEncryptionEnabled",
-        "TransitEncryptionEnabled",
-    ],
+    create_only: &["ApiId", "AtRestEncryptionEnabled", "TransitEncryptionEnabled"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -669,53 +527,9 @@ pub(crate) static API_CACHE_META: TypeMeta = TypeMeta {
 
 pub(crate) static API_CACHE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApiCachingBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "FULL_REQUEST_CACHING",
-                    "OPERATION_LEVEL_CACHING",
-                    "PER_RESOLVER_CACHING",
-                ],
-            }),
-        ),
-        (
-            "HealthMetricsConfig",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED"],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "LARGE",
-                    "LARGE_12X",
-                    "LARGE_2X",
-                    "LARGE_4X",
-                    "LARGE_8X",
-                    "MEDIUM",
-                    "R4_2XLARGE",
-                    "R4_4XLARGE",
-                    "R4_8XLARGE",
-                    "R4_LARGE",
-                    "R4_XLARGE",
-                    "SMALL",
-                    "T2_MEDIUM",
-                    "T2_SMALL",
-                    "XLARGE",
-                ],
-            }),
-        ),
+        ("ApiCachingBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL_REQUEST_CACHING", "OPERATION_LEVEL_CACHING", "PER_RESOLVER_CACHING"] })),
+        ("HealthMetricsConfig", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LARGE", "LARGE_12X", "LARGE_2X", "LARGE_4X", "LARGE_8X", "MEDIUM", "R4_2XLARGE", "R4_4XLARGE", "R4_8XLARGE", "R4_LARGE", "R4_XLARGE", "SMALL", "T2_MEDIUM", "T2_SMALL", "XLARGE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -738,10 +552,7 @@ impl CfnApiKey {
     pub fn new(api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
-        CfnApiKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApiKey { props, options: ResourceOptions::default() }
     }
 
     /// Unique description of your API key.
@@ -826,10 +637,7 @@ impl CfnChannelNamespace {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("Name", name);
-        CfnChannelNamespace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannelNamespace { props, options: ResourceOptions::default() }
     }
 
     /// String of APPSYNC_JS code to be used by the handlers.
@@ -847,28 +655,19 @@ impl CfnChannelNamespace {
     }
 
     /// The `HandlerConfigs` property.
-    pub fn handler_configs(
-        mut self,
-        value: impl Into<Val<channel_namespace::HandlerConfigs>>,
-    ) -> Self {
+    pub fn handler_configs(mut self, value: impl Into<Val<channel_namespace::HandlerConfigs>>) -> Self {
         self.props.set("HandlerConfigs", value);
         self
     }
 
     /// List of AuthModes supported for Publish operations.
-    pub fn publish_auth_modes(
-        mut self,
-        value: impl Into<Val<Vec<channel_namespace::AuthMode>>>,
-    ) -> Self {
+    pub fn publish_auth_modes(mut self, value: impl Into<Val<Vec<channel_namespace::AuthMode>>>) -> Self {
         self.props.set("PublishAuthModes", value);
         self
     }
 
     /// List of AuthModes supported for Subscribe operations.
-    pub fn subscribe_auth_modes(
-        mut self,
-        value: impl Into<Val<Vec<channel_namespace::AuthMode>>>,
-    ) -> Self {
+    pub fn subscribe_auth_modes(mut self, value: impl Into<Val<Vec<channel_namespace::AuthMode>>>) -> Self {
         self.props.set("SubscribeAuthModes", value);
         self
     }
@@ -911,61 +710,18 @@ pub(crate) static CHANNEL_NAMESPACE_META: TypeMeta = TypeMeta {
     write_only: &["CodeS3Location"],
     primary_identifier: &["ChannelNamespaceArn"],
     attributes: &["ChannelNamespaceArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7fffdffb),
 };
 
 pub(crate) static CHANNEL_NAMESPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CodeHandlers",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32768),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HandlerConfigs",
-            &Shape::Object(&channel_namespace::HANDLER_CONFIGS_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("([A-Za-z0-9](?:[A-Za-z0-9\\-]{0,48}[A-Za-z0-9])?)"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PublishAuthModes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel_namespace::AUTH_MODE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubscribeAuthModes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel_namespace::AUTH_MODE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel_namespace::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CodeHandlers", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32768), allowed: &[] })),
+        ("HandlerConfigs", &Shape::Object(&channel_namespace::HANDLER_CONFIGS_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("([A-Za-z0-9](?:[A-Za-z0-9\\-]{0,48}[A-Za-z0-9])?)"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("PublishAuthModes", &Shape::List(ListRule { item: Some(&Shape::Object(&channel_namespace::AUTH_MODE_SHAPE)), min_items: None, max_items: None })),
+        ("SubscribeAuthModes", &Shape::List(ListRule { item: Some(&Shape::Object(&channel_namespace::AUTH_MODE_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&channel_namespace::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1019,10 +775,7 @@ pub mod channel_namespace {
         ///
         /// - `behavior`: `Behavior`, Integration behavior for a handler configuration.
         /// - `integration`: `Integration`.
-        pub fn new(
-            behavior: impl Into<Val<String>>,
-            integration: impl Into<Val<Integration>>,
-        ) -> Self {
+        pub fn new(behavior: impl Into<Val<String>>, integration: impl Into<Val<Integration>>) -> Self {
             let mut props = Props::new();
             props.set("Behavior", behavior);
             props.set("Integration", integration);
@@ -1151,15 +904,7 @@ pub mod channel_namespace {
 
     pub(crate) static HANDLER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Behavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CODE", "DIRECT"],
-                }),
-            ),
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CODE", "DIRECT"] })),
             ("Integration", &Shape::Object(&INTEGRATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1167,72 +912,30 @@ pub mod channel_namespace {
 
     pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSourceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("([_A-Za-z][_0-9A-Za-z]{0,511})?"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("DataSourceName", &Shape::Str(StrRule { pattern: Some("([_A-Za-z][_0-9A-Za-z]{0,511})?"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
             ("LambdaConfig", &Shape::Object(&LAMBDA_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InvokeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REQUEST_RESPONSE", "EVENT"],
-            }),
-        )],
+        fields: &[
+            ("InvokeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REQUEST_RESPONSE", "EVENT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTH_MODE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AMAZON_COGNITO_USER_POOLS",
-                    "AWS_IAM",
-                    "API_KEY",
-                    "OPENID_CONNECT",
-                    "AWS_LAMBDA",
-                ],
-            }),
-        )],
+        fields: &[
+            ("AuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "API_KEY", "OPENID_CONNECT", "AWS_LAMBDA"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[ a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\w+-=\\.:/@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[ a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\w+-=\\.:/@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1255,19 +958,12 @@ impl CfnDataSource {
     /// - `api_id`: `ApiId`, Unique AWS AppSync GraphQL API identifier where this data source will be created.
     /// - `name`: `Name`, Friendly name for you to identify your AppSync data source after creation.
     /// - `type_`: `Type`, The type of the data source.
-    pub fn new(
-        api_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_id: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("Name", name);
         props.set("Type", type_);
-        CfnDataSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataSource { props, options: ResourceOptions::default() }
     }
 
     /// The description of the data source.
@@ -1285,19 +981,13 @@ impl CfnDataSource {
     /// AWS Region and Endpoints for an Amazon OpenSearch Service domain in your account.
     ///
     /// As of September 2021, Amazon Elasticsearch Service is Amazon OpenSearch Service. This property is deprecated. For new data sources, use OpenSearchServiceConfig to specify an OpenSearch Service data source.
-    pub fn elasticsearch_config(
-        mut self,
-        value: impl Into<Val<data_source::ElasticsearchConfig>>,
-    ) -> Self {
+    pub fn elasticsearch_config(mut self, value: impl Into<Val<data_source::ElasticsearchConfig>>) -> Self {
         self.props.set("ElasticsearchConfig", value);
         self
     }
 
     /// ARN for the EventBridge bus.
-    pub fn event_bridge_config(
-        mut self,
-        value: impl Into<Val<data_source::EventBridgeConfig>>,
-    ) -> Self {
+    pub fn event_bridge_config(mut self, value: impl Into<Val<data_source::EventBridgeConfig>>) -> Self {
         self.props.set("EventBridgeConfig", value);
         self
     }
@@ -1323,19 +1013,13 @@ impl CfnDataSource {
     }
 
     /// AWS Region and Endpoints for an Amazon OpenSearch Service domain in your account.
-    pub fn open_search_service_config(
-        mut self,
-        value: impl Into<Val<data_source::OpenSearchServiceConfig>>,
-    ) -> Self {
+    pub fn open_search_service_config(mut self, value: impl Into<Val<data_source::OpenSearchServiceConfig>>) -> Self {
         self.props.set("OpenSearchServiceConfig", value);
         self
     }
 
     /// Relational Database configuration of the relational database data source.
-    pub fn relational_database_config(
-        mut self,
-        value: impl Into<Val<data_source::RelationalDatabaseConfig>>,
-    ) -> Self {
+    pub fn relational_database_config(mut self, value: impl Into<Val<data_source::RelationalDatabaseConfig>>) -> Self {
         self.props.set("RelationalDatabaseConfig", value);
         self
     }
@@ -1384,51 +1068,11 @@ pub(crate) static DATA_SOURCE_META: TypeMeta = TypeMeta {
 
 pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "HttpConfig",
-            &Shape::Object(&data_source::HTTP_CONFIG_SHAPE),
-        ),
-        (
-            "MetricsConfig",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RelationalDatabaseConfig",
-            &Shape::Object(&data_source::RELATIONAL_DATABASE_CONFIG_SHAPE),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AMAZON_BEDROCK_RUNTIME",
-                    "AMAZON_DYNAMODB",
-                    "AMAZON_ELASTICSEARCH",
-                    "AMAZON_EVENTBRIDGE",
-                    "AMAZON_OPENSEARCH_SERVICE",
-                    "AWS_LAMBDA",
-                    "HTTP",
-                    "NONE",
-                    "RELATIONAL_DATABASE",
-                ],
-            }),
-        ),
+        ("HttpConfig", &Shape::Object(&data_source::HTTP_CONFIG_SHAPE)),
+        ("MetricsConfig", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("RelationalDatabaseConfig", &Shape::Object(&data_source::RELATIONAL_DATABASE_CONFIG_SHAPE)),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_BEDROCK_RUNTIME", "AMAZON_DYNAMODB", "AMAZON_ELASTICSEARCH", "AMAZON_EVENTBRIDGE", "AMAZON_OPENSEARCH_SERVICE", "AWS_LAMBDA", "HTTP", "NONE", "RELATIONAL_DATABASE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1494,11 +1138,7 @@ pub mod data_source {
         /// - `base_table_ttl`: `BaseTableTTL`, The number of minutes that an Item is stored in the data source.
         /// - `delta_sync_table_name`: `DeltaSyncTableName`, The Delta Sync table name.
         /// - `delta_sync_table_ttl`: `DeltaSyncTableTTL`, The number of minutes that a Delta Sync log entry is stored in the Delta Sync table.
-        pub fn new(
-            base_table_ttl: impl Into<Val<String>>,
-            delta_sync_table_name: impl Into<Val<String>>,
-            delta_sync_table_ttl: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(base_table_ttl: impl Into<Val<String>>, delta_sync_table_name: impl Into<Val<String>>, delta_sync_table_ttl: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BaseTableTTL", base_table_ttl);
             props.set("DeltaSyncTableName", delta_sync_table_name);
@@ -1711,18 +1351,12 @@ pub mod data_source {
         /// - `relational_database_source_type`: `RelationalDatabaseSourceType`, The type of relational data source.
         pub fn new(relational_database_source_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "RelationalDatabaseSourceType",
-                relational_database_source_type,
-            );
+            props.set("RelationalDatabaseSourceType", relational_database_source_type);
             RelationalDatabaseConfig { props }
         }
 
         /// Information about the Amazon RDS resource.
-        pub fn rds_http_endpoint_config(
-            mut self,
-            value: impl Into<Val<RdsHttpEndpointConfig>>,
-        ) -> Self {
+        pub fn rds_http_endpoint_config(mut self, value: impl Into<Val<RdsHttpEndpointConfig>>) -> Self {
             self.props.set("RdsHttpEndpointConfig", value);
             self
         }
@@ -1746,11 +1380,7 @@ pub mod data_source {
         /// - `aws_region`: `AwsRegion`, AWS Region for RDS HTTP endpoint.
         /// - `aws_secret_store_arn`: `AwsSecretStoreArn`, The ARN for database credentials stored in AWS Secrets Manager.
         /// - `db_cluster_identifier`: `DbClusterIdentifier`, Amazon RDS cluster Amazon Resource Name (ARN).
-        pub fn new(
-            aws_region: impl Into<Val<String>>,
-            aws_secret_store_arn: impl Into<Val<String>>,
-            db_cluster_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(aws_region: impl Into<Val<String>>, aws_secret_store_arn: impl Into<Val<String>>, db_cluster_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AwsRegion", aws_region);
             props.set("AwsSecretStoreArn", aws_secret_store_arn);
@@ -1778,36 +1408,23 @@ pub mod data_source {
     }
 
     pub(crate) static HTTP_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthorizationConfig",
-            &Shape::Object(&AUTHORIZATION_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("AuthorizationConfig", &Shape::Object(&AUTHORIZATION_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthorizationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWS_IAM"],
-            }),
-        )],
+        fields: &[
+            ("AuthorizationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_IAM"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RELATIONAL_DATABASE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RelationalDatabaseSourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RDS_HTTP_ENDPOINT"],
-            }),
-        )],
+        fields: &[
+            ("RelationalDatabaseSourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RDS_HTTP_ENDPOINT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1828,17 +1445,11 @@ impl CfnDomainName {
     ///
     /// - `certificate_arn`: `CertificateArn`.
     /// - `domain_name`: `DomainName`.
-    pub fn new(
-        certificate_arn: impl Into<Val<String>>,
-        domain_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(certificate_arn: impl Into<Val<String>>, domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CertificateArn", certificate_arn);
         props.set("DomainName", domain_name);
-        CfnDomainName {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainName { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1895,50 +1506,16 @@ pub(crate) static DOMAIN_NAME_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DomainName"],
     attributes: &["AppSyncDomainName", "DomainNameArn", "HostedZoneId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7ff9dffb),
 };
 
 pub(crate) static DOMAIN_NAME_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CertificateArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[a-z-]*:acm:[a-z0-9-]*:\\d{12}:certificate/[0-9A-Za-z_/-]*$"),
-                min_len: Some(3),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\*[a-z\\d-]*\\.)?([a-z\\d-]+\\.)+[a-z\\d-]+$"),
-                min_len: Some(1),
-                max_len: Some(253),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain_name::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificateArn", &Shape::Str(StrRule { pattern: Some("^arn:[a-z-]*:acm:[a-z0-9-]*:\\d{12}:certificate/[0-9A-Za-z_/-]*$"), min_len: Some(3), max_len: Some(2048), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^(\\*[a-z\\d-]*\\.)?([a-z\\d-]+\\.)+[a-z\\d-]+$"), min_len: Some(1), max_len: Some(253), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain_name::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1976,24 +1553,8 @@ pub mod domain_name {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[ a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\w+-=\\.:/@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[ a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\w+-=\\.:/@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2019,10 +1580,7 @@ impl CfnDomainNameApiAssociation {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("DomainName", domain_name);
-        CfnDomainNameApiAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainNameApiAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2060,15 +1618,9 @@ pub(crate) static DOMAIN_NAME_API_ASSOCIATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static DOMAIN_NAME_API_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "DomainName",
-        &Shape::Str(StrRule {
-            pattern: Some("^(\\*[a-z\\d-]*\\.)?([a-z\\d-]+\\.)+[a-z\\d-]+$"),
-            min_len: Some(1),
-            max_len: Some(253),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^(\\*[a-z\\d-]*\\.)?([a-z\\d-]+\\.)+[a-z\\d-]+$"), min_len: Some(1), max_len: Some(253), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2089,19 +1641,12 @@ impl CfnFunctionConfiguration {
     /// - `api_id`: `ApiId`, The AWS AppSync GraphQL API that you want to attach using this function.
     /// - `data_source_name`: `DataSourceName`, The name of data source this function will attach.
     /// - `name`: `Name`, The name of the function.
-    pub fn new(
-        api_id: impl Into<Val<String>>,
-        data_source_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_id: impl Into<Val<String>>, data_source_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("DataSourceName", data_source_name);
         props.set("Name", name);
-        CfnFunctionConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFunctionConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The resolver code that contains the request and response functions. When code is used, the runtime is required. The runtime value must be APPSYNC_JS.
@@ -2165,19 +1710,13 @@ impl CfnFunctionConfiguration {
     }
 
     /// Describes a runtime used by an AWS AppSync pipeline resolver or AWS AppSync function. Specifies the name and version of the runtime to use. Note that if a runtime is specified, code must also be specified.
-    pub fn runtime(
-        mut self,
-        value: impl Into<Val<function_configuration::AppSyncRuntime>>,
-    ) -> Self {
+    pub fn runtime(mut self, value: impl Into<Val<function_configuration::AppSyncRuntime>>) -> Self {
         self.props.set("Runtime", value);
         self
     }
 
     /// Describes a Sync configuration for a resolver. Specifies which Conflict Detection strategy and Resolution strategy to use when the resolver is invoked.
-    pub fn sync_config(
-        mut self,
-        value: impl Into<Val<function_configuration::SyncConfig>>,
-    ) -> Self {
+    pub fn sync_config(mut self, value: impl Into<Val<function_configuration::SyncConfig>>) -> Self {
         self.props.set("SyncConfig", value);
         self
     }
@@ -2218,11 +1757,7 @@ pub(crate) static FUNCTION_CONFIGURATION_META: TypeMeta = TypeMeta {
     type_name: CfnFunctionConfiguration::TYPE_NAME,
     shape: &FUNCTION_CONFIGURATION_SHAPE,
     create_only: &["ApiId"],
-    write_only: &[
-        "CodeS3Location",
-        "RequestMappingTemplateS3Location",
-        "ResponseMappingTemplateS3Location",
-    ],
+    write_only: &["CodeS3Location", "RequestMappingTemplateS3Location", "ResponseMappingTemplateS3Location"],
     primary_identifier: &["FunctionArn"],
     attributes: &["FunctionArn", "FunctionId"],
     tagging: None,
@@ -2231,67 +1766,14 @@ pub(crate) static FUNCTION_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static FUNCTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Code",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32768),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataSourceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxBatchSize",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RequestMappingTemplate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResponseMappingTemplate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Runtime",
-            &Shape::Object(&function_configuration::APP_SYNC_RUNTIME_SHAPE),
-        ),
-        (
-            "SyncConfig",
-            &Shape::Object(&function_configuration::SYNC_CONFIG_SHAPE),
-        ),
+        ("Code", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32768), allowed: &[] })),
+        ("DataSourceName", &Shape::Str(StrRule { pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("MaxBatchSize", &Shape::Num(NumRule { min: Some(0.0), max: Some(2000.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("RequestMappingTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(65536), allowed: &[] })),
+        ("ResponseMappingTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(65536), allowed: &[] })),
+        ("Runtime", &Shape::Object(&function_configuration::APP_SYNC_RUNTIME_SHAPE)),
+        ("SyncConfig", &Shape::Object(&function_configuration::SYNC_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2352,10 +1834,7 @@ pub mod function_configuration {
         }
 
         /// The LambdaConflictHandlerConfig when configuring LAMBDA as the Conflict Handler.
-        pub fn lambda_conflict_handler_config(
-            mut self,
-            value: impl Into<Val<LambdaConflictHandlerConfig>>,
-        ) -> Self {
+        pub fn lambda_conflict_handler_config(mut self, value: impl Into<Val<LambdaConflictHandlerConfig>>) -> Self {
             self.props.set("LambdaConflictHandlerConfig", value);
             self
         }
@@ -2394,38 +1873,16 @@ pub mod function_configuration {
     }
 
     pub(crate) static APP_SYNC_RUNTIME_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["APPSYNC_JS"],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPSYNC_JS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYNC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConflictDetection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "VERSION"],
-                }),
-            ),
-            (
-                "ConflictHandler",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"],
-                }),
-            ),
+            ("ConflictDetection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "VERSION"] })),
+            ("ConflictHandler", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2451,17 +1908,11 @@ impl CfnGraphQlApi {
         let mut props = Props::new();
         props.set("AuthenticationType", authentication_type);
         props.set("Name", name);
-        CfnGraphQlApi {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGraphQlApi { props, options: ResourceOptions::default() }
     }
 
     /// A list of additional authentication providers for the GraphqlApi API.
-    pub fn additional_authentication_providers(
-        mut self,
-        value: impl Into<Val<Vec<graph_ql_api::AdditionalAuthenticationProvider>>>,
-    ) -> Self {
+    pub fn additional_authentication_providers(mut self, value: impl Into<Val<Vec<graph_ql_api::AdditionalAuthenticationProvider>>>) -> Self {
         self.props.set("AdditionalAuthenticationProviders", value);
         self
     }
@@ -2475,10 +1926,7 @@ impl CfnGraphQlApi {
     }
 
     /// Enables and controls the enhanced metrics feature. Enhanced metrics emit granular data on API usage and performance such as AppSync request and error counts, latency, and cache hits/misses. All enhanced metric data is sent to your CloudWatch account, and you can configure the types of data that will be sent.
-    pub fn enhanced_metrics_config(
-        mut self,
-        value: impl Into<Val<graph_ql_api::EnhancedMetricsConfig>>,
-    ) -> Self {
+    pub fn enhanced_metrics_config(mut self, value: impl Into<Val<graph_ql_api::EnhancedMetricsConfig>>) -> Self {
         self.props.set("EnhancedMetricsConfig", value);
         self
     }
@@ -2498,10 +1946,7 @@ impl CfnGraphQlApi {
     }
 
     /// A LambdaAuthorizerConfig holds configuration on how to authorize AWS AppSync API access when using the AWS_LAMBDA authorizer mode. Be aware that an AWS AppSync API may have only one Lambda authorizer configured at a time.
-    pub fn lambda_authorizer_config(
-        mut self,
-        value: impl Into<Val<graph_ql_api::LambdaAuthorizerConfig>>,
-    ) -> Self {
+    pub fn lambda_authorizer_config(mut self, value: impl Into<Val<graph_ql_api::LambdaAuthorizerConfig>>) -> Self {
         self.props.set("LambdaAuthorizerConfig", value);
         self
     }
@@ -2519,10 +1964,7 @@ impl CfnGraphQlApi {
     }
 
     /// The OpenID Connect configuration.
-    pub fn open_id_connect_config(
-        mut self,
-        value: impl Into<Val<graph_ql_api::OpenIdConnectConfig>>,
-    ) -> Self {
+    pub fn open_id_connect_config(mut self, value: impl Into<Val<graph_ql_api::OpenIdConnectConfig>>) -> Self {
         self.props.set("OpenIDConnectConfig", value);
         self
     }
@@ -2644,105 +2086,24 @@ pub(crate) static GRAPH_QL_API_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "ApiId",
-        "Arn",
-        "GraphQLDns",
-        "GraphQLEndpointArn",
-        "GraphQLUrl",
-        "RealtimeDns",
-        "RealtimeUrl",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApiId", "Arn", "GraphQLDns", "GraphQLEndpointArn", "GraphQLUrl", "RealtimeDns", "RealtimeUrl"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7fffdffb),
 };
 
 pub(crate) static GRAPH_QL_API_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdditionalAuthenticationProviders",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &graph_ql_api::ADDITIONAL_AUTHENTICATION_PROVIDER_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ApiType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GRAPHQL", "MERGED"],
-            }),
-        ),
-        (
-            "AuthenticationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AMAZON_COGNITO_USER_POOLS",
-                    "API_KEY",
-                    "AWS_IAM",
-                    "AWS_LAMBDA",
-                    "OPENID_CONNECT",
-                ],
-            }),
-        ),
-        (
-            "EnhancedMetricsConfig",
-            &Shape::Object(&graph_ql_api::ENHANCED_METRICS_CONFIG_SHAPE),
-        ),
-        (
-            "IntrospectionConfig",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED"],
-            }),
-        ),
-        (
-            "LambdaAuthorizerConfig",
-            &Shape::Object(&graph_ql_api::LAMBDA_AUTHORIZER_CONFIG_SHAPE),
-        ),
+        ("AdditionalAuthenticationProviders", &Shape::List(ListRule { item: Some(&Shape::Object(&graph_ql_api::ADDITIONAL_AUTHENTICATION_PROVIDER_SHAPE)), min_items: None, max_items: None })),
+        ("ApiType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GRAPHQL", "MERGED"] })),
+        ("AuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"] })),
+        ("EnhancedMetricsConfig", &Shape::Object(&graph_ql_api::ENHANCED_METRICS_CONFIG_SHAPE)),
+        ("IntrospectionConfig", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+        ("LambdaAuthorizerConfig", &Shape::Object(&graph_ql_api::LAMBDA_AUTHORIZER_CONFIG_SHAPE)),
         ("LogConfig", &Shape::Object(&graph_ql_api::LOG_CONFIG_SHAPE)),
-        (
-            "QueryDepthLimit",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(75.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResolverCountLimit",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserPoolConfig",
-            &Shape::Object(&graph_ql_api::USER_POOL_CONFIG_SHAPE),
-        ),
-        (
-            "Visibility",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GLOBAL", "PRIVATE"],
-            }),
-        ),
+        ("QueryDepthLimit", &Shape::Num(NumRule { min: Some(0.0), max: Some(75.0), allowed: &[] })),
+        ("ResolverCountLimit", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000.0), allowed: &[] })),
+        ("UserPoolConfig", &Shape::Object(&graph_ql_api::USER_POOL_CONFIG_SHAPE)),
+        ("Visibility", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GLOBAL", "PRIVATE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2770,19 +2131,13 @@ pub mod graph_ql_api {
         }
 
         /// The `LambdaAuthorizerConfig` property.
-        pub fn lambda_authorizer_config(
-            mut self,
-            value: impl Into<Val<LambdaAuthorizerConfig>>,
-        ) -> Self {
+        pub fn lambda_authorizer_config(mut self, value: impl Into<Val<LambdaAuthorizerConfig>>) -> Self {
             self.props.set("LambdaAuthorizerConfig", value);
             self
         }
 
         /// The `OpenIDConnectConfig` property.
-        pub fn open_id_connect_config(
-            mut self,
-            value: impl Into<Val<OpenIdConnectConfig>>,
-        ) -> Self {
+        pub fn open_id_connect_config(mut self, value: impl Into<Val<OpenIdConnectConfig>>) -> Self {
             self.props.set("OpenIDConnectConfig", value);
             self
         }
@@ -2932,24 +2287,11 @@ pub mod graph_ql_api {
         /// - `data_source_level_metrics_behavior`: `DataSourceLevelMetricsBehavior`, Controls how data source metrics will be emitted to CloudWatch. Data source metrics include:
         /// - `operation_level_metrics_config`: `OperationLevelMetricsConfig`, Controls how operation metrics will be emitted to CloudWatch. Operation metrics include:
         /// - `resolver_level_metrics_behavior`: `ResolverLevelMetricsBehavior`, Controls how resolver metrics will be emitted to CloudWatch. Resolver metrics include:
-        pub fn new(
-            data_source_level_metrics_behavior: impl Into<Val<String>>,
-            operation_level_metrics_config: impl Into<Val<String>>,
-            resolver_level_metrics_behavior: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_source_level_metrics_behavior: impl Into<Val<String>>, operation_level_metrics_config: impl Into<Val<String>>, resolver_level_metrics_behavior: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DataSourceLevelMetricsBehavior",
-                data_source_level_metrics_behavior,
-            );
-            props.set(
-                "OperationLevelMetricsConfig",
-                operation_level_metrics_config,
-            );
-            props.set(
-                "ResolverLevelMetricsBehavior",
-                resolver_level_metrics_behavior,
-            );
+            props.set("DataSourceLevelMetricsBehavior", data_source_level_metrics_behavior);
+            props.set("OperationLevelMetricsConfig", operation_level_metrics_config);
+            props.set("ResolverLevelMetricsBehavior", resolver_level_metrics_behavior);
             EnhancedMetricsConfig { props }
         }
     }
@@ -2971,10 +2313,7 @@ pub mod graph_ql_api {
         ///
         /// - `cloud_watch_logs_role_arn`: `CloudWatchLogsRoleArn`, The service role that AWS AppSync will assume to publish to Amazon CloudWatch Logs in your account.
         /// - `field_log_level`: `FieldLogLevel`, The field logging level. Values can be NONE, ERROR, INFO, DEBUG, or ALL.
-        pub fn new(
-            cloud_watch_logs_role_arn: impl Into<Val<String>>,
-            field_log_level: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cloud_watch_logs_role_arn: impl Into<Val<String>>, field_log_level: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchLogsRoleArn", cloud_watch_logs_role_arn);
             props.set("FieldLogLevel", field_log_level);
@@ -3067,100 +2406,39 @@ pub mod graph_ql_api {
 
     pub(crate) static ADDITIONAL_AUTHENTICATION_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AMAZON_COGNITO_USER_POOLS",
-                        "API_KEY",
-                        "AWS_IAM",
-                        "AWS_LAMBDA",
-                        "OPENID_CONNECT",
-                    ],
-                }),
-            ),
-            (
-                "LambdaAuthorizerConfig",
-                &Shape::Object(&LAMBDA_AUTHORIZER_CONFIG_SHAPE),
-            ),
+            ("AuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_COGNITO_USER_POOLS", "API_KEY", "AWS_IAM", "AWS_LAMBDA", "OPENID_CONNECT"] })),
+            ("LambdaAuthorizerConfig", &Shape::Object(&LAMBDA_AUTHORIZER_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_AUTHORIZER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthorizerResultTtlInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AuthorizerResultTtlInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(3600.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENHANCED_METRICS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSourceLevelMetricsBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "FULL_REQUEST_DATA_SOURCE_METRICS",
-                        "PER_DATA_SOURCE_METRICS",
-                    ],
-                }),
-            ),
-            (
-                "OperationLevelMetricsConfig",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "ResolverLevelMetricsBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FULL_REQUEST_RESOLVER_METRICS", "PER_RESOLVER_METRICS"],
-                }),
-            ),
+            ("DataSourceLevelMetricsBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL_REQUEST_DATA_SOURCE_METRICS", "PER_DATA_SOURCE_METRICS"] })),
+            ("OperationLevelMetricsConfig", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("ResolverLevelMetricsBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL_REQUEST_RESOLVER_METRICS", "PER_RESOLVER_METRICS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldLogLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALL", "DEBUG", "ERROR", "INFO", "NONE"],
-            }),
-        )],
+        fields: &[
+            ("FieldLogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "DEBUG", "ERROR", "INFO", "NONE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_POOL_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultAction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALLOW", "DENY"],
-            }),
-        )],
+        fields: &[
+            ("DefaultAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3183,10 +2461,7 @@ impl CfnGraphQlSchema {
     pub fn new(api_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
-        CfnGraphQlSchema {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGraphQlSchema { props, options: ResourceOptions::default() }
     }
 
     /// The `Definition` property.
@@ -3256,19 +2531,12 @@ impl CfnResolver {
     /// - `api_id`: `ApiId`, The APSYlong GraphQL API to which you want to attach this resolver.
     /// - `field_name`: `FieldName`, The GraphQL field on a type that invokes the resolver.
     /// - `type_name_property`: `TypeName`, The GraphQL type that invokes this resolver.
-    pub fn new(
-        api_id: impl Into<Val<String>>,
-        field_name: impl Into<Val<String>>,
-        type_name_property: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_id: impl Into<Val<String>>, field_name: impl Into<Val<String>>, type_name_property: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("FieldName", field_name);
         props.set("TypeName", type_name_property);
-        CfnResolver {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResolver { props, options: ResourceOptions::default() }
     }
 
     /// The caching configuration for the resolver.
@@ -3398,11 +2666,7 @@ pub(crate) static RESOLVER_META: TypeMeta = TypeMeta {
     type_name: CfnResolver::TYPE_NAME,
     shape: &RESOLVER_SHAPE,
     create_only: &["ApiId", "FieldName", "TypeName"],
-    write_only: &[
-        "CodeS3Location",
-        "RequestMappingTemplateS3Location",
-        "ResponseMappingTemplateS3Location",
-    ],
+    write_only: &["CodeS3Location", "RequestMappingTemplateS3Location", "ResponseMappingTemplateS3Location"],
     primary_identifier: &["ResolverArn"],
     attributes: &["ResolverArn"],
     tagging: None,
@@ -3411,88 +2675,17 @@ pub(crate) static RESOLVER_META: TypeMeta = TypeMeta {
 
 pub(crate) static RESOLVER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Code",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32768),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataSourceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FieldName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Kind",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PIPELINE", "UNIT"],
-            }),
-        ),
-        (
-            "MaxBatchSize",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricsConfig",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "RequestMappingTemplate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResponseMappingTemplate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
+        ("Code", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32768), allowed: &[] })),
+        ("DataSourceName", &Shape::Str(StrRule { pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("FieldName", &Shape::Str(StrRule { pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("Kind", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PIPELINE", "UNIT"] })),
+        ("MaxBatchSize", &Shape::Num(NumRule { min: Some(0.0), max: Some(2000.0), allowed: &[] })),
+        ("MetricsConfig", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("RequestMappingTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("ResponseMappingTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(65536), allowed: &[] })),
         ("Runtime", &Shape::Object(&resolver::APP_SYNC_RUNTIME_SHAPE)),
         ("SyncConfig", &Shape::Object(&resolver::SYNC_CONFIG_SHAPE)),
-        (
-            "TypeName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
+        ("TypeName", &Shape::Str(StrRule { pattern: Some("^[_A-Za-z][_0-9A-Za-z]*$"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3620,10 +2813,7 @@ pub mod resolver {
         }
 
         /// The ``LambdaConflictHandlerConfig`` when configuring ``LAMBDA`` as the Conflict Handler.
-        pub fn lambda_conflict_handler_config(
-            mut self,
-            value: impl Into<Val<LambdaConflictHandlerConfig>>,
-        ) -> Self {
+        pub fn lambda_conflict_handler_config(mut self, value: impl Into<Val<LambdaConflictHandlerConfig>>) -> Self {
             self.props.set("LambdaConflictHandlerConfig", value);
             self
         }
@@ -3662,38 +2852,16 @@ pub mod resolver {
     }
 
     pub(crate) static APP_SYNC_RUNTIME_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["APPSYNC_JS"],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPSYNC_JS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYNC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConflictDetection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "VERSION"],
-                }),
-            ),
-            (
-                "ConflictHandler",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"],
-                }),
-            ),
+            ("ConflictDetection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "VERSION"] })),
+            ("ConflictHandler", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3714,10 +2882,7 @@ impl CfnSourceApiAssociation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSourceApiAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSourceApiAssociation { props, options: ResourceOptions::default() }
     }
 
     /// Description of the SourceApiAssociation.
@@ -3737,10 +2902,7 @@ impl CfnSourceApiAssociation {
     }
 
     /// Customized configuration for SourceApiAssociation.
-    pub fn source_api_association_config(
-        mut self,
-        value: impl Into<Val<source_api_association::SourceApiAssociationConfig>>,
-    ) -> Self {
+    pub fn source_api_association_config(mut self, value: impl Into<Val<source_api_association::SourceApiAssociationConfig>>) -> Self {
         self.props.set("SourceApiAssociationConfig", value);
         self
     }
@@ -3842,26 +3004,15 @@ pub(crate) static SOURCE_API_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["MergedApiIdentifier", "SourceApiIdentifier"],
     write_only: &["MergedApiIdentifier", "SourceApiIdentifier"],
     primary_identifier: &["AssociationArn"],
-    attributes: &[
-        "AssociationArn",
-        "AssociationId",
-        "LastSuccessfulMergeDate",
-        "MergedApiArn",
-        "MergedApiId",
-        "SourceApiArn",
-        "SourceApiAssociationStatus",
-        "SourceApiAssociationStatusDetail",
-        "SourceApiId",
-    ],
+    attributes: &["AssociationArn", "AssociationId", "LastSuccessfulMergeDate", "MergedApiArn", "MergedApiId", "SourceApiArn", "SourceApiAssociationStatus", "SourceApiAssociationStatusDetail", "SourceApiId"],
     tagging: None,
     regions: RegionSet(0x3fce7fffdffb),
 };
 
 pub(crate) static SOURCE_API_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "SourceApiAssociationConfig",
-        &Shape::Object(&source_api_association::SOURCE_API_ASSOCIATION_CONFIG_SHAPE),
-    )],
+    fields: &[
+        ("SourceApiAssociationConfig", &Shape::Object(&source_api_association::SOURCE_API_ASSOCIATION_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -3900,15 +3051,9 @@ pub mod source_api_association {
     }
 
     pub(crate) static SOURCE_API_ASSOCIATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MergeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTO_MERGE", "MANUAL_MERGE"],
-            }),
-        )],
+        fields: &[
+            ("MergeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTO_MERGE", "MANUAL_MERGE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3930,19 +3075,12 @@ impl CfnType {
     /// - `api_id`: `ApiId`, The API ID.
     /// - `definition`: `Definition`, The type definition, in GraphQL Schema Definition Language (SDL) format.
     /// - `format`: `Format`, The type format: SDL or JSON.
-    pub fn new(
-        api_id: impl Into<Val<String>>,
-        definition: impl Into<Val<String>>,
-        format: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_id: impl Into<Val<String>>, definition: impl Into<Val<String>>, format: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiId", api_id);
         props.set("Definition", definition);
         props.set("Format", format);
-        CfnType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnType { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3989,15 +3127,9 @@ pub(crate) static TYPE__META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static TYPE__SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Format",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["SDL", "JSON"],
-        }),
-    )],
+    fields: &[
+        ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SDL", "JSON"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 

@@ -33,10 +33,7 @@ impl CfnTestCase {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Steps", steps);
-        CfnTestCase {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTestCase { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -110,59 +107,17 @@ pub(crate) static TEST_CASE_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["TestCaseId"],
-    attributes: &[
-        "CreationTime",
-        "LastUpdateTime",
-        "LatestVersion",
-        "Status",
-        "TestCaseArn",
-        "TestCaseId",
-        "TestCaseVersion",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CreationTime", "LastUpdateTime", "LatestVersion", "Status", "TestCaseArn", "TestCaseId", "TestCaseVersion"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0xfc610280200),
 };
 
 pub(crate) static TEST_CASE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z][A-Za-z0-9_\\-]{1,59}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Steps",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&test_case::STEP_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_\\-]{1,59}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Steps", &Shape::List(ListRule { item: Some(&Shape::Object(&test_case::STEP_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -309,11 +264,7 @@ pub mod test_case {
         /// - `file_metadata`: `FileMetadata`.
         /// - `source_location`: `SourceLocation`.
         /// - `target_location`: `TargetLocation`.
-        pub fn new(
-            file_metadata: impl Into<Val<FileMetadata>>,
-            source_location: impl Into<Val<String>>,
-            target_location: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(file_metadata: impl Into<Val<FileMetadata>>, source_location: impl Into<Val<String>>, target_location: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FileMetadata", file_metadata);
             props.set("SourceLocation", source_location);
@@ -374,13 +325,7 @@ pub mod test_case {
         /// - `length`: `Length`.
         /// - `name`: `Name`.
         /// - `type_`: `Type`.
-        pub fn new(
-            ccsid: impl Into<Val<String>>,
-            format: impl Into<Val<String>>,
-            length: impl Into<Val<f64>>,
-            name: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(ccsid: impl Into<Val<String>>, format: impl Into<Val<String>>, length: impl Into<Val<f64>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Ccsid", ccsid);
             props.set("Format", format);
@@ -408,10 +353,7 @@ pub mod test_case {
         ///
         /// - `source_metadata`: `SourceMetadata`.
         /// - `target_metadata`: `TargetMetadata`.
-        pub fn new(
-            source_metadata: impl Into<Val<SourceDatabaseMetadata>>,
-            target_metadata: impl Into<Val<TargetDatabaseMetadata>>,
-        ) -> Self {
+        pub fn new(source_metadata: impl Into<Val<SourceDatabaseMetadata>>, target_metadata: impl Into<Val<TargetDatabaseMetadata>>) -> Self {
             let mut props = Props::new();
             props.set("SourceMetadata", source_metadata);
             props.set("TargetMetadata", target_metadata);
@@ -538,10 +480,7 @@ pub mod test_case {
         ///
         /// - `action_type`: `ActionType`.
         /// - `resource`: `Resource`.
-        pub fn new(
-            action_type: impl Into<Val<MainframeActionType>>,
-            resource: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action_type: impl Into<Val<MainframeActionType>>, resource: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ActionType", action_type);
             props.set("Resource", resource);
@@ -722,28 +661,19 @@ pub mod test_case {
         }
 
         /// The `CloudFormationAction` property.
-        pub fn cloud_formation_action(
-            mut self,
-            value: impl Into<Val<CloudFormationAction>>,
-        ) -> Self {
+        pub fn cloud_formation_action(mut self, value: impl Into<Val<CloudFormationAction>>) -> Self {
             self.props.set("CloudFormationAction", value);
             self
         }
 
         /// The `M2ManagedApplicationAction` property.
-        pub fn m2_managed_application_action(
-            mut self,
-            value: impl Into<Val<M2ManagedApplicationAction>>,
-        ) -> Self {
+        pub fn m2_managed_application_action(mut self, value: impl Into<Val<M2ManagedApplicationAction>>) -> Self {
             self.props.set("M2ManagedApplicationAction", value);
             self
         }
 
         /// The `M2NonManagedApplicationAction` property.
-        pub fn m2_non_managed_application_action(
-            mut self,
-            value: impl Into<Val<M2NonManagedApplicationAction>>,
-        ) -> Self {
+        pub fn m2_non_managed_application_action(mut self, value: impl Into<Val<M2NonManagedApplicationAction>>) -> Self {
             self.props.set("M2NonManagedApplicationAction", value);
             self
         }
@@ -877,24 +807,8 @@ pub mod test_case {
     pub(crate) static STEP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Action", &Shape::Object(&STEP_ACTION_SHAPE)),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][A-Za-z0-9_\\-]{1,59}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_\\-]{1,59}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -905,11 +819,7 @@ pub mod test_case {
             ("MainframeAction", &Shape::Object(&MAINFRAME_ACTION_SHAPE)),
             ("ResourceAction", &Shape::Object(&RESOURCE_ACTION_SHAPE)),
         ],
-        one_of_required: &[
-            &["ResourceAction"],
-            &["MainframeAction"],
-            &["CompareAction"],
-        ],
+        one_of_required: &[&["ResourceAction"], &["MainframeAction"], &["CompareAction"]],
         ..ObjectShape::EMPTY
     };
 
@@ -922,7 +832,9 @@ pub mod test_case {
     };
 
     pub(crate) static INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("File", &Shape::Object(&INPUT_FILE_SHAPE))],
+        fields: &[
+            ("File", &Shape::Object(&INPUT_FILE_SHAPE)),
+        ],
         one_of_required: &[&["File"]],
         ..ObjectShape::EMPTY
     };
@@ -930,38 +842,15 @@ pub mod test_case {
     pub(crate) static INPUT_FILE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FileMetadata", &Shape::Object(&FILE_METADATA_SHAPE)),
-            (
-                "SourceLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,1000}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,1000}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("SourceLocation", &Shape::Str(StrRule { pattern: Some("^\\S{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TargetLocation", &Shape::Str(StrRule { pattern: Some("^\\S{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILE_METADATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_SET_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("DataSets", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SET_SHAPE)), min_items: None, max_items: None })),
             ("DatabaseCDC", &Shape::Object(&DATABASE_CDC_SHAPE)),
         ],
         one_of_required: &[&["DataSets"], &["DatabaseCDC"]],
@@ -970,143 +859,58 @@ pub mod test_case {
 
     pub(crate) static DATA_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Ccsid",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FIXED", "VARIABLE", "LINE_SEQUENTIAL"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,100}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PS"],
-                }),
-            ),
+            ("Ccsid", &Shape::Str(StrRule { pattern: Some("^\\S{1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIXED", "VARIABLE", "LINE_SEQUENTIAL"] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^\\S{1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_CDC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceMetadata",
-                &Shape::Object(&SOURCE_DATABASE_METADATA_SHAPE),
-            ),
-            (
-                "TargetMetadata",
-                &Shape::Object(&TARGET_DATABASE_METADATA_SHAPE),
-            ),
+            ("SourceMetadata", &Shape::Object(&SOURCE_DATABASE_METADATA_SHAPE)),
+            ("TargetMetadata", &Shape::Object(&TARGET_DATABASE_METADATA_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_DATABASE_METADATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CaptureTool",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Precisely", "AWS DMS"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["z/OS-DB2"],
-                }),
-            ),
+            ("CaptureTool", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Precisely", "AWS DMS"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["z/OS-DB2"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_DATABASE_METADATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CaptureTool",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Precisely", "AWS DMS"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PostgreSQL"],
-                }),
-            ),
+            ("CaptureTool", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Precisely", "AWS DMS"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PostgreSQL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("File", &Shape::Object(&OUTPUT_FILE_SHAPE))],
+        fields: &[
+            ("File", &Shape::Object(&OUTPUT_FILE_SHAPE)),
+        ],
         one_of_required: &[&["File"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_FILE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FileLocation",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FileLocation", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINFRAME_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ActionType", &Shape::Object(&MAINFRAME_ACTION_TYPE_SHAPE)),
-            (
-                "Properties",
-                &Shape::Object(&MAINFRAME_ACTION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Resource",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,1000}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Properties", &Shape::Object(&MAINFRAME_ACTION_PROPERTIES_SHAPE)),
+            ("Resource", &Shape::Str(StrRule { pattern: Some("^\\S{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1122,47 +926,15 @@ pub mod test_case {
 
     pub(crate) static BATCH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchJobName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,1000}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExportDataSetNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S{1,100}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("BatchJobName", &Shape::Str(StrRule { pattern: Some("^\\S{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ExportDataSetNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S{1,100}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TN3270_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExportDataSetNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S{1,100}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ExportDataSetNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S{1,100}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
             ("Script", &Shape::Object(&SCRIPT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1170,156 +942,66 @@ pub mod test_case {
 
     pub(crate) static SCRIPT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScriptLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Selenium"],
-                }),
-            ),
+            ("ScriptLocation", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Selenium"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINFRAME_ACTION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DmsTaskArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S{1,1000}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DmsTaskArn", &Shape::Str(StrRule { pattern: Some("^\\S{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudFormationAction",
-                &Shape::Object(&CLOUD_FORMATION_ACTION_SHAPE),
-            ),
-            (
-                "M2ManagedApplicationAction",
-                &Shape::Object(&M2_MANAGED_APPLICATION_ACTION_SHAPE),
-            ),
-            (
-                "M2NonManagedApplicationAction",
-                &Shape::Object(&M2_NON_MANAGED_APPLICATION_ACTION_SHAPE),
-            ),
+            ("CloudFormationAction", &Shape::Object(&CLOUD_FORMATION_ACTION_SHAPE)),
+            ("M2ManagedApplicationAction", &Shape::Object(&M2_MANAGED_APPLICATION_ACTION_SHAPE)),
+            ("M2NonManagedApplicationAction", &Shape::Object(&M2_NON_MANAGED_APPLICATION_ACTION_SHAPE)),
         ],
-        one_of_required: &[
-            &["M2ManagedApplicationAction"],
-            &["M2NonManagedApplicationAction"],
-            &["CloudFormationAction"],
-        ],
+        one_of_required: &[&["M2ManagedApplicationAction"], &["M2NonManagedApplicationAction"], &["CloudFormationAction"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_FORMATION_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Create", "Delete"],
-                }),
-            ),
-            (
-                "Resource",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,1000}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ActionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Create", "Delete"] })),
+            ("Resource", &Shape::Str(StrRule { pattern: Some("^\\S{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static M2_MANAGED_APPLICATION_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Configure", "Deconfigure"],
-                }),
-            ),
-            (
-                "Properties",
-                &Shape::Object(&M2_MANAGED_ACTION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Resource",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,1000}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ActionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Configure", "Deconfigure"] })),
+            ("Properties", &Shape::Object(&M2_MANAGED_ACTION_PROPERTIES_SHAPE)),
+            ("Resource", &Shape::Str(StrRule { pattern: Some("^\\S{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static M2_MANAGED_ACTION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImportDataSetLocation",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S{1,1000}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ImportDataSetLocation", &Shape::Str(StrRule { pattern: Some("^\\S{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static M2_NON_MANAGED_APPLICATION_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Configure", "Deconfigure"],
-                }),
-            ),
-            (
-                "Resource",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,1000}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ActionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Configure", "Deconfigure"] })),
+            ("Resource", &Shape::Str(StrRule { pattern: Some("^\\S{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&TEST_CASE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &TEST_CASE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnAnomalyDetector {
     /// - `alias`: `Alias`, The AnomalyDetector alias.
     /// - `configuration`: `Configuration`, Determines the anomaly detector's algorithm and its configuration.
     /// - `workspace`: `Workspace`, Required to identify a specific APS Workspace associated with this Anomaly Detector.
-    pub fn new(
-        alias: impl Into<Val<String>>,
-        configuration: impl Into<Val<anomaly_detector::AnomalyDetectorConfiguration>>,
-        workspace: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(alias: impl Into<Val<String>>, configuration: impl Into<Val<anomaly_detector::AnomalyDetectorConfiguration>>, workspace: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Alias", alias);
         props.set("Configuration", configuration);
         props.set("Workspace", workspace);
-        CfnAnomalyDetector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAnomalyDetector { props, options: ResourceOptions::default() }
     }
 
     /// The AnomalyDetector period of detection and metric generation.
@@ -58,10 +51,7 @@ impl CfnAnomalyDetector {
     }
 
     /// The action to perform when running the expression returns no data.
-    pub fn missing_data_action(
-        mut self,
-        value: impl Into<Val<anomaly_detector::MissingDataAction>>,
-    ) -> Self {
+    pub fn missing_data_action(mut self, value: impl Into<Val<anomaly_detector::MissingDataAction>>) -> Self {
         self.props.set("MissingDataAction", value);
         self
     }
@@ -104,59 +94,18 @@ pub(crate) static ANOMALY_DETECTOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static ANOMALY_DETECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Alias",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Configuration",
-            &Shape::Object(&anomaly_detector::ANOMALY_DETECTOR_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Labels",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&anomaly_detector::LABEL_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MissingDataAction",
-            &Shape::Object(&anomaly_detector::MISSING_DATA_ACTION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&anomaly_detector::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Workspace",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Alias", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Configuration", &Shape::Object(&anomaly_detector::ANOMALY_DETECTOR_CONFIGURATION_SHAPE)),
+        ("Labels", &Shape::List(ListRule { item: Some(&Shape::Object(&anomaly_detector::LABEL_SHAPE)), min_items: None, max_items: None })),
+        ("MissingDataAction", &Shape::Object(&anomaly_detector::MISSING_DATA_ACTION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&anomaly_detector::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Workspace", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -207,19 +156,13 @@ pub mod anomaly_detector {
         }
 
         /// The `IgnoreNearExpectedFromAbove` property.
-        pub fn ignore_near_expected_from_above(
-            mut self,
-            value: impl Into<Val<IgnoreNearExpected>>,
-        ) -> Self {
+        pub fn ignore_near_expected_from_above(mut self, value: impl Into<Val<IgnoreNearExpected>>) -> Self {
             self.props.set("IgnoreNearExpectedFromAbove", value);
             self
         }
 
         /// The `IgnoreNearExpectedFromBelow` property.
-        pub fn ignore_near_expected_from_below(
-            mut self,
-            value: impl Into<Val<IgnoreNearExpected>>,
-        ) -> Self {
+        pub fn ignore_near_expected_from_below(mut self, value: impl Into<Val<IgnoreNearExpected>>) -> Self {
             self.props.set("IgnoreNearExpectedFromBelow", value);
             self
         }
@@ -358,48 +301,19 @@ pub mod anomaly_detector {
     }
 
     pub(crate) static ANOMALY_DETECTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RandomCutForest",
-            &Shape::Object(&RANDOM_CUT_FOREST_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("RandomCutForest", &Shape::Object(&RANDOM_CUT_FOREST_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RANDOM_CUT_FOREST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IgnoreNearExpectedFromAbove",
-                &Shape::Object(&IGNORE_NEAR_EXPECTED_SHAPE),
-            ),
-            (
-                "IgnoreNearExpectedFromBelow",
-                &Shape::Object(&IGNORE_NEAR_EXPECTED_SHAPE),
-            ),
-            (
-                "Query",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SampleSize",
-                &Shape::Num(NumRule {
-                    min: Some(256.0),
-                    max: Some(1024.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShingleSize",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(1024.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IgnoreNearExpectedFromAbove", &Shape::Object(&IGNORE_NEAR_EXPECTED_SHAPE)),
+            ("IgnoreNearExpectedFromBelow", &Shape::Object(&IGNORE_NEAR_EXPECTED_SHAPE)),
+            ("Query", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("SampleSize", &Shape::Num(NumRule { min: Some(256.0), max: Some(1024.0), allowed: &[] })),
+            ("ShingleSize", &Shape::Num(NumRule { min: Some(2.0), max: Some(1024.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -411,24 +325,8 @@ pub mod anomaly_detector {
 
     pub(crate) static LABEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -440,24 +338,8 @@ pub mod anomaly_detector {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -479,17 +361,11 @@ impl CfnResourcePolicy {
     ///
     /// - `policy_document`: `PolicyDocument`, The JSON to use as the Resource-based Policy.
     /// - `workspace_arn`: `WorkspaceArn`, The Arn of an APS Workspace that the PolicyDocument will be attached to.
-    pub fn new(
-        policy_document: impl Into<Val<String>>,
-        workspace_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(policy_document: impl Into<Val<String>>, workspace_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("WorkspaceArn", workspace_arn);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -520,17 +396,9 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "WorkspaceArn",
-        &Shape::Str(StrRule {
-            pattern: Some(
-                "^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$",
-            ),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("WorkspaceArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -551,19 +419,12 @@ impl CfnRuleGroupsNamespace {
     /// - `data`: `Data`, The RuleGroupsNamespace data.
     /// - `name`: `Name`, The RuleGroupsNamespace name.
     /// - `workspace`: `Workspace`, Required to identify a specific APS Workspace associated with this RuleGroupsNamespace.
-    pub fn new(
-        data: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        workspace: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data: impl Into<Val<String>>, name: impl Into<Val<String>>, workspace: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Data", data);
         props.set("Name", name);
         props.set("Workspace", workspace);
-        CfnRuleGroupsNamespace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRuleGroupsNamespace { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -604,43 +465,15 @@ pub(crate) static RULE_GROUPS_NAMESPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static RULE_GROUPS_NAMESPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&rule_groups_namespace::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Workspace",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&rule_groups_namespace::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Workspace", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -678,24 +511,8 @@ pub mod rule_groups_namespace {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -718,19 +535,12 @@ impl CfnScraper {
     /// - `destination`: `Destination`, Scraper metrics destination
     /// - `scrape_configuration`: `ScrapeConfiguration`, Scraper configuration
     /// - `source`: `Source`, Scraper metrics source
-    pub fn new(
-        destination: impl Into<Val<scraper::Destination>>,
-        scrape_configuration: impl Into<Val<scraper::ScrapeConfiguration>>,
-        source: impl Into<Val<scraper::Source>>,
-    ) -> Self {
+    pub fn new(destination: impl Into<Val<scraper::Destination>>, scrape_configuration: impl Into<Val<scraper::ScrapeConfiguration>>, source: impl Into<Val<scraper::Source>>) -> Self {
         let mut props = Props::new();
         props.set("Destination", destination);
         props.set("ScrapeConfiguration", scrape_configuration);
         props.set("Source", source);
-        CfnScraper {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScraper { props, options: ResourceOptions::default() }
     }
 
     /// Scraper alias.
@@ -746,10 +556,7 @@ impl CfnScraper {
     }
 
     /// Configuration for scraper logging
-    pub fn scraper_logging_configuration(
-        mut self,
-        value: impl Into<Val<scraper::ScraperLoggingConfiguration>>,
-    ) -> Self {
+    pub fn scraper_logging_configuration(mut self, value: impl Into<Val<scraper::ScraperLoggingConfiguration>>) -> Self {
         self.props.set("ScraperLoggingConfiguration", value);
         self
     }
@@ -806,42 +613,18 @@ pub(crate) static SCRAPER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "RoleArn", "ScraperId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static SCRAPER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Alias",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z][-.0-9A-Z_a-z]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("Alias", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z][-.0-9A-Z_a-z]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ("Destination", &Shape::Object(&scraper::DESTINATION_SHAPE)),
-        (
-            "ScrapeConfiguration",
-            &Shape::Object(&scraper::SCRAPE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ScraperLoggingConfiguration",
-            &Shape::Object(&scraper::SCRAPER_LOGGING_CONFIGURATION_SHAPE),
-        ),
+        ("ScrapeConfiguration", &Shape::Object(&scraper::SCRAPE_CONFIGURATION_SHAPE)),
+        ("ScraperLoggingConfiguration", &Shape::Object(&scraper::SCRAPER_LOGGING_CONFIGURATION_SHAPE)),
         ("Source", &Shape::Object(&scraper::SOURCE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scraper::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&scraper::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -872,10 +655,7 @@ pub mod scraper {
         }
 
         /// Configuration for CloudWatch metrics destination
-        pub fn cloud_watch_configuration(
-            mut self,
-            value: impl Into<Val<CloudWatchConfiguration>>,
-        ) -> Self {
+        pub fn cloud_watch_configuration(mut self, value: impl Into<Val<CloudWatchConfiguration>>) -> Self {
             self.props.set("CloudWatchConfiguration", value);
             self
         }
@@ -1002,10 +782,7 @@ pub mod scraper {
         ///
         /// - `logging_destination`: `LoggingDestination`, Destination for scraper logging
         /// - `scraper_components`: `ScraperComponents`.
-        pub fn new(
-            logging_destination: impl Into<Val<ScraperLoggingDestination>>,
-            scraper_components: impl Into<Val<Vec<ScraperComponent>>>,
-        ) -> Self {
+        pub fn new(logging_destination: impl Into<Val<ScraperLoggingDestination>>, scraper_components: impl Into<Val<Vec<ScraperComponent>>>) -> Self {
             let mut props = Props::new();
             props.set("LoggingDestination", logging_destination);
             props.set("ScraperComponents", scraper_components);
@@ -1169,10 +946,7 @@ pub mod scraper {
         ///
         /// - `cluster_arn`: `ClusterArn`, ARN of an EKS cluster
         /// - `subnet_ids`: `SubnetIds`, List of subnet IDs
-        pub fn new(
-            cluster_arn: impl Into<Val<String>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(cluster_arn: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ClusterArn", cluster_arn);
             props.set("SubnetIds", subnet_ids);
@@ -1203,10 +977,7 @@ pub mod scraper {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, List of security group IDs
         /// - `subnet_ids`: `SubnetIds`, List of subnet IDs
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -1248,38 +1019,23 @@ pub mod scraper {
     pub(crate) static DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AmpConfiguration", &Shape::Object(&AMP_CONFIGURATION_SHAPE)),
-            (
-                "CloudWatchConfiguration",
-                &Shape::Object(&CLOUD_WATCH_CONFIGURATION_SHAPE),
-            ),
+            ("CloudWatchConfiguration", &Shape::Object(&CLOUD_WATCH_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["AmpConfiguration"], &["CloudWatchConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AMP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WorkspaceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z]*:aps:[-a-z0-9]+:[0-9]{12}:workspace/.+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("WorkspaceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z]*:aps:[-a-z0-9]+:[0-9]{12}:workspace/.+$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DatasetArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z]*:cloudwatch:[-a-z0-9]+:[0-9]{12}:dataset\\/.+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DatasetArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z]*:cloudwatch:[-a-z0-9]+:[0-9]{12}:dataset\\/.+$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1290,53 +1046,30 @@ pub mod scraper {
 
     pub(crate) static SCRAPER_LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LoggingDestination",
-                &Shape::Object(&SCRAPER_LOGGING_DESTINATION_SHAPE),
-            ),
-            (
-                "ScraperComponents",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SCRAPER_COMPONENT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("LoggingDestination", &Shape::Object(&SCRAPER_LOGGING_DESTINATION_SHAPE)),
+            ("ScraperComponents", &Shape::List(ListRule { item: Some(&Shape::Object(&SCRAPER_COMPONENT_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCRAPER_LOGGING_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudWatchLogs",
-            &Shape::Object(&CLOUD_WATCH_LOG_DESTINATION_SHAPE),
-        )],
+        fields: &[
+            ("CloudWatchLogs", &Shape::Object(&CLOUD_WATCH_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCRAPER_COMPONENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SERVICE_DISCOVERY", "COLLECTOR", "EXPORTER"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE_DISCOVERY", "COLLECTOR", "EXPORTER"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1351,97 +1084,25 @@ pub mod scraper {
 
     pub(crate) static EKS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClusterArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[-a-z]*:eks:[-a-z0-9]+:[0-9]{12}:cluster/.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-z]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-z]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ClusterArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z]*:eks:[-a-z0-9]+:[0-9]{12}:cluster/.+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-z]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-z]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-z]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-z]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-z]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-z]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1462,10 +1123,7 @@ impl CfnWorkspace {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnWorkspace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
     /// The AMP Workspace alert manager definition data
@@ -1489,19 +1147,13 @@ impl CfnWorkspace {
     }
 
     /// Logging configuration
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Val<workspace::LoggingConfiguration>>,
-    ) -> Self {
+    pub fn logging_configuration(mut self, value: impl Into<Val<workspace::LoggingConfiguration>>) -> Self {
         self.props.set("LoggingConfiguration", value);
         self
     }
 
     /// Query logging configuration
-    pub fn query_logging_configuration(
-        mut self,
-        value: impl Into<Val<workspace::QueryLoggingConfiguration>>,
-    ) -> Self {
+    pub fn query_logging_configuration(mut self, value: impl Into<Val<workspace::QueryLoggingConfiguration>>) -> Self {
         self.props.set("QueryLoggingConfiguration", value);
         self
     }
@@ -1513,10 +1165,7 @@ impl CfnWorkspace {
     }
 
     /// Workspace configuration
-    pub fn workspace_configuration(
-        mut self,
-        value: impl Into<Val<workspace::WorkspaceConfiguration>>,
-    ) -> Self {
+    pub fn workspace_configuration(mut self, value: impl Into<Val<workspace::WorkspaceConfiguration>>) -> Self {
         self.props.set("WorkspaceConfiguration", value);
         self
     }
@@ -1567,53 +1216,18 @@ pub(crate) static WORKSPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "PrometheusEndpoint", "WorkspaceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static WORKSPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Alias",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LoggingConfiguration",
-            &Shape::Object(&workspace::LOGGING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "QueryLoggingConfiguration",
-            &Shape::Object(&workspace::QUERY_LOGGING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workspace::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkspaceConfiguration",
-            &Shape::Object(&workspace::WORKSPACE_CONFIGURATION_SHAPE),
-        ),
+        ("Alias", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("LoggingConfiguration", &Shape::Object(&workspace::LOGGING_CONFIGURATION_SHAPE)),
+        ("QueryLoggingConfiguration", &Shape::Object(&workspace::QUERY_LOGGING_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workspace::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("WorkspaceConfiguration", &Shape::Object(&workspace::WORKSPACE_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1684,10 +1298,7 @@ pub mod workspace {
         ///
         /// - `cloud_watch_logs`: `CloudWatchLogs`, Represents a cloudwatch logs destination for query logging
         /// - `filters`: `Filters`, Filters for logging
-        pub fn new(
-            cloud_watch_logs: impl Into<Val<CloudWatchLogDestination>>,
-            filters: impl Into<Val<LoggingFilter>>,
-        ) -> Self {
+        pub fn new(cloud_watch_logs: impl Into<Val<CloudWatchLogDestination>>, filters: impl Into<Val<LoggingFilter>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchLogs", cloud_watch_logs);
             props.set("Filters", filters);
@@ -1786,10 +1397,7 @@ pub mod workspace {
         }
 
         /// An array of label set and associated limits
-        pub fn limits_per_label_sets(
-            mut self,
-            value: impl Into<Val<Vec<LimitsPerLabelSet>>>,
-        ) -> Self {
+        pub fn limits_per_label_sets(mut self, value: impl Into<Val<Vec<LimitsPerLabelSet>>>) -> Self {
             self.props.set("LimitsPerLabelSets", value);
             self
         }
@@ -1830,10 +1438,7 @@ pub mod workspace {
         ///
         /// - `label_set`: `LabelSet`, An array of series labels
         /// - `limits`: `Limits`, Limits that can be applied to a label set
-        pub fn new(
-            label_set: impl Into<Val<Vec<Label>>>,
-            limits: impl Into<Val<LimitsPerLabelSetEntry>>,
-        ) -> Self {
+        pub fn new(label_set: impl Into<Val<Vec<Label>>>, limits: impl Into<Val<LimitsPerLabelSetEntry>>) -> Self {
             let mut props = Props::new();
             props.set("LabelSet", label_set);
             props.set("Limits", limits);
@@ -1899,138 +1504,62 @@ pub mod workspace {
     }
 
     pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUERY_LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Destinations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&LOGGING_DESTINATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Destinations", &Shape::List(ListRule { item: Some(&Shape::Object(&LOGGING_DESTINATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchLogs",
-                &Shape::Object(&CLOUD_WATCH_LOG_DESTINATION_SHAPE),
-            ),
+            ("CloudWatchLogs", &Shape::Object(&CLOUD_WATCH_LOG_DESTINATION_SHAPE)),
             ("Filters", &Shape::Object(&LOGGING_FILTER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "QspThreshold",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("QspThreshold", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKSPACE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LimitsPerLabelSets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LIMITS_PER_LABEL_SET_SHAPE)),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "OutOfOrderTimeWindowInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RetentionPeriodInDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RuleQueryOffsetInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("LimitsPerLabelSets", &Shape::List(ListRule { item: Some(&Shape::Object(&LIMITS_PER_LABEL_SET_SHAPE)), min_items: Some(0), max_items: None })),
+            ("OutOfOrderTimeWindowInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("RetentionPeriodInDays", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("RuleQueryOffsetInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIMITS_PER_LABEL_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LabelSet",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LABEL_SHAPE)),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
+            ("LabelSet", &Shape::List(ListRule { item: Some(&Shape::Object(&LABEL_SHAPE)), min_items: Some(0), max_items: None })),
             ("Limits", &Shape::Object(&LIMITS_PER_LABEL_SET_ENTRY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2038,37 +1567,16 @@ pub mod workspace {
 
     pub(crate) static LABEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_][a-zA-Z0-9_]*$"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z0-9_]*$"), min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIMITS_PER_LABEL_SET_ENTRY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxSeries",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxSeries", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -32,23 +32,14 @@ impl CfnPlan {
     /// - `recovery_approach`: `RecoveryApproach`.
     /// - `regions`: `Regions`.
     /// - `workflows`: `Workflows`.
-    pub fn new(
-        execution_role: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        recovery_approach: impl Into<Val<String>>,
-        regions: impl Into<Val<Vec<String>>>,
-        workflows: impl Into<Val<Vec<plan::Workflow>>>,
-    ) -> Self {
+    pub fn new(execution_role: impl Into<Val<String>>, name: impl Into<Val<String>>, recovery_approach: impl Into<Val<String>>, regions: impl Into<Val<Vec<String>>>, workflows: impl Into<Val<Vec<plan::Workflow>>>) -> Self {
         let mut props = Props::new();
         props.set("ExecutionRole", execution_role);
         props.set("Name", name);
         props.set("RecoveryApproach", recovery_approach);
         props.set("Regions", regions);
         props.set("Workflows", workflows);
-        CfnPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPlan { props, options: ResourceOptions::default() }
     }
 
     /// The `AssociatedAlarms` property.
@@ -78,10 +69,7 @@ impl CfnPlan {
     }
 
     /// The `ReportConfiguration` property.
-    pub fn report_configuration(
-        mut self,
-        value: impl Into<Val<plan::ReportConfiguration>>,
-    ) -> Self {
+    pub fn report_configuration(mut self, value: impl Into<Val<plan::ReportConfiguration>>) -> Self {
         self.props.set("ReportConfiguration", value);
         self
     }
@@ -158,113 +146,24 @@ pub(crate) static PLAN_META: TypeMeta = TypeMeta {
     create_only: &["Name", "PrimaryRegion", "RecoveryApproach", "Regions"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "HealthChecksForPlan",
-        "Owner",
-        "PlanHealthChecks",
-        "Route53HealthChecks",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "HealthChecksForPlan", "Owner", "PlanHealthChecks", "Route53HealthChecks", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static PLAN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociatedAlarms",
-            &Shape::Map(&Shape::Object(&plan::ASSOCIATED_ALARM_SHAPE)),
-        ),
-        (
-            "ExecutionRole",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrimaryRegion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecoveryApproach",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["activeActive", "activePassive"],
-            }),
-        ),
-        (
-            "RecoveryTimeObjectiveMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10080.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Regions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ReportConfiguration",
-            &Shape::Object(&plan::REPORT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Triggers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&plan::TRIGGER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Workflows",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&plan::WORKFLOW_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssociatedAlarms", &Shape::Map(&Shape::Object(&plan::ASSOCIATED_ALARM_SHAPE))),
+        ("ExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("PrimaryRegion", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("RecoveryApproach", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["activeActive", "activePassive"] })),
+        ("RecoveryTimeObjectiveMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(10080.0), allowed: &[] })),
+        ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(2), max_items: Some(2) })),
+        ("ReportConfiguration", &Shape::Object(&plan::REPORT_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+        ("Triggers", &Shape::List(ListRule { item: Some(&Shape::Object(&plan::TRIGGER_SHAPE)), min_items: None, max_items: None })),
+        ("Workflows", &Shape::List(ListRule { item: Some(&Shape::Object(&plan::WORKFLOW_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -286,10 +185,7 @@ pub mod plan {
         ///
         /// - `alarm_type`: `AlarmType`.
         /// - `resource_identifier`: `ResourceIdentifier`.
-        pub fn new(
-            alarm_type: impl Into<Val<String>>,
-            resource_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(alarm_type: impl Into<Val<String>>, resource_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AlarmType", alarm_type);
             props.set("ResourceIdentifier", resource_identifier);
@@ -329,10 +225,7 @@ pub mod plan {
         }
 
         /// The `ReportOutput` property.
-        pub fn report_output(
-            mut self,
-            value: impl Into<Val<Vec<ReportOutputConfiguration>>>,
-        ) -> Self {
+        pub fn report_output(mut self, value: impl Into<Val<Vec<ReportOutputConfiguration>>>) -> Self {
             self.props.set("ReportOutput", value);
             self
         }
@@ -358,10 +251,7 @@ pub mod plan {
         }
 
         /// The `S3Configuration` property.
-        pub fn s3_configuration(
-            mut self,
-            value: impl Into<Val<S3ReportOutputConfiguration>>,
-        ) -> Self {
+        pub fn s3_configuration(mut self, value: impl Into<Val<S3ReportOutputConfiguration>>) -> Self {
             self.props.set("S3Configuration", value);
             self
         }
@@ -418,19 +308,11 @@ pub mod plan {
         /// - `conditions`: `Conditions`.
         /// - `min_delay_minutes_between_executions`: `MinDelayMinutesBetweenExecutions`.
         /// - `target_region`: `TargetRegion`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            conditions: impl Into<Val<Vec<TriggerCondition>>>,
-            min_delay_minutes_between_executions: impl Into<Val<f64>>,
-            target_region: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, conditions: impl Into<Val<Vec<TriggerCondition>>>, min_delay_minutes_between_executions: impl Into<Val<f64>>, target_region: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Conditions", conditions);
-            props.set(
-                "MinDelayMinutesBetweenExecutions",
-                min_delay_minutes_between_executions,
-            );
+            props.set("MinDelayMinutesBetweenExecutions", min_delay_minutes_between_executions);
             props.set("TargetRegion", target_region);
             Trigger { props }
         }
@@ -459,10 +341,7 @@ pub mod plan {
         ///
         /// - `associated_alarm_name`: `AssociatedAlarmName`.
         /// - `condition`: `Condition`.
-        pub fn new(
-            associated_alarm_name: impl Into<Val<String>>,
-            condition: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(associated_alarm_name: impl Into<Val<String>>, condition: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AssociatedAlarmName", associated_alarm_name);
             props.set("Condition", condition);
@@ -529,11 +408,7 @@ pub mod plan {
         /// - `execution_block_configuration`: `ExecutionBlockConfiguration`.
         /// - `execution_block_type`: `ExecutionBlockType`.
         /// - `name`: `Name`.
-        pub fn new(
-            execution_block_configuration: impl Into<Val<ExecutionBlockConfiguration>>,
-            execution_block_type: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(execution_block_configuration: impl Into<Val<ExecutionBlockConfiguration>>, execution_block_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ExecutionBlockConfiguration", execution_block_configuration);
             props.set("ExecutionBlockType", execution_block_type);
@@ -568,173 +443,115 @@ pub mod plan {
         }
 
         /// The `ArcRoutingControlConfig` property.
-        pub fn arc_routing_control_config(
-            mut self,
-            value: impl Into<Val<ArcRoutingControlConfiguration>>,
-        ) -> Self {
+        pub fn arc_routing_control_config(mut self, value: impl Into<Val<ArcRoutingControlConfiguration>>) -> Self {
             self.props.set("ArcRoutingControlConfig", value);
             self
         }
 
         /// The `AuroraProvisionedScalingConfig` property.
-        pub fn aurora_provisioned_scaling_config(
-            mut self,
-            value: impl Into<Val<AuroraProvisionedScalingConfiguration>>,
-        ) -> Self {
+        pub fn aurora_provisioned_scaling_config(mut self, value: impl Into<Val<AuroraProvisionedScalingConfiguration>>) -> Self {
             self.props.set("AuroraProvisionedScalingConfig", value);
             self
         }
 
         /// The `AuroraServerlessScalingConfig` property.
-        pub fn aurora_serverless_scaling_config(
-            mut self,
-            value: impl Into<Val<AuroraServerlessScalingConfiguration>>,
-        ) -> Self {
+        pub fn aurora_serverless_scaling_config(mut self, value: impl Into<Val<AuroraServerlessScalingConfiguration>>) -> Self {
             self.props.set("AuroraServerlessScalingConfig", value);
             self
         }
 
         /// The `CustomActionLambdaConfig` property.
-        pub fn custom_action_lambda_config(
-            mut self,
-            value: impl Into<Val<CustomActionLambdaConfiguration>>,
-        ) -> Self {
+        pub fn custom_action_lambda_config(mut self, value: impl Into<Val<CustomActionLambdaConfiguration>>) -> Self {
             self.props.set("CustomActionLambdaConfig", value);
             self
         }
 
         /// The `DocumentDbConfig` property.
-        pub fn document_db_config(
-            mut self,
-            value: impl Into<Val<DocumentDbConfiguration>>,
-        ) -> Self {
+        pub fn document_db_config(mut self, value: impl Into<Val<DocumentDbConfiguration>>) -> Self {
             self.props.set("DocumentDbConfig", value);
             self
         }
 
         /// The `Ec2AsgCapacityIncreaseConfig` property.
-        pub fn ec2_asg_capacity_increase_config(
-            mut self,
-            value: impl Into<Val<Ec2AsgCapacityIncreaseConfiguration>>,
-        ) -> Self {
+        pub fn ec2_asg_capacity_increase_config(mut self, value: impl Into<Val<Ec2AsgCapacityIncreaseConfiguration>>) -> Self {
             self.props.set("Ec2AsgCapacityIncreaseConfig", value);
             self
         }
 
         /// The `EcsCapacityIncreaseConfig` property.
-        pub fn ecs_capacity_increase_config(
-            mut self,
-            value: impl Into<Val<EcsCapacityIncreaseConfiguration>>,
-        ) -> Self {
+        pub fn ecs_capacity_increase_config(mut self, value: impl Into<Val<EcsCapacityIncreaseConfiguration>>) -> Self {
             self.props.set("EcsCapacityIncreaseConfig", value);
             self
         }
 
         /// The `EksResourceScalingConfig` property.
-        pub fn eks_resource_scaling_config(
-            mut self,
-            value: impl Into<Val<EksResourceScalingConfiguration>>,
-        ) -> Self {
+        pub fn eks_resource_scaling_config(mut self, value: impl Into<Val<EksResourceScalingConfiguration>>) -> Self {
             self.props.set("EksResourceScalingConfig", value);
             self
         }
 
         /// The `ExecutionApprovalConfig` property.
-        pub fn execution_approval_config(
-            mut self,
-            value: impl Into<Val<ExecutionApprovalConfiguration>>,
-        ) -> Self {
+        pub fn execution_approval_config(mut self, value: impl Into<Val<ExecutionApprovalConfiguration>>) -> Self {
             self.props.set("ExecutionApprovalConfig", value);
             self
         }
 
         /// The `GlobalAuroraConfig` property.
-        pub fn global_aurora_config(
-            mut self,
-            value: impl Into<Val<GlobalAuroraConfiguration>>,
-        ) -> Self {
+        pub fn global_aurora_config(mut self, value: impl Into<Val<GlobalAuroraConfiguration>>) -> Self {
             self.props.set("GlobalAuroraConfig", value);
             self
         }
 
         /// The `LambdaEventSourceMappingConfig` property.
-        pub fn lambda_event_source_mapping_config(
-            mut self,
-            value: impl Into<Val<LambdaEventSourceMappingConfiguration>>,
-        ) -> Self {
+        pub fn lambda_event_source_mapping_config(mut self, value: impl Into<Val<LambdaEventSourceMappingConfiguration>>) -> Self {
             self.props.set("LambdaEventSourceMappingConfig", value);
             self
         }
 
         /// The `NeptuneGlobalDatabaseConfig` property.
-        pub fn neptune_global_database_config(
-            mut self,
-            value: impl Into<Val<NeptuneGlobalDatabaseConfiguration>>,
-        ) -> Self {
+        pub fn neptune_global_database_config(mut self, value: impl Into<Val<NeptuneGlobalDatabaseConfiguration>>) -> Self {
             self.props.set("NeptuneGlobalDatabaseConfig", value);
             self
         }
 
         /// The `ParallelConfig` property.
-        pub fn parallel_config(
-            mut self,
-            value: impl Into<Val<ParallelExecutionBlockConfiguration>>,
-        ) -> Self {
+        pub fn parallel_config(mut self, value: impl Into<Val<ParallelExecutionBlockConfiguration>>) -> Self {
             self.props.set("ParallelConfig", value);
             self
         }
 
         /// The `RdsCreateCrossRegionReadReplicaConfig` property.
-        pub fn rds_create_cross_region_read_replica_config(
-            mut self,
-            value: impl Into<Val<RdsCreateCrossRegionReplicaConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("RdsCreateCrossRegionReadReplicaConfig", value);
+        pub fn rds_create_cross_region_read_replica_config(mut self, value: impl Into<Val<RdsCreateCrossRegionReplicaConfiguration>>) -> Self {
+            self.props.set("RdsCreateCrossRegionReadReplicaConfig", value);
             self
         }
 
         /// The `RdsPromoteReadReplicaConfig` property.
-        pub fn rds_promote_read_replica_config(
-            mut self,
-            value: impl Into<Val<RdsPromoteReadReplicaConfiguration>>,
-        ) -> Self {
+        pub fn rds_promote_read_replica_config(mut self, value: impl Into<Val<RdsPromoteReadReplicaConfiguration>>) -> Self {
             self.props.set("RdsPromoteReadReplicaConfig", value);
             self
         }
 
         /// The `RdsSwitchoverReadReplicaConfig` property.
-        pub fn rds_switchover_read_replica_config(
-            mut self,
-            value: impl Into<Val<RdsSwitchoverReadReplicaConfiguration>>,
-        ) -> Self {
+        pub fn rds_switchover_read_replica_config(mut self, value: impl Into<Val<RdsSwitchoverReadReplicaConfiguration>>) -> Self {
             self.props.set("RdsSwitchoverReadReplicaConfig", value);
             self
         }
 
         /// The `RegionSwitchPlanConfig` property.
-        pub fn region_switch_plan_config(
-            mut self,
-            value: impl Into<Val<RegionSwitchPlanConfiguration>>,
-        ) -> Self {
+        pub fn region_switch_plan_config(mut self, value: impl Into<Val<RegionSwitchPlanConfiguration>>) -> Self {
             self.props.set("RegionSwitchPlanConfig", value);
             self
         }
 
         /// The `Route53HealthCheckConfig` property.
-        pub fn route53_health_check_config(
-            mut self,
-            value: impl Into<Val<Route53HealthCheckConfiguration>>,
-        ) -> Self {
+        pub fn route53_health_check_config(mut self, value: impl Into<Val<Route53HealthCheckConfiguration>>) -> Self {
             self.props.set("Route53HealthCheckConfig", value);
             self
         }
 
         /// The `SsmSendCommandConfig` property.
-        pub fn ssm_send_command_config(
-            mut self,
-            value: impl Into<Val<SsmSendCommandConfiguration>>,
-        ) -> Self {
+        pub fn ssm_send_command_config(mut self, value: impl Into<Val<SsmSendCommandConfiguration>>) -> Self {
             self.props.set("SsmSendCommandConfig", value);
             self
         }
@@ -756,9 +573,7 @@ pub mod plan {
         /// Creates the value from its required properties:
         ///
         /// - `region_and_routing_controls`: `RegionAndRoutingControls`.
-        pub fn new(
-            region_and_routing_controls: impl Into<Val<Map<Vec<ArcRoutingControlState>>>>,
-        ) -> Self {
+        pub fn new(region_and_routing_controls: impl Into<Val<Map<Vec<ArcRoutingControlState>>>>) -> Self {
             let mut props = Props::new();
             props.set("RegionAndRoutingControls", region_and_routing_controls);
             ArcRoutingControlConfiguration { props }
@@ -800,10 +615,7 @@ pub mod plan {
         ///
         /// - `routing_control_arn`: `RoutingControlArn`.
         /// - `state`: `State`.
-        pub fn new(
-            routing_control_arn: impl Into<Val<String>>,
-            state: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(routing_control_arn: impl Into<Val<String>>, state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RoutingControlArn", routing_control_arn);
             props.set("State", state);
@@ -829,11 +641,7 @@ pub mod plan {
         /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
         /// - `instance_arns`: `InstanceArns`.
         /// - `region_database_cluster_arns`: `RegionDatabaseClusterArns`.
-        pub fn new(
-            global_cluster_identifier: impl Into<Val<String>>,
-            instance_arns: impl Into<Val<Map<String>>>,
-            region_database_cluster_arns: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn new(global_cluster_identifier: impl Into<Val<String>>, instance_arns: impl Into<Val<Map<String>>>, region_database_cluster_arns: impl Into<Val<Map<String>>>) -> Self {
             let mut props = Props::new();
             props.set("GlobalClusterIdentifier", global_cluster_identifier);
             props.set("InstanceArns", instance_arns);
@@ -877,10 +685,7 @@ pub mod plan {
         ///
         /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
         /// - `region_database_cluster_arns`: `RegionDatabaseClusterArns`.
-        pub fn new(
-            global_cluster_identifier: impl Into<Val<String>>,
-            region_database_cluster_arns: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn new(global_cluster_identifier: impl Into<Val<String>>, region_database_cluster_arns: impl Into<Val<Map<String>>>) -> Self {
             let mut props = Props::new();
             props.set("GlobalClusterIdentifier", global_cluster_identifier);
             props.set("RegionDatabaseClusterArns", region_database_cluster_arns);
@@ -930,11 +735,7 @@ pub mod plan {
         /// - `lambdas`: `Lambdas`.
         /// - `region_to_run`: `RegionToRun`.
         /// - `retry_interval_minutes`: `RetryIntervalMinutes`.
-        pub fn new(
-            lambdas: impl Into<Val<Vec<Lambdas>>>,
-            region_to_run: impl Into<Val<String>>,
-            retry_interval_minutes: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(lambdas: impl Into<Val<Vec<Lambdas>>>, region_to_run: impl Into<Val<String>>, retry_interval_minutes: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Lambdas", lambdas);
             props.set("RegionToRun", region_to_run);
@@ -1045,11 +846,7 @@ pub mod plan {
         /// - `behavior`: `Behavior`.
         /// - `database_cluster_arns`: `DatabaseClusterArns`.
         /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
-        pub fn new(
-            behavior: impl Into<Val<String>>,
-            database_cluster_arns: impl Into<Val<Vec<String>>>,
-            global_cluster_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(behavior: impl Into<Val<String>>, database_cluster_arns: impl Into<Val<Vec<String>>>, global_cluster_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Behavior", behavior);
             props.set("DatabaseClusterArns", database_cluster_arns);
@@ -1389,10 +1186,7 @@ pub mod plan {
         }
 
         /// The `ScalingResources` property.
-        pub fn scaling_resources(
-            mut self,
-            value: impl Into<Val<Vec<Map<Map<KubernetesScalingResource>>>>>,
-        ) -> Self {
+        pub fn scaling_resources(mut self, value: impl Into<Val<Vec<Map<Map<KubernetesScalingResource>>>>>) -> Self {
             self.props.set("ScalingResources", value);
             self
         }
@@ -1577,11 +1371,7 @@ pub mod plan {
         /// - `behavior`: `Behavior`.
         /// - `database_cluster_arns`: `DatabaseClusterArns`.
         /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
-        pub fn new(
-            behavior: impl Into<Val<String>>,
-            database_cluster_arns: impl Into<Val<Vec<String>>>,
-            global_cluster_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(behavior: impl Into<Val<String>>, database_cluster_arns: impl Into<Val<Vec<String>>>, global_cluster_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Behavior", behavior);
             props.set("DatabaseClusterArns", database_cluster_arns);
@@ -1659,10 +1449,7 @@ pub mod plan {
         ///
         /// - `action`: `Action`.
         /// - `region_event_source_mappings`: `RegionEventSourceMappings`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            region_event_source_mappings: impl Into<Val<Map<EventSourceMapping>>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, region_event_source_mappings: impl Into<Val<Map<EventSourceMapping>>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("RegionEventSourceMappings", region_event_source_mappings);
@@ -1676,10 +1463,7 @@ pub mod plan {
         }
 
         /// The `Ungraceful` property.
-        pub fn ungraceful(
-            mut self,
-            value: impl Into<Val<LambdaEventSourceMappingUngraceful>>,
-        ) -> Self {
+        pub fn ungraceful(mut self, value: impl Into<Val<LambdaEventSourceMappingUngraceful>>) -> Self {
             self.props.set("Ungraceful", value);
             self
         }
@@ -1766,11 +1550,7 @@ pub mod plan {
         /// - `behavior`: `Behavior`.
         /// - `global_cluster_identifier`: `GlobalClusterIdentifier`.
         /// - `region_database_cluster_arns`: `RegionDatabaseClusterArns`.
-        pub fn new(
-            behavior: impl Into<Val<String>>,
-            global_cluster_identifier: impl Into<Val<String>>,
-            region_database_cluster_arns: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn new(behavior: impl Into<Val<String>>, global_cluster_identifier: impl Into<Val<String>>, region_database_cluster_arns: impl Into<Val<Map<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Behavior", behavior);
             props.set("GlobalClusterIdentifier", global_cluster_identifier);
@@ -1895,9 +1675,7 @@ pub mod plan {
         }
     }
 
-    impl From<RdsCreateCrossRegionReplicaConfiguration>
-        for Val<RdsCreateCrossRegionReplicaConfiguration>
-    {
+    impl From<RdsCreateCrossRegionReplicaConfiguration> for Val<RdsCreateCrossRegionReplicaConfiguration> {
         fn from(v: RdsCreateCrossRegionReplicaConfiguration) -> Self {
             v.props.into_val()
         }
@@ -2065,10 +1843,7 @@ pub mod plan {
         ///
         /// - `hosted_zone_id`: `HostedZoneId`.
         /// - `record_name`: `RecordName`.
-        pub fn new(
-            hosted_zone_id: impl Into<Val<String>>,
-            record_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(hosted_zone_id: impl Into<Val<String>>, record_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HostedZoneId", hosted_zone_id);
             props.set("RecordName", record_name);
@@ -2149,10 +1924,7 @@ pub mod plan {
         ///
         /// - `region_documents`: `RegionDocuments`.
         /// - `retry_interval_minutes`: `RetryIntervalMinutes`.
-        pub fn new(
-            region_documents: impl Into<Val<Map<SsmDocumentConfig>>>,
-            retry_interval_minutes: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(region_documents: impl Into<Val<Map<SsmDocumentConfig>>>, retry_interval_minutes: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("RegionDocuments", region_documents);
             props.set("RetryIntervalMinutes", retry_interval_minutes);
@@ -2189,10 +1961,7 @@ pub mod plan {
         ///
         /// - `document_arn`: `DocumentArn`.
         /// - `targets`: `Targets`.
-        pub fn new(
-            document_arn: impl Into<Val<String>>,
-            targets: impl Into<Val<Vec<SsmTarget>>>,
-        ) -> Self {
+        pub fn new(document_arn: impl Into<Val<String>>, targets: impl Into<Val<Vec<SsmTarget>>>) -> Self {
             let mut props = Props::new();
             props.set("DocumentArn", document_arn);
             props.set("Targets", targets);
@@ -2285,333 +2054,107 @@ pub mod plan {
 
     pub(crate) static ASSOCIATED_ALARM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlarmType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["applicationHealth", "trigger"],
-                }),
-            ),
-            (
-                "CrossAccountRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AlarmType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["applicationHealth", "trigger"] })),
+            ("CrossAccountRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPORT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReportOutput",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&REPORT_OUTPUT_CONFIGURATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("ReportOutput", &Shape::List(ListRule { item: Some(&Shape::Object(&REPORT_OUTPUT_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPORT_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Configuration",
-            &Shape::Object(&S3_REPORT_OUTPUT_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("S3Configuration", &Shape::Object(&S3_REPORT_OUTPUT_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["S3Configuration"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_REPORT_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?:s3://)?[a-z0-9][a-z0-9-]{1,61}[a-z0-9](?:/[^/ ][^/]*)*/?$"),
-                    min_len: Some(3),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketOwner", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("BucketPath", &Shape::Str(StrRule { pattern: Some("^(?:s3://)?[a-z0-9][a-z0-9-]{1,61}[a-z0-9](?:/[^/ ][^/]*)*/?$"), min_len: Some(3), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIGGER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["activate", "deactivate", "postRecovery"],
-                }),
-            ),
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRIGGER_CONDITION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "TargetRegion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["activate", "deactivate", "postRecovery"] })),
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&TRIGGER_CONDITION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("TargetRegion", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIGGER_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Condition",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["red", "green"],
-            }),
-        )],
+        fields: &[
+            ("Condition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["red", "green"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKFLOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Steps",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STEP_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "WorkflowTargetAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["activate", "deactivate", "postRecovery"],
-                }),
-            ),
-            (
-                "WorkflowTargetRegion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Steps", &Shape::List(ListRule { item: Some(&Shape::Object(&STEP_SHAPE)), min_items: None, max_items: None })),
+            ("WorkflowTargetAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["activate", "deactivate", "postRecovery"] })),
+            ("WorkflowTargetRegion", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STEP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExecutionBlockConfiguration",
-                &Shape::Object(&EXECUTION_BLOCK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ExecutionBlockType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ARCRegionSwitchPlan",
-                        "ARCRoutingControl",
-                        "AuroraGlobalDatabase",
-                        "AuroraProvisionedScaling",
-                        "AuroraServerlessScaling",
-                        "CustomActionLambda",
-                        "DocumentDb",
-                        "EC2AutoScaling",
-                        "ECSServiceScaling",
-                        "EKSResourceScaling",
-                        "LambdaEventSourceMapping",
-                        "ManualApproval",
-                        "NeptuneGlobalDatabase",
-                        "Parallel",
-                        "RdsCreateCrossRegionReplica",
-                        "RdsPromoteReadReplica",
-                        "RdsSwitchoverReadReplica",
-                        "Route53HealthCheck",
-                        "SSMSendCommand",
-                    ],
-                }),
-            ),
+            ("ExecutionBlockConfiguration", &Shape::Object(&EXECUTION_BLOCK_CONFIGURATION_SHAPE)),
+            ("ExecutionBlockType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARCRegionSwitchPlan", "ARCRoutingControl", "AuroraGlobalDatabase", "AuroraProvisionedScaling", "AuroraServerlessScaling", "CustomActionLambda", "DocumentDb", "EC2AutoScaling", "ECSServiceScaling", "EKSResourceScaling", "LambdaEventSourceMapping", "ManualApproval", "NeptuneGlobalDatabase", "Parallel", "RdsCreateCrossRegionReplica", "RdsPromoteReadReplica", "RdsSwitchoverReadReplica", "Route53HealthCheck", "SSMSendCommand"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXECUTION_BLOCK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ArcRoutingControlConfig",
-                &Shape::Object(&ARC_ROUTING_CONTROL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "AuroraProvisionedScalingConfig",
-                &Shape::Object(&AURORA_PROVISIONED_SCALING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "AuroraServerlessScalingConfig",
-                &Shape::Object(&AURORA_SERVERLESS_SCALING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "CustomActionLambdaConfig",
-                &Shape::Object(&CUSTOM_ACTION_LAMBDA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DocumentDbConfig",
-                &Shape::Object(&DOCUMENT_DB_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Ec2AsgCapacityIncreaseConfig",
-                &Shape::Object(&EC2_ASG_CAPACITY_INCREASE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EcsCapacityIncreaseConfig",
-                &Shape::Object(&ECS_CAPACITY_INCREASE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EksResourceScalingConfig",
-                &Shape::Object(&EKS_RESOURCE_SCALING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ExecutionApprovalConfig",
-                &Shape::Object(&EXECUTION_APPROVAL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "GlobalAuroraConfig",
-                &Shape::Object(&GLOBAL_AURORA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "LambdaEventSourceMappingConfig",
-                &Shape::Object(&LAMBDA_EVENT_SOURCE_MAPPING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "NeptuneGlobalDatabaseConfig",
-                &Shape::Object(&NEPTUNE_GLOBAL_DATABASE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ParallelConfig",
-                &Shape::Object(&PARALLEL_EXECUTION_BLOCK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RdsCreateCrossRegionReadReplicaConfig",
-                &Shape::Object(&RDS_CREATE_CROSS_REGION_REPLICA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RdsPromoteReadReplicaConfig",
-                &Shape::Object(&RDS_PROMOTE_READ_REPLICA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RdsSwitchoverReadReplicaConfig",
-                &Shape::Object(&RDS_SWITCHOVER_READ_REPLICA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RegionSwitchPlanConfig",
-                &Shape::Object(&REGION_SWITCH_PLAN_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Route53HealthCheckConfig",
-                &Shape::Object(&ROUTE53_HEALTH_CHECK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SsmSendCommandConfig",
-                &Shape::Object(&SSM_SEND_COMMAND_CONFIGURATION_SHAPE),
-            ),
+            ("ArcRoutingControlConfig", &Shape::Object(&ARC_ROUTING_CONTROL_CONFIGURATION_SHAPE)),
+            ("AuroraProvisionedScalingConfig", &Shape::Object(&AURORA_PROVISIONED_SCALING_CONFIGURATION_SHAPE)),
+            ("AuroraServerlessScalingConfig", &Shape::Object(&AURORA_SERVERLESS_SCALING_CONFIGURATION_SHAPE)),
+            ("CustomActionLambdaConfig", &Shape::Object(&CUSTOM_ACTION_LAMBDA_CONFIGURATION_SHAPE)),
+            ("DocumentDbConfig", &Shape::Object(&DOCUMENT_DB_CONFIGURATION_SHAPE)),
+            ("Ec2AsgCapacityIncreaseConfig", &Shape::Object(&EC2_ASG_CAPACITY_INCREASE_CONFIGURATION_SHAPE)),
+            ("EcsCapacityIncreaseConfig", &Shape::Object(&ECS_CAPACITY_INCREASE_CONFIGURATION_SHAPE)),
+            ("EksResourceScalingConfig", &Shape::Object(&EKS_RESOURCE_SCALING_CONFIGURATION_SHAPE)),
+            ("ExecutionApprovalConfig", &Shape::Object(&EXECUTION_APPROVAL_CONFIGURATION_SHAPE)),
+            ("GlobalAuroraConfig", &Shape::Object(&GLOBAL_AURORA_CONFIGURATION_SHAPE)),
+            ("LambdaEventSourceMappingConfig", &Shape::Object(&LAMBDA_EVENT_SOURCE_MAPPING_CONFIGURATION_SHAPE)),
+            ("NeptuneGlobalDatabaseConfig", &Shape::Object(&NEPTUNE_GLOBAL_DATABASE_CONFIGURATION_SHAPE)),
+            ("ParallelConfig", &Shape::Object(&PARALLEL_EXECUTION_BLOCK_CONFIGURATION_SHAPE)),
+            ("RdsCreateCrossRegionReadReplicaConfig", &Shape::Object(&RDS_CREATE_CROSS_REGION_REPLICA_CONFIGURATION_SHAPE)),
+            ("RdsPromoteReadReplicaConfig", &Shape::Object(&RDS_PROMOTE_READ_REPLICA_CONFIGURATION_SHAPE)),
+            ("RdsSwitchoverReadReplicaConfig", &Shape::Object(&RDS_SWITCHOVER_READ_REPLICA_CONFIGURATION_SHAPE)),
+            ("RegionSwitchPlanConfig", &Shape::Object(&REGION_SWITCH_PLAN_CONFIGURATION_SHAPE)),
+            ("Route53HealthCheckConfig", &Shape::Object(&ROUTE53_HEALTH_CHECK_CONFIGURATION_SHAPE)),
+            ("SsmSendCommandConfig", &Shape::Object(&SSM_SEND_COMMAND_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["CustomActionLambdaConfig"],
-            &["Ec2AsgCapacityIncreaseConfig"],
-            &["ExecutionApprovalConfig"],
-            &["ArcRoutingControlConfig"],
-            &["AuroraProvisionedScalingConfig"],
-            &["AuroraServerlessScalingConfig"],
-            &["GlobalAuroraConfig"],
-            &["ParallelConfig"],
-            &["RegionSwitchPlanConfig"],
-            &["EcsCapacityIncreaseConfig"],
-            &["EksResourceScalingConfig"],
-            &["Route53HealthCheckConfig"],
-            &["DocumentDbConfig"],
-            &["RdsPromoteReadReplicaConfig"],
-            &["RdsCreateCrossRegionReadReplicaConfig"],
-            &["LambdaEventSourceMappingConfig"],
-            &["NeptuneGlobalDatabaseConfig"],
-            &["RdsSwitchoverReadReplicaConfig"],
-            &["SsmSendCommandConfig"],
-        ],
+        one_of_required: &[&["CustomActionLambdaConfig"], &["Ec2AsgCapacityIncreaseConfig"], &["ExecutionApprovalConfig"], &["ArcRoutingControlConfig"], &["AuroraProvisionedScalingConfig"], &["AuroraServerlessScalingConfig"], &["GlobalAuroraConfig"], &["ParallelConfig"], &["RegionSwitchPlanConfig"], &["EcsCapacityIncreaseConfig"], &["EksResourceScalingConfig"], &["Route53HealthCheckConfig"], &["DocumentDbConfig"], &["RdsPromoteReadReplicaConfig"], &["RdsCreateCrossRegionReadReplicaConfig"], &["LambdaEventSourceMappingConfig"], &["NeptuneGlobalDatabaseConfig"], &["RdsSwitchoverReadReplicaConfig"], &["SsmSendCommandConfig"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARC_ROUTING_CONTROL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrossAccountRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RegionAndRoutingControls",
-                &Shape::Map(&Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ARC_ROUTING_CONTROL_STATE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                })),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CrossAccountRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("RegionAndRoutingControls", &Shape::Map(&Shape::List(ListRule { item: Some(&Shape::Object(&ARC_ROUTING_CONTROL_STATE_SHAPE)), min_items: None, max_items: None }))),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARC_ROUTING_CONTROL_STATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["On", "Off"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["On", "Off"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2638,36 +2181,9 @@ pub mod plan {
 
     pub(crate) static CUSTOM_ACTION_LAMBDA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Lambdas",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LAMBDAS_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "RegionToRun",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "activatingRegion",
-                        "deactivatingRegion",
-                        "activeRegion",
-                        "inactiveRegion",
-                    ],
-                }),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Lambdas", &Shape::List(ListRule { item: Some(&Shape::Object(&LAMBDAS_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+            ("RegionToRun", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["activatingRegion", "deactivatingRegion", "activeRegion", "inactiveRegion"] })),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
             ("Ungraceful", &Shape::Object(&LAMBDA_UNGRACEFUL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2675,38 +2191,16 @@ pub mod plan {
 
     pub(crate) static LAMBDAS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrossAccountRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Payload",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(786432),
-                    allowed: &[],
-                }),
-            ),
+            ("CrossAccountRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Payload", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(786432), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Behavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["skip"],
-            }),
-        )],
+        fields: &[
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["skip"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2723,55 +2217,19 @@ pub mod plan {
     };
 
     pub(crate) static DOCUMENT_DB_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Ungraceful",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["failover"],
-            }),
-        )],
+        fields: &[
+            ("Ungraceful", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["failover"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EC2_ASG_CAPACITY_INCREASE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Asgs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ASG_SHAPE)),
-                    min_items: Some(2),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "CapacityMonitoringApproach",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["sampledMaxInLast24Hours", "autoscalingMaxInLast24Hours"],
-                }),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Asgs", &Shape::List(ListRule { item: Some(&Shape::Object(&ASG_SHAPE)), min_items: Some(2), max_items: Some(2) })),
+            ("CapacityMonitoringApproach", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["sampledMaxInLast24Hours", "autoscalingMaxInLast24Hours"] })),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
             ("Ungraceful", &Shape::Object(&EC2_UNGRACEFUL_SHAPE)),
-            (
-                "WaitELBTargetGroupHealthy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
+            ("WaitELBTargetGroupHealthy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2785,57 +2243,19 @@ pub mod plan {
     };
 
     pub(crate) static EC2_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MinimumSuccessPercentage",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MinimumSuccessPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(99.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ECS_CAPACITY_INCREASE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityMonitoringApproach",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "sampledMaxInLast24Hours",
-                        "containerInsightsMaxInLast24Hours",
-                    ],
-                }),
-            ),
-            (
-                "Services",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SERVICE_SHAPE)),
-                    min_items: Some(2),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CapacityMonitoringApproach", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["sampledMaxInLast24Hours", "containerInsightsMaxInLast24Hours"] })),
+            ("Services", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVICE_SHAPE)), min_items: Some(2), max_items: Some(2) })),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
             ("Ungraceful", &Shape::Object(&ECS_UNGRACEFUL_SHAPE)),
-            (
-                "WaitELBTargetGroupHealthy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
+            ("WaitELBTargetGroupHealthy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2850,66 +2270,20 @@ pub mod plan {
     };
 
     pub(crate) static ECS_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MinimumSuccessPercentage",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MinimumSuccessPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(99.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EKS_RESOURCE_SCALING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityMonitoringApproach",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["sampledMaxInLast24Hours"],
-                }),
-            ),
-            (
-                "EksClusters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EKS_CLUSTER_SHAPE)),
-                    min_items: Some(2),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ScalingResources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Map(&Shape::Map(&Shape::Object(
-                        &KUBERNETES_SCALING_RESOURCE_SHAPE,
-                    )))),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "TargetPercent",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ungraceful",
-                &Shape::Object(&EKS_RESOURCE_SCALING_UNGRACEFUL_SHAPE),
-            ),
+            ("CapacityMonitoringApproach", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["sampledMaxInLast24Hours"] })),
+            ("EksClusters", &Shape::List(ListRule { item: Some(&Shape::Object(&EKS_CLUSTER_SHAPE)), min_items: Some(2), max_items: None })),
+            ("ScalingResources", &Shape::List(ListRule { item: Some(&Shape::Map(&Shape::Map(&Shape::Object(&KUBERNETES_SCALING_RESOURCE_SHAPE)))), min_items: Some(1), max_items: None })),
+            ("TargetPercent", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Ungraceful", &Shape::Object(&EKS_RESOURCE_SCALING_UNGRACEFUL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2923,118 +2297,49 @@ pub mod plan {
     };
 
     pub(crate) static KUBERNETES_SCALING_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EKS_RESOURCE_SCALING_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MinimumSuccessPercentage",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MinimumSuccessPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(99.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXECUTION_APPROVAL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeoutMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLOBAL_AURORA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Behavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["switchoverOnly", "failover"],
-                }),
-            ),
-            (
-                "CrossAccountRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ungraceful",
-                &Shape::Object(&GLOBAL_AURORA_UNGRACEFUL_SHAPE),
-            ),
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["switchoverOnly", "failover"] })),
+            ("CrossAccountRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Ungraceful", &Shape::Object(&GLOBAL_AURORA_UNGRACEFUL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLOBAL_AURORA_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Ungraceful",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["failover"],
-            }),
-        )],
+        fields: &[
+            ("Ungraceful", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["failover"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_EVENT_SOURCE_MAPPING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enable", "disable"],
-                }),
-            ),
-            (
-                "RegionEventSourceMappings",
-                &Shape::Map(&Shape::Object(&EVENT_SOURCE_MAPPING_SHAPE)),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ungraceful",
-                &Shape::Object(&LAMBDA_EVENT_SOURCE_MAPPING_UNGRACEFUL_SHAPE),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+            ("RegionEventSourceMappings", &Shape::Map(&Shape::Object(&EVENT_SOURCE_MAPPING_SHAPE))),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Ungraceful", &Shape::Object(&LAMBDA_EVENT_SOURCE_MAPPING_UNGRACEFUL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3048,93 +2353,35 @@ pub mod plan {
     };
 
     pub(crate) static LAMBDA_EVENT_SOURCE_MAPPING_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Behavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["skip"],
-            }),
-        )],
+        fields: &[
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["skip"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NEPTUNE_GLOBAL_DATABASE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Behavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["failover", "switchoverOnly"],
-                }),
-            ),
-            (
-                "CrossAccountRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GlobalClusterIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][0-9A-Za-z-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RegionDatabaseClusterArns",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[a-zA-Z-]*:rds:[a-z0-9-]+:\\d{12}:cluster:[A-Za-z][0-9A-Za-z-]*$",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["failover", "switchoverOnly"] })),
+            ("CrossAccountRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("GlobalClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][0-9A-Za-z-]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("RegionDatabaseClusterArns", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:rds:[a-z0-9-]+:\\d{12}:cluster:[A-Za-z][0-9A-Za-z-]*$"), min_len: None, max_len: None, allowed: &[] }))),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
             ("Ungraceful", &Shape::Object(&NEPTUNE_UNGRACEFUL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NEPTUNE_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Ungraceful",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["failover"],
-            }),
-        )],
+        fields: &[
+            ("Ungraceful", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["failover"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARALLEL_EXECUTION_BLOCK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Steps",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&STEP_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Steps", &Shape::List(ListRule { item: Some(&Shape::Object(&STEP_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3167,15 +2414,9 @@ pub mod plan {
     };
 
     pub(crate) static RDS_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Ungraceful",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["promoteReadReplica"],
-            }),
-        )],
+        fields: &[
+            ("Ungraceful", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["promoteReadReplica"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3189,95 +2430,28 @@ pub mod plan {
 
     pub(crate) static ROUTE53_HEALTH_CHECK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrossAccountRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HostedZoneId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordSets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ROUTE53_RESOURCE_RECORD_SET_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CrossAccountRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("HostedZoneId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+            ("RecordName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("RecordSets", &Shape::List(ListRule { item: Some(&Shape::Object(&ROUTE53_RESOURCE_RECORD_SET_SHAPE)), min_items: None, max_items: None })),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROUTE53_RESOURCE_RECORD_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RecordSetIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("RecordSetIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z-]+-\\d+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSM_SEND_COMMAND_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RegionDocuments",
-                &Shape::Map(&Shape::Object(&SSM_DOCUMENT_CONFIG_SHAPE)),
-            ),
-            (
-                "TimeoutMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ungraceful",
-                &Shape::Object(&SSM_SEND_COMMAND_UNGRACEFUL_SHAPE),
-            ),
+            ("RegionDocuments", &Shape::Map(&Shape::Object(&SSM_DOCUMENT_CONFIG_SHAPE))),
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Ungraceful", &Shape::Object(&SSM_SEND_COMMAND_UNGRACEFUL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3295,48 +2469,24 @@ pub mod plan {
 
     pub(crate) static SSM_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(163),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$"), min_len: Some(1), max_len: Some(163), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSM_SEND_COMMAND_UNGRACEFUL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Behavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["skip"],
-            }),
-        )],
+        fields: &[
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["skip"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PLAN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PLAN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

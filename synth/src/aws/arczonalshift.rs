@@ -31,10 +31,7 @@ impl CfnAutoshiftObserverNotificationStatus {
     pub fn new(status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Status", status);
-        CfnAutoshiftObserverNotificationStatus {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAutoshiftObserverNotificationStatus { props, options: ResourceOptions::default() }
     }
 }
 
@@ -81,15 +78,9 @@ pub(crate) static AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_META: TypeMeta = TypeMe
 };
 
 pub(crate) static AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Status",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["ENABLED"],
-        }),
-    )],
+    fields: &[
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -108,17 +99,11 @@ impl CfnZonalAutoshiftConfiguration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnZonalAutoshiftConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnZonalAutoshiftConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `PracticeRunConfiguration` property.
-    pub fn practice_run_configuration(
-        mut self,
-        value: impl Into<Val<zonal_autoshift_configuration::PracticeRunConfiguration>>,
-    ) -> Self {
+    pub fn practice_run_configuration(mut self, value: impl Into<Val<zonal_autoshift_configuration::PracticeRunConfiguration>>) -> Self {
         self.props.set("PracticeRunConfiguration", value);
         self
     }
@@ -168,28 +153,9 @@ pub(crate) static ZONAL_AUTOSHIFT_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static ZONAL_AUTOSHIFT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PracticeRunConfiguration",
-            &Shape::Object(&zonal_autoshift_configuration::PRACTICE_RUN_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ResourceIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(8),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ZonalAutoshiftStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED"],
-            }),
-        ),
+        ("PracticeRunConfiguration", &Shape::Object(&zonal_autoshift_configuration::PRACTICE_RUN_CONFIGURATION_SHAPE)),
+        ("ResourceIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(8), max_len: Some(1024), allowed: &[] })),
+        ("ZonalAutoshiftStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -252,10 +218,7 @@ pub mod zonal_autoshift_configuration {
         ///
         /// - `alarm_identifier`: `AlarmIdentifier`.
         /// - `type_`: `Type`.
-        pub fn new(
-            alarm_identifier: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(alarm_identifier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AlarmIdentifier", alarm_identifier);
             props.set("Type", type_);
@@ -281,24 +244,8 @@ pub mod zonal_autoshift_configuration {
 
     pub(crate) static CONTROL_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlarmIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(8),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]*$"),
-                    min_len: Some(8),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
+            ("AlarmIdentifier", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(8), max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]*$"), min_len: Some(8), max_len: Some(10), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -313,12 +260,8 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
-        "AWS::ARCZonalShift::AutoshiftObserverNotificationStatus" => {
-            Some(&AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_META)
-        }
-        "AWS::ARCZonalShift::ZonalAutoshiftConfiguration" => {
-            Some(&ZONAL_AUTOSHIFT_CONFIGURATION_META)
-        }
+        "AWS::ARCZonalShift::AutoshiftObserverNotificationStatus" => Some(&AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_META),
+        "AWS::ARCZonalShift::ZonalAutoshiftConfiguration" => Some(&ZONAL_AUTOSHIFT_CONFIGURATION_META),
         _ => None,
     }
 }

@@ -33,17 +33,11 @@ impl CfnCapacityReservation {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("TargetDpus", target_dpus);
-        CfnCapacityReservation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCapacityReservation { props, options: ResourceOptions::default() }
     }
 
     /// Assignment configuration to assign workgroups to a reservation
-    pub fn capacity_assignment_configuration(
-        mut self,
-        value: impl Into<Val<capacity_reservation::CapacityAssignmentConfiguration>>,
-    ) -> Self {
+    pub fn capacity_assignment_configuration(mut self, value: impl Into<Val<capacity_reservation::CapacityAssignmentConfiguration>>) -> Self {
         self.props.set("CapacityAssignmentConfiguration", value);
         self
     }
@@ -113,51 +107,17 @@ pub(crate) static CAPACITY_RESERVATION_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "AllocatedDpus",
-        "Arn",
-        "CreationTime",
-        "LastSuccessfulAllocationTime",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AllocatedDpus", "Arn", "CreationTime", "LastSuccessfulAllocationTime", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9dfff),
 };
 
 pub(crate) static CAPACITY_RESERVATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CapacityAssignmentConfiguration",
-            &Shape::Object(&capacity_reservation::CAPACITY_ASSIGNMENT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9._-]{1,128}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&capacity_reservation::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetDpus",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("CapacityAssignmentConfiguration", &Shape::Object(&capacity_reservation::CAPACITY_ASSIGNMENT_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9._-]{1,128}"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&capacity_reservation::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetDpus", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -240,54 +200,23 @@ pub mod capacity_reservation {
     }
 
     pub(crate) static CAPACITY_ASSIGNMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CapacityAssignments",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CAPACITY_ASSIGNMENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("CapacityAssignments", &Shape::List(ListRule { item: Some(&Shape::Object(&CAPACITY_ASSIGNMENT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_ASSIGNMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WorkgroupNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9._-]{1,128}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("WorkgroupNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9._-]{1,128}"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -313,10 +242,7 @@ impl CfnDataCatalog {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Type", type_);
-        CfnDataCatalog {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataCatalog { props, options: ResourceOptions::default() }
     }
 
     /// The type of connection for a FEDERATED data catalog
@@ -380,78 +306,18 @@ pub(crate) static DATA_CATALOG_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DATA_CATALOG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Parameters",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(51200),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CREATE_IN_PROGRESS",
-                    "CREATE_COMPLETE",
-                    "CREATE_FAILED",
-                    "CREATE_FAILED_CLEANUP_IN_PROGRESS",
-                    "CREATE_FAILED_CLEANUP_COMPLETE",
-                    "CREATE_FAILED_CLEANUP_FAILED",
-                    "DELETE_IN_PROGRESS",
-                    "DELETE_COMPLETE",
-                    "DELETE_FAILED",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_catalog::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LAMBDA", "GLUE", "HIVE", "FEDERATED"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Parameters", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(51200), allowed: &[] }))),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "CREATE_FAILED_CLEANUP_IN_PROGRESS", "CREATE_FAILED_CLEANUP_COMPLETE", "CREATE_FAILED_CLEANUP_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_catalog::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LAMBDA", "GLUE", "HIVE", "FEDERATED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -489,24 +355,8 @@ pub mod data_catalog {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -532,10 +382,7 @@ impl CfnNamedQuery {
         let mut props = Props::new();
         props.set("Database", database);
         props.set("QueryString", query_string);
-        CfnNamedQuery {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNamedQuery { props, options: ResourceOptions::default() }
     }
 
     /// The query description.
@@ -590,13 +437,7 @@ impl Handle<CfnNamedQuery> {
 pub(crate) static NAMED_QUERY_META: TypeMeta = TypeMeta {
     type_name: CfnNamedQuery::TYPE_NAME,
     shape: &NAMED_QUERY_SHAPE,
-    create_only: &[
-        "Database",
-        "Description",
-        "Name",
-        "QueryString",
-        "WorkGroup",
-    ],
+    create_only: &["Database", "Description", "Name", "QueryString", "WorkGroup"],
     write_only: &[],
     primary_identifier: &["NamedQueryId"],
     attributes: &["NamedQueryId"],
@@ -606,51 +447,11 @@ pub(crate) static NAMED_QUERY_META: TypeMeta = TypeMeta {
 
 pub(crate) static NAMED_QUERY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Database",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(262144),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkGroup",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._-]{1,128}$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Database", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("QueryString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(262144), allowed: &[] })),
+        ("WorkGroup", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,128}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -672,19 +473,12 @@ impl CfnPreparedStatement {
     /// - `query_statement`: `QueryStatement`, The query string for the prepared statement.
     /// - `statement_name`: `StatementName`, The name of the prepared statement.
     /// - `work_group`: `WorkGroup`, The name of the workgroup to which the prepared statement belongs.
-    pub fn new(
-        query_statement: impl Into<Val<String>>,
-        statement_name: impl Into<Val<String>>,
-        work_group: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(query_statement: impl Into<Val<String>>, statement_name: impl Into<Val<String>>, work_group: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("QueryStatement", query_statement);
         props.set("StatementName", statement_name);
         props.set("WorkGroup", work_group);
-        CfnPreparedStatement {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPreparedStatement { props, options: ResourceOptions::default() }
     }
 
     /// The description of the prepared statement.
@@ -722,42 +516,10 @@ pub(crate) static PREPARED_STATEMENT_META: TypeMeta = TypeMeta {
 
 pub(crate) static PREPARED_STATEMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryStatement",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(262144),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StatementName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_][a-zA-Z0-9_@:]{1,256}$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkGroup",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._-]{1,128}$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("QueryStatement", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(262144), allowed: &[] })),
+        ("StatementName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z0-9_@:]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("WorkGroup", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,128}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -780,10 +542,7 @@ impl CfnWorkGroup {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnWorkGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkGroup { props, options: ResourceOptions::default() }
     }
 
     /// The workgroup description.
@@ -815,10 +574,7 @@ impl CfnWorkGroup {
     }
 
     /// The workgroup configuration
-    pub fn work_group_configuration(
-        mut self,
-        value: impl Into<Val<work_group::WorkGroupConfiguration>>,
-    ) -> Self {
+    pub fn work_group_configuration(mut self, value: impl Into<Val<work_group::WorkGroupConfiguration>>) -> Self {
         self.props.set("WorkGroupConfiguration", value);
         self
     }
@@ -826,10 +582,7 @@ impl CfnWorkGroup {
     /// The workgroup configuration update object
     ///
     /// Write-only.
-    pub fn work_group_configuration_updates(
-        mut self,
-        value: impl Into<Val<work_group::WorkGroupConfigurationUpdates>>,
-    ) -> Self {
+    pub fn work_group_configuration_updates(mut self, value: impl Into<Val<work_group::WorkGroupConfigurationUpdates>>) -> Self {
         self.props.set("WorkGroupConfigurationUpdates", value);
         self
     }
@@ -868,9 +621,7 @@ impl Handle<CfnWorkGroup> {
     /// Read only. The engine version on which the query runs. If the user requests a valid engine version other than Auto, the effective engine version is the same as the engine version that the user requested. If the user requests Auto, the effective engine version is chosen by Athena. When a request to update the engine version is made by a CreateWorkGroup or UpdateWorkGroup operation, the EffectiveEngineVersion field is ignored.
     ///
     /// `Fn::GetAtt` attribute `WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion`.
-    pub fn work_group_configuration_updates_engine_version_effective_engine_version(
-        &self,
-    ) -> Val<String> {
+    pub fn work_group_configuration_updates_engine_version_effective_engine_version(&self) -> Val<String> {
         self.get_att("WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion")
     }
 }
@@ -879,74 +630,21 @@ pub(crate) static WORK_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnWorkGroup::TYPE_NAME,
     shape: &WORK_GROUP_SHAPE,
     create_only: &["Name"],
-    write_only: &[
-        "RecursiveDeleteOption",
-        "WorkGroupConfiguration/AdditionalConfiguration",
-        "WorkGroupConfiguration/EngineConfiguration/AdditionalConfigs",
-        "WorkGroupConfiguration/EngineConfiguration/CoordinatorDpuSize",
-        "WorkGroupConfiguration/EngineConfiguration/DefaultExecutorDpuSize",
-        "WorkGroupConfiguration/EngineConfiguration/MaxConcurrentDpus",
-        "WorkGroupConfiguration/EngineConfiguration/SparkProperties",
-        "WorkGroupConfigurationUpdates",
-    ],
+    write_only: &["RecursiveDeleteOption", "WorkGroupConfiguration/AdditionalConfiguration", "WorkGroupConfiguration/EngineConfiguration/AdditionalConfigs", "WorkGroupConfiguration/EngineConfiguration/CoordinatorDpuSize", "WorkGroupConfiguration/EngineConfiguration/DefaultExecutorDpuSize", "WorkGroupConfiguration/EngineConfiguration/MaxConcurrentDpus", "WorkGroupConfiguration/EngineConfiguration/SparkProperties", "WorkGroupConfigurationUpdates"],
     primary_identifier: &["Name"],
-    attributes: &[
-        "CreationTime",
-        "WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion",
-        "WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion", "WorkGroupConfigurationUpdates.EngineVersion.EffectiveEngineVersion"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static WORK_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9._-]{1,128}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&work_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkGroupConfiguration",
-            &Shape::Object(&work_group::WORK_GROUP_CONFIGURATION_SHAPE),
-        ),
-        (
-            "WorkGroupConfigurationUpdates",
-            &Shape::Object(&work_group::WORK_GROUP_CONFIGURATION_UPDATES_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9._-]{1,128}"), min_len: None, max_len: None, allowed: &[] })),
+        ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&work_group::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("WorkGroupConfiguration", &Shape::Object(&work_group::WORK_GROUP_CONFIGURATION_SHAPE)),
+        ("WorkGroupConfigurationUpdates", &Shape::Object(&work_group::WORK_GROUP_CONFIGURATION_UPDATES_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -996,6 +694,8 @@ pub mod work_group {
         }
 
         /// Additional Configuration that are passed to Athena Spark Calculations running in this workgroup
+        ///
+        /// Write-only.
         pub fn additional_configuration(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AdditionalConfiguration", value);
             self
@@ -1008,12 +708,8 @@ pub mod work_group {
         }
 
         /// Indicates the KMS key for encrypting notebook content.
-        pub fn customer_content_encryption_configuration(
-            mut self,
-            value: impl Into<Val<CustomerContentEncryptionConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("CustomerContentEncryptionConfiguration", value);
+        pub fn customer_content_encryption_configuration(mut self, value: impl Into<Val<CustomerContentEncryptionConfiguration>>) -> Self {
+            self.props.set("CustomerContentEncryptionConfiguration", value);
             self
         }
 
@@ -1042,19 +738,13 @@ pub mod work_group {
         }
 
         /// The configuration for the managed query results and encryption option. ResultConfiguration and ManagedQueryResultsConfiguration cannot be set at the same time
-        pub fn managed_query_results_configuration(
-            mut self,
-            value: impl Into<Val<ManagedQueryResultsConfiguration>>,
-        ) -> Self {
+        pub fn managed_query_results_configuration(mut self, value: impl Into<Val<ManagedQueryResultsConfiguration>>) -> Self {
             self.props.set("ManagedQueryResultsConfiguration", value);
             self
         }
 
         /// Contains the configuration settings for managed log persistence, delivering logs to Amazon S3 buckets, Amazon CloudWatch log groups etc.
-        pub fn monitoring_configuration(
-            mut self,
-            value: impl Into<Val<MonitoringConfiguration>>,
-        ) -> Self {
+        pub fn monitoring_configuration(mut self, value: impl Into<Val<MonitoringConfiguration>>) -> Self {
             self.props.set("MonitoringConfiguration", value);
             self
         }
@@ -1247,10 +937,7 @@ pub mod work_group {
         }
 
         /// Indicates the encryption configuration for Athena Managed Storage. If not setting this field, Managed Storage will encrypt the query results with Athena's encryption key
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<ManagedStorageEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, value: impl Into<Val<ManagedStorageEncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -1302,28 +989,19 @@ pub mod work_group {
         }
 
         /// Configuration settings for delivering logs to Amazon CloudWatch log groups.
-        pub fn cloud_watch_logging_configuration(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingConfiguration>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_configuration(mut self, value: impl Into<Val<CloudWatchLoggingConfiguration>>) -> Self {
             self.props.set("CloudWatchLoggingConfiguration", value);
             self
         }
 
         /// Configuration settings for managed log persistence.
-        pub fn managed_logging_configuration(
-            mut self,
-            value: impl Into<Val<ManagedLoggingConfiguration>>,
-        ) -> Self {
+        pub fn managed_logging_configuration(mut self, value: impl Into<Val<ManagedLoggingConfiguration>>) -> Self {
             self.props.set("ManagedLoggingConfiguration", value);
             self
         }
 
         /// Configuration settings for delivering logs to Amazon S3 buckets.
-        pub fn s3_logging_configuration(
-            mut self,
-            value: impl Into<Val<S3LoggingConfiguration>>,
-        ) -> Self {
+        pub fn s3_logging_configuration(mut self, value: impl Into<Val<S3LoggingConfiguration>>) -> Self {
             self.props.set("S3LoggingConfiguration", value);
             self
         }
@@ -1469,10 +1147,7 @@ pub mod work_group {
         }
 
         /// If query results are encrypted in Amazon S3, indicates the encryption option used (for example, SSE-KMS or CSE-KMS) and key information.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<EncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, value: impl Into<Val<EncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -1574,12 +1249,8 @@ pub mod work_group {
         }
 
         /// Indicates the KMS key for encrypting notebook content.
-        pub fn customer_content_encryption_configuration(
-            mut self,
-            value: impl Into<Val<CustomerContentEncryptionConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("CustomerContentEncryptionConfiguration", value);
+        pub fn customer_content_encryption_configuration(mut self, value: impl Into<Val<CustomerContentEncryptionConfiguration>>) -> Self {
+            self.props.set("CustomerContentEncryptionConfiguration", value);
             self
         }
 
@@ -1608,19 +1279,13 @@ pub mod work_group {
         }
 
         /// The configuration for the managed query results and encryption option. ResultConfiguration and ManagedQueryResultsConfiguration cannot be set at the same time
-        pub fn managed_query_results_configuration(
-            mut self,
-            value: impl Into<Val<ManagedQueryResultsConfiguration>>,
-        ) -> Self {
+        pub fn managed_query_results_configuration(mut self, value: impl Into<Val<ManagedQueryResultsConfiguration>>) -> Self {
             self.props.set("ManagedQueryResultsConfiguration", value);
             self
         }
 
         /// Contains the configuration settings for managed log persistence, delivering logs to Amazon S3 buckets, Amazon CloudWatch log groups etc.
-        pub fn monitoring_configuration(
-            mut self,
-            value: impl Into<Val<MonitoringConfiguration>>,
-        ) -> Self {
+        pub fn monitoring_configuration(mut self, value: impl Into<Val<MonitoringConfiguration>>) -> Self {
             self.props.set("MonitoringConfiguration", value);
             self
         }
@@ -1632,21 +1297,14 @@ pub mod work_group {
         }
 
         /// Indicates that the data usage control limit per query is removed.
-        pub fn remove_bytes_scanned_cutoff_per_query(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn remove_bytes_scanned_cutoff_per_query(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("RemoveBytesScannedCutoffPerQuery", value);
             self
         }
 
         /// The `RemoveCustomerContentEncryptionConfiguration` property.
-        pub fn remove_customer_content_encryption_configuration(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("RemoveCustomerContentEncryptionConfiguration", value);
+        pub fn remove_customer_content_encryption_configuration(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("RemoveCustomerContentEncryptionConfiguration", value);
             self
         }
 
@@ -1657,10 +1315,7 @@ pub mod work_group {
         }
 
         /// The result configuration information about the queries in this workgroup that will be updated. Includes the updated results location and an updated option for encrypting query results.
-        pub fn result_configuration_updates(
-            mut self,
-            value: impl Into<Val<ResultConfigurationUpdates>>,
-        ) -> Self {
+        pub fn result_configuration_updates(mut self, value: impl Into<Val<ResultConfigurationUpdates>>) -> Self {
             self.props.set("ResultConfigurationUpdates", value);
             self
         }
@@ -1692,10 +1347,7 @@ pub mod work_group {
         }
 
         /// If query results are encrypted in Amazon S3, indicates the encryption option used (for example, SSE-KMS or CSE-KMS) and key information.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<EncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, value: impl Into<Val<EncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -1745,42 +1397,16 @@ pub mod work_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORK_GROUP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BytesScannedCutoffPerQuery",
-                &Shape::Num(NumRule {
-                    min: Some(10000000.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResultConfiguration",
-                &Shape::Object(&RESULT_CONFIGURATION_SHAPE),
-            ),
+            ("BytesScannedCutoffPerQuery", &Shape::Num(NumRule { min: Some(10000000.0), max: None, allowed: &[] })),
+            ("ResultConfiguration", &Shape::Object(&RESULT_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1788,54 +1414,29 @@ pub mod work_group {
     pub(crate) static RESULT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AclConfiguration", &Shape::Object(&ACL_CONFIGURATION_SHAPE)),
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
+            ("EncryptionConfiguration", &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3AclOption",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BUCKET_OWNER_FULL_CONTROL"],
-            }),
-        )],
+        fields: &[
+            ("S3AclOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BUCKET_OWNER_FULL_CONTROL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionOption",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SSE_S3", "SSE_KMS", "CSE_KMS"],
-            }),
-        )],
+        fields: &[
+            ("EncryptionOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SSE_S3", "SSE_KMS", "CSE_KMS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORK_GROUP_CONFIGURATION_UPDATES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BytesScannedCutoffPerQuery",
-                &Shape::Num(NumRule {
-                    min: Some(10000000.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResultConfigurationUpdates",
-                &Shape::Object(&RESULT_CONFIGURATION_UPDATES_SHAPE),
-            ),
+            ("BytesScannedCutoffPerQuery", &Shape::Num(NumRule { min: Some(10000000.0), max: None, allowed: &[] })),
+            ("ResultConfigurationUpdates", &Shape::Object(&RESULT_CONFIGURATION_UPDATES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1843,10 +1444,7 @@ pub mod work_group {
     pub(crate) static RESULT_CONFIGURATION_UPDATES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AclConfiguration", &Shape::Object(&ACL_CONFIGURATION_SHAPE)),
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
+            ("EncryptionConfiguration", &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };

@@ -28,17 +28,11 @@ impl CfnAssessment {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnAssessment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssessment { props, options: ResourceOptions::default() }
     }
 
     /// The destination in which evidence reports are stored for the specified assessment.
-    pub fn assessment_reports_destination(
-        mut self,
-        value: impl Into<Val<assessment::AssessmentReportsDestination>>,
-    ) -> Self {
+    pub fn assessment_reports_destination(mut self, value: impl Into<Val<assessment::AssessmentReportsDestination>>) -> Self {
         self.props.set("AssessmentReportsDestination", value);
         self
     }
@@ -148,96 +142,25 @@ pub(crate) static ASSESSMENT_META: TypeMeta = TypeMeta {
     type_name: CfnAssessment::TYPE_NAME,
     shape: &ASSESSMENT_SHAPE,
     create_only: &["AwsAccount", "FrameworkId"],
-    write_only: &[
-        "AwsAccount/EmailAddress",
-        "AwsAccount/Name",
-        "Delegations/*/AssessmentId",
-        "Delegations/*/AssessmentName",
-        "Description",
-        "Name",
-        "Scope/AwsAccounts/*/EmailAddress",
-        "Scope/AwsAccounts/*/Name",
-        "Scope/AwsServices",
-    ],
+    write_only: &["AwsAccount/EmailAddress", "AwsAccount/Name", "Delegations/*/AssessmentId", "Delegations/*/AssessmentName", "Description", "Name", "Scope/AwsAccounts/*/EmailAddress", "Scope/AwsAccounts/*/Name", "Scope/AwsServices"],
     primary_identifier: &["AssessmentId"],
     attributes: &["Arn", "AssessmentId", "CreationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcc16288348),
 };
 
 pub(crate) static ASSESSMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssessmentReportsDestination",
-            &Shape::Object(&assessment::ASSESSMENT_REPORTS_DESTINATION_SHAPE),
-        ),
+        ("AssessmentReportsDestination", &Shape::Object(&assessment::ASSESSMENT_REPORTS_DESTINATION_SHAPE)),
         ("AwsAccount", &Shape::Object(&assessment::AWS_ACCOUNT_SHAPE)),
-        (
-            "Delegations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&assessment::DELEGATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\W\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FrameworkId",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|.*\\S.*)$",
-                ),
-                min_len: Some(32),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_\\.]+$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Roles",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&assessment::ROLE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Delegations", &Shape::List(ListRule { item: Some(&Shape::Object(&assessment::DELEGATION_SHAPE)), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\w\\W\\s\\S]*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("FrameworkId", &Shape::Str(StrRule { pattern: Some("^([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}|.*\\S.*)$"), min_len: Some(32), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_\\.]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Roles", &Shape::List(ListRule { item: Some(&Shape::Object(&assessment::ROLE_SHAPE)), min_items: None, max_items: None })),
         ("Scope", &Shape::Object(&assessment::SCOPE_SHAPE)),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&assessment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "INACTIVE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&assessment::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -334,12 +257,16 @@ pub mod assessment {
         }
 
         /// The `AssessmentId` property.
+        ///
+        /// Write-only.
         pub fn assessment_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssessmentId", value);
             self
         }
 
         /// The name of the related assessment.
+        ///
+        /// Write-only.
         pub fn assessment_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AssessmentName", value);
             self
@@ -464,6 +391,8 @@ pub mod assessment {
         }
 
         /// The AWS services included in scope.
+        ///
+        /// Write-only.
         pub fn aws_services(mut self, value: impl Into<Val<Vec<AwsService>>>) -> Self {
             self.props.set("AwsServices", value);
             self
@@ -537,203 +466,55 @@ pub mod assessment {
 
     pub(crate) static AWS_ACCOUNT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EmailAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*@.*$"),
-                    min_len: Some(1),
-                    max_len: Some(320),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\u0020-\\u007E]+$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("EmailAddress", &Shape::Str(StrRule { pattern: Some("^.*@.*$"), min_len: Some(1), max_len: Some(320), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\u007E]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DELEGATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssessmentId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AssessmentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_\\.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Comment",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\W\\s\\S]*$"),
-                    min_len: None,
-                    max_len: Some(350),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ControlSetId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\W\\s\\S]*$"),
-                    min_len: Some(1),
-                    max_len: Some(300),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CreatedBy",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*:*:.*"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*:iam:.*"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IN_PROGRESS", "UNDER_REVIEW", "COMPLETE"],
-                }),
-            ),
+            ("AssessmentId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("AssessmentName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_\\.]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Comment", &Shape::Str(StrRule { pattern: Some("^[\\w\\W\\s\\S]*$"), min_len: None, max_len: Some(350), allowed: &[] })),
+            ("ControlSetId", &Shape::Str(StrRule { pattern: Some("^[\\w\\W\\s\\S]*$"), min_len: Some(1), max_len: Some(300), allowed: &[] })),
+            ("CreatedBy", &Shape::Str(StrRule { pattern: Some("^arn:.*:*:.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.*:iam:.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("RoleType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IN_PROGRESS", "UNDER_REVIEW", "COMPLETE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*:iam:.*"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"],
-                }),
-            ),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.*:iam:.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("RoleType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROCESS_OWNER", "RESOURCE_OWNER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCOPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsAccounts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AWS_ACCOUNT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(200),
-                }),
-            ),
-            (
-                "AwsServices",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AWS_SERVICE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AwsAccounts", &Shape::List(ListRule { item: Some(&Shape::Object(&AWS_ACCOUNT_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+            ("AwsServices", &Shape::List(ListRule { item: Some(&Shape::Object(&AWS_SERVICE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_SERVICE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ServiceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-\\s().]+$"),
-                min_len: Some(1),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ServiceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-\\s().]+$"), min_len: Some(1), max_len: Some(40), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -755,17 +536,11 @@ impl CfnAssessmentFramework {
     ///
     /// - `control_sets`: `ControlSets`, The control sets that are associated with the framework.
     /// - `name`: `Name`, The name of the framework.
-    pub fn new(
-        control_sets: impl Into<Val<Vec<assessment_framework::ControlSet>>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(control_sets: impl Into<Val<Vec<assessment_framework::ControlSet>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ControlSets", control_sets);
         props.set("Name", name);
-        CfnAssessmentFramework {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssessmentFramework { props, options: ResourceOptions::default() }
     }
 
     /// The compliance type that the framework supports, such as CIS or HIPAA.
@@ -859,67 +634,18 @@ pub(crate) static ASSESSMENT_FRAMEWORK_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "CreatedBy",
-        "FrameworkId",
-        "LastUpdatedAt",
-        "LastUpdatedBy",
-        "Type",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "CreatedBy", "FrameworkId", "LastUpdatedAt", "LastUpdatedBy", "Type"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200100),
 };
 
 pub(crate) static ASSESSMENT_FRAMEWORK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ComplianceType",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\W\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ControlSets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&assessment_framework::CONTROL_SET_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\W\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\\\]*$"),
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&assessment_framework::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ComplianceType", &Shape::Str(StrRule { pattern: Some("^[\\w\\W\\s\\S]*$"), min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("ControlSets", &Shape::List(ListRule { item: Some(&Shape::Object(&assessment_framework::CONTROL_SET_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\w\\W\\s\\S]*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\\\]*$"), min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&assessment_framework::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -941,10 +667,7 @@ pub mod assessment_framework {
         ///
         /// - `controls`: `Controls`, The list of controls within the control set.
         /// - `name`: `Name`, The name of the control set.
-        pub fn new(
-            controls: impl Into<Val<Vec<ControlSetControl>>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(controls: impl Into<Val<Vec<ControlSetControl>>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Controls", controls);
             props.set("Name", name);
@@ -1008,60 +731,23 @@ pub mod assessment_framework {
 
     pub(crate) static CONTROL_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Controls",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTROL_SET_CONTROL_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\\\_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(300),
-                    allowed: &[],
-                }),
-            ),
+            ("Controls", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTROL_SET_CONTROL_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\\\_]*$"), min_len: Some(1), max_len: Some(300), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTROL_SET_CONTROL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1083,17 +769,11 @@ impl CfnControl {
     ///
     /// - `control_mapping_sources`: `ControlMappingSources`, The data mapping sources for the control.
     /// - `name`: `Name`, The name of the control.
-    pub fn new(
-        control_mapping_sources: impl Into<Val<Vec<control::ControlMappingSource>>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(control_mapping_sources: impl Into<Val<Vec<control::ControlMappingSource>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ControlMappingSources", control_mapping_sources);
         props.set("Name", name);
-        CfnControl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnControl { props, options: ResourceOptions::default() }
     }
 
     /// The recommended actions to carry out if the control isn't fulfilled.
@@ -1206,41 +886,15 @@ pub(crate) static CONTROL_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &["ControlMappingSources/*/SourceSetUpOption"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "ControlSources",
-        "CreatedAt",
-        "CreatedBy",
-        "Id",
-        "LastUpdatedAt",
-        "LastUpdatedBy",
-        "Type",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "ControlSources", "CreatedAt", "CreatedBy", "Id", "LastUpdatedAt", "LastUpdatedBy", "Type"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x100),
 };
 
 pub(crate) static CONTROL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ControlMappingSources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&control::CONTROL_MAPPING_SOURCE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&control::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ControlMappingSources", &Shape::List(ListRule { item: Some(&Shape::Object(&control::CONTROL_MAPPING_SOURCE_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&control::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1299,6 +953,8 @@ pub mod control {
         /// The `SourceSetUpOption` property.
         ///
         /// Allowed values: `System_Controls_Mapping`, `Procedural_Controls_Mapping`.
+        ///
+        /// Write-only.
         pub fn source_set_up_option(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceSetUpOption", value);
             self
@@ -1386,87 +1042,36 @@ pub mod control {
 
     pub(crate) static CONTROL_MAPPING_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceFrequency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAILY", "WEEKLY", "MONTHLY"],
-                }),
-            ),
+            ("SourceFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAILY", "WEEKLY", "MONTHLY"] })),
             ("SourceKeyword", &Shape::Object(&SOURCE_KEYWORD_SHAPE)),
-            (
-                "SourceSetUpOption",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["System_Controls_Mapping", "Procedural_Controls_Mapping"],
-                }),
-            ),
-            (
-                "SourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AWS_Cloudtrail",
-                        "AWS_Config",
-                        "AWS_Security_Hub",
-                        "AWS_API_Call",
-                        "MANUAL",
-                        "Common_Control",
-                        "Core_Control",
-                    ],
-                }),
-            ),
+            ("SourceSetUpOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["System_Controls_Mapping", "Procedural_Controls_Mapping"] })),
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_Cloudtrail", "AWS_Config", "AWS_Security_Hub", "AWS_API_Call", "MANUAL", "Common_Control", "Core_Control"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_KEYWORD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KeywordInputType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SELECT_FROM_LIST", "UPLOAD_FILE", "INPUT_TEXT"],
-            }),
-        )],
+        fields: &[
+            ("KeywordInputType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SELECT_FROM_LIST", "UPLOAD_FILE", "INPUT_TEXT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] =
-    &[&ASSESSMENT_META, &ASSESSMENT_FRAMEWORK_META, &CONTROL_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ASSESSMENT_META,
+    &ASSESSMENT_FRAMEWORK_META,
+    &CONTROL_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

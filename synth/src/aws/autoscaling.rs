@@ -39,10 +39,7 @@ impl CfnAutoScalingGroup {
         let mut props = Props::new();
         props.set("MaxSize", max_size);
         props.set("MinSize", min_size);
-        CfnAutoScalingGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAutoScalingGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name of the Auto Scaling group. This name must be unique per Region per account.
@@ -58,10 +55,7 @@ impl CfnAutoScalingGroup {
     }
 
     /// The EC2 instance capacity distribution across Availability Zones for the Auto Scaling group.
-    pub fn availability_zone_distribution(
-        mut self,
-        value: impl Into<Val<auto_scaling_group::AvailabilityZoneDistribution>>,
-    ) -> Self {
+    pub fn availability_zone_distribution(mut self, value: impl Into<Val<auto_scaling_group::AvailabilityZoneDistribution>>) -> Self {
         self.props.set("AvailabilityZoneDistribution", value);
         self
     }
@@ -73,10 +67,7 @@ impl CfnAutoScalingGroup {
     }
 
     /// The Availability Zone impairment policy for the Auto Scaling group.
-    pub fn availability_zone_impairment_policy(
-        mut self,
-        value: impl Into<Val<auto_scaling_group::AvailabilityZoneImpairmentPolicy>>,
-    ) -> Self {
+    pub fn availability_zone_impairment_policy(mut self, value: impl Into<Val<auto_scaling_group::AvailabilityZoneImpairmentPolicy>>) -> Self {
         self.props.set("AvailabilityZoneImpairmentPolicy", value);
         self
     }
@@ -94,10 +85,7 @@ impl CfnAutoScalingGroup {
     }
 
     /// The capacity reservation specification for the Auto Scaling group.
-    pub fn capacity_reservation_specification(
-        mut self,
-        value: impl Into<Val<auto_scaling_group::CapacityReservationSpecification>>,
-    ) -> Self {
+    pub fn capacity_reservation_specification(mut self, value: impl Into<Val<auto_scaling_group::CapacityReservationSpecification>>) -> Self {
         self.props.set("CapacityReservationSpecification", value);
         self
     }
@@ -189,19 +177,13 @@ impl CfnAutoScalingGroup {
     }
 
     /// The instance lifecycle policy for the Auto Scaling group.
-    pub fn instance_lifecycle_policy(
-        mut self,
-        value: impl Into<Val<auto_scaling_group::InstanceLifecyclePolicy>>,
-    ) -> Self {
+    pub fn instance_lifecycle_policy(mut self, value: impl Into<Val<auto_scaling_group::InstanceLifecyclePolicy>>) -> Self {
         self.props.set("InstanceLifecyclePolicy", value);
         self
     }
 
     /// An instance maintenance policy. For more information, see [Set instance maintenance policy](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-maintenance-policy.html) in the *Amazon EC2 Auto Scaling User Guide*.
-    pub fn instance_maintenance_policy(
-        mut self,
-        value: impl Into<Val<auto_scaling_group::InstanceMaintenancePolicy>>,
-    ) -> Self {
+    pub fn instance_maintenance_policy(mut self, value: impl Into<Val<auto_scaling_group::InstanceMaintenancePolicy>>) -> Self {
         self.props.set("InstanceMaintenancePolicy", value);
         self
     }
@@ -217,19 +199,13 @@ impl CfnAutoScalingGroup {
     /// Information used to specify the launch template and version to use to launch instances. You can alternatively associate a launch template to the Auto Scaling group by specifying a ``MixedInstancesPolicy``. For more information about creating launch templates, see [Create a launch template for an Auto Scaling group](https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html) in the *Amazon EC2 Auto Scaling User Guide*.
     ///
     /// If you omit this property, you must specify ``MixedInstancesPolicy``, ``LaunchConfigurationName``, or ``InstanceId``.
-    pub fn launch_template(
-        mut self,
-        value: impl Into<Val<auto_scaling_group::LaunchTemplateSpecification>>,
-    ) -> Self {
+    pub fn launch_template(mut self, value: impl Into<Val<auto_scaling_group::LaunchTemplateSpecification>>) -> Self {
         self.props.set("LaunchTemplate", value);
         self
     }
 
     /// One or more lifecycle hooks to add to the Auto Scaling group before instances are launched.
-    pub fn lifecycle_hook_specification_list(
-        mut self,
-        value: impl Into<Val<Vec<auto_scaling_group::LifecycleHookSpecification>>>,
-    ) -> Self {
+    pub fn lifecycle_hook_specification_list(mut self, value: impl Into<Val<Vec<auto_scaling_group::LifecycleHookSpecification>>>) -> Self {
         self.props.set("LifecycleHookSpecificationList", value);
         self
     }
@@ -247,10 +223,7 @@ impl CfnAutoScalingGroup {
     }
 
     /// Enables the monitoring of group metrics of an Auto Scaling group. By default, these metrics are disabled.
-    pub fn metrics_collection(
-        mut self,
-        value: impl Into<Val<Vec<auto_scaling_group::MetricsCollection>>>,
-    ) -> Self {
+    pub fn metrics_collection(mut self, value: impl Into<Val<Vec<auto_scaling_group::MetricsCollection>>>) -> Self {
         self.props.set("MetricsCollection", value);
         self
     }
@@ -260,10 +233,7 @@ impl CfnAutoScalingGroup {
     /// The policy includes properties that not only define the distribution of On-Demand Instances and Spot Instances, the maximum price to pay for Spot Instances (optional), and how the Auto Scaling group allocates instance types to fulfill On-Demand and Spot capacities, but also the properties that specify the instance configuration information—the launch template and instance types. The policy can also include a weight for each instance type and different launch templates for individual instance types.
     ///
     /// For more information, see [Auto Scaling groups with multiple instance types and purchase options](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups.html) in the *Amazon EC2 Auto Scaling User Guide*.
-    pub fn mixed_instances_policy(
-        mut self,
-        value: impl Into<Val<auto_scaling_group::MixedInstancesPolicy>>,
-    ) -> Self {
+    pub fn mixed_instances_policy(mut self, value: impl Into<Val<auto_scaling_group::MixedInstancesPolicy>>) -> Self {
         self.props.set("MixedInstancesPolicy", value);
         self
     }
@@ -275,19 +245,13 @@ impl CfnAutoScalingGroup {
     }
 
     /// The `NotificationConfiguration` property.
-    pub fn notification_configuration(
-        mut self,
-        value: impl Into<Val<auto_scaling_group::NotificationConfiguration>>,
-    ) -> Self {
+    pub fn notification_configuration(mut self, value: impl Into<Val<auto_scaling_group::NotificationConfiguration>>) -> Self {
         self.props.set("NotificationConfiguration", value);
         self
     }
 
     /// Configures an Auto Scaling group to send notifications when specified events take place.
-    pub fn notification_configurations(
-        mut self,
-        value: impl Into<Val<Vec<auto_scaling_group::NotificationConfiguration>>>,
-    ) -> Self {
+    pub fn notification_configurations(mut self, value: impl Into<Val<Vec<auto_scaling_group::NotificationConfiguration>>>) -> Self {
         self.props.set("NotificationConfigurations", value);
         self
     }
@@ -335,10 +299,7 @@ impl CfnAutoScalingGroup {
     }
 
     /// The traffic sources associated with this Auto Scaling group.
-    pub fn traffic_sources(
-        mut self,
-        value: impl Into<Val<Vec<auto_scaling_group::TrafficSourceIdentifier>>>,
-    ) -> Self {
+    pub fn traffic_sources(mut self, value: impl Into<Val<Vec<auto_scaling_group::TrafficSourceIdentifier>>>) -> Self {
         self.props.set("TrafficSources", value);
         self
     }
@@ -385,242 +346,40 @@ pub(crate) static AUTO_SCALING_GROUP_META: TypeMeta = TypeMeta {
     write_only: &["InstanceId", "SkipZonalShiftValidation"],
     primary_identifier: &["AutoScalingGroupName"],
     attributes: &["AutoScalingGroupARN"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::ListPropagateAtLaunch,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::ListPropagateAtLaunch }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static AUTO_SCALING_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoScalingGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AvailabilityZoneDistribution",
-            &Shape::Object(&auto_scaling_group::AVAILABILITY_ZONE_DISTRIBUTION_SHAPE),
-        ),
-        (
-            "AvailabilityZoneIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZoneImpairmentPolicy",
-            &Shape::Object(&auto_scaling_group::AVAILABILITY_ZONE_IMPAIRMENT_POLICY_SHAPE),
-        ),
-        (
-            "AvailabilityZones",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CapacityReservationSpecification",
-            &Shape::Object(&auto_scaling_group::CAPACITY_RESERVATION_SPECIFICATION_SHAPE),
-        ),
-        (
-            "DeletionProtection",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "prevent-all-deletion", "prevent-force-deletion"],
-            }),
-        ),
-        (
-            "DesiredCapacity",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DesiredCapacityType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckType",
-            &Shape::Str(StrRule {
-                pattern: Some("^(EBS|EC2|ELB|VPC_LATTICE)(,(EBS|EC2|ELB|VPC_LATTICE))*,?$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(19),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceLifecyclePolicy",
-            &Shape::Object(&auto_scaling_group::INSTANCE_LIFECYCLE_POLICY_SHAPE),
-        ),
-        (
-            "InstanceMaintenancePolicy",
-            &Shape::Object(&auto_scaling_group::INSTANCE_MAINTENANCE_POLICY_SHAPE),
-        ),
-        (
-            "LaunchConfigurationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LaunchTemplate",
-            &Shape::Object(&auto_scaling_group::LAUNCH_TEMPLATE_SPECIFICATION_SHAPE),
-        ),
-        (
-            "LifecycleHookSpecificationList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &auto_scaling_group::LIFECYCLE_HOOK_SPECIFICATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LoadBalancerNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaxSize",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MixedInstancesPolicy",
-            &Shape::Object(&auto_scaling_group::MIXED_INSTANCES_POLICY_SHAPE),
-        ),
-        (
-            "PlacementGroup",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceLinkedRoleARN",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&auto_scaling_group::TAG_PROPERTY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetGroupARNs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(511),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TerminationPolicies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrafficSources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &auto_scaling_group::TRAFFIC_SOURCE_IDENTIFIER_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoScalingGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("AvailabilityZoneDistribution", &Shape::Object(&auto_scaling_group::AVAILABILITY_ZONE_DISTRIBUTION_SHAPE)),
+        ("AvailabilityZoneIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("AvailabilityZoneImpairmentPolicy", &Shape::Object(&auto_scaling_group::AVAILABILITY_ZONE_IMPAIRMENT_POLICY_SHAPE)),
+        ("AvailabilityZones", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("CapacityReservationSpecification", &Shape::Object(&auto_scaling_group::CAPACITY_RESERVATION_SPECIFICATION_SHAPE)),
+        ("DeletionProtection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "prevent-all-deletion", "prevent-force-deletion"] })),
+        ("DesiredCapacity", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DesiredCapacityType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("HealthCheckType", &Shape::Str(StrRule { pattern: Some("^(EBS|EC2|ELB|VPC_LATTICE)(,(EBS|EC2|ELB|VPC_LATTICE))*,?$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("InstanceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(19), allowed: &[] })),
+        ("InstanceLifecyclePolicy", &Shape::Object(&auto_scaling_group::INSTANCE_LIFECYCLE_POLICY_SHAPE)),
+        ("InstanceMaintenancePolicy", &Shape::Object(&auto_scaling_group::INSTANCE_MAINTENANCE_POLICY_SHAPE)),
+        ("LaunchConfigurationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("LaunchTemplate", &Shape::Object(&auto_scaling_group::LAUNCH_TEMPLATE_SPECIFICATION_SHAPE)),
+        ("LifecycleHookSpecificationList", &Shape::List(ListRule { item: Some(&Shape::Object(&auto_scaling_group::LIFECYCLE_HOOK_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+        ("LoadBalancerNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("MaxSize", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("MinSize", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("MixedInstancesPolicy", &Shape::Object(&auto_scaling_group::MIXED_INSTANCES_POLICY_SHAPE)),
+        ("PlacementGroup", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ServiceLinkedRoleARN", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&auto_scaling_group::TAG_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+        ("TargetGroupARNs", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(511), allowed: &[] })), min_items: None, max_items: None })),
+        ("TerminationPolicies", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })), min_items: None, max_items: None })),
+        ("TrafficSources", &Shape::List(ListRule { item: Some(&Shape::Object(&auto_scaling_group::TRAFFIC_SOURCE_IDENTIFIER_SHAPE)), min_items: None, max_items: None })),
     ],
-    required_xor: &[&[
-        "InstanceId",
-        "LaunchConfigurationName",
-        "LaunchTemplate",
-        "MixedInstancesPolicy",
-    ]],
+    required_xor: &[&["InstanceId", "LaunchConfigurationName", "LaunchTemplate", "MixedInstancesPolicy"]],
     ..ObjectShape::EMPTY
 };
 
@@ -675,15 +434,9 @@ pub mod auto_scaling_group {
         ///
         /// - `impaired_zone_health_check_behavior`: `ImpairedZoneHealthCheckBehavior`, Specifies the health check behavior for the impaired Availability Zone in an active zonal shift. If you select ``Replace unhealthy``, instances that appear unhealthy will be replaced in all Availability Zones. If you select ``Ignore unhealthy``, instances will not be replaced in the Availability Zone with the active zonal shift. For more information, see [Auto Scaling group zonal shift](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-zonal-shift.html) in the *Amazon EC2 Auto Scaling User Guide*.
         /// - `zonal_shift_enabled`: `ZonalShiftEnabled`, If ``true``, enable zonal shift for your Auto Scaling group.
-        pub fn new(
-            impaired_zone_health_check_behavior: impl Into<Val<String>>,
-            zonal_shift_enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(impaired_zone_health_check_behavior: impl Into<Val<String>>, zonal_shift_enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ImpairedZoneHealthCheckBehavior",
-                impaired_zone_health_check_behavior,
-            );
+            props.set("ImpairedZoneHealthCheckBehavior", impaired_zone_health_check_behavior);
             props.set("ZonalShiftEnabled", zonal_shift_enabled);
             AvailabilityZoneImpairmentPolicy { props }
         }
@@ -707,18 +460,12 @@ pub mod auto_scaling_group {
         /// - `capacity_reservation_preference`: `CapacityReservationPreference`, The capacity reservation preference. The following options are available:
         pub fn new(capacity_reservation_preference: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "CapacityReservationPreference",
-                capacity_reservation_preference,
-            );
+            props.set("CapacityReservationPreference", capacity_reservation_preference);
             CapacityReservationSpecification { props }
         }
 
         /// Describes a target Capacity Reservation or Capacity Reservation resource group.
-        pub fn capacity_reservation_target(
-            mut self,
-            value: impl Into<Val<CapacityReservationTarget>>,
-        ) -> Self {
+        pub fn capacity_reservation_target(mut self, value: impl Into<Val<CapacityReservationTarget>>) -> Self {
             self.props.set("CapacityReservationTarget", value);
             self
         }
@@ -750,12 +497,8 @@ pub mod auto_scaling_group {
         }
 
         /// The resource group ARNs of the Capacity Reservation to launch instances into.
-        pub fn capacity_reservation_resource_group_arns(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
-            self.props
-                .set("CapacityReservationResourceGroupArns", value);
+        pub fn capacity_reservation_resource_group_arns(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
+            self.props.set("CapacityReservationResourceGroupArns", value);
             self
         }
     }
@@ -926,10 +669,7 @@ pub mod auto_scaling_group {
         ///
         /// - `lifecycle_hook_name`: `LifecycleHookName`, The name of the lifecycle hook.
         /// - `lifecycle_transition`: `LifecycleTransition`, The lifecycle transition. For Auto Scaling groups, there are two major lifecycle transitions.
-        pub fn new(
-            lifecycle_hook_name: impl Into<Val<String>>,
-            lifecycle_transition: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(lifecycle_hook_name: impl Into<Val<String>>, lifecycle_transition: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LifecycleHookName", lifecycle_hook_name);
             props.set("LifecycleTransition", lifecycle_transition);
@@ -1085,10 +825,7 @@ pub mod auto_scaling_group {
         }
 
         /// The instances distribution.
-        pub fn instances_distribution(
-            mut self,
-            value: impl Into<Val<InstancesDistribution>>,
-        ) -> Self {
+        pub fn instances_distribution(mut self, value: impl Into<Val<InstancesDistribution>>) -> Self {
             self.props.set("InstancesDistribution", value);
             self
         }
@@ -1120,10 +857,7 @@ pub mod auto_scaling_group {
         /// The Distribution Segments configuration. Each segment contains an ordered list of capacity types to prioritize.
         ///
         /// For more information, see [Use Distribution Segments to target multiple capacity types](https://docs.aws.amazon.com/autoscaling/ec2/userguide/use-distribution-segments.html) in the *Amazon EC2 Auto Scaling User Guide*.
-        pub fn distribution_segments(
-            mut self,
-            value: impl Into<Val<Vec<DistributionSegment>>>,
-        ) -> Self {
+        pub fn distribution_segments(mut self, value: impl Into<Val<Vec<DistributionSegment>>>) -> Self {
             self.props.set("DistributionSegments", value);
             self
         }
@@ -1155,10 +889,7 @@ pub mod auto_scaling_group {
         /// Default: 100
         ///
         /// An update to this setting means a gradual replacement of instances to adjust the current On-Demand and Spot Instance levels for your additional capacity higher than the base capacity. When replacing instances, Amazon EC2 Auto Scaling launches new instances before terminating the previous ones.
-        pub fn on_demand_percentage_above_base_capacity(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn on_demand_percentage_above_base_capacity(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("OnDemandPercentageAboveBaseCapacity", value);
             self
         }
@@ -1233,9 +964,7 @@ pub mod auto_scaling_group {
         /// Creates the value from its required properties:
         ///
         /// - `launch_template_specification`: `LaunchTemplateSpecification`, The launch template.
-        pub fn new(
-            launch_template_specification: impl Into<Val<LaunchTemplateSpecification>>,
-        ) -> Self {
+        pub fn new(launch_template_specification: impl Into<Val<LaunchTemplateSpecification>>) -> Self {
             let mut props = Props::new();
             props.set("LaunchTemplateSpecification", launch_template_specification);
             LaunchTemplate { props }
@@ -1296,10 +1025,7 @@ pub mod auto_scaling_group {
         /// You can specify up to four separate sets of instance requirements per Auto Scaling group. This is useful for provisioning instances from different Amazon Machine Images (AMIs) in the same Auto Scaling group. To do this, create the AMIs and create a new launch template for each AMI. Then, create a compatible set of instance requirements for each launch template.
         ///
         /// If you specify ``InstanceRequirements``, you can't specify ``InstanceType``.
-        pub fn instance_requirements(
-            mut self,
-            value: impl Into<Val<InstanceRequirements>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, value: impl Into<Val<InstanceRequirements>>) -> Self {
             self.props.set("InstanceRequirements", value);
             self
         }
@@ -1315,10 +1041,7 @@ pub mod auto_scaling_group {
         /// Provides a launch template for the specified instance type or set of instance requirements. For example, some instance types might require a launch template with a different AMI. If not provided, Amazon EC2 Auto Scaling uses the launch template that's specified in the ``LaunchTemplate`` definition. For more information, see [Specifying a different launch template for an instance type](https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-launch-template-overrides.html) in the *Amazon EC2 Auto Scaling User Guide*.
         ///
         /// You can specify up to 20 launch templates per Auto Scaling group. The launch templates specified in the overrides and in the ``LaunchTemplate`` definition count towards this limit.
-        pub fn launch_template_specification(
-            mut self,
-            value: impl Into<Val<LaunchTemplateSpecification>>,
-        ) -> Self {
+        pub fn launch_template_specification(mut self, value: impl Into<Val<LaunchTemplateSpecification>>) -> Self {
             self.props.set("LaunchTemplateSpecification", value);
             self
         }
@@ -1367,10 +1090,7 @@ pub mod auto_scaling_group {
         ///
         /// - `memory_mi_b`: `MemoryMiB`, The minimum and maximum instance memory size for an instance type, in MiB.
         /// - `v_cpu_count`: `VCpuCount`, The minimum and maximum number of vCPUs for an instance type.
-        pub fn new(
-            memory_mi_b: impl Into<Val<MemoryMiBRequest>>,
-            v_cpu_count: impl Into<Val<VCpuCountRequest>>,
-        ) -> Self {
+        pub fn new(memory_mi_b: impl Into<Val<MemoryMiBRequest>>, v_cpu_count: impl Into<Val<VCpuCountRequest>>) -> Self {
             let mut props = Props::new();
             props.set("MemoryMiB", memory_mi_b);
             props.set("VCpuCount", v_cpu_count);
@@ -1428,10 +1148,7 @@ pub mod auto_scaling_group {
         /// The minimum and maximum total memory size for the accelerators on an instance type, in MiB.
         ///
         /// Default: No minimum or maximum limits
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            value: impl Into<Val<AcceleratorTotalMemoryMiBRequest>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Val<AcceleratorTotalMemoryMiBRequest>>) -> Self {
             self.props.set("AcceleratorTotalMemoryMiB", value);
             self
         }
@@ -1477,19 +1194,13 @@ pub mod auto_scaling_group {
         /// The minimum and maximum baseline bandwidth performance for an instance type, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
         ///
         /// Default: No minimum or maximum limits
-        pub fn baseline_ebs_bandwidth_mbps(
-            mut self,
-            value: impl Into<Val<BaselineEbsBandwidthMbpsRequest>>,
-        ) -> Self {
+        pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Val<BaselineEbsBandwidthMbpsRequest>>) -> Self {
             self.props.set("BaselineEbsBandwidthMbps", value);
             self
         }
 
         /// The baseline performance factors for the instance requirements.
-        pub fn baseline_performance_factors(
-            mut self,
-            value: impl Into<Val<BaselinePerformanceFactorsRequest>>,
-        ) -> Self {
+        pub fn baseline_performance_factors(mut self, value: impl Into<Val<BaselinePerformanceFactorsRequest>>) -> Self {
             self.props.set("BaselinePerformanceFactors", value);
             self
         }
@@ -1575,22 +1286,15 @@ pub mod auto_scaling_group {
         /// If you set ``DesiredCapacityType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is based on the per-vCPU or per-memory price instead of the per instance price.
         ///
         /// Only one of ``SpotMaxPricePercentageOverLowestPrice`` or ``MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as ``999999``.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
+        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
             self
         }
 
         /// The minimum and maximum amount of memory per vCPU for an instance type, in GiB.
         ///
         /// Default: No minimum or maximum limits
-        pub fn memory_gi_b_per_v_cpu(
-            mut self,
-            value: impl Into<Val<MemoryGiBPerVCpuRequest>>,
-        ) -> Self {
+        pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Val<MemoryGiBPerVCpuRequest>>) -> Self {
             self.props.set("MemoryGiBPerVCpu", value);
             self
         }
@@ -1598,10 +1302,7 @@ pub mod auto_scaling_group {
         /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
         ///
         /// Default: No minimum or maximum limits
-        pub fn network_bandwidth_gbps(
-            mut self,
-            value: impl Into<Val<NetworkBandwidthGbpsRequest>>,
-        ) -> Self {
+        pub fn network_bandwidth_gbps(mut self, value: impl Into<Val<NetworkBandwidthGbpsRequest>>) -> Self {
             self.props.set("NetworkBandwidthGbps", value);
             self
         }
@@ -1609,10 +1310,7 @@ pub mod auto_scaling_group {
         /// The minimum and maximum number of network interfaces for an instance type.
         ///
         /// Default: No minimum or maximum limits
-        pub fn network_interface_count(
-            mut self,
-            value: impl Into<Val<NetworkInterfaceCountRequest>>,
-        ) -> Self {
+        pub fn network_interface_count(mut self, value: impl Into<Val<NetworkInterfaceCountRequest>>) -> Self {
             self.props.set("NetworkInterfaceCount", value);
             self
         }
@@ -1626,12 +1324,8 @@ pub mod auto_scaling_group {
         /// If you set ``DesiredCapacityType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per instance price.
         ///
         /// Default: ``20``
-        pub fn on_demand_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("OnDemandMaxPricePercentageOverLowestPrice", value);
+        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("OnDemandMaxPricePercentageOverLowestPrice", value);
             self
         }
 
@@ -1650,22 +1344,15 @@ pub mod auto_scaling_group {
         /// If you set ``DesiredCapacityType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is based on the per-vCPU or per-memory price instead of the per instance price.
         ///
         /// Only one of ``SpotMaxPricePercentageOverLowestPrice`` or ``MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`` can be specified. If you don't specify either, Amazon EC2 Auto Scaling will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as ``999999``.
-        pub fn spot_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("SpotMaxPricePercentageOverLowestPrice", value);
+        pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("SpotMaxPricePercentageOverLowestPrice", value);
             self
         }
 
         /// The minimum and maximum total local storage size for an instance type, in GB.
         ///
         /// Default: No minimum or maximum limits
-        pub fn total_local_storage_gb(
-            mut self,
-            value: impl Into<Val<TotalLocalStorageGbRequest>>,
-        ) -> Self {
+        pub fn total_local_storage_gb(mut self, value: impl Into<Val<TotalLocalStorageGbRequest>>) -> Self {
             self.props.set("TotalLocalStorageGB", value);
             self
         }
@@ -1817,10 +1504,7 @@ pub mod auto_scaling_group {
         /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture differences.
         ///
         /// Currently only one instance family can be specified in the list.
-        pub fn references(
-            mut self,
-            value: impl Into<Val<Vec<PerformanceFactorReferenceRequest>>>,
-        ) -> Self {
+        pub fn references(mut self, value: impl Into<Val<Vec<PerformanceFactorReferenceRequest>>>) -> Self {
             self.props.set("References", value);
             self
         }
@@ -2145,11 +1829,7 @@ pub mod auto_scaling_group {
         /// - `key`: `Key`, The tag key.
         /// - `propagate_at_launch`: `PropagateAtLaunch`, Set to ``true`` if you want CloudFormation to copy the tag to EC2 instances that are launched as part of the Auto Scaling group. Set to ``false`` if you want the tag attached only to the Auto Scaling group and not copied to any instances launched as part of the Auto Scaling group.
         /// - `value`: `Value`, The tag value.
-        pub fn new(
-            key: impl Into<Val<String>>,
-            propagate_at_launch: impl Into<Val<bool>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(key: impl Into<Val<String>>, propagate_at_launch: impl Into<Val<bool>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Key", key);
             props.set("PropagateAtLaunch", propagate_at_launch);
@@ -2190,163 +1870,62 @@ pub mod auto_scaling_group {
     }
 
     pub(crate) static AVAILABILITY_ZONE_DISTRIBUTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CapacityDistributionStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "balanced-best-effort",
-                    "balanced-only",
-                    "reservations-then-balanced",
-                ],
-            }),
-        )],
+        fields: &[
+            ("CapacityDistributionStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["balanced-best-effort", "balanced-only", "reservations-then-balanced"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AVAILABILITY_ZONE_IMPAIRMENT_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImpairedZoneHealthCheckBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IgnoreUnhealthy", "ReplaceUnhealthy"],
-            }),
-        )],
+        fields: &[
+            ("ImpairedZoneHealthCheckBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IgnoreUnhealthy", "ReplaceUnhealthy"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_RESERVATION_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityReservationPreference",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "capacity-reservations-first",
-                        "capacity-reservations-only",
-                        "default",
-                        "none",
-                    ],
-                }),
-            ),
-            (
-                "CapacityReservationTarget",
-                &Shape::Object(&CAPACITY_RESERVATION_TARGET_SHAPE),
-            ),
+            ("CapacityReservationPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["capacity-reservations-first", "capacity-reservations-only", "default", "none"] })),
+            ("CapacityReservationTarget", &Shape::Object(&CAPACITY_RESERVATION_TARGET_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_RESERVATION_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityReservationIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Za-z0-9\\-_\\/]+$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "CapacityReservationResourceGroupArns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1600),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("CapacityReservationIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-_\\/]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+            ("CapacityReservationResourceGroupArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_LIFECYCLE_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RetentionTriggers",
-            &Shape::Object(&RETENTION_TRIGGERS_SHAPE),
-        )],
+        fields: &[
+            ("RetentionTriggers", &Shape::Object(&RETENTION_TRIGGERS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETENTION_TRIGGERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TerminateHookAbandon",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["retain", "terminate"],
-            }),
-        )],
+        fields: &[
+            ("TerminateHookAbandon", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["retain", "terminate"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_MAINTENANCE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxHealthyPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: Some(200.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinHealthyPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxHealthyPercentage", &Shape::Num(NumRule { min: Some(-1.0), max: Some(200.0), allowed: &[] })),
+            ("MinHealthyPercentage", &Shape::Num(NumRule { min: Some(-1.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LaunchTemplateId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LaunchTemplateName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$"),
-                    min_len: Some(3),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("LaunchTemplateId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("LaunchTemplateName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         required_xor: &[&["LaunchTemplateId", "LaunchTemplateName"]],
         ..ObjectShape::EMPTY
@@ -2354,52 +1933,17 @@ pub mod auto_scaling_group {
 
     pub(crate) static LIFECYCLE_HOOK_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LifecycleHookName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9\\-_\\/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NotificationMetadata",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007e]+$"),
-                    min_len: Some(1),
-                    max_len: Some(4000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NotificationTargetARN",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("LifecycleHookName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-_\\/]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("NotificationMetadata", &Shape::Str(StrRule { pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007e]+$"), min_len: Some(1), max_len: Some(4000), allowed: &[] })),
+            ("NotificationTargetARN", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("RoleARN", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MIXED_INSTANCES_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstancesDistribution",
-                &Shape::Object(&INSTANCES_DISTRIBUTION_SHAPE),
-            ),
+            ("InstancesDistribution", &Shape::Object(&INSTANCES_DISTRIBUTION_SHAPE)),
             ("LaunchTemplate", &Shape::Object(&LAUNCH_TEMPLATE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2407,302 +1951,62 @@ pub mod auto_scaling_group {
 
     pub(crate) static INSTANCES_DISTRIBUTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DistributionSegments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DISTRIBUTION_SEGMENT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "SpotMaxPrice",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("DistributionSegments", &Shape::List(ListRule { item: Some(&Shape::Object(&DISTRIBUTION_SEGMENT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("SpotMaxPrice", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DISTRIBUTION_SEGMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetCapacityTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "on-demand-capacity-reservation",
-                        "capacity-block",
-                        "interruptible-capacity-reservation",
-                        "on-demand",
-                    ],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("TargetCapacityTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["on-demand-capacity-reservation", "capacity-block", "interruptible-capacity-reservation", "on-demand"] })), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LaunchTemplateSpecification",
-                &Shape::Object(&LAUNCH_TEMPLATE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "Overrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LAUNCH_TEMPLATE_OVERRIDES_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("LaunchTemplateSpecification", &Shape::Object(&LAUNCH_TEMPLATE_SPECIFICATION_SHAPE)),
+            ("Overrides", &Shape::List(ListRule { item: Some(&Shape::Object(&LAUNCH_TEMPLATE_OVERRIDES_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_OVERRIDES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ImageId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^ami-[a-z0-9]{1,17}$"),
-                    min_len: Some(5),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceRequirements",
-                &Shape::Object(&INSTANCE_REQUIREMENTS_SHAPE),
-            ),
-            (
-                "InstanceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LaunchTemplateSpecification",
-                &Shape::Object(&LAUNCH_TEMPLATE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "WeightedCapacity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("ImageId", &Shape::Str(StrRule { pattern: Some("^ami-[a-z0-9]{1,17}$"), min_len: Some(5), max_len: Some(21), allowed: &[] })),
+            ("InstanceRequirements", &Shape::Object(&INSTANCE_REQUIREMENTS_SHAPE)),
+            ("InstanceType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("LaunchTemplateSpecification", &Shape::Object(&LAUNCH_TEMPLATE_SPECIFICATION_SHAPE)),
+            ("WeightedCapacity", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_REQUIREMENTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AcceleratorCount",
-                &Shape::Object(&ACCELERATOR_COUNT_REQUEST_SHAPE),
-            ),
-            (
-                "AcceleratorManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["amazon-web-services", "amd", "nvidia", "xilinx"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "a100",
-                            "k80",
-                            "m60",
-                            "radeon-pro-v520",
-                            "t4",
-                            "v100",
-                            "vu9p",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorTotalMemoryMiB",
-                &Shape::Object(&ACCELERATOR_TOTAL_MEMORY_MI_B_REQUEST_SHAPE),
-            ),
-            (
-                "AcceleratorTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["fpga", "gpu", "inference"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
-            (
-                "BareMetal",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["excluded", "included", "required"],
-                }),
-            ),
-            (
-                "BaselineEbsBandwidthMbps",
-                &Shape::Object(&BASELINE_EBS_BANDWIDTH_MBPS_REQUEST_SHAPE),
-            ),
-            (
-                "BurstablePerformance",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["excluded", "included", "required"],
-                }),
-            ),
-            (
-                "CpuManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["amazon-web-services", "amd", "apple", "intel"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ExcludedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
-            (
-                "InstanceGenerations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["current", "previous"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LocalStorage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["excluded", "included", "required"],
-                }),
-            ),
-            (
-                "LocalStorageTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["hdd", "ssd"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MemoryGiBPerVCpu",
-                &Shape::Object(&MEMORY_GI_B_PER_V_CPU_REQUEST_SHAPE),
-            ),
+            ("AcceleratorCount", &Shape::Object(&ACCELERATOR_COUNT_REQUEST_SHAPE)),
+            ("AcceleratorManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["amazon-web-services", "amd", "nvidia", "xilinx"] })), min_items: None, max_items: None })),
+            ("AcceleratorNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["a100", "k80", "m60", "radeon-pro-v520", "t4", "v100", "vu9p"] })), min_items: None, max_items: None })),
+            ("AcceleratorTotalMemoryMiB", &Shape::Object(&ACCELERATOR_TOTAL_MEMORY_MI_B_REQUEST_SHAPE)),
+            ("AcceleratorTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["fpga", "gpu", "inference"] })), min_items: None, max_items: None })),
+            ("AllowedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
+            ("BareMetal", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["excluded", "included", "required"] })),
+            ("BaselineEbsBandwidthMbps", &Shape::Object(&BASELINE_EBS_BANDWIDTH_MBPS_REQUEST_SHAPE)),
+            ("BurstablePerformance", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["excluded", "included", "required"] })),
+            ("CpuManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["amazon-web-services", "amd", "apple", "intel"] })), min_items: None, max_items: None })),
+            ("ExcludedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
+            ("InstanceGenerations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["current", "previous"] })), min_items: None, max_items: None })),
+            ("LocalStorage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["excluded", "included", "required"] })),
+            ("LocalStorageTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hdd", "ssd"] })), min_items: None, max_items: None })),
+            ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MemoryGiBPerVCpu", &Shape::Object(&MEMORY_GI_B_PER_V_CPU_REQUEST_SHAPE)),
             ("MemoryMiB", &Shape::Object(&MEMORY_MI_B_REQUEST_SHAPE)),
-            (
-                "NetworkBandwidthGbps",
-                &Shape::Object(&NETWORK_BANDWIDTH_GBPS_REQUEST_SHAPE),
-            ),
-            (
-                "NetworkInterfaceCount",
-                &Shape::Object(&NETWORK_INTERFACE_COUNT_REQUEST_SHAPE),
-            ),
-            (
-                "OnDemandMaxPricePercentageOverLowestPrice",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SpotMaxPricePercentageOverLowestPrice",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TotalLocalStorageGB",
-                &Shape::Object(&TOTAL_LOCAL_STORAGE_GB_REQUEST_SHAPE),
-            ),
+            ("NetworkBandwidthGbps", &Shape::Object(&NETWORK_BANDWIDTH_GBPS_REQUEST_SHAPE)),
+            ("NetworkInterfaceCount", &Shape::Object(&NETWORK_INTERFACE_COUNT_REQUEST_SHAPE)),
+            ("OnDemandMaxPricePercentageOverLowestPrice", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("SpotMaxPricePercentageOverLowestPrice", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("TotalLocalStorageGB", &Shape::Object(&TOTAL_LOCAL_STORAGE_GB_REQUEST_SHAPE)),
             ("VCpuCount", &Shape::Object(&V_CPU_COUNT_REQUEST_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2710,246 +2014,88 @@ pub mod auto_scaling_group {
 
     pub(crate) static ACCELERATOR_COUNT_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCELERATOR_TOTAL_MEMORY_MI_B_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BASELINE_EBS_BANDWIDTH_MBPS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MEMORY_GI_B_PER_V_CPU_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MEMORY_MI_B_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_BANDWIDTH_GBPS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_INTERFACE_COUNT_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOTAL_LOCAL_STORAGE_GB_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static V_CPU_COUNT_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAFFIC_SOURCE_IDENTIFIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Identifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(511),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(511),
-                    allowed: &[],
-                }),
-            ),
+            ("Identifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(511), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(511), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2975,10 +2121,7 @@ impl CfnLaunchConfiguration {
         let mut props = Props::new();
         props.set("ImageId", image_id);
         props.set("InstanceType", instance_type);
-        CfnLaunchConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLaunchConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// For Auto Scaling groups that are running in a virtual private cloud (VPC), specifies whether to assign a public IP address to the group's instances.
@@ -2992,10 +2135,7 @@ impl CfnLaunchConfiguration {
     /// Specifies how block devices are exposed to the instance. You can specify virtual devices and EBS volumes.
     ///
     /// Changing it replaces the resource.
-    pub fn block_device_mappings(
-        mut self,
-        value: impl Into<Val<Vec<launch_configuration::BlockDeviceMapping>>>,
-    ) -> Self {
+    pub fn block_device_mappings(mut self, value: impl Into<Val<Vec<launch_configuration::BlockDeviceMapping>>>) -> Self {
         self.props.set("BlockDeviceMappings", value);
         self
     }
@@ -3083,10 +2223,7 @@ impl CfnLaunchConfiguration {
     /// The metadata options for the instances.
     ///
     /// Changing it replaces the resource.
-    pub fn metadata_options(
-        mut self,
-        value: impl Into<Val<launch_configuration::MetadataOptions>>,
-    ) -> Self {
+    pub fn metadata_options(mut self, value: impl Into<Val<launch_configuration::MetadataOptions>>) -> Self {
         self.props.set("MetadataOptions", value);
         self
     }
@@ -3152,34 +2289,8 @@ impl Resource for CfnLaunchConfiguration {
 pub(crate) static LAUNCH_CONFIGURATION_META: TypeMeta = TypeMeta {
     type_name: CfnLaunchConfiguration::TYPE_NAME,
     shape: &LAUNCH_CONFIGURATION_SHAPE,
-    create_only: &[
-        "AssociatePublicIpAddress",
-        "BlockDeviceMappings",
-        "ClassicLinkVPCId",
-        "ClassicLinkVPCSecurityGroups",
-        "EbsOptimized",
-        "IamInstanceProfile",
-        "ImageId",
-        "InstanceId",
-        "InstanceMonitoring",
-        "InstanceType",
-        "KernelId",
-        "KeyName",
-        "LaunchConfigurationName",
-        "MetadataOptions",
-        "PlacementTenancy",
-        "RamDiskId",
-        "SecurityGroups",
-        "SpotPrice",
-        "UserData",
-    ],
-    write_only: &[
-        "ClassicLinkVPCId",
-        "ClassicLinkVPCSecurityGroups",
-        "InstanceId",
-        "KernelId",
-        "RamDiskId",
-    ],
+    create_only: &["AssociatePublicIpAddress", "BlockDeviceMappings", "ClassicLinkVPCId", "ClassicLinkVPCSecurityGroups", "EbsOptimized", "IamInstanceProfile", "ImageId", "InstanceId", "InstanceMonitoring", "InstanceType", "KernelId", "KeyName", "LaunchConfigurationName", "MetadataOptions", "PlacementTenancy", "RamDiskId", "SecurityGroups", "SpotPrice", "UserData"],
+    write_only: &["ClassicLinkVPCId", "ClassicLinkVPCSecurityGroups", "InstanceId", "KernelId", "RamDiskId"],
     primary_identifier: &["LaunchConfigurationName"],
     attributes: &[],
     tagging: None,
@@ -3188,141 +2299,21 @@ pub(crate) static LAUNCH_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static LAUNCH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BlockDeviceMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &launch_configuration::BLOCK_DEVICE_MAPPING_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ClassicLinkVPCId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClassicLinkVPCSecurityGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IamInstanceProfile",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImageId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(19),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KernelId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KeyName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LaunchConfigurationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetadataOptions",
-            &Shape::Object(&launch_configuration::METADATA_OPTIONS_SHAPE),
-        ),
-        (
-            "PlacementTenancy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RamDiskId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SpotPrice",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserData",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(21847),
-                allowed: &[],
-            }),
-        ),
+        ("BlockDeviceMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&launch_configuration::BLOCK_DEVICE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+        ("ClassicLinkVPCId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ClassicLinkVPCSecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("IamInstanceProfile", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ("ImageId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("InstanceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(19), allowed: &[] })),
+        ("InstanceType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("KernelId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("KeyName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("LaunchConfigurationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("MetadataOptions", &Shape::Object(&launch_configuration::METADATA_OPTIONS_SHAPE)),
+        ("PlacementTenancy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("RamDiskId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("SpotPrice", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("UserData", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(21847), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3480,25 +2471,9 @@ pub mod launch_configuration {
 
     pub(crate) static BLOCK_DEVICE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeviceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("DeviceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
             ("Ebs", &Shape::Object(&BLOCK_DEVICE_SHAPE)),
-            (
-                "VirtualName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("VirtualName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         required_xor: &[&["VirtualName", "Ebs", "NoDevice"]],
         ..ObjectShape::EMPTY
@@ -3506,80 +2481,20 @@ pub mod launch_configuration {
 
     pub(crate) static BLOCK_DEVICE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Iops",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(20000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SnapshotId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Throughput",
-                &Shape::Num(NumRule {
-                    min: Some(125.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Iops", &Shape::Num(NumRule { min: Some(100.0), max: Some(20000.0), allowed: &[] })),
+            ("SnapshotId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Throughput", &Shape::Num(NumRule { min: Some(125.0), max: Some(1000.0), allowed: &[] })),
+            ("VolumeSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
+            ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HttpEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disabled", "enabled"],
-                }),
-            ),
-            (
-                "HttpPutResponseHopLimit",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(64.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HttpTokens",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["optional", "required"],
-                }),
-            ),
+            ("HttpEndpoint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disabled", "enabled"] })),
+            ("HttpPutResponseHopLimit", &Shape::Num(NumRule { min: Some(1.0), max: Some(64.0), allowed: &[] })),
+            ("HttpTokens", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["optional", "required"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3601,17 +2516,11 @@ impl CfnLifecycleHook {
     ///
     /// - `auto_scaling_group_name`: `AutoScalingGroupName`, The name of the Auto Scaling group for the lifecycle hook.
     /// - `lifecycle_transition`: `LifecycleTransition`, The instance state to which you want to attach the lifecycle hook.
-    pub fn new(
-        auto_scaling_group_name: impl Into<Val<String>>,
-        lifecycle_transition: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auto_scaling_group_name: impl Into<Val<String>>, lifecycle_transition: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AutoScalingGroupName", auto_scaling_group_name);
         props.set("LifecycleTransition", lifecycle_transition);
-        CfnLifecycleHook {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLifecycleHook { props, options: ResourceOptions::default() }
     }
 
     /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs. The valid values are CONTINUE and ABANDON (default).
@@ -3683,72 +2592,13 @@ pub(crate) static LIFECYCLE_HOOK_META: TypeMeta = TypeMeta {
 
 pub(crate) static LIFECYCLE_HOOK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoScalingGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultResult",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ABANDON", "CONTINUE"],
-            }),
-        ),
-        (
-            "LifecycleHookName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9\\-_\\/]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LifecycleTransition",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "autoscaling:EC2_INSTANCE_LAUNCHING",
-                    "autoscaling:EC2_INSTANCE_TERMINATING",
-                ],
-            }),
-        ),
-        (
-            "NotificationMetadata",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007e]+$"),
-                min_len: Some(1),
-                max_len: Some(1023),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotificationTargetARN",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleARN",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("AutoScalingGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DefaultResult", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ABANDON", "CONTINUE"] })),
+        ("LifecycleHookName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-_\\/]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("LifecycleTransition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["autoscaling:EC2_INSTANCE_LAUNCHING", "autoscaling:EC2_INSTANCE_TERMINATING"] })),
+        ("NotificationMetadata", &Shape::Str(StrRule { pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007e]+$"), min_len: Some(1), max_len: Some(1023), allowed: &[] })),
+        ("NotificationTargetARN", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("RoleARN", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3771,10 +2621,7 @@ impl CfnScalingPolicy {
     pub fn new(auto_scaling_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AutoScalingGroupName", auto_scaling_group_name);
-        CfnScalingPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScalingPolicy { props, options: ResourceOptions::default() }
     }
 
     /// Specifies how the scaling adjustment is interpreted. The valid values are ChangeInCapacity, ExactCapacity, and PercentChangeInCapacity.
@@ -3820,10 +2667,7 @@ impl CfnScalingPolicy {
     }
 
     /// A predictive scaling policy. Includes support for predefined metrics only.
-    pub fn predictive_scaling_configuration(
-        mut self,
-        value: impl Into<Val<scaling_policy::PredictiveScalingConfiguration>>,
-    ) -> Self {
+    pub fn predictive_scaling_configuration(mut self, value: impl Into<Val<scaling_policy::PredictiveScalingConfiguration>>) -> Self {
         self.props.set("PredictiveScalingConfiguration", value);
         self
     }
@@ -3835,19 +2679,13 @@ impl CfnScalingPolicy {
     }
 
     /// A set of adjustments that enable you to scale based on the size of the alarm breach. Required if the policy type is StepScaling. (Not used with any other policy type.)
-    pub fn step_adjustments(
-        mut self,
-        value: impl Into<Val<Vec<scaling_policy::StepAdjustment>>>,
-    ) -> Self {
+    pub fn step_adjustments(mut self, value: impl Into<Val<Vec<scaling_policy::StepAdjustment>>>) -> Self {
         self.props.set("StepAdjustments", value);
         self
     }
 
     /// A target tracking scaling policy. Includes support for predefined or customized metrics.
-    pub fn target_tracking_configuration(
-        mut self,
-        value: impl Into<Val<scaling_policy::TargetTrackingConfiguration>>,
-    ) -> Self {
+    pub fn target_tracking_configuration(mut self, value: impl Into<Val<scaling_policy::TargetTrackingConfiguration>>) -> Self {
         self.props.set("TargetTrackingConfiguration", value);
         self
     }
@@ -3895,59 +2733,12 @@ pub(crate) static SCALING_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static SCALING_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdjustmentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[
-                    "ChangeInCapacity",
-                    "ExactCapacity",
-                    "PercentChangeInCapacity",
-                ],
-            }),
-        ),
-        (
-            "AutoScalingGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricAggregationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &["Average", "Maximum", "Minimum"],
-            }),
-        ),
-        (
-            "PolicyType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[
-                    "PredictiveScaling",
-                    "SimpleScaling",
-                    "StepScaling",
-                    "TargetTrackingScaling",
-                ],
-            }),
-        ),
-        (
-            "PredictiveScalingConfiguration",
-            &Shape::Object(&scaling_policy::PREDICTIVE_SCALING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "TargetTrackingConfiguration",
-            &Shape::Object(&scaling_policy::TARGET_TRACKING_CONFIGURATION_SHAPE),
-        ),
+        ("AdjustmentType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"] })),
+        ("AutoScalingGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("MetricAggregationType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &["Average", "Maximum", "Minimum"] })),
+        ("PolicyType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["PredictiveScaling", "SimpleScaling", "StepScaling", "TargetTrackingScaling"] })),
+        ("PredictiveScalingConfiguration", &Shape::Object(&scaling_policy::PREDICTIVE_SCALING_CONFIGURATION_SHAPE)),
+        ("TargetTrackingConfiguration", &Shape::Object(&scaling_policy::TARGET_TRACKING_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3968,9 +2759,7 @@ pub mod scaling_policy {
         /// Creates the value from its required properties:
         ///
         /// - `metric_specifications`: `MetricSpecifications`.
-        pub fn new(
-            metric_specifications: impl Into<Val<Vec<PredictiveScalingMetricSpecification>>>,
-        ) -> Self {
+        pub fn new(metric_specifications: impl Into<Val<Vec<PredictiveScalingMetricSpecification>>>) -> Self {
             let mut props = Props::new();
             props.set("MetricSpecifications", metric_specifications);
             PredictiveScalingConfiguration { props }
@@ -4028,59 +2817,38 @@ pub mod scaling_policy {
         }
 
         /// The `CustomizedCapacityMetricSpecification` property.
-        pub fn customized_capacity_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingCustomizedCapacityMetric>>,
-        ) -> Self {
-            self.props
-                .set("CustomizedCapacityMetricSpecification", value);
+        pub fn customized_capacity_metric_specification(mut self, value: impl Into<Val<PredictiveScalingCustomizedCapacityMetric>>) -> Self {
+            self.props.set("CustomizedCapacityMetricSpecification", value);
             self
         }
 
         /// The `CustomizedLoadMetricSpecification` property.
-        pub fn customized_load_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingCustomizedLoadMetric>>,
-        ) -> Self {
+        pub fn customized_load_metric_specification(mut self, value: impl Into<Val<PredictiveScalingCustomizedLoadMetric>>) -> Self {
             self.props.set("CustomizedLoadMetricSpecification", value);
             self
         }
 
         /// The `CustomizedScalingMetricSpecification` property.
-        pub fn customized_scaling_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingCustomizedScalingMetric>>,
-        ) -> Self {
-            self.props
-                .set("CustomizedScalingMetricSpecification", value);
+        pub fn customized_scaling_metric_specification(mut self, value: impl Into<Val<PredictiveScalingCustomizedScalingMetric>>) -> Self {
+            self.props.set("CustomizedScalingMetricSpecification", value);
             self
         }
 
         /// The `PredefinedLoadMetricSpecification` property.
-        pub fn predefined_load_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingPredefinedLoadMetric>>,
-        ) -> Self {
+        pub fn predefined_load_metric_specification(mut self, value: impl Into<Val<PredictiveScalingPredefinedLoadMetric>>) -> Self {
             self.props.set("PredefinedLoadMetricSpecification", value);
             self
         }
 
         /// The `PredefinedMetricPairSpecification` property.
-        pub fn predefined_metric_pair_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingPredefinedMetricPair>>,
-        ) -> Self {
+        pub fn predefined_metric_pair_specification(mut self, value: impl Into<Val<PredictiveScalingPredefinedMetricPair>>) -> Self {
             self.props.set("PredefinedMetricPairSpecification", value);
             self
         }
 
         /// The `PredefinedScalingMetricSpecification` property.
-        pub fn predefined_scaling_metric_specification(
-            mut self,
-            value: impl Into<Val<PredictiveScalingPredefinedScalingMetric>>,
-        ) -> Self {
-            self.props
-                .set("PredefinedScalingMetricSpecification", value);
+        pub fn predefined_scaling_metric_specification(mut self, value: impl Into<Val<PredictiveScalingPredefinedScalingMetric>>) -> Self {
+            self.props.set("PredefinedScalingMetricSpecification", value);
             self
         }
     }
@@ -4108,9 +2876,7 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<PredictiveScalingCustomizedCapacityMetric>
-        for Val<PredictiveScalingCustomizedCapacityMetric>
-    {
+    impl From<PredictiveScalingCustomizedCapacityMetric> for Val<PredictiveScalingCustomizedCapacityMetric> {
         fn from(v: PredictiveScalingCustomizedCapacityMetric) -> Self {
             v.props.into_val()
         }
@@ -4290,9 +3056,7 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<PredictiveScalingCustomizedScalingMetric>
-        for Val<PredictiveScalingCustomizedScalingMetric>
-    {
+    impl From<PredictiveScalingCustomizedScalingMetric> for Val<PredictiveScalingCustomizedScalingMetric> {
         fn from(v: PredictiveScalingCustomizedScalingMetric) -> Self {
             v.props.into_val()
         }
@@ -4379,9 +3143,7 @@ pub mod scaling_policy {
         }
     }
 
-    impl From<PredictiveScalingPredefinedScalingMetric>
-        for Val<PredictiveScalingPredefinedScalingMetric>
-    {
+    impl From<PredictiveScalingPredefinedScalingMetric> for Val<PredictiveScalingPredefinedScalingMetric> {
         fn from(v: PredictiveScalingPredefinedScalingMetric) -> Self {
             v.props.into_val()
         }
@@ -4439,10 +3201,7 @@ pub mod scaling_policy {
         }
 
         /// The `CustomizedMetricSpecification` property.
-        pub fn customized_metric_specification(
-            mut self,
-            value: impl Into<Val<CustomizedMetricSpecification>>,
-        ) -> Self {
+        pub fn customized_metric_specification(mut self, value: impl Into<Val<CustomizedMetricSpecification>>) -> Self {
             self.props.set("CustomizedMetricSpecification", value);
             self
         }
@@ -4454,10 +3213,7 @@ pub mod scaling_policy {
         }
 
         /// The `PredefinedMetricSpecification` property.
-        pub fn predefined_metric_specification(
-            mut self,
-            value: impl Into<Val<PredefinedMetricSpecification>>,
-        ) -> Self {
+        pub fn predefined_metric_specification(mut self, value: impl Into<Val<PredefinedMetricSpecification>>) -> Self {
             self.props.set("PredefinedMetricSpecification", value);
             self
         }
@@ -4495,10 +3251,7 @@ pub mod scaling_policy {
         }
 
         /// The `Metrics` property.
-        pub fn metrics(
-            mut self,
-            value: impl Into<Val<Vec<TargetTrackingMetricDataQuery>>>,
-        ) -> Self {
+        pub fn metrics(mut self, value: impl Into<Val<Vec<TargetTrackingMetricDataQuery>>>) -> Self {
             self.props.set("Metrics", value);
             self
         }
@@ -4657,395 +3410,129 @@ pub mod scaling_policy {
 
     pub(crate) static PREDICTIVE_SCALING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxCapacityBreachBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"],
-                }),
-            ),
-            (
-                "MaxCapacityBuffer",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricSpecifications",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &PREDICTIVE_SCALING_METRIC_SPECIFICATION_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ForecastAndScale", "ForecastOnly"],
-                }),
-            ),
-            (
-                "SchedulingBufferTime",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaxCapacityBreachBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HonorMaxCapacity", "IncreaseMaxCapacity"] })),
+            ("MaxCapacityBuffer", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MetricSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&PREDICTIVE_SCALING_METRIC_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ForecastAndScale", "ForecastOnly"] })),
+            ("SchedulingBufferTime", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_SCALING_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomizedCapacityMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_CAPACITY_METRIC_SHAPE),
-            ),
-            (
-                "CustomizedLoadMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_LOAD_METRIC_SHAPE),
-            ),
-            (
-                "CustomizedScalingMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_SCALING_METRIC_SHAPE),
-            ),
-            (
-                "PredefinedLoadMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_LOAD_METRIC_SHAPE),
-            ),
-            (
-                "PredefinedMetricPairSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_METRIC_PAIR_SHAPE),
-            ),
-            (
-                "PredefinedScalingMetricSpecification",
-                &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_SCALING_METRIC_SHAPE),
-            ),
+            ("CustomizedCapacityMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_CAPACITY_METRIC_SHAPE)),
+            ("CustomizedLoadMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_LOAD_METRIC_SHAPE)),
+            ("CustomizedScalingMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_CUSTOMIZED_SCALING_METRIC_SHAPE)),
+            ("PredefinedLoadMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_LOAD_METRIC_SHAPE)),
+            ("PredefinedMetricPairSpecification", &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_METRIC_PAIR_SHAPE)),
+            ("PredefinedScalingMetricSpecification", &Shape::Object(&PREDICTIVE_SCALING_PREDEFINED_SCALING_METRIC_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_CAPACITY_METRIC_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "MetricDataQueries",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&METRIC_DATA_QUERY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_CAPACITY_METRIC_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("MetricDataQueries", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_DATA_QUERY_SHAPE)), min_items: None, max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static METRIC_DATA_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Label",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2047),
-                    allowed: &[],
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Label", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2047), allowed: &[] })),
             ("MetricStat", &Shape::Object(&METRIC_STAT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_STAT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Stat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Stat", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_LOAD_METRIC_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetricDataQueries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&METRIC_DATA_QUERY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("MetricDataQueries", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_DATA_QUERY_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_SCALING_METRIC_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "MetricDataQueries",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&METRIC_DATA_QUERY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PREDICTIVE_SCALING_CUSTOMIZED_SCALING_METRIC_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("MetricDataQueries", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_DATA_QUERY_SHAPE)), min_items: None, max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PREDICTIVE_SCALING_PREDEFINED_LOAD_METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PredefinedMetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALBTargetGroupRequestCount",
-                        "ASGTotalCPUUtilization",
-                        "ASGTotalNetworkIn",
-                        "ASGTotalNetworkOut",
-                    ],
-                }),
-            ),
-            (
-                "ResourceLabel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("PredefinedMetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALBTargetGroupRequestCount", "ASGTotalCPUUtilization", "ASGTotalNetworkIn", "ASGTotalNetworkOut"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_SCALING_PREDEFINED_METRIC_PAIR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PredefinedMetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALBRequestCount",
-                        "ASGCPUUtilization",
-                        "ASGNetworkIn",
-                        "ASGNetworkOut",
-                    ],
-                }),
-            ),
-            (
-                "ResourceLabel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("PredefinedMetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALBRequestCount", "ASGCPUUtilization", "ASGNetworkIn", "ASGNetworkOut"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PREDICTIVE_SCALING_PREDEFINED_SCALING_METRIC_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "PredefinedMetricType",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ALBRequestCountPerTarget",
-                            "ASGAverageCPUUtilization",
-                            "ASGAverageNetworkIn",
-                            "ASGAverageNetworkOut",
-                        ],
-                    }),
-                ),
-                (
-                    "ResourceLabel",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1023),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PREDICTIVE_SCALING_PREDEFINED_SCALING_METRIC_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("PredefinedMetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static TARGET_TRACKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomizedMetricSpecification",
-                &Shape::Object(&CUSTOMIZED_METRIC_SPECIFICATION_SHAPE),
-            ),
-            (
-                "PredefinedMetricSpecification",
-                &Shape::Object(&PREDEFINED_METRIC_SPECIFICATION_SHAPE),
-            ),
+            ("CustomizedMetricSpecification", &Shape::Object(&CUSTOMIZED_METRIC_SPECIFICATION_SHAPE)),
+            ("PredefinedMetricSpecification", &Shape::Object(&PREDEFINED_METRIC_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOMIZED_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Metrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TARGET_TRACKING_METRIC_DATA_QUERY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Period",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Statistic",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
-                }),
-            ),
+            ("Metrics", &Shape::List(ListRule { item: Some(&Shape::Object(&TARGET_TRACKING_METRIC_DATA_QUERY_SHAPE)), min_items: None, max_items: None })),
+            ("Period", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Statistic", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRACKING_METRIC_DATA_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2047),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Label",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2047),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricStat",
-                &Shape::Object(&TARGET_TRACKING_METRIC_STAT_SHAPE),
-            ),
-            (
-                "Period",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2047), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Label", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2047), allowed: &[] })),
+            ("MetricStat", &Shape::Object(&TARGET_TRACKING_METRIC_STAT_SHAPE)),
+            ("Period", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRACKING_METRIC_STAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Period",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Stat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("Period", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Stat", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDEFINED_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PredefinedMetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALBRequestCountPerTarget",
-                        "ASGAverageCPUUtilization",
-                        "ASGAverageNetworkIn",
-                        "ASGAverageNetworkOut",
-                    ],
-                }),
-            ),
-            (
-                "ResourceLabel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("PredefinedMetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5069,10 +3556,7 @@ impl CfnScheduledAction {
     pub fn new(auto_scaling_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AutoScalingGroupName", auto_scaling_group_name);
-        CfnScheduledAction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScheduledAction { props, options: ResourceOptions::default() }
     }
 
     /// The desired capacity is the initial capacity of the Auto Scaling group after the scheduled action runs and the capacity it attempts to maintain.
@@ -5155,33 +3639,9 @@ pub(crate) static SCHEDULED_ACTION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SCHEDULED_ACTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoScalingGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Recurrence",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TimeZone",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("AutoScalingGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Recurrence", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("TimeZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5204,17 +3664,11 @@ impl CfnWarmPool {
     pub fn new(auto_scaling_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AutoScalingGroupName", auto_scaling_group_name);
-        CfnWarmPool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWarmPool { props, options: ResourceOptions::default() }
     }
 
     /// The `InstanceReusePolicy` property.
-    pub fn instance_reuse_policy(
-        mut self,
-        value: impl Into<Val<warm_pool::InstanceReusePolicy>>,
-    ) -> Self {
+    pub fn instance_reuse_policy(mut self, value: impl Into<Val<warm_pool::InstanceReusePolicy>>) -> Self {
         self.props.set("InstanceReusePolicy", value);
         self
     }
@@ -5268,40 +3722,10 @@ pub(crate) static WARM_POOL_META: TypeMeta = TypeMeta {
 
 pub(crate) static WARM_POOL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoScalingGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxGroupPreparedCapacity",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PoolState",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Hibernated", "Running", "Stopped"],
-            }),
-        ),
+        ("AutoScalingGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("MaxGroupPreparedCapacity", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
+        ("MinSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("PoolState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Hibernated", "Running", "Stopped"] })),
     ],
     ..ObjectShape::EMPTY
 };

@@ -29,17 +29,11 @@ impl CfnScalingPlan {
     ///
     /// - `application_source`: `ApplicationSource`, A CloudFormation stack or a set of tags. You can create one scaling plan per application source. The ApplicationSource property must be present to ensure interoperability with the AWS Auto Scaling console.
     /// - `scaling_instructions`: `ScalingInstructions`, The scaling instructions.
-    pub fn new(
-        application_source: impl Into<Val<scaling_plan::ApplicationSource>>,
-        scaling_instructions: impl Into<Val<Vec<scaling_plan::ScalingInstruction>>>,
-    ) -> Self {
+    pub fn new(application_source: impl Into<Val<scaling_plan::ApplicationSource>>, scaling_instructions: impl Into<Val<Vec<scaling_plan::ScalingInstruction>>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationSource", application_source);
         props.set("ScalingInstructions", scaling_instructions);
-        CfnScalingPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScalingPlan { props, options: ResourceOptions::default() }
     }
 }
 
@@ -94,18 +88,8 @@ pub(crate) static SCALING_PLAN_META: TypeMeta = TypeMeta {
 
 pub(crate) static SCALING_PLAN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationSource",
-            &Shape::Object(&scaling_plan::APPLICATION_SOURCE_SHAPE),
-        ),
-        (
-            "ScalingInstructions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scaling_plan::SCALING_INSTRUCTION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationSource", &Shape::Object(&scaling_plan::APPLICATION_SOURCE_SHAPE)),
+        ("ScalingInstructions", &Shape::List(ListRule { item: Some(&Shape::Object(&scaling_plan::SCALING_INSTRUCTION_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -192,32 +176,19 @@ pub mod scaling_plan {
         /// - `scalable_dimension`: `ScalableDimension`, The scalable dimension associated with the resource.
         /// - `service_namespace`: `ServiceNamespace`, The namespace of the AWS service.
         /// - `target_tracking_configurations`: `TargetTrackingConfigurations`, The target tracking configurations (up to 10). Each of these structures must specify a unique scaling metric and a target value for the metric.
-        pub fn new(
-            max_capacity: impl Into<Val<i64>>,
-            min_capacity: impl Into<Val<i64>>,
-            resource_id: impl Into<Val<String>>,
-            scalable_dimension: impl Into<Val<String>>,
-            service_namespace: impl Into<Val<String>>,
-            target_tracking_configurations: impl Into<Val<Vec<TargetTrackingConfiguration>>>,
-        ) -> Self {
+        pub fn new(max_capacity: impl Into<Val<i64>>, min_capacity: impl Into<Val<i64>>, resource_id: impl Into<Val<String>>, scalable_dimension: impl Into<Val<String>>, service_namespace: impl Into<Val<String>>, target_tracking_configurations: impl Into<Val<Vec<TargetTrackingConfiguration>>>) -> Self {
             let mut props = Props::new();
             props.set("MaxCapacity", max_capacity);
             props.set("MinCapacity", min_capacity);
             props.set("ResourceId", resource_id);
             props.set("ScalableDimension", scalable_dimension);
             props.set("ServiceNamespace", service_namespace);
-            props.set(
-                "TargetTrackingConfigurations",
-                target_tracking_configurations,
-            );
+            props.set("TargetTrackingConfigurations", target_tracking_configurations);
             ScalingInstruction { props }
         }
 
         /// The customized load metric to use for predictive scaling. This property or a PredefinedLoadMetricSpecification is required when configuring predictive scaling, and cannot be used otherwise.
-        pub fn customized_load_metric_specification(
-            mut self,
-            value: impl Into<Val<CustomizedLoadMetricSpecification>>,
-        ) -> Self {
+        pub fn customized_load_metric_specification(mut self, value: impl Into<Val<CustomizedLoadMetricSpecification>>) -> Self {
             self.props.set("CustomizedLoadMetricSpecification", value);
             self
         }
@@ -229,10 +200,7 @@ pub mod scaling_plan {
         }
 
         /// The predefined load metric to use for predictive scaling. This property or a CustomizedLoadMetricSpecification is required when configuring predictive scaling, and cannot be used otherwise.
-        pub fn predefined_load_metric_specification(
-            mut self,
-            value: impl Into<Val<PredefinedLoadMetricSpecification>>,
-        ) -> Self {
+        pub fn predefined_load_metric_specification(mut self, value: impl Into<Val<PredefinedLoadMetricSpecification>>) -> Self {
             self.props.set("PredefinedLoadMetricSpecification", value);
             self
         }
@@ -240,20 +208,13 @@ pub mod scaling_plan {
         /// Defines the behavior that should be applied if the forecast capacity approaches or exceeds the maximum capacity specified for the resource. The default value is SetForecastCapacityToMaxCapacity.
         ///
         /// Allowed values: `SetForecastCapacityToMaxCapacity`, `SetMaxCapacityAboveForecastCapacity`, `SetMaxCapacityToForecastCapacity`.
-        pub fn predictive_scaling_max_capacity_behavior(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("PredictiveScalingMaxCapacityBehavior", value);
+        pub fn predictive_scaling_max_capacity_behavior(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("PredictiveScalingMaxCapacityBehavior", value);
             self
         }
 
         /// The size of the capacity buffer to use when the forecast capacity is close to or exceeds the maximum capacity. The value is specified as a percentage relative to the forecast capacity. For example, if the buffer is 10, this means a 10 percent buffer. The range is 1-100. Required if PredictiveScalingMaxCapacityBehavior is set to SetMaxCapacityAboveForecastCapacity, and cannot be used otherwise.
-        pub fn predictive_scaling_max_capacity_buffer(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn predictive_scaling_max_capacity_buffer(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("PredictiveScalingMaxCapacityBuffer", value);
             self
         }
@@ -299,11 +260,7 @@ pub mod scaling_plan {
         /// - `metric_name`: `MetricName`, The name of the metric.
         /// - `namespace`: `Namespace`, The namespace of the metric.
         /// - `statistic`: `Statistic`, The statistic of the metric.
-        pub fn new(
-            metric_name: impl Into<Val<String>>,
-            namespace: impl Into<Val<String>>,
-            statistic: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metric_name: impl Into<Val<String>>, namespace: impl Into<Val<String>>, statistic: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetricName", metric_name);
             props.set("Namespace", namespace);
@@ -401,12 +358,8 @@ pub mod scaling_plan {
         }
 
         /// A customized metric. You can specify either a predefined metric or a customized metric.
-        pub fn customized_scaling_metric_specification(
-            mut self,
-            value: impl Into<Val<CustomizedScalingMetricSpecification>>,
-        ) -> Self {
-            self.props
-                .set("CustomizedScalingMetricSpecification", value);
+        pub fn customized_scaling_metric_specification(mut self, value: impl Into<Val<CustomizedScalingMetricSpecification>>) -> Self {
+            self.props.set("CustomizedScalingMetricSpecification", value);
             self
         }
 
@@ -423,12 +376,8 @@ pub mod scaling_plan {
         }
 
         /// A predefined metric. You can specify either a predefined metric or a customized metric.
-        pub fn predefined_scaling_metric_specification(
-            mut self,
-            value: impl Into<Val<PredefinedScalingMetricSpecification>>,
-        ) -> Self {
-            self.props
-                .set("PredefinedScalingMetricSpecification", value);
+        pub fn predefined_scaling_metric_specification(mut self, value: impl Into<Val<PredefinedScalingMetricSpecification>>) -> Self {
+            self.props.set("PredefinedScalingMetricSpecification", value);
             self
         }
 
@@ -463,11 +412,7 @@ pub mod scaling_plan {
         /// - `metric_name`: `MetricName`, The name of the metric.
         /// - `namespace`: `Namespace`, The namespace of the metric.
         /// - `statistic`: `Statistic`, The statistic of the metric.
-        pub fn new(
-            metric_name: impl Into<Val<String>>,
-            namespace: impl Into<Val<String>>,
-            statistic: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metric_name: impl Into<Val<String>>, namespace: impl Into<Val<String>>, statistic: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetricName", metric_name);
             props.set("Namespace", namespace);
@@ -506,10 +451,7 @@ pub mod scaling_plan {
         /// - `predefined_scaling_metric_type`: `PredefinedScalingMetricType`, The metric type. The ALBRequestCountPerTarget metric type applies only to Auto Scaling groups, Spot Fleet requests, and ECS services.
         pub fn new(predefined_scaling_metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "PredefinedScalingMetricType",
-                predefined_scaling_metric_type,
-            );
+            props.set("PredefinedScalingMetricType", predefined_scaling_metric_type);
             PredefinedScalingMetricSpecification { props }
         }
 
@@ -527,252 +469,79 @@ pub mod scaling_plan {
     }
 
     pub(crate) static APPLICATION_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TagFilters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TAG_FILTER_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        )],
+        fields: &[
+            ("TagFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_FILTER_SHAPE)), min_items: None, max_items: Some(50) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALING_INSTRUCTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomizedLoadMetricSpecification",
-                &Shape::Object(&CUSTOMIZED_LOAD_METRIC_SPECIFICATION_SHAPE),
-            ),
-            (
-                "PredefinedLoadMetricSpecification",
-                &Shape::Object(&PREDEFINED_LOAD_METRIC_SPECIFICATION_SHAPE),
-            ),
-            (
-                "PredictiveScalingMaxCapacityBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SetForecastCapacityToMaxCapacity",
-                        "SetMaxCapacityAboveForecastCapacity",
-                        "SetMaxCapacityToForecastCapacity",
-                    ],
-                }),
-            ),
-            (
-                "PredictiveScalingMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ForecastAndScale", "ForecastOnly"],
-                }),
-            ),
-            (
-                "ResourceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScalableDimension",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "autoscaling:autoScalingGroup:DesiredCapacity",
-                        "dynamodb:index:ReadCapacityUnits",
-                        "dynamodb:index:WriteCapacityUnits",
-                        "dynamodb:table:ReadCapacityUnits",
-                        "dynamodb:table:WriteCapacityUnits",
-                        "ec2:spot-fleet-request:TargetCapacity",
-                        "ecs:service:DesiredCount",
-                        "rds:cluster:ReadReplicaCount",
-                    ],
-                }),
-            ),
-            (
-                "ScalingPolicyUpdateBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KeepExternalPolicies", "ReplaceExternalPolicies"],
-                }),
-            ),
-            (
-                "ScheduledActionBufferTime",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ServiceNamespace",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["autoscaling", "dynamodb", "ec2", "ecs", "rds"],
-                }),
-            ),
-            (
-                "TargetTrackingConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TARGET_TRACKING_CONFIGURATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("CustomizedLoadMetricSpecification", &Shape::Object(&CUSTOMIZED_LOAD_METRIC_SPECIFICATION_SHAPE)),
+            ("PredefinedLoadMetricSpecification", &Shape::Object(&PREDEFINED_LOAD_METRIC_SPECIFICATION_SHAPE)),
+            ("PredictiveScalingMaxCapacityBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SetForecastCapacityToMaxCapacity", "SetMaxCapacityAboveForecastCapacity", "SetMaxCapacityToForecastCapacity"] })),
+            ("PredictiveScalingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ForecastAndScale", "ForecastOnly"] })),
+            ("ResourceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+            ("ScalableDimension", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["autoscaling:autoScalingGroup:DesiredCapacity", "dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits", "dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits", "ec2:spot-fleet-request:TargetCapacity", "ecs:service:DesiredCount", "rds:cluster:ReadReplicaCount"] })),
+            ("ScalingPolicyUpdateBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KeepExternalPolicies", "ReplaceExternalPolicies"] })),
+            ("ScheduledActionBufferTime", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ServiceNamespace", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["autoscaling", "dynamodb", "ec2", "ecs", "rds"] })),
+            ("TargetTrackingConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&TARGET_TRACKING_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOMIZED_LOAD_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statistic",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
-            }),
-        )],
+        fields: &[
+            ("Statistic", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDEFINED_LOAD_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PredefinedLoadMetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALBTargetGroupRequestCount",
-                        "ASGTotalCPUUtilization",
-                        "ASGTotalNetworkIn",
-                        "ASGTotalNetworkOut",
-                    ],
-                }),
-            ),
-            (
-                "ResourceLabel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("PredefinedLoadMetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALBTargetGroupRequestCount", "ASGTotalCPUUtilization", "ASGTotalNetworkIn", "ASGTotalNetworkOut"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRACKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomizedScalingMetricSpecification",
-                &Shape::Object(&CUSTOMIZED_SCALING_METRIC_SPECIFICATION_SHAPE),
-            ),
-            (
-                "PredefinedScalingMetricSpecification",
-                &Shape::Object(&PREDEFINED_SCALING_METRIC_SPECIFICATION_SHAPE),
-            ),
+            ("CustomizedScalingMetricSpecification", &Shape::Object(&CUSTOMIZED_SCALING_METRIC_SPECIFICATION_SHAPE)),
+            ("PredefinedScalingMetricSpecification", &Shape::Object(&PREDEFINED_SCALING_METRIC_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOMIZED_SCALING_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statistic",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
-            }),
-        )],
+        fields: &[
+            ("Statistic", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDEFINED_SCALING_METRIC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PredefinedScalingMetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALBRequestCountPerTarget",
-                        "ASGAverageCPUUtilization",
-                        "ASGAverageNetworkIn",
-                        "ASGAverageNetworkOut",
-                        "DynamoDBReadCapacityUtilization",
-                        "DynamoDBWriteCapacityUtilization",
-                        "EC2SpotFleetRequestAverageCPUUtilization",
-                        "EC2SpotFleetRequestAverageNetworkIn",
-                        "EC2SpotFleetRequestAverageNetworkOut",
-                        "ECSServiceAverageCPUUtilization",
-                        "ECSServiceAverageMemoryUtilization",
-                        "RDSReaderAverageCPUUtilization",
-                        "RDSReaderAverageDatabaseConnections",
-                    ],
-                }),
-            ),
-            (
-                "ResourceLabel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
+            ("PredefinedScalingMetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALBRequestCountPerTarget", "ASGAverageCPUUtilization", "ASGAverageNetworkIn", "ASGAverageNetworkOut", "DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization", "EC2SpotFleetRequestAverageCPUUtilization", "EC2SpotFleetRequestAverageNetworkIn", "EC2SpotFleetRequestAverageNetworkOut", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization", "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections"] })),
+            ("ResourceLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1023), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SCALING_PLAN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SCALING_PLAN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,26 +30,16 @@ impl CfnCapability {
     /// - `configuration`: `Configuration`.
     /// - `name`: `Name`.
     /// - `type_`: `Type`.
-    pub fn new(
-        configuration: impl Into<Val<capability::CapabilityConfiguration>>,
-        name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<capability::CapabilityConfiguration>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
         props.set("Name", name);
         props.set("Type", type_);
-        CfnCapability {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCapability { props, options: ResourceOptions::default() }
     }
 
     /// The `InstructionsDocuments` property.
-    pub fn instructions_documents(
-        mut self,
-        value: impl Into<Val<Vec<capability::S3Location>>>,
-    ) -> Self {
+    pub fn instructions_documents(mut self, value: impl Into<Val<Vec<capability::S3Location>>>) -> Self {
         self.props.set("InstructionsDocuments", value);
         self
     }
@@ -105,53 +95,17 @@ pub(crate) static CAPABILITY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CapabilityId"],
     attributes: &["CapabilityArn", "CapabilityId", "CreatedAt", "ModifiedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1a208000),
 };
 
 pub(crate) static CAPABILITY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&capability::CAPABILITY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "InstructionsDocuments",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&capability::S3_LOCATION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(254),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&capability::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["edi"],
-            }),
-        ),
+        ("Configuration", &Shape::Object(&capability::CAPABILITY_CONFIGURATION_SHAPE)),
+        ("InstructionsDocuments", &Shape::List(ListRule { item: Some(&Shape::Object(&capability::S3_LOCATION_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(254), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&capability::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["edi"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -201,12 +155,7 @@ pub mod capability {
         /// - `output_location`: `OutputLocation`.
         /// - `transformer_id`: `TransformerId`.
         /// - `type_`: `Type`.
-        pub fn new(
-            input_location: impl Into<Val<S3Location>>,
-            output_location: impl Into<Val<S3Location>>,
-            transformer_id: impl Into<Val<String>>,
-            type_: impl Into<Val<EdiType>>,
-        ) -> Self {
+        pub fn new(input_location: impl Into<Val<S3Location>>, output_location: impl Into<Val<S3Location>>, transformer_id: impl Into<Val<String>>, type_: impl Into<Val<EdiType>>) -> Self {
             let mut props = Props::new();
             props.set("InputLocation", input_location);
             props.set("OutputLocation", output_location);
@@ -350,33 +299,19 @@ pub mod capability {
     }
 
     pub(crate) static CAPABILITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Edi", &Shape::Object(&EDI_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Edi", &Shape::Object(&EDI_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["Edi"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EDI_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapabilityDirection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INBOUND", "OUTBOUND"],
-                }),
-            ),
+            ("CapabilityDirection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INBOUND", "OUTBOUND"] })),
             ("InputLocation", &Shape::Object(&S3_LOCATION_SHAPE)),
             ("OutputLocation", &Shape::Object(&S3_LOCATION_SHAPE)),
-            (
-                "TransformerId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("TransformerId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("Type", &Shape::Object(&EDI_TYPE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -384,428 +319,32 @@ pub mod capability {
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EDI_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("X12Details", &Shape::Object(&X12_DETAILS_SHAPE))],
+        fields: &[
+            ("X12Details", &Shape::Object(&X12_DETAILS_SHAPE)),
+        ],
         one_of_required: &[&["X12Details"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TransactionSet",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "X12_100",
-                        "X12_101",
-                        "X12_102",
-                        "X12_103",
-                        "X12_104",
-                        "X12_105",
-                        "X12_106",
-                        "X12_107",
-                        "X12_108",
-                        "X12_109",
-                        "X12_110",
-                        "X12_111",
-                        "X12_112",
-                        "X12_113",
-                        "X12_120",
-                        "X12_121",
-                        "X12_124",
-                        "X12_125",
-                        "X12_126",
-                        "X12_127",
-                        "X12_128",
-                        "X12_129",
-                        "X12_130",
-                        "X12_131",
-                        "X12_132",
-                        "X12_133",
-                        "X12_135",
-                        "X12_138",
-                        "X12_139",
-                        "X12_140",
-                        "X12_141",
-                        "X12_142",
-                        "X12_143",
-                        "X12_144",
-                        "X12_146",
-                        "X12_147",
-                        "X12_148",
-                        "X12_149",
-                        "X12_150",
-                        "X12_151",
-                        "X12_152",
-                        "X12_153",
-                        "X12_154",
-                        "X12_155",
-                        "X12_157",
-                        "X12_158",
-                        "X12_159",
-                        "X12_160",
-                        "X12_161",
-                        "X12_163",
-                        "X12_170",
-                        "X12_175",
-                        "X12_176",
-                        "X12_179",
-                        "X12_180",
-                        "X12_185",
-                        "X12_186",
-                        "X12_187",
-                        "X12_188",
-                        "X12_189",
-                        "X12_190",
-                        "X12_191",
-                        "X12_194",
-                        "X12_195",
-                        "X12_196",
-                        "X12_197",
-                        "X12_198",
-                        "X12_199",
-                        "X12_200",
-                        "X12_201",
-                        "X12_202",
-                        "X12_203",
-                        "X12_204",
-                        "X12_205",
-                        "X12_206",
-                        "X12_210",
-                        "X12_211",
-                        "X12_212",
-                        "X12_213",
-                        "X12_214",
-                        "X12_215",
-                        "X12_216",
-                        "X12_217",
-                        "X12_218",
-                        "X12_219",
-                        "X12_220",
-                        "X12_222",
-                        "X12_223",
-                        "X12_224",
-                        "X12_225",
-                        "X12_227",
-                        "X12_228",
-                        "X12_240",
-                        "X12_242",
-                        "X12_244",
-                        "X12_245",
-                        "X12_248",
-                        "X12_249",
-                        "X12_250",
-                        "X12_251",
-                        "X12_252",
-                        "X12_255",
-                        "X12_256",
-                        "X12_259",
-                        "X12_260",
-                        "X12_261",
-                        "X12_262",
-                        "X12_263",
-                        "X12_264",
-                        "X12_265",
-                        "X12_266",
-                        "X12_267",
-                        "X12_268",
-                        "X12_269",
-                        "X12_270",
-                        "X12_271",
-                        "X12_272",
-                        "X12_273",
-                        "X12_274",
-                        "X12_275",
-                        "X12_276",
-                        "X12_277",
-                        "X12_278",
-                        "X12_280",
-                        "X12_283",
-                        "X12_284",
-                        "X12_285",
-                        "X12_286",
-                        "X12_288",
-                        "X12_290",
-                        "X12_300",
-                        "X12_301",
-                        "X12_303",
-                        "X12_304",
-                        "X12_309",
-                        "X12_310",
-                        "X12_311",
-                        "X12_312",
-                        "X12_313",
-                        "X12_315",
-                        "X12_317",
-                        "X12_319",
-                        "X12_322",
-                        "X12_323",
-                        "X12_324",
-                        "X12_325",
-                        "X12_326",
-                        "X12_350",
-                        "X12_352",
-                        "X12_353",
-                        "X12_354",
-                        "X12_355",
-                        "X12_356",
-                        "X12_357",
-                        "X12_358",
-                        "X12_361",
-                        "X12_362",
-                        "X12_404",
-                        "X12_410",
-                        "X12_412",
-                        "X12_414",
-                        "X12_417",
-                        "X12_418",
-                        "X12_419",
-                        "X12_420",
-                        "X12_421",
-                        "X12_422",
-                        "X12_423",
-                        "X12_424",
-                        "X12_425",
-                        "X12_426",
-                        "X12_429",
-                        "X12_431",
-                        "X12_432",
-                        "X12_433",
-                        "X12_434",
-                        "X12_435",
-                        "X12_436",
-                        "X12_437",
-                        "X12_440",
-                        "X12_451",
-                        "X12_452",
-                        "X12_453",
-                        "X12_455",
-                        "X12_456",
-                        "X12_460",
-                        "X12_463",
-                        "X12_466",
-                        "X12_468",
-                        "X12_470",
-                        "X12_475",
-                        "X12_485",
-                        "X12_486",
-                        "X12_490",
-                        "X12_492",
-                        "X12_494",
-                        "X12_500",
-                        "X12_501",
-                        "X12_503",
-                        "X12_504",
-                        "X12_511",
-                        "X12_517",
-                        "X12_521",
-                        "X12_527",
-                        "X12_536",
-                        "X12_540",
-                        "X12_561",
-                        "X12_567",
-                        "X12_568",
-                        "X12_601",
-                        "X12_602",
-                        "X12_620",
-                        "X12_625",
-                        "X12_650",
-                        "X12_715",
-                        "X12_753",
-                        "X12_754",
-                        "X12_805",
-                        "X12_806",
-                        "X12_810",
-                        "X12_811",
-                        "X12_812",
-                        "X12_813",
-                        "X12_814",
-                        "X12_815",
-                        "X12_816",
-                        "X12_818",
-                        "X12_819",
-                        "X12_820",
-                        "X12_821",
-                        "X12_822",
-                        "X12_823",
-                        "X12_824",
-                        "X12_826",
-                        "X12_827",
-                        "X12_828",
-                        "X12_829",
-                        "X12_830",
-                        "X12_831",
-                        "X12_832",
-                        "X12_833",
-                        "X12_834",
-                        "X12_835",
-                        "X12_836",
-                        "X12_837",
-                        "X12_838",
-                        "X12_839",
-                        "X12_840",
-                        "X12_841",
-                        "X12_842",
-                        "X12_843",
-                        "X12_844",
-                        "X12_845",
-                        "X12_846",
-                        "X12_847",
-                        "X12_848",
-                        "X12_849",
-                        "X12_850",
-                        "X12_851",
-                        "X12_852",
-                        "X12_853",
-                        "X12_854",
-                        "X12_855",
-                        "X12_856",
-                        "X12_857",
-                        "X12_858",
-                        "X12_859",
-                        "X12_860",
-                        "X12_861",
-                        "X12_862",
-                        "X12_863",
-                        "X12_864",
-                        "X12_865",
-                        "X12_866",
-                        "X12_867",
-                        "X12_868",
-                        "X12_869",
-                        "X12_870",
-                        "X12_871",
-                        "X12_872",
-                        "X12_873",
-                        "X12_874",
-                        "X12_875",
-                        "X12_876",
-                        "X12_877",
-                        "X12_878",
-                        "X12_879",
-                        "X12_880",
-                        "X12_881",
-                        "X12_882",
-                        "X12_883",
-                        "X12_884",
-                        "X12_885",
-                        "X12_886",
-                        "X12_887",
-                        "X12_888",
-                        "X12_889",
-                        "X12_891",
-                        "X12_893",
-                        "X12_894",
-                        "X12_895",
-                        "X12_896",
-                        "X12_920",
-                        "X12_924",
-                        "X12_925",
-                        "X12_926",
-                        "X12_928",
-                        "X12_940",
-                        "X12_943",
-                        "X12_944",
-                        "X12_945",
-                        "X12_947",
-                        "X12_980",
-                        "X12_990",
-                        "X12_993",
-                        "X12_996",
-                        "X12_997",
-                        "X12_998",
-                        "X12_999",
-                        "X12_270_X279",
-                        "X12_271_X279",
-                        "X12_275_X210",
-                        "X12_275_X211",
-                        "X12_276_X212",
-                        "X12_277_X212",
-                        "X12_277_X214",
-                        "X12_277_X364",
-                        "X12_278_X217",
-                        "X12_820_X218",
-                        "X12_820_X306",
-                        "X12_824_X186",
-                        "X12_834_X220",
-                        "X12_834_X307",
-                        "X12_834_X318",
-                        "X12_835_X221",
-                        "X12_837_X222",
-                        "X12_837_X223",
-                        "X12_837_X224",
-                        "X12_837_X291",
-                        "X12_837_X292",
-                        "X12_837_X298",
-                        "X12_999_X231",
-                    ],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "VERSION_4010",
-                        "VERSION_4030",
-                        "VERSION_4050",
-                        "VERSION_4060",
-                        "VERSION_5010",
-                        "VERSION_5010_HIPAA",
-                    ],
-                }),
-            ),
+            ("TransactionSet", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["X12_100", "X12_101", "X12_102", "X12_103", "X12_104", "X12_105", "X12_106", "X12_107", "X12_108", "X12_109", "X12_110", "X12_111", "X12_112", "X12_113", "X12_120", "X12_121", "X12_124", "X12_125", "X12_126", "X12_127", "X12_128", "X12_129", "X12_130", "X12_131", "X12_132", "X12_133", "X12_135", "X12_138", "X12_139", "X12_140", "X12_141", "X12_142", "X12_143", "X12_144", "X12_146", "X12_147", "X12_148", "X12_149", "X12_150", "X12_151", "X12_152", "X12_153", "X12_154", "X12_155", "X12_157", "X12_158", "X12_159", "X12_160", "X12_161", "X12_163", "X12_170", "X12_175", "X12_176", "X12_179", "X12_180", "X12_185", "X12_186", "X12_187", "X12_188", "X12_189", "X12_190", "X12_191", "X12_194", "X12_195", "X12_196", "X12_197", "X12_198", "X12_199", "X12_200", "X12_201", "X12_202", "X12_203", "X12_204", "X12_205", "X12_206", "X12_210", "X12_211", "X12_212", "X12_213", "X12_214", "X12_215", "X12_216", "X12_217", "X12_218", "X12_219", "X12_220", "X12_222", "X12_223", "X12_224", "X12_225", "X12_227", "X12_228", "X12_240", "X12_242", "X12_244", "X12_245", "X12_248", "X12_249", "X12_250", "X12_251", "X12_252", "X12_255", "X12_256", "X12_259", "X12_260", "X12_261", "X12_262", "X12_263", "X12_264", "X12_265", "X12_266", "X12_267", "X12_268", "X12_269", "X12_270", "X12_271", "X12_272", "X12_273", "X12_274", "X12_275", "X12_276", "X12_277", "X12_278", "X12_280", "X12_283", "X12_284", "X12_285", "X12_286", "X12_288", "X12_290", "X12_300", "X12_301", "X12_303", "X12_304", "X12_309", "X12_310", "X12_311", "X12_312", "X12_313", "X12_315", "X12_317", "X12_319", "X12_322", "X12_323", "X12_324", "X12_325", "X12_326", "X12_350", "X12_352", "X12_353", "X12_354", "X12_355", "X12_356", "X12_357", "X12_358", "X12_361", "X12_362", "X12_404", "X12_410", "X12_412", "X12_414", "X12_417", "X12_418", "X12_419", "X12_420", "X12_421", "X12_422", "X12_423", "X12_424", "X12_425", "X12_426", "X12_429", "X12_431", "X12_432", "X12_433", "X12_434", "X12_435", "X12_436", "X12_437", "X12_440", "X12_451", "X12_452", "X12_453", "X12_455", "X12_456", "X12_460", "X12_463", "X12_466", "X12_468", "X12_470", "X12_475", "X12_485", "X12_486", "X12_490", "X12_492", "X12_494", "X12_500", "X12_501", "X12_503", "X12_504", "X12_511", "X12_517", "X12_521", "X12_527", "X12_536", "X12_540", "X12_561", "X12_567", "X12_568", "X12_601", "X12_602", "X12_620", "X12_625", "X12_650", "X12_715", "X12_753", "X12_754", "X12_805", "X12_806", "X12_810", "X12_811", "X12_812", "X12_813", "X12_814", "X12_815", "X12_816", "X12_818", "X12_819", "X12_820", "X12_821", "X12_822", "X12_823", "X12_824", "X12_826", "X12_827", "X12_828", "X12_829", "X12_830", "X12_831", "X12_832", "X12_833", "X12_834", "X12_835", "X12_836", "X12_837", "X12_838", "X12_839", "X12_840", "X12_841", "X12_842", "X12_843", "X12_844", "X12_845", "X12_846", "X12_847", "X12_848", "X12_849", "X12_850", "X12_851", "X12_852", "X12_853", "X12_854", "X12_855", "X12_856", "X12_857", "X12_858", "X12_859", "X12_860", "X12_861", "X12_862", "X12_863", "X12_864", "X12_865", "X12_866", "X12_867", "X12_868", "X12_869", "X12_870", "X12_871", "X12_872", "X12_873", "X12_874", "X12_875", "X12_876", "X12_877", "X12_878", "X12_879", "X12_880", "X12_881", "X12_882", "X12_883", "X12_884", "X12_885", "X12_886", "X12_887", "X12_888", "X12_889", "X12_891", "X12_893", "X12_894", "X12_895", "X12_896", "X12_920", "X12_924", "X12_925", "X12_926", "X12_928", "X12_940", "X12_943", "X12_944", "X12_945", "X12_947", "X12_980", "X12_990", "X12_993", "X12_996", "X12_997", "X12_998", "X12_999", "X12_270_X279", "X12_271_X279", "X12_275_X210", "X12_275_X211", "X12_276_X212", "X12_277_X212", "X12_277_X214", "X12_277_X364", "X12_278_X217", "X12_820_X218", "X12_820_X306", "X12_824_X186", "X12_834_X220", "X12_834_X307", "X12_834_X318", "X12_835_X221", "X12_837_X222", "X12_837_X223", "X12_837_X224", "X12_837_X291", "X12_837_X292", "X12_837_X298", "X12_999_X231"] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VERSION_4010", "VERSION_4030", "VERSION_4050", "VERSION_4060", "VERSION_5010", "VERSION_5010_HIPAA"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -829,28 +368,17 @@ impl CfnPartnership {
     /// - `email`: `Email`.
     /// - `name`: `Name`.
     /// - `profile_id`: `ProfileId`.
-    pub fn new(
-        capabilities: impl Into<Val<Vec<String>>>,
-        email: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        profile_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(capabilities: impl Into<Val<Vec<String>>>, email: impl Into<Val<String>>, name: impl Into<Val<String>>, profile_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Capabilities", capabilities);
         props.set("Email", email);
         props.set("Name", name);
         props.set("ProfileId", profile_id);
-        CfnPartnership {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPartnership { props, options: ResourceOptions::default() }
     }
 
     /// The `CapabilityOptions` property.
-    pub fn capability_options(
-        mut self,
-        value: impl Into<Val<partnership::CapabilityOptions>>,
-    ) -> Self {
+    pub fn capability_options(mut self, value: impl Into<Val<partnership::CapabilityOptions>>) -> Self {
         self.props.set("CapabilityOptions", value);
         self
     }
@@ -918,17 +446,8 @@ pub(crate) static PARTNERSHIP_META: TypeMeta = TypeMeta {
     create_only: &["Email", "Phone", "ProfileId"],
     write_only: &[],
     primary_identifier: &["PartnershipId"],
-    attributes: &[
-        "CreatedAt",
-        "ModifiedAt",
-        "PartnershipArn",
-        "PartnershipId",
-        "TradingPartnerId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "ModifiedAt", "PartnershipArn", "PartnershipId", "TradingPartnerId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1a208000),
 };
 
@@ -1023,10 +542,7 @@ pub mod partnership {
         }
 
         /// The `AcknowledgmentOptions` property.
-        pub fn acknowledgment_options(
-            mut self,
-            value: impl Into<Val<X12AcknowledgmentOptions>>,
-        ) -> Self {
+        pub fn acknowledgment_options(mut self, value: impl Into<Val<X12AcknowledgmentOptions>>) -> Self {
             self.props.set("AcknowledgmentOptions", value);
             self
         }
@@ -1049,10 +565,7 @@ pub mod partnership {
         ///
         /// - `functional_acknowledgment`: `FunctionalAcknowledgment`.
         /// - `technical_acknowledgment`: `TechnicalAcknowledgment`.
-        pub fn new(
-            functional_acknowledgment: impl Into<Val<String>>,
-            technical_acknowledgment: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(functional_acknowledgment: impl Into<Val<String>>, technical_acknowledgment: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FunctionalAcknowledgment", functional_acknowledgment);
             props.set("TechnicalAcknowledgment", technical_acknowledgment);
@@ -1150,10 +663,7 @@ pub mod partnership {
         }
 
         /// The `FunctionalGroupHeaders` property.
-        pub fn functional_group_headers(
-            mut self,
-            value: impl Into<Val<X12FunctionalGroupHeaders>>,
-        ) -> Self {
+        pub fn functional_group_headers(mut self, value: impl Into<Val<X12FunctionalGroupHeaders>>) -> Self {
             self.props.set("FunctionalGroupHeaders", value);
             self
         }
@@ -1167,10 +677,7 @@ pub mod partnership {
         }
 
         /// The `InterchangeControlHeaders` property.
-        pub fn interchange_control_headers(
-            mut self,
-            value: impl Into<Val<X12InterchangeControlHeaders>>,
-        ) -> Self {
+        pub fn interchange_control_headers(mut self, value: impl Into<Val<X12InterchangeControlHeaders>>) -> Self {
             self.props.set("InterchangeControlHeaders", value);
             self
         }
@@ -1202,12 +709,8 @@ pub mod partnership {
         }
 
         /// The `StartingFunctionalGroupControlNumber` property.
-        pub fn starting_functional_group_control_number(
-            mut self,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
-            self.props
-                .set("StartingFunctionalGroupControlNumber", value);
+        pub fn starting_functional_group_control_number(mut self, value: impl Into<Val<f64>>) -> Self {
+            self.props.set("StartingFunctionalGroupControlNumber", value);
             self
         }
 
@@ -1218,10 +721,7 @@ pub mod partnership {
         }
 
         /// The `StartingTransactionSetControlNumber` property.
-        pub fn starting_transaction_set_control_number(
-            mut self,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn starting_transaction_set_control_number(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("StartingTransactionSetControlNumber", value);
             self
         }
@@ -1447,48 +947,31 @@ pub mod partnership {
     };
 
     pub(crate) static INBOUND_EDI_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("X12", &Shape::Object(&X12_INBOUND_EDI_OPTIONS_SHAPE))],
+        fields: &[
+            ("X12", &Shape::Object(&X12_INBOUND_EDI_OPTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_INBOUND_EDI_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AcknowledgmentOptions",
-            &Shape::Object(&X12_ACKNOWLEDGMENT_OPTIONS_SHAPE),
-        )],
+        fields: &[
+            ("AcknowledgmentOptions", &Shape::Object(&X12_ACKNOWLEDGMENT_OPTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_ACKNOWLEDGMENT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FunctionalAcknowledgment",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "DO_NOT_GENERATE",
-                        "GENERATE_ALL_SEGMENTS",
-                        "GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP",
-                    ],
-                }),
-            ),
-            (
-                "TechnicalAcknowledgment",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS"],
-                }),
-            ),
+            ("FunctionalAcknowledgment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS", "GENERATE_WITHOUT_TRANSACTION_SET_RESPONSE_LOOP"] })),
+            ("TechnicalAcknowledgment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DO_NOT_GENERATE", "GENERATE_ALL_SEGMENTS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTBOUND_EDI_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("X12", &Shape::Object(&X12_ENVELOPE_SHAPE))],
+        fields: &[
+            ("X12", &Shape::Object(&X12_ENVELOPE_SHAPE)),
+        ],
         one_of_required: &[&["X12"]],
         ..ObjectShape::EMPTY
     };
@@ -1505,244 +988,66 @@ pub mod partnership {
         fields: &[
             ("ControlNumbers", &Shape::Object(&X12_CONTROL_NUMBERS_SHAPE)),
             ("Delimiters", &Shape::Object(&X12_DELIMITERS_SHAPE)),
-            (
-                "FunctionalGroupHeaders",
-                &Shape::Object(&X12_FUNCTIONAL_GROUP_HEADERS_SHAPE),
-            ),
-            (
-                "Gs05TimeFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HHMM", "HHMMSS", "HHMMSSDD"],
-                }),
-            ),
-            (
-                "InterchangeControlHeaders",
-                &Shape::Object(&X12_INTERCHANGE_CONTROL_HEADERS_SHAPE),
-            ),
+            ("FunctionalGroupHeaders", &Shape::Object(&X12_FUNCTIONAL_GROUP_HEADERS_SHAPE)),
+            ("Gs05TimeFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HHMM", "HHMMSS", "HHMMSSDD"] })),
+            ("InterchangeControlHeaders", &Shape::Object(&X12_INTERCHANGE_CONTROL_HEADERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_CONTROL_NUMBERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StartingFunctionalGroupControlNumber",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(999999999.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartingInterchangeControlNumber",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(999999999.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartingTransactionSetControlNumber",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(999999999.0),
-                    allowed: &[],
-                }),
-            ),
+            ("StartingFunctionalGroupControlNumber", &Shape::Num(NumRule { min: Some(1.0), max: Some(999999999.0), allowed: &[] })),
+            ("StartingInterchangeControlNumber", &Shape::Num(NumRule { min: Some(1.0), max: Some(999999999.0), allowed: &[] })),
+            ("StartingTransactionSetControlNumber", &Shape::Num(NumRule { min: Some(1.0), max: Some(999999999.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_DELIMITERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentSeparator",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[!&'()*+,\\-./:;?=%@\\[\\]_{}|<>~^`\"]$"),
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataElementSeparator",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[!&'()*+,\\-./:;?=%@\\[\\]_{}|<>~^`\"]$"),
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SegmentTerminator",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[!&'()*+,\\-./:;?=%@\\[\\]_{}|<>~^`\"]$"),
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
+            ("ComponentSeparator", &Shape::Str(StrRule { pattern: Some("^[!&'()*+,\\-./:;?=%@\\[\\]_{}|<>~^`\"]$"), min_len: Some(1), max_len: Some(1), allowed: &[] })),
+            ("DataElementSeparator", &Shape::Str(StrRule { pattern: Some("^[!&'()*+,\\-./:;?=%@\\[\\]_{}|<>~^`\"]$"), min_len: Some(1), max_len: Some(1), allowed: &[] })),
+            ("SegmentTerminator", &Shape::Str(StrRule { pattern: Some("^[!&'()*+,\\-./:;?=%@\\[\\]_{}|<>~^`\"]$"), min_len: Some(1), max_len: Some(1), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_FUNCTIONAL_GROUP_HEADERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationReceiverCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 ]*$"),
-                    min_len: Some(2),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApplicationSenderCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 ]*$"),
-                    min_len: Some(2),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResponsibleAgencyCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]*$"),
-                    min_len: Some(1),
-                    max_len: Some(2),
-                    allowed: &[],
-                }),
-            ),
+            ("ApplicationReceiverCode", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 ]*$"), min_len: Some(2), max_len: Some(15), allowed: &[] })),
+            ("ApplicationSenderCode", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 ]*$"), min_len: Some(2), max_len: Some(15), allowed: &[] })),
+            ("ResponsibleAgencyCode", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(2), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_INTERCHANGE_CONTROL_HEADERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AcknowledgmentRequestedCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]*$"),
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ReceiverId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 ]*$"),
-                    min_len: Some(15),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ReceiverIdQualifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]*$"),
-                    min_len: Some(2),
-                    max_len: Some(2),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RepetitionSeparator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SenderId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 ]*$"),
-                    min_len: Some(15),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SenderIdQualifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]*$"),
-                    min_len: Some(2),
-                    max_len: Some(2),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UsageIndicatorCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]*$"),
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
+            ("AcknowledgmentRequestedCode", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(1), allowed: &[] })),
+            ("ReceiverId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 ]*$"), min_len: Some(15), max_len: Some(15), allowed: &[] })),
+            ("ReceiverIdQualifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]*$"), min_len: Some(2), max_len: Some(2), allowed: &[] })),
+            ("RepetitionSeparator", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1), allowed: &[] })),
+            ("SenderId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 ]*$"), min_len: Some(15), max_len: Some(15), allowed: &[] })),
+            ("SenderIdQualifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]*$"), min_len: Some(2), max_len: Some(2), allowed: &[] })),
+            ("UsageIndicatorCode", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(1), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WRAP_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LineLength",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LineTerminator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CRLF", "LF", "CR"],
-                }),
-            ),
-            (
-                "WrapBy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SEGMENT", "ONE_LINE", "LINE_LENGTH"],
-                }),
-            ),
+            ("LineLength", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("LineTerminator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CRLF", "LF", "CR"] })),
+            ("WrapBy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEGMENT", "ONE_LINE", "LINE_LENGTH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1766,21 +1071,13 @@ impl CfnProfile {
     /// - `logging`: `Logging`.
     /// - `name`: `Name`.
     /// - `phone`: `Phone`.
-    pub fn new(
-        business_name: impl Into<Val<String>>,
-        logging: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        phone: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(business_name: impl Into<Val<String>>, logging: impl Into<Val<String>>, name: impl Into<Val<String>>, phone: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BusinessName", business_name);
         props.set("Logging", logging);
         props.set("Name", name);
         props.set("Phone", phone);
-        CfnProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProfile { props, options: ResourceOptions::default() }
     }
 
     /// The `Email` property.
@@ -1844,17 +1141,8 @@ pub(crate) static PROFILE_META: TypeMeta = TypeMeta {
     create_only: &["Logging"],
     write_only: &[],
     primary_identifier: &["ProfileId"],
-    attributes: &[
-        "CreatedAt",
-        "LogGroupName",
-        "ModifiedAt",
-        "ProfileArn",
-        "ProfileId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "LogGroupName", "ModifiedAt", "ProfileArn", "ProfileId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1a208000),
 };
 
@@ -1903,24 +1191,8 @@ pub mod profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1946,10 +1218,7 @@ impl CfnTransformer {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Status", status);
-        CfnTransformer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransformer { props, options: ResourceOptions::default() }
     }
 
     /// The `EdiType` property.
@@ -1985,10 +1254,7 @@ impl CfnTransformer {
     }
 
     /// The `OutputConversion` property.
-    pub fn output_conversion(
-        mut self,
-        value: impl Into<Val<transformer::OutputConversion>>,
-    ) -> Self {
+    pub fn output_conversion(mut self, value: impl Into<Val<transformer::OutputConversion>>) -> Self {
         self.props.set("OutputConversion", value);
         self
     }
@@ -2056,82 +1322,23 @@ pub(crate) static TRANSFORMER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TransformerId"],
     attributes: &["CreatedAt", "ModifiedAt", "TransformerArn", "TransformerId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1a208000),
 };
 
 pub(crate) static TRANSFORMER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("EdiType", &Shape::Object(&transformer::EDI_TYPE_SHAPE)),
-        (
-            "FileFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["XML", "JSON", "NOT_USED"],
-            }),
-        ),
-        (
-            "InputConversion",
-            &Shape::Object(&transformer::INPUT_CONVERSION_SHAPE),
-        ),
+        ("FileFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["XML", "JSON", "NOT_USED"] })),
+        ("InputConversion", &Shape::Object(&transformer::INPUT_CONVERSION_SHAPE)),
         ("Mapping", &Shape::Object(&transformer::MAPPING_SHAPE)),
-        (
-            "MappingTemplate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(350000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,512}$"),
-                min_len: Some(1),
-                max_len: Some(254),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutputConversion",
-            &Shape::Object(&transformer::OUTPUT_CONVERSION_SHAPE),
-        ),
-        (
-            "SampleDocument",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SampleDocuments",
-            &Shape::Object(&transformer::SAMPLE_DOCUMENTS_SHAPE),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["active", "inactive"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&transformer::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("MappingTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(350000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,512}$"), min_len: Some(1), max_len: Some(254), allowed: &[] })),
+        ("OutputConversion", &Shape::Object(&transformer::OUTPUT_CONVERSION_SHAPE)),
+        ("SampleDocument", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("SampleDocuments", &Shape::Object(&transformer::SAMPLE_DOCUMENTS_SHAPE)),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["active", "inactive"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&transformer::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2365,28 +1572,19 @@ pub mod transformer {
         }
 
         /// The `CodeListValidationRule` property.
-        pub fn code_list_validation_rule(
-            mut self,
-            value: impl Into<Val<X12CodeListValidationRule>>,
-        ) -> Self {
+        pub fn code_list_validation_rule(mut self, value: impl Into<Val<X12CodeListValidationRule>>) -> Self {
             self.props.set("CodeListValidationRule", value);
             self
         }
 
         /// The `ElementLengthValidationRule` property.
-        pub fn element_length_validation_rule(
-            mut self,
-            value: impl Into<Val<X12ElementLengthValidationRule>>,
-        ) -> Self {
+        pub fn element_length_validation_rule(mut self, value: impl Into<Val<X12ElementLengthValidationRule>>) -> Self {
             self.props.set("ElementLengthValidationRule", value);
             self
         }
 
         /// The `ElementRequirementValidationRule` property.
-        pub fn element_requirement_validation_rule(
-            mut self,
-            value: impl Into<Val<X12ElementRequirementValidationRule>>,
-        ) -> Self {
+        pub fn element_requirement_validation_rule(mut self, value: impl Into<Val<X12ElementRequirementValidationRule>>) -> Self {
             self.props.set("ElementRequirementValidationRule", value);
             self
         }
@@ -2445,11 +1643,7 @@ pub mod transformer {
         /// - `element_id`: `ElementId`.
         /// - `max_length`: `MaxLength`.
         /// - `min_length`: `MinLength`.
-        pub fn new(
-            element_id: impl Into<Val<String>>,
-            max_length: impl Into<Val<f64>>,
-            min_length: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(element_id: impl Into<Val<String>>, max_length: impl Into<Val<f64>>, min_length: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("ElementId", element_id);
             props.set("MaxLength", max_length);
@@ -2475,10 +1669,7 @@ pub mod transformer {
         ///
         /// - `element_position`: `ElementPosition`.
         /// - `requirement`: `Requirement`.
-        pub fn new(
-            element_position: impl Into<Val<String>>,
-            requirement: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(element_position: impl Into<Val<String>>, requirement: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ElementPosition", element_position);
             props.set("Requirement", requirement);
@@ -2593,10 +1784,7 @@ pub mod transformer {
         ///
         /// - `bucket_name`: `BucketName`.
         /// - `keys`: `Keys`.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            keys: impl Into<Val<Vec<SampleDocumentKeys>>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, keys: impl Into<Val<Vec<SampleDocumentKeys>>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("Keys", keys);
@@ -2668,381 +1856,17 @@ pub mod transformer {
     }
 
     pub(crate) static EDI_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("X12Details", &Shape::Object(&X12_DETAILS_SHAPE))],
+        fields: &[
+            ("X12Details", &Shape::Object(&X12_DETAILS_SHAPE)),
+        ],
         one_of_required: &[&["X12Details"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TransactionSet",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "X12_100",
-                        "X12_101",
-                        "X12_102",
-                        "X12_103",
-                        "X12_104",
-                        "X12_105",
-                        "X12_106",
-                        "X12_107",
-                        "X12_108",
-                        "X12_109",
-                        "X12_110",
-                        "X12_111",
-                        "X12_112",
-                        "X12_113",
-                        "X12_120",
-                        "X12_121",
-                        "X12_124",
-                        "X12_125",
-                        "X12_126",
-                        "X12_127",
-                        "X12_128",
-                        "X12_129",
-                        "X12_130",
-                        "X12_131",
-                        "X12_132",
-                        "X12_133",
-                        "X12_135",
-                        "X12_138",
-                        "X12_139",
-                        "X12_140",
-                        "X12_141",
-                        "X12_142",
-                        "X12_143",
-                        "X12_144",
-                        "X12_146",
-                        "X12_147",
-                        "X12_148",
-                        "X12_149",
-                        "X12_150",
-                        "X12_151",
-                        "X12_152",
-                        "X12_153",
-                        "X12_154",
-                        "X12_155",
-                        "X12_157",
-                        "X12_158",
-                        "X12_159",
-                        "X12_160",
-                        "X12_161",
-                        "X12_163",
-                        "X12_170",
-                        "X12_175",
-                        "X12_176",
-                        "X12_179",
-                        "X12_180",
-                        "X12_185",
-                        "X12_186",
-                        "X12_187",
-                        "X12_188",
-                        "X12_189",
-                        "X12_190",
-                        "X12_191",
-                        "X12_194",
-                        "X12_195",
-                        "X12_196",
-                        "X12_197",
-                        "X12_198",
-                        "X12_199",
-                        "X12_200",
-                        "X12_201",
-                        "X12_202",
-                        "X12_203",
-                        "X12_204",
-                        "X12_205",
-                        "X12_206",
-                        "X12_210",
-                        "X12_211",
-                        "X12_212",
-                        "X12_213",
-                        "X12_214",
-                        "X12_215",
-                        "X12_216",
-                        "X12_217",
-                        "X12_218",
-                        "X12_219",
-                        "X12_220",
-                        "X12_222",
-                        "X12_223",
-                        "X12_224",
-                        "X12_225",
-                        "X12_227",
-                        "X12_228",
-                        "X12_240",
-                        "X12_242",
-                        "X12_244",
-                        "X12_245",
-                        "X12_248",
-                        "X12_249",
-                        "X12_250",
-                        "X12_251",
-                        "X12_252",
-                        "X12_255",
-                        "X12_256",
-                        "X12_259",
-                        "X12_260",
-                        "X12_261",
-                        "X12_262",
-                        "X12_263",
-                        "X12_264",
-                        "X12_265",
-                        "X12_266",
-                        "X12_267",
-                        "X12_268",
-                        "X12_269",
-                        "X12_270",
-                        "X12_271",
-                        "X12_272",
-                        "X12_273",
-                        "X12_274",
-                        "X12_275",
-                        "X12_276",
-                        "X12_277",
-                        "X12_278",
-                        "X12_280",
-                        "X12_283",
-                        "X12_284",
-                        "X12_285",
-                        "X12_286",
-                        "X12_288",
-                        "X12_290",
-                        "X12_300",
-                        "X12_301",
-                        "X12_303",
-                        "X12_304",
-                        "X12_309",
-                        "X12_310",
-                        "X12_311",
-                        "X12_312",
-                        "X12_313",
-                        "X12_315",
-                        "X12_317",
-                        "X12_319",
-                        "X12_322",
-                        "X12_323",
-                        "X12_324",
-                        "X12_325",
-                        "X12_326",
-                        "X12_350",
-                        "X12_352",
-                        "X12_353",
-                        "X12_354",
-                        "X12_355",
-                        "X12_356",
-                        "X12_357",
-                        "X12_358",
-                        "X12_361",
-                        "X12_362",
-                        "X12_404",
-                        "X12_410",
-                        "X12_412",
-                        "X12_414",
-                        "X12_417",
-                        "X12_418",
-                        "X12_419",
-                        "X12_420",
-                        "X12_421",
-                        "X12_422",
-                        "X12_423",
-                        "X12_424",
-                        "X12_425",
-                        "X12_426",
-                        "X12_429",
-                        "X12_431",
-                        "X12_432",
-                        "X12_433",
-                        "X12_434",
-                        "X12_435",
-                        "X12_436",
-                        "X12_437",
-                        "X12_440",
-                        "X12_451",
-                        "X12_452",
-                        "X12_453",
-                        "X12_455",
-                        "X12_456",
-                        "X12_460",
-                        "X12_463",
-                        "X12_466",
-                        "X12_468",
-                        "X12_470",
-                        "X12_475",
-                        "X12_485",
-                        "X12_486",
-                        "X12_490",
-                        "X12_492",
-                        "X12_494",
-                        "X12_500",
-                        "X12_501",
-                        "X12_503",
-                        "X12_504",
-                        "X12_511",
-                        "X12_517",
-                        "X12_521",
-                        "X12_527",
-                        "X12_536",
-                        "X12_540",
-                        "X12_561",
-                        "X12_567",
-                        "X12_568",
-                        "X12_601",
-                        "X12_602",
-                        "X12_620",
-                        "X12_625",
-                        "X12_650",
-                        "X12_715",
-                        "X12_753",
-                        "X12_754",
-                        "X12_805",
-                        "X12_806",
-                        "X12_810",
-                        "X12_811",
-                        "X12_812",
-                        "X12_813",
-                        "X12_814",
-                        "X12_815",
-                        "X12_816",
-                        "X12_818",
-                        "X12_819",
-                        "X12_820",
-                        "X12_821",
-                        "X12_822",
-                        "X12_823",
-                        "X12_824",
-                        "X12_826",
-                        "X12_827",
-                        "X12_828",
-                        "X12_829",
-                        "X12_830",
-                        "X12_831",
-                        "X12_832",
-                        "X12_833",
-                        "X12_834",
-                        "X12_835",
-                        "X12_836",
-                        "X12_837",
-                        "X12_838",
-                        "X12_839",
-                        "X12_840",
-                        "X12_841",
-                        "X12_842",
-                        "X12_843",
-                        "X12_844",
-                        "X12_845",
-                        "X12_846",
-                        "X12_847",
-                        "X12_848",
-                        "X12_849",
-                        "X12_850",
-                        "X12_851",
-                        "X12_852",
-                        "X12_853",
-                        "X12_854",
-                        "X12_855",
-                        "X12_856",
-                        "X12_857",
-                        "X12_858",
-                        "X12_859",
-                        "X12_860",
-                        "X12_861",
-                        "X12_862",
-                        "X12_863",
-                        "X12_864",
-                        "X12_865",
-                        "X12_866",
-                        "X12_867",
-                        "X12_868",
-                        "X12_869",
-                        "X12_870",
-                        "X12_871",
-                        "X12_872",
-                        "X12_873",
-                        "X12_874",
-                        "X12_875",
-                        "X12_876",
-                        "X12_877",
-                        "X12_878",
-                        "X12_879",
-                        "X12_880",
-                        "X12_881",
-                        "X12_882",
-                        "X12_883",
-                        "X12_884",
-                        "X12_885",
-                        "X12_886",
-                        "X12_887",
-                        "X12_888",
-                        "X12_889",
-                        "X12_891",
-                        "X12_893",
-                        "X12_894",
-                        "X12_895",
-                        "X12_896",
-                        "X12_920",
-                        "X12_924",
-                        "X12_925",
-                        "X12_926",
-                        "X12_928",
-                        "X12_940",
-                        "X12_943",
-                        "X12_944",
-                        "X12_945",
-                        "X12_947",
-                        "X12_980",
-                        "X12_990",
-                        "X12_993",
-                        "X12_996",
-                        "X12_997",
-                        "X12_998",
-                        "X12_999",
-                        "X12_270_X279",
-                        "X12_271_X279",
-                        "X12_275_X210",
-                        "X12_275_X211",
-                        "X12_276_X212",
-                        "X12_277_X212",
-                        "X12_277_X214",
-                        "X12_277_X364",
-                        "X12_278_X217",
-                        "X12_820_X218",
-                        "X12_820_X306",
-                        "X12_824_X186",
-                        "X12_834_X220",
-                        "X12_834_X307",
-                        "X12_834_X318",
-                        "X12_835_X221",
-                        "X12_837_X222",
-                        "X12_837_X223",
-                        "X12_837_X224",
-                        "X12_837_X291",
-                        "X12_837_X292",
-                        "X12_837_X298",
-                        "X12_999_X231",
-                    ],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "VERSION_4010",
-                        "VERSION_4030",
-                        "VERSION_4050",
-                        "VERSION_4060",
-                        "VERSION_5010",
-                        "VERSION_5010_HIPAA",
-                    ],
-                }),
-            ),
+            ("TransactionSet", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["X12_100", "X12_101", "X12_102", "X12_103", "X12_104", "X12_105", "X12_106", "X12_107", "X12_108", "X12_109", "X12_110", "X12_111", "X12_112", "X12_113", "X12_120", "X12_121", "X12_124", "X12_125", "X12_126", "X12_127", "X12_128", "X12_129", "X12_130", "X12_131", "X12_132", "X12_133", "X12_135", "X12_138", "X12_139", "X12_140", "X12_141", "X12_142", "X12_143", "X12_144", "X12_146", "X12_147", "X12_148", "X12_149", "X12_150", "X12_151", "X12_152", "X12_153", "X12_154", "X12_155", "X12_157", "X12_158", "X12_159", "X12_160", "X12_161", "X12_163", "X12_170", "X12_175", "X12_176", "X12_179", "X12_180", "X12_185", "X12_186", "X12_187", "X12_188", "X12_189", "X12_190", "X12_191", "X12_194", "X12_195", "X12_196", "X12_197", "X12_198", "X12_199", "X12_200", "X12_201", "X12_202", "X12_203", "X12_204", "X12_205", "X12_206", "X12_210", "X12_211", "X12_212", "X12_213", "X12_214", "X12_215", "X12_216", "X12_217", "X12_218", "X12_219", "X12_220", "X12_222", "X12_223", "X12_224", "X12_225", "X12_227", "X12_228", "X12_240", "X12_242", "X12_244", "X12_245", "X12_248", "X12_249", "X12_250", "X12_251", "X12_252", "X12_255", "X12_256", "X12_259", "X12_260", "X12_261", "X12_262", "X12_263", "X12_264", "X12_265", "X12_266", "X12_267", "X12_268", "X12_269", "X12_270", "X12_271", "X12_272", "X12_273", "X12_274", "X12_275", "X12_276", "X12_277", "X12_278", "X12_280", "X12_283", "X12_284", "X12_285", "X12_286", "X12_288", "X12_290", "X12_300", "X12_301", "X12_303", "X12_304", "X12_309", "X12_310", "X12_311", "X12_312", "X12_313", "X12_315", "X12_317", "X12_319", "X12_322", "X12_323", "X12_324", "X12_325", "X12_326", "X12_350", "X12_352", "X12_353", "X12_354", "X12_355", "X12_356", "X12_357", "X12_358", "X12_361", "X12_362", "X12_404", "X12_410", "X12_412", "X12_414", "X12_417", "X12_418", "X12_419", "X12_420", "X12_421", "X12_422", "X12_423", "X12_424", "X12_425", "X12_426", "X12_429", "X12_431", "X12_432", "X12_433", "X12_434", "X12_435", "X12_436", "X12_437", "X12_440", "X12_451", "X12_452", "X12_453", "X12_455", "X12_456", "X12_460", "X12_463", "X12_466", "X12_468", "X12_470", "X12_475", "X12_485", "X12_486", "X12_490", "X12_492", "X12_494", "X12_500", "X12_501", "X12_503", "X12_504", "X12_511", "X12_517", "X12_521", "X12_527", "X12_536", "X12_540", "X12_561", "X12_567", "X12_568", "X12_601", "X12_602", "X12_620", "X12_625", "X12_650", "X12_715", "X12_753", "X12_754", "X12_805", "X12_806", "X12_810", "X12_811", "X12_812", "X12_813", "X12_814", "X12_815", "X12_816", "X12_818", "X12_819", "X12_820", "X12_821", "X12_822", "X12_823", "X12_824", "X12_826", "X12_827", "X12_828", "X12_829", "X12_830", "X12_831", "X12_832", "X12_833", "X12_834", "X12_835", "X12_836", "X12_837", "X12_838", "X12_839", "X12_840", "X12_841", "X12_842", "X12_843", "X12_844", "X12_845", "X12_846", "X12_847", "X12_848", "X12_849", "X12_850", "X12_851", "X12_852", "X12_853", "X12_854", "X12_855", "X12_856", "X12_857", "X12_858", "X12_859", "X12_860", "X12_861", "X12_862", "X12_863", "X12_864", "X12_865", "X12_866", "X12_867", "X12_868", "X12_869", "X12_870", "X12_871", "X12_872", "X12_873", "X12_874", "X12_875", "X12_876", "X12_877", "X12_878", "X12_879", "X12_880", "X12_881", "X12_882", "X12_883", "X12_884", "X12_885", "X12_886", "X12_887", "X12_888", "X12_889", "X12_891", "X12_893", "X12_894", "X12_895", "X12_896", "X12_920", "X12_924", "X12_925", "X12_926", "X12_928", "X12_940", "X12_943", "X12_944", "X12_945", "X12_947", "X12_980", "X12_990", "X12_993", "X12_996", "X12_997", "X12_998", "X12_999", "X12_270_X279", "X12_271_X279", "X12_275_X210", "X12_275_X211", "X12_276_X212", "X12_277_X212", "X12_277_X214", "X12_277_X364", "X12_278_X217", "X12_820_X218", "X12_820_X306", "X12_824_X186", "X12_834_X220", "X12_834_X307", "X12_834_X318", "X12_835_X221", "X12_837_X222", "X12_837_X223", "X12_837_X224", "X12_837_X291", "X12_837_X292", "X12_837_X298", "X12_999_X231"] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VERSION_4010", "VERSION_4030", "VERSION_4050", "VERSION_4060", "VERSION_5010", "VERSION_5010_HIPAA"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3051,177 +1875,86 @@ pub mod transformer {
         fields: &[
             ("AdvancedOptions", &Shape::Object(&ADVANCED_OPTIONS_SHAPE)),
             ("FormatOptions", &Shape::Object(&FORMAT_OPTIONS_SHAPE)),
-            (
-                "FromFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["X12"],
-                }),
-            ),
+            ("FromFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["X12"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("X12", &Shape::Object(&X12_ADVANCED_OPTIONS_SHAPE))],
+        fields: &[
+            ("X12", &Shape::Object(&X12_ADVANCED_OPTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_ADVANCED_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("SplitOptions", &Shape::Object(&X12_SPLIT_OPTIONS_SHAPE)),
-            (
-                "ValidationOptions",
-                &Shape::Object(&X12_VALIDATION_OPTIONS_SHAPE),
-            ),
+            ("ValidationOptions", &Shape::Object(&X12_VALIDATION_OPTIONS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_SPLIT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SplitBy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "TRANSACTION"],
-            }),
-        )],
+        fields: &[
+            ("SplitBy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "TRANSACTION"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_VALIDATION_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ValidationRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&X12_VALIDATION_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ValidationRules", &Shape::List(ListRule { item: Some(&Shape::Object(&X12_VALIDATION_RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_VALIDATION_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeListValidationRule",
-                &Shape::Object(&X12_CODE_LIST_VALIDATION_RULE_SHAPE),
-            ),
-            (
-                "ElementLengthValidationRule",
-                &Shape::Object(&X12_ELEMENT_LENGTH_VALIDATION_RULE_SHAPE),
-            ),
-            (
-                "ElementRequirementValidationRule",
-                &Shape::Object(&X12_ELEMENT_REQUIREMENT_VALIDATION_RULE_SHAPE),
-            ),
+            ("CodeListValidationRule", &Shape::Object(&X12_CODE_LIST_VALIDATION_RULE_SHAPE)),
+            ("ElementLengthValidationRule", &Shape::Object(&X12_ELEMENT_LENGTH_VALIDATION_RULE_SHAPE)),
+            ("ElementRequirementValidationRule", &Shape::Object(&X12_ELEMENT_REQUIREMENT_VALIDATION_RULE_SHAPE)),
         ],
-        one_of_required: &[
-            &["CodeListValidationRule"],
-            &["ElementLengthValidationRule"],
-            &["ElementRequirementValidationRule"],
-        ],
+        one_of_required: &[&["CodeListValidationRule"], &["ElementLengthValidationRule"], &["ElementRequirementValidationRule"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_CODE_LIST_VALIDATION_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ElementId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{4}$"),
-                min_len: Some(4),
-                max_len: Some(4),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ElementId", &Shape::Str(StrRule { pattern: Some("^[0-9]{4}$"), min_len: Some(4), max_len: Some(4), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_ELEMENT_LENGTH_VALIDATION_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ElementId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{4}$"),
-                    min_len: Some(4),
-                    max_len: Some(4),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxLength",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinLength",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ElementId", &Shape::Str(StrRule { pattern: Some("^[0-9]{4}$"), min_len: Some(4), max_len: Some(4), allowed: &[] })),
+            ("MaxLength", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000000.0), allowed: &[] })),
+            ("MinLength", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static X12_ELEMENT_REQUIREMENT_VALIDATION_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ElementPosition",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]+(?:-\\d{2})(?:-\\d{2})?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Requirement",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OPTIONAL", "MANDATORY"],
-                }),
-            ),
+            ("ElementPosition", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+(?:-\\d{2})(?:-\\d{2})?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Requirement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPTIONAL", "MANDATORY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FORMAT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("X12", &Shape::Object(&X12_DETAILS_SHAPE))],
+        fields: &[
+            ("X12", &Shape::Object(&X12_DETAILS_SHAPE)),
+        ],
         one_of_required: &[&["X12"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Template",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(350000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TemplateLanguage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["XSLT", "JSONATA"],
-                }),
-            ),
+            ("Template", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(350000), allowed: &[] })),
+            ("TemplateLanguage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["XSLT", "JSONATA"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3230,86 +1963,31 @@ pub mod transformer {
         fields: &[
             ("AdvancedOptions", &Shape::Object(&ADVANCED_OPTIONS_SHAPE)),
             ("FormatOptions", &Shape::Object(&FORMAT_OPTIONS_SHAPE)),
-            (
-                "ToFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["X12"],
-                }),
-            ),
+            ("ToFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["X12"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAMPLE_DOCUMENTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Keys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SAMPLE_DOCUMENT_KEYS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Keys", &Shape::List(ListRule { item: Some(&Shape::Object(&SAMPLE_DOCUMENT_KEYS_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAMPLE_DOCUMENT_KEYS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Input",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Output",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Input", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Output", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

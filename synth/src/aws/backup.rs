@@ -31,10 +31,7 @@ impl CfnBackupPlan {
     pub fn new(backup_plan: impl Into<Val<backup_plan::BackupPlanResourceType>>) -> Self {
         let mut props = Props::new();
         props.set("BackupPlan", backup_plan);
-        CfnBackupPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBackupPlan { props, options: ResourceOptions::default() }
     }
 
     /// The `BackupPlanTags` property.
@@ -83,18 +80,14 @@ pub(crate) static BACKUP_PLAN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["BackupPlanId"],
     attributes: &["BackupPlanArn", "BackupPlanId", "VersionId"],
-    tagging: Some(Tagging {
-        property: "BackupPlanTags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "BackupPlanTags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static BACKUP_PLAN_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "BackupPlan",
-        &Shape::Object(&backup_plan::BACKUP_PLAN_RESOURCE_TYPE_SHAPE),
-    )],
+    fields: &[
+        ("BackupPlan", &Shape::Object(&backup_plan::BACKUP_PLAN_RESOURCE_TYPE_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -115,10 +108,7 @@ pub mod backup_plan {
         ///
         /// - `backup_plan_name`: `BackupPlanName`.
         /// - `backup_plan_rule`: `BackupPlanRule`.
-        pub fn new(
-            backup_plan_name: impl Into<Val<String>>,
-            backup_plan_rule: impl Into<Val<Vec<BackupRuleResourceType>>>,
-        ) -> Self {
+        pub fn new(backup_plan_name: impl Into<Val<String>>, backup_plan_rule: impl Into<Val<Vec<BackupRuleResourceType>>>) -> Self {
             let mut props = Props::new();
             props.set("BackupPlanName", backup_plan_name);
             props.set("BackupPlanRule", backup_plan_rule);
@@ -126,19 +116,13 @@ pub mod backup_plan {
         }
 
         /// The `AdvancedBackupSettings` property.
-        pub fn advanced_backup_settings(
-            mut self,
-            value: impl Into<Val<Vec<AdvancedBackupSettingResourceType>>>,
-        ) -> Self {
+        pub fn advanced_backup_settings(mut self, value: impl Into<Val<Vec<AdvancedBackupSettingResourceType>>>) -> Self {
             self.props.set("AdvancedBackupSettings", value);
             self
         }
 
         /// The `ScanSettings` property.
-        pub fn scan_settings(
-            mut self,
-            value: impl Into<Val<Vec<ScanSettingResourceType>>>,
-        ) -> Self {
+        pub fn scan_settings(mut self, value: impl Into<Val<Vec<ScanSettingResourceType>>>) -> Self {
             self.props.set("ScanSettings", value);
             self
         }
@@ -161,10 +145,7 @@ pub mod backup_plan {
         ///
         /// - `backup_options`: `BackupOptions`.
         /// - `resource_type`: `ResourceType`.
-        pub fn new(
-            backup_options: impl Into<Val<Json>>,
-            resource_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(backup_options: impl Into<Val<Json>>, resource_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BackupOptions", backup_options);
             props.set("ResourceType", resource_type);
@@ -189,10 +170,7 @@ pub mod backup_plan {
         ///
         /// - `rule_name`: `RuleName`.
         /// - `target_backup_vault`: `TargetBackupVault`.
-        pub fn new(
-            rule_name: impl Into<Val<String>>,
-            target_backup_vault: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(rule_name: impl Into<Val<String>>, target_backup_vault: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RuleName", rule_name);
             props.set("TargetBackupVault", target_backup_vault);
@@ -218,10 +196,7 @@ pub mod backup_plan {
         }
 
         /// The `IndexActions` property.
-        pub fn index_actions(
-            mut self,
-            value: impl Into<Val<Vec<IndexActionsResourceType>>>,
-        ) -> Self {
+        pub fn index_actions(mut self, value: impl Into<Val<Vec<IndexActionsResourceType>>>) -> Self {
             self.props.set("IndexActions", value);
             self
         }
@@ -263,12 +238,8 @@ pub mod backup_plan {
         }
 
         /// The `TargetLogicallyAirGappedBackupVaultArn` property.
-        pub fn target_logically_air_gapped_backup_vault_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("TargetLogicallyAirGappedBackupVaultArn", value);
+        pub fn target_logically_air_gapped_backup_vault_arn(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("TargetLogicallyAirGappedBackupVaultArn", value);
             self
         }
     }
@@ -334,10 +305,7 @@ pub mod backup_plan {
         }
 
         /// The `OptInToArchiveForSupportedResources` property.
-        pub fn opt_in_to_archive_for_supported_resources(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn opt_in_to_archive_for_supported_resources(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("OptInToArchiveForSupportedResources", value);
             self
         }
@@ -453,134 +421,47 @@ pub mod backup_plan {
 
     pub(crate) static BACKUP_PLAN_RESOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdvancedBackupSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ADVANCED_BACKUP_SETTING_RESOURCE_TYPE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "BackupPlanRule",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BACKUP_RULE_RESOURCE_TYPE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ScanSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SCAN_SETTING_RESOURCE_TYPE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AdvancedBackupSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&ADVANCED_BACKUP_SETTING_RESOURCE_TYPE_SHAPE)), min_items: None, max_items: None })),
+            ("BackupPlanRule", &Shape::List(ListRule { item: Some(&Shape::Object(&BACKUP_RULE_RESOURCE_TYPE_SHAPE)), min_items: None, max_items: None })),
+            ("ScanSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&SCAN_SETTING_RESOURCE_TYPE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_BACKUP_SETTING_RESOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-\\_\\.]{1,50}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ResourceType", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_\\.]{1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BACKUP_RULE_RESOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IndexActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INDEX_ACTIONS_RESOURCE_TYPE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ScanActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SCAN_ACTION_RESOURCE_TYPE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("IndexActions", &Shape::List(ListRule { item: Some(&Shape::Object(&INDEX_ACTIONS_RESOURCE_TYPE_SHAPE)), min_items: None, max_items: None })),
+            ("ScanActions", &Shape::List(ListRule { item: Some(&Shape::Object(&SCAN_ACTION_RESOURCE_TYPE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INDEX_ACTIONS_RESOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\-\\_\\.]{1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ResourceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_\\.]{1,50}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCAN_ACTION_RESOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MalwareScanner",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GUARDDUTY"],
-                }),
-            ),
-            (
-                "ScanMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FULL_SCAN", "INCREMENTAL_SCAN"],
-                }),
-            ),
+            ("MalwareScanner", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GUARDDUTY"] })),
+            ("ScanMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL_SCAN", "INCREMENTAL_SCAN"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCAN_SETTING_RESOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MalwareScanner",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GUARDDUTY"],
-                }),
-            ),
-            (
-                "ResourceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9\\-\\_\\.]{1,50}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("MalwareScanner", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GUARDDUTY"] })),
+            ("ResourceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_\\.]{1,50}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -602,17 +483,11 @@ impl CfnBackupSelection {
     ///
     /// - `backup_plan_id`: `BackupPlanId`.
     /// - `backup_selection`: `BackupSelection`.
-    pub fn new(
-        backup_plan_id: impl Into<Val<String>>,
-        backup_selection: impl Into<Val<backup_selection::BackupSelectionResourceType>>,
-    ) -> Self {
+    pub fn new(backup_plan_id: impl Into<Val<String>>, backup_selection: impl Into<Val<backup_selection::BackupSelectionResourceType>>) -> Self {
         let mut props = Props::new();
         props.set("BackupPlanId", backup_plan_id);
         props.set("BackupSelection", backup_selection);
-        CfnBackupSelection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBackupSelection { props, options: ResourceOptions::default() }
     }
 }
 
@@ -655,10 +530,9 @@ pub(crate) static BACKUP_SELECTION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static BACKUP_SELECTION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "BackupSelection",
-        &Shape::Object(&backup_selection::BACKUP_SELECTION_RESOURCE_TYPE_SHAPE),
-    )],
+    fields: &[
+        ("BackupSelection", &Shape::Object(&backup_selection::BACKUP_SELECTION_RESOURCE_TYPE_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -679,10 +553,7 @@ pub mod backup_selection {
         ///
         /// - `iam_role_arn`: `IamRoleArn`.
         /// - `selection_name`: `SelectionName`.
-        pub fn new(
-            iam_role_arn: impl Into<Val<String>>,
-            selection_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(iam_role_arn: impl Into<Val<String>>, selection_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IamRoleArn", iam_role_arn);
             props.set("SelectionName", selection_name);
@@ -808,11 +679,7 @@ pub mod backup_selection {
         /// - `condition_key`: `ConditionKey`.
         /// - `condition_type`: `ConditionType`.
         /// - `condition_value`: `ConditionValue`.
-        pub fn new(
-            condition_key: impl Into<Val<String>>,
-            condition_type: impl Into<Val<String>>,
-            condition_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(condition_key: impl Into<Val<String>>, condition_type: impl Into<Val<String>>, condition_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConditionKey", condition_key);
             props.set("ConditionType", condition_type);
@@ -828,15 +695,9 @@ pub mod backup_selection {
     }
 
     pub(crate) static BACKUP_SELECTION_RESOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SelectionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-\\_\\.\\:]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SelectionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_\\.\\:]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -859,10 +720,7 @@ impl CfnBackupVault {
     pub fn new(backup_vault_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BackupVaultName", backup_vault_name);
-        CfnBackupVault {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBackupVault { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessPolicy` property.
@@ -886,19 +744,13 @@ impl CfnBackupVault {
     }
 
     /// The `LockConfiguration` property.
-    pub fn lock_configuration(
-        mut self,
-        value: impl Into<Val<backup_vault::LockConfigurationType>>,
-    ) -> Self {
+    pub fn lock_configuration(mut self, value: impl Into<Val<backup_vault::LockConfigurationType>>) -> Self {
         self.props.set("LockConfiguration", value);
         self
     }
 
     /// The `Notifications` property.
-    pub fn notifications(
-        mut self,
-        value: impl Into<Val<backup_vault::NotificationObjectType>>,
-    ) -> Self {
+    pub fn notifications(mut self, value: impl Into<Val<backup_vault::NotificationObjectType>>) -> Self {
         self.props.set("Notifications", value);
         self
     }
@@ -933,23 +785,14 @@ pub(crate) static BACKUP_VAULT_META: TypeMeta = TypeMeta {
     write_only: &["LockConfiguration/ChangeableForDays"],
     primary_identifier: &["BackupVaultName"],
     attributes: &["BackupVaultArn"],
-    tagging: Some(Tagging {
-        property: "BackupVaultTags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "BackupVaultTags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static BACKUP_VAULT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "BackupVaultName",
-        &Shape::Str(StrRule {
-            pattern: Some("^[a-zA-Z0-9\\-\\_]{2,50}$"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("BackupVaultName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_]{2,50}$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -975,6 +818,8 @@ pub mod backup_vault {
         }
 
         /// The `ChangeableForDays` property.
+        ///
+        /// Write-only.
         pub fn changeable_for_days(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("ChangeableForDays", value);
             self
@@ -1004,10 +849,7 @@ pub mod backup_vault {
         ///
         /// - `backup_vault_events`: `BackupVaultEvents`.
         /// - `sns_topic_arn`: `SNSTopicArn`.
-        pub fn new(
-            backup_vault_events: impl Into<Val<Vec<String>>>,
-            sns_topic_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(backup_vault_events: impl Into<Val<Vec<String>>>, sns_topic_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BackupVaultEvents", backup_vault_events);
             props.set("SNSTopicArn", sns_topic_arn);
@@ -1040,10 +882,7 @@ impl CfnFramework {
     pub fn new(framework_controls: impl Into<Val<Vec<framework::FrameworkControl>>>) -> Self {
         let mut props = Props::new();
         props.set("FrameworkControls", framework_controls);
-        CfnFramework {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFramework { props, options: ResourceOptions::default() }
     }
 
     /// An optional description of the framework with a maximum 1,024 characters.
@@ -1126,55 +965,17 @@ pub(crate) static FRAMEWORK_META: TypeMeta = TypeMeta {
     create_only: &["FrameworkName"],
     write_only: &[],
     primary_identifier: &["FrameworkArn"],
-    attributes: &[
-        "CreationTime",
-        "DeploymentStatus",
-        "FrameworkArn",
-        "FrameworkStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "FrameworkTags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "DeploymentStatus", "FrameworkArn", "FrameworkStatus"],
+    tagging: Some(Tagging { property: "FrameworkTags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe5ff88ffb),
 };
 
 pub(crate) static FRAMEWORK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FrameworkControls",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&framework::FRAMEWORK_CONTROL_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FrameworkDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FrameworkName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z][_a-zA-Z0-9]*"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FrameworkTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&framework::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FrameworkControls", &Shape::List(ListRule { item: Some(&Shape::Object(&framework::FRAMEWORK_CONTROL_SHAPE)), min_items: None, max_items: None })),
+        ("FrameworkDescription", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("FrameworkName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z][_a-zA-Z0-9]*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("FrameworkTags", &Shape::List(ListRule { item: Some(&Shape::Object(&framework::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1202,10 +1003,7 @@ pub mod framework {
         }
 
         /// A list of ParameterName and ParameterValue pairs.
-        pub fn control_input_parameters(
-            mut self,
-            value: impl Into<Val<Vec<ControlInputParameter>>>,
-        ) -> Self {
+        pub fn control_input_parameters(mut self, value: impl Into<Val<Vec<ControlInputParameter>>>) -> Self {
             self.props.set("ControlInputParameters", value);
             self
         }
@@ -1234,10 +1032,7 @@ pub mod framework {
         ///
         /// - `parameter_name`: `ParameterName`.
         /// - `parameter_value`: `ParameterValue`.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -1322,52 +1117,24 @@ pub mod framework {
     }
 
     pub(crate) static FRAMEWORK_CONTROL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ControlScope", &Shape::Object(&CONTROL_SCOPE_SHAPE))],
+        fields: &[
+            ("ControlScope", &Shape::Object(&CONTROL_SCOPE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTROL_SCOPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComplianceResourceIds",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ComplianceResourceIds", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(100) })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1390,19 +1157,12 @@ impl CfnLegalHold {
     /// - `description`: `Description`, The description of the legal hold.
     /// - `recovery_point_selection`: `RecoveryPointSelection`, The criteria to assign a set of resources, such as resource types or backup vaults.
     /// - `title`: `Title`, The title of the legal hold.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        recovery_point_selection: impl Into<Val<legal_hold::RecoveryPointSelection>>,
-        title: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, recovery_point_selection: impl Into<Val<legal_hold::RecoveryPointSelection>>, title: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("RecoveryPointSelection", recovery_point_selection);
         props.set("Title", title);
-        CfnLegalHold {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLegalHold { props, options: ResourceOptions::default() }
     }
 
     /// Optional tags to include.
@@ -1464,10 +1224,7 @@ pub(crate) static LEGAL_HOLD_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreationDate", "LegalHoldId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -1582,19 +1339,12 @@ impl CfnLogicallyAirGappedBackupVault {
     /// - `backup_vault_name`: `BackupVaultName`.
     /// - `max_retention_days`: `MaxRetentionDays`.
     /// - `min_retention_days`: `MinRetentionDays`.
-    pub fn new(
-        backup_vault_name: impl Into<Val<String>>,
-        max_retention_days: impl Into<Val<i64>>,
-        min_retention_days: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(backup_vault_name: impl Into<Val<String>>, max_retention_days: impl Into<Val<i64>>, min_retention_days: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("BackupVaultName", backup_vault_name);
         props.set("MaxRetentionDays", max_retention_days);
         props.set("MinRetentionDays", min_retention_days);
-        CfnLogicallyAirGappedBackupVault {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLogicallyAirGappedBackupVault { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessPolicy` property.
@@ -1624,10 +1374,7 @@ impl CfnLogicallyAirGappedBackupVault {
     }
 
     /// The `Notifications` property.
-    pub fn notifications(
-        mut self,
-        value: impl Into<Val<logically_air_gapped_backup_vault::NotificationObjectType>>,
-    ) -> Self {
+    pub fn notifications(mut self, value: impl Into<Val<logically_air_gapped_backup_vault::NotificationObjectType>>) -> Self {
         self.props.set("Notifications", value);
         self
     }
@@ -1668,32 +1415,18 @@ impl Handle<CfnLogicallyAirGappedBackupVault> {
 pub(crate) static LOGICALLY_AIR_GAPPED_BACKUP_VAULT_META: TypeMeta = TypeMeta {
     type_name: CfnLogicallyAirGappedBackupVault::TYPE_NAME,
     shape: &LOGICALLY_AIR_GAPPED_BACKUP_VAULT_SHAPE,
-    create_only: &[
-        "BackupVaultName",
-        "EncryptionKeyArn",
-        "MaxRetentionDays",
-        "MinRetentionDays",
-    ],
+    create_only: &["BackupVaultName", "EncryptionKeyArn", "MaxRetentionDays", "MinRetentionDays"],
     write_only: &[],
     primary_identifier: &["BackupVaultName"],
     attributes: &["BackupVaultArn", "VaultState", "VaultType"],
-    tagging: Some(Tagging {
-        property: "BackupVaultTags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "BackupVaultTags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce7ff88ffb),
 };
 
 pub(crate) static LOGICALLY_AIR_GAPPED_BACKUP_VAULT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "BackupVaultName",
-        &Shape::Str(StrRule {
-            pattern: Some("^[a-zA-Z0-9\\-\\_]{2,50}$"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("BackupVaultName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_]{2,50}$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1713,10 +1446,7 @@ pub mod logically_air_gapped_backup_vault {
         ///
         /// - `backup_vault_events`: `BackupVaultEvents`.
         /// - `sns_topic_arn`: `SNSTopicArn`.
-        pub fn new(
-            backup_vault_events: impl Into<Val<Vec<String>>>,
-            sns_topic_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(backup_vault_events: impl Into<Val<Vec<String>>>, sns_topic_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BackupVaultEvents", backup_vault_events);
             props.set("SNSTopicArn", sns_topic_arn);
@@ -1747,17 +1477,11 @@ impl CfnReportPlan {
     ///
     /// - `report_delivery_channel`: `ReportDeliveryChannel`, A structure that contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
     /// - `report_setting`: `ReportSetting`, Identifies the report template for the report. Reports are built using a report template.
-    pub fn new(
-        report_delivery_channel: impl Into<Val<report_plan::ReportDeliveryChannel>>,
-        report_setting: impl Into<Val<report_plan::ReportSetting>>,
-    ) -> Self {
+    pub fn new(report_delivery_channel: impl Into<Val<report_plan::ReportDeliveryChannel>>, report_setting: impl Into<Val<report_plan::ReportSetting>>) -> Self {
         let mut props = Props::new();
         props.set("ReportDeliveryChannel", report_delivery_channel);
         props.set("ReportSetting", report_setting);
-        CfnReportPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReportPlan { props, options: ResourceOptions::default() }
     }
 
     /// An optional description of the report plan with a maximum of 1,024 characters.
@@ -1812,41 +1536,15 @@ pub(crate) static REPORT_PLAN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ReportPlanArn"],
     attributes: &["ReportPlanArn"],
-    tagging: Some(Tagging {
-        property: "ReportPlanTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "ReportPlanTags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe5ff88ffb),
 };
 
 pub(crate) static REPORT_PLAN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ReportPlanDescription",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReportPlanName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z][_a-zA-Z0-9]*"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReportPlanTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&report_plan::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReportPlanDescription", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ReportPlanName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z][_a-zA-Z0-9]*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ReportPlanTags", &Shape::List(ListRule { item: Some(&Shape::Object(&report_plan::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1973,24 +1671,8 @@ pub mod report_plan {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2013,21 +1695,12 @@ impl CfnRestoreTestingPlan {
     /// - `recovery_point_selection`: `RecoveryPointSelection`.
     /// - `restore_testing_plan_name`: `RestoreTestingPlanName`.
     /// - `schedule_expression`: `ScheduleExpression`.
-    pub fn new(
-        recovery_point_selection: impl Into<
-            Val<restore_testing_plan::RestoreTestingRecoveryPointSelection>,
-        >,
-        restore_testing_plan_name: impl Into<Val<String>>,
-        schedule_expression: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(recovery_point_selection: impl Into<Val<restore_testing_plan::RestoreTestingRecoveryPointSelection>>, restore_testing_plan_name: impl Into<Val<String>>, schedule_expression: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RecoveryPointSelection", recovery_point_selection);
         props.set("RestoreTestingPlanName", restore_testing_plan_name);
         props.set("ScheduleExpression", schedule_expression);
-        CfnRestoreTestingPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRestoreTestingPlan { props, options: ResourceOptions::default() }
     }
 
     /// The `ScheduleExpressionTimezone` property.
@@ -2078,27 +1751,14 @@ pub(crate) static RESTORE_TESTING_PLAN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RestoreTestingPlanName"],
     attributes: &["RestoreTestingPlanArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9afff),
 };
 
 pub(crate) static RESTORE_TESTING_PLAN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RecoveryPointSelection",
-            &Shape::Object(&restore_testing_plan::RESTORE_TESTING_RECOVERY_POINT_SELECTION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&restore_testing_plan::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RecoveryPointSelection", &Shape::Object(&restore_testing_plan::RESTORE_TESTING_RECOVERY_POINT_SELECTION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&restore_testing_plan::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2121,11 +1781,7 @@ pub mod restore_testing_plan {
         /// - `algorithm`: `Algorithm`.
         /// - `include_vaults`: `IncludeVaults`.
         /// - `recovery_point_types`: `RecoveryPointTypes`.
-        pub fn new(
-            algorithm: impl Into<Val<String>>,
-            include_vaults: impl Into<Val<Vec<String>>>,
-            recovery_point_types: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(algorithm: impl Into<Val<String>>, include_vaults: impl Into<Val<Vec<String>>>, recovery_point_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Algorithm", algorithm);
             props.set("IncludeVaults", include_vaults);
@@ -2179,52 +1835,16 @@ pub mod restore_testing_plan {
 
     pub(crate) static RESTORE_TESTING_RECOVERY_POINT_SELECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Algorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LATEST_WITHIN_WINDOW", "RANDOM_WITHIN_WINDOW"],
-                }),
-            ),
-            (
-                "RecoveryPointTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["SNAPSHOT", "CONTINUOUS"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Algorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LATEST_WITHIN_WINDOW", "RANDOM_WITHIN_WINDOW"] })),
+            ("RecoveryPointTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SNAPSHOT", "CONTINUOUS"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2248,24 +1868,13 @@ impl CfnRestoreTestingSelection {
     /// - `protected_resource_type`: `ProtectedResourceType`.
     /// - `restore_testing_plan_name`: `RestoreTestingPlanName`.
     /// - `restore_testing_selection_name`: `RestoreTestingSelectionName`.
-    pub fn new(
-        iam_role_arn: impl Into<Val<String>>,
-        protected_resource_type: impl Into<Val<String>>,
-        restore_testing_plan_name: impl Into<Val<String>>,
-        restore_testing_selection_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(iam_role_arn: impl Into<Val<String>>, protected_resource_type: impl Into<Val<String>>, restore_testing_plan_name: impl Into<Val<String>>, restore_testing_selection_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IamRoleArn", iam_role_arn);
         props.set("ProtectedResourceType", protected_resource_type);
         props.set("RestoreTestingPlanName", restore_testing_plan_name);
-        props.set(
-            "RestoreTestingSelectionName",
-            restore_testing_selection_name,
-        );
-        CfnRestoreTestingSelection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("RestoreTestingSelectionName", restore_testing_selection_name);
+        CfnRestoreTestingSelection { props, options: ResourceOptions::default() }
     }
 
     /// The `ProtectedResourceArns` property.
@@ -2275,10 +1884,7 @@ impl CfnRestoreTestingSelection {
     }
 
     /// The `ProtectedResourceConditions` property.
-    pub fn protected_resource_conditions(
-        mut self,
-        value: impl Into<Val<restore_testing_selection::ProtectedResourceConditions>>,
-    ) -> Self {
+    pub fn protected_resource_conditions(mut self, value: impl Into<Val<restore_testing_selection::ProtectedResourceConditions>>) -> Self {
         self.props.set("ProtectedResourceConditions", value);
         self
     }
@@ -2314,11 +1920,7 @@ impl Resource for CfnRestoreTestingSelection {
 pub(crate) static RESTORE_TESTING_SELECTION_META: TypeMeta = TypeMeta {
     type_name: CfnRestoreTestingSelection::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "ProtectedResourceType",
-        "RestoreTestingPlanName",
-        "RestoreTestingSelectionName",
-    ],
+    create_only: &["ProtectedResourceType", "RestoreTestingPlanName", "RestoreTestingSelectionName"],
     write_only: &[],
     primary_identifier: &["RestoreTestingPlanName", "RestoreTestingSelectionName"],
     attributes: &[],
@@ -2406,19 +2008,12 @@ impl CfnTieringConfiguration {
     /// - `backup_vault_name`: `BackupVaultName`.
     /// - `resource_selection`: `ResourceSelection`.
     /// - `tiering_configuration_name`: `TieringConfigurationName`.
-    pub fn new(
-        backup_vault_name: impl Into<Val<String>>,
-        resource_selection: impl Into<Val<Vec<tiering_configuration::ResourceSelection>>>,
-        tiering_configuration_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(backup_vault_name: impl Into<Val<String>>, resource_selection: impl Into<Val<Vec<tiering_configuration::ResourceSelection>>>, tiering_configuration_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BackupVaultName", backup_vault_name);
         props.set("ResourceSelection", resource_selection);
         props.set("TieringConfigurationName", tiering_configuration_name);
-        CfnTieringConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTieringConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `TieringConfigurationTags` property.
@@ -2467,10 +2062,7 @@ pub(crate) static TIERING_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TieringConfigurationName"],
     attributes: &["CreationTime", "LastUpdatedTime", "TieringConfigurationArn"],
-    tagging: Some(Tagging {
-        property: "TieringConfigurationTags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "TieringConfigurationTags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2491,11 +2083,7 @@ pub mod tiering_configuration {
         /// - `resource_type`: `ResourceType`.
         /// - `resources`: `Resources`.
         /// - `tiering_down_settings_in_days`: `TieringDownSettingsInDays`.
-        pub fn new(
-            resource_type: impl Into<Val<String>>,
-            resources: impl Into<Val<Vec<String>>>,
-            tiering_down_settings_in_days: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(resource_type: impl Into<Val<String>>, resources: impl Into<Val<Vec<String>>>, tiering_down_settings_in_days: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ResourceType", resource_type);
             props.set("Resources", resources);
@@ -2533,9 +2121,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::Backup::BackupVault" => Some(&BACKUP_VAULT_META),
         "AWS::Backup::Framework" => Some(&FRAMEWORK_META),
         "AWS::Backup::LegalHold" => Some(&LEGAL_HOLD_META),
-        "AWS::Backup::LogicallyAirGappedBackupVault" => {
-            Some(&LOGICALLY_AIR_GAPPED_BACKUP_VAULT_META)
-        }
+        "AWS::Backup::LogicallyAirGappedBackupVault" => Some(&LOGICALLY_AIR_GAPPED_BACKUP_VAULT_META),
         "AWS::Backup::ReportPlan" => Some(&REPORT_PLAN_META),
         "AWS::Backup::RestoreTestingPlan" => Some(&RESTORE_TESTING_PLAN_META),
         "AWS::Backup::RestoreTestingSelection" => Some(&RESTORE_TESTING_SELECTION_META),

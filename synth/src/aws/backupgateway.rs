@@ -28,10 +28,7 @@ impl CfnHypervisor {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnHypervisor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHypervisor { props, options: ResourceOptions::default() }
     }
 
     /// The `Host` property.
@@ -120,10 +117,7 @@ pub(crate) static HYPERVISOR_META: TypeMeta = TypeMeta {
     write_only: &["KmsKeyArn", "LogGroupArn", "Name", "Password", "Username"],
     primary_identifier: &["HypervisorArn"],
     attributes: &["HypervisorArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1ee8837b),
 };
 
@@ -173,31 +167,17 @@ pub mod hypervisor {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x00]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[^\\x00]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&HYPERVISOR_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &HYPERVISOR_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

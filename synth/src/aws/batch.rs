@@ -31,10 +31,7 @@ impl CfnComputeEnvironment {
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
-        CfnComputeEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnComputeEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// The `ComputeEnvironmentName` property.
@@ -46,10 +43,7 @@ impl CfnComputeEnvironment {
     }
 
     /// The `ComputeResources` property.
-    pub fn compute_resources(
-        mut self,
-        value: impl Into<Val<compute_environment::ComputeResources>>,
-    ) -> Self {
+    pub fn compute_resources(mut self, value: impl Into<Val<compute_environment::ComputeResources>>) -> Self {
         self.props.set("ComputeResources", value);
         self
     }
@@ -67,10 +61,7 @@ impl CfnComputeEnvironment {
     }
 
     /// The `EksConfiguration` property.
-    pub fn eks_configuration(
-        mut self,
-        value: impl Into<Val<compute_environment::EksConfiguration>>,
-    ) -> Self {
+    pub fn eks_configuration(mut self, value: impl Into<Val<compute_environment::EksConfiguration>>) -> Self {
         self.props.set("EksConfiguration", value);
         self
     }
@@ -112,10 +103,7 @@ impl CfnComputeEnvironment {
     /// The `UpdatePolicy` property.
     ///
     /// Write-only.
-    pub fn update_policy(
-        mut self,
-        value: impl Into<Val<compute_environment::UpdatePolicy>>,
-    ) -> Self {
+    pub fn update_policy(mut self, value: impl Into<Val<compute_environment::UpdatePolicy>>) -> Self {
         self.props.set("UpdatePolicy", value);
         self
     }
@@ -153,38 +141,18 @@ impl Handle<CfnComputeEnvironment> {
 pub(crate) static COMPUTE_ENVIRONMENT_META: TypeMeta = TypeMeta {
     type_name: CfnComputeEnvironment::TYPE_NAME,
     shape: &COMPUTE_ENVIRONMENT_SHAPE,
-    create_only: &[
-        "ComputeEnvironmentName",
-        "ComputeResources/ManagedInstancesProvider/InstanceLaunchTemplate/CapacityOptionType",
-        "ComputeResources/ManagedInstancesProvider/InstanceLaunchTemplate/FipsEnabled",
-        "ComputeResources/SpotIamFleetRole",
-        "EksConfiguration/EksClusterArn",
-        "EksConfiguration/KubernetesNamespace",
-        "Tags",
-        "Type",
-    ],
-    write_only: &[
-        "ComputeResources/UpdateToLatestImageVersion",
-        "ReplaceComputeEnvironment",
-        "UpdatePolicy",
-    ],
+    create_only: &["ComputeEnvironmentName", "ComputeResources/ManagedInstancesProvider/InstanceLaunchTemplate/CapacityOptionType", "ComputeResources/ManagedInstancesProvider/InstanceLaunchTemplate/FipsEnabled", "ComputeResources/SpotIamFleetRole", "EksConfiguration/EksClusterArn", "EksConfiguration/KubernetesNamespace", "Tags", "Type"],
+    write_only: &["ComputeResources/UpdateToLatestImageVersion", "ReplaceComputeEnvironment", "UpdatePolicy"],
     primary_identifier: &["ComputeEnvironmentArn"],
-    attributes: &[
-        "ComputeEnvironmentArn",
-        "EksConfiguration.AccessEntry.Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["ComputeEnvironmentArn", "EksConfiguration.AccessEntry.Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static COMPUTE_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ComputeResources",
-        &Shape::Object(&compute_environment::COMPUTE_RESOURCES_SHAPE),
-    )],
+    fields: &[
+        ("ComputeResources", &Shape::Object(&compute_environment::COMPUTE_RESOURCES_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -237,10 +205,7 @@ pub mod compute_environment {
         }
 
         /// The `Ec2Configuration` property.
-        pub fn ec2_configuration(
-            mut self,
-            value: impl Into<Val<Vec<Ec2ConfigurationObject>>>,
-        ) -> Self {
+        pub fn ec2_configuration(mut self, value: impl Into<Val<Vec<Ec2ConfigurationObject>>>) -> Self {
             self.props.set("Ec2Configuration", value);
             self
         }
@@ -270,19 +235,13 @@ pub mod compute_environment {
         }
 
         /// The `LaunchTemplate` property.
-        pub fn launch_template(
-            mut self,
-            value: impl Into<Val<LaunchTemplateSpecification>>,
-        ) -> Self {
+        pub fn launch_template(mut self, value: impl Into<Val<LaunchTemplateSpecification>>) -> Self {
             self.props.set("LaunchTemplate", value);
             self
         }
 
         /// The `ManagedInstancesProvider` property.
-        pub fn managed_instances_provider(
-            mut self,
-            value: impl Into<Val<ManagedInstancesProvider>>,
-        ) -> Self {
+        pub fn managed_instances_provider(mut self, value: impl Into<Val<ManagedInstancesProvider>>) -> Self {
             self.props.set("ManagedInstancesProvider", value);
             self
         }
@@ -312,6 +271,8 @@ pub mod compute_environment {
         }
 
         /// The `SpotIamFleetRole` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn spot_iam_fleet_role(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpotIamFleetRole", value);
             self
@@ -330,6 +291,8 @@ pub mod compute_environment {
         }
 
         /// The `UpdateToLatestImageVersion` property.
+        ///
+        /// Write-only.
         pub fn update_to_latest_image_version(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("UpdateToLatestImageVersion", value);
             self
@@ -409,10 +372,7 @@ pub mod compute_environment {
         }
 
         /// The `Overrides` property.
-        pub fn overrides(
-            mut self,
-            value: impl Into<Val<Vec<LaunchTemplateSpecificationOverride>>>,
-        ) -> Self {
+        pub fn overrides(mut self, value: impl Into<Val<Vec<LaunchTemplateSpecificationOverride>>>) -> Self {
             self.props.set("Overrides", value);
             self
         }
@@ -497,10 +457,7 @@ pub mod compute_environment {
         ///
         /// - `infrastructure_role_arn`: `InfrastructureRoleArn`.
         /// - `instance_launch_template`: `InstanceLaunchTemplate`.
-        pub fn new(
-            infrastructure_role_arn: impl Into<Val<String>>,
-            instance_launch_template: impl Into<Val<InstanceLaunchTemplate>>,
-        ) -> Self {
+        pub fn new(infrastructure_role_arn: impl Into<Val<String>>, instance_launch_template: impl Into<Val<InstanceLaunchTemplate>>) -> Self {
             let mut props = Props::new();
             props.set("InfrastructureRoleArn", infrastructure_role_arn);
             props.set("InstanceLaunchTemplate", instance_launch_template);
@@ -508,10 +465,7 @@ pub mod compute_environment {
         }
 
         /// The `InfrastructureOptimization` property.
-        pub fn infrastructure_optimization(
-            mut self,
-            value: impl Into<Val<InfrastructureOptimization>>,
-        ) -> Self {
+        pub fn infrastructure_optimization(mut self, value: impl Into<Val<InfrastructureOptimization>>) -> Self {
             self.props.set("InfrastructureOptimization", value);
             self
         }
@@ -568,10 +522,7 @@ pub mod compute_environment {
         ///
         /// - `ec2_instance_profile_arn`: `Ec2InstanceProfileArn`.
         /// - `network_configuration`: `NetworkConfiguration`.
-        pub fn new(
-            ec2_instance_profile_arn: impl Into<Val<String>>,
-            network_configuration: impl Into<Val<ManagedInstancesNetworkConfiguration>>,
-        ) -> Self {
+        pub fn new(ec2_instance_profile_arn: impl Into<Val<String>>, network_configuration: impl Into<Val<ManagedInstancesNetworkConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("Ec2InstanceProfileArn", ec2_instance_profile_arn);
             props.set("NetworkConfiguration", network_configuration);
@@ -581,21 +532,22 @@ pub mod compute_environment {
         /// The `CapacityOptionType` property.
         ///
         /// Allowed values: `ON_DEMAND`, `SPOT`, `RESERVED`.
+        ///
+        /// Changing it replaces the resource.
         pub fn capacity_option_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityOptionType", value);
             self
         }
 
         /// The `CapacityReservations` property.
-        pub fn capacity_reservations(
-            mut self,
-            value: impl Into<Val<CapacityReservations>>,
-        ) -> Self {
+        pub fn capacity_reservations(mut self, value: impl Into<Val<CapacityReservations>>) -> Self {
             self.props.set("CapacityReservations", value);
             self
         }
 
         /// The `FipsEnabled` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn fips_enabled(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("FipsEnabled", value);
             self
@@ -608,19 +560,13 @@ pub mod compute_environment {
         }
 
         /// The `InstanceRequirements` property.
-        pub fn instance_requirements(
-            mut self,
-            value: impl Into<Val<InstanceRequirements>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, value: impl Into<Val<InstanceRequirements>>) -> Self {
             self.props.set("InstanceRequirements", value);
             self
         }
 
         /// The `LocalStorageConfiguration` property.
-        pub fn local_storage_configuration(
-            mut self,
-            value: impl Into<Val<ManagedInstancesLocalStorageConfiguration>>,
-        ) -> Self {
+        pub fn local_storage_configuration(mut self, value: impl Into<Val<ManagedInstancesLocalStorageConfiguration>>) -> Self {
             self.props.set("LocalStorageConfiguration", value);
             self
         }
@@ -632,10 +578,7 @@ pub mod compute_environment {
         }
 
         /// The `StorageConfiguration` property.
-        pub fn storage_configuration(
-            mut self,
-            value: impl Into<Val<ManagedInstancesStorageConfiguration>>,
-        ) -> Self {
+        pub fn storage_configuration(mut self, value: impl Into<Val<ManagedInstancesStorageConfiguration>>) -> Self {
             self.props.set("StorageConfiguration", value);
             self
         }
@@ -725,9 +668,7 @@ pub mod compute_environment {
         }
     }
 
-    impl From<ManagedInstancesLocalStorageConfiguration>
-        for Val<ManagedInstancesLocalStorageConfiguration>
-    {
+    impl From<ManagedInstancesLocalStorageConfiguration> for Val<ManagedInstancesLocalStorageConfiguration> {
         fn from(v: ManagedInstancesLocalStorageConfiguration) -> Self {
             v.props.into_val()
         }
@@ -744,10 +685,7 @@ pub mod compute_environment {
         ///
         /// - `security_groups`: `SecurityGroups`.
         /// - `subnets`: `Subnets`.
-        pub fn new(
-            security_groups: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroups", security_groups);
             props.set("Subnets", subnets);
@@ -850,10 +788,7 @@ pub mod compute_environment {
         ///
         /// - `eks_cluster_arn`: `EksClusterArn`.
         /// - `kubernetes_namespace`: `KubernetesNamespace`.
-        pub fn new(
-            eks_cluster_arn: impl Into<Val<String>>,
-            kubernetes_namespace: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(eks_cluster_arn: impl Into<Val<String>>, kubernetes_namespace: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EksClusterArn", eks_cluster_arn);
             props.set("KubernetesNamespace", kubernetes_namespace);
@@ -939,75 +874,32 @@ pub mod compute_environment {
 
     pub(crate) static COMPUTE_RESOURCES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Ec2Configuration",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EC2_CONFIGURATION_OBJECT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ManagedInstancesProvider",
-                &Shape::Object(&MANAGED_INSTANCES_PROVIDER_SHAPE),
-            ),
+            ("Ec2Configuration", &Shape::List(ListRule { item: Some(&Shape::Object(&EC2_CONFIGURATION_OBJECT_SHAPE)), min_items: None, max_items: None })),
+            ("ManagedInstancesProvider", &Shape::Object(&MANAGED_INSTANCES_PROVIDER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EC2_CONFIGURATION_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ImageKubernetesVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ImageKubernetesVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ImageType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_INSTANCES_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceLaunchTemplate",
-                &Shape::Object(&INSTANCE_LAUNCH_TEMPLATE_SHAPE),
-            ),
-            (
-                "PropagateTags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CAPACITY_PROVIDER", "NONE"],
-                }),
-            ),
+            ("InstanceLaunchTemplate", &Shape::Object(&INSTANCE_LAUNCH_TEMPLATE_SHAPE)),
+            ("PropagateTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CAPACITY_PROVIDER", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_LAUNCH_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CapacityOptionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ON_DEMAND", "SPOT", "RESERVED"],
-            }),
-        )],
+        fields: &[
+            ("CapacityOptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_DEMAND", "SPOT", "RESERVED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1032,10 +924,7 @@ impl CfnConsumableResource {
         let mut props = Props::new();
         props.set("ResourceType", resource_type);
         props.set("TotalQuantity", total_quantity);
-        CfnConsumableResource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConsumableResource { props, options: ResourceOptions::default() }
     }
 
     /// Name of ConsumableResource.
@@ -1102,39 +991,15 @@ pub(crate) static CONSUMABLE_RESOURCE_META: TypeMeta = TypeMeta {
     create_only: &["ConsumableResourceName", "ResourceType"],
     write_only: &[],
     primary_identifier: &["ConsumableResourceArn"],
-    attributes: &[
-        "AvailableQuantity",
-        "ConsumableResourceArn",
-        "CreatedAt",
-        "InUseQuantity",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["AvailableQuantity", "ConsumableResourceArn", "CreatedAt", "InUseQuantity"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CONSUMABLE_RESOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConsumableResourceName",
-            &Shape::Str(StrRule {
-                pattern: Some(""),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REPLENISHABLE", "NON_REPLENISHABLE"],
-            }),
-        ),
+        ("ConsumableResourceName", &Shape::Str(StrRule { pattern: Some(""), min_len: None, max_len: None, allowed: &[] })),
+        ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REPLENISHABLE", "NON_REPLENISHABLE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1157,26 +1022,17 @@ impl CfnJobDefinition {
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
-        CfnJobDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnJobDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The `ConsumableResourceProperties` property.
-    pub fn consumable_resource_properties(
-        mut self,
-        value: impl Into<Val<job_definition::ConsumableResourceProperties>>,
-    ) -> Self {
+    pub fn consumable_resource_properties(mut self, value: impl Into<Val<job_definition::ConsumableResourceProperties>>) -> Self {
         self.props.set("ConsumableResourceProperties", value);
         self
     }
 
     /// The `ContainerProperties` property.
-    pub fn container_properties(
-        mut self,
-        value: impl Into<Val<job_definition::ContainerProperties>>,
-    ) -> Self {
+    pub fn container_properties(mut self, value: impl Into<Val<job_definition::ContainerProperties>>) -> Self {
         self.props.set("ContainerProperties", value);
         self
     }
@@ -1202,10 +1058,7 @@ impl CfnJobDefinition {
     }
 
     /// The `NodeProperties` property.
-    pub fn node_properties(
-        mut self,
-        value: impl Into<Val<job_definition::NodeProperties>>,
-    ) -> Self {
+    pub fn node_properties(mut self, value: impl Into<Val<job_definition::NodeProperties>>) -> Self {
         self.props.set("NodeProperties", value);
         self
     }
@@ -1231,10 +1084,7 @@ impl CfnJobDefinition {
     /// The `ResourceRetentionPolicy` property.
     ///
     /// Write-only.
-    pub fn resource_retention_policy(
-        mut self,
-        value: impl Into<Val<job_definition::ResourceRetentionPolicy>>,
-    ) -> Self {
+    pub fn resource_retention_policy(mut self, value: impl Into<Val<job_definition::ResourceRetentionPolicy>>) -> Self {
         self.props.set("ResourceRetentionPolicy", value);
         self
     }
@@ -1290,42 +1140,19 @@ pub(crate) static JOB_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnJobDefinition::TYPE_NAME,
     shape: &JOB_DEFINITION_SHAPE,
     create_only: &["JobDefinitionName"],
-    write_only: &[
-        "ResourceRetentionPolicy",
-        "ResourceRetentionPolicy/SkipDeregisterOnUpdate",
-    ],
+    write_only: &["ResourceRetentionPolicy", "ResourceRetentionPolicy/SkipDeregisterOnUpdate"],
     primary_identifier: &["JobDefinitionName"],
     attributes: &["JobDefinitionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConsumableResourceProperties",
-            &Shape::Object(&job_definition::CONSUMABLE_RESOURCE_PROPERTIES_SHAPE),
-        ),
-        (
-            "EksProperties",
-            &Shape::Object(&job_definition::EKS_PROPERTIES_SHAPE),
-        ),
-        (
-            "JobDefinitionName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NodeProperties",
-            &Shape::Object(&job_definition::NODE_PROPERTIES_SHAPE),
-        ),
+        ("ConsumableResourceProperties", &Shape::Object(&job_definition::CONSUMABLE_RESOURCE_PROPERTIES_SHAPE)),
+        ("EksProperties", &Shape::Object(&job_definition::EKS_PROPERTIES_SHAPE)),
+        ("JobDefinitionName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
+        ("NodeProperties", &Shape::Object(&job_definition::NODE_PROPERTIES_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1346,9 +1173,7 @@ pub mod job_definition {
         /// Creates the value from its required properties:
         ///
         /// - `consumable_resource_list`: `ConsumableResourceList`.
-        pub fn new(
-            consumable_resource_list: impl Into<Val<Vec<ConsumableResourceRequirement>>>,
-        ) -> Self {
+        pub fn new(consumable_resource_list: impl Into<Val<Vec<ConsumableResourceRequirement>>>) -> Self {
             let mut props = Props::new();
             props.set("ConsumableResourceList", consumable_resource_list);
             ConsumableResourceProperties { props }
@@ -1372,10 +1197,7 @@ pub mod job_definition {
         ///
         /// - `consumable_resource`: `ConsumableResource`, The ARN of the consumable resource the job definition should consume.
         /// - `quantity`: `Quantity`.
-        pub fn new(
-            consumable_resource: impl Into<Val<String>>,
-            quantity: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(consumable_resource: impl Into<Val<String>>, quantity: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ConsumableResource", consumable_resource);
             props.set("Quantity", quantity);
@@ -1436,10 +1258,7 @@ pub mod job_definition {
         }
 
         /// The `FargatePlatformConfiguration` property.
-        pub fn fargate_platform_configuration(
-            mut self,
-            value: impl Into<Val<FargatePlatformConfiguration>>,
-        ) -> Self {
+        pub fn fargate_platform_configuration(mut self, value: impl Into<Val<FargatePlatformConfiguration>>) -> Self {
             self.props.set("FargatePlatformConfiguration", value);
             self
         }
@@ -1475,10 +1294,7 @@ pub mod job_definition {
         }
 
         /// The `NetworkConfiguration` property.
-        pub fn network_configuration(
-            mut self,
-            value: impl Into<Val<NetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, value: impl Into<Val<NetworkConfiguration>>) -> Self {
             self.props.set("NetworkConfiguration", value);
             self
         }
@@ -1496,19 +1312,13 @@ pub mod job_definition {
         }
 
         /// The `RepositoryCredentials` property.
-        pub fn repository_credentials(
-            mut self,
-            value: impl Into<Val<RepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, value: impl Into<Val<RepositoryCredentials>>) -> Self {
             self.props.set("RepositoryCredentials", value);
             self
         }
 
         /// The `ResourceRequirements` property.
-        pub fn resource_requirements(
-            mut self,
-            value: impl Into<Val<Vec<ResourceRequirement>>>,
-        ) -> Self {
+        pub fn resource_requirements(mut self, value: impl Into<Val<Vec<ResourceRequirement>>>) -> Self {
             self.props.set("ResourceRequirements", value);
             self
         }
@@ -1985,11 +1795,7 @@ pub mod job_definition {
         /// - `hard_limit`: `HardLimit`.
         /// - `name`: `Name`.
         /// - `soft_limit`: `SoftLimit`.
-        pub fn new(
-            hard_limit: impl Into<Val<i64>>,
-            name: impl Into<Val<String>>,
-            soft_limit: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(hard_limit: impl Into<Val<i64>>, name: impl Into<Val<String>>, soft_limit: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("HardLimit", hard_limit);
             props.set("Name", name);
@@ -2018,10 +1824,7 @@ pub mod job_definition {
         }
 
         /// The `EfsVolumeConfiguration` property.
-        pub fn efs_volume_configuration(
-            mut self,
-            value: impl Into<Val<EfsVolumeConfiguration>>,
-        ) -> Self {
+        pub fn efs_volume_configuration(mut self, value: impl Into<Val<EfsVolumeConfiguration>>) -> Self {
             self.props.set("EfsVolumeConfiguration", value);
             self
         }
@@ -2039,10 +1842,7 @@ pub mod job_definition {
         }
 
         /// The `S3FilesVolumeConfiguration` property.
-        pub fn s3_files_volume_configuration(
-            mut self,
-            value: impl Into<Val<S3FilesVolumeConfiguration>>,
-        ) -> Self {
+        pub fn s3_files_volume_configuration(mut self, value: impl Into<Val<S3FilesVolumeConfiguration>>) -> Self {
             self.props.set("S3FilesVolumeConfiguration", value);
             self
         }
@@ -2071,10 +1871,7 @@ pub mod job_definition {
         }
 
         /// The `AuthorizationConfig` property.
-        pub fn authorization_config(
-            mut self,
-            value: impl Into<Val<EfsAuthorizationConfig>>,
-        ) -> Self {
+        pub fn authorization_config(mut self, value: impl Into<Val<EfsAuthorizationConfig>>) -> Self {
             self.props.set("AuthorizationConfig", value);
             self
         }
@@ -2270,10 +2067,7 @@ pub mod job_definition {
         }
 
         /// The `NetworkConfiguration` property.
-        pub fn network_configuration(
-            mut self,
-            value: impl Into<Val<NetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, value: impl Into<Val<NetworkConfiguration>>) -> Self {
             self.props.set("NetworkConfiguration", value);
             self
         }
@@ -2362,10 +2156,7 @@ pub mod job_definition {
         }
 
         /// The `FirelensConfiguration` property.
-        pub fn firelens_configuration(
-            mut self,
-            value: impl Into<Val<FirelensConfiguration>>,
-        ) -> Self {
+        pub fn firelens_configuration(mut self, value: impl Into<Val<FirelensConfiguration>>) -> Self {
             self.props.set("FirelensConfiguration", value);
             self
         }
@@ -2407,19 +2198,13 @@ pub mod job_definition {
         }
 
         /// The `RepositoryCredentials` property.
-        pub fn repository_credentials(
-            mut self,
-            value: impl Into<Val<RepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, value: impl Into<Val<RepositoryCredentials>>) -> Self {
             self.props.set("RepositoryCredentials", value);
             self
         }
 
         /// The `ResourceRequirements` property.
-        pub fn resource_requirements(
-            mut self,
-            value: impl Into<Val<Vec<ResourceRequirement>>>,
-        ) -> Self {
+        pub fn resource_requirements(mut self, value: impl Into<Val<Vec<ResourceRequirement>>>) -> Self {
             self.props.set("ResourceRequirements", value);
             self
         }
@@ -2472,10 +2257,7 @@ pub mod job_definition {
         ///
         /// - `condition`: `Condition`.
         /// - `container_name`: `ContainerName`.
-        pub fn new(
-            condition: impl Into<Val<String>>,
-            container_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(condition: impl Into<Val<String>>, container_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Condition", condition);
             props.set("ContainerName", container_name);
@@ -2665,28 +2447,19 @@ pub mod job_definition {
         }
 
         /// The `Resources` property.
-        pub fn resources(
-            mut self,
-            value: impl Into<Val<EksContainerResourceRequirements>>,
-        ) -> Self {
+        pub fn resources(mut self, value: impl Into<Val<EksContainerResourceRequirements>>) -> Self {
             self.props.set("Resources", value);
             self
         }
 
         /// The `SecurityContext` property.
-        pub fn security_context(
-            mut self,
-            value: impl Into<Val<EksContainerSecurityContext>>,
-        ) -> Self {
+        pub fn security_context(mut self, value: impl Into<Val<EksContainerSecurityContext>>) -> Self {
             self.props.set("SecurityContext", value);
             self
         }
 
         /// The `VolumeMounts` property.
-        pub fn volume_mounts(
-            mut self,
-            value: impl Into<Val<Vec<EksContainerVolumeMount>>>,
-        ) -> Self {
+        pub fn volume_mounts(mut self, value: impl Into<Val<Vec<EksContainerVolumeMount>>>) -> Self {
             self.props.set("VolumeMounts", value);
             self
         }
@@ -2952,10 +2725,7 @@ pub mod job_definition {
         }
 
         /// The `PersistentVolumeClaim` property.
-        pub fn persistent_volume_claim(
-            mut self,
-            value: impl Into<Val<EksPersistentVolumeClaim>>,
-        ) -> Self {
+        pub fn persistent_volume_claim(mut self, value: impl Into<Val<EksPersistentVolumeClaim>>) -> Self {
             self.props.set("PersistentVolumeClaim", value);
             self
         }
@@ -3101,11 +2871,7 @@ pub mod job_definition {
         /// - `main_node`: `MainNode`.
         /// - `node_range_properties`: `NodeRangeProperties`.
         /// - `num_nodes`: `NumNodes`.
-        pub fn new(
-            main_node: impl Into<Val<i64>>,
-            node_range_properties: impl Into<Val<Vec<NodeRangeProperty>>>,
-            num_nodes: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(main_node: impl Into<Val<i64>>, node_range_properties: impl Into<Val<Vec<NodeRangeProperty>>>, num_nodes: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MainNode", main_node);
             props.set("NodeRangeProperties", node_range_properties);
@@ -3137,10 +2903,7 @@ pub mod job_definition {
         }
 
         /// The `ConsumableResourceProperties` property.
-        pub fn consumable_resource_properties(
-            mut self,
-            value: impl Into<Val<ConsumableResourceProperties>>,
-        ) -> Self {
+        pub fn consumable_resource_properties(mut self, value: impl Into<Val<ConsumableResourceProperties>>) -> Self {
             self.props.set("ConsumableResourceProperties", value);
             self
         }
@@ -3271,19 +3034,13 @@ pub mod job_definition {
         }
 
         /// The `RepositoryCredentials` property.
-        pub fn repository_credentials(
-            mut self,
-            value: impl Into<Val<RepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, value: impl Into<Val<RepositoryCredentials>>) -> Self {
             self.props.set("RepositoryCredentials", value);
             self
         }
 
         /// The `ResourceRequirements` property.
-        pub fn resource_requirements(
-            mut self,
-            value: impl Into<Val<Vec<ResourceRequirement>>>,
-        ) -> Self {
+        pub fn resource_requirements(mut self, value: impl Into<Val<Vec<ResourceRequirement>>>) -> Self {
             self.props.set("ResourceRequirements", value);
             self
         }
@@ -3430,6 +3187,8 @@ pub mod job_definition {
         }
 
         /// The `SkipDeregisterOnUpdate` property.
+        ///
+        /// Write-only.
         pub fn skip_deregister_on_update(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("SkipDeregisterOnUpdate", value);
             self
@@ -3542,14 +3301,9 @@ pub mod job_definition {
     }
 
     pub(crate) static CONSUMABLE_RESOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ConsumableResourceList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CONSUMABLE_RESOURCE_REQUIREMENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ConsumableResourceList", &Shape::List(ListRule { item: Some(&Shape::Object(&CONSUMABLE_RESOURCE_REQUIREMENT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3561,58 +3315,43 @@ pub mod job_definition {
     };
 
     pub(crate) static EKS_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("PodProperties", &Shape::Object(&EKS_POD_PROPERTIES_SHAPE))],
+        fields: &[
+            ("PodProperties", &Shape::Object(&EKS_POD_PROPERTIES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EKS_POD_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Volumes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&EKS_VOLUME_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Volumes", &Shape::List(ListRule { item: Some(&Shape::Object(&EKS_VOLUME_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EKS_VOLUME_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("EmptyDir", &Shape::Object(&EKS_EMPTY_DIR_SHAPE))],
+        fields: &[
+            ("EmptyDir", &Shape::Object(&EKS_EMPTY_DIR_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EKS_EMPTY_DIR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SizeLimit",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SizeLimit", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NODE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NodeRangeProperties",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&NODE_RANGE_PROPERTY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("NodeRangeProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&NODE_RANGE_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NODE_RANGE_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConsumableResourceProperties",
-                &Shape::Object(&CONSUMABLE_RESOURCE_PROPERTIES_SHAPE),
-            ),
+            ("ConsumableResourceProperties", &Shape::Object(&CONSUMABLE_RESOURCE_PROPERTIES_SHAPE)),
             ("EksProperties", &Shape::Object(&EKS_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3637,17 +3376,11 @@ impl CfnJobQueue {
     pub fn new(priority: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("Priority", priority);
-        CfnJobQueue {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnJobQueue { props, options: ResourceOptions::default() }
     }
 
     /// The `ComputeEnvironmentOrder` property.
-    pub fn compute_environment_order(
-        mut self,
-        value: impl Into<Val<Vec<job_queue::ComputeEnvironmentOrder>>>,
-    ) -> Self {
+    pub fn compute_environment_order(mut self, value: impl Into<Val<Vec<job_queue::ComputeEnvironmentOrder>>>) -> Self {
         self.props.set("ComputeEnvironmentOrder", value);
         self
     }
@@ -3669,10 +3402,7 @@ impl CfnJobQueue {
     }
 
     /// The `JobStateTimeLimitActions` property.
-    pub fn job_state_time_limit_actions(
-        mut self,
-        value: impl Into<Val<Vec<job_queue::JobStateTimeLimitAction>>>,
-    ) -> Self {
+    pub fn job_state_time_limit_actions(mut self, value: impl Into<Val<Vec<job_queue::JobStateTimeLimitAction>>>) -> Self {
         self.props.set("JobStateTimeLimitActions", value);
         self
     }
@@ -3684,10 +3414,7 @@ impl CfnJobQueue {
     }
 
     /// The `ServiceEnvironmentOrder` property.
-    pub fn service_environment_order(
-        mut self,
-        value: impl Into<Val<Vec<job_queue::ServiceEnvironmentOrder>>>,
-    ) -> Self {
+    pub fn service_environment_order(mut self, value: impl Into<Val<Vec<job_queue::ServiceEnvironmentOrder>>>) -> Self {
         self.props.set("ServiceEnvironmentOrder", value);
         self
     }
@@ -3736,10 +3463,7 @@ pub(crate) static JOB_QUEUE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["JobQueueArn"],
     attributes: &["JobQueueArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -3772,10 +3496,7 @@ pub mod job_queue {
         ///
         /// - `compute_environment`: `ComputeEnvironment`.
         /// - `order`: `Order`.
-        pub fn new(
-            compute_environment: impl Into<Val<String>>,
-            order: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(compute_environment: impl Into<Val<String>>, order: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ComputeEnvironment", compute_environment);
             props.set("Order", order);
@@ -3802,12 +3523,7 @@ pub mod job_queue {
         /// - `max_time_seconds`: `MaxTimeSeconds`.
         /// - `reason`: `Reason`.
         /// - `state`: `State`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            max_time_seconds: impl Into<Val<i64>>,
-            reason: impl Into<Val<String>>,
-            state: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, max_time_seconds: impl Into<Val<i64>>, reason: impl Into<Val<String>>, state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("MaxTimeSeconds", max_time_seconds);
@@ -3834,10 +3550,7 @@ pub mod job_queue {
         ///
         /// - `order`: `Order`.
         /// - `service_environment`: `ServiceEnvironment`.
-        pub fn new(
-            order: impl Into<Val<i64>>,
-            service_environment: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(order: impl Into<Val<i64>>, service_environment: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Order", order);
             props.set("ServiceEnvironment", service_environment);
@@ -3853,23 +3566,8 @@ pub mod job_queue {
 
     pub(crate) static JOB_STATE_TIME_LIMIT_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxTimeSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(600.0),
-                    max: Some(86400.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RUNNABLE"],
-                }),
-            ),
+            ("MaxTimeSeconds", &Shape::Num(NumRule { min: Some(600.0), max: Some(86400.0), allowed: &[] })),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RUNNABLE"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3894,28 +3592,14 @@ impl CfnQuotaShare {
     /// - `preemption_configuration`: `PreemptionConfiguration`, Specifies the preemption behavior for jobs in a quota share.
     /// - `quota_share_name`: `QuotaShareName`, The name of the quota share. It can be up to 128 characters long. It can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
     /// - `resource_sharing_configuration`: `ResourceSharingConfiguration`, Specifies whether a quota share reserves, lends, or both lends and borrows idle compute capacity.
-    pub fn new(
-        capacity_limits: impl Into<Val<Vec<quota_share::QuotaShareCapacityLimit>>>,
-        job_queue: impl Into<Val<String>>,
-        preemption_configuration: impl Into<Val<quota_share::QuotaSharePreemptionConfiguration>>,
-        quota_share_name: impl Into<Val<String>>,
-        resource_sharing_configuration: impl Into<
-            Val<quota_share::QuotaShareResourceSharingConfiguration>,
-        >,
-    ) -> Self {
+    pub fn new(capacity_limits: impl Into<Val<Vec<quota_share::QuotaShareCapacityLimit>>>, job_queue: impl Into<Val<String>>, preemption_configuration: impl Into<Val<quota_share::QuotaSharePreemptionConfiguration>>, quota_share_name: impl Into<Val<String>>, resource_sharing_configuration: impl Into<Val<quota_share::QuotaShareResourceSharingConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("CapacityLimits", capacity_limits);
         props.set("JobQueue", job_queue);
         props.set("PreemptionConfiguration", preemption_configuration);
         props.set("QuotaShareName", quota_share_name);
-        props.set(
-            "ResourceSharingConfiguration",
-            resource_sharing_configuration,
-        );
-        CfnQuotaShare {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("ResourceSharingConfiguration", resource_sharing_configuration);
+        CfnQuotaShare { props, options: ResourceOptions::default() }
     }
 
     /// The state of the quota share. If the quota share is `ENABLED`, it is able to accept jobs. If the quota share is `DISABLED`, new jobs won't be accepted but jobs already submitted can finish. The default state is `ENABLED`.
@@ -3964,47 +3648,16 @@ pub(crate) static QUOTA_SHARE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["QuotaShareArn"],
     attributes: &["QuotaShareArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff3fffffff),
 };
 
 pub(crate) static QUOTA_SHARE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CapacityLimits",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &quota_share::QUOTA_SHARE_CAPACITY_LIMIT_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "QuotaShareName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceSharingConfiguration",
-            &Shape::Object(&quota_share::QUOTA_SHARE_RESOURCE_SHARING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
+        ("CapacityLimits", &Shape::List(ListRule { item: Some(&Shape::Object(&quota_share::QUOTA_SHARE_CAPACITY_LIMIT_SHAPE)), min_items: None, max_items: None })),
+        ("QuotaShareName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ResourceSharingConfiguration", &Shape::Object(&quota_share::QUOTA_SHARE_RESOURCE_SHARING_CONFIGURATION_SHAPE)),
+        ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4026,10 +3679,7 @@ pub mod quota_share {
         ///
         /// - `capacity_unit`: `CapacityUnit`, The unit of compute capacity for the capacityLimit. For example, `ml.m5.large`.
         /// - `max_capacity`: `MaxCapacity`, The maximum capacity available for the quota share. This value represents the maximum quantity of a resource that can be allocated to jobs in the quota share without borrowing.
-        pub fn new(
-            capacity_unit: impl Into<Val<String>>,
-            max_capacity: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(capacity_unit: impl Into<Val<String>>, max_capacity: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("CapacityUnit", capacity_unit);
             props.set("MaxCapacity", max_capacity);
@@ -4096,26 +3746,16 @@ pub mod quota_share {
     }
 
     pub(crate) static QUOTA_SHARE_CAPACITY_LIMIT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxCapacity",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxCapacity", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUOTA_SHARE_RESOURCE_SHARING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BorrowLimit",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BorrowLimit", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4135,17 +3775,11 @@ impl CfnSchedulingPolicy {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSchedulingPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSchedulingPolicy { props, options: ResourceOptions::default() }
     }
 
     /// Fair Share Policy for the Job Queue.
-    pub fn fairshare_policy(
-        mut self,
-        value: impl Into<Val<scheduling_policy::FairsharePolicy>>,
-    ) -> Self {
+    pub fn fairshare_policy(mut self, value: impl Into<Val<scheduling_policy::FairsharePolicy>>) -> Self {
         self.props.set("FairsharePolicy", value);
         self
     }
@@ -4159,10 +3793,7 @@ impl CfnSchedulingPolicy {
     }
 
     /// Quota Share Policy for the Job Queue.
-    pub fn quota_share_policy(
-        mut self,
-        value: impl Into<Val<scheduling_policy::QuotaSharePolicy>>,
-    ) -> Self {
+    pub fn quota_share_policy(mut self, value: impl Into<Val<scheduling_policy::QuotaSharePolicy>>) -> Self {
         self.props.set("QuotaSharePolicy", value);
         self
     }
@@ -4205,28 +3836,14 @@ pub(crate) static SCHEDULING_POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SCHEDULING_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FairsharePolicy",
-            &Shape::Object(&scheduling_policy::FAIRSHARE_POLICY_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(""),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("FairsharePolicy", &Shape::Object(&scheduling_policy::FAIRSHARE_POLICY_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some(""), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4335,43 +3952,17 @@ pub mod scheduling_policy {
 
     pub(crate) static FAIRSHARE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComputeReservation",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShareDecaySeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(604800.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShareDistribution",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SHARE_ATTRIBUTES_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ComputeReservation", &Shape::Num(NumRule { min: Some(0.0), max: Some(99.0), allowed: &[] })),
+            ("ShareDecaySeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(604800.0), allowed: &[] })),
+            ("ShareDistribution", &Shape::List(ListRule { item: Some(&Shape::Object(&SHARE_ATTRIBUTES_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHARE_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WeightFactor",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("WeightFactor", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4392,17 +3983,11 @@ impl CfnServiceEnvironment {
     ///
     /// - `capacity_limits`: `CapacityLimits`.
     /// - `service_environment_type`: `ServiceEnvironmentType`.
-    pub fn new(
-        capacity_limits: impl Into<Val<Vec<service_environment::CapacityLimit>>>,
-        service_environment_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(capacity_limits: impl Into<Val<Vec<service_environment::CapacityLimit>>>, service_environment_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CapacityLimits", capacity_limits);
         props.set("ServiceEnvironmentType", service_environment_type);
-        CfnServiceEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// The `ServiceEnvironmentName` property.
@@ -4455,10 +4040,7 @@ pub(crate) static SERVICE_ENVIRONMENT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ServiceEnvironmentArn"],
     attributes: &["ServiceEnvironmentArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 

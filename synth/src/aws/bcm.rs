@@ -29,17 +29,11 @@ impl CfnDashboard {
     ///
     /// - `name`: `Name`.
     /// - `widgets`: `Widgets`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        widgets: impl Into<Val<Vec<dashboard::Widget>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, widgets: impl Into<Val<Vec<dashboard::Widget>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Widgets", widgets);
-        CfnDashboard {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDashboard { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -99,49 +93,16 @@ pub(crate) static DASHBOARD_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "Type", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static DASHBOARD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\\-_/\\\\]*$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!.* {2})[a-zA-Z][a-zA-Z0-9 _-]{0,48}[a-zA-Z0-9_-]$"),
-                min_len: Some(2),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dashboard::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Widgets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dashboard::WIDGET_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\\-_/\\\\]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!.* {2})[a-zA-Z][a-zA-Z0-9 _-]{0,48}[a-zA-Z0-9_-]$"), min_len: Some(2), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dashboard::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("Widgets", &Shape::List(ListRule { item: Some(&Shape::Object(&dashboard::WIDGET_SHAPE)), min_items: Some(0), max_items: Some(20) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -188,10 +149,7 @@ pub mod dashboard {
         ///
         /// - `configs`: `Configs`.
         /// - `title`: `Title`.
-        pub fn new(
-            configs: impl Into<Val<Vec<WidgetConfig>>>,
-            title: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(configs: impl Into<Val<Vec<WidgetConfig>>>, title: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Configs", configs);
             props.set("Title", title);
@@ -240,10 +198,7 @@ pub mod dashboard {
         ///
         /// - `display_config`: `DisplayConfig`.
         /// - `query_parameters`: `QueryParameters`.
-        pub fn new(
-            display_config: impl Into<Val<DisplayConfig>>,
-            query_parameters: impl Into<Val<QueryParameters>>,
-        ) -> Self {
+        pub fn new(display_config: impl Into<Val<DisplayConfig>>, query_parameters: impl Into<Val<QueryParameters>>) -> Self {
             let mut props = Props::new();
             props.set("DisplayConfig", display_config);
             props.set("QueryParameters", query_parameters);
@@ -332,37 +287,25 @@ pub mod dashboard {
         }
 
         /// The `ReservationCoverage` property.
-        pub fn reservation_coverage(
-            mut self,
-            value: impl Into<Val<ReservationCoverageQuery>>,
-        ) -> Self {
+        pub fn reservation_coverage(mut self, value: impl Into<Val<ReservationCoverageQuery>>) -> Self {
             self.props.set("ReservationCoverage", value);
             self
         }
 
         /// The `ReservationUtilization` property.
-        pub fn reservation_utilization(
-            mut self,
-            value: impl Into<Val<ReservationUtilizationQuery>>,
-        ) -> Self {
+        pub fn reservation_utilization(mut self, value: impl Into<Val<ReservationUtilizationQuery>>) -> Self {
             self.props.set("ReservationUtilization", value);
             self
         }
 
         /// The `SavingsPlansCoverage` property.
-        pub fn savings_plans_coverage(
-            mut self,
-            value: impl Into<Val<SavingsPlansCoverageQuery>>,
-        ) -> Self {
+        pub fn savings_plans_coverage(mut self, value: impl Into<Val<SavingsPlansCoverageQuery>>) -> Self {
             self.props.set("SavingsPlansCoverage", value);
             self
         }
 
         /// The `SavingsPlansUtilization` property.
-        pub fn savings_plans_utilization(
-            mut self,
-            value: impl Into<Val<SavingsPlansUtilizationQuery>>,
-        ) -> Self {
+        pub fn savings_plans_utilization(mut self, value: impl Into<Val<SavingsPlansUtilizationQuery>>) -> Self {
             self.props.set("SavingsPlansUtilization", value);
             self
         }
@@ -386,11 +329,7 @@ pub mod dashboard {
         /// - `granularity`: `Granularity`.
         /// - `metrics`: `Metrics`.
         /// - `time_range`: `TimeRange`.
-        pub fn new(
-            granularity: impl Into<Val<String>>,
-            metrics: impl Into<Val<Vec<String>>>,
-            time_range: impl Into<Val<DateTimeRange>>,
-        ) -> Self {
+        pub fn new(granularity: impl Into<Val<String>>, metrics: impl Into<Val<Vec<String>>>, time_range: impl Into<Val<DateTimeRange>>) -> Self {
             let mut props = Props::new();
             props.set("Granularity", granularity);
             props.set("Metrics", metrics);
@@ -608,10 +547,7 @@ pub mod dashboard {
         ///
         /// - `end_time`: `EndTime`.
         /// - `start_time`: `StartTime`.
-        pub fn new(
-            end_time: impl Into<Val<DateTimeValue>>,
-            start_time: impl Into<Val<DateTimeValue>>,
-        ) -> Self {
+        pub fn new(end_time: impl Into<Val<DateTimeValue>>, start_time: impl Into<Val<DateTimeValue>>) -> Self {
             let mut props = Props::new();
             props.set("EndTime", end_time);
             props.set("StartTime", start_time);
@@ -880,72 +816,19 @@ pub mod dashboard {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WIDGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Configs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&WIDGET_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\\-_/\\\\]*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Height",
-                &Shape::Num(NumRule {
-                    min: Some(4.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Title",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!.* {2})[a-zA-Z0-9_-][ a-zA-Z0-9_-]*[a-zA-Z0-9_-]$"),
-                    min_len: Some(2),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Width",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(6.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Configs", &Shape::List(ListRule { item: Some(&Shape::Object(&WIDGET_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\\-_/\\\\]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("Height", &Shape::Num(NumRule { min: Some(4.0), max: Some(10.0), allowed: &[] })),
+            ("Title", &Shape::Str(StrRule { pattern: Some("^(?!.* {2})[a-zA-Z0-9_-][ a-zA-Z0-9_-]*[a-zA-Z0-9_-]$"), min_len: Some(2), max_len: Some(50), allowed: &[] })),
+            ("Width", &Shape::Num(NumRule { min: Some(2.0), max: Some(6.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -959,45 +842,26 @@ pub mod dashboard {
     };
 
     pub(crate) static DISPLAY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Graph",
-            &Shape::Map(&Shape::Object(&GRAPH_DISPLAY_CONFIG_SHAPE)),
-        )],
+        fields: &[
+            ("Graph", &Shape::Map(&Shape::Object(&GRAPH_DISPLAY_CONFIG_SHAPE))),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GRAPH_DISPLAY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VisualType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LINE", "BAR", "STACK"],
-            }),
-        )],
+        fields: &[
+            ("VisualType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINE", "BAR", "STACK"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUERY_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CostAndUsage", &Shape::Object(&COST_AND_USAGE_QUERY_SHAPE)),
-            (
-                "ReservationCoverage",
-                &Shape::Object(&RESERVATION_COVERAGE_QUERY_SHAPE),
-            ),
-            (
-                "ReservationUtilization",
-                &Shape::Object(&RESERVATION_UTILIZATION_QUERY_SHAPE),
-            ),
-            (
-                "SavingsPlansCoverage",
-                &Shape::Object(&SAVINGS_PLANS_COVERAGE_QUERY_SHAPE),
-            ),
-            (
-                "SavingsPlansUtilization",
-                &Shape::Object(&SAVINGS_PLANS_UTILIZATION_QUERY_SHAPE),
-            ),
+            ("ReservationCoverage", &Shape::Object(&RESERVATION_COVERAGE_QUERY_SHAPE)),
+            ("ReservationUtilization", &Shape::Object(&RESERVATION_UTILIZATION_QUERY_SHAPE)),
+            ("SavingsPlansCoverage", &Shape::Object(&SAVINGS_PLANS_COVERAGE_QUERY_SHAPE)),
+            ("SavingsPlansUtilization", &Shape::Object(&SAVINGS_PLANS_UTILIZATION_QUERY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1005,48 +869,9 @@ pub mod dashboard {
     pub(crate) static COST_AND_USAGE_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Filter", &Shape::Object(&COST_AND_USAGE_EXPRESSION_SHAPE)),
-            (
-                "Granularity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOURLY", "DAILY", "MONTHLY"],
-                }),
-            ),
-            (
-                "GroupBy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GROUP_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Metrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "AmortizedCost",
-                            "BlendedCost",
-                            "NetAmortizedCost",
-                            "NetUnblendedCost",
-                            "NormalizedUsageAmount",
-                            "UnblendedCost",
-                            "UsageQuantity",
-                            "SpendCoveredBySavingsPlans",
-                            "Hour",
-                            "Unit",
-                            "Cost",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Granularity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOURLY", "DAILY", "MONTHLY"] })),
+            ("GroupBy", &Shape::List(ListRule { item: Some(&Shape::Object(&GROUP_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+            ("Metrics", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost", "NormalizedUsageAmount", "UnblendedCost", "UsageQuantity", "SpendCoveredBySavingsPlans", "Hour", "Unit", "Cost"] })), min_items: None, max_items: None })),
             ("TimeRange", &Shape::Object(&DATE_TIME_RANGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1054,169 +879,42 @@ pub mod dashboard {
 
     pub(crate) static COST_AND_USAGE_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "And",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COST_AND_USAGE_EXPRESSION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "CostCategories",
-                &Shape::Object(&COST_CATEGORY_VALUES_SHAPE),
-            ),
+            ("And", &Shape::List(ListRule { item: Some(&Shape::Object(&COST_AND_USAGE_EXPRESSION_SHAPE)), min_items: None, max_items: None })),
+            ("CostCategories", &Shape::Object(&COST_CATEGORY_VALUES_SHAPE)),
             ("Dimensions", &Shape::Object(&DIMENSION_VALUES_SHAPE)),
             ("Not", &Shape::Object(&COST_AND_USAGE_EXPRESSION_SHAPE)),
-            (
-                "Or",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COST_AND_USAGE_EXPRESSION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Or", &Shape::List(ListRule { item: Some(&Shape::Object(&COST_AND_USAGE_EXPRESSION_SHAPE)), min_items: None, max_items: None })),
             ("Tags", &Shape::Object(&TAG_VALUES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COST_CATEGORY_VALUES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MatchOptions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EQUALS",
-                        "ABSENT",
-                        "STARTS_WITH",
-                        "ENDS_WITH",
-                        "CONTAINS",
-                        "GREATER_THAN_OR_EQUAL",
-                        "CASE_SENSITIVE",
-                        "CASE_INSENSITIVE",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("MatchOptions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "ABSENT", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "GREATER_THAN_OR_EQUAL", "CASE_SENSITIVE", "CASE_INSENSITIVE"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_VALUES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AZ",
-                        "INSTANCE_TYPE",
-                        "LINKED_ACCOUNT",
-                        "OPERATION",
-                        "PURCHASE_TYPE",
-                        "REGION",
-                        "SERVICE",
-                        "USAGE_TYPE",
-                        "USAGE_TYPE_GROUP",
-                        "RECORD_TYPE",
-                        "OPERATING_SYSTEM",
-                        "TENANCY",
-                        "SCOPE",
-                        "PLATFORM",
-                        "SUBSCRIPTION_ID",
-                        "LEGAL_ENTITY_NAME",
-                        "DEPLOYMENT_OPTION",
-                        "DATABASE_ENGINE",
-                        "CACHE_ENGINE",
-                        "INSTANCE_TYPE_FAMILY",
-                        "BILLING_ENTITY",
-                        "RESERVATION_ID",
-                        "RESOURCE_ID",
-                        "SAVINGS_PLANS_TYPE",
-                        "TAG_KEY",
-                        "COST_CATEGORY_NAME",
-                    ],
-                }),
-            ),
-            (
-                "MatchOptions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "EQUALS",
-                            "ABSENT",
-                            "STARTS_WITH",
-                            "ENDS_WITH",
-                            "CONTAINS",
-                            "GREATER_THAN_OR_EQUAL",
-                            "CASE_SENSITIVE",
-                            "CASE_INSENSITIVE",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AZ", "INSTANCE_TYPE", "LINKED_ACCOUNT", "OPERATION", "PURCHASE_TYPE", "REGION", "SERVICE", "USAGE_TYPE", "USAGE_TYPE_GROUP", "RECORD_TYPE", "OPERATING_SYSTEM", "TENANCY", "SCOPE", "PLATFORM", "SUBSCRIPTION_ID", "LEGAL_ENTITY_NAME", "DEPLOYMENT_OPTION", "DATABASE_ENGINE", "CACHE_ENGINE", "INSTANCE_TYPE_FAMILY", "BILLING_ENTITY", "RESERVATION_ID", "RESOURCE_ID", "SAVINGS_PLANS_TYPE", "TAG_KEY", "COST_CATEGORY_NAME"] })),
+            ("MatchOptions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "ABSENT", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "GREATER_THAN_OR_EQUAL", "CASE_SENSITIVE", "CASE_INSENSITIVE"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_VALUES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MatchOptions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EQUALS",
-                        "ABSENT",
-                        "STARTS_WITH",
-                        "ENDS_WITH",
-                        "CONTAINS",
-                        "GREATER_THAN_OR_EQUAL",
-                        "CASE_SENSITIVE",
-                        "CASE_INSENSITIVE",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("MatchOptions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "ABSENT", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "GREATER_THAN_OR_EQUAL", "CASE_SENSITIVE", "CASE_INSENSITIVE"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GROUP_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DIMENSION", "TAG", "COST_CATEGORY"],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DIMENSION", "TAG", "COST_CATEGORY"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1230,63 +928,18 @@ pub mod dashboard {
     };
 
     pub(crate) static DATE_TIME_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ABSOLUTE", "RELATIVE"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ABSOLUTE", "RELATIVE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESERVATION_COVERAGE_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Filter", &Shape::Object(&EXPRESSION_SHAPE)),
-            (
-                "Granularity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOURLY", "DAILY", "MONTHLY"],
-                }),
-            ),
-            (
-                "GroupBy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GROUP_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Metrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "AmortizedCost",
-                            "BlendedCost",
-                            "NetAmortizedCost",
-                            "NetUnblendedCost",
-                            "NormalizedUsageAmount",
-                            "UnblendedCost",
-                            "UsageQuantity",
-                            "SpendCoveredBySavingsPlans",
-                            "Hour",
-                            "Unit",
-                            "Cost",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Granularity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOURLY", "DAILY", "MONTHLY"] })),
+            ("GroupBy", &Shape::List(ListRule { item: Some(&Shape::Object(&GROUP_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+            ("Metrics", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost", "NormalizedUsageAmount", "UnblendedCost", "UsageQuantity", "SpendCoveredBySavingsPlans", "Hour", "Unit", "Cost"] })), min_items: None, max_items: None })),
             ("TimeRange", &Shape::Object(&DATE_TIME_RANGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1294,18 +947,8 @@ pub mod dashboard {
 
     pub(crate) static EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "And",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EXPRESSION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "CostCategories",
-                &Shape::Object(&COST_CATEGORY_VALUES_SHAPE),
-            ),
+            ("And", &Shape::List(ListRule { item: Some(&Shape::Object(&EXPRESSION_SHAPE)), min_items: None, max_items: None })),
+            ("CostCategories", &Shape::Object(&COST_CATEGORY_VALUES_SHAPE)),
             ("Dimensions", &Shape::Object(&DIMENSION_VALUES_SHAPE)),
             ("Not", &Shape::Object(&EXPRESSION_SHAPE)),
             ("Tags", &Shape::Object(&TAG_VALUES_SHAPE)),
@@ -1316,23 +959,8 @@ pub mod dashboard {
     pub(crate) static RESERVATION_UTILIZATION_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Filter", &Shape::Object(&EXPRESSION_SHAPE)),
-            (
-                "Granularity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOURLY", "DAILY", "MONTHLY"],
-                }),
-            ),
-            (
-                "GroupBy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GROUP_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Granularity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOURLY", "DAILY", "MONTHLY"] })),
+            ("GroupBy", &Shape::List(ListRule { item: Some(&Shape::Object(&GROUP_DEFINITION_SHAPE)), min_items: None, max_items: None })),
             ("TimeRange", &Shape::Object(&DATE_TIME_RANGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1341,48 +969,9 @@ pub mod dashboard {
     pub(crate) static SAVINGS_PLANS_COVERAGE_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Filter", &Shape::Object(&EXPRESSION_SHAPE)),
-            (
-                "Granularity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOURLY", "DAILY", "MONTHLY"],
-                }),
-            ),
-            (
-                "GroupBy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GROUP_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Metrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "AmortizedCost",
-                            "BlendedCost",
-                            "NetAmortizedCost",
-                            "NetUnblendedCost",
-                            "NormalizedUsageAmount",
-                            "UnblendedCost",
-                            "UsageQuantity",
-                            "SpendCoveredBySavingsPlans",
-                            "Hour",
-                            "Unit",
-                            "Cost",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Granularity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOURLY", "DAILY", "MONTHLY"] })),
+            ("GroupBy", &Shape::List(ListRule { item: Some(&Shape::Object(&GROUP_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+            ("Metrics", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost", "NormalizedUsageAmount", "UnblendedCost", "UsageQuantity", "SpendCoveredBySavingsPlans", "Hour", "Unit", "Cost"] })), min_items: None, max_items: None })),
             ("TimeRange", &Shape::Object(&DATE_TIME_RANGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1391,15 +980,7 @@ pub mod dashboard {
     pub(crate) static SAVINGS_PLANS_UTILIZATION_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Filter", &Shape::Object(&EXPRESSION_SHAPE)),
-            (
-                "Granularity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOURLY", "DAILY", "MONTHLY"],
-                }),
-            ),
+            ("Granularity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOURLY", "DAILY", "MONTHLY"] })),
             ("TimeRange", &Shape::Object(&DATE_TIME_RANGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1424,24 +1005,13 @@ impl CfnScheduledReport {
     /// - `name`: `Name`, The name of the scheduled report.
     /// - `schedule_config`: `ScheduleConfig`, The schedule configuration that defines when and how often the report is generated.
     /// - `scheduled_report_execution_role_arn`: `ScheduledReportExecutionRoleArn`, The ARN of the IAM role that the scheduled report uses to execute. AWS Billing and Cost Management Dashboards assumes this IAM role while executing the scheduled report.
-    pub fn new(
-        dashboard_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        schedule_config: impl Into<Val<scheduled_report::ScheduleConfig>>,
-        scheduled_report_execution_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(dashboard_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, schedule_config: impl Into<Val<scheduled_report::ScheduleConfig>>, scheduled_report_execution_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DashboardArn", dashboard_arn);
         props.set("Name", name);
         props.set("ScheduleConfig", schedule_config);
-        props.set(
-            "ScheduledReportExecutionRoleArn",
-            scheduled_report_execution_role_arn,
-        );
-        CfnScheduledReport {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("ScheduledReportExecutionRoleArn", scheduled_report_execution_role_arn);
+        CfnScheduledReport { props, options: ResourceOptions::default() }
     }
 
     /// A description of the scheduled report's purpose or contents.
@@ -1457,10 +1027,7 @@ impl CfnScheduledReport {
     }
 
     /// The date range override applied to widgets in the scheduled report.
-    pub fn widget_date_range_override(
-        mut self,
-        value: impl Into<Val<scheduled_report::DateTimeRange>>,
-    ) -> Self {
+    pub fn widget_date_range_override(mut self, value: impl Into<Val<scheduled_report::DateTimeRange>>) -> Self {
         self.props.set("WidgetDateRangeOverride", value);
         self
     }
@@ -1524,77 +1091,20 @@ pub(crate) static SCHEDULED_REPORT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "HealthStatus", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static SCHEDULED_REPORT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DashboardArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:bcm-dashboards::[0-9]{12}:dashboard/(\\*|[-a-z0-9]+)$",
-                ),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\\-_/\\\\]*$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!.* {2})[a-zA-Z][a-zA-Z0-9 _-]{0,48}[a-zA-Z0-9_-]$"),
-                min_len: Some(2),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleConfig",
-            &Shape::Object(&scheduled_report::SCHEDULE_CONFIG_SHAPE),
-        ),
-        (
-            "ScheduledReportExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scheduled_report::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "WidgetDateRangeOverride",
-            &Shape::Object(&scheduled_report::DATE_TIME_RANGE_SHAPE),
-        ),
-        (
-            "WidgetIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
+        ("DashboardArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:bcm-dashboards::[0-9]{12}:dashboard/(\\*|[-a-z0-9]+)$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\\-_/\\\\]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!.* {2})[a-zA-Z][a-zA-Z0-9 _-]{0,48}[a-zA-Z0-9_-]$"), min_len: Some(2), max_len: Some(50), allowed: &[] })),
+        ("ScheduleConfig", &Shape::Object(&scheduled_report::SCHEDULE_CONFIG_SHAPE)),
+        ("ScheduledReportExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&scheduled_report::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("WidgetDateRangeOverride", &Shape::Object(&scheduled_report::DATE_TIME_RANGE_SHAPE)),
+        ("WidgetIds", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(1) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1719,10 +1229,7 @@ pub mod scheduled_report {
         ///
         /// - `end_time`: `EndTime`, The end of the range.
         /// - `start_time`: `StartTime`, The start of the range.
-        pub fn new(
-            end_time: impl Into<Val<DateTimeValue>>,
-            start_time: impl Into<Val<DateTimeValue>>,
-        ) -> Self {
+        pub fn new(end_time: impl Into<Val<DateTimeValue>>, start_time: impl Into<Val<DateTimeValue>>) -> Self {
             let mut props = Props::new();
             props.set("EndTime", end_time);
             props.set("StartTime", start_time);
@@ -1763,57 +1270,17 @@ pub mod scheduled_report {
 
     pub(crate) static SCHEDULE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScheduleExpression",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScheduleExpressionTimeZone",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("ScheduleExpression", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ScheduleExpressionTimeZone", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1828,31 +1295,18 @@ pub mod scheduled_report {
 
     pub(crate) static DATE_TIME_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ABSOLUTE", "RELATIVE"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ABSOLUTE", "RELATIVE"] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DASHBOARD_META, &SCHEDULED_REPORT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DASHBOARD_META,
+    &SCHEDULED_REPORT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnExport {
     pub fn new(export: impl Into<Val<export::Export>>) -> Self {
         let mut props = Props::new();
         props.set("Export", export);
-        CfnExport {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExport { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -78,24 +75,14 @@ pub(crate) static EXPORT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ExportArn"],
     attributes: &["Export.ExportArn", "ExportArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fc414200000),
 };
 
 pub(crate) static EXPORT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Export", &Shape::Object(&export::EXPORT_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&export::RESOURCE_TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&export::RESOURCE_TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -119,12 +106,7 @@ pub mod export {
         /// - `destination_configurations`: `DestinationConfigurations`.
         /// - `name`: `Name`.
         /// - `refresh_cadence`: `RefreshCadence`.
-        pub fn new(
-            data_query: impl Into<Val<DataQuery>>,
-            destination_configurations: impl Into<Val<DestinationConfigurations>>,
-            name: impl Into<Val<String>>,
-            refresh_cadence: impl Into<Val<RefreshCadence>>,
-        ) -> Self {
+        pub fn new(data_query: impl Into<Val<DataQuery>>, destination_configurations: impl Into<Val<DestinationConfigurations>>, name: impl Into<Val<String>>, refresh_cadence: impl Into<Val<RefreshCadence>>) -> Self {
             let mut props = Props::new();
             props.set("DataQuery", data_query);
             props.set("DestinationConfigurations", destination_configurations);
@@ -217,12 +199,7 @@ pub mod export {
         /// - `s3_output_configurations`: `S3OutputConfigurations`.
         /// - `s3_prefix`: `S3Prefix`.
         /// - `s3_region`: `S3Region`.
-        pub fn new(
-            s3_bucket: impl Into<Val<String>>,
-            s3_output_configurations: impl Into<Val<S3OutputConfigurations>>,
-            s3_prefix: impl Into<Val<String>>,
-            s3_region: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(s3_bucket: impl Into<Val<String>>, s3_output_configurations: impl Into<Val<S3OutputConfigurations>>, s3_prefix: impl Into<Val<String>>, s3_region: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("S3Bucket", s3_bucket);
             props.set("S3OutputConfigurations", s3_output_configurations);
@@ -257,12 +234,7 @@ pub mod export {
         /// - `format`: `Format`.
         /// - `output_type`: `OutputType`.
         /// - `overwrite`: `Overwrite`.
-        pub fn new(
-            compression: impl Into<Val<String>>,
-            format: impl Into<Val<String>>,
-            output_type: impl Into<Val<String>>,
-            overwrite: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(compression: impl Into<Val<String>>, format: impl Into<Val<String>>, output_type: impl Into<Val<String>>, overwrite: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Compression", compression);
             props.set("Format", format);
@@ -340,161 +312,60 @@ pub mod export {
 
     pub(crate) static DATA_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "QueryStatement",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(1),
-                    max_len: Some(36000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableConfigurations",
-                &Shape::Map(&Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(16384),
-                    allowed: &[],
-                }))),
-            ),
+            ("QueryStatement", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(1), max_len: Some(36000), allowed: &[] })),
+            ("TableConfigurations", &Shape::Map(&Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(16384), allowed: &[] })))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_CONFIGURATIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Destination", &Shape::Object(&S3_DESTINATION_SHAPE))],
+        fields: &[
+            ("S3Destination", &Shape::Object(&S3_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3BucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputConfigurations",
-                &Shape::Object(&S3_OUTPUT_CONFIGURATIONS_SHAPE),
-            ),
-            (
-                "S3Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("S3BucketOwner", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("S3OutputConfigurations", &Shape::Object(&S3_OUTPUT_CONFIGURATIONS_SHAPE)),
+            ("S3Prefix", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("S3Region", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_CONFIGURATIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Compression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GZIP", "PARQUET", "ZIP"],
-                }),
-            ),
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TEXT_OR_CSV", "PARQUET"],
-                }),
-            ),
-            (
-                "OutputType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CUSTOM", "ATHENA", "REDSHIFT"],
-                }),
-            ),
-            (
-                "Overwrite",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"],
-                }),
-            ),
+            ("Compression", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GZIP", "PARQUET", "ZIP"] })),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXT_OR_CSV", "PARQUET"] })),
+            ("OutputType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOM", "ATHENA", "REDSHIFT"] })),
+            ("Overwrite", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATE_NEW_REPORT", "OVERWRITE_REPORT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REFRESH_CADENCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Frequency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SYNCHRONOUS"],
-            }),
-        )],
+        fields: &[
+            ("Frequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SYNCHRONOUS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&EXPORT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &EXPORT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

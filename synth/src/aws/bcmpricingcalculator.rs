@@ -31,10 +31,7 @@ impl CfnBillEstimate {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnBillEstimate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBillEstimate { props, options: ResourceOptions::default() }
     }
 
     /// The unique identifier of the bill scenario this estimate is based on
@@ -139,51 +136,16 @@ pub(crate) static BILL_ESTIMATE_META: TypeMeta = TypeMeta {
     create_only: &["BillScenarioId"],
     write_only: &["BillScenarioId"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "BillInterval",
-        "CostCategoryGroupSharingPreferenceArn",
-        "CostCategoryGroupSharingPreferenceEffectiveDate",
-        "CreatedAt",
-        "GroupSharingPreference",
-        "Id",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "BillInterval", "CostCategoryGroupSharingPreferenceArn", "CostCategoryGroupSharingPreferenceEffectiveDate", "CreatedAt", "GroupSharingPreference", "Id", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static BILL_ESTIMATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BillScenarioId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bill_estimate::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("BillScenarioId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: None, max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&bill_estimate::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -221,24 +183,8 @@ pub mod bill_estimate {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -259,19 +205,12 @@ impl CfnBillScenario {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnBillScenario {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBillScenario { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the cost category group sharing preference
-    pub fn cost_category_group_sharing_preference_arn(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("CostCategoryGroupSharingPreferenceArn", value);
+    pub fn cost_category_group_sharing_preference_arn(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("CostCategoryGroupSharingPreferenceArn", value);
         self
     }
 
@@ -367,58 +306,17 @@ pub(crate) static BILL_SCENARIO_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "BillInterval",
-        "CreatedAt",
-        "FailureMessage",
-        "Id",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "BillInterval", "CreatedAt", "FailureMessage", "Id", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static BILL_SCENARIO_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CostCategoryGroupSharingPreferenceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z-]*:ce::[0-9]{12}:costcategory/[a-f0-9-]{36}$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GroupSharingPreference",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OPEN", "PRIORITIZED", "RESTRICTED"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bill_scenario::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("CostCategoryGroupSharingPreferenceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:ce::[0-9]{12}:costcategory/[a-f0-9-]{36}$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("GroupSharingPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPEN", "PRIORITIZED", "RESTRICTED"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&bill_scenario::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -456,24 +354,8 @@ pub mod bill_scenario {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -497,10 +379,7 @@ impl CfnWorkloadEstimate {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnWorkloadEstimate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkloadEstimate { props, options: ResourceOptions::default() }
     }
 
     /// The timestamp when the workload estimate will expire.
@@ -605,55 +484,16 @@ pub(crate) static WORKLOAD_ESTIMATE_META: TypeMeta = TypeMeta {
     create_only: &["RateType"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CostCurrency",
-        "CreatedAt",
-        "FailureMessage",
-        "Id",
-        "RateTimestamp",
-        "Status",
-        "TotalCost",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CostCurrency", "CreatedAt", "FailureMessage", "Id", "RateTimestamp", "Status", "TotalCost"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static WORKLOAD_ESTIMATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RateType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "BEFORE_DISCOUNTS",
-                    "AFTER_DISCOUNTS",
-                    "AFTER_DISCOUNTS_AND_COMMITMENTS",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workload_estimate::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: None, max_len: Some(64), allowed: &[] })),
+        ("RateType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BEFORE_DISCOUNTS", "AFTER_DISCOUNTS", "AFTER_DISCOUNTS_AND_COMMITMENTS"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workload_estimate::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -691,24 +531,8 @@ pub mod workload_estimate {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,10 +31,7 @@ impl CfnAgent {
     pub fn new(agent_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AgentName", agent_name);
-        CfnAgent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgent { props, options: ResourceOptions::default() }
     }
 
     /// List of ActionGroups
@@ -52,10 +49,7 @@ impl CfnAgent {
     }
 
     /// List of Agent Collaborators
-    pub fn agent_collaborators(
-        mut self,
-        value: impl Into<Val<Vec<agent::AgentCollaborator>>>,
-    ) -> Self {
+    pub fn agent_collaborators(mut self, value: impl Into<Val<Vec<agent::AgentCollaborator>>>) -> Self {
         self.props.set("AgentCollaborators", value);
         self
     }
@@ -75,10 +69,7 @@ impl CfnAgent {
     }
 
     /// Structure for custom orchestration
-    pub fn custom_orchestration(
-        mut self,
-        value: impl Into<Val<agent::CustomOrchestration>>,
-    ) -> Self {
+    pub fn custom_orchestration(mut self, value: impl Into<Val<agent::CustomOrchestration>>) -> Self {
         self.props.set("CustomOrchestration", value);
         self
     }
@@ -102,10 +93,7 @@ impl CfnAgent {
     }
 
     /// Configuration for a guardrail.
-    pub fn guardrail_configuration(
-        mut self,
-        value: impl Into<Val<agent::GuardrailConfiguration>>,
-    ) -> Self {
+    pub fn guardrail_configuration(mut self, value: impl Into<Val<agent::GuardrailConfiguration>>) -> Self {
         self.props.set("GuardrailConfiguration", value);
         self
     }
@@ -123,19 +111,13 @@ impl CfnAgent {
     }
 
     /// List of Agent Knowledge Bases
-    pub fn knowledge_bases(
-        mut self,
-        value: impl Into<Val<Vec<agent::AgentKnowledgeBase>>>,
-    ) -> Self {
+    pub fn knowledge_bases(mut self, value: impl Into<Val<Vec<agent::AgentKnowledgeBase>>>) -> Self {
         self.props.set("KnowledgeBases", value);
         self
     }
 
     /// Configuration for memory storage
-    pub fn memory_configuration(
-        mut self,
-        value: impl Into<Val<agent::MemoryConfiguration>>,
-    ) -> Self {
+    pub fn memory_configuration(mut self, value: impl Into<Val<agent::MemoryConfiguration>>) -> Self {
         self.props.set("MemoryConfiguration", value);
         self
     }
@@ -149,10 +131,7 @@ impl CfnAgent {
     }
 
     /// Configuration for prompt override.
-    pub fn prompt_override_configuration(
-        mut self,
-        value: impl Into<Val<agent::PromptOverrideConfiguration>>,
-    ) -> Self {
+    pub fn prompt_override_configuration(mut self, value: impl Into<Val<agent::PromptOverrideConfiguration>>) -> Self {
         self.props.set("PromptOverrideConfiguration", value);
         self
     }
@@ -262,27 +241,10 @@ pub(crate) static AGENT_META: TypeMeta = TypeMeta {
     type_name: CfnAgent::TYPE_NAME,
     shape: &AGENT_SHAPE,
     create_only: &[],
-    write_only: &[
-        "ActionGroups/*/SkipResourceInUseCheckOnDelete",
-        "AutoPrepare",
-        "SkipResourceInUseCheckOnDelete",
-    ],
+    write_only: &["ActionGroups/*/SkipResourceInUseCheckOnDelete", "AutoPrepare", "SkipResourceInUseCheckOnDelete"],
     primary_identifier: &["AgentId"],
-    attributes: &[
-        "AgentArn",
-        "AgentId",
-        "AgentStatus",
-        "AgentVersion",
-        "CreatedAt",
-        "FailureReasons",
-        "PreparedAt",
-        "RecommendedActions",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["AgentArn", "AgentId", "AgentStatus", "AgentVersion", "CreatedAt", "FailureReasons", "PreparedAt", "RecommendedActions", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffe1ff883f8),
 };
 
@@ -373,6 +335,8 @@ pub mod agent {
         }
 
         /// Specifies whether to allow deleting action group while it is in use.
+        ///
+        /// Write-only.
         pub fn skip_resource_in_use_check_on_delete(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("SkipResourceInUseCheckOnDelete", value);
             self
@@ -596,11 +560,7 @@ pub mod agent {
         /// - `agent_descriptor`: `AgentDescriptor`, Agent descriptor for agent collaborator
         /// - `collaboration_instruction`: `CollaborationInstruction`, Agent collaborator instruction
         /// - `collaborator_name`: `CollaboratorName`, Agent collaborator name
-        pub fn new(
-            agent_descriptor: impl Into<Val<AgentDescriptor>>,
-            collaboration_instruction: impl Into<Val<String>>,
-            collaborator_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(agent_descriptor: impl Into<Val<AgentDescriptor>>, collaboration_instruction: impl Into<Val<String>>, collaborator_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AgentDescriptor", agent_descriptor);
             props.set("CollaborationInstruction", collaboration_instruction);
@@ -741,10 +701,7 @@ pub mod agent {
         ///
         /// - `description`: `Description`, Description of the Resource.
         /// - `knowledge_base_id`: `KnowledgeBaseId`, Identifier for a resource.
-        pub fn new(
-            description: impl Into<Val<String>>,
-            knowledge_base_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(description: impl Into<Val<String>>, knowledge_base_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Description", description);
             props.set("KnowledgeBaseId", knowledge_base_id);
@@ -786,10 +743,7 @@ pub mod agent {
         }
 
         /// Configuration for Session Summarization
-        pub fn session_summary_configuration(
-            mut self,
-            value: impl Into<Val<SessionSummaryConfiguration>>,
-        ) -> Self {
+        pub fn session_summary_configuration(mut self, value: impl Into<Val<SessionSummaryConfiguration>>) -> Self {
             self.props.set("SessionSummaryConfiguration", value);
             self
         }
@@ -894,10 +848,7 @@ pub mod agent {
         }
 
         /// Configuration for inference in prompt configuration
-        pub fn inference_configuration(
-            mut self,
-            value: impl Into<Val<InferenceConfiguration>>,
-        ) -> Self {
+        pub fn inference_configuration(mut self, value: impl Into<Val<InferenceConfiguration>>) -> Self {
             self.props.set("InferenceConfiguration", value);
             self
         }
@@ -993,48 +944,13 @@ pub mod agent {
 
     pub(crate) static AGENT_ACTION_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionGroupExecutor",
-                &Shape::Object(&ACTION_GROUP_EXECUTOR_SHAPE),
-            ),
-            (
-                "ActionGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ActionGroupState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("ActionGroupExecutor", &Shape::Object(&ACTION_GROUP_EXECUTOR_SHAPE)),
+            ("ActionGroupName", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ActionGroupState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
             ("ApiSchema", &Shape::Object(&API_SCHEMA_SHAPE)),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
             ("FunctionSchema", &Shape::Object(&FUNCTION_SCHEMA_SHAPE)),
-            (
-                "ParentActionGroupSignature",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AMAZON.UserInput", "AMAZON.CodeInterpreter"],
-                }),
-            ),
+            ("ParentActionGroupSignature", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON.UserInput", "AMAZON.CodeInterpreter"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1049,7 +965,9 @@ pub mod agent {
     };
 
     pub(crate) static API_SCHEMA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3", &Shape::Object(&S3_IDENTIFIER_SHAPE))],
+        fields: &[
+            ("S3", &Shape::Object(&S3_IDENTIFIER_SHAPE)),
+        ],
         one_of_required: &[&["S3"], &["Payload"]],
         ..ObjectShape::EMPTY
     };
@@ -1063,74 +981,26 @@ pub mod agent {
     };
 
     pub(crate) static FUNCTION_SCHEMA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Functions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&FUNCTION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Functions", &Shape::List(ListRule { item: Some(&Shape::Object(&FUNCTION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FUNCTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Parameters",
-                &Shape::Map(&Shape::Object(&PARAMETER_DETAIL_SHAPE)),
-            ),
-            (
-                "RequireConfirmation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1200), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Parameters", &Shape::Map(&Shape::Object(&PARAMETER_DETAIL_SHAPE))),
+            ("RequireConfirmation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_DETAIL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["string", "number", "integer", "boolean", "array"],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["string", "number", "integer", "boolean", "array"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1138,15 +1008,7 @@ pub mod agent {
     pub(crate) static AGENT_COLLABORATOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AgentDescriptor", &Shape::Object(&AGENT_DESCRIPTOR_SHAPE)),
-            (
-                "RelayConversationHistory",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TO_COLLABORATOR", "DISABLED"],
-                }),
-            ),
+            ("RelayConversationHistory", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TO_COLLABORATOR", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1159,7 +1021,9 @@ pub mod agent {
     };
 
     pub(crate) static CUSTOM_ORCHESTRATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Executor", &Shape::Object(&ORCHESTRATION_EXECUTOR_SHAPE))],
+        fields: &[
+            ("Executor", &Shape::Object(&ORCHESTRATION_EXECUTOR_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1180,51 +1044,17 @@ pub mod agent {
 
     pub(crate) static AGENT_KNOWLEDGE_BASE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KnowledgeBaseId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z]{10}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KnowledgeBaseState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("KnowledgeBaseId", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("KnowledgeBaseState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MEMORY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EnabledMemoryTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SESSION_SUMMARY"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("EnabledMemoryTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SESSION_SUMMARY"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1251,46 +1081,11 @@ pub mod agent {
 
     pub(crate) static INFERENCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumLength",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(131072.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StopSequences",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(4),
-                }),
-            ),
-            (
-                "Temperature",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TopK",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(500.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TopP",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumLength", &Shape::Num(NumRule { min: Some(0.0), max: Some(131072.0), allowed: &[] })),
+            ("StopSequences", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(4) })),
+            ("Temperature", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("TopK", &Shape::Num(NumRule { min: Some(0.0), max: Some(500.0), allowed: &[] })),
+            ("TopP", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1316,10 +1111,7 @@ impl CfnAgentAlias {
         let mut props = Props::new();
         props.set("AgentAliasName", agent_alias_name);
         props.set("AgentId", agent_id);
-        CfnAgentAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgentAlias { props, options: ResourceOptions::default() }
     }
 
     /// Description of the Resource.
@@ -1329,10 +1121,7 @@ impl CfnAgentAlias {
     }
 
     /// Routing configuration for an Agent alias.
-    pub fn routing_configuration(
-        mut self,
-        value: impl Into<Val<Vec<agent_alias::AgentAliasRoutingConfigurationListItem>>>,
-    ) -> Self {
+    pub fn routing_configuration(mut self, value: impl Into<Val<Vec<agent_alias::AgentAliasRoutingConfigurationListItem>>>) -> Self {
         self.props.set("RoutingConfiguration", value);
         self
     }
@@ -1409,69 +1198,18 @@ pub(crate) static AGENT_ALIAS_META: TypeMeta = TypeMeta {
     create_only: &["AgentId"],
     write_only: &[],
     primary_identifier: &["AgentId", "AgentAliasId"],
-    attributes: &[
-        "AgentAliasArn",
-        "AgentAliasHistoryEvents",
-        "AgentAliasId",
-        "AgentAliasStatus",
-        "CreatedAt",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["AgentAliasArn", "AgentAliasHistoryEvents", "AgentAliasId", "AgentAliasStatus", "CreatedAt", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffe1ff883f8),
 };
 
 pub(crate) static AGENT_ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AgentAliasName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AgentId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z]{10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoutingConfiguration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &agent_alias::AGENT_ALIAS_ROUTING_CONFIGURATION_LIST_ITEM_SHAPE,
-                )),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("AgentAliasName", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("AgentId", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("RoutingConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&agent_alias::AGENT_ALIAS_ROUTING_CONFIGURATION_LIST_ITEM_SHAPE)), min_items: None, max_items: Some(1) })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1505,19 +1243,12 @@ pub mod agent_alias {
         }
     }
 
-    pub(crate) static AGENT_ALIAS_ROUTING_CONFIGURATION_LIST_ITEM_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "AgentVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$"),
-                    min_len: Some(1),
-                    max_len: Some(5),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AGENT_ALIAS_ROUTING_CONFIGURATION_LIST_ITEM_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AgentVersion", &Shape::Str(StrRule { pattern: Some("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$"), min_len: Some(1), max_len: Some(5), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 }
 
 /// Definition of AWS::Bedrock::ApplicationInferenceProfile Resource Type
@@ -1538,10 +1269,7 @@ impl CfnApplicationInferenceProfile {
     pub fn new(inference_profile_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InferenceProfileName", inference_profile_name);
-        CfnApplicationInferenceProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationInferenceProfile { props, options: ResourceOptions::default() }
     }
 
     /// Description of the inference profile
@@ -1557,10 +1285,7 @@ impl CfnApplicationInferenceProfile {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn model_source(
-        mut self,
-        value: impl Into<Val<application_inference_profile::InferenceProfileModelSource>>,
-    ) -> Self {
+    pub fn model_source(mut self, value: impl Into<Val<application_inference_profile::InferenceProfileModelSource>>) -> Self {
         self.props.set("ModelSource", value);
         self
     }
@@ -1647,55 +1372,17 @@ pub(crate) static APPLICATION_INFERENCE_PROFILE_META: TypeMeta = TypeMeta {
     create_only: &["Description", "InferenceProfileName", "ModelSource"],
     write_only: &["ModelSource"],
     primary_identifier: &["InferenceProfileIdentifier"],
-    attributes: &[
-        "CreatedAt",
-        "InferenceProfileArn",
-        "InferenceProfileId",
-        "InferenceProfileIdentifier",
-        "Models",
-        "Status",
-        "Type",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "InferenceProfileArn", "InferenceProfileId", "InferenceProfileIdentifier", "Models", "Status", "Type", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce5eb88778),
 };
 
 pub(crate) static APPLICATION_INFERENCE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z:.][ _-]?)+$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InferenceProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][ _-]?)+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModelSource",
-            &Shape::Object(&application_inference_profile::INFERENCE_PROFILE_MODEL_SOURCE_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application_inference_profile::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z:.][ _-]?)+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("InferenceProfileName", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][ _-]?)+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ModelSource", &Shape::Object(&application_inference_profile::INFERENCE_PROFILE_MODEL_SOURCE_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application_inference_profile::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1767,24 +1454,8 @@ pub mod application_inference_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1808,10 +1479,7 @@ impl CfnAutomatedReasoningPolicy {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnAutomatedReasoningPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAutomatedReasoningPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1841,10 +1509,7 @@ impl CfnAutomatedReasoningPolicy {
     /// The `PolicyDefinition` property.
     ///
     /// Write-only.
-    pub fn policy_definition(
-        mut self,
-        value: impl Into<Val<automated_reasoning_policy::PolicyDefinition>>,
-    ) -> Self {
+    pub fn policy_definition(mut self, value: impl Into<Val<automated_reasoning_policy::PolicyDefinition>>) -> Self {
         self.props.set("PolicyDefinition", value);
         self
     }
@@ -1926,19 +1591,8 @@ pub(crate) static AUTOMATED_REASONING_POLICY_META: TypeMeta = TypeMeta {
     create_only: &["KmsKeyId"],
     write_only: &["ForceDelete", "KmsKeyId", "PolicyDefinition"],
     primary_identifier: &["PolicyArn"],
-    attributes: &[
-        "CreatedAt",
-        "DefinitionHash",
-        "KmsKeyArn",
-        "PolicyArn",
-        "PolicyId",
-        "UpdatedAt",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DefinitionHash", "KmsKeyArn", "PolicyArn", "PolicyId", "UpdatedAt", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1a280000),
 };
 
@@ -2045,10 +1699,7 @@ pub mod automated_reasoning_policy {
         ///
         /// - `name`: `Name`, A name for this type.
         /// - `values`: `Values`, A list of valid values for this type.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<PolicyDefinitionTypeValue>>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, values: impl Into<Val<Vec<PolicyDefinitionTypeValue>>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Values", values);
@@ -2109,11 +1760,7 @@ pub mod automated_reasoning_policy {
         /// - `description`: `Description`, A natural language description of this variable.
         /// - `name`: `Name`, A name from this variable.
         /// - `type_`: `Type`, A type for this variable.
-        pub fn new(
-            description: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(description: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Description", description);
             props.set("Name", name);
@@ -2155,176 +1802,52 @@ pub mod automated_reasoning_policy {
 
     pub(crate) static POLICY_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Rules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&POLICY_DEFINITION_RULE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(500),
-                }),
-            ),
-            (
-                "Types",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&POLICY_DEFINITION_TYPE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Variables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&POLICY_DEFINITION_VARIABLE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(200),
-                }),
-            ),
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&POLICY_DEFINITION_RULE_SHAPE)), min_items: Some(0), max_items: Some(500) })),
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Object(&POLICY_DEFINITION_TYPE_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+            ("Variables", &Shape::List(ListRule { item: Some(&Shape::Object(&POLICY_DEFINITION_VARIABLE_SHAPE)), min_items: Some(0), max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_DEFINITION_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlternateExpression",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]+$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]+$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z][0-9A-Z]{11}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
+            ("AlternateExpression", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]+$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("Expression", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]+$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[A-Z][0-9A-Z]{11}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_DEFINITION_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]+$"),
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][A-Za-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&POLICY_DEFINITION_TYPE_VALUE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]+$"), min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Object(&POLICY_DEFINITION_TYPE_VALUE_SHAPE)), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_DEFINITION_TYPE_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]+$"),
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][A-Za-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]+$"), min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_DEFINITION_VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]+$"),
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][A-Za-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][A-Za-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]+$"), min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2348,10 +1871,7 @@ impl CfnAutomatedReasoningPolicyVersion {
     pub fn new(policy_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyArn", policy_arn);
-        CfnAutomatedReasoningPolicyVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAutomatedReasoningPolicyVersion { props, options: ResourceOptions::default() }
     }
 
     /// The hash for this version
@@ -2367,10 +1887,7 @@ impl CfnAutomatedReasoningPolicyVersion {
     /// The `Tags` property.
     ///
     /// Changing it replaces the resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<automated_reasoning_policy_version::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<automated_reasoning_policy_version::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -2448,19 +1965,8 @@ pub(crate) static AUTOMATED_REASONING_POLICY_VERSION_META: TypeMeta = TypeMeta {
     create_only: &["LastUpdatedDefinitionHash", "PolicyArn", "Tags"],
     write_only: &["LastUpdatedDefinitionHash"],
     primary_identifier: &["PolicyArn", "Version"],
-    attributes: &[
-        "CreatedAt",
-        "DefinitionHash",
-        "Description",
-        "Name",
-        "PolicyId",
-        "UpdatedAt",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DefinitionHash", "Description", "Name", "PolicyId", "UpdatedAt", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1a280000),
 };
 
@@ -2506,24 +2012,8 @@ pub mod automated_reasoning_policy_version {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2546,19 +2036,12 @@ impl CfnBlueprint {
     /// - `blueprint_name`: `BlueprintName`, Name of the Blueprint
     /// - `schema`: `Schema`, Schema of the blueprint
     /// - `type_`: `Type`, Modality Type
-    pub fn new(
-        blueprint_name: impl Into<Val<String>>,
-        schema: impl Into<Val<Json>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(blueprint_name: impl Into<Val<String>>, schema: impl Into<Val<Json>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BlueprintName", blueprint_name);
         props.set("Schema", schema);
         props.set("Type", type_);
-        CfnBlueprint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBlueprint { props, options: ResourceOptions::default() }
     }
 
     /// KMS encryption context
@@ -2631,56 +2114,17 @@ pub(crate) static BLUEPRINT_META: TypeMeta = TypeMeta {
     create_only: &["BlueprintName", "Type"],
     write_only: &[],
     primary_identifier: &["BlueprintArn"],
-    attributes: &[
-        "BlueprintArn",
-        "BlueprintStage",
-        "CreationTime",
-        "LastModifiedTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["BlueprintArn", "BlueprintStage", "CreationTime", "LastModifiedTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec17288248),
 };
 
 pub(crate) static BLUEPRINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BlueprintName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&blueprint::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DOCUMENT", "IMAGE", "AUDIO", "VIDEO"],
-            }),
-        ),
+        ("BlueprintName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&blueprint::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOCUMENT", "IMAGE", "AUDIO", "VIDEO"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2718,24 +2162,8 @@ pub mod blueprint {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2759,19 +2187,13 @@ impl CfnDataAutomationLibrary {
     pub fn new(library_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LibraryName", library_name);
-        CfnDataAutomationLibrary {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataAutomationLibrary { props, options: ResourceOptions::default() }
     }
 
     /// KMS Encryption Configuration
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<data_automation_library::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<data_automation_library::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
@@ -2841,45 +2263,16 @@ pub(crate) static DATA_AUTOMATION_LIBRARY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["LibraryArn"],
     attributes: &["CreationTime", "EntityTypes", "LibraryArn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416280240),
 };
 
 pub(crate) static DATA_AUTOMATION_LIBRARY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&data_automation_library::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "LibraryDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LibraryName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_automation_library::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("EncryptionConfiguration", &Shape::Object(&data_automation_library::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("LibraryDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(300), allowed: &[] })),
+        ("LibraryName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_automation_library::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2946,48 +2339,16 @@ pub mod data_automation_library {
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsEncryptionContext",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^.*\\S.*$"),
-                    min_len: Some(1),
-                    max_len: Some(2000),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("KmsEncryptionContext", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^.*\\S.*$"), min_len: Some(1), max_len: Some(2000), allowed: &[] }))),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3011,17 +2372,11 @@ impl CfnDataAutomationProject {
     pub fn new(project_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProjectName", project_name);
-        CfnDataAutomationProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataAutomationProject { props, options: ResourceOptions::default() }
     }
 
     /// Custom output configuration
-    pub fn custom_output_configuration(
-        mut self,
-        value: impl Into<Val<data_automation_project::CustomOutputConfiguration>>,
-    ) -> Self {
+    pub fn custom_output_configuration(mut self, value: impl Into<Val<data_automation_project::CustomOutputConfiguration>>) -> Self {
         self.props.set("CustomOutputConfiguration", value);
         self
     }
@@ -3039,10 +2394,7 @@ impl CfnDataAutomationProject {
     }
 
     /// Override configuration
-    pub fn override_configuration(
-        mut self,
-        value: impl Into<Val<data_automation_project::OverrideConfiguration>>,
-    ) -> Self {
+    pub fn override_configuration(mut self, value: impl Into<Val<data_automation_project::OverrideConfiguration>>) -> Self {
         self.props.set("OverrideConfiguration", value);
         self
     }
@@ -3064,10 +2416,7 @@ impl CfnDataAutomationProject {
     }
 
     /// Standard output configuration
-    pub fn standard_output_configuration(
-        mut self,
-        value: impl Into<Val<data_automation_project::StandardOutputConfiguration>>,
-    ) -> Self {
+    pub fn standard_output_configuration(mut self, value: impl Into<Val<data_automation_project::StandardOutputConfiguration>>) -> Self {
         self.props.set("StandardOutputConfiguration", value);
         self
     }
@@ -3135,69 +2484,20 @@ pub(crate) static DATA_AUTOMATION_PROJECT_META: TypeMeta = TypeMeta {
     create_only: &["ProjectName", "ProjectType"],
     write_only: &[],
     primary_identifier: &["ProjectArn"],
-    attributes: &[
-        "CreationTime",
-        "LastModifiedTime",
-        "ProjectArn",
-        "ProjectStage",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "LastModifiedTime", "ProjectArn", "ProjectStage", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec17288248),
 };
 
 pub(crate) static DATA_AUTOMATION_PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CustomOutputConfiguration",
-            &Shape::Object(&data_automation_project::CUSTOM_OUTPUT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OverrideConfiguration",
-            &Shape::Object(&data_automation_project::OVERRIDE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ProjectName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ASYNC", "SYNC"],
-            }),
-        ),
-        (
-            "StandardOutputConfiguration",
-            &Shape::Object(&data_automation_project::STANDARD_OUTPUT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_automation_project::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CustomOutputConfiguration", &Shape::Object(&data_automation_project::CUSTOM_OUTPUT_CONFIGURATION_SHAPE)),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("OverrideConfiguration", &Shape::Object(&data_automation_project::OVERRIDE_CONFIGURATION_SHAPE)),
+        ("ProjectName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ProjectType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ASYNC", "SYNC"] })),
+        ("StandardOutputConfiguration", &Shape::Object(&data_automation_project::STANDARD_OUTPUT_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_automation_project::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3303,10 +2603,7 @@ pub mod data_automation_project {
         }
 
         /// Modality routing configuration
-        pub fn modality_routing(
-            mut self,
-            value: impl Into<Val<ModalityRoutingConfiguration>>,
-        ) -> Self {
+        pub fn modality_routing(mut self, value: impl Into<Val<ModalityRoutingConfiguration>>) -> Self {
             self.props.set("ModalityRouting", value);
             self
         }
@@ -3338,28 +2635,19 @@ pub mod data_automation_project {
         }
 
         /// The `LanguageConfiguration` property.
-        pub fn language_configuration(
-            mut self,
-            value: impl Into<Val<AudioLanguageConfiguration>>,
-        ) -> Self {
+        pub fn language_configuration(mut self, value: impl Into<Val<AudioLanguageConfiguration>>) -> Self {
             self.props.set("LanguageConfiguration", value);
             self
         }
 
         /// The `ModalityProcessing` property.
-        pub fn modality_processing(
-            mut self,
-            value: impl Into<Val<ModalityProcessingConfiguration>>,
-        ) -> Self {
+        pub fn modality_processing(mut self, value: impl Into<Val<ModalityProcessingConfiguration>>) -> Self {
             self.props.set("ModalityProcessing", value);
             self
         }
 
         /// The `SensitiveDataConfiguration` property.
-        pub fn sensitive_data_configuration(
-            mut self,
-            value: impl Into<Val<SensitiveDataConfiguration>>,
-        ) -> Self {
+        pub fn sensitive_data_configuration(mut self, value: impl Into<Val<SensitiveDataConfiguration>>) -> Self {
             self.props.set("SensitiveDataConfiguration", value);
             self
         }
@@ -3467,10 +2755,7 @@ pub mod data_automation_project {
         }
 
         /// The `PiiEntitiesConfiguration` property.
-        pub fn pii_entities_configuration(
-            mut self,
-            value: impl Into<Val<PiiEntitiesConfiguration>>,
-        ) -> Self {
+        pub fn pii_entities_configuration(mut self, value: impl Into<Val<PiiEntitiesConfiguration>>) -> Self {
             self.props.set("PiiEntitiesConfiguration", value);
             self
         }
@@ -3530,19 +2815,13 @@ pub mod data_automation_project {
         }
 
         /// The `ModalityProcessing` property.
-        pub fn modality_processing(
-            mut self,
-            value: impl Into<Val<ModalityProcessingConfiguration>>,
-        ) -> Self {
+        pub fn modality_processing(mut self, value: impl Into<Val<ModalityProcessingConfiguration>>) -> Self {
             self.props.set("ModalityProcessing", value);
             self
         }
 
         /// The `SensitiveDataConfiguration` property.
-        pub fn sensitive_data_configuration(
-            mut self,
-            value: impl Into<Val<SensitiveDataConfiguration>>,
-        ) -> Self {
+        pub fn sensitive_data_configuration(mut self, value: impl Into<Val<SensitiveDataConfiguration>>) -> Self {
             self.props.set("SensitiveDataConfiguration", value);
             self
         }
@@ -3602,19 +2881,13 @@ pub mod data_automation_project {
         }
 
         /// The `ModalityProcessing` property.
-        pub fn modality_processing(
-            mut self,
-            value: impl Into<Val<ModalityProcessingConfiguration>>,
-        ) -> Self {
+        pub fn modality_processing(mut self, value: impl Into<Val<ModalityProcessingConfiguration>>) -> Self {
             self.props.set("ModalityProcessing", value);
             self
         }
 
         /// The `SensitiveDataConfiguration` property.
-        pub fn sensitive_data_configuration(
-            mut self,
-            value: impl Into<Val<SensitiveDataConfiguration>>,
-        ) -> Self {
+        pub fn sensitive_data_configuration(mut self, value: impl Into<Val<SensitiveDataConfiguration>>) -> Self {
             self.props.set("SensitiveDataConfiguration", value);
             self
         }
@@ -3692,19 +2965,13 @@ pub mod data_automation_project {
         }
 
         /// The `ModalityProcessing` property.
-        pub fn modality_processing(
-            mut self,
-            value: impl Into<Val<ModalityProcessingConfiguration>>,
-        ) -> Self {
+        pub fn modality_processing(mut self, value: impl Into<Val<ModalityProcessingConfiguration>>) -> Self {
             self.props.set("ModalityProcessing", value);
             self
         }
 
         /// The `SensitiveDataConfiguration` property.
-        pub fn sensitive_data_configuration(
-            mut self,
-            value: impl Into<Val<SensitiveDataConfiguration>>,
-        ) -> Self {
+        pub fn sensitive_data_configuration(mut self, value: impl Into<Val<SensitiveDataConfiguration>>) -> Self {
             self.props.set("SensitiveDataConfiguration", value);
             self
         }
@@ -3736,10 +3003,7 @@ pub mod data_automation_project {
         }
 
         /// The `Document` property.
-        pub fn document(
-            mut self,
-            value: impl Into<Val<DocumentStandardOutputConfiguration>>,
-        ) -> Self {
+        pub fn document(mut self, value: impl Into<Val<DocumentStandardOutputConfiguration>>) -> Self {
             self.props.set("Document", value);
             self
         }
@@ -3783,10 +3047,7 @@ pub mod data_automation_project {
         }
 
         /// The `GenerativeField` property.
-        pub fn generative_field(
-            mut self,
-            value: impl Into<Val<AudioStandardGenerativeField>>,
-        ) -> Self {
+        pub fn generative_field(mut self, value: impl Into<Val<AudioStandardGenerativeField>>) -> Self {
             self.props.set("GenerativeField", value);
             self
         }
@@ -3838,10 +3099,7 @@ pub mod data_automation_project {
         }
 
         /// The `TypeConfiguration` property.
-        pub fn type_configuration(
-            mut self,
-            value: impl Into<Val<AudioExtractionCategoryTypeConfiguration>>,
-        ) -> Self {
+        pub fn type_configuration(mut self, value: impl Into<Val<AudioExtractionCategoryTypeConfiguration>>) -> Self {
             self.props.set("TypeConfiguration", value);
             self
         }
@@ -3879,9 +3137,7 @@ pub mod data_automation_project {
         }
     }
 
-    impl From<AudioExtractionCategoryTypeConfiguration>
-        for Val<AudioExtractionCategoryTypeConfiguration>
-    {
+    impl From<AudioExtractionCategoryTypeConfiguration> for Val<AudioExtractionCategoryTypeConfiguration> {
         fn from(v: AudioExtractionCategoryTypeConfiguration) -> Self {
             v.props.into_val()
         }
@@ -3901,19 +3157,13 @@ pub mod data_automation_project {
         }
 
         /// The `ChannelLabeling` property.
-        pub fn channel_labeling(
-            mut self,
-            value: impl Into<Val<ChannelLabelingConfiguration>>,
-        ) -> Self {
+        pub fn channel_labeling(mut self, value: impl Into<Val<ChannelLabelingConfiguration>>) -> Self {
             self.props.set("ChannelLabeling", value);
             self
         }
 
         /// The `SpeakerLabeling` property.
-        pub fn speaker_labeling(
-            mut self,
-            value: impl Into<Val<SpeakerLabelingConfiguration>>,
-        ) -> Self {
+        pub fn speaker_labeling(mut self, value: impl Into<Val<SpeakerLabelingConfiguration>>) -> Self {
             self.props.set("SpeakerLabeling", value);
             self
         }
@@ -4020,10 +3270,7 @@ pub mod data_automation_project {
         }
 
         /// The `GenerativeField` property.
-        pub fn generative_field(
-            mut self,
-            value: impl Into<Val<DocumentStandardGenerativeField>>,
-        ) -> Self {
+        pub fn generative_field(mut self, value: impl Into<Val<DocumentStandardGenerativeField>>) -> Self {
             self.props.set("GenerativeField", value);
             self
         }
@@ -4052,10 +3299,7 @@ pub mod data_automation_project {
         ///
         /// - `bounding_box`: `BoundingBox`.
         /// - `granularity`: `Granularity`.
-        pub fn new(
-            bounding_box: impl Into<Val<DocumentBoundingBox>>,
-            granularity: impl Into<Val<DocumentExtractionGranularity>>,
-        ) -> Self {
+        pub fn new(bounding_box: impl Into<Val<DocumentBoundingBox>>, granularity: impl Into<Val<DocumentExtractionGranularity>>) -> Self {
             let mut props = Props::new();
             props.set("BoundingBox", bounding_box);
             props.set("Granularity", granularity);
@@ -4152,10 +3396,7 @@ pub mod data_automation_project {
         ///
         /// - `additional_file_format`: `AdditionalFileFormat`.
         /// - `text_format`: `TextFormat`.
-        pub fn new(
-            additional_file_format: impl Into<Val<DocumentOutputAdditionalFileFormat>>,
-            text_format: impl Into<Val<DocumentOutputTextFormat>>,
-        ) -> Self {
+        pub fn new(additional_file_format: impl Into<Val<DocumentOutputAdditionalFileFormat>>, text_format: impl Into<Val<DocumentOutputTextFormat>>) -> Self {
             let mut props = Props::new();
             props.set("AdditionalFileFormat", additional_file_format);
             props.set("TextFormat", text_format);
@@ -4238,10 +3479,7 @@ pub mod data_automation_project {
         }
 
         /// The `GenerativeField` property.
-        pub fn generative_field(
-            mut self,
-            value: impl Into<Val<ImageStandardGenerativeField>>,
-        ) -> Self {
+        pub fn generative_field(mut self, value: impl Into<Val<ImageStandardGenerativeField>>) -> Self {
             self.props.set("GenerativeField", value);
             self
         }
@@ -4264,10 +3502,7 @@ pub mod data_automation_project {
         ///
         /// - `bounding_box`: `BoundingBox`.
         /// - `category`: `Category`.
-        pub fn new(
-            bounding_box: impl Into<Val<ImageBoundingBox>>,
-            category: impl Into<Val<ImageExtractionCategory>>,
-        ) -> Self {
+        pub fn new(bounding_box: impl Into<Val<ImageBoundingBox>>, category: impl Into<Val<ImageExtractionCategory>>) -> Self {
             let mut props = Props::new();
             props.set("BoundingBox", bounding_box);
             props.set("Category", category);
@@ -4382,10 +3617,7 @@ pub mod data_automation_project {
         }
 
         /// The `GenerativeField` property.
-        pub fn generative_field(
-            mut self,
-            value: impl Into<Val<VideoStandardGenerativeField>>,
-        ) -> Self {
+        pub fn generative_field(mut self, value: impl Into<Val<VideoStandardGenerativeField>>) -> Self {
             self.props.set("GenerativeField", value);
             self
         }
@@ -4408,10 +3640,7 @@ pub mod data_automation_project {
         ///
         /// - `bounding_box`: `BoundingBox`.
         /// - `category`: `Category`.
-        pub fn new(
-            bounding_box: impl Into<Val<VideoBoundingBox>>,
-            category: impl Into<Val<VideoExtractionCategory>>,
-        ) -> Self {
+        pub fn new(bounding_box: impl Into<Val<VideoBoundingBox>>, category: impl Into<Val<VideoExtractionCategory>>) -> Self {
             let mut props = Props::new();
             props.set("BoundingBox", bounding_box);
             props.set("Category", category);
@@ -4532,14 +3761,9 @@ pub mod data_automation_project {
     }
 
     pub(crate) static CUSTOM_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Blueprints",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&BLUEPRINT_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Blueprints", &Shape::List(ListRule { item: Some(&Shape::Object(&BLUEPRINT_ITEM_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -4555,15 +3779,9 @@ pub mod data_automation_project {
     pub(crate) static OVERRIDE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Audio", &Shape::Object(&AUDIO_OVERRIDE_CONFIGURATION_SHAPE)),
-            (
-                "Document",
-                &Shape::Object(&DOCUMENT_OVERRIDE_CONFIGURATION_SHAPE),
-            ),
+            ("Document", &Shape::Object(&DOCUMENT_OVERRIDE_CONFIGURATION_SHAPE)),
             ("Image", &Shape::Object(&IMAGE_OVERRIDE_CONFIGURATION_SHAPE)),
-            (
-                "ModalityRouting",
-                &Shape::Object(&MODALITY_ROUTING_CONFIGURATION_SHAPE),
-            ),
+            ("ModalityRouting", &Shape::Object(&MODALITY_ROUTING_CONFIGURATION_SHAPE)),
             ("Video", &Shape::Object(&VIDEO_OVERRIDE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -4571,424 +3789,163 @@ pub mod data_automation_project {
 
     pub(crate) static AUDIO_OVERRIDE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LanguageConfiguration",
-                &Shape::Object(&AUDIO_LANGUAGE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ModalityProcessing",
-                &Shape::Object(&MODALITY_PROCESSING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SensitiveDataConfiguration",
-                &Shape::Object(&SENSITIVE_DATA_CONFIGURATION_SHAPE),
-            ),
+            ("LanguageConfiguration", &Shape::Object(&AUDIO_LANGUAGE_CONFIGURATION_SHAPE)),
+            ("ModalityProcessing", &Shape::Object(&MODALITY_PROCESSING_CONFIGURATION_SHAPE)),
+            ("SensitiveDataConfiguration", &Shape::Object(&SENSITIVE_DATA_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_LANGUAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GenerativeOutputLanguage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT", "EN"],
-                }),
-            ),
-            (
-                "InputLanguages",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "EN", "DE", "ES", "FR", "IT", "PT", "JA", "KO", "CN", "TW", "HK",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("GenerativeOutputLanguage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "EN"] })),
+            ("InputLanguages", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EN", "DE", "ES", "FR", "IT", "PT", "JA", "KO", "CN", "TW", "HK"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODALITY_PROCESSING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SENSITIVE_DATA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DetectionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DETECTION", "DETECTION_AND_REDACTION"],
-                }),
-            ),
-            (
-                "DetectionScope",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["STANDARD", "CUSTOM"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "PiiEntitiesConfiguration",
-                &Shape::Object(&PII_ENTITIES_CONFIGURATION_SHAPE),
-            ),
+            ("DetectionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DETECTION", "DETECTION_AND_REDACTION"] })),
+            ("DetectionScope", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "CUSTOM"] })), min_items: None, max_items: None })),
+            ("PiiEntitiesConfiguration", &Shape::Object(&PII_ENTITIES_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PII_ENTITIES_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PiiEntityTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ALL",
-                            "ADDRESS",
-                            "AGE",
-                            "NAME",
-                            "EMAIL",
-                            "PHONE",
-                            "USERNAME",
-                            "PASSWORD",
-                            "DRIVER_ID",
-                            "LICENSE_PLATE",
-                            "VEHICLE_IDENTIFICATION_NUMBER",
-                            "CREDIT_DEBIT_CARD_CVV",
-                            "CREDIT_DEBIT_CARD_EXPIRY",
-                            "CREDIT_DEBIT_CARD_NUMBER",
-                            "PIN",
-                            "INTERNATIONAL_BANK_ACCOUNT_NUMBER",
-                            "SWIFT_CODE",
-                            "IP_ADDRESS",
-                            "MAC_ADDRESS",
-                            "URL",
-                            "AWS_ACCESS_KEY",
-                            "AWS_SECRET_KEY",
-                            "US_BANK_ACCOUNT_NUMBER",
-                            "US_BANK_ROUTING_NUMBER",
-                            "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
-                            "US_PASSPORT_NUMBER",
-                            "US_SOCIAL_SECURITY_NUMBER",
-                            "CA_HEALTH_NUMBER",
-                            "CA_SOCIAL_INSURANCE_NUMBER",
-                            "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
-                            "UK_NATIONAL_INSURANCE_NUMBER",
-                            "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RedactionMaskMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PII", "ENTITY_TYPE"],
-                }),
-            ),
+            ("PiiEntityTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ADDRESS", "AGE", "NAME", "EMAIL", "PHONE", "USERNAME", "PASSWORD", "DRIVER_ID", "LICENSE_PLATE", "VEHICLE_IDENTIFICATION_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "PIN", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "SWIFT_CODE", "IP_ADDRESS", "MAC_ADDRESS", "URL", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER"] })), min_items: None, max_items: None })),
+            ("RedactionMaskMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PII", "ENTITY_TYPE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_OVERRIDE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ModalityProcessing",
-                &Shape::Object(&MODALITY_PROCESSING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SensitiveDataConfiguration",
-                &Shape::Object(&SENSITIVE_DATA_CONFIGURATION_SHAPE),
-            ),
+            ("ModalityProcessing", &Shape::Object(&MODALITY_PROCESSING_CONFIGURATION_SHAPE)),
+            ("SensitiveDataConfiguration", &Shape::Object(&SENSITIVE_DATA_CONFIGURATION_SHAPE)),
             ("Splitter", &Shape::Object(&SPLITTER_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPLITTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_OVERRIDE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ModalityProcessing",
-                &Shape::Object(&MODALITY_PROCESSING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SensitiveDataConfiguration",
-                &Shape::Object(&SENSITIVE_DATA_CONFIGURATION_SHAPE),
-            ),
+            ("ModalityProcessing", &Shape::Object(&MODALITY_PROCESSING_CONFIGURATION_SHAPE)),
+            ("SensitiveDataConfiguration", &Shape::Object(&SENSITIVE_DATA_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODALITY_ROUTING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "jpeg",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"],
-                }),
-            ),
-            (
-                "mov",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"],
-                }),
-            ),
-            (
-                "mp4",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"],
-                }),
-            ),
-            (
-                "png",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"],
-                }),
-            ),
+            ("jpeg", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"] })),
+            ("mov", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"] })),
+            ("mp4", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"] })),
+            ("png", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOCUMENT", "IMAGE", "VIDEO", "AUDIO"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIDEO_OVERRIDE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ModalityProcessing",
-                &Shape::Object(&MODALITY_PROCESSING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SensitiveDataConfiguration",
-                &Shape::Object(&SENSITIVE_DATA_CONFIGURATION_SHAPE),
-            ),
+            ("ModalityProcessing", &Shape::Object(&MODALITY_PROCESSING_CONFIGURATION_SHAPE)),
+            ("SensitiveDataConfiguration", &Shape::Object(&SENSITIVE_DATA_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STANDARD_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Audio",
-                &Shape::Object(&AUDIO_STANDARD_OUTPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Document",
-                &Shape::Object(&DOCUMENT_STANDARD_OUTPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Image",
-                &Shape::Object(&IMAGE_STANDARD_OUTPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Video",
-                &Shape::Object(&VIDEO_STANDARD_OUTPUT_CONFIGURATION_SHAPE),
-            ),
+            ("Audio", &Shape::Object(&AUDIO_STANDARD_OUTPUT_CONFIGURATION_SHAPE)),
+            ("Document", &Shape::Object(&DOCUMENT_STANDARD_OUTPUT_CONFIGURATION_SHAPE)),
+            ("Image", &Shape::Object(&IMAGE_STANDARD_OUTPUT_CONFIGURATION_SHAPE)),
+            ("Video", &Shape::Object(&VIDEO_STANDARD_OUTPUT_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_STANDARD_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Extraction",
-                &Shape::Object(&AUDIO_STANDARD_EXTRACTION_SHAPE),
-            ),
-            (
-                "GenerativeField",
-                &Shape::Object(&AUDIO_STANDARD_GENERATIVE_FIELD_SHAPE),
-            ),
+            ("Extraction", &Shape::Object(&AUDIO_STANDARD_EXTRACTION_SHAPE)),
+            ("GenerativeField", &Shape::Object(&AUDIO_STANDARD_GENERATIVE_FIELD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_STANDARD_EXTRACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Category", &Shape::Object(&AUDIO_EXTRACTION_CATEGORY_SHAPE))],
+        fields: &[
+            ("Category", &Shape::Object(&AUDIO_EXTRACTION_CATEGORY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_EXTRACTION_CATEGORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "TypeConfiguration",
-                &Shape::Object(&AUDIO_EXTRACTION_CATEGORY_TYPE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Types",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "AUDIO_CONTENT_MODERATION",
-                            "TRANSCRIPT",
-                            "TOPIC_CONTENT_MODERATION",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("TypeConfiguration", &Shape::Object(&AUDIO_EXTRACTION_CATEGORY_TYPE_CONFIGURATION_SHAPE)),
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUDIO_CONTENT_MODERATION", "TRANSCRIPT", "TOPIC_CONTENT_MODERATION"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static AUDIO_EXTRACTION_CATEGORY_TYPE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Transcript",
-                &Shape::Object(&TRANSCRIPT_CONFIGURATION_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AUDIO_EXTRACTION_CATEGORY_TYPE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Transcript", &Shape::Object(&TRANSCRIPT_CONFIGURATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static TRANSCRIPT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChannelLabeling",
-                &Shape::Object(&CHANNEL_LABELING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SpeakerLabeling",
-                &Shape::Object(&SPEAKER_LABELING_CONFIGURATION_SHAPE),
-            ),
+            ("ChannelLabeling", &Shape::Object(&CHANNEL_LABELING_CONFIGURATION_SHAPE)),
+            ("SpeakerLabeling", &Shape::Object(&SPEAKER_LABELING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHANNEL_LABELING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPEAKER_LABELING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_STANDARD_GENERATIVE_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "Types",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["AUDIO_SUMMARY", "IAB", "TOPIC_SUMMARY"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUDIO_SUMMARY", "IAB", "TOPIC_SUMMARY"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_STANDARD_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Extraction",
-                &Shape::Object(&DOCUMENT_STANDARD_EXTRACTION_SHAPE),
-            ),
-            (
-                "GenerativeField",
-                &Shape::Object(&DOCUMENT_STANDARD_GENERATIVE_FIELD_SHAPE),
-            ),
-            (
-                "OutputFormat",
-                &Shape::Object(&DOCUMENT_OUTPUT_FORMAT_SHAPE),
-            ),
+            ("Extraction", &Shape::Object(&DOCUMENT_STANDARD_EXTRACTION_SHAPE)),
+            ("GenerativeField", &Shape::Object(&DOCUMENT_STANDARD_GENERATIVE_FIELD_SHAPE)),
+            ("OutputFormat", &Shape::Object(&DOCUMENT_OUTPUT_FORMAT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4996,111 +3953,58 @@ pub mod data_automation_project {
     pub(crate) static DOCUMENT_STANDARD_EXTRACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("BoundingBox", &Shape::Object(&DOCUMENT_BOUNDING_BOX_SHAPE)),
-            (
-                "Granularity",
-                &Shape::Object(&DOCUMENT_EXTRACTION_GRANULARITY_SHAPE),
-            ),
+            ("Granularity", &Shape::Object(&DOCUMENT_EXTRACTION_GRANULARITY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_BOUNDING_BOX_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_EXTRACTION_GRANULARITY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Types",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DOCUMENT", "PAGE", "ELEMENT", "WORD", "LINE"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOCUMENT", "PAGE", "ELEMENT", "WORD", "LINE"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_STANDARD_GENERATIVE_FIELD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_OUTPUT_FORMAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalFileFormat",
-                &Shape::Object(&DOCUMENT_OUTPUT_ADDITIONAL_FILE_FORMAT_SHAPE),
-            ),
-            (
-                "TextFormat",
-                &Shape::Object(&DOCUMENT_OUTPUT_TEXT_FORMAT_SHAPE),
-            ),
+            ("AdditionalFileFormat", &Shape::Object(&DOCUMENT_OUTPUT_ADDITIONAL_FILE_FORMAT_SHAPE)),
+            ("TextFormat", &Shape::Object(&DOCUMENT_OUTPUT_TEXT_FORMAT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_OUTPUT_ADDITIONAL_FILE_FORMAT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_OUTPUT_TEXT_FORMAT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Types",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PLAIN_TEXT", "MARKDOWN", "HTML", "CSV"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PLAIN_TEXT", "MARKDOWN", "HTML", "CSV"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_STANDARD_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Extraction",
-                &Shape::Object(&IMAGE_STANDARD_EXTRACTION_SHAPE),
-            ),
-            (
-                "GenerativeField",
-                &Shape::Object(&IMAGE_STANDARD_GENERATIVE_FIELD_SHAPE),
-            ),
+            ("Extraction", &Shape::Object(&IMAGE_STANDARD_EXTRACTION_SHAPE)),
+            ("GenerativeField", &Shape::Object(&IMAGE_STANDARD_GENERATIVE_FIELD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5114,84 +4018,32 @@ pub mod data_automation_project {
     };
 
     pub(crate) static IMAGE_BOUNDING_BOX_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_EXTRACTION_CATEGORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "Types",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "LOGOS"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "LOGOS"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_STANDARD_GENERATIVE_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "Types",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["IMAGE_SUMMARY", "IAB"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IMAGE_SUMMARY", "IAB"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIDEO_STANDARD_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Extraction",
-                &Shape::Object(&VIDEO_STANDARD_EXTRACTION_SHAPE),
-            ),
-            (
-                "GenerativeField",
-                &Shape::Object(&VIDEO_STANDARD_GENERATIVE_FIELD_SHAPE),
-            ),
+            ("Extraction", &Shape::Object(&VIDEO_STANDARD_EXTRACTION_SHAPE)),
+            ("GenerativeField", &Shape::Object(&VIDEO_STANDARD_GENERATIVE_FIELD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5205,99 +4057,32 @@ pub mod data_automation_project {
     };
 
     pub(crate) static VIDEO_BOUNDING_BOX_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIDEO_EXTRACTION_CATEGORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "Types",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "CONTENT_MODERATION",
-                            "TEXT_DETECTION",
-                            "TRANSCRIPT",
-                            "LOGOS",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTENT_MODERATION", "TEXT_DETECTION", "TRANSCRIPT", "LOGOS"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIDEO_STANDARD_GENERATIVE_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "Types",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["VIDEO_SUMMARY", "IAB", "CHAPTER_SUMMARY"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VIDEO_SUMMARY", "IAB", "CHAPTER_SUMMARY"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5320,19 +4105,12 @@ impl CfnDataSource {
     /// - `data_source_configuration`: `DataSourceConfiguration`, Specifies a raw data source location to ingest.
     /// - `knowledge_base_id`: `KnowledgeBaseId`, The unique identifier of the knowledge base to which to add the data source.
     /// - `name`: `Name`, The name of the data source.
-    pub fn new(
-        data_source_configuration: impl Into<Val<data_source::DataSourceConfiguration>>,
-        knowledge_base_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_source_configuration: impl Into<Val<data_source::DataSourceConfiguration>>, knowledge_base_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataSourceConfiguration", data_source_configuration);
         props.set("KnowledgeBaseId", knowledge_base_id);
         props.set("Name", name);
-        CfnDataSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataSource { props, options: ResourceOptions::default() }
     }
 
     /// The deletion policy for the data source.
@@ -5350,19 +4128,13 @@ impl CfnDataSource {
     }
 
     /// Contains details about the server-side encryption for the data source.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<Val<data_source::ServerSideEncryptionConfiguration>>,
-    ) -> Self {
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<Val<data_source::ServerSideEncryptionConfiguration>>) -> Self {
         self.props.set("ServerSideEncryptionConfiguration", value);
         self
     }
 
     /// Details about how to chunk the documents in the data source. A chunk refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried.
-    pub fn vector_ingestion_configuration(
-        mut self,
-        value: impl Into<Val<data_source::VectorIngestionConfiguration>>,
-    ) -> Self {
+    pub fn vector_ingestion_configuration(mut self, value: impl Into<Val<data_source::VectorIngestionConfiguration>>) -> Self {
         self.props.set("VectorIngestionConfiguration", value);
         self
     }
@@ -5394,12 +4166,8 @@ impl Handle<CfnDataSource> {
     /// The full user agent header, including UUID and suffix.
     ///
     /// `Fn::GetAtt` attribute `DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader`.
-    pub fn data_source_configuration_web_configuration_crawler_configuration_user_agent_header(
-        &self,
-    ) -> Val<String> {
-        self.get_att(
-            "DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader",
-        )
+    pub fn data_source_configuration_web_configuration_crawler_configuration_user_agent_header(&self) -> Val<String> {
+        self.get_att("DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader")
     }
 
     /// Identifier for a resource.
@@ -5434,76 +4202,23 @@ impl Handle<CfnDataSource> {
 pub(crate) static DATA_SOURCE_META: TypeMeta = TypeMeta {
     type_name: CfnDataSource::TYPE_NAME,
     shape: &DATA_SOURCE_SHAPE,
-    create_only: &[
-        "DataSourceConfiguration/Type",
-        "KnowledgeBaseId",
-        "VectorIngestionConfiguration/ChunkingConfiguration",
-        "VectorIngestionConfiguration/ParsingConfiguration",
-    ],
+    create_only: &["DataSourceConfiguration/Type", "KnowledgeBaseId", "VectorIngestionConfiguration/ChunkingConfiguration", "VectorIngestionConfiguration/ParsingConfiguration"],
     write_only: &[],
     primary_identifier: &["KnowledgeBaseId", "DataSourceId"],
-    attributes: &[
-        "CreatedAt",
-        "DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader",
-        "DataSourceId",
-        "DataSourceStatus",
-        "FailureReasons",
-        "UpdatedAt",
-    ],
+    attributes: &["CreatedAt", "DataSourceConfiguration.WebConfiguration.CrawlerConfiguration.UserAgentHeader", "DataSourceId", "DataSourceStatus", "FailureReasons", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x2ffe1ff883f8),
 };
 
 pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataDeletionPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RETAIN", "DELETE"],
-            }),
-        ),
-        (
-            "DataSourceConfiguration",
-            &Shape::Object(&data_source::DATA_SOURCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KnowledgeBaseId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z]{10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerSideEncryptionConfiguration",
-            &Shape::Object(&data_source::SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "VectorIngestionConfiguration",
-            &Shape::Object(&data_source::VECTOR_INGESTION_CONFIGURATION_SHAPE),
-        ),
+        ("DataDeletionPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RETAIN", "DELETE"] })),
+        ("DataSourceConfiguration", &Shape::Object(&data_source::DATA_SOURCE_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("KnowledgeBaseId", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ServerSideEncryptionConfiguration", &Shape::Object(&data_source::SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("VectorIngestionConfiguration", &Shape::Object(&data_source::VECTOR_INGESTION_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5531,56 +4246,37 @@ pub mod data_source {
         }
 
         /// The configuration information to connect to Confluence as your data source.
-        pub fn confluence_configuration(
-            mut self,
-            value: impl Into<Val<ConfluenceDataSourceConfiguration>>,
-        ) -> Self {
+        pub fn confluence_configuration(mut self, value: impl Into<Val<ConfluenceDataSourceConfiguration>>) -> Self {
             self.props.set("ConfluenceConfiguration", value);
             self
         }
 
         /// Configuration for managed knowledge base connector data sources.
-        pub fn managed_knowledge_base_connector_configuration(
-            mut self,
-            value: impl Into<Val<ManagedKnowledgeBaseConnectorConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("ManagedKnowledgeBaseConnectorConfiguration", value);
+        pub fn managed_knowledge_base_connector_configuration(mut self, value: impl Into<Val<ManagedKnowledgeBaseConnectorConfiguration>>) -> Self {
+            self.props.set("ManagedKnowledgeBaseConnectorConfiguration", value);
             self
         }
 
         /// The configuration information to connect to Amazon S3 as your data source.
-        pub fn s3_configuration(
-            mut self,
-            value: impl Into<Val<S3DataSourceConfiguration>>,
-        ) -> Self {
+        pub fn s3_configuration(mut self, value: impl Into<Val<S3DataSourceConfiguration>>) -> Self {
             self.props.set("S3Configuration", value);
             self
         }
 
         /// The configuration information to connect to Salesforce as your data source.
-        pub fn salesforce_configuration(
-            mut self,
-            value: impl Into<Val<SalesforceDataSourceConfiguration>>,
-        ) -> Self {
+        pub fn salesforce_configuration(mut self, value: impl Into<Val<SalesforceDataSourceConfiguration>>) -> Self {
             self.props.set("SalesforceConfiguration", value);
             self
         }
 
         /// The configuration information to connect to SharePoint as your data source.
-        pub fn share_point_configuration(
-            mut self,
-            value: impl Into<Val<SharePointDataSourceConfiguration>>,
-        ) -> Self {
+        pub fn share_point_configuration(mut self, value: impl Into<Val<SharePointDataSourceConfiguration>>) -> Self {
             self.props.set("SharePointConfiguration", value);
             self
         }
 
         /// Configures a web data source location.
-        pub fn web_configuration(
-            mut self,
-            value: impl Into<Val<WebDataSourceConfiguration>>,
-        ) -> Self {
+        pub fn web_configuration(mut self, value: impl Into<Val<WebDataSourceConfiguration>>) -> Self {
             self.props.set("WebConfiguration", value);
             self
         }
@@ -5609,10 +4305,7 @@ pub mod data_source {
         }
 
         /// The configuration of the Confluence content. For example, configuring specific types of Confluence content.
-        pub fn crawler_configuration(
-            mut self,
-            value: impl Into<Val<ConfluenceCrawlerConfiguration>>,
-        ) -> Self {
+        pub fn crawler_configuration(mut self, value: impl Into<Val<ConfluenceCrawlerConfiguration>>) -> Self {
             self.props.set("CrawlerConfiguration", value);
             self
         }
@@ -5638,10 +4331,7 @@ pub mod data_source {
         }
 
         /// The type of filtering that you want to apply to certain objects or content of the data source. For example, the PATTERN type is regular expression patterns you can apply to filter your content.
-        pub fn filter_configuration(
-            mut self,
-            value: impl Into<Val<CrawlFilterConfiguration>>,
-        ) -> Self {
+        pub fn filter_configuration(mut self, value: impl Into<Val<CrawlFilterConfiguration>>) -> Self {
             self.props.set("FilterConfiguration", value);
             self
         }
@@ -5670,10 +4360,7 @@ pub mod data_source {
         }
 
         /// The configuration of specific filters applied to your data source content. You can filter out or include certain content.
-        pub fn pattern_object_filter(
-            mut self,
-            value: impl Into<Val<PatternObjectFilterConfiguration>>,
-        ) -> Self {
+        pub fn pattern_object_filter(mut self, value: impl Into<Val<PatternObjectFilterConfiguration>>) -> Self {
             self.props.set("PatternObjectFilter", value);
             self
         }
@@ -5756,12 +4443,7 @@ pub mod data_source {
         /// - `credentials_secret_arn`: `CredentialsSecretArn`, The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Confluence instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see Confluence connection configuration.
         /// - `host_type`: `HostType`, The supported host type, whether online/cloud or server/on-premises.
         /// - `host_url`: `HostUrl`, The Confluence host URL or instance URL.
-        pub fn new(
-            auth_type: impl Into<Val<String>>,
-            credentials_secret_arn: impl Into<Val<String>>,
-            host_type: impl Into<Val<String>>,
-            host_url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(auth_type: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, host_type: impl Into<Val<String>>, host_url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthType", auth_type);
             props.set("CredentialsSecretArn", credentials_secret_arn);
@@ -5797,19 +4479,13 @@ pub mod data_source {
         }
 
         /// Configuration for deletion protection.
-        pub fn deletion_protection_configuration(
-            mut self,
-            value: impl Into<Val<DeletionProtectionConfiguration>>,
-        ) -> Self {
+        pub fn deletion_protection_configuration(mut self, value: impl Into<Val<DeletionProtectionConfiguration>>) -> Self {
             self.props.set("DeletionProtectionConfiguration", value);
             self
         }
 
         /// Configuration for media extraction settings.
-        pub fn media_extraction_configuration(
-            mut self,
-            value: impl Into<Val<MediaExtractionConfiguration>>,
-        ) -> Self {
+        pub fn media_extraction_configuration(mut self, value: impl Into<Val<MediaExtractionConfiguration>>) -> Self {
             self.props.set("MediaExtractionConfiguration", value);
             self
         }
@@ -5821,9 +4497,7 @@ pub mod data_source {
         }
     }
 
-    impl From<ManagedKnowledgeBaseConnectorConfiguration>
-        for Val<ManagedKnowledgeBaseConnectorConfiguration>
-    {
+    impl From<ManagedKnowledgeBaseConnectorConfiguration> for Val<ManagedKnowledgeBaseConnectorConfiguration> {
         fn from(v: ManagedKnowledgeBaseConnectorConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5872,28 +4546,19 @@ pub mod data_source {
         }
 
         /// Configuration for audio extraction.
-        pub fn audio_extraction_configuration(
-            mut self,
-            value: impl Into<Val<AudioExtractionConfiguration>>,
-        ) -> Self {
+        pub fn audio_extraction_configuration(mut self, value: impl Into<Val<AudioExtractionConfiguration>>) -> Self {
             self.props.set("AudioExtractionConfiguration", value);
             self
         }
 
         /// Configuration for image extraction.
-        pub fn image_extraction_configuration(
-            mut self,
-            value: impl Into<Val<ImageExtractionConfiguration>>,
-        ) -> Self {
+        pub fn image_extraction_configuration(mut self, value: impl Into<Val<ImageExtractionConfiguration>>) -> Self {
             self.props.set("ImageExtractionConfiguration", value);
             self
         }
 
         /// Configuration for video extraction.
-        pub fn video_extraction_configuration(
-            mut self,
-            value: impl Into<Val<VideoExtractionConfiguration>>,
-        ) -> Self {
+        pub fn video_extraction_configuration(mut self, value: impl Into<Val<VideoExtractionConfiguration>>) -> Self {
             self.props.set("VideoExtractionConfiguration", value);
             self
         }
@@ -6142,10 +4807,7 @@ pub mod data_source {
         }
 
         /// The configuration of filtering the Salesforce content. For example, configuring regular expression patterns to include or exclude certain content.
-        pub fn crawler_configuration(
-            mut self,
-            value: impl Into<Val<SalesforceCrawlerConfiguration>>,
-        ) -> Self {
+        pub fn crawler_configuration(mut self, value: impl Into<Val<SalesforceCrawlerConfiguration>>) -> Self {
             self.props.set("CrawlerConfiguration", value);
             self
         }
@@ -6171,10 +4833,7 @@ pub mod data_source {
         }
 
         /// The type of filtering that you want to apply to certain objects or content of the data source. For example, the PATTERN type is regular expression patterns you can apply to filter your content.
-        pub fn filter_configuration(
-            mut self,
-            value: impl Into<Val<CrawlFilterConfiguration>>,
-        ) -> Self {
+        pub fn filter_configuration(mut self, value: impl Into<Val<CrawlFilterConfiguration>>) -> Self {
             self.props.set("FilterConfiguration", value);
             self
         }
@@ -6198,11 +4857,7 @@ pub mod data_source {
         /// - `auth_type`: `AuthType`, The supported authentication type to authenticate and connect to your Salesforce instance.
         /// - `credentials_secret_arn`: `CredentialsSecretArn`, The Amazon Resource Name of an AWS Secrets Manager secret that stores your authentication credentials for your Salesforce instance URL. For more information on the key-value pairs that must be included in your secret, depending on your authentication type, see Salesforce connection configuration.
         /// - `host_url`: `HostUrl`, The Salesforce host URL or instance URL.
-        pub fn new(
-            auth_type: impl Into<Val<String>>,
-            credentials_secret_arn: impl Into<Val<String>>,
-            host_url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(auth_type: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, host_url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthType", auth_type);
             props.set("CredentialsSecretArn", credentials_secret_arn);
@@ -6234,10 +4889,7 @@ pub mod data_source {
         }
 
         /// The configuration of the SharePoint content. For example, configuring specific types of SharePoint content.
-        pub fn crawler_configuration(
-            mut self,
-            value: impl Into<Val<SharePointCrawlerConfiguration>>,
-        ) -> Self {
+        pub fn crawler_configuration(mut self, value: impl Into<Val<SharePointCrawlerConfiguration>>) -> Self {
             self.props.set("CrawlerConfiguration", value);
             self
         }
@@ -6263,10 +4915,7 @@ pub mod data_source {
         }
 
         /// The type of filtering that you want to apply to certain objects or content of the data source. For example, the PATTERN type is regular expression patterns you can apply to filter your content.
-        pub fn filter_configuration(
-            mut self,
-            value: impl Into<Val<CrawlFilterConfiguration>>,
-        ) -> Self {
+        pub fn filter_configuration(mut self, value: impl Into<Val<CrawlFilterConfiguration>>) -> Self {
             self.props.set("FilterConfiguration", value);
             self
         }
@@ -6292,13 +4941,7 @@ pub mod data_source {
         /// - `domain`: `Domain`, The domain of your SharePoint instance or site URL/URLs.
         /// - `host_type`: `HostType`, The supported host type, whether online/cloud or server/on-premises.
         /// - `site_urls`: `SiteUrls`, A list of one or more SharePoint site URLs.
-        pub fn new(
-            auth_type: impl Into<Val<String>>,
-            credentials_secret_arn: impl Into<Val<String>>,
-            domain: impl Into<Val<String>>,
-            host_type: impl Into<Val<String>>,
-            site_urls: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(auth_type: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, domain: impl Into<Val<String>>, host_type: impl Into<Val<String>>, site_urls: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("AuthType", auth_type);
             props.set("CredentialsSecretArn", credentials_secret_arn);
@@ -6338,10 +4981,7 @@ pub mod data_source {
         }
 
         /// Configuration for the web crawler.
-        pub fn crawler_configuration(
-            mut self,
-            value: impl Into<Val<WebCrawlerConfiguration>>,
-        ) -> Self {
+        pub fn crawler_configuration(mut self, value: impl Into<Val<WebCrawlerConfiguration>>) -> Self {
             self.props.set("CrawlerConfiguration", value);
             self
         }
@@ -6552,37 +5192,29 @@ pub mod data_source {
         }
 
         /// Details about how to chunk the documents in the data source. A chunk refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried.
-        pub fn chunking_configuration(
-            mut self,
-            value: impl Into<Val<ChunkingConfiguration>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn chunking_configuration(mut self, value: impl Into<Val<ChunkingConfiguration>>) -> Self {
             self.props.set("ChunkingConfiguration", value);
             self
         }
 
         /// Additional Enrichment Configuration for example when using GraphRag.
-        pub fn context_enrichment_configuration(
-            mut self,
-            value: impl Into<Val<ContextEnrichmentConfiguration>>,
-        ) -> Self {
+        pub fn context_enrichment_configuration(mut self, value: impl Into<Val<ContextEnrichmentConfiguration>>) -> Self {
             self.props.set("ContextEnrichmentConfiguration", value);
             self
         }
 
         /// Settings for customizing steps in the data source content ingestion pipeline.
-        pub fn custom_transformation_configuration(
-            mut self,
-            value: impl Into<Val<CustomTransformationConfiguration>>,
-        ) -> Self {
+        pub fn custom_transformation_configuration(mut self, value: impl Into<Val<CustomTransformationConfiguration>>) -> Self {
             self.props.set("CustomTransformationConfiguration", value);
             self
         }
 
         /// Settings for parsing document contents
-        pub fn parsing_configuration(
-            mut self,
-            value: impl Into<Val<ParsingConfiguration>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn parsing_configuration(mut self, value: impl Into<Val<ParsingConfiguration>>) -> Self {
             self.props.set("ParsingConfiguration", value);
             self
         }
@@ -6611,28 +5243,19 @@ pub mod data_source {
         }
 
         /// Configurations for when you choose fixed-size chunking. If you set the chunkingStrategy as NONE, exclude this field.
-        pub fn fixed_size_chunking_configuration(
-            mut self,
-            value: impl Into<Val<FixedSizeChunkingConfiguration>>,
-        ) -> Self {
+        pub fn fixed_size_chunking_configuration(mut self, value: impl Into<Val<FixedSizeChunkingConfiguration>>) -> Self {
             self.props.set("FixedSizeChunkingConfiguration", value);
             self
         }
 
         /// Configurations for when you choose hierarchical chunking. If you set the chunkingStrategy as NONE, exclude this field.
-        pub fn hierarchical_chunking_configuration(
-            mut self,
-            value: impl Into<Val<HierarchicalChunkingConfiguration>>,
-        ) -> Self {
+        pub fn hierarchical_chunking_configuration(mut self, value: impl Into<Val<HierarchicalChunkingConfiguration>>) -> Self {
             self.props.set("HierarchicalChunkingConfiguration", value);
             self
         }
 
         /// Configurations for when you choose semantic chunking. If you set the chunkingStrategy as NONE, exclude this field.
-        pub fn semantic_chunking_configuration(
-            mut self,
-            value: impl Into<Val<SemanticChunkingConfiguration>>,
-        ) -> Self {
+        pub fn semantic_chunking_configuration(mut self, value: impl Into<Val<SemanticChunkingConfiguration>>) -> Self {
             self.props.set("SemanticChunkingConfiguration", value);
             self
         }
@@ -6655,10 +5278,7 @@ pub mod data_source {
         ///
         /// - `max_tokens`: `MaxTokens`, The maximum number of tokens to include in a chunk.
         /// - `overlap_percentage`: `OverlapPercentage`, The percentage of overlap between adjacent chunks of a data source.
-        pub fn new(
-            max_tokens: impl Into<Val<i64>>,
-            overlap_percentage: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(max_tokens: impl Into<Val<i64>>, overlap_percentage: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MaxTokens", max_tokens);
             props.set("OverlapPercentage", overlap_percentage);
@@ -6683,10 +5303,7 @@ pub mod data_source {
         ///
         /// - `level_configurations`: `LevelConfigurations`, Token settings for each layer.
         /// - `overlap_tokens`: `OverlapTokens`, The number of tokens to repeat across chunks in the same layer.
-        pub fn new(
-            level_configurations: impl Into<Val<Vec<HierarchicalChunkingLevelConfiguration>>>,
-            overlap_tokens: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(level_configurations: impl Into<Val<Vec<HierarchicalChunkingLevelConfiguration>>>, overlap_tokens: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("LevelConfigurations", level_configurations);
             props.set("OverlapTokens", overlap_tokens);
@@ -6735,16 +5352,9 @@ pub mod data_source {
         /// - `breakpoint_percentile_threshold`: `BreakpointPercentileThreshold`, The dissimilarity threshold for splitting chunks.
         /// - `buffer_size`: `BufferSize`, The buffer size.
         /// - `max_tokens`: `MaxTokens`, The maximum number of tokens that a chunk can contain.
-        pub fn new(
-            breakpoint_percentile_threshold: impl Into<Val<i64>>,
-            buffer_size: impl Into<Val<i64>>,
-            max_tokens: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(breakpoint_percentile_threshold: impl Into<Val<i64>>, buffer_size: impl Into<Val<i64>>, max_tokens: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "BreakpointPercentileThreshold",
-                breakpoint_percentile_threshold,
-            );
+            props.set("BreakpointPercentileThreshold", breakpoint_percentile_threshold);
             props.set("BufferSize", buffer_size);
             props.set("MaxTokens", max_tokens);
             SemanticChunkingConfiguration { props }
@@ -6774,10 +5384,7 @@ pub mod data_source {
         }
 
         /// Bedrock Foundation Model configuration to be used for Context Enrichment.
-        pub fn bedrock_foundation_model_configuration(
-            mut self,
-            value: impl Into<Val<BedrockFoundationModelContextEnrichmentConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_foundation_model_configuration(mut self, value: impl Into<Val<BedrockFoundationModelContextEnrichmentConfiguration>>) -> Self {
             self.props.set("BedrockFoundationModelConfiguration", value);
             self
         }
@@ -6800,23 +5407,15 @@ pub mod data_source {
         ///
         /// - `enrichment_strategy_configuration`: `EnrichmentStrategyConfiguration`, Strategy to be used when using Bedrock Foundation Model for Context Enrichment.
         /// - `model_arn`: `ModelArn`, The model's ARN.
-        pub fn new(
-            enrichment_strategy_configuration: impl Into<Val<EnrichmentStrategyConfiguration>>,
-            model_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(enrichment_strategy_configuration: impl Into<Val<EnrichmentStrategyConfiguration>>, model_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "EnrichmentStrategyConfiguration",
-                enrichment_strategy_configuration,
-            );
+            props.set("EnrichmentStrategyConfiguration", enrichment_strategy_configuration);
             props.set("ModelArn", model_arn);
             BedrockFoundationModelContextEnrichmentConfiguration { props }
         }
     }
 
-    impl From<BedrockFoundationModelContextEnrichmentConfiguration>
-        for Val<BedrockFoundationModelContextEnrichmentConfiguration>
-    {
+    impl From<BedrockFoundationModelContextEnrichmentConfiguration> for Val<BedrockFoundationModelContextEnrichmentConfiguration> {
         fn from(v: BedrockFoundationModelContextEnrichmentConfiguration) -> Self {
             v.props.into_val()
         }
@@ -6856,10 +5455,7 @@ pub mod data_source {
         ///
         /// - `intermediate_storage`: `IntermediateStorage`, A location for storing content from data sources temporarily as it is processed by custom components in the ingestion pipeline.
         /// - `transformations`: `Transformations`, A list of Lambda functions that process documents.
-        pub fn new(
-            intermediate_storage: impl Into<Val<IntermediateStorage>>,
-            transformations: impl Into<Val<Vec<Transformation>>>,
-        ) -> Self {
+        pub fn new(intermediate_storage: impl Into<Val<IntermediateStorage>>, transformations: impl Into<Val<Vec<Transformation>>>) -> Self {
             let mut props = Props::new();
             props.set("IntermediateStorage", intermediate_storage);
             props.set("Transformations", transformations);
@@ -6930,10 +5526,7 @@ pub mod data_source {
         ///
         /// - `step_to_apply`: `StepToApply`, When the service applies the transformation.
         /// - `transformation_function`: `TransformationFunction`, A Lambda function that processes documents.
-        pub fn new(
-            step_to_apply: impl Into<Val<String>>,
-            transformation_function: impl Into<Val<TransformationFunction>>,
-        ) -> Self {
+        pub fn new(step_to_apply: impl Into<Val<String>>, transformation_function: impl Into<Val<TransformationFunction>>) -> Self {
             let mut props = Props::new();
             props.set("StepToApply", step_to_apply);
             props.set("TransformationFunction", transformation_function);
@@ -6957,14 +5550,9 @@ pub mod data_source {
         /// Creates the value from its required properties:
         ///
         /// - `transformation_lambda_configuration`: `TransformationLambdaConfiguration`, A Lambda function that processes documents.
-        pub fn new(
-            transformation_lambda_configuration: impl Into<Val<TransformationLambdaConfiguration>>,
-        ) -> Self {
+        pub fn new(transformation_lambda_configuration: impl Into<Val<TransformationLambdaConfiguration>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "TransformationLambdaConfiguration",
-                transformation_lambda_configuration,
-            );
+            props.set("TransformationLambdaConfiguration", transformation_lambda_configuration);
             TransformationFunction { props }
         }
     }
@@ -7015,19 +5603,13 @@ pub mod data_source {
         }
 
         /// Settings for a Bedrock Data Automation used to parse documents for a data source.
-        pub fn bedrock_data_automation_configuration(
-            mut self,
-            value: impl Into<Val<BedrockDataAutomationConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_data_automation_configuration(mut self, value: impl Into<Val<BedrockDataAutomationConfiguration>>) -> Self {
             self.props.set("BedrockDataAutomationConfiguration", value);
             self
         }
 
         /// Settings for a foundation model used to parse documents for a data source.
-        pub fn bedrock_foundation_model_configuration(
-            mut self,
-            value: impl Into<Val<BedrockFoundationModelConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_foundation_model_configuration(mut self, value: impl Into<Val<BedrockFoundationModelConfiguration>>) -> Self {
             self.props.set("BedrockFoundationModelConfiguration", value);
             self
         }
@@ -7129,142 +5711,52 @@ pub mod data_source {
 
     pub(crate) static DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfluenceConfiguration",
-                &Shape::Object(&CONFLUENCE_DATA_SOURCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManagedKnowledgeBaseConnectorConfiguration",
-                &Shape::Object(&MANAGED_KNOWLEDGE_BASE_CONNECTOR_CONFIGURATION_SHAPE),
-            ),
-            (
-                "S3Configuration",
-                &Shape::Object(&S3_DATA_SOURCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SalesforceConfiguration",
-                &Shape::Object(&SALESFORCE_DATA_SOURCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SharePointConfiguration",
-                &Shape::Object(&SHARE_POINT_DATA_SOURCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "S3",
-                        "CONFLUENCE",
-                        "SALESFORCE",
-                        "SHAREPOINT",
-                        "WEB",
-                        "CUSTOM",
-                        "REDSHIFT_METADATA",
-                        "MANAGED_KNOWLEDGE_BASE_CONNECTOR",
-                    ],
-                }),
-            ),
-            (
-                "WebConfiguration",
-                &Shape::Object(&WEB_DATA_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("ConfluenceConfiguration", &Shape::Object(&CONFLUENCE_DATA_SOURCE_CONFIGURATION_SHAPE)),
+            ("ManagedKnowledgeBaseConnectorConfiguration", &Shape::Object(&MANAGED_KNOWLEDGE_BASE_CONNECTOR_CONFIGURATION_SHAPE)),
+            ("S3Configuration", &Shape::Object(&S3_DATA_SOURCE_CONFIGURATION_SHAPE)),
+            ("SalesforceConfiguration", &Shape::Object(&SALESFORCE_DATA_SOURCE_CONFIGURATION_SHAPE)),
+            ("SharePointConfiguration", &Shape::Object(&SHARE_POINT_DATA_SOURCE_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3", "CONFLUENCE", "SALESFORCE", "SHAREPOINT", "WEB", "CUSTOM", "REDSHIFT_METADATA", "MANAGED_KNOWLEDGE_BASE_CONNECTOR"] })),
+            ("WebConfiguration", &Shape::Object(&WEB_DATA_SOURCE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFLUENCE_DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrawlerConfiguration",
-                &Shape::Object(&CONFLUENCE_CRAWLER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SourceConfiguration",
-                &Shape::Object(&CONFLUENCE_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("CrawlerConfiguration", &Shape::Object(&CONFLUENCE_CRAWLER_CONFIGURATION_SHAPE)),
+            ("SourceConfiguration", &Shape::Object(&CONFLUENCE_SOURCE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFLUENCE_CRAWLER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FilterConfiguration",
-            &Shape::Object(&CRAWL_FILTER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("FilterConfiguration", &Shape::Object(&CRAWL_FILTER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CRAWL_FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PatternObjectFilter",
-                &Shape::Object(&PATTERN_OBJECT_FILTER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PATTERN"],
-                }),
-            ),
+            ("PatternObjectFilter", &Shape::Object(&PATTERN_OBJECT_FILTER_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PATTERN"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PATTERN_OBJECT_FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Filters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PATTERN_OBJECT_FILTER_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        )],
+        fields: &[
+            ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&PATTERN_OBJECT_FILTER_SHAPE)), min_items: Some(1), max_items: Some(25) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PATTERN_OBJECT_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExclusionFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
-            (
-                "InclusionFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
-            (
-                "ObjectType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("ExclusionFilters", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(25) })),
+            ("InclusionFilters", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(25) })),
+            ("ObjectType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7279,99 +5771,50 @@ pub mod data_source {
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static MANAGED_KNOWLEDGE_BASE_CONNECTOR_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "DeletionProtectionConfiguration",
-                    &Shape::Object(&DELETION_PROTECTION_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "MediaExtractionConfiguration",
-                    &Shape::Object(&MEDIA_EXTRACTION_CONFIGURATION_SHAPE),
-                ),
-                ("SyncSchedule", &Shape::Object(&SYNC_SCHEDULE_SHAPE)),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MANAGED_KNOWLEDGE_BASE_CONNECTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DeletionProtectionConfiguration", &Shape::Object(&DELETION_PROTECTION_CONFIGURATION_SHAPE)),
+            ("MediaExtractionConfiguration", &Shape::Object(&MEDIA_EXTRACTION_CONFIGURATION_SHAPE)),
+            ("SyncSchedule", &Shape::Object(&SYNC_SCHEDULE_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static DELETION_PROTECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeletionProtectionStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "DeletionProtectionThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DeletionProtectionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("DeletionProtectionThreshold", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MEDIA_EXTRACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioExtractionConfiguration",
-                &Shape::Object(&AUDIO_EXTRACTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ImageExtractionConfiguration",
-                &Shape::Object(&IMAGE_EXTRACTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "VideoExtractionConfiguration",
-                &Shape::Object(&VIDEO_EXTRACTION_CONFIGURATION_SHAPE),
-            ),
+            ("AudioExtractionConfiguration", &Shape::Object(&AUDIO_EXTRACTION_CONFIGURATION_SHAPE)),
+            ("ImageExtractionConfiguration", &Shape::Object(&IMAGE_EXTRACTION_CONFIGURATION_SHAPE)),
+            ("VideoExtractionConfiguration", &Shape::Object(&VIDEO_EXTRACTION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_EXTRACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AudioExtractionStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("AudioExtractionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_EXTRACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImageExtractionStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("ImageExtractionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIDEO_EXTRACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VideoExtractionStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("VideoExtractionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7385,41 +5828,24 @@ pub mod data_source {
     };
 
     pub(crate) static MONTHLY_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("DayOfMonth", &Shape::Object(&DAY_OF_MONTH_SHAPE))],
+        fields: &[
+            ("DayOfMonth", &Shape::Object(&DAY_OF_MONTH_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DAY_OF_MONTH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DayNumber",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(28.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DayNumber", &Shape::Num(NumRule { min: Some(1.0), max: Some(28.0), allowed: &[] })),
+        ],
         one_of_required: &[&["DayNumber"], &["LastDayOfMonth"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEEKLY_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DayOfWeek",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "SUNDAY",
-                    "MONDAY",
-                    "TUESDAY",
-                    "WEDNESDAY",
-                    "THURSDAY",
-                    "FRIDAY",
-                    "SATURDAY",
-                ],
-            }),
-        )],
+        fields: &[
+            ("DayOfWeek", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7434,23 +5860,16 @@ pub mod data_source {
 
     pub(crate) static SALESFORCE_DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrawlerConfiguration",
-                &Shape::Object(&SALESFORCE_CRAWLER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SourceConfiguration",
-                &Shape::Object(&SALESFORCE_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("CrawlerConfiguration", &Shape::Object(&SALESFORCE_CRAWLER_CONFIGURATION_SHAPE)),
+            ("SourceConfiguration", &Shape::Object(&SALESFORCE_SOURCE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SALESFORCE_CRAWLER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FilterConfiguration",
-            &Shape::Object(&CRAWL_FILTER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("FilterConfiguration", &Shape::Object(&CRAWL_FILTER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7465,23 +5884,16 @@ pub mod data_source {
 
     pub(crate) static SHARE_POINT_DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrawlerConfiguration",
-                &Shape::Object(&SHARE_POINT_CRAWLER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SourceConfiguration",
-                &Shape::Object(&SHARE_POINT_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("CrawlerConfiguration", &Shape::Object(&SHARE_POINT_CRAWLER_CONFIGURATION_SHAPE)),
+            ("SourceConfiguration", &Shape::Object(&SHARE_POINT_SOURCE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHARE_POINT_CRAWLER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FilterConfiguration",
-            &Shape::Object(&CRAWL_FILTER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("FilterConfiguration", &Shape::Object(&CRAWL_FILTER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7499,14 +5911,8 @@ pub mod data_source {
 
     pub(crate) static WEB_DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrawlerConfiguration",
-                &Shape::Object(&WEB_CRAWLER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SourceConfiguration",
-                &Shape::Object(&WEB_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("CrawlerConfiguration", &Shape::Object(&WEB_CRAWLER_CONFIGURATION_SHAPE)),
+            ("SourceConfiguration", &Shape::Object(&WEB_SOURCE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7514,112 +5920,41 @@ pub mod data_source {
     pub(crate) static WEB_CRAWLER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CrawlerLimits", &Shape::Object(&WEB_CRAWLER_LIMITS_SHAPE)),
-            (
-                "ExclusionFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
-            (
-                "InclusionFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
-            (
-                "Scope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOST_ONLY", "SUBDOMAINS"],
-                }),
-            ),
-            (
-                "UserAgent",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(15),
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserAgentHeader",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(61),
-                    max_len: Some(86),
-                    allowed: &[],
-                }),
-            ),
+            ("ExclusionFilters", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(25) })),
+            ("InclusionFilters", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(25) })),
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOST_ONLY", "SUBDOMAINS"] })),
+            ("UserAgent", &Shape::Str(StrRule { pattern: None, min_len: Some(15), max_len: Some(40), allowed: &[] })),
+            ("UserAgentHeader", &Shape::Str(StrRule { pattern: None, min_len: Some(61), max_len: Some(86), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEB_CRAWLER_LIMITS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxPages",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RateLimit",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxPages", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("RateLimit", &Shape::Num(NumRule { min: Some(1.0), max: Some(300.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEB_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("UrlConfiguration", &Shape::Object(&URL_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("UrlConfiguration", &Shape::Object(&URL_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static URL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SeedUrls",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SEED_URL_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("SeedUrls", &Shape::List(ListRule { item: Some(&Shape::Object(&SEED_URL_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEED_URL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Url",
-            &Shape::Str(StrRule {
-                pattern: Some("^https?://[A-Za-z0-9][^\\s]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Url", &Shape::Str(StrRule { pattern: Some("^https?://[A-Za-z0-9][^\\s]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7632,156 +5967,60 @@ pub mod data_source {
 
     pub(crate) static VECTOR_INGESTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChunkingConfiguration",
-                &Shape::Object(&CHUNKING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ContextEnrichmentConfiguration",
-                &Shape::Object(&CONTEXT_ENRICHMENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "CustomTransformationConfiguration",
-                &Shape::Object(&CUSTOM_TRANSFORMATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ParsingConfiguration",
-                &Shape::Object(&PARSING_CONFIGURATION_SHAPE),
-            ),
+            ("ChunkingConfiguration", &Shape::Object(&CHUNKING_CONFIGURATION_SHAPE)),
+            ("ContextEnrichmentConfiguration", &Shape::Object(&CONTEXT_ENRICHMENT_CONFIGURATION_SHAPE)),
+            ("CustomTransformationConfiguration", &Shape::Object(&CUSTOM_TRANSFORMATION_CONFIGURATION_SHAPE)),
+            ("ParsingConfiguration", &Shape::Object(&PARSING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHUNKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChunkingStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"],
-                }),
-            ),
-            (
-                "FixedSizeChunkingConfiguration",
-                &Shape::Object(&FIXED_SIZE_CHUNKING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "HierarchicalChunkingConfiguration",
-                &Shape::Object(&HIERARCHICAL_CHUNKING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SemanticChunkingConfiguration",
-                &Shape::Object(&SEMANTIC_CHUNKING_CONFIGURATION_SHAPE),
-            ),
+            ("ChunkingStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"] })),
+            ("FixedSizeChunkingConfiguration", &Shape::Object(&FIXED_SIZE_CHUNKING_CONFIGURATION_SHAPE)),
+            ("HierarchicalChunkingConfiguration", &Shape::Object(&HIERARCHICAL_CHUNKING_CONFIGURATION_SHAPE)),
+            ("SemanticChunkingConfiguration", &Shape::Object(&SEMANTIC_CHUNKING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIXED_SIZE_CHUNKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxTokens",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OverlapPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("OverlapPercentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(99.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HIERARCHICAL_CHUNKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LevelConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &HIERARCHICAL_CHUNKING_LEVEL_CONFIGURATION_SHAPE,
-                    )),
-                    min_items: Some(2),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "OverlapTokens",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("LevelConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&HIERARCHICAL_CHUNKING_LEVEL_CONFIGURATION_SHAPE)), min_items: Some(2), max_items: Some(2) })),
+            ("OverlapTokens", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HIERARCHICAL_CHUNKING_LEVEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxTokens",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(8192.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(1.0), max: Some(8192.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEMANTIC_CHUNKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BreakpointPercentileThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(50.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BufferSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxTokens",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BreakpointPercentileThreshold", &Shape::Num(NumRule { min: Some(50.0), max: Some(99.0), allowed: &[] })),
+            ("BufferSize", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTEXT_ENRICHMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockFoundationModelConfiguration",
-                &Shape::Object(&BEDROCK_FOUNDATION_MODEL_CONTEXT_ENRICHMENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BEDROCK_FOUNDATION_MODEL"],
-                }),
-            ),
+            ("BedrockFoundationModelConfiguration", &Shape::Object(&BEDROCK_FOUNDATION_MODEL_CONTEXT_ENRICHMENT_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BEDROCK_FOUNDATION_MODEL"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7795,78 +6034,46 @@ pub mod data_source {
     };
 
     pub(crate) static ENRICHMENT_STRATEGY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Method",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CHUNK_ENTITY_EXTRACTION"],
-            }),
-        )],
+        fields: &[
+            ("Method", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CHUNK_ENTITY_EXTRACTION"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_TRANSFORMATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IntermediateStorage",
-                &Shape::Object(&INTERMEDIATE_STORAGE_SHAPE),
-            ),
-            (
-                "Transformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("IntermediateStorage", &Shape::Object(&INTERMEDIATE_STORAGE_SHAPE)),
+            ("Transformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTERMEDIATE_STORAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Location", &Shape::Object(&S3_LOCATION_SHAPE))],
+        fields: &[
+            ("S3Location", &Shape::Object(&S3_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "URI",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://.{1,128}$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("URI", &Shape::Str(StrRule { pattern: Some("^s3://.{1,128}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StepToApply",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["POST_CHUNKING"],
-                }),
-            ),
-            (
-                "TransformationFunction",
-                &Shape::Object(&TRANSFORMATION_FUNCTION_SHAPE),
-            ),
+            ("StepToApply", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["POST_CHUNKING"] })),
+            ("TransformationFunction", &Shape::Object(&TRANSFORMATION_FUNCTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORMATION_FUNCTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TransformationLambdaConfiguration",
-            &Shape::Object(&TRANSFORMATION_LAMBDA_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("TransformationLambdaConfiguration", &Shape::Object(&TRANSFORMATION_LAMBDA_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7879,42 +6086,17 @@ pub mod data_source {
 
     pub(crate) static PARSING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockDataAutomationConfiguration",
-                &Shape::Object(&BEDROCK_DATA_AUTOMATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "BedrockFoundationModelConfiguration",
-                &Shape::Object(&BEDROCK_FOUNDATION_MODEL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ParsingStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "BEDROCK_FOUNDATION_MODEL",
-                        "BEDROCK_DATA_AUTOMATION",
-                        "SMART_PARSING",
-                        "MULTI_MODAL_EMBEDDINGS",
-                    ],
-                }),
-            ),
+            ("BedrockDataAutomationConfiguration", &Shape::Object(&BEDROCK_DATA_AUTOMATION_CONFIGURATION_SHAPE)),
+            ("BedrockFoundationModelConfiguration", &Shape::Object(&BEDROCK_FOUNDATION_MODEL_CONFIGURATION_SHAPE)),
+            ("ParsingStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BEDROCK_FOUNDATION_MODEL", "BEDROCK_DATA_AUTOMATION", "SMART_PARSING", "MULTI_MODAL_EMBEDDINGS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEDROCK_DATA_AUTOMATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ParsingModality",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MULTIMODAL"],
-            }),
-        )],
+        fields: &[
+            ("ParsingModality", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MULTIMODAL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7928,15 +6110,9 @@ pub mod data_source {
     };
 
     pub(crate) static PARSING_PROMPT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ParsingPromptText",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ParsingPromptText", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -7957,33 +6133,21 @@ impl CfnEnforcedGuardrailConfiguration {
     ///
     /// - `guardrail_identifier`: `GuardrailIdentifier`, Identifier for the guardrail, could be the ID or the ARN
     /// - `guardrail_version`: `GuardrailVersion`, Numerical guardrail version (not DRAFT)
-    pub fn new(
-        guardrail_identifier: impl Into<Val<String>>,
-        guardrail_version: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(guardrail_identifier: impl Into<Val<String>>, guardrail_version: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GuardrailIdentifier", guardrail_identifier);
         props.set("GuardrailVersion", guardrail_version);
-        CfnEnforcedGuardrailConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnforcedGuardrailConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Model-specific information for the enforced guardrail configuration. If not present, the configuration is enforced on all models
-    pub fn model_enforcement(
-        mut self,
-        value: impl Into<Val<enforced_guardrail_configuration::ModelEnforcement>>,
-    ) -> Self {
+    pub fn model_enforcement(mut self, value: impl Into<Val<enforced_guardrail_configuration::ModelEnforcement>>) -> Self {
         self.props.set("ModelEnforcement", value);
         self
     }
 
     /// Selective content guarding controls for enforced guardrails
-    pub fn selective_content_guarding(
-        mut self,
-        value: impl Into<Val<enforced_guardrail_configuration::SelectiveContentGuarding>>,
-    ) -> Self {
+    pub fn selective_content_guarding(mut self, value: impl Into<Val<enforced_guardrail_configuration::SelectiveContentGuarding>>) -> Self {
         self.props.set("SelectiveContentGuarding", value);
         self
     }
@@ -8068,16 +6232,7 @@ pub(crate) static ENFORCED_GUARDRAIL_CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["ConfigId"],
-    attributes: &[
-        "ConfigId",
-        "CreatedAt",
-        "CreatedBy",
-        "GuardrailArn",
-        "GuardrailId",
-        "Owner",
-        "UpdatedAt",
-        "UpdatedBy",
-    ],
+    attributes: &["ConfigId", "CreatedAt", "CreatedBy", "GuardrailArn", "GuardrailId", "Owner", "UpdatedAt", "UpdatedBy"],
     tagging: None,
     regions: RegionSet(0x3ffe3ff8dffc),
 };
@@ -8109,10 +6264,7 @@ pub mod enforced_guardrail_configuration {
         ///
         /// - `excluded_models`: `ExcludedModels`, Models to exclude from enforcement. If a model is in both lists, it is excluded
         /// - `included_models`: `IncludedModels`, Models to enforce the guardrail on
-        pub fn new(
-            excluded_models: impl Into<Val<Vec<String>>>,
-            included_models: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(excluded_models: impl Into<Val<Vec<String>>>, included_models: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ExcludedModels", excluded_models);
             props.set("IncludedModels", included_models);
@@ -8172,24 +6324,8 @@ pub mod enforced_guardrail_configuration {
 
     pub(crate) static SELECTIVE_CONTENT_GUARDING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Messages",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SELECTIVE", "COMPREHENSIVE"],
-                }),
-            ),
-            (
-                "System",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SELECTIVE", "COMPREHENSIVE"],
-                }),
-            ),
+            ("Messages", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SELECTIVE", "COMPREHENSIVE"] })),
+            ("System", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SELECTIVE", "COMPREHENSIVE"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8215,10 +6351,7 @@ impl CfnFlow {
         let mut props = Props::new();
         props.set("ExecutionRoleArn", execution_role_arn);
         props.set("Name", name);
-        CfnFlow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlow { props, options: ResourceOptions::default() }
     }
 
     /// A KMS key ARN
@@ -8346,100 +6479,24 @@ pub(crate) static FLOW_META: TypeMeta = TypeMeta {
     type_name: CfnFlow::TYPE_NAME,
     shape: &FLOW_SHAPE,
     create_only: &[],
-    write_only: &[
-        "DefinitionS3Location",
-        "DefinitionString",
-        "DefinitionSubstitutions",
-    ],
+    write_only: &["DefinitionS3Location", "DefinitionString", "DefinitionSubstitutions"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "Id",
-        "Status",
-        "UpdatedAt",
-        "Validations",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CreatedAt", "Id", "Status", "UpdatedAt", "Validations", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffe1ff883f8),
 };
 
 pub(crate) static FLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CustomerEncryptionKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("CustomerEncryptionKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ("Definition", &Shape::Object(&flow::FLOW_DEFINITION_SHAPE)),
-        (
-            "DefinitionS3Location",
-            &Shape::Object(&flow::S3_LOCATION_SHAPE),
-        ),
-        (
-            "DefinitionString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(512000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/(service-role/)?.+$"),
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "TestAliasTags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("DefinitionS3Location", &Shape::Object(&flow::S3_LOCATION_SHAPE)),
+        ("DefinitionString", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(512000), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/(service-role/)?.+$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+        ("TestAliasTags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8495,12 +6552,7 @@ pub mod flow {
         /// - `source`: `Source`, Name of a node in a flow
         /// - `target`: `Target`, Name of a node in a flow
         /// - `type_`: `Type`, Connection type
-        pub fn new(
-            name: impl Into<Val<String>>,
-            source: impl Into<Val<String>>,
-            target: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, source: impl Into<Val<String>>, target: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Source", source);
@@ -8536,10 +6588,7 @@ pub mod flow {
         }
 
         /// Conditional connection configuration
-        pub fn conditional(
-            mut self,
-            value: impl Into<Val<FlowConditionalConnectionConfiguration>>,
-        ) -> Self {
+        pub fn conditional(mut self, value: impl Into<Val<FlowConditionalConnectionConfiguration>>) -> Self {
             self.props.set("Conditional", value);
             self
         }
@@ -8591,10 +6640,7 @@ pub mod flow {
         ///
         /// - `source_output`: `SourceOutput`, Name of a node output in a flow
         /// - `target_input`: `TargetInput`, Name of a node input in a flow
-        pub fn new(
-            source_output: impl Into<Val<String>>,
-            target_input: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(source_output: impl Into<Val<String>>, target_input: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SourceOutput", source_output);
             props.set("TargetInput", target_input);
@@ -8683,10 +6729,7 @@ pub mod flow {
         }
 
         /// Inline code config strucuture, contains code configs
-        pub fn inline_code(
-            mut self,
-            value: impl Into<Val<InlineCodeFlowNodeConfiguration>>,
-        ) -> Self {
+        pub fn inline_code(mut self, value: impl Into<Val<InlineCodeFlowNodeConfiguration>>) -> Self {
             self.props.set("InlineCode", value);
             self
         }
@@ -8704,19 +6747,13 @@ pub mod flow {
         }
 
         /// Knowledge base flow node configuration
-        pub fn knowledge_base(
-            mut self,
-            value: impl Into<Val<KnowledgeBaseFlowNodeConfiguration>>,
-        ) -> Self {
+        pub fn knowledge_base(mut self, value: impl Into<Val<KnowledgeBaseFlowNodeConfiguration>>) -> Self {
             self.props.set("KnowledgeBase", value);
             self
         }
 
         /// Lambda function flow node configuration
-        pub fn lambda_function(
-            mut self,
-            value: impl Into<Val<LambdaFunctionFlowNodeConfiguration>>,
-        ) -> Self {
+        pub fn lambda_function(mut self, value: impl Into<Val<LambdaFunctionFlowNodeConfiguration>>) -> Self {
             self.props.set("LambdaFunction", value);
             self
         }
@@ -8734,10 +6771,7 @@ pub mod flow {
         }
 
         /// Configuration for the LoopController node, which manages loop execution
-        pub fn loop_controller(
-            mut self,
-            value: impl Into<Val<LoopControllerFlowNodeConfiguration>>,
-        ) -> Self {
+        pub fn loop_controller(mut self, value: impl Into<Val<LoopControllerFlowNodeConfiguration>>) -> Self {
             self.props.set("LoopController", value);
             self
         }
@@ -8896,19 +6930,13 @@ pub mod flow {
         }
 
         /// Configuration for a guardrail
-        pub fn guardrail_configuration(
-            mut self,
-            value: impl Into<Val<GuardrailConfiguration>>,
-        ) -> Self {
+        pub fn guardrail_configuration(mut self, value: impl Into<Val<GuardrailConfiguration>>) -> Self {
             self.props.set("GuardrailConfiguration", value);
             self
         }
 
         /// Model inference configuration
-        pub fn inference_configuration(
-            mut self,
-            value: impl Into<Val<PromptInferenceConfiguration>>,
-        ) -> Self {
+        pub fn inference_configuration(mut self, value: impl Into<Val<PromptInferenceConfiguration>>) -> Self {
             self.props.set("InferenceConfiguration", value);
             self
         }
@@ -8926,28 +6954,19 @@ pub mod flow {
         }
 
         /// The `OrchestrationConfiguration` property.
-        pub fn orchestration_configuration(
-            mut self,
-            value: impl Into<Val<KnowledgeBaseOrchestrationConfiguration>>,
-        ) -> Self {
+        pub fn orchestration_configuration(mut self, value: impl Into<Val<KnowledgeBaseOrchestrationConfiguration>>) -> Self {
             self.props.set("OrchestrationConfiguration", value);
             self
         }
 
         /// Knowledge Base Prompt template
-        pub fn prompt_template(
-            mut self,
-            value: impl Into<Val<KnowledgeBasePromptTemplate>>,
-        ) -> Self {
+        pub fn prompt_template(mut self, value: impl Into<Val<KnowledgeBasePromptTemplate>>) -> Self {
             self.props.set("PromptTemplate", value);
             self
         }
 
         /// The `RerankingConfiguration` property.
-        pub fn reranking_configuration(
-            mut self,
-            value: impl Into<Val<VectorSearchRerankingConfiguration>>,
-        ) -> Self {
+        pub fn reranking_configuration(mut self, value: impl Into<Val<VectorSearchRerankingConfiguration>>) -> Self {
             self.props.set("RerankingConfiguration", value);
             self
         }
@@ -9081,36 +7100,25 @@ pub mod flow {
         }
 
         /// Model inference configuration
-        pub fn inference_config(
-            mut self,
-            value: impl Into<Val<PromptInferenceConfiguration>>,
-        ) -> Self {
+        pub fn inference_config(mut self, value: impl Into<Val<PromptInferenceConfiguration>>) -> Self {
             self.props.set("InferenceConfig", value);
             self
         }
 
         /// The `PerformanceConfig` property.
-        pub fn performance_config(
-            mut self,
-            value: impl Into<Val<PerformanceConfiguration>>,
-        ) -> Self {
+        pub fn performance_config(mut self, value: impl Into<Val<PerformanceConfiguration>>) -> Self {
             self.props.set("PerformanceConfig", value);
             self
         }
 
         /// Knowledge Base Prompt template
-        pub fn prompt_template(
-            mut self,
-            value: impl Into<Val<KnowledgeBasePromptTemplate>>,
-        ) -> Self {
+        pub fn prompt_template(mut self, value: impl Into<Val<KnowledgeBasePromptTemplate>>) -> Self {
             self.props.set("PromptTemplate", value);
             self
         }
     }
 
-    impl From<KnowledgeBaseOrchestrationConfiguration>
-        for Val<KnowledgeBaseOrchestrationConfiguration>
-    {
+    impl From<KnowledgeBaseOrchestrationConfiguration> for Val<KnowledgeBaseOrchestrationConfiguration> {
         fn from(v: KnowledgeBaseOrchestrationConfiguration) -> Self {
             v.props.into_val()
         }
@@ -9187,10 +7195,7 @@ pub mod flow {
         }
 
         /// The `BedrockRerankingConfiguration` property.
-        pub fn bedrock_reranking_configuration(
-            mut self,
-            value: impl Into<Val<VectorSearchBedrockRerankingConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_reranking_configuration(mut self, value: impl Into<Val<VectorSearchBedrockRerankingConfiguration>>) -> Self {
             self.props.set("BedrockRerankingConfiguration", value);
             self
         }
@@ -9212,19 +7217,14 @@ pub mod flow {
         /// Creates the value from its required properties:
         ///
         /// - `model_configuration`: `ModelConfiguration`.
-        pub fn new(
-            model_configuration: impl Into<Val<VectorSearchBedrockRerankingModelConfiguration>>,
-        ) -> Self {
+        pub fn new(model_configuration: impl Into<Val<VectorSearchBedrockRerankingModelConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("ModelConfiguration", model_configuration);
             VectorSearchBedrockRerankingConfiguration { props }
         }
 
         /// The `MetadataConfiguration` property.
-        pub fn metadata_configuration(
-            mut self,
-            value: impl Into<Val<MetadataConfigurationForReranking>>,
-        ) -> Self {
+        pub fn metadata_configuration(mut self, value: impl Into<Val<MetadataConfigurationForReranking>>) -> Self {
             self.props.set("MetadataConfiguration", value);
             self
         }
@@ -9236,9 +7236,7 @@ pub mod flow {
         }
     }
 
-    impl From<VectorSearchBedrockRerankingConfiguration>
-        for Val<VectorSearchBedrockRerankingConfiguration>
-    {
+    impl From<VectorSearchBedrockRerankingConfiguration> for Val<VectorSearchBedrockRerankingConfiguration> {
         fn from(v: VectorSearchBedrockRerankingConfiguration) -> Self {
             v.props.into_val()
         }
@@ -9261,10 +7259,7 @@ pub mod flow {
         }
 
         /// Reranking Metadata Selective Mode Configuration
-        pub fn selective_mode_configuration(
-            mut self,
-            value: impl Into<Val<RerankingMetadataSelectiveModeConfiguration>>,
-        ) -> Self {
+        pub fn selective_mode_configuration(mut self, value: impl Into<Val<RerankingMetadataSelectiveModeConfiguration>>) -> Self {
             self.props.set("SelectiveModeConfiguration", value);
             self
         }
@@ -9302,9 +7297,7 @@ pub mod flow {
         }
     }
 
-    impl From<RerankingMetadataSelectiveModeConfiguration>
-        for Val<RerankingMetadataSelectiveModeConfiguration>
-    {
+    impl From<RerankingMetadataSelectiveModeConfiguration> for Val<RerankingMetadataSelectiveModeConfiguration> {
         fn from(v: RerankingMetadataSelectiveModeConfiguration) -> Self {
             v.props.into_val()
         }
@@ -9356,9 +7349,7 @@ pub mod flow {
         }
     }
 
-    impl From<VectorSearchBedrockRerankingModelConfiguration>
-        for Val<VectorSearchBedrockRerankingModelConfiguration>
-    {
+    impl From<VectorSearchBedrockRerankingModelConfiguration> for Val<VectorSearchBedrockRerankingModelConfiguration> {
         fn from(v: VectorSearchBedrockRerankingModelConfiguration) -> Self {
             v.props.into_val()
         }
@@ -9398,10 +7389,7 @@ pub mod flow {
         ///
         /// - `bot_alias_arn`: `BotAliasArn`, ARN of a Lex bot alias
         /// - `locale_id`: `LocaleId`, Lex bot locale id
-        pub fn new(
-            bot_alias_arn: impl Into<Val<String>>,
-            locale_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bot_alias_arn: impl Into<Val<String>>, locale_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BotAliasArn", bot_alias_arn);
             props.set("LocaleId", locale_id);
@@ -9477,19 +7465,14 @@ pub mod flow {
         /// Creates the value from its required properties:
         ///
         /// - `source_configuration`: `SourceConfiguration`, Prompt source configuration for prompt node
-        pub fn new(
-            source_configuration: impl Into<Val<PromptFlowNodeSourceConfiguration>>,
-        ) -> Self {
+        pub fn new(source_configuration: impl Into<Val<PromptFlowNodeSourceConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("SourceConfiguration", source_configuration);
             PromptFlowNodeConfiguration { props }
         }
 
         /// Configuration for a guardrail
-        pub fn guardrail_configuration(
-            mut self,
-            value: impl Into<Val<GuardrailConfiguration>>,
-        ) -> Self {
+        pub fn guardrail_configuration(mut self, value: impl Into<Val<GuardrailConfiguration>>) -> Self {
             self.props.set("GuardrailConfiguration", value);
             self
         }
@@ -9521,10 +7504,7 @@ pub mod flow {
         }
 
         /// Resource prompt configuration for prompt node
-        pub fn resource(
-            mut self,
-            value: impl Into<Val<PromptFlowNodeResourceConfiguration>>,
-        ) -> Self {
+        pub fn resource(mut self, value: impl Into<Val<PromptFlowNodeResourceConfiguration>>) -> Self {
             self.props.set("Resource", value);
             self
         }
@@ -9548,11 +7528,7 @@ pub mod flow {
         /// - `model_id`: `ModelId`, ARN or Id of a Bedrock Foundational Model or Inference Profile, or the ARN of a imported model, or a provisioned throughput ARN for custom models.
         /// - `template_configuration`: `TemplateConfiguration`, Prompt template configuration
         /// - `template_type`: `TemplateType`, Prompt template type
-        pub fn new(
-            model_id: impl Into<Val<String>>,
-            template_configuration: impl Into<Val<PromptTemplateConfiguration>>,
-            template_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(model_id: impl Into<Val<String>>, template_configuration: impl Into<Val<PromptTemplateConfiguration>>, template_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ModelId", model_id);
             props.set("TemplateConfiguration", template_configuration);
@@ -9561,10 +7537,7 @@ pub mod flow {
         }
 
         /// Model inference configuration
-        pub fn inference_configuration(
-            mut self,
-            value: impl Into<Val<PromptInferenceConfiguration>>,
-        ) -> Self {
+        pub fn inference_configuration(mut self, value: impl Into<Val<PromptInferenceConfiguration>>) -> Self {
             self.props.set("InferenceConfiguration", value);
             self
         }
@@ -9690,9 +7663,7 @@ pub mod flow {
         /// Creates the value from its required properties:
         ///
         /// - `service_configuration`: `ServiceConfiguration`, Retrieval service configuration for Retrieval node
-        pub fn new(
-            service_configuration: impl Into<Val<RetrievalFlowNodeServiceConfiguration>>,
-        ) -> Self {
+        pub fn new(service_configuration: impl Into<Val<RetrievalFlowNodeServiceConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("ServiceConfiguration", service_configuration);
             RetrievalFlowNodeConfiguration { props }
@@ -9764,9 +7735,7 @@ pub mod flow {
         /// Creates the value from its required properties:
         ///
         /// - `service_configuration`: `ServiceConfiguration`, storage service configuration for storage node
-        pub fn new(
-            service_configuration: impl Into<Val<StorageFlowNodeServiceConfiguration>>,
-        ) -> Self {
+        pub fn new(service_configuration: impl Into<Val<StorageFlowNodeServiceConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("ServiceConfiguration", service_configuration);
             StorageFlowNodeConfiguration { props }
@@ -9840,11 +7809,7 @@ pub mod flow {
         /// - `expression`: `Expression`, Expression for a node input in a flow
         /// - `name`: `Name`, Name of a node input in a flow
         /// - `type_`: `Type`, Type of input/output for a node in a flow
-        pub fn new(
-            expression: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(expression: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Expression", expression);
             props.set("Name", name);
@@ -9925,244 +7890,73 @@ pub mod flow {
 
     pub(crate) static FLOW_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Connections",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLOW_CONNECTION_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Nodes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLOW_NODE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(40),
-                }),
-            ),
+            ("Connections", &Shape::List(ListRule { item: Some(&Shape::Object(&FLOW_CONNECTION_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("Nodes", &Shape::List(ListRule { item: Some(&Shape::Object(&FLOW_NODE_SHAPE)), min_items: None, max_items: Some(40) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_CONNECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Configuration",
-                &Shape::Object(&FLOW_CONNECTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,100}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Data", "Conditional"],
-                }),
-            ),
+            ("Configuration", &Shape::Object(&FLOW_CONNECTION_CONFIGURATION_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Data", "Conditional"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_CONNECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Conditional",
-                &Shape::Object(&FLOW_CONDITIONAL_CONNECTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Data",
-                &Shape::Object(&FLOW_DATA_CONNECTION_CONFIGURATION_SHAPE),
-            ),
+            ("Conditional", &Shape::Object(&FLOW_CONDITIONAL_CONNECTION_CONFIGURATION_SHAPE)),
+            ("Data", &Shape::Object(&FLOW_DATA_CONNECTION_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["Data"], &["Conditional"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_CONDITIONAL_CONNECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Condition",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Condition", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_DATA_CONNECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceOutput",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetInput",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("SourceOutput", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TargetInput", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_NODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Configuration",
-                &Shape::Object(&FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Inputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLOW_NODE_INPUT_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Outputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLOW_NODE_OUTPUT_SHAPE)),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Input",
-                        "Output",
-                        "KnowledgeBase",
-                        "Condition",
-                        "Lex",
-                        "Prompt",
-                        "LambdaFunction",
-                        "Agent",
-                        "Storage",
-                        "Retrieval",
-                        "Iterator",
-                        "Collector",
-                        "InlineCode",
-                        "Loop",
-                        "LoopInput",
-                        "LoopController",
-                    ],
-                }),
-            ),
+            ("Configuration", &Shape::Object(&FLOW_NODE_CONFIGURATION_SHAPE)),
+            ("Inputs", &Shape::List(ListRule { item: Some(&Shape::Object(&FLOW_NODE_INPUT_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Outputs", &Shape::List(ListRule { item: Some(&Shape::Object(&FLOW_NODE_OUTPUT_SHAPE)), min_items: None, max_items: Some(5) })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Input", "Output", "KnowledgeBase", "Condition", "Lex", "Prompt", "LambdaFunction", "Agent", "Storage", "Retrieval", "Iterator", "Collector", "InlineCode", "Loop", "LoopInput", "LoopController"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_NODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Agent",
-                &Shape::Object(&AGENT_FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Condition",
-                &Shape::Object(&CONDITION_FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "InlineCode",
-                &Shape::Object(&INLINE_CODE_FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "KnowledgeBase",
-                &Shape::Object(&KNOWLEDGE_BASE_FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "LambdaFunction",
-                &Shape::Object(&LAMBDA_FUNCTION_FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
+            ("Agent", &Shape::Object(&AGENT_FLOW_NODE_CONFIGURATION_SHAPE)),
+            ("Condition", &Shape::Object(&CONDITION_FLOW_NODE_CONFIGURATION_SHAPE)),
+            ("InlineCode", &Shape::Object(&INLINE_CODE_FLOW_NODE_CONFIGURATION_SHAPE)),
+            ("KnowledgeBase", &Shape::Object(&KNOWLEDGE_BASE_FLOW_NODE_CONFIGURATION_SHAPE)),
+            ("LambdaFunction", &Shape::Object(&LAMBDA_FUNCTION_FLOW_NODE_CONFIGURATION_SHAPE)),
             ("Lex", &Shape::Object(&LEX_FLOW_NODE_CONFIGURATION_SHAPE)),
             ("Loop", &Shape::Object(&LOOP_FLOW_NODE_CONFIGURATION_SHAPE)),
-            (
-                "LoopController",
-                &Shape::Object(&LOOP_CONTROLLER_FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Prompt",
-                &Shape::Object(&PROMPT_FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Retrieval",
-                &Shape::Object(&RETRIEVAL_FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Storage",
-                &Shape::Object(&STORAGE_FLOW_NODE_CONFIGURATION_SHAPE),
-            ),
+            ("LoopController", &Shape::Object(&LOOP_CONTROLLER_FLOW_NODE_CONFIGURATION_SHAPE)),
+            ("Prompt", &Shape::Object(&PROMPT_FLOW_NODE_CONFIGURATION_SHAPE)),
+            ("Retrieval", &Shape::Object(&RETRIEVAL_FLOW_NODE_CONFIGURATION_SHAPE)),
+            ("Storage", &Shape::Object(&STORAGE_FLOW_NODE_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["Input"],
-            &["Output"],
-            &["KnowledgeBase"],
-            &["Condition"],
-            &["Lex"],
-            &["Prompt"],
-            &["LambdaFunction"],
-            &["Agent"],
-            &["Storage"],
-            &["Iterator"],
-            &["Collector"],
-            &["Retrieval"],
-            &["InlineCode"],
-            &["Loop"],
-            &["LoopInput"],
-            &["LoopController"],
-        ],
+        one_of_required: &[&["Input"], &["Output"], &["KnowledgeBase"], &["Condition"], &["Lex"], &["Prompt"], &["LambdaFunction"], &["Agent"], &["Storage"], &["Iterator"], &["Collector"], &["Retrieval"], &["InlineCode"], &["Loop"], &["LoopInput"], &["LoopController"]],
         ..ObjectShape::EMPTY
     };
 
@@ -10174,61 +7968,24 @@ pub mod flow {
     };
 
     pub(crate) static CONDITION_FLOW_NODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Conditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&FLOW_CONDITION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&FLOW_CONDITION_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INLINE_CODE_FLOW_NODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Code",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(5000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Language",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Python_3"],
-                }),
-            ),
+            ("Code", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(5000000), allowed: &[] })),
+            ("Language", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Python_3"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -10256,210 +8013,94 @@ pub mod flow {
     };
 
     pub(crate) static PROMPT_INFERENCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Text",
-            &Shape::Object(&PROMPT_MODEL_INFERENCE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("Text", &Shape::Object(&PROMPT_MODEL_INFERENCE_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["Text"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_MODEL_INFERENCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxTokens",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4096.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StopSequences",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(4),
-                }),
-            ),
-            (
-                "Temperature",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TopP",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(0.0), max: Some(4096.0), allowed: &[] })),
+            ("StopSequences", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(4) })),
+            ("Temperature", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("TopP", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KNOWLEDGE_BASE_ORCHESTRATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InferenceConfig",
-                &Shape::Object(&PROMPT_INFERENCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PerformanceConfig",
-                &Shape::Object(&PERFORMANCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PromptTemplate",
-                &Shape::Object(&KNOWLEDGE_BASE_PROMPT_TEMPLATE_SHAPE),
-            ),
+            ("InferenceConfig", &Shape::Object(&PROMPT_INFERENCE_CONFIGURATION_SHAPE)),
+            ("PerformanceConfig", &Shape::Object(&PERFORMANCE_CONFIGURATION_SHAPE)),
+            ("PromptTemplate", &Shape::Object(&KNOWLEDGE_BASE_PROMPT_TEMPLATE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERFORMANCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Latency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["standard", "optimized"],
-            }),
-        )],
+        fields: &[
+            ("Latency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["standard", "optimized"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KNOWLEDGE_BASE_PROMPT_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TextPromptTemplate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TextPromptTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100000), allowed: &[] })),
+        ],
         one_of_required: &[&["TextPromptTemplate"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VECTOR_SEARCH_RERANKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockRerankingConfiguration",
-                &Shape::Object(&VECTOR_SEARCH_BEDROCK_RERANKING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BEDROCK_RERANKING_MODEL"],
-                }),
-            ),
+            ("BedrockRerankingConfiguration", &Shape::Object(&VECTOR_SEARCH_BEDROCK_RERANKING_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BEDROCK_RERANKING_MODEL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static VECTOR_SEARCH_BEDROCK_RERANKING_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "MetadataConfiguration",
-                    &Shape::Object(&METADATA_CONFIGURATION_FOR_RERANKING_SHAPE),
-                ),
-                (
-                    "ModelConfiguration",
-                    &Shape::Object(&VECTOR_SEARCH_BEDROCK_RERANKING_MODEL_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "NumberOfRerankedResults",
-                    &Shape::Num(NumRule {
-                        min: Some(1.0),
-                        max: Some(100.0),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static VECTOR_SEARCH_BEDROCK_RERANKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("MetadataConfiguration", &Shape::Object(&METADATA_CONFIGURATION_FOR_RERANKING_SHAPE)),
+            ("ModelConfiguration", &Shape::Object(&VECTOR_SEARCH_BEDROCK_RERANKING_MODEL_CONFIGURATION_SHAPE)),
+            ("NumberOfRerankedResults", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static METADATA_CONFIGURATION_FOR_RERANKING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SelectionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SELECTIVE", "ALL"],
-                }),
-            ),
-            (
-                "SelectiveModeConfiguration",
-                &Shape::Object(&RERANKING_METADATA_SELECTIVE_MODE_CONFIGURATION_SHAPE),
-            ),
+            ("SelectionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SELECTIVE", "ALL"] })),
+            ("SelectiveModeConfiguration", &Shape::Object(&RERANKING_METADATA_SELECTIVE_MODE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static RERANKING_METADATA_SELECTIVE_MODE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "FieldsToExclude",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&FIELD_FOR_RERANKING_SHAPE)),
-                        min_items: Some(1),
-                        max_items: Some(100),
-                    }),
-                ),
-                (
-                    "FieldsToInclude",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&FIELD_FOR_RERANKING_SHAPE)),
-                        min_items: Some(1),
-                        max_items: Some(100),
-                    }),
-                ),
-            ],
-            one_of_required: &[&["FieldsToInclude"], &["FieldsToExclude"]],
-            ..ObjectShape::EMPTY
-        };
-
-    pub(crate) static FIELD_FOR_RERANKING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        )],
+    pub(crate) static RERANKING_METADATA_SELECTIVE_MODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("FieldsToExclude", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_FOR_RERANKING_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+            ("FieldsToInclude", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_FOR_RERANKING_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ],
+        one_of_required: &[&["FieldsToInclude"], &["FieldsToExclude"]],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static VECTOR_SEARCH_BEDROCK_RERANKING_MODEL_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "ModelArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/(.*))?$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static FIELD_FOR_RERANKING_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("FieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2000), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
+
+    pub(crate) static VECTOR_SEARCH_BEDROCK_RERANKING_MODEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ModelArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/(.*))?$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static LAMBDA_FUNCTION_FLOW_NODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
@@ -10477,49 +8118,32 @@ pub mod flow {
     };
 
     pub(crate) static LOOP_FLOW_NODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Definition", &Shape::Object(&FLOW_DEFINITION_SHAPE))],
+        fields: &[
+            ("Definition", &Shape::Object(&FLOW_DEFINITION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOOP_CONTROLLER_FLOW_NODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ContinueCondition", &Shape::Object(&FLOW_CONDITION_SHAPE)),
-            (
-                "MaxIterations",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxIterations", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_FLOW_NODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GuardrailConfiguration",
-                &Shape::Object(&GUARDRAIL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SourceConfiguration",
-                &Shape::Object(&PROMPT_FLOW_NODE_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("GuardrailConfiguration", &Shape::Object(&GUARDRAIL_CONFIGURATION_SHAPE)),
+            ("SourceConfiguration", &Shape::Object(&PROMPT_FLOW_NODE_SOURCE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_FLOW_NODE_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Inline",
-                &Shape::Object(&PROMPT_FLOW_NODE_INLINE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Resource",
-                &Shape::Object(&PROMPT_FLOW_NODE_RESOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("Inline", &Shape::Object(&PROMPT_FLOW_NODE_INLINE_CONFIGURATION_SHAPE)),
+            ("Resource", &Shape::Object(&PROMPT_FLOW_NODE_RESOURCE_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["Resource"], &["Inline"]],
         ..ObjectShape::EMPTY
@@ -10536,47 +8160,25 @@ pub mod flow {
     };
 
     pub(crate) static PROMPT_TEMPLATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Text",
-            &Shape::Object(&TEXT_PROMPT_TEMPLATE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("Text", &Shape::Object(&TEXT_PROMPT_TEMPLATE_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["Text"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEXT_PROMPT_TEMPLATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputVariables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PROMPT_INPUT_VARIABLE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200000),
-                    allowed: &[],
-                }),
-            ),
+            ("InputVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&PROMPT_INPUT_VARIABLE_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_INPUT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -10588,158 +8190,70 @@ pub mod flow {
     };
 
     pub(crate) static RETRIEVAL_FLOW_NODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ServiceConfiguration",
-            &Shape::Object(&RETRIEVAL_FLOW_NODE_SERVICE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ServiceConfiguration", &Shape::Object(&RETRIEVAL_FLOW_NODE_SERVICE_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETRIEVAL_FLOW_NODE_SERVICE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3",
-            &Shape::Object(&RETRIEVAL_FLOW_NODE_S3_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("S3", &Shape::Object(&RETRIEVAL_FLOW_NODE_S3_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETRIEVAL_FLOW_NODE_S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_FLOW_NODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ServiceConfiguration",
-            &Shape::Object(&STORAGE_FLOW_NODE_SERVICE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ServiceConfiguration", &Shape::Object(&STORAGE_FLOW_NODE_SERVICE_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_FLOW_NODE_SERVICE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3",
-            &Shape::Object(&STORAGE_FLOW_NODE_S3_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("S3", &Shape::Object(&STORAGE_FLOW_NODE_S3_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_FLOW_NODE_S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_NODE_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Category",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LoopCondition", "ReturnValueToLoopStart", "ExitLoop"],
-                }),
-            ),
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["String", "Number", "Boolean", "Object", "Array"],
-                }),
-            ),
+            ("Category", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LoopCondition", "ReturnValueToLoopStart", "ExitLoop"] })),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["String", "Number", "Boolean", "Object", "Array"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_NODE_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["String", "Number", "Boolean", "Object", "Array"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]([_]?[0-9a-zA-Z]){1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["String", "Number", "Boolean", "Object", "Array"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -10762,26 +8276,16 @@ impl CfnFlowAlias {
     /// - `flow_arn`: `FlowArn`, Arn representation of the Flow
     /// - `name`: `Name`, Name for a resource.
     /// - `routing_configuration`: `RoutingConfiguration`, Routing configuration for a Flow alias.
-    pub fn new(
-        flow_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        routing_configuration: impl Into<Val<Vec<flow_alias::FlowAliasRoutingConfigurationListItem>>>,
-    ) -> Self {
+    pub fn new(flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, routing_configuration: impl Into<Val<Vec<flow_alias::FlowAliasRoutingConfigurationListItem>>>) -> Self {
         let mut props = Props::new();
         props.set("FlowArn", flow_arn);
         props.set("Name", name);
         props.set("RoutingConfiguration", routing_configuration);
-        CfnFlowAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlowAlias { props, options: ResourceOptions::default() }
     }
 
     /// The `ConcurrencyConfiguration` property.
-    pub fn concurrency_configuration(
-        mut self,
-        value: impl Into<Val<flow_alias::FlowAliasConcurrencyConfiguration>>,
-    ) -> Self {
+    pub fn concurrency_configuration(mut self, value: impl Into<Val<flow_alias::FlowAliasConcurrencyConfiguration>>) -> Self {
         self.props.set("ConcurrencyConfiguration", value);
         self
     }
@@ -10858,67 +8362,18 @@ pub(crate) static FLOW_ALIAS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn", "FlowArn"],
     attributes: &["Arn", "CreatedAt", "FlowId", "Id", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffe1ff883f8),
 };
 
 pub(crate) static FLOW_ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConcurrencyConfiguration",
-            &Shape::Object(&flow_alias::FLOW_ALIAS_CONCURRENCY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FlowArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$",
-                ),
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoutingConfiguration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &flow_alias::FLOW_ALIAS_ROUTING_CONFIGURATION_LIST_ITEM_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("ConcurrencyConfiguration", &Shape::Object(&flow_alias::FLOW_ALIAS_CONCURRENCY_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("FlowArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("RoutingConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&flow_alias::FLOW_ALIAS_ROUTING_CONFIGURATION_LIST_ITEM_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -10986,37 +8441,16 @@ pub mod flow_alias {
 
     pub(crate) static FLOW_ALIAS_CONCURRENCY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxConcurrency",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Automatic", "Manual"],
-                }),
-            ),
+            ("MaxConcurrency", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Automatic", "Manual"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_ALIAS_ROUTING_CONFIGURATION_LIST_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FlowVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$"),
-                min_len: Some(1),
-                max_len: Some(5),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FlowVersion", &Shape::Str(StrRule { pattern: Some("^(DRAFT|[0-9]{0,4}[1-9][0-9]{0,4})$"), min_len: Some(1), max_len: Some(5), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -11039,10 +8473,7 @@ impl CfnFlowVersion {
     pub fn new(flow_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FlowArn", flow_arn);
-        CfnFlowVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlowVersion { props, options: ResourceOptions::default() }
     }
 
     /// Description of the flow version
@@ -11133,42 +8564,15 @@ pub(crate) static FLOW_VERSION_META: TypeMeta = TypeMeta {
     create_only: &["Description", "FlowArn"],
     write_only: &[],
     primary_identifier: &["FlowArn", "Version"],
-    attributes: &[
-        "CreatedAt",
-        "CustomerEncryptionKeyArn",
-        "Definition",
-        "ExecutionRoleArn",
-        "FlowId",
-        "Name",
-        "Status",
-        "Version",
-    ],
+    attributes: &["CreatedAt", "CustomerEncryptionKeyArn", "Definition", "ExecutionRoleArn", "FlowId", "Name", "Status", "Version"],
     tagging: None,
     regions: RegionSet(0x2ffe1ff883f8),
 };
 
 pub(crate) static FLOW_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FlowArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("FlowArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -11190,53 +8594,34 @@ impl CfnGuardrail {
     /// - `blocked_input_messaging`: `BlockedInputMessaging`, Messaging for when violations are detected in text
     /// - `blocked_outputs_messaging`: `BlockedOutputsMessaging`, Messaging for when violations are detected in text
     /// - `name`: `Name`, Name of the guardrail
-    pub fn new(
-        blocked_input_messaging: impl Into<Val<String>>,
-        blocked_outputs_messaging: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(blocked_input_messaging: impl Into<Val<String>>, blocked_outputs_messaging: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BlockedInputMessaging", blocked_input_messaging);
         props.set("BlockedOutputsMessaging", blocked_outputs_messaging);
         props.set("Name", name);
-        CfnGuardrail {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGuardrail { props, options: ResourceOptions::default() }
     }
 
     /// Optional configuration for integrating Automated Reasoning policies with the guardrail.
-    pub fn automated_reasoning_policy_config(
-        mut self,
-        value: impl Into<Val<guardrail::AutomatedReasoningPolicyConfig>>,
-    ) -> Self {
+    pub fn automated_reasoning_policy_config(mut self, value: impl Into<Val<guardrail::AutomatedReasoningPolicyConfig>>) -> Self {
         self.props.set("AutomatedReasoningPolicyConfig", value);
         self
     }
 
     /// Content policy config for a guardrail.
-    pub fn content_policy_config(
-        mut self,
-        value: impl Into<Val<guardrail::ContentPolicyConfig>>,
-    ) -> Self {
+    pub fn content_policy_config(mut self, value: impl Into<Val<guardrail::ContentPolicyConfig>>) -> Self {
         self.props.set("ContentPolicyConfig", value);
         self
     }
 
     /// Contextual grounding policy config for a guardrail.
-    pub fn contextual_grounding_policy_config(
-        mut self,
-        value: impl Into<Val<guardrail::ContextualGroundingPolicyConfig>>,
-    ) -> Self {
+    pub fn contextual_grounding_policy_config(mut self, value: impl Into<Val<guardrail::ContextualGroundingPolicyConfig>>) -> Self {
         self.props.set("ContextualGroundingPolicyConfig", value);
         self
     }
 
     /// The system-defined guardrail profile that you’re using with your guardrail
-    pub fn cross_region_config(
-        mut self,
-        value: impl Into<Val<guardrail::GuardrailCrossRegionConfig>>,
-    ) -> Self {
+    pub fn cross_region_config(mut self, value: impl Into<Val<guardrail::GuardrailCrossRegionConfig>>) -> Self {
         self.props.set("CrossRegionConfig", value);
         self
     }
@@ -11254,10 +8639,7 @@ impl CfnGuardrail {
     }
 
     /// Sensitive information policy config for a guardrail.
-    pub fn sensitive_information_policy_config(
-        mut self,
-        value: impl Into<Val<guardrail::SensitiveInformationPolicyConfig>>,
-    ) -> Self {
+    pub fn sensitive_information_policy_config(mut self, value: impl Into<Val<guardrail::SensitiveInformationPolicyConfig>>) -> Self {
         self.props.set("SensitiveInformationPolicyConfig", value);
         self
     }
@@ -11269,19 +8651,13 @@ impl CfnGuardrail {
     }
 
     /// Topic policy config for a guardrail.
-    pub fn topic_policy_config(
-        mut self,
-        value: impl Into<Val<guardrail::TopicPolicyConfig>>,
-    ) -> Self {
+    pub fn topic_policy_config(mut self, value: impl Into<Val<guardrail::TopicPolicyConfig>>) -> Self {
         self.props.set("TopicPolicyConfig", value);
         self
     }
 
     /// Word policy config for a guardrail.
-    pub fn word_policy_config(
-        mut self,
-        value: impl Into<Val<guardrail::WordPolicyConfig>>,
-    ) -> Self {
+    pub fn word_policy_config(mut self, value: impl Into<Val<guardrail::WordPolicyConfig>>) -> Self {
         self.props.set("WordPolicyConfig", value);
         self
     }
@@ -11366,108 +8742,26 @@ pub(crate) static GUARDRAIL_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["GuardrailArn"],
-    attributes: &[
-        "CreatedAt",
-        "FailureRecommendations",
-        "GuardrailArn",
-        "GuardrailId",
-        "Status",
-        "StatusReasons",
-        "UpdatedAt",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "FailureRecommendations", "GuardrailArn", "GuardrailId", "Status", "StatusReasons", "UpdatedAt", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ff8dffc),
 };
 
 pub(crate) static GUARDRAIL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutomatedReasoningPolicyConfig",
-            &Shape::Object(&guardrail::AUTOMATED_REASONING_POLICY_CONFIG_SHAPE),
-        ),
-        (
-            "BlockedInputMessaging",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BlockedOutputsMessaging",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContentPolicyConfig",
-            &Shape::Object(&guardrail::CONTENT_POLICY_CONFIG_SHAPE),
-        ),
-        (
-            "ContextualGroundingPolicyConfig",
-            &Shape::Object(&guardrail::CONTEXTUAL_GROUNDING_POLICY_CONFIG_SHAPE),
-        ),
-        (
-            "CrossRegionConfig",
-            &Shape::Object(&guardrail::GUARDRAIL_CROSS_REGION_CONFIG_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z-_]+$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SensitiveInformationPolicyConfig",
-            &Shape::Object(&guardrail::SENSITIVE_INFORMATION_POLICY_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&guardrail::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TopicPolicyConfig",
-            &Shape::Object(&guardrail::TOPIC_POLICY_CONFIG_SHAPE),
-        ),
-        (
-            "WordPolicyConfig",
-            &Shape::Object(&guardrail::WORD_POLICY_CONFIG_SHAPE),
-        ),
+        ("AutomatedReasoningPolicyConfig", &Shape::Object(&guardrail::AUTOMATED_REASONING_POLICY_CONFIG_SHAPE)),
+        ("BlockedInputMessaging", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("BlockedOutputsMessaging", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("ContentPolicyConfig", &Shape::Object(&guardrail::CONTENT_POLICY_CONFIG_SHAPE)),
+        ("ContextualGroundingPolicyConfig", &Shape::Object(&guardrail::CONTEXTUAL_GROUNDING_POLICY_CONFIG_SHAPE)),
+        ("CrossRegionConfig", &Shape::Object(&guardrail::GUARDRAIL_CROSS_REGION_CONFIG_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z-_]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("SensitiveInformationPolicyConfig", &Shape::Object(&guardrail::SENSITIVE_INFORMATION_POLICY_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&guardrail::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TopicPolicyConfig", &Shape::Object(&guardrail::TOPIC_POLICY_CONFIG_SHAPE)),
+        ("WordPolicyConfig", &Shape::Object(&guardrail::WORD_POLICY_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -11524,10 +8818,7 @@ pub mod guardrail {
         }
 
         /// Guardrail tier config for content policy
-        pub fn content_filters_tier_config(
-            mut self,
-            value: impl Into<Val<ContentFiltersTierConfig>>,
-        ) -> Self {
+        pub fn content_filters_tier_config(mut self, value: impl Into<Val<ContentFiltersTierConfig>>) -> Self {
             self.props.set("ContentFiltersTierConfig", value);
             self
         }
@@ -11574,11 +8865,7 @@ pub mod guardrail {
         /// - `input_strength`: `InputStrength`, Strength for filters
         /// - `output_strength`: `OutputStrength`, Strength for filters
         /// - `type_`: `Type`, Type of filter in content policy
-        pub fn new(
-            input_strength: impl Into<Val<String>>,
-            output_strength: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(input_strength: impl Into<Val<String>>, output_strength: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InputStrength", input_strength);
             props.set("OutputStrength", output_strength);
@@ -11815,11 +9102,7 @@ pub mod guardrail {
         /// - `action`: `Action`, Options for sensitive information action.
         /// - `name`: `Name`, The regex name.
         /// - `pattern`: `Pattern`, The regex pattern.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            pattern: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, name: impl Into<Val<String>>, pattern: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Name", name);
@@ -11934,11 +9217,7 @@ pub mod guardrail {
         /// - `definition`: `Definition`, Definition of topic in topic policy
         /// - `name`: `Name`, Name of topic in topic policy
         /// - `type_`: `Type`, Type of topic in a policy
-        pub fn new(
-            definition: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(definition: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Definition", definition);
             props.set("Name", name);
@@ -12024,10 +9303,7 @@ pub mod guardrail {
         }
 
         /// A config for the list of managed words.
-        pub fn managed_word_lists_config(
-            mut self,
-            value: impl Into<Val<Vec<ManagedWordsConfig>>>,
-        ) -> Self {
+        pub fn managed_word_lists_config(mut self, value: impl Into<Val<Vec<ManagedWordsConfig>>>) -> Self {
             self.props.set("ManagedWordListsConfig", value);
             self
         }
@@ -12157,159 +9433,44 @@ pub mod guardrail {
 
     pub(crate) static CONTENT_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentFiltersTierConfig",
-                &Shape::Object(&CONTENT_FILTERS_TIER_CONFIG_SHAPE),
-            ),
-            (
-                "FiltersConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTENT_FILTER_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(6),
-                }),
-            ),
+            ("ContentFiltersTierConfig", &Shape::Object(&CONTENT_FILTERS_TIER_CONFIG_SHAPE)),
+            ("FiltersConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTENT_FILTER_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(6) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTENT_FILTERS_TIER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TierName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CLASSIC", "STANDARD"],
-            }),
-        )],
+        fields: &[
+            ("TierName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLASSIC", "STANDARD"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTENT_FILTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "NONE"],
-                }),
-            ),
-            (
-                "InputModalities",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["TEXT", "IMAGE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "InputStrength",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "LOW", "MEDIUM", "HIGH"],
-                }),
-            ),
-            (
-                "OutputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "NONE"],
-                }),
-            ),
-            (
-                "OutputModalities",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["TEXT", "IMAGE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "OutputStrength",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "LOW", "MEDIUM", "HIGH"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SEXUAL",
-                        "VIOLENCE",
-                        "HATE",
-                        "INSULTS",
-                        "MISCONDUCT",
-                        "PROMPT_ATTACK",
-                    ],
-                }),
-            ),
+            ("InputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "NONE"] })),
+            ("InputModalities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXT", "IMAGE"] })), min_items: Some(1), max_items: Some(2) })),
+            ("InputStrength", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "LOW", "MEDIUM", "HIGH"] })),
+            ("OutputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "NONE"] })),
+            ("OutputModalities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXT", "IMAGE"] })), min_items: Some(1), max_items: Some(2) })),
+            ("OutputStrength", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "LOW", "MEDIUM", "HIGH"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTEXTUAL_GROUNDING_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FiltersConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CONTEXTUAL_GROUNDING_FILTER_CONFIG_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("FiltersConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTEXTUAL_GROUNDING_FILTER_CONFIG_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTEXTUAL_GROUNDING_FILTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "NONE"],
-                }),
-            ),
-            (
-                "Threshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GROUNDING", "RELEVANCE"],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "NONE"] })),
+            ("Threshold", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GROUNDING", "RELEVANCE"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12323,363 +9484,91 @@ pub mod guardrail {
 
     pub(crate) static SENSITIVE_INFORMATION_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PiiEntitiesConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PII_ENTITY_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "RegexesConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&REGEX_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(30),
-                }),
-            ),
+            ("PiiEntitiesConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&PII_ENTITY_CONFIG_SHAPE)), min_items: Some(1), max_items: None })),
+            ("RegexesConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&REGEX_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(30) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PII_ENTITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                }),
-            ),
-            (
-                "InputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                }),
-            ),
-            (
-                "OutputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ADDRESS",
-                        "AGE",
-                        "AWS_ACCESS_KEY",
-                        "AWS_SECRET_KEY",
-                        "CA_HEALTH_NUMBER",
-                        "CA_SOCIAL_INSURANCE_NUMBER",
-                        "CREDIT_DEBIT_CARD_CVV",
-                        "CREDIT_DEBIT_CARD_EXPIRY",
-                        "CREDIT_DEBIT_CARD_NUMBER",
-                        "DRIVER_ID",
-                        "EMAIL",
-                        "INTERNATIONAL_BANK_ACCOUNT_NUMBER",
-                        "IP_ADDRESS",
-                        "LICENSE_PLATE",
-                        "MAC_ADDRESS",
-                        "NAME",
-                        "PASSWORD",
-                        "PHONE",
-                        "PIN",
-                        "SWIFT_CODE",
-                        "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
-                        "UK_NATIONAL_INSURANCE_NUMBER",
-                        "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
-                        "URL",
-                        "USERNAME",
-                        "US_BANK_ACCOUNT_NUMBER",
-                        "US_BANK_ROUTING_NUMBER",
-                        "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
-                        "US_PASSPORT_NUMBER",
-                        "US_SOCIAL_SECURITY_NUMBER",
-                        "VEHICLE_IDENTIFICATION_NUMBER",
-                    ],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "ANONYMIZE", "NONE"] })),
+            ("InputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "ANONYMIZE", "NONE"] })),
+            ("OutputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "ANONYMIZE", "NONE"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE", "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "VEHICLE_IDENTIFICATION_NUMBER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGEX_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "ANONYMIZE", "NONE"],
-                }),
-            ),
-            (
-                "Pattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "ANONYMIZE", "NONE"] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("InputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "ANONYMIZE", "NONE"] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("OutputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "ANONYMIZE", "NONE"] })),
+            ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOPIC_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TopicsConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TOPIC_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(30),
-                }),
-            ),
-            (
-                "TopicsTierConfig",
-                &Shape::Object(&TOPICS_TIER_CONFIG_SHAPE),
-            ),
+            ("TopicsConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&TOPIC_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(30) })),
+            ("TopicsTierConfig", &Shape::Object(&TOPICS_TIER_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOPIC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Definition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Examples",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "InputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "NONE"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z-_ !?.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "NONE"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DENY"],
-                }),
-            ),
+            ("Definition", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Examples", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("InputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "NONE"] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z-_ !?.]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("OutputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "NONE"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DENY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOPICS_TIER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TierName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CLASSIC", "STANDARD"],
-            }),
-        )],
+        fields: &[
+            ("TierName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLASSIC", "STANDARD"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORD_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ManagedWordListsConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MANAGED_WORDS_CONFIG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "WordsConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&WORD_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10000),
-                }),
-            ),
+            ("ManagedWordListsConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&MANAGED_WORDS_CONFIG_SHAPE)), min_items: None, max_items: None })),
+            ("WordsConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&WORD_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(10000) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_WORDS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "NONE"],
-                }),
-            ),
-            (
-                "OutputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "NONE"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PROFANITY"],
-                }),
-            ),
+            ("InputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "NONE"] })),
+            ("OutputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "NONE"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROFANITY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORD_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "NONE"],
-                }),
-            ),
-            (
-                "OutputAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "NONE"],
-                }),
-            ),
-            (
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("InputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "NONE"] })),
+            ("OutputAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "NONE"] })),
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12703,10 +9592,7 @@ impl CfnGuardrailVersion {
     pub fn new(guardrail_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GuardrailIdentifier", guardrail_identifier);
-        CfnGuardrailVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGuardrailVersion { props, options: ResourceOptions::default() }
     }
 
     /// Description of the Guardrail version
@@ -12793,21 +9679,13 @@ impl CfnIntelligentPromptRouter {
     /// - `models`: `Models`, List of model configuration
     /// - `prompt_router_name`: `PromptRouterName`, Name of the Prompt Router.
     /// - `routing_criteria`: `RoutingCriteria`, Represents the criteria used for routing requests.
-    pub fn new(
-        fallback_model: impl Into<Val<intelligent_prompt_router::PromptRouterTargetModel>>,
-        models: impl Into<Val<Vec<intelligent_prompt_router::PromptRouterTargetModel>>>,
-        prompt_router_name: impl Into<Val<String>>,
-        routing_criteria: impl Into<Val<intelligent_prompt_router::RoutingCriteria>>,
-    ) -> Self {
+    pub fn new(fallback_model: impl Into<Val<intelligent_prompt_router::PromptRouterTargetModel>>, models: impl Into<Val<Vec<intelligent_prompt_router::PromptRouterTargetModel>>>, prompt_router_name: impl Into<Val<String>>, routing_criteria: impl Into<Val<intelligent_prompt_router::RoutingCriteria>>) -> Self {
         let mut props = Props::new();
         props.set("FallbackModel", fallback_model);
         props.set("Models", models);
         props.set("PromptRouterName", prompt_router_name);
         props.set("RoutingCriteria", routing_criteria);
-        CfnIntelligentPromptRouter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntelligentPromptRouter { props, options: ResourceOptions::default() }
     }
 
     /// Description of the Prompt Router.
@@ -12880,75 +9758,22 @@ impl Handle<CfnIntelligentPromptRouter> {
 pub(crate) static INTELLIGENT_PROMPT_ROUTER_META: TypeMeta = TypeMeta {
     type_name: CfnIntelligentPromptRouter::TYPE_NAME,
     shape: &INTELLIGENT_PROMPT_ROUTER_SHAPE,
-    create_only: &[
-        "Description",
-        "FallbackModel",
-        "Models",
-        "PromptRouterName",
-        "RoutingCriteria",
-    ],
+    create_only: &["Description", "FallbackModel", "Models", "PromptRouterName", "RoutingCriteria"],
     write_only: &[],
     primary_identifier: &["PromptRouterArn"],
-    attributes: &[
-        "CreatedAt",
-        "PromptRouterArn",
-        "Status",
-        "Type",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "PromptRouterArn", "Status", "Type", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1a280258),
 };
 
 pub(crate) static INTELLIGENT_PROMPT_ROUTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z:.][ _-]?)+$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FallbackModel",
-            &Shape::Object(&intelligent_prompt_router::PROMPT_ROUTER_TARGET_MODEL_SHAPE),
-        ),
-        (
-            "Models",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &intelligent_prompt_router::PROMPT_ROUTER_TARGET_MODEL_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PromptRouterName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][ _-]?)+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoutingCriteria",
-            &Shape::Object(&intelligent_prompt_router::ROUTING_CRITERIA_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&intelligent_prompt_router::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z:.][ _-]?)+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("FallbackModel", &Shape::Object(&intelligent_prompt_router::PROMPT_ROUTER_TARGET_MODEL_SHAPE)),
+        ("Models", &Shape::List(ListRule { item: Some(&Shape::Object(&intelligent_prompt_router::PROMPT_ROUTER_TARGET_MODEL_SHAPE)), min_items: None, max_items: None })),
+        ("PromptRouterName", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][ _-]?)+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("RoutingCriteria", &Shape::Object(&intelligent_prompt_router::ROUTING_CRITERIA_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&intelligent_prompt_router::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -13038,37 +9863,16 @@ pub mod intelligent_prompt_router {
     };
 
     pub(crate) static ROUTING_CRITERIA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResponseQualityDifference",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ResponseQualityDifference", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -13091,19 +9895,12 @@ impl CfnKnowledgeBase {
     /// - `knowledge_base_configuration`: `KnowledgeBaseConfiguration`, Contains details about the embeddings model used for the knowledge base.
     /// - `name`: `Name`, The name of the knowledge base.
     /// - `role_arn`: `RoleArn`, The ARN of the IAM role with permissions to invoke API operations on the knowledge base. The ARN must begin with AmazonBedrockExecutionRoleForKnowledgeBase_
-    pub fn new(
-        knowledge_base_configuration: impl Into<Val<knowledge_base::KnowledgeBaseConfiguration>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(knowledge_base_configuration: impl Into<Val<knowledge_base::KnowledgeBaseConfiguration>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("KnowledgeBaseConfiguration", knowledge_base_configuration);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
-        CfnKnowledgeBase {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKnowledgeBase { props, options: ResourceOptions::default() }
     }
 
     /// Description of the Resource.
@@ -13115,10 +9912,7 @@ impl CfnKnowledgeBase {
     /// The vector store service in which the knowledge base is stored.
     ///
     /// Changing it replaces the resource.
-    pub fn storage_configuration(
-        mut self,
-        value: impl Into<Val<knowledge_base::StorageConfiguration>>,
-    ) -> Self {
+    pub fn storage_configuration(mut self, value: impl Into<Val<knowledge_base::StorageConfiguration>>) -> Self {
         self.props.set("StorageConfiguration", value);
         self
     }
@@ -13202,50 +9996,12 @@ pub(crate) static KNOWLEDGE_BASE_META: TypeMeta = TypeMeta {
 
 pub(crate) static KNOWLEDGE_BASE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KnowledgeBaseConfiguration",
-            &Shape::Object(&knowledge_base::KNOWLEDGE_BASE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"),
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageConfiguration",
-            &Shape::Object(&knowledge_base::STORAGE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("KnowledgeBaseConfiguration", &Shape::Object(&knowledge_base::KNOWLEDGE_BASE_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("StorageConfiguration", &Shape::Object(&knowledge_base::STORAGE_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -13273,37 +10029,31 @@ pub mod knowledge_base {
         }
 
         /// Configurations for a Kendra knowledge base
-        pub fn kendra_knowledge_base_configuration(
-            mut self,
-            value: impl Into<Val<KendraKnowledgeBaseConfiguration>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn kendra_knowledge_base_configuration(mut self, value: impl Into<Val<KendraKnowledgeBaseConfiguration>>) -> Self {
             self.props.set("KendraKnowledgeBaseConfiguration", value);
             self
         }
 
         /// Contains details about the model used to create vector embeddings for a managed knowledge base.
-        pub fn managed_knowledge_base_configuration(
-            mut self,
-            value: impl Into<Val<ManagedKnowledgeBaseConfiguration>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn managed_knowledge_base_configuration(mut self, value: impl Into<Val<ManagedKnowledgeBaseConfiguration>>) -> Self {
             self.props.set("ManagedKnowledgeBaseConfiguration", value);
             self
         }
 
         /// Configurations for a SQL knowledge base
-        pub fn sql_knowledge_base_configuration(
-            mut self,
-            value: impl Into<Val<SqlKnowledgeBaseConfiguration>>,
-        ) -> Self {
+        pub fn sql_knowledge_base_configuration(mut self, value: impl Into<Val<SqlKnowledgeBaseConfiguration>>) -> Self {
             self.props.set("SqlKnowledgeBaseConfiguration", value);
             self
         }
 
         /// Contains details about the model used to create vector embeddings for the knowledge base.
-        pub fn vector_knowledge_base_configuration(
-            mut self,
-            value: impl Into<Val<VectorKnowledgeBaseConfiguration>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn vector_knowledge_base_configuration(mut self, value: impl Into<Val<VectorKnowledgeBaseConfiguration>>) -> Self {
             self.props.set("VectorKnowledgeBaseConfiguration", value);
             self
         }
@@ -13358,10 +10108,7 @@ pub mod knowledge_base {
         }
 
         /// The embeddings model configuration details for the vector model used in Knowledge Base.
-        pub fn embedding_model_configuration(
-            mut self,
-            value: impl Into<Val<EmbeddingModelConfiguration>>,
-        ) -> Self {
+        pub fn embedding_model_configuration(mut self, value: impl Into<Val<EmbeddingModelConfiguration>>) -> Self {
             self.props.set("EmbeddingModelConfiguration", value);
             self
         }
@@ -13375,21 +10122,14 @@ pub mod knowledge_base {
         }
 
         /// Contains details about the server-side encryption for the managed knowledge base.
-        pub fn server_side_encryption_configuration(
-            mut self,
-            value: impl Into<Val<ManagedKnowledgeBaseServerSideEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn server_side_encryption_configuration(mut self, value: impl Into<Val<ManagedKnowledgeBaseServerSideEncryptionConfiguration>>) -> Self {
             self.props.set("ServerSideEncryptionConfiguration", value);
             self
         }
 
         /// Configurations for supplemental data storage.
-        pub fn supplemental_data_storage_configuration(
-            mut self,
-            value: impl Into<Val<SupplementalDataStorageConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("SupplementalDataStorageConfiguration", value);
+        pub fn supplemental_data_storage_configuration(mut self, value: impl Into<Val<SupplementalDataStorageConfiguration>>) -> Self {
+            self.props.set("SupplementalDataStorageConfiguration", value);
             self
         }
     }
@@ -13414,10 +10154,7 @@ pub mod knowledge_base {
         }
 
         /// The vector configuration details for the Bedrock embeddings model.
-        pub fn bedrock_embedding_model_configuration(
-            mut self,
-            value: impl Into<Val<BedrockEmbeddingModelConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_embedding_model_configuration(mut self, value: impl Into<Val<BedrockEmbeddingModelConfiguration>>) -> Self {
             self.props.set("BedrockEmbeddingModelConfiguration", value);
             self
         }
@@ -13491,9 +10228,7 @@ pub mod knowledge_base {
         /// Creates the value from its required properties:
         ///
         /// - `segmentation_configuration`: `SegmentationConfiguration`, Configure the audio segmentation configuration for multi modal ingestion.
-        pub fn new(
-            segmentation_configuration: impl Into<Val<AudioSegmentationConfiguration>>,
-        ) -> Self {
+        pub fn new(segmentation_configuration: impl Into<Val<AudioSegmentationConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("SegmentationConfiguration", segmentation_configuration);
             AudioConfiguration { props }
@@ -13539,9 +10274,7 @@ pub mod knowledge_base {
         /// Creates the value from its required properties:
         ///
         /// - `segmentation_configuration`: `SegmentationConfiguration`, Configure the video segmentation configuration for multi modal ingestion.
-        pub fn new(
-            segmentation_configuration: impl Into<Val<VideoSegmentationConfiguration>>,
-        ) -> Self {
+        pub fn new(segmentation_configuration: impl Into<Val<VideoSegmentationConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("SegmentationConfiguration", segmentation_configuration);
             VideoConfiguration { props }
@@ -13597,9 +10330,7 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<ManagedKnowledgeBaseServerSideEncryptionConfiguration>
-        for Val<ManagedKnowledgeBaseServerSideEncryptionConfiguration>
-    {
+    impl From<ManagedKnowledgeBaseServerSideEncryptionConfiguration> for Val<ManagedKnowledgeBaseServerSideEncryptionConfiguration> {
         fn from(v: ManagedKnowledgeBaseServerSideEncryptionConfiguration) -> Self {
             v.props.into_val()
         }
@@ -13615,14 +10346,9 @@ pub mod knowledge_base {
         /// Creates the value from its required properties:
         ///
         /// - `supplemental_data_storage_locations`: `SupplementalDataStorageLocations`, List of supplemental data storage locations.
-        pub fn new(
-            supplemental_data_storage_locations: impl Into<Val<Vec<SupplementalDataStorageLocation>>>,
-        ) -> Self {
+        pub fn new(supplemental_data_storage_locations: impl Into<Val<Vec<SupplementalDataStorageLocation>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "SupplementalDataStorageLocations",
-                supplemental_data_storage_locations,
-            );
+            props.set("SupplementalDataStorageLocations", supplemental_data_storage_locations);
             SupplementalDataStorageConfiguration { props }
         }
     }
@@ -13645,10 +10371,7 @@ pub mod knowledge_base {
         /// - `supplemental_data_storage_location_type`: `SupplementalDataStorageLocationType`, Supplemental data storage location type.
         pub fn new(supplemental_data_storage_location_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "SupplementalDataStorageLocationType",
-                supplemental_data_storage_location_type,
-            );
+            props.set("SupplementalDataStorageLocationType", supplemental_data_storage_location_type);
             SupplementalDataStorageLocation { props }
         }
 
@@ -13705,10 +10428,7 @@ pub mod knowledge_base {
         }
 
         /// Configurations for a Redshift knowledge base
-        pub fn redshift_configuration(
-            mut self,
-            value: impl Into<Val<RedshiftConfiguration>>,
-        ) -> Self {
+        pub fn redshift_configuration(mut self, value: impl Into<Val<RedshiftConfiguration>>) -> Self {
             self.props.set("RedshiftConfiguration", value);
             self
         }
@@ -13731,10 +10451,7 @@ pub mod knowledge_base {
         ///
         /// - `query_engine_configuration`: `QueryEngineConfiguration`, Configurations for Redshift query engine
         /// - `storage_configurations`: `StorageConfigurations`, List of configurations for available Redshift query engine storage types
-        pub fn new(
-            query_engine_configuration: impl Into<Val<RedshiftQueryEngineConfiguration>>,
-            storage_configurations: impl Into<Val<Vec<RedshiftQueryEngineStorageConfiguration>>>,
-        ) -> Self {
+        pub fn new(query_engine_configuration: impl Into<Val<RedshiftQueryEngineConfiguration>>, storage_configurations: impl Into<Val<Vec<RedshiftQueryEngineStorageConfiguration>>>) -> Self {
             let mut props = Props::new();
             props.set("QueryEngineConfiguration", query_engine_configuration);
             props.set("StorageConfigurations", storage_configurations);
@@ -13742,10 +10459,7 @@ pub mod knowledge_base {
         }
 
         /// Configurations for generating Redshift engine queries
-        pub fn query_generation_configuration(
-            mut self,
-            value: impl Into<Val<QueryGenerationConfiguration>>,
-        ) -> Self {
+        pub fn query_generation_configuration(mut self, value: impl Into<Val<QueryGenerationConfiguration>>) -> Self {
             self.props.set("QueryGenerationConfiguration", value);
             self
         }
@@ -13774,19 +10488,13 @@ pub mod knowledge_base {
         }
 
         /// Configurations for provisioned Redshift query engine
-        pub fn provisioned_configuration(
-            mut self,
-            value: impl Into<Val<RedshiftProvisionedConfiguration>>,
-        ) -> Self {
+        pub fn provisioned_configuration(mut self, value: impl Into<Val<RedshiftProvisionedConfiguration>>) -> Self {
             self.props.set("ProvisionedConfiguration", value);
             self
         }
 
         /// Configurations for serverless Redshift query engine
-        pub fn serverless_configuration(
-            mut self,
-            value: impl Into<Val<RedshiftServerlessConfiguration>>,
-        ) -> Self {
+        pub fn serverless_configuration(mut self, value: impl Into<Val<RedshiftServerlessConfiguration>>) -> Self {
             self.props.set("ServerlessConfiguration", value);
             self
         }
@@ -13809,10 +10517,7 @@ pub mod knowledge_base {
         ///
         /// - `auth_configuration`: `AuthConfiguration`, Configurations for Redshift query engine provisioned auth setup
         /// - `cluster_identifier`: `ClusterIdentifier`, Redshift cluster identifier
-        pub fn new(
-            auth_configuration: impl Into<Val<RedshiftProvisionedAuthConfiguration>>,
-            cluster_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(auth_configuration: impl Into<Val<RedshiftProvisionedAuthConfiguration>>, cluster_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthConfiguration", auth_configuration);
             props.set("ClusterIdentifier", cluster_identifier);
@@ -13872,10 +10577,7 @@ pub mod knowledge_base {
         ///
         /// - `auth_configuration`: `AuthConfiguration`, Configurations for Redshift query engine serverless auth setup
         /// - `workgroup_arn`: `WorkgroupArn`, Workgroup arn
-        pub fn new(
-            auth_configuration: impl Into<Val<RedshiftServerlessAuthConfiguration>>,
-            workgroup_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(auth_configuration: impl Into<Val<RedshiftServerlessAuthConfiguration>>, workgroup_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthConfiguration", auth_configuration);
             props.set("WorkgroupArn", workgroup_arn);
@@ -14107,27 +10809,19 @@ pub mod knowledge_base {
         }
 
         /// Configurations for Redshift query engine AWS Data Catalog backed storage
-        pub fn aws_data_catalog_configuration(
-            mut self,
-            value: impl Into<Val<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>>,
-        ) -> Self {
+        pub fn aws_data_catalog_configuration(mut self, value: impl Into<Val<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>>) -> Self {
             self.props.set("AwsDataCatalogConfiguration", value);
             self
         }
 
         /// Configurations for Redshift query engine Redshift backed storage
-        pub fn redshift_configuration(
-            mut self,
-            value: impl Into<Val<RedshiftQueryEngineRedshiftStorageConfiguration>>,
-        ) -> Self {
+        pub fn redshift_configuration(mut self, value: impl Into<Val<RedshiftQueryEngineRedshiftStorageConfiguration>>) -> Self {
             self.props.set("RedshiftConfiguration", value);
             self
         }
     }
 
-    impl From<RedshiftQueryEngineStorageConfiguration>
-        for Val<RedshiftQueryEngineStorageConfiguration>
-    {
+    impl From<RedshiftQueryEngineStorageConfiguration> for Val<RedshiftQueryEngineStorageConfiguration> {
         fn from(v: RedshiftQueryEngineStorageConfiguration) -> Self {
             v.props.into_val()
         }
@@ -14150,9 +10844,7 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>
-        for Val<RedshiftQueryEngineAwsDataCatalogStorageConfiguration>
-    {
+    impl From<RedshiftQueryEngineAwsDataCatalogStorageConfiguration> for Val<RedshiftQueryEngineAwsDataCatalogStorageConfiguration> {
         fn from(v: RedshiftQueryEngineAwsDataCatalogStorageConfiguration) -> Self {
             v.props.into_val()
         }
@@ -14175,9 +10867,7 @@ pub mod knowledge_base {
         }
     }
 
-    impl From<RedshiftQueryEngineRedshiftStorageConfiguration>
-        for Val<RedshiftQueryEngineRedshiftStorageConfiguration>
-    {
+    impl From<RedshiftQueryEngineRedshiftStorageConfiguration> for Val<RedshiftQueryEngineRedshiftStorageConfiguration> {
         fn from(v: RedshiftQueryEngineRedshiftStorageConfiguration) -> Self {
             v.props.into_val()
         }
@@ -14200,21 +10890,14 @@ pub mod knowledge_base {
         }
 
         /// The embeddings model configuration details for the vector model used in Knowledge Base.
-        pub fn embedding_model_configuration(
-            mut self,
-            value: impl Into<Val<EmbeddingModelConfiguration>>,
-        ) -> Self {
+        pub fn embedding_model_configuration(mut self, value: impl Into<Val<EmbeddingModelConfiguration>>) -> Self {
             self.props.set("EmbeddingModelConfiguration", value);
             self
         }
 
         /// Configurations for supplemental data storage.
-        pub fn supplemental_data_storage_configuration(
-            mut self,
-            value: impl Into<Val<SupplementalDataStorageConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("SupplementalDataStorageConfiguration", value);
+        pub fn supplemental_data_storage_configuration(mut self, value: impl Into<Val<SupplementalDataStorageConfiguration>>) -> Self {
+            self.props.set("SupplementalDataStorageConfiguration", value);
             self
         }
     }
@@ -14242,47 +10925,31 @@ pub mod knowledge_base {
         }
 
         /// Contains the storage configuration of the knowledge base in MongoDb Atlas Cloud.
-        pub fn mongo_db_atlas_configuration(
-            mut self,
-            value: impl Into<Val<MongoDbAtlasConfiguration>>,
-        ) -> Self {
+        pub fn mongo_db_atlas_configuration(mut self, value: impl Into<Val<MongoDbAtlasConfiguration>>) -> Self {
             self.props.set("MongoDbAtlasConfiguration", value);
             self
         }
 
         /// Contains the configurations to use Neptune Analytics as Vector Store.
-        pub fn neptune_analytics_configuration(
-            mut self,
-            value: impl Into<Val<NeptuneAnalyticsConfiguration>>,
-        ) -> Self {
+        pub fn neptune_analytics_configuration(mut self, value: impl Into<Val<NeptuneAnalyticsConfiguration>>) -> Self {
             self.props.set("NeptuneAnalyticsConfiguration", value);
             self
         }
 
         /// Contains the storage configuration of the knowledge base in Amazon OpenSearch Service.
-        pub fn opensearch_managed_cluster_configuration(
-            mut self,
-            value: impl Into<Val<OpenSearchManagedClusterConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("OpensearchManagedClusterConfiguration", value);
+        pub fn opensearch_managed_cluster_configuration(mut self, value: impl Into<Val<OpenSearchManagedClusterConfiguration>>) -> Self {
+            self.props.set("OpensearchManagedClusterConfiguration", value);
             self
         }
 
         /// Contains the storage configuration of the knowledge base in Amazon OpenSearch Service.
-        pub fn opensearch_serverless_configuration(
-            mut self,
-            value: impl Into<Val<OpenSearchServerlessConfiguration>>,
-        ) -> Self {
+        pub fn opensearch_serverless_configuration(mut self, value: impl Into<Val<OpenSearchServerlessConfiguration>>) -> Self {
             self.props.set("OpensearchServerlessConfiguration", value);
             self
         }
 
         /// Contains the storage configuration of the knowledge base in Pinecone.
-        pub fn pinecone_configuration(
-            mut self,
-            value: impl Into<Val<PineconeConfiguration>>,
-        ) -> Self {
+        pub fn pinecone_configuration(mut self, value: impl Into<Val<PineconeConfiguration>>) -> Self {
             self.props.set("PineconeConfiguration", value);
             self
         }
@@ -14294,10 +10961,7 @@ pub mod knowledge_base {
         }
 
         /// Contains the storage configuration of the knowledge base for S3 vectors.
-        pub fn s3_vectors_configuration(
-            mut self,
-            value: impl Into<Val<S3VectorsConfiguration>>,
-        ) -> Self {
+        pub fn s3_vectors_configuration(mut self, value: impl Into<Val<S3VectorsConfiguration>>) -> Self {
             self.props.set("S3VectorsConfiguration", value);
             self
         }
@@ -14324,14 +10988,7 @@ pub mod knowledge_base {
         /// - `endpoint`: `Endpoint`, MongoDB Atlas endpoint.
         /// - `field_mapping`: `FieldMapping`, Contains the names of the fields to which to map information about the vector store.
         /// - `vector_index_name`: `VectorIndexName`, Name of a MongoDB Atlas index.
-        pub fn new(
-            collection_name: impl Into<Val<String>>,
-            credentials_secret_arn: impl Into<Val<String>>,
-            database_name: impl Into<Val<String>>,
-            endpoint: impl Into<Val<String>>,
-            field_mapping: impl Into<Val<MongoDbAtlasFieldMapping>>,
-            vector_index_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(collection_name: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, database_name: impl Into<Val<String>>, endpoint: impl Into<Val<String>>, field_mapping: impl Into<Val<MongoDbAtlasFieldMapping>>, vector_index_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CollectionName", collection_name);
             props.set("CredentialsSecretArn", credentials_secret_arn);
@@ -14373,11 +11030,7 @@ pub mod knowledge_base {
         /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
         /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
         /// - `vector_field`: `VectorField`, The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        pub fn new(
-            metadata_field: impl Into<Val<String>>,
-            text_field: impl Into<Val<String>>,
-            vector_field: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>, vector_field: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetadataField", metadata_field);
             props.set("TextField", text_field);
@@ -14403,10 +11056,7 @@ pub mod knowledge_base {
         ///
         /// - `field_mapping`: `FieldMapping`, A mapping of Bedrock Knowledge Base fields to Neptune Analytics fields.
         /// - `graph_arn`: `GraphArn`, ARN for Neptune Analytics graph database.
-        pub fn new(
-            field_mapping: impl Into<Val<NeptuneAnalyticsFieldMapping>>,
-            graph_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(field_mapping: impl Into<Val<NeptuneAnalyticsFieldMapping>>, graph_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FieldMapping", field_mapping);
             props.set("GraphArn", graph_arn);
@@ -14431,10 +11081,7 @@ pub mod knowledge_base {
         ///
         /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
         /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-        pub fn new(
-            metadata_field: impl Into<Val<String>>,
-            text_field: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetadataField", metadata_field);
             props.set("TextField", text_field);
@@ -14461,12 +11108,7 @@ pub mod knowledge_base {
         /// - `domain_endpoint`: `DomainEndpoint`, The endpoint URL the OpenSearch domain.
         /// - `field_mapping`: `FieldMapping`, A mapping of Bedrock Knowledge Base fields to OpenSearch Managed Cluster field names
         /// - `vector_index_name`: `VectorIndexName`, The name of the vector store.
-        pub fn new(
-            domain_arn: impl Into<Val<String>>,
-            domain_endpoint: impl Into<Val<String>>,
-            field_mapping: impl Into<Val<OpenSearchManagedClusterFieldMapping>>,
-            vector_index_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(domain_arn: impl Into<Val<String>>, domain_endpoint: impl Into<Val<String>>, field_mapping: impl Into<Val<OpenSearchManagedClusterFieldMapping>>, vector_index_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DomainArn", domain_arn);
             props.set("DomainEndpoint", domain_endpoint);
@@ -14494,11 +11136,7 @@ pub mod knowledge_base {
         /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
         /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
         /// - `vector_field`: `VectorField`, The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        pub fn new(
-            metadata_field: impl Into<Val<String>>,
-            text_field: impl Into<Val<String>>,
-            vector_field: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>, vector_field: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetadataField", metadata_field);
             props.set("TextField", text_field);
@@ -14525,11 +11163,7 @@ pub mod knowledge_base {
         /// - `collection_arn`: `CollectionArn`, The ARN of the OpenSearch Service vector store.
         /// - `field_mapping`: `FieldMapping`, A mapping of Bedrock Knowledge Base fields to OpenSearch Serverless field names
         /// - `vector_index_name`: `VectorIndexName`, The name of the vector store.
-        pub fn new(
-            collection_arn: impl Into<Val<String>>,
-            field_mapping: impl Into<Val<OpenSearchServerlessFieldMapping>>,
-            vector_index_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(collection_arn: impl Into<Val<String>>, field_mapping: impl Into<Val<OpenSearchServerlessFieldMapping>>, vector_index_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CollectionArn", collection_arn);
             props.set("FieldMapping", field_mapping);
@@ -14556,11 +11190,7 @@ pub mod knowledge_base {
         /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
         /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
         /// - `vector_field`: `VectorField`, The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        pub fn new(
-            metadata_field: impl Into<Val<String>>,
-            text_field: impl Into<Val<String>>,
-            vector_field: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>, vector_field: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetadataField", metadata_field);
             props.set("TextField", text_field);
@@ -14587,11 +11217,7 @@ pub mod knowledge_base {
         /// - `connection_string`: `ConnectionString`, The endpoint URL for your index management page.
         /// - `credentials_secret_arn`: `CredentialsSecretArn`, The ARN of the secret that you created in AWS Secrets Manager that is linked to your Pinecone API key.
         /// - `field_mapping`: `FieldMapping`, Contains the names of the fields to which to map information about the vector store.
-        pub fn new(
-            connection_string: impl Into<Val<String>>,
-            credentials_secret_arn: impl Into<Val<String>>,
-            field_mapping: impl Into<Val<PineconeFieldMapping>>,
-        ) -> Self {
+        pub fn new(connection_string: impl Into<Val<String>>, credentials_secret_arn: impl Into<Val<String>>, field_mapping: impl Into<Val<PineconeFieldMapping>>) -> Self {
             let mut props = Props::new();
             props.set("ConnectionString", connection_string);
             props.set("CredentialsSecretArn", credentials_secret_arn);
@@ -14623,10 +11249,7 @@ pub mod knowledge_base {
         ///
         /// - `metadata_field`: `MetadataField`, The name of the field in which Amazon Bedrock stores metadata about the vector store.
         /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
-        pub fn new(
-            metadata_field: impl Into<Val<String>>,
-            text_field: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metadata_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetadataField", metadata_field);
             props.set("TextField", text_field);
@@ -14654,13 +11277,7 @@ pub mod knowledge_base {
         /// - `field_mapping`: `FieldMapping`, Contains the names of the fields to which to map information about the vector store.
         /// - `resource_arn`: `ResourceArn`, The ARN of the vector store.
         /// - `table_name`: `TableName`, The name of the table in the database.
-        pub fn new(
-            credentials_secret_arn: impl Into<Val<String>>,
-            database_name: impl Into<Val<String>>,
-            field_mapping: impl Into<Val<RdsFieldMapping>>,
-            resource_arn: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(credentials_secret_arn: impl Into<Val<String>>, database_name: impl Into<Val<String>>, field_mapping: impl Into<Val<RdsFieldMapping>>, resource_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CredentialsSecretArn", credentials_secret_arn);
             props.set("DatabaseName", database_name);
@@ -14690,12 +11307,7 @@ pub mod knowledge_base {
         /// - `primary_key_field`: `PrimaryKeyField`, The name of the field in which Amazon Bedrock stores the ID for each entry.
         /// - `text_field`: `TextField`, The name of the field in which Amazon Bedrock stores the raw text from your data. The text is split according to the chunking strategy you choose.
         /// - `vector_field`: `VectorField`, The name of the field in which Amazon Bedrock stores the vector embeddings for your data sources.
-        pub fn new(
-            metadata_field: impl Into<Val<String>>,
-            primary_key_field: impl Into<Val<String>>,
-            text_field: impl Into<Val<String>>,
-            vector_field: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metadata_field: impl Into<Val<String>>, primary_key_field: impl Into<Val<String>>, text_field: impl Into<Val<String>>, vector_field: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetadataField", metadata_field);
             props.set("PrimaryKeyField", primary_key_field);
@@ -14757,31 +11369,11 @@ pub mod knowledge_base {
 
     pub(crate) static KNOWLEDGE_BASE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KendraKnowledgeBaseConfiguration",
-                &Shape::Object(&KENDRA_KNOWLEDGE_BASE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManagedKnowledgeBaseConfiguration",
-                &Shape::Object(&MANAGED_KNOWLEDGE_BASE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SqlKnowledgeBaseConfiguration",
-                &Shape::Object(&SQL_KNOWLEDGE_BASE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["VECTOR", "KENDRA", "SQL", "MANAGED"],
-                }),
-            ),
-            (
-                "VectorKnowledgeBaseConfiguration",
-                &Shape::Object(&VECTOR_KNOWLEDGE_BASE_CONFIGURATION_SHAPE),
-            ),
+            ("KendraKnowledgeBaseConfiguration", &Shape::Object(&KENDRA_KNOWLEDGE_BASE_CONFIGURATION_SHAPE)),
+            ("ManagedKnowledgeBaseConfiguration", &Shape::Object(&MANAGED_KNOWLEDGE_BASE_CONFIGURATION_SHAPE)),
+            ("SqlKnowledgeBaseConfiguration", &Shape::Object(&SQL_KNOWLEDGE_BASE_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VECTOR", "KENDRA", "SQL", "MANAGED"] })),
+            ("VectorKnowledgeBaseConfiguration", &Shape::Object(&VECTOR_KNOWLEDGE_BASE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -14805,89 +11397,47 @@ pub mod knowledge_base {
     };
 
     pub(crate) static EMBEDDING_MODEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BedrockEmbeddingModelConfiguration",
-            &Shape::Object(&BEDROCK_EMBEDDING_MODEL_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("BedrockEmbeddingModelConfiguration", &Shape::Object(&BEDROCK_EMBEDDING_MODEL_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEDROCK_EMBEDDING_MODEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Audio",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUDIO_CONFIGURATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "Dimensions",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4096.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EmbeddingDataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FLOAT32", "BINARY"],
-                }),
-            ),
-            (
-                "Video",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VIDEO_CONFIGURATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("Audio", &Shape::List(ListRule { item: Some(&Shape::Object(&AUDIO_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("Dimensions", &Shape::Num(NumRule { min: Some(0.0), max: Some(4096.0), allowed: &[] })),
+            ("EmbeddingDataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FLOAT32", "BINARY"] })),
+            ("Video", &Shape::List(ListRule { item: Some(&Shape::Object(&VIDEO_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SegmentationConfiguration",
-            &Shape::Object(&AUDIO_SEGMENTATION_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("SegmentationConfiguration", &Shape::Object(&AUDIO_SEGMENTATION_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_SEGMENTATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FixedLengthDuration",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FixedLengthDuration", &Shape::Num(NumRule { min: Some(1.0), max: Some(30.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIDEO_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SegmentationConfiguration",
-            &Shape::Object(&VIDEO_SEGMENTATION_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("SegmentationConfiguration", &Shape::Object(&VIDEO_SEGMENTATION_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIDEO_SEGMENTATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FixedLengthDuration",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FixedLengthDuration", &Shape::Num(NumRule { min: Some(1.0), max: Some(30.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -14899,127 +11449,57 @@ pub mod knowledge_base {
     };
 
     pub(crate) static SUPPLEMENTAL_DATA_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SupplementalDataStorageLocations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SUPPLEMENTAL_DATA_STORAGE_LOCATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("SupplementalDataStorageLocations", &Shape::List(ListRule { item: Some(&Shape::Object(&SUPPLEMENTAL_DATA_STORAGE_LOCATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUPPLEMENTAL_DATA_STORAGE_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("S3Location", &Shape::Object(&S3_LOCATION_SHAPE)),
-            (
-                "SupplementalDataStorageLocationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["S3"],
-                }),
-            ),
+            ("SupplementalDataStorageLocationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "URI",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://.{1,128}$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("URI", &Shape::Str(StrRule { pattern: Some("^s3://.{1,128}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SQL_KNOWLEDGE_BASE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RedshiftConfiguration",
-                &Shape::Object(&REDSHIFT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["REDSHIFT"],
-                }),
-            ),
+            ("RedshiftConfiguration", &Shape::Object(&REDSHIFT_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REDSHIFT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "QueryEngineConfiguration",
-                &Shape::Object(&REDSHIFT_QUERY_ENGINE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "QueryGenerationConfiguration",
-                &Shape::Object(&QUERY_GENERATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "StorageConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &REDSHIFT_QUERY_ENGINE_STORAGE_CONFIGURATION_SHAPE,
-                    )),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("QueryEngineConfiguration", &Shape::Object(&REDSHIFT_QUERY_ENGINE_CONFIGURATION_SHAPE)),
+            ("QueryGenerationConfiguration", &Shape::Object(&QUERY_GENERATION_CONFIGURATION_SHAPE)),
+            ("StorageConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&REDSHIFT_QUERY_ENGINE_STORAGE_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_QUERY_ENGINE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ProvisionedConfiguration",
-                &Shape::Object(&REDSHIFT_PROVISIONED_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ServerlessConfiguration",
-                &Shape::Object(&REDSHIFT_SERVERLESS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SERVERLESS", "PROVISIONED"],
-                }),
-            ),
+            ("ProvisionedConfiguration", &Shape::Object(&REDSHIFT_PROVISIONED_CONFIGURATION_SHAPE)),
+            ("ServerlessConfiguration", &Shape::Object(&REDSHIFT_SERVERLESS_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVERLESS", "PROVISIONED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_PROVISIONED_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthConfiguration",
-                &Shape::Object(&REDSHIFT_PROVISIONED_AUTH_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ClusterIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthConfiguration", &Shape::Object(&REDSHIFT_PROVISIONED_AUTH_CONFIGURATION_SHAPE)),
+            ("ClusterIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15050,199 +11530,69 @@ pub mod knowledge_base {
 
     pub(crate) static QUERY_GENERATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExecutionTimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(200.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GenerationContext",
-                &Shape::Object(&QUERY_GENERATION_CONTEXT_SHAPE),
-            ),
+            ("ExecutionTimeoutSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(200.0), allowed: &[] })),
+            ("GenerationContext", &Shape::Object(&QUERY_GENERATION_CONTEXT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUERY_GENERATION_CONTEXT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CuratedQueries",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CURATED_QUERY_SHAPE)),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Tables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&QUERY_GENERATION_TABLE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
+            ("CuratedQueries", &Shape::List(ListRule { item: Some(&Shape::Object(&CURATED_QUERY_SHAPE)), min_items: None, max_items: Some(10) })),
+            ("Tables", &Shape::List(ListRule { item: Some(&Shape::Object(&QUERY_GENERATION_TABLE_SHAPE)), min_items: None, max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CURATED_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NaturalLanguage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Sql",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("NaturalLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Sql", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUERY_GENERATION_TABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Columns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&QUERY_GENERATION_COLUMN_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Inclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INCLUDE", "EXCLUDE"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*\\..*\\..*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Columns", &Shape::List(ListRule { item: Some(&Shape::Object(&QUERY_GENERATION_COLUMN_SHAPE)), min_items: None, max_items: None })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("Inclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUDE", "EXCLUDE"] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^.*\\..*\\..*$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUERY_GENERATION_COLUMN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Inclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INCLUDE", "EXCLUDE"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("Inclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUDE", "EXCLUDE"] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static REDSHIFT_QUERY_ENGINE_STORAGE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AwsDataCatalogConfiguration",
-                    &Shape::Object(
-                        &REDSHIFT_QUERY_ENGINE_AWS_DATA_CATALOG_STORAGE_CONFIGURATION_SHAPE,
-                    ),
-                ),
-                (
-                    "RedshiftConfiguration",
-                    &Shape::Object(&REDSHIFT_QUERY_ENGINE_REDSHIFT_STORAGE_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "Type",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["REDSHIFT", "AWS_DATA_CATALOG"],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
-
-    pub(crate) static REDSHIFT_QUERY_ENGINE_AWS_DATA_CATALOG_STORAGE_CONFIGURATION_SHAPE:
-        ObjectShape = ObjectShape {
-        fields: &[(
-            "TableNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^.*\\.*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        )],
+    pub(crate) static REDSHIFT_QUERY_ENGINE_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AwsDataCatalogConfiguration", &Shape::Object(&REDSHIFT_QUERY_ENGINE_AWS_DATA_CATALOG_STORAGE_CONFIGURATION_SHAPE)),
+            ("RedshiftConfiguration", &Shape::Object(&REDSHIFT_QUERY_ENGINE_REDSHIFT_STORAGE_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REDSHIFT", "AWS_DATA_CATALOG"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static REDSHIFT_QUERY_ENGINE_REDSHIFT_STORAGE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static REDSHIFT_QUERY_ENGINE_AWS_DATA_CATALOG_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("TableNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*\\.*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })), min_items: Some(1), max_items: Some(1000) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
+
+    pub(crate) static REDSHIFT_QUERY_ENGINE_REDSHIFT_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static VECTOR_KNOWLEDGE_BASE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
@@ -15255,58 +11605,16 @@ pub mod knowledge_base {
 
     pub(crate) static STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MongoDbAtlasConfiguration",
-                &Shape::Object(&MONGO_DB_ATLAS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "NeptuneAnalyticsConfiguration",
-                &Shape::Object(&NEPTUNE_ANALYTICS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OpensearchManagedClusterConfiguration",
-                &Shape::Object(&OPEN_SEARCH_MANAGED_CLUSTER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OpensearchServerlessConfiguration",
-                &Shape::Object(&OPEN_SEARCH_SERVERLESS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PineconeConfiguration",
-                &Shape::Object(&PINECONE_CONFIGURATION_SHAPE),
-            ),
+            ("MongoDbAtlasConfiguration", &Shape::Object(&MONGO_DB_ATLAS_CONFIGURATION_SHAPE)),
+            ("NeptuneAnalyticsConfiguration", &Shape::Object(&NEPTUNE_ANALYTICS_CONFIGURATION_SHAPE)),
+            ("OpensearchManagedClusterConfiguration", &Shape::Object(&OPEN_SEARCH_MANAGED_CLUSTER_CONFIGURATION_SHAPE)),
+            ("OpensearchServerlessConfiguration", &Shape::Object(&OPEN_SEARCH_SERVERLESS_CONFIGURATION_SHAPE)),
+            ("PineconeConfiguration", &Shape::Object(&PINECONE_CONFIGURATION_SHAPE)),
             ("RdsConfiguration", &Shape::Object(&RDS_CONFIGURATION_SHAPE)),
-            (
-                "S3VectorsConfiguration",
-                &Shape::Object(&S3_VECTORS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "OPENSEARCH_SERVERLESS",
-                        "PINECONE",
-                        "RDS",
-                        "MONGO_DB_ATLAS",
-                        "NEPTUNE_ANALYTICS",
-                        "S3_VECTORS",
-                        "OPENSEARCH_MANAGED_CLUSTER",
-                    ],
-                }),
-            ),
+            ("S3VectorsConfiguration", &Shape::Object(&S3_VECTORS_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPENSEARCH_SERVERLESS", "PINECONE", "RDS", "MONGO_DB_ATLAS", "NEPTUNE_ANALYTICS", "S3_VECTORS", "OPENSEARCH_MANAGED_CLUSTER"] })),
         ],
-        one_of_required: &[
-            &["OpensearchServerlessConfiguration"],
-            &["PineconeConfiguration"],
-            &["RdsConfiguration"],
-            &["NeptuneAnalyticsConfiguration"],
-            &["S3VectorsConfiguration"],
-            &["MongoDbAtlasConfiguration"],
-            &["OpensearchManagedClusterConfiguration"],
-        ],
+        one_of_required: &[&["OpensearchServerlessConfiguration"], &["PineconeConfiguration"], &["RdsConfiguration"], &["NeptuneAnalyticsConfiguration"], &["S3VectorsConfiguration"], &["MongoDbAtlasConfiguration"], &["OpensearchManagedClusterConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
@@ -15326,33 +11634,9 @@ pub mod knowledge_base {
 
     pub(crate) static MONGO_DB_ATLAS_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetadataField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VectorField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("MetadataField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("TextField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("VectorField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15367,24 +11651,8 @@ pub mod knowledge_base {
 
     pub(crate) static NEPTUNE_ANALYTICS_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetadataField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("MetadataField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("TextField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15401,33 +11669,9 @@ pub mod knowledge_base {
 
     pub(crate) static OPEN_SEARCH_MANAGED_CLUSTER_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetadataField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VectorField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("MetadataField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("TextField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("VectorField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15443,33 +11687,9 @@ pub mod knowledge_base {
 
     pub(crate) static OPEN_SEARCH_SERVERLESS_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetadataField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VectorField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("MetadataField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("TextField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("VectorField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15486,24 +11706,8 @@ pub mod knowledge_base {
 
     pub(crate) static PINECONE_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetadataField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("MetadataField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("TextField", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15521,65 +11725,19 @@ pub mod knowledge_base {
 
     pub(crate) static RDS_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomMetadataField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-]+$"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetadataField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-]+$"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PrimaryKeyField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-]+$"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-]+$"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VectorField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-]+$"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomMetadataField", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]+$"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("MetadataField", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]+$"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("PrimaryKeyField", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]+$"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("TextField", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]+$"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("VectorField", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]+$"), min_len: None, max_len: Some(63), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_VECTORS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IndexName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("IndexName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ],
         one_of_required: &[&["IndexArn"], &["VectorBucketArn", "IndexName"]],
         ..ObjectShape::EMPTY
     };
@@ -15601,17 +11759,11 @@ impl CfnKnowledgeBasePolicy {
     ///
     /// - `knowledge_base_id`: `KnowledgeBaseId`, The unique identifier of the knowledge base
     /// - `policy_document`: `PolicyDocument`, The IAM policy document defining access permissions for the knowledge base
-    pub fn new(
-        knowledge_base_id: impl Into<Val<String>>,
-        policy_document: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(knowledge_base_id: impl Into<Val<String>>, policy_document: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("KnowledgeBaseId", knowledge_base_id);
         props.set("PolicyDocument", policy_document);
-        CfnKnowledgeBasePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKnowledgeBasePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -15651,15 +11803,9 @@ pub(crate) static KNOWLEDGE_BASE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static KNOWLEDGE_BASE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "KnowledgeBaseId",
-        &Shape::Str(StrRule {
-            pattern: Some("^[0-9a-zA-Z]+$"),
-            min_len: Some(1),
-            max_len: Some(10),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("KnowledgeBaseId", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(10), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -15681,10 +11827,7 @@ impl CfnPrompt {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnPrompt {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrompt { props, options: ResourceOptions::default() }
     }
 
     /// A KMS key ARN
@@ -15777,70 +11920,18 @@ pub(crate) static PROMPT_META: TypeMeta = TypeMeta {
     write_only: &["Variants/*/TemplateConfiguration/Text/TextS3Location"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "Id", "UpdatedAt", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffe1ff883f8),
 };
 
 pub(crate) static PROMPT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CustomerEncryptionKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultVariant",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Variants",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&prompt::PROMPT_VARIANT_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        ),
+        ("CustomerEncryptionKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("DefaultVariant", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+        ("Variants", &Shape::List(ListRule { item: Some(&Shape::Object(&prompt::PROMPT_VARIANT_SHAPE)), min_items: Some(0), max_items: Some(3) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -15863,11 +11954,7 @@ pub mod prompt {
         /// - `name`: `Name`, Name for a variant.
         /// - `template_configuration`: `TemplateConfiguration`, Prompt template configuration
         /// - `template_type`: `TemplateType`, Prompt template type
-        pub fn new(
-            name: impl Into<Val<String>>,
-            template_configuration: impl Into<Val<PromptTemplateConfiguration>>,
-            template_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, template_configuration: impl Into<Val<PromptTemplateConfiguration>>, template_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TemplateConfiguration", template_configuration);
@@ -15888,10 +11975,7 @@ pub mod prompt {
         }
 
         /// Model inference configuration
-        pub fn inference_configuration(
-            mut self,
-            value: impl Into<Val<PromptInferenceConfiguration>>,
-        ) -> Self {
+        pub fn inference_configuration(mut self, value: impl Into<Val<PromptInferenceConfiguration>>) -> Self {
             self.props.set("InferenceConfiguration", value);
             self
         }
@@ -16169,10 +12253,7 @@ pub mod prompt {
         ///
         /// - `content`: `Content`, List of Content Blocks
         /// - `role`: `Role`, Conversation roles for the chat prompt
-        pub fn new(
-            content: impl Into<Val<Vec<ContentBlock>>>,
-            role: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(content: impl Into<Val<Vec<ContentBlock>>>, role: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Content", content);
             props.set("Role", role);
@@ -16406,10 +12487,7 @@ pub mod prompt {
         ///
         /// - `input_schema`: `InputSchema`, Tool input schema
         /// - `name`: `Name`, Tool name
-        pub fn new(
-            input_schema: impl Into<Val<ToolInputSchema>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(input_schema: impl Into<Val<ToolInputSchema>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InputSchema", input_schema);
             props.set("Name", name);
@@ -16487,6 +12565,8 @@ pub mod prompt {
         }
 
         /// The identifier for the S3 resource.
+        ///
+        /// Write-only.
         pub fn text_s3_location(mut self, value: impl Into<Val<TextS3Location>>) -> Self {
             self.props.set("TextS3Location", value);
             self
@@ -16544,7 +12624,9 @@ pub mod prompt {
     };
 
     pub(crate) static PROMPT_GEN_AI_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Agent", &Shape::Object(&PROMPT_AGENT_RESOURCE_SHAPE))],
+        fields: &[
+            ("Agent", &Shape::Object(&PROMPT_AGENT_RESOURCE_SHAPE)),
+        ],
         one_of_required: &[&["Agent"]],
         ..ObjectShape::EMPTY
     };
@@ -16557,86 +12639,35 @@ pub mod prompt {
     };
 
     pub(crate) static PROMPT_INFERENCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Text",
-            &Shape::Object(&PROMPT_MODEL_INFERENCE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("Text", &Shape::Object(&PROMPT_MODEL_INFERENCE_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["Text"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_MODEL_INFERENCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxTokens",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(512000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StopSequences",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(4),
-                }),
-            ),
-            (
-                "Temperature",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TopP",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(0.0), max: Some(512000.0), allowed: &[] })),
+            ("StopSequences", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(4) })),
+            ("Temperature", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("TopP", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_METADATA_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_TEMPLATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Chat",
-                &Shape::Object(&CHAT_PROMPT_TEMPLATE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Text",
-                &Shape::Object(&TEXT_PROMPT_TEMPLATE_CONFIGURATION_SHAPE),
-            ),
+            ("Chat", &Shape::Object(&CHAT_PROMPT_TEMPLATE_CONFIGURATION_SHAPE)),
+            ("Text", &Shape::Object(&TEXT_PROMPT_TEMPLATE_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["Text"], &["Chat"]],
         ..ObjectShape::EMPTY
@@ -16644,70 +12675,25 @@ pub mod prompt {
 
     pub(crate) static CHAT_PROMPT_TEMPLATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputVariables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PROMPT_INPUT_VARIABLE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Messages",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MESSAGE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "System",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SYSTEM_CONTENT_BLOCK_SHAPE)),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ToolConfiguration",
-                &Shape::Object(&TOOL_CONFIGURATION_SHAPE),
-            ),
+            ("InputVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&PROMPT_INPUT_VARIABLE_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+            ("Messages", &Shape::List(ListRule { item: Some(&Shape::Object(&MESSAGE_SHAPE)), min_items: Some(0), max_items: None })),
+            ("System", &Shape::List(ListRule { item: Some(&Shape::Object(&SYSTEM_CONTENT_BLOCK_SHAPE)), min_items: Some(0), max_items: None })),
+            ("ToolConfiguration", &Shape::Object(&TOOL_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_INPUT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MESSAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Content",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTENT_BLOCK_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Role",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["user", "assistant"],
-                }),
-            ),
+            ("Content", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTENT_BLOCK_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Role", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["user", "assistant"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -16715,45 +12701,23 @@ pub mod prompt {
     pub(crate) static CONTENT_BLOCK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CachePoint", &Shape::Object(&CACHE_POINT_BLOCK_SHAPE)),
-            (
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         one_of_required: &[&["Text"], &["CachePoint"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CACHE_POINT_BLOCK_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["default"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYSTEM_CONTENT_BLOCK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CachePoint", &Shape::Object(&CACHE_POINT_BLOCK_SHAPE)),
-            (
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         one_of_required: &[&["Text"], &["CachePoint"]],
         ..ObjectShape::EMPTY
@@ -16762,34 +12726,23 @@ pub mod prompt {
     pub(crate) static TOOL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ToolChoice", &Shape::Object(&TOOL_CHOICE_SHAPE)),
-            (
-                "Tools",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TOOL_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Tools", &Shape::List(ListRule { item: Some(&Shape::Object(&TOOL_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOOL_CHOICE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Tool", &Shape::Object(&SPECIFIC_TOOL_CHOICE_SHAPE))],
+        fields: &[
+            ("Tool", &Shape::Object(&SPECIFIC_TOOL_CHOICE_SHAPE)),
+        ],
         one_of_required: &[&["Auto"], &["Any"], &["Tool"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPECIFIC_TOOL_CHOICE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -16804,25 +12757,9 @@ pub mod prompt {
 
     pub(crate) static TOOL_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
             ("InputSchema", &Shape::Object(&TOOL_INPUT_SCHEMA_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -16835,23 +12772,8 @@ pub mod prompt {
     pub(crate) static TEXT_PROMPT_TEMPLATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CachePoint", &Shape::Object(&CACHE_POINT_BLOCK_SHAPE)),
-            (
-                "InputVariables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PROMPT_INPUT_VARIABLE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200000),
-                    allowed: &[],
-                }),
-            ),
+            ("InputVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&PROMPT_INPUT_VARIABLE_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200000), allowed: &[] })),
             ("TextS3Location", &Shape::Object(&TEXT_S3_LOCATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -16859,33 +12781,9 @@ pub mod prompt {
 
     pub(crate) static TEXT_S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -16909,10 +12807,7 @@ impl CfnPromptVersion {
     pub fn new(prompt_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PromptArn", prompt_arn);
-        CfnPromptVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPromptVersion { props, options: ResourceOptions::default() }
     }
 
     /// Description for a prompt version resource.
@@ -17018,55 +12913,16 @@ pub(crate) static PROMPT_VERSION_META: TypeMeta = TypeMeta {
     create_only: &["Description", "PromptArn", "Tags"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "CustomerEncryptionKeyArn",
-        "DefaultVariant",
-        "Name",
-        "PromptId",
-        "UpdatedAt",
-        "Variants",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CreatedAt", "CustomerEncryptionKeyArn", "DefaultVariant", "Name", "PromptId", "UpdatedAt", "Variants", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffe1ff883f8),
 };
 
 pub(crate) static PROMPT_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PromptArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:prompt/[0-9a-zA-Z]{10})$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("PromptArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:prompt/[0-9a-zA-Z]{10})$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -17087,17 +12943,11 @@ impl CfnResourcePolicy {
     ///
     /// - `policy_document`: `PolicyDocument`, The IAM policy document defining access permissions for the guardrail and guardrail profile resources
     /// - `resource_arn`: `ResourceArn`, The ARN of the Bedrock Guardrail or Guardrail Profile resource
-    pub fn new(
-        policy_document: impl Into<Val<Json>>,
-        resource_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(policy_document: impl Into<Val<Json>>, resource_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("ResourceArn", resource_arn);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -17128,15 +12978,9 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResourceArn",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(1),
-            max_len: Some(2048),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ResourceArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -17156,17 +13000,11 @@ impl CfnRetrievalInstruction {
     ///
     /// - `instruction`: `Instruction`, The reviewed content this instruction serves — what AgenticRetrieveStream resolves while status is ACTIVE. Absent until the first create review passes. Always present on a numbered version.
     /// - `name`: `Name`, The name of the retrieval instruction.
-    pub fn new(
-        instruction: impl Into<Val<retrieval_instruction::Instruction>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instruction: impl Into<Val<retrieval_instruction::Instruction>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Instruction", instruction);
         props.set("Name", name);
-        CfnRetrievalInstruction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRetrievalInstruction { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the customer managed KMS key protecting this content, when one was supplied at create.
@@ -17255,18 +13093,8 @@ pub(crate) static RETRIEVAL_INSTRUCTION_META: TypeMeta = TypeMeta {
     create_only: &["CustomerEncryptionKeyArn", "Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "LastTransitionStatus",
-        "RetrievalInstructionId",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "LastTransitionStatus", "RetrievalInstructionId", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc61f288348),
 };
 
@@ -17358,66 +13186,18 @@ pub mod retrieval_instruction {
 
     pub(crate) static INSTRUCTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AnswerFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AnswerPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Persona",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RetrievalGuidance",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AnswerFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("AnswerPolicy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Persona", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("RetrievalGuidance", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -17438,10 +13218,7 @@ impl CfnSession {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSession {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSession { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the KMS key to use to encrypt the session data.
@@ -17523,50 +13300,16 @@ pub(crate) static SESSION_META: TypeMeta = TypeMeta {
     create_only: &["EncryptionKeyArn"],
     write_only: &[],
     primary_identifier: &["SessionArn"],
-    attributes: &[
-        "CreatedAt",
-        "LastUpdatedAt",
-        "SessionArn",
-        "SessionId",
-        "SessionStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "LastUpdatedAt", "SessionArn", "SessionId", "SessionStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static SESSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EncryptionKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SessionMetadata",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(5000),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&session::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("EncryptionKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("SessionMetadata", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(5000), allowed: &[] }))),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&session::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -17604,24 +13347,8 @@ pub mod session {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -17661,16 +13388,12 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::Bedrock::AgentAlias" => Some(&AGENT_ALIAS_META),
         "AWS::Bedrock::ApplicationInferenceProfile" => Some(&APPLICATION_INFERENCE_PROFILE_META),
         "AWS::Bedrock::AutomatedReasoningPolicy" => Some(&AUTOMATED_REASONING_POLICY_META),
-        "AWS::Bedrock::AutomatedReasoningPolicyVersion" => {
-            Some(&AUTOMATED_REASONING_POLICY_VERSION_META)
-        }
+        "AWS::Bedrock::AutomatedReasoningPolicyVersion" => Some(&AUTOMATED_REASONING_POLICY_VERSION_META),
         "AWS::Bedrock::Blueprint" => Some(&BLUEPRINT_META),
         "AWS::Bedrock::DataAutomationLibrary" => Some(&DATA_AUTOMATION_LIBRARY_META),
         "AWS::Bedrock::DataAutomationProject" => Some(&DATA_AUTOMATION_PROJECT_META),
         "AWS::Bedrock::DataSource" => Some(&DATA_SOURCE_META),
-        "AWS::Bedrock::EnforcedGuardrailConfiguration" => {
-            Some(&ENFORCED_GUARDRAIL_CONFIGURATION_META)
-        }
+        "AWS::Bedrock::EnforcedGuardrailConfiguration" => Some(&ENFORCED_GUARDRAIL_CONFIGURATION_META),
         "AWS::Bedrock::Flow" => Some(&FLOW_META),
         "AWS::Bedrock::FlowAlias" => Some(&FLOW_ALIAS_META),
         "AWS::Bedrock::FlowVersion" => Some(&FLOW_VERSION_META),

@@ -31,10 +31,7 @@ impl CfnApiKeyCredentialProvider {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnApiKeyCredentialProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApiKeyCredentialProvider { props, options: ResourceOptions::default() }
     }
 
     /// The API key to use for authentication
@@ -48,10 +45,7 @@ impl CfnApiKeyCredentialProvider {
     /// Configuration for a customer-provided secret containing the API key
     ///
     /// Write-only.
-    pub fn api_key_secret_config(
-        mut self,
-        value: impl Into<Val<api_key_credential_provider::SecretReference>>,
-    ) -> Self {
+    pub fn api_key_secret_config(mut self, value: impl Into<Val<api_key_credential_provider::SecretReference>>) -> Self {
         self.props.set("ApiKeySecretConfig", value);
         self
     }
@@ -131,61 +125,18 @@ pub(crate) static API_KEY_CREDENTIAL_PROVIDER_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &["ApiKey", "ApiKeySecretConfig", "ApiKeySecretSource"],
     primary_identifier: &["CredentialProviderArn"],
-    attributes: &[
-        "ApiKeySecretArn",
-        "ApiKeySecretJsonKey",
-        "CreatedTime",
-        "CredentialProviderArn",
-        "LastUpdatedTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApiKeySecretArn", "ApiKeySecretJsonKey", "CreatedTime", "CredentialProviderArn", "LastUpdatedTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1fe8d3d8),
 };
 
 pub(crate) static API_KEY_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApiKey",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ApiKeySecretConfig",
-            &Shape::Object(&api_key_credential_provider::SECRET_REFERENCE_SHAPE),
-        ),
-        (
-            "ApiKeySecretSource",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MANAGED", "EXTERNAL"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&api_key_credential_provider::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ApiKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("ApiKeySecretConfig", &Shape::Object(&api_key_credential_provider::SECRET_REFERENCE_SHAPE)),
+        ("ApiKeySecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&api_key_credential_provider::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -248,48 +199,16 @@ pub mod api_key_credential_provider {
 
     pub(crate) static SECRET_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "JsonKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("JsonKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("SecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -311,26 +230,17 @@ impl CfnBrowserCustom {
     ///
     /// - `name`: `Name`, The name of the browser.
     /// - `network_configuration`: `NetworkConfiguration`, Network configuration for browser.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        network_configuration: impl Into<Val<browser_custom::BrowserNetworkConfiguration>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, network_configuration: impl Into<Val<browser_custom::BrowserNetworkConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("NetworkConfiguration", network_configuration);
-        CfnBrowserCustom {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBrowserCustom { props, options: ResourceOptions::default() }
     }
 
     /// Browser signing configuration.
     ///
     /// Changing it replaces the resource.
-    pub fn browser_signing(
-        mut self,
-        value: impl Into<Val<browser_custom::BrowserSigning>>,
-    ) -> Self {
+    pub fn browser_signing(mut self, value: impl Into<Val<browser_custom::BrowserSigning>>) -> Self {
         self.props.set("BrowserSigning", value);
         self
     }
@@ -354,10 +264,7 @@ impl CfnBrowserCustom {
     /// A list of enterprise policy files for the browser.
     ///
     /// Changing it replaces the resource.
-    pub fn enterprise_policies(
-        mut self,
-        value: impl Into<Val<Vec<browser_custom::BrowserEnterprisePolicy>>>,
-    ) -> Self {
+    pub fn enterprise_policies(mut self, value: impl Into<Val<Vec<browser_custom::BrowserEnterprisePolicy>>>) -> Self {
         self.props.set("EnterprisePolicies", value);
         self
     }
@@ -373,10 +280,7 @@ impl CfnBrowserCustom {
     /// Recording configuration for browser.
     ///
     /// Changing it replaces the resource.
-    pub fn recording_config(
-        mut self,
-        value: impl Into<Val<browser_custom::RecordingConfig>>,
-    ) -> Self {
+    pub fn recording_config(mut self, value: impl Into<Val<browser_custom::RecordingConfig>>) -> Self {
         self.props.set("RecordingConfig", value);
         self
     }
@@ -450,79 +354,22 @@ impl Handle<CfnBrowserCustom> {
 pub(crate) static BROWSER_CUSTOM_META: TypeMeta = TypeMeta {
     type_name: CfnBrowserCustom::TYPE_NAME,
     shape: &BROWSER_CUSTOM_SHAPE,
-    create_only: &[
-        "BrowserSigning",
-        "Certificates",
-        "Description",
-        "EnterprisePolicies",
-        "ExecutionRoleArn",
-        "Name",
-        "NetworkConfiguration",
-        "RecordingConfig",
-    ],
+    create_only: &["BrowserSigning", "Certificates", "Description", "EnterprisePolicies", "ExecutionRoleArn", "Name", "NetworkConfiguration", "RecordingConfig"],
     write_only: &[],
     primary_identifier: &["BrowserId"],
-    attributes: &[
-        "BrowserArn",
-        "BrowserId",
-        "CreatedAt",
-        "FailureReason",
-        "LastUpdatedAt",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["BrowserArn", "BrowserId", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fee1feed3d8),
 };
 
 pub(crate) static BROWSER_CUSTOM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Certificates",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&browser_custom::CERTIFICATE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EnterprisePolicies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &browser_custom::BROWSER_ENTERPRISE_POLICY_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            &Shape::Object(&browser_custom::BROWSER_NETWORK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RecordingConfig",
-            &Shape::Object(&browser_custom::RECORDING_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Certificates", &Shape::List(ListRule { item: Some(&Shape::Object(&browser_custom::CERTIFICATE_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("EnterprisePolicies", &Shape::List(ListRule { item: Some(&Shape::Object(&browser_custom::BROWSER_ENTERPRISE_POLICY_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("NetworkConfiguration", &Shape::Object(&browser_custom::BROWSER_NETWORK_CONFIGURATION_SHAPE)),
+        ("RecordingConfig", &Shape::Object(&browser_custom::RECORDING_CONFIG_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -695,10 +542,7 @@ pub mod browser_custom {
         ///
         /// - `security_groups`: `SecurityGroups`, Security groups for VPC
         /// - `subnets`: `Subnets`, Subnets for VPC
-        pub fn new(
-            security_groups: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroups", security_groups);
             props.set("Subnets", subnets);
@@ -745,10 +589,9 @@ pub mod browser_custom {
     }
 
     pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CertificateLocation",
-            &Shape::Object(&CERTIFICATE_LOCATION_SHAPE),
-        )],
+        fields: &[
+            ("CertificateLocation", &Shape::Object(&CERTIFICATE_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -762,54 +605,22 @@ pub mod browser_custom {
     pub(crate) static BROWSER_ENTERPRISE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Location", &Shape::Object(&S3_LOCATION_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "RECOMMENDED"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "RECOMMENDED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BROWSER_NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NetworkMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PUBLIC", "VPC"],
-                }),
-            ),
+            ("NetworkMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLIC", "VPC"] })),
             ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -817,38 +628,16 @@ pub mod browser_custom {
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECORDING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Location", &Shape::Object(&S3_LOCATION_SHAPE))],
+        fields: &[
+            ("S3Location", &Shape::Object(&S3_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -871,10 +660,7 @@ impl CfnBrowserProfile {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnBrowserProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBrowserProfile { props, options: ResourceOptions::default() }
     }
 
     /// The description of the browser profile.
@@ -971,43 +757,15 @@ pub(crate) static BROWSER_PROFILE_META: TypeMeta = TypeMeta {
     create_only: &["Description", "Name"],
     write_only: &[],
     primary_identifier: &["ProfileId"],
-    attributes: &[
-        "CreatedAt",
-        "LastSavedAt",
-        "LastSavedBrowserId",
-        "LastSavedBrowserSessionId",
-        "LastUpdatedAt",
-        "ProfileArn",
-        "ProfileId",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CreatedAt", "LastSavedAt", "LastSavedBrowserId", "LastSavedBrowserSessionId", "LastUpdatedAt", "ProfileArn", "ProfileId", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fee1feed3d8),
 };
 
 pub(crate) static BROWSER_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1029,19 +787,12 @@ impl CfnCapacityProvider {
     /// - `compute_configuration`: `ComputeConfiguration`, The capacity configuration for the capacity provider. Defines the compute resources for this capacity provider.
     /// - `name`: `Name`, The name of the capacity provider.
     /// - `permissions_configuration`: `PermissionsConfiguration`, Configuration for permissions associated with a capacity provider.
-    pub fn new(
-        compute_configuration: impl Into<Val<capacity_provider::ComputeConfiguration>>,
-        name: impl Into<Val<String>>,
-        permissions_configuration: impl Into<Val<capacity_provider::PermissionsConfiguration>>,
-    ) -> Self {
+    pub fn new(compute_configuration: impl Into<Val<capacity_provider::ComputeConfiguration>>, name: impl Into<Val<String>>, permissions_configuration: impl Into<Val<capacity_provider::PermissionsConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("ComputeConfiguration", compute_configuration);
         props.set("Name", name);
         props.set("PermissionsConfiguration", permissions_configuration);
-        CfnCapacityProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCapacityProvider { props, options: ResourceOptions::default() }
     }
 
     /// An optional description of the capacity provider.
@@ -1115,56 +866,18 @@ pub(crate) static CAPACITY_PROVIDER_META: TypeMeta = TypeMeta {
     create_only: &["ComputeConfiguration", "Name", "PermissionsConfiguration"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CapacityProviderId",
-        "CreatedAt",
-        "LastUpdatedAt",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CapacityProviderId", "CreatedAt", "LastUpdatedAt", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12280348),
 };
 
 pub(crate) static CAPACITY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ComputeConfiguration",
-            &Shape::Object(&capacity_provider::COMPUTE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                min_len: Some(1),
-                max_len: Some(48),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PermissionsConfiguration",
-            &Shape::Object(&capacity_provider::PERMISSIONS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&capacity_provider::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ComputeConfiguration", &Shape::Object(&capacity_provider::COMPUTE_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: Some(1), max_len: Some(48), allowed: &[] })),
+        ("PermissionsConfiguration", &Shape::Object(&capacity_provider::PERMISSIONS_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&capacity_provider::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1209,10 +922,7 @@ pub mod capacity_provider {
         ///
         /// - `launch_template_source`: `LaunchTemplateSource`, How the launch template is specified.
         /// - `vpc_configuration`: `VpcConfiguration`, VPC configuration for launching EC2 instances.
-        pub fn new(
-            launch_template_source: impl Into<Val<LaunchTemplateSource>>,
-            vpc_configuration: impl Into<Val<VpcConfiguration>>,
-        ) -> Self {
+        pub fn new(launch_template_source: impl Into<Val<LaunchTemplateSource>>, vpc_configuration: impl Into<Val<VpcConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("LaunchTemplateSource", launch_template_source);
             props.set("VpcConfiguration", vpc_configuration);
@@ -1220,10 +930,7 @@ pub mod capacity_provider {
         }
 
         /// Configuration for managing the lifecycle of instances in a capacity provider.
-        pub fn lifecycle_configuration(
-            mut self,
-            value: impl Into<Val<InstanceLifecycleConfiguration>>,
-        ) -> Self {
+        pub fn lifecycle_configuration(mut self, value: impl Into<Val<InstanceLifecycleConfiguration>>) -> Self {
             self.props.set("LifecycleConfiguration", value);
             self
         }
@@ -1281,10 +988,7 @@ pub mod capacity_provider {
         ///
         /// - `instance_requirements`: `InstanceRequirements`, Requirements for EC2 instance types.
         /// - `operating_system`: `OperatingSystem`, The operating system and CPU architecture for the instances.
-        pub fn new(
-            instance_requirements: impl Into<Val<InstanceRequirements>>,
-            operating_system: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(instance_requirements: impl Into<Val<InstanceRequirements>>, operating_system: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceRequirements", instance_requirements);
             props.set("OperatingSystem", operating_system);
@@ -1292,19 +996,13 @@ pub mod capacity_provider {
         }
 
         /// The Capacity Reservation targeting option.
-        pub fn capacity_reservation_specification(
-            mut self,
-            value: impl Into<Val<CapacityReservationSpecification>>,
-        ) -> Self {
+        pub fn capacity_reservation_specification(mut self, value: impl Into<Val<CapacityReservationSpecification>>) -> Self {
             self.props.set("CapacityReservationSpecification", value);
             self
         }
 
         /// The block device mapping for ephemeral (instance store) volumes.
-        pub fn ephemeral_volumes(
-            mut self,
-            value: impl Into<Val<Vec<EphemeralBlockDeviceMapping>>>,
-        ) -> Self {
+        pub fn ephemeral_volumes(mut self, value: impl Into<Val<Vec<EphemeralBlockDeviceMapping>>>) -> Self {
             self.props.set("EphemeralVolumes", value);
             self
         }
@@ -1316,10 +1014,7 @@ pub mod capacity_provider {
         }
 
         /// The license configurations.
-        pub fn license_specifications(
-            mut self,
-            value: impl Into<Val<Vec<LicenseSpecification>>>,
-        ) -> Self {
+        pub fn license_specifications(mut self, value: impl Into<Val<Vec<LicenseSpecification>>>) -> Self {
             self.props.set("LicenseSpecifications", value);
             self
         }
@@ -1373,10 +1068,7 @@ pub mod capacity_provider {
         }
 
         /// Information about the target Capacity Reservation or Capacity Reservation group.
-        pub fn capacity_reservation_target(
-            mut self,
-            value: impl Into<Val<CapacityReservationTarget>>,
-        ) -> Self {
+        pub fn capacity_reservation_target(mut self, value: impl Into<Val<CapacityReservationTarget>>) -> Self {
             self.props.set("CapacityReservationTarget", value);
             self
         }
@@ -1408,10 +1100,7 @@ pub mod capacity_provider {
         }
 
         /// The ARN of the Capacity Reservation resource group in which to run the instance.
-        pub fn capacity_reservation_resource_group_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityReservationResourceGroupArn", value);
             self
         }
@@ -1770,10 +1459,7 @@ pub mod capacity_provider {
         ///
         /// - `security_groups`: `SecurityGroups`, The IDs of the security groups to associate with the instances.
         /// - `subnets`: `Subnets`, The IDs of the subnets in which to launch instances.
-        pub fn new(
-            security_groups: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroups", security_groups);
             props.set("Subnets", subnets);
@@ -1799,10 +1485,7 @@ pub mod capacity_provider {
         /// - `capacity_provider_operator_role_arn`: `CapacityProviderOperatorRoleArn`, The ARN of the IAM role that operators use to manage the capacity provider.
         pub fn new(capacity_provider_operator_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "CapacityProviderOperatorRoleArn",
-                capacity_provider_operator_role_arn,
-            );
+            props.set("CapacityProviderOperatorRoleArn", capacity_provider_operator_role_arn);
             PermissionsConfiguration { props }
         }
     }
@@ -1839,39 +1522,27 @@ pub mod capacity_provider {
     }
 
     pub(crate) static COMPUTE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Ec2Configuration", &Shape::Object(&EC2_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Ec2Configuration", &Shape::Object(&EC2_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EC2_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LaunchTemplateSource",
-                &Shape::Object(&LAUNCH_TEMPLATE_SOURCE_SHAPE),
-            ),
-            (
-                "LifecycleConfiguration",
-                &Shape::Object(&INSTANCE_LIFECYCLE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RootVolume",
-                &Shape::Object(&ROOT_VOLUME_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Volumes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VOLUME_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
+            ("LaunchTemplateSource", &Shape::Object(&LAUNCH_TEMPLATE_SOURCE_SHAPE)),
+            ("LifecycleConfiguration", &Shape::Object(&INSTANCE_LIFECYCLE_CONFIGURATION_SHAPE)),
+            ("RootVolume", &Shape::Object(&ROOT_VOLUME_CONFIGURATION_SHAPE)),
+            ("Volumes", &Shape::List(ListRule { item: Some(&Shape::Object(&VOLUME_CONFIGURATION_SHAPE)), min_items: None, max_items: Some(5) })),
             ("VpcConfiguration", &Shape::Object(&VPC_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("LaunchParameters", &Shape::Object(&LAUNCH_PARAMETERS_SHAPE))],
+        fields: &[
+            ("LaunchParameters", &Shape::Object(&LAUNCH_PARAMETERS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1891,19 +1562,8 @@ pub mod capacity_provider {
 
     pub(crate) static CAPACITY_RESERVATION_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityReservationPreference",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["capacity-reservations-only", "open", "none"],
-                }),
-            ),
-            (
-                "CapacityReservationTarget",
-                &Shape::Object(&CAPACITY_RESERVATION_TARGET_SHAPE),
-            ),
+            ("CapacityReservationPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["capacity-reservations-only", "open", "none"] })),
+            ("CapacityReservationTarget", &Shape::Object(&CAPACITY_RESERVATION_TARGET_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1918,28 +1578,9 @@ pub mod capacity_provider {
 
     pub(crate) static EPHEMERAL_BLOCK_DEVICE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeviceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9/._-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ebs",
-                &Shape::Object(&EPHEMERAL_EBS_VOLUME_CONFIGURATION_SHAPE),
-            ),
-            (
-                "VirtualName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^ephemeral[0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("DeviceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9/._-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Ebs", &Shape::Object(&EPHEMERAL_EBS_VOLUME_CONFIGURATION_SHAPE)),
+            ("VirtualName", &Shape::Str(StrRule { pattern: Some("^ephemeral[0-9]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1959,19 +1600,9 @@ pub mod capacity_provider {
     };
 
     pub(crate) static INSTANCE_REQUIREMENTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AllowedInstanceTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(30),
-            }),
-        )],
+        fields: &[
+            ("AllowedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(30) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1984,22 +1615,8 @@ pub mod capacity_provider {
 
     pub(crate) static INSTANCE_LIFECYCLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IdleInstanceTimeout",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(1209600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxLifetime",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(1209600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IdleInstanceTimeout", &Shape::Num(NumRule { min: Some(60.0), max: Some(1209600.0), allowed: &[] })),
+            ("MaxLifetime", &Shape::Num(NumRule { min: Some(60.0), max: Some(1209600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2016,10 +1633,9 @@ pub mod capacity_provider {
     };
 
     pub(crate) static VOLUME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EbsConfiguration",
-            &Shape::Object(&EBS_VOLUME_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("EbsConfiguration", &Shape::Object(&EBS_VOLUME_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2038,69 +1654,23 @@ pub mod capacity_provider {
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERMISSIONS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CapacityProviderOperatorRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CapacityProviderOperatorRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2122,28 +1692,17 @@ impl CfnCodeInterpreterCustom {
     ///
     /// - `name`: `Name`, The name of the code interpreter.
     /// - `network_configuration`: `NetworkConfiguration`, Network configuration for code interpreter.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        network_configuration: impl Into<
-            Val<code_interpreter_custom::CodeInterpreterNetworkConfiguration>,
-        >,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, network_configuration: impl Into<Val<code_interpreter_custom::CodeInterpreterNetworkConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("NetworkConfiguration", network_configuration);
-        CfnCodeInterpreterCustom {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCodeInterpreterCustom { props, options: ResourceOptions::default() }
     }
 
     /// List of root CA certificates in PEM format.
     ///
     /// Changing it replaces the resource.
-    pub fn certificates(
-        mut self,
-        value: impl Into<Val<Vec<code_interpreter_custom::Certificate>>>,
-    ) -> Self {
+    pub fn certificates(mut self, value: impl Into<Val<Vec<code_interpreter_custom::Certificate>>>) -> Self {
         self.props.set("Certificates", value);
         self
     }
@@ -2233,62 +1792,20 @@ impl Handle<CfnCodeInterpreterCustom> {
 pub(crate) static CODE_INTERPRETER_CUSTOM_META: TypeMeta = TypeMeta {
     type_name: CfnCodeInterpreterCustom::TYPE_NAME,
     shape: &CODE_INTERPRETER_CUSTOM_SHAPE,
-    create_only: &[
-        "Certificates",
-        "Description",
-        "ExecutionRoleArn",
-        "Name",
-        "NetworkConfiguration",
-    ],
+    create_only: &["Certificates", "Description", "ExecutionRoleArn", "Name", "NetworkConfiguration"],
     write_only: &[],
     primary_identifier: &["CodeInterpreterId"],
-    attributes: &[
-        "CodeInterpreterArn",
-        "CodeInterpreterId",
-        "CreatedAt",
-        "FailureReason",
-        "LastUpdatedAt",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CodeInterpreterArn", "CodeInterpreterId", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fee1feed3d8),
 };
 
 pub(crate) static CODE_INTERPRETER_CUSTOM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Certificates",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&code_interpreter_custom::CERTIFICATE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            &Shape::Object(&code_interpreter_custom::CODE_INTERPRETER_NETWORK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Certificates", &Shape::List(ListRule { item: Some(&Shape::Object(&code_interpreter_custom::CERTIFICATE_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("NetworkConfiguration", &Shape::Object(&code_interpreter_custom::CODE_INTERPRETER_NETWORK_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2385,10 +1902,7 @@ pub mod code_interpreter_custom {
         ///
         /// - `security_groups`: `SecurityGroups`, Security groups for VPC
         /// - `subnets`: `Subnets`, Subnets for VPC
-        pub fn new(
-            security_groups: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroups", security_groups);
             props.set("Subnets", subnets);
@@ -2403,10 +1917,9 @@ pub mod code_interpreter_custom {
     }
 
     pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CertificateLocation",
-            &Shape::Object(&CERTIFICATE_LOCATION_SHAPE),
-        )],
+        fields: &[
+            ("CertificateLocation", &Shape::Object(&CERTIFICATE_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2419,15 +1932,7 @@ pub mod code_interpreter_custom {
 
     pub(crate) static CODE_INTERPRETER_NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NetworkMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PUBLIC", "SANDBOX", "VPC"],
-                }),
-            ),
+            ("NetworkMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLIC", "SANDBOX", "VPC"] })),
             ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2435,32 +1940,8 @@ pub mod code_interpreter_custom {
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2482,17 +1963,11 @@ impl CfnConfigurationBundle {
     ///
     /// - `bundle_name`: `BundleName`, The name for the configuration bundle. Names must be unique within your account.
     /// - `components`: `Components`, A map of component identifiers to their configurations.
-    pub fn new(
-        bundle_name: impl Into<Val<String>>,
-        components: impl Into<Val<Map<configuration_bundle::ComponentConfiguration>>>,
-    ) -> Self {
+    pub fn new(bundle_name: impl Into<Val<String>>, components: impl Into<Val<Map<configuration_bundle::ComponentConfiguration>>>) -> Self {
         let mut props = Props::new();
         props.set("BundleName", bundle_name);
         props.set("Components", components);
-        CfnConfigurationBundle {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationBundle { props, options: ResourceOptions::default() }
     }
 
     /// The branch name for version tracking.
@@ -2514,10 +1989,7 @@ impl CfnConfigurationBundle {
     /// The source that created a configuration bundle version.
     ///
     /// Write-only.
-    pub fn created_by(
-        mut self,
-        value: impl Into<Val<configuration_bundle::VersionCreatedBySource>>,
-    ) -> Self {
+    pub fn created_by(mut self, value: impl Into<Val<configuration_bundle::VersionCreatedBySource>>) -> Self {
         self.props.set("CreatedBy", value);
         self
     }
@@ -2606,78 +2078,19 @@ pub(crate) static CONFIGURATION_BUNDLE_META: TypeMeta = TypeMeta {
     create_only: &["BundleName"],
     write_only: &["BranchName", "CommitMessage", "CreatedBy"],
     primary_identifier: &["BundleArn"],
-    attributes: &[
-        "BundleArn",
-        "BundleId",
-        "CreatedAt",
-        "LineageMetadata",
-        "UpdatedAt",
-        "VersionId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["BundleArn", "BundleId", "CreatedAt", "LineageMetadata", "UpdatedAt", "VersionId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1fe8d3d8),
 };
 
 pub(crate) static CONFIGURATION_BUNDLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BranchName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_/-]{0,127}$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BundleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,99}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "CommitMessage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.+$"),
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&configuration_bundle::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("BranchName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_/-]{0,127}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("BundleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,99}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("CommitMessage", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&configuration_bundle::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2767,24 +2180,8 @@ pub mod configuration_bundle {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2808,21 +2205,13 @@ impl CfnConsentPortal {
     /// - `idp_config`: `IdpConfig`.
     /// - `name`: `Name`.
     /// - `sources`: `Sources`.
-    pub fn new(
-        execution_role_arn: impl Into<Val<String>>,
-        idp_config: impl Into<Val<consent_portal::IdpConfig>>,
-        name: impl Into<Val<String>>,
-        sources: impl Into<Val<Vec<consent_portal::ConsentPortalSource>>>,
-    ) -> Self {
+    pub fn new(execution_role_arn: impl Into<Val<String>>, idp_config: impl Into<Val<consent_portal::IdpConfig>>, name: impl Into<Val<String>>, sources: impl Into<Val<Vec<consent_portal::ConsentPortalSource>>>) -> Self {
         let mut props = Props::new();
         props.set("ExecutionRoleArn", execution_role_arn);
         props.set("IdpConfig", idp_config);
         props.set("Name", name);
         props.set("Sources", sources);
-        CfnConsentPortal {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConsentPortal { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -2893,70 +2282,19 @@ pub(crate) static CONSENT_PORTAL_META: TypeMeta = TypeMeta {
     create_only: &["Name", "Sources"],
     write_only: &[],
     primary_identifier: &["ConsentPortalArn"],
-    attributes: &[
-        "ConsentPortalArn",
-        "ConsentPortalId",
-        "CreatedAt",
-        "PortalUrl",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ConsentPortalArn", "ConsentPortalId", "CreatedAt", "PortalUrl", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1fe8d3d8),
 };
 
 pub(crate) static CONSENT_PORTAL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[a-z-]+)?:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@\\-_/]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdpConfig",
-            &Shape::Object(&consent_portal::IDP_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,50}$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Sources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&consent_portal::CONSENT_PORTAL_SOURCE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&consent_portal::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(512), allowed: &[] })),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[a-z-]+)?:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@\\-_/]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("IdpConfig", &Shape::Object(&consent_portal::IDP_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,50}$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Sources", &Shape::List(ListRule { item: Some(&Shape::Object(&consent_portal::CONSENT_PORTAL_SOURCE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&consent_portal::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2978,10 +2316,7 @@ pub mod consent_portal {
         ///
         /// - `credential_provider_arn`: `CredentialProviderArn`, The ARN of an AWS::BedrockAgentCore::OAuth2CredentialProvider resource.
         /// - `scopes`: `Scopes`.
-        pub fn new(
-            credential_provider_arn: impl Into<Val<String>>,
-            scopes: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(credential_provider_arn: impl Into<Val<String>>, scopes: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("CredentialProviderArn", credential_provider_arn);
             props.set("Scopes", scopes);
@@ -3069,24 +2404,8 @@ pub mod consent_portal {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3112,10 +2431,7 @@ impl CfnDataset {
         let mut props = Props::new();
         props.set("DatasetName", dataset_name);
         props.set("SchemaType", schema_type);
-        CfnDataset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataset { props, options: ResourceOptions::default() }
     }
 
     /// A description of the dataset.
@@ -3214,75 +2530,19 @@ pub(crate) static DATASET_META: TypeMeta = TypeMeta {
     create_only: &["DatasetName", "KmsKeyArn", "SchemaType", "Source"],
     write_only: &["Source"],
     primary_identifier: &["DatasetArn"],
-    attributes: &[
-        "CreatedAt",
-        "DatasetArn",
-        "DatasetId",
-        "ExampleCount",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DatasetArn", "DatasetId", "ExampleCount", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1fe8d3d8),
 };
 
 pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatasetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SchemaType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AGENTCORE_EVALUATION_PREDEFINED_V1",
-                    "AGENTCORE_EVALUATION_SIMULATED_V1",
-                    "GENERIC_EVALUATION_PREDEFINED_V1",
-                    "THIRD_PARTY_EVALUATION_V1",
-                ],
-            }),
-        ),
+        ("DatasetName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(200), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("SchemaType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AGENTCORE_EVALUATION_PREDEFINED_V1", "AGENTCORE_EVALUATION_SIMULATED_V1", "GENERIC_EVALUATION_PREDEFINED_V1", "THIRD_PARTY_EVALUATION_V1"] })),
         ("Source", &Shape::Object(&dataset::DATA_SOURCE_TYPE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3398,60 +2658,30 @@ pub mod dataset {
 
     pub(crate) static DATA_SOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InlineExamples",
-                &Shape::Object(&INLINE_EXAMPLES_SOURCE_SHAPE),
-            ),
+            ("InlineExamples", &Shape::Object(&INLINE_EXAMPLES_SOURCE_SHAPE)),
             ("S3Source", &Shape::Object(&S3_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INLINE_EXAMPLES_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Examples",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        )],
+        fields: &[
+            ("Examples", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1000) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]/.{1,1024}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]/.{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3474,19 +2704,12 @@ impl CfnEvaluator {
     /// - `evaluator_config`: `EvaluatorConfig`, The configuration for the evaluator, including LLM-as-a-Judge, code-based, or derived settings.
     /// - `evaluator_name`: `EvaluatorName`, The name of the evaluator. Must be unique within your account.
     /// - `level`: `Level`, The evaluation level that determines the scope of evaluation. Required for all evaluator configuration types. For Derived evaluators it must match the level of the base evaluator identified by BaseEvaluatorId.
-    pub fn new(
-        evaluator_config: impl Into<Val<evaluator::EvaluatorConfig>>,
-        evaluator_name: impl Into<Val<String>>,
-        level: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(evaluator_config: impl Into<Val<evaluator::EvaluatorConfig>>, evaluator_name: impl Into<Val<String>>, level: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EvaluatorConfig", evaluator_config);
         props.set("EvaluatorName", evaluator_name);
         props.set("Level", level);
-        CfnEvaluator {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEvaluator { props, options: ResourceOptions::default() }
     }
 
     /// The description of the evaluator.
@@ -3580,74 +2803,19 @@ pub(crate) static EVALUATOR_META: TypeMeta = TypeMeta {
     create_only: &["EvaluatorConfig/Derived/BaseEvaluatorId", "EvaluatorName"],
     write_only: &[],
     primary_identifier: &["EvaluatorArn"],
-    attributes: &[
-        "CreatedAt",
-        "EvaluatorArn",
-        "EvaluatorId",
-        "EvaluatorType",
-        "Provider",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "EvaluatorArn", "EvaluatorId", "EvaluatorType", "Provider", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1fe8d3d8),
 };
 
 pub(crate) static EVALUATOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EvaluatorConfig",
-            &Shape::Object(&evaluator::EVALUATOR_CONFIG_SHAPE),
-        ),
-        (
-            "EvaluatorName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Level",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TOOL_CALL", "TRACE", "SESSION"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&evaluator::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("EvaluatorConfig", &Shape::Object(&evaluator::EVALUATOR_CONFIG_SHAPE)),
+        ("EvaluatorName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Level", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TOOL_CALL", "TRACE", "SESSION"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&evaluator::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3759,10 +2927,7 @@ pub mod evaluator {
         ///
         /// - `base_evaluator_id`: `BaseEvaluatorId`, The identifier of the base evaluator whose logic to run (a Builtin.* or ThirdParty.* evaluator).
         /// - `model_config`: `ModelConfig`, The model configuration that specifies which foundation model to use for evaluation.
-        pub fn new(
-            base_evaluator_id: impl Into<Val<String>>,
-            model_config: impl Into<Val<EvaluatorModelConfig>>,
-        ) -> Self {
+        pub fn new(base_evaluator_id: impl Into<Val<String>>, model_config: impl Into<Val<EvaluatorModelConfig>>) -> Self {
             let mut props = Props::new();
             props.set("BaseEvaluatorId", base_evaluator_id);
             props.set("ModelConfig", model_config);
@@ -3790,19 +2955,13 @@ pub mod evaluator {
         }
 
         /// The configuration for using Amazon Bedrock models in evaluator assessments.
-        pub fn bedrock_evaluator_model_config(
-            mut self,
-            value: impl Into<Val<BedrockEvaluatorModelConfig>>,
-        ) -> Self {
+        pub fn bedrock_evaluator_model_config(mut self, value: impl Into<Val<BedrockEvaluatorModelConfig>>) -> Self {
             self.props.set("BedrockEvaluatorModelConfig", value);
             self
         }
 
         /// The configuration for using OpenResponses-compatible models in evaluator assessments.
-        pub fn responses_evaluator_model_config(
-            mut self,
-            value: impl Into<Val<OpenResponsesEvaluatorModelConfig>>,
-        ) -> Self {
+        pub fn responses_evaluator_model_config(mut self, value: impl Into<Val<OpenResponsesEvaluatorModelConfig>>) -> Self {
             self.props.set("ResponsesEvaluatorModelConfig", value);
             self
         }
@@ -3978,11 +3137,7 @@ pub mod evaluator {
         /// - `instructions`: `Instructions`, The evaluation instructions that guide the language model in assessing agent performance.
         /// - `model_config`: `ModelConfig`, The model configuration that specifies which foundation model to use for evaluation.
         /// - `rating_scale`: `RatingScale`, The rating scale that defines how evaluators should score agent performance.
-        pub fn new(
-            instructions: impl Into<Val<String>>,
-            model_config: impl Into<Val<EvaluatorModelConfig>>,
-            rating_scale: impl Into<Val<RatingScale>>,
-        ) -> Self {
+        pub fn new(instructions: impl Into<Val<String>>, model_config: impl Into<Val<EvaluatorModelConfig>>, rating_scale: impl Into<Val<RatingScale>>) -> Self {
             let mut props = Props::new();
             props.set("Instructions", instructions);
             props.set("ModelConfig", model_config);
@@ -4011,19 +3166,13 @@ pub mod evaluator {
         }
 
         /// The `Categorical` property.
-        pub fn categorical(
-            mut self,
-            value: impl Into<Val<Vec<CategoricalScaleDefinition>>>,
-        ) -> Self {
+        pub fn categorical(mut self, value: impl Into<Val<Vec<CategoricalScaleDefinition>>>) -> Self {
             self.props.set("Categorical", value);
             self
         }
 
         /// The dimensions an LLM-as-a-Judge evaluator scores in a single judge call. Each dimension has its own instruction and rating scale.
-        pub fn multi_dimensional(
-            mut self,
-            value: impl Into<Val<Vec<EvaluationDimension>>>,
-        ) -> Self {
+        pub fn multi_dimensional(mut self, value: impl Into<Val<Vec<EvaluationDimension>>>) -> Self {
             self.props.set("MultiDimensional", value);
             self
         }
@@ -4078,11 +3227,7 @@ pub mod evaluator {
         /// - `dimension_instruction`: `DimensionInstruction`, The instruction to the evaluator model describing what to judge for this dimension.
         /// - `dimension_name`: `DimensionName`, The name of the dimension. Must be unique within the evaluator.
         /// - `dimension_rating_scale`: `DimensionRatingScale`, The rating scale for one dimension of an LLM-as-a-Judge evaluator.
-        pub fn new(
-            dimension_instruction: impl Into<Val<String>>,
-            dimension_name: impl Into<Val<String>>,
-            dimension_rating_scale: impl Into<Val<DimensionRatingScale>>,
-        ) -> Self {
+        pub fn new(dimension_instruction: impl Into<Val<String>>, dimension_name: impl Into<Val<String>>, dimension_rating_scale: impl Into<Val<DimensionRatingScale>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionInstruction", dimension_instruction);
             props.set("DimensionName", dimension_name);
@@ -4111,10 +3256,7 @@ pub mod evaluator {
         }
 
         /// The categorical rating scale for this dimension.
-        pub fn categorical(
-            mut self,
-            value: impl Into<Val<Vec<CategoricalScaleDefinition>>>,
-        ) -> Self {
+        pub fn categorical(mut self, value: impl Into<Val<Vec<CategoricalScaleDefinition>>>) -> Self {
             self.props.set("Categorical", value);
             self
         }
@@ -4144,11 +3286,7 @@ pub mod evaluator {
         /// - `definition`: `Definition`, The description that explains what this numerical rating represents.
         /// - `label`: `Label`, The label that describes this numerical rating option.
         /// - `value`: `Value`, The numerical value for this rating scale option.
-        pub fn new(
-            definition: impl Into<Val<String>>,
-            label: impl Into<Val<String>>,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(definition: impl Into<Val<String>>, label: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Definition", definition);
             props.set("Label", label);
@@ -4190,25 +3328,18 @@ pub mod evaluator {
 
     pub(crate) static EVALUATOR_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeBased",
-                &Shape::Object(&CODE_BASED_EVALUATOR_CONFIG_SHAPE),
-            ),
+            ("CodeBased", &Shape::Object(&CODE_BASED_EVALUATOR_CONFIG_SHAPE)),
             ("Derived", &Shape::Object(&DERIVED_EVALUATOR_CONFIG_SHAPE)),
-            (
-                "LlmAsAJudge",
-                &Shape::Object(&LLM_AS_A_JUDGE_EVALUATOR_CONFIG_SHAPE),
-            ),
+            ("LlmAsAJudge", &Shape::Object(&LLM_AS_A_JUDGE_EVALUATOR_CONFIG_SHAPE)),
         ],
         one_of_required: &[&["LlmAsAJudge"], &["CodeBased"], &["Derived"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_BASED_EVALUATOR_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LambdaConfig",
-            &Shape::Object(&LAMBDA_EVALUATOR_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("LambdaConfig", &Shape::Object(&LAMBDA_EVALUATOR_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -4230,114 +3361,44 @@ pub mod evaluator {
 
     pub(crate) static EVALUATOR_MODEL_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockEvaluatorModelConfig",
-                &Shape::Object(&BEDROCK_EVALUATOR_MODEL_CONFIG_SHAPE),
-            ),
-            (
-                "ResponsesEvaluatorModelConfig",
-                &Shape::Object(&OPEN_RESPONSES_EVALUATOR_MODEL_CONFIG_SHAPE),
-            ),
+            ("BedrockEvaluatorModelConfig", &Shape::Object(&BEDROCK_EVALUATOR_MODEL_CONFIG_SHAPE)),
+            ("ResponsesEvaluatorModelConfig", &Shape::Object(&OPEN_RESPONSES_EVALUATOR_MODEL_CONFIG_SHAPE)),
         ],
-        one_of_required: &[
-            &["BedrockEvaluatorModelConfig"],
-            &["ResponsesEvaluatorModelConfig"],
-        ],
+        one_of_required: &[&["BedrockEvaluatorModelConfig"], &["ResponsesEvaluatorModelConfig"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEDROCK_EVALUATOR_MODEL_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InferenceConfig",
-            &Shape::Object(&INFERENCE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("InferenceConfig", &Shape::Object(&INFERENCE_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxTokens",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StopSequences",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(2500),
-                }),
-            ),
-            (
-                "Temperature",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TopP",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("StopSequences", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: None, max_items: Some(2500) })),
+            ("Temperature", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("TopP", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_RESPONSES_EVALUATOR_MODEL_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxOutputTokens",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaxOutputTokens", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
             ("Reasoning", &Shape::Object(&REASONING_CONFIGURATION_SHAPE)),
-            (
-                "Temperature",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TopP",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Temperature", &Shape::Num(NumRule { min: Some(0.0), max: Some(2.0), allowed: &[] })),
+            ("TopP", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REASONING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Effort",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Effort", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -4351,94 +3412,34 @@ pub mod evaluator {
 
     pub(crate) static RATING_SCALE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Categorical",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CATEGORICAL_SCALE_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MultiDimensional",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EVALUATION_DIMENSION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Numerical",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NUMERICAL_SCALE_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Categorical", &Shape::List(ListRule { item: Some(&Shape::Object(&CATEGORICAL_SCALE_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+            ("MultiDimensional", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_DIMENSION_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+            ("Numerical", &Shape::List(ListRule { item: Some(&Shape::Object(&NUMERICAL_SCALE_DEFINITION_SHAPE)), min_items: None, max_items: None })),
         ],
         one_of_required: &[&["Numerical"], &["Categorical"], &["MultiDimensional"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CATEGORICAL_SCALE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Label",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Label", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionInstruction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DimensionName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DimensionRatingScale",
-                &Shape::Object(&DIMENSION_RATING_SCALE_SHAPE),
-            ),
+            ("DimensionInstruction", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4000), allowed: &[] })),
+            ("DimensionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("DimensionRatingScale", &Shape::Object(&DIMENSION_RATING_SCALE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_RATING_SCALE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Categorical",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CATEGORICAL_SCALE_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Numerical",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NUMERICAL_SCALE_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Categorical", &Shape::List(ListRule { item: Some(&Shape::Object(&CATEGORICAL_SCALE_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+            ("Numerical", &Shape::List(ListRule { item: Some(&Shape::Object(&NUMERICAL_SCALE_DEFINITION_SHAPE)), min_items: None, max_items: None })),
         ],
         one_of_required: &[&["Numerical"], &["Categorical"]],
         ..ObjectShape::EMPTY
@@ -4446,47 +3447,16 @@ pub mod evaluator {
 
     pub(crate) static NUMERICAL_SCALE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Label",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Label", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Value", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4509,26 +3479,16 @@ impl CfnGateway {
     /// - `authorizer_type`: `AuthorizerType`.
     /// - `name`: `Name`.
     /// - `role_arn`: `RoleArn`.
-    pub fn new(
-        authorizer_type: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(authorizer_type: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthorizerType", authorizer_type);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
-        CfnGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGateway { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthorizerConfiguration` property.
-    pub fn authorizer_configuration(
-        mut self,
-        value: impl Into<Val<gateway::AuthorizerConfiguration>>,
-    ) -> Self {
+    pub fn authorizer_configuration(mut self, value: impl Into<Val<gateway::AuthorizerConfiguration>>) -> Self {
         self.props.set("AuthorizerConfiguration", value);
         self
     }
@@ -4548,10 +3508,7 @@ impl CfnGateway {
     }
 
     /// The `InterceptorConfigurations` property.
-    pub fn interceptor_configurations(
-        mut self,
-        value: impl Into<Val<Vec<gateway::GatewayInterceptorConfiguration>>>,
-    ) -> Self {
+    pub fn interceptor_configurations(mut self, value: impl Into<Val<Vec<gateway::GatewayInterceptorConfiguration>>>) -> Self {
         self.props.set("InterceptorConfigurations", value);
         self
     }
@@ -4563,19 +3520,13 @@ impl CfnGateway {
     }
 
     /// The `PolicyEngineConfiguration` property.
-    pub fn policy_engine_configuration(
-        mut self,
-        value: impl Into<Val<gateway::GatewayPolicyEngineConfiguration>>,
-    ) -> Self {
+    pub fn policy_engine_configuration(mut self, value: impl Into<Val<gateway::GatewayPolicyEngineConfiguration>>) -> Self {
         self.props.set("PolicyEngineConfiguration", value);
         self
     }
 
     /// The `ProtocolConfiguration` property.
-    pub fn protocol_configuration(
-        mut self,
-        value: impl Into<Val<gateway::GatewayProtocolConfiguration>>,
-    ) -> Self {
+    pub fn protocol_configuration(mut self, value: impl Into<Val<gateway::GatewayProtocolConfiguration>>) -> Self {
         self.props.set("ProtocolConfiguration", value);
         self
     }
@@ -4667,130 +3618,28 @@ pub(crate) static GATEWAY_META: TypeMeta = TypeMeta {
     type_name: CfnGateway::TYPE_NAME,
     shape: &GATEWAY_SHAPE,
     create_only: &[],
-    write_only: &[
-        "AuthorizerConfiguration/CustomJWTAuthorizer/PrivateEndpoint/ManagedVpcResource/Tags",
-    ],
+    write_only: &["AuthorizerConfiguration/CustomJWTAuthorizer/PrivateEndpoint/ManagedVpcResource/Tags"],
     primary_identifier: &["GatewayIdentifier"],
-    attributes: &[
-        "CreatedAt",
-        "GatewayArn",
-        "GatewayIdentifier",
-        "GatewayUrl",
-        "Status",
-        "StatusReasons",
-        "UpdatedAt",
-        "WebAclArn",
-        "WorkloadIdentityDetails",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CreatedAt", "GatewayArn", "GatewayIdentifier", "GatewayUrl", "Status", "StatusReasons", "UpdatedAt", "WebAclArn", "WorkloadIdentityDetails"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fee1feed3d8),
 };
 
 pub(crate) static GATEWAY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthorizerConfiguration",
-            &Shape::Object(&gateway::AUTHORIZER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "AuthorizerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CUSTOM_JWT", "AWS_IAM", "NONE", "AUTHENTICATE_ONLY"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExceptionLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEBUG"],
-            }),
-        ),
-        (
-            "InterceptorConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &gateway::GATEWAY_INTERCEPTOR_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][-]?){1,48}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyEngineConfiguration",
-            &Shape::Object(&gateway::GATEWAY_POLICY_ENGINE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ProtocolConfiguration",
-            &Shape::Object(&gateway::GATEWAY_PROTOCOL_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ProtocolType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MCP"],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "WafConfiguration",
-            &Shape::Object(&gateway::WAF_CONFIGURATION_SHAPE),
-        ),
+        ("AuthorizerConfiguration", &Shape::Object(&gateway::AUTHORIZER_CONFIGURATION_SHAPE)),
+        ("AuthorizerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOM_JWT", "AWS_IAM", "NONE", "AUTHENTICATE_ONLY"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("ExceptionLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEBUG"] })),
+        ("InterceptorConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&gateway::GATEWAY_INTERCEPTOR_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][-]?){1,48}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("PolicyEngineConfiguration", &Shape::Object(&gateway::GATEWAY_POLICY_ENGINE_CONFIGURATION_SHAPE)),
+        ("ProtocolConfiguration", &Shape::Object(&gateway::GATEWAY_PROTOCOL_CONFIGURATION_SHAPE)),
+        ("ProtocolType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MCP"] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+        ("WafConfiguration", &Shape::Object(&gateway::WAF_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4815,10 +3664,7 @@ pub mod gateway {
         }
 
         /// The `CustomJWTAuthorizer` property.
-        pub fn custom_jwt_authorizer(
-            mut self,
-            value: impl Into<Val<CustomJwtAuthorizerConfiguration>>,
-        ) -> Self {
+        pub fn custom_jwt_authorizer(mut self, value: impl Into<Val<CustomJwtAuthorizerConfiguration>>) -> Self {
             self.props.set("CustomJWTAuthorizer", value);
             self
         }
@@ -4871,10 +3717,7 @@ pub mod gateway {
         }
 
         /// The `CustomClaims` property.
-        pub fn custom_claims(
-            mut self,
-            value: impl Into<Val<Vec<CustomClaimValidationType>>>,
-        ) -> Self {
+        pub fn custom_claims(mut self, value: impl Into<Val<Vec<CustomClaimValidationType>>>) -> Self {
             self.props.set("CustomClaims", value);
             self
         }
@@ -4904,11 +3747,7 @@ pub mod gateway {
         /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`.
         /// - `inbound_token_claim_name`: `InboundTokenClaimName`.
         /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`.
-        pub fn new(
-            authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>,
-            inbound_token_claim_name: impl Into<Val<String>>,
-            inbound_token_claim_value_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
             props.set("InboundTokenClaimName", inbound_token_claim_name);
@@ -4934,10 +3773,7 @@ pub mod gateway {
         ///
         /// - `claim_match_operator`: `ClaimMatchOperator`.
         /// - `claim_match_value`: `ClaimMatchValue`.
-        pub fn new(
-            claim_match_operator: impl Into<Val<String>>,
-            claim_match_value: impl Into<Val<ClaimMatchValueType>>,
-        ) -> Self {
+        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
             let mut props = Props::new();
             props.set("ClaimMatchOperator", claim_match_operator);
             props.set("ClaimMatchValue", claim_match_value);
@@ -5003,10 +3839,7 @@ pub mod gateway {
         }
 
         /// The `SelfManagedLatticeResource` property.
-        pub fn self_managed_lattice_resource(
-            mut self,
-            value: impl Into<Val<SelfManagedLatticeResource>>,
-        ) -> Self {
+        pub fn self_managed_lattice_resource(mut self, value: impl Into<Val<SelfManagedLatticeResource>>) -> Self {
             self.props.set("SelfManagedLatticeResource", value);
             self
         }
@@ -5030,11 +3863,7 @@ pub mod gateway {
         /// - `endpoint_ip_address_type`: `EndpointIpAddressType`.
         /// - `subnet_ids`: `SubnetIds`.
         /// - `vpc_identifier`: `VpcIdentifier`.
-        pub fn new(
-            endpoint_ip_address_type: impl Into<Val<String>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointIpAddressType", endpoint_ip_address_type);
             props.set("SubnetIds", subnet_ids);
@@ -5055,6 +3884,8 @@ pub mod gateway {
         }
 
         /// The `Tags` property.
+        ///
+        /// Write-only.
         pub fn tags(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("Tags", value);
             self
@@ -5104,10 +3935,7 @@ pub mod gateway {
         ///
         /// - `interception_points`: `InterceptionPoints`.
         /// - `interceptor`: `Interceptor`.
-        pub fn new(
-            interception_points: impl Into<Val<Vec<String>>>,
-            interceptor: impl Into<Val<InterceptorConfiguration>>,
-        ) -> Self {
+        pub fn new(interception_points: impl Into<Val<Vec<String>>>, interceptor: impl Into<Val<InterceptorConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("InterceptionPoints", interception_points);
             props.set("Interceptor", interceptor);
@@ -5115,10 +3943,7 @@ pub mod gateway {
         }
 
         /// The `InputConfiguration` property.
-        pub fn input_configuration(
-            mut self,
-            value: impl Into<Val<InterceptorInputConfiguration>>,
-        ) -> Self {
+        pub fn input_configuration(mut self, value: impl Into<Val<InterceptorInputConfiguration>>) -> Self {
             self.props.set("InputConfiguration", value);
             self
         }
@@ -5338,19 +4163,13 @@ pub mod gateway {
         }
 
         /// The `SessionConfiguration` property.
-        pub fn session_configuration(
-            mut self,
-            value: impl Into<Val<SessionConfiguration>>,
-        ) -> Self {
+        pub fn session_configuration(mut self, value: impl Into<Val<SessionConfiguration>>) -> Self {
             self.props.set("SessionConfiguration", value);
             self
         }
 
         /// The `StreamingConfiguration` property.
-        pub fn streaming_configuration(
-            mut self,
-            value: impl Into<Val<StreamingConfiguration>>,
-        ) -> Self {
+        pub fn streaming_configuration(mut self, value: impl Into<Val<StreamingConfiguration>>) -> Self {
             self.props.set("StreamingConfiguration", value);
             self
         }
@@ -5449,71 +4268,21 @@ pub mod gateway {
     }
 
     pub(crate) static AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomJWTAuthorizer",
-            &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("CustomJWTAuthorizer", &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["CustomJWTAuthorizer"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdvertisedScopeMapping",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "AllowedAudience",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedClients",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedScopes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "CustomClaims",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "DiscoveryUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+/\\.well-known/openid-configuration$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AdvertisedScopeMapping", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] }))),
+            ("AllowedAudience", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("AllowedClients", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("AllowedScopes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("CustomClaims", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)), min_items: Some(1), max_items: None })),
+            ("DiscoveryUrl", &Shape::Str(StrRule { pattern: Some("^.+/\\.well-known/openid-configuration$"), min_len: None, max_len: None, allowed: &[] })),
             ("PrivateEndpoint", &Shape::Object(&PRIVATE_ENDPOINT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -5521,75 +4290,25 @@ pub mod gateway {
 
     pub(crate) static CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizingClaimMatchValue",
-                &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
-            (
-                "InboundTokenClaimName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_.:-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InboundTokenClaimValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "STRING_ARRAY"],
-                }),
-            ),
+            ("AuthorizingClaimMatchValue", &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE)),
+            ("InboundTokenClaimName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.:-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("InboundTokenClaimValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "STRING_ARRAY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClaimMatchOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"],
-                }),
-            ),
-            (
-                "ClaimMatchValue",
-                &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
+            ("ClaimMatchOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"] })),
+            ("ClaimMatchValue", &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchValueString",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_.:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchValueStringList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Za-z0-9_.:/-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("MatchValueString", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.:/-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MatchValueStringList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.:/-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         one_of_required: &[&["MatchValueString"], &["MatchValueStringList"]],
         ..ObjectShape::EMPTY
@@ -5597,14 +4316,8 @@ pub mod gateway {
 
     pub(crate) static PRIVATE_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ManagedVpcResource",
-                &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE),
-            ),
-            (
-                "SelfManagedLatticeResource",
-                &Shape::Object(&SELF_MANAGED_LATTICE_RESOURCE_SHAPE),
-            ),
+            ("ManagedVpcResource", &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE)),
+            ("SelfManagedLatticeResource", &Shape::Object(&SELF_MANAGED_LATTICE_RESOURCE_SHAPE)),
         ],
         one_of_required: &[&["SelfManagedLatticeResource"], &["ManagedVpcResource"]],
         ..ObjectShape::EMPTY
@@ -5612,68 +4325,12 @@ pub mod gateway {
 
     pub(crate) static MANAGED_VPC_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointIpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "IPV6"],
-                }),
-            ),
-            (
-                "RoutingDomain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "VpcIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointIpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+            ("RoutingDomain", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+            ("VpcIdentifier", &Shape::Str(StrRule { pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5688,72 +4345,39 @@ pub mod gateway {
 
     pub(crate) static GATEWAY_INTERCEPTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputConfiguration",
-                &Shape::Object(&INTERCEPTOR_INPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "InterceptionPoints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["REQUEST", "RESPONSE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "Interceptor",
-                &Shape::Object(&INTERCEPTOR_CONFIGURATION_SHAPE),
-            ),
+            ("InputConfiguration", &Shape::Object(&INTERCEPTOR_INPUT_CONFIGURATION_SHAPE)),
+            ("InterceptionPoints", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REQUEST", "RESPONSE"] })), min_items: Some(1), max_items: Some(2) })),
+            ("Interceptor", &Shape::Object(&INTERCEPTOR_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTERCEPTOR_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PayloadFilter",
-            &Shape::Object(&INTERCEPTOR_PAYLOAD_FILTER_SHAPE),
-        )],
+        fields: &[
+            ("PayloadFilter", &Shape::Object(&INTERCEPTOR_PAYLOAD_FILTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTERCEPTOR_PAYLOAD_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Exclude",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &INTERCEPTOR_PAYLOAD_EXCLUSION_SELECTOR_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Exclude", &Shape::List(ListRule { item: Some(&Shape::Object(&INTERCEPTOR_PAYLOAD_EXCLUSION_SELECTOR_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTERCEPTOR_PAYLOAD_EXCLUSION_SELECTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Field",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RESPONSE_BODY"],
-            }),
-        )],
+        fields: &[
+            ("Field", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RESPONSE_BODY"] })),
+        ],
         one_of_required: &[&["Field"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTERCEPTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Lambda",
-            &Shape::Object(&LAMBDA_INTERCEPTOR_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("Lambda", &Shape::Object(&LAMBDA_INTERCEPTOR_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["Lambda"]],
         ..ObjectShape::EMPTY
     };
@@ -5774,61 +4398,33 @@ pub mod gateway {
     };
 
     pub(crate) static GATEWAY_PROTOCOL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Mcp", &Shape::Object(&MCP_GATEWAY_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Mcp", &Shape::Object(&MCP_GATEWAY_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["Mcp"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_GATEWAY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Instructions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SearchType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SEMANTIC"],
-                }),
-            ),
-            (
-                "SessionConfiguration",
-                &Shape::Object(&SESSION_CONFIGURATION_SHAPE),
-            ),
+            ("Instructions", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("SearchType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEMANTIC"] })),
+            ("SessionConfiguration", &Shape::Object(&SESSION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SESSION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SessionTimeoutInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(900.0),
-                max: Some(28800.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SessionTimeoutInSeconds", &Shape::Num(NumRule { min: Some(900.0), max: Some(28800.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WAF_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FailureMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FAIL_CLOSE", "FAIL_OPEN"],
-            }),
-        )],
+        fields: &[
+            ("FailureMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAIL_CLOSE", "FAIL_OPEN"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -5849,17 +4445,11 @@ impl CfnGatewayRateLimit {
     ///
     /// - `dimension_keys`: `DimensionKeys`, Ordered list of dimension names defining the scope of this limit.
     /// - `entries`: `Entries`, Rule entries mapping dimension values to rate configurations.
-    pub fn new(
-        dimension_keys: impl Into<Val<Vec<String>>>,
-        entries: impl Into<Val<Vec<gateway_rate_limit::LimitEntry>>>,
-    ) -> Self {
+    pub fn new(dimension_keys: impl Into<Val<Vec<String>>>, entries: impl Into<Val<Vec<gateway_rate_limit::LimitEntry>>>) -> Self {
         let mut props = Props::new();
         props.set("DimensionKeys", dimension_keys);
         props.set("Entries", entries);
-        CfnGatewayRateLimit {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGatewayRateLimit { props, options: ResourceOptions::default() }
     }
 
     /// Optional human-readable description for this limit.
@@ -6017,62 +4607,18 @@ pub mod gateway_rate_limit {
 
     pub(crate) static LIMIT_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Connections",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RATE_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "Dimensions",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Requests",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RATE_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "Tokens",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RATE_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("Connections", &Shape::List(ListRule { item: Some(&Shape::Object(&RATE_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("Dimensions", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
+            ("Requests", &Shape::List(ListRule { item: Some(&Shape::Object(&RATE_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("Tokens", &Shape::List(ListRule { item: Some(&Shape::Object(&RATE_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Period",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["second", "minute"],
-                }),
-            ),
-            (
-                "Rate",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Period", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["second", "minute"] })),
+            ("Rate", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6094,17 +4640,11 @@ impl CfnGatewayRule {
     ///
     /// - `actions`: `Actions`.
     /// - `priority`: `Priority`.
-    pub fn new(
-        actions: impl Into<Val<Vec<gateway_rule::Action>>>,
-        priority: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<gateway_rule::Action>>>, priority: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("Priority", priority);
-        CfnGatewayRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGatewayRule { props, options: ResourceOptions::default() }
     }
 
     /// The `Conditions` property.
@@ -6181,62 +4721,18 @@ pub(crate) static GATEWAY_RULE_META: TypeMeta = TypeMeta {
     create_only: &["GatewayIdentifier"],
     write_only: &[],
     primary_identifier: &["GatewayIdentifier", "RuleId"],
-    attributes: &[
-        "CreatedAt",
-        "GatewayArn",
-        "RuleId",
-        "Status",
-        "System",
-        "UpdatedAt",
-    ],
+    attributes: &["CreatedAt", "GatewayArn", "RuleId", "Status", "System", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x3fce1fe8d3d8),
 };
 
 pub(crate) static GATEWAY_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&gateway_rule::ACTION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Conditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&gateway_rule::CONDITION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GatewayIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&gateway_rule::ACTION_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&gateway_rule::CONDITION_SHAPE)), min_items: Some(0), max_items: Some(2) })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("GatewayIdentifier", &Shape::Str(StrRule { pattern: Some("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000000.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6261,10 +4757,7 @@ pub mod gateway_rule {
         }
 
         /// The `ConfigurationBundle` property.
-        pub fn configuration_bundle(
-            mut self,
-            value: impl Into<Val<ConfigurationBundleAction>>,
-        ) -> Self {
+        pub fn configuration_bundle(mut self, value: impl Into<Val<ConfigurationBundleAction>>) -> Self {
             self.props.set("ConfigurationBundle", value);
             self
         }
@@ -6325,10 +4818,7 @@ pub mod gateway_rule {
         ///
         /// - `bundle_arn`: `BundleArn`.
         /// - `bundle_version`: `BundleVersion`.
-        pub fn new(
-            bundle_arn: impl Into<Val<String>>,
-            bundle_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bundle_arn: impl Into<Val<String>>, bundle_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BundleArn", bundle_arn);
             props.set("BundleVersion", bundle_version);
@@ -6377,11 +4867,7 @@ pub mod gateway_rule {
         /// - `configuration_bundle`: `ConfigurationBundle`.
         /// - `name`: `Name`.
         /// - `weight`: `Weight`.
-        pub fn new(
-            configuration_bundle: impl Into<Val<ConfigurationBundleReference>>,
-            name: impl Into<Val<String>>,
-            weight: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(configuration_bundle: impl Into<Val<ConfigurationBundleReference>>, name: impl Into<Val<String>>, weight: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("ConfigurationBundle", configuration_bundle);
             props.set("Name", name);
@@ -6419,10 +4905,7 @@ pub mod gateway_rule {
         ///
         /// - `bundle_arn`: `BundleArn`.
         /// - `bundle_version`: `BundleVersion`.
-        pub fn new(
-            bundle_arn: impl Into<Val<String>>,
-            bundle_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bundle_arn: impl Into<Val<String>>, bundle_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BundleArn", bundle_arn);
             props.set("BundleVersion", bundle_version);
@@ -6526,11 +5009,7 @@ pub mod gateway_rule {
         /// - `name`: `Name`.
         /// - `target_name`: `TargetName`.
         /// - `weight`: `Weight`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            target_name: impl Into<Val<String>>,
-            weight: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, target_name: impl Into<Val<String>>, weight: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TargetName", target_name);
@@ -6694,14 +5173,8 @@ pub mod gateway_rule {
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigurationBundle",
-                &Shape::Object(&CONFIGURATION_BUNDLE_ACTION_SHAPE),
-            ),
-            (
-                "RouteToTarget",
-                &Shape::Object(&ROUTE_TO_TARGET_ACTION_SHAPE),
-            ),
+            ("ConfigurationBundle", &Shape::Object(&CONFIGURATION_BUNDLE_ACTION_SHAPE)),
+            ("RouteToTarget", &Shape::Object(&ROUTE_TO_TARGET_ACTION_SHAPE)),
         ],
         one_of_required: &[&["ConfigurationBundle"], &["RouteToTarget"]],
         ..ObjectShape::EMPTY
@@ -6725,58 +5198,19 @@ pub mod gateway_rule {
     };
 
     pub(crate) static WEIGHTED_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TrafficSplit",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TRAFFIC_SPLIT_ENTRY_SHAPE)),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("TrafficSplit", &Shape::List(ListRule { item: Some(&Shape::Object(&TRAFFIC_SPLIT_ENTRY_SHAPE)), min_items: Some(2), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAFFIC_SPLIT_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigurationBundle",
-                &Shape::Object(&CONFIGURATION_BUNDLE_REFERENCE_SHAPE),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Metadata",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ConfigurationBundle", &Shape::Object(&CONFIGURATION_BUNDLE_REFERENCE_SHAPE)),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("Metadata", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(1.0), max: Some(99.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6799,76 +5233,26 @@ pub mod gateway_rule {
     };
 
     pub(crate) static STATIC_ROUTE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TargetName", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEIGHTED_ROUTE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TrafficSplit",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TARGET_TRAFFIC_SPLIT_ENTRY_SHAPE)),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("TrafficSplit", &Shape::List(ListRule { item: Some(&Shape::Object(&TARGET_TRAFFIC_SPLIT_ENTRY_SHAPE)), min_items: Some(2), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRAFFIC_SPLIT_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Metadata",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][-]?){1,100}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("Metadata", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("TargetName", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(1.0), max: Some(99.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6883,36 +5267,23 @@ pub mod gateway_rule {
     };
 
     pub(crate) static MATCH_PATHS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AnyOf",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^/[\\w\\-.]+/\\*$"),
-                    min_len: None,
-                    max_len: Some(512),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("AnyOf", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^/[\\w\\-.]+/\\*$"), min_len: None, max_len: Some(512), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MATCH_PRINCIPALS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AnyOf",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&MATCH_PRINCIPAL_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("AnyOf", &Shape::List(ListRule { item: Some(&Shape::Object(&MATCH_PRINCIPAL_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MATCH_PRINCIPAL_ENTRY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("IamPrincipal", &Shape::Object(&IAM_PRINCIPAL_SHAPE))],
+        fields: &[
+            ("IamPrincipal", &Shape::Object(&IAM_PRINCIPAL_SHAPE)),
+        ],
         one_of_required: &[&["IamPrincipal"]],
         ..ObjectShape::EMPTY
     };
@@ -6944,17 +5315,11 @@ impl CfnGatewayTarget {
     pub fn new(target_configuration: impl Into<Val<gateway_target::TargetConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("TargetConfiguration", target_configuration);
-        CfnGatewayTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGatewayTarget { props, options: ResourceOptions::default() }
     }
 
     /// The `CredentialProviderConfigurations` property.
-    pub fn credential_provider_configurations(
-        mut self,
-        value: impl Into<Val<Vec<gateway_target::CredentialProviderConfiguration>>>,
-    ) -> Self {
+    pub fn credential_provider_configurations(mut self, value: impl Into<Val<Vec<gateway_target::CredentialProviderConfiguration>>>) -> Self {
         self.props.set("CredentialProviderConfigurations", value);
         self
     }
@@ -6974,10 +5339,7 @@ impl CfnGatewayTarget {
     }
 
     /// The `MetadataConfiguration` property.
-    pub fn metadata_configuration(
-        mut self,
-        value: impl Into<Val<gateway_target::MetadataConfiguration>>,
-    ) -> Self {
+    pub fn metadata_configuration(mut self, value: impl Into<Val<gateway_target::MetadataConfiguration>>) -> Self {
         self.props.set("MetadataConfiguration", value);
         self
     }
@@ -6989,10 +5351,7 @@ impl CfnGatewayTarget {
     }
 
     /// The `PrivateEndpoint` property.
-    pub fn private_endpoint(
-        mut self,
-        value: impl Into<Val<gateway_target::PrivateEndpoint>>,
-    ) -> Self {
+    pub fn private_endpoint(mut self, value: impl Into<Val<gateway_target::PrivateEndpoint>>) -> Self {
         self.props.set("PrivateEndpoint", value);
         self
     }
@@ -7071,73 +5430,20 @@ pub(crate) static GATEWAY_TARGET_META: TypeMeta = TypeMeta {
     create_only: &["GatewayIdentifier"],
     write_only: &["PrivateEndpoint/ManagedVpcResource/Tags"],
     primary_identifier: &["GatewayIdentifier", "TargetId"],
-    attributes: &[
-        "AuthorizationData",
-        "CreatedAt",
-        "GatewayArn",
-        "LastSynchronizedAt",
-        "PrivateEndpointManagedResources",
-        "ProtocolType",
-        "Status",
-        "StatusReasons",
-        "TargetId",
-        "UpdatedAt",
-    ],
+    attributes: &["AuthorizationData", "CreatedAt", "GatewayArn", "LastSynchronizedAt", "PrivateEndpointManagedResources", "ProtocolType", "Status", "StatusReasons", "TargetId", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x3fee1fee93d8),
 };
 
 pub(crate) static GATEWAY_TARGET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CredentialProviderConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &gateway_target::CREDENTIAL_PROVIDER_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GatewayIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetadataConfiguration",
-            &Shape::Object(&gateway_target::METADATA_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][-]?){1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrivateEndpoint",
-            &Shape::Object(&gateway_target::PRIVATE_ENDPOINT_SHAPE),
-        ),
-        (
-            "TargetConfiguration",
-            &Shape::Object(&gateway_target::TARGET_CONFIGURATION_SHAPE),
-        ),
+        ("CredentialProviderConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&gateway_target::CREDENTIAL_PROVIDER_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("GatewayIdentifier", &Shape::Str(StrRule { pattern: Some("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("MetadataConfiguration", &Shape::Object(&gateway_target::METADATA_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][-]?){1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("PrivateEndpoint", &Shape::Object(&gateway_target::PRIVATE_ENDPOINT_SHAPE)),
+        ("TargetConfiguration", &Shape::Object(&gateway_target::TARGET_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7191,28 +5497,19 @@ pub mod gateway_target {
         }
 
         /// The `ApiKeyCredentialProvider` property.
-        pub fn api_key_credential_provider(
-            mut self,
-            value: impl Into<Val<ApiKeyCredentialProvider>>,
-        ) -> Self {
+        pub fn api_key_credential_provider(mut self, value: impl Into<Val<ApiKeyCredentialProvider>>) -> Self {
             self.props.set("ApiKeyCredentialProvider", value);
             self
         }
 
         /// The `IamCredentialProvider` property.
-        pub fn iam_credential_provider(
-            mut self,
-            value: impl Into<Val<IamCredentialProvider>>,
-        ) -> Self {
+        pub fn iam_credential_provider(mut self, value: impl Into<Val<IamCredentialProvider>>) -> Self {
             self.props.set("IamCredentialProvider", value);
             self
         }
 
         /// The `OauthCredentialProvider` property.
-        pub fn oauth_credential_provider(
-            mut self,
-            value: impl Into<Val<OAuthCredentialProvider>>,
-        ) -> Self {
+        pub fn oauth_credential_provider(mut self, value: impl Into<Val<OAuthCredentialProvider>>) -> Self {
             self.props.set("OauthCredentialProvider", value);
             self
         }
@@ -7307,10 +5604,7 @@ pub mod gateway_target {
         ///
         /// - `provider_arn`: `ProviderArn`.
         /// - `scopes`: `Scopes`.
-        pub fn new(
-            provider_arn: impl Into<Val<String>>,
-            scopes: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(provider_arn: impl Into<Val<String>>, scopes: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ProviderArn", provider_arn);
             props.set("Scopes", scopes);
@@ -7402,10 +5696,7 @@ pub mod gateway_target {
         }
 
         /// The `SelfManagedLatticeResource` property.
-        pub fn self_managed_lattice_resource(
-            mut self,
-            value: impl Into<Val<SelfManagedLatticeResource>>,
-        ) -> Self {
+        pub fn self_managed_lattice_resource(mut self, value: impl Into<Val<SelfManagedLatticeResource>>) -> Self {
             self.props.set("SelfManagedLatticeResource", value);
             self
         }
@@ -7429,11 +5720,7 @@ pub mod gateway_target {
         /// - `endpoint_ip_address_type`: `EndpointIpAddressType`.
         /// - `subnet_ids`: `SubnetIds`.
         /// - `vpc_identifier`: `VpcIdentifier`.
-        pub fn new(
-            endpoint_ip_address_type: impl Into<Val<String>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointIpAddressType", endpoint_ip_address_type);
             props.set("SubnetIds", subnet_ids);
@@ -7454,6 +5741,8 @@ pub mod gateway_target {
         }
 
         /// Tags applied to the AWS-managed VPC Lattice resource gateway when it is created on your behalf (tag-on-create). Useful for cost allocation. These tags are forwarded to VPC Lattice and are not stored on the gateway target itself.
+        ///
+        /// Write-only.
         pub fn tags(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("Tags", value);
             self
@@ -7544,28 +5833,19 @@ pub mod gateway_target {
         }
 
         /// The `AgentcoreRuntime` property.
-        pub fn agentcore_runtime(
-            mut self,
-            value: impl Into<Val<RuntimeTargetConfiguration>>,
-        ) -> Self {
+        pub fn agentcore_runtime(mut self, value: impl Into<Val<RuntimeTargetConfiguration>>) -> Self {
             self.props.set("AgentcoreRuntime", value);
             self
         }
 
         /// The `Connector` property.
-        pub fn connector(
-            mut self,
-            value: impl Into<Val<HttpConnectorTargetConfiguration>>,
-        ) -> Self {
+        pub fn connector(mut self, value: impl Into<Val<HttpConnectorTargetConfiguration>>) -> Self {
             self.props.set("Connector", value);
             self
         }
 
         /// The `Passthrough` property.
-        pub fn passthrough(
-            mut self,
-            value: impl Into<Val<PassthroughTargetConfiguration>>,
-        ) -> Self {
+        pub fn passthrough(mut self, value: impl Into<Val<PassthroughTargetConfiguration>>) -> Self {
             self.props.set("Passthrough", value);
             self
         }
@@ -7762,10 +6042,7 @@ pub mod gateway_target {
         ///
         /// - `endpoint`: `Endpoint`.
         /// - `protocol_type`: `ProtocolType`.
-        pub fn new(
-            endpoint: impl Into<Val<String>>,
-            protocol_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint: impl Into<Val<String>>, protocol_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Endpoint", endpoint);
             props.set("ProtocolType", protocol_type);
@@ -7779,10 +6056,7 @@ pub mod gateway_target {
         }
 
         /// The `StickinessConfiguration` property.
-        pub fn stickiness_configuration(
-            mut self,
-            value: impl Into<Val<StickinessConfiguration>>,
-        ) -> Self {
+        pub fn stickiness_configuration(mut self, value: impl Into<Val<StickinessConfiguration>>) -> Self {
             self.props.set("StickinessConfiguration", value);
             self
         }
@@ -7837,19 +6111,13 @@ pub mod gateway_target {
         }
 
         /// The `Connector` property.
-        pub fn connector(
-            mut self,
-            value: impl Into<Val<InferenceConnectorTargetConfiguration>>,
-        ) -> Self {
+        pub fn connector(mut self, value: impl Into<Val<InferenceConnectorTargetConfiguration>>) -> Self {
             self.props.set("Connector", value);
             self
         }
 
         /// The `Provider` property.
-        pub fn provider(
-            mut self,
-            value: impl Into<Val<InferenceProviderTargetConfiguration>>,
-        ) -> Self {
+        pub fn provider(mut self, value: impl Into<Val<InferenceProviderTargetConfiguration>>) -> Self {
             self.props.set("Provider", value);
             self
         }
@@ -7930,10 +6198,7 @@ pub mod gateway_target {
         }
 
         /// The `Operations` property.
-        pub fn operations(
-            mut self,
-            value: impl Into<Val<Vec<InferenceOperationConfiguration>>>,
-        ) -> Self {
+        pub fn operations(mut self, value: impl Into<Val<Vec<InferenceOperationConfiguration>>>) -> Self {
             self.props.set("Operations", value);
             self
         }
@@ -8129,16 +6394,9 @@ pub mod gateway_target {
         /// - `api_gateway_tool_configuration`: `ApiGatewayToolConfiguration`.
         /// - `rest_api_id`: `RestApiId`.
         /// - `stage`: `Stage`.
-        pub fn new(
-            api_gateway_tool_configuration: impl Into<Val<ApiGatewayToolConfiguration>>,
-            rest_api_id: impl Into<Val<String>>,
-            stage: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(api_gateway_tool_configuration: impl Into<Val<ApiGatewayToolConfiguration>>, rest_api_id: impl Into<Val<String>>, stage: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ApiGatewayToolConfiguration",
-                api_gateway_tool_configuration,
-            );
+            props.set("ApiGatewayToolConfiguration", api_gateway_tool_configuration);
             props.set("RestApiId", rest_api_id);
             props.set("Stage", stage);
             ApiGatewayTargetConfiguration { props }
@@ -8168,10 +6426,7 @@ pub mod gateway_target {
         }
 
         /// The `ToolOverrides` property.
-        pub fn tool_overrides(
-            mut self,
-            value: impl Into<Val<Vec<ApiGatewayToolOverride>>>,
-        ) -> Self {
+        pub fn tool_overrides(mut self, value: impl Into<Val<Vec<ApiGatewayToolOverride>>>) -> Self {
             self.props.set("ToolOverrides", value);
             self
         }
@@ -8194,10 +6449,7 @@ pub mod gateway_target {
         ///
         /// - `filter_path`: `FilterPath`.
         /// - `methods`: `Methods`.
-        pub fn new(
-            filter_path: impl Into<Val<String>>,
-            methods: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(filter_path: impl Into<Val<String>>, methods: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("FilterPath", filter_path);
             props.set("Methods", methods);
@@ -8223,11 +6475,7 @@ pub mod gateway_target {
         /// - `method`: `Method`.
         /// - `name`: `Name`.
         /// - `path`: `Path`.
-        pub fn new(
-            method: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(method: impl Into<Val<String>>, name: impl Into<Val<String>>, path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Method", method);
             props.set("Name", name);
@@ -8265,10 +6513,7 @@ pub mod gateway_target {
         }
 
         /// The `Configurations` property.
-        pub fn configurations(
-            mut self,
-            value: impl Into<Val<Vec<ConnectorConfiguration>>>,
-        ) -> Self {
+        pub fn configurations(mut self, value: impl Into<Val<Vec<ConnectorConfiguration>>>) -> Self {
             self.props.set("Configurations", value);
             self
         }
@@ -8309,10 +6554,7 @@ pub mod gateway_target {
         }
 
         /// The `ParameterOverrides` property.
-        pub fn parameter_overrides(
-            mut self,
-            value: impl Into<Val<Vec<ConnectorParameterOverride>>>,
-        ) -> Self {
+        pub fn parameter_overrides(mut self, value: impl Into<Val<Vec<ConnectorParameterOverride>>>) -> Self {
             self.props.set("ParameterOverrides", value);
             self
         }
@@ -8399,10 +6641,7 @@ pub mod gateway_target {
         ///
         /// - `lambda_arn`: `LambdaArn`.
         /// - `tool_schema`: `ToolSchema`.
-        pub fn new(
-            lambda_arn: impl Into<Val<String>>,
-            tool_schema: impl Into<Val<ToolSchema>>,
-        ) -> Self {
+        pub fn new(lambda_arn: impl Into<Val<String>>, tool_schema: impl Into<Val<ToolSchema>>) -> Self {
             let mut props = Props::new();
             props.set("LambdaArn", lambda_arn);
             props.set("ToolSchema", tool_schema);
@@ -8460,11 +6699,7 @@ pub mod gateway_target {
         /// - `description`: `Description`.
         /// - `input_schema`: `InputSchema`.
         /// - `name`: `Name`.
-        pub fn new(
-            description: impl Into<Val<String>>,
-            input_schema: impl Into<Val<SchemaDefinition>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(description: impl Into<Val<String>>, input_schema: impl Into<Val<SchemaDefinition>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Description", description);
             props.set("InputSchema", input_schema);
@@ -8557,10 +6792,7 @@ pub mod gateway_target {
         }
 
         /// The `McpToolSchema` property.
-        pub fn mcp_tool_schema(
-            mut self,
-            value: impl Into<Val<McpToolSchemaConfiguration>>,
-        ) -> Self {
+        pub fn mcp_tool_schema(mut self, value: impl Into<Val<McpToolSchemaConfiguration>>) -> Self {
             self.props.set("McpToolSchema", value);
             self
         }
@@ -8612,228 +6844,64 @@ pub mod gateway_target {
 
     pub(crate) static CREDENTIAL_PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CredentialProvider",
-                &Shape::Object(&CREDENTIAL_PROVIDER_SHAPE),
-            ),
-            (
-                "CredentialProviderType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GATEWAY_IAM_ROLE",
-                        "OAUTH",
-                        "API_KEY",
-                        "CALLER_IAM_CREDENTIALS",
-                        "JWT_PASSTHROUGH",
-                    ],
-                }),
-            ),
+            ("CredentialProvider", &Shape::Object(&CREDENTIAL_PROVIDER_SHAPE)),
+            ("CredentialProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GATEWAY_IAM_ROLE", "OAUTH", "API_KEY", "CALLER_IAM_CREDENTIALS", "JWT_PASSTHROUGH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiKeyCredentialProvider",
-                &Shape::Object(&API_KEY_CREDENTIAL_PROVIDER_SHAPE),
-            ),
-            (
-                "IamCredentialProvider",
-                &Shape::Object(&IAM_CREDENTIAL_PROVIDER_SHAPE),
-            ),
-            (
-                "OauthCredentialProvider",
-                &Shape::Object(&O_AUTH_CREDENTIAL_PROVIDER_SHAPE),
-            ),
+            ("ApiKeyCredentialProvider", &Shape::Object(&API_KEY_CREDENTIAL_PROVIDER_SHAPE)),
+            ("IamCredentialProvider", &Shape::Object(&IAM_CREDENTIAL_PROVIDER_SHAPE)),
+            ("OauthCredentialProvider", &Shape::Object(&O_AUTH_CREDENTIAL_PROVIDER_SHAPE)),
         ],
-        one_of_required: &[
-            &["OauthCredentialProvider"],
-            &["ApiKeyCredentialProvider"],
-            &["IamCredentialProvider"],
-        ],
+        one_of_required: &[&["OauthCredentialProvider"], &["ApiKeyCredentialProvider"], &["IamCredentialProvider"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_KEY_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CredentialLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HEADER", "QUERY_PARAMETER"],
-                }),
-            ),
-            (
-                "CredentialParameterName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CredentialPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProviderArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CredentialLocation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HEADER", "QUERY_PARAMETER"] })),
+            ("CredentialParameterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("CredentialPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("ProviderArn", &Shape::Str(StrRule { pattern: Some("^arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IAM_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Service",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Region", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+            ("Service", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomParameters",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "DefaultReturnUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\w+:(\\/?\\/?)[^\\s]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GrantType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "TOKEN_EXCHANGE"],
-                }),
-            ),
-            (
-                "ProviderArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Scopes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("CustomParameters", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("DefaultReturnUrl", &Shape::Str(StrRule { pattern: Some("^\\w+:(\\/?\\/?)[^\\s]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("GrantType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE", "TOKEN_EXCHANGE"] })),
+            ("ProviderArn", &Shape::Str(StrRule { pattern: Some("^arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Scopes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedQueryParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(40),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "AllowedRequestHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "AllowedResponseHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("AllowedQueryParameters", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(40), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("AllowedRequestHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("AllowedResponseHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ManagedVpcResource",
-                &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE),
-            ),
-            (
-                "SelfManagedLatticeResource",
-                &Shape::Object(&SELF_MANAGED_LATTICE_RESOURCE_SHAPE),
-            ),
+            ("ManagedVpcResource", &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE)),
+            ("SelfManagedLatticeResource", &Shape::Object(&SELF_MANAGED_LATTICE_RESOURCE_SHAPE)),
         ],
         one_of_required: &[&["SelfManagedLatticeResource"], &["ManagedVpcResource"]],
         ..ObjectShape::EMPTY
@@ -8841,68 +6909,12 @@ pub mod gateway_target {
 
     pub(crate) static MANAGED_VPC_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointIpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "IPV6"],
-                }),
-            ),
-            (
-                "RoutingDomain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "VpcIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointIpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+            ("RoutingDomain", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+            ("VpcIdentifier", &Shape::Str(StrRule { pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8918,10 +6930,7 @@ pub mod gateway_target {
     pub(crate) static TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Http", &Shape::Object(&HTTP_TARGET_CONFIGURATION_SHAPE)),
-            (
-                "Inference",
-                &Shape::Object(&INFERENCE_TARGET_CONFIGURATION_SHAPE),
-            ),
+            ("Inference", &Shape::Object(&INFERENCE_TARGET_CONFIGURATION_SHAPE)),
             ("Mcp", &Shape::Object(&MCP_TARGET_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["Mcp"], &["Http"], &["Inference"]],
@@ -8930,18 +6939,9 @@ pub mod gateway_target {
 
     pub(crate) static HTTP_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentcoreRuntime",
-                &Shape::Object(&RUNTIME_TARGET_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Connector",
-                &Shape::Object(&HTTP_CONNECTOR_TARGET_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Passthrough",
-                &Shape::Object(&PASSTHROUGH_TARGET_CONFIGURATION_SHAPE),
-            ),
+            ("AgentcoreRuntime", &Shape::Object(&RUNTIME_TARGET_CONFIGURATION_SHAPE)),
+            ("Connector", &Shape::Object(&HTTP_CONNECTOR_TARGET_CONFIGURATION_SHAPE)),
+            ("Passthrough", &Shape::Object(&PASSTHROUGH_TARGET_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["AgentcoreRuntime"], &["Passthrough"], &["Connector"]],
         ..ObjectShape::EMPTY
@@ -8957,360 +6957,169 @@ pub mod gateway_target {
     };
 
     pub(crate) static HTTP_API_SCHEMA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Source", &Shape::Object(&API_SCHEMA_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Source", &Shape::Object(&API_SCHEMA_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_SCHEMA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3", &Shape::Object(&S3_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("S3", &Shape::Object(&S3_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["S3"], &["InlinePayload"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketOwnerAccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://.{1,2043}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BucketOwnerAccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Uri", &Shape::Str(StrRule { pattern: Some("^s3://.{1,2043}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_CONNECTOR_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Parameters",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
+            ("Parameters", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] }))),
             ("Source", &Shape::Object(&HTTP_CONNECTOR_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_CONNECTOR_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ConnectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ConnectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PASSTHROUGH_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9\\-\\.]+(:[0-9]{1,5})?(/.*)?$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProtocolType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MCP", "A2A", "INFERENCE", "CUSTOM"],
-                }),
-            ),
-            (
-                "Schema",
-                &Shape::Object(&HTTP_API_SCHEMA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "StickinessConfiguration",
-                &Shape::Object(&STICKINESS_CONFIGURATION_SHAPE),
-            ),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9\\-\\.]+(:[0-9]{1,5})?(/.*)?$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ProtocolType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MCP", "A2A", "INFERENCE", "CUSTOM"] })),
+            ("Schema", &Shape::Object(&HTTP_API_SCHEMA_CONFIGURATION_SHAPE)),
+            ("StickinessConfiguration", &Shape::Object(&STICKINESS_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STICKINESS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Identifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Timeout",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(86400.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Identifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Timeout", &Shape::Num(NumRule { min: Some(1.0), max: Some(86400.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Connector",
-                &Shape::Object(&INFERENCE_CONNECTOR_TARGET_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Provider",
-                &Shape::Object(&INFERENCE_PROVIDER_TARGET_CONFIGURATION_SHAPE),
-            ),
+            ("Connector", &Shape::Object(&INFERENCE_CONNECTOR_TARGET_CONFIGURATION_SHAPE)),
+            ("Provider", &Shape::Object(&INFERENCE_PROVIDER_TARGET_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["Connector"], &["Provider"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_CONNECTOR_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Source", &Shape::Object(&INFERENCE_CONNECTOR_SOURCE_SHAPE))],
+        fields: &[
+            ("Source", &Shape::Object(&INFERENCE_CONNECTOR_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_CONNECTOR_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ConnectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ConnectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_PROVIDER_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9\\-\\.]+(:[0-9]{1,5})?(/.*)?$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9\\-\\.]+(:[0-9]{1,5})?(/.*)?$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
             ("ModelMapping", &Shape::Object(&MODEL_MAPPING_SHAPE)),
-            (
-                "Operations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INFERENCE_OPERATION_CONFIGURATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Operations", &Shape::List(ListRule { item: Some(&Shape::Object(&INFERENCE_OPERATION_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ProviderPrefix", &Shape::Object(&PROVIDER_PREFIX_SHAPE))],
+        fields: &[
+            ("ProviderPrefix", &Shape::Object(&PROVIDER_PREFIX_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROVIDER_PREFIX_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Separator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Separator", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_OPERATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Models",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MODEL_ENTRY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/[a-zA-Z0-9\\-\\._/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProviderPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/[a-zA-Z0-9\\-\\._/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Models", &Shape::List(ListRule { item: Some(&Shape::Object(&MODEL_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+            ("Path", &Shape::Str(StrRule { pattern: Some("^/[a-zA-Z0-9\\-\\._/]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ProviderPath", &Shape::Str(StrRule { pattern: Some("^/[a-zA-Z0-9\\-\\._/]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_ENTRY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Model",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-\\._\\*\\?@]+(/[a-zA-Z0-9\\-\\._\\*\\?@]+)*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Model", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\._\\*\\?@]+(/[a-zA-Z0-9\\-\\._\\*\\?@]+)*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiGateway",
-                &Shape::Object(&API_GATEWAY_TARGET_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Connector",
-                &Shape::Object(&CONNECTOR_TARGET_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Lambda",
-                &Shape::Object(&MCP_LAMBDA_TARGET_CONFIGURATION_SHAPE),
-            ),
-            (
-                "McpServer",
-                &Shape::Object(&MCP_SERVER_TARGET_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OpenApiSchema",
-                &Shape::Object(&API_SCHEMA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SmithyModel",
-                &Shape::Object(&API_SCHEMA_CONFIGURATION_SHAPE),
-            ),
+            ("ApiGateway", &Shape::Object(&API_GATEWAY_TARGET_CONFIGURATION_SHAPE)),
+            ("Connector", &Shape::Object(&CONNECTOR_TARGET_CONFIGURATION_SHAPE)),
+            ("Lambda", &Shape::Object(&MCP_LAMBDA_TARGET_CONFIGURATION_SHAPE)),
+            ("McpServer", &Shape::Object(&MCP_SERVER_TARGET_CONFIGURATION_SHAPE)),
+            ("OpenApiSchema", &Shape::Object(&API_SCHEMA_CONFIGURATION_SHAPE)),
+            ("SmithyModel", &Shape::Object(&API_SCHEMA_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["OpenApiSchema"],
-            &["SmithyModel"],
-            &["Lambda"],
-            &["McpServer"],
-            &["ApiGateway"],
-            &["Connector"],
-        ],
+        one_of_required: &[&["OpenApiSchema"], &["SmithyModel"], &["Lambda"], &["McpServer"], &["ApiGateway"], &["Connector"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_GATEWAY_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApiGatewayToolConfiguration",
-            &Shape::Object(&API_GATEWAY_TOOL_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ApiGatewayToolConfiguration", &Shape::Object(&API_GATEWAY_TOOL_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_GATEWAY_TOOL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ToolFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&API_GATEWAY_TOOL_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ToolOverrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&API_GATEWAY_TOOL_OVERRIDE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ToolFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&API_GATEWAY_TOOL_FILTER_SHAPE)), min_items: None, max_items: None })),
+            ("ToolOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&API_GATEWAY_TOOL_OVERRIDE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_GATEWAY_TOOL_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Methods",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "PUT", "POST"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Methods", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "PUT", "POST"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_GATEWAY_TOOL_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Method",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "PUT", "POST"],
-            }),
-        )],
+        fields: &[
+            ("Method", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "PUT", "POST"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Configurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONNECTOR_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Enabled",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Configurations", &Shape::List(ListRule { item: Some(&Shape::Object(&CONNECTOR_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+            ("Enabled", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(50) })),
             ("Source", &Shape::Object(&CONNECTOR_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -9318,38 +7127,16 @@ pub mod gateway_target {
 
     pub(crate) static CONNECTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_-]*$"),
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2000), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_-]*$"), min_len: None, max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ConnectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ConnectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -9363,14 +7150,7 @@ pub mod gateway_target {
 
     pub(crate) static TOOL_SCHEMA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InlinePayload",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TOOL_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("InlinePayload", &Shape::List(ListRule { item: Some(&Shape::Object(&TOOL_DEFINITION_SHAPE)), min_items: None, max_items: None })),
             ("S3", &Shape::Object(&S3_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["S3"], &["InlinePayload"]],
@@ -9388,61 +7168,26 @@ pub mod gateway_target {
     pub(crate) static SCHEMA_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Items", &Shape::Object(&SCHEMA_DEFINITION_SHAPE)),
-            (
-                "Properties",
-                &Shape::Map(&Shape::Object(&SCHEMA_DEFINITION_SHAPE)),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["string", "number", "object", "array", "boolean", "integer"],
-                }),
-            ),
+            ("Properties", &Shape::Map(&Shape::Object(&SCHEMA_DEFINITION_SHAPE))),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["string", "number", "object", "array", "boolean", "integer"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ListingMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT", "DYNAMIC"],
-                }),
-            ),
-            (
-                "McpToolSchema",
-                &Shape::Object(&MCP_TOOL_SCHEMA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ResourcePriority",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://.*"), min_len: None, max_len: None, allowed: &[] })),
+            ("ListingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "DYNAMIC"] })),
+            ("McpToolSchema", &Shape::Object(&MCP_TOOL_SCHEMA_CONFIGURATION_SHAPE)),
+            ("ResourcePriority", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_TOOL_SCHEMA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3", &Shape::Object(&S3_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("S3", &Shape::Object(&S3_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["S3"], &["InlinePayload"]],
         ..ObjectShape::EMPTY
     };
@@ -9465,19 +7210,12 @@ impl CfnHarness {
     /// - `execution_role_arn`: `ExecutionRoleArn`, The ARN of the IAM role that the harness assumes when running.
     /// - `harness_name`: `HarnessName`, The name of the harness.
     /// - `model`: `Model`, The model configuration for the harness.
-    pub fn new(
-        execution_role_arn: impl Into<Val<String>>,
-        harness_name: impl Into<Val<String>>,
-        model: impl Into<Val<harness::HarnessModelConfiguration>>,
-    ) -> Self {
+    pub fn new(execution_role_arn: impl Into<Val<String>>, harness_name: impl Into<Val<String>>, model: impl Into<Val<harness::HarnessModelConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("ExecutionRoleArn", execution_role_arn);
         props.set("HarnessName", harness_name);
         props.set("Model", model);
-        CfnHarness {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHarness { props, options: ResourceOptions::default() }
     }
 
     /// The tools that the agent is allowed to use.
@@ -9487,28 +7225,19 @@ impl CfnHarness {
     }
 
     /// The inbound authorization configuration for authenticating incoming requests.
-    pub fn authorizer_configuration(
-        mut self,
-        value: impl Into<Val<harness::AuthorizerConfiguration>>,
-    ) -> Self {
+    pub fn authorizer_configuration(mut self, value: impl Into<Val<harness::AuthorizerConfiguration>>) -> Self {
         self.props.set("AuthorizerConfiguration", value);
         self
     }
 
     /// The compute environment configuration for the harness, including underlying runtime information.
-    pub fn environment(
-        mut self,
-        value: impl Into<Val<harness::HarnessEnvironmentProvider>>,
-    ) -> Self {
+    pub fn environment(mut self, value: impl Into<Val<harness::HarnessEnvironmentProvider>>) -> Self {
         self.props.set("Environment", value);
         self
     }
 
     /// The environment artifact for the harness, such as a custom container image.
-    pub fn environment_artifact(
-        mut self,
-        value: impl Into<Val<harness::HarnessEnvironmentArtifact>>,
-    ) -> Self {
+    pub fn environment_artifact(mut self, value: impl Into<Val<harness::HarnessEnvironmentArtifact>>) -> Self {
         self.props.set("EnvironmentArtifact", value);
         self
     }
@@ -9550,10 +7279,7 @@ impl CfnHarness {
     }
 
     /// The system prompt that defines the agent's behavior.
-    pub fn system_prompt(
-        mut self,
-        value: impl Into<Val<Vec<harness::HarnessSystemContentBlock>>>,
-    ) -> Self {
+    pub fn system_prompt(mut self, value: impl Into<Val<Vec<harness::HarnessSystemContentBlock>>>) -> Self {
         self.props.set("SystemPrompt", value);
         self
     }
@@ -9577,10 +7303,7 @@ impl CfnHarness {
     }
 
     /// The truncation configuration for managing conversation context.
-    pub fn truncation(
-        mut self,
-        value: impl Into<Val<harness::HarnessTruncationConfiguration>>,
-    ) -> Self {
+    pub fn truncation(mut self, value: impl Into<Val<harness::HarnessTruncationConfiguration>>) -> Self {
         self.props.set("Truncation", value);
         self
     }
@@ -9676,137 +7399,31 @@ impl Handle<CfnHarness> {
 pub(crate) static HARNESS_META: TypeMeta = TypeMeta {
     type_name: CfnHarness::TYPE_NAME,
     shape: &HARNESS_SHAPE,
-    create_only: &[
-        "HarnessName",
-        "Memory/ManagedMemoryConfiguration/EncryptionKeyArn",
-    ],
+    create_only: &["HarnessName", "Memory/ManagedMemoryConfiguration/EncryptionKeyArn"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "Environment.AgentCoreRuntimeEnvironment.AgentRuntimeArn",
-        "Environment.AgentCoreRuntimeEnvironment.AgentRuntimeId",
-        "Environment.AgentCoreRuntimeEnvironment.AgentRuntimeName",
-        "HarnessId",
-        "Memory.ManagedMemoryConfiguration.Arn",
-        "Status",
-        "UpdatedAt",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "Environment.AgentCoreRuntimeEnvironment.AgentRuntimeArn", "Environment.AgentCoreRuntimeEnvironment.AgentRuntimeId", "Environment.AgentCoreRuntimeEnvironment.AgentRuntimeName", "HarnessId", "Memory.ManagedMemoryConfiguration.Arn", "Status", "UpdatedAt", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fee1e688358),
 };
 
 pub(crate) static HARNESS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllowedTools",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(\\*|@?[^/]+(/[^/]+)?)$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AuthorizerConfiguration",
-            &Shape::Object(&harness::AUTHORIZER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Environment",
-            &Shape::Object(&harness::HARNESS_ENVIRONMENT_PROVIDER_SHAPE),
-        ),
-        (
-            "EnvironmentArtifact",
-            &Shape::Object(&harness::HARNESS_ENVIRONMENT_ARTIFACT_SHAPE),
-        ),
-        (
-            "EnvironmentVariables",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(5000),
-                allowed: &[],
-            })),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HarnessName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,39}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Hooks",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&harness::HARNESS_HOOK_SHAPE)),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Memory",
-            &Shape::Object(&harness::HARNESS_MEMORY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Model",
-            &Shape::Object(&harness::HARNESS_MODEL_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Skills",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&harness::HARNESS_SKILL_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SystemPrompt",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&harness::HARNESS_SYSTEM_CONTENT_BLOCK_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&harness::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Tools",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&harness::HARNESS_TOOL_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Truncation",
-            &Shape::Object(&harness::HARNESS_TRUNCATION_CONFIGURATION_SHAPE),
-        ),
+        ("AllowedTools", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(\\*|@?[^/]+(/[^/]+)?)$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: None, max_items: None })),
+        ("AuthorizerConfiguration", &Shape::Object(&harness::AUTHORIZER_CONFIGURATION_SHAPE)),
+        ("Environment", &Shape::Object(&harness::HARNESS_ENVIRONMENT_PROVIDER_SHAPE)),
+        ("EnvironmentArtifact", &Shape::Object(&harness::HARNESS_ENVIRONMENT_ARTIFACT_SHAPE)),
+        ("EnvironmentVariables", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(5000), allowed: &[] }))),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("HarnessName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,39}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Hooks", &Shape::List(ListRule { item: Some(&Shape::Object(&harness::HARNESS_HOOK_SHAPE)), min_items: None, max_items: Some(20) })),
+        ("Memory", &Shape::Object(&harness::HARNESS_MEMORY_CONFIGURATION_SHAPE)),
+        ("Model", &Shape::Object(&harness::HARNESS_MODEL_CONFIGURATION_SHAPE)),
+        ("Skills", &Shape::List(ListRule { item: Some(&Shape::Object(&harness::HARNESS_SKILL_SHAPE)), min_items: None, max_items: None })),
+        ("SystemPrompt", &Shape::List(ListRule { item: Some(&Shape::Object(&harness::HARNESS_SYSTEM_CONTENT_BLOCK_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&harness::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Tools", &Shape::List(ListRule { item: Some(&Shape::Object(&harness::HARNESS_TOOL_SHAPE)), min_items: None, max_items: None })),
+        ("Truncation", &Shape::Object(&harness::HARNESS_TRUNCATION_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9831,10 +7448,7 @@ pub mod harness {
         }
 
         /// The `CustomJWTAuthorizer` property.
-        pub fn custom_jwt_authorizer(
-            mut self,
-            value: impl Into<Val<CustomJwtAuthorizerConfiguration>>,
-        ) -> Self {
+        pub fn custom_jwt_authorizer(mut self, value: impl Into<Val<CustomJwtAuthorizerConfiguration>>) -> Self {
             self.props.set("CustomJWTAuthorizer", value);
             self
         }
@@ -9887,10 +7501,7 @@ pub mod harness {
         }
 
         /// The `CustomClaims` property.
-        pub fn custom_claims(
-            mut self,
-            value: impl Into<Val<Vec<CustomClaimValidationType>>>,
-        ) -> Self {
+        pub fn custom_claims(mut self, value: impl Into<Val<Vec<CustomClaimValidationType>>>) -> Self {
             self.props.set("CustomClaims", value);
             self
         }
@@ -9902,10 +7513,7 @@ pub mod harness {
         }
 
         /// The `PrivateEndpointOverrides` property.
-        pub fn private_endpoint_overrides(
-            mut self,
-            value: impl Into<Val<Vec<PrivateEndpointOverride>>>,
-        ) -> Self {
+        pub fn private_endpoint_overrides(mut self, value: impl Into<Val<Vec<PrivateEndpointOverride>>>) -> Self {
             self.props.set("PrivateEndpointOverrides", value);
             self
         }
@@ -9929,11 +7537,7 @@ pub mod harness {
         /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`.
         /// - `inbound_token_claim_name`: `InboundTokenClaimName`.
         /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`.
-        pub fn new(
-            authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>,
-            inbound_token_claim_name: impl Into<Val<String>>,
-            inbound_token_claim_value_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
             props.set("InboundTokenClaimName", inbound_token_claim_name);
@@ -9959,10 +7563,7 @@ pub mod harness {
         ///
         /// - `claim_match_operator`: `ClaimMatchOperator`.
         /// - `claim_match_value`: `ClaimMatchValue`.
-        pub fn new(
-            claim_match_operator: impl Into<Val<String>>,
-            claim_match_value: impl Into<Val<ClaimMatchValueType>>,
-        ) -> Self {
+        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
             let mut props = Props::new();
             props.set("ClaimMatchOperator", claim_match_operator);
             props.set("ClaimMatchValue", claim_match_value);
@@ -10028,10 +7629,7 @@ pub mod harness {
         }
 
         /// Configuration for connecting to a private resource using a self-managed VPC Lattice resource configuration.
-        pub fn self_managed_lattice_resource(
-            mut self,
-            value: impl Into<Val<SelfManagedLatticeResource>>,
-        ) -> Self {
+        pub fn self_managed_lattice_resource(mut self, value: impl Into<Val<SelfManagedLatticeResource>>) -> Self {
             self.props.set("SelfManagedLatticeResource", value);
             self
         }
@@ -10055,11 +7653,7 @@ pub mod harness {
         /// - `endpoint_ip_address_type`: `EndpointIpAddressType`.
         /// - `subnet_ids`: `SubnetIds`.
         /// - `vpc_identifier`: `VpcIdentifier`.
-        pub fn new(
-            endpoint_ip_address_type: impl Into<Val<String>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointIpAddressType", endpoint_ip_address_type);
             props.set("SubnetIds", subnet_ids);
@@ -10104,10 +7698,7 @@ pub mod harness {
         /// - `resource_configuration_identifier`: `ResourceConfigurationIdentifier`.
         pub fn new(resource_configuration_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ResourceConfigurationIdentifier",
-                resource_configuration_identifier,
-            );
+            props.set("ResourceConfigurationIdentifier", resource_configuration_identifier);
             SelfManagedLatticeResource { props }
         }
     }
@@ -10129,10 +7720,7 @@ pub mod harness {
         ///
         /// - `domain`: `Domain`.
         /// - `private_endpoint`: `PrivateEndpoint`, Private endpoint configuration for connecting to the OpenID Connect discovery endpoint over a private network.
-        pub fn new(
-            domain: impl Into<Val<String>>,
-            private_endpoint: impl Into<Val<PrivateEndpoint>>,
-        ) -> Self {
+        pub fn new(domain: impl Into<Val<String>>, private_endpoint: impl Into<Val<PrivateEndpoint>>) -> Self {
             let mut props = Props::new();
             props.set("Domain", domain);
             props.set("PrivateEndpoint", private_endpoint);
@@ -10160,10 +7748,7 @@ pub mod harness {
         }
 
         /// The `AgentCoreRuntimeEnvironment` property.
-        pub fn agent_core_runtime_environment(
-            mut self,
-            value: impl Into<Val<HarnessAgentCoreRuntimeEnvironment>>,
-        ) -> Self {
+        pub fn agent_core_runtime_environment(mut self, value: impl Into<Val<HarnessAgentCoreRuntimeEnvironment>>) -> Self {
             self.props.set("AgentCoreRuntimeEnvironment", value);
             self
         }
@@ -10207,28 +7792,19 @@ pub mod harness {
         }
 
         /// The `FilesystemConfigurations` property.
-        pub fn filesystem_configurations(
-            mut self,
-            value: impl Into<Val<Vec<FilesystemConfiguration>>>,
-        ) -> Self {
+        pub fn filesystem_configurations(mut self, value: impl Into<Val<Vec<FilesystemConfiguration>>>) -> Self {
             self.props.set("FilesystemConfigurations", value);
             self
         }
 
         /// The `LifecycleConfiguration` property.
-        pub fn lifecycle_configuration(
-            mut self,
-            value: impl Into<Val<LifecycleConfiguration>>,
-        ) -> Self {
+        pub fn lifecycle_configuration(mut self, value: impl Into<Val<LifecycleConfiguration>>) -> Self {
             self.props.set("LifecycleConfiguration", value);
             self
         }
 
         /// The `NetworkConfiguration` property.
-        pub fn network_configuration(
-            mut self,
-            value: impl Into<Val<NetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, value: impl Into<Val<NetworkConfiguration>>) -> Self {
             self.props.set("NetworkConfiguration", value);
             self
         }
@@ -10254,28 +7830,19 @@ pub mod harness {
         }
 
         /// Configuration for an Amazon EFS access point to mount into the AgentCore Runtime.
-        pub fn efs_access_point(
-            mut self,
-            value: impl Into<Val<EfsAccessPointConfiguration>>,
-        ) -> Self {
+        pub fn efs_access_point(mut self, value: impl Into<Val<EfsAccessPointConfiguration>>) -> Self {
             self.props.set("EfsAccessPoint", value);
             self
         }
 
         /// Configuration for an Amazon S3 Files access point to mount into the AgentCore Runtime.
-        pub fn s3_files_access_point(
-            mut self,
-            value: impl Into<Val<S3FilesAccessPointConfiguration>>,
-        ) -> Self {
+        pub fn s3_files_access_point(mut self, value: impl Into<Val<S3FilesAccessPointConfiguration>>) -> Self {
             self.props.set("S3FilesAccessPoint", value);
             self
         }
 
         /// The `SessionStorage` property.
-        pub fn session_storage(
-            mut self,
-            value: impl Into<Val<SessionStorageConfiguration>>,
-        ) -> Self {
+        pub fn session_storage(mut self, value: impl Into<Val<SessionStorageConfiguration>>) -> Self {
             self.props.set("SessionStorage", value);
             self
         }
@@ -10298,10 +7865,7 @@ pub mod harness {
         ///
         /// - `access_point_arn`: `AccessPointArn`.
         /// - `mount_path`: `MountPath`.
-        pub fn new(
-            access_point_arn: impl Into<Val<String>>,
-            mount_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(access_point_arn: impl Into<Val<String>>, mount_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccessPointArn", access_point_arn);
             props.set("MountPath", mount_path);
@@ -10326,10 +7890,7 @@ pub mod harness {
         ///
         /// - `access_point_arn`: `AccessPointArn`.
         /// - `mount_path`: `MountPath`.
-        pub fn new(
-            access_point_arn: impl Into<Val<String>>,
-            mount_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(access_point_arn: impl Into<Val<String>>, mount_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccessPointArn", access_point_arn);
             props.set("MountPath", mount_path);
@@ -10438,10 +7999,7 @@ pub mod harness {
         ///
         /// - `security_groups`: `SecurityGroups`.
         /// - `subnets`: `Subnets`.
-        pub fn new(
-            security_groups: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroups", security_groups);
             props.set("Subnets", subnets);
@@ -10469,10 +8027,7 @@ pub mod harness {
         }
 
         /// The `ContainerConfiguration` property.
-        pub fn container_configuration(
-            mut self,
-            value: impl Into<Val<ContainerConfiguration>>,
-        ) -> Self {
+        pub fn container_configuration(mut self, value: impl Into<Val<ContainerConfiguration>>) -> Self {
             self.props.set("ContainerConfiguration", value);
             self
         }
@@ -10521,10 +8076,7 @@ pub mod harness {
         }
 
         /// A hook that runs after an agent invocation.
-        pub fn after_invocation(
-            mut self,
-            value: impl Into<Val<HarnessAfterInvocationHook>>,
-        ) -> Self {
+        pub fn after_invocation(mut self, value: impl Into<Val<HarnessAfterInvocationHook>>) -> Self {
             self.props.set("AfterInvocation", value);
             self
         }
@@ -10536,19 +8088,13 @@ pub mod harness {
         }
 
         /// A hook that runs before an agent invocation.
-        pub fn before_invocation(
-            mut self,
-            value: impl Into<Val<HarnessBeforeInvocationHook>>,
-        ) -> Self {
+        pub fn before_invocation(mut self, value: impl Into<Val<HarnessBeforeInvocationHook>>) -> Self {
             self.props.set("BeforeInvocation", value);
             self
         }
 
         /// A hook that runs before each tool call.
-        pub fn before_tool_call(
-            mut self,
-            value: impl Into<Val<HarnessBeforeToolCallHook>>,
-        ) -> Self {
+        pub fn before_tool_call(mut self, value: impl Into<Val<HarnessBeforeToolCallHook>>) -> Self {
             self.props.set("BeforeToolCall", value);
             self
         }
@@ -10571,10 +8117,7 @@ pub mod harness {
         ///
         /// - `name`: `Name`, The unique name of the hook.
         /// - `target`: `Target`, The destination that receives lifecycle hook events.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            target: impl Into<Val<HarnessHookTarget>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<HarnessHookTarget>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Target", target);
@@ -10720,10 +8263,7 @@ pub mod harness {
         ///
         /// - `name`: `Name`, The unique name of the hook.
         /// - `target`: `Target`, The destination that receives lifecycle hook events.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            target: impl Into<Val<HarnessHookTarget>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<HarnessHookTarget>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Target", target);
@@ -10748,10 +8288,7 @@ pub mod harness {
         ///
         /// - `name`: `Name`, The unique name of the hook.
         /// - `target`: `Target`, The destination that receives lifecycle hook events.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            target: impl Into<Val<HarnessHookTarget>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<HarnessHookTarget>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Target", target);
@@ -10776,10 +8313,7 @@ pub mod harness {
         ///
         /// - `name`: `Name`, The unique name of the hook.
         /// - `target`: `Target`, The destination that receives lifecycle hook events.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            target: impl Into<Val<HarnessHookTarget>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<HarnessHookTarget>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Target", target);
@@ -10807,10 +8341,7 @@ pub mod harness {
         }
 
         /// The `AgentCoreMemoryConfiguration` property.
-        pub fn agent_core_memory_configuration(
-            mut self,
-            value: impl Into<Val<HarnessAgentCoreMemoryConfiguration>>,
-        ) -> Self {
+        pub fn agent_core_memory_configuration(mut self, value: impl Into<Val<HarnessAgentCoreMemoryConfiguration>>) -> Self {
             self.props.set("AgentCoreMemoryConfiguration", value);
             self
         }
@@ -10822,10 +8353,7 @@ pub mod harness {
         }
 
         /// Configuration for managed memory. The harness creates and manages a memory resource in the customer's account.
-        pub fn managed_memory_configuration(
-            mut self,
-            value: impl Into<Val<HarnessManagedMemoryConfiguration>>,
-        ) -> Self {
+        pub fn managed_memory_configuration(mut self, value: impl Into<Val<HarnessManagedMemoryConfiguration>>) -> Self {
             self.props.set("ManagedMemoryConfiguration", value);
             self
         }
@@ -10866,10 +8394,7 @@ pub mod harness {
         }
 
         /// The `RetrievalConfig` property.
-        pub fn retrieval_config(
-            mut self,
-            value: impl Into<Val<Map<HarnessAgentCoreMemoryRetrievalConfig>>>,
-        ) -> Self {
+        pub fn retrieval_config(mut self, value: impl Into<Val<Map<HarnessAgentCoreMemoryRetrievalConfig>>>) -> Self {
             self.props.set("RetrievalConfig", value);
             self
         }
@@ -10939,6 +8464,8 @@ pub mod harness {
         }
 
         /// Customer-managed KMS key ARN. Defaults to AWS-owned key. Not updatable after creation.
+        ///
+        /// Changing it replaces the resource.
         pub fn encryption_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EncryptionKeyArn", value);
             self
@@ -10977,37 +8504,25 @@ pub mod harness {
         }
 
         /// The `BedrockModelConfig` property.
-        pub fn bedrock_model_config(
-            mut self,
-            value: impl Into<Val<HarnessBedrockModelConfig>>,
-        ) -> Self {
+        pub fn bedrock_model_config(mut self, value: impl Into<Val<HarnessBedrockModelConfig>>) -> Self {
             self.props.set("BedrockModelConfig", value);
             self
         }
 
         /// The `GeminiModelConfig` property.
-        pub fn gemini_model_config(
-            mut self,
-            value: impl Into<Val<HarnessGeminiModelConfig>>,
-        ) -> Self {
+        pub fn gemini_model_config(mut self, value: impl Into<Val<HarnessGeminiModelConfig>>) -> Self {
             self.props.set("GeminiModelConfig", value);
             self
         }
 
         /// The `LiteLlmModelConfig` property.
-        pub fn lite_llm_model_config(
-            mut self,
-            value: impl Into<Val<HarnessLiteLlmModelConfig>>,
-        ) -> Self {
+        pub fn lite_llm_model_config(mut self, value: impl Into<Val<HarnessLiteLlmModelConfig>>) -> Self {
             self.props.set("LiteLlmModelConfig", value);
             self
         }
 
         /// The `OpenAiModelConfig` property.
-        pub fn open_ai_model_config(
-            mut self,
-            value: impl Into<Val<HarnessOpenAiModelConfig>>,
-        ) -> Self {
+        pub fn open_ai_model_config(mut self, value: impl Into<Val<HarnessOpenAiModelConfig>>) -> Self {
             self.props.set("OpenAiModelConfig", value);
             self
         }
@@ -11505,37 +9020,25 @@ pub mod harness {
         }
 
         /// The `AgentCoreBrowser` property.
-        pub fn agent_core_browser(
-            mut self,
-            value: impl Into<Val<HarnessAgentCoreBrowserConfig>>,
-        ) -> Self {
+        pub fn agent_core_browser(mut self, value: impl Into<Val<HarnessAgentCoreBrowserConfig>>) -> Self {
             self.props.set("AgentCoreBrowser", value);
             self
         }
 
         /// The `AgentCoreCodeInterpreter` property.
-        pub fn agent_core_code_interpreter(
-            mut self,
-            value: impl Into<Val<HarnessAgentCoreCodeInterpreterConfig>>,
-        ) -> Self {
+        pub fn agent_core_code_interpreter(mut self, value: impl Into<Val<HarnessAgentCoreCodeInterpreterConfig>>) -> Self {
             self.props.set("AgentCoreCodeInterpreter", value);
             self
         }
 
         /// The `AgentCoreGateway` property.
-        pub fn agent_core_gateway(
-            mut self,
-            value: impl Into<Val<HarnessAgentCoreGatewayConfig>>,
-        ) -> Self {
+        pub fn agent_core_gateway(mut self, value: impl Into<Val<HarnessAgentCoreGatewayConfig>>) -> Self {
             self.props.set("AgentCoreGateway", value);
             self
         }
 
         /// The `InlineFunction` property.
-        pub fn inline_function(
-            mut self,
-            value: impl Into<Val<HarnessInlineFunctionConfig>>,
-        ) -> Self {
+        pub fn inline_function(mut self, value: impl Into<Val<HarnessInlineFunctionConfig>>) -> Self {
             self.props.set("InlineFunction", value);
             self
         }
@@ -11683,10 +9186,7 @@ pub mod harness {
         ///
         /// - `provider_arn`: `ProviderArn`.
         /// - `scopes`: `Scopes`.
-        pub fn new(
-            provider_arn: impl Into<Val<String>>,
-            scopes: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(provider_arn: impl Into<Val<String>>, scopes: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ProviderArn", provider_arn);
             props.set("Scopes", scopes);
@@ -11731,10 +9231,7 @@ pub mod harness {
         ///
         /// - `description`: `Description`.
         /// - `input_schema`: `InputSchema`, JSON Schema describing the tool's input parameters.
-        pub fn new(
-            description: impl Into<Val<String>>,
-            input_schema: impl Into<Val<Json>>,
-        ) -> Self {
+        pub fn new(description: impl Into<Val<String>>, input_schema: impl Into<Val<Json>>) -> Self {
             let mut props = Props::new();
             props.set("Description", description);
             props.set("InputSchema", input_schema);
@@ -11794,10 +9291,7 @@ pub mod harness {
         }
 
         /// The `Config` property.
-        pub fn config(
-            mut self,
-            value: impl Into<Val<HarnessTruncationStrategyConfiguration>>,
-        ) -> Self {
+        pub fn config(mut self, value: impl Into<Val<HarnessTruncationStrategyConfiguration>>) -> Self {
             self.props.set("Config", value);
             self
         }
@@ -11823,19 +9317,13 @@ pub mod harness {
         }
 
         /// The `SlidingWindow` property.
-        pub fn sliding_window(
-            mut self,
-            value: impl Into<Val<HarnessSlidingWindowConfiguration>>,
-        ) -> Self {
+        pub fn sliding_window(mut self, value: impl Into<Val<HarnessSlidingWindowConfiguration>>) -> Self {
             self.props.set("SlidingWindow", value);
             self
         }
 
         /// The `Summarization` property.
-        pub fn summarization(
-            mut self,
-            value: impl Into<Val<HarnessSummarizationConfiguration>>,
-        ) -> Self {
+        pub fn summarization(mut self, value: impl Into<Val<HarnessSummarizationConfiguration>>) -> Self {
             self.props.set("Summarization", value);
             self
         }
@@ -11912,154 +9400,47 @@ pub mod harness {
     }
 
     pub(crate) static AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomJWTAuthorizer",
-            &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("CustomJWTAuthorizer", &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdvertisedScopeMapping",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "AllowedAudience",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedClients",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedScopes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "CustomClaims",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "DiscoveryUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+/\\.well-known/openid-configuration$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AdvertisedScopeMapping", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] }))),
+            ("AllowedAudience", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("AllowedClients", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("AllowedScopes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("CustomClaims", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)), min_items: Some(1), max_items: None })),
+            ("DiscoveryUrl", &Shape::Str(StrRule { pattern: Some("^.+/\\.well-known/openid-configuration$"), min_len: None, max_len: None, allowed: &[] })),
             ("PrivateEndpoint", &Shape::Object(&PRIVATE_ENDPOINT_SHAPE)),
-            (
-                "PrivateEndpointOverrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRIVATE_ENDPOINT_OVERRIDE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
+            ("PrivateEndpointOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&PRIVATE_ENDPOINT_OVERRIDE_SHAPE)), min_items: None, max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizingClaimMatchValue",
-                &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
-            (
-                "InboundTokenClaimName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_.-:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InboundTokenClaimValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "STRING_ARRAY"],
-                }),
-            ),
+            ("AuthorizingClaimMatchValue", &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE)),
+            ("InboundTokenClaimName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.-:]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("InboundTokenClaimValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "STRING_ARRAY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClaimMatchOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"],
-                }),
-            ),
-            (
-                "ClaimMatchValue",
-                &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
+            ("ClaimMatchOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"] })),
+            ("ClaimMatchValue", &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchValueString",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchValueStringList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Za-z0-9_.-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("MatchValueString", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MatchValueStringList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         one_of_required: &[&["MatchValueString"], &["MatchValueStringList"]],
         ..ObjectShape::EMPTY
@@ -12067,82 +9448,20 @@ pub mod harness {
 
     pub(crate) static PRIVATE_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ManagedVpcResource",
-                &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE),
-            ),
-            (
-                "SelfManagedLatticeResource",
-                &Shape::Object(&SELF_MANAGED_LATTICE_RESOURCE_SHAPE),
-            ),
+            ("ManagedVpcResource", &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE)),
+            ("SelfManagedLatticeResource", &Shape::Object(&SELF_MANAGED_LATTICE_RESOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_VPC_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointIpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "IPV6"],
-                }),
-            ),
-            (
-                "RoutingDomain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "VpcIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointIpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+            ("RoutingDomain", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"), min_len: None, max_len: Some(256), allowed: &[] }))),
+            ("VpcIdentifier", &Shape::Str(StrRule { pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12156,73 +9475,34 @@ pub mod harness {
 
     pub(crate) static PRIVATE_ENDPOINT_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Domain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(253),
-                    allowed: &[],
-                }),
-            ),
+            ("Domain", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(253), allowed: &[] })),
             ("PrivateEndpoint", &Shape::Object(&PRIVATE_ENDPOINT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_ENVIRONMENT_PROVIDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AgentCoreRuntimeEnvironment",
-            &Shape::Object(&HARNESS_AGENT_CORE_RUNTIME_ENVIRONMENT_SHAPE),
-        )],
+        fields: &[
+            ("AgentCoreRuntimeEnvironment", &Shape::Object(&HARNESS_AGENT_CORE_RUNTIME_ENVIRONMENT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_AGENT_CORE_RUNTIME_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentRuntimeArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(1011),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilesystemConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILESYSTEM_CONFIGURATION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "LifecycleConfiguration",
-                &Shape::Object(&LIFECYCLE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "NetworkConfiguration",
-                &Shape::Object(&NETWORK_CONFIGURATION_SHAPE),
-            ),
+            ("AgentRuntimeArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(1011), allowed: &[] })),
+            ("FilesystemConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&FILESYSTEM_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+            ("LifecycleConfiguration", &Shape::Object(&LIFECYCLE_CONFIGURATION_SHAPE)),
+            ("NetworkConfiguration", &Shape::Object(&NETWORK_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILESYSTEM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EfsAccessPoint",
-                &Shape::Object(&EFS_ACCESS_POINT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "S3FilesAccessPoint",
-                &Shape::Object(&S3_FILES_ACCESS_POINT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SessionStorage",
-                &Shape::Object(&SESSION_STORAGE_CONFIGURATION_SHAPE),
-            ),
+            ("EfsAccessPoint", &Shape::Object(&EFS_ACCESS_POINT_CONFIGURATION_SHAPE)),
+            ("S3FilesAccessPoint", &Shape::Object(&S3_FILES_ACCESS_POINT_CONFIGURATION_SHAPE)),
+            ("SessionStorage", &Shape::Object(&SESSION_STORAGE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12244,51 +9524,23 @@ pub mod harness {
     };
 
     pub(crate) static SESSION_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MountPath",
-            &Shape::Str(StrRule {
-                pattern: Some("^/mnt/[a-zA-Z0-9._-]+/?$"),
-                min_len: Some(6),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MountPath", &Shape::Str(StrRule { pattern: Some("^/mnt/[a-zA-Z0-9._-]+/?$"), min_len: Some(6), max_len: Some(200), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIFECYCLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IdleRuntimeSessionTimeout",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(1209600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxLifetime",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(1209600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IdleRuntimeSessionTimeout", &Shape::Num(NumRule { min: Some(60.0), max: Some(1209600.0), allowed: &[] })),
+            ("MaxLifetime", &Shape::Num(NumRule { min: Some(60.0), max: Some(1209600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NetworkMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PUBLIC", "VPC"],
-                }),
-            ),
+            ("NetworkMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLIC", "VPC"] })),
             ("NetworkModeConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -12296,41 +9548,16 @@ pub mod harness {
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_ENVIRONMENT_ARTIFACT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContainerConfiguration",
-            &Shape::Object(&CONTAINER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ContainerConfiguration", &Shape::Object(&CONTAINER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -12343,43 +9570,18 @@ pub mod harness {
 
     pub(crate) static HARNESS_HOOK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AfterInvocation",
-                &Shape::Object(&HARNESS_AFTER_INVOCATION_HOOK_SHAPE),
-            ),
-            (
-                "AfterToolCall",
-                &Shape::Object(&HARNESS_AFTER_TOOL_CALL_HOOK_SHAPE),
-            ),
-            (
-                "BeforeInvocation",
-                &Shape::Object(&HARNESS_BEFORE_INVOCATION_HOOK_SHAPE),
-            ),
-            (
-                "BeforeToolCall",
-                &Shape::Object(&HARNESS_BEFORE_TOOL_CALL_HOOK_SHAPE),
-            ),
+            ("AfterInvocation", &Shape::Object(&HARNESS_AFTER_INVOCATION_HOOK_SHAPE)),
+            ("AfterToolCall", &Shape::Object(&HARNESS_AFTER_TOOL_CALL_HOOK_SHAPE)),
+            ("BeforeInvocation", &Shape::Object(&HARNESS_BEFORE_INVOCATION_HOOK_SHAPE)),
+            ("BeforeToolCall", &Shape::Object(&HARNESS_BEFORE_TOOL_CALL_HOOK_SHAPE)),
         ],
-        one_of_required: &[
-            &["BeforeInvocation"],
-            &["AfterInvocation"],
-            &["BeforeToolCall"],
-            &["AfterToolCall"],
-        ],
+        one_of_required: &[&["BeforeInvocation"], &["AfterInvocation"], &["BeforeToolCall"], &["AfterToolCall"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_AFTER_INVOCATION_HOOK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("Target", &Shape::Object(&HARNESS_HOOK_TARGET_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -12387,10 +9589,7 @@ pub mod harness {
 
     pub(crate) static HARNESS_HOOK_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventBridge",
-                &Shape::Object(&HARNESS_HOOK_EVENT_BRIDGE_TARGET_SHAPE),
-            ),
+            ("EventBridge", &Shape::Object(&HARNESS_HOOK_EVENT_BRIDGE_TARGET_SHAPE)),
             ("Lambda", &Shape::Object(&HARNESS_HOOK_LAMBDA_TARGET_SHAPE)),
             ("Sns", &Shape::Object(&HARNESS_HOOK_SNS_TARGET_SHAPE)),
         ],
@@ -12399,74 +9598,31 @@ pub mod harness {
     };
 
     pub(crate) static HARNESS_HOOK_EVENT_BRIDGE_TARGET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:events:[a-z0-9-]+:[0-9]{12}:event-bus/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Arn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:events:[a-z0-9-]+:[0-9]{12}:event-bus/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_HOOK_LAMBDA_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-[^:]+)?:lambda:[a-z0-9-]+:[0-9]{12}:function:.+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FailureMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["allow", "deny"],
-                }),
-            ),
-            (
-                "TimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:lambda:[a-z0-9-]+:[0-9]{12}:function:.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("FailureMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["allow", "deny"] })),
+            ("TimeoutSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(900.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_HOOK_SNS_TARGET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:sns:[a-z0-9-]+:[0-9]{12}:.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Arn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:sns:[a-z0-9-]+:[0-9]{12}:.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_AFTER_TOOL_CALL_HOOK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("Target", &Shape::Object(&HARNESS_HOOK_TARGET_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -12474,15 +9630,7 @@ pub mod harness {
 
     pub(crate) static HARNESS_BEFORE_INVOCATION_HOOK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("Target", &Shape::Object(&HARNESS_HOOK_TARGET_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -12490,15 +9638,7 @@ pub mod harness {
 
     pub(crate) static HARNESS_BEFORE_TOOL_CALL_HOOK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("Target", &Shape::Object(&HARNESS_HOOK_TARGET_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -12506,14 +9646,8 @@ pub mod harness {
 
     pub(crate) static HARNESS_MEMORY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentCoreMemoryConfiguration",
-                &Shape::Object(&HARNESS_AGENT_CORE_MEMORY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManagedMemoryConfiguration",
-                &Shape::Object(&HARNESS_MANAGED_MEMORY_CONFIGURATION_SHAPE),
-            ),
+            ("AgentCoreMemoryConfiguration", &Shape::Object(&HARNESS_AGENT_CORE_MEMORY_CONFIGURATION_SHAPE)),
+            ("ManagedMemoryConfiguration", &Shape::Object(&HARNESS_MANAGED_MEMORY_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12536,67 +9670,21 @@ pub mod harness {
 
     pub(crate) static HARNESS_MODEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockModelConfig",
-                &Shape::Object(&HARNESS_BEDROCK_MODEL_CONFIG_SHAPE),
-            ),
-            (
-                "GeminiModelConfig",
-                &Shape::Object(&HARNESS_GEMINI_MODEL_CONFIG_SHAPE),
-            ),
-            (
-                "LiteLlmModelConfig",
-                &Shape::Object(&HARNESS_LITE_LLM_MODEL_CONFIG_SHAPE),
-            ),
-            (
-                "OpenAiModelConfig",
-                &Shape::Object(&HARNESS_OPEN_AI_MODEL_CONFIG_SHAPE),
-            ),
+            ("BedrockModelConfig", &Shape::Object(&HARNESS_BEDROCK_MODEL_CONFIG_SHAPE)),
+            ("GeminiModelConfig", &Shape::Object(&HARNESS_GEMINI_MODEL_CONFIG_SHAPE)),
+            ("LiteLlmModelConfig", &Shape::Object(&HARNESS_LITE_LLM_MODEL_CONFIG_SHAPE)),
+            ("OpenAiModelConfig", &Shape::Object(&HARNESS_OPEN_AI_MODEL_CONFIG_SHAPE)),
         ],
-        one_of_required: &[
-            &["BedrockModelConfig"],
-            &["OpenAiModelConfig"],
-            &["GeminiModelConfig"],
-            &["LiteLlmModelConfig"],
-        ],
+        one_of_required: &[&["BedrockModelConfig"], &["OpenAiModelConfig"], &["GeminiModelConfig"], &["LiteLlmModelConfig"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_BEDROCK_MODEL_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["converse_stream", "responses", "chat_completions"],
-                }),
-            ),
-            (
-                "MaxTokens",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Temperature",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TopP",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ApiFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["converse_stream", "responses", "chat_completions"] })),
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Temperature", &Shape::Num(NumRule { min: Some(0.0), max: Some(2.0), allowed: &[] })),
+            ("TopP", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12637,54 +9725,25 @@ pub mod harness {
 
     pub(crate) static HARNESS_SKILL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsSkills",
-                &Shape::Object(&HARNESS_SKILL_AWS_SKILLS_SOURCE_SHAPE),
-            ),
+            ("AwsSkills", &Shape::Object(&HARNESS_SKILL_AWS_SKILLS_SOURCE_SHAPE)),
             ("Git", &Shape::Object(&HARNESS_SKILL_GIT_SOURCE_SHAPE)),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Path", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
             ("S3", &Shape::Object(&HARNESS_SKILL_S3_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_SKILL_AWS_SKILLS_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Paths",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^([^*?\\[\\]]|\\*)+$"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Paths", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([^*?\\[\\]]|\\*)+$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_SKILL_GIT_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Auth", &Shape::Object(&HARNESS_SKILL_GIT_AUTH_SHAPE)),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://"),
-                    min_len: Some(8),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Url", &Shape::Str(StrRule { pattern: Some("^https://"), min_len: Some(8), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12697,51 +9756,23 @@ pub mod harness {
     };
 
     pub(crate) static HARNESS_SKILL_S3_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://"),
-                min_len: Some(5),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Uri", &Shape::Str(StrRule { pattern: Some("^s3://"), min_len: Some(5), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_SYSTEM_CONTENT_BLOCK_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Text",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12749,64 +9780,21 @@ pub mod harness {
     pub(crate) static HARNESS_TOOL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Config", &Shape::Object(&HARNESS_TOOL_CONFIGURATION_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "remote_mcp",
-                        "agentcore_browser",
-                        "agentcore_gateway",
-                        "inline_function",
-                        "agentcore_code_interpreter",
-                    ],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["remote_mcp", "agentcore_browser", "agentcore_gateway", "inline_function", "agentcore_code_interpreter"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_TOOL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentCoreBrowser",
-                &Shape::Object(&HARNESS_AGENT_CORE_BROWSER_CONFIG_SHAPE),
-            ),
-            (
-                "AgentCoreCodeInterpreter",
-                &Shape::Object(&HARNESS_AGENT_CORE_CODE_INTERPRETER_CONFIG_SHAPE),
-            ),
-            (
-                "AgentCoreGateway",
-                &Shape::Object(&HARNESS_AGENT_CORE_GATEWAY_CONFIG_SHAPE),
-            ),
-            (
-                "InlineFunction",
-                &Shape::Object(&HARNESS_INLINE_FUNCTION_CONFIG_SHAPE),
-            ),
-            (
-                "RemoteMcp",
-                &Shape::Object(&HARNESS_REMOTE_MCP_CONFIG_SHAPE),
-            ),
+            ("AgentCoreBrowser", &Shape::Object(&HARNESS_AGENT_CORE_BROWSER_CONFIG_SHAPE)),
+            ("AgentCoreCodeInterpreter", &Shape::Object(&HARNESS_AGENT_CORE_CODE_INTERPRETER_CONFIG_SHAPE)),
+            ("AgentCoreGateway", &Shape::Object(&HARNESS_AGENT_CORE_GATEWAY_CONFIG_SHAPE)),
+            ("InlineFunction", &Shape::Object(&HARNESS_INLINE_FUNCTION_CONFIG_SHAPE)),
+            ("RemoteMcp", &Shape::Object(&HARNESS_REMOTE_MCP_CONFIG_SHAPE)),
         ],
-        one_of_required: &[
-            &["RemoteMcp"],
-            &["AgentCoreBrowser"],
-            &["AgentCoreGateway"],
-            &["InlineFunction"],
-            &["AgentCoreCodeInterpreter"],
-        ],
+        one_of_required: &[&["RemoteMcp"], &["AgentCoreBrowser"], &["AgentCoreGateway"], &["InlineFunction"], &["AgentCoreCodeInterpreter"]],
         ..ObjectShape::EMPTY
     };
 
@@ -12833,113 +9821,43 @@ pub mod harness {
     };
 
     pub(crate) static HARNESS_GATEWAY_OUTBOUND_AUTH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Oauth", &Shape::Object(&O_AUTH_CREDENTIAL_PROVIDER_SHAPE))],
+        fields: &[
+            ("Oauth", &Shape::Object(&O_AUTH_CREDENTIAL_PROVIDER_SHAPE)),
+        ],
         one_of_required: &[&["AwsIam"], &["None"], &["Oauth"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomParameters",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "DefaultReturnUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\w+:(\\/?\\/?)[^\\s]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GrantType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE"],
-                }),
-            ),
-            (
-                "ProviderArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Scopes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("CustomParameters", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("DefaultReturnUrl", &Shape::Str(StrRule { pattern: Some("^\\w+:(\\/?\\/?)[^\\s]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("GrantType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLIENT_CREDENTIALS", "AUTHORIZATION_CODE"] })),
+            ("ProviderArn", &Shape::Str(StrRule { pattern: Some("^arn:([^:]*):([^:]*):([^:]*):([0-9]{12})?:(.+)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Scopes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_INLINE_FUNCTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_REMOTE_MCP_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Headers",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(16383),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(16383),
-                    allowed: &[],
-                }),
-            ),
+            ("Headers", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(16383), allowed: &[] }))),
+            ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(16383), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARNESS_TRUNCATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Strategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["sliding_window", "summarization", "none"],
-            }),
-        )],
+        fields: &[
+            ("Strategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["sliding_window", "summarization", "none"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -12964,10 +9882,7 @@ impl CfnHarnessEndpoint {
         let mut props = Props::new();
         props.set("EndpointName", endpoint_name);
         props.set("HarnessId", harness_id);
-        CfnHarnessEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHarnessEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The description of the endpoint.
@@ -13054,67 +9969,18 @@ pub(crate) static HARNESS_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["EndpointName", "HarnessId"],
     write_only: &["TargetVersion"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "HarnessName",
-        "LiveVersion",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "HarnessName", "LiveVersion", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e688358),
 };
 
 pub(crate) static HARNESS_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "HarnessId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,39}-[a-zA-Z0-9]{10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&harness_endpoint::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^([1-9][0-9]{0,4})$"),
-                min_len: Some(1),
-                max_len: Some(5),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("HarnessId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,39}-[a-zA-Z0-9]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&harness_endpoint::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TargetVersion", &Shape::Str(StrRule { pattern: Some("^([1-9][0-9]{0,4})$"), min_len: Some(1), max_len: Some(5), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -13152,24 +10018,8 @@ pub mod harness_endpoint {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.:/=+\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -13195,10 +10045,7 @@ impl CfnMemory {
         let mut props = Props::new();
         props.set("EventExpiryDuration", event_expiry_duration);
         props.set("Name", name);
-        CfnMemory {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMemory { props, options: ResourceOptions::default() }
     }
 
     /// Description of the Memory resource
@@ -13240,10 +10087,7 @@ impl CfnMemory {
     }
 
     /// The `StreamDeliveryResources` property.
-    pub fn stream_delivery_resources(
-        mut self,
-        value: impl Into<Val<memory::StreamDeliveryResources>>,
-    ) -> Self {
+    pub fn stream_delivery_resources(mut self, value: impl Into<Val<memory::StreamDeliveryResources>>) -> Self {
         self.props.set("StreamDeliveryResources", value);
         self
     }
@@ -13312,26 +10156,10 @@ pub(crate) static MEMORY_META: TypeMeta = TypeMeta {
     type_name: CfnMemory::TYPE_NAME,
     shape: &MEMORY_SHAPE,
     create_only: &["EncryptionKeyArn", "Name"],
-    write_only: &[
-        "MemoryStrategies/*/CustomMemoryStrategy/RecordExpirySpecification",
-        "MemoryStrategies/*/EpisodicMemoryStrategy/RecordExpirySpecification",
-        "MemoryStrategies/*/SemanticMemoryStrategy/RecordExpirySpecification",
-        "MemoryStrategies/*/SummaryMemoryStrategy/RecordExpirySpecification",
-        "MemoryStrategies/*/UserPreferenceMemoryStrategy/RecordExpirySpecification",
-    ],
+    write_only: &["MemoryStrategies/*/CustomMemoryStrategy/RecordExpirySpecification", "MemoryStrategies/*/EpisodicMemoryStrategy/RecordExpirySpecification", "MemoryStrategies/*/SemanticMemoryStrategy/RecordExpirySpecification", "MemoryStrategies/*/SummaryMemoryStrategy/RecordExpirySpecification", "MemoryStrategies/*/UserPreferenceMemoryStrategy/RecordExpirySpecification"],
     primary_identifier: &["MemoryArn"],
-    attributes: &[
-        "CreatedAt",
-        "FailureReason",
-        "MemoryArn",
-        "MemoryId",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CreatedAt", "FailureReason", "MemoryArn", "MemoryId", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fee1ee88358),
 };
 
@@ -13395,46 +10223,31 @@ pub mod memory {
         }
 
         /// The `CustomMemoryStrategy` property.
-        pub fn custom_memory_strategy(
-            mut self,
-            value: impl Into<Val<CustomMemoryStrategy>>,
-        ) -> Self {
+        pub fn custom_memory_strategy(mut self, value: impl Into<Val<CustomMemoryStrategy>>) -> Self {
             self.props.set("CustomMemoryStrategy", value);
             self
         }
 
         /// The `EpisodicMemoryStrategy` property.
-        pub fn episodic_memory_strategy(
-            mut self,
-            value: impl Into<Val<EpisodicMemoryStrategy>>,
-        ) -> Self {
+        pub fn episodic_memory_strategy(mut self, value: impl Into<Val<EpisodicMemoryStrategy>>) -> Self {
             self.props.set("EpisodicMemoryStrategy", value);
             self
         }
 
         /// The `SemanticMemoryStrategy` property.
-        pub fn semantic_memory_strategy(
-            mut self,
-            value: impl Into<Val<SemanticMemoryStrategy>>,
-        ) -> Self {
+        pub fn semantic_memory_strategy(mut self, value: impl Into<Val<SemanticMemoryStrategy>>) -> Self {
             self.props.set("SemanticMemoryStrategy", value);
             self
         }
 
         /// The `SummaryMemoryStrategy` property.
-        pub fn summary_memory_strategy(
-            mut self,
-            value: impl Into<Val<SummaryMemoryStrategy>>,
-        ) -> Self {
+        pub fn summary_memory_strategy(mut self, value: impl Into<Val<SummaryMemoryStrategy>>) -> Self {
             self.props.set("SummaryMemoryStrategy", value);
             self
         }
 
         /// The `UserPreferenceMemoryStrategy` property.
-        pub fn user_preference_memory_strategy(
-            mut self,
-            value: impl Into<Val<UserPreferenceMemoryStrategy>>,
-        ) -> Self {
+        pub fn user_preference_memory_strategy(mut self, value: impl Into<Val<UserPreferenceMemoryStrategy>>) -> Self {
             self.props.set("UserPreferenceMemoryStrategy", value);
             self
         }
@@ -13505,10 +10318,9 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
-        pub fn record_expiry_specification(
-            mut self,
-            value: impl Into<Val<RecordExpirySpecification>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self
         }
@@ -13568,10 +10380,7 @@ pub mod memory {
         }
 
         /// The `SelfManagedConfiguration` property.
-        pub fn self_managed_configuration(
-            mut self,
-            value: impl Into<Val<SelfManagedConfiguration>>,
-        ) -> Self {
+        pub fn self_managed_configuration(mut self, value: impl Into<Val<SelfManagedConfiguration>>) -> Self {
             self.props.set("SelfManagedConfiguration", value);
             self
         }
@@ -13589,10 +10398,7 @@ pub mod memory {
         }
 
         /// The `UserPreferenceOverride` property.
-        pub fn user_preference_override(
-            mut self,
-            value: impl Into<Val<UserPreferenceOverride>>,
-        ) -> Self {
+        pub fn user_preference_override(mut self, value: impl Into<Val<UserPreferenceOverride>>) -> Self {
             self.props.set("UserPreferenceOverride", value);
             self
         }
@@ -13618,28 +10424,19 @@ pub mod memory {
         }
 
         /// The `Consolidation` property.
-        pub fn consolidation(
-            mut self,
-            value: impl Into<Val<EpisodicOverrideConsolidationConfigurationInput>>,
-        ) -> Self {
+        pub fn consolidation(mut self, value: impl Into<Val<EpisodicOverrideConsolidationConfigurationInput>>) -> Self {
             self.props.set("Consolidation", value);
             self
         }
 
         /// The `Extraction` property.
-        pub fn extraction(
-            mut self,
-            value: impl Into<Val<EpisodicOverrideExtractionConfigurationInput>>,
-        ) -> Self {
+        pub fn extraction(mut self, value: impl Into<Val<EpisodicOverrideExtractionConfigurationInput>>) -> Self {
             self.props.set("Extraction", value);
             self
         }
 
         /// The `Reflection` property.
-        pub fn reflection(
-            mut self,
-            value: impl Into<Val<EpisodicOverrideReflectionConfigurationInput>>,
-        ) -> Self {
+        pub fn reflection(mut self, value: impl Into<Val<EpisodicOverrideReflectionConfigurationInput>>) -> Self {
             self.props.set("Reflection", value);
             self
         }
@@ -13662,10 +10459,7 @@ pub mod memory {
         ///
         /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
         /// - `model_id`: `ModelId`.
-        pub fn new(
-            append_to_prompt: impl Into<Val<String>>,
-            model_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppendToPrompt", append_to_prompt);
             props.set("ModelId", model_id);
@@ -13673,9 +10467,7 @@ pub mod memory {
         }
     }
 
-    impl From<EpisodicOverrideConsolidationConfigurationInput>
-        for Val<EpisodicOverrideConsolidationConfigurationInput>
-    {
+    impl From<EpisodicOverrideConsolidationConfigurationInput> for Val<EpisodicOverrideConsolidationConfigurationInput> {
         fn from(v: EpisodicOverrideConsolidationConfigurationInput) -> Self {
             v.props.into_val()
         }
@@ -13692,10 +10484,7 @@ pub mod memory {
         ///
         /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
         /// - `model_id`: `ModelId`.
-        pub fn new(
-            append_to_prompt: impl Into<Val<String>>,
-            model_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppendToPrompt", append_to_prompt);
             props.set("ModelId", model_id);
@@ -13703,9 +10492,7 @@ pub mod memory {
         }
     }
 
-    impl From<EpisodicOverrideExtractionConfigurationInput>
-        for Val<EpisodicOverrideExtractionConfigurationInput>
-    {
+    impl From<EpisodicOverrideExtractionConfigurationInput> for Val<EpisodicOverrideExtractionConfigurationInput> {
         fn from(v: EpisodicOverrideExtractionConfigurationInput) -> Self {
             v.props.into_val()
         }
@@ -13722,10 +10509,7 @@ pub mod memory {
         ///
         /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
         /// - `model_id`: `ModelId`.
-        pub fn new(
-            append_to_prompt: impl Into<Val<String>>,
-            model_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppendToPrompt", append_to_prompt);
             props.set("ModelId", model_id);
@@ -13751,9 +10535,7 @@ pub mod memory {
         }
     }
 
-    impl From<EpisodicOverrideReflectionConfigurationInput>
-        for Val<EpisodicOverrideReflectionConfigurationInput>
-    {
+    impl From<EpisodicOverrideReflectionConfigurationInput> for Val<EpisodicOverrideReflectionConfigurationInput> {
         fn from(v: EpisodicOverrideReflectionConfigurationInput) -> Self {
             v.props.into_val()
         }
@@ -13911,10 +10693,7 @@ pub mod memory {
         }
 
         /// The `StringListValidation` property.
-        pub fn string_list_validation(
-            mut self,
-            value: impl Into<Val<StringListValidation>>,
-        ) -> Self {
+        pub fn string_list_validation(mut self, value: impl Into<Val<StringListValidation>>) -> Self {
             self.props.set("StringListValidation", value);
             self
         }
@@ -14039,19 +10818,13 @@ pub mod memory {
         }
 
         /// The `InvocationConfiguration` property.
-        pub fn invocation_configuration(
-            mut self,
-            value: impl Into<Val<InvocationConfigurationInput>>,
-        ) -> Self {
+        pub fn invocation_configuration(mut self, value: impl Into<Val<InvocationConfigurationInput>>) -> Self {
             self.props.set("InvocationConfiguration", value);
             self
         }
 
         /// The `TriggerConditions` property.
-        pub fn trigger_conditions(
-            mut self,
-            value: impl Into<Val<Vec<TriggerConditionInput>>>,
-        ) -> Self {
+        pub fn trigger_conditions(mut self, value: impl Into<Val<Vec<TriggerConditionInput>>>) -> Self {
             self.props.set("TriggerConditions", value);
             self
         }
@@ -14109,10 +10882,7 @@ pub mod memory {
         }
 
         /// The `MessageBasedTrigger` property.
-        pub fn message_based_trigger(
-            mut self,
-            value: impl Into<Val<MessageBasedTriggerInput>>,
-        ) -> Self {
+        pub fn message_based_trigger(mut self, value: impl Into<Val<MessageBasedTriggerInput>>) -> Self {
             self.props.set("MessageBasedTrigger", value);
             self
         }
@@ -14124,10 +10894,7 @@ pub mod memory {
         }
 
         /// The `TokenBasedTrigger` property.
-        pub fn token_based_trigger(
-            mut self,
-            value: impl Into<Val<TokenBasedTriggerInput>>,
-        ) -> Self {
+        pub fn token_based_trigger(mut self, value: impl Into<Val<TokenBasedTriggerInput>>) -> Self {
             self.props.set("TokenBasedTrigger", value);
             self
         }
@@ -14231,19 +10998,13 @@ pub mod memory {
         }
 
         /// The `Consolidation` property.
-        pub fn consolidation(
-            mut self,
-            value: impl Into<Val<SemanticOverrideConsolidationConfigurationInput>>,
-        ) -> Self {
+        pub fn consolidation(mut self, value: impl Into<Val<SemanticOverrideConsolidationConfigurationInput>>) -> Self {
             self.props.set("Consolidation", value);
             self
         }
 
         /// The `Extraction` property.
-        pub fn extraction(
-            mut self,
-            value: impl Into<Val<SemanticOverrideExtractionConfigurationInput>>,
-        ) -> Self {
+        pub fn extraction(mut self, value: impl Into<Val<SemanticOverrideExtractionConfigurationInput>>) -> Self {
             self.props.set("Extraction", value);
             self
         }
@@ -14266,10 +11027,7 @@ pub mod memory {
         ///
         /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
         /// - `model_id`: `ModelId`.
-        pub fn new(
-            append_to_prompt: impl Into<Val<String>>,
-            model_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppendToPrompt", append_to_prompt);
             props.set("ModelId", model_id);
@@ -14277,9 +11035,7 @@ pub mod memory {
         }
     }
 
-    impl From<SemanticOverrideConsolidationConfigurationInput>
-        for Val<SemanticOverrideConsolidationConfigurationInput>
-    {
+    impl From<SemanticOverrideConsolidationConfigurationInput> for Val<SemanticOverrideConsolidationConfigurationInput> {
         fn from(v: SemanticOverrideConsolidationConfigurationInput) -> Self {
             v.props.into_val()
         }
@@ -14296,10 +11052,7 @@ pub mod memory {
         ///
         /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
         /// - `model_id`: `ModelId`.
-        pub fn new(
-            append_to_prompt: impl Into<Val<String>>,
-            model_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppendToPrompt", append_to_prompt);
             props.set("ModelId", model_id);
@@ -14307,9 +11060,7 @@ pub mod memory {
         }
     }
 
-    impl From<SemanticOverrideExtractionConfigurationInput>
-        for Val<SemanticOverrideExtractionConfigurationInput>
-    {
+    impl From<SemanticOverrideExtractionConfigurationInput> for Val<SemanticOverrideExtractionConfigurationInput> {
         fn from(v: SemanticOverrideExtractionConfigurationInput) -> Self {
             v.props.into_val()
         }
@@ -14329,10 +11080,7 @@ pub mod memory {
         }
 
         /// The `Consolidation` property.
-        pub fn consolidation(
-            mut self,
-            value: impl Into<Val<SummaryOverrideConsolidationConfigurationInput>>,
-        ) -> Self {
+        pub fn consolidation(mut self, value: impl Into<Val<SummaryOverrideConsolidationConfigurationInput>>) -> Self {
             self.props.set("Consolidation", value);
             self
         }
@@ -14355,10 +11103,7 @@ pub mod memory {
         ///
         /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
         /// - `model_id`: `ModelId`.
-        pub fn new(
-            append_to_prompt: impl Into<Val<String>>,
-            model_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppendToPrompt", append_to_prompt);
             props.set("ModelId", model_id);
@@ -14366,9 +11111,7 @@ pub mod memory {
         }
     }
 
-    impl From<SummaryOverrideConsolidationConfigurationInput>
-        for Val<SummaryOverrideConsolidationConfigurationInput>
-    {
+    impl From<SummaryOverrideConsolidationConfigurationInput> for Val<SummaryOverrideConsolidationConfigurationInput> {
         fn from(v: SummaryOverrideConsolidationConfigurationInput) -> Self {
             v.props.into_val()
         }
@@ -14388,19 +11131,13 @@ pub mod memory {
         }
 
         /// The `Consolidation` property.
-        pub fn consolidation(
-            mut self,
-            value: impl Into<Val<UserPreferenceOverrideConsolidationConfigurationInput>>,
-        ) -> Self {
+        pub fn consolidation(mut self, value: impl Into<Val<UserPreferenceOverrideConsolidationConfigurationInput>>) -> Self {
             self.props.set("Consolidation", value);
             self
         }
 
         /// The `Extraction` property.
-        pub fn extraction(
-            mut self,
-            value: impl Into<Val<UserPreferenceOverrideExtractionConfigurationInput>>,
-        ) -> Self {
+        pub fn extraction(mut self, value: impl Into<Val<UserPreferenceOverrideExtractionConfigurationInput>>) -> Self {
             self.props.set("Extraction", value);
             self
         }
@@ -14423,10 +11160,7 @@ pub mod memory {
         ///
         /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
         /// - `model_id`: `ModelId`.
-        pub fn new(
-            append_to_prompt: impl Into<Val<String>>,
-            model_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppendToPrompt", append_to_prompt);
             props.set("ModelId", model_id);
@@ -14434,9 +11168,7 @@ pub mod memory {
         }
     }
 
-    impl From<UserPreferenceOverrideConsolidationConfigurationInput>
-        for Val<UserPreferenceOverrideConsolidationConfigurationInput>
-    {
+    impl From<UserPreferenceOverrideConsolidationConfigurationInput> for Val<UserPreferenceOverrideConsolidationConfigurationInput> {
         fn from(v: UserPreferenceOverrideConsolidationConfigurationInput) -> Self {
             v.props.into_val()
         }
@@ -14453,10 +11185,7 @@ pub mod memory {
         ///
         /// - `append_to_prompt`: `AppendToPrompt`, Text prompt for model instructions
         /// - `model_id`: `ModelId`.
-        pub fn new(
-            append_to_prompt: impl Into<Val<String>>,
-            model_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(append_to_prompt: impl Into<Val<String>>, model_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppendToPrompt", append_to_prompt);
             props.set("ModelId", model_id);
@@ -14464,9 +11193,7 @@ pub mod memory {
         }
     }
 
-    impl From<UserPreferenceOverrideExtractionConfigurationInput>
-        for Val<UserPreferenceOverrideExtractionConfigurationInput>
-    {
+    impl From<UserPreferenceOverrideExtractionConfigurationInput> for Val<UserPreferenceOverrideExtractionConfigurationInput> {
         fn from(v: UserPreferenceOverrideExtractionConfigurationInput) -> Self {
             v.props.into_val()
         }
@@ -14551,19 +11278,15 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
-        pub fn record_expiry_specification(
-            mut self,
-            value: impl Into<Val<RecordExpirySpecification>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self
         }
 
         /// The `ReflectionConfiguration` property.
-        pub fn reflection_configuration(
-            mut self,
-            value: impl Into<Val<EpisodicReflectionConfigurationInput>>,
-        ) -> Self {
+        pub fn reflection_configuration(mut self, value: impl Into<Val<EpisodicReflectionConfigurationInput>>) -> Self {
             self.props.set("ReflectionConfiguration", value);
             self
         }
@@ -14694,10 +11417,9 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
-        pub fn record_expiry_specification(
-            mut self,
-            value: impl Into<Val<RecordExpirySpecification>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self
         }
@@ -14790,10 +11512,9 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
-        pub fn record_expiry_specification(
-            mut self,
-            value: impl Into<Val<RecordExpirySpecification>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self
         }
@@ -14886,10 +11607,9 @@ pub mod memory {
         }
 
         /// Specifies the record expiry (LTM TTL) for a strategy. Provide RecordExpiryDurationDays to configure the duration after which records expire. Omit the specification entirely to leave records without an expiry on create, or to clear a previously configured expiry on update (the handler derives the removal from the previous and desired state).
-        pub fn record_expiry_specification(
-            mut self,
-            value: impl Into<Val<RecordExpirySpecification>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn record_expiry_specification(mut self, value: impl Into<Val<RecordExpirySpecification>>) -> Self {
             self.props.set("RecordExpirySpecification", value);
             self
         }
@@ -15050,10 +11770,7 @@ pub mod memory {
         ///
         /// - `content_configurations`: `ContentConfigurations`.
         /// - `data_stream_arn`: `DataStreamArn`, ARN format
-        pub fn new(
-            content_configurations: impl Into<Val<Vec<ContentConfiguration>>>,
-            data_stream_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(content_configurations: impl Into<Val<Vec<ContentConfiguration>>>, data_stream_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ContentConfigurations", content_configurations);
             props.set("DataStreamArn", data_stream_arn);
@@ -15100,148 +11817,35 @@ pub mod memory {
 
     pub(crate) static INDEXED_KEY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "STRINGLIST", "NUMBER"],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "STRINGLIST", "NUMBER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MEMORY_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomMemoryStrategy",
-                &Shape::Object(&CUSTOM_MEMORY_STRATEGY_SHAPE),
-            ),
-            (
-                "EpisodicMemoryStrategy",
-                &Shape::Object(&EPISODIC_MEMORY_STRATEGY_SHAPE),
-            ),
-            (
-                "SemanticMemoryStrategy",
-                &Shape::Object(&SEMANTIC_MEMORY_STRATEGY_SHAPE),
-            ),
-            (
-                "SummaryMemoryStrategy",
-                &Shape::Object(&SUMMARY_MEMORY_STRATEGY_SHAPE),
-            ),
-            (
-                "UserPreferenceMemoryStrategy",
-                &Shape::Object(&USER_PREFERENCE_MEMORY_STRATEGY_SHAPE),
-            ),
+            ("CustomMemoryStrategy", &Shape::Object(&CUSTOM_MEMORY_STRATEGY_SHAPE)),
+            ("EpisodicMemoryStrategy", &Shape::Object(&EPISODIC_MEMORY_STRATEGY_SHAPE)),
+            ("SemanticMemoryStrategy", &Shape::Object(&SEMANTIC_MEMORY_STRATEGY_SHAPE)),
+            ("SummaryMemoryStrategy", &Shape::Object(&SUMMARY_MEMORY_STRATEGY_SHAPE)),
+            ("UserPreferenceMemoryStrategy", &Shape::Object(&USER_PREFERENCE_MEMORY_STRATEGY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_MEMORY_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Configuration",
-                &Shape::Object(&CUSTOM_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "MemoryRecordSchema",
-                &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NamespaceTemplates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Namespaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "RecordExpiryDurationDays",
-                &Shape::Num(NumRule {
-                    min: Some(31.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordExpirySpecification",
-                &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                }),
-            ),
-            (
-                "StrategyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"),
-                    min_len: Some(12),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SEMANTIC",
-                        "SUMMARIZATION",
-                        "USER_PREFERENCE",
-                        "CUSTOM",
-                        "EPISODIC",
-                    ],
-                }),
-            ),
+            ("Configuration", &Shape::Object(&CUSTOM_CONFIGURATION_INPUT_SHAPE)),
+            ("MemoryRecordSchema", &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NamespaceTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Namespaces", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("RecordExpiryDurationDays", &Shape::Num(NumRule { min: Some(31.0), max: None, allowed: &[] })),
+            ("RecordExpirySpecification", &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE)),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"] })),
+            ("StrategyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"), min_len: Some(12), max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15249,190 +11853,75 @@ pub mod memory {
     pub(crate) static CUSTOM_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("EpisodicOverride", &Shape::Object(&EPISODIC_OVERRIDE_SHAPE)),
-            (
-                "SelfManagedConfiguration",
-                &Shape::Object(&SELF_MANAGED_CONFIGURATION_SHAPE),
-            ),
+            ("SelfManagedConfiguration", &Shape::Object(&SELF_MANAGED_CONFIGURATION_SHAPE)),
             ("SemanticOverride", &Shape::Object(&SEMANTIC_OVERRIDE_SHAPE)),
             ("SummaryOverride", &Shape::Object(&SUMMARY_OVERRIDE_SHAPE)),
-            (
-                "UserPreferenceOverride",
-                &Shape::Object(&USER_PREFERENCE_OVERRIDE_SHAPE),
-            ),
+            ("UserPreferenceOverride", &Shape::Object(&USER_PREFERENCE_OVERRIDE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EPISODIC_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Consolidation",
-                &Shape::Object(&EPISODIC_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "Extraction",
-                &Shape::Object(&EPISODIC_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "Reflection",
-                &Shape::Object(&EPISODIC_OVERRIDE_REFLECTION_CONFIGURATION_INPUT_SHAPE),
-            ),
+            ("Consolidation", &Shape::Object(&EPISODIC_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE)),
+            ("Extraction", &Shape::Object(&EPISODIC_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE)),
+            ("Reflection", &Shape::Object(&EPISODIC_OVERRIDE_REFLECTION_CONFIGURATION_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EPISODIC_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "AppendToPrompt",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30000),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EPISODIC_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AppendToPrompt", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30000), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EPISODIC_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "AppendToPrompt",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30000),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EPISODIC_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AppendToPrompt", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30000), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EPISODIC_OVERRIDE_REFLECTION_CONFIGURATION_INPUT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AppendToPrompt",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(30000),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "MemoryRecordSchema",
-                    &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE),
-                ),
-                (
-                    "NamespaceTemplates",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some(
-                                "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                            ),
-                            min_len: None,
-                            max_len: None,
-                            allowed: &[],
-                        })),
-                        min_items: Some(1),
-                        max_items: None,
-                    }),
-                ),
-                (
-                    "Namespaces",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some(
-                                "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                            ),
-                            min_len: None,
-                            max_len: None,
-                            allowed: &[],
-                        })),
-                        min_items: Some(1),
-                        max_items: None,
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EPISODIC_OVERRIDE_REFLECTION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AppendToPrompt", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30000), allowed: &[] })),
+            ("MemoryRecordSchema", &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE)),
+            ("NamespaceTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Namespaces", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static MEMORY_RECORD_SCHEMA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetadataSchema",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&METADATA_SCHEMA_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        )],
+        fields: &[
+            ("MetadataSchema", &Shape::List(ListRule { item: Some(&Shape::Object(&METADATA_SCHEMA_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_SCHEMA_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ExtractionConfig", &Shape::Object(&EXTRACTION_CONFIG_SHAPE)),
-            (
-                "ExtractionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LLM_INFERRED", "STRICTLY_CONSISTENT"],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "STRINGLIST", "NUMBER"],
-                }),
-            ),
+            ("ExtractionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LLM_INFERRED", "STRICTLY_CONSISTENT"] })),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "STRINGLIST", "NUMBER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXTRACTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LlmExtractionConfig",
-            &Shape::Object(&LLM_EXTRACTION_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("LlmExtractionConfig", &Shape::Object(&LLM_EXTRACTION_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LLM_EXTRACTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Definition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LlmExtractionInstruction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("Definition", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("LlmExtractionInstruction", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
             ("Validation", &Shape::Object(&VALIDATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -15440,10 +11929,7 @@ pub mod memory {
 
     pub(crate) static VALIDATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StringListValidation",
-                &Shape::Object(&STRING_LIST_VALIDATION_SHAPE),
-            ),
+            ("StringListValidation", &Shape::Object(&STRING_LIST_VALIDATION_SHAPE)),
             ("StringValidation", &Shape::Object(&STRING_VALIDATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -15451,60 +11937,24 @@ pub mod memory {
 
     pub(crate) static STRING_LIST_VALIDATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "MaxItems",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedValues", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("MaxItems", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STRING_VALIDATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AllowedValues",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("AllowedValues", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SELF_MANAGED_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HistoricalContextWindowSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(50.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InvocationConfiguration",
-                &Shape::Object(&INVOCATION_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "TriggerConditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRIGGER_CONDITION_INPUT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("HistoricalContextWindowSize", &Shape::Num(NumRule { min: Some(0.0), max: Some(50.0), allowed: &[] })),
+            ("InvocationConfiguration", &Shape::Object(&INVOCATION_CONFIGURATION_INPUT_SHAPE)),
+            ("TriggerConditions", &Shape::List(ListRule { item: Some(&Shape::Object(&TRIGGER_CONDITION_INPUT_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15519,658 +11969,197 @@ pub mod memory {
 
     pub(crate) static TRIGGER_CONDITION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MessageBasedTrigger",
-                &Shape::Object(&MESSAGE_BASED_TRIGGER_INPUT_SHAPE),
-            ),
-            (
-                "TimeBasedTrigger",
-                &Shape::Object(&TIME_BASED_TRIGGER_INPUT_SHAPE),
-            ),
-            (
-                "TokenBasedTrigger",
-                &Shape::Object(&TOKEN_BASED_TRIGGER_INPUT_SHAPE),
-            ),
+            ("MessageBasedTrigger", &Shape::Object(&MESSAGE_BASED_TRIGGER_INPUT_SHAPE)),
+            ("TimeBasedTrigger", &Shape::Object(&TIME_BASED_TRIGGER_INPUT_SHAPE)),
+            ("TokenBasedTrigger", &Shape::Object(&TOKEN_BASED_TRIGGER_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MESSAGE_BASED_TRIGGER_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MessageCount",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MessageCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(50.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIME_BASED_TRIGGER_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IdleSessionTimeout",
-            &Shape::Num(NumRule {
-                min: Some(10.0),
-                max: Some(3000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("IdleSessionTimeout", &Shape::Num(NumRule { min: Some(10.0), max: Some(3000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOKEN_BASED_TRIGGER_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TokenCount",
-            &Shape::Num(NumRule {
-                min: Some(100.0),
-                max: Some(500000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TokenCount", &Shape::Num(NumRule { min: Some(100.0), max: Some(500000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEMANTIC_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Consolidation",
-                &Shape::Object(&SEMANTIC_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "Extraction",
-                &Shape::Object(&SEMANTIC_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE),
-            ),
+            ("Consolidation", &Shape::Object(&SEMANTIC_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE)),
+            ("Extraction", &Shape::Object(&SEMANTIC_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static SEMANTIC_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "AppendToPrompt",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30000),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
-
-    pub(crate) static SEMANTIC_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "AppendToPrompt",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30000),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
-
-    pub(crate) static SUMMARY_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Consolidation",
-            &Shape::Object(&SUMMARY_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE),
-        )],
+    pub(crate) static SEMANTIC_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AppendToPrompt", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static SUMMARY_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "AppendToPrompt",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30000),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SEMANTIC_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AppendToPrompt", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30000), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
+
+    pub(crate) static SUMMARY_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Consolidation", &Shape::Object(&SUMMARY_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
+
+    pub(crate) static SUMMARY_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AppendToPrompt", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30000), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static USER_PREFERENCE_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Consolidation",
-                &Shape::Object(&USER_PREFERENCE_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "Extraction",
-                &Shape::Object(&USER_PREFERENCE_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE),
-            ),
+            ("Consolidation", &Shape::Object(&USER_PREFERENCE_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE)),
+            ("Extraction", &Shape::Object(&USER_PREFERENCE_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static USER_PREFERENCE_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE:
-        ObjectShape = ObjectShape {
-        fields: &[(
-            "AppendToPrompt",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(30000),
-                allowed: &[],
-            }),
-        )],
+    pub(crate) static USER_PREFERENCE_OVERRIDE_CONSOLIDATION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AppendToPrompt", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static USER_PREFERENCE_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "AppendToPrompt",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30000),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static USER_PREFERENCE_OVERRIDE_EXTRACTION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AppendToPrompt", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30000), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static RECORD_EXPIRY_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RecordExpiryDurationDays",
-            &Shape::Num(NumRule {
-                min: Some(31.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RecordExpiryDurationDays", &Shape::Num(NumRule { min: Some(31.0), max: None, allowed: &[] })),
+        ],
         one_of_required: &[&["RecordExpiryDurationDays"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EPISODIC_MEMORY_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MemoryRecordSchema",
-                &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NamespaceTemplates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Namespaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "RecordExpiryDurationDays",
-                &Shape::Num(NumRule {
-                    min: Some(31.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordExpirySpecification",
-                &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE),
-            ),
-            (
-                "ReflectionConfiguration",
-                &Shape::Object(&EPISODIC_REFLECTION_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                }),
-            ),
-            (
-                "StrategyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"),
-                    min_len: Some(12),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SEMANTIC",
-                        "SUMMARIZATION",
-                        "USER_PREFERENCE",
-                        "CUSTOM",
-                        "EPISODIC",
-                    ],
-                }),
-            ),
+            ("MemoryRecordSchema", &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NamespaceTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Namespaces", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("RecordExpiryDurationDays", &Shape::Num(NumRule { min: Some(31.0), max: None, allowed: &[] })),
+            ("RecordExpirySpecification", &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE)),
+            ("ReflectionConfiguration", &Shape::Object(&EPISODIC_REFLECTION_CONFIGURATION_INPUT_SHAPE)),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"] })),
+            ("StrategyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"), min_len: Some(12), max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EPISODIC_REFLECTION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MemoryRecordSchema",
-                &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE),
-            ),
-            (
-                "NamespaceTemplates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Namespaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("MemoryRecordSchema", &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE)),
+            ("NamespaceTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Namespaces", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEMANTIC_MEMORY_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MemoryRecordSchema",
-                &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NamespaceTemplates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Namespaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "RecordExpiryDurationDays",
-                &Shape::Num(NumRule {
-                    min: Some(31.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordExpirySpecification",
-                &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                }),
-            ),
-            (
-                "StrategyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"),
-                    min_len: Some(12),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SEMANTIC",
-                        "SUMMARIZATION",
-                        "USER_PREFERENCE",
-                        "CUSTOM",
-                        "EPISODIC",
-                    ],
-                }),
-            ),
+            ("MemoryRecordSchema", &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NamespaceTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Namespaces", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("RecordExpiryDurationDays", &Shape::Num(NumRule { min: Some(31.0), max: None, allowed: &[] })),
+            ("RecordExpirySpecification", &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE)),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"] })),
+            ("StrategyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"), min_len: Some(12), max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUMMARY_MEMORY_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MemoryRecordSchema",
-                &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NamespaceTemplates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Namespaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "RecordExpiryDurationDays",
-                &Shape::Num(NumRule {
-                    min: Some(31.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordExpirySpecification",
-                &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                }),
-            ),
-            (
-                "StrategyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"),
-                    min_len: Some(12),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SEMANTIC",
-                        "SUMMARIZATION",
-                        "USER_PREFERENCE",
-                        "CUSTOM",
-                        "EPISODIC",
-                    ],
-                }),
-            ),
+            ("MemoryRecordSchema", &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NamespaceTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Namespaces", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("RecordExpiryDurationDays", &Shape::Num(NumRule { min: Some(31.0), max: None, allowed: &[] })),
+            ("RecordExpirySpecification", &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE)),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"] })),
+            ("StrategyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"), min_len: Some(12), max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_PREFERENCE_MEMORY_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MemoryRecordSchema",
-                &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NamespaceTemplates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Namespaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$",
-                        ),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "RecordExpiryDurationDays",
-                &Shape::Num(NumRule {
-                    min: Some(31.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordExpirySpecification",
-                &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"],
-                }),
-            ),
-            (
-                "StrategyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"),
-                    min_len: Some(12),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SEMANTIC",
-                        "SUMMARIZATION",
-                        "USER_PREFERENCE",
-                        "CUSTOM",
-                        "EPISODIC",
-                    ],
-                }),
-            ),
+            ("MemoryRecordSchema", &Shape::Object(&MEMORY_RECORD_SCHEMA_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NamespaceTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Namespaces", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/]*(\\{[a-zA-Z][a-zA-Z0-9]*\\}[a-zA-Z0-9\\-_/]*)*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("RecordExpiryDurationDays", &Shape::Num(NumRule { min: Some(31.0), max: None, allowed: &[] })),
+            ("RecordExpirySpecification", &Shape::Object(&RECORD_EXPIRY_SPECIFICATION_SHAPE)),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATING", "ACTIVE", "DELETING", "FAILED"] })),
+            ("StrategyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}$"), min_len: Some(12), max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEMANTIC", "SUMMARIZATION", "USER_PREFERENCE", "CUSTOM", "EPISODIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NAMESPACE_KEY_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!memoryStrategyId$|actorId$|sessionId$)[a-z][a-z0-9]*$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Validation",
-                &Shape::Object(&NAMESPACE_KEY_VALIDATION_SHAPE),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!memoryStrategyId$|actorId$|sessionId$)[a-z][a-z0-9]*$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+            ("Validation", &Shape::Object(&NAMESPACE_KEY_VALIDATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NAMESPACE_KEY_VALIDATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9][a-z0-9-_]*$"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "RegexPattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9-_]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("RegexPattern", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAM_DELIVERY_RESOURCES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Resources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&STREAM_DELIVERY_RESOURCE_SHAPE)),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Resources", &Shape::List(ListRule { item: Some(&Shape::Object(&STREAM_DELIVERY_RESOURCE_SHAPE)), min_items: None, max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAM_DELIVERY_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Kinesis", &Shape::Object(&KINESIS_RESOURCE_SHAPE))],
+        fields: &[
+            ("Kinesis", &Shape::Object(&KINESIS_RESOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -16184,24 +12173,8 @@ pub mod memory {
 
     pub(crate) static CONTENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Level",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["METADATA_ONLY", "FULL_CONTENT"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MEMORY_RECORDS"],
-                }),
-            ),
+            ("Level", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["METADATA_ONLY", "FULL_CONTENT"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MEMORY_RECORDS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -16223,26 +12196,17 @@ impl CfnOAuth2CredentialProvider {
     ///
     /// - `credential_provider_vendor`: `CredentialProviderVendor`, The vendor of the OAuth2 credential provider
     /// - `name`: `Name`, The name of the OAuth2 credential provider
-    pub fn new(
-        credential_provider_vendor: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(credential_provider_vendor: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CredentialProviderVendor", credential_provider_vendor);
         props.set("Name", name);
-        CfnOAuth2CredentialProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOAuth2CredentialProvider { props, options: ResourceOptions::default() }
     }
 
     /// The configuration settings for the OAuth2 provider
     ///
     /// Write-only.
-    pub fn oauth2_provider_config_input(
-        mut self,
-        value: impl Into<Val<o_auth2_credential_provider::Oauth2ProviderConfigInput>>,
-    ) -> Self {
+    pub fn oauth2_provider_config_input(mut self, value: impl Into<Val<o_auth2_credential_provider::Oauth2ProviderConfigInput>>) -> Self {
         self.props.set("Oauth2ProviderConfigInput", value);
         self
     }
@@ -16340,82 +12304,17 @@ pub(crate) static O_AUTH2_CREDENTIAL_PROVIDER_META: TypeMeta = TypeMeta {
     create_only: &["CredentialProviderVendor", "Name"],
     write_only: &["Oauth2ProviderConfigInput"],
     primary_identifier: &["CredentialProviderArn"],
-    attributes: &[
-        "CallbackUrl",
-        "ClientSecretArn",
-        "ClientSecretJsonKey",
-        "ClientSecretSource",
-        "CreatedTime",
-        "CredentialProviderArn",
-        "LastUpdatedTime",
-        "Oauth2ProviderConfigOutput",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CallbackUrl", "ClientSecretArn", "ClientSecretJsonKey", "ClientSecretSource", "CreatedTime", "CredentialProviderArn", "LastUpdatedTime", "Oauth2ProviderConfigOutput", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1fe8d3d8),
 };
 
 pub(crate) static O_AUTH2_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CredentialProviderVendor",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "GoogleOauth2",
-                    "GithubOauth2",
-                    "SlackOauth2",
-                    "SalesforceOauth2",
-                    "MicrosoftOauth2",
-                    "CustomOauth2",
-                    "AtlassianOauth2",
-                    "LinkedinOauth2",
-                    "XOauth2",
-                    "OktaOauth2",
-                    "OneLoginOauth2",
-                    "PingOneOauth2",
-                    "FacebookOauth2",
-                    "YandexOauth2",
-                    "RedditOauth2",
-                    "ZoomOauth2",
-                    "TwitchOauth2",
-                    "SpotifyOauth2",
-                    "DropboxOauth2",
-                    "NotionOauth2",
-                    "HubspotOauth2",
-                    "CyberArkOauth2",
-                    "FusionAuthOauth2",
-                    "Auth0Oauth2",
-                    "CognitoOauth2",
-                ],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Oauth2ProviderConfigInput",
-            &Shape::Object(&o_auth2_credential_provider::OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&o_auth2_credential_provider::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("CredentialProviderVendor", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GoogleOauth2", "GithubOauth2", "SlackOauth2", "SalesforceOauth2", "MicrosoftOauth2", "CustomOauth2", "AtlassianOauth2", "LinkedinOauth2", "XOauth2", "OktaOauth2", "OneLoginOauth2", "PingOneOauth2", "FacebookOauth2", "YandexOauth2", "RedditOauth2", "ZoomOauth2", "TwitchOauth2", "SpotifyOauth2", "DropboxOauth2", "NotionOauth2", "HubspotOauth2", "CyberArkOauth2", "FusionAuthOauth2", "Auth0Oauth2", "CognitoOauth2"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Oauth2ProviderConfigInput", &Shape::Object(&o_auth2_credential_provider::OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&o_auth2_credential_provider::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -16440,82 +12339,55 @@ pub mod o_auth2_credential_provider {
         }
 
         /// Input configuration for an Atlassian OAuth2 provider
-        pub fn atlassian_oauth2_provider_config(
-            mut self,
-            value: impl Into<Val<AtlassianOauth2ProviderConfigInput>>,
-        ) -> Self {
+        pub fn atlassian_oauth2_provider_config(mut self, value: impl Into<Val<AtlassianOauth2ProviderConfigInput>>) -> Self {
             self.props.set("AtlassianOauth2ProviderConfig", value);
             self
         }
 
         /// Input configuration for a custom OAuth2 provider
-        pub fn custom_oauth2_provider_config(
-            mut self,
-            value: impl Into<Val<CustomOauth2ProviderConfigInput>>,
-        ) -> Self {
+        pub fn custom_oauth2_provider_config(mut self, value: impl Into<Val<CustomOauth2ProviderConfigInput>>) -> Self {
             self.props.set("CustomOauth2ProviderConfig", value);
             self
         }
 
         /// Input configuration for a GitHub OAuth2 provider
-        pub fn github_oauth2_provider_config(
-            mut self,
-            value: impl Into<Val<GithubOauth2ProviderConfigInput>>,
-        ) -> Self {
+        pub fn github_oauth2_provider_config(mut self, value: impl Into<Val<GithubOauth2ProviderConfigInput>>) -> Self {
             self.props.set("GithubOauth2ProviderConfig", value);
             self
         }
 
         /// Input configuration for a Google OAuth2 provider
-        pub fn google_oauth2_provider_config(
-            mut self,
-            value: impl Into<Val<GoogleOauth2ProviderConfigInput>>,
-        ) -> Self {
+        pub fn google_oauth2_provider_config(mut self, value: impl Into<Val<GoogleOauth2ProviderConfigInput>>) -> Self {
             self.props.set("GoogleOauth2ProviderConfig", value);
             self
         }
 
         /// Input configuration for a supported non-custom OAuth2 provider
-        pub fn included_oauth2_provider_config(
-            mut self,
-            value: impl Into<Val<IncludedOauth2ProviderConfigInput>>,
-        ) -> Self {
+        pub fn included_oauth2_provider_config(mut self, value: impl Into<Val<IncludedOauth2ProviderConfigInput>>) -> Self {
             self.props.set("IncludedOauth2ProviderConfig", value);
             self
         }
 
         /// Input configuration for a LinkedIn OAuth2 provider
-        pub fn linkedin_oauth2_provider_config(
-            mut self,
-            value: impl Into<Val<LinkedinOauth2ProviderConfigInput>>,
-        ) -> Self {
+        pub fn linkedin_oauth2_provider_config(mut self, value: impl Into<Val<LinkedinOauth2ProviderConfigInput>>) -> Self {
             self.props.set("LinkedinOauth2ProviderConfig", value);
             self
         }
 
         /// Input configuration for a Microsoft OAuth2 provider
-        pub fn microsoft_oauth2_provider_config(
-            mut self,
-            value: impl Into<Val<MicrosoftOauth2ProviderConfigInput>>,
-        ) -> Self {
+        pub fn microsoft_oauth2_provider_config(mut self, value: impl Into<Val<MicrosoftOauth2ProviderConfigInput>>) -> Self {
             self.props.set("MicrosoftOauth2ProviderConfig", value);
             self
         }
 
         /// Input configuration for a Salesforce OAuth2 provider
-        pub fn salesforce_oauth2_provider_config(
-            mut self,
-            value: impl Into<Val<SalesforceOauth2ProviderConfigInput>>,
-        ) -> Self {
+        pub fn salesforce_oauth2_provider_config(mut self, value: impl Into<Val<SalesforceOauth2ProviderConfigInput>>) -> Self {
             self.props.set("SalesforceOauth2ProviderConfig", value);
             self
         }
 
         /// Input configuration for a Slack OAuth2 provider
-        pub fn slack_oauth2_provider_config(
-            mut self,
-            value: impl Into<Val<SlackOauth2ProviderConfigInput>>,
-        ) -> Self {
+        pub fn slack_oauth2_provider_config(mut self, value: impl Into<Val<SlackOauth2ProviderConfigInput>>) -> Self {
             self.props.set("SlackOauth2ProviderConfig", value);
             self
         }
@@ -16646,10 +12518,7 @@ pub mod o_auth2_credential_provider {
         }
 
         /// Configuration for on-behalf-of token exchange
-        pub fn on_behalf_of_token_exchange_config(
-            mut self,
-            value: impl Into<Val<OnBehalfOfTokenExchangeConfig>>,
-        ) -> Self {
+        pub fn on_behalf_of_token_exchange_config(mut self, value: impl Into<Val<OnBehalfOfTokenExchangeConfig>>) -> Self {
             self.props.set("OnBehalfOfTokenExchangeConfig", value);
             self
         }
@@ -16661,19 +12530,13 @@ pub mod o_auth2_credential_provider {
         }
 
         /// A list of private endpoint overrides. Each override maps a specific domain to a private endpoint, enabling secure connectivity through VPC Lattice resource configurations.
-        pub fn private_endpoint_overrides(
-            mut self,
-            value: impl Into<Val<Vec<PrivateEndpointOverride>>>,
-        ) -> Self {
+        pub fn private_endpoint_overrides(mut self, value: impl Into<Val<Vec<PrivateEndpointOverride>>>) -> Self {
             self.props.set("PrivateEndpointOverrides", value);
             self
         }
 
         /// Configuration for private_key_jwt client authentication (RFC 7523)
-        pub fn private_key_jwt_config(
-            mut self,
-            value: impl Into<Val<PrivateKeyJwtConfig>>,
-        ) -> Self {
+        pub fn private_key_jwt_config(mut self, value: impl Into<Val<PrivateKeyJwtConfig>>) -> Self {
             self.props.set("PrivateKeyJwtConfig", value);
             self
         }
@@ -16699,10 +12562,7 @@ pub mod o_auth2_credential_provider {
         }
 
         /// Authorization server metadata for the OAuth2 provider
-        pub fn authorization_server_metadata(
-            mut self,
-            value: impl Into<Val<Oauth2AuthorizationServerMetadata>>,
-        ) -> Self {
+        pub fn authorization_server_metadata(mut self, value: impl Into<Val<Oauth2AuthorizationServerMetadata>>) -> Self {
             self.props.set("AuthorizationServerMetadata", value);
             self
         }
@@ -16732,11 +12592,7 @@ pub mod o_auth2_credential_provider {
         /// - `authorization_endpoint`: `AuthorizationEndpoint`, The authorization endpoint URL
         /// - `issuer`: `Issuer`, The issuer URL for the OAuth2 authorization server
         /// - `token_endpoint`: `TokenEndpoint`, The token endpoint URL
-        pub fn new(
-            authorization_endpoint: impl Into<Val<String>>,
-            issuer: impl Into<Val<String>>,
-            token_endpoint: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorization_endpoint: impl Into<Val<String>>, issuer: impl Into<Val<String>>, token_endpoint: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationEndpoint", authorization_endpoint);
             props.set("Issuer", issuer);
@@ -16774,10 +12630,7 @@ pub mod o_auth2_credential_provider {
         }
 
         /// Configuration for RFC 8693 Token Exchange
-        pub fn token_exchange_grant_type_config(
-            mut self,
-            value: impl Into<Val<TokenExchangeGrantTypeConfig>>,
-        ) -> Self {
+        pub fn token_exchange_grant_type_config(mut self, value: impl Into<Val<TokenExchangeGrantTypeConfig>>) -> Self {
             self.props.set("TokenExchangeGrantTypeConfig", value);
             self
         }
@@ -16838,10 +12691,7 @@ pub mod o_auth2_credential_provider {
         }
 
         /// Configuration for a self-managed VPC Lattice resource. You create and manage the VPC Lattice resource gateway and resource configuration, then provide the resource configuration identifier.
-        pub fn self_managed_lattice_resource(
-            mut self,
-            value: impl Into<Val<SelfManagedLatticeResource>>,
-        ) -> Self {
+        pub fn self_managed_lattice_resource(mut self, value: impl Into<Val<SelfManagedLatticeResource>>) -> Self {
             self.props.set("SelfManagedLatticeResource", value);
             self
         }
@@ -16865,11 +12715,7 @@ pub mod o_auth2_credential_provider {
         /// - `endpoint_ip_address_type`: `EndpointIpAddressType`, The IP address type for the resource configuration endpoint
         /// - `subnet_ids`: `SubnetIds`, The subnet IDs within the VPC where the VPC Lattice resource gateway is placed
         /// - `vpc_identifier`: `VpcIdentifier`, The ID of the VPC that contains your private resource
-        pub fn new(
-            endpoint_ip_address_type: impl Into<Val<String>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointIpAddressType", endpoint_ip_address_type);
             props.set("SubnetIds", subnet_ids);
@@ -16914,10 +12760,7 @@ pub mod o_auth2_credential_provider {
         /// - `resource_configuration_identifier`: `ResourceConfigurationIdentifier`, The ARN or ID of the VPC Lattice resource configuration
         pub fn new(resource_configuration_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ResourceConfigurationIdentifier",
-                resource_configuration_identifier,
-            );
+            props.set("ResourceConfigurationIdentifier", resource_configuration_identifier);
             SelfManagedLatticeResource { props }
         }
     }
@@ -16939,10 +12782,7 @@ pub mod o_auth2_credential_provider {
         ///
         /// - `domain`: `Domain`, The domain to override with a private endpoint
         /// - `private_endpoint`: `PrivateEndpoint`, The private endpoint configuration for connecting to private resources in your VPC
-        pub fn new(
-            domain: impl Into<Val<String>>,
-            private_endpoint: impl Into<Val<PrivateEndpoint>>,
-        ) -> Self {
+        pub fn new(domain: impl Into<Val<String>>, private_endpoint: impl Into<Val<PrivateEndpoint>>) -> Self {
             let mut props = Props::new();
             props.set("Domain", domain);
             props.set("PrivateEndpoint", private_endpoint);
@@ -17403,299 +13243,91 @@ pub mod o_auth2_credential_provider {
 
     pub(crate) static OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AtlassianOauth2ProviderConfig",
-                &Shape::Object(&ATLASSIAN_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-            ),
-            (
-                "CustomOauth2ProviderConfig",
-                &Shape::Object(&CUSTOM_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-            ),
-            (
-                "GithubOauth2ProviderConfig",
-                &Shape::Object(&GITHUB_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-            ),
-            (
-                "GoogleOauth2ProviderConfig",
-                &Shape::Object(&GOOGLE_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-            ),
-            (
-                "IncludedOauth2ProviderConfig",
-                &Shape::Object(&INCLUDED_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-            ),
-            (
-                "LinkedinOauth2ProviderConfig",
-                &Shape::Object(&LINKEDIN_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-            ),
-            (
-                "MicrosoftOauth2ProviderConfig",
-                &Shape::Object(&MICROSOFT_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-            ),
-            (
-                "SalesforceOauth2ProviderConfig",
-                &Shape::Object(&SALESFORCE_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-            ),
-            (
-                "SlackOauth2ProviderConfig",
-                &Shape::Object(&SLACK_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE),
-            ),
+            ("AtlassianOauth2ProviderConfig", &Shape::Object(&ATLASSIAN_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
+            ("CustomOauth2ProviderConfig", &Shape::Object(&CUSTOM_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
+            ("GithubOauth2ProviderConfig", &Shape::Object(&GITHUB_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
+            ("GoogleOauth2ProviderConfig", &Shape::Object(&GOOGLE_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
+            ("IncludedOauth2ProviderConfig", &Shape::Object(&INCLUDED_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
+            ("LinkedinOauth2ProviderConfig", &Shape::Object(&LINKEDIN_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
+            ("MicrosoftOauth2ProviderConfig", &Shape::Object(&MICROSOFT_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
+            ("SalesforceOauth2ProviderConfig", &Shape::Object(&SALESFORCE_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
+            ("SlackOauth2ProviderConfig", &Shape::Object(&SLACK_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ATLASSIAN_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ClientSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ClientSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECRET_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "JsonKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("JsonKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("SecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientAuthenticationMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CLIENT_SECRET_BASIC",
-                        "CLIENT_SECRET_POST",
-                        "AWS_IAM_ID_TOKEN_JWT",
-                        "PRIVATE_KEY_JWT",
-                    ],
-                }),
-            ),
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ClientSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("ClientAuthenticationMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST", "AWS_IAM_ID_TOKEN_JWT", "PRIVATE_KEY_JWT"] })),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ClientSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
             ("OauthDiscovery", &Shape::Object(&OAUTH2_DISCOVERY_SHAPE)),
-            (
-                "OnBehalfOfTokenExchangeConfig",
-                &Shape::Object(&ON_BEHALF_OF_TOKEN_EXCHANGE_CONFIG_SHAPE),
-            ),
+            ("OnBehalfOfTokenExchangeConfig", &Shape::Object(&ON_BEHALF_OF_TOKEN_EXCHANGE_CONFIG_SHAPE)),
             ("PrivateEndpoint", &Shape::Object(&PRIVATE_ENDPOINT_SHAPE)),
-            (
-                "PrivateEndpointOverrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRIVATE_ENDPOINT_OVERRIDE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "PrivateKeyJwtConfig",
-                &Shape::Object(&PRIVATE_KEY_JWT_CONFIG_SHAPE),
-            ),
+            ("PrivateEndpointOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&PRIVATE_ENDPOINT_OVERRIDE_SHAPE)), min_items: None, max_items: Some(5) })),
+            ("PrivateKeyJwtConfig", &Shape::Object(&PRIVATE_KEY_JWT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OAUTH2_DISCOVERY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DiscoveryUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("^.+/\\.well-known/openid-configuration$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DiscoveryUrl", &Shape::Str(StrRule { pattern: Some("^.+/\\.well-known/openid-configuration$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ON_BEHALF_OF_TOKEN_EXCHANGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GrantType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TOKEN_EXCHANGE", "JWT_AUTHORIZATION_GRANT"],
-                }),
-            ),
-            (
-                "TokenExchangeGrantTypeConfig",
-                &Shape::Object(&TOKEN_EXCHANGE_GRANT_TYPE_CONFIG_SHAPE),
-            ),
+            ("GrantType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TOKEN_EXCHANGE", "JWT_AUTHORIZATION_GRANT"] })),
+            ("TokenExchangeGrantTypeConfig", &Shape::Object(&TOKEN_EXCHANGE_GRANT_TYPE_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOKEN_EXCHANGE_GRANT_TYPE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ActorTokenContent",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "M2M", "AWS_IAM_ID_TOKEN_JWT"],
-            }),
-        )],
+        fields: &[
+            ("ActorTokenContent", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "M2M", "AWS_IAM_ID_TOKEN_JWT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ManagedVpcResource",
-                &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE),
-            ),
-            (
-                "SelfManagedLatticeResource",
-                &Shape::Object(&SELF_MANAGED_LATTICE_RESOURCE_SHAPE),
-            ),
+            ("ManagedVpcResource", &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE)),
+            ("SelfManagedLatticeResource", &Shape::Object(&SELF_MANAGED_LATTICE_RESOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_VPC_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointIpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "IPV6"],
-                }),
-            ),
-            (
-                "RoutingDomain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "VpcIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointIpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+            ("RoutingDomain", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+            ("VpcIdentifier", &Shape::Str(StrRule { pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -17709,15 +13341,7 @@ pub mod o_auth2_credential_provider {
 
     pub(crate) static PRIVATE_ENDPOINT_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Domain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(253),
-                    allowed: &[],
-                }),
-            ),
+            ("Domain", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(253), allowed: &[] })),
             ("PrivateEndpoint", &Shape::Object(&PRIVATE_ENDPOINT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -17725,349 +13349,103 @@ pub mod o_auth2_credential_provider {
 
     pub(crate) static PRIVATE_KEY_JWT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalHeaderClaims",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "AdditionalPayloadClaims",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "PrivateKeySource",
-                &Shape::Object(&PRIVATE_KEY_SOURCE_SHAPE),
-            ),
-            (
-                "SigningAlgorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RS256", "PS256", "ES256"],
-                }),
-            ),
+            ("AdditionalHeaderClaims", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("AdditionalPayloadClaims", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("PrivateKeySource", &Shape::Object(&PRIVATE_KEY_SOURCE_SHAPE)),
+            ("SigningAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RS256", "PS256", "ES256"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_KEY_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("KmsKeySource", &Shape::Object(&KMS_KEY_SOURCE_TYPE_SHAPE))],
+        fields: &[
+            ("KmsKeySource", &Shape::Object(&KMS_KEY_SOURCE_TYPE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KMS_KEY_SOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GITHUB_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ClientSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ClientSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GOOGLE_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ClientSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ClientSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INCLUDED_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ClientSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ClientSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINKEDIN_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ClientSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ClientSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MICROSOFT_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ClientSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
-            (
-                "TenantId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ClientSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
+            ("TenantId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SALESFORCE_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ClientSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ClientSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLACK_OAUTH2_PROVIDER_CONFIG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ClientSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ClientSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ClientSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -18091,28 +13469,17 @@ impl CfnOnlineEvaluationConfig {
     /// - `evaluation_execution_role_arn`: `EvaluationExecutionRoleArn`, The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation.
     /// - `online_evaluation_config_name`: `OnlineEvaluationConfigName`, The name of the online evaluation configuration. Must be unique within your account.
     /// - `rule`: `Rule`, The evaluation rule that defines sampling configuration, filters, and session detection settings.
-    pub fn new(
-        data_source_config: impl Into<Val<online_evaluation_config::DataSourceConfig>>,
-        evaluation_execution_role_arn: impl Into<Val<String>>,
-        online_evaluation_config_name: impl Into<Val<String>>,
-        rule: impl Into<Val<online_evaluation_config::Rule>>,
-    ) -> Self {
+    pub fn new(data_source_config: impl Into<Val<online_evaluation_config::DataSourceConfig>>, evaluation_execution_role_arn: impl Into<Val<String>>, online_evaluation_config_name: impl Into<Val<String>>, rule: impl Into<Val<online_evaluation_config::Rule>>) -> Self {
         let mut props = Props::new();
         props.set("DataSourceConfig", data_source_config);
         props.set("EvaluationExecutionRoleArn", evaluation_execution_role_arn);
         props.set("OnlineEvaluationConfigName", online_evaluation_config_name);
         props.set("Rule", rule);
-        CfnOnlineEvaluationConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOnlineEvaluationConfig { props, options: ResourceOptions::default() }
     }
 
     /// The configuration for clustering analysis of evaluation results.
-    pub fn clustering_config(
-        mut self,
-        value: impl Into<Val<online_evaluation_config::ClusteringConfig>>,
-    ) -> Self {
+    pub fn clustering_config(mut self, value: impl Into<Val<online_evaluation_config::ClusteringConfig>>) -> Self {
         self.props.set("ClusteringConfig", value);
         self
     }
@@ -18124,10 +13491,7 @@ impl CfnOnlineEvaluationConfig {
     }
 
     /// The list of evaluators to apply during online evaluation.
-    pub fn evaluators(
-        mut self,
-        value: impl Into<Val<Vec<online_evaluation_config::EvaluatorReference>>>,
-    ) -> Self {
+    pub fn evaluators(mut self, value: impl Into<Val<Vec<online_evaluation_config::EvaluatorReference>>>) -> Self {
         self.props.set("Evaluators", value);
         self
     }
@@ -18141,19 +13505,13 @@ impl CfnOnlineEvaluationConfig {
     }
 
     /// The list of insights to enable for failure analysis.
-    pub fn insights(
-        mut self,
-        value: impl Into<Val<Vec<online_evaluation_config::Insight>>>,
-    ) -> Self {
+    pub fn insights(mut self, value: impl Into<Val<Vec<online_evaluation_config::Insight>>>) -> Self {
         self.props.set("Insights", value);
         self
     }
 
     /// The configuration that specifies where evaluation results should be written.
-    pub fn output_config(
-        mut self,
-        value: impl Into<Val<online_evaluation_config::OutputConfig>>,
-    ) -> Self {
+    pub fn output_config(mut self, value: impl Into<Val<online_evaluation_config::OutputConfig>>) -> Self {
         self.props.set("OutputConfig", value);
         self
     }
@@ -18223,100 +13581,24 @@ pub(crate) static ONLINE_EVALUATION_CONFIG_META: TypeMeta = TypeMeta {
     create_only: &["OnlineEvaluationConfigName"],
     write_only: &[],
     primary_identifier: &["OnlineEvaluationConfigArn"],
-    attributes: &[
-        "CreatedAt",
-        "OnlineEvaluationConfigArn",
-        "OnlineEvaluationConfigId",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "OnlineEvaluationConfigArn", "OnlineEvaluationConfigId", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1fe8d3d8),
 };
 
 pub(crate) static ONLINE_EVALUATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusteringConfig",
-            &Shape::Object(&online_evaluation_config::CLUSTERING_CONFIG_SHAPE),
-        ),
-        (
-            "DataSourceConfig",
-            &Shape::Object(&online_evaluation_config::DATA_SOURCE_CONFIG_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EvaluationExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Evaluators",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &online_evaluation_config::EVALUATOR_REFERENCE_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "ExecutionStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Insights",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&online_evaluation_config::INSIGHT_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "OnlineEvaluationConfigName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutputConfig",
-            &Shape::Object(&online_evaluation_config::OUTPUT_CONFIG_SHAPE),
-        ),
-        (
-            "Rule",
-            &Shape::Object(&online_evaluation_config::RULE_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&online_evaluation_config::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusteringConfig", &Shape::Object(&online_evaluation_config::CLUSTERING_CONFIG_SHAPE)),
+        ("DataSourceConfig", &Shape::Object(&online_evaluation_config::DATA_SOURCE_CONFIG_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("EvaluationExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Evaluators", &Shape::List(ListRule { item: Some(&Shape::Object(&online_evaluation_config::EVALUATOR_REFERENCE_SHAPE)), min_items: Some(0), max_items: Some(25) })),
+        ("ExecutionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Insights", &Shape::List(ListRule { item: Some(&Shape::Object(&online_evaluation_config::INSIGHT_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("OnlineEvaluationConfigName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("OutputConfig", &Shape::Object(&online_evaluation_config::OUTPUT_CONFIG_SHAPE)),
+        ("Rule", &Shape::Object(&online_evaluation_config::RULE_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&online_evaluation_config::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -18567,11 +13849,7 @@ pub mod online_evaluation_config {
         /// - `key`: `Key`, The key or field name to filter on within the agent trace data.
         /// - `operator`: `Operator`, The comparison operator to use for filtering.
         /// - `value`: `Value`, The value used in filter comparisons.
-        pub fn new(
-            key: impl Into<Val<String>>,
-            operator: impl Into<Val<String>>,
-            value: impl Into<Val<FilterValue>>,
-        ) -> Self {
+        pub fn new(key: impl Into<Val<String>>, operator: impl Into<Val<String>>, value: impl Into<Val<FilterValue>>) -> Self {
             let mut props = Props::new();
             props.set("Key", key);
             props.set("Operator", operator);
@@ -18696,71 +13974,24 @@ pub mod online_evaluation_config {
     }
 
     pub(crate) static CLUSTERING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Frequencies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAILY", "WEEKLY", "MONTHLY"],
-                })),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        )],
+        fields: &[
+            ("Frequencies", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAILY", "WEEKLY", "MONTHLY"] })), min_items: Some(0), max_items: Some(3) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudWatchLogs",
-            &Shape::Object(&CLOUD_WATCH_LOGS_INPUT_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("CloudWatchLogs", &Shape::Object(&CLOUD_WATCH_LOGS_INPUT_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOGS_INPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroupNamePrefixes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[.\\-_/#A-Za-z0-9]+$"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "LogGroupNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[.\\-_/#A-Za-z0-9]+$"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "ServiceNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9._-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("LogGroupNamePrefixes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("LogGroupNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("ServiceNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(1) })),
         ],
         one_of_required: &[&["LogGroupNames"], &["LogGroupNamePrefixes"]],
         ..ObjectShape::EMPTY
@@ -18774,69 +14005,31 @@ pub mod online_evaluation_config {
     };
 
     pub(crate) static INSIGHT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InsightId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9._]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InsightId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9._]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudWatchConfig",
-            &Shape::Object(&CLOUD_WATCH_OUTPUT_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("CloudWatchConfig", &Shape::Object(&CLOUD_WATCH_OUTPUT_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[.\\-_/#A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricsNamespace",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._#/:-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResultDestination",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEDICATED_LOG_GROUP", "SOURCE_LOG_GROUP"],
-                }),
-            ),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("MetricsNamespace", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._#/:-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("ResultDestination", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEDICATED_LOG_GROUP", "SOURCE_LOG_GROUP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Filters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILTER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
+            ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_SHAPE)), min_items: Some(0), max_items: Some(5) })),
             ("SamplingConfig", &Shape::Object(&SAMPLING_CONFIG_SHAPE)),
             ("SessionConfig", &Shape::Object(&SESSION_CONFIG_SHAPE)),
         ],
@@ -18845,95 +14038,38 @@ pub mod online_evaluation_config {
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Equals",
-                        "NotEquals",
-                        "GreaterThan",
-                        "LessThan",
-                        "GreaterThanOrEqual",
-                        "LessThanOrEqual",
-                        "Contains",
-                        "NotContains",
-                    ],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Equals", "NotEquals", "GreaterThan", "LessThan", "GreaterThanOrEqual", "LessThanOrEqual", "Contains", "NotContains"] })),
             ("Value", &Shape::Object(&FILTER_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StringValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAMPLING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SamplingPercentage",
-            &Shape::Num(NumRule {
-                min: Some(0.01),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SamplingPercentage", &Shape::Num(NumRule { min: Some(0.01), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SESSION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SessionTimeoutMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SessionTimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(1440.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -18956,26 +14092,16 @@ impl CfnPaymentConnector {
     /// - `connector_name`: `ConnectorName`, The name of the payment connector
     /// - `connector_type`: `ConnectorType`.
     /// - `payment_manager_id`: `PaymentManagerId`, The identifier of the parent payment manager
-    pub fn new(
-        connector_name: impl Into<Val<String>>,
-        connector_type: impl Into<Val<String>>,
-        payment_manager_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connector_name: impl Into<Val<String>>, connector_type: impl Into<Val<String>>, payment_manager_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectorName", connector_name);
         props.set("ConnectorType", connector_type);
         props.set("PaymentManagerId", payment_manager_id);
-        CfnPaymentConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPaymentConnector { props, options: ResourceOptions::default() }
     }
 
     /// The credential provider configurations for the connector. Required when ProvisionMode is MANUAL or not specified. Empty for QUICK_CREATE until provisioning completes.
-    pub fn credential_provider_configurations(
-        mut self,
-        value: impl Into<Val<Vec<payment_connector::CredentialsProviderConfiguration>>>,
-    ) -> Self {
+    pub fn credential_provider_configurations(mut self, value: impl Into<Val<Vec<payment_connector::CredentialsProviderConfiguration>>>) -> Self {
         self.props.set("CredentialProviderConfigurations", value);
         self
     }
@@ -19059,81 +14185,22 @@ impl Handle<CfnPaymentConnector> {
 pub(crate) static PAYMENT_CONNECTOR_META: TypeMeta = TypeMeta {
     type_name: CfnPaymentConnector::TYPE_NAME,
     shape: &PAYMENT_CONNECTOR_SHAPE,
-    create_only: &[
-        "ConnectorName",
-        "ConnectorType",
-        "PaymentManagerId",
-        "ProvisionMode",
-    ],
+    create_only: &["ConnectorName", "ConnectorType", "PaymentManagerId", "ProvisionMode"],
     write_only: &["ProvisionMode"],
     primary_identifier: &["PaymentConnectorArn"],
-    attributes: &[
-        "AuthorizationUrl",
-        "ConnectorCreatedAt",
-        "ConnectorLastUpdatedAt",
-        "ConnectorStatus",
-        "PaymentConnectorArn",
-        "PaymentConnectorId",
-    ],
+    attributes: &["AuthorizationUrl", "ConnectorCreatedAt", "ConnectorLastUpdatedAt", "ConnectorStatus", "PaymentConnectorArn", "PaymentConnectorId"],
     tagging: None,
     regions: RegionSet(0x2fcc1fe80300),
 };
 
 pub(crate) static PAYMENT_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectorName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectorType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CoinbaseCDP", "StripePrivy"],
-            }),
-        ),
-        (
-            "CredentialProviderConfigurations",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PaymentManagerId",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProvisionMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MANUAL", "QUICK_CREATE"],
-            }),
-        ),
+        ("ConnectorName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ConnectorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CoinbaseCDP", "StripePrivy"] })),
+        ("CredentialProviderConfigurations", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(1) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s]+$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("PaymentManagerId", &Shape::Str(StrRule { pattern: Some("^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ProvisionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANUAL", "QUICK_CREATE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -19157,19 +14224,13 @@ pub mod payment_connector {
         }
 
         /// The `CoinbaseCDP` property.
-        pub fn coinbase_cdp(
-            mut self,
-            value: impl Into<Val<PaymentCredentialProviderConfiguration>>,
-        ) -> Self {
+        pub fn coinbase_cdp(mut self, value: impl Into<Val<PaymentCredentialProviderConfiguration>>) -> Self {
             self.props.set("CoinbaseCDP", value);
             self
         }
 
         /// The `StripePrivy` property.
-        pub fn stripe_privy(
-            mut self,
-            value: impl Into<Val<PaymentCredentialProviderConfiguration>>,
-        ) -> Self {
+        pub fn stripe_privy(mut self, value: impl Into<Val<PaymentCredentialProviderConfiguration>>) -> Self {
             self.props.set("StripePrivy", value);
             self
         }
@@ -19221,26 +14282,17 @@ impl CfnPaymentCredentialProvider {
     ///
     /// - `credential_provider_vendor`: `CredentialProviderVendor`, Supported vendor types for payment providers
     /// - `name`: `Name`, Unique name for the payment credential provider
-    pub fn new(
-        credential_provider_vendor: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(credential_provider_vendor: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CredentialProviderVendor", credential_provider_vendor);
         props.set("Name", name);
-        CfnPaymentCredentialProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPaymentCredentialProvider { props, options: ResourceOptions::default() }
     }
 
     /// Provider configuration input containing secrets for creation/update
     ///
     /// Write-only.
-    pub fn provider_configuration_input(
-        mut self,
-        value: impl Into<Val<payment_credential_provider::PaymentProviderConfigurationInput>>,
-    ) -> Self {
+    pub fn provider_configuration_input(mut self, value: impl Into<Val<payment_credential_provider::PaymentProviderConfigurationInput>>) -> Self {
         self.props.set("ProviderConfigurationInput", value);
         self
     }
@@ -19303,53 +14355,17 @@ pub(crate) static PAYMENT_CREDENTIAL_PROVIDER_META: TypeMeta = TypeMeta {
     create_only: &["CredentialProviderVendor", "Name"],
     write_only: &["ProviderConfigurationInput"],
     primary_identifier: &["CredentialProviderArn"],
-    attributes: &[
-        "CreatedTime",
-        "CredentialProviderArn",
-        "LastUpdatedTime",
-        "ProviderConfigurationOutput",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTime", "CredentialProviderArn", "LastUpdatedTime", "ProviderConfigurationOutput"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1fe80300),
 };
 
 pub(crate) static PAYMENT_CREDENTIAL_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CredentialProviderVendor",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CoinbaseCDP", "StripePrivy"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProviderConfigurationInput",
-            &Shape::Object(
-                &payment_credential_provider::PAYMENT_PROVIDER_CONFIGURATION_INPUT_SHAPE,
-            ),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&payment_credential_provider::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("CredentialProviderVendor", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CoinbaseCDP", "StripePrivy"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ProviderConfigurationInput", &Shape::Object(&payment_credential_provider::PAYMENT_PROVIDER_CONFIGURATION_INPUT_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&payment_credential_provider::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -19374,19 +14390,13 @@ pub mod payment_credential_provider {
         }
 
         /// Coinbase CDP configuration with API credentials
-        pub fn coinbase_cdp_configuration(
-            mut self,
-            value: impl Into<Val<CoinbaseCdpConfigurationInput>>,
-        ) -> Self {
+        pub fn coinbase_cdp_configuration(mut self, value: impl Into<Val<CoinbaseCdpConfigurationInput>>) -> Self {
             self.props.set("CoinbaseCdpConfiguration", value);
             self
         }
 
         /// Stripe Privy configuration with credentials
-        pub fn stripe_privy_configuration(
-            mut self,
-            value: impl Into<Val<StripePrivyConfigurationInput>>,
-        ) -> Self {
+        pub fn stripe_privy_configuration(mut self, value: impl Into<Val<StripePrivyConfigurationInput>>) -> Self {
             self.props.set("StripePrivyConfiguration", value);
             self
         }
@@ -19497,10 +14507,7 @@ pub mod payment_credential_provider {
         ///
         /// - `app_id`: `AppId`, The app ID provided by Privy
         /// - `authorization_id`: `AuthorizationId`, The authorization ID for the Stripe Privy integration
-        pub fn new(
-            app_id: impl Into<Val<String>>,
-            authorization_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(app_id: impl Into<Val<String>>, authorization_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppId", app_id);
             props.set("AuthorizationId", authorization_id);
@@ -19534,10 +14541,7 @@ pub mod payment_credential_provider {
         }
 
         /// A reference to a customer-provided secret stored in AWS Secrets Manager
-        pub fn authorization_private_key_config(
-            mut self,
-            value: impl Into<Val<SecretReference>>,
-        ) -> Self {
+        pub fn authorization_private_key_config(mut self, value: impl Into<Val<SecretReference>>) -> Self {
             self.props.set("AuthorizationPrivateKeyConfig", value);
             self
         }
@@ -19584,186 +14588,51 @@ pub mod payment_credential_provider {
 
     pub(crate) static PAYMENT_PROVIDER_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CoinbaseCdpConfiguration",
-                &Shape::Object(&COINBASE_CDP_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "StripePrivyConfiguration",
-                &Shape::Object(&STRIPE_PRIVY_CONFIGURATION_INPUT_SHAPE),
-            ),
+            ("CoinbaseCdpConfiguration", &Shape::Object(&COINBASE_CDP_CONFIGURATION_INPUT_SHAPE)),
+            ("StripePrivyConfiguration", &Shape::Object(&STRIPE_PRIVY_CONFIGURATION_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COINBASE_CDP_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApiKeySecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApiKeySecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "ApiKeySecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
-            (
-                "WalletSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WalletSecretConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "WalletSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("ApiKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("ApiKeySecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ApiKeySecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("ApiKeySecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
+            ("WalletSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("WalletSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("WalletSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECRET_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "JsonKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("JsonKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("SecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STRIPE_PRIVY_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AppSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AppId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("AppSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
             ("AppSecretConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
-            (
-                "AppSecretSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
-            (
-                "AuthorizationId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AuthorizationPrivateKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AuthorizationPrivateKeyConfig",
-                &Shape::Object(&SECRET_REFERENCE_SHAPE),
-            ),
-            (
-                "AuthorizationPrivateKeySource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED", "EXTERNAL"],
-                }),
-            ),
+            ("AppSecretSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
+            ("AuthorizationId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("AuthorizationPrivateKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+            ("AuthorizationPrivateKeyConfig", &Shape::Object(&SECRET_REFERENCE_SHAPE)),
+            ("AuthorizationPrivateKeySource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "EXTERNAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -19786,28 +14655,18 @@ impl CfnPaymentManager {
     /// - `authorizer_type`: `AuthorizerType`.
     /// - `name`: `Name`, The name of the payment manager
     /// - `role_arn`: `RoleArn`, The ARN of the IAM role for the payment manager
-    pub fn new(
-        authorizer_type: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(authorizer_type: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthorizerType", authorizer_type);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
-        CfnPaymentManager {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPaymentManager { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthorizerConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn authorizer_configuration(
-        mut self,
-        value: impl Into<Val<payment_manager::AuthorizerConfiguration>>,
-    ) -> Self {
+    pub fn authorizer_configuration(mut self, value: impl Into<Val<payment_manager::AuthorizerConfiguration>>) -> Self {
         self.props.set("AuthorizerConfiguration", value);
         self
     }
@@ -19886,71 +14745,19 @@ pub(crate) static PAYMENT_MANAGER_META: TypeMeta = TypeMeta {
     create_only: &["AuthorizerConfiguration", "AuthorizerType", "Name"],
     write_only: &[],
     primary_identifier: &["PaymentManagerArn"],
-    attributes: &[
-        "CreatedAt",
-        "LastUpdatedAt",
-        "PaymentManagerArn",
-        "PaymentManagerId",
-        "Status",
-        "WorkloadIdentityDetails",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "LastUpdatedAt", "PaymentManagerArn", "PaymentManagerId", "Status", "WorkloadIdentityDetails"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1fe80300),
 };
 
 pub(crate) static PAYMENT_MANAGER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthorizerConfiguration",
-            &Shape::Object(&payment_manager::AUTHORIZER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "AuthorizerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CUSTOM_JWT", "AWS_IAM"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9]{0,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&payment_manager::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AuthorizerConfiguration", &Shape::Object(&payment_manager::AUTHORIZER_CONFIGURATION_SHAPE)),
+        ("AuthorizerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOM_JWT", "AWS_IAM"] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s]+$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9]{0,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&payment_manager::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -19971,9 +14778,7 @@ pub mod payment_manager {
         /// Creates the value from its required properties:
         ///
         /// - `custom_jwt_authorizer`: `CustomJWTAuthorizer`.
-        pub fn new(
-            custom_jwt_authorizer: impl Into<Val<CustomJwtAuthorizerConfiguration>>,
-        ) -> Self {
+        pub fn new(custom_jwt_authorizer: impl Into<Val<CustomJwtAuthorizerConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("CustomJWTAuthorizer", custom_jwt_authorizer);
             AuthorizerConfiguration { props }
@@ -20021,10 +14826,7 @@ pub mod payment_manager {
         }
 
         /// The `CustomClaims` property.
-        pub fn custom_claims(
-            mut self,
-            value: impl Into<Val<Vec<CustomClaimValidationType>>>,
-        ) -> Self {
+        pub fn custom_claims(mut self, value: impl Into<Val<Vec<CustomClaimValidationType>>>) -> Self {
             self.props.set("CustomClaims", value);
             self
         }
@@ -20048,11 +14850,7 @@ pub mod payment_manager {
         /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`.
         /// - `inbound_token_claim_name`: `InboundTokenClaimName`.
         /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`.
-        pub fn new(
-            authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>,
-            inbound_token_claim_name: impl Into<Val<String>>,
-            inbound_token_claim_value_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
             props.set("InboundTokenClaimName", inbound_token_claim_name);
@@ -20078,10 +14876,7 @@ pub mod payment_manager {
         ///
         /// - `claim_match_operator`: `ClaimMatchOperator`.
         /// - `claim_match_value`: `ClaimMatchValue`.
-        pub fn new(
-            claim_match_operator: impl Into<Val<String>>,
-            claim_match_value: impl Into<Val<ClaimMatchValueType>>,
-        ) -> Self {
+        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
             let mut props = Props::new();
             props.set("ClaimMatchOperator", claim_match_operator);
             props.set("ClaimMatchValue", claim_match_value);
@@ -20153,160 +14948,52 @@ pub mod payment_manager {
     }
 
     pub(crate) static AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomJWTAuthorizer",
-            &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("CustomJWTAuthorizer", &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedAudience",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedClients",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedScopes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "CustomClaims",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "DiscoveryUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+/\\.well-known/openid-configuration$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedAudience", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("AllowedClients", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("AllowedScopes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("CustomClaims", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)), min_items: Some(1), max_items: None })),
+            ("DiscoveryUrl", &Shape::Str(StrRule { pattern: Some("^.+/\\.well-known/openid-configuration$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizingClaimMatchValue",
-                &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
-            (
-                "InboundTokenClaimName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_.:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InboundTokenClaimValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "STRING_ARRAY"],
-                }),
-            ),
+            ("AuthorizingClaimMatchValue", &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE)),
+            ("InboundTokenClaimName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.:/-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("InboundTokenClaimValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "STRING_ARRAY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClaimMatchOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"],
-                }),
-            ),
-            (
-                "ClaimMatchValue",
-                &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
+            ("ClaimMatchOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"] })),
+            ("ClaimMatchValue", &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchValueString",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchValueStringList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Za-z0-9_.-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("MatchValueString", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MatchValueStringList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -20329,19 +15016,12 @@ impl CfnPolicy {
     /// - `definition`: `Definition`, The definition structure for policies. Encapsulates different policy formats.
     /// - `name`: `Name`, The customer-assigned immutable name for the policy. Must be unique within the policy engine.
     /// - `policy_engine_id`: `PolicyEngineId`, The identifier of the policy engine which contains this policy.
-    pub fn new(
-        definition: impl Into<Val<policy::PolicyDefinition>>,
-        name: impl Into<Val<String>>,
-        policy_engine_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(definition: impl Into<Val<policy::PolicyDefinition>>, name: impl Into<Val<String>>, policy_engine_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Definition", definition);
         props.set("Name", name);
         props.set("PolicyEngineId", policy_engine_id);
-        CfnPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicy { props, options: ResourceOptions::default() }
     }
 
     /// A human-readable description of the policy's purpose and functionality.
@@ -20434,69 +15114,19 @@ pub(crate) static POLICY_META: TypeMeta = TypeMeta {
     create_only: &["Name", "PolicyEngineId"],
     write_only: &["ValidationMode"],
     primary_identifier: &["PolicyArn"],
-    attributes: &[
-        "CreatedAt",
-        "PolicyArn",
-        "PolicyId",
-        "Status",
-        "StatusReasons",
-        "UpdatedAt",
-    ],
+    attributes: &["CreatedAt", "PolicyArn", "PolicyId", "Status", "StatusReasons", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x3fee1fe8d3d8),
 };
 
 pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Definition",
-            &Shape::Object(&policy::POLICY_DEFINITION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnforcementMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "LOG_ONLY"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z][A-Za-z0-9_]*$"),
-                min_len: Some(1),
-                max_len: Some(48),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyEngineId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}$"),
-                min_len: Some(12),
-                max_len: Some(59),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ValidationMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FAIL_ON_ANY_FINDINGS", "IGNORE_ALL_FINDINGS"],
-            }),
-        ),
+        ("Definition", &Shape::Object(&policy::POLICY_DEFINITION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("EnforcementMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "LOG_ONLY"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_]*$"), min_len: Some(1), max_len: Some(48), allowed: &[] })),
+        ("PolicyEngineId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}$"), min_len: Some(12), max_len: Some(59), allowed: &[] })),
+        ("ValidationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAIL_ON_ANY_FINDINGS", "IGNORE_ALL_FINDINGS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -20595,28 +15225,16 @@ pub mod policy {
     };
 
     pub(crate) static CEDAR_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statement",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(35),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Statement", &Shape::Str(StrRule { pattern: None, min_len: Some(35), max_len: Some(10000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_STATEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statement",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(35),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Statement", &Shape::Str(StrRule { pattern: None, min_len: Some(35), max_len: Some(10000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -20639,10 +15257,7 @@ impl CfnPolicyEngine {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnPolicyEngine {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicyEngine { props, options: ResourceOptions::default() }
     }
 
     /// A human-readable description of the policy engine's purpose and scope
@@ -20731,60 +15346,17 @@ pub(crate) static POLICY_ENGINE_META: TypeMeta = TypeMeta {
     create_only: &["EncryptionKeyArn", "Name"],
     write_only: &[],
     primary_identifier: &["PolicyEngineArn"],
-    attributes: &[
-        "CreatedAt",
-        "PolicyEngineArn",
-        "PolicyEngineId",
-        "Status",
-        "StatusReasons",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "PolicyEngineArn", "PolicyEngineId", "Status", "StatusReasons", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1fe8d3d8),
 };
 
 pub(crate) static POLICY_ENGINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z][A-Za-z0-9_]*$"),
-                min_len: Some(1),
-                max_len: Some(48),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&policy_engine::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("EncryptionKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_]*$"), min_len: Some(1), max_len: Some(48), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&policy_engine::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -20822,24 +15394,8 @@ pub mod policy_engine {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -20865,10 +15421,7 @@ impl CfnResourcePolicy {
         let mut props = Props::new();
         props.set("Policy", policy);
         props.set("ResourceArn", resource_arn);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -20900,24 +15453,8 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Policy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(20480),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[a-z0-9-]+:bedrock-agentcore:[a-z0-9-]*:[0-9]{12}:.+$"),
-                min_len: Some(20),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        ),
+        ("Policy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(20480), allowed: &[] })),
+        ("ResourceArn", &Shape::Str(StrRule { pattern: Some("^arn:[a-z0-9-]+:bedrock-agentcore:[a-z0-9-]*:[0-9]{12}:.+$"), min_len: Some(20), max_len: Some(1011), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -20939,35 +15476,22 @@ impl CfnRuntime {
     /// - `agent_runtime_artifact`: `AgentRuntimeArtifact`, The artifact of the agent
     /// - `agent_runtime_name`: `AgentRuntimeName`, Name for a resource
     /// - `role_arn`: `RoleArn`, Amazon Resource Name (ARN) of an IAM role
-    pub fn new(
-        agent_runtime_artifact: impl Into<Val<runtime::AgentRuntimeArtifact>>,
-        agent_runtime_name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(agent_runtime_artifact: impl Into<Val<runtime::AgentRuntimeArtifact>>, agent_runtime_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AgentRuntimeArtifact", agent_runtime_artifact);
         props.set("AgentRuntimeName", agent_runtime_name);
         props.set("RoleArn", role_arn);
-        CfnRuntime {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRuntime { props, options: ResourceOptions::default() }
     }
 
     /// Authorizer configuration for the agent runtime
-    pub fn authorizer_configuration(
-        mut self,
-        value: impl Into<Val<runtime::AuthorizerConfiguration>>,
-    ) -> Self {
+    pub fn authorizer_configuration(mut self, value: impl Into<Val<runtime::AuthorizerConfiguration>>) -> Self {
         self.props.set("AuthorizerConfiguration", value);
         self
     }
 
     /// Capacity provider configuration for the agent runtime
-    pub fn capacity_provider_configuration(
-        mut self,
-        value: impl Into<Val<runtime::CapacityProviderConfiguration>>,
-    ) -> Self {
+    pub fn capacity_provider_configuration(mut self, value: impl Into<Val<runtime::CapacityProviderConfiguration>>) -> Self {
         self.props.set("CapacityProviderConfiguration", value);
         self
     }
@@ -20985,28 +15509,19 @@ impl CfnRuntime {
     }
 
     /// Filesystem configurations for the agent runtime
-    pub fn filesystem_configurations(
-        mut self,
-        value: impl Into<Val<Vec<runtime::FilesystemConfiguration>>>,
-    ) -> Self {
+    pub fn filesystem_configurations(mut self, value: impl Into<Val<Vec<runtime::FilesystemConfiguration>>>) -> Self {
         self.props.set("FilesystemConfigurations", value);
         self
     }
 
     /// Lifecycle configuration for managing runtime sessions
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Val<runtime::LifecycleConfiguration>>,
-    ) -> Self {
+    pub fn lifecycle_configuration(mut self, value: impl Into<Val<runtime::LifecycleConfiguration>>) -> Self {
         self.props.set("LifecycleConfiguration", value);
         self
     }
 
     /// Network access configuration for the Agent
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<runtime::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<runtime::NetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
@@ -21026,10 +15541,7 @@ impl CfnRuntime {
     }
 
     /// Configuration for HTTP request headers
-    pub fn request_header_configuration(
-        mut self,
-        value: impl Into<Val<runtime::RequestHeaderConfiguration>>,
-    ) -> Self {
+    pub fn request_header_configuration(mut self, value: impl Into<Val<runtime::RequestHeaderConfiguration>>) -> Self {
         self.props.set("RequestHeaderConfiguration", value);
         self
     }
@@ -21120,120 +15632,27 @@ pub(crate) static RUNTIME_META: TypeMeta = TypeMeta {
     create_only: &["AgentRuntimeName"],
     write_only: &[],
     primary_identifier: &["AgentRuntimeId"],
-    attributes: &[
-        "AgentRuntimeArn",
-        "AgentRuntimeId",
-        "AgentRuntimeVersion",
-        "CreatedAt",
-        "FailureReason",
-        "LastUpdatedAt",
-        "Status",
-        "WorkloadIdentityDetails",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["AgentRuntimeArn", "AgentRuntimeId", "AgentRuntimeVersion", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status", "WorkloadIdentityDetails"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fee1feed3d8),
 };
 
 pub(crate) static RUNTIME_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AgentRuntimeArtifact",
-            &Shape::Object(&runtime::AGENT_RUNTIME_ARTIFACT_SHAPE),
-        ),
-        (
-            "AgentRuntimeName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z][a-zA-Z0-9_]{0,47}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuthorizerConfiguration",
-            &Shape::Object(&runtime::AUTHORIZER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "CapacityProviderConfiguration",
-            &Shape::Object(&runtime::CAPACITY_PROVIDER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentVariables",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            })),
-        ),
-        (
-            "FilesystemConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&runtime::FILESYSTEM_CONFIGURATION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "LifecycleConfiguration",
-            &Shape::Object(&runtime::LIFECYCLE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "NetworkConfiguration",
-            &Shape::Object(&runtime::NETWORK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "PlatformVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProtocolConfiguration",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MCP", "HTTP", "A2A", "AGUI"],
-            }),
-        ),
-        (
-            "RequestHeaderConfiguration",
-            &Shape::Object(&runtime::REQUEST_HEADER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("AgentRuntimeArtifact", &Shape::Object(&runtime::AGENT_RUNTIME_ARTIFACT_SHAPE)),
+        ("AgentRuntimeName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z][a-zA-Z0-9_]{0,47}"), min_len: None, max_len: None, allowed: &[] })),
+        ("AuthorizerConfiguration", &Shape::Object(&runtime::AUTHORIZER_CONFIGURATION_SHAPE)),
+        ("CapacityProviderConfiguration", &Shape::Object(&runtime::CAPACITY_PROVIDER_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1200), allowed: &[] })),
+        ("EnvironmentVariables", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] }))),
+        ("FilesystemConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&runtime::FILESYSTEM_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ("LifecycleConfiguration", &Shape::Object(&runtime::LIFECYCLE_CONFIGURATION_SHAPE)),
+        ("NetworkConfiguration", &Shape::Object(&runtime::NETWORK_CONFIGURATION_SHAPE)),
+        ("PlatformVersion", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ProtocolConfiguration", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MCP", "HTTP", "A2A", "AGUI"] })),
+        ("RequestHeaderConfiguration", &Shape::Object(&runtime::REQUEST_HEADER_CONFIGURATION_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -21264,10 +15683,7 @@ pub mod runtime {
         }
 
         /// The `ContainerConfiguration` property.
-        pub fn container_configuration(
-            mut self,
-            value: impl Into<Val<ContainerConfiguration>>,
-        ) -> Self {
+        pub fn container_configuration(mut self, value: impl Into<Val<ContainerConfiguration>>) -> Self {
             self.props.set("ContainerConfiguration", value);
             self
         }
@@ -21291,11 +15707,7 @@ pub mod runtime {
         /// - `code`: `Code`, Object represents source code from zip file
         /// - `entry_point`: `EntryPoint`, List of entry points
         /// - `runtime`: `Runtime`, Managed runtime types
-        pub fn new(
-            code: impl Into<Val<Code>>,
-            entry_point: impl Into<Val<Vec<String>>>,
-            runtime: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(code: impl Into<Val<Code>>, entry_point: impl Into<Val<Vec<String>>>, runtime: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Code", code);
             props.set("EntryPoint", entry_point);
@@ -21404,10 +15816,7 @@ pub mod runtime {
         }
 
         /// Configuration for custom JWT authorizer
-        pub fn custom_jwt_authorizer(
-            mut self,
-            value: impl Into<Val<CustomJwtAuthorizerConfiguration>>,
-        ) -> Self {
+        pub fn custom_jwt_authorizer(mut self, value: impl Into<Val<CustomJwtAuthorizerConfiguration>>) -> Self {
             self.props.set("CustomJWTAuthorizer", value);
             self
         }
@@ -21454,19 +15863,13 @@ pub mod runtime {
         }
 
         /// Allow-list of upstream workloads permitted to reach this resource via the workload identity chain. When set, the data plane enforces that the introspected workload chain's caller matches one of the configured hosting environments or workload identities; absent means no chain enforcement.
-        pub fn allowed_workload_configuration(
-            mut self,
-            value: impl Into<Val<AllowedWorkloadConfiguration>>,
-        ) -> Self {
+        pub fn allowed_workload_configuration(mut self, value: impl Into<Val<AllowedWorkloadConfiguration>>) -> Self {
             self.props.set("AllowedWorkloadConfiguration", value);
             self
         }
 
         /// List of required custom claims
-        pub fn custom_claims(
-            mut self,
-            value: impl Into<Val<Vec<CustomClaimValidationType>>>,
-        ) -> Self {
+        pub fn custom_claims(mut self, value: impl Into<Val<Vec<CustomClaimValidationType>>>) -> Self {
             self.props.set("CustomClaims", value);
             self
         }
@@ -21478,10 +15881,7 @@ pub mod runtime {
         }
 
         /// List of private endpoint overrides
-        pub fn private_endpoint_overrides(
-            mut self,
-            value: impl Into<Val<Vec<PrivateEndpointOverride>>>,
-        ) -> Self {
+        pub fn private_endpoint_overrides(mut self, value: impl Into<Val<Vec<PrivateEndpointOverride>>>) -> Self {
             self.props.set("PrivateEndpointOverrides", value);
             self
         }
@@ -21507,10 +15907,7 @@ pub mod runtime {
         }
 
         /// List of allow-listed hosting environments
-        pub fn hosting_environments(
-            mut self,
-            value: impl Into<Val<Vec<HostingEnvironment>>>,
-        ) -> Self {
+        pub fn hosting_environments(mut self, value: impl Into<Val<Vec<HostingEnvironment>>>) -> Self {
             self.props.set("HostingEnvironments", value);
             self
         }
@@ -21563,11 +15960,7 @@ pub mod runtime {
         /// - `authorizing_claim_match_value`: `AuthorizingClaimMatchValue`, The value or values in the custom claim to match and relationship of match
         /// - `inbound_token_claim_name`: `InboundTokenClaimName`, The name of the custom claim to validate
         /// - `inbound_token_claim_value_type`: `InboundTokenClaimValueType`, Token claim data type
-        pub fn new(
-            authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>,
-            inbound_token_claim_name: impl Into<Val<String>>,
-            inbound_token_claim_value_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorizing_claim_match_value: impl Into<Val<AuthorizingClaimMatchValueType>>, inbound_token_claim_name: impl Into<Val<String>>, inbound_token_claim_value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizingClaimMatchValue", authorizing_claim_match_value);
             props.set("InboundTokenClaimName", inbound_token_claim_name);
@@ -21593,10 +15986,7 @@ pub mod runtime {
         ///
         /// - `claim_match_operator`: `ClaimMatchOperator`, The relationship between the claim field value and the value or values being matched
         /// - `claim_match_value`: `ClaimMatchValue`, The value or values in the custom claim to match for
-        pub fn new(
-            claim_match_operator: impl Into<Val<String>>,
-            claim_match_value: impl Into<Val<ClaimMatchValueType>>,
-        ) -> Self {
+        pub fn new(claim_match_operator: impl Into<Val<String>>, claim_match_value: impl Into<Val<ClaimMatchValueType>>) -> Self {
             let mut props = Props::new();
             props.set("ClaimMatchOperator", claim_match_operator);
             props.set("ClaimMatchValue", claim_match_value);
@@ -21662,10 +16052,7 @@ pub mod runtime {
         }
 
         /// Self-managed VPC Lattice resource configuration
-        pub fn self_managed_lattice_resource(
-            mut self,
-            value: impl Into<Val<SelfManagedLatticeResource>>,
-        ) -> Self {
+        pub fn self_managed_lattice_resource(mut self, value: impl Into<Val<SelfManagedLatticeResource>>) -> Self {
             self.props.set("SelfManagedLatticeResource", value);
             self
         }
@@ -21689,11 +16076,7 @@ pub mod runtime {
         /// - `endpoint_ip_address_type`: `EndpointIpAddressType`, The IP address type for the endpoint
         /// - `subnet_ids`: `SubnetIds`, The subnet IDs
         /// - `vpc_identifier`: `VpcIdentifier`, The VPC identifier
-        pub fn new(
-            endpoint_ip_address_type: impl Into<Val<String>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_ip_address_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointIpAddressType", endpoint_ip_address_type);
             props.set("SubnetIds", subnet_ids);
@@ -21738,10 +16121,7 @@ pub mod runtime {
         /// - `resource_configuration_identifier`: `ResourceConfigurationIdentifier`, The identifier of the VPC Lattice resource configuration
         pub fn new(resource_configuration_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ResourceConfigurationIdentifier",
-                resource_configuration_identifier,
-            );
+            props.set("ResourceConfigurationIdentifier", resource_configuration_identifier);
             SelfManagedLatticeResource { props }
         }
     }
@@ -21763,10 +16143,7 @@ pub mod runtime {
         ///
         /// - `domain`: `Domain`, The domain to override
         /// - `private_endpoint`: `PrivateEndpoint`, Private endpoint configuration. Exactly one of SelfManagedLatticeResource or ManagedVpcResource must be specified.
-        pub fn new(
-            domain: impl Into<Val<String>>,
-            private_endpoint: impl Into<Val<PrivateEndpoint>>,
-        ) -> Self {
+        pub fn new(domain: impl Into<Val<String>>, private_endpoint: impl Into<Val<PrivateEndpoint>>) -> Self {
             let mut props = Props::new();
             props.set("Domain", domain);
             props.set("PrivateEndpoint", private_endpoint);
@@ -21817,37 +16194,25 @@ pub mod runtime {
         }
 
         /// Configuration for a CapacityProvider-managed volume to mount into the agent runtime
-        pub fn capacity_provider_volume(
-            mut self,
-            value: impl Into<Val<CapacityProviderVolumeConfiguration>>,
-        ) -> Self {
+        pub fn capacity_provider_volume(mut self, value: impl Into<Val<CapacityProviderVolumeConfiguration>>) -> Self {
             self.props.set("CapacityProviderVolume", value);
             self
         }
 
         /// Configuration for EFS access point filesystem
-        pub fn efs_access_point(
-            mut self,
-            value: impl Into<Val<EfsAccessPointConfiguration>>,
-        ) -> Self {
+        pub fn efs_access_point(mut self, value: impl Into<Val<EfsAccessPointConfiguration>>) -> Self {
             self.props.set("EfsAccessPoint", value);
             self
         }
 
         /// Configuration for S3 Files access point filesystem
-        pub fn s3_files_access_point(
-            mut self,
-            value: impl Into<Val<S3FilesAccessPointConfiguration>>,
-        ) -> Self {
+        pub fn s3_files_access_point(mut self, value: impl Into<Val<S3FilesAccessPointConfiguration>>) -> Self {
             self.props.set("S3FilesAccessPoint", value);
             self
         }
 
         /// Configuration for session storage
-        pub fn session_storage(
-            mut self,
-            value: impl Into<Val<SessionStorageConfiguration>>,
-        ) -> Self {
+        pub fn session_storage(mut self, value: impl Into<Val<SessionStorageConfiguration>>) -> Self {
             self.props.set("SessionStorage", value);
             self
         }
@@ -21870,10 +16235,7 @@ pub mod runtime {
         ///
         /// - `mount_path`: `MountPath`, Mount path for filesystem configuration
         /// - `volume_name`: `VolumeName`, Name of the capacity provider volume
-        pub fn new(
-            mount_path: impl Into<Val<String>>,
-            volume_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(mount_path: impl Into<Val<String>>, volume_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MountPath", mount_path);
             props.set("VolumeName", volume_name);
@@ -21898,10 +16260,7 @@ pub mod runtime {
         ///
         /// - `access_point_arn`: `AccessPointArn`, ARN of the EFS access point
         /// - `mount_path`: `MountPath`, Mount path for filesystem configuration
-        pub fn new(
-            access_point_arn: impl Into<Val<String>>,
-            mount_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(access_point_arn: impl Into<Val<String>>, mount_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccessPointArn", access_point_arn);
             props.set("MountPath", mount_path);
@@ -21926,10 +16285,7 @@ pub mod runtime {
         ///
         /// - `access_point_arn`: `AccessPointArn`, ARN of the S3 Files access point
         /// - `mount_path`: `MountPath`, Mount path for filesystem configuration
-        pub fn new(
-            access_point_arn: impl Into<Val<String>>,
-            mount_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(access_point_arn: impl Into<Val<String>>, mount_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccessPointArn", access_point_arn);
             props.set("MountPath", mount_path);
@@ -22038,10 +16394,7 @@ pub mod runtime {
         ///
         /// - `security_groups`: `SecurityGroups`, Security groups for VPC
         /// - `subnets`: `Subnets`, Subnets for VPC
-        pub fn new(
-            security_groups: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroups", security_groups);
             props.set("Subnets", subnets);
@@ -22083,14 +16436,8 @@ pub mod runtime {
 
     pub(crate) static AGENT_RUNTIME_ARTIFACT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeConfiguration",
-                &Shape::Object(&CODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ContainerConfiguration",
-                &Shape::Object(&CONTAINER_CONFIGURATION_SHAPE),
-            ),
+            ("CodeConfiguration", &Shape::Object(&CODE_CONFIGURATION_SHAPE)),
+            ("ContainerConfiguration", &Shape::Object(&CONTAINER_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -22098,68 +16445,24 @@ pub mod runtime {
     pub(crate) static CODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Code", &Shape::Object(&CODE_SHAPE)),
-            (
-                "EntryPoint",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "Runtime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PYTHON_3_10",
-                        "PYTHON_3_11",
-                        "PYTHON_3_12",
-                        "PYTHON_3_13",
-                        "PYTHON_3_14",
-                        "NODE_22",
-                    ],
-                }),
-            ),
+            ("EntryPoint", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(2) })),
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3", &Shape::Object(&S3_LOCATION_SHAPE))],
+        fields: &[
+            ("S3", &Shape::Object(&S3_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VersionId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("VersionId", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -22172,236 +16475,85 @@ pub mod runtime {
     };
 
     pub(crate) static AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomJWTAuthorizer",
-            &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("CustomJWTAuthorizer", &Shape::Object(&CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_JWT_AUTHORIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedAudience",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedClients",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedScopes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\x21\\x23-\\x5B\\x5D-\\x7E]+"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedWorkloadConfiguration",
-                &Shape::Object(&ALLOWED_WORKLOAD_CONFIGURATION_SHAPE),
-            ),
-            (
-                "CustomClaims",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "DiscoveryUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+/\\.well-known/openid-configuration$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedAudience", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("AllowedClients", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("AllowedScopes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\x21\\x23-\\x5B\\x5D-\\x7E]+"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("AllowedWorkloadConfiguration", &Shape::Object(&ALLOWED_WORKLOAD_CONFIGURATION_SHAPE)),
+            ("CustomClaims", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE)), min_items: Some(1), max_items: None })),
+            ("DiscoveryUrl", &Shape::Str(StrRule { pattern: Some("^.+/\\.well-known/openid-configuration$"), min_len: None, max_len: None, allowed: &[] })),
             ("PrivateEndpoint", &Shape::Object(&PRIVATE_ENDPOINT_SHAPE)),
-            (
-                "PrivateEndpointOverrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRIVATE_ENDPOINT_OVERRIDE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
+            ("PrivateEndpointOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&PRIVATE_ENDPOINT_OVERRIDE_SHAPE)), min_items: Some(0), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALLOWED_WORKLOAD_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HostingEnvironments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HOSTING_ENVIRONMENT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "WorkloadIdentities",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Za-z0-9_.-]+$"),
-                        min_len: Some(3),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("HostingEnvironments", &Shape::List(ListRule { item: Some(&Shape::Object(&HOSTING_ENVIRONMENT_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("WorkloadIdentities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_.-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOSTING_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Arn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(1011), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_CLAIM_VALIDATION_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizingClaimMatchValue",
-                &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
-            (
-                "InboundTokenClaimName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[A-Za-z0-9_.-:]+"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InboundTokenClaimValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "STRING_ARRAY"],
-                }),
-            ),
+            ("AuthorizingClaimMatchValue", &Shape::Object(&AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE)),
+            ("InboundTokenClaimName", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9_.-:]+"), min_len: None, max_len: None, allowed: &[] })),
+            ("InboundTokenClaimValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "STRING_ARRAY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZING_CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClaimMatchOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"],
-                }),
-            ),
-            (
-                "ClaimMatchValue",
-                &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE),
-            ),
+            ("ClaimMatchOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "CONTAINS", "CONTAINS_ANY"] })),
+            ("ClaimMatchValue", &Shape::Object(&CLAIM_MATCH_VALUE_TYPE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLAIM_MATCH_VALUE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchValueString",
-                &Shape::Str(StrRule {
-                    pattern: Some("[A-Za-z0-9_.-]+"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchValueStringList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[A-Za-z0-9_.-]+"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(255),
-                }),
-            ),
+            ("MatchValueString", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9_.-]+"), min_len: None, max_len: None, allowed: &[] })),
+            ("MatchValueStringList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[A-Za-z0-9_.-]+"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(255) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ManagedVpcResource",
-            &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE),
-        )],
+        fields: &[
+            ("ManagedVpcResource", &Shape::Object(&MANAGED_VPC_RESOURCE_SHAPE)),
+        ],
         one_of_required: &[&["SelfManagedLatticeResource"], &["ManagedVpcResource"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_VPC_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointIpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "IPV6"],
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("EndpointIpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+            ("SubnetIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_ENDPOINT_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Domain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(253),
-                    allowed: &[],
-                }),
-            ),
+            ("Domain", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(253), allowed: &[] })),
             ("PrivateEndpoint", &Shape::Object(&PRIVATE_ENDPOINT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -22416,46 +16568,18 @@ pub mod runtime {
 
     pub(crate) static FILESYSTEM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityProviderVolume",
-                &Shape::Object(&CAPACITY_PROVIDER_VOLUME_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EfsAccessPoint",
-                &Shape::Object(&EFS_ACCESS_POINT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "S3FilesAccessPoint",
-                &Shape::Object(&S3_FILES_ACCESS_POINT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SessionStorage",
-                &Shape::Object(&SESSION_STORAGE_CONFIGURATION_SHAPE),
-            ),
+            ("CapacityProviderVolume", &Shape::Object(&CAPACITY_PROVIDER_VOLUME_CONFIGURATION_SHAPE)),
+            ("EfsAccessPoint", &Shape::Object(&EFS_ACCESS_POINT_CONFIGURATION_SHAPE)),
+            ("S3FilesAccessPoint", &Shape::Object(&S3_FILES_ACCESS_POINT_CONFIGURATION_SHAPE)),
+            ("SessionStorage", &Shape::Object(&SESSION_STORAGE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_PROVIDER_VOLUME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MountPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/mnt/[a-zA-Z0-9._-]+/?$"),
-                    min_len: Some(6),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_-]{0,47}$"),
-                    min_len: Some(1),
-                    max_len: Some(48),
-                    allowed: &[],
-                }),
-            ),
+            ("MountPath", &Shape::Str(StrRule { pattern: Some("^/mnt/[a-zA-Z0-9._-]+/?$"), min_len: Some(6), max_len: Some(200), allowed: &[] })),
+            ("VolumeName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_-]{0,47}$"), min_len: Some(1), max_len: Some(48), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -22477,51 +16601,23 @@ pub mod runtime {
     };
 
     pub(crate) static SESSION_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MountPath",
-            &Shape::Str(StrRule {
-                pattern: Some("^/mnt/[a-zA-Z0-9._-]+/?$"),
-                min_len: Some(6),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MountPath", &Shape::Str(StrRule { pattern: Some("^/mnt/[a-zA-Z0-9._-]+/?$"), min_len: Some(6), max_len: Some(200), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIFECYCLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IdleRuntimeSessionTimeout",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(1209600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxLifetime",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(1209600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IdleRuntimeSessionTimeout", &Shape::Num(NumRule { min: Some(60.0), max: Some(1209600.0), allowed: &[] })),
+            ("MaxLifetime", &Shape::Num(NumRule { min: Some(60.0), max: Some(1209600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NetworkMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PUBLIC", "VPC"],
-                }),
-            ),
+            ("NetworkMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLIC", "VPC"] })),
             ("NetworkModeConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -22529,50 +16625,16 @@ pub mod runtime {
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REQUEST_HEADER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RequestHeaderAllowlist",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][A-Za-z0-9_-]{0,255}$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        )],
+        fields: &[
+            ("RequestHeaderAllowlist", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_-]{0,255}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(20) })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -22597,10 +16659,7 @@ impl CfnRuntimeEndpoint {
         let mut props = Props::new();
         props.set("AgentRuntimeId", agent_runtime_id);
         props.set("Name", name);
-        CfnRuntimeEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRuntimeEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The version of the AgentCore Runtime to use for the endpoint.
@@ -22708,71 +16767,18 @@ pub(crate) static RUNTIME_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["AgentRuntimeId", "Name"],
     write_only: &[],
     primary_identifier: &["AgentRuntimeEndpointArn"],
-    attributes: &[
-        "AgentRuntimeArn",
-        "AgentRuntimeEndpointArn",
-        "CreatedAt",
-        "FailureReason",
-        "Id",
-        "LastUpdatedAt",
-        "LiveVersion",
-        "Status",
-        "TargetVersion",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["AgentRuntimeArn", "AgentRuntimeEndpointArn", "CreatedAt", "FailureReason", "Id", "LastUpdatedAt", "LiveVersion", "Status", "TargetVersion"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fee1feed3d8),
 };
 
 pub(crate) static RUNTIME_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AgentRuntimeId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,99}-[a-zA-Z0-9]{10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AgentRuntimeVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^([1-9][0-9]{0,4})$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"),
-                min_len: Some(1),
-                max_len: Some(48),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("AgentRuntimeId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,99}-[a-zA-Z0-9]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("AgentRuntimeVersion", &Shape::Str(StrRule { pattern: Some("^([1-9][0-9]{0,4})$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,47}$"), min_len: Some(1), max_len: Some(48), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s._:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -22795,17 +16801,11 @@ impl CfnWorkloadIdentity {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnWorkloadIdentity {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkloadIdentity { props, options: ResourceOptions::default() }
     }
 
     /// The list of allowed OAuth2 return URLs for resources associated with this workload identity.
-    pub fn allowed_resource_oauth2_return_urls(
-        mut self,
-        value: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn allowed_resource_oauth2_return_urls(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("AllowedResourceOauth2ReturnUrls", value);
         self
     }
@@ -22862,45 +16862,15 @@ pub(crate) static WORKLOAD_IDENTITY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["CreatedTime", "LastUpdatedTime", "WorkloadIdentityArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3feed3d8),
 };
 
 pub(crate) static WORKLOAD_IDENTITY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllowedResourceOauth2ReturnUrls",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("\\w+:(/?/?)[^\\s]+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Za-z0-9_.-]+"),
-                min_len: Some(3),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workload_identity::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedResourceOauth2ReturnUrls", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("\\w+:(/?/?)[^\\s]+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9_.-]+"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workload_identity::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -22938,24 +16908,8 @@ pub mod workload_identity {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -22995,9 +16949,7 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
-        "AWS::BedrockAgentCore::ApiKeyCredentialProvider" => {
-            Some(&API_KEY_CREDENTIAL_PROVIDER_META)
-        }
+        "AWS::BedrockAgentCore::ApiKeyCredentialProvider" => Some(&API_KEY_CREDENTIAL_PROVIDER_META),
         "AWS::BedrockAgentCore::BrowserCustom" => Some(&BROWSER_CUSTOM_META),
         "AWS::BedrockAgentCore::BrowserProfile" => Some(&BROWSER_PROFILE_META),
         "AWS::BedrockAgentCore::CapacityProvider" => Some(&CAPACITY_PROVIDER_META),
@@ -23013,14 +16965,10 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::BedrockAgentCore::Harness" => Some(&HARNESS_META),
         "AWS::BedrockAgentCore::HarnessEndpoint" => Some(&HARNESS_ENDPOINT_META),
         "AWS::BedrockAgentCore::Memory" => Some(&MEMORY_META),
-        "AWS::BedrockAgentCore::OAuth2CredentialProvider" => {
-            Some(&O_AUTH2_CREDENTIAL_PROVIDER_META)
-        }
+        "AWS::BedrockAgentCore::OAuth2CredentialProvider" => Some(&O_AUTH2_CREDENTIAL_PROVIDER_META),
         "AWS::BedrockAgentCore::OnlineEvaluationConfig" => Some(&ONLINE_EVALUATION_CONFIG_META),
         "AWS::BedrockAgentCore::PaymentConnector" => Some(&PAYMENT_CONNECTOR_META),
-        "AWS::BedrockAgentCore::PaymentCredentialProvider" => {
-            Some(&PAYMENT_CREDENTIAL_PROVIDER_META)
-        }
+        "AWS::BedrockAgentCore::PaymentCredentialProvider" => Some(&PAYMENT_CREDENTIAL_PROVIDER_META),
         "AWS::BedrockAgentCore::PaymentManager" => Some(&PAYMENT_MANAGER_META),
         "AWS::BedrockAgentCore::Policy" => Some(&POLICY_META),
         "AWS::BedrockAgentCore::PolicyEngine" => Some(&POLICY_ENGINE_META),

@@ -33,17 +33,11 @@ impl CfnBillingView {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SourceViews", source_views);
-        CfnBillingView {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBillingView { props, options: ResourceOptions::default() }
     }
 
     /// The `DataFilterExpression` property.
-    pub fn data_filter_expression(
-        mut self,
-        value: impl Into<Val<billing_view::DataFilterExpression>>,
-    ) -> Self {
+    pub fn data_filter_expression(mut self, value: impl Into<Val<billing_view::DataFilterExpression>>) -> Self {
         self.props.set("DataFilterExpression", value);
         self
     }
@@ -115,67 +109,18 @@ pub(crate) static BILLING_VIEW_META: TypeMeta = TypeMeta {
     create_only: &["Description", "Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "BillingViewType",
-        "CreatedAt",
-        "OwnerAccountId",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "BillingViewType", "CreatedAt", "OwnerAccountId", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static BILLING_VIEW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataFilterExpression",
-            &Shape::Object(&billing_view::DATA_FILTER_EXPRESSION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^([ a-zA-Z0-9_\\+=\\.\\-@]+)?$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceViews",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "arn:aws[a-z-]*:(billing)::[0-9]{12}:billingview/[a-zA-Z0-9_+=.@-]{1,75}",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&billing_view::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("DataFilterExpression", &Shape::Object(&billing_view::DATA_FILTER_EXPRESSION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^([ a-zA-Z0-9_\\+=\\.\\-@]+)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("SourceViews", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("arn:aws[a-z-]*:(billing)::[0-9]{12}:billingview/[a-zA-Z0-9_+=.@-]{1,75}"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&billing_view::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -357,87 +302,33 @@ pub mod billing_view {
 
     pub(crate) static DIMENSIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LINKED_ACCOUNT"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\S\\s]*"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(200),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINKED_ACCOUNT"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\S\\s]*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\S\\s]*"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\S\\s]*"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(200),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("[\\S\\s]*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\S\\s]*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&BILLING_VIEW_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &BILLING_VIEW_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnBillingGroup {
     /// - `account_grouping`: `AccountGrouping`.
     /// - `computation_preference`: `ComputationPreference`.
     /// - `name`: `Name`.
-    pub fn new(
-        account_grouping: impl Into<Val<billing_group::AccountGrouping>>,
-        computation_preference: impl Into<Val<billing_group::ComputationPreference>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(account_grouping: impl Into<Val<billing_group::AccountGrouping>>, computation_preference: impl Into<Val<billing_group::ComputationPreference>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccountGrouping", account_grouping);
         props.set("ComputationPreference", computation_preference);
         props.set("Name", name);
-        CfnBillingGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBillingGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -127,66 +120,19 @@ pub(crate) static BILLING_GROUP_META: TypeMeta = TypeMeta {
     create_only: &["PrimaryAccountId"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "LastModifiedTime",
-        "Size",
-        "Status",
-        "StatusReason",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "LastModifiedTime", "Size", "Status", "StatusReason"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static BILLING_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountGrouping",
-            &Shape::Object(&billing_group::ACCOUNT_GROUPING_SHAPE),
-        ),
-        (
-            "ComputationPreference",
-            &Shape::Object(&billing_group::COMPUTATION_PREFERENCE_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrimaryAccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9]{12}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&billing_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccountGrouping", &Shape::Object(&billing_group::ACCOUNT_GROUPING_SHAPE)),
+        ("ComputationPreference", &Shape::Object(&billing_group::COMPUTATION_PREFERENCE_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("PrimaryAccountId", &Shape::Str(StrRule { pattern: Some("[0-9]{12}"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&billing_group::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     one_of_required: &[&["PrimaryAccountId"], &["AccountGrouping"]],
     ..ObjectShape::EMPTY
@@ -301,24 +247,8 @@ pub mod billing_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -344,10 +274,7 @@ impl CfnCustomLineItem {
         let mut props = Props::new();
         props.set("BillingGroupArn", billing_group_arn);
         props.set("Name", name);
-        CfnCustomLineItem {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomLineItem { props, options: ResourceOptions::default() }
     }
 
     /// The account which this custom line item will be charged to
@@ -359,10 +286,7 @@ impl CfnCustomLineItem {
     }
 
     /// The `BillingPeriodRange` property.
-    pub fn billing_period_range(
-        mut self,
-        value: impl Into<Val<custom_line_item::BillingPeriodRange>>,
-    ) -> Self {
+    pub fn billing_period_range(mut self, value: impl Into<Val<custom_line_item::BillingPeriodRange>>) -> Self {
         self.props.set("BillingPeriodRange", value);
         self
     }
@@ -378,10 +302,7 @@ impl CfnCustomLineItem {
     }
 
     /// The `CustomLineItemChargeDetails` property.
-    pub fn custom_line_item_charge_details(
-        mut self,
-        value: impl Into<Val<custom_line_item::CustomLineItemChargeDetails>>,
-    ) -> Self {
+    pub fn custom_line_item_charge_details(mut self, value: impl Into<Val<custom_line_item::CustomLineItemChargeDetails>>) -> Self {
         self.props.set("CustomLineItemChargeDetails", value);
         self
     }
@@ -395,10 +316,7 @@ impl CfnCustomLineItem {
     /// The `PresentationDetails` property.
     ///
     /// Changing it replaces the resource.
-    pub fn presentation_details(
-        mut self,
-        value: impl Into<Val<custom_line_item::PresentationDetails>>,
-    ) -> Self {
+    pub fn presentation_details(mut self, value: impl Into<Val<custom_line_item::PresentationDetails>>) -> Self {
         self.props.set("PresentationDetails", value);
         self
     }
@@ -468,101 +386,25 @@ impl Handle<CfnCustomLineItem> {
 pub(crate) static CUSTOM_LINE_ITEM_META: TypeMeta = TypeMeta {
     type_name: CfnCustomLineItem::TYPE_NAME,
     shape: &CUSTOM_LINE_ITEM_SHAPE,
-    create_only: &[
-        "AccountId",
-        "BillingGroupArn",
-        "BillingPeriodRange/ExclusiveEndBillingPeriod",
-        "BillingPeriodRange/InclusiveStartBillingPeriod",
-        "ComputationRule",
-        "CustomLineItemChargeDetails/Type",
-        "PresentationDetails",
-    ],
+    create_only: &["AccountId", "BillingGroupArn", "BillingPeriodRange/ExclusiveEndBillingPeriod", "BillingPeriodRange/InclusiveStartBillingPeriod", "ComputationRule", "CustomLineItemChargeDetails/Type", "PresentationDetails"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "AssociationSize",
-        "CreationTime",
-        "CurrencyCode",
-        "LastModifiedTime",
-        "ProductCode",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "AssociationSize", "CreationTime", "CurrencyCode", "LastModifiedTime", "ProductCode"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static CUSTOM_LINE_ITEM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9]{12}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "BillingGroupArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "arn:aws(-cn)?:billingconductor::[0-9]{12}:billinggroup/?[a-zA-Z0-9]{10,12}",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "BillingPeriodRange",
-            &Shape::Object(&custom_line_item::BILLING_PERIOD_RANGE_SHAPE),
-        ),
-        (
-            "ComputationRule",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONSOLIDATED", "ITEMIZED"],
-            }),
-        ),
-        (
-            "CustomLineItemChargeDetails",
-            &Shape::Object(&custom_line_item::CUSTOM_LINE_ITEM_CHARGE_DETAILS_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PresentationDetails",
-            &Shape::Object(&custom_line_item::PRESENTATION_DETAILS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&custom_line_item::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccountId", &Shape::Str(StrRule { pattern: Some("[0-9]{12}"), min_len: None, max_len: None, allowed: &[] })),
+        ("BillingGroupArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-cn)?:billingconductor::[0-9]{12}:billinggroup/?[a-zA-Z0-9]{10,12}"), min_len: None, max_len: None, allowed: &[] })),
+        ("BillingPeriodRange", &Shape::Object(&custom_line_item::BILLING_PERIOD_RANGE_SHAPE)),
+        ("ComputationRule", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONSOLIDATED", "ITEMIZED"] })),
+        ("CustomLineItemChargeDetails", &Shape::Object(&custom_line_item::CUSTOM_LINE_ITEM_CHARGE_DETAILS_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("PresentationDetails", &Shape::Object(&custom_line_item::PRESENTATION_DETAILS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_line_item::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -587,12 +429,16 @@ pub mod custom_line_item {
         }
 
         /// The `ExclusiveEndBillingPeriod` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn exclusive_end_billing_period(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExclusiveEndBillingPeriod", value);
             self
         }
 
         /// The `InclusiveStartBillingPeriod` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn inclusive_start_billing_period(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InclusiveStartBillingPeriod", value);
             self
@@ -634,10 +480,7 @@ pub mod custom_line_item {
         }
 
         /// The `Percentage` property.
-        pub fn percentage(
-            mut self,
-            value: impl Into<Val<CustomLineItemPercentageChargeDetails>>,
-        ) -> Self {
+        pub fn percentage(mut self, value: impl Into<Val<CustomLineItemPercentageChargeDetails>>) -> Self {
             self.props.set("Percentage", value);
             self
         }
@@ -683,10 +526,7 @@ pub mod custom_line_item {
         ///
         /// - `attribute`: `Attribute`.
         /// - `match_option`: `MatchOption`.
-        pub fn new(
-            attribute: impl Into<Val<String>>,
-            match_option: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute: impl Into<Val<String>>, match_option: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Attribute", attribute);
             props.set("MatchOption", match_option);
@@ -791,117 +631,35 @@ pub mod custom_line_item {
 
     pub(crate) static BILLING_PERIOD_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExclusiveEndBillingPeriod",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\d{4}-(0?[1-9]|1[012])"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InclusiveStartBillingPeriod",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\d{4}-(0?[1-9]|1[012])"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ExclusiveEndBillingPeriod", &Shape::Str(StrRule { pattern: Some("\\d{4}-(0?[1-9]|1[012])"), min_len: None, max_len: None, allowed: &[] })),
+            ("InclusiveStartBillingPeriod", &Shape::Str(StrRule { pattern: Some("\\d{4}-(0?[1-9]|1[012])"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_LINE_ITEM_CHARGE_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Flat",
-                &Shape::Object(&CUSTOM_LINE_ITEM_FLAT_CHARGE_DETAILS_SHAPE),
-            ),
-            (
-                "LineItemFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LINE_ITEM_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Percentage",
-                &Shape::Object(&CUSTOM_LINE_ITEM_PERCENTAGE_CHARGE_DETAILS_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FEE", "CREDIT"],
-                }),
-            ),
+            ("Flat", &Shape::Object(&CUSTOM_LINE_ITEM_FLAT_CHARGE_DETAILS_SHAPE)),
+            ("LineItemFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&LINE_ITEM_FILTER_SHAPE)), min_items: None, max_items: None })),
+            ("Percentage", &Shape::Object(&CUSTOM_LINE_ITEM_PERCENTAGE_CHARGE_DETAILS_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FEE", "CREDIT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_LINE_ITEM_FLAT_CHARGE_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ChargeValue",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(1000000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ChargeValue", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINE_ITEM_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LINE_ITEM_TYPE", "SERVICE"],
-                }),
-            ),
-            (
-                "AttributeValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9]+$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MatchOption",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NOT_EQUAL", "EQUAL"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["SAVINGS_PLAN_NEGATION"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINE_ITEM_TYPE", "SERVICE"] })),
+            ("AttributeValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+            ("MatchOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NOT_EQUAL", "EQUAL"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAVINGS_PLAN_NEGATION"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -915,38 +673,16 @@ pub mod custom_line_item {
     };
 
     pub(crate) static PRESENTATION_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Service",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Service", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -970,10 +706,7 @@ impl CfnPricingPlan {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnPricingPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPricingPlan { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1047,56 +780,16 @@ pub(crate) static PRICING_PLAN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreationTime", "LastModifiedTime", "Size"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static PRICING_PLAN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PricingRuleArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "arn:aws(-cn)?:billingconductor::[0-9]{12}:pricingrule/[a-zA-Z0-9]{10}",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pricing_plan::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("PricingRuleArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("arn:aws(-cn)?:billingconductor::[0-9]{12}:pricingrule/[a-zA-Z0-9]{10}"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(30) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&pricing_plan::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1134,24 +827,8 @@ pub mod pricing_plan {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1174,19 +851,12 @@ impl CfnPricingRule {
     /// - `name`: `Name`, Pricing rule name
     /// - `scope`: `Scope`, A term used to categorize the granularity of a Pricing Rule.
     /// - `type_`: `Type`, One of MARKUP, DISCOUNT or TIERING that describes the behaviour of the pricing rule.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        scope: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, scope: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Scope", scope);
         props.set("Type", type_);
-        CfnPricingRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPricingRule { props, options: ResourceOptions::default() }
     }
 
     /// The seller of services provided by AWS, their affiliates, or third-party providers selling services via AWS Marketplaces. Supported billing entities are AWS, AWS Marketplace, and AISPL.
@@ -1296,119 +966,27 @@ impl Handle<CfnPricingRule> {
 pub(crate) static PRICING_RULE_META: TypeMeta = TypeMeta {
     type_name: CfnPricingRule::TYPE_NAME,
     shape: &PRICING_RULE_SHAPE,
-    create_only: &[
-        "BillingEntity",
-        "Operation",
-        "Scope",
-        "Service",
-        "UsageType",
-    ],
+    create_only: &["BillingEntity", "Operation", "Scope", "Service", "UsageType"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "AssociatedPricingPlanCount",
-        "CreationTime",
-        "LastModifiedTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "AssociatedPricingPlanCount", "CreationTime", "LastModifiedTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static PRICING_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BillingEntity",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWS", "AWS Marketplace", "AISPL"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModifierPercentage",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Operation",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Scope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"],
-            }),
-        ),
-        (
-            "Service",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9\\.\\-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pricing_rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BillingEntity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS", "AWS Marketplace", "AISPL"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ModifierPercentage", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_\\+=\\.\\-@]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Operation", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GLOBAL", "SERVICE", "BILLING_ENTITY", "SKU"] })),
+        ("Service", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\.\\-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&pricing_rule::TAG_SHAPE)), min_items: None, max_items: None })),
         ("Tiering", &Shape::Object(&pricing_rule::TIERING_SHAPE)),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MARKUP", "DISCOUNT", "TIERING"],
-            }),
-        ),
-        (
-            "UsageType",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MARKUP", "DISCOUNT", "TIERING"] })),
+        ("UsageType", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1487,10 +1065,7 @@ pub mod pricing_rule {
         ///
         /// - `begin_range_inclusive`: `BeginRangeInclusive`, The inclusive beginning of the tier's usage range.
         /// - `rate_value`: `RateValue`, The custom rate applied to usage within the tier's range.
-        pub fn new(
-            begin_range_inclusive: impl Into<Val<f64>>,
-            rate_value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(begin_range_inclusive: impl Into<Val<f64>>, rate_value: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("BeginRangeInclusive", begin_range_inclusive);
             props.set("RateValue", rate_value);
@@ -1535,66 +1110,24 @@ pub mod pricing_rule {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIERING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomTiers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CUSTOM_TIER_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("CustomTiers", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_TIER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_TIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BeginRangeInclusive",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndRangeExclusive",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RateValue",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BeginRangeInclusive", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("EndRangeExclusive", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("RateValue", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

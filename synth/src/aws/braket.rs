@@ -33,10 +33,7 @@ impl CfnSpendingLimit {
         let mut props = Props::new();
         props.set("DeviceArn", device_arn);
         props.set("SpendingLimit", spending_limit);
-        CfnSpendingLimit {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSpendingLimit { props, options: ResourceOptions::default() }
     }
 
     /// The tags to apply to the spending limit.
@@ -110,48 +107,16 @@ pub(crate) static SPENDING_LIMIT_META: TypeMeta = TypeMeta {
     create_only: &["DeviceArn"],
     write_only: &[],
     primary_identifier: &["SpendingLimitArn"],
-    attributes: &[
-        "CreatedAt",
-        "QueuedSpend",
-        "SpendingLimitArn",
-        "TotalSpend",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "QueuedSpend", "SpendingLimitArn", "TotalSpend", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fc414600000),
 };
 
 pub(crate) static SPENDING_LIMIT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeviceArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SpendingLimit",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d+(\\.\\d{1,2})?$"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&spending_limit::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeviceArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("SpendingLimit", &Shape::Str(StrRule { pattern: Some("^\\d+(\\.\\d{1,2})?$"), min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&spending_limit::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -214,31 +179,17 @@ pub mod spending_limit {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SPENDING_LIMIT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SPENDING_LIMIT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

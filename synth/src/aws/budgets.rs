@@ -31,19 +31,13 @@ impl CfnBudget {
     pub fn new(budget: impl Into<Val<budget::BudgetData>>) -> Self {
         let mut props = Props::new();
         props.set("Budget", budget);
-        CfnBudget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBudget { props, options: ResourceOptions::default() }
     }
 
     /// The `NotificationsWithSubscribers` property.
     ///
     /// Changing it replaces the resource.
-    pub fn notifications_with_subscribers(
-        mut self,
-        value: impl Into<Val<Vec<budget::NotificationWithSubscribers>>>,
-    ) -> Self {
+    pub fn notifications_with_subscribers(mut self, value: impl Into<Val<Vec<budget::NotificationWithSubscribers>>>) -> Self {
         self.props.set("NotificationsWithSubscribers", value);
         self
     }
@@ -84,22 +78,14 @@ pub(crate) static BUDGET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "ResourceTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "ResourceTags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e2e8358),
 };
 
 pub(crate) static BUDGET_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "NotificationsWithSubscribers",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&budget::NOTIFICATION_WITH_SUBSCRIBERS_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("NotificationsWithSubscribers", &Shape::List(ListRule { item: Some(&Shape::Object(&budget::NOTIFICATION_WITH_SUBSCRIBERS_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -146,6 +132,8 @@ pub mod budget {
         }
 
         /// The `BudgetName` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn budget_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BudgetName", value);
             self
@@ -570,10 +558,7 @@ pub mod budget {
         ///
         /// - `notification`: `Notification`.
         /// - `subscribers`: `Subscribers`.
-        pub fn new(
-            notification: impl Into<Val<Notification>>,
-            subscribers: impl Into<Val<Vec<Subscriber>>>,
-        ) -> Self {
+        pub fn new(notification: impl Into<Val<Notification>>, subscribers: impl Into<Val<Vec<Subscriber>>>) -> Self {
             let mut props = Props::new();
             props.set("Notification", notification);
             props.set("Subscribers", subscribers);
@@ -599,11 +584,7 @@ pub mod budget {
         /// - `comparison_operator`: `ComparisonOperator`.
         /// - `notification_type`: `NotificationType`.
         /// - `threshold`: `Threshold`.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            notification_type: impl Into<Val<String>>,
-            threshold: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, notification_type: impl Into<Val<String>>, threshold: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("NotificationType", notification_type);
@@ -635,10 +616,7 @@ pub mod budget {
         ///
         /// - `address`: `Address`.
         /// - `subscription_type`: `SubscriptionType`.
-        pub fn new(
-            address: impl Into<Val<String>>,
-            subscription_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(address: impl Into<Val<String>>, subscription_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Address", address);
             props.set("SubscriptionType", subscription_type);
@@ -682,19 +660,16 @@ pub mod budget {
     }
 
     pub(crate) static NOTIFICATION_WITH_SUBSCRIBERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Notification", &Shape::Object(&NOTIFICATION_SHAPE))],
+        fields: &[
+            ("Notification", &Shape::Object(&NOTIFICATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Threshold",
-            &Shape::Num(NumRule {
-                min: Some(0.1),
-                max: Some(1000000000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Threshold", &Shape::Num(NumRule { min: Some(0.1), max: Some(1000000000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -720,15 +695,7 @@ impl CfnBudgetsAction {
     /// - `execution_role_arn`: `ExecutionRoleArn`.
     /// - `notification_type`: `NotificationType`.
     /// - `subscribers`: `Subscribers`.
-    pub fn new(
-        action_threshold: impl Into<Val<budgets_action::ActionThreshold>>,
-        action_type: impl Into<Val<String>>,
-        budget_name: impl Into<Val<String>>,
-        definition: impl Into<Val<budgets_action::Definition>>,
-        execution_role_arn: impl Into<Val<String>>,
-        notification_type: impl Into<Val<String>>,
-        subscribers: impl Into<Val<Vec<budgets_action::Subscriber>>>,
-    ) -> Self {
+    pub fn new(action_threshold: impl Into<Val<budgets_action::ActionThreshold>>, action_type: impl Into<Val<String>>, budget_name: impl Into<Val<String>>, definition: impl Into<Val<budgets_action::Definition>>, execution_role_arn: impl Into<Val<String>>, notification_type: impl Into<Val<String>>, subscribers: impl Into<Val<Vec<budgets_action::Subscriber>>>) -> Self {
         let mut props = Props::new();
         props.set("ActionThreshold", action_threshold);
         props.set("ActionType", action_type);
@@ -737,10 +704,7 @@ impl CfnBudgetsAction {
         props.set("ExecutionRoleArn", execution_role_arn);
         props.set("NotificationType", notification_type);
         props.set("Subscribers", subscribers);
-        CfnBudgetsAction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBudgetsAction { props, options: ResourceOptions::default() }
     }
 
     /// The `ApprovalModel` property.
@@ -752,10 +716,7 @@ impl CfnBudgetsAction {
     }
 
     /// The `ResourceTags` property.
-    pub fn resource_tags(
-        mut self,
-        value: impl Into<Val<Vec<budgets_action::ResourceTag>>>,
-    ) -> Self {
+    pub fn resource_tags(mut self, value: impl Into<Val<Vec<budgets_action::ResourceTag>>>) -> Self {
         self.props.set("ResourceTags", value);
         self
     }
@@ -790,10 +751,7 @@ pub(crate) static BUDGETS_ACTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ActionId", "BudgetName"],
     attributes: &["ActionId"],
-    tagging: Some(Tagging {
-        property: "ResourceTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "ResourceTags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e2e8358),
 };
 
@@ -933,10 +891,7 @@ pub mod budgets_action {
         ///
         /// - `policy_id`: `PolicyId`.
         /// - `target_ids`: `TargetIds`.
-        pub fn new(
-            policy_id: impl Into<Val<String>>,
-            target_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(policy_id: impl Into<Val<String>>, target_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("PolicyId", policy_id);
             props.set("TargetIds", target_ids);
@@ -962,11 +917,7 @@ pub mod budgets_action {
         /// - `instance_ids`: `InstanceIds`.
         /// - `region`: `Region`.
         /// - `subtype`: `Subtype`.
-        pub fn new(
-            instance_ids: impl Into<Val<Vec<String>>>,
-            region: impl Into<Val<String>>,
-            subtype: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(instance_ids: impl Into<Val<Vec<String>>>, region: impl Into<Val<String>>, subtype: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceIds", instance_ids);
             props.set("Region", region);
@@ -1032,32 +983,17 @@ pub mod budgets_action {
     }
 
     pub(crate) static ACTION_THRESHOLD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PERCENTAGE", "ABSOLUTE_VALUE"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PERCENTAGE", "ABSOLUTE_VALUE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IamActionDefinition",
-                &Shape::Object(&IAM_ACTION_DEFINITION_SHAPE),
-            ),
-            (
-                "ScpActionDefinition",
-                &Shape::Object(&SCP_ACTION_DEFINITION_SHAPE),
-            ),
-            (
-                "SsmActionDefinition",
-                &Shape::Object(&SSM_ACTION_DEFINITION_SHAPE),
-            ),
+            ("IamActionDefinition", &Shape::Object(&IAM_ACTION_DEFINITION_SHAPE)),
+            ("ScpActionDefinition", &Shape::Object(&SCP_ACTION_DEFINITION_SHAPE)),
+            ("SsmActionDefinition", &Shape::Object(&SSM_ACTION_DEFINITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1074,120 +1010,43 @@ pub mod budgets_action {
 
     pub(crate) static SCP_ACTION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PolicyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^p-[0-9a-zA-Z_]{8,128}$"),
-                    min_len: Some(10),
-                    max_len: Some(130),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\\d{12})$"),
-                        min_len: Some(12),
-                        max_len: Some(68),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("PolicyId", &Shape::Str(StrRule { pattern: Some("^p-[0-9a-zA-Z_]{8,128}$"), min_len: Some(10), max_len: Some(130), allowed: &[] })),
+            ("TargetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)|(\\d{12})$"), min_len: Some(12), max_len: Some(68), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSM_ACTION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^i-(\\w{8}|\\w{17})$|^[a-zA-Z]([\\w-]{0,61}\\w)?$"),
-                        min_len: Some(1),
-                        max_len: Some(63),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\w{2,4}-\\w+(-\\w+)?-\\d$"),
-                    min_len: Some(9),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Subtype",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STOP_EC2_INSTANCES", "STOP_RDS_INSTANCES"],
-                }),
-            ),
+            ("InstanceIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^i-(\\w{8}|\\w{17})$|^[a-zA-Z]([\\w-]{0,61}\\w)?$"), min_len: Some(1), max_len: Some(63), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("Region", &Shape::Str(StrRule { pattern: Some("^\\w{2,4}-\\w+(-\\w+)?-\\d$"), min_len: Some(9), max_len: Some(20), allowed: &[] })),
+            ("Subtype", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STOP_EC2_INSTANCES", "STOP_RDS_INSTANCES"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUBSCRIBER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Address",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(.*[\\n\\r\\t\\f\\ ]?)*$"),
-                    min_len: Some(1),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SNS", "EMAIL"],
-                }),
-            ),
+            ("Address", &Shape::Str(StrRule { pattern: Some("^(.*[\\n\\r\\t\\f\\ ]?)*$"), min_len: Some(1), max_len: Some(2147483647), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SNS", "EMAIL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&BUDGET_META, &BUDGETS_ACTION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &BUDGET_META,
+    &BUDGETS_ACTION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,21 +31,13 @@ impl CfnCase {
     /// - `domain_id`: `DomainId`, The unique identifier of the Cases domain.
     /// - `template_id`: `TemplateId`, A unique identifier of a template.
     /// - `title`: `Title`, The title of the case.
-    pub fn new(
-        customer_id: impl Into<Val<String>>,
-        domain_id: impl Into<Val<String>>,
-        template_id: impl Into<Val<String>>,
-        title: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(customer_id: impl Into<Val<String>>, domain_id: impl Into<Val<String>>, template_id: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CustomerId", customer_id);
         props.set("DomainId", domain_id);
         props.set("TemplateId", template_id);
         props.set("Title", title);
-        CfnCase {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCase { props, options: ResourceOptions::default() }
     }
 
     /// A list of tags for the case.
@@ -93,59 +85,17 @@ pub(crate) static CASE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CaseId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280000),
 };
 
 pub(crate) static CASE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CustomerId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(4100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&case::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Title",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(4100),
-                allowed: &[],
-            }),
-        ),
+        ("CustomerId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4100), allowed: &[] })),
+        ("DomainId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&case::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TemplateId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("Title", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -183,24 +133,8 @@ pub mod case {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?![aA][wW][sS]:)[a-zA-Z0-9 _.:/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9 _.:/=+\\-@]*)$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?![aA][wW][sS]:)[a-zA-Z0-9 _.:/=+\\-@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9 _.:/=+\\-@]*)$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -222,17 +156,11 @@ impl CfnCaseRule {
     ///
     /// - `name`: `Name`, A descriptive name for the case rule. Must be unique within the domain and should clearly indicate the rule's purpose (e.g., 'Priority Field Required for Urgent Cases').
     /// - `rule`: `Rule`, Defines the rule behavior and conditions. Specifies the rule type and the conditions under which it applies. In the Amazon Connect admin website, this corresponds to case field conditions.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        rule: impl Into<Val<case_rule::CaseRuleDetails>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, rule: impl Into<Val<case_rule::CaseRuleDetails>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Rule", rule);
-        CfnCaseRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCaseRule { props, options: ResourceOptions::default() }
     }
 
     /// A description explaining the purpose and behavior of this case rule. Helps administrators understand when and why this rule applies to case fields.
@@ -307,57 +235,18 @@ pub(crate) static CASE_RULE_META: TypeMeta = TypeMeta {
     create_only: &["DomainId"],
     write_only: &[],
     primary_identifier: &["CaseRuleArn"],
-    attributes: &[
-        "CaseRuleArn",
-        "CaseRuleId",
-        "CreatedTime",
-        "LastModifiedTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CaseRuleArn", "CaseRuleId", "CreatedTime", "LastModifiedTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288359),
 };
 
 pub(crate) static CASE_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[\\S]$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+        ("DomainId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^.*[\\S]$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ("Rule", &Shape::Object(&case_rule::CASE_RULE_DETAILS_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&case_rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&case_rule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -411,10 +300,7 @@ pub mod case_rule {
         ///
         /// - `conditions`: `Conditions`, List of conditions for the hidden rule; the first condition to evaluate to true dictates the value of the rule
         /// - `default_value`: `DefaultValue`, The value of the rule (i.e. whether the field is hidden) should none of the conditions evaluate to true
-        pub fn new(
-            conditions: impl Into<Val<Vec<BooleanCondition>>>,
-            default_value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(conditions: impl Into<Val<Vec<BooleanCondition>>>, default_value: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Conditions", conditions);
             props.set("DefaultValue", default_value);
@@ -472,11 +358,7 @@ pub mod case_rule {
         /// - `operand_one`: `OperandOne`, The left hand operand in the condition.
         /// - `operand_two`: `OperandTwo`, The right hand operand in the condition.
         /// - `result`: `Result`, The value of the outer rule if the condition evaluates to true.
-        pub fn new(
-            operand_one: impl Into<Val<OperandOne>>,
-            operand_two: impl Into<Val<OperandTwo>>,
-            result: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(operand_one: impl Into<Val<OperandOne>>, operand_two: impl Into<Val<OperandTwo>>, result: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("OperandOne", operand_one);
             props.set("OperandTwo", operand_two);
@@ -572,10 +454,7 @@ pub mod case_rule {
         ///
         /// - `conditions`: `Conditions`, An ordered list of boolean conditions that determine when the field should be required. Conditions are evaluated in order, and the first condition that evaluates to true determines whether the field is required, overriding the default value.
         /// - `default_value`: `DefaultValue`, The default required state for the field when none of the specified conditions are met. If true, the field is required by default; if false, the field is optional by default.
-        pub fn new(
-            conditions: impl Into<Val<Vec<BooleanCondition>>>,
-            default_value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(conditions: impl Into<Val<Vec<BooleanCondition>>>, default_value: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Conditions", conditions);
             props.set("DefaultValue", default_value);
@@ -624,14 +503,9 @@ pub mod case_rule {
     };
 
     pub(crate) static HIDDEN_CASE_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Conditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&BOOLEAN_CONDITION_SHAPE)),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&BOOLEAN_CONDITION_SHAPE)), min_items: None, max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -653,70 +527,32 @@ pub mod case_rule {
     };
 
     pub(crate) static OPERAND_ONE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FieldId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ],
         one_of_required: &[&["FieldId"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPERAND_TWO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StringValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1500),
-                allowed: &[],
-            }),
-        )],
-        one_of_required: &[
-            &["StringValue"],
-            &["BooleanValue"],
-            &["DoubleValue"],
-            &["EmptyValue"],
+        fields: &[
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1500), allowed: &[] })),
         ],
+        one_of_required: &[&["StringValue"], &["BooleanValue"], &["DoubleValue"], &["EmptyValue"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REQUIRED_CASE_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Conditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&BOOLEAN_CONDITION_SHAPE)),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&BOOLEAN_CONDITION_SHAPE)), min_items: None, max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -740,10 +576,7 @@ impl CfnDomain {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// The tags that you attach to this domain.
@@ -805,32 +638,14 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DomainArn"],
     attributes: &["CreatedTime", "DomainArn", "DomainId", "DomainStatus"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288359),
 };
 
 pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[\\S]$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^.*[\\S]$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -868,24 +683,8 @@ pub mod domain {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -911,10 +710,7 @@ impl CfnField {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Type", type_);
-        CfnField {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnField { props, options: ResourceOptions::default() }
     }
 
     /// Field-type specific attributes that control rendering and validation behavior
@@ -1002,74 +798,18 @@ pub(crate) static FIELD_META: TypeMeta = TypeMeta {
     create_only: &["DomainId", "Type"],
     write_only: &[],
     primary_identifier: &["FieldArn"],
-    attributes: &[
-        "CreatedTime",
-        "FieldArn",
-        "FieldId",
-        "LastModifiedTime",
-        "Namespace",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTime", "FieldArn", "FieldId", "LastModifiedTime", "Namespace"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288359),
 };
 
 pub(crate) static FIELD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[\\S]$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&field::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Text",
-                    "Number",
-                    "Boolean",
-                    "DateTime",
-                    "SingleSelect",
-                    "Url",
-                    "User",
-                ],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+        ("DomainId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^.*[\\S]$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&field::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Text", "Number", "Boolean", "DateTime", "SingleSelect", "Url", "User"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1156,24 +896,8 @@ pub mod field {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1195,17 +919,11 @@ impl CfnLayout {
     ///
     /// - `content`: `Content`, Defines the layout structure and field organization for the case interface. Specifies which fields appear in the top panel and More Info tab, and their display order.
     /// - `name`: `Name`, A descriptive name for the layout. Must be unique within the Cases domain and should clearly indicate the layout's purpose and field organization.
-    pub fn new(
-        content: impl Into<Val<layout::LayoutContent>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<layout::LayoutContent>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("Name", name);
-        CfnLayout {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLayout { props, options: ResourceOptions::default() }
     }
 
     /// The unique identifier of the Cases domain.
@@ -1275,42 +993,16 @@ pub(crate) static LAYOUT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["LayoutArn"],
     attributes: &["CreatedTime", "LastModifiedTime", "LayoutArn", "LayoutId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288359),
 };
 
 pub(crate) static LAYOUT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Content", &Shape::Object(&layout::LAYOUT_CONTENT_SHAPE)),
-        (
-            "DomainId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[\\S]$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&layout::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DomainId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^.*[\\S]$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&layout::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1509,7 +1201,9 @@ pub mod layout {
     }
 
     pub(crate) static LAYOUT_CONTENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Basic", &Shape::Object(&BASIC_LAYOUT_SHAPE))],
+        fields: &[
+            ("Basic", &Shape::Object(&BASIC_LAYOUT_SHAPE)),
+        ],
         one_of_required: &[&["Basic"]],
         ..ObjectShape::EMPTY
     };
@@ -1523,79 +1217,39 @@ pub mod layout {
     };
 
     pub(crate) static LAYOUT_SECTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Sections",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SECTION_SHAPE)),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Sections", &Shape::List(ListRule { item: Some(&Shape::Object(&SECTION_SHAPE)), min_items: None, max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("FieldGroup", &Shape::Object(&FIELD_GROUP_SHAPE))],
+        fields: &[
+            ("FieldGroup", &Shape::Object(&FIELD_GROUP_SHAPE)),
+        ],
         one_of_required: &[&["FieldGroup"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Fields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FIELD_ITEM_SHAPE)),
-                    min_items: None,
-                    max_items: Some(220),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("Fields", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_ITEM_SHAPE)), min_items: None, max_items: Some(220) })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1619,21 +1273,13 @@ impl CfnRelatedItem {
     /// - `content`: `Content`, The content of a related item to be created.
     /// - `domain_id`: `DomainId`, The unique identifier of the Cases domain.
     /// - `type_`: `Type`, The type of a related item.
-    pub fn new(
-        case_id: impl Into<Val<String>>,
-        content: impl Into<Val<related_item::RelatedItemContent>>,
-        domain_id: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(case_id: impl Into<Val<String>>, content: impl Into<Val<related_item::RelatedItemContent>>, domain_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CaseId", case_id);
         props.set("Content", content);
         props.set("DomainId", domain_id);
         props.set("Type", type_);
-        CfnRelatedItem {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRelatedItem { props, options: ResourceOptions::default() }
     }
 
     /// A list of tags on the related item.
@@ -1681,54 +1327,17 @@ pub(crate) static RELATED_ITEM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RelatedItemArn"],
     attributes: &["RelatedItemArn", "RelatedItemId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280000),
 };
 
 pub(crate) static RELATED_ITEM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CaseId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Content",
-            &Shape::Object(&related_item::RELATED_ITEM_CONTENT_SHAPE),
-        ),
-        (
-            "DomainId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&related_item::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Contact", "Comment", "File", "Sla", "ConnectCase", "Custom"],
-            }),
-        ),
+        ("CaseId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("Content", &Shape::Object(&related_item::RELATED_ITEM_CONTENT_SHAPE)),
+        ("DomainId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&related_item::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Contact", "Comment", "File", "Sla", "ConnectCase", "Custom"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1816,54 +1425,24 @@ pub mod related_item {
     }
 
     pub(crate) static RELATED_ITEM_CONTENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Comment", &Shape::Object(&COMMENT_CONTENT_SHAPE))],
+        fields: &[
+            ("Comment", &Shape::Object(&COMMENT_CONTENT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMENT_CONTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Body",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(15000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Text/Plain"],
-                }),
-            ),
+            ("Body", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(15000), allowed: &[] })),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Text/Plain"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1887,10 +1466,7 @@ impl CfnTemplate {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTemplate { props, options: ResourceOptions::default() }
     }
 
     /// A description explaining the purpose and use case for this template. Should indicate what types of cases this template is designed for and any specific workflow it supports.
@@ -1908,10 +1484,7 @@ impl CfnTemplate {
     }
 
     /// Specifies the default layout to use when displaying cases created from this template. The layout determines which fields are visible and their arrangement in the agent interface.
-    pub fn layout_configuration(
-        mut self,
-        value: impl Into<Val<template::LayoutConfiguration>>,
-    ) -> Self {
+    pub fn layout_configuration(mut self, value: impl Into<Val<template::LayoutConfiguration>>) -> Self {
         self.props.set("LayoutConfiguration", value);
         self
     }
@@ -1994,85 +1567,21 @@ pub(crate) static TEMPLATE_META: TypeMeta = TypeMeta {
     create_only: &["DomainId"],
     write_only: &[],
     primary_identifier: &["TemplateArn"],
-    attributes: &[
-        "CreatedTime",
-        "LastModifiedTime",
-        "TemplateArn",
-        "TemplateId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTime", "LastModifiedTime", "TemplateArn", "TemplateId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288359),
 };
 
 pub(crate) static TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LayoutConfiguration",
-            &Shape::Object(&template::LAYOUT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[\\S]$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RequiredFields",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&template::REQUIRED_FIELD_SHAPE)),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&template::TEMPLATE_RULE_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Active", "Inactive"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&template::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+        ("DomainId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("LayoutConfiguration", &Shape::Object(&template::LAYOUT_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^.*[\\S]$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("RequiredFields", &Shape::List(ListRule { item: Some(&Shape::Object(&template::REQUIRED_FIELD_SHAPE)), min_items: None, max_items: Some(100) })),
+        ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&template::TEMPLATE_RULE_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Active", "Inactive"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&template::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2187,75 +1696,31 @@ pub mod template {
     }
 
     pub(crate) static LAYOUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultLayout",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DefaultLayout", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REQUIRED_FIELD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FieldId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEMPLATE_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CaseRuleId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FieldId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("CaseRuleId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+            ("FieldId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -28,10 +28,7 @@ impl CfnKeyspace {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnKeyspace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKeyspace { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether client-side timestamps are enabled (true) or disabled (false) for all tables in the keyspace. To add a Region to a single-Region keyspace with at least one table, the value must be set to true. After you enabled client-side timestamps for a table, you can’t disable it again.
@@ -51,10 +48,7 @@ impl CfnKeyspace {
     }
 
     /// The `ReplicationSpecification` property.
-    pub fn replication_specification(
-        mut self,
-        value: impl Into<Val<keyspace::ReplicationSpecification>>,
-    ) -> Self {
+    pub fn replication_specification(mut self, value: impl Into<Val<keyspace::ReplicationSpecification>>) -> Self {
         self.props.set("ReplicationSpecification", value);
         self
     }
@@ -85,42 +79,18 @@ pub(crate) static KEYSPACE_META: TypeMeta = TypeMeta {
     type_name: CfnKeyspace::TYPE_NAME,
     shape: &KEYSPACE_SHAPE,
     create_only: &["KeyspaceName"],
-    write_only: &[
-        "ClientSideTimestampsEnabled",
-        "ReplicationSpecification/RegionList",
-    ],
+    write_only: &["ClientSideTimestampsEnabled", "ReplicationSpecification/RegionList"],
     primary_identifier: &["KeyspaceName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static KEYSPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KeyspaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicationSpecification",
-            &Shape::Object(&keyspace::REPLICATION_SPECIFICATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&keyspace::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("KeyspaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ReplicationSpecification", &Shape::Object(&keyspace::REPLICATION_SPECIFICATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&keyspace::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -145,6 +115,8 @@ pub mod keyspace {
         }
 
         /// The `RegionList` property.
+        ///
+        /// Write-only.
         pub fn region_list(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("RegionList", value);
             self
@@ -192,52 +164,16 @@ pub mod keyspace {
 
     pub(crate) static REPLICATION_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RegionList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z]{2,}-[a-z]+-[0-9]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(2),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ReplicationStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SINGLE_REGION", "MULTI_REGION"],
-                }),
-            ),
+            ("RegionList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z]{2,}-[a-z]+-[0-9]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(2), max_items: Some(20) })),
+            ("ReplicationStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE_REGION", "MULTI_REGION"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -259,26 +195,17 @@ impl CfnTable {
     ///
     /// - `keyspace_name`: `KeyspaceName`, Name for Cassandra keyspace
     /// - `partition_key_columns`: `PartitionKeyColumns`, Partition key columns of the table
-    pub fn new(
-        keyspace_name: impl Into<Val<String>>,
-        partition_key_columns: impl Into<Val<Vec<table::Column>>>,
-    ) -> Self {
+    pub fn new(keyspace_name: impl Into<Val<String>>, partition_key_columns: impl Into<Val<Vec<table::Column>>>) -> Self {
         let mut props = Props::new();
         props.set("KeyspaceName", keyspace_name);
         props.set("PartitionKeyColumns", partition_key_columns);
-        CfnTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTable { props, options: ResourceOptions::default() }
     }
 
     /// Represents the read and write settings used for AutoScaling.
     ///
     /// Write-only.
-    pub fn auto_scaling_specifications(
-        mut self,
-        value: impl Into<Val<table::AutoScalingSpecification>>,
-    ) -> Self {
+    pub fn auto_scaling_specifications(mut self, value: impl Into<Val<table::AutoScalingSpecification>>) -> Self {
         self.props.set("AutoScalingSpecifications", value);
         self
     }
@@ -306,10 +233,7 @@ impl CfnTable {
     /// Clustering key columns of the table
     ///
     /// Changing it replaces the resource.
-    pub fn clustering_key_columns(
-        mut self,
-        value: impl Into<Val<Vec<table::ClusteringKeyColumn>>>,
-    ) -> Self {
+    pub fn clustering_key_columns(mut self, value: impl Into<Val<Vec<table::ClusteringKeyColumn>>>) -> Self {
         self.props.set("ClusteringKeyColumns", value);
         self
     }
@@ -321,10 +245,7 @@ impl CfnTable {
     }
 
     /// Represents the settings used to enable server-side encryption
-    pub fn encryption_specification(
-        mut self,
-        value: impl Into<Val<table::EncryptionSpecification>>,
-    ) -> Self {
+    pub fn encryption_specification(mut self, value: impl Into<Val<table::EncryptionSpecification>>) -> Self {
         self.props.set("EncryptionSpecification", value);
         self
     }
@@ -344,10 +265,7 @@ impl CfnTable {
     /// The `ReplicaSpecifications` property.
     ///
     /// Write-only.
-    pub fn replica_specifications(
-        mut self,
-        value: impl Into<Val<Vec<table::ReplicaSpecification>>>,
-    ) -> Self {
+    pub fn replica_specifications(mut self, value: impl Into<Val<Vec<table::ReplicaSpecification>>>) -> Self {
         self.props.set("ReplicaSpecifications", value);
         self
     }
@@ -391,108 +309,29 @@ impl Resource for CfnTable {
 pub(crate) static TABLE_META: TypeMeta = TypeMeta {
     type_name: CfnTable::TYPE_NAME,
     shape: &TABLE_SHAPE,
-    create_only: &[
-        "ClientSideTimestampsEnabled",
-        "ClusteringKeyColumns",
-        "KeyspaceName",
-        "PartitionKeyColumns",
-        "TableName",
-    ],
+    create_only: &["ClientSideTimestampsEnabled", "ClusteringKeyColumns", "KeyspaceName", "PartitionKeyColumns", "TableName"],
     write_only: &["AutoScalingSpecifications", "ReplicaSpecifications"],
     primary_identifier: &["KeyspaceName", "TableName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoScalingSpecifications",
-            &Shape::Object(&table::AUTO_SCALING_SPECIFICATION_SHAPE),
-        ),
+        ("AutoScalingSpecifications", &Shape::Object(&table::AUTO_SCALING_SPECIFICATION_SHAPE)),
         ("BillingMode", &Shape::Object(&table::BILLING_MODE_SHAPE)),
-        (
-            "CdcSpecification",
-            &Shape::Object(&table::CDC_SPECIFICATION_SHAPE),
-        ),
-        (
-            "ClusteringKeyColumns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::CLUSTERING_KEY_COLUMN_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DefaultTimeToLive",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionSpecification",
-            &Shape::Object(&table::ENCRYPTION_SPECIFICATION_SHAPE),
-        ),
-        (
-            "KeyspaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PartitionKeyColumns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::COLUMN_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RegularColumns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::COLUMN_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ReplicaSpecifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::REPLICA_SPECIFICATION_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "TableName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WarmThroughput",
-            &Shape::Object(&table::WARM_THROUGHPUT_SHAPE),
-        ),
+        ("CdcSpecification", &Shape::Object(&table::CDC_SPECIFICATION_SHAPE)),
+        ("ClusteringKeyColumns", &Shape::List(ListRule { item: Some(&Shape::Object(&table::CLUSTERING_KEY_COLUMN_SHAPE)), min_items: None, max_items: None })),
+        ("DefaultTimeToLive", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("EncryptionSpecification", &Shape::Object(&table::ENCRYPTION_SPECIFICATION_SHAPE)),
+        ("KeyspaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("PartitionKeyColumns", &Shape::List(ListRule { item: Some(&Shape::Object(&table::COLUMN_SHAPE)), min_items: Some(1), max_items: None })),
+        ("RegularColumns", &Shape::List(ListRule { item: Some(&Shape::Object(&table::COLUMN_SHAPE)), min_items: None, max_items: None })),
+        ("ReplicaSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&table::REPLICA_SPECIFICATION_SHAPE)), min_items: Some(1), max_items: None })),
+        ("TableName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&table::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("WarmThroughput", &Shape::Object(&table::WARM_THROUGHPUT_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -517,19 +356,13 @@ pub mod table {
         }
 
         /// Represents configuration for auto scaling.
-        pub fn read_capacity_auto_scaling(
-            mut self,
-            value: impl Into<Val<AutoScalingSetting>>,
-        ) -> Self {
+        pub fn read_capacity_auto_scaling(mut self, value: impl Into<Val<AutoScalingSetting>>) -> Self {
             self.props.set("ReadCapacityAutoScaling", value);
             self
         }
 
         /// Represents configuration for auto scaling.
-        pub fn write_capacity_auto_scaling(
-            mut self,
-            value: impl Into<Val<AutoScalingSetting>>,
-        ) -> Self {
+        pub fn write_capacity_auto_scaling(mut self, value: impl Into<Val<AutoScalingSetting>>) -> Self {
             self.props.set("WriteCapacityAutoScaling", value);
             self
         }
@@ -599,12 +432,8 @@ pub mod table {
         }
 
         /// Represents configuration for target tracking scaling policy.
-        pub fn target_tracking_scaling_policy_configuration(
-            mut self,
-            value: impl Into<Val<TargetTrackingScalingPolicyConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("TargetTrackingScalingPolicyConfiguration", value);
+        pub fn target_tracking_scaling_policy_configuration(mut self, value: impl Into<Val<TargetTrackingScalingPolicyConfiguration>>) -> Self {
+            self.props.set("TargetTrackingScalingPolicyConfiguration", value);
             self
         }
     }
@@ -650,9 +479,7 @@ pub mod table {
         }
     }
 
-    impl From<TargetTrackingScalingPolicyConfiguration>
-        for Val<TargetTrackingScalingPolicyConfiguration>
-    {
+    impl From<TargetTrackingScalingPolicyConfiguration> for Val<TargetTrackingScalingPolicyConfiguration> {
         fn from(v: TargetTrackingScalingPolicyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -675,10 +502,7 @@ pub mod table {
         }
 
         /// Throughput for the specified table, which consists of values for ReadCapacityUnits and WriteCapacityUnits
-        pub fn provisioned_throughput(
-            mut self,
-            value: impl Into<Val<ProvisionedThroughput>>,
-        ) -> Self {
+        pub fn provisioned_throughput(mut self, value: impl Into<Val<ProvisionedThroughput>>) -> Self {
             self.props.set("ProvisionedThroughput", value);
             self
         }
@@ -701,10 +525,7 @@ pub mod table {
         ///
         /// - `read_capacity_units`: `ReadCapacityUnits`.
         /// - `write_capacity_units`: `WriteCapacityUnits`.
-        pub fn new(
-            read_capacity_units: impl Into<Val<i64>>,
-            write_capacity_units: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(read_capacity_units: impl Into<Val<i64>>, write_capacity_units: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ReadCapacityUnits", read_capacity_units);
             props.set("WriteCapacityUnits", write_capacity_units);
@@ -822,10 +643,7 @@ pub mod table {
         ///
         /// - `column_name`: `ColumnName`.
         /// - `column_type`: `ColumnType`.
-        pub fn new(
-            column_name: impl Into<Val<String>>,
-            column_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(column_name: impl Into<Val<String>>, column_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ColumnName", column_name);
             props.set("ColumnType", column_type);
@@ -885,10 +703,7 @@ pub mod table {
         }
 
         /// Represents configuration for auto scaling.
-        pub fn read_capacity_auto_scaling(
-            mut self,
-            value: impl Into<Val<AutoScalingSetting>>,
-        ) -> Self {
+        pub fn read_capacity_auto_scaling(mut self, value: impl Into<Val<AutoScalingSetting>>) -> Self {
             self.props.set("ReadCapacityAutoScaling", value);
             self
         }
@@ -940,133 +755,49 @@ pub mod table {
 
     pub(crate) static AUTO_SCALING_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ReadCapacityAutoScaling",
-                &Shape::Object(&AUTO_SCALING_SETTING_SHAPE),
-            ),
-            (
-                "WriteCapacityAutoScaling",
-                &Shape::Object(&AUTO_SCALING_SETTING_SHAPE),
-            ),
+            ("ReadCapacityAutoScaling", &Shape::Object(&AUTO_SCALING_SETTING_SHAPE)),
+            ("WriteCapacityAutoScaling", &Shape::Object(&AUTO_SCALING_SETTING_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_SCALING_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumUnits",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinimumUnits",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MinimumUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BILLING_MODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PROVISIONED", "ON_DEMAND"],
-                }),
-            ),
-            (
-                "ProvisionedThroughput",
-                &Shape::Object(&PROVISIONED_THROUGHPUT_SHAPE),
-            ),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROVISIONED", "ON_DEMAND"] })),
+            ("ProvisionedThroughput", &Shape::Object(&PROVISIONED_THROUGHPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROVISIONED_THROUGHPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ReadCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WriteCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ReadCapacityUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("WriteCapacityUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CDC_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ViewType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES"],
-                }),
-            ),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+            ("ViewType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1074,82 +805,37 @@ pub mod table {
     pub(crate) static CLUSTERING_KEY_COLUMN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Column", &Shape::Object(&COLUMN_SHAPE)),
-            (
-                "OrderBy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ASC", "DESC"],
-                }),
-            ),
+            ("OrderBy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ASC", "DESC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COLUMN_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ColumnName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ColumnName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWS_OWNED_KMS_KEY", "CUSTOMER_MANAGED_KMS_KEY"],
-            }),
-        )],
+        fields: &[
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_OWNED_KMS_KEY", "CUSTOMER_MANAGED_KMS_KEY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICA_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ReadCapacityAutoScaling",
-                &Shape::Object(&AUTO_SCALING_SETTING_SHAPE),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(2),
-                    max_len: Some(25),
-                    allowed: &[],
-                }),
-            ),
+            ("ReadCapacityAutoScaling", &Shape::Object(&AUTO_SCALING_SETTING_SHAPE)),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(25), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WARM_THROUGHPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ReadUnitsPerSecond",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WriteUnitsPerSecond",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ReadUnitsPerSecond", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("WriteUnitsPerSecond", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1172,19 +858,12 @@ impl CfnType {
     /// - `fields`: `Fields`, Field definitions of the User-Defined Type
     /// - `keyspace_name`: `KeyspaceName`, Name of the Keyspace which contains the User-Defined Type.
     /// - `type_name_property`: `TypeName`, Name of the User-Defined Type.
-    pub fn new(
-        fields: impl Into<Val<Vec<type_::Field>>>,
-        keyspace_name: impl Into<Val<String>>,
-        type_name_property: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(fields: impl Into<Val<Vec<type_::Field>>>, keyspace_name: impl Into<Val<String>>, type_name_property: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Fields", fields);
         props.set("KeyspaceName", keyspace_name);
         props.set("TypeName", type_name_property);
-        CfnType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnType { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1246,13 +925,7 @@ pub(crate) static TYPE__META: TypeMeta = TypeMeta {
     create_only: &["Fields", "KeyspaceName", "TypeName"],
     write_only: &[],
     primary_identifier: &["KeyspaceName", "TypeName"],
-    attributes: &[
-        "DirectParentTypes",
-        "DirectReferringTables",
-        "KeyspaceArn",
-        "LastModifiedTimestamp",
-        "MaxNestingDepth",
-    ],
+    attributes: &["DirectParentTypes", "DirectReferringTables", "KeyspaceArn", "LastModifiedTimestamp", "MaxNestingDepth"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -1289,7 +962,11 @@ pub mod type_ {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&KEYSPACE_META, &TABLE_META, &TYPE__META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &KEYSPACE_META,
+    &TABLE_META,
+    &TYPE__META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -28,10 +28,7 @@ impl CfnMetadata {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnMetadata {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMetadata { props, options: ResourceOptions::default() }
     }
 
     /// The `Analytics` property.
@@ -81,7 +78,9 @@ pub(crate) static METADATA_META: TypeMeta = TypeMeta {
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&METADATA_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &METADATA_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

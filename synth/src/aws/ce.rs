@@ -33,10 +33,7 @@ impl CfnAnomalyMonitor {
         let mut props = Props::new();
         props.set("MonitorName", monitor_name);
         props.set("MonitorType", monitor_type);
-        CfnAnomalyMonitor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAnomalyMonitor { props, options: ResourceOptions::default() }
     }
 
     /// The dimensions to evaluate
@@ -60,10 +57,7 @@ impl CfnAnomalyMonitor {
     /// Tags to assign to monitor.
     ///
     /// Changing it replaces the resource.
-    pub fn resource_tags(
-        mut self,
-        value: impl Into<Val<Vec<anomaly_monitor::ResourceTag>>>,
-    ) -> Self {
+    pub fn resource_tags(mut self, value: impl Into<Val<Vec<anomaly_monitor::ResourceTag>>>) -> Self {
         self.props.set("ResourceTags", value);
         self
     }
@@ -124,65 +118,20 @@ impl Handle<CfnAnomalyMonitor> {
 pub(crate) static ANOMALY_MONITOR_META: TypeMeta = TypeMeta {
     type_name: CfnAnomalyMonitor::TYPE_NAME,
     shape: &ANOMALY_MONITOR_SHAPE,
-    create_only: &[
-        "MonitorDimension",
-        "MonitorSpecification",
-        "MonitorType",
-        "ResourceTags",
-    ],
+    create_only: &["MonitorDimension", "MonitorSpecification", "MonitorType", "ResourceTags"],
     write_only: &[],
     primary_identifier: &["MonitorArn"],
-    attributes: &[
-        "CreationDate",
-        "DimensionalValueCount",
-        "LastEvaluatedDate",
-        "LastUpdatedDate",
-        "MonitorArn",
-    ],
-    tagging: Some(Tagging {
-        property: "ResourceTags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationDate", "DimensionalValueCount", "LastEvaluatedDate", "LastUpdatedDate", "MonitorArn"],
+    tagging: Some(Tagging { property: "ResourceTags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7fff8ffb),
 };
 
 pub(crate) static ANOMALY_MONITOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MonitorDimension",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SERVICE", "LINKED_ACCOUNT", "TAG", "COST_CATEGORY"],
-            }),
-        ),
-        (
-            "MonitorName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\S\\s]*"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MonitorType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DIMENSIONAL", "CUSTOM"],
-            }),
-        ),
-        (
-            "ResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&anomaly_monitor::RESOURCE_TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("MonitorDimension", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE", "LINKED_ACCOUNT", "TAG", "COST_CATEGORY"] })),
+        ("MonitorName", &Shape::Str(StrRule { pattern: Some("[\\S\\s]*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("MonitorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DIMENSIONAL", "CUSTOM"] })),
+        ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&anomaly_monitor::RESOURCE_TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -220,24 +169,8 @@ pub mod anomaly_monitor {
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -261,30 +194,19 @@ impl CfnAnomalySubscription {
     /// - `monitor_arn_list`: `MonitorArnList`, A list of cost anomaly monitors.
     /// - `subscribers`: `Subscribers`, A list of subscriber
     /// - `subscription_name`: `SubscriptionName`, The name of the subscription.
-    pub fn new(
-        frequency: impl Into<Val<String>>,
-        monitor_arn_list: impl Into<Val<Vec<String>>>,
-        subscribers: impl Into<Val<Vec<anomaly_subscription::Subscriber>>>,
-        subscription_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(frequency: impl Into<Val<String>>, monitor_arn_list: impl Into<Val<Vec<String>>>, subscribers: impl Into<Val<Vec<anomaly_subscription::Subscriber>>>, subscription_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Frequency", frequency);
         props.set("MonitorArnList", monitor_arn_list);
         props.set("Subscribers", subscribers);
         props.set("SubscriptionName", subscription_name);
-        CfnAnomalySubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAnomalySubscription { props, options: ResourceOptions::default() }
     }
 
     /// Tags to assign to subscription.
     ///
     /// Changing it replaces the resource.
-    pub fn resource_tags(
-        mut self,
-        value: impl Into<Val<Vec<anomaly_subscription::ResourceTag>>>,
-    ) -> Self {
+    pub fn resource_tags(mut self, value: impl Into<Val<Vec<anomaly_subscription::ResourceTag>>>) -> Self {
         self.props.set("ResourceTags", value);
         self
     }
@@ -340,72 +262,18 @@ pub(crate) static ANOMALY_SUBSCRIPTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SubscriptionArn"],
     attributes: &["AccountId", "SubscriptionArn"],
-    tagging: Some(Tagging {
-        property: "ResourceTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "ResourceTags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7fff8ffb),
 };
 
 pub(crate) static ANOMALY_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Frequency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAILY", "IMMEDIATE", "WEEKLY"],
-            }),
-        ),
-        (
-            "MonitorArnList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&anomaly_subscription::RESOURCE_TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Subscribers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&anomaly_subscription::SUBSCRIBER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubscriptionName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\S\\s]*"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Threshold",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Frequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAILY", "IMMEDIATE", "WEEKLY"] })),
+        ("MonitorArnList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&anomaly_subscription::RESOURCE_TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Subscribers", &Shape::List(ListRule { item: Some(&Shape::Object(&anomaly_subscription::SUBSCRIBER_SHAPE)), min_items: None, max_items: None })),
+        ("SubscriptionName", &Shape::Str(StrRule { pattern: Some("[\\S\\s]*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Threshold", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -476,24 +344,8 @@ pub mod anomaly_subscription {
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -525,19 +377,12 @@ impl CfnCostCategory {
     /// - `name`: `Name`.
     /// - `rule_version`: `RuleVersion`.
     /// - `rules`: `Rules`, JSON array format of Expression in Billing and Cost Management API
-    pub fn new(
-        name: impl Into<Val<String>>,
-        rule_version: impl Into<Val<String>>,
-        rules: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, rule_version: impl Into<Val<String>>, rules: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RuleVersion", rule_version);
         props.set("Rules", rules);
-        CfnCostCategory {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCostCategory { props, options: ResourceOptions::default() }
     }
 
     /// The default value for the cost category
@@ -597,50 +442,16 @@ pub(crate) static COST_CATEGORY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "EffectiveStart"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e6e837a),
 };
 
 pub(crate) static COST_CATEGORY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CostCategoryExpression.v1"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cost_category::RESOURCE_TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DefaultValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("RuleVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CostCategoryExpression.v1"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cost_category::RESOURCE_TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -678,24 +489,8 @@ pub mod cost_category {
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

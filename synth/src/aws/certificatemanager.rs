@@ -28,15 +28,10 @@ impl CfnAccount {
     /// Creates the resource from its required properties:
     ///
     /// - `expiry_events_configuration`: `ExpiryEventsConfiguration`.
-    pub fn new(
-        expiry_events_configuration: impl Into<Val<account::ExpiryEventsConfiguration>>,
-    ) -> Self {
+    pub fn new(expiry_events_configuration: impl Into<Val<account::ExpiryEventsConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("ExpiryEventsConfiguration", expiry_events_configuration);
-        CfnAccount {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccount { props, options: ResourceOptions::default() }
     }
 }
 
@@ -74,10 +69,9 @@ pub(crate) static ACCOUNT_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static ACCOUNT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ExpiryEventsConfiguration",
-        &Shape::Object(&account::EXPIRY_EVENTS_CONFIGURATION_SHAPE),
-    )],
+    fields: &[
+        ("ExpiryEventsConfiguration", &Shape::Object(&account::EXPIRY_EVENTS_CONFIGURATION_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -114,14 +108,9 @@ pub mod account {
     }
 
     pub(crate) static EXPIRY_EVENTS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DaysBeforeExpiry",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(45.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DaysBeforeExpiry", &Shape::Num(NumRule { min: Some(1.0), max: Some(45.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -143,19 +132,12 @@ impl CfnAcmeDomainValidation {
     /// - `acme_endpoint_arn`: `AcmeEndpointArn`, The ARN of the ACME endpoint this domain validation is associated with.
     /// - `domain_name`: `DomainName`, The domain name to validate.
     /// - `prevalidation_options`: `PrevalidationOptions`, Prevalidation method configuration. Currently only DNS-based prevalidation is supported.
-    pub fn new(
-        acme_endpoint_arn: impl Into<Val<String>>,
-        domain_name: impl Into<Val<String>>,
-        prevalidation_options: impl Into<Val<acme_domain_validation::PrevalidationOptions>>,
-    ) -> Self {
+    pub fn new(acme_endpoint_arn: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, prevalidation_options: impl Into<Val<acme_domain_validation::PrevalidationOptions>>) -> Self {
         let mut props = Props::new();
         props.set("AcmeEndpointArn", acme_endpoint_arn);
         props.set("DomainName", domain_name);
         props.set("PrevalidationOptions", prevalidation_options);
-        CfnAcmeDomainValidation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAcmeDomainValidation { props, options: ResourceOptions::default() }
     }
 
     /// Tags associated with the domain validation.
@@ -192,51 +174,19 @@ impl Handle<CfnAcmeDomainValidation> {
 pub(crate) static ACME_DOMAIN_VALIDATION_META: TypeMeta = TypeMeta {
     type_name: CfnAcmeDomainValidation::TYPE_NAME,
     shape: &ACME_DOMAIN_VALIDATION_SHAPE,
-    create_only: &[
-        "AcmeEndpointArn",
-        "DomainName",
-        "PrevalidationOptions/DnsPrevalidation/HostedZoneId",
-    ],
+    create_only: &["AcmeEndpointArn", "DomainName", "PrevalidationOptions/DnsPrevalidation/HostedZoneId"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static ACME_DOMAIN_VALIDATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcmeEndpointArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$",
-                ),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$"),
-                min_len: Some(1),
-                max_len: Some(253),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&acme_domain_validation::TAGS_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("AcmeEndpointArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$"), min_len: Some(1), max_len: Some(253), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&acme_domain_validation::TAGS_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -290,6 +240,8 @@ pub mod acme_domain_validation {
         }
 
         /// The Route 53 hosted zone ID for automatic DNS record management. When provided, the service creates the validation DNS record on the customer's behalf.
+        ///
+        /// Changing it replaces the resource.
         pub fn hosted_zone_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostedZoneId", value);
             self
@@ -367,24 +319,8 @@ pub mod acme_domain_validation {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -406,17 +342,11 @@ impl CfnAcmeEndpoint {
     ///
     /// - `authorization_behavior`: `AuthorizationBehavior`, The authorization behavior for the ACME endpoint.
     /// - `certificate_authority`: `CertificateAuthority`, The certificate authority configuration for the ACME endpoint.
-    pub fn new(
-        authorization_behavior: impl Into<Val<String>>,
-        certificate_authority: impl Into<Val<acme_endpoint::CertificateAuthority>>,
-    ) -> Self {
+    pub fn new(authorization_behavior: impl Into<Val<String>>, certificate_authority: impl Into<Val<acme_endpoint::CertificateAuthority>>) -> Self {
         let mut props = Props::new();
         props.set("AuthorizationBehavior", authorization_behavior);
         props.set("CertificateAuthority", certificate_authority);
-        CfnAcmeEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAcmeEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// Tags applied to certificates issued via this endpoint.
@@ -480,49 +410,16 @@ pub(crate) static ACME_ENDPOINT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AcmeEndpointArn"],
     attributes: &["AcmeEndpointArn", "EndpointUrl"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static ACME_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthorizationBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PRE_APPROVED"],
-            }),
-        ),
-        (
-            "CertificateTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&acme_endpoint::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Contact",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NOT_REQUIRED", "REQUIRED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&acme_endpoint::TAGS_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("AuthorizationBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRE_APPROVED"] })),
+        ("CertificateTags", &Shape::List(ListRule { item: Some(&Shape::Object(&acme_endpoint::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("Contact", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NOT_REQUIRED", "REQUIRED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&acme_endpoint::TAGS_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -543,9 +440,7 @@ pub mod acme_endpoint {
         /// Creates the value from its required properties:
         ///
         /// - `public_certificate_authority`: `PublicCertificateAuthority`, Configuration for the public certificate authority.
-        pub fn new(
-            public_certificate_authority: impl Into<Val<PublicCertificateAuthority>>,
-        ) -> Self {
+        pub fn new(public_certificate_authority: impl Into<Val<PublicCertificateAuthority>>) -> Self {
             let mut props = Props::new();
             props.set("PublicCertificateAuthority", public_certificate_authority);
             CertificateAuthority { props }
@@ -636,48 +531,16 @@ pub mod acme_endpoint {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -699,17 +562,11 @@ impl CfnAcmeExternalAccountBinding {
     ///
     /// - `acme_endpoint_arn`: `AcmeEndpointArn`, The ARN of the ACME endpoint this binding is associated with.
     /// - `role_arn`: `RoleArn`, The IAM role ARN for cross-account access.
-    pub fn new(
-        acme_endpoint_arn: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(acme_endpoint_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AcmeEndpointArn", acme_endpoint_arn);
         props.set("RoleArn", role_arn);
-        CfnAcmeExternalAccountBinding {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAcmeExternalAccountBinding { props, options: ResourceOptions::default() }
     }
 
     /// The expiration configuration for the external account binding.
@@ -717,10 +574,7 @@ impl CfnAcmeExternalAccountBinding {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn expiration(
-        mut self,
-        value: impl Into<Val<acme_external_account_binding::Expiration>>,
-    ) -> Self {
+    pub fn expiration(mut self, value: impl Into<Val<acme_external_account_binding::Expiration>>) -> Self {
         self.props.set("Expiration", value);
         self
     }
@@ -763,47 +617,16 @@ pub(crate) static ACME_EXTERNAL_ACCOUNT_BINDING_META: TypeMeta = TypeMeta {
     write_only: &["Expiration"],
     primary_identifier: &["AcmeExternalAccountBindingArn"],
     attributes: &["AcmeExternalAccountBindingArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static ACME_EXTERNAL_ACCOUNT_BINDING_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcmeEndpointArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$",
-                ),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Expiration",
-            &Shape::Object(&acme_external_account_binding::EXPIRATION_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&acme_external_account_binding::TAGS_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("AcmeEndpointArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("Expiration", &Shape::Object(&acme_external_account_binding::EXPIRATION_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&acme_external_account_binding::TAGS_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -865,38 +688,16 @@ pub mod acme_external_account_binding {
     }
 
     pub(crate) static EXPIRATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAYS", "HOURS", "MINUTES"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "HOURS", "MINUTES"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -920,10 +721,7 @@ impl CfnCertificate {
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
-        CfnCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificate { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be used to issue the certificate.
@@ -947,22 +745,15 @@ impl CfnCertificate {
     /// You can opt out of certificate transparency logging by specifying the DISABLED option. Opt in by specifying ENABLED.
     ///
     /// Allowed values: `ENABLED`, `DISABLED`.
-    pub fn certificate_transparency_logging_preference(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("CertificateTransparencyLoggingPreference", value);
+    pub fn certificate_transparency_logging_preference(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("CertificateTransparencyLoggingPreference", value);
         self
     }
 
     /// Domain information that domain name registrars use to verify your identity.
     ///
     /// Changing it replaces the resource.
-    pub fn domain_validation_options(
-        mut self,
-        value: impl Into<Val<Vec<certificate::DomainValidationOption>>>,
-    ) -> Self {
+    pub fn domain_validation_options(mut self, value: impl Into<Val<Vec<certificate::DomainValidationOption>>>) -> Self {
         self.props.set("DomainValidationOptions", value);
         self
     }
@@ -1031,52 +822,19 @@ impl Handle<CfnCertificate> {
 pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
     type_name: CfnCertificate::TYPE_NAME,
     shape: &CERTIFICATE_SHAPE,
-    create_only: &[
-        "CertificateAuthorityArn",
-        "CertificateExport",
-        "DomainName",
-        "DomainValidationOptions",
-        "KeyAlgorithm",
-        "SubjectAlternativeNames",
-    ],
+    create_only: &["CertificateAuthorityArn", "CertificateExport", "DomainName", "DomainValidationOptions", "KeyAlgorithm", "SubjectAlternativeNames"],
     write_only: &["DomainValidationOptions/*/HostedZoneId", "ValidationMethod"],
     primary_identifier: &["CertificateArn"],
     attributes: &["CertificateArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CertificateExport",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "CertificateTransparencyLoggingPreference",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&certificate::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("CertificateExport", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("CertificateTransparencyLoggingPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&certificate::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1107,6 +865,8 @@ pub mod certificate {
         }
 
         /// The `HostedZoneId` property.
+        ///
+        /// Write-only.
         pub fn hosted_zone_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostedZoneId", value);
             self
@@ -1152,24 +912,8 @@ pub mod certificate {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1190,9 +934,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::CertificateManager::Account" => Some(&ACCOUNT_META),
         "AWS::CertificateManager::AcmeDomainValidation" => Some(&ACME_DOMAIN_VALIDATION_META),
         "AWS::CertificateManager::AcmeEndpoint" => Some(&ACME_ENDPOINT_META),
-        "AWS::CertificateManager::AcmeExternalAccountBinding" => {
-            Some(&ACME_EXTERNAL_ACCOUNT_BINDING_META)
-        }
+        "AWS::CertificateManager::AcmeExternalAccountBinding" => Some(&ACME_EXTERNAL_ACCOUNT_BINDING_META),
         "AWS::CertificateManager::Certificate" => Some(&CERTIFICATE_META),
         _ => None,
     }

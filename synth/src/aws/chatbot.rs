@@ -29,17 +29,11 @@ impl CfnCustomAction {
     ///
     /// - `action_name`: `ActionName`.
     /// - `definition`: `Definition`.
-    pub fn new(
-        action_name: impl Into<Val<String>>,
-        definition: impl Into<Val<custom_action::CustomActionDefinition>>,
-    ) -> Self {
+    pub fn new(action_name: impl Into<Val<String>>, definition: impl Into<Val<custom_action::CustomActionDefinition>>) -> Self {
         let mut props = Props::new();
         props.set("ActionName", action_name);
         props.set("Definition", definition);
-        CfnCustomAction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomAction { props, options: ResourceOptions::default() }
     }
 
     /// The `AliasName` property.
@@ -49,10 +43,7 @@ impl CfnCustomAction {
     }
 
     /// The `Attachments` property.
-    pub fn attachments(
-        mut self,
-        value: impl Into<Val<Vec<custom_action::CustomActionAttachment>>>,
-    ) -> Self {
+    pub fn attachments(mut self, value: impl Into<Val<Vec<custom_action::CustomActionAttachment>>>) -> Self {
         self.props.set("Attachments", value);
         self
     }
@@ -93,55 +84,17 @@ pub(crate) static CUSTOM_ACTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CustomActionArn"],
     attributes: &["CustomActionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static CUSTOM_ACTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ActionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AliasName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(30),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Attachments",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &custom_action::CUSTOM_ACTION_ATTACHMENT_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Definition",
-            &Shape::Object(&custom_action::CUSTOM_ACTION_DEFINITION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&custom_action::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ActionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("AliasName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_]+$"), min_len: Some(1), max_len: Some(30), allowed: &[] })),
+        ("Attachments", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_action::CUSTOM_ACTION_ATTACHMENT_SHAPE)), min_items: None, max_items: None })),
+        ("Definition", &Shape::Object(&custom_action::CUSTOM_ACTION_DEFINITION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_action::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -172,10 +125,7 @@ pub mod custom_action {
         }
 
         /// The `Criteria` property.
-        pub fn criteria(
-            mut self,
-            value: impl Into<Val<Vec<CustomActionAttachmentCriteria>>>,
-        ) -> Self {
+        pub fn criteria(mut self, value: impl Into<Val<Vec<CustomActionAttachmentCriteria>>>) -> Self {
             self.props.set("Criteria", value);
             self
         }
@@ -210,10 +160,7 @@ pub mod custom_action {
         ///
         /// - `operator`: `Operator`.
         /// - `variable_name`: `VariableName`.
-        pub fn new(
-            operator: impl Into<Val<String>>,
-            variable_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(operator: impl Into<Val<String>>, variable_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Operator", operator);
             props.set("VariableName", variable_name);
@@ -283,93 +230,32 @@ pub mod custom_action {
 
     pub(crate) static CUSTOM_ACTION_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ButtonText",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]+$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Criteria",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_ACTION_ATTACHMENT_CRITERIA_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "NotificationType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("ButtonText", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("Criteria", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_ACTION_ATTACHMENT_CRITERIA_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+            ("NotificationType", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_ACTION_ATTACHMENT_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HAS_VALUE", "EQUALS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HAS_VALUE", "EQUALS"] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_ACTION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CommandText",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(5000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CommandText", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -394,23 +280,14 @@ impl CfnMicrosoftTeamsChannelConfiguration {
     /// - `team_id`: `TeamId`, The id of the Microsoft Teams team
     /// - `teams_channel_id`: `TeamsChannelId`, The id of the Microsoft Teams channel
     /// - `teams_tenant_id`: `TeamsTenantId`, The id of the Microsoft Teams tenant
-    pub fn new(
-        configuration_name: impl Into<Val<String>>,
-        iam_role_arn: impl Into<Val<String>>,
-        team_id: impl Into<Val<String>>,
-        teams_channel_id: impl Into<Val<String>>,
-        teams_tenant_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration_name: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>, team_id: impl Into<Val<String>>, teams_channel_id: impl Into<Val<String>>, teams_tenant_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigurationName", configuration_name);
         props.set("IamRoleArn", iam_role_arn);
         props.set("TeamId", team_id);
         props.set("TeamsChannelId", teams_channel_id);
         props.set("TeamsTenantId", teams_tenant_id);
-        CfnMicrosoftTeamsChannelConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMicrosoftTeamsChannelConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// ARNs of Custom Actions to associate with notifications in the provided chat channel.
@@ -438,10 +315,7 @@ impl CfnMicrosoftTeamsChannelConfiguration {
     }
 
     /// The tags to add to the configuration
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<microsoft_teams_channel_configuration::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<microsoft_teams_channel_configuration::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -490,10 +364,7 @@ pub(crate) static MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_META: TypeMeta = TypeMet
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
@@ -547,24 +418,8 @@ pub mod microsoft_teams_channel_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -588,21 +443,13 @@ impl CfnSlackChannelConfiguration {
     /// - `iam_role_arn`: `IamRoleArn`, The ARN of the IAM role that defines the permissions for AWS Chatbot
     /// - `slack_channel_id`: `SlackChannelId`, The id of the Slack channel
     /// - `slack_workspace_id`: `SlackWorkspaceId`, The id of the Slack workspace
-    pub fn new(
-        configuration_name: impl Into<Val<String>>,
-        iam_role_arn: impl Into<Val<String>>,
-        slack_channel_id: impl Into<Val<String>>,
-        slack_workspace_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration_name: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>, slack_channel_id: impl Into<Val<String>>, slack_workspace_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigurationName", configuration_name);
         props.set("IamRoleArn", iam_role_arn);
         props.set("SlackChannelId", slack_channel_id);
         props.set("SlackWorkspaceId", slack_workspace_id);
-        CfnSlackChannelConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSlackChannelConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// ARNs of Custom Actions to associate with notifications in the provided chat channel.
@@ -673,10 +520,7 @@ pub(crate) static SLACK_CHANNEL_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
@@ -728,24 +572,8 @@ pub mod slack_channel_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -762,9 +590,7 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::Chatbot::CustomAction" => Some(&CUSTOM_ACTION_META),
-        "AWS::Chatbot::MicrosoftTeamsChannelConfiguration" => {
-            Some(&MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_META)
-        }
+        "AWS::Chatbot::MicrosoftTeamsChannelConfiguration" => Some(&MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_META),
         "AWS::Chatbot::SlackChannelConfiguration" => Some(&SLACK_CHANNEL_CONFIGURATION_META),
         _ => None,
     }

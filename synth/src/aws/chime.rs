@@ -31,10 +31,7 @@ impl CfnAppInstance {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnAppInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAppInstance { props, options: ResourceOptions::default() }
     }
 
     /// The metadata of the AppInstance. Limited to a 1KB string in UTF-8.
@@ -95,41 +92,15 @@ pub(crate) static APP_INSTANCE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AppInstanceArn"],
     attributes: &["AppInstanceArn", "CreatedTimestamp", "LastUpdatedTimestamp"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280000),
 };
 
 pub(crate) static APP_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Metadata",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&app_instance::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Metadata", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&app_instance::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -167,24 +138,8 @@ pub mod app_instance {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -206,17 +161,11 @@ impl CfnAppInstanceBot {
     ///
     /// - `app_instance_arn`: `AppInstanceArn`, The ARN of the AppInstance.
     /// - `configuration`: `Configuration`, A structure that contains configuration data.
-    pub fn new(
-        app_instance_arn: impl Into<Val<String>>,
-        configuration: impl Into<Val<app_instance_bot::Configuration>>,
-    ) -> Self {
+    pub fn new(app_instance_arn: impl Into<Val<String>>, configuration: impl Into<Val<app_instance_bot::Configuration>>) -> Self {
         let mut props = Props::new();
         props.set("AppInstanceArn", app_instance_arn);
         props.set("Configuration", configuration);
-        CfnAppInstanceBot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAppInstanceBot { props, options: ResourceOptions::default() }
     }
 
     /// The metadata of the AppInstanceBot.
@@ -282,15 +231,8 @@ pub(crate) static APP_INSTANCE_BOT_META: TypeMeta = TypeMeta {
     create_only: &["AppInstanceArn"],
     write_only: &[],
     primary_identifier: &["AppInstanceBotArn"],
-    attributes: &[
-        "AppInstanceBotArn",
-        "CreatedTimestamp",
-        "LastUpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AppInstanceBotArn", "CreatedTimestamp", "LastUpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280000),
 };
 
@@ -345,10 +287,7 @@ pub mod app_instance_bot {
         ///
         /// - `lex_bot_alias_arn`: `LexBotAliasArn`, The ARN of the Amazon Lex V2 bot's alias.
         /// - `locale_id`: `LocaleId`, Identifies the Amazon Lex V2 bot's language and locale.
-        pub fn new(
-            lex_bot_alias_arn: impl Into<Val<String>>,
-            locale_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(lex_bot_alias_arn: impl Into<Val<String>>, locale_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LexBotAliasArn", lex_bot_alias_arn);
             props.set("LocaleId", locale_id);
@@ -393,10 +332,7 @@ pub mod app_instance_bot {
         ///
         /// - `standard_messages`: `StandardMessages`, Sets standard messages as the bot trigger.
         /// - `targeted_messages`: `TargetedMessages`, Sets targeted messages as the bot trigger.
-        pub fn new(
-            standard_messages: impl Into<Val<String>>,
-            targeted_messages: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(standard_messages: impl Into<Val<String>>, targeted_messages: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StandardMessages", standard_messages);
             props.set("TargetedMessages", targeted_messages);
@@ -436,7 +372,9 @@ pub mod app_instance_bot {
     }
 
     pub(crate) static CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Lex", &Shape::Object(&LEX_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Lex", &Shape::Object(&LEX_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -452,48 +390,16 @@ pub mod app_instance_bot {
 
     pub(crate) static INVOKED_BY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StandardMessages",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTO", "ALL", "MENTIONS", "NONE"],
-                }),
-            ),
-            (
-                "TargetedMessages",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "NONE"],
-                }),
-            ),
+            ("StandardMessages", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTO", "ALL", "MENTIONS", "NONE"] })),
+            ("TargetedMessages", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -515,24 +421,15 @@ impl CfnAppInstanceUser {
     ///
     /// - `app_instance_arn`: `AppInstanceArn`.
     /// - `app_instance_user_id`: `AppInstanceUserId`.
-    pub fn new(
-        app_instance_arn: impl Into<Val<String>>,
-        app_instance_user_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(app_instance_arn: impl Into<Val<String>>, app_instance_user_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AppInstanceArn", app_instance_arn);
         props.set("AppInstanceUserId", app_instance_user_id);
-        CfnAppInstanceUser {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAppInstanceUser { props, options: ResourceOptions::default() }
     }
 
     /// The `ExpirationSettings` property.
-    pub fn expiration_settings(
-        mut self,
-        value: impl Into<Val<app_instance_user::ExpirationSettings>>,
-    ) -> Self {
+    pub fn expiration_settings(mut self, value: impl Into<Val<app_instance_user::ExpirationSettings>>) -> Self {
         self.props.set("ExpirationSettings", value);
         self
     }
@@ -585,10 +482,7 @@ pub(crate) static APP_INSTANCE_USER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AppInstanceUserArn"],
     attributes: &["AppInstanceUserArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280000),
 };
 
@@ -621,10 +515,7 @@ pub mod app_instance_user {
         ///
         /// - `expiration_criterion`: `ExpirationCriterion`.
         /// - `expiration_days`: `ExpirationDays`.
-        pub fn new(
-            expiration_criterion: impl Into<Val<String>>,
-            expiration_days: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(expiration_criterion: impl Into<Val<String>>, expiration_days: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ExpirationCriterion", expiration_criterion);
             props.set("ExpirationDays", expiration_days);
@@ -665,47 +556,16 @@ pub mod app_instance_user {
 
     pub(crate) static EXPIRATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExpirationCriterion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATED_TIMESTAMP"],
-                }),
-            ),
-            (
-                "ExpirationDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5475.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ExpirationCriterion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATED_TIMESTAMP"] })),
+            ("ExpirationDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(5475.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -728,19 +588,12 @@ impl CfnChannel {
     /// - `app_instance_arn`: `AppInstanceArn`, The ARN of the AppInstance that contains the channel.
     /// - `chime_bearer`: `ChimeBearer`, The ARN of the AppInstanceUser or AppInstanceBot that performs every operation on this channel. Whichever of the two creates a channel automatically becomes one of its moderators, so the same ARN can subsequently read, update and delete the channel.
     /// - `name`: `Name`, The name of the channel.
-    pub fn new(
-        app_instance_arn: impl Into<Val<String>>,
-        chime_bearer: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(app_instance_arn: impl Into<Val<String>>, chime_bearer: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AppInstanceArn", app_instance_arn);
         props.set("ChimeBearer", chime_bearer);
         props.set("Name", name);
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the channel. When omitted, the service generates a UUID.
@@ -754,19 +607,13 @@ impl CfnChannel {
     /// The attributes required to configure and create an elastic channel. An elastic channel must use RESTRICTED mode, cannot be created with MemberArns, and is available only in some regions.
     ///
     /// Changing it replaces the resource.
-    pub fn elastic_channel_configuration(
-        mut self,
-        value: impl Into<Val<channel::ElasticChannelConfiguration>>,
-    ) -> Self {
+    pub fn elastic_channel_configuration(mut self, value: impl Into<Val<channel::ElasticChannelConfiguration>>) -> Self {
         self.props.set("ElasticChannelConfiguration", value);
         self
     }
 
     /// Settings that control the interval after which the channel is automatically deleted.
-    pub fn expiration_settings(
-        mut self,
-        value: impl Into<Val<channel::ExpirationSettings>>,
-    ) -> Self {
+    pub fn expiration_settings(mut self, value: impl Into<Val<channel::ExpirationSettings>>) -> Self {
         self.props.set("ExpirationSettings", value);
         self
     }
@@ -884,29 +731,11 @@ impl Handle<CfnChannel> {
 pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
     type_name: CfnChannel::TYPE_NAME,
     shape: &CHANNEL_SHAPE,
-    create_only: &[
-        "AppInstanceArn",
-        "ChannelId",
-        "ChimeBearer",
-        "ElasticChannelConfiguration",
-        "MemberArns",
-        "ModeratorArns",
-        "Privacy",
-    ],
+    create_only: &["AppInstanceArn", "ChannelId", "ChimeBearer", "ElasticChannelConfiguration", "MemberArns", "ModeratorArns", "Privacy"],
     write_only: &["MemberArns", "ModeratorArns"],
     primary_identifier: &["Arn", "ChimeBearer"],
-    attributes: &[
-        "Arn",
-        "ChannelFlowArn",
-        "CreatedBy",
-        "CreatedTimestamp",
-        "LastMessageTimestamp",
-        "LastUpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "ChannelFlowArn", "CreatedBy", "CreatedTimestamp", "LastMessageTimestamp", "LastUpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
@@ -946,18 +775,11 @@ pub mod channel {
         /// - `maximum_sub_channels`: `MaximumSubChannels`, The maximum number of SubChannels allowed in the elastic channel.
         /// - `minimum_membership_percentage`: `MinimumMembershipPercentage`, The minimum allowed percentage of TargetMembershipsPerSubChannel users, used to balance members across SubChannels.
         /// - `target_memberships_per_sub_channel`: `TargetMembershipsPerSubChannel`, The maximum number of members allowed in a SubChannel.
-        pub fn new(
-            maximum_sub_channels: impl Into<Val<i64>>,
-            minimum_membership_percentage: impl Into<Val<i64>>,
-            target_memberships_per_sub_channel: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(maximum_sub_channels: impl Into<Val<i64>>, minimum_membership_percentage: impl Into<Val<i64>>, target_memberships_per_sub_channel: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MaximumSubChannels", maximum_sub_channels);
             props.set("MinimumMembershipPercentage", minimum_membership_percentage);
-            props.set(
-                "TargetMembershipsPerSubChannel",
-                target_memberships_per_sub_channel,
-            );
+            props.set("TargetMembershipsPerSubChannel", target_memberships_per_sub_channel);
             ElasticChannelConfiguration { props }
         }
     }
@@ -979,10 +801,7 @@ pub mod channel {
         ///
         /// - `expiration_criterion`: `ExpirationCriterion`, The condition the expiration period is measured from.
         /// - `expiration_days`: `ExpirationDays`, The period in days after which the system automatically deletes the channel.
-        pub fn new(
-            expiration_criterion: impl Into<Val<String>>,
-            expiration_days: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(expiration_criterion: impl Into<Val<String>>, expiration_days: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ExpirationCriterion", expiration_criterion);
             props.set("ExpirationDays", expiration_days);
@@ -1023,77 +842,25 @@ pub mod channel {
 
     pub(crate) static ELASTIC_CHANNEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumSubChannels",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinimumMembershipPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(40.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetMembershipsPerSubChannel",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumSubChannels", &Shape::Num(NumRule { min: Some(2.0), max: None, allowed: &[] })),
+            ("MinimumMembershipPercentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(40.0), allowed: &[] })),
+            ("TargetMembershipsPerSubChannel", &Shape::Num(NumRule { min: Some(2.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPIRATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExpirationCriterion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATED_TIMESTAMP", "LAST_MESSAGE_TIMESTAMP"],
-                }),
-            ),
-            (
-                "ExpirationDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5475.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ExpirationCriterion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATED_TIMESTAMP", "LAST_MESSAGE_TIMESTAMP"] })),
+            ("ExpirationDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(5475.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1116,19 +883,12 @@ impl CfnChannelFlow {
     /// - `app_instance_arn`: `AppInstanceArn`, The ARN of the app instance.
     /// - `name`: `Name`, The name of the channel flow.
     /// - `processors`: `Processors`, Information about the processor Lambda functions.
-    pub fn new(
-        app_instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        processors: impl Into<Val<Vec<channel_flow::Processor>>>,
-    ) -> Self {
+    pub fn new(app_instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, processors: impl Into<Val<Vec<channel_flow::Processor>>>) -> Self {
         let mut props = Props::new();
         props.set("AppInstanceArn", app_instance_arn);
         props.set("Name", name);
         props.set("Processors", processors);
-        CfnChannelFlow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannelFlow { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the channel flow.
@@ -1196,17 +956,8 @@ pub(crate) static CHANNEL_FLOW_META: TypeMeta = TypeMeta {
     create_only: &["AppInstanceArn"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "AppInstanceId",
-        "Arn",
-        "ChannelFlowId",
-        "CreatedTimestamp",
-        "LastUpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AppInstanceId", "Arn", "ChannelFlowId", "CreatedTimestamp", "LastUpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280000),
 };
 
@@ -1239,12 +990,7 @@ pub mod channel_flow {
         /// - `execution_order`: `ExecutionOrder`, The sequence in which processors run.
         /// - `fallback_action`: `FallbackAction`, Determines whether to continue or stop processing when communication with a processor fails.
         /// - `name`: `Name`, The name of the processor.
-        pub fn new(
-            configuration: impl Into<Val<ProcessorConfiguration>>,
-            execution_order: impl Into<Val<i64>>,
-            fallback_action: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(configuration: impl Into<Val<ProcessorConfiguration>>, execution_order: impl Into<Val<i64>>, fallback_action: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Configuration", configuration);
             props.set("ExecutionOrder", execution_order);
@@ -1294,10 +1040,7 @@ pub mod channel_flow {
         ///
         /// - `invocation_type`: `InvocationType`, Controls how the Lambda function is invoked.
         /// - `resource_arn`: `ResourceArn`, The ARN of the Lambda message processing function.
-        pub fn new(
-            invocation_type: impl Into<Val<String>>,
-            resource_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(invocation_type: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InvocationType", invocation_type);
             props.set("ResourceArn", resource_arn);
@@ -1338,42 +1081,18 @@ pub mod channel_flow {
 
     pub(crate) static PROCESSOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Configuration",
-                &Shape::Object(&PROCESSOR_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ExecutionOrder",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(3.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FallbackAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "ABORT"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Configuration", &Shape::Object(&PROCESSOR_CONFIGURATION_SHAPE)),
+            ("ExecutionOrder", &Shape::Num(NumRule { min: Some(1.0), max: Some(3.0), allowed: &[] })),
+            ("FallbackAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "ABORT"] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Lambda", &Shape::Object(&LAMBDA_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Lambda", &Shape::Object(&LAMBDA_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1387,24 +1106,8 @@ pub mod channel_flow {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1427,38 +1130,22 @@ impl CfnMediaInsightsPipelineConfiguration {
     /// - `elements`: `Elements`, The elements in the configuration.
     /// - `media_insights_pipeline_configuration_name`: `MediaInsightsPipelineConfigurationName`, The name of the media insights pipeline configuration.
     /// - `resource_access_role_arn`: `ResourceAccessRoleArn`, The ARN of the role used by the service to access Amazon Web Services resources.
-    pub fn new(
-        elements: impl Into<Val<Vec<media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement>>>,
-        media_insights_pipeline_configuration_name: impl Into<Val<String>>,
-        resource_access_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(elements: impl Into<Val<Vec<media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement>>>, media_insights_pipeline_configuration_name: impl Into<Val<String>>, resource_access_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Elements", elements);
-        props.set(
-            "MediaInsightsPipelineConfigurationName",
-            media_insights_pipeline_configuration_name,
-        );
+        props.set("MediaInsightsPipelineConfigurationName", media_insights_pipeline_configuration_name);
         props.set("ResourceAccessRoleArn", resource_access_role_arn);
-        CfnMediaInsightsPipelineConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMediaInsightsPipelineConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `RealTimeAlertConfiguration` property.
-    pub fn real_time_alert_configuration(
-        mut self,
-        value: impl Into<Val<media_insights_pipeline_configuration::RealTimeAlertConfiguration>>,
-    ) -> Self {
+    pub fn real_time_alert_configuration(mut self, value: impl Into<Val<media_insights_pipeline_configuration::RealTimeAlertConfiguration>>) -> Self {
         self.props.set("RealTimeAlertConfiguration", value);
         self
     }
 
     /// The tags associated with the configuration.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<media_insights_pipeline_configuration::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<media_insights_pipeline_configuration::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -1515,16 +1202,8 @@ pub(crate) static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_META: TypeMeta = TypeMet
     create_only: &["MediaInsightsPipelineConfigurationName"],
     write_only: &[],
     primary_identifier: &["MediaInsightsPipelineConfigurationArn"],
-    attributes: &[
-        "CreatedTimestamp",
-        "MediaInsightsPipelineConfigurationArn",
-        "MediaInsightsPipelineConfigurationId",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTimestamp", "MediaInsightsPipelineConfigurationArn", "MediaInsightsPipelineConfigurationId", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280000),
 };
 
@@ -1562,47 +1241,31 @@ pub mod media_insights_pipeline_configuration {
         }
 
         /// The `AmazonTranscribeCallAnalyticsProcessorConfiguration` property.
-        pub fn amazon_transcribe_call_analytics_processor_configuration(
-            mut self,
-            value: impl Into<Val<AmazonTranscribeCallAnalyticsProcessorConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("AmazonTranscribeCallAnalyticsProcessorConfiguration", value);
+        pub fn amazon_transcribe_call_analytics_processor_configuration(mut self, value: impl Into<Val<AmazonTranscribeCallAnalyticsProcessorConfiguration>>) -> Self {
+            self.props.set("AmazonTranscribeCallAnalyticsProcessorConfiguration", value);
             self
         }
 
         /// The `AmazonTranscribeProcessorConfiguration` property.
-        pub fn amazon_transcribe_processor_configuration(
-            mut self,
-            value: impl Into<Val<AmazonTranscribeProcessorConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("AmazonTranscribeProcessorConfiguration", value);
+        pub fn amazon_transcribe_processor_configuration(mut self, value: impl Into<Val<AmazonTranscribeProcessorConfiguration>>) -> Self {
+            self.props.set("AmazonTranscribeProcessorConfiguration", value);
             self
         }
 
         /// The `KinesisDataStreamSinkConfiguration` property.
-        pub fn kinesis_data_stream_sink_configuration(
-            mut self,
-            value: impl Into<Val<KinesisDataStreamSinkConfiguration>>,
-        ) -> Self {
+        pub fn kinesis_data_stream_sink_configuration(mut self, value: impl Into<Val<KinesisDataStreamSinkConfiguration>>) -> Self {
             self.props.set("KinesisDataStreamSinkConfiguration", value);
             self
         }
 
         /// The `S3RecordingSinkConfiguration` property.
-        pub fn s3_recording_sink_configuration(
-            mut self,
-            value: impl Into<Val<S3RecordingSinkConfiguration>>,
-        ) -> Self {
+        pub fn s3_recording_sink_configuration(mut self, value: impl Into<Val<S3RecordingSinkConfiguration>>) -> Self {
             self.props.set("S3RecordingSinkConfiguration", value);
             self
         }
     }
 
-    impl From<MediaInsightsPipelineConfigurationElement>
-        for Val<MediaInsightsPipelineConfigurationElement>
-    {
+    impl From<MediaInsightsPipelineConfigurationElement> for Val<MediaInsightsPipelineConfigurationElement> {
         fn from(v: MediaInsightsPipelineConfigurationElement) -> Self {
             v.props.into_val()
         }
@@ -1625,10 +1288,7 @@ pub mod media_insights_pipeline_configuration {
         }
 
         /// The categories to send to the insights target.
-        pub fn call_analytics_stream_categories(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn call_analytics_stream_categories(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CallAnalyticsStreamCategories", value);
             self
         }
@@ -1682,10 +1342,7 @@ pub mod media_insights_pipeline_configuration {
         }
 
         /// The `PostCallAnalyticsSettings` property.
-        pub fn post_call_analytics_settings(
-            mut self,
-            value: impl Into<Val<PostCallAnalyticsSettings>>,
-        ) -> Self {
+        pub fn post_call_analytics_settings(mut self, value: impl Into<Val<PostCallAnalyticsSettings>>) -> Self {
             self.props.set("PostCallAnalyticsSettings", value);
             self
         }
@@ -1711,9 +1368,7 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    impl From<AmazonTranscribeCallAnalyticsProcessorConfiguration>
-        for Val<AmazonTranscribeCallAnalyticsProcessorConfiguration>
-    {
+    impl From<AmazonTranscribeCallAnalyticsProcessorConfiguration> for Val<AmazonTranscribeCallAnalyticsProcessorConfiguration> {
         fn from(v: AmazonTranscribeCallAnalyticsProcessorConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1730,10 +1385,7 @@ pub mod media_insights_pipeline_configuration {
         ///
         /// - `data_access_role_arn`: `DataAccessRoleArn`, The ARN of the role used by Transcribe to upload post-call analysis.
         /// - `output_location`: `OutputLocation`, The URL of the Amazon S3 bucket for post-call data.
-        pub fn new(
-            data_access_role_arn: impl Into<Val<String>>,
-            output_location: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_access_role_arn: impl Into<Val<String>>, output_location: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataAccessRoleArn", data_access_role_arn);
             props.set("OutputLocation", output_location);
@@ -2010,28 +1662,19 @@ pub mod media_insights_pipeline_configuration {
         }
 
         /// The `IssueDetectionConfiguration` property.
-        pub fn issue_detection_configuration(
-            mut self,
-            value: impl Into<Val<IssueDetectionConfiguration>>,
-        ) -> Self {
+        pub fn issue_detection_configuration(mut self, value: impl Into<Val<IssueDetectionConfiguration>>) -> Self {
             self.props.set("IssueDetectionConfiguration", value);
             self
         }
 
         /// The `KeywordMatchConfiguration` property.
-        pub fn keyword_match_configuration(
-            mut self,
-            value: impl Into<Val<KeywordMatchConfiguration>>,
-        ) -> Self {
+        pub fn keyword_match_configuration(mut self, value: impl Into<Val<KeywordMatchConfiguration>>) -> Self {
             self.props.set("KeywordMatchConfiguration", value);
             self
         }
 
         /// The `SentimentConfiguration` property.
-        pub fn sentiment_configuration(
-            mut self,
-            value: impl Into<Val<SentimentConfiguration>>,
-        ) -> Self {
+        pub fn sentiment_configuration(mut self, value: impl Into<Val<SentimentConfiguration>>) -> Self {
             self.props.set("SentimentConfiguration", value);
             self
         }
@@ -2077,10 +1720,7 @@ pub mod media_insights_pipeline_configuration {
         ///
         /// - `keywords`: `Keywords`, The keywords or phrases to match.
         /// - `rule_name`: `RuleName`, The name of the keyword match rule.
-        pub fn new(
-            keywords: impl Into<Val<Vec<String>>>,
-            rule_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(keywords: impl Into<Val<Vec<String>>>, rule_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Keywords", keywords);
             props.set("RuleName", rule_name);
@@ -2112,11 +1752,7 @@ pub mod media_insights_pipeline_configuration {
         /// - `rule_name`: `RuleName`, The name of the sentiment rule.
         /// - `sentiment_type`: `SentimentType`, The type of sentiment.
         /// - `time_period`: `TimePeriod`, The analysis interval in seconds.
-        pub fn new(
-            rule_name: impl Into<Val<String>>,
-            sentiment_type: impl Into<Val<String>>,
-            time_period: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(rule_name: impl Into<Val<String>>, sentiment_type: impl Into<Val<String>>, time_period: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("RuleName", rule_name);
             props.set("SentimentType", sentiment_type);
@@ -2156,491 +1792,123 @@ pub mod media_insights_pipeline_configuration {
         }
     }
 
-    pub(crate) static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_ELEMENT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AmazonTranscribeCallAnalyticsProcessorConfiguration",
-                    &Shape::Object(&AMAZON_TRANSCRIBE_CALL_ANALYTICS_PROCESSOR_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "AmazonTranscribeProcessorConfiguration",
-                    &Shape::Object(&AMAZON_TRANSCRIBE_PROCESSOR_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "KinesisDataStreamSinkConfiguration",
-                    &Shape::Object(&KINESIS_DATA_STREAM_SINK_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "S3RecordingSinkConfiguration",
-                    &Shape::Object(&S3_RECORDING_SINK_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "Type",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "AmazonTranscribeCallAnalyticsProcessor",
-                            "AmazonTranscribeProcessor",
-                            "KinesisDataStreamSink",
-                            "S3RecordingSink",
-                        ],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_ELEMENT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AmazonTranscribeCallAnalyticsProcessorConfiguration", &Shape::Object(&AMAZON_TRANSCRIBE_CALL_ANALYTICS_PROCESSOR_CONFIGURATION_SHAPE)),
+            ("AmazonTranscribeProcessorConfiguration", &Shape::Object(&AMAZON_TRANSCRIBE_PROCESSOR_CONFIGURATION_SHAPE)),
+            ("KinesisDataStreamSinkConfiguration", &Shape::Object(&KINESIS_DATA_STREAM_SINK_CONFIGURATION_SHAPE)),
+            ("S3RecordingSinkConfiguration", &Shape::Object(&S3_RECORDING_SINK_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AmazonTranscribeCallAnalyticsProcessor", "AmazonTranscribeProcessor", "KinesisDataStreamSink", "S3RecordingSink"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static AMAZON_TRANSCRIBE_CALL_ANALYTICS_PROCESSOR_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "CallAnalyticsStreamCategories",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("^[0-9a-zA-Z._-]+$"),
-                            min_len: Some(1),
-                            max_len: Some(200),
-                            allowed: &[],
-                        })),
-                        min_items: Some(1),
-                        max_items: Some(20),
-                    }),
-                ),
-                (
-                    "ContentIdentificationType",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PII"],
-                    }),
-                ),
-                (
-                    "ContentRedactionType",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PII"],
-                    }),
-                ),
-                (
-                    "LanguageCode",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "en-US", "en-GB", "es-US", "fr-CA", "fr-FR", "en-AU", "it-IT", "de-DE",
-                            "pt-BR",
-                        ],
-                    }),
-                ),
-                (
-                    "LanguageModelName",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[0-9a-zA-Z._-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(200),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "PartialResultsStability",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["high", "medium", "low"],
-                    }),
-                ),
-                (
-                    "PiiEntityTypes",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[A-Z_, ]+$"),
-                        min_len: Some(1),
-                        max_len: Some(300),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "PostCallAnalyticsSettings",
-                    &Shape::Object(&POST_CALL_ANALYTICS_SETTINGS_SHAPE),
-                ),
-                (
-                    "VocabularyFilterMethod",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["remove", "mask", "tag"],
-                    }),
-                ),
-                (
-                    "VocabularyFilterName",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[0-9a-zA-Z._-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(200),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "VocabularyName",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[0-9a-zA-Z._-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(200),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AMAZON_TRANSCRIBE_CALL_ANALYTICS_PROCESSOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("CallAnalyticsStreamCategories", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })), min_items: Some(1), max_items: Some(20) })),
+            ("ContentIdentificationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PII"] })),
+            ("ContentRedactionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PII"] })),
+            ("LanguageCode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["en-US", "en-GB", "es-US", "fr-CA", "fr-FR", "en-AU", "it-IT", "de-DE", "pt-BR"] })),
+            ("LanguageModelName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("PartialResultsStability", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["high", "medium", "low"] })),
+            ("PiiEntityTypes", &Shape::Str(StrRule { pattern: Some("^[A-Z_, ]+$"), min_len: Some(1), max_len: Some(300), allowed: &[] })),
+            ("PostCallAnalyticsSettings", &Shape::Object(&POST_CALL_ANALYTICS_SETTINGS_SHAPE)),
+            ("VocabularyFilterMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["remove", "mask", "tag"] })),
+            ("VocabularyFilterName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("VocabularyName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static POST_CALL_ANALYTICS_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentRedactionOutput",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["redacted", "redacted_and_unredacted"],
-                }),
-            ),
-            (
-                "DataAccessRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputEncryptionKMSKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentRedactionOutput", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["redacted", "redacted_and_unredacted"] })),
+            ("DataAccessRoleArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4096), allowed: &[] })),
+            ("OutputEncryptionKMSKeyId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4096), allowed: &[] })),
+            ("OutputLocation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AMAZON_TRANSCRIBE_PROCESSOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentIdentificationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PII"],
-                }),
-            ),
-            (
-                "ContentRedactionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PII"],
-                }),
-            ),
-            (
-                "LanguageCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "en-US", "en-GB", "es-US", "fr-CA", "fr-FR", "en-AU", "it-IT", "de-DE",
-                        "pt-BR",
-                    ],
-                }),
-            ),
-            (
-                "LanguageModelName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z._-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LanguageOptions",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z-,]+$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PartialResultsStability",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["high", "medium", "low"],
-                }),
-            ),
-            (
-                "PiiEntityTypes",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z_, ]+$"),
-                    min_len: Some(1),
-                    max_len: Some(300),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PreferredLanguage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "en-US", "en-GB", "es-US", "fr-CA", "fr-FR", "en-AU", "it-IT", "de-DE",
-                        "pt-BR",
-                    ],
-                }),
-            ),
-            (
-                "VocabularyFilterMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["remove", "mask", "tag"],
-                }),
-            ),
-            (
-                "VocabularyFilterName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z._-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VocabularyFilterNames",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9,-._]+$"),
-                    min_len: Some(1),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VocabularyName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z._-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VocabularyNames",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9,-._]+$"),
-                    min_len: Some(1),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentIdentificationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PII"] })),
+            ("ContentRedactionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PII"] })),
+            ("LanguageCode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["en-US", "en-GB", "es-US", "fr-CA", "fr-FR", "en-AU", "it-IT", "de-DE", "pt-BR"] })),
+            ("LanguageModelName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("LanguageOptions", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z-,]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("PartialResultsStability", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["high", "medium", "low"] })),
+            ("PiiEntityTypes", &Shape::Str(StrRule { pattern: Some("^[A-Z_, ]+$"), min_len: Some(1), max_len: Some(300), allowed: &[] })),
+            ("PreferredLanguage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["en-US", "en-GB", "es-US", "fr-CA", "fr-FR", "en-AU", "it-IT", "de-DE", "pt-BR"] })),
+            ("VocabularyFilterMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["remove", "mask", "tag"] })),
+            ("VocabularyFilterName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("VocabularyFilterNames", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9,-._]+$"), min_len: Some(1), max_len: Some(3000), allowed: &[] })),
+            ("VocabularyName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("VocabularyNames", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9,-._]+$"), min_len: Some(1), max_len: Some(3000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_DATA_STREAM_SINK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InsightsTarget",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn[\\/\\:\\-\\_\\.a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InsightsTarget", &Shape::Str(StrRule { pattern: Some("^arn[\\/\\:\\-\\_\\.a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_RECORDING_SINK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Destination",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn[\\/\\:\\-\\_\\.a-zA-Z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordingFileFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Wav", "Opus"],
-                }),
-            ),
+            ("Destination", &Shape::Str(StrRule { pattern: Some("^arn[\\/\\:\\-\\_\\.a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("RecordingFileFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Wav", "Opus"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REAL_TIME_ALERT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&REAL_TIME_ALERT_RULE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&REAL_TIME_ALERT_RULE_SHAPE)), min_items: Some(1), max_items: Some(3) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REAL_TIME_ALERT_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IssueDetectionConfiguration",
-                &Shape::Object(&ISSUE_DETECTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "KeywordMatchConfiguration",
-                &Shape::Object(&KEYWORD_MATCH_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SentimentConfiguration",
-                &Shape::Object(&SENTIMENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KeywordMatch", "Sentiment", "IssueDetection"],
-                }),
-            ),
+            ("IssueDetectionConfiguration", &Shape::Object(&ISSUE_DETECTION_CONFIGURATION_SHAPE)),
+            ("KeywordMatchConfiguration", &Shape::Object(&KEYWORD_MATCH_CONFIGURATION_SHAPE)),
+            ("SentimentConfiguration", &Shape::Object(&SENTIMENT_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KeywordMatch", "Sentiment", "IssueDetection"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ISSUE_DETECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z._-]+$"),
-                min_len: Some(2),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RuleName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(2), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KEYWORD_MATCH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Keywords",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[\\s0-9a-zA-Z'-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "RuleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z._-]+$"),
-                    min_len: Some(2),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Keywords", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\s0-9a-zA-Z'-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("RuleName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(2), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SENTIMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RuleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z._-]+$"),
-                    min_len: Some(2),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SentimentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NEGATIVE"],
-                }),
-            ),
-            (
-                "TimePeriod",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(1800.0),
-                    allowed: &[],
-                }),
-            ),
+            ("RuleName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(2), max_len: Some(64), allowed: &[] })),
+            ("SentimentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NEGATIVE"] })),
+            ("TimePeriod", &Shape::Num(NumRule { min: Some(60.0), max: Some(1800.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2662,26 +1930,15 @@ impl CfnMediaPipelineKinesisVideoStreamPool {
     ///
     /// - `pool_name`: `PoolName`, The name of the Kinesis Video Stream Pool.
     /// - `stream_configuration`: `StreamConfiguration`, The configuration settings for the Kinesis video stream.
-    pub fn new(
-        pool_name: impl Into<Val<String>>,
-        stream_configuration: impl Into<
-            Val<media_pipeline_kinesis_video_stream_pool::StreamConfiguration>,
-        >,
-    ) -> Self {
+    pub fn new(pool_name: impl Into<Val<String>>, stream_configuration: impl Into<Val<media_pipeline_kinesis_video_stream_pool::StreamConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("PoolName", pool_name);
         props.set("StreamConfiguration", stream_configuration);
-        CfnMediaPipelineKinesisVideoStreamPool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMediaPipelineKinesisVideoStreamPool { props, options: ResourceOptions::default() }
     }
 
     /// The tags associated with the Kinesis Video Stream Pool.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<media_pipeline_kinesis_video_stream_pool::Tags>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<media_pipeline_kinesis_video_stream_pool::Tags>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -2745,45 +2002,16 @@ pub(crate) static MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_META: TypeMeta = Type
     create_only: &["PoolName", "StreamConfiguration/Region"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedTimestamp",
-        "PoolId",
-        "PoolStatus",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTimestamp", "PoolId", "PoolStatus", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288358),
 };
 
 pub(crate) static MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PoolName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z._-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StreamConfiguration",
-            &Shape::Object(&media_pipeline_kinesis_video_stream_pool::STREAM_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &media_pipeline_kinesis_video_stream_pool::TAGS_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("PoolName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("StreamConfiguration", &Shape::Object(&media_pipeline_kinesis_video_stream_pool::STREAM_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&media_pipeline_kinesis_video_stream_pool::TAGS_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2850,47 +2078,16 @@ pub mod media_pipeline_kinesis_video_stream_pool {
 
     pub(crate) static STREAM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataRetentionInHours",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-z]+-){2,}\\d+$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("DataRetentionInHours", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: Some("^([a-z]+-){2,}\\d+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2913,19 +2110,12 @@ impl CfnSipMediaApplication {
     /// - `aws_region`: `AwsRegion`, The AWS Region in which the SIP media application is created.
     /// - `endpoints`: `Endpoints`, List of endpoints (Lambda ARNs) specified for the SIP media application.
     /// - `name`: `Name`, The name of the SIP media application.
-    pub fn new(
-        aws_region: impl Into<Val<String>>,
-        endpoints: impl Into<Val<Vec<sip_media_application::SipMediaApplicationEndpoint>>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(aws_region: impl Into<Val<String>>, endpoints: impl Into<Val<Vec<sip_media_application::SipMediaApplicationEndpoint>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AwsRegion", aws_region);
         props.set("Endpoints", endpoints);
         props.set("Name", name);
-        CfnSipMediaApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSipMediaApplication { props, options: ResourceOptions::default() }
     }
 
     /// Tags assigned to the SIP media application.
@@ -2986,48 +2176,16 @@ pub(crate) static SIP_MEDIA_APPLICATION_META: TypeMeta = TypeMeta {
     create_only: &["AwsRegion"],
     write_only: &[],
     primary_identifier: &["SipMediaApplicationArn"],
-    attributes: &[
-        "CreatedTimestamp",
-        "SipMediaApplicationArn",
-        "SipMediaApplicationId",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTimestamp", "SipMediaApplicationArn", "SipMediaApplicationId", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc416288318),
 };
 
 pub(crate) static SIP_MEDIA_APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Endpoints",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &sip_media_application::SIP_MEDIA_APPLICATION_ENDPOINT_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _.-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&sip_media_application::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Endpoints", &Shape::List(ListRule { item: Some(&Shape::Object(&sip_media_application::SIP_MEDIA_APPLICATION_ENDPOINT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _.-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&sip_media_application::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3095,24 +2253,8 @@ pub mod sip_media_application {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3138,10 +2280,7 @@ impl CfnVoiceConnector {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RequireEncryption", require_encryption);
-        CfnVoiceConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVoiceConnector { props, options: ResourceOptions::default() }
     }
 
     /// The AWS Region in which the Voice Connector is created.
@@ -3229,68 +2368,17 @@ pub(crate) static VOICE_CONNECTOR_META: TypeMeta = TypeMeta {
     create_only: &["AwsRegion", "NetworkType"],
     write_only: &[],
     primary_identifier: &["VoiceConnectorArn"],
-    attributes: &[
-        "CreatedTimestamp",
-        "OutboundHostName",
-        "UpdatedTimestamp",
-        "VoiceConnectorArn",
-        "VoiceConnectorId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTimestamp", "OutboundHostName", "UpdatedTimestamp", "VoiceConnectorArn", "VoiceConnectorId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc416288318),
 };
 
 pub(crate) static VOICE_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AwsRegion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "us-east-1",
-                    "us-west-2",
-                    "ca-central-1",
-                    "eu-central-1",
-                    "eu-west-1",
-                    "eu-west-2",
-                    "ap-northeast-2",
-                    "ap-northeast-1",
-                    "ap-southeast-1",
-                    "ap-southeast-2",
-                ],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _.-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4_ONLY", "DUAL_STACK"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&voice_connector::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("AwsRegion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["us-east-1", "us-west-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "ap-northeast-2", "ap-northeast-1", "ap-southeast-1", "ap-southeast-2"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _.-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4_ONLY", "DUAL_STACK"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&voice_connector::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3328,24 +2416,8 @@ pub mod voice_connector {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3372,12 +2444,8 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::Chime::AppInstanceUser" => Some(&APP_INSTANCE_USER_META),
         "AWS::Chime::Channel" => Some(&CHANNEL_META),
         "AWS::Chime::ChannelFlow" => Some(&CHANNEL_FLOW_META),
-        "AWS::Chime::MediaInsightsPipelineConfiguration" => {
-            Some(&MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_META)
-        }
-        "AWS::Chime::MediaPipelineKinesisVideoStreamPool" => {
-            Some(&MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_META)
-        }
+        "AWS::Chime::MediaInsightsPipelineConfiguration" => Some(&MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_META),
+        "AWS::Chime::MediaPipelineKinesisVideoStreamPool" => Some(&MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_META),
         "AWS::Chime::SipMediaApplication" => Some(&SIP_MEDIA_APPLICATION_META),
         "AWS::Chime::VoiceConnector" => Some(&VOICE_CONNECTOR_META),
         _ => None,

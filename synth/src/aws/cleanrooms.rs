@@ -31,30 +31,19 @@ impl CfnAnalysisTemplate {
     /// - `membership_identifier`: `MembershipIdentifier`.
     /// - `name`: `Name`.
     /// - `source`: `Source`.
-    pub fn new(
-        format: impl Into<Val<String>>,
-        membership_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        source: impl Into<Val<analysis_template::AnalysisSource>>,
-    ) -> Self {
+    pub fn new(format: impl Into<Val<String>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, source: impl Into<Val<analysis_template::AnalysisSource>>) -> Self {
         let mut props = Props::new();
         props.set("Format", format);
         props.set("MembershipIdentifier", membership_identifier);
         props.set("Name", name);
         props.set("Source", source);
-        CfnAnalysisTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAnalysisTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The member who can query can provide this placeholder for a literal data value in an analysis template
     ///
     /// Changing it replaces the resource.
-    pub fn analysis_parameters(
-        mut self,
-        value: impl Into<Val<Vec<analysis_template::AnalysisParameter>>>,
-    ) -> Self {
+    pub fn analysis_parameters(mut self, value: impl Into<Val<Vec<analysis_template::AnalysisParameter>>>) -> Self {
         self.props.set("AnalysisParameters", value);
         self
     }
@@ -66,10 +55,7 @@ impl CfnAnalysisTemplate {
     }
 
     /// The `ErrorMessageConfiguration` property.
-    pub fn error_message_configuration(
-        mut self,
-        value: impl Into<Val<analysis_template::ErrorMessageConfiguration>>,
-    ) -> Self {
+    pub fn error_message_configuration(mut self, value: impl Into<Val<analysis_template::ErrorMessageConfiguration>>) -> Self {
         self.props.set("ErrorMessageConfiguration", value);
         self
     }
@@ -81,19 +67,13 @@ impl CfnAnalysisTemplate {
     }
 
     /// The `SourceMetadata` property.
-    pub fn source_metadata(
-        mut self,
-        value: impl Into<Val<analysis_template::AnalysisSourceMetadata>>,
-    ) -> Self {
+    pub fn source_metadata(mut self, value: impl Into<Val<analysis_template::AnalysisSourceMetadata>>) -> Self {
         self.props.set("SourceMetadata", value);
         self
     }
 
     /// The `SyntheticDataParameters` property.
-    pub fn synthetic_data_parameters(
-        mut self,
-        value: impl Into<Val<analysis_template::SyntheticDataParameters>>,
-    ) -> Self {
+    pub fn synthetic_data_parameters(mut self, value: impl Into<Val<analysis_template::SyntheticDataParameters>>) -> Self {
         self.props.set("SyntheticDataParameters", value);
         self
     }
@@ -150,106 +130,27 @@ impl Handle<CfnAnalysisTemplate> {
 pub(crate) static ANALYSIS_TEMPLATE_META: TypeMeta = TypeMeta {
     type_name: CfnAnalysisTemplate::TYPE_NAME,
     shape: &ANALYSIS_TEMPLATE_SHAPE,
-    create_only: &[
-        "AnalysisParameters",
-        "Format",
-        "MembershipIdentifier",
-        "Name",
-        "Source",
-        "Source/Text",
-    ],
+    create_only: &["AnalysisParameters", "Format", "MembershipIdentifier", "Name", "Source", "Source/Text"],
     write_only: &[],
     primary_identifier: &["AnalysisTemplateIdentifier", "MembershipIdentifier"],
-    attributes: &[
-        "AnalysisTemplateIdentifier",
-        "Arn",
-        "CollaborationArn",
-        "CollaborationIdentifier",
-        "MembershipArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AnalysisTemplateIdentifier", "Arn", "CollaborationArn", "CollaborationIdentifier", "MembershipArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
 pub(crate) static ANALYSIS_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AnalysisParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&analysis_template::ANALYSIS_PARAMETER_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
-                ),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ErrorMessageConfiguration",
-            &Shape::Object(&analysis_template::ERROR_MESSAGE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SQL", "PYSPARK_1_0"],
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"),
-                min_len: None,
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Schema",
-            &Shape::Object(&analysis_template::ANALYSIS_SCHEMA_SHAPE),
-        ),
-        (
-            "Source",
-            &Shape::Object(&analysis_template::ANALYSIS_SOURCE_SHAPE),
-        ),
-        (
-            "SourceMetadata",
-            &Shape::Object(&analysis_template::ANALYSIS_SOURCE_METADATA_SHAPE),
-        ),
-        (
-            "SyntheticDataParameters",
-            &Shape::Object(&analysis_template::SYNTHETIC_DATA_PARAMETERS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&analysis_template::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AnalysisParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&analysis_template::ANALYSIS_PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("ErrorMessageConfiguration", &Shape::Object(&analysis_template::ERROR_MESSAGE_CONFIGURATION_SHAPE)),
+        ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SQL", "PYSPARK_1_0"] })),
+        ("MembershipIdentifier", &Shape::Str(StrRule { pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"), min_len: None, max_len: Some(128), allowed: &[] })),
+        ("Schema", &Shape::Object(&analysis_template::ANALYSIS_SCHEMA_SHAPE)),
+        ("Source", &Shape::Object(&analysis_template::ANALYSIS_SOURCE_SHAPE)),
+        ("SourceMetadata", &Shape::Object(&analysis_template::ANALYSIS_SOURCE_METADATA_SHAPE)),
+        ("SyntheticDataParameters", &Shape::Object(&analysis_template::SYNTHETIC_DATA_PARAMETERS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&analysis_template::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -357,6 +258,8 @@ pub mod analysis_template {
         }
 
         /// The `Text` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn text(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Text", value);
             self
@@ -380,10 +283,7 @@ pub mod analysis_template {
         ///
         /// - `entry_point`: `EntryPoint`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            entry_point: impl Into<Val<AnalysisTemplateArtifact>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(entry_point: impl Into<Val<AnalysisTemplateArtifact>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EntryPoint", entry_point);
             props.set("RoleArn", role_arn);
@@ -391,10 +291,7 @@ pub mod analysis_template {
         }
 
         /// The `AdditionalArtifacts` property.
-        pub fn additional_artifacts(
-            mut self,
-            value: impl Into<Val<Vec<AnalysisTemplateArtifact>>>,
-        ) -> Self {
+        pub fn additional_artifacts(mut self, value: impl Into<Val<Vec<AnalysisTemplateArtifact>>>) -> Self {
             self.props.set("AdditionalArtifacts", value);
             self
         }
@@ -468,10 +365,7 @@ pub mod analysis_template {
         }
 
         /// The `Artifacts` property.
-        pub fn artifacts(
-            mut self,
-            value: impl Into<Val<AnalysisTemplateArtifactMetadata>>,
-        ) -> Self {
+        pub fn artifacts(mut self, value: impl Into<Val<AnalysisTemplateArtifactMetadata>>) -> Self {
             self.props.set("Artifacts", value);
             self
         }
@@ -500,10 +394,7 @@ pub mod analysis_template {
         }
 
         /// The `AdditionalArtifactHashes` property.
-        pub fn additional_artifact_hashes(
-            mut self,
-            value: impl Into<Val<Vec<HashProperty>>>,
-        ) -> Self {
+        pub fn additional_artifact_hashes(mut self, value: impl Into<Val<Vec<HashProperty>>>) -> Self {
             self.props.set("AdditionalArtifactHashes", value);
             self
         }
@@ -555,10 +446,7 @@ pub mod analysis_template {
         }
 
         /// The `MlSyntheticDataParameters` property.
-        pub fn ml_synthetic_data_parameters(
-            mut self,
-            value: impl Into<Val<MlSyntheticDataParameters>>,
-        ) -> Self {
+        pub fn ml_synthetic_data_parameters(mut self, value: impl Into<Val<MlSyntheticDataParameters>>) -> Self {
             self.props.set("MlSyntheticDataParameters", value);
             self
         }
@@ -582,18 +470,11 @@ pub mod analysis_template {
         /// - `column_classification`: `ColumnClassification`.
         /// - `epsilon`: `Epsilon`.
         /// - `max_membership_inference_attack_score`: `MaxMembershipInferenceAttackScore`.
-        pub fn new(
-            column_classification: impl Into<Val<ColumnClassificationDetails>>,
-            epsilon: impl Into<Val<f64>>,
-            max_membership_inference_attack_score: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(column_classification: impl Into<Val<ColumnClassificationDetails>>, epsilon: impl Into<Val<f64>>, max_membership_inference_attack_score: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("ColumnClassification", column_classification);
             props.set("Epsilon", epsilon);
-            props.set(
-                "MaxMembershipInferenceAttackScore",
-                max_membership_inference_attack_score,
-            );
+            props.set("MaxMembershipInferenceAttackScore", max_membership_inference_attack_score);
             MlSyntheticDataParameters { props }
         }
     }
@@ -639,11 +520,7 @@ pub mod analysis_template {
         /// - `column_name`: `ColumnName`.
         /// - `column_type`: `ColumnType`.
         /// - `is_predictive_value`: `IsPredictiveValue`.
-        pub fn new(
-            column_name: impl Into<Val<String>>,
-            column_type: impl Into<Val<String>>,
-            is_predictive_value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(column_name: impl Into<Val<String>>, column_type: impl Into<Val<String>>, is_predictive_value: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("ColumnName", column_name);
             props.set("ColumnType", column_type);
@@ -685,111 +562,31 @@ pub mod analysis_template {
 
     pub(crate) static ANALYSIS_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9a-zA-Z_]+"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SMALLINT",
-                        "INTEGER",
-                        "BIGINT",
-                        "DECIMAL",
-                        "REAL",
-                        "DOUBLE_PRECISION",
-                        "BOOLEAN",
-                        "CHAR",
-                        "VARCHAR",
-                        "DATE",
-                        "TIMESTAMP",
-                        "TIMESTAMPTZ",
-                        "TIME",
-                        "TIMETZ",
-                        "VARBYTE",
-                        "BINARY",
-                        "BYTE",
-                        "CHARACTER",
-                        "DOUBLE",
-                        "FLOAT",
-                        "INT",
-                        "LONG",
-                        "NUMERIC",
-                        "SHORT",
-                        "STRING",
-                        "TIMESTAMP_LTZ",
-                        "TIMESTAMP_NTZ",
-                        "TINYINT",
-                    ],
-                }),
-            ),
+            ("DefaultValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("[0-9a-zA-Z_]+"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SMALLINT", "INTEGER", "BIGINT", "DECIMAL", "REAL", "DOUBLE_PRECISION", "BOOLEAN", "CHAR", "VARCHAR", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "TIMETZ", "VARBYTE", "BINARY", "BYTE", "CHARACTER", "DOUBLE", "FLOAT", "INT", "LONG", "NUMERIC", "SHORT", "STRING", "TIMESTAMP_LTZ", "TIMESTAMP_NTZ", "TINYINT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ERROR_MESSAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DETAILED"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DETAILED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANALYSIS_SCHEMA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReferencedTables",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ReferencedTables", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"), min_len: None, max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANALYSIS_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Artifacts",
-                &Shape::Object(&ANALYSIS_TEMPLATE_ARTIFACTS_SHAPE),
-            ),
-            (
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(90000),
-                    allowed: &[],
-                }),
-            ),
+            ("Artifacts", &Shape::Object(&ANALYSIS_TEMPLATE_ARTIFACTS_SHAPE)),
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(90000), allowed: &[] })),
         ],
         one_of_required: &[&["Text"], &["Artifacts"]],
         ..ObjectShape::EMPTY
@@ -797,46 +594,24 @@ pub mod analysis_template {
 
     pub(crate) static ANALYSIS_TEMPLATE_ARTIFACTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalArtifacts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ANALYSIS_TEMPLATE_ARTIFACT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "EntryPoint",
-                &Shape::Object(&ANALYSIS_TEMPLATE_ARTIFACT_SHAPE),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(32),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("AdditionalArtifacts", &Shape::List(ListRule { item: Some(&Shape::Object(&ANALYSIS_TEMPLATE_ARTIFACT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("EntryPoint", &Shape::Object(&ANALYSIS_TEMPLATE_ARTIFACT_SHAPE)),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(32), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANALYSIS_TEMPLATE_ARTIFACT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Location", &Shape::Object(&S3_LOCATION_SHAPE))],
+        fields: &[
+            ("Location", &Shape::Object(&S3_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Bucket",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -846,96 +621,41 @@ pub mod analysis_template {
     };
 
     pub(crate) static SYNTHETIC_DATA_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MlSyntheticDataParameters",
-            &Shape::Object(&ML_SYNTHETIC_DATA_PARAMETERS_SHAPE),
-        )],
+        fields: &[
+            ("MlSyntheticDataParameters", &Shape::Object(&ML_SYNTHETIC_DATA_PARAMETERS_SHAPE)),
+        ],
         one_of_required: &[&["MlSyntheticDataParameters"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ML_SYNTHETIC_DATA_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ColumnClassification",
-                &Shape::Object(&COLUMN_CLASSIFICATION_DETAILS_SHAPE),
-            ),
-            (
-                "Epsilon",
-                &Shape::Num(NumRule {
-                    min: Some(0.0001),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxMembershipInferenceAttackScore",
-                &Shape::Num(NumRule {
-                    min: Some(0.5),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ColumnClassification", &Shape::Object(&COLUMN_CLASSIFICATION_DETAILS_SHAPE)),
+            ("Epsilon", &Shape::Num(NumRule { min: Some(0.0001), max: Some(10.0), allowed: &[] })),
+            ("MaxMembershipInferenceAttackScore", &Shape::Num(NumRule { min: Some(0.5), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COLUMN_CLASSIFICATION_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ColumnMapping",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SYNTHETIC_DATA_COLUMN_PROPERTIES_SHAPE)),
-                min_items: Some(5),
-                max_items: Some(1000),
-            }),
-        )],
+        fields: &[
+            ("ColumnMapping", &Shape::List(ListRule { item: Some(&Shape::Object(&SYNTHETIC_DATA_COLUMN_PROPERTIES_SHAPE)), min_items: Some(5), max_items: Some(1000) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYNTHETIC_DATA_COLUMN_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ColumnName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_](([a-z0-9_]+-)*([a-z0-9_]+))?$"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ColumnType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CATEGORICAL", "NUMERICAL"],
-                }),
-            ),
+            ("ColumnName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_]+-)*([a-z0-9_]+))?$"), min_len: None, max_len: Some(128), allowed: &[] })),
+            ("ColumnType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CATEGORICAL", "NUMERICAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -959,21 +679,13 @@ impl CfnCollaboration {
     /// - `description`: `Description`.
     /// - `name`: `Name`.
     /// - `query_log_status`: `QueryLogStatus`.
-    pub fn new(
-        creator_display_name: impl Into<Val<String>>,
-        description: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        query_log_status: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(creator_display_name: impl Into<Val<String>>, description: impl Into<Val<String>>, name: impl Into<Val<String>>, query_log_status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CreatorDisplayName", creator_display_name);
         props.set("Description", description);
         props.set("Name", name);
         props.set("QueryLogStatus", query_log_status);
-        CfnCollaboration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCollaboration { props, options: ResourceOptions::default() }
     }
 
     /// The `AllowedResultRegions` property.
@@ -1003,10 +715,7 @@ impl CfnCollaboration {
     /// The `CreatorMLMemberAbilities` property.
     ///
     /// Changing it replaces the resource.
-    pub fn creator_ml_member_abilities(
-        mut self,
-        value: impl Into<Val<collaboration::MlMemberAbilities>>,
-    ) -> Self {
+    pub fn creator_ml_member_abilities(mut self, value: impl Into<Val<collaboration::MlMemberAbilities>>) -> Self {
         self.props.set("CreatorMLMemberAbilities", value);
         self
     }
@@ -1022,10 +731,7 @@ impl CfnCollaboration {
     /// The `CreatorPaymentConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn creator_payment_configuration(
-        mut self,
-        value: impl Into<Val<collaboration::PaymentConfiguration>>,
-    ) -> Self {
+    pub fn creator_payment_configuration(mut self, value: impl Into<Val<collaboration::PaymentConfiguration>>) -> Self {
         self.props.set("CreatorPaymentConfiguration", value);
         self
     }
@@ -1033,10 +739,7 @@ impl CfnCollaboration {
     /// The `DataEncryptionMetadata` property.
     ///
     /// Changing it replaces the resource.
-    pub fn data_encryption_metadata(
-        mut self,
-        value: impl Into<Val<collaboration::DataEncryptionMetadata>>,
-    ) -> Self {
+    pub fn data_encryption_metadata(mut self, value: impl Into<Val<collaboration::DataEncryptionMetadata>>) -> Self {
         self.props.set("DataEncryptionMetadata", value);
         self
     }
@@ -1060,10 +763,7 @@ impl CfnCollaboration {
     /// The `Members` property.
     ///
     /// Changing it replaces the resource.
-    pub fn members(
-        mut self,
-        value: impl Into<Val<Vec<collaboration::MemberSpecification>>>,
-    ) -> Self {
+    pub fn members(mut self, value: impl Into<Val<Vec<collaboration::MemberSpecification>>>) -> Self {
         self.props.set("Members", value);
         self
     }
@@ -1105,25 +805,11 @@ impl Handle<CfnCollaboration> {
 pub(crate) static COLLABORATION_META: TypeMeta = TypeMeta {
     type_name: CfnCollaboration::TYPE_NAME,
     shape: &COLLABORATION_SHAPE,
-    create_only: &[
-        "AllowedResultRegions",
-        "AutoApprovedChangeTypes",
-        "CreatorDisplayName",
-        "CreatorMLMemberAbilities",
-        "CreatorMemberAbilities",
-        "CreatorPaymentConfiguration",
-        "DataEncryptionMetadata",
-        "JobLogStatus",
-        "Members",
-        "QueryLogStatus",
-    ],
+    create_only: &["AllowedResultRegions", "AutoApprovedChangeTypes", "CreatorDisplayName", "CreatorMLMemberAbilities", "CreatorMemberAbilities", "CreatorPaymentConfiguration", "DataEncryptionMetadata", "JobLogStatus", "Members", "QueryLogStatus"],
     write_only: &[],
     primary_identifier: &["CollaborationIdentifier"],
     attributes: &["Arn", "CollaborationIdentifier"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
@@ -1246,10 +932,7 @@ pub mod collaboration {
         }
 
         /// The `ModelInference` property.
-        pub fn model_inference(
-            mut self,
-            value: impl Into<Val<ModelInferencePaymentConfig>>,
-        ) -> Self {
+        pub fn model_inference(mut self, value: impl Into<Val<ModelInferencePaymentConfig>>) -> Self {
             self.props.set("ModelInference", value);
             self
         }
@@ -1261,10 +944,7 @@ pub mod collaboration {
         }
 
         /// The `SyntheticDataGeneration` property.
-        pub fn synthetic_data_generation(
-            mut self,
-            value: impl Into<Val<SyntheticDataGenerationPaymentConfig>>,
-        ) -> Self {
+        pub fn synthetic_data_generation(mut self, value: impl Into<Val<SyntheticDataGenerationPaymentConfig>>) -> Self {
             self.props.set("SyntheticDataGeneration", value);
             self
         }
@@ -1381,19 +1061,11 @@ pub mod collaboration {
         /// - `allow_duplicates`: `AllowDuplicates`.
         /// - `allow_joins_on_columns_with_different_names`: `AllowJoinsOnColumnsWithDifferentNames`.
         /// - `preserve_nulls`: `PreserveNulls`.
-        pub fn new(
-            allow_cleartext: impl Into<Val<bool>>,
-            allow_duplicates: impl Into<Val<bool>>,
-            allow_joins_on_columns_with_different_names: impl Into<Val<bool>>,
-            preserve_nulls: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(allow_cleartext: impl Into<Val<bool>>, allow_duplicates: impl Into<Val<bool>>, allow_joins_on_columns_with_different_names: impl Into<Val<bool>>, preserve_nulls: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("AllowCleartext", allow_cleartext);
             props.set("AllowDuplicates", allow_duplicates);
-            props.set(
-                "AllowJoinsOnColumnsWithDifferentNames",
-                allow_joins_on_columns_with_different_names,
-            );
+            props.set("AllowJoinsOnColumnsWithDifferentNames", allow_joins_on_columns_with_different_names);
             props.set("PreserveNulls", preserve_nulls);
             DataEncryptionMetadata { props }
         }
@@ -1416,10 +1088,7 @@ pub mod collaboration {
         ///
         /// - `account_id`: `AccountId`.
         /// - `display_name`: `DisplayName`.
-        pub fn new(
-            account_id: impl Into<Val<String>>,
-            display_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(account_id: impl Into<Val<String>>, display_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccountId", account_id);
             props.set("DisplayName", display_name);
@@ -1439,10 +1108,7 @@ pub mod collaboration {
         }
 
         /// The `PaymentConfiguration` property.
-        pub fn payment_configuration(
-            mut self,
-            value: impl Into<Val<PaymentConfiguration>>,
-        ) -> Self {
+        pub fn payment_configuration(mut self, value: impl Into<Val<PaymentConfiguration>>) -> Self {
             self.props.set("PaymentConfiguration", value);
             self
         }
@@ -1480,19 +1146,9 @@ pub mod collaboration {
     }
 
     pub(crate) static ML_MEMBER_ABILITIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomMLMemberAbilities",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CAN_RECEIVE_MODEL_OUTPUT", "CAN_RECEIVE_INFERENCE_OUTPUT"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("CustomMLMemberAbilities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CAN_RECEIVE_MODEL_OUTPUT", "CAN_RECEIVE_INFERENCE_OUTPUT"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1508,24 +1164,8 @@ pub mod collaboration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1549,28 +1189,17 @@ impl CfnConfiguredTable {
     /// - `analysis_method`: `AnalysisMethod`.
     /// - `name`: `Name`.
     /// - `table_reference`: `TableReference`.
-    pub fn new(
-        allowed_columns: impl Into<Val<Vec<String>>>,
-        analysis_method: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        table_reference: impl Into<Val<configured_table::TableReference>>,
-    ) -> Self {
+    pub fn new(allowed_columns: impl Into<Val<Vec<String>>>, analysis_method: impl Into<Val<String>>, name: impl Into<Val<String>>, table_reference: impl Into<Val<configured_table::TableReference>>) -> Self {
         let mut props = Props::new();
         props.set("AllowedColumns", allowed_columns);
         props.set("AnalysisMethod", analysis_method);
         props.set("Name", name);
         props.set("TableReference", table_reference);
-        CfnConfiguredTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfiguredTable { props, options: ResourceOptions::default() }
     }
 
     /// The `AnalysisRules` property.
-    pub fn analysis_rules(
-        mut self,
-        value: impl Into<Val<Vec<configured_table::AnalysisRule>>>,
-    ) -> Self {
+    pub fn analysis_rules(mut self, value: impl Into<Val<Vec<configured_table::AnalysisRule>>>) -> Self {
         self.props.set("AnalysisRules", value);
         self
     }
@@ -1628,92 +1257,20 @@ pub(crate) static CONFIGURED_TABLE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ConfiguredTableIdentifier"],
     attributes: &["Arn", "ConfiguredTableIdentifier"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
 pub(crate) static CONFIGURED_TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllowedColumns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "AnalysisMethod",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DIRECT_QUERY", "DIRECT_JOB", "MULTIPLE"],
-            }),
-        ),
-        (
-            "AnalysisRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&configured_table::ANALYSIS_RULE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
-                ),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SelectedAnalysisMethods",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DIRECT_QUERY", "DIRECT_JOB"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TableReference",
-            &Shape::Object(&configured_table::TABLE_REFERENCE_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&configured_table::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: None, max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+        ("AnalysisMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DIRECT_QUERY", "DIRECT_JOB", "MULTIPLE"] })),
+        ("AnalysisRules", &Shape::List(ListRule { item: Some(&Shape::Object(&configured_table::ANALYSIS_RULE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("SelectedAnalysisMethods", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DIRECT_QUERY", "DIRECT_JOB"] })), min_items: None, max_items: None })),
+        ("TableReference", &Shape::Object(&configured_table::TABLE_REFERENCE_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&configured_table::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1735,10 +1292,7 @@ pub mod configured_table {
         ///
         /// - `policy`: `Policy`.
         /// - `type_`: `Type`.
-        pub fn new(
-            policy: impl Into<Val<ConfiguredTableAnalysisRulePolicy>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(policy: impl Into<Val<ConfiguredTableAnalysisRulePolicy>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Policy", policy);
             props.set("Type", type_);
@@ -1827,13 +1381,7 @@ pub mod configured_table {
         /// - `join_columns`: `JoinColumns`.
         /// - `output_constraints`: `OutputConstraints`.
         /// - `scalar_functions`: `ScalarFunctions`.
-        pub fn new(
-            aggregate_columns: impl Into<Val<Vec<AggregateColumn>>>,
-            dimension_columns: impl Into<Val<Vec<String>>>,
-            join_columns: impl Into<Val<Vec<String>>>,
-            output_constraints: impl Into<Val<Vec<AggregationConstraint>>>,
-            scalar_functions: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(aggregate_columns: impl Into<Val<Vec<AggregateColumn>>>, dimension_columns: impl Into<Val<Vec<String>>>, join_columns: impl Into<Val<Vec<String>>>, output_constraints: impl Into<Val<Vec<AggregationConstraint>>>, scalar_functions: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("AggregateColumns", aggregate_columns);
             props.set("DimensionColumns", dimension_columns);
@@ -1883,10 +1431,7 @@ pub mod configured_table {
         ///
         /// - `column_names`: `ColumnNames`.
         /// - `function`: `Function`.
-        pub fn new(
-            column_names: impl Into<Val<Vec<String>>>,
-            function: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(column_names: impl Into<Val<Vec<String>>>, function: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ColumnNames", column_names);
             props.set("Function", function);
@@ -1912,11 +1457,7 @@ pub mod configured_table {
         /// - `column_name`: `ColumnName`.
         /// - `minimum`: `Minimum`.
         /// - `type_`: `Type`.
-        pub fn new(
-            column_name: impl Into<Val<String>>,
-            minimum: impl Into<Val<f64>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(column_name: impl Into<Val<String>>, minimum: impl Into<Val<f64>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ColumnName", column_name);
             props.set("Minimum", minimum);
@@ -1956,10 +1497,7 @@ pub mod configured_table {
         }
 
         /// The `AggregationThresholds` property.
-        pub fn aggregation_thresholds(
-            mut self,
-            value: impl Into<Val<Vec<AggregationThreshold>>>,
-        ) -> Self {
+        pub fn aggregation_thresholds(mut self, value: impl Into<Val<Vec<AggregationThreshold>>>) -> Self {
             self.props.set("AggregationThresholds", value);
             self
         }
@@ -2008,17 +1546,9 @@ pub mod configured_table {
         /// - `identity_columns`: `IdentityColumns`.
         /// - `minimum_identity_count`: `MinimumIdentityCount`.
         /// - `type_`: `Type`.
-        pub fn new(
-            allowed_aggregate_expression_type: impl Into<Val<String>>,
-            identity_columns: impl Into<Val<Vec<String>>>,
-            minimum_identity_count: impl Into<Val<i64>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(allowed_aggregate_expression_type: impl Into<Val<String>>, identity_columns: impl Into<Val<Vec<String>>>, minimum_identity_count: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "AllowedAggregateExpressionType",
-                allowed_aggregate_expression_type,
-            );
+            props.set("AllowedAggregateExpressionType", allowed_aggregate_expression_type);
             props.set("IdentityColumns", identity_columns);
             props.set("MinimumIdentityCount", minimum_identity_count);
             props.set("Type", type_);
@@ -2026,10 +1556,7 @@ pub mod configured_table {
         }
 
         /// The `OutputColumnThresholds` property.
-        pub fn output_column_thresholds(
-            mut self,
-            value: impl Into<Val<Vec<OutputColumnThreshold>>>,
-        ) -> Self {
+        pub fn output_column_thresholds(mut self, value: impl Into<Val<Vec<OutputColumnThreshold>>>) -> Self {
             self.props.set("OutputColumnThresholds", value);
             self
         }
@@ -2052,10 +1579,7 @@ pub mod configured_table {
         ///
         /// - `minimum_identity_count`: `MinimumIdentityCount`.
         /// - `output_column_name`: `OutputColumnName`.
-        pub fn new(
-            minimum_identity_count: impl Into<Val<i64>>,
-            output_column_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(minimum_identity_count: impl Into<Val<i64>>, output_column_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MinimumIdentityCount", minimum_identity_count);
             props.set("OutputColumnName", output_column_name);
@@ -2080,19 +1604,10 @@ pub mod configured_table {
         ///
         /// - `allowed_column_comparison_columns`: `AllowedColumnComparisonColumns`.
         /// - `allowed_literal_comparison_columns`: `AllowedLiteralComparisonColumns`.
-        pub fn new(
-            allowed_column_comparison_columns: impl Into<Val<Vec<String>>>,
-            allowed_literal_comparison_columns: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(allowed_column_comparison_columns: impl Into<Val<Vec<String>>>, allowed_literal_comparison_columns: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "AllowedColumnComparisonColumns",
-                allowed_column_comparison_columns,
-            );
-            props.set(
-                "AllowedLiteralComparisonColumns",
-                allowed_literal_comparison_columns,
-            );
+            props.set("AllowedColumnComparisonColumns", allowed_column_comparison_columns);
+            props.set("AllowedLiteralComparisonColumns", allowed_literal_comparison_columns);
             ComparisonControls { props }
         }
     }
@@ -2160,10 +1675,7 @@ pub mod configured_table {
         ///
         /// - `join_columns`: `JoinColumns`.
         /// - `list_columns`: `ListColumns`.
-        pub fn new(
-            join_columns: impl Into<Val<Vec<String>>>,
-            list_columns: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(join_columns: impl Into<Val<Vec<String>>>, list_columns: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("JoinColumns", join_columns);
             props.set("ListColumns", list_columns);
@@ -2241,11 +1753,7 @@ pub mod configured_table {
         /// - `database_name`: `DatabaseName`.
         /// - `table_name`: `TableName`.
         /// - `work_group`: `WorkGroup`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-            work_group: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>, work_group: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("TableName", table_name);
@@ -2291,10 +1799,7 @@ pub mod configured_table {
         ///
         /// - `database_name`: `DatabaseName`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("TableName", table_name);
@@ -2331,14 +1836,7 @@ pub mod configured_table {
         /// - `secret_arn`: `SecretArn`.
         /// - `table_name`: `TableName`.
         /// - `table_schema`: `TableSchema`.
-        pub fn new(
-            account_identifier: impl Into<Val<String>>,
-            database_name: impl Into<Val<String>>,
-            schema_name: impl Into<Val<String>>,
-            secret_arn: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-            table_schema: impl Into<Val<SnowflakeTableSchema>>,
-        ) -> Self {
+        pub fn new(account_identifier: impl Into<Val<String>>, database_name: impl Into<Val<String>>, schema_name: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>, table_schema: impl Into<Val<SnowflakeTableSchema>>) -> Self {
             let mut props = Props::new();
             props.set("AccountIdentifier", account_identifier);
             props.set("DatabaseName", database_name);
@@ -2393,10 +1891,7 @@ pub mod configured_table {
         ///
         /// - `column_name`: `ColumnName`.
         /// - `column_type`: `ColumnType`.
-        pub fn new(
-            column_name: impl Into<Val<String>>,
-            column_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(column_name: impl Into<Val<String>>, column_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ColumnName", column_name);
             props.set("ColumnType", column_type);
@@ -2437,37 +1932,22 @@ pub mod configured_table {
 
     pub(crate) static ANALYSIS_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Policy",
-                &Shape::Object(&CONFIGURED_TABLE_ANALYSIS_RULE_POLICY_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AGGREGATION", "LIST", "CUSTOM"],
-                }),
-            ),
+            ("Policy", &Shape::Object(&CONFIGURED_TABLE_ANALYSIS_RULE_POLICY_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AGGREGATION", "LIST", "CUSTOM"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFIGURED_TABLE_ANALYSIS_RULE_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "V1",
-            &Shape::Object(&CONFIGURED_TABLE_ANALYSIS_RULE_POLICY_V1_SHAPE),
-        )],
+        fields: &[
+            ("V1", &Shape::Object(&CONFIGURED_TABLE_ANALYSIS_RULE_POLICY_V1_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFIGURED_TABLE_ANALYSIS_RULE_POLICY_V1_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Aggregation",
-                &Shape::Object(&ANALYSIS_RULE_AGGREGATION_SHAPE),
-            ),
+            ("Aggregation", &Shape::Object(&ANALYSIS_RULE_AGGREGATION_SHAPE)),
             ("Custom", &Shape::Object(&ANALYSIS_RULE_CUSTOM_SHAPE)),
             ("List", &Shape::Object(&ANALYSIS_RULE_LIST_SHAPE)),
         ],
@@ -2477,177 +1957,31 @@ pub mod configured_table {
 
     pub(crate) static ANALYSIS_RULE_AGGREGATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalAnalyses",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOWED", "REQUIRED", "NOT_ALLOWED"],
-                }),
-            ),
-            (
-                "AggregateColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AGGREGATE_COLUMN_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedJoinOperators",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["OR", "AND"],
-                    })),
-                    min_items: None,
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "DimensionColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "JoinColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "JoinRequired",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["QUERY_RUNNER"],
-                }),
-            ),
-            (
-                "OutputConstraints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AGGREGATION_CONSTRAINT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ScalarFunctions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "TRUNC",
-                            "ABS",
-                            "CEILING",
-                            "FLOOR",
-                            "LN",
-                            "LOG",
-                            "ROUND",
-                            "SQRT",
-                            "CAST",
-                            "LOWER",
-                            "RTRIM",
-                            "UPPER",
-                            "COALESCE",
-                            "CONVERT",
-                            "CURRENT_DATE",
-                            "DATEADD",
-                            "EXTRACT",
-                            "GETDATE",
-                            "SUBSTRING",
-                            "TO_CHAR",
-                            "TO_DATE",
-                            "TO_NUMBER",
-                            "TO_TIMESTAMP",
-                            "TRIM",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AdditionalAnalyses", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOWED", "REQUIRED", "NOT_ALLOWED"] })),
+            ("AggregateColumns", &Shape::List(ListRule { item: Some(&Shape::Object(&AGGREGATE_COLUMN_SHAPE)), min_items: Some(1), max_items: None })),
+            ("AllowedJoinOperators", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OR", "AND"] })), min_items: None, max_items: Some(2) })),
+            ("DimensionColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: None, max_items: None })),
+            ("JoinColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: None, max_items: None })),
+            ("JoinRequired", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["QUERY_RUNNER"] })),
+            ("OutputConstraints", &Shape::List(ListRule { item: Some(&Shape::Object(&AGGREGATION_CONSTRAINT_SHAPE)), min_items: Some(1), max_items: None })),
+            ("ScalarFunctions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRUNC", "ABS", "CEILING", "FLOOR", "LN", "LOG", "ROUND", "SQRT", "CAST", "LOWER", "RTRIM", "UPPER", "COALESCE", "CONVERT", "CURRENT_DATE", "DATEADD", "EXTRACT", "GETDATE", "SUBSTRING", "TO_CHAR", "TO_DATE", "TO_NUMBER", "TO_TIMESTAMP", "TRIM"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AGGREGATE_COLUMN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ColumnNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Function",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SUM", "SUM_DISTINCT", "COUNT", "COUNT_DISTINCT", "AVG"],
-                }),
-            ),
+            ("ColumnNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Function", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUM", "SUM_DISTINCT", "COUNT", "COUNT_DISTINCT", "AVG"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AGGREGATION_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ColumnName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Minimum",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COUNT_DISTINCT"],
-                }),
-            ),
+            ("ColumnName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Minimum", &Shape::Num(NumRule { min: Some(2.0), max: Some(100000.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COUNT_DISTINCT"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2667,174 +2001,44 @@ pub mod configured_table {
 
     pub(crate) static AGGREGATION_THRESHOLD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedAggregateExpressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COLUMNS_ONLY", "ANY_EXPRESSION"],
-                }),
-            ),
-            (
-                "IdentityColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "MinimumIdentityCount",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputColumnThresholds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OUTPUT_COLUMN_THRESHOLD_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COUNT_DISTINCT"],
-                }),
-            ),
+            ("AllowedAggregateExpressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COLUMNS_ONLY", "ANY_EXPRESSION"] })),
+            ("IdentityColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: Some(1), max_items: Some(1) })),
+            ("MinimumIdentityCount", &Shape::Num(NumRule { min: Some(2.0), max: Some(100000.0), allowed: &[] })),
+            ("OutputColumnThresholds", &Shape::List(ListRule { item: Some(&Shape::Object(&OUTPUT_COLUMN_THRESHOLD_SHAPE)), min_items: None, max_items: None })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COUNT_DISTINCT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_COLUMN_THRESHOLD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MinimumIdentityCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputColumnName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("MinimumIdentityCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("OutputColumnName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPARISON_CONTROLS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedColumnComparisonColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedLiteralComparisonColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AllowedColumnComparisonColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: None, max_items: None })),
+            ("AllowedLiteralComparisonColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIFFERENTIAL_PRIVACY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Columns",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Columns", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANALYSIS_RULE_LIST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalAnalyses",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOWED", "REQUIRED", "NOT_ALLOWED"],
-                }),
-            ),
-            (
-                "AllowedJoinOperators",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["OR", "AND"],
-                    })),
-                    min_items: None,
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "JoinColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ListColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AdditionalAnalyses", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOWED", "REQUIRED", "NOT_ALLOWED"] })),
+            ("AllowedJoinOperators", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OR", "AND"] })), min_items: None, max_items: Some(2) })),
+            ("JoinColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("ListColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2843,10 +2047,7 @@ pub mod configured_table {
         fields: &[
             ("Athena", &Shape::Object(&ATHENA_TABLE_REFERENCE_SHAPE)),
             ("Glue", &Shape::Object(&GLUE_TABLE_REFERENCE_SHAPE)),
-            (
-                "Snowflake",
-                &Shape::Object(&SNOWFLAKE_TABLE_REFERENCE_SHAPE),
-            ),
+            ("Snowflake", &Shape::Object(&SNOWFLAKE_TABLE_REFERENCE_SHAPE)),
         ],
         one_of_required: &[&["Glue"], &["Snowflake"], &["Athena"]],
         ..ObjectShape::EMPTY
@@ -2854,272 +2055,57 @@ pub mod configured_table {
 
     pub(crate) static ATHENA_TABLE_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(8),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "us-west-1",
-                        "us-west-2",
-                        "us-east-1",
-                        "us-east-2",
-                        "af-south-1",
-                        "ap-east-1",
-                        "ap-south-2",
-                        "ap-southeast-1",
-                        "ap-southeast-2",
-                        "ap-southeast-5",
-                        "ap-southeast-4",
-                        "ap-southeast-7",
-                        "ap-south-1",
-                        "ap-northeast-3",
-                        "ap-northeast-1",
-                        "ap-northeast-2",
-                        "ca-central-1",
-                        "ca-west-1",
-                        "eu-south-1",
-                        "eu-west-3",
-                        "eu-south-2",
-                        "eu-central-2",
-                        "eu-central-1",
-                        "eu-north-1",
-                        "eu-west-1",
-                        "eu-west-2",
-                        "me-south-1",
-                        "me-central-1",
-                        "il-central-1",
-                        "sa-east-1",
-                        "mx-central-1",
-                        "ap-east-2",
-                    ],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WorkGroup",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
+            ("OutputLocation", &Shape::Str(StrRule { pattern: None, min_len: Some(8), max_len: Some(1024), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["us-west-1", "us-west-2", "us-east-1", "us-east-2", "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-5", "ap-southeast-4", "ap-southeast-7", "ap-south-1", "ap-northeast-3", "ap-northeast-1", "ap-northeast-2", "ca-central-1", "ca-west-1", "eu-south-1", "eu-west-3", "eu-south-2", "eu-central-2", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "me-south-1", "me-central-1", "il-central-1", "sa-east-1", "mx-central-1", "ap-east-2"] })),
+            ("TableName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
+            ("WorkGroup", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLUE_TABLE_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "us-west-1",
-                        "us-west-2",
-                        "us-east-1",
-                        "us-east-2",
-                        "af-south-1",
-                        "ap-east-1",
-                        "ap-south-2",
-                        "ap-southeast-1",
-                        "ap-southeast-2",
-                        "ap-southeast-5",
-                        "ap-southeast-4",
-                        "ap-southeast-7",
-                        "ap-south-1",
-                        "ap-northeast-3",
-                        "ap-northeast-1",
-                        "ap-northeast-2",
-                        "ca-central-1",
-                        "ca-west-1",
-                        "eu-south-1",
-                        "eu-west-3",
-                        "eu-south-2",
-                        "eu-central-2",
-                        "eu-central-1",
-                        "eu-north-1",
-                        "eu-west-1",
-                        "eu-west-2",
-                        "me-south-1",
-                        "me-central-1",
-                        "il-central-1",
-                        "sa-east-1",
-                        "mx-central-1",
-                        "ap-east-2",
-                    ],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"), min_len: None, max_len: Some(128), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["us-west-1", "us-west-2", "us-east-1", "us-east-2", "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-5", "ap-southeast-4", "ap-southeast-7", "ap-south-1", "ap-northeast-3", "ap-northeast-1", "ap-northeast-2", "ca-central-1", "ca-west-1", "eu-south-1", "eu-west-3", "eu-south-2", "eu-central-2", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "me-south-1", "me-central-1", "il-central-1", "sa-east-1", "mx-central-1", "ap-east-2"] })),
+            ("TableName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"), min_len: None, max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_TABLE_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("AccountIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(256), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("SchemaName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("SecretArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
             ("TableSchema", &Shape::Object(&SNOWFLAKE_TABLE_SCHEMA_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_TABLE_SCHEMA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "V1",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SNOWFLAKE_TABLE_SCHEMA_V1_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(250),
-            }),
-        )],
+        fields: &[
+            ("V1", &Shape::List(ListRule { item: Some(&Shape::Object(&SNOWFLAKE_TABLE_SCHEMA_V1_SHAPE)), min_items: Some(1), max_items: Some(250) })),
+        ],
         one_of_required: &[&["V1"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_TABLE_SCHEMA_V1_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ColumnName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ColumnType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("ColumnName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
+            ("ColumnType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3143,30 +2129,18 @@ impl CfnConfiguredTableAssociation {
     /// - `membership_identifier`: `MembershipIdentifier`.
     /// - `name`: `Name`.
     /// - `role_arn`: `RoleArn`.
-    pub fn new(
-        configured_table_identifier: impl Into<Val<String>>,
-        membership_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configured_table_identifier: impl Into<Val<String>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfiguredTableIdentifier", configured_table_identifier);
         props.set("MembershipIdentifier", membership_identifier);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
-        CfnConfiguredTableAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfiguredTableAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `ConfiguredTableAssociationAnalysisRules` property.
-    pub fn configured_table_association_analysis_rules(
-        mut self,
-        value: impl Into<Val<Vec<configured_table_association::ConfiguredTableAssociationAnalysisRule>>>,
-    ) -> Self {
-        self.props
-            .set("ConfiguredTableAssociationAnalysisRules", value);
+    pub fn configured_table_association_analysis_rules(mut self, value: impl Into<Val<Vec<configured_table_association::ConfiguredTableAssociationAnalysisRule>>>) -> Self {
+        self.props.set("ConfiguredTableAssociationAnalysisRules", value);
         self
     }
 
@@ -3215,85 +2189,21 @@ pub(crate) static CONFIGURED_TABLE_ASSOCIATION_META: TypeMeta = TypeMeta {
     shape: &CONFIGURED_TABLE_ASSOCIATION_SHAPE,
     create_only: &["ConfiguredTableIdentifier", "MembershipIdentifier", "Name"],
     write_only: &[],
-    primary_identifier: &[
-        "ConfiguredTableAssociationIdentifier",
-        "MembershipIdentifier",
-    ],
+    primary_identifier: &["ConfiguredTableAssociationIdentifier", "MembershipIdentifier"],
     attributes: &["Arn", "ConfiguredTableAssociationIdentifier"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
 pub(crate) static CONFIGURED_TABLE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConfiguredTableAssociationAnalysisRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &configured_table_association::CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ConfiguredTableIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
-                ),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"),
-                min_len: None,
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$"),
-                min_len: Some(32),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&configured_table_association::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConfiguredTableAssociationAnalysisRules", &Shape::List(ListRule { item: Some(&Shape::Object(&configured_table_association::CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("ConfiguredTableIdentifier", &Shape::Str(StrRule { pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("MembershipIdentifier", &Shape::Str(StrRule { pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"), min_len: None, max_len: Some(128), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$"), min_len: Some(32), max_len: Some(512), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&configured_table_association::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3315,10 +2225,7 @@ pub mod configured_table_association {
         ///
         /// - `policy`: `Policy`.
         /// - `type_`: `Type`.
-        pub fn new(
-            policy: impl Into<Val<ConfiguredTableAssociationAnalysisRulePolicy>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(policy: impl Into<Val<ConfiguredTableAssociationAnalysisRulePolicy>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Policy", policy);
             props.set("Type", type_);
@@ -3349,9 +2256,7 @@ pub mod configured_table_association {
         }
     }
 
-    impl From<ConfiguredTableAssociationAnalysisRulePolicy>
-        for Val<ConfiguredTableAssociationAnalysisRulePolicy>
-    {
+    impl From<ConfiguredTableAssociationAnalysisRulePolicy> for Val<ConfiguredTableAssociationAnalysisRulePolicy> {
         fn from(v: ConfiguredTableAssociationAnalysisRulePolicy) -> Self {
             v.props.into_val()
         }
@@ -3371,36 +2276,25 @@ pub mod configured_table_association {
         }
 
         /// The `Aggregation` property.
-        pub fn aggregation(
-            mut self,
-            value: impl Into<Val<ConfiguredTableAssociationAnalysisRuleAggregation>>,
-        ) -> Self {
+        pub fn aggregation(mut self, value: impl Into<Val<ConfiguredTableAssociationAnalysisRuleAggregation>>) -> Self {
             self.props.set("Aggregation", value);
             self
         }
 
         /// The `Custom` property.
-        pub fn custom(
-            mut self,
-            value: impl Into<Val<ConfiguredTableAssociationAnalysisRuleCustom>>,
-        ) -> Self {
+        pub fn custom(mut self, value: impl Into<Val<ConfiguredTableAssociationAnalysisRuleCustom>>) -> Self {
             self.props.set("Custom", value);
             self
         }
 
         /// The `List` property.
-        pub fn list(
-            mut self,
-            value: impl Into<Val<ConfiguredTableAssociationAnalysisRuleList>>,
-        ) -> Self {
+        pub fn list(mut self, value: impl Into<Val<ConfiguredTableAssociationAnalysisRuleList>>) -> Self {
             self.props.set("List", value);
             self
         }
     }
 
-    impl From<ConfiguredTableAssociationAnalysisRulePolicyV1>
-        for Val<ConfiguredTableAssociationAnalysisRulePolicyV1>
-    {
+    impl From<ConfiguredTableAssociationAnalysisRulePolicyV1> for Val<ConfiguredTableAssociationAnalysisRulePolicyV1> {
         fn from(v: ConfiguredTableAssociationAnalysisRulePolicyV1) -> Self {
             v.props.into_val()
         }
@@ -3432,9 +2326,7 @@ pub mod configured_table_association {
         }
     }
 
-    impl From<ConfiguredTableAssociationAnalysisRuleAggregation>
-        for Val<ConfiguredTableAssociationAnalysisRuleAggregation>
-    {
+    impl From<ConfiguredTableAssociationAnalysisRuleAggregation> for Val<ConfiguredTableAssociationAnalysisRuleAggregation> {
         fn from(v: ConfiguredTableAssociationAnalysisRuleAggregation) -> Self {
             v.props.into_val()
         }
@@ -3466,9 +2358,7 @@ pub mod configured_table_association {
         }
     }
 
-    impl From<ConfiguredTableAssociationAnalysisRuleCustom>
-        for Val<ConfiguredTableAssociationAnalysisRuleCustom>
-    {
+    impl From<ConfiguredTableAssociationAnalysisRuleCustom> for Val<ConfiguredTableAssociationAnalysisRuleCustom> {
         fn from(v: ConfiguredTableAssociationAnalysisRuleCustom) -> Self {
             v.props.into_val()
         }
@@ -3500,9 +2390,7 @@ pub mod configured_table_association {
         }
     }
 
-    impl From<ConfiguredTableAssociationAnalysisRuleList>
-        for Val<ConfiguredTableAssociationAnalysisRuleList>
-    {
+    impl From<ConfiguredTableAssociationAnalysisRuleList> for Val<ConfiguredTableAssociationAnalysisRuleList> {
         fn from(v: ConfiguredTableAssociationAnalysisRuleList) -> Self {
             v.props.into_val()
         }
@@ -3535,171 +2423,57 @@ pub mod configured_table_association {
 
     pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Policy",
-                &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_POLICY_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AGGREGATION", "LIST", "CUSTOM"],
-                }),
-            ),
+            ("Policy", &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_POLICY_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AGGREGATION", "LIST", "CUSTOM"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_POLICY_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "V1",
-                &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_POLICY_V1_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_POLICY_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("V1", &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_POLICY_V1_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_POLICY_V1_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Aggregation",
-                    &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_AGGREGATION_SHAPE),
-                ),
-                (
-                    "Custom",
-                    &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_CUSTOM_SHAPE),
-                ),
-                (
-                    "List",
-                    &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_LIST_SHAPE),
-                ),
-            ],
-            one_of_required: &[&["List"], &["Aggregation"], &["Custom"]],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_POLICY_V1_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Aggregation", &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_AGGREGATION_SHAPE)),
+            ("Custom", &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_CUSTOM_SHAPE)),
+            ("List", &Shape::Object(&CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_LIST_SHAPE)),
+        ],
+        one_of_required: &[&["List"], &["Aggregation"], &["Custom"]],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_AGGREGATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AllowedAdditionalAnalyses",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: None,
-                            min_len: None,
-                            max_len: Some(256),
-                            allowed: &[],
-                        })),
-                        min_items: Some(0),
-                        max_items: Some(25),
-                    }),
-                ),
-                (
-                    "AllowedResultReceivers",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("\\d+"),
-                            min_len: Some(12),
-                            max_len: Some(12),
-                            allowed: &[],
-                        })),
-                        min_items: Some(0),
-                        max_items: None,
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_AGGREGATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AllowedAdditionalAnalyses", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(25) })),
+            ("AllowedResultReceivers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("\\d+"), min_len: Some(12), max_len: Some(12), allowed: &[] })), min_items: Some(0), max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_CUSTOM_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AllowedAdditionalAnalyses",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: None,
-                            min_len: None,
-                            max_len: Some(256),
-                            allowed: &[],
-                        })),
-                        min_items: Some(0),
-                        max_items: Some(25),
-                    }),
-                ),
-                (
-                    "AllowedResultReceivers",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("\\d+"),
-                            min_len: Some(12),
-                            max_len: Some(12),
-                            allowed: &[],
-                        })),
-                        min_items: Some(0),
-                        max_items: None,
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_CUSTOM_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AllowedAdditionalAnalyses", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(25) })),
+            ("AllowedResultReceivers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("\\d+"), min_len: Some(12), max_len: Some(12), allowed: &[] })), min_items: Some(0), max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_LIST_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AllowedAdditionalAnalyses",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: None,
-                            min_len: None,
-                            max_len: Some(256),
-                            allowed: &[],
-                        })),
-                        min_items: Some(0),
-                        max_items: Some(25),
-                    }),
-                ),
-                (
-                    "AllowedResultReceivers",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("\\d+"),
-                            min_len: Some(12),
-                            max_len: Some(12),
-                            allowed: &[],
-                        })),
-                        min_items: Some(0),
-                        max_items: None,
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CONFIGURED_TABLE_ASSOCIATION_ANALYSIS_RULE_LIST_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AllowedAdditionalAnalyses", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(25) })),
+            ("AllowedResultReceivers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("\\d+"), min_len: Some(12), max_len: Some(12), allowed: &[] })), min_items: Some(0), max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3722,19 +2496,12 @@ impl CfnIdMappingTable {
     /// - `input_reference_config`: `InputReferenceConfig`.
     /// - `membership_identifier`: `MembershipIdentifier`.
     /// - `name`: `Name`.
-    pub fn new(
-        input_reference_config: impl Into<Val<id_mapping_table::IdMappingTableInputReferenceConfig>>,
-        membership_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(input_reference_config: impl Into<Val<id_mapping_table::IdMappingTableInputReferenceConfig>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InputReferenceConfig", input_reference_config);
         props.set("MembershipIdentifier", membership_identifier);
         props.set("Name", name);
-        CfnIdMappingTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdMappingTable { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -3809,75 +2576,19 @@ pub(crate) static ID_MAPPING_TABLE_META: TypeMeta = TypeMeta {
     create_only: &["InputReferenceConfig", "MembershipIdentifier", "Name"],
     write_only: &[],
     primary_identifier: &["IdMappingTableIdentifier", "MembershipIdentifier"],
-    attributes: &[
-        "Arn",
-        "CollaborationArn",
-        "CollaborationIdentifier",
-        "IdMappingTableIdentifier",
-        "InputReferenceProperties",
-        "MembershipArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "IdMappingTableIdentifier", "InputReferenceProperties", "MembershipArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
 pub(crate) static ID_MAPPING_TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
-                ),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InputReferenceConfig",
-            &Shape::Object(&id_mapping_table::ID_MAPPING_TABLE_INPUT_REFERENCE_CONFIG_SHAPE),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws:kms:[\\w]{2}-[\\w]{4,9}-[\\d]:[\\d]{12}:key/[a-zA-Z0-9-]+$",
-                ),
-                min_len: Some(4),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"),
-                min_len: None,
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&id_mapping_table::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("InputReferenceConfig", &Shape::Object(&id_mapping_table::ID_MAPPING_TABLE_INPUT_REFERENCE_CONFIG_SHAPE)),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:kms:[\\w]{2}-[\\w]{4,9}-[\\d]:[\\d]{12}:key/[a-zA-Z0-9-]+$"), min_len: Some(4), max_len: Some(2048), allowed: &[] })),
+        ("MembershipIdentifier", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"), min_len: None, max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&id_mapping_table::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3899,10 +2610,7 @@ pub mod id_mapping_table {
         ///
         /// - `input_reference_arn`: `InputReferenceArn`.
         /// - `manage_resource_policies`: `ManageResourcePolicies`.
-        pub fn new(
-            input_reference_arn: impl Into<Val<String>>,
-            manage_resource_policies: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(input_reference_arn: impl Into<Val<String>>, manage_resource_policies: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("InputReferenceArn", input_reference_arn);
             props.set("ManageResourcePolicies", manage_resource_policies);
@@ -3950,24 +2658,8 @@ pub mod id_mapping_table {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3990,21 +2682,12 @@ impl CfnIdNamespaceAssociation {
     /// - `input_reference_config`: `InputReferenceConfig`.
     /// - `membership_identifier`: `MembershipIdentifier`.
     /// - `name`: `Name`.
-    pub fn new(
-        input_reference_config: impl Into<
-            Val<id_namespace_association::IdNamespaceAssociationInputReferenceConfig>,
-        >,
-        membership_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(input_reference_config: impl Into<Val<id_namespace_association::IdNamespaceAssociationInputReferenceConfig>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InputReferenceConfig", input_reference_config);
         props.set("MembershipIdentifier", membership_identifier);
         props.set("Name", name);
-        CfnIdNamespaceAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdNamespaceAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -4014,10 +2697,7 @@ impl CfnIdNamespaceAssociation {
     }
 
     /// The `IdMappingConfig` property.
-    pub fn id_mapping_config(
-        mut self,
-        value: impl Into<Val<id_namespace_association::IdMappingConfig>>,
-    ) -> Self {
+    pub fn id_mapping_config(mut self, value: impl Into<Val<id_namespace_association::IdMappingConfig>>) -> Self {
         self.props.set("IdMappingConfig", value);
         self
     }
@@ -4082,68 +2762,18 @@ pub(crate) static ID_NAMESPACE_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["InputReferenceConfig", "MembershipIdentifier"],
     write_only: &[],
     primary_identifier: &["IdNamespaceAssociationIdentifier", "MembershipIdentifier"],
-    attributes: &[
-        "Arn",
-        "CollaborationArn",
-        "CollaborationIdentifier",
-        "IdNamespaceAssociationIdentifier",
-        "InputReferenceProperties",
-        "MembershipArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "IdNamespaceAssociationIdentifier", "InputReferenceProperties", "MembershipArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
 pub(crate) static ID_NAMESPACE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
-                ),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InputReferenceConfig",
-            &Shape::Object(
-                &id_namespace_association::ID_NAMESPACE_ASSOCIATION_INPUT_REFERENCE_CONFIG_SHAPE,
-            ),
-        ),
-        (
-            "MembershipIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&id_namespace_association::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("InputReferenceConfig", &Shape::Object(&id_namespace_association::ID_NAMESPACE_ASSOCIATION_INPUT_REFERENCE_CONFIG_SHAPE)),
+        ("MembershipIdentifier", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&id_namespace_association::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4188,10 +2818,7 @@ pub mod id_namespace_association {
         ///
         /// - `input_reference_arn`: `InputReferenceArn`.
         /// - `manage_resource_policies`: `ManageResourcePolicies`.
-        pub fn new(
-            input_reference_arn: impl Into<Val<String>>,
-            manage_resource_policies: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(input_reference_arn: impl Into<Val<String>>, manage_resource_policies: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("InputReferenceArn", input_reference_arn);
             props.set("ManageResourcePolicies", manage_resource_policies);
@@ -4199,9 +2826,7 @@ pub mod id_namespace_association {
         }
     }
 
-    impl From<IdNamespaceAssociationInputReferenceConfig>
-        for Val<IdNamespaceAssociationInputReferenceConfig>
-    {
+    impl From<IdNamespaceAssociationInputReferenceConfig> for Val<IdNamespaceAssociationInputReferenceConfig> {
         fn from(v: IdNamespaceAssociationInputReferenceConfig) -> Self {
             v.props.into_val()
         }
@@ -4241,24 +2866,8 @@ pub mod id_namespace_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4281,31 +2890,16 @@ impl CfnIntermediateTable {
     /// - `membership_identifier`: `MembershipIdentifier`.
     /// - `name`: `Name`.
     /// - `population_analysis_configuration`: `PopulationAnalysisConfiguration`.
-    pub fn new(
-        membership_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        population_analysis_configuration: impl Into<
-            Val<intermediate_table::PopulationAnalysisConfiguration>,
-        >,
-    ) -> Self {
+    pub fn new(membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, population_analysis_configuration: impl Into<Val<intermediate_table::PopulationAnalysisConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("MembershipIdentifier", membership_identifier);
         props.set("Name", name);
-        props.set(
-            "PopulationAnalysisConfiguration",
-            population_analysis_configuration,
-        );
-        CfnIntermediateTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("PopulationAnalysisConfiguration", population_analysis_configuration);
+        CfnIntermediateTable { props, options: ResourceOptions::default() }
     }
 
     /// The `AnalysisRules` property.
-    pub fn analysis_rules(
-        mut self,
-        value: impl Into<Val<Vec<intermediate_table::IntermediateTableAnalysisRule>>>,
-    ) -> Self {
+    pub fn analysis_rules(mut self, value: impl Into<Val<Vec<intermediate_table::IntermediateTableAnalysisRule>>>) -> Self {
         self.props.set("AnalysisRules", value);
         self
     }
@@ -4379,94 +2973,23 @@ impl Handle<CfnIntermediateTable> {
 pub(crate) static INTERMEDIATE_TABLE_META: TypeMeta = TypeMeta {
     type_name: CfnIntermediateTable::TYPE_NAME,
     shape: &INTERMEDIATE_TABLE_SHAPE,
-    create_only: &[
-        "MembershipIdentifier",
-        "Name",
-        "PopulationAnalysisConfiguration",
-    ],
+    create_only: &["MembershipIdentifier", "Name", "PopulationAnalysisConfiguration"],
     write_only: &[],
     primary_identifier: &["IntermediateTableIdentifier", "MembershipIdentifier"],
-    attributes: &[
-        "Arn",
-        "CollaborationArn",
-        "CollaborationIdentifier",
-        "IntermediateTableIdentifier",
-        "MembershipArn",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "IntermediateTableIdentifier", "MembershipArn", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
 pub(crate) static INTERMEDIATE_TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AnalysisRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &intermediate_table::INTERMEDIATE_TABLE_ANALYSIS_RULE_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
-                ),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws:kms:[\\w]{2}-[\\w]{4,9}-[\\d]:[\\d]{12}:key/[a-zA-Z0-9-]+$",
-                ),
-                min_len: Some(4),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PopulationAnalysisConfiguration",
-            &Shape::Object(&intermediate_table::POPULATION_ANALYSIS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&intermediate_table::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AnalysisRules", &Shape::List(ListRule { item: Some(&Shape::Object(&intermediate_table::INTERMEDIATE_TABLE_ANALYSIS_RULE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:kms:[\\w]{2}-[\\w]{4,9}-[\\d]:[\\d]{12}:key/[a-zA-Z0-9-]+$"), min_len: Some(4), max_len: Some(2048), allowed: &[] })),
+        ("MembershipIdentifier", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("PopulationAnalysisConfiguration", &Shape::Object(&intermediate_table::POPULATION_ANALYSIS_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&intermediate_table::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4488,10 +3011,7 @@ pub mod intermediate_table {
         ///
         /// - `policy`: `Policy`.
         /// - `type_`: `Type`.
-        pub fn new(
-            policy: impl Into<Val<IntermediateTableAnalysisRulePolicy>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(policy: impl Into<Val<IntermediateTableAnalysisRulePolicy>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Policy", policy);
             props.set("Type", type_);
@@ -4542,10 +3062,7 @@ pub mod intermediate_table {
         }
 
         /// The `Custom` property.
-        pub fn custom(
-            mut self,
-            value: impl Into<Val<IntermediateTableAnalysisRuleCustom>>,
-        ) -> Self {
+        pub fn custom(mut self, value: impl Into<Val<IntermediateTableAnalysisRuleCustom>>) -> Self {
             self.props.set("Custom", value);
             self
         }
@@ -4582,10 +3099,7 @@ pub mod intermediate_table {
         }
 
         /// The `AggregationThresholds` property.
-        pub fn aggregation_thresholds(
-            mut self,
-            value: impl Into<Val<Vec<AggregationThreshold>>>,
-        ) -> Self {
+        pub fn aggregation_thresholds(mut self, value: impl Into<Val<Vec<AggregationThreshold>>>) -> Self {
             self.props.set("AggregationThresholds", value);
             self
         }
@@ -4640,17 +3154,9 @@ pub mod intermediate_table {
         /// - `identity_columns`: `IdentityColumns`.
         /// - `minimum_identity_count`: `MinimumIdentityCount`.
         /// - `type_`: `Type`.
-        pub fn new(
-            allowed_aggregate_expression_type: impl Into<Val<String>>,
-            identity_columns: impl Into<Val<Vec<String>>>,
-            minimum_identity_count: impl Into<Val<i64>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(allowed_aggregate_expression_type: impl Into<Val<String>>, identity_columns: impl Into<Val<Vec<String>>>, minimum_identity_count: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "AllowedAggregateExpressionType",
-                allowed_aggregate_expression_type,
-            );
+            props.set("AllowedAggregateExpressionType", allowed_aggregate_expression_type);
             props.set("IdentityColumns", identity_columns);
             props.set("MinimumIdentityCount", minimum_identity_count);
             props.set("Type", type_);
@@ -4658,10 +3164,7 @@ pub mod intermediate_table {
         }
 
         /// The `OutputColumnThresholds` property.
-        pub fn output_column_thresholds(
-            mut self,
-            value: impl Into<Val<Vec<OutputColumnThreshold>>>,
-        ) -> Self {
+        pub fn output_column_thresholds(mut self, value: impl Into<Val<Vec<OutputColumnThreshold>>>) -> Self {
             self.props.set("OutputColumnThresholds", value);
             self
         }
@@ -4684,10 +3187,7 @@ pub mod intermediate_table {
         ///
         /// - `minimum_identity_count`: `MinimumIdentityCount`.
         /// - `output_column_name`: `OutputColumnName`.
-        pub fn new(
-            minimum_identity_count: impl Into<Val<i64>>,
-            output_column_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(minimum_identity_count: impl Into<Val<i64>>, output_column_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MinimumIdentityCount", minimum_identity_count);
             props.set("OutputColumnName", output_column_name);
@@ -4712,19 +3212,10 @@ pub mod intermediate_table {
         ///
         /// - `allowed_column_comparison_columns`: `AllowedColumnComparisonColumns`.
         /// - `allowed_literal_comparison_columns`: `AllowedLiteralComparisonColumns`.
-        pub fn new(
-            allowed_column_comparison_columns: impl Into<Val<Vec<String>>>,
-            allowed_literal_comparison_columns: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(allowed_column_comparison_columns: impl Into<Val<Vec<String>>>, allowed_literal_comparison_columns: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "AllowedColumnComparisonColumns",
-                allowed_column_comparison_columns,
-            );
-            props.set(
-                "AllowedLiteralComparisonColumns",
-                allowed_literal_comparison_columns,
-            );
+            props.set("AllowedColumnComparisonColumns", allowed_column_comparison_columns);
+            props.set("AllowedLiteralComparisonColumns", allowed_literal_comparison_columns);
             ComparisonControls { props }
         }
     }
@@ -4795,10 +3286,7 @@ pub mod intermediate_table {
         }
 
         /// The `SqlParameters` property.
-        pub fn sql_parameters(
-            mut self,
-            value: impl Into<Val<PopulationAnalysisSqlParameters>>,
-        ) -> Self {
+        pub fn sql_parameters(mut self, value: impl Into<Val<PopulationAnalysisSqlParameters>>) -> Self {
             self.props.set("SqlParameters", value);
             self
         }
@@ -4869,36 +3357,23 @@ pub mod intermediate_table {
 
     pub(crate) static INTERMEDIATE_TABLE_ANALYSIS_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Policy",
-                &Shape::Object(&INTERMEDIATE_TABLE_ANALYSIS_RULE_POLICY_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CUSTOM"],
-                }),
-            ),
+            ("Policy", &Shape::Object(&INTERMEDIATE_TABLE_ANALYSIS_RULE_POLICY_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOM"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTERMEDIATE_TABLE_ANALYSIS_RULE_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "V1",
-            &Shape::Object(&INTERMEDIATE_TABLE_ANALYSIS_RULE_POLICY_V1_SHAPE),
-        )],
+        fields: &[
+            ("V1", &Shape::Object(&INTERMEDIATE_TABLE_ANALYSIS_RULE_POLICY_V1_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTERMEDIATE_TABLE_ANALYSIS_RULE_POLICY_V1_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Custom",
-            &Shape::Object(&INTERMEDIATE_TABLE_ANALYSIS_RULE_CUSTOM_SHAPE),
-        )],
+        fields: &[
+            ("Custom", &Shape::Object(&INTERMEDIATE_TABLE_ANALYSIS_RULE_CUSTOM_SHAPE)),
+        ],
         one_of_required: &[&["Custom"]],
         ..ObjectShape::EMPTY
     };
@@ -4919,176 +3394,57 @@ pub mod intermediate_table {
 
     pub(crate) static AGGREGATION_THRESHOLD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedAggregateExpressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COLUMNS_ONLY", "ANY_EXPRESSION"],
-                }),
-            ),
-            (
-                "IdentityColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "MinimumIdentityCount",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputColumnThresholds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OUTPUT_COLUMN_THRESHOLD_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COUNT_DISTINCT"],
-                }),
-            ),
+            ("AllowedAggregateExpressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COLUMNS_ONLY", "ANY_EXPRESSION"] })),
+            ("IdentityColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: Some(1), max_items: Some(1) })),
+            ("MinimumIdentityCount", &Shape::Num(NumRule { min: Some(2.0), max: Some(100000.0), allowed: &[] })),
+            ("OutputColumnThresholds", &Shape::List(ListRule { item: Some(&Shape::Object(&OUTPUT_COLUMN_THRESHOLD_SHAPE)), min_items: None, max_items: None })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COUNT_DISTINCT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_COLUMN_THRESHOLD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MinimumIdentityCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputColumnName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("MinimumIdentityCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("OutputColumnName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPARISON_CONTROLS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedColumnComparisonColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedLiteralComparisonColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"),
-                        min_len: Some(1),
-                        max_len: Some(127),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AllowedColumnComparisonColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: None, max_items: None })),
+            ("AllowedLiteralComparisonColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(127), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIFFERENTIAL_PRIVACY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Columns",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Columns", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POPULATION_ANALYSIS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SqlParameters",
-            &Shape::Object(&POPULATION_ANALYSIS_SQL_PARAMETERS_SHAPE),
-        )],
+        fields: &[
+            ("SqlParameters", &Shape::Object(&POPULATION_ANALYSIS_SQL_PARAMETERS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POPULATION_ANALYSIS_SQL_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AnalysisTemplateArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueryString",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(500000),
-                    allowed: &[],
-                }),
-            ),
+            ("AnalysisTemplateArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("QueryString", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5110,33 +3466,21 @@ impl CfnMembership {
     ///
     /// - `collaboration_identifier`: `CollaborationIdentifier`.
     /// - `query_log_status`: `QueryLogStatus`.
-    pub fn new(
-        collaboration_identifier: impl Into<Val<String>>,
-        query_log_status: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(collaboration_identifier: impl Into<Val<String>>, query_log_status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CollaborationIdentifier", collaboration_identifier);
         props.set("QueryLogStatus", query_log_status);
-        CfnMembership {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMembership { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultJobResultConfiguration` property.
-    pub fn default_job_result_configuration(
-        mut self,
-        value: impl Into<Val<membership::MembershipProtectedJobResultConfiguration>>,
-    ) -> Self {
+    pub fn default_job_result_configuration(mut self, value: impl Into<Val<membership::MembershipProtectedJobResultConfiguration>>) -> Self {
         self.props.set("DefaultJobResultConfiguration", value);
         self
     }
 
     /// The `DefaultResultConfiguration` property.
-    pub fn default_result_configuration(
-        mut self,
-        value: impl Into<Val<membership::MembershipProtectedQueryResultConfiguration>>,
-    ) -> Self {
+    pub fn default_result_configuration(mut self, value: impl Into<Val<membership::MembershipProtectedQueryResultConfiguration>>) -> Self {
         self.props.set("DefaultResultConfiguration", value);
         self
     }
@@ -5156,10 +3500,7 @@ impl CfnMembership {
     }
 
     /// The `PaymentConfiguration` property.
-    pub fn payment_configuration(
-        mut self,
-        value: impl Into<Val<membership::MembershipPaymentConfiguration>>,
-    ) -> Self {
+    pub fn payment_configuration(mut self, value: impl Into<Val<membership::MembershipPaymentConfiguration>>) -> Self {
         self.props.set("PaymentConfiguration", value);
         self
     }
@@ -5214,64 +3555,19 @@ pub(crate) static MEMBERSHIP_META: TypeMeta = TypeMeta {
     create_only: &["CollaborationIdentifier"],
     write_only: &[],
     primary_identifier: &["MembershipIdentifier"],
-    attributes: &[
-        "Arn",
-        "CollaborationArn",
-        "CollaborationCreatorAccountId",
-        "MembershipIdentifier",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CollaborationArn", "CollaborationCreatorAccountId", "MembershipIdentifier"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
 pub(crate) static MEMBERSHIP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CollaborationIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultJobResultConfiguration",
-            &Shape::Object(&membership::MEMBERSHIP_PROTECTED_JOB_RESULT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DefaultResultConfiguration",
-            &Shape::Object(&membership::MEMBERSHIP_PROTECTED_QUERY_RESULT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "JobLogStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "QueryLogStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&membership::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CollaborationIdentifier", &Shape::Str(StrRule { pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("DefaultJobResultConfiguration", &Shape::Object(&membership::MEMBERSHIP_PROTECTED_JOB_RESULT_CONFIGURATION_SHAPE)),
+        ("DefaultResultConfiguration", &Shape::Object(&membership::MEMBERSHIP_PROTECTED_QUERY_RESULT_CONFIGURATION_SHAPE)),
+        ("JobLogStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("QueryLogStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&membership::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5293,10 +3589,7 @@ pub mod membership {
         ///
         /// - `output_configuration`: `OutputConfiguration`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            output_configuration: impl Into<Val<MembershipProtectedJobOutputConfiguration>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(output_configuration: impl Into<Val<MembershipProtectedJobOutputConfiguration>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OutputConfiguration", output_configuration);
             props.set("RoleArn", role_arn);
@@ -5304,9 +3597,7 @@ pub mod membership {
         }
     }
 
-    impl From<MembershipProtectedJobResultConfiguration>
-        for Val<MembershipProtectedJobResultConfiguration>
-    {
+    impl From<MembershipProtectedJobResultConfiguration> for Val<MembershipProtectedJobResultConfiguration> {
         fn from(v: MembershipProtectedJobResultConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5329,9 +3620,7 @@ pub mod membership {
         }
     }
 
-    impl From<MembershipProtectedJobOutputConfiguration>
-        for Val<MembershipProtectedJobOutputConfiguration>
-    {
+    impl From<MembershipProtectedJobOutputConfiguration> for Val<MembershipProtectedJobOutputConfiguration> {
         fn from(v: MembershipProtectedJobOutputConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5376,9 +3665,7 @@ pub mod membership {
         /// Creates the value from its required properties:
         ///
         /// - `output_configuration`: `OutputConfiguration`.
-        pub fn new(
-            output_configuration: impl Into<Val<MembershipProtectedQueryOutputConfiguration>>,
-        ) -> Self {
+        pub fn new(output_configuration: impl Into<Val<MembershipProtectedQueryOutputConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("OutputConfiguration", output_configuration);
             MembershipProtectedQueryResultConfiguration { props }
@@ -5391,9 +3678,7 @@ pub mod membership {
         }
     }
 
-    impl From<MembershipProtectedQueryResultConfiguration>
-        for Val<MembershipProtectedQueryResultConfiguration>
-    {
+    impl From<MembershipProtectedQueryResultConfiguration> for Val<MembershipProtectedQueryResultConfiguration> {
         fn from(v: MembershipProtectedQueryResultConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5416,9 +3701,7 @@ pub mod membership {
         }
     }
 
-    impl From<MembershipProtectedQueryOutputConfiguration>
-        for Val<MembershipProtectedQueryOutputConfiguration>
-    {
+    impl From<MembershipProtectedQueryOutputConfiguration> for Val<MembershipProtectedQueryOutputConfiguration> {
         fn from(v: MembershipProtectedQueryOutputConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5478,19 +3761,13 @@ pub mod membership {
         }
 
         /// The `JobCompute` property.
-        pub fn job_compute(
-            mut self,
-            value: impl Into<Val<MembershipJobComputePaymentConfig>>,
-        ) -> Self {
+        pub fn job_compute(mut self, value: impl Into<Val<MembershipJobComputePaymentConfig>>) -> Self {
             self.props.set("JobCompute", value);
             self
         }
 
         /// The `MachineLearning` property.
-        pub fn machine_learning(
-            mut self,
-            value: impl Into<Val<MembershipMlPaymentConfig>>,
-        ) -> Self {
+        pub fn machine_learning(mut self, value: impl Into<Val<MembershipMlPaymentConfig>>) -> Self {
             self.props.set("MachineLearning", value);
             self
         }
@@ -5539,28 +3816,19 @@ pub mod membership {
         }
 
         /// The `ModelInference` property.
-        pub fn model_inference(
-            mut self,
-            value: impl Into<Val<MembershipModelInferencePaymentConfig>>,
-        ) -> Self {
+        pub fn model_inference(mut self, value: impl Into<Val<MembershipModelInferencePaymentConfig>>) -> Self {
             self.props.set("ModelInference", value);
             self
         }
 
         /// The `ModelTraining` property.
-        pub fn model_training(
-            mut self,
-            value: impl Into<Val<MembershipModelTrainingPaymentConfig>>,
-        ) -> Self {
+        pub fn model_training(mut self, value: impl Into<Val<MembershipModelTrainingPaymentConfig>>) -> Self {
             self.props.set("ModelTraining", value);
             self
         }
 
         /// The `SyntheticDataGeneration` property.
-        pub fn synthetic_data_generation(
-            mut self,
-            value: impl Into<Val<MembershipSyntheticDataGenerationPaymentConfig>>,
-        ) -> Self {
+        pub fn synthetic_data_generation(mut self, value: impl Into<Val<MembershipSyntheticDataGenerationPaymentConfig>>) -> Self {
             self.props.set("SyntheticDataGeneration", value);
             self
         }
@@ -5635,9 +3903,7 @@ pub mod membership {
         }
     }
 
-    impl From<MembershipSyntheticDataGenerationPaymentConfig>
-        for Val<MembershipSyntheticDataGenerationPaymentConfig>
-    {
+    impl From<MembershipSyntheticDataGenerationPaymentConfig> for Val<MembershipSyntheticDataGenerationPaymentConfig> {
         fn from(v: MembershipSyntheticDataGenerationPaymentConfig) -> Self {
             v.props.into_val()
         }
@@ -5691,122 +3957,55 @@ pub mod membership {
         }
     }
 
-    pub(crate) static MEMBERSHIP_PROTECTED_JOB_RESULT_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "OutputConfiguration",
-                    &Shape::Object(&MEMBERSHIP_PROTECTED_JOB_OUTPUT_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "RoleArn",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$"),
-                        min_len: Some(32),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MEMBERSHIP_PROTECTED_JOB_RESULT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("OutputConfiguration", &Shape::Object(&MEMBERSHIP_PROTECTED_JOB_OUTPUT_CONFIGURATION_SHAPE)),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$"), min_len: Some(32), max_len: Some(512), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static MEMBERSHIP_PROTECTED_JOB_OUTPUT_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "S3",
-                &Shape::Object(&PROTECTED_JOB_S3_OUTPUT_CONFIGURATION_INPUT_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MEMBERSHIP_PROTECTED_JOB_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("S3", &Shape::Object(&PROTECTED_JOB_S3_OUTPUT_CONFIGURATION_INPUT_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static PROTECTED_JOB_S3_OUTPUT_CONFIGURATION_INPUT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PROTECTED_JOB_S3_OUTPUT_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static MEMBERSHIP_PROTECTED_QUERY_RESULT_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "OutputConfiguration",
-                    &Shape::Object(&MEMBERSHIP_PROTECTED_QUERY_OUTPUT_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "RoleArn",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$"),
-                        min_len: Some(32),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MEMBERSHIP_PROTECTED_QUERY_RESULT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("OutputConfiguration", &Shape::Object(&MEMBERSHIP_PROTECTED_QUERY_OUTPUT_CONFIGURATION_SHAPE)),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:iam::[\\w]+:role/[\\w+=./@-]+$"), min_len: Some(32), max_len: Some(512), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static MEMBERSHIP_PROTECTED_QUERY_OUTPUT_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "S3",
-                &Shape::Object(&PROTECTED_QUERY_S3_OUTPUT_CONFIGURATION_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MEMBERSHIP_PROTECTED_QUERY_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("S3", &Shape::Object(&PROTECTED_QUERY_S3_OUTPUT_CONFIGURATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PROTECTED_QUERY_S3_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResultFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CSV", "PARQUET"],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("ResultFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "PARQUET"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5830,21 +4029,13 @@ impl CfnPrivacyBudgetTemplate {
     /// - `membership_identifier`: `MembershipIdentifier`.
     /// - `parameters`: `Parameters`.
     /// - `privacy_budget_type`: `PrivacyBudgetType`.
-    pub fn new(
-        auto_refresh: impl Into<Val<String>>,
-        membership_identifier: impl Into<Val<String>>,
-        parameters: impl Into<Val<privacy_budget_template::Parameters>>,
-        privacy_budget_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auto_refresh: impl Into<Val<String>>, membership_identifier: impl Into<Val<String>>, parameters: impl Into<Val<privacy_budget_template::Parameters>>, privacy_budget_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AutoRefresh", auto_refresh);
         props.set("MembershipIdentifier", membership_identifier);
         props.set("Parameters", parameters);
         props.set("PrivacyBudgetType", privacy_budget_type);
-        CfnPrivacyBudgetTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrivacyBudgetTemplate { props, options: ResourceOptions::default() }
     }
 
     /// An arbitrary set of tags (key-value pairs) for this cleanrooms privacy budget template.
@@ -5899,69 +4090,21 @@ impl Handle<CfnPrivacyBudgetTemplate> {
 pub(crate) static PRIVACY_BUDGET_TEMPLATE_META: TypeMeta = TypeMeta {
     type_name: CfnPrivacyBudgetTemplate::TYPE_NAME,
     shape: &PRIVACY_BUDGET_TEMPLATE_SHAPE,
-    create_only: &[
-        "AutoRefresh",
-        "MembershipIdentifier",
-        "Parameters/ResourceArn",
-        "PrivacyBudgetType",
-    ],
+    create_only: &["AutoRefresh", "MembershipIdentifier", "Parameters/ResourceArn", "PrivacyBudgetType"],
     write_only: &[],
     primary_identifier: &["PrivacyBudgetTemplateIdentifier", "MembershipIdentifier"],
-    attributes: &[
-        "Arn",
-        "CollaborationArn",
-        "CollaborationIdentifier",
-        "MembershipArn",
-        "PrivacyBudgetTemplateIdentifier",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CollaborationArn", "CollaborationIdentifier", "MembershipArn", "PrivacyBudgetTemplateIdentifier"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
 pub(crate) static PRIVACY_BUDGET_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoRefresh",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CALENDAR_MONTH", "NONE"],
-            }),
-        ),
-        (
-            "MembershipIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Parameters",
-            &Shape::Object(&privacy_budget_template::PARAMETERS_SHAPE),
-        ),
-        (
-            "PrivacyBudgetType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&privacy_budget_template::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoRefresh", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CALENDAR_MONTH", "NONE"] })),
+        ("MembershipIdentifier", &Shape::Str(StrRule { pattern: Some("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Parameters", &Shape::Object(&privacy_budget_template::PARAMETERS_SHAPE)),
+        ("PrivacyBudgetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&privacy_budget_template::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5998,6 +4141,8 @@ pub mod privacy_budget_template {
         }
 
         /// The `ResourceArn` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn resource_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceArn", value);
             self
@@ -6076,100 +4221,27 @@ pub mod privacy_budget_template {
 
     pub(crate) static PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BudgetParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BUDGET_PARAMETER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "Epsilon",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UsersNoisePerQuery",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("BudgetParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&BUDGET_PARAMETER_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+            ("Epsilon", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
+            ("ResourceArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(200), allowed: &[] })),
+            ("UsersNoisePerQuery", &Shape::Num(NumRule { min: Some(10.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BUDGET_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoRefresh",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "Budget",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CALENDAR_DAY",
-                        "CALENDAR_MONTH",
-                        "CALENDAR_WEEK",
-                        "LIFETIME",
-                    ],
-                }),
-            ),
+            ("AutoRefresh", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("Budget", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CALENDAR_DAY", "CALENDAR_MONTH", "CALENDAR_WEEK", "LIFETIME"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -33,10 +33,7 @@ impl CfnConfiguredModelAlgorithm {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RoleArn", role_arn);
-        CfnConfiguredModelAlgorithm {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfiguredModelAlgorithm { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -50,10 +47,7 @@ impl CfnConfiguredModelAlgorithm {
     /// The `InferenceContainerConfig` property.
     ///
     /// Changing it replaces the resource.
-    pub fn inference_container_config(
-        mut self,
-        value: impl Into<Val<configured_model_algorithm::InferenceContainerConfig>>,
-    ) -> Self {
+    pub fn inference_container_config(mut self, value: impl Into<Val<configured_model_algorithm::InferenceContainerConfig>>) -> Self {
         self.props.set("InferenceContainerConfig", value);
         self
     }
@@ -75,10 +69,7 @@ impl CfnConfiguredModelAlgorithm {
     /// The `TrainingContainerConfig` property.
     ///
     /// Changing it replaces the resource.
-    pub fn training_container_config(
-        mut self,
-        value: impl Into<Val<configured_model_algorithm::ContainerConfig>>,
-    ) -> Self {
+    pub fn training_container_config(mut self, value: impl Into<Val<configured_model_algorithm::ContainerConfig>>) -> Self {
         self.props.set("TrainingContainerConfig", value);
         self
     }
@@ -109,82 +100,23 @@ impl Handle<CfnConfiguredModelAlgorithm> {
 pub(crate) static CONFIGURED_MODEL_ALGORITHM_META: TypeMeta = TypeMeta {
     type_name: CfnConfiguredModelAlgorithm::TYPE_NAME,
     shape: &CONFIGURED_MODEL_ALGORITHM_SHAPE,
-    create_only: &[
-        "Description",
-        "InferenceContainerConfig",
-        "KmsKeyArn",
-        "Name",
-        "RoleArn",
-        "TrainingContainerConfig",
-    ],
+    create_only: &["Description", "InferenceContainerConfig", "KmsKeyArn", "Name", "RoleArn", "TrainingContainerConfig"],
     write_only: &[],
     primary_identifier: &["ConfiguredModelAlgorithmArn"],
     attributes: &["ConfiguredModelAlgorithmArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
 pub(crate) static CONFIGURED_MODEL_ALGORITHM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
-                ),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InferenceContainerConfig",
-            &Shape::Object(&configured_model_algorithm::INFERENCE_CONTAINER_CONFIG_SHAPE),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&configured_model_algorithm::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrainingContainerConfig",
-            &Shape::Object(&configured_model_algorithm::CONTAINER_CONFIG_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("InferenceContainerConfig", &Shape::Object(&configured_model_algorithm::INFERENCE_CONTAINER_CONFIG_SHAPE)),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z]*:kms:[-a-z0-9]+:[0-9]{12}:key/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&configured_model_algorithm::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TrainingContainerConfig", &Shape::Object(&configured_model_algorithm::CONTAINER_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -310,111 +242,34 @@ pub mod configured_model_algorithm {
     }
 
     pub(crate) static INFERENCE_CONTAINER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImageUri",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arguments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^.*$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Entrypoint",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^.*$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ImageUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricDefinitions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&METRIC_DEFINITION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(40),
-                }),
-            ),
+            ("Arguments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("Entrypoint", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MetricDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_DEFINITION_SHAPE)), min_items: Some(0), max_items: Some(40) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Regex",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Regex", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -437,22 +292,12 @@ impl CfnConfiguredModelAlgorithmAssociation {
     /// - `configured_model_algorithm_arn`: `ConfiguredModelAlgorithmArn`.
     /// - `membership_identifier`: `MembershipIdentifier`.
     /// - `name`: `Name`.
-    pub fn new(
-        configured_model_algorithm_arn: impl Into<Val<String>>,
-        membership_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configured_model_algorithm_arn: impl Into<Val<String>>, membership_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "ConfiguredModelAlgorithmArn",
-            configured_model_algorithm_arn,
-        );
+        props.set("ConfiguredModelAlgorithmArn", configured_model_algorithm_arn);
         props.set("MembershipIdentifier", membership_identifier);
         props.set("Name", name);
-        CfnConfiguredModelAlgorithmAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfiguredModelAlgorithmAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -466,19 +311,13 @@ impl CfnConfiguredModelAlgorithmAssociation {
     /// The `PrivacyConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn privacy_configuration(
-        mut self,
-        value: impl Into<Val<configured_model_algorithm_association::PrivacyConfiguration>>,
-    ) -> Self {
+    pub fn privacy_configuration(mut self, value: impl Into<Val<configured_model_algorithm_association::PrivacyConfiguration>>) -> Self {
         self.props.set("PrivacyConfiguration", value);
         self
     }
 
     /// An arbitrary set of tags (key-value pairs) for this cleanrooms-ml configured model algorithm association.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<configured_model_algorithm_association::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<configured_model_algorithm_association::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -514,23 +353,11 @@ impl Handle<CfnConfiguredModelAlgorithmAssociation> {
 pub(crate) static CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnConfiguredModelAlgorithmAssociation::TYPE_NAME,
     shape: &CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_SHAPE,
-    create_only: &[
-        "ConfiguredModelAlgorithmArn",
-        "Description",
-        "MembershipIdentifier",
-        "Name",
-        "PrivacyConfiguration",
-    ],
+    create_only: &["ConfiguredModelAlgorithmArn", "Description", "MembershipIdentifier", "Name", "PrivacyConfiguration"],
     write_only: &[],
     primary_identifier: &["ConfiguredModelAlgorithmAssociationArn"],
-    attributes: &[
-        "CollaborationIdentifier",
-        "ConfiguredModelAlgorithmAssociationArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CollaborationIdentifier", "ConfiguredModelAlgorithmAssociationArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
@@ -589,28 +416,19 @@ pub mod configured_model_algorithm_association {
         }
 
         /// The `TrainedModelExports` property.
-        pub fn trained_model_exports(
-            mut self,
-            value: impl Into<Val<TrainedModelExportsConfigurationPolicy>>,
-        ) -> Self {
+        pub fn trained_model_exports(mut self, value: impl Into<Val<TrainedModelExportsConfigurationPolicy>>) -> Self {
             self.props.set("TrainedModelExports", value);
             self
         }
 
         /// The `TrainedModelInferenceJobs` property.
-        pub fn trained_model_inference_jobs(
-            mut self,
-            value: impl Into<Val<TrainedModelInferenceJobsConfigurationPolicy>>,
-        ) -> Self {
+        pub fn trained_model_inference_jobs(mut self, value: impl Into<Val<TrainedModelInferenceJobsConfigurationPolicy>>) -> Self {
             self.props.set("TrainedModelInferenceJobs", value);
             self
         }
 
         /// The `TrainedModels` property.
-        pub fn trained_models(
-            mut self,
-            value: impl Into<Val<TrainedModelsConfigurationPolicy>>,
-        ) -> Self {
+        pub fn trained_models(mut self, value: impl Into<Val<TrainedModelsConfigurationPolicy>>) -> Self {
             self.props.set("TrainedModels", value);
             self
         }
@@ -633,10 +451,7 @@ pub mod configured_model_algorithm_association {
         ///
         /// - `files_to_export`: `FilesToExport`.
         /// - `max_size`: `MaxSize`.
-        pub fn new(
-            files_to_export: impl Into<Val<Vec<String>>>,
-            max_size: impl Into<Val<TrainedModelExportsMaxSize>>,
-        ) -> Self {
+        pub fn new(files_to_export: impl Into<Val<Vec<String>>>, max_size: impl Into<Val<TrainedModelExportsMaxSize>>) -> Self {
             let mut props = Props::new();
             props.set("FilesToExport", files_to_export);
             props.set("MaxSize", max_size);
@@ -689,27 +504,19 @@ pub mod configured_model_algorithm_association {
         }
 
         /// The `ContainerLogs` property.
-        pub fn container_logs(
-            mut self,
-            value: impl Into<Val<Vec<LogsConfigurationPolicy>>>,
-        ) -> Self {
+        pub fn container_logs(mut self, value: impl Into<Val<Vec<LogsConfigurationPolicy>>>) -> Self {
             self.props.set("ContainerLogs", value);
             self
         }
 
         /// The `MaxOutputSize` property.
-        pub fn max_output_size(
-            mut self,
-            value: impl Into<Val<TrainedModelInferenceMaxOutputSize>>,
-        ) -> Self {
+        pub fn max_output_size(mut self, value: impl Into<Val<TrainedModelInferenceMaxOutputSize>>) -> Self {
             self.props.set("MaxOutputSize", value);
             self
         }
     }
 
-    impl From<TrainedModelInferenceJobsConfigurationPolicy>
-        for Val<TrainedModelInferenceJobsConfigurationPolicy>
-    {
+    impl From<TrainedModelInferenceJobsConfigurationPolicy> for Val<TrainedModelInferenceJobsConfigurationPolicy> {
         fn from(v: TrainedModelInferenceJobsConfigurationPolicy) -> Self {
             v.props.into_val()
         }
@@ -738,10 +545,7 @@ pub mod configured_model_algorithm_association {
         }
 
         /// The `LogRedactionConfiguration` property.
-        pub fn log_redaction_configuration(
-            mut self,
-            value: impl Into<Val<LogRedactionConfiguration>>,
-        ) -> Self {
+        pub fn log_redaction_configuration(mut self, value: impl Into<Val<LogRedactionConfiguration>>) -> Self {
             self.props.set("LogRedactionConfiguration", value);
             self
         }
@@ -852,28 +656,19 @@ pub mod configured_model_algorithm_association {
         }
 
         /// The `ContainerLogs` property.
-        pub fn container_logs(
-            mut self,
-            value: impl Into<Val<Vec<LogsConfigurationPolicy>>>,
-        ) -> Self {
+        pub fn container_logs(mut self, value: impl Into<Val<Vec<LogsConfigurationPolicy>>>) -> Self {
             self.props.set("ContainerLogs", value);
             self
         }
 
         /// The `ContainerMetrics` property.
-        pub fn container_metrics(
-            mut self,
-            value: impl Into<Val<MetricsConfigurationPolicy>>,
-        ) -> Self {
+        pub fn container_metrics(mut self, value: impl Into<Val<MetricsConfigurationPolicy>>) -> Self {
             self.props.set("ContainerMetrics", value);
             self
         }
 
         /// The `MaxArtifactSize` property.
-        pub fn max_artifact_size(
-            mut self,
-            value: impl Into<Val<TrainedModelArtifactMaxSize>>,
-        ) -> Self {
+        pub fn max_artifact_size(mut self, value: impl Into<Val<TrainedModelArtifactMaxSize>>) -> Self {
             self.props.set("MaxArtifactSize", value);
             self
         }
@@ -959,160 +754,59 @@ pub mod configured_model_algorithm_association {
     }
 
     pub(crate) static PRIVACY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Policies",
-            &Shape::Object(&PRIVACY_CONFIGURATION_POLICIES_SHAPE),
-        )],
+        fields: &[
+            ("Policies", &Shape::Object(&PRIVACY_CONFIGURATION_POLICIES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVACY_CONFIGURATION_POLICIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TrainedModelExports",
-                &Shape::Object(&TRAINED_MODEL_EXPORTS_CONFIGURATION_POLICY_SHAPE),
-            ),
-            (
-                "TrainedModelInferenceJobs",
-                &Shape::Object(&TRAINED_MODEL_INFERENCE_JOBS_CONFIGURATION_POLICY_SHAPE),
-            ),
-            (
-                "TrainedModels",
-                &Shape::Object(&TRAINED_MODELS_CONFIGURATION_POLICY_SHAPE),
-            ),
+            ("TrainedModelExports", &Shape::Object(&TRAINED_MODEL_EXPORTS_CONFIGURATION_POLICY_SHAPE)),
+            ("TrainedModelInferenceJobs", &Shape::Object(&TRAINED_MODEL_INFERENCE_JOBS_CONFIGURATION_POLICY_SHAPE)),
+            ("TrainedModels", &Shape::Object(&TRAINED_MODELS_CONFIGURATION_POLICY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINED_MODEL_EXPORTS_CONFIGURATION_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FilesToExport",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["MODEL", "OUTPUT"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "MaxSize",
-                &Shape::Object(&TRAINED_MODEL_EXPORTS_MAX_SIZE_SHAPE),
-            ),
+            ("FilesToExport", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MODEL", "OUTPUT"] })), min_items: Some(1), max_items: Some(2) })),
+            ("MaxSize", &Shape::Object(&TRAINED_MODEL_EXPORTS_MAX_SIZE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINED_MODEL_EXPORTS_MAX_SIZE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GB"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(0.01),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GB"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(0.01), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static TRAINED_MODEL_INFERENCE_JOBS_CONFIGURATION_POLICY_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ContainerLogs",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&LOGS_CONFIGURATION_POLICY_SHAPE)),
-                        min_items: Some(1),
-                        max_items: Some(5),
-                    }),
-                ),
-                (
-                    "MaxOutputSize",
-                    &Shape::Object(&TRAINED_MODEL_INFERENCE_MAX_OUTPUT_SIZE_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static TRAINED_MODEL_INFERENCE_JOBS_CONFIGURATION_POLICY_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ContainerLogs", &Shape::List(ListRule { item: Some(&Shape::Object(&LOGS_CONFIGURATION_POLICY_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+            ("MaxOutputSize", &Shape::Object(&TRAINED_MODEL_INFERENCE_MAX_OUTPUT_SIZE_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static LOGS_CONFIGURATION_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedAccountIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]{12}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "FilterPattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogRedactionConfiguration",
-                &Shape::Object(&LOG_REDACTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "LogType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "ERROR_SUMMARY"],
-                }),
-            ),
+            ("AllowedAccountIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("FilterPattern", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("LogRedactionConfiguration", &Shape::Object(&LOG_REDACTION_CONFIGURATION_SHAPE)),
+            ("LogType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ERROR_SUMMARY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_REDACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomEntityConfig",
-                &Shape::Object(&CUSTOM_ENTITY_CONFIG_SHAPE),
-            ),
-            (
-                "EntitiesToRedact",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ALL_PERSONALLY_IDENTIFIABLE_INFORMATION",
-                            "NUMBERS",
-                            "CUSTOM",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("CustomEntityConfig", &Shape::Object(&CUSTOM_ENTITY_CONFIG_SHAPE)),
+            ("EntitiesToRedact", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL_PERSONALLY_IDENTIFIABLE_INFORMATION", "NUMBERS", "CUSTOM"] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1126,105 +820,40 @@ pub mod configured_model_algorithm_association {
 
     pub(crate) static TRAINED_MODEL_INFERENCE_MAX_OUTPUT_SIZE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GB"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(0.01),
-                    max: Some(50.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GB"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(0.01), max: Some(50.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINED_MODELS_CONFIGURATION_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerLogs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LOGS_CONFIGURATION_POLICY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "ContainerMetrics",
-                &Shape::Object(&METRICS_CONFIGURATION_POLICY_SHAPE),
-            ),
-            (
-                "MaxArtifactSize",
-                &Shape::Object(&TRAINED_MODEL_ARTIFACT_MAX_SIZE_SHAPE),
-            ),
+            ("ContainerLogs", &Shape::List(ListRule { item: Some(&Shape::Object(&LOGS_CONFIGURATION_POLICY_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+            ("ContainerMetrics", &Shape::Object(&METRICS_CONFIGURATION_POLICY_SHAPE)),
+            ("MaxArtifactSize", &Shape::Object(&TRAINED_MODEL_ARTIFACT_MAX_SIZE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRICS_CONFIGURATION_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NoiseLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HIGH", "MEDIUM", "LOW", "NONE"],
-            }),
-        )],
+        fields: &[
+            ("NoiseLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HIGH", "MEDIUM", "LOW", "NONE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINED_MODEL_ARTIFACT_MAX_SIZE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GB"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(0.01),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GB"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(0.01), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1247,19 +876,12 @@ impl CfnTrainingDataset {
     /// - `name`: `Name`.
     /// - `role_arn`: `RoleArn`.
     /// - `training_data`: `TrainingData`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        training_data: impl Into<Val<Vec<training_dataset::Dataset>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, training_data: impl Into<Val<Vec<training_dataset::Dataset>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RoleArn", role_arn);
         props.set("TrainingData", training_data);
-        CfnTrainingDataset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrainingDataset { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1311,62 +933,17 @@ pub(crate) static TRAINING_DATASET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TrainingDatasetArn"],
     attributes: &["Status", "TrainingDatasetArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680318),
 };
 
 pub(crate) static TRAINING_DATASET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$",
-                ),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&training_dataset::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrainingData",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&training_dataset::DATASET_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t\\r\\n]*$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$)[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&training_dataset::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TrainingData", &Shape::List(ListRule { item: Some(&Shape::Object(&training_dataset::DATASET_SHAPE)), min_items: Some(1), max_items: Some(1) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1413,10 +990,7 @@ pub mod training_dataset {
         ///
         /// - `input_config`: `InputConfig`.
         /// - `type_`: `Type`.
-        pub fn new(
-            input_config: impl Into<Val<DatasetInputConfig>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(input_config: impl Into<Val<DatasetInputConfig>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InputConfig", input_config);
             props.set("Type", type_);
@@ -1441,10 +1015,7 @@ pub mod training_dataset {
         ///
         /// - `data_source`: `DataSource`.
         /// - `schema`: `Schema`.
-        pub fn new(
-            data_source: impl Into<Val<DataSource>>,
-            schema: impl Into<Val<Vec<ColumnSchema>>>,
-        ) -> Self {
+        pub fn new(data_source: impl Into<Val<DataSource>>, schema: impl Into<Val<Vec<ColumnSchema>>>) -> Self {
             let mut props = Props::new();
             props.set("DataSource", data_source);
             props.set("Schema", schema);
@@ -1492,10 +1063,7 @@ pub mod training_dataset {
         ///
         /// - `database_name`: `DatabaseName`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("TableName", table_name);
@@ -1526,10 +1094,7 @@ pub mod training_dataset {
         ///
         /// - `column_name`: `ColumnName`.
         /// - `column_types`: `ColumnTypes`.
-        pub fn new(
-            column_name: impl Into<Val<String>>,
-            column_types: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(column_name: impl Into<Val<String>>, column_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ColumnName", column_name);
             props.set("ColumnTypes", column_types);
@@ -1545,24 +1110,8 @@ pub mod training_dataset {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1570,15 +1119,7 @@ pub mod training_dataset {
     pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("InputConfig", &Shape::Object(&DATASET_INPUT_CONFIG_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INTERACTIONS"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INTERACTIONS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1586,86 +1127,31 @@ pub mod training_dataset {
     pub(crate) static DATASET_INPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DataSource", &Shape::Object(&DATA_SOURCE_SHAPE)),
-            (
-                "Schema",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COLUMN_SCHEMA_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("Schema", &Shape::List(ListRule { item: Some(&Shape::Object(&COLUMN_SCHEMA_SHAPE)), min_items: Some(1), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("GlueDataSource", &Shape::Object(&GLUE_DATA_SOURCE_SHAPE))],
+        fields: &[
+            ("GlueDataSource", &Shape::Object(&GLUE_DATA_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLUE_DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_]+-)*([a-zA-Z0-9_]+))?$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_]+-)*([a-zA-Z0-9_]+))?$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COLUMN_SCHEMA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ColumnName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ColumnTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "USER_ID",
-                            "ITEM_ID",
-                            "TIMESTAMP",
-                            "CATEGORICAL_FEATURE",
-                            "NUMERICAL_FEATURE",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("ColumnName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("ColumnTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["USER_ID", "ITEM_ID", "TIMESTAMP", "CATEGORICAL_FEATURE", "NUMERICAL_FEATURE"] })), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1682,9 +1168,7 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::CleanRoomsML::ConfiguredModelAlgorithm" => Some(&CONFIGURED_MODEL_ALGORITHM_META),
-        "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation" => {
-            Some(&CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_META)
-        }
+        "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation" => Some(&CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_META),
         "AWS::CleanRoomsML::TrainingDataset" => Some(&TRAINING_DATASET_META),
         _ => None,
     }

@@ -28,10 +28,7 @@ impl CfnEnvironmentEc2 {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnEnvironmentEc2 {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironmentEc2 { props, options: ResourceOptions::default() }
     }
 
     /// The number of minutes until the running instance is shut down after the environment was last used.
@@ -155,28 +152,11 @@ impl Handle<CfnEnvironmentEc2> {
 pub(crate) static ENVIRONMENT_EC2_META: TypeMeta = TypeMeta {
     type_name: CfnEnvironmentEc2::TYPE_NAME,
     shape: &ENVIRONMENT_EC2_SHAPE,
-    create_only: &[
-        "AutomaticStopTimeMinutes",
-        "ConnectionType",
-        "ImageId",
-        "InstanceType",
-        "OwnerArn",
-        "Repositories",
-        "SubnetId",
-    ],
-    write_only: &[
-        "AutomaticStopTimeMinutes",
-        "ImageId",
-        "InstanceType",
-        "Repositories",
-        "SubnetId",
-    ],
+    create_only: &["AutomaticStopTimeMinutes", "ConnectionType", "ImageId", "InstanceType", "OwnerArn", "Repositories", "SubnetId"],
+    write_only: &["AutomaticStopTimeMinutes", "ImageId", "InstanceType", "Repositories", "SubnetId"],
     primary_identifier: &["EnvironmentId"],
     attributes: &["Arn", "EnvironmentId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3eee837b),
 };
 
@@ -213,10 +193,7 @@ pub mod environment_ec2 {
         ///
         /// - `path_component`: `PathComponent`, The path within the development environment's default file system location to clone the AWS CodeCommit repository into.
         /// - `repository_url`: `RepositoryUrl`, The clone URL of the AWS CodeCommit repository to be cloned.
-        pub fn new(
-            path_component: impl Into<Val<String>>,
-            repository_url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(path_component: impl Into<Val<String>>, repository_url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PathComponent", path_component);
             props.set("RepositoryUrl", repository_url);
@@ -257,55 +234,25 @@ pub mod environment_ec2 {
 
     pub(crate) static REPOSITORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PathComponent",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RepositoryUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("PathComponent", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })),
+            ("RepositoryUrl", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ENVIRONMENT_EC2_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ENVIRONMENT_EC2_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

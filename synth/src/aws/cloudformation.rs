@@ -29,17 +29,11 @@ impl CfnChangeSet {
     ///
     /// - `change_set_name`: `ChangeSetName`, The name of the change set. Must be unique among all change sets associated with the specified stack.
     /// - `stack_name`: `StackName`, The name or unique ID of the stack for which you are creating a change set.
-    pub fn new(
-        change_set_name: impl Into<Val<String>>,
-        stack_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(change_set_name: impl Into<Val<String>>, stack_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChangeSetName", change_set_name);
         props.set("StackName", stack_name);
-        CfnChangeSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChangeSet { props, options: ResourceOptions::default() }
     }
 
     /// The capabilities that are allowed in the stack.
@@ -204,36 +198,11 @@ impl Handle<CfnChangeSet> {
 pub(crate) static CHANGE_SET_META: TypeMeta = TypeMeta {
     type_name: CfnChangeSet::TYPE_NAME,
     shape: &CHANGE_SET_SHAPE,
-    create_only: &[
-        "Capabilities",
-        "ChangeSetName",
-        "ChangeSetType",
-        "DeploymentMode",
-        "Description",
-        "ImportExistingResources",
-        "IncludeNestedStacks",
-        "NotificationARNs",
-        "OnStackFailure",
-        "RoleARN",
-        "StackName",
-        "Tags",
-        "TemplateBody",
-        "TemplateURL",
-        "UsePreviousTemplate",
-    ],
-    write_only: &[
-        "ChangeSetType",
-        "RoleARN",
-        "TemplateBody",
-        "TemplateURL",
-        "UsePreviousTemplate",
-    ],
+    create_only: &["Capabilities", "ChangeSetName", "ChangeSetType", "DeploymentMode", "Description", "ImportExistingResources", "IncludeNestedStacks", "NotificationARNs", "OnStackFailure", "RoleARN", "StackName", "Tags", "TemplateBody", "TemplateURL", "UsePreviousTemplate"],
+    write_only: &["ChangeSetType", "RoleARN", "TemplateBody", "TemplateURL", "UsePreviousTemplate"],
     primary_identifier: &["ChangeSetId"],
     attributes: &["ChangeSetId", "CreationTime", "StackId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -288,24 +257,8 @@ pub mod change_set {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -329,10 +282,7 @@ impl CfnCustomResource {
     pub fn new(service_token: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ServiceToken", service_token);
-        CfnCustomResource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomResource { props, options: ResourceOptions::default() }
     }
 
     /// The `ServiceTimeout` property.
@@ -393,17 +343,11 @@ impl CfnGeneratedTemplate {
     pub fn new(generated_template_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GeneratedTemplateName", generated_template_name);
-        CfnGeneratedTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGeneratedTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The configuration details of the generated template.
-    pub fn template_configuration(
-        mut self,
-        value: impl Into<Val<generated_template::TemplateConfiguration>>,
-    ) -> Self {
+    pub fn template_configuration(mut self, value: impl Into<Val<generated_template::TemplateConfiguration>>) -> Self {
         self.props.set("TemplateConfiguration", value);
         self
     }
@@ -474,33 +418,15 @@ pub(crate) static GENERATED_TEMPLATE_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["GeneratedTemplateId"],
-    attributes: &[
-        "CreationTime",
-        "GeneratedTemplateId",
-        "LastUpdatedTime",
-        "Progress",
-        "Status",
-        "TotalWarnings",
-    ],
+    attributes: &["CreationTime", "GeneratedTemplateId", "LastUpdatedTime", "Progress", "Status", "TotalWarnings"],
     tagging: None,
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static GENERATED_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GeneratedTemplateName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TemplateConfiguration",
-            &Shape::Object(&generated_template::TEMPLATE_CONFIGURATION_SHAPE),
-        ),
+        ("GeneratedTemplateName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("TemplateConfiguration", &Shape::Object(&generated_template::TEMPLATE_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -549,24 +475,8 @@ pub mod generated_template {
 
     pub(crate) static TEMPLATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeletionPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DELETE", "RETAIN"],
-                }),
-            ),
-            (
-                "UpdateReplacePolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DELETE", "RETAIN"],
-                }),
-            ),
+            ("DeletionPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DELETE", "RETAIN"] })),
+            ("UpdateReplacePolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DELETE", "RETAIN"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -592,14 +502,7 @@ impl CfnGuardHook {
     /// - `hook_status`: `HookStatus`, Attribute to specify which stacks this hook applies to or should get invoked for
     /// - `rule_location`: `RuleLocation`, S3 Source Location for the Guard files.
     /// - `target_operations`: `TargetOperations`, Which operations should this Hook run against? Resource changes, stacks or change sets.
-    pub fn new(
-        alias: impl Into<Val<String>>,
-        execution_role: impl Into<Val<String>>,
-        failure_mode: impl Into<Val<String>>,
-        hook_status: impl Into<Val<String>>,
-        rule_location: impl Into<Val<guard_hook::S3Location>>,
-        target_operations: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(alias: impl Into<Val<String>>, execution_role: impl Into<Val<String>>, failure_mode: impl Into<Val<String>>, hook_status: impl Into<Val<String>>, rule_location: impl Into<Val<guard_hook::S3Location>>, target_operations: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Alias", alias);
         props.set("ExecutionRole", execution_role);
@@ -607,10 +510,7 @@ impl CfnGuardHook {
         props.set("HookStatus", hook_status);
         props.set("RuleLocation", rule_location);
         props.set("TargetOperations", target_operations);
-        CfnGuardHook {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGuardHook { props, options: ResourceOptions::default() }
     }
 
     /// S3 Bucket where the guard validate report will be uploaded to
@@ -675,65 +575,13 @@ pub(crate) static GUARD_HOOK_META: TypeMeta = TypeMeta {
 
 pub(crate) static GUARD_HOOK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Alias",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionRole",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:.+:iam::[0-9]{12}:role/.+"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FailureMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FAIL", "WARN"],
-            }),
-        ),
-        (
-            "HookStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "StackFilters",
-            &Shape::Object(&guard_hook::STACK_FILTERS_SHAPE),
-        ),
-        (
-            "TargetFilters",
-            &Shape::Object(&guard_hook::TARGET_FILTERS_SHAPE),
-        ),
-        (
-            "TargetOperations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Alias", &Shape::Str(StrRule { pattern: Some("^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ExecutionRole", &Shape::Str(StrRule { pattern: Some("arn:.+:iam::[0-9]{12}:role/.+"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ("FailureMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAIL", "WARN"] })),
+        ("HookStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("StackFilters", &Shape::Object(&guard_hook::STACK_FILTERS_SHAPE)),
+        ("TargetFilters", &Shape::Object(&guard_hook::TARGET_FILTERS_SHAPE)),
+        ("TargetOperations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -954,11 +802,7 @@ pub mod guard_hook {
         /// - `action`: `Action`, Target actions are the type of operation hooks will be executed at.
         /// - `invocation_point`: `InvocationPoint`, Invocation points are the point in provisioning workflow where hooks will be executed.
         /// - `target_name`: `TargetName`, Type name of hook target. Hook targets are the destination where hooks will be invoked against.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            invocation_point: impl Into<Val<String>>,
-            target_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, invocation_point: impl Into<Val<String>>, target_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("InvocationPoint", invocation_point);
@@ -975,15 +819,7 @@ pub mod guard_hook {
 
     pub(crate) static STACK_FILTERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FilteringCriteria",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "ANY"],
-                }),
-            ),
+            ("FilteringCriteria", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ANY"] })),
             ("StackNames", &Shape::Object(&STACK_NAMES_SHAPE)),
             ("StackRoles", &Shape::Object(&STACK_ROLES_SHAPE)),
         ],
@@ -992,150 +828,35 @@ pub mod guard_hook {
 
     pub(crate) static STACK_NAMES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Exclude",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z*?][-a-zA-Z0-9*?]*$"),
-                        min_len: None,
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Include",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z*?][-a-zA-Z0-9*?]*$"),
-                        min_len: None,
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Exclude", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z*?][-a-zA-Z0-9*?]*$"), min_len: None, max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Include", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z*?][-a-zA-Z0-9*?]*$"), min_len: None, max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STACK_ROLES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Exclude",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Include",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Exclude", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Include", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_FILTERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["CREATE", "UPDATE", "DELETE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "InvocationPoints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PRE_PROVISION"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "TargetNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?!.*\\*\\?).*$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Targets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HOOK_TARGET_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATE", "UPDATE", "DELETE"] })), min_items: Some(1), max_items: Some(50) })),
+            ("InvocationPoints", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRE_PROVISION"] })), min_items: Some(1), max_items: Some(50) })),
+            ("TargetNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!.*\\*\\?).*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&HOOK_TARGET_SHAPE)), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOOK_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATE", "UPDATE", "DELETE"],
-                }),
-            ),
-            (
-                "InvocationPoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PRE_PROVISION"],
-                }),
-            ),
-            (
-                "TargetName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!.*\\*\\?).*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATE", "UPDATE", "DELETE"] })),
+            ("InvocationPoint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRE_PROVISION"] })),
+            ("TargetName", &Shape::Str(StrRule { pattern: Some("^(?!.*\\*\\?).*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1156,10 +877,7 @@ impl CfnHookDefaultVersion {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnHookDefaultVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHookDefaultVersion { props, options: ResourceOptions::default() }
     }
 
     /// The name of the type being registered.
@@ -1243,10 +961,7 @@ impl CfnHookTypeConfig {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnHookTypeConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHookTypeConfig { props, options: ResourceOptions::default() }
     }
 
     /// The configuration data for the extension, in this account and region.
@@ -1342,17 +1057,11 @@ impl CfnHookVersion {
     ///
     /// - `schema_handler_package`: `SchemaHandlerPackage`, A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
     /// - `type_name_property`: `TypeName`, The name of the type being registered.
-    pub fn new(
-        schema_handler_package: impl Into<Val<String>>,
-        type_name_property: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(schema_handler_package: impl Into<Val<String>>, type_name_property: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SchemaHandlerPackage", schema_handler_package);
         props.set("TypeName", type_name_property);
-        CfnHookVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHookVersion { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type. If your resource type calls AWS APIs in any of its handlers, you must create an IAM execution role that includes the necessary permissions to call those AWS APIs, and provision that execution role in your account. CloudFormation then assumes that execution role to provide your resource type with the appropriate credentials.
@@ -1433,58 +1142,20 @@ impl Handle<CfnHookVersion> {
 pub(crate) static HOOK_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnHookVersion::TYPE_NAME,
     shape: &HOOK_VERSION_SHAPE,
-    create_only: &[
-        "ExecutionRoleArn",
-        "LoggingConfig",
-        "SchemaHandlerPackage",
-        "TypeName",
-    ],
+    create_only: &["ExecutionRoleArn", "LoggingConfig", "SchemaHandlerPackage", "TypeName"],
     write_only: &["SchemaHandlerPackage"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "IsDefaultVersion",
-        "TypeArn",
-        "VersionId",
-        "Visibility",
-    ],
+    attributes: &["Arn", "IsDefaultVersion", "TypeArn", "VersionId", "Visibility"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static HOOK_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:.+:iam::[0-9]{12}:role/.+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LoggingConfig",
-            &Shape::Object(&hook_version::LOGGING_CONFIG_SHAPE),
-        ),
-        (
-            "SchemaHandlerPackage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TypeName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("arn:.+:iam::[0-9]{12}:role/.+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("LoggingConfig", &Shape::Object(&hook_version::LOGGING_CONFIG_SHAPE)),
+        ("SchemaHandlerPackage", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("TypeName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1529,24 +1200,8 @@ pub mod hook_version {
 
     pub(crate) static LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.+:iam::[0-9]{12}:role/.+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.+:iam::[0-9]{12}:role/.+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1572,14 +1227,7 @@ impl CfnLambdaHook {
     /// - `hook_status`: `HookStatus`, Attribute to specify which stacks this hook applies to or should get invoked for
     /// - `lambda_function`: `LambdaFunction`, Amazon Resource Name (ARN), Partial ARN, name, version, or alias of the Lambda function to invoke with this hook.
     /// - `target_operations`: `TargetOperations`, Which operations should this Hook run against? Resource changes, stacks or change sets.
-    pub fn new(
-        alias: impl Into<Val<String>>,
-        execution_role: impl Into<Val<String>>,
-        failure_mode: impl Into<Val<String>>,
-        hook_status: impl Into<Val<String>>,
-        lambda_function: impl Into<Val<String>>,
-        target_operations: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(alias: impl Into<Val<String>>, execution_role: impl Into<Val<String>>, failure_mode: impl Into<Val<String>>, hook_status: impl Into<Val<String>>, lambda_function: impl Into<Val<String>>, target_operations: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Alias", alias);
         props.set("ExecutionRole", execution_role);
@@ -1587,10 +1235,7 @@ impl CfnLambdaHook {
         props.set("HookStatus", hook_status);
         props.set("LambdaFunction", lambda_function);
         props.set("TargetOperations", target_operations);
-        CfnLambdaHook {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLambdaHook { props, options: ResourceOptions::default() }
     }
 
     /// Whether to automatically update the extension in this account and Region when a new minor version is published by the extension publisher.
@@ -1693,10 +1338,7 @@ pub mod lambda_hook {
         ///
         /// - `log_group_name`: `LogGroupName`, The Amazon CloudWatch Logs group to which CloudFormation sends error logging information when invoking the extension's handlers.
         /// - `log_role_arn`: `LogRoleArn`, The ARN of the role that CloudFormation should assume when sending log entries to CloudWatch Logs.
-        pub fn new(
-            log_group_name: impl Into<Val<String>>,
-            log_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(log_group_name: impl Into<Val<String>>, log_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LogGroupName", log_group_name);
             props.set("LogRoleArn", log_role_arn);
@@ -1865,11 +1507,7 @@ pub mod lambda_hook {
         /// - `action`: `Action`, Target actions are the type of operation hooks will be executed at.
         /// - `invocation_point`: `InvocationPoint`, Invocation points are the point in provisioning workflow where hooks will be executed.
         /// - `target_name`: `TargetName`, Type name of hook target. Hook targets are the destination where hooks will be invoked against.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            invocation_point: impl Into<Val<String>>,
-            target_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, invocation_point: impl Into<Val<String>>, target_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("InvocationPoint", invocation_point);
@@ -1886,39 +1524,15 @@ pub mod lambda_hook {
 
     pub(crate) static LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.+:iam::[0-9]{12}:role/.+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogRoleArn", &Shape::Str(StrRule { pattern: Some("arn:.+:iam::[0-9]{12}:role/.+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STACK_FILTERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FilteringCriteria",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "ANY"],
-                }),
-            ),
+            ("FilteringCriteria", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ANY"] })),
             ("StackNames", &Shape::Object(&STACK_NAMES_SHAPE)),
             ("StackRoles", &Shape::Object(&STACK_ROLES_SHAPE)),
         ],
@@ -1927,150 +1541,35 @@ pub mod lambda_hook {
 
     pub(crate) static STACK_NAMES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Exclude",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z*?][-a-zA-Z0-9*?]*$"),
-                        min_len: None,
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Include",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z*?][-a-zA-Z0-9*?]*$"),
-                        min_len: None,
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Exclude", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z*?][-a-zA-Z0-9*?]*$"), min_len: None, max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Include", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z*?][-a-zA-Z0-9*?]*$"), min_len: None, max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STACK_ROLES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Exclude",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Include",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Exclude", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Include", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_FILTERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["CREATE", "UPDATE", "DELETE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "InvocationPoints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PRE_PROVISION"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "TargetNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?!.*\\*\\?).*$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Targets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HOOK_TARGET_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATE", "UPDATE", "DELETE"] })), min_items: Some(1), max_items: Some(50) })),
+            ("InvocationPoints", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRE_PROVISION"] })), min_items: Some(1), max_items: Some(50) })),
+            ("TargetNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!.*\\*\\?).*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&HOOK_TARGET_SHAPE)), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOOK_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATE", "UPDATE", "DELETE"],
-                }),
-            ),
-            (
-                "InvocationPoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PRE_PROVISION"],
-                }),
-            ),
-            (
-                "TargetName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!.*\\*\\?).*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATE", "UPDATE", "DELETE"] })),
+            ("InvocationPoint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRE_PROVISION"] })),
+            ("TargetName", &Shape::Str(StrRule { pattern: Some("^(?!.*\\*\\?).*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2096,10 +1595,7 @@ impl CfnMacro {
         let mut props = Props::new();
         props.set("FunctionName", function_name);
         props.set("Name", name);
-        CfnMacro {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMacro { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -2169,10 +1665,7 @@ impl CfnModuleDefaultVersion {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnModuleDefaultVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModuleDefaultVersion { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the module version to set as the default version.
@@ -2256,17 +1749,11 @@ impl CfnModuleVersion {
     ///
     /// - `module_name`: `ModuleName`, The name of the module being registered.
     /// - `module_package`: `ModulePackage`, The url to the S3 bucket containing the schema and template fragment for the module you want to register.
-    pub fn new(
-        module_name: impl Into<Val<String>>,
-        module_package: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(module_name: impl Into<Val<String>>, module_package: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ModuleName", module_name);
         props.set("ModulePackage", module_package);
-        CfnModuleVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModuleVersion { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2353,30 +1840,15 @@ pub(crate) static MODULE_VERSION_META: TypeMeta = TypeMeta {
     create_only: &["ModuleName", "ModulePackage"],
     write_only: &["ModulePackage"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "Description",
-        "DocumentationUrl",
-        "IsDefaultVersion",
-        "Schema",
-        "TimeCreated",
-        "VersionId",
-        "Visibility",
-    ],
+    attributes: &["Arn", "Description", "DocumentationUrl", "IsDefaultVersion", "Schema", "TimeCreated", "VersionId", "Visibility"],
     tagging: None,
     regions: RegionSet(0x3ffe1eee877b),
 };
 
 pub(crate) static MODULE_VERSION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ModuleName",
-        &Shape::Str(StrRule {
-            pattern: Some("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ModuleName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2395,10 +1867,7 @@ impl CfnPublicTypeVersion {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPublicTypeVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPublicTypeVersion { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Number (ARN) of the extension.
@@ -2489,13 +1958,7 @@ impl Handle<CfnPublicTypeVersion> {
 pub(crate) static PUBLIC_TYPE_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnPublicTypeVersion::TYPE_NAME,
     shape: &PUBLIC_TYPE_VERSION_SHAPE,
-    create_only: &[
-        "Arn",
-        "LogDeliveryBucket",
-        "PublicVersionNumber",
-        "Type",
-        "TypeName",
-    ],
+    create_only: &["Arn", "LogDeliveryBucket", "PublicVersionNumber", "Type", "TypeName"],
     write_only: &["Arn"],
     primary_identifier: &["PublicTypeArn"],
     attributes: &["PublicTypeArn", "PublisherId", "TypeVersionArn"],
@@ -2505,46 +1968,10 @@ pub(crate) static PUBLIC_TYPE_VERSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static PUBLIC_TYPE_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+",
-                ),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PublicVersionNumber",
-            &Shape::Str(StrRule {
-                pattern: Some("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(.*)$"),
-                min_len: Some(5),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RESOURCE", "MODULE", "HOOK"],
-            }),
-        ),
-        (
-            "TypeName",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Arn", &Shape::Str(StrRule { pattern: Some("arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("PublicVersionNumber", &Shape::Str(StrRule { pattern: Some("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(.*)$"), min_len: Some(5), max_len: Some(64), allowed: &[] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RESOURCE", "MODULE", "HOOK"] })),
+        ("TypeName", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"), min_len: None, max_len: None, allowed: &[] })),
     ],
     one_of_required: &[&["TypeName", "Type"], &["Arn"]],
     ..ObjectShape::EMPTY
@@ -2568,10 +1995,7 @@ impl CfnPublisher {
     pub fn new(accept_terms_and_conditions: impl Into<Val<bool>>) -> Self {
         let mut props = Props::new();
         props.set("AcceptTermsAndConditions", accept_terms_and_conditions);
-        CfnPublisher {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPublisher { props, options: ResourceOptions::default() }
     }
 
     /// If you are using a Bitbucket or GitHub account for identity verification, the Amazon Resource Name (ARN) for your connection to that account.
@@ -2634,26 +2058,15 @@ pub(crate) static PUBLISHER_META: TypeMeta = TypeMeta {
     create_only: &["AcceptTermsAndConditions", "ConnectionArn"],
     write_only: &[],
     primary_identifier: &["PublisherId"],
-    attributes: &[
-        "IdentityProvider",
-        "PublisherId",
-        "PublisherProfile",
-        "PublisherStatus",
-    ],
+    attributes: &["IdentityProvider", "PublisherId", "PublisherProfile", "PublisherStatus"],
     tagging: None,
     regions: RegionSet(0x3fce7ff98ffb),
 };
 
 pub(crate) static PUBLISHER_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ConnectionArn",
-        &Shape::Str(StrRule {
-            pattern: Some("arn:aws(-[w]+)*:.+:.+:[0-9]{12}:.+"),
-            min_len: Some(1),
-            max_len: Some(256),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ConnectionArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[w]+)*:.+:.+:[0-9]{12}:.+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2672,10 +2085,7 @@ impl CfnResourceDefaultVersion {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnResourceDefaultVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceDefaultVersion { props, options: ResourceOptions::default() }
     }
 
     /// The name of the type being registered.
@@ -2760,17 +2170,11 @@ impl CfnResourceVersion {
     ///
     /// - `schema_handler_package`: `SchemaHandlerPackage`, A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
     /// - `type_name_property`: `TypeName`, The name of the type being registered.
-    pub fn new(
-        schema_handler_package: impl Into<Val<String>>,
-        type_name_property: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(schema_handler_package: impl Into<Val<String>>, type_name_property: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SchemaHandlerPackage", schema_handler_package);
         props.set("TypeName", type_name_property);
-        CfnResourceVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceVersion { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type. If your resource type calls AWS APIs in any of its handlers, you must create an IAM execution role that includes the necessary permissions to call those AWS APIs, and provision that execution role in your account. CloudFormation then assumes that execution role to provide your resource type with the appropriate credentials.
@@ -2784,10 +2188,7 @@ impl CfnResourceVersion {
     /// Specifies logging configuration information for a type.
     ///
     /// Changing it replaces the resource.
-    pub fn logging_config(
-        mut self,
-        value: impl Into<Val<resource_version::LoggingConfig>>,
-    ) -> Self {
+    pub fn logging_config(mut self, value: impl Into<Val<resource_version::LoggingConfig>>) -> Self {
         self.props.set("LoggingConfig", value);
         self
     }
@@ -2861,59 +2262,20 @@ impl Handle<CfnResourceVersion> {
 pub(crate) static RESOURCE_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnResourceVersion::TYPE_NAME,
     shape: &RESOURCE_VERSION_SHAPE,
-    create_only: &[
-        "ExecutionRoleArn",
-        "LoggingConfig",
-        "SchemaHandlerPackage",
-        "TypeName",
-    ],
+    create_only: &["ExecutionRoleArn", "LoggingConfig", "SchemaHandlerPackage", "TypeName"],
     write_only: &["SchemaHandlerPackage"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "IsDefaultVersion",
-        "ProvisioningType",
-        "TypeArn",
-        "VersionId",
-        "Visibility",
-    ],
+    attributes: &["Arn", "IsDefaultVersion", "ProvisioningType", "TypeArn", "VersionId", "Visibility"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static RESOURCE_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.+:iam::[0-9]{12}:role/.+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LoggingConfig",
-            &Shape::Object(&resource_version::LOGGING_CONFIG_SHAPE),
-        ),
-        (
-            "SchemaHandlerPackage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TypeName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.+:iam::[0-9]{12}:role/.+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("LoggingConfig", &Shape::Object(&resource_version::LOGGING_CONFIG_SHAPE)),
+        ("SchemaHandlerPackage", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("TypeName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2958,24 +2320,8 @@ pub mod resource_version {
 
     pub(crate) static LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.+:iam::[0-9]{12}:role/.+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.+:iam::[0-9]{12}:role/.+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2999,10 +2345,7 @@ impl CfnStack {
     pub fn new(template_url: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TemplateURL", template_url);
-        CfnStack {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStack { props, options: ResourceOptions::default() }
     }
 
     /// The `NotificationARNs` property.
@@ -3059,48 +2402,16 @@ pub(crate) static STACK_META: TypeMeta = TypeMeta {
     write_only: &["TemplateURL"],
     primary_identifier: &["StackId"],
     attributes: &["StackId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static STACK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NotificationARNs",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateURL",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TimeoutInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("NotificationARNs", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(5) })),
+        ("Tags", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(50) })),
+        ("TemplateURL", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("TimeoutInMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3152,17 +2463,11 @@ impl CfnStackSet {
     ///
     /// - `permission_model`: `PermissionModel`, Describes how the IAM roles required for stack set operations are created. By default, SELF-MANAGED is specified.
     /// - `stack_set_name`: `StackSetName`, The name to associate with the stack set. The name must be unique in the Region where you create your stack set.
-    pub fn new(
-        permission_model: impl Into<Val<String>>,
-        stack_set_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(permission_model: impl Into<Val<String>>, stack_set_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PermissionModel", permission_model);
         props.set("StackSetName", stack_set_name);
-        CfnStackSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStackSet { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Number (ARN) of the IAM role to use to create this stack set. Specify an IAM role only if you are using customized administrator roles to control which users or groups can manage specific stack sets within the same administrator account.
@@ -3214,10 +2519,7 @@ impl CfnStackSet {
     /// The user-specified preferences for how AWS CloudFormation performs a stack set operation.
     ///
     /// Write-only.
-    pub fn operation_preferences(
-        mut self,
-        value: impl Into<Val<stack_set::OperationPreferences>>,
-    ) -> Self {
+    pub fn operation_preferences(mut self, value: impl Into<Val<stack_set::OperationPreferences>>) -> Self {
         self.props.set("OperationPreferences", value);
         self
     }
@@ -3231,10 +2533,7 @@ impl CfnStackSet {
     /// A group of stack instances with parameters in some specific accounts and regions.
     ///
     /// Write-only.
-    pub fn stack_instances_group(
-        mut self,
-        value: impl Into<Val<Vec<stack_set::StackInstances>>>,
-    ) -> Self {
+    pub fn stack_instances_group(mut self, value: impl Into<Val<Vec<stack_set::StackInstances>>>) -> Self {
         self.props.set("StackInstancesGroup", value);
         self
     }
@@ -3288,132 +2587,27 @@ pub(crate) static STACK_SET_META: TypeMeta = TypeMeta {
     type_name: CfnStackSet::TYPE_NAME,
     shape: &STACK_SET_SHAPE,
     create_only: &["PermissionModel", "StackSetName"],
-    write_only: &[
-        "CallAs",
-        "OperationPreferences",
-        "StackInstancesGroup",
-        "TemplateURL",
-    ],
+    write_only: &["CallAs", "OperationPreferences", "StackInstancesGroup", "TemplateURL"],
     primary_identifier: &["StackSetId"],
     attributes: &["StackSetId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static STACK_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdministrationRoleARN",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CallAs",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SELF", "DELEGATED_ADMIN"],
-            }),
-        ),
-        (
-            "Capabilities",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CAPABILITY_IAM",
-                        "CAPABILITY_NAMED_IAM",
-                        "CAPABILITY_AUTO_EXPAND",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionRoleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_0-9+=,.@/-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OperationPreferences",
-            &Shape::Object(&stack_set::OPERATION_PREFERENCES_SHAPE),
-        ),
-        (
-            "PermissionModel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SERVICE_MANAGED", "SELF_MANAGED"],
-            }),
-        ),
-        (
-            "StackInstancesGroup",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stack_set::STACK_INSTANCES_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StackSetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9\\-]{0,127}$"),
-                min_len: None,
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stack_set::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateBody",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(51200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TemplateURL",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(5120),
-                allowed: &[],
-            }),
-        ),
+        ("AdministrationRoleARN", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("CallAs", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SELF", "DELEGATED_ADMIN"] })),
+        ("Capabilities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"] })), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("ExecutionRoleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9+=,.@/-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("OperationPreferences", &Shape::Object(&stack_set::OPERATION_PREFERENCES_SHAPE)),
+        ("PermissionModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE_MANAGED", "SELF_MANAGED"] })),
+        ("StackInstancesGroup", &Shape::List(ListRule { item: Some(&Shape::Object(&stack_set::STACK_INSTANCES_SHAPE)), min_items: None, max_items: None })),
+        ("StackSetName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9\\-]{0,127}$"), min_len: None, max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stack_set::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TemplateBody", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(51200), allowed: &[] })),
+        ("TemplateURL", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5120), allowed: &[] })),
     ],
     one_of_required: &[&["TemplateURL"], &["TemplateBody"]],
     ..ObjectShape::EMPTY
@@ -3566,10 +2760,7 @@ pub mod stack_set {
         ///
         /// - `parameter_key`: `ParameterKey`, The key associated with the parameter. If you don't specify a key and value for a particular parameter, AWS CloudFormation uses the default value that is specified in your template.
         /// - `parameter_value`: `ParameterValue`, The input value associated with the parameter.
-        pub fn new(
-            parameter_key: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_key: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterKey", parameter_key);
             props.set("ParameterValue", parameter_value);
@@ -3594,10 +2785,7 @@ pub mod stack_set {
         ///
         /// - `deployment_targets`: `DeploymentTargets`, The AWS OrganizationalUnitIds or Accounts for which to create stack instances in the specified Regions.
         /// - `regions`: `Regions`, The names of one or more Regions where you want to create stack instances using the specified AWS account(s).
-        pub fn new(
-            deployment_targets: impl Into<Val<DeploymentTargets>>,
-            regions: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(deployment_targets: impl Into<Val<DeploymentTargets>>, regions: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("DeploymentTargets", deployment_targets);
             props.set("Regions", regions);
@@ -3690,166 +2878,39 @@ pub mod stack_set {
 
     pub(crate) static OPERATION_PREFERENCES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConcurrencyMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"],
-                }),
-            ),
-            (
-                "FailureToleranceCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FailureTolerancePercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxConcurrentCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxConcurrentPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RegionConcurrencyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SEQUENTIAL", "PARALLEL"],
-                }),
-            ),
-            (
-                "RegionOrder",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9-]{1,128}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ConcurrencyMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"] })),
+            ("FailureToleranceCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("FailureTolerancePercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MaxConcurrentCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxConcurrentPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("RegionConcurrencyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEQUENTIAL", "PARALLEL"] })),
+            ("RegionOrder", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]{1,128}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STACK_INSTANCES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeploymentTargets",
-                &Shape::Object(&DEPLOYMENT_TARGETS_SHAPE),
-            ),
-            (
-                "Regions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9-]{1,128}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("DeploymentTargets", &Shape::Object(&DEPLOYMENT_TARGETS_SHAPE)),
+            ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]{1,128}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_TARGETS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountFilterType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "UNION", "INTERSECTION", "DIFFERENCE"],
-                }),
-            ),
-            (
-                "Accounts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]{12}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AccountsUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("(s3://|http(s?)://).+"),
-                    min_len: Some(1),
-                    max_len: Some(5120),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OrganizationalUnitIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("AccountFilterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "UNION", "INTERSECTION", "DIFFERENCE"] })),
+            ("Accounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("AccountsUrl", &Shape::Str(StrRule { pattern: Some("(s3://|http(s?)://).+"), min_len: Some(1), max_len: Some(5120), allowed: &[] })),
+            ("OrganizationalUnitIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)[a-zA-Z0-9\\s\\:\\_\\.\\/\\=\\+\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)[a-zA-Z0-9\\s\\:\\_\\.\\/\\=\\+\\-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3870,10 +2931,7 @@ impl CfnTypeActivation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTypeActivation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTypeActivation { props, options: ResourceOptions::default() }
     }
 
     /// Whether to automatically update the extension in this account and region when a new minor version is published by the extension publisher. Major versions released by the publisher must be manually updated.
@@ -3985,14 +3043,7 @@ pub(crate) static TYPE_ACTIVATION_META: TypeMeta = TypeMeta {
     type_name: CfnTypeActivation::TYPE_NAME,
     shape: &TYPE_ACTIVATION_SHAPE,
     create_only: &["LoggingConfig"],
-    write_only: &[
-        "AutoUpdate",
-        "ExecutionRoleArn",
-        "LoggingConfig",
-        "MajorVersion",
-        "Type",
-        "VersionBump",
-    ],
+    write_only: &["AutoUpdate", "ExecutionRoleArn", "LoggingConfig", "MajorVersion", "Type", "VersionBump"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
     tagging: None,
@@ -4054,24 +3105,8 @@ pub mod type_activation {
 
     pub(crate) static LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4092,10 +3127,7 @@ impl CfnWaitCondition {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnWaitCondition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWaitCondition { props, options: ResourceOptions::default() }
     }
 
     /// The `Count` property.
@@ -4170,10 +3202,7 @@ impl CfnWaitConditionHandle {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnWaitConditionHandle {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWaitConditionHandle { props, options: ResourceOptions::default() }
     }
 }
 

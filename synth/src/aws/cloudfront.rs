@@ -33,10 +33,7 @@ impl CfnAnycastIpList {
         let mut props = Props::new();
         props.set("IpCount", ip_count);
         props.set("Name", name);
-        CfnAnycastIpList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAnycastIpList { props, options: ResourceOptions::default() }
     }
 
     /// The IP address type for the Anycast static IP list.
@@ -50,10 +47,7 @@ impl CfnAnycastIpList {
     /// A list of IPAM CIDR configurations that define the IP address ranges, IPAM pools, and associated Anycast IP addresses.
     ///
     /// Write-only.
-    pub fn ipam_cidr_configs(
-        mut self,
-        value: impl Into<Val<Vec<anycast_ip_list::IpamCidrConfig>>>,
-    ) -> Self {
+    pub fn ipam_cidr_configs(mut self, value: impl Into<Val<Vec<anycast_ip_list::IpamCidrConfig>>>) -> Self {
         self.props.set("IpamCidrConfigs", value);
         self
     }
@@ -117,24 +111,8 @@ pub(crate) static ANYCAST_IP_LIST_META: TypeMeta = TypeMeta {
 
 pub(crate) static ANYCAST_IP_LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "dualstack"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]{1,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "dualstack"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]{1,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ("Tags", &Shape::Object(&anycast_ip_list::TAGS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -229,37 +207,16 @@ pub mod anycast_ip_list {
     }
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Items",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Items", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -291,10 +248,7 @@ impl CfnCachePolicy {
     pub fn new(cache_policy_config: impl Into<Val<cache_policy::CachePolicyConfig>>) -> Self {
         let mut props = Props::new();
         props.set("CachePolicyConfig", cache_policy_config);
-        CfnCachePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCachePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -337,10 +291,9 @@ pub(crate) static CACHE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static CACHE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "CachePolicyConfig",
-        &Shape::Object(&cache_policy::CACHE_POLICY_CONFIG_SHAPE),
-    )],
+    fields: &[
+        ("CachePolicyConfig", &Shape::Object(&cache_policy::CACHE_POLICY_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -374,24 +327,13 @@ pub mod cache_policy {
         /// - `min_ttl`: `MinTTL`, The minimum amount of time, in seconds, that you want objects to stay in the CloudFront cache before CloudFront sends another request to the origin to see if the object has been updated. For more information, see [Managing How Long Content Stays in an Edge Cache (Expiration)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html) in the *Amazon CloudFront Developer Guide*.
         /// - `name`: `Name`, A unique name to identify the cache policy.
         /// - `parameters_in_cache_key_and_forwarded_to_origin`: `ParametersInCacheKeyAndForwardedToOrigin`, The HTTP headers, cookies, and URL query strings to include in the cache key. The values included in the cache key are also included in requests that CloudFront sends to the origin.
-        pub fn new(
-            default_ttl: impl Into<Val<f64>>,
-            max_ttl: impl Into<Val<f64>>,
-            min_ttl: impl Into<Val<f64>>,
-            name: impl Into<Val<String>>,
-            parameters_in_cache_key_and_forwarded_to_origin: impl Into<
-                Val<ParametersInCacheKeyAndForwardedToOrigin>,
-            >,
-        ) -> Self {
+        pub fn new(default_ttl: impl Into<Val<f64>>, max_ttl: impl Into<Val<f64>>, min_ttl: impl Into<Val<f64>>, name: impl Into<Val<String>>, parameters_in_cache_key_and_forwarded_to_origin: impl Into<Val<ParametersInCacheKeyAndForwardedToOrigin>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultTTL", default_ttl);
             props.set("MaxTTL", max_ttl);
             props.set("MinTTL", min_ttl);
             props.set("Name", name);
-            props.set(
-                "ParametersInCacheKeyAndForwardedToOrigin",
-                parameters_in_cache_key_and_forwarded_to_origin,
-            );
+            props.set("ParametersInCacheKeyAndForwardedToOrigin", parameters_in_cache_key_and_forwarded_to_origin);
             CachePolicyConfig { props }
         }
 
@@ -423,12 +365,7 @@ pub mod cache_policy {
         /// - `enable_accept_encoding_gzip`: `EnableAcceptEncodingGzip`, A flag that can affect whether the ``Accept-Encoding`` HTTP header is included in the cache key and included in requests that CloudFront sends to the origin.
         /// - `headers_config`: `HeadersConfig`, An object that determines whether any HTTP headers (and if so, which headers) are included in the cache key and in requests that CloudFront sends to the origin.
         /// - `query_strings_config`: `QueryStringsConfig`, An object that determines whether any URL query strings in viewer requests (and if so, which query strings) are included in the cache key and in requests that CloudFront sends to the origin.
-        pub fn new(
-            cookies_config: impl Into<Val<CookiesConfig>>,
-            enable_accept_encoding_gzip: impl Into<Val<bool>>,
-            headers_config: impl Into<Val<HeadersConfig>>,
-            query_strings_config: impl Into<Val<QueryStringsConfig>>,
-        ) -> Self {
+        pub fn new(cookies_config: impl Into<Val<CookiesConfig>>, enable_accept_encoding_gzip: impl Into<Val<bool>>, headers_config: impl Into<Val<HeadersConfig>>, query_strings_config: impl Into<Val<QueryStringsConfig>>) -> Self {
             let mut props = Props::new();
             props.set("CookiesConfig", cookies_config);
             props.set("EnableAcceptEncodingGzip", enable_accept_encoding_gzip);
@@ -458,9 +395,7 @@ pub mod cache_policy {
         }
     }
 
-    impl From<ParametersInCacheKeyAndForwardedToOrigin>
-        for Val<ParametersInCacheKeyAndForwardedToOrigin>
-    {
+    impl From<ParametersInCacheKeyAndForwardedToOrigin> for Val<ParametersInCacheKeyAndForwardedToOrigin> {
         fn from(v: ParametersInCacheKeyAndForwardedToOrigin) -> Self {
             v.props.into_val()
         }
@@ -555,87 +490,41 @@ pub mod cache_policy {
 
     pub(crate) static CACHE_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultTTL",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxTTL",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinTTL",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ParametersInCacheKeyAndForwardedToOrigin",
-                &Shape::Object(&PARAMETERS_IN_CACHE_KEY_AND_FORWARDED_TO_ORIGIN_SHAPE),
-            ),
+            ("DefaultTTL", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MaxTTL", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MinTTL", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ParametersInCacheKeyAndForwardedToOrigin", &Shape::Object(&PARAMETERS_IN_CACHE_KEY_AND_FORWARDED_TO_ORIGIN_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PARAMETERS_IN_CACHE_KEY_AND_FORWARDED_TO_ORIGIN_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                ("CookiesConfig", &Shape::Object(&COOKIES_CONFIG_SHAPE)),
-                ("HeadersConfig", &Shape::Object(&HEADERS_CONFIG_SHAPE)),
-                (
-                    "QueryStringsConfig",
-                    &Shape::Object(&QUERY_STRINGS_CONFIG_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PARAMETERS_IN_CACHE_KEY_AND_FORWARDED_TO_ORIGIN_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("CookiesConfig", &Shape::Object(&COOKIES_CONFIG_SHAPE)),
+            ("HeadersConfig", &Shape::Object(&HEADERS_CONFIG_SHAPE)),
+            ("QueryStringsConfig", &Shape::Object(&QUERY_STRINGS_CONFIG_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static COOKIES_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CookieBehavior",
-            &Shape::Str(StrRule {
-                pattern: Some("^(none|whitelist|allExcept|all)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CookieBehavior", &Shape::Str(StrRule { pattern: Some("^(none|whitelist|allExcept|all)$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADERS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HeaderBehavior",
-            &Shape::Str(StrRule {
-                pattern: Some("^(none|whitelist)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("HeaderBehavior", &Shape::Str(StrRule { pattern: Some("^(none|whitelist)$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUERY_STRINGS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "QueryStringBehavior",
-            &Shape::Str(StrRule {
-                pattern: Some("^(none|whitelist|allExcept|all)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("QueryStringBehavior", &Shape::Str(StrRule { pattern: Some("^(none|whitelist|allExcept|all)$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -655,20 +544,10 @@ impl CfnCloudFrontOriginAccessIdentity {
     /// Creates the resource from its required properties:
     ///
     /// - `cloud_front_origin_access_identity_config`: `CloudFrontOriginAccessIdentityConfig`, The current configuration information for the identity.
-    pub fn new(
-        cloud_front_origin_access_identity_config: impl Into<
-            Val<cloud_front_origin_access_identity::CloudFrontOriginAccessIdentityConfig>,
-        >,
-    ) -> Self {
+    pub fn new(cloud_front_origin_access_identity_config: impl Into<Val<cloud_front_origin_access_identity::CloudFrontOriginAccessIdentityConfig>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "CloudFrontOriginAccessIdentityConfig",
-            cloud_front_origin_access_identity_config,
-        );
-        CfnCloudFrontOriginAccessIdentity {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("CloudFrontOriginAccessIdentityConfig", cloud_front_origin_access_identity_config);
+        CfnCloudFrontOriginAccessIdentity { props, options: ResourceOptions::default() }
     }
 }
 
@@ -756,19 +635,12 @@ impl CfnConnectionFunction {
     /// - `connection_function_code`: `ConnectionFunctionCode`, The code for the connection function.
     /// - `connection_function_config`: `ConnectionFunctionConfig`, Contains configuration information about a CloudFront function.
     /// - `name`: `Name`, The connection function name.
-    pub fn new(
-        connection_function_code: impl Into<Val<String>>,
-        connection_function_config: impl Into<Val<connection_function::ConnectionFunctionConfig>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connection_function_code: impl Into<Val<String>>, connection_function_config: impl Into<Val<connection_function::ConnectionFunctionConfig>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionFunctionCode", connection_function_code);
         props.set("ConnectionFunctionConfig", connection_function_config);
         props.set("Name", name);
-        CfnConnectionFunction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectionFunction { props, options: ResourceOptions::default() }
     }
 
     /// A flag that determines whether to automatically publish the function to the ``LIVE`` stage when it’s created. To automatically publish to the ``LIVE`` stage, set this property to ``true``.
@@ -844,45 +716,16 @@ pub(crate) static CONNECTION_FUNCTION_META: TypeMeta = TypeMeta {
     create_only: &["ConnectionFunctionConfig/Runtime", "Name"],
     write_only: &["AutoPublish"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "ConnectionFunctionArn",
-        "CreatedTime",
-        "ETag",
-        "Id",
-        "LastModifiedTime",
-        "Stage",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ConnectionFunctionArn", "CreatedTime", "ETag", "Id", "LastModifiedTime", "Stage", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static CONNECTION_FUNCTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectionFunctionConfig",
-            &Shape::Object(&connection_function::CONNECTION_FUNCTION_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]{1,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connection_function::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConnectionFunctionConfig", &Shape::Object(&connection_function::CONNECTION_FUNCTION_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]{1,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connection_function::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -912,10 +755,7 @@ pub mod connection_function {
         }
 
         /// The configuration for the key value store associations.
-        pub fn key_value_store_associations(
-            mut self,
-            value: impl Into<Val<Vec<KeyValueStoreAssociation>>>,
-        ) -> Self {
+        pub fn key_value_store_associations(mut self, value: impl Into<Val<Vec<KeyValueStoreAssociation>>>) -> Self {
             self.props.set("KeyValueStoreAssociations", value);
             self
         }
@@ -976,38 +816,16 @@ pub mod connection_function {
     }
 
     pub(crate) static CONNECTION_FUNCTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Runtime",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["cloudfront-js-2.0"],
-            }),
-        )],
+        fields: &[
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cloudfront-js-2.0"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1031,10 +849,7 @@ impl CfnConnectionGroup {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnConnectionGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectionGroup { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the Anycast static IP list.
@@ -1125,20 +940,8 @@ pub(crate) static CONNECTION_GROUP_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CreatedTime",
-        "ETag",
-        "Id",
-        "IsDefault",
-        "LastModifiedTime",
-        "RoutingEndpoint",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTime", "ETag", "Id", "IsDefault", "LastModifiedTime", "RoutingEndpoint", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
@@ -1192,20 +995,10 @@ impl CfnContinuousDeploymentPolicy {
     /// Creates the resource from its required properties:
     ///
     /// - `continuous_deployment_policy_config`: `ContinuousDeploymentPolicyConfig`, Contains the configuration for a continuous deployment policy.
-    pub fn new(
-        continuous_deployment_policy_config: impl Into<
-            Val<continuous_deployment_policy::ContinuousDeploymentPolicyConfig>,
-        >,
-    ) -> Self {
+    pub fn new(continuous_deployment_policy_config: impl Into<Val<continuous_deployment_policy::ContinuousDeploymentPolicyConfig>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "ContinuousDeploymentPolicyConfig",
-            continuous_deployment_policy_config,
-        );
-        CfnContinuousDeploymentPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("ContinuousDeploymentPolicyConfig", continuous_deployment_policy_config);
+        CfnContinuousDeploymentPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1248,10 +1041,9 @@ pub(crate) static CONTINUOUS_DEPLOYMENT_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static CONTINUOUS_DEPLOYMENT_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ContinuousDeploymentPolicyConfig",
-        &Shape::Object(&continuous_deployment_policy::CONTINUOUS_DEPLOYMENT_POLICY_CONFIG_SHAPE),
-    )],
+    fields: &[
+        ("ContinuousDeploymentPolicyConfig", &Shape::Object(&continuous_deployment_policy::CONTINUOUS_DEPLOYMENT_POLICY_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1272,33 +1064,21 @@ pub mod continuous_deployment_policy {
         ///
         /// - `enabled`: `Enabled`, A Boolean that indicates whether this continuous deployment policy is enabled (in effect). When this value is ``true``, this policy is enabled and in effect. When this value is ``false``, this policy is not enabled and has no effect.
         /// - `staging_distribution_dns_names`: `StagingDistributionDnsNames`, The CloudFront domain name of the staging distribution. For example: ``d111111abcdef8.cloudfront.net``.
-        pub fn new(
-            enabled: impl Into<Val<bool>>,
-            staging_distribution_dns_names: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(enabled: impl Into<Val<bool>>, staging_distribution_dns_names: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Enabled", enabled);
-            props.set(
-                "StagingDistributionDnsNames",
-                staging_distribution_dns_names,
-            );
+            props.set("StagingDistributionDnsNames", staging_distribution_dns_names);
             ContinuousDeploymentPolicyConfig { props }
         }
 
         /// This configuration determines which HTTP requests are sent to the staging distribution. If the HTTP request contains a header and value that matches what you specify here, the request is sent to the staging distribution. Otherwise the request is sent to the primary distribution.
-        pub fn single_header_policy_config(
-            mut self,
-            value: impl Into<Val<SingleHeaderPolicyConfig>>,
-        ) -> Self {
+        pub fn single_header_policy_config(mut self, value: impl Into<Val<SingleHeaderPolicyConfig>>) -> Self {
             self.props.set("SingleHeaderPolicyConfig", value);
             self
         }
 
         /// This configuration determines the percentage of HTTP requests that are sent to the staging distribution.
-        pub fn single_weight_policy_config(
-            mut self,
-            value: impl Into<Val<SingleWeightPolicyConfig>>,
-        ) -> Self {
+        pub fn single_weight_policy_config(mut self, value: impl Into<Val<SingleWeightPolicyConfig>>) -> Self {
             self.props.set("SingleWeightPolicyConfig", value);
             self
         }
@@ -1366,10 +1146,7 @@ pub mod continuous_deployment_policy {
         }
 
         /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session. This prevents the potentially inconsistent experience of sending some of a given user's requests to your staging distribution, while others are sent to your primary distribution. Define the session duration using TTL values.
-        pub fn session_stickiness_config(
-            mut self,
-            value: impl Into<Val<SessionStickinessConfig>>,
-        ) -> Self {
+        pub fn session_stickiness_config(mut self, value: impl Into<Val<SessionStickinessConfig>>) -> Self {
             self.props.set("SessionStickinessConfig", value);
             self
         }
@@ -1483,10 +1260,7 @@ pub mod continuous_deployment_policy {
         }
 
         /// Session stickiness provides the ability to define multiple requests from a single viewer as a single session. This prevents the potentially inconsistent experience of sending some of a given user's requests to your staging distribution, while others are sent to your primary distribution. Define the session duration using TTL values.
-        pub fn session_stickiness_config(
-            mut self,
-            value: impl Into<Val<SessionStickinessConfig>>,
-        ) -> Self {
+        pub fn session_stickiness_config(mut self, value: impl Into<Val<SessionStickinessConfig>>) -> Self {
             self.props.set("SessionStickinessConfig", value);
             self
         }
@@ -1500,161 +1274,60 @@ pub mod continuous_deployment_policy {
 
     pub(crate) static CONTINUOUS_DEPLOYMENT_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SingleHeaderPolicyConfig",
-                &Shape::Object(&SINGLE_HEADER_POLICY_CONFIG_SHAPE),
-            ),
-            (
-                "SingleWeightPolicyConfig",
-                &Shape::Object(&SINGLE_WEIGHT_POLICY_CONFIG_SHAPE),
-            ),
-            (
-                "StagingDistributionDnsNames",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("SingleHeaderPolicyConfig", &Shape::Object(&SINGLE_HEADER_POLICY_CONFIG_SHAPE)),
+            ("SingleWeightPolicyConfig", &Shape::Object(&SINGLE_WEIGHT_POLICY_CONFIG_SHAPE)),
+            ("StagingDistributionDnsNames", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
             ("TrafficConfig", &Shape::Object(&TRAFFIC_CONFIG_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SingleWeight", "SingleHeader"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SingleWeight", "SingleHeader"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGLE_HEADER_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Header",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1783),
-                    allowed: &[],
-                }),
-            ),
+            ("Header", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1783), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGLE_WEIGHT_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SessionStickinessConfig",
-                &Shape::Object(&SESSION_STICKINESS_CONFIG_SHAPE),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("SessionStickinessConfig", &Shape::Object(&SESSION_STICKINESS_CONFIG_SHAPE)),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SESSION_STICKINESS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IdleTTL",
-                &Shape::Num(NumRule {
-                    min: Some(300.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumTTL",
-                &Shape::Num(NumRule {
-                    min: Some(300.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IdleTTL", &Shape::Num(NumRule { min: Some(300.0), max: Some(3600.0), allowed: &[] })),
+            ("MaximumTTL", &Shape::Num(NumRule { min: Some(300.0), max: Some(3600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAFFIC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SingleHeaderConfig",
-                &Shape::Object(&SINGLE_HEADER_CONFIG_SHAPE),
-            ),
-            (
-                "SingleWeightConfig",
-                &Shape::Object(&SINGLE_WEIGHT_CONFIG_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SingleWeight", "SingleHeader"],
-                }),
-            ),
+            ("SingleHeaderConfig", &Shape::Object(&SINGLE_HEADER_CONFIG_SHAPE)),
+            ("SingleWeightConfig", &Shape::Object(&SINGLE_WEIGHT_CONFIG_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SingleWeight", "SingleHeader"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGLE_HEADER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Header",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1783),
-                    allowed: &[],
-                }),
-            ),
+            ("Header", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1783), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGLE_WEIGHT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SessionStickinessConfig",
-                &Shape::Object(&SESSION_STICKINESS_CONFIG_SHAPE),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("SessionStickinessConfig", &Shape::Object(&SESSION_STICKINESS_CONFIG_SHAPE)),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1678,10 +1351,7 @@ impl CfnDistribution {
     pub fn new(distribution_config: impl Into<Val<distribution::DistributionConfig>>) -> Self {
         let mut props = Props::new();
         props.set("DistributionConfig", distribution_config);
-        CfnDistribution {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDistribution { props, options: ResourceOptions::default() }
     }
 
     /// A complex type that contains zero or more ``Tag`` elements.
@@ -1725,18 +1395,14 @@ pub(crate) static DISTRIBUTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["DomainName", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static DISTRIBUTION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "DistributionConfig",
-        &Shape::Object(&distribution::DISTRIBUTION_CONFIG_SHAPE),
-    )],
+    fields: &[
+        ("DistributionConfig", &Shape::Object(&distribution::DISTRIBUTION_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1757,10 +1423,7 @@ pub mod distribution {
         ///
         /// - `default_cache_behavior`: `DefaultCacheBehavior`, A complex type that describes the default cache behavior if you don't specify a ``CacheBehavior`` element or if files don't match any of the values of ``PathPattern`` in ``CacheBehavior`` elements. You must create exactly one default cache behavior.
         /// - `enabled`: `Enabled`, From this field, you can enable or disable the selected distribution.
-        pub fn new(
-            default_cache_behavior: impl Into<Val<DefaultCacheBehavior>>,
-            enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(default_cache_behavior: impl Into<Val<DefaultCacheBehavior>>, enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultCacheBehavior", default_cache_behavior);
             props.set("Enabled", enabled);
@@ -1814,10 +1477,7 @@ pub mod distribution {
         }
 
         /// The distribution's connection function association.
-        pub fn connection_function_association(
-            mut self,
-            value: impl Into<Val<ConnectionFunctionAssociation>>,
-        ) -> Self {
+        pub fn connection_function_association(mut self, value: impl Into<Val<ConnectionFunctionAssociation>>) -> Self {
             self.props.set("ConnectionFunctionAssociation", value);
             self
         }
@@ -1845,10 +1505,7 @@ pub mod distribution {
         /// +  How long CloudFront caches HTTP status codes in the 4xx and 5xx range.
         ///
         /// For more information about custom error pages, see [Customizing Error Responses](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/custom-error-pages.html) in the *Amazon CloudFront Developer Guide*.
-        pub fn custom_error_responses(
-            mut self,
-            value: impl Into<Val<Vec<CustomErrorResponse>>>,
-        ) -> Self {
+        pub fn custom_error_responses(mut self, value: impl Into<Val<Vec<CustomErrorResponse>>>) -> Self {
             self.props.set("CustomErrorResponses", value);
             self
         }
@@ -2032,11 +1689,7 @@ pub mod distribution {
         /// - `path_pattern`: `PathPattern`, The pattern (for example, ``images/*.jpg``) that specifies which requests to apply the behavior to. When CloudFront receives a viewer request, the requested path is compared with path patterns in the order in which cache behaviors are listed in the distribution.
         /// - `target_origin_id`: `TargetOriginId`, The value of ``ID`` for the origin that you want CloudFront to route requests to when they match this cache behavior.
         /// - `viewer_protocol_policy`: `ViewerProtocolPolicy`, The protocol that viewers can use to access the files in the origin specified by ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. You can specify the following options:
-        pub fn new(
-            path_pattern: impl Into<Val<String>>,
-            target_origin_id: impl Into<Val<String>>,
-            viewer_protocol_policy: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(path_pattern: impl Into<Val<String>>, target_origin_id: impl Into<Val<String>>, viewer_protocol_policy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PathPattern", path_pattern);
             props.set("TargetOriginId", target_origin_id);
@@ -2115,10 +1768,7 @@ pub mod distribution {
         }
 
         /// A list of CloudFront functions that are associated with this cache behavior. CloudFront functions must be published to the ``LIVE`` stage to associate them with a cache behavior.
-        pub fn function_associations(
-            mut self,
-            value: impl Into<Val<Vec<FunctionAssociation>>>,
-        ) -> Self {
+        pub fn function_associations(mut self, value: impl Into<Val<Vec<FunctionAssociation>>>) -> Self {
             self.props.set("FunctionAssociations", value);
             self
         }
@@ -2130,10 +1780,7 @@ pub mod distribution {
         }
 
         /// A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
-        pub fn lambda_function_associations(
-            mut self,
-            value: impl Into<Val<Vec<LambdaFunctionAssociation>>>,
-        ) -> Self {
+        pub fn lambda_function_associations(mut self, value: impl Into<Val<Vec<LambdaFunctionAssociation>>>) -> Self {
             self.props.set("LambdaFunctionAssociations", value);
             self
         }
@@ -2561,11 +2208,7 @@ pub mod distribution {
         /// - `dns_name`: `DNSName`, The domain name assigned to your CF distribution.
         /// - `origin_protocol_policy`: `OriginProtocolPolicy`, Specifies the protocol (HTTP or HTTPS) that CF uses to connect to the origin.
         /// - `origin_ssl_protocols`: `OriginSSLProtocols`, The minimum SSL/TLS protocol version that CF uses when communicating with your origin server over HTTPs.
-        pub fn new(
-            dns_name: impl Into<Val<String>>,
-            origin_protocol_policy: impl Into<Val<String>>,
-            origin_ssl_protocols: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(dns_name: impl Into<Val<String>>, origin_protocol_policy: impl Into<Val<String>>, origin_ssl_protocols: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("DNSName", dns_name);
             props.set("OriginProtocolPolicy", origin_protocol_policy);
@@ -2605,10 +2248,7 @@ pub mod distribution {
         ///
         /// - `target_origin_id`: `TargetOriginId`, The value of ``ID`` for the origin that you want CloudFront to route requests to when they use the default cache behavior.
         /// - `viewer_protocol_policy`: `ViewerProtocolPolicy`, The protocol that viewers can use to access the files in the origin specified by ``TargetOriginId`` when a request matches the path pattern in ``PathPattern``. You can specify the following options:
-        pub fn new(
-            target_origin_id: impl Into<Val<String>>,
-            viewer_protocol_policy: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(target_origin_id: impl Into<Val<String>>, viewer_protocol_policy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TargetOriginId", target_origin_id);
             props.set("ViewerProtocolPolicy", viewer_protocol_policy);
@@ -2686,10 +2326,7 @@ pub mod distribution {
         }
 
         /// A list of CloudFront functions that are associated with this cache behavior. Your functions must be published to the ``LIVE`` stage to associate them with a cache behavior.
-        pub fn function_associations(
-            mut self,
-            value: impl Into<Val<Vec<FunctionAssociation>>>,
-        ) -> Self {
+        pub fn function_associations(mut self, value: impl Into<Val<Vec<FunctionAssociation>>>) -> Self {
             self.props.set("FunctionAssociations", value);
             self
         }
@@ -2701,10 +2338,7 @@ pub mod distribution {
         }
 
         /// A complex type that contains zero or more Lambda@Edge function associations for a cache behavior.
-        pub fn lambda_function_associations(
-            mut self,
-            value: impl Into<Val<Vec<LambdaFunctionAssociation>>>,
-        ) -> Self {
+        pub fn lambda_function_associations(mut self, value: impl Into<Val<Vec<LambdaFunctionAssociation>>>) -> Self {
             self.props.set("LambdaFunctionAssociations", value);
             self
         }
@@ -2867,11 +2501,7 @@ pub mod distribution {
         /// - `failover_criteria`: `FailoverCriteria`, A complex type that contains information about the failover criteria for an origin group.
         /// - `id`: `Id`, The origin group's ID.
         /// - `members`: `Members`, A complex type that contains information about the origins in an origin group.
-        pub fn new(
-            failover_criteria: impl Into<Val<OriginGroupFailoverCriteria>>,
-            id: impl Into<Val<String>>,
-            members: impl Into<Val<OriginGroupMembers>>,
-        ) -> Self {
+        pub fn new(failover_criteria: impl Into<Val<OriginGroupFailoverCriteria>>, id: impl Into<Val<String>>, members: impl Into<Val<OriginGroupMembers>>) -> Self {
             let mut props = Props::new();
             props.set("FailoverCriteria", failover_criteria);
             props.set("Id", id);
@@ -2953,10 +2583,7 @@ pub mod distribution {
         ///
         /// - `items`: `Items`, Items (origins) in an origin group.
         /// - `quantity`: `Quantity`, The number of origins in an origin group.
-        pub fn new(
-            items: impl Into<Val<Vec<OriginGroupMember>>>,
-            quantity: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(items: impl Into<Val<Vec<OriginGroupMember>>>, quantity: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("Items", items);
             props.set("Quantity", quantity);
@@ -3066,10 +2693,7 @@ pub mod distribution {
         /// A list of HTTP header names and values that CloudFront adds to the requests that it sends to the origin.
         ///
         /// For more information, see [Adding Custom Headers to Origin Requests](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html) in the *Amazon CloudFront Developer Guide*.
-        pub fn origin_custom_headers(
-            mut self,
-            value: impl Into<Val<Vec<OriginCustomHeader>>>,
-        ) -> Self {
+        pub fn origin_custom_headers(mut self, value: impl Into<Val<Vec<OriginCustomHeader>>>) -> Self {
             self.props.set("OriginCustomHeaders", value);
             self
         }
@@ -3226,10 +2850,7 @@ pub mod distribution {
         ///
         /// - `header_name`: `HeaderName`, The name of a header that you want CloudFront to send to your origin. For more information, see [Adding Custom Headers to Origin Requests](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/forward-custom-headers.html) in the *Amazon CloudFront Developer Guide*.
         /// - `header_value`: `HeaderValue`, The value for the header that you specified in the ``HeaderName`` field.
-        pub fn new(
-            header_name: impl Into<Val<String>>,
-            header_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(header_name: impl Into<Val<String>>, header_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HeaderName", header_name);
             props.set("HeaderValue", header_value);
@@ -3481,10 +3102,7 @@ pub mod distribution {
         }
 
         /// The `ParameterDefinitions` property.
-        pub fn parameter_definitions(
-            mut self,
-            value: impl Into<Val<Vec<ParameterDefinition>>>,
-        ) -> Self {
+        pub fn parameter_definitions(mut self, value: impl Into<Val<Vec<ParameterDefinition>>>) -> Self {
             self.props.set("ParameterDefinitions", value);
             self
         }
@@ -3794,370 +3412,154 @@ pub mod distribution {
 
     pub(crate) static DISTRIBUTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectionFunctionAssociation",
-                &Shape::Object(&CONNECTION_FUNCTION_ASSOCIATION_SHAPE),
-            ),
-            (
-                "ConnectionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["direct", "tenant-only"],
-                }),
-            ),
-            (
-                "CustomErrorResponses",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_ERROR_RESPONSE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "DefaultCacheBehavior",
-                &Shape::Object(&DEFAULT_CACHE_BEHAVIOR_SHAPE),
-            ),
-            (
-                "HttpVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["http1.1", "http2", "http2and3", "http3"],
-                }),
-            ),
+            ("ConnectionFunctionAssociation", &Shape::Object(&CONNECTION_FUNCTION_ASSOCIATION_SHAPE)),
+            ("ConnectionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["direct", "tenant-only"] })),
+            ("CustomErrorResponses", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_ERROR_RESPONSE_SHAPE)), min_items: None, max_items: None })),
+            ("DefaultCacheBehavior", &Shape::Object(&DEFAULT_CACHE_BEHAVIOR_SHAPE)),
+            ("HttpVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http1.1", "http2", "http2and3", "http3"] })),
             ("OriginGroups", &Shape::Object(&ORIGIN_GROUPS_SHAPE)),
-            (
-                "Origins",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ORIGIN_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "PriceClass",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"],
-                }),
-            ),
+            ("Origins", &Shape::List(ListRule { item: Some(&Shape::Object(&ORIGIN_SHAPE)), min_items: None, max_items: None })),
+            ("PriceClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "PriceClass_100", "PriceClass_200", "PriceClass_All"] })),
             ("Restrictions", &Shape::Object(&RESTRICTIONS_SHAPE)),
             ("TenantConfig", &Shape::Object(&TENANT_CONFIG_SHAPE)),
-            (
-                "ViewerCertificate",
-                &Shape::Object(&VIEWER_CERTIFICATE_SHAPE),
-            ),
-            (
-                "ViewerMtlsConfig",
-                &Shape::Object(&VIEWER_MTLS_CONFIG_SHAPE),
-            ),
+            ("ViewerCertificate", &Shape::Object(&VIEWER_CERTIFICATE_SHAPE)),
+            ("ViewerMtlsConfig", &Shape::Object(&VIEWER_MTLS_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTION_FUNCTION_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_ERROR_RESPONSE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorCode",
-                &Shape::Num(NumRule {
-                    min: None,
-                    max: None,
-                    allowed: &[
-                        400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0,
-                    ],
-                }),
-            ),
-            (
-                "ResponseCode",
-                &Shape::Num(NumRule {
-                    min: None,
-                    max: None,
-                    allowed: &[
-                        200.0, 400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0,
-                        503.0, 504.0,
-                    ],
-                }),
-            ),
+            ("ErrorCode", &Shape::Num(NumRule { min: None, max: None, allowed: &[400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0] })),
+            ("ResponseCode", &Shape::Num(NumRule { min: None, max: None, allowed: &[200.0, 400.0, 403.0, 404.0, 405.0, 414.0, 416.0, 500.0, 501.0, 502.0, 503.0, 504.0] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFAULT_CACHE_BEHAVIOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ViewerProtocolPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["allow-all", "https-only", "redirect-to-https"],
-            }),
-        )],
+        fields: &[
+            ("ViewerProtocolPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["allow-all", "https-only", "redirect-to-https"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORIGIN_GROUPS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Items",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ORIGIN_GROUP_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Items", &Shape::List(ListRule { item: Some(&Shape::Object(&ORIGIN_GROUP_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORIGIN_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailoverCriteria",
-                &Shape::Object(&ORIGIN_GROUP_FAILOVER_CRITERIA_SHAPE),
-            ),
+            ("FailoverCriteria", &Shape::Object(&ORIGIN_GROUP_FAILOVER_CRITERIA_SHAPE)),
             ("Members", &Shape::Object(&ORIGIN_GROUP_MEMBERS_SHAPE)),
-            (
-                "SelectionCriteria",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["default", "media-quality-based"],
-                }),
-            ),
+            ("SelectionCriteria", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default", "media-quality-based"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORIGIN_GROUP_FAILOVER_CRITERIA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("StatusCodes", &Shape::Object(&STATUS_CODES_SHAPE))],
-        ..ObjectShape::EMPTY
-    };
-
-    pub(crate) static STATUS_CODES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Items",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
-        ..ObjectShape::EMPTY
-    };
-
-    pub(crate) static ORIGIN_GROUP_MEMBERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Items",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        )],
-        ..ObjectShape::EMPTY
-    };
-
-    pub(crate) static ORIGIN_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomOriginConfig",
-            &Shape::Object(&CUSTOM_ORIGIN_CONFIG_SHAPE),
-        )],
-        dependent_excluded: &[
-            ("CustomOriginConfig", &["S3OriginConfig"]),
-            ("S3OriginConfig", &["CustomOriginConfig"]),
+        fields: &[
+            ("StatusCodes", &Shape::Object(&STATUS_CODES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
+    pub(crate) static STATUS_CODES_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Items", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
+
+    pub(crate) static ORIGIN_GROUP_MEMBERS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Items", &Shape::List(ListRule { item: None, min_items: Some(2), max_items: Some(2) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
+
+    pub(crate) static ORIGIN_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("CustomOriginConfig", &Shape::Object(&CUSTOM_ORIGIN_CONFIG_SHAPE)),
+        ],
+        dependent_excluded: &[("CustomOriginConfig", &["S3OriginConfig"]), ("S3OriginConfig", &["CustomOriginConfig"])],
+        ..ObjectShape::EMPTY
+    };
+
     pub(crate) static CUSTOM_ORIGIN_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6", "dualstack"],
-            }),
-        )],
+        fields: &[
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6", "dualstack"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESTRICTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("GeoRestriction", &Shape::Object(&GEO_RESTRICTION_SHAPE))],
+        fields: &[
+            ("GeoRestriction", &Shape::Object(&GEO_RESTRICTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GEO_RESTRICTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Locations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT",
-                            "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI",
-                            "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY",
-                            "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-                            "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
-                            "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK",
-                            "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL",
-                            "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-                            "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR",
-                            "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
-                            "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS",
-                            "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-                            "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW",
-                            "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP",
-                            "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
-                            "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-                            "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
-                            "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF",
-                            "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
-                            "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-                            "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RestrictionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["blacklist", "none", "whitelist"],
-                }),
-            ),
+            ("Locations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW"] })), min_items: None, max_items: None })),
+            ("RestrictionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["blacklist", "none", "whitelist"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TENANT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ParameterDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PARAMETER_DEFINITION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ParameterDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&PARAMETER_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Definition", &Shape::Object(&DEFINITION_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("StringSchema", &Shape::Object(&STRING_SCHEMA_SHAPE))],
+        fields: &[
+            ("StringSchema", &Shape::Object(&STRING_SCHEMA_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STRING_SCHEMA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DefaultValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIEWER_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IamCertificateId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinimumProtocolVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SSLv3",
-                        "TLSv1",
-                        "TLSv1.1_2016",
-                        "TLSv1.2_2018",
-                        "TLSv1.2_2019",
-                        "TLSv1.2_2021",
-                        "TLSv1.2_2025",
-                        "TLSv1.3_2025",
-                        "TLSv1_2016",
-                    ],
-                }),
-            ),
-            (
-                "SslSupportMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["sni-only", "static-ip", "vip"],
-                }),
-            ),
+            ("IamCertificateId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(32), allowed: &[] })),
+            ("MinimumProtocolVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SSLv3", "TLSv1", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025", "TLSv1_2016"] })),
+            ("SslSupportMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["sni-only", "static-ip", "vip"] })),
         ],
-        required_xor: &[&[
-            "AcmCertificateArn",
-            "CloudFrontDefaultCertificate",
-            "IamCertificateId",
-        ]],
+        required_xor: &[&["AcmCertificateArn", "CloudFrontDefaultCertificate", "IamCertificateId"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIEWER_MTLS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["required", "optional", "passthrough"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["required", "optional", "passthrough"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4179,19 +3581,12 @@ impl CfnDistributionTenant {
     /// - `distribution_id`: `DistributionId`, The ID of the multi-tenant distribution.
     /// - `domains`: `Domains`, The domains associated with the distribution tenant.
     /// - `name`: `Name`, The name of the distribution tenant.
-    pub fn new(
-        distribution_id: impl Into<Val<String>>,
-        domains: impl Into<Val<Vec<String>>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(distribution_id: impl Into<Val<String>>, domains: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DistributionId", distribution_id);
         props.set("Domains", domains);
         props.set("Name", name);
-        CfnDistributionTenant {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDistributionTenant { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the connection group for the distribution tenant. If you don't specify a connection group, CloudFront uses the default connection group.
@@ -4201,10 +3596,7 @@ impl CfnDistributionTenant {
     }
 
     /// Customizations for the distribution tenant. For each distribution tenant, you can specify the geographic restrictions, and the Amazon Resource Names (ARNs) for the ACM certificate and WAF web ACL. These are specific values that you can override or disable from the multi-tenant distribution that was used to create the distribution tenant.
-    pub fn customizations(
-        mut self,
-        value: impl Into<Val<distribution_tenant::Customizations>>,
-    ) -> Self {
+    pub fn customizations(mut self, value: impl Into<Val<distribution_tenant::Customizations>>) -> Self {
         self.props.set("Customizations", value);
         self
     }
@@ -4218,19 +3610,13 @@ impl CfnDistributionTenant {
     /// An object that represents the request for the Amazon CloudFront managed ACM certificate.
     ///
     /// Write-only.
-    pub fn managed_certificate_request(
-        mut self,
-        value: impl Into<Val<distribution_tenant::ManagedCertificateRequest>>,
-    ) -> Self {
+    pub fn managed_certificate_request(mut self, value: impl Into<Val<distribution_tenant::ManagedCertificateRequest>>) -> Self {
         self.props.set("ManagedCertificateRequest", value);
         self
     }
 
     /// A list of parameter values to add to the resource. A parameter is specified as a key-value pair. A valid parameter value must exist for any parameter that is marked as required in the multi-tenant distribution.
-    pub fn parameters(
-        mut self,
-        value: impl Into<Val<Vec<distribution_tenant::Parameter>>>,
-    ) -> Self {
+    pub fn parameters(mut self, value: impl Into<Val<Vec<distribution_tenant::Parameter>>>) -> Self {
         self.props.set("Parameters", value);
         self
     }
@@ -4300,40 +3686,16 @@ pub(crate) static DISTRIBUTION_TENANT_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &["ManagedCertificateRequest"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CreatedTime",
-        "DomainResults",
-        "ETag",
-        "Id",
-        "LastModifiedTime",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTime", "DomainResults", "ETag", "Id", "LastModifiedTime", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static DISTRIBUTION_TENANT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Customizations",
-            &Shape::Object(&distribution_tenant::CUSTOMIZATIONS_SHAPE),
-        ),
-        (
-            "ManagedCertificateRequest",
-            &Shape::Object(&distribution_tenant::MANAGED_CERTIFICATE_REQUEST_SHAPE),
-        ),
-        (
-            "Parameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&distribution_tenant::PARAMETER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Customizations", &Shape::Object(&distribution_tenant::CUSTOMIZATIONS_SHAPE)),
+        ("ManagedCertificateRequest", &Shape::Object(&distribution_tenant::MANAGED_CERTIFICATE_REQUEST_SHAPE)),
+        ("Parameters", &Shape::List(ListRule { item: Some(&Shape::Object(&distribution_tenant::PARAMETER_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4364,10 +3726,7 @@ pub mod distribution_tenant {
         }
 
         /// The geographic restrictions.
-        pub fn geo_restrictions(
-            mut self,
-            value: impl Into<Val<GeoRestrictionCustomization>>,
-        ) -> Self {
+        pub fn geo_restrictions(mut self, value: impl Into<Val<GeoRestrictionCustomization>>) -> Self {
             self.props.set("GeoRestrictions", value);
             self
         }
@@ -4501,12 +3860,8 @@ pub mod distribution_tenant {
         /// You can opt out of certificate transparency logging by specifying the ``disabled`` option. Opt in by specifying ``enabled``. For more information, see [Certificate Transparency Logging](https://docs.aws.amazon.com/acm/latest/userguide/acm-concepts.html#concept-transparency) in the *User Guide*.
         ///
         /// Allowed values: `enabled`, `disabled`.
-        pub fn certificate_transparency_logging_preference(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("CertificateTransparencyLoggingPreference", value);
+        pub fn certificate_transparency_logging_preference(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("CertificateTransparencyLoggingPreference", value);
             self
         }
 
@@ -4594,85 +3949,38 @@ pub mod distribution_tenant {
 
     pub(crate) static CUSTOMIZATIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GeoRestrictions",
-                &Shape::Object(&GEO_RESTRICTION_CUSTOMIZATION_SHAPE),
-            ),
+            ("GeoRestrictions", &Shape::Object(&GEO_RESTRICTION_CUSTOMIZATION_SHAPE)),
             ("WebAcl", &Shape::Object(&WEB_ACL_CUSTOMIZATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GEO_RESTRICTION_CUSTOMIZATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RestrictionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["blacklist", "whitelist", "none"],
-            }),
-        )],
+        fields: &[
+            ("RestrictionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["blacklist", "whitelist", "none"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEB_ACL_CUSTOMIZATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["override", "disable"],
-            }),
-        )],
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["override", "disable"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_CERTIFICATE_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CertificateTransparencyLoggingPreference",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
-            (
-                "ValidationTokenHost",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["cloudfront", "self-hosted"],
-                }),
-            ),
+            ("CertificateTransparencyLoggingPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
+            ("ValidationTokenHost", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cloudfront", "self-hosted"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4695,21 +4003,12 @@ impl CfnFieldLevelEncryptionConfig {
     /// - `caller_reference`: `CallerReference`, A unique value that identifies the create request. Any string unique within the account works; CloudFront refuses to change it once set, so supplying a different value replaces the configuration. It is also the only value CloudFront returns that identifies a configuration as this stack's, so cleaning up after a failed create depends on the template keeping it.
     /// - `content_type_profile_config`: `ContentTypeProfileConfig`, How CloudFront handles content types, including the profile paired with each one.
     /// - `query_arg_profile_config`: `QueryArgProfileConfig`, How CloudFront handles query arguments, including the profile paired with each one.
-    pub fn new(
-        caller_reference: impl Into<Val<String>>,
-        content_type_profile_config: impl Into<
-            Val<field_level_encryption_config::ContentTypeProfileConfig>,
-        >,
-        query_arg_profile_config: impl Into<Val<field_level_encryption_config::QueryArgProfileConfig>>,
-    ) -> Self {
+    pub fn new(caller_reference: impl Into<Val<String>>, content_type_profile_config: impl Into<Val<field_level_encryption_config::ContentTypeProfileConfig>>, query_arg_profile_config: impl Into<Val<field_level_encryption_config::QueryArgProfileConfig>>) -> Self {
         let mut props = Props::new();
         props.set("CallerReference", caller_reference);
         props.set("ContentTypeProfileConfig", content_type_profile_config);
         props.set("QueryArgProfileConfig", query_arg_profile_config);
-        CfnFieldLevelEncryptionConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFieldLevelEncryptionConfig { props, options: ResourceOptions::default() }
     }
 
     /// An optional comment describing the field-level encryption configuration. CloudFront stores an omitted comment and an explicitly empty one identically as an empty string, and Read normalizes that empty string back to absent -- so omitting Comment round-trips, while asking for an empty string does not and would report perpetual drift. `minLength: 1` refuses the empty string at template validation; omission is the way to express no comment. The service documents a maximum of 128 characters, and `maxLength` moves that refusal from the API to template validation.
@@ -4770,19 +4069,8 @@ pub(crate) static FIELD_LEVEL_ENCRYPTION_CONFIG_META: TypeMeta = TypeMeta {
 
 pub(crate) static FIELD_LEVEL_ENCRYPTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Comment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContentTypeProfileConfig",
-            &Shape::Object(&field_level_encryption_config::CONTENT_TYPE_PROFILE_CONFIG_SHAPE),
-        ),
+        ("Comment", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ContentTypeProfileConfig", &Shape::Object(&field_level_encryption_config::CONTENT_TYPE_PROFILE_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4804,16 +4092,10 @@ pub mod field_level_encryption_config {
         ///
         /// - `content_type_profiles`: `ContentTypeProfiles`, The content types paired with a profile. Required, and at least one item, because the service synthesizes one default item when the list is absent or empty, so neither state round-trips.
         /// - `forward_when_content_type_is_unknown`: `ForwardWhenContentTypeIsUnknown`, Whether CloudFront forwards a request when the content type names a profile that does not exist.
-        pub fn new(
-            content_type_profiles: impl Into<Val<Vec<ContentTypeProfile>>>,
-            forward_when_content_type_is_unknown: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(content_type_profiles: impl Into<Val<Vec<ContentTypeProfile>>>, forward_when_content_type_is_unknown: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("ContentTypeProfiles", content_type_profiles);
-            props.set(
-                "ForwardWhenContentTypeIsUnknown",
-                forward_when_content_type_is_unknown,
-            );
+            props.set("ForwardWhenContentTypeIsUnknown", forward_when_content_type_is_unknown);
             ContentTypeProfileConfig { props }
         }
     }
@@ -4836,11 +4118,7 @@ pub mod field_level_encryption_config {
         /// - `content_type`: `ContentType`, The content type CloudFront encrypts. The service accepts only application/x-www-form-urlencoded.
         /// - `format`: `Format`, The encryption format CloudFront uses for this content type.
         /// - `profile_id`: `ProfileId`, The identifier of the field-level encryption profile CloudFront uses for this content type. Required, so that it cannot be omitted: the service accepts a content-type profile with the member absent on create and refuses one on update, and an update sends the whole profile list, so a configuration created that way could never be updated again. Supply an empty string to configure a content type and forward it WITHOUT field-level encryption. That mode is available through this resource and round-trips: create, update and read all accept and return the empty string, and it is the service's own encoding for the state -- asked for a content-type list with no items, CloudFront returns one item whose ProfileId is empty. Note that this is not the same as omitting the content type from the configuration, because ForwardWhenContentTypeIsUnknown governs only content types absent from it.
-        pub fn new(
-            content_type: impl Into<Val<String>>,
-            format: impl Into<Val<String>>,
-            profile_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(content_type: impl Into<Val<String>>, format: impl Into<Val<String>>, profile_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ContentType", content_type);
             props.set("Format", format);
@@ -4866,15 +4144,9 @@ pub mod field_level_encryption_config {
         ///
         /// - `forward_when_query_arg_profile_is_unknown`: `ForwardWhenQueryArgProfileIsUnknown`, Whether CloudFront forwards a request when the query argument names a profile that does not exist.
         /// - `query_arg_profiles`: `QueryArgProfiles`, The query arguments paired with a profile. Required because the service returns an empty list rather than preserving absence, so an omitted value cannot round-trip. An empty list is accepted and is preserved.
-        pub fn new(
-            forward_when_query_arg_profile_is_unknown: impl Into<Val<bool>>,
-            query_arg_profiles: impl Into<Val<Vec<QueryArgProfile>>>,
-        ) -> Self {
+        pub fn new(forward_when_query_arg_profile_is_unknown: impl Into<Val<bool>>, query_arg_profiles: impl Into<Val<Vec<QueryArgProfile>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ForwardWhenQueryArgProfileIsUnknown",
-                forward_when_query_arg_profile_is_unknown,
-            );
+            props.set("ForwardWhenQueryArgProfileIsUnknown", forward_when_query_arg_profile_is_unknown);
             props.set("QueryArgProfiles", query_arg_profiles);
             QueryArgProfileConfig { props }
         }
@@ -4912,27 +4184,16 @@ pub mod field_level_encryption_config {
     }
 
     pub(crate) static CONTENT_TYPE_PROFILE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContentTypeProfiles",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CONTENT_TYPE_PROFILE_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ContentTypeProfiles", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTENT_TYPE_PROFILE_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTENT_TYPE_PROFILE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["URLEncoded"],
-            }),
-        )],
+        fields: &[
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["URLEncoded"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4952,20 +4213,10 @@ impl CfnFieldLevelEncryptionProfile {
     /// Creates the resource from its required properties:
     ///
     /// - `field_level_encryption_profile_config`: `FieldLevelEncryptionProfileConfig`, The configuration of a field-level encryption profile.
-    pub fn new(
-        field_level_encryption_profile_config: impl Into<
-            Val<field_level_encryption_profile::FieldLevelEncryptionProfileConfig>,
-        >,
-    ) -> Self {
+    pub fn new(field_level_encryption_profile_config: impl Into<Val<field_level_encryption_profile::FieldLevelEncryptionProfileConfig>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "FieldLevelEncryptionProfileConfig",
-            field_level_encryption_profile_config,
-        );
-        CfnFieldLevelEncryptionProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("FieldLevelEncryptionProfileConfig", field_level_encryption_profile_config);
+        CfnFieldLevelEncryptionProfile { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5019,12 +4270,9 @@ pub(crate) static FIELD_LEVEL_ENCRYPTION_PROFILE_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static FIELD_LEVEL_ENCRYPTION_PROFILE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "FieldLevelEncryptionProfileConfig",
-        &Shape::Object(
-            &field_level_encryption_profile::FIELD_LEVEL_ENCRYPTION_PROFILE_CONFIG_SHAPE,
-        ),
-    )],
+    fields: &[
+        ("FieldLevelEncryptionProfileConfig", &Shape::Object(&field_level_encryption_profile::FIELD_LEVEL_ENCRYPTION_PROFILE_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -5046,11 +4294,7 @@ pub mod field_level_encryption_profile {
         /// - `caller_reference`: `CallerReference`, A unique value that identifies the creation request. Caller references are unique within an AWS account and cannot be changed after creation.
         /// - `encryption_entities`: `EncryptionEntities`, The encryption entities of the field-level encryption profile. At least one entity is required.
         /// - `name`: `Name`, The name of the field-level encryption profile. Names are unique within an AWS account.
-        pub fn new(
-            caller_reference: impl Into<Val<String>>,
-            encryption_entities: impl Into<Val<Vec<EncryptionEntity>>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(caller_reference: impl Into<Val<String>>, encryption_entities: impl Into<Val<Vec<EncryptionEntity>>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CallerReference", caller_reference);
             props.set("EncryptionEntities", encryption_entities);
@@ -5083,11 +4327,7 @@ pub mod field_level_encryption_profile {
         /// - `field_patterns`: `FieldPatterns`, The request-body field names to encrypt. A pattern is either a full field name or leading characters followed by a wildcard (*). Patterns are case-sensitive and must not overlap.
         /// - `provider_id`: `ProviderId`, The provider associated with the public key. The same value must be supplied with the private key for an application to decrypt the data.
         /// - `public_key_id`: `PublicKeyId`, The identifier of the CloudFront public key used to encrypt the fields that match the patterns.
-        pub fn new(
-            field_patterns: impl Into<Val<Vec<String>>>,
-            provider_id: impl Into<Val<String>>,
-            public_key_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(field_patterns: impl Into<Val<Vec<String>>>, provider_id: impl Into<Val<String>>, public_key_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FieldPatterns", field_patterns);
             props.set("ProviderId", provider_id);
@@ -5103,26 +4343,16 @@ pub mod field_level_encryption_profile {
     }
 
     pub(crate) static FIELD_LEVEL_ENCRYPTION_PROFILE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionEntities",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ENCRYPTION_ENTITY_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("EncryptionEntities", &Shape::List(ListRule { item: Some(&Shape::Object(&ENCRYPTION_ENTITY_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_ENTITY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldPatterns",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("FieldPatterns", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -5152,19 +4382,12 @@ impl CfnFunction {
     /// - `function_code`: `FunctionCode`, The function code. For more information about writing a CloudFront function, see [Writing function code for CloudFront Functions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/writing-function-code.html) in the *Amazon CloudFront Developer Guide*.
     /// - `function_config`: `FunctionConfig`, Contains configuration information about a CloudFront function.
     /// - `name`: `Name`, A name to identify the function.
-    pub fn new(
-        function_code: impl Into<Val<String>>,
-        function_config: impl Into<Val<function::FunctionConfig>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(function_code: impl Into<Val<String>>, function_config: impl Into<Val<function::FunctionConfig>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FunctionCode", function_code);
         props.set("FunctionConfig", function_config);
         props.set("Name", name);
-        CfnFunction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFunction { props, options: ResourceOptions::default() }
     }
 
     /// A flag that determines whether to automatically publish the function to the ``LIVE`` stage when it’s created. To automatically publish to the ``LIVE`` stage, set this property to ``true``.
@@ -5223,36 +4446,15 @@ pub(crate) static FUNCTION_META: TypeMeta = TypeMeta {
     write_only: &["AutoPublish"],
     primary_identifier: &["FunctionARN"],
     attributes: &["FunctionARN", "FunctionMetadata.FunctionARN", "Stage"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static FUNCTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FunctionConfig",
-            &Shape::Object(&function::FUNCTION_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]{1,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&function::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FunctionConfig", &Shape::Object(&function::FUNCTION_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]{1,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&function::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5282,10 +4484,7 @@ pub mod function {
         }
 
         /// The configuration for the key value store associations.
-        pub fn key_value_store_associations(
-            mut self,
-            value: impl Into<Val<Vec<KeyValueStoreAssociation>>>,
-        ) -> Self {
+        pub fn key_value_store_associations(mut self, value: impl Into<Val<Vec<KeyValueStoreAssociation>>>) -> Self {
             self.props.set("KeyValueStoreAssociations", value);
             self
         }
@@ -5346,38 +4545,16 @@ pub mod function {
     }
 
     pub(crate) static FUNCTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Runtime",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["cloudfront-js-1.0", "cloudfront-js-2.0"],
-            }),
-        )],
+        fields: &[
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cloudfront-js-1.0", "cloudfront-js-2.0"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5403,10 +4580,7 @@ impl CfnKeyGroup {
     pub fn new(key_group_config: impl Into<Val<key_group::KeyGroupConfig>>) -> Self {
         let mut props = Props::new();
         props.set("KeyGroupConfig", key_group_config);
-        CfnKeyGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKeyGroup { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5505,10 +4679,7 @@ impl CfnKeyValueStore {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnKeyValueStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKeyValueStore { props, options: ResourceOptions::default() }
     }
 
     /// A comment to describe the Key Value Store. Omitting ``Comment`` from the template during updates will clear the existing comment (set to empty string). To preserve an existing comment, you must explicitly include it in the template.
@@ -5571,45 +4742,16 @@ pub(crate) static KEY_VALUE_STORE_META: TypeMeta = TypeMeta {
     write_only: &["ImportSource"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "Id", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static KEY_VALUE_STORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Comment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImportSource",
-            &Shape::Object(&key_value_store::IMPORT_SOURCE_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]{1,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&key_value_store::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Comment", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("ImportSource", &Shape::Object(&key_value_store::IMPORT_SOURCE_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]{1,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&key_value_store::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5631,10 +4773,7 @@ pub mod key_value_store {
         ///
         /// - `source_arn`: `SourceArn`, The Amazon Resource Name (ARN) of the import source for the key value store.
         /// - `source_type`: `SourceType`, The source type of the import source for the key value store.
-        pub fn new(
-            source_arn: impl Into<Val<String>>,
-            source_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(source_arn: impl Into<Val<String>>, source_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SourceArn", source_arn);
             props.set("SourceType", source_type);
@@ -5674,38 +4813,16 @@ pub mod key_value_store {
     }
 
     pub(crate) static IMPORT_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["S3"],
-            }),
-        )],
+        fields: &[
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5727,17 +4844,11 @@ impl CfnMonitoringSubscription {
     ///
     /// - `distribution_id`: `DistributionId`, The ID of the distribution that you are enabling metrics for.
     /// - `monitoring_subscription`: `MonitoringSubscription`, A subscription configuration for additional CloudWatch metrics.
-    pub fn new(
-        distribution_id: impl Into<Val<String>>,
-        monitoring_subscription: impl Into<Val<monitoring_subscription::MonitoringSubscription>>,
-    ) -> Self {
+    pub fn new(distribution_id: impl Into<Val<String>>, monitoring_subscription: impl Into<Val<monitoring_subscription::MonitoringSubscription>>) -> Self {
         let mut props = Props::new();
         props.set("DistributionId", distribution_id);
         props.set("MonitoringSubscription", monitoring_subscription);
-        CfnMonitoringSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMonitoringSubscription { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5768,10 +4879,9 @@ pub(crate) static MONITORING_SUBSCRIPTION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static MONITORING_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "MonitoringSubscription",
-        &Shape::Object(&monitoring_subscription::MONITORING_SUBSCRIPTION_SHAPE),
-    )],
+    fields: &[
+        ("MonitoringSubscription", &Shape::Object(&monitoring_subscription::MONITORING_SUBSCRIPTION_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -5795,10 +4905,7 @@ pub mod monitoring_subscription {
         }
 
         /// A subscription configuration for additional CloudWatch metrics.
-        pub fn realtime_metrics_subscription_config(
-            mut self,
-            value: impl Into<Val<RealtimeMetricsSubscriptionConfig>>,
-        ) -> Self {
+        pub fn realtime_metrics_subscription_config(mut self, value: impl Into<Val<RealtimeMetricsSubscriptionConfig>>) -> Self {
             self.props.set("RealtimeMetricsSubscriptionConfig", value);
             self
         }
@@ -5822,10 +4929,7 @@ pub mod monitoring_subscription {
         /// - `realtime_metrics_subscription_status`: `RealtimeMetricsSubscriptionStatus`, A flag that indicates whether additional CloudWatch metrics are enabled for a given CloudFront distribution.
         pub fn new(realtime_metrics_subscription_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "RealtimeMetricsSubscriptionStatus",
-                realtime_metrics_subscription_status,
-            );
+            props.set("RealtimeMetricsSubscriptionStatus", realtime_metrics_subscription_status);
             RealtimeMetricsSubscriptionConfig { props }
         }
     }
@@ -5837,23 +4941,16 @@ pub mod monitoring_subscription {
     }
 
     pub(crate) static MONITORING_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RealtimeMetricsSubscriptionConfig",
-            &Shape::Object(&REALTIME_METRICS_SUBSCRIPTION_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("RealtimeMetricsSubscriptionConfig", &Shape::Object(&REALTIME_METRICS_SUBSCRIPTION_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REALTIME_METRICS_SUBSCRIPTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RealtimeMetricsSubscriptionStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        )],
+        fields: &[
+            ("RealtimeMetricsSubscriptionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -5877,15 +4974,10 @@ impl CfnOriginAccessControl {
     /// Creates the resource from its required properties:
     ///
     /// - `origin_access_control_config`: `OriginAccessControlConfig`, The origin access control.
-    pub fn new(
-        origin_access_control_config: impl Into<Val<origin_access_control::OriginAccessControlConfig>>,
-    ) -> Self {
+    pub fn new(origin_access_control_config: impl Into<Val<origin_access_control::OriginAccessControlConfig>>) -> Self {
         let mut props = Props::new();
         props.set("OriginAccessControlConfig", origin_access_control_config);
-        CfnOriginAccessControl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOriginAccessControl { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5923,10 +5015,9 @@ pub(crate) static ORIGIN_ACCESS_CONTROL_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static ORIGIN_ACCESS_CONTROL_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "OriginAccessControlConfig",
-        &Shape::Object(&origin_access_control::ORIGIN_ACCESS_CONTROL_CONFIG_SHAPE),
-    )],
+    fields: &[
+        ("OriginAccessControlConfig", &Shape::Object(&origin_access_control::ORIGIN_ACCESS_CONTROL_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -5953,18 +5044,10 @@ pub mod origin_access_control {
         /// - `origin_access_control_origin_type`: `OriginAccessControlOriginType`, The type of origin that this origin access control is for.
         /// - `signing_behavior`: `SigningBehavior`, Specifies which requests CloudFront signs (adds authentication information to). Specify ``always`` for the most common use case. For more information, see [origin access control advanced settings](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html#oac-advanced-settings) in the *Amazon CloudFront Developer Guide*.
         /// - `signing_protocol`: `SigningProtocol`, The signing protocol of the origin access control, which determines how CloudFront signs (authenticates) requests. The only valid value is ``sigv4``.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            origin_access_control_origin_type: impl Into<Val<String>>,
-            signing_behavior: impl Into<Val<String>>,
-            signing_protocol: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, origin_access_control_origin_type: impl Into<Val<String>>, signing_behavior: impl Into<Val<String>>, signing_protocol: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
-            props.set(
-                "OriginAccessControlOriginType",
-                origin_access_control_origin_type,
-            );
+            props.set("OriginAccessControlOriginType", origin_access_control_origin_type);
             props.set("SigningBehavior", signing_behavior);
             props.set("SigningProtocol", signing_protocol);
             OriginAccessControlConfig { props }
@@ -5985,33 +5068,9 @@ pub mod origin_access_control {
 
     pub(crate) static ORIGIN_ACCESS_CONTROL_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OriginAccessControlOriginType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(s3|mediastore|lambda|mediapackagev2)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SigningBehavior",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(never|no-override|always|always-amz-auth)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SigningProtocol",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(sigv4|sigv4a)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("OriginAccessControlOriginType", &Shape::Str(StrRule { pattern: Some("^(s3|mediastore|lambda|mediapackagev2)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("SigningBehavior", &Shape::Str(StrRule { pattern: Some("^(never|no-override|always|always-amz-auth)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("SigningProtocol", &Shape::Str(StrRule { pattern: Some("^(sigv4|sigv4a)$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6042,15 +5101,10 @@ impl CfnOriginRequestPolicy {
     /// Creates the resource from its required properties:
     ///
     /// - `origin_request_policy_config`: `OriginRequestPolicyConfig`, The origin request policy configuration.
-    pub fn new(
-        origin_request_policy_config: impl Into<Val<origin_request_policy::OriginRequestPolicyConfig>>,
-    ) -> Self {
+    pub fn new(origin_request_policy_config: impl Into<Val<origin_request_policy::OriginRequestPolicyConfig>>) -> Self {
         let mut props = Props::new();
         props.set("OriginRequestPolicyConfig", origin_request_policy_config);
-        CfnOriginRequestPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOriginRequestPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6093,10 +5147,9 @@ pub(crate) static ORIGIN_REQUEST_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static ORIGIN_REQUEST_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "OriginRequestPolicyConfig",
-        &Shape::Object(&origin_request_policy::ORIGIN_REQUEST_POLICY_CONFIG_SHAPE),
-    )],
+    fields: &[
+        ("OriginRequestPolicyConfig", &Shape::Object(&origin_request_policy::ORIGIN_REQUEST_POLICY_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -6129,12 +5182,7 @@ pub mod origin_request_policy {
         /// - `headers_config`: `HeadersConfig`, The HTTP headers to include in origin requests. These can include headers from viewer requests and additional headers added by CloudFront.
         /// - `name`: `Name`, A unique name to identify the origin request policy.
         /// - `query_strings_config`: `QueryStringsConfig`, The URL query strings from viewer requests to include in origin requests.
-        pub fn new(
-            cookies_config: impl Into<Val<CookiesConfig>>,
-            headers_config: impl Into<Val<HeadersConfig>>,
-            name: impl Into<Val<String>>,
-            query_strings_config: impl Into<Val<QueryStringsConfig>>,
-        ) -> Self {
+        pub fn new(cookies_config: impl Into<Val<CookiesConfig>>, headers_config: impl Into<Val<HeadersConfig>>, name: impl Into<Val<String>>, query_strings_config: impl Into<Val<QueryStringsConfig>>) -> Self {
             let mut props = Props::new();
             props.set("CookiesConfig", cookies_config);
             props.set("HeadersConfig", headers_config);
@@ -6247,52 +5295,29 @@ pub mod origin_request_policy {
         fields: &[
             ("CookiesConfig", &Shape::Object(&COOKIES_CONFIG_SHAPE)),
             ("HeadersConfig", &Shape::Object(&HEADERS_CONFIG_SHAPE)),
-            (
-                "QueryStringsConfig",
-                &Shape::Object(&QUERY_STRINGS_CONFIG_SHAPE),
-            ),
+            ("QueryStringsConfig", &Shape::Object(&QUERY_STRINGS_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COOKIES_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CookieBehavior",
-            &Shape::Str(StrRule {
-                pattern: Some("^(none|whitelist|all|allExcept)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CookieBehavior", &Shape::Str(StrRule { pattern: Some("^(none|whitelist|all|allExcept)$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADERS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HeaderBehavior",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(none|whitelist|allViewer|allViewerAndWhitelistCloudFront|allExcept)$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("HeaderBehavior", &Shape::Str(StrRule { pattern: Some("^(none|whitelist|allViewer|allViewerAndWhitelistCloudFront|allExcept)$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUERY_STRINGS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "QueryStringBehavior",
-            &Shape::Str(StrRule {
-                pattern: Some("^(none|whitelist|all|allExcept)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("QueryStringBehavior", &Shape::Str(StrRule { pattern: Some("^(none|whitelist|all|allExcept)$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -6317,10 +5342,7 @@ impl CfnPublicKey {
     pub fn new(public_key_config: impl Into<Val<public_key::PublicKeyConfig>>) -> Self {
         let mut props = Props::new();
         props.set("PublicKeyConfig", public_key_config);
-        CfnPublicKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPublicKey { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6381,11 +5403,7 @@ pub mod public_key {
         /// - `caller_reference`: `CallerReference`, A string included in the request to help make sure that the request can't be replayed.
         /// - `encoded_key`: `EncodedKey`, The public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [field-level encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
         /// - `name`: `Name`, A name to help identify the public key.
-        pub fn new(
-            caller_reference: impl Into<Val<String>>,
-            encoded_key: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(caller_reference: impl Into<Val<String>>, encoded_key: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CallerReference", caller_reference);
             props.set("EncodedKey", encoded_key);
@@ -6425,21 +5443,13 @@ impl CfnRealtimeLogConfig {
     /// - `fields`: `Fields`, A list of fields that are included in each real-time log record. In an API response, the fields are provided in the same order in which they are sent to the Amazon Kinesis data stream.
     /// - `name`: `Name`, The unique name of this real-time log configuration.
     /// - `sampling_rate`: `SamplingRate`, The sampling rate for this real-time log configuration. The sampling rate determines the percentage of viewer requests that are represented in the real-time log data. The sampling rate is an integer between 1 and 100, inclusive.
-    pub fn new(
-        end_points: impl Into<Val<Vec<realtime_log_config::EndPoint>>>,
-        fields: impl Into<Val<Vec<String>>>,
-        name: impl Into<Val<String>>,
-        sampling_rate: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(end_points: impl Into<Val<Vec<realtime_log_config::EndPoint>>>, fields: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, sampling_rate: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("EndPoints", end_points);
         props.set("Fields", fields);
         props.set("Name", name);
         props.set("SamplingRate", sampling_rate);
-        CfnRealtimeLogConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRealtimeLogConfig { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6478,30 +5488,9 @@ pub(crate) static REALTIME_LOG_CONFIG_META: TypeMeta = TypeMeta {
 
 pub(crate) static REALTIME_LOG_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EndPoints",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Fields",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "SamplingRate",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("EndPoints", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ("Fields", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ("SamplingRate", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6522,10 +5511,7 @@ pub mod realtime_log_config {
         ///
         /// - `kinesis_stream_config`: `KinesisStreamConfig`, Contains information about the Amazon Kinesis data stream where you are sending real-time log data in a real-time log configuration.
         /// - `stream_type`: `StreamType`, The type of data stream where you are sending real-time log data. The only valid value is ``Kinesis``.
-        pub fn new(
-            kinesis_stream_config: impl Into<Val<KinesisStreamConfig>>,
-            stream_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(kinesis_stream_config: impl Into<Val<KinesisStreamConfig>>, stream_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KinesisStreamConfig", kinesis_stream_config);
             props.set("StreamType", stream_type);
@@ -6586,20 +5572,10 @@ impl CfnResponseHeadersPolicy {
     /// Creates the resource from its required properties:
     ///
     /// - `response_headers_policy_config`: `ResponseHeadersPolicyConfig`, A response headers policy configuration.
-    pub fn new(
-        response_headers_policy_config: impl Into<
-            Val<response_headers_policy::ResponseHeadersPolicyConfig>,
-        >,
-    ) -> Self {
+    pub fn new(response_headers_policy_config: impl Into<Val<response_headers_policy::ResponseHeadersPolicyConfig>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "ResponseHeadersPolicyConfig",
-            response_headers_policy_config,
-        );
-        CfnResponseHeadersPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("ResponseHeadersPolicyConfig", response_headers_policy_config);
+        CfnResponseHeadersPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6642,10 +5618,9 @@ pub(crate) static RESPONSE_HEADERS_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESPONSE_HEADERS_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResponseHeadersPolicyConfig",
-        &Shape::Object(&response_headers_policy::RESPONSE_HEADERS_POLICY_CONFIG_SHAPE),
-    )],
+    fields: &[
+        ("ResponseHeadersPolicyConfig", &Shape::Object(&response_headers_policy::RESPONSE_HEADERS_POLICY_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -6700,19 +5675,13 @@ pub mod response_headers_policy {
         }
 
         /// A configuration for a set of security-related HTTP response headers.
-        pub fn security_headers_config(
-            mut self,
-            value: impl Into<Val<SecurityHeadersConfig>>,
-        ) -> Self {
+        pub fn security_headers_config(mut self, value: impl Into<Val<SecurityHeadersConfig>>) -> Self {
             self.props.set("SecurityHeadersConfig", value);
             self
         }
 
         /// A configuration for enabling the ``Server-Timing`` header in HTTP responses sent from CloudFront.
-        pub fn server_timing_headers_config(
-            mut self,
-            value: impl Into<Val<ServerTimingHeadersConfig>>,
-        ) -> Self {
+        pub fn server_timing_headers_config(mut self, value: impl Into<Val<ServerTimingHeadersConfig>>) -> Self {
             self.props.set("ServerTimingHeadersConfig", value);
             self
         }
@@ -6740,18 +5709,9 @@ pub mod response_headers_policy {
         /// - `access_control_allow_methods`: `AccessControlAllowMethods`, A list of HTTP methods that CloudFront includes as values for the ``Access-Control-Allow-Methods`` HTTP response header.
         /// - `access_control_allow_origins`: `AccessControlAllowOrigins`, A list of origins (domain names) that CloudFront can use as the value for the ``Access-Control-Allow-Origin`` HTTP response header.
         /// - `origin_override`: `OriginOverride`, A Boolean that determines whether CloudFront overrides HTTP response headers received from the origin with the ones specified in this response headers policy.
-        pub fn new(
-            access_control_allow_credentials: impl Into<Val<bool>>,
-            access_control_allow_headers: impl Into<Val<AccessControlAllowHeaders>>,
-            access_control_allow_methods: impl Into<Val<AccessControlAllowMethods>>,
-            access_control_allow_origins: impl Into<Val<AccessControlAllowOrigins>>,
-            origin_override: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(access_control_allow_credentials: impl Into<Val<bool>>, access_control_allow_headers: impl Into<Val<AccessControlAllowHeaders>>, access_control_allow_methods: impl Into<Val<AccessControlAllowMethods>>, access_control_allow_origins: impl Into<Val<AccessControlAllowOrigins>>, origin_override: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "AccessControlAllowCredentials",
-                access_control_allow_credentials,
-            );
+            props.set("AccessControlAllowCredentials", access_control_allow_credentials);
             props.set("AccessControlAllowHeaders", access_control_allow_headers);
             props.set("AccessControlAllowMethods", access_control_allow_methods);
             props.set("AccessControlAllowOrigins", access_control_allow_origins);
@@ -6762,10 +5722,7 @@ pub mod response_headers_policy {
         /// A list of HTTP headers that CloudFront includes as values for the ``Access-Control-Expose-Headers`` HTTP response header.
         ///
         /// For more information about the ``Access-Control-Expose-Headers`` HTTP response header, see [Access-Control-Expose-Headers](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers) in the MDN Web Docs.
-        pub fn access_control_expose_headers(
-            mut self,
-            value: impl Into<Val<AccessControlExposeHeaders>>,
-        ) -> Self {
+        pub fn access_control_expose_headers(mut self, value: impl Into<Val<AccessControlExposeHeaders>>) -> Self {
             self.props.set("AccessControlExposeHeaders", value);
             self
         }
@@ -6920,11 +5877,7 @@ pub mod response_headers_policy {
         /// - `header`: `Header`, The HTTP response header name.
         /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides a response header with the same name received from the origin with the header specified here.
         /// - `value`: `Value`, The value for the HTTP response header.
-        pub fn new(
-            header: impl Into<Val<String>>,
-            override_: impl Into<Val<bool>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(header: impl Into<Val<String>>, override_: impl Into<Val<bool>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Header", header);
             props.set("Override", override_);
@@ -7001,10 +5954,7 @@ pub mod response_headers_policy {
         /// The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
         ///
         /// For more information about the ``Content-Security-Policy`` HTTP response header, see [Content-Security-Policy](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy) in the MDN Web Docs.
-        pub fn content_security_policy(
-            mut self,
-            value: impl Into<Val<ContentSecurityPolicy>>,
-        ) -> Self {
+        pub fn content_security_policy(mut self, value: impl Into<Val<ContentSecurityPolicy>>) -> Self {
             self.props.set("ContentSecurityPolicy", value);
             self
         }
@@ -7036,10 +5986,7 @@ pub mod response_headers_policy {
         /// Determines whether CloudFront includes the ``Strict-Transport-Security`` HTTP response header and the header's value.
         ///
         /// For more information about the ``Strict-Transport-Security`` HTTP response header, see [Security headers](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html#understanding-response-headers-policies-security) in the *Amazon CloudFront Developer Guide* and [Strict-Transport-Security](https://docs.aws.amazon.com/https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security) in the MDN Web Docs.
-        pub fn strict_transport_security(
-            mut self,
-            value: impl Into<Val<StrictTransportSecurity>>,
-        ) -> Self {
+        pub fn strict_transport_security(mut self, value: impl Into<Val<StrictTransportSecurity>>) -> Self {
             self.props.set("StrictTransportSecurity", value);
             self
         }
@@ -7072,10 +6019,7 @@ pub mod response_headers_policy {
         ///
         /// - `content_security_policy`: `ContentSecurityPolicy`, The policy directives and their values that CloudFront includes as values for the ``Content-Security-Policy`` HTTP response header.
         /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides the ``Content-Security-Policy`` HTTP response header received from the origin with the one specified in this response headers policy.
-        pub fn new(
-            content_security_policy: impl Into<Val<String>>,
-            override_: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(content_security_policy: impl Into<Val<String>>, override_: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("ContentSecurityPolicy", content_security_policy);
             props.set("Override", override_);
@@ -7154,10 +6098,7 @@ pub mod response_headers_policy {
         ///
         /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides the ``Referrer-Policy`` HTTP response header received from the origin with the one specified in this response headers policy.
         /// - `referrer_policy`: `ReferrerPolicy`, Determines whether CloudFront includes the ``Referrer-Policy`` HTTP response header and the header's value.
-        pub fn new(
-            override_: impl Into<Val<bool>>,
-            referrer_policy: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(override_: impl Into<Val<bool>>, referrer_policy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Override", override_);
             props.set("ReferrerPolicy", referrer_policy);
@@ -7184,10 +6125,7 @@ pub mod response_headers_policy {
         ///
         /// - `access_control_max_age_sec`: `AccessControlMaxAgeSec`, A number that CloudFront uses as the value for the ``max-age`` directive in the ``Strict-Transport-Security`` HTTP response header.
         /// - `override_`: `Override`, A Boolean that determines whether CloudFront overrides the ``Strict-Transport-Security`` HTTP response header received from the origin with the one specified in this response headers policy.
-        pub fn new(
-            access_control_max_age_sec: impl Into<Val<i64>>,
-            override_: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(access_control_max_age_sec: impl Into<Val<i64>>, override_: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("AccessControlMaxAgeSec", access_control_max_age_sec);
             props.set("Override", override_);
@@ -7289,86 +6227,41 @@ pub mod response_headers_policy {
 
     pub(crate) static RESPONSE_HEADERS_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comment",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Comment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
             ("CorsConfig", &Shape::Object(&CORS_CONFIG_SHAPE)),
-            (
-                "SecurityHeadersConfig",
-                &Shape::Object(&SECURITY_HEADERS_CONFIG_SHAPE),
-            ),
-            (
-                "ServerTimingHeadersConfig",
-                &Shape::Object(&SERVER_TIMING_HEADERS_CONFIG_SHAPE),
-            ),
+            ("SecurityHeadersConfig", &Shape::Object(&SECURITY_HEADERS_CONFIG_SHAPE)),
+            ("ServerTimingHeadersConfig", &Shape::Object(&SERVER_TIMING_HEADERS_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CORS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessControlAllowHeaders",
-                &Shape::Object(&ACCESS_CONTROL_ALLOW_HEADERS_SHAPE),
-            ),
-            (
-                "AccessControlAllowMethods",
-                &Shape::Object(&ACCESS_CONTROL_ALLOW_METHODS_SHAPE),
-            ),
-            (
-                "AccessControlAllowOrigins",
-                &Shape::Object(&ACCESS_CONTROL_ALLOW_ORIGINS_SHAPE),
-            ),
+            ("AccessControlAllowHeaders", &Shape::Object(&ACCESS_CONTROL_ALLOW_HEADERS_SHAPE)),
+            ("AccessControlAllowMethods", &Shape::Object(&ACCESS_CONTROL_ALLOW_METHODS_SHAPE)),
+            ("AccessControlAllowOrigins", &Shape::Object(&ACCESS_CONTROL_ALLOW_ORIGINS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_CONTROL_ALLOW_HEADERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Items",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Items", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_CONTROL_ALLOW_METHODS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Items",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALL", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT",
-                    ],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Items", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"] })), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_CONTROL_ALLOW_ORIGINS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Items",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Items", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7381,15 +6274,9 @@ pub mod response_headers_policy {
     };
 
     pub(crate) static FRAME_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FrameOption",
-            &Shape::Str(StrRule {
-                pattern: Some("^(DENY|SAMEORIGIN)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FrameOption", &Shape::Str(StrRule { pattern: Some("^(DENY|SAMEORIGIN)$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7401,14 +6288,9 @@ pub mod response_headers_policy {
     };
 
     pub(crate) static SERVER_TIMING_HEADERS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SamplingRate",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SamplingRate", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -7429,19 +6311,11 @@ impl CfnStreamingDistribution {
     ///
     /// - `streaming_distribution_config`: `StreamingDistributionConfig`.
     /// - `tags`: `Tags`.
-    pub fn new(
-        streaming_distribution_config: impl Into<
-            Val<streaming_distribution::StreamingDistributionConfig>,
-        >,
-        tags: impl Into<Val<Vec<streaming_distribution::Tag>>>,
-    ) -> Self {
+    pub fn new(streaming_distribution_config: impl Into<Val<streaming_distribution::StreamingDistributionConfig>>, tags: impl Into<Val<Vec<streaming_distribution::Tag>>>) -> Self {
         let mut props = Props::new();
         props.set("StreamingDistributionConfig", streaming_distribution_config);
         props.set("Tags", tags);
-        CfnStreamingDistribution {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStreamingDistribution { props, options: ResourceOptions::default() }
     }
 }
 
@@ -7479,10 +6353,7 @@ pub(crate) static STREAMING_DISTRIBUTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["DomainName", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1eee837b),
 };
 
@@ -7504,12 +6375,7 @@ pub mod streaming_distribution {
         /// - `enabled`: `Enabled`.
         /// - `s3_origin`: `S3Origin`.
         /// - `trusted_signers`: `TrustedSigners`.
-        pub fn new(
-            comment: impl Into<Val<String>>,
-            enabled: impl Into<Val<bool>>,
-            s3_origin: impl Into<Val<S3Origin>>,
-            trusted_signers: impl Into<Val<TrustedSigners>>,
-        ) -> Self {
+        pub fn new(comment: impl Into<Val<String>>, enabled: impl Into<Val<bool>>, s3_origin: impl Into<Val<S3Origin>>, trusted_signers: impl Into<Val<TrustedSigners>>) -> Self {
             let mut props = Props::new();
             props.set("Comment", comment);
             props.set("Enabled", enabled);
@@ -7555,11 +6421,7 @@ pub mod streaming_distribution {
         /// - `bucket`: `Bucket`.
         /// - `enabled`: `Enabled`.
         /// - `prefix`: `Prefix`.
-        pub fn new(
-            bucket: impl Into<Val<String>>,
-            enabled: impl Into<Val<bool>>,
-            prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket: impl Into<Val<String>>, enabled: impl Into<Val<bool>>, prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Bucket", bucket);
             props.set("Enabled", enabled);
@@ -7585,10 +6447,7 @@ pub mod streaming_distribution {
         ///
         /// - `domain_name`: `DomainName`.
         /// - `origin_access_identity`: `OriginAccessIdentity`.
-        pub fn new(
-            domain_name: impl Into<Val<String>>,
-            origin_access_identity: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(domain_name: impl Into<Val<String>>, origin_access_identity: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DomainName", domain_name);
             props.set("OriginAccessIdentity", origin_access_identity);
@@ -7675,19 +6534,13 @@ impl CfnTrustStore {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnTrustStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrustStore { props, options: ResourceOptions::default() }
     }
 
     /// A CA certificates bundle source.
     ///
     /// Write-only.
-    pub fn ca_certificates_bundle_source(
-        mut self,
-        value: impl Into<Val<trust_store::CaCertificatesBundleSource>>,
-    ) -> Self {
+    pub fn ca_certificates_bundle_source(mut self, value: impl Into<Val<trust_store::CaCertificatesBundleSource>>) -> Self {
         self.props.set("CaCertificatesBundleSource", value);
         self
     }
@@ -7758,30 +6611,15 @@ pub(crate) static TRUST_STORE_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &["CaCertificatesBundleSource"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "ETag",
-        "Id",
-        "LastModifiedTime",
-        "NumberOfCaCertificates",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "ETag", "Id", "LastModifiedTime", "NumberOfCaCertificates", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static TRUST_STORE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&trust_store::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&trust_store::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -7801,14 +6639,9 @@ pub mod trust_store {
         /// Creates the value from its required properties:
         ///
         /// - `ca_certificates_bundle_s3_location`: `CaCertificatesBundleS3Location`, The CA certificates bundle location in Amazon S3.
-        pub fn new(
-            ca_certificates_bundle_s3_location: impl Into<Val<CaCertificatesBundleS3Location>>,
-        ) -> Self {
+        pub fn new(ca_certificates_bundle_s3_location: impl Into<Val<CaCertificatesBundleS3Location>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "CaCertificatesBundleS3Location",
-                ca_certificates_bundle_s3_location,
-            );
+            props.set("CaCertificatesBundleS3Location", ca_certificates_bundle_s3_location);
             CaCertificatesBundleSource { props }
         }
     }
@@ -7831,11 +6664,7 @@ pub mod trust_store {
         /// - `bucket`: `Bucket`, The S3 bucket.
         /// - `key`: `Key`, The location's key.
         /// - `region`: `Region`, The location's Region.
-        pub fn new(
-            bucket: impl Into<Val<String>>,
-            key: impl Into<Val<String>>,
-            region: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, region: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Bucket", bucket);
             props.set("Key", key);
@@ -7883,24 +6712,8 @@ pub mod trust_store {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7921,15 +6734,10 @@ impl CfnVpcOrigin {
     /// Creates the resource from its required properties:
     ///
     /// - `vpc_origin_endpoint_config`: `VpcOriginEndpointConfig`, The VPC origin endpoint configuration.
-    pub fn new(
-        vpc_origin_endpoint_config: impl Into<Val<vpc_origin::VpcOriginEndpointConfig>>,
-    ) -> Self {
+    pub fn new(vpc_origin_endpoint_config: impl Into<Val<vpc_origin::VpcOriginEndpointConfig>>) -> Self {
         let mut props = Props::new();
         props.set("VpcOriginEndpointConfig", vpc_origin_endpoint_config);
-        CfnVpcOrigin {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcOrigin { props, options: ResourceOptions::default() }
     }
 
     /// A complex type that contains zero or more ``Tag`` elements.
@@ -7992,26 +6800,15 @@ pub(crate) static VPC_ORIGIN_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "AccountId",
-        "Arn",
-        "CreatedTime",
-        "Id",
-        "LastModifiedTime",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AccountId", "Arn", "CreatedTime", "Id", "LastModifiedTime", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static VPC_ORIGIN_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "VpcOriginEndpointConfig",
-        &Shape::Object(&vpc_origin::VPC_ORIGIN_ENDPOINT_CONFIG_SHAPE),
-    )],
+    fields: &[
+        ("VpcOriginEndpointConfig", &Shape::Object(&vpc_origin::VPC_ORIGIN_ENDPOINT_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -8109,24 +6906,8 @@ pub mod vpc_origin {
 
     pub(crate) static VPC_ORIGIN_ENDPOINT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ipv4", "dualstack"],
-                }),
-            ),
-            (
-                "OriginProtocolPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["http-only", "https-only", "match-viewer"],
-                }),
-            ),
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "dualstack"] })),
+            ("OriginProtocolPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http-only", "https-only", "match-viewer"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8163,18 +6944,14 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::CloudFront::AnycastIpList" => Some(&ANYCAST_IP_LIST_META),
         "AWS::CloudFront::CachePolicy" => Some(&CACHE_POLICY_META),
-        "AWS::CloudFront::CloudFrontOriginAccessIdentity" => {
-            Some(&CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_META)
-        }
+        "AWS::CloudFront::CloudFrontOriginAccessIdentity" => Some(&CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_META),
         "AWS::CloudFront::ConnectionFunction" => Some(&CONNECTION_FUNCTION_META),
         "AWS::CloudFront::ConnectionGroup" => Some(&CONNECTION_GROUP_META),
         "AWS::CloudFront::ContinuousDeploymentPolicy" => Some(&CONTINUOUS_DEPLOYMENT_POLICY_META),
         "AWS::CloudFront::Distribution" => Some(&DISTRIBUTION_META),
         "AWS::CloudFront::DistributionTenant" => Some(&DISTRIBUTION_TENANT_META),
         "AWS::CloudFront::FieldLevelEncryptionConfig" => Some(&FIELD_LEVEL_ENCRYPTION_CONFIG_META),
-        "AWS::CloudFront::FieldLevelEncryptionProfile" => {
-            Some(&FIELD_LEVEL_ENCRYPTION_PROFILE_META)
-        }
+        "AWS::CloudFront::FieldLevelEncryptionProfile" => Some(&FIELD_LEVEL_ENCRYPTION_PROFILE_META),
         "AWS::CloudFront::Function" => Some(&FUNCTION_META),
         "AWS::CloudFront::KeyGroup" => Some(&KEY_GROUP_META),
         "AWS::CloudFront::KeyValueStore" => Some(&KEY_VALUE_STORE_META),

@@ -31,17 +31,11 @@ impl CfnCluster {
     pub fn new(hsm_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HsmType", hsm_type);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// A policy that defines how the service retains backups.
-    pub fn backup_retention_policy(
-        mut self,
-        value: impl Into<Val<cluster::BackupRetentionPolicy>>,
-    ) -> Self {
+    pub fn backup_retention_policy(mut self, value: impl Into<Val<cluster::BackupRetentionPolicy>>) -> Self {
         self.props.set("BackupRetentionPolicy", value);
         self
     }
@@ -155,76 +149,19 @@ pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     create_only: &["HsmType", "Mode", "NetworkType", "SubnetIds"],
     write_only: &["SubnetIds"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "BackupPolicy",
-        "ClusterId",
-        "SecurityGroup",
-        "State",
-        "SubnetMapping",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "BackupPolicy", "ClusterId", "SecurityGroup", "State", "SubnetMapping", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9f7fb),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BackupRetentionPolicy",
-            &Shape::Object(&cluster::BACKUP_RETENTION_POLICY_SHAPE),
-        ),
-        (
-            "HsmType",
-            &Shape::Str(StrRule {
-                pattern: Some("^((p|)hsm[0-9][a-z.]*\\.[a-zA-Z]+)$"),
-                min_len: None,
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FIPS", "NON_FIPS"],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUALSTACK"],
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^subnet-[0-9a-fA-F]{8,17}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::TAGS_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("BackupRetentionPolicy", &Shape::Object(&cluster::BACKUP_RETENTION_POLICY_SHAPE)),
+        ("HsmType", &Shape::Str(StrRule { pattern: Some("^((p|)hsm[0-9][a-z.]*\\.[a-zA-Z]+)$"), min_len: None, max_len: Some(32), allowed: &[] })),
+        ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIPS", "NON_FIPS"] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUALSTACK"] })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-fA-F]{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::TAGS_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -296,55 +233,25 @@ pub mod cluster {
 
     pub(crate) static BACKUP_RETENTION_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(3),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS"] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(1), max_len: Some(3), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CLUSTER_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CLUSTER_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

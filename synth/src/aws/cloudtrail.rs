@@ -28,10 +28,7 @@ impl CfnChannel {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// One or more resources to which events arriving through a channel are logged and stored.
@@ -92,49 +89,16 @@ pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ChannelArn"],
     attributes: &["ChannelArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5ee8877b),
 };
 
 pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Destinations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel::DESTINATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(^[a-zA-Z0-9._\\-]+$)"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: Some("(.*)"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Destinations", &Shape::List(ListRule { item: Some(&Shape::Object(&channel::DESTINATION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(^[a-zA-Z0-9._\\-]+$)"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("Source", &Shape::Str(StrRule { pattern: Some("(.*)"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&channel::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -197,48 +161,16 @@ pub mod channel {
 
     pub(crate) static DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Location",
-                &Shape::Str(StrRule {
-                    pattern: Some("(^[a-zA-Z0-9._/\\-:]+$)"),
-                    min_len: Some(3),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EVENT_DATA_STORE"],
-                }),
-            ),
+            ("Location", &Shape::Str(StrRule { pattern: Some("(^[a-zA-Z0-9._/\\-:]+$)"), min_len: Some(3), max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EVENT_DATA_STORE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -259,10 +191,7 @@ impl CfnDashboard {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDashboard {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDashboard { props, options: ResourceOptions::default() }
     }
 
     /// The name of the dashboard.
@@ -354,43 +283,16 @@ pub(crate) static DASHBOARD_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["DashboardArn"],
-    attributes: &[
-        "CreatedTimestamp",
-        "DashboardArn",
-        "Status",
-        "Type",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTimestamp", "DashboardArn", "Status", "Type", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9dfff),
 };
 
 pub(crate) static DASHBOARD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]+$"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RefreshSchedule",
-            &Shape::Object(&dashboard::REFRESH_SCHEDULE_SHAPE),
-        ),
-        (
-            "Widgets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dashboard::WIDGET_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]+$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("RefreshSchedule", &Shape::Object(&dashboard::REFRESH_SCHEDULE_SHAPE)),
+        ("Widgets", &Shape::List(ListRule { item: Some(&Shape::Object(&dashboard::WIDGET_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -529,74 +431,24 @@ pub mod dashboard {
     pub(crate) static REFRESH_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Frequency", &Shape::Object(&FREQUENCY_SHAPE)),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "TimeOfDay",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{2}:[0-9]{2}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("TimeOfDay", &Shape::Str(StrRule { pattern: Some("^[0-9]{2}:[0-9]{2}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FREQUENCY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Unit",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HOURS", "DAYS"],
-            }),
-        )],
+        fields: &[
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOURS", "DAYS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WIDGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "QueryParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*"),
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "QueryStatement",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?s).*"),
-                    min_len: Some(1),
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ViewProperties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._\\- ]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-            ),
+            ("QueryParameters", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("QueryStatement", &Shape::Str(StrRule { pattern: Some("(?s).*"), min_len: Some(1), max_len: Some(10000), allowed: &[] })),
+            ("ViewProperties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._\\- ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
@@ -617,17 +469,11 @@ impl CfnEventDataStore {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnEventDataStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventDataStore { props, options: ResourceOptions::default() }
     }
 
     /// The advanced event selectors that were used to select events for the data store.
-    pub fn advanced_event_selectors(
-        mut self,
-        value: impl Into<Val<Vec<event_data_store::AdvancedEventSelector>>>,
-    ) -> Self {
+    pub fn advanced_event_selectors(mut self, value: impl Into<Val<Vec<event_data_store::AdvancedEventSelector>>>) -> Self {
         self.props.set("AdvancedEventSelectors", value);
         self
     }
@@ -641,10 +487,7 @@ impl CfnEventDataStore {
     }
 
     /// An array that enriches event records in an existing event data store by including additional information specified in individual ContexKeySelector entries. If you add ContextKeySelectors, you must set MaxEventSize to Large.
-    pub fn context_key_selectors(
-        mut self,
-        value: impl Into<Val<Vec<event_data_store::ContextKeySelector>>>,
-    ) -> Self {
+    pub fn context_key_selectors(mut self, value: impl Into<Val<Vec<event_data_store::ContextKeySelector>>>) -> Self {
         self.props.set("ContextKeySelectors", value);
         self
     }
@@ -668,10 +511,7 @@ impl CfnEventDataStore {
     }
 
     /// Lets you enable Insights event logging by specifying the Insights selectors that you want to enable on an existing event data store. Both InsightSelectors and InsightsDestination need to have a value in order to enable Insights events on an event data store.
-    pub fn insight_selectors(
-        mut self,
-        value: impl Into<Val<Vec<event_data_store::InsightSelector>>>,
-    ) -> Self {
+    pub fn insight_selectors(mut self, value: impl Into<Val<Vec<event_data_store::InsightSelector>>>) -> Self {
         self.props.set("InsightSelectors", value);
         self
     }
@@ -784,102 +624,22 @@ pub(crate) static EVENT_DATA_STORE_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["EventDataStoreArn"],
-    attributes: &[
-        "CreatedTimestamp",
-        "EventDataStoreArn",
-        "Status",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTimestamp", "EventDataStoreArn", "Status", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9dfff),
 };
 
 pub(crate) static EVENT_DATA_STORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdvancedEventSelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &event_data_store::ADVANCED_EVENT_SELECTOR_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BillingMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING"],
-            }),
-        ),
-        (
-            "ContextKeySelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &event_data_store::CONTEXT_KEY_SELECTOR_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "InsightSelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_data_store::INSIGHT_SELECTOR_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InsightsDestination",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._/\\-:]+$"),
-                min_len: Some(3),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._/\\-:]+$"),
-                min_len: Some(1),
-                max_len: Some(350),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxEventSize",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Standard", "Large"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._\\-]+$"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RetentionPeriod",
-            &Shape::Num(NumRule {
-                min: Some(7.0),
-                max: Some(3653.0),
-                allowed: &[],
-            }),
-        ),
+        ("AdvancedEventSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&event_data_store::ADVANCED_EVENT_SELECTOR_SHAPE)), min_items: None, max_items: None })),
+        ("BillingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING"] })),
+        ("ContextKeySelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&event_data_store::CONTEXT_KEY_SELECTOR_SHAPE)), min_items: Some(0), max_items: Some(2) })),
+        ("InsightSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&event_data_store::INSIGHT_SELECTOR_SHAPE)), min_items: None, max_items: None })),
+        ("InsightsDestination", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._/\\-:]+$"), min_len: Some(3), max_len: Some(256), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._/\\-:]+$"), min_len: Some(1), max_len: Some(350), allowed: &[] })),
+        ("MaxEventSize", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Standard", "Large"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._\\-]+$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("RetentionPeriod", &Shape::Num(NumRule { min: Some(7.0), max: Some(3653.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1058,158 +818,37 @@ pub mod event_data_store {
 
     pub(crate) static ADVANCED_EVENT_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldSelectors",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ADVANCED_FIELD_SELECTOR_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("FieldSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&ADVANCED_FIELD_SELECTOR_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_FIELD_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndsWith",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Equals",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Field",
-                &Shape::Str(StrRule {
-                    pattern: Some("([\\w|\\d|\\.|_]+)"),
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NotEndsWith",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "NotEquals",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "NotStartsWith",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "StartsWith",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("EndsWith", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Equals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Field", &Shape::Str(StrRule { pattern: Some("([\\w|\\d|\\.|_]+)"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("NotEndsWith", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("NotEquals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("NotStartsWith", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("StartsWith", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTEXT_KEY_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Equals",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RequestContext", "TagContext"],
-                }),
-            ),
+            ("Equals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RequestContext", "TagContext"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSIGHT_SELECTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InsightType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"],
-            }),
-        )],
+        fields: &[
+            ("InsightType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1230,17 +869,11 @@ impl CfnResourcePolicy {
     ///
     /// - `resource_arn`: `ResourceArn`, The ARN of the AWS CloudTrail resource to which the policy applies.
     /// - `resource_policy`: `ResourcePolicy`, A policy document containing permissions to add to the specified resource. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
-    pub fn new(
-        resource_arn: impl Into<Val<String>>,
-        resource_policy: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(resource_arn: impl Into<Val<String>>, resource_policy: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceArn", resource_arn);
         props.set("ResourcePolicy", resource_policy);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1271,15 +904,9 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResourceArn",
-        &Shape::Str(StrRule {
-            pattern: Some("^[a-zA-Z0-9._/\\-:]+$"),
-            min_len: Some(3),
-            max_len: Some(256),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ResourceArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._/\\-:]+$"), min_len: Some(3), max_len: Some(256), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1303,26 +930,17 @@ impl CfnTrail {
         let mut props = Props::new();
         props.set("IsLogging", is_logging);
         props.set("S3BucketName", s3_bucket_name);
-        CfnTrail {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrail { props, options: ResourceOptions::default() }
     }
 
     /// The advanced event selectors that were used to select events for the data store.
-    pub fn advanced_event_selectors(
-        mut self,
-        value: impl Into<Val<Vec<trail::AdvancedEventSelector>>>,
-    ) -> Self {
+    pub fn advanced_event_selectors(mut self, value: impl Into<Val<Vec<trail::AdvancedEventSelector>>>) -> Self {
         self.props.set("AdvancedEventSelectors", value);
         self
     }
 
     /// Specifies the aggregation configuration to aggregate CloudTrail Events. A maximum of 1 aggregation configuration is allowed.
-    pub fn aggregation_configurations(
-        mut self,
-        value: impl Into<Val<Vec<trail::AggregationConfiguration>>>,
-    ) -> Self {
+    pub fn aggregation_configurations(mut self, value: impl Into<Val<Vec<trail::AggregationConfiguration>>>) -> Self {
         self.props.set("AggregationConfigurations", value);
         self
     }
@@ -1442,74 +1060,19 @@ pub(crate) static TRAIL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TrailName"],
     attributes: &["Arn", "SnsTopicArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRAIL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdvancedEventSelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trail::ADVANCED_EVENT_SELECTOR_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AggregationConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trail::AGGREGATION_CONFIGURATION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "EventSelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trail::EVENT_SELECTOR_SHAPE)),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "InsightSelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trail::INSIGHT_SELECTOR_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "S3KeyPrefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnsTopicName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrailName",
-            &Shape::Str(StrRule {
-                pattern: Some("(^[a-zA-Z0-9]$)|(^[a-zA-Z0-9]([a-zA-Z0-9\\._-])*[a-zA-Z0-9]$)"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("AdvancedEventSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&trail::ADVANCED_EVENT_SELECTOR_SHAPE)), min_items: None, max_items: None })),
+        ("AggregationConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&trail::AGGREGATION_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(1) })),
+        ("EventSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&trail::EVENT_SELECTOR_SHAPE)), min_items: None, max_items: Some(5) })),
+        ("InsightSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&trail::INSIGHT_SELECTOR_SHAPE)), min_items: None, max_items: None })),
+        ("S3KeyPrefix", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(200), allowed: &[] })),
+        ("SnsTopicName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+        ("TrailName", &Shape::Str(StrRule { pattern: Some("(^[a-zA-Z0-9]$)|(^[a-zA-Z0-9]([a-zA-Z0-9\\._-])*[a-zA-Z0-9]$)"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1619,10 +1182,7 @@ pub mod trail {
         ///
         /// - `event_category`: `EventCategory`, The category of events to be aggregated.
         /// - `templates`: `Templates`, Contains all templates in an aggregation configuration.
-        pub fn new(
-            event_category: impl Into<Val<String>>,
-            templates: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(event_category: impl Into<Val<String>>, templates: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("EventCategory", event_category);
             props.set("Templates", templates);
@@ -1656,10 +1216,7 @@ pub mod trail {
         }
 
         /// An optional list of service event sources from which you do not want management events to be logged on your trail. In this release, the list can be empty (disables the filter), or it can filter out AWS Key Management Service events by containing "kms.amazonaws.com". By default, ExcludeManagementEventSources is empty, and AWS KMS events are included in events that are logged to your trail.
-        pub fn exclude_management_event_sources(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn exclude_management_event_sources(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ExcludeManagementEventSources", value);
             self
         }
@@ -1775,218 +1332,52 @@ pub mod trail {
 
     pub(crate) static ADVANCED_EVENT_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldSelectors",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ADVANCED_FIELD_SELECTOR_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("FieldSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&ADVANCED_FIELD_SELECTOR_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_FIELD_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndsWith",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Equals",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Field",
-                &Shape::Str(StrRule {
-                    pattern: Some("([\\w|\\d|\\.|_]+)"),
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NotEndsWith",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "NotEquals",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "NotStartsWith",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "StartsWith",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("(.+)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("EndsWith", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Equals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Field", &Shape::Str(StrRule { pattern: Some("([\\w|\\d|\\.|_]+)"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("NotEndsWith", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("NotEquals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("NotStartsWith", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("StartsWith", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(.+)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AGGREGATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventCategory",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Data"],
-                }),
-            ),
-            (
-                "Templates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("EventCategory", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Data"] })),
+            ("Templates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataResources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_RESOURCE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ReadWriteType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["All", "ReadOnly", "WriteOnly"],
-                }),
-            ),
+            ("DataResources", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_RESOURCE_SHAPE)), min_items: None, max_items: None })),
+            ("ReadWriteType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["All", "ReadOnly", "WriteOnly"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AWS::Lambda::Function",
-                    "AWS::S3::Object",
-                    "AWS::DynamoDB::Table",
-                    "AWS::S3Outposts::Object",
-                    "AWS::ManagedBlockchain::Node",
-                    "AWS::S3ObjectLambda::AccessPoint",
-                    "AWS::EC2::Snapshot",
-                    "AWS::S3::AccessPoint",
-                    "AWS::DynamoDB::Stream",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS::Lambda::Function", "AWS::S3::Object", "AWS::DynamoDB::Table", "AWS::S3Outposts::Object", "AWS::ManagedBlockchain::Node", "AWS::S3ObjectLambda::AccessPoint", "AWS::EC2::Snapshot", "AWS::S3::AccessPoint", "AWS::DynamoDB::Stream"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSIGHT_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventCategories",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["Management", "Data"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "InsightType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"],
-                }),
-            ),
+            ("EventCategories", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Management", "Data"] })), min_items: None, max_items: None })),
+            ("InsightType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -32,17 +32,11 @@ impl CfnAlarm {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnAlarm {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAlarm { props, options: ResourceOptions::default() }
     }
 
     /// The `ActionConfiguration` property.
-    pub fn action_configuration(
-        mut self,
-        value: impl Into<Val<alarm::ActionConfiguration>>,
-    ) -> Self {
+    pub fn action_configuration(mut self, value: impl Into<Val<alarm::ActionConfiguration>>) -> Self {
         self.props.set("ActionConfiguration", value);
         self
     }
@@ -238,10 +232,7 @@ impl CfnAlarm {
     /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you create or update the alarm. During the warm-up period, the alarm stays in ``INSUFFICIENT_DATA`` and does not perform alarm actions.
     ///
     /// For more information, see [Alarm warm-up periods](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-warm-up.html) in the *Amazon CloudWatch User Guide*.
-    pub fn warm_up_configuration(
-        mut self,
-        value: impl Into<Val<alarm::WarmUpConfiguration>>,
-    ) -> Self {
+    pub fn warm_up_configuration(mut self, value: impl Into<Val<alarm::WarmUpConfiguration>>) -> Self {
         self.props.set("WarmUpConfiguration", value);
         self
     }
@@ -276,268 +267,38 @@ pub(crate) static ALARM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AlarmName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ALARM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ActionConfiguration",
-            &Shape::Object(&alarm::ACTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "AlarmActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "AlarmDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AlarmName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ComparisonOperator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "GreaterThanUpperThreshold",
-                    "LessThanLowerOrGreaterThanUpperThreshold",
-                    "LessThanLowerThreshold",
-                    "LessThanOrEqualToThreshold",
-                    "LessThanThreshold",
-                ],
-            }),
-        ),
-        (
-            "DatapointsToAlarm",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Dimensions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&alarm::DIMENSION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "EvaluateLowSampleCountPercentile",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EvaluationInterval",
-            &Shape::Num(NumRule {
-                min: Some(10.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EvaluationPeriods",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EvaluationWindow",
-            &Shape::Object(&alarm::EVALUATION_WINDOW_SHAPE),
-        ),
-        (
-            "InsufficientDataActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "MetricName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Metrics",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&alarm::METRIC_DATA_QUERY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^:]"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OKActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "Period",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Statistic",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&alarm::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThresholdMetricId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TreatMissingData",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &["breaching", "ignore", "missing", "notBreaching"],
-            }),
-        ),
-        (
-            "Unit",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Bits",
-                    "Bits/Second",
-                    "Bytes",
-                    "Bytes/Second",
-                    "Count",
-                    "Count/Second",
-                    "Gigabits",
-                    "Gigabits/Second",
-                    "Gigabytes",
-                    "Gigabytes/Second",
-                    "Kilobits",
-                    "Kilobits/Second",
-                    "Kilobytes",
-                    "Kilobytes/Second",
-                    "Megabits",
-                    "Megabits/Second",
-                    "Megabytes",
-                    "Megabytes/Second",
-                    "Microseconds",
-                    "Milliseconds",
-                    "None",
-                    "Percent",
-                    "Seconds",
-                    "Terabits",
-                    "Terabits/Second",
-                    "Terabytes",
-                    "Terabytes/Second",
-                ],
-            }),
-        ),
-        (
-            "WarmUpConfiguration",
-            &Shape::Object(&alarm::WARM_UP_CONFIGURATION_SHAPE),
-        ),
+        ("ActionConfiguration", &Shape::Object(&alarm::ACTION_CONFIGURATION_SHAPE)),
+        ("AlarmActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: None })),
+        ("AlarmDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("AlarmName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "GreaterThanUpperThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "LessThanOrEqualToThreshold", "LessThanThreshold"] })),
+        ("DatapointsToAlarm", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("Dimensions", &Shape::List(ListRule { item: Some(&Shape::Object(&alarm::DIMENSION_SHAPE)), min_items: Some(0), max_items: Some(30) })),
+        ("EvaluateLowSampleCountPercentile", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("EvaluationInterval", &Shape::Num(NumRule { min: Some(10.0), max: Some(3600.0), allowed: &[] })),
+        ("EvaluationPeriods", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("EvaluationWindow", &Shape::Object(&alarm::EVALUATION_WINDOW_SHAPE)),
+        ("InsufficientDataActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: None })),
+        ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Metrics", &Shape::List(ListRule { item: Some(&Shape::Object(&alarm::METRIC_DATA_QUERY_SHAPE)), min_items: None, max_items: None })),
+        ("Namespace", &Shape::Str(StrRule { pattern: Some("^[^:]"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OKActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: None })),
+        ("Period", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("Statistic", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Average", "Maximum", "Minimum", "SampleCount", "Sum"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&alarm::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("ThresholdMetricId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("TreatMissingData", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &["breaching", "ignore", "missing", "notBreaching"] })),
+        ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"] })),
+        ("WarmUpConfiguration", &Shape::Object(&alarm::WARM_UP_CONFIGURATION_SHAPE)),
     ],
     required_xor: &[&["Metrics", "MetricName", "EvaluationCriteria"]],
-    dependent_excluded: &[
-        ("ExtendedStatistic", &["Statistic"]),
-        (
-            "Metrics",
-            &[
-                "MetricName",
-                "Dimensions",
-                "Period",
-                "Namespace",
-                "Statistic",
-                "ExtendedStatistic",
-                "Unit",
-            ],
-        ),
-        ("Statistic", &["ExtendedStatistic"]),
-        ("Threshold", &["ThresholdMetricId"]),
-        ("ThresholdMetricId", &["Threshold"]),
-    ],
+    dependent_excluded: &[("ExtendedStatistic", &["Statistic"]), ("Metrics", &["MetricName", "Dimensions", "Period", "Namespace", "Statistic", "ExtendedStatistic", "Unit"]), ("Statistic", &["ExtendedStatistic"]), ("Threshold", &["ThresholdMetricId"]), ("ThresholdMetricId", &["Threshold"])],
     ..ObjectShape::EMPTY
 };
 
@@ -561,10 +322,7 @@ pub mod alarm {
         }
 
         /// Whether the alarm's tags are included in its action notifications and state-change events.
-        pub fn alarm_tags_propagation(
-            mut self,
-            value: impl Into<Val<AlarmTagsPropagation>>,
-        ) -> Self {
+        pub fn alarm_tags_propagation(mut self, value: impl Into<Val<AlarmTagsPropagation>>) -> Self {
             self.props.set("AlarmTagsPropagation", value);
             self
         }
@@ -849,11 +607,7 @@ pub mod alarm {
         /// - `metric`: `Metric`, The metric to return, including the metric name, namespace, and dimensions.
         /// - `period`: `Period`, The granularity, in seconds, of the returned data points. For metrics with regular resolution, a period can be as short as one minute (60 seconds) and must be a multiple of 60. For high-resolution metrics that are collected at intervals of less than one minute, the period can be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored by a ``PutMetricData`` call that includes a ``StorageResolution`` of 1 second.
         /// - `stat`: `Stat`, The statistic to return. It can include any CW statistic or extended statistic. For a list of valid values, see the table in [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic) in the *User Guide*.
-        pub fn new(
-            metric: impl Into<Val<Metric>>,
-            period: impl Into<Val<i64>>,
-            stat: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metric: impl Into<Val<Metric>>, period: impl Into<Val<i64>>, stat: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Metric", metric);
             props.set("Period", period);
@@ -957,12 +711,8 @@ pub mod alarm {
         }
 
         /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate. The default is ``false``. If ``true``, the alarm waits the entire ``WarmUpPeriodDurationInMinutes`` before it starts to evaluate, even if metric data arrives earlier. If ``false``, the alarm ends the warm-up period early. Evaluation begins as soon as the alarm has enough metric data to fill its evaluation window.
-        pub fn only_start_evaluating_after_warm_up_period_ends(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("OnlyStartEvaluatingAfterWarmUpPeriodEnds", value);
+        pub fn only_start_evaluating_after_warm_up_period_ends(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("OnlyStartEvaluatingAfterWarmUpPeriodEnds", value);
             self
         }
 
@@ -982,65 +732,24 @@ pub mod alarm {
     }
 
     pub(crate) static ACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AlarmTagsPropagation",
-            &Shape::Object(&ALARM_TAGS_PROPAGATION_SHAPE),
-        )],
+        fields: &[
+            ("AlarmTagsPropagation", &Shape::Object(&ALARM_TAGS_PROPAGATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALARM_TAGS_PROPAGATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludedTagKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "IncludedTagKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("ExcludedTagKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("IncludedTagKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1052,42 +761,11 @@ pub mod alarm {
 
     pub(crate) static METRIC_DATA_QUERY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-z])([A-Za-z0-9\\_]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("AccountId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^([a-z])([A-Za-z0-9\\_]*)$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
             ("MetricStat", &Shape::Object(&METRIC_STAT_SHAPE)),
-            (
-                "Period",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Period", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1095,120 +773,33 @@ pub mod alarm {
     pub(crate) static METRIC_STAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Metric", &Shape::Object(&METRIC_SHAPE)),
-            (
-                "Period",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Bits",
-                        "Bits/Second",
-                        "Bytes",
-                        "Bytes/Second",
-                        "Count",
-                        "Count/Second",
-                        "Gigabits",
-                        "Gigabits/Second",
-                        "Gigabytes",
-                        "Gigabytes/Second",
-                        "Kilobits",
-                        "Kilobits/Second",
-                        "Kilobytes",
-                        "Kilobytes/Second",
-                        "Megabits",
-                        "Megabits/Second",
-                        "Megabytes",
-                        "Megabytes/Second",
-                        "Microseconds",
-                        "Milliseconds",
-                        "None",
-                        "Percent",
-                        "Seconds",
-                        "Terabits",
-                        "Terabits/Second",
-                        "Terabytes",
-                        "Terabytes/Second",
-                    ],
-                }),
-            ),
+            ("Period", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Dimensions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DIMENSION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(30),
-                }),
-            ),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^:]"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Dimensions", &Shape::List(ListRule { item: Some(&Shape::Object(&DIMENSION_SHAPE)), min_items: Some(0), max_items: Some(30) })),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("^[^:]"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WARM_UP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WarmUpPeriodDurationInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(2880.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("WarmUpPeriodDurationInMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(2880.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1231,10 +822,7 @@ impl CfnAlarmMuteRule {
     pub fn new(rule: impl Into<Val<alarm_mute_rule::Rule>>) -> Self {
         let mut props = Props::new();
         props.set("Rule", rule);
-        CfnAlarmMuteRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAlarmMuteRule { props, options: ResourceOptions::default() }
     }
 
     /// The description of the AlarmMuteRule
@@ -1328,46 +916,17 @@ pub(crate) static ALARM_MUTE_RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "LastUpdatedTimestamp", "MuteType", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ALARM_MUTE_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MuteTargets",
-            &Shape::Object(&alarm_mute_rule::MUTE_TARGETS_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("MuteTargets", &Shape::Object(&alarm_mute_rule::MUTE_TARGETS_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ("Rule", &Shape::Object(&alarm_mute_rule::RULE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&alarm_mute_rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&alarm_mute_rule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1481,80 +1040,32 @@ pub mod alarm_mute_rule {
     }
 
     pub(crate) static MUTE_TARGETS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AlarmNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        )],
+        fields: &[
+            ("AlarmNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(500) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Schedule", &Shape::Object(&SCHEDULE_SHAPE))],
+        fields: &[
+            ("Schedule", &Shape::Object(&SCHEDULE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Duration",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Timezone",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("Duration", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Timezone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1575,10 +1086,7 @@ impl CfnAnomalyDetector {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnAnomalyDetector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAnomalyDetector { props, options: ResourceOptions::default() }
     }
 
     /// The `Configuration` property.
@@ -1598,10 +1106,7 @@ impl CfnAnomalyDetector {
     /// The `MetricCharacteristics` property.
     ///
     /// Changing it replaces the resource.
-    pub fn metric_characteristics(
-        mut self,
-        value: impl Into<Val<anomaly_detector::MetricCharacteristics>>,
-    ) -> Self {
+    pub fn metric_characteristics(mut self, value: impl Into<Val<anomaly_detector::MetricCharacteristics>>) -> Self {
         self.props.set("MetricCharacteristics", value);
         self
     }
@@ -1609,10 +1114,7 @@ impl CfnAnomalyDetector {
     /// The `MetricMathAnomalyDetector` property.
     ///
     /// Changing it replaces the resource.
-    pub fn metric_math_anomaly_detector(
-        mut self,
-        value: impl Into<Val<anomaly_detector::MetricMathAnomalyDetector>>,
-    ) -> Self {
+    pub fn metric_math_anomaly_detector(mut self, value: impl Into<Val<anomaly_detector::MetricMathAnomalyDetector>>) -> Self {
         self.props.set("MetricMathAnomalyDetector", value);
         self
     }
@@ -1636,10 +1138,7 @@ impl CfnAnomalyDetector {
     /// The `SingleMetricAnomalyDetector` property.
     ///
     /// Changing it replaces the resource.
-    pub fn single_metric_anomaly_detector(
-        mut self,
-        value: impl Into<Val<anomaly_detector::SingleMetricAnomalyDetector>>,
-    ) -> Self {
+    pub fn single_metric_anomaly_detector(mut self, value: impl Into<Val<anomaly_detector::SingleMetricAnomalyDetector>>) -> Self {
         self.props.set("SingleMetricAnomalyDetector", value);
         self
     }
@@ -1678,15 +1177,7 @@ impl Handle<CfnAnomalyDetector> {
 pub(crate) static ANOMALY_DETECTOR_META: TypeMeta = TypeMeta {
     type_name: CfnAnomalyDetector::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "Dimensions",
-        "MetricCharacteristics",
-        "MetricMathAnomalyDetector",
-        "MetricName",
-        "Namespace",
-        "SingleMetricAnomalyDetector",
-        "Stat",
-    ],
+    create_only: &["Dimensions", "MetricCharacteristics", "MetricMathAnomalyDetector", "MetricName", "Namespace", "SingleMetricAnomalyDetector", "Stat"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -1904,11 +1395,7 @@ pub mod anomaly_detector {
         /// - `metric`: `Metric`.
         /// - `period`: `Period`.
         /// - `stat`: `Stat`.
-        pub fn new(
-            metric: impl Into<Val<Metric>>,
-            period: impl Into<Val<i64>>,
-            stat: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metric: impl Into<Val<Metric>>, period: impl Into<Val<i64>>, stat: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Metric", metric);
             props.set("Period", period);
@@ -2029,17 +1516,11 @@ impl CfnCompositeAlarm {
     pub fn new(alarm_rule: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AlarmRule", alarm_rule);
-        CfnCompositeAlarm {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCompositeAlarm { props, options: ResourceOptions::default() }
     }
 
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    pub fn action_configuration(
-        mut self,
-        value: impl Into<Val<composite_alarm::ActionConfiguration>>,
-    ) -> Self {
+    pub fn action_configuration(mut self, value: impl Into<Val<composite_alarm::ActionConfiguration>>) -> Self {
         self.props.set("ActionConfiguration", value);
         self
     }
@@ -2138,118 +1619,23 @@ pub(crate) static COMPOSITE_ALARM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AlarmName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static COMPOSITE_ALARM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ActionConfiguration",
-            &Shape::Object(&composite_alarm::ACTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ActionsSuppressor",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ActionsSuppressorExtensionPeriod",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ActionsSuppressorWaitPeriod",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AlarmActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "AlarmDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AlarmName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AlarmRule",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(10240),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InsufficientDataActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "OKActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&composite_alarm::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ActionConfiguration", &Shape::Object(&composite_alarm::ACTION_CONFIGURATION_SHAPE)),
+        ("ActionsSuppressor", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ("ActionsSuppressorExtensionPeriod", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("ActionsSuppressorWaitPeriod", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("AlarmActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: Some(5) })),
+        ("AlarmDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("AlarmName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("AlarmRule", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10240), allowed: &[] })),
+        ("InsufficientDataActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: Some(5) })),
+        ("OKActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: Some(5) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&composite_alarm::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2274,10 +1660,7 @@ pub mod composite_alarm {
         }
 
         /// Whether the alarm's tags are included in its action notifications and state-change events.
-        pub fn alarm_tags_propagation(
-            mut self,
-            value: impl Into<Val<AlarmTagsPropagation>>,
-        ) -> Self {
+        pub fn alarm_tags_propagation(mut self, value: impl Into<Val<AlarmTagsPropagation>>) -> Self {
             self.props.set("AlarmTagsPropagation", value);
             self
         }
@@ -2350,65 +1733,24 @@ pub mod composite_alarm {
     }
 
     pub(crate) static ACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AlarmTagsPropagation",
-            &Shape::Object(&ALARM_TAGS_PROPAGATION_SHAPE),
-        )],
+        fields: &[
+            ("AlarmTagsPropagation", &Shape::Object(&ALARM_TAGS_PROPAGATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALARM_TAGS_PROPAGATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludedTagKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "IncludedTagKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("ExcludedTagKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("IncludedTagKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2432,10 +1774,7 @@ impl CfnDashboard {
     pub fn new(dashboard_body: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DashboardBody", dashboard_body);
-        CfnDashboard {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDashboard { props, options: ResourceOptions::default() }
     }
 
     /// The name of the dashboard. The name must be between 1 and 255 characters. If you do not specify a name, one will be generated automatically.
@@ -2475,22 +1814,14 @@ pub(crate) static DASHBOARD_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DashboardName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DASHBOARD_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&dashboard::TAG_SHAPE)),
-            min_items: None,
-            max_items: Some(50),
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dashboard::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2527,24 +1858,8 @@ pub mod dashboard {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2567,19 +1882,12 @@ impl CfnInsightRule {
     /// - `rule_body`: `RuleBody`.
     /// - `rule_name`: `RuleName`.
     /// - `rule_state`: `RuleState`.
-    pub fn new(
-        rule_body: impl Into<Val<String>>,
-        rule_name: impl Into<Val<String>>,
-        rule_state: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(rule_body: impl Into<Val<String>>, rule_name: impl Into<Val<String>>, rule_state: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RuleBody", rule_body);
         props.set("RuleName", rule_name);
         props.set("RuleState", rule_state);
-        CfnInsightRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInsightRule { props, options: ResourceOptions::default() }
     }
 
     /// The `ApplyOnTransformedLogs` property.
@@ -2624,41 +1932,15 @@ pub(crate) static INSIGHT_RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static INSIGHT_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\x20-\\x7E]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleState",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&insight_rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RuleName", &Shape::Str(StrRule { pattern: Some("^[\\x20-\\x7E]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RuleState", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&insight_rule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2696,24 +1978,8 @@ pub mod insight_rule {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2739,10 +2005,7 @@ impl CfnIntegration {
         let mut props = Props::new();
         props.set("IntegrationType", integration_type);
         props.set("Name", name);
-        CfnIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegration { props, options: ResourceOptions::default() }
     }
 
     /// Write-only API-key credential material for the integration. Stored encrypted and never returned on read.
@@ -2830,61 +2093,18 @@ pub(crate) static INTEGRATION_META: TypeMeta = TypeMeta {
     create_only: &["IntegrationType", "Name"],
     write_only: &["Credential"],
     primary_identifier: &["IntegrationArn"],
-    attributes: &[
-        "CreatedAt",
-        "IntegrationArn",
-        "IntegrationId",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "IntegrationArn", "IntegrationId", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc616288348),
 };
 
 pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Credential",
-            &Shape::Object(&integration::INTEGRATION_CREDENTIAL_SHAPE),
-        ),
-        (
-            "IntegrationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWS_CONFIG_SLREC", "AWS_INTEGRATION", "EXTERNAL_AGENT"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&integration::TAGS_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Credential", &Shape::Object(&integration::INTEGRATION_CREDENTIAL_SHAPE)),
+        ("IntegrationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_CONFIG_SLREC", "AWS_INTEGRATION", "EXTERNAL_AGENT"] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&integration::TAGS_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2967,46 +2187,23 @@ pub mod integration {
     }
 
     pub(crate) static INTEGRATION_CREDENTIAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApiKeyCredential",
-            &Shape::Object(&API_KEY_CREDENTIAL_SHAPE),
-        )],
+        fields: &[
+            ("ApiKeyCredential", &Shape::Object(&API_KEY_CREDENTIAL_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_KEY_CREDENTIAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApiKeyValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ApiKeyValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3031,30 +2228,18 @@ impl CfnLogAlarm {
     /// - `query_results_to_evaluate`: `QueryResultsToEvaluate`, The number of query results over which data is compared to the specified threshold.
     /// - `scheduled_query_configuration`: `ScheduledQueryConfiguration`, The scheduled query configuration for the log alarm.
     /// - `threshold`: `Threshold`, The value to compare against the results of the scheduled query evaluation.
-    pub fn new(
-        comparison_operator: impl Into<Val<String>>,
-        query_results_to_alarm: impl Into<Val<i64>>,
-        query_results_to_evaluate: impl Into<Val<i64>>,
-        scheduled_query_configuration: impl Into<Val<log_alarm::ScheduledQueryConfiguration>>,
-        threshold: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(comparison_operator: impl Into<Val<String>>, query_results_to_alarm: impl Into<Val<i64>>, query_results_to_evaluate: impl Into<Val<i64>>, scheduled_query_configuration: impl Into<Val<log_alarm::ScheduledQueryConfiguration>>, threshold: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("ComparisonOperator", comparison_operator);
         props.set("QueryResultsToAlarm", query_results_to_alarm);
         props.set("QueryResultsToEvaluate", query_results_to_evaluate);
         props.set("ScheduledQueryConfiguration", scheduled_query_configuration);
         props.set("Threshold", threshold);
-        CfnLogAlarm {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLogAlarm { props, options: ResourceOptions::default() }
     }
 
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-    pub fn action_configuration(
-        mut self,
-        value: impl Into<Val<log_alarm::ActionConfiguration>>,
-    ) -> Self {
+    pub fn action_configuration(mut self, value: impl Into<Val<log_alarm::ActionConfiguration>>) -> Self {
         self.props.set("ActionConfiguration", value);
         self
     }
@@ -3122,10 +2307,7 @@ impl CfnLogAlarm {
     }
 
     /// The warm-up configuration for the alarm. During the warm-up period, the alarm stays in INSUFFICIENT_DATA and doesn't perform alarm actions. For more information, see Alarm warm-up periods in the Amazon CloudWatch User Guide.
-    pub fn warm_up_configuration(
-        mut self,
-        value: impl Into<Val<log_alarm::WarmUpConfiguration>>,
-    ) -> Self {
+    pub fn warm_up_configuration(mut self, value: impl Into<Val<log_alarm::WarmUpConfiguration>>) -> Self {
         self.props.set("WarmUpConfiguration", value);
         self
     }
@@ -3162,142 +2344,26 @@ pub(crate) static LOG_ALARM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AlarmName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static LOG_ALARM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ActionConfiguration",
-            &Shape::Object(&log_alarm::ACTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ActionLogLineCount",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AlarmActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AlarmDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AlarmName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ComparisonOperator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "GreaterThanUpperThreshold",
-                    "LessThanLowerOrGreaterThanUpperThreshold",
-                    "LessThanLowerThreshold",
-                    "LessThanOrEqualToThreshold",
-                    "LessThanThreshold",
-                ],
-            }),
-        ),
-        (
-            "InsufficientDataActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OKActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "QueryResultsToAlarm",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryResultsToEvaluate",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduledQueryConfiguration",
-            &Shape::Object(&log_alarm::SCHEDULED_QUERY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&log_alarm::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TreatMissingData",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WarmUpConfiguration",
-            &Shape::Object(&log_alarm::WARM_UP_CONFIGURATION_SHAPE),
-        ),
+        ("ActionConfiguration", &Shape::Object(&log_alarm::ACTION_CONFIGURATION_SHAPE)),
+        ("ActionLogLineCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(50.0), allowed: &[] })),
+        ("AlarmActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+        ("AlarmDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("AlarmName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "GreaterThanUpperThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "LessThanOrEqualToThreshold", "LessThanThreshold"] })),
+        ("InsufficientDataActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+        ("OKActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+        ("QueryResultsToAlarm", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("QueryResultsToEvaluate", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("ScheduledQueryConfiguration", &Shape::Object(&log_alarm::SCHEDULED_QUERY_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&log_alarm::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TreatMissingData", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("WarmUpConfiguration", &Shape::Object(&log_alarm::WARM_UP_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3322,10 +2388,7 @@ pub mod log_alarm {
         }
 
         /// Whether the alarm's tags are included in its action notifications and state-change events.
-        pub fn alarm_tags_propagation(
-            mut self,
-            value: impl Into<Val<AlarmTagsPropagation>>,
-        ) -> Self {
+        pub fn alarm_tags_propagation(mut self, value: impl Into<Val<AlarmTagsPropagation>>) -> Self {
             self.props.set("AlarmTagsPropagation", value);
             self
         }
@@ -3385,12 +2448,7 @@ pub mod log_alarm {
         /// - `query_string`: `QueryString`, The query string to execute against the specified log groups.
         /// - `schedule_configuration`: `ScheduleConfiguration`, The schedule configuration.
         /// - `scheduled_query_role_arn`: `ScheduledQueryRoleARN`, The ARN of the IAM role that grants permissions to execute the scheduled query.
-        pub fn new(
-            aggregation_expression: impl Into<Val<String>>,
-            query_string: impl Into<Val<String>>,
-            schedule_configuration: impl Into<Val<ScheduleConfiguration>>,
-            scheduled_query_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(aggregation_expression: impl Into<Val<String>>, query_string: impl Into<Val<String>>, schedule_configuration: impl Into<Val<ScheduleConfiguration>>, scheduled_query_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AggregationExpression", aggregation_expression);
             props.set("QueryString", query_string);
@@ -3429,10 +2487,7 @@ pub mod log_alarm {
         ///
         /// - `schedule_expression`: `ScheduleExpression`, The expression that defines when the scheduled query runs, e.g. rate(1 minute).
         /// - `start_time_offset`: `StartTimeOffset`, The number of seconds into the past to start the query window. Must be a positive value and cannot exceed 2592000 seconds (30 days).
-        pub fn new(
-            schedule_expression: impl Into<Val<String>>,
-            start_time_offset: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(schedule_expression: impl Into<Val<String>>, start_time_offset: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ScheduleExpression", schedule_expression);
             props.set("StartTimeOffset", start_time_offset);
@@ -3491,12 +2546,8 @@ pub mod log_alarm {
         }
 
         /// Specifies whether the alarm waits for the full warm-up period before it starts evaluating. If true, the alarm waits the entire WarmUpPeriodDurationInMinutes before it starts evaluating, even if metric data arrives earlier. If false, the alarm ends the warm-up period early and starts evaluating as soon as it has enough metric data to fill its evaluation window. This is the default behavior.
-        pub fn only_start_evaluating_after_warm_up_period_ends(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("OnlyStartEvaluatingAfterWarmUpPeriodEnds", value);
+        pub fn only_start_evaluating_after_warm_up_period_ends(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("OnlyStartEvaluatingAfterWarmUpPeriodEnds", value);
             self
         }
 
@@ -3514,167 +2565,53 @@ pub mod log_alarm {
     }
 
     pub(crate) static ACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AlarmTagsPropagation",
-            &Shape::Object(&ALARM_TAGS_PROPAGATION_SHAPE),
-        )],
+        fields: &[
+            ("AlarmTagsPropagation", &Shape::Object(&ALARM_TAGS_PROPAGATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALARM_TAGS_PROPAGATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludedTagKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "IncludedTagKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("ExcludedTagKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("IncludedTagKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULED_QUERY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AggregationExpression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogGroupIdentifiers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "QueryString",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScheduleConfiguration",
-                &Shape::Object(&SCHEDULE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ScheduledQueryRoleARN",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
+            ("AggregationExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("LogGroupIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("QueryString", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10000), allowed: &[] })),
+            ("ScheduleConfiguration", &Shape::Object(&SCHEDULE_CONFIGURATION_SHAPE)),
+            ("ScheduledQueryRoleARN", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndTimeOffset",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2592000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScheduleExpression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartTimeOffset",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2592000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("EndTimeOffset", &Shape::Num(NumRule { min: Some(0.0), max: Some(2592000.0), allowed: &[] })),
+            ("ScheduleExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("StartTimeOffset", &Shape::Num(NumRule { min: Some(1.0), max: Some(2592000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WARM_UP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WarmUpPeriodDurationInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(2880.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("WarmUpPeriodDurationInMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(2880.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3694,17 +2631,11 @@ impl CfnMetricStream {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnMetricStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMetricStream { props, options: ResourceOptions::default() }
     }
 
     /// Define which metrics will be not streamed. Metrics matched by multiple instances of MetricStreamFilter are joined with an OR operation by default. If both IncludeFilters and ExcludeFilters are omitted, all metrics in the account will be streamed. IncludeFilters and ExcludeFilters are mutually exclusive. Default to null.
-    pub fn exclude_filters(
-        mut self,
-        value: impl Into<Val<Vec<metric_stream::MetricStreamFilter>>>,
-    ) -> Self {
+    pub fn exclude_filters(mut self, value: impl Into<Val<Vec<metric_stream::MetricStreamFilter>>>) -> Self {
         self.props.set("ExcludeFilters", value);
         self
     }
@@ -3716,10 +2647,7 @@ impl CfnMetricStream {
     }
 
     /// Define which metrics will be streamed. Metrics matched by multiple instances of MetricStreamFilter are joined with an OR operation by default. If both IncludeFilters and ExcludeFilters are omitted, all metrics in the account will be streamed. IncludeFilters and ExcludeFilters are mutually exclusive. Default to null.
-    pub fn include_filters(
-        mut self,
-        value: impl Into<Val<Vec<metric_stream::MetricStreamFilter>>>,
-    ) -> Self {
+    pub fn include_filters(mut self, value: impl Into<Val<Vec<metric_stream::MetricStreamFilter>>>) -> Self {
         self.props.set("IncludeFilters", value);
         self
     }
@@ -3753,10 +2681,7 @@ impl CfnMetricStream {
     }
 
     /// By default, a metric stream always sends the MAX, MIN, SUM, and SAMPLECOUNT statistics for each metric that is streamed. You can use this parameter to have the metric stream also send additional statistics in the stream. This array can have up to 100 members.
-    pub fn statistics_configurations(
-        mut self,
-        value: impl Into<Val<Vec<metric_stream::MetricStreamStatisticsConfiguration>>>,
-    ) -> Self {
+    pub fn statistics_configurations(mut self, value: impl Into<Val<Vec<metric_stream::MetricStreamStatisticsConfiguration>>>) -> Self {
         self.props.set("StatisticsConfigurations", value);
         self
     }
@@ -3820,85 +2745,20 @@ pub(crate) static METRIC_STREAM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreationDate", "LastUpdateDate", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static METRIC_STREAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExcludeFilters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&metric_stream::METRIC_STREAM_FILTER_SHAPE)),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "FirehoseArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IncludeFilters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&metric_stream::METRIC_STREAM_FILTER_SHAPE)),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutputFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &["json", "opentelemetry0.7", "opentelemetry1.0"],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StatisticsConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &metric_stream::METRIC_STREAM_STATISTICS_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&metric_stream::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ExcludeFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&metric_stream::METRIC_STREAM_FILTER_SHAPE)), min_items: None, max_items: Some(1000) })),
+        ("FirehoseArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("IncludeFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&metric_stream::METRIC_STREAM_FILTER_SHAPE)), min_items: None, max_items: Some(1000) })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &["json", "opentelemetry0.7", "opentelemetry1.0"] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("StatisticsConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&metric_stream::METRIC_STREAM_STATISTICS_CONFIGURATION_SHAPE)), min_items: None, max_items: Some(100) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&metric_stream::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3949,10 +2809,7 @@ pub mod metric_stream {
         ///
         /// - `additional_statistics`: `AdditionalStatistics`, The additional statistics to stream for the metrics listed in IncludeMetrics.
         /// - `include_metrics`: `IncludeMetrics`, An array that defines the metrics that are to have additional statistics streamed.
-        pub fn new(
-            additional_statistics: impl Into<Val<Vec<String>>>,
-            include_metrics: impl Into<Val<Vec<MetricStreamStatisticsMetric>>>,
-        ) -> Self {
+        pub fn new(additional_statistics: impl Into<Val<Vec<String>>>, include_metrics: impl Into<Val<Vec<MetricStreamStatisticsMetric>>>) -> Self {
             let mut props = Props::new();
             props.set("AdditionalStatistics", additional_statistics);
             props.set("IncludeMetrics", include_metrics);
@@ -4018,98 +2875,32 @@ pub mod metric_stream {
 
     pub(crate) static METRIC_STREAM_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(999),
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^:]"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("MetricNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: Some(999) })),
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("^[^:]"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_STREAM_STATISTICS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalStatistics",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "IncludeMetrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&METRIC_STREAM_STATISTICS_METRIC_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("AdditionalStatistics", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("IncludeMetrics", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_STREAM_STATISTICS_METRIC_SHAPE)), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_STREAM_STATISTICS_METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^:]"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("^[^:]"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4130,26 +2921,17 @@ impl CfnOTelEnrichment {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnOTelEnrichment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOTelEnrichment { props, options: ResourceOptions::default() }
     }
 
     /// Removes metrics from the include set. Absent or empty means nothing is removed. Evaluated after IncludeFilters, so ExcludeFilters always wins.
-    pub fn exclude_filters(
-        mut self,
-        value: impl Into<Val<Vec<o_tel_enrichment::OTelEnrichmentMetricSelector>>>,
-    ) -> Self {
+    pub fn exclude_filters(mut self, value: impl Into<Val<Vec<o_tel_enrichment::OTelEnrichmentMetricSelector>>>) -> Self {
         self.props.set("ExcludeFilters", value);
         self
     }
 
     /// Scopes enrichment to a subset of the account's telemetry. Absent or empty means all namespaces are in scope. Present means only these are. The service enforces a combined cap of 100 selectors across IncludeFilters and ExcludeFilters, and rejects more than one selector for the same namespace within a direction.
-    pub fn include_filters(
-        mut self,
-        value: impl Into<Val<Vec<o_tel_enrichment::OTelEnrichmentMetricSelector>>>,
-    ) -> Self {
+    pub fn include_filters(mut self, value: impl Into<Val<Vec<o_tel_enrichment::OTelEnrichmentMetricSelector>>>) -> Self {
         self.props.set("IncludeFilters", value);
         self
     }
@@ -4199,26 +2981,8 @@ pub(crate) static O_TEL_ENRICHMENT_META: TypeMeta = TypeMeta {
 
 pub(crate) static O_TEL_ENRICHMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExcludeFilters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &o_tel_enrichment::O_TEL_ENRICHMENT_METRIC_SELECTOR_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "IncludeFilters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &o_tel_enrichment::O_TEL_ENRICHMENT_METRIC_SELECTOR_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("ExcludeFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&o_tel_enrichment::O_TEL_ENRICHMENT_METRIC_SELECTOR_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+        ("IncludeFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&o_tel_enrichment::O_TEL_ENRICHMENT_METRIC_SELECTOR_SHAPE)), min_items: Some(0), max_items: Some(100) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4260,28 +3024,8 @@ pub mod o_tel_enrichment {
 
     pub(crate) static O_TEL_ENRICHMENT_METRIC_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^:].*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("MetricNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("^[^:].*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4305,17 +3049,11 @@ impl CfnResourceMetricsConfiguration {
     pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceArn", resource_arn);
-        CfnResourceMetricsConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceMetricsConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The metric selections that define which metrics are enabled for detailed monitoring on the resource.
-    pub fn metric_selections(
-        mut self,
-        value: impl Into<Val<Vec<resource_metrics_configuration::ResourceMetricSelection>>>,
-    ) -> Self {
+    pub fn metric_selections(mut self, value: impl Into<Val<Vec<resource_metrics_configuration::ResourceMetricSelection>>>) -> Self {
         self.props.set("MetricSelections", value);
         self
     }
@@ -4365,25 +3103,8 @@ pub(crate) static RESOURCE_METRICS_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static RESOURCE_METRICS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MetricSelections",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &resource_metrics_configuration::RESOURCE_METRIC_SELECTION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ResourceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\\d{12}:.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("MetricSelections", &Shape::List(ListRule { item: Some(&Shape::Object(&resource_metrics_configuration::RESOURCE_METRIC_SELECTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("ResourceArn", &Shape::Str(StrRule { pattern: Some("^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\\d{12}:.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4418,19 +3139,9 @@ pub mod resource_metrics_configuration {
     }
 
     pub(crate) static RESOURCE_METRIC_SELECTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IncludeMetrics",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        )],
+        fields: &[
+            ("IncludeMetrics", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(500) })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4453,10 +3164,7 @@ impl CfnView {
     pub fn new(definition: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Definition", definition);
-        CfnView {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnView { props, options: ResourceOptions::default() }
     }
 
     /// A description of the view.
@@ -4532,50 +3240,16 @@ pub(crate) static VIEW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreatedAt", "Type", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc616288348),
 };
 
 pub(crate) static VIEW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Definition",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^view\\.[a-z0-9][a-z0-9_-]{0,250}$"),
-                min_len: Some(6),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&view::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Definition", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10000), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^view\\.[a-z0-9][a-z0-9_-]{0,250}$"), min_len: Some(6), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&view::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4613,24 +3287,8 @@ pub mod view {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4665,9 +3323,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::CloudWatch::LogAlarm" => Some(&LOG_ALARM_META),
         "AWS::CloudWatch::MetricStream" => Some(&METRIC_STREAM_META),
         "AWS::CloudWatch::OTelEnrichment" => Some(&O_TEL_ENRICHMENT_META),
-        "AWS::CloudWatch::ResourceMetricsConfiguration" => {
-            Some(&RESOURCE_METRICS_CONFIGURATION_META)
-        }
+        "AWS::CloudWatch::ResourceMetricsConfiguration" => Some(&RESOURCE_METRICS_CONFIGURATION_META),
         "AWS::CloudWatch::View" => Some(&VIEW_META),
         _ => None,
     }

@@ -31,10 +31,7 @@ impl CfnDomain {
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// The access control resource policy on the provided domain.
@@ -102,32 +99,14 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "EncryptionKey", "Name", "Owner"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1ee80348),
 };
 
 pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$"),
-                min_len: Some(2),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$"), min_len: Some(2), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -165,24 +144,8 @@ pub mod domain {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\P{C}+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\P{C}*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^\\P{C}+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^\\P{C}*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -208,10 +171,7 @@ impl CfnPackageGroup {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
         props.set("Pattern", pattern);
-        CfnPackageGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPackageGroup { props, options: ResourceOptions::default() }
     }
 
     /// The contact info of the package group.
@@ -233,10 +193,7 @@ impl CfnPackageGroup {
     }
 
     /// The package origin configuration of the package group.
-    pub fn origin_configuration(
-        mut self,
-        value: impl Into<Val<package_group::OriginConfiguration>>,
-    ) -> Self {
+    pub fn origin_configuration(mut self, value: impl Into<Val<package_group::OriginConfiguration>>) -> Self {
         self.props.set("OriginConfiguration", value);
         self
     }
@@ -279,72 +236,19 @@ pub(crate) static PACKAGE_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1ee80348),
 };
 
 pub(crate) static PACKAGE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContactInfo",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\P{C}*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\P{C}*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$"),
-                min_len: Some(2),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainOwner",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9]{12}"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OriginConfiguration",
-            &Shape::Object(&package_group::ORIGIN_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Pattern",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(2),
-                max_len: Some(520),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&package_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ContactInfo", &Shape::Str(StrRule { pattern: Some("^\\P{C}*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^\\P{C}*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$"), min_len: Some(2), max_len: Some(50), allowed: &[] })),
+        ("DomainOwner", &Shape::Str(StrRule { pattern: Some("[0-9]{12}"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("OriginConfiguration", &Shape::Object(&package_group::ORIGIN_CONFIGURATION_SHAPE)),
+        ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(520), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&package_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -471,7 +375,9 @@ pub mod package_group {
     }
 
     pub(crate) static ORIGIN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Restrictions", &Shape::Object(&RESTRICTIONS_SHAPE))],
+        fields: &[
+            ("Restrictions", &Shape::Object(&RESTRICTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -485,38 +391,16 @@ pub mod package_group {
     };
 
     pub(crate) static RESTRICTION_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RestrictionMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALLOW", "BLOCK", "ALLOW_SPECIFIC_REPOSITORIES", "INHERIT"],
-            }),
-        )],
+        fields: &[
+            ("RestrictionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "BLOCK", "ALLOW_SPECIFIC_REPOSITORIES", "INHERIT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\P{C}+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\P{C}*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^\\P{C}+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^\\P{C}*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -538,17 +422,11 @@ impl CfnRepository {
     ///
     /// - `domain_name`: `DomainName`, The name of the domain that contains the repository.
     /// - `repository_name`: `RepositoryName`, The name of the repository.
-    pub fn new(
-        domain_name: impl Into<Val<String>>,
-        repository_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_name: impl Into<Val<String>>, repository_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
         props.set("RepositoryName", repository_name);
-        CfnRepository {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRepository { props, options: ResourceOptions::default() }
     }
 
     /// A text description of the repository.
@@ -627,50 +505,16 @@ pub(crate) static REPOSITORY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "DomainOwner", "Name"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1ee80348),
 };
 
 pub(crate) static REPOSITORY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\P{C}*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$"),
-                min_len: Some(2),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RepositoryName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([A-Za-z0-9][A-Za-z0-9._\\-]{1,99})$"),
-                min_len: Some(2),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&repository::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^\\P{C}*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^([a-z][a-z0-9\\-]{0,48}[a-z0-9])$"), min_len: Some(2), max_len: Some(50), allowed: &[] })),
+        ("RepositoryName", &Shape::Str(StrRule { pattern: Some("^([A-Za-z0-9][A-Za-z0-9._\\-]{1,99})$"), min_len: Some(2), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&repository::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -708,31 +552,19 @@ pub mod repository {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\P{C}+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\P{C}*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^\\P{C}+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^\\P{C}*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DOMAIN_META, &PACKAGE_GROUP_META, &REPOSITORY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DOMAIN_META,
+    &PACKAGE_GROUP_META,
+    &REPOSITORY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

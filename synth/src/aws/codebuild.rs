@@ -28,10 +28,7 @@ impl CfnFleet {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFleet { props, options: ResourceOptions::default() }
     }
 
     /// The `BaseCapacity` property.
@@ -41,10 +38,7 @@ impl CfnFleet {
     }
 
     /// The `ComputeConfiguration` property.
-    pub fn compute_configuration(
-        mut self,
-        value: impl Into<Val<fleet::ComputeConfiguration>>,
-    ) -> Self {
+    pub fn compute_configuration(mut self, value: impl Into<Val<fleet::ComputeConfiguration>>) -> Self {
         self.props.set("ComputeConfiguration", value);
         self
     }
@@ -66,10 +60,7 @@ impl CfnFleet {
     }
 
     /// The `FleetProxyConfiguration` property.
-    pub fn fleet_proxy_configuration(
-        mut self,
-        value: impl Into<Val<fleet::ProxyConfiguration>>,
-    ) -> Self {
+    pub fn fleet_proxy_configuration(mut self, value: impl Into<Val<fleet::ProxyConfiguration>>) -> Self {
         self.props.set("FleetProxyConfiguration", value);
         self
     }
@@ -109,10 +100,7 @@ impl CfnFleet {
     }
 
     /// The `ScalingConfiguration` property.
-    pub fn scaling_configuration(
-        mut self,
-        value: impl Into<Val<fleet::ScalingConfigurationInput>>,
-    ) -> Self {
+    pub fn scaling_configuration(mut self, value: impl Into<Val<fleet::ScalingConfigurationInput>>) -> Self {
         self.props.set("ScalingConfiguration", value);
         self
     }
@@ -153,10 +141,7 @@ pub(crate) static FLEET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce12280348),
 };
 
@@ -377,10 +362,7 @@ pub mod fleet {
         }
 
         /// The `TargetTrackingScalingConfigs` property.
-        pub fn target_tracking_scaling_configs(
-            mut self,
-            value: impl Into<Val<Vec<TargetTrackingScalingConfiguration>>>,
-        ) -> Self {
+        pub fn target_tracking_scaling_configs(mut self, value: impl Into<Val<Vec<TargetTrackingScalingConfiguration>>>) -> Self {
             self.props.set("TargetTrackingScalingConfigs", value);
             self
         }
@@ -453,139 +435,48 @@ pub mod fleet {
 
     pub(crate) static COMPUTE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "instanceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "machineType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GENERAL", "NVME"],
-                }),
-            ),
+            ("instanceType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("machineType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GENERAL", "NVME"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROXY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW_ALL", "DENY_ALL"],
-                }),
-            ),
-            (
-                "OrderedProxyRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLEET_PROXY_RULE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("DefaultBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW_ALL", "DENY_ALL"] })),
+            ("OrderedProxyRules", &Shape::List(ListRule { item: Some(&Shape::Object(&FLEET_PROXY_RULE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLEET_PROXY_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Effect",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DOMAIN", "IP"],
-                }),
-            ),
+            ("Effect", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOMAIN", "IP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALING_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScalingType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TARGET_TRACKING_SCALING"],
-                }),
-            ),
-            (
-                "TargetTrackingScalingConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TARGET_TRACKING_SCALING_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("MaxCapacity", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("ScalingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TARGET_TRACKING_SCALING"] })),
+            ("TargetTrackingScalingConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&TARGET_TRACKING_SCALING_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRACKING_SCALING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetricType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FLEET_UTILIZATION_RATE"],
-            }),
-        )],
+        fields: &[
+            ("MetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FLEET_UTILIZATION_RATE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("[a-zA-Z+-=._:/]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -609,21 +500,13 @@ impl CfnProject {
     /// - `environment`: `Environment`.
     /// - `service_role`: `ServiceRole`.
     /// - `source`: `Source`.
-    pub fn new(
-        artifacts: impl Into<Val<project::Artifacts>>,
-        environment: impl Into<Val<project::Environment>>,
-        service_role: impl Into<Val<String>>,
-        source: impl Into<Val<project::Source>>,
-    ) -> Self {
+    pub fn new(artifacts: impl Into<Val<project::Artifacts>>, environment: impl Into<Val<project::Environment>>, service_role: impl Into<Val<String>>, source: impl Into<Val<project::Source>>) -> Self {
         let mut props = Props::new();
         props.set("Artifacts", artifacts);
         props.set("Environment", environment);
         props.set("ServiceRole", service_role);
         props.set("Source", source);
-        CfnProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProject { props, options: ResourceOptions::default() }
     }
 
     /// The `AutoRetryLimit` property.
@@ -639,10 +522,7 @@ impl CfnProject {
     }
 
     /// The `BuildBatchConfig` property.
-    pub fn build_batch_config(
-        mut self,
-        value: impl Into<Val<project::ProjectBuildBatchConfig>>,
-    ) -> Self {
+    pub fn build_batch_config(mut self, value: impl Into<Val<project::ProjectBuildBatchConfig>>) -> Self {
         self.props.set("BuildBatchConfig", value);
         self
     }
@@ -672,10 +552,7 @@ impl CfnProject {
     }
 
     /// The `FileSystemLocations` property.
-    pub fn file_system_locations(
-        mut self,
-        value: impl Into<Val<Vec<project::ProjectFileSystemLocation>>>,
-    ) -> Self {
+    pub fn file_system_locations(mut self, value: impl Into<Val<Vec<project::ProjectFileSystemLocation>>>) -> Self {
         self.props.set("FileSystemLocations", value);
         self
     }
@@ -713,10 +590,7 @@ impl CfnProject {
     }
 
     /// The `SecondarySourceVersions` property.
-    pub fn secondary_source_versions(
-        mut self,
-        value: impl Into<Val<Vec<project::ProjectSourceVersion>>>,
-    ) -> Self {
+    pub fn secondary_source_versions(mut self, value: impl Into<Val<Vec<project::ProjectSourceVersion>>>) -> Self {
         self.props.set("SecondarySourceVersions", value);
         self
     }
@@ -798,31 +672,14 @@ pub(crate) static PROJECT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ffefffb),
 };
 
 pub(crate) static PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "QueuedTimeoutInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(5.0),
-                max: Some(480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TimeoutInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(5.0),
-                max: Some(2160.0),
-                allowed: &[],
-            }),
-        ),
+        ("QueuedTimeoutInMinutes", &Shape::Num(NumRule { min: Some(5.0), max: Some(480.0), allowed: &[] })),
+        ("TimeoutInMinutes", &Shape::Num(NumRule { min: Some(5.0), max: Some(2160.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1038,11 +895,7 @@ pub mod project {
         /// - `compute_type`: `ComputeType`.
         /// - `image`: `Image`.
         /// - `type_`: `Type`.
-        pub fn new(
-            compute_type: impl Into<Val<String>>,
-            image: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(compute_type: impl Into<Val<String>>, image: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ComputeType", compute_type);
             props.set("Image", image);
@@ -1063,10 +916,7 @@ pub mod project {
         }
 
         /// The `EnvironmentVariables` property.
-        pub fn environment_variables(
-            mut self,
-            value: impl Into<Val<Vec<EnvironmentVariable>>>,
-        ) -> Self {
+        pub fn environment_variables(mut self, value: impl Into<Val<Vec<EnvironmentVariable>>>) -> Self {
             self.props.set("EnvironmentVariables", value);
             self
         }
@@ -1205,10 +1055,7 @@ pub mod project {
         ///
         /// - `credential`: `Credential`.
         /// - `credential_provider`: `CredentialProvider`.
-        pub fn new(
-            credential: impl Into<Val<String>>,
-            credential_provider: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(credential: impl Into<Val<String>>, credential_provider: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Credential", credential);
             props.set("CredentialProvider", credential_provider);
@@ -1235,12 +1082,7 @@ pub mod project {
         /// - `location`: `Location`.
         /// - `mount_point`: `MountPoint`.
         /// - `type_`: `Type`.
-        pub fn new(
-            identifier: impl Into<Val<String>>,
-            location: impl Into<Val<String>>,
-            mount_point: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(identifier: impl Into<Val<String>>, location: impl Into<Val<String>>, mount_point: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Identifier", identifier);
             props.set("Location", location);
@@ -1605,10 +1447,7 @@ pub mod project {
         }
 
         /// The `PullRequestBuildPolicy` property.
-        pub fn pull_request_build_policy(
-            mut self,
-            value: impl Into<Val<PullRequestBuildPolicy>>,
-        ) -> Self {
+        pub fn pull_request_build_policy(mut self, value: impl Into<Val<PullRequestBuildPolicy>>) -> Self {
             self.props.set("PullRequestBuildPolicy", value);
             self
         }
@@ -1751,17 +1590,11 @@ impl CfnReportGroup {
     ///
     /// - `export_config`: `ExportConfig`.
     /// - `type_`: `Type`.
-    pub fn new(
-        export_config: impl Into<Val<report_group::ReportExportConfig>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(export_config: impl Into<Val<report_group::ReportExportConfig>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ExportConfig", export_config);
         props.set("Type", type_);
-        CfnReportGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReportGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `DeleteReports` property.
@@ -1816,45 +1649,16 @@ pub(crate) static REPORT_GROUP_META: TypeMeta = TypeMeta {
     write_only: &["DeleteReports"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ffefffb),
 };
 
 pub(crate) static REPORT_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExportConfig",
-            &Shape::Object(&report_group::REPORT_EXPORT_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(2),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&report_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TEST", "CODE_COVERAGE"],
-            }),
-        ),
+        ("ExportConfig", &Shape::Object(&report_group::REPORT_EXPORT_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&report_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEST", "CODE_COVERAGE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1976,76 +1780,25 @@ pub mod report_group {
 
     pub(crate) static REPORT_EXPORT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExportConfigType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["S3", "NO_EXPORT"],
-                }),
-            ),
-            (
-                "S3Destination",
-                &Shape::Object(&S3_REPORT_EXPORT_CONFIG_SHAPE),
-            ),
+            ("ExportConfigType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3", "NO_EXPORT"] })),
+            ("S3Destination", &Shape::Object(&S3_REPORT_EXPORT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_REPORT_EXPORT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EncryptionKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Packaging",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "ZIP"],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("EncryptionKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Packaging", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "ZIP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=@+\\-]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=@+\\-]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=@+\\-]*)$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=@+\\-]*)$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2068,19 +1821,12 @@ impl CfnSourceCredential {
     /// - `auth_type`: `AuthType`, The type of authentication used by the credentials. Valid options are OAUTH, BASIC_AUTH, PERSONAL_ACCESS_TOKEN, CODECONNECTIONS, or SECRETS_MANAGER.
     /// - `server_type`: `ServerType`, The type of source provider. The valid options are GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED, or BITBUCKET.
     /// - `token`: `Token`, For GitHub or GitHub Enterprise, this is the personal access token. For Bitbucket, this is either the access token or the app password. For the authType CODECONNECTIONS, this is the connectionArn. For the authType SECRETS_MANAGER, this is the secretArn.
-    pub fn new(
-        auth_type: impl Into<Val<String>>,
-        server_type: impl Into<Val<String>>,
-        token: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auth_type: impl Into<Val<String>>, server_type: impl Into<Val<String>>, token: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthType", auth_type);
         props.set("ServerType", server_type);
         props.set("Token", token);
-        CfnSourceCredential {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSourceCredential { props, options: ResourceOptions::default() }
     }
 
     /// The Bitbucket username when the authType is BASIC_AUTH. This parameter is not valid for other types of source providers or connections.

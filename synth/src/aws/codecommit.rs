@@ -31,10 +31,7 @@ impl CfnRepository {
     pub fn new(repository_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RepositoryName", repository_name);
-        CfnRepository {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRepository { props, options: ResourceOptions::default() }
     }
 
     /// Information about code to be committed to a repository after it is created in an AWS CloudFormation stack. Information about code is only used in resource creation. Updates to a stack will not reflect changes made to code properties after initial resource creation.
@@ -129,51 +126,17 @@ pub(crate) static REPOSITORY_META: TypeMeta = TypeMeta {
     write_only: &["Code"],
     primary_identifier: &["RepositoryId"],
     attributes: &["Arn", "CloneUrlHttp", "CloneUrlSsh", "Name", "RepositoryId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1eee837a),
 };
 
 pub(crate) static REPOSITORY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Code", &Shape::Object(&repository::CODE_SHAPE)),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9:/_-]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RepositoryDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RepositoryName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._\\-]+(?<!\\.git)$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Triggers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&repository::REPOSITORY_TRIGGER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("RepositoryDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("RepositoryName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._\\-]+(?<!\\.git)$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Triggers", &Shape::List(ListRule { item: Some(&Shape::Object(&repository::REPOSITORY_TRIGGER_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -281,11 +244,7 @@ pub mod repository {
         /// - `destination_arn`: `DestinationArn`, The ARN of the resource that is the target for a trigger (for example, the ARN of a topic in Amazon SNS).
         /// - `events`: `Events`, The repository events that cause the trigger to run actions in another service, such as sending a notification through Amazon SNS.
         /// - `name`: `Name`, The name of the trigger.
-        pub fn new(
-            destination_arn: impl Into<Val<String>>,
-            events: impl Into<Val<Vec<String>>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_arn: impl Into<Val<String>>, events: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationArn", destination_arn);
             props.set("Events", events);
@@ -314,15 +273,7 @@ pub mod repository {
 
     pub(crate) static CODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BranchName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("BranchName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
             ("S3", &Shape::Object(&S3_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -330,77 +281,26 @@ pub mod repository {
 
     pub(crate) static S3_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("ObjectVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPOSITORY_TRIGGER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Branches",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Events",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "all",
-                            "createReference",
-                            "deleteReference",
-                            "updateReference",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Branches", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+            ("Events", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["all", "createReference", "deleteReference", "updateReference"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&REPOSITORY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &REPOSITORY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnConnection {
     pub fn new(connection_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionName", connection_name);
-        CfnConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnection { props, options: ResourceOptions::default() }
     }
 
     /// The host arn configured to represent the infrastructure where your third-party provider is installed. You must specify either a ProviderType or a HostArn.
@@ -107,57 +104,16 @@ pub(crate) static CONNECTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ConnectionArn"],
     attributes: &["ConnectionArn", "ConnectionStatus", "OwnerAccountId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1ee88358),
 };
 
 pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HostArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AzureDevOps",
-                    "Bitbucket",
-                    "GitHub",
-                    "GitHubEnterpriseServer",
-                    "GitLab",
-                    "GitLabSelfManaged",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connection::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ConnectionName", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("HostArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("ProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AzureDevOps", "Bitbucket", "GitHub", "GitHubEnterpriseServer", "GitLab", "GitLabSelfManaged"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connection::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -195,24 +151,8 @@ pub mod connection {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -235,19 +175,12 @@ impl CfnHost {
     /// - `name`: `Name`, The name of the host.
     /// - `provider_endpoint`: `ProviderEndpoint`, The endpoint of the infrastructure where your provider type is installed.
     /// - `provider_type`: `ProviderType`, The name of the installed provider to be associated with your connection.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        provider_endpoint: impl Into<Val<String>>,
-        provider_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, provider_endpoint: impl Into<Val<String>>, provider_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ProviderEndpoint", provider_endpoint);
         props.set("ProviderType", provider_type);
-        CfnHost {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHost { props, options: ResourceOptions::default() }
     }
 
     /// Tags to apply to the host.
@@ -308,61 +241,17 @@ pub(crate) static HOST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["HostArn"],
     attributes: &["HostArn", "HostId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ee88358),
 };
 
 pub(crate) static HOST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProviderEndpoint",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Bitbucket",
-                    "GitHub",
-                    "GitHubEnterpriseServer",
-                    "GitLab",
-                    "GitLabSelfManaged",
-                    "AzureDevOps",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&host::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VpcConfiguration",
-            &Shape::Object(&host::VPC_CONFIGURATION_SHAPE),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ProviderEndpoint", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("ProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Bitbucket", "GitHub", "GitHubEnterpriseServer", "GitLab", "GitLabSelfManaged", "AzureDevOps"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&host::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("VpcConfiguration", &Shape::Object(&host::VPC_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -410,11 +299,7 @@ pub mod host {
         /// - `security_group_ids`: `SecurityGroupIds`, The ID of the security group or security groups associated with the Amazon VPC.
         /// - `subnet_ids`: `SubnetIds`, The ID of the subnet or subnets associated with the Amazon VPC.
         /// - `vpc_id`: `VpcId`, The ID of the Amazon VPC connected to the infrastructure where your provider type is installed.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -437,81 +322,28 @@ pub mod host {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-\\w{8}(\\w{9})?$"),
-                        min_len: Some(11),
-                        max_len: Some(20),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-\\w{8}(\\w{9})?$"),
-                        min_len: Some(15),
-                        max_len: Some(24),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "TlsCertificate",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(1),
-                    max_len: Some(16384),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-\\w{8}(\\w{9})?$"),
-                    min_len: Some(12),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-\\w{8}(\\w{9})?$"), min_len: Some(11), max_len: Some(20), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-\\w{8}(\\w{9})?$"), min_len: Some(15), max_len: Some(24), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("TlsCertificate", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+            ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-\\w{8}(\\w{9})?$"), min_len: Some(12), max_len: Some(21), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CONNECTION_META, &HOST_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CONNECTION_META,
+    &HOST_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

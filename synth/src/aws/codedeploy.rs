@@ -28,10 +28,7 @@ impl CfnApplication {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// A name for the application. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the application name.
@@ -81,33 +78,14 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ApplicationName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9+=,.@_-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ComputePlatform",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ECS", "Lambda", "Server"],
-            }),
-        ),
+        ("ApplicationName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9+=,.@_-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ComputePlatform", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ECS", "Lambda", "Server"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -158,10 +136,7 @@ impl CfnDeploymentConfig {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDeploymentConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeploymentConfig { props, options: ResourceOptions::default() }
     }
 
     /// The destination platform type for the deployment (Lambda, Server, or ECS).
@@ -185,10 +160,7 @@ impl CfnDeploymentConfig {
     /// The minimum number of healthy instances that should be available at any time during the deployment. There are two parameters expected in the input: type and value.
     ///
     /// Changing it replaces the resource.
-    pub fn minimum_healthy_hosts(
-        mut self,
-        value: impl Into<Val<deployment_config::MinimumHealthyHosts>>,
-    ) -> Self {
+    pub fn minimum_healthy_hosts(mut self, value: impl Into<Val<deployment_config::MinimumHealthyHosts>>) -> Self {
         self.props.set("MinimumHealthyHosts", value);
         self
     }
@@ -196,10 +168,7 @@ impl CfnDeploymentConfig {
     /// The configuration that specifies how the deployment traffic is routed.
     ///
     /// Changing it replaces the resource.
-    pub fn traffic_routing_config(
-        mut self,
-        value: impl Into<Val<deployment_config::TrafficRoutingConfig>>,
-    ) -> Self {
+    pub fn traffic_routing_config(mut self, value: impl Into<Val<deployment_config::TrafficRoutingConfig>>) -> Self {
         self.props.set("TrafficRoutingConfig", value);
         self
     }
@@ -231,13 +200,7 @@ impl Resource for CfnDeploymentConfig {
 pub(crate) static DEPLOYMENT_CONFIG_META: TypeMeta = TypeMeta {
     type_name: CfnDeploymentConfig::TYPE_NAME,
     shape: &DEPLOYMENT_CONFIG_SHAPE,
-    create_only: &[
-        "ComputePlatform",
-        "DeploymentConfigName",
-        "MinimumHealthyHosts",
-        "TrafficRoutingConfig",
-        "ZonalConfig",
-    ],
+    create_only: &["ComputePlatform", "DeploymentConfigName", "MinimumHealthyHosts", "TrafficRoutingConfig", "ZonalConfig"],
     write_only: &[],
     primary_identifier: &["DeploymentConfigName"],
     attributes: &[],
@@ -247,36 +210,11 @@ pub(crate) static DEPLOYMENT_CONFIG_META: TypeMeta = TypeMeta {
 
 pub(crate) static DEPLOYMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ComputePlatform",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ECS", "Lambda", "Server"],
-            }),
-        ),
-        (
-            "DeploymentConfigName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9+=,.@_-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinimumHealthyHosts",
-            &Shape::Object(&deployment_config::MINIMUM_HEALTHY_HOSTS_SHAPE),
-        ),
-        (
-            "TrafficRoutingConfig",
-            &Shape::Object(&deployment_config::TRAFFIC_ROUTING_CONFIG_SHAPE),
-        ),
-        (
-            "ZonalConfig",
-            &Shape::Object(&deployment_config::ZONAL_CONFIG_SHAPE),
-        ),
+        ("ComputePlatform", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ECS", "Lambda", "Server"] })),
+        ("DeploymentConfigName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9+=,.@_-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("MinimumHealthyHosts", &Shape::Object(&deployment_config::MINIMUM_HEALTHY_HOSTS_SHAPE)),
+        ("TrafficRoutingConfig", &Shape::Object(&deployment_config::TRAFFIC_ROUTING_CONFIG_SHAPE)),
+        ("ZonalConfig", &Shape::Object(&deployment_config::ZONAL_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -358,10 +296,7 @@ pub mod deployment_config {
         ///
         /// - `canary_interval`: `CanaryInterval`.
         /// - `canary_percentage`: `CanaryPercentage`.
-        pub fn new(
-            canary_interval: impl Into<Val<i64>>,
-            canary_percentage: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(canary_interval: impl Into<Val<i64>>, canary_percentage: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("CanaryInterval", canary_interval);
             props.set("CanaryPercentage", canary_percentage);
@@ -386,10 +321,7 @@ pub mod deployment_config {
         ///
         /// - `linear_interval`: `LinearInterval`.
         /// - `linear_percentage`: `LinearPercentage`.
-        pub fn new(
-            linear_interval: impl Into<Val<i64>>,
-            linear_percentage: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(linear_interval: impl Into<Val<i64>>, linear_percentage: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("LinearInterval", linear_interval);
             props.set("LinearPercentage", linear_percentage);
@@ -417,19 +349,13 @@ pub mod deployment_config {
         }
 
         /// The `FirstZoneMonitorDurationInSeconds` property.
-        pub fn first_zone_monitor_duration_in_seconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn first_zone_monitor_duration_in_seconds(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("FirstZoneMonitorDurationInSeconds", value);
             self
         }
 
         /// The `MinimumHealthyHostsPerZone` property.
-        pub fn minimum_healthy_hosts_per_zone(
-            mut self,
-            value: impl Into<Val<MinimumHealthyHostsPerZone>>,
-        ) -> Self {
+        pub fn minimum_healthy_hosts_per_zone(mut self, value: impl Into<Val<MinimumHealthyHostsPerZone>>) -> Self {
             self.props.set("MinimumHealthyHostsPerZone", value);
             self
         }
@@ -473,49 +399,30 @@ pub mod deployment_config {
     }
 
     pub(crate) static MINIMUM_HEALTHY_HOSTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FLEET_PERCENT", "HOST_COUNT"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FLEET_PERCENT", "HOST_COUNT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAFFIC_ROUTING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AllAtOnce", "TimeBasedCanary", "TimeBasedLinear"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AllAtOnce", "TimeBasedCanary", "TimeBasedLinear"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ZONAL_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MinimumHealthyHostsPerZone",
-            &Shape::Object(&MINIMUM_HEALTHY_HOSTS_PER_ZONE_SHAPE),
-        )],
+        fields: &[
+            ("MinimumHealthyHostsPerZone", &Shape::Object(&MINIMUM_HEALTHY_HOSTS_PER_ZONE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MINIMUM_HEALTHY_HOSTS_PER_ZONE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FLEET_PERCENT", "HOST_COUNT"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FLEET_PERCENT", "HOST_COUNT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -536,33 +443,21 @@ impl CfnDeploymentGroup {
     ///
     /// - `application_name`: `ApplicationName`, The name of an existing CodeDeploy application to associate this deployment group with.
     /// - `service_role_arn`: `ServiceRoleArn`, A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf. For more information, see 'Create a Service Role for AWS CodeDeploy' in the AWS CodeDeploy User Guide.
-    pub fn new(
-        application_name: impl Into<Val<String>>,
-        service_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_name: impl Into<Val<String>>, service_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationName", application_name);
         props.set("ServiceRoleArn", service_role_arn);
-        CfnDeploymentGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeploymentGroup { props, options: ResourceOptions::default() }
     }
 
     /// Information about the Amazon CloudWatch alarms that are associated with the deployment group.
-    pub fn alarm_configuration(
-        mut self,
-        value: impl Into<Val<deployment_group::AlarmConfiguration>>,
-    ) -> Self {
+    pub fn alarm_configuration(mut self, value: impl Into<Val<deployment_group::AlarmConfiguration>>) -> Self {
         self.props.set("AlarmConfiguration", value);
         self
     }
 
     /// Information about the automatic rollback configuration that is associated with the deployment group. If you specify this property, don't specify the Deployment property.
-    pub fn auto_rollback_configuration(
-        mut self,
-        value: impl Into<Val<deployment_group::AutoRollbackConfiguration>>,
-    ) -> Self {
+    pub fn auto_rollback_configuration(mut self, value: impl Into<Val<deployment_group::AutoRollbackConfiguration>>) -> Self {
         self.props.set("AutoRollbackConfiguration", value);
         self
     }
@@ -574,10 +469,7 @@ impl CfnDeploymentGroup {
     }
 
     /// Information about blue/green deployment options for a deployment group.
-    pub fn blue_green_deployment_configuration(
-        mut self,
-        value: impl Into<Val<deployment_group::BlueGreenDeploymentConfiguration>>,
-    ) -> Self {
+    pub fn blue_green_deployment_configuration(mut self, value: impl Into<Val<deployment_group::BlueGreenDeploymentConfiguration>>) -> Self {
         self.props.set("BlueGreenDeploymentConfiguration", value);
         self
     }
@@ -603,28 +495,19 @@ impl CfnDeploymentGroup {
     }
 
     /// Attributes that determine the type of deployment to run and whether to route deployment traffic behind a load balancer. If you specify this property with a blue/green deployment type, don't specify the AutoScalingGroups, LoadBalancerInfo, or Deployment properties.
-    pub fn deployment_style(
-        mut self,
-        value: impl Into<Val<deployment_group::DeploymentStyle>>,
-    ) -> Self {
+    pub fn deployment_style(mut self, value: impl Into<Val<deployment_group::DeploymentStyle>>) -> Self {
         self.props.set("DeploymentStyle", value);
         self
     }
 
     /// The target Amazon ECS services in the deployment group. This applies only to deployment groups that use the Amazon ECS compute platform. A target Amazon ECS service is specified as an Amazon ECS cluster and service name pair using the format \<clustername\>:\<servicename\>.
-    pub fn ecs_services(
-        mut self,
-        value: impl Into<Val<Vec<deployment_group::EcsService>>>,
-    ) -> Self {
+    pub fn ecs_services(mut self, value: impl Into<Val<Vec<deployment_group::EcsService>>>) -> Self {
         self.props.set("ECSServices", value);
         self
     }
 
     /// The Amazon EC2 tags that are already applied to Amazon EC2 instances that you want to include in the deployment group. CodeDeploy includes all Amazon EC2 instances identified by any of the tags you specify in this deployment group. Duplicates are not allowed. You can specify EC2TagFilters or Ec2TagSet, but not both.
-    pub fn ec2_tag_filters(
-        mut self,
-        value: impl Into<Val<Vec<deployment_group::Ec2TagFilter>>>,
-    ) -> Self {
+    pub fn ec2_tag_filters(mut self, value: impl Into<Val<Vec<deployment_group::Ec2TagFilter>>>) -> Self {
         self.props.set("Ec2TagFilters", value);
         self
     }
@@ -636,28 +519,19 @@ impl CfnDeploymentGroup {
     }
 
     /// Information about the load balancer to use in a deployment.
-    pub fn load_balancer_info(
-        mut self,
-        value: impl Into<Val<deployment_group::LoadBalancerInfo>>,
-    ) -> Self {
+    pub fn load_balancer_info(mut self, value: impl Into<Val<deployment_group::LoadBalancerInfo>>) -> Self {
         self.props.set("LoadBalancerInfo", value);
         self
     }
 
     /// The on-premises instance tags already applied to on-premises instances that you want to include in the deployment group. CodeDeploy includes all on-premises instances identified by any of the tags you specify in this deployment group. Duplicates are not allowed. You can specify OnPremisesInstanceTagFilters or OnPremisesInstanceTagSet, but not both.
-    pub fn on_premises_instance_tag_filters(
-        mut self,
-        value: impl Into<Val<Vec<deployment_group::TagFilter>>>,
-    ) -> Self {
+    pub fn on_premises_instance_tag_filters(mut self, value: impl Into<Val<Vec<deployment_group::TagFilter>>>) -> Self {
         self.props.set("OnPremisesInstanceTagFilters", value);
         self
     }
 
     /// Information about groups of tags applied to on-premises instances. The deployment group includes only on-premises instances identified by all the tag groups. You can specify OnPremisesInstanceTagFilters or OnPremisesInstanceTagSet, but not both.
-    pub fn on_premises_tag_set(
-        mut self,
-        value: impl Into<Val<deployment_group::OnPremisesTagSet>>,
-    ) -> Self {
+    pub fn on_premises_tag_set(mut self, value: impl Into<Val<deployment_group::OnPremisesTagSet>>) -> Self {
         self.props.set("OnPremisesTagSet", value);
         self
     }
@@ -683,10 +557,7 @@ impl CfnDeploymentGroup {
     }
 
     /// Information about triggers associated with the deployment group. Duplicates are not allowed.
-    pub fn trigger_configurations(
-        mut self,
-        value: impl Into<Val<Vec<deployment_group::TriggerConfig>>>,
-    ) -> Self {
+    pub fn trigger_configurations(mut self, value: impl Into<Val<Vec<deployment_group::TriggerConfig>>>) -> Self {
         self.props.set("TriggerConfigurations", value);
         self
     }
@@ -714,95 +585,24 @@ pub(crate) static DEPLOYMENT_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ApplicationName", "DeploymentGroupName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DEPLOYMENT_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9+=,.@_-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AutoRollbackConfiguration",
-            &Shape::Object(&deployment_group::AUTO_ROLLBACK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "BlueGreenDeploymentConfiguration",
-            &Shape::Object(&deployment_group::BLUE_GREEN_DEPLOYMENT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DeploymentConfigName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9+=,.@_-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeploymentGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9+=,.@_-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeploymentStyle",
-            &Shape::Object(&deployment_group::DEPLOYMENT_STYLE_SHAPE),
-        ),
-        (
-            "Ec2TagFilters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&deployment_group::EC2_TAG_FILTER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Ec2TagSet",
-            &Shape::Object(&deployment_group::EC2_TAG_SET_SHAPE),
-        ),
-        (
-            "OnPremisesInstanceTagFilters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&deployment_group::TAG_FILTER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OnPremisesTagSet",
-            &Shape::Object(&deployment_group::ON_PREMISES_TAG_SET_SHAPE),
-        ),
-        (
-            "OutdatedInstancesStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IGNORE", "UPDATE"],
-            }),
-        ),
-        (
-            "TriggerConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&deployment_group::TRIGGER_CONFIG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9+=,.@_-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("AutoRollbackConfiguration", &Shape::Object(&deployment_group::AUTO_ROLLBACK_CONFIGURATION_SHAPE)),
+        ("BlueGreenDeploymentConfiguration", &Shape::Object(&deployment_group::BLUE_GREEN_DEPLOYMENT_CONFIGURATION_SHAPE)),
+        ("DeploymentConfigName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9+=,.@_-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("DeploymentGroupName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9+=,.@_-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("DeploymentStyle", &Shape::Object(&deployment_group::DEPLOYMENT_STYLE_SHAPE)),
+        ("Ec2TagFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&deployment_group::EC2_TAG_FILTER_SHAPE)), min_items: None, max_items: None })),
+        ("Ec2TagSet", &Shape::Object(&deployment_group::EC2_TAG_SET_SHAPE)),
+        ("OnPremisesInstanceTagFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&deployment_group::TAG_FILTER_SHAPE)), min_items: None, max_items: None })),
+        ("OnPremisesTagSet", &Shape::Object(&deployment_group::ON_PREMISES_TAG_SET_SHAPE)),
+        ("OutdatedInstancesStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IGNORE", "UPDATE"] })),
+        ("TriggerConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&deployment_group::TRIGGER_CONFIG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -923,30 +723,20 @@ pub mod deployment_group {
         }
 
         /// Information about the action to take when newly provisioned instances are ready to receive traffic in a blue/green deployment.
-        pub fn deployment_ready_option(
-            mut self,
-            value: impl Into<Val<DeploymentReadyOption>>,
-        ) -> Self {
+        pub fn deployment_ready_option(mut self, value: impl Into<Val<DeploymentReadyOption>>) -> Self {
             self.props.set("DeploymentReadyOption", value);
             self
         }
 
         /// Information about how instances are provisioned for a replacement environment in a blue/green deployment.
-        pub fn green_fleet_provisioning_option(
-            mut self,
-            value: impl Into<Val<GreenFleetProvisioningOption>>,
-        ) -> Self {
+        pub fn green_fleet_provisioning_option(mut self, value: impl Into<Val<GreenFleetProvisioningOption>>) -> Self {
             self.props.set("GreenFleetProvisioningOption", value);
             self
         }
 
         /// Information about whether to terminate instances in the original fleet during a blue/green deployment.
-        pub fn terminate_blue_instances_on_deployment_success(
-            mut self,
-            value: impl Into<Val<BlueInstanceTerminationOption>>,
-        ) -> Self {
-            self.props
-                .set("TerminateBlueInstancesOnDeploymentSuccess", value);
+        pub fn terminate_blue_instances_on_deployment_success(mut self, value: impl Into<Val<BlueInstanceTerminationOption>>) -> Self {
+            self.props.set("TerminateBlueInstancesOnDeploymentSuccess", value);
             self
         }
     }
@@ -1241,10 +1031,7 @@ pub mod deployment_group {
         ///
         /// - `cluster_name`: `ClusterName`, The name of the cluster that the Amazon ECS service is associated with.
         /// - `service_name`: `ServiceName`, The name of the target Amazon ECS service.
-        pub fn new(
-            cluster_name: impl Into<Val<String>>,
-            service_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cluster_name: impl Into<Val<String>>, service_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClusterName", cluster_name);
             props.set("ServiceName", service_name);
@@ -1370,19 +1157,13 @@ pub mod deployment_group {
         }
 
         /// An array that contains information about the target groups to use for load balancing in a deployment. If you're using Application Load Balancers and Network Load Balancers, specify their associated target groups in this array.
-        pub fn target_group_info_list(
-            mut self,
-            value: impl Into<Val<Vec<TargetGroupInfo>>>,
-        ) -> Self {
+        pub fn target_group_info_list(mut self, value: impl Into<Val<Vec<TargetGroupInfo>>>) -> Self {
             self.props.set("TargetGroupInfoList", value);
             self
         }
 
         /// The target group pair information. This is an array of TargeGroupPairInfo objects with a maximum size of one.
-        pub fn target_group_pair_info_list(
-            mut self,
-            value: impl Into<Val<Vec<TargetGroupPairInfo>>>,
-        ) -> Self {
+        pub fn target_group_pair_info_list(mut self, value: impl Into<Val<Vec<TargetGroupPairInfo>>>) -> Self {
             self.props.set("TargetGroupPairInfoList", value);
             self
         }
@@ -1564,10 +1345,7 @@ pub mod deployment_group {
         }
 
         /// A list that contains other lists of on-premises instance tag groups. For an instance to be included in the deployment group, it must be identified by all of the tag groups in the list.
-        pub fn on_premises_tag_set_list(
-            mut self,
-            value: impl Into<Val<Vec<OnPremisesTagSetListObject>>>,
-        ) -> Self {
+        pub fn on_premises_tag_set_list(mut self, value: impl Into<Val<Vec<OnPremisesTagSetListObject>>>) -> Self {
             self.props.set("OnPremisesTagSetList", value);
             self
         }
@@ -1669,206 +1447,96 @@ pub mod deployment_group {
     }
 
     pub(crate) static AUTO_ROLLBACK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Events",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "DEPLOYMENT_FAILURE",
-                        "DEPLOYMENT_STOP_ON_ALARM",
-                        "DEPLOYMENT_STOP_ON_REQUEST",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Events", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLUE_GREEN_DEPLOYMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeploymentReadyOption",
-                &Shape::Object(&DEPLOYMENT_READY_OPTION_SHAPE),
-            ),
-            (
-                "GreenFleetProvisioningOption",
-                &Shape::Object(&GREEN_FLEET_PROVISIONING_OPTION_SHAPE),
-            ),
-            (
-                "TerminateBlueInstancesOnDeploymentSuccess",
-                &Shape::Object(&BLUE_INSTANCE_TERMINATION_OPTION_SHAPE),
-            ),
+            ("DeploymentReadyOption", &Shape::Object(&DEPLOYMENT_READY_OPTION_SHAPE)),
+            ("GreenFleetProvisioningOption", &Shape::Object(&GREEN_FLEET_PROVISIONING_OPTION_SHAPE)),
+            ("TerminateBlueInstancesOnDeploymentSuccess", &Shape::Object(&BLUE_INSTANCE_TERMINATION_OPTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_READY_OPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ActionOnTimeout",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"],
-            }),
-        )],
+        fields: &[
+            ("ActionOnTimeout", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE_DEPLOYMENT", "STOP_DEPLOYMENT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GREEN_FLEET_PROVISIONING_OPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["COPY_AUTO_SCALING_GROUP", "DISCOVER_EXISTING"],
-            }),
-        )],
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COPY_AUTO_SCALING_GROUP", "DISCOVER_EXISTING"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLUE_INSTANCE_TERMINATION_OPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["KEEP_ALIVE", "TERMINATE"],
-            }),
-        )],
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEEP_ALIVE", "TERMINATE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_STYLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeploymentOption",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WITHOUT_TRAFFIC_CONTROL", "WITH_TRAFFIC_CONTROL"],
-                }),
-            ),
-            (
-                "DeploymentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLUE_GREEN", "IN_PLACE"],
-                }),
-            ),
+            ("DeploymentOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WITHOUT_TRAFFIC_CONTROL", "WITH_TRAFFIC_CONTROL"] })),
+            ("DeploymentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLUE_GREEN", "IN_PLACE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EC2_TAG_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EC2_TAG_SET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Ec2TagSetList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&EC2_TAG_SET_LIST_OBJECT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Ec2TagSetList", &Shape::List(ListRule { item: Some(&Shape::Object(&EC2_TAG_SET_LIST_OBJECT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EC2_TAG_SET_LIST_OBJECT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Ec2TagGroup",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&EC2_TAG_FILTER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Ec2TagGroup", &Shape::List(ListRule { item: Some(&Shape::Object(&EC2_TAG_FILTER_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEY_AND_VALUE", "KEY_ONLY", "VALUE_ONLY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ON_PREMISES_TAG_SET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OnPremisesTagSetList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ON_PREMISES_TAG_SET_LIST_OBJECT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("OnPremisesTagSetList", &Shape::List(ListRule { item: Some(&Shape::Object(&ON_PREMISES_TAG_SET_LIST_OBJECT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ON_PREMISES_TAG_SET_LIST_OBJECT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OnPremisesTagGroup",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TAG_FILTER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("OnPremisesTagGroup", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_FILTER_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIGGER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TriggerEvents",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "DeploymentFailure",
-                        "DeploymentReady",
-                        "DeploymentRollback",
-                        "DeploymentStart",
-                        "DeploymentStop",
-                        "DeploymentSuccess",
-                        "InstanceFailure",
-                        "InstanceReady",
-                        "InstanceStart",
-                        "InstanceSuccess",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("TriggerEvents", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DeploymentFailure", "DeploymentReady", "DeploymentRollback", "DeploymentStart", "DeploymentStop", "DeploymentSuccess", "InstanceFailure", "InstanceReady", "InstanceStart", "InstanceSuccess"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -31,28 +31,18 @@ impl CfnProfilingGroup {
     pub fn new(profiling_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProfilingGroupName", profiling_group_name);
-        CfnProfilingGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProfilingGroup { props, options: ResourceOptions::default() }
     }
 
     /// The agent permissions attached to this profiling group.
-    pub fn agent_permissions(
-        mut self,
-        value: impl Into<Val<profiling_group::AgentPermissions>>,
-    ) -> Self {
+    pub fn agent_permissions(mut self, value: impl Into<Val<profiling_group::AgentPermissions>>) -> Self {
         self.props.set("AgentPermissions", value);
         self
     }
 
     /// Configuration for Notification Channels for Anomaly Detection feature in CodeGuru Profiler which enables customers to detect anomalies in the application profile for those methods that represent the highest proportion of CPU time or latency
-    pub fn anomaly_detection_notification_configuration(
-        mut self,
-        value: impl Into<Val<Vec<profiling_group::Channel>>>,
-    ) -> Self {
-        self.props
-            .set("AnomalyDetectionNotificationConfiguration", value);
+    pub fn anomaly_detection_notification_configuration(mut self, value: impl Into<Val<Vec<profiling_group::Channel>>>) -> Self {
+        self.props.set("AnomalyDetectionNotificationConfiguration", value);
         self
     }
 
@@ -104,53 +94,17 @@ pub(crate) static PROFILING_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ProfilingGroupName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680308),
 };
 
 pub(crate) static PROFILING_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AgentPermissions",
-            &Shape::Object(&profiling_group::AGENT_PERMISSIONS_SHAPE),
-        ),
-        (
-            "AnomalyDetectionNotificationConfiguration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&profiling_group::CHANNEL_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ComputePlatform",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Default", "AWSLambda"],
-            }),
-        ),
-        (
-            "ProfilingGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&profiling_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AgentPermissions", &Shape::Object(&profiling_group::AGENT_PERMISSIONS_SHAPE)),
+        ("AnomalyDetectionNotificationConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&profiling_group::CHANNEL_SHAPE)), min_items: None, max_items: None })),
+        ("ComputePlatform", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Default", "AWSLambda"] })),
+        ("ProfilingGroupName", &Shape::Str(StrRule { pattern: Some("^[\\w-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&profiling_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -239,75 +193,33 @@ pub mod profiling_group {
     }
 
     pub(crate) static AGENT_PERMISSIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Principals",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:aws([-\\w]*):iam::([0-9]{12}):[\\S]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Principals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws([-\\w]*):iam::([0-9]{12}):[\\S]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "channelId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "channelUri",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws([-\\w]*):[a-z-]+:(([a-z]+-)+[0-9]+)?:([0-9]{12}):[^.]+$",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("channelId", &Shape::Str(StrRule { pattern: Some("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"), min_len: None, max_len: None, allowed: &[] })),
+            ("channelUri", &Shape::Str(StrRule { pattern: Some("^arn:aws([-\\w]*):[a-z-]+:(([a-z]+-)+[0-9]+)?:([0-9]{12}):[^.]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PROFILING_GROUP_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PROFILING_GROUP_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

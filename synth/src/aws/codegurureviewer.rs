@@ -33,10 +33,7 @@ impl CfnRepositoryAssociation {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Type", type_);
-        CfnRepositoryAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRepositoryAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The name of the S3 bucket associated with an associated S3 repository. It must start with `codeguru-reviewer-`.
@@ -103,84 +100,22 @@ impl Handle<CfnRepositoryAssociation> {
 pub(crate) static REPOSITORY_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnRepositoryAssociation::TYPE_NAME,
     shape: &REPOSITORY_ASSOCIATION_SHAPE,
-    create_only: &[
-        "BucketName",
-        "ConnectionArn",
-        "Name",
-        "Owner",
-        "Tags",
-        "Type",
-    ],
+    create_only: &["BucketName", "ConnectionArn", "Name", "Owner", "Tags", "Type"],
     write_only: &["ConnectionArn", "Owner"],
     primary_identifier: &["AssociationArn"],
     attributes: &["AssociationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16680308),
 };
 
 pub(crate) static REPOSITORY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S(.*\\S)?$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectionArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S[\\w.-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Owner",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S(.*\\S)?$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&repository_association::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CodeCommit",
-                    "Bitbucket",
-                    "GitHubEnterpriseServer",
-                    "S3Bucket",
-                ],
-            }),
-        ),
+        ("BucketName", &Shape::Str(StrRule { pattern: Some("^\\S(.*\\S)?$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ("ConnectionArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^\\S[\\w.-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Owner", &Shape::Str(StrRule { pattern: Some("^\\S(.*\\S)?$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&repository_association::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CodeCommit", "Bitbucket", "GitHubEnterpriseServer", "S3Bucket"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -218,31 +153,17 @@ pub mod repository_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&REPOSITORY_ASSOCIATION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &REPOSITORY_ASSOCIATION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

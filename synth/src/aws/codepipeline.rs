@@ -32,32 +32,20 @@ impl CfnCustomActionType {
     /// - `output_artifact_details`: `OutputArtifactDetails`, The details of the output artifact of the action, such as its commit ID.
     /// - `provider`: `Provider`, The provider of the service used in the custom action, such as AWS CodeDeploy.
     /// - `version`: `Version`, The version identifier of the custom action.
-    pub fn new(
-        category: impl Into<Val<String>>,
-        input_artifact_details: impl Into<Val<custom_action_type::ArtifactDetails>>,
-        output_artifact_details: impl Into<Val<custom_action_type::ArtifactDetails>>,
-        provider: impl Into<Val<String>>,
-        version: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(category: impl Into<Val<String>>, input_artifact_details: impl Into<Val<custom_action_type::ArtifactDetails>>, output_artifact_details: impl Into<Val<custom_action_type::ArtifactDetails>>, provider: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Category", category);
         props.set("InputArtifactDetails", input_artifact_details);
         props.set("OutputArtifactDetails", output_artifact_details);
         props.set("Provider", provider);
         props.set("Version", version);
-        CfnCustomActionType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomActionType { props, options: ResourceOptions::default() }
     }
 
     /// The configuration properties for the custom action.
     ///
     /// Changing it replaces the resource.
-    pub fn configuration_properties(
-        mut self,
-        value: impl Into<Val<Vec<custom_action_type::ConfigurationProperties>>>,
-    ) -> Self {
+    pub fn configuration_properties(mut self, value: impl Into<Val<Vec<custom_action_type::ConfigurationProperties>>>) -> Self {
         self.props.set("ConfigurationProperties", value);
         self
     }
@@ -102,89 +90,24 @@ impl Handle<CfnCustomActionType> {
 pub(crate) static CUSTOM_ACTION_TYPE_META: TypeMeta = TypeMeta {
     type_name: CfnCustomActionType::TYPE_NAME,
     shape: &CUSTOM_ACTION_TYPE_SHAPE,
-    create_only: &[
-        "Category",
-        "ConfigurationProperties",
-        "InputArtifactDetails",
-        "OutputArtifactDetails",
-        "Provider",
-        "Settings",
-        "Version",
-    ],
-    write_only: &[
-        "ConfigurationProperties/*/Type",
-        "Settings/ThirdPartyConfigurationUrl",
-    ],
+    create_only: &["Category", "ConfigurationProperties", "InputArtifactDetails", "OutputArtifactDetails", "Provider", "Settings", "Version"],
+    write_only: &["ConfigurationProperties/*/Type", "Settings/ThirdPartyConfigurationUrl"],
     primary_identifier: &["Category", "Provider", "Version"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CUSTOM_ACTION_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Category",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Approval", "Build", "Compute", "Deploy", "Invoke", "Source", "Test",
-                ],
-            }),
-        ),
-        (
-            "ConfigurationProperties",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &custom_action_type::CONFIGURATION_PROPERTIES_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "InputArtifactDetails",
-            &Shape::Object(&custom_action_type::ARTIFACT_DETAILS_SHAPE),
-        ),
-        (
-            "OutputArtifactDetails",
-            &Shape::Object(&custom_action_type::ARTIFACT_DETAILS_SHAPE),
-        ),
-        (
-            "Provider",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_-]+$"),
-                min_len: Some(1),
-                max_len: Some(35),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Settings",
-            &Shape::Object(&custom_action_type::SETTINGS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&custom_action_type::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_-]+$"),
-                min_len: Some(1),
-                max_len: Some(9),
-                allowed: &[],
-            }),
-        ),
+        ("Category", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Approval", "Build", "Compute", "Deploy", "Invoke", "Source", "Test"] })),
+        ("ConfigurationProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_action_type::CONFIGURATION_PROPERTIES_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("InputArtifactDetails", &Shape::Object(&custom_action_type::ARTIFACT_DETAILS_SHAPE)),
+        ("OutputArtifactDetails", &Shape::Object(&custom_action_type::ARTIFACT_DETAILS_SHAPE)),
+        ("Provider", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]+$"), min_len: Some(1), max_len: Some(35), allowed: &[] })),
+        ("Settings", &Shape::Object(&custom_action_type::SETTINGS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_action_type::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Version", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]+$"), min_len: Some(1), max_len: Some(9), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -208,12 +131,7 @@ pub mod custom_action_type {
         /// - `name`: `Name`, The name of the action configuration property.
         /// - `required`: `Required`, Whether the configuration property is a required value.
         /// - `secret`: `Secret`, Whether the configuration property is secret. Secrets are hidden from all calls except for GetJobDetails, GetThirdPartyJobDetails, PollForJobs, and PollForThirdPartyJobs.
-        pub fn new(
-            key: impl Into<Val<bool>>,
-            name: impl Into<Val<String>>,
-            required: impl Into<Val<bool>>,
-            secret: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(key: impl Into<Val<bool>>, name: impl Into<Val<String>>, required: impl Into<Val<bool>>, secret: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Key", key);
             props.set("Name", name);
@@ -237,6 +155,8 @@ pub mod custom_action_type {
         /// The type of the configuration property.
         ///
         /// Allowed values: `Boolean`, `Number`, `String`.
+        ///
+        /// Write-only.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -306,6 +226,8 @@ pub mod custom_action_type {
         }
 
         /// The URL of a sign-up page where users can sign up for an external service and perform initial configuration of the action provided by that service.
+        ///
+        /// Write-only.
         pub fn third_party_configuration_url(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ThirdPartyConfigurationUrl", value);
             self
@@ -345,121 +267,35 @@ pub mod custom_action_type {
 
     pub(crate) static CONFIGURATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(160),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Boolean", "Number", "String"],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(160), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Boolean", "Number", "String"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARTIFACT_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinimumCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(5.0), allowed: &[] })),
+            ("MinimumCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(5.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EntityUrlTemplate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExecutionUrlTemplate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RevisionUrlTemplate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThirdPartyConfigurationUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("EntityUrlTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ExecutionUrlTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("RevisionUrlTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ThirdPartyConfigurationUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -481,17 +317,11 @@ impl CfnPipeline {
     ///
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for CodePipeline to use to either perform actions with no actionRoleArn, or to use to assume roles for actions with an actionRoleArn
     /// - `stages`: `Stages`, Represents information about a stage and its definition.
-    pub fn new(
-        role_arn: impl Into<Val<String>>,
-        stages: impl Into<Val<Vec<pipeline::StageDeclaration>>>,
-    ) -> Self {
+    pub fn new(role_arn: impl Into<Val<String>>, stages: impl Into<Val<Vec<pipeline::StageDeclaration>>>) -> Self {
         let mut props = Props::new();
         props.set("RoleArn", role_arn);
         props.set("Stages", stages);
-        CfnPipeline {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPipeline { props, options: ResourceOptions::default() }
     }
 
     /// The S3 bucket where artifacts for the pipeline are stored.
@@ -501,19 +331,13 @@ impl CfnPipeline {
     }
 
     /// A mapping of artifactStore objects and their corresponding AWS Regions. There must be an artifact store for the pipeline Region and for each cross-region action in the pipeline.
-    pub fn artifact_stores(
-        mut self,
-        value: impl Into<Val<Vec<pipeline::ArtifactStoreMap>>>,
-    ) -> Self {
+    pub fn artifact_stores(mut self, value: impl Into<Val<Vec<pipeline::ArtifactStoreMap>>>) -> Self {
         self.props.set("ArtifactStores", value);
         self
     }
 
     /// Represents the input of a DisableStageTransition action.
-    pub fn disable_inbound_stage_transitions(
-        mut self,
-        value: impl Into<Val<Vec<pipeline::StageTransition>>>,
-    ) -> Self {
+    pub fn disable_inbound_stage_transitions(mut self, value: impl Into<Val<Vec<pipeline::StageTransition>>>) -> Self {
         self.props.set("DisableInboundStageTransitions", value);
         self
     }
@@ -557,10 +381,7 @@ impl CfnPipeline {
     }
 
     /// The trigger configuration specifying a type of event, such as Git tags, that starts the pipeline.
-    pub fn triggers(
-        mut self,
-        value: impl Into<Val<Vec<pipeline::PipelineTriggerDeclaration>>>,
-    ) -> Self {
+    pub fn triggers(mut self, value: impl Into<Val<Vec<pipeline::PipelineTriggerDeclaration>>>) -> Self {
         self.props.set("Triggers", value);
         self
     }
@@ -610,80 +431,20 @@ pub(crate) static PIPELINE_META: TypeMeta = TypeMeta {
     write_only: &["RestartExecutionOnUpdate"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PIPELINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ArtifactStore",
-            &Shape::Object(&pipeline::ARTIFACT_STORE_SHAPE),
-        ),
-        (
-            "ArtifactStores",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::ARTIFACT_STORE_MAP_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExecutionMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["QUEUED", "SUPERSEDED", "PARALLEL"],
-            }),
-        ),
-        (
-            "PipelineType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["V1", "V2"],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Stages",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::STAGE_DECLARATION_SHAPE)),
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Triggers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &pipeline::PIPELINE_TRIGGER_DECLARATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ArtifactStore", &Shape::Object(&pipeline::ARTIFACT_STORE_SHAPE)),
+        ("ArtifactStores", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::ARTIFACT_STORE_MAP_SHAPE)), min_items: None, max_items: None })),
+        ("ExecutionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["QUEUED", "SUPERSEDED", "PARALLEL"] })),
+        ("PipelineType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["V1", "V2"] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*"), min_len: None, max_len: None, allowed: &[] })),
+        ("Stages", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::STAGE_DECLARATION_SHAPE)), min_items: Some(2), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Triggers", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::PIPELINE_TRIGGER_DECLARATION_SHAPE)), min_items: None, max_items: None })),
     ],
     required_xor: &[&["ArtifactStore", "ArtifactStores"]],
     ..ObjectShape::EMPTY
@@ -762,10 +523,7 @@ pub mod pipeline {
         ///
         /// - `artifact_store`: `ArtifactStore`, The S3 bucket where artifacts for the pipeline are stored.
         /// - `region`: `Region`, The action declaration's AWS Region, such as us-east-1.
-        pub fn new(
-            artifact_store: impl Into<Val<ArtifactStore>>,
-            region: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(artifact_store: impl Into<Val<ArtifactStore>>, region: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ArtifactStore", artifact_store);
             props.set("Region", region);
@@ -815,10 +573,7 @@ pub mod pipeline {
         ///
         /// - `actions`: `Actions`.
         /// - `name`: `Name`, The name of the stage.
-        pub fn new(
-            actions: impl Into<Val<Vec<ActionDeclaration>>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(actions: impl Into<Val<Vec<ActionDeclaration>>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Actions", actions);
             props.set("Name", name);
@@ -867,10 +622,7 @@ pub mod pipeline {
         ///
         /// - `action_type_id`: `ActionTypeId`, Represents information about an action type.
         /// - `name`: `Name`, The action declaration's name.
-        pub fn new(
-            action_type_id: impl Into<Val<ActionTypeId>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action_type_id: impl Into<Val<ActionTypeId>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ActionTypeId", action_type_id);
             props.set("Name", name);
@@ -890,10 +642,7 @@ pub mod pipeline {
         }
 
         /// The list of environment variables that are input to a compute based action.
-        pub fn environment_variables(
-            mut self,
-            value: impl Into<Val<Vec<EnvironmentVariable>>>,
-        ) -> Self {
+        pub fn environment_variables(mut self, value: impl Into<Val<Vec<EnvironmentVariable>>>) -> Self {
             self.props.set("EnvironmentVariables", value);
             self
         }
@@ -966,12 +715,7 @@ pub mod pipeline {
         /// - `owner`: `Owner`, The creator of the action being called. There are three valid values for the Owner field in the action category section within your pipeline structure: AWS, ThirdParty, and Custom.
         /// - `provider`: `Provider`, The provider of the service being called by the action. Valid providers are determined by the action category. For example, an action in the Deploy category type might have a provider of CodeDeploy, which would be specified as CodeDeploy.
         /// - `version`: `Version`, A string that describes the action version.
-        pub fn new(
-            category: impl Into<Val<String>>,
-            owner: impl Into<Val<String>>,
-            provider: impl Into<Val<String>>,
-            version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(category: impl Into<Val<String>>, owner: impl Into<Val<String>>, provider: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Category", category);
             props.set("Owner", owner);
@@ -1652,45 +1396,24 @@ pub mod pipeline {
     }
 
     pub(crate) static ARTIFACT_STORE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["S3"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARTIFACT_STORE_MAP_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ArtifactStore", &Shape::Object(&ARTIFACT_STORE_SHAPE))],
+        fields: &[
+            ("ArtifactStore", &Shape::Object(&ARTIFACT_STORE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STAGE_DECLARATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACTION_DECLARATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "BeforeEntry",
-                &Shape::Object(&BEFORE_ENTRY_CONDITIONS_SHAPE),
-            ),
-            (
-                "Blockers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BLOCKER_DECLARATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&ACTION_DECLARATION_SHAPE)), min_items: Some(1), max_items: None })),
+            ("BeforeEntry", &Shape::Object(&BEFORE_ENTRY_CONDITIONS_SHAPE)),
+            ("Blockers", &Shape::List(ListRule { item: Some(&Shape::Object(&BLOCKER_DECLARATION_SHAPE)), min_items: None, max_items: None })),
             ("OnFailure", &Shape::Object(&FAILURE_CONDITIONS_SHAPE)),
             ("OnSuccess", &Shape::Object(&SUCCESS_CONDITIONS_SHAPE)),
         ],
@@ -1700,211 +1423,91 @@ pub mod pipeline {
     pub(crate) static ACTION_DECLARATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ActionTypeId", &Shape::Object(&ACTION_TYPE_ID_SHAPE)),
-            (
-                "EnvironmentVariables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ENVIRONMENT_VARIABLE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9.@\\-_]{1,100}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EnvironmentVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&ENVIRONMENT_VARIABLE_SHAPE)), min_items: None, max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9.@\\-_]{1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_TYPE_ID_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Category",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Source", "Build", "Test", "Deploy", "Invoke", "Approval", "Compute",
-                    ],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z_\\-]{1,9}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Category", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Source", "Build", "Test", "Deploy", "Invoke", "Approval", "Compute"] })),
+            ("Version", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_\\-]{1,9}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENVIRONMENT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PLAINTEXT", "SECRETS_MANAGER"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PLAINTEXT", "SECRETS_MANAGER"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEFORE_ENTRY_CONDITIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Conditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CONDITION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&CONDITION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RULE_DECLARATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_DECLARATION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_DECLARATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLOCKER_DECLARATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Schedule"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Schedule"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FAILURE_CONDITIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Result",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ROLLBACK", "RETRY"],
-                }),
-            ),
-            (
-                "RetryConfiguration",
-                &Shape::Object(&RETRY_CONFIGURATION_SHAPE),
-            ),
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("Result", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ROLLBACK", "RETRY"] })),
+            ("RetryConfiguration", &Shape::Object(&RETRY_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETRY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RetryMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALL_ACTIONS", "FAILED_ACTIONS"],
-            }),
-        )],
+        fields: &[
+            ("RetryMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL_ACTIONS", "FAILED_ACTIONS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUCCESS_CONDITIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Conditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CONDITION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&CONDITION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPELINE_TRIGGER_DECLARATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CodeStarSourceConnection"],
-            }),
-        )],
+        fields: &[
+            ("ProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CodeStarSourceConnection"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1928,23 +1531,14 @@ impl CfnWebhook {
     /// - `filters`: `Filters`, A list of rules applied to the body/payload sent in the POST request to a webhook URL
     /// - `target_action`: `TargetAction`, The name of the action in a pipeline you want to connect to the webhook.
     /// - `target_pipeline`: `TargetPipeline`, The name of the pipeline you want to connect to the webhook.
-    pub fn new(
-        authentication: impl Into<Val<String>>,
-        authentication_configuration: impl Into<Val<webhook::WebhookAuthConfiguration>>,
-        filters: impl Into<Val<Vec<webhook::WebhookFilterRule>>>,
-        target_action: impl Into<Val<String>>,
-        target_pipeline: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(authentication: impl Into<Val<String>>, authentication_configuration: impl Into<Val<webhook::WebhookAuthConfiguration>>, filters: impl Into<Val<Vec<webhook::WebhookFilterRule>>>, target_action: impl Into<Val<String>>, target_pipeline: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Authentication", authentication);
         props.set("AuthenticationConfiguration", authentication_configuration);
         props.set("Filters", filters);
         props.set("TargetAction", target_action);
         props.set("TargetPipeline", target_pipeline);
-        CfnWebhook {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebhook { props, options: ResourceOptions::default() }
     }
 
     /// The name of the webhook
@@ -2013,78 +1607,22 @@ pub(crate) static WEBHOOK_META: TypeMeta = TypeMeta {
     type_name: CfnWebhook::TYPE_NAME,
     shape: &WEBHOOK_SHAPE,
     create_only: &["Name"],
-    write_only: &[
-        "AuthenticationConfiguration/SecretToken",
-        "RegisterWithThirdParty",
-        "TargetPipelineVersion",
-    ],
+    write_only: &["AuthenticationConfiguration/SecretToken", "RegisterWithThirdParty", "TargetPipelineVersion"],
     primary_identifier: &["Id"],
     attributes: &["Id", "Url"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ffeaffb),
 };
 
 pub(crate) static WEBHOOK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Authentication",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GITHUB_HMAC", "IP", "UNAUTHENTICATED"],
-            }),
-        ),
-        (
-            "AuthenticationConfiguration",
-            &Shape::Object(&webhook::WEBHOOK_AUTH_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Filters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&webhook::WEBHOOK_FILTER_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Za-z0-9.@\\-_]+"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&webhook::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetAction",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Za-z0-9.@\\-_]+"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetPipeline",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Za-z0-9.@\\-_]+"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("Authentication", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GITHUB_HMAC", "IP", "UNAUTHENTICATED"] })),
+        ("AuthenticationConfiguration", &Shape::Object(&webhook::WEBHOOK_AUTH_CONFIGURATION_SHAPE)),
+        ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&webhook::WEBHOOK_FILTER_RULE_SHAPE)), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9.@\\-_]+"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&webhook::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetAction", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9.@\\-_]+"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("TargetPipeline", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9.@\\-_]+"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2115,6 +1653,8 @@ pub mod webhook {
         }
 
         /// The property used to configure GitHub authentication. For GITHUB_HMAC, only the SecretToken property must be set.
+        ///
+        /// Write-only.
         pub fn secret_token(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecretToken", value);
             self
@@ -2183,79 +1723,35 @@ pub mod webhook {
 
     pub(crate) static WEBHOOK_AUTH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedIPRange",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretToken",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedIPRange", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("SecretToken", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEBHOOK_FILTER_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "JsonPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchEquals",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
+            ("JsonPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(150), allowed: &[] })),
+            ("MatchEquals", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(150), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CUSTOM_ACTION_TYPE_META, &PIPELINE_META, &WEBHOOK_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CUSTOM_ACTION_TYPE_META,
+    &PIPELINE_META,
+    &WEBHOOK_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

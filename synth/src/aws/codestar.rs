@@ -29,17 +29,11 @@ impl CfnGitHubRepository {
     ///
     /// - `repository_name`: `RepositoryName`.
     /// - `repository_owner`: `RepositoryOwner`.
-    pub fn new(
-        repository_name: impl Into<Val<String>>,
-        repository_owner: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(repository_name: impl Into<Val<String>>, repository_owner: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RepositoryName", repository_name);
         props.set("RepositoryOwner", repository_owner);
-        CfnGitHubRepository {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGitHubRepository { props, options: ResourceOptions::default() }
     }
 
     /// The `Code` property.
@@ -173,7 +167,9 @@ pub mod git_hub_repository {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&GIT_HUB_REPOSITORY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &GIT_HUB_REPOSITORY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnConnection {
     pub fn new(connection_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionName", connection_name);
-        CfnConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnection { props, options: ResourceOptions::default() }
     }
 
     /// The host arn configured to represent the infrastructure where your third-party provider is installed. You must specify either a ProviderType or a HostArn.
@@ -107,56 +104,16 @@ pub(crate) static CONNECTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ConnectionArn"],
     attributes: &["ConnectionArn", "ConnectionStatus", "OwnerAccountId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fde1ee88358),
 };
 
 pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HostArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Bitbucket",
-                    "GitHub",
-                    "GitHubEnterpriseServer",
-                    "GitLab",
-                    "GitLabSelfManaged",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connection::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ConnectionName", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("HostArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("ProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Bitbucket", "GitHub", "GitHubEnterpriseServer", "GitLab", "GitLabSelfManaged"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connection::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -194,24 +151,8 @@ pub mod connection {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -234,19 +175,12 @@ impl CfnRepositoryLink {
     /// - `connection_arn`: `ConnectionArn`, The Amazon Resource Name (ARN) of the CodeStarConnection. The ARN is used as the connection reference when the connection is shared between AWS services.
     /// - `owner_id`: `OwnerId`, the ID of the entity that owns the repository.
     /// - `repository_name`: `RepositoryName`, The repository for which the link is being created.
-    pub fn new(
-        connection_arn: impl Into<Val<String>>,
-        owner_id: impl Into<Val<String>>,
-        repository_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connection_arn: impl Into<Val<String>>, owner_id: impl Into<Val<String>>, repository_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionArn", connection_arn);
         props.set("OwnerId", owner_id);
         props.set("RepositoryName", repository_name);
-        CfnRepositoryLink {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRepositoryLink { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the KMS key that the customer can optionally specify to use to encrypt RepositoryLink properties. If not specified, a default key will be used.
@@ -307,59 +241,17 @@ pub(crate) static REPOSITORY_LINK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RepositoryLinkArn"],
     attributes: &["ProviderType", "RepositoryLinkArn", "RepositoryLinkId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ee88358),
 };
 
 pub(crate) static REPOSITORY_LINK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectionArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OwnerId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-za-z0-9_\\.-]+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RepositoryName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-za-z0-9_\\.-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&repository_link::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ConnectionArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("EncryptionKeyArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("OwnerId", &Shape::Str(StrRule { pattern: Some("[a-za-z0-9_\\.-]+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RepositoryName", &Shape::Str(StrRule { pattern: Some("[a-za-z0-9_\\.-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&repository_link::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -397,24 +289,8 @@ pub mod repository_link {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -440,14 +316,7 @@ impl CfnSyncConfiguration {
     /// - `resource_name`: `ResourceName`, The name of the resource that is being synchronized to the repository.
     /// - `role_arn`: `RoleArn`, The IAM Role that allows AWS to update CloudFormation stacks based on content in the specified repository.
     /// - `sync_type`: `SyncType`, The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC.
-    pub fn new(
-        branch: impl Into<Val<String>>,
-        config_file: impl Into<Val<String>>,
-        repository_link_id: impl Into<Val<String>>,
-        resource_name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        sync_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(branch: impl Into<Val<String>>, config_file: impl Into<Val<String>>, repository_link_id: impl Into<Val<String>>, resource_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, sync_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Branch", branch);
         props.set("ConfigFile", config_file);
@@ -455,10 +324,7 @@ impl CfnSyncConfiguration {
         props.set("ResourceName", resource_name);
         props.set("RoleArn", role_arn);
         props.set("SyncType", sync_type);
-        CfnSyncConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSyncConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Whether to enable or disable publishing of deployment status to source providers.
@@ -529,71 +395,13 @@ pub(crate) static SYNC_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SYNC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Branch",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PublishDeploymentStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "RepositoryLinkId",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-za-z0-9_\\.-]+"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[\\w]+)*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SyncType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CFN_STACK_SYNC"],
-            }),
-        ),
-        (
-            "TriggerResourceUpdateOn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ANY_CHANGE", "FILE_CHANGE"],
-            }),
-        ),
+        ("Branch", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("PublishDeploymentStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("RepositoryLinkId", &Shape::Str(StrRule { pattern: Some("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"), min_len: None, max_len: None, allowed: &[] })),
+        ("ResourceName", &Shape::Str(StrRule { pattern: Some("[a-za-z0-9_\\.-]+"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[\\w]+)*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("SyncType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CFN_STACK_SYNC"] })),
+        ("TriggerResourceUpdateOn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ANY_CHANGE", "FILE_CHANGE"] })),
     ],
     ..ObjectShape::EMPTY
 };

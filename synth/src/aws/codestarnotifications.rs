@@ -32,23 +32,14 @@ impl CfnNotificationRule {
     /// - `name`: `Name`.
     /// - `resource`: `Resource`.
     /// - `targets`: `Targets`.
-    pub fn new(
-        detail_type: impl Into<Val<String>>,
-        event_type_ids: impl Into<Val<Vec<String>>>,
-        name: impl Into<Val<String>>,
-        resource: impl Into<Val<String>>,
-        targets: impl Into<Val<Vec<notification_rule::Target>>>,
-    ) -> Self {
+    pub fn new(detail_type: impl Into<Val<String>>, event_type_ids: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, resource: impl Into<Val<String>>, targets: impl Into<Val<Vec<notification_rule::Target>>>) -> Self {
         let mut props = Props::new();
         props.set("DetailType", detail_type);
         props.set("EventTypeIds", event_type_ids);
         props.set("Name", name);
         props.set("Resource", resource);
         props.set("Targets", targets);
-        CfnNotificationRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNotificationRule { props, options: ResourceOptions::default() }
     }
 
     /// The `CreatedBy` property.
@@ -117,99 +108,21 @@ pub(crate) static NOTIFICATION_RULE_META: TypeMeta = TypeMeta {
     write_only: &["EventTypeId", "TargetAddress"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e68835a),
 };
 
 pub(crate) static NOTIFICATION_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CreatedBy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DetailType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BASIC", "FULL"],
-            }),
-        ),
-        (
-            "EventTypeId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventTypeIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Za-z0-9\\-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Resource",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[^:\\s]*:[^:\\s]*:[^:\\s]*:[0-9]{12}:[^\\s]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "TargetAddress",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Targets",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
+        ("CreatedBy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("DetailType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASIC", "FULL"] })),
+        ("EventTypeId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("EventTypeIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[A-Za-z0-9\\-_ ]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Resource", &Shape::Str(StrRule { pattern: Some("^arn:aws[^:\\s]*:[^:\\s]*:[^:\\s]*:[0-9]{12}:[^\\s]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("TargetAddress", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Targets", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(10) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -230,10 +143,7 @@ pub mod notification_rule {
         ///
         /// - `target_address`: `TargetAddress`.
         /// - `target_type`: `TargetType`.
-        pub fn new(
-            target_address: impl Into<Val<String>>,
-            target_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(target_address: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TargetAddress", target_address);
             props.set("TargetType", target_type);
@@ -249,7 +159,9 @@ pub mod notification_rule {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&NOTIFICATION_RULE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &NOTIFICATION_RULE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

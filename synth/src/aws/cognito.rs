@@ -30,14 +30,8 @@ impl CfnIdentityPool {
     /// - `allow_unauthenticated_identities`: `AllowUnauthenticatedIdentities`.
     pub fn new(allow_unauthenticated_identities: impl Into<Val<bool>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "AllowUnauthenticatedIdentities",
-            allow_unauthenticated_identities,
-        );
-        CfnIdentityPool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("AllowUnauthenticatedIdentities", allow_unauthenticated_identities);
+        CfnIdentityPool { props, options: ResourceOptions::default() }
     }
 
     /// The `AllowClassicFlow` property.
@@ -55,10 +49,7 @@ impl CfnIdentityPool {
     }
 
     /// The `CognitoIdentityProviders` property.
-    pub fn cognito_identity_providers(
-        mut self,
-        value: impl Into<Val<Vec<identity_pool::CognitoIdentityProvider>>>,
-    ) -> Self {
+    pub fn cognito_identity_providers(mut self, value: impl Into<Val<Vec<identity_pool::CognitoIdentityProvider>>>) -> Self {
         self.props.set("CognitoIdentityProviders", value);
         self
     }
@@ -150,77 +141,18 @@ pub(crate) static IDENTITY_POOL_META: TypeMeta = TypeMeta {
     write_only: &["CognitoEvents", "CognitoStreams", "PushSync"],
     primary_identifier: &["Id"],
     attributes: &["Id", "Name"],
-    tagging: Some(Tagging {
-        property: "IdentityPoolTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "IdentityPoolTags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ffbffff),
 };
 
 pub(crate) static IDENTITY_POOL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CognitoIdentityProviders",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &identity_pool::COGNITO_IDENTITY_PROVIDER_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DeveloperProviderName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w._-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdentityPoolName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\s+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdentityPoolTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&identity_pool::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OpenIdConnectProviderARNs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SamlProviderARNs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CognitoIdentityProviders", &Shape::List(ListRule { item: Some(&Shape::Object(&identity_pool::COGNITO_IDENTITY_PROVIDER_SHAPE)), min_items: None, max_items: None })),
+        ("DeveloperProviderName", &Shape::Str(StrRule { pattern: Some("^[\\w._-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("IdentityPoolName", &Shape::Str(StrRule { pattern: Some("^[\\w\\s+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("IdentityPoolTags", &Shape::List(ListRule { item: Some(&Shape::Object(&identity_pool::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("OpenIdConnectProviderARNs", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+        ("SamlProviderARNs", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -242,10 +174,7 @@ pub mod identity_pool {
         ///
         /// - `client_id`: `ClientId`.
         /// - `provider_name`: `ProviderName`.
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            provider_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, provider_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ProviderName", provider_name);
@@ -362,48 +291,16 @@ pub mod identity_pool {
 
     pub(crate) static COGNITO_IDENTITY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProviderName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: Some("^[\\w_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("ProviderName", &Shape::Str(StrRule { pattern: Some("^[\\w._:/-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -425,17 +322,11 @@ impl CfnIdentityPoolPrincipalTag {
     ///
     /// - `identity_pool_id`: `IdentityPoolId`.
     /// - `identity_provider_name`: `IdentityProviderName`.
-    pub fn new(
-        identity_pool_id: impl Into<Val<String>>,
-        identity_provider_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(identity_pool_id: impl Into<Val<String>>, identity_provider_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IdentityPoolId", identity_pool_id);
         props.set("IdentityProviderName", identity_provider_name);
-        CfnIdentityPoolPrincipalTag {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdentityPoolPrincipalTag { props, options: ResourceOptions::default() }
     }
 
     /// The `PrincipalTags` property.
@@ -495,17 +386,11 @@ impl CfnIdentityPoolRoleAttachment {
     pub fn new(identity_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IdentityPoolId", identity_pool_id);
-        CfnIdentityPoolRoleAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdentityPoolRoleAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The `RoleMappings` property.
-    pub fn role_mappings(
-        mut self,
-        value: impl Into<Val<Map<identity_pool_role_attachment::RoleMapping>>>,
-    ) -> Self {
+    pub fn role_mappings(mut self, value: impl Into<Val<Map<identity_pool_role_attachment::RoleMapping>>>) -> Self {
         self.props.set("RoleMappings", value);
         self
     }
@@ -584,10 +469,7 @@ pub mod identity_pool_role_attachment {
         }
 
         /// The `RulesConfiguration` property.
-        pub fn rules_configuration(
-            mut self,
-            value: impl Into<Val<RulesConfigurationType>>,
-        ) -> Self {
+        pub fn rules_configuration(mut self, value: impl Into<Val<RulesConfigurationType>>) -> Self {
             self.props.set("RulesConfiguration", value);
             self
         }
@@ -635,12 +517,7 @@ pub mod identity_pool_role_attachment {
         /// - `match_type`: `MatchType`.
         /// - `role_arn`: `RoleARN`.
         /// - `value`: `Value`.
-        pub fn new(
-            claim: impl Into<Val<String>>,
-            match_type: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(claim: impl Into<Val<String>>, match_type: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Claim", claim);
             props.set("MatchType", match_type);
@@ -675,17 +552,11 @@ impl CfnLogDeliveryConfiguration {
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("UserPoolId", user_pool_id);
-        CfnLogDeliveryConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLogDeliveryConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `LogConfigurations` property.
-    pub fn log_configurations(
-        mut self,
-        value: impl Into<Val<Vec<log_delivery_configuration::LogConfiguration>>>,
-    ) -> Self {
+    pub fn log_configurations(mut self, value: impl Into<Val<Vec<log_delivery_configuration::LogConfiguration>>>) -> Self {
         self.props.set("LogConfigurations", value);
         self
     }
@@ -743,10 +614,7 @@ pub mod log_delivery_configuration {
         }
 
         /// The `CloudWatchLogsConfiguration` property.
-        pub fn cloud_watch_logs_configuration(
-            mut self,
-            value: impl Into<Val<CloudWatchLogsConfiguration>>,
-        ) -> Self {
+        pub fn cloud_watch_logs_configuration(mut self, value: impl Into<Val<CloudWatchLogsConfiguration>>) -> Self {
             self.props.set("CloudWatchLogsConfiguration", value);
             self
         }
@@ -758,10 +626,7 @@ pub mod log_delivery_configuration {
         }
 
         /// The `FirehoseConfiguration` property.
-        pub fn firehose_configuration(
-            mut self,
-            value: impl Into<Val<FirehoseConfiguration>>,
-        ) -> Self {
+        pub fn firehose_configuration(mut self, value: impl Into<Val<FirehoseConfiguration>>) -> Self {
             self.props.set("FirehoseConfiguration", value);
             self
         }
@@ -882,10 +747,7 @@ impl CfnManagedLoginBranding {
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("UserPoolId", user_pool_id);
-        CfnManagedLoginBranding {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnManagedLoginBranding { props, options: ResourceOptions::default() }
     }
 
     /// The `Assets` property.
@@ -960,32 +822,9 @@ pub(crate) static MANAGED_LOGIN_BRANDING_META: TypeMeta = TypeMeta {
 
 pub(crate) static MANAGED_LOGIN_BRANDING_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Assets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&managed_login_branding::ASSET_TYPE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(40),
-            }),
-        ),
-        (
-            "ClientId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserPoolId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"),
-                min_len: Some(1),
-                max_len: Some(55),
-                allowed: &[],
-            }),
-        ),
+        ("Assets", &Shape::List(ListRule { item: Some(&Shape::Object(&managed_login_branding::ASSET_TYPE_SHAPE)), min_items: Some(0), max_items: Some(40) })),
+        ("ClientId", &Shape::Str(StrRule { pattern: Some("^[\\w+]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("UserPoolId", &Shape::Str(StrRule { pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(55), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1008,11 +847,7 @@ pub mod managed_login_branding {
         /// - `category`: `Category`.
         /// - `color_mode`: `ColorMode`.
         /// - `extension`: `Extension`.
-        pub fn new(
-            category: impl Into<Val<String>>,
-            color_mode: impl Into<Val<String>>,
-            extension: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(category: impl Into<Val<String>>, color_mode: impl Into<Val<String>>, extension: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Category", category);
             props.set("ColorMode", color_mode);
@@ -1041,67 +876,11 @@ pub mod managed_login_branding {
 
     pub(crate) static ASSET_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bytes",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Category",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "FAVICON_ICO",
-                        "FAVICON_SVG",
-                        "EMAIL_GRAPHIC",
-                        "SMS_GRAPHIC",
-                        "AUTH_APP_GRAPHIC",
-                        "PASSWORD_GRAPHIC",
-                        "PASSKEY_GRAPHIC",
-                        "PAGE_HEADER_LOGO",
-                        "PAGE_HEADER_BACKGROUND",
-                        "PAGE_FOOTER_LOGO",
-                        "PAGE_FOOTER_BACKGROUND",
-                        "PAGE_BACKGROUND",
-                        "FORM_BACKGROUND",
-                        "FORM_LOGO",
-                        "IDP_BUTTON_ICON",
-                    ],
-                }),
-            ),
-            (
-                "ColorMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LIGHT", "DARK", "DYNAMIC"],
-                }),
-            ),
-            (
-                "Extension",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ICO", "JPEG", "PNG", "SVG", "WEBP"],
-                }),
-            ),
-            (
-                "ResourceId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\- ]+$"),
-                    min_len: Some(1),
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
+            ("Bytes", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000000), allowed: &[] })),
+            ("Category", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAVICON_ICO", "FAVICON_SVG", "EMAIL_GRAPHIC", "SMS_GRAPHIC", "AUTH_APP_GRAPHIC", "PASSWORD_GRAPHIC", "PASSKEY_GRAPHIC", "PAGE_HEADER_LOGO", "PAGE_HEADER_BACKGROUND", "PAGE_FOOTER_LOGO", "PAGE_FOOTER_BACKGROUND", "PAGE_BACKGROUND", "FORM_BACKGROUND", "FORM_LOGO", "IDP_BUTTON_ICON"] })),
+            ("ColorMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LIGHT", "DARK", "DYNAMIC"] })),
+            ("Extension", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ICO", "JPEG", "PNG", "SVG", "WEBP"] })),
+            ("ResourceId", &Shape::Str(StrRule { pattern: Some("^[\\w\\- ]+$"), min_len: Some(1), max_len: Some(40), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1126,23 +905,14 @@ impl CfnTerms {
     /// - `terms_name`: `TermsName`.
     /// - `terms_source`: `TermsSource`.
     /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(
-        enforcement: impl Into<Val<String>>,
-        links: impl Into<Val<Map<String>>>,
-        terms_name: impl Into<Val<String>>,
-        terms_source: impl Into<Val<String>>,
-        user_pool_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(enforcement: impl Into<Val<String>>, links: impl Into<Val<Map<String>>>, terms_name: impl Into<Val<String>>, terms_source: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Enforcement", enforcement);
         props.set("Links", links);
         props.set("TermsName", terms_name);
         props.set("TermsSource", terms_source);
         props.set("UserPoolId", user_pool_id);
-        CfnTerms {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTerms { props, options: ResourceOptions::default() }
     }
 
     /// The `ClientId` property.
@@ -1191,60 +961,12 @@ pub(crate) static TERMS_META: TypeMeta = TypeMeta {
 
 pub(crate) static TERMS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClientId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Enforcement",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE"],
-            }),
-        ),
-        (
-            "Links",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            })),
-        ),
-        (
-            "TermsName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(terms-of-use|privacy-policy)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TermsSource",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LINK"],
-            }),
-        ),
-        (
-            "UserPoolId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"),
-                min_len: Some(1),
-                max_len: Some(55),
-                allowed: &[],
-            }),
-        ),
+        ("ClientId", &Shape::Str(StrRule { pattern: Some("^[\\w+]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Enforcement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE"] })),
+        ("Links", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] }))),
+        ("TermsName", &Shape::Str(StrRule { pattern: Some("^(terms-of-use|privacy-policy)$"), min_len: None, max_len: None, allowed: &[] })),
+        ("TermsSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINK"] })),
+        ("UserPoolId", &Shape::Str(StrRule { pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(55), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1264,26 +986,17 @@ impl CfnUserPool {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnUserPool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPool { props, options: ResourceOptions::default() }
     }
 
     /// The `AccountRecoverySetting` property.
-    pub fn account_recovery_setting(
-        mut self,
-        value: impl Into<Val<user_pool::AccountRecoverySetting>>,
-    ) -> Self {
+    pub fn account_recovery_setting(mut self, value: impl Into<Val<user_pool::AccountRecoverySetting>>) -> Self {
         self.props.set("AccountRecoverySetting", value);
         self
     }
 
     /// The `AdminCreateUserConfig` property.
-    pub fn admin_create_user_config(
-        mut self,
-        value: impl Into<Val<user_pool::AdminCreateUserConfig>>,
-    ) -> Self {
+    pub fn admin_create_user_config(mut self, value: impl Into<Val<user_pool::AdminCreateUserConfig>>) -> Self {
         self.props.set("AdminCreateUserConfig", value);
         self
     }
@@ -1309,10 +1022,7 @@ impl CfnUserPool {
     }
 
     /// The `DeviceConfiguration` property.
-    pub fn device_configuration(
-        mut self,
-        value: impl Into<Val<user_pool::DeviceConfiguration>>,
-    ) -> Self {
+    pub fn device_configuration(mut self, value: impl Into<Val<user_pool::DeviceConfiguration>>) -> Self {
         self.props.set("DeviceConfiguration", value);
         self
     }
@@ -1330,10 +1040,7 @@ impl CfnUserPool {
     }
 
     /// The `EmailConfiguration` property.
-    pub fn email_configuration(
-        mut self,
-        value: impl Into<Val<user_pool::EmailConfiguration>>,
-    ) -> Self {
+    pub fn email_configuration(mut self, value: impl Into<Val<user_pool::EmailConfiguration>>) -> Self {
         self.props.set("EmailConfiguration", value);
         self
     }
@@ -1359,10 +1066,7 @@ impl CfnUserPool {
     }
 
     /// The `IssuerConfiguration` property.
-    pub fn issuer_configuration(
-        mut self,
-        value: impl Into<Val<user_pool::IssuerConfiguration>>,
-    ) -> Self {
+    pub fn issuer_configuration(mut self, value: impl Into<Val<user_pool::IssuerConfiguration>>) -> Self {
         self.props.set("IssuerConfiguration", value);
         self
     }
@@ -1418,10 +1122,7 @@ impl CfnUserPool {
     }
 
     /// The `UserAttributeUpdateSettings` property.
-    pub fn user_attribute_update_settings(
-        mut self,
-        value: impl Into<Val<user_pool::UserAttributeUpdateSettings>>,
-    ) -> Self {
+    pub fn user_attribute_update_settings(mut self, value: impl Into<Val<user_pool::UserAttributeUpdateSettings>>) -> Self {
         self.props.set("UserAttributeUpdateSettings", value);
         self
     }
@@ -1459,19 +1160,13 @@ impl CfnUserPool {
     }
 
     /// The `UsernameConfiguration` property.
-    pub fn username_configuration(
-        mut self,
-        value: impl Into<Val<user_pool::UsernameConfiguration>>,
-    ) -> Self {
+    pub fn username_configuration(mut self, value: impl Into<Val<user_pool::UsernameConfiguration>>) -> Self {
         self.props.set("UsernameConfiguration", value);
         self
     }
 
     /// The `VerificationMessageTemplate` property.
-    pub fn verification_message_template(
-        mut self,
-        value: impl Into<Val<user_pool::VerificationMessageTemplate>>,
-    ) -> Self {
+    pub fn verification_message_template(mut self, value: impl Into<Val<user_pool::VerificationMessageTemplate>>) -> Self {
         self.props.set("VerificationMessageTemplate", value);
         self
     }
@@ -1541,10 +1236,7 @@ pub(crate) static USER_POOL_META: TypeMeta = TypeMeta {
     write_only: &["EnabledMfas"],
     primary_identifier: &["UserPoolId"],
     attributes: &["Arn", "ProviderName", "ProviderURL", "UserPoolId"],
-    tagging: Some(Tagging {
-        property: "UserPoolTags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "UserPoolTags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
@@ -1668,10 +1360,7 @@ pub mod user_pool {
         }
 
         /// The `InviteMessageTemplate` property.
-        pub fn invite_message_template(
-            mut self,
-            value: impl Into<Val<InviteMessageTemplate>>,
-        ) -> Self {
+        pub fn invite_message_template(mut self, value: impl Into<Val<InviteMessageTemplate>>) -> Self {
             self.props.set("InviteMessageTemplate", value);
             self
         }
@@ -1747,10 +1436,7 @@ pub mod user_pool {
         }
 
         /// The `DeviceOnlyRememberedOnUserPrompt` property.
-        pub fn device_only_remembered_on_user_prompt(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn device_only_remembered_on_user_prompt(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("DeviceOnlyRememberedOnUserPrompt", value);
             self
         }
@@ -1962,10 +1648,7 @@ pub mod user_pool {
         }
 
         /// The `PreTokenGenerationConfig` property.
-        pub fn pre_token_generation_config(
-            mut self,
-            value: impl Into<Val<PreTokenGenerationConfig>>,
-        ) -> Self {
+        pub fn pre_token_generation_config(mut self, value: impl Into<Val<PreTokenGenerationConfig>>) -> Self {
             self.props.set("PreTokenGenerationConfig", value);
             self
         }
@@ -2285,10 +1968,7 @@ pub mod user_pool {
         }
 
         /// The `NumberAttributeConstraints` property.
-        pub fn number_attribute_constraints(
-            mut self,
-            value: impl Into<Val<NumberAttributeConstraints>>,
-        ) -> Self {
+        pub fn number_attribute_constraints(mut self, value: impl Into<Val<NumberAttributeConstraints>>) -> Self {
             self.props.set("NumberAttributeConstraints", value);
             self
         }
@@ -2300,10 +1980,7 @@ pub mod user_pool {
         }
 
         /// The `StringAttributeConstraints` property.
-        pub fn string_attribute_constraints(
-            mut self,
-            value: impl Into<Val<StringAttributeConstraints>>,
-        ) -> Self {
+        pub fn string_attribute_constraints(mut self, value: impl Into<Val<StringAttributeConstraints>>) -> Self {
             self.props.set("StringAttributeConstraints", value);
             self
         }
@@ -2492,14 +2169,9 @@ pub mod user_pool {
         /// Creates the value from its required properties:
         ///
         /// - `attributes_require_verification_before_update`: `AttributesRequireVerificationBeforeUpdate`.
-        pub fn new(
-            attributes_require_verification_before_update: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(attributes_require_verification_before_update: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "AttributesRequireVerificationBeforeUpdate",
-                attributes_require_verification_before_update,
-            );
+            props.set("AttributesRequireVerificationBeforeUpdate", attributes_require_verification_before_update);
             UserAttributeUpdateSettings { props }
         }
     }
@@ -2524,10 +2196,7 @@ pub mod user_pool {
         }
 
         /// The `AdvancedSecurityAdditionalFlows` property.
-        pub fn advanced_security_additional_flows(
-            mut self,
-            value: impl Into<Val<AdvancedSecurityAdditionalFlows>>,
-        ) -> Self {
+        pub fn advanced_security_additional_flows(mut self, value: impl Into<Val<AdvancedSecurityAdditionalFlows>>) -> Self {
             self.props.set("AdvancedSecurityAdditionalFlows", value);
             self
         }
@@ -2660,87 +2329,33 @@ pub mod user_pool {
     }
 
     pub(crate) static ACCOUNT_RECOVERY_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RecoveryMechanisms",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RECOVERY_OPTION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("RecoveryMechanisms", &Shape::List(ListRule { item: Some(&Shape::Object(&RECOVERY_OPTION_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECOVERY_OPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["admin_only", "verified_email", "verified_phone_number"],
-                }),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["admin_only", "verified_email", "verified_phone_number"] })),
+            ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(2.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADMIN_CREATE_USER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InviteMessageTemplate",
-                &Shape::Object(&INVITE_MESSAGE_TEMPLATE_SHAPE),
-            ),
-            (
-                "UnusedAccountValidityDays",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(365.0),
-                    allowed: &[],
-                }),
-            ),
+            ("InviteMessageTemplate", &Shape::Object(&INVITE_MESSAGE_TEMPLATE_SHAPE)),
+            ("UnusedAccountValidityDays", &Shape::Num(NumRule { min: Some(0.0), max: Some(365.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INVITE_MESSAGE_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EmailMessage",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*$"),
-                    min_len: Some(6),
-                    max_len: Some(20000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EmailSubject",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+$"),
-                    min_len: Some(1),
-                    max_len: Some(140),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SMSMessage",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?s)"),
-                    min_len: Some(6),
-                    max_len: Some(140),
-                    allowed: &[],
-                }),
-            ),
+            ("EmailMessage", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*$"), min_len: Some(6), max_len: Some(20000), allowed: &[] })),
+            ("EmailSubject", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+$"), min_len: Some(1), max_len: Some(140), allowed: &[] })),
+            ("SMSMessage", &Shape::Str(StrRule { pattern: Some("^(?s)"), min_len: Some(6), max_len: Some(140), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2757,15 +2372,9 @@ pub mod user_pool {
     };
 
     pub(crate) static ISSUER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ORIGINAL", "UPDATED"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ORIGINAL", "UPDATED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2840,133 +2449,42 @@ pub mod user_pool {
 
     pub(crate) static PASSWORD_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MinimumLength",
-                &Shape::Num(NumRule {
-                    min: Some(6.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PasswordHistorySize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(24.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TemporaryPasswordValidityDays",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(365.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MinimumLength", &Shape::Num(NumRule { min: Some(6.0), max: Some(99.0), allowed: &[] })),
+            ("PasswordHistorySize", &Shape::Num(NumRule { min: Some(0.0), max: Some(24.0), allowed: &[] })),
+            ("TemporaryPasswordValidityDays", &Shape::Num(NumRule { min: Some(0.0), max: Some(365.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIGN_IN_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AllowedFirstAuthFactors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EMAIL_OTP",
-                        "PASSWORD",
-                        "SMS_OTP",
-                        "SOFTWARE_TOKEN",
-                        "WEB_AUTHN",
-                    ],
-                })),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("AllowedFirstAuthFactors", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EMAIL_OTP", "PASSWORD", "SMS_OTP", "SOFTWARE_TOKEN", "WEB_AUTHN"] })), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEMA_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeDataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Boolean", "DateTime", "Number", "String"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NumberAttributeConstraints",
-                &Shape::Object(&NUMBER_ATTRIBUTE_CONSTRAINTS_SHAPE),
-            ),
-            (
-                "StringAttributeConstraints",
-                &Shape::Object(&STRING_ATTRIBUTE_CONSTRAINTS_SHAPE),
-            ),
+            ("AttributeDataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Boolean", "DateTime", "Number", "String"] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
+            ("NumberAttributeConstraints", &Shape::Object(&NUMBER_ATTRIBUTE_CONSTRAINTS_SHAPE)),
+            ("StringAttributeConstraints", &Shape::Object(&STRING_ATTRIBUTE_CONSTRAINTS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NUMBER_ATTRIBUTE_CONSTRAINTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(131072),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(131072),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(131072), allowed: &[] })),
+            ("MinValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(131072), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STRING_ATTRIBUTE_CONSTRAINTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxLength",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(131072),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinLength",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(131072),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxLength", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(131072), allowed: &[] })),
+            ("MinLength", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(131072), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2995,51 +2513,24 @@ pub mod user_pool {
     };
 
     pub(crate) static USER_ATTRIBUTE_UPDATE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AttributesRequireVerificationBeforeUpdate",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["email", "phone_number"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AttributesRequireVerificationBeforeUpdate", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["email", "phone_number"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_POOL_ADD_ONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdvancedSecurityAdditionalFlows",
-                &Shape::Object(&ADVANCED_SECURITY_ADDITIONAL_FLOWS_SHAPE),
-            ),
-            (
-                "AdvancedSecurityMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUDIT", "ENFORCED", "OFF"],
-                }),
-            ),
+            ("AdvancedSecurityAdditionalFlows", &Shape::Object(&ADVANCED_SECURITY_ADDITIONAL_FLOWS_SHAPE)),
+            ("AdvancedSecurityMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUDIT", "ENFORCED", "OFF"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_SECURITY_ADDITIONAL_FLOWS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomAuthMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUDIT", "ENFORCED"],
-            }),
-        )],
+        fields: &[
+            ("CustomAuthMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUDIT", "ENFORCED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3074,10 +2565,7 @@ impl CfnUserPoolClient {
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolClient {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolClient { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessTokenValidity` property.
@@ -3105,10 +2593,7 @@ impl CfnUserPoolClient {
     }
 
     /// The `AnalyticsConfiguration` property.
-    pub fn analytics_configuration(
-        mut self,
-        value: impl Into<Val<user_pool_client::AnalyticsConfiguration>>,
-    ) -> Self {
+    pub fn analytics_configuration(mut self, value: impl Into<Val<user_pool_client::AnalyticsConfiguration>>) -> Self {
         self.props.set("AnalyticsConfiguration", value);
         self
     }
@@ -3138,12 +2623,8 @@ impl CfnUserPoolClient {
     }
 
     /// The `EnablePropagateAdditionalUserContextData` property.
-    pub fn enable_propagate_additional_user_context_data(
-        mut self,
-        value: impl Into<Val<bool>>,
-    ) -> Self {
-        self.props
-            .set("EnablePropagateAdditionalUserContextData", value);
+    pub fn enable_propagate_additional_user_context_data(mut self, value: impl Into<Val<bool>>) -> Self {
+        self.props.set("EnablePropagateAdditionalUserContextData", value);
         self
     }
 
@@ -3194,10 +2675,7 @@ impl CfnUserPoolClient {
     }
 
     /// The `RefreshTokenRotation` property.
-    pub fn refresh_token_rotation(
-        mut self,
-        value: impl Into<Val<user_pool_client::RefreshTokenRotation>>,
-    ) -> Self {
+    pub fn refresh_token_rotation(mut self, value: impl Into<Val<user_pool_client::RefreshTokenRotation>>) -> Self {
         self.props.set("RefreshTokenRotation", value);
         self
     }
@@ -3215,10 +2693,7 @@ impl CfnUserPoolClient {
     }
 
     /// The `TokenValidityUnits` property.
-    pub fn token_validity_units(
-        mut self,
-        value: impl Into<Val<user_pool_client::TokenValidityUnits>>,
-    ) -> Self {
+    pub fn token_validity_units(mut self, value: impl Into<Val<user_pool_client::TokenValidityUnits>>) -> Self {
         self.props.set("TokenValidityUnits", value);
         self
     }
@@ -3275,200 +2750,25 @@ pub(crate) static USER_POOL_CLIENT_META: TypeMeta = TypeMeta {
 
 pub(crate) static USER_POOL_CLIENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessTokenValidity",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AllowedOAuthFlows",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["client_credentials", "code", "implicit"],
-                })),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "AllowedOAuthScopes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "AnalyticsConfiguration",
-            &Shape::Object(&user_pool_client::ANALYTICS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "AuthSessionValidity",
-            &Shape::Num(NumRule {
-                min: Some(3.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CallbackURLs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ClientName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\s+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultRedirectURI",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExplicitAuthFlows",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ADMIN_NO_SRP_AUTH",
-                        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-                        "ALLOW_CUSTOM_AUTH",
-                        "ALLOW_REFRESH_TOKEN_AUTH",
-                        "ALLOW_USER_AUTH",
-                        "ALLOW_USER_PASSWORD_AUTH",
-                        "ALLOW_USER_SRP_AUTH",
-                        "CUSTOM_AUTH_FLOW_ONLY",
-                        "USER_PASSWORD_AUTH",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IdTokenValidity",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LogoutURLs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "PreventUserExistenceErrors",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "LEGACY"],
-            }),
-        ),
-        (
-            "ReadAttributes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RefreshTokenRotation",
-            &Shape::Object(&user_pool_client::REFRESH_TOKEN_ROTATION_SHAPE),
-        ),
-        (
-            "RefreshTokenValidity",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(315360000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SupportedIdentityProviders",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TokenValidityUnits",
-            &Shape::Object(&user_pool_client::TOKEN_VALIDITY_UNITS_SHAPE),
-        ),
-        (
-            "UserPoolId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"),
-                min_len: Some(1),
-                max_len: Some(55),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WriteAttributes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccessTokenValidity", &Shape::Num(NumRule { min: Some(1.0), max: Some(86400.0), allowed: &[] })),
+        ("AllowedOAuthFlows", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["client_credentials", "code", "implicit"] })), min_items: Some(0), max_items: Some(3) })),
+        ("AllowedOAuthScopes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("AnalyticsConfiguration", &Shape::Object(&user_pool_client::ANALYTICS_CONFIGURATION_SHAPE)),
+        ("AuthSessionValidity", &Shape::Num(NumRule { min: Some(3.0), max: Some(15.0), allowed: &[] })),
+        ("CallbackURLs", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+        ("ClientName", &Shape::Str(StrRule { pattern: Some("^[\\w\\s+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("DefaultRedirectURI", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("ExplicitAuthFlows", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADMIN_NO_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"] })), min_items: None, max_items: None })),
+        ("IdTokenValidity", &Shape::Num(NumRule { min: Some(1.0), max: Some(86400.0), allowed: &[] })),
+        ("LogoutURLs", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+        ("PreventUserExistenceErrors", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "LEGACY"] })),
+        ("ReadAttributes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+        ("RefreshTokenRotation", &Shape::Object(&user_pool_client::REFRESH_TOKEN_ROTATION_SHAPE)),
+        ("RefreshTokenValidity", &Shape::Num(NumRule { min: Some(1.0), max: Some(315360000.0), allowed: &[] })),
+        ("SupportedIdentityProviders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: None, max_items: None })),
+        ("TokenValidityUnits", &Shape::Object(&user_pool_client::TOKEN_VALIDITY_UNITS_SHAPE)),
+        ("UserPoolId", &Shape::Str(StrRule { pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(55), allowed: &[] })),
+        ("WriteAttributes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3619,56 +2919,17 @@ pub mod user_pool_client {
 
     pub(crate) static REFRESH_TOKEN_ROTATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Feature",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "RetryGracePeriodSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Feature", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("RetryGracePeriodSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(60.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOKEN_VALIDITY_UNITS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["days", "hours", "minutes", "seconds"],
-                }),
-            ),
-            (
-                "IdToken",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["days", "hours", "minutes", "seconds"],
-                }),
-            ),
-            (
-                "RefreshToken",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["days", "hours", "minutes", "seconds"],
-                }),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["days", "hours", "minutes", "seconds"] })),
+            ("IdToken", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["days", "hours", "minutes", "seconds"] })),
+            ("RefreshToken", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["days", "hours", "minutes", "seconds"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3694,17 +2955,11 @@ impl CfnUserPoolDomain {
         let mut props = Props::new();
         props.set("Domain", domain);
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolDomain { props, options: ResourceOptions::default() }
     }
 
     /// The `CustomDomainConfig` property.
-    pub fn custom_domain_config(
-        mut self,
-        value: impl Into<Val<user_pool_domain::CustomDomainConfigType>>,
-    ) -> Self {
+    pub fn custom_domain_config(mut self, value: impl Into<Val<user_pool_domain::CustomDomainConfigType>>) -> Self {
         self.props.set("CustomDomainConfig", value);
         self
     }
@@ -3759,32 +3014,10 @@ pub(crate) static USER_POOL_DOMAIN_META: TypeMeta = TypeMeta {
 
 pub(crate) static USER_POOL_DOMAIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CustomDomainConfig",
-            &Shape::Object(&user_pool_domain::CUSTOM_DOMAIN_CONFIG_TYPE_SHAPE),
-        ),
-        (
-            "Domain",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Routing",
-            &Shape::Object(&user_pool_domain::ROUTING_TYPE_SHAPE),
-        ),
-        (
-            "UserPoolId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"),
-                min_len: Some(1),
-                max_len: Some(55),
-                allowed: &[],
-            }),
-        ),
+        ("CustomDomainConfig", &Shape::Object(&user_pool_domain::CUSTOM_DOMAIN_CONFIG_TYPE_SHAPE)),
+        ("Domain", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Routing", &Shape::Object(&user_pool_domain::ROUTING_TYPE_SHAPE)),
+        ("UserPoolId", &Shape::Str(StrRule { pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(55), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3866,15 +3099,9 @@ pub mod user_pool_domain {
         ///
         /// - `primary_route53_health_check_id`: `PrimaryRoute53HealthCheckId`.
         /// - `secondary_region`: `SecondaryRegion`.
-        pub fn new(
-            primary_route53_health_check_id: impl Into<Val<String>>,
-            secondary_region: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(primary_route53_health_check_id: impl Into<Val<String>>, secondary_region: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "PrimaryRoute53HealthCheckId",
-                primary_route53_health_check_id,
-            );
+            props.set("PrimaryRoute53HealthCheckId", primary_route53_health_check_id);
             props.set("SecondaryRegion", secondary_region);
             FailoverType { props }
         }
@@ -3895,30 +3122,16 @@ pub mod user_pool_domain {
     };
 
     pub(crate) static ROUTING_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Failover", &Shape::Object(&FAILOVER_TYPE_SHAPE))],
+        fields: &[
+            ("Failover", &Shape::Object(&FAILOVER_TYPE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FAILOVER_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PrimaryRoute53HealthCheckId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecondaryRegion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(5),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("PrimaryRoute53HealthCheckId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("SecondaryRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(5), max_len: Some(32), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3942,10 +3155,7 @@ impl CfnUserPoolGroup {
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -4030,21 +3240,13 @@ impl CfnUserPoolIdentityProvider {
     /// - `provider_name`: `ProviderName`.
     /// - `provider_type`: `ProviderType`.
     /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(
-        provider_details: impl Into<Val<Map<String>>>,
-        provider_name: impl Into<Val<String>>,
-        provider_type: impl Into<Val<String>>,
-        user_pool_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(provider_details: impl Into<Val<Map<String>>>, provider_name: impl Into<Val<String>>, provider_type: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProviderDetails", provider_details);
         props.set("ProviderName", provider_name);
         props.set("ProviderType", provider_type);
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolIdentityProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolIdentityProvider { props, options: ResourceOptions::default() }
     }
 
     /// The `AttributeMapping` property.
@@ -4088,53 +3290,10 @@ pub(crate) static USER_POOL_IDENTITY_PROVIDER_META: TypeMeta = TypeMeta {
 
 pub(crate) static USER_POOL_IDENTITY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IdpIdentifiers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\s+=.@-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(40),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ProviderName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Facebook",
-                    "Google",
-                    "LoginWithAmazon",
-                    "OIDC",
-                    "SAML",
-                    "SignInWithApple",
-                ],
-            }),
-        ),
-        (
-            "UserPoolId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"),
-                min_len: Some(1),
-                max_len: Some(55),
-                allowed: &[],
-            }),
-        ),
+        ("IdpIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\w\\s+=.@-]+$"), min_len: Some(1), max_len: Some(40), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("ProviderName", &Shape::Str(StrRule { pattern: Some("^[^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("ProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Facebook", "Google", "LoginWithAmazon", "OIDC", "SAML", "SignInWithApple"] })),
+        ("UserPoolId", &Shape::Str(StrRule { pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(55), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4157,35 +3316,23 @@ impl CfnUserPoolRegionalConfigurationAttachment {
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolRegionalConfigurationAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolRegionalConfigurationAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The `EmailConfiguration` property.
-    pub fn email_configuration(
-        mut self,
-        value: impl Into<Val<user_pool_regional_configuration_attachment::EmailConfiguration>>,
-    ) -> Self {
+    pub fn email_configuration(mut self, value: impl Into<Val<user_pool_regional_configuration_attachment::EmailConfiguration>>) -> Self {
         self.props.set("EmailConfiguration", value);
         self
     }
 
     /// The `LambdaConfig` property.
-    pub fn lambda_config(
-        mut self,
-        value: impl Into<Val<user_pool_regional_configuration_attachment::LambdaConfig>>,
-    ) -> Self {
+    pub fn lambda_config(mut self, value: impl Into<Val<user_pool_regional_configuration_attachment::LambdaConfig>>) -> Self {
         self.props.set("LambdaConfig", value);
         self
     }
 
     /// The `SmsConfiguration` property.
-    pub fn sms_configuration(
-        mut self,
-        value: impl Into<Val<user_pool_regional_configuration_attachment::SmsConfiguration>>,
-    ) -> Self {
+    pub fn sms_configuration(mut self, value: impl Into<Val<user_pool_regional_configuration_attachment::SmsConfiguration>>) -> Self {
         self.props.set("SmsConfiguration", value);
         self
     }
@@ -4225,10 +3372,7 @@ pub(crate) static USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_META: TypeMeta = T
     write_only: &[],
     primary_identifier: &["UserPoolId"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "UserPoolTags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "UserPoolTags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e688358),
 };
 
@@ -4373,10 +3517,7 @@ pub mod user_pool_regional_configuration_attachment {
         }
 
         /// The `PreTokenGenerationConfig` property.
-        pub fn pre_token_generation_config(
-            mut self,
-            value: impl Into<Val<PreTokenGenerationConfig>>,
-        ) -> Self {
+        pub fn pre_token_generation_config(mut self, value: impl Into<Val<PreTokenGenerationConfig>>) -> Self {
             self.props.set("PreTokenGenerationConfig", value);
             self
         }
@@ -4652,10 +3793,7 @@ impl CfnUserPoolReplica {
         let mut props = Props::new();
         props.set("RegionName", region_name);
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolReplica {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolReplica { props, options: ResourceOptions::default() }
     }
 
     /// The `UserPoolTagsAtCreate` property.
@@ -4689,33 +3827,14 @@ pub(crate) static USER_POOL_REPLICA_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["UserPoolId", "RegionName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "UserPoolTagsAtCreate",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "UserPoolTagsAtCreate", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e688358),
 };
 
 pub(crate) static USER_POOL_REPLICA_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RegionName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(5),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserPoolId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"),
-                min_len: Some(1),
-                max_len: Some(55),
-                allowed: &[],
-            }),
-        ),
+        ("RegionName", &Shape::Str(StrRule { pattern: None, min_len: Some(5), max_len: Some(32), allowed: &[] })),
+        ("UserPoolId", &Shape::Str(StrRule { pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(55), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4737,26 +3856,16 @@ impl CfnUserPoolResourceServer {
     /// - `identifier`: `Identifier`.
     /// - `name`: `Name`.
     /// - `user_pool_id`: `UserPoolId`.
-    pub fn new(
-        identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        user_pool_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Identifier", identifier);
         props.set("Name", name);
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolResourceServer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolResourceServer { props, options: ResourceOptions::default() }
     }
 
     /// The `Scopes` property.
-    pub fn scopes(
-        mut self,
-        value: impl Into<Val<Vec<user_pool_resource_server::ResourceServerScopeType>>>,
-    ) -> Self {
+    pub fn scopes(mut self, value: impl Into<Val<Vec<user_pool_resource_server::ResourceServerScopeType>>>) -> Self {
         self.props.set("Scopes", value);
         self
     }
@@ -4790,43 +3899,10 @@ pub(crate) static USER_POOL_RESOURCE_SERVER_META: TypeMeta = TypeMeta {
 
 pub(crate) static USER_POOL_RESOURCE_SERVER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Identifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\s+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Scopes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &user_pool_resource_server::RESOURCE_SERVER_SCOPE_TYPE_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "UserPoolId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"),
-                min_len: Some(1),
-                max_len: Some(55),
-                allowed: &[],
-            }),
-        ),
+        ("Identifier", &Shape::Str(StrRule { pattern: Some("^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w\\s+=,.@-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Scopes", &Shape::List(ListRule { item: Some(&Shape::Object(&user_pool_resource_server::RESOURCE_SERVER_SCOPE_TYPE_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+        ("UserPoolId", &Shape::Str(StrRule { pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(55), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4848,10 +3924,7 @@ pub mod user_pool_resource_server {
         ///
         /// - `scope_description`: `ScopeDescription`.
         /// - `scope_name`: `ScopeName`.
-        pub fn new(
-            scope_description: impl Into<Val<String>>,
-            scope_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(scope_description: impl Into<Val<String>>, scope_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ScopeDescription", scope_description);
             props.set("ScopeName", scope_name);
@@ -4867,24 +3940,8 @@ pub mod user_pool_resource_server {
 
     pub(crate) static RESOURCE_SERVER_SCOPE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScopeDescription",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScopeName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ScopeDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ScopeName", &Shape::Str(StrRule { pattern: Some("^[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4910,38 +3967,23 @@ impl CfnUserPoolRiskConfigurationAttachment {
         let mut props = Props::new();
         props.set("ClientId", client_id);
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolRiskConfigurationAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolRiskConfigurationAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The `AccountTakeoverRiskConfiguration` property.
-    pub fn account_takeover_risk_configuration(
-        mut self,
-        value: impl Into<
-            Val<user_pool_risk_configuration_attachment::AccountTakeoverRiskConfigurationType>,
-        >,
-    ) -> Self {
+    pub fn account_takeover_risk_configuration(mut self, value: impl Into<Val<user_pool_risk_configuration_attachment::AccountTakeoverRiskConfigurationType>>) -> Self {
         self.props.set("AccountTakeoverRiskConfiguration", value);
         self
     }
 
     /// The `CompromisedCredentialsRiskConfiguration` property.
-    pub fn compromised_credentials_risk_configuration(
-        mut self,
-        value: impl Into<Val<user_pool_risk_configuration_attachment::CompromisedCredentialsRiskConfigurationType>>,
-    ) -> Self {
-        self.props
-            .set("CompromisedCredentialsRiskConfiguration", value);
+    pub fn compromised_credentials_risk_configuration(mut self, value: impl Into<Val<user_pool_risk_configuration_attachment::CompromisedCredentialsRiskConfigurationType>>) -> Self {
+        self.props.set("CompromisedCredentialsRiskConfiguration", value);
         self
     }
 
     /// The `RiskExceptionConfiguration` property.
-    pub fn risk_exception_configuration(
-        mut self,
-        value: impl Into<Val<user_pool_risk_configuration_attachment::RiskExceptionConfigurationType>>,
-    ) -> Self {
+    pub fn risk_exception_configuration(mut self, value: impl Into<Val<user_pool_risk_configuration_attachment::RiskExceptionConfigurationType>>) -> Self {
         self.props.set("RiskExceptionConfiguration", value);
         self
     }
@@ -4995,10 +4037,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
 
         /// The `NotifyConfiguration` property.
-        pub fn notify_configuration(
-            mut self,
-            value: impl Into<Val<NotifyConfigurationType>>,
-        ) -> Self {
+        pub fn notify_configuration(mut self, value: impl Into<Val<NotifyConfigurationType>>) -> Self {
             self.props.set("NotifyConfiguration", value);
             self
         }
@@ -5184,9 +4223,7 @@ pub mod user_pool_risk_configuration_attachment {
         }
     }
 
-    impl From<CompromisedCredentialsRiskConfigurationType>
-        for Val<CompromisedCredentialsRiskConfigurationType>
-    {
+    impl From<CompromisedCredentialsRiskConfigurationType> for Val<CompromisedCredentialsRiskConfigurationType> {
         fn from(v: CompromisedCredentialsRiskConfigurationType) -> Self {
             v.props.into_val()
         }
@@ -5268,10 +4305,7 @@ impl CfnUserPoolUiCustomizationAttachment {
         let mut props = Props::new();
         props.set("ClientId", client_id);
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolUiCustomizationAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolUiCustomizationAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The `CSS` property.
@@ -5325,10 +4359,7 @@ impl CfnUserPoolUser {
     pub fn new(user_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("UserPoolId", user_pool_id);
-        CfnUserPoolUser {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolUser { props, options: ResourceOptions::default() }
     }
 
     /// The `ClientMetadata` property.
@@ -5374,10 +4405,7 @@ impl CfnUserPoolUser {
     /// The `UserAttributes` property.
     ///
     /// Changing it replaces the resource.
-    pub fn user_attributes(
-        mut self,
-        value: impl Into<Val<Vec<user_pool_user::AttributeType>>>,
-    ) -> Self {
+    pub fn user_attributes(mut self, value: impl Into<Val<Vec<user_pool_user::AttributeType>>>) -> Self {
         self.props.set("UserAttributes", value);
         self
     }
@@ -5395,10 +4423,7 @@ impl CfnUserPoolUser {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn validation_data(
-        mut self,
-        value: impl Into<Val<Vec<user_pool_user::AttributeType>>>,
-    ) -> Self {
+    pub fn validation_data(mut self, value: impl Into<Val<Vec<user_pool_user::AttributeType>>>) -> Self {
         self.props.set("ValidationData", value);
         self
     }
@@ -5422,23 +4447,8 @@ impl Resource for CfnUserPoolUser {
 pub(crate) static USER_POOL_USER_META: TypeMeta = TypeMeta {
     type_name: CfnUserPoolUser::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "ClientMetadata",
-        "DesiredDeliveryMediums",
-        "ForceAliasCreation",
-        "MessageAction",
-        "UserAttributes",
-        "UserPoolId",
-        "Username",
-        "ValidationData",
-    ],
-    write_only: &[
-        "ClientMetadata",
-        "DesiredDeliveryMediums",
-        "ForceAliasCreation",
-        "MessageAction",
-        "ValidationData",
-    ],
+    create_only: &["ClientMetadata", "DesiredDeliveryMediums", "ForceAliasCreation", "MessageAction", "UserAttributes", "UserPoolId", "Username", "ValidationData"],
+    write_only: &["ClientMetadata", "DesiredDeliveryMediums", "ForceAliasCreation", "MessageAction", "ValidationData"],
     primary_identifier: &["UserPoolId", "Username"],
     attributes: &[],
     tagging: None,
@@ -5500,19 +4510,12 @@ impl CfnUserPoolUserToGroupAttachment {
     /// - `group_name`: `GroupName`.
     /// - `user_pool_id`: `UserPoolId`.
     /// - `username`: `Username`.
-    pub fn new(
-        group_name: impl Into<Val<String>>,
-        user_pool_id: impl Into<Val<String>>,
-        username: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(group_name: impl Into<Val<String>>, user_pool_id: impl Into<Val<String>>, username: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GroupName", group_name);
         props.set("UserPoolId", user_pool_id);
         props.set("Username", username);
-        CfnUserPoolUserToGroupAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPoolUserToGroupAttachment { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5578,21 +4581,13 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::Cognito::UserPoolDomain" => Some(&USER_POOL_DOMAIN_META),
         "AWS::Cognito::UserPoolGroup" => Some(&USER_POOL_GROUP_META),
         "AWS::Cognito::UserPoolIdentityProvider" => Some(&USER_POOL_IDENTITY_PROVIDER_META),
-        "AWS::Cognito::UserPoolRegionalConfigurationAttachment" => {
-            Some(&USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_META)
-        }
+        "AWS::Cognito::UserPoolRegionalConfigurationAttachment" => Some(&USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_META),
         "AWS::Cognito::UserPoolReplica" => Some(&USER_POOL_REPLICA_META),
         "AWS::Cognito::UserPoolResourceServer" => Some(&USER_POOL_RESOURCE_SERVER_META),
-        "AWS::Cognito::UserPoolRiskConfigurationAttachment" => {
-            Some(&USER_POOL_RISK_CONFIGURATION_ATTACHMENT_META)
-        }
-        "AWS::Cognito::UserPoolUICustomizationAttachment" => {
-            Some(&USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_META)
-        }
+        "AWS::Cognito::UserPoolRiskConfigurationAttachment" => Some(&USER_POOL_RISK_CONFIGURATION_ATTACHMENT_META),
+        "AWS::Cognito::UserPoolUICustomizationAttachment" => Some(&USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_META),
         "AWS::Cognito::UserPoolUser" => Some(&USER_POOL_USER_META),
-        "AWS::Cognito::UserPoolUserToGroupAttachment" => {
-            Some(&USER_POOL_USER_TO_GROUP_ATTACHMENT_META)
-        }
+        "AWS::Cognito::UserPoolUserToGroupAttachment" => Some(&USER_POOL_USER_TO_GROUP_ATTACHMENT_META),
         _ => None,
     }
 }

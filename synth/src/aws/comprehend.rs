@@ -31,21 +31,13 @@ impl CfnDocumentClassifier {
     /// - `document_classifier_name`: `DocumentClassifierName`.
     /// - `input_data_config`: `InputDataConfig`.
     /// - `language_code`: `LanguageCode`.
-    pub fn new(
-        data_access_role_arn: impl Into<Val<String>>,
-        document_classifier_name: impl Into<Val<String>>,
-        input_data_config: impl Into<Val<document_classifier::DocumentClassifierInputDataConfig>>,
-        language_code: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_access_role_arn: impl Into<Val<String>>, document_classifier_name: impl Into<Val<String>>, input_data_config: impl Into<Val<document_classifier::DocumentClassifierInputDataConfig>>, language_code: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataAccessRoleArn", data_access_role_arn);
         props.set("DocumentClassifierName", document_classifier_name);
         props.set("InputDataConfig", input_data_config);
         props.set("LanguageCode", language_code);
-        CfnDocumentClassifier {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDocumentClassifier { props, options: ResourceOptions::default() }
     }
 
     /// The `Mode` property.
@@ -75,10 +67,7 @@ impl CfnDocumentClassifier {
     /// The `OutputDataConfig` property.
     ///
     /// Changing it replaces the resource.
-    pub fn output_data_config(
-        mut self,
-        value: impl Into<Val<document_classifier::DocumentClassifierOutputDataConfig>>,
-    ) -> Self {
+    pub fn output_data_config(mut self, value: impl Into<Val<document_classifier::DocumentClassifierOutputDataConfig>>) -> Self {
         self.props.set("OutputDataConfig", value);
         self
     }
@@ -139,122 +128,28 @@ impl Handle<CfnDocumentClassifier> {
 pub(crate) static DOCUMENT_CLASSIFIER_META: TypeMeta = TypeMeta {
     type_name: CfnDocumentClassifier::TYPE_NAME,
     shape: &DOCUMENT_CLASSIFIER_SHAPE,
-    create_only: &[
-        "DataAccessRoleArn",
-        "DocumentClassifierName",
-        "InputDataConfig",
-        "LanguageCode",
-        "Mode",
-        "ModelKmsKeyId",
-        "OutputDataConfig",
-        "VersionName",
-        "VolumeKmsKeyId",
-        "VpcConfig",
-    ],
+    create_only: &["DataAccessRoleArn", "DocumentClassifierName", "InputDataConfig", "LanguageCode", "Mode", "ModelKmsKeyId", "OutputDataConfig", "VersionName", "VolumeKmsKeyId", "VpcConfig"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16288358),
 };
 
 pub(crate) static DOCUMENT_CLASSIFIER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataAccessRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DocumentClassifierName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InputDataConfig",
-            &Shape::Object(&document_classifier::DOCUMENT_CLASSIFIER_INPUT_DATA_CONFIG_SHAPE),
-        ),
-        (
-            "LanguageCode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["en", "es", "fr", "it", "de", "pt"],
-            }),
-        ),
-        (
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MULTI_CLASS", "MULTI_LABEL"],
-            }),
-        ),
-        (
-            "ModelKmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\p{ASCII}+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModelPolicy",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"),
-                min_len: Some(1),
-                max_len: Some(20000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutputDataConfig",
-            &Shape::Object(&document_classifier::DOCUMENT_CLASSIFIER_OUTPUT_DATA_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&document_classifier::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VersionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeKmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\p{ASCII}+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpcConfig",
-            &Shape::Object(&document_classifier::VPC_CONFIG_SHAPE),
-        ),
+        ("DataAccessRoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("DocumentClassifierName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("InputDataConfig", &Shape::Object(&document_classifier::DOCUMENT_CLASSIFIER_INPUT_DATA_CONFIG_SHAPE)),
+        ("LanguageCode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["en", "es", "fr", "it", "de", "pt"] })),
+        ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MULTI_CLASS", "MULTI_LABEL"] })),
+        ("ModelKmsKeyId", &Shape::Str(StrRule { pattern: Some("^\\p{ASCII}+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("ModelPolicy", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"), min_len: Some(1), max_len: Some(20000), allowed: &[] })),
+        ("OutputDataConfig", &Shape::Object(&document_classifier::DOCUMENT_CLASSIFIER_OUTPUT_DATA_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&document_classifier::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VersionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^\\p{ASCII}+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("VpcConfig", &Shape::Object(&document_classifier::VPC_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -279,10 +174,7 @@ pub mod document_classifier {
         }
 
         /// The `AugmentedManifests` property.
-        pub fn augmented_manifests(
-            mut self,
-            value: impl Into<Val<Vec<AugmentedManifestsListItem>>>,
-        ) -> Self {
+        pub fn augmented_manifests(mut self, value: impl Into<Val<Vec<AugmentedManifestsListItem>>>) -> Self {
             self.props.set("AugmentedManifests", value);
             self
         }
@@ -296,10 +188,7 @@ pub mod document_classifier {
         }
 
         /// The `DocumentReaderConfig` property.
-        pub fn document_reader_config(
-            mut self,
-            value: impl Into<Val<DocumentReaderConfig>>,
-        ) -> Self {
+        pub fn document_reader_config(mut self, value: impl Into<Val<DocumentReaderConfig>>) -> Self {
             self.props.set("DocumentReaderConfig", value);
             self
         }
@@ -354,10 +243,7 @@ pub mod document_classifier {
         ///
         /// - `attribute_names`: `AttributeNames`.
         /// - `s3_uri`: `S3Uri`.
-        pub fn new(
-            attribute_names: impl Into<Val<Vec<String>>>,
-            s3_uri: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_names: impl Into<Val<Vec<String>>>, s3_uri: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeNames", attribute_names);
             props.set("S3Uri", s3_uri);
@@ -513,10 +399,7 @@ pub mod document_classifier {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`.
         /// - `subnets`: `Subnets`.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -532,245 +415,64 @@ pub mod document_classifier {
 
     pub(crate) static DOCUMENT_CLASSIFIER_INPUT_DATA_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AugmentedManifests",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUGMENTED_MANIFESTS_LIST_ITEM_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "DataFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COMPREHEND_CSV", "AUGMENTED_MANIFEST"],
-                }),
-            ),
-            (
-                "DocumentReaderConfig",
-                &Shape::Object(&DOCUMENT_READER_CONFIG_SHAPE),
-            ),
-            (
-                "DocumentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PLAIN_TEXT_DOCUMENT", "SEMI_STRUCTURED_DOCUMENT"],
-                }),
-            ),
-            (
-                "Documents",
-                &Shape::Object(&DOCUMENT_CLASSIFIER_DOCUMENTS_SHAPE),
-            ),
-            (
-                "LabelDelimiter",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ ~!@#$%^*\\-_+=|\\\\:;\\t>?/]$"),
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TestS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("AugmentedManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&AUGMENTED_MANIFESTS_LIST_ITEM_SHAPE)), min_items: None, max_items: None })),
+            ("DataFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPREHEND_CSV", "AUGMENTED_MANIFEST"] })),
+            ("DocumentReaderConfig", &Shape::Object(&DOCUMENT_READER_CONFIG_SHAPE)),
+            ("DocumentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PLAIN_TEXT_DOCUMENT", "SEMI_STRUCTURED_DOCUMENT"] })),
+            ("Documents", &Shape::Object(&DOCUMENT_CLASSIFIER_DOCUMENTS_SHAPE)),
+            ("LabelDelimiter", &Shape::Str(StrRule { pattern: Some("^[ ~!@#$%^*\\-_+=|\\\\:;\\t>?/]$"), min_len: Some(1), max_len: Some(1), allowed: &[] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("TestS3Uri", &Shape::Str(StrRule { pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUGMENTED_MANIFESTS_LIST_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                        min_len: Some(1),
-                        max_len: Some(63),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(63),
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Split",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TRAIN", "TEST"],
-                }),
-            ),
+            ("AttributeNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(1), max_len: Some(63), allowed: &[] })), min_items: Some(1), max_items: Some(63) })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Split", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRAIN", "TEST"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_READER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DocumentReadAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TEXTRACT_DETECT_DOCUMENT_TEXT", "TEXTRACT_ANALYZE_DOCUMENT"],
-                }),
-            ),
-            (
-                "DocumentReadMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SERVICE_DEFAULT", "FORCE_DOCUMENT_READ_ACTION"],
-                }),
-            ),
-            (
-                "FeatureTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["TABLES", "FORMS"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
+            ("DocumentReadAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXTRACT_DETECT_DOCUMENT_TEXT", "TEXTRACT_ANALYZE_DOCUMENT"] })),
+            ("DocumentReadMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE_DEFAULT", "FORCE_DOCUMENT_READ_ACTION"] })),
+            ("FeatureTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TABLES", "FORMS"] })), min_items: Some(1), max_items: Some(2) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_CLASSIFIER_DOCUMENTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TestS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("TestS3Uri", &Shape::Str(StrRule { pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_CLASSIFIER_OUTPUT_DATA_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\p{ASCII}+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^\\p{ASCII}+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(1),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(1),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -793,19 +495,12 @@ impl CfnDocumentClassifierEndpoint {
     /// - `desired_inference_units`: `DesiredInferenceUnits`, The desired number of inference units to be used by the model. Each inference unit represents throughput of 100 characters per second.
     /// - `endpoint_name`: `EndpointName`, The name of the endpoint. The name must be unique within the AWS Region and account.
     /// - `model_arn`: `ModelArn`, The Amazon Resource Name (ARN) of the document classifier model to which the endpoint is attached.
-    pub fn new(
-        desired_inference_units: impl Into<Val<i64>>,
-        endpoint_name: impl Into<Val<String>>,
-        model_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(desired_inference_units: impl Into<Val<i64>>, endpoint_name: impl Into<Val<String>>, model_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DesiredInferenceUnits", desired_inference_units);
         props.set("EndpointName", endpoint_name);
         props.set("ModelArn", model_arn);
-        CfnDocumentClassifierEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDocumentClassifierEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// Tags associated with the endpoint being created.
@@ -866,16 +561,8 @@ pub(crate) static DOCUMENT_CLASSIFIER_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["EndpointName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "CurrentInferenceUnits",
-        "LastModifiedTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "CurrentInferenceUnits", "LastModifiedTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -922,24 +609,8 @@ pub mod document_classifier_endpoint {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -963,21 +634,13 @@ impl CfnEntityRecognizer {
     /// - `input_data_config`: `InputDataConfig`, Specifies the format and location of the input data. The S3 bucket containing the input data must be located in the same Region as the entity recognizer being created.
     /// - `language_code`: `LanguageCode`, The language of the input documents. All documents must be in the same language.
     /// - `recognizer_name`: `RecognizerName`, The name given to the entity recognizer.
-    pub fn new(
-        data_access_role_arn: impl Into<Val<String>>,
-        input_data_config: impl Into<Val<entity_recognizer::EntityRecognizerInputDataConfig>>,
-        language_code: impl Into<Val<String>>,
-        recognizer_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_access_role_arn: impl Into<Val<String>>, input_data_config: impl Into<Val<entity_recognizer::EntityRecognizerInputDataConfig>>, language_code: impl Into<Val<String>>, recognizer_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataAccessRoleArn", data_access_role_arn);
         props.set("InputDataConfig", input_data_config);
         props.set("LanguageCode", language_code);
         props.set("RecognizerName", recognizer_name);
-        CfnEntityRecognizer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEntityRecognizer { props, options: ResourceOptions::default() }
     }
 
     /// ID for the AWS KMS key that Amazon Comprehend uses to encrypt trained custom models.
@@ -1056,110 +719,26 @@ impl Handle<CfnEntityRecognizer> {
 pub(crate) static ENTITY_RECOGNIZER_META: TypeMeta = TypeMeta {
     type_name: CfnEntityRecognizer::TYPE_NAME,
     shape: &ENTITY_RECOGNIZER_SHAPE,
-    create_only: &[
-        "DataAccessRoleArn",
-        "InputDataConfig",
-        "LanguageCode",
-        "ModelKmsKeyId",
-        "ModelPolicy",
-        "RecognizerName",
-        "VersionName",
-        "VolumeKmsKeyId",
-        "VpcConfig",
-    ],
+    create_only: &["DataAccessRoleArn", "InputDataConfig", "LanguageCode", "ModelKmsKeyId", "ModelPolicy", "RecognizerName", "VersionName", "VolumeKmsKeyId", "VpcConfig"],
     write_only: &["ModelPolicy"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static ENTITY_RECOGNIZER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataAccessRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InputDataConfig",
-            &Shape::Object(&entity_recognizer::ENTITY_RECOGNIZER_INPUT_DATA_CONFIG_SHAPE),
-        ),
-        (
-            "LanguageCode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "ko", "zh", "zh-TW",
-                ],
-            }),
-        ),
-        (
-            "ModelKmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\p{ASCII}+$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModelPolicy",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"),
-                min_len: Some(1),
-                max_len: Some(20000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecognizerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&entity_recognizer::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VersionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeKmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\p{ASCII}+$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpcConfig",
-            &Shape::Object(&entity_recognizer::VPC_CONFIG_SHAPE),
-        ),
+        ("DataAccessRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("InputDataConfig", &Shape::Object(&entity_recognizer::ENTITY_RECOGNIZER_INPUT_DATA_CONFIG_SHAPE)),
+        ("LanguageCode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["en", "es", "fr", "de", "it", "pt", "ar", "hi", "ja", "ko", "zh", "zh-TW"] })),
+        ("ModelKmsKeyId", &Shape::Str(StrRule { pattern: Some("^\\p{ASCII}+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("ModelPolicy", &Shape::Str(StrRule { pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"), min_len: Some(1), max_len: Some(20000), allowed: &[] })),
+        ("RecognizerName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&entity_recognizer::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VersionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^\\p{ASCII}+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("VpcConfig", &Shape::Object(&entity_recognizer::VPC_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1193,10 +772,7 @@ pub mod entity_recognizer {
         }
 
         /// A list of augmented manifest files that provide training data for a custom model.
-        pub fn augmented_manifests(
-            mut self,
-            value: impl Into<Val<Vec<AugmentedManifestsListItem>>>,
-        ) -> Self {
+        pub fn augmented_manifests(mut self, value: impl Into<Val<Vec<AugmentedManifestsListItem>>>) -> Self {
             self.props.set("AugmentedManifests", value);
             self
         }
@@ -1268,10 +844,7 @@ pub mod entity_recognizer {
         ///
         /// - `attribute_names`: `AttributeNames`, The JSON attribute that contains the annotations for your training documents.
         /// - `s3_uri`: `S3Uri`, The Amazon S3 location of the augmented manifest file.
-        pub fn new(
-            attribute_names: impl Into<Val<Vec<String>>>,
-            s3_uri: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_names: impl Into<Val<Vec<String>>>, s3_uri: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeNames", attribute_names);
             props.set("S3Uri", s3_uri);
@@ -1432,10 +1005,7 @@ pub mod entity_recognizer {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The ID number for a security group on an instance of your private VPC.
         /// - `subnets`: `Subnets`, The ID for each subnet being used in your private VPC.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -1451,246 +1021,71 @@ pub mod entity_recognizer {
 
     pub(crate) static ENTITY_RECOGNIZER_INPUT_DATA_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Annotations",
-                &Shape::Object(&ENTITY_RECOGNIZER_ANNOTATIONS_SHAPE),
-            ),
-            (
-                "AugmentedManifests",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUGMENTED_MANIFESTS_LIST_ITEM_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "DataFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COMPREHEND_CSV", "AUGMENTED_MANIFEST"],
-                }),
-            ),
-            (
-                "Documents",
-                &Shape::Object(&ENTITY_RECOGNIZER_DOCUMENTS_SHAPE),
-            ),
-            (
-                "EntityList",
-                &Shape::Object(&ENTITY_RECOGNIZER_ENTITY_LIST_SHAPE),
-            ),
-            (
-                "EntityTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ENTITY_TYPES_LIST_ITEM_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Annotations", &Shape::Object(&ENTITY_RECOGNIZER_ANNOTATIONS_SHAPE)),
+            ("AugmentedManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&AUGMENTED_MANIFESTS_LIST_ITEM_SHAPE)), min_items: None, max_items: None })),
+            ("DataFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPREHEND_CSV", "AUGMENTED_MANIFEST"] })),
+            ("Documents", &Shape::Object(&ENTITY_RECOGNIZER_DOCUMENTS_SHAPE)),
+            ("EntityList", &Shape::Object(&ENTITY_RECOGNIZER_ENTITY_LIST_SHAPE)),
+            ("EntityTypes", &Shape::List(ListRule { item: Some(&Shape::Object(&ENTITY_TYPES_LIST_ITEM_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITY_RECOGNIZER_ANNOTATIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TestS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("TestS3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUGMENTED_MANIFESTS_LIST_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AnnotationDataS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AttributeNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                        min_len: Some(1),
-                        max_len: Some(63),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "DocumentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PLAIN_TEXT_DOCUMENT", "SEMI_STRUCTURED_DOCUMENT"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceDocumentsS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Split",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TRAIN", "TEST"],
-                }),
-            ),
+            ("AnnotationDataS3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("AttributeNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })), min_items: None, max_items: None })),
+            ("DocumentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PLAIN_TEXT_DOCUMENT", "SEMI_STRUCTURED_DOCUMENT"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("SourceDocumentsS3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Split", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRAIN", "TEST"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITY_RECOGNIZER_DOCUMENTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ONE_DOC_PER_FILE", "ONE_DOC_PER_LINE"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TestS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("InputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ONE_DOC_PER_FILE", "ONE_DOC_PER_LINE"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("TestS3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITY_RECOGNIZER_ENTITY_LIST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITY_TYPES_LIST_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?![^\\n\\r\\t,]*\\\\n|\\\\r|\\\\t)[^\\n\\r\\t,]+$"),
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: Some("^(?![^\\n\\r\\t,]*\\\\n|\\\\r|\\\\t)[^\\n\\r\\t,]+$"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+$"),
-                        min_len: Some(1),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+$"),
-                        min_len: Some(1),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1712,17 +1107,11 @@ impl CfnEntityRecognizerEndpoint {
     ///
     /// - `desired_inference_units`: `DesiredInferenceUnits`, The desired number of inference units to be used by the model. Each inference unit represents throughput of 100 characters per second.
     /// - `endpoint_name`: `EndpointName`, The name of the endpoint. The name must be unique within the AWS Region and account.
-    pub fn new(
-        desired_inference_units: impl Into<Val<i64>>,
-        endpoint_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(desired_inference_units: impl Into<Val<i64>>, endpoint_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DesiredInferenceUnits", desired_inference_units);
         props.set("EndpointName", endpoint_name);
-        CfnEntityRecognizerEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEntityRecognizerEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to trained custom models encrypted with a customer managed key (ModelKmsKeyId).
@@ -1810,17 +1199,8 @@ pub(crate) static ENTITY_RECOGNIZER_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["EndpointName", "FlywheelArn"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "CurrentInferenceUnits",
-        "EndpointStatus",
-        "LastModifiedTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "CurrentInferenceUnits", "EndpointStatus", "LastModifiedTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -1869,24 +1249,8 @@ pub mod entity_recognizer_endpoint {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1909,19 +1273,12 @@ impl CfnFlywheel {
     /// - `data_access_role_arn`: `DataAccessRoleArn`.
     /// - `data_lake_s3_uri`: `DataLakeS3Uri`.
     /// - `flywheel_name`: `FlywheelName`.
-    pub fn new(
-        data_access_role_arn: impl Into<Val<String>>,
-        data_lake_s3_uri: impl Into<Val<String>>,
-        flywheel_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_access_role_arn: impl Into<Val<String>>, data_lake_s3_uri: impl Into<Val<String>>, flywheel_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataAccessRoleArn", data_access_role_arn);
         props.set("DataLakeS3Uri", data_lake_s3_uri);
         props.set("FlywheelName", flywheel_name);
-        CfnFlywheel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlywheel { props, options: ResourceOptions::default() }
     }
 
     /// The `ActiveModelArn` property.
@@ -1931,10 +1288,7 @@ impl CfnFlywheel {
     }
 
     /// The `DataSecurityConfig` property.
-    pub fn data_security_config(
-        mut self,
-        value: impl Into<Val<flywheel::DataSecurityConfig>>,
-    ) -> Self {
+    pub fn data_security_config(mut self, value: impl Into<Val<flywheel::DataSecurityConfig>>) -> Self {
         self.props.set("DataSecurityConfig", value);
         self
     }
@@ -1993,10 +1347,7 @@ pub(crate) static FLYWHEEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16288358),
 };
 
@@ -2075,10 +1426,7 @@ pub mod flywheel {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`.
         /// - `subnets`: `Subnets`.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -2134,19 +1482,13 @@ pub mod flywheel {
         }
 
         /// The `DocumentClassificationConfig` property.
-        pub fn document_classification_config(
-            mut self,
-            value: impl Into<Val<DocumentClassificationConfig>>,
-        ) -> Self {
+        pub fn document_classification_config(mut self, value: impl Into<Val<DocumentClassificationConfig>>) -> Self {
             self.props.set("DocumentClassificationConfig", value);
             self
         }
 
         /// The `EntityRecognitionConfig` property.
-        pub fn entity_recognition_config(
-            mut self,
-            value: impl Into<Val<EntityRecognitionConfig>>,
-        ) -> Self {
+        pub fn entity_recognition_config(mut self, value: impl Into<Val<EntityRecognitionConfig>>) -> Self {
             self.props.set("EntityRecognitionConfig", value);
             self
         }
@@ -2238,33 +1580,9 @@ pub mod flywheel {
 
     pub(crate) static DATA_SECURITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataLakeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\p{ASCII}+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\p{ASCII}+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\p{ASCII}+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("DataLakeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^\\p{ASCII}+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ModelKmsKeyId", &Shape::Str(StrRule { pattern: Some("^\\p{ASCII}+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^\\p{ASCII}+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
             ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2272,133 +1590,48 @@ pub mod flywheel {
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(1),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(1),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TASK_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DocumentClassificationConfig",
-                &Shape::Object(&DOCUMENT_CLASSIFICATION_CONFIG_SHAPE),
-            ),
-            (
-                "EntityRecognitionConfig",
-                &Shape::Object(&ENTITY_RECOGNITION_CONFIG_SHAPE),
-            ),
-            (
-                "LanguageCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["en", "es", "fr", "it", "de", "pt"],
-                }),
-            ),
+            ("DocumentClassificationConfig", &Shape::Object(&DOCUMENT_CLASSIFICATION_CONFIG_SHAPE)),
+            ("EntityRecognitionConfig", &Shape::Object(&ENTITY_RECOGNITION_CONFIG_SHAPE)),
+            ("LanguageCode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["en", "es", "fr", "it", "de", "pt"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_CLASSIFICATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Labels",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\P{C}*$"),
-                        min_len: Some(0),
-                        max_len: Some(5000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(1000),
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MULTI_CLASS", "MULTI_LABEL"],
-                }),
-            ),
+            ("Labels", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\P{C}*$"), min_len: Some(0), max_len: Some(5000), allowed: &[] })), min_items: Some(0), max_items: Some(1000) })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MULTI_CLASS", "MULTI_LABEL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITY_RECOGNITION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EntityTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ENTITY_TYPES_LIST_ITEM_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        )],
+        fields: &[
+            ("EntityTypes", &Shape::List(ListRule { item: Some(&Shape::Object(&ENTITY_TYPES_LIST_ITEM_SHAPE)), min_items: Some(1), max_items: Some(25) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITY_TYPES_LIST_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?![^\\n\\r\\t,]*\\\\n|\\\\r|\\\\t)[^\\n\\r\\t,]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: Some("^(?![^\\n\\r\\t,]*\\\\n|\\\\r|\\\\t)[^\\n\\r\\t,]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -32,23 +32,14 @@ impl CfnAutomationRule {
     /// - `rule_type`: `RuleType`, The type of automation rule.
     /// - `schedule`: `Schedule`, The schedule configuration for when the rule runs.
     /// - `status`: `Status`, The status of the automation rule.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        recommended_action_types: impl Into<Val<Vec<String>>>,
-        rule_type: impl Into<Val<String>>,
-        schedule: impl Into<Val<automation_rule::Schedule>>,
-        status: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, recommended_action_types: impl Into<Val<Vec<String>>>, rule_type: impl Into<Val<String>>, schedule: impl Into<Val<automation_rule::Schedule>>, status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RecommendedActionTypes", recommended_action_types);
         props.set("RuleType", rule_type);
         props.set("Schedule", schedule);
         props.set("Status", status);
-        CfnAutomationRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAutomationRule { props, options: ResourceOptions::default() }
     }
 
     /// Filter criteria that specify which recommended actions qualify for implementation.
@@ -64,10 +55,7 @@ impl CfnAutomationRule {
     }
 
     /// Organization configuration for organization rules, including rule apply order and account scope.
-    pub fn organization_configuration(
-        mut self,
-        value: impl Into<Val<automation_rule::OrganizationConfiguration>>,
-    ) -> Self {
+    pub fn organization_configuration(mut self, value: impl Into<Val<automation_rule::OrganizationConfiguration>>) -> Self {
         self.props.set("OrganizationConfiguration", value);
         self
     }
@@ -150,89 +138,22 @@ pub(crate) static AUTOMATION_RULE_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["RuleArn"],
-    attributes: &[
-        "AccountId",
-        "CreatedTimestamp",
-        "LastUpdatedTimestamp",
-        "RuleArn",
-        "RuleId",
-        "RuleRevision",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AccountId", "CreatedTimestamp", "LastUpdatedTimestamp", "RuleArn", "RuleId", "RuleRevision"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static AUTOMATION_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Criteria", &Shape::Object(&automation_rule::CRITERIA_SHAPE)),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-\\s@\\.]*$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OrganizationConfiguration",
-            &Shape::Object(&automation_rule::ORGANIZATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RecommendedActionTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SnapshotAndDeleteUnattachedEbsVolume",
-                        "UpgradeEbsVolumeType",
-                    ],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RuleType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AccountRule", "OrganizationRule"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-\\s@\\.]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("OrganizationConfiguration", &Shape::Object(&automation_rule::ORGANIZATION_CONFIGURATION_SHAPE)),
+        ("RecommendedActionTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SnapshotAndDeleteUnattachedEbsVolume", "UpgradeEbsVolumeType"] })), min_items: Some(1), max_items: None })),
+        ("RuleType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AccountRule", "OrganizationRule"] })),
         ("Schedule", &Shape::Object(&automation_rule::SCHEDULE_SHAPE)),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Active", "Inactive"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&automation_rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Active", "Inactive"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&automation_rule::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -257,37 +178,25 @@ pub mod automation_rule {
         }
 
         /// The `EbsVolumeSizeInGib` property.
-        pub fn ebs_volume_size_in_gib(
-            mut self,
-            value: impl Into<Val<Vec<IntegerCriteriaCondition>>>,
-        ) -> Self {
+        pub fn ebs_volume_size_in_gib(mut self, value: impl Into<Val<Vec<IntegerCriteriaCondition>>>) -> Self {
             self.props.set("EbsVolumeSizeInGib", value);
             self
         }
 
         /// The `EbsVolumeType` property.
-        pub fn ebs_volume_type(
-            mut self,
-            value: impl Into<Val<Vec<StringCriteriaCondition>>>,
-        ) -> Self {
+        pub fn ebs_volume_type(mut self, value: impl Into<Val<Vec<StringCriteriaCondition>>>) -> Self {
             self.props.set("EbsVolumeType", value);
             self
         }
 
         /// The `EstimatedMonthlySavings` property.
-        pub fn estimated_monthly_savings(
-            mut self,
-            value: impl Into<Val<Vec<DoubleCriteriaCondition>>>,
-        ) -> Self {
+        pub fn estimated_monthly_savings(mut self, value: impl Into<Val<Vec<DoubleCriteriaCondition>>>) -> Self {
             self.props.set("EstimatedMonthlySavings", value);
             self
         }
 
         /// The `LookBackPeriodInDays` property.
-        pub fn look_back_period_in_days(
-            mut self,
-            value: impl Into<Val<Vec<IntegerCriteriaCondition>>>,
-        ) -> Self {
+        pub fn look_back_period_in_days(mut self, value: impl Into<Val<Vec<IntegerCriteriaCondition>>>) -> Self {
             self.props.set("LookBackPeriodInDays", value);
             self
         }
@@ -305,19 +214,13 @@ pub mod automation_rule {
         }
 
         /// The `ResourceTag` property.
-        pub fn resource_tag(
-            mut self,
-            value: impl Into<Val<Vec<ResourceTagsCriteriaCondition>>>,
-        ) -> Self {
+        pub fn resource_tag(mut self, value: impl Into<Val<Vec<ResourceTagsCriteriaCondition>>>) -> Self {
             self.props.set("ResourceTag", value);
             self
         }
 
         /// The `RestartNeeded` property.
-        pub fn restart_needed(
-            mut self,
-            value: impl Into<Val<Vec<StringCriteriaCondition>>>,
-        ) -> Self {
+        pub fn restart_needed(mut self, value: impl Into<Val<Vec<StringCriteriaCondition>>>) -> Self {
             self.props.set("RestartNeeded", value);
             self
         }
@@ -570,284 +473,77 @@ pub mod automation_rule {
 
     pub(crate) static CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EbsVolumeSizeInGib",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INTEGER_CRITERIA_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "EbsVolumeType",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_CRITERIA_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "EstimatedMonthlySavings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DOUBLE_CRITERIA_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LookBackPeriodInDays",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INTEGER_CRITERIA_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Region",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_CRITERIA_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ResourceArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_CRITERIA_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ResourceTag",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RESOURCE_TAGS_CRITERIA_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RestartNeeded",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_CRITERIA_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("EbsVolumeSizeInGib", &Shape::List(ListRule { item: Some(&Shape::Object(&INTEGER_CRITERIA_CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("EbsVolumeType", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_CRITERIA_CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("EstimatedMonthlySavings", &Shape::List(ListRule { item: Some(&Shape::Object(&DOUBLE_CRITERIA_CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("LookBackPeriodInDays", &Shape::List(ListRule { item: Some(&Shape::Object(&INTEGER_CRITERIA_CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("Region", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_CRITERIA_CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("ResourceArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_CRITERIA_CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("ResourceTag", &Shape::List(ListRule { item: Some(&Shape::Object(&RESOURCE_TAGS_CRITERIA_CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("RestartNeeded", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_CRITERIA_CONDITION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTEGER_CRITERIA_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Comparison",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "StringEquals",
-                    "StringNotEquals",
-                    "StringEqualsIgnoreCase",
-                    "StringNotEqualsIgnoreCase",
-                    "StringLike",
-                    "StringNotLike",
-                    "NumericEquals",
-                    "NumericNotEquals",
-                    "NumericLessThan",
-                    "NumericLessThanEquals",
-                    "NumericGreaterThan",
-                    "NumericGreaterThanEquals",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STRING_CRITERIA_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "StringEquals",
-                        "StringNotEquals",
-                        "StringEqualsIgnoreCase",
-                        "StringNotEqualsIgnoreCase",
-                        "StringLike",
-                        "StringNotLike",
-                        "NumericEquals",
-                        "NumericNotEquals",
-                        "NumericLessThan",
-                        "NumericLessThanEquals",
-                        "NumericGreaterThan",
-                        "NumericGreaterThanEquals",
-                    ],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@\\*\\?]+$"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@\\*\\?]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOUBLE_CRITERIA_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Comparison",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "StringEquals",
-                    "StringNotEquals",
-                    "StringEqualsIgnoreCase",
-                    "StringNotEqualsIgnoreCase",
-                    "StringLike",
-                    "StringNotLike",
-                    "NumericEquals",
-                    "NumericNotEquals",
-                    "NumericLessThan",
-                    "NumericLessThanEquals",
-                    "NumericGreaterThan",
-                    "NumericGreaterThanEquals",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_TAGS_CRITERIA_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "StringEquals",
-                        "StringNotEquals",
-                        "StringEqualsIgnoreCase",
-                        "StringNotEqualsIgnoreCase",
-                        "StringLike",
-                        "StringNotLike",
-                        "NumericEquals",
-                        "NumericNotEquals",
-                        "NumericLessThan",
-                        "NumericLessThanEquals",
-                        "NumericGreaterThan",
-                        "NumericGreaterThanEquals",
-                    ],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@\\*\\?]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@\\*\\?]+$"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"] })),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@\\*\\?]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@\\*\\?]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORGANIZATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]{12}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "RuleApplyOrder",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BeforeAccountRules", "AfterAccountRules"],
-                }),
-            ),
+            ("AccountIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("RuleApplyOrder", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BeforeAccountRules", "AfterAccountRules"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExecutionWindowInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ExecutionWindowInMinutes", &Shape::Num(NumRule { min: Some(60.0), max: Some(1440.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@]*$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\w\\s\\.\\-\\:\\/\\=\\+\\@]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&AUTOMATION_RULE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &AUTOMATION_RULE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -29,17 +29,11 @@ impl CfnAggregationAuthorization {
     ///
     /// - `authorized_account_id`: `AuthorizedAccountId`, The 12-digit account ID of the account authorized to aggregate data.
     /// - `authorized_aws_region`: `AuthorizedAwsRegion`, The region authorized to collect aggregated data.
-    pub fn new(
-        authorized_account_id: impl Into<Val<String>>,
-        authorized_aws_region: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(authorized_account_id: impl Into<Val<String>>, authorized_aws_region: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthorizedAccountId", authorized_account_id);
         props.set("AuthorizedAwsRegion", authorized_aws_region);
-        CfnAggregationAuthorization {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAggregationAuthorization { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the AggregationAuthorization.
@@ -80,41 +74,15 @@ pub(crate) static AGGREGATION_AUTHORIZATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AuthorizedAccountId", "AuthorizedAwsRegion"],
     attributes: &["AggregationAuthorizationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static AGGREGATION_AUTHORIZATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthorizedAccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuthorizedAwsRegion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&aggregation_authorization::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AuthorizedAccountId", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("AuthorizedAwsRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&aggregation_authorization::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -152,24 +120,8 @@ pub mod aggregation_authorization {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -209,10 +161,7 @@ impl CfnConfigRule {
     pub fn new(source: impl Into<Val<config_rule::Source>>) -> Self {
         let mut props = Props::new();
         props.set("Source", source);
-        CfnConfigRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigRule { props, options: ResourceOptions::default() }
     }
 
     /// A name for the CC rule. If you don't specify a name, CFN generates a unique physical ID and uses that ID for the rule name. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
@@ -230,10 +179,7 @@ impl CfnConfigRule {
     }
 
     /// The modes the CC rule can be evaluated in. The valid values are distinct objects. By default, the value is Detective evaluation mode only.
-    pub fn evaluation_modes(
-        mut self,
-        value: impl Into<Val<Vec<config_rule::EvaluationModeConfiguration>>>,
-    ) -> Self {
+    pub fn evaluation_modes(mut self, value: impl Into<Val<Vec<config_rule::EvaluationModeConfiguration>>>) -> Self {
         self.props.set("EvaluationModes", value);
         self
     }
@@ -309,15 +255,9 @@ pub(crate) static CONFIG_RULE_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static CONFIG_RULE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Description",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(0),
-            max_len: Some(256),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -469,6 +409,8 @@ pub mod config_rule {
         }
 
         /// The policy definition containing the logic for your CC Custom Policy rule.
+        ///
+        /// Write-only.
         pub fn policy_text(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PolicyText", value);
             self
@@ -492,10 +434,7 @@ pub mod config_rule {
         ///
         /// - `event_source`: `EventSource`, The source of the event, such as an AWS service, that triggers CC to evaluate your AWS resources.
         /// - `message_type`: `MessageType`, The type of notification that triggers CC to run an evaluation for a rule. You can specify the following notification types:
-        pub fn new(
-            event_source: impl Into<Val<String>>,
-            message_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(event_source: impl Into<Val<String>>, message_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EventSource", event_source);
             props.set("MessageType", message_type);
@@ -535,17 +474,11 @@ impl CfnConfigurationAggregator {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnConfigurationAggregator {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationAggregator { props, options: ResourceOptions::default() }
     }
 
     /// The `AccountAggregationSources` property.
-    pub fn account_aggregation_sources(
-        mut self,
-        value: impl Into<Val<Vec<configuration_aggregator::AccountAggregationSource>>>,
-    ) -> Self {
+    pub fn account_aggregation_sources(mut self, value: impl Into<Val<Vec<configuration_aggregator::AccountAggregationSource>>>) -> Self {
         self.props.set("AccountAggregationSources", value);
         self
     }
@@ -559,10 +492,7 @@ impl CfnConfigurationAggregator {
     }
 
     /// The `OrganizationAggregationSource` property.
-    pub fn organization_aggregation_source(
-        mut self,
-        value: impl Into<Val<configuration_aggregator::OrganizationAggregationSource>>,
-    ) -> Self {
+    pub fn organization_aggregation_source(mut self, value: impl Into<Val<configuration_aggregator::OrganizationAggregationSource>>) -> Self {
         self.props.set("OrganizationAggregationSource", value);
         self
     }
@@ -605,46 +535,16 @@ pub(crate) static CONFIGURATION_AGGREGATOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ConfigurationAggregatorName"],
     attributes: &["ConfigurationAggregatorArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CONFIGURATION_AGGREGATOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountAggregationSources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &configuration_aggregator::ACCOUNT_AGGREGATION_SOURCE_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ConfigurationAggregatorName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w\\-]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OrganizationAggregationSource",
-            &Shape::Object(&configuration_aggregator::ORGANIZATION_AGGREGATION_SOURCE_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&configuration_aggregator::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AccountAggregationSources", &Shape::List(ListRule { item: Some(&Shape::Object(&configuration_aggregator::ACCOUNT_AGGREGATION_SOURCE_SHAPE)), min_items: Some(0), max_items: Some(1) })),
+        ("ConfigurationAggregatorName", &Shape::Str(StrRule { pattern: Some("[\\w\\-]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("OrganizationAggregationSource", &Shape::Object(&configuration_aggregator::ORGANIZATION_AGGREGATION_SOURCE_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&configuration_aggregator::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -752,63 +652,23 @@ pub mod configuration_aggregator {
 
     pub(crate) static ACCOUNT_AGGREGATION_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\d{12}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "AwsRegions",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("AccountIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("AwsRegions", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORGANIZATION_AGGREGATION_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AwsRegions",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AwsRegions", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -832,10 +692,7 @@ impl CfnConfigurationRecorder {
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RoleARN", role_arn);
-        CfnConfigurationRecorder {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationRecorder { props, options: ResourceOptions::default() }
     }
 
     /// The name of the configuration recorder. By default, AWS Config assigns the name "default" when creating the configuration recorder. To change the configuration recorder name, you must use the DeleteConfigurationRecorder action to delete your current configuration recorder, and then you must use the PutConfigurationRecorder command to create a configuration recorder that has the desired name.
@@ -847,19 +704,13 @@ impl CfnConfigurationRecorder {
     }
 
     /// Specifies which resource types are in scope for the configuration recorder to record.
-    pub fn recording_group(
-        mut self,
-        value: impl Into<Val<configuration_recorder::RecordingGroup>>,
-    ) -> Self {
+    pub fn recording_group(mut self, value: impl Into<Val<configuration_recorder::RecordingGroup>>) -> Self {
         self.props.set("RecordingGroup", value);
         self
     }
 
     /// Specifies the default recording frequency for the configuration recorder.
-    pub fn recording_mode(
-        mut self,
-        value: impl Into<Val<configuration_recorder::RecordingMode>>,
-    ) -> Self {
+    pub fn recording_mode(mut self, value: impl Into<Val<configuration_recorder::RecordingMode>>) -> Self {
         self.props.set("RecordingMode", value);
         self
     }
@@ -911,15 +762,9 @@ pub(crate) static CONFIGURATION_RECORDER_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static CONFIGURATION_RECORDER_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "RoleARN",
-        &Shape::Str(StrRule {
-            pattern: Some("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\\/.*"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\\/.*"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -948,10 +793,7 @@ pub mod configuration_recorder {
         }
 
         /// An object that specifies how AWS Config excludes resource types from being recorded by the configuration recorder.
-        pub fn exclusion_by_resource_types(
-            mut self,
-            value: impl Into<Val<ExclusionByResourceTypes>>,
-        ) -> Self {
+        pub fn exclusion_by_resource_types(mut self, value: impl Into<Val<ExclusionByResourceTypes>>) -> Self {
             self.props.set("ExclusionByResourceTypes", value);
             self
         }
@@ -1044,10 +886,7 @@ pub mod configuration_recorder {
         }
 
         /// An array of 'RecordingModeOverride' objects for you to specify your overrides for the recording mode.
-        pub fn recording_mode_overrides(
-            mut self,
-            value: impl Into<Val<Vec<RecordingModeOverride>>>,
-        ) -> Self {
+        pub fn recording_mode_overrides(mut self, value: impl Into<Val<Vec<RecordingModeOverride>>>) -> Self {
             self.props.set("RecordingModeOverrides", value);
             self
         }
@@ -1070,10 +909,7 @@ pub mod configuration_recorder {
         ///
         /// - `recording_frequency`: `RecordingFrequency`, The recording frequency that will be applied to all the resource types specified in the override.
         /// - `resource_types`: `ResourceTypes`, A comma-separated list that specifies which resource types AWS Config includes in the override.
-        pub fn new(
-            recording_frequency: impl Into<Val<String>>,
-            resource_types: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(recording_frequency: impl Into<Val<String>>, resource_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("RecordingFrequency", recording_frequency);
             props.set("ResourceTypes", resource_types);
@@ -1112,17 +948,11 @@ impl CfnConformancePack {
     pub fn new(conformance_pack_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConformancePackName", conformance_pack_name);
-        CfnConformancePack {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConformancePack { props, options: ResourceOptions::default() }
     }
 
     /// A list of ConformancePackInputParameter objects.
-    pub fn conformance_pack_input_parameters(
-        mut self,
-        value: impl Into<Val<Vec<conformance_pack::ConformancePackInputParameter>>>,
-    ) -> Self {
+    pub fn conformance_pack_input_parameters(mut self, value: impl Into<Val<Vec<conformance_pack::ConformancePackInputParameter>>>) -> Self {
         self.props.set("ConformancePackInputParameters", value);
         self
     }
@@ -1164,10 +994,7 @@ impl CfnConformancePack {
     /// The TemplateSSMDocumentDetails object contains the name of the SSM document and the version of the SSM document.
     ///
     /// Write-only.
-    pub fn template_ssm_document_details(
-        mut self,
-        value: impl Into<Val<conformance_pack::TemplateSsmDocumentDetails>>,
-    ) -> Self {
+    pub fn template_ssm_document_details(mut self, value: impl Into<Val<conformance_pack::TemplateSsmDocumentDetails>>) -> Self {
         self.props.set("TemplateSSMDocumentDetails", value);
         self
     }
@@ -1201,89 +1028,23 @@ pub(crate) static CONFORMANCE_PACK_META: TypeMeta = TypeMeta {
     type_name: CfnConformancePack::TYPE_NAME,
     shape: &CONFORMANCE_PACK_SHAPE,
     create_only: &["ConformancePackName"],
-    write_only: &[
-        "TemplateBody",
-        "TemplateS3Uri",
-        "TemplateSSMDocumentDetails",
-    ],
+    write_only: &["TemplateBody", "TemplateS3Uri", "TemplateSSMDocumentDetails"],
     primary_identifier: &["ConformancePackName"],
     attributes: &["ConformancePackArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CONFORMANCE_PACK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConformancePackInputParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &conformance_pack::CONFORMANCE_PACK_INPUT_PARAMETER_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(60),
-            }),
-        ),
-        (
-            "ConformancePackName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z][-a-zA-Z0-9]*"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeliveryS3Bucket",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeliveryS3KeyPrefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&conformance_pack::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateBody",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(51200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TemplateS3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("s3://.*"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TemplateSSMDocumentDetails",
-            &Shape::Object(&conformance_pack::TEMPLATE_SSM_DOCUMENT_DETAILS_SHAPE),
-        ),
+        ("ConformancePackInputParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&conformance_pack::CONFORMANCE_PACK_INPUT_PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(60) })),
+        ("ConformancePackName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z][-a-zA-Z0-9]*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DeliveryS3Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("DeliveryS3KeyPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&conformance_pack::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TemplateBody", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(51200), allowed: &[] })),
+        ("TemplateS3Uri", &Shape::Str(StrRule { pattern: Some("s3://.*"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("TemplateSSMDocumentDetails", &Shape::Object(&conformance_pack::TEMPLATE_SSM_DOCUMENT_DETAILS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1305,10 +1066,7 @@ pub mod conformance_pack {
         ///
         /// - `parameter_name`: `ParameterName`, Key part of key-value pair with value being parameter value
         /// - `parameter_value`: `ParameterValue`, Value part of key-value pair with key being parameter Name
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -1381,72 +1139,24 @@ pub mod conformance_pack {
 
     pub(crate) static CONFORMANCE_PACK_INPUT_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ParameterName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ParameterValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("ParameterName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("ParameterValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEMPLATE_SSM_DOCUMENT_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DocumentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-.:/]{3,200}$"),
-                    min_len: Some(3),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DocumentVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("DocumentName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.:/]{3,200}$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+            ("DocumentVersion", &Shape::Str(StrRule { pattern: Some("^([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1470,10 +1180,7 @@ impl CfnConnector {
     pub fn new(connector_configuration: impl Into<Val<connector::ConnectorConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectorConfiguration", connector_configuration);
-        CfnConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnector { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the connector.
@@ -1528,27 +1235,14 @@ pub(crate) static CONNECTOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "Name"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectorConfiguration",
-            &Shape::Object(&connector::CONNECTOR_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connector::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ConnectorConfiguration", &Shape::Object(&connector::CONNECTOR_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connector::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1596,10 +1290,7 @@ pub mod connector {
         ///
         /// - `client_identifier`: `ClientIdentifier`, The Azure client (application) identifier.
         /// - `tenant_identifier`: `TenantIdentifier`, The Azure tenant identifier.
-        pub fn new(
-            client_identifier: impl Into<Val<String>>,
-            tenant_identifier: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_identifier: impl Into<Val<String>>, tenant_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientIdentifier", client_identifier);
             props.set("TenantIdentifier", tenant_identifier);
@@ -1639,57 +1330,24 @@ pub mod connector {
     }
 
     pub(crate) static CONNECTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Azure",
-            &Shape::Object(&AZURE_CONNECTOR_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("Azure", &Shape::Object(&AZURE_CONNECTOR_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AZURE_CONNECTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TenantIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ClientIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TenantIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1713,17 +1371,11 @@ impl CfnDeliveryChannel {
     pub fn new(s3_bucket_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("S3BucketName", s3_bucket_name);
-        CfnDeliveryChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeliveryChannel { props, options: ResourceOptions::default() }
     }
 
     /// The options for how often AWS Config delivers configuration snapshots to the Amazon S3 bucket.
-    pub fn config_snapshot_delivery_properties(
-        mut self,
-        value: impl Into<Val<delivery_channel::ConfigSnapshotDeliveryProperties>>,
-    ) -> Self {
+    pub fn config_snapshot_delivery_properties(mut self, value: impl Into<Val<delivery_channel::ConfigSnapshotDeliveryProperties>>) -> Self {
         self.props.set("ConfigSnapshotDeliveryProperties", value);
         self
     }
@@ -1782,10 +1434,9 @@ pub(crate) static DELIVERY_CHANNEL_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static DELIVERY_CHANNEL_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ConfigSnapshotDeliveryProperties",
-        &Shape::Object(&delivery_channel::CONFIG_SNAPSHOT_DELIVERY_PROPERTIES_SHAPE),
-    )],
+    fields: &[
+        ("ConfigSnapshotDeliveryProperties", &Shape::Object(&delivery_channel::CONFIG_SNAPSHOT_DELIVERY_PROPERTIES_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1824,21 +1475,9 @@ pub mod delivery_channel {
     }
 
     pub(crate) static CONFIG_SNAPSHOT_DELIVERY_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DeliveryFrequency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "One_Hour",
-                    "Three_Hours",
-                    "Six_Hours",
-                    "Twelve_Hours",
-                    "TwentyFour_Hours",
-                ],
-            }),
-        )],
+        fields: &[
+            ("DeliveryFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1861,10 +1500,7 @@ impl CfnOrganizationConfigRule {
     pub fn new(organization_config_rule_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("OrganizationConfigRuleName", organization_config_rule_name);
-        CfnOrganizationConfigRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOrganizationConfigRule { props, options: ResourceOptions::default() }
     }
 
     /// A comma-separated list of accounts that you want to exclude from an organization AWS Config rule.
@@ -1874,29 +1510,19 @@ impl CfnOrganizationConfigRule {
     }
 
     /// This object specifies metadata for your organization's AWS Config Custom Policy rule.
-    pub fn organization_custom_policy_rule_metadata(
-        mut self,
-        value: impl Into<Val<organization_config_rule::OrganizationCustomPolicyRuleMetadata>>,
-    ) -> Self {
-        self.props
-            .set("OrganizationCustomPolicyRuleMetadata", value);
+    pub fn organization_custom_policy_rule_metadata(mut self, value: impl Into<Val<organization_config_rule::OrganizationCustomPolicyRuleMetadata>>) -> Self {
+        self.props.set("OrganizationCustomPolicyRuleMetadata", value);
         self
     }
 
     /// This object specifies organization custom rule metadata such as resource type, resource ID of AWS resource, Lambda function ARN, and organization trigger types that trigger AWS Config to evaluate your AWS resources against a rule.
-    pub fn organization_custom_rule_metadata(
-        mut self,
-        value: impl Into<Val<organization_config_rule::OrganizationCustomRuleMetadata>>,
-    ) -> Self {
+    pub fn organization_custom_rule_metadata(mut self, value: impl Into<Val<organization_config_rule::OrganizationCustomRuleMetadata>>) -> Self {
         self.props.set("OrganizationCustomRuleMetadata", value);
         self
     }
 
     /// This object specifies organization managed rule metadata such as resource type and ID of AWS resource along with the rule identifier.
-    pub fn organization_managed_rule_metadata(
-        mut self,
-        value: impl Into<Val<organization_config_rule::OrganizationManagedRuleMetadata>>,
-    ) -> Self {
+    pub fn organization_managed_rule_metadata(mut self, value: impl Into<Val<organization_config_rule::OrganizationManagedRuleMetadata>>) -> Self {
         self.props.set("OrganizationManagedRuleMetadata", value);
         self
     }
@@ -1939,42 +1565,11 @@ pub(crate) static ORGANIZATION_CONFIG_RULE_META: TypeMeta = TypeMeta {
 
 pub(crate) static ORGANIZATION_CONFIG_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExcludedAccounts",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^\\d{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "OrganizationConfigRuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OrganizationCustomPolicyRuleMetadata",
-            &Shape::Object(
-                &organization_config_rule::ORGANIZATION_CUSTOM_POLICY_RULE_METADATA_SHAPE,
-            ),
-        ),
-        (
-            "OrganizationCustomRuleMetadata",
-            &Shape::Object(&organization_config_rule::ORGANIZATION_CUSTOM_RULE_METADATA_SHAPE),
-        ),
-        (
-            "OrganizationManagedRuleMetadata",
-            &Shape::Object(&organization_config_rule::ORGANIZATION_MANAGED_RULE_METADATA_SHAPE),
-        ),
+        ("ExcludedAccounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(1000) })),
+        ("OrganizationConfigRuleName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("OrganizationCustomPolicyRuleMetadata", &Shape::Object(&organization_config_rule::ORGANIZATION_CUSTOM_POLICY_RULE_METADATA_SHAPE)),
+        ("OrganizationCustomRuleMetadata", &Shape::Object(&organization_config_rule::ORGANIZATION_CUSTOM_RULE_METADATA_SHAPE)),
+        ("OrganizationManagedRuleMetadata", &Shape::Object(&organization_config_rule::ORGANIZATION_MANAGED_RULE_METADATA_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2022,10 +1617,7 @@ pub mod organization_config_rule {
         }
 
         /// The type of notification that initiates AWS Config to run an evaluation for a rule.
-        pub fn organization_config_rule_trigger_types(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn organization_config_rule_trigger_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OrganizationConfigRuleTriggerTypes", value);
             self
         }
@@ -2072,16 +1664,10 @@ pub mod organization_config_rule {
         ///
         /// - `lambda_function_arn`: `LambdaFunctionArn`, The lambda function ARN.
         /// - `organization_config_rule_trigger_types`: `OrganizationConfigRuleTriggerTypes`, The type of notification that triggers AWS Config to run an evaluation for a rule. You can specify the following notification types:
-        pub fn new(
-            lambda_function_arn: impl Into<Val<String>>,
-            organization_config_rule_trigger_types: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(lambda_function_arn: impl Into<Val<String>>, organization_config_rule_trigger_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("LambdaFunctionArn", lambda_function_arn);
-            props.set(
-                "OrganizationConfigRuleTriggerTypes",
-                organization_config_rule_trigger_types,
-            );
+            props.set("OrganizationConfigRuleTriggerTypes", organization_config_rule_trigger_types);
             OrganizationCustomRuleMetadata { props }
         }
 
@@ -2205,295 +1791,44 @@ pub mod organization_config_rule {
 
     pub(crate) static ORGANIZATION_CUSTOM_POLICY_RULE_METADATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DebugLogDeliveryAccounts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\d{12}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(1000),
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InputParameters",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OrganizationConfigRuleTriggerTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ConfigurationItemChangeNotification",
-                            "OversizedConfigurationItemChangeNotification",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "PolicyText",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceIdScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(768),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceTypesScope",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "TagKeyScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagValueScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DebugLogDeliveryAccounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(1000) })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("InputParameters", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("OrganizationConfigRuleTriggerTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification"] })), min_items: None, max_items: None })),
+            ("PolicyText", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10000), allowed: &[] })),
+            ("ResourceIdScope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(768), allowed: &[] })),
+            ("ResourceTypesScope", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("TagKeyScope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TagValueScope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORGANIZATION_CUSTOM_RULE_METADATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InputParameters",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LambdaFunctionArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumExecutionFrequency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "One_Hour",
-                        "Six_Hours",
-                        "Three_Hours",
-                        "Twelve_Hours",
-                        "TwentyFour_Hours",
-                    ],
-                }),
-            ),
-            (
-                "OrganizationConfigRuleTriggerTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ConfigurationItemChangeNotification",
-                            "OversizedConfigurationItemChangeNotification",
-                            "ScheduledNotification",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ResourceIdScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(768),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceTypesScope",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "TagKeyScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagValueScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("InputParameters", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("LambdaFunctionArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("MaximumExecutionFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"] })),
+            ("OrganizationConfigRuleTriggerTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification", "ScheduledNotification"] })), min_items: None, max_items: None })),
+            ("ResourceIdScope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(768), allowed: &[] })),
+            ("ResourceTypesScope", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("TagKeyScope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TagValueScope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORGANIZATION_MANAGED_RULE_METADATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InputParameters",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumExecutionFrequency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "One_Hour",
-                        "Six_Hours",
-                        "Three_Hours",
-                        "Twelve_Hours",
-                        "TwentyFour_Hours",
-                    ],
-                }),
-            ),
-            (
-                "ResourceIdScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(768),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceTypesScope",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "RuleIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagKeyScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagValueScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("InputParameters", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("MaximumExecutionFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["One_Hour", "Six_Hours", "Three_Hours", "Twelve_Hours", "TwentyFour_Hours"] })),
+            ("ResourceIdScope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(768), allowed: &[] })),
+            ("ResourceTypesScope", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("RuleIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("TagKeyScope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TagValueScope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2516,21 +1851,12 @@ impl CfnOrganizationConformancePack {
     /// - `organization_conformance_pack_name`: `OrganizationConformancePackName`, The name of the organization conformance pack.
     pub fn new(organization_conformance_pack_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "OrganizationConformancePackName",
-            organization_conformance_pack_name,
-        );
-        CfnOrganizationConformancePack {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("OrganizationConformancePackName", organization_conformance_pack_name);
+        CfnOrganizationConformancePack { props, options: ResourceOptions::default() }
     }
 
     /// A list of ConformancePackInputParameter objects.
-    pub fn conformance_pack_input_parameters(
-        mut self,
-        value: impl Into<Val<Vec<organization_conformance_pack::ConformancePackInputParameter>>>,
-    ) -> Self {
+    pub fn conformance_pack_input_parameters(mut self, value: impl Into<Val<Vec<organization_conformance_pack::ConformancePackInputParameter>>>) -> Self {
         self.props.set("ConformancePackInputParameters", value);
         self
     }
@@ -2607,91 +1933,20 @@ pub(crate) static ORGANIZATION_CONFORMANCE_PACK_META: TypeMeta = TypeMeta {
     write_only: &["TemplateBody", "TemplateS3Uri"],
     primary_identifier: &["OrganizationConformancePackName"],
     attributes: &["OrganizationConformancePackArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ORGANIZATION_CONFORMANCE_PACK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConformancePackInputParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &organization_conformance_pack::CONFORMANCE_PACK_INPUT_PARAMETER_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(60),
-            }),
-        ),
-        (
-            "DeliveryS3Bucket",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeliveryS3KeyPrefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExcludedAccounts",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^\\d{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "OrganizationConformancePackName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z][-a-zA-Z0-9]*"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&organization_conformance_pack::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateBody",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(51200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TemplateS3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("s3://.*"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("ConformancePackInputParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&organization_conformance_pack::CONFORMANCE_PACK_INPUT_PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(60) })),
+        ("DeliveryS3Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("DeliveryS3KeyPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ExcludedAccounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(1000) })),
+        ("OrganizationConformancePackName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z][-a-zA-Z0-9]*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&organization_conformance_pack::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TemplateBody", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(51200), allowed: &[] })),
+        ("TemplateS3Uri", &Shape::Str(StrRule { pattern: Some("s3://.*"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2713,10 +1968,7 @@ pub mod organization_conformance_pack {
         ///
         /// - `parameter_name`: `ParameterName`.
         /// - `parameter_value`: `ParameterValue`.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -2757,48 +2009,16 @@ pub mod organization_conformance_pack {
 
     pub(crate) static CONFORMANCE_PACK_INPUT_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ParameterName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ParameterValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("ParameterName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("ParameterValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2821,19 +2041,12 @@ impl CfnRemediationConfiguration {
     /// - `config_rule_name`: `ConfigRuleName`.
     /// - `target_id`: `TargetId`.
     /// - `target_type`: `TargetType`.
-    pub fn new(
-        config_rule_name: impl Into<Val<String>>,
-        target_id: impl Into<Val<String>>,
-        target_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(config_rule_name: impl Into<Val<String>>, target_id: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigRuleName", config_rule_name);
         props.set("TargetId", target_id);
         props.set("TargetType", target_type);
-        CfnRemediationConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRemediationConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `Automatic` property.
@@ -2843,10 +2056,7 @@ impl CfnRemediationConfiguration {
     }
 
     /// The `ExecutionControls` property.
-    pub fn execution_controls(
-        mut self,
-        value: impl Into<Val<remediation_configuration::ExecutionControls>>,
-    ) -> Self {
+    pub fn execution_controls(mut self, value: impl Into<Val<remediation_configuration::ExecutionControls>>) -> Self {
         self.props.set("ExecutionControls", value);
         self
     }
@@ -2988,17 +2198,11 @@ impl CfnStoredQuery {
     ///
     /// - `query_expression`: `QueryExpression`.
     /// - `query_name`: `QueryName`.
-    pub fn new(
-        query_expression: impl Into<Val<String>>,
-        query_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(query_expression: impl Into<Val<String>>, query_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("QueryExpression", query_expression);
         props.set("QueryName", query_name);
-        CfnStoredQuery {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStoredQuery { props, options: ResourceOptions::default() }
     }
 
     /// The `QueryDescription` property.
@@ -3048,50 +2252,16 @@ pub(crate) static STORED_QUERY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["QueryName"],
     attributes: &["QueryArn", "QueryId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static STORED_QUERY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "QueryDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\s\\S]*"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryExpression",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\s\\S]*"),
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stored_query::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("QueryDescription", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("QueryExpression", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("QueryName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stored_query::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3129,24 +2299,8 @@ pub mod stored_query {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

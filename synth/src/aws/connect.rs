@@ -30,19 +30,12 @@ impl CfnAgentStatus {
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
     /// - `name`: `Name`, The name of the status.
     /// - `state`: `State`, The state of the status.
-    pub fn new(
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        state: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, state: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
         props.set("State", state);
-        CfnAgentStatus {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgentStatus { props, options: ResourceOptions::default() }
     }
 
     /// The description of the status.
@@ -123,78 +116,19 @@ pub(crate) static AGENT_STATUS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AgentStatusArn"],
     attributes: &["AgentStatusArn", "LastModifiedRegion", "LastModifiedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static AGENT_STATUS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayOrder",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&agent_status::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ROUTABLE", "CUSTOM", "OFFLINE"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(250), allowed: &[] })),
+        ("DisplayOrder", &Shape::Num(NumRule { min: Some(1.0), max: Some(50.0), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&agent_status::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ROUTABLE", "CUSTOM", "OFFLINE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -232,24 +166,8 @@ pub mod agent_status {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -275,10 +193,7 @@ impl CfnApprovedOrigin {
         let mut props = Props::new();
         props.set("InstanceId", instance_id);
         props.set("Origin", origin);
-        CfnApprovedOrigin {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApprovedOrigin { props, options: ResourceOptions::default() }
     }
 }
 
@@ -310,26 +225,8 @@ pub(crate) static APPROVED_ORIGIN_META: TypeMeta = TypeMeta {
 
 pub(crate) static APPROVED_ORIGIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Origin",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(267),
-                allowed: &[],
-            }),
-        ),
+        ("InstanceId", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Origin", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(267), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -352,21 +249,13 @@ impl CfnContactFlow {
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance (ARN).
     /// - `name`: `Name`, The name of the contact flow.
     /// - `type_`: `Type`, The type of the contact flow.
-    pub fn new(
-        content: impl Into<Val<String>>,
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
         props.set("Type", type_);
-        CfnContactFlow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContactFlow { props, options: ResourceOptions::default() }
     }
 
     /// The description of the contact flow.
@@ -421,90 +310,19 @@ pub(crate) static CONTACT_FLOW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ContactFlowArn"],
     attributes: &["ContactFlowArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static CONTACT_FLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Content",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "ARCHIVED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&contact_flow::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CONTACT_FLOW",
-                    "CUSTOMER_QUEUE",
-                    "CUSTOMER_HOLD",
-                    "CUSTOMER_WHISPER",
-                    "AGENT_HOLD",
-                    "AGENT_WHISPER",
-                    "OUTBOUND_WHISPER",
-                    "AGENT_TRANSFER",
-                    "QUEUE_TRANSFER",
-                    "CAMPAIGN",
-                ],
-            }),
-        ),
+        ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256000), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "ARCHIVED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&contact_flow::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_HOLD", "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER", "CAMPAIGN"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -542,24 +360,8 @@ pub mod contact_flow {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -582,19 +384,12 @@ impl CfnContactFlowModule {
     /// - `content`: `Content`, The content of the contact flow module in JSON format.
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance (ARN).
     /// - `name`: `Name`, The name of the contact flow module.
-    pub fn new(
-        content: impl Into<Val<String>>,
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnContactFlowModule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContactFlowModule { props, options: ResourceOptions::default() }
     }
 
     /// The description of the contact flow module.
@@ -604,10 +399,7 @@ impl CfnContactFlowModule {
     }
 
     /// Defines the external invocation configuration of the flow module resource
-    pub fn external_invocation_configuration(
-        mut self,
-        value: impl Into<Val<contact_flow_module::ExternalInvocationConfiguration>>,
-    ) -> Self {
+    pub fn external_invocation_configuration(mut self, value: impl Into<Val<contact_flow_module::ExternalInvocationConfiguration>>) -> Self {
         self.props.set("ExternalInvocationConfiguration", value);
         self
     }
@@ -669,79 +461,19 @@ pub(crate) static CONTACT_FLOW_MODULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ContactFlowModuleArn"],
     attributes: &["ContactFlowModuleArn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static CONTACT_FLOW_MODULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Content",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Settings",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&contact_flow_module::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256000), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Settings", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256000), allowed: &[] })),
+        ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&contact_flow_module::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -805,24 +537,8 @@ pub mod contact_flow_module {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -845,19 +561,12 @@ impl CfnContactFlowModuleAlias {
     /// - `contact_flow_module_id`: `ContactFlowModuleId`, The identifier of the contact flow module (ARN) this alias is tied to.
     /// - `contact_flow_module_version`: `ContactFlowModuleVersion`, The version number of the contact flow module this alias points to.
     /// - `name`: `Name`, The name of the alias.
-    pub fn new(
-        contact_flow_module_id: impl Into<Val<String>>,
-        contact_flow_module_version: impl Into<Val<i64>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(contact_flow_module_id: impl Into<Val<String>>, contact_flow_module_version: impl Into<Val<i64>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContactFlowModuleId", contact_flow_module_id);
         props.set("ContactFlowModuleVersion", contact_flow_module_version);
         props.set("Name", name);
-        CfnContactFlowModuleAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContactFlowModuleAlias { props, options: ResourceOptions::default() }
     }
 
     /// The description of the alias.
@@ -937,10 +646,7 @@ impl CfnContactFlowModuleVersion {
     pub fn new(contact_flow_module_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContactFlowModuleId", contact_flow_module_id);
-        CfnContactFlowModuleVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContactFlowModuleVersion { props, options: ResourceOptions::default() }
     }
 
     /// The description of the version.
@@ -996,11 +702,7 @@ pub(crate) static CONTACT_FLOW_MODULE_VERSION_META: TypeMeta = TypeMeta {
     create_only: &["ContactFlowModuleId", "Description"],
     write_only: &[],
     primary_identifier: &["ContactFlowModuleVersionARN"],
-    attributes: &[
-        "ContactFlowModuleVersionARN",
-        "FlowModuleContentSha256",
-        "Version",
-    ],
+    attributes: &["ContactFlowModuleVersionARN", "FlowModuleContentSha256", "Version"],
     tagging: None,
     regions: RegionSet(0x2fe414288379),
 };
@@ -1031,10 +733,7 @@ impl CfnContactFlowVersion {
     pub fn new(contact_flow_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContactFlowId", contact_flow_id);
-        CfnContactFlowVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContactFlowVersion { props, options: ResourceOptions::default() }
     }
 
     /// The description of the version.
@@ -1123,10 +822,7 @@ impl CfnDataLakeAssociation {
         let mut props = Props::new();
         props.set("DataSetId", data_set_id);
         props.set("InstanceId", instance_id);
-        CfnDataLakeAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataLakeAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The identifier of the target account
@@ -1182,33 +878,9 @@ pub(crate) static DATA_LAKE_ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static DATA_LAKE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataSetId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-a-zA-Z0-9]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetAccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d+$"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
+        ("DataSetId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("InstanceId", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("TargetAccountId", &Shape::Str(StrRule { pattern: Some("^\\d+$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1232,23 +904,14 @@ impl CfnDataTable {
     /// - `status`: `Status`, The status of the Data Table
     /// - `time_zone`: `TimeZone`, The time zone of the Data Table
     /// - `value_lock_level`: `ValueLockLevel`, The value lock level of the Data Table
-    pub fn new(
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        status: impl Into<Val<String>>,
-        time_zone: impl Into<Val<String>>,
-        value_lock_level: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, status: impl Into<Val<String>>, time_zone: impl Into<Val<String>>, value_lock_level: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
         props.set("Status", status);
         props.set("TimeZone", time_zone);
         props.set("ValueLockLevel", value_lock_level);
-        CfnDataTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataTable { props, options: ResourceOptions::default() }
     }
 
     /// The description of the Data Table.
@@ -1322,77 +985,19 @@ pub(crate) static DATA_TABLE_META: TypeMeta = TypeMeta {
     create_only: &["InstanceArn", "Status"],
     write_only: &[],
     primary_identifier: &["InstanceArn", "Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedTime",
-        "LastModifiedRegion",
-        "LastModifiedTime",
-        "LockVersion",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTime", "LastModifiedRegion", "LastModifiedTime", "LockVersion"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static DATA_TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\P{C}\r\n\t]+$"),
-                min_len: Some(0),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PUBLISHED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_table::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ValueLockLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "DATA_TABLE", "PRIMARY_VALUE", "ATTRIBUTE", "VALUE"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\P{C}\r\n\t]+$"), min_len: Some(0), max_len: Some(250), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLISHED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_table::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("ValueLockLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "DATA_TABLE", "PRIMARY_VALUE", "ATTRIBUTE", "VALUE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1430,24 +1035,8 @@ pub mod data_table {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1471,21 +1060,13 @@ impl CfnDataTableAttribute {
     /// - `instance_arn`: `InstanceArn`.
     /// - `name`: `Name`.
     /// - `value_type`: `ValueType`.
-    pub fn new(
-        data_table_arn: impl Into<Val<String>>,
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        value_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_table_arn: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, value_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataTableArn", data_table_arn);
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
         props.set("ValueType", value_type);
-        CfnDataTableAttribute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataTableAttribute { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1550,69 +1131,19 @@ pub(crate) static DATA_TABLE_ATTRIBUTE_META: TypeMeta = TypeMeta {
     create_only: &["DataTableArn", "InstanceArn"],
     write_only: &[],
     primary_identifier: &["InstanceArn", "DataTableArn", "AttributeId"],
-    attributes: &[
-        "AttributeId",
-        "LastModifiedRegion",
-        "LastModifiedTime",
-        "LockVersion",
-    ],
+    attributes: &["AttributeId", "LastModifiedRegion", "LastModifiedTime", "LockVersion"],
     tagging: None,
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static DATA_TABLE_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataTableArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\P{C}\r\n\t]+$"),
-                min_len: Some(0),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Validation",
-            &Shape::Object(&data_table_attribute::VALIDATION_SHAPE),
-        ),
-        (
-            "ValueType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TEXT", "NUMBER", "BOOLEAN", "TEXT_LIST", "NUMBER_LIST"],
-            }),
-        ),
+        ("DataTableArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\P{C}\r\n\t]+$"), min_len: Some(0), max_len: Some(250), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Validation", &Shape::Object(&data_table_attribute::VALIDATION_SHAPE)),
+        ("ValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXT", "NUMBER", "BOOLEAN", "TEXT_LIST", "NUMBER_LIST"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1737,46 +1268,11 @@ pub mod data_table_attribute {
 
     pub(crate) static VALIDATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxLength",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxValues",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinLength",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinValues",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MultipleOf",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaxLength", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
+            ("MaxValues", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MinLength", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
+            ("MinValues", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MultipleOf", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1799,19 +1295,12 @@ impl CfnDataTableRecord {
     /// - `data_table_arn`: `DataTableArn`.
     /// - `data_table_record`: `DataTableRecord`.
     /// - `instance_arn`: `InstanceArn`.
-    pub fn new(
-        data_table_arn: impl Into<Val<String>>,
-        data_table_record: impl Into<Val<data_table_record::DataTableRecord>>,
-        instance_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_table_arn: impl Into<Val<String>>, data_table_record: impl Into<Val<data_table_record::DataTableRecord>>, instance_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataTableArn", data_table_arn);
         props.set("DataTableRecord", data_table_record);
         props.set("InstanceArn", instance_arn);
-        CfnDataTableRecord {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataTableRecord { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1850,30 +1339,9 @@ pub(crate) static DATA_TABLE_RECORD_META: TypeMeta = TypeMeta {
 
 pub(crate) static DATA_TABLE_RECORD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataTableArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataTableRecord",
-            &Shape::Object(&data_table_record::DATA_TABLE_RECORD_SHAPE),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("DataTableArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("DataTableRecord", &Shape::Object(&data_table_record::DATA_TABLE_RECORD_SHAPE)),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1947,36 +1415,16 @@ pub mod data_table_record {
 
     pub(crate) static DATA_TABLE_RECORD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PrimaryValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VALUE_PROPERTY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VALUE_PROPERTY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("PrimaryValues", &Shape::List(ListRule { item: Some(&Shape::Object(&VALUE_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Object(&VALUE_PROPERTY_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VALUE_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AttributeId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AttributeId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1997,24 +1445,15 @@ impl CfnEmailAddress {
     ///
     /// - `email_address`: `EmailAddress`, Email address to be created for this instance
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    pub fn new(
-        email_address: impl Into<Val<String>>,
-        instance_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(email_address: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EmailAddress", email_address);
         props.set("InstanceArn", instance_arn);
-        CfnEmailAddress {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEmailAddress { props, options: ResourceOptions::default() }
     }
 
     /// List of alias configurations for the email address
-    pub fn alias_configurations(
-        mut self,
-        value: impl Into<Val<Vec<email_address::AliasConfiguration>>>,
-    ) -> Self {
+    pub fn alias_configurations(mut self, value: impl Into<Val<Vec<email_address::AliasConfiguration>>>) -> Self {
         self.props.set("AliasConfigurations", value);
         self
     }
@@ -2069,10 +1508,7 @@ pub(crate) static EMAIL_ADDRESS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["EmailAddressArn"],
     attributes: &["EmailAddressArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288379),
 };
 
@@ -2151,24 +1587,8 @@ pub mod email_address {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2192,21 +1612,13 @@ impl CfnEvaluationForm {
     /// - `items`: `Items`, Items that are part of the evaluation form. The total number of sections and questions must not exceed 100 each. Questions must be contained in a section.
     /// - `status`: `Status`, The status of the evaluation form.
     /// - `title`: `Title`, A title of the evaluation form.
-    pub fn new(
-        instance_arn: impl Into<Val<String>>,
-        items: impl Into<Val<Vec<evaluation_form::EvaluationFormBaseItem>>>,
-        status: impl Into<Val<String>>,
-        title: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_arn: impl Into<Val<String>>, items: impl Into<Val<Vec<evaluation_form::EvaluationFormBaseItem>>>, status: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Items", items);
         props.set("Status", status);
         props.set("Title", title);
-        CfnEvaluationForm {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEvaluationForm { props, options: ResourceOptions::default() }
     }
 
     /// The AI version to use for the evaluation form. This specifies which AI model version is used for automated evaluations.
@@ -2216,10 +1628,7 @@ impl CfnEvaluationForm {
     }
 
     /// The automatic evaluation configuration of an evaluation form.
-    pub fn auto_evaluation_configuration(
-        mut self,
-        value: impl Into<Val<evaluation_form::AutoEvaluationConfiguration>>,
-    ) -> Self {
+    pub fn auto_evaluation_configuration(mut self, value: impl Into<Val<evaluation_form::AutoEvaluationConfiguration>>) -> Self {
         self.props.set("AutoEvaluationConfiguration", value);
         self
     }
@@ -2233,28 +1642,19 @@ impl CfnEvaluationForm {
     }
 
     /// Configuration for language settings of this evaluation form.
-    pub fn language_configuration(
-        mut self,
-        value: impl Into<Val<evaluation_form::EvaluationFormLanguageConfiguration>>,
-    ) -> Self {
+    pub fn language_configuration(mut self, value: impl Into<Val<evaluation_form::EvaluationFormLanguageConfiguration>>) -> Self {
         self.props.set("LanguageConfiguration", value);
         self
     }
 
     /// Configuration for evaluation review settings of this evaluation form.
-    pub fn review_configuration(
-        mut self,
-        value: impl Into<Val<evaluation_form::EvaluationReviewConfiguration>>,
-    ) -> Self {
+    pub fn review_configuration(mut self, value: impl Into<Val<evaluation_form::EvaluationReviewConfiguration>>) -> Self {
         self.props.set("ReviewConfiguration", value);
         self
     }
 
     /// A scoring strategy of the evaluation form.
-    pub fn scoring_strategy(
-        mut self,
-        value: impl Into<Val<evaluation_form::ScoringStrategy>>,
-    ) -> Self {
+    pub fn scoring_strategy(mut self, value: impl Into<Val<evaluation_form::ScoringStrategy>>) -> Self {
         self.props.set("ScoringStrategy", value);
         self
     }
@@ -2266,10 +1666,7 @@ impl CfnEvaluationForm {
     }
 
     /// Configuration that specifies the target for this evaluation form.
-    pub fn target_configuration(
-        mut self,
-        value: impl Into<Val<evaluation_form::EvaluationFormTargetConfiguration>>,
-    ) -> Self {
+    pub fn target_configuration(mut self, value: impl Into<Val<evaluation_form::EvaluationFormTargetConfiguration>>) -> Self {
         self.props.set("TargetConfiguration", value);
         self
     }
@@ -2304,96 +1701,23 @@ pub(crate) static EVALUATION_FORM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["EvaluationFormArn"],
     attributes: &["EvaluationFormArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288359),
 };
 
 pub(crate) static EVALUATION_FORM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AIVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Items",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &evaluation_form::EVALUATION_FORM_BASE_ITEM_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "LanguageConfiguration",
-            &Shape::Object(&evaluation_form::EVALUATION_FORM_LANGUAGE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ReviewConfiguration",
-            &Shape::Object(&evaluation_form::EVALUATION_REVIEW_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ScoringStrategy",
-            &Shape::Object(&evaluation_form::SCORING_STRATEGY_SHAPE),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DRAFT", "ACTIVE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&evaluation_form::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetConfiguration",
-            &Shape::Object(&evaluation_form::EVALUATION_FORM_TARGET_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Title",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("AIVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Items", &Shape::List(ListRule { item: Some(&Shape::Object(&evaluation_form::EVALUATION_FORM_BASE_ITEM_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ("LanguageConfiguration", &Shape::Object(&evaluation_form::EVALUATION_FORM_LANGUAGE_CONFIGURATION_SHAPE)),
+        ("ReviewConfiguration", &Shape::Object(&evaluation_form::EVALUATION_REVIEW_CONFIGURATION_SHAPE)),
+        ("ScoringStrategy", &Shape::Object(&evaluation_form::SCORING_STRATEGY_SHAPE)),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DRAFT", "ACTIVE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&evaluation_form::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TargetConfiguration", &Shape::Object(&evaluation_form::EVALUATION_FORM_TARGET_CONFIGURATION_SHAPE)),
+        ("Title", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2492,10 +1816,7 @@ pub mod evaluation_form {
         }
 
         /// The score thresholds for performance categories.
-        pub fn score_thresholds(
-            mut self,
-            value: impl Into<Val<Vec<EvaluationFormScoreThreshold>>>,
-        ) -> Self {
+        pub fn score_thresholds(mut self, value: impl Into<Val<Vec<EvaluationFormScoreThreshold>>>) -> Self {
             self.props.set("ScoreThresholds", value);
             self
         }
@@ -2561,11 +1882,7 @@ pub mod evaluation_form {
         /// - `question_type`: `QuestionType`, The type of the question.
         /// - `ref_id`: `RefId`, The identifier of the question. An identifier must be unique within the evaluation form.
         /// - `title`: `Title`, The title of the question.
-        pub fn new(
-            question_type: impl Into<Val<String>>,
-            ref_id: impl Into<Val<String>>,
-            title: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(question_type: impl Into<Val<String>>, ref_id: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("QuestionType", question_type);
             props.set("RefId", ref_id);
@@ -2574,10 +1891,7 @@ pub mod evaluation_form {
         }
 
         /// A question conditional enablement.
-        pub fn enablement(
-            mut self,
-            value: impl Into<Val<EvaluationFormItemEnablementConfiguration>>,
-        ) -> Self {
+        pub fn enablement(mut self, value: impl Into<Val<EvaluationFormItemEnablementConfiguration>>) -> Self {
             self.props.set("Enablement", value);
             self
         }
@@ -2591,10 +1905,7 @@ pub mod evaluation_form {
         }
 
         /// The metric configuration for the question. Use this to associate a business outcome metric with the question.
-        pub fn metric_configuration(
-            mut self,
-            value: impl Into<Val<EvaluationFormMetricConfiguration>>,
-        ) -> Self {
+        pub fn metric_configuration(mut self, value: impl Into<Val<EvaluationFormMetricConfiguration>>) -> Self {
             self.props.set("MetricConfiguration", value);
             self
         }
@@ -2606,19 +1917,13 @@ pub mod evaluation_form {
         }
 
         /// The properties of the type of question. Text questions do not have to define question type properties.
-        pub fn question_type_properties(
-            mut self,
-            value: impl Into<Val<EvaluationFormQuestionTypeProperties>>,
-        ) -> Self {
+        pub fn question_type_properties(mut self, value: impl Into<Val<EvaluationFormQuestionTypeProperties>>) -> Self {
             self.props.set("QuestionTypeProperties", value);
             self
         }
 
         /// The scoring configuration of the question.
-        pub fn scoring_configuration(
-            mut self,
-            value: impl Into<Val<EvaluationFormQuestionScoringConfiguration>>,
-        ) -> Self {
+        pub fn scoring_configuration(mut self, value: impl Into<Val<EvaluationFormQuestionScoringConfiguration>>) -> Self {
             self.props.set("ScoringConfiguration", value);
             self
         }
@@ -2651,10 +1956,7 @@ pub mod evaluation_form {
         ///
         /// - `action`: `Action`, An enablement action that if condition is satisfied.
         /// - `condition`: `Condition`, A condition for item enablement configuration.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            condition: impl Into<Val<EvaluationFormItemEnablementCondition>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, condition: impl Into<Val<EvaluationFormItemEnablementCondition>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Condition", condition);
@@ -2670,9 +1972,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormItemEnablementConfiguration>
-        for Val<EvaluationFormItemEnablementConfiguration>
-    {
+    impl From<EvaluationFormItemEnablementConfiguration> for Val<EvaluationFormItemEnablementConfiguration> {
         fn from(v: EvaluationFormItemEnablementConfiguration) -> Self {
             v.props.into_val()
         }
@@ -2688,9 +1988,7 @@ pub mod evaluation_form {
         /// Creates the value from its required properties:
         ///
         /// - `operands`: `Operands`, Operands of the enablement condition.
-        pub fn new(
-            operands: impl Into<Val<Vec<EvaluationFormItemEnablementConditionOperand>>>,
-        ) -> Self {
+        pub fn new(operands: impl Into<Val<Vec<EvaluationFormItemEnablementConditionOperand>>>) -> Self {
             let mut props = Props::new();
             props.set("Operands", operands);
             EvaluationFormItemEnablementCondition { props }
@@ -2725,18 +2023,13 @@ pub mod evaluation_form {
         }
 
         /// An expression of the enablement condition.
-        pub fn expression(
-            mut self,
-            value: impl Into<Val<EvaluationFormItemEnablementExpression>>,
-        ) -> Self {
+        pub fn expression(mut self, value: impl Into<Val<EvaluationFormItemEnablementExpression>>) -> Self {
             self.props.set("Expression", value);
             self
         }
     }
 
-    impl From<EvaluationFormItemEnablementConditionOperand>
-        for Val<EvaluationFormItemEnablementConditionOperand>
-    {
+    impl From<EvaluationFormItemEnablementConditionOperand> for Val<EvaluationFormItemEnablementConditionOperand> {
         fn from(v: EvaluationFormItemEnablementConditionOperand) -> Self {
             v.props.into_val()
         }
@@ -2754,11 +2047,7 @@ pub mod evaluation_form {
         /// - `comparator`: `Comparator`, A comparator to be used against list of values.
         /// - `source`: `Source`, A source item of enablement expression.
         /// - `values`: `Values`, A list of values from source item.
-        pub fn new(
-            comparator: impl Into<Val<String>>,
-            source: impl Into<Val<EvaluationFormItemEnablementSource>>,
-            values: impl Into<Val<Vec<EvaluationFormItemEnablementSourceValue>>>,
-        ) -> Self {
+        pub fn new(comparator: impl Into<Val<String>>, source: impl Into<Val<EvaluationFormItemEnablementSource>>, values: impl Into<Val<Vec<EvaluationFormItemEnablementSourceValue>>>) -> Self {
             let mut props = Props::new();
             props.set("Comparator", comparator);
             props.set("Source", source);
@@ -2830,9 +2119,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormItemEnablementSourceValue>
-        for Val<EvaluationFormItemEnablementSourceValue>
-    {
+    impl From<EvaluationFormItemEnablementSourceValue> for Val<EvaluationFormItemEnablementSourceValue> {
         fn from(v: EvaluationFormItemEnablementSourceValue) -> Self {
             v.props.into_val()
         }
@@ -2849,10 +2136,7 @@ pub mod evaluation_form {
         ///
         /// - `metric_name`: `MetricName`, The name of the metric. Valid values are:
         /// - `metric_type`: `MetricType`, The type of metric. Currently, only ``BUSINESS_OUTCOME`` is supported.
-        pub fn new(
-            metric_name: impl Into<Val<String>>,
-            metric_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metric_name: impl Into<Val<String>>, metric_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetricName", metric_name);
             props.set("MetricType", metric_type);
@@ -2880,28 +2164,19 @@ pub mod evaluation_form {
         }
 
         /// Properties for multi-select question types.
-        pub fn multi_select(
-            mut self,
-            value: impl Into<Val<EvaluationFormMultiSelectQuestionProperties>>,
-        ) -> Self {
+        pub fn multi_select(mut self, value: impl Into<Val<EvaluationFormMultiSelectQuestionProperties>>) -> Self {
             self.props.set("MultiSelect", value);
             self
         }
 
         /// The properties of the numeric question.
-        pub fn numeric(
-            mut self,
-            value: impl Into<Val<EvaluationFormNumericQuestionProperties>>,
-        ) -> Self {
+        pub fn numeric(mut self, value: impl Into<Val<EvaluationFormNumericQuestionProperties>>) -> Self {
             self.props.set("Numeric", value);
             self
         }
 
         /// The properties of the numeric question.
-        pub fn single_select(
-            mut self,
-            value: impl Into<Val<EvaluationFormSingleSelectQuestionProperties>>,
-        ) -> Self {
+        pub fn single_select(mut self, value: impl Into<Val<EvaluationFormSingleSelectQuestionProperties>>) -> Self {
             self.props.set("SingleSelect", value);
             self
         }
@@ -2936,10 +2211,7 @@ pub mod evaluation_form {
         }
 
         /// Automation configuration for this multi-select question.
-        pub fn automation(
-            mut self,
-            value: impl Into<Val<EvaluationFormMultiSelectQuestionAutomation>>,
-        ) -> Self {
+        pub fn automation(mut self, value: impl Into<Val<EvaluationFormMultiSelectQuestionAutomation>>) -> Self {
             self.props.set("Automation", value);
             self
         }
@@ -2953,9 +2225,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormMultiSelectQuestionProperties>
-        for Val<EvaluationFormMultiSelectQuestionProperties>
-    {
+    impl From<EvaluationFormMultiSelectQuestionProperties> for Val<EvaluationFormMultiSelectQuestionProperties> {
         fn from(v: EvaluationFormMultiSelectQuestionProperties) -> Self {
             v.props.into_val()
         }
@@ -2975,10 +2245,7 @@ pub mod evaluation_form {
         }
 
         /// The `AnswerSource` property.
-        pub fn answer_source(
-            mut self,
-            value: impl Into<Val<EvaluationFormQuestionAutomationAnswerSource>>,
-        ) -> Self {
+        pub fn answer_source(mut self, value: impl Into<Val<EvaluationFormQuestionAutomationAnswerSource>>) -> Self {
             self.props.set("AnswerSource", value);
             self
         }
@@ -2990,18 +2257,13 @@ pub mod evaluation_form {
         }
 
         /// Automation options for the multi-select question.
-        pub fn options(
-            mut self,
-            value: impl Into<Val<Vec<EvaluationFormMultiSelectQuestionAutomationOption>>>,
-        ) -> Self {
+        pub fn options(mut self, value: impl Into<Val<Vec<EvaluationFormMultiSelectQuestionAutomationOption>>>) -> Self {
             self.props.set("Options", value);
             self
         }
     }
 
-    impl From<EvaluationFormMultiSelectQuestionAutomation>
-        for Val<EvaluationFormMultiSelectQuestionAutomation>
-    {
+    impl From<EvaluationFormMultiSelectQuestionAutomation> for Val<EvaluationFormMultiSelectQuestionAutomation> {
         fn from(v: EvaluationFormMultiSelectQuestionAutomation) -> Self {
             v.props.into_val()
         }
@@ -3024,9 +2286,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormQuestionAutomationAnswerSource>
-        for Val<EvaluationFormQuestionAutomationAnswerSource>
-    {
+    impl From<EvaluationFormQuestionAutomationAnswerSource> for Val<EvaluationFormQuestionAutomationAnswerSource> {
         fn from(v: EvaluationFormQuestionAutomationAnswerSource) -> Self {
             v.props.into_val()
         }
@@ -3042,18 +2302,14 @@ pub mod evaluation_form {
         /// Creates the value from its required properties:
         ///
         /// - `rule_category`: `RuleCategory`, Rule category configuration for this automation option.
-        pub fn new(
-            rule_category: impl Into<Val<MultiSelectQuestionRuleCategoryAutomation>>,
-        ) -> Self {
+        pub fn new(rule_category: impl Into<Val<MultiSelectQuestionRuleCategoryAutomation>>) -> Self {
             let mut props = Props::new();
             props.set("RuleCategory", rule_category);
             EvaluationFormMultiSelectQuestionAutomationOption { props }
         }
     }
 
-    impl From<EvaluationFormMultiSelectQuestionAutomationOption>
-        for Val<EvaluationFormMultiSelectQuestionAutomationOption>
-    {
+    impl From<EvaluationFormMultiSelectQuestionAutomationOption> for Val<EvaluationFormMultiSelectQuestionAutomationOption> {
         fn from(v: EvaluationFormMultiSelectQuestionAutomationOption) -> Self {
             v.props.into_val()
         }
@@ -3071,11 +2327,7 @@ pub mod evaluation_form {
         /// - `category`: `Category`, The category name for this automation rule.
         /// - `condition`: `Condition`, The condition for this automation rule.
         /// - `option_ref_ids`: `OptionRefIds`, Reference IDs of options for this automation rule.
-        pub fn new(
-            category: impl Into<Val<String>>,
-            condition: impl Into<Val<String>>,
-            option_ref_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(category: impl Into<Val<String>>, condition: impl Into<Val<String>>, option_ref_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Category", category);
             props.set("Condition", condition);
@@ -3084,9 +2336,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<MultiSelectQuestionRuleCategoryAutomation>
-        for Val<MultiSelectQuestionRuleCategoryAutomation>
-    {
+    impl From<MultiSelectQuestionRuleCategoryAutomation> for Val<MultiSelectQuestionRuleCategoryAutomation> {
         fn from(v: MultiSelectQuestionRuleCategoryAutomation) -> Self {
             v.props.into_val()
         }
@@ -3117,19 +2367,13 @@ pub mod evaluation_form {
         }
 
         /// The `AutomaticFailConfiguration` property.
-        pub fn automatic_fail_configuration(
-            mut self,
-            value: impl Into<Val<AutomaticFailConfiguration>>,
-        ) -> Self {
+        pub fn automatic_fail_configuration(mut self, value: impl Into<Val<AutomaticFailConfiguration>>) -> Self {
             self.props.set("AutomaticFailConfiguration", value);
             self
         }
 
         /// The points configuration for point-based scoring.
-        pub fn points_configuration(
-            mut self,
-            value: impl Into<Val<QuestionOptionPointsConfiguration>>,
-        ) -> Self {
+        pub fn points_configuration(mut self, value: impl Into<Val<QuestionOptionPointsConfiguration>>) -> Self {
             self.props.set("PointsConfiguration", value);
             self
         }
@@ -3141,9 +2385,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormMultiSelectQuestionOption>
-        for Val<EvaluationFormMultiSelectQuestionOption>
-    {
+    impl From<EvaluationFormMultiSelectQuestionOption> for Val<EvaluationFormMultiSelectQuestionOption> {
         fn from(v: EvaluationFormMultiSelectQuestionOption) -> Self {
             v.props.into_val()
         }
@@ -3223,27 +2465,19 @@ pub mod evaluation_form {
         }
 
         /// The automation properties of the numeric question.
-        pub fn automation(
-            mut self,
-            value: impl Into<Val<EvaluationFormNumericQuestionAutomation>>,
-        ) -> Self {
+        pub fn automation(mut self, value: impl Into<Val<EvaluationFormNumericQuestionAutomation>>) -> Self {
             self.props.set("Automation", value);
             self
         }
 
         /// The scoring options of the numeric question.
-        pub fn options(
-            mut self,
-            value: impl Into<Val<Vec<EvaluationFormNumericQuestionOption>>>,
-        ) -> Self {
+        pub fn options(mut self, value: impl Into<Val<Vec<EvaluationFormNumericQuestionOption>>>) -> Self {
             self.props.set("Options", value);
             self
         }
     }
 
-    impl From<EvaluationFormNumericQuestionProperties>
-        for Val<EvaluationFormNumericQuestionProperties>
-    {
+    impl From<EvaluationFormNumericQuestionProperties> for Val<EvaluationFormNumericQuestionProperties> {
         fn from(v: EvaluationFormNumericQuestionProperties) -> Self {
             v.props.into_val()
         }
@@ -3263,27 +2497,19 @@ pub mod evaluation_form {
         }
 
         /// A source of automation answer for numeric question.
-        pub fn answer_source(
-            mut self,
-            value: impl Into<Val<EvaluationFormQuestionAutomationAnswerSource>>,
-        ) -> Self {
+        pub fn answer_source(mut self, value: impl Into<Val<EvaluationFormQuestionAutomationAnswerSource>>) -> Self {
             self.props.set("AnswerSource", value);
             self
         }
 
         /// The property value of the automation.
-        pub fn property_value(
-            mut self,
-            value: impl Into<Val<NumericQuestionPropertyValueAutomation>>,
-        ) -> Self {
+        pub fn property_value(mut self, value: impl Into<Val<NumericQuestionPropertyValueAutomation>>) -> Self {
             self.props.set("PropertyValue", value);
             self
         }
     }
 
-    impl From<EvaluationFormNumericQuestionAutomation>
-        for Val<EvaluationFormNumericQuestionAutomation>
-    {
+    impl From<EvaluationFormNumericQuestionAutomation> for Val<EvaluationFormNumericQuestionAutomation> {
         fn from(v: EvaluationFormNumericQuestionAutomation) -> Self {
             v.props.into_val()
         }
@@ -3337,19 +2563,13 @@ pub mod evaluation_form {
         }
 
         /// A configuration for automatic fail.
-        pub fn automatic_fail_configuration(
-            mut self,
-            value: impl Into<Val<AutomaticFailConfiguration>>,
-        ) -> Self {
+        pub fn automatic_fail_configuration(mut self, value: impl Into<Val<AutomaticFailConfiguration>>) -> Self {
             self.props.set("AutomaticFailConfiguration", value);
             self
         }
 
         /// The points configuration for point-based scoring.
-        pub fn points_configuration(
-            mut self,
-            value: impl Into<Val<QuestionOptionPointsConfiguration>>,
-        ) -> Self {
+        pub fn points_configuration(mut self, value: impl Into<Val<QuestionOptionPointsConfiguration>>) -> Self {
             self.props.set("PointsConfiguration", value);
             self
         }
@@ -3388,10 +2608,7 @@ pub mod evaluation_form {
         }
 
         /// The display mode of the single select question.
-        pub fn automation(
-            mut self,
-            value: impl Into<Val<EvaluationFormSingleSelectQuestionAutomation>>,
-        ) -> Self {
+        pub fn automation(mut self, value: impl Into<Val<EvaluationFormSingleSelectQuestionAutomation>>) -> Self {
             self.props.set("Automation", value);
             self
         }
@@ -3407,9 +2624,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormSingleSelectQuestionProperties>
-        for Val<EvaluationFormSingleSelectQuestionProperties>
-    {
+    impl From<EvaluationFormSingleSelectQuestionProperties> for Val<EvaluationFormSingleSelectQuestionProperties> {
         fn from(v: EvaluationFormSingleSelectQuestionProperties) -> Self {
             v.props.into_val()
         }
@@ -3429,10 +2644,7 @@ pub mod evaluation_form {
         }
 
         /// Automation answer source.
-        pub fn answer_source(
-            mut self,
-            value: impl Into<Val<EvaluationFormQuestionAutomationAnswerSource>>,
-        ) -> Self {
+        pub fn answer_source(mut self, value: impl Into<Val<EvaluationFormQuestionAutomationAnswerSource>>) -> Self {
             self.props.set("AnswerSource", value);
             self
         }
@@ -3450,18 +2662,13 @@ pub mod evaluation_form {
         /// *Minimum*: 1
         ///
         /// *Maximum*: 20
-        pub fn options(
-            mut self,
-            value: impl Into<Val<Vec<EvaluationFormSingleSelectQuestionAutomationOption>>>,
-        ) -> Self {
+        pub fn options(mut self, value: impl Into<Val<Vec<EvaluationFormSingleSelectQuestionAutomationOption>>>) -> Self {
             self.props.set("Options", value);
             self
         }
     }
 
-    impl From<EvaluationFormSingleSelectQuestionAutomation>
-        for Val<EvaluationFormSingleSelectQuestionAutomation>
-    {
+    impl From<EvaluationFormSingleSelectQuestionAutomation> for Val<EvaluationFormSingleSelectQuestionAutomation> {
         fn from(v: EvaluationFormSingleSelectQuestionAutomation) -> Self {
             v.props.into_val()
         }
@@ -3477,18 +2684,14 @@ pub mod evaluation_form {
         /// Creates the value from its required properties:
         ///
         /// - `rule_category`: `RuleCategory`, The automation option based on a rule category for the single select question.
-        pub fn new(
-            rule_category: impl Into<Val<SingleSelectQuestionRuleCategoryAutomation>>,
-        ) -> Self {
+        pub fn new(rule_category: impl Into<Val<SingleSelectQuestionRuleCategoryAutomation>>) -> Self {
             let mut props = Props::new();
             props.set("RuleCategory", rule_category);
             EvaluationFormSingleSelectQuestionAutomationOption { props }
         }
     }
 
-    impl From<EvaluationFormSingleSelectQuestionAutomationOption>
-        for Val<EvaluationFormSingleSelectQuestionAutomationOption>
-    {
+    impl From<EvaluationFormSingleSelectQuestionAutomationOption> for Val<EvaluationFormSingleSelectQuestionAutomationOption> {
         fn from(v: EvaluationFormSingleSelectQuestionAutomationOption) -> Self {
             v.props.into_val()
         }
@@ -3508,11 +2711,7 @@ pub mod evaluation_form {
         /// - `category`: `Category`, The category name, as defined in Rules.
         /// - `condition`: `Condition`, The condition to apply for the automation option. If the condition is PRESENT, then the option is applied when the contact data includes the category. Similarly, if the condition is NOT_PRESENT, then the option is applied when the contact data does not include the category.
         /// - `option_ref_id`: `OptionRefId`, The identifier of the answer option. An identifier must be unique within the question.
-        pub fn new(
-            category: impl Into<Val<String>>,
-            condition: impl Into<Val<String>>,
-            option_ref_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(category: impl Into<Val<String>>, condition: impl Into<Val<String>>, option_ref_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Category", category);
             props.set("Condition", condition);
@@ -3521,9 +2720,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<SingleSelectQuestionRuleCategoryAutomation>
-        for Val<SingleSelectQuestionRuleCategoryAutomation>
-    {
+    impl From<SingleSelectQuestionRuleCategoryAutomation> for Val<SingleSelectQuestionRuleCategoryAutomation> {
         fn from(v: SingleSelectQuestionRuleCategoryAutomation) -> Self {
             v.props.into_val()
         }
@@ -3554,19 +2751,13 @@ pub mod evaluation_form {
         }
 
         /// Whether automatic fail is configured on a single select question.
-        pub fn automatic_fail_configuration(
-            mut self,
-            value: impl Into<Val<AutomaticFailConfiguration>>,
-        ) -> Self {
+        pub fn automatic_fail_configuration(mut self, value: impl Into<Val<AutomaticFailConfiguration>>) -> Self {
             self.props.set("AutomaticFailConfiguration", value);
             self
         }
 
         /// The points configuration for point-based scoring.
-        pub fn points_configuration(
-            mut self,
-            value: impl Into<Val<QuestionOptionPointsConfiguration>>,
-        ) -> Self {
+        pub fn points_configuration(mut self, value: impl Into<Val<QuestionOptionPointsConfiguration>>) -> Self {
             self.props.set("PointsConfiguration", value);
             self
         }
@@ -3582,9 +2773,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationFormSingleSelectQuestionOption>
-        for Val<EvaluationFormSingleSelectQuestionOption>
-    {
+    impl From<EvaluationFormSingleSelectQuestionOption> for Val<EvaluationFormSingleSelectQuestionOption> {
         fn from(v: EvaluationFormSingleSelectQuestionOption) -> Self {
             v.props.into_val()
         }
@@ -3604,10 +2793,7 @@ pub mod evaluation_form {
         }
 
         /// The automation properties of the text question.
-        pub fn automation(
-            mut self,
-            value: impl Into<Val<EvaluationFormTextQuestionAutomation>>,
-        ) -> Self {
+        pub fn automation(mut self, value: impl Into<Val<EvaluationFormTextQuestionAutomation>>) -> Self {
             self.props.set("Automation", value);
             self
         }
@@ -3633,10 +2819,7 @@ pub mod evaluation_form {
         }
 
         /// Automation answer source.
-        pub fn answer_source(
-            mut self,
-            value: impl Into<Val<EvaluationFormQuestionAutomationAnswerSource>>,
-        ) -> Self {
+        pub fn answer_source(mut self, value: impl Into<Val<EvaluationFormQuestionAutomationAnswerSource>>) -> Self {
             self.props.set("AnswerSource", value);
             self
         }
@@ -3668,27 +2851,19 @@ pub mod evaluation_form {
         }
 
         /// The points configuration for point-based scoring.
-        pub fn points_configuration(
-            mut self,
-            value: impl Into<Val<QuestionPointsConfiguration>>,
-        ) -> Self {
+        pub fn points_configuration(mut self, value: impl Into<Val<QuestionPointsConfiguration>>) -> Self {
             self.props.set("PointsConfiguration", value);
             self
         }
 
         /// The score thresholds for performance categories.
-        pub fn score_thresholds(
-            mut self,
-            value: impl Into<Val<Vec<EvaluationFormScoreThreshold>>>,
-        ) -> Self {
+        pub fn score_thresholds(mut self, value: impl Into<Val<Vec<EvaluationFormScoreThreshold>>>) -> Self {
             self.props.set("ScoreThresholds", value);
             self
         }
     }
 
-    impl From<EvaluationFormQuestionScoringConfiguration>
-        for Val<EvaluationFormQuestionScoringConfiguration>
-    {
+    impl From<EvaluationFormQuestionScoringConfiguration> for Val<EvaluationFormQuestionScoringConfiguration> {
         fn from(v: EvaluationFormQuestionScoringConfiguration) -> Self {
             v.props.into_val()
         }
@@ -3805,14 +2980,9 @@ pub mod evaluation_form {
         /// Creates the value from its required properties:
         ///
         /// - `review_notification_recipients`: `ReviewNotificationRecipients`, List of recipients who should be notified when a review is requested.
-        pub fn new(
-            review_notification_recipients: impl Into<Val<Vec<EvaluationReviewNotificationRecipient>>>,
-        ) -> Self {
+        pub fn new(review_notification_recipients: impl Into<Val<Vec<EvaluationReviewNotificationRecipient>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ReviewNotificationRecipients",
-                review_notification_recipients,
-            );
+            props.set("ReviewNotificationRecipients", review_notification_recipients);
             EvaluationReviewConfiguration { props }
         }
 
@@ -3840,10 +3010,7 @@ pub mod evaluation_form {
         ///
         /// - `type_`: `Type`, The type of notification recipient.
         /// - `value`: `Value`, The value associated with the notification recipient type.
-        pub fn new(
-            type_: impl Into<Val<String>>,
-            value: impl Into<Val<EvaluationReviewNotificationRecipientValue>>,
-        ) -> Self {
+        pub fn new(type_: impl Into<Val<String>>, value: impl Into<Val<EvaluationReviewNotificationRecipientValue>>) -> Self {
             let mut props = Props::new();
             props.set("Type", type_);
             props.set("Value", value);
@@ -3877,9 +3044,7 @@ pub mod evaluation_form {
         }
     }
 
-    impl From<EvaluationReviewNotificationRecipientValue>
-        for Val<EvaluationReviewNotificationRecipientValue>
-    {
+    impl From<EvaluationReviewNotificationRecipientValue> for Val<EvaluationReviewNotificationRecipientValue> {
         fn from(v: EvaluationReviewNotificationRecipientValue) -> Self {
             v.props.into_val()
         }
@@ -3904,10 +3069,7 @@ pub mod evaluation_form {
         }
 
         /// The `ScoreThresholds` property.
-        pub fn score_thresholds(
-            mut self,
-            value: impl Into<Val<Vec<EvaluationFormScoreThreshold>>>,
-        ) -> Self {
+        pub fn score_thresholds(mut self, value: impl Into<Val<Vec<EvaluationFormScoreThreshold>>>) -> Self {
             self.props.set("ScoreThresholds", value);
             self
         }
@@ -3968,63 +3130,20 @@ pub mod evaluation_form {
     }
 
     pub(crate) static EVALUATION_FORM_BASE_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Section", &Shape::Object(&EVALUATION_FORM_SECTION_SHAPE))],
+        fields: &[
+            ("Section", &Shape::Object(&EVALUATION_FORM_SECTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_FORM_SECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Instructions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Items",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EVALUATION_FORM_ITEM_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(200),
-                }),
-            ),
-            (
-                "RefId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScoreThresholds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EVALUATION_FORM_SCORE_THRESHOLD_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Title",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Instructions", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("Items", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_ITEM_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+            ("RefId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ScoreThresholds", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_SCORE_THRESHOLD_SHAPE)), min_items: None, max_items: None })),
+            ("Title", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4039,904 +3158,319 @@ pub mod evaluation_form {
 
     pub(crate) static EVALUATION_FORM_QUESTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Enablement",
-                &Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Instructions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricConfiguration",
-                &Shape::Object(&EVALUATION_FORM_METRIC_CONFIGURATION_SHAPE),
-            ),
-            (
-                "QuestionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NUMERIC", "SINGLESELECT", "TEXT", "MULTISELECT", "DATETIME"],
-                }),
-            ),
-            (
-                "QuestionTypeProperties",
-                &Shape::Object(&EVALUATION_FORM_QUESTION_TYPE_PROPERTIES_SHAPE),
-            ),
-            (
-                "RefId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScoringConfiguration",
-                &Shape::Object(&EVALUATION_FORM_QUESTION_SCORING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Title",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(350),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Enablement", &Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_CONFIGURATION_SHAPE)),
+            ("Instructions", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("MetricConfiguration", &Shape::Object(&EVALUATION_FORM_METRIC_CONFIGURATION_SHAPE)),
+            ("QuestionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NUMERIC", "SINGLESELECT", "TEXT", "MULTISELECT", "DATETIME"] })),
+            ("QuestionTypeProperties", &Shape::Object(&EVALUATION_FORM_QUESTION_TYPE_PROPERTIES_SHAPE)),
+            ("RefId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ScoringConfiguration", &Shape::Object(&EVALUATION_FORM_QUESTION_SCORING_CONFIGURATION_SHAPE)),
+            ("Title", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(350), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EVALUATION_FORM_ITEM_ENABLEMENT_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Action",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["DISABLE", "ENABLE"],
-                    }),
-                ),
-                (
-                    "Condition",
-                    &Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_CONDITION_SHAPE),
-                ),
-                (
-                    "DefaultAction",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["DISABLE", "ENABLE"],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_ITEM_ENABLEMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLE", "ENABLE"] })),
+            ("Condition", &Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_CONDITION_SHAPE)),
+            ("DefaultAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLE", "ENABLE"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static EVALUATION_FORM_ITEM_ENABLEMENT_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Operands",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &EVALUATION_FORM_ITEM_ENABLEMENT_CONDITION_OPERAND_SHAPE,
-                    )),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OR", "AND"],
-                }),
-            ),
+            ("Operands", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_CONDITION_OPERAND_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OR", "AND"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EVALUATION_FORM_ITEM_ENABLEMENT_CONDITION_OPERAND_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Expression",
-                &Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_EXPRESSION_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_ITEM_ENABLEMENT_CONDITION_OPERAND_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Expression", &Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_EXPRESSION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static EVALUATION_FORM_ITEM_ENABLEMENT_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IN", "NOT_IN", "ALL_IN", "EXACT"],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_SOURCE_SHAPE),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &EVALUATION_FORM_ITEM_ENABLEMENT_SOURCE_VALUE_SHAPE,
-                    )),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Comparator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IN", "NOT_IN", "ALL_IN", "EXACT"] })),
+            ("Source", &Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_SOURCE_SHAPE)),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_ITEM_ENABLEMENT_SOURCE_VALUE_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_FORM_ITEM_ENABLEMENT_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RefId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["QUESTION_REF_ID"],
-                }),
-            ),
+            ("RefId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["QUESTION_REF_ID"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EVALUATION_FORM_ITEM_ENABLEMENT_SOURCE_VALUE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "RefId",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Type",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["OPTION_REF_ID"],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_ITEM_ENABLEMENT_SOURCE_VALUE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("RefId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPTION_REF_ID"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static EVALUATION_FORM_METRIC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\p{C}]*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BUSINESS_OUTCOME"],
-                }),
-            ),
+            ("MetricName", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("MetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BUSINESS_OUTCOME"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_FORM_QUESTION_TYPE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MultiSelect",
-                &Shape::Object(&EVALUATION_FORM_MULTI_SELECT_QUESTION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Numeric",
-                &Shape::Object(&EVALUATION_FORM_NUMERIC_QUESTION_PROPERTIES_SHAPE),
-            ),
-            (
-                "SingleSelect",
-                &Shape::Object(&EVALUATION_FORM_SINGLE_SELECT_QUESTION_PROPERTIES_SHAPE),
-            ),
-            (
-                "Text",
-                &Shape::Object(&EVALUATION_FORM_TEXT_QUESTION_PROPERTIES_SHAPE),
-            ),
+            ("MultiSelect", &Shape::Object(&EVALUATION_FORM_MULTI_SELECT_QUESTION_PROPERTIES_SHAPE)),
+            ("Numeric", &Shape::Object(&EVALUATION_FORM_NUMERIC_QUESTION_PROPERTIES_SHAPE)),
+            ("SingleSelect", &Shape::Object(&EVALUATION_FORM_SINGLE_SELECT_QUESTION_PROPERTIES_SHAPE)),
+            ("Text", &Shape::Object(&EVALUATION_FORM_TEXT_QUESTION_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EVALUATION_FORM_MULTI_SELECT_QUESTION_PROPERTIES_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Automation",
-                    &Shape::Object(&EVALUATION_FORM_MULTI_SELECT_QUESTION_AUTOMATION_SHAPE),
-                ),
-                (
-                    "DisplayAs",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["DROPDOWN", "CHECKBOX"],
-                    }),
-                ),
-                (
-                    "Options",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(
-                            &EVALUATION_FORM_MULTI_SELECT_QUESTION_OPTION_SHAPE,
-                        )),
-                        min_items: Some(2),
-                        max_items: Some(256),
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_MULTI_SELECT_QUESTION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Automation", &Shape::Object(&EVALUATION_FORM_MULTI_SELECT_QUESTION_AUTOMATION_SHAPE)),
+            ("DisplayAs", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DROPDOWN", "CHECKBOX"] })),
+            ("Options", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_MULTI_SELECT_QUESTION_OPTION_SHAPE)), min_items: Some(2), max_items: Some(256) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EVALUATION_FORM_MULTI_SELECT_QUESTION_AUTOMATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AnswerSource",
-                    &Shape::Object(&EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE),
-                ),
-                (
-                    "DefaultOptionRefIds",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                            min_len: None,
-                            max_len: None,
-                            allowed: &[],
-                        })),
-                        min_items: None,
-                        max_items: None,
-                    }),
-                ),
-                (
-                    "Options",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(
-                            &EVALUATION_FORM_MULTI_SELECT_QUESTION_AUTOMATION_OPTION_SHAPE,
-                        )),
-                        min_items: Some(1),
-                        max_items: Some(20),
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_MULTI_SELECT_QUESTION_AUTOMATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AnswerSource", &Shape::Object(&EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE)),
+            ("DefaultOptionRefIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("Options", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_MULTI_SELECT_QUESTION_AUTOMATION_OPTION_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "SourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTACT_LENS_DATA", "GEN_AI"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTACT_LENS_DATA", "GEN_AI"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EVALUATION_FORM_MULTI_SELECT_QUESTION_AUTOMATION_OPTION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "RuleCategory",
-                &Shape::Object(&MULTI_SELECT_QUESTION_RULE_CATEGORY_AUTOMATION_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_MULTI_SELECT_QUESTION_AUTOMATION_OPTION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("RuleCategory", &Shape::Object(&MULTI_SELECT_QUESTION_RULE_CATEGORY_AUTOMATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static MULTI_SELECT_QUESTION_RULE_CATEGORY_AUTOMATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Category",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Condition",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PRESENT", "NOT_PRESENT"],
-                    }),
-                ),
-                (
-                    "OptionRefIds",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                            min_len: None,
-                            max_len: None,
-                            allowed: &[],
-                        })),
-                        min_items: None,
-                        max_items: None,
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MULTI_SELECT_QUESTION_RULE_CATEGORY_AUTOMATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Category", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("Condition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESENT", "NOT_PRESENT"] })),
+            ("OptionRefIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EVALUATION_FORM_MULTI_SELECT_QUESTION_OPTION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AutomaticFailConfiguration",
-                    &Shape::Object(&AUTOMATIC_FAIL_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "PointsConfiguration",
-                    &Shape::Object(&QUESTION_OPTION_POINTS_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "RefId",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Score",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(10.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Text",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_MULTI_SELECT_QUESTION_OPTION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AutomaticFailConfiguration", &Shape::Object(&AUTOMATIC_FAIL_CONFIGURATION_SHAPE)),
+            ("PointsConfiguration", &Shape::Object(&QUESTION_OPTION_POINTS_CONFIGURATION_SHAPE)),
+            ("RefId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Score", &Shape::Num(NumRule { min: Some(0.0), max: Some(10.0), allowed: &[] })),
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static AUTOMATIC_FAIL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetSection",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TargetSection", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUESTION_OPTION_POINTS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PointValue",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PointValue", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EVALUATION_FORM_NUMERIC_QUESTION_PROPERTIES_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Automation",
-                    &Shape::Object(&EVALUATION_FORM_NUMERIC_QUESTION_AUTOMATION_SHAPE),
-                ),
-                (
-                    "Options",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(
-                            &EVALUATION_FORM_NUMERIC_QUESTION_OPTION_SHAPE,
-                        )),
-                        min_items: Some(1),
-                        max_items: Some(10),
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_NUMERIC_QUESTION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Automation", &Shape::Object(&EVALUATION_FORM_NUMERIC_QUESTION_AUTOMATION_SHAPE)),
+            ("Options", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_NUMERIC_QUESTION_OPTION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EVALUATION_FORM_NUMERIC_QUESTION_AUTOMATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AnswerSource",
-                    &Shape::Object(&EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE),
-                ),
-                (
-                    "PropertyValue",
-                    &Shape::Object(&NUMERIC_QUESTION_PROPERTY_VALUE_AUTOMATION_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_NUMERIC_QUESTION_AUTOMATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AnswerSource", &Shape::Object(&EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE)),
+            ("PropertyValue", &Shape::Object(&NUMERIC_QUESTION_PROPERTY_VALUE_AUTOMATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static NUMERIC_QUESTION_PROPERTY_VALUE_AUTOMATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Label",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "OVERALL_CUSTOMER_SENTIMENT_SCORE",
-                    "OVERALL_AGENT_SENTIMENT_SCORE",
-                    "NON_TALK_TIME",
-                    "NON_TALK_TIME_PERCENTAGE",
-                    "NUMBER_OF_INTERRUPTIONS",
-                    "CONTACT_DURATION",
-                    "AGENT_INTERACTION_DURATION",
-                    "CUSTOMER_HOLD_TIME",
-                    "LONGEST_HOLD_DURATION",
-                    "NUMBER_OF_HOLDS",
-                    "AGENT_INTERACTION_AND_HOLD_DURATION",
-                    "CUSTOMER_SENTIMENT_SCORE_WITHOUT_AGENT",
-                    "CUSTOMER_SENTIMENT_SCORE_WITH_AGENT",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Label", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OVERALL_CUSTOMER_SENTIMENT_SCORE", "OVERALL_AGENT_SENTIMENT_SCORE", "NON_TALK_TIME", "NON_TALK_TIME_PERCENTAGE", "NUMBER_OF_INTERRUPTIONS", "CONTACT_DURATION", "AGENT_INTERACTION_DURATION", "CUSTOMER_HOLD_TIME", "LONGEST_HOLD_DURATION", "NUMBER_OF_HOLDS", "AGENT_INTERACTION_AND_HOLD_DURATION", "CUSTOMER_SENTIMENT_SCORE_WITHOUT_AGENT", "CUSTOMER_SENTIMENT_SCORE_WITH_AGENT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_FORM_NUMERIC_QUESTION_OPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutomaticFailConfiguration",
-                &Shape::Object(&AUTOMATIC_FAIL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PointsConfiguration",
-                &Shape::Object(&QUESTION_OPTION_POINTS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Score",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AutomaticFailConfiguration", &Shape::Object(&AUTOMATIC_FAIL_CONFIGURATION_SHAPE)),
+            ("PointsConfiguration", &Shape::Object(&QUESTION_OPTION_POINTS_CONFIGURATION_SHAPE)),
+            ("Score", &Shape::Num(NumRule { min: Some(0.0), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EVALUATION_FORM_SINGLE_SELECT_QUESTION_PROPERTIES_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Automation",
-                    &Shape::Object(&EVALUATION_FORM_SINGLE_SELECT_QUESTION_AUTOMATION_SHAPE),
-                ),
-                (
-                    "DisplayAs",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["DROPDOWN", "RADIO"],
-                    }),
-                ),
-                (
-                    "Options",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(
-                            &EVALUATION_FORM_SINGLE_SELECT_QUESTION_OPTION_SHAPE,
-                        )),
-                        min_items: Some(2),
-                        max_items: Some(256),
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_SINGLE_SELECT_QUESTION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Automation", &Shape::Object(&EVALUATION_FORM_SINGLE_SELECT_QUESTION_AUTOMATION_SHAPE)),
+            ("DisplayAs", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DROPDOWN", "RADIO"] })),
+            ("Options", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_SINGLE_SELECT_QUESTION_OPTION_SHAPE)), min_items: Some(2), max_items: Some(256) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EVALUATION_FORM_SINGLE_SELECT_QUESTION_AUTOMATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AnswerSource",
-                    &Shape::Object(&EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE),
-                ),
-                (
-                    "DefaultOptionRefId",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Options",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(
-                            &EVALUATION_FORM_SINGLE_SELECT_QUESTION_AUTOMATION_OPTION_SHAPE,
-                        )),
-                        min_items: Some(1),
-                        max_items: Some(20),
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_SINGLE_SELECT_QUESTION_AUTOMATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AnswerSource", &Shape::Object(&EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE)),
+            ("DefaultOptionRefId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Options", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_SINGLE_SELECT_QUESTION_AUTOMATION_OPTION_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EVALUATION_FORM_SINGLE_SELECT_QUESTION_AUTOMATION_OPTION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "RuleCategory",
-                &Shape::Object(&SINGLE_SELECT_QUESTION_RULE_CATEGORY_AUTOMATION_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_SINGLE_SELECT_QUESTION_AUTOMATION_OPTION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("RuleCategory", &Shape::Object(&SINGLE_SELECT_QUESTION_RULE_CATEGORY_AUTOMATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static SINGLE_SELECT_QUESTION_RULE_CATEGORY_AUTOMATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Category",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Condition",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PRESENT", "NOT_PRESENT"],
-                    }),
-                ),
-                (
-                    "OptionRefId",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SINGLE_SELECT_QUESTION_RULE_CATEGORY_AUTOMATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Category", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("Condition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESENT", "NOT_PRESENT"] })),
+            ("OptionRefId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static EVALUATION_FORM_SINGLE_SELECT_QUESTION_OPTION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "AutomaticFailConfiguration",
-                    &Shape::Object(&AUTOMATIC_FAIL_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "PointsConfiguration",
-                    &Shape::Object(&QUESTION_OPTION_POINTS_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "RefId",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9._-]{1,40}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Score",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(10.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Text",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_SINGLE_SELECT_QUESTION_OPTION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AutomaticFailConfiguration", &Shape::Object(&AUTOMATIC_FAIL_CONFIGURATION_SHAPE)),
+            ("PointsConfiguration", &Shape::Object(&QUESTION_OPTION_POINTS_CONFIGURATION_SHAPE)),
+            ("RefId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,40}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Score", &Shape::Num(NumRule { min: Some(0.0), max: Some(10.0), allowed: &[] })),
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static EVALUATION_FORM_TEXT_QUESTION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Automation",
-            &Shape::Object(&EVALUATION_FORM_TEXT_QUESTION_AUTOMATION_SHAPE),
-        )],
+        fields: &[
+            ("Automation", &Shape::Object(&EVALUATION_FORM_TEXT_QUESTION_AUTOMATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_FORM_TEXT_QUESTION_AUTOMATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AnswerSource",
-            &Shape::Object(&EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE),
-        )],
+        fields: &[
+            ("AnswerSource", &Shape::Object(&EVALUATION_FORM_QUESTION_AUTOMATION_ANSWER_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EVALUATION_FORM_QUESTION_SCORING_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "PointsConfiguration",
-                    &Shape::Object(&QUESTION_POINTS_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "ScoreThresholds",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&EVALUATION_FORM_SCORE_THRESHOLD_SHAPE)),
-                        min_items: None,
-                        max_items: None,
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_FORM_QUESTION_SCORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("PointsConfiguration", &Shape::Object(&QUESTION_POINTS_CONFIGURATION_SHAPE)),
+            ("ScoreThresholds", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_SCORE_THRESHOLD_SHAPE)), min_items: None, max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static QUESTION_POINTS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxPointValue",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinPointValue",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxPointValue", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MinPointValue", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_FORM_SCORE_THRESHOLD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxScorePercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinScorePercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PerformanceCategory",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NEEDS_IMPROVEMENT", "EXCEEDS_EXPECTATIONS"],
-                }),
-            ),
+            ("MaxScorePercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MinScorePercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("PerformanceCategory", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NEEDS_IMPROVEMENT", "EXCEEDS_EXPECTATIONS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_FORM_LANGUAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FormLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "de-DE", "en-US", "es-ES", "fr-FR", "it-IT", "pt-BR", "ja-JP", "ko-KR",
-                    "zh-CN", "ms-MY",
-                ],
-            }),
-        )],
+        fields: &[
+            ("FormLanguage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["de-DE", "en-US", "es-ES", "fr-FR", "it-IT", "pt-BR", "ja-JP", "ko-KR", "zh-CN", "ms-MY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_REVIEW_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EligibilityDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(90.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ReviewNotificationRecipients",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &EVALUATION_REVIEW_NOTIFICATION_RECIPIENT_SHAPE,
-                    )),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("EligibilityDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(90.0), allowed: &[] })),
+            ("ReviewNotificationRecipients", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_REVIEW_NOTIFICATION_RECIPIENT_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_REVIEW_NOTIFICATION_RECIPIENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["USER_ID"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Object(&EVALUATION_REVIEW_NOTIFICATION_RECIPIENT_VALUE_SHAPE),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["USER_ID"] })),
+            ("Value", &Shape::Object(&EVALUATION_REVIEW_NOTIFICATION_RECIPIENT_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EVALUATION_REVIEW_NOTIFICATION_RECIPIENT_VALUE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "UserId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EVALUATION_REVIEW_NOTIFICATION_RECIPIENT_VALUE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("UserId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static SCORING_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["QUESTION_ONLY", "SECTION_ONLY", "POINTS_BASED"],
-                }),
-            ),
-            (
-                "ScoreThresholds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EVALUATION_FORM_SCORE_THRESHOLD_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["QUESTION_ONLY", "SECTION_ONLY", "POINTS_BASED"] })),
+            ("ScoreThresholds", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_FORM_SCORE_THRESHOLD_SHAPE)), min_items: None, max_items: None })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_FORM_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContactInteractionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AGENT", "AUTOMATED", "CUSTOMER"],
-            }),
-        )],
+        fields: &[
+            ("ContactInteractionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AGENT", "AUTOMATED", "CUSTOMER"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4959,28 +3493,17 @@ impl CfnHoursOfOperation {
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
     /// - `name`: `Name`, The name of the hours of operation.
     /// - `time_zone`: `TimeZone`, The time zone of the hours of operation.
-    pub fn new(
-        config: impl Into<Val<Vec<hours_of_operation::HoursOfOperationConfig>>>,
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        time_zone: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(config: impl Into<Val<Vec<hours_of_operation::HoursOfOperationConfig>>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, time_zone: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Config", config);
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
         props.set("TimeZone", time_zone);
-        CfnHoursOfOperation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHoursOfOperation { props, options: ResourceOptions::default() }
     }
 
     /// List of child hours of operations.
-    pub fn child_hours_of_operations(
-        mut self,
-        value: impl Into<Val<Vec<hours_of_operation::HoursOfOperationsIdentifier>>>,
-    ) -> Self {
+    pub fn child_hours_of_operations(mut self, value: impl Into<Val<Vec<hours_of_operation::HoursOfOperationsIdentifier>>>) -> Self {
         self.props.set("ChildHoursOfOperations", value);
         self
     }
@@ -4992,19 +3515,13 @@ impl CfnHoursOfOperation {
     }
 
     /// One or more hours of operation overrides assigned to an hour of operation.
-    pub fn hours_of_operation_overrides(
-        mut self,
-        value: impl Into<Val<Vec<hours_of_operation::HoursOfOperationOverride>>>,
-    ) -> Self {
+    pub fn hours_of_operation_overrides(mut self, value: impl Into<Val<Vec<hours_of_operation::HoursOfOperationOverride>>>) -> Self {
         self.props.set("HoursOfOperationOverrides", value);
         self
     }
 
     /// List of parent hours of operations.
-    pub fn parent_hours_of_operations(
-        mut self,
-        value: impl Into<Val<Vec<hours_of_operation::HoursOfOperationsIdentifier>>>,
-    ) -> Self {
+    pub fn parent_hours_of_operations(mut self, value: impl Into<Val<Vec<hours_of_operation::HoursOfOperationsIdentifier>>>) -> Self {
         self.props.set("ParentHoursOfOperations", value);
         self
     }
@@ -5047,92 +3564,20 @@ pub(crate) static HOURS_OF_OPERATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["HoursOfOperationArn"],
     attributes: &["HoursOfOperationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static HOURS_OF_OPERATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChildHoursOfOperations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &hours_of_operation::HOURS_OF_OPERATIONS_IDENTIFIER_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Config",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &hours_of_operation::HOURS_OF_OPERATION_CONFIG_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\P{C}\\r\\n\\t]{1,250}$"),
-                min_len: Some(1),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HoursOfOperationOverrides",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &hours_of_operation::HOURS_OF_OPERATION_OVERRIDE_SHAPE,
-                )),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\P{C}\\r\\n\\t]{1,127}$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParentHoursOfOperations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &hours_of_operation::HOURS_OF_OPERATIONS_IDENTIFIER_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&hours_of_operation::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ChildHoursOfOperations", &Shape::List(ListRule { item: Some(&Shape::Object(&hours_of_operation::HOURS_OF_OPERATIONS_IDENTIFIER_SHAPE)), min_items: None, max_items: None })),
+        ("Config", &Shape::List(ListRule { item: Some(&Shape::Object(&hours_of_operation::HOURS_OF_OPERATION_CONFIG_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\P{C}\\r\\n\\t]{1,250}$"), min_len: Some(1), max_len: Some(250), allowed: &[] })),
+        ("HoursOfOperationOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&hours_of_operation::HOURS_OF_OPERATION_OVERRIDE_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\P{C}\\r\\n\\t]{1,127}$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("ParentHoursOfOperations", &Shape::List(ListRule { item: Some(&Shape::Object(&hours_of_operation::HOURS_OF_OPERATIONS_IDENTIFIER_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&hours_of_operation::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5184,11 +3629,7 @@ pub mod hours_of_operation {
         /// - `day`: `Day`, The day that the hours of operation applies to.
         /// - `end_time`: `EndTime`, The end time that your contact center closes.
         /// - `start_time`: `StartTime`, The start time that your contact center opens.
-        pub fn new(
-            day: impl Into<Val<String>>,
-            end_time: impl Into<Val<HoursOfOperationTimeSlice>>,
-            start_time: impl Into<Val<HoursOfOperationTimeSlice>>,
-        ) -> Self {
+        pub fn new(day: impl Into<Val<String>>, end_time: impl Into<Val<HoursOfOperationTimeSlice>>, start_time: impl Into<Val<HoursOfOperationTimeSlice>>) -> Self {
             let mut props = Props::new();
             props.set("Day", day);
             props.set("EndTime", end_time);
@@ -5241,12 +3682,7 @@ pub mod hours_of_operation {
         /// - `effective_till`: `EffectiveTill`, The date till which the hours of operation override would be effective.
         /// - `override_config`: `OverrideConfig`, Configuration information for the hours of operation override: day, start time, and end time.
         /// - `override_name`: `OverrideName`, The name of the hours of operation override.
-        pub fn new(
-            effective_from: impl Into<Val<String>>,
-            effective_till: impl Into<Val<String>>,
-            override_config: impl Into<Val<Vec<HoursOfOperationOverrideConfig>>>,
-            override_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(effective_from: impl Into<Val<String>>, effective_till: impl Into<Val<String>>, override_config: impl Into<Val<Vec<HoursOfOperationOverrideConfig>>>, override_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EffectiveFrom", effective_from);
             props.set("EffectiveTill", effective_till);
@@ -5300,11 +3736,7 @@ pub mod hours_of_operation {
         /// - `day`: `Day`, The day that the hours of operation override applies to.
         /// - `end_time`: `EndTime`, The new end time that your contact center closes for the overriden days.
         /// - `start_time`: `StartTime`, The new start time that your contact center opens for the overriden days.
-        pub fn new(
-            day: impl Into<Val<String>>,
-            end_time: impl Into<Val<OverrideTimeSlice>>,
-            start_time: impl Into<Val<OverrideTimeSlice>>,
-        ) -> Self {
+        pub fn new(day: impl Into<Val<String>>, end_time: impl Into<Val<OverrideTimeSlice>>, start_time: impl Into<Val<OverrideTimeSlice>>) -> Self {
             let mut props = Props::new();
             props.set("Day", day);
             props.set("EndTime", end_time);
@@ -5445,135 +3877,38 @@ pub mod hours_of_operation {
     }
 
     pub(crate) static HOURS_OF_OPERATIONS_IDENTIFIER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOURS_OF_OPERATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Day",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SUNDAY",
-                        "MONDAY",
-                        "TUESDAY",
-                        "WEDNESDAY",
-                        "THURSDAY",
-                        "FRIDAY",
-                        "SATURDAY",
-                    ],
-                }),
-            ),
-            (
-                "EndTime",
-                &Shape::Object(&HOURS_OF_OPERATION_TIME_SLICE_SHAPE),
-            ),
-            (
-                "StartTime",
-                &Shape::Object(&HOURS_OF_OPERATION_TIME_SLICE_SHAPE),
-            ),
+            ("Day", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"] })),
+            ("EndTime", &Shape::Object(&HOURS_OF_OPERATION_TIME_SLICE_SHAPE)),
+            ("StartTime", &Shape::Object(&HOURS_OF_OPERATION_TIME_SLICE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOURS_OF_OPERATION_TIME_SLICE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Hours",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(23.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Minutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(59.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Hours", &Shape::Num(NumRule { min: Some(0.0), max: Some(23.0), allowed: &[] })),
+            ("Minutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(59.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOURS_OF_OPERATION_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EffectiveFrom",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d{4}-\\d{2}-\\d{2}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EffectiveTill",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d{4}-\\d{2}-\\d{2}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HoursOfOperationOverrideId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-a-zA-Z0-9]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OverrideConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HOURS_OF_OPERATION_OVERRIDE_CONFIG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "OverrideDescription",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(250),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OverrideName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OverrideType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STANDARD", "OPEN", "CLOSED"],
-                }),
-            ),
+            ("EffectiveFrom", &Shape::Str(StrRule { pattern: Some("^\\d{4}-\\d{2}-\\d{2}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("EffectiveTill", &Shape::Str(StrRule { pattern: Some("^\\d{4}-\\d{2}-\\d{2}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("HoursOfOperationOverrideId", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("OverrideConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&HOURS_OF_OPERATION_OVERRIDE_CONFIG_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("OverrideDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(250), allowed: &[] })),
+            ("OverrideName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("OverrideType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "OPEN", "CLOSED"] })),
             ("RecurrenceConfig", &Shape::Object(&RECURRENCE_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -5581,23 +3916,7 @@ pub mod hours_of_operation {
 
     pub(crate) static HOURS_OF_OPERATION_OVERRIDE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Day",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SUNDAY",
-                        "MONDAY",
-                        "TUESDAY",
-                        "WEDNESDAY",
-                        "THURSDAY",
-                        "FRIDAY",
-                        "SATURDAY",
-                    ],
-                }),
-            ),
+            ("Day", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"] })),
             ("EndTime", &Shape::Object(&OVERRIDE_TIME_SLICE_SHAPE)),
             ("StartTime", &Shape::Object(&OVERRIDE_TIME_SLICE_SHAPE)),
         ],
@@ -5606,113 +3925,34 @@ pub mod hours_of_operation {
 
     pub(crate) static OVERRIDE_TIME_SLICE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Hours",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(23.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Minutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(59.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Hours", &Shape::Num(NumRule { min: Some(0.0), max: Some(23.0), allowed: &[] })),
+            ("Minutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(59.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECURRENCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RecurrencePattern",
-            &Shape::Object(&RECURRENCE_PATTERN_SHAPE),
-        )],
+        fields: &[
+            ("RecurrencePattern", &Shape::Object(&RECURRENCE_PATTERN_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECURRENCE_PATTERN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ByMonth",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(1.0),
-                        max: Some(12.0),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ByMonthDay",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(-1.0),
-                        max: Some(31.0),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ByWeekdayOccurrence",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(-1.0),
-                        max: Some(4.0),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "Frequency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WEEKLY", "MONTHLY", "YEARLY"],
-                }),
-            ),
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(6.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ByMonth", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(1.0), max: Some(12.0), allowed: &[] })), min_items: None, max_items: None })),
+            ("ByMonthDay", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(-1.0), max: Some(31.0), allowed: &[] })), min_items: None, max_items: None })),
+            ("ByWeekdayOccurrence", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(-1.0), max: Some(4.0), allowed: &[] })), min_items: Some(0), max_items: Some(1) })),
+            ("Frequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WEEKLY", "MONTHLY", "YEARLY"] })),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: Some(6.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5734,17 +3974,11 @@ impl CfnInstance {
     ///
     /// - `attributes`: `Attributes`, The attributes for the instance.
     /// - `identity_management_type`: `IdentityManagementType`, Specifies the type of directory integration for new instance.
-    pub fn new(
-        attributes: impl Into<Val<instance::Attributes>>,
-        identity_management_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(attributes: impl Into<Val<instance::Attributes>>, identity_management_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Attributes", attributes);
         props.set("IdentityManagementType", identity_management_type);
-        CfnInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstance { props, options: ResourceOptions::default() }
     }
 
     /// Existing directoryId user wants to map to the new Connect instance.
@@ -5831,50 +4065,16 @@ pub(crate) static INSTANCE_META: TypeMeta = TypeMeta {
     write_only: &["DirectoryId"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "Id", "InstanceStatus", "ServiceRole"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DirectoryId",
-            &Shape::Str(StrRule {
-                pattern: Some("^d-[0-9a-f]{10}$"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdentityManagementType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY"],
-            }),
-        ),
-        (
-            "InstanceAlias",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$"),
-                min_len: Some(1),
-                max_len: Some(45),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DirectoryId", &Shape::Str(StrRule { pattern: Some("^d-[0-9a-f]{10}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("IdentityManagementType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAML", "CONNECT_MANAGED", "EXISTING_DIRECTORY"] })),
+        ("InstanceAlias", &Shape::Str(StrRule { pattern: Some("^(?!d-)([\\da-zA-Z]+)([-]*[\\da-zA-Z])*$"), min_len: Some(1), max_len: Some(45), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instance::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5896,10 +4096,7 @@ pub mod instance {
         ///
         /// - `inbound_calls`: `InboundCalls`, Mandatory element which enables inbound calls on new instance.
         /// - `outbound_calls`: `OutboundCalls`, Mandatory element which enables outbound calls on new instance.
-        pub fn new(
-            inbound_calls: impl Into<Val<bool>>,
-            outbound_calls: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(inbound_calls: impl Into<Val<bool>>, outbound_calls: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("InboundCalls", inbound_calls);
             props.set("OutboundCalls", outbound_calls);
@@ -6012,24 +4209,8 @@ pub mod instance {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6052,44 +4233,28 @@ impl CfnInstanceStorageConfig {
     /// - `instance_arn`: `InstanceArn`, Connect Instance ID with which the storage config will be associated
     /// - `resource_type`: `ResourceType`, Specifies the type of storage resource available for the instance
     /// - `storage_type`: `StorageType`, Specifies the storage type to be associated with the instance
-    pub fn new(
-        instance_arn: impl Into<Val<String>>,
-        resource_type: impl Into<Val<String>>,
-        storage_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_arn: impl Into<Val<String>>, resource_type: impl Into<Val<String>>, storage_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("ResourceType", resource_type);
         props.set("StorageType", storage_type);
-        CfnInstanceStorageConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceStorageConfig { props, options: ResourceOptions::default() }
     }
 
     /// The `KinesisFirehoseConfig` property.
-    pub fn kinesis_firehose_config(
-        mut self,
-        value: impl Into<Val<instance_storage_config::KinesisFirehoseConfig>>,
-    ) -> Self {
+    pub fn kinesis_firehose_config(mut self, value: impl Into<Val<instance_storage_config::KinesisFirehoseConfig>>) -> Self {
         self.props.set("KinesisFirehoseConfig", value);
         self
     }
 
     /// The `KinesisStreamConfig` property.
-    pub fn kinesis_stream_config(
-        mut self,
-        value: impl Into<Val<instance_storage_config::KinesisStreamConfig>>,
-    ) -> Self {
+    pub fn kinesis_stream_config(mut self, value: impl Into<Val<instance_storage_config::KinesisStreamConfig>>) -> Self {
         self.props.set("KinesisStreamConfig", value);
         self
     }
 
     /// The `KinesisVideoStreamConfig` property.
-    pub fn kinesis_video_stream_config(
-        mut self,
-        value: impl Into<Val<instance_storage_config::KinesisVideoStreamConfig>>,
-    ) -> Self {
+    pub fn kinesis_video_stream_config(mut self, value: impl Into<Val<instance_storage_config::KinesisVideoStreamConfig>>) -> Self {
         self.props.set("KinesisVideoStreamConfig", value);
         self
     }
@@ -6138,70 +4303,13 @@ pub(crate) static INSTANCE_STORAGE_CONFIG_META: TypeMeta = TypeMeta {
 
 pub(crate) static INSTANCE_STORAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KinesisFirehoseConfig",
-            &Shape::Object(&instance_storage_config::KINESIS_FIREHOSE_CONFIG_SHAPE),
-        ),
-        (
-            "KinesisStreamConfig",
-            &Shape::Object(&instance_storage_config::KINESIS_STREAM_CONFIG_SHAPE),
-        ),
-        (
-            "KinesisVideoStreamConfig",
-            &Shape::Object(&instance_storage_config::KINESIS_VIDEO_STREAM_CONFIG_SHAPE),
-        ),
-        (
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CHAT_TRANSCRIPTS",
-                    "CALL_RECORDINGS",
-                    "SCHEDULED_REPORTS",
-                    "MEDIA_STREAMS",
-                    "CONTACT_TRACE_RECORDS",
-                    "AGENT_EVENTS",
-                    "REAL_TIME_CONTACT_ANALYSIS_SEGMENTS",
-                    "ATTACHMENTS",
-                    "CONTACT_EVALUATIONS",
-                    "SCREEN_RECORDINGS",
-                    "REAL_TIME_CONTACT_ANALYSIS_CHAT_SEGMENTS",
-                    "REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS",
-                    "EMAIL_MESSAGES",
-                ],
-            }),
-        ),
-        (
-            "S3Config",
-            &Shape::Object(&instance_storage_config::S3_CONFIG_SHAPE),
-        ),
-        (
-            "StorageType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "S3",
-                    "KINESIS_VIDEO_STREAM",
-                    "KINESIS_STREAM",
-                    "KINESIS_FIREHOSE",
-                ],
-            }),
-        ),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("KinesisFirehoseConfig", &Shape::Object(&instance_storage_config::KINESIS_FIREHOSE_CONFIG_SHAPE)),
+        ("KinesisStreamConfig", &Shape::Object(&instance_storage_config::KINESIS_STREAM_CONFIG_SHAPE)),
+        ("KinesisVideoStreamConfig", &Shape::Object(&instance_storage_config::KINESIS_VIDEO_STREAM_CONFIG_SHAPE)),
+        ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CHAT_TRANSCRIPTS", "CALL_RECORDINGS", "SCHEDULED_REPORTS", "MEDIA_STREAMS", "CONTACT_TRACE_RECORDS", "AGENT_EVENTS", "REAL_TIME_CONTACT_ANALYSIS_SEGMENTS", "ATTACHMENTS", "CONTACT_EVALUATIONS", "SCREEN_RECORDINGS", "REAL_TIME_CONTACT_ANALYSIS_CHAT_SEGMENTS", "REAL_TIME_CONTACT_ANALYSIS_VOICE_SEGMENTS", "EMAIL_MESSAGES"] })),
+        ("S3Config", &Shape::Object(&instance_storage_config::S3_CONFIG_SHAPE)),
+        ("StorageType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3", "KINESIS_VIDEO_STREAM", "KINESIS_STREAM", "KINESIS_FIREHOSE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6270,11 +4378,7 @@ pub mod instance_storage_config {
         /// - `encryption_config`: `EncryptionConfig`.
         /// - `prefix`: `Prefix`, Prefixes are used to infer logical hierarchy
         /// - `retention_period_hours`: `RetentionPeriodHours`, Number of hours
-        pub fn new(
-            encryption_config: impl Into<Val<EncryptionConfig>>,
-            prefix: impl Into<Val<String>>,
-            retention_period_hours: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(encryption_config: impl Into<Val<EncryptionConfig>>, prefix: impl Into<Val<String>>, retention_period_hours: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionConfig", encryption_config);
             props.set("Prefix", prefix);
@@ -6300,10 +4404,7 @@ pub mod instance_storage_config {
         ///
         /// - `encryption_type`: `EncryptionType`, Specifies default encryption using AWS KMS-Managed Keys
         /// - `key_id`: `KeyId`, Specifies the encryption key id
-        pub fn new(
-            encryption_type: impl Into<Val<String>>,
-            key_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(encryption_type: impl Into<Val<String>>, key_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionType", encryption_type);
             props.set("KeyId", key_id);
@@ -6328,10 +4429,7 @@ pub mod instance_storage_config {
         ///
         /// - `bucket_name`: `BucketName`, A name for the S3 Bucket
         /// - `bucket_prefix`: `BucketPrefix`, Prefixes are used to infer logical hierarchy
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            bucket_prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, bucket_prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("BucketPrefix", bucket_prefix);
@@ -6359,80 +4457,32 @@ pub mod instance_storage_config {
     };
 
     pub(crate) static KINESIS_STREAM_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StreamArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:kinesis:[-a-z0-9]*:[0-9]{12}:stream/[-a-zA-Z0-9_.]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StreamArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:kinesis:[-a-z0-9]*:[0-9]{12}:stream/[-a-zA-Z0-9_.]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_VIDEO_STREAM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("EncryptionConfig", &Shape::Object(&ENCRYPTION_CONFIG_SHAPE)),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KMS"],
-                }),
-            ),
-            (
-                "KeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KMS"] })),
+            ("KeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
             ("EncryptionConfig", &Shape::Object(&ENCRYPTION_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -6456,19 +4506,12 @@ impl CfnIntegrationAssociation {
     /// - `instance_id`: `InstanceId`, Amazon Connect instance identifier
     /// - `integration_arn`: `IntegrationArn`, ARN of Integration being associated with the instance
     /// - `integration_type`: `IntegrationType`, Specifies the integration type to be associated with the instance
-    pub fn new(
-        instance_id: impl Into<Val<String>>,
-        integration_arn: impl Into<Val<String>>,
-        integration_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_id: impl Into<Val<String>>, integration_arn: impl Into<Val<String>>, integration_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceId", instance_id);
         props.set("IntegrationArn", integration_arn);
         props.set("IntegrationType", integration_type);
-        CfnIntegrationAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegrationAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The name of the external application. This is only supported for the EVENT integration type
@@ -6531,103 +4574,23 @@ impl Handle<CfnIntegrationAssociation> {
 pub(crate) static INTEGRATION_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnIntegrationAssociation::TYPE_NAME,
     shape: &INTEGRATION_ASSOCIATION_SHAPE,
-    create_only: &[
-        "InstanceId",
-        "IntegrationArn",
-        "IntegrationType",
-        "SourceApplicationName",
-        "SourceApplicationUrl",
-        "SourceType",
-    ],
+    create_only: &["InstanceId", "IntegrationArn", "IntegrationType", "SourceApplicationName", "SourceApplicationUrl", "SourceType"],
     write_only: &[],
     primary_identifier: &["InstanceId", "IntegrationType", "IntegrationArn"],
     attributes: &["IntegrationAssociationId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static INTEGRATION_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IntegrationArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(140),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IntegrationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "LEX_BOT",
-                    "LAMBDA_FUNCTION",
-                    "APPLICATION",
-                    "CASES_DOMAIN",
-                    "WISDOM_ASSISTANT",
-                    "WISDOM_KNOWLEDGE_BASE",
-                    "WISDOM_QUICK_RESPONSES",
-                    "FILE_SCANNER",
-                    "MESSAGE_PROCESSOR",
-                    "Q_MESSAGE_TEMPLATES",
-                    "SES_IDENTITY",
-                    "EVENT",
-                ],
-            }),
-        ),
-        (
-            "SourceApplicationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_ -]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceApplicationUrl",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SALESFORCE", "ZENDESK", "CASES"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&integration_association::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("InstanceId", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("IntegrationArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(140), allowed: &[] })),
+        ("IntegrationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEX_BOT", "LAMBDA_FUNCTION", "APPLICATION", "CASES_DOMAIN", "WISDOM_ASSISTANT", "WISDOM_KNOWLEDGE_BASE", "WISDOM_QUICK_RESPONSES", "FILE_SCANNER", "MESSAGE_PROCESSOR", "Q_MESSAGE_TEMPLATES", "SES_IDENTITY", "EVENT"] })),
+        ("SourceApplicationName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_ -]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("SourceApplicationUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2000), allowed: &[] })),
+        ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SALESFORCE", "ZENDESK", "CASES"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&integration_association::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6665,24 +4628,8 @@ pub mod integration_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6707,23 +4654,14 @@ impl CfnMetric {
     /// - `name`: `Name`, The name of the custom metric
     /// - `status`: `Status`, The status of the custom metric
     /// - `unit`: `Unit`, Display unit for the metric data
-    pub fn new(
-        instance_arn: impl Into<Val<String>>,
-        metric_calculation: impl Into<Val<metric::MetricCalculation>>,
-        name: impl Into<Val<String>>,
-        status: impl Into<Val<String>>,
-        unit: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_arn: impl Into<Val<String>>, metric_calculation: impl Into<Val<metric::MetricCalculation>>, name: impl Into<Val<String>>, status: impl Into<Val<String>>, unit: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("MetricCalculation", metric_calculation);
         props.set("Name", name);
         props.set("Status", status);
         props.set("Unit", unit);
-        CfnMetric {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMetric { props, options: ResourceOptions::default() }
     }
 
     /// The description of the custom metric
@@ -6892,103 +4830,21 @@ pub(crate) static METRIC_META: TypeMeta = TypeMeta {
     create_only: &["InstanceArn", "Status"],
     write_only: &[],
     primary_identifier: &["MetricArn"],
-    attributes: &[
-        "Category",
-        "CreatedTime",
-        "CreatedUser",
-        "CreationMethod",
-        "EffectiveTime",
-        "Filters",
-        "Groupings",
-        "LastModifiedRegion",
-        "LastModifiedTime",
-        "LastModifiedUser",
-        "MetricArn",
-        "PrimaryEventSource",
-        "PrimaryEventSourceEffectiveTimestampType",
-        "RefreshRate",
-        "SupportedStats",
-        "SupportsCustomCalculation",
-        "SupportsPreaggregateCalculation",
-        "Type",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Category", "CreatedTime", "CreatedUser", "CreationMethod", "EffectiveTime", "Filters", "Groupings", "LastModifiedRegion", "LastModifiedTime", "LastModifiedUser", "MetricArn", "PrimaryEventSource", "PrimaryEventSourceEffectiveTimestampType", "RefreshRate", "SupportedStats", "SupportsCustomCalculation", "SupportsPreaggregateCalculation", "Type"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static METRIC_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricCalculation",
-            &Shape::Object(&metric::METRIC_CALCULATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PositiveTrendIndicator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["POSITIVE", "NEGATIVE", "NEUTRAL"],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SAVED", "PUBLISHED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&metric::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Unit",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INTEGER", "DOUBLE", "PERCENT", "SECONDS"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("MetricCalculation", &Shape::Object(&metric::METRIC_CALCULATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("PositiveTrendIndicator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["POSITIVE", "NEGATIVE", "NEUTRAL"] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAVED", "PUBLISHED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&metric::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INTEGER", "DOUBLE", "PERCENT", "SECONDS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7010,10 +4866,7 @@ pub mod metric {
         ///
         /// - `calculation`: `Calculation`, The calculation formula
         /// - `calculation_components`: `CalculationComponents`, The calculation components for the metric
-        pub fn new(
-            calculation: impl Into<Val<String>>,
-            calculation_components: impl Into<Val<Vec<CalculationComponent>>>,
-        ) -> Self {
+        pub fn new(calculation: impl Into<Val<String>>, calculation_components: impl Into<Val<Vec<CalculationComponent>>>) -> Self {
             let mut props = Props::new();
             props.set("Calculation", calculation);
             props.set("CalculationComponents", calculation_components);
@@ -7085,10 +4938,7 @@ pub mod metric {
         }
 
         /// The `BooleanCondition` property.
-        pub fn boolean_condition(
-            mut self,
-            value: impl Into<Val<MetricFilterBooleanCondition>>,
-        ) -> Self {
+        pub fn boolean_condition(mut self, value: impl Into<Val<MetricFilterBooleanCondition>>) -> Self {
             self.props.set("BooleanCondition", value);
             self
         }
@@ -7100,19 +4950,13 @@ pub mod metric {
         }
 
         /// The `NumberCondition` property.
-        pub fn number_condition(
-            mut self,
-            value: impl Into<Val<MetricFilterNumberCondition>>,
-        ) -> Self {
+        pub fn number_condition(mut self, value: impl Into<Val<MetricFilterNumberCondition>>) -> Self {
             self.props.set("NumberCondition", value);
             self
         }
 
         /// The `StringCondition` property.
-        pub fn string_condition(
-            mut self,
-            value: impl Into<Val<MetricFilterStringCondition>>,
-        ) -> Self {
+        pub fn string_condition(mut self, value: impl Into<Val<MetricFilterStringCondition>>) -> Self {
             self.props.set("StringCondition", value);
             self
         }
@@ -7183,10 +5027,7 @@ pub mod metric {
         ///
         /// - `comparison`: `Comparison`.
         /// - `values`: `Values`.
-        pub fn new(
-            comparison: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(comparison: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Comparison", comparison);
             props.set("Values", values);
@@ -7227,174 +5068,59 @@ pub mod metric {
 
     pub(crate) static METRIC_CALCULATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Calculation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CalculationComponents",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CALCULATION_COMPONENT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
+            ("Calculation", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("CalculationComponents", &Shape::List(ListRule { item: Some(&Shape::Object(&CALCULATION_COMPONENT_SHAPE)), min_items: Some(1), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CALCULATION_COMPONENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Alias",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_][a-zA-Z0-9_]*"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&METRIC_FILTER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "MetricId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Alias", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_][a-zA-Z0-9_]*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("MetricFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_FILTER_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+            ("MetricId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(150), allowed: &[] })),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BooleanCondition",
-                &Shape::Object(&METRIC_FILTER_BOOLEAN_CONDITION_SHAPE),
-            ),
-            (
-                "MetricFilterKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NumberCondition",
-                &Shape::Object(&METRIC_FILTER_NUMBER_CONDITION_SHAPE),
-            ),
-            (
-                "StringCondition",
-                &Shape::Object(&METRIC_FILTER_STRING_CONDITION_SHAPE),
-            ),
+            ("BooleanCondition", &Shape::Object(&METRIC_FILTER_BOOLEAN_CONDITION_SHAPE)),
+            ("MetricFilterKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("NumberCondition", &Shape::Object(&METRIC_FILTER_NUMBER_CONDITION_SHAPE)),
+            ("StringCondition", &Shape::Object(&METRIC_FILTER_STRING_CONDITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_FILTER_BOOLEAN_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Comparison",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IS_TRUE", "IS_FALSE"],
-            }),
-        )],
+        fields: &[
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IS_TRUE", "IS_FALSE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_FILTER_NUMBER_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LESSER", "LESSER_OR_EQUAL", "GREATER", "GREATER_OR_EQUAL"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LESSER", "LESSER_OR_EQUAL", "GREATER", "GREATER_OR_EQUAL"] })),
+            ("Values", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_FILTER_STRING_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MATCHES_ANY", "MATCHES_NONE"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCHES_ANY", "MATCHES_NONE"] })),
+            ("Values", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(15) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7416,17 +5142,11 @@ impl CfnNotification {
     ///
     /// - `content`: `Content`, The content of the notification.
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
-    pub fn new(
-        content: impl Into<Val<notification::NotificationContent>>,
-        instance_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<notification::NotificationContent>>, instance_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("InstanceArn", instance_arn);
-        CfnNotification {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNotification { props, options: ResourceOptions::default() }
     }
 
     /// The time a notification will expire
@@ -7507,69 +5227,18 @@ pub(crate) static NOTIFICATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static NOTIFICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Content",
-            &Shape::Object(&notification::NOTIFICATION_CONTENT_SHAPE),
-        ),
-        (
-            "ExpiresAt",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HIGH", "LOW"],
-            }),
-        ),
-        (
-            "Recipients",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^.{0,2048}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&notification::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Content", &Shape::Object(&notification::NOTIFICATION_CONTENT_SHAPE)),
+        ("ExpiresAt", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Priority", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HIGH", "LOW"] })),
+        ("Recipients", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.{0,2048}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(200) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&notification::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7693,129 +5362,25 @@ pub mod notification {
 
     pub(crate) static NOTIFICATION_CONTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeDE",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnUS",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EsES",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FrFR",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IdID",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ItIT",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JaJP",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KoKR",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PtBR",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ZhCN",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ZhTW",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,500}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DeDE", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("EnUS", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("EsES", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("FrFR", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("IdID", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ItIT", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("JaJP", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("KoKR", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("PtBR", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ZhCN", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ZhTW", &Shape::Str(StrRule { pattern: Some("^.{0,500}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7839,10 +5404,7 @@ impl CfnPhoneNumber {
     pub fn new(target_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TargetArn", target_arn);
-        CfnPhoneNumber {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPhoneNumber { props, options: ResourceOptions::default() }
     }
 
     /// The phone number country code.
@@ -7930,10 +5492,7 @@ pub(crate) static PHONE_NUMBER_META: TypeMeta = TypeMeta {
     write_only: &["Prefix"],
     primary_identifier: &["PhoneNumberArn"],
     attributes: &["Address", "PhoneNumberArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288379),
 };
 
@@ -7982,24 +5541,8 @@ pub mod phone_number {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8025,17 +5568,11 @@ impl CfnPredefinedAttribute {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnPredefinedAttribute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPredefinedAttribute { props, options: ResourceOptions::default() }
     }
 
     /// Custom metadata associated to a Predefined attribute that controls how the attribute behaves when used by upstream services.
-    pub fn attribute_configuration(
-        mut self,
-        value: impl Into<Val<predefined_attribute::AttributeConfiguration>>,
-    ) -> Self {
+    pub fn attribute_configuration(mut self, value: impl Into<Val<predefined_attribute::AttributeConfiguration>>) -> Self {
         self.props.set("AttributeConfiguration", value);
         self
     }
@@ -8097,43 +5634,10 @@ pub(crate) static PREDEFINED_ATTRIBUTE_META: TypeMeta = TypeMeta {
 
 pub(crate) static PREDEFINED_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Purposes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Values",
-            &Shape::Object(&predefined_attribute::VALUES_SHAPE),
-        ),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Purposes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ("Values", &Shape::Object(&predefined_attribute::VALUES_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8158,10 +5662,7 @@ pub mod predefined_attribute {
         }
 
         /// Enables customers to enforce strict validation on the specific values that this predefined attribute can hold.
-        pub fn enable_value_validation_on_association(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn enable_value_validation_on_association(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableValueValidationOnAssociation", value);
             self
         }
@@ -8206,19 +5707,9 @@ pub mod predefined_attribute {
     }
 
     pub(crate) static VALUES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StringList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        )],
+        fields: &[
+            ("StringList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(500) })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -8243,10 +5734,7 @@ impl CfnPrompt {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnPrompt {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrompt { props, options: ResourceOptions::default() }
     }
 
     /// The description of the prompt.
@@ -8301,61 +5789,17 @@ pub(crate) static PROMPT_META: TypeMeta = TypeMeta {
     write_only: &["S3Uri"],
     primary_identifier: &["PromptArn"],
     attributes: &["PromptArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static PROMPT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("s3://\\S+/.+|https://\\S+\\.s3(\\.\\S+)?\\.amazonaws\\.com/\\S+"),
-                min_len: Some(1),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&prompt::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(250), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("S3Uri", &Shape::Str(StrRule { pattern: Some("s3://\\S+/.+|https://\\S+\\.s3(\\.\\S+)?\\.amazonaws\\.com/\\S+"), min_len: Some(1), max_len: Some(2000), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&prompt::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8393,24 +5837,8 @@ pub mod prompt {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8433,26 +5861,16 @@ impl CfnQueue {
     /// - `hours_of_operation_arn`: `HoursOfOperationArn`, The identifier for the hours of operation.
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
     /// - `name`: `Name`, The name of the queue.
-    pub fn new(
-        hours_of_operation_arn: impl Into<Val<String>>,
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(hours_of_operation_arn: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HoursOfOperationArn", hours_of_operation_arn);
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnQueue {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueue { props, options: ResourceOptions::default() }
     }
 
     /// The email addresses that agents can use when replying to or initiating email contacts
-    pub fn additional_email_addresses(
-        mut self,
-        value: impl Into<Val<Vec<queue::EmailAddress>>>,
-    ) -> Self {
+    pub fn additional_email_addresses(mut self, value: impl Into<Val<Vec<queue::EmailAddress>>>) -> Self {
         self.props.set("AdditionalEmailAddresses", value);
         self
     }
@@ -8470,19 +5888,13 @@ impl CfnQueue {
     }
 
     /// The outbound caller ID name, number, and outbound whisper flow.
-    pub fn outbound_caller_config(
-        mut self,
-        value: impl Into<Val<queue::OutboundCallerConfig>>,
-    ) -> Self {
+    pub fn outbound_caller_config(mut self, value: impl Into<Val<queue::OutboundCallerConfig>>) -> Self {
         self.props.set("OutboundCallerConfig", value);
         self
     }
 
     /// The outbound email configuration for a specified queue.
-    pub fn outbound_email_config(
-        mut self,
-        value: impl Into<Val<queue::OutboundEmailConfig>>,
-    ) -> Self {
+    pub fn outbound_email_config(mut self, value: impl Into<Val<queue::OutboundEmailConfig>>) -> Self {
         self.props.set("OutboundEmailConfig", value);
         self
     }
@@ -8560,10 +5972,7 @@ pub(crate) static QUEUE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["QueueArn"],
     attributes: &["LastModifiedRegion", "LastModifiedTime", "QueueArn", "Type"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
@@ -8727,24 +6136,8 @@ pub mod queue {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8767,19 +6160,12 @@ impl CfnQuickConnect {
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
     /// - `name`: `Name`, The name of the quick connect.
     /// - `quick_connect_config`: `QuickConnectConfig`, Configuration settings for the quick connect.
-    pub fn new(
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        quick_connect_config: impl Into<Val<quick_connect::QuickConnectConfig>>,
-    ) -> Self {
+    pub fn new(instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, quick_connect_config: impl Into<Val<quick_connect::QuickConnectConfig>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
         props.set("QuickConnectConfig", quick_connect_config);
-        CfnQuickConnect {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQuickConnect { props, options: ResourceOptions::default() }
     }
 
     /// The description of the quick connect.
@@ -8833,56 +6219,17 @@ pub(crate) static QUICK_CONNECT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["QuickConnectArn"],
     attributes: &["QuickConnectArn", "QuickConnectType"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static QUICK_CONNECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QuickConnectConfig",
-            &Shape::Object(&quick_connect::QUICK_CONNECT_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&quick_connect::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(250), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("QuickConnectConfig", &Shape::Object(&quick_connect::QUICK_CONNECT_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&quick_connect::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8916,10 +6263,7 @@ pub mod quick_connect {
         }
 
         /// The phone configuration. This is required only if QuickConnectType is PHONE_NUMBER.
-        pub fn phone_config(
-            mut self,
-            value: impl Into<Val<PhoneNumberQuickConnectConfig>>,
-        ) -> Self {
+        pub fn phone_config(mut self, value: impl Into<Val<PhoneNumberQuickConnectConfig>>) -> Self {
             self.props.set("PhoneConfig", value);
             self
         }
@@ -9000,10 +6344,7 @@ pub mod quick_connect {
         ///
         /// - `contact_flow_arn`: `ContactFlowArn`, The identifier of the contact flow.
         /// - `queue_arn`: `QueueArn`, The identifier for the queue.
-        pub fn new(
-            contact_flow_arn: impl Into<Val<String>>,
-            queue_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(contact_flow_arn: impl Into<Val<String>>, queue_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ContactFlowArn", contact_flow_arn);
             props.set("QueueArn", queue_arn);
@@ -9028,10 +6369,7 @@ pub mod quick_connect {
         ///
         /// - `contact_flow_arn`: `ContactFlowArn`, The identifier of the contact flow.
         /// - `user_arn`: `UserArn`, The identifier of the user.
-        pub fn new(
-            contact_flow_arn: impl Into<Val<String>>,
-            user_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(contact_flow_arn: impl Into<Val<String>>, user_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ContactFlowArn", contact_flow_arn);
             props.set("UserArn", user_arn);
@@ -9072,31 +6410,11 @@ pub mod quick_connect {
 
     pub(crate) static QUICK_CONNECT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FlowConfig",
-                &Shape::Object(&FLOW_QUICK_CONNECT_CONFIG_SHAPE),
-            ),
-            (
-                "PhoneConfig",
-                &Shape::Object(&PHONE_NUMBER_QUICK_CONNECT_CONFIG_SHAPE),
-            ),
-            (
-                "QueueConfig",
-                &Shape::Object(&QUEUE_QUICK_CONNECT_CONFIG_SHAPE),
-            ),
-            (
-                "QuickConnectType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PHONE_NUMBER", "QUEUE", "USER", "FLOW"],
-                }),
-            ),
-            (
-                "UserConfig",
-                &Shape::Object(&USER_QUICK_CONNECT_CONFIG_SHAPE),
-            ),
+            ("FlowConfig", &Shape::Object(&FLOW_QUICK_CONNECT_CONFIG_SHAPE)),
+            ("PhoneConfig", &Shape::Object(&PHONE_NUMBER_QUICK_CONNECT_CONFIG_SHAPE)),
+            ("QueueConfig", &Shape::Object(&QUEUE_QUICK_CONNECT_CONFIG_SHAPE)),
+            ("QuickConnectType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PHONE_NUMBER", "QUEUE", "USER", "FLOW"] })),
+            ("UserConfig", &Shape::Object(&USER_QUICK_CONNECT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9109,15 +6427,9 @@ pub mod quick_connect {
     };
 
     pub(crate) static PHONE_NUMBER_QUICK_CONNECT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PhoneNumber",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\+[1-9]\\d{1,14}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PhoneNumber", &Shape::Str(StrRule { pattern: Some("^\\+[1-9]\\d{1,14}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -9139,24 +6451,8 @@ pub mod quick_connect {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9181,23 +6477,14 @@ impl CfnRoutingProfile {
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
     /// - `media_concurrencies`: `MediaConcurrencies`, The channels agents can handle in the Contact Control Panel (CCP) for this routing profile.
     /// - `name`: `Name`, The name of the routing profile.
-    pub fn new(
-        default_outbound_queue_arn: impl Into<Val<String>>,
-        description: impl Into<Val<String>>,
-        instance_arn: impl Into<Val<String>>,
-        media_concurrencies: impl Into<Val<Vec<routing_profile::MediaConcurrency>>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(default_outbound_queue_arn: impl Into<Val<String>>, description: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, media_concurrencies: impl Into<Val<Vec<routing_profile::MediaConcurrency>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DefaultOutboundQueueArn", default_outbound_queue_arn);
         props.set("Description", description);
         props.set("InstanceArn", instance_arn);
         props.set("MediaConcurrencies", media_concurrencies);
         props.set("Name", name);
-        CfnRoutingProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRoutingProfile { props, options: ResourceOptions::default() }
     }
 
     /// Whether agents with this routing profile will have their routing order calculated based on longest idle time or time since their last inbound contact.
@@ -9209,19 +6496,13 @@ impl CfnRoutingProfile {
     }
 
     /// The manual assignment queues to associate with this routing profile.
-    pub fn manual_assignment_queue_configs(
-        mut self,
-        value: impl Into<Val<Vec<routing_profile::RoutingProfileManualAssignmentQueueConfig>>>,
-    ) -> Self {
+    pub fn manual_assignment_queue_configs(mut self, value: impl Into<Val<Vec<routing_profile::RoutingProfileManualAssignmentQueueConfig>>>) -> Self {
         self.props.set("ManualAssignmentQueueConfigs", value);
         self
     }
 
     /// The queues to associate with this routing profile.
-    pub fn queue_configs(
-        mut self,
-        value: impl Into<Val<Vec<routing_profile::RoutingProfileQueueConfig>>>,
-    ) -> Self {
+    pub fn queue_configs(mut self, value: impl Into<Val<Vec<routing_profile::RoutingProfileQueueConfig>>>) -> Self {
         self.props.set("QueueConfigs", value);
         self
     }
@@ -9264,10 +6545,7 @@ pub(crate) static ROUTING_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RoutingProfileArn"],
     attributes: &["RoutingProfileArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
@@ -9309,9 +6587,7 @@ pub mod routing_profile {
         }
     }
 
-    impl From<RoutingProfileManualAssignmentQueueConfig>
-        for Val<RoutingProfileManualAssignmentQueueConfig>
-    {
+    impl From<RoutingProfileManualAssignmentQueueConfig> for Val<RoutingProfileManualAssignmentQueueConfig> {
         fn from(v: RoutingProfileManualAssignmentQueueConfig) -> Self {
             v.props.into_val()
         }
@@ -9361,10 +6637,7 @@ pub mod routing_profile {
         }
 
         /// Defines the cross-channel routing behavior that allows an agent working on a contact in one channel to be offered a contact from a different channel.
-        pub fn cross_channel_behavior(
-            mut self,
-            value: impl Into<Val<CrossChannelBehavior>>,
-        ) -> Self {
+        pub fn cross_channel_behavior(mut self, value: impl Into<Val<CrossChannelBehavior>>) -> Self {
             self.props.set("CrossChannelBehavior", value);
             self
         }
@@ -9411,11 +6684,7 @@ pub mod routing_profile {
         /// - `delay`: `Delay`, The delay, in seconds, a contact should wait in the queue before they are routed to an available agent.
         /// - `priority`: `Priority`, The order in which contacts are to be handled for the queue.
         /// - `queue_reference`: `QueueReference`, Contains the channel and queue identifier for a routing profile.
-        pub fn new(
-            delay: impl Into<Val<i64>>,
-            priority: impl Into<Val<i64>>,
-            queue_reference: impl Into<Val<RoutingProfileQueueReference>>,
-        ) -> Self {
+        pub fn new(delay: impl Into<Val<i64>>, priority: impl Into<Val<i64>>, queue_reference: impl Into<Val<RoutingProfileQueueReference>>) -> Self {
             let mut props = Props::new();
             props.set("Delay", delay);
             props.set("Priority", priority);
@@ -9455,14 +6724,12 @@ pub mod routing_profile {
         }
     }
 
-    pub(crate) static ROUTING_PROFILE_MANUAL_ASSIGNMENT_QUEUE_CONFIG_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "QueueReference",
-                &Shape::Object(&ROUTING_PROFILE_QUEUE_REFERENCE_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static ROUTING_PROFILE_MANUAL_ASSIGNMENT_QUEUE_CONFIG_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("QueueReference", &Shape::Object(&ROUTING_PROFILE_QUEUE_REFERENCE_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static ROUTING_PROFILE_QUEUE_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
@@ -9474,90 +6741,33 @@ pub mod routing_profile {
 
     pub(crate) static MEDIA_CONCURRENCY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Channel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                }),
-            ),
-            (
-                "Concurrency",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CrossChannelBehavior",
-                &Shape::Object(&CROSS_CHANNEL_BEHAVIOR_SHAPE),
-            ),
+            ("Channel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VOICE", "CHAT", "TASK", "EMAIL"] })),
+            ("Concurrency", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("CrossChannelBehavior", &Shape::Object(&CROSS_CHANNEL_BEHAVIOR_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CROSS_CHANNEL_BEHAVIOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BehaviorType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"],
-            }),
-        )],
+        fields: &[
+            ("BehaviorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROUTING_PROFILE_QUEUE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Delay",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(9999.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueueReference",
-                &Shape::Object(&ROUTING_PROFILE_QUEUE_REFERENCE_SHAPE),
-            ),
+            ("Delay", &Shape::Num(NumRule { min: Some(0.0), max: Some(9999.0), allowed: &[] })),
+            ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(99.0), allowed: &[] })),
+            ("QueueReference", &Shape::Object(&ROUTING_PROFILE_QUEUE_REFERENCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9583,14 +6793,7 @@ impl CfnRule {
     /// - `name`: `Name`, The name of the rule.
     /// - `publish_status`: `PublishStatus`, The publish status of the rule.
     /// - `trigger_event_source`: `TriggerEventSource`, The event source to trigger the rule.
-    pub fn new(
-        actions: impl Into<Val<rule::Actions>>,
-        function: impl Into<Val<String>>,
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        publish_status: impl Into<Val<String>>,
-        trigger_event_source: impl Into<Val<rule::RuleTriggerEventSource>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<rule::Actions>>, function: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, publish_status: impl Into<Val<String>>, trigger_event_source: impl Into<Val<rule::RuleTriggerEventSource>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("Function", function);
@@ -9598,10 +6801,7 @@ impl CfnRule {
         props.set("Name", name);
         props.set("PublishStatus", publish_status);
         props.set("TriggerEventSource", trigger_event_source);
-        CfnRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRule { props, options: ResourceOptions::default() }
     }
 
     /// The tags used to organize, track, or control access for this resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
@@ -9640,57 +6840,18 @@ pub(crate) static RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RuleArn"],
     attributes: &["RuleArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288319),
 };
 
 pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Actions", &Shape::Object(&rule::ACTIONS_SHAPE)),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._-]{1,200}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PublishStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DRAFT", "PUBLISHED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TriggerEventSource",
-            &Shape::Object(&rule::RULE_TRIGGER_EVENT_SOURCE_SHAPE),
-        ),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,200}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("PublishStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DRAFT", "PUBLISHED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&rule::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TriggerEventSource", &Shape::Object(&rule::RULE_TRIGGER_EVENT_SOURCE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9739,37 +6900,25 @@ pub mod rule {
         }
 
         /// Information about the EV action.
-        pub fn event_bridge_actions(
-            mut self,
-            value: impl Into<Val<Vec<EventBridgeAction>>>,
-        ) -> Self {
+        pub fn event_bridge_actions(mut self, value: impl Into<Val<Vec<EventBridgeAction>>>) -> Self {
             self.props.set("EventBridgeActions", value);
             self
         }
 
         /// The `SendInAppNotificationActions` property.
-        pub fn send_in_app_notification_actions(
-            mut self,
-            value: impl Into<Val<Vec<SendInAppNotificationAction>>>,
-        ) -> Self {
+        pub fn send_in_app_notification_actions(mut self, value: impl Into<Val<Vec<SendInAppNotificationAction>>>) -> Self {
             self.props.set("SendInAppNotificationActions", value);
             self
         }
 
         /// Information about the send notification action.
-        pub fn send_notification_actions(
-            mut self,
-            value: impl Into<Val<Vec<SendNotificationAction>>>,
-        ) -> Self {
+        pub fn send_notification_actions(mut self, value: impl Into<Val<Vec<SendNotificationAction>>>) -> Self {
             self.props.set("SendNotificationActions", value);
             self
         }
 
         /// The `SubmitAutoEvaluationActions` property.
-        pub fn submit_auto_evaluation_actions(
-            mut self,
-            value: impl Into<Val<Vec<SubmitAutoEvaluationAction>>>,
-        ) -> Self {
+        pub fn submit_auto_evaluation_actions(mut self, value: impl Into<Val<Vec<SubmitAutoEvaluationAction>>>) -> Self {
             self.props.set("SubmitAutoEvaluationActions", value);
             self
         }
@@ -9804,10 +6953,7 @@ pub mod rule {
         ///
         /// - `case_sla_configuration`: `CaseSlaConfiguration`.
         /// - `sla_assignment_type`: `SlaAssignmentType`.
-        pub fn new(
-            case_sla_configuration: impl Into<Val<CaseSlaConfiguration>>,
-            sla_assignment_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(case_sla_configuration: impl Into<Val<CaseSlaConfiguration>>, sla_assignment_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CaseSlaConfiguration", case_sla_configuration);
             props.set("SlaAssignmentType", sla_assignment_type);
@@ -9833,11 +6979,7 @@ pub mod rule {
         /// - `name`: `Name`, The name of the SLA.
         /// - `target_sla_minutes`: `TargetSlaMinutes`, The target SLA time in minutes.
         /// - `type_`: `Type`, The type of SLA.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            target_sla_minutes: impl Into<Val<f64>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, target_sla_minutes: impl Into<Val<f64>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TargetSlaMinutes", target_sla_minutes);
@@ -9852,10 +6994,7 @@ pub mod rule {
         }
 
         /// The target field values for the SLA.
-        pub fn target_field_values(
-            mut self,
-            value: impl Into<Val<Vec<SlaTargetFieldValue>>>,
-        ) -> Self {
+        pub fn target_field_values(mut self, value: impl Into<Val<Vec<SlaTargetFieldValue>>>) -> Self {
             self.props.set("TargetFieldValues", value);
             self
         }
@@ -9904,10 +7043,7 @@ pub mod rule {
         ///
         /// - `fields`: `Fields`.
         /// - `template_id`: `TemplateId`.
-        pub fn new(
-            fields: impl Into<Val<Vec<Field>>>,
-            template_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(fields: impl Into<Val<Vec<Field>>>, template_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Fields", fields);
             props.set("TemplateId", template_id);
@@ -10024,10 +7160,7 @@ pub mod rule {
         ///
         /// - `content`: `Content`.
         /// - `recipient`: `Recipient`.
-        pub fn new(
-            content: impl Into<Val<NotificationContent>>,
-            recipient: impl Into<Val<InAppNotificationRecipientType>>,
-        ) -> Self {
+        pub fn new(content: impl Into<Val<NotificationContent>>, recipient: impl Into<Val<InAppNotificationRecipientType>>) -> Self {
             let mut props = Props::new();
             props.set("Content", content);
             props.set("Recipient", recipient);
@@ -10186,12 +7319,7 @@ pub mod rule {
         /// - `content_type`: `ContentType`, Content type format.
         /// - `delivery_method`: `DeliveryMethod`, Notification delivery method.
         /// - `recipient`: `Recipient`, Notification recipient.
-        pub fn new(
-            content: impl Into<Val<String>>,
-            content_type: impl Into<Val<String>>,
-            delivery_method: impl Into<Val<String>>,
-            recipient: impl Into<Val<NotificationRecipientType>>,
-        ) -> Self {
+        pub fn new(content: impl Into<Val<String>>, content_type: impl Into<Val<String>>, delivery_method: impl Into<Val<String>>, recipient: impl Into<Val<NotificationRecipientType>>) -> Self {
             let mut props = Props::new();
             props.set("Content", content);
             props.set("ContentType", content_type);
@@ -10415,332 +7543,84 @@ pub mod rule {
 
     pub(crate) static ACTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssignContactCategoryActions",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "AssignSlaActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ASSIGN_SLA_ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "CreateCaseActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CREATE_CASE_ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "EndAssociatedTasksActions",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "EventBridgeActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EVENT_BRIDGE_ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "SendInAppNotificationActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SEND_IN_APP_NOTIFICATION_ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "SendNotificationActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SEND_NOTIFICATION_ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "SubmitAutoEvaluationActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SUBMIT_AUTO_EVALUATION_ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "TaskActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TASK_ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "UpdateCaseActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&UPDATE_CASE_ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("AssignContactCategoryActions", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
+            ("AssignSlaActions", &Shape::List(ListRule { item: Some(&Shape::Object(&ASSIGN_SLA_ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("CreateCaseActions", &Shape::List(ListRule { item: Some(&Shape::Object(&CREATE_CASE_ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("EndAssociatedTasksActions", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
+            ("EventBridgeActions", &Shape::List(ListRule { item: Some(&Shape::Object(&EVENT_BRIDGE_ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("SendInAppNotificationActions", &Shape::List(ListRule { item: Some(&Shape::Object(&SEND_IN_APP_NOTIFICATION_ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("SendNotificationActions", &Shape::List(ListRule { item: Some(&Shape::Object(&SEND_NOTIFICATION_ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("SubmitAutoEvaluationActions", &Shape::List(ListRule { item: Some(&Shape::Object(&SUBMIT_AUTO_EVALUATION_ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("TaskActions", &Shape::List(ListRule { item: Some(&Shape::Object(&TASK_ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("UpdateCaseActions", &Shape::List(ListRule { item: Some(&Shape::Object(&UPDATE_CASE_ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASSIGN_SLA_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CaseSlaConfiguration",
-                &Shape::Object(&CASE_SLA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SlaAssignmentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CASES"],
-                }),
-            ),
+            ("CaseSlaConfiguration", &Shape::Object(&CASE_SLA_CONFIGURATION_SHAPE)),
+            ("SlaAssignmentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CASES"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CASE_SLA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetFieldValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "TargetSlaMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1051200.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CaseField"],
-                }),
-            ),
+            ("FieldId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+            ("TargetFieldValues", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(1) })),
+            ("TargetSlaMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(1051200.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CaseField"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CREATE_CASE_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Fields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FIELD_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "TemplateId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("Fields", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+            ("TemplateId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_BRIDGE_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._-]{1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]{1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEND_IN_APP_NOTIFICATION_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Content", &Shape::Object(&NOTIFICATION_CONTENT_SHAPE)),
-            (
-                "Exclusion",
-                &Shape::Object(&IN_APP_NOTIFICATION_RECIPIENT_TYPE_SHAPE),
-            ),
-            (
-                "Priority",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HIGH", "LOW"],
-                }),
-            ),
-            (
-                "Recipient",
-                &Shape::Object(&IN_APP_NOTIFICATION_RECIPIENT_TYPE_SHAPE),
-            ),
+            ("Exclusion", &Shape::Object(&IN_APP_NOTIFICATION_RECIPIENT_TYPE_SHAPE)),
+            ("Priority", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HIGH", "LOW"] })),
+            ("Recipient", &Shape::Object(&IN_APP_NOTIFICATION_RECIPIENT_TYPE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_CONTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeDE",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnUS",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EsES",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FrFR",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IdID",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ItIT",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JaJP",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KoKR",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PtBR",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ZhCN",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ZhTW",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(3000),
-                    allowed: &[],
-                }),
-            ),
+            ("DeDE", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("EnUS", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("EsES", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("FrFR", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("IdID", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("ItIT", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("JaJP", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("KoKR", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("PtBR", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("ZhCN", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
+            ("ZhTW", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -10754,50 +7634,12 @@ pub mod rule {
 
     pub(crate) static SEND_NOTIFICATION_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Content",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PLAIN_TEXT"],
-                }),
-            ),
-            (
-                "DeliveryMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EMAIL"],
-                }),
-            ),
-            (
-                "Exclusion",
-                &Shape::Object(&NOTIFICATION_RECIPIENT_TYPE_SHAPE),
-            ),
-            (
-                "Recipient",
-                &Shape::Object(&NOTIFICATION_RECIPIENT_TYPE_SHAPE),
-            ),
-            (
-                "Subject",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PLAIN_TEXT"] })),
+            ("DeliveryMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EMAIL"] })),
+            ("Exclusion", &Shape::Object(&NOTIFICATION_RECIPIENT_TYPE_SHAPE)),
+            ("Recipient", &Shape::Object(&NOTIFICATION_RECIPIENT_TYPE_SHAPE)),
+            ("Subject", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -10828,60 +7670,23 @@ pub mod rule {
 
     pub(crate) static REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["URL", "ATTACHMENT", "NUMBER", "STRING", "DATE", "EMAIL"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(/|https:)"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["URL", "ATTACHMENT", "NUMBER", "STRING", "DATE", "EMAIL"] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(/|https:)"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPDATE_CASE_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Fields",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&FIELD_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("Fields", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -10915,10 +7720,7 @@ impl CfnSecurityKey {
         let mut props = Props::new();
         props.set("InstanceId", instance_id);
         props.set("Key", key);
-        CfnSecurityKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityKey { props, options: ResourceOptions::default() }
     }
 }
 
@@ -10959,26 +7761,8 @@ pub(crate) static SECURITY_KEY_META: TypeMeta = TypeMeta {
 
 pub(crate) static SECURITY_KEY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Key",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("InstanceId", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -10999,52 +7783,33 @@ impl CfnSecurityProfile {
     ///
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
     /// - `security_profile_name`: `SecurityProfileName`, The name of the security profile.
-    pub fn new(
-        instance_arn: impl Into<Val<String>>,
-        security_profile_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_arn: impl Into<Val<String>>, security_profile_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("SecurityProfileName", security_profile_name);
-        CfnSecurityProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityProfile { props, options: ResourceOptions::default() }
     }
 
     /// The identifier of the hierarchy group that a security profile uses to restrict access to resources in Amazon Connect.
-    pub fn allowed_access_control_hierarchy_group_id(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("AllowedAccessControlHierarchyGroupId", value);
+    pub fn allowed_access_control_hierarchy_group_id(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("AllowedAccessControlHierarchyGroupId", value);
         self
     }
 
     /// The list of tags that a security profile uses to restrict access to resources in Amazon Connect.
-    pub fn allowed_access_control_tags(
-        mut self,
-        value: impl Into<Val<Vec<security_profile::Tag>>>,
-    ) -> Self {
+    pub fn allowed_access_control_tags(mut self, value: impl Into<Val<Vec<security_profile::Tag>>>) -> Self {
         self.props.set("AllowedAccessControlTags", value);
         self
     }
 
     /// The list of flow-module resources to be linked to a security profile in Amazon Connect.
-    pub fn allowed_flow_modules(
-        mut self,
-        value: impl Into<Val<Vec<security_profile::FlowModule>>>,
-    ) -> Self {
+    pub fn allowed_flow_modules(mut self, value: impl Into<Val<Vec<security_profile::FlowModule>>>) -> Self {
         self.props.set("AllowedFlowModules", value);
         self
     }
 
     /// A list of third-party applications that the security profile will give access to.
-    pub fn applications(
-        mut self,
-        value: impl Into<Val<Vec<security_profile::Application>>>,
-    ) -> Self {
+    pub fn applications(mut self, value: impl Into<Val<Vec<security_profile::Application>>>) -> Self {
         self.props.set("Applications", value);
         self
     }
@@ -11056,10 +7821,7 @@ impl CfnSecurityProfile {
     }
 
     /// The `GranularAccessControlConfiguration` property.
-    pub fn granular_access_control_configuration(
-        mut self,
-        value: impl Into<Val<security_profile::GranularAccessControlConfiguration>>,
-    ) -> Self {
+    pub fn granular_access_control_configuration(mut self, value: impl Into<Val<security_profile::GranularAccessControlConfiguration>>) -> Self {
         self.props.set("GranularAccessControlConfiguration", value);
         self
     }
@@ -11133,133 +7895,25 @@ pub(crate) static SECURITY_PROFILE_META: TypeMeta = TypeMeta {
     create_only: &["InstanceArn", "SecurityProfileName"],
     write_only: &[],
     primary_identifier: &["SecurityProfileArn"],
-    attributes: &[
-        "LastModifiedRegion",
-        "LastModifiedTime",
-        "SecurityProfileArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["LastModifiedRegion", "LastModifiedTime", "SecurityProfileArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static SECURITY_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllowedAccessControlHierarchyGroupId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]*$"),
-                min_len: Some(0),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AllowedAccessControlTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AllowedFlowModules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_profile::FLOW_MODULE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Applications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_profile::APPLICATION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GranularAccessControlConfiguration",
-            &Shape::Object(&security_profile::GRANULAR_ACCESS_CONTROL_CONFIGURATION_SHAPE),
-        ),
-        (
-            "HierarchyRestrictedResources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Permissions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "SecurityProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[ a-zA-Z0-9_@-]+$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TagRestrictedResources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AllowedAccessControlHierarchyGroupId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]*$"), min_len: Some(0), max_len: Some(127), allowed: &[] })),
+        ("AllowedAccessControlTags", &Shape::List(ListRule { item: Some(&Shape::Object(&security_profile::TAG_SHAPE)), min_items: None, max_items: Some(4) })),
+        ("AllowedFlowModules", &Shape::List(ListRule { item: Some(&Shape::Object(&security_profile::FLOW_MODULE_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("Applications", &Shape::List(ListRule { item: Some(&Shape::Object(&security_profile::APPLICATION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(250), allowed: &[] })),
+        ("GranularAccessControlConfiguration", &Shape::Object(&security_profile::GRANULAR_ACCESS_CONTROL_CONFIGURATION_SHAPE)),
+        ("HierarchyRestrictedResources", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: None, max_items: Some(10) })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Permissions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(500) })),
+        ("SecurityProfileName", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_@-]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("TagRestrictedResources", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(10) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&security_profile::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -11383,10 +8037,7 @@ pub mod security_profile {
         }
 
         /// Defines the access control configuration for data tables.
-        pub fn data_table_access_control_configuration(
-            mut self,
-            value: impl Into<Val<DataTableAccessControlConfiguration>>,
-        ) -> Self {
+        pub fn data_table_access_control_configuration(mut self, value: impl Into<Val<DataTableAccessControlConfiguration>>) -> Self {
             self.props.set("DataTableAccessControlConfiguration", value);
             self
         }
@@ -11412,12 +8063,8 @@ pub mod security_profile {
         }
 
         /// Contains the configuration for record-based access control.
-        pub fn primary_attribute_access_control_configuration(
-            mut self,
-            value: impl Into<Val<PrimaryAttributeAccessControlConfigurationItem>>,
-        ) -> Self {
-            self.props
-                .set("PrimaryAttributeAccessControlConfiguration", value);
+        pub fn primary_attribute_access_control_configuration(mut self, value: impl Into<Val<PrimaryAttributeAccessControlConfigurationItem>>) -> Self {
+            self.props.set("PrimaryAttributeAccessControlConfiguration", value);
             self
         }
     }
@@ -11442,18 +8089,13 @@ pub mod security_profile {
         }
 
         /// An array of PrimaryAttributeValue objects.
-        pub fn primary_attribute_values(
-            mut self,
-            value: impl Into<Val<Vec<PrimaryAttributeValue>>>,
-        ) -> Self {
+        pub fn primary_attribute_values(mut self, value: impl Into<Val<Vec<PrimaryAttributeValue>>>) -> Self {
             self.props.set("PrimaryAttributeValues", value);
             self
         }
     }
 
-    impl From<PrimaryAttributeAccessControlConfigurationItem>
-        for Val<PrimaryAttributeAccessControlConfigurationItem>
-    {
+    impl From<PrimaryAttributeAccessControlConfigurationItem> for Val<PrimaryAttributeAccessControlConfigurationItem> {
         fn from(v: PrimaryAttributeAccessControlConfigurationItem) -> Self {
             v.props.into_val()
         }
@@ -11501,151 +8143,55 @@ pub mod security_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_MODULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FlowModuleId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &["MCP"],
-                }),
-            ),
+            ("FlowModuleId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &["MCP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationPermissions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MCP", "THIRD_PARTY_APPLICATION"],
-                }),
-            ),
+            ("ApplicationPermissions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Namespace", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MCP", "THIRD_PARTY_APPLICATION"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GRANULAR_ACCESS_CONTROL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataTableAccessControlConfiguration",
-            &Shape::Object(&DATA_TABLE_ACCESS_CONTROL_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("DataTableAccessControlConfiguration", &Shape::Object(&DATA_TABLE_ACCESS_CONTROL_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_TABLE_ACCESS_CONTROL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PrimaryAttributeAccessControlConfiguration",
-            &Shape::Object(&PRIMARY_ATTRIBUTE_ACCESS_CONTROL_CONFIGURATION_ITEM_SHAPE),
-        )],
+        fields: &[
+            ("PrimaryAttributeAccessControlConfiguration", &Shape::Object(&PRIMARY_ATTRIBUTE_ACCESS_CONTROL_CONFIGURATION_ITEM_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PRIMARY_ATTRIBUTE_ACCESS_CONTROL_CONFIGURATION_ITEM_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "PrimaryAttributeValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRIMARY_ATTRIBUTE_VALUE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PRIMARY_ATTRIBUTE_ACCESS_CONTROL_CONFIGURATION_ITEM_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("PrimaryAttributeValues", &Shape::List(ListRule { item: Some(&Shape::Object(&PRIMARY_ATTRIBUTE_VALUE_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PRIMARY_ATTRIBUTE_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW"],
-                }),
-            ),
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:|connect:)[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+$"),
-                        min_len: Some(1),
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
+            ("AccessType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW"] })),
+            ("AttributeName", &Shape::Str(StrRule { pattern: Some("^(?!aws:|connect:)[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(2) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11669,10 +8215,7 @@ impl CfnTaskTemplate {
     pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
-        CfnTaskTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTaskTemplate { props, options: ResourceOptions::default() }
     }
 
     /// the client token string in uuid format
@@ -11694,10 +8237,7 @@ impl CfnTaskTemplate {
     }
 
     /// The `Defaults` property.
-    pub fn defaults(
-        mut self,
-        value: impl Into<Val<Vec<task_template::DefaultFieldValue>>>,
-    ) -> Self {
+    pub fn defaults(mut self, value: impl Into<Val<Vec<task_template::DefaultFieldValue>>>) -> Self {
         self.props.set("Defaults", value);
         self
     }
@@ -11772,10 +8312,7 @@ pub(crate) static TASK_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
@@ -11943,10 +8480,7 @@ pub mod task_template {
         ///
         /// - `default_value`: `DefaultValue`, the default value for the task template's field
         /// - `id`: `Id`, the identifier (name) for the task template field
-        pub fn new(
-            default_value: impl Into<Val<String>>,
-            id: impl Into<Val<FieldIdentifier>>,
-        ) -> Self {
+        pub fn new(default_value: impl Into<Val<String>>, id: impl Into<Val<FieldIdentifier>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultValue", default_value);
             props.set("Id", id);
@@ -12024,73 +8558,44 @@ pub mod task_template {
 
     pub(crate) static CONSTRAINTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InvisibleFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INVISIBLE_FIELD_INFO_SHAPE)),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ReadOnlyFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&READ_ONLY_FIELD_INFO_SHAPE)),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "RequiredFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&REQUIRED_FIELD_INFO_SHAPE)),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
+            ("InvisibleFields", &Shape::List(ListRule { item: Some(&Shape::Object(&INVISIBLE_FIELD_INFO_SHAPE)), min_items: None, max_items: Some(50) })),
+            ("ReadOnlyFields", &Shape::List(ListRule { item: Some(&Shape::Object(&READ_ONLY_FIELD_INFO_SHAPE)), min_items: None, max_items: Some(50) })),
+            ("RequiredFields", &Shape::List(ListRule { item: Some(&Shape::Object(&REQUIRED_FIELD_INFO_SHAPE)), min_items: None, max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INVISIBLE_FIELD_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Id", &Shape::Object(&FIELD_IDENTIFIER_SHAPE))],
+        fields: &[
+            ("Id", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_IDENTIFIER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static READ_ONLY_FIELD_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Id", &Shape::Object(&FIELD_IDENTIFIER_SHAPE))],
+        fields: &[
+            ("Id", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REQUIRED_FIELD_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Id", &Shape::Object(&FIELD_IDENTIFIER_SHAPE))],
+        fields: &[
+            ("Id", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFAULT_FIELD_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("DefaultValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
             ("Id", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -12098,77 +8603,18 @@ pub mod task_template {
 
     pub(crate) static FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
             ("Id", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
-            (
-                "SingleSelectOptions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NAME",
-                        "DESCRIPTION",
-                        "SCHEDULED_TIME",
-                        "QUICK_CONNECT",
-                        "URL",
-                        "NUMBER",
-                        "TEXT",
-                        "TEXT_AREA",
-                        "DATE_TIME",
-                        "BOOLEAN",
-                        "SINGLE_SELECT",
-                        "EMAIL",
-                        "EXPIRY_DURATION",
-                        "SELF_ASSIGN",
-                    ],
-                }),
-            ),
+            ("SingleSelectOptions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: None, max_items: Some(50) })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NAME", "DESCRIPTION", "SCHEDULED_TIME", "QUICK_CONNECT", "URL", "NUMBER", "TEXT", "TEXT_AREA", "DATE_TIME", "BOOLEAN", "SINGLE_SELECT", "EMAIL", "EXPIRY_DURATION", "SELF_ASSIGN"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12191,19 +8637,12 @@ impl CfnTestCase {
     /// - `content`: `Content`, The content of the test case.
     /// - `instance_arn`: `InstanceArn`, The identifier of the Amazon Connect instance.
     /// - `name`: `Name`, The name of the test case.
-    pub fn new(
-        content: impl Into<Val<String>>,
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnTestCase {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTestCase { props, options: ResourceOptions::default() }
     }
 
     /// The description of the test case.
@@ -12284,80 +8723,20 @@ pub(crate) static TEST_CASE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TestCaseArn"],
     attributes: &["LastModifiedRegion", "LastModifiedTime", "TestCaseArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288379),
 };
 
 pub(crate) static TEST_CASE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Content",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: None,
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
+        ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256000), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: None, max_len: Some(500), allowed: &[] })),
         ("EntryPoint", &Shape::Object(&test_case::ENTRY_POINT_SHAPE)),
-        (
-            "InitializationData",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SAVED", "PUBLISHED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&test_case::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("InitializationData", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256000), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAVED", "PUBLISHED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&test_case::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12382,10 +8761,7 @@ pub mod test_case {
         }
 
         /// The chat entry point parameters for the test case
-        pub fn chat_entry_point_parameters(
-            mut self,
-            value: impl Into<Val<ChatEntryPointParameters>>,
-        ) -> Self {
+        pub fn chat_entry_point_parameters(mut self, value: impl Into<Val<ChatEntryPointParameters>>) -> Self {
             self.props.set("ChatEntryPointParameters", value);
             self
         }
@@ -12399,10 +8775,7 @@ pub mod test_case {
         }
 
         /// The voice call entry point parameters for the test case
-        pub fn voice_call_entry_point_parameters(
-            mut self,
-            value: impl Into<Val<VoiceCallEntryPointParameters>>,
-        ) -> Self {
+        pub fn voice_call_entry_point_parameters(mut self, value: impl Into<Val<VoiceCallEntryPointParameters>>) -> Self {
             self.props.set("VoiceCallEntryPointParameters", value);
             self
         }
@@ -12505,93 +8878,33 @@ pub mod test_case {
 
     pub(crate) static ENTRY_POINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChatEntryPointParameters",
-                &Shape::Object(&CHAT_ENTRY_POINT_PARAMETERS_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["VOICE_CALL", "CHAT"],
-                }),
-            ),
-            (
-                "VoiceCallEntryPointParameters",
-                &Shape::Object(&VOICE_CALL_ENTRY_POINT_PARAMETERS_SHAPE),
-            ),
+            ("ChatEntryPointParameters", &Shape::Object(&CHAT_ENTRY_POINT_PARAMETERS_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VOICE_CALL", "CHAT"] })),
+            ("VoiceCallEntryPointParameters", &Shape::Object(&VOICE_CALL_ENTRY_POINT_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHAT_ENTRY_POINT_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FlowId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FlowId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VOICE_CALL_ENTRY_POINT_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationPhoneNumber",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\\\+[1-9]\\\\d{1,14}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FlowId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourcePhoneNumber",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\\\+[1-9]\\\\d{1,14}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationPhoneNumber", &Shape::Str(StrRule { pattern: Some("^\\\\+[1-9]\\\\d{1,14}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("FlowId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("SourcePhoneNumber", &Shape::Str(StrRule { pattern: Some("^\\\\+[1-9]\\\\d{1,14}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12617,10 +8930,7 @@ impl CfnTrafficDistributionGroup {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnTrafficDistributionGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrafficDistributionGroup { props, options: ResourceOptions::default() }
     }
 
     /// A description for the traffic distribution group.
@@ -12683,10 +8993,7 @@ pub(crate) static TRAFFIC_DISTRIBUTION_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TrafficDistributionGroupArn"],
     attributes: &["IsDefault", "Status", "TrafficDistributionGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414280028),
 };
 
@@ -12733,24 +9040,8 @@ pub mod traffic_distribution_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12773,19 +9064,12 @@ impl CfnUseCase {
     /// - `instance_id`: `InstanceId`, The identifier of the Amazon Connect instance.
     /// - `integration_association_id`: `IntegrationAssociationId`, The identifier for the integration association.
     /// - `use_case_type`: `UseCaseType`, The type of use case to associate to the integration association.
-    pub fn new(
-        instance_id: impl Into<Val<String>>,
-        integration_association_id: impl Into<Val<String>>,
-        use_case_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_id: impl Into<Val<String>>, integration_association_id: impl Into<Val<String>>, use_case_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceId", instance_id);
         props.set("IntegrationAssociationId", integration_association_id);
         props.set("UseCaseType", use_case_type);
-        CfnUseCase {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUseCase { props, options: ResourceOptions::default() }
     }
 
     /// The tags used to organize, track, or control access for this resource.
@@ -12833,50 +9117,16 @@ pub(crate) static USE_CASE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["InstanceId", "IntegrationAssociationId", "UseCaseId"],
     attributes: &["UseCaseArn", "UseCaseId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280000),
 };
 
 pub(crate) static USE_CASE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IntegrationAssociationId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&use_case::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UseCaseType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RULES_EVALUATION", "CONNECT_CAMPAIGNS"],
-            }),
-        ),
+        ("InstanceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("IntegrationAssociationId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&use_case::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("UseCaseType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RULES_EVALUATION", "CONNECT_CAMPAIGNS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12914,24 +9164,8 @@ pub mod use_case {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12955,37 +9189,23 @@ impl CfnUser {
     /// - `routing_profile_arn`: `RoutingProfileArn`, The identifier of the routing profile for the user.
     /// - `security_profile_arns`: `SecurityProfileArns`, One or more security profile arns for the user
     /// - `username`: `Username`, The user name for the account.
-    pub fn new(
-        instance_arn: impl Into<Val<String>>,
-        routing_profile_arn: impl Into<Val<String>>,
-        security_profile_arns: impl Into<Val<Vec<String>>>,
-        username: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_arn: impl Into<Val<String>>, routing_profile_arn: impl Into<Val<String>>, security_profile_arns: impl Into<Val<Vec<String>>>, username: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("RoutingProfileArn", routing_profile_arn);
         props.set("SecurityProfileArns", security_profile_arns);
         props.set("Username", username);
-        CfnUser {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUser { props, options: ResourceOptions::default() }
     }
 
     /// After Contact Work configurations of a user.
-    pub fn after_contact_work_configs(
-        mut self,
-        value: impl Into<Val<Vec<user::AfterContactWorkConfigPerChannel>>>,
-    ) -> Self {
+    pub fn after_contact_work_configs(mut self, value: impl Into<Val<Vec<user::AfterContactWorkConfigPerChannel>>>) -> Self {
         self.props.set("AfterContactWorkConfigs", value);
         self
     }
 
     /// Auto-accept configurations of a user.
-    pub fn auto_accept_configs(
-        mut self,
-        value: impl Into<Val<Vec<user::AutoAcceptConfig>>>,
-    ) -> Self {
+    pub fn auto_accept_configs(mut self, value: impl Into<Val<Vec<user::AutoAcceptConfig>>>) -> Self {
         self.props.set("AutoAcceptConfigs", value);
         self
     }
@@ -13017,10 +9237,7 @@ impl CfnUser {
     }
 
     /// Persistent Connection configurations of a user.
-    pub fn persistent_connection_configs(
-        mut self,
-        value: impl Into<Val<Vec<user::PersistentConnectionConfig>>>,
-    ) -> Self {
+    pub fn persistent_connection_configs(mut self, value: impl Into<Val<Vec<user::PersistentConnectionConfig>>>) -> Self {
         self.props.set("PersistentConnectionConfigs", value);
         self
     }
@@ -13032,10 +9249,7 @@ impl CfnUser {
     }
 
     /// Phone Number configurations of a user.
-    pub fn phone_number_configs(
-        mut self,
-        value: impl Into<Val<Vec<user::PhoneNumberConfig>>>,
-    ) -> Self {
+    pub fn phone_number_configs(mut self, value: impl Into<Val<Vec<user::PhoneNumberConfig>>>) -> Self {
         self.props.set("PhoneNumberConfigs", value);
         self
     }
@@ -13053,10 +9267,7 @@ impl CfnUser {
     }
 
     /// Voice Enhancement configurations of a user.
-    pub fn voice_enhancement_configs(
-        mut self,
-        value: impl Into<Val<Vec<user::VoiceEnhancementConfig>>>,
-    ) -> Self {
+    pub fn voice_enhancement_configs(mut self, value: impl Into<Val<Vec<user::VoiceEnhancementConfig>>>) -> Self {
         self.props.set("VoiceEnhancementConfigs", value);
         self
     }
@@ -13093,10 +9304,7 @@ pub(crate) static USER_META: TypeMeta = TypeMeta {
     write_only: &["Password"],
     primary_identifier: &["UserArn"],
     attributes: &["UserArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
@@ -13138,10 +9346,7 @@ pub mod user {
         ///
         /// - `after_contact_work_config`: `AfterContactWorkConfig`, After Contact Work configuration.
         /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
-        pub fn new(
-            after_contact_work_config: impl Into<Val<AfterContactWorkConfig>>,
-            channel: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(after_contact_work_config: impl Into<Val<AfterContactWorkConfig>>, channel: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AfterContactWorkConfig", after_contact_work_config);
             props.set("Channel", channel);
@@ -13149,12 +9354,8 @@ pub mod user {
         }
 
         /// After Contact Work configuration.
-        pub fn agent_first_callback_after_contact_work_config(
-            mut self,
-            value: impl Into<Val<AfterContactWorkConfig>>,
-        ) -> Self {
-            self.props
-                .set("AgentFirstCallbackAfterContactWorkConfig", value);
+        pub fn agent_first_callback_after_contact_work_config(mut self, value: impl Into<Val<AfterContactWorkConfig>>) -> Self {
+            self.props.set("AgentFirstCallbackAfterContactWorkConfig", value);
             self
         }
     }
@@ -13291,10 +9492,7 @@ pub mod user {
         ///
         /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
         /// - `persistent_connection`: `PersistentConnection`, The Persistent Connection setting.
-        pub fn new(
-            channel: impl Into<Val<String>>,
-            persistent_connection: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(channel: impl Into<Val<String>>, persistent_connection: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Channel", channel);
             props.set("PersistentConnection", persistent_connection);
@@ -13428,11 +9626,7 @@ pub mod user {
         /// - `attribute_name`: `AttributeName`, The name of user's proficiency. You must use name of predefined attribute present in the Amazon Connect instance.
         /// - `attribute_value`: `AttributeValue`, The value of user's proficiency. You must use value of predefined attribute present in the Amazon Connect instance.
         /// - `level`: `Level`, The level of the proficiency. The valid values are 0 to 10.
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            attribute_value: impl Into<Val<String>>,
-            level: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, attribute_value: impl Into<Val<String>>, level: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("AttributeValue", attribute_value);
@@ -13458,10 +9652,7 @@ pub mod user {
         ///
         /// - `channel`: `Channel`, The channels that agents can handle in the Contact Control Panel (CCP).
         /// - `voice_enhancement_mode`: `VoiceEnhancementMode`, The Voice Enhancement Mode setting.
-        pub fn new(
-            channel: impl Into<Val<String>>,
-            voice_enhancement_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(channel: impl Into<Val<String>>, voice_enhancement_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Channel", channel);
             props.set("VoiceEnhancementMode", voice_enhancement_mode);
@@ -13477,243 +9668,82 @@ pub mod user {
 
     pub(crate) static AFTER_CONTACT_WORK_CONFIG_PER_CHANNEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AfterContactWorkConfig",
-                &Shape::Object(&AFTER_CONTACT_WORK_CONFIG_SHAPE),
-            ),
-            (
-                "AgentFirstCallbackAfterContactWorkConfig",
-                &Shape::Object(&AFTER_CONTACT_WORK_CONFIG_SHAPE),
-            ),
-            (
-                "Channel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                }),
-            ),
+            ("AfterContactWorkConfig", &Shape::Object(&AFTER_CONTACT_WORK_CONFIG_SHAPE)),
+            ("AgentFirstCallbackAfterContactWorkConfig", &Shape::Object(&AFTER_CONTACT_WORK_CONFIG_SHAPE)),
+            ("Channel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VOICE", "CHAT", "TASK", "EMAIL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AFTER_CONTACT_WORK_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AfterContactWorkMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ON", "OFF", "ON_DEMAND"],
-                }),
-            ),
-            (
-                "AfterContactWorkTimeLimit",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AfterContactWorkMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON", "OFF", "ON_DEMAND"] })),
+            ("AfterContactWorkTimeLimit", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_ACCEPT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Channel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-            }),
-        )],
+        fields: &[
+            ("Channel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VOICE", "CHAT", "TASK", "EMAIL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_IDENTITY_INFO_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FirstName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LastName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(300),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Mobile",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\+[1-9]\\d{1,14}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecondaryEmail",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "(?=^.{0,265}$)[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,63}",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("FirstName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("LastName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(300), allowed: &[] })),
+            ("Mobile", &Shape::Str(StrRule { pattern: Some("^\\+[1-9]\\d{1,14}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("SecondaryEmail", &Shape::Str(StrRule { pattern: Some("(?=^.{0,265}$)[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,63}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERSISTENT_CONNECTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Channel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-            }),
-        )],
+        fields: &[
+            ("Channel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VOICE", "CHAT", "TASK", "EMAIL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_PHONE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AfterContactWorkTimeLimit",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PhoneType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SOFT_PHONE", "DESK_PHONE"],
-                }),
-            ),
+            ("AfterContactWorkTimeLimit", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("PhoneType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SOFT_PHONE", "DESK_PHONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PHONE_NUMBER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Channel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                }),
-            ),
-            (
-                "PhoneType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SOFT_PHONE", "DESK_PHONE"],
-                }),
-            ),
+            ("Channel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VOICE", "CHAT", "TASK", "EMAIL"] })),
+            ("PhoneType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SOFT_PHONE", "DESK_PHONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_PROFICIENCY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AttributeValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Level",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("AttributeValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Level", &Shape::Num(NumRule { min: Some(0.0), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VOICE_ENHANCEMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Channel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["VOICE", "CHAT", "TASK", "EMAIL"],
-                }),
-            ),
-            (
-                "VoiceEnhancementMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "VOICE_ISOLATION", "NOISE_SUPPRESSION"],
-                }),
-            ),
+            ("Channel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VOICE", "CHAT", "TASK", "EMAIL"] })),
+            ("VoiceEnhancementMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "VOICE_ISOLATION", "NOISE_SUPPRESSION"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -13739,10 +9769,7 @@ impl CfnUserHierarchyGroup {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnUserHierarchyGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserHierarchyGroup { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) for the parent user hierarchy group.
@@ -13791,10 +9818,7 @@ pub(crate) static USER_HIERARCHY_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["UserHierarchyGroupArn"],
     attributes: &["UserHierarchyGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
@@ -13841,24 +9865,8 @@ pub mod user_hierarchy_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -13882,17 +9890,11 @@ impl CfnUserHierarchyStructure {
     pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
-        CfnUserHierarchyStructure {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserHierarchyStructure { props, options: ResourceOptions::default() }
     }
 
     /// Information about the hierarchy structure.
-    pub fn user_hierarchy_structure(
-        mut self,
-        value: impl Into<Val<user_hierarchy_structure::UserHierarchyStructure>>,
-    ) -> Self {
+    pub fn user_hierarchy_structure(mut self, value: impl Into<Val<user_hierarchy_structure::UserHierarchyStructure>>) -> Self {
         self.props.set("UserHierarchyStructure", value);
         self
     }
@@ -13935,21 +9937,8 @@ pub(crate) static USER_HIERARCHY_STRUCTURE_META: TypeMeta = TypeMeta {
 
 pub(crate) static USER_HIERARCHY_STRUCTURE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserHierarchyStructure",
-            &Shape::Object(&user_hierarchy_structure::USER_HIERARCHY_STRUCTURE_SHAPE),
-        ),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("UserHierarchyStructure", &Shape::Object(&user_hierarchy_structure::USER_HIERARCHY_STRUCTURE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -14250,21 +10239,13 @@ impl CfnView {
     /// - `instance_arn`: `InstanceArn`, The Amazon Resource Name (ARN) of the instance.
     /// - `name`: `Name`, The name of the view.
     /// - `template`: `Template`.
-    pub fn new(
-        actions: impl Into<Val<Vec<String>>>,
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        template: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<String>>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, template: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
         props.set("Template", template);
-        CfnView {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnView { props, options: ResourceOptions::default() }
     }
 
     /// The description of the view.
@@ -14325,71 +10306,17 @@ pub(crate) static VIEW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ViewArn"],
     attributes: &["ViewArn", "ViewContentSha256", "ViewId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288359),
 };
 
 pub(crate) static VIEW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "^([\\p{L}\\p{N}_.:\\/=+\\-@]+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*)$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$",
-                ),
-                min_len: Some(0),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$",
-                ),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&view::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{N}_.:\\/=+\\-@]+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*)$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: Some(1000) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{N}_.:\\/=+\\-@,()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@,()']*)$"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{N}_.:\\/=+\\-@()']+[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@()']*)$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&view::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -14427,24 +10354,8 @@ pub mod view {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -14468,10 +10379,7 @@ impl CfnViewVersion {
     pub fn new(view_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ViewArn", view_arn);
-        CfnViewVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnViewVersion { props, options: ResourceOptions::default() }
     }
 
     /// The description for the view version.
@@ -14558,21 +10466,13 @@ impl CfnVocabulary {
     /// - `instance_id`: `InstanceId`, The identifier of the Amazon Connect instance.
     /// - `language_code`: `LanguageCode`, The language code of the vocabulary entries.
     /// - `vocabulary_name`: `VocabularyName`, A unique name of the custom vocabulary.
-    pub fn new(
-        content: impl Into<Val<String>>,
-        instance_id: impl Into<Val<String>>,
-        language_code: impl Into<Val<String>>,
-        vocabulary_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<String>>, instance_id: impl Into<Val<String>>, language_code: impl Into<Val<String>>, vocabulary_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("InstanceId", instance_id);
         props.set("LanguageCode", language_code);
         props.set("VocabularyName", vocabulary_name);
-        CfnVocabulary {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVocabulary { props, options: ResourceOptions::default() }
     }
 
     /// The tags used to organize, track, or control access for this resource.
@@ -14634,65 +10534,17 @@ pub(crate) static VOCABULARY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "LastModifiedTime", "State", "VocabularyId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static VOCABULARY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Content",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(60000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LanguageCode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ar-AE", "de-CH", "de-DE", "en-AB", "en-AU", "en-GB", "en-IE", "en-IN",
-                    "en-US", "en-WL", "es-ES", "es-US", "fr-CA", "fr-FR", "hi-IN", "it-IT",
-                    "ja-JP", "ko-KR", "pt-BR", "pt-PT", "zh-CN", "en-NZ", "en-ZA", "ca-ES",
-                    "da-DK", "fi-FI", "id-ID", "ms-MY", "nl-NL", "no-NO", "pl-PL", "sv-SE",
-                    "tl-PH",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&vocabulary::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VocabularyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z._-]+$"),
-                min_len: Some(1),
-                max_len: Some(140),
-                allowed: &[],
-            }),
-        ),
+        ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(60000), allowed: &[] })),
+        ("InstanceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("LanguageCode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ar-AE", "de-CH", "de-DE", "en-AB", "en-AU", "en-GB", "en-IE", "en-IN", "en-US", "en-WL", "es-ES", "es-US", "fr-CA", "fr-FR", "hi-IN", "it-IT", "ja-JP", "ko-KR", "pt-BR", "pt-PT", "zh-CN", "en-NZ", "en-ZA", "ca-ES", "da-DK", "fi-FI", "id-ID", "ms-MY", "nl-NL", "no-NO", "pl-PL", "sv-SE", "tl-PH"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&vocabulary::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("VocabularyName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(140), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -14730,24 +10582,8 @@ pub mod vocabulary {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -14773,10 +10609,7 @@ impl CfnWorkspace {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnWorkspace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
     /// The resource ARNs associated with the workspace
@@ -14868,100 +10701,22 @@ pub(crate) static WORKSPACE_META: TypeMeta = TypeMeta {
     write_only: &["Media/*/Source"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fe414288379),
 };
 
 pub(crate) static WORKSPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Associations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\P{C}\r\n\t]*$"),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Media",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workspace::MEDIA_ITEM_SHAPE)),
-                min_items: None,
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Pages",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workspace::WORKSPACE_PAGE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workspace::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Associations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\P{C}\r\n\t]*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Media", &Shape::List(ListRule { item: Some(&Shape::Object(&workspace::MEDIA_ITEM_SHAPE)), min_items: None, max_items: Some(4) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Pages", &Shape::List(ListRule { item: Some(&Shape::Object(&workspace::WORKSPACE_PAGE_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workspace::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
         ("Theme", &Shape::Object(&workspace::WORKSPACE_THEME_SHAPE)),
-        (
-            "Title",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\P{C}]*$"),
-                min_len: Some(0),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Visibility",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALL", "ASSIGNED", "NONE"],
-            }),
-        ),
+        ("Title", &Shape::Str(StrRule { pattern: Some("^[\\P{C}]*$"), min_len: Some(0), max_len: Some(127), allowed: &[] })),
+        ("Visibility", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ASSIGNED", "NONE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -14989,6 +10744,8 @@ pub mod workspace {
         }
 
         /// The `Source` property.
+        ///
+        /// Write-only.
         pub fn source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Source", value);
             self
@@ -15409,95 +11166,26 @@ pub mod workspace {
 
     pub(crate) static MEDIA_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(533333),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "IMAGE_LOGO_LIGHT_FAVICON",
-                        "IMAGE_LOGO_DARK_FAVICON",
-                        "IMAGE_LOGO_LIGHT_HORIZONTAL",
-                        "IMAGE_LOGO_DARK_HORIZONTAL",
-                    ],
-                }),
-            ),
+            ("Source", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(533333), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IMAGE_LOGO_LIGHT_FAVICON", "IMAGE_LOGO_DARK_FAVICON", "IMAGE_LOGO_LIGHT_HORIZONTAL", "IMAGE_LOGO_DARK_HORIZONTAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKSPACE_PAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputData",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Page",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!\\.$)(?!\\.\\.$)[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$"),
-                    min_len: Some(1),
-                    max_len: Some(25),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Slug",
-                &Shape::Str(StrRule {
-                    pattern: Some("^$|^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]{3,}$"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("InputData", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("Page", &Shape::Str(StrRule { pattern: Some("^(?!\\.$)(?!\\.\\.$)[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]+$"), min_len: Some(1), max_len: Some(25), allowed: &[] })),
+            ("ResourceArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("Slug", &Shape::Str(StrRule { pattern: Some("^$|^[\\p{L}\\p{Z}\\p{N}\\-_.:=@'|]{3,}$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15513,10 +11201,7 @@ pub mod workspace {
     pub(crate) static WORKSPACE_THEME_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Palette", &Shape::Object(&WORKSPACE_THEME_PALETTE_SHAPE)),
-            (
-                "Typography",
-                &Shape::Object(&WORKSPACE_THEME_TYPOGRAPHY_SHAPE),
-            ),
+            ("Typography", &Shape::Object(&WORKSPACE_THEME_TYPOGRAPHY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15533,185 +11218,54 @@ pub mod workspace {
 
     pub(crate) static PALETTE_CANVAS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActiveBackground",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContainerBackground",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PageBackground",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("ActiveBackground", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("ContainerBackground", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("PageBackground", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PALETTE_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Background",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextHover",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("Background", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Text", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("TextHover", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PALETTE_NAVIGATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Background",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextActive",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextBackgroundActive",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextBackgroundHover",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextHover",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("Background", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Text", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("TextActive", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("TextBackgroundActive", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("TextBackgroundHover", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("TextHover", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PALETTE_PRIMARY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Active",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContrastText",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Default",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("Active", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("ContrastText", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Default", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKSPACE_THEME_TYPOGRAPHY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("FontFamily", &Shape::Object(&FONT_FAMILY_SHAPE))],
+        fields: &[
+            ("FontFamily", &Shape::Object(&FONT_FAMILY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FONT_FAMILY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Default",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ARIAL",
-                    "COURIER_NEW",
-                    "GEORGIA",
-                    "TIMES_NEW_ROMAN",
-                    "TREBUCHET",
-                    "VERDANA",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Default", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARIAL", "COURIER_NEW", "GEORGIA", "TIMES_NEW_ROMAN", "TREBUCHET", "VERDANA"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -31,21 +31,13 @@ impl CfnCampaign {
     /// - `dialer_config`: `DialerConfig`, The possible types of dialer config parameters
     /// - `name`: `Name`, Amazon Connect Campaign Name
     /// - `outbound_call_config`: `OutboundCallConfig`, The configuration used for outbound calls.
-    pub fn new(
-        connect_instance_arn: impl Into<Val<String>>,
-        dialer_config: impl Into<Val<campaign::DialerConfig>>,
-        name: impl Into<Val<String>>,
-        outbound_call_config: impl Into<Val<campaign::OutboundCallConfig>>,
-    ) -> Self {
+    pub fn new(connect_instance_arn: impl Into<Val<String>>, dialer_config: impl Into<Val<campaign::DialerConfig>>, name: impl Into<Val<String>>, outbound_call_config: impl Into<Val<campaign::OutboundCallConfig>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectInstanceArn", connect_instance_arn);
         props.set("DialerConfig", dialer_config);
         props.set("Name", name);
         props.set("OutboundCallConfig", outbound_call_config);
-        CfnCampaign {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCampaign { props, options: ResourceOptions::default() }
     }
 
     /// One or more tags.
@@ -86,51 +78,17 @@ pub(crate) static CAMPAIGN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288200),
 };
 
 pub(crate) static CAMPAIGN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectInstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$",
-                ),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DialerConfig",
-            &Shape::Object(&campaign::DIALER_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutboundCallConfig",
-            &Shape::Object(&campaign::OUTBOUND_CALL_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&campaign::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ConnectInstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("DialerConfig", &Shape::Object(&campaign::DIALER_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("OutboundCallConfig", &Shape::Object(&campaign::OUTBOUND_CALL_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&campaign::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -155,28 +113,19 @@ pub mod campaign {
         }
 
         /// Agentless Dialer config
-        pub fn agentless_dialer_config(
-            mut self,
-            value: impl Into<Val<AgentlessDialerConfig>>,
-        ) -> Self {
+        pub fn agentless_dialer_config(mut self, value: impl Into<Val<AgentlessDialerConfig>>) -> Self {
             self.props.set("AgentlessDialerConfig", value);
             self
         }
 
         /// Predictive Dialer config
-        pub fn predictive_dialer_config(
-            mut self,
-            value: impl Into<Val<PredictiveDialerConfig>>,
-        ) -> Self {
+        pub fn predictive_dialer_config(mut self, value: impl Into<Val<PredictiveDialerConfig>>) -> Self {
             self.props.set("PredictiveDialerConfig", value);
             self
         }
 
         /// Progressive Dialer config
-        pub fn progressive_dialer_config(
-            mut self,
-            value: impl Into<Val<ProgressiveDialerConfig>>,
-        ) -> Self {
+        pub fn progressive_dialer_config(mut self, value: impl Into<Val<ProgressiveDialerConfig>>) -> Self {
             self.props.set("ProgressiveDialerConfig", value);
             self
         }
@@ -289,10 +238,7 @@ pub mod campaign {
         }
 
         /// The configuration used for answering machine detection during outbound calls
-        pub fn answer_machine_detection_config(
-            mut self,
-            value: impl Into<Val<AnswerMachineDetectionConfig>>,
-        ) -> Self {
+        pub fn answer_machine_detection_config(mut self, value: impl Into<Val<AnswerMachineDetectionConfig>>) -> Self {
             self.props.set("AnswerMachineDetectionConfig", value);
             self
         }
@@ -328,10 +274,7 @@ pub mod campaign {
         /// - `enable_answer_machine_detection`: `EnableAnswerMachineDetection`, Flag to decided whether outbound calls should have answering machine detection enabled or not
         pub fn new(enable_answer_machine_detection: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "EnableAnswerMachineDetection",
-                enable_answer_machine_detection,
-            );
+            props.set("EnableAnswerMachineDetection", enable_answer_machine_detection);
             AnswerMachineDetectionConfig { props }
         }
 
@@ -375,79 +318,33 @@ pub mod campaign {
 
     pub(crate) static DIALER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentlessDialerConfig",
-                &Shape::Object(&AGENTLESS_DIALER_CONFIG_SHAPE),
-            ),
-            (
-                "PredictiveDialerConfig",
-                &Shape::Object(&PREDICTIVE_DIALER_CONFIG_SHAPE),
-            ),
-            (
-                "ProgressiveDialerConfig",
-                &Shape::Object(&PROGRESSIVE_DIALER_CONFIG_SHAPE),
-            ),
+            ("AgentlessDialerConfig", &Shape::Object(&AGENTLESS_DIALER_CONFIG_SHAPE)),
+            ("PredictiveDialerConfig", &Shape::Object(&PREDICTIVE_DIALER_CONFIG_SHAPE)),
+            ("ProgressiveDialerConfig", &Shape::Object(&PROGRESSIVE_DIALER_CONFIG_SHAPE)),
         ],
-        one_of_required: &[
-            &["ProgressiveDialerConfig"],
-            &["PredictiveDialerConfig"],
-            &["AgentlessDialerConfig"],
-        ],
+        one_of_required: &[&["ProgressiveDialerConfig"], &["PredictiveDialerConfig"], &["AgentlessDialerConfig"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AGENTLESS_DIALER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DialingCapacity",
-            &Shape::Num(NumRule {
-                min: Some(0.01),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DialingCapacity", &Shape::Num(NumRule { min: Some(0.01), max: Some(1.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_DIALER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BandwidthAllocation",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DialingCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.01),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("BandwidthAllocation", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("DialingCapacity", &Shape::Num(NumRule { min: Some(0.01), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROGRESSIVE_DIALER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BandwidthAllocation",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DialingCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.01),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("BandwidthAllocation", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("DialingCapacity", &Shape::Num(NumRule { min: Some(0.01), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -463,31 +360,17 @@ pub mod campaign {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CAMPAIGN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CAMPAIGN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

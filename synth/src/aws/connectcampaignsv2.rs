@@ -33,35 +33,23 @@ impl CfnCampaign {
         let mut props = Props::new();
         props.set("ConnectInstanceId", connect_instance_id);
         props.set("Name", name);
-        CfnCampaign {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCampaign { props, options: ResourceOptions::default() }
     }
 
     /// The possible types of channel subtype config parameters
-    pub fn channel_subtype_config(
-        mut self,
-        value: impl Into<Val<campaign::ChannelSubtypeConfig>>,
-    ) -> Self {
+    pub fn channel_subtype_config(mut self, value: impl Into<Val<campaign::ChannelSubtypeConfig>>) -> Self {
         self.props.set("ChannelSubtypeConfig", value);
         self
     }
 
     /// Communication limits config
-    pub fn communication_limits_override(
-        mut self,
-        value: impl Into<Val<campaign::CommunicationLimitsConfig>>,
-    ) -> Self {
+    pub fn communication_limits_override(mut self, value: impl Into<Val<campaign::CommunicationLimitsConfig>>) -> Self {
         self.props.set("CommunicationLimitsOverride", value);
         self
     }
 
     /// Campaign communication time config
-    pub fn communication_time_config(
-        mut self,
-        value: impl Into<Val<campaign::CommunicationTimeConfig>>,
-    ) -> Self {
+    pub fn communication_time_config(mut self, value: impl Into<Val<campaign::CommunicationTimeConfig>>) -> Self {
         self.props.set("CommunicationTimeConfig", value);
         self
     }
@@ -73,10 +61,7 @@ impl CfnCampaign {
     }
 
     /// Entry limits config for a campaign
-    pub fn entry_limits_config(
-        mut self,
-        value: impl Into<Val<campaign::EntryLimitsConfig>>,
-    ) -> Self {
+    pub fn entry_limits_config(mut self, value: impl Into<Val<campaign::EntryLimitsConfig>>) -> Self {
         self.props.set("EntryLimitsConfig", value);
         self
     }
@@ -139,77 +124,23 @@ pub(crate) static CAMPAIGN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static CAMPAIGN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelSubtypeConfig",
-            &Shape::Object(&campaign::CHANNEL_SUBTYPE_CONFIG_SHAPE),
-        ),
-        (
-            "CommunicationLimitsOverride",
-            &Shape::Object(&campaign::COMMUNICATION_LIMITS_CONFIG_SHAPE),
-        ),
-        (
-            "CommunicationTimeConfig",
-            &Shape::Object(&campaign::COMMUNICATION_TIME_CONFIG_SHAPE),
-        ),
-        (
-            "ConnectCampaignFlowArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(20),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectInstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EntryLimitsConfig",
-            &Shape::Object(&campaign::ENTRY_LIMITS_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
+        ("ChannelSubtypeConfig", &Shape::Object(&campaign::CHANNEL_SUBTYPE_CONFIG_SHAPE)),
+        ("CommunicationLimitsOverride", &Shape::Object(&campaign::COMMUNICATION_LIMITS_CONFIG_SHAPE)),
+        ("CommunicationTimeConfig", &Shape::Object(&campaign::COMMUNICATION_TIME_CONFIG_SHAPE)),
+        ("ConnectCampaignFlowArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(500), allowed: &[] })),
+        ("ConnectInstanceId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("EntryLimitsConfig", &Shape::Object(&campaign::ENTRY_LIMITS_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ("Schedule", &Shape::Object(&campaign::SCHEDULE_SHAPE)),
         ("Source", &Shape::Object(&campaign::SOURCE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MANAGED", "JOURNEY"],
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED", "JOURNEY"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -275,10 +206,7 @@ pub mod campaign {
         ///
         /// - `default_outbound_config`: `DefaultOutboundConfig`, Default Email outbound config
         /// - `outbound_mode`: `OutboundMode`, Email Outbound Mode
-        pub fn new(
-            default_outbound_config: impl Into<Val<EmailOutboundConfig>>,
-            outbound_mode: impl Into<Val<EmailOutboundMode>>,
-        ) -> Self {
+        pub fn new(default_outbound_config: impl Into<Val<EmailOutboundConfig>>, outbound_mode: impl Into<Val<EmailOutboundMode>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultOutboundConfig", default_outbound_config);
             props.set("OutboundMode", outbound_mode);
@@ -309,10 +237,7 @@ pub mod campaign {
         ///
         /// - `connect_source_email_address`: `ConnectSourceEmailAddress`, Email address used for Email messages
         /// - `wisdom_template_arn`: `WisdomTemplateArn`, Arn
-        pub fn new(
-            connect_source_email_address: impl Into<Val<String>>,
-            wisdom_template_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(connect_source_email_address: impl Into<Val<String>>, wisdom_template_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConnectSourceEmailAddress", connect_source_email_address);
             props.set("WisdomTemplateArn", wisdom_template_arn);
@@ -369,10 +294,7 @@ pub mod campaign {
         ///
         /// - `default_outbound_config`: `DefaultOutboundConfig`, Default SMS outbound config
         /// - `outbound_mode`: `OutboundMode`, SMS Outbound Mode
-        pub fn new(
-            default_outbound_config: impl Into<Val<SmsOutboundConfig>>,
-            outbound_mode: impl Into<Val<SmsOutboundMode>>,
-        ) -> Self {
+        pub fn new(default_outbound_config: impl Into<Val<SmsOutboundConfig>>, outbound_mode: impl Into<Val<SmsOutboundMode>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultOutboundConfig", default_outbound_config);
             props.set("OutboundMode", outbound_mode);
@@ -403,15 +325,9 @@ pub mod campaign {
         ///
         /// - `connect_source_phone_number_arn`: `ConnectSourcePhoneNumberArn`, Arn
         /// - `wisdom_template_arn`: `WisdomTemplateArn`, Arn
-        pub fn new(
-            connect_source_phone_number_arn: impl Into<Val<String>>,
-            wisdom_template_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(connect_source_phone_number_arn: impl Into<Val<String>>, wisdom_template_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ConnectSourcePhoneNumberArn",
-                connect_source_phone_number_arn,
-            );
+            props.set("ConnectSourcePhoneNumberArn", connect_source_phone_number_arn);
             props.set("WisdomTemplateArn", wisdom_template_arn);
             SmsOutboundConfig { props }
         }
@@ -460,10 +376,7 @@ pub mod campaign {
         ///
         /// - `default_outbound_config`: `DefaultOutboundConfig`, Default Telephone Outbound config
         /// - `outbound_mode`: `OutboundMode`, Telephony Outbound Mode
-        pub fn new(
-            default_outbound_config: impl Into<Val<TelephonyOutboundConfig>>,
-            outbound_mode: impl Into<Val<TelephonyOutboundMode>>,
-        ) -> Self {
+        pub fn new(default_outbound_config: impl Into<Val<TelephonyOutboundConfig>>, outbound_mode: impl Into<Val<TelephonyOutboundMode>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultOutboundConfig", default_outbound_config);
             props.set("OutboundMode", outbound_mode);
@@ -506,10 +419,7 @@ pub mod campaign {
         }
 
         /// The configuration used for answering machine detection during outbound calls
-        pub fn answer_machine_detection_config(
-            mut self,
-            value: impl Into<Val<AnswerMachineDetectionConfig>>,
-        ) -> Self {
+        pub fn answer_machine_detection_config(mut self, value: impl Into<Val<AnswerMachineDetectionConfig>>) -> Self {
             self.props.set("AnswerMachineDetectionConfig", value);
             self
         }
@@ -545,10 +455,7 @@ pub mod campaign {
         /// - `enable_answer_machine_detection`: `EnableAnswerMachineDetection`, Flag to decided whether outbound calls should have answering machine detection enabled or not
         pub fn new(enable_answer_machine_detection: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "EnableAnswerMachineDetection",
-                enable_answer_machine_detection,
-            );
+            props.set("EnableAnswerMachineDetection", enable_answer_machine_detection);
             AnswerMachineDetectionConfig { props }
         }
 
@@ -643,10 +550,7 @@ pub mod campaign {
         ///
         /// - `bandwidth_allocation`: `BandwidthAllocation`, The bandwidth allocation of a queue resource.
         /// - `timeout_config`: `TimeoutConfig`, Timeout Config for preview contacts
-        pub fn new(
-            bandwidth_allocation: impl Into<Val<f64>>,
-            timeout_config: impl Into<Val<TimeoutConfig>>,
-        ) -> Self {
+        pub fn new(bandwidth_allocation: impl Into<Val<f64>>, timeout_config: impl Into<Val<TimeoutConfig>>) -> Self {
             let mut props = Props::new();
             props.set("BandwidthAllocation", bandwidth_allocation);
             props.set("TimeoutConfig", timeout_config);
@@ -726,10 +630,7 @@ pub mod campaign {
         ///
         /// - `default_outbound_config`: `DefaultOutboundConfig`, Default WhatsApp outbound config
         /// - `outbound_mode`: `OutboundMode`, WhatsApp Outbound Mode
-        pub fn new(
-            default_outbound_config: impl Into<Val<WhatsAppOutboundConfig>>,
-            outbound_mode: impl Into<Val<WhatsAppOutboundMode>>,
-        ) -> Self {
+        pub fn new(default_outbound_config: impl Into<Val<WhatsAppOutboundConfig>>, outbound_mode: impl Into<Val<WhatsAppOutboundMode>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultOutboundConfig", default_outbound_config);
             props.set("OutboundMode", outbound_mode);
@@ -760,15 +661,9 @@ pub mod campaign {
         ///
         /// - `connect_source_phone_number_arn`: `ConnectSourcePhoneNumberArn`, Arn
         /// - `wisdom_template_arn`: `WisdomTemplateArn`, Arn
-        pub fn new(
-            connect_source_phone_number_arn: impl Into<Val<String>>,
-            wisdom_template_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(connect_source_phone_number_arn: impl Into<Val<String>>, wisdom_template_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ConnectSourcePhoneNumberArn",
-                connect_source_phone_number_arn,
-            );
+            props.set("ConnectSourcePhoneNumberArn", connect_source_phone_number_arn);
             props.set("WisdomTemplateArn", wisdom_template_arn);
             WhatsAppOutboundConfig { props }
         }
@@ -854,10 +749,7 @@ pub mod campaign {
         }
 
         /// List of communication limit
-        pub fn communication_limit_list(
-            mut self,
-            value: impl Into<Val<Vec<CommunicationLimit>>>,
-        ) -> Self {
+        pub fn communication_limit_list(mut self, value: impl Into<Val<Vec<CommunicationLimit>>>) -> Self {
             self.props.set("CommunicationLimitList", value);
             self
         }
@@ -881,11 +773,7 @@ pub mod campaign {
         /// - `frequency`: `Frequency`.
         /// - `max_count_per_recipient`: `MaxCountPerRecipient`.
         /// - `unit`: `Unit`, The communication limit time unit
-        pub fn new(
-            frequency: impl Into<Val<i64>>,
-            max_count_per_recipient: impl Into<Val<i64>>,
-            unit: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(frequency: impl Into<Val<i64>>, max_count_per_recipient: impl Into<Val<i64>>, unit: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Frequency", frequency);
             props.set("MaxCountPerRecipient", max_count_per_recipient);
@@ -1072,10 +960,7 @@ pub mod campaign {
         }
 
         /// List of restricted period
-        pub fn restricted_period_list(
-            mut self,
-            value: impl Into<Val<Vec<RestrictedPeriod>>>,
-        ) -> Self {
+        pub fn restricted_period_list(mut self, value: impl Into<Val<Vec<RestrictedPeriod>>>) -> Self {
             self.props.set("RestrictedPeriodList", value);
             self
         }
@@ -1169,10 +1054,7 @@ pub mod campaign {
         ///
         /// - `max_entry_count`: `MaxEntryCount`, Maximum number of entries per participant. 0 indicates unlimited entries.
         /// - `min_entry_interval`: `MinEntryInterval`, Minimum time interval between entries for the same participant in ISO 8601 duration format
-        pub fn new(
-            max_entry_count: impl Into<Val<i64>>,
-            min_entry_interval: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(max_entry_count: impl Into<Val<i64>>, min_entry_interval: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MaxEntryCount", max_entry_count);
             props.set("MinEntryInterval", min_entry_interval);
@@ -1304,14 +1186,8 @@ pub mod campaign {
         fields: &[
             ("Email", &Shape::Object(&EMAIL_CHANNEL_SUBTYPE_CONFIG_SHAPE)),
             ("Sms", &Shape::Object(&SMS_CHANNEL_SUBTYPE_CONFIG_SHAPE)),
-            (
-                "Telephony",
-                &Shape::Object(&TELEPHONY_CHANNEL_SUBTYPE_CONFIG_SHAPE),
-            ),
-            (
-                "WhatsApp",
-                &Shape::Object(&WHATS_APP_CHANNEL_SUBTYPE_CONFIG_SHAPE),
-            ),
+            ("Telephony", &Shape::Object(&TELEPHONY_CHANNEL_SUBTYPE_CONFIG_SHAPE)),
+            ("WhatsApp", &Shape::Object(&WHATS_APP_CHANNEL_SUBTYPE_CONFIG_SHAPE)),
         ],
         one_of_required: &[&["Telephony"], &["Sms"], &["Email"], &["WhatsApp"]],
         ..ObjectShape::EMPTY
@@ -1319,156 +1195,52 @@ pub mod campaign {
 
     pub(crate) static EMAIL_CHANNEL_SUBTYPE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Capacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.01),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DefaultOutboundConfig",
-                &Shape::Object(&EMAIL_OUTBOUND_CONFIG_SHAPE),
-            ),
+            ("Capacity", &Shape::Num(NumRule { min: Some(0.01), max: Some(1.0), allowed: &[] })),
+            ("DefaultOutboundConfig", &Shape::Object(&EMAIL_OUTBOUND_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EMAIL_OUTBOUND_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectSourceEmailAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w-\\.\\+]+@([\\w-]+\\.)+[\\w-]{2,4}$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceEmailAddressDisplayName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WisdomTemplateArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*$"),
-                    min_len: Some(20),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("ConnectSourceEmailAddress", &Shape::Str(StrRule { pattern: Some("^[\\w-\\.\\+]+@([\\w-]+\\.)+[\\w-]{2,4}$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SourceEmailAddressDisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("WisdomTemplateArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SMS_CHANNEL_SUBTYPE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Capacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.01),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DefaultOutboundConfig",
-                &Shape::Object(&SMS_OUTBOUND_CONFIG_SHAPE),
-            ),
+            ("Capacity", &Shape::Num(NumRule { min: Some(0.01), max: Some(1.0), allowed: &[] })),
+            ("DefaultOutboundConfig", &Shape::Object(&SMS_OUTBOUND_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SMS_OUTBOUND_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectSourcePhoneNumberArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*$"),
-                    min_len: Some(20),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WisdomTemplateArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*$"),
-                    min_len: Some(20),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("ConnectSourcePhoneNumberArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(500), allowed: &[] })),
+            ("WisdomTemplateArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TELEPHONY_CHANNEL_SUBTYPE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Capacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.01),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectQueueId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DefaultOutboundConfig",
-                &Shape::Object(&TELEPHONY_OUTBOUND_CONFIG_SHAPE),
-            ),
-            (
-                "OutboundMode",
-                &Shape::Object(&TELEPHONY_OUTBOUND_MODE_SHAPE),
-            ),
+            ("Capacity", &Shape::Num(NumRule { min: Some(0.01), max: Some(1.0), allowed: &[] })),
+            ("ConnectQueueId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+            ("DefaultOutboundConfig", &Shape::Object(&TELEPHONY_OUTBOUND_CONFIG_SHAPE)),
+            ("OutboundMode", &Shape::Object(&TELEPHONY_OUTBOUND_MODE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TELEPHONY_OUTBOUND_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectContactFlowId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectSourcePhoneNumber",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RingTimeout",
-                &Shape::Num(NumRule {
-                    min: Some(15.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ConnectContactFlowId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+            ("ConnectSourcePhoneNumber", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(100), allowed: &[] })),
+            ("RingTimeout", &Shape::Num(NumRule { min: Some(15.0), max: Some(60.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1477,184 +1249,78 @@ pub mod campaign {
         fields: &[
             ("PredictiveConfig", &Shape::Object(&PREDICTIVE_CONFIG_SHAPE)),
             ("PreviewConfig", &Shape::Object(&PREVIEW_CONFIG_SHAPE)),
-            (
-                "ProgressiveConfig",
-                &Shape::Object(&PROGRESSIVE_CONFIG_SHAPE),
-            ),
+            ("ProgressiveConfig", &Shape::Object(&PROGRESSIVE_CONFIG_SHAPE)),
         ],
-        one_of_required: &[
-            &["ProgressiveConfig"],
-            &["PredictiveConfig"],
-            &["AgentlessConfig"],
-            &["PreviewConfig"],
-        ],
+        one_of_required: &[&["ProgressiveConfig"], &["PredictiveConfig"], &["AgentlessConfig"], &["PreviewConfig"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICTIVE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BandwidthAllocation",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BandwidthAllocation", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREVIEW_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["DISCARD"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "BandwidthAllocation",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AgentActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISCARD"] })), min_items: None, max_items: None })),
+            ("BandwidthAllocation", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
             ("TimeoutConfig", &Shape::Object(&TIMEOUT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIMEOUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DurationInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DurationInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(300.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROGRESSIVE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BandwidthAllocation",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BandwidthAllocation", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WHATS_APP_CHANNEL_SUBTYPE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Capacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.01),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DefaultOutboundConfig",
-                &Shape::Object(&WHATS_APP_OUTBOUND_CONFIG_SHAPE),
-            ),
+            ("Capacity", &Shape::Num(NumRule { min: Some(0.01), max: Some(1.0), allowed: &[] })),
+            ("DefaultOutboundConfig", &Shape::Object(&WHATS_APP_OUTBOUND_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WHATS_APP_OUTBOUND_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectSourcePhoneNumberArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*$"),
-                    min_len: Some(20),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WisdomTemplateArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*$"),
-                    min_len: Some(20),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("ConnectSourcePhoneNumberArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(500), allowed: &[] })),
+            ("WisdomTemplateArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMUNICATION_LIMITS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllChannelsSubtypes",
-                &Shape::Object(&COMMUNICATION_LIMITS_SHAPE),
-            ),
-            (
-                "InstanceLimitsHandling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OPT_IN", "OPT_OUT"],
-                }),
-            ),
+            ("AllChannelsSubtypes", &Shape::Object(&COMMUNICATION_LIMITS_SHAPE)),
+            ("InstanceLimitsHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPT_IN", "OPT_OUT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMUNICATION_LIMITS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CommunicationLimitList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&COMMUNICATION_LIMIT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("CommunicationLimitList", &Shape::List(ListRule { item: Some(&Shape::Object(&COMMUNICATION_LIMIT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMUNICATION_LIMIT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Frequency",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxCountPerRecipient",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAY"],
-                }),
-            ),
+            ("Frequency", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxCountPerRecipient", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAY"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1662,10 +1328,7 @@ pub mod campaign {
     pub(crate) static COMMUNICATION_TIME_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Email", &Shape::Object(&TIME_WINDOW_SHAPE)),
-            (
-                "LocalTimeZoneConfig",
-                &Shape::Object(&LOCAL_TIME_ZONE_CONFIG_SHAPE),
-            ),
+            ("LocalTimeZoneConfig", &Shape::Object(&LOCAL_TIME_ZONE_CONFIG_SHAPE)),
             ("Sms", &Shape::Object(&TIME_WINDOW_SHAPE)),
             ("Telephony", &Shape::Object(&TIME_WINDOW_SHAPE)),
             ("WhatsApp", &Shape::Object(&TIME_WINDOW_SHAPE)),
@@ -1676,160 +1339,56 @@ pub mod campaign {
     pub(crate) static TIME_WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("OpenHours", &Shape::Object(&OPEN_HOURS_SHAPE)),
-            (
-                "RestrictedPeriods",
-                &Shape::Object(&RESTRICTED_PERIODS_SHAPE),
-            ),
+            ("RestrictedPeriods", &Shape::Object(&RESTRICTED_PERIODS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_HOURS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DailyHours",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DAILY_HOUR_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("DailyHours", &Shape::List(ListRule { item: Some(&Shape::Object(&DAILY_HOUR_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DAILY_HOUR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "MONDAY",
-                        "TUESDAY",
-                        "WEDNESDAY",
-                        "THURSDAY",
-                        "FRIDAY",
-                        "SATURDAY",
-                        "SUNDAY",
-                    ],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TIME_RANGE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"] })),
+            ("Value", &Shape::List(ListRule { item: Some(&Shape::Object(&TIME_RANGE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIME_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndTime",
-                &Shape::Str(StrRule {
-                    pattern: Some("^T\\d{2}:\\d{2}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartTime",
-                &Shape::Str(StrRule {
-                    pattern: Some("^T\\d{2}:\\d{2}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndTime", &Shape::Str(StrRule { pattern: Some("^T\\d{2}:\\d{2}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("StartTime", &Shape::Str(StrRule { pattern: Some("^T\\d{2}:\\d{2}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESTRICTED_PERIODS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RestrictedPeriodList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RESTRICTED_PERIOD_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("RestrictedPeriodList", &Shape::List(ListRule { item: Some(&Shape::Object(&RESTRICTED_PERIOD_SHAPE)), min_items: None, max_items: None })),
+        ],
         one_of_required: &[&["RestrictedPeriodList"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESTRICTED_PERIOD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndDate",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d{4}-\\d{2}-\\d{2}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartDate",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d{4}-\\d{2}-\\d{2}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndDate", &Shape::Str(StrRule { pattern: Some("^\\d{4}-\\d{2}-\\d{2}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(127), allowed: &[] })),
+            ("StartDate", &Shape::Str(StrRule { pattern: Some("^\\d{4}-\\d{2}-\\d{2}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCAL_TIME_ZONE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultTimeZone",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-/]*$"),
-                    min_len: Some(0),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalTimeZoneDetection",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["ZIP_CODE", "AREA_CODE"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LocalTimeZoneDetectionScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PRIMARY_ONLY", "ALL_AVAILABLE"],
-                }),
-            ),
+            ("DefaultTimeZone", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-/]*$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+            ("LocalTimeZoneDetection", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ZIP_CODE", "AREA_CODE"] })), min_items: None, max_items: None })),
+            ("LocalTimeZoneDetectionScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRIMARY_ONLY", "ALL_AVAILABLE"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1853,15 +1412,7 @@ pub mod campaign {
 
     pub(crate) static SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomerProfilesSegmentArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*$"),
-                    min_len: Some(20),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomerProfilesSegmentArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(500), allowed: &[] })),
             ("EventTrigger", &Shape::Object(&EVENT_TRIGGER_SHAPE)),
         ],
         one_of_required: &[&["CustomerProfilesSegmentArn"], &["EventTrigger"]],
@@ -1869,21 +1420,17 @@ pub mod campaign {
     };
 
     pub(crate) static EVENT_TRIGGER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomerProfilesDomainArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(20),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CustomerProfilesDomainArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(500), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CAMPAIGN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CAMPAIGN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnEnabledBaseline {
     /// - `baseline_identifier`: `BaselineIdentifier`.
     /// - `baseline_version`: `BaselineVersion`.
     /// - `target_identifier`: `TargetIdentifier`.
-    pub fn new(
-        baseline_identifier: impl Into<Val<String>>,
-        baseline_version: impl Into<Val<String>>,
-        target_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(baseline_identifier: impl Into<Val<String>>, baseline_version: impl Into<Val<String>>, target_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BaselineIdentifier", baseline_identifier);
         props.set("BaselineVersion", baseline_version);
         props.set("TargetIdentifier", target_identifier);
-        CfnEnabledBaseline {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnabledBaseline { props, options: ResourceOptions::default() }
     }
 
     /// The `Parameters` property.
@@ -87,58 +80,17 @@ pub(crate) static ENABLED_BASELINE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["EnabledBaselineIdentifier"],
     attributes: &["EnabledBaselineIdentifier"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static ENABLED_BASELINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BaselineIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[0-9a-zA-Z_\\-:\\/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BaselineVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d+(?:\\.\\d+){0,2}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Parameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&enabled_baseline::PARAMETER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&enabled_baseline::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[0-9a-zA-Z_\\-:\\/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("BaselineIdentifier", &Shape::Str(StrRule { pattern: Some("^arn:aws[0-9a-zA-Z_\\-:\\/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("BaselineVersion", &Shape::Str(StrRule { pattern: Some("^\\d+(?:\\.\\d+){0,2}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Parameters", &Shape::List(ListRule { item: Some(&Shape::Object(&enabled_baseline::PARAMETER_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&enabled_baseline::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetIdentifier", &Shape::Str(StrRule { pattern: Some("^arn:aws[0-9a-zA-Z_\\-:\\/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -214,38 +166,16 @@ pub mod enabled_baseline {
     }
 
     pub(crate) static PARAMETER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Key",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -267,24 +197,15 @@ impl CfnEnabledControl {
     ///
     /// - `control_identifier`: `ControlIdentifier`, Arn of the control.
     /// - `target_identifier`: `TargetIdentifier`, Arn for Organizational unit to which the control needs to be applied
-    pub fn new(
-        control_identifier: impl Into<Val<String>>,
-        target_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(control_identifier: impl Into<Val<String>>, target_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ControlIdentifier", control_identifier);
         props.set("TargetIdentifier", target_identifier);
-        CfnEnabledControl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnabledControl { props, options: ResourceOptions::default() }
     }
 
     /// Parameters to configure the enabled control behavior.
-    pub fn parameters(
-        mut self,
-        value: impl Into<Val<Vec<enabled_control::EnabledControlParameter>>>,
-    ) -> Self {
+    pub fn parameters(mut self, value: impl Into<Val<Vec<enabled_control::EnabledControlParameter>>>) -> Self {
         self.props.set("Parameters", value);
         self
     }
@@ -318,49 +239,16 @@ pub(crate) static ENABLED_CONTROL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TargetIdentifier", "ControlIdentifier"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static ENABLED_CONTROL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ControlIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[0-9a-zA-Z_\\-:\\/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Parameters",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&enabled_control::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[0-9a-zA-Z_\\-:\\/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("ControlIdentifier", &Shape::Str(StrRule { pattern: Some("^arn:aws[0-9a-zA-Z_\\-:\\/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Parameters", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&enabled_control::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("TargetIdentifier", &Shape::Str(StrRule { pattern: Some("^arn:aws[0-9a-zA-Z_\\-:\\/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -423,24 +311,8 @@ pub mod enabled_control {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -466,10 +338,7 @@ impl CfnLandingZone {
         let mut props = Props::new();
         props.set("Manifest", manifest);
         props.set("Version", version);
-        CfnLandingZone {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLandingZone { props, options: ResourceOptions::default() }
     }
 
     /// The `RemediationTypes` property.
@@ -533,52 +402,16 @@ pub(crate) static LANDING_ZONE_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["LandingZoneIdentifier"],
-    attributes: &[
-        "Arn",
-        "DriftStatus",
-        "LandingZoneIdentifier",
-        "LatestAvailableVersion",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "DriftStatus", "LandingZoneIdentifier", "LatestAvailableVersion", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static LANDING_ZONE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RemediationTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INHERITANCE_DRIFT"],
-                })),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&landing_zone::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: Some("\\d+.\\d+"),
-                min_len: Some(3),
-                max_len: Some(10),
-                allowed: &[],
-            }),
-        ),
+        ("RemediationTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INHERITANCE_DRIFT"] })), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&landing_zone::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Version", &Shape::Str(StrRule { pattern: Some("\\d+.\\d+"), min_len: Some(3), max_len: Some(10), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -623,24 +456,8 @@ pub mod landing_zone {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -36,17 +36,7 @@ impl CfnReportDefinition {
     /// - `s3_prefix`: `S3Prefix`, The prefix that AWS adds to the report name when AWS delivers the report. Your prefix can't include spaces.
     /// - `s3_region`: `S3Region`, The region of the S3 bucket that AWS delivers the report into.
     /// - `time_unit`: `TimeUnit`, The granularity of the line items in the report.
-    pub fn new(
-        compression: impl Into<Val<String>>,
-        format: impl Into<Val<String>>,
-        refresh_closed_reports: impl Into<Val<bool>>,
-        report_name: impl Into<Val<String>>,
-        report_versioning: impl Into<Val<String>>,
-        s3_bucket: impl Into<Val<String>>,
-        s3_prefix: impl Into<Val<String>>,
-        s3_region: impl Into<Val<String>>,
-        time_unit: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(compression: impl Into<Val<String>>, format: impl Into<Val<String>>, refresh_closed_reports: impl Into<Val<bool>>, report_name: impl Into<Val<String>>, report_versioning: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>, s3_prefix: impl Into<Val<String>>, s3_region: impl Into<Val<String>>, time_unit: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Compression", compression);
         props.set("Format", format);
@@ -57,10 +47,7 @@ impl CfnReportDefinition {
         props.set("S3Prefix", s3_prefix);
         props.set("S3Region", s3_region);
         props.set("TimeUnit", time_unit);
-        CfnReportDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReportDefinition { props, options: ResourceOptions::default() }
     }
 
     /// A list of manifests that you want Amazon Web Services to create for this report.
@@ -110,20 +97,11 @@ impl Resource for CfnReportDefinition {
 pub(crate) static REPORT_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnReportDefinition::TYPE_NAME,
     shape: &REPORT_DEFINITION_SHAPE,
-    create_only: &[
-        "AdditionalSchemaElements",
-        "BillingViewArn",
-        "ReportName",
-        "ReportVersioning",
-        "TimeUnit",
-    ],
+    create_only: &["AdditionalSchemaElements", "BillingViewArn", "ReportName", "ReportVersioning", "TimeUnit"],
     write_only: &[],
     primary_identifier: &["ReportName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410240000),
 };
 
@@ -177,31 +155,17 @@ pub mod report_definition {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&REPORT_DEFINITION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &REPORT_DEFINITION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

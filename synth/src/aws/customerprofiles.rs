@@ -31,28 +31,17 @@ impl CfnCalculatedAttributeDefinition {
     /// - `calculated_attribute_name`: `CalculatedAttributeName`, The unique name of the calculated attribute.
     /// - `domain_name`: `DomainName`, The unique name of the domain.
     /// - `statistic`: `Statistic`, The aggregation operation to perform for the calculated attribute.
-    pub fn new(
-        attribute_details: impl Into<Val<calculated_attribute_definition::AttributeDetails>>,
-        calculated_attribute_name: impl Into<Val<String>>,
-        domain_name: impl Into<Val<String>>,
-        statistic: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(attribute_details: impl Into<Val<calculated_attribute_definition::AttributeDetails>>, calculated_attribute_name: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, statistic: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AttributeDetails", attribute_details);
         props.set("CalculatedAttributeName", calculated_attribute_name);
         props.set("DomainName", domain_name);
         props.set("Statistic", statistic);
-        CfnCalculatedAttributeDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCalculatedAttributeDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The conditions including range, object count, and threshold for the calculated attribute.
-    pub fn conditions(
-        mut self,
-        value: impl Into<Val<calculated_attribute_definition::Conditions>>,
-    ) -> Self {
+    pub fn conditions(mut self, value: impl Into<Val<calculated_attribute_definition::Conditions>>) -> Self {
         self.props.set("Conditions", value);
         self
     }
@@ -70,10 +59,7 @@ impl CfnCalculatedAttributeDefinition {
     }
 
     /// An array of key-value pairs to apply to this resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<calculated_attribute_definition::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<calculated_attribute_definition::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -135,95 +121,24 @@ impl Handle<CfnCalculatedAttributeDefinition> {
 pub(crate) static CALCULATED_ATTRIBUTE_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnCalculatedAttributeDefinition::TYPE_NAME,
     shape: &CALCULATED_ATTRIBUTE_DEFINITION_SHAPE,
-    create_only: &[
-        "CalculatedAttributeName",
-        "Conditions/Range/TimestampFormat",
-        "Conditions/Range/TimestampSource",
-        "DomainName",
-        "UseHistoricalData",
-    ],
+    create_only: &["CalculatedAttributeName", "Conditions/Range/TimestampFormat", "Conditions/Range/TimestampSource", "DomainName", "UseHistoricalData"],
     write_only: &[],
     primary_identifier: &["DomainName", "CalculatedAttributeName"],
     attributes: &["CreatedAt", "LastUpdatedAt", "Readiness", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static CALCULATED_ATTRIBUTE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AttributeDetails",
-            &Shape::Object(&calculated_attribute_definition::ATTRIBUTE_DETAILS_SHAPE),
-        ),
-        (
-            "CalculatedAttributeName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Conditions",
-            &Shape::Object(&calculated_attribute_definition::CONDITIONS_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-\\s]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Statistic",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "FIRST_OCCURRENCE",
-                    "LAST_OCCURRENCE",
-                    "COUNT",
-                    "SUM",
-                    "MINIMUM",
-                    "MAXIMUM",
-                    "AVERAGE",
-                    "MAX_OCCURRENCE",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&calculated_attribute_definition::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AttributeDetails", &Shape::Object(&calculated_attribute_definition::ATTRIBUTE_DETAILS_SHAPE)),
+        ("CalculatedAttributeName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Conditions", &Shape::Object(&calculated_attribute_definition::CONDITIONS_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-\\s]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Statistic", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIRST_OCCURRENCE", "LAST_OCCURRENCE", "COUNT", "SUM", "MINIMUM", "MAXIMUM", "AVERAGE", "MAX_OCCURRENCE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&calculated_attribute_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -245,10 +160,7 @@ pub mod calculated_attribute_definition {
         ///
         /// - `attributes`: `Attributes`, A list of attribute items specified in the mathematical expression.
         /// - `expression`: `Expression`, Mathematical expression that is performed on attribute items provided in the attribute list. Each element in the expression should follow the structure of "{ObjectTypeName.AttributeName}".
-        pub fn new(
-            attributes: impl Into<Val<Vec<AttributeItem>>>,
-            expression: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attributes: impl Into<Val<Vec<AttributeItem>>>, expression: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Attributes", attributes);
             props.set("Expression", expression);
@@ -340,12 +252,16 @@ pub mod calculated_attribute_definition {
         }
 
         /// The format the timestamp field in your JSON object is specified. This value should be one of EPOCHMILLI or ISO_8601. E.g. if your object type is MyType and source JSON is {"generatedAt": {"timestamp": "2001-07-04T12:08:56.235Z"}}, then TimestampFormat should be "ISO_8601".
+        ///
+        /// Changing it replaces the resource.
         pub fn timestamp_format(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TimestampFormat", value);
             self
         }
 
         /// An expression specifying the field in your JSON object from which the date should be parsed. The expression should follow the structure of \\"{ObjectTypeName.\<Location of timestamp field in JSON pointer format\>}\\". E.g. if your object type is MyType and source JSON is {"generatedAt": {"timestamp": "1737587945945"}}, then TimestampSource should be "{MyType.generatedAt.timestamp}".
+        ///
+        /// Changing it replaces the resource.
         pub fn timestamp_source(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TimestampSource", value);
             self
@@ -447,50 +363,22 @@ pub mod calculated_attribute_definition {
 
     pub(crate) static ATTRIBUTE_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ATTRIBUTE_ITEM_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Attributes", &Shape::List(ListRule { item: Some(&Shape::Object(&ATTRIBUTE_ITEM_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ATTRIBUTE_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONDITIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ObjectCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ObjectCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(300.0), allowed: &[] })),
             ("Range", &Shape::Object(&RANGE_SHAPE)),
             ("Threshold", &Shape::Object(&THRESHOLD_SHAPE)),
         ],
@@ -499,41 +387,10 @@ pub mod calculated_attribute_definition {
 
     pub(crate) static RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TimestampFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimestampSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("TimestampFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("TimestampSource", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
             ("ValueRange", &Shape::Object(&VALUE_RANGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -541,70 +398,24 @@ pub mod calculated_attribute_definition {
 
     pub(crate) static VALUE_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "End",
-                &Shape::Num(NumRule {
-                    min: Some(-2147483648.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Start",
-                &Shape::Num(NumRule {
-                    min: Some(-2147483648.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("End", &Shape::Num(NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), allowed: &[] })),
+            ("Start", &Shape::Num(NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THRESHOLD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUAL_TO", "GREATER_THAN", "LESS_THAN", "NOT_EQUAL_TO"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUAL_TO", "GREATER_THAN", "LESS_THAN", "NOT_EQUAL_TO"] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -626,17 +437,11 @@ impl CfnDomain {
     ///
     /// - `default_expiration_days`: `DefaultExpirationDays`, The default number of days until the data within the domain expires.
     /// - `domain_name`: `DomainName`, The unique name of the domain.
-    pub fn new(
-        default_expiration_days: impl Into<Val<i64>>,
-        domain_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(default_expiration_days: impl Into<Val<i64>>, domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DefaultExpirationDays", default_expiration_days);
         props.set("DomainName", domain_name);
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// Configuration and status of the data store for the domain.
@@ -732,71 +537,21 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     create_only: &["DomainName"],
     write_only: &[],
     primary_identifier: &["DomainName"],
-    attributes: &[
-        "CreatedAt",
-        "DataStore.Readiness",
-        "LastUpdatedAt",
-        "RuleBasedMatching.Status",
-        "Stats",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DataStore.Readiness", "LastUpdatedAt", "RuleBasedMatching.Status", "Stats"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("DataStore", &Shape::Object(&domain::DATA_STORE_SHAPE)),
-        (
-            "DeadLetterQueueUrl",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultEncryptionKey",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultExpirationDays",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1098.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("DeadLetterQueueUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("DefaultEncryptionKey", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("DefaultExpirationDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(1098.0), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ("Matching", &Shape::Object(&domain::MATCHING_SHAPE)),
-        (
-            "RuleBasedMatching",
-            &Shape::Object(&domain::RULE_BASED_MATCHING_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("RuleBasedMatching", &Shape::Object(&domain::RULE_BASED_MATCHING_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -941,10 +696,7 @@ pub mod domain {
         }
 
         /// A number between 0 and 1 that represents the minimum confidence score required for profiles within a matching group to be merged during the auto-merge process. A higher score means higher similarity required to merge profiles.
-        pub fn min_allowed_confidence_score_for_merging(
-            mut self,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn min_allowed_confidence_score_for_merging(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("MinAllowedConfidenceScoreForMerging", value);
             self
         }
@@ -1105,10 +857,7 @@ pub mod domain {
         }
 
         /// Configures information about the AttributeTypesSelector where the rule-based identity resolution uses to match profiles.
-        pub fn attribute_types_selector(
-            mut self,
-            value: impl Into<Val<AttributeTypesSelector>>,
-        ) -> Self {
+        pub fn attribute_types_selector(mut self, value: impl Into<Val<AttributeTypesSelector>>) -> Self {
             self.props.set("AttributeTypesSelector", value);
             self
         }
@@ -1248,19 +997,16 @@ pub mod domain {
     }
 
     pub(crate) static DATA_STORE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Readiness", &Shape::Object(&READINESS_SHAPE))],
+        fields: &[
+            ("Readiness", &Shape::Object(&READINESS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static READINESS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ProgressPercentage",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ProgressPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1275,268 +1021,85 @@ pub mod domain {
 
     pub(crate) static AUTO_MERGING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConflictResolution",
-                &Shape::Object(&CONFLICT_RESOLUTION_SHAPE),
-            ),
+            ("ConflictResolution", &Shape::Object(&CONFLICT_RESOLUTION_SHAPE)),
             ("Consolidation", &Shape::Object(&CONSOLIDATION_SHAPE)),
-            (
-                "MinAllowedConfidenceScoreForMerging",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MinAllowedConfidenceScoreForMerging", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFLICT_RESOLUTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConflictResolvingModel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RECENCY", "SOURCE"],
-                }),
-            ),
-            (
-                "SourceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("ConflictResolvingModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RECENCY", "SOURCE"] })),
+            ("SourceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONSOLIDATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MatchingAttributesList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("MatchingAttributesList", &Shape::List(ListRule { item: Some(&Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(20) })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPORTING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Exporting", &Shape::Object(&S3_EXPORTING_CONFIG_SHAPE))],
+        fields: &[
+            ("S3Exporting", &Shape::Object(&S3_EXPORTING_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_EXPORTING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9.-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3KeyName",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(800),
-                    allowed: &[],
-                }),
-            ),
+            ("S3BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9.-]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("S3KeyName", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(800), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOB_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DayOfTheWeek",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SUNDAY",
-                        "MONDAY",
-                        "TUESDAY",
-                        "WEDNESDAY",
-                        "THURSDAY",
-                        "FRIDAY",
-                        "SATURDAY",
-                    ],
-                }),
-            ),
-            (
-                "Time",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(5),
-                    allowed: &[],
-                }),
-            ),
+            ("DayOfTheWeek", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"] })),
+            ("Time", &Shape::Str(StrRule { pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), min_len: Some(3), max_len: Some(5), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_BASED_MATCHING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeTypesSelector",
-                &Shape::Object(&ATTRIBUTE_TYPES_SELECTOR_SHAPE),
-            ),
-            (
-                "ConflictResolution",
-                &Shape::Object(&CONFLICT_RESOLUTION_SHAPE),
-            ),
+            ("AttributeTypesSelector", &Shape::Object(&ATTRIBUTE_TYPES_SELECTOR_SHAPE)),
+            ("ConflictResolution", &Shape::Object(&CONFLICT_RESOLUTION_SHAPE)),
             ("ExportingConfig", &Shape::Object(&EXPORTING_CONFIG_SHAPE)),
-            (
-                "MatchingRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MATCHING_RULE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "MaxAllowedRuleLevelForMatching",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(15.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxAllowedRuleLevelForMerging",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(15.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PENDING", "IN_PROGRESS", "ACTIVE"],
-                }),
-            ),
+            ("MatchingRules", &Shape::List(ListRule { item: Some(&Shape::Object(&MATCHING_RULE_SHAPE)), min_items: Some(1), max_items: Some(15) })),
+            ("MaxAllowedRuleLevelForMatching", &Shape::Num(NumRule { min: Some(1.0), max: Some(15.0), allowed: &[] })),
+            ("MaxAllowedRuleLevelForMerging", &Shape::Num(NumRule { min: Some(1.0), max: Some(15.0), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PENDING", "IN_PROGRESS", "ACTIVE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ATTRIBUTE_TYPES_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Address",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(4),
-                }),
-            ),
-            (
-                "AttributeMatchingModel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ONE_TO_ONE", "MANY_TO_MANY"],
-                }),
-            ),
-            (
-                "EmailAddress",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(3),
-                }),
-            ),
-            (
-                "PhoneNumber",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(4),
-                }),
-            ),
+            ("Address", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(4) })),
+            ("AttributeMatchingModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ONE_TO_ONE", "MANY_TO_MANY"] })),
+            ("EmailAddress", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(3) })),
+            ("PhoneNumber", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(4) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MATCHING_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rule",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        )],
+        fields: &[
+            ("Rule", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(15) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1559,19 +1122,12 @@ impl CfnDomainObjectType {
     /// - `domain_name`: `DomainName`, The unique name of the domain.
     /// - `fields`: `Fields`, A map of the name and ObjectType field.
     /// - `object_type_name`: `ObjectTypeName`, The name of the domain object type.
-    pub fn new(
-        domain_name: impl Into<Val<String>>,
-        fields: impl Into<Val<Map<domain_object_type::DomainObjectTypeField>>>,
-        object_type_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_name: impl Into<Val<String>>, fields: impl Into<Val<Map<domain_object_type::DomainObjectTypeField>>>, object_type_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
         props.set("Fields", fields);
         props.set("ObjectTypeName", object_type_name);
-        CfnDomainObjectType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainObjectType { props, options: ResourceOptions::default() }
     }
 
     /// Description of the domain object type.
@@ -1631,65 +1187,18 @@ pub(crate) static DOMAIN_OBJECT_TYPE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DomainName", "ObjectTypeName"],
     attributes: &["CreatedAt", "LastUpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410288318),
 };
 
 pub(crate) static DOMAIN_OBJECT_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionKey",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Fields",
-            &Shape::Map(&Shape::Object(
-                &domain_object_type::DOMAIN_OBJECT_TYPE_FIELD_SHAPE,
-            )),
-        ),
-        (
-            "ObjectTypeName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain_object_type::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10000), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("EncryptionKey", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("Fields", &Shape::Map(&Shape::Object(&domain_object_type::DOMAIN_OBJECT_TYPE_FIELD_SHAPE))),
+        ("ObjectTypeName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain_object_type::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1768,66 +1277,18 @@ pub mod domain_object_type {
 
     pub(crate) static DOMAIN_OBJECT_TYPE_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "NUMBER"],
-                }),
-            ),
-            (
-                "FeatureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TEXTUAL", "CATEGORICAL"],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "NUMBER"] })),
+            ("FeatureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXTUAL", "CATEGORICAL"] })),
+            ("Source", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1850,19 +1311,12 @@ impl CfnEventStream {
     /// - `domain_name`: `DomainName`, The unique name of the domain.
     /// - `event_stream_name`: `EventStreamName`, The name of the event stream.
     /// - `uri`: `Uri`, The StreamARN of the destination to deliver profile events to. For example, arn:aws:kinesis:region:account-id:stream/stream-name
-    pub fn new(
-        domain_name: impl Into<Val<String>>,
-        event_stream_name: impl Into<Val<String>>,
-        uri: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_name: impl Into<Val<String>>, event_stream_name: impl Into<Val<String>>, uri: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
         props.set("EventStreamName", event_stream_name);
         props.set("Uri", uri);
-        CfnEventStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventStream { props, options: ResourceOptions::default() }
     }
 
     /// The tags used to organize, track, or control access for this resource.
@@ -1924,50 +1378,16 @@ pub(crate) static EVENT_STREAM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DomainName", "EventStreamName"],
     attributes: &["CreatedAt", "DestinationDetails", "EventStreamArn", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static EVENT_STREAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventStreamName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_stream::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Uri",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("EventStreamName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&event_stream::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Uri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2005,24 +1425,8 @@ pub mod event_stream {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2046,21 +1450,13 @@ impl CfnEventTrigger {
     /// - `event_trigger_conditions`: `EventTriggerConditions`, A list of conditions that determine when an event should trigger the destination.
     /// - `event_trigger_name`: `EventTriggerName`, The unique name of the event trigger.
     /// - `object_type_name`: `ObjectTypeName`, The unique name of the object type.
-    pub fn new(
-        domain_name: impl Into<Val<String>>,
-        event_trigger_conditions: impl Into<Val<Vec<event_trigger::EventTriggerCondition>>>,
-        event_trigger_name: impl Into<Val<String>>,
-        object_type_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_name: impl Into<Val<String>>, event_trigger_conditions: impl Into<Val<Vec<event_trigger::EventTriggerCondition>>>, event_trigger_name: impl Into<Val<String>>, object_type_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
         props.set("EventTriggerConditions", event_trigger_conditions);
         props.set("EventTriggerName", event_trigger_name);
         props.set("ObjectTypeName", object_type_name);
-        CfnEventTrigger {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventTrigger { props, options: ResourceOptions::default() }
     }
 
     /// The description of the event trigger.
@@ -2070,10 +1466,7 @@ impl CfnEventTrigger {
     }
 
     /// Defines limits controlling whether an event triggers the destination, based on ingestion latency and the number of invocations per profile over specific time periods.
-    pub fn event_trigger_limits(
-        mut self,
-        value: impl Into<Val<event_trigger::EventTriggerLimits>>,
-    ) -> Self {
+    pub fn event_trigger_limits(mut self, value: impl Into<Val<event_trigger::EventTriggerLimits>>) -> Self {
         self.props.set("EventTriggerLimits", value);
         self
     }
@@ -2129,82 +1522,20 @@ pub(crate) static EVENT_TRIGGER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DomainName", "EventTriggerName"],
     attributes: &["CreatedAt", "LastUpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static EVENT_TRIGGER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventTriggerConditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &event_trigger::EVENT_TRIGGER_CONDITION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "EventTriggerLimits",
-            &Shape::Object(&event_trigger::EVENT_TRIGGER_LIMITS_SHAPE),
-        ),
-        (
-            "EventTriggerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ObjectTypeName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SegmentFilter",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_trigger::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("EventTriggerConditions", &Shape::List(ListRule { item: Some(&Shape::Object(&event_trigger::EVENT_TRIGGER_CONDITION_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ("EventTriggerLimits", &Shape::Object(&event_trigger::EVENT_TRIGGER_LIMITS_SHAPE)),
+        ("EventTriggerName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ObjectTypeName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("SegmentFilter", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&event_trigger::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2226,10 +1557,7 @@ pub mod event_trigger {
         ///
         /// - `event_trigger_dimensions`: `EventTriggerDimensions`, A list of dimensions to be evaluated for the event.
         /// - `logical_operator`: `LogicalOperator`, The operator used to combine multiple dimensions.
-        pub fn new(
-            event_trigger_dimensions: impl Into<Val<Vec<EventTriggerDimension>>>,
-            logical_operator: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(event_trigger_dimensions: impl Into<Val<Vec<EventTriggerDimension>>>, logical_operator: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EventTriggerDimensions", event_trigger_dimensions);
             props.set("LogicalOperator", logical_operator);
@@ -2277,10 +1605,7 @@ pub mod event_trigger {
         ///
         /// - `comparison_operator`: `ComparisonOperator`, The operator used to compare an attribute against a list of values.
         /// - `values`: `Values`, A list of attribute values used for comparison.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("Values", values);
@@ -2402,164 +1727,49 @@ pub mod event_trigger {
 
     pub(crate) static EVENT_TRIGGER_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventTriggerDimensions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EVENT_TRIGGER_DIMENSION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "LogicalOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ANY", "ALL", "NONE"],
-                }),
-            ),
+            ("EventTriggerDimensions", &Shape::List(ListRule { item: Some(&Shape::Object(&EVENT_TRIGGER_DIMENSION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("LogicalOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ANY", "ALL", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_TRIGGER_DIMENSION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ObjectAttributes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&OBJECT_ATTRIBUTE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("ObjectAttributes", &Shape::List(ListRule { item: Some(&Shape::Object(&OBJECT_ATTRIBUTE_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OBJECT_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComparisonOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "INCLUSIVE",
-                        "EXCLUSIVE",
-                        "CONTAINS",
-                        "BEGINS_WITH",
-                        "ENDS_WITH",
-                        "GREATER_THAN",
-                        "LESS_THAN",
-                        "GREATER_THAN_OR_EQUAL",
-                        "LESS_THAN_OR_EQUAL",
-                        "EQUAL",
-                        "BEFORE",
-                        "AFTER",
-                        "ON",
-                        "BETWEEN",
-                        "NOT_BETWEEN",
-                    ],
-                }),
-            ),
-            (
-                "FieldName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUSIVE", "EXCLUSIVE", "CONTAINS", "BEGINS_WITH", "ENDS_WITH", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "EQUAL", "BEFORE", "AFTER", "ON", "BETWEEN", "NOT_BETWEEN"] })),
+            ("FieldName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_TRIGGER_LIMITS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Periods",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PERIOD_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        )],
+        fields: &[
+            ("Periods", &Shape::List(ListRule { item: Some(&Shape::Object(&PERIOD_SHAPE)), min_items: Some(1), max_items: Some(4) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERIOD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxInvocationsPerProfile",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MINUTES", "HOURS", "DAYS", "WEEKS", "MONTHS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxInvocationsPerProfile", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MINUTES", "HOURS", "DAYS", "WEEKS", "MONTHS"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: Some(60.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2583,10 +1793,7 @@ impl CfnIntegration {
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
-        CfnIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegration { props, options: ResourceOptions::default() }
     }
 
     /// A list of unique names for active event triggers associated with the integration.
@@ -2610,10 +1817,7 @@ impl CfnIntegration {
     }
 
     /// The mapping between 3rd party event types and ObjectType names
-    pub fn object_type_names(
-        mut self,
-        value: impl Into<Val<Vec<integration::ObjectTypeMapping>>>,
-    ) -> Self {
+    pub fn object_type_names(mut self, value: impl Into<Val<Vec<integration::ObjectTypeMapping>>>) -> Self {
         self.props.set("ObjectTypeNames", value);
         self
     }
@@ -2679,84 +1883,20 @@ pub(crate) static INTEGRATION_META: TypeMeta = TypeMeta {
     write_only: &["FlowDefinition"],
     primary_identifier: &["DomainName", "Uri"],
     attributes: &["CreatedAt", "LastUpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventTriggerNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "FlowDefinition",
-            &Shape::Object(&integration::FLOW_DEFINITION_SHAPE),
-        ),
-        (
-            "ObjectTypeName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ObjectTypeNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&integration::OBJECT_TYPE_MAPPING_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Scope",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &["PROFILE", "DOMAIN"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&integration::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Uri",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("EventTriggerNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(1) })),
+        ("FlowDefinition", &Shape::Object(&integration::FLOW_DEFINITION_SHAPE)),
+        ("ObjectTypeName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ObjectTypeNames", &Shape::List(ListRule { item: Some(&Shape::Object(&integration::OBJECT_TYPE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+        ("Scope", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"), min_len: Some(1), max_len: Some(255), allowed: &["PROFILE", "DOMAIN"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&integration::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Uri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2781,13 +1921,7 @@ pub mod integration {
         /// - `source_flow_config`: `SourceFlowConfig`.
         /// - `tasks`: `Tasks`.
         /// - `trigger_config`: `TriggerConfig`.
-        pub fn new(
-            flow_name: impl Into<Val<String>>,
-            kms_arn: impl Into<Val<String>>,
-            source_flow_config: impl Into<Val<SourceFlowConfig>>,
-            tasks: impl Into<Val<Vec<Task>>>,
-            trigger_config: impl Into<Val<TriggerConfig>>,
-        ) -> Self {
+        pub fn new(flow_name: impl Into<Val<String>>, kms_arn: impl Into<Val<String>>, source_flow_config: impl Into<Val<SourceFlowConfig>>, tasks: impl Into<Val<Vec<Task>>>, trigger_config: impl Into<Val<TriggerConfig>>) -> Self {
             let mut props = Props::new();
             props.set("FlowName", flow_name);
             props.set("KmsArn", kms_arn);
@@ -2821,10 +1955,7 @@ pub mod integration {
         ///
         /// - `connector_type`: `ConnectorType`.
         /// - `source_connector_properties`: `SourceConnectorProperties`.
-        pub fn new(
-            connector_type: impl Into<Val<String>>,
-            source_connector_properties: impl Into<Val<SourceConnectorProperties>>,
-        ) -> Self {
+        pub fn new(connector_type: impl Into<Val<String>>, source_connector_properties: impl Into<Val<SourceConnectorProperties>>) -> Self {
             let mut props = Props::new();
             props.set("ConnectorType", connector_type);
             props.set("SourceConnectorProperties", source_connector_properties);
@@ -2838,10 +1969,7 @@ pub mod integration {
         }
 
         /// The `IncrementalPullConfig` property.
-        pub fn incremental_pull_config(
-            mut self,
-            value: impl Into<Val<IncrementalPullConfig>>,
-        ) -> Self {
+        pub fn incremental_pull_config(mut self, value: impl Into<Val<IncrementalPullConfig>>) -> Self {
             self.props.set("IncrementalPullConfig", value);
             self
         }
@@ -3073,10 +2201,7 @@ pub mod integration {
         ///
         /// - `source_fields`: `SourceFields`.
         /// - `task_type`: `TaskType`.
-        pub fn new(
-            source_fields: impl Into<Val<Vec<String>>>,
-            task_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(source_fields: impl Into<Val<Vec<String>>>, task_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SourceFields", source_fields);
             props.set("TaskType", task_type);
@@ -3179,10 +2304,7 @@ pub mod integration {
         ///
         /// - `operator_property_key`: `OperatorPropertyKey`.
         /// - `property`: `Property`.
-        pub fn new(
-            operator_property_key: impl Into<Val<String>>,
-            property: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(operator_property_key: impl Into<Val<String>>, property: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OperatorPropertyKey", operator_property_key);
             props.set("Property", property);
@@ -3364,45 +2486,11 @@ pub mod integration {
 
     pub(crate) static FLOW_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w!@#\\-.?,\\s]*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FlowName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9][\\w!@#.-]+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws:kms:.*:[0-9]+:.*"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceFlowConfig",
-                &Shape::Object(&SOURCE_FLOW_CONFIG_SHAPE),
-            ),
-            (
-                "Tasks",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TASK_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: Some("[\\w!@#\\-.?,\\s]*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("FlowName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9][\\w!@#.-]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("KmsArn", &Shape::Str(StrRule { pattern: Some("arn:aws:kms:.*:[0-9]+:.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("SourceFlowConfig", &Shape::Object(&SOURCE_FLOW_CONFIG_SHAPE)),
+            ("Tasks", &Shape::List(ListRule { item: Some(&Shape::Object(&TASK_SHAPE)), min_items: None, max_items: None })),
             ("TriggerConfig", &Shape::Object(&TRIGGER_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3410,46 +2498,18 @@ pub mod integration {
 
     pub(crate) static SOURCE_FLOW_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectorProfileName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w/!@#+=.-]+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConnectorType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Salesforce", "Marketo", "ServiceNow", "Zendesk", "S3"],
-                }),
-            ),
-            (
-                "IncrementalPullConfig",
-                &Shape::Object(&INCREMENTAL_PULL_CONFIG_SHAPE),
-            ),
-            (
-                "SourceConnectorProperties",
-                &Shape::Object(&SOURCE_CONNECTOR_PROPERTIES_SHAPE),
-            ),
+            ("ConnectorProfileName", &Shape::Str(StrRule { pattern: Some("[\\w/!@#+=.-]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ConnectorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Salesforce", "Marketo", "ServiceNow", "Zendesk", "S3"] })),
+            ("IncrementalPullConfig", &Shape::Object(&INCREMENTAL_PULL_CONFIG_SHAPE)),
+            ("SourceConnectorProperties", &Shape::Object(&SOURCE_CONNECTOR_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INCREMENTAL_PULL_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DatetimeTypeFieldName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DatetimeTypeFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3457,451 +2517,116 @@ pub mod integration {
         fields: &[
             ("Marketo", &Shape::Object(&MARKETO_SOURCE_PROPERTIES_SHAPE)),
             ("S3", &Shape::Object(&S3_SOURCE_PROPERTIES_SHAPE)),
-            (
-                "Salesforce",
-                &Shape::Object(&SALESFORCE_SOURCE_PROPERTIES_SHAPE),
-            ),
-            (
-                "ServiceNow",
-                &Shape::Object(&SERVICE_NOW_SOURCE_PROPERTIES_SHAPE),
-            ),
+            ("Salesforce", &Shape::Object(&SALESFORCE_SOURCE_PROPERTIES_SHAPE)),
+            ("ServiceNow", &Shape::Object(&SERVICE_NOW_SOURCE_PROPERTIES_SHAPE)),
             ("Zendesk", &Shape::Object(&ZENDESK_SOURCE_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MARKETO_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S+"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SALESFORCE_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_NOW_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ZENDESK_SOURCE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Object",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S+"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Object", &Shape::Str(StrRule { pattern: Some("\\S+"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TASK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectorOperator",
-                &Shape::Object(&CONNECTOR_OPERATOR_SHAPE),
-            ),
-            (
-                "DestinationField",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*"),
-                        min_len: Some(0),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TaskProperties",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TASK_PROPERTIES_MAP_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TaskType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Arithmetic",
-                        "Filter",
-                        "Map",
-                        "Mask",
-                        "Merge",
-                        "Truncate",
-                        "Validate",
-                    ],
-                }),
-            ),
+            ("ConnectorOperator", &Shape::Object(&CONNECTOR_OPERATOR_SHAPE)),
+            ("DestinationField", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("SourceFields", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+            ("TaskProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&TASK_PROPERTIES_MAP_SHAPE)), min_items: None, max_items: None })),
+            ("TaskType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Arithmetic", "Filter", "Map", "Mask", "Merge", "Truncate", "Validate"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_OPERATOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Marketo",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "GREATER_THAN",
-                        "BETWEEN",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "S3",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "GREATER_THAN",
-                        "BETWEEN",
-                        "LESS_THAN_OR_EQUAL_TO",
-                        "GREATER_THAN_OR_EQUAL_TO",
-                        "EQUAL_TO",
-                        "NOT_EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Salesforce",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "GREATER_THAN",
-                        "CONTAINS",
-                        "BETWEEN",
-                        "LESS_THAN_OR_EQUAL_TO",
-                        "GREATER_THAN_OR_EQUAL_TO",
-                        "EQUAL_TO",
-                        "NOT_EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "ServiceNow",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "LESS_THAN",
-                        "GREATER_THAN",
-                        "CONTAINS",
-                        "BETWEEN",
-                        "LESS_THAN_OR_EQUAL_TO",
-                        "GREATER_THAN_OR_EQUAL_TO",
-                        "EQUAL_TO",
-                        "NOT_EQUAL_TO",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
-            (
-                "Zendesk",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PROJECTION",
-                        "GREATER_THAN",
-                        "ADDITION",
-                        "MULTIPLICATION",
-                        "DIVISION",
-                        "SUBTRACTION",
-                        "MASK_ALL",
-                        "MASK_FIRST_N",
-                        "MASK_LAST_N",
-                        "VALIDATE_NON_NULL",
-                        "VALIDATE_NON_ZERO",
-                        "VALIDATE_NON_NEGATIVE",
-                        "VALIDATE_NUMERIC",
-                        "NO_OP",
-                    ],
-                }),
-            ),
+            ("Marketo", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("S3", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Salesforce", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("ServiceNow", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "LESS_THAN", "GREATER_THAN", "CONTAINS", "BETWEEN", "LESS_THAN_OR_EQUAL_TO", "GREATER_THAN_OR_EQUAL_TO", "EQUAL_TO", "NOT_EQUAL_TO", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
+            ("Zendesk", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROJECTION", "GREATER_THAN", "ADDITION", "MULTIPLICATION", "DIVISION", "SUBTRACTION", "MASK_ALL", "MASK_FIRST_N", "MASK_LAST_N", "VALIDATE_NON_NULL", "VALIDATE_NON_ZERO", "VALIDATE_NON_NEGATIVE", "VALIDATE_NUMERIC", "NO_OP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TASK_PROPERTIES_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OperatorPropertyKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "VALUE",
-                        "VALUES",
-                        "DATA_TYPE",
-                        "UPPER_BOUND",
-                        "LOWER_BOUND",
-                        "SOURCE_DATA_TYPE",
-                        "DESTINATION_DATA_TYPE",
-                        "VALIDATION_ACTION",
-                        "MASK_VALUE",
-                        "MASK_LENGTH",
-                        "TRUNCATE_LENGTH",
-                        "MATH_OPERATION_FIELDS_ORDER",
-                        "CONCAT_FORMAT",
-                        "SUBFIELD_CATEGORY_MAP",
-                    ],
-                }),
-            ),
-            (
-                "Property",
-                &Shape::Str(StrRule {
-                    pattern: Some(".+"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("OperatorPropertyKey", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VALUE", "VALUES", "DATA_TYPE", "UPPER_BOUND", "LOWER_BOUND", "SOURCE_DATA_TYPE", "DESTINATION_DATA_TYPE", "VALIDATION_ACTION", "MASK_VALUE", "MASK_LENGTH", "TRUNCATE_LENGTH", "MATH_OPERATION_FIELDS_ORDER", "CONCAT_FORMAT", "SUBFIELD_CATEGORY_MAP"] })),
+            ("Property", &Shape::Str(StrRule { pattern: Some(".+"), min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIGGER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TriggerProperties",
-                &Shape::Object(&TRIGGER_PROPERTIES_SHAPE),
-            ),
-            (
-                "TriggerType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Scheduled", "Event", "OnDemand"],
-                }),
-            ),
+            ("TriggerProperties", &Shape::Object(&TRIGGER_PROPERTIES_SHAPE)),
+            ("TriggerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Scheduled", "Event", "OnDemand"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIGGER_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Scheduled",
-            &Shape::Object(&SCHEDULED_TRIGGER_PROPERTIES_SHAPE),
-        )],
+        fields: &[
+            ("Scheduled", &Shape::Object(&SCHEDULED_TRIGGER_PROPERTIES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULED_TRIGGER_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataPullMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Incremental", "Complete"],
-                }),
-            ),
-            (
-                "ScheduleExpression",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScheduleOffset",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(36000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Timezone",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DataPullMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Incremental", "Complete"] })),
+            ("ScheduleExpression", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ScheduleOffset", &Shape::Num(NumRule { min: Some(0.0), max: Some(36000.0), allowed: &[] })),
+            ("Timezone", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OBJECT_TYPE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3924,19 +2649,12 @@ impl CfnObjectType {
     /// - `description`: `Description`, Description of the profile object type.
     /// - `domain_name`: `DomainName`, The unique name of the domain.
     /// - `object_type_name`: `ObjectTypeName`, The name of the profile object type.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        domain_name: impl Into<Val<String>>,
-        object_type_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, object_type_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("DomainName", domain_name);
         props.set("ObjectTypeName", object_type_name);
-        CfnObjectType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnObjectType { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether a profile should be created when data is received.
@@ -4044,122 +2762,25 @@ pub(crate) static OBJECT_TYPE_META: TypeMeta = TypeMeta {
     create_only: &["DomainName", "ObjectTypeName"],
     write_only: &[],
     primary_identifier: &["DomainName", "ObjectTypeName"],
-    attributes: &[
-        "CreatedAt",
-        "LastUpdatedAt",
-        "MaxAvailableProfileObjectCount",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "LastUpdatedAt", "MaxAvailableProfileObjectCount"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static OBJECT_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionKey",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExpirationDays",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1098.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Fields",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&object_type::FIELD_MAP_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Keys",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&object_type::KEY_MAP_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaxProfileObjectCount",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ObjectTypeName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceLastUpdatedTimestampFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourcePriority",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&object_type::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10000), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("EncryptionKey", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("ExpirationDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(1098.0), allowed: &[] })),
+        ("Fields", &Shape::List(ListRule { item: Some(&Shape::Object(&object_type::FIELD_MAP_SHAPE)), min_items: None, max_items: None })),
+        ("Keys", &Shape::List(ListRule { item: Some(&Shape::Object(&object_type::KEY_MAP_SHAPE)), min_items: None, max_items: None })),
+        ("MaxProfileObjectCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("ObjectTypeName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z_0-9-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("SourceLastUpdatedTimestampFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("SourcePriority", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&object_type::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TemplateId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4333,15 +2954,7 @@ pub mod object_type {
 
     pub(crate) static FIELD_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("ObjectTypeField", &Shape::Object(&OBJECT_TYPE_FIELD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -4349,133 +2962,33 @@ pub mod object_type {
 
     pub(crate) static OBJECT_TYPE_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "NUMBER", "PHONE_NUMBER", "EMAIL_ADDRESS", "NAME"],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "NUMBER", "PHONE_NUMBER", "EMAIL_ADDRESS", "NAME"] })),
+            ("Source", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KEY_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectTypeKeyList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OBJECT_TYPE_KEY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("ObjectTypeKeyList", &Shape::List(ListRule { item: Some(&Shape::Object(&OBJECT_TYPE_KEY_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OBJECT_TYPE_KEY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9_-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StandardIdentifiers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "PROFILE",
-                            "UNIQUE",
-                            "SECONDARY",
-                            "LOOKUP_ONLY",
-                            "NEW_ONLY",
-                            "ASSET",
-                            "CASE",
-                            "ORDER",
-                            "AIR_PREFERENCE",
-                            "AIR_BOOKING",
-                            "AIR_SEGMENT",
-                            "HOTEL_PREFERENCE",
-                            "HOTEL_STAY_REVENUE",
-                            "HOTEL_RESERVATION",
-                            "LOYALTY",
-                            "LOYALTY_TRANSACTION",
-                            "LOYALTY_PROMOTION",
-                            "WEB_ANALYTICS",
-                            "DEVICE",
-                            "COMMUNICATION_RECORD",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("FieldNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: None, max_items: None })),
+            ("StandardIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROFILE", "UNIQUE", "SECONDARY", "LOOKUP_ONLY", "NEW_ONLY", "ASSET", "CASE", "ORDER", "AIR_PREFERENCE", "AIR_BOOKING", "AIR_SEGMENT", "HOTEL_PREFERENCE", "HOTEL_STAY_REVENUE", "HOTEL_RESERVATION", "LOYALTY", "LOYALTY_TRANSACTION", "LOYALTY_PROMOTION", "WEB_ANALYTICS", "DEVICE", "COMMUNICATION_RECORD"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4498,19 +3011,12 @@ impl CfnRecommender {
     /// - `domain_name`: `DomainName`, The name of the domain for which the recommender will be created
     /// - `recommender_name`: `RecommenderName`, The name of the recommender
     /// - `recommender_recipe_name`: `RecommenderRecipeName`, The name of the recommender recipe.
-    pub fn new(
-        domain_name: impl Into<Val<String>>,
-        recommender_name: impl Into<Val<String>>,
-        recommender_recipe_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_name: impl Into<Val<String>>, recommender_name: impl Into<Val<String>>, recommender_recipe_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
         props.set("RecommenderName", recommender_name);
         props.set("RecommenderRecipeName", recommender_recipe_name);
-        CfnRecommender {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRecommender { props, options: ResourceOptions::default() }
     }
 
     /// The description of the recommender.
@@ -4520,10 +3026,7 @@ impl CfnRecommender {
     }
 
     /// Configuration for the recommender
-    pub fn recommender_config(
-        mut self,
-        value: impl Into<Val<recommender::RecommenderConfig>>,
-    ) -> Self {
+    pub fn recommender_config(mut self, value: impl Into<Val<recommender::RecommenderConfig>>) -> Self {
         self.props.set("RecommenderConfig", value);
         self
     }
@@ -4605,79 +3108,19 @@ pub(crate) static RECOMMENDER_META: TypeMeta = TypeMeta {
     create_only: &["DomainName", "RecommenderName", "RecommenderRecipeName"],
     write_only: &[],
     primary_identifier: &["DomainName", "RecommenderName"],
-    attributes: &[
-        "CreatedAt",
-        "FailureReason",
-        "LastUpdatedAt",
-        "LatestRecommenderUpdate",
-        "RecommenderArn",
-        "Status",
-        "TrainingMetrics",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "FailureReason", "LastUpdatedAt", "LatestRecommenderUpdate", "RecommenderArn", "Status", "TrainingMetrics"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410288318),
 };
 
 pub(crate) static RECOMMENDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecommenderConfig",
-            &Shape::Object(&recommender::RECOMMENDER_CONFIG_SHAPE),
-        ),
-        (
-            "RecommenderName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecommenderRecipeName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[
-                    "frequently-paired-items",
-                    "personalized-ranking",
-                    "popular-items",
-                    "recommended-for-you",
-                    "similar-items",
-                    "trending-now",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&recommender::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("RecommenderConfig", &Shape::Object(&recommender::RECOMMENDER_CONFIG_SHAPE)),
+        ("RecommenderName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("RecommenderRecipeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &["frequently-paired-items", "personalized-ranking", "popular-items", "recommended-for-you", "similar-items", "trending-now"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&recommender::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4792,55 +3235,30 @@ pub mod recommender {
     }
 
     pub(crate) static RECOMMENDER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("EventsConfig", &Shape::Object(&EVENTS_CONFIG_SHAPE))],
+        fields: &[
+            ("EventsConfig", &Shape::Object(&EVENTS_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENTS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EventParametersList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&EVENT_PARAMETERS_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("EventParametersList", &Shape::List(ListRule { item: Some(&Shape::Object(&EVENT_PARAMETERS_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EventType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("EventType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4863,19 +3281,12 @@ impl CfnRecommenderFilter {
     /// - `domain_name`: `DomainName`, The unique name of the domain.
     /// - `recommender_filter_expression`: `RecommenderFilterExpression`, The filter expression that defines which items to include or exclude from recommendations.
     /// - `recommender_filter_name`: `RecommenderFilterName`, The name of the recommender filter.
-    pub fn new(
-        domain_name: impl Into<Val<String>>,
-        recommender_filter_expression: impl Into<Val<String>>,
-        recommender_filter_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_name: impl Into<Val<String>>, recommender_filter_expression: impl Into<Val<String>>, recommender_filter_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
         props.set("RecommenderFilterExpression", recommender_filter_expression);
         props.set("RecommenderFilterName", recommender_filter_name);
-        CfnRecommenderFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRecommenderFilter { props, options: ResourceOptions::default() }
     }
 
     /// The description of the recommender filter.
@@ -4942,78 +3353,22 @@ impl Handle<CfnRecommenderFilter> {
 pub(crate) static RECOMMENDER_FILTER_META: TypeMeta = TypeMeta {
     type_name: CfnRecommenderFilter::TYPE_NAME,
     shape: &RECOMMENDER_FILTER_SHAPE,
-    create_only: &[
-        "Description",
-        "DomainName",
-        "RecommenderFilterExpression",
-        "RecommenderFilterName",
-        "RecommenderSchemaName",
-    ],
+    create_only: &["Description", "DomainName", "RecommenderFilterExpression", "RecommenderFilterName", "RecommenderSchemaName"],
     write_only: &[],
     primary_identifier: &["RecommenderFilterArn"],
     attributes: &["CreatedAt", "RecommenderFilterArn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static RECOMMENDER_FILTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecommenderFilterExpression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecommenderFilterName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecommenderSchemaName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&recommender_filter::TAGS_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("RecommenderFilterExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2500), allowed: &[] })),
+        ("RecommenderFilterName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("RecommenderSchemaName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&recommender_filter::TAGS_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5051,24 +3406,8 @@ pub mod recommender_filter {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5091,19 +3430,12 @@ impl CfnRecommenderSchema {
     /// - `domain_name`: `DomainName`.
     /// - `fields`: `Fields`.
     /// - `recommender_schema_name`: `RecommenderSchemaName`.
-    pub fn new(
-        domain_name: impl Into<Val<String>>,
-        fields: impl Into<Val<Map<Vec<recommender_schema::RecommenderSchemaField>>>>,
-        recommender_schema_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_name: impl Into<Val<String>>, fields: impl Into<Val<Map<Vec<recommender_schema::RecommenderSchemaField>>>>, recommender_schema_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
         props.set("Fields", fields);
         props.set("RecommenderSchemaName", recommender_schema_name);
-        CfnRecommenderSchema {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRecommenderSchema { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -5152,51 +3484,16 @@ pub(crate) static RECOMMENDER_SCHEMA_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280000),
 };
 
 pub(crate) static RECOMMENDER_SCHEMA_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Fields",
-            &Shape::Map(&Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &recommender_schema::RECOMMENDER_SCHEMA_FIELD_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(9),
-            })),
-        ),
-        (
-            "RecommenderSchemaName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&recommender_schema::TAGS_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Fields", &Shape::Map(&Shape::List(ListRule { item: Some(&Shape::Object(&recommender_schema::RECOMMENDER_SCHEMA_FIELD_SHAPE)), min_items: Some(1), max_items: Some(9) }))),
+        ("RecommenderSchemaName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&recommender_schema::TAGS_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5273,57 +3570,17 @@ pub mod recommender_schema {
 
     pub(crate) static RECOMMENDER_SCHEMA_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "NUMBER"],
-                }),
-            ),
-            (
-                "FeatureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TEXTUAL", "CATEGORICAL"],
-                }),
-            ),
-            (
-                "TargetFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "NUMBER"] })),
+            ("FeatureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXTUAL", "CATEGORICAL"] })),
+            ("TargetFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5346,19 +3603,12 @@ impl CfnSegmentDefinition {
     /// - `display_name`: `DisplayName`, The display name of the segment definition.
     /// - `domain_name`: `DomainName`, The unique name of the domain.
     /// - `segment_definition_name`: `SegmentDefinitionName`, The unique name of the segment definition.
-    pub fn new(
-        display_name: impl Into<Val<String>>,
-        domain_name: impl Into<Val<String>>,
-        segment_definition_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(display_name: impl Into<Val<String>>, domain_name: impl Into<Val<String>>, segment_definition_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
         props.set("DomainName", domain_name);
         props.set("SegmentDefinitionName", segment_definition_name);
-        CfnSegmentDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSegmentDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The description of the segment definition.
@@ -5370,10 +3620,7 @@ impl CfnSegmentDefinition {
     /// An array that defines the set of segment criteria to evaluate when handling segment groups for the segment.
     ///
     /// Changing it replaces the resource.
-    pub fn segment_groups(
-        mut self,
-        value: impl Into<Val<segment_definition::SegmentGroup>>,
-    ) -> Self {
+    pub fn segment_groups(mut self, value: impl Into<Val<segment_definition::SegmentGroup>>) -> Self {
         self.props.set("SegmentGroups", value);
         self
     }
@@ -5440,86 +3687,24 @@ impl Handle<CfnSegmentDefinition> {
 pub(crate) static SEGMENT_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnSegmentDefinition::TYPE_NAME,
     shape: &SEGMENT_DEFINITION_SHAPE,
-    create_only: &[
-        "DisplayName",
-        "DomainName",
-        "SegmentDefinitionName",
-        "SegmentGroups",
-        "SegmentSqlQuery",
-    ],
+    create_only: &["DisplayName", "DomainName", "SegmentDefinitionName", "SegmentGroups", "SegmentSqlQuery"],
     write_only: &[],
     primary_identifier: &["DomainName", "SegmentDefinitionName"],
     attributes: &["CreatedAt", "SegmentDefinitionArn", "SegmentType"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288319),
 };
 
 pub(crate) static SEGMENT_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SegmentDefinitionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SegmentGroups",
-            &Shape::Object(&segment_definition::SEGMENT_GROUP_SHAPE),
-        ),
-        (
-            "SegmentSort",
-            &Shape::Object(&segment_definition::SEGMENT_SORT_SHAPE),
-        ),
-        (
-            "SegmentSqlQuery",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(50000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&segment_definition::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4000), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("SegmentDefinitionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("SegmentGroups", &Shape::Object(&segment_definition::SEGMENT_GROUP_SHAPE)),
+        ("SegmentSort", &Shape::Object(&segment_definition::SEGMENT_SORT_SHAPE)),
+        ("SegmentSqlQuery", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50000), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&segment_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5626,10 +3811,7 @@ pub mod segment_definition {
         }
 
         /// One or more calculated attributes to use as criteria for the segment.
-        pub fn calculated_attributes(
-            mut self,
-            value: impl Into<Val<Map<CalculatedAttributeDimension>>>,
-        ) -> Self {
+        pub fn calculated_attributes(mut self, value: impl Into<Val<Map<CalculatedAttributeDimension>>>) -> Self {
             self.props.set("CalculatedAttributes", value);
             self
         }
@@ -5658,10 +3840,7 @@ pub mod segment_definition {
         ///
         /// - `dimension_type`: `DimensionType`, The type of segment dimension to use.
         /// - `values`: `Values`.
-        pub fn new(
-            dimension_type: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionType", dimension_type);
             props.set("Values", values);
@@ -5758,10 +3937,7 @@ pub mod segment_definition {
         }
 
         /// Specifies criteria for a segment using extended-length string values.
-        pub fn additional_information(
-            mut self,
-            value: impl Into<Val<ExtraLengthValueProfileDimension>>,
-        ) -> Self {
+        pub fn additional_information(mut self, value: impl Into<Val<ExtraLengthValueProfileDimension>>) -> Self {
             self.props.set("AdditionalInformation", value);
             self
         }
@@ -5904,10 +4080,7 @@ pub mod segment_definition {
         ///
         /// - `dimension_type`: `DimensionType`, The type of segment dimension to use for a string dimension.
         /// - `values`: `Values`.
-        pub fn new(
-            dimension_type: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionType", dimension_type);
             props.set("Values", values);
@@ -5932,10 +4105,7 @@ pub mod segment_definition {
         ///
         /// - `dimension_type`: `DimensionType`, The type of segment dimension to use for a string dimension.
         /// - `values`: `Values`.
-        pub fn new(
-            dimension_type: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionType", dimension_type);
             props.set("Values", values);
@@ -6016,10 +4186,7 @@ pub mod segment_definition {
         ///
         /// - `dimension_type`: `DimensionType`, The type of segment dimension to use.
         /// - `values`: `Values`.
-        pub fn new(
-            dimension_type: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionType", dimension_type);
             props.set("Values", values);
@@ -6044,10 +4211,7 @@ pub mod segment_definition {
         ///
         /// - `dimension_type`: `DimensionType`, The type of segment dimension to use for a date dimension.
         /// - `values`: `Values`.
-        pub fn new(
-            dimension_type: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionType", dimension_type);
             props.set("Values", values);
@@ -6072,10 +4236,7 @@ pub mod segment_definition {
         ///
         /// - `dimension_type`: `DimensionType`, The type of segment dimension to use for a profile type dimension.
         /// - `values`: `Values`.
-        pub fn new(
-            dimension_type: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(dimension_type: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionType", dimension_type);
             props.set("Values", values);
@@ -6206,161 +4367,51 @@ pub mod segment_definition {
 
     pub(crate) static SEGMENT_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Groups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GROUP_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Include",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "ANY", "NONE"],
-                }),
-            ),
+            ("Groups", &Shape::List(ListRule { item: Some(&Shape::Object(&GROUP_SHAPE)), min_items: None, max_items: None })),
+            ("Include", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ANY", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Dimensions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DIMENSION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SourceSegments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SOURCE_SEGMENT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "ANY", "NONE"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "ANY", "NONE"],
-                }),
-            ),
+            ("Dimensions", &Shape::List(ListRule { item: Some(&Shape::Object(&DIMENSION_SHAPE)), min_items: None, max_items: None })),
+            ("SourceSegments", &Shape::List(ListRule { item: Some(&Shape::Object(&SOURCE_SEGMENT_SHAPE)), min_items: None, max_items: None })),
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ANY", "NONE"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ANY", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CalculatedAttributes",
-                &Shape::Map(&Shape::Object(&CALCULATED_ATTRIBUTE_DIMENSION_SHAPE)),
-            ),
-            (
-                "ProfileAttributes",
-                &Shape::Object(&PROFILE_ATTRIBUTES_SHAPE),
-            ),
+            ("CalculatedAttributes", &Shape::Map(&Shape::Object(&CALCULATED_ATTRIBUTE_DIMENSION_SHAPE))),
+            ("ProfileAttributes", &Shape::Object(&PROFILE_ATTRIBUTES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CALCULATED_ATTRIBUTE_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionOverrides",
-                &Shape::Object(&CONDITION_OVERRIDES_SHAPE),
-            ),
-            (
-                "DimensionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "INCLUSIVE",
-                        "EXCLUSIVE",
-                        "CONTAINS",
-                        "BEGINS_WITH",
-                        "ENDS_WITH",
-                        "BEFORE",
-                        "AFTER",
-                        "BETWEEN",
-                        "NOT_BETWEEN",
-                        "ON",
-                        "GREATER_THAN",
-                        "LESS_THAN",
-                        "GREATER_THAN_OR_EQUAL",
-                        "LESS_THAN_OR_EQUAL",
-                        "EQUAL",
-                    ],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("ConditionOverrides", &Shape::Object(&CONDITION_OVERRIDES_SHAPE)),
+            ("DimensionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUSIVE", "EXCLUSIVE", "CONTAINS", "BEGINS_WITH", "ENDS_WITH", "BEFORE", "AFTER", "BETWEEN", "NOT_BETWEEN", "ON", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "EQUAL"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONDITION_OVERRIDES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Range", &Shape::Object(&RANGE_OVERRIDE_SHAPE))],
+        fields: &[
+            ("Range", &Shape::Object(&RANGE_OVERRIDE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RANGE_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "End",
-                &Shape::Num(NumRule {
-                    min: Some(-2147483648.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Start",
-                &Shape::Num(NumRule {
-                    min: Some(-2147483648.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS"],
-                }),
-            ),
+            ("End", &Shape::Num(NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), allowed: &[] })),
+            ("Start", &Shape::Num(NumRule { min: Some(-2147483648.0), max: Some(2147483647.0), allowed: &[] })),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6368,26 +4419,14 @@ pub mod segment_definition {
     pub(crate) static PROFILE_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AccountNumber", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
-            (
-                "AdditionalInformation",
-                &Shape::Object(&EXTRA_LENGTH_VALUE_PROFILE_DIMENSION_SHAPE),
-            ),
+            ("AdditionalInformation", &Shape::Object(&EXTRA_LENGTH_VALUE_PROFILE_DIMENSION_SHAPE)),
             ("Address", &Shape::Object(&ADDRESS_DIMENSION_SHAPE)),
-            (
-                "Attributes",
-                &Shape::Map(&Shape::Object(&ATTRIBUTE_DIMENSION_SHAPE)),
-            ),
+            ("Attributes", &Shape::Map(&Shape::Object(&ATTRIBUTE_DIMENSION_SHAPE))),
             ("BillingAddress", &Shape::Object(&ADDRESS_DIMENSION_SHAPE)),
             ("BirthDate", &Shape::Object(&DATE_DIMENSION_SHAPE)),
-            (
-                "BusinessEmailAddress",
-                &Shape::Object(&PROFILE_DIMENSION_SHAPE),
-            ),
+            ("BusinessEmailAddress", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
             ("BusinessName", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
-            (
-                "BusinessPhoneNumber",
-                &Shape::Object(&PROFILE_DIMENSION_SHAPE),
-            ),
+            ("BusinessPhoneNumber", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
             ("EmailAddress", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
             ("FirstName", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
             ("GenderString", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
@@ -6395,15 +4434,9 @@ pub mod segment_definition {
             ("LastName", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
             ("MailingAddress", &Shape::Object(&ADDRESS_DIMENSION_SHAPE)),
             ("MiddleName", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
-            (
-                "MobilePhoneNumber",
-                &Shape::Object(&PROFILE_DIMENSION_SHAPE),
-            ),
+            ("MobilePhoneNumber", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
             ("PartyTypeString", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
-            (
-                "PersonalEmailAddress",
-                &Shape::Object(&PROFILE_DIMENSION_SHAPE),
-            ),
+            ("PersonalEmailAddress", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
             ("PhoneNumber", &Shape::Object(&PROFILE_DIMENSION_SHAPE)),
             ("ProfileType", &Shape::Object(&PROFILE_TYPE_DIMENSION_SHAPE)),
             ("ShippingAddress", &Shape::Object(&ADDRESS_DIMENSION_SHAPE)),
@@ -6413,68 +4446,16 @@ pub mod segment_definition {
 
     pub(crate) static PROFILE_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "INCLUSIVE",
-                        "EXCLUSIVE",
-                        "CONTAINS",
-                        "BEGINS_WITH",
-                        "ENDS_WITH",
-                    ],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("DimensionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUSIVE", "EXCLUSIVE", "CONTAINS", "BEGINS_WITH", "ENDS_WITH"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXTRA_LENGTH_VALUE_PROFILE_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "INCLUSIVE",
-                        "EXCLUSIVE",
-                        "CONTAINS",
-                        "BEGINS_WITH",
-                        "ENDS_WITH",
-                    ],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("DimensionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUSIVE", "EXCLUSIVE", "CONTAINS", "BEGINS_WITH", "ENDS_WITH"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6493,186 +4474,56 @@ pub mod segment_definition {
 
     pub(crate) static ATTRIBUTE_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "INCLUSIVE",
-                        "EXCLUSIVE",
-                        "CONTAINS",
-                        "BEGINS_WITH",
-                        "ENDS_WITH",
-                        "BEFORE",
-                        "AFTER",
-                        "BETWEEN",
-                        "NOT_BETWEEN",
-                        "ON",
-                        "GREATER_THAN",
-                        "LESS_THAN",
-                        "GREATER_THAN_OR_EQUAL",
-                        "LESS_THAN_OR_EQUAL",
-                        "EQUAL",
-                    ],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("DimensionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUSIVE", "EXCLUSIVE", "CONTAINS", "BEGINS_WITH", "ENDS_WITH", "BEFORE", "AFTER", "BETWEEN", "NOT_BETWEEN", "ON", "GREATER_THAN", "LESS_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "EQUAL"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATE_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BEFORE", "AFTER", "BETWEEN", "NOT_BETWEEN", "ON"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("DimensionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BEFORE", "AFTER", "BETWEEN", "NOT_BETWEEN", "ON"] })),
+            ("Values", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROFILE_TYPE_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INCLUSIVE", "EXCLUSIVE"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["ACCOUNT_PROFILE", "PROFILE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("DimensionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUSIVE", "EXCLUSIVE"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCOUNT_PROFILE", "PROFILE"] })), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_SEGMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SegmentDefinitionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SegmentDefinitionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEGMENT_SORT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attributes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SORT_ATTRIBUTE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("Attributes", &Shape::List(ListRule { item: Some(&Shape::Object(&SORT_ATTRIBUTE_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SORT_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "NUMBER", "DATE"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Order",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ASC", "DESC"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PROFILE", "CALCULATED"],
-                }),
-            ),
+            ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "NUMBER", "DATE"] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Order", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ASC", "DESC"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROFILE", "CALCULATED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6696,9 +4547,7 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
-        "AWS::CustomerProfiles::CalculatedAttributeDefinition" => {
-            Some(&CALCULATED_ATTRIBUTE_DEFINITION_META)
-        }
+        "AWS::CustomerProfiles::CalculatedAttributeDefinition" => Some(&CALCULATED_ATTRIBUTE_DEFINITION_META),
         "AWS::CustomerProfiles::Domain" => Some(&DOMAIN_META),
         "AWS::CustomerProfiles::DomainObjectType" => Some(&DOMAIN_OBJECT_TYPE_META),
         "AWS::CustomerProfiles::EventStream" => Some(&EVENT_STREAM_META),

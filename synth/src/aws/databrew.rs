@@ -33,10 +33,7 @@ impl CfnDataset {
         let mut props = Props::new();
         props.set("Input", input);
         props.set("Name", name);
-        CfnDataset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataset { props, options: ResourceOptions::default() }
     }
 
     /// Dataset format
@@ -96,56 +93,19 @@ pub(crate) static DATASET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1eee835b),
 };
 
 pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CSV", "JSON", "PARQUET", "EXCEL", "ORC"],
-            }),
-        ),
-        (
-            "FormatOptions",
-            &Shape::Object(&dataset::FORMAT_OPTIONS_SHAPE),
-        ),
+        ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "JSON", "PARQUET", "EXCEL", "ORC"] })),
+        ("FormatOptions", &Shape::Object(&dataset::FORMAT_OPTIONS_SHAPE)),
         ("Input", &Shape::Object(&dataset::INPUT_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ("PathOptions", &Shape::Object(&dataset::PATH_OPTIONS_SHAPE)),
-        (
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["S3", "DATA-CATALOG", "DATABASE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Source", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3", "DATA-CATALOG", "DATABASE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -304,19 +264,13 @@ pub mod dataset {
         }
 
         /// The `DataCatalogInputDefinition` property.
-        pub fn data_catalog_input_definition(
-            mut self,
-            value: impl Into<Val<DataCatalogInputDefinition>>,
-        ) -> Self {
+        pub fn data_catalog_input_definition(mut self, value: impl Into<Val<DataCatalogInputDefinition>>) -> Self {
             self.props.set("DataCatalogInputDefinition", value);
             self
         }
 
         /// The `DatabaseInputDefinition` property.
-        pub fn database_input_definition(
-            mut self,
-            value: impl Into<Val<DatabaseInputDefinition>>,
-        ) -> Self {
+        pub fn database_input_definition(mut self, value: impl Into<Val<DatabaseInputDefinition>>) -> Self {
             self.props.set("DatabaseInputDefinition", value);
             self
         }
@@ -506,10 +460,7 @@ pub mod dataset {
         }
 
         /// The `LastModifiedDateCondition` property.
-        pub fn last_modified_date_condition(
-            mut self,
-            value: impl Into<Val<FilterExpression>>,
-        ) -> Self {
+        pub fn last_modified_date_condition(mut self, value: impl Into<Val<FilterExpression>>) -> Self {
             self.props.set("LastModifiedDateCondition", value);
             self
         }
@@ -577,10 +528,7 @@ pub mod dataset {
         ///
         /// - `expression`: `Expression`, Filtering expression for a parameter
         /// - `values_map`: `ValuesMap`.
-        pub fn new(
-            expression: impl Into<Val<String>>,
-            values_map: impl Into<Val<Vec<FilterValue>>>,
-        ) -> Self {
+        pub fn new(expression: impl Into<Val<String>>, values_map: impl Into<Val<Vec<FilterValue>>>) -> Self {
             let mut props = Props::new();
             props.set("Expression", expression);
             props.set("ValuesMap", values_map);
@@ -630,10 +578,7 @@ pub mod dataset {
         ///
         /// - `dataset_parameter`: `DatasetParameter`.
         /// - `path_parameter_name`: `PathParameterName`, Parameter name
-        pub fn new(
-            dataset_parameter: impl Into<Val<DatasetParameter>>,
-            path_parameter_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dataset_parameter: impl Into<Val<DatasetParameter>>, path_parameter_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatasetParameter", dataset_parameter);
             props.set("PathParameterName", path_parameter_name);
@@ -759,45 +704,16 @@ pub mod dataset {
     };
 
     pub(crate) static CSV_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Delimiter",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Delimiter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXCEL_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SheetIndexes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(200.0),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "SheetNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(31),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("SheetIndexes", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(0.0), max: Some(200.0), allowed: &[] })), min_items: Some(1), max_items: Some(1) })),
+            ("SheetNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(31), allowed: &[] })), min_items: Some(1), max_items: Some(1) })),
         ],
         one_of_required: &[&["SheetNames"], &["SheetIndexes"]],
         ..ObjectShape::EMPTY
@@ -805,14 +721,8 @@ pub mod dataset {
 
     pub(crate) static INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataCatalogInputDefinition",
-                &Shape::Object(&DATA_CATALOG_INPUT_DEFINITION_SHAPE),
-            ),
-            (
-                "DatabaseInputDefinition",
-                &Shape::Object(&DATABASE_INPUT_DEFINITION_SHAPE),
-            ),
+            ("DataCatalogInputDefinition", &Shape::Object(&DATA_CATALOG_INPUT_DEFINITION_SHAPE)),
+            ("DatabaseInputDefinition", &Shape::Object(&DATABASE_INPUT_DEFINITION_SHAPE)),
             ("Metadata", &Shape::Object(&METADATA_SHAPE)),
             ("S3InputDefinition", &Shape::Object(&S3_LOCATION_SHAPE)),
         ],
@@ -821,33 +731,9 @@ pub mod dataset {
 
     pub(crate) static DATA_CATALOG_INPUT_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
             ("TempDirectory", &Shape::Object(&S3_LOCATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -855,178 +741,60 @@ pub mod dataset {
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1280),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketOwner", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1280), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_INPUT_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatabaseTableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GlueConnectionName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueryString",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
+            ("DatabaseTableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("GlueConnectionName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("QueryString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10000), allowed: &[] })),
             ("TempDirectory", &Shape::Object(&S3_LOCATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SourceArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SourceArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PATH_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FilesLimit", &Shape::Object(&FILES_LIMIT_SHAPE)),
-            (
-                "LastModifiedDateCondition",
-                &Shape::Object(&FILTER_EXPRESSION_SHAPE),
-            ),
-            (
-                "Parameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PATH_PARAMETER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("LastModifiedDateCondition", &Shape::Object(&FILTER_EXPRESSION_SHAPE)),
+            ("Parameters", &Shape::List(ListRule { item: Some(&Shape::Object(&PATH_PARAMETER_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILES_LIMIT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxFiles",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Order",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ASCENDING", "DESCENDING"],
-                }),
-            ),
-            (
-                "OrderedBy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LAST_MODIFIED_DATE"],
-                }),
-            ),
+            ("MaxFiles", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Order", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ASCENDING", "DESCENDING"] })),
+            ("OrderedBy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LAST_MODIFIED_DATE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[><0-9A-Za-z_.,:)(!= ]+$"),
-                    min_len: Some(4),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ValuesMap",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILTER_VALUE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: Some("^[><0-9A-Za-z_.,:)(!= ]+$"), min_len: Some(4), max_len: Some(1024), allowed: &[] })),
+            ("ValuesMap", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_VALUE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ValueReference",
-                &Shape::Str(StrRule {
-                    pattern: Some("^:[A-Za-z0-9_]+$"),
-                    min_len: Some(2),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ValueReference", &Shape::Str(StrRule { pattern: Some("^:[A-Za-z0-9_]+$"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1034,15 +802,7 @@ pub mod dataset {
     pub(crate) static PATH_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DatasetParameter", &Shape::Object(&DATASET_PARAMETER_SHAPE)),
-            (
-                "PathParameterName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("PathParameterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1051,81 +811,25 @@ pub mod dataset {
         fields: &[
             ("DatetimeOptions", &Shape::Object(&DATETIME_OPTIONS_SHAPE)),
             ("Filter", &Shape::Object(&FILTER_EXPRESSION_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["String", "Number", "Datetime"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["String", "Number", "Datetime"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATETIME_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(2),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocaleCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_\\.#@\\-]+$"),
-                    min_len: Some(2),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimezoneOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(Z|[-+](\\d|\\d{2}|\\d{2}:?\\d{2}))$"),
-                    min_len: Some(1),
-                    max_len: Some(6),
-                    allowed: &[],
-                }),
-            ),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(100), allowed: &[] })),
+            ("LocaleCode", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_\\.#@\\-]+$"), min_len: Some(2), max_len: Some(100), allowed: &[] })),
+            ("TimezoneOffset", &Shape::Str(StrRule { pattern: Some("^(Z|[-+](\\d|\\d{2}|\\d{2}:?\\d{2}))$"), min_len: Some(1), max_len: Some(6), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1148,26 +852,16 @@ impl CfnJob {
     /// - `name`: `Name`, Job name
     /// - `role_arn`: `RoleArn`, Role arn
     /// - `type_`: `Type`, Job type
-    pub fn new(
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RoleArn", role_arn);
         props.set("Type", type_);
-        CfnJob {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnJob { props, options: ResourceOptions::default() }
     }
 
     /// The `DataCatalogOutputs` property.
-    pub fn data_catalog_outputs(
-        mut self,
-        value: impl Into<Val<Vec<job::DataCatalogOutput>>>,
-    ) -> Self {
+    pub fn data_catalog_outputs(mut self, value: impl Into<Val<Vec<job::DataCatalogOutput>>>) -> Self {
         self.props.set("DataCatalogOutputs", value);
         self
     }
@@ -1237,10 +931,7 @@ impl CfnJob {
     }
 
     /// Profile Job configuration
-    pub fn profile_configuration(
-        mut self,
-        value: impl Into<Val<job::ProfileConfiguration>>,
-    ) -> Self {
+    pub fn profile_configuration(mut self, value: impl Into<Val<job::ProfileConfiguration>>) -> Self {
         self.props.set("ProfileConfiguration", value);
         self
     }
@@ -1270,10 +961,7 @@ impl CfnJob {
     }
 
     /// Data quality rules configuration
-    pub fn validation_configurations(
-        mut self,
-        value: impl Into<Val<Vec<job::ValidationConfiguration>>>,
-    ) -> Self {
+    pub fn validation_configurations(mut self, value: impl Into<Val<Vec<job::ValidationConfiguration>>>) -> Self {
         self.props.set("ValidationConfigurations", value);
         self
     }
@@ -1301,152 +989,30 @@ pub(crate) static JOB_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1eee835b),
 };
 
 pub(crate) static JOB_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataCatalogOutputs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job::DATA_CATALOG_OUTPUT_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DatabaseOutputs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job::DATABASE_OUTPUT_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DatasetName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionKeyArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SSE-KMS", "SSE-S3"],
-            }),
-        ),
+        ("DataCatalogOutputs", &Shape::List(ListRule { item: Some(&Shape::Object(&job::DATA_CATALOG_OUTPUT_SHAPE)), min_items: Some(1), max_items: None })),
+        ("DatabaseOutputs", &Shape::List(ListRule { item: Some(&Shape::Object(&job::DATABASE_OUTPUT_SHAPE)), min_items: Some(1), max_items: None })),
+        ("DatasetName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("EncryptionKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("EncryptionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SSE-KMS", "SSE-S3"] })),
         ("JobSample", &Shape::Object(&job::JOB_SAMPLE_SHAPE)),
-        (
-            "LogSubscription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLE", "DISABLE"],
-            }),
-        ),
-        (
-            "MaxRetries",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutputLocation",
-            &Shape::Object(&job::OUTPUT_LOCATION_SHAPE),
-        ),
-        (
-            "Outputs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job::OUTPUT_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ProfileConfiguration",
-            &Shape::Object(&job::PROFILE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ProjectName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Timeout",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PROFILE", "RECIPE"],
-            }),
-        ),
-        (
-            "ValidationConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job::VALIDATION_CONFIGURATION_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("LogSubscription", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLE", "DISABLE"] })),
+        ("MaxRetries", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OutputLocation", &Shape::Object(&job::OUTPUT_LOCATION_SHAPE)),
+        ("Outputs", &Shape::List(ListRule { item: Some(&Shape::Object(&job::OUTPUT_SHAPE)), min_items: Some(1), max_items: None })),
+        ("ProfileConfiguration", &Shape::Object(&job::PROFILE_CONFIGURATION_SHAPE)),
+        ("ProjectName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&job::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Timeout", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROFILE", "RECIPE"] })),
+        ("ValidationConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&job::VALIDATION_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1468,10 +1034,7 @@ pub mod job {
         ///
         /// - `database_name`: `DatabaseName`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("TableName", table_name);
@@ -1485,10 +1048,7 @@ pub mod job {
         }
 
         /// The `DatabaseOptions` property.
-        pub fn database_options(
-            mut self,
-            value: impl Into<Val<DatabaseTableOutputOptions>>,
-        ) -> Self {
+        pub fn database_options(mut self, value: impl Into<Val<DatabaseTableOutputOptions>>) -> Self {
             self.props.set("DatabaseOptions", value);
             self
         }
@@ -1610,10 +1170,7 @@ pub mod job {
         ///
         /// - `database_options`: `DatabaseOptions`.
         /// - `glue_connection_name`: `GlueConnectionName`, Glue connection name
-        pub fn new(
-            database_options: impl Into<Val<DatabaseTableOutputOptions>>,
-            glue_connection_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_options: impl Into<Val<DatabaseTableOutputOptions>>, glue_connection_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseOptions", database_options);
             props.set("GlueConnectionName", glue_connection_name);
@@ -1833,28 +1390,19 @@ pub mod job {
         }
 
         /// The `ColumnStatisticsConfigurations` property.
-        pub fn column_statistics_configurations(
-            mut self,
-            value: impl Into<Val<Vec<ColumnStatisticsConfiguration>>>,
-        ) -> Self {
+        pub fn column_statistics_configurations(mut self, value: impl Into<Val<Vec<ColumnStatisticsConfiguration>>>) -> Self {
             self.props.set("ColumnStatisticsConfigurations", value);
             self
         }
 
         /// The `DatasetStatisticsConfiguration` property.
-        pub fn dataset_statistics_configuration(
-            mut self,
-            value: impl Into<Val<StatisticsConfiguration>>,
-        ) -> Self {
+        pub fn dataset_statistics_configuration(mut self, value: impl Into<Val<StatisticsConfiguration>>) -> Self {
             self.props.set("DatasetStatisticsConfiguration", value);
             self
         }
 
         /// The `EntityDetectorConfiguration` property.
-        pub fn entity_detector_configuration(
-            mut self,
-            value: impl Into<Val<EntityDetectorConfiguration>>,
-        ) -> Self {
+        pub fn entity_detector_configuration(mut self, value: impl Into<Val<EntityDetectorConfiguration>>) -> Self {
             self.props.set("EntityDetectorConfiguration", value);
             self
         }
@@ -1976,10 +1524,7 @@ pub mod job {
         ///
         /// - `parameters`: `Parameters`.
         /// - `statistic`: `Statistic`.
-        pub fn new(
-            parameters: impl Into<Val<Map<String>>>,
-            statistic: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameters: impl Into<Val<Map<String>>>, statistic: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Parameters", parameters);
             props.set("Statistic", statistic);
@@ -2132,53 +1677,18 @@ pub mod job {
 
     pub(crate) static DATA_CATALOG_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseOptions",
-                &Shape::Object(&DATABASE_TABLE_OUTPUT_OPTIONS_SHAPE),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("DatabaseOptions", &Shape::Object(&DATABASE_TABLE_OUTPUT_OPTIONS_SHAPE)),
             ("S3Options", &Shape::Object(&S3_TABLE_OUTPUT_OPTIONS_SHAPE)),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_TABLE_OUTPUT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
             ("TempDirectory", &Shape::Object(&S3_LOCATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2186,392 +1696,139 @@ pub mod job {
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1280),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketOwner", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1280), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_TABLE_OUTPUT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Location", &Shape::Object(&S3_LOCATION_SHAPE))],
+        fields: &[
+            ("Location", &Shape::Object(&S3_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatabaseOptions",
-                &Shape::Object(&DATABASE_TABLE_OUTPUT_OPTIONS_SHAPE),
-            ),
-            (
-                "DatabaseOutputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NEW_TABLE"],
-                }),
-            ),
-            (
-                "GlueConnectionName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("DatabaseOptions", &Shape::Object(&DATABASE_TABLE_OUTPUT_OPTIONS_SHAPE)),
+            ("DatabaseOutputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NEW_TABLE"] })),
+            ("GlueConnectionName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOB_SAMPLE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FULL_DATASET", "CUSTOM_ROWS"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL_DATASET", "CUSTOM_ROWS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1280),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketOwner", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1280), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompressionFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GZIP", "LZ4", "SNAPPY", "BZIP2", "DEFLATE", "LZO", "BROTLI", "ZSTD",
-                        "ZLIB",
-                    ],
-                }),
-            ),
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CSV",
-                        "JSON",
-                        "PARQUET",
-                        "GLUEPARQUET",
-                        "AVRO",
-                        "ORC",
-                        "XML",
-                        "TABLEAUHYPER",
-                    ],
-                }),
-            ),
-            (
-                "FormatOptions",
-                &Shape::Object(&OUTPUT_FORMAT_OPTIONS_SHAPE),
-            ),
+            ("CompressionFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GZIP", "LZ4", "SNAPPY", "BZIP2", "DEFLATE", "LZO", "BROTLI", "ZSTD", "ZLIB"] })),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "JSON", "PARQUET", "GLUEPARQUET", "AVRO", "ORC", "XML", "TABLEAUHYPER"] })),
+            ("FormatOptions", &Shape::Object(&OUTPUT_FORMAT_OPTIONS_SHAPE)),
             ("Location", &Shape::Object(&S3_LOCATION_SHAPE)),
-            (
-                "MaxOutputFiles",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(999.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PartitionColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(200),
-                }),
-            ),
+            ("MaxOutputFiles", &Shape::Num(NumRule { min: Some(1.0), max: Some(999.0), allowed: &[] })),
+            ("PartitionColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_FORMAT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Csv", &Shape::Object(&CSV_OUTPUT_OPTIONS_SHAPE))],
+        fields: &[
+            ("Csv", &Shape::Object(&CSV_OUTPUT_OPTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CSV_OUTPUT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Delimiter",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Delimiter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROFILE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ColumnStatisticsConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COLUMN_STATISTICS_CONFIGURATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "DatasetStatisticsConfiguration",
-                &Shape::Object(&STATISTICS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EntityDetectorConfiguration",
-                &Shape::Object(&ENTITY_DETECTOR_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ProfileColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COLUMN_SELECTOR_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("ColumnStatisticsConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&COLUMN_STATISTICS_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: None })),
+            ("DatasetStatisticsConfiguration", &Shape::Object(&STATISTICS_CONFIGURATION_SHAPE)),
+            ("EntityDetectorConfiguration", &Shape::Object(&ENTITY_DETECTOR_CONFIGURATION_SHAPE)),
+            ("ProfileColumns", &Shape::List(ListRule { item: Some(&Shape::Object(&COLUMN_SELECTOR_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COLUMN_STATISTICS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Selectors",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COLUMN_SELECTOR_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Statistics",
-                &Shape::Object(&STATISTICS_CONFIGURATION_SHAPE),
-            ),
+            ("Selectors", &Shape::List(ListRule { item: Some(&Shape::Object(&COLUMN_SELECTOR_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Statistics", &Shape::Object(&STATISTICS_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COLUMN_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Regex",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Regex", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATISTICS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IncludedStatistics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Z\\_]+$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Overrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STATISTIC_OVERRIDE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("IncludedStatistics", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Z\\_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Overrides", &Shape::List(ListRule { item: Some(&Shape::Object(&STATISTIC_OVERRIDE_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATISTIC_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statistic",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Z\\_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Statistic", &Shape::Str(StrRule { pattern: Some("^[A-Z\\_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITY_DETECTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedStatistics",
-                &Shape::Object(&ALLOWED_STATISTICS_SHAPE),
-            ),
-            (
-                "EntityTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Z_][A-Z\\\\d_]*$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("AllowedStatistics", &Shape::Object(&ALLOWED_STATISTICS_SHAPE)),
+            ("EntityTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Z_][A-Z\\\\d_]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALLOWED_STATISTICS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statistics",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[A-Z\\_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Statistics", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Z\\_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VALIDATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RulesetArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ValidationMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CHECK_ALL"],
-                }),
-            ),
+            ("RulesetArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("ValidationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CHECK_ALL"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2595,21 +1852,13 @@ impl CfnProject {
     /// - `name`: `Name`, Project name
     /// - `recipe_name`: `RecipeName`, Recipe name
     /// - `role_arn`: `RoleArn`, Role arn
-    pub fn new(
-        dataset_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        recipe_name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(dataset_name: impl Into<Val<String>>, name: impl Into<Val<String>>, recipe_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatasetName", dataset_name);
         props.set("Name", name);
         props.set("RecipeName", recipe_name);
         props.set("RoleArn", role_arn);
-        CfnProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProject { props, options: ResourceOptions::default() }
     }
 
     /// Sample
@@ -2647,60 +1896,18 @@ pub(crate) static PROJECT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1eee835b),
 };
 
 pub(crate) static PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatasetName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecipeName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("DatasetName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RecipeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ("Sample", &Shape::Object(&project::SAMPLE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&project::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&project::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2767,47 +1974,16 @@ pub mod project {
 
     pub(crate) static SAMPLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Size",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FIRST_N", "LAST_N", "RANDOM"],
-                }),
-            ),
+            ("Size", &Shape::Num(NumRule { min: Some(1.0), max: Some(5000.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIRST_N", "LAST_N", "RANDOM"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2829,17 +2005,11 @@ impl CfnRecipe {
     ///
     /// - `name`: `Name`, Recipe name
     /// - `steps`: `Steps`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        steps: impl Into<Val<Vec<recipe::RecipeStep>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, steps: impl Into<Val<Vec<recipe::RecipeStep>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Steps", steps);
-        CfnRecipe {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRecipe { props, options: ResourceOptions::default() }
     }
 
     /// Description of the recipe
@@ -2877,49 +2047,16 @@ pub(crate) static RECIPE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1eee835b),
 };
 
 pub(crate) static RECIPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Steps",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&recipe::RECIPE_STEP_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&recipe::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Steps", &Shape::List(ListRule { item: Some(&Shape::Object(&recipe::RECIPE_STEP_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&recipe::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2947,10 +2084,7 @@ pub mod recipe {
         }
 
         /// Condition expressions applied to the step action
-        pub fn condition_expressions(
-            mut self,
-            value: impl Into<Val<Vec<ConditionExpression>>>,
-        ) -> Self {
+        pub fn condition_expressions(mut self, value: impl Into<Val<Vec<ConditionExpression>>>) -> Self {
             self.props.set("ConditionExpressions", value);
             self
         }
@@ -3347,10 +2481,7 @@ pub mod recipe {
         }
 
         /// The `RemoveLeadingAndTrailingPunctuation` property.
-        pub fn remove_leading_and_trailing_punctuation(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn remove_leading_and_trailing_punctuation(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RemoveLeadingAndTrailingPunctuation", value);
             self
         }
@@ -3362,10 +2493,7 @@ pub mod recipe {
         }
 
         /// The `RemoveLeadingAndTrailingWhitespace` property.
-        pub fn remove_leading_and_trailing_whitespace(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn remove_leading_and_trailing_whitespace(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RemoveLeadingAndTrailingWhitespace", value);
             self
         }
@@ -3637,10 +2765,7 @@ pub mod recipe {
         }
 
         /// The `DataCatalogInputDefinition` property.
-        pub fn data_catalog_input_definition(
-            mut self,
-            value: impl Into<Val<DataCatalogInputDefinition>>,
-        ) -> Self {
+        pub fn data_catalog_input_definition(mut self, value: impl Into<Val<DataCatalogInputDefinition>>) -> Self {
             self.props.set("DataCatalogInputDefinition", value);
             self
         }
@@ -3745,10 +2870,7 @@ pub mod recipe {
         }
 
         /// The `DataCatalogInputDefinition` property.
-        pub fn data_catalog_input_definition(
-            mut self,
-            value: impl Into<Val<DataCatalogInputDefinition>>,
-        ) -> Self {
+        pub fn data_catalog_input_definition(mut self, value: impl Into<Val<DataCatalogInputDefinition>>) -> Self {
             self.props.set("DataCatalogInputDefinition", value);
             self
         }
@@ -3777,10 +2899,7 @@ pub mod recipe {
         ///
         /// - `condition`: `Condition`, Input condition to be applied to the target column
         /// - `target_column`: `TargetColumn`, Name of the target column
-        pub fn new(
-            condition: impl Into<Val<String>>,
-            target_column: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(condition: impl Into<Val<String>>, target_column: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Condition", condition);
             props.set("TargetColumn", target_column);
@@ -3828,29 +2947,14 @@ pub mod recipe {
     pub(crate) static RECIPE_STEP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Action", &Shape::Object(&ACTION_SHAPE)),
-            (
-                "ConditionExpressions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONDITION_EXPRESSION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ConditionExpressions", &Shape::List(ListRule { item: Some(&Shape::Object(&CONDITION_EXPRESSION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Operation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z\\_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Operation", &Shape::Str(StrRule { pattern: Some("^[A-Z\\_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
             ("Parameters", &Shape::Object(&PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3859,30 +2963,9 @@ pub mod recipe {
     pub(crate) static PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Input", &Shape::Object(&INPUT_SHAPE)),
-            (
-                "SecondaryInputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SECONDARY_INPUT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SheetIndexes",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "SheetNames",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("SecondaryInputs", &Shape::List(ListRule { item: Some(&Shape::Object(&SECONDARY_INPUT_SHAPE)), min_items: None, max_items: None })),
+            ("SheetIndexes", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
+            ("SheetNames", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3899,57 +2982,17 @@ pub mod recipe {
 
     pub(crate) static CONDITION_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Condition",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z\\_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetColumn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Condition", &Shape::Str(StrRule { pattern: Some("^[A-Z\\_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TargetColumn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3972,19 +3015,12 @@ impl CfnRuleset {
     /// - `name`: `Name`, Name of the Ruleset
     /// - `rules`: `Rules`, List of the data quality rules in the ruleset
     /// - `target_arn`: `TargetArn`, Arn of the target resource (dataset) to apply the ruleset to
-    pub fn new(
-        name: impl Into<Val<String>>,
-        rules: impl Into<Val<Vec<ruleset::Rule>>>,
-        target_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, rules: impl Into<Val<Vec<ruleset::Rule>>>, target_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Rules", rules);
         props.set("TargetArn", target_arn);
-        CfnRuleset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRuleset { props, options: ResourceOptions::default() }
     }
 
     /// Description of the Ruleset
@@ -4022,58 +3058,17 @@ pub(crate) static RULESET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1eee835b),
 };
 
 pub(crate) static RULESET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ruleset::RULE_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ruleset::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&ruleset::RULE_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ruleset::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4256,40 +3251,10 @@ pub mod ruleset {
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CheckExpression",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[><0-9A-Za-z_.,:)(!= ]+$"),
-                    min_len: Some(4),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ColumnSelectors",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COLUMN_SELECTOR_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SubstitutionMap",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SUBSTITUTION_VALUE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("CheckExpression", &Shape::Str(StrRule { pattern: Some("^[><0-9A-Za-z_.,:)(!= ]+$"), min_len: Some(4), max_len: Some(1024), allowed: &[] })),
+            ("ColumnSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&COLUMN_SELECTOR_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("SubstitutionMap", &Shape::List(ListRule { item: Some(&Shape::Object(&SUBSTITUTION_VALUE_SHAPE)), min_items: None, max_items: None })),
             ("Threshold", &Shape::Object(&THRESHOLD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -4297,109 +3262,33 @@ pub mod ruleset {
 
     pub(crate) static COLUMN_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Regex",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Regex", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUBSTITUTION_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ValueReference",
-                &Shape::Str(StrRule {
-                    pattern: Some("^:[A-Za-z0-9_]+$"),
-                    min_len: Some(2),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ValueReference", &Shape::Str(StrRule { pattern: Some("^:[A-Za-z0-9_]+$"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THRESHOLD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GREATER_THAN_OR_EQUAL",
-                        "LESS_THAN_OR_EQUAL",
-                        "GREATER_THAN",
-                        "LESS_THAN",
-                    ],
-                }),
-            ),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COUNT", "PERCENTAGE"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "GREATER_THAN", "LESS_THAN"] })),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COUNT", "PERCENTAGE"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4425,10 +3314,7 @@ impl CfnSchedule {
         let mut props = Props::new();
         props.set("CronExpression", cron_expression);
         props.set("Name", name);
-        CfnSchedule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSchedule { props, options: ResourceOptions::default() }
     }
 
     /// The `JobNames` property.
@@ -4466,54 +3352,16 @@ pub(crate) static SCHEDULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee1eee835b),
 };
 
 pub(crate) static SCHEDULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CronExpression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&schedule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CronExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("JobNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&schedule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4551,24 +3399,8 @@ pub mod schedule {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -30,19 +30,12 @@ impl CfnDataSet {
     /// - `asset_type`: `AssetType`, The type of asset that is added to a data set.
     /// - `description`: `Description`, A description for the data set.
     /// - `name`: `Name`, The name of the data set.
-    pub fn new(
-        asset_type: impl Into<Val<String>>,
-        description: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(asset_type: impl Into<Val<String>>, description: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AssetType", asset_type);
         props.set("Description", description);
         props.set("Name", name);
-        CfnDataSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataSet { props, options: ResourceOptions::default() }
     }
 
     /// Tags for the data set.
@@ -111,29 +104,14 @@ pub(crate) static DATA_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "Id", "Origin", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcc16280318),
 };
 
 pub(crate) static DATA_SET_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "AssetType",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &[
-                "S3_SNAPSHOT",
-                "REDSHIFT_DATA_SHARE",
-                "API_GATEWAY_API",
-                "S3_DATA_ACCESS",
-                "LAKE_FORMATION_DATA_PERMISSION",
-            ],
-        }),
-    )],
+    fields: &[
+        ("AssetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3_SNAPSHOT", "REDSHIFT_DATA_SHARE", "API_GATEWAY_API", "S3_DATA_ACCESS", "LAKE_FORMATION_DATA_PERMISSION"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -184,17 +162,11 @@ impl CfnEventAction {
     ///
     /// - `action`: `Action`, What occurs after a certain event.
     /// - `event`: `Event`, What occurs to start an action.
-    pub fn new(
-        action: impl Into<Val<event_action::Action>>,
-        event: impl Into<Val<event_action::Event>>,
-    ) -> Self {
+    pub fn new(action: impl Into<Val<event_action::Action>>, event: impl Into<Val<event_action::Event>>) -> Self {
         let mut props = Props::new();
         props.set("Action", action);
         props.set("Event", event);
-        CfnEventAction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventAction { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the event action.
@@ -256,10 +228,7 @@ pub(crate) static EVENT_ACTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "EventActionId", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcc16280318),
 };
 
@@ -291,10 +260,7 @@ pub mod event_action {
         }
 
         /// Details of the operation to be performed by the job.
-        pub fn export_revision_to_s3(
-            mut self,
-            value: impl Into<Val<AutoExportRevisionToS3RequestDetails>>,
-        ) -> Self {
+        pub fn export_revision_to_s3(mut self, value: impl Into<Val<AutoExportRevisionToS3RequestDetails>>) -> Self {
             self.props.set("ExportRevisionToS3", value);
             self
         }
@@ -316,9 +282,7 @@ pub mod event_action {
         /// Creates the value from its required properties:
         ///
         /// - `revision_destination`: `RevisionDestination`, A revision destination is the Amazon S3 bucket folder destination to where the export will be sent.
-        pub fn new(
-            revision_destination: impl Into<Val<AutoExportRevisionDestinationEntry>>,
-        ) -> Self {
+        pub fn new(revision_destination: impl Into<Val<AutoExportRevisionDestinationEntry>>) -> Self {
             let mut props = Props::new();
             props.set("RevisionDestination", revision_destination);
             AutoExportRevisionToS3RequestDetails { props }
@@ -470,58 +434,46 @@ pub mod event_action {
     }
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExportRevisionToS3",
-            &Shape::Object(&AUTO_EXPORT_REVISION_TO_S3_REQUEST_DETAILS_SHAPE),
-        )],
+        fields: &[
+            ("ExportRevisionToS3", &Shape::Object(&AUTO_EXPORT_REVISION_TO_S3_REQUEST_DETAILS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_EXPORT_REVISION_TO_S3_REQUEST_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Encryption",
-            &Shape::Object(&EXPORT_SERVER_SIDE_ENCRYPTION_SHAPE),
-        )],
+        fields: &[
+            ("Encryption", &Shape::Object(&EXPORT_SERVER_SIDE_ENCRYPTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPORT_SERVER_SIDE_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["aws:kms", "AES256"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["aws:kms", "AES256"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RevisionPublished",
-            &Shape::Object(&REVISION_PUBLISHED_SHAPE),
-        )],
+        fields: &[
+            ("RevisionPublished", &Shape::Object(&REVISION_PUBLISHED_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REVISION_PUBLISHED_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataSetId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]{30,40}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DataSetId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]{30,40}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DATA_SET_META, &EVENT_ACTION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DATA_SET_META,
+    &EVENT_ACTION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

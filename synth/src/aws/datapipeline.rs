@@ -31,10 +31,7 @@ impl CfnPipeline {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnPipeline {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPipeline { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether to validate and start the pipeline or stop an active pipeline. By default, the value is set to true.
@@ -52,28 +49,19 @@ impl CfnPipeline {
     }
 
     /// The parameter objects used with the pipeline.
-    pub fn parameter_objects(
-        mut self,
-        value: impl Into<Val<Vec<pipeline::ParameterObject>>>,
-    ) -> Self {
+    pub fn parameter_objects(mut self, value: impl Into<Val<Vec<pipeline::ParameterObject>>>) -> Self {
         self.props.set("ParameterObjects", value);
         self
     }
 
     /// The parameter values used with the pipeline.
-    pub fn parameter_values(
-        mut self,
-        value: impl Into<Val<Vec<pipeline::ParameterValue>>>,
-    ) -> Self {
+    pub fn parameter_values(mut self, value: impl Into<Val<Vec<pipeline::ParameterValue>>>) -> Self {
         self.props.set("ParameterValues", value);
         self
     }
 
     /// The objects that define the pipeline. These objects overwrite the existing pipeline definition. Not all objects, fields, and values can be updated. For information about restrictions, see Editing Your Pipeline in the AWS Data Pipeline Developer Guide.
-    pub fn pipeline_objects(
-        mut self,
-        value: impl Into<Val<Vec<pipeline::PipelineObject>>>,
-    ) -> Self {
+    pub fn pipeline_objects(mut self, value: impl Into<Val<Vec<pipeline::PipelineObject>>>) -> Self {
         self.props.set("PipelineObjects", value);
         self
     }
@@ -114,57 +102,17 @@ pub(crate) static PIPELINE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PipelineId"],
     attributes: &["PipelineId"],
-    tagging: Some(Tagging {
-        property: "PipelineTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "PipelineTags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PIPELINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParameterObjects",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::PARAMETER_OBJECT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ParameterValues",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::PARAMETER_VALUE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PipelineObjects",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::PIPELINE_OBJECT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("ParameterObjects", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::PARAMETER_OBJECT_SHAPE)), min_items: None, max_items: None })),
+        ("ParameterValues", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::PARAMETER_VALUE_SHAPE)), min_items: None, max_items: None })),
+        ("PipelineObjects", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::PIPELINE_OBJECT_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -186,10 +134,7 @@ pub mod pipeline {
         ///
         /// - `attributes`: `Attributes`, The attributes of the parameter object.
         /// - `id`: `Id`, The ID of the parameter object.
-        pub fn new(
-            attributes: impl Into<Val<Vec<ParameterAttribute>>>,
-            id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attributes: impl Into<Val<Vec<ParameterAttribute>>>, id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Attributes", attributes);
             props.set("Id", id);
@@ -265,11 +210,7 @@ pub mod pipeline {
         /// - `fields`: `Fields`, Key-value pairs that define the properties of the object.
         /// - `id`: `Id`, The ID of the object.
         /// - `name`: `Name`, The name of the object.
-        pub fn new(
-            fields: impl Into<Val<Vec<Field>>>,
-            id: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(fields: impl Into<Val<Vec<Field>>>, id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Fields", fields);
             props.set("Id", id);
@@ -346,143 +287,51 @@ pub mod pipeline {
 
     pub(crate) static PARAMETER_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PARAMETER_ATTRIBUTE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Attributes", &Shape::List(ListRule { item: Some(&Shape::Object(&PARAMETER_ATTRIBUTE_SHAPE)), min_items: None, max_items: None })),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10240), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10240), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPELINE_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Fields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FIELD_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Fields", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_SHAPE)), min_items: None, max_items: None })),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RefValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("RefValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10240), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PIPELINE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PIPELINE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -28,10 +28,7 @@ impl CfnAgent {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnAgent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgent { props, options: ResourceOptions::default() }
     }
 
     /// Activation key of the Agent.
@@ -115,19 +112,11 @@ impl Handle<CfnAgent> {
 pub(crate) static AGENT_META: TypeMeta = TypeMeta {
     type_name: CfnAgent::TYPE_NAME,
     shape: &AGENT_SHAPE,
-    create_only: &[
-        "ActivationKey",
-        "SecurityGroupArns",
-        "SubnetArns",
-        "VpcEndpointId",
-    ],
+    create_only: &["ActivationKey", "SecurityGroupArns", "SubnetArns", "VpcEndpointId"],
     write_only: &["ActivationKey"],
     primary_identifier: &["AgentArn"],
     attributes: &["AgentArn", "EndpointType"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -176,24 +165,8 @@ pub mod agent {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -216,14 +189,8 @@ impl CfnLocationAzureBlob {
     /// - `azure_blob_authentication_type`: `AzureBlobAuthenticationType`, The specific authentication type that you want DataSync to use to access your Azure Blob Container.
     pub fn new(azure_blob_authentication_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "AzureBlobAuthenticationType",
-            azure_blob_authentication_type,
-        );
-        CfnLocationAzureBlob {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("AzureBlobAuthenticationType", azure_blob_authentication_type);
+        CfnLocationAzureBlob { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the Amazon Resource Name (ARN) of the DataSync agent that can connect with your Azure Blob Storage container. If you are setting up an agentless cross-cloud transfer, you do not need to specify a value for this parameter.
@@ -253,10 +220,7 @@ impl CfnLocationAzureBlob {
     /// Specifies the shared access signature (SAS) that DataSync uses to access your Azure Blob Storage container.
     ///
     /// Write-only.
-    pub fn azure_blob_sas_configuration(
-        mut self,
-        value: impl Into<Val<location_azure_blob::AzureBlobSasConfiguration>>,
-    ) -> Self {
+    pub fn azure_blob_sas_configuration(mut self, value: impl Into<Val<location_azure_blob::AzureBlobSasConfiguration>>) -> Self {
         self.props.set("AzureBlobSasConfiguration", value);
         self
     }
@@ -270,28 +234,19 @@ impl CfnLocationAzureBlob {
     }
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    pub fn cmk_secret_config(
-        mut self,
-        value: impl Into<Val<location_azure_blob::CmkSecretConfig>>,
-    ) -> Self {
+    pub fn cmk_secret_config(mut self, value: impl Into<Val<location_azure_blob::CmkSecretConfig>>) -> Self {
         self.props.set("CmkSecretConfig", value);
         self
     }
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-    pub fn custom_secret_config(
-        mut self,
-        value: impl Into<Val<location_azure_blob::CustomSecretConfig>>,
-    ) -> Self {
+    pub fn custom_secret_config(mut self, value: impl Into<Val<location_azure_blob::CustomSecretConfig>>) -> Self {
         self.props.set("CustomSecretConfig", value);
         self
     }
 
     /// Specifies the identity federation configuration that DataSync uses to access your Azure Blob Storage container using an OpenID Connect (OIDC) token.
-    pub fn federated_identity(
-        mut self,
-        value: impl Into<Val<location_azure_blob::AzureFederatedIdentityConfig>>,
-    ) -> Self {
+    pub fn federated_identity(mut self, value: impl Into<Val<location_azure_blob::AzureFederatedIdentityConfig>>) -> Self {
         self.props.set("FederatedIdentity", value);
         self
     }
@@ -360,22 +315,10 @@ pub(crate) static LOCATION_AZURE_BLOB_META: TypeMeta = TypeMeta {
     type_name: CfnLocationAzureBlob::TYPE_NAME,
     shape: &LOCATION_AZURE_BLOB_SHAPE,
     create_only: &["AzureBlobContainerUrl"],
-    write_only: &[
-        "AzureBlobContainerUrl",
-        "AzureBlobSasConfiguration",
-        "Subdirectory",
-    ],
+    write_only: &["AzureBlobContainerUrl", "AzureBlobSasConfiguration", "Subdirectory"],
     primary_identifier: &["LocationArn"],
-    attributes: &[
-        "CmkSecretConfig.SecretArn",
-        "LocationArn",
-        "LocationUri",
-        "ManagedSecretConfig",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -468,10 +411,7 @@ pub mod location_azure_blob {
         ///
         /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(
-            secret_access_role_arn: impl Into<Val<String>>,
-            secret_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretAccessRoleArn", secret_access_role_arn);
             props.set("SecretArn", secret_arn);
@@ -568,15 +508,9 @@ pub mod location_azure_blob {
     }
 
     pub(crate) static AZURE_BLOB_SAS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AzureBlobSasToken",
-            &Shape::Str(StrRule {
-                pattern: Some("(^.+$)"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AzureBlobSasToken", &Shape::Str(StrRule { pattern: Some("(^.+$)"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -614,24 +548,8 @@ pub mod location_azure_blob {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -655,10 +573,7 @@ impl CfnLocationEfs {
     pub fn new(ec2_config: impl Into<Val<location_efs::Ec2Config>>) -> Self {
         let mut props = Props::new();
         props.set("Ec2Config", ec2_config);
-        CfnLocationEfs {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationEfs { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) for the Amazon EFS Access point that DataSync uses when accessing the EFS file system.
@@ -744,10 +659,7 @@ pub(crate) static LOCATION_EFS_META: TypeMeta = TypeMeta {
     write_only: &["EfsFilesystemArn", "Subdirectory"],
     primary_identifier: &["LocationArn"],
     attributes: &["LocationArn", "LocationUri"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -781,10 +693,7 @@ pub mod location_efs {
         ///
         /// - `security_group_arns`: `SecurityGroupArns`, The Amazon Resource Names (ARNs) of the security groups that are configured for the Amazon EC2 resource.
         /// - `subnet_arn`: `SubnetArn`, The ARN of the subnet that DataSync uses to access the target EFS file system.
-        pub fn new(
-            security_group_arns: impl Into<Val<Vec<String>>>,
-            subnet_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(security_group_arns: impl Into<Val<Vec<String>>>, subnet_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupArns", security_group_arns);
             props.set("SubnetArn", subnet_arn);
@@ -833,24 +742,8 @@ pub mod location_efs {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -874,10 +767,7 @@ impl CfnLocationFSxLustre {
     pub fn new(security_group_arns: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("SecurityGroupArns", security_group_arns);
-        CfnLocationFSxLustre {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationFSxLustre { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) for the FSx for Lustre file system.
@@ -943,10 +833,7 @@ pub(crate) static LOCATION_F_SX_LUSTRE_META: TypeMeta = TypeMeta {
     write_only: &["FsxFilesystemArn", "Subdirectory"],
     primary_identifier: &["LocationArn"],
     attributes: &["LocationArn", "LocationUri"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -993,24 +880,8 @@ pub mod location_f_sx_lustre {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1032,17 +903,11 @@ impl CfnLocationFSxOntap {
     ///
     /// - `security_group_arns`: `SecurityGroupArns`, The ARNs of the security groups that are to use to configure the FSx ONTAP file system.
     /// - `storage_virtual_machine_arn`: `StorageVirtualMachineArn`, The Amazon Resource Name (ARN) for the FSx ONTAP SVM.
-    pub fn new(
-        security_group_arns: impl Into<Val<Vec<String>>>,
-        storage_virtual_machine_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(security_group_arns: impl Into<Val<Vec<String>>>, storage_virtual_machine_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SecurityGroupArns", security_group_arns);
         props.set("StorageVirtualMachineArn", storage_virtual_machine_arn);
-        CfnLocationFSxOntap {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationFSxOntap { props, options: ResourceOptions::default() }
     }
 
     /// Configuration settings for NFS or SMB protocol.
@@ -1124,17 +989,8 @@ pub(crate) static LOCATION_F_SX_ONTAP_META: TypeMeta = TypeMeta {
     create_only: &["SecurityGroupArns", "StorageVirtualMachineArn"],
     write_only: &["Protocol/SMB/Password", "Subdirectory"],
     primary_identifier: &["LocationArn"],
-    attributes: &[
-        "FsxFilesystemArn",
-        "LocationArn",
-        "LocationUri",
-        "Protocol.SMB.CmkSecretConfig.SecretArn",
-        "Protocol.SMB.ManagedSecretConfig",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["FsxFilesystemArn", "LocationArn", "LocationUri", "Protocol.SMB.CmkSecretConfig.SecretArn", "Protocol.SMB.ManagedSecretConfig"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
@@ -1249,10 +1105,7 @@ pub mod location_f_sx_ontap {
         ///
         /// - `mount_options`: `MountOptions`, The mount options used by DataSync to access the SMB server.
         /// - `user`: `User`, The user who can mount the share, has the permissions to access files and folders in the SMB share.
-        pub fn new(
-            mount_options: impl Into<Val<SmbMountOptions>>,
-            user: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(mount_options: impl Into<Val<SmbMountOptions>>, user: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MountOptions", mount_options);
             props.set("User", user);
@@ -1284,6 +1137,8 @@ pub mod location_f_sx_ontap {
         }
 
         /// The password of the user who can mount the share and has the permissions to access files and folders in the SMB share.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
@@ -1339,10 +1194,7 @@ pub mod location_f_sx_ontap {
         ///
         /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(
-            secret_access_role_arn: impl Into<Val<String>>,
-            secret_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretAccessRoleArn", secret_access_role_arn);
             props.set("SecretArn", secret_arn);
@@ -1441,62 +1293,28 @@ pub mod location_f_sx_ontap {
     };
 
     pub(crate) static NFS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("MountOptions", &Shape::Object(&NFS_MOUNT_OPTIONS_SHAPE))],
+        fields: &[
+            ("MountOptions", &Shape::Object(&NFS_MOUNT_OPTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NFS_MOUNT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"],
-            }),
-        )],
+        fields: &[
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SMB_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CmkSecretConfig", &Shape::Object(&CMK_SECRET_CONFIG_SHAPE)),
-            (
-                "CustomSecretConfig",
-                &Shape::Object(&CUSTOM_SECRET_CONFIG_SHAPE),
-            ),
-            (
-                "Domain",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$"),
-                    min_len: Some(0),
-                    max_len: Some(253),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ManagedSecretConfig",
-                &Shape::Object(&MANAGED_SECRET_CONFIG_SHAPE),
-            ),
+            ("CustomSecretConfig", &Shape::Object(&CUSTOM_SECRET_CONFIG_SHAPE)),
+            ("Domain", &Shape::Str(StrRule { pattern: Some("^([A-Za-z0-9]+[A-Za-z0-9-.]*)*[A-Za-z0-9-]*[A-Za-z0-9]$"), min_len: Some(0), max_len: Some(253), allowed: &[] })),
+            ("ManagedSecretConfig", &Shape::Object(&MANAGED_SECRET_CONFIG_SHAPE)),
             ("MountOptions", &Shape::Object(&SMB_MOUNT_OPTIONS_SHAPE)),
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.{0,104}$"),
-                    min_len: None,
-                    max_len: Some(104),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "User",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$"),
-                    min_len: None,
-                    max_len: Some(104),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: Some("^.{0,104}$"), min_len: None, max_len: Some(104), allowed: &[] })),
+            ("User", &Shape::Str(StrRule { pattern: Some("^[^\\x5B\\x5D\\\\/:;|=,+*?]{1,104}$"), min_len: None, max_len: Some(104), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1525,38 +1343,16 @@ pub mod location_f_sx_ontap {
     };
 
     pub(crate) static SMB_MOUNT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATIC", "SMB2", "SMB3"],
-            }),
-        )],
+        fields: &[
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "SMB2", "SMB3"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1578,17 +1374,11 @@ impl CfnLocationFSxOpenZfs {
     ///
     /// - `protocol`: `Protocol`, Configuration settings for an NFS or SMB protocol, currently only support NFS
     /// - `security_group_arns`: `SecurityGroupArns`, The ARNs of the security groups that are to use to configure the FSx OpenZFS file system.
-    pub fn new(
-        protocol: impl Into<Val<location_f_sx_open_zfs::Protocol>>,
-        security_group_arns: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(protocol: impl Into<Val<location_f_sx_open_zfs::Protocol>>, security_group_arns: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Protocol", protocol);
         props.set("SecurityGroupArns", security_group_arns);
-        CfnLocationFSxOpenZfs {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationFSxOpenZfs { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) for the FSx OpenZFS file system.
@@ -1654,10 +1444,7 @@ pub(crate) static LOCATION_F_SX_OPEN_ZFS_META: TypeMeta = TypeMeta {
     write_only: &["FsxFilesystemArn", "Subdirectory"],
     primary_identifier: &["LocationArn"],
     attributes: &["LocationArn", "LocationUri"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcd1669f35f),
 };
 
@@ -1781,48 +1568,30 @@ pub mod location_f_sx_open_zfs {
     }
 
     pub(crate) static PROTOCOL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("NFS", &Shape::Object(&NFS_SHAPE))],
+        fields: &[
+            ("NFS", &Shape::Object(&NFS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NFS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("MountOptions", &Shape::Object(&MOUNT_OPTIONS_SHAPE))],
+        fields: &[
+            ("MountOptions", &Shape::Object(&MOUNT_OPTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MOUNT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1", "NFS4_2"],
-            }),
-        )],
+        fields: &[
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1", "NFS4_2"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1844,33 +1613,21 @@ impl CfnLocationFSxWindows {
     ///
     /// - `security_group_arns`: `SecurityGroupArns`, The ARNs of the security groups that are to use to configure the FSx for Windows file system.
     /// - `user`: `User`, The user who has the permissions to access files and folders in the FSx for Windows file system.
-    pub fn new(
-        security_group_arns: impl Into<Val<Vec<String>>>,
-        user: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(security_group_arns: impl Into<Val<Vec<String>>>, user: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SecurityGroupArns", security_group_arns);
         props.set("User", user);
-        CfnLocationFSxWindows {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationFSxWindows { props, options: ResourceOptions::default() }
     }
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    pub fn cmk_secret_config(
-        mut self,
-        value: impl Into<Val<location_f_sx_windows::CmkSecretConfig>>,
-    ) -> Self {
+    pub fn cmk_secret_config(mut self, value: impl Into<Val<location_f_sx_windows::CmkSecretConfig>>) -> Self {
         self.props.set("CmkSecretConfig", value);
         self
     }
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-    pub fn custom_secret_config(
-        mut self,
-        value: impl Into<Val<location_f_sx_windows::CustomSecretConfig>>,
-    ) -> Self {
+    pub fn custom_secret_config(mut self, value: impl Into<Val<location_f_sx_windows::CustomSecretConfig>>) -> Self {
         self.props.set("CustomSecretConfig", value);
         self
     }
@@ -1965,16 +1722,8 @@ pub(crate) static LOCATION_F_SX_WINDOWS_META: TypeMeta = TypeMeta {
     create_only: &["FsxFilesystemArn", "SecurityGroupArns"],
     write_only: &["FsxFilesystemArn", "Password", "Subdirectory"],
     primary_identifier: &["LocationArn"],
-    attributes: &[
-        "CmkSecretConfig.SecretArn",
-        "LocationArn",
-        "LocationUri",
-        "ManagedSecretConfig",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2042,10 +1791,7 @@ pub mod location_f_sx_windows {
         ///
         /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(
-            secret_access_role_arn: impl Into<Val<String>>,
-            secret_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretAccessRoleArn", secret_access_role_arn);
             props.set("SecretArn", secret_arn);
@@ -2102,24 +1848,8 @@ pub mod location_f_sx_windows {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2142,19 +1872,12 @@ impl CfnLocationHdfs {
     /// - `agent_arns`: `AgentArns`, ARN(s) of the agent(s) to use for an HDFS location.
     /// - `authentication_type`: `AuthenticationType`, The authentication mode used to determine identity of user.
     /// - `name_nodes`: `NameNodes`, An array of Name Node(s) of the HDFS location.
-    pub fn new(
-        agent_arns: impl Into<Val<Vec<String>>>,
-        authentication_type: impl Into<Val<String>>,
-        name_nodes: impl Into<Val<Vec<location_hdfs::NameNode>>>,
-    ) -> Self {
+    pub fn new(agent_arns: impl Into<Val<Vec<String>>>, authentication_type: impl Into<Val<String>>, name_nodes: impl Into<Val<Vec<location_hdfs::NameNode>>>) -> Self {
         let mut props = Props::new();
         props.set("AgentArns", agent_arns);
         props.set("AuthenticationType", authentication_type);
         props.set("NameNodes", name_nodes);
-        CfnLocationHdfs {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationHdfs { props, options: ResourceOptions::default() }
     }
 
     /// Size of chunks (blocks) in bytes that the data is divided into when stored in the HDFS cluster.
@@ -2164,19 +1887,13 @@ impl CfnLocationHdfs {
     }
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    pub fn cmk_secret_config(
-        mut self,
-        value: impl Into<Val<location_hdfs::CmkSecretConfig>>,
-    ) -> Self {
+    pub fn cmk_secret_config(mut self, value: impl Into<Val<location_hdfs::CmkSecretConfig>>) -> Self {
         self.props.set("CmkSecretConfig", value);
         self
     }
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-    pub fn custom_secret_config(
-        mut self,
-        value: impl Into<Val<location_hdfs::CustomSecretConfig>>,
-    ) -> Self {
+    pub fn custom_secret_config(mut self, value: impl Into<Val<location_hdfs::CustomSecretConfig>>) -> Self {
         self.props.set("CustomSecretConfig", value);
         self
     }
@@ -2210,10 +1927,7 @@ impl CfnLocationHdfs {
     }
 
     /// Configuration information for RPC Protection and Data Transfer Protection. These parameters can be set to AUTHENTICATION, INTEGRITY, or PRIVACY. The default value is PRIVACY.
-    pub fn qop_configuration(
-        mut self,
-        value: impl Into<Val<location_hdfs::QopConfiguration>>,
-    ) -> Self {
+    pub fn qop_configuration(mut self, value: impl Into<Val<location_hdfs::QopConfiguration>>) -> Self {
         self.props.set("QopConfiguration", value);
         self
     }
@@ -2296,16 +2010,8 @@ pub(crate) static LOCATION_HDFS_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &["KerberosKeytab", "KerberosKrb5Conf", "Subdirectory"],
     primary_identifier: &["LocationArn"],
-    attributes: &[
-        "CmkSecretConfig.SecretArn",
-        "LocationArn",
-        "LocationUri",
-        "ManagedSecretConfig",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2379,10 +2085,7 @@ pub mod location_hdfs {
         ///
         /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(
-            secret_access_role_arn: impl Into<Val<String>>,
-            secret_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretAccessRoleArn", secret_access_role_arn);
             props.set("SecretArn", secret_arn);
@@ -2500,73 +2203,24 @@ pub mod location_hdfs {
 
     pub(crate) static NAME_NODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Hostname",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65536.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Hostname", &Shape::Str(StrRule { pattern: Some("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65536.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QOP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataTransferProtection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"],
-                }),
-            ),
-            (
-                "RpcProtection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"],
-                }),
-            ),
+            ("DataTransferProtection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"] })),
+            ("RpcProtection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2590,10 +2244,7 @@ impl CfnLocationNfs {
     pub fn new(on_prem_config: impl Into<Val<location_nfs::OnPremConfig>>) -> Self {
         let mut props = Props::new();
         props.set("OnPremConfig", on_prem_config);
-        CfnLocationNfs {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationNfs { props, options: ResourceOptions::default() }
     }
 
     /// The NFS mount options that DataSync can use to mount your NFS share.
@@ -2663,49 +2314,17 @@ pub(crate) static LOCATION_NFS_META: TypeMeta = TypeMeta {
     write_only: &["ServerHostname", "Subdirectory"],
     primary_identifier: &["LocationArn"],
     attributes: &["LocationArn", "LocationUri"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LOCATION_NFS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MountOptions",
-            &Shape::Object(&location_nfs::MOUNT_OPTIONS_SHAPE),
-        ),
-        (
-            "OnPremConfig",
-            &Shape::Object(&location_nfs::ON_PREM_CONFIG_SHAPE),
-        ),
-        (
-            "ServerHostname",
-            &Shape::Str(StrRule {
-                pattern: Some("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Subdirectory",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$"),
-                min_len: Some(0),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&location_nfs::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("MountOptions", &Shape::Object(&location_nfs::MOUNT_OPTIONS_SHAPE)),
+        ("OnPremConfig", &Shape::Object(&location_nfs::ON_PREM_CONFIG_SHAPE)),
+        ("ServerHostname", &Shape::Str(StrRule { pattern: Some("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("Subdirectory", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\$\\p{Zs}]+$"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&location_nfs::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2793,15 +2412,9 @@ pub mod location_nfs {
     }
 
     pub(crate) static MOUNT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1", "NFS4_2"],
-            }),
-        )],
+        fields: &[
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1", "NFS4_2"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2814,24 +2427,8 @@ pub mod location_nfs {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2852,10 +2449,7 @@ impl CfnLocationObjectStorage {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLocationObjectStorage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationObjectStorage { props, options: ResourceOptions::default() }
     }
 
     /// Optional. The access key is used if credentials are required to access the self-managed object storage server.
@@ -2881,28 +2475,19 @@ impl CfnLocationObjectStorage {
     }
 
     /// Specifies configuration information for a DataSync-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    pub fn cmk_secret_config(
-        mut self,
-        value: impl Into<Val<location_object_storage::CmkSecretConfig>>,
-    ) -> Self {
+    pub fn cmk_secret_config(mut self, value: impl Into<Val<location_object_storage::CmkSecretConfig>>) -> Self {
         self.props.set("CmkSecretConfig", value);
         self
     }
 
     /// Specifies configuration information for a customer-managed secret, such as an authentication token or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-    pub fn custom_secret_config(
-        mut self,
-        value: impl Into<Val<location_object_storage::CustomSecretConfig>>,
-    ) -> Self {
+    pub fn custom_secret_config(mut self, value: impl Into<Val<location_object_storage::CustomSecretConfig>>) -> Self {
         self.props.set("CustomSecretConfig", value);
         self
     }
 
     /// Specifies the identity federation configuration that DataSync uses to access your object storage location using an OpenID Connect (OIDC) token.
-    pub fn federated_identity(
-        mut self,
-        value: impl Into<Val<location_object_storage::ObjectStorageFederatedIdentityConfig>>,
-    ) -> Self {
+    pub fn federated_identity(mut self, value: impl Into<Val<location_object_storage::ObjectStorageFederatedIdentityConfig>>) -> Self {
         self.props.set("FederatedIdentity", value);
         self
     }
@@ -3009,16 +2594,8 @@ pub(crate) static LOCATION_OBJECT_STORAGE_META: TypeMeta = TypeMeta {
     create_only: &["BucketName"],
     write_only: &["BucketName", "SecretKey", "ServerHostname", "Subdirectory"],
     primary_identifier: &["LocationArn"],
-    attributes: &[
-        "CmkSecretConfig.SecretArn",
-        "LocationArn",
-        "LocationUri",
-        "ManagedSecretConfig",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -3090,10 +2667,7 @@ pub mod location_object_storage {
         ///
         /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(
-            secret_access_role_arn: impl Into<Val<String>>,
-            secret_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretAccessRoleArn", secret_access_role_arn);
             props.set("SecretArn", secret_arn);
@@ -3127,10 +2701,7 @@ pub mod location_object_storage {
         }
 
         /// Specifies the external (non-AWS) identity provider that DataSync federates with to access your object storage location.
-        pub fn external_identity(
-            mut self,
-            value: impl Into<Val<ObjectStorageExternalIdentityConfig>>,
-        ) -> Self {
+        pub fn external_identity(mut self, value: impl Into<Val<ObjectStorageExternalIdentityConfig>>) -> Self {
             self.props.set("ExternalIdentity", value);
             self
         }
@@ -3181,12 +2752,7 @@ pub mod location_object_storage {
         /// - `identity_provider_name`: `IdentityProviderName`, The name of the OIDC identity provider configured in the Google Cloud workload identity pool.
         /// - `project_name`: `ProjectName`, The human-readable Google Cloud project name.
         /// - `project_number`: `ProjectNumber`, The numeric Google Cloud project ID, as a string.
-        pub fn new(
-            identity_pool_name: impl Into<Val<String>>,
-            identity_provider_name: impl Into<Val<String>>,
-            project_name: impl Into<Val<String>>,
-            project_number: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(identity_pool_name: impl Into<Val<String>>, identity_provider_name: impl Into<Val<String>>, project_name: impl Into<Val<String>>, project_number: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IdentityPoolName", identity_pool_name);
             props.set("IdentityProviderName", identity_provider_name);
@@ -3252,72 +2818,26 @@ pub mod location_object_storage {
     };
 
     pub(crate) static OBJECT_STORAGE_EXTERNAL_IDENTITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("GoogleOidc", &Shape::Object(&GOOGLE_OIDC_CONFIG_SHAPE))],
+        fields: &[
+            ("GoogleOidc", &Shape::Object(&GOOGLE_OIDC_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GOOGLE_OIDC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IdentityPoolName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!gcp-)[a-z][a-z0-9-]{2,30}[a-z0-9]$"),
-                    min_len: Some(4),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IdentityProviderName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!gcp-)[a-z][a-z0-9-]{2,30}[a-z0-9]$"),
-                    min_len: Some(4),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProjectName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z][a-z0-9-]{4,28}[a-z0-9]$"),
-                    min_len: Some(6),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProjectNumber",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
+            ("IdentityPoolName", &Shape::Str(StrRule { pattern: Some("^(?!gcp-)[a-z][a-z0-9-]{2,30}[a-z0-9]$"), min_len: Some(4), max_len: Some(32), allowed: &[] })),
+            ("IdentityProviderName", &Shape::Str(StrRule { pattern: Some("^(?!gcp-)[a-z][a-z0-9-]{2,30}[a-z0-9]$"), min_len: Some(4), max_len: Some(32), allowed: &[] })),
+            ("ProjectName", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]{4,28}[a-z0-9]$"), min_len: Some(6), max_len: Some(30), allowed: &[] })),
+            ("ProjectNumber", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3341,10 +2861,7 @@ impl CfnLocationS3 {
     pub fn new(s3_config: impl Into<Val<location_s3::S3Config>>) -> Self {
         let mut props = Props::new();
         props.set("S3Config", s3_config);
-        CfnLocationS3 {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationS3 { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the Amazon S3 bucket.
@@ -3418,10 +2935,7 @@ pub(crate) static LOCATION_S3_META: TypeMeta = TypeMeta {
     write_only: &["S3BucketArn", "Subdirectory"],
     primary_identifier: &["LocationArn"],
     attributes: &["LocationArn", "LocationUri"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -3499,24 +3013,8 @@ pub mod location_s3 {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3540,10 +3038,7 @@ impl CfnLocationSmb {
     pub fn new(agent_arns: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("AgentArns", agent_arns);
-        CfnLocationSmb {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocationSmb { props, options: ResourceOptions::default() }
     }
 
     /// The authentication mode used to determine identity of user.
@@ -3555,19 +3050,13 @@ impl CfnLocationSmb {
     }
 
     /// Specifies configuration information for a DataSync-managed secret, such as a password or set of credentials that DataSync uses to access a specific transfer location, and a customer-managed AWS KMS key.
-    pub fn cmk_secret_config(
-        mut self,
-        value: impl Into<Val<location_smb::CmkSecretConfig>>,
-    ) -> Self {
+    pub fn cmk_secret_config(mut self, value: impl Into<Val<location_smb::CmkSecretConfig>>) -> Self {
         self.props.set("CmkSecretConfig", value);
         self
     }
 
     /// Specifies configuration information for a customer-managed secret, such as a password or set of credentials that DataSync uses to access a specific transfer location, and an IAM role that DataSync can assume and access the customer-managed secret.
-    pub fn custom_secret_config(
-        mut self,
-        value: impl Into<Val<location_smb::CustomSecretConfig>>,
-    ) -> Self {
+    pub fn custom_secret_config(mut self, value: impl Into<Val<location_smb::CustomSecretConfig>>) -> Self {
         self.props.set("CustomSecretConfig", value);
         self
     }
@@ -3698,24 +3187,10 @@ pub(crate) static LOCATION_SMB_META: TypeMeta = TypeMeta {
     type_name: CfnLocationSmb::TYPE_NAME,
     shape: &LOCATION_SMB_SHAPE,
     create_only: &[],
-    write_only: &[
-        "KerberosKeytab",
-        "KerberosKrb5Conf",
-        "Password",
-        "ServerHostname",
-        "Subdirectory",
-    ],
+    write_only: &["KerberosKeytab", "KerberosKrb5Conf", "Password", "ServerHostname", "Subdirectory"],
     primary_identifier: &["LocationArn"],
-    attributes: &[
-        "CmkSecretConfig.SecretArn",
-        "LocationArn",
-        "LocationUri",
-        "ManagedSecretConfig",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -3789,10 +3264,7 @@ pub mod location_smb {
         ///
         /// - `secret_access_role_arn`: `SecretAccessRoleArn`, Specifies the ARN for the AWS Identity and Access Management role that DataSync uses to access the secret specified for SecretArn.
         /// - `secret_arn`: `SecretArn`, Specifies the ARN for a customer created AWS Secrets Manager secret.
-        pub fn new(
-            secret_access_role_arn: impl Into<Val<String>>,
-            secret_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secret_access_role_arn: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretAccessRoleArn", secret_access_role_arn);
             props.set("SecretArn", secret_arn);
@@ -3876,38 +3348,16 @@ pub mod location_smb {
     };
 
     pub(crate) static MOUNT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATIC", "SMB1", "SMB2_0", "SMB2", "SMB3"],
-            }),
-        )],
+        fields: &[
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "SMB1", "SMB2_0", "SMB2", "SMB3"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3929,17 +3379,11 @@ impl CfnTask {
     ///
     /// - `destination_location_arn`: `DestinationLocationArn`, The ARN of an AWS storage resource's location.
     /// - `source_location_arn`: `SourceLocationArn`, The ARN of the source location for the task.
-    pub fn new(
-        destination_location_arn: impl Into<Val<String>>,
-        source_location_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(destination_location_arn: impl Into<Val<String>>, source_location_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationLocationArn", destination_location_arn);
         props.set("SourceLocationArn", source_location_arn);
-        CfnTask {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTask { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the Amazon CloudWatch log group that is used to monitor and log events in the task.
@@ -4058,16 +3502,8 @@ pub(crate) static TASK_META: TypeMeta = TypeMeta {
     create_only: &["DestinationLocationArn", "SourceLocationArn", "TaskMode"],
     write_only: &[],
     primary_identifier: &["TaskArn"],
-    attributes: &[
-        "DestinationNetworkInterfaceArns",
-        "SourceNetworkInterfaceArns",
-        "Status",
-        "TaskArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["DestinationNetworkInterfaceArns", "SourceNetworkInterfaceArns", "Status", "TaskArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -4454,10 +3890,7 @@ pub mod task {
         ///
         /// - `destination`: `Destination`, Specifies where DataSync uploads your task report.
         /// - `output_type`: `OutputType`, Specifies the type of task report that you want.
-        pub fn new(
-            destination: impl Into<Val<Destination>>,
-            output_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<Destination>>, output_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("OutputType", output_type);
@@ -4715,55 +4148,25 @@ pub mod task {
 
     pub(crate) static FILTER_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FilterType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z0-9_]+$"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &["SIMPLE_PATTERN"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x00]+$"),
-                    min_len: Some(0),
-                    max_len: Some(409600),
-                    allowed: &[],
-                }),
-            ),
+            ("FilterType", &Shape::Str(StrRule { pattern: Some("^[A-Z0-9_]+$"), min_len: None, max_len: Some(128), allowed: &["SIMPLE_PATTERN"] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[^\\x00]+$"), min_len: Some(0), max_len: Some(409600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANIFEST_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TRANSFER"],
-                }),
-            ),
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CSV"],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRANSFER"] })),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV"] })),
             ("Source", &Shape::Object(&SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3", &Shape::Object(&MANIFEST_CONFIG_SOURCE_S3_SHAPE))],
+        fields: &[
+            ("S3", &Shape::Object(&MANIFEST_CONFIG_SOURCE_S3_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -4779,197 +4182,38 @@ pub mod task {
 
     pub(crate) static OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Atime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "BEST_EFFORT"],
-                }),
-            ),
-            (
-                "BytesPerSecond",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Gid",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"],
-                }),
-            ),
-            (
-                "LogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OFF", "BASIC", "TRANSFER"],
-                }),
-            ),
-            (
-                "Mtime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "PRESERVE"],
-                }),
-            ),
-            (
-                "ObjectMetadata",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PRESERVE", "NONE"],
-                }),
-            ),
-            (
-                "ObjectTags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PRESERVE", "NONE"],
-                }),
-            ),
-            (
-                "OverwriteMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALWAYS", "NEVER"],
-                }),
-            ),
-            (
-                "PosixPermissions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "PRESERVE"],
-                }),
-            ),
-            (
-                "PreserveDeletedFiles",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PRESERVE", "REMOVE"],
-                }),
-            ),
-            (
-                "PreserveDevices",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "PRESERVE"],
-                }),
-            ),
-            (
-                "SecurityDescriptorCopyFlags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "OWNER_DACL", "OWNER_DACL_SACL"],
-                }),
-            ),
-            (
-                "TaskQueueing",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "TransferMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CHANGED", "ALL"],
-                }),
-            ),
-            (
-                "Uid",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"],
-                }),
-            ),
-            (
-                "VerifyMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["POINT_IN_TIME_CONSISTENT", "ONLY_FILES_TRANSFERRED", "NONE"],
-                }),
-            ),
+            ("Atime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "BEST_EFFORT"] })),
+            ("BytesPerSecond", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
+            ("Gid", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"] })),
+            ("LogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OFF", "BASIC", "TRANSFER"] })),
+            ("Mtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "PRESERVE"] })),
+            ("ObjectMetadata", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESERVE", "NONE"] })),
+            ("ObjectTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESERVE", "NONE"] })),
+            ("OverwriteMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALWAYS", "NEVER"] })),
+            ("PosixPermissions", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "PRESERVE"] })),
+            ("PreserveDeletedFiles", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESERVE", "REMOVE"] })),
+            ("PreserveDevices", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "PRESERVE"] })),
+            ("SecurityDescriptorCopyFlags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "OWNER_DACL", "OWNER_DACL_SACL"] })),
+            ("TaskQueueing", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("TransferMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CHANGED", "ALL"] })),
+            ("Uid", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "INT_VALUE", "NAME", "BOTH"] })),
+            ("VerifyMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["POINT_IN_TIME_CONSISTENT", "ONLY_FILES_TRANSFERRED", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TASK_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScheduleExpression",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\ \\_\\*\\?\\,\\|\\^\\-\\/\\#\\s\\(\\)\\+]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("ScheduleExpression", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\ \\_\\*\\?\\,\\|\\^\\-\\/\\#\\s\\(\\)\\+]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+=._:@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4977,43 +4221,18 @@ pub mod task {
     pub(crate) static TASK_REPORT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Destination", &Shape::Object(&DESTINATION_SHAPE)),
-            (
-                "ObjectVersionIds",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INCLUDE", "NONE"],
-                }),
-            ),
-            (
-                "OutputType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SUMMARY_ONLY", "STANDARD"],
-                }),
-            ),
+            ("ObjectVersionIds", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUDE", "NONE"] })),
+            ("OutputType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUMMARY_ONLY", "STANDARD"] })),
             ("Overrides", &Shape::Object(&OVERRIDES_SHAPE)),
-            (
-                "ReportLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-                }),
-            ),
+            ("ReportLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3",
-            &Shape::Object(&TASK_REPORT_CONFIG_DESTINATION_S3_SHAPE),
-        )],
+        fields: &[
+            ("S3", &Shape::Object(&TASK_REPORT_CONFIG_DESTINATION_S3_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -5037,54 +4256,30 @@ pub mod task {
     };
 
     pub(crate) static DELETED_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReportLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-            }),
-        )],
+        fields: &[
+            ("ReportLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SKIPPED_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReportLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-            }),
-        )],
+        fields: &[
+            ("ReportLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFERRED_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReportLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-            }),
-        )],
+        fields: &[
+            ("ReportLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VERIFIED_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReportLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"],
-            }),
-        )],
+        fields: &[
+            ("ReportLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ERRORS_ONLY", "SUCCESSES_AND_ERRORS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -33,10 +33,7 @@ impl CfnConnection {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
         props.set("Name", name);
-        CfnConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnection { props, options: ResourceOptions::default() }
     }
 
     /// AWS Location of project
@@ -50,10 +47,7 @@ impl CfnConnection {
     /// The configurations of the connection.
     ///
     /// Write-only.
-    pub fn configurations(
-        mut self,
-        value: impl Into<Val<Vec<connection::ConnectionConfiguration>>>,
-    ) -> Self {
+    pub fn configurations(mut self, value: impl Into<Val<Vec<connection::ConnectionConfiguration>>>) -> Self {
         self.props.set("Configurations", value);
         self
     }
@@ -97,7 +91,7 @@ impl CfnConnection {
     /// The `Props` property.
     ///
     /// Write-only.
-    pub fn props_2(mut self, value: impl Into<Val<connection::ConnectionPropertiesInput>>) -> Self {
+    pub fn props(mut self, value: impl Into<Val<connection::ConnectionPropertiesInput>>) -> Self {
         self.props.set("Props", value);
         self
     }
@@ -184,101 +178,24 @@ impl Handle<CfnConnection> {
 pub(crate) static CONNECTION_META: TypeMeta = TypeMeta {
     type_name: CfnConnection::TYPE_NAME,
     shape: &CONNECTION_SHAPE,
-    create_only: &[
-        "DomainIdentifier",
-        "EnableTrustedIdentityPropagation",
-        "EnvironmentIdentifier",
-        "Name",
-        "ProjectIdentifier",
-        "Scope",
-    ],
-    write_only: &[
-        "AwsLocation",
-        "Configurations",
-        "DomainIdentifier",
-        "EnableTrustedIdentityPropagation",
-        "EnvironmentIdentifier",
-        "ProjectIdentifier",
-        "Props",
-        "Scope",
-    ],
+    create_only: &["DomainIdentifier", "EnableTrustedIdentityPropagation", "EnvironmentIdentifier", "Name", "ProjectIdentifier", "Scope"],
+    write_only: &["AwsLocation", "Configurations", "DomainIdentifier", "EnableTrustedIdentityPropagation", "EnvironmentIdentifier", "ProjectIdentifier", "Props", "Scope"],
     primary_identifier: &["DomainId", "ConnectionId"],
-    attributes: &[
-        "ConnectionId",
-        "DomainId",
-        "DomainUnitId",
-        "EnvironmentId",
-        "EnvironmentUserRole",
-        "ProjectId",
-        "Type",
-    ],
+    attributes: &["ConnectionId", "DomainId", "DomainUnitId", "EnvironmentId", "EnvironmentUserRole", "ProjectId", "Type"],
     tagging: None,
     regions: RegionSet(0x2fce1e688358),
 };
 
 pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AwsLocation",
-            &Shape::Object(&connection::AWS_LOCATION_SHAPE),
-        ),
-        (
-            "Configurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connection::CONNECTION_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S\\s]*$"),
-                min_len: None,
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[_-][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w][\\w\\.\\-\\_]*$"),
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Props",
-            &Shape::Object(&connection::CONNECTION_PROPERTIES_INPUT_SHAPE),
-        ),
-        (
-            "Scope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DOMAIN", "PROJECT"],
-            }),
-        ),
+        ("AwsLocation", &Shape::Object(&connection::AWS_LOCATION_SHAPE)),
+        ("Configurations", &Shape::List(ListRule { item: Some(&Shape::Object(&connection::CONNECTION_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: None, max_len: Some(128), allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[_-][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnvironmentIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w][\\w\\.\\-\\_]*$"), min_len: None, max_len: Some(64), allowed: &[] })),
+        ("Props", &Shape::Object(&connection::CONNECTION_PROPERTIES_INPUT_SHAPE)),
+        ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOMAIN", "PROJECT"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -379,10 +296,7 @@ pub mod connection {
         }
 
         /// Amazon Q properties of the connection.
-        pub fn amazon_q_properties(
-            mut self,
-            value: impl Into<Val<AmazonQPropertiesInput>>,
-        ) -> Self {
+        pub fn amazon_q_properties(mut self, value: impl Into<Val<AmazonQPropertiesInput>>) -> Self {
             self.props.set("AmazonQProperties", value);
             self
         }
@@ -400,10 +314,7 @@ pub mod connection {
         }
 
         /// HyperPod Properties Input
-        pub fn hyper_pod_properties(
-            mut self,
-            value: impl Into<Val<HyperPodPropertiesInput>>,
-        ) -> Self {
+        pub fn hyper_pod_properties(mut self, value: impl Into<Val<HyperPodPropertiesInput>>) -> Self {
             self.props.set("HyperPodProperties", value);
             self
         }
@@ -415,10 +326,7 @@ pub mod connection {
         }
 
         /// Lakehouse Properties Input
-        pub fn lakehouse_properties(
-            mut self,
-            value: impl Into<Val<LakehousePropertiesInput>>,
-        ) -> Self {
+        pub fn lakehouse_properties(mut self, value: impl Into<Val<LakehousePropertiesInput>>) -> Self {
             self.props.set("LakehouseProperties", value);
             self
         }
@@ -430,10 +338,7 @@ pub mod connection {
         }
 
         /// Redshift Properties Input
-        pub fn redshift_properties(
-            mut self,
-            value: impl Into<Val<RedshiftPropertiesInput>>,
-        ) -> Self {
+        pub fn redshift_properties(mut self, value: impl Into<Val<RedshiftPropertiesInput>>) -> Self {
             self.props.set("RedshiftProperties", value);
             self
         }
@@ -445,28 +350,19 @@ pub mod connection {
         }
 
         /// Spark EMR Properties Input.
-        pub fn spark_emr_properties(
-            mut self,
-            value: impl Into<Val<SparkEmrPropertiesInput>>,
-        ) -> Self {
+        pub fn spark_emr_properties(mut self, value: impl Into<Val<SparkEmrPropertiesInput>>) -> Self {
             self.props.set("SparkEmrProperties", value);
             self
         }
 
         /// Spark Glue Properties Input.
-        pub fn spark_glue_properties(
-            mut self,
-            value: impl Into<Val<SparkGluePropertiesInput>>,
-        ) -> Self {
+        pub fn spark_glue_properties(mut self, value: impl Into<Val<SparkGluePropertiesInput>>) -> Self {
             self.props.set("SparkGlueProperties", value);
             self
         }
 
         /// Workflows MWAA Properties Input
-        pub fn workflows_mwaa_properties(
-            mut self,
-            value: impl Into<Val<WorkflowsMwaaPropertiesInput>>,
-        ) -> Self {
+        pub fn workflows_mwaa_properties(mut self, value: impl Into<Val<WorkflowsMwaaPropertiesInput>>) -> Self {
             self.props.set("WorkflowsMwaaProperties", value);
             self
         }
@@ -591,10 +487,7 @@ pub mod connection {
         }
 
         /// Authentication Configuration Input
-        pub fn authentication_configuration(
-            mut self,
-            value: impl Into<Val<AuthenticationConfigurationInput>>,
-        ) -> Self {
+        pub fn authentication_configuration(mut self, value: impl Into<Val<AuthenticationConfigurationInput>>) -> Self {
             self.props.set("AuthenticationConfiguration", value);
             self
         }
@@ -630,10 +523,7 @@ pub mod connection {
         }
 
         /// Physical Connection Requirements
-        pub fn physical_connection_requirements(
-            mut self,
-            value: impl Into<Val<PhysicalConnectionRequirements>>,
-        ) -> Self {
+        pub fn physical_connection_requirements(mut self, value: impl Into<Val<PhysicalConnectionRequirements>>) -> Self {
             self.props.set("PhysicalConnectionRequirements", value);
             self
         }
@@ -657,10 +547,7 @@ pub mod connection {
         }
 
         /// The `ValidateForComputeEnvironments` property.
-        pub fn validate_for_compute_environments(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn validate_for_compute_environments(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ValidateForComputeEnvironments", value);
             self
         }
@@ -694,19 +581,13 @@ pub mod connection {
         }
 
         /// Basic Authentication Credentials
-        pub fn basic_authentication_credentials(
-            mut self,
-            value: impl Into<Val<BasicAuthenticationCredentials>>,
-        ) -> Self {
+        pub fn basic_authentication_credentials(mut self, value: impl Into<Val<BasicAuthenticationCredentials>>) -> Self {
             self.props.set("BasicAuthenticationCredentials", value);
             self
         }
 
         /// Credential Map
-        pub fn custom_authentication_credentials(
-            mut self,
-            value: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn custom_authentication_credentials(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("CustomAuthenticationCredentials", value);
             self
         }
@@ -782,19 +663,13 @@ pub mod connection {
         }
 
         /// Authorization Code Properties
-        pub fn authorization_code_properties(
-            mut self,
-            value: impl Into<Val<AuthorizationCodeProperties>>,
-        ) -> Self {
+        pub fn authorization_code_properties(mut self, value: impl Into<Val<AuthorizationCodeProperties>>) -> Self {
             self.props.set("AuthorizationCodeProperties", value);
             self
         }
 
         /// OAuth2 Client Application
-        pub fn o_auth2_client_application(
-            mut self,
-            value: impl Into<Val<OAuth2ClientApplication>>,
-        ) -> Self {
+        pub fn o_auth2_client_application(mut self, value: impl Into<Val<OAuth2ClientApplication>>) -> Self {
             self.props.set("OAuth2ClientApplication", value);
             self
         }
@@ -878,22 +753,14 @@ pub mod connection {
         }
 
         /// The `AWSManagedClientApplicationReference` property.
-        pub fn aws_managed_client_application_reference(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("AWSManagedClientApplicationReference", value);
+        pub fn aws_managed_client_application_reference(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("AWSManagedClientApplicationReference", value);
             self
         }
 
         /// The `UserManagedClientApplicationClientId` property.
-        pub fn user_managed_client_application_client_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("UserManagedClientApplicationClientId", value);
+        pub fn user_managed_client_application_client_id(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("UserManagedClientApplicationClientId", value);
             self
         }
     }
@@ -936,12 +803,8 @@ pub mod connection {
         }
 
         /// The `UserManagedClientApplicationClientSecret` property.
-        pub fn user_managed_client_application_client_secret(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("UserManagedClientApplicationClientSecret", value);
+        pub fn user_managed_client_application_client_secret(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("UserManagedClientApplicationClientSecret", value);
             self
         }
     }
@@ -1135,10 +998,7 @@ pub mod connection {
         }
 
         /// Redshift Lineage Sync Configuration Input
-        pub fn lineage_sync(
-            mut self,
-            value: impl Into<Val<RedshiftLineageSyncConfigurationInput>>,
-        ) -> Self {
+        pub fn lineage_sync(mut self, value: impl Into<Val<RedshiftLineageSyncConfigurationInput>>) -> Self {
             self.props.set("LineageSync", value);
             self
         }
@@ -1544,482 +1404,138 @@ pub mod connection {
 
     pub(crate) static CONNECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Classification",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w][\\w\\.\\-\\_]*$"),
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Properties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
+            ("Classification", &Shape::Str(StrRule { pattern: Some("^[\\w][\\w\\.\\-\\_]*$"), min_len: None, max_len: Some(64), allowed: &[] })),
+            ("Properties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTION_PROPERTIES_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AmazonQProperties",
-                &Shape::Object(&AMAZON_Q_PROPERTIES_INPUT_SHAPE),
-            ),
-            (
-                "AthenaProperties",
-                &Shape::Object(&ATHENA_PROPERTIES_INPUT_SHAPE),
-            ),
-            (
-                "GlueProperties",
-                &Shape::Object(&GLUE_PROPERTIES_INPUT_SHAPE),
-            ),
-            (
-                "HyperPodProperties",
-                &Shape::Object(&HYPER_POD_PROPERTIES_INPUT_SHAPE),
-            ),
+            ("AmazonQProperties", &Shape::Object(&AMAZON_Q_PROPERTIES_INPUT_SHAPE)),
+            ("AthenaProperties", &Shape::Object(&ATHENA_PROPERTIES_INPUT_SHAPE)),
+            ("GlueProperties", &Shape::Object(&GLUE_PROPERTIES_INPUT_SHAPE)),
+            ("HyperPodProperties", &Shape::Object(&HYPER_POD_PROPERTIES_INPUT_SHAPE)),
             ("IamProperties", &Shape::Object(&IAM_PROPERTIES_INPUT_SHAPE)),
-            (
-                "RedshiftProperties",
-                &Shape::Object(&REDSHIFT_PROPERTIES_INPUT_SHAPE),
-            ),
+            ("RedshiftProperties", &Shape::Object(&REDSHIFT_PROPERTIES_INPUT_SHAPE)),
             ("S3Properties", &Shape::Object(&S3_PROPERTIES_INPUT_SHAPE)),
-            (
-                "SparkEmrProperties",
-                &Shape::Object(&SPARK_EMR_PROPERTIES_INPUT_SHAPE),
-            ),
-            (
-                "SparkGlueProperties",
-                &Shape::Object(&SPARK_GLUE_PROPERTIES_INPUT_SHAPE),
-            ),
+            ("SparkEmrProperties", &Shape::Object(&SPARK_EMR_PROPERTIES_INPUT_SHAPE)),
+            ("SparkGlueProperties", &Shape::Object(&SPARK_GLUE_PROPERTIES_INPUT_SHAPE)),
         ],
-        one_of_required: &[
-            &["AthenaProperties"],
-            &["GlueProperties"],
-            &["HyperPodProperties"],
-            &["IamProperties"],
-            &["RedshiftProperties"],
-            &["SparkEmrProperties"],
-            &["AmazonQProperties"],
-            &["SparkGlueProperties"],
-            &["S3Properties"],
-            &["MlflowProperties"],
-            &["WorkflowsMwaaProperties"],
-            &["WorkflowsServerlessProperties"],
-            &["LakehouseProperties"],
-        ],
+        one_of_required: &[&["AthenaProperties"], &["GlueProperties"], &["HyperPodProperties"], &["IamProperties"], &["RedshiftProperties"], &["SparkEmrProperties"], &["AmazonQProperties"], &["SparkGlueProperties"], &["S3Properties"], &["MlflowProperties"], &["WorkflowsMwaaProperties"], &["WorkflowsServerlessProperties"], &["LakehouseProperties"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AMAZON_Q_PROPERTIES_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProfileArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws[a-z\\-]*:[a-z0-9\\-]+:[a-z0-9\\-]*:[0-9]*:.*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthMode", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("ProfileArn", &Shape::Str(StrRule { pattern: Some("arn:aws[a-z\\-]*:[a-z0-9\\-]+:[a-z0-9\\-]*:[0-9]*:.*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ATHENA_PROPERTIES_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WorkgroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._-]+$"),
-                min_len: None,
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("WorkgroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]+$"), min_len: None, max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLUE_PROPERTIES_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "GlueConnectionInput",
-            &Shape::Object(&GLUE_CONNECTION_INPUT_SHAPE),
-        )],
+        fields: &[
+            ("GlueConnectionInput", &Shape::Object(&GLUE_CONNECTION_INPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLUE_CONNECTION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AthenaProperties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "AuthenticationConfiguration",
-                &Shape::Object(&AUTHENTICATION_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "ConnectionProperties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\r\\n\\t]*$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchCriteria",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PhysicalConnectionRequirements",
-                &Shape::Object(&PHYSICAL_CONNECTION_REQUIREMENTS_SHAPE),
-            ),
-            (
-                "PythonProperties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "SparkProperties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "ValidateForComputeEnvironments",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("AthenaProperties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("AuthenticationConfiguration", &Shape::Object(&AUTHENTICATION_CONFIGURATION_INPUT_SHAPE)),
+            ("ConnectionProperties", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\r\\n\\t]*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("MatchCriteria", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("PhysicalConnectionRequirements", &Shape::Object(&PHYSICAL_CONNECTION_REQUIREMENTS_SHAPE)),
+            ("PythonProperties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("SparkProperties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFF\\t]*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("ValidateForComputeEnvironments", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHENTICATION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BASIC", "OAUTH2", "CUSTOM"],
-                }),
-            ),
-            (
-                "BasicAuthenticationCredentials",
-                &Shape::Object(&BASIC_AUTHENTICATION_CREDENTIALS_SHAPE),
-            ),
-            (
-                "CustomAuthenticationCredentials",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^$|arn:aws[a-z0-9-]*:kms:.*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OAuth2Properties",
-                &Shape::Object(&O_AUTH2_PROPERTIES_SHAPE),
-            ),
-            (
-                "SecretArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:secretsmanager:.*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASIC", "OAUTH2", "CUSTOM"] })),
+            ("BasicAuthenticationCredentials", &Shape::Object(&BASIC_AUTHENTICATION_CREDENTIALS_SHAPE)),
+            ("CustomAuthenticationCredentials", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^$|arn:aws[a-z0-9-]*:kms:.*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("OAuth2Properties", &Shape::Object(&O_AUTH2_PROPERTIES_SHAPE)),
+            ("SecretArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:secretsmanager:.*$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BASIC_AUTHENTICATION_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: None,
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(512), allowed: &[] })),
+            ("UserName", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: None, max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH2_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationCodeProperties",
-                &Shape::Object(&AUTHORIZATION_CODE_PROPERTIES_SHAPE),
-            ),
-            (
-                "OAuth2ClientApplication",
-                &Shape::Object(&O_AUTH2_CLIENT_APPLICATION_SHAPE),
-            ),
-            (
-                "OAuth2Credentials",
-                &Shape::Object(&GLUE_O_AUTH2_CREDENTIALS_SHAPE),
-            ),
-            (
-                "OAuth2GrantType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTHORIZATION_CODE", "CLIENT_CREDENTIALS", "JWT_BEARER"],
-                }),
-            ),
-            (
-                "TokenUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(https?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]$",
-                    ),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TokenUrlParametersMap",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                })),
-            ),
+            ("AuthorizationCodeProperties", &Shape::Object(&AUTHORIZATION_CODE_PROPERTIES_SHAPE)),
+            ("OAuth2ClientApplication", &Shape::Object(&O_AUTH2_CLIENT_APPLICATION_SHAPE)),
+            ("OAuth2Credentials", &Shape::Object(&GLUE_O_AUTH2_CREDENTIALS_SHAPE)),
+            ("OAuth2GrantType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTHORIZATION_CODE", "CLIENT_CREDENTIALS", "JWT_BEARER"] })),
+            ("TokenUrl", &Shape::Str(StrRule { pattern: Some("^(https?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]$"), min_len: None, max_len: Some(256), allowed: &[] })),
+            ("TokenUrlParametersMap", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZATION_CODE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RedirectUri",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizationCode", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+            ("RedirectUri", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH2_CLIENT_APPLICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AWSManagedClientApplicationReference",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserManagedClientApplicationClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AWSManagedClientApplicationReference", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("UserManagedClientApplicationClientId", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLUE_O_AUTH2_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\x20-\\x7E]*$"),
-                    min_len: None,
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JwtToken",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^([a-zA-Z0-9_=]+)\\.([a-zA-Z0-9_=]+)\\.([a-zA-Z0-9_\\-\\+\\/=]*)$",
-                    ),
-                    min_len: None,
-                    max_len: Some(8000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RefreshToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\x20-\\x7E]*$"),
-                    min_len: None,
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserManagedClientApplicationClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\x20-\\x7E]*$"),
-                    min_len: None,
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("^[\\x20-\\x7E]*$"), min_len: None, max_len: Some(4096), allowed: &[] })),
+            ("JwtToken", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9_=]+)\\.([a-zA-Z0-9_=]+)\\.([a-zA-Z0-9_\\-\\+\\/=]*)$"), min_len: None, max_len: Some(8000), allowed: &[] })),
+            ("RefreshToken", &Shape::Str(StrRule { pattern: Some("^[\\x20-\\x7E]*$"), min_len: None, max_len: Some(4096), allowed: &[] })),
+            ("UserManagedClientApplicationClientSecret", &Shape::Str(StrRule { pattern: Some("^[\\x20-\\x7E]*$"), min_len: None, max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PHYSICAL_CONNECTION_REQUIREMENTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AvailabilityZone",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecurityGroupIdList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "SubnetId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^subnet-[a-z0-9]+$"),
-                    min_len: None,
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SubnetIdList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[a-z0-9]+$"),
-                        min_len: None,
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SecurityGroupIdList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+            ("SubnetId", &Shape::Str(StrRule { pattern: Some("^subnet-[a-z0-9]+$"), min_len: None, max_len: Some(32), allowed: &[] })),
+            ("SubnetIdList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[a-z0-9]+$"), min_len: None, max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HYPER_POD_PROPERTIES_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ClusterName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2033,40 +1549,11 @@ pub mod connection {
     pub(crate) static REDSHIFT_PROPERTIES_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Credentials", &Shape::Object(&REDSHIFT_CREDENTIALS_SHAPE)),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Host",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]*$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LineageSync",
-                &Shape::Object(&REDSHIFT_LINEAGE_SYNC_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Storage",
-                &Shape::Object(&REDSHIFT_STORAGE_PROPERTIES_SHAPE),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Host", &Shape::Str(StrRule { pattern: Some("^[\\S]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
+            ("LineageSync", &Shape::Object(&REDSHIFT_LINEAGE_SYNC_CONFIGURATION_INPUT_SHAPE)),
+            ("Port", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("Storage", &Shape::Object(&REDSHIFT_STORAGE_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2082,30 +1569,16 @@ pub mod connection {
 
     pub(crate) static USERNAME_PASSWORD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]*$"),
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]*$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: Some("^[\\S]*$"), min_len: None, max_len: Some(64), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: Some("^[\\S]*$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_LINEAGE_SYNC_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Schedule", &Shape::Object(&LINEAGE_SYNC_SCHEDULE_SHAPE))],
+        fields: &[
+            ("Schedule", &Shape::Object(&LINEAGE_SYNC_SCHEDULE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2118,24 +1591,8 @@ pub mod connection {
 
     pub(crate) static REDSHIFT_STORAGE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClusterName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WorkgroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("ClusterName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-]+$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("WorkgroupName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-]+$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
         ],
         one_of_required: &[&["ClusterName"], &["WorkgroupName"]],
         ..ObjectShape::EMPTY
@@ -2143,24 +1600,8 @@ pub mod connection {
 
     pub(crate) static S3_PROPERTIES_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3AccessGrantLocationId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9\\-]+"),
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("s3://.+"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("S3AccessGrantLocationId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\-]+"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("s3://.+"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2182,81 +1623,21 @@ pub mod connection {
     pub(crate) static SPARK_GLUE_PROPERTIES_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AdditionalArgs", &Shape::Object(&SPARK_GLUE_ARGS_SHAPE)),
-            (
-                "GlueConnectionName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GlueVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\w+\\.\\w+$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IdleTimeout",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(3000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JavaVirtualEnv",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]*$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NumberOfWorkers",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PythonVirtualEnv",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]*$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WorkerType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[G|Z].*$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("GlueConnectionName", &Shape::Str(StrRule { pattern: Some("^[\\S]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("GlueVersion", &Shape::Str(StrRule { pattern: Some("^\\w+\\.\\w+$"), min_len: None, max_len: Some(256), allowed: &[] })),
+            ("IdleTimeout", &Shape::Num(NumRule { min: Some(1.0), max: Some(3000.0), allowed: &[] })),
+            ("JavaVirtualEnv", &Shape::Str(StrRule { pattern: Some("^[\\S]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
+            ("NumberOfWorkers", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("PythonVirtualEnv", &Shape::Str(StrRule { pattern: Some("^[\\S]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
+            ("WorkerType", &Shape::Str(StrRule { pattern: Some("^[G|Z].*$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPARK_GLUE_ARGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Connection",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]+$"),
-                min_len: None,
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Connection", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: None, max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2279,21 +1660,13 @@ impl CfnDataSource {
     /// - `name`: `Name`, The name of the data source.
     /// - `project_identifier`: `ProjectIdentifier`, The identifier of the Amazon DataZone project in which you want to add the data source.
     /// - `type_`: `Type`, The type of the data source.
-    pub fn new(
-        domain_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        project_identifier: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, project_identifier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
         props.set("Name", name);
         props.set("ProjectIdentifier", project_identifier);
         props.set("Type", type_);
-        CfnDataSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataSource { props, options: ResourceOptions::default() }
     }
 
     /// The metadata forms that are to be attached to the assets that this data source works with.
@@ -2307,10 +1680,7 @@ impl CfnDataSource {
     /// Configuration of the data source. It can be set to either glueRunConfiguration or redshiftRunConfiguration.
     ///
     /// Write-only.
-    pub fn configuration(
-        mut self,
-        value: impl Into<Val<data_source::DataSourceConfigurationInput>>,
-    ) -> Self {
+    pub fn configuration(mut self, value: impl Into<Val<data_source::DataSourceConfigurationInput>>) -> Self {
         self.props.set("Configuration", value);
         self
     }
@@ -2356,10 +1726,7 @@ impl CfnDataSource {
     }
 
     /// Specifies whether the business name generation is to be enabled for this data source.
-    pub fn recommendation(
-        mut self,
-        value: impl Into<Val<data_source::RecommendationConfiguration>>,
-    ) -> Self {
+    pub fn recommendation(mut self, value: impl Into<Val<data_source::RecommendationConfiguration>>) -> Self {
         self.props.set("Recommendation", value);
         self
     }
@@ -2468,102 +1835,24 @@ impl Handle<CfnDataSource> {
 pub(crate) static DATA_SOURCE_META: TypeMeta = TypeMeta {
     type_name: CfnDataSource::TYPE_NAME,
     shape: &DATA_SOURCE_SHAPE,
-    create_only: &[
-        "ConnectionIdentifier",
-        "DomainIdentifier",
-        "EnvironmentIdentifier",
-        "ProjectIdentifier",
-        "Type",
-    ],
-    write_only: &[
-        "AssetFormsInput",
-        "Configuration",
-        "ConnectionIdentifier",
-        "DomainIdentifier",
-        "EnvironmentIdentifier",
-        "ProjectIdentifier",
-    ],
+    create_only: &["ConnectionIdentifier", "DomainIdentifier", "EnvironmentIdentifier", "ProjectIdentifier", "Type"],
+    write_only: &["AssetFormsInput", "Configuration", "ConnectionIdentifier", "DomainIdentifier", "EnvironmentIdentifier", "ProjectIdentifier"],
     primary_identifier: &["DomainId", "Id"],
-    attributes: &[
-        "ConnectionId",
-        "CreatedAt",
-        "DomainId",
-        "EnvironmentId",
-        "Id",
-        "LastRunAssetCount",
-        "LastRunAt",
-        "LastRunStatus",
-        "ProjectId",
-        "Status",
-        "UpdatedAt",
-    ],
+    attributes: &["ConnectionId", "CreatedAt", "DomainId", "EnvironmentId", "Id", "LastRunAssetCount", "LastRunAt", "LastRunStatus", "ProjectId", "Status", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
 };
 
 pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssetFormsInput",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_source::FORM_INPUT_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Configuration",
-            &Shape::Object(&data_source::DATA_SOURCE_CONFIGURATION_INPUT_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnableSetting",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Schedule",
-            &Shape::Object(&data_source::SCHEDULE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("AssetFormsInput", &Shape::List(ListRule { item: Some(&Shape::Object(&data_source::FORM_INPUT_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("Configuration", &Shape::Object(&data_source::DATA_SOURCE_CONFIGURATION_INPUT_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnableSetting", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Schedule", &Shape::Object(&data_source::SCHEDULE_CONFIGURATION_SHAPE)),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2629,28 +1918,19 @@ pub mod data_source {
         }
 
         /// The `GlueRunConfiguration` property.
-        pub fn glue_run_configuration(
-            mut self,
-            value: impl Into<Val<GlueRunConfigurationInput>>,
-        ) -> Self {
+        pub fn glue_run_configuration(mut self, value: impl Into<Val<GlueRunConfigurationInput>>) -> Self {
             self.props.set("GlueRunConfiguration", value);
             self
         }
 
         /// The configuration details of the Amazon Redshift data source.
-        pub fn redshift_run_configuration(
-            mut self,
-            value: impl Into<Val<RedshiftRunConfigurationInput>>,
-        ) -> Self {
+        pub fn redshift_run_configuration(mut self, value: impl Into<Val<RedshiftRunConfigurationInput>>) -> Self {
             self.props.set("RedshiftRunConfiguration", value);
             self
         }
 
         /// The configuration details of the Amazon SageMaker data source.
-        pub fn sage_maker_run_configuration(
-            mut self,
-            value: impl Into<Val<SageMakerRunConfigurationInput>>,
-        ) -> Self {
+        pub fn sage_maker_run_configuration(mut self, value: impl Into<Val<SageMakerRunConfigurationInput>>) -> Self {
             self.props.set("SageMakerRunConfiguration", value);
             self
         }
@@ -2672,14 +1952,9 @@ pub mod data_source {
         /// Creates the value from its required properties:
         ///
         /// - `relational_filter_configurations`: `RelationalFilterConfigurations`, The relational filter configurations included in the configuration details of the AWS Glue data source.
-        pub fn new(
-            relational_filter_configurations: impl Into<Val<Vec<RelationalFilterConfiguration>>>,
-        ) -> Self {
+        pub fn new(relational_filter_configurations: impl Into<Val<Vec<RelationalFilterConfiguration>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "RelationalFilterConfigurations",
-                relational_filter_configurations,
-            );
+            props.set("RelationalFilterConfigurations", relational_filter_configurations);
             GlueRunConfigurationInput { props }
         }
 
@@ -2778,14 +2053,9 @@ pub mod data_source {
         /// Creates the value from its required properties:
         ///
         /// - `relational_filter_configurations`: `RelationalFilterConfigurations`, The relational filter configurations included in the configuration details of the Amazon Redshift data source.
-        pub fn new(
-            relational_filter_configurations: impl Into<Val<Vec<RelationalFilterConfiguration>>>,
-        ) -> Self {
+        pub fn new(relational_filter_configurations: impl Into<Val<Vec<RelationalFilterConfiguration>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "RelationalFilterConfigurations",
-                relational_filter_configurations,
-            );
+            props.set("RelationalFilterConfigurations", relational_filter_configurations);
             RedshiftRunConfigurationInput { props }
         }
 
@@ -2796,10 +2066,7 @@ pub mod data_source {
         }
 
         /// The details of the credentials required to access an Amazon Redshift cluster.
-        pub fn redshift_credential_configuration(
-            mut self,
-            value: impl Into<Val<RedshiftCredentialConfiguration>>,
-        ) -> Self {
+        pub fn redshift_credential_configuration(mut self, value: impl Into<Val<RedshiftCredentialConfiguration>>) -> Self {
             self.props.set("RedshiftCredentialConfiguration", value);
             self
         }
@@ -2854,19 +2121,13 @@ pub mod data_source {
         }
 
         /// The name of an Amazon Redshift cluster.
-        pub fn redshift_cluster_source(
-            mut self,
-            value: impl Into<Val<RedshiftClusterStorage>>,
-        ) -> Self {
+        pub fn redshift_cluster_source(mut self, value: impl Into<Val<RedshiftClusterStorage>>) -> Self {
             self.props.set("RedshiftClusterSource", value);
             self
         }
 
         /// The details of the Amazon Redshift Serverless workgroup storage.
-        pub fn redshift_serverless_source(
-            mut self,
-            value: impl Into<Val<RedshiftServerlessStorage>>,
-        ) -> Self {
+        pub fn redshift_serverless_source(mut self, value: impl Into<Val<RedshiftServerlessStorage>>) -> Self {
             self.props.set("RedshiftServerlessSource", value);
             self
         }
@@ -3009,60 +2270,19 @@ pub mod data_source {
 
     pub(crate) static FORM_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Content",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(75000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FormName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TypeIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!\\.)[\\w\\.]*\\w$"),
-                    min_len: Some(1),
-                    max_len: Some(385),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TypeRevision",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Content", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(75000), allowed: &[] })),
+            ("FormName", &Shape::Str(StrRule { pattern: Some("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TypeIdentifier", &Shape::Str(StrRule { pattern: Some("^(?!\\.)[\\w\\.]*\\w$"), min_len: Some(1), max_len: Some(385), allowed: &[] })),
+            ("TypeRevision", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GlueRunConfiguration",
-                &Shape::Object(&GLUE_RUN_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "RedshiftRunConfiguration",
-                &Shape::Object(&REDSHIFT_RUN_CONFIGURATION_INPUT_SHAPE),
-            ),
-            (
-                "SageMakerRunConfiguration",
-                &Shape::Object(&SAGE_MAKER_RUN_CONFIGURATION_INPUT_SHAPE),
-            ),
+            ("GlueRunConfiguration", &Shape::Object(&GLUE_RUN_CONFIGURATION_INPUT_SHAPE)),
+            ("RedshiftRunConfiguration", &Shape::Object(&REDSHIFT_RUN_CONFIGURATION_INPUT_SHAPE)),
+            ("SageMakerRunConfiguration", &Shape::Object(&SAGE_MAKER_RUN_CONFIGURATION_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3078,56 +2298,17 @@ pub mod data_source {
 
     pub(crate) static RELATIONAL_FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterExpressions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILTER_EXPRESSION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SchemaName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("FilterExpressions", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_EXPRESSION_SHAPE)), min_items: None, max_items: None })),
+            ("SchemaName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INCLUDE", "EXCLUDE"],
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUDE", "EXCLUDE"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3151,42 +2332,24 @@ pub mod data_source {
 
     pub(crate) static REDSHIFT_STORAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RedshiftClusterSource",
-                &Shape::Object(&REDSHIFT_CLUSTER_STORAGE_SHAPE),
-            ),
-            (
-                "RedshiftServerlessSource",
-                &Shape::Object(&REDSHIFT_SERVERLESS_STORAGE_SHAPE),
-            ),
+            ("RedshiftClusterSource", &Shape::Object(&REDSHIFT_CLUSTER_STORAGE_SHAPE)),
+            ("RedshiftServerlessSource", &Shape::Object(&REDSHIFT_SERVERLESS_STORAGE_SHAPE)),
         ],
         one_of_required: &[&["RedshiftClusterSource"], &["RedshiftServerlessSource"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_CLUSTER_STORAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z].[a-z0-9\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ClusterName", &Shape::Str(StrRule { pattern: Some("^[0-9a-z].[a-z0-9\\-]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_SERVERLESS_STORAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WorkgroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9-]+$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("WorkgroupName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-]+$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3224,10 +2387,7 @@ impl CfnDomain {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// The description of the Amazon DataZone domain.
@@ -3360,79 +2520,19 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     create_only: &["DomainVersion", "KmsKeyIdentifier"],
     write_only: &["ServiceRole"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "Id",
-        "LastUpdatedAt",
-        "ManagedAccountId",
-        "PortalUrl",
-        "RootDomainUnitId",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "Id", "LastUpdatedAt", "ManagedAccountId", "PortalUrl", "RootDomainUnitId", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e78d35a),
 };
 
 pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainExecutionRole",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["V1", "V2"],
-            }),
-        ),
-        (
-            "KmsKeyIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceRole",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SingleSignOn",
-            &Shape::Object(&domain::SINGLE_SIGN_ON_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DomainExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DomainVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["V1", "V2"] })),
+        ("KmsKeyIdentifier", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("ServiceRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SingleSignOn", &Shape::Object(&domain::SINGLE_SIGN_ON_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3521,24 +2621,8 @@ pub mod domain {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3561,19 +2645,12 @@ impl CfnDomainUnit {
     /// - `domain_identifier`: `DomainIdentifier`, The ID of the domain where you want to create a domain unit.
     /// - `name`: `Name`, The name of the domain unit.
     /// - `parent_domain_unit_identifier`: `ParentDomainUnitIdentifier`, The ID of the parent domain unit.
-    pub fn new(
-        domain_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        parent_domain_unit_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, parent_domain_unit_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
         props.set("Name", name);
         props.set("ParentDomainUnitIdentifier", parent_domain_unit_identifier);
-        CfnDomainUnit {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainUnit { props, options: ResourceOptions::default() }
     }
 
     /// The description of the domain unit.
@@ -3648,56 +2725,17 @@ pub(crate) static DOMAIN_UNIT_META: TypeMeta = TypeMeta {
     create_only: &["DomainIdentifier", "ParentDomainUnitIdentifier"],
     write_only: &[],
     primary_identifier: &["DomainId", "Id"],
-    attributes: &[
-        "CreatedAt",
-        "DomainId",
-        "Id",
-        "Identifier",
-        "LastUpdatedAt",
-        "ParentDomainUnitId",
-    ],
+    attributes: &["CreatedAt", "DomainId", "Id", "Identifier", "LastUpdatedAt", "ParentDomainUnitId"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
 };
 
 pub(crate) static DOMAIN_UNIT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w -]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParentDomainUnitIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w -]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ParentDomainUnitIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3719,19 +2757,12 @@ impl CfnEnvironment {
     /// - `domain_identifier`: `DomainIdentifier`, The identifier of the Amazon DataZone domain in which the environment would be created.
     /// - `name`: `Name`, The name of the environment.
     /// - `project_identifier`: `ProjectIdentifier`, The ID of the Amazon DataZone project in which the environment would be created.
-    pub fn new(
-        domain_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        project_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, project_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
         props.set("Name", name);
         props.set("ProjectIdentifier", project_identifier);
-        CfnEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// The deployment order for the environment.
@@ -3817,10 +2848,7 @@ impl CfnEnvironment {
     /// The user parameters of the Amazon DataZone environment.
     ///
     /// Changing it replaces the resource.
-    pub fn user_parameters(
-        mut self,
-        value: impl Into<Val<Vec<environment::EnvironmentParameter>>>,
-    ) -> Self {
+    pub fn user_parameters(mut self, value: impl Into<Val<Vec<environment::EnvironmentParameter>>>) -> Self {
         self.props.set("UserParameters", value);
         self
     }
@@ -3930,125 +2958,24 @@ impl Handle<CfnEnvironment> {
 pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     type_name: CfnEnvironment::TYPE_NAME,
     shape: &ENVIRONMENT_SHAPE,
-    create_only: &[
-        "DeploymentOrder",
-        "DomainIdentifier",
-        "EnvironmentAccountIdentifier",
-        "EnvironmentAccountRegion",
-        "EnvironmentBlueprintIdentifier",
-        "EnvironmentConfigurationId",
-        "EnvironmentProfileIdentifier",
-        "ProjectIdentifier",
-        "UserParameters",
-    ],
-    write_only: &[
-        "DeploymentOrder",
-        "DomainIdentifier",
-        "EnvironmentAccountIdentifier",
-        "EnvironmentAccountRegion",
-        "EnvironmentBlueprintIdentifier",
-        "EnvironmentConfigurationId",
-        "EnvironmentProfileIdentifier",
-        "EnvironmentRoleArn",
-        "ProjectIdentifier",
-    ],
+    create_only: &["DeploymentOrder", "DomainIdentifier", "EnvironmentAccountIdentifier", "EnvironmentAccountRegion", "EnvironmentBlueprintIdentifier", "EnvironmentConfigurationId", "EnvironmentProfileIdentifier", "ProjectIdentifier", "UserParameters"],
+    write_only: &["DeploymentOrder", "DomainIdentifier", "EnvironmentAccountIdentifier", "EnvironmentAccountRegion", "EnvironmentBlueprintIdentifier", "EnvironmentConfigurationId", "EnvironmentProfileIdentifier", "EnvironmentRoleArn", "ProjectIdentifier"],
     primary_identifier: &["DomainId", "Id"],
-    attributes: &[
-        "AwsAccountId",
-        "AwsAccountRegion",
-        "CreatedAt",
-        "CreatedBy",
-        "DomainId",
-        "EnvironmentBlueprintId",
-        "EnvironmentProfileId",
-        "Id",
-        "ProjectId",
-        "Provider",
-        "Status",
-        "UpdatedAt",
-    ],
+    attributes: &["AwsAccountId", "AwsAccountRegion", "CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "EnvironmentProfileId", "Id", "ProjectId", "Provider", "Status", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
 };
 
 pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentAccountIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentAccountRegion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z]{2}-[a-z]{4,10}-\\d$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentProfileIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{0,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlossaryTerms",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnvironmentAccountIdentifier", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnvironmentAccountRegion", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z]{4,10}-\\d$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnvironmentProfileIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{0,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("GlossaryTerms", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ProjectIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4109,10 +3036,7 @@ impl CfnEnvironmentActions {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnEnvironmentActions {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironmentActions { props, options: ResourceOptions::default() }
     }
 
     /// The description of the Amazon DataZone environment action.
@@ -4150,10 +3074,7 @@ impl CfnEnvironmentActions {
     }
 
     /// The parameters of the environment action.
-    pub fn parameters(
-        mut self,
-        value: impl Into<Val<environment_actions::AwsConsoleLinkParameters>>,
-    ) -> Self {
+    pub fn parameters(mut self, value: impl Into<Val<environment_actions::AwsConsoleLinkParameters>>) -> Self {
         self.props.set("Parameters", value);
         self
     }
@@ -4210,55 +3131,12 @@ pub(crate) static ENVIRONMENT_ACTIONS_META: TypeMeta = TypeMeta {
 
 pub(crate) static ENVIRONMENT_ACTIONS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_-]{1,36}$"),
-                min_len: Some(1),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Identifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: Some(1),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w -]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Parameters",
-            &Shape::Object(&environment_actions::AWS_CONSOLE_LINK_PARAMETERS_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnvironmentIdentifier", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_-]{1,36}$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+        ("Identifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w -]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Parameters", &Shape::Object(&environment_actions::AWS_CONSOLE_LINK_PARAMETERS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4296,15 +3174,9 @@ pub mod environment_actions {
     }
 
     pub(crate) static AWS_CONSOLE_LINK_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Uri",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Uri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4326,22 +3198,12 @@ impl CfnEnvironmentBlueprintConfiguration {
     /// - `domain_identifier`: `DomainIdentifier`.
     /// - `enabled_regions`: `EnabledRegions`.
     /// - `environment_blueprint_identifier`: `EnvironmentBlueprintIdentifier`.
-    pub fn new(
-        domain_identifier: impl Into<Val<String>>,
-        enabled_regions: impl Into<Val<Vec<String>>>,
-        environment_blueprint_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_identifier: impl Into<Val<String>>, enabled_regions: impl Into<Val<Vec<String>>>, environment_blueprint_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
         props.set("EnabledRegions", enabled_regions);
-        props.set(
-            "EnvironmentBlueprintIdentifier",
-            environment_blueprint_identifier,
-        );
-        CfnEnvironmentBlueprintConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("EnvironmentBlueprintIdentifier", environment_blueprint_identifier);
+        CfnEnvironmentBlueprintConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `EnvironmentRolePermissionBoundary` property.
@@ -4369,10 +3231,7 @@ impl CfnEnvironmentBlueprintConfiguration {
     /// The `ProvisioningConfigurations` property.
     ///
     /// Write-only.
-    pub fn provisioning_configurations(
-        mut self,
-        value: impl Into<Val<Vec<environment_blueprint_configuration::ProvisioningConfiguration>>>,
-    ) -> Self {
+    pub fn provisioning_configurations(mut self, value: impl Into<Val<Vec<environment_blueprint_configuration::ProvisioningConfiguration>>>) -> Self {
         self.props.set("ProvisioningConfigurations", value);
         self
     }
@@ -4384,10 +3243,7 @@ impl CfnEnvironmentBlueprintConfiguration {
     }
 
     /// The `RegionalParameters` property.
-    pub fn regional_parameters(
-        mut self,
-        value: impl Into<Val<Vec<environment_blueprint_configuration::RegionalParameter>>>,
-    ) -> Self {
+    pub fn regional_parameters(mut self, value: impl Into<Val<Vec<environment_blueprint_configuration::RegionalParameter>>>) -> Self {
         self.props.set("RegionalParameters", value);
         self
     }
@@ -4434,108 +3290,23 @@ pub(crate) static ENVIRONMENT_BLUEPRINT_CONFIGURATION_META: TypeMeta = TypeMeta 
     type_name: CfnEnvironmentBlueprintConfiguration::TYPE_NAME,
     shape: &ENVIRONMENT_BLUEPRINT_CONFIGURATION_SHAPE,
     create_only: &["DomainIdentifier", "EnvironmentBlueprintIdentifier"],
-    write_only: &[
-        "DomainIdentifier",
-        "EnvironmentBlueprintIdentifier",
-        "EnvironmentRolePermissionBoundary",
-        "GlobalParameters",
-        "ProvisioningConfigurations",
-    ],
+    write_only: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "EnvironmentRolePermissionBoundary", "GlobalParameters", "ProvisioningConfigurations"],
     primary_identifier: &["DomainId", "EnvironmentBlueprintId"],
-    attributes: &[
-        "CreatedAt",
-        "DomainId",
-        "EnvironmentBlueprintId",
-        "UpdatedAt",
-    ],
+    attributes: &["CreatedAt", "DomainId", "EnvironmentBlueprintId", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
 };
 
 pub(crate) static ENVIRONMENT_BLUEPRINT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnabledRegions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$"),
-                    min_len: Some(4),
-                    max_len: Some(16),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "EnvironmentBlueprintIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentRolePermissionBoundary",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[^:]*:iam::(aws|\\d{12}):policy/[\\w+=,.@-]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManageAccessRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProvisioningConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &environment_blueprint_configuration::PROVISIONING_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProvisioningRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RegionalParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &environment_blueprint_configuration::REGIONAL_PARAMETER_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnabledRegions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$"), min_len: Some(4), max_len: Some(16), allowed: &[] })), min_items: Some(0), max_items: None })),
+        ("EnvironmentBlueprintIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnvironmentRolePermissionBoundary", &Shape::Str(StrRule { pattern: Some("^arn:aws[^:]*:iam::(aws|\\d{12}):policy/[\\w+=,.@-]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ManageAccessRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ProvisioningConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&environment_blueprint_configuration::PROVISIONING_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("ProvisioningRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[^:]*:iam::\\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("RegionalParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&environment_blueprint_configuration::REGIONAL_PARAMETER_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4560,10 +3331,7 @@ pub mod environment_blueprint_configuration {
         }
 
         /// The `LakeFormationConfiguration` property.
-        pub fn lake_formation_configuration(
-            mut self,
-            value: impl Into<Val<LakeFormationConfiguration>>,
-        ) -> Self {
+        pub fn lake_formation_configuration(mut self, value: impl Into<Val<LakeFormationConfiguration>>) -> Self {
             self.props.set("LakeFormationConfiguration", value);
             self
         }
@@ -4589,12 +3357,8 @@ pub mod environment_blueprint_configuration {
         }
 
         /// The `LocationRegistrationExcludeS3Locations` property.
-        pub fn location_registration_exclude_s3_locations(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
-            self.props
-                .set("LocationRegistrationExcludeS3Locations", value);
+        pub fn location_registration_exclude_s3_locations(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
+            self.props.set("LocationRegistrationExcludeS3Locations", value);
             self
         }
 
@@ -4644,10 +3408,9 @@ pub mod environment_blueprint_configuration {
     }
 
     pub(crate) static PROVISIONING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LakeFormationConfiguration",
-            &Shape::Object(&LAKE_FORMATION_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("LakeFormationConfiguration", &Shape::Object(&LAKE_FORMATION_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["LakeFormationConfiguration"]],
         ..ObjectShape::EMPTY
     };
@@ -4661,15 +3424,9 @@ pub mod environment_blueprint_configuration {
     };
 
     pub(crate) static REGIONAL_PARAMETER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Region",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Region", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4694,28 +3451,15 @@ impl CfnEnvironmentProfile {
     /// - `environment_blueprint_identifier`: `EnvironmentBlueprintIdentifier`, The ID of the blueprint with which this environment profile is created.
     /// - `name`: `Name`, The name of this Amazon DataZone environment profile.
     /// - `project_identifier`: `ProjectIdentifier`, The identifier of the project in which to create the environment profile.
-    pub fn new(
-        aws_account_id: impl Into<Val<String>>,
-        aws_account_region: impl Into<Val<String>>,
-        domain_identifier: impl Into<Val<String>>,
-        environment_blueprint_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        project_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(aws_account_id: impl Into<Val<String>>, aws_account_region: impl Into<Val<String>>, domain_identifier: impl Into<Val<String>>, environment_blueprint_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, project_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AwsAccountId", aws_account_id);
         props.set("AwsAccountRegion", aws_account_region);
         props.set("DomainIdentifier", domain_identifier);
-        props.set(
-            "EnvironmentBlueprintIdentifier",
-            environment_blueprint_identifier,
-        );
+        props.set("EnvironmentBlueprintIdentifier", environment_blueprint_identifier);
         props.set("Name", name);
         props.set("ProjectIdentifier", project_identifier);
-        CfnEnvironmentProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironmentProfile { props, options: ResourceOptions::default() }
     }
 
     /// The description of this Amazon DataZone environment profile.
@@ -4725,10 +3469,7 @@ impl CfnEnvironmentProfile {
     }
 
     /// The user parameters of this Amazon DataZone environment profile.
-    pub fn user_parameters(
-        mut self,
-        value: impl Into<Val<Vec<environment_profile::EnvironmentParameter>>>,
-    ) -> Self {
+    pub fn user_parameters(mut self, value: impl Into<Val<Vec<environment_profile::EnvironmentParameter>>>) -> Self {
         self.props.set("UserParameters", value);
         self
     }
@@ -4803,95 +3544,23 @@ impl Handle<CfnEnvironmentProfile> {
 pub(crate) static ENVIRONMENT_PROFILE_META: TypeMeta = TypeMeta {
     type_name: CfnEnvironmentProfile::TYPE_NAME,
     shape: &ENVIRONMENT_PROFILE_SHAPE,
-    create_only: &[
-        "DomainIdentifier",
-        "EnvironmentBlueprintIdentifier",
-        "ProjectIdentifier",
-    ],
-    write_only: &[
-        "DomainIdentifier",
-        "EnvironmentBlueprintIdentifier",
-        "ProjectIdentifier",
-    ],
+    create_only: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "ProjectIdentifier"],
+    write_only: &["DomainIdentifier", "EnvironmentBlueprintIdentifier", "ProjectIdentifier"],
     primary_identifier: &["DomainId", "Id"],
-    attributes: &[
-        "CreatedAt",
-        "CreatedBy",
-        "DomainId",
-        "EnvironmentBlueprintId",
-        "Id",
-        "ProjectId",
-        "UpdatedAt",
-    ],
+    attributes: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentBlueprintId", "Id", "ProjectId", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
 };
 
 pub(crate) static ENVIRONMENT_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AwsAccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AwsAccountRegion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z]{2}-[a-z]{4,10}-\\d$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentBlueprintIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w -]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("AwsAccountId", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("AwsAccountRegion", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z]{4,10}-\\d$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnvironmentBlueprintIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w -]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ProjectIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4952,21 +3621,13 @@ impl CfnFormType {
     /// - `model`: `Model`, The model of this Amazon DataZone metadata form type.
     /// - `name`: `Name`, The name of this Amazon DataZone metadata form type.
     /// - `owning_project_identifier`: `OwningProjectIdentifier`, The ID of the Amazon DataZone project that owns this metadata form type.
-    pub fn new(
-        domain_identifier: impl Into<Val<String>>,
-        model: impl Into<Val<form_type::Model>>,
-        name: impl Into<Val<String>>,
-        owning_project_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_identifier: impl Into<Val<String>>, model: impl Into<Val<form_type::Model>>, name: impl Into<Val<String>>, owning_project_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
         props.set("Model", model);
         props.set("Name", name);
         props.set("OwningProjectIdentifier", owning_project_identifier);
-        CfnFormType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFormType { props, options: ResourceOptions::default() }
     }
 
     /// The description of this Amazon DataZone metadata form type.
@@ -5049,66 +3710,19 @@ pub(crate) static FORM_TYPE_META: TypeMeta = TypeMeta {
     create_only: &["DomainIdentifier", "Name"],
     write_only: &[],
     primary_identifier: &["DomainIdentifier", "FormTypeIdentifier"],
-    attributes: &[
-        "CreatedAt",
-        "CreatedBy",
-        "DomainId",
-        "FormTypeIdentifier",
-        "OwningProjectId",
-        "Revision",
-    ],
+    attributes: &["CreatedAt", "CreatedBy", "DomainId", "FormTypeIdentifier", "OwningProjectId", "Revision"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
 };
 
 pub(crate) static FORM_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
         ("Model", &Shape::Object(&form_type::MODEL_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OwningProjectIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("OwningProjectIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5146,15 +3760,9 @@ pub mod form_type {
     }
 
     pub(crate) static MODEL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Smithy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Smithy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -5177,10 +3785,7 @@ impl CfnGroupProfile {
     pub fn new(domain_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
-        CfnGroupProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroupProfile { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the group.
@@ -5271,12 +3876,7 @@ pub(crate) static GROUP_PROFILE_META: TypeMeta = TypeMeta {
     type_name: CfnGroupProfile::TYPE_NAME,
     shape: &GROUP_PROFILE_SHAPE,
     create_only: &["DomainIdentifier", "GroupIdentifier", "RolePrincipalArn"],
-    write_only: &[
-        "DomainIdentifier",
-        "GroupIdentifier",
-        "GroupType",
-        "RolePrincipalArn",
-    ],
+    write_only: &["DomainIdentifier", "GroupIdentifier", "GroupType", "RolePrincipalArn"],
     primary_identifier: &["DomainId", "Id"],
     attributes: &["DomainId", "GroupName", "Id", "RolePrincipalId"],
     tagging: None,
@@ -5311,21 +3911,13 @@ impl CfnOwner {
     /// - `entity_identifier`: `EntityIdentifier`, The ID of the entity to which you want to add an owner.
     /// - `entity_type`: `EntityType`, The type of an entity.
     /// - `owner`: `Owner`, The owner that you want to add to the entity.
-    pub fn new(
-        domain_identifier: impl Into<Val<String>>,
-        entity_identifier: impl Into<Val<String>>,
-        entity_type: impl Into<Val<String>>,
-        owner: impl Into<Val<owner::OwnerProperties>>,
-    ) -> Self {
+    pub fn new(domain_identifier: impl Into<Val<String>>, entity_identifier: impl Into<Val<String>>, entity_type: impl Into<Val<String>>, owner: impl Into<Val<owner::OwnerProperties>>) -> Self {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
         props.set("EntityIdentifier", entity_identifier);
         props.set("EntityType", entity_type);
         props.set("Owner", owner);
-        CfnOwner {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOwner { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5359,20 +3951,9 @@ impl Handle<CfnOwner> {
 pub(crate) static OWNER_META: TypeMeta = TypeMeta {
     type_name: CfnOwner::TYPE_NAME,
     shape: &OWNER_SHAPE,
-    create_only: &[
-        "DomainIdentifier",
-        "EntityIdentifier",
-        "EntityType",
-        "Owner",
-    ],
+    create_only: &["DomainIdentifier", "EntityIdentifier", "EntityType", "Owner"],
     write_only: &["Owner"],
-    primary_identifier: &[
-        "DomainIdentifier",
-        "EntityType",
-        "EntityIdentifier",
-        "OwnerType",
-        "OwnerIdentifier",
-    ],
+    primary_identifier: &["DomainIdentifier", "EntityType", "EntityIdentifier", "OwnerType", "OwnerIdentifier"],
     attributes: &["OwnerIdentifier", "OwnerType"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
@@ -5380,24 +3961,8 @@ pub(crate) static OWNER_META: TypeMeta = TypeMeta {
 
 pub(crate) static OWNER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EntityType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DOMAIN_UNIT"],
-            }),
-        ),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EntityType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOMAIN_UNIT"] })),
         ("Owner", &Shape::Object(&owner::OWNER_PROPERTIES_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -5536,14 +4101,7 @@ impl CfnPolicyGrant {
     /// - `entity_type`: `EntityType`.
     /// - `policy_type`: `PolicyType`.
     /// - `principal`: `Principal`.
-    pub fn new(
-        detail: impl Into<Val<policy_grant::PolicyGrantDetail>>,
-        domain_identifier: impl Into<Val<String>>,
-        entity_identifier: impl Into<Val<String>>,
-        entity_type: impl Into<Val<String>>,
-        policy_type: impl Into<Val<String>>,
-        principal: impl Into<Val<policy_grant::PolicyGrantPrincipal>>,
-    ) -> Self {
+    pub fn new(detail: impl Into<Val<policy_grant::PolicyGrantDetail>>, domain_identifier: impl Into<Val<String>>, entity_identifier: impl Into<Val<String>>, entity_type: impl Into<Val<String>>, policy_type: impl Into<Val<String>>, principal: impl Into<Val<policy_grant::PolicyGrantPrincipal>>) -> Self {
         let mut props = Props::new();
         props.set("Detail", detail);
         props.set("DomainIdentifier", domain_identifier);
@@ -5551,10 +4109,7 @@ impl CfnPolicyGrant {
         props.set("EntityType", entity_type);
         props.set("PolicyType", policy_type);
         props.set("Principal", principal);
-        CfnPolicyGrant {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicyGrant { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5599,29 +4154,9 @@ impl Handle<CfnPolicyGrant> {
 pub(crate) static POLICY_GRANT_META: TypeMeta = TypeMeta {
     type_name: CfnPolicyGrant::TYPE_NAME,
     shape: &POLICY_GRANT_SHAPE,
-    create_only: &[
-        "Detail",
-        "DomainIdentifier",
-        "EntityIdentifier",
-        "EntityType",
-        "PolicyType",
-        "Principal",
-    ],
-    write_only: &[
-        "Principal/DomainUnit/DomainUnitGrantFilter",
-        "Principal/DomainUnit/DomainUnitGrantFilter/AllDomainUnitsGrantFilter",
-        "Principal/Project/ProjectGrantFilter",
-        "Principal/Project/ProjectGrantFilter/DomainUnitFilter",
-        "Principal/Project/ProjectGrantFilter/DomainUnitFilter/DomainUnit",
-        "Principal/Project/ProjectGrantFilter/DomainUnitFilter/IncludeChildDomainUnits",
-    ],
-    primary_identifier: &[
-        "DomainIdentifier",
-        "GrantId",
-        "EntityIdentifier",
-        "EntityType",
-        "PolicyType",
-    ],
+    create_only: &["Detail", "DomainIdentifier", "EntityIdentifier", "EntityType", "PolicyType", "Principal"],
+    write_only: &["Principal/DomainUnit/DomainUnitGrantFilter", "Principal/DomainUnit/DomainUnitGrantFilter/AllDomainUnitsGrantFilter", "Principal/Project/ProjectGrantFilter", "Principal/Project/ProjectGrantFilter/DomainUnitFilter", "Principal/Project/ProjectGrantFilter/DomainUnitFilter/DomainUnit", "Principal/Project/ProjectGrantFilter/DomainUnitFilter/IncludeChildDomainUnits"],
+    primary_identifier: &["DomainIdentifier", "GrantId", "EntityIdentifier", "EntityType", "PolicyType"],
     attributes: &["CreatedAt", "CreatedBy", "GrantId"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
@@ -5629,60 +4164,11 @@ pub(crate) static POLICY_GRANT_META: TypeMeta = TypeMeta {
 
 pub(crate) static POLICY_GRANT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Detail",
-            &Shape::Object(&policy_grant::POLICY_GRANT_DETAIL_SHAPE),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EntityType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "DOMAIN_UNIT",
-                    "ENVIRONMENT_BLUEPRINT_CONFIGURATION",
-                    "ENVIRONMENT_PROFILE",
-                    "ASSET_TYPE",
-                ],
-            }),
-        ),
-        (
-            "PolicyType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CREATE_DOMAIN_UNIT",
-                    "OVERRIDE_DOMAIN_UNIT_OWNERS",
-                    "ADD_TO_PROJECT_MEMBER_POOL",
-                    "OVERRIDE_PROJECT_OWNERS",
-                    "CREATE_GLOSSARY",
-                    "CREATE_FORM_TYPE",
-                    "CREATE_ASSET_TYPE",
-                    "CREATE_PROJECT",
-                    "CREATE_ENVIRONMENT_PROFILE",
-                    "DELEGATE_CREATE_ENVIRONMENT_PROFILE",
-                    "CREATE_ENVIRONMENT",
-                    "CREATE_ENVIRONMENT_FROM_BLUEPRINT",
-                    "CREATE_PROJECT_FROM_PROJECT_PROFILE",
-                ],
-            }),
-        ),
-        (
-            "Principal",
-            &Shape::Object(&policy_grant::POLICY_GRANT_PRINCIPAL_SHAPE),
-        ),
+        ("Detail", &Shape::Object(&policy_grant::POLICY_GRANT_DETAIL_SHAPE)),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EntityType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOMAIN_UNIT", "ENVIRONMENT_BLUEPRINT_CONFIGURATION", "ENVIRONMENT_PROFILE", "ASSET_TYPE"] })),
+        ("PolicyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATE_DOMAIN_UNIT", "OVERRIDE_DOMAIN_UNIT_OWNERS", "ADD_TO_PROJECT_MEMBER_POOL", "OVERRIDE_PROJECT_OWNERS", "CREATE_GLOSSARY", "CREATE_FORM_TYPE", "CREATE_ASSET_TYPE", "CREATE_PROJECT", "CREATE_ENVIRONMENT_PROFILE", "DELEGATE_CREATE_ENVIRONMENT_PROFILE", "CREATE_ENVIRONMENT", "CREATE_ENVIRONMENT_FROM_BLUEPRINT", "CREATE_PROJECT_FROM_PROJECT_PROFILE"] })),
+        ("Principal", &Shape::Object(&policy_grant::POLICY_GRANT_PRINCIPAL_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5707,28 +4193,19 @@ pub mod policy_grant {
         }
 
         /// The `AddToProjectMemberPool` property.
-        pub fn add_to_project_member_pool(
-            mut self,
-            value: impl Into<Val<AddToProjectMemberPoolPolicyGrantDetail>>,
-        ) -> Self {
+        pub fn add_to_project_member_pool(mut self, value: impl Into<Val<AddToProjectMemberPoolPolicyGrantDetail>>) -> Self {
             self.props.set("AddToProjectMemberPool", value);
             self
         }
 
         /// The `CreateAssetType` property.
-        pub fn create_asset_type(
-            mut self,
-            value: impl Into<Val<CreateAssetTypePolicyGrantDetail>>,
-        ) -> Self {
+        pub fn create_asset_type(mut self, value: impl Into<Val<CreateAssetTypePolicyGrantDetail>>) -> Self {
             self.props.set("CreateAssetType", value);
             self
         }
 
         /// The `CreateDomainUnit` property.
-        pub fn create_domain_unit(
-            mut self,
-            value: impl Into<Val<CreateDomainUnitPolicyGrantDetail>>,
-        ) -> Self {
+        pub fn create_domain_unit(mut self, value: impl Into<Val<CreateDomainUnitPolicyGrantDetail>>) -> Self {
             self.props.set("CreateDomainUnit", value);
             self
         }
@@ -5746,46 +4223,31 @@ pub mod policy_grant {
         }
 
         /// The `CreateEnvironmentProfile` property.
-        pub fn create_environment_profile(
-            mut self,
-            value: impl Into<Val<CreateEnvironmentProfilePolicyGrantDetail>>,
-        ) -> Self {
+        pub fn create_environment_profile(mut self, value: impl Into<Val<CreateEnvironmentProfilePolicyGrantDetail>>) -> Self {
             self.props.set("CreateEnvironmentProfile", value);
             self
         }
 
         /// The `CreateFormType` property.
-        pub fn create_form_type(
-            mut self,
-            value: impl Into<Val<CreateFormTypePolicyGrantDetail>>,
-        ) -> Self {
+        pub fn create_form_type(mut self, value: impl Into<Val<CreateFormTypePolicyGrantDetail>>) -> Self {
             self.props.set("CreateFormType", value);
             self
         }
 
         /// The `CreateGlossary` property.
-        pub fn create_glossary(
-            mut self,
-            value: impl Into<Val<CreateGlossaryPolicyGrantDetail>>,
-        ) -> Self {
+        pub fn create_glossary(mut self, value: impl Into<Val<CreateGlossaryPolicyGrantDetail>>) -> Self {
             self.props.set("CreateGlossary", value);
             self
         }
 
         /// The `CreateProject` property.
-        pub fn create_project(
-            mut self,
-            value: impl Into<Val<CreateProjectPolicyGrantDetail>>,
-        ) -> Self {
+        pub fn create_project(mut self, value: impl Into<Val<CreateProjectPolicyGrantDetail>>) -> Self {
             self.props.set("CreateProject", value);
             self
         }
 
         /// The `CreateProjectFromProjectProfile` property.
-        pub fn create_project_from_project_profile(
-            mut self,
-            value: impl Into<Val<CreateProjectFromProjectProfilePolicyGrantDetail>>,
-        ) -> Self {
+        pub fn create_project_from_project_profile(mut self, value: impl Into<Val<CreateProjectFromProjectProfilePolicyGrantDetail>>) -> Self {
             self.props.set("CreateProjectFromProjectProfile", value);
             self
         }
@@ -5797,19 +4259,13 @@ pub mod policy_grant {
         }
 
         /// The `OverrideDomainUnitOwners` property.
-        pub fn override_domain_unit_owners(
-            mut self,
-            value: impl Into<Val<OverrideDomainUnitOwnersPolicyGrantDetail>>,
-        ) -> Self {
+        pub fn override_domain_unit_owners(mut self, value: impl Into<Val<OverrideDomainUnitOwnersPolicyGrantDetail>>) -> Self {
             self.props.set("OverrideDomainUnitOwners", value);
             self
         }
 
         /// The `OverrideProjectOwners` property.
-        pub fn override_project_owners(
-            mut self,
-            value: impl Into<Val<OverrideProjectOwnersPolicyGrantDetail>>,
-        ) -> Self {
+        pub fn override_project_owners(mut self, value: impl Into<Val<OverrideProjectOwnersPolicyGrantDetail>>) -> Self {
             self.props.set("OverrideProjectOwners", value);
             self
         }
@@ -5841,9 +4297,7 @@ pub mod policy_grant {
         }
     }
 
-    impl From<AddToProjectMemberPoolPolicyGrantDetail>
-        for Val<AddToProjectMemberPoolPolicyGrantDetail>
-    {
+    impl From<AddToProjectMemberPoolPolicyGrantDetail> for Val<AddToProjectMemberPoolPolicyGrantDetail> {
         fn from(v: AddToProjectMemberPoolPolicyGrantDetail) -> Self {
             v.props.into_val()
         }
@@ -5921,9 +4375,7 @@ pub mod policy_grant {
         }
     }
 
-    impl From<CreateEnvironmentProfilePolicyGrantDetail>
-        for Val<CreateEnvironmentProfilePolicyGrantDetail>
-    {
+    impl From<CreateEnvironmentProfilePolicyGrantDetail> for Val<CreateEnvironmentProfilePolicyGrantDetail> {
         fn from(v: CreateEnvironmentProfilePolicyGrantDetail) -> Self {
             v.props.into_val()
         }
@@ -6033,9 +4485,7 @@ pub mod policy_grant {
         }
     }
 
-    impl From<CreateProjectFromProjectProfilePolicyGrantDetail>
-        for Val<CreateProjectFromProjectProfilePolicyGrantDetail>
-    {
+    impl From<CreateProjectFromProjectProfilePolicyGrantDetail> for Val<CreateProjectFromProjectProfilePolicyGrantDetail> {
         fn from(v: CreateProjectFromProjectProfilePolicyGrantDetail) -> Self {
             v.props.into_val()
         }
@@ -6061,9 +4511,7 @@ pub mod policy_grant {
         }
     }
 
-    impl From<OverrideDomainUnitOwnersPolicyGrantDetail>
-        for Val<OverrideDomainUnitOwnersPolicyGrantDetail>
-    {
+    impl From<OverrideDomainUnitOwnersPolicyGrantDetail> for Val<OverrideDomainUnitOwnersPolicyGrantDetail> {
         fn from(v: OverrideDomainUnitOwnersPolicyGrantDetail) -> Self {
             v.props.into_val()
         }
@@ -6109,10 +4557,7 @@ pub mod policy_grant {
         }
 
         /// The `DomainUnit` property.
-        pub fn domain_unit(
-            mut self,
-            value: impl Into<Val<DomainUnitPolicyGrantPrincipal>>,
-        ) -> Self {
+        pub fn domain_unit(mut self, value: impl Into<Val<DomainUnitPolicyGrantPrincipal>>) -> Self {
             self.props.set("DomainUnit", value);
             self
         }
@@ -6164,10 +4609,9 @@ pub mod policy_grant {
         }
 
         /// The `DomainUnitGrantFilter` property.
-        pub fn domain_unit_grant_filter(
-            mut self,
-            value: impl Into<Val<DomainUnitGrantFilter>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn domain_unit_grant_filter(mut self, value: impl Into<Val<DomainUnitGrantFilter>>) -> Self {
             self.props.set("DomainUnitGrantFilter", value);
             self
         }
@@ -6199,6 +4643,8 @@ pub mod policy_grant {
         }
 
         /// The `AllDomainUnitsGrantFilter` property.
+        ///
+        /// Write-only.
         pub fn all_domain_units_grant_filter(mut self, value: impl Into<Val<Json>>) -> Self {
             self.props.set("AllDomainUnitsGrantFilter", value);
             self
@@ -6257,6 +4703,8 @@ pub mod policy_grant {
         }
 
         /// The `ProjectGrantFilter` property.
+        ///
+        /// Write-only.
         pub fn project_grant_filter(mut self, value: impl Into<Val<ProjectGrantFilter>>) -> Self {
             self.props.set("ProjectGrantFilter", value);
             self
@@ -6289,10 +4737,9 @@ pub mod policy_grant {
         }
 
         /// The `DomainUnitFilter` property.
-        pub fn domain_unit_filter(
-            mut self,
-            value: impl Into<Val<DomainUnitFilterForProject>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn domain_unit_filter(mut self, value: impl Into<Val<DomainUnitFilterForProject>>) -> Self {
             self.props.set("DomainUnitFilter", value);
             self
         }
@@ -6321,6 +4768,8 @@ pub mod policy_grant {
         }
 
         /// The `IncludeChildDomainUnits` property.
+        ///
+        /// Write-only.
         pub fn include_child_domain_units(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("IncludeChildDomainUnits", value);
             self
@@ -6366,53 +4815,25 @@ pub mod policy_grant {
     }
 
     pub(crate) static POLICY_GRANT_DETAIL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CreateEnvironmentProfile",
-            &Shape::Object(&CREATE_ENVIRONMENT_PROFILE_POLICY_GRANT_DETAIL_SHAPE),
-        )],
-        one_of_required: &[
-            &["CreateDomainUnit"],
-            &["OverrideDomainUnitOwners"],
-            &["AddToProjectMemberPool"],
-            &["OverrideProjectOwners"],
-            &["CreateGlossary"],
-            &["CreateFormType"],
-            &["CreateAssetType"],
-            &["CreateProject"],
-            &["CreateEnvironmentProfile"],
-            &["DelegateCreateEnvironmentProfile"],
-            &["CreateEnvironment"],
-            &["CreateEnvironmentFromBlueprint"],
-            &["CreateProjectFromProjectProfile"],
+        fields: &[
+            ("CreateEnvironmentProfile", &Shape::Object(&CREATE_ENVIRONMENT_PROFILE_POLICY_GRANT_DETAIL_SHAPE)),
+        ],
+        one_of_required: &[&["CreateDomainUnit"], &["OverrideDomainUnitOwners"], &["AddToProjectMemberPool"], &["OverrideProjectOwners"], &["CreateGlossary"], &["CreateFormType"], &["CreateAssetType"], &["CreateProject"], &["CreateEnvironmentProfile"], &["DelegateCreateEnvironmentProfile"], &["CreateEnvironment"], &["CreateEnvironmentFromBlueprint"], &["CreateProjectFromProjectProfile"]],
+        ..ObjectShape::EMPTY
+    };
+
+    pub(crate) static CREATE_ENVIRONMENT_PROFILE_POLICY_GRANT_DETAIL_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DomainUnitId", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_\\-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static CREATE_ENVIRONMENT_PROFILE_POLICY_GRANT_DETAIL_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "DomainUnitId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
-
     pub(crate) static POLICY_GRANT_PRINCIPAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DomainUnit",
-                &Shape::Object(&DOMAIN_UNIT_POLICY_GRANT_PRINCIPAL_SHAPE),
-            ),
+            ("DomainUnit", &Shape::Object(&DOMAIN_UNIT_POLICY_GRANT_PRINCIPAL_SHAPE)),
             ("Group", &Shape::Object(&GROUP_POLICY_GRANT_PRINCIPAL_SHAPE)),
-            (
-                "Project",
-                &Shape::Object(&PROJECT_POLICY_GRANT_PRINCIPAL_SHAPE),
-            ),
+            ("Project", &Shape::Object(&PROJECT_POLICY_GRANT_PRINCIPAL_SHAPE)),
             ("User", &Shape::Object(&USER_POLICY_GRANT_PRINCIPAL_SHAPE)),
         ],
         one_of_required: &[&["User"], &["Group"], &["Project"], &["DomainUnit"]],
@@ -6421,28 +4842,9 @@ pub mod policy_grant {
 
     pub(crate) static DOMAIN_UNIT_POLICY_GRANT_PRINCIPAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DomainUnitDesignation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OWNER"],
-                }),
-            ),
-            (
-                "DomainUnitGrantFilter",
-                &Shape::Object(&DOMAIN_UNIT_GRANT_FILTER_SHAPE),
-            ),
-            (
-                "DomainUnitIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DomainUnitDesignation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OWNER"] })),
+            ("DomainUnitGrantFilter", &Shape::Object(&DOMAIN_UNIT_GRANT_FILTER_SHAPE)),
+            ("DomainUnitIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_\\-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6462,51 +4864,25 @@ pub mod policy_grant {
 
     pub(crate) static PROJECT_POLICY_GRANT_PRINCIPAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ProjectDesignation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProjectGrantFilter",
-                &Shape::Object(&PROJECT_GRANT_FILTER_SHAPE),
-            ),
-            (
-                "ProjectIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ProjectDesignation", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ProjectGrantFilter", &Shape::Object(&PROJECT_GRANT_FILTER_SHAPE)),
+            ("ProjectIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROJECT_GRANT_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DomainUnitFilter",
-            &Shape::Object(&DOMAIN_UNIT_FILTER_FOR_PROJECT_SHAPE),
-        )],
+        fields: &[
+            ("DomainUnitFilter", &Shape::Object(&DOMAIN_UNIT_FILTER_FOR_PROJECT_SHAPE)),
+        ],
         one_of_required: &[&["DomainUnitFilter"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOMAIN_UNIT_FILTER_FOR_PROJECT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DomainUnit",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_\\-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DomainUnit", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_\\-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -6539,10 +4915,7 @@ impl CfnProject {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
         props.set("Name", name);
-        CfnProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProject { props, options: ResourceOptions::default() }
     }
 
     /// The description of the Amazon DataZone project.
@@ -6568,10 +4941,7 @@ impl CfnProject {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn membership_assignments(
-        mut self,
-        value: impl Into<Val<Vec<project::ProjectMembershipAssignment>>>,
-    ) -> Self {
+    pub fn membership_assignments(mut self, value: impl Into<Val<Vec<project::ProjectMembershipAssignment>>>) -> Self {
         self.props.set("MembershipAssignments", value);
         self
     }
@@ -6621,10 +4991,7 @@ impl CfnProject {
     /// The user parameters of the project.
     ///
     /// Write-only.
-    pub fn user_parameters(
-        mut self,
-        value: impl Into<Val<Vec<project::EnvironmentConfigurationUserParameter>>>,
-    ) -> Self {
+    pub fn user_parameters(mut self, value: impl Into<Val<Vec<project::EnvironmentConfigurationUserParameter>>>) -> Self {
         self.props.set("UserParameters", value);
         self
     }
@@ -6692,131 +5059,26 @@ impl Handle<CfnProject> {
 pub(crate) static PROJECT_META: TypeMeta = TypeMeta {
     type_name: CfnProject::TYPE_NAME,
     shape: &PROJECT_SHAPE,
-    create_only: &[
-        "DomainIdentifier",
-        "MembershipAssignments",
-        "ProjectCategory",
-        "ProjectExecutionRole",
-        "ProjectProfileId",
-    ],
-    write_only: &[
-        "DomainIdentifier",
-        "MembershipAssignments",
-        "ProjectExecutionRole",
-        "ProjectProfileId",
-        "ProjectProfileVersion",
-        "UserParameters",
-    ],
+    create_only: &["DomainIdentifier", "MembershipAssignments", "ProjectCategory", "ProjectExecutionRole", "ProjectProfileId"],
+    write_only: &["DomainIdentifier", "MembershipAssignments", "ProjectExecutionRole", "ProjectProfileId", "ProjectProfileVersion", "UserParameters"],
     primary_identifier: &["DomainId", "Id"],
-    attributes: &[
-        "CreatedAt",
-        "CreatedBy",
-        "DomainId",
-        "Id",
-        "LastUpdatedAt",
-        "ProjectStatus",
-    ],
+    attributes: &["CreatedAt", "CreatedBy", "DomainId", "Id", "LastUpdatedAt", "ProjectStatus"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
 };
 
 pub(crate) static PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainUnitId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_\\-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlossaryTerms",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "MembershipAssignments",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &project::PROJECT_MEMBERSHIP_ASSIGNMENT_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w -]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectExecutionRole",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[^:]*:iam::\\d{12}:role/[\\w+=,.@/-]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectProfileId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&project::RESOURCE_TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UserParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &project::ENVIRONMENT_CONFIGURATION_USER_PARAMETER_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DomainUnitId", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_\\-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("GlossaryTerms", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
+        ("MembershipAssignments", &Shape::List(ListRule { item: Some(&Shape::Object(&project::PROJECT_MEMBERSHIP_ASSIGNMENT_SHAPE)), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w -]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ProjectExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[^:]*:iam::\\d{12}:role/[\\w+=,.@/-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ProjectProfileId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&project::RESOURCE_TAG_SHAPE)), min_items: None, max_items: None })),
+        ("UserParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&project::ENVIRONMENT_CONFIGURATION_USER_PARAMETER_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6935,10 +5197,7 @@ pub mod project {
         }
 
         /// The `EnvironmentParameters` property.
-        pub fn environment_parameters(
-            mut self,
-            value: impl Into<Val<Vec<EnvironmentParameter>>>,
-        ) -> Self {
+        pub fn environment_parameters(mut self, value: impl Into<Val<Vec<EnvironmentParameter>>>) -> Self {
             self.props.set("EnvironmentParameters", value);
             self
         }
@@ -6983,62 +5242,24 @@ pub mod project {
     }
 
     pub(crate) static PROJECT_MEMBERSHIP_ASSIGNMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Designation",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Designation", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w \\.:/=+@-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w \\.:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\w \\.:/=+@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\w \\.:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENVIRONMENT_CONFIGURATION_USER_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EnvironmentConfigurationName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w -]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnvironmentId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EnvironmentConfigurationName", &Shape::Str(StrRule { pattern: Some("^[\\w -]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("EnvironmentId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7062,21 +5283,13 @@ impl CfnProjectMembership {
     /// - `domain_identifier`: `DomainIdentifier`.
     /// - `member`: `Member`.
     /// - `project_identifier`: `ProjectIdentifier`.
-    pub fn new(
-        designation: impl Into<Val<String>>,
-        domain_identifier: impl Into<Val<String>>,
-        member: impl Into<Val<project_membership::Member>>,
-        project_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(designation: impl Into<Val<String>>, domain_identifier: impl Into<Val<String>>, member: impl Into<Val<project_membership::Member>>, project_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Designation", designation);
         props.set("DomainIdentifier", domain_identifier);
         props.set("Member", member);
         props.set("ProjectIdentifier", project_identifier);
-        CfnProjectMembership {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProjectMembership { props, options: ResourceOptions::default() }
     }
 }
 
@@ -7120,34 +5333,10 @@ pub(crate) static PROJECT_MEMBERSHIP_META: TypeMeta = TypeMeta {
 
 pub(crate) static PROJECT_MEMBERSHIP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Designation",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Designation", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
         ("Member", &Shape::Object(&project_membership::MEMBER_SHAPE)),
-        (
-            "ProjectIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("ProjectIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7214,10 +5403,7 @@ impl CfnProjectProfile {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnProjectProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProjectProfile { props, options: ResourceOptions::default() }
     }
 
     /// The `AllowCustomProjectResourceTags` property.
@@ -7249,19 +5435,13 @@ impl CfnProjectProfile {
     }
 
     /// The `EnvironmentConfigurations` property.
-    pub fn environment_configurations(
-        mut self,
-        value: impl Into<Val<Vec<project_profile::EnvironmentConfiguration>>>,
-    ) -> Self {
+    pub fn environment_configurations(mut self, value: impl Into<Val<Vec<project_profile::EnvironmentConfiguration>>>) -> Self {
         self.props.set("EnvironmentConfigurations", value);
         self
     }
 
     /// The `ProjectResourceTags` property.
-    pub fn project_resource_tags(
-        mut self,
-        value: impl Into<Val<Vec<project_profile::ResourceTagParameter>>>,
-    ) -> Self {
+    pub fn project_resource_tags(mut self, value: impl Into<Val<Vec<project_profile::ResourceTagParameter>>>) -> Self {
         self.props.set("ProjectResourceTags", value);
         self
     }
@@ -7349,95 +5529,21 @@ pub(crate) static PROJECT_PROFILE_META: TypeMeta = TypeMeta {
     create_only: &["DomainIdentifier", "UseDefaultConfigurations"],
     write_only: &["DomainUnitIdentifier", "UseDefaultConfigurations"],
     primary_identifier: &["DomainIdentifier", "Identifier"],
-    attributes: &[
-        "CreatedAt",
-        "CreatedBy",
-        "DomainId",
-        "DomainUnitId",
-        "Id",
-        "Identifier",
-        "LastUpdatedAt",
-    ],
+    attributes: &["CreatedAt", "CreatedBy", "DomainId", "DomainUnitId", "Id", "Identifier", "LastUpdatedAt"],
     tagging: None,
     regions: RegionSet(0x2fce1e688358),
 };
 
 pub(crate) static PROJECT_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[_-][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainUnitIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_\\-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &project_profile::ENVIRONMENT_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w -]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &project_profile::RESOURCE_TAG_PARAMETER_SHAPE,
-                )),
-                min_items: None,
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "ProjectResourceTagsDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[_-][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DomainUnitIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_\\-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("EnvironmentConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&project_profile::ENVIRONMENT_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w -]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ProjectResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&project_profile::RESOURCE_TAG_PARAMETER_SHAPE)), min_items: None, max_items: Some(25) })),
+        ("ProjectResourceTagsDescription", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7460,11 +5566,7 @@ pub mod project_profile {
         /// - `aws_region`: `AwsRegion`.
         /// - `environment_blueprint_id`: `EnvironmentBlueprintId`.
         /// - `name`: `Name`.
-        pub fn new(
-            aws_region: impl Into<Val<Region>>,
-            environment_blueprint_id: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(aws_region: impl Into<Val<Region>>, environment_blueprint_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AwsRegion", aws_region);
             props.set("EnvironmentBlueprintId", environment_blueprint_id);
@@ -7479,10 +5581,7 @@ pub mod project_profile {
         }
 
         /// The `ConfigurationParameters` property.
-        pub fn configuration_parameters(
-            mut self,
-            value: impl Into<Val<EnvironmentConfigurationParametersDetails>>,
-        ) -> Self {
+        pub fn configuration_parameters(mut self, value: impl Into<Val<EnvironmentConfigurationParametersDetails>>) -> Self {
             self.props.set("ConfigurationParameters", value);
             self
         }
@@ -7580,19 +5679,13 @@ pub mod project_profile {
         }
 
         /// The `ParameterOverrides` property.
-        pub fn parameter_overrides(
-            mut self,
-            value: impl Into<Val<Vec<EnvironmentConfigurationParameter>>>,
-        ) -> Self {
+        pub fn parameter_overrides(mut self, value: impl Into<Val<Vec<EnvironmentConfigurationParameter>>>) -> Self {
             self.props.set("ParameterOverrides", value);
             self
         }
 
         /// The `ResolvedParameters` property.
-        pub fn resolved_parameters(
-            mut self,
-            value: impl Into<Val<Vec<EnvironmentConfigurationParameter>>>,
-        ) -> Self {
+        pub fn resolved_parameters(mut self, value: impl Into<Val<Vec<EnvironmentConfigurationParameter>>>) -> Self {
             self.props.set("ResolvedParameters", value);
             self
         }
@@ -7604,9 +5697,7 @@ pub mod project_profile {
         }
     }
 
-    impl From<EnvironmentConfigurationParametersDetails>
-        for Val<EnvironmentConfigurationParametersDetails>
-    {
+    impl From<EnvironmentConfigurationParametersDetails> for Val<EnvironmentConfigurationParametersDetails> {
         fn from(v: EnvironmentConfigurationParametersDetails) -> Self {
             v.props.into_val()
         }
@@ -7662,11 +5753,7 @@ pub mod project_profile {
         /// - `is_value_editable`: `IsValueEditable`.
         /// - `key`: `Key`.
         /// - `value`: `Value`.
-        pub fn new(
-            is_value_editable: impl Into<Val<bool>>,
-            key: impl Into<Val<String>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(is_value_editable: impl Into<Val<bool>>, key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IsValueEditable", is_value_editable);
             props.set("Key", key);
@@ -7685,158 +5772,51 @@ pub mod project_profile {
         fields: &[
             ("AwsAccount", &Shape::Object(&AWS_ACCOUNT_SHAPE)),
             ("AwsRegion", &Shape::Object(&REGION_SHAPE)),
-            (
-                "ConfigurationParameters",
-                &Shape::Object(&ENVIRONMENT_CONFIGURATION_PARAMETERS_DETAILS_SHAPE),
-            ),
-            (
-                "DeploymentMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ON_CREATE", "ON_DEMAND"],
-                }),
-            ),
-            (
-                "DeploymentOrder",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(16.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnvironmentBlueprintId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnvironmentConfigurationId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w -]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("ConfigurationParameters", &Shape::Object(&ENVIRONMENT_CONFIGURATION_PARAMETERS_DETAILS_SHAPE)),
+            ("DeploymentMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_CREATE", "ON_DEMAND"] })),
+            ("DeploymentOrder", &Shape::Num(NumRule { min: Some(0.0), max: Some(16.0), allowed: &[] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("EnvironmentBlueprintId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("EnvironmentConfigurationId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w -]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_ACCOUNT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AwsAccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AwsAccountId", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RegionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$"),
-                min_len: Some(4),
-                max_len: Some(16),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RegionName", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-?(iso|gov)?-{1}[a-z]*-{1}[0-9]$"), min_len: Some(4), max_len: Some(16), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static ENVIRONMENT_CONFIGURATION_PARAMETERS_DETAILS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ParameterOverrides",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&ENVIRONMENT_CONFIGURATION_PARAMETER_SHAPE)),
-                        min_items: None,
-                        max_items: None,
-                    }),
-                ),
-                (
-                    "ResolvedParameters",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&ENVIRONMENT_CONFIGURATION_PARAMETER_SHAPE)),
-                        min_items: None,
-                        max_items: None,
-                    }),
-                ),
-                (
-                    "SsmPath",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static ENVIRONMENT_CONFIGURATION_PARAMETERS_DETAILS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ParameterOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&ENVIRONMENT_CONFIGURATION_PARAMETER_SHAPE)), min_items: None, max_items: None })),
+            ("ResolvedParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&ENVIRONMENT_CONFIGURATION_PARAMETER_SHAPE)), min_items: None, max_items: None })),
+            ("SsmPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static ENVIRONMENT_CONFIGURATION_PARAMETER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_][a-zA-Z0-9_]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z0-9_]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_TAG_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w \\.:/=+@-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w \\.:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\w \\.:/=+@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\w \\.:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7863,15 +5843,7 @@ impl CfnSubscriptionTarget {
     /// - `name`: `Name`, The name of the subscription target.
     /// - `subscription_target_config`: `SubscriptionTargetConfig`, The configuration of the subscription target.
     /// - `type_`: `Type`, The type of the subscription target.
-    pub fn new(
-        applicable_asset_types: impl Into<Val<Vec<String>>>,
-        authorized_principals: impl Into<Val<Vec<String>>>,
-        domain_identifier: impl Into<Val<String>>,
-        environment_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        subscription_target_config: impl Into<Val<Vec<subscription_target::SubscriptionTargetForm>>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(applicable_asset_types: impl Into<Val<Vec<String>>>, authorized_principals: impl Into<Val<Vec<String>>>, domain_identifier: impl Into<Val<String>>, environment_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, subscription_target_config: impl Into<Val<Vec<subscription_target::SubscriptionTargetForm>>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicableAssetTypes", applicable_asset_types);
         props.set("AuthorizedPrincipals", authorized_principals);
@@ -7880,10 +5852,7 @@ impl CfnSubscriptionTarget {
         props.set("Name", name);
         props.set("SubscriptionTargetConfig", subscription_target_config);
         props.set("Type", type_);
-        CfnSubscriptionTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscriptionTarget { props, options: ResourceOptions::default() }
     }
 
     /// The manage access role that is used to create the subscription target.
@@ -7978,96 +5947,20 @@ pub(crate) static SUBSCRIPTION_TARGET_META: TypeMeta = TypeMeta {
     create_only: &["DomainIdentifier", "EnvironmentIdentifier", "Type"],
     write_only: &["DomainIdentifier", "EnvironmentIdentifier"],
     primary_identifier: &["DomainId", "EnvironmentId", "Id"],
-    attributes: &[
-        "CreatedAt",
-        "CreatedBy",
-        "DomainId",
-        "EnvironmentId",
-        "Id",
-        "ProjectId",
-        "UpdatedAt",
-        "UpdatedBy",
-    ],
+    attributes: &["CreatedAt", "CreatedBy", "DomainId", "EnvironmentId", "Id", "ProjectId", "UpdatedAt", "UpdatedBy"],
     tagging: None,
     regions: RegionSet(0x2fce1e78d35a),
 };
 
 pub(crate) static SUBSCRIPTION_TARGET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicableAssetTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[^\\.]*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AuthorizedPrincipals",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "DomainIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManageAccessRole",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov):iam::\\d{12}:(role|role/service-role)/[\\w+=,.@-]*$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubscriptionTargetConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &subscription_target::SUBSCRIPTION_TARGET_FORM_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicableAssetTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[^\\.]*"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+        ("AuthorizedPrincipals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ("DomainIdentifier", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EnvironmentIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ManageAccessRole", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov):iam::\\d{12}:(role|role/service-role)/[\\w+=,.@-]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("SubscriptionTargetConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&subscription_target::SUBSCRIPTION_TARGET_FORM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8104,15 +5997,9 @@ pub mod subscription_target {
     }
 
     pub(crate) static SUBSCRIPTION_TARGET_FORM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FormName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FormName", &Shape::Str(StrRule { pattern: Some("^(?![0-9_])\\w+$|^_\\w*[a-zA-Z0-9]\\w*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -8133,17 +6020,11 @@ impl CfnUserProfile {
     ///
     /// - `domain_identifier`: `DomainIdentifier`, The identifier of the Amazon DataZone domain in which the user profile would be created.
     /// - `user_identifier`: `UserIdentifier`, The ID of the user.
-    pub fn new(
-        domain_identifier: impl Into<Val<String>>,
-        user_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_identifier: impl Into<Val<String>>, user_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainIdentifier", domain_identifier);
         props.set("UserIdentifier", user_identifier);
-        CfnUserProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserProfile { props, options: ResourceOptions::default() }
     }
 
     /// The session name of the user profile.
@@ -8222,12 +6103,7 @@ pub(crate) static USER_PROFILE_META: TypeMeta = TypeMeta {
     type_name: CfnUserProfile::TYPE_NAME,
     shape: &USER_PROFILE_SHAPE,
     create_only: &["DomainIdentifier", "UserIdentifier", "UserType"],
-    write_only: &[
-        "DomainIdentifier",
-        "SessionName",
-        "UserIdentifier",
-        "UserType",
-    ],
+    write_only: &["DomainIdentifier", "SessionName", "UserIdentifier", "UserType"],
     primary_identifier: &["DomainId", "Id"],
     attributes: &["Details", "DomainId", "Id", "Type"],
     tagging: None,
@@ -8275,9 +6151,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::DataZone::DomainUnit" => Some(&DOMAIN_UNIT_META),
         "AWS::DataZone::Environment" => Some(&ENVIRONMENT_META),
         "AWS::DataZone::EnvironmentActions" => Some(&ENVIRONMENT_ACTIONS_META),
-        "AWS::DataZone::EnvironmentBlueprintConfiguration" => {
-            Some(&ENVIRONMENT_BLUEPRINT_CONFIGURATION_META)
-        }
+        "AWS::DataZone::EnvironmentBlueprintConfiguration" => Some(&ENVIRONMENT_BLUEPRINT_CONFIGURATION_META),
         "AWS::DataZone::EnvironmentProfile" => Some(&ENVIRONMENT_PROFILE_META),
         "AWS::DataZone::FormType" => Some(&FORM_TYPE_META),
         "AWS::DataZone::GroupProfile" => Some(&GROUP_PROFILE_META),

@@ -30,19 +30,12 @@ impl CfnCluster {
     /// - `iam_role_arn`: `IAMRoleARN`.
     /// - `node_type`: `NodeType`.
     /// - `replication_factor`: `ReplicationFactor`.
-    pub fn new(
-        iam_role_arn: impl Into<Val<String>>,
-        node_type: impl Into<Val<String>>,
-        replication_factor: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(iam_role_arn: impl Into<Val<String>>, node_type: impl Into<Val<String>>, replication_factor: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("IAMRoleARN", iam_role_arn);
         props.set("NodeType", node_type);
         props.set("ReplicationFactor", replication_factor);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// The `AvailabilityZones` property.
@@ -168,27 +161,11 @@ impl Handle<CfnCluster> {
 pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnCluster::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "ClusterEndpointEncryptionType",
-        "ClusterName",
-        "IAMRoleARN",
-        "NetworkType",
-        "NodeType",
-        "SSESpecification",
-        "SubnetGroupName",
-    ],
+    create_only: &["ClusterEndpointEncryptionType", "ClusterName", "IAMRoleARN", "NetworkType", "NodeType", "SSESpecification", "SubnetGroupName"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "ClusterDiscoveryEndpoint",
-        "ClusterDiscoveryEndpointURL",
-        "Id",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "ClusterDiscoveryEndpoint", "ClusterDiscoveryEndpointURL", "Id"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e2c0348),
 };
 
@@ -239,10 +216,7 @@ impl CfnParameterGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnParameterGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnParameterGroup { props, options: ResourceOptions::default() }
     }
 
     /// A description of the parameter group.
@@ -312,10 +286,7 @@ impl CfnSubnetGroup {
     pub fn new(subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("SubnetIds", subnet_ids);
-        CfnSubnetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubnetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -360,7 +331,11 @@ pub(crate) static SUBNET_GROUP_META: TypeMeta = TypeMeta {
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CLUSTER_META, &PARAMETER_GROUP_META, &SUBNET_GROUP_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CLUSTER_META,
+    &PARAMETER_GROUP_META,
+    &SUBNET_GROUP_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -33,14 +33,7 @@ impl CfnBudget {
     /// - `farm_id`: `FarmId`, The farm ID.
     /// - `schedule`: `Schedule`, The start and end time of the budget.
     /// - `usage_tracking_resource`: `UsageTrackingResource`, The usage details of the allotted budget.
-    pub fn new(
-        actions: impl Into<Val<Vec<budget::BudgetActionToAdd>>>,
-        approximate_dollar_limit: impl Into<Val<f64>>,
-        display_name: impl Into<Val<String>>,
-        farm_id: impl Into<Val<String>>,
-        schedule: impl Into<Val<budget::BudgetSchedule>>,
-        usage_tracking_resource: impl Into<Val<budget::UsageTrackingResource>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<budget::BudgetActionToAdd>>>, approximate_dollar_limit: impl Into<Val<f64>>, display_name: impl Into<Val<String>>, farm_id: impl Into<Val<String>>, schedule: impl Into<Val<budget::BudgetSchedule>>, usage_tracking_resource: impl Into<Val<budget::UsageTrackingResource>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("ApproximateDollarLimit", approximate_dollar_limit);
@@ -48,10 +41,7 @@ impl CfnBudget {
         props.set("FarmId", farm_id);
         props.set("Schedule", schedule);
         props.set("UsageTrackingResource", usage_tracking_resource);
-        CfnBudget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBudget { props, options: ResourceOptions::default() }
     }
 
     /// The description of the budget.
@@ -112,70 +102,19 @@ pub(crate) static BUDGET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "BudgetId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
 pub(crate) static BUDGET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&budget::BUDGET_ACTION_TO_ADD_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ApproximateDollarLimit",
-            &Shape::Num(NumRule {
-                min: Some(0.01),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FarmId",
-            &Shape::Str(StrRule {
-                pattern: Some("^farm-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&budget::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UsageTrackingResource",
-            &Shape::Object(&budget::USAGE_TRACKING_RESOURCE_SHAPE),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&budget::BUDGET_ACTION_TO_ADD_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("ApproximateDollarLimit", &Shape::Num(NumRule { min: Some(0.01), max: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("FarmId", &Shape::Str(StrRule { pattern: Some("^farm-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&budget::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("UsageTrackingResource", &Shape::Object(&budget::USAGE_TRACKING_RESOURCE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -197,10 +136,7 @@ pub mod budget {
         ///
         /// - `threshold_percentage`: `ThresholdPercentage`, The percentage threshold for the budget action.
         /// - `type_`: `Type`, The type of budget action.
-        pub fn new(
-            threshold_percentage: impl Into<Val<f64>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(threshold_percentage: impl Into<Val<f64>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ThresholdPercentage", threshold_percentage);
             props.set("Type", type_);
@@ -318,73 +254,25 @@ pub mod budget {
 
     pub(crate) static BUDGET_ACTION_TO_ADD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThresholdPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "STOP_SCHEDULING_AND_COMPLETE_TASKS",
-                        "STOP_SCHEDULING_AND_CANCEL_TASKS",
-                    ],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+            ("ThresholdPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STOP_SCHEDULING_AND_COMPLETE_TASKS", "STOP_SCHEDULING_AND_CANCEL_TASKS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USAGE_TRACKING_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "QueueId",
-            &Shape::Str(StrRule {
-                pattern: Some("^queue-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("QueueId", &Shape::Str(StrRule { pattern: Some("^queue-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -407,10 +295,7 @@ impl CfnFarm {
     pub fn new(display_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
-        CfnFarm {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFarm { props, options: ResourceOptions::default() }
     }
 
     /// The `CostScaleFactor` property.
@@ -474,58 +359,17 @@ pub(crate) static FARM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "FarmId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
 pub(crate) static FARM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CostScaleFactor",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z]*:kms:.*:key/.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&farm::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("CostScaleFactor", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z]*:kms:.*:key/.*"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&farm::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -563,24 +407,8 @@ pub mod farm {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -605,23 +433,14 @@ impl CfnFleet {
     /// - `farm_id`: `FarmId`.
     /// - `max_worker_count`: `MaxWorkerCount`.
     /// - `role_arn`: `RoleArn`.
-    pub fn new(
-        configuration: impl Into<Val<fleet::FleetConfiguration>>,
-        display_name: impl Into<Val<String>>,
-        farm_id: impl Into<Val<String>>,
-        max_worker_count: impl Into<Val<i64>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<fleet::FleetConfiguration>>, display_name: impl Into<Val<String>>, farm_id: impl Into<Val<String>>, max_worker_count: impl Into<Val<i64>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
         props.set("DisplayName", display_name);
         props.set("FarmId", farm_id);
         props.set("MaxWorkerCount", max_worker_count);
         props.set("RoleArn", role_arn);
-        CfnFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFleet { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -702,91 +521,22 @@ pub(crate) static FLEET_META: TypeMeta = TypeMeta {
     create_only: &["FarmId"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "Capabilities",
-        "FleetId",
-        "Status",
-        "StatusMessage",
-        "WorkerCount",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Capabilities", "FleetId", "Status", "StatusMessage", "WorkerCount"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
 pub(crate) static FLEET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&fleet::FLEET_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FarmId",
-            &Shape::Str(StrRule {
-                pattern: Some("^farm-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "HostConfiguration",
-            &Shape::Object(&fleet::HOST_CONFIGURATION_SHAPE),
-        ),
-        (
-            "MaxWorkerCount",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinWorkerCount",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fleet::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Configuration", &Shape::Object(&fleet::FLEET_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("FarmId", &Shape::Str(StrRule { pattern: Some("^farm-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("HostConfiguration", &Shape::Object(&fleet::HOST_CONFIGURATION_SHAPE)),
+        ("MaxWorkerCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+        ("MinWorkerCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&fleet::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -811,19 +561,13 @@ pub mod fleet {
         }
 
         /// The `CustomerManaged` property.
-        pub fn customer_managed(
-            mut self,
-            value: impl Into<Val<CustomerManagedFleetConfiguration>>,
-        ) -> Self {
+        pub fn customer_managed(mut self, value: impl Into<Val<CustomerManagedFleetConfiguration>>) -> Self {
             self.props.set("CustomerManaged", value);
             self
         }
 
         /// The `ServiceManagedEc2` property.
-        pub fn service_managed_ec2(
-            mut self,
-            value: impl Into<Val<ServiceManagedEc2FleetConfiguration>>,
-        ) -> Self {
+        pub fn service_managed_ec2(mut self, value: impl Into<Val<ServiceManagedEc2FleetConfiguration>>) -> Self {
             self.props.set("ServiceManagedEc2", value);
             self
         }
@@ -846,10 +590,7 @@ pub mod fleet {
         ///
         /// - `mode`: `Mode`.
         /// - `worker_capabilities`: `WorkerCapabilities`.
-        pub fn new(
-            mode: impl Into<Val<String>>,
-            worker_capabilities: impl Into<Val<CustomerManagedWorkerCapabilities>>,
-        ) -> Self {
+        pub fn new(mode: impl Into<Val<String>>, worker_capabilities: impl Into<Val<CustomerManagedWorkerCapabilities>>) -> Self {
             let mut props = Props::new();
             props.set("Mode", mode);
             props.set("WorkerCapabilities", worker_capabilities);
@@ -857,10 +598,7 @@ pub mod fleet {
         }
 
         /// The `AutoScalingConfiguration` property.
-        pub fn auto_scaling_configuration(
-            mut self,
-            value: impl Into<Val<CustomerManagedAutoScalingConfiguration>>,
-        ) -> Self {
+        pub fn auto_scaling_configuration(mut self, value: impl Into<Val<CustomerManagedAutoScalingConfiguration>>) -> Self {
             self.props.set("AutoScalingConfiguration", value);
             self
         }
@@ -918,9 +656,7 @@ pub mod fleet {
         }
     }
 
-    impl From<CustomerManagedAutoScalingConfiguration>
-        for Val<CustomerManagedAutoScalingConfiguration>
-    {
+    impl From<CustomerManagedAutoScalingConfiguration> for Val<CustomerManagedAutoScalingConfiguration> {
         fn from(v: CustomerManagedAutoScalingConfiguration) -> Self {
             v.props.into_val()
         }
@@ -939,12 +675,7 @@ pub mod fleet {
         /// - `memory_mi_b`: `MemoryMiB`.
         /// - `os_family`: `OsFamily`.
         /// - `v_cpu_count`: `VCpuCount`.
-        pub fn new(
-            cpu_architecture_type: impl Into<Val<String>>,
-            memory_mi_b: impl Into<Val<MemoryMiBRange>>,
-            os_family: impl Into<Val<String>>,
-            v_cpu_count: impl Into<Val<VCpuCountRange>>,
-        ) -> Self {
+        pub fn new(cpu_architecture_type: impl Into<Val<String>>, memory_mi_b: impl Into<Val<MemoryMiBRange>>, os_family: impl Into<Val<String>>, v_cpu_count: impl Into<Val<VCpuCountRange>>) -> Self {
             let mut props = Props::new();
             props.set("CpuArchitectureType", cpu_architecture_type);
             props.set("MemoryMiB", memory_mi_b);
@@ -960,10 +691,7 @@ pub mod fleet {
         }
 
         /// The `AcceleratorTotalMemoryMiB` property.
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            value: impl Into<Val<AcceleratorTotalMemoryMiBRange>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Val<AcceleratorTotalMemoryMiBRange>>) -> Self {
             self.props.set("AcceleratorTotalMemoryMiB", value);
             self
         }
@@ -981,10 +709,7 @@ pub mod fleet {
         }
 
         /// The `CustomAttributes` property.
-        pub fn custom_attributes(
-            mut self,
-            value: impl Into<Val<Vec<FleetAttributeCapability>>>,
-        ) -> Self {
+        pub fn custom_attributes(mut self, value: impl Into<Val<Vec<FleetAttributeCapability>>>) -> Self {
             self.props.set("CustomAttributes", value);
             self
         }
@@ -1179,10 +904,7 @@ pub mod fleet {
         ///
         /// - `instance_capabilities`: `InstanceCapabilities`.
         /// - `instance_market_options`: `InstanceMarketOptions`.
-        pub fn new(
-            instance_capabilities: impl Into<Val<ServiceManagedEc2InstanceCapabilities>>,
-            instance_market_options: impl Into<Val<ServiceManagedEc2InstanceMarketOptions>>,
-        ) -> Self {
+        pub fn new(instance_capabilities: impl Into<Val<ServiceManagedEc2InstanceCapabilities>>, instance_market_options: impl Into<Val<ServiceManagedEc2InstanceMarketOptions>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCapabilities", instance_capabilities);
             props.set("InstanceMarketOptions", instance_market_options);
@@ -1190,19 +912,13 @@ pub mod fleet {
         }
 
         /// The `AutoScalingConfiguration` property.
-        pub fn auto_scaling_configuration(
-            mut self,
-            value: impl Into<Val<ServiceManagedEc2AutoScalingConfiguration>>,
-        ) -> Self {
+        pub fn auto_scaling_configuration(mut self, value: impl Into<Val<ServiceManagedEc2AutoScalingConfiguration>>) -> Self {
             self.props.set("AutoScalingConfiguration", value);
             self
         }
 
         /// The `PersistentVolumeConfiguration` property.
-        pub fn persistent_volume_configuration(
-            mut self,
-            value: impl Into<Val<PersistentVolumeConfiguration>>,
-        ) -> Self {
+        pub fn persistent_volume_configuration(mut self, value: impl Into<Val<PersistentVolumeConfiguration>>) -> Self {
             self.props.set("PersistentVolumeConfiguration", value);
             self
         }
@@ -1258,9 +974,7 @@ pub mod fleet {
         }
     }
 
-    impl From<ServiceManagedEc2AutoScalingConfiguration>
-        for Val<ServiceManagedEc2AutoScalingConfiguration>
-    {
+    impl From<ServiceManagedEc2AutoScalingConfiguration> for Val<ServiceManagedEc2AutoScalingConfiguration> {
         fn from(v: ServiceManagedEc2AutoScalingConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1279,12 +993,7 @@ pub mod fleet {
         /// - `memory_mi_b`: `MemoryMiB`.
         /// - `os_family`: `OsFamily`.
         /// - `v_cpu_count`: `VCpuCount`.
-        pub fn new(
-            cpu_architecture_type: impl Into<Val<String>>,
-            memory_mi_b: impl Into<Val<MemoryMiBRange>>,
-            os_family: impl Into<Val<String>>,
-            v_cpu_count: impl Into<Val<VCpuCountRange>>,
-        ) -> Self {
+        pub fn new(cpu_architecture_type: impl Into<Val<String>>, memory_mi_b: impl Into<Val<MemoryMiBRange>>, os_family: impl Into<Val<String>>, v_cpu_count: impl Into<Val<VCpuCountRange>>) -> Self {
             let mut props = Props::new();
             props.set("CpuArchitectureType", cpu_architecture_type);
             props.set("MemoryMiB", memory_mi_b);
@@ -1294,10 +1003,7 @@ pub mod fleet {
         }
 
         /// The `AcceleratorCapabilities` property.
-        pub fn accelerator_capabilities(
-            mut self,
-            value: impl Into<Val<AcceleratorCapabilities>>,
-        ) -> Self {
+        pub fn accelerator_capabilities(mut self, value: impl Into<Val<AcceleratorCapabilities>>) -> Self {
             self.props.set("AcceleratorCapabilities", value);
             self
         }
@@ -1315,10 +1021,7 @@ pub mod fleet {
         }
 
         /// The `CustomAttributes` property.
-        pub fn custom_attributes(
-            mut self,
-            value: impl Into<Val<Vec<FleetAttributeCapability>>>,
-        ) -> Self {
+        pub fn custom_attributes(mut self, value: impl Into<Val<Vec<FleetAttributeCapability>>>) -> Self {
             self.props.set("CustomAttributes", value);
             self
         }
@@ -1619,14 +1322,8 @@ pub mod fleet {
 
     pub(crate) static FLEET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomerManaged",
-                &Shape::Object(&CUSTOMER_MANAGED_FLEET_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ServiceManagedEc2",
-                &Shape::Object(&SERVICE_MANAGED_EC2_FLEET_CONFIGURATION_SHAPE),
-            ),
+            ("CustomerManaged", &Shape::Object(&CUSTOMER_MANAGED_FLEET_CONFIGURATION_SHAPE)),
+            ("ServiceManagedEc2", &Shape::Object(&SERVICE_MANAGED_EC2_FLEET_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["CustomerManaged"], &["ServiceManagedEc2"]],
         ..ObjectShape::EMPTY
@@ -1634,134 +1331,34 @@ pub mod fleet {
 
     pub(crate) static CUSTOMER_MANAGED_FLEET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoScalingConfiguration",
-                &Shape::Object(&CUSTOMER_MANAGED_AUTO_SCALING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NO_SCALING", "EVENT_BASED_AUTO_SCALING"],
-                }),
-            ),
-            (
-                "StorageProfileId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^sp-[0-9a-f]{32}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagPropagationMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NO_PROPAGATION", "PROPAGATE_TAGS_TO_WORKERS_AT_LAUNCH"],
-                }),
-            ),
-            (
-                "WorkerCapabilities",
-                &Shape::Object(&CUSTOMER_MANAGED_WORKER_CAPABILITIES_SHAPE),
-            ),
+            ("AutoScalingConfiguration", &Shape::Object(&CUSTOMER_MANAGED_AUTO_SCALING_CONFIGURATION_SHAPE)),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NO_SCALING", "EVENT_BASED_AUTO_SCALING"] })),
+            ("StorageProfileId", &Shape::Str(StrRule { pattern: Some("^sp-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TagPropagationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NO_PROPAGATION", "PROPAGATE_TAGS_TO_WORKERS_AT_LAUNCH"] })),
+            ("WorkerCapabilities", &Shape::Object(&CUSTOMER_MANAGED_WORKER_CAPABILITIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static CUSTOMER_MANAGED_AUTO_SCALING_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ScaleOutWorkersPerMinute",
-                    &Shape::Num(NumRule {
-                        min: Some(1.0),
-                        max: Some(2147483647.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "StandbyWorkerCount",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(2147483647.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "WorkerIdleDurationSeconds",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(2147483647.0),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CUSTOMER_MANAGED_AUTO_SCALING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ScaleOutWorkersPerMinute", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
+            ("StandbyWorkerCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("WorkerIdleDurationSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static CUSTOMER_MANAGED_WORKER_CAPABILITIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AcceleratorCount",
-                &Shape::Object(&ACCELERATOR_COUNT_RANGE_SHAPE),
-            ),
-            (
-                "AcceleratorTotalMemoryMiB",
-                &Shape::Object(&ACCELERATOR_TOTAL_MEMORY_MI_B_RANGE_SHAPE),
-            ),
-            (
-                "AcceleratorTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["gpu"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "CpuArchitectureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["x86_64", "arm64"],
-                }),
-            ),
-            (
-                "CustomAmounts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLEET_AMOUNT_CAPABILITY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "CustomAttributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLEET_ATTRIBUTE_CAPABILITY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
+            ("AcceleratorCount", &Shape::Object(&ACCELERATOR_COUNT_RANGE_SHAPE)),
+            ("AcceleratorTotalMemoryMiB", &Shape::Object(&ACCELERATOR_TOTAL_MEMORY_MI_B_RANGE_SHAPE)),
+            ("AcceleratorTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["gpu"] })), min_items: None, max_items: None })),
+            ("CpuArchitectureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["x86_64", "arm64"] })),
+            ("CustomAmounts", &Shape::List(ListRule { item: Some(&Shape::Object(&FLEET_AMOUNT_CAPABILITY_SHAPE)), min_items: Some(1), max_items: Some(15) })),
+            ("CustomAttributes", &Shape::List(ListRule { item: Some(&Shape::Object(&FLEET_ATTRIBUTE_CAPABILITY_SHAPE)), min_items: Some(1), max_items: Some(15) })),
             ("MemoryMiB", &Shape::Object(&MEMORY_MI_B_RANGE_SHAPE)),
-            (
-                "OsFamily",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WINDOWS", "LINUX", "MACOS"],
-                }),
-            ),
+            ("OsFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WINDOWS", "LINUX", "MACOS"] })),
             ("VCpuCount", &Shape::Object(&V_CPU_COUNT_RANGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1769,276 +1366,84 @@ pub mod fleet {
 
     pub(crate) static ACCELERATOR_COUNT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCELERATOR_TOTAL_MEMORY_MI_B_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLEET_AMOUNT_CAPABILITY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^([a-zA-Z][a-zA-Z0-9]{0,63}:)?amount(\\.[a-zA-Z][a-zA-Z0-9]{0,63})+$",
-                ),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z][a-zA-Z0-9]{0,63}:)?amount(\\.[a-zA-Z][a-zA-Z0-9]{0,63})+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLEET_ATTRIBUTE_CAPABILITY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^([a-zA-Z][a-zA-Z0-9]{0,63}:)?attr(\\.[a-zA-Z][a-zA-Z0-9]{0,63})+$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z_]([a-zA-Z0-9_\\-]{0,99})$"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z][a-zA-Z0-9]{0,63}:)?attr(\\.[a-zA-Z][a-zA-Z0-9]{0,63})+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z_]([a-zA-Z0-9_\\-]{0,99})$"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MEMORY_MI_B_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(512.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(512.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(512.0), max: Some(2147483647.0), allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(512.0), max: Some(2147483647.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static V_CPU_COUNT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("Min", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_MANAGED_EC2_FLEET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoScalingConfiguration",
-                &Shape::Object(&SERVICE_MANAGED_EC2_AUTO_SCALING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "InstanceCapabilities",
-                &Shape::Object(&SERVICE_MANAGED_EC2_INSTANCE_CAPABILITIES_SHAPE),
-            ),
-            (
-                "InstanceMarketOptions",
-                &Shape::Object(&SERVICE_MANAGED_EC2_INSTANCE_MARKET_OPTIONS_SHAPE),
-            ),
-            (
-                "PersistentVolumeConfiguration",
-                &Shape::Object(&PERSISTENT_VOLUME_CONFIGURATION_SHAPE),
-            ),
-            (
-                "StorageProfileId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^sp-[0-9a-f]{32}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AutoScalingConfiguration", &Shape::Object(&SERVICE_MANAGED_EC2_AUTO_SCALING_CONFIGURATION_SHAPE)),
+            ("InstanceCapabilities", &Shape::Object(&SERVICE_MANAGED_EC2_INSTANCE_CAPABILITIES_SHAPE)),
+            ("InstanceMarketOptions", &Shape::Object(&SERVICE_MANAGED_EC2_INSTANCE_MARKET_OPTIONS_SHAPE)),
+            ("PersistentVolumeConfiguration", &Shape::Object(&PERSISTENT_VOLUME_CONFIGURATION_SHAPE)),
+            ("StorageProfileId", &Shape::Str(StrRule { pattern: Some("^sp-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
             ("VpcConfiguration", &Shape::Object(&VPC_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static SERVICE_MANAGED_EC2_AUTO_SCALING_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ScaleOutWorkersPerMinute",
-                    &Shape::Num(NumRule {
-                        min: Some(1.0),
-                        max: Some(2147483647.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "StandbyWorkerCount",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(2147483647.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "WorkerIdleDurationSeconds",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(86400.0),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SERVICE_MANAGED_EC2_AUTO_SCALING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ScaleOutWorkersPerMinute", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
+            ("StandbyWorkerCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("WorkerIdleDurationSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(86400.0), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static SERVICE_MANAGED_EC2_INSTANCE_CAPABILITIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AcceleratorCapabilities",
-                &Shape::Object(&ACCELERATOR_CAPABILITIES_SHAPE),
-            ),
-            (
-                "AllowedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "CpuArchitectureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["x86_64", "arm64"],
-                }),
-            ),
-            (
-                "CustomAmounts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLEET_AMOUNT_CAPABILITY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "CustomAttributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLEET_ATTRIBUTE_CAPABILITY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "ExcludedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("AcceleratorCapabilities", &Shape::Object(&ACCELERATOR_CAPABILITIES_SHAPE)),
+            ("AllowedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("CpuArchitectureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["x86_64", "arm64"] })),
+            ("CustomAmounts", &Shape::List(ListRule { item: Some(&Shape::Object(&FLEET_AMOUNT_CAPABILITY_SHAPE)), min_items: Some(1), max_items: Some(15) })),
+            ("CustomAttributes", &Shape::List(ListRule { item: Some(&Shape::Object(&FLEET_ATTRIBUTE_CAPABILITY_SHAPE)), min_items: Some(1), max_items: Some(15) })),
+            ("ExcludedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
             ("MemoryMiB", &Shape::Object(&MEMORY_MI_B_RANGE_SHAPE)),
-            (
-                "OsFamily",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LINUX", "WINDOWS"],
-                }),
-            ),
+            ("OsFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINUX", "WINDOWS"] })),
             ("RootEbsVolume", &Shape::Object(&EC2_EBS_VOLUME_SHAPE)),
-            (
-                "SoftwareAddOns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FLEET_SOFTWARE_ADD_ON_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
+            ("SoftwareAddOns", &Shape::List(ListRule { item: Some(&Shape::Object(&FLEET_SOFTWARE_ADD_ON_SHAPE)), min_items: Some(0), max_items: Some(10) })),
             ("VCpuCount", &Shape::Object(&V_CPU_COUNT_RANGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2047,198 +1452,71 @@ pub mod fleet {
     pub(crate) static ACCELERATOR_CAPABILITIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Count", &Shape::Object(&ACCELERATOR_COUNT_RANGE_SHAPE)),
-            (
-                "Selections",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACCELERATOR_SELECTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Selections", &Shape::List(ListRule { item: Some(&Shape::Object(&ACCELERATOR_SELECTION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCELERATOR_SELECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["t4", "a10g", "l4", "l40s", "rtx-pro-server-6000"],
-                }),
-            ),
-            (
-                "Runtime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["t4", "a10g", "l4", "l40s", "rtx-pro-server-6000"] })),
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EC2_EBS_VOLUME_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Iops",
-                &Shape::Num(NumRule {
-                    min: Some(3000.0),
-                    max: Some(16000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThroughputMiB",
-                &Shape::Num(NumRule {
-                    min: Some(125.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Iops", &Shape::Num(NumRule { min: Some(3000.0), max: Some(16000.0), allowed: &[] })),
+            ("ThroughputMiB", &Shape::Num(NumRule { min: Some(125.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLEET_SOFTWARE_ADD_ON_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["docker"],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["docker"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static SERVICE_MANAGED_EC2_INSTANCE_MARKET_OPTIONS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["on-demand", "spot", "wait-and-save"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SERVICE_MANAGED_EC2_INSTANCE_MARKET_OPTIONS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["on-demand", "spot", "wait-and-save"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PERSISTENT_VOLUME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Iops",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(80000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LastUsedTtlHours",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(8760.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MountPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SizeGiB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65536.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThroughputMiB",
-                &Shape::Num(NumRule {
-                    min: Some(125.0),
-                    max: Some(2000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Iops", &Shape::Num(NumRule { min: Some(100.0), max: Some(80000.0), allowed: &[] })),
+            ("LastUsedTtlHours", &Shape::Num(NumRule { min: Some(1.0), max: Some(8760.0), allowed: &[] })),
+            ("MountPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SizeGiB", &Shape::Num(NumRule { min: Some(1.0), max: Some(65536.0), allowed: &[] })),
+            ("ThroughputMiB", &Shape::Num(NumRule { min: Some(125.0), max: Some(2000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceConfigurationArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ResourceConfigurationArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScriptBody",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(15000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScriptTimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(300.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ScriptBody", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(15000), allowed: &[] })),
+            ("ScriptTimeoutSeconds", &Shape::Num(NumRule { min: Some(300.0), max: Some(3600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2261,19 +1539,12 @@ impl CfnLicenseEndpoint {
     /// - `security_group_ids`: `SecurityGroupIds`.
     /// - `subnet_ids`: `SubnetIds`.
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        security_group_ids: impl Into<Val<Vec<String>>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SecurityGroupIds", security_group_ids);
         props.set("SubnetIds", subnet_ids);
         props.set("VpcId", vpc_id);
-        CfnLicenseEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLicenseEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -2331,65 +1602,17 @@ pub(crate) static LICENSE_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["SecurityGroupIds", "SubnetIds", "VpcId"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "DnsName",
-        "LicenseEndpointId",
-        "Status",
-        "StatusMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "DnsName", "LicenseEndpointId", "Status", "StatusMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
 pub(crate) static LICENSE_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^sg-[\\w]{1,120}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^subnet-[\\w]{1,120}$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&license_endpoint::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[\\w]{1,120}$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[\\w]{1,120}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[\\w]{1,120}$"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&license_endpoint::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[\\w]{1,120}$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2427,24 +1650,8 @@ pub mod license_endpoint {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2468,21 +1675,13 @@ impl CfnLimit {
     /// - `display_name`: `DisplayName`.
     /// - `farm_id`: `FarmId`.
     /// - `max_count`: `MaxCount`.
-    pub fn new(
-        amount_requirement_name: impl Into<Val<String>>,
-        display_name: impl Into<Val<String>>,
-        farm_id: impl Into<Val<String>>,
-        max_count: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(amount_requirement_name: impl Into<Val<String>>, display_name: impl Into<Val<String>>, farm_id: impl Into<Val<String>>, max_count: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("AmountRequirementName", amount_requirement_name);
         props.set("DisplayName", display_name);
         props.set("FarmId", farm_id);
         props.set("MaxCount", max_count);
-        CfnLimit {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLimit { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -2532,50 +1731,11 @@ pub(crate) static LIMIT_META: TypeMeta = TypeMeta {
 
 pub(crate) static LIMIT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AmountRequirementName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FarmId",
-            &Shape::Str(StrRule {
-                pattern: Some("^farm-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxCount",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
+        ("AmountRequirementName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("FarmId", &Shape::Str(StrRule { pattern: Some("^farm-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("MaxCount", &Shape::Num(NumRule { min: Some(-1.0), max: Some(2147483647.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2595,10 +1755,7 @@ impl CfnMeteredProduct {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnMeteredProduct {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMeteredProduct { props, options: ResourceOptions::default() }
     }
 
     /// The `LicenseEndpointId` property.
@@ -2668,24 +1825,8 @@ pub(crate) static METERED_PRODUCT_META: TypeMeta = TypeMeta {
 
 pub(crate) static METERED_PRODUCT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LicenseEndpointId",
-            &Shape::Str(StrRule {
-                pattern: Some("^le-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z]{1,32}-[.0-9a-z]{1,32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("LicenseEndpointId", &Shape::Str(StrRule { pattern: Some("^le-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ProductId", &Shape::Str(StrRule { pattern: Some("^[0-9a-z]{1,32}-[.0-9a-z]{1,32}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2708,21 +1849,13 @@ impl CfnMonitor {
     /// - `identity_center_instance_arn`: `IdentityCenterInstanceArn`.
     /// - `role_arn`: `RoleArn`.
     /// - `subdomain`: `Subdomain`.
-    pub fn new(
-        display_name: impl Into<Val<String>>,
-        identity_center_instance_arn: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        subdomain: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(display_name: impl Into<Val<String>>, identity_center_instance_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, subdomain: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
         props.set("IdentityCenterInstanceArn", identity_center_instance_arn);
         props.set("RoleArn", role_arn);
         props.set("Subdomain", subdomain);
-        CfnMonitor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMonitor { props, options: ResourceOptions::default() }
     }
 
     /// The AWS region where IAM Identity Center is enabled. Required when Identity Center is in a different region than the monitor.
@@ -2784,10 +1917,7 @@ pub(crate) static MONITOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "IdentityCenterApplicationArn", "MonitorId", "Url"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
@@ -2836,24 +1966,8 @@ pub mod monitor {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2879,10 +1993,7 @@ impl CfnQueue {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
         props.set("FarmId", farm_id);
-        CfnQueue {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueue { props, options: ResourceOptions::default() }
     }
 
     /// The `AllowedStorageProfileIds` property.
@@ -2906,10 +2017,7 @@ impl CfnQueue {
     }
 
     /// The `JobAttachmentSettings` property.
-    pub fn job_attachment_settings(
-        mut self,
-        value: impl Into<Val<queue::JobAttachmentSettings>>,
-    ) -> Self {
+    pub fn job_attachment_settings(mut self, value: impl Into<Val<queue::JobAttachmentSettings>>) -> Self {
         self.props.set("JobAttachmentSettings", value);
         self
     }
@@ -2921,10 +2029,7 @@ impl CfnQueue {
     }
 
     /// The `RequiredFileSystemLocationNames` property.
-    pub fn required_file_system_location_names(
-        mut self,
-        value: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn required_file_system_location_names(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("RequiredFileSystemLocationNames", value);
         self
     }
@@ -2936,10 +2041,7 @@ impl CfnQueue {
     }
 
     /// The `SchedulingConfiguration` property.
-    pub fn scheduling_configuration(
-        mut self,
-        value: impl Into<Val<queue::SchedulingConfiguration>>,
-    ) -> Self {
+    pub fn scheduling_configuration(mut self, value: impl Into<Val<queue::SchedulingConfiguration>>) -> Self {
         self.props.set("SchedulingConfiguration", value);
         self
     }
@@ -2985,110 +2087,23 @@ pub(crate) static QUEUE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "QueueId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
 pub(crate) static QUEUE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllowedStorageProfileIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^sp-[0-9a-f]{32}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "DefaultBudgetAction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "NONE",
-                    "STOP_SCHEDULING_AND_COMPLETE_TASKS",
-                    "STOP_SCHEDULING_AND_CANCEL_TASKS",
-                ],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FarmId",
-            &Shape::Str(StrRule {
-                pattern: Some("^farm-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobAttachmentSettings",
-            &Shape::Object(&queue::JOB_ATTACHMENT_SETTINGS_SHAPE),
-        ),
-        (
-            "JobRunAsUser",
-            &Shape::Object(&queue::JOB_RUN_AS_USER_SHAPE),
-        ),
-        (
-            "RequiredFileSystemLocationNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z ]*$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SchedulingConfiguration",
-            &Shape::Object(&queue::SCHEDULING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&queue::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AllowedStorageProfileIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sp-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
+        ("DefaultBudgetAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "STOP_SCHEDULING_AND_COMPLETE_TASKS", "STOP_SCHEDULING_AND_CANCEL_TASKS"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("FarmId", &Shape::Str(StrRule { pattern: Some("^farm-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("JobAttachmentSettings", &Shape::Object(&queue::JOB_ATTACHMENT_SETTINGS_SHAPE)),
+        ("JobRunAsUser", &Shape::Object(&queue::JOB_RUN_AS_USER_SHAPE)),
+        ("RequiredFileSystemLocationNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z ]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws[a-zA-Z-]*):iam::\\d{12}:role(/[!-.0-~]+)*/[\\w+=,.@-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SchedulingConfiguration", &Shape::Object(&queue::SCHEDULING_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&queue::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3110,10 +2125,7 @@ pub mod queue {
         ///
         /// - `root_prefix`: `RootPrefix`.
         /// - `s3_bucket_name`: `S3BucketName`.
-        pub fn new(
-            root_prefix: impl Into<Val<String>>,
-            s3_bucket_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(root_prefix: impl Into<Val<String>>, s3_bucket_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RootPrefix", root_prefix);
             props.set("S3BucketName", s3_bucket_name);
@@ -3226,10 +2238,7 @@ pub mod queue {
         }
 
         /// The `PriorityBalanced` property.
-        pub fn priority_balanced(
-            mut self,
-            value: impl Into<Val<PriorityBalancedSchedulingConfiguration>>,
-        ) -> Self {
+        pub fn priority_balanced(mut self, value: impl Into<Val<PriorityBalancedSchedulingConfiguration>>) -> Self {
             self.props.set("PriorityBalanced", value);
             self
         }
@@ -3241,10 +2250,7 @@ pub mod queue {
         }
 
         /// The `WeightedBalanced` property.
-        pub fn weighted_balanced(
-            mut self,
-            value: impl Into<Val<WeightedBalancedSchedulingConfiguration>>,
-        ) -> Self {
+        pub fn weighted_balanced(mut self, value: impl Into<Val<WeightedBalancedSchedulingConfiguration>>) -> Self {
             self.props.set("WeightedBalanced", value);
             self
         }
@@ -3276,9 +2282,7 @@ pub mod queue {
         }
     }
 
-    impl From<PriorityBalancedSchedulingConfiguration>
-        for Val<PriorityBalancedSchedulingConfiguration>
-    {
+    impl From<PriorityBalancedSchedulingConfiguration> for Val<PriorityBalancedSchedulingConfiguration> {
         fn from(v: PriorityBalancedSchedulingConfiguration) -> Self {
             v.props.into_val()
         }
@@ -3304,19 +2308,13 @@ pub mod queue {
         }
 
         /// The `MaxPriorityOverride` property.
-        pub fn max_priority_override(
-            mut self,
-            value: impl Into<Val<SchedulingMaxPriorityOverride>>,
-        ) -> Self {
+        pub fn max_priority_override(mut self, value: impl Into<Val<SchedulingMaxPriorityOverride>>) -> Self {
             self.props.set("MaxPriorityOverride", value);
             self
         }
 
         /// The `MinPriorityOverride` property.
-        pub fn min_priority_override(
-            mut self,
-            value: impl Into<Val<SchedulingMinPriorityOverride>>,
-        ) -> Self {
+        pub fn min_priority_override(mut self, value: impl Into<Val<SchedulingMinPriorityOverride>>) -> Self {
             self.props.set("MinPriorityOverride", value);
             self
         }
@@ -3346,9 +2344,7 @@ pub mod queue {
         }
     }
 
-    impl From<WeightedBalancedSchedulingConfiguration>
-        for Val<WeightedBalancedSchedulingConfiguration>
-    {
+    impl From<WeightedBalancedSchedulingConfiguration> for Val<WeightedBalancedSchedulingConfiguration> {
         fn from(v: WeightedBalancedSchedulingConfiguration) -> Self {
             v.props.into_val()
         }
@@ -3442,15 +2438,7 @@ pub mod queue {
     pub(crate) static JOB_RUN_AS_USER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Posix", &Shape::Object(&POSIX_USER_SHAPE)),
-            (
-                "RunAs",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["QUEUE_CONFIGURED_USER", "WORKER_AGENT_USER"],
-                }),
-            ),
+            ("RunAs", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["QUEUE_CONFIGURED_USER", "WORKER_AGENT_USER"] })),
             ("Windows", &Shape::Object(&WINDOWS_USER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3458,24 +2446,8 @@ pub mod queue {
 
     pub(crate) static POSIX_USER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Group",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?:[a-z][a-z0-9-]{0,30})?$"),
-                    min_len: Some(0),
-                    max_len: Some(31),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "User",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?:[a-z][a-z0-9-]{0,30})?$"),
-                    min_len: Some(0),
-                    max_len: Some(31),
-                    allowed: &[],
-                }),
-            ),
+            ("Group", &Shape::Str(StrRule { pattern: Some("^(?:[a-z][a-z0-9-]{0,30})?$"), min_len: Some(0), max_len: Some(31), allowed: &[] })),
+            ("User", &Shape::Str(StrRule { pattern: Some("^(?:[a-z][a-z0-9-]{0,30})?$"), min_len: Some(0), max_len: Some(31), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3490,85 +2462,29 @@ pub mod queue {
 
     pub(crate) static SCHEDULING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PriorityBalanced",
-                &Shape::Object(&PRIORITY_BALANCED_SCHEDULING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "WeightedBalanced",
-                &Shape::Object(&WEIGHTED_BALANCED_SCHEDULING_CONFIGURATION_SHAPE),
-            ),
+            ("PriorityBalanced", &Shape::Object(&PRIORITY_BALANCED_SCHEDULING_CONFIGURATION_SHAPE)),
+            ("WeightedBalanced", &Shape::Object(&WEIGHTED_BALANCED_SCHEDULING_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["PriorityFifo"],
-            &["PriorityBalanced"],
-            &["WeightedBalanced"],
-        ],
+        one_of_required: &[&["PriorityFifo"], &["PriorityBalanced"], &["WeightedBalanced"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIORITY_BALANCED_SCHEDULING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RenderingTaskBuffer",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RenderingTaskBuffer", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEIGHTED_BALANCED_SCHEDULING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorWeight",
-                &Shape::Num(NumRule {
-                    min: Some(-10000.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxPriorityOverride",
-                &Shape::Object(&SCHEDULING_MAX_PRIORITY_OVERRIDE_SHAPE),
-            ),
-            (
-                "MinPriorityOverride",
-                &Shape::Object(&SCHEDULING_MIN_PRIORITY_OVERRIDE_SHAPE),
-            ),
-            (
-                "PriorityWeight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RenderingTaskBuffer",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RenderingTaskWeight",
-                &Shape::Num(NumRule {
-                    min: Some(-10000.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SubmissionTimeWeight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ErrorWeight", &Shape::Num(NumRule { min: Some(-10000.0), max: Some(10000.0), allowed: &[] })),
+            ("MaxPriorityOverride", &Shape::Object(&SCHEDULING_MAX_PRIORITY_OVERRIDE_SHAPE)),
+            ("MinPriorityOverride", &Shape::Object(&SCHEDULING_MIN_PRIORITY_OVERRIDE_SHAPE)),
+            ("PriorityWeight", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000.0), allowed: &[] })),
+            ("RenderingTaskBuffer", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
+            ("RenderingTaskWeight", &Shape::Num(NumRule { min: Some(-10000.0), max: Some(10000.0), allowed: &[] })),
+            ("SubmissionTimeWeight", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3585,24 +2501,8 @@ pub mod queue {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3627,23 +2527,14 @@ impl CfnQueueEnvironment {
     /// - `queue_id`: `QueueId`.
     /// - `template`: `Template`.
     /// - `template_type`: `TemplateType`.
-    pub fn new(
-        farm_id: impl Into<Val<String>>,
-        priority: impl Into<Val<i64>>,
-        queue_id: impl Into<Val<String>>,
-        template: impl Into<Val<String>>,
-        template_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(farm_id: impl Into<Val<String>>, priority: impl Into<Val<i64>>, queue_id: impl Into<Val<String>>, template: impl Into<Val<String>>, template_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FarmId", farm_id);
         props.set("Priority", priority);
         props.set("QueueId", queue_id);
         props.set("Template", template);
         props.set("TemplateType", template_type);
-        CfnQueueEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueueEnvironment { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3687,50 +2578,11 @@ pub(crate) static QUEUE_ENVIRONMENT_META: TypeMeta = TypeMeta {
 
 pub(crate) static QUEUE_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FarmId",
-            &Shape::Str(StrRule {
-                pattern: Some("^farm-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueueId",
-            &Shape::Str(StrRule {
-                pattern: Some("^queue-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Template",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(15000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TemplateType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["JSON", "YAML"],
-            }),
-        ),
+        ("FarmId", &Shape::Str(StrRule { pattern: Some("^farm-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000.0), allowed: &[] })),
+        ("QueueId", &Shape::Str(StrRule { pattern: Some("^queue-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Template", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(15000), allowed: &[] })),
+        ("TemplateType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON", "YAML"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3752,19 +2604,12 @@ impl CfnQueueFleetAssociation {
     /// - `farm_id`: `FarmId`.
     /// - `fleet_id`: `FleetId`.
     /// - `queue_id`: `QueueId`.
-    pub fn new(
-        farm_id: impl Into<Val<String>>,
-        fleet_id: impl Into<Val<String>>,
-        queue_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(farm_id: impl Into<Val<String>>, fleet_id: impl Into<Val<String>>, queue_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FarmId", farm_id);
         props.set("FleetId", fleet_id);
         props.set("QueueId", queue_id);
-        CfnQueueFleetAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueueFleetAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3796,33 +2641,9 @@ pub(crate) static QUEUE_FLEET_ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static QUEUE_FLEET_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FarmId",
-            &Shape::Str(StrRule {
-                pattern: Some("^farm-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "FleetId",
-            &Shape::Str(StrRule {
-                pattern: Some("^fleet-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueueId",
-            &Shape::Str(StrRule {
-                pattern: Some("^queue-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("FarmId", &Shape::Str(StrRule { pattern: Some("^farm-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("FleetId", &Shape::Str(StrRule { pattern: Some("^fleet-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("QueueId", &Shape::Str(StrRule { pattern: Some("^queue-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3844,19 +2665,12 @@ impl CfnQueueLimitAssociation {
     /// - `farm_id`: `FarmId`.
     /// - `limit_id`: `LimitId`.
     /// - `queue_id`: `QueueId`.
-    pub fn new(
-        farm_id: impl Into<Val<String>>,
-        limit_id: impl Into<Val<String>>,
-        queue_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(farm_id: impl Into<Val<String>>, limit_id: impl Into<Val<String>>, queue_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FarmId", farm_id);
         props.set("LimitId", limit_id);
         props.set("QueueId", queue_id);
-        CfnQueueLimitAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueueLimitAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3888,33 +2702,9 @@ pub(crate) static QUEUE_LIMIT_ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static QUEUE_LIMIT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FarmId",
-            &Shape::Str(StrRule {
-                pattern: Some("^farm-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LimitId",
-            &Shape::Str(StrRule {
-                pattern: Some("^limit-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueueId",
-            &Shape::Str(StrRule {
-                pattern: Some("^queue-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("FarmId", &Shape::Str(StrRule { pattern: Some("^farm-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("LimitId", &Shape::Str(StrRule { pattern: Some("^limit-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("QueueId", &Shape::Str(StrRule { pattern: Some("^queue-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3936,26 +2726,16 @@ impl CfnStorageProfile {
     /// - `display_name`: `DisplayName`.
     /// - `farm_id`: `FarmId`.
     /// - `os_family`: `OsFamily`.
-    pub fn new(
-        display_name: impl Into<Val<String>>,
-        farm_id: impl Into<Val<String>>,
-        os_family: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(display_name: impl Into<Val<String>>, farm_id: impl Into<Val<String>>, os_family: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
         props.set("FarmId", farm_id);
         props.set("OsFamily", os_family);
-        CfnStorageProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStorageProfile { props, options: ResourceOptions::default() }
     }
 
     /// The `FileSystemLocations` property.
-    pub fn file_system_locations(
-        mut self,
-        value: impl Into<Val<Vec<storage_profile::FileSystemLocation>>>,
-    ) -> Self {
+    pub fn file_system_locations(mut self, value: impl Into<Val<Vec<storage_profile::FileSystemLocation>>>) -> Self {
         self.props.set("FileSystemLocations", value);
         self
     }
@@ -3996,41 +2776,10 @@ pub(crate) static STORAGE_PROFILE_META: TypeMeta = TypeMeta {
 
 pub(crate) static STORAGE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FarmId",
-            &Shape::Str(StrRule {
-                pattern: Some("^farm-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "FileSystemLocations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&storage_profile::FILE_SYSTEM_LOCATION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "OsFamily",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["WINDOWS", "LINUX", "MACOS"],
-            }),
-        ),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("FarmId", &Shape::Str(StrRule { pattern: Some("^farm-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("FileSystemLocations", &Shape::List(ListRule { item: Some(&Shape::Object(&storage_profile::FILE_SYSTEM_LOCATION_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+        ("OsFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WINDOWS", "LINUX", "MACOS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4053,11 +2802,7 @@ pub mod storage_profile {
         /// - `name`: `Name`.
         /// - `path`: `Path`.
         /// - `type_`: `Type`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            path: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, path: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Path", path);
@@ -4074,33 +2819,9 @@ pub mod storage_profile {
 
     pub(crate) static FILE_SYSTEM_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z ]*$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SHARED", "LOCAL"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z ]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Path", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SHARED", "LOCAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4126,10 +2847,7 @@ impl CfnWorker {
         let mut props = Props::new();
         props.set("FarmId", farm_id);
         props.set("FleetId", fleet_id);
-        CfnWorker {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorker { props, options: ResourceOptions::default() }
     }
 
     /// The IP address and host name of the worker.
@@ -4206,45 +2924,16 @@ pub(crate) static WORKER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "CreatedBy", "Status", "WorkerId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
 pub(crate) static WORKER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FarmId",
-            &Shape::Str(StrRule {
-                pattern: Some("^farm-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "FleetId",
-            &Shape::Str(StrRule {
-                pattern: Some("^fleet-[0-9a-f]{32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "HostProperties",
-            &Shape::Object(&worker::HOST_PROPERTIES_REQUEST_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&worker::TAGS_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("FarmId", &Shape::Str(StrRule { pattern: Some("^farm-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("FleetId", &Shape::Str(StrRule { pattern: Some("^fleet-[0-9a-f]{32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("HostProperties", &Shape::Object(&worker::HOST_PROPERTIES_REQUEST_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&worker::TAGS_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4346,15 +3035,7 @@ pub mod worker {
 
     pub(crate) static HOST_PROPERTIES_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HostName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\.\\-]{0,255}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("HostName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\.\\-]{0,255}$"), min_len: None, max_len: None, allowed: &[] })),
             ("IpAddresses", &Shape::Object(&IP_ADDRESSES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -4362,56 +3043,16 @@ pub mod worker {
 
     pub(crate) static IP_ADDRESSES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IpV4Addresses",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?:[0-9]{1,3}\\.){3}[0-9]{1,3}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "IpV6Addresses",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?:[A-F0-9]{1,4}:){7}[A-F0-9]{1,4}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("IpV4Addresses", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?:[0-9]{1,3}\\.){3}[0-9]{1,3}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("IpV6Addresses", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?:[A-F0-9]{1,4}:){7}[A-F0-9]{1,4}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -28,10 +28,7 @@ impl CfnGraph {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnGraph {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGraph { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether to automatically enable new organization accounts as member accounts in the organization behavior graph.
@@ -78,22 +75,14 @@ pub(crate) static GRAPH_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ee8835b),
 };
 
 pub(crate) static GRAPH_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&graph::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&graph::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -137,24 +126,8 @@ pub mod graph {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -177,19 +150,12 @@ impl CfnMemberInvitation {
     /// - `graph_arn`: `GraphArn`, The ARN of the graph to which the member account will be invited
     /// - `member_email_address`: `MemberEmailAddress`, The root email address for the account to be invited, for validation. Updating this field has no effect.
     /// - `member_id`: `MemberId`, The AWS account ID to be invited to join the graph as a member
-    pub fn new(
-        graph_arn: impl Into<Val<String>>,
-        member_email_address: impl Into<Val<String>>,
-        member_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(graph_arn: impl Into<Val<String>>, member_email_address: impl Into<Val<String>>, member_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GraphArn", graph_arn);
         props.set("MemberEmailAddress", member_email_address);
         props.set("MemberId", member_id);
-        CfnMemberInvitation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMemberInvitation { props, options: ResourceOptions::default() }
     }
 
     /// When set to true, invitation emails are not sent to the member accounts. Member accounts must still accept the invitation before they are added to the behavior graph. Updating this field has no effect.
@@ -237,44 +203,10 @@ pub(crate) static MEMBER_INVITATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static MEMBER_INVITATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GraphArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "arn:aws(-[\\w]+)*:detective:(([a-z]+-)+[0-9]+):[0-9]{12}:graph:[0-9a-f]{32}",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MemberEmailAddress",
-            &Shape::Str(StrRule {
-                pattern: Some(".*@.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MemberId",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9]{12}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Message",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
+        ("GraphArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[\\w]+)*:detective:(([a-z]+-)+[0-9]+):[0-9]{12}:graph:[0-9a-f]{32}"), min_len: None, max_len: None, allowed: &[] })),
+        ("MemberEmailAddress", &Shape::Str(StrRule { pattern: Some(".*@.*"), min_len: None, max_len: None, allowed: &[] })),
+        ("MemberId", &Shape::Str(StrRule { pattern: Some("[0-9]{12}"), min_len: None, max_len: None, allowed: &[] })),
+        ("Message", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -297,10 +229,7 @@ impl CfnOrganizationAdmin {
     pub fn new(account_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccountId", account_id);
-        CfnOrganizationAdmin {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOrganizationAdmin { props, options: ResourceOptions::default() }
     }
 }
 
@@ -340,15 +269,9 @@ pub(crate) static ORGANIZATION_ADMIN_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static ORGANIZATION_ADMIN_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "AccountId",
-        &Shape::Str(StrRule {
-            pattern: Some("[0-9]{12}"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("AccountId", &Shape::Str(StrRule { pattern: Some("[0-9]{12}"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 

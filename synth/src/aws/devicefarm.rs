@@ -30,19 +30,12 @@ impl CfnDevicePool {
     /// - `name`: `Name`.
     /// - `project_arn`: `ProjectArn`.
     /// - `rules`: `Rules`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        project_arn: impl Into<Val<String>>,
-        rules: impl Into<Val<Vec<device_pool::Rule>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, project_arn: impl Into<Val<String>>, rules: impl Into<Val<Vec<device_pool::Rule>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ProjectArn", project_arn);
         props.set("Rules", rules);
-        CfnDevicePool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDevicePool { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -93,58 +86,17 @@ pub(crate) static DEVICE_POOL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x200000000000),
 };
 
 pub(crate) static DEVICE_POOL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.+"),
-                min_len: Some(32),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&device_pool::RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&device_pool::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ProjectArn", &Shape::Str(StrRule { pattern: Some("^arn:.+"), min_len: Some(32), max_len: Some(1011), allowed: &[] })),
+        ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&device_pool::RULE_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&device_pool::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -224,71 +176,16 @@ pub mod device_pool {
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ARN",
-                        "PLATFORM",
-                        "FORM_FACTOR",
-                        "MANUFACTURER",
-                        "REMOTE_ACCESS_ENABLED",
-                        "REMOTE_DEBUG_ENABLED",
-                        "APPIUM_VERSION",
-                        "INSTANCE_ARN",
-                        "INSTANCE_LABELS",
-                        "FLEET_TYPE",
-                        "OS_VERSION",
-                        "MODEL",
-                        "AVAILABILITY",
-                    ],
-                }),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EQUALS",
-                        "LESS_THAN",
-                        "LESS_THAN_OR_EQUALS",
-                        "GREATER_THAN",
-                        "GREATER_THAN_OR_EQUALS",
-                        "IN",
-                        "NOT_IN",
-                        "CONTAINS",
-                    ],
-                }),
-            ),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARN", "PLATFORM", "FORM_FACTOR", "MANUFACTURER", "REMOTE_ACCESS_ENABLED", "REMOTE_DEBUG_ENABLED", "APPIUM_VERSION", "INSTANCE_ARN", "INSTANCE_LABELS", "FLEET_TYPE", "OS_VERSION", "MODEL", "AVAILABILITY"] })),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "LESS_THAN", "LESS_THAN_OR_EQUALS", "GREATER_THAN", "GREATER_THAN_OR_EQUALS", "IN", "NOT_IN", "CONTAINS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -312,10 +209,7 @@ impl CfnInstanceProfile {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnInstanceProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceProfile { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -378,54 +272,16 @@ pub(crate) static INSTANCE_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x200000000000),
 };
 
 pub(crate) static INSTANCE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExcludeAppPackagesFromCleanup",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("ExcludeAppPackagesFromCleanup", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instance_profile::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -463,24 +319,8 @@ pub mod instance_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -506,10 +346,7 @@ impl CfnNetworkProfile {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ProjectArn", project_arn);
-        CfnNetworkProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkProfile { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -602,114 +439,24 @@ pub(crate) static NETWORK_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x200000000000),
 };
 
 pub(crate) static NETWORK_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DownlinkBandwidthBits",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(104857600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DownlinkDelayMs",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DownlinkJitterMs",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DownlinkLossPercent",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.+"),
-                min_len: Some(32),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&network_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UplinkBandwidthBits",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(104857600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UplinkDelayMs",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UplinkJitterMs",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UplinkLossPercent",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("DownlinkBandwidthBits", &Shape::Num(NumRule { min: Some(0.0), max: Some(104857600.0), allowed: &[] })),
+        ("DownlinkDelayMs", &Shape::Num(NumRule { min: Some(0.0), max: Some(2000.0), allowed: &[] })),
+        ("DownlinkJitterMs", &Shape::Num(NumRule { min: Some(0.0), max: Some(2000.0), allowed: &[] })),
+        ("DownlinkLossPercent", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ProjectArn", &Shape::Str(StrRule { pattern: Some("^arn:.+"), min_len: Some(32), max_len: Some(1011), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&network_profile::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("UplinkBandwidthBits", &Shape::Num(NumRule { min: Some(0.0), max: Some(104857600.0), allowed: &[] })),
+        ("UplinkDelayMs", &Shape::Num(NumRule { min: Some(0.0), max: Some(2000.0), allowed: &[] })),
+        ("UplinkJitterMs", &Shape::Num(NumRule { min: Some(0.0), max: Some(2000.0), allowed: &[] })),
+        ("UplinkLossPercent", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -747,24 +494,8 @@ pub mod network_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -788,10 +519,7 @@ impl CfnProject {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProject { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultJobTimeoutMinutes` property.
@@ -801,10 +529,7 @@ impl CfnProject {
     }
 
     /// The `EnvironmentVariables` property.
-    pub fn environment_variables(
-        mut self,
-        value: impl Into<Val<Vec<project::EnvironmentVariable>>>,
-    ) -> Self {
+    pub fn environment_variables(mut self, value: impl Into<Val<Vec<project::EnvironmentVariable>>>) -> Self {
         self.props.set("EnvironmentVariables", value);
         self
     }
@@ -857,57 +582,17 @@ pub(crate) static PROJECT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x200000000000),
 };
 
 pub(crate) static PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultJobTimeoutMinutes",
-            &Shape::Num(NumRule {
-                min: Some(5.0),
-                max: Some(150.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentVariables",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&project::ENVIRONMENT_VARIABLE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(32),
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[^:]*:iam::[0-9]{12}:role/.+"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&project::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DefaultJobTimeoutMinutes", &Shape::Num(NumRule { min: Some(5.0), max: Some(150.0), allowed: &[] })),
+        ("EnvironmentVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&project::ENVIRONMENT_VARIABLE_SHAPE)), min_items: Some(1), max_items: Some(32) })),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:[^:]*:iam::[0-9]{12}:role/.+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&project::TAG_SHAPE)), min_items: None, max_items: None })),
         ("VpcConfig", &Shape::Object(&project::VPC_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -981,11 +666,7 @@ pub mod project {
         /// - `security_group_ids`: `SecurityGroupIds`, An array of security group Ids in your Amazon VPC
         /// - `subnet_ids`: `SubnetIds`, A array of subnet IDs in your Amazon VPC.
         /// - `vpc_id`: `VpcId`, The ID of the Amazon VPC
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -1002,89 +683,25 @@ pub mod project {
 
     pub(crate) static ENVIRONMENT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_][a-zA-Z_0-9]*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_][a-zA-Z_0-9]*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-fA-F]{8,}$"),
-                        min_len: Some(1),
-                        max_len: Some(4096),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-fA-F]{8,}$"),
-                        min_len: Some(1),
-                        max_len: Some(4096),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(8),
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-fA-F]{8,}$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-fA-F]{8,}$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })), min_items: Some(1), max_items: Some(8) })),
+            ("VpcId", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1108,10 +725,7 @@ impl CfnTestGridProject {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnTestGridProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTestGridProject { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1164,45 +778,16 @@ pub(crate) static TEST_GRID_PROJECT_META: TypeMeta = TypeMeta {
     write_only: &["VpcConfig"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x200000000000),
 };
 
 pub(crate) static TEST_GRID_PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&test_grid_project::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcConfig",
-            &Shape::Object(&test_grid_project::VPC_CONFIG_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&test_grid_project::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VpcConfig", &Shape::Object(&test_grid_project::VPC_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1250,11 +835,7 @@ pub mod test_grid_project {
         /// - `security_group_ids`: `SecurityGroupIds`, A list of VPC security group IDs in your Amazon VPC.
         /// - `subnet_ids`: `SubnetIds`, A list of VPC subnet IDs in your Amazon VPC.
         /// - `vpc_id`: `VpcId`.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -1271,65 +852,17 @@ pub mod test_grid_project {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(4096),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(4096),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(8),
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(4096), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(4096), allowed: &[] })), min_items: Some(1), max_items: Some(8) })),
+            ("VpcId", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1352,19 +885,12 @@ impl CfnUpload {
     /// - `name`: `Name`, The upload's file name.
     /// - `project_arn`: `ProjectArn`, The ARN of the project for the upload.
     /// - `type_`: `Type`, The upload's type.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        project_arn: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, project_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ProjectArn", project_arn);
         props.set("Type", type_);
-        CfnUpload {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUpload { props, options: ResourceOptions::default() }
     }
 
     /// The upload's content type (for example, application/octet-stream).
@@ -1434,75 +960,10 @@ pub(crate) static UPLOAD_META: TypeMeta = TypeMeta {
 
 pub(crate) static UPLOAD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.+:devicefarm:.+"),
-                min_len: Some(32),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ANDROID_APP",
-                    "IOS_APP",
-                    "WEB_APP",
-                    "EXTERNAL_DATA",
-                    "APPIUM_JAVA_JUNIT_TEST_PACKAGE",
-                    "APPIUM_JAVA_TESTNG_TEST_PACKAGE",
-                    "APPIUM_PYTHON_TEST_PACKAGE",
-                    "APPIUM_NODE_TEST_PACKAGE",
-                    "APPIUM_RUBY_TEST_PACKAGE",
-                    "APPIUM_WEB_JAVA_JUNIT_TEST_PACKAGE",
-                    "APPIUM_WEB_JAVA_TESTNG_TEST_PACKAGE",
-                    "APPIUM_WEB_PYTHON_TEST_PACKAGE",
-                    "APPIUM_WEB_NODE_TEST_PACKAGE",
-                    "APPIUM_WEB_RUBY_TEST_PACKAGE",
-                    "CALABASH_TEST_PACKAGE",
-                    "INSTRUMENTATION_TEST_PACKAGE",
-                    "UIAUTOMATION_TEST_PACKAGE",
-                    "UIAUTOMATOR_TEST_PACKAGE",
-                    "XCTEST_TEST_PACKAGE",
-                    "XCTEST_UI_TEST_PACKAGE",
-                    "APPIUM_JAVA_JUNIT_TEST_SPEC",
-                    "APPIUM_JAVA_TESTNG_TEST_SPEC",
-                    "APPIUM_PYTHON_TEST_SPEC",
-                    "APPIUM_NODE_TEST_SPEC",
-                    "APPIUM_RUBY_TEST_SPEC",
-                    "APPIUM_WEB_JAVA_JUNIT_TEST_SPEC",
-                    "APPIUM_WEB_JAVA_TESTNG_TEST_SPEC",
-                    "APPIUM_WEB_PYTHON_TEST_SPEC",
-                    "APPIUM_WEB_NODE_TEST_SPEC",
-                    "APPIUM_WEB_RUBY_TEST_SPEC",
-                    "INSTRUMENTATION_TEST_SPEC",
-                    "XCTEST_UI_TEST_SPEC",
-                ],
-            }),
-        ),
+        ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("ProjectArn", &Shape::Str(StrRule { pattern: Some("^arn:.+:devicefarm:.+"), min_len: Some(32), max_len: Some(1011), allowed: &[] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ANDROID_APP", "IOS_APP", "WEB_APP", "EXTERNAL_DATA", "APPIUM_JAVA_JUNIT_TEST_PACKAGE", "APPIUM_JAVA_TESTNG_TEST_PACKAGE", "APPIUM_PYTHON_TEST_PACKAGE", "APPIUM_NODE_TEST_PACKAGE", "APPIUM_RUBY_TEST_PACKAGE", "APPIUM_WEB_JAVA_JUNIT_TEST_PACKAGE", "APPIUM_WEB_JAVA_TESTNG_TEST_PACKAGE", "APPIUM_WEB_PYTHON_TEST_PACKAGE", "APPIUM_WEB_NODE_TEST_PACKAGE", "APPIUM_WEB_RUBY_TEST_PACKAGE", "CALABASH_TEST_PACKAGE", "INSTRUMENTATION_TEST_PACKAGE", "UIAUTOMATION_TEST_PACKAGE", "UIAUTOMATOR_TEST_PACKAGE", "XCTEST_TEST_PACKAGE", "XCTEST_UI_TEST_PACKAGE", "APPIUM_JAVA_JUNIT_TEST_SPEC", "APPIUM_JAVA_TESTNG_TEST_SPEC", "APPIUM_PYTHON_TEST_SPEC", "APPIUM_NODE_TEST_SPEC", "APPIUM_RUBY_TEST_SPEC", "APPIUM_WEB_JAVA_JUNIT_TEST_SPEC", "APPIUM_WEB_JAVA_TESTNG_TEST_SPEC", "APPIUM_WEB_PYTHON_TEST_SPEC", "APPIUM_WEB_NODE_TEST_SPEC", "APPIUM_WEB_RUBY_TEST_SPEC", "INSTRUMENTATION_TEST_SPEC", "XCTEST_UI_TEST_SPEC"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1524,19 +985,12 @@ impl CfnVpceConfiguration {
     /// - `service_dns_name`: `ServiceDnsName`.
     /// - `vpce_configuration_name`: `VpceConfigurationName`.
     /// - `vpce_service_name`: `VpceServiceName`.
-    pub fn new(
-        service_dns_name: impl Into<Val<String>>,
-        vpce_configuration_name: impl Into<Val<String>>,
-        vpce_service_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(service_dns_name: impl Into<Val<String>>, vpce_configuration_name: impl Into<Val<String>>, vpce_service_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ServiceDnsName", service_dns_name);
         props.set("VpceConfigurationName", vpce_configuration_name);
         props.set("VpceServiceName", vpce_service_name);
-        CfnVpceConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpceConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -1581,59 +1035,17 @@ pub(crate) static VPCE_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x200000000000),
 };
 
 pub(crate) static VPCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ServiceDnsName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&vpce_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpceConfigurationDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpceConfigurationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpceServiceName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("ServiceDnsName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&vpce_configuration::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VpceConfigurationDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("VpceConfigurationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("VpceServiceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1671,24 +1083,8 @@ pub mod vpce_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,10 +31,7 @@ impl CfnAgentSpace {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnAgentSpace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgentSpace { props, options: ResourceOptions::default() }
     }
 
     /// The description of the AgentSpace.
@@ -169,24 +166,8 @@ pub(crate) static AGENT_SPACE_META: TypeMeta = TypeMeta {
     create_only: &["KmsKeyArn"],
     write_only: &["OperatorApp/Idp/ClientSecret"],
     primary_identifier: &["AgentSpaceId"],
-    attributes: &[
-        "AgentSpaceId",
-        "Arn",
-        "CreatedAt",
-        "OperatorApp.Iam.CreatedAt",
-        "OperatorApp.Iam.UpdatedAt",
-        "OperatorApp.Idc.CreatedAt",
-        "OperatorApp.Idc.IdcApplicationArn",
-        "OperatorApp.Idc.UpdatedAt",
-        "OperatorApp.Idp.CreatedAt",
-        "OperatorApp.Idp.UpdatedAt",
-        "OperatorApp.Idp.UserIdClaim",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AgentSpaceId", "Arn", "CreatedAt", "OperatorApp.Iam.CreatedAt", "OperatorApp.Iam.UpdatedAt", "OperatorApp.Idc.CreatedAt", "OperatorApp.Idc.IdcApplicationArn", "OperatorApp.Idc.UpdatedAt", "OperatorApp.Idp.CreatedAt", "OperatorApp.Idp.UpdatedAt", "OperatorApp.Idp.UserIdClaim", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e688358),
 };
 
@@ -292,10 +273,7 @@ pub mod agent_space {
         ///
         /// - `idc_instance_arn`: `IdcInstanceArn`.
         /// - `operator_app_role_arn`: `OperatorAppRoleArn`.
-        pub fn new(
-            idc_instance_arn: impl Into<Val<String>>,
-            operator_app_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(idc_instance_arn: impl Into<Val<String>>, operator_app_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IdcInstanceArn", idc_instance_arn);
             props.set("OperatorAppRoleArn", operator_app_role_arn);
@@ -341,13 +319,7 @@ pub mod agent_space {
         /// - `issuer_url`: `IssuerUrl`, The OIDC issuer URL for the external identity provider.
         /// - `operator_app_role_arn`: `OperatorAppRoleArn`, The IAM role that Operator App users assume to access DevOps Agent APIs.
         /// - `provider`: `Provider`, The external identity provider type.
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-            issuer_url: impl Into<Val<String>>,
-            operator_app_role_arn: impl Into<Val<String>>,
-            provider: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>, issuer_url: impl Into<Val<String>>, operator_app_role_arn: impl Into<Val<String>>, provider: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ClientSecret", client_secret);
@@ -434,72 +406,26 @@ pub mod agent_space {
     }
 
     pub(crate) static OPERATOR_APP_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Idp", &Shape::Object(&IDP_AUTH_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Idp", &Shape::Object(&IDP_AUTH_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IDP_AUTH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IssuerUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Provider",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["okta", "entra"],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("IssuerUrl", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Provider", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["okta", "entra"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -525,10 +451,7 @@ impl CfnAsset {
         let mut props = Props::new();
         props.set("AgentSpaceId", agent_space_id);
         props.set("AssetType", asset_type);
-        CfnAsset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAsset { props, options: ResourceOptions::default() }
     }
 
     /// Inline file list. Mutually exclusive with Zip; enforced by the handler at Create/Update time. Write-only: not repopulated by Read.
@@ -619,41 +542,10 @@ pub(crate) static ASSET_META: TypeMeta = TypeMeta {
 
 pub(crate) static ASSET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AgentSpaceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssetType",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9_]*$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Files",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&asset::ASSET_FILE_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Zip",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(8388608),
-                allowed: &[],
-            }),
-        ),
+        ("AgentSpaceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("AssetType", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9_]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Files", &Shape::List(ListRule { item: Some(&Shape::Object(&asset::ASSET_FILE_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Zip", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(8388608), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -707,33 +599,9 @@ pub mod asset {
 
     pub(crate) static ASSET_FILE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentBytes",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(8388608),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContentText",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1572864),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_./-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentBytes", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(8388608), allowed: &[] })),
+            ("ContentText", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1572864), allowed: &[] })),
+            ("Path", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_./-]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         one_of_required: &[&["ContentText"], &["ContentBytes"]],
         ..ObjectShape::EMPTY
@@ -757,19 +625,12 @@ impl CfnAssociation {
     /// - `agent_space_id`: `AgentSpaceId`, The unique identifier of the AgentSpace
     /// - `configuration`: `Configuration`, The configuration that directs how AgentSpace interacts with the given service
     /// - `service_id`: `ServiceId`, The identifier for the associated service
-    pub fn new(
-        agent_space_id: impl Into<Val<String>>,
-        configuration: impl Into<Val<association::ServiceConfiguration>>,
-        service_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(agent_space_id: impl Into<Val<String>>, configuration: impl Into<Val<association::ServiceConfiguration>>, service_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AgentSpaceId", agent_space_id);
         props.set("Configuration", configuration);
         props.set("ServiceId", service_id);
-        CfnAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssociation { props, options: ResourceOptions::default() }
     }
 
     /// Set of linked association IDs for parent-child relationships
@@ -823,18 +684,7 @@ pub(crate) static ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnAssociation::TYPE_NAME,
     shape: &ASSOCIATION_SHAPE,
     create_only: &["AgentSpaceId"],
-    write_only: &[
-        "Configuration/Dynatrace/EnableWebhookUpdates",
-        "Configuration/EventChannel/EnableWebhookUpdates",
-        "Configuration/GitLab/EnableWebhookUpdates",
-        "Configuration/MCPServer/EnableWebhookUpdates",
-        "Configuration/MCPServerDatadog/EnableWebhookUpdates",
-        "Configuration/MCPServerGrafana/EnableWebhookUpdates",
-        "Configuration/MCPServerSplunk/EnableWebhookUpdates",
-        "Configuration/PagerDuty/EnableWebhookUpdates",
-        "Configuration/ServiceNow/EnableWebhookUpdates",
-        "LinkedAssociationIds",
-    ],
+    write_only: &["Configuration/Dynatrace/EnableWebhookUpdates", "Configuration/EventChannel/EnableWebhookUpdates", "Configuration/GitLab/EnableWebhookUpdates", "Configuration/MCPServer/EnableWebhookUpdates", "Configuration/MCPServerDatadog/EnableWebhookUpdates", "Configuration/MCPServerGrafana/EnableWebhookUpdates", "Configuration/MCPServerSplunk/EnableWebhookUpdates", "Configuration/PagerDuty/EnableWebhookUpdates", "Configuration/ServiceNow/EnableWebhookUpdates", "LinkedAssociationIds"],
     primary_identifier: &["AgentSpaceId", "AssociationId"],
     attributes: &["AssociationId", "CreatedAt", "UpdatedAt"],
     tagging: None,
@@ -843,41 +693,10 @@ pub(crate) static ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AgentSpaceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Configuration",
-            &Shape::Object(&association::SERVICE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "LinkedAssociationIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("AgentSpaceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Configuration", &Shape::Object(&association::SERVICE_CONFIGURATION_SHAPE)),
+        ("LinkedAssociationIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("ServiceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -944,46 +763,31 @@ pub mod association {
         }
 
         /// Datadog MCP server configuration
-        pub fn mcp_server_datadog(
-            mut self,
-            value: impl Into<Val<McpServerDatadogConfiguration>>,
-        ) -> Self {
+        pub fn mcp_server_datadog(mut self, value: impl Into<Val<McpServerDatadogConfiguration>>) -> Self {
             self.props.set("MCPServerDatadog", value);
             self
         }
 
         /// Grafana MCP server configuration
-        pub fn mcp_server_grafana(
-            mut self,
-            value: impl Into<Val<McpServerGrafanaConfiguration>>,
-        ) -> Self {
+        pub fn mcp_server_grafana(mut self, value: impl Into<Val<McpServerGrafanaConfiguration>>) -> Self {
             self.props.set("MCPServerGrafana", value);
             self
         }
 
         /// NewRelic MCP server configuration
-        pub fn mcp_server_new_relic(
-            mut self,
-            value: impl Into<Val<McpServerNewRelicConfiguration>>,
-        ) -> Self {
+        pub fn mcp_server_new_relic(mut self, value: impl Into<Val<McpServerNewRelicConfiguration>>) -> Self {
             self.props.set("MCPServerNewRelic", value);
             self
         }
 
         /// SigV4-authenticated MCP server configuration
-        pub fn mcp_server_sig_v4(
-            mut self,
-            value: impl Into<Val<McpServerSigV4Configuration>>,
-        ) -> Self {
+        pub fn mcp_server_sig_v4(mut self, value: impl Into<Val<McpServerSigV4Configuration>>) -> Self {
             self.props.set("MCPServerSigV4", value);
             self
         }
 
         /// Splunk MCP server configuration
-        pub fn mcp_server_splunk(
-            mut self,
-            value: impl Into<Val<McpServerSplunkConfiguration>>,
-        ) -> Self {
+        pub fn mcp_server_splunk(mut self, value: impl Into<Val<McpServerSplunkConfiguration>>) -> Self {
             self.props.set("MCPServerSplunk", value);
             self
         }
@@ -1031,11 +835,7 @@ pub mod association {
         /// - `account_id`: `AccountId`, AWS Account Id corresponding to provided resources
         /// - `account_type`: `AccountType`, Account Type 'monitor' for DevOpsAgent monitoring
         /// - `assumable_role_arn`: `AssumableRoleArn`, Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
-        pub fn new(
-            account_id: impl Into<Val<String>>,
-            account_type: impl Into<Val<String>>,
-            assumable_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(account_id: impl Into<Val<String>>, account_type: impl Into<Val<String>>, assumable_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccountId", account_id);
             props.set("AccountType", account_type);
@@ -1170,6 +970,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1202,6 +1004,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1227,12 +1031,7 @@ pub mod association {
         /// - `owner_type`: `OwnerType`, Type of repository owner
         /// - `repo_id`: `RepoId`, Associated Github repo ID
         /// - `repo_name`: `RepoName`, Associated Github repo name
-        pub fn new(
-            owner: impl Into<Val<String>>,
-            owner_type: impl Into<Val<String>>,
-            repo_id: impl Into<Val<String>>,
-            repo_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(owner: impl Into<Val<String>>, owner_type: impl Into<Val<String>>, repo_id: impl Into<Val<String>>, repo_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Owner", owner);
             props.set("OwnerType", owner_type);
@@ -1259,10 +1058,7 @@ pub mod association {
         ///
         /// - `project_id`: `ProjectId`, GitLab numeric project ID
         /// - `project_path`: `ProjectPath`, Full GitLab project path (e.g., namespace/project-name)
-        pub fn new(
-            project_id: impl Into<Val<String>>,
-            project_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(project_id: impl Into<Val<String>>, project_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ProjectId", project_id);
             props.set("ProjectPath", project_path);
@@ -1270,6 +1066,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1311,6 +1109,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1355,6 +1155,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1402,6 +1204,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1494,6 +1298,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1529,10 +1335,7 @@ pub mod association {
         ///
         /// - `customer_email`: `CustomerEmail`, Email to be used in PagerDuty API header
         /// - `services`: `Services`, List of PagerDuty service IDs available for the association
-        pub fn new(
-            customer_email: impl Into<Val<String>>,
-            services: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(customer_email: impl Into<Val<String>>, services: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("CustomerEmail", customer_email);
             props.set("Services", services);
@@ -1540,6 +1343,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1566,6 +1371,8 @@ pub mod association {
         }
 
         /// When set to true, enables the Agent Space to create and update webhooks for receiving notifications and events from the service
+        ///
+        /// Write-only.
         pub fn enable_webhook_updates(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableWebhookUpdates", value);
             self
@@ -1596,11 +1403,7 @@ pub mod association {
         /// - `transmission_target`: `TransmissionTarget`, Transmission targets for agent notifications
         /// - `workspace_id`: `WorkspaceId`, Associated Slack workspace ID
         /// - `workspace_name`: `WorkspaceName`, Associated Slack workspace name
-        pub fn new(
-            transmission_target: impl Into<Val<SlackTransmissionTarget>>,
-            workspace_id: impl Into<Val<String>>,
-            workspace_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(transmission_target: impl Into<Val<SlackTransmissionTarget>>, workspace_id: impl Into<Val<String>>, workspace_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TransmissionTarget", transmission_target);
             props.set("WorkspaceId", workspace_id);
@@ -1609,10 +1412,7 @@ pub mod association {
         }
 
         /// Optional bidirectional communication configuration. Supply this configuration and set Enabled to true so you can interact with the agent directly from Slack
-        pub fn bidirectional(
-            mut self,
-            value: impl Into<Val<SlackBidirectionalConfiguration>>,
-        ) -> Self {
+        pub fn bidirectional(mut self, value: impl Into<Val<SlackBidirectionalConfiguration>>) -> Self {
             self.props.set("Bidirectional", value);
             self
         }
@@ -1717,11 +1517,7 @@ pub mod association {
         /// - `account_id`: `AccountId`, AWS Account Id corresponding to provided resources
         /// - `account_type`: `AccountType`, Account Type 'source' for DevOpsAgent monitoring
         /// - `assumable_role_arn`: `AssumableRoleArn`, Role ARN to be assumed by DevOpsAgent to operate on behalf of customer
-        pub fn new(
-            account_id: impl Into<Val<String>>,
-            account_type: impl Into<Val<String>>,
-            assumable_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(account_id: impl Into<Val<String>>, account_type: impl Into<Val<String>>, assumable_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccountId", account_id);
             props.set("AccountType", account_type);
@@ -1759,440 +1555,136 @@ pub mod association {
             ("Aws", &Shape::Object(&AWS_CONFIGURATION_SHAPE)),
             ("GitHub", &Shape::Object(&GIT_HUB_CONFIGURATION_SHAPE)),
             ("MCPServer", &Shape::Object(&MCP_SERVER_CONFIGURATION_SHAPE)),
-            (
-                "MCPServerDatadog",
-                &Shape::Object(&MCP_SERVER_DATADOG_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MCPServerGrafana",
-                &Shape::Object(&MCP_SERVER_GRAFANA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MCPServerNewRelic",
-                &Shape::Object(&MCP_SERVER_NEW_RELIC_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MCPServerSigV4",
-                &Shape::Object(&MCP_SERVER_SIG_V4_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MCPServerSplunk",
-                &Shape::Object(&MCP_SERVER_SPLUNK_CONFIGURATION_SHAPE),
-            ),
+            ("MCPServerDatadog", &Shape::Object(&MCP_SERVER_DATADOG_CONFIGURATION_SHAPE)),
+            ("MCPServerGrafana", &Shape::Object(&MCP_SERVER_GRAFANA_CONFIGURATION_SHAPE)),
+            ("MCPServerNewRelic", &Shape::Object(&MCP_SERVER_NEW_RELIC_CONFIGURATION_SHAPE)),
+            ("MCPServerSigV4", &Shape::Object(&MCP_SERVER_SIG_V4_CONFIGURATION_SHAPE)),
+            ("MCPServerSplunk", &Shape::Object(&MCP_SERVER_SPLUNK_CONFIGURATION_SHAPE)),
             ("Slack", &Shape::Object(&SLACK_CONFIGURATION_SHAPE)),
             ("SourceAws", &Shape::Object(&SOURCE_AWS_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["SourceAws"],
-            &["Aws"],
-            &["GitHub"],
-            &["Slack"],
-            &["Dynatrace"],
-            &["ServiceNow"],
-            &["MCPServer"],
-            &["GitLab"],
-            &["MCPServerDatadog"],
-            &["MCPServerSplunk"],
-            &["MCPServerNewRelic"],
-            &["MCPServerGrafana"],
-            &["PagerDuty"],
-            &["EventChannel"],
-            &["Azure"],
-            &["MCPServerSigV4"],
-        ],
+        one_of_required: &[&["SourceAws"], &["Aws"], &["GitHub"], &["Slack"], &["Dynatrace"], &["ServiceNow"], &["MCPServer"], &["GitLab"], &["MCPServerDatadog"], &["MCPServerSplunk"], &["MCPServerNewRelic"], &["MCPServerGrafana"], &["PagerDuty"], &["EventChannel"], &["Azure"], &["MCPServerSigV4"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\d{12}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AccountType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["monitor"],
-                }),
-            ),
-            (
-                "Resources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AWS_RESOURCE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&KEY_VALUE_PAIR_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AccountId", &Shape::Str(StrRule { pattern: Some("\\d{12}"), min_len: None, max_len: None, allowed: &[] })),
+            ("AccountType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["monitor"] })),
+            ("Resources", &Shape::List(ListRule { item: Some(&Shape::Object(&AWS_RESOURCE_SHAPE)), min_items: None, max_items: None })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&KEY_VALUE_PAIR_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AWS::CloudFormation::Stack",
-                    "AWS::ECR::Repository",
-                    "AWS::S3::Bucket",
-                    "AWS::S3::Object",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS::CloudFormation::Stack", "AWS::ECR::Repository", "AWS::S3::Bucket", "AWS::S3::Object"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KEY_VALUE_PAIR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GIT_HUB_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OwnerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["organization", "user"],
-            }),
-        )],
+        fields: &[
+            ("OwnerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["organization", "user"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tools",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9_-]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Tools", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_DATADOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EnabledElevatedTools",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9_-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EnabledElevatedTools", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_GRAFANA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EnabledElevatedTools",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9_-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tools",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "alerting",
-                            "annotations",
-                            "asserts",
-                            "cloudwatch",
-                            "dashboard",
-                            "datasource",
-                            "elasticsearch",
-                            "examples",
-                            "incident",
-                            "loki",
-                            "navigation",
-                            "oncall",
-                            "prometheus",
-                            "pyroscope",
-                            "rendering",
-                            "runpanelquery",
-                            "search",
-                            "searchlogs",
-                            "sift",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("EnabledElevatedTools", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Tools", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["alerting", "annotations", "asserts", "cloudwatch", "dashboard", "datasource", "elasticsearch", "examples", "incident", "loki", "navigation", "oncall", "prometheus", "pyroscope", "rendering", "runpanelquery", "search", "searchlogs", "sift"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_NEW_RELIC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: Some(6),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(6), max_len: None, allowed: &[] })),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_SIG_V4_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Tools",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Tools", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_SPLUNK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLACK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bidirectional",
-                &Shape::Object(&SLACK_BIDIRECTIONAL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "TransmissionTarget",
-                &Shape::Object(&SLACK_TRANSMISSION_TARGET_SHAPE),
-            ),
-            (
-                "WorkspaceId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[TE][A-Z0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Bidirectional", &Shape::Object(&SLACK_BIDIRECTIONAL_CONFIGURATION_SHAPE)),
+            ("TransmissionTarget", &Shape::Object(&SLACK_TRANSMISSION_TARGET_SHAPE)),
+            ("WorkspaceId", &Shape::Str(StrRule { pattern: Some("^[TE][A-Z0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLACK_BIDIRECTIONAL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:(aws|aws-cn|aws-us-gov):iam::\\d{12}:role/[a-zA-Z0-9+=,.@_/-]+$",
-                ),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-cn|aws-us-gov):iam::\\d{12}:role/[a-zA-Z0-9+=,.@_/-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLACK_TRANSMISSION_TARGET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IncidentResponseTarget",
-            &Shape::Object(&SLACK_CHANNEL_SHAPE),
-        )],
+        fields: &[
+            ("IncidentResponseTarget", &Shape::Object(&SLACK_CHANNEL_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLACK_CHANNEL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ChannelId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[CGD][A-Z0-9]+$"),
-                min_len: Some(8),
-                max_len: Some(16),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ChannelId", &Shape::Str(StrRule { pattern: Some("^[CGD][A-Z0-9]+$"), min_len: Some(8), max_len: Some(16), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_AWS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\d{12}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AccountType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["source"],
-                }),
-            ),
-            (
-                "Resources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AWS_RESOURCE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&KEY_VALUE_PAIR_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AccountId", &Shape::Str(StrRule { pattern: Some("\\d{12}"), min_len: None, max_len: None, allowed: &[] })),
+            ("AccountType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["source"] })),
+            ("Resources", &Shape::List(ListRule { item: Some(&Shape::Object(&AWS_RESOURCE_SHAPE)), min_items: None, max_items: None })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&KEY_VALUE_PAIR_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2214,17 +1706,11 @@ impl CfnPrivateConnection {
     ///
     /// - `connection_configuration`: `ConnectionConfiguration`, The connection configuration for the Private Connection.
     /// - `name`: `Name`, Unique name for this Private Connection within the account.
-    pub fn new(
-        connection_configuration: impl Into<Val<private_connection::ConnectionConfiguration>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connection_configuration: impl Into<Val<private_connection::ConnectionConfiguration>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionConfiguration", connection_configuration);
         props.set("Name", name);
-        CfnPrivateConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrivateConnection { props, options: ResourceOptions::default() }
     }
 
     /// Certificate for the Private Connection.
@@ -2284,55 +1770,19 @@ pub(crate) static PRIVATE_CONNECTION_META: TypeMeta = TypeMeta {
     type_name: CfnPrivateConnection::TYPE_NAME,
     shape: &PRIVATE_CONNECTION_SHAPE,
     create_only: &["ConnectionConfiguration", "Name"],
-    write_only: &[
-        "Certificate",
-        "ConnectionConfiguration/ServiceManaged/IpAddressType",
-        "ConnectionConfiguration/ServiceManaged/Ipv4AddressesPerEni",
-        "ConnectionConfiguration/ServiceManaged/PortRanges",
-        "ConnectionConfiguration/ServiceManaged/SecurityGroupIds",
-        "ConnectionConfiguration/ServiceManaged/SubnetIds",
-    ],
+    write_only: &["Certificate", "ConnectionConfiguration/ServiceManaged/IpAddressType", "ConnectionConfiguration/ServiceManaged/Ipv4AddressesPerEni", "ConnectionConfiguration/ServiceManaged/PortRanges", "ConnectionConfiguration/ServiceManaged/SecurityGroupIds", "ConnectionConfiguration/ServiceManaged/SubnetIds"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CertificateExpiryTime", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e688358),
 };
 
 pub(crate) static PRIVATE_CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Certificate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32768),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectionConfiguration",
-            &Shape::Object(&private_connection::CONNECTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"),
-                min_len: Some(3),
-                max_len: Some(30),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&private_connection::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Certificate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32768), allowed: &[] })),
+        ("ConnectionConfiguration", &Shape::Object(&private_connection::CONNECTION_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"), min_len: Some(3), max_len: Some(30), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&private_connection::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2427,30 +1877,40 @@ pub mod private_connection {
         /// IP address type of the service-managed Resource Gateway.
         ///
         /// Allowed values: `IPV4`, `IPV6`, `DUAL_STACK`.
+        ///
+        /// Write-only.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
         }
 
         /// Number of IPv4 addresses in each ENI for the service-managed Resource Gateway.
+        ///
+        /// Write-only.
         pub fn ipv4_addresses_per_eni(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Ipv4AddressesPerEni", value);
             self
         }
 
         /// TCP port ranges that a consumer can use to access the resource.
+        ///
+        /// Write-only.
         pub fn port_ranges(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PortRanges", value);
             self
         }
 
         /// Security groups to attach to the service-managed Resource Gateway.
+        ///
+        /// Write-only.
         pub fn security_group_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecurityGroupIds", value);
             self
         }
 
         /// Subnets that the service-managed Resource Gateway will span.
+        ///
+        /// Write-only.
         pub fn subnet_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SubnetIds", value);
             self
@@ -2491,10 +1951,7 @@ pub mod private_connection {
     pub(crate) static CONNECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("SelfManaged", &Shape::Object(&SELF_MANAGED_MODE_SHAPE)),
-            (
-                "ServiceManaged",
-                &Shape::Object(&SERVICE_MANAGED_MODE_SHAPE),
-            ),
+            ("ServiceManaged", &Shape::Object(&SERVICE_MANAGED_MODE_SHAPE)),
         ],
         one_of_required: &[&["SelfManaged"], &["ServiceManaged"]],
         ..ObjectShape::EMPTY
@@ -2509,113 +1966,22 @@ pub mod private_connection {
 
     pub(crate) static SERVICE_MANAGED_MODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DnsResolution",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PUBLIC", "IN_VPC"],
-                }),
-            ),
-            (
-                "HostAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9.:\\-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "IPV6", "DUAL_STACK"],
-                }),
-            ),
-            (
-                "Ipv4AddressesPerEni",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(62.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PortRanges",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^((\\d{1,5}\\-\\d{1,5})|(\\d+))$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(11),
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                        min_len: Some(11),
-                        max_len: Some(20),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                        min_len: Some(15),
-                        max_len: Some(24),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                    min_len: Some(5),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("DnsResolution", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLIC", "IN_VPC"] })),
+            ("HostAddress", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9.:\\-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6", "DUAL_STACK"] })),
+            ("Ipv4AddressesPerEni", &Shape::Num(NumRule { min: Some(1.0), max: Some(62.0), allowed: &[] })),
+            ("PortRanges", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^((\\d{1,5}\\-\\d{1,5})|(\\d+))$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(11) })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: Some(11), max_len: Some(20), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: Some(15), max_len: Some(24), allowed: &[] })), min_items: Some(1), max_items: Some(20) })),
+            ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: Some(5), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2639,10 +2005,7 @@ impl CfnService {
     pub fn new(service_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ServiceType", service_type);
-        CfnService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnService { props, options: ResourceOptions::default() }
     }
 
     /// The name of the private connection to use for OAuth token exchange requests only. Cannot be specified when PrivateConnectionName is provided.
@@ -2750,35 +2113,11 @@ impl Handle<CfnService> {
 pub(crate) static SERVICE_META: TypeMeta = TypeMeta {
     type_name: CfnService::TYPE_NAME,
     shape: &SERVICE_SHAPE,
-    create_only: &[
-        "ExchangeUrlPrivateConnectionName",
-        "KmsKeyArn",
-        "PrivateConnectionName",
-        "ServiceDetails/AzureIdentity",
-        "ServiceDetails/Dynatrace",
-        "ServiceDetails/GitHub",
-        "ServiceDetails/MCPServerSplunk",
-        "ServiceDetails/PagerDuty",
-        "ServiceDetails/ServiceNow",
-        "ServiceType",
-        "TargetUrlPrivateConnectionName",
-    ],
-    write_only: &[
-        "ExchangeUrlPrivateConnectionName",
-        "ServiceDetails",
-        "TargetUrlPrivateConnectionName",
-    ],
+    create_only: &["ExchangeUrlPrivateConnectionName", "KmsKeyArn", "PrivateConnectionName", "ServiceDetails/AzureIdentity", "ServiceDetails/Dynatrace", "ServiceDetails/GitHub", "ServiceDetails/MCPServerSplunk", "ServiceDetails/PagerDuty", "ServiceDetails/ServiceNow", "ServiceType", "TargetUrlPrivateConnectionName"],
+    write_only: &["ExchangeUrlPrivateConnectionName", "ServiceDetails", "TargetUrlPrivateConnectionName"],
     primary_identifier: &["ServiceId"],
-    attributes: &[
-        "AccessibleResources",
-        "AdditionalServiceDetails",
-        "Arn",
-        "ServiceId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AccessibleResources", "AdditionalServiceDetails", "Arn", "ServiceId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e688358),
 };
 
@@ -2816,21 +2155,24 @@ pub mod service {
         }
 
         /// Azure Identity service configuration for federated identity
-        pub fn azure_identity(
-            mut self,
-            value: impl Into<Val<AzureIdentityServiceDetails>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn azure_identity(mut self, value: impl Into<Val<AzureIdentityServiceDetails>>) -> Self {
             self.props.set("AzureIdentity", value);
             self
         }
 
         /// Dynatrace service configuration
+        ///
+        /// Changing it replaces the resource.
         pub fn dynatrace(mut self, value: impl Into<Val<DynatraceServiceDetails>>) -> Self {
             self.props.set("Dynatrace", value);
             self
         }
 
         /// GitHub personal access token (PAT) service configuration. Exactly one of AppVerification or DirectAccess selects how the token is used
+        ///
+        /// Changing it replaces the resource.
         pub fn git_hub(mut self, value: impl Into<Val<GitHubDetails>>) -> Self {
             self.props.set("GitHub", value);
             self
@@ -2849,19 +2191,13 @@ pub mod service {
         }
 
         /// Grafana MCP server configuration
-        pub fn mcp_server_grafana(
-            mut self,
-            value: impl Into<Val<McpServerGrafanaDetails>>,
-        ) -> Self {
+        pub fn mcp_server_grafana(mut self, value: impl Into<Val<McpServerGrafanaDetails>>) -> Self {
             self.props.set("MCPServerGrafana", value);
             self
         }
 
         /// New Relic service configuration
-        pub fn mcp_server_new_relic(
-            mut self,
-            value: impl Into<Val<NewRelicServiceDetails>>,
-        ) -> Self {
+        pub fn mcp_server_new_relic(mut self, value: impl Into<Val<NewRelicServiceDetails>>) -> Self {
             self.props.set("MCPServerNewRelic", value);
             self
         }
@@ -2873,18 +2209,24 @@ pub mod service {
         }
 
         /// Splunk MCP server configuration
+        ///
+        /// Changing it replaces the resource.
         pub fn mcp_server_splunk(mut self, value: impl Into<Val<McpServerSplunkDetails>>) -> Self {
             self.props.set("MCPServerSplunk", value);
             self
         }
 
         /// PagerDuty service configuration
+        ///
+        /// Changing it replaces the resource.
         pub fn pager_duty(mut self, value: impl Into<Val<PagerDutyDetails>>) -> Self {
             self.props.set("PagerDuty", value);
             self
         }
 
         /// ServiceNow service configuration
+        ///
+        /// Changing it replaces the resource.
         pub fn service_now(mut self, value: impl Into<Val<ServiceNowServiceDetails>>) -> Self {
             self.props.set("ServiceNow", value);
             self
@@ -2910,12 +2252,7 @@ pub mod service {
         /// - `tenant_id`: `TenantId`, Azure AD tenant ID
         /// - `web_identity_role_arn`: `WebIdentityRoleArn`, ARN of the IAM role for web identity token exchange
         /// - `web_identity_token_audiences`: `WebIdentityTokenAudiences`, List of audiences for the web identity token
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            tenant_id: impl Into<Val<String>>,
-            web_identity_role_arn: impl Into<Val<String>>,
-            web_identity_token_audiences: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, tenant_id: impl Into<Val<String>>, web_identity_role_arn: impl Into<Val<String>>, web_identity_token_audiences: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("TenantId", tenant_id);
@@ -2948,10 +2285,7 @@ pub mod service {
         }
 
         /// Dynatrace OAuth authorization configuration
-        pub fn authorization_config(
-            mut self,
-            value: impl Into<Val<DynatraceAuthorizationConfig>>,
-        ) -> Self {
+        pub fn authorization_config(mut self, value: impl Into<Val<DynatraceAuthorizationConfig>>) -> Self {
             self.props.set("AuthorizationConfig", value);
             self
         }
@@ -2977,10 +2311,7 @@ pub mod service {
         }
 
         /// OAuth client credentials
-        pub fn o_auth_client_credentials(
-            mut self,
-            value: impl Into<Val<OAuthClientDetails>>,
-        ) -> Self {
+        pub fn o_auth_client_credentials(mut self, value: impl Into<Val<OAuthClientDetails>>) -> Self {
             self.props.set("OAuthClientCredentials", value);
             self
         }
@@ -3003,10 +2334,7 @@ pub mod service {
         ///
         /// - `client_id`: `ClientId`, OAuth client ID
         /// - `client_secret`: `ClientSecret`, OAuth client secret
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ClientSecret", client_secret);
@@ -3046,10 +2374,7 @@ pub mod service {
         }
 
         /// The token verifies an existing DevOps Agent GitHub App installation on github.com and is then discarded. Not supported for GitHub Enterprise Server
-        pub fn app_verification(
-            mut self,
-            value: impl Into<Val<GitHubAppVerificationDetails>>,
-        ) -> Self {
+        pub fn app_verification(mut self, value: impl Into<Val<GitHubAppVerificationDetails>>) -> Self {
             self.props.set("AppVerification", value);
             self
         }
@@ -3078,10 +2403,7 @@ pub mod service {
         ///
         /// - `app_variant`: `AppVariant`, Permission variant of the DevOps Agent GitHub App that must already be installed on the organization or account
         /// - `token_value`: `TokenValue`, GitHub personal access token (PAT) value. Accepts classic PATs (ghp_...), fine-grained PATs (github_pat_...), and GitHub Enterprise Server token formats
-        pub fn new(
-            app_variant: impl Into<Val<String>>,
-            token_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(app_variant: impl Into<Val<String>>, token_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppVariant", app_variant);
             props.set("TokenValue", token_value);
@@ -3154,11 +2476,7 @@ pub mod service {
         /// - `target_url`: `TargetUrl`, GitLab instance URL
         /// - `token_type`: `TokenType`, Type of GitLab access token
         /// - `token_value`: `TokenValue`, GitLab access token value
-        pub fn new(
-            target_url: impl Into<Val<String>>,
-            token_type: impl Into<Val<String>>,
-            token_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(target_url: impl Into<Val<String>>, token_type: impl Into<Val<String>>, token_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TargetUrl", target_url);
             props.set("TokenType", token_type);
@@ -3191,11 +2509,7 @@ pub mod service {
         /// - `authorization_config`: `AuthorizationConfig`, MCP server authorization configuration
         /// - `endpoint`: `Endpoint`, MCP server endpoint URL
         /// - `name`: `Name`, MCP server name
-        pub fn new(
-            authorization_config: impl Into<Val<McpServerAuthorizationConfig>>,
-            endpoint: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorization_config: impl Into<Val<McpServerAuthorizationConfig>>, endpoint: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationConfig", authorization_config);
             props.set("Endpoint", endpoint);
@@ -3242,10 +2556,7 @@ pub mod service {
         }
 
         /// MCP server OAuth client credentials configuration
-        pub fn o_auth_client_credentials(
-            mut self,
-            value: impl Into<Val<McpServerOAuthClientCredentialsConfig>>,
-        ) -> Self {
+        pub fn o_auth_client_credentials(mut self, value: impl Into<Val<McpServerOAuthClientCredentialsConfig>>) -> Self {
             self.props.set("OAuthClientCredentials", value);
             self
         }
@@ -3269,11 +2580,7 @@ pub mod service {
         /// - `api_key_header`: `ApiKeyHeader`, HTTP header name to send the API key
         /// - `api_key_name`: `ApiKeyName`, User friendly API key name
         /// - `api_key_value`: `ApiKeyValue`, API key value
-        pub fn new(
-            api_key_header: impl Into<Val<String>>,
-            api_key_name: impl Into<Val<String>>,
-            api_key_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(api_key_header: impl Into<Val<String>>, api_key_name: impl Into<Val<String>>, api_key_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApiKeyHeader", api_key_header);
             props.set("ApiKeyName", api_key_name);
@@ -3299,10 +2606,7 @@ pub mod service {
         ///
         /// - `token_name`: `TokenName`, User friendly bearer token name
         /// - `token_value`: `TokenValue`, Bearer token value
-        pub fn new(
-            token_name: impl Into<Val<String>>,
-            token_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(token_name: impl Into<Val<String>>, token_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TokenName", token_name);
             props.set("TokenValue", token_value);
@@ -3334,11 +2638,7 @@ pub mod service {
         /// - `client_id`: `ClientId`, OAuth client ID
         /// - `client_secret`: `ClientSecret`, OAuth client secret
         /// - `exchange_url`: `ExchangeUrl`, OAuth token exchange URL
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-            exchange_url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>, exchange_url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientId", client_id);
             props.set("ClientSecret", client_secret);
@@ -3383,11 +2683,7 @@ pub mod service {
         /// - `authorization_config`: `AuthorizationConfig`, Grafana MCP server authorization configuration
         /// - `endpoint`: `Endpoint`, MCP server endpoint URL
         /// - `name`: `Name`, MCP server name
-        pub fn new(
-            authorization_config: impl Into<Val<McpServerGrafanaAuthorizationConfig>>,
-            endpoint: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorization_config: impl Into<Val<McpServerGrafanaAuthorizationConfig>>, endpoint: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationConfig", authorization_config);
             props.set("Endpoint", endpoint);
@@ -3492,11 +2788,7 @@ pub mod service {
         /// - `account_id`: `AccountId`, New Relic Account ID
         /// - `api_key`: `ApiKey`, New Relic User API Key
         /// - `region`: `Region`, New Relic region
-        pub fn new(
-            account_id: impl Into<Val<String>>,
-            api_key: impl Into<Val<String>>,
-            region: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(account_id: impl Into<Val<String>>, api_key: impl Into<Val<String>>, region: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccountId", account_id);
             props.set("ApiKey", api_key);
@@ -3541,11 +2833,7 @@ pub mod service {
         /// - `authorization_config`: `AuthorizationConfig`, SigV4 authorization configuration for MCP server
         /// - `endpoint`: `Endpoint`, MCP server endpoint URL
         /// - `name`: `Name`, MCP server name
-        pub fn new(
-            authorization_config: impl Into<Val<McpServerSigV4AuthorizationConfig>>,
-            endpoint: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorization_config: impl Into<Val<McpServerSigV4AuthorizationConfig>>, endpoint: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationConfig", authorization_config);
             props.set("Endpoint", endpoint);
@@ -3621,11 +2909,7 @@ pub mod service {
         /// - `authorization_config`: `AuthorizationConfig`, MCP server splunk authorization configuration
         /// - `endpoint`: `Endpoint`, MCP server endpoint URL
         /// - `name`: `Name`, MCP server name
-        pub fn new(
-            authorization_config: impl Into<Val<McpServerSplunkAuthorizationConfig>>,
-            endpoint: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorization_config: impl Into<Val<McpServerSplunkAuthorizationConfig>>, endpoint: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationConfig", authorization_config);
             props.set("Endpoint", endpoint);
@@ -3683,10 +2967,7 @@ pub mod service {
         ///
         /// - `authorization_config`: `AuthorizationConfig`, PagerDuty OAuth authorization configuration
         /// - `scopes`: `Scopes`, PagerDuty scopes
-        pub fn new(
-            authorization_config: impl Into<Val<PagerDutyAuthorizationConfig>>,
-            scopes: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(authorization_config: impl Into<Val<PagerDutyAuthorizationConfig>>, scopes: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationConfig", authorization_config);
             props.set("Scopes", scopes);
@@ -3714,10 +2995,7 @@ pub mod service {
         }
 
         /// OAuth client credentials
-        pub fn o_auth_client_credentials(
-            mut self,
-            value: impl Into<Val<OAuthClientDetails>>,
-        ) -> Self {
+        pub fn o_auth_client_credentials(mut self, value: impl Into<Val<OAuthClientDetails>>) -> Self {
             self.props.set("OAuthClientCredentials", value);
             self
         }
@@ -3746,10 +3024,7 @@ pub mod service {
         }
 
         /// ServiceNow OAuth authorization configuration
-        pub fn authorization_config(
-            mut self,
-            value: impl Into<Val<ServiceNowAuthorizationConfig>>,
-        ) -> Self {
+        pub fn authorization_config(mut self, value: impl Into<Val<ServiceNowAuthorizationConfig>>) -> Self {
             self.props.set("AuthorizationConfig", value);
             self
         }
@@ -3775,10 +3050,7 @@ pub mod service {
         }
 
         /// OAuth client credentials
-        pub fn o_auth_client_credentials(
-            mut self,
-            value: impl Into<Val<OAuthClientDetails>>,
-        ) -> Self {
+        pub fn o_auth_client_credentials(mut self, value: impl Into<Val<OAuthClientDetails>>) -> Self {
             self.props.set("OAuthClientCredentials", value);
             self
         }
@@ -3817,47 +3089,17 @@ pub mod service {
 
     pub(crate) static SERVICE_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AzureIdentity",
-                &Shape::Object(&AZURE_IDENTITY_SERVICE_DETAILS_SHAPE),
-            ),
+            ("AzureIdentity", &Shape::Object(&AZURE_IDENTITY_SERVICE_DETAILS_SHAPE)),
             ("GitHub", &Shape::Object(&GIT_HUB_DETAILS_SHAPE)),
             ("GitLab", &Shape::Object(&GIT_LAB_DETAILS_SHAPE)),
             ("MCPServer", &Shape::Object(&MCP_SERVER_DETAILS_SHAPE)),
-            (
-                "MCPServerGrafana",
-                &Shape::Object(&MCP_SERVER_GRAFANA_DETAILS_SHAPE),
-            ),
-            (
-                "MCPServerNewRelic",
-                &Shape::Object(&NEW_RELIC_SERVICE_DETAILS_SHAPE),
-            ),
-            (
-                "MCPServerSigV4",
-                &Shape::Object(&MCP_SERVER_SIG_V4_DETAILS_SHAPE),
-            ),
-            (
-                "MCPServerSplunk",
-                &Shape::Object(&MCP_SERVER_SPLUNK_DETAILS_SHAPE),
-            ),
-            (
-                "ServiceNow",
-                &Shape::Object(&SERVICE_NOW_SERVICE_DETAILS_SHAPE),
-            ),
+            ("MCPServerGrafana", &Shape::Object(&MCP_SERVER_GRAFANA_DETAILS_SHAPE)),
+            ("MCPServerNewRelic", &Shape::Object(&NEW_RELIC_SERVICE_DETAILS_SHAPE)),
+            ("MCPServerSigV4", &Shape::Object(&MCP_SERVER_SIG_V4_DETAILS_SHAPE)),
+            ("MCPServerSplunk", &Shape::Object(&MCP_SERVER_SPLUNK_DETAILS_SHAPE)),
+            ("ServiceNow", &Shape::Object(&SERVICE_NOW_SERVICE_DETAILS_SHAPE)),
         ],
-        one_of_required: &[
-            &["Dynatrace"],
-            &["MCPServer"],
-            &["MCPServerSplunk"],
-            &["MCPServerNewRelic"],
-            &["GitLab"],
-            &["GitHub"],
-            &["ServiceNow"],
-            &["PagerDuty"],
-            &["AzureIdentity"],
-            &["MCPServerSigV4"],
-            &["MCPServerGrafana"],
-        ],
+        one_of_required: &[&["Dynatrace"], &["MCPServer"], &["MCPServerSplunk"], &["MCPServerNewRelic"], &["GitLab"], &["GitHub"], &["ServiceNow"], &["PagerDuty"], &["AzureIdentity"], &["MCPServerSigV4"], &["MCPServerGrafana"]],
         ..ObjectShape::EMPTY
     };
 
@@ -3873,10 +3115,7 @@ pub mod service {
 
     pub(crate) static GIT_HUB_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppVerification",
-                &Shape::Object(&GIT_HUB_APP_VERIFICATION_DETAILS_SHAPE),
-            ),
+            ("AppVerification", &Shape::Object(&GIT_HUB_APP_VERIFICATION_DETAILS_SHAPE)),
             ("DirectAccess", &Shape::Object(&GIT_HUB_PAT_DETAILS_SHAPE)),
         ],
         one_of_required: &[&["AppVerification"], &["DirectAccess"]],
@@ -3885,151 +3124,38 @@ pub mod service {
 
     pub(crate) static GIT_HUB_APP_VERIFICATION_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppVariant",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["READ_ONLY", "READ_WRITE", "CUSTOM_APP"],
-                }),
-            ),
-            (
-                "OrganizationName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](?:-?[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(39),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^https://[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?/?$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TokenValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("AppVariant", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["READ_ONLY", "READ_WRITE", "CUSTOM_APP"] })),
+            ("OrganizationName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](?:-?[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(39), allowed: &[] })),
+            ("TargetUrl", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?/?$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("TokenValue", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GIT_HUB_PAT_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OrganizationName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](?:-?[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(39),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^https://[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?/?$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TokenValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("OrganizationName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](?:-?[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(39), allowed: &[] })),
+            ("TargetUrl", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?/?$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("TokenValue", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GIT_LAB_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TargetUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^https://[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?/?$",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TokenType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["personal", "group"],
-                }),
-            ),
-            (
-                "TokenValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("TargetUrl", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]{1,5})?/?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TokenType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["personal", "group"] })),
+            ("TokenValue", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationConfig",
-                &Shape::Object(&MCP_SERVER_AUTHORIZATION_CONFIG_SHAPE),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizationConfig", &Shape::Object(&MCP_SERVER_AUTHORIZATION_CONFIG_SHAPE)),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4038,10 +3164,7 @@ pub mod service {
         fields: &[
             ("ApiKey", &Shape::Object(&API_KEY_DETAILS_SHAPE)),
             ("BearerToken", &Shape::Object(&BEARER_TOKEN_DETAILS_SHAPE)),
-            (
-                "OAuthClientCredentials",
-                &Shape::Object(&MCP_SERVER_O_AUTH_CLIENT_CREDENTIALS_CONFIG_SHAPE),
-            ),
+            ("OAuthClientCredentials", &Shape::Object(&MCP_SERVER_O_AUTH_CLIENT_CREDENTIALS_CONFIG_SHAPE)),
         ],
         one_of_required: &[&["OAuthClientCredentials"], &["ApiKey"], &["BearerToken"]],
         ..ObjectShape::EMPTY
@@ -4049,367 +3172,122 @@ pub mod service {
 
     pub(crate) static API_KEY_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiKeyHeader",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApiKeyName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\s-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApiKeyValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[!-~]([ \\t]*[!-~])*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ApiKeyHeader", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ApiKeyName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\s-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ApiKeyValue", &Shape::Str(StrRule { pattern: Some("^[!-~]([ \\t]*[!-~])*$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEARER_TOKEN_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationHeader",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TokenName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\s-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TokenValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizationHeader", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TokenName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\s-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TokenValue", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static MCP_SERVER_O_AUTH_CLIENT_CREDENTIALS_CONFIG_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "ExchangeUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MCP_SERVER_O_AUTH_CLIENT_CREDENTIALS_CONFIG_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ExchangeUrl", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static MCP_SERVER_GRAFANA_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationConfig",
-                &Shape::Object(&MCP_SERVER_GRAFANA_AUTHORIZATION_CONFIG_SHAPE),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizationConfig", &Shape::Object(&MCP_SERVER_GRAFANA_AUTHORIZATION_CONFIG_SHAPE)),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_GRAFANA_AUTHORIZATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("BearerToken", &Shape::Object(&BEARER_TOKEN_DETAILS_SHAPE))],
+        fields: &[
+            ("BearerToken", &Shape::Object(&BEARER_TOKEN_DETAILS_SHAPE)),
+        ],
         one_of_required: &[&["BearerToken"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NEW_RELIC_SERVICE_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthorizationConfig",
-            &Shape::Object(&NEW_RELIC_AUTHORIZATION_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("AuthorizationConfig", &Shape::Object(&NEW_RELIC_AUTHORIZATION_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NEW_RELIC_AUTHORIZATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ApiKey", &Shape::Object(&NEW_RELIC_API_KEY_CONFIG_SHAPE))],
+        fields: &[
+            ("ApiKey", &Shape::Object(&NEW_RELIC_API_KEY_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NEW_RELIC_API_KEY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AlertPolicyIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ApiKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("^NRAK-[A-Z0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApplicationIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "EntityGuids",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["US", "EU"],
-                }),
-            ),
+            ("AccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("AlertPolicyIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("ApiKey", &Shape::Str(StrRule { pattern: Some("^NRAK-[A-Z0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ApplicationIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("EntityGuids", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["US", "EU"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_SIG_V4_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationConfig",
-                &Shape::Object(&MCP_SERVER_SIG_V4_AUTHORIZATION_CONFIG_SHAPE),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizationConfig", &Shape::Object(&MCP_SERVER_SIG_V4_AUTHORIZATION_CONFIG_SHAPE)),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_SIG_V4_AUTHORIZATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "McpRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws:iam::\\d{12}:role/[a-zA-Z0-9+=,.@_/-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(\\*|[a-z]{2,4}(-[a-z]+)+-\\d+)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^$|^arn:aws:iam::\\d{12}:role/[a-zA-Z0-9+=,.@_/-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Service",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("McpRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:iam::\\d{12}:role/[a-zA-Z0-9+=,.@_/-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: Some("^(\\*|[a-z]{2,4}(-[a-z]+)+-\\d+)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^$|^arn:aws:iam::\\d{12}:role/[a-zA-Z0-9+=,.@_/-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Service", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_SPLUNK_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationConfig",
-                &Shape::Object(&MCP_SERVER_SPLUNK_AUTHORIZATION_CONFIG_SHAPE),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizationConfig", &Shape::Object(&MCP_SERVER_SPLUNK_AUTHORIZATION_CONFIG_SHAPE)),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9.-]+(?::[0-9]+)?(?:/.*)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MCP_SERVER_SPLUNK_AUTHORIZATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("BearerToken", &Shape::Object(&BEARER_TOKEN_DETAILS_SHAPE))],
+        fields: &[
+            ("BearerToken", &Shape::Object(&BEARER_TOKEN_DETAILS_SHAPE)),
+        ],
         one_of_required: &[&["BearerToken"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_NOW_SERVICE_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("^https://[a-zA-Z0-9-]+\\.service-now\\.com/?$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceUrl", &Shape::Str(StrRule { pattern: Some("^https://[a-zA-Z0-9-]+\\.service-now\\.com/?$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4433,21 +3311,13 @@ impl CfnTrigger {
     /// - `agent_space_id`: `AgentSpaceId`, The unique identifier of the parent Agent Space.
     /// - `condition_property`: `Condition`, The condition that causes the trigger to fire.
     /// - `type_`: `Type`, The type of trigger.
-    pub fn new(
-        action: impl Into<Val<Json>>,
-        agent_space_id: impl Into<Val<String>>,
-        condition_property: impl Into<Val<trigger::Condition>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(action: impl Into<Val<Json>>, agent_space_id: impl Into<Val<String>>, condition_property: impl Into<Val<trigger::Condition>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Action", action);
         props.set("AgentSpaceId", agent_space_id);
         props.set("Condition", condition_property);
         props.set("Type", type_);
-        CfnTrigger {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrigger { props, options: ResourceOptions::default() }
     }
 
     /// The status of the trigger. Active triggers fire on schedule; Inactive triggers are paused.
@@ -4517,34 +3387,10 @@ pub(crate) static TRIGGER_META: TypeMeta = TypeMeta {
 
 pub(crate) static TRIGGER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AgentSpaceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("AgentSpaceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ("Condition", &Shape::Object(&trigger::CONDITION_SHAPE)),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["Active", "Inactive"],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["TIME_BASED"],
-            }),
-        ),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["Active", "Inactive"] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["TIME_BASED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4602,20 +3448,16 @@ pub mod trigger {
     }
 
     pub(crate) static CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Schedule", &Shape::Object(&SCHEDULE_SHAPE))],
+        fields: &[
+            ("Schedule", &Shape::Object(&SCHEDULE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Expression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

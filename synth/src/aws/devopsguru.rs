@@ -28,10 +28,7 @@ impl CfnLogAnomalyDetectionIntegration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLogAnomalyDetectionIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLogAnomalyDetectionIntegration { props, options: ResourceOptions::default() }
     }
 }
 
@@ -88,10 +85,7 @@ impl CfnNotificationChannel {
     pub fn new(config: impl Into<Val<notification_channel::NotificationChannelConfig>>) -> Self {
         let mut props = Props::new();
         props.set("Config", config);
-        CfnNotificationChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNotificationChannel { props, options: ResourceOptions::default() }
     }
 }
 
@@ -131,10 +125,9 @@ pub(crate) static NOTIFICATION_CHANNEL_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static NOTIFICATION_CHANNEL_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Config",
-        &Shape::Object(&notification_channel::NOTIFICATION_CHANNEL_CONFIG_SHAPE),
-    )],
+    fields: &[
+        ("Config", &Shape::Object(&notification_channel::NOTIFICATION_CHANNEL_CONFIG_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -244,52 +237,16 @@ pub mod notification_channel {
 
     pub(crate) static NOTIFICATION_FILTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MessageTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "NEW_INSIGHT",
-                            "CLOSED_INSIGHT",
-                            "NEW_ASSOCIATION",
-                            "SEVERITY_UPGRADED",
-                            "NEW_RECOMMENDATION",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Severities",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["LOW", "MEDIUM", "HIGH"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(3),
-                }),
-            ),
+            ("MessageTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NEW_INSIGHT", "CLOSED_INSIGHT", "NEW_ASSOCIATION", "SEVERITY_UPGRADED", "NEW_RECOMMENDATION"] })), min_items: Some(1), max_items: Some(5) })),
+            ("Severities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOW", "MEDIUM", "HIGH"] })), min_items: Some(1), max_items: Some(3) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNS_CHANNEL_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TopicArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\\d{12}:[^:]+$"),
-                min_len: Some(36),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TopicArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\\d{12}:[^:]+$"), min_len: Some(36), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -309,15 +266,10 @@ impl CfnResourceCollection {
     /// Creates the resource from its required properties:
     ///
     /// - `resource_collection_filter`: `ResourceCollectionFilter`, Information about a filter used to specify which AWS resources are analyzed for anomalous behavior by DevOps Guru.
-    pub fn new(
-        resource_collection_filter: impl Into<Val<resource_collection::ResourceCollectionFilter>>,
-    ) -> Self {
+    pub fn new(resource_collection_filter: impl Into<Val<resource_collection::ResourceCollectionFilter>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceCollectionFilter", resource_collection_filter);
-        CfnResourceCollection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceCollection { props, options: ResourceOptions::default() }
     }
 }
 
@@ -357,10 +309,9 @@ pub(crate) static RESOURCE_COLLECTION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_COLLECTION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResourceCollectionFilter",
-        &Shape::Object(&resource_collection::RESOURCE_COLLECTION_FILTER_SHAPE),
-    )],
+    fields: &[
+        ("ResourceCollectionFilter", &Shape::Object(&resource_collection::RESOURCE_COLLECTION_FILTER_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -384,10 +335,7 @@ pub mod resource_collection {
         }
 
         /// CloudFormation resource for DevOps Guru to monitor
-        pub fn cloud_formation(
-            mut self,
-            value: impl Into<Val<CloudFormationCollectionFilter>>,
-        ) -> Self {
+        pub fn cloud_formation(mut self, value: impl Into<Val<CloudFormationCollectionFilter>>) -> Self {
             self.props.set("CloudFormation", value);
             self
         }
@@ -465,63 +413,23 @@ pub mod resource_collection {
 
     pub(crate) static RESOURCE_COLLECTION_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudFormation",
-                &Shape::Object(&CLOUD_FORMATION_COLLECTION_FILTER_SHAPE),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_COLLECTION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("CloudFormation", &Shape::Object(&CLOUD_FORMATION_COLLECTION_FILTER_SHAPE)),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_COLLECTION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_FORMATION_COLLECTION_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StackNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z*]+[a-zA-Z0-9-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        )],
+        fields: &[
+            ("StackNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z*]+[a-zA-Z0-9-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(1000) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_COLLECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppBoundaryKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1000),
-                }),
-            ),
+            ("AppBoundaryKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TagValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(1000) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -537,9 +445,7 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
-        "AWS::DevOpsGuru::LogAnomalyDetectionIntegration" => {
-            Some(&LOG_ANOMALY_DETECTION_INTEGRATION_META)
-        }
+        "AWS::DevOpsGuru::LogAnomalyDetectionIntegration" => Some(&LOG_ANOMALY_DETECTION_INTEGRATION_META),
         "AWS::DevOpsGuru::NotificationChannel" => Some(&NOTIFICATION_CHANNEL_META),
         "AWS::DevOpsGuru::ResourceCollection" => Some(&RESOURCE_COLLECTION_META),
         _ => None,

@@ -30,19 +30,12 @@ impl CfnConnection {
     /// - `bandwidth`: `Bandwidth`, The bandwidth of the connection.
     /// - `connection_name`: `ConnectionName`, The name of the connection.
     /// - `location`: `Location`, The location of the connection.
-    pub fn new(
-        bandwidth: impl Into<Val<String>>,
-        connection_name: impl Into<Val<String>>,
-        location: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(bandwidth: impl Into<Val<String>>, connection_name: impl Into<Val<String>>, location: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Bandwidth", bandwidth);
         props.set("ConnectionName", connection_name);
         props.set("Location", location);
-        CfnConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnection { props, options: ResourceOptions::default() }
     }
 
     /// The ID or ARN of the LAG to associate the connection with.
@@ -121,10 +114,7 @@ pub(crate) static CONNECTION_META: TypeMeta = TypeMeta {
     write_only: &["RequestMACSec"],
     primary_identifier: &["ConnectionArn"],
     attributes: &["ConnectionArn", "ConnectionId", "ConnectionState"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
@@ -172,24 +162,8 @@ pub mod connection {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -213,10 +187,7 @@ impl CfnDirectConnectGateway {
     pub fn new(direct_connect_gateway_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DirectConnectGatewayName", direct_connect_gateway_name);
-        CfnDirectConnectGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDirectConnectGateway { props, options: ResourceOptions::default() }
     }
 
     /// The autonomous system number (ASN) for the Amazon side of the connection.
@@ -272,41 +243,15 @@ pub(crate) static DIRECT_CONNECT_GATEWAY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DirectConnectGatewayArn"],
     attributes: &["DirectConnectGatewayArn", "DirectConnectGatewayId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DIRECT_CONNECT_GATEWAY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AmazonSideAsn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[1-9][0-9]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DirectConnectGatewayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w \\-_,\\/]{1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&direct_connect_gateway::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("AmazonSideAsn", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DirectConnectGatewayName", &Shape::Str(StrRule { pattern: Some("^[\\w \\-_,\\/]{1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&direct_connect_gateway::TAG_SHAPE)), min_items: Some(1), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -344,24 +289,8 @@ pub mod direct_connect_gateway {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -383,17 +312,11 @@ impl CfnDirectConnectGatewayAssociation {
     ///
     /// - `associated_gateway_id`: `AssociatedGatewayId`, The ID or ARN of the virtual private gateway or transit gateway.
     /// - `direct_connect_gateway_id`: `DirectConnectGatewayId`, The ID or ARN of the Direct Connect gateway.
-    pub fn new(
-        associated_gateway_id: impl Into<Val<String>>,
-        direct_connect_gateway_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(associated_gateway_id: impl Into<Val<String>>, direct_connect_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AssociatedGatewayId", associated_gateway_id);
         props.set("DirectConnectGatewayId", direct_connect_gateway_id);
-        CfnDirectConnectGatewayAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDirectConnectGatewayAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the role to accept the Direct Connect Gateway association proposal. Needs directconnect:AcceptDirectConnectGatewayAssociationProposal permissions.
@@ -401,24 +324,14 @@ impl CfnDirectConnectGatewayAssociation {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn accept_direct_connect_gateway_association_proposal_role_arn(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props.set(
-            "AcceptDirectConnectGatewayAssociationProposalRoleArn",
-            value,
-        );
+    pub fn accept_direct_connect_gateway_association_proposal_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("AcceptDirectConnectGatewayAssociationProposalRoleArn", value);
         self
     }
 
     /// The Amazon VPC prefixes to advertise to the Direct Connect gateway. This parameter is required when you create an association to a transit gateway.
-    pub fn allowed_prefixes_to_direct_connect_gateway(
-        mut self,
-        value: impl Into<Val<Vec<String>>>,
-    ) -> Self {
-        self.props
-            .set("AllowedPrefixesToDirectConnectGateway", value);
+    pub fn allowed_prefixes_to_direct_connect_gateway(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
+        self.props.set("AllowedPrefixesToDirectConnectGateway", value);
         self
     }
 }
@@ -450,11 +363,7 @@ impl Handle<CfnDirectConnectGatewayAssociation> {
 pub(crate) static DIRECT_CONNECT_GATEWAY_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnDirectConnectGatewayAssociation::TYPE_NAME,
     shape: &DIRECT_CONNECT_GATEWAY_ASSOCIATION_SHAPE,
-    create_only: &[
-        "AcceptDirectConnectGatewayAssociationProposalRoleArn",
-        "AssociatedGatewayId",
-        "DirectConnectGatewayId",
-    ],
+    create_only: &["AcceptDirectConnectGatewayAssociationProposalRoleArn", "AssociatedGatewayId", "DirectConnectGatewayId"],
     write_only: &["AcceptDirectConnectGatewayAssociationProposalRoleArn"],
     primary_identifier: &["AssociationId"],
     attributes: &["AssociationId"],
@@ -489,19 +398,12 @@ impl CfnLag {
     /// - `connections_bandwidth`: `ConnectionsBandwidth`, The bandwidth of the individual physical dedicated connections bundled by the LAG.
     /// - `lag_name`: `LagName`, The name of the LAG.
     /// - `location`: `Location`, The location for the LAG.
-    pub fn new(
-        connections_bandwidth: impl Into<Val<String>>,
-        lag_name: impl Into<Val<String>>,
-        location: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connections_bandwidth: impl Into<Val<String>>, lag_name: impl Into<Val<String>>, location: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionsBandwidth", connections_bandwidth);
         props.set("LagName", lag_name);
         props.set("Location", location);
-        CfnLag {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLag { props, options: ResourceOptions::default() }
     }
 
     /// The minimum number of physical dedicated connections that must be operational for the LAG itself to be operational.
@@ -576,59 +478,20 @@ impl Handle<CfnLag> {
 pub(crate) static LAG_META: TypeMeta = TypeMeta {
     type_name: CfnLag::TYPE_NAME,
     shape: &LAG_SHAPE,
-    create_only: &[
-        "ConnectionsBandwidth",
-        "Location",
-        "ProviderName",
-        "RequestMACSec",
-    ],
+    create_only: &["ConnectionsBandwidth", "Location", "ProviderName", "RequestMACSec"],
     write_only: &["RequestMACSec"],
     primary_identifier: &["LagArn"],
     attributes: &["LagArn", "LagId", "LagState"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
 pub(crate) static LAG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectionsBandwidth",
-            &Shape::Str(StrRule {
-                pattern: Some("^[1-9][0-9]*(M|G)bps$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LagName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w \\-_,\\/]{1,200}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Location",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&lag::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ConnectionsBandwidth", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*(M|G)bps$"), min_len: None, max_len: None, allowed: &[] })),
+        ("LagName", &Shape::Str(StrRule { pattern: Some("^[\\w \\-_,\\/]{1,200}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Location", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&lag::TAG_SHAPE)), min_items: Some(1), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -666,24 +529,8 @@ pub mod lag {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -707,21 +554,13 @@ impl CfnPrivateVirtualInterface {
     /// - `connection_id`: `ConnectionId`, The ID or ARN of the connection or LAG.
     /// - `virtual_interface_name`: `VirtualInterfaceName`, The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
     /// - `vlan`: `Vlan`, The ID of the VLAN.
-    pub fn new(
-        bgp_peers: impl Into<Val<Vec<private_virtual_interface::BgpPeer>>>,
-        connection_id: impl Into<Val<String>>,
-        virtual_interface_name: impl Into<Val<String>>,
-        vlan: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(bgp_peers: impl Into<Val<Vec<private_virtual_interface::BgpPeer>>>, connection_id: impl Into<Val<String>>, virtual_interface_name: impl Into<Val<String>>, vlan: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("BgpPeers", bgp_peers);
         props.set("ConnectionId", connection_id);
         props.set("VirtualInterfaceName", virtual_interface_name);
         props.set("Vlan", vlan);
-        CfnPrivateVirtualInterface {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrivateVirtualInterface { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the role to allocate the private virtual interface. Needs directconnect:AllocatePrivateVirtualInterface permissions and tag permissions if applicable.
@@ -729,12 +568,8 @@ impl CfnPrivateVirtualInterface {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn allocate_private_virtual_interface_role_arn(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("AllocatePrivateVirtualInterfaceRoleArn", value);
+    pub fn allocate_private_virtual_interface_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("AllocatePrivateVirtualInterfaceRoleArn", value);
         self
     }
 
@@ -813,19 +648,11 @@ impl Handle<CfnPrivateVirtualInterface> {
 pub(crate) static PRIVATE_VIRTUAL_INTERFACE_META: TypeMeta = TypeMeta {
     type_name: CfnPrivateVirtualInterface::TYPE_NAME,
     shape: &PRIVATE_VIRTUAL_INTERFACE_SHAPE,
-    create_only: &[
-        "AllocatePrivateVirtualInterfaceRoleArn",
-        "DirectConnectGatewayId",
-        "VirtualGatewayId",
-        "Vlan",
-    ],
+    create_only: &["AllocatePrivateVirtualInterfaceRoleArn", "DirectConnectGatewayId", "VirtualGatewayId", "Vlan"],
     write_only: &["AllocatePrivateVirtualInterfaceRoleArn"],
     primary_identifier: &["VirtualInterfaceArn"],
     attributes: &["VirtualInterfaceArn", "VirtualInterfaceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
@@ -927,86 +754,20 @@ pub mod private_virtual_interface {
 
     pub(crate) static BGP_PEER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddressFamily",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(ipv4)|(ipv6)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AmazonAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Asn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-9][0-9]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AuthKey",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BgpPeerId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^dxpeer-[a-z0-9]{8}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CustomerAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AddressFamily", &Shape::Str(StrRule { pattern: Some("^(ipv4)|(ipv6)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("AmazonAddress", &Shape::Str(StrRule { pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Asn", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("AuthKey", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("BgpPeerId", &Shape::Str(StrRule { pattern: Some("^dxpeer-[a-z0-9]{8}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("CustomerAddress", &Shape::Str(StrRule { pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1030,21 +791,13 @@ impl CfnPublicVirtualInterface {
     /// - `connection_id`: `ConnectionId`, The ID or ARN of the connection or LAG.
     /// - `virtual_interface_name`: `VirtualInterfaceName`, The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
     /// - `vlan`: `Vlan`, The ID of the VLAN.
-    pub fn new(
-        bgp_peers: impl Into<Val<Vec<public_virtual_interface::BgpPeer>>>,
-        connection_id: impl Into<Val<String>>,
-        virtual_interface_name: impl Into<Val<String>>,
-        vlan: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(bgp_peers: impl Into<Val<Vec<public_virtual_interface::BgpPeer>>>, connection_id: impl Into<Val<String>>, virtual_interface_name: impl Into<Val<String>>, vlan: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("BgpPeers", bgp_peers);
         props.set("ConnectionId", connection_id);
         props.set("VirtualInterfaceName", virtual_interface_name);
         props.set("Vlan", vlan);
-        CfnPublicVirtualInterface {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPublicVirtualInterface { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the role to allocate the public virtual interface. Needs directconnect:AllocatePublicVirtualInterface permissions and tag permissions if applicable.
@@ -1052,12 +805,8 @@ impl CfnPublicVirtualInterface {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn allocate_public_virtual_interface_role_arn(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("AllocatePublicVirtualInterfaceRoleArn", value);
+    pub fn allocate_public_virtual_interface_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("AllocatePublicVirtualInterfaceRoleArn", value);
         self
     }
 
@@ -1116,18 +865,11 @@ impl Handle<CfnPublicVirtualInterface> {
 pub(crate) static PUBLIC_VIRTUAL_INTERFACE_META: TypeMeta = TypeMeta {
     type_name: CfnPublicVirtualInterface::TYPE_NAME,
     shape: &PUBLIC_VIRTUAL_INTERFACE_SHAPE,
-    create_only: &[
-        "AllocatePublicVirtualInterfaceRoleArn",
-        "RouteFilterPrefixes",
-        "Vlan",
-    ],
+    create_only: &["AllocatePublicVirtualInterfaceRoleArn", "RouteFilterPrefixes", "Vlan"],
     write_only: &["AllocatePublicVirtualInterfaceRoleArn"],
     primary_identifier: &["VirtualInterfaceArn"],
     attributes: &["VirtualInterfaceArn", "VirtualInterfaceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
@@ -1227,86 +969,20 @@ pub mod public_virtual_interface {
 
     pub(crate) static BGP_PEER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddressFamily",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(ipv4)|(ipv6)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AmazonAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Asn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-9][0-9]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AuthKey",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BgpPeerId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^dxpeer-[a-z0-9]{8}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CustomerAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AddressFamily", &Shape::Str(StrRule { pattern: Some("^(ipv4)|(ipv6)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("AmazonAddress", &Shape::Str(StrRule { pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Asn", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("AuthKey", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("BgpPeerId", &Shape::Str(StrRule { pattern: Some("^dxpeer-[a-z0-9]{8}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("CustomerAddress", &Shape::Str(StrRule { pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1331,23 +1007,14 @@ impl CfnTransitVirtualInterface {
     /// - `direct_connect_gateway_id`: `DirectConnectGatewayId`, The ID or ARN of the Direct Connect gateway.
     /// - `virtual_interface_name`: `VirtualInterfaceName`, The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
     /// - `vlan`: `Vlan`, The ID of the VLAN.
-    pub fn new(
-        bgp_peers: impl Into<Val<Vec<transit_virtual_interface::BgpPeer>>>,
-        connection_id: impl Into<Val<String>>,
-        direct_connect_gateway_id: impl Into<Val<String>>,
-        virtual_interface_name: impl Into<Val<String>>,
-        vlan: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(bgp_peers: impl Into<Val<Vec<transit_virtual_interface::BgpPeer>>>, connection_id: impl Into<Val<String>>, direct_connect_gateway_id: impl Into<Val<String>>, virtual_interface_name: impl Into<Val<String>>, vlan: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("BgpPeers", bgp_peers);
         props.set("ConnectionId", connection_id);
         props.set("DirectConnectGatewayId", direct_connect_gateway_id);
         props.set("VirtualInterfaceName", virtual_interface_name);
         props.set("Vlan", vlan);
-        CfnTransitVirtualInterface {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitVirtualInterface { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the role to allocate the TransitVifAllocation. Needs directconnect:AllocateTransitVirtualInterface permissions and tag permissions if applicable.
@@ -1355,12 +1022,8 @@ impl CfnTransitVirtualInterface {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn allocate_transit_virtual_interface_role_arn(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("AllocateTransitVirtualInterfaceRoleArn", value);
+    pub fn allocate_transit_virtual_interface_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("AllocateTransitVirtualInterfaceRoleArn", value);
         self
     }
 
@@ -1423,18 +1086,11 @@ impl Handle<CfnTransitVirtualInterface> {
 pub(crate) static TRANSIT_VIRTUAL_INTERFACE_META: TypeMeta = TypeMeta {
     type_name: CfnTransitVirtualInterface::TYPE_NAME,
     shape: &TRANSIT_VIRTUAL_INTERFACE_SHAPE,
-    create_only: &[
-        "AllocateTransitVirtualInterfaceRoleArn",
-        "DirectConnectGatewayId",
-        "Vlan",
-    ],
+    create_only: &["AllocateTransitVirtualInterfaceRoleArn", "DirectConnectGatewayId", "Vlan"],
     write_only: &["AllocateTransitVirtualInterfaceRoleArn"],
     primary_identifier: &["VirtualInterfaceArn"],
     attributes: &["VirtualInterfaceArn", "VirtualInterfaceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
@@ -1534,86 +1190,20 @@ pub mod transit_virtual_interface {
 
     pub(crate) static BGP_PEER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddressFamily",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(ipv4)|(ipv6)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AmazonAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Asn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-9][0-9]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AuthKey",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BgpPeerId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^dxpeer-[a-z0-9]{8}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CustomerAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AddressFamily", &Shape::Str(StrRule { pattern: Some("^(ipv4)|(ipv6)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("AmazonAddress", &Shape::Str(StrRule { pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Asn", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("AuthKey", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("BgpPeerId", &Shape::Str(StrRule { pattern: Some("^dxpeer-[a-z0-9]{8}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("CustomerAddress", &Shape::Str(StrRule { pattern: Some("^[0-9a-fA-F:.]+/[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1635,9 +1225,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::DirectConnect::Connection" => Some(&CONNECTION_META),
         "AWS::DirectConnect::DirectConnectGateway" => Some(&DIRECT_CONNECT_GATEWAY_META),
-        "AWS::DirectConnect::DirectConnectGatewayAssociation" => {
-            Some(&DIRECT_CONNECT_GATEWAY_ASSOCIATION_META)
-        }
+        "AWS::DirectConnect::DirectConnectGatewayAssociation" => Some(&DIRECT_CONNECT_GATEWAY_ASSOCIATION_META),
         "AWS::DirectConnect::Lag" => Some(&LAG_META),
         "AWS::DirectConnect::PrivateVirtualInterface" => Some(&PRIVATE_VIRTUAL_INTERFACE_META),
         "AWS::DirectConnect::PublicVirtualInterface" => Some(&PUBLIC_VIRTUAL_INTERFACE_META),

@@ -29,17 +29,11 @@ impl CfnMicrosoftAd {
     ///
     /// - `name`: `Name`, The fully qualified domain name for the AWS Managed Microsoft AD directory, such as corp.example.com. This name will resolve inside your VPC only. It does not need to be publicly resolvable.
     /// - `vpc_settings`: `VpcSettings`, Specifies the VPC settings of the Microsoft AD directory server in AWS.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        vpc_settings: impl Into<Val<microsoft_ad::VpcSettings>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, vpc_settings: impl Into<Val<microsoft_ad::VpcSettings>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("VpcSettings", vpc_settings);
-        CfnMicrosoftAd {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMicrosoftAd { props, options: ResourceOptions::default() }
     }
 
     /// Specifies an alias for a directory and assigns the alias to the directory. The alias is used to construct the access URL for the directory, such as <http://>\<alias\>.awsapps.com. By default, AWS CloudFormation does not create an alias.
@@ -126,14 +120,7 @@ impl Handle<CfnMicrosoftAd> {
 pub(crate) static MICROSOFT_AD_META: TypeMeta = TypeMeta {
     type_name: CfnMicrosoftAd::TYPE_NAME,
     shape: &MICROSOFT_AD_SHAPE,
-    create_only: &[
-        "CreateAlias",
-        "Edition",
-        "Name",
-        "Password",
-        "ShortName",
-        "VpcSettings",
-    ],
+    create_only: &["CreateAlias", "Edition", "Name", "Password", "ShortName", "VpcSettings"],
     write_only: &["Password"],
     primary_identifier: &["DirectoryId"],
     attributes: &["Alias", "DirectoryId", "DnsIpAddresses"],
@@ -169,10 +156,7 @@ pub mod microsoft_ad {
         ///
         /// - `subnet_ids`: `SubnetIds`, The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. AWS Directory Service specifies a directory server and a DNS server in each of these subnets.
         /// - `vpc_id`: `VpcId`, The identifier of the VPC in which to create the directory.
-        pub fn new(
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SubnetIds", subnet_ids);
             props.set("VpcId", vpc_id);
@@ -188,28 +172,8 @@ pub mod microsoft_ad {
 
     pub(crate) static VPC_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("VpcId", &Shape::Str(StrRule { pattern: Some("^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -232,19 +196,12 @@ impl CfnSimpleAd {
     /// - `name`: `Name`, The fully qualified domain name for the AWS Managed Simple AD directory.
     /// - `size`: `Size`, The size of the directory.
     /// - `vpc_settings`: `VpcSettings`, VPC settings of the Simple AD directory server in AWS.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        size: impl Into<Val<String>>,
-        vpc_settings: impl Into<Val<simple_ad::VpcSettings>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, size: impl Into<Val<String>>, vpc_settings: impl Into<Val<simple_ad::VpcSettings>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Size", size);
         props.set("VpcSettings", vpc_settings);
-        CfnSimpleAd {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSimpleAd { props, options: ResourceOptions::default() }
     }
 
     /// The name of the configuration set.
@@ -335,22 +292,11 @@ impl Handle<CfnSimpleAd> {
 pub(crate) static SIMPLE_AD_META: TypeMeta = TypeMeta {
     type_name: CfnSimpleAd::TYPE_NAME,
     shape: &SIMPLE_AD_SHAPE,
-    create_only: &[
-        "CreateAlias",
-        "Description",
-        "Name",
-        "Password",
-        "ShortName",
-        "Size",
-        "VpcSettings",
-    ],
+    create_only: &["CreateAlias", "Description", "Name", "Password", "ShortName", "Size", "VpcSettings"],
     write_only: &["Password"],
     primary_identifier: &["DirectoryId"],
     attributes: &["Alias", "DirectoryId", "DnsIpAddresses"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -409,10 +355,7 @@ pub mod simple_ad {
         ///
         /// - `subnet_ids`: `SubnetIds`, The identifiers of the subnets for the directory servers. The two subnets must be in different Availability Zones. AWS Directory Service specifies a directory server and a DNS server in each of these subnets.
         /// - `vpc_id`: `VpcId`, The identifier of the VPC in which to create the directory.
-        pub fn new(
-            subnet_ids: impl Into<Val<Vec<String>>>,
-            vpc_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SubnetIds", subnet_ids);
             props.set("VpcId", vpc_id);
@@ -428,59 +371,26 @@ pub mod simple_ad {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(subnet-[0-9a-f]{8}|subnet-[0-9a-f]{17})$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("VpcId", &Shape::Str(StrRule { pattern: Some("^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&MICROSOFT_AD_META, &SIMPLE_AD_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &MICROSOFT_AD_META,
+    &SIMPLE_AD_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -28,10 +28,7 @@ impl CfnLifecyclePolicy {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLifecyclePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLifecyclePolicy { props, options: ResourceOptions::default() }
     }
 
     /// **\[Default policies only\]** Indicates whether the policy should copy tags from the source resource to the snapshot or AMI. If you do not specify a value, the default is false.
@@ -47,10 +44,7 @@ impl CfnLifecyclePolicy {
     }
 
     /// **\[Default policies only\]** Specifies destination Regions for snapshot or AMI copies. You can specify up to 3 destination Regions. If you do not want to create cross-Region copies, omit this parameter.
-    pub fn cross_region_copy_targets(
-        mut self,
-        value: impl Into<Val<Vec<lifecycle_policy::CrossRegionCopyTarget>>>,
-    ) -> Self {
+    pub fn cross_region_copy_targets(mut self, value: impl Into<Val<Vec<lifecycle_policy::CrossRegionCopyTarget>>>) -> Self {
         self.props.set("CrossRegionCopyTargets", value);
         self
     }
@@ -88,10 +82,7 @@ impl CfnLifecyclePolicy {
     }
 
     /// The configuration details of the lifecycle policy.
-    pub fn policy_details(
-        mut self,
-        value: impl Into<Val<lifecycle_policy::PolicyDetails>>,
-    ) -> Self {
+    pub fn policy_details(mut self, value: impl Into<Val<lifecycle_policy::PolicyDetails>>) -> Self {
         self.props.set("PolicyDetails", value);
         self
     }
@@ -153,84 +144,21 @@ pub(crate) static LIFECYCLE_POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PolicyId"],
     attributes: &["Arn", "PolicyId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LIFECYCLE_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CreateInterval",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "CrossRegionCopyTargets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &lifecycle_policy::CROSS_REGION_COPY_TARGET_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "DefaultPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INSTANCE", "VOLUME"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z _-]+$"),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Exclusions",
-            &Shape::Object(&lifecycle_policy::EXCLUSIONS_SHAPE),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[a-z]{1,3}){0,2}:iam::\\d+:role/"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyDetails",
-            &Shape::Object(&lifecycle_policy::POLICY_DETAILS_SHAPE),
-        ),
-        (
-            "RetainInterval",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&lifecycle_policy::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CreateInterval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("CrossRegionCopyTargets", &Shape::List(ListRule { item: Some(&Shape::Object(&lifecycle_policy::CROSS_REGION_COPY_TARGET_SHAPE)), min_items: Some(0), max_items: Some(3) })),
+        ("DefaultPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INSTANCE", "VOLUME"] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z _-]+$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("Exclusions", &Shape::Object(&lifecycle_policy::EXCLUSIONS_SHAPE)),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[a-z]{1,3}){0,2}:iam::\\d+:role/"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("PolicyDetails", &Shape::Object(&lifecycle_policy::POLICY_DETAILS_SHAPE)),
+        ("RetainInterval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&lifecycle_policy::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -366,10 +294,7 @@ pub mod lifecycle_policy {
         }
 
         /// **\[Default policies only\]** Specifies destination Regions for snapshot or AMI copies. You can specify up to 3 destination Regions. If you do not want to create cross-Region copies, omit this parameter.
-        pub fn cross_region_copy_targets(
-            mut self,
-            value: impl Into<Val<Vec<CrossRegionCopyTarget>>>,
-        ) -> Self {
+        pub fn cross_region_copy_targets(mut self, value: impl Into<Val<Vec<CrossRegionCopyTarget>>>) -> Self {
             self.props.set("CrossRegionCopyTargets", value);
             self
         }
@@ -484,10 +409,7 @@ pub mod lifecycle_policy {
         ///
         /// - `cross_region_copy`: `CrossRegionCopy`, The rule for copying shared snapshots across Regions.
         /// - `name`: `Name`, A descriptive name for the action.
-        pub fn new(
-            cross_region_copy: impl Into<Val<Vec<CrossRegionCopyAction>>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cross_region_copy: impl Into<Val<Vec<CrossRegionCopyAction>>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CrossRegionCopy", cross_region_copy);
             props.set("Name", name);
@@ -512,10 +434,7 @@ pub mod lifecycle_policy {
         ///
         /// - `encryption_configuration`: `EncryptionConfiguration`, The encryption settings for the copied snapshot.
         /// - `target`: `Target`, The target Region.
-        pub fn new(
-            encryption_configuration: impl Into<Val<EncryptionConfiguration>>,
-            target: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(encryption_configuration: impl Into<Val<EncryptionConfiguration>>, target: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionConfiguration", encryption_configuration);
             props.set("Target", target);
@@ -629,10 +548,7 @@ pub mod lifecycle_policy {
         ///
         /// - `event_type`: `EventType`, The type of event. Currently, only snapshot sharing events are supported.
         /// - `snapshot_owner`: `SnapshotOwner`, The IDs of the AWS accounts that can trigger policy by sharing snapshots with your account. The policy only runs if one of the specified AWS accounts shares a snapshot with your account.
-        pub fn new(
-            event_type: impl Into<Val<String>>,
-            snapshot_owner: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(event_type: impl Into<Val<String>>, snapshot_owner: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("EventType", event_type);
             props.set("SnapshotOwner", snapshot_owner);
@@ -724,10 +640,7 @@ pub mod lifecycle_policy {
         }
 
         /// Specifies a rule for copying snapshots or AMIs across Regions.
-        pub fn cross_region_copy_rules(
-            mut self,
-            value: impl Into<Val<Vec<CrossRegionCopyRule>>>,
-        ) -> Self {
+        pub fn cross_region_copy_rules(mut self, value: impl Into<Val<Vec<CrossRegionCopyRule>>>) -> Self {
             self.props.set("CrossRegionCopyRules", value);
             self
         }
@@ -1056,10 +969,7 @@ pub mod lifecycle_policy {
         }
 
         /// **\[Custom AMI policies only\]** The AMI deprecation rule for cross-Region AMI copies created by the rule.
-        pub fn deprecate_rule(
-            mut self,
-            value: impl Into<Val<CrossRegionCopyDeprecateRule>>,
-        ) -> Self {
+        pub fn deprecate_rule(mut self, value: impl Into<Val<CrossRegionCopyDeprecateRule>>) -> Self {
             self.props.set("DeprecateRule", value);
             self
         }
@@ -1287,256 +1197,76 @@ pub mod lifecycle_policy {
     }
 
     pub(crate) static CROSS_REGION_COPY_TARGET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetRegion",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-z]+-){2,3}\\d$"),
-                min_len: Some(0),
-                max_len: Some(16),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TargetRegion", &Shape::Str(StrRule { pattern: Some("^([a-z]+-){2,3}\\d$"), min_len: Some(0), max_len: Some(16), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXCLUSIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludeTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ExcludeVolumeTypes",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(6),
-                }),
-            ),
+            ("ExcludeTags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+            ("ExcludeVolumeTypes", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(6) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "CreateInterval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CrossRegionCopyTargets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CROSS_REGION_COPY_TARGET_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(3),
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("CreateInterval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("CrossRegionCopyTargets", &Shape::List(ListRule { item: Some(&Shape::Object(&CROSS_REGION_COPY_TARGET_SHAPE)), min_items: Some(0), max_items: Some(3) })),
             ("EventSource", &Shape::Object(&EVENT_SOURCE_SHAPE)),
             ("Exclusions", &Shape::Object(&EXCLUSIONS_SHAPE)),
             ("Parameters", &Shape::Object(&PARAMETERS_SHAPE)),
-            (
-                "PolicyLanguage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SIMPLIFIED", "STANDARD"],
-                }),
-            ),
-            (
-                "PolicyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EBS_SNAPSHOT_MANAGEMENT",
-                        "EVENT_BASED_POLICY",
-                        "IMAGE_MANAGEMENT",
-                    ],
-                }),
-            ),
-            (
-                "ResourceLocations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INSTANCE", "VOLUME"],
-                }),
-            ),
-            (
-                "ResourceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["INSTANCE", "VOLUME"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "RetainInterval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Schedules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SCHEDULE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(4),
-                }),
-            ),
-            (
-                "TargetTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("PolicyLanguage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SIMPLIFIED", "STANDARD"] })),
+            ("PolicyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EBS_SNAPSHOT_MANAGEMENT", "EVENT_BASED_POLICY", "IMAGE_MANAGEMENT"] })),
+            ("ResourceLocations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST"] })), min_items: Some(1), max_items: Some(1) })),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INSTANCE", "VOLUME"] })),
+            ("ResourceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INSTANCE", "VOLUME"] })), min_items: Some(1), max_items: Some(1) })),
+            ("RetainInterval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Schedules", &Shape::List(ListRule { item: Some(&Shape::Object(&SCHEDULE_SHAPE)), min_items: Some(1), max_items: Some(4) })),
+            ("TargetTags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrossRegionCopy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CROSS_REGION_COPY_ACTION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(3),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z _-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(120),
-                    allowed: &[],
-                }),
-            ),
+            ("CrossRegionCopy", &Shape::List(ListRule { item: Some(&Shape::Object(&CROSS_REGION_COPY_ACTION_SHAPE)), min_items: Some(0), max_items: Some(3) })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z _-]+$"), min_len: Some(0), max_len: Some(120), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CROSS_REGION_COPY_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RetainRule",
-                &Shape::Object(&CROSS_REGION_COPY_RETAIN_RULE_SHAPE),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w:\\-\\/\\*]+$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("EncryptionConfiguration", &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("RetainRule", &Shape::Object(&CROSS_REGION_COPY_RETAIN_RULE_SHAPE)),
+            ("Target", &Shape::Str(StrRule { pattern: Some("^[\\w:\\-\\/\\*]+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CmkArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[a-z]{1,3}){0,2}:kms:([a-z]+-){2,3}\\d:\\d+:key/"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CmkArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[a-z]{1,3}){0,2}:kms:([a-z]+-){2,3}\\d:\\d+:key/"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CROSS_REGION_COPY_RETAIN_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IntervalUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"],
-                }),
-            ),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("IntervalUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1544,65 +1274,24 @@ pub mod lifecycle_policy {
     pub(crate) static EVENT_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Parameters", &Shape::Object(&EVENT_PARAMETERS_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MANAGED_CWE"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MANAGED_CWE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DescriptionRegex",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EventType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["shareSnapshot"],
-                }),
-            ),
-            (
-                "SnapshotOwner",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]{12}$"),
-                        min_len: Some(12),
-                        max_len: Some(12),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("DescriptionRegex", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+            ("EventType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["shareSnapshot"] })),
+            ("SnapshotOwner", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExcludeDataVolumeTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        )],
+        fields: &[
+            ("ExcludeDataVolumeTags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1610,437 +1299,126 @@ pub mod lifecycle_policy {
         fields: &[
             ("ArchiveRule", &Shape::Object(&ARCHIVE_RULE_SHAPE)),
             ("CreateRule", &Shape::Object(&CREATE_RULE_SHAPE)),
-            (
-                "CrossRegionCopyRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CROSS_REGION_COPY_RULE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(3),
-                }),
-            ),
+            ("CrossRegionCopyRules", &Shape::List(ListRule { item: Some(&Shape::Object(&CROSS_REGION_COPY_RULE_SHAPE)), min_items: Some(0), max_items: Some(3) })),
             ("DeprecateRule", &Shape::Object(&DEPRECATE_RULE_SHAPE)),
             ("FastRestoreRule", &Shape::Object(&FAST_RESTORE_RULE_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z _-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(120),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z _-]+$"), min_len: Some(0), max_len: Some(120), allowed: &[] })),
             ("RetainRule", &Shape::Object(&RETAIN_RULE_SHAPE)),
-            (
-                "ShareRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SHARE_RULE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "TagsToAdd",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(45),
-                }),
-            ),
-            (
-                "VariableTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(45),
-                }),
-            ),
+            ("ShareRules", &Shape::List(ListRule { item: Some(&Shape::Object(&SHARE_RULE_SHAPE)), min_items: Some(0), max_items: Some(1) })),
+            ("TagsToAdd", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(0), max_items: Some(45) })),
+            ("VariableTags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(0), max_items: Some(45) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARCHIVE_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("RetainRule", &Shape::Object(&ARCHIVE_RETAIN_RULE_SHAPE))],
+        fields: &[
+            ("RetainRule", &Shape::Object(&ARCHIVE_RETAIN_RULE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARCHIVE_RETAIN_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RetentionArchiveTier",
-            &Shape::Object(&RETENTION_ARCHIVE_TIER_SHAPE),
-        )],
+        fields: &[
+            ("RetentionArchiveTier", &Shape::Object(&RETENTION_ARCHIVE_TIER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETENTION_ARCHIVE_TIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Count",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IntervalUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"],
-                }),
-            ),
+            ("Count", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("IntervalUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CREATE_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CronExpression",
-                &Shape::Str(StrRule {
-                    pattern: Some("^cron\\([^\\n]{11,100}\\)$"),
-                    min_len: Some(17),
-                    max_len: Some(106),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IntervalUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOURS"],
-                }),
-            ),
-            (
-                "Location",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST_LOCAL"],
-                }),
-            ),
-            (
-                "Scripts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SCRIPT_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "Times",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"),
-                        min_len: Some(5),
-                        max_len: Some(5),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
+            ("CronExpression", &Shape::Str(StrRule { pattern: Some("^cron\\([^\\n]{11,100}\\)$"), min_len: Some(17), max_len: Some(106), allowed: &[] })),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("IntervalUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOURS"] })),
+            ("Location", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLOUD", "LOCAL_ZONE", "OUTPOST_LOCAL"] })),
+            ("Scripts", &Shape::List(ListRule { item: Some(&Shape::Object(&SCRIPT_SHAPE)), min_items: Some(0), max_items: Some(1) })),
+            ("Times", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), min_len: Some(5), max_len: Some(5), allowed: &[] })), min_items: Some(0), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCRIPT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExecutionHandler",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^([a-zA-Z0-9_\\-.]{3,128}|[a-zA-Z0-9_\\-.:/]{3,200}|[A-Z0-9_]+)$",
-                    ),
-                    min_len: Some(0),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExecutionHandlerService",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AWS_SYSTEMS_MANAGER"],
-                }),
-            ),
-            (
-                "ExecutionTimeout",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(120.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumRetryCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(3.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Stages",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["POST", "PRE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
+            ("ExecutionHandler", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9_\\-.]{3,128}|[a-zA-Z0-9_\\-.:/]{3,200}|[A-Z0-9_]+)$"), min_len: Some(0), max_len: Some(200), allowed: &[] })),
+            ("ExecutionHandlerService", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_SYSTEMS_MANAGER"] })),
+            ("ExecutionTimeout", &Shape::Num(NumRule { min: Some(10.0), max: Some(120.0), allowed: &[] })),
+            ("MaximumRetryCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(3.0), allowed: &[] })),
+            ("Stages", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["POST", "PRE"] })), min_items: Some(1), max_items: Some(2) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CROSS_REGION_COPY_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CmkArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-[a-z]{1,3}){0,2}:kms:([a-z]+-){2,3}\\d:\\d+:key/"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeprecateRule",
-                &Shape::Object(&CROSS_REGION_COPY_DEPRECATE_RULE_SHAPE),
-            ),
-            (
-                "RetainRule",
-                &Shape::Object(&CROSS_REGION_COPY_RETAIN_RULE_SHAPE),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w:\\-\\/\\*]+$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetRegion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-z]+-){2,3}\\d$"),
-                    min_len: Some(0),
-                    max_len: Some(16),
-                    allowed: &[],
-                }),
-            ),
+            ("CmkArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[a-z]{1,3}){0,2}:kms:([a-z]+-){2,3}\\d:\\d+:key/"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("DeprecateRule", &Shape::Object(&CROSS_REGION_COPY_DEPRECATE_RULE_SHAPE)),
+            ("RetainRule", &Shape::Object(&CROSS_REGION_COPY_RETAIN_RULE_SHAPE)),
+            ("Target", &Shape::Str(StrRule { pattern: Some("^[\\w:\\-\\/\\*]+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("TargetRegion", &Shape::Str(StrRule { pattern: Some("^([a-z]+-){2,3}\\d$"), min_len: Some(0), max_len: Some(16), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CROSS_REGION_COPY_DEPRECATE_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IntervalUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"],
-                }),
-            ),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("IntervalUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPRECATE_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Count",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IntervalUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"],
-                }),
-            ),
+            ("Count", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("IntervalUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FAST_RESTORE_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AvailabilityZoneIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z]{3,4}\\d-az\\d+$"),
-                        min_len: Some(0),
-                        max_len: Some(16),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "AvailabilityZones",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^([a-z]+-){2,3}\\d[a-z]$"),
-                        min_len: Some(0),
-                        max_len: Some(16),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Count",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IntervalUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"],
-                }),
-            ),
+            ("AvailabilityZoneIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z]{3,4}\\d-az\\d+$"), min_len: Some(0), max_len: Some(16), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("AvailabilityZones", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([a-z]+-){2,3}\\d[a-z]$"), min_len: Some(0), max_len: Some(16), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("Count", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("IntervalUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETAIN_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Count",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IntervalUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"],
-                }),
-            ),
+            ("Count", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
+            ("Interval", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("IntervalUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHARE_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TargetAccounts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]{12}$"),
-                        min_len: Some(12),
-                        max_len: Some(12),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "UnshareInterval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UnshareIntervalUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"],
-                }),
-            ),
+            ("TargetAccounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("UnshareInterval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("UnshareIntervalUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "MONTHS", "WEEKS", "YEARS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&LIFECYCLE_POLICY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &LIFECYCLE_POLICY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

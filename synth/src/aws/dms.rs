@@ -28,10 +28,7 @@ impl CfnCertificate {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificate { props, options: ResourceOptions::default() }
     }
 
     /// The certificate Identifier
@@ -90,11 +87,7 @@ impl Handle<CfnCertificate> {
 pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
     type_name: CfnCertificate::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "CertificateIdentifier",
-        "CertificatePem",
-        "CertificateWallet",
-    ],
+    create_only: &["CertificateIdentifier", "CertificatePem", "CertificateWallet"],
     write_only: &["CertificatePem", "CertificateWallet"],
     primary_identifier: &["CertificateArn"],
     attributes: &["CertificateArn"],
@@ -119,19 +112,12 @@ impl CfnDataMigration {
     /// - `data_migration_type`: `DataMigrationType`, The property describes the type of migration.
     /// - `migration_project_identifier`: `MigrationProjectIdentifier`, The property describes an identifier for the migration project. It is used for describing/deleting/modifying can be name/arn
     /// - `service_access_role_arn`: `ServiceAccessRoleArn`, The property describes Amazon Resource Name (ARN) of the service access role.
-    pub fn new(
-        data_migration_type: impl Into<Val<String>>,
-        migration_project_identifier: impl Into<Val<String>>,
-        service_access_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_migration_type: impl Into<Val<String>>, migration_project_identifier: impl Into<Val<String>>, service_access_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataMigrationType", data_migration_type);
         props.set("MigrationProjectIdentifier", migration_project_identifier);
         props.set("ServiceAccessRoleArn", service_access_role_arn);
-        CfnDataMigration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataMigration { props, options: ResourceOptions::default() }
     }
 
     /// \[DEPRECATED\] This property is unused and will be ignored. Identity is managed via the resource ARN (primaryIdentifier) and Name (additionalIdentifier).
@@ -149,19 +135,13 @@ impl CfnDataMigration {
     }
 
     /// The property describes the settings for the data migration.
-    pub fn data_migration_settings(
-        mut self,
-        value: impl Into<Val<data_migration::DataMigrationSettings>>,
-    ) -> Self {
+    pub fn data_migration_settings(mut self, value: impl Into<Val<data_migration::DataMigrationSettings>>) -> Self {
         self.props.set("DataMigrationSettings", value);
         self
     }
 
     /// The property describes the settings for the data migration.
-    pub fn source_data_settings(
-        mut self,
-        value: impl Into<Val<Vec<data_migration::SourceDataSettings>>>,
-    ) -> Self {
+    pub fn source_data_settings(mut self, value: impl Into<Val<Vec<data_migration::SourceDataSettings>>>) -> Self {
         self.props.set("SourceDataSettings", value);
         self
     }
@@ -211,80 +191,20 @@ pub(crate) static DATA_MIGRATION_META: TypeMeta = TypeMeta {
     write_only: &["DataMigrationIdentifier"],
     primary_identifier: &["DataMigrationArn"],
     attributes: &["DataMigrationArn", "DataMigrationCreateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static DATA_MIGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataMigrationIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataMigrationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataMigrationSettings",
-            &Shape::Object(&data_migration::DATA_MIGRATION_SETTINGS_SHAPE),
-        ),
-        (
-            "DataMigrationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["full-load", "cdc", "full-load-and-cdc"],
-            }),
-        ),
-        (
-            "MigrationProjectIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceAccessRoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceDataSettings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_migration::SOURCE_DATA_SETTINGS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_migration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DataMigrationIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("DataMigrationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("DataMigrationSettings", &Shape::Object(&data_migration::DATA_MIGRATION_SETTINGS_SHAPE)),
+        ("DataMigrationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["full-load", "cdc", "full-load-and-cdc"] })),
+        ("MigrationProjectIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ServiceAccessRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("SourceDataSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&data_migration::SOURCE_DATA_SETTINGS_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_migration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -403,79 +323,26 @@ pub mod data_migration {
     }
 
     pub(crate) static DATA_MIGRATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NumberOfJobs",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NumberOfJobs", &Shape::Num(NumRule { min: Some(1.0), max: Some(50.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_DATA_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CDCStartPosition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CDCStartTime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CDCStopTime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SlotName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CDCStartPosition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(40), allowed: &[] })),
+            ("CDCStartTime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(40), allowed: &[] })),
+            ("CDCStopTime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(40), allowed: &[] })),
+            ("SlotName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -499,10 +366,7 @@ impl CfnDataProvider {
     pub fn new(engine: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Engine", engine);
-        CfnDataProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataProvider { props, options: ResourceOptions::default() }
     }
 
     /// \[DEPRECATED\] This property is unused and will be ignored. Identity is managed via the resource ARN (primaryIdentifier) and Name (additionalIdentifier).
@@ -590,74 +454,18 @@ pub(crate) static DATA_PROVIDER_META: TypeMeta = TypeMeta {
     write_only: &["DataProviderIdentifier", "ExactSettings"],
     primary_identifier: &["DataProviderArn"],
     attributes: &["DataProviderArn", "DataProviderCreationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static DATA_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataProviderIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataProviderName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "aurora",
-                    "aurora_postgresql",
-                    "mysql",
-                    "oracle",
-                    "postgres",
-                    "sqlserver",
-                    "redshift",
-                    "mariadb",
-                    "mongodb",
-                    "docdb",
-                    "db2",
-                    "db2_zos",
-                    "sybase",
-                ],
-            }),
-        ),
+        ("DataProviderIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DataProviderName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Engine", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["aurora", "aurora_postgresql", "mysql", "oracle", "postgres", "sqlserver", "redshift", "mariadb", "mongodb", "docdb", "db2", "db2_zos", "sybase"] })),
         ("Settings", &Shape::Object(&data_provider::SETTINGS_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_provider::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_provider::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -706,10 +514,7 @@ pub mod data_provider {
         }
 
         /// MicrosoftSqlServerSettings property identifier.
-        pub fn microsoft_sql_server_settings(
-            mut self,
-            value: impl Into<Val<MicrosoftSqlServerSettings>>,
-        ) -> Self {
+        pub fn microsoft_sql_server_settings(mut self, value: impl Into<Val<MicrosoftSqlServerSettings>>) -> Self {
             self.props.set("MicrosoftSqlServerSettings", value);
             self
         }
@@ -769,11 +574,7 @@ pub mod data_provider {
         /// - `database_name`: `DatabaseName`.
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -815,12 +616,7 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-            ssl_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -867,12 +663,7 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-            ssl_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -906,11 +697,7 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-            ssl_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Port", port);
             props.set("ServerName", server_name);
@@ -944,12 +731,7 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-            ssl_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -1062,11 +844,7 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-            ssl_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Port", port);
             props.set("ServerName", server_name);
@@ -1100,12 +878,7 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-            ssl_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -1127,41 +900,26 @@ pub mod data_provider {
         }
 
         /// The `SecretsManagerOracleAsmAccessRoleArn` property.
-        pub fn secrets_manager_oracle_asm_access_role_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("SecretsManagerOracleAsmAccessRoleArn", value);
+        pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("SecretsManagerOracleAsmAccessRoleArn", value);
             self
         }
 
         /// The `SecretsManagerOracleAsmSecretId` property.
-        pub fn secrets_manager_oracle_asm_secret_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecretsManagerOracleAsmSecretId", value);
             self
         }
 
         /// The `SecretsManagerSecurityDbEncryptionAccessRoleArn` property.
-        pub fn secrets_manager_security_db_encryption_access_role_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("SecretsManagerSecurityDbEncryptionAccessRoleArn", value);
+        pub fn secrets_manager_security_db_encryption_access_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("SecretsManagerSecurityDbEncryptionAccessRoleArn", value);
             self
         }
 
         /// The `SecretsManagerSecurityDbEncryptionSecretId` property.
-        pub fn secrets_manager_security_db_encryption_secret_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("SecretsManagerSecurityDbEncryptionSecretId", value);
+        pub fn secrets_manager_security_db_encryption_secret_id(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("SecretsManagerSecurityDbEncryptionSecretId", value);
             self
         }
     }
@@ -1185,12 +943,7 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-            ssl_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -1224,11 +977,7 @@ pub mod data_provider {
         /// - `database_name`: `DatabaseName`.
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Port", port);
@@ -1255,11 +1004,7 @@ pub mod data_provider {
         /// - `port`: `Port`.
         /// - `server_name`: `ServerName`.
         /// - `ssl_mode`: `SslMode`.
-        pub fn new(
-            port: impl Into<Val<i64>>,
-            server_name: impl Into<Val<String>>,
-            ssl_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(port: impl Into<Val<i64>>, server_name: impl Into<Val<String>>, ssl_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Port", port);
             props.set("ServerName", server_name);
@@ -1320,217 +1065,96 @@ pub mod data_provider {
     pub(crate) static SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DocDbSettings", &Shape::Object(&DOC_DB_SETTINGS_SHAPE)),
-            (
-                "IbmDb2LuwSettings",
-                &Shape::Object(&IBM_DB2_LUW_SETTINGS_SHAPE),
-            ),
-            (
-                "IbmDb2zOsSettings",
-                &Shape::Object(&IBM_DB2Z_OS_SETTINGS_SHAPE),
-            ),
+            ("IbmDb2LuwSettings", &Shape::Object(&IBM_DB2_LUW_SETTINGS_SHAPE)),
+            ("IbmDb2zOsSettings", &Shape::Object(&IBM_DB2Z_OS_SETTINGS_SHAPE)),
             ("MariaDbSettings", &Shape::Object(&MARIA_DB_SETTINGS_SHAPE)),
-            (
-                "MicrosoftSqlServerSettings",
-                &Shape::Object(&MICROSOFT_SQL_SERVER_SETTINGS_SHAPE),
-            ),
+            ("MicrosoftSqlServerSettings", &Shape::Object(&MICROSOFT_SQL_SERVER_SETTINGS_SHAPE)),
             ("MongoDbSettings", &Shape::Object(&MONGO_DB_SETTINGS_SHAPE)),
             ("MySqlSettings", &Shape::Object(&MY_SQL_SETTINGS_SHAPE)),
             ("OracleSettings", &Shape::Object(&ORACLE_SETTINGS_SHAPE)),
-            (
-                "PostgreSqlSettings",
-                &Shape::Object(&POSTGRE_SQL_SETTINGS_SHAPE),
-            ),
-            (
-                "SybaseAseSettings",
-                &Shape::Object(&SYBASE_ASE_SETTINGS_SHAPE),
-            ),
+            ("PostgreSqlSettings", &Shape::Object(&POSTGRE_SQL_SETTINGS_SHAPE)),
+            ("SybaseAseSettings", &Shape::Object(&SYBASE_ASE_SETTINGS_SHAPE)),
         ],
-        one_of_required: &[
-            &["PostgreSqlSettings"],
-            &["MySqlSettings"],
-            &["OracleSettings"],
-            &["MicrosoftSqlServerSettings"],
-            &["RedshiftSettings"],
-            &["DocDbSettings"],
-            &["MariaDbSettings"],
-            &["MongoDbSettings"],
-            &["IbmDb2LuwSettings"],
-            &["IbmDb2zOsSettings"],
-            &["SybaseAseSettings"],
-        ],
+        one_of_required: &[&["PostgreSqlSettings"], &["MySqlSettings"], &["OracleSettings"], &["MicrosoftSqlServerSettings"], &["RedshiftSettings"], &["DocDbSettings"], &["MariaDbSettings"], &["MongoDbSettings"], &["IbmDb2LuwSettings"], &["IbmDb2zOsSettings"], &["SybaseAseSettings"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOC_DB_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SslMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "require", "verify-full"],
-            }),
-        )],
+        fields: &[
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-full"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IBM_DB2_LUW_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SslMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "verify-ca"],
-            }),
-        )],
+        fields: &[
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "verify-ca"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IBM_DB2Z_OS_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SslMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "verify-ca"],
-            }),
-        )],
+        fields: &[
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "verify-ca"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MARIA_DB_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SslMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-            }),
-        )],
+        fields: &[
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MICROSOFT_SQL_SERVER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SslMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-            }),
-        )],
+        fields: &[
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONGO_DB_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthMechanism",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["default", "mongodb_cr", "scram_sha_1"],
-                }),
-            ),
-            (
-                "AuthType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["no", "password"],
-                }),
-            ),
-            (
-                "SslMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["none", "require", "verify-full"],
-                }),
-            ),
+            ("AuthMechanism", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default", "mongodb_cr", "scram_sha_1"] })),
+            ("AuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["no", "password"] })),
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-full"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MY_SQL_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SslMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-            }),
-        )],
+        fields: &[
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORACLE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SslMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-            }),
-        )],
+        fields: &[
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POSTGRE_SQL_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SslMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "require", "verify-ca", "verify-full"],
-            }),
-        )],
+        fields: &[
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca", "verify-full"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYBASE_ASE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SslMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "require", "verify-ca"],
-            }),
-        )],
+        fields: &[
+            ("SslMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "require", "verify-ca"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1556,10 +1180,7 @@ impl CfnEndpoint {
         let mut props = Props::new();
         props.set("EndpointType", endpoint_type);
         props.set("EngineName", engine_name);
-        CfnEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) for the certificate.
@@ -1587,10 +1208,7 @@ impl CfnEndpoint {
     }
 
     /// Settings in JSON format for the target OpenSearch endpoint
-    pub fn elasticsearch_settings(
-        mut self,
-        value: impl Into<Val<endpoint::ElasticsearchSettings>>,
-    ) -> Self {
+    pub fn elasticsearch_settings(mut self, value: impl Into<Val<endpoint::ElasticsearchSettings>>) -> Self {
         self.props.set("ElasticsearchSettings", value);
         self
     }
@@ -1610,10 +1228,7 @@ impl CfnEndpoint {
     }
 
     /// Settings in JSON format for the source GCP MySQL endpoint
-    pub fn gcp_my_sql_settings(
-        mut self,
-        value: impl Into<Val<endpoint::GcpMySqlSettings>>,
-    ) -> Self {
+    pub fn gcp_my_sql_settings(mut self, value: impl Into<Val<endpoint::GcpMySqlSettings>>) -> Self {
         self.props.set("GcpMySQLSettings", value);
         self
     }
@@ -1645,10 +1260,7 @@ impl CfnEndpoint {
     }
 
     /// Settings in JSON format for the source and target Microsoft SQL Server endpoint
-    pub fn microsoft_sql_server_settings(
-        mut self,
-        value: impl Into<Val<endpoint::MicrosoftSqlServerSettings>>,
-    ) -> Self {
+    pub fn microsoft_sql_server_settings(mut self, value: impl Into<Val<endpoint::MicrosoftSqlServerSettings>>) -> Self {
         self.props.set("MicrosoftSqlServerSettings", value);
         self
     }
@@ -1692,10 +1304,7 @@ impl CfnEndpoint {
     }
 
     /// Settings in JSON format for the source and target PostgreSQL endpoint.
-    pub fn postgre_sql_settings(
-        mut self,
-        value: impl Into<Val<endpoint::PostgreSqlSettings>>,
-    ) -> Self {
+    pub fn postgre_sql_settings(mut self, value: impl Into<Val<endpoint::PostgreSqlSettings>>) -> Self {
         self.props.set("PostgreSqlSettings", value);
         self
     }
@@ -1793,36 +1402,11 @@ impl Handle<CfnEndpoint> {
 pub(crate) static ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnEndpoint::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "ElasticsearchSettings/EndpointUri",
-        "KmsKeyId",
-        "MongoDbSettings/AuthType",
-        "ResourceIdentifier",
-    ],
-    write_only: &[
-        "DocDbSettings/SecretsManagerSecretId",
-        "ExtraConnectionAttributes",
-        "GcpMySQLSettings/Password",
-        "KafkaSettings/SaslPassword",
-        "KafkaSettings/SslClientKeyPassword",
-        "MicrosoftSqlServerSettings/Password",
-        "MongoDbSettings/Password",
-        "OracleSettings/AsmPassword",
-        "OracleSettings/SecurityDbEncryption",
-        "OracleSettings/SecurityDbEncryptionName",
-        "Password",
-        "RedisSettings/AuthPassword",
-        "RedshiftSettings/ServerSideEncryptionKmsKeyId",
-        "RedshiftSettings/TruncateColumns",
-        "ResourceIdentifier",
-        "S3Settings/ServerSideEncryptionKmsKeyId",
-    ],
+    create_only: &["ElasticsearchSettings/EndpointUri", "KmsKeyId", "MongoDbSettings/AuthType", "ResourceIdentifier"],
+    write_only: &["DocDbSettings/SecretsManagerSecretId", "ExtraConnectionAttributes", "GcpMySQLSettings/Password", "KafkaSettings/SaslPassword", "KafkaSettings/SslClientKeyPassword", "MicrosoftSqlServerSettings/Password", "MongoDbSettings/Password", "OracleSettings/AsmPassword", "OracleSettings/SecurityDbEncryption", "OracleSettings/SecurityDbEncryptionName", "Password", "RedisSettings/AuthPassword", "RedshiftSettings/ServerSideEncryptionKmsKeyId", "RedshiftSettings/TruncateColumns", "ResourceIdentifier", "S3Settings/ServerSideEncryptionKmsKeyId"],
     primary_identifier: &["EndpointArn"],
     attributes: &["EndpointArn", "ExternalId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
@@ -1869,6 +1453,8 @@ pub mod endpoint {
         }
 
         /// The full Amazon Resource Name (ARN) of the IAM role that specifies AWS DMS as the trusted entity and grants the required permissions to access the value in SecretsManagerSecret. The role must allow the iam:PassRole action. SecretsManagerSecret has the value of the AWS Secrets Manager secret that allows access to the DocumentDB endpoint.
+        ///
+        /// Write-only.
         pub fn secrets_manager_secret_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecretsManagerSecretId", value);
             self
@@ -1921,6 +1507,8 @@ pub mod endpoint {
         }
 
         /// The endpoint for the OpenSearch cluster. AWS DMS uses HTTPS if a transport protocol (either HTTP or HTTPS) isn't specified.
+        ///
+        /// Changing it replaces the resource.
         pub fn endpoint_uri(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EndpointUri", value);
             self
@@ -2001,6 +1589,8 @@ pub mod endpoint {
         }
 
         /// Endpoint connection password.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
@@ -2197,6 +1787,8 @@ pub mod endpoint {
         }
 
         /// The secure password that you created when you first set up your Amazon MSK cluster to validate a client identity and make an encrypted connection between server and client using SASL-SSL authentication.
+        ///
+        /// Write-only.
         pub fn sasl_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SaslPassword", value);
             self
@@ -2233,6 +1825,8 @@ pub mod endpoint {
         }
 
         /// The password for the client private key used to securely connect to a Kafka target endpoint.
+        ///
+        /// Write-only.
         pub fn ssl_client_key_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SslClientKeyPassword", value);
             self
@@ -2369,6 +1963,8 @@ pub mod endpoint {
         }
 
         /// Endpoint connection password.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
@@ -2479,6 +2075,8 @@ pub mod endpoint {
         }
 
         /// The authentication type you use to access the MongoDB source endpoint.
+        ///
+        /// Changing it replaces the resource.
         pub fn auth_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthType", value);
             self
@@ -2509,6 +2107,8 @@ pub mod endpoint {
         }
 
         /// The password for the user account you use to access the MongoDB source endpoint.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
@@ -2737,6 +2337,8 @@ pub mod endpoint {
         }
 
         /// For an Oracle source endpoint, your Oracle Automatic Storage Management (ASM) password.
+        ///
+        /// Write-only.
         pub fn asm_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AsmPassword", value);
             self
@@ -2839,20 +2441,13 @@ pub mod endpoint {
         }
 
         /// Required only if your Oracle endpoint uses Advanced Storage Manager (ASM).
-        pub fn secrets_manager_oracle_asm_access_role_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("SecretsManagerOracleAsmAccessRoleArn", value);
+        pub fn secrets_manager_oracle_asm_access_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("SecretsManagerOracleAsmAccessRoleArn", value);
             self
         }
 
         /// Required only if your Oracle endpoint uses Advanced Storage Manager (ASM).
-        pub fn secrets_manager_oracle_asm_secret_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn secrets_manager_oracle_asm_secret_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecretsManagerOracleAsmSecretId", value);
             self
         }
@@ -2864,24 +2459,24 @@ pub mod endpoint {
         }
 
         /// For an Oracle source endpoint, the transparent data encryption (TDE) password required by AWM DMS to access Oracle redo logs encrypted by TDE using Binary Reader.
+        ///
+        /// Write-only.
         pub fn security_db_encryption(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecurityDbEncryption", value);
             self
         }
 
         /// For an Oracle source endpoint, the name of a key used for the transparent data encryption (TDE) of the columns and tablespaces in an Oracle source database that is encrypted using TDE.
+        ///
+        /// Write-only.
         pub fn security_db_encryption_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SecurityDbEncryptionName", value);
             self
         }
 
         /// Use this attribute to convert SDO_GEOMETRY to GEOJSON format. By default, DMS calls the SDO2GEOJSON custom function if present and accessible. Or you can create your own custom function that mimics the operation of SDOGEOJSON and set SpatialDataOptionToGeoJsonFunctionName to call it instead.
-        pub fn spatial_data_option_to_geo_json_function_name(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("SpatialDataOptionToGeoJsonFunctionName", value);
+        pub fn spatial_data_option_to_geo_json_function_name(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("SpatialDataOptionToGeoJsonFunctionName", value);
             self
         }
 
@@ -3058,6 +2653,8 @@ pub mod endpoint {
         }
 
         /// The password provided with the auth-role and auth-token options of the AuthType setting for a Redis target endpoint.
+        ///
+        /// Write-only.
         pub fn auth_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthPassword", value);
             self
@@ -3240,6 +2837,8 @@ pub mod endpoint {
         }
 
         /// The AWS KMS key ID. If you are using SSE_KMS for the EncryptionMode, provide this key ID.
+        ///
+        /// Write-only.
         pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServerSideEncryptionKmsKeyId", value);
             self
@@ -3264,6 +2863,8 @@ pub mod endpoint {
         }
 
         /// A value that specifies to truncate data in columns to the appropriate number of characters, so that the data fits in the column.
+        ///
+        /// Write-only.
         pub fn truncate_columns(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("TruncateColumns", value);
             self
@@ -3512,6 +3113,8 @@ pub mod endpoint {
         }
 
         /// If you are using SSE_KMS for the EncryptionMode, provide the AWS KMS key ID. The key that you use needs an attached policy that enables IAM user permissions and allows use of the key.
+        ///
+        /// Write-only.
         pub fn server_side_encryption_kms_key_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServerSideEncryptionKmsKeyId", value);
             self
@@ -3536,12 +3139,8 @@ pub mod endpoint {
         }
 
         /// When set to true, this parameter uses the task start time as the timestamp column value instead of the time data is written to target
-        pub fn use_task_start_time_for_full_load_timestamp(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("UseTaskStartTimeForFullLoadTimestamp", value);
+        pub fn use_task_start_time_for_full_load_timestamp(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("UseTaskStartTimeForFullLoadTimestamp", value);
             self
         }
     }
@@ -3628,10 +3227,7 @@ impl CfnEventSubscription {
     pub fn new(sns_topic_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SnsTopicArn", sns_topic_arn);
-        CfnEventSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventSubscription { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether to activate the subscription. If you don't specify this property, CloudFormation activates the subscription.
@@ -3701,10 +3297,7 @@ pub(crate) static EVENT_SUBSCRIPTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SubscriptionName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
@@ -3754,10 +3347,7 @@ impl CfnInstanceProfile {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInstanceProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceProfile { props, options: ResourceOptions::default() }
     }
 
     /// The property describes an availability zone of the instance profile.
@@ -3863,86 +3453,20 @@ pub(crate) static INSTANCE_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &["InstanceProfileIdentifier"],
     primary_identifier: &["InstanceProfileArn"],
     attributes: &["InstanceProfileArn", "InstanceProfileCreationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static INSTANCE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceProfileIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceProfileName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUAL"],
-            }),
-        ),
-        (
-            "SubnetGroupIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("InstanceProfileIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("InstanceProfileName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL"] })),
+        ("SubnetGroupIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instance_profile::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3980,24 +3504,8 @@ pub mod instance_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4018,10 +3526,7 @@ impl CfnMigrationProject {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnMigrationProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMigrationProject { props, options: ResourceOptions::default() }
     }
 
     /// The optional description of the migration project.
@@ -4053,20 +3558,13 @@ impl CfnMigrationProject {
     }
 
     /// The property describes schema conversion application attributes for the migration project.
-    pub fn schema_conversion_application_attributes(
-        mut self,
-        value: impl Into<Val<migration_project::SchemaConversionApplicationAttributes>>,
-    ) -> Self {
-        self.props
-            .set("SchemaConversionApplicationAttributes", value);
+    pub fn schema_conversion_application_attributes(mut self, value: impl Into<Val<migration_project::SchemaConversionApplicationAttributes>>) -> Self {
+        self.props.set("SchemaConversionApplicationAttributes", value);
         self
     }
 
     /// The property describes source data provider descriptors for the migration project.
-    pub fn source_data_provider_descriptors(
-        mut self,
-        value: impl Into<Val<Vec<migration_project::DataProviderDescriptor>>>,
-    ) -> Self {
+    pub fn source_data_provider_descriptors(mut self, value: impl Into<Val<Vec<migration_project::DataProviderDescriptor>>>) -> Self {
         self.props.set("SourceDataProviderDescriptors", value);
         self
     }
@@ -4078,10 +3576,7 @@ impl CfnMigrationProject {
     }
 
     /// The property describes target data provider descriptors for the migration project.
-    pub fn target_data_provider_descriptors(
-        mut self,
-        value: impl Into<Val<Vec<migration_project::DataProviderDescriptor>>>,
-    ) -> Self {
+    pub fn target_data_provider_descriptors(mut self, value: impl Into<Val<Vec<migration_project::DataProviderDescriptor>>>) -> Self {
         self.props.set("TargetDataProviderDescriptors", value);
         self
     }
@@ -4142,72 +3637,20 @@ pub(crate) static MIGRATION_PROJECT_META: TypeMeta = TypeMeta {
     type_name: CfnMigrationProject::TYPE_NAME,
     shape: &MIGRATION_PROJECT_SHAPE,
     create_only: &[],
-    write_only: &[
-        "InstanceProfileIdentifier",
-        "MigrationProjectIdentifier",
-        "SourceDataProviderDescriptors/*/DataProviderIdentifier",
-        "TargetDataProviderDescriptors/*/DataProviderIdentifier",
-    ],
+    write_only: &["InstanceProfileIdentifier", "MigrationProjectIdentifier", "SourceDataProviderDescriptors/*/DataProviderIdentifier", "TargetDataProviderDescriptors/*/DataProviderIdentifier"],
     primary_identifier: &["MigrationProjectArn"],
-    attributes: &[
-        "InstanceProfileArn",
-        "InstanceProfileName",
-        "MigrationProjectArn",
-        "MigrationProjectCreationTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["InstanceProfileArn", "InstanceProfileName", "MigrationProjectArn", "MigrationProjectCreationTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static MIGRATION_PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceProfileIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MigrationProjectIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MigrationProjectName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&migration_project::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("InstanceProfileIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("MigrationProjectIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("MigrationProjectName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&migration_project::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4327,24 +3770,8 @@ pub mod migration_project {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4370,14 +3797,7 @@ impl CfnReplicationConfig {
     /// - `source_endpoint_arn`: `SourceEndpointArn`, The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration
     /// - `table_mappings`: `TableMappings`.
     /// - `target_endpoint_arn`: `TargetEndpointArn`, The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS Serverless replication configuration
-    pub fn new(
-        compute_config: impl Into<Val<replication_config::ComputeConfig>>,
-        replication_config_identifier: impl Into<Val<String>>,
-        replication_type: impl Into<Val<String>>,
-        source_endpoint_arn: impl Into<Val<String>>,
-        table_mappings: impl Into<Val<Json>>,
-        target_endpoint_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(compute_config: impl Into<Val<replication_config::ComputeConfig>>, replication_config_identifier: impl Into<Val<String>>, replication_type: impl Into<Val<String>>, source_endpoint_arn: impl Into<Val<String>>, table_mappings: impl Into<Val<Json>>, target_endpoint_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ComputeConfig", compute_config);
         props.set("ReplicationConfigIdentifier", replication_config_identifier);
@@ -4385,10 +3805,7 @@ impl CfnReplicationConfig {
         props.set("SourceEndpointArn", source_endpoint_arn);
         props.set("TableMappings", table_mappings);
         props.set("TargetEndpointArn", target_endpoint_arn);
-        CfnReplicationConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicationConfig { props, options: ResourceOptions::default() }
     }
 
     /// The `ReplicationSettings` property.
@@ -4451,32 +3868,14 @@ pub(crate) static REPLICATION_CONFIG_META: TypeMeta = TypeMeta {
     write_only: &["ResourceIdentifier"],
     primary_identifier: &["ReplicationConfigArn"],
     attributes: &["ReplicationConfigArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7fff8ffb),
 };
 
 pub(crate) static REPLICATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ReplicationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["full-load", "full-load-and-cdc", "cdc"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&replication_config::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("ReplicationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["full-load", "full-load-and-cdc", "cdc"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&replication_config::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4585,24 +3984,8 @@ pub mod replication_config {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4626,10 +4009,7 @@ impl CfnReplicationInstance {
     pub fn new(replication_instance_class: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ReplicationInstanceClass", replication_instance_class);
-        CfnReplicationInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicationInstance { props, options: ResourceOptions::default() }
     }
 
     /// The `AllocatedStorage` property.
@@ -4774,24 +4154,11 @@ impl Handle<CfnReplicationInstance> {
 pub(crate) static REPLICATION_INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnReplicationInstance::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "DnsNameServers",
-        "KmsKeyId",
-        "PubliclyAccessible",
-        "ReplicationSubnetGroupIdentifier",
-        "ResourceIdentifier",
-    ],
+    create_only: &["DnsNameServers", "KmsKeyId", "PubliclyAccessible", "ReplicationSubnetGroupIdentifier", "ResourceIdentifier"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Id",
-        "ReplicationInstancePrivateIpAddresses",
-        "ReplicationInstancePublicIpAddresses",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Id", "ReplicationInstancePrivateIpAddresses", "ReplicationInstancePublicIpAddresses"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
@@ -4842,20 +4209,11 @@ impl CfnReplicationSubnetGroup {
     ///
     /// - `replication_subnet_group_description`: `ReplicationSubnetGroupDescription`, The description for the subnet group.
     /// - `subnet_ids`: `SubnetIds`, One or more subnet IDs to be assigned to the replication subnet group.
-    pub fn new(
-        replication_subnet_group_description: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(replication_subnet_group_description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "ReplicationSubnetGroupDescription",
-            replication_subnet_group_description,
-        );
+        props.set("ReplicationSubnetGroupDescription", replication_subnet_group_description);
         props.set("SubnetIds", subnet_ids);
-        CfnReplicationSubnetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicationSubnetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name for the replication subnet group. This value is stored as a lowercase string.
@@ -4895,10 +4253,7 @@ pub(crate) static REPLICATION_SUBNET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ReplicationSubnetGroupIdentifier"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
@@ -4952,23 +4307,14 @@ impl CfnReplicationTask {
     /// - `source_endpoint_arn`: `SourceEndpointArn`, An Amazon Resource Name (ARN) that uniquely identifies the source endpoint.
     /// - `table_mappings`: `TableMappings`, The table mappings for the task, in JSON format.
     /// - `target_endpoint_arn`: `TargetEndpointArn`, An Amazon Resource Name (ARN) that uniquely identifies the target endpoint.
-    pub fn new(
-        migration_type: impl Into<Val<String>>,
-        replication_instance_arn: impl Into<Val<String>>,
-        source_endpoint_arn: impl Into<Val<String>>,
-        table_mappings: impl Into<Val<String>>,
-        target_endpoint_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(migration_type: impl Into<Val<String>>, replication_instance_arn: impl Into<Val<String>>, source_endpoint_arn: impl Into<Val<String>>, table_mappings: impl Into<Val<String>>, target_endpoint_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MigrationType", migration_type);
         props.set("ReplicationInstanceArn", replication_instance_arn);
         props.set("SourceEndpointArn", source_endpoint_arn);
         props.set("TableMappings", table_mappings);
         props.set("TargetEndpointArn", target_endpoint_arn);
-        CfnReplicationTask {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicationTask { props, options: ResourceOptions::default() }
     }
 
     /// Indicates when you want a change data capture (CDC) operation to start. Use either CdcStartPosition or CdcStartTime to specify when you want a CDC operation to start. Specifying both values results in an error.
@@ -5051,43 +4397,18 @@ impl Handle<CfnReplicationTask> {
 pub(crate) static REPLICATION_TASK_META: TypeMeta = TypeMeta {
     type_name: CfnReplicationTask::TYPE_NAME,
     shape: &REPLICATION_TASK_SHAPE,
-    create_only: &[
-        "MigrationType",
-        "ReplicationInstanceArn",
-        "ResourceIdentifier",
-        "SourceEndpointArn",
-        "TargetEndpointArn",
-    ],
+    create_only: &["MigrationType", "ReplicationInstanceArn", "ResourceIdentifier", "SourceEndpointArn", "TargetEndpointArn"],
     write_only: &["CdcStartTime"],
     primary_identifier: &["ReplicationTaskArn"],
     attributes: &["ReplicationTaskArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1eee837b),
 };
 
 pub(crate) static REPLICATION_TASK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MigrationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["full-load", "cdc", "full-load-and-cdc"],
-            }),
-        ),
-        (
-            "ReplicationTaskIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("MigrationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["full-load", "cdc", "full-load-and-cdc"] })),
+        ("ReplicationTaskIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

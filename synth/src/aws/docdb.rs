@@ -28,10 +28,7 @@ impl CfnDbCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDbCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbCluster { props, options: ResourceOptions::default() }
     }
 
     /// The `AvailabilityZones` property.
@@ -179,10 +176,7 @@ impl CfnDbCluster {
     }
 
     /// The `ServerlessV2ScalingConfiguration` property.
-    pub fn serverless_v2_scaling_configuration(
-        mut self,
-        value: impl Into<Val<db_cluster::ServerlessV2ScalingConfiguration>>,
-    ) -> Self {
+    pub fn serverless_v2_scaling_configuration(mut self, value: impl Into<Val<db_cluster::ServerlessV2ScalingConfiguration>>) -> Self {
         self.props.set("ServerlessV2ScalingConfiguration", value);
         self
     }
@@ -276,45 +270,18 @@ impl Handle<CfnDbCluster> {
 pub(crate) static DB_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnDbCluster::TYPE_NAME,
     shape: &DB_CLUSTER_SHAPE,
-    create_only: &[
-        "AvailabilityZones",
-        "DBClusterIdentifier",
-        "DBSubnetGroupName",
-        "KmsKeyId",
-        "MasterUsername",
-        "SnapshotIdentifier",
-        "SourceDBClusterIdentifier",
-        "StorageEncrypted",
-    ],
+    create_only: &["AvailabilityZones", "DBClusterIdentifier", "DBSubnetGroupName", "KmsKeyId", "MasterUsername", "SnapshotIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["ClusterResourceId", "Endpoint", "Id", "ReadEndpoint"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fff7fffdfff),
 };
 
 pub(crate) static DB_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BackupRetentionPeriod",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EngineVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["3.6.0", "4.0", "4.0.0", "5.0.0", "5.0.1", "8.0.0", "8.0.1"],
-            }),
-        ),
+        ("BackupRetentionPeriod", &Shape::Num(NumRule { min: Some(1.0), max: Some(35.0), allowed: &[] })),
+        ("EngineVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["3.6.0", "4.0", "4.0.0", "5.0.0", "5.0.1", "8.0.0", "8.0.1"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -392,19 +359,12 @@ impl CfnDbClusterParameterGroup {
     /// - `description`: `Description`, The description for the DB cluster parameter group.
     /// - `family`: `Family`, The DB cluster parameter group family name (e.g. docdb5.0).
     /// - `parameters`: `Parameters`.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        family: impl Into<Val<String>>,
-        parameters: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, family: impl Into<Val<String>>, parameters: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Family", family);
         props.set("Parameters", parameters);
-        CfnDbClusterParameterGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbClusterParameterGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name of the DB cluster parameter group. If omitted, CloudFormation generates a unique name. The name is stored as lowercase.
@@ -444,42 +404,15 @@ pub(crate) static DB_CLUSTER_PARAMETER_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fff7fffdfff),
 };
 
 pub(crate) static DB_CLUSTER_PARAMETER_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Family",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9-]*"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Family", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-]*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -531,17 +464,11 @@ impl CfnDbInstance {
     ///
     /// - `db_cluster_identifier`: `DBClusterIdentifier`.
     /// - `db_instance_class`: `DBInstanceClass`.
-    pub fn new(
-        db_cluster_identifier: impl Into<Val<String>>,
-        db_instance_class: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(db_cluster_identifier: impl Into<Val<String>>, db_instance_class: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DBClusterIdentifier", db_cluster_identifier);
         props.set("DBInstanceClass", db_instance_class);
-        CfnDbInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbInstance { props, options: ResourceOptions::default() }
     }
 
     /// The `AutoMinorVersionUpgrade` property.
@@ -632,18 +559,11 @@ impl Handle<CfnDbInstance> {
 pub(crate) static DB_INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnDbInstance::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AvailabilityZone",
-        "DBClusterIdentifier",
-        "DBInstanceIdentifier",
-    ],
+    create_only: &["AvailabilityZone", "DBClusterIdentifier", "DBInstanceIdentifier"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Endpoint", "Id", "Port"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fff7fffdfff),
 };
 
@@ -694,17 +614,11 @@ impl CfnDbSubnetGroup {
     ///
     /// - `db_subnet_group_description`: `DBSubnetGroupDescription`, The description for the subnet group.
     /// - `subnet_ids`: `SubnetIds`, One or more subnet IDs to be assigned to the db subnet group.
-    pub fn new(
-        db_subnet_group_description: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(db_subnet_group_description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("DBSubnetGroupDescription", db_subnet_group_description);
         props.set("SubnetIds", subnet_ids);
-        CfnDbSubnetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbSubnetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name for the db subnet group. This value is stored as a lowercase string.
@@ -744,41 +658,15 @@ pub(crate) static DB_SUBNET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DBSubnetGroupName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fff7fffdfff),
 };
 
 pub(crate) static DB_SUBNET_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DBSubnetGroupDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DBSubnetGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z][0-9a-zA-Z-:._ ]*"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("DBSubnetGroupDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("DBSubnetGroupName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z][0-9a-zA-Z-:._ ]*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("SubnetIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(20) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -832,10 +720,7 @@ impl CfnEventSubscription {
     pub fn new(sns_topic_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SnsTopicArn", sns_topic_arn);
-        CfnEventSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventSubscription { props, options: ResourceOptions::default() }
     }
 
     /// A Boolean value; set to true to activate the subscription, set to false to create the subscription but not active it.
@@ -901,43 +786,9 @@ pub(crate) static EVENT_SUBSCRIPTION_META: TypeMeta = TypeMeta {
 
 pub(crate) static EVENT_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SourceIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$|^[a-zA-Z]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "db-instance",
-                    "db-cluster",
-                    "db-parameter-group",
-                    "db-security-group",
-                    "db-cluster-snapshot",
-                ],
-            }),
-        ),
-        (
-            "SubscriptionName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("SourceIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$|^[a-zA-Z]$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["db-instance", "db-cluster", "db-parameter-group", "db-security-group", "db-cluster-snapshot"] })),
+        ("SubscriptionName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -960,10 +811,7 @@ impl CfnGlobalCluster {
     pub fn new(global_cluster_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GlobalClusterIdentifier", global_cluster_identifier);
-        CfnGlobalCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGlobalCluster { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether the global cluster has deletion protection enabled. The global cluster can't be deleted when deletion protection is enabled.
@@ -1049,51 +897,19 @@ impl Handle<CfnGlobalCluster> {
 pub(crate) static GLOBAL_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnGlobalCluster::TYPE_NAME,
     shape: &GLOBAL_CLUSTER_SHAPE,
-    create_only: &[
-        "Engine",
-        "EngineVersion",
-        "GlobalClusterIdentifier",
-        "SourceDBClusterIdentifier",
-        "StorageEncrypted",
-    ],
+    create_only: &["Engine", "EngineVersion", "GlobalClusterIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted"],
     write_only: &["SourceDBClusterIdentifier"],
     primary_identifier: &["GlobalClusterIdentifier"],
     attributes: &["GlobalClusterArn", "GlobalClusterResourceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2ffd7f79ffff),
 };
 
 pub(crate) static GLOBAL_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["docdb"],
-            }),
-        ),
-        (
-            "GlobalClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_cluster::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Engine", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["docdb"] })),
+        ("GlobalClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&global_cluster::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     one_of_required: &[&["Engine"], &["SourceDBClusterIdentifier"]],
     ..ObjectShape::EMPTY
@@ -1132,24 +948,8 @@ pub mod global_cluster {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -32,23 +32,14 @@ impl CfnCluster {
     /// - `cluster_name`: `ClusterName`.
     /// - `shard_capacity`: `ShardCapacity`.
     /// - `shard_count`: `ShardCount`.
-    pub fn new(
-        admin_user_name: impl Into<Val<String>>,
-        auth_type: impl Into<Val<String>>,
-        cluster_name: impl Into<Val<String>>,
-        shard_capacity: impl Into<Val<i64>>,
-        shard_count: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(admin_user_name: impl Into<Val<String>>, auth_type: impl Into<Val<String>>, cluster_name: impl Into<Val<String>>, shard_capacity: impl Into<Val<i64>>, shard_count: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("AdminUserName", admin_user_name);
         props.set("AuthType", auth_type);
         props.set("ClusterName", cluster_name);
         props.set("ShardCapacity", shard_capacity);
         props.set("ShardCount", shard_count);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// The `AdminUserPassword` property.
@@ -144,32 +135,14 @@ pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     write_only: &["AdminUserPassword"],
     primary_identifier: &["ClusterArn"],
     attributes: &["ClusterArn", "ClusterEndpoint"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1ea8835a),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ClusterName", &Shape::Str(StrRule { pattern: Some("[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -207,24 +180,8 @@ pub mod cluster {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -250,10 +207,7 @@ impl CfnClusterSnapshot {
         let mut props = Props::new();
         props.set("ClusterArn", cluster_arn);
         props.set("SnapshotName", snapshot_name);
-        CfnClusterSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClusterSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to the elastic cluster snapshot.
@@ -349,43 +303,15 @@ pub(crate) static CLUSTER_SNAPSHOT_META: TypeMeta = TypeMeta {
     create_only: &["ClusterArn", "SnapshotName"],
     write_only: &[],
     primary_identifier: &["SnapshotArn"],
-    attributes: &[
-        "AdminUserName",
-        "ClusterCreationTime",
-        "KmsKeyId",
-        "SnapshotArn",
-        "SnapshotCreationTime",
-        "SnapshotType",
-        "Status",
-        "SubnetIds",
-        "VpcSecurityGroupIds",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AdminUserName", "ClusterCreationTime", "KmsKeyId", "SnapshotArn", "SnapshotCreationTime", "SnapshotType", "Status", "SubnetIds", "VpcSecurityGroupIds"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static CLUSTER_SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SnapshotName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster_snapshot::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SnapshotName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster_snapshot::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -423,31 +349,18 @@ pub mod cluster_snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CLUSTER_META, &CLUSTER_SNAPSHOT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CLUSTER_META,
+    &CLUSTER_SNAPSHOT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

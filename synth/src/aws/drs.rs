@@ -28,10 +28,7 @@ impl CfnLaunchConfigurationTemplate {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLaunchConfigurationTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLaunchConfigurationTemplate { props, options: ResourceOptions::default() }
     }
 
     /// Copy private IP.
@@ -67,10 +64,7 @@ impl CfnLaunchConfigurationTemplate {
     }
 
     /// Configuration of a machine's license.
-    pub fn licensing(
-        mut self,
-        value: impl Into<Val<launch_configuration_template::Licensing>>,
-    ) -> Self {
+    pub fn licensing(mut self, value: impl Into<Val<launch_configuration_template::Licensing>>) -> Self {
         self.props.set("Licensing", value);
         self
     }
@@ -92,10 +86,7 @@ impl CfnLaunchConfigurationTemplate {
     /// Target instance type right-sizing method.
     ///
     /// Allowed values: `NONE`, `BASIC`, `IN_AWS`.
-    pub fn target_instance_type_right_sizing_method(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn target_instance_type_right_sizing_method(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TargetInstanceTypeRightSizingMethod", value);
         self
     }
@@ -139,50 +130,16 @@ pub(crate) static LAUNCH_CONFIGURATION_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "LaunchConfigurationTemplateID"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static LAUNCH_CONFIGURATION_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExportBucketArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.{16,2044}$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LaunchDisposition",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STOPPED", "STARTED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&launch_configuration_template::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetInstanceTypeRightSizingMethod",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "BASIC", "IN_AWS"],
-            }),
-        ),
+        ("ExportBucketArn", &Shape::Str(StrRule { pattern: Some("^arn:.{16,2044}$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("LaunchDisposition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STOPPED", "STARTED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&launch_configuration_template::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetInstanceTypeRightSizingMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "BASIC", "IN_AWS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -246,24 +203,8 @@ pub mod launch_configuration_template {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -287,10 +228,7 @@ impl CfnRecoveryPlan {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnRecoveryPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRecoveryPlan { props, options: ResourceOptions::default() }
     }
 
     /// The description of the Recovery Plan.
@@ -365,41 +303,15 @@ pub(crate) static RECOVERY_PLAN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "RecoveryPlanID", "Status", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static RECOVERY_PLAN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _-]*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&recovery_plan::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _-]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&recovery_plan::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -437,24 +349,8 @@ pub mod recovery_plan {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -480,28 +376,15 @@ impl CfnReplicationConfigurationTemplate {
     /// - `replication_servers_security_groups_ids`: `ReplicationServersSecurityGroupsIDs`, The security group IDs that will be used by the replication server.
     /// - `staging_area_subnet_id`: `StagingAreaSubnetId`, The subnet to be used by the replication staging area.
     /// - `staging_area_tags`: `StagingAreaTags`, A set of tags to be associated with all resources created in the replication staging area: EC2 replication server, EBS volumes, EBS snapshots, etc.
-    pub fn new(
-        bandwidth_throttling: impl Into<Val<i64>>,
-        ebs_encryption: impl Into<Val<String>>,
-        pit_policy: impl Into<Val<Vec<replication_configuration_template::PitPolicyRule>>>,
-        replication_servers_security_groups_ids: impl Into<Val<Vec<String>>>,
-        staging_area_subnet_id: impl Into<Val<String>>,
-        staging_area_tags: impl Into<Val<Map<String>>>,
-    ) -> Self {
+    pub fn new(bandwidth_throttling: impl Into<Val<i64>>, ebs_encryption: impl Into<Val<String>>, pit_policy: impl Into<Val<Vec<replication_configuration_template::PitPolicyRule>>>, replication_servers_security_groups_ids: impl Into<Val<Vec<String>>>, staging_area_subnet_id: impl Into<Val<String>>, staging_area_tags: impl Into<Val<Map<String>>>) -> Self {
         let mut props = Props::new();
         props.set("BandwidthThrottling", bandwidth_throttling);
         props.set("EbsEncryption", ebs_encryption);
         props.set("PitPolicy", pit_policy);
-        props.set(
-            "ReplicationServersSecurityGroupsIDs",
-            replication_servers_security_groups_ids,
-        );
+        props.set("ReplicationServersSecurityGroupsIDs", replication_servers_security_groups_ids);
         props.set("StagingAreaSubnetId", staging_area_subnet_id);
         props.set("StagingAreaTags", staging_area_tags);
-        CfnReplicationConfigurationTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicationConfigurationTemplate { props, options: ResourceOptions::default() }
     }
 
     /// Whether to associate the default Elastic Disaster Recovery Security group with the Replication Configuration Template.
@@ -559,10 +442,7 @@ impl CfnReplicationConfigurationTemplate {
     }
 
     /// A set of tags to be associated with the Replication Configuration Template resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<replication_configuration_template::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<replication_configuration_template::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -612,128 +492,24 @@ pub(crate) static REPLICATION_CONFIGURATION_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "ReplicationConfigurationTemplateID"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static REPLICATION_CONFIGURATION_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BandwidthThrottling",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataPlaneRouting",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PRIVATE_IP", "PUBLIC_IP"],
-            }),
-        ),
-        (
-            "DefaultLargeStagingDiskType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GP2", "GP3", "ST1", "AUTO"],
-            }),
-        ),
-        (
-            "EbsEncryption",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEFAULT", "CUSTOM", "NONE"],
-            }),
-        ),
-        (
-            "EbsEncryptionKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.{16,2044}$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InternetProtocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "IPV6"],
-            }),
-        ),
-        (
-            "PitPolicy",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &replication_configuration_template::PIT_POLICY_RULE_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ReplicationServerInstanceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicationServersSecurityGroupsIDs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^sg-[0-9a-fA-F]{8,}$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(32),
-            }),
-        ),
-        (
-            "StagingAreaSubnetId",
-            &Shape::Str(StrRule {
-                pattern: Some("^subnet-[0-9a-fA-F]{8,}$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StagingAreaTags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &replication_configuration_template::TAG_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BandwidthThrottling", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("DataPlaneRouting", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRIVATE_IP", "PUBLIC_IP"] })),
+        ("DefaultLargeStagingDiskType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GP2", "GP3", "ST1", "AUTO"] })),
+        ("EbsEncryption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "CUSTOM", "NONE"] })),
+        ("EbsEncryptionKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:.{16,2044}$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("InternetProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+        ("PitPolicy", &Shape::List(ListRule { item: Some(&Shape::Object(&replication_configuration_template::PIT_POLICY_RULE_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("ReplicationServerInstanceType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("ReplicationServersSecurityGroupsIDs", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-fA-F]{8,}$"), min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(32) })),
+        ("StagingAreaSubnetId", &Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-fA-F]{8,}$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("StagingAreaTags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&replication_configuration_template::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -756,11 +532,7 @@ pub mod replication_configuration_template {
         /// - `interval`: `Interval`, How often, in the chosen units, a snapshot should be taken.
         /// - `retention_duration`: `RetentionDuration`, The duration to retain a snapshot for, in the chosen units.
         /// - `units`: `Units`, The units used to measure the interval and retentionDuration.
-        pub fn new(
-            interval: impl Into<Val<i64>>,
-            retention_duration: impl Into<Val<i64>>,
-            units: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(interval: impl Into<Val<i64>>, retention_duration: impl Into<Val<i64>>, units: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Interval", interval);
             props.set("RetentionDuration", retention_duration);
@@ -814,63 +586,18 @@ pub mod replication_configuration_template {
 
     pub(crate) static PIT_POLICY_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RetentionDuration",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RuleID",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Units",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MINUTE", "HOUR", "DAY"],
-                }),
-            ),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("RetentionDuration", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("RuleID", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Units", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MINUTE", "HOUR", "DAY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -893,19 +620,12 @@ impl CfnSourceNetwork {
     /// - `origin_account_id`: `OriginAccountID`, The account ID containing the VPC to protect.
     /// - `origin_region`: `OriginRegion`, The region containing the VPC to protect.
     /// - `vpc_id`: `VpcID`, The VPC ID to protect.
-    pub fn new(
-        origin_account_id: impl Into<Val<String>>,
-        origin_region: impl Into<Val<String>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(origin_account_id: impl Into<Val<String>>, origin_region: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("OriginAccountID", origin_account_id);
         props.set("OriginRegion", origin_region);
         props.set("VpcID", vpc_id);
-        CfnSourceNetwork {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSourceNetwork { props, options: ResourceOptions::default() }
     }
 
     /// A set of tags associated with the Source Network.
@@ -953,10 +673,7 @@ pub(crate) static SOURCE_NETWORK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "SourceNetworkID"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -1003,24 +720,8 @@ pub mod source_network {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1039,9 +740,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::DRS::LaunchConfigurationTemplate" => Some(&LAUNCH_CONFIGURATION_TEMPLATE_META),
         "AWS::DRS::RecoveryPlan" => Some(&RECOVERY_PLAN_META),
-        "AWS::DRS::ReplicationConfigurationTemplate" => {
-            Some(&REPLICATION_CONFIGURATION_TEMPLATE_META)
-        }
+        "AWS::DRS::ReplicationConfigurationTemplate" => Some(&REPLICATION_CONFIGURATION_TEMPLATE_META),
         "AWS::DRS::SourceNetwork" => Some(&SOURCE_NETWORK_META),
         _ => None,
     }

@@ -28,10 +28,7 @@ impl CfnCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// Whether deletion protection is enabled in this cluster.
@@ -49,10 +46,7 @@ impl CfnCluster {
     }
 
     /// The Multi-region properties associated to this cluster.
-    pub fn multi_region_properties(
-        mut self,
-        value: impl Into<Val<cluster::MultiRegionProperties>>,
-    ) -> Self {
+    pub fn multi_region_properties(mut self, value: impl Into<Val<cluster::MultiRegionProperties>>) -> Self {
         self.props.set("MultiRegionProperties", value);
         self
     }
@@ -156,47 +150,16 @@ pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &["KmsEncryptionKey"],
     primary_identifier: &["Identifier"],
-    attributes: &[
-        "CreationTime",
-        "EncryptionDetails",
-        "Endpoint",
-        "Identifier",
-        "PolicyVersion",
-        "ResourceArn",
-        "Status",
-        "VpcEndpoint",
-        "VpcEndpointServiceName",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "EncryptionDetails", "Endpoint", "Identifier", "PolicyVersion", "ResourceArn", "Status", "VpcEndpoint", "VpcEndpointServiceName"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f698b7a),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KmsEncryptionKey",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9:/_-]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MultiRegionProperties",
-            &Shape::Object(&cluster::MULTI_REGION_PROPERTIES_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KmsEncryptionKey", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("MultiRegionProperties", &Shape::Object(&cluster::MULTI_REGION_PROPERTIES_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -274,31 +237,17 @@ pub mod cluster {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CLUSTER_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CLUSTER_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

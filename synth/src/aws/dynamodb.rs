@@ -33,10 +33,7 @@ impl CfnBackup {
         let mut props = Props::new();
         props.set("BackupName", backup_name);
         props.set("TableName", table_name);
-        CfnBackup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBackup { props, options: ResourceOptions::default() }
     }
 }
 
@@ -93,14 +90,7 @@ pub(crate) static BACKUP_META: TypeMeta = TypeMeta {
     create_only: &["BackupName", "TableName"],
     write_only: &[],
     primary_identifier: &["BackupId"],
-    attributes: &[
-        "BackupArn",
-        "BackupCreationDateTime",
-        "BackupId",
-        "BackupSizeBytes",
-        "BackupStatus",
-        "BackupType",
-    ],
+    attributes: &["BackupArn", "BackupCreationDateTime", "BackupId", "BackupSizeBytes", "BackupStatus", "BackupType"],
     tagging: None,
     regions: RegionSet(0x80040),
 };
@@ -123,17 +113,11 @@ impl CfnGlobalTable {
     pub fn new(replicas: impl Into<Val<Vec<global_table::ReplicaSpecification>>>) -> Self {
         let mut props = Props::new();
         props.set("Replicas", replicas);
-        CfnGlobalTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGlobalTable { props, options: ResourceOptions::default() }
     }
 
     /// The `AttributeDefinitions` property.
-    pub fn attribute_definitions(
-        mut self,
-        value: impl Into<Val<Vec<global_table::AttributeDefinition>>>,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, value: impl Into<Val<Vec<global_table::AttributeDefinition>>>) -> Self {
         self.props.set("AttributeDefinitions", value);
         self
     }
@@ -147,10 +131,7 @@ impl CfnGlobalTable {
     }
 
     /// The `GlobalSecondaryIndexes` property.
-    pub fn global_secondary_indexes(
-        mut self,
-        value: impl Into<Val<Vec<global_table::GlobalSecondaryIndex>>>,
-    ) -> Self {
+    pub fn global_secondary_indexes(mut self, value: impl Into<Val<Vec<global_table::GlobalSecondaryIndex>>>) -> Self {
         self.props.set("GlobalSecondaryIndexes", value);
         self
     }
@@ -164,28 +145,19 @@ impl CfnGlobalTable {
     }
 
     /// The `GlobalTableWitnesses` property.
-    pub fn global_table_witnesses(
-        mut self,
-        value: impl Into<Val<Vec<global_table::GlobalTableWitness>>>,
-    ) -> Self {
+    pub fn global_table_witnesses(mut self, value: impl Into<Val<Vec<global_table::GlobalTableWitness>>>) -> Self {
         self.props.set("GlobalTableWitnesses", value);
         self
     }
 
     /// The `KeySchema` property.
-    pub fn key_schema(
-        mut self,
-        value: impl Into<Val<Vec<global_table::GlobalTableKeySchema>>>,
-    ) -> Self {
+    pub fn key_schema(mut self, value: impl Into<Val<Vec<global_table::GlobalTableKeySchema>>>) -> Self {
         self.props.set("KeySchema", value);
         self
     }
 
     /// The `LocalSecondaryIndexes` property.
-    pub fn local_secondary_indexes(
-        mut self,
-        value: impl Into<Val<Vec<global_table::LocalSecondaryIndex>>>,
-    ) -> Self {
+    pub fn local_secondary_indexes(mut self, value: impl Into<Val<Vec<global_table::LocalSecondaryIndex>>>) -> Self {
         self.props.set("LocalSecondaryIndexes", value);
         self
     }
@@ -199,37 +171,25 @@ impl CfnGlobalTable {
     }
 
     /// The `ReadOnDemandThroughputSettings` property.
-    pub fn read_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Val<global_table::ReadOnDemandThroughputSettings>>,
-    ) -> Self {
+    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Val<global_table::ReadOnDemandThroughputSettings>>) -> Self {
         self.props.set("ReadOnDemandThroughputSettings", value);
         self
     }
 
     /// The `ReadProvisionedThroughputSettings` property.
-    pub fn read_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Val<global_table::GlobalReadProvisionedThroughputSettings>>,
-    ) -> Self {
+    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Val<global_table::GlobalReadProvisionedThroughputSettings>>) -> Self {
         self.props.set("ReadProvisionedThroughputSettings", value);
         self
     }
 
     /// The `SSESpecification` property.
-    pub fn sse_specification(
-        mut self,
-        value: impl Into<Val<global_table::SseSpecification>>,
-    ) -> Self {
+    pub fn sse_specification(mut self, value: impl Into<Val<global_table::SseSpecification>>) -> Self {
         self.props.set("SSESpecification", value);
         self
     }
 
     /// The `StreamSpecification` property.
-    pub fn stream_specification(
-        mut self,
-        value: impl Into<Val<global_table::StreamSpecification>>,
-    ) -> Self {
+    pub fn stream_specification(mut self, value: impl Into<Val<global_table::StreamSpecification>>) -> Self {
         self.props.set("StreamSpecification", value);
         self
     }
@@ -251,10 +211,7 @@ impl CfnGlobalTable {
     }
 
     /// The `TimeToLiveSpecification` property.
-    pub fn time_to_live_specification(
-        mut self,
-        value: impl Into<Val<global_table::TimeToLiveSpecification>>,
-    ) -> Self {
+    pub fn time_to_live_specification(mut self, value: impl Into<Val<global_table::TimeToLiveSpecification>>) -> Self {
         self.props.set("TimeToLiveSpecification", value);
         self
     }
@@ -272,19 +229,13 @@ impl CfnGlobalTable {
     }
 
     /// The `WriteOnDemandThroughputSettings` property.
-    pub fn write_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Val<global_table::WriteOnDemandThroughputSettings>>,
-    ) -> Self {
+    pub fn write_on_demand_throughput_settings(mut self, value: impl Into<Val<global_table::WriteOnDemandThroughputSettings>>) -> Self {
         self.props.set("WriteOnDemandThroughputSettings", value);
         self
     }
 
     /// The `WriteProvisionedThroughputSettings` property.
-    pub fn write_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Val<global_table::WriteProvisionedThroughputSettings>>,
-    ) -> Self {
+    pub fn write_provisioned_throughput_settings(mut self, value: impl Into<Val<global_table::WriteProvisionedThroughputSettings>>) -> Self {
         self.props.set("WriteProvisionedThroughputSettings", value);
         self
     }
@@ -335,135 +286,25 @@ pub(crate) static GLOBAL_TABLE_META: TypeMeta = TypeMeta {
 
 pub(crate) static GLOBAL_TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AttributeDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_table::ATTRIBUTE_DEFINITION_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "BillingMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PAY_PER_REQUEST", "PROVISIONED"],
-            }),
-        ),
-        (
-            "GlobalSecondaryIndexes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_table::GLOBAL_SECONDARY_INDEX_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "GlobalTableSourceArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlobalTableWitnesses",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "KeySchema",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_table::GLOBAL_TABLE_KEY_SCHEMA_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LocalSecondaryIndexes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_table::LOCAL_SECONDARY_INDEX_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MultiRegionConsistency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EVENTUAL", "STRONG"],
-            }),
-        ),
-        (
-            "ReadOnDemandThroughputSettings",
-            &Shape::Object(&global_table::READ_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE),
-        ),
-        (
-            "ReadProvisionedThroughputSettings",
-            &Shape::Object(&global_table::GLOBAL_READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE),
-        ),
-        (
-            "Replicas",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_table::REPLICA_SPECIFICATION_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "SSESpecification",
-            &Shape::Object(&global_table::SSE_SPECIFICATION_SHAPE),
-        ),
-        (
-            "StreamSpecification",
-            &Shape::Object(&global_table::STREAM_SPECIFICATION_SHAPE),
-        ),
-        (
-            "TableName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TableType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GlobalTableReplica", "Regional"],
-            }),
-        ),
-        (
-            "VectorIndexes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_table::VECTOR_INDEX_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "WarmThroughput",
-            &Shape::Object(&global_table::WARM_THROUGHPUT_SHAPE),
-        ),
-        (
-            "WriteOnDemandThroughputSettings",
-            &Shape::Object(&global_table::WRITE_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE),
-        ),
-        (
-            "WriteProvisionedThroughputSettings",
-            &Shape::Object(&global_table::WRITE_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE),
-        ),
+        ("AttributeDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&global_table::ATTRIBUTE_DEFINITION_SHAPE)), min_items: Some(1), max_items: None })),
+        ("BillingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PAY_PER_REQUEST", "PROVISIONED"] })),
+        ("GlobalSecondaryIndexes", &Shape::List(ListRule { item: Some(&Shape::Object(&global_table::GLOBAL_SECONDARY_INDEX_SHAPE)), min_items: None, max_items: None })),
+        ("GlobalTableSourceArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("GlobalTableWitnesses", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
+        ("KeySchema", &Shape::List(ListRule { item: Some(&Shape::Object(&global_table::GLOBAL_TABLE_KEY_SCHEMA_SHAPE)), min_items: None, max_items: None })),
+        ("LocalSecondaryIndexes", &Shape::List(ListRule { item: Some(&Shape::Object(&global_table::LOCAL_SECONDARY_INDEX_SHAPE)), min_items: None, max_items: None })),
+        ("MultiRegionConsistency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EVENTUAL", "STRONG"] })),
+        ("ReadOnDemandThroughputSettings", &Shape::Object(&global_table::READ_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE)),
+        ("ReadProvisionedThroughputSettings", &Shape::Object(&global_table::GLOBAL_READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE)),
+        ("Replicas", &Shape::List(ListRule { item: Some(&Shape::Object(&global_table::REPLICA_SPECIFICATION_SHAPE)), min_items: Some(1), max_items: None })),
+        ("SSESpecification", &Shape::Object(&global_table::SSE_SPECIFICATION_SHAPE)),
+        ("StreamSpecification", &Shape::Object(&global_table::STREAM_SPECIFICATION_SHAPE)),
+        ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("TableType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GlobalTableReplica", "Regional"] })),
+        ("VectorIndexes", &Shape::List(ListRule { item: Some(&Shape::Object(&global_table::VECTOR_INDEX_SHAPE)), min_items: Some(1), max_items: None })),
+        ("WarmThroughput", &Shape::Object(&global_table::WARM_THROUGHPUT_SHAPE)),
+        ("WriteOnDemandThroughputSettings", &Shape::Object(&global_table::WRITE_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE)),
+        ("WriteProvisionedThroughputSettings", &Shape::Object(&global_table::WRITE_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -485,10 +326,7 @@ pub mod global_table {
         ///
         /// - `attribute_name`: `AttributeName`.
         /// - `attribute_type`: `AttributeType`.
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            attribute_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, attribute_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("AttributeType", attribute_type);
@@ -514,11 +352,7 @@ pub mod global_table {
         /// - `index_name`: `IndexName`.
         /// - `key_schema`: `KeySchema`.
         /// - `projection`: `Projection`.
-        pub fn new(
-            index_name: impl Into<Val<String>>,
-            key_schema: impl Into<Val<Vec<KeySchema>>>,
-            projection: impl Into<Val<Projection>>,
-        ) -> Self {
+        pub fn new(index_name: impl Into<Val<String>>, key_schema: impl Into<Val<Vec<KeySchema>>>, projection: impl Into<Val<Projection>>) -> Self {
             let mut props = Props::new();
             props.set("IndexName", index_name);
             props.set("KeySchema", key_schema);
@@ -527,19 +361,13 @@ pub mod global_table {
         }
 
         /// The `ReadOnDemandThroughputSettings` property.
-        pub fn read_on_demand_throughput_settings(
-            mut self,
-            value: impl Into<Val<ReadOnDemandThroughputSettings>>,
-        ) -> Self {
+        pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Val<ReadOnDemandThroughputSettings>>) -> Self {
             self.props.set("ReadOnDemandThroughputSettings", value);
             self
         }
 
         /// The `ReadProvisionedThroughputSettings` property.
-        pub fn read_provisioned_throughput_settings(
-            mut self,
-            value: impl Into<Val<GlobalReadProvisionedThroughputSettings>>,
-        ) -> Self {
+        pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Val<GlobalReadProvisionedThroughputSettings>>) -> Self {
             self.props.set("ReadProvisionedThroughputSettings", value);
             self
         }
@@ -551,19 +379,13 @@ pub mod global_table {
         }
 
         /// The `WriteOnDemandThroughputSettings` property.
-        pub fn write_on_demand_throughput_settings(
-            mut self,
-            value: impl Into<Val<WriteOnDemandThroughputSettings>>,
-        ) -> Self {
+        pub fn write_on_demand_throughput_settings(mut self, value: impl Into<Val<WriteOnDemandThroughputSettings>>) -> Self {
             self.props.set("WriteOnDemandThroughputSettings", value);
             self
         }
 
         /// The `WriteProvisionedThroughputSettings` property.
-        pub fn write_provisioned_throughput_settings(
-            mut self,
-            value: impl Into<Val<WriteProvisionedThroughputSettings>>,
-        ) -> Self {
+        pub fn write_provisioned_throughput_settings(mut self, value: impl Into<Val<WriteProvisionedThroughputSettings>>) -> Self {
             self.props.set("WriteProvisionedThroughputSettings", value);
             self
         }
@@ -586,10 +408,7 @@ pub mod global_table {
         ///
         /// - `attribute_name`: `AttributeName`.
         /// - `key_type`: `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            key_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, key_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("KeyType", key_type);
@@ -683,9 +502,7 @@ pub mod global_table {
         }
     }
 
-    impl From<GlobalReadProvisionedThroughputSettings>
-        for Val<GlobalReadProvisionedThroughputSettings>
-    {
+    impl From<GlobalReadProvisionedThroughputSettings> for Val<GlobalReadProvisionedThroughputSettings> {
         fn from(v: GlobalReadProvisionedThroughputSettings) -> Self {
             v.props.into_val()
         }
@@ -763,10 +580,7 @@ pub mod global_table {
         }
 
         /// The `WriteCapacityAutoScalingSettings` property.
-        pub fn write_capacity_auto_scaling_settings(
-            mut self,
-            value: impl Into<Val<CapacityAutoScalingSettings>>,
-        ) -> Self {
+        pub fn write_capacity_auto_scaling_settings(mut self, value: impl Into<Val<CapacityAutoScalingSettings>>) -> Self {
             self.props.set("WriteCapacityAutoScalingSettings", value);
             self
         }
@@ -790,20 +604,11 @@ pub mod global_table {
         /// - `max_capacity`: `MaxCapacity`.
         /// - `min_capacity`: `MinCapacity`.
         /// - `target_tracking_scaling_policy_configuration`: `TargetTrackingScalingPolicyConfiguration`.
-        pub fn new(
-            max_capacity: impl Into<Val<i64>>,
-            min_capacity: impl Into<Val<i64>>,
-            target_tracking_scaling_policy_configuration: impl Into<
-                Val<TargetTrackingScalingPolicyConfiguration>,
-            >,
-        ) -> Self {
+        pub fn new(max_capacity: impl Into<Val<i64>>, min_capacity: impl Into<Val<i64>>, target_tracking_scaling_policy_configuration: impl Into<Val<TargetTrackingScalingPolicyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("MaxCapacity", max_capacity);
             props.set("MinCapacity", min_capacity);
-            props.set(
-                "TargetTrackingScalingPolicyConfiguration",
-                target_tracking_scaling_policy_configuration,
-            );
+            props.set("TargetTrackingScalingPolicyConfiguration", target_tracking_scaling_policy_configuration);
             CapacityAutoScalingSettings { props }
         }
 
@@ -855,9 +660,7 @@ pub mod global_table {
         }
     }
 
-    impl From<TargetTrackingScalingPolicyConfiguration>
-        for Val<TargetTrackingScalingPolicyConfiguration>
-    {
+    impl From<TargetTrackingScalingPolicyConfiguration> for Val<TargetTrackingScalingPolicyConfiguration> {
         fn from(v: TargetTrackingScalingPolicyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -900,10 +703,7 @@ pub mod global_table {
         ///
         /// - `attribute_name`: `AttributeName`.
         /// - `key_type`: `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            key_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, key_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("KeyType", key_type);
@@ -929,11 +729,7 @@ pub mod global_table {
         /// - `index_name`: `IndexName`.
         /// - `key_schema`: `KeySchema`.
         /// - `projection`: `Projection`.
-        pub fn new(
-            index_name: impl Into<Val<String>>,
-            key_schema: impl Into<Val<Vec<GlobalTableKeySchema>>>,
-            projection: impl Into<Val<Projection>>,
-        ) -> Self {
+        pub fn new(index_name: impl Into<Val<String>>, key_schema: impl Into<Val<Vec<GlobalTableKeySchema>>>, projection: impl Into<Val<Projection>>) -> Self {
             let mut props = Props::new();
             props.set("IndexName", index_name);
             props.set("KeySchema", key_schema);
@@ -965,10 +761,7 @@ pub mod global_table {
         }
 
         /// The `ContributorInsightsSpecification` property.
-        pub fn contributor_insights_specification(
-            mut self,
-            value: impl Into<Val<ContributorInsightsSpecification>>,
-        ) -> Self {
+        pub fn contributor_insights_specification(mut self, value: impl Into<Val<ContributorInsightsSpecification>>) -> Self {
             self.props.set("ContributorInsightsSpecification", value);
             self
         }
@@ -986,10 +779,7 @@ pub mod global_table {
         }
 
         /// The `GlobalSecondaryIndexes` property.
-        pub fn global_secondary_indexes(
-            mut self,
-            value: impl Into<Val<Vec<ReplicaGlobalSecondaryIndexSpecification>>>,
-        ) -> Self {
+        pub fn global_secondary_indexes(mut self, value: impl Into<Val<Vec<ReplicaGlobalSecondaryIndexSpecification>>>) -> Self {
             self.props.set("GlobalSecondaryIndexes", value);
             self
         }
@@ -997,55 +787,37 @@ pub mod global_table {
         /// The `GlobalTableSettingsReplicationMode` property.
         ///
         /// Allowed values: `ENABLED`, `DISABLED`.
-        pub fn global_table_settings_replication_mode(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn global_table_settings_replication_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("GlobalTableSettingsReplicationMode", value);
             self
         }
 
         /// The `KinesisStreamSpecification` property.
-        pub fn kinesis_stream_specification(
-            mut self,
-            value: impl Into<Val<KinesisStreamSpecification>>,
-        ) -> Self {
+        pub fn kinesis_stream_specification(mut self, value: impl Into<Val<KinesisStreamSpecification>>) -> Self {
             self.props.set("KinesisStreamSpecification", value);
             self
         }
 
         /// The `PointInTimeRecoverySpecification` property.
-        pub fn point_in_time_recovery_specification(
-            mut self,
-            value: impl Into<Val<PointInTimeRecoverySpecification>>,
-        ) -> Self {
+        pub fn point_in_time_recovery_specification(mut self, value: impl Into<Val<PointInTimeRecoverySpecification>>) -> Self {
             self.props.set("PointInTimeRecoverySpecification", value);
             self
         }
 
         /// The `ReadOnDemandThroughputSettings` property.
-        pub fn read_on_demand_throughput_settings(
-            mut self,
-            value: impl Into<Val<ReadOnDemandThroughputSettings>>,
-        ) -> Self {
+        pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Val<ReadOnDemandThroughputSettings>>) -> Self {
             self.props.set("ReadOnDemandThroughputSettings", value);
             self
         }
 
         /// The `ReadProvisionedThroughputSettings` property.
-        pub fn read_provisioned_throughput_settings(
-            mut self,
-            value: impl Into<Val<ReadProvisionedThroughputSettings>>,
-        ) -> Self {
+        pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Val<ReadProvisionedThroughputSettings>>) -> Self {
             self.props.set("ReadProvisionedThroughputSettings", value);
             self
         }
 
         /// The `ReplicaStreamSpecification` property.
-        pub fn replica_stream_specification(
-            mut self,
-            value: impl Into<Val<ReplicaStreamSpecification>>,
-        ) -> Self {
+        pub fn replica_stream_specification(mut self, value: impl Into<Val<ReplicaStreamSpecification>>) -> Self {
             self.props.set("ReplicaStreamSpecification", value);
             self
         }
@@ -1129,36 +901,25 @@ pub mod global_table {
         }
 
         /// The `ContributorInsightsSpecification` property.
-        pub fn contributor_insights_specification(
-            mut self,
-            value: impl Into<Val<ContributorInsightsSpecification>>,
-        ) -> Self {
+        pub fn contributor_insights_specification(mut self, value: impl Into<Val<ContributorInsightsSpecification>>) -> Self {
             self.props.set("ContributorInsightsSpecification", value);
             self
         }
 
         /// The `ReadOnDemandThroughputSettings` property.
-        pub fn read_on_demand_throughput_settings(
-            mut self,
-            value: impl Into<Val<ReadOnDemandThroughputSettings>>,
-        ) -> Self {
+        pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Val<ReadOnDemandThroughputSettings>>) -> Self {
             self.props.set("ReadOnDemandThroughputSettings", value);
             self
         }
 
         /// The `ReadProvisionedThroughputSettings` property.
-        pub fn read_provisioned_throughput_settings(
-            mut self,
-            value: impl Into<Val<ReadProvisionedThroughputSettings>>,
-        ) -> Self {
+        pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Val<ReadProvisionedThroughputSettings>>) -> Self {
             self.props.set("ReadProvisionedThroughputSettings", value);
             self
         }
     }
 
-    impl From<ReplicaGlobalSecondaryIndexSpecification>
-        for Val<ReplicaGlobalSecondaryIndexSpecification>
-    {
+    impl From<ReplicaGlobalSecondaryIndexSpecification> for Val<ReplicaGlobalSecondaryIndexSpecification> {
         fn from(v: ReplicaGlobalSecondaryIndexSpecification) -> Self {
             v.props.into_val()
         }
@@ -1178,10 +939,7 @@ pub mod global_table {
         }
 
         /// The `ReadCapacityAutoScalingSettings` property.
-        pub fn read_capacity_auto_scaling_settings(
-            mut self,
-            value: impl Into<Val<CapacityAutoScalingSettings>>,
-        ) -> Self {
+        pub fn read_capacity_auto_scaling_settings(mut self, value: impl Into<Val<CapacityAutoScalingSettings>>) -> Self {
             self.props.set("ReadCapacityAutoScalingSettings", value);
             self
         }
@@ -1218,12 +976,8 @@ pub mod global_table {
         /// The `ApproximateCreationDateTimePrecision` property.
         ///
         /// Allowed values: `MICROSECOND`, `MILLISECOND`.
-        pub fn approximate_creation_date_time_precision(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("ApproximateCreationDateTimePrecision", value);
+        pub fn approximate_creation_date_time_precision(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("ApproximateCreationDateTimePrecision", value);
             self
         }
     }
@@ -1466,13 +1220,7 @@ pub mod global_table {
         /// - `index_name`: `IndexName`.
         /// - `projection`: `Projection`.
         /// - `vector_attribute`: `VectorAttribute`.
-        pub fn new(
-            dimensions: impl Into<Val<i64>>,
-            distance_function: impl Into<Val<String>>,
-            index_name: impl Into<Val<String>>,
-            projection: impl Into<Val<Projection>>,
-            vector_attribute: impl Into<Val<VectorAttribute>>,
-        ) -> Self {
+        pub fn new(dimensions: impl Into<Val<i64>>, distance_function: impl Into<Val<String>>, index_name: impl Into<Val<String>>, projection: impl Into<Val<Projection>>, vector_attribute: impl Into<Val<VectorAttribute>>) -> Self {
             let mut props = Props::new();
             props.set("Dimensions", dimensions);
             props.set("DistanceFunction", distance_function);
@@ -1506,10 +1254,7 @@ pub mod global_table {
         ///
         /// - `attribute_name`: `AttributeName`.
         /// - `search_schema_element_type`: `SearchSchemaElementType`.
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            search_schema_element_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, search_schema_element_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("SearchSchemaElementType", search_schema_element_type);
@@ -1548,289 +1293,109 @@ pub mod global_table {
 
     pub(crate) static ATTRIBUTE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AttributeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["B", "N", "S"],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("AttributeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["B", "N", "S"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLOBAL_SECONDARY_INDEX_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IndexName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeySchema",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&KEY_SCHEMA_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("IndexName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("KeySchema", &Shape::List(ListRule { item: Some(&Shape::Object(&KEY_SCHEMA_SHAPE)), min_items: Some(1), max_items: None })),
             ("Projection", &Shape::Object(&PROJECTION_SHAPE)),
-            (
-                "ReadOnDemandThroughputSettings",
-                &Shape::Object(&READ_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE),
-            ),
-            (
-                "ReadProvisionedThroughputSettings",
-                &Shape::Object(&GLOBAL_READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE),
-            ),
+            ("ReadOnDemandThroughputSettings", &Shape::Object(&READ_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE)),
+            ("ReadProvisionedThroughputSettings", &Shape::Object(&GLOBAL_READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE)),
             ("WarmThroughput", &Shape::Object(&WARM_THROUGHPUT_SHAPE)),
-            (
-                "WriteOnDemandThroughputSettings",
-                &Shape::Object(&WRITE_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE),
-            ),
-            (
-                "WriteProvisionedThroughputSettings",
-                &Shape::Object(&WRITE_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE),
-            ),
+            ("WriteOnDemandThroughputSettings", &Shape::Object(&WRITE_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE)),
+            ("WriteProvisionedThroughputSettings", &Shape::Object(&WRITE_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KEY_SCHEMA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HASH", "RANGE"],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("KeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HASH", "RANGE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROJECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NonKeyAttributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProjectionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "INCLUDE", "KEYS_ONLY"],
-                }),
-            ),
+            ("NonKeyAttributes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: Some(20) })),
+            ("ProjectionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "INCLUDE", "KEYS_ONLY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static READ_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxReadRequestUnits",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxReadRequestUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static GLOBAL_READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "ReadCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static GLOBAL_READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ReadCapacityUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static WARM_THROUGHPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ReadUnitsPerSecond",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WriteUnitsPerSecond",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ReadUnitsPerSecond", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("WriteUnitsPerSecond", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         one_of_required: &[&["ReadUnitsPerSecond"], &["WriteUnitsPerSecond"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WRITE_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxWriteRequestUnits",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxWriteRequestUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WRITE_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WriteCapacityAutoScalingSettings",
-            &Shape::Object(&CAPACITY_AUTO_SCALING_SETTINGS_SHAPE),
-        )],
+        fields: &[
+            ("WriteCapacityAutoScalingSettings", &Shape::Object(&CAPACITY_AUTO_SCALING_SETTINGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_AUTO_SCALING_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SeedCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetTrackingScalingPolicyConfiguration",
-                &Shape::Object(&TARGET_TRACKING_SCALING_POLICY_CONFIGURATION_SHAPE),
-            ),
+            ("MaxCapacity", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MinCapacity", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("SeedCapacity", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("TargetTrackingScalingPolicyConfiguration", &Shape::Object(&TARGET_TRACKING_SCALING_POLICY_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static TARGET_TRACKING_SCALING_POLICY_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ScaleInCooldown",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: None,
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ScaleOutCooldown",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: None,
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static TARGET_TRACKING_SCALING_POLICY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ScaleInCooldown", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ScaleOutCooldown", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static GLOBAL_TABLE_KEY_SCHEMA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HASH", "RANGE"],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("KeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HASH", "RANGE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCAL_SECONDARY_INDEX_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IndexName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeySchema",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GLOBAL_TABLE_KEY_SCHEMA_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("IndexName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("KeySchema", &Shape::List(ListRule { item: Some(&Shape::Object(&GLOBAL_TABLE_KEY_SCHEMA_SHAPE)), min_items: None, max_items: None })),
             ("Projection", &Shape::Object(&PROJECTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1838,134 +1403,54 @@ pub mod global_table {
 
     pub(crate) static REPLICA_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContributorInsightsSpecification",
-                &Shape::Object(&CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE),
-            ),
-            (
-                "GlobalSecondaryIndexes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &REPLICA_GLOBAL_SECONDARY_INDEX_SPECIFICATION_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "GlobalTableSettingsReplicationMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "KinesisStreamSpecification",
-                &Shape::Object(&KINESIS_STREAM_SPECIFICATION_SHAPE),
-            ),
-            (
-                "PointInTimeRecoverySpecification",
-                &Shape::Object(&POINT_IN_TIME_RECOVERY_SPECIFICATION_SHAPE),
-            ),
-            (
-                "ReadOnDemandThroughputSettings",
-                &Shape::Object(&READ_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE),
-            ),
-            (
-                "ReadProvisionedThroughputSettings",
-                &Shape::Object(&READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE),
-            ),
-            (
-                "ReplicaStreamSpecification",
-                &Shape::Object(&REPLICA_STREAM_SPECIFICATION_SHAPE),
-            ),
+            ("ContributorInsightsSpecification", &Shape::Object(&CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE)),
+            ("GlobalSecondaryIndexes", &Shape::List(ListRule { item: Some(&Shape::Object(&REPLICA_GLOBAL_SECONDARY_INDEX_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+            ("GlobalTableSettingsReplicationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("KinesisStreamSpecification", &Shape::Object(&KINESIS_STREAM_SPECIFICATION_SHAPE)),
+            ("PointInTimeRecoverySpecification", &Shape::Object(&POINT_IN_TIME_RECOVERY_SPECIFICATION_SHAPE)),
+            ("ReadOnDemandThroughputSettings", &Shape::Object(&READ_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE)),
+            ("ReadProvisionedThroughputSettings", &Shape::Object(&READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE)),
+            ("ReplicaStreamSpecification", &Shape::Object(&REPLICA_STREAM_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static REPLICA_GLOBAL_SECONDARY_INDEX_SPECIFICATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ContributorInsightsSpecification",
-                    &Shape::Object(&CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE),
-                ),
-                (
-                    "IndexName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(3),
-                        max_len: Some(255),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ReadOnDemandThroughputSettings",
-                    &Shape::Object(&READ_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE),
-                ),
-                (
-                    "ReadProvisionedThroughputSettings",
-                    &Shape::Object(&READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static REPLICA_GLOBAL_SECONDARY_INDEX_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ContributorInsightsSpecification", &Shape::Object(&CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE)),
+            ("IndexName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("ReadOnDemandThroughputSettings", &Shape::Object(&READ_ON_DEMAND_THROUGHPUT_SETTINGS_SHAPE)),
+            ("ReadProvisionedThroughputSettings", &Shape::Object(&READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static READ_PROVISIONED_THROUGHPUT_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ReadCapacityAutoScalingSettings",
-                &Shape::Object(&CAPACITY_AUTO_SCALING_SETTINGS_SHAPE),
-            ),
-            (
-                "ReadCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ReadCapacityAutoScalingSettings", &Shape::Object(&CAPACITY_AUTO_SCALING_SETTINGS_SHAPE)),
+            ("ReadCapacityUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_STREAM_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApproximateCreationDateTimePrecision",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MICROSECOND", "MILLISECOND"],
-            }),
-        )],
+        fields: &[
+            ("ApproximateCreationDateTimePrecision", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MICROSECOND", "MILLISECOND"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POINT_IN_TIME_RECOVERY_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RecoveryPeriodInDays",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RecoveryPeriodInDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(35.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1975,68 +1460,26 @@ pub mod global_table {
     };
 
     pub(crate) static SSE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SSEType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["KMS"],
-            }),
-        )],
+        fields: &[
+            ("SSEType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KMS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAM_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StreamViewType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE"],
-            }),
-        )],
+        fields: &[
+            ("StreamViewType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VECTOR_INDEX_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Dimensions",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(4096.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DistanceFunction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COSINE", "DOT_PRODUCT", "EUCLIDEAN"],
-                }),
-            ),
-            (
-                "IndexName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Dimensions", &Shape::Num(NumRule { min: Some(1.0), max: Some(4096.0), allowed: &[] })),
+            ("DistanceFunction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COSINE", "DOT_PRODUCT", "EUCLIDEAN"] })),
+            ("IndexName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
             ("Projection", &Shape::Object(&PROJECTION_SHAPE)),
-            (
-                "SearchSchema",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SEARCH_SCHEMA_ELEMENT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("SearchSchema", &Shape::List(ListRule { item: Some(&Shape::Object(&SEARCH_SCHEMA_ELEMENT_SHAPE)), min_items: Some(1), max_items: None })),
             ("VectorAttribute", &Shape::Object(&VECTOR_ATTRIBUTE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2044,38 +1487,16 @@ pub mod global_table {
 
     pub(crate) static SEARCH_SCHEMA_ELEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(65535),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SearchSchemaElementType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HASH", "INLINE_FILTER"],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(65535), allowed: &[] })),
+            ("SearchSchemaElementType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HASH", "INLINE_FILTER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VECTOR_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AttributeName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2104,10 +1525,7 @@ impl CfnTable {
     pub fn new(key_schema: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("KeySchema", key_schema);
-        CfnTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTable { props, options: ResourceOptions::default() }
     }
 
     /// A list of attributes that describe the key schema for the table and indexes.
@@ -2115,10 +1533,7 @@ impl CfnTable {
     /// This property is required to create a DDB table.
     ///
     /// You can add an ``AttributeDefinition`` without interruption. Changing the type of an existing ``AttributeDefinition`` requires replacement of the table.
-    pub fn attribute_definitions(
-        mut self,
-        value: impl Into<Val<Vec<table::AttributeDefinition>>>,
-    ) -> Self {
+    pub fn attribute_definitions(mut self, value: impl Into<Val<Vec<table::AttributeDefinition>>>) -> Self {
         self.props.set("AttributeDefinitions", value);
         self
     }
@@ -2140,10 +1555,7 @@ impl CfnTable {
     }
 
     /// The settings used to specify whether to enable CloudWatch Contributor Insights for the table and define which events to monitor.
-    pub fn contributor_insights_specification(
-        mut self,
-        value: impl Into<Val<table::ContributorInsightsSpecification>>,
-    ) -> Self {
+    pub fn contributor_insights_specification(mut self, value: impl Into<Val<table::ContributorInsightsSpecification>>) -> Self {
         self.props.set("ContributorInsightsSpecification", value);
         self
     }
@@ -2165,10 +1577,7 @@ impl CfnTable {
     /// +  If you update either the contributor insights specification or the provisioned throughput values of global secondary indexes, you can update the table without interruption.
     ///
     /// +  You can delete or add one global secondary index without interruption. If you do both in the same update (for example, by changing the index's logical ID), the update fails.
-    pub fn global_secondary_indexes(
-        mut self,
-        value: impl Into<Val<Vec<table::GlobalSecondaryIndex>>>,
-    ) -> Self {
+    pub fn global_secondary_indexes(mut self, value: impl Into<Val<Vec<table::GlobalSecondaryIndex>>>) -> Self {
         self.props.set("GlobalSecondaryIndexes", value);
         self
     }
@@ -2180,46 +1589,31 @@ impl CfnTable {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn import_source_specification(
-        mut self,
-        value: impl Into<Val<table::ImportSourceSpecification>>,
-    ) -> Self {
+    pub fn import_source_specification(mut self, value: impl Into<Val<table::ImportSourceSpecification>>) -> Self {
         self.props.set("ImportSourceSpecification", value);
         self
     }
 
     /// The Kinesis Data Streams configuration for the specified table.
-    pub fn kinesis_stream_specification(
-        mut self,
-        value: impl Into<Val<table::KinesisStreamSpecification>>,
-    ) -> Self {
+    pub fn kinesis_stream_specification(mut self, value: impl Into<Val<table::KinesisStreamSpecification>>) -> Self {
         self.props.set("KinesisStreamSpecification", value);
         self
     }
 
     /// Local secondary indexes to be created on the table. You can create up to 5 local secondary indexes. Each index is scoped to a given hash key value. The size of each hash key can be up to 10 gigabytes.
-    pub fn local_secondary_indexes(
-        mut self,
-        value: impl Into<Val<Vec<table::LocalSecondaryIndex>>>,
-    ) -> Self {
+    pub fn local_secondary_indexes(mut self, value: impl Into<Val<Vec<table::LocalSecondaryIndex>>>) -> Self {
         self.props.set("LocalSecondaryIndexes", value);
         self
     }
 
     /// Sets the maximum number of read and write units for the specified on-demand table. If you use this property, you must specify ``MaxReadRequestUnits``, ``MaxWriteRequestUnits``, or both.
-    pub fn on_demand_throughput(
-        mut self,
-        value: impl Into<Val<table::OnDemandThroughput>>,
-    ) -> Self {
+    pub fn on_demand_throughput(mut self, value: impl Into<Val<table::OnDemandThroughput>>) -> Self {
         self.props.set("OnDemandThroughput", value);
         self
     }
 
     /// The settings used to enable point in time recovery.
-    pub fn point_in_time_recovery_specification(
-        mut self,
-        value: impl Into<Val<table::PointInTimeRecoverySpecification>>,
-    ) -> Self {
+    pub fn point_in_time_recovery_specification(mut self, value: impl Into<Val<table::PointInTimeRecoverySpecification>>) -> Self {
         self.props.set("PointInTimeRecoverySpecification", value);
         self
     }
@@ -2227,10 +1621,7 @@ impl CfnTable {
     /// Throughput for the specified table, which consists of values for ``ReadCapacityUnits`` and ``WriteCapacityUnits``. For more information about the contents of a provisioned throughput structure, see [Amazon DynamoDB Table ProvisionedThroughput](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ProvisionedThroughput.html).
     ///
     /// If you set ``BillingMode`` as ``PROVISIONED``, you must specify this property. If you set ``BillingMode`` as ``PAY_PER_REQUEST``, you cannot specify this property.
-    pub fn provisioned_throughput(
-        mut self,
-        value: impl Into<Val<table::ProvisionedThroughput>>,
-    ) -> Self {
+    pub fn provisioned_throughput(mut self, value: impl Into<Val<table::ProvisionedThroughput>>) -> Self {
         self.props.set("ProvisionedThroughput", value);
         self
     }
@@ -2254,10 +1645,7 @@ impl CfnTable {
     }
 
     /// The settings for the DDB table stream, which captures changes to items stored in the table. Including this property in your CFNlong template automatically enables streaming.
-    pub fn stream_specification(
-        mut self,
-        value: impl Into<Val<table::StreamSpecification>>,
-    ) -> Self {
+    pub fn stream_specification(mut self, value: impl Into<Val<table::StreamSpecification>>) -> Self {
         self.props.set("StreamSpecification", value);
         self
     }
@@ -2291,10 +1679,7 @@ impl CfnTable {
     /// Specifies the Time to Live (TTL) settings for the table.
     ///
     /// For detailed information about the limits in DynamoDB, see [Limits in Amazon DynamoDB](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the Amazon DynamoDB Developer Guide.
-    pub fn time_to_live_specification(
-        mut self,
-        value: impl Into<Val<table::TimeToLiveSpecification>>,
-    ) -> Self {
+    pub fn time_to_live_specification(mut self, value: impl Into<Val<table::TimeToLiveSpecification>>) -> Self {
         self.props.set("TimeToLiveSpecification", value);
         self
     }
@@ -2346,114 +1731,28 @@ pub(crate) static TABLE_META: TypeMeta = TypeMeta {
     write_only: &["ImportSourceSpecification"],
     primary_identifier: &["TableName"],
     attributes: &["Arn", "StreamArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AttributeDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::ATTRIBUTE_DEFINITION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BillingMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PAY_PER_REQUEST", "PROVISIONED"],
-            }),
-        ),
-        (
-            "ContributorInsightsSpecification",
-            &Shape::Object(&table::CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE),
-        ),
-        (
-            "GlobalSecondaryIndexes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::GLOBAL_SECONDARY_INDEX_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "KinesisStreamSpecification",
-            &Shape::Object(&table::KINESIS_STREAM_SPECIFICATION_SHAPE),
-        ),
-        (
-            "LocalSecondaryIndexes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::LOCAL_SECONDARY_INDEX_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OnDemandThroughput",
-            &Shape::Object(&table::ON_DEMAND_THROUGHPUT_SHAPE),
-        ),
-        (
-            "PointInTimeRecoverySpecification",
-            &Shape::Object(&table::POINT_IN_TIME_RECOVERY_SPECIFICATION_SHAPE),
-        ),
-        (
-            "ProvisionedThroughput",
-            &Shape::Object(&table::PROVISIONED_THROUGHPUT_SHAPE),
-        ),
-        (
-            "SSESpecification",
-            &Shape::Object(&table::SSE_SPECIFICATION_SHAPE),
-        ),
-        (
-            "StreamSpecification",
-            &Shape::Object(&table::STREAM_SPECIFICATION_SHAPE),
-        ),
-        (
-            "TableClass",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "STANDARD_INFREQUENT_ACCESS"],
-            }),
-        ),
-        (
-            "TableName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VectorIndexes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::VECTOR_INDEX_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "WarmThroughput",
-            &Shape::Object(&table::WARM_THROUGHPUT_SHAPE),
-        ),
+        ("AttributeDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&table::ATTRIBUTE_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+        ("BillingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PAY_PER_REQUEST", "PROVISIONED"] })),
+        ("ContributorInsightsSpecification", &Shape::Object(&table::CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE)),
+        ("GlobalSecondaryIndexes", &Shape::List(ListRule { item: Some(&Shape::Object(&table::GLOBAL_SECONDARY_INDEX_SHAPE)), min_items: None, max_items: None })),
+        ("KinesisStreamSpecification", &Shape::Object(&table::KINESIS_STREAM_SPECIFICATION_SHAPE)),
+        ("LocalSecondaryIndexes", &Shape::List(ListRule { item: Some(&Shape::Object(&table::LOCAL_SECONDARY_INDEX_SHAPE)), min_items: None, max_items: None })),
+        ("OnDemandThroughput", &Shape::Object(&table::ON_DEMAND_THROUGHPUT_SHAPE)),
+        ("PointInTimeRecoverySpecification", &Shape::Object(&table::POINT_IN_TIME_RECOVERY_SPECIFICATION_SHAPE)),
+        ("ProvisionedThroughput", &Shape::Object(&table::PROVISIONED_THROUGHPUT_SHAPE)),
+        ("SSESpecification", &Shape::Object(&table::SSE_SPECIFICATION_SHAPE)),
+        ("StreamSpecification", &Shape::Object(&table::STREAM_SPECIFICATION_SHAPE)),
+        ("TableClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "STANDARD_INFREQUENT_ACCESS"] })),
+        ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&table::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VectorIndexes", &Shape::List(ListRule { item: Some(&Shape::Object(&table::VECTOR_INDEX_SHAPE)), min_items: Some(1), max_items: None })),
+        ("WarmThroughput", &Shape::Object(&table::WARM_THROUGHPUT_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2475,10 +1774,7 @@ pub mod table {
         ///
         /// - `attribute_name`: `AttributeName`, A name for the attribute.
         /// - `attribute_type`: `AttributeType`, The data type for the attribute, where:
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            attribute_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, attribute_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("AttributeType", attribute_type);
@@ -2535,11 +1831,7 @@ pub mod table {
         /// - `index_name`: `IndexName`, The name of the global secondary index. The name must be unique among all other indexes on this table.
         /// - `key_schema`: `KeySchema`.
         /// - `projection`: `Projection`, Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-        pub fn new(
-            index_name: impl Into<Val<String>>,
-            key_schema: impl Into<Val<Vec<KeySchema>>>,
-            projection: impl Into<Val<Projection>>,
-        ) -> Self {
+        pub fn new(index_name: impl Into<Val<String>>, key_schema: impl Into<Val<Vec<KeySchema>>>, projection: impl Into<Val<Projection>>) -> Self {
             let mut props = Props::new();
             props.set("IndexName", index_name);
             props.set("KeySchema", key_schema);
@@ -2548,10 +1840,7 @@ pub mod table {
         }
 
         /// The settings used to specify whether to enable CloudWatch Contributor Insights for the global table and define which events to monitor.
-        pub fn contributor_insights_specification(
-            mut self,
-            value: impl Into<Val<ContributorInsightsSpecification>>,
-        ) -> Self {
+        pub fn contributor_insights_specification(mut self, value: impl Into<Val<ContributorInsightsSpecification>>) -> Self {
             self.props.set("ContributorInsightsSpecification", value);
             self
         }
@@ -2565,10 +1854,7 @@ pub mod table {
         /// Represents the provisioned throughput settings for the specified global secondary index. You must use either ``OnDemandThroughput`` or ``ProvisionedThroughput`` based on your table's capacity mode.
         ///
         /// For current minimum and maximum provisioned throughput values, see [Service, Account, and Table Quotas](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Limits.html) in the *Amazon DynamoDB Developer Guide*.
-        pub fn provisioned_throughput(
-            mut self,
-            value: impl Into<Val<ProvisionedThroughput>>,
-        ) -> Self {
+        pub fn provisioned_throughput(mut self, value: impl Into<Val<ProvisionedThroughput>>) -> Self {
             self.props.set("ProvisionedThroughput", value);
             self
         }
@@ -2597,10 +1883,7 @@ pub mod table {
         ///
         /// - `attribute_name`: `AttributeName`.
         /// - `key_type`: `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            key_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, key_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("KeyType", key_type);
@@ -2707,10 +1990,7 @@ pub mod table {
         ///
         /// - `read_capacity_units`: `ReadCapacityUnits`, The maximum number of strongly consistent reads consumed per second before DynamoDB returns a ``ThrottlingException``. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
         /// - `write_capacity_units`: `WriteCapacityUnits`, The maximum number of writes consumed per second before DynamoDB returns a ``ThrottlingException``. For more information, see [Specifying Read and Write Requirements](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html) in the *Amazon DynamoDB Developer Guide*.
-        pub fn new(
-            read_capacity_units: impl Into<Val<i64>>,
-            write_capacity_units: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(read_capacity_units: impl Into<Val<i64>>, write_capacity_units: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ReadCapacityUnits", read_capacity_units);
             props.set("WriteCapacityUnits", write_capacity_units);
@@ -2767,10 +2047,7 @@ pub mod table {
         ///
         /// - `input_format`: `InputFormat`, The format of the source data. Valid values for ``ImportFormat`` are ``CSV``, ``DYNAMODB_JSON`` or ``ION``.
         /// - `s3_bucket_source`: `S3BucketSource`, The S3 bucket that provides the source for the import.
-        pub fn new(
-            input_format: impl Into<Val<String>>,
-            s3_bucket_source: impl Into<Val<S3BucketSource>>,
-        ) -> Self {
+        pub fn new(input_format: impl Into<Val<String>>, s3_bucket_source: impl Into<Val<S3BucketSource>>) -> Self {
             let mut props = Props::new();
             props.set("InputFormat", input_format);
             props.set("S3BucketSource", s3_bucket_source);
@@ -2908,12 +2185,8 @@ pub mod table {
         /// The precision for the time and date that the stream was created.
         ///
         /// Allowed values: `MICROSECOND`, `MILLISECOND`.
-        pub fn approximate_creation_date_time_precision(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("ApproximateCreationDateTimePrecision", value);
+        pub fn approximate_creation_date_time_precision(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("ApproximateCreationDateTimePrecision", value);
             self
         }
     }
@@ -2936,11 +2209,7 @@ pub mod table {
         /// - `index_name`: `IndexName`, The name of the local secondary index. The name must be unique among all other indexes on this table.
         /// - `key_schema`: `KeySchema`.
         /// - `projection`: `Projection`, Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
-        pub fn new(
-            index_name: impl Into<Val<String>>,
-            key_schema: impl Into<Val<Vec<LocalSecondaryIndexKeySchema>>>,
-            projection: impl Into<Val<Projection>>,
-        ) -> Self {
+        pub fn new(index_name: impl Into<Val<String>>, key_schema: impl Into<Val<Vec<LocalSecondaryIndexKeySchema>>>, projection: impl Into<Val<Projection>>) -> Self {
             let mut props = Props::new();
             props.set("IndexName", index_name);
             props.set("KeySchema", key_schema);
@@ -2966,10 +2235,7 @@ pub mod table {
         ///
         /// - `attribute_name`: `AttributeName`.
         /// - `key_type`: `KeyType`.
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            key_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, key_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("KeyType", key_type);
@@ -3210,13 +2476,7 @@ pub mod table {
         /// - `index_name`: `IndexName`.
         /// - `projection`: `Projection`, Represents attributes that are copied (projected) from the table into an index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
         /// - `vector_attribute`: `VectorAttribute`.
-        pub fn new(
-            dimensions: impl Into<Val<i64>>,
-            distance_function: impl Into<Val<String>>,
-            index_name: impl Into<Val<String>>,
-            projection: impl Into<Val<Projection>>,
-            vector_attribute: impl Into<Val<VectorAttribute>>,
-        ) -> Self {
+        pub fn new(dimensions: impl Into<Val<i64>>, distance_function: impl Into<Val<String>>, index_name: impl Into<Val<String>>, projection: impl Into<Val<Projection>>, vector_attribute: impl Into<Val<VectorAttribute>>) -> Self {
             let mut props = Props::new();
             props.set("Dimensions", dimensions);
             props.set("DistanceFunction", distance_function);
@@ -3250,10 +2510,7 @@ pub mod table {
         ///
         /// - `attribute_name`: `AttributeName`.
         /// - `search_schema_element_type`: `SearchSchemaElementType`.
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            search_schema_element_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, search_schema_element_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("SearchSchemaElementType", search_schema_element_type);
@@ -3292,73 +2549,27 @@ pub mod table {
 
     pub(crate) static ATTRIBUTE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AttributeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["B", "N", "S"],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("AttributeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["B", "N", "S"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLOBAL_SECONDARY_INDEX_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContributorInsightsSpecification",
-                &Shape::Object(&CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE),
-            ),
-            (
-                "IndexName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeySchema",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "OnDemandThroughput",
-                &Shape::Object(&ON_DEMAND_THROUGHPUT_SHAPE),
-            ),
+            ("ContributorInsightsSpecification", &Shape::Object(&CONTRIBUTOR_INSIGHTS_SPECIFICATION_SHAPE)),
+            ("IndexName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("KeySchema", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("OnDemandThroughput", &Shape::Object(&ON_DEMAND_THROUGHPUT_SHAPE)),
             ("Projection", &Shape::Object(&PROJECTION_SHAPE)),
-            (
-                "ProvisionedThroughput",
-                &Shape::Object(&PROVISIONED_THROUGHPUT_SHAPE),
-            ),
+            ("ProvisionedThroughput", &Shape::Object(&PROVISIONED_THROUGHPUT_SHAPE)),
             ("WarmThroughput", &Shape::Object(&WARM_THROUGHPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3366,237 +2577,89 @@ pub mod table {
 
     pub(crate) static ON_DEMAND_THROUGHPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxReadRequestUnits",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxWriteRequestUnits",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaxReadRequestUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxWriteRequestUnits", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROJECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NonKeyAttributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ProjectionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "INCLUDE", "KEYS_ONLY"],
-                }),
-            ),
+            ("NonKeyAttributes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: None })),
+            ("ProjectionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "INCLUDE", "KEYS_ONLY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROVISIONED_THROUGHPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ReadCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WriteCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ReadCapacityUnits", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("WriteCapacityUnits", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WARM_THROUGHPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ReadUnitsPerSecond",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WriteUnitsPerSecond",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ReadUnitsPerSecond", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("WriteUnitsPerSecond", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         one_of_required: &[&["ReadUnitsPerSecond"], &["WriteUnitsPerSecond"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_STREAM_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApproximateCreationDateTimePrecision",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MICROSECOND", "MILLISECOND"],
-            }),
-        )],
+        fields: &[
+            ("ApproximateCreationDateTimePrecision", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MICROSECOND", "MILLISECOND"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCAL_SECONDARY_INDEX_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IndexName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("IndexName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
             ("Projection", &Shape::Object(&PROJECTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POINT_IN_TIME_RECOVERY_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RecoveryPeriodInDays",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RecoveryPeriodInDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(35.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SSEType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["KMS"],
-            }),
-        )],
+        fields: &[
+            ("SSEType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KMS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAM_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StreamViewType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE"],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("StreamViewType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE"] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VECTOR_INDEX_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Dimensions",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(4096.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DistanceFunction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COSINE", "DOT_PRODUCT", "EUCLIDEAN"],
-                }),
-            ),
-            (
-                "IndexName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Dimensions", &Shape::Num(NumRule { min: Some(1.0), max: Some(4096.0), allowed: &[] })),
+            ("DistanceFunction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COSINE", "DOT_PRODUCT", "EUCLIDEAN"] })),
+            ("IndexName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
             ("Projection", &Shape::Object(&PROJECTION_SHAPE)),
-            (
-                "SearchSchema",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SEARCH_SCHEMA_ELEMENT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("SearchSchema", &Shape::List(ListRule { item: Some(&Shape::Object(&SEARCH_SCHEMA_ELEMENT_SHAPE)), min_items: Some(1), max_items: None })),
             ("VectorAttribute", &Shape::Object(&VECTOR_ATTRIBUTE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3604,44 +2667,26 @@ pub mod table {
 
     pub(crate) static SEARCH_SCHEMA_ELEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(65535),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SearchSchemaElementType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HASH", "INLINE_FILTER"],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(65535), allowed: &[] })),
+            ("SearchSchemaElementType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HASH", "INLINE_FILTER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VECTOR_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AttributeName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&BACKUP_META, &GLOBAL_TABLE_META, &TABLE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &BACKUP_META,
+    &GLOBAL_TABLE_META,
+    &TABLE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -33,10 +33,7 @@ impl CfnApplicationStatusCheck {
         let mut props = Props::new();
         props.set("Port", port);
         props.set("Protocol", protocol);
-        CfnApplicationStatusCheck {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationStatusCheck { props, options: ResourceOptions::default() }
     }
 
     /// Whether this check is included in the rolled-up application status.
@@ -60,10 +57,7 @@ impl CfnApplicationStatusCheck {
     }
 
     /// The source/destination network paths used for the health check.
-    pub fn health_check_paths(
-        mut self,
-        value: impl Into<Val<Vec<application_status_check::HealthCheckPath>>>,
-    ) -> Self {
+    pub fn health_check_paths(mut self, value: impl Into<Val<Vec<application_status_check::HealthCheckPath>>>) -> Self {
         self.props.set("HealthCheckPaths", value);
         self
     }
@@ -176,75 +170,19 @@ pub(crate) static APPLICATION_STATUS_CHECK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["ApplicationStatusCheckId", "Arn", "CreationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static APPLICATION_STATUS_CHECK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Aggregation",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["included", "excluded"],
-            }),
-        ),
-        (
-            "InitializationGracePeriodSeconds",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: Some(600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpScope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["private"],
-            }),
-        ),
-        (
-            "IpVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6"],
-            }),
-        ),
-        (
-            "Port",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["http", "https"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application_status_check::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Aggregation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "excluded"] })),
+        ("InitializationGracePeriodSeconds", &Shape::Num(NumRule { min: Some(-1.0), max: Some(600.0), allowed: &[] })),
+        ("IpScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["private"] })),
+        ("IpVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6"] })),
+        ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+        ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http", "https"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application_status_check::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -269,10 +207,7 @@ pub mod application_status_check {
         }
 
         /// The `Destinations` property.
-        pub fn destinations(
-            mut self,
-            value: impl Into<Val<Vec<HealthCheckPathDestination>>>,
-        ) -> Self {
+        pub fn destinations(mut self, value: impl Into<Val<Vec<HealthCheckPathDestination>>>) -> Self {
             self.props.set("Destinations", value);
             self
         }
@@ -381,24 +316,8 @@ pub mod application_status_check {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -421,19 +340,12 @@ impl CfnCapacityManagerDataExport {
     /// - `output_format`: `OutputFormat`, The format of the exported capacity manager data. Choose 'csv' for comma-separated values or 'parquet' for optimized columnar storage format.
     /// - `s3_bucket_name`: `S3BucketName`, The name of the Amazon S3 bucket where the capacity manager data export will be stored. The bucket must exist and be accessible by EC2 Capacity Manager service.
     /// - `schedule`: `Schedule`, The schedule for the capacity manager data export. Currently supports hourly exports that provide periodic snapshots of capacity manager data.
-    pub fn new(
-        output_format: impl Into<Val<String>>,
-        s3_bucket_name: impl Into<Val<String>>,
-        schedule: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(output_format: impl Into<Val<String>>, s3_bucket_name: impl Into<Val<String>>, schedule: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("OutputFormat", output_format);
         props.set("S3BucketName", s3_bucket_name);
         props.set("Schedule", schedule);
-        CfnCapacityManagerDataExport {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCapacityManagerDataExport { props, options: ResourceOptions::default() }
     }
 
     /// The prefix for the S3 bucket location where exported files will be placed. If not specified, files will be placed in the root of the bucket.
@@ -482,41 +394,15 @@ pub(crate) static CAPACITY_MANAGER_DATA_EXPORT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CapacityManagerDataExportId"],
     attributes: &["CapacityManagerDataExportId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static CAPACITY_MANAGER_DATA_EXPORT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "OutputFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["csv", "parquet"],
-            }),
-        ),
-        (
-            "Schedule",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["hourly"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&capacity_manager_data_export::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["csv", "parquet"] })),
+        ("Schedule", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hourly"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&capacity_manager_data_export::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -554,24 +440,8 @@ pub mod capacity_manager_data_export {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -594,19 +464,12 @@ impl CfnCapacityReservation {
     /// - `instance_count`: `InstanceCount`.
     /// - `instance_platform`: `InstancePlatform`.
     /// - `instance_type`: `InstanceType`.
-    pub fn new(
-        instance_count: impl Into<Val<i64>>,
-        instance_platform: impl Into<Val<String>>,
-        instance_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_count: impl Into<Val<i64>>, instance_platform: impl Into<Val<String>>, instance_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceCount", instance_count);
         props.set("InstancePlatform", instance_platform);
         props.set("InstanceType", instance_type);
-        CfnCapacityReservation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCapacityReservation { props, options: ResourceOptions::default() }
     }
 
     /// The `AvailabilityZone` property.
@@ -680,10 +543,7 @@ impl CfnCapacityReservation {
     }
 
     /// The `TagSpecifications` property.
-    pub fn tag_specifications(
-        mut self,
-        value: impl Into<Val<Vec<capacity_reservation::TagSpecification>>>,
-    ) -> Self {
+    pub fn tag_specifications(mut self, value: impl Into<Val<Vec<capacity_reservation::TagSpecification>>>) -> Self {
         self.props.set("TagSpecifications", value);
         self
     }
@@ -792,127 +652,23 @@ impl Handle<CfnCapacityReservation> {
 pub(crate) static CAPACITY_RESERVATION_META: TypeMeta = TypeMeta {
     type_name: CfnCapacityReservation::TYPE_NAME,
     shape: &CAPACITY_RESERVATION_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "EbsOptimized",
-        "EphemeralStorage",
-        "InstancePlatform",
-        "InstanceType",
-        "OutPostArn",
-        "PlacementGroupArn",
-        "Tenancy",
-    ],
+    create_only: &["AvailabilityZone", "AvailabilityZoneId", "EbsOptimized", "EphemeralStorage", "InstancePlatform", "InstanceType", "OutPostArn", "PlacementGroupArn", "Tenancy"],
     write_only: &["UnusedReservationBillingOwnerId"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "AvailableInstanceCount",
-        "CapacityAllocationSet",
-        "CapacityReservationArn",
-        "CapacityReservationFleetId",
-        "CommitmentInfo",
-        "CreateDate",
-        "DeliveryPreference",
-        "Id",
-        "OwnerId",
-        "ReservationType",
-        "StartDate",
-        "State",
-        "TotalInstanceCount",
-    ],
+    attributes: &["AvailableInstanceCount", "CapacityAllocationSet", "CapacityReservationArn", "CapacityReservationFleetId", "CommitmentInfo", "CreateDate", "DeliveryPreference", "Id", "OwnerId", "ReservationType", "StartDate", "State", "TotalInstanceCount"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CAPACITY_RESERVATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EndDateType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["limited", "unlimited"],
-            }),
-        ),
-        (
-            "InstanceMatchCriteria",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["open", "targeted"],
-            }),
-        ),
-        (
-            "InstancePlatform",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Linux with SQL Server Enterprise",
-                    "Linux with SQL Server Standard",
-                    "Linux with SQL Server Web",
-                    "Linux/UNIX",
-                    "RHEL with HA",
-                    "RHEL with HA and SQL Server Enterprise",
-                    "RHEL with HA and SQL Server Standard",
-                    "RHEL with SQL Server Enterprise",
-                    "RHEL with SQL Server Standard",
-                    "RHEL with SQL Server Web",
-                    "Red Hat Enterprise Linux",
-                    "SUSE Linux",
-                    "Ubuntu Pro",
-                    "Windows",
-                    "Windows with SQL Server",
-                    "Windows with SQL Server Enterprise",
-                    "Windows with SQL Server Standard",
-                    "Windows with SQL Server Web",
-                ],
-            }),
-        ),
-        (
-            "OutPostArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PlacementGroupArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws([a-z-]+)?:ec2:[a-z\\d-]+:\\d{12}:placement-group/^.{1,255}$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TagSpecifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &capacity_reservation::TAG_SPECIFICATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tenancy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["dedicated", "default"],
-            }),
-        ),
+        ("EndDateType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["limited", "unlimited"] })),
+        ("InstanceMatchCriteria", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["open", "targeted"] })),
+        ("InstancePlatform", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Linux with SQL Server Enterprise", "Linux with SQL Server Standard", "Linux with SQL Server Web", "Linux/UNIX", "RHEL with HA", "RHEL with HA and SQL Server Enterprise", "RHEL with HA and SQL Server Standard", "RHEL with SQL Server Enterprise", "RHEL with SQL Server Standard", "RHEL with SQL Server Web", "Red Hat Enterprise Linux", "SUSE Linux", "Ubuntu Pro", "Windows", "Windows with SQL Server", "Windows with SQL Server Enterprise", "Windows with SQL Server Standard", "Windows with SQL Server Web"] })),
+        ("OutPostArn", &Shape::Str(StrRule { pattern: Some("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("PlacementGroupArn", &Shape::Str(StrRule { pattern: Some("^arn:aws([a-z-]+)?:ec2:[a-z\\d-]+:\\d{12}:placement-group/^.{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&capacity_reservation::TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+        ("Tenancy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["dedicated", "default"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -983,128 +739,9 @@ pub mod capacity_reservation {
     }
 
     pub(crate) static TAG_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "application-status-check",
-                    "capacity-block",
-                    "capacity-manager-data-export",
-                    "capacity-reservation",
-                    "capacity-reservation-cancellation-quote",
-                    "capacity-reservation-fleet",
-                    "capacity-reservation-modification-quote",
-                    "carrier-gateway",
-                    "client-vpn-endpoint",
-                    "coip-pool",
-                    "customer-gateway",
-                    "declarative-policies-report",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "image-usage-report",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "instance-connect-endpoint",
-                    "instance-event-window",
-                    "internet-gateway",
-                    "ipam",
-                    "ipam-external-resource-verification-token",
-                    "ipam-internet-registry-association",
-                    "ipam-policy",
-                    "ipam-pool",
-                    "ipam-pool-allocation",
-                    "ipam-prefix-list-resolver",
-                    "ipam-prefix-list-resolver-target",
-                    "ipam-resource-discovery",
-                    "ipam-resource-discovery-association",
-                    "ipam-scope",
-                    "ipv4pool-ec2",
-                    "ipv6pool-ec2",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway",
-                    "local-gateway-route-table",
-                    "local-gateway-route-table-virtual-interface-group-association",
-                    "local-gateway-route-table-vpc-association",
-                    "local-gateway-virtual-interface",
-                    "local-gateway-virtual-interface-group",
-                    "mac-modification-task",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-access-scope",
-                    "network-insights-access-scope-analysis",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "outpost-lag",
-                    "placement-group",
-                    "prefix-list",
-                    "replace-root-volume-task",
-                    "reserved-instances",
-                    "route-server",
-                    "route-server-endpoint",
-                    "route-server-peer",
-                    "route-table",
-                    "secondary-interface",
-                    "secondary-network",
-                    "secondary-subnet",
-                    "security-group",
-                    "security-group-rule",
-                    "service-link-virtual-interface",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "subnet-cidr-reservation",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-filter-rule",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-metering-policy",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-policy-table",
-                    "transit-gateway-route-table",
-                    "transit-gateway-route-table-announcement",
-                    "verified-access-endpoint",
-                    "verified-access-endpoint-target",
-                    "verified-access-group",
-                    "verified-access-instance",
-                    "verified-access-policy",
-                    "verified-access-trust-provider",
-                    "volume",
-                    "vpc",
-                    "vpc-block-public-access-exclusion",
-                    "vpc-encryption-control",
-                    "vpc-endpoint",
-                    "vpc-endpoint-connection",
-                    "vpc-endpoint-connection-device-type",
-                    "vpc-endpoint-service",
-                    "vpc-endpoint-service-permission",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-concentrator",
-                    "vpn-connection",
-                    "vpn-connection-device-type",
-                    "vpn-gateway",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["application-status-check", "capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-cancellation-quote", "capacity-reservation-fleet", "capacity-reservation-modification-quote", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-internet-registry-association", "ipam-policy", "ipam-pool", "ipam-pool-allocation", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1124,10 +761,7 @@ impl CfnCapacityReservationFleet {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCapacityReservationFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCapacityReservationFleet { props, options: ResourceOptions::default() }
     }
 
     /// The `AllocationStrategy` property.
@@ -1159,10 +793,7 @@ impl CfnCapacityReservationFleet {
     /// The `InstanceTypeSpecifications` property.
     ///
     /// Changing it replaces the resource.
-    pub fn instance_type_specifications(
-        mut self,
-        value: impl Into<Val<Vec<capacity_reservation_fleet::InstanceTypeSpecification>>>,
-    ) -> Self {
+    pub fn instance_type_specifications(mut self, value: impl Into<Val<Vec<capacity_reservation_fleet::InstanceTypeSpecification>>>) -> Self {
         self.props.set("InstanceTypeSpecifications", value);
         self
     }
@@ -1184,10 +815,7 @@ impl CfnCapacityReservationFleet {
     }
 
     /// The `TagSpecifications` property.
-    pub fn tag_specifications(
-        mut self,
-        value: impl Into<Val<Vec<capacity_reservation_fleet::TagSpecification>>>,
-    ) -> Self {
+    pub fn tag_specifications(mut self, value: impl Into<Val<Vec<capacity_reservation_fleet::TagSpecification>>>) -> Self {
         self.props.set("TagSpecifications", value);
         self
     }
@@ -1234,13 +862,7 @@ impl Handle<CfnCapacityReservationFleet> {
 pub(crate) static CAPACITY_RESERVATION_FLEET_META: TypeMeta = TypeMeta {
     type_name: CfnCapacityReservationFleet::TYPE_NAME,
     shape: &CAPACITY_RESERVATION_FLEET_SHAPE,
-    create_only: &[
-        "AllocationStrategy",
-        "EndDate",
-        "InstanceMatchCriteria",
-        "InstanceTypeSpecifications",
-        "Tenancy",
-    ],
+    create_only: &["AllocationStrategy", "EndDate", "InstanceMatchCriteria", "InstanceTypeSpecifications", "Tenancy"],
     write_only: &["NoRemoveEndDate", "RemoveEndDate"],
     primary_identifier: &["CapacityReservationFleetId"],
     attributes: &["CapacityReservationFleetId"],
@@ -1250,52 +872,11 @@ pub(crate) static CAPACITY_RESERVATION_FLEET_META: TypeMeta = TypeMeta {
 
 pub(crate) static CAPACITY_RESERVATION_FLEET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceMatchCriteria",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["open"],
-            }),
-        ),
-        (
-            "InstanceTypeSpecifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &capacity_reservation_fleet::INSTANCE_TYPE_SPECIFICATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TagSpecifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &capacity_reservation_fleet::TAG_SPECIFICATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tenancy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["default"],
-            }),
-        ),
-        (
-            "TotalTargetCapacity",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(25000.0),
-                allowed: &[],
-            }),
-        ),
+        ("InstanceMatchCriteria", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["open"] })),
+        ("InstanceTypeSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&capacity_reservation_fleet::INSTANCE_TYPE_SPECIFICATION_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&capacity_reservation_fleet::TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+        ("Tenancy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default"] })),
+        ("TotalTargetCapacity", &Shape::Num(NumRule { min: Some(1.0), max: Some(25000.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1431,177 +1012,17 @@ pub mod capacity_reservation_fleet {
 
     pub(crate) static INSTANCE_TYPE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstancePlatform",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Linux with SQL Server Enterprise",
-                        "Linux with SQL Server Standard",
-                        "Linux with SQL Server Web",
-                        "Linux/UNIX",
-                        "RHEL with HA",
-                        "RHEL with HA and SQL Server Enterprise",
-                        "RHEL with HA and SQL Server Standard",
-                        "RHEL with SQL Server Enterprise",
-                        "RHEL with SQL Server Standard",
-                        "RHEL with SQL Server Web",
-                        "Red Hat Enterprise Linux",
-                        "SUSE Linux",
-                        "Ubuntu Pro",
-                        "Windows",
-                        "Windows with SQL Server",
-                        "Windows with SQL Server Enterprise",
-                        "Windows with SQL Server Standard",
-                        "Windows with SQL Server Web",
-                    ],
-                }),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(999.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.001),
-                    max: Some(99.999),
-                    allowed: &[],
-                }),
-            ),
+            ("InstancePlatform", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Linux with SQL Server Enterprise", "Linux with SQL Server Standard", "Linux with SQL Server Web", "Linux/UNIX", "RHEL with HA", "RHEL with HA and SQL Server Enterprise", "RHEL with HA and SQL Server Standard", "RHEL with SQL Server Enterprise", "RHEL with SQL Server Standard", "RHEL with SQL Server Web", "Red Hat Enterprise Linux", "SUSE Linux", "Ubuntu Pro", "Windows", "Windows with SQL Server", "Windows with SQL Server Enterprise", "Windows with SQL Server Standard", "Windows with SQL Server Web"] })),
+            ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: Some(999.0), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.001), max: Some(99.999), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "application-status-check",
-                    "capacity-block",
-                    "capacity-manager-data-export",
-                    "capacity-reservation",
-                    "capacity-reservation-cancellation-quote",
-                    "capacity-reservation-fleet",
-                    "capacity-reservation-modification-quote",
-                    "carrier-gateway",
-                    "client-vpn-endpoint",
-                    "coip-pool",
-                    "customer-gateway",
-                    "declarative-policies-report",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "image-usage-report",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "instance-connect-endpoint",
-                    "instance-event-window",
-                    "internet-gateway",
-                    "ipam",
-                    "ipam-external-resource-verification-token",
-                    "ipam-internet-registry-association",
-                    "ipam-policy",
-                    "ipam-pool",
-                    "ipam-pool-allocation",
-                    "ipam-prefix-list-resolver",
-                    "ipam-prefix-list-resolver-target",
-                    "ipam-resource-discovery",
-                    "ipam-resource-discovery-association",
-                    "ipam-scope",
-                    "ipv4pool-ec2",
-                    "ipv6pool-ec2",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway",
-                    "local-gateway-route-table",
-                    "local-gateway-route-table-virtual-interface-group-association",
-                    "local-gateway-route-table-vpc-association",
-                    "local-gateway-virtual-interface",
-                    "local-gateway-virtual-interface-group",
-                    "mac-modification-task",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-access-scope",
-                    "network-insights-access-scope-analysis",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "outpost-lag",
-                    "placement-group",
-                    "prefix-list",
-                    "replace-root-volume-task",
-                    "reserved-instances",
-                    "route-server",
-                    "route-server-endpoint",
-                    "route-server-peer",
-                    "route-table",
-                    "secondary-interface",
-                    "secondary-network",
-                    "secondary-subnet",
-                    "security-group",
-                    "security-group-rule",
-                    "service-link-virtual-interface",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "subnet-cidr-reservation",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-filter-rule",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-metering-policy",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-policy-table",
-                    "transit-gateway-route-table",
-                    "transit-gateway-route-table-announcement",
-                    "verified-access-endpoint",
-                    "verified-access-endpoint-target",
-                    "verified-access-group",
-                    "verified-access-instance",
-                    "verified-access-policy",
-                    "verified-access-trust-provider",
-                    "volume",
-                    "vpc",
-                    "vpc-block-public-access-exclusion",
-                    "vpc-encryption-control",
-                    "vpc-endpoint",
-                    "vpc-endpoint-connection",
-                    "vpc-endpoint-connection-device-type",
-                    "vpc-endpoint-service",
-                    "vpc-endpoint-service-permission",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-concentrator",
-                    "vpn-connection",
-                    "vpn-connection-device-type",
-                    "vpn-gateway",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["application-status-check", "capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-cancellation-quote", "capacity-reservation-fleet", "capacity-reservation-modification-quote", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-internet-registry-association", "ipam-policy", "ipam-pool", "ipam-pool-allocation", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1624,10 +1045,7 @@ impl CfnCarrierGateway {
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("VpcId", vpc_id);
-        CfnCarrierGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCarrierGateway { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the carrier gateway.
@@ -1682,22 +1100,14 @@ pub(crate) static CARRIER_GATEWAY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CarrierGatewayId"],
     attributes: &["CarrierGatewayId", "OwnerId", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1e288218),
 };
 
 pub(crate) static CARRIER_GATEWAY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&carrier_gateway::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&carrier_gateway::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1741,24 +1151,8 @@ pub mod carrier_gateway {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1780,17 +1174,11 @@ impl CfnClientVpnAuthorizationRule {
     ///
     /// - `client_vpn_endpoint_id`: `ClientVpnEndpointId`, The ID of the Client VPN endpoint.
     /// - `target_network_cidr`: `TargetNetworkCidr`, The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
-    pub fn new(
-        client_vpn_endpoint_id: impl Into<Val<String>>,
-        target_network_cidr: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(client_vpn_endpoint_id: impl Into<Val<String>>, target_network_cidr: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClientVpnEndpointId", client_vpn_endpoint_id);
         props.set("TargetNetworkCidr", target_network_cidr);
-        CfnClientVpnAuthorizationRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClientVpnAuthorizationRule { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the group to grant access to, for example, the Active Directory group or identity provider (IdP) group. Required if `AuthorizeAllGroups` is `false` or not specified.
@@ -1845,13 +1233,7 @@ impl Handle<CfnClientVpnAuthorizationRule> {
 pub(crate) static CLIENT_VPN_AUTHORIZATION_RULE_META: TypeMeta = TypeMeta {
     type_name: CfnClientVpnAuthorizationRule::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AccessGroupId",
-        "AuthorizeAllGroups",
-        "ClientVpnEndpointId",
-        "Description",
-        "TargetNetworkCidr",
-    ],
+    create_only: &["AccessGroupId", "AuthorizeAllGroups", "ClientVpnEndpointId", "Description", "TargetNetworkCidr"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -1876,26 +1258,16 @@ impl CfnClientVpnEndpoint {
     /// - `authentication_options`: `AuthenticationOptions`.
     /// - `connection_log_options`: `ConnectionLogOptions`.
     /// - `server_certificate_arn`: `ServerCertificateArn`.
-    pub fn new(
-        authentication_options: impl Into<Val<Vec<client_vpn_endpoint::ClientAuthenticationRequest>>>,
-        connection_log_options: impl Into<Val<client_vpn_endpoint::ConnectionLogOptions>>,
-        server_certificate_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(authentication_options: impl Into<Val<Vec<client_vpn_endpoint::ClientAuthenticationRequest>>>, connection_log_options: impl Into<Val<client_vpn_endpoint::ConnectionLogOptions>>, server_certificate_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthenticationOptions", authentication_options);
         props.set("ConnectionLogOptions", connection_log_options);
         props.set("ServerCertificateArn", server_certificate_arn);
-        CfnClientVpnEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClientVpnEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthorizationPolicy` property.
-    pub fn authorization_policy(
-        mut self,
-        value: impl Into<Val<client_vpn_endpoint::AuthorizationPolicy>>,
-    ) -> Self {
+    pub fn authorization_policy(mut self, value: impl Into<Val<client_vpn_endpoint::AuthorizationPolicy>>) -> Self {
         self.props.set("AuthorizationPolicy", value);
         self
     }
@@ -1909,28 +1281,19 @@ impl CfnClientVpnEndpoint {
     }
 
     /// The `ClientConnectOptions` property.
-    pub fn client_connect_options(
-        mut self,
-        value: impl Into<Val<client_vpn_endpoint::ClientConnectOptions>>,
-    ) -> Self {
+    pub fn client_connect_options(mut self, value: impl Into<Val<client_vpn_endpoint::ClientConnectOptions>>) -> Self {
         self.props.set("ClientConnectOptions", value);
         self
     }
 
     /// The `ClientLoginBannerOptions` property.
-    pub fn client_login_banner_options(
-        mut self,
-        value: impl Into<Val<client_vpn_endpoint::ClientLoginBannerOptions>>,
-    ) -> Self {
+    pub fn client_login_banner_options(mut self, value: impl Into<Val<client_vpn_endpoint::ClientLoginBannerOptions>>) -> Self {
         self.props.set("ClientLoginBannerOptions", value);
         self
     }
 
     /// The `ClientRouteEnforcementOptions` property.
-    pub fn client_route_enforcement_options(
-        mut self,
-        value: impl Into<Val<client_vpn_endpoint::ClientRouteEnforcementOptions>>,
-    ) -> Self {
+    pub fn client_route_enforcement_options(mut self, value: impl Into<Val<client_vpn_endpoint::ClientRouteEnforcementOptions>>) -> Self {
         self.props.set("ClientRouteEnforcementOptions", value);
         self
     }
@@ -1942,10 +1305,7 @@ impl CfnClientVpnEndpoint {
     }
 
     /// The `DevicePostureOptions` property.
-    pub fn device_posture_options(
-        mut self,
-        value: impl Into<Val<client_vpn_endpoint::DevicePostureOptions>>,
-    ) -> Self {
+    pub fn device_posture_options(mut self, value: impl Into<Val<client_vpn_endpoint::DevicePostureOptions>>) -> Self {
         self.props.set("DevicePostureOptions", value);
         self
     }
@@ -1997,10 +1357,7 @@ impl CfnClientVpnEndpoint {
     /// The `TagSpecifications` property.
     ///
     /// Changing it replaces the resource.
-    pub fn tag_specifications(
-        mut self,
-        value: impl Into<Val<Vec<client_vpn_endpoint::TagSpecification>>>,
-    ) -> Self {
+    pub fn tag_specifications(mut self, value: impl Into<Val<Vec<client_vpn_endpoint::TagSpecification>>>) -> Self {
         self.props.set("TagSpecifications", value);
         self
     }
@@ -2016,10 +1373,7 @@ impl CfnClientVpnEndpoint {
     /// The `TransitGatewayConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn transit_gateway_configuration(
-        mut self,
-        value: impl Into<Val<client_vpn_endpoint::TransitGatewayConfiguration>>,
-    ) -> Self {
+    pub fn transit_gateway_configuration(mut self, value: impl Into<Val<client_vpn_endpoint::TransitGatewayConfiguration>>) -> Self {
         self.props.set("TransitGatewayConfiguration", value);
         self
     }
@@ -2070,15 +1424,7 @@ impl Handle<CfnClientVpnEndpoint> {
 pub(crate) static CLIENT_VPN_ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnClientVpnEndpoint::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AuthenticationOptions",
-        "ClientCidrBlock",
-        "EndpointIpAddressType",
-        "TagSpecifications",
-        "TrafficIpAddressType",
-        "TransitGatewayConfiguration",
-        "TransportProtocol",
-    ],
+    create_only: &["AuthenticationOptions", "ClientCidrBlock", "EndpointIpAddressType", "TagSpecifications", "TrafficIpAddressType", "TransitGatewayConfiguration", "TransportProtocol"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -2108,28 +1454,19 @@ pub mod client_vpn_endpoint {
         }
 
         /// The `ActiveDirectory` property.
-        pub fn active_directory(
-            mut self,
-            value: impl Into<Val<DirectoryServiceAuthenticationRequest>>,
-        ) -> Self {
+        pub fn active_directory(mut self, value: impl Into<Val<DirectoryServiceAuthenticationRequest>>) -> Self {
             self.props.set("ActiveDirectory", value);
             self
         }
 
         /// The `FederatedAuthentication` property.
-        pub fn federated_authentication(
-            mut self,
-            value: impl Into<Val<FederatedAuthenticationRequest>>,
-        ) -> Self {
+        pub fn federated_authentication(mut self, value: impl Into<Val<FederatedAuthenticationRequest>>) -> Self {
             self.props.set("FederatedAuthentication", value);
             self
         }
 
         /// The `MutualAuthentication` property.
-        pub fn mutual_authentication(
-            mut self,
-            value: impl Into<Val<CertificateAuthenticationRequest>>,
-        ) -> Self {
+        pub fn mutual_authentication(mut self, value: impl Into<Val<CertificateAuthenticationRequest>>) -> Self {
             self.props.set("MutualAuthentication", value);
             self
         }
@@ -2205,10 +1542,7 @@ pub mod client_vpn_endpoint {
         /// - `client_root_certificate_chain_arn`: `ClientRootCertificateChainArn`.
         pub fn new(client_root_certificate_chain_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ClientRootCertificateChainArn",
-                client_root_certificate_chain_arn,
-            );
+            props.set("ClientRootCertificateChainArn", client_root_certificate_chain_arn);
             CertificateAuthenticationRequest { props }
         }
     }
@@ -2390,10 +1724,7 @@ pub mod client_vpn_endpoint {
         ///
         /// - `enabled`: `Enabled`.
         /// - `trust_providers`: `TrustProviders`.
-        pub fn new(
-            enabled: impl Into<Val<bool>>,
-            trust_providers: impl Into<Val<Vec<DevicePostureTrustProvider>>>,
-        ) -> Self {
+        pub fn new(enabled: impl Into<Val<bool>>, trust_providers: impl Into<Val<Vec<DevicePostureTrustProvider>>>) -> Self {
             let mut props = Props::new();
             props.set("Enabled", enabled);
             props.set("TrustProviders", trust_providers);
@@ -2418,10 +1749,7 @@ pub mod client_vpn_endpoint {
         ///
         /// - `tenant_id`: `TenantId`.
         /// - `trust_provider_type`: `TrustProviderType`.
-        pub fn new(
-            tenant_id: impl Into<Val<String>>,
-            trust_provider_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(tenant_id: impl Into<Val<String>>, trust_provider_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TenantId", tenant_id);
             props.set("TrustProviderType", trust_provider_type);
@@ -2543,17 +1871,11 @@ impl CfnClientVpnRoute {
     ///
     /// - `client_vpn_endpoint_id`: `ClientVpnEndpointId`, The ID of the Client VPN endpoint to which to add the route.
     /// - `destination_cidr_block`: `DestinationCidrBlock`, The IPv4 address range, in CIDR notation, of the route destination. For example: To add a route for Internet access, enter 0.0.0.0/0. To add a route for a peered VPC, enter the peered VPC's IPv4 CIDR range. To add a route for an on-premises network, enter the AWS Site-to-Site VPN connection's IPv4 CIDR range. To add a route for the local network, enter the client CIDR range.
-    pub fn new(
-        client_vpn_endpoint_id: impl Into<Val<String>>,
-        destination_cidr_block: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(client_vpn_endpoint_id: impl Into<Val<String>>, destination_cidr_block: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClientVpnEndpointId", client_vpn_endpoint_id);
         props.set("DestinationCidrBlock", destination_cidr_block);
-        CfnClientVpnRoute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClientVpnRoute { props, options: ResourceOptions::default() }
     }
 
     /// A brief description of the route.
@@ -2600,12 +1922,7 @@ impl Handle<CfnClientVpnRoute> {
 pub(crate) static CLIENT_VPN_ROUTE_META: TypeMeta = TypeMeta {
     type_name: CfnClientVpnRoute::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "ClientVpnEndpointId",
-        "Description",
-        "DestinationCidrBlock",
-        "TargetVpcSubnetId",
-    ],
+    create_only: &["ClientVpnEndpointId", "Description", "DestinationCidrBlock", "TargetVpcSubnetId"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -2631,10 +1948,7 @@ impl CfnClientVpnTargetNetworkAssociation {
     pub fn new(client_vpn_endpoint_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClientVpnEndpointId", client_vpn_endpoint_id);
-        CfnClientVpnTargetNetworkAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClientVpnTargetNetworkAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `AvailabilityZone` property.
@@ -2687,12 +2001,7 @@ impl Handle<CfnClientVpnTargetNetworkAssociation> {
 pub(crate) static CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnClientVpnTargetNetworkAssociation::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "ClientVpnEndpointId",
-        "SubnetId",
-    ],
+    create_only: &["AvailabilityZone", "AvailabilityZoneId", "ClientVpnEndpointId", "SubnetId"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -2720,10 +2029,7 @@ impl CfnCustomerGateway {
         let mut props = Props::new();
         props.set("IpAddress", ip_address);
         props.set("Type", type_);
-        CfnCustomerGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomerGateway { props, options: ResourceOptions::default() }
     }
 
     /// For customer gateway devices that support BGP, specify the device's ASN. You must specify either ``BgpAsn`` or ``BgpAsnExtended`` when creating the customer gateway. If the ASN is larger than ``2,147,483,647``, you must use ``BgpAsnExtended``.
@@ -2796,21 +2102,11 @@ impl Handle<CfnCustomerGateway> {
 pub(crate) static CUSTOMER_GATEWAY_META: TypeMeta = TypeMeta {
     type_name: CfnCustomerGateway::TYPE_NAME,
     shape: &CUSTOMER_GATEWAY_SHAPE,
-    create_only: &[
-        "BgpAsn",
-        "BgpAsnExtended",
-        "CertificateArn",
-        "DeviceName",
-        "IpAddress",
-        "Type",
-    ],
+    create_only: &["BgpAsn", "BgpAsnExtended", "CertificateArn", "DeviceName", "IpAddress", "Type"],
     write_only: &[],
     primary_identifier: &["CustomerGatewayId"],
     attributes: &["CustomerGatewayId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2868,10 +2164,7 @@ impl CfnDhcpOptions {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDhcpOptions {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDhcpOptions { props, options: ResourceOptions::default() }
     }
 
     /// This value is used to complete unqualified DNS hostnames.
@@ -2956,42 +2249,18 @@ impl Handle<CfnDhcpOptions> {
 pub(crate) static DHCP_OPTIONS_META: TypeMeta = TypeMeta {
     type_name: CfnDhcpOptions::TYPE_NAME,
     shape: &DHCP_OPTIONS_SHAPE,
-    create_only: &[
-        "DomainName",
-        "DomainNameServers",
-        "Ipv6AddressPreferredLeaseTime",
-        "NetbiosNameServers",
-        "NetbiosNodeType",
-        "NtpServers",
-    ],
+    create_only: &["DomainName", "DomainNameServers", "Ipv6AddressPreferredLeaseTime", "NetbiosNameServers", "NetbiosNodeType", "NtpServers"],
     write_only: &[],
     primary_identifier: &["DhcpOptionsId"],
     attributes: &["DhcpOptionsId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DHCP_OPTIONS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NetbiosNodeType",
-            &Shape::Num(NumRule {
-                min: None,
-                max: None,
-                allowed: &[1.0, 2.0, 4.0, 8.0],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dhcp_options::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetbiosNodeType", &Shape::Num(NumRule { min: None, max: None, allowed: &[1.0, 2.0, 4.0, 8.0] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dhcp_options::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3029,24 +2298,8 @@ pub mod dhcp_options {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3068,17 +2321,11 @@ impl CfnEc2Fleet {
     ///
     /// - `launch_template_configs`: `LaunchTemplateConfigs`.
     /// - `target_capacity_specification`: `TargetCapacitySpecification`.
-    pub fn new(
-        launch_template_configs: impl Into<Val<Vec<ec2_fleet::FleetLaunchTemplateConfigRequest>>>,
-        target_capacity_specification: impl Into<Val<ec2_fleet::TargetCapacitySpecificationRequest>>,
-    ) -> Self {
+    pub fn new(launch_template_configs: impl Into<Val<Vec<ec2_fleet::FleetLaunchTemplateConfigRequest>>>, target_capacity_specification: impl Into<Val<ec2_fleet::TargetCapacitySpecificationRequest>>) -> Self {
         let mut props = Props::new();
         props.set("LaunchTemplateConfigs", launch_template_configs);
         props.set("TargetCapacitySpecification", target_capacity_specification);
-        CfnEc2Fleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEc2Fleet { props, options: ResourceOptions::default() }
     }
 
     /// The `Context` property.
@@ -3098,10 +2345,7 @@ impl CfnEc2Fleet {
     /// The `OnDemandOptions` property.
     ///
     /// Changing it replaces the resource.
-    pub fn on_demand_options(
-        mut self,
-        value: impl Into<Val<ec2_fleet::OnDemandOptionsRequest>>,
-    ) -> Self {
+    pub fn on_demand_options(mut self, value: impl Into<Val<ec2_fleet::OnDemandOptionsRequest>>) -> Self {
         self.props.set("OnDemandOptions", value);
         self
     }
@@ -3117,10 +2361,7 @@ impl CfnEc2Fleet {
     /// The `ReservedCapacityOptions` property.
     ///
     /// Changing it replaces the resource.
-    pub fn reserved_capacity_options(
-        mut self,
-        value: impl Into<Val<ec2_fleet::ReservedCapacityOptionsRequest>>,
-    ) -> Self {
+    pub fn reserved_capacity_options(mut self, value: impl Into<Val<ec2_fleet::ReservedCapacityOptionsRequest>>) -> Self {
         self.props.set("ReservedCapacityOptions", value);
         self
     }
@@ -3136,10 +2377,7 @@ impl CfnEc2Fleet {
     /// The `TagSpecifications` property.
     ///
     /// Changing it replaces the resource.
-    pub fn tag_specifications(
-        mut self,
-        value: impl Into<Val<Vec<ec2_fleet::TagSpecification>>>,
-    ) -> Self {
+    pub fn tag_specifications(mut self, value: impl Into<Val<Vec<ec2_fleet::TagSpecification>>>) -> Self {
         self.props.set("TagSpecifications", value);
         self
     }
@@ -3204,29 +2442,8 @@ impl Handle<CfnEc2Fleet> {
 pub(crate) static EC2_FLEET_META: TypeMeta = TypeMeta {
     type_name: CfnEc2Fleet::TYPE_NAME,
     shape: &EC2_FLEET_SHAPE,
-    create_only: &[
-        "LaunchTemplateConfigs",
-        "OnDemandOptions",
-        "ReplaceUnhealthyInstances",
-        "ReservedCapacityOptions",
-        "SpotOptions",
-        "TagSpecifications",
-        "TargetCapacitySpecification/DefaultTargetCapacityType",
-        "TargetCapacitySpecification/TargetCapacityUnitType",
-        "TerminateInstancesWithExpiration",
-        "Type",
-        "ValidFrom",
-        "ValidUntil",
-    ],
-    write_only: &[
-        "LaunchTemplateConfigs/*/Overrides/*/Placement/Affinity",
-        "LaunchTemplateConfigs/*/Overrides/*/Placement/AvailabilityZone",
-        "LaunchTemplateConfigs/*/Overrides/*/Placement/HostId",
-        "LaunchTemplateConfigs/*/Overrides/*/Placement/HostResourceGroupArn",
-        "LaunchTemplateConfigs/*/Overrides/*/Placement/PartitionNumber",
-        "LaunchTemplateConfigs/*/Overrides/*/Placement/SpreadDomain",
-        "LaunchTemplateConfigs/*/Overrides/*/Placement/Tenancy",
-    ],
+    create_only: &["LaunchTemplateConfigs", "OnDemandOptions", "ReplaceUnhealthyInstances", "ReservedCapacityOptions", "SpotOptions", "TagSpecifications", "TargetCapacitySpecification/DefaultTargetCapacityType", "TargetCapacitySpecification/TargetCapacityUnitType", "TerminateInstancesWithExpiration", "Type", "ValidFrom", "ValidUntil"],
+    write_only: &["LaunchTemplateConfigs/*/Overrides/*/Placement/Affinity", "LaunchTemplateConfigs/*/Overrides/*/Placement/AvailabilityZone", "LaunchTemplateConfigs/*/Overrides/*/Placement/HostId", "LaunchTemplateConfigs/*/Overrides/*/Placement/HostResourceGroupArn", "LaunchTemplateConfigs/*/Overrides/*/Placement/PartitionNumber", "LaunchTemplateConfigs/*/Overrides/*/Placement/SpreadDomain", "LaunchTemplateConfigs/*/Overrides/*/Placement/Tenancy"],
     primary_identifier: &["FleetId"],
     attributes: &["FleetId"],
     tagging: None,
@@ -3235,58 +2452,14 @@ pub(crate) static EC2_FLEET_META: TypeMeta = TypeMeta {
 
 pub(crate) static EC2_FLEET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExcessCapacityTerminationPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["termination", "no-termination"],
-            }),
-        ),
-        (
-            "LaunchTemplateConfigs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &ec2_fleet::FLEET_LAUNCH_TEMPLATE_CONFIG_REQUEST_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "OnDemandOptions",
-            &Shape::Object(&ec2_fleet::ON_DEMAND_OPTIONS_REQUEST_SHAPE),
-        ),
-        (
-            "ReservedCapacityOptions",
-            &Shape::Object(&ec2_fleet::RESERVED_CAPACITY_OPTIONS_REQUEST_SHAPE),
-        ),
-        (
-            "SpotOptions",
-            &Shape::Object(&ec2_fleet::SPOT_OPTIONS_REQUEST_SHAPE),
-        ),
-        (
-            "TagSpecifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ec2_fleet::TAG_SPECIFICATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetCapacitySpecification",
-            &Shape::Object(&ec2_fleet::TARGET_CAPACITY_SPECIFICATION_REQUEST_SHAPE),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["maintain", "request", "instant"],
-            }),
-        ),
+        ("ExcessCapacityTerminationPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["termination", "no-termination"] })),
+        ("LaunchTemplateConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&ec2_fleet::FLEET_LAUNCH_TEMPLATE_CONFIG_REQUEST_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("OnDemandOptions", &Shape::Object(&ec2_fleet::ON_DEMAND_OPTIONS_REQUEST_SHAPE)),
+        ("ReservedCapacityOptions", &Shape::Object(&ec2_fleet::RESERVED_CAPACITY_OPTIONS_REQUEST_SHAPE)),
+        ("SpotOptions", &Shape::Object(&ec2_fleet::SPOT_OPTIONS_REQUEST_SHAPE)),
+        ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&ec2_fleet::TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+        ("TargetCapacitySpecification", &Shape::Object(&ec2_fleet::TARGET_CAPACITY_SPECIFICATION_REQUEST_SHAPE)),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["maintain", "request", "instant"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3311,19 +2484,13 @@ pub mod ec2_fleet {
         }
 
         /// The `LaunchTemplateSpecification` property.
-        pub fn launch_template_specification(
-            mut self,
-            value: impl Into<Val<FleetLaunchTemplateSpecificationRequest>>,
-        ) -> Self {
+        pub fn launch_template_specification(mut self, value: impl Into<Val<FleetLaunchTemplateSpecificationRequest>>) -> Self {
             self.props.set("LaunchTemplateSpecification", value);
             self
         }
 
         /// The `Overrides` property.
-        pub fn overrides(
-            mut self,
-            value: impl Into<Val<Vec<FleetLaunchTemplateOverridesRequest>>>,
-        ) -> Self {
+        pub fn overrides(mut self, value: impl Into<Val<Vec<FleetLaunchTemplateOverridesRequest>>>) -> Self {
             self.props.set("Overrides", value);
             self
         }
@@ -3364,18 +2531,13 @@ pub mod ec2_fleet {
         }
 
         /// The `LaunchTemplateSpecificationUserData` property.
-        pub fn launch_template_specification_user_data(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn launch_template_specification_user_data(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LaunchTemplateSpecificationUserData", value);
             self
         }
     }
 
-    impl From<FleetLaunchTemplateSpecificationRequest>
-        for Val<FleetLaunchTemplateSpecificationRequest>
-    {
+    impl From<FleetLaunchTemplateSpecificationRequest> for Val<FleetLaunchTemplateSpecificationRequest> {
         fn from(v: FleetLaunchTemplateSpecificationRequest) -> Self {
             v.props.into_val()
         }
@@ -3407,28 +2569,19 @@ pub mod ec2_fleet {
         }
 
         /// The `BlockDeviceMappings` property.
-        pub fn block_device_mappings(
-            mut self,
-            value: impl Into<Val<Vec<BlockDeviceMapping>>>,
-        ) -> Self {
+        pub fn block_device_mappings(mut self, value: impl Into<Val<Vec<BlockDeviceMapping>>>) -> Self {
             self.props.set("BlockDeviceMappings", value);
             self
         }
 
         /// The `IamInstanceProfile` property.
-        pub fn iam_instance_profile(
-            mut self,
-            value: impl Into<Val<IamInstanceProfileSpecification>>,
-        ) -> Self {
+        pub fn iam_instance_profile(mut self, value: impl Into<Val<IamInstanceProfileSpecification>>) -> Self {
             self.props.set("IamInstanceProfile", value);
             self
         }
 
         /// The `InstanceRequirements` property.
-        pub fn instance_requirements(
-            mut self,
-            value: impl Into<Val<InstanceRequirementsRequest>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, value: impl Into<Val<InstanceRequirementsRequest>>) -> Self {
             self.props.set("InstanceRequirements", value);
             self
         }
@@ -3452,19 +2605,13 @@ pub mod ec2_fleet {
         }
 
         /// The `MetadataOptions` property.
-        pub fn metadata_options(
-            mut self,
-            value: impl Into<Val<InstanceMetadataOptionsRequest>>,
-        ) -> Self {
+        pub fn metadata_options(mut self, value: impl Into<Val<InstanceMetadataOptionsRequest>>) -> Self {
             self.props.set("MetadataOptions", value);
             self
         }
 
         /// The `NetworkInterfaces` property.
-        pub fn network_interfaces(
-            mut self,
-            value: impl Into<Val<Vec<NetworkInterfaceSpecificationRequest>>>,
-        ) -> Self {
+        pub fn network_interfaces(mut self, value: impl Into<Val<Vec<NetworkInterfaceSpecificationRequest>>>) -> Self {
             self.props.set("NetworkInterfaces", value);
             self
         }
@@ -3582,10 +2729,7 @@ pub mod ec2_fleet {
         }
 
         /// The `MultiAvailabilityZoneConfiguration` property.
-        pub fn multi_availability_zone_configuration(
-            mut self,
-            value: impl Into<Val<MultiAvailabilityZoneConfiguration>>,
-        ) -> Self {
+        pub fn multi_availability_zone_configuration(mut self, value: impl Into<Val<MultiAvailabilityZoneConfiguration>>) -> Self {
             self.props.set("MultiAvailabilityZoneConfiguration", value);
             self
         }
@@ -3637,10 +2781,7 @@ pub mod ec2_fleet {
         }
 
         /// The `StandbyAvailabilityZones` property.
-        pub fn standby_availability_zones(
-            mut self,
-            value: impl Into<Val<Vec<StandbyAvailabilityZone>>>,
-        ) -> Self {
+        pub fn standby_availability_zones(mut self, value: impl Into<Val<Vec<StandbyAvailabilityZone>>>) -> Self {
             self.props.set("StandbyAvailabilityZones", value);
             self
         }
@@ -3748,10 +2889,7 @@ pub mod ec2_fleet {
         }
 
         /// The `AcceleratorTotalMemoryMiB` property.
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            value: impl Into<Val<AcceleratorTotalMemoryMiBRequest>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Val<AcceleratorTotalMemoryMiBRequest>>) -> Self {
             self.props.set("AcceleratorTotalMemoryMiB", value);
             self
         }
@@ -3777,19 +2915,13 @@ pub mod ec2_fleet {
         }
 
         /// The `BaselineEbsBandwidthMbps` property.
-        pub fn baseline_ebs_bandwidth_mbps(
-            mut self,
-            value: impl Into<Val<BaselineEbsBandwidthMbpsRequest>>,
-        ) -> Self {
+        pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Val<BaselineEbsBandwidthMbpsRequest>>) -> Self {
             self.props.set("BaselineEbsBandwidthMbps", value);
             self
         }
 
         /// The `BaselinePerformanceFactors` property.
-        pub fn baseline_performance_factors(
-            mut self,
-            value: impl Into<Val<BaselinePerformanceFactorsRequest>>,
-        ) -> Self {
+        pub fn baseline_performance_factors(mut self, value: impl Into<Val<BaselinePerformanceFactorsRequest>>) -> Self {
             self.props.set("BaselinePerformanceFactors", value);
             self
         }
@@ -3835,20 +2967,13 @@ pub mod ec2_fleet {
         }
 
         /// The `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` property.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
+        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
             self
         }
 
         /// The `MemoryGiBPerVCpu` property.
-        pub fn memory_gi_b_per_v_cpu(
-            mut self,
-            value: impl Into<Val<MemoryGiBPerVCpuRequest>>,
-        ) -> Self {
+        pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Val<MemoryGiBPerVCpuRequest>>) -> Self {
             self.props.set("MemoryGiBPerVCpu", value);
             self
         }
@@ -3860,30 +2985,20 @@ pub mod ec2_fleet {
         }
 
         /// The `NetworkBandwidthGbps` property.
-        pub fn network_bandwidth_gbps(
-            mut self,
-            value: impl Into<Val<NetworkBandwidthGbpsRequest>>,
-        ) -> Self {
+        pub fn network_bandwidth_gbps(mut self, value: impl Into<Val<NetworkBandwidthGbpsRequest>>) -> Self {
             self.props.set("NetworkBandwidthGbps", value);
             self
         }
 
         /// The `NetworkInterfaceCount` property.
-        pub fn network_interface_count(
-            mut self,
-            value: impl Into<Val<NetworkInterfaceCountRequest>>,
-        ) -> Self {
+        pub fn network_interface_count(mut self, value: impl Into<Val<NetworkInterfaceCountRequest>>) -> Self {
             self.props.set("NetworkInterfaceCount", value);
             self
         }
 
         /// The `OnDemandMaxPricePercentageOverLowestPrice` property.
-        pub fn on_demand_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("OnDemandMaxPricePercentageOverLowestPrice", value);
+        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("OnDemandMaxPricePercentageOverLowestPrice", value);
             self
         }
 
@@ -3900,20 +3015,13 @@ pub mod ec2_fleet {
         }
 
         /// The `SpotMaxPricePercentageOverLowestPrice` property.
-        pub fn spot_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("SpotMaxPricePercentageOverLowestPrice", value);
+        pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("SpotMaxPricePercentageOverLowestPrice", value);
             self
         }
 
         /// The `TotalLocalStorageGB` property.
-        pub fn total_local_storage_gb(
-            mut self,
-            value: impl Into<Val<TotalLocalStorageGbRequest>>,
-        ) -> Self {
+        pub fn total_local_storage_gb(mut self, value: impl Into<Val<TotalLocalStorageGbRequest>>) -> Self {
             self.props.set("TotalLocalStorageGB", value);
             self
         }
@@ -4067,10 +3175,7 @@ pub mod ec2_fleet {
         }
 
         /// The `References` property.
-        pub fn references(
-            mut self,
-            value: impl Into<Val<Vec<PerformanceFactorReferenceRequest>>>,
-        ) -> Self {
+        pub fn references(mut self, value: impl Into<Val<Vec<PerformanceFactorReferenceRequest>>>) -> Self {
             self.props.set("References", value);
             self
         }
@@ -4422,10 +3527,7 @@ pub mod ec2_fleet {
         }
 
         /// The `PrivateIpAddresses` property.
-        pub fn private_ip_addresses(
-            mut self,
-            value: impl Into<Val<Vec<PrivateIpAddressSpecificationRequest>>>,
-        ) -> Self {
+        pub fn private_ip_addresses(mut self, value: impl Into<Val<Vec<PrivateIpAddressSpecificationRequest>>>) -> Self {
             self.props.set("PrivateIpAddresses", value);
             self
         }
@@ -4521,12 +3623,16 @@ pub mod ec2_fleet {
         }
 
         /// The `Affinity` property.
+        ///
+        /// Write-only.
         pub fn affinity(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Affinity", value);
             self
         }
 
         /// The `AvailabilityZone` property.
+        ///
+        /// Write-only.
         pub fn availability_zone(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AvailabilityZone", value);
             self
@@ -4539,24 +3645,32 @@ pub mod ec2_fleet {
         }
 
         /// The `HostId` property.
+        ///
+        /// Write-only.
         pub fn host_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostId", value);
             self
         }
 
         /// The `HostResourceGroupArn` property.
+        ///
+        /// Write-only.
         pub fn host_resource_group_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HostResourceGroupArn", value);
             self
         }
 
         /// The `PartitionNumber` property.
+        ///
+        /// Write-only.
         pub fn partition_number(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("PartitionNumber", value);
             self
         }
 
         /// The `SpreadDomain` property.
+        ///
+        /// Write-only.
         pub fn spread_domain(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpreadDomain", value);
             self
@@ -4565,6 +3679,8 @@ pub mod ec2_fleet {
         /// The `Tenancy` property.
         ///
         /// Allowed values: `dedicated`, `default`, `host`.
+        ///
+        /// Write-only.
         pub fn tenancy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Tenancy", value);
             self
@@ -4599,10 +3715,7 @@ pub mod ec2_fleet {
         }
 
         /// The `CapacityReservationOptions` property.
-        pub fn capacity_reservation_options(
-            mut self,
-            value: impl Into<Val<CapacityReservationOptionsRequest>>,
-        ) -> Self {
+        pub fn capacity_reservation_options(mut self, value: impl Into<Val<CapacityReservationOptionsRequest>>) -> Self {
             self.props.set("CapacityReservationOptions", value);
             self
         }
@@ -4688,10 +3801,7 @@ pub mod ec2_fleet {
         }
 
         /// The `CapacityReservationTarget` property.
-        pub fn capacity_reservation_target(
-            mut self,
-            value: impl Into<Val<CapacityReservationTargetRequest>>,
-        ) -> Self {
+        pub fn capacity_reservation_target(mut self, value: impl Into<Val<CapacityReservationTargetRequest>>) -> Self {
             self.props.set("CapacityReservationTarget", value);
             self
         }
@@ -4703,10 +3813,7 @@ pub mod ec2_fleet {
         }
 
         /// The `ReservedCapacityFallbackOptions` property.
-        pub fn reserved_capacity_fallback_options(
-            mut self,
-            value: impl Into<Val<ReservedCapacityFallbackOptionsRequest>>,
-        ) -> Self {
+        pub fn reserved_capacity_fallback_options(mut self, value: impl Into<Val<ReservedCapacityFallbackOptionsRequest>>) -> Self {
             self.props.set("ReservedCapacityFallbackOptions", value);
             self
         }
@@ -4738,12 +3845,8 @@ pub mod ec2_fleet {
         }
 
         /// The `CapacityReservationResourceGroupArns` property.
-        pub fn capacity_reservation_resource_group_arns(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
-            self.props
-                .set("CapacityReservationResourceGroupArns", value);
+        pub fn capacity_reservation_resource_group_arns(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
+            self.props.set("CapacityReservationResourceGroupArns", value);
             self
         }
     }
@@ -4816,10 +3919,7 @@ pub mod ec2_fleet {
         }
 
         /// The `MaintenanceStrategies` property.
-        pub fn maintenance_strategies(
-            mut self,
-            value: impl Into<Val<MaintenanceStrategies>>,
-        ) -> Self {
+        pub fn maintenance_strategies(mut self, value: impl Into<Val<MaintenanceStrategies>>) -> Self {
             self.props.set("MaintenanceStrategies", value);
             self
         }
@@ -4993,6 +4093,8 @@ pub mod ec2_fleet {
         /// The `DefaultTargetCapacityType` property.
         ///
         /// Allowed values: `on-demand`, `spot`, `capacity-block`, `reserved-capacity`.
+        ///
+        /// Changing it replaces the resource.
         pub fn default_target_capacity_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DefaultTargetCapacityType", value);
             self
@@ -5013,6 +4115,8 @@ pub mod ec2_fleet {
         /// The `TargetCapacityUnitType` property.
         ///
         /// Allowed values: `vcpu`, `memory-mib`, `units`.
+        ///
+        /// Changing it replaces the resource.
         pub fn target_capacity_unit_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetCapacityUnitType", value);
             self
@@ -5027,498 +4131,140 @@ pub mod ec2_fleet {
 
     pub(crate) static FLEET_LAUNCH_TEMPLATE_CONFIG_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LaunchTemplateSpecification",
-                &Shape::Object(&FLEET_LAUNCH_TEMPLATE_SPECIFICATION_REQUEST_SHAPE),
-            ),
-            (
-                "Overrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &FLEET_LAUNCH_TEMPLATE_OVERRIDES_REQUEST_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("LaunchTemplateSpecification", &Shape::Object(&FLEET_LAUNCH_TEMPLATE_SPECIFICATION_REQUEST_SHAPE)),
+            ("Overrides", &Shape::List(ListRule { item: Some(&Shape::Object(&FLEET_LAUNCH_TEMPLATE_OVERRIDES_REQUEST_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static FLEET_LAUNCH_TEMPLATE_SPECIFICATION_REQUEST_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "LaunchTemplateName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9\\(\\)\\.\\-/_]+"),
-                    min_len: Some(3),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static FLEET_LAUNCH_TEMPLATE_SPECIFICATION_REQUEST_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("LaunchTemplateName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\(\\)\\.\\-/_]+"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static FLEET_LAUNCH_TEMPLATE_OVERRIDES_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BlockDeviceMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BLOCK_DEVICE_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "InstanceRequirements",
-                &Shape::Object(&INSTANCE_REQUIREMENTS_REQUEST_SHAPE),
-            ),
-            (
-                "MetadataOptions",
-                &Shape::Object(&INSTANCE_METADATA_OPTIONS_REQUEST_SHAPE),
-            ),
+            ("BlockDeviceMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&BLOCK_DEVICE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("InstanceRequirements", &Shape::Object(&INSTANCE_REQUIREMENTS_REQUEST_SHAPE)),
+            ("MetadataOptions", &Shape::Object(&INSTANCE_METADATA_OPTIONS_REQUEST_SHAPE)),
             ("Placement", &Shape::Object(&PLACEMENT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLOCK_DEVICE_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Ebs", &Shape::Object(&EBS_BLOCK_DEVICE_SHAPE))],
+        fields: &[
+            ("Ebs", &Shape::Object(&EBS_BLOCK_DEVICE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EBS_BLOCK_DEVICE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VolumeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"],
-            }),
-        )],
+        fields: &[
+            ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_REQUIREMENTS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AcceleratorManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "a10g",
-                            "a100",
-                            "h100",
-                            "inferentia",
-                            "k520",
-                            "k80",
-                            "m60",
-                            "radeon-pro-v520",
-                            "t4",
-                            "t4g",
-                            "vu9p",
-                            "v100",
-                            "l40s",
-                            "l4",
-                            "gaudi-hl-205",
-                            "inferentia2",
-                            "trainium",
-                            "trainium2",
-                            "u30",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["gpu", "fpga", "inference", "media"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z0-9\\.\\*]+"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
-            (
-                "BareMetal",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["included", "required", "excluded"],
-                }),
-            ),
-            (
-                "BurstablePerformance",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["included", "required", "excluded"],
-                }),
-            ),
-            (
-                "CpuManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["intel", "amd", "amazon-web-services", "apple"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ExcludedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z0-9\\.\\*]+"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
-            (
-                "InstanceGenerations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["current", "previous"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LocalStorage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["included", "required", "excluded"],
-                }),
-            ),
-            (
-                "LocalStorageTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["hdd", "ssd"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AcceleratorManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"] })), min_items: None, max_items: None })),
+            ("AcceleratorNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"] })), min_items: None, max_items: None })),
+            ("AcceleratorTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["gpu", "fpga", "inference", "media"] })), min_items: None, max_items: None })),
+            ("AllowedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\.\\*]+"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
+            ("BareMetal", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "required", "excluded"] })),
+            ("BurstablePerformance", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "required", "excluded"] })),
+            ("CpuManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["intel", "amd", "amazon-web-services", "apple"] })), min_items: None, max_items: None })),
+            ("ExcludedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\.\\*]+"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
+            ("InstanceGenerations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["current", "previous"] })), min_items: None, max_items: None })),
+            ("LocalStorage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "required", "excluded"] })),
+            ("LocalStorageTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hdd", "ssd"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_METADATA_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HttpEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disabled", "enabled"],
-                }),
-            ),
-            (
-                "HttpTokens",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["optional", "required"],
-                }),
-            ),
+            ("HttpEndpoint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disabled", "enabled"] })),
+            ("HttpTokens", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["optional", "required"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Tenancy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["dedicated", "default", "host"],
-            }),
-        )],
+        fields: &[
+            ("Tenancy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["dedicated", "default", "host"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ON_DEMAND_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllocationStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["lowest-price", "prioritized"],
-                }),
-            ),
-            (
-                "CapacityReservationOptions",
-                &Shape::Object(&CAPACITY_RESERVATION_OPTIONS_REQUEST_SHAPE),
-            ),
+            ("AllocationStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["lowest-price", "prioritized"] })),
+            ("CapacityReservationOptions", &Shape::Object(&CAPACITY_RESERVATION_OPTIONS_REQUEST_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_RESERVATION_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "UsageStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["use-capacity-reservations-first"],
-            }),
-        )],
+        fields: &[
+            ("UsageStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["use-capacity-reservations-first"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESERVED_CAPACITY_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllocationStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["prioritized"],
-                }),
-            ),
-            (
-                "ReservationTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "on-demand-capacity-reservation",
-                            "capacity-block",
-                            "interruptible-capacity-reservation",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ReservedCapacityFallbackOptions",
-                &Shape::Object(&RESERVED_CAPACITY_FALLBACK_OPTIONS_REQUEST_SHAPE),
-            ),
+            ("AllocationStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["prioritized"] })),
+            ("ReservationTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["on-demand-capacity-reservation", "capacity-block", "interruptible-capacity-reservation"] })), min_items: None, max_items: None })),
+            ("ReservedCapacityFallbackOptions", &Shape::Object(&RESERVED_CAPACITY_FALLBACK_OPTIONS_REQUEST_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESERVED_CAPACITY_FALLBACK_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MarketTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["on-demand"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("MarketTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["on-demand"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPOT_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllocationStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "lowest-price",
-                        "lowestPrice",
-                        "diversified",
-                        "capacityOptimized",
-                        "capacity-optimized",
-                        "capacityOptimizedPrioritized",
-                        "capacity-optimized-prioritized",
-                        "priceCapacityOptimized",
-                        "price-capacity-optimized",
-                    ],
-                }),
-            ),
-            (
-                "InstanceInterruptionBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["hibernate", "stop", "terminate"],
-                }),
-            ),
-            (
-                "MaintenanceStrategies",
-                &Shape::Object(&MAINTENANCE_STRATEGIES_SHAPE),
-            ),
+            ("AllocationStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["lowest-price", "lowestPrice", "diversified", "capacityOptimized", "capacity-optimized", "capacityOptimizedPrioritized", "capacity-optimized-prioritized", "priceCapacityOptimized", "price-capacity-optimized"] })),
+            ("InstanceInterruptionBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hibernate", "stop", "terminate"] })),
+            ("MaintenanceStrategies", &Shape::Object(&MAINTENANCE_STRATEGIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINTENANCE_STRATEGIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CapacityRebalance",
-            &Shape::Object(&CAPACITY_REBALANCE_SHAPE),
-        )],
+        fields: &[
+            ("CapacityRebalance", &Shape::Object(&CAPACITY_REBALANCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_REBALANCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReplacementStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["launch", "launch-before-terminate"],
-            }),
-        )],
+        fields: &[
+            ("ReplacementStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["launch", "launch-before-terminate"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "client-vpn-endpoint",
-                    "customer-gateway",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "internet-gateway",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway-route-table-vpc-association",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "placement-group",
-                    "reserved-instances",
-                    "route-table",
-                    "security-group",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-route-table",
-                    "volume",
-                    "vpc",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-connection",
-                    "vpn-gateway",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_CAPACITY_SPECIFICATION_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultTargetCapacityType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["on-demand", "spot", "capacity-block", "reserved-capacity"],
-                }),
-            ),
-            (
-                "TargetCapacityUnitType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["vcpu", "memory-mib", "units"],
-                }),
-            ),
+            ("DefaultTargetCapacityType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["on-demand", "spot", "capacity-block", "reserved-capacity"] })),
+            ("TargetCapacityUnitType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["vcpu", "memory-mib", "units"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5543,10 +4289,7 @@ impl CfnEip {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnEip {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEip { props, options: ResourceOptions::default() }
     }
 
     /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
@@ -5652,19 +4395,11 @@ impl Handle<CfnEip> {
 pub(crate) static EIP_META: TypeMeta = TypeMeta {
     type_name: CfnEip::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "Address",
-        "IpamPoolId",
-        "NetworkBorderGroup",
-        "TransferAddress",
-    ],
+    create_only: &["Address", "IpamPoolId", "NetworkBorderGroup", "TransferAddress"],
     write_only: &["Address", "IpamPoolId", "TransferAddress"],
     primary_identifier: &["PublicIp", "AllocationId"],
     attributes: &["AllocationId", "PublicIp"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -5716,10 +4451,7 @@ impl CfnEipAssociation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnEipAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEipAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The allocation ID. This is required.
@@ -5790,13 +4522,7 @@ impl Handle<CfnEipAssociation> {
 pub(crate) static EIP_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnEipAssociation::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AllocationId",
-        "EIP",
-        "InstanceId",
-        "NetworkInterfaceId",
-        "PrivateIpAddress",
-    ],
+    create_only: &["AllocationId", "EIP", "InstanceId", "NetworkInterfaceId", "PrivateIpAddress"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -5822,10 +4548,7 @@ impl CfnEgressOnlyInternetGateway {
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("VpcId", vpc_id);
-        CfnEgressOnlyInternetGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEgressOnlyInternetGateway { props, options: ResourceOptions::default() }
     }
 
     /// Any tags assigned to the egress only internet gateway.
@@ -5866,22 +4589,14 @@ pub(crate) static EGRESS_ONLY_INTERNET_GATEWAY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static EGRESS_ONLY_INTERNET_GATEWAY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&egress_only_internet_gateway::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&egress_only_internet_gateway::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -5918,24 +4633,8 @@ pub mod egress_only_internet_gateway {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5961,10 +4660,7 @@ impl CfnEnclaveCertificateIamRoleAssociation {
         let mut props = Props::new();
         props.set("CertificateArn", certificate_arn);
         props.set("RoleArn", role_arn);
-        CfnEnclaveCertificateIamRoleAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnclaveCertificateIamRoleAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6012,11 +4708,7 @@ pub(crate) static ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_META: TypeMeta = Type
     create_only: &["CertificateArn", "RoleArn"],
     write_only: &[],
     primary_identifier: &["CertificateArn", "RoleArn"],
-    attributes: &[
-        "CertificateS3BucketName",
-        "CertificateS3ObjectKey",
-        "EncryptionKmsKeyId",
-    ],
+    attributes: &["CertificateS3BucketName", "CertificateS3ObjectKey", "EncryptionKmsKeyId"],
     tagging: None,
     regions: RegionSet(0x3ffe1ee8835b),
 };
@@ -6049,10 +4741,7 @@ impl CfnFlowLog {
         let mut props = Props::new();
         props.set("ResourceId", resource_id);
         props.set("ResourceType", resource_type);
-        CfnFlowLog {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlowLog { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts.
@@ -6074,10 +4763,7 @@ impl CfnFlowLog {
     /// The `DestinationOptions` property.
     ///
     /// Changing it replaces the resource.
-    pub fn destination_options(
-        mut self,
-        value: impl Into<Val<flow_log::DestinationOptions>>,
-    ) -> Self {
+    pub fn destination_options(mut self, value: impl Into<Val<flow_log::DestinationOptions>>) -> Self {
         self.props.set("DestinationOptions", value);
         self
     }
@@ -6127,10 +4813,7 @@ impl CfnFlowLog {
     /// The resource types and associated tags for EC2 resources associated with the EC2 Tags feature for log enrichment.
     ///
     /// Changing it replaces the resource.
-    pub fn tag_field_specifications(
-        mut self,
-        value: impl Into<Val<Vec<flow_log::TagFieldSpecification>>>,
-    ) -> Self {
+    pub fn tag_field_specifications(mut self, value: impl Into<Val<Vec<flow_log::TagFieldSpecification>>>) -> Self {
         self.props.set("TagFieldSpecifications", value);
         self
     }
@@ -6179,78 +4862,21 @@ impl Handle<CfnFlowLog> {
 pub(crate) static FLOW_LOG_META: TypeMeta = TypeMeta {
     type_name: CfnFlowLog::TYPE_NAME,
     shape: &FLOW_LOG_SHAPE,
-    create_only: &[
-        "DeliverCrossAccountRole",
-        "DeliverLogsPermissionArn",
-        "DestinationOptions",
-        "LogDestination",
-        "LogDestinationType",
-        "LogFormat",
-        "LogGroupName",
-        "MaxAggregationInterval",
-        "ResourceId",
-        "ResourceType",
-        "TagFieldSpecifications",
-        "TrafficType",
-    ],
+    create_only: &["DeliverCrossAccountRole", "DeliverLogsPermissionArn", "DestinationOptions", "LogDestination", "LogDestinationType", "LogFormat", "LogGroupName", "MaxAggregationInterval", "ResourceId", "ResourceType", "TagFieldSpecifications", "TrafficType"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static FLOW_LOG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationOptions",
-            &Shape::Object(&flow_log::DESTINATION_OPTIONS_SHAPE),
-        ),
-        (
-            "LogDestinationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["cloud-watch-logs", "s3", "kinesis-data-firehose"],
-            }),
-        ),
-        (
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "NetworkInterface",
-                    "Subnet",
-                    "VPC",
-                    "TransitGateway",
-                    "TransitGatewayAttachment",
-                    "RegionalNatGateway",
-                ],
-            }),
-        ),
-        (
-            "TagFieldSpecifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&flow_log::TAG_FIELD_SPECIFICATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "TrafficType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACCEPT", "ALL", "REJECT"],
-            }),
-        ),
+        ("DestinationOptions", &Shape::Object(&flow_log::DESTINATION_OPTIONS_SHAPE)),
+        ("LogDestinationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cloud-watch-logs", "s3", "kinesis-data-firehose"] })),
+        ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NetworkInterface", "Subnet", "VPC", "TransitGateway", "TransitGatewayAttachment", "RegionalNatGateway"] })),
+        ("TagFieldSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&flow_log::TAG_FIELD_SPECIFICATION_SHAPE)), min_items: Some(1), max_items: Some(3) })),
+        ("TrafficType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCEPT", "ALL", "REJECT"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6273,11 +4899,7 @@ pub mod flow_log {
         /// - `file_format`: `FileFormat`.
         /// - `hive_compatible_partitions`: `HiveCompatiblePartitions`.
         /// - `per_hour_partition`: `PerHourPartition`.
-        pub fn new(
-            file_format: impl Into<Val<String>>,
-            hive_compatible_partitions: impl Into<Val<bool>>,
-            per_hour_partition: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(file_format: impl Into<Val<String>>, hive_compatible_partitions: impl Into<Val<bool>>, per_hour_partition: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("FileFormat", file_format);
             props.set("HiveCompatiblePartitions", hive_compatible_partitions);
@@ -6303,10 +4925,7 @@ pub mod flow_log {
         ///
         /// - `resource_type`: `ResourceType`.
         /// - `tag_keys`: `TagKeys`.
-        pub fn new(
-            resource_type: impl Into<Val<String>>,
-            tag_keys: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(resource_type: impl Into<Val<String>>, tag_keys: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ResourceType", resource_type);
             props.set("TagKeys", tag_keys);
@@ -6346,42 +4965,16 @@ pub mod flow_log {
     }
 
     pub(crate) static DESTINATION_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FileFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["plain-text", "parquet"],
-            }),
-        )],
+        fields: &[
+            ("FileFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["plain-text", "parquet"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_FIELD_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["auto-scaling-group", "instance", "network-interface"],
-                }),
-            ),
-            (
-                "TagKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["auto-scaling-group", "instance", "network-interface"] })),
+            ("TagKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(2) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6402,10 +4995,7 @@ impl CfnFpgaImage {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnFpgaImage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFpgaImage { props, options: ResourceOptions::default() }
     }
 
     /// A description for the AFI.
@@ -6419,10 +5009,7 @@ impl CfnFpgaImage {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn input_storage_location(
-        mut self,
-        value: impl Into<Val<fpga_image::StorageLocation>>,
-    ) -> Self {
+    pub fn input_storage_location(mut self, value: impl Into<Val<fpga_image::StorageLocation>>) -> Self {
         self.props.set("InputStorageLocation", value);
         self
     }
@@ -6432,10 +5019,7 @@ impl CfnFpgaImage {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn logs_storage_location(
-        mut self,
-        value: impl Into<Val<fpga_image::StorageLocation>>,
-    ) -> Self {
+    pub fn logs_storage_location(mut self, value: impl Into<Val<fpga_image::StorageLocation>>) -> Self {
         self.props.set("LogsStorageLocation", value);
         self
     }
@@ -6539,21 +5123,8 @@ pub(crate) static FPGA_IMAGE_META: TypeMeta = TypeMeta {
     create_only: &["InputStorageLocation", "LogsStorageLocation"],
     write_only: &["InputStorageLocation", "LogsStorageLocation"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreateTime",
-        "DataRetentionSupport",
-        "FpgaImageGlobalId",
-        "FpgaImageId",
-        "OwnerId",
-        "Public",
-        "State",
-        "UpdateTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreateTime", "DataRetentionSupport", "FpgaImageGlobalId", "FpgaImageId", "OwnerId", "Public", "State", "UpdateTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -6640,10 +5211,7 @@ impl CfnGatewayRouteTableAssociation {
         let mut props = Props::new();
         props.set("GatewayId", gateway_id);
         props.set("RouteTableId", route_table_id);
-        CfnGatewayRouteTableAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGatewayRouteTableAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6700,10 +5268,7 @@ impl CfnHost {
     pub fn new(availability_zone: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AvailabilityZone", availability_zone);
-        CfnHost {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHost { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the Outpost hardware asset.
@@ -6796,52 +5361,19 @@ impl Handle<CfnHost> {
 pub(crate) static HOST_META: TypeMeta = TypeMeta {
     type_name: CfnHost::TYPE_NAME,
     shape: &HOST_SHAPE,
-    create_only: &[
-        "AssetId",
-        "AvailabilityZone",
-        "InstanceFamily",
-        "InstanceType",
-        "OutpostArn",
-    ],
+    create_only: &["AssetId", "AvailabilityZone", "InstanceFamily", "InstanceType", "OutpostArn"],
     write_only: &[],
     primary_identifier: &["HostId"],
     attributes: &["HostId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static HOST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoPlacement",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["on", "off"],
-            }),
-        ),
-        (
-            "HostMaintenance",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["on", "off"],
-            }),
-        ),
-        (
-            "HostRecovery",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["on", "off"],
-            }),
-        ),
+        ("AutoPlacement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["on", "off"] })),
+        ("HostMaintenance", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["on", "off"] })),
+        ("HostRecovery", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["on", "off"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6892,21 +5424,12 @@ impl CfnIpam {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnIpam {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpam { props, options: ResourceOptions::default() }
     }
 
     /// A set of organizational unit (OU) exclusions for the default resource discovery, created with this IPAM.
-    pub fn default_resource_discovery_organizational_unit_exclusions(
-        mut self,
-        value: impl Into<Val<Vec<ipam::IpamOrganizationalUnitExclusion>>>,
-    ) -> Self {
-        self.props.set(
-            "DefaultResourceDiscoveryOrganizationalUnitExclusions",
-            value,
-        );
+    pub fn default_resource_discovery_organizational_unit_exclusions(mut self, value: impl Into<Val<Vec<ipam::IpamOrganizationalUnitExclusion>>>) -> Self {
+        self.props.set("DefaultResourceDiscoveryOrganizationalUnitExclusions", value);
         self
     }
 
@@ -6931,10 +5454,7 @@ impl CfnIpam {
     }
 
     /// The regions IPAM is enabled for. Allows pools to be created in these regions, as well as enabling monitoring
-    pub fn operating_regions(
-        mut self,
-        value: impl Into<Val<Vec<ipam::IpamOperatingRegion>>>,
-    ) -> Self {
+    pub fn operating_regions(mut self, value: impl Into<Val<Vec<ipam::IpamOperatingRegion>>>) -> Self {
         self.props.set("OperatingRegions", value);
         self
     }
@@ -7033,69 +5553,18 @@ pub(crate) static IPAM_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["IpamId"],
-    attributes: &[
-        "Arn",
-        "DefaultResourceDiscoveryAssociationId",
-        "DefaultResourceDiscoveryId",
-        "IpamId",
-        "PrivateDefaultScopeId",
-        "PublicDefaultScopeId",
-        "ResourceDiscoveryAssociationCount",
-        "ScopeCount",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "DefaultResourceDiscoveryAssociationId", "DefaultResourceDiscoveryId", "IpamId", "PrivateDefaultScopeId", "PublicDefaultScopeId", "ResourceDiscoveryAssociationCount", "ScopeCount"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static IPAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultResourceDiscoveryOrganizationalUnitExclusions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &ipam::IPAM_ORGANIZATIONAL_UNIT_EXCLUSION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MeteredAccount",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipam-owner", "resource-owner"],
-            }),
-        ),
-        (
-            "OperatingRegions",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ipam::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["free", "advanced"],
-            }),
-        ),
+        ("DefaultResourceDiscoveryOrganizationalUnitExclusions", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam::IPAM_ORGANIZATIONAL_UNIT_EXCLUSION_SHAPE)), min_items: None, max_items: None })),
+        ("MeteredAccount", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipam-owner", "resource-owner"] })),
+        ("OperatingRegions", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(50) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Tier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["free", "advanced"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7178,38 +5647,16 @@ pub mod ipam {
     }
 
     pub(crate) static IPAM_ORGANIZATIONAL_UNIT_EXCLUSION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OrganizationsEntityPath",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("OrganizationsEntityPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7233,10 +5680,7 @@ impl CfnIpamAllocation {
     pub fn new(ipam_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IpamPoolId", ipam_pool_id);
-        CfnIpamAllocation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamAllocation { props, options: ResourceOptions::default() }
     }
 
     /// Represents an IPAM custom allocation of a single IPv4 or IPv6 CIDR
@@ -7317,17 +5761,11 @@ impl CfnIpamPool {
     ///
     /// - `address_family`: `AddressFamily`, The address family of the address space in this pool. Either IPv4 or IPv6.
     /// - `ipam_scope_id`: `IpamScopeId`, The Id of the scope this pool is a part of.
-    pub fn new(
-        address_family: impl Into<Val<String>>,
-        ipam_scope_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(address_family: impl Into<Val<String>>, ipam_scope_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AddressFamily", address_family);
         props.set("IpamScopeId", ipam_scope_id);
-        CfnIpamPool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamPool { props, options: ResourceOptions::default() }
     }
 
     /// The default netmask length for allocations made from this pool. This value is used when the netmask length of an allocation isn't specified.
@@ -7383,10 +5821,7 @@ impl CfnIpamPool {
     }
 
     /// A list of cidrs representing the address space available for allocation in this pool.
-    pub fn provisioned_cidrs(
-        mut self,
-        value: impl Into<Val<Vec<ipam_pool::ProvisionedCidr>>>,
-    ) -> Self {
+    pub fn provisioned_cidrs(mut self, value: impl Into<Val<Vec<ipam_pool::ProvisionedCidr>>>) -> Self {
         self.props.set("ProvisionedCidrs", value);
         self
     }
@@ -7506,77 +5941,21 @@ impl Handle<CfnIpamPool> {
 pub(crate) static IPAM_POOL_META: TypeMeta = TypeMeta {
     type_name: CfnIpamPool::TYPE_NAME,
     shape: &IPAM_POOL_SHAPE,
-    create_only: &[
-        "AddressFamily",
-        "AwsService",
-        "IpamScopeId",
-        "Locale",
-        "PublicIpSource",
-        "PubliclyAdvertisable",
-        "SourceIpamPoolId",
-        "SourceResource",
-    ],
+    create_only: &["AddressFamily", "AwsService", "IpamScopeId", "Locale", "PublicIpSource", "PubliclyAdvertisable", "SourceIpamPoolId", "SourceResource"],
     write_only: &[],
     primary_identifier: &["IpamPoolId"],
-    attributes: &[
-        "Arn",
-        "IpamArn",
-        "IpamPoolId",
-        "IpamScopeArn",
-        "IpamScopeType",
-        "PoolDepth",
-        "State",
-        "StateMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "IpamArn", "IpamPoolId", "IpamScopeArn", "IpamScopeType", "PoolDepth", "State", "StateMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static IPAM_POOL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllocationDefaultNetmaskLength",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AllocationMaxNetmaskLength",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AllocationMinNetmaskLength",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AllocationResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ipam_pool::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ipam_pool::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllocationDefaultNetmaskLength", &Shape::Num(NumRule { min: Some(0.0), max: Some(128.0), allowed: &[] })),
+        ("AllocationMaxNetmaskLength", &Shape::Num(NumRule { min: Some(0.0), max: Some(128.0), allowed: &[] })),
+        ("AllocationMinNetmaskLength", &Shape::Num(NumRule { min: Some(0.0), max: Some(128.0), allowed: &[] })),
+        ("AllocationResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam_pool::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam_pool::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7648,12 +6027,7 @@ pub mod ipam_pool {
         /// - `resource_owner`: `ResourceOwner`.
         /// - `resource_region`: `ResourceRegion`.
         /// - `resource_type`: `ResourceType`.
-        pub fn new(
-            resource_id: impl Into<Val<String>>,
-            resource_owner: impl Into<Val<String>>,
-            resource_region: impl Into<Val<String>>,
-            resource_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(resource_id: impl Into<Val<String>>, resource_owner: impl Into<Val<String>>, resource_region: impl Into<Val<String>>, resource_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ResourceId", resource_id);
             props.set("ResourceOwner", resource_owner);
@@ -7671,24 +6045,8 @@ pub mod ipam_pool {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7712,10 +6070,7 @@ impl CfnIpamPoolCidr {
     pub fn new(ipam_pool_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IpamPoolId", ipam_pool_id);
-        CfnIpamPoolCidr {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamPoolCidr { props, options: ResourceOptions::default() }
     }
 
     /// Represents a single IPv4 or IPv6 CIDR
@@ -7795,10 +6150,7 @@ impl CfnIpamPrefixListResolver {
     pub fn new(address_family: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AddressFamily", address_family);
-        CfnIpamPrefixListResolver {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamPrefixListResolver { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -7818,10 +6170,7 @@ impl CfnIpamPrefixListResolver {
     }
 
     /// Rules define the business logic for selecting CIDRs from IPAM.
-    pub fn rules(
-        mut self,
-        value: impl Into<Val<Vec<ipam_prefix_list_resolver::IpamPrefixListResolverRule>>>,
-    ) -> Self {
+    pub fn rules(mut self, value: impl Into<Val<Vec<ipam_prefix_list_resolver::IpamPrefixListResolverRule>>>) -> Self {
         self.props.set("Rules", value);
         self
     }
@@ -7877,47 +6226,16 @@ pub(crate) static IPAM_PREFIX_LIST_RESOLVER_META: TypeMeta = TypeMeta {
     create_only: &["AddressFamily", "IpamId"],
     write_only: &["IpamId"],
     primary_identifier: &["IpamPrefixListResolverId"],
-    attributes: &[
-        "IpamArn",
-        "IpamPrefixListResolverArn",
-        "IpamPrefixListResolverId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["IpamArn", "IpamPrefixListResolverArn", "IpamPrefixListResolverId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static IPAM_PREFIX_LIST_RESOLVER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AddressFamily",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6"],
-            }),
-        ),
-        (
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &ipam_prefix_list_resolver::IPAM_PREFIX_LIST_RESOLVER_RULE_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ipam_prefix_list_resolver::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AddressFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6"] })),
+        ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam_prefix_list_resolver::IPAM_PREFIX_LIST_RESOLVER_RULE_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam_prefix_list_resolver::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7945,10 +6263,7 @@ pub mod ipam_prefix_list_resolver {
         }
 
         /// Two of the rule types allow you to add conditions to the rules. (1) For IPAM Pool CIDR rules, you can specify an ipamPoolId; if not specified, the rule will apply to all IPAM Pool CIDRs in the scope.  (2) For IPAM Resource CIDR rules, you can specify resourceId, resourceOwner, resourceRegion, cidr, or resourceTag.
-        pub fn conditions(
-            mut self,
-            value: impl Into<Val<Vec<IpamPrefixListResolverRuleCondition>>>,
-        ) -> Self {
+        pub fn conditions(mut self, value: impl Into<Val<Vec<IpamPrefixListResolverRuleCondition>>>) -> Self {
             self.props.set("Conditions", value);
             self
         }
@@ -8071,82 +6386,26 @@ pub mod ipam_prefix_list_resolver {
 
     pub(crate) static IPAM_PREFIX_LIST_RESOLVER_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &IPAM_PREFIX_LIST_RESOLVER_RULE_CONDITION_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["vpc", "subnet", "eip", "public-ipv4-pool"],
-                }),
-            ),
-            (
-                "RuleType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["static-cidr", "ipam-resource-cidr", "ipam-pool-cidr"],
-                }),
-            ),
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&IPAM_PREFIX_LIST_RESOLVER_RULE_CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["vpc", "subnet", "eip", "public-ipv4-pool"] })),
+            ("RuleType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["static-cidr", "ipam-resource-cidr", "ipam-pool-cidr"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IPAM_PREFIX_LIST_RESOLVER_RULE_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Operation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["equals", "not-equals", "subnet-of"],
-                }),
-            ),
+            ("Operation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["equals", "not-equals", "subnet-of"] })),
             ("ResourceTag", &Shape::Object(&TAG_SHAPE)),
         ],
-        one_of_required: &[
-            &["Operation", "IpamPoolId"],
-            &["Operation", "ResourceId"],
-            &["Operation", "ResourceOwner"],
-            &["Operation", "ResourceRegion"],
-            &["Operation", "Cidr"],
-            &["Operation", "ResourceTag"],
-        ],
+        one_of_required: &[&["Operation", "IpamPoolId"], &["Operation", "ResourceId"], &["Operation", "ResourceOwner"], &["Operation", "ResourceRegion"], &["Operation", "Cidr"], &["Operation", "ResourceTag"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8170,21 +6429,13 @@ impl CfnIpamPrefixListResolverTarget {
     /// - `prefix_list_id`: `PrefixListId`, The Id of the Managed Prefix List.
     /// - `prefix_list_region`: `PrefixListRegion`, The region that the Managed Prefix List is located in.
     /// - `track_latest_version`: `TrackLatestVersion`, Indicates whether this Target automatically tracks the latest version of the Prefix List Resolver.
-    pub fn new(
-        ipam_prefix_list_resolver_id: impl Into<Val<String>>,
-        prefix_list_id: impl Into<Val<String>>,
-        prefix_list_region: impl Into<Val<String>>,
-        track_latest_version: impl Into<Val<bool>>,
-    ) -> Self {
+    pub fn new(ipam_prefix_list_resolver_id: impl Into<Val<String>>, prefix_list_id: impl Into<Val<String>>, prefix_list_region: impl Into<Val<String>>, track_latest_version: impl Into<Val<bool>>) -> Self {
         let mut props = Props::new();
         props.set("IpamPrefixListResolverId", ipam_prefix_list_resolver_id);
         props.set("PrefixListId", prefix_list_id);
         props.set("PrefixListRegion", prefix_list_region);
         props.set("TrackLatestVersion", track_latest_version);
-        CfnIpamPrefixListResolverTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamPrefixListResolverTarget { props, options: ResourceOptions::default() }
     }
 
     /// The desired version of the Prefix List Resolver that this Target should synchronize with.
@@ -8194,10 +6445,7 @@ impl CfnIpamPrefixListResolverTarget {
     }
 
     /// An array of key-value pairs to apply to this resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<ipam_prefix_list_resolver_target::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<ipam_prefix_list_resolver_target::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -8237,33 +6485,18 @@ impl Handle<CfnIpamPrefixListResolverTarget> {
 pub(crate) static IPAM_PREFIX_LIST_RESOLVER_TARGET_META: TypeMeta = TypeMeta {
     type_name: CfnIpamPrefixListResolverTarget::TYPE_NAME,
     shape: &IPAM_PREFIX_LIST_RESOLVER_TARGET_SHAPE,
-    create_only: &[
-        "IpamPrefixListResolverId",
-        "PrefixListId",
-        "PrefixListRegion",
-    ],
+    create_only: &["IpamPrefixListResolverId", "PrefixListId", "PrefixListRegion"],
     write_only: &[],
     primary_identifier: &["IpamPrefixListResolverTargetId"],
-    attributes: &[
-        "IpamPrefixListResolverTargetArn",
-        "IpamPrefixListResolverTargetId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["IpamPrefixListResolverTargetArn", "IpamPrefixListResolverTargetId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3fffffff),
 };
 
 pub(crate) static IPAM_PREFIX_LIST_RESOLVER_TARGET_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&ipam_prefix_list_resolver_target::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam_prefix_list_resolver_target::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -8300,24 +6533,8 @@ pub mod ipam_prefix_list_resolver_target {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8338,10 +6555,7 @@ impl CfnIpamResourceDiscovery {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnIpamResourceDiscovery {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamResourceDiscovery { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -8351,21 +6565,13 @@ impl CfnIpamResourceDiscovery {
     }
 
     /// The regions Resource Discovery is enabled for. Allows resource discoveries to be created in these regions, as well as enabling monitoring
-    pub fn operating_regions(
-        mut self,
-        value: impl Into<Val<Vec<ipam_resource_discovery::IpamOperatingRegion>>>,
-    ) -> Self {
+    pub fn operating_regions(mut self, value: impl Into<Val<Vec<ipam_resource_discovery::IpamOperatingRegion>>>) -> Self {
         self.props.set("OperatingRegions", value);
         self
     }
 
     /// A set of organizational unit (OU) exclusions for this resource.
-    pub fn organizational_unit_exclusions(
-        mut self,
-        value: impl Into<
-            Val<Vec<ipam_resource_discovery::IpamResourceDiscoveryOrganizationalUnitExclusion>>,
-        >,
-    ) -> Self {
+    pub fn organizational_unit_exclusions(mut self, value: impl Into<Val<Vec<ipam_resource_discovery::IpamResourceDiscoveryOrganizationalUnitExclusion>>>) -> Self {
         self.props.set("OrganizationalUnitExclusions", value);
         self
     }
@@ -8442,18 +6648,8 @@ pub(crate) static IPAM_RESOURCE_DISCOVERY_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["IpamResourceDiscoveryId"],
-    attributes: &[
-        "IpamResourceDiscoveryArn",
-        "IpamResourceDiscoveryId",
-        "IpamResourceDiscoveryRegion",
-        "IsDefault",
-        "OwnerId",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["IpamResourceDiscoveryArn", "IpamResourceDiscoveryId", "IpamResourceDiscoveryRegion", "IsDefault", "OwnerId", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -8512,9 +6708,7 @@ pub mod ipam_resource_discovery {
         }
     }
 
-    impl From<IpamResourceDiscoveryOrganizationalUnitExclusion>
-        for Val<IpamResourceDiscoveryOrganizationalUnitExclusion>
-    {
+    impl From<IpamResourceDiscoveryOrganizationalUnitExclusion> for Val<IpamResourceDiscoveryOrganizationalUnitExclusion> {
         fn from(v: IpamResourceDiscoveryOrganizationalUnitExclusion) -> Self {
             v.props.into_val()
         }
@@ -8545,40 +6739,17 @@ pub mod ipam_resource_discovery {
         }
     }
 
-    pub(crate) static IPAM_RESOURCE_DISCOVERY_ORGANIZATIONAL_UNIT_EXCLUSION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "OrganizationsEntityPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static IPAM_RESOURCE_DISCOVERY_ORGANIZATIONAL_UNIT_EXCLUSION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("OrganizationsEntityPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8600,24 +6771,15 @@ impl CfnIpamResourceDiscoveryAssociation {
     ///
     /// - `ipam_id`: `IpamId`, The Id of the IPAM this Resource Discovery is associated to.
     /// - `ipam_resource_discovery_id`: `IpamResourceDiscoveryId`, The Amazon Resource Name (ARN) of the IPAM Resource Discovery Association.
-    pub fn new(
-        ipam_id: impl Into<Val<String>>,
-        ipam_resource_discovery_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(ipam_id: impl Into<Val<String>>, ipam_resource_discovery_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IpamId", ipam_id);
         props.set("IpamResourceDiscoveryId", ipam_resource_discovery_id);
-        CfnIpamResourceDiscoveryAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamResourceDiscoveryAssociation { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<ipam_resource_discovery_association::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<ipam_resource_discovery_association::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -8702,34 +6864,15 @@ pub(crate) static IPAM_RESOURCE_DISCOVERY_ASSOCIATION_META: TypeMeta = TypeMeta 
     create_only: &["IpamId", "IpamResourceDiscoveryId"],
     write_only: &[],
     primary_identifier: &["IpamResourceDiscoveryAssociationId"],
-    attributes: &[
-        "IpamArn",
-        "IpamRegion",
-        "IpamResourceDiscoveryAssociationArn",
-        "IpamResourceDiscoveryAssociationId",
-        "IsDefault",
-        "OwnerId",
-        "ResourceDiscoveryStatus",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["IpamArn", "IpamRegion", "IpamResourceDiscoveryAssociationArn", "IpamResourceDiscoveryAssociationId", "IsDefault", "OwnerId", "ResourceDiscoveryStatus", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static IPAM_RESOURCE_DISCOVERY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(
-                &ipam_resource_discovery_association::TAG_SHAPE,
-            )),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam_resource_discovery_association::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -8766,24 +6909,8 @@ pub mod ipam_resource_discovery_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8807,10 +6934,7 @@ impl CfnIpamScope {
     pub fn new(ipam_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IpamId", ipam_id);
-        CfnIpamScope {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamScope { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -8820,10 +6944,7 @@ impl CfnIpamScope {
     }
 
     /// External service configuration to connect your AWS IPAM scope.
-    pub fn external_authority_configuration(
-        mut self,
-        value: impl Into<Val<ipam_scope::IpamScopeExternalAuthorityConfiguration>>,
-    ) -> Self {
+    pub fn external_authority_configuration(mut self, value: impl Into<Val<ipam_scope::IpamScopeExternalAuthorityConfiguration>>) -> Self {
         self.props.set("ExternalAuthorityConfiguration", value);
         self
     }
@@ -8900,35 +7021,15 @@ pub(crate) static IPAM_SCOPE_META: TypeMeta = TypeMeta {
     create_only: &["IpamId"],
     write_only: &[],
     primary_identifier: &["IpamScopeId"],
-    attributes: &[
-        "Arn",
-        "IpamArn",
-        "IpamScopeId",
-        "IpamScopeType",
-        "IsDefault",
-        "PoolCount",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "IpamArn", "IpamScopeId", "IpamScopeType", "IsDefault", "PoolCount"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static IPAM_SCOPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExternalAuthorityConfiguration",
-            &Shape::Object(&ipam_scope::IPAM_SCOPE_EXTERNAL_AUTHORITY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ipam_scope::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExternalAuthorityConfiguration", &Shape::Object(&ipam_scope::IPAM_SCOPE_EXTERNAL_AUTHORITY_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam_scope::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8950,23 +7051,15 @@ pub mod ipam_scope {
         ///
         /// - `external_resource_identifier`: `ExternalResourceIdentifier`, Resource identifier of the scope in the external service connecting to your AWS IPAM scope.
         /// - `ipam_scope_external_authority_type`: `IpamScopeExternalAuthorityType`, An external service connecting to your AWS IPAM scope.
-        pub fn new(
-            external_resource_identifier: impl Into<Val<String>>,
-            ipam_scope_external_authority_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(external_resource_identifier: impl Into<Val<String>>, ipam_scope_external_authority_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ExternalResourceIdentifier", external_resource_identifier);
-            props.set(
-                "IpamScopeExternalAuthorityType",
-                ipam_scope_external_authority_type,
-            );
+            props.set("IpamScopeExternalAuthorityType", ipam_scope_external_authority_type);
             IpamScopeExternalAuthorityConfiguration { props }
         }
     }
 
-    impl From<IpamScopeExternalAuthorityConfiguration>
-        for Val<IpamScopeExternalAuthorityConfiguration>
-    {
+    impl From<IpamScopeExternalAuthorityConfiguration> for Val<IpamScopeExternalAuthorityConfiguration> {
         fn from(v: IpamScopeExternalAuthorityConfiguration) -> Self {
             v.props.into_val()
         }
@@ -8997,40 +7090,17 @@ pub mod ipam_scope {
         }
     }
 
-    pub(crate) static IPAM_SCOPE_EXTERNAL_AUTHORITY_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "IpamScopeExternalAuthorityType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["infoblox"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static IPAM_SCOPE_EXTERNAL_AUTHORITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("IpamScopeExternalAuthorityType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["infoblox"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9051,10 +7121,7 @@ impl CfnIpv4Pool {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnIpv4Pool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpv4Pool { props, options: ResourceOptions::default() }
     }
 
     /// Any tags assigned to the public IPv4 pool.
@@ -9129,30 +7196,15 @@ pub(crate) static IPV4_POOL_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "Description",
-        "NetworkBorderGroup",
-        "PoolId",
-        "TotalAddressCount",
-        "TotalAvailableAddressCount",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Description", "NetworkBorderGroup", "PoolId", "TotalAddressCount", "TotalAvailableAddressCount"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static IPV4_POOL_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&ipv4_pool::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipv4_pool::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -9189,24 +7241,8 @@ pub mod ipv4_pool {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9227,10 +7263,7 @@ impl CfnInstance {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstance { props, options: ResourceOptions::default() }
     }
 
     /// This property is reserved for internal use. If you use it, the stack fails with this error: Bad property set: \[Testing this property\] (Service: AmazonEC2; Status Code: 400; Error Code: InvalidParameterCombination; Request ID: 0XXXXXX-49c7-4b40-8bcc-76885dcXXXXX).
@@ -9258,10 +7291,7 @@ impl CfnInstance {
     }
 
     /// The block device mapping entries that defines the block devices to attach to the instance at launch.
-    pub fn block_device_mappings(
-        mut self,
-        value: impl Into<Val<Vec<instance::BlockDeviceMapping>>>,
-    ) -> Self {
+    pub fn block_device_mappings(mut self, value: impl Into<Val<Vec<instance::BlockDeviceMapping>>>) -> Self {
         self.props.set("BlockDeviceMappings", value);
         self
     }
@@ -9275,10 +7305,7 @@ impl CfnInstance {
     }
 
     /// The credit option for CPU usage of the burstable performance instance. Valid values are standard and unlimited.
-    pub fn credit_specification(
-        mut self,
-        value: impl Into<Val<instance::CreditSpecification>>,
-    ) -> Self {
+    pub fn credit_specification(mut self, value: impl Into<Val<instance::CreditSpecification>>) -> Self {
         self.props.set("CreditSpecification", value);
         self
     }
@@ -9298,10 +7325,7 @@ impl CfnInstance {
     /// An elastic GPU to associate with the instance. Amazon Elastic Graphics is no longer available.
     ///
     /// Changing it replaces the resource.
-    pub fn elastic_gpu_specifications(
-        mut self,
-        value: impl Into<Val<Vec<instance::ElasticGpuSpecification>>>,
-    ) -> Self {
+    pub fn elastic_gpu_specifications(mut self, value: impl Into<Val<Vec<instance::ElasticGpuSpecification>>>) -> Self {
         self.props.set("ElasticGpuSpecifications", value);
         self
     }
@@ -9309,10 +7333,7 @@ impl CfnInstance {
     /// An elastic inference accelerator to associate with the instance. Amazon Elastic Inference is no longer available.
     ///
     /// Changing it replaces the resource.
-    pub fn elastic_inference_accelerators(
-        mut self,
-        value: impl Into<Val<Vec<instance::ElasticInferenceAccelerator>>>,
-    ) -> Self {
+    pub fn elastic_inference_accelerators(mut self, value: impl Into<Val<Vec<instance::ElasticInferenceAccelerator>>>) -> Self {
         self.props.set("ElasticInferenceAccelerators", value);
         self
     }
@@ -9328,10 +7349,7 @@ impl CfnInstance {
     /// Indicates whether an instance is enabled for hibernation.
     ///
     /// Changing it replaces the resource.
-    pub fn hibernation_options(
-        mut self,
-        value: impl Into<Val<instance::HibernationOptions>>,
-    ) -> Self {
+    pub fn hibernation_options(mut self, value: impl Into<Val<instance::HibernationOptions>>) -> Self {
         self.props.set("HibernationOptions", value);
         self
     }
@@ -9393,10 +7411,7 @@ impl CfnInstance {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn ipv6_addresses(
-        mut self,
-        value: impl Into<Val<Vec<instance::InstanceIpv6Address>>>,
-    ) -> Self {
+    pub fn ipv6_addresses(mut self, value: impl Into<Val<Vec<instance::InstanceIpv6Address>>>) -> Self {
         self.props.set("Ipv6Addresses", value);
         self
     }
@@ -9418,10 +7433,7 @@ impl CfnInstance {
     /// The launch template to use to launch the instances.
     ///
     /// Changing it replaces the resource.
-    pub fn launch_template(
-        mut self,
-        value: impl Into<Val<instance::LaunchTemplateSpecification>>,
-    ) -> Self {
+    pub fn launch_template(mut self, value: impl Into<Val<instance::LaunchTemplateSpecification>>) -> Self {
         self.props.set("LaunchTemplate", value);
         self
     }
@@ -9431,10 +7443,7 @@ impl CfnInstance {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn license_specifications(
-        mut self,
-        value: impl Into<Val<Vec<instance::LicenseSpecification>>>,
-    ) -> Self {
+    pub fn license_specifications(mut self, value: impl Into<Val<Vec<instance::LicenseSpecification>>>) -> Self {
         self.props.set("LicenseSpecifications", value);
         self
     }
@@ -9454,10 +7463,7 @@ impl CfnInstance {
     /// The network interfaces to associate with the instance.
     ///
     /// Changing it replaces the resource.
-    pub fn network_interfaces(
-        mut self,
-        value: impl Into<Val<Vec<instance::NetworkInterface>>>,
-    ) -> Self {
+    pub fn network_interfaces(mut self, value: impl Into<Val<Vec<instance::NetworkInterface>>>) -> Self {
         self.props.set("NetworkInterfaces", value);
         self
     }
@@ -9471,10 +7477,7 @@ impl CfnInstance {
     }
 
     /// The options for the instance hostname.
-    pub fn private_dns_name_options(
-        mut self,
-        value: impl Into<Val<instance::PrivateDnsNameOptions>>,
-    ) -> Self {
+    pub fn private_dns_name_options(mut self, value: impl Into<Val<instance::PrivateDnsNameOptions>>) -> Self {
         self.props.set("PrivateDnsNameOptions", value);
         self
     }
@@ -9522,10 +7525,7 @@ impl CfnInstance {
     }
 
     /// The SSM document and parameter values in AWS Systems Manager to associate with this instance.
-    pub fn ssm_associations(
-        mut self,
-        value: impl Into<Val<Vec<instance::SsmAssociation>>>,
-    ) -> Self {
+    pub fn ssm_associations(mut self, value: impl Into<Val<Vec<instance::SsmAssociation>>>) -> Self {
         self.props.set("SsmAssociations", value);
         self
     }
@@ -9632,115 +7632,26 @@ impl Handle<CfnInstance> {
 pub(crate) static INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnInstance::TYPE_NAME,
     shape: &INSTANCE_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "CpuOptions",
-        "ElasticGpuSpecifications",
-        "ElasticInferenceAccelerators",
-        "EnclaveOptions",
-        "HibernationOptions",
-        "HostResourceGroupArn",
-        "ImageId",
-        "Ipv6AddressCount",
-        "Ipv6Addresses",
-        "KeyName",
-        "LaunchTemplate",
-        "LicenseSpecifications",
-        "NetworkInterfaces",
-        "PlacementGroupName",
-        "PrivateIpAddress",
-        "SecurityGroups",
-        "SubnetId",
-    ],
-    write_only: &[
-        "AdditionalInfo",
-        "BlockDeviceMappings/*/NoDevice",
-        "BlockDeviceMappings/*/VirtualName",
-        "Ipv6AddressCount",
-        "Ipv6Addresses",
-        "LicenseSpecifications",
-        "PropagateTagsToVolumeOnCreation",
-    ],
+    create_only: &["AvailabilityZone", "CpuOptions", "ElasticGpuSpecifications", "ElasticInferenceAccelerators", "EnclaveOptions", "HibernationOptions", "HostResourceGroupArn", "ImageId", "Ipv6AddressCount", "Ipv6Addresses", "KeyName", "LaunchTemplate", "LicenseSpecifications", "NetworkInterfaces", "PlacementGroupName", "PrivateIpAddress", "SecurityGroups", "SubnetId"],
+    write_only: &["AdditionalInfo", "BlockDeviceMappings/*/NoDevice", "BlockDeviceMappings/*/VirtualName", "Ipv6AddressCount", "Ipv6Addresses", "LicenseSpecifications", "PropagateTagsToVolumeOnCreation"],
     primary_identifier: &["InstanceId"],
-    attributes: &[
-        "InstanceId",
-        "PrivateDnsName",
-        "PrivateIp",
-        "PublicDnsName",
-        "PublicIp",
-        "State",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["InstanceId", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp", "State", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Affinity",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["default", "host"],
-            }),
-        ),
-        (
-            "BlockDeviceMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance::BLOCK_DEVICE_MAPPING_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ElasticInferenceAccelerators",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &instance::ELASTIC_INFERENCE_ACCELERATOR_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InstanceInitiatedShutdownBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["stop", "terminate"],
-            }),
-        ),
-        (
-            "LaunchTemplate",
-            &Shape::Object(&instance::LAUNCH_TEMPLATE_SPECIFICATION_SHAPE),
-        ),
-        (
-            "MetadataOptions",
-            &Shape::Object(&instance::METADATA_OPTIONS_SHAPE),
-        ),
-        (
-            "NetworkInterfaces",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance::NETWORK_INTERFACE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PrivateDnsNameOptions",
-            &Shape::Object(&instance::PRIVATE_DNS_NAME_OPTIONS_SHAPE),
-        ),
+        ("Affinity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default", "host"] })),
+        ("BlockDeviceMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&instance::BLOCK_DEVICE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+        ("ElasticInferenceAccelerators", &Shape::List(ListRule { item: Some(&Shape::Object(&instance::ELASTIC_INFERENCE_ACCELERATOR_SHAPE)), min_items: None, max_items: None })),
+        ("InstanceInitiatedShutdownBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["stop", "terminate"] })),
+        ("LaunchTemplate", &Shape::Object(&instance::LAUNCH_TEMPLATE_SPECIFICATION_SHAPE)),
+        ("MetadataOptions", &Shape::Object(&instance::METADATA_OPTIONS_SHAPE)),
+        ("NetworkInterfaces", &Shape::List(ListRule { item: Some(&Shape::Object(&instance::NETWORK_INTERFACE_SHAPE)), min_items: None, max_items: None })),
+        ("PrivateDnsNameOptions", &Shape::Object(&instance::PRIVATE_DNS_NAME_OPTIONS_SHAPE)),
     ],
-    dependent_excluded: &[
-        ("NetworkInterfaces", &["SubnetId"]),
-        ("SubnetId", &["NetworkInterfaces"]),
-    ],
+    dependent_excluded: &[("NetworkInterfaces", &["SubnetId"]), ("SubnetId", &["NetworkInterfaces"])],
     ..ObjectShape::EMPTY
 };
 
@@ -9773,12 +7684,16 @@ pub mod instance {
         }
 
         /// The `NoDevice` property.
+        ///
+        /// Write-only.
         pub fn no_device(mut self, value: impl Into<Val<Json>>) -> Self {
             self.props.set("NoDevice", value);
             self
         }
 
         /// The `VirtualName` property.
+        ///
+        /// Write-only.
         pub fn virtual_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VirtualName", value);
             self
@@ -10236,10 +8151,7 @@ pub mod instance {
         }
 
         /// One or more private IPv4 addresses to assign to the network interface.
-        pub fn private_ip_addresses(
-            mut self,
-            value: impl Into<Val<Vec<PrivateIpAddressSpecification>>>,
-        ) -> Self {
+        pub fn private_ip_addresses(mut self, value: impl Into<Val<Vec<PrivateIpAddressSpecification>>>) -> Self {
             self.props.set("PrivateIpAddresses", value);
             self
         }
@@ -10283,10 +8195,7 @@ pub mod instance {
         }
 
         /// Contains ENA Express settings for UDP network traffic for the network interface that's attached to the instance.
-        pub fn ena_srd_udp_specification(
-            mut self,
-            value: impl Into<Val<EnaSrdUdpSpecification>>,
-        ) -> Self {
+        pub fn ena_srd_udp_specification(mut self, value: impl Into<Val<EnaSrdUdpSpecification>>) -> Self {
             self.props.set("EnaSrdUdpSpecification", value);
             self
         }
@@ -10335,10 +8244,7 @@ pub mod instance {
         ///
         /// - `primary`: `Primary`, Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
         /// - `private_ip_address`: `PrivateIpAddress`, The private IPv4 addresses.
-        pub fn new(
-            primary: impl Into<Val<bool>>,
-            private_ip_address: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(primary: impl Into<Val<bool>>, private_ip_address: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Primary", primary);
             props.set("PrivateIpAddress", private_ip_address);
@@ -10409,10 +8315,7 @@ pub mod instance {
         }
 
         /// The input parameter values to use with the associated SSM document.
-        pub fn association_parameters(
-            mut self,
-            value: impl Into<Val<Vec<AssociationParameter>>>,
-        ) -> Self {
+        pub fn association_parameters(mut self, value: impl Into<Val<Vec<AssociationParameter>>>) -> Self {
             self.props.set("AssociationParameters", value);
             self
         }
@@ -10500,116 +8403,52 @@ pub mod instance {
     }
 
     pub(crate) static BLOCK_DEVICE_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Ebs", &Shape::Object(&EBS_SHAPE))],
+        fields: &[
+            ("Ebs", &Shape::Object(&EBS_SHAPE)),
+        ],
         required_xor: &[&["VirtualName", "Ebs", "NoDevice"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EBS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VolumeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"],
-            }),
-        )],
+        fields: &[
+            ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ELASTIC_INFERENCE_ACCELERATOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Count",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Count", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        one_of_required: &[
-            &["LaunchTemplateName", "Version"],
-            &["LaunchTemplateId", "Version"],
-        ],
+        one_of_required: &[&["LaunchTemplateName", "Version"], &["LaunchTemplateId", "Version"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HttpEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disabled", "enabled"],
-                }),
-            ),
-            (
-                "HttpProtocolIpv6",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disabled", "enabled"],
-                }),
-            ),
-            (
-                "HttpPutResponseHopLimit",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(64.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HttpTokens",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["optional", "required"],
-                }),
-            ),
-            (
-                "InstanceMetadataTags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disabled", "enabled"],
-                }),
-            ),
+            ("HttpEndpoint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disabled", "enabled"] })),
+            ("HttpProtocolIpv6", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disabled", "enabled"] })),
+            ("HttpPutResponseHopLimit", &Shape::Num(NumRule { min: Some(1.0), max: Some(64.0), allowed: &[] })),
+            ("HttpTokens", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["optional", "required"] })),
+            ("InstanceMetadataTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disabled", "enabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_INTERFACE_SHAPE: ObjectShape = ObjectShape {
-        dependent_excluded: &[
-            ("AssociateCarrierIpAddress", &["NetworkInterfaceId"]),
-            ("AssociatePublicIpAddress", &["NetworkInterfaceId"]),
-            (
-                "NetworkInterfaceId",
-                &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"],
-            ),
-        ],
+        dependent_excluded: &[("AssociateCarrierIpAddress", &["NetworkInterfaceId"]), ("AssociatePublicIpAddress", &["NetworkInterfaceId"]), ("NetworkInterfaceId", &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"])],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_DNS_NAME_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HostnameType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ip-name", "resource-name"],
-            }),
-        )],
+        fields: &[
+            ("HostnameType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ip-name", "resource-name"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -10632,10 +8471,7 @@ impl CfnInstanceConnectEndpoint {
     pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SubnetId", subnet_id);
-        CfnInstanceConnectEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceConnectEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The client token of the instance connect endpoint.
@@ -10768,43 +8604,18 @@ impl Handle<CfnInstanceConnectEndpoint> {
 pub(crate) static INSTANCE_CONNECT_ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnInstanceConnectEndpoint::TYPE_NAME,
     shape: &INSTANCE_CONNECT_ENDPOINT_SHAPE,
-    create_only: &[
-        "ClientToken",
-        "PreserveClientIp",
-        "SecurityGroupIds",
-        "SubnetId",
-    ],
+    create_only: &["ClientToken", "PreserveClientIp", "SecurityGroupIds", "SubnetId"],
     write_only: &["ClientToken"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "CreatedAt",
-        "Id",
-        "InstanceConnectEndpointArn",
-        "NetworkInterfaceIds",
-        "OwnerId",
-        "PublicDnsNames",
-        "State",
-        "StateMessage",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AvailabilityZone", "AvailabilityZoneId", "CreatedAt", "Id", "InstanceConnectEndpointArn", "NetworkInterfaceIds", "OwnerId", "PublicDnsNames", "State", "StateMessage", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static INSTANCE_CONNECT_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "SecurityGroupIds",
-        &Shape::List(ListRule {
-            item: None,
-            min_items: Some(0),
-            max_items: Some(16),
-        }),
-    )],
+    fields: &[
+        ("SecurityGroupIds", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(16) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -10854,10 +8665,7 @@ impl CfnInstanceEventWindow {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInstanceEventWindow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceEventWindow { props, options: ResourceOptions::default() }
     }
 
     /// The cron expression defined for the event window. Exactly one of TimeRanges or CronExpression must be specified.
@@ -10879,10 +8687,7 @@ impl CfnInstanceEventWindow {
     }
 
     /// The time ranges of the event window. Exactly one of TimeRanges or CronExpression must be specified.
-    pub fn time_ranges(
-        mut self,
-        value: impl Into<Val<Vec<instance_event_window::TimeRange>>>,
-    ) -> Self {
+    pub fn time_ranges(mut self, value: impl Into<Val<Vec<instance_event_window::TimeRange>>>) -> Self {
         self.props.set("TimeRanges", value);
         self
     }
@@ -10933,31 +8738,14 @@ pub(crate) static INSTANCE_EVENT_WINDOW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "InstanceEventWindowId", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static INSTANCE_EVENT_WINDOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance_event_window::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TimeRanges",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance_event_window::TIME_RANGE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instance_event_window::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TimeRanges", &Shape::List(ListRule { item: Some(&Shape::Object(&instance_event_window::TIME_RANGE_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -11043,80 +8831,18 @@ pub mod instance_event_window {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIME_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndHour",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(23.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndWeekDay",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "sunday",
-                        "monday",
-                        "tuesday",
-                        "wednesday",
-                        "thursday",
-                        "friday",
-                        "saturday",
-                    ],
-                }),
-            ),
-            (
-                "StartHour",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(23.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartWeekDay",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "sunday",
-                        "monday",
-                        "tuesday",
-                        "wednesday",
-                        "thursday",
-                        "friday",
-                        "saturday",
-                    ],
-                }),
-            ),
+            ("EndHour", &Shape::Num(NumRule { min: Some(0.0), max: Some(23.0), allowed: &[] })),
+            ("EndWeekDay", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] })),
+            ("StartHour", &Shape::Num(NumRule { min: Some(0.0), max: Some(23.0), allowed: &[] })),
+            ("StartWeekDay", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11137,10 +8863,7 @@ impl CfnInternetGateway {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInternetGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInternetGateway { props, options: ResourceOptions::default() }
     }
 
     /// Any tags to assign to the internet gateway.
@@ -11179,22 +8902,14 @@ pub(crate) static INTERNET_GATEWAY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["InternetGatewayId"],
     attributes: &["InternetGatewayId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static INTERNET_GATEWAY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&internet_gateway::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&internet_gateway::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -11231,24 +8946,8 @@ pub mod internet_gateway {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11270,17 +8969,11 @@ impl CfnIpPoolRouteTableAssociation {
     ///
     /// - `public_ipv4_pool`: `PublicIpv4Pool`, The ID of the public IPv4 pool.
     /// - `route_table_id`: `RouteTableId`, The ID of the route table.
-    pub fn new(
-        public_ipv4_pool: impl Into<Val<String>>,
-        route_table_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(public_ipv4_pool: impl Into<Val<String>>, route_table_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PublicIpv4Pool", public_ipv4_pool);
         props.set("RouteTableId", route_table_id);
-        CfnIpPoolRouteTableAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpPoolRouteTableAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -11337,17 +9030,11 @@ impl CfnIpamExternalResourceVerificationToken {
     pub fn new(ipam_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IpamId", ipam_id);
-        CfnIpamExternalResourceVerificationToken {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamExternalResourceVerificationToken { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the token.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<ipam_external_resource_verification_token::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<ipam_external_resource_verification_token::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -11439,35 +9126,15 @@ pub(crate) static IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_META: TypeMeta = Typ
     create_only: &["IpamId"],
     write_only: &[],
     primary_identifier: &["IpamExternalResourceVerificationTokenArn"],
-    attributes: &[
-        "IpamArn",
-        "IpamExternalResourceVerificationTokenArn",
-        "IpamExternalResourceVerificationTokenId",
-        "IpamRegion",
-        "NotAfter",
-        "State",
-        "Status",
-        "TokenName",
-        "TokenValue",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["IpamArn", "IpamExternalResourceVerificationTokenArn", "IpamExternalResourceVerificationTokenId", "IpamRegion", "NotAfter", "State", "Status", "TokenName", "TokenValue"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(
-                &ipam_external_resource_verification_token::TAG_SHAPE,
-            )),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam_external_resource_verification_token::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -11504,24 +9171,8 @@ pub mod ipam_external_resource_verification_token {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11544,19 +9195,12 @@ impl CfnIpamInternetRegistryAssociation {
     /// - `ipam_id`: `IpamId`, The ID of the IPAM to associate with the internet registry.
     /// - `organization_handle`: `OrganizationHandle`, The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID).
     /// - `rir`: `Rir`, The Regional Internet Registry to associate with. The service returns these values in upper case, so the enum uses the round-tripping form.
-    pub fn new(
-        ipam_id: impl Into<Val<String>>,
-        organization_handle: impl Into<Val<String>>,
-        rir: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(ipam_id: impl Into<Val<String>>, organization_handle: impl Into<Val<String>>, rir: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IpamId", ipam_id);
         props.set("OrganizationHandle", organization_handle);
         props.set("Rir", rir);
-        CfnIpamInternetRegistryAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpamInternetRegistryAssociation { props, options: ResourceOptions::default() }
     }
 
     /// A description for the internet registry association.
@@ -11568,10 +9212,7 @@ impl CfnIpamInternetRegistryAssociation {
     }
 
     /// The tags assigned to the internet registry association.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<ipam_internet_registry_association::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<ipam_internet_registry_association::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -11642,42 +9283,15 @@ pub(crate) static IPAM_INTERNET_REGISTRY_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["Description", "IpamId", "OrganizationHandle", "Rir"],
     write_only: &[],
     primary_identifier: &["IpamInternetRegistryAssociationArn"],
-    attributes: &[
-        "ChildRequestXml",
-        "IpamInternetRegistryAssociationArn",
-        "IpamInternetRegistryAssociationId",
-        "IpamRegion",
-        "OwnerId",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ChildRequestXml", "IpamInternetRegistryAssociationArn", "IpamInternetRegistryAssociationId", "IpamRegion", "OwnerId", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280000),
 };
 
 pub(crate) static IPAM_INTERNET_REGISTRY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Rir",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RIPE", "APNIC", "ARIN", "LACNIC"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &ipam_internet_registry_association::TAG_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rir", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RIPE", "APNIC", "ARIN", "LACNIC"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ipam_internet_registry_association::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -11715,24 +9329,8 @@ pub mod ipam_internet_registry_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11766,10 +9364,7 @@ impl CfnKeyPair {
     pub fn new(key_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("KeyName", key_name);
-        CfnKeyPair {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKeyPair { props, options: ResourceOptions::default() }
     }
 
     /// The format of the key pair.
@@ -11847,51 +9442,19 @@ impl Handle<CfnKeyPair> {
 pub(crate) static KEY_PAIR_META: TypeMeta = TypeMeta {
     type_name: CfnKeyPair::TYPE_NAME,
     shape: &KEY_PAIR_SHAPE,
-    create_only: &[
-        "KeyFormat",
-        "KeyName",
-        "KeyType",
-        "PublicKeyMaterial",
-        "Tags",
-    ],
+    create_only: &["KeyFormat", "KeyName", "KeyType", "PublicKeyMaterial", "Tags"],
     write_only: &["KeyFormat"],
     primary_identifier: &["KeyName"],
     attributes: &["KeyFingerprint", "KeyPairId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static KEY_PAIR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KeyFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["pem", "ppk"],
-            }),
-        ),
-        (
-            "KeyType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["rsa", "ed25519"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&key_pair::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KeyFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["pem", "ppk"] })),
+        ("KeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["rsa", "ed25519"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&key_pair::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -11929,24 +9492,8 @@ pub mod key_pair {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11980,10 +9527,7 @@ impl CfnLaunchTemplate {
     pub fn new(launch_template_data: impl Into<Val<launch_template::LaunchTemplateData>>) -> Self {
         let mut props = Props::new();
         props.set("LaunchTemplateData", launch_template_data);
-        CfnLaunchTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLaunchTemplate { props, options: ResourceOptions::default() }
     }
 
     /// A name for the launch template.
@@ -11999,10 +9543,7 @@ impl CfnLaunchTemplate {
     /// To specify the tags for resources that are created during instance launch, use [TagSpecifications](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-launchtemplate-launchtemplatedata.html#cfn-ec2-launchtemplate-launchtemplatedata-tagspecifications).
     ///
     /// Write-only.
-    pub fn tag_specifications(
-        mut self,
-        value: impl Into<Val<Vec<launch_template::LaunchTemplateTagSpecification>>>,
-    ) -> Self {
+    pub fn tag_specifications(mut self, value: impl Into<Val<Vec<launch_template::LaunchTemplateTagSpecification>>>) -> Self {
         self.props.set("TagSpecifications", value);
         self
     }
@@ -12052,46 +9593,18 @@ pub(crate) static LAUNCH_TEMPLATE_META: TypeMeta = TypeMeta {
     type_name: CfnLaunchTemplate::TYPE_NAME,
     shape: &LAUNCH_TEMPLATE_SHAPE,
     create_only: &["LaunchTemplateName"],
-    write_only: &[
-        "LaunchTemplateData",
-        "TagSpecifications",
-        "VersionDescription",
-    ],
+    write_only: &["LaunchTemplateData", "TagSpecifications", "VersionDescription"],
     primary_identifier: &["LaunchTemplateId"],
-    attributes: &[
-        "DefaultVersionNumber",
-        "LatestVersionNumber",
-        "LaunchTemplateId",
-    ],
+    attributes: &["DefaultVersionNumber", "LatestVersionNumber", "LaunchTemplateId"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LAUNCH_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LaunchTemplateData",
-            &Shape::Object(&launch_template::LAUNCH_TEMPLATE_DATA_SHAPE),
-        ),
-        (
-            "TagSpecifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &launch_template::LAUNCH_TEMPLATE_TAG_SPECIFICATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VersionDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("LaunchTemplateData", &Shape::Object(&launch_template::LAUNCH_TEMPLATE_DATA_SHAPE)),
+        ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&launch_template::LAUNCH_TEMPLATE_TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+        ("VersionDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12118,19 +9631,13 @@ pub mod launch_template {
         }
 
         /// The block device mapping.
-        pub fn block_device_mappings(
-            mut self,
-            value: impl Into<Val<Vec<BlockDeviceMapping>>>,
-        ) -> Self {
+        pub fn block_device_mappings(mut self, value: impl Into<Val<Vec<BlockDeviceMapping>>>) -> Self {
             self.props.set("BlockDeviceMappings", value);
             self
         }
 
         /// The Capacity Reservation targeting option. If you do not specify this parameter, the instance's Capacity Reservation preference defaults to ``open``, which enables it to run in any open Capacity Reservation that has matching attributes (instance type, platform, Availability Zone).
-        pub fn capacity_reservation_specification(
-            mut self,
-            value: impl Into<Val<CapacityReservationSpecification>>,
-        ) -> Self {
+        pub fn capacity_reservation_specification(mut self, value: impl Into<Val<CapacityReservationSpecification>>) -> Self {
             self.props.set("CapacityReservationSpecification", value);
             self
         }
@@ -12208,19 +9715,13 @@ pub mod launch_template {
         /// Default: ``stop``
         ///
         /// Allowed values: `stop`, `terminate`.
-        pub fn instance_initiated_shutdown_behavior(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn instance_initiated_shutdown_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceInitiatedShutdownBehavior", value);
             self
         }
 
         /// The market (purchasing) option for the instances.
-        pub fn instance_market_options(
-            mut self,
-            value: impl Into<Val<InstanceMarketOptions>>,
-        ) -> Self {
+        pub fn instance_market_options(mut self, value: impl Into<Val<InstanceMarketOptions>>) -> Self {
             self.props.set("InstanceMarketOptions", value);
             self
         }
@@ -12242,10 +9743,7 @@ pub mod launch_template {
         /// Attribute-based instance type selection is only supported when using Auto Scaling groups, EC2 Fleet, and Spot Fleet to launch instances. If you plan to use the launch template in the [launch instance wizard](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-instance-wizard.html), or with the [RunInstances](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html) API or [AWS::EC2::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-instance.html)AWS CloudFormation resource, you can't specify ``InstanceRequirements``.
         ///
         /// For more information, see [Specify attributes for instance type selection for EC2 Fleet or Spot Fleet](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html) and [Spot placement score](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-placement-score.html) in the *Amazon EC2 User Guide*.
-        pub fn instance_requirements(
-            mut self,
-            value: impl Into<Val<InstanceRequirements>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, value: impl Into<Val<InstanceRequirements>>) -> Self {
             self.props.set("InstanceRequirements", value);
             self
         }
@@ -12275,10 +9773,7 @@ pub mod launch_template {
         }
 
         /// The license configurations.
-        pub fn license_specifications(
-            mut self,
-            value: impl Into<Val<Vec<LicenseSpecification>>>,
-        ) -> Self {
+        pub fn license_specifications(mut self, value: impl Into<Val<Vec<LicenseSpecification>>>) -> Self {
             self.props.set("LicenseSpecifications", value);
             self
         }
@@ -12308,10 +9803,7 @@ pub mod launch_template {
         }
 
         /// The settings for the network performance options for the instance. For more information, see [EC2 instance bandwidth weighting configuration](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configure-bandwidth-weighting.html).
-        pub fn network_performance_options(
-            mut self,
-            value: impl Into<Val<NetworkPerformanceOptions>>,
-        ) -> Self {
+        pub fn network_performance_options(mut self, value: impl Into<Val<NetworkPerformanceOptions>>) -> Self {
             self.props.set("NetworkPerformanceOptions", value);
             self
         }
@@ -12323,10 +9815,7 @@ pub mod launch_template {
         }
 
         /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record queries should be handled. For more information, see [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html) in the *User Guide*.
-        pub fn private_dns_name_options(
-            mut self,
-            value: impl Into<Val<PrivateDnsNameOptions>>,
-        ) -> Self {
+        pub fn private_dns_name_options(mut self, value: impl Into<Val<PrivateDnsNameOptions>>) -> Self {
             self.props.set("PrivateDnsNameOptions", value);
             self
         }
@@ -12576,10 +10065,7 @@ pub mod launch_template {
         }
 
         /// Information about the target Capacity Reservation or Capacity Reservation group.
-        pub fn capacity_reservation_target(
-            mut self,
-            value: impl Into<Val<CapacityReservationTarget>>,
-        ) -> Self {
+        pub fn capacity_reservation_target(mut self, value: impl Into<Val<CapacityReservationTarget>>) -> Self {
             self.props.set("CapacityReservationTarget", value);
             self
         }
@@ -12613,10 +10099,7 @@ pub mod launch_template {
         }
 
         /// The ARN of the Capacity Reservation resource group in which to run the instance.
-        pub fn capacity_reservation_resource_group_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityReservationResourceGroupArn", value);
             self
         }
@@ -13008,10 +10491,7 @@ pub mod launch_template {
         /// The minimum and maximum amount of total accelerator memory, in MiB.
         ///
         /// Default: No minimum or maximum limits
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            value: impl Into<Val<AcceleratorTotalMemoryMiB>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Val<AcceleratorTotalMemoryMiB>>) -> Self {
             self.props.set("AcceleratorTotalMemoryMiB", value);
             self
         }
@@ -13065,19 +10545,13 @@ pub mod launch_template {
         /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see [Amazon EBS–optimized instances](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html) in the *Amazon EC2 User Guide*.
         ///
         /// Default: No minimum or maximum limits
-        pub fn baseline_ebs_bandwidth_mbps(
-            mut self,
-            value: impl Into<Val<BaselineEbsBandwidthMbps>>,
-        ) -> Self {
+        pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Val<BaselineEbsBandwidthMbps>>) -> Self {
             self.props.set("BaselineEbsBandwidthMbps", value);
             self
         }
 
         /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application. Currently, this parameter only supports CPU performance as a baseline performance factor. For more information, see [Performance protection](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-attribute-based-instance-type-selection.html#ec2fleet-abis-performance-protection) in the *Amazon EC2 User Guide*.
-        pub fn baseline_performance_factors(
-            mut self,
-            value: impl Into<Val<BaselinePerformanceFactors>>,
-        ) -> Self {
+        pub fn baseline_performance_factors(mut self, value: impl Into<Val<BaselinePerformanceFactors>>) -> Self {
             self.props.set("BaselinePerformanceFactors", value);
             self
         }
@@ -13177,12 +10651,8 @@ pub mod launch_template {
         /// If you set ``TargetCapacityUnitType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is based on the per vCPU or per memory price instead of the per instance price.
         ///
         /// Only one of ``SpotMaxPricePercentageOverLowestPrice`` or ``MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as ``999999``.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
+        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
             self
         }
 
@@ -13203,10 +10673,7 @@ pub mod launch_template {
         /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
         ///
         /// Default: No minimum or maximum limits
-        pub fn network_bandwidth_gbps(
-            mut self,
-            value: impl Into<Val<NetworkBandwidthGbps>>,
-        ) -> Self {
+        pub fn network_bandwidth_gbps(mut self, value: impl Into<Val<NetworkBandwidthGbps>>) -> Self {
             self.props.set("NetworkBandwidthGbps", value);
             self
         }
@@ -13214,10 +10681,7 @@ pub mod launch_template {
         /// The minimum and maximum number of network interfaces.
         ///
         /// Default: No minimum or maximum limits
-        pub fn network_interface_count(
-            mut self,
-            value: impl Into<Val<NetworkInterfaceCount>>,
-        ) -> Self {
+        pub fn network_interface_count(mut self, value: impl Into<Val<NetworkInterfaceCount>>) -> Self {
             self.props.set("NetworkInterfaceCount", value);
             self
         }
@@ -13233,12 +10697,8 @@ pub mod launch_template {
         /// If you set ``TargetCapacityUnitType`` to ``vcpu`` or ``memory-mib``, the price protection threshold is applied based on the per-vCPU or per-memory price instead of the per-instance price.
         ///
         /// Default: ``20``
-        pub fn on_demand_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("OnDemandMaxPricePercentageOverLowestPrice", value);
+        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("OnDemandMaxPricePercentageOverLowestPrice", value);
             self
         }
 
@@ -13263,22 +10723,15 @@ pub mod launch_template {
         /// Only one of ``SpotMaxPricePercentageOverLowestPrice`` or ``MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`` can be specified. If you don't specify either, Amazon EC2 will automatically apply optimal price protection to consistently select from a wide range of instance types. To indicate no price protection threshold for Spot Instances, meaning you want to consider all instance types that match your attributes, include one of these parameters and specify a high value, such as ``999999``.
         ///
         /// Default: ``100``
-        pub fn spot_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("SpotMaxPricePercentageOverLowestPrice", value);
+        pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("SpotMaxPricePercentageOverLowestPrice", value);
             self
         }
 
         /// The minimum and maximum amount of total local storage, in GB.
         ///
         /// Default: No minimum or maximum limits
-        pub fn total_local_storage_gb(
-            mut self,
-            value: impl Into<Val<TotalLocalStorageGb>>,
-        ) -> Self {
+        pub fn total_local_storage_gb(mut self, value: impl Into<Val<TotalLocalStorageGb>>) -> Self {
             self.props.set("TotalLocalStorageGB", value);
             self
         }
@@ -13880,10 +11333,7 @@ pub mod launch_template {
         }
 
         /// A connection tracking specification for the network interface.
-        pub fn connection_tracking_specification(
-            mut self,
-            value: impl Into<Val<ConnectionTrackingSpecification>>,
-        ) -> Self {
+        pub fn connection_tracking_specification(mut self, value: impl Into<Val<ConnectionTrackingSpecification>>) -> Self {
             self.props.set("ConnectionTrackingSpecification", value);
             self
         }
@@ -13945,10 +11395,7 @@ pub mod launch_template {
         }
 
         /// One or more IPv4 prefixes to be assigned to the network interface. You cannot use this option if you use the ``Ipv4PrefixCount`` option.
-        pub fn ipv4_prefixes(
-            mut self,
-            value: impl Into<Val<Vec<Ipv4PrefixSpecification>>>,
-        ) -> Self {
+        pub fn ipv4_prefixes(mut self, value: impl Into<Val<Vec<Ipv4PrefixSpecification>>>) -> Self {
             self.props.set("Ipv4Prefixes", value);
             self
         }
@@ -13972,10 +11419,7 @@ pub mod launch_template {
         }
 
         /// One or more IPv6 prefixes to be assigned to the network interface. You cannot use this option if you use the ``Ipv6PrefixCount`` option.
-        pub fn ipv6_prefixes(
-            mut self,
-            value: impl Into<Val<Vec<Ipv6PrefixSpecification>>>,
-        ) -> Self {
+        pub fn ipv6_prefixes(mut self, value: impl Into<Val<Vec<Ipv6PrefixSpecification>>>) -> Self {
             self.props.set("Ipv6Prefixes", value);
             self
         }
@@ -14089,10 +11533,7 @@ pub mod launch_template {
         }
 
         /// Configures ENA Express for UDP network traffic.
-        pub fn ena_srd_udp_specification(
-            mut self,
-            value: impl Into<Val<EnaSrdUdpSpecification>>,
-        ) -> Self {
+        pub fn ena_srd_udp_specification(mut self, value: impl Into<Val<EnaSrdUdpSpecification>>) -> Self {
             self.props.set("EnaSrdUdpSpecification", value);
             self
         }
@@ -14501,142 +11942,56 @@ pub mod launch_template {
 
     pub(crate) static LAUNCH_TEMPLATE_DATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BlockDeviceMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BLOCK_DEVICE_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "CapacityReservationSpecification",
-                &Shape::Object(&CAPACITY_RESERVATION_SPECIFICATION_SHAPE),
-            ),
+            ("BlockDeviceMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&BLOCK_DEVICE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("CapacityReservationSpecification", &Shape::Object(&CAPACITY_RESERVATION_SPECIFICATION_SHAPE)),
             ("CpuOptions", &Shape::Object(&CPU_OPTIONS_SHAPE)),
-            (
-                "InstanceInitiatedShutdownBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["stop", "terminate"],
-                }),
-            ),
-            (
-                "InstanceMarketOptions",
-                &Shape::Object(&INSTANCE_MARKET_OPTIONS_SHAPE),
-            ),
-            (
-                "InstanceRequirements",
-                &Shape::Object(&INSTANCE_REQUIREMENTS_SHAPE),
-            ),
-            (
-                "MaintenanceOptions",
-                &Shape::Object(&MAINTENANCE_OPTIONS_SHAPE),
-            ),
+            ("InstanceInitiatedShutdownBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["stop", "terminate"] })),
+            ("InstanceMarketOptions", &Shape::Object(&INSTANCE_MARKET_OPTIONS_SHAPE)),
+            ("InstanceRequirements", &Shape::Object(&INSTANCE_REQUIREMENTS_SHAPE)),
+            ("MaintenanceOptions", &Shape::Object(&MAINTENANCE_OPTIONS_SHAPE)),
             ("MetadataOptions", &Shape::Object(&METADATA_OPTIONS_SHAPE)),
-            (
-                "NetworkInterfaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NETWORK_INTERFACE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "NetworkPerformanceOptions",
-                &Shape::Object(&NETWORK_PERFORMANCE_OPTIONS_SHAPE),
-            ),
+            ("NetworkInterfaces", &Shape::List(ListRule { item: Some(&Shape::Object(&NETWORK_INTERFACE_SHAPE)), min_items: None, max_items: None })),
+            ("NetworkPerformanceOptions", &Shape::Object(&NETWORK_PERFORMANCE_OPTIONS_SHAPE)),
             ("Placement", &Shape::Object(&PLACEMENT_SHAPE)),
-            (
-                "PrivateDnsNameOptions",
-                &Shape::Object(&PRIVATE_DNS_NAME_OPTIONS_SHAPE),
-            ),
-            (
-                "TagSpecifications",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SPECIFICATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("PrivateDnsNameOptions", &Shape::Object(&PRIVATE_DNS_NAME_OPTIONS_SHAPE)),
+            ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLOCK_DEVICE_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Ebs", &Shape::Object(&EBS_SHAPE))],
+        fields: &[
+            ("Ebs", &Shape::Object(&EBS_SHAPE)),
+        ],
         required_xor: &[&["VirtualName", "Ebs", "NoDevice"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EBS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VolumeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"],
-            }),
-        )],
+        fields: &[
+            ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_RESERVATION_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CapacityReservationPreference",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["capacity-reservations-only", "none", "open"],
-            }),
-        )],
+        fields: &[
+            ("CapacityReservationPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["capacity-reservations-only", "none", "open"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CPU_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AmdSevSnp",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
-            (
-                "NestedVirtualization",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
+            ("AmdSevSnp", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
+            ("NestedVirtualization", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_MARKET_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MarketType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "capacity-block",
-                        "interruptible-capacity-reservation",
-                        "on-demand",
-                        "spot",
-                    ],
-                }),
-            ),
+            ("MarketType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["capacity-block", "interruptible-capacity-reservation", "on-demand", "spot"] })),
             ("SpotOptions", &Shape::Object(&SPOT_OPTIONS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -14644,540 +11999,83 @@ pub mod launch_template {
 
     pub(crate) static SPOT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceInterruptionBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["hibernate", "stop", "terminate"],
-                }),
-            ),
-            (
-                "SpotInstanceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["one-time", "persistent"],
-                }),
-            ),
+            ("InstanceInterruptionBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hibernate", "stop", "terminate"] })),
+            ("SpotInstanceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["one-time", "persistent"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_REQUIREMENTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AcceleratorManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "a100",
-                            "a10g",
-                            "gaudi-hl-205",
-                            "h100",
-                            "inferentia",
-                            "inferentia2",
-                            "k520",
-                            "k80",
-                            "l4",
-                            "l40s",
-                            "m60",
-                            "radeon-pro-v520",
-                            "t4",
-                            "t4g",
-                            "trainium",
-                            "trainium2",
-                            "u30",
-                            "v100",
-                            "vu9p",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["fpga", "gpu", "inference", "media"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
-            (
-                "BareMetal",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["excluded", "included", "required"],
-                }),
-            ),
-            (
-                "BurstablePerformance",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["excluded", "included", "required"],
-                }),
-            ),
-            (
-                "CpuManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["amazon-web-services", "amd", "apple", "intel"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ExcludedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
-            (
-                "InstanceGenerations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["current", "previous"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LocalStorage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["excluded", "included", "required"],
-                }),
-            ),
-            (
-                "LocalStorageTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["hdd", "ssd"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AcceleratorManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"] })), min_items: None, max_items: None })),
+            ("AcceleratorNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["a100", "a10g", "gaudi-hl-205", "h100", "inferentia", "inferentia2", "k520", "k80", "l4", "l40s", "m60", "radeon-pro-v520", "t4", "t4g", "trainium", "trainium2", "u30", "v100", "vu9p"] })), min_items: None, max_items: None })),
+            ("AcceleratorTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["fpga", "gpu", "inference", "media"] })), min_items: None, max_items: None })),
+            ("AllowedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
+            ("BareMetal", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["excluded", "included", "required"] })),
+            ("BurstablePerformance", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["excluded", "included", "required"] })),
+            ("CpuManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["amazon-web-services", "amd", "apple", "intel"] })), min_items: None, max_items: None })),
+            ("ExcludedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
+            ("InstanceGenerations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["current", "previous"] })), min_items: None, max_items: None })),
+            ("LocalStorage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["excluded", "included", "required"] })),
+            ("LocalStorageTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hdd", "ssd"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINTENANCE_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AutoRecovery",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["default", "disabled"],
-            }),
-        )],
+        fields: &[
+            ("AutoRecovery", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default", "disabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HttpEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disabled", "enabled"],
-                }),
-            ),
-            (
-                "HttpProtocolIpv6",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disabled", "enabled"],
-                }),
-            ),
-            (
-                "HttpTokens",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["optional", "required"],
-                }),
-            ),
-            (
-                "InstanceMetadataTags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disabled", "enabled"],
-                }),
-            ),
+            ("HttpEndpoint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disabled", "enabled"] })),
+            ("HttpProtocolIpv6", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disabled", "enabled"] })),
+            ("HttpTokens", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["optional", "required"] })),
+            ("InstanceMetadataTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disabled", "enabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_INTERFACE_SHAPE: ObjectShape = ObjectShape {
-        dependent_excluded: &[
-            ("AssociateCarrierIpAddress", &["NetworkInterfaceId"]),
-            ("AssociatePublicIpAddress", &["NetworkInterfaceId"]),
-            (
-                "NetworkInterfaceId",
-                &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"],
-            ),
-        ],
+        dependent_excluded: &[("AssociateCarrierIpAddress", &["NetworkInterfaceId"]), ("AssociatePublicIpAddress", &["NetworkInterfaceId"]), ("NetworkInterfaceId", &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"])],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_PERFORMANCE_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BandwidthWeighting",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["default", "ebs-1", "vpc-1"],
-            }),
-        )],
+        fields: &[
+            ("BandwidthWeighting", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default", "ebs-1", "vpc-1"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Tenancy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["dedicated", "default", "host"],
-            }),
-        )],
+        fields: &[
+            ("Tenancy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["dedicated", "default", "host"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_DNS_NAME_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HostnameType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ip-name", "resource-name"],
-            }),
-        )],
+        fields: &[
+            ("HostnameType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ip-name", "resource-name"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "application-status-check",
-                    "capacity-block",
-                    "capacity-manager-data-export",
-                    "capacity-reservation",
-                    "capacity-reservation-cancellation-quote",
-                    "capacity-reservation-fleet",
-                    "capacity-reservation-modification-quote",
-                    "carrier-gateway",
-                    "client-vpn-endpoint",
-                    "coip-pool",
-                    "customer-gateway",
-                    "declarative-policies-report",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "image-usage-report",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "instance-connect-endpoint",
-                    "instance-event-window",
-                    "internet-gateway",
-                    "ipam",
-                    "ipam-external-resource-verification-token",
-                    "ipam-internet-registry-association",
-                    "ipam-policy",
-                    "ipam-pool",
-                    "ipam-pool-allocation",
-                    "ipam-prefix-list-resolver",
-                    "ipam-prefix-list-resolver-target",
-                    "ipam-resource-discovery",
-                    "ipam-resource-discovery-association",
-                    "ipam-scope",
-                    "ipv4pool-ec2",
-                    "ipv6pool-ec2",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway",
-                    "local-gateway-route-table",
-                    "local-gateway-route-table-virtual-interface-group-association",
-                    "local-gateway-route-table-vpc-association",
-                    "local-gateway-virtual-interface",
-                    "local-gateway-virtual-interface-group",
-                    "mac-modification-task",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-access-scope",
-                    "network-insights-access-scope-analysis",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "outpost-lag",
-                    "placement-group",
-                    "prefix-list",
-                    "replace-root-volume-task",
-                    "reserved-instances",
-                    "route-server",
-                    "route-server-endpoint",
-                    "route-server-peer",
-                    "route-table",
-                    "secondary-interface",
-                    "secondary-network",
-                    "secondary-subnet",
-                    "security-group",
-                    "security-group-rule",
-                    "service-link-virtual-interface",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "subnet-cidr-reservation",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-filter-rule",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-metering-policy",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-policy-table",
-                    "transit-gateway-route-table",
-                    "transit-gateway-route-table-announcement",
-                    "verified-access-endpoint",
-                    "verified-access-endpoint-target",
-                    "verified-access-group",
-                    "verified-access-instance",
-                    "verified-access-policy",
-                    "verified-access-trust-provider",
-                    "volume",
-                    "vpc",
-                    "vpc-block-public-access-exclusion",
-                    "vpc-encryption-control",
-                    "vpc-endpoint",
-                    "vpc-endpoint-connection",
-                    "vpc-endpoint-connection-device-type",
-                    "vpc-endpoint-service",
-                    "vpc-endpoint-service-permission",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-concentrator",
-                    "vpn-connection",
-                    "vpn-connection-device-type",
-                    "vpn-gateway",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["application-status-check", "capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-cancellation-quote", "capacity-reservation-fleet", "capacity-reservation-modification-quote", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-internet-registry-association", "ipam-policy", "ipam-pool", "ipam-pool-allocation", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_TAG_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "application-status-check",
-                    "capacity-block",
-                    "capacity-manager-data-export",
-                    "capacity-reservation",
-                    "capacity-reservation-cancellation-quote",
-                    "capacity-reservation-fleet",
-                    "capacity-reservation-modification-quote",
-                    "carrier-gateway",
-                    "client-vpn-endpoint",
-                    "coip-pool",
-                    "customer-gateway",
-                    "declarative-policies-report",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "image-usage-report",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "instance-connect-endpoint",
-                    "instance-event-window",
-                    "internet-gateway",
-                    "ipam",
-                    "ipam-external-resource-verification-token",
-                    "ipam-internet-registry-association",
-                    "ipam-policy",
-                    "ipam-pool",
-                    "ipam-pool-allocation",
-                    "ipam-prefix-list-resolver",
-                    "ipam-prefix-list-resolver-target",
-                    "ipam-resource-discovery",
-                    "ipam-resource-discovery-association",
-                    "ipam-scope",
-                    "ipv4pool-ec2",
-                    "ipv6pool-ec2",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway",
-                    "local-gateway-route-table",
-                    "local-gateway-route-table-virtual-interface-group-association",
-                    "local-gateway-route-table-vpc-association",
-                    "local-gateway-virtual-interface",
-                    "local-gateway-virtual-interface-group",
-                    "mac-modification-task",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-access-scope",
-                    "network-insights-access-scope-analysis",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "outpost-lag",
-                    "placement-group",
-                    "prefix-list",
-                    "replace-root-volume-task",
-                    "reserved-instances",
-                    "route-server",
-                    "route-server-endpoint",
-                    "route-server-peer",
-                    "route-table",
-                    "secondary-interface",
-                    "secondary-network",
-                    "secondary-subnet",
-                    "security-group",
-                    "security-group-rule",
-                    "service-link-virtual-interface",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "subnet-cidr-reservation",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-filter-rule",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-metering-policy",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-policy-table",
-                    "transit-gateway-route-table",
-                    "transit-gateway-route-table-announcement",
-                    "verified-access-endpoint",
-                    "verified-access-endpoint-target",
-                    "verified-access-group",
-                    "verified-access-instance",
-                    "verified-access-policy",
-                    "verified-access-trust-provider",
-                    "volume",
-                    "vpc",
-                    "vpc-block-public-access-exclusion",
-                    "vpc-encryption-control",
-                    "vpc-endpoint",
-                    "vpc-endpoint-connection",
-                    "vpc-endpoint-connection-device-type",
-                    "vpc-endpoint-service",
-                    "vpc-endpoint-service-permission",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-concentrator",
-                    "vpn-connection",
-                    "vpn-connection-device-type",
-                    "vpn-gateway",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["application-status-check", "capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-cancellation-quote", "capacity-reservation-fleet", "capacity-reservation-modification-quote", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-internet-registry-association", "ipam-policy", "ipam-pool", "ipam-pool-allocation", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -15197,10 +12095,7 @@ impl CfnLocalGatewayRoute {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLocalGatewayRoute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocalGatewayRoute { props, options: ResourceOptions::default() }
     }
 
     /// The CIDR block used for destination matches.
@@ -15220,10 +12115,7 @@ impl CfnLocalGatewayRoute {
     }
 
     /// The ID of the virtual interface group.
-    pub fn local_gateway_virtual_interface_group_id(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("LocalGatewayVirtualInterfaceGroupId", value);
         self
     }
@@ -15278,18 +12170,7 @@ pub(crate) static LOCAL_GATEWAY_ROUTE_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static LOCAL_GATEWAY_ROUTE_SHAPE: ObjectShape = ObjectShape {
-    one_of_required: &[
-        &[
-            "DestinationCidrBlock",
-            "LocalGatewayRouteTableId",
-            "LocalGatewayVirtualInterfaceGroupId",
-        ],
-        &[
-            "DestinationCidrBlock",
-            "LocalGatewayRouteTableId",
-            "NetworkInterfaceId",
-        ],
-    ],
+    one_of_required: &[&["DestinationCidrBlock", "LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"], &["DestinationCidrBlock", "LocalGatewayRouteTableId", "NetworkInterfaceId"]],
     ..ObjectShape::EMPTY
 };
 
@@ -15311,10 +12192,7 @@ impl CfnLocalGatewayRouteTable {
     pub fn new(local_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LocalGatewayId", local_gateway_id);
-        CfnLocalGatewayRouteTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocalGatewayRouteTable { props, options: ResourceOptions::default() }
     }
 
     /// The mode of the local gateway route table.
@@ -15392,39 +12270,15 @@ pub(crate) static LOCAL_GATEWAY_ROUTE_TABLE_META: TypeMeta = TypeMeta {
     create_only: &["LocalGatewayId", "Mode"],
     write_only: &[],
     primary_identifier: &["LocalGatewayRouteTableId"],
-    attributes: &[
-        "LocalGatewayRouteTableArn",
-        "LocalGatewayRouteTableId",
-        "OutpostArn",
-        "OwnerId",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["LocalGatewayRouteTableArn", "LocalGatewayRouteTableId", "OutpostArn", "OwnerId", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fe8c77b),
 };
 
 pub(crate) static LOCAL_GATEWAY_ROUTE_TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["coip", "direct-vpc-routing"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&local_gateway_route_table::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["coip", "direct-vpc-routing"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&local_gateway_route_table::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -15469,24 +12323,8 @@ pub mod local_gateway_route_table {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15508,24 +12346,15 @@ impl CfnLocalGatewayRouteTableVpcAssociation {
     ///
     /// - `local_gateway_route_table_id`: `LocalGatewayRouteTableId`, The ID of the local gateway route table.
     /// - `vpc_id`: `VpcId`, The ID of the VPC.
-    pub fn new(
-        local_gateway_route_table_id: impl Into<Val<String>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(local_gateway_route_table_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LocalGatewayRouteTableId", local_gateway_route_table_id);
         props.set("VpcId", vpc_id);
-        CfnLocalGatewayRouteTableVpcAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocalGatewayRouteTableVpcAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the association.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<local_gateway_route_table_vpc_association::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<local_gateway_route_table_vpc_association::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -15575,29 +12404,15 @@ pub(crate) static LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_META: TypeMeta = Typ
     create_only: &["LocalGatewayRouteTableId", "VpcId"],
     write_only: &[],
     primary_identifier: &["LocalGatewayRouteTableVpcAssociationId"],
-    attributes: &[
-        "LocalGatewayId",
-        "LocalGatewayRouteTableVpcAssociationId",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["LocalGatewayId", "LocalGatewayRouteTableVpcAssociationId", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fe8c77b),
 };
 
 pub(crate) static LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(
-                &local_gateway_route_table_vpc_association::TAG_SHAPE,
-            )),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&local_gateway_route_table_vpc_association::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -15641,24 +12456,8 @@ pub mod local_gateway_route_table_vpc_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15674,34 +12473,21 @@ pub struct CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
 }
 
 impl CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
-    pub const TYPE_NAME: &'static str =
-        "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation";
+    pub const TYPE_NAME: &'static str = "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation";
 
     /// Creates the resource from its required properties:
     ///
     /// - `local_gateway_route_table_id`: `LocalGatewayRouteTableId`, The ID of the local gateway route table.
     /// - `local_gateway_virtual_interface_group_id`: `LocalGatewayVirtualInterfaceGroupId`, The ID of the local gateway route table virtual interface group.
-    pub fn new(
-        local_gateway_route_table_id: impl Into<Val<String>>,
-        local_gateway_virtual_interface_group_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(local_gateway_route_table_id: impl Into<Val<String>>, local_gateway_virtual_interface_group_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LocalGatewayRouteTableId", local_gateway_route_table_id);
-        props.set(
-            "LocalGatewayVirtualInterfaceGroupId",
-            local_gateway_virtual_interface_group_id,
-        );
-        CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("LocalGatewayVirtualInterfaceGroupId", local_gateway_virtual_interface_group_id);
+        CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the local gateway route table virtual interface group association.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<local_gateway_route_table_virtual_interface_group_association::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<local_gateway_route_table_virtual_interface_group_association::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -15759,44 +12545,23 @@ impl Handle<CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation> {
     }
 }
 
-pub(crate) static LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_META: TypeMeta =
-    TypeMeta {
-        type_name: CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation::TYPE_NAME,
-        shape: &LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_SHAPE,
-        create_only: &[
-            "LocalGatewayRouteTableId",
-            "LocalGatewayVirtualInterfaceGroupId",
-        ],
-        write_only: &[],
-        primary_identifier: &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId"],
-        attributes: &[
-            "LocalGatewayId",
-            "LocalGatewayRouteTableArn",
-            "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId",
-            "OwnerId",
-            "State",
-        ],
-        tagging: Some(Tagging {
-            property: "Tags",
-            shape: TagShape::List,
-        }),
-        regions: RegionSet(0x3fff7fe8c77b),
-    };
+pub(crate) static LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_META: TypeMeta = TypeMeta {
+    type_name: CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation::TYPE_NAME,
+    shape: &LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_SHAPE,
+    create_only: &["LocalGatewayRouteTableId", "LocalGatewayVirtualInterfaceGroupId"],
+    write_only: &[],
+    primary_identifier: &["LocalGatewayRouteTableVirtualInterfaceGroupAssociationId"],
+    attributes: &["LocalGatewayId", "LocalGatewayRouteTableArn", "LocalGatewayRouteTableVirtualInterfaceGroupAssociationId", "OwnerId", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
+    regions: RegionSet(0x3fff7fe8c77b),
+};
 
-pub(crate) static LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_SHAPE: ObjectShape =
-    ObjectShape {
-        fields: &[(
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &local_gateway_route_table_virtual_interface_group_association::TAG_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
-        ..ObjectShape::EMPTY
-    };
+pub(crate) static LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&local_gateway_route_table_virtual_interface_group_association::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
+    ..ObjectShape::EMPTY
+};
 
 /// Property types of [`CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation`].
 pub mod local_gateway_route_table_virtual_interface_group_association {
@@ -15838,24 +12603,8 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15880,26 +12629,14 @@ impl CfnLocalGatewayVirtualInterface {
     /// - `outpost_lag_id`: `OutpostLagId`, The Outpost LAG ID.
     /// - `peer_address`: `PeerAddress`, The peer address.
     /// - `vlan`: `Vlan`, The ID of the VLAN.
-    pub fn new(
-        local_address: impl Into<Val<String>>,
-        local_gateway_virtual_interface_group_id: impl Into<Val<String>>,
-        outpost_lag_id: impl Into<Val<String>>,
-        peer_address: impl Into<Val<String>>,
-        vlan: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(local_address: impl Into<Val<String>>, local_gateway_virtual_interface_group_id: impl Into<Val<String>>, outpost_lag_id: impl Into<Val<String>>, peer_address: impl Into<Val<String>>, vlan: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("LocalAddress", local_address);
-        props.set(
-            "LocalGatewayVirtualInterfaceGroupId",
-            local_gateway_virtual_interface_group_id,
-        );
+        props.set("LocalGatewayVirtualInterfaceGroupId", local_gateway_virtual_interface_group_id);
         props.set("OutpostLagId", outpost_lag_id);
         props.set("PeerAddress", peer_address);
         props.set("Vlan", vlan);
-        CfnLocalGatewayVirtualInterface {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocalGatewayVirtualInterface { props, options: ResourceOptions::default() }
     }
 
     /// The peer BGP ASN.
@@ -15919,10 +12656,7 @@ impl CfnLocalGatewayVirtualInterface {
     }
 
     /// An array of key-value pairs to apply to this resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<local_gateway_virtual_interface::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<local_gateway_virtual_interface::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -15983,40 +12717,18 @@ impl Handle<CfnLocalGatewayVirtualInterface> {
 pub(crate) static LOCAL_GATEWAY_VIRTUAL_INTERFACE_META: TypeMeta = TypeMeta {
     type_name: CfnLocalGatewayVirtualInterface::TYPE_NAME,
     shape: &LOCAL_GATEWAY_VIRTUAL_INTERFACE_SHAPE,
-    create_only: &[
-        "LocalAddress",
-        "LocalGatewayVirtualInterfaceGroupId",
-        "OutpostLagId",
-        "PeerAddress",
-        "PeerBgpAsn",
-        "PeerBgpAsnExtended",
-        "Vlan",
-    ],
+    create_only: &["LocalAddress", "LocalGatewayVirtualInterfaceGroupId", "OutpostLagId", "PeerAddress", "PeerBgpAsn", "PeerBgpAsnExtended", "Vlan"],
     write_only: &[],
     primary_identifier: &["LocalGatewayVirtualInterfaceId"],
-    attributes: &[
-        "ConfigurationState",
-        "LocalBgpAsn",
-        "LocalGatewayId",
-        "LocalGatewayVirtualInterfaceId",
-        "OwnerId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ConfigurationState", "LocalBgpAsn", "LocalGatewayId", "LocalGatewayVirtualInterfaceId", "OwnerId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fe8877b),
 };
 
 pub(crate) static LOCAL_GATEWAY_VIRTUAL_INTERFACE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&local_gateway_virtual_interface::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&local_gateway_virtual_interface::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -16060,24 +12772,8 @@ pub mod local_gateway_virtual_interface {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -16101,10 +12797,7 @@ impl CfnLocalGatewayVirtualInterfaceGroup {
     pub fn new(local_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LocalGatewayId", local_gateway_id);
-        CfnLocalGatewayVirtualInterfaceGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocalGatewayVirtualInterfaceGroup { props, options: ResourceOptions::default() }
     }
 
     /// The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
@@ -16124,10 +12817,7 @@ impl CfnLocalGatewayVirtualInterfaceGroup {
     }
 
     /// The tags assigned to the virtual interface group
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<local_gateway_virtual_interface_group::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<local_gateway_virtual_interface_group::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -16191,31 +12881,15 @@ pub(crate) static LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_META: TypeMeta = TypeMet
     create_only: &["LocalBgpAsn", "LocalBgpAsnExtended", "LocalGatewayId"],
     write_only: &[],
     primary_identifier: &["LocalGatewayVirtualInterfaceGroupId"],
-    attributes: &[
-        "ConfigurationState",
-        "LocalGatewayVirtualInterfaceGroupArn",
-        "LocalGatewayVirtualInterfaceGroupId",
-        "LocalGatewayVirtualInterfaceIds",
-        "OwnerId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ConfigurationState", "LocalGatewayVirtualInterfaceGroupArn", "LocalGatewayVirtualInterfaceGroupId", "LocalGatewayVirtualInterfaceIds", "OwnerId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fe8877b),
 };
 
 pub(crate) static LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(
-                &local_gateway_virtual_interface_group::TAG_SHAPE,
-            )),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&local_gateway_virtual_interface_group::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -16259,24 +12933,8 @@ pub mod local_gateway_virtual_interface_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -16303,10 +12961,7 @@ impl CfnNatGateway {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnNatGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNatGateway { props, options: ResourceOptions::default() }
     }
 
     /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with the NAT gateway. This property is required for a public NAT gateway and cannot be specified with a private NAT gateway.
@@ -16336,10 +12991,7 @@ impl CfnNatGateway {
     /// A regional NAT gateway is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs in a Region.
     ///
     /// For more information, see [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html) in the *Amazon VPC User Guide*.
-    pub fn availability_zone_addresses(
-        mut self,
-        value: impl Into<Val<Vec<nat_gateway::AvailabilityZoneAddress>>>,
-    ) -> Self {
+    pub fn availability_zone_addresses(mut self, value: impl Into<Val<Vec<nat_gateway::AvailabilityZoneAddress>>>) -> Self {
         self.props.set("AvailabilityZoneAddresses", value);
         self
     }
@@ -16460,58 +13112,19 @@ impl Handle<CfnNatGateway> {
 pub(crate) static NAT_GATEWAY_META: TypeMeta = TypeMeta {
     type_name: CfnNatGateway::TYPE_NAME,
     shape: &NAT_GATEWAY_SHAPE,
-    create_only: &[
-        "AllocationId",
-        "AvailabilityMode",
-        "ConnectivityType",
-        "PrivateIpAddress",
-        "SubnetId",
-        "VpcId",
-    ],
+    create_only: &["AllocationId", "AvailabilityMode", "ConnectivityType", "PrivateIpAddress", "SubnetId", "VpcId"],
     write_only: &["MaxDrainDurationSeconds"],
     primary_identifier: &["NatGatewayId"],
-    attributes: &[
-        "AutoProvisionZones",
-        "AutoScalingIps",
-        "EniId",
-        "NatGatewayId",
-        "RouteTableId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AutoProvisionZones", "AutoScalingIps", "EniId", "NatGatewayId", "RouteTableId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static NAT_GATEWAY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AvailabilityMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["regional", "zonal"],
-            }),
-        ),
-        (
-            "ConnectivityType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["private", "public"],
-            }),
-        ),
-        (
-            "SecondaryPrivateIpAddressCount",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(31.0),
-                allowed: &[],
-            }),
-        ),
+        ("AvailabilityMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["regional", "zonal"] })),
+        ("ConnectivityType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["private", "public"] })),
+        ("SecondaryPrivateIpAddressCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(31.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -16610,10 +13223,7 @@ impl CfnNetworkAcl {
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("VpcId", vpc_id);
-        CfnNetworkAcl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkAcl { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the network ACL.
@@ -16652,10 +13262,7 @@ pub(crate) static NETWORK_ACL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -16708,21 +13315,13 @@ impl CfnNetworkAclEntry {
     /// - `protocol`: `Protocol`, The protocol number. A value of "-1" means all protocols. If you specify "-1" or a protocol number other than "6" (TCP), "17" (UDP), or "1" (ICMP), traffic on all ports is allowed, regardless of any ports or ICMP types or codes that you specify. If you specify protocol "58" (ICMPv6) and specify an IPv4 CIDR block, traffic for all ICMP types and codes allowed, regardless of any that you specify. If you specify protocol "58" (ICMPv6) and specify an IPv6 CIDR block, you must specify an ICMP type and code
     /// - `rule_action`: `RuleAction`, Indicates whether to allow or deny the traffic that matches the rule
     /// - `rule_number`: `RuleNumber`, Rule number to assign to the entry, such as 100. ACL entries are processed in ascending order by rule number. Entries can't use the same rule number unless one is an egress rule and the other is an ingress rule
-    pub fn new(
-        network_acl_id: impl Into<Val<String>>,
-        protocol: impl Into<Val<i64>>,
-        rule_action: impl Into<Val<String>>,
-        rule_number: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(network_acl_id: impl Into<Val<String>>, protocol: impl Into<Val<i64>>, rule_action: impl Into<Val<String>>, rule_number: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("NetworkAclId", network_acl_id);
         props.set("Protocol", protocol);
         props.set("RuleAction", rule_action);
         props.set("RuleNumber", rule_number);
-        CfnNetworkAclEntry {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkAclEntry { props, options: ResourceOptions::default() }
     }
 
     /// The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24). Requirement is conditional: You must specify the CidrBlock or Ipv6CidrBlock property
@@ -16881,19 +13480,13 @@ impl CfnNetworkInsightsAccessScope {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnNetworkInsightsAccessScope {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkInsightsAccessScope { props, options: ResourceOptions::default() }
     }
 
     /// The `ExcludePaths` property.
     ///
     /// Changing it replaces the resource.
-    pub fn exclude_paths(
-        mut self,
-        value: impl Into<Val<Vec<network_insights_access_scope::AccessScopePathRequest>>>,
-    ) -> Self {
+    pub fn exclude_paths(mut self, value: impl Into<Val<Vec<network_insights_access_scope::AccessScopePathRequest>>>) -> Self {
         self.props.set("ExcludePaths", value);
         self
     }
@@ -16901,10 +13494,7 @@ impl CfnNetworkInsightsAccessScope {
     /// The `MatchPaths` property.
     ///
     /// Changing it replaces the resource.
-    pub fn match_paths(
-        mut self,
-        value: impl Into<Val<Vec<network_insights_access_scope::AccessScopePathRequest>>>,
-    ) -> Self {
+    pub fn match_paths(mut self, value: impl Into<Val<Vec<network_insights_access_scope::AccessScopePathRequest>>>) -> Self {
         self.props.set("MatchPaths", value);
         self
     }
@@ -16959,41 +13549,15 @@ pub(crate) static NETWORK_INSIGHTS_ACCESS_SCOPE_META: TypeMeta = TypeMeta {
     create_only: &["ExcludePaths", "MatchPaths"],
     write_only: &[],
     primary_identifier: &["NetworkInsightsAccessScopeId"],
-    attributes: &[
-        "CreatedDate",
-        "NetworkInsightsAccessScopeArn",
-        "NetworkInsightsAccessScopeId",
-        "UpdatedDate",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedDate", "NetworkInsightsAccessScopeArn", "NetworkInsightsAccessScopeId", "UpdatedDate"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static NETWORK_INSIGHTS_ACCESS_SCOPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ExcludePaths",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &network_insights_access_scope::ACCESS_SCOPE_PATH_REQUEST_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MatchPaths",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &network_insights_access_scope::ACCESS_SCOPE_PATH_REQUEST_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExcludePaths", &Shape::List(ListRule { item: Some(&Shape::Object(&network_insights_access_scope::ACCESS_SCOPE_PATH_REQUEST_SHAPE)), min_items: None, max_items: None })),
+        ("MatchPaths", &Shape::List(ListRule { item: Some(&Shape::Object(&network_insights_access_scope::ACCESS_SCOPE_PATH_REQUEST_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -17030,10 +13594,7 @@ pub mod network_insights_access_scope {
         }
 
         /// The `ThroughResources` property.
-        pub fn through_resources(
-            mut self,
-            value: impl Into<Val<Vec<ThroughResourcesStatementRequest>>>,
-        ) -> Self {
+        pub fn through_resources(mut self, value: impl Into<Val<Vec<ThroughResourcesStatementRequest>>>) -> Self {
             self.props.set("ThroughResources", value);
             self
         }
@@ -17059,19 +13620,13 @@ pub mod network_insights_access_scope {
         }
 
         /// The `PacketHeaderStatement` property.
-        pub fn packet_header_statement(
-            mut self,
-            value: impl Into<Val<PacketHeaderStatementRequest>>,
-        ) -> Self {
+        pub fn packet_header_statement(mut self, value: impl Into<Val<PacketHeaderStatementRequest>>) -> Self {
             self.props.set("PacketHeaderStatement", value);
             self
         }
 
         /// The `ResourceStatement` property.
-        pub fn resource_statement(
-            mut self,
-            value: impl Into<Val<ResourceStatementRequest>>,
-        ) -> Self {
+        pub fn resource_statement(mut self, value: impl Into<Val<ResourceStatementRequest>>) -> Self {
             self.props.set("ResourceStatement", value);
             self
         }
@@ -17191,10 +13746,7 @@ pub mod network_insights_access_scope {
         }
 
         /// The `ResourceStatement` property.
-        pub fn resource_statement(
-            mut self,
-            value: impl Into<Val<ResourceStatementRequest>>,
-        ) -> Self {
+        pub fn resource_statement(mut self, value: impl Into<Val<ResourceStatementRequest>>) -> Self {
             self.props.set("ResourceStatement", value);
             self
         }
@@ -17244,27 +13796,16 @@ pub mod network_insights_access_scope {
     };
 
     pub(crate) static PATH_STATEMENT_REQUEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PacketHeaderStatement",
-            &Shape::Object(&PACKET_HEADER_STATEMENT_REQUEST_SHAPE),
-        )],
+        fields: &[
+            ("PacketHeaderStatement", &Shape::Object(&PACKET_HEADER_STATEMENT_REQUEST_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PACKET_HEADER_STATEMENT_REQUEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocols",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["tcp", "udp"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Protocols", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["tcp", "udp"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -17286,21 +13827,12 @@ impl CfnNetworkInsightsAccessScopeAnalysis {
     /// - `network_insights_access_scope_id`: `NetworkInsightsAccessScopeId`.
     pub fn new(network_insights_access_scope_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "NetworkInsightsAccessScopeId",
-            network_insights_access_scope_id,
-        );
-        CfnNetworkInsightsAccessScopeAnalysis {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("NetworkInsightsAccessScopeId", network_insights_access_scope_id);
+        CfnNetworkInsightsAccessScopeAnalysis { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<network_insights_access_scope_analysis::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<network_insights_access_scope_analysis::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -17369,20 +13901,8 @@ pub(crate) static NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_META: TypeMeta = TypeMe
     create_only: &["NetworkInsightsAccessScopeId"],
     write_only: &[],
     primary_identifier: &["NetworkInsightsAccessScopeAnalysisId"],
-    attributes: &[
-        "AnalyzedEniCount",
-        "EndDate",
-        "FindingsFound",
-        "NetworkInsightsAccessScopeAnalysisArn",
-        "NetworkInsightsAccessScopeAnalysisId",
-        "StartDate",
-        "Status",
-        "StatusMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AnalyzedEniCount", "EndDate", "FindingsFound", "NetworkInsightsAccessScopeAnalysisArn", "NetworkInsightsAccessScopeAnalysisId", "StartDate", "Status", "StatusMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
@@ -17439,10 +13959,7 @@ impl CfnNetworkInsightsAnalysis {
     pub fn new(network_insights_path_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("NetworkInsightsPathId", network_insights_path_id);
-        CfnNetworkInsightsAnalysis {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkInsightsAnalysis { props, options: ResourceOptions::default() }
     }
 
     /// The `AdditionalAccounts` property.
@@ -17552,54 +14069,15 @@ pub(crate) static NETWORK_INSIGHTS_ANALYSIS_META: TypeMeta = TypeMeta {
     create_only: &["FilterInArns", "FilterOutArns", "NetworkInsightsPathId"],
     write_only: &[],
     primary_identifier: &["NetworkInsightsAnalysisId"],
-    attributes: &[
-        "AlternatePathHints",
-        "Explanations",
-        "ForwardPathComponents",
-        "NetworkInsightsAnalysisArn",
-        "NetworkInsightsAnalysisId",
-        "NetworkPathFound",
-        "ReturnPathComponents",
-        "StartDate",
-        "Status",
-        "StatusMessage",
-        "SuggestedAccounts",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AlternatePathHints", "Explanations", "ForwardPathComponents", "NetworkInsightsAnalysisArn", "NetworkInsightsAnalysisId", "NetworkPathFound", "ReturnPathComponents", "StartDate", "Status", "StatusMessage", "SuggestedAccounts"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static NETWORK_INSIGHTS_ANALYSIS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FilterInArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1283),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FilterOutArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1283),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FilterInArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1283), allowed: &[] })), min_items: None, max_items: None })),
+        ("FilterOutArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1283), allowed: &[] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -17659,10 +14137,7 @@ impl CfnNetworkInsightsPath {
         let mut props = Props::new();
         props.set("Protocol", protocol);
         props.set("Source", source);
-        CfnNetworkInsightsPath {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkInsightsPath { props, options: ResourceOptions::default() }
     }
 
     /// The `Destination` property.
@@ -17692,10 +14167,7 @@ impl CfnNetworkInsightsPath {
     /// The `FilterAtDestination` property.
     ///
     /// Changing it replaces the resource.
-    pub fn filter_at_destination(
-        mut self,
-        value: impl Into<Val<network_insights_path::PathFilter>>,
-    ) -> Self {
+    pub fn filter_at_destination(mut self, value: impl Into<Val<network_insights_path::PathFilter>>) -> Self {
         self.props.set("FilterAtDestination", value);
         self
     }
@@ -17703,10 +14175,7 @@ impl CfnNetworkInsightsPath {
     /// The `FilterAtSource` property.
     ///
     /// Changing it replaces the resource.
-    pub fn filter_at_source(
-        mut self,
-        value: impl Into<Val<network_insights_path::PathFilter>>,
-    ) -> Self {
+    pub fn filter_at_source(mut self, value: impl Into<Val<network_insights_path::PathFilter>>) -> Self {
         self.props.set("FilterAtSource", value);
         self
     }
@@ -17771,77 +14240,22 @@ impl Handle<CfnNetworkInsightsPath> {
 pub(crate) static NETWORK_INSIGHTS_PATH_META: TypeMeta = TypeMeta {
     type_name: CfnNetworkInsightsPath::TYPE_NAME,
     shape: &NETWORK_INSIGHTS_PATH_SHAPE,
-    create_only: &[
-        "Destination",
-        "DestinationIp",
-        "DestinationPort",
-        "FilterAtDestination",
-        "FilterAtSource",
-        "Protocol",
-        "Source",
-        "SourceIp",
-    ],
+    create_only: &["Destination", "DestinationIp", "DestinationPort", "FilterAtDestination", "FilterAtSource", "Protocol", "Source", "SourceIp"],
     write_only: &[],
     primary_identifier: &["NetworkInsightsPathId"],
-    attributes: &[
-        "CreatedDate",
-        "DestinationArn",
-        "NetworkInsightsPathArn",
-        "NetworkInsightsPathId",
-        "SourceArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedDate", "DestinationArn", "NetworkInsightsPathArn", "NetworkInsightsPathId", "SourceArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static NETWORK_INSIGHTS_PATH_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationIp",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9]{1,3}.){3}[0-9]{1,3}$"),
-                min_len: Some(0),
-                max_len: Some(15),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationPort",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterAtDestination",
-            &Shape::Object(&network_insights_path::PATH_FILTER_SHAPE),
-        ),
-        (
-            "FilterAtSource",
-            &Shape::Object(&network_insights_path::PATH_FILTER_SHAPE),
-        ),
-        (
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["tcp", "udp"],
-            }),
-        ),
-        (
-            "SourceIp",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9]{1,3}.){3}[0-9]{1,3}$"),
-                min_len: Some(0),
-                max_len: Some(15),
-                allowed: &[],
-            }),
-        ),
+        ("DestinationIp", &Shape::Str(StrRule { pattern: Some("^([0-9]{1,3}.){3}[0-9]{1,3}$"), min_len: Some(0), max_len: Some(15), allowed: &[] })),
+        ("DestinationPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+        ("FilterAtDestination", &Shape::Object(&network_insights_path::PATH_FILTER_SHAPE)),
+        ("FilterAtSource", &Shape::Object(&network_insights_path::PATH_FILTER_SHAPE)),
+        ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["tcp", "udp"] })),
+        ("SourceIp", &Shape::Str(StrRule { pattern: Some("^([0-9]{1,3}.){3}[0-9]{1,3}$"), min_len: Some(0), max_len: Some(15), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -17959,28 +14373,9 @@ pub mod network_insights_path {
 
     pub(crate) static PATH_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9]{1,3}.){3}[0-9]{1,3}$"),
-                    min_len: Some(0),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DestinationPortRange",
-                &Shape::Object(&FILTER_PORT_RANGE_SHAPE),
-            ),
-            (
-                "SourceAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9]{1,3}.){3}[0-9]{1,3}$"),
-                    min_len: Some(0),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationAddress", &Shape::Str(StrRule { pattern: Some("^([0-9]{1,3}.){3}[0-9]{1,3}$"), min_len: Some(0), max_len: Some(15), allowed: &[] })),
+            ("DestinationPortRange", &Shape::Object(&FILTER_PORT_RANGE_SHAPE)),
+            ("SourceAddress", &Shape::Str(StrRule { pattern: Some("^([0-9]{1,3}.){3}[0-9]{1,3}$"), min_len: Some(0), max_len: Some(15), allowed: &[] })),
             ("SourcePortRange", &Shape::Object(&FILTER_PORT_RANGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -17988,22 +14383,8 @@ pub mod network_insights_path {
 
     pub(crate) static FILTER_PORT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FromPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FromPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("ToPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -18027,17 +14408,11 @@ impl CfnNetworkInterface {
     pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SubnetId", subnet_id);
-        CfnNetworkInterface {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkInterface { props, options: ResourceOptions::default() }
     }
 
     /// The `ConnectionTrackingSpecification` property.
-    pub fn connection_tracking_specification(
-        mut self,
-        value: impl Into<Val<network_interface::ConnectionTrackingSpecification>>,
-    ) -> Self {
+    pub fn connection_tracking_specification(mut self, value: impl Into<Val<network_interface::ConnectionTrackingSpecification>>) -> Self {
         self.props.set("ConnectionTrackingSpecification", value);
         self
     }
@@ -18075,10 +14450,7 @@ impl CfnNetworkInterface {
     }
 
     /// Assigns a list of IPv4 prefixes to the network interface. If you want EC2 to automatically assign IPv4 prefixes, use the Ipv4PrefixCount property and do not specify this property. Presently, only /28 prefixes are supported. You can't specify IPv4 prefixes if you've specified one of the following: a count of IPv4 prefixes, specific private IPv4 addresses, or a count of private IPv4 addresses.
-    pub fn ipv4_prefixes(
-        mut self,
-        value: impl Into<Val<Vec<network_interface::Ipv4PrefixSpecification>>>,
-    ) -> Self {
+    pub fn ipv4_prefixes(mut self, value: impl Into<Val<Vec<network_interface::Ipv4PrefixSpecification>>>) -> Self {
         self.props.set("Ipv4Prefixes", value);
         self
     }
@@ -18090,10 +14462,7 @@ impl CfnNetworkInterface {
     }
 
     /// One or more specific IPv6 addresses from the IPv6 CIDR block range of your subnet to associate with the network interface. If you're specifying a number of IPv6 addresses, use the Ipv6AddressCount property and don't specify this property.
-    pub fn ipv6_addresses(
-        mut self,
-        value: impl Into<Val<Vec<network_interface::InstanceIpv6Address>>>,
-    ) -> Self {
+    pub fn ipv6_addresses(mut self, value: impl Into<Val<Vec<network_interface::InstanceIpv6Address>>>) -> Self {
         self.props.set("Ipv6Addresses", value);
         self
     }
@@ -18105,10 +14474,7 @@ impl CfnNetworkInterface {
     }
 
     /// Assigns a list of IPv6 prefixes to the network interface. If you want EC2 to automatically assign IPv6 prefixes, use the Ipv6PrefixCount property and do not specify this property. Presently, only /80 prefixes are supported. You can't specify IPv6 prefixes if you've specified one of the following: a count of IPv6 prefixes, specific IPv6 addresses, or a count of IPv6 addresses.
-    pub fn ipv6_prefixes(
-        mut self,
-        value: impl Into<Val<Vec<network_interface::Ipv6PrefixSpecification>>>,
-    ) -> Self {
+    pub fn ipv6_prefixes(mut self, value: impl Into<Val<Vec<network_interface::Ipv6PrefixSpecification>>>) -> Self {
         self.props.set("Ipv6Prefixes", value);
         self
     }
@@ -18122,10 +14488,7 @@ impl CfnNetworkInterface {
     }
 
     /// Assigns a list of private IP addresses to the network interface. You can specify a primary private IP address by setting the value of the Primary property to true in the PrivateIpAddressSpecification property. If you want EC2 to automatically assign private IP addresses, use the SecondaryPrivateIpAddressCount property and do not specify this property.
-    pub fn private_ip_addresses(
-        mut self,
-        value: impl Into<Val<Vec<network_interface::PrivateIpAddressSpecification>>>,
-    ) -> Self {
+    pub fn private_ip_addresses(mut self, value: impl Into<Val<Vec<network_interface::PrivateIpAddressSpecification>>>) -> Self {
         self.props.set("PrivateIpAddresses", value);
         self
     }
@@ -18135,12 +14498,8 @@ impl CfnNetworkInterface {
     /// Allowed values: `public-dual-stack-dns-name`, `public-ipv4-dns-name`, `public-ipv6-dns-name`.
     ///
     /// Write-only.
-    pub fn public_ip_dns_hostname_type_specification(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("PublicIpDnsHostnameTypeSpecification", value);
+    pub fn public_ip_dns_hostname_type_specification(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("PublicIpDnsHostnameTypeSpecification", value);
         self
     }
 
@@ -18228,39 +14587,16 @@ pub(crate) static NETWORK_INTERFACE_META: TypeMeta = TypeMeta {
     create_only: &["InterfaceType", "PrivateIpAddress", "SubnetId"],
     write_only: &["PublicIpDnsHostnameTypeSpecification"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Id",
-        "PrimaryIpv6Address",
-        "PrimaryPrivateIpAddress",
-        "PublicIpDnsNameOptions",
-        "SecondaryPrivateIpAddresses",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Id", "PrimaryIpv6Address", "PrimaryPrivateIpAddress", "PublicIpDnsNameOptions", "SecondaryPrivateIpAddresses", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static NETWORK_INTERFACE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "PublicIpDnsHostnameTypeSpecification",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &[
-                "public-dual-stack-dns-name",
-                "public-ipv4-dns-name",
-                "public-ipv6-dns-name",
-            ],
-        }),
-    )],
-    dependent_excluded: &[
-        ("Ipv6AddressCount", &["Ipv6Addresses"]),
-        ("Ipv6Addresses", &["Ipv6AddressCount"]),
+    fields: &[
+        ("PublicIpDnsHostnameTypeSpecification", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["public-dual-stack-dns-name", "public-ipv4-dns-name", "public-ipv6-dns-name"] })),
     ],
+    dependent_excluded: &[("Ipv6AddressCount", &["Ipv6Addresses"]), ("Ipv6Addresses", &["Ipv6AddressCount"])],
     ..ObjectShape::EMPTY
 };
 
@@ -18387,10 +14723,7 @@ pub mod network_interface {
         ///
         /// - `primary`: `Primary`.
         /// - `private_ip_address`: `PrivateIpAddress`.
-        pub fn new(
-            primary: impl Into<Val<bool>>,
-            private_ip_address: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(primary: impl Into<Val<bool>>, private_ip_address: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Primary", primary);
             props.set("PrivateIpAddress", private_ip_address);
@@ -18447,19 +14780,12 @@ impl CfnNetworkInterfaceAttachment {
     /// - `device_index`: `DeviceIndex`, The network interface's position in the attachment order. For example, the first attached network interface has a ``DeviceIndex`` of 0.
     /// - `instance_id`: `InstanceId`, The ID of the instance to which you will attach the ENI.
     /// - `network_interface_id`: `NetworkInterfaceId`, The ID of the ENI that you want to attach.
-    pub fn new(
-        device_index: impl Into<Val<String>>,
-        instance_id: impl Into<Val<String>>,
-        network_interface_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(device_index: impl Into<Val<String>>, instance_id: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DeviceIndex", device_index);
         props.set("InstanceId", instance_id);
         props.set("NetworkInterfaceId", network_interface_id);
-        CfnNetworkInterfaceAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkInterfaceAttachment { props, options: ResourceOptions::default() }
     }
 
     /// Whether to delete the network interface when the instance terminates. By default, this value is set to ``true``.
@@ -18475,10 +14801,7 @@ impl CfnNetworkInterfaceAttachment {
     }
 
     /// Configures ENA Express for the network interface that this action attaches to the instance.
-    pub fn ena_srd_specification(
-        mut self,
-        value: impl Into<Val<network_interface_attachment::EnaSrdSpecification>>,
-    ) -> Self {
+    pub fn ena_srd_specification(mut self, value: impl Into<Val<network_interface_attachment::EnaSrdSpecification>>) -> Self {
         self.props.set("EnaSrdSpecification", value);
         self
     }
@@ -18544,10 +14867,7 @@ pub mod network_interface_attachment {
         }
 
         /// Configures ENA Express for UDP network traffic.
-        pub fn ena_srd_udp_specification(
-            mut self,
-            value: impl Into<Val<EnaSrdUdpSpecification>>,
-        ) -> Self {
+        pub fn ena_srd_udp_specification(mut self, value: impl Into<Val<EnaSrdUdpSpecification>>) -> Self {
             self.props.set("EnaSrdUdpSpecification", value);
             self
         }
@@ -18603,19 +14923,12 @@ impl CfnNetworkInterfacePermission {
     /// - `aws_account_id`: `AwsAccountId`.
     /// - `network_interface_id`: `NetworkInterfaceId`.
     /// - `permission`: `Permission`.
-    pub fn new(
-        aws_account_id: impl Into<Val<String>>,
-        network_interface_id: impl Into<Val<String>>,
-        permission: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(aws_account_id: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>, permission: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AwsAccountId", aws_account_id);
         props.set("NetworkInterfaceId", network_interface_id);
         props.set("Permission", permission);
-        CfnNetworkInterfacePermission {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkInterfacePermission { props, options: ResourceOptions::default() }
     }
 }
 
@@ -18670,21 +14983,13 @@ impl CfnNetworkPerformanceMetricSubscription {
     /// - `metric`: `Metric`, The metric type to subscribe to.
     /// - `source`: `Source`, The starting Region or Availability Zone for metric to subscribe to.
     /// - `statistic`: `Statistic`, The statistic to subscribe to.
-    pub fn new(
-        destination: impl Into<Val<String>>,
-        metric: impl Into<Val<String>>,
-        source: impl Into<Val<String>>,
-        statistic: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(destination: impl Into<Val<String>>, metric: impl Into<Val<String>>, source: impl Into<Val<String>>, statistic: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Destination", destination);
         props.set("Metric", metric);
         props.set("Source", source);
         props.set("Statistic", statistic);
-        CfnNetworkPerformanceMetricSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkPerformanceMetricSubscription { props, options: ResourceOptions::default() }
     }
 }
 
@@ -18729,10 +15034,7 @@ impl CfnPlacementGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPlacementGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPlacementGroup { props, options: ResourceOptions::default() }
     }
 
     /// The ID of a parent placement group. Valid for strategies that support parent group linking.
@@ -18814,51 +15116,19 @@ impl Handle<CfnPlacementGroup> {
 pub(crate) static PLACEMENT_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnPlacementGroup::TYPE_NAME,
     shape: &PLACEMENT_GROUP_SHAPE,
-    create_only: &[
-        "ParentGroupId",
-        "PartitionCount",
-        "SpreadLevel",
-        "Strategy",
-        "Tags",
-    ],
+    create_only: &["ParentGroupId", "PartitionCount", "SpreadLevel", "Strategy", "Tags"],
     write_only: &[],
     primary_identifier: &["GroupName"],
     attributes: &["GroupId", "GroupName"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PLACEMENT_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SpreadLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["host", "rack"],
-            }),
-        ),
-        (
-            "Strategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["cluster", "partition", "precision-time", "spread"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&placement_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SpreadLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["host", "rack"] })),
+        ("Strategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cluster", "partition", "precision-time", "spread"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&placement_group::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -18896,24 +15166,8 @@ pub mod placement_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -18935,17 +15189,11 @@ impl CfnPrefixList {
     ///
     /// - `address_family`: `AddressFamily`, Ip Version of Prefix List.
     /// - `prefix_list_name`: `PrefixListName`, Name of Prefix List.
-    pub fn new(
-        address_family: impl Into<Val<String>>,
-        prefix_list_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(address_family: impl Into<Val<String>>, prefix_list_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AddressFamily", address_family);
         props.set("PrefixListName", prefix_list_name);
-        CfnPrefixList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrefixList { props, options: ResourceOptions::default() }
     }
 
     /// Entries of Prefix List.
@@ -19019,57 +15267,17 @@ pub(crate) static PREFIX_LIST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PrefixListId"],
     attributes: &["Arn", "OwnerId", "PrefixListId", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PREFIX_LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AddressFamily",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPv4", "IPv6"],
-            }),
-        ),
-        (
-            "Entries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&prefix_list::ENTRY_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "MaxEntries",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrefixListName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&prefix_list::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AddressFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPv4", "IPv6"] })),
+        ("Entries", &Shape::List(ListRule { item: Some(&Shape::Object(&prefix_list::ENTRY_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+        ("MaxEntries", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("PrefixListName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&prefix_list::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -19140,48 +15348,16 @@ pub mod prefix_list {
 
     pub(crate) static ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Cidr",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(46),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Cidr", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(46), allowed: &[] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -19209,10 +15385,7 @@ impl CfnRoute {
     pub fn new(route_table_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RouteTableId", route_table_id);
-        CfnRoute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRoute { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the carrier gateway.
@@ -19339,12 +15512,7 @@ impl Handle<CfnRoute> {
 pub(crate) static ROUTE_META: TypeMeta = TypeMeta {
     type_name: CfnRoute::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "DestinationCidrBlock",
-        "DestinationIpv6CidrBlock",
-        "DestinationPrefixListId",
-        "RouteTableId",
-    ],
+    create_only: &["DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId", "RouteTableId"],
     write_only: &[],
     primary_identifier: &["RouteTableId", "CidrBlock"],
     attributes: &["CidrBlock"],
@@ -19370,10 +15538,7 @@ impl CfnRouteServer {
     pub fn new(amazon_side_asn: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("AmazonSideAsn", amazon_side_asn);
-        CfnRouteServer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouteServer { props, options: ResourceOptions::default() }
     }
 
     /// Whether to enable persistent routes
@@ -19443,48 +15608,16 @@ pub(crate) static ROUTE_SERVER_META: TypeMeta = TypeMeta {
     write_only: &["PersistRoutesDuration"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static ROUTE_SERVER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AmazonSideAsn",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(4294967294.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PersistRoutes",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["enable", "disable"],
-            }),
-        ),
-        (
-            "PersistRoutesDuration",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&route_server::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AmazonSideAsn", &Shape::Num(NumRule { min: Some(1.0), max: Some(4294967294.0), allowed: &[] })),
+        ("PersistRoutes", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+        ("PersistRoutesDuration", &Shape::Num(NumRule { min: Some(0.0), max: Some(5.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&route_server::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -19522,24 +15655,8 @@ pub mod route_server {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -19565,10 +15682,7 @@ impl CfnRouteServerAssociation {
         let mut props = Props::new();
         props.set("RouteServerId", route_server_id);
         props.set("VpcId", vpc_id);
-        CfnRouteServerAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouteServerAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -19618,10 +15732,7 @@ impl CfnRouteServerEndpoint {
         let mut props = Props::new();
         props.set("RouteServerId", route_server_id);
         props.set("SubnetId", subnet_id);
-        CfnRouteServerEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouteServerEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -19690,22 +15801,14 @@ pub(crate) static ROUTE_SERVER_ENDPOINT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "EniAddress", "EniId", "Id", "VpcId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static ROUTE_SERVER_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&route_server_endpoint::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&route_server_endpoint::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -19742,24 +15845,8 @@ pub mod route_server_endpoint {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -19782,19 +15869,12 @@ impl CfnRouteServerPeer {
     /// - `bgp_options`: `BgpOptions`, BGP Options
     /// - `peer_address`: `PeerAddress`, IP address of the Route Server Peer
     /// - `route_server_endpoint_id`: `RouteServerEndpointId`, Route Server Endpoint ID
-    pub fn new(
-        bgp_options: impl Into<Val<route_server_peer::BgpOptions>>,
-        peer_address: impl Into<Val<String>>,
-        route_server_endpoint_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(bgp_options: impl Into<Val<route_server_peer::BgpOptions>>, peer_address: impl Into<Val<String>>, route_server_endpoint_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BgpOptions", bgp_options);
         props.set("PeerAddress", peer_address);
         props.set("RouteServerEndpointId", route_server_endpoint_id);
-        CfnRouteServerPeer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouteServerPeer { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -19876,36 +15956,15 @@ pub(crate) static ROUTE_SERVER_PEER_META: TypeMeta = TypeMeta {
     create_only: &["BgpOptions", "PeerAddress", "RouteServerEndpointId"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "EndpointEniAddress",
-        "EndpointEniId",
-        "Id",
-        "RouteServerId",
-        "SubnetId",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "EndpointEniAddress", "EndpointEniId", "Id", "RouteServerId", "SubnetId", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static ROUTE_SERVER_PEER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BgpOptions",
-            &Shape::Object(&route_server_peer::BGP_OPTIONS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&route_server_peer::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BgpOptions", &Shape::Object(&route_server_peer::BGP_OPTIONS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&route_server_peer::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -19977,47 +16036,16 @@ pub mod route_server_peer {
 
     pub(crate) static BGP_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PeerAsn",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(4294967294.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PeerLivenessDetection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["bfd", "bgp-keepalive"],
-                }),
-            ),
+            ("PeerAsn", &Shape::Num(NumRule { min: Some(1.0), max: Some(4294967294.0), allowed: &[] })),
+            ("PeerLivenessDetection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["bfd", "bgp-keepalive"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -20039,17 +16067,11 @@ impl CfnRouteServerPropagation {
     ///
     /// - `route_server_id`: `RouteServerId`, Route Server ID
     /// - `route_table_id`: `RouteTableId`, Route Table ID
-    pub fn new(
-        route_server_id: impl Into<Val<String>>,
-        route_table_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(route_server_id: impl Into<Val<String>>, route_table_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RouteServerId", route_server_id);
         props.set("RouteTableId", route_table_id);
-        CfnRouteServerPropagation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouteServerPropagation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -20099,10 +16121,7 @@ impl CfnRouteTable {
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("VpcId", vpc_id);
-        CfnRouteTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouteTable { props, options: ResourceOptions::default() }
     }
 
     /// Any tags assigned to the route table.
@@ -20141,10 +16160,7 @@ pub(crate) static ROUTE_TABLE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RouteTableId"],
     attributes: &["RouteTableId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -20195,17 +16211,11 @@ impl CfnSecondaryNetwork {
     ///
     /// - `ipv4_cidr_block`: `Ipv4CidrBlock`, The IPv4 CIDR block for the secondary network. The CIDR block size must be between /12 and /28.
     /// - `network_type`: `NetworkType`, The type of secondary network.
-    pub fn new(
-        ipv4_cidr_block: impl Into<Val<String>>,
-        network_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(ipv4_cidr_block: impl Into<Val<String>>, network_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Ipv4CidrBlock", ipv4_cidr_block);
         props.set("NetworkType", network_type);
-        CfnSecondaryNetwork {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecondaryNetwork { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the secondary network.
@@ -20266,38 +16276,15 @@ pub(crate) static SECONDARY_NETWORK_META: TypeMeta = TypeMeta {
     create_only: &["Ipv4CidrBlock", "NetworkType"],
     write_only: &[],
     primary_identifier: &["SecondaryNetworkArn"],
-    attributes: &[
-        "Ipv4CidrBlockAssociations",
-        "OwnerId",
-        "SecondaryNetworkArn",
-        "SecondaryNetworkId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Ipv4CidrBlockAssociations", "OwnerId", "SecondaryNetworkArn", "SecondaryNetworkId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200040),
 };
 
 pub(crate) static SECONDARY_NETWORK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["rdma"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&secondary_network::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["rdma"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&secondary_network::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -20335,24 +16322,8 @@ pub mod secondary_network {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -20376,10 +16347,7 @@ impl CfnSecurityGroup {
     pub fn new(group_description: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GroupDescription", group_description);
-        CfnSecurityGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name of the security group.
@@ -20391,19 +16359,13 @@ impl CfnSecurityGroup {
     }
 
     /// \[VPC only\] The outbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
-    pub fn security_group_egress(
-        mut self,
-        value: impl Into<Val<Vec<security_group::Egress>>>,
-    ) -> Self {
+    pub fn security_group_egress(mut self, value: impl Into<Val<Vec<security_group::Egress>>>) -> Self {
         self.props.set("SecurityGroupEgress", value);
         self
     }
 
     /// The inbound rules associated with the security group. There is a short interruption during which you cannot connect to the security group.
-    pub fn security_group_ingress(
-        mut self,
-        value: impl Into<Val<Vec<security_group::Ingress>>>,
-    ) -> Self {
+    pub fn security_group_ingress(mut self, value: impl Into<Val<Vec<security_group::Ingress>>>) -> Self {
         self.props.set("SecurityGroupIngress", value);
         self
     }
@@ -20461,40 +16423,15 @@ pub(crate) static SECURITY_GROUP_META: TypeMeta = TypeMeta {
     write_only: &["SecurityGroupIngress/*/SourceSecurityGroupName"],
     primary_identifier: &["Id"],
     attributes: &["GroupId", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SECURITY_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GroupDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityGroupEgress",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_group::EGRESS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroupIngress",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_group::INGRESS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GroupDescription", &Shape::Str(StrRule { pattern: Some("^([a-z,A-Z,0-9,. _\\-:/()#,@[\\]+=&;\\{\\}!$*])*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("SecurityGroupEgress", &Shape::List(ListRule { item: Some(&Shape::Object(&security_group::EGRESS_SHAPE)), min_items: None, max_items: None })),
+        ("SecurityGroupIngress", &Shape::List(ListRule { item: Some(&Shape::Object(&security_group::INGRESS_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -20623,6 +16560,8 @@ pub mod security_group {
         }
 
         /// The `SourceSecurityGroupName` property.
+        ///
+        /// Write-only.
         pub fn source_security_group_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceSecurityGroupName", value);
             self
@@ -20674,58 +16613,19 @@ pub mod security_group {
 
     pub(crate) static EGRESS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FromPort",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToPort",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("FromPort", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
+            ("ToPort", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
         ],
-        required_xor: &[&[
-            "CidrIp",
-            "CidrIpv6",
-            "DestinationSecurityGroupId",
-            "DestinationPrefixListId",
-        ]],
+        required_xor: &[&["CidrIp", "CidrIpv6", "DestinationSecurityGroupId", "DestinationPrefixListId"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INGRESS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FromPort",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToPort",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("FromPort", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
+            ("ToPort", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
         ],
-        required_xor: &[&[
-            "CidrIp",
-            "CidrIpv6",
-            "SourcePrefixListId",
-            "SourceSecurityGroupId",
-            "SourceSecurityGroupName",
-        ]],
+        required_xor: &[&["CidrIp", "CidrIpv6", "SourcePrefixListId", "SourceSecurityGroupId", "SourceSecurityGroupName"]],
         ..ObjectShape::EMPTY
     };
 }
@@ -20758,10 +16658,7 @@ impl CfnSecurityGroupEgress {
         let mut props = Props::new();
         props.set("GroupId", group_id);
         props.set("IpProtocol", ip_protocol);
-        CfnSecurityGroupEgress {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityGroupEgress { props, options: ResourceOptions::default() }
     }
 
     /// The IPv4 address range, in CIDR format.
@@ -20858,16 +16755,7 @@ impl Handle<CfnSecurityGroupEgress> {
 pub(crate) static SECURITY_GROUP_EGRESS_META: TypeMeta = TypeMeta {
     type_name: CfnSecurityGroupEgress::TYPE_NAME,
     shape: &SECURITY_GROUP_EGRESS_SHAPE,
-    create_only: &[
-        "CidrIp",
-        "CidrIpv6",
-        "DestinationPrefixListId",
-        "DestinationSecurityGroupId",
-        "FromPort",
-        "GroupId",
-        "IpProtocol",
-        "ToPort",
-    ],
+    create_only: &["CidrIp", "CidrIpv6", "DestinationPrefixListId", "DestinationSecurityGroupId", "FromPort", "GroupId", "IpProtocol", "ToPort"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -20877,29 +16765,10 @@ pub(crate) static SECURITY_GROUP_EGRESS_META: TypeMeta = TypeMeta {
 
 pub(crate) static SECURITY_GROUP_EGRESS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FromPort",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
+        ("ToPort", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
     ],
-    required_xor: &[&[
-        "CidrIp",
-        "CidrIpv6",
-        "DestinationPrefixListId",
-        "DestinationSecurityGroupId",
-    ]],
+    required_xor: &[&["CidrIp", "CidrIpv6", "DestinationPrefixListId", "DestinationSecurityGroupId"]],
     ..ObjectShape::EMPTY
 };
 
@@ -20921,10 +16790,7 @@ impl CfnSecurityGroupIngress {
     pub fn new(ip_protocol: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IpProtocol", ip_protocol);
-        CfnSecurityGroupIngress {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityGroupIngress { props, options: ResourceOptions::default() }
     }
 
     /// The IPv4 ranges
@@ -21051,19 +16917,7 @@ impl Handle<CfnSecurityGroupIngress> {
 pub(crate) static SECURITY_GROUP_INGRESS_META: TypeMeta = TypeMeta {
     type_name: CfnSecurityGroupIngress::TYPE_NAME,
     shape: &SECURITY_GROUP_INGRESS_SHAPE,
-    create_only: &[
-        "CidrIp",
-        "CidrIpv6",
-        "FromPort",
-        "GroupId",
-        "GroupName",
-        "IpProtocol",
-        "SourcePrefixListId",
-        "SourceSecurityGroupId",
-        "SourceSecurityGroupName",
-        "SourceSecurityGroupOwnerId",
-        "ToPort",
-    ],
+    create_only: &["CidrIp", "CidrIpv6", "FromPort", "GroupId", "GroupName", "IpProtocol", "SourcePrefixListId", "SourceSecurityGroupId", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "ToPort"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -21073,30 +16927,10 @@ pub(crate) static SECURITY_GROUP_INGRESS_META: TypeMeta = TypeMeta {
 
 pub(crate) static SECURITY_GROUP_INGRESS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FromPort",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
+        ("ToPort", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
     ],
-    required_xor: &[&[
-        "CidrIp",
-        "CidrIpv6",
-        "SourcePrefixListId",
-        "SourceSecurityGroupId",
-        "SourceSecurityGroupName",
-    ]],
+    required_xor: &[&["CidrIp", "CidrIpv6", "SourcePrefixListId", "SourceSecurityGroupId", "SourceSecurityGroupName"]],
     ..ObjectShape::EMPTY
 };
 
@@ -21120,10 +16954,7 @@ impl CfnSecurityGroupVpcAssociation {
         let mut props = Props::new();
         props.set("GroupId", group_id);
         props.set("VpcId", vpc_id);
-        CfnSecurityGroupVpcAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityGroupVpcAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -21194,10 +17025,7 @@ impl CfnSnapshotBlockPublicAccess {
     pub fn new(state: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("State", state);
-        CfnSnapshotBlockPublicAccess {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSnapshotBlockPublicAccess { props, options: ResourceOptions::default() }
     }
 }
 
@@ -21237,15 +17065,9 @@ pub(crate) static SNAPSHOT_BLOCK_PUBLIC_ACCESS_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static SNAPSHOT_BLOCK_PUBLIC_ACCESS_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "State",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["block-all-sharing", "block-new-sharing"],
-        }),
-    )],
+    fields: &[
+        ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["block-all-sharing", "block-new-sharing"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -21264,15 +17086,10 @@ impl CfnSpotFleet {
     /// Creates the resource from its required properties:
     ///
     /// - `spot_fleet_request_config_data`: `SpotFleetRequestConfigData`.
-    pub fn new(
-        spot_fleet_request_config_data: impl Into<Val<spot_fleet::SpotFleetRequestConfigData>>,
-    ) -> Self {
+    pub fn new(spot_fleet_request_config_data: impl Into<Val<spot_fleet::SpotFleetRequestConfigData>>) -> Self {
         let mut props = Props::new();
         props.set("SpotFleetRequestConfigData", spot_fleet_request_config_data);
-        CfnSpotFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSpotFleet { props, options: ResourceOptions::default() }
     }
 
     /// The tags to specify in SpotFleetRequestConfigData
@@ -21307,29 +17124,8 @@ impl Handle<CfnSpotFleet> {
 pub(crate) static SPOT_FLEET_META: TypeMeta = TypeMeta {
     type_name: CfnSpotFleet::TYPE_NAME,
     shape: &SPOT_FLEET_SHAPE,
-    create_only: &[
-        "SpotFleetRequestConfigData/AllocationStrategy",
-        "SpotFleetRequestConfigData/IamFleetRole",
-        "SpotFleetRequestConfigData/InstanceInterruptionBehavior",
-        "SpotFleetRequestConfigData/InstancePoolsToUseCount",
-        "SpotFleetRequestConfigData/LaunchSpecifications",
-        "SpotFleetRequestConfigData/LoadBalancersConfig",
-        "SpotFleetRequestConfigData/OnDemandAllocationStrategy",
-        "SpotFleetRequestConfigData/OnDemandMaxTotalPrice",
-        "SpotFleetRequestConfigData/ReplaceUnhealthyInstances",
-        "SpotFleetRequestConfigData/SpotMaintenanceStrategies",
-        "SpotFleetRequestConfigData/SpotMaxTotalPrice",
-        "SpotFleetRequestConfigData/SpotPrice",
-        "SpotFleetRequestConfigData/TagSpecifications",
-        "SpotFleetRequestConfigData/TerminateInstancesWithExpiration",
-        "SpotFleetRequestConfigData/Type",
-        "SpotFleetRequestConfigData/ValidFrom",
-        "SpotFleetRequestConfigData/ValidUntil",
-    ],
-    write_only: &[
-        "SpotFleetRequestConfigData/LaunchSpecifications/*/NetworkInterfaces/*/Groups",
-        "SpotFleetRequestConfigData/TagSpecifications",
-    ],
+    create_only: &["SpotFleetRequestConfigData/AllocationStrategy", "SpotFleetRequestConfigData/IamFleetRole", "SpotFleetRequestConfigData/InstanceInterruptionBehavior", "SpotFleetRequestConfigData/InstancePoolsToUseCount", "SpotFleetRequestConfigData/LaunchSpecifications", "SpotFleetRequestConfigData/LoadBalancersConfig", "SpotFleetRequestConfigData/OnDemandAllocationStrategy", "SpotFleetRequestConfigData/OnDemandMaxTotalPrice", "SpotFleetRequestConfigData/ReplaceUnhealthyInstances", "SpotFleetRequestConfigData/SpotMaintenanceStrategies", "SpotFleetRequestConfigData/SpotMaxTotalPrice", "SpotFleetRequestConfigData/SpotPrice", "SpotFleetRequestConfigData/TagSpecifications", "SpotFleetRequestConfigData/TerminateInstancesWithExpiration", "SpotFleetRequestConfigData/Type", "SpotFleetRequestConfigData/ValidFrom", "SpotFleetRequestConfigData/ValidUntil"],
+    write_only: &["SpotFleetRequestConfigData/LaunchSpecifications/*/NetworkInterfaces/*/Groups", "SpotFleetRequestConfigData/TagSpecifications"],
     primary_identifier: &["Id"],
     attributes: &["Id"],
     tagging: None,
@@ -21337,10 +17133,9 @@ pub(crate) static SPOT_FLEET_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static SPOT_FLEET_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "SpotFleetRequestConfigData",
-        &Shape::Object(&spot_fleet::SPOT_FLEET_REQUEST_CONFIG_DATA_SHAPE),
-    )],
+    fields: &[
+        ("SpotFleetRequestConfigData", &Shape::Object(&spot_fleet::SPOT_FLEET_REQUEST_CONFIG_DATA_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -21361,10 +17156,7 @@ pub mod spot_fleet {
         ///
         /// - `iam_fleet_role`: `IamFleetRole`.
         /// - `target_capacity`: `TargetCapacity`.
-        pub fn new(
-            iam_fleet_role: impl Into<Val<String>>,
-            target_capacity: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(iam_fleet_role: impl Into<Val<String>>, target_capacity: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("IamFleetRole", iam_fleet_role);
             props.set("TargetCapacity", target_capacity);
@@ -21374,6 +17166,8 @@ pub mod spot_fleet {
         /// The `AllocationStrategy` property.
         ///
         /// Allowed values: `capacityOptimized`, `capacityOptimizedPrioritized`, `diversified`, `lowestPrice`, `priceCapacityOptimized`.
+        ///
+        /// Changing it replaces the resource.
         pub fn allocation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AllocationStrategy", value);
             self
@@ -21396,48 +17190,54 @@ pub mod spot_fleet {
         /// The `InstanceInterruptionBehavior` property.
         ///
         /// Allowed values: `hibernate`, `stop`, `terminate`.
+        ///
+        /// Changing it replaces the resource.
         pub fn instance_interruption_behavior(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceInterruptionBehavior", value);
             self
         }
 
         /// The `InstancePoolsToUseCount` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn instance_pools_to_use_count(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("InstancePoolsToUseCount", value);
             self
         }
 
         /// The `LaunchSpecifications` property.
-        pub fn launch_specifications(
-            mut self,
-            value: impl Into<Val<Vec<SpotFleetLaunchSpecification>>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn launch_specifications(mut self, value: impl Into<Val<Vec<SpotFleetLaunchSpecification>>>) -> Self {
             self.props.set("LaunchSpecifications", value);
             self
         }
 
         /// The `LaunchTemplateConfigs` property.
-        pub fn launch_template_configs(
-            mut self,
-            value: impl Into<Val<Vec<LaunchTemplateConfig>>>,
-        ) -> Self {
+        pub fn launch_template_configs(mut self, value: impl Into<Val<Vec<LaunchTemplateConfig>>>) -> Self {
             self.props.set("LaunchTemplateConfigs", value);
             self
         }
 
         /// The `LoadBalancersConfig` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn load_balancers_config(mut self, value: impl Into<Val<LoadBalancersConfig>>) -> Self {
             self.props.set("LoadBalancersConfig", value);
             self
         }
 
         /// The `OnDemandAllocationStrategy` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn on_demand_allocation_strategy(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnDemandAllocationStrategy", value);
             self
         }
 
         /// The `OnDemandMaxTotalPrice` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn on_demand_max_total_price(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OnDemandMaxTotalPrice", value);
             self
@@ -21450,37 +17250,43 @@ pub mod spot_fleet {
         }
 
         /// The `ReplaceUnhealthyInstances` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn replace_unhealthy_instances(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ReplaceUnhealthyInstances", value);
             self
         }
 
         /// The `SpotMaintenanceStrategies` property.
-        pub fn spot_maintenance_strategies(
-            mut self,
-            value: impl Into<Val<SpotMaintenanceStrategies>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn spot_maintenance_strategies(mut self, value: impl Into<Val<SpotMaintenanceStrategies>>) -> Self {
             self.props.set("SpotMaintenanceStrategies", value);
             self
         }
 
         /// The `SpotMaxTotalPrice` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn spot_max_total_price(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpotMaxTotalPrice", value);
             self
         }
 
         /// The `SpotPrice` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn spot_price(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SpotPrice", value);
             self
         }
 
         /// The `TagSpecifications` property.
-        pub fn tag_specifications(
-            mut self,
-            value: impl Into<Val<Vec<SpotFleetTagSpecification>>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
+        pub fn tag_specifications(mut self, value: impl Into<Val<Vec<SpotFleetTagSpecification>>>) -> Self {
             self.props.set("TagSpecifications", value);
             self
         }
@@ -21494,6 +17300,8 @@ pub mod spot_fleet {
         }
 
         /// The `TerminateInstancesWithExpiration` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn terminate_instances_with_expiration(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("TerminateInstancesWithExpiration", value);
             self
@@ -21502,18 +17310,24 @@ pub mod spot_fleet {
         /// The `Type` property.
         ///
         /// Allowed values: `maintain`, `request`.
+        ///
+        /// Changing it replaces the resource.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
         }
 
         /// The `ValidFrom` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn valid_from(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ValidFrom", value);
             self
         }
 
         /// The `ValidUntil` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn valid_until(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ValidUntil", value);
             self
@@ -21543,10 +17357,7 @@ pub mod spot_fleet {
         }
 
         /// The `BlockDeviceMappings` property.
-        pub fn block_device_mappings(
-            mut self,
-            value: impl Into<Val<Vec<BlockDeviceMapping>>>,
-        ) -> Self {
+        pub fn block_device_mappings(mut self, value: impl Into<Val<Vec<BlockDeviceMapping>>>) -> Self {
             self.props.set("BlockDeviceMappings", value);
             self
         }
@@ -21558,19 +17369,13 @@ pub mod spot_fleet {
         }
 
         /// The `IamInstanceProfile` property.
-        pub fn iam_instance_profile(
-            mut self,
-            value: impl Into<Val<IamInstanceProfileSpecification>>,
-        ) -> Self {
+        pub fn iam_instance_profile(mut self, value: impl Into<Val<IamInstanceProfileSpecification>>) -> Self {
             self.props.set("IamInstanceProfile", value);
             self
         }
 
         /// The `InstanceRequirements` property.
-        pub fn instance_requirements(
-            mut self,
-            value: impl Into<Val<InstanceRequirementsRequest>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, value: impl Into<Val<InstanceRequirementsRequest>>) -> Self {
             self.props.set("InstanceRequirements", value);
             self
         }
@@ -21600,10 +17405,7 @@ pub mod spot_fleet {
         }
 
         /// The `NetworkInterfaces` property.
-        pub fn network_interfaces(
-            mut self,
-            value: impl Into<Val<Vec<InstanceNetworkInterfaceSpecification>>>,
-        ) -> Self {
+        pub fn network_interfaces(mut self, value: impl Into<Val<Vec<InstanceNetworkInterfaceSpecification>>>) -> Self {
             self.props.set("NetworkInterfaces", value);
             self
         }
@@ -21639,10 +17441,7 @@ pub mod spot_fleet {
         }
 
         /// The `TagSpecifications` property.
-        pub fn tag_specifications(
-            mut self,
-            value: impl Into<Val<Vec<SpotFleetTagSpecification>>>,
-        ) -> Self {
+        pub fn tag_specifications(mut self, value: impl Into<Val<Vec<SpotFleetTagSpecification>>>) -> Self {
             self.props.set("TagSpecifications", value);
             self
         }
@@ -21821,10 +17620,7 @@ pub mod spot_fleet {
         }
 
         /// The `AcceleratorTotalMemoryMiB` property.
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            value: impl Into<Val<AcceleratorTotalMemoryMiBRequest>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Val<AcceleratorTotalMemoryMiBRequest>>) -> Self {
             self.props.set("AcceleratorTotalMemoryMiB", value);
             self
         }
@@ -21850,19 +17646,13 @@ pub mod spot_fleet {
         }
 
         /// The `BaselineEbsBandwidthMbps` property.
-        pub fn baseline_ebs_bandwidth_mbps(
-            mut self,
-            value: impl Into<Val<BaselineEbsBandwidthMbpsRequest>>,
-        ) -> Self {
+        pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Val<BaselineEbsBandwidthMbpsRequest>>) -> Self {
             self.props.set("BaselineEbsBandwidthMbps", value);
             self
         }
 
         /// The `BaselinePerformanceFactors` property.
-        pub fn baseline_performance_factors(
-            mut self,
-            value: impl Into<Val<BaselinePerformanceFactorsRequest>>,
-        ) -> Self {
+        pub fn baseline_performance_factors(mut self, value: impl Into<Val<BaselinePerformanceFactorsRequest>>) -> Self {
             self.props.set("BaselinePerformanceFactors", value);
             self
         }
@@ -21908,20 +17698,13 @@ pub mod spot_fleet {
         }
 
         /// The `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` property.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
+        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
             self
         }
 
         /// The `MemoryGiBPerVCpu` property.
-        pub fn memory_gi_b_per_v_cpu(
-            mut self,
-            value: impl Into<Val<MemoryGiBPerVCpuRequest>>,
-        ) -> Self {
+        pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Val<MemoryGiBPerVCpuRequest>>) -> Self {
             self.props.set("MemoryGiBPerVCpu", value);
             self
         }
@@ -21933,30 +17716,20 @@ pub mod spot_fleet {
         }
 
         /// The `NetworkBandwidthGbps` property.
-        pub fn network_bandwidth_gbps(
-            mut self,
-            value: impl Into<Val<NetworkBandwidthGbpsRequest>>,
-        ) -> Self {
+        pub fn network_bandwidth_gbps(mut self, value: impl Into<Val<NetworkBandwidthGbpsRequest>>) -> Self {
             self.props.set("NetworkBandwidthGbps", value);
             self
         }
 
         /// The `NetworkInterfaceCount` property.
-        pub fn network_interface_count(
-            mut self,
-            value: impl Into<Val<NetworkInterfaceCountRequest>>,
-        ) -> Self {
+        pub fn network_interface_count(mut self, value: impl Into<Val<NetworkInterfaceCountRequest>>) -> Self {
             self.props.set("NetworkInterfaceCount", value);
             self
         }
 
         /// The `OnDemandMaxPricePercentageOverLowestPrice` property.
-        pub fn on_demand_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("OnDemandMaxPricePercentageOverLowestPrice", value);
+        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("OnDemandMaxPricePercentageOverLowestPrice", value);
             self
         }
 
@@ -21973,20 +17746,13 @@ pub mod spot_fleet {
         }
 
         /// The `SpotMaxPricePercentageOverLowestPrice` property.
-        pub fn spot_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("SpotMaxPricePercentageOverLowestPrice", value);
+        pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("SpotMaxPricePercentageOverLowestPrice", value);
             self
         }
 
         /// The `TotalLocalStorageGB` property.
-        pub fn total_local_storage_gb(
-            mut self,
-            value: impl Into<Val<TotalLocalStorageGbRequest>>,
-        ) -> Self {
+        pub fn total_local_storage_gb(mut self, value: impl Into<Val<TotalLocalStorageGbRequest>>) -> Self {
             self.props.set("TotalLocalStorageGB", value);
             self
         }
@@ -22140,10 +17906,7 @@ pub mod spot_fleet {
         }
 
         /// The `References` property.
-        pub fn references(
-            mut self,
-            value: impl Into<Val<Vec<PerformanceFactorReferenceRequest>>>,
-        ) -> Self {
+        pub fn references(mut self, value: impl Into<Val<Vec<PerformanceFactorReferenceRequest>>>) -> Self {
             self.props.set("References", value);
             self
         }
@@ -22437,6 +18200,8 @@ pub mod spot_fleet {
         }
 
         /// The `Groups` property.
+        ///
+        /// Write-only.
         pub fn groups(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Groups", value);
             self
@@ -22461,10 +18226,7 @@ pub mod spot_fleet {
         }
 
         /// The `PrivateIpAddresses` property.
-        pub fn private_ip_addresses(
-            mut self,
-            value: impl Into<Val<Vec<PrivateIpAddressSpecification>>>,
-        ) -> Self {
+        pub fn private_ip_addresses(mut self, value: impl Into<Val<Vec<PrivateIpAddressSpecification>>>) -> Self {
             self.props.set("PrivateIpAddresses", value);
             self
         }
@@ -22682,10 +18444,7 @@ pub mod spot_fleet {
         }
 
         /// The `LaunchTemplateSpecification` property.
-        pub fn launch_template_specification(
-            mut self,
-            value: impl Into<Val<FleetLaunchTemplateSpecification>>,
-        ) -> Self {
+        pub fn launch_template_specification(mut self, value: impl Into<Val<FleetLaunchTemplateSpecification>>) -> Self {
             self.props.set("LaunchTemplateSpecification", value);
             self
         }
@@ -22764,10 +18523,7 @@ pub mod spot_fleet {
         }
 
         /// The `InstanceRequirements` property.
-        pub fn instance_requirements(
-            mut self,
-            value: impl Into<Val<InstanceRequirementsRequest>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, value: impl Into<Val<InstanceRequirementsRequest>>) -> Self {
             self.props.set("InstanceRequirements", value);
             self
         }
@@ -22823,10 +18579,7 @@ pub mod spot_fleet {
         }
 
         /// The `ClassicLoadBalancersConfig` property.
-        pub fn classic_load_balancers_config(
-            mut self,
-            value: impl Into<Val<ClassicLoadBalancersConfig>>,
-        ) -> Self {
+        pub fn classic_load_balancers_config(mut self, value: impl Into<Val<ClassicLoadBalancersConfig>>) -> Self {
             self.props.set("ClassicLoadBalancersConfig", value);
             self
         }
@@ -22998,85 +18751,15 @@ pub mod spot_fleet {
 
     pub(crate) static SPOT_FLEET_REQUEST_CONFIG_DATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllocationStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "capacityOptimized",
-                        "capacityOptimizedPrioritized",
-                        "diversified",
-                        "lowestPrice",
-                        "priceCapacityOptimized",
-                    ],
-                }),
-            ),
-            (
-                "ExcessCapacityTerminationPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Default", "NoTermination", "default", "noTermination"],
-                }),
-            ),
-            (
-                "InstanceInterruptionBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["hibernate", "stop", "terminate"],
-                }),
-            ),
-            (
-                "LaunchSpecifications",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SPOT_FLEET_LAUNCH_SPECIFICATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LaunchTemplateConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LAUNCH_TEMPLATE_CONFIG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SpotMaintenanceStrategies",
-                &Shape::Object(&SPOT_MAINTENANCE_STRATEGIES_SHAPE),
-            ),
-            (
-                "TagSpecifications",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SPOT_FLEET_TAG_SPECIFICATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TargetCapacityUnitType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["vcpu", "memory-mib", "units"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["maintain", "request"],
-                }),
-            ),
+            ("AllocationStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["capacityOptimized", "capacityOptimizedPrioritized", "diversified", "lowestPrice", "priceCapacityOptimized"] })),
+            ("ExcessCapacityTerminationPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Default", "NoTermination", "default", "noTermination"] })),
+            ("InstanceInterruptionBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hibernate", "stop", "terminate"] })),
+            ("LaunchSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&SPOT_FLEET_LAUNCH_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+            ("LaunchTemplateConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&LAUNCH_TEMPLATE_CONFIG_SHAPE)), min_items: None, max_items: None })),
+            ("SpotMaintenanceStrategies", &Shape::Object(&SPOT_MAINTENANCE_STRATEGIES_SHAPE)),
+            ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&SPOT_FLEET_TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+            ("TargetCapacityUnitType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["vcpu", "memory-mib", "units"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["maintain", "request"] })),
         ],
         required_xor: &[&["LaunchSpecifications", "LaunchTemplateConfigs"]],
         ..ObjectShape::EMPTY
@@ -23084,27 +18767,10 @@ pub mod spot_fleet {
 
     pub(crate) static SPOT_FLEET_LAUNCH_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BlockDeviceMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BLOCK_DEVICE_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "InstanceRequirements",
-                &Shape::Object(&INSTANCE_REQUIREMENTS_REQUEST_SHAPE),
-            ),
+            ("BlockDeviceMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&BLOCK_DEVICE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("InstanceRequirements", &Shape::Object(&INSTANCE_REQUIREMENTS_REQUEST_SHAPE)),
             ("Placement", &Shape::Object(&SPOT_PLACEMENT_SHAPE)),
-            (
-                "TagSpecifications",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SPOT_FLEET_TAG_SPECIFICATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&SPOT_FLEET_TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -23116,292 +18782,68 @@ pub mod spot_fleet {
 
     pub(crate) static INSTANCE_REQUIREMENTS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AcceleratorManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "a10g",
-                            "a100",
-                            "h100",
-                            "inferentia",
-                            "k520",
-                            "k80",
-                            "m60",
-                            "radeon-pro-v520",
-                            "t4",
-                            "t4g",
-                            "vu9p",
-                            "v100",
-                            "l40s",
-                            "l4",
-                            "gaudi-hl-205",
-                            "inferentia2",
-                            "trainium",
-                            "trainium2",
-                            "u30",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["gpu", "fpga", "inference", "media"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z0-9\\.\\*]+"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "BareMetal",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["included", "required", "excluded"],
-                }),
-            ),
-            (
-                "BurstablePerformance",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["included", "required", "excluded"],
-                }),
-            ),
-            (
-                "CpuManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["intel", "amd", "amazon-web-services", "apple"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ExcludedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z0-9\\.\\*]+"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "InstanceGenerations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["current", "previous"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LocalStorage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["included", "required", "excluded"],
-                }),
-            ),
-            (
-                "LocalStorageTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["hdd", "ssd"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AcceleratorManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"] })), min_items: None, max_items: None })),
+            ("AcceleratorNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"] })), min_items: None, max_items: None })),
+            ("AcceleratorTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["gpu", "fpga", "inference", "media"] })), min_items: None, max_items: None })),
+            ("AllowedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\.\\*]+"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: None, max_items: None })),
+            ("BareMetal", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "required", "excluded"] })),
+            ("BurstablePerformance", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "required", "excluded"] })),
+            ("CpuManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["intel", "amd", "amazon-web-services", "apple"] })), min_items: None, max_items: None })),
+            ("ExcludedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\.\\*]+"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: None, max_items: None })),
+            ("InstanceGenerations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["current", "previous"] })), min_items: None, max_items: None })),
+            ("LocalStorage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "required", "excluded"] })),
+            ("LocalStorageTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hdd", "ssd"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPOT_PLACEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Tenancy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["dedicated", "default", "host"],
-            }),
-        )],
+        fields: &[
+            ("Tenancy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["dedicated", "default", "host"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPOT_FLEET_TAG_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "client-vpn-endpoint",
-                    "customer-gateway",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "internet-gateway",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway-route-table-vpc-association",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "placement-group",
-                    "reserved-instances",
-                    "route-table",
-                    "security-group",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-route-table",
-                    "volume",
-                    "vpc",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-connection",
-                    "vpn-gateway",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LaunchTemplateSpecification",
-                &Shape::Object(&FLEET_LAUNCH_TEMPLATE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "Overrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LAUNCH_TEMPLATE_OVERRIDES_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("LaunchTemplateSpecification", &Shape::Object(&FLEET_LAUNCH_TEMPLATE_SPECIFICATION_SHAPE)),
+            ("Overrides", &Shape::List(ListRule { item: Some(&Shape::Object(&LAUNCH_TEMPLATE_OVERRIDES_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLEET_LAUNCH_TEMPLATE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LaunchTemplateName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9\\(\\)\\.\\-/_]+"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LaunchTemplateName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\(\\)\\.\\-/_]+"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_OVERRIDES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceRequirements",
-            &Shape::Object(&INSTANCE_REQUIREMENTS_REQUEST_SHAPE),
-        )],
+        fields: &[
+            ("InstanceRequirements", &Shape::Object(&INSTANCE_REQUIREMENTS_REQUEST_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPOT_MAINTENANCE_STRATEGIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CapacityRebalance",
-            &Shape::Object(&SPOT_CAPACITY_REBALANCE_SHAPE),
-        )],
+        fields: &[
+            ("CapacityRebalance", &Shape::Object(&SPOT_CAPACITY_REBALANCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPOT_CAPACITY_REBALANCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReplacementStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["launch", "launch-before-terminate"],
-            }),
-        )],
+        fields: &[
+            ("ReplacementStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["launch", "launch-before-terminate"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -23424,10 +18866,7 @@ impl CfnSqlHaStandbyDetectedInstance {
     pub fn new(instance_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceId", instance_id);
-        CfnSqlHaStandbyDetectedInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSqlHaStandbyDetectedInstance { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the AWS Secrets Manager secret containing SQL Server access credentials to the EC2 instance. If not specified, AWS Systems Manager agent will use default local user credentials.
@@ -23516,10 +18955,7 @@ impl CfnSubnet {
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("VpcId", vpc_id);
-        CfnSubnet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubnet { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether a network interface created in this subnet receives an IPv6 address. The default value is ``false``.
@@ -23655,10 +19091,7 @@ impl CfnSubnet {
     /// +  EnableResourceNameDnsARecord (true | false)
     ///
     /// +  HostnameType (ip-name | resource-name)
-    pub fn private_dns_name_options_on_launch(
-        mut self,
-        value: impl Into<Val<subnet::PrivateDnsNameOptionsOnLaunch>>,
-    ) -> Self {
+    pub fn private_dns_name_options_on_launch(mut self, value: impl Into<Val<subnet::PrivateDnsNameOptionsOnLaunch>>) -> Self {
         self.props.set("PrivateDnsNameOptionsOnLaunch", value);
         self
     }
@@ -23710,48 +19143,16 @@ impl Handle<CfnSubnet> {
 pub(crate) static SUBNET_META: TypeMeta = TypeMeta {
     type_name: CfnSubnet::TYPE_NAME,
     shape: &SUBNET_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "CidrBlock",
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "Ipv6IpamPoolId",
-        "Ipv6Native",
-        "Ipv6NetmaskLength",
-        "OutpostArn",
-        "VpcId",
-    ],
-    write_only: &[
-        "EnableLniAtDeviceIndex",
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "Ipv6IpamPoolId",
-        "Ipv6NetmaskLength",
-    ],
+    create_only: &["AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6Native", "Ipv6NetmaskLength", "OutpostArn", "VpcId"],
+    write_only: &["EnableLniAtDeviceIndex", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"],
     primary_identifier: &["SubnetId"],
-    attributes: &[
-        "BlockPublicAccessStates",
-        "Ipv6CidrBlocks",
-        "NetworkAclAssociationId",
-        "SubnetId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["BlockPublicAccessStates", "Ipv6CidrBlocks", "NetworkAclAssociationId", "SubnetId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SUBNET_SHAPE: ObjectShape = ObjectShape {
-    dependent_excluded: &[
-        ("AvailabilityZone", &["AvailabilityZoneId"]),
-        ("AvailabilityZoneId", &["AvailabilityZone"]),
-        ("CidrBlock", &["Ipv4IpamPoolId"]),
-        ("Ipv4IpamPoolId", &["CidrBlock"]),
-        ("Ipv6CidrBlock", &["Ipv6IpamPoolId"]),
-        ("Ipv6IpamPoolId", &["Ipv6CidrBlock"]),
-    ],
+    dependent_excluded: &[("AvailabilityZone", &["AvailabilityZoneId"]), ("AvailabilityZoneId", &["AvailabilityZone"]), ("CidrBlock", &["Ipv4IpamPoolId"]), ("Ipv4IpamPoolId", &["CidrBlock"]), ("Ipv6CidrBlock", &["Ipv6IpamPoolId"]), ("Ipv6IpamPoolId", &["Ipv6CidrBlock"])],
     ..ObjectShape::EMPTY
 };
 
@@ -23850,10 +19251,7 @@ impl CfnSubnetCidrBlock {
     pub fn new(subnet_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SubnetId", subnet_id);
-        CfnSubnetCidrBlock {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubnetCidrBlock { props, options: ResourceOptions::default() }
     }
 
     /// The IPv6 network range for the subnet, in CIDR notation. The subnet size must use a /64 prefix length
@@ -23926,12 +19324,7 @@ impl Handle<CfnSubnetCidrBlock> {
 pub(crate) static SUBNET_CIDR_BLOCK_META: TypeMeta = TypeMeta {
     type_name: CfnSubnetCidrBlock::TYPE_NAME,
     shape: &SUBNET_CIDR_BLOCK_SHAPE,
-    create_only: &[
-        "Ipv6CidrBlock",
-        "Ipv6IpamPoolId",
-        "Ipv6NetmaskLength",
-        "SubnetId",
-    ],
+    create_only: &["Ipv6CidrBlock", "Ipv6IpamPoolId", "Ipv6NetmaskLength", "SubnetId"],
     write_only: &["Ipv6IpamPoolId", "Ipv6NetmaskLength"],
     primary_identifier: &["Id"],
     attributes: &["Id", "IpSource", "Ipv6AddressAttribute"],
@@ -23941,23 +19334,8 @@ pub(crate) static SUBNET_CIDR_BLOCK_META: TypeMeta = TypeMeta {
 
 pub(crate) static SUBNET_CIDR_BLOCK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Ipv6CidrBlock",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(42),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Ipv6NetmaskLength",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
+        ("Ipv6CidrBlock", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(42), allowed: &[] })),
+        ("Ipv6NetmaskLength", &Shape::Num(NumRule { min: Some(0.0), max: Some(128.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -23979,19 +19357,12 @@ impl CfnSubnetCidrReservation {
     /// - `cidr`: `Cidr`, The IPv4 or IPv6 CIDR range to reserve. Must lie inside the subnet's CIDR block and must not overlap an existing reservation. Supply an IPv6 range exactly as the service returns it: Amazon EC2 stores an IPv6 CIDR in RFC 5952 compressed form, and a noncanonical spelling of the same range is reported as drift because this property is create-only and read back.
     /// - `reservation_type`: `ReservationType`, The type of reservation. A prefix reservation is used for an IPv6 prefix delegated to a network interface; an explicit reservation is used for a range that Amazon EC2 must not assign automatically.
     /// - `subnet_id`: `SubnetId`, The identifier of the subnet the CIDR range is reserved in.
-    pub fn new(
-        cidr: impl Into<Val<String>>,
-        reservation_type: impl Into<Val<String>>,
-        subnet_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cidr: impl Into<Val<String>>, reservation_type: impl Into<Val<String>>, subnet_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Cidr", cidr);
         props.set("ReservationType", reservation_type);
         props.set("SubnetId", subnet_id);
-        CfnSubnetCidrReservation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubnetCidrReservation { props, options: ResourceOptions::default() }
     }
 
     /// The description of the subnet CIDR reservation.
@@ -24054,32 +19425,14 @@ pub(crate) static SUBNET_CIDR_RESERVATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SubnetId", "SubnetCidrReservationId"],
     attributes: &["Arn", "OwnerId", "SubnetCidrReservationId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static SUBNET_CIDR_RESERVATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ReservationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["prefix", "explicit"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&subnet_cidr_reservation::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReservationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["prefix", "explicit"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&subnet_cidr_reservation::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -24117,24 +19470,8 @@ pub mod subnet_cidr_reservation {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?![aA][wW][sS]:).+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?![aA][wW][sS]:).+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -24160,10 +19497,7 @@ impl CfnSubnetNetworkAclAssociation {
         let mut props = Props::new();
         props.set("NetworkAclId", network_acl_id);
         props.set("SubnetId", subnet_id);
-        CfnSubnetNetworkAclAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubnetNetworkAclAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -24220,10 +19554,7 @@ impl CfnSubnetRouteTableAssociation {
         let mut props = Props::new();
         props.set("RouteTableId", route_table_id);
         props.set("SubnetId", subnet_id);
-        CfnSubnetRouteTableAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubnetRouteTableAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -24275,10 +19606,7 @@ impl CfnTrafficMirrorFilter {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTrafficMirrorFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrafficMirrorFilter { props, options: ResourceOptions::default() }
     }
 
     /// The description of a traffic mirror filter.
@@ -24333,27 +19661,14 @@ pub(crate) static TRAFFIC_MIRROR_FILTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRAFFIC_MIRROR_FILTER_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "NetworkServices",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["amazon-dns"],
-            })),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("NetworkServices", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["amazon-dns"] })), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -24408,14 +19723,7 @@ impl CfnTrafficMirrorFilterRule {
     /// - `source_cidr_block`: `SourceCidrBlock`, The source CIDR block to assign to the Traffic Mirror Filter rule.
     /// - `traffic_direction`: `TrafficDirection`, The direction of traffic (ingress/egress).
     /// - `traffic_mirror_filter_id`: `TrafficMirrorFilterId`, The ID of the filter that this rule is associated with.
-    pub fn new(
-        destination_cidr_block: impl Into<Val<String>>,
-        rule_action: impl Into<Val<String>>,
-        rule_number: impl Into<Val<i64>>,
-        source_cidr_block: impl Into<Val<String>>,
-        traffic_direction: impl Into<Val<String>>,
-        traffic_mirror_filter_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(destination_cidr_block: impl Into<Val<String>>, rule_action: impl Into<Val<String>>, rule_number: impl Into<Val<i64>>, source_cidr_block: impl Into<Val<String>>, traffic_direction: impl Into<Val<String>>, traffic_mirror_filter_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationCidrBlock", destination_cidr_block);
         props.set("RuleAction", rule_action);
@@ -24423,10 +19731,7 @@ impl CfnTrafficMirrorFilterRule {
         props.set("SourceCidrBlock", source_cidr_block);
         props.set("TrafficDirection", traffic_direction);
         props.set("TrafficMirrorFilterId", traffic_mirror_filter_id);
-        CfnTrafficMirrorFilterRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrafficMirrorFilterRule { props, options: ResourceOptions::default() }
     }
 
     /// The description of the Traffic Mirror Filter rule.
@@ -24436,10 +19741,7 @@ impl CfnTrafficMirrorFilterRule {
     }
 
     /// The destination port range.
-    pub fn destination_port_range(
-        mut self,
-        value: impl Into<Val<traffic_mirror_filter_rule::TrafficMirrorPortRange>>,
-    ) -> Self {
+    pub fn destination_port_range(mut self, value: impl Into<Val<traffic_mirror_filter_rule::TrafficMirrorPortRange>>) -> Self {
         self.props.set("DestinationPortRange", value);
         self
     }
@@ -24451,10 +19753,7 @@ impl CfnTrafficMirrorFilterRule {
     }
 
     /// The source port range.
-    pub fn source_port_range(
-        mut self,
-        value: impl Into<Val<traffic_mirror_filter_rule::TrafficMirrorPortRange>>,
-    ) -> Self {
+    pub fn source_port_range(mut self, value: impl Into<Val<traffic_mirror_filter_rule::TrafficMirrorPortRange>>) -> Self {
         self.props.set("SourcePortRange", value);
         self
     }
@@ -24497,10 +19796,7 @@ pub(crate) static TRAFFIC_MIRROR_FILTER_RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TrafficMirrorFilterRuleId"],
     attributes: &["TrafficMirrorFilterRuleId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -24578,21 +19874,13 @@ impl CfnTrafficMirrorSession {
     /// - `session_number`: `SessionNumber`, The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions. The first session with a matching filter is the one that mirrors the packets.
     /// - `traffic_mirror_filter_id`: `TrafficMirrorFilterId`, The ID of a Traffic Mirror filter.
     /// - `traffic_mirror_target_id`: `TrafficMirrorTargetId`, The ID of a Traffic Mirror target.
-    pub fn new(
-        network_interface_id: impl Into<Val<String>>,
-        session_number: impl Into<Val<i64>>,
-        traffic_mirror_filter_id: impl Into<Val<String>>,
-        traffic_mirror_target_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(network_interface_id: impl Into<Val<String>>, session_number: impl Into<Val<i64>>, traffic_mirror_filter_id: impl Into<Val<String>>, traffic_mirror_target_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("NetworkInterfaceId", network_interface_id);
         props.set("SessionNumber", session_number);
         props.set("TrafficMirrorFilterId", traffic_mirror_filter_id);
         props.set("TrafficMirrorTargetId", traffic_mirror_target_id);
-        CfnTrafficMirrorSession {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrafficMirrorSession { props, options: ResourceOptions::default() }
     }
 
     /// The description of the Traffic Mirror session.
@@ -24657,10 +19945,7 @@ pub(crate) static TRAFFIC_MIRROR_SESSION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -24710,10 +19995,7 @@ impl CfnTrafficMirrorTarget {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTrafficMirrorTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrafficMirrorTarget { props, options: ResourceOptions::default() }
     }
 
     /// The description of the Traffic Mirror target.
@@ -24780,19 +20062,11 @@ impl Handle<CfnTrafficMirrorTarget> {
 pub(crate) static TRAFFIC_MIRROR_TARGET_META: TypeMeta = TypeMeta {
     type_name: CfnTrafficMirrorTarget::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "Description",
-        "GatewayLoadBalancerEndpointId",
-        "NetworkInterfaceId",
-        "NetworkLoadBalancerArn",
-    ],
+    create_only: &["Description", "GatewayLoadBalancerEndpointId", "NetworkInterfaceId", "NetworkLoadBalancerArn"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -24842,10 +20116,7 @@ impl CfnTransitGateway {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTransitGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGateway { props, options: ResourceOptions::default() }
     }
 
     /// The `AmazonSideAsn` property.
@@ -24980,23 +20251,14 @@ pub(crate) static TRANSIT_GATEWAY_META: TypeMeta = TypeMeta {
     write_only: &["EncryptionSupport"],
     primary_identifier: &["Id"],
     attributes: &["EncryptionSupportState", "Id", "TransitGatewayArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRANSIT_GATEWAY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "EncryptionSupport",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["disable", "enable"],
-        }),
-    )],
+    fields: &[
+        ("EncryptionSupport", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -25048,19 +20310,12 @@ impl CfnTransitGatewayAttachment {
     /// - `subnet_ids`: `SubnetIds`.
     /// - `transit_gateway_id`: `TransitGatewayId`.
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        subnet_ids: impl Into<Val<Vec<String>>>,
-        transit_gateway_id: impl Into<Val<String>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(subnet_ids: impl Into<Val<Vec<String>>>, transit_gateway_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SubnetIds", subnet_ids);
         props.set("TransitGatewayId", transit_gateway_id);
         props.set("VpcId", vpc_id);
-        CfnTransitGatewayAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The options for the transit gateway vpc attachment.
@@ -25105,18 +20360,14 @@ pub(crate) static TRANSIT_GATEWAY_ATTACHMENT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRANSIT_GATEWAY_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Options",
-        &Shape::Object(&transit_gateway_attachment::OPTIONS_SHAPE),
-    )],
+    fields: &[
+        ("Options", &Shape::Object(&transit_gateway_attachment::OPTIONS_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -25205,42 +20456,10 @@ pub mod transit_gateway_attachment {
 
     pub(crate) static OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplianceModeSupport",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
-            (
-                "DnsSupport",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
-            (
-                "Ipv6Support",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
-            (
-                "SecurityGroupReferencingSupport",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
+            ("ApplianceModeSupport", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
+            ("DnsSupport", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
+            ("Ipv6Support", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
+            ("SecurityGroupReferencingSupport", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -25262,20 +20481,11 @@ impl CfnTransitGatewayConnect {
     ///
     /// - `options`: `Options`, The Connect attachment options.
     /// - `transport_transit_gateway_attachment_id`: `TransportTransitGatewayAttachmentId`, The ID of the attachment from which the Connect attachment was created.
-    pub fn new(
-        options: impl Into<Val<transit_gateway_connect::TransitGatewayConnectOptions>>,
-        transport_transit_gateway_attachment_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(options: impl Into<Val<transit_gateway_connect::TransitGatewayConnectOptions>>, transport_transit_gateway_attachment_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Options", options);
-        props.set(
-            "TransportTransitGatewayAttachmentId",
-            transport_transit_gateway_attachment_id,
-        );
-        CfnTransitGatewayConnect {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TransportTransitGatewayAttachmentId", transport_transit_gateway_attachment_id);
+        CfnTransitGatewayConnect { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the attachment.
@@ -25336,24 +20546,15 @@ pub(crate) static TRANSIT_GATEWAY_CONNECT_META: TypeMeta = TypeMeta {
     create_only: &["Options", "TransportTransitGatewayAttachmentId"],
     write_only: &[],
     primary_identifier: &["TransitGatewayAttachmentId"],
-    attributes: &[
-        "CreationTime",
-        "State",
-        "TransitGatewayAttachmentId",
-        "TransitGatewayId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "State", "TransitGatewayAttachmentId", "TransitGatewayId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRANSIT_GATEWAY_CONNECT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Options",
-        &Shape::Object(&transit_gateway_connect::TRANSIT_GATEWAY_CONNECT_OPTIONS_SHAPE),
-    )],
+    fields: &[
+        ("Options", &Shape::Object(&transit_gateway_connect::TRANSIT_GATEWAY_CONNECT_OPTIONS_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -25424,15 +20625,9 @@ pub mod transit_gateway_connect {
     }
 
     pub(crate) static TRANSIT_GATEWAY_CONNECT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["gre"],
-            }),
-        )],
+        fields: &[
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["gre"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -25453,19 +20648,11 @@ impl CfnTransitGatewayConnectPeer {
     ///
     /// - `connect_peer_configuration`: `ConnectPeerConfiguration`, The Connect peer details.
     /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of the Connect attachment.
-    pub fn new(
-        connect_peer_configuration: impl Into<
-            Val<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>,
-        >,
-        transit_gateway_attachment_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connect_peer_configuration: impl Into<Val<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>>, transit_gateway_attachment_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectPeerConfiguration", connect_peer_configuration);
         props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
-        CfnTransitGatewayConnectPeer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayConnectPeer { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the Connect Peer.
@@ -25530,27 +20717,11 @@ impl Handle<CfnTransitGatewayConnectPeer> {
 pub(crate) static TRANSIT_GATEWAY_CONNECT_PEER_META: TypeMeta = TypeMeta {
     type_name: CfnTransitGatewayConnectPeer::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "ConnectPeerConfiguration",
-        "ConnectPeerConfiguration/BgpConfigurations/*/PeerAsn",
-        "ConnectPeerConfiguration/InsideCidrBlocks",
-        "ConnectPeerConfiguration/PeerAddress",
-        "ConnectPeerConfiguration/TransitGatewayAddress",
-        "TransitGatewayAttachmentId",
-    ],
+    create_only: &["ConnectPeerConfiguration", "ConnectPeerConfiguration/BgpConfigurations/*/PeerAsn", "ConnectPeerConfiguration/InsideCidrBlocks", "ConnectPeerConfiguration/PeerAddress", "ConnectPeerConfiguration/TransitGatewayAddress", "TransitGatewayAttachmentId"],
     write_only: &[],
     primary_identifier: &["TransitGatewayConnectPeerId"],
-    attributes: &[
-        "ConnectPeerConfiguration.BgpConfigurations",
-        "ConnectPeerConfiguration.Protocol",
-        "CreationTime",
-        "State",
-        "TransitGatewayConnectPeerId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ConnectPeerConfiguration.BgpConfigurations", "ConnectPeerConfiguration.Protocol", "CreationTime", "State", "TransitGatewayConnectPeerId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -25570,10 +20741,7 @@ pub mod transit_gateway_connect_peer {
         ///
         /// - `inside_cidr_blocks`: `InsideCidrBlocks`, The range of interior BGP peer IP addresses.
         /// - `peer_address`: `PeerAddress`, The peer IP address (GRE outer IP address) on the appliance side of the Connect peer.
-        pub fn new(
-            inside_cidr_blocks: impl Into<Val<Vec<String>>>,
-            peer_address: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(inside_cidr_blocks: impl Into<Val<Vec<String>>>, peer_address: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InsideCidrBlocks", inside_cidr_blocks);
             props.set("PeerAddress", peer_address);
@@ -25581,10 +20749,7 @@ pub mod transit_gateway_connect_peer {
         }
 
         /// The BGP configuration details.
-        pub fn bgp_configurations(
-            mut self,
-            value: impl Into<Val<Vec<TransitGatewayAttachmentBgpConfiguration>>>,
-        ) -> Self {
+        pub fn bgp_configurations(mut self, value: impl Into<Val<Vec<TransitGatewayAttachmentBgpConfiguration>>>) -> Self {
             self.props.set("BgpConfigurations", value);
             self
         }
@@ -25596,6 +20761,8 @@ pub mod transit_gateway_connect_peer {
         }
 
         /// The Connect peer IP address on the transit gateway side of the tunnel.
+        ///
+        /// Changing it replaces the resource.
         pub fn transit_gateway_address(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransitGatewayAddress", value);
             self
@@ -25634,6 +20801,8 @@ pub mod transit_gateway_connect_peer {
         }
 
         /// The peer Autonomous System Number (ASN).
+        ///
+        /// Changing it replaces the resource.
         pub fn peer_asn(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("PeerAsn", value);
             self
@@ -25652,9 +20821,7 @@ pub mod transit_gateway_connect_peer {
         }
     }
 
-    impl From<TransitGatewayAttachmentBgpConfiguration>
-        for Val<TransitGatewayAttachmentBgpConfiguration>
-    {
+    impl From<TransitGatewayAttachmentBgpConfiguration> for Val<TransitGatewayAttachmentBgpConfiguration> {
         fn from(v: TransitGatewayAttachmentBgpConfiguration) -> Self {
             v.props.into_val()
         }
@@ -25711,10 +20878,7 @@ impl CfnTransitGatewayMeteringPolicy {
     pub fn new(transit_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TransitGatewayId", transit_gateway_id);
-        CfnTransitGatewayMeteringPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayMeteringPolicy { props, options: ResourceOptions::default() }
     }
 
     /// Middle box attachment Ids
@@ -25724,10 +20888,7 @@ impl CfnTransitGatewayMeteringPolicy {
     }
 
     /// The `Tags` property.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<transit_gateway_metering_policy::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<transit_gateway_metering_policy::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -25777,15 +20938,8 @@ pub(crate) static TRANSIT_GATEWAY_METERING_POLICY_META: TypeMeta = TypeMeta {
     create_only: &["TransitGatewayId"],
     write_only: &[],
     primary_identifier: &["TransitGatewayMeteringPolicyId"],
-    attributes: &[
-        "State",
-        "TransitGatewayMeteringPolicyId",
-        "UpdateEffectiveAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["State", "TransitGatewayMeteringPolicyId", "UpdateEffectiveAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -25837,22 +20991,12 @@ impl CfnTransitGatewayMeteringPolicyEntry {
     /// - `metered_account`: `MeteredAccount`, The resource owner information responsible for paying default billable charges for the traffic flow
     /// - `policy_rule_number`: `PolicyRuleNumber`, The rule number of the metering policy entry
     /// - `transit_gateway_metering_policy_id`: `TransitGatewayMeteringPolicyId`, The ID of the transit gateway metering policy for which the entry is being created
-    pub fn new(
-        metered_account: impl Into<Val<String>>,
-        policy_rule_number: impl Into<Val<i64>>,
-        transit_gateway_metering_policy_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(metered_account: impl Into<Val<String>>, policy_rule_number: impl Into<Val<i64>>, transit_gateway_metering_policy_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MeteredAccount", metered_account);
         props.set("PolicyRuleNumber", policy_rule_number);
-        props.set(
-            "TransitGatewayMeteringPolicyId",
-            transit_gateway_metering_policy_id,
-        );
-        CfnTransitGatewayMeteringPolicyEntry {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TransitGatewayMeteringPolicyId", transit_gateway_metering_policy_id);
+        CfnTransitGatewayMeteringPolicyEntry { props, options: ResourceOptions::default() }
     }
 
     /// The list of IP addresses of the instances receiving traffic from the transit gateway
@@ -25874,12 +21018,8 @@ impl CfnTransitGatewayMeteringPolicyEntry {
     /// The ID of the source attachment through which traffic leaves a transit gateway
     ///
     /// Changing it replaces the resource.
-    pub fn destination_transit_gateway_attachment_id(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("DestinationTransitGatewayAttachmentId", value);
+    pub fn destination_transit_gateway_attachment_id(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("DestinationTransitGatewayAttachmentId", value);
         self
     }
 
@@ -25888,12 +21028,8 @@ impl CfnTransitGatewayMeteringPolicyEntry {
     /// Allowed values: `vpc`, `vpn`, `direct-connect-gateway`, `peering`, `network-function`, `vpn-concentrator`, `client-vpn`.
     ///
     /// Changing it replaces the resource.
-    pub fn destination_transit_gateway_attachment_type(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("DestinationTransitGatewayAttachmentType", value);
+    pub fn destination_transit_gateway_attachment_type(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("DestinationTransitGatewayAttachmentType", value);
         self
     }
 
@@ -25974,20 +21110,7 @@ impl Handle<CfnTransitGatewayMeteringPolicyEntry> {
 pub(crate) static TRANSIT_GATEWAY_METERING_POLICY_ENTRY_META: TypeMeta = TypeMeta {
     type_name: CfnTransitGatewayMeteringPolicyEntry::TYPE_NAME,
     shape: &TRANSIT_GATEWAY_METERING_POLICY_ENTRY_SHAPE,
-    create_only: &[
-        "DestinationCidrBlock",
-        "DestinationPortRange",
-        "DestinationTransitGatewayAttachmentId",
-        "DestinationTransitGatewayAttachmentType",
-        "MeteredAccount",
-        "PolicyRuleNumber",
-        "Protocol",
-        "SourceCidrBlock",
-        "SourcePortRange",
-        "SourceTransitGatewayAttachmentId",
-        "SourceTransitGatewayAttachmentType",
-        "TransitGatewayMeteringPolicyId",
-    ],
+    create_only: &["DestinationCidrBlock", "DestinationPortRange", "DestinationTransitGatewayAttachmentId", "DestinationTransitGatewayAttachmentType", "MeteredAccount", "PolicyRuleNumber", "Protocol", "SourceCidrBlock", "SourcePortRange", "SourceTransitGatewayAttachmentId", "SourceTransitGatewayAttachmentType", "TransitGatewayMeteringPolicyId"],
     write_only: &[],
     primary_identifier: &["TransitGatewayMeteringPolicyId", "PolicyRuleNumber"],
     attributes: &["State", "UpdateEffectiveAt"],
@@ -25997,53 +21120,9 @@ pub(crate) static TRANSIT_GATEWAY_METERING_POLICY_ENTRY_META: TypeMeta = TypeMet
 
 pub(crate) static TRANSIT_GATEWAY_METERING_POLICY_ENTRY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationTransitGatewayAttachmentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "vpc",
-                    "vpn",
-                    "direct-connect-gateway",
-                    "peering",
-                    "network-function",
-                    "vpn-concentrator",
-                    "client-vpn",
-                ],
-            }),
-        ),
-        (
-            "MeteredAccount",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "source-attachment-owner",
-                    "destination-attachment-owner",
-                    "transit-gateway-owner",
-                ],
-            }),
-        ),
-        (
-            "SourceTransitGatewayAttachmentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "vpc",
-                    "vpn",
-                    "direct-connect-gateway",
-                    "peering",
-                    "network-function",
-                    "vpn-concentrator",
-                    "client-vpn",
-                ],
-            }),
-        ),
+        ("DestinationTransitGatewayAttachmentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["vpc", "vpn", "direct-connect-gateway", "peering", "network-function", "vpn-concentrator", "client-vpn"] })),
+        ("MeteredAccount", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["source-attachment-owner", "destination-attachment-owner", "transit-gateway-owner"] })),
+        ("SourceTransitGatewayAttachmentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["vpc", "vpn", "direct-connect-gateway", "peering", "network-function", "vpn-concentrator", "client-vpn"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -26066,26 +21145,17 @@ impl CfnTransitGatewayMulticastDomain {
     pub fn new(transit_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TransitGatewayId", transit_gateway_id);
-        CfnTransitGatewayMulticastDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayMulticastDomain { props, options: ResourceOptions::default() }
     }
 
     /// The options for the transit gateway multicast domain.
-    pub fn options(
-        mut self,
-        value: impl Into<Val<transit_gateway_multicast_domain::Options>>,
-    ) -> Self {
+    pub fn options(mut self, value: impl Into<Val<transit_gateway_multicast_domain::Options>>) -> Self {
         self.props.set("Options", value);
         self
     }
 
     /// The tags for the transit gateway multicast domain.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<transit_gateway_multicast_domain::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<transit_gateway_multicast_domain::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -26142,24 +21212,15 @@ pub(crate) static TRANSIT_GATEWAY_MULTICAST_DOMAIN_META: TypeMeta = TypeMeta {
     create_only: &["TransitGatewayId"],
     write_only: &[],
     primary_identifier: &["TransitGatewayMulticastDomainId"],
-    attributes: &[
-        "CreationTime",
-        "State",
-        "TransitGatewayMulticastDomainArn",
-        "TransitGatewayMulticastDomainId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "State", "TransitGatewayMulticastDomainArn", "TransitGatewayMulticastDomainId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRANSIT_GATEWAY_MULTICAST_DOMAIN_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Options",
-        &Shape::Object(&transit_gateway_multicast_domain::OPTIONS_SHAPE),
-    )],
+    fields: &[
+        ("Options", &Shape::Object(&transit_gateway_multicast_domain::OPTIONS_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -26247,33 +21308,9 @@ pub mod transit_gateway_multicast_domain {
 
     pub(crate) static OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoAcceptSharedAssociations",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
-            (
-                "Igmpv2Support",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
-            (
-                "StaticSourcesSupport",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
+            ("AutoAcceptSharedAssociations", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
+            ("Igmpv2Support", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
+            ("StaticSourcesSupport", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -26296,22 +21333,12 @@ impl CfnTransitGatewayMulticastDomainAssociation {
     /// - `subnet_id`: `SubnetId`, The IDs of the subnets to associate with the transit gateway multicast domain.
     /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of the transit gateway attachment.
     /// - `transit_gateway_multicast_domain_id`: `TransitGatewayMulticastDomainId`, The ID of the transit gateway multicast domain.
-    pub fn new(
-        subnet_id: impl Into<Val<String>>,
-        transit_gateway_attachment_id: impl Into<Val<String>>,
-        transit_gateway_multicast_domain_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(subnet_id: impl Into<Val<String>>, transit_gateway_attachment_id: impl Into<Val<String>>, transit_gateway_multicast_domain_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SubnetId", subnet_id);
         props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
-        props.set(
-            "TransitGatewayMulticastDomainId",
-            transit_gateway_multicast_domain_id,
-        );
-        CfnTransitGatewayMulticastDomainAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TransitGatewayMulticastDomainId", transit_gateway_multicast_domain_id);
+        CfnTransitGatewayMulticastDomainAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -26356,17 +21383,9 @@ impl Handle<CfnTransitGatewayMulticastDomainAssociation> {
 pub(crate) static TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnTransitGatewayMulticastDomainAssociation::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "SubnetId",
-        "TransitGatewayAttachmentId",
-        "TransitGatewayMulticastDomainId",
-    ],
+    create_only: &["SubnetId", "TransitGatewayAttachmentId", "TransitGatewayMulticastDomainId"],
     write_only: &[],
-    primary_identifier: &[
-        "TransitGatewayMulticastDomainId",
-        "TransitGatewayAttachmentId",
-        "SubnetId",
-    ],
+    primary_identifier: &["TransitGatewayMulticastDomainId", "TransitGatewayAttachmentId", "SubnetId"],
     attributes: &["ResourceId", "ResourceType", "State"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
@@ -26389,22 +21408,12 @@ impl CfnTransitGatewayMulticastGroupMember {
     /// - `group_ip_address`: `GroupIpAddress`, The IP address assigned to the transit gateway multicast group.
     /// - `network_interface_id`: `NetworkInterfaceId`, The ID of the transit gateway attachment.
     /// - `transit_gateway_multicast_domain_id`: `TransitGatewayMulticastDomainId`, The ID of the transit gateway multicast domain.
-    pub fn new(
-        group_ip_address: impl Into<Val<String>>,
-        network_interface_id: impl Into<Val<String>>,
-        transit_gateway_multicast_domain_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(group_ip_address: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>, transit_gateway_multicast_domain_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GroupIpAddress", group_ip_address);
         props.set("NetworkInterfaceId", network_interface_id);
-        props.set(
-            "TransitGatewayMulticastDomainId",
-            transit_gateway_multicast_domain_id,
-        );
-        CfnTransitGatewayMulticastGroupMember {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TransitGatewayMulticastDomainId", transit_gateway_multicast_domain_id);
+        CfnTransitGatewayMulticastGroupMember { props, options: ResourceOptions::default() }
     }
 }
 
@@ -26477,26 +21486,10 @@ impl Handle<CfnTransitGatewayMulticastGroupMember> {
 pub(crate) static TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_META: TypeMeta = TypeMeta {
     type_name: CfnTransitGatewayMulticastGroupMember::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "GroupIpAddress",
-        "NetworkInterfaceId",
-        "TransitGatewayMulticastDomainId",
-    ],
+    create_only: &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"],
     write_only: &[],
-    primary_identifier: &[
-        "TransitGatewayMulticastDomainId",
-        "GroupIpAddress",
-        "NetworkInterfaceId",
-    ],
-    attributes: &[
-        "GroupMember",
-        "GroupSource",
-        "MemberType",
-        "ResourceId",
-        "ResourceType",
-        "SubnetId",
-        "TransitGatewayAttachmentId",
-    ],
+    primary_identifier: &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"],
+    attributes: &["GroupMember", "GroupSource", "MemberType", "ResourceId", "ResourceType", "SubnetId", "TransitGatewayAttachmentId"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -26518,22 +21511,12 @@ impl CfnTransitGatewayMulticastGroupSource {
     /// - `group_ip_address`: `GroupIpAddress`, The IP address assigned to the transit gateway multicast group.
     /// - `network_interface_id`: `NetworkInterfaceId`, The ID of the transit gateway attachment.
     /// - `transit_gateway_multicast_domain_id`: `TransitGatewayMulticastDomainId`, The ID of the transit gateway multicast domain.
-    pub fn new(
-        group_ip_address: impl Into<Val<String>>,
-        network_interface_id: impl Into<Val<String>>,
-        transit_gateway_multicast_domain_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(group_ip_address: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>, transit_gateway_multicast_domain_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GroupIpAddress", group_ip_address);
         props.set("NetworkInterfaceId", network_interface_id);
-        props.set(
-            "TransitGatewayMulticastDomainId",
-            transit_gateway_multicast_domain_id,
-        );
-        CfnTransitGatewayMulticastGroupSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TransitGatewayMulticastDomainId", transit_gateway_multicast_domain_id);
+        CfnTransitGatewayMulticastGroupSource { props, options: ResourceOptions::default() }
     }
 }
 
@@ -26606,26 +21589,10 @@ impl Handle<CfnTransitGatewayMulticastGroupSource> {
 pub(crate) static TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_META: TypeMeta = TypeMeta {
     type_name: CfnTransitGatewayMulticastGroupSource::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "GroupIpAddress",
-        "NetworkInterfaceId",
-        "TransitGatewayMulticastDomainId",
-    ],
+    create_only: &["GroupIpAddress", "NetworkInterfaceId", "TransitGatewayMulticastDomainId"],
     write_only: &[],
-    primary_identifier: &[
-        "TransitGatewayMulticastDomainId",
-        "GroupIpAddress",
-        "NetworkInterfaceId",
-    ],
-    attributes: &[
-        "GroupMember",
-        "GroupSource",
-        "ResourceId",
-        "ResourceType",
-        "SourceType",
-        "SubnetId",
-        "TransitGatewayAttachmentId",
-    ],
+    primary_identifier: &["TransitGatewayMulticastDomainId", "GroupIpAddress", "NetworkInterfaceId"],
+    attributes: &["GroupMember", "GroupSource", "ResourceId", "ResourceType", "SourceType", "SubnetId", "TransitGatewayAttachmentId"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -26648,28 +21615,17 @@ impl CfnTransitGatewayPeeringAttachment {
     /// - `peer_region`: `PeerRegion`, Peer Region
     /// - `peer_transit_gateway_id`: `PeerTransitGatewayId`, The ID of the peer transit gateway.
     /// - `transit_gateway_id`: `TransitGatewayId`, The ID of the transit gateway.
-    pub fn new(
-        peer_account_id: impl Into<Val<String>>,
-        peer_region: impl Into<Val<String>>,
-        peer_transit_gateway_id: impl Into<Val<String>>,
-        transit_gateway_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(peer_account_id: impl Into<Val<String>>, peer_region: impl Into<Val<String>>, peer_transit_gateway_id: impl Into<Val<String>>, transit_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PeerAccountId", peer_account_id);
         props.set("PeerRegion", peer_region);
         props.set("PeerTransitGatewayId", peer_transit_gateway_id);
         props.set("TransitGatewayId", transit_gateway_id);
-        CfnTransitGatewayPeeringAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayPeeringAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the transit gateway peering attachment.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<transit_gateway_peering_attachment::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<transit_gateway_peering_attachment::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -26723,24 +21679,11 @@ impl Handle<CfnTransitGatewayPeeringAttachment> {
 pub(crate) static TRANSIT_GATEWAY_PEERING_ATTACHMENT_META: TypeMeta = TypeMeta {
     type_name: CfnTransitGatewayPeeringAttachment::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "PeerAccountId",
-        "PeerRegion",
-        "PeerTransitGatewayId",
-        "TransitGatewayId",
-    ],
+    create_only: &["PeerAccountId", "PeerRegion", "PeerTransitGatewayId", "TransitGatewayId"],
     write_only: &[],
     primary_identifier: &["TransitGatewayAttachmentId"],
-    attributes: &[
-        "CreationTime",
-        "State",
-        "Status",
-        "TransitGatewayAttachmentId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "State", "Status", "TransitGatewayAttachmentId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -26800,10 +21743,7 @@ impl CfnTransitGatewayPolicyTable {
     pub fn new(transit_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TransitGatewayId", transit_gateway_id);
-        CfnTransitGatewayPolicyTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayPolicyTable { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -26858,10 +21798,7 @@ pub(crate) static TRANSIT_GATEWAY_POLICY_TABLE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TransitGatewayPolicyTableId"],
     attributes: &["CreationTime", "State", "TransitGatewayPolicyTableId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3fffffff),
 };
 
@@ -26912,20 +21849,11 @@ impl CfnTransitGatewayPolicyTableAssociation {
     ///
     /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of transit gateway attachment.
     /// - `transit_gateway_policy_table_id`: `TransitGatewayPolicyTableId`, The ID of transit gateway policy table.
-    pub fn new(
-        transit_gateway_attachment_id: impl Into<Val<String>>,
-        transit_gateway_policy_table_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(transit_gateway_attachment_id: impl Into<Val<String>>, transit_gateway_policy_table_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
-        props.set(
-            "TransitGatewayPolicyTableId",
-            transit_gateway_policy_table_id,
-        );
-        CfnTransitGatewayPolicyTableAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TransitGatewayPolicyTableId", transit_gateway_policy_table_id);
+        CfnTransitGatewayPolicyTableAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -26982,24 +21910,13 @@ impl CfnTransitGatewayPolicyTableEntry {
     /// - `policy_rule_number`: `PolicyRuleNumber`, The rule number for the policy table entry.
     /// - `target_route_table_id`: `TargetRouteTableId`, The ID of the target route table.
     /// - `transit_gateway_policy_table_id`: `TransitGatewayPolicyTableId`, The ID of the transit gateway policy table.
-    pub fn new(
-        policy_rule: impl Into<Val<transit_gateway_policy_table_entry::TransitGatewayPolicyRule>>,
-        policy_rule_number: impl Into<Val<String>>,
-        target_route_table_id: impl Into<Val<String>>,
-        transit_gateway_policy_table_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(policy_rule: impl Into<Val<transit_gateway_policy_table_entry::TransitGatewayPolicyRule>>, policy_rule_number: impl Into<Val<String>>, target_route_table_id: impl Into<Val<String>>, transit_gateway_policy_table_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyRule", policy_rule);
         props.set("PolicyRuleNumber", policy_rule_number);
         props.set("TargetRouteTableId", target_route_table_id);
-        props.set(
-            "TransitGatewayPolicyTableId",
-            transit_gateway_policy_table_id,
-        );
-        CfnTransitGatewayPolicyTableEntry {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TransitGatewayPolicyTableId", transit_gateway_policy_table_id);
+        CfnTransitGatewayPolicyTableEntry { props, options: ResourceOptions::default() }
     }
 }
 
@@ -27110,17 +22027,11 @@ impl CfnTransitGatewayRoute {
     ///
     /// - `destination_cidr_block`: `DestinationCidrBlock`, The CIDR range used for destination matches. Routing decisions are based on the most specific match.
     /// - `transit_gateway_route_table_id`: `TransitGatewayRouteTableId`, The ID of transit gateway route table.
-    pub fn new(
-        destination_cidr_block: impl Into<Val<String>>,
-        transit_gateway_route_table_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(destination_cidr_block: impl Into<Val<String>>, transit_gateway_route_table_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationCidrBlock", destination_cidr_block);
         props.set("TransitGatewayRouteTableId", transit_gateway_route_table_id);
-        CfnTransitGatewayRoute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayRoute { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether to drop traffic that matches this route.
@@ -27158,12 +22069,7 @@ impl Resource for CfnTransitGatewayRoute {
 pub(crate) static TRANSIT_GATEWAY_ROUTE_META: TypeMeta = TypeMeta {
     type_name: CfnTransitGatewayRoute::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "Blackhole",
-        "DestinationCidrBlock",
-        "TransitGatewayAttachmentId",
-        "TransitGatewayRouteTableId",
-    ],
+    create_only: &["Blackhole", "DestinationCidrBlock", "TransitGatewayAttachmentId", "TransitGatewayRouteTableId"],
     write_only: &[],
     primary_identifier: &["TransitGatewayRouteTableId", "DestinationCidrBlock"],
     attributes: &[],
@@ -27189,10 +22095,7 @@ impl CfnTransitGatewayRouteTable {
     pub fn new(transit_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TransitGatewayId", transit_gateway_id);
-        CfnTransitGatewayRouteTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayRouteTable { props, options: ResourceOptions::default() }
     }
 
     /// Tags are composed of a Key/Value pair. You can use tags to categorize and track each parameter group. The tag value null is permitted.
@@ -27233,10 +22136,7 @@ pub(crate) static TRANSIT_GATEWAY_ROUTE_TABLE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TransitGatewayRouteTableId"],
     attributes: &["TransitGatewayRouteTableId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -27287,17 +22187,11 @@ impl CfnTransitGatewayRouteTableAssociation {
     ///
     /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of transit gateway attachment.
     /// - `transit_gateway_route_table_id`: `TransitGatewayRouteTableId`, The ID of transit gateway route table.
-    pub fn new(
-        transit_gateway_attachment_id: impl Into<Val<String>>,
-        transit_gateway_route_table_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(transit_gateway_attachment_id: impl Into<Val<String>>, transit_gateway_route_table_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
         props.set("TransitGatewayRouteTableId", transit_gateway_route_table_id);
-        CfnTransitGatewayRouteTableAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayRouteTableAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -27343,17 +22237,11 @@ impl CfnTransitGatewayRouteTablePropagation {
     ///
     /// - `transit_gateway_attachment_id`: `TransitGatewayAttachmentId`, The ID of transit gateway attachment.
     /// - `transit_gateway_route_table_id`: `TransitGatewayRouteTableId`, The ID of transit gateway route table.
-    pub fn new(
-        transit_gateway_attachment_id: impl Into<Val<String>>,
-        transit_gateway_route_table_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(transit_gateway_attachment_id: impl Into<Val<String>>, transit_gateway_route_table_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TransitGatewayAttachmentId", transit_gateway_attachment_id);
         props.set("TransitGatewayRouteTableId", transit_gateway_route_table_id);
-        CfnTransitGatewayRouteTablePropagation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayRouteTablePropagation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -27400,19 +22288,12 @@ impl CfnTransitGatewayVpcAttachment {
     /// - `subnet_ids`: `SubnetIds`.
     /// - `transit_gateway_id`: `TransitGatewayId`.
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        subnet_ids: impl Into<Val<Vec<String>>>,
-        transit_gateway_id: impl Into<Val<String>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(subnet_ids: impl Into<Val<Vec<String>>>, transit_gateway_id: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SubnetIds", subnet_ids);
         props.set("TransitGatewayId", transit_gateway_id);
         props.set("VpcId", vpc_id);
-        CfnTransitGatewayVpcAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayVpcAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The `AddSubnetIds` property.
@@ -27424,10 +22305,7 @@ impl CfnTransitGatewayVpcAttachment {
     }
 
     /// The options for the transit gateway vpc attachment.
-    pub fn options(
-        mut self,
-        value: impl Into<Val<transit_gateway_vpc_attachment::Options>>,
-    ) -> Self {
+    pub fn options(mut self, value: impl Into<Val<transit_gateway_vpc_attachment::Options>>) -> Self {
         self.props.set("Options", value);
         self
     }
@@ -27476,18 +22354,14 @@ pub(crate) static TRANSIT_GATEWAY_VPC_ATTACHMENT_META: TypeMeta = TypeMeta {
     write_only: &["AddSubnetIds", "RemoveSubnetIds"],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRANSIT_GATEWAY_VPC_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Options",
-        &Shape::Object(&transit_gateway_vpc_attachment::OPTIONS_SHAPE),
-    )],
+    fields: &[
+        ("Options", &Shape::Object(&transit_gateway_vpc_attachment::OPTIONS_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -27576,42 +22450,10 @@ pub mod transit_gateway_vpc_attachment {
 
     pub(crate) static OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplianceModeSupport",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
-            (
-                "DnsSupport",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
-            (
-                "Ipv6Support",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
-            (
-                "SecurityGroupReferencingSupport",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["disable", "enable"],
-                }),
-            ),
+            ("ApplianceModeSupport", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
+            ("DnsSupport", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
+            ("Ipv6Support", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
+            ("SecurityGroupReferencingSupport", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disable", "enable"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -27636,10 +22478,7 @@ impl CfnVpc {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnVpc {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpc { props, options: ResourceOptions::default() }
     }
 
     /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``.
@@ -27713,10 +22552,7 @@ impl CfnVpc {
     /// For more information, see [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html) in the *Amazon VPC User Guide*.
     ///
     /// Changing it replaces the resource.
-    pub fn vpc_encryption_control(
-        mut self,
-        value: impl Into<Val<vpc::VpcEncryptionControl>>,
-    ) -> Self {
+    pub fn vpc_encryption_control(mut self, value: impl Into<Val<vpc::VpcEncryptionControl>>) -> Self {
         self.props.set("VpcEncryptionControl", value);
         self
     }
@@ -27768,30 +22604,22 @@ impl Handle<CfnVpc> {
     /// The exclusion configuration for egress-only internet gateway traffic.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway`.
-    pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway(
-        &self,
-    ) -> Val<Json> {
+    pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway(&self) -> Val<Json> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway")
     }
 
     /// The current state of the exclusion configuration.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State`.
-    pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state(
-        &self,
-    ) -> Val<String> {
+    pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state(&self) -> Val<String> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State")
     }
 
     /// A message providing additional information about the exclusion state.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage`.
-    pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state_message(
-        &self,
-    ) -> Val<String> {
-        self.get_att(
-            "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
-        )
+    pub fn vpc_encryption_control_resource_exclusions_egress_only_internet_gateway_state_message(&self) -> Val<String> {
+        self.get_att("VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage")
     }
 
     /// The exclusion configuration for Elastic File System traffic.
@@ -27804,18 +22632,14 @@ impl Handle<CfnVpc> {
     /// The current state of the exclusion configuration.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State`.
-    pub fn vpc_encryption_control_resource_exclusions_elastic_file_system_state(
-        &self,
-    ) -> Val<String> {
+    pub fn vpc_encryption_control_resource_exclusions_elastic_file_system_state(&self) -> Val<String> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State")
     }
 
     /// A message providing additional information about the exclusion state.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage`.
-    pub fn vpc_encryption_control_resource_exclusions_elastic_file_system_state_message(
-        &self,
-    ) -> Val<String> {
+    pub fn vpc_encryption_control_resource_exclusions_elastic_file_system_state_message(&self) -> Val<String> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage")
     }
 
@@ -27836,9 +22660,7 @@ impl Handle<CfnVpc> {
     /// A message providing additional information about the exclusion state.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage`.
-    pub fn vpc_encryption_control_resource_exclusions_internet_gateway_state_message(
-        &self,
-    ) -> Val<String> {
+    pub fn vpc_encryption_control_resource_exclusions_internet_gateway_state_message(&self) -> Val<String> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage")
     }
 
@@ -27880,9 +22702,7 @@ impl Handle<CfnVpc> {
     /// A message providing additional information about the exclusion state.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage`.
-    pub fn vpc_encryption_control_resource_exclusions_nat_gateway_state_message(
-        &self,
-    ) -> Val<String> {
+    pub fn vpc_encryption_control_resource_exclusions_nat_gateway_state_message(&self) -> Val<String> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage")
     }
 
@@ -27896,18 +22716,14 @@ impl Handle<CfnVpc> {
     /// The current state of the exclusion configuration.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State`.
-    pub fn vpc_encryption_control_resource_exclusions_virtual_private_gateway_state(
-        &self,
-    ) -> Val<String> {
+    pub fn vpc_encryption_control_resource_exclusions_virtual_private_gateway_state(&self) -> Val<String> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State")
     }
 
     /// A message providing additional information about the exclusion state.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage`.
-    pub fn vpc_encryption_control_resource_exclusions_virtual_private_gateway_state_message(
-        &self,
-    ) -> Val<String> {
+    pub fn vpc_encryption_control_resource_exclusions_virtual_private_gateway_state_message(&self) -> Val<String> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage")
     }
 
@@ -27928,9 +22744,7 @@ impl Handle<CfnVpc> {
     /// A message providing additional information about the exclusion state.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage`.
-    pub fn vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(
-        &self,
-    ) -> Val<String> {
+    pub fn vpc_encryption_control_resource_exclusions_vpc_lattice_state_message(&self) -> Val<String> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage")
     }
 
@@ -27951,9 +22765,7 @@ impl Handle<CfnVpc> {
     /// A message providing additional information about the exclusion state.
     ///
     /// `Fn::GetAtt` attribute `VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage`.
-    pub fn vpc_encryption_control_resource_exclusions_vpc_peering_state_message(
-        &self,
-    ) -> Val<String> {
+    pub fn vpc_encryption_control_resource_exclusions_vpc_peering_state_message(&self) -> Val<String> {
         self.get_att("VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage")
     }
 
@@ -27994,83 +22806,18 @@ impl Handle<CfnVpc> {
 pub(crate) static VPC_META: TypeMeta = TypeMeta {
     type_name: CfnVpc::TYPE_NAME,
     shape: &VPC_SHAPE,
-    create_only: &[
-        "CidrBlock",
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "VpcEncryptionControl",
-    ],
-    write_only: &[
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "VpcEncryptionControl/EgressOnlyInternetGatewayExclusion",
-        "VpcEncryptionControl/ElasticFileSystemExclusion",
-        "VpcEncryptionControl/InternetGatewayExclusion",
-        "VpcEncryptionControl/LambdaExclusion",
-        "VpcEncryptionControl/NatGatewayExclusion",
-        "VpcEncryptionControl/VirtualPrivateGatewayExclusion",
-        "VpcEncryptionControl/VpcLatticeExclusion",
-        "VpcEncryptionControl/VpcPeeringExclusion",
-    ],
+    create_only: &["CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "VpcEncryptionControl"],
+    write_only: &["Ipv4IpamPoolId", "Ipv4NetmaskLength", "VpcEncryptionControl/EgressOnlyInternetGatewayExclusion", "VpcEncryptionControl/ElasticFileSystemExclusion", "VpcEncryptionControl/InternetGatewayExclusion", "VpcEncryptionControl/LambdaExclusion", "VpcEncryptionControl/NatGatewayExclusion", "VpcEncryptionControl/VirtualPrivateGatewayExclusion", "VpcEncryptionControl/VpcLatticeExclusion", "VpcEncryptionControl/VpcPeeringExclusion"],
     primary_identifier: &["VpcId"],
-    attributes: &[
-        "CidrBlockAssociations",
-        "DefaultNetworkAcl",
-        "DefaultSecurityGroup",
-        "Ipv6CidrBlocks",
-        "VpcEncryptionControl.ResourceExclusions",
-        "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway",
-        "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State",
-        "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem",
-        "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State",
-        "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.InternetGateway",
-        "VpcEncryptionControl.ResourceExclusions.InternetGateway.State",
-        "VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.Lambda",
-        "VpcEncryptionControl.ResourceExclusions.Lambda.State",
-        "VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.NatGateway",
-        "VpcEncryptionControl.ResourceExclusions.NatGateway.State",
-        "VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway",
-        "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State",
-        "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.VpcLattice",
-        "VpcEncryptionControl.ResourceExclusions.VpcLattice.State",
-        "VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage",
-        "VpcEncryptionControl.ResourceExclusions.VpcPeering",
-        "VpcEncryptionControl.ResourceExclusions.VpcPeering.State",
-        "VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage",
-        "VpcEncryptionControl.State",
-        "VpcEncryptionControl.StateMessage",
-        "VpcEncryptionControl.VpcEncryptionControlId",
-        "VpcEncryptionControl.VpcId",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "Ipv6CidrBlocks", "VpcEncryptionControl.ResourceExclusions", "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway", "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.State", "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem", "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.State", "VpcEncryptionControl.ResourceExclusions.ElasticFileSystem.StateMessage", "VpcEncryptionControl.ResourceExclusions.InternetGateway", "VpcEncryptionControl.ResourceExclusions.InternetGateway.State", "VpcEncryptionControl.ResourceExclusions.InternetGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.Lambda", "VpcEncryptionControl.ResourceExclusions.Lambda.State", "VpcEncryptionControl.ResourceExclusions.Lambda.StateMessage", "VpcEncryptionControl.ResourceExclusions.NatGateway", "VpcEncryptionControl.ResourceExclusions.NatGateway.State", "VpcEncryptionControl.ResourceExclusions.NatGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway", "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.State", "VpcEncryptionControl.ResourceExclusions.VirtualPrivateGateway.StateMessage", "VpcEncryptionControl.ResourceExclusions.VpcLattice", "VpcEncryptionControl.ResourceExclusions.VpcLattice.State", "VpcEncryptionControl.ResourceExclusions.VpcLattice.StateMessage", "VpcEncryptionControl.ResourceExclusions.VpcPeering", "VpcEncryptionControl.ResourceExclusions.VpcPeering.State", "VpcEncryptionControl.ResourceExclusions.VpcPeering.StateMessage", "VpcEncryptionControl.State", "VpcEncryptionControl.StateMessage", "VpcEncryptionControl.VpcEncryptionControlId", "VpcEncryptionControl.VpcId", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static VPC_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceTenancy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["dedicated", "default", "host"],
-            }),
-        ),
-        (
-            "VpcEncryptionControl",
-            &Shape::Object(&vpc::VPC_ENCRYPTION_CONTROL_SHAPE),
-        ),
+        ("InstanceTenancy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["dedicated", "default", "host"] })),
+        ("VpcEncryptionControl", &Shape::Object(&vpc::VPC_ENCRYPTION_CONTROL_SHAPE)),
     ],
     required_xor: &[&["CidrBlock", "Ipv4IpamPoolId"]],
     ..ObjectShape::EMPTY
@@ -28125,10 +22872,9 @@ pub mod vpc {
         /// The `EgressOnlyInternetGatewayExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
-        pub fn egress_only_internet_gateway_exclusion(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn egress_only_internet_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EgressOnlyInternetGatewayExclusion", value);
             self
         }
@@ -28136,6 +22882,8 @@ pub mod vpc {
         /// The `ElasticFileSystemExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn elastic_file_system_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ElasticFileSystemExclusion", value);
             self
@@ -28144,6 +22892,8 @@ pub mod vpc {
         /// The `InternetGatewayExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn internet_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InternetGatewayExclusion", value);
             self
@@ -28152,6 +22902,8 @@ pub mod vpc {
         /// The `LambdaExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn lambda_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LambdaExclusion", value);
             self
@@ -28168,16 +22920,15 @@ pub mod vpc {
         /// The `NatGatewayExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn nat_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NatGatewayExclusion", value);
             self
         }
 
         /// Information about resource exclusions for the VPC Encryption Control configuration.
-        pub fn resource_exclusions(
-            mut self,
-            value: impl Into<Val<VpcEncryptionControlExclusions>>,
-        ) -> Self {
+        pub fn resource_exclusions(mut self, value: impl Into<Val<VpcEncryptionControlExclusions>>) -> Self {
             self.props.set("ResourceExclusions", value);
             self
         }
@@ -28197,6 +22948,8 @@ pub mod vpc {
         /// The `VirtualPrivateGatewayExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn virtual_private_gateway_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VirtualPrivateGatewayExclusion", value);
             self
@@ -28217,6 +22970,8 @@ pub mod vpc {
         /// The `VpcLatticeExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn vpc_lattice_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcLatticeExclusion", value);
             self
@@ -28225,6 +22980,8 @@ pub mod vpc {
         /// The `VpcPeeringExclusion` property.
         ///
         /// Allowed values: `enable`, `disable`.
+        ///
+        /// Write-only.
         pub fn vpc_peering_exclusion(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcPeeringExclusion", value);
             self
@@ -28253,28 +23010,19 @@ pub mod vpc {
         }
 
         /// The exclusion configuration for egress-only internet gateway traffic.
-        pub fn egress_only_internet_gateway(
-            mut self,
-            value: impl Into<Val<VpcEncryptionControlExclusion>>,
-        ) -> Self {
+        pub fn egress_only_internet_gateway(mut self, value: impl Into<Val<VpcEncryptionControlExclusion>>) -> Self {
             self.props.set("EgressOnlyInternetGateway", value);
             self
         }
 
         /// The exclusion configuration for Elastic File System traffic.
-        pub fn elastic_file_system(
-            mut self,
-            value: impl Into<Val<VpcEncryptionControlExclusion>>,
-        ) -> Self {
+        pub fn elastic_file_system(mut self, value: impl Into<Val<VpcEncryptionControlExclusion>>) -> Self {
             self.props.set("ElasticFileSystem", value);
             self
         }
 
         /// The exclusion configuration for internet gateway traffic.
-        pub fn internet_gateway(
-            mut self,
-            value: impl Into<Val<VpcEncryptionControlExclusion>>,
-        ) -> Self {
+        pub fn internet_gateway(mut self, value: impl Into<Val<VpcEncryptionControlExclusion>>) -> Self {
             self.props.set("InternetGateway", value);
             self
         }
@@ -28292,10 +23040,7 @@ pub mod vpc {
         }
 
         /// The exclusion configuration for virtual private gateway traffic.
-        pub fn virtual_private_gateway(
-            mut self,
-            value: impl Into<Val<VpcEncryptionControlExclusion>>,
-        ) -> Self {
+        pub fn virtual_private_gateway(mut self, value: impl Into<Val<VpcEncryptionControlExclusion>>) -> Self {
             self.props.set("VirtualPrivateGateway", value);
             self
         }
@@ -28355,87 +23100,15 @@ pub mod vpc {
 
     pub(crate) static VPC_ENCRYPTION_CONTROL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EgressOnlyInternetGatewayExclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enable", "disable"],
-                }),
-            ),
-            (
-                "ElasticFileSystemExclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enable", "disable"],
-                }),
-            ),
-            (
-                "InternetGatewayExclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enable", "disable"],
-                }),
-            ),
-            (
-                "LambdaExclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enable", "disable"],
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["monitor", "enforce"],
-                }),
-            ),
-            (
-                "NatGatewayExclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enable", "disable"],
-                }),
-            ),
-            (
-                "VirtualPrivateGatewayExclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enable", "disable"],
-                }),
-            ),
-            (
-                "VpcLatticeExclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enable", "disable"],
-                }),
-            ),
-            (
-                "VpcPeeringExclusion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enable", "disable"],
-                }),
-            ),
+            ("EgressOnlyInternetGatewayExclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+            ("ElasticFileSystemExclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+            ("InternetGatewayExclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+            ("LambdaExclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["monitor", "enforce"] })),
+            ("NatGatewayExclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+            ("VirtualPrivateGatewayExclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+            ("VpcLatticeExclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+            ("VpcPeeringExclusion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -28458,14 +23131,8 @@ impl CfnVpcBlockPublicAccessExclusion {
     /// - `internet_gateway_exclusion_mode`: `InternetGatewayExclusionMode`, The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
     pub fn new(internet_gateway_exclusion_mode: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "InternetGatewayExclusionMode",
-            internet_gateway_exclusion_mode,
-        );
-        CfnVpcBlockPublicAccessExclusion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("InternetGatewayExclusionMode", internet_gateway_exclusion_mode);
+        CfnVpcBlockPublicAccessExclusion { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the subnet. Required only if you don't specify VpcId
@@ -28477,10 +23144,7 @@ impl CfnVpcBlockPublicAccessExclusion {
     }
 
     /// An array of key-value pairs to apply to this resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<vpc_block_public_access_exclusion::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<vpc_block_public_access_exclusion::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -28525,34 +23189,14 @@ pub(crate) static VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ExclusionId"],
     attributes: &["ExclusionId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InternetGatewayExclusionMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["allow-bidirectional", "allow-egress"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &vpc_block_public_access_exclusion::TAG_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InternetGatewayExclusionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["allow-bidirectional", "allow-egress"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&vpc_block_public_access_exclusion::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     one_of_required: &[&["VpcId"], &["SubnetId"]],
     ..ObjectShape::EMPTY
@@ -28591,24 +23235,8 @@ pub mod vpc_block_public_access_exclusion {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -28632,10 +23260,7 @@ impl CfnVpcBlockPublicAccessOptions {
     pub fn new(internet_gateway_block_mode: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InternetGatewayBlockMode", internet_gateway_block_mode);
-        CfnVpcBlockPublicAccessOptions {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcBlockPublicAccessOptions { props, options: ResourceOptions::default() }
     }
 }
 
@@ -28682,15 +23307,9 @@ pub(crate) static VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "InternetGatewayBlockMode",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["block-bidirectional", "block-ingress"],
-        }),
-    )],
+    fields: &[
+        ("InternetGatewayBlockMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["block-bidirectional", "block-ingress"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -28712,10 +23331,7 @@ impl CfnVpcCidrBlock {
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("VpcId", vpc_id);
-        CfnVpcCidrBlock {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcCidrBlock { props, options: ResourceOptions::default() }
     }
 
     /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC. You cannot specify the range of IPv6 addresses, or the size of the CIDR block.
@@ -28840,24 +23456,8 @@ impl Handle<CfnVpcCidrBlock> {
 pub(crate) static VPC_CIDR_BLOCK_META: TypeMeta = TypeMeta {
     type_name: CfnVpcCidrBlock::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AmazonProvidedIpv6CidrBlock",
-        "CidrBlock",
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "Ipv6CidrBlock",
-        "Ipv6CidrBlockNetworkBorderGroup",
-        "Ipv6IpamPoolId",
-        "Ipv6NetmaskLength",
-        "Ipv6Pool",
-        "VpcId",
-    ],
-    write_only: &[
-        "Ipv4IpamPoolId",
-        "Ipv4NetmaskLength",
-        "Ipv6IpamPoolId",
-        "Ipv6NetmaskLength",
-    ],
+    create_only: &["AmazonProvidedIpv6CidrBlock", "CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6CidrBlock", "Ipv6CidrBlockNetworkBorderGroup", "Ipv6IpamPoolId", "Ipv6NetmaskLength", "Ipv6Pool", "VpcId"],
+    write_only: &["Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"],
     primary_identifier: &["Id", "VpcId"],
     attributes: &["Id", "IpSource", "Ipv6AddressAttribute"],
     tagging: None,
@@ -28884,10 +23484,7 @@ impl CfnVpcdhcpOptionsAssociation {
         let mut props = Props::new();
         props.set("DhcpOptionsId", dhcp_options_id);
         props.set("VpcId", vpc_id);
-        CfnVpcdhcpOptionsAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcdhcpOptionsAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -28932,10 +23529,7 @@ impl CfnVpcEncryptionControl {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnVpcEncryptionControl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcEncryptionControl { props, options: ResourceOptions::default() }
     }
 
     /// Used to enable or disable EIGW exclusion
@@ -28943,12 +23537,8 @@ impl CfnVpcEncryptionControl {
     /// Allowed values: `enable`, `disable`.
     ///
     /// Write-only.
-    pub fn egress_only_internet_gateway_exclusion_input(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("EgressOnlyInternetGatewayExclusionInput", value);
+    pub fn egress_only_internet_gateway_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("EgressOnlyInternetGatewayExclusionInput", value);
         self
     }
 
@@ -29011,10 +23601,7 @@ impl CfnVpcEncryptionControl {
     /// Allowed values: `enable`, `disable`.
     ///
     /// Write-only.
-    pub fn virtual_private_gateway_exclusion_input(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn virtual_private_gateway_exclusion_input(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("VirtualPrivateGatewayExclusionInput", value);
         self
     }
@@ -29217,145 +23804,25 @@ pub(crate) static VPC_ENCRYPTION_CONTROL_META: TypeMeta = TypeMeta {
     type_name: CfnVpcEncryptionControl::TYPE_NAME,
     shape: &VPC_ENCRYPTION_CONTROL_SHAPE,
     create_only: &["VpcId"],
-    write_only: &[
-        "EgressOnlyInternetGatewayExclusionInput",
-        "ElasticFileSystemExclusionInput",
-        "InternetGatewayExclusionInput",
-        "LambdaExclusionInput",
-        "NatGatewayExclusionInput",
-        "VirtualPrivateGatewayExclusionInput",
-        "VpcLatticeExclusionInput",
-        "VpcPeeringExclusionInput",
-    ],
+    write_only: &["EgressOnlyInternetGatewayExclusionInput", "ElasticFileSystemExclusionInput", "InternetGatewayExclusionInput", "LambdaExclusionInput", "NatGatewayExclusionInput", "VirtualPrivateGatewayExclusionInput", "VpcLatticeExclusionInput", "VpcPeeringExclusionInput"],
     primary_identifier: &["VpcEncryptionControlId"],
-    attributes: &[
-        "ResourceExclusions",
-        "ResourceExclusions.EgressOnlyInternetGateway",
-        "ResourceExclusions.EgressOnlyInternetGateway.State",
-        "ResourceExclusions.EgressOnlyInternetGateway.StateMessage",
-        "ResourceExclusions.ElasticFileSystem",
-        "ResourceExclusions.ElasticFileSystem.State",
-        "ResourceExclusions.ElasticFileSystem.StateMessage",
-        "ResourceExclusions.InternetGateway",
-        "ResourceExclusions.InternetGateway.State",
-        "ResourceExclusions.InternetGateway.StateMessage",
-        "ResourceExclusions.Lambda",
-        "ResourceExclusions.Lambda.State",
-        "ResourceExclusions.Lambda.StateMessage",
-        "ResourceExclusions.NatGateway",
-        "ResourceExclusions.NatGateway.State",
-        "ResourceExclusions.NatGateway.StateMessage",
-        "ResourceExclusions.VirtualPrivateGateway",
-        "ResourceExclusions.VirtualPrivateGateway.State",
-        "ResourceExclusions.VirtualPrivateGateway.StateMessage",
-        "ResourceExclusions.VpcLattice",
-        "ResourceExclusions.VpcLattice.State",
-        "ResourceExclusions.VpcLattice.StateMessage",
-        "ResourceExclusions.VpcPeering",
-        "ResourceExclusions.VpcPeering.State",
-        "ResourceExclusions.VpcPeering.StateMessage",
-        "State",
-        "StateMessage",
-        "VpcEncryptionControlId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ResourceExclusions", "ResourceExclusions.EgressOnlyInternetGateway", "ResourceExclusions.EgressOnlyInternetGateway.State", "ResourceExclusions.EgressOnlyInternetGateway.StateMessage", "ResourceExclusions.ElasticFileSystem", "ResourceExclusions.ElasticFileSystem.State", "ResourceExclusions.ElasticFileSystem.StateMessage", "ResourceExclusions.InternetGateway", "ResourceExclusions.InternetGateway.State", "ResourceExclusions.InternetGateway.StateMessage", "ResourceExclusions.Lambda", "ResourceExclusions.Lambda.State", "ResourceExclusions.Lambda.StateMessage", "ResourceExclusions.NatGateway", "ResourceExclusions.NatGateway.State", "ResourceExclusions.NatGateway.StateMessage", "ResourceExclusions.VirtualPrivateGateway", "ResourceExclusions.VirtualPrivateGateway.State", "ResourceExclusions.VirtualPrivateGateway.StateMessage", "ResourceExclusions.VpcLattice", "ResourceExclusions.VpcLattice.State", "ResourceExclusions.VpcLattice.StateMessage", "ResourceExclusions.VpcPeering", "ResourceExclusions.VpcPeering.State", "ResourceExclusions.VpcPeering.StateMessage", "State", "StateMessage", "VpcEncryptionControlId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe5ef98feb),
 };
 
 pub(crate) static VPC_ENCRYPTION_CONTROL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EgressOnlyInternetGatewayExclusionInput",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["enable", "disable"],
-            }),
-        ),
-        (
-            "ElasticFileSystemExclusionInput",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["enable", "disable"],
-            }),
-        ),
-        (
-            "InternetGatewayExclusionInput",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["enable", "disable"],
-            }),
-        ),
-        (
-            "LambdaExclusionInput",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["enable", "disable"],
-            }),
-        ),
-        (
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["monitor", "enforce"],
-            }),
-        ),
-        (
-            "NatGatewayExclusionInput",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["enable", "disable"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&vpc_encryption_control::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VirtualPrivateGatewayExclusionInput",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["enable", "disable"],
-            }),
-        ),
-        (
-            "VpcLatticeExclusionInput",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["enable", "disable"],
-            }),
-        ),
-        (
-            "VpcPeeringExclusionInput",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["enable", "disable"],
-            }),
-        ),
+        ("EgressOnlyInternetGatewayExclusionInput", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+        ("ElasticFileSystemExclusionInput", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+        ("InternetGatewayExclusionInput", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+        ("LambdaExclusionInput", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+        ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["monitor", "enforce"] })),
+        ("NatGatewayExclusionInput", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&vpc_encryption_control::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VirtualPrivateGatewayExclusionInput", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+        ("VpcLatticeExclusionInput", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
+        ("VpcPeeringExclusionInput", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enable", "disable"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -29393,24 +23860,8 @@ pub mod vpc_encryption_control {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -29440,17 +23891,11 @@ impl CfnVpcEndpoint {
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("VpcId", vpc_id);
-        CfnVpcEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// Describes the DNS options for an endpoint.
-    pub fn dns_options(
-        mut self,
-        value: impl Into<Val<vpc_endpoint::DnsOptionsSpecification>>,
-    ) -> Self {
+    pub fn dns_options(mut self, value: impl Into<Val<vpc_endpoint::DnsOptionsSpecification>>) -> Self {
         self.props.set("DnsOptions", value);
         self
     }
@@ -29594,62 +24039,19 @@ impl Handle<CfnVpcEndpoint> {
 pub(crate) static VPC_ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnVpcEndpoint::TYPE_NAME,
     shape: &VPC_ENDPOINT_SHAPE,
-    create_only: &[
-        "DnsOptions/PrivateDnsPreference",
-        "DnsOptions/PrivateDnsSpecifiedDomains",
-        "ResourceConfigurationArn",
-        "ServiceName",
-        "ServiceNetworkArn",
-        "ServiceRegion",
-        "VpcEndpointType",
-        "VpcId",
-    ],
+    create_only: &["DnsOptions/PrivateDnsPreference", "DnsOptions/PrivateDnsSpecifiedDomains", "ResourceConfigurationArn", "ServiceName", "ServiceNetworkArn", "ServiceRegion", "VpcEndpointType", "VpcId"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "CreationTimestamp",
-        "DnsEntries",
-        "Id",
-        "NetworkInterfaceIds",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTimestamp", "DnsEntries", "Id", "NetworkInterfaceIds"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static VPC_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DnsOptions",
-            &Shape::Object(&vpc_endpoint::DNS_OPTIONS_SPECIFICATION_SHAPE),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6", "dualstack", "not-specified"],
-            }),
-        ),
-        (
-            "VpcEndpointType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Interface",
-                    "Gateway",
-                    "GatewayLoadBalancer",
-                    "ServiceNetwork",
-                    "Resource",
-                    "Tunnel",
-                ],
-            }),
-        ),
+        ("DnsOptions", &Shape::Object(&vpc_endpoint::DNS_OPTIONS_SPECIFICATION_SHAPE)),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6", "dualstack", "not-specified"] })),
+        ("VpcEndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Interface", "Gateway", "GatewayLoadBalancer", "ServiceNetwork", "Resource", "Tunnel"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -29684,24 +24086,24 @@ pub mod vpc_endpoint {
         /// Indicates whether to enable private DNS only for inbound endpoints. This option is available only for services that support both gateway and interface endpoints. It routes traffic that originates from the VPC to the gateway endpoint and traffic that originates from on-premises to the interface endpoint.
         ///
         /// Allowed values: `OnlyInboundResolver`, `AllResolvers`, `NotSpecified`.
-        pub fn private_dns_only_for_inbound_resolver_endpoint(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("PrivateDnsOnlyForInboundResolverEndpoint", value);
+        pub fn private_dns_only_for_inbound_resolver_endpoint(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("PrivateDnsOnlyForInboundResolverEndpoint", value);
             self
         }
 
         /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC. Only supported when private DNS is enabled and when the VPC endpoint type is ServiceNetwork or Resource.
         ///
         /// Allowed values: `VERIFIED_DOMAINS_ONLY`, `ALL_DOMAINS`, `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`, `SPECIFIED_DOMAINS_ONLY`.
+        ///
+        /// Changing it replaces the resource.
         pub fn private_dns_preference(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PrivateDnsPreference", value);
             self
         }
 
         /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is ``VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS`` or ``SPECIFIED_DOMAINS_ONLY``.
+        ///
+        /// Changing it replaces the resource.
         pub fn private_dns_specified_domains(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("PrivateDnsSpecifiedDomains", value);
             self
@@ -29741,57 +24143,10 @@ pub mod vpc_endpoint {
 
     pub(crate) static DNS_OPTIONS_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DnsRecordIpType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ipv4",
-                        "ipv6",
-                        "dualstack",
-                        "service-defined",
-                        "not-specified",
-                    ],
-                }),
-            ),
-            (
-                "PrivateDnsOnlyForInboundResolverEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OnlyInboundResolver", "AllResolvers", "NotSpecified"],
-                }),
-            ),
-            (
-                "PrivateDnsPreference",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "VERIFIED_DOMAINS_ONLY",
-                        "ALL_DOMAINS",
-                        "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
-                        "SPECIFIED_DOMAINS_ONLY",
-                    ],
-                }),
-            ),
-            (
-                "PrivateDnsSpecifiedDomains",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("DnsRecordIpType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6", "dualstack", "service-defined", "not-specified"] })),
+            ("PrivateDnsOnlyForInboundResolverEndpoint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OnlyInboundResolver", "AllResolvers", "NotSpecified"] })),
+            ("PrivateDnsPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VERIFIED_DOMAINS_ONLY", "ALL_DOMAINS", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"] })),
+            ("PrivateDnsSpecifiedDomains", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -29813,17 +24168,11 @@ impl CfnVpcEndpointConnectionNotification {
     ///
     /// - `connection_events`: `ConnectionEvents`, The endpoint events for which to receive notifications.
     /// - `connection_notification_arn`: `ConnectionNotificationArn`, The ARN of the SNS topic for the notifications.
-    pub fn new(
-        connection_events: impl Into<Val<Vec<String>>>,
-        connection_notification_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connection_events: impl Into<Val<Vec<String>>>, connection_notification_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionEvents", connection_events);
         props.set("ConnectionNotificationArn", connection_notification_arn);
-        CfnVpcEndpointConnectionNotification {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcEndpointConnectionNotification { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the endpoint service.
@@ -29893,10 +24242,7 @@ impl CfnVpcEndpointService {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnVpcEndpointService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcEndpointService { props, options: ResourceOptions::default() }
     }
 
     /// The `AcceptanceRequired` property.
@@ -30004,34 +24350,15 @@ pub(crate) static VPC_ENDPOINT_SERVICE_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &["ContributorInsightsEnabled"],
     primary_identifier: &["ServiceId"],
-    attributes: &[
-        "PrivateDnsNameConfiguration.Name",
-        "PrivateDnsNameConfiguration.State",
-        "PrivateDnsNameConfiguration.Type",
-        "PrivateDnsNameConfiguration.Value",
-        "ServiceId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["PrivateDnsNameConfiguration.Name", "PrivateDnsNameConfiguration.State", "PrivateDnsNameConfiguration.Type", "PrivateDnsNameConfiguration.Value", "ServiceId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static VPC_ENDPOINT_SERVICE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "SupportedIpAddressTypes",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6"],
-            })),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("SupportedIpAddressTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6"] })), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -30084,10 +24411,7 @@ impl CfnVpcEndpointServicePermissions {
     pub fn new(service_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ServiceId", service_id);
-        CfnVpcEndpointServicePermissions {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcEndpointServicePermissions { props, options: ResourceOptions::default() }
     }
 
     /// The `AllowedPrincipals` property.
@@ -30141,10 +24465,7 @@ impl CfnVpcGatewayAttachment {
     pub fn new(vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("VpcId", vpc_id);
-        CfnVpcGatewayAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcGatewayAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the internet gateway. You must specify either InternetGatewayId or VpnGatewayId, but not both.
@@ -30215,10 +24536,7 @@ impl CfnVpcPeeringConnection {
         let mut props = Props::new();
         props.set("PeerVpcId", peer_vpc_id);
         props.set("VpcId", vpc_id);
-        CfnVpcPeeringConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcPeeringConnection { props, options: ResourceOptions::default() }
     }
 
     /// The Region code to use when calling Security Token Service (STS) to assume the PeerRoleArn, if provided. You can update this property.
@@ -30289,10 +24607,7 @@ pub(crate) static VPC_PEERING_CONNECTION_META: TypeMeta = TypeMeta {
     write_only: &["AssumeRoleRegion", "PeerRoleArn"],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -30345,10 +24660,7 @@ impl CfnVpnConcentrator {
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
-        CfnVpnConcentrator {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpnConcentrator { props, options: ResourceOptions::default() }
     }
 
     /// Any tags assigned to the VPN concentrator.
@@ -30400,10 +24712,7 @@ pub(crate) static VPN_CONCENTRATOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["VpnConcentratorId"],
     attributes: &["TransitGatewayAttachmentId", "VpnConcentratorId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
@@ -30444,7 +24753,7 @@ pub mod vpn_concentrator {
 ///
 /// To specify a VPN connection between a virtual private gateway and customer gateway, use the ``VpnGatewayId`` and ``CustomerGatewayId`` properties.
 ///
-/// For more information, see \[\](<https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html>) in the *User Guide*.
+/// For more information, see <https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html> in the *User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPNConnection`.
 #[derive(Clone, Debug)]
@@ -30464,10 +24773,7 @@ impl CfnVpnConnection {
         let mut props = Props::new();
         props.set("CustomerGatewayId", customer_gateway_id);
         props.set("Type", type_);
-        CfnVpnConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpnConnection { props, options: ResourceOptions::default() }
     }
 
     /// Indicate whether to enable acceleration for the VPN connection.
@@ -30573,10 +24879,7 @@ impl CfnVpnConnection {
     /// Required if ``OutsideIpAddressType`` is set to ``PrivateIpv4``.
     ///
     /// Changing it replaces the resource.
-    pub fn transport_transit_gateway_attachment_id(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TransportTransitGatewayAttachmentId", value);
         self
     }
@@ -30616,10 +24919,7 @@ impl CfnVpnConnection {
     }
 
     /// The tunnel options for the VPN connection.
-    pub fn vpn_tunnel_options_specifications(
-        mut self,
-        value: impl Into<Val<Vec<vpn_connection::VpnTunnelOptionsSpecification>>>,
-    ) -> Self {
+    pub fn vpn_tunnel_options_specifications(mut self, value: impl Into<Val<Vec<vpn_connection::VpnTunnelOptionsSpecification>>>) -> Self {
         self.props.set("VpnTunnelOptionsSpecifications", value);
         self
     }
@@ -30650,63 +24950,19 @@ impl Handle<CfnVpnConnection> {
 pub(crate) static VPN_CONNECTION_META: TypeMeta = TypeMeta {
     type_name: CfnVpnConnection::TYPE_NAME,
     shape: &VPN_CONNECTION_SHAPE,
-    create_only: &[
-        "EnableAcceleration",
-        "LocalIpv4NetworkCidr",
-        "LocalIpv6NetworkCidr",
-        "OutsideIpAddressType",
-        "PreSharedKeyStorage",
-        "RemoteIpv4NetworkCidr",
-        "RemoteIpv6NetworkCidr",
-        "StaticRoutesOnly",
-        "TransportTransitGatewayAttachmentId",
-        "TunnelInsideIpVersion",
-        "Type",
-        "VpnConcentratorId",
-    ],
-    write_only: &[
-        "PreSharedKeyStorage",
-        "VpnTunnelOptionsSpecifications/*/PreSharedKey",
-    ],
+    create_only: &["EnableAcceleration", "LocalIpv4NetworkCidr", "LocalIpv6NetworkCidr", "OutsideIpAddressType", "PreSharedKeyStorage", "RemoteIpv4NetworkCidr", "RemoteIpv6NetworkCidr", "StaticRoutesOnly", "TransportTransitGatewayAttachmentId", "TunnelInsideIpVersion", "Type", "VpnConcentratorId"],
+    write_only: &["PreSharedKeyStorage", "VpnTunnelOptionsSpecifications/*/PreSharedKey"],
     primary_identifier: &["VpnConnectionId"],
     attributes: &["VpnConnectionId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static VPN_CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PreSharedKeyStorage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Standard", "SecretsManager"],
-            }),
-        ),
-        (
-            "TunnelBandwidth",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["standard", "large"],
-            }),
-        ),
-        (
-            "VpnTunnelOptionsSpecifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &vpn_connection::VPN_TUNNEL_OPTIONS_SPECIFICATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PreSharedKeyStorage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Standard", "SecretsManager"] })),
+        ("TunnelBandwidth", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["standard", "large"] })),
+        ("VpnTunnelOptionsSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&vpn_connection::VPN_TUNNEL_OPTIONS_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -30786,19 +25042,13 @@ pub mod vpn_connection {
         /// The IKE versions that are permitted for the VPN tunnel.
         ///
         /// Valid values: ``ikev1`` | ``ikev2``
-        pub fn ike_versions(
-            mut self,
-            value: impl Into<Val<Vec<IkeVersionsRequestListValue>>>,
-        ) -> Self {
+        pub fn ike_versions(mut self, value: impl Into<Val<Vec<IkeVersionsRequestListValue>>>) -> Self {
             self.props.set("IKEVersions", value);
             self
         }
 
         /// Options for logging VPN tunnel activity.
-        pub fn log_options(
-            mut self,
-            value: impl Into<Val<VpnTunnelLogOptionsSpecification>>,
-        ) -> Self {
+        pub fn log_options(mut self, value: impl Into<Val<VpnTunnelLogOptionsSpecification>>) -> Self {
             self.props.set("LogOptions", value);
             self
         }
@@ -30806,10 +25056,7 @@ pub mod vpn_connection {
         /// One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 1 IKE negotiations.
         ///
         /// Valid values: ``2`` | ``14`` | ``15`` | ``16`` | ``17`` | ``18`` | ``19`` | ``20`` | ``21`` | ``22`` | ``23`` | ``24``
-        pub fn phase1_dh_group_numbers(
-            mut self,
-            value: impl Into<Val<Vec<Phase1DhGroupNumbersRequestListValue>>>,
-        ) -> Self {
+        pub fn phase1_dh_group_numbers(mut self, value: impl Into<Val<Vec<Phase1DhGroupNumbersRequestListValue>>>) -> Self {
             self.props.set("Phase1DHGroupNumbers", value);
             self
         }
@@ -30817,10 +25064,7 @@ pub mod vpn_connection {
         /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
         ///
         /// Valid values: ``AES128`` | ``AES256`` | ``AES128-GCM-16`` | ``AES256-GCM-16``
-        pub fn phase1_encryption_algorithms(
-            mut self,
-            value: impl Into<Val<Vec<Phase1EncryptionAlgorithmsRequestListValue>>>,
-        ) -> Self {
+        pub fn phase1_encryption_algorithms(mut self, value: impl Into<Val<Vec<Phase1EncryptionAlgorithmsRequestListValue>>>) -> Self {
             self.props.set("Phase1EncryptionAlgorithms", value);
             self
         }
@@ -30828,10 +25072,7 @@ pub mod vpn_connection {
         /// One or more integrity algorithms that are permitted for the VPN tunnel for phase 1 IKE negotiations.
         ///
         /// Valid values: ``SHA1`` | ``SHA2-256`` | ``SHA2-384`` | ``SHA2-512``
-        pub fn phase1_integrity_algorithms(
-            mut self,
-            value: impl Into<Val<Vec<Phase1IntegrityAlgorithmsRequestListValue>>>,
-        ) -> Self {
+        pub fn phase1_integrity_algorithms(mut self, value: impl Into<Val<Vec<Phase1IntegrityAlgorithmsRequestListValue>>>) -> Self {
             self.props.set("Phase1IntegrityAlgorithms", value);
             self
         }
@@ -30849,10 +25090,7 @@ pub mod vpn_connection {
         /// One or more Diffie-Hellman group numbers that are permitted for the VPN tunnel for phase 2 IKE negotiations.
         ///
         /// Valid values: ``2`` | ``5`` | ``14`` | ``15`` | ``16`` | ``17`` | ``18`` | ``19`` | ``20`` | ``21`` | ``22`` | ``23`` | ``24``
-        pub fn phase2_dh_group_numbers(
-            mut self,
-            value: impl Into<Val<Vec<Phase2DhGroupNumbersRequestListValue>>>,
-        ) -> Self {
+        pub fn phase2_dh_group_numbers(mut self, value: impl Into<Val<Vec<Phase2DhGroupNumbersRequestListValue>>>) -> Self {
             self.props.set("Phase2DHGroupNumbers", value);
             self
         }
@@ -30860,10 +25098,7 @@ pub mod vpn_connection {
         /// One or more encryption algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
         ///
         /// Valid values: ``AES128`` | ``AES256`` | ``AES128-GCM-16`` | ``AES256-GCM-16``
-        pub fn phase2_encryption_algorithms(
-            mut self,
-            value: impl Into<Val<Vec<Phase2EncryptionAlgorithmsRequestListValue>>>,
-        ) -> Self {
+        pub fn phase2_encryption_algorithms(mut self, value: impl Into<Val<Vec<Phase2EncryptionAlgorithmsRequestListValue>>>) -> Self {
             self.props.set("Phase2EncryptionAlgorithms", value);
             self
         }
@@ -30871,10 +25106,7 @@ pub mod vpn_connection {
         /// One or more integrity algorithms that are permitted for the VPN tunnel for phase 2 IKE negotiations.
         ///
         /// Valid values: ``SHA1`` | ``SHA2-256`` | ``SHA2-384`` | ``SHA2-512``
-        pub fn phase2_integrity_algorithms(
-            mut self,
-            value: impl Into<Val<Vec<Phase2IntegrityAlgorithmsRequestListValue>>>,
-        ) -> Self {
+        pub fn phase2_integrity_algorithms(mut self, value: impl Into<Val<Vec<Phase2IntegrityAlgorithmsRequestListValue>>>) -> Self {
             self.props.set("Phase2IntegrityAlgorithms", value);
             self
         }
@@ -30892,6 +25124,8 @@ pub mod vpn_connection {
         /// The pre-shared key (PSK) to establish initial authentication between the virtual private gateway and customer gateway.
         ///
         /// Constraints: Allowed characters are alphanumeric characters, periods (.), and underscores (_). Must be between 8 and 64 characters in length and cannot start with zero (0).
+        ///
+        /// Write-only.
         pub fn pre_shared_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PreSharedKey", value);
             self
@@ -31018,10 +25252,7 @@ pub mod vpn_connection {
         }
 
         /// Options for sending VPN tunnel logs to CloudWatch.
-        pub fn cloudwatch_log_options(
-            mut self,
-            value: impl Into<Val<CloudwatchLogOptionsSpecification>>,
-        ) -> Self {
+        pub fn cloudwatch_log_options(mut self, value: impl Into<Val<CloudwatchLogOptionsSpecification>>) -> Self {
             self.props.set("CloudwatchLogOptions", value);
             self
         }
@@ -31151,9 +25382,7 @@ pub mod vpn_connection {
         }
     }
 
-    impl From<Phase1EncryptionAlgorithmsRequestListValue>
-        for Val<Phase1EncryptionAlgorithmsRequestListValue>
-    {
+    impl From<Phase1EncryptionAlgorithmsRequestListValue> for Val<Phase1EncryptionAlgorithmsRequestListValue> {
         fn from(v: Phase1EncryptionAlgorithmsRequestListValue) -> Self {
             v.props.into_val()
         }
@@ -31181,9 +25410,7 @@ pub mod vpn_connection {
         }
     }
 
-    impl From<Phase1IntegrityAlgorithmsRequestListValue>
-        for Val<Phase1IntegrityAlgorithmsRequestListValue>
-    {
+    impl From<Phase1IntegrityAlgorithmsRequestListValue> for Val<Phase1IntegrityAlgorithmsRequestListValue> {
         fn from(v: Phase1IntegrityAlgorithmsRequestListValue) -> Self {
             v.props.into_val()
         }
@@ -31239,9 +25466,7 @@ pub mod vpn_connection {
         }
     }
 
-    impl From<Phase2EncryptionAlgorithmsRequestListValue>
-        for Val<Phase2EncryptionAlgorithmsRequestListValue>
-    {
+    impl From<Phase2EncryptionAlgorithmsRequestListValue> for Val<Phase2EncryptionAlgorithmsRequestListValue> {
         fn from(v: Phase2EncryptionAlgorithmsRequestListValue) -> Self {
             v.props.into_val()
         }
@@ -31269,9 +25494,7 @@ pub mod vpn_connection {
         }
     }
 
-    impl From<Phase2IntegrityAlgorithmsRequestListValue>
-        for Val<Phase2IntegrityAlgorithmsRequestListValue>
-    {
+    impl From<Phase2IntegrityAlgorithmsRequestListValue> for Val<Phase2IntegrityAlgorithmsRequestListValue> {
         fn from(v: Phase2IntegrityAlgorithmsRequestListValue) -> Self {
             v.props.into_val()
         }
@@ -31279,281 +25502,94 @@ pub mod vpn_connection {
 
     pub(crate) static VPN_TUNNEL_OPTIONS_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DPDTimeoutAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["clear", "none", "restart"],
-                }),
-            ),
-            (
-                "DPDTimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(30.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IKEVersions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IKE_VERSIONS_REQUEST_LIST_VALUE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LogOptions",
-                &Shape::Object(&VPN_TUNNEL_LOG_OPTIONS_SPECIFICATION_SHAPE),
-            ),
-            (
-                "Phase1DHGroupNumbers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &PHASE1_DH_GROUP_NUMBERS_REQUEST_LIST_VALUE_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Phase1EncryptionAlgorithms",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &PHASE1_ENCRYPTION_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Phase1IntegrityAlgorithms",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &PHASE1_INTEGRITY_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Phase1LifetimeSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(900.0),
-                    max: Some(28800.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Phase2DHGroupNumbers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &PHASE2_DH_GROUP_NUMBERS_REQUEST_LIST_VALUE_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Phase2EncryptionAlgorithms",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &PHASE2_ENCRYPTION_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Phase2IntegrityAlgorithms",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &PHASE2_INTEGRITY_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Phase2LifetimeSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(900.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RekeyFuzzPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RekeyMarginTimeSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ReplayWindowSize",
-                &Shape::Num(NumRule {
-                    min: Some(64.0),
-                    max: Some(2048.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartupAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["add", "start"],
-                }),
-            ),
+            ("DPDTimeoutAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["clear", "none", "restart"] })),
+            ("DPDTimeoutSeconds", &Shape::Num(NumRule { min: Some(30.0), max: None, allowed: &[] })),
+            ("IKEVersions", &Shape::List(ListRule { item: Some(&Shape::Object(&IKE_VERSIONS_REQUEST_LIST_VALUE_SHAPE)), min_items: None, max_items: None })),
+            ("LogOptions", &Shape::Object(&VPN_TUNNEL_LOG_OPTIONS_SPECIFICATION_SHAPE)),
+            ("Phase1DHGroupNumbers", &Shape::List(ListRule { item: Some(&Shape::Object(&PHASE1_DH_GROUP_NUMBERS_REQUEST_LIST_VALUE_SHAPE)), min_items: None, max_items: None })),
+            ("Phase1EncryptionAlgorithms", &Shape::List(ListRule { item: Some(&Shape::Object(&PHASE1_ENCRYPTION_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE)), min_items: None, max_items: None })),
+            ("Phase1IntegrityAlgorithms", &Shape::List(ListRule { item: Some(&Shape::Object(&PHASE1_INTEGRITY_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE)), min_items: None, max_items: None })),
+            ("Phase1LifetimeSeconds", &Shape::Num(NumRule { min: Some(900.0), max: Some(28800.0), allowed: &[] })),
+            ("Phase2DHGroupNumbers", &Shape::List(ListRule { item: Some(&Shape::Object(&PHASE2_DH_GROUP_NUMBERS_REQUEST_LIST_VALUE_SHAPE)), min_items: None, max_items: None })),
+            ("Phase2EncryptionAlgorithms", &Shape::List(ListRule { item: Some(&Shape::Object(&PHASE2_ENCRYPTION_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE)), min_items: None, max_items: None })),
+            ("Phase2IntegrityAlgorithms", &Shape::List(ListRule { item: Some(&Shape::Object(&PHASE2_INTEGRITY_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE)), min_items: None, max_items: None })),
+            ("Phase2LifetimeSeconds", &Shape::Num(NumRule { min: Some(900.0), max: Some(3600.0), allowed: &[] })),
+            ("RekeyFuzzPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("RekeyMarginTimeSeconds", &Shape::Num(NumRule { min: Some(60.0), max: None, allowed: &[] })),
+            ("ReplayWindowSize", &Shape::Num(NumRule { min: Some(64.0), max: Some(2048.0), allowed: &[] })),
+            ("StartupAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["add", "start"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IKE_VERSIONS_REQUEST_LIST_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ikev1", "ikev2"],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ikev1", "ikev2"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPN_TUNNEL_LOG_OPTIONS_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudwatchLogOptions",
-            &Shape::Object(&CLOUDWATCH_LOG_OPTIONS_SPECIFICATION_SHAPE),
-        )],
+        fields: &[
+            ("CloudwatchLogOptions", &Shape::Object(&CLOUDWATCH_LOG_OPTIONS_SPECIFICATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUDWATCH_LOG_OPTIONS_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BgpLogOutputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["json", "text"],
-                }),
-            ),
-            (
-                "LogOutputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["json", "text"],
-                }),
-            ),
+            ("BgpLogOutputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["json", "text"] })),
+            ("LogOutputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["json", "text"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PHASE1_DH_GROUP_NUMBERS_REQUEST_LIST_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Num(NumRule {
-                min: None,
-                max: None,
-                allowed: &[
-                    2.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0,
-                ],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Num(NumRule { min: None, max: None, allowed: &[2.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PHASE1_ENCRYPTION_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PHASE1_ENCRYPTION_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static PHASE1_INTEGRITY_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PHASE1_INTEGRITY_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PHASE2_DH_GROUP_NUMBERS_REQUEST_LIST_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Num(NumRule {
-                min: None,
-                max: None,
-                allowed: &[
-                    2.0, 5.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0,
-                ],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Num(NumRule { min: None, max: None, allowed: &[2.0, 5.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PHASE2_ENCRYPTION_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PHASE2_ENCRYPTION_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static PHASE2_INTEGRITY_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PHASE2_INTEGRITY_ALGORITHMS_REQUEST_LIST_VALUE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 }
 
 /// Specifies a static route for a VPN connection between an existing virtual private gateway and a VPN customer gateway. The static route allows traffic to be routed from the virtual private gateway to the VPN customer gateway.
 ///
-/// For more information, see \[\](<https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html>) in the *User Guide*.
+/// For more information, see <https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html> in the *User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPNConnectionRoute`.
 #[derive(Clone, Debug)]
@@ -31569,17 +25605,11 @@ impl CfnVpnConnectionRoute {
     ///
     /// - `destination_cidr_block`: `DestinationCidrBlock`, The CIDR block associated with the local subnet of the customer network.
     /// - `vpn_connection_id`: `VpnConnectionId`, The ID of the VPN connection.
-    pub fn new(
-        destination_cidr_block: impl Into<Val<String>>,
-        vpn_connection_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(destination_cidr_block: impl Into<Val<String>>, vpn_connection_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationCidrBlock", destination_cidr_block);
         props.set("VpnConnectionId", vpn_connection_id);
-        CfnVpnConnectionRoute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpnConnectionRoute { props, options: ResourceOptions::default() }
     }
 }
 
@@ -31611,7 +25641,7 @@ pub(crate) static VPN_CONNECTION_ROUTE_META: TypeMeta = TypeMeta {
 
 /// Specifies a virtual private gateway. A virtual private gateway is the endpoint on the VPC side of your VPN connection. You can create a virtual private gateway before creating the VPC itself.
 ///
-/// For more information, see \[\](<https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html>) in the *User Guide*.
+/// For more information, see <https://docs.aws.amazon.com/vpn/latest/s2svpn/VPC_VPN.html> in the *User Guide*.
 ///
 /// CloudFormation type `AWS::EC2::VPNGateway`.
 #[derive(Clone, Debug)]
@@ -31629,10 +25659,7 @@ impl CfnVpnGateway {
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
-        CfnVpnGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpnGateway { props, options: ResourceOptions::default() }
     }
 
     /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session.
@@ -31679,10 +25706,7 @@ pub(crate) static VPN_GATEWAY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["VPNGatewayId"],
     attributes: &["VPNGatewayId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -31733,17 +25757,11 @@ impl CfnVpnGatewayRoutePropagation {
     ///
     /// - `route_table_ids`: `RouteTableIds`, The ID of the route table. The routing table must be associated with the same VPC that the virtual private gateway is attached to
     /// - `vpn_gateway_id`: `VpnGatewayId`, The ID of the virtual private gateway that is attached to a VPC. The virtual private gateway must be attached to the same VPC that the routing tables are associated with
-    pub fn new(
-        route_table_ids: impl Into<Val<Vec<String>>>,
-        vpn_gateway_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(route_table_ids: impl Into<Val<Vec<String>>>, vpn_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RouteTableIds", route_table_ids);
         props.set("VpnGatewayId", vpn_gateway_id);
-        CfnVpnGatewayRoutePropagation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpnGatewayRoutePropagation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -31797,19 +25815,12 @@ impl CfnVerifiedAccessEndpoint {
     /// - `attachment_type`: `AttachmentType`, The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
     /// - `endpoint_type`: `EndpointType`, The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.The type of AWS Verified Access endpoint. Incoming application requests will be sent to an IP address, load balancer or a network interface depending on the endpoint type specified.
     /// - `verified_access_group_id`: `VerifiedAccessGroupId`, The ID of the AWS Verified Access group.
-    pub fn new(
-        attachment_type: impl Into<Val<String>>,
-        endpoint_type: impl Into<Val<String>>,
-        verified_access_group_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(attachment_type: impl Into<Val<String>>, endpoint_type: impl Into<Val<String>>, verified_access_group_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AttachmentType", attachment_type);
         props.set("EndpointType", endpoint_type);
         props.set("VerifiedAccessGroupId", verified_access_group_id);
-        CfnVerifiedAccessEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVerifiedAccessEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The DNS name for users to reach your application.
@@ -31821,10 +25832,7 @@ impl CfnVerifiedAccessEndpoint {
     }
 
     /// The options for cidr type endpoint.
-    pub fn cidr_options(
-        mut self,
-        value: impl Into<Val<verified_access_endpoint::CidrOptions>>,
-    ) -> Self {
+    pub fn cidr_options(mut self, value: impl Into<Val<verified_access_endpoint::CidrOptions>>) -> Self {
         self.props.set("CidrOptions", value);
         self
     }
@@ -31852,19 +25860,13 @@ impl CfnVerifiedAccessEndpoint {
     }
 
     /// The load balancer details if creating the AWS Verified Access endpoint as load-balancer type.
-    pub fn load_balancer_options(
-        mut self,
-        value: impl Into<Val<verified_access_endpoint::LoadBalancerOptions>>,
-    ) -> Self {
+    pub fn load_balancer_options(mut self, value: impl Into<Val<verified_access_endpoint::LoadBalancerOptions>>) -> Self {
         self.props.set("LoadBalancerOptions", value);
         self
     }
 
     /// The options for network-interface type endpoint.
-    pub fn network_interface_options(
-        mut self,
-        value: impl Into<Val<verified_access_endpoint::NetworkInterfaceOptions>>,
-    ) -> Self {
+    pub fn network_interface_options(mut self, value: impl Into<Val<verified_access_endpoint::NetworkInterfaceOptions>>) -> Self {
         self.props.set("NetworkInterfaceOptions", value);
         self
     }
@@ -31882,10 +25884,7 @@ impl CfnVerifiedAccessEndpoint {
     }
 
     /// The options for rds type endpoint.
-    pub fn rds_options(
-        mut self,
-        value: impl Into<Val<verified_access_endpoint::RdsOptions>>,
-    ) -> Self {
+    pub fn rds_options(mut self, value: impl Into<Val<verified_access_endpoint::RdsOptions>>) -> Self {
         self.props.set("RdsOptions", value);
         self
     }
@@ -31899,10 +25898,7 @@ impl CfnVerifiedAccessEndpoint {
     }
 
     /// The configuration options for customer provided KMS encryption.
-    pub fn sse_specification(
-        mut self,
-        value: impl Into<Val<verified_access_endpoint::SseSpecification>>,
-    ) -> Self {
+    pub fn sse_specification(mut self, value: impl Into<Val<verified_access_endpoint::SseSpecification>>) -> Self {
         self.props.set("SseSpecification", value);
         self
     }
@@ -31983,85 +25979,23 @@ impl Handle<CfnVerifiedAccessEndpoint> {
 pub(crate) static VERIFIED_ACCESS_ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnVerifiedAccessEndpoint::TYPE_NAME,
     shape: &VERIFIED_ACCESS_ENDPOINT_SHAPE,
-    create_only: &[
-        "ApplicationDomain",
-        "AttachmentType",
-        "CidrOptions/Cidr",
-        "CidrOptions/Protocol",
-        "CidrOptions/SubnetIds",
-        "DomainCertificateArn",
-        "EndpointDomainPrefix",
-        "EndpointType",
-        "LoadBalancerOptions/LoadBalancerArn",
-        "NetworkInterfaceOptions/NetworkInterfaceId",
-        "RdsOptions/Protocol",
-        "RdsOptions/RdsDbClusterArn",
-        "RdsOptions/RdsDbInstanceArn",
-        "RdsOptions/RdsDbProxyArn",
-        "SecurityGroupIds",
-    ],
+    create_only: &["ApplicationDomain", "AttachmentType", "CidrOptions/Cidr", "CidrOptions/Protocol", "CidrOptions/SubnetIds", "DomainCertificateArn", "EndpointDomainPrefix", "EndpointType", "LoadBalancerOptions/LoadBalancerArn", "NetworkInterfaceOptions/NetworkInterfaceId", "RdsOptions/Protocol", "RdsOptions/RdsDbClusterArn", "RdsOptions/RdsDbInstanceArn", "RdsOptions/RdsDbProxyArn", "SecurityGroupIds"],
     write_only: &[],
     primary_identifier: &["VerifiedAccessEndpointId"],
-    attributes: &[
-        "CreationTime",
-        "DeviceValidationDomain",
-        "EndpointDomain",
-        "LastUpdatedTime",
-        "Status",
-        "VerifiedAccessEndpointId",
-        "VerifiedAccessInstanceId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "DeviceValidationDomain", "EndpointDomain", "LastUpdatedTime", "Status", "VerifiedAccessEndpointId", "VerifiedAccessInstanceId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe36e88758),
 };
 
 pub(crate) static VERIFIED_ACCESS_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AttachmentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["vpc"],
-            }),
-        ),
-        (
-            "CidrOptions",
-            &Shape::Object(&verified_access_endpoint::CIDR_OPTIONS_SHAPE),
-        ),
-        (
-            "EndpointType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["cidr", "load-balancer", "network-interface", "rds"],
-            }),
-        ),
-        (
-            "LoadBalancerOptions",
-            &Shape::Object(&verified_access_endpoint::LOAD_BALANCER_OPTIONS_SHAPE),
-        ),
-        (
-            "NetworkInterfaceOptions",
-            &Shape::Object(&verified_access_endpoint::NETWORK_INTERFACE_OPTIONS_SHAPE),
-        ),
-        (
-            "RdsOptions",
-            &Shape::Object(&verified_access_endpoint::RDS_OPTIONS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&verified_access_endpoint::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AttachmentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["vpc"] })),
+        ("CidrOptions", &Shape::Object(&verified_access_endpoint::CIDR_OPTIONS_SHAPE)),
+        ("EndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cidr", "load-balancer", "network-interface", "rds"] })),
+        ("LoadBalancerOptions", &Shape::Object(&verified_access_endpoint::LOAD_BALANCER_OPTIONS_SHAPE)),
+        ("NetworkInterfaceOptions", &Shape::Object(&verified_access_endpoint::NETWORK_INTERFACE_OPTIONS_SHAPE)),
+        ("RdsOptions", &Shape::Object(&verified_access_endpoint::RDS_OPTIONS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&verified_access_endpoint::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -32086,6 +26020,8 @@ pub mod verified_access_endpoint {
         }
 
         /// The IP address range, in CIDR notation.
+        ///
+        /// Changing it replaces the resource.
         pub fn cidr(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Cidr", value);
             self
@@ -32100,12 +26036,16 @@ pub mod verified_access_endpoint {
         /// The IP protocol.
         ///
         /// Allowed values: `http`, `https`, `tcp`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
         }
 
         /// The IDs of the subnets.
+        ///
+        /// Changing it replaces the resource.
         pub fn subnet_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SubnetIds", value);
             self
@@ -32164,6 +26104,8 @@ pub mod verified_access_endpoint {
         }
 
         /// The ARN of the load balancer.
+        ///
+        /// Changing it replaces the resource.
         pub fn load_balancer_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LoadBalancerArn", value);
             self
@@ -32216,6 +26158,8 @@ pub mod verified_access_endpoint {
         }
 
         /// The ID of the network interface.
+        ///
+        /// Changing it replaces the resource.
         pub fn network_interface_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("NetworkInterfaceId", value);
             self
@@ -32270,24 +26214,32 @@ pub mod verified_access_endpoint {
         /// The IP protocol.
         ///
         /// Allowed values: `http`, `https`, `tcp`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
         }
 
         /// The ARN of the RDS DB cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn rds_db_cluster_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RdsDbClusterArn", value);
             self
         }
 
         /// The ARN of the RDS DB instance.
+        ///
+        /// Changing it replaces the resource.
         pub fn rds_db_instance_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RdsDbInstanceArn", value);
             self
         }
 
         /// The ARN of the RDS DB proxy.
+        ///
+        /// Changing it replaces the resource.
         pub fn rds_db_proxy_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RdsDbProxyArn", value);
             self
@@ -32371,154 +26323,50 @@ pub mod verified_access_endpoint {
 
     pub(crate) static CIDR_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PortRanges",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PORT_RANGE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["http", "https", "tcp"],
-                }),
-            ),
+            ("PortRanges", &Shape::List(ListRule { item: Some(&Shape::Object(&PORT_RANGE_SHAPE)), min_items: None, max_items: None })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http", "https", "tcp"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PORT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FromPort",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToPort",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FromPort", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("ToPort", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOAD_BALANCER_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PortRanges",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PORT_RANGE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["http", "https", "tcp"],
-                }),
-            ),
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("PortRanges", &Shape::List(ListRule { item: Some(&Shape::Object(&PORT_RANGE_SHAPE)), min_items: None, max_items: None })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http", "https", "tcp"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_INTERFACE_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PortRanges",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PORT_RANGE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["http", "https", "tcp"],
-                }),
-            ),
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("PortRanges", &Shape::List(ListRule { item: Some(&Shape::Object(&PORT_RANGE_SHAPE)), min_items: None, max_items: None })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http", "https", "tcp"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RDS_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["http", "https", "tcp"],
-                }),
-            ),
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http", "https", "tcp"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -32542,10 +26390,7 @@ impl CfnVerifiedAccessGroup {
     pub fn new(verified_access_instance_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("VerifiedAccessInstanceId", verified_access_instance_id);
-        CfnVerifiedAccessGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVerifiedAccessGroup { props, options: ResourceOptions::default() }
     }
 
     /// A description for the AWS Verified Access group.
@@ -32567,10 +26412,7 @@ impl CfnVerifiedAccessGroup {
     }
 
     /// The configuration options for customer provided KMS encryption.
-    pub fn sse_specification(
-        mut self,
-        value: impl Into<Val<verified_access_group::SseSpecification>>,
-    ) -> Self {
+    pub fn sse_specification(mut self, value: impl Into<Val<verified_access_group::SseSpecification>>) -> Self {
         self.props.set("SseSpecification", value);
         self
     }
@@ -32640,29 +26482,15 @@ pub(crate) static VERIFIED_ACCESS_GROUP_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["VerifiedAccessGroupId"],
-    attributes: &[
-        "CreationTime",
-        "LastUpdatedTime",
-        "Owner",
-        "VerifiedAccessGroupArn",
-        "VerifiedAccessGroupId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "LastUpdatedTime", "Owner", "VerifiedAccessGroupArn", "VerifiedAccessGroupId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe36e88758),
 };
 
 pub(crate) static VERIFIED_ACCESS_GROUP_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&verified_access_group::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&verified_access_group::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -32731,24 +26559,8 @@ pub mod verified_access_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -32769,10 +26581,7 @@ impl CfnVerifiedAccessInstance {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnVerifiedAccessInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVerifiedAccessInstance { props, options: ResourceOptions::default() }
     }
 
     /// Introduce CidrEndpointsCustomSubDomain property to represent the domain (say, ava.my-company.com)
@@ -32794,10 +26603,7 @@ impl CfnVerifiedAccessInstance {
     }
 
     /// The configuration options for AWS Verified Access instances.
-    pub fn logging_configurations(
-        mut self,
-        value: impl Into<Val<verified_access_instance::VerifiedAccessLogs>>,
-    ) -> Self {
+    pub fn logging_configurations(mut self, value: impl Into<Val<verified_access_instance::VerifiedAccessLogs>>) -> Self {
         self.props.set("LoggingConfigurations", value);
         self
     }
@@ -32809,19 +26615,13 @@ impl CfnVerifiedAccessInstance {
     }
 
     /// The IDs of the AWS Verified Access trust providers.
-    pub fn verified_access_trust_provider_ids(
-        mut self,
-        value: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn verified_access_trust_provider_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
         self.props.set("VerifiedAccessTrustProviderIds", value);
         self
     }
 
     /// AWS Verified Access trust providers.
-    pub fn verified_access_trust_providers(
-        mut self,
-        value: impl Into<Val<Vec<verified_access_instance::VerifiedAccessTrustProvider>>>,
-    ) -> Self {
+    pub fn verified_access_trust_providers(mut self, value: impl Into<Val<Vec<verified_access_instance::VerifiedAccessTrustProvider>>>) -> Self {
         self.props.set("VerifiedAccessTrustProviders", value);
         self
     }
@@ -32878,28 +26678,15 @@ pub(crate) static VERIFIED_ACCESS_INSTANCE_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["VerifiedAccessInstanceId"],
-    attributes: &[
-        "CidrEndpointsCustomSubDomainNameServers",
-        "CreationTime",
-        "LastUpdatedTime",
-        "VerifiedAccessInstanceId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CidrEndpointsCustomSubDomainNameServers", "CreationTime", "LastUpdatedTime", "VerifiedAccessInstanceId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe36e88758),
 };
 
 pub(crate) static VERIFIED_ACCESS_INSTANCE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&verified_access_instance::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&verified_access_instance::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -33144,24 +26931,8 @@ pub mod verified_access_instance {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -33183,17 +26954,11 @@ impl CfnVerifiedAccessTrustProvider {
     ///
     /// - `policy_reference_name`: `PolicyReferenceName`, The identifier to be used when working with policy rules.
     /// - `trust_provider_type`: `TrustProviderType`, Type of trust provider. Possible values: user|device
-    pub fn new(
-        policy_reference_name: impl Into<Val<String>>,
-        trust_provider_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(policy_reference_name: impl Into<Val<String>>, trust_provider_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyReferenceName", policy_reference_name);
         props.set("TrustProviderType", trust_provider_type);
-        CfnVerifiedAccessTrustProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVerifiedAccessTrustProvider { props, options: ResourceOptions::default() }
     }
 
     /// A description for the Amazon Web Services Verified Access trust provider.
@@ -33205,10 +26970,7 @@ impl CfnVerifiedAccessTrustProvider {
     /// The options for device identity based trust providers.
     ///
     /// Changing it replaces the resource.
-    pub fn device_options(
-        mut self,
-        value: impl Into<Val<verified_access_trust_provider::DeviceOptions>>,
-    ) -> Self {
+    pub fn device_options(mut self, value: impl Into<Val<verified_access_trust_provider::DeviceOptions>>) -> Self {
         self.props.set("DeviceOptions", value);
         self
     }
@@ -33224,28 +26986,19 @@ impl CfnVerifiedAccessTrustProvider {
     }
 
     /// The OpenID Connect details for an oidc -type, user-identity based trust provider for L4.
-    pub fn native_application_oidc_options(
-        mut self,
-        value: impl Into<Val<verified_access_trust_provider::NativeApplicationOidcOptions>>,
-    ) -> Self {
+    pub fn native_application_oidc_options(mut self, value: impl Into<Val<verified_access_trust_provider::NativeApplicationOidcOptions>>) -> Self {
         self.props.set("NativeApplicationOidcOptions", value);
         self
     }
 
     /// The OpenID Connect details for an oidc -type, user-identity based trust provider.
-    pub fn oidc_options(
-        mut self,
-        value: impl Into<Val<verified_access_trust_provider::OidcOptions>>,
-    ) -> Self {
+    pub fn oidc_options(mut self, value: impl Into<Val<verified_access_trust_provider::OidcOptions>>) -> Self {
         self.props.set("OidcOptions", value);
         self
     }
 
     /// The configuration options for customer provided KMS encryption.
-    pub fn sse_specification(
-        mut self,
-        value: impl Into<Val<verified_access_trust_provider::SseSpecification>>,
-    ) -> Self {
+    pub fn sse_specification(mut self, value: impl Into<Val<verified_access_trust_provider::SseSpecification>>) -> Self {
         self.props.set("SseSpecification", value);
         self
     }
@@ -33308,64 +27061,20 @@ impl Handle<CfnVerifiedAccessTrustProvider> {
 pub(crate) static VERIFIED_ACCESS_TRUST_PROVIDER_META: TypeMeta = TypeMeta {
     type_name: CfnVerifiedAccessTrustProvider::TYPE_NAME,
     shape: &VERIFIED_ACCESS_TRUST_PROVIDER_SHAPE,
-    create_only: &[
-        "DeviceOptions",
-        "DeviceTrustProviderType",
-        "PolicyReferenceName",
-        "TrustProviderType",
-        "UserTrustProviderType",
-    ],
+    create_only: &["DeviceOptions", "DeviceTrustProviderType", "PolicyReferenceName", "TrustProviderType", "UserTrustProviderType"],
     write_only: &["NativeApplicationOidcOptions/ClientSecret"],
     primary_identifier: &["VerifiedAccessTrustProviderId"],
-    attributes: &[
-        "CreationTime",
-        "LastUpdatedTime",
-        "VerifiedAccessTrustProviderId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "LastUpdatedTime", "VerifiedAccessTrustProviderId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe36e88758),
 };
 
 pub(crate) static VERIFIED_ACCESS_TRUST_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeviceTrustProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["crowdstrike", "jamf", "jumpcloud"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&verified_access_trust_provider::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrustProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["device", "user"],
-            }),
-        ),
-        (
-            "UserTrustProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["iam-identity-center", "oidc"],
-            }),
-        ),
+        ("DeviceTrustProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["crowdstrike", "jamf", "jumpcloud"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&verified_access_trust_provider::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TrustProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["device", "user"] })),
+        ("UserTrustProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["iam-identity-center", "oidc"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -33434,6 +27143,8 @@ pub mod verified_access_trust_provider {
         }
 
         /// The client secret.
+        ///
+        /// Write-only.
         pub fn client_secret(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecret", value);
             self
@@ -33597,24 +27308,8 @@ pub mod verified_access_trust_provider {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -33651,10 +27346,7 @@ impl CfnVolume {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnVolume {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVolume { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether the volume is auto-enabled for I/O operations. By default, EBS disables I/O to the volume from attached EC2 instances when it determines that a volume's data is potentially inconsistent. If the consistency of the volume is not a concern, and you prefer that the volume be made available immediately if it's impaired, you can configure the volume to automatically enable I/O.
@@ -33869,21 +27561,12 @@ pub(crate) static VOLUME_META: TypeMeta = TypeMeta {
     write_only: &["OutpostArn"],
     primary_identifier: &["VolumeId"],
     attributes: &["VolumeId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static VOLUME_SHAPE: ObjectShape = ObjectShape {
-    one_of_required: &[
-        &["AvailabilityZone", "Size"],
-        &["AvailabilityZone", "SnapshotId"],
-        &["AvailabilityZoneId", "Size"],
-        &["AvailabilityZoneId", "SnapshotId"],
-        &["SourceVolumeId"],
-    ],
+    one_of_required: &[&["AvailabilityZone", "Size"], &["AvailabilityZone", "SnapshotId"], &["AvailabilityZoneId", "Size"], &["AvailabilityZoneId", "SnapshotId"], &["SourceVolumeId"]],
     ..ObjectShape::EMPTY
 };
 
@@ -33944,10 +27627,7 @@ impl CfnVolumeAttachment {
         let mut props = Props::new();
         props.set("InstanceId", instance_id);
         props.set("VolumeId", volume_id);
-        CfnVolumeAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVolumeAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The device name (for example, ``/dev/sdh`` or ``xvdh``).
@@ -34132,18 +27812,14 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::EC2::ClientVpnAuthorizationRule" => Some(&CLIENT_VPN_AUTHORIZATION_RULE_META),
         "AWS::EC2::ClientVpnEndpoint" => Some(&CLIENT_VPN_ENDPOINT_META),
         "AWS::EC2::ClientVpnRoute" => Some(&CLIENT_VPN_ROUTE_META),
-        "AWS::EC2::ClientVpnTargetNetworkAssociation" => {
-            Some(&CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_META)
-        }
+        "AWS::EC2::ClientVpnTargetNetworkAssociation" => Some(&CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_META),
         "AWS::EC2::CustomerGateway" => Some(&CUSTOMER_GATEWAY_META),
         "AWS::EC2::DHCPOptions" => Some(&DHCP_OPTIONS_META),
         "AWS::EC2::EC2Fleet" => Some(&EC2_FLEET_META),
         "AWS::EC2::EIP" => Some(&EIP_META),
         "AWS::EC2::EIPAssociation" => Some(&EIP_ASSOCIATION_META),
         "AWS::EC2::EgressOnlyInternetGateway" => Some(&EGRESS_ONLY_INTERNET_GATEWAY_META),
-        "AWS::EC2::EnclaveCertificateIamRoleAssociation" => {
-            Some(&ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_META)
-        }
+        "AWS::EC2::EnclaveCertificateIamRoleAssociation" => Some(&ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_META),
         "AWS::EC2::FlowLog" => Some(&FLOW_LOG_META),
         "AWS::EC2::FpgaImage" => Some(&FPGA_IMAGE_META),
         "AWS::EC2::GatewayRouteTableAssociation" => Some(&GATEWAY_ROUTE_TABLE_ASSOCIATION_META),
@@ -34155,9 +27831,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::EC2::IPAMPrefixListResolver" => Some(&IPAM_PREFIX_LIST_RESOLVER_META),
         "AWS::EC2::IPAMPrefixListResolverTarget" => Some(&IPAM_PREFIX_LIST_RESOLVER_TARGET_META),
         "AWS::EC2::IPAMResourceDiscovery" => Some(&IPAM_RESOURCE_DISCOVERY_META),
-        "AWS::EC2::IPAMResourceDiscoveryAssociation" => {
-            Some(&IPAM_RESOURCE_DISCOVERY_ASSOCIATION_META)
-        }
+        "AWS::EC2::IPAMResourceDiscoveryAssociation" => Some(&IPAM_RESOURCE_DISCOVERY_ASSOCIATION_META),
         "AWS::EC2::IPAMScope" => Some(&IPAM_SCOPE_META),
         "AWS::EC2::IPv4Pool" => Some(&IPV4_POOL_META),
         "AWS::EC2::Instance" => Some(&INSTANCE_META),
@@ -34165,41 +27839,27 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::EC2::InstanceEventWindow" => Some(&INSTANCE_EVENT_WINDOW_META),
         "AWS::EC2::InternetGateway" => Some(&INTERNET_GATEWAY_META),
         "AWS::EC2::IpPoolRouteTableAssociation" => Some(&IP_POOL_ROUTE_TABLE_ASSOCIATION_META),
-        "AWS::EC2::IpamExternalResourceVerificationToken" => {
-            Some(&IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_META)
-        }
-        "AWS::EC2::IpamInternetRegistryAssociation" => {
-            Some(&IPAM_INTERNET_REGISTRY_ASSOCIATION_META)
-        }
+        "AWS::EC2::IpamExternalResourceVerificationToken" => Some(&IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_META),
+        "AWS::EC2::IpamInternetRegistryAssociation" => Some(&IPAM_INTERNET_REGISTRY_ASSOCIATION_META),
         "AWS::EC2::KeyPair" => Some(&KEY_PAIR_META),
         "AWS::EC2::LaunchTemplate" => Some(&LAUNCH_TEMPLATE_META),
         "AWS::EC2::LocalGatewayRoute" => Some(&LOCAL_GATEWAY_ROUTE_META),
         "AWS::EC2::LocalGatewayRouteTable" => Some(&LOCAL_GATEWAY_ROUTE_TABLE_META),
-        "AWS::EC2::LocalGatewayRouteTableVPCAssociation" => {
-            Some(&LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_META)
-        }
-        "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation" => {
-            Some(&LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_META)
-        }
+        "AWS::EC2::LocalGatewayRouteTableVPCAssociation" => Some(&LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_META),
+        "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation" => Some(&LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_META),
         "AWS::EC2::LocalGatewayVirtualInterface" => Some(&LOCAL_GATEWAY_VIRTUAL_INTERFACE_META),
-        "AWS::EC2::LocalGatewayVirtualInterfaceGroup" => {
-            Some(&LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_META)
-        }
+        "AWS::EC2::LocalGatewayVirtualInterfaceGroup" => Some(&LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_META),
         "AWS::EC2::NatGateway" => Some(&NAT_GATEWAY_META),
         "AWS::EC2::NetworkAcl" => Some(&NETWORK_ACL_META),
         "AWS::EC2::NetworkAclEntry" => Some(&NETWORK_ACL_ENTRY_META),
         "AWS::EC2::NetworkInsightsAccessScope" => Some(&NETWORK_INSIGHTS_ACCESS_SCOPE_META),
-        "AWS::EC2::NetworkInsightsAccessScopeAnalysis" => {
-            Some(&NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_META)
-        }
+        "AWS::EC2::NetworkInsightsAccessScopeAnalysis" => Some(&NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_META),
         "AWS::EC2::NetworkInsightsAnalysis" => Some(&NETWORK_INSIGHTS_ANALYSIS_META),
         "AWS::EC2::NetworkInsightsPath" => Some(&NETWORK_INSIGHTS_PATH_META),
         "AWS::EC2::NetworkInterface" => Some(&NETWORK_INTERFACE_META),
         "AWS::EC2::NetworkInterfaceAttachment" => Some(&NETWORK_INTERFACE_ATTACHMENT_META),
         "AWS::EC2::NetworkInterfacePermission" => Some(&NETWORK_INTERFACE_PERMISSION_META),
-        "AWS::EC2::NetworkPerformanceMetricSubscription" => {
-            Some(&NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_META)
-        }
+        "AWS::EC2::NetworkPerformanceMetricSubscription" => Some(&NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_META),
         "AWS::EC2::PlacementGroup" => Some(&PLACEMENT_GROUP_META),
         "AWS::EC2::PrefixList" => Some(&PREFIX_LIST_META),
         "AWS::EC2::Route" => Some(&ROUTE_META),
@@ -34231,37 +27891,19 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::EC2::TransitGatewayConnect" => Some(&TRANSIT_GATEWAY_CONNECT_META),
         "AWS::EC2::TransitGatewayConnectPeer" => Some(&TRANSIT_GATEWAY_CONNECT_PEER_META),
         "AWS::EC2::TransitGatewayMeteringPolicy" => Some(&TRANSIT_GATEWAY_METERING_POLICY_META),
-        "AWS::EC2::TransitGatewayMeteringPolicyEntry" => {
-            Some(&TRANSIT_GATEWAY_METERING_POLICY_ENTRY_META)
-        }
+        "AWS::EC2::TransitGatewayMeteringPolicyEntry" => Some(&TRANSIT_GATEWAY_METERING_POLICY_ENTRY_META),
         "AWS::EC2::TransitGatewayMulticastDomain" => Some(&TRANSIT_GATEWAY_MULTICAST_DOMAIN_META),
-        "AWS::EC2::TransitGatewayMulticastDomainAssociation" => {
-            Some(&TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_META)
-        }
-        "AWS::EC2::TransitGatewayMulticastGroupMember" => {
-            Some(&TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_META)
-        }
-        "AWS::EC2::TransitGatewayMulticastGroupSource" => {
-            Some(&TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_META)
-        }
-        "AWS::EC2::TransitGatewayPeeringAttachment" => {
-            Some(&TRANSIT_GATEWAY_PEERING_ATTACHMENT_META)
-        }
+        "AWS::EC2::TransitGatewayMulticastDomainAssociation" => Some(&TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_META),
+        "AWS::EC2::TransitGatewayMulticastGroupMember" => Some(&TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_META),
+        "AWS::EC2::TransitGatewayMulticastGroupSource" => Some(&TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_META),
+        "AWS::EC2::TransitGatewayPeeringAttachment" => Some(&TRANSIT_GATEWAY_PEERING_ATTACHMENT_META),
         "AWS::EC2::TransitGatewayPolicyTable" => Some(&TRANSIT_GATEWAY_POLICY_TABLE_META),
-        "AWS::EC2::TransitGatewayPolicyTableAssociation" => {
-            Some(&TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_META)
-        }
-        "AWS::EC2::TransitGatewayPolicyTableEntry" => {
-            Some(&TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_META)
-        }
+        "AWS::EC2::TransitGatewayPolicyTableAssociation" => Some(&TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_META),
+        "AWS::EC2::TransitGatewayPolicyTableEntry" => Some(&TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_META),
         "AWS::EC2::TransitGatewayRoute" => Some(&TRANSIT_GATEWAY_ROUTE_META),
         "AWS::EC2::TransitGatewayRouteTable" => Some(&TRANSIT_GATEWAY_ROUTE_TABLE_META),
-        "AWS::EC2::TransitGatewayRouteTableAssociation" => {
-            Some(&TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_META)
-        }
-        "AWS::EC2::TransitGatewayRouteTablePropagation" => {
-            Some(&TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_META)
-        }
+        "AWS::EC2::TransitGatewayRouteTableAssociation" => Some(&TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_META),
+        "AWS::EC2::TransitGatewayRouteTablePropagation" => Some(&TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_META),
         "AWS::EC2::TransitGatewayVpcAttachment" => Some(&TRANSIT_GATEWAY_VPC_ATTACHMENT_META),
         "AWS::EC2::VPC" => Some(&VPC_META),
         "AWS::EC2::VPCBlockPublicAccessExclusion" => Some(&VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_META),
@@ -34270,9 +27912,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::EC2::VPCDHCPOptionsAssociation" => Some(&VPCDHCP_OPTIONS_ASSOCIATION_META),
         "AWS::EC2::VPCEncryptionControl" => Some(&VPC_ENCRYPTION_CONTROL_META),
         "AWS::EC2::VPCEndpoint" => Some(&VPC_ENDPOINT_META),
-        "AWS::EC2::VPCEndpointConnectionNotification" => {
-            Some(&VPC_ENDPOINT_CONNECTION_NOTIFICATION_META)
-        }
+        "AWS::EC2::VPCEndpointConnectionNotification" => Some(&VPC_ENDPOINT_CONNECTION_NOTIFICATION_META),
         "AWS::EC2::VPCEndpointService" => Some(&VPC_ENDPOINT_SERVICE_META),
         "AWS::EC2::VPCEndpointServicePermissions" => Some(&VPC_ENDPOINT_SERVICE_PERMISSIONS_META),
         "AWS::EC2::VPCGatewayAttachment" => Some(&VPC_GATEWAY_ATTACHMENT_META),

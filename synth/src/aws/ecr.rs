@@ -28,17 +28,11 @@ impl CfnPublicRepository {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPublicRepository {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPublicRepository { props, options: ResourceOptions::default() }
     }
 
     /// The details about the repository that are publicly visible in the Amazon ECR Public Gallery. For more information, see [Amazon ECR Public repository catalog data](https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-catalog-data.html) in the *Amazon ECR Public User Guide*.
-    pub fn repository_catalog_data(
-        mut self,
-        value: impl Into<Val<public_repository::RepositoryCatalogData>>,
-    ) -> Self {
+    pub fn repository_catalog_data(mut self, value: impl Into<Val<public_repository::RepositoryCatalogData>>) -> Self {
         self.props.set("RepositoryCatalogData", value);
         self
     }
@@ -95,10 +89,7 @@ pub(crate) static PUBLIC_REPOSITORY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RepositoryName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
@@ -194,83 +185,19 @@ pub mod public_repository {
 
     pub(crate) static REPOSITORY_CATALOG_DATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AboutText",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Architectures",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "OperatingSystems",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "RepositoryDescription",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UsageText",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
+            ("AboutText", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(10240), allowed: &[] })),
+            ("Architectures", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(50) })),
+            ("OperatingSystems", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(50) })),
+            ("RepositoryDescription", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("UsageText", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(10240), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -291,10 +218,7 @@ impl CfnPullThroughCacheRule {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPullThroughCacheRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPullThroughCacheRule { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the Secrets Manager secret associated with the pull through cache rule.
@@ -372,14 +296,7 @@ impl Resource for CfnPullThroughCacheRule {
 pub(crate) static PULL_THROUGH_CACHE_RULE_META: TypeMeta = TypeMeta {
     type_name: CfnPullThroughCacheRule::TYPE_NAME,
     shape: &PULL_THROUGH_CACHE_RULE_SHAPE,
-    create_only: &[
-        "CredentialArn",
-        "CustomRoleArn",
-        "EcrRepositoryPrefix",
-        "UpstreamRegistry",
-        "UpstreamRegistryUrl",
-        "UpstreamRepositoryPrefix",
-    ],
+    create_only: &["CredentialArn", "CustomRoleArn", "EcrRepositoryPrefix", "UpstreamRegistry", "UpstreamRegistryUrl", "UpstreamRepositoryPrefix"],
     write_only: &["CredentialArn", "CustomRoleArn", "UpstreamRegistry"],
     primary_identifier: &["EcrRepositoryPrefix"],
     attributes: &[],
@@ -416,10 +333,7 @@ impl CfnPullTimeUpdateExclusion {
     pub fn new(principal_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PrincipalArn", principal_arn);
-        CfnPullTimeUpdateExclusion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPullTimeUpdateExclusion { props, options: ResourceOptions::default() }
     }
 }
 
@@ -450,17 +364,9 @@ pub(crate) static PULL_TIME_UPDATE_EXCLUSION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static PULL_TIME_UPDATE_EXCLUSION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "PrincipalArn",
-        &Shape::Str(StrRule {
-            pattern: Some(
-                "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$",
-            ),
-            min_len: Some(0),
-            max_len: Some(200),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("PrincipalArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\\w+=,.@-]+(/[\\w+=,.@-]+)*$"), min_len: Some(0), max_len: Some(200), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -484,10 +390,7 @@ impl CfnRegistryPolicy {
     pub fn new(policy_text: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyText", policy_text);
-        CfnRegistryPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegistryPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -540,17 +443,11 @@ impl CfnRegistryScanningConfiguration {
     ///
     /// - `rules`: `Rules`, The scanning rules associated with the registry.
     /// - `scan_type`: `ScanType`, The type of scanning configured for the registry.
-    pub fn new(
-        rules: impl Into<Val<Vec<registry_scanning_configuration::ScanningRule>>>,
-        scan_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(rules: impl Into<Val<Vec<registry_scanning_configuration::ScanningRule>>>, scan_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Rules", rules);
         props.set("ScanType", scan_type);
-        CfnRegistryScanningConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegistryScanningConfiguration { props, options: ResourceOptions::default() }
     }
 }
 
@@ -589,25 +486,8 @@ pub(crate) static REGISTRY_SCANNING_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static REGISTRY_SCANNING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &registry_scanning_configuration::SCANNING_RULE_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ScanType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BASIC", "ENHANCED"],
-            }),
-        ),
+        ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&registry_scanning_configuration::SCANNING_RULE_SHAPE)), min_items: Some(0), max_items: Some(2) })),
+        ("ScanType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASIC", "ENHANCED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -629,10 +509,7 @@ pub mod registry_scanning_configuration {
         ///
         /// - `repository_filters`: `RepositoryFilters`, The details of a scanning repository filter. For more information on how to use filters, see [Using filters](https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html#image-scanning-filters) in the *Amazon Elastic Container Registry User Guide*.
         /// - `scan_frequency`: `ScanFrequency`, The frequency that scans are performed at for a private registry. When the ``ENHANCED`` scan type is specified, the supported scan frequencies are ``CONTINUOUS_SCAN`` and ``SCAN_ON_PUSH``. When the ``BASIC`` scan type is specified, the ``SCAN_ON_PUSH`` scan frequency is supported. If scan on push is not specified, then the ``MANUAL`` scan frequency is set by default.
-        pub fn new(
-            repository_filters: impl Into<Val<Vec<RepositoryFilter>>>,
-            scan_frequency: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(repository_filters: impl Into<Val<Vec<RepositoryFilter>>>, scan_frequency: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RepositoryFilters", repository_filters);
             props.set("ScanFrequency", scan_frequency);
@@ -673,47 +550,16 @@ pub mod registry_scanning_configuration {
 
     pub(crate) static SCANNING_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RepositoryFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&REPOSITORY_FILTER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ScanFrequency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SCAN_ON_PUSH", "CONTINUOUS_SCAN"],
-                }),
-            ),
+            ("RepositoryFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&REPOSITORY_FILTER_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("ScanFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SCAN_ON_PUSH", "CONTINUOUS_SCAN"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPOSITORY_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Filter",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WILDCARD"],
-                }),
-            ),
+            ("Filter", &Shape::Str(StrRule { pattern: Some("^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("FilterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WILDCARD"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -736,15 +582,10 @@ impl CfnReplicationConfiguration {
     /// Creates the resource from its required properties:
     ///
     /// - `replication_configuration`: `ReplicationConfiguration`, The replication configuration for a registry.
-    pub fn new(
-        replication_configuration: impl Into<Val<replication_configuration::ReplicationConfiguration>>,
-    ) -> Self {
+    pub fn new(replication_configuration: impl Into<Val<replication_configuration::ReplicationConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("ReplicationConfiguration", replication_configuration);
-        CfnReplicationConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicationConfiguration { props, options: ResourceOptions::default() }
     }
 }
 
@@ -782,10 +623,9 @@ pub(crate) static REPLICATION_CONFIGURATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static REPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ReplicationConfiguration",
-        &Shape::Object(&replication_configuration::REPLICATION_CONFIGURATION_SHAPE),
-    )],
+    fields: &[
+        ("ReplicationConfiguration", &Shape::Object(&replication_configuration::REPLICATION_CONFIGURATION_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -898,85 +738,32 @@ pub mod replication_configuration {
     }
 
     pub(crate) static REPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&REPLICATION_RULE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(25),
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&REPLICATION_RULE_SHAPE)), min_items: Some(0), max_items: Some(25) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Destinations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&REPLICATION_DESTINATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "RepositoryFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&REPOSITORY_FILTER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("Destinations", &Shape::List(ListRule { item: Some(&Shape::Object(&REPLICATION_DESTINATION_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+            ("RepositoryFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&REPOSITORY_FILTER_SHAPE)), min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9a-z-]{2,25}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RegistryId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Region", &Shape::Str(StrRule { pattern: Some("[0-9a-z-]{2,25}"), min_len: None, max_len: None, allowed: &[] })),
+            ("RegistryId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPOSITORY_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Filter",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$",
-                    ),
-                    min_len: Some(2),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PREFIX_MATCH"],
-                }),
-            ),
+            ("Filter", &Shape::Str(StrRule { pattern: Some("^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$"), min_len: Some(2), max_len: Some(256), allowed: &[] })),
+            ("FilterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PREFIX_MATCH"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -997,10 +784,7 @@ impl CfnRepository {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRepository {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRepository { props, options: ResourceOptions::default() }
     }
 
     /// If true, deleting the repository force deletes the contents of the repository. If false, the repository must be empty before attempting to delete it.
@@ -1014,10 +798,7 @@ impl CfnRepository {
     /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<repository::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<repository::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
@@ -1025,10 +806,7 @@ impl CfnRepository {
     /// The ``imageScanningConfiguration`` parameter is being deprecated, in favor of specifying the image scanning configuration at the registry level. For more information, see ``PutRegistryScanningConfiguration``.
     ///
     /// The image scanning configuration for the repository. This determines whether images are scanned for known vulnerabilities after being pushed to the repository.
-    pub fn image_scanning_configuration(
-        mut self,
-        value: impl Into<Val<repository::ImageScanningConfiguration>>,
-    ) -> Self {
+    pub fn image_scanning_configuration(mut self, value: impl Into<Val<repository::ImageScanningConfiguration>>) -> Self {
         self.props.set("ImageScanningConfiguration", value);
         self
     }
@@ -1042,10 +820,7 @@ impl CfnRepository {
     }
 
     /// A list of filters that specify which image tags are excluded from the repository's image tag mutability setting.
-    pub fn image_tag_mutability_exclusion_filters(
-        mut self,
-        value: impl Into<Val<Vec<repository::ImageTagMutabilityExclusionFilter>>>,
-    ) -> Self {
+    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl Into<Val<Vec<repository::ImageTagMutabilityExclusionFilter>>>) -> Self {
         self.props.set("ImageTagMutabilityExclusionFilters", value);
         self
     }
@@ -1111,19 +886,11 @@ impl Handle<CfnRepository> {
 pub(crate) static REPOSITORY_META: TypeMeta = TypeMeta {
     type_name: CfnRepository::TYPE_NAME,
     shape: &REPOSITORY_SHAPE,
-    create_only: &[
-        "EncryptionConfiguration",
-        "EncryptionConfiguration/EncryptionType",
-        "EncryptionConfiguration/KmsKey",
-        "RepositoryName",
-    ],
+    create_only: &["EncryptionConfiguration", "EncryptionConfiguration/EncryptionType", "EncryptionConfiguration/KmsKey", "RepositoryName"],
     write_only: &["EmptyOnDelete"],
     primary_identifier: &["RepositoryName"],
     attributes: &["Arn", "RepositoryUri"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -1166,6 +933,8 @@ pub mod repository {
         }
 
         /// If you use the ``KMS`` encryption type, specify the KMS key to use for encryption. The alias, key ID, or full ARN of the KMS key can be specified. The key must exist in the same Region as the repository. If no key is specified, the default AWS managed KMS key for Amazon ECR will be used.
+        ///
+        /// Changing it replaces the resource.
         pub fn kms_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKey", value);
             self
@@ -1215,19 +984,10 @@ pub mod repository {
         ///
         /// - `image_tag_mutability_exclusion_filter_type`: `ImageTagMutabilityExclusionFilterType`.
         /// - `image_tag_mutability_exclusion_filter_value`: `ImageTagMutabilityExclusionFilterValue`.
-        pub fn new(
-            image_tag_mutability_exclusion_filter_type: impl Into<Val<String>>,
-            image_tag_mutability_exclusion_filter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(image_tag_mutability_exclusion_filter_type: impl Into<Val<String>>, image_tag_mutability_exclusion_filter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ImageTagMutabilityExclusionFilterType",
-                image_tag_mutability_exclusion_filter_type,
-            );
-            props.set(
-                "ImageTagMutabilityExclusionFilterValue",
-                image_tag_mutability_exclusion_filter_value,
-            );
+            props.set("ImageTagMutabilityExclusionFilterType", image_tag_mutability_exclusion_filter_type);
+            props.set("ImageTagMutabilityExclusionFilterValue", image_tag_mutability_exclusion_filter_value);
             ImageTagMutabilityExclusionFilter { props }
         }
     }
@@ -1297,96 +1057,32 @@ pub mod repository {
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AES256", "KMS", "KMS_DSSE"],
-                }),
-            ),
-            (
-                "KmsKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES256", "KMS", "KMS_DSSE"] })),
+            ("KmsKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_TAG_MUTABILITY_EXCLUSION_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ImageTagMutabilityExclusionFilterType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WILDCARD"],
-                }),
-            ),
-            (
-                "ImageTagMutabilityExclusionFilterValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z._*-]{1,128}"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ImageTagMutabilityExclusionFilterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WILDCARD"] })),
+            ("ImageTagMutabilityExclusionFilterValue", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._*-]{1,128}"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIFECYCLE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LifecyclePolicyText",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(100),
-                    max_len: Some(30720),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RegistryId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
+            ("LifecyclePolicyText", &Shape::Str(StrRule { pattern: None, min_len: Some(100), max_len: Some(30720), allowed: &[] })),
+            ("RegistryId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1412,10 +1108,7 @@ impl CfnRepositoryCreationTemplate {
         let mut props = Props::new();
         props.set("AppliedFor", applied_for);
         props.set("Prefix", prefix);
-        CfnRepositoryCreationTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRepositoryCreationTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the role to be assumed by Amazon ECR. Amazon ECR will assume your supplied role when the customRoleArn is specified. When this field isn't specified, Amazon ECR will use the service-linked role for the repository creation template.
@@ -1431,10 +1124,7 @@ impl CfnRepositoryCreationTemplate {
     }
 
     /// The encryption configuration associated with the repository creation template.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<repository_creation_template::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<repository_creation_template::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
@@ -1448,10 +1138,7 @@ impl CfnRepositoryCreationTemplate {
     }
 
     /// A list of filters that specify which image tags are excluded from the repository creation template's image tag mutability setting.
-    pub fn image_tag_mutability_exclusion_filters(
-        mut self,
-        value: impl Into<Val<Vec<repository_creation_template::ImageTagMutabilityExclusionFilter>>>,
-    ) -> Self {
+    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl Into<Val<Vec<repository_creation_template::ImageTagMutabilityExclusionFilter>>>) -> Self {
         self.props.set("ImageTagMutabilityExclusionFilters", value);
         self
     }
@@ -1469,10 +1156,7 @@ impl CfnRepositoryCreationTemplate {
     }
 
     /// The metadata to apply to the repository to help you categorize and organize. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub fn resource_tags(
-        mut self,
-        value: impl Into<Val<Vec<repository_creation_template::Tag>>>,
-    ) -> Self {
+    pub fn resource_tags(mut self, value: impl Into<Val<Vec<repository_creation_template::Tag>>>) -> Self {
         self.props.set("ResourceTags", value);
         self
     }
@@ -1582,19 +1266,10 @@ pub mod repository_creation_template {
         ///
         /// - `image_tag_mutability_exclusion_filter_type`: `ImageTagMutabilityExclusionFilterType`.
         /// - `image_tag_mutability_exclusion_filter_value`: `ImageTagMutabilityExclusionFilterValue`.
-        pub fn new(
-            image_tag_mutability_exclusion_filter_type: impl Into<Val<String>>,
-            image_tag_mutability_exclusion_filter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(image_tag_mutability_exclusion_filter_type: impl Into<Val<String>>, image_tag_mutability_exclusion_filter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ImageTagMutabilityExclusionFilterType",
-                image_tag_mutability_exclusion_filter_type,
-            );
-            props.set(
-                "ImageTagMutabilityExclusionFilterValue",
-                image_tag_mutability_exclusion_filter_value,
-            );
+            props.set("ImageTagMutabilityExclusionFilterType", image_tag_mutability_exclusion_filter_type);
+            props.set("ImageTagMutabilityExclusionFilterValue", image_tag_mutability_exclusion_filter_value);
             ImageTagMutabilityExclusionFilter { props }
         }
     }
@@ -1632,72 +1307,24 @@ pub mod repository_creation_template {
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AES256", "KMS", "KMS_DSSE"],
-                }),
-            ),
-            (
-                "KmsKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES256", "KMS", "KMS_DSSE"] })),
+            ("KmsKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_TAG_MUTABILITY_EXCLUSION_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ImageTagMutabilityExclusionFilterType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WILDCARD"],
-                }),
-            ),
-            (
-                "ImageTagMutabilityExclusionFilterValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z._*-]{1,128}"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ImageTagMutabilityExclusionFilterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WILDCARD"] })),
+            ("ImageTagMutabilityExclusionFilterValue", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._*-]{1,128}"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1721,10 +1348,7 @@ impl CfnSigningConfiguration {
     pub fn new(rules: impl Into<Val<Vec<signing_configuration::Rule>>>) -> Self {
         let mut props = Props::new();
         props.set("Rules", rules);
-        CfnSigningConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSigningConfiguration { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1764,14 +1388,9 @@ pub(crate) static SIGNING_CONFIGURATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static SIGNING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Rules",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&signing_configuration::RULE_SHAPE)),
-            min_items: Some(0),
-            max_items: Some(50),
-        }),
-    )],
+    fields: &[
+        ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&signing_configuration::RULE_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1845,26 +1464,8 @@ pub mod signing_configuration {
 
     pub(crate) static REPOSITORY_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Filter",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WILDCARD_MATCH"],
-                }),
-            ),
+            ("Filter", &Shape::Str(StrRule { pattern: Some("^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("FilterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WILDCARD_MATCH"] })),
         ],
         ..ObjectShape::EMPTY
     };

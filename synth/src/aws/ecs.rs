@@ -28,17 +28,11 @@ impl CfnCapacityProvider {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCapacityProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCapacityProvider { props, options: ResourceOptions::default() }
     }
 
     /// The `AutoScalingGroupProvider` property.
-    pub fn auto_scaling_group_provider(
-        mut self,
-        value: impl Into<Val<capacity_provider::AutoScalingGroupProvider>>,
-    ) -> Self {
+    pub fn auto_scaling_group_provider(mut self, value: impl Into<Val<capacity_provider::AutoScalingGroupProvider>>) -> Self {
         self.props.set("AutoScalingGroupProvider", value);
         self
     }
@@ -52,10 +46,7 @@ impl CfnCapacityProvider {
     }
 
     /// The `ManagedInstancesProvider` property.
-    pub fn managed_instances_provider(
-        mut self,
-        value: impl Into<Val<capacity_provider::ManagedInstancesProvider>>,
-    ) -> Self {
+    pub fn managed_instances_provider(mut self, value: impl Into<Val<capacity_provider::ManagedInstancesProvider>>) -> Self {
         self.props.set("ManagedInstancesProvider", value);
         self
     }
@@ -93,39 +84,19 @@ impl Resource for CfnCapacityProvider {
 pub(crate) static CAPACITY_PROVIDER_META: TypeMeta = TypeMeta {
     type_name: CfnCapacityProvider::TYPE_NAME,
     shape: &CAPACITY_PROVIDER_SHAPE,
-    create_only: &[
-        "AutoScalingGroupProvider/AutoScalingGroupArn",
-        "ClusterName",
-        "Name",
-    ],
+    create_only: &["AutoScalingGroupProvider/AutoScalingGroupArn", "ClusterName", "Name"],
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CAPACITY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoScalingGroupProvider",
-            &Shape::Object(&capacity_provider::AUTO_SCALING_GROUP_PROVIDER_SHAPE),
-        ),
-        (
-            "ManagedInstancesProvider",
-            &Shape::Object(&capacity_provider::MANAGED_INSTANCES_PROVIDER_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&capacity_provider::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AutoScalingGroupProvider", &Shape::Object(&capacity_provider::AUTO_SCALING_GROUP_PROVIDER_SHAPE)),
+        ("ManagedInstancesProvider", &Shape::Object(&capacity_provider::MANAGED_INSTANCES_PROVIDER_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&capacity_provider::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -244,10 +215,7 @@ pub mod capacity_provider {
         ///
         /// - `infrastructure_role_arn`: `InfrastructureRoleArn`.
         /// - `instance_launch_template`: `InstanceLaunchTemplate`.
-        pub fn new(
-            infrastructure_role_arn: impl Into<Val<String>>,
-            instance_launch_template: impl Into<Val<InstanceLaunchTemplate>>,
-        ) -> Self {
+        pub fn new(infrastructure_role_arn: impl Into<Val<String>>, instance_launch_template: impl Into<Val<InstanceLaunchTemplate>>) -> Self {
             let mut props = Props::new();
             props.set("InfrastructureRoleArn", infrastructure_role_arn);
             props.set("InstanceLaunchTemplate", instance_launch_template);
@@ -255,19 +223,13 @@ pub mod capacity_provider {
         }
 
         /// The `AutoRepairConfiguration` property.
-        pub fn auto_repair_configuration(
-            mut self,
-            value: impl Into<Val<AutoRepairConfiguration>>,
-        ) -> Self {
+        pub fn auto_repair_configuration(mut self, value: impl Into<Val<AutoRepairConfiguration>>) -> Self {
             self.props.set("AutoRepairConfiguration", value);
             self
         }
 
         /// Defines how Amazon ECS Managed Instances optimizes the infrastructure in your capacity provider. Configure it to turn on or off the infrastructure optimization in your capacity provider, and to control the idle EC2 instances optimization delay.
-        pub fn infrastructure_optimization(
-            mut self,
-            value: impl Into<Val<InfrastructureOptimization>>,
-        ) -> Self {
+        pub fn infrastructure_optimization(mut self, value: impl Into<Val<InfrastructureOptimization>>) -> Self {
             self.props.set("InfrastructureOptimization", value);
             self
         }
@@ -352,10 +314,7 @@ pub mod capacity_provider {
         ///
         /// - `ec2_instance_profile_arn`: `Ec2InstanceProfileArn`.
         /// - `network_configuration`: `NetworkConfiguration`.
-        pub fn new(
-            ec2_instance_profile_arn: impl Into<Val<String>>,
-            network_configuration: impl Into<Val<ManagedInstancesNetworkConfiguration>>,
-        ) -> Self {
+        pub fn new(ec2_instance_profile_arn: impl Into<Val<String>>, network_configuration: impl Into<Val<ManagedInstancesNetworkConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("Ec2InstanceProfileArn", ec2_instance_profile_arn);
             props.set("NetworkConfiguration", network_configuration);
@@ -371,10 +330,7 @@ pub mod capacity_provider {
         }
 
         /// The `CapacityReservations` property.
-        pub fn capacity_reservations(
-            mut self,
-            value: impl Into<Val<CapacityReservationRequest>>,
-        ) -> Self {
+        pub fn capacity_reservations(mut self, value: impl Into<Val<CapacityReservationRequest>>) -> Self {
             self.props.set("CapacityReservations", value);
             self
         }
@@ -392,19 +348,13 @@ pub mod capacity_provider {
         }
 
         /// The `InstanceRequirements` property.
-        pub fn instance_requirements(
-            mut self,
-            value: impl Into<Val<InstanceRequirementsRequest>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, value: impl Into<Val<InstanceRequirementsRequest>>) -> Self {
             self.props.set("InstanceRequirements", value);
             self
         }
 
         /// The `LocalStorageConfiguration` property.
-        pub fn local_storage_configuration(
-            mut self,
-            value: impl Into<Val<ManagedInstancesLocalStorageConfiguration>>,
-        ) -> Self {
+        pub fn local_storage_configuration(mut self, value: impl Into<Val<ManagedInstancesLocalStorageConfiguration>>) -> Self {
             self.props.set("LocalStorageConfiguration", value);
             self
         }
@@ -418,10 +368,7 @@ pub mod capacity_provider {
         }
 
         /// The `StorageConfiguration` property.
-        pub fn storage_configuration(
-            mut self,
-            value: impl Into<Val<ManagedInstancesStorageConfiguration>>,
-        ) -> Self {
+        pub fn storage_configuration(mut self, value: impl Into<Val<ManagedInstancesStorageConfiguration>>) -> Self {
             self.props.set("StorageConfiguration", value);
             self
         }
@@ -478,10 +425,7 @@ pub mod capacity_provider {
         ///
         /// - `memory_mi_b`: `MemoryMiB`.
         /// - `v_cpu_count`: `VCpuCount`.
-        pub fn new(
-            memory_mi_b: impl Into<Val<MemoryMiBRequest>>,
-            v_cpu_count: impl Into<Val<VCpuCountRangeRequest>>,
-        ) -> Self {
+        pub fn new(memory_mi_b: impl Into<Val<MemoryMiBRequest>>, v_cpu_count: impl Into<Val<VCpuCountRangeRequest>>) -> Self {
             let mut props = Props::new();
             props.set("MemoryMiB", memory_mi_b);
             props.set("VCpuCount", v_cpu_count);
@@ -507,10 +451,7 @@ pub mod capacity_provider {
         }
 
         /// The `AcceleratorTotalMemoryMiB` property.
-        pub fn accelerator_total_memory_mi_b(
-            mut self,
-            value: impl Into<Val<AcceleratorTotalMemoryMiBRequest>>,
-        ) -> Self {
+        pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Val<AcceleratorTotalMemoryMiBRequest>>) -> Self {
             self.props.set("AcceleratorTotalMemoryMiB", value);
             self
         }
@@ -536,10 +477,7 @@ pub mod capacity_provider {
         }
 
         /// The `BaselineEbsBandwidthMbps` property.
-        pub fn baseline_ebs_bandwidth_mbps(
-            mut self,
-            value: impl Into<Val<BaselineEbsBandwidthMbpsRequest>>,
-        ) -> Self {
+        pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Val<BaselineEbsBandwidthMbpsRequest>>) -> Self {
             self.props.set("BaselineEbsBandwidthMbps", value);
             self
         }
@@ -585,49 +523,32 @@ pub mod capacity_provider {
         }
 
         /// The `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice` property.
-        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
+        pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", value);
             self
         }
 
         /// The `MemoryGiBPerVCpu` property.
-        pub fn memory_gi_b_per_v_cpu(
-            mut self,
-            value: impl Into<Val<MemoryGiBPerVCpuRequest>>,
-        ) -> Self {
+        pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Val<MemoryGiBPerVCpuRequest>>) -> Self {
             self.props.set("MemoryGiBPerVCpu", value);
             self
         }
 
         /// The `NetworkBandwidthGbps` property.
-        pub fn network_bandwidth_gbps(
-            mut self,
-            value: impl Into<Val<NetworkBandwidthGbpsRequest>>,
-        ) -> Self {
+        pub fn network_bandwidth_gbps(mut self, value: impl Into<Val<NetworkBandwidthGbpsRequest>>) -> Self {
             self.props.set("NetworkBandwidthGbps", value);
             self
         }
 
         /// The `NetworkInterfaceCount` property.
-        pub fn network_interface_count(
-            mut self,
-            value: impl Into<Val<NetworkInterfaceCountRequest>>,
-        ) -> Self {
+        pub fn network_interface_count(mut self, value: impl Into<Val<NetworkInterfaceCountRequest>>) -> Self {
             self.props.set("NetworkInterfaceCount", value);
             self
         }
 
         /// The `OnDemandMaxPricePercentageOverLowestPrice` property.
-        pub fn on_demand_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("OnDemandMaxPricePercentageOverLowestPrice", value);
+        pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("OnDemandMaxPricePercentageOverLowestPrice", value);
             self
         }
 
@@ -638,20 +559,13 @@ pub mod capacity_provider {
         }
 
         /// The `SpotMaxPricePercentageOverLowestPrice` property.
-        pub fn spot_max_price_percentage_over_lowest_price(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("SpotMaxPricePercentageOverLowestPrice", value);
+        pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("SpotMaxPricePercentageOverLowestPrice", value);
             self
         }
 
         /// The `TotalLocalStorageGB` property.
-        pub fn total_local_storage_gb(
-            mut self,
-            value: impl Into<Val<TotalLocalStorageGbRequest>>,
-        ) -> Self {
+        pub fn total_local_storage_gb(mut self, value: impl Into<Val<TotalLocalStorageGbRequest>>) -> Self {
             self.props.set("TotalLocalStorageGB", value);
             self
         }
@@ -965,9 +879,7 @@ pub mod capacity_provider {
         }
     }
 
-    impl From<ManagedInstancesLocalStorageConfiguration>
-        for Val<ManagedInstancesLocalStorageConfiguration>
-    {
+    impl From<ManagedInstancesLocalStorageConfiguration> for Val<ManagedInstancesLocalStorageConfiguration> {
         fn from(v: ManagedInstancesLocalStorageConfiguration) -> Self {
             v.props.into_val()
         }
@@ -984,10 +896,7 @@ pub mod capacity_provider {
         ///
         /// - `security_groups`: `SecurityGroups`.
         /// - `subnets`: `Subnets`.
-        pub fn new(
-            security_groups: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroups", security_groups);
             props.set("Subnets", subnets);
@@ -1058,370 +967,94 @@ pub mod capacity_provider {
 
     pub(crate) static AUTO_SCALING_GROUP_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ManagedDraining",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
+            ("ManagedDraining", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
             ("ManagedScaling", &Shape::Object(&MANAGED_SCALING_SHAPE)),
-            (
-                "ManagedTerminationProtection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
+            ("ManagedTerminationProtection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_SCALING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceWarmupPeriod",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumScalingStepSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinimumScalingStepSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "TargetCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceWarmupPeriod", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000.0), allowed: &[] })),
+            ("MaximumScalingStepSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("MinimumScalingStepSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("TargetCapacity", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_INSTANCES_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoRepairConfiguration",
-                &Shape::Object(&AUTO_REPAIR_CONFIGURATION_SHAPE),
-            ),
-            (
-                "InfrastructureOptimization",
-                &Shape::Object(&INFRASTRUCTURE_OPTIMIZATION_SHAPE),
-            ),
-            (
-                "InstanceLaunchTemplate",
-                &Shape::Object(&INSTANCE_LAUNCH_TEMPLATE_SHAPE),
-            ),
-            (
-                "PropagateTags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CAPACITY_PROVIDER", "NONE"],
-                }),
-            ),
+            ("AutoRepairConfiguration", &Shape::Object(&AUTO_REPAIR_CONFIGURATION_SHAPE)),
+            ("InfrastructureOptimization", &Shape::Object(&INFRASTRUCTURE_OPTIMIZATION_SHAPE)),
+            ("InstanceLaunchTemplate", &Shape::Object(&INSTANCE_LAUNCH_TEMPLATE_SHAPE)),
+            ("PropagateTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CAPACITY_PROVIDER", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_REPAIR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ActionsStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("ActionsStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFRASTRUCTURE_OPTIMIZATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ScaleInAfter",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ScaleInAfter", &Shape::Num(NumRule { min: Some(-1.0), max: Some(3600.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_LAUNCH_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityOptionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ON_DEMAND", "SPOT", "RESERVED"],
-                }),
-            ),
-            (
-                "CapacityReservations",
-                &Shape::Object(&CAPACITY_RESERVATION_REQUEST_SHAPE),
-            ),
-            (
-                "InstanceRequirements",
-                &Shape::Object(&INSTANCE_REQUIREMENTS_REQUEST_SHAPE),
-            ),
-            (
-                "Monitoring",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BASIC", "DETAILED"],
-                }),
-            ),
-            (
-                "StorageConfiguration",
-                &Shape::Object(&MANAGED_INSTANCES_STORAGE_CONFIGURATION_SHAPE),
-            ),
+            ("CapacityOptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_DEMAND", "SPOT", "RESERVED"] })),
+            ("CapacityReservations", &Shape::Object(&CAPACITY_RESERVATION_REQUEST_SHAPE)),
+            ("InstanceRequirements", &Shape::Object(&INSTANCE_REQUIREMENTS_REQUEST_SHAPE)),
+            ("Monitoring", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASIC", "DETAILED"] })),
+            ("StorageConfiguration", &Shape::Object(&MANAGED_INSTANCES_STORAGE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_RESERVATION_REQUEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReservationPreference",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "RESERVATIONS_ONLY",
-                    "RESERVATIONS_FIRST",
-                    "RESERVATIONS_EXCLUDED",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ReservationPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RESERVATIONS_ONLY", "RESERVATIONS_FIRST", "RESERVATIONS_EXCLUDED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_REQUIREMENTS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AcceleratorManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "a10g",
-                            "a100",
-                            "h100",
-                            "inferentia",
-                            "k520",
-                            "k80",
-                            "m60",
-                            "radeon-pro-v520",
-                            "t4",
-                            "t4g",
-                            "vu9p",
-                            "v100",
-                            "l40s",
-                            "l4",
-                            "gaudi-hl-205",
-                            "inferentia2",
-                            "trainium",
-                            "trainium2",
-                            "u30",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AcceleratorTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["gpu", "fpga", "inference"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AllowedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z0-9\\.\\*]+"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
-            (
-                "BareMetal",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["included", "required", "excluded"],
-                }),
-            ),
-            (
-                "BurstablePerformance",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["included", "required", "excluded"],
-                }),
-            ),
-            (
-                "CpuManufacturers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["intel", "amd", "amazon-web-services"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ExcludedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z0-9\\.\\*]+"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
-            (
-                "InstanceGenerations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["current", "previous"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LocalStorage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["included", "required", "excluded"],
-                }),
-            ),
-            (
-                "LocalStorageTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["hdd", "ssd"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AcceleratorManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"] })), min_items: None, max_items: None })),
+            ("AcceleratorNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"] })), min_items: None, max_items: None })),
+            ("AcceleratorTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["gpu", "fpga", "inference"] })), min_items: None, max_items: None })),
+            ("AllowedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\.\\*]+"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
+            ("BareMetal", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "required", "excluded"] })),
+            ("BurstablePerformance", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "required", "excluded"] })),
+            ("CpuManufacturers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["intel", "amd", "amazon-web-services"] })), min_items: None, max_items: None })),
+            ("ExcludedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\.\\*]+"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
+            ("InstanceGenerations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["current", "previous"] })), min_items: None, max_items: None })),
+            ("LocalStorage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["included", "required", "excluded"] })),
+            ("LocalStorageTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hdd", "ssd"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_INSTANCES_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StorageSizeGiB",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StorageSizeGiB", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1442,10 +1075,7 @@ impl CfnCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// The short name of one or more capacity providers to associate with the cluster. A capacity provider must be associated with a cluster before it can be included as part of the default capacity provider strategy of the cluster or used in a capacity provider strategy when calling the [CreateService](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html) or [RunTask](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html) actions.
@@ -1473,10 +1103,7 @@ impl CfnCluster {
     /// Container Insights with enhanced observability provides all the Container Insights metrics, plus additional task and container metrics. This version supports enhanced observability for Amazon ECS clusters using the Amazon EC2 and Fargate launch types. After you configure Container Insights with enhanced observability on Amazon ECS, Container Insights auto-collects detailed infrastructure telemetry from the cluster level down to the container level in your environment and displays these critical performance data in curated dashboards removing the heavy lifting in observability set-up.
     ///
     /// For more information, see [Monitor Amazon ECS containers using Container Insights with enhanced observability](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html) in the *Amazon Elastic Container Service Developer Guide*.
-    pub fn cluster_settings(
-        mut self,
-        value: impl Into<Val<Vec<cluster::ClusterSettings>>>,
-    ) -> Self {
+    pub fn cluster_settings(mut self, value: impl Into<Val<Vec<cluster::ClusterSettings>>>) -> Self {
         self.props.set("ClusterSettings", value);
         self
     }
@@ -1488,10 +1115,7 @@ impl CfnCluster {
     }
 
     /// The default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
-    pub fn default_capacity_provider_strategy(
-        mut self,
-        value: impl Into<Val<Vec<cluster::CapacityProviderStrategyItem>>>,
-    ) -> Self {
+    pub fn default_capacity_provider_strategy(mut self, value: impl Into<Val<Vec<cluster::CapacityProviderStrategyItem>>>) -> Self {
         self.props.set("DefaultCapacityProviderStrategy", value);
         self
     }
@@ -1501,10 +1125,7 @@ impl CfnCluster {
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     ///
     /// Write-only.
-    pub fn service_connect_defaults(
-        mut self,
-        value: impl Into<Val<cluster::ServiceConnectDefaults>>,
-    ) -> Self {
+    pub fn service_connect_defaults(mut self, value: impl Into<Val<cluster::ServiceConnectDefaults>>) -> Self {
         self.props.set("ServiceConnectDefaults", value);
         self
     }
@@ -1561,37 +1182,15 @@ pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     write_only: &["ServiceConnectDefaults"],
     primary_identifier: &["ClusterName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&cluster::CLUSTER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DefaultCapacityProviderStrategy",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &cluster::CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Configuration", &Shape::Object(&cluster::CLUSTER_CONFIGURATION_SHAPE)),
+        ("DefaultCapacityProviderStrategy", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1658,19 +1257,13 @@ pub mod cluster {
         }
 
         /// The details of the execute command configuration.
-        pub fn execute_command_configuration(
-            mut self,
-            value: impl Into<Val<ExecuteCommandConfiguration>>,
-        ) -> Self {
+        pub fn execute_command_configuration(mut self, value: impl Into<Val<ExecuteCommandConfiguration>>) -> Self {
             self.props.set("ExecuteCommandConfiguration", value);
             self
         }
 
         /// The details of the managed storage configuration.
-        pub fn managed_storage_configuration(
-            mut self,
-            value: impl Into<Val<ManagedStorageConfiguration>>,
-        ) -> Self {
+        pub fn managed_storage_configuration(mut self, value: impl Into<Val<ManagedStorageConfiguration>>) -> Self {
             self.props.set("ManagedStorageConfiguration", value);
             self
         }
@@ -1702,10 +1295,7 @@ pub mod cluster {
         }
 
         /// The log configuration for the results of the execute command actions. The logs can be sent to CloudWatch Logs or an Amazon S3 bucket. When ``logging=OVERRIDE`` is specified, a ``logConfiguration`` must be provided.
-        pub fn log_configuration(
-            mut self,
-            value: impl Into<Val<ExecuteCommandLogConfiguration>>,
-        ) -> Self {
+        pub fn log_configuration(mut self, value: impl Into<Val<ExecuteCommandLogConfiguration>>) -> Self {
             self.props.set("LogConfiguration", value);
             self
         }
@@ -1803,10 +1393,7 @@ pub mod cluster {
         /// When you specify a ``fargateEphemeralStorageKmsKeyId``, AWS Fargate uses the key to encrypt data at rest in ephemeral storage. For more information about Fargate ephemeral storage encryption, see [Customer managed keys for Fargate ephemeral storage for Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-storage-encryption.html) in the *Amazon Elastic Container Service Developer Guide*.
         ///
         /// The key must be a single Region key.
-        pub fn fargate_ephemeral_storage_kms_key_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FargateEphemeralStorageKmsKeyId", value);
             self
         }
@@ -1987,68 +1574,31 @@ pub mod cluster {
     }
 
     pub(crate) static CLUSTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExecuteCommandConfiguration",
-            &Shape::Object(&EXECUTE_COMMAND_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ExecuteCommandConfiguration", &Shape::Object(&EXECUTE_COMMAND_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXECUTE_COMMAND_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Logging",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEFAULT", "NONE", "OVERRIDE"],
-            }),
-        )],
+        fields: &[
+            ("Logging", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "NONE", "OVERRIDE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Base",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Base", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2070,22 +1620,11 @@ impl CfnClusterCapacityProviderAssociations {
     ///
     /// - `cluster`: `Cluster`, The name of the cluster
     /// - `default_capacity_provider_strategy`: `DefaultCapacityProviderStrategy`, List of capacity providers to associate with the cluster
-    pub fn new(
-        cluster: impl Into<Val<String>>,
-        default_capacity_provider_strategy: impl Into<
-            Val<Vec<cluster_capacity_provider_associations::CapacityProviderStrategy>>,
-        >,
-    ) -> Self {
+    pub fn new(cluster: impl Into<Val<String>>, default_capacity_provider_strategy: impl Into<Val<Vec<cluster_capacity_provider_associations::CapacityProviderStrategy>>>) -> Self {
         let mut props = Props::new();
         props.set("Cluster", cluster);
-        props.set(
-            "DefaultCapacityProviderStrategy",
-            default_capacity_provider_strategy,
-        );
-        CfnClusterCapacityProviderAssociations {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("DefaultCapacityProviderStrategy", default_capacity_provider_strategy);
+        CfnClusterCapacityProviderAssociations { props, options: ResourceOptions::default() }
     }
 
     /// List of capacity providers to associate with the cluster
@@ -2123,25 +1662,8 @@ pub(crate) static CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_META: TypeMeta = TypeMe
 
 pub(crate) static CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Cluster",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultCapacityProviderStrategy",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &cluster_capacity_provider_associations::CAPACITY_PROVIDER_STRATEGY_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Cluster", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("DefaultCapacityProviderStrategy", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster_capacity_provider_associations::CAPACITY_PROVIDER_STRATEGY_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2189,22 +1711,8 @@ pub mod cluster_capacity_provider_associations {
 
     pub(crate) static CAPACITY_PROVIDER_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Base",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Base", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2225,10 +1733,7 @@ impl CfnDaemon {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDaemon {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDaemon { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Names (ARNs) of the capacity providers associated with the daemon.
@@ -2276,10 +1781,7 @@ impl CfnDaemon {
     /// The deployment configuration used for this daemon deployment.
     ///
     /// Write-only.
-    pub fn deployment_configuration(
-        mut self,
-        value: impl Into<Val<daemon::DaemonDeploymentConfiguration>>,
-    ) -> Self {
+    pub fn deployment_configuration(mut self, value: impl Into<Val<daemon::DaemonDeploymentConfiguration>>) -> Self {
         self.props.set("DeploymentConfiguration", value);
         self
     }
@@ -2363,62 +1865,19 @@ pub(crate) static DAEMON_META: TypeMeta = TypeMeta {
     type_name: CfnDaemon::TYPE_NAME,
     shape: &DAEMON_SHAPE,
     create_only: &["ClusterArn", "DaemonName"],
-    write_only: &[
-        "CapacityProviderArns",
-        "Critical",
-        "DaemonName",
-        "DaemonTaskDefinitionArn",
-        "DeploymentConfiguration",
-        "EnableECSManagedTags",
-        "EnableExecuteCommand",
-        "PropagateTags",
-    ],
+    write_only: &["CapacityProviderArns", "Critical", "DaemonName", "DaemonTaskDefinitionArn", "DeploymentConfiguration", "EnableECSManagedTags", "EnableExecuteCommand", "PropagateTags"],
     primary_identifier: &["DaemonArn"],
-    attributes: &[
-        "CreatedAt",
-        "DaemonArn",
-        "DaemonStatus",
-        "DeploymentArn",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DaemonArn", "DaemonStatus", "DeploymentArn", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static DAEMON_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CapacityProviderArns",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DeploymentConfiguration",
-            &Shape::Object(&daemon::DAEMON_DEPLOYMENT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "PropagateTags",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAEMON", "NONE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&daemon::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("CapacityProviderArns", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ("DeploymentConfiguration", &Shape::Object(&daemon::DAEMON_DEPLOYMENT_CONFIGURATION_SHAPE)),
+        ("PropagateTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAEMON", "NONE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&daemon::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2546,46 +2005,16 @@ pub mod daemon {
 
     pub(crate) static DAEMON_DEPLOYMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BakeTimeInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1440.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DrainPercent",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("BakeTimeInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(1440.0), allowed: &[] })),
+            ("DrainPercent", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2606,19 +2035,13 @@ impl CfnDaemonTaskDefinition {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDaemonTaskDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDaemonTaskDefinition { props, options: ResourceOptions::default() }
     }
 
     /// A list of container definitions in JSON format that describe the containers that make up the daemon task.
     ///
     /// Changing it replaces the resource.
-    pub fn container_definitions(
-        mut self,
-        value: impl Into<Val<Vec<daemon_task_definition::DaemonContainerDefinition>>>,
-    ) -> Self {
+    pub fn container_definitions(mut self, value: impl Into<Val<Vec<daemon_task_definition::DaemonContainerDefinition>>>) -> Self {
         self.props.set("ContainerDefinitions", value);
         self
     }
@@ -2727,65 +2150,20 @@ impl Handle<CfnDaemonTaskDefinition> {
 pub(crate) static DAEMON_TASK_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnDaemonTaskDefinition::TYPE_NAME,
     shape: &DAEMON_TASK_DEFINITION_SHAPE,
-    create_only: &[
-        "ContainerDefinitions",
-        "Cpu",
-        "ExecutionRoleArn",
-        "Family",
-        "IpcMode",
-        "Memory",
-        "PidMode",
-        "TaskRoleArn",
-        "Volumes",
-    ],
+    create_only: &["ContainerDefinitions", "Cpu", "ExecutionRoleArn", "Family", "IpcMode", "Memory", "PidMode", "TaskRoleArn", "Volumes"],
     write_only: &[],
     primary_identifier: &["DaemonTaskDefinitionArn"],
     attributes: &["DaemonTaskDefinitionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static DAEMON_TASK_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContainerDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &daemon_task_definition::DAEMON_CONTAINER_DEFINITION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IpcMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "shared"],
-            }),
-        ),
-        (
-            "PidMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "shared"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&daemon_task_definition::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ContainerDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&daemon_task_definition::DAEMON_CONTAINER_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+        ("IpcMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "shared"] })),
+        ("PidMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "shared"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&daemon_task_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2857,10 +2235,7 @@ pub mod daemon_task_definition {
         }
 
         /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs.
-        pub fn firelens_configuration(
-            mut self,
-            value: impl Into<Val<FirelensConfiguration>>,
-        ) -> Self {
+        pub fn firelens_configuration(mut self, value: impl Into<Val<FirelensConfiguration>>) -> Self {
             self.props.set("FirelensConfiguration", value);
             self
         }
@@ -2926,10 +2301,7 @@ pub mod daemon_task_definition {
         }
 
         /// The private repository authentication credentials to use.
-        pub fn repository_credentials(
-            mut self,
-            value: impl Into<Val<RepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, value: impl Into<Val<RepositoryCredentials>>) -> Self {
             self.props.set("RepositoryCredentials", value);
             self
         }
@@ -3762,11 +3134,7 @@ pub mod daemon_task_definition {
         /// - `hard_limit`: `HardLimit`, The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
         /// - `name`: `Name`, The ``type`` of the ``ulimit``.
         /// - `soft_limit`: `SoftLimit`, The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-        pub fn new(
-            hard_limit: impl Into<Val<i64>>,
-            name: impl Into<Val<String>>,
-            soft_limit: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(hard_limit: impl Into<Val<i64>>, name: impl Into<Val<String>>, soft_limit: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("HardLimit", hard_limit);
             props.set("Name", name);
@@ -3901,156 +3269,61 @@ pub mod daemon_task_definition {
 
     pub(crate) static DAEMON_CONTAINER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DependsOn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTAINER_DEPENDENCY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "EnvironmentFiles",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ENVIRONMENT_FILE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "FirelensConfiguration",
-                &Shape::Object(&FIRELENS_CONFIGURATION_SHAPE),
-            ),
+            ("DependsOn", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_DEPENDENCY_SHAPE)), min_items: None, max_items: None })),
+            ("EnvironmentFiles", &Shape::List(ListRule { item: Some(&Shape::Object(&ENVIRONMENT_FILE_SHAPE)), min_items: None, max_items: None })),
+            ("FirelensConfiguration", &Shape::Object(&FIRELENS_CONFIGURATION_SHAPE)),
             ("LinuxParameters", &Shape::Object(&LINUX_PARAMETERS_SHAPE)),
-            (
-                "Ulimits",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ULIMIT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Ulimits", &Shape::List(ListRule { item: Some(&Shape::Object(&ULIMIT_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_DEPENDENCY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Condition",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"],
-            }),
-        )],
+        fields: &[
+            ("Condition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENVIRONMENT_FILE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["s3"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["s3"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIRELENS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["fluentbit", "fluentd"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["fluentbit", "fluentd"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINUX_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Devices",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DEVICE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Devices", &Shape::List(ListRule { item: Some(&Shape::Object(&DEVICE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEVICE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Permissions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["mknod", "read", "write"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Permissions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["mknod", "read", "write"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ULIMIT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "core",
-                    "cpu",
-                    "data",
-                    "fsize",
-                    "locks",
-                    "memlock",
-                    "msgqueue",
-                    "nice",
-                    "nofile",
-                    "nproc",
-                    "rss",
-                    "rtprio",
-                    "rttime",
-                    "sigpending",
-                    "stack",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4074,10 +3347,7 @@ impl CfnExpressGatewayService {
     pub fn new(infrastructure_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InfrastructureRoleArn", infrastructure_role_arn);
-        CfnExpressGatewayService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExpressGatewayService { props, options: ResourceOptions::default() }
     }
 
     /// The `Cluster` property.
@@ -4123,10 +3393,7 @@ impl CfnExpressGatewayService {
     /// The `NetworkConfiguration` property.
     ///
     /// Write-only.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<express_gateway_service::ExpressGatewayServiceNetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<express_gateway_service::ExpressGatewayServiceNetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
@@ -4134,10 +3401,7 @@ impl CfnExpressGatewayService {
     /// The `PrimaryContainer` property.
     ///
     /// Write-only.
-    pub fn primary_container(
-        mut self,
-        value: impl Into<Val<express_gateway_service::ExpressGatewayContainer>>,
-    ) -> Self {
+    pub fn primary_container(mut self, value: impl Into<Val<express_gateway_service::ExpressGatewayContainer>>) -> Self {
         self.props.set("PrimaryContainer", value);
         self
     }
@@ -4145,10 +3409,7 @@ impl CfnExpressGatewayService {
     /// The `ScalingTarget` property.
     ///
     /// Write-only.
-    pub fn scaling_target(
-        mut self,
-        value: impl Into<Val<express_gateway_service::ExpressGatewayScalingTarget>>,
-    ) -> Self {
+    pub fn scaling_target(mut self, value: impl Into<Val<express_gateway_service::ExpressGatewayScalingTarget>>) -> Self {
         self.props.set("ScalingTarget", value);
         self
     }
@@ -4223,9 +3484,7 @@ impl Handle<CfnExpressGatewayService> {
     }
 
     /// `Fn::GetAtt` attribute `ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies`.
-    pub fn ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies(
-        &self,
-    ) -> Val<Vec<String>> {
+    pub fn ecs_managed_resource_arns_auto_scaling_application_auto_scaling_policies(&self) -> Val<Vec<String>> {
         self.get_att("ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies")
     }
 
@@ -4260,9 +3519,7 @@ impl Handle<CfnExpressGatewayService> {
     }
 
     /// `Fn::GetAtt` attribute `ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups`.
-    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(
-        &self,
-    ) -> Val<Vec<String>> {
+    pub fn ecs_managed_resource_arns_ingress_path_load_balancer_security_groups(&self) -> Val<Vec<String>> {
         self.get_att("ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups")
     }
 
@@ -4311,61 +3568,17 @@ pub(crate) static EXPRESS_GATEWAY_SERVICE_META: TypeMeta = TypeMeta {
     type_name: CfnExpressGatewayService::TYPE_NAME,
     shape: &EXPRESS_GATEWAY_SERVICE_SHAPE,
     create_only: &["Cluster", "InfrastructureRoleArn", "ServiceName", "Tags"],
-    write_only: &[
-        "Cpu",
-        "ExecutionRoleArn",
-        "HealthCheckPath",
-        "Memory",
-        "NetworkConfiguration",
-        "PrimaryContainer",
-        "ScalingTarget",
-        "TaskDefinitionArn",
-        "TaskRoleArn",
-    ],
+    write_only: &["Cpu", "ExecutionRoleArn", "HealthCheckPath", "Memory", "NetworkConfiguration", "PrimaryContainer", "ScalingTarget", "TaskDefinitionArn", "TaskRoleArn"],
     primary_identifier: &["ServiceArn"],
-    attributes: &[
-        "ActiveConfigurations",
-        "CreatedAt",
-        "ECSManagedResourceArns",
-        "ECSManagedResourceArns.AutoScaling",
-        "ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies",
-        "ECSManagedResourceArns.AutoScaling.ScalableTarget",
-        "ECSManagedResourceArns.IngressPath",
-        "ECSManagedResourceArns.IngressPath.CertificateArn",
-        "ECSManagedResourceArns.IngressPath.ListenerArn",
-        "ECSManagedResourceArns.IngressPath.ListenerRuleArn",
-        "ECSManagedResourceArns.IngressPath.LoadBalancerArn",
-        "ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups",
-        "ECSManagedResourceArns.IngressPath.TargetGroupArns",
-        "ECSManagedResourceArns.LogGroups",
-        "ECSManagedResourceArns.MetricAlarms",
-        "ECSManagedResourceArns.ServiceSecurityGroups",
-        "Endpoint",
-        "ServiceArn",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ActiveConfigurations", "CreatedAt", "ECSManagedResourceArns", "ECSManagedResourceArns.AutoScaling", "ECSManagedResourceArns.AutoScaling.ApplicationAutoScalingPolicies", "ECSManagedResourceArns.AutoScaling.ScalableTarget", "ECSManagedResourceArns.IngressPath", "ECSManagedResourceArns.IngressPath.CertificateArn", "ECSManagedResourceArns.IngressPath.ListenerArn", "ECSManagedResourceArns.IngressPath.ListenerRuleArn", "ECSManagedResourceArns.IngressPath.LoadBalancerArn", "ECSManagedResourceArns.IngressPath.LoadBalancerSecurityGroups", "ECSManagedResourceArns.IngressPath.TargetGroupArns", "ECSManagedResourceArns.LogGroups", "ECSManagedResourceArns.MetricAlarms", "ECSManagedResourceArns.ServiceSecurityGroups", "Endpoint", "ServiceArn", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static EXPRESS_GATEWAY_SERVICE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ScalingTarget",
-            &Shape::Object(&express_gateway_service::EXPRESS_GATEWAY_SCALING_TARGET_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&express_gateway_service::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ScalingTarget", &Shape::Object(&express_gateway_service::EXPRESS_GATEWAY_SCALING_TARGET_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&express_gateway_service::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4402,9 +3615,7 @@ pub mod express_gateway_service {
         }
     }
 
-    impl From<ExpressGatewayServiceNetworkConfiguration>
-        for Val<ExpressGatewayServiceNetworkConfiguration>
-    {
+    impl From<ExpressGatewayServiceNetworkConfiguration> for Val<ExpressGatewayServiceNetworkConfiguration> {
         fn from(v: ExpressGatewayServiceNetworkConfiguration) -> Self {
             v.props.into_val()
         }
@@ -4427,10 +3638,7 @@ pub mod express_gateway_service {
         }
 
         /// The `AwsLogsConfiguration` property.
-        pub fn aws_logs_configuration(
-            mut self,
-            value: impl Into<Val<ExpressGatewayServiceAwsLogsConfiguration>>,
-        ) -> Self {
+        pub fn aws_logs_configuration(mut self, value: impl Into<Val<ExpressGatewayServiceAwsLogsConfiguration>>) -> Self {
             self.props.set("AwsLogsConfiguration", value);
             self
         }
@@ -4454,10 +3662,7 @@ pub mod express_gateway_service {
         }
 
         /// The `RepositoryCredentials` property.
-        pub fn repository_credentials(
-            mut self,
-            value: impl Into<Val<ExpressGatewayRepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, value: impl Into<Val<ExpressGatewayRepositoryCredentials>>) -> Self {
             self.props.set("RepositoryCredentials", value);
             self
         }
@@ -4486,10 +3691,7 @@ pub mod express_gateway_service {
         ///
         /// - `log_group`: `LogGroup`.
         /// - `log_stream_prefix`: `LogStreamPrefix`.
-        pub fn new(
-            log_group: impl Into<Val<String>>,
-            log_stream_prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(log_group: impl Into<Val<String>>, log_stream_prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LogGroup", log_group);
             props.set("LogStreamPrefix", log_stream_prefix);
@@ -4497,9 +3699,7 @@ pub mod express_gateway_service {
         }
     }
 
-    impl From<ExpressGatewayServiceAwsLogsConfiguration>
-        for Val<ExpressGatewayServiceAwsLogsConfiguration>
-    {
+    impl From<ExpressGatewayServiceAwsLogsConfiguration> for Val<ExpressGatewayServiceAwsLogsConfiguration> {
         fn from(v: ExpressGatewayServiceAwsLogsConfiguration) -> Self {
             v.props.into_val()
         }
@@ -4650,38 +3850,16 @@ pub mod express_gateway_service {
     }
 
     pub(crate) static EXPRESS_GATEWAY_SCALING_TARGET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AutoScalingMetric",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AVERAGE_CPU", "AVERAGE_MEMORY", "REQUEST_COUNT_PER_TARGET"],
-            }),
-        )],
+        fields: &[
+            ("AutoScalingMetric", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AVERAGE_CPU", "AVERAGE_MEMORY", "REQUEST_COUNT_PER_TARGET"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4704,19 +3882,12 @@ impl CfnGateway {
     /// - `configuration`: `Configuration`, The configuration for the gateway.
     /// - `gateway_name`: `GatewayName`, The name of the gateway. Up to 255 letters (uppercase and lowercase), numbers, and hyphens are allowed.
     /// - `infrastructure_role_arn`: `InfrastructureRoleArn`, The ARN of the IAM role that ECS uses to manage infrastructure for the gateway.
-    pub fn new(
-        configuration: impl Into<Val<gateway::GatewayConfiguration>>,
-        gateway_name: impl Into<Val<String>>,
-        infrastructure_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<gateway::GatewayConfiguration>>, gateway_name: impl Into<Val<String>>, infrastructure_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
         props.set("GatewayName", gateway_name);
         props.set("InfrastructureRoleArn", infrastructure_role_arn);
-        CfnGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGateway { props, options: ResourceOptions::default() }
     }
 
     /// Whether deletion protection is enabled for the gateway.
@@ -4802,63 +3973,20 @@ impl Handle<CfnGateway> {
 pub(crate) static GATEWAY_META: TypeMeta = TypeMeta {
     type_name: CfnGateway::TYPE_NAME,
     shape: &GATEWAY_SHAPE,
-    create_only: &[
-        "Configuration/HostSharedAlb/NetworkConfiguration/IpAddressType",
-        "Configuration/HostSharedAlb/NetworkConfiguration/Subnets",
-        "Configuration/HostSharedAlb/Port",
-        "Configuration/HostSharedAlb/Protocol",
-        "Configuration/HostSharedAlb/Scheme",
-        "GatewayName",
-    ],
+    create_only: &["Configuration/HostSharedAlb/NetworkConfiguration/IpAddressType", "Configuration/HostSharedAlb/NetworkConfiguration/Subnets", "Configuration/HostSharedAlb/Port", "Configuration/HostSharedAlb/Protocol", "Configuration/HostSharedAlb/Scheme", "GatewayName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "AccessType",
-        "Arn",
-        "Configuration.HostSharedAlb.CurrentAlbCount",
-        "CreatedAt",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AccessType", "Arn", "Configuration.HostSharedAlb.CurrentAlbCount", "CreatedAt", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf37f99f5f),
 };
 
 pub(crate) static GATEWAY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&gateway::GATEWAY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "GatewayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PropagateTags",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "GATEWAY"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&gateway::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Configuration", &Shape::Object(&gateway::GATEWAY_CONFIGURATION_SHAPE)),
+        ("GatewayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("PropagateTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "GATEWAY"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&gateway::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4906,10 +4034,7 @@ pub mod gateway {
         }
 
         /// The access log configuration for the gateway ALB. Access logging is enabled by the presence of a destination.
-        pub fn access_logs(
-            mut self,
-            value: impl Into<Val<GatewayElbAccessLogConfiguration>>,
-        ) -> Self {
+        pub fn access_logs(mut self, value: impl Into<Val<GatewayElbAccessLogConfiguration>>) -> Self {
             self.props.set("AccessLogs", value);
             self
         }
@@ -4935,15 +4060,14 @@ pub mod gateway {
         }
 
         /// The network configuration for the gateway ALB.
-        pub fn network_configuration(
-            mut self,
-            value: impl Into<Val<GatewayElbNetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, value: impl Into<Val<GatewayElbNetworkConfiguration>>) -> Self {
             self.props.set("NetworkConfiguration", value);
             self
         }
 
         /// The port on which the ALB listens.
+        ///
+        /// Changing it replaces the resource.
         pub fn port(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Port", value);
             self
@@ -4952,6 +4076,8 @@ pub mod gateway {
         /// The protocol for the ALB listener.
         ///
         /// Allowed values: `HTTP`, `HTTPS`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -4960,16 +4086,15 @@ pub mod gateway {
         /// The scheme for the ALB.
         ///
         /// Allowed values: `internet-facing`, `internal`.
+        ///
+        /// Changing it replaces the resource.
         pub fn scheme(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Scheme", value);
             self
         }
 
         /// The test traffic rules for the gateway ALB.
-        pub fn test_traffic_rules(
-            mut self,
-            value: impl Into<Val<GatewayAlbTestTrafficRules>>,
-        ) -> Self {
+        pub fn test_traffic_rules(mut self, value: impl Into<Val<GatewayAlbTestTrafficRules>>) -> Self {
             self.props.set("TestTrafficRules", value);
             self
         }
@@ -5001,10 +4126,7 @@ pub mod gateway {
         }
 
         /// The destination for gateway ALB access logs. Exactly one destination type must be specified.
-        pub fn destination(
-            mut self,
-            value: impl Into<Val<GatewayElbAccessLogDestination>>,
-        ) -> Self {
+        pub fn destination(mut self, value: impl Into<Val<GatewayElbAccessLogDestination>>) -> Self {
             self.props.set("Destination", value);
             self
         }
@@ -5093,12 +4215,16 @@ pub mod gateway {
         /// The IP address type for the ALB.
         ///
         /// Allowed values: `ipv4`, `dualstack`, `dualstack-without-public-ipv4`.
+        ///
+        /// Changing it replaces the resource.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
         }
 
         /// The subnets for the ALB.
+        ///
+        /// Changing it replaces the resource.
         pub fn subnets(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Subnets", value);
             self
@@ -5192,67 +4318,28 @@ pub mod gateway {
     }
 
     pub(crate) static GATEWAY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HostSharedAlb",
-            &Shape::Object(&HOST_SHARED_ALB_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("HostSharedAlb", &Shape::Object(&HOST_SHARED_ALB_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOST_SHARED_ALB_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessLogs",
-                &Shape::Object(&GATEWAY_ELB_ACCESS_LOG_CONFIGURATION_SHAPE),
-            ),
-            (
-                "HttpDesync",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["monitor", "defensive", "strictest"],
-                }),
-            ),
-            (
-                "NetworkConfiguration",
-                &Shape::Object(&GATEWAY_ELB_NETWORK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP", "HTTPS"],
-                }),
-            ),
-            (
-                "Scheme",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["internet-facing", "internal"],
-                }),
-            ),
+            ("AccessLogs", &Shape::Object(&GATEWAY_ELB_ACCESS_LOG_CONFIGURATION_SHAPE)),
+            ("HttpDesync", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["monitor", "defensive", "strictest"] })),
+            ("NetworkConfiguration", &Shape::Object(&GATEWAY_ELB_NETWORK_CONFIGURATION_SHAPE)),
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP", "HTTPS"] })),
+            ("Scheme", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["internet-facing", "internal"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GATEWAY_ELB_ACCESS_LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Destination",
-            &Shape::Object(&GATEWAY_ELB_ACCESS_LOG_DESTINATION_SHAPE),
-        )],
+        fields: &[
+            ("Destination", &Shape::Object(&GATEWAY_ELB_ACCESS_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -5263,47 +4350,16 @@ pub mod gateway {
 
     pub(crate) static GATEWAY_ELB_NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ipv4", "dualstack", "dualstack-without-public-ipv4"],
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(2),
-                    max_items: None,
-                }),
-            ),
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "dualstack", "dualstack-without-public-ipv4"] })),
+            ("Subnets", &Shape::List(ListRule { item: None, min_items: Some(2), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5329,10 +4385,7 @@ impl CfnGatewayClusterAssociations {
         let mut props = Props::new();
         props.set("Cluster", cluster);
         props.set("Gateway", gateway);
-        CfnGatewayClusterAssociations {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGatewayClusterAssociations { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5402,19 +4455,12 @@ impl CfnPrimaryTaskSet {
     /// - `cluster`: `Cluster`, The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
     /// - `service`: `Service`, The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
     /// - `task_set_id`: `TaskSetId`, The ID or full Amazon Resource Name (ARN) of the task set.
-    pub fn new(
-        cluster: impl Into<Val<String>>,
-        service: impl Into<Val<String>>,
-        task_set_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster: impl Into<Val<String>>, service: impl Into<Val<String>>, task_set_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Cluster", cluster);
         props.set("Service", service);
         props.set("TaskSetId", task_set_id);
-        CfnPrimaryTaskSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrimaryTaskSet { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5499,10 +4545,7 @@ impl CfnService {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnService { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether to use Availability Zone rebalancing for the service.
@@ -5528,10 +4571,7 @@ impl CfnService {
     /// A capacity provider strategy can contain a maximum of 20 capacity providers.
     ///
     /// To remove this property from your service resource, specify an empty ``CapacityProviderStrategyItem`` array.
-    pub fn capacity_provider_strategy(
-        mut self,
-        value: impl Into<Val<Vec<service::CapacityProviderStrategyItem>>>,
-    ) -> Self {
+    pub fn capacity_provider_strategy(mut self, value: impl Into<Val<Vec<service::CapacityProviderStrategyItem>>>) -> Self {
         self.props.set("CapacityProviderStrategy", value);
         self
     }
@@ -5545,19 +4585,13 @@ impl CfnService {
     }
 
     /// Optional deployment parameters that control how many tasks run during the deployment and the ordering of stopping and starting tasks.
-    pub fn deployment_configuration(
-        mut self,
-        value: impl Into<Val<service::DeploymentConfiguration>>,
-    ) -> Self {
+    pub fn deployment_configuration(mut self, value: impl Into<Val<service::DeploymentConfiguration>>) -> Self {
         self.props.set("DeploymentConfiguration", value);
         self
     }
 
     /// The deployment controller to use for the service.
-    pub fn deployment_controller(
-        mut self,
-        value: impl Into<Val<service::DeploymentController>>,
-    ) -> Self {
+    pub fn deployment_controller(mut self, value: impl Into<Val<service::DeploymentController>>) -> Self {
         self.props.set("DeploymentController", value);
         self
     }
@@ -5589,10 +4623,7 @@ impl CfnService {
     /// Determines whether to force a new deployment of the service. By default, deployments aren't forced. You can use this option to start a new deployment with no service definition changes. For example, you can update a service's tasks to use a newer Docker image with the same image/tag combination (``my_image:latest``) or to roll Fargate tasks onto a newer platform version.
     ///
     /// Write-only.
-    pub fn force_new_deployment(
-        mut self,
-        value: impl Into<Val<service::ForceNewDeployment>>,
-    ) -> Self {
+    pub fn force_new_deployment(mut self, value: impl Into<Val<service::ForceNewDeployment>>) -> Self {
         self.props.set("ForceNewDeployment", value);
         self
     }
@@ -5600,10 +4631,7 @@ impl CfnService {
     /// The `GatewayConnectors` property.
     ///
     /// Write-only.
-    pub fn gateway_connectors(
-        mut self,
-        value: impl Into<Val<Vec<service::GatewayConnector>>>,
-    ) -> Self {
+    pub fn gateway_connectors(mut self, value: impl Into<Val<Vec<service::GatewayConnector>>>) -> Self {
         self.props.set("GatewayConnectors", value);
         self
     }
@@ -5643,10 +4671,7 @@ impl CfnService {
     }
 
     /// The network configuration for the service. This parameter is required for task definitions that use the ``awsvpc`` network mode to receive their own elastic network interface, and it is not supported for other network modes. For more information, see [Task Networking](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking.html) in the *Amazon Elastic Container Service Developer Guide*.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<service::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<service::NetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
@@ -5654,10 +4679,7 @@ impl CfnService {
     /// An array of placement constraint objects to use for tasks in your service. You can specify a maximum of 10 constraints for each task. This limit includes constraints in the task definition and those specified at runtime.
     ///
     /// To remove this property from your service resource, specify an empty ``PlacementConstraint`` array.
-    pub fn placement_constraints(
-        mut self,
-        value: impl Into<Val<Vec<service::PlacementConstraint>>>,
-    ) -> Self {
+    pub fn placement_constraints(mut self, value: impl Into<Val<Vec<service::PlacementConstraint>>>) -> Self {
         self.props.set("PlacementConstraints", value);
         self
     }
@@ -5665,10 +4687,7 @@ impl CfnService {
     /// The placement strategy objects to use for tasks in your service. You can specify a maximum of 5 strategy rules for each service.
     ///
     /// To remove this property from your service resource, specify an empty ``PlacementStrategy`` array.
-    pub fn placement_strategies(
-        mut self,
-        value: impl Into<Val<Vec<service::PlacementStrategy>>>,
-    ) -> Self {
+    pub fn placement_strategies(mut self, value: impl Into<Val<Vec<service::PlacementStrategy>>>) -> Self {
         self.props.set("PlacementStrategies", value);
         self
     }
@@ -5726,10 +4745,7 @@ impl CfnService {
     /// Tasks that run in a namespace can use short names to connect to services in the namespace. Tasks can connect to services across all of the clusters in the namespace. Tasks connect through a managed proxy container that collects logs and metrics for increased visibility. Only the tasks that Amazon ECS services create are supported with Service Connect. For more information, see [Service Connect](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html) in the *Amazon Elastic Container Service Developer Guide*.
     ///
     /// Write-only.
-    pub fn service_connect_configuration(
-        mut self,
-        value: impl Into<Val<service::ServiceConnectConfiguration>>,
-    ) -> Self {
+    pub fn service_connect_configuration(mut self, value: impl Into<Val<service::ServiceConnectConfiguration>>) -> Self {
         self.props.set("ServiceConnectConfiguration", value);
         self
     }
@@ -5749,10 +4765,7 @@ impl CfnService {
     /// Each service may be associated with one service registry. Multiple service registries for each service isn't supported.
     ///
     /// To remove this property from your service resource, specify an empty ``ServiceRegistry`` array.
-    pub fn service_registries(
-        mut self,
-        value: impl Into<Val<Vec<service::ServiceRegistry>>>,
-    ) -> Self {
+    pub fn service_registries(mut self, value: impl Into<Val<Vec<service::ServiceRegistry>>>) -> Self {
         self.props.set("ServiceRegistries", value);
         self
     }
@@ -5794,19 +4807,13 @@ impl CfnService {
     /// To remove this property from your service resource, specify an empty ``ServiceVolumeConfiguration`` array.
     ///
     /// Write-only.
-    pub fn volume_configurations(
-        mut self,
-        value: impl Into<Val<Vec<service::ServiceVolumeConfiguration>>>,
-    ) -> Self {
+    pub fn volume_configurations(mut self, value: impl Into<Val<Vec<service::ServiceVolumeConfiguration>>>) -> Self {
         self.props.set("VolumeConfigurations", value);
         self
     }
 
     /// The VPC Lattice configuration for the service being created.
-    pub fn vpc_lattice_configurations(
-        mut self,
-        value: impl Into<Val<Vec<service::VpcLatticeConfiguration>>>,
-    ) -> Self {
+    pub fn vpc_lattice_configurations(mut self, value: impl Into<Val<Vec<service::VpcLatticeConfiguration>>>) -> Self {
         self.props.set("VpcLatticeConfigurations", value);
         self
     }
@@ -5843,134 +4850,31 @@ pub(crate) static SERVICE_META: TypeMeta = TypeMeta {
     type_name: CfnService::TYPE_NAME,
     shape: &SERVICE_SHAPE,
     create_only: &["Cluster", "Role", "SchedulingStrategy", "ServiceName"],
-    write_only: &[
-        "ForceNewDeployment",
-        "GatewayConnectors",
-        "Monitoring",
-        "ServiceConnectConfiguration",
-        "VolumeConfigurations",
-    ],
+    write_only: &["ForceNewDeployment", "GatewayConnectors", "Monitoring", "ServiceConnectConfiguration", "VolumeConfigurations"],
     primary_identifier: &["ServiceArn", "Cluster"],
     attributes: &["Name", "ServiceArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SERVICE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AvailabilityZoneRebalancing",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "CapacityProviderStrategy",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &service::CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DeploymentConfiguration",
-            &Shape::Object(&service::DEPLOYMENT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DeploymentController",
-            &Shape::Object(&service::DEPLOYMENT_CONTROLLER_SHAPE),
-        ),
-        (
-            "ForceNewDeployment",
-            &Shape::Object(&service::FORCE_NEW_DEPLOYMENT_SHAPE),
-        ),
-        (
-            "GatewayConnectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service::GATEWAY_CONNECTOR_SHAPE)),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "LaunchType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EC2", "FARGATE", "EXTERNAL"],
-            }),
-        ),
-        (
-            "Monitoring",
-            &Shape::Object(&service::MONITORING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "NetworkConfiguration",
-            &Shape::Object(&service::NETWORK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "PlacementConstraints",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service::PLACEMENT_CONSTRAINT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PlacementStrategies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service::PLACEMENT_STRATEGY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PropagateTags",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SERVICE", "TASK_DEFINITION"],
-            }),
-        ),
-        (
-            "SchedulingStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAEMON", "REPLICA"],
-            }),
-        ),
-        (
-            "ServiceConnectConfiguration",
-            &Shape::Object(&service::SERVICE_CONNECT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VolumeConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service::SERVICE_VOLUME_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZoneRebalancing", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("CapacityProviderStrategy", &Shape::List(ListRule { item: Some(&Shape::Object(&service::CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE)), min_items: None, max_items: None })),
+        ("DeploymentConfiguration", &Shape::Object(&service::DEPLOYMENT_CONFIGURATION_SHAPE)),
+        ("DeploymentController", &Shape::Object(&service::DEPLOYMENT_CONTROLLER_SHAPE)),
+        ("ForceNewDeployment", &Shape::Object(&service::FORCE_NEW_DEPLOYMENT_SHAPE)),
+        ("GatewayConnectors", &Shape::List(ListRule { item: Some(&Shape::Object(&service::GATEWAY_CONNECTOR_SHAPE)), min_items: None, max_items: Some(1) })),
+        ("LaunchType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EC2", "FARGATE", "EXTERNAL"] })),
+        ("Monitoring", &Shape::Object(&service::MONITORING_CONFIGURATION_SHAPE)),
+        ("NetworkConfiguration", &Shape::Object(&service::NETWORK_CONFIGURATION_SHAPE)),
+        ("PlacementConstraints", &Shape::List(ListRule { item: Some(&Shape::Object(&service::PLACEMENT_CONSTRAINT_SHAPE)), min_items: None, max_items: None })),
+        ("PlacementStrategies", &Shape::List(ListRule { item: Some(&Shape::Object(&service::PLACEMENT_STRATEGY_SHAPE)), min_items: None, max_items: None })),
+        ("PropagateTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE", "TASK_DEFINITION"] })),
+        ("SchedulingStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAEMON", "REPLICA"] })),
+        ("ServiceConnectConfiguration", &Shape::Object(&service::SERVICE_CONNECT_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&service::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("VolumeConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&service::SERVICE_VOLUME_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6105,28 +5009,19 @@ pub mod service {
         /// The deployment circuit breaker can only be used for services using the rolling update (``ECS``) deployment type.
         ///
         /// The *deployment circuit breaker* determines whether a service deployment will fail if the service can't reach a steady state. If you use the deployment circuit breaker, a service deployment will transition to a failed state and stop launching new tasks. If you use the rollback option, when a service deployment fails, the service is rolled back to the last deployment that completed successfully. For more information, see [Rolling update](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html) in the *Amazon Elastic Container Service Developer Guide*
-        pub fn deployment_circuit_breaker(
-            mut self,
-            value: impl Into<Val<DeploymentCircuitBreaker>>,
-        ) -> Self {
+        pub fn deployment_circuit_breaker(mut self, value: impl Into<Val<DeploymentCircuitBreaker>>) -> Self {
             self.props.set("DeploymentCircuitBreaker", value);
             self
         }
 
         /// The early success criteria configuration for a rolling deployment. With early success criteria, you can configure an Amazon ECS deployment to complete faster. Amazon ECS declares a deployment successful once a target percentage of tasks are healthy, instead of waiting for the service to fully stabilize.
-        pub fn early_success_criteria(
-            mut self,
-            value: impl Into<Val<DeploymentEarlySuccessCriteria>>,
-        ) -> Self {
+        pub fn early_success_criteria(mut self, value: impl Into<Val<DeploymentEarlySuccessCriteria>>) -> Self {
             self.props.set("EarlySuccessCriteria", value);
             self
         }
 
         /// An array of deployment lifecycle hook objects to run custom logic or pause the deployment at specific stages of the deployment lifecycle.
-        pub fn lifecycle_hooks(
-            mut self,
-            value: impl Into<Val<Vec<DeploymentLifecycleHook>>>,
-        ) -> Self {
+        pub fn lifecycle_hooks(mut self, value: impl Into<Val<Vec<DeploymentLifecycleHook>>>) -> Self {
             self.props.set("LifecycleHooks", value);
             self
         }
@@ -6224,11 +5119,7 @@ pub mod service {
         /// - `alarm_names`: `AlarmNames`, One or more CloudWatch alarm names. Use a "," to separate the alarms.
         /// - `enable`: `Enable`, Determines whether to use the CloudWatch alarm option in the service deployment process.
         /// - `rollback`: `Rollback`, Determines whether to configure Amazon ECS to roll back the service if a service deployment fails. If rollback is used, when a service deployment fails, the service is rolled back to the last deployment that completed successfully.
-        pub fn new(
-            alarm_names: impl Into<Val<Vec<String>>>,
-            enable: impl Into<Val<bool>>,
-            rollback: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(alarm_names: impl Into<Val<Vec<String>>>, enable: impl Into<Val<bool>>, rollback: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("AlarmNames", alarm_names);
             props.set("Enable", enable);
@@ -6310,10 +5201,7 @@ pub mod service {
         }
 
         /// The threshold configuration that controls when the deployment circuit breaker triggers. The ``type`` and ``value`` together determine how many task failures are tolerated before the circuit breaker activates.
-        pub fn threshold_configuration(
-            mut self,
-            value: impl Into<Val<ThresholdConfiguration>>,
-        ) -> Self {
+        pub fn threshold_configuration(mut self, value: impl Into<Val<ThresholdConfiguration>>) -> Self {
             self.props.set("ThresholdConfiguration", value);
             self
         }
@@ -6779,10 +5667,7 @@ pub mod service {
         }
 
         /// The `Matcher` property.
-        pub fn matcher(
-            mut self,
-            value: impl Into<Val<GatewayConnectorHealthCheckMatcher>>,
-        ) -> Self {
+        pub fn matcher(mut self, value: impl Into<Val<GatewayConnectorHealthCheckMatcher>>) -> Self {
             self.props.set("Matcher", value);
             self
         }
@@ -6850,10 +5735,7 @@ pub mod service {
         }
 
         /// The advanced settings for the load balancer used in blue/green deployments. Specify the alternate target group, listener rules, and IAM role required for traffic shifting during blue/green deployments.
-        pub fn advanced_configuration(
-            mut self,
-            value: impl Into<Val<AdvancedConfiguration>>,
-        ) -> Self {
+        pub fn advanced_configuration(mut self, value: impl Into<Val<AdvancedConfiguration>>) -> Self {
             self.props.set("AdvancedConfiguration", value);
             self
         }
@@ -6976,10 +5858,7 @@ pub mod service {
         ///
         /// - `metric_names`: `MetricNames`, The list of metric names to configure. The supported metric names are ``CPUUtilization`` and ``MemoryUtilization``.
         /// - `resolution_seconds`: `ResolutionSeconds`, The resolution, in seconds, at which to collect the metrics. The valid values are ``20`` and ``60``.
-        pub fn new(
-            metric_names: impl Into<Val<Vec<String>>>,
-            resolution_seconds: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(metric_names: impl Into<Val<Vec<String>>>, resolution_seconds: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MetricNames", metric_names);
             props.set("ResolutionSeconds", resolution_seconds);
@@ -7152,19 +6031,13 @@ pub mod service {
         /// The configuration for Service Connect access logging. Access logs capture detailed information about requests made to your service, including request patterns, response codes, and timing data. They can be useful for debugging connectivity issues, monitoring service performance, and auditing service-to-service communication for security and compliance purposes.
         ///
         /// To enable access logs, you must also specify a ``logConfiguration`` in the ``serviceConnectConfiguration``.
-        pub fn access_log_configuration(
-            mut self,
-            value: impl Into<Val<ServiceConnectAccessLogConfiguration>>,
-        ) -> Self {
+        pub fn access_log_configuration(mut self, value: impl Into<Val<ServiceConnectAccessLogConfiguration>>) -> Self {
             self.props.set("AccessLogConfiguration", value);
             self
         }
 
         /// The `ContainerConfigurations` property.
-        pub fn container_configurations(
-            mut self,
-            value: impl Into<Val<Vec<ServiceConnectContainerConfiguration>>>,
-        ) -> Self {
+        pub fn container_configurations(mut self, value: impl Into<Val<Vec<ServiceConnectContainerConfiguration>>>) -> Self {
             self.props.set("ContainerConfigurations", value);
             self
         }
@@ -7417,10 +6290,7 @@ pub mod service {
         /// Each name and port mapping must be unique within the namespace.
         ///
         /// For each ``ServiceConnectService``, you must provide at least one ``clientAlias`` with one ``port``.
-        pub fn client_aliases(
-            mut self,
-            value: impl Into<Val<Vec<ServiceConnectClientAlias>>>,
-        ) -> Self {
+        pub fn client_aliases(mut self, value: impl Into<Val<Vec<ServiceConnectClientAlias>>>) -> Self {
             self.props.set("ClientAliases", value);
             self
         }
@@ -7493,10 +6363,7 @@ pub mod service {
         }
 
         /// The configuration for test traffic routing rules used during blue/green deployments with Amazon ECS Service Connect. This allows you to route a portion of traffic to the new service revision of your service for testing before shifting all production traffic.
-        pub fn test_traffic_rules(
-            mut self,
-            value: impl Into<Val<ServiceConnectTestTrafficRules>>,
-        ) -> Self {
+        pub fn test_traffic_rules(mut self, value: impl Into<Val<ServiceConnectTestTrafficRules>>) -> Self {
             self.props.set("TestTrafficRules", value);
             self
         }
@@ -7550,10 +6417,7 @@ pub mod service {
         }
 
         /// The `Value` property.
-        pub fn value(
-            mut self,
-            value: impl Into<Val<ServiceConnectTestTrafficRulesHeaderValue>>,
-        ) -> Self {
+        pub fn value(mut self, value: impl Into<Val<ServiceConnectTestTrafficRulesHeaderValue>>) -> Self {
             self.props.set("Value", value);
             self
         }
@@ -7582,9 +6446,7 @@ pub mod service {
         }
     }
 
-    impl From<ServiceConnectTestTrafficRulesHeaderValue>
-        for Val<ServiceConnectTestTrafficRulesHeaderValue>
-    {
+    impl From<ServiceConnectTestTrafficRulesHeaderValue> for Val<ServiceConnectTestTrafficRulesHeaderValue> {
         fn from(v: ServiceConnectTestTrafficRulesHeaderValue) -> Self {
             v.props.into_val()
         }
@@ -7638,9 +6500,7 @@ pub mod service {
         /// Creates the value from its required properties:
         ///
         /// - `issuer_certificate_authority`: `IssuerCertificateAuthority`, The signer certificate authority.
-        pub fn new(
-            issuer_certificate_authority: impl Into<Val<ServiceConnectTlsCertificateAuthority>>,
-        ) -> Self {
+        pub fn new(issuer_certificate_authority: impl Into<Val<ServiceConnectTlsCertificateAuthority>>) -> Self {
             let mut props = Props::new();
             props.set("IssuerCertificateAuthority", issuer_certificate_authority);
             ServiceConnectTlsConfiguration { props }
@@ -7816,10 +6676,7 @@ pub mod service {
         }
 
         /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your behalf. These settings are used to create each Amazon EBS volume, with one volume created for each task in the service. The Amazon EBS volumes are visible in your account in the Amazon EC2 console once they are created.
-        pub fn managed_ebs_volume(
-            mut self,
-            value: impl Into<Val<ServiceManagedEbsVolumeConfiguration>>,
-        ) -> Self {
+        pub fn managed_ebs_volume(mut self, value: impl Into<Val<ServiceManagedEbsVolumeConfiguration>>) -> Self {
             self.props.set("ManagedEBSVolume", value);
             self
         }
@@ -7916,10 +6773,7 @@ pub mod service {
         }
 
         /// The tags to apply to the volume. Amazon ECS applies service-managed tags by default. This parameter maps 1:1 with the ``TagSpecifications.N`` parameter of the [CreateVolume API](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVolume.html) in the *Amazon EC2 API Reference*.
-        pub fn tag_specifications(
-            mut self,
-            value: impl Into<Val<Vec<EbsTagSpecification>>>,
-        ) -> Self {
+        pub fn tag_specifications(mut self, value: impl Into<Val<Vec<EbsTagSpecification>>>) -> Self {
             self.props.set("TagSpecifications", value);
             self
         }
@@ -8014,11 +6868,7 @@ pub mod service {
         /// - `port_name`: `PortName`, The name of the port mapping to register in the VPC Lattice target group. This is the name of the ``portMapping`` you defined in your task definition.
         /// - `role_arn`: `RoleArn`, The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
         /// - `target_group_arn`: `TargetGroupArn`, The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC Lattice configuration that the Amazon ECS tasks will be registered to.
-        pub fn new(
-            port_name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            target_group_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(port_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, target_group_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PortName", port_name);
             props.set("RoleArn", role_arn);
@@ -8027,10 +6877,7 @@ pub mod service {
         }
 
         /// The `AdvancedConfiguration` property.
-        pub fn advanced_configuration(
-            mut self,
-            value: impl Into<Val<VpcLatticeAdvancedConfiguration>>,
-        ) -> Self {
+        pub fn advanced_configuration(mut self, value: impl Into<Val<VpcLatticeAdvancedConfiguration>>) -> Self {
             self.props.set("AdvancedConfiguration", value);
             self
         }
@@ -8082,583 +6929,235 @@ pub mod service {
 
     pub(crate) static CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Base",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Base", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BakeTimeInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1440.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CanaryConfiguration",
-                &Shape::Object(&CANARY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DeploymentCircuitBreaker",
-                &Shape::Object(&DEPLOYMENT_CIRCUIT_BREAKER_SHAPE),
-            ),
-            (
-                "EarlySuccessCriteria",
-                &Shape::Object(&DEPLOYMENT_EARLY_SUCCESS_CRITERIA_SHAPE),
-            ),
-            (
-                "LifecycleHooks",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DEPLOYMENT_LIFECYCLE_HOOK_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LinearConfiguration",
-                &Shape::Object(&LINEAR_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Strategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"],
-                }),
-            ),
+            ("BakeTimeInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(1440.0), allowed: &[] })),
+            ("CanaryConfiguration", &Shape::Object(&CANARY_CONFIGURATION_SHAPE)),
+            ("DeploymentCircuitBreaker", &Shape::Object(&DEPLOYMENT_CIRCUIT_BREAKER_SHAPE)),
+            ("EarlySuccessCriteria", &Shape::Object(&DEPLOYMENT_EARLY_SUCCESS_CRITERIA_SHAPE)),
+            ("LifecycleHooks", &Shape::List(ListRule { item: Some(&Shape::Object(&DEPLOYMENT_LIFECYCLE_HOOK_SHAPE)), min_items: None, max_items: None })),
+            ("LinearConfiguration", &Shape::Object(&LINEAR_CONFIGURATION_SHAPE)),
+            ("Strategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CANARY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CanaryBakeTimeInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1440.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CanaryPercent",
-                &Shape::Num(NumRule {
-                    min: Some(0.1),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("CanaryBakeTimeInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(1440.0), allowed: &[] })),
+            ("CanaryPercent", &Shape::Num(NumRule { min: Some(0.1), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_CIRCUIT_BREAKER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ThresholdConfiguration",
-            &Shape::Object(&THRESHOLD_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ThresholdConfiguration", &Shape::Object(&THRESHOLD_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THRESHOLD_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_EARLY_SUCCESS_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HealthyPercent",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceServiceRevisionCleanup",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCKING", "DEFERRED"],
-                }),
-            ),
+            ("HealthyPercent", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("SourceServiceRevisionCleanup", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCKING", "DEFERRED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_LIFECYCLE_HOOK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LifecycleStages",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "RECONCILE_SERVICE",
-                            "PRE_SCALE_UP",
-                            "POST_SCALE_UP",
-                            "TEST_TRAFFIC_SHIFT",
-                            "POST_TEST_TRAFFIC_SHIFT",
-                            "PRE_PRODUCTION_TRAFFIC_SHIFT",
-                            "PRODUCTION_TRAFFIC_SHIFT",
-                            "POST_PRODUCTION_TRAFFIC_SHIFT",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "TargetType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AWS_LAMBDA", "PAUSE"],
-                }),
-            ),
-            (
-                "TimeoutConfiguration",
-                &Shape::Object(&HOOK_TIMEOUT_CONFIG_SHAPE),
-            ),
+            ("LifecycleStages", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"] })), min_items: Some(1), max_items: None })),
+            ("TargetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_LAMBDA", "PAUSE"] })),
+            ("TimeoutConfiguration", &Shape::Object(&HOOK_TIMEOUT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOOK_TIMEOUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ROLLBACK", "CONTINUE"],
-                }),
-            ),
-            (
-                "TimeoutInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20160.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ROLLBACK", "CONTINUE"] })),
+            ("TimeoutInMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(20160.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINEAR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StepBakeTimeInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1440.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StepPercent",
-                &Shape::Num(NumRule {
-                    min: Some(3.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("StepBakeTimeInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(1440.0), allowed: &[] })),
+            ("StepPercent", &Shape::Num(NumRule { min: Some(3.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_CONTROLLER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CODE_DEPLOY", "ECS", "EXTERNAL"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CODE_DEPLOY", "ECS", "EXTERNAL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FORCE_NEW_DEPLOYMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ForceNewDeploymentNonce",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ForceNewDeploymentNonce", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GATEWAY_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Filters", &Shape::Object(&GATEWAY_CONNECTOR_FILTERS_SHAPE)),
-            (
-                "HealthCheck",
-                &Shape::Object(&GATEWAY_CONNECTOR_HEALTH_CHECK_SHAPE),
-            ),
+            ("HealthCheck", &Shape::Object(&GATEWAY_CONNECTOR_HEALTH_CHECK_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GATEWAY_CONNECTOR_FILTERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AccessTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PUBLIC", "PRIVATE"],
-                })),
-                min_items: None,
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("AccessTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLIC", "PRIVATE"] })), min_items: None, max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GATEWAY_CONNECTOR_HEALTH_CHECK_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HealthCheckProtocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HTTP", "HTTPS"],
-            }),
-        )],
+        fields: &[
+            ("HealthCheckProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP", "HTTPS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetricConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&METRIC_CONFIGURATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("MetricConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &["CPUUtilization", "MemoryUtilization"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "ResolutionSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(20.0),
-                    max: Some(60.0),
-                    allowed: &[20.0, 60.0],
-                }),
-            ),
+            ("MetricNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &["CPUUtilization", "MemoryUtilization"] })), min_items: Some(1), max_items: Some(2) })),
+            ("ResolutionSeconds", &Shape::Num(NumRule { min: Some(20.0), max: Some(60.0), allowed: &[20.0, 60.0] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AwsvpcConfiguration",
-            &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AwsvpcConfiguration", &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AssignPublicIp",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED"],
-            }),
-        )],
+        fields: &[
+            ("AssignPublicIp", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["distinctInstance", "memberOf"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["distinctInstance", "memberOf"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_STRATEGY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["binpack", "random", "spread"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["binpack", "random", "spread"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_CONNECT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessLogConfiguration",
-                &Shape::Object(&SERVICE_CONNECT_ACCESS_LOG_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ContainerConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &SERVICE_CONNECT_CONTAINER_CONFIGURATION_SHAPE,
-                    )),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Services",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SERVICE_CONNECT_SERVICE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AccessLogConfiguration", &Shape::Object(&SERVICE_CONNECT_ACCESS_LOG_CONFIGURATION_SHAPE)),
+            ("ContainerConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVICE_CONNECT_CONTAINER_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+            ("Services", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVICE_CONNECT_SERVICE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_CONNECT_ACCESS_LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TEXT", "JSON"],
-                }),
-            ),
-            (
-                "IncludeQueryParameters",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXT", "JSON"] })),
+            ("IncludeQueryParameters", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_CONNECT_CONTAINER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["debug", "info"],
-            }),
-        )],
+        fields: &[
+            ("LogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["debug", "info"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_CONNECT_SERVICE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientAliases",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SERVICE_CONNECT_CLIENT_ALIAS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "IngressPortOverride",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ClientAliases", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVICE_CONNECT_CLIENT_ALIAS_SHAPE)), min_items: None, max_items: None })),
+            ("IngressPortOverride", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
             ("Timeout", &Shape::Object(&TIMEOUT_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_CONNECT_CLIENT_ALIAS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Port",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Port", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIMEOUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IdleTimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PerRequestTimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IdleTimeoutSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("PerRequestTimeoutSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_VOLUME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ManagedEBSVolume",
-            &Shape::Object(&SERVICE_MANAGED_EBS_VOLUME_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ManagedEBSVolume", &Shape::Object(&SERVICE_MANAGED_EBS_VOLUME_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_MANAGED_EBS_VOLUME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FilesystemType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ext3", "ext4", "ntfs", "xfs"],
-                }),
-            ),
-            (
-                "TagSpecifications",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EBS_TAG_SPECIFICATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("FilesystemType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ext3", "ext4", "ntfs", "xfs"] })),
+            ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&EBS_TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EBS_TAG_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PropagateTags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SERVICE", "TASK_DEFINITION"],
-                }),
-            ),
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["volume"],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("PropagateTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE", "TASK_DEFINITION"] })),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["volume"] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8672,7 +7171,7 @@ pub mod service {
 ///
 /// In the following example or examples, the Authorization header contents (``AUTHPARAMS``) must be replaced with an AWS Signature Version 4 signature. For more information, see [Signature Version 4 Signing Process](https://docs.aws.amazon.com/general/latest/gr/signature-version-4.html) in the *General Reference*.
 ///
-/// You only need to learn how to sign HTTP requests if you intend to create them manually. When you use the \[\](<https://docs.aws.amazon.com/cli/>) or one of the [SDKs](https://docs.aws.amazon.com/tools/) to make requests to AWS, these tools automatically sign the requests for you, with the access key that you specify when you configure the tools. When you use these tools, you don't have to sign requests yourself.
+/// You only need to learn how to sign HTTP requests if you intend to create them manually. When you use the <https://docs.aws.amazon.com/cli/> or one of the [SDKs](https://docs.aws.amazon.com/tools/) to make requests to AWS, these tools automatically sign the requests for you, with the access key that you specify when you configure the tools. When you use these tools, you don't have to sign requests yourself.
 ///
 /// CloudFormation type `AWS::ECS::TaskDefinition`.
 #[derive(Clone, Debug)]
@@ -8687,19 +7186,13 @@ impl CfnTaskDefinition {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTaskDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTaskDefinition { props, options: ResourceOptions::default() }
     }
 
     /// A list of container definitions in JSON format that describe the different containers that make up your task. For more information about container definition parameters and defaults, see [Amazon ECS Task Definitions](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_defintions.html) in the *Amazon Elastic Container Service Developer Guide*.
     ///
     /// Changing it replaces the resource.
-    pub fn container_definitions(
-        mut self,
-        value: impl Into<Val<Vec<task_definition::ContainerDefinition>>>,
-    ) -> Self {
+    pub fn container_definitions(mut self, value: impl Into<Val<Vec<task_definition::ContainerDefinition>>>) -> Self {
         self.props.set("ContainerDefinitions", value);
         self
     }
@@ -8727,10 +7220,7 @@ impl CfnTaskDefinition {
     /// The ephemeral storage settings to use for tasks run with the task definition.
     ///
     /// Changing it replaces the resource.
-    pub fn ephemeral_storage(
-        mut self,
-        value: impl Into<Val<task_definition::EphemeralStorage>>,
-    ) -> Self {
+    pub fn ephemeral_storage(mut self, value: impl Into<Val<task_definition::EphemeralStorage>>) -> Self {
         self.props.set("EphemeralStorage", value);
         self
     }
@@ -8758,10 +7248,7 @@ impl CfnTaskDefinition {
     /// The `InferenceAccelerators` property.
     ///
     /// Changing it replaces the resource.
-    pub fn inference_accelerators(
-        mut self,
-        value: impl Into<Val<Vec<task_definition::InferenceAccelerator>>>,
-    ) -> Self {
+    pub fn inference_accelerators(mut self, value: impl Into<Val<Vec<task_definition::InferenceAccelerator>>>) -> Self {
         self.props.set("InferenceAccelerators", value);
         self
     }
@@ -8863,10 +7350,7 @@ impl CfnTaskDefinition {
     /// This parameter isn't supported for tasks run on FARGATElong.
     ///
     /// Changing it replaces the resource.
-    pub fn placement_constraints(
-        mut self,
-        value: impl Into<Val<Vec<task_definition::TaskDefinitionPlacementConstraint>>>,
-    ) -> Self {
+    pub fn placement_constraints(mut self, value: impl Into<Val<Vec<task_definition::TaskDefinitionPlacementConstraint>>>) -> Self {
         self.props.set("PlacementConstraints", value);
         self
     }
@@ -8876,10 +7360,7 @@ impl CfnTaskDefinition {
     /// Your Amazon ECS container instances require at least version 1.26.0 of the container agent and at least version 1.26.0-1 of the ``ecs-init`` package to use a proxy configuration. If your container instances are launched from the Amazon ECS optimized AMI version ``20190301`` or later, they contain the required versions of the container agent and ``ecs-init``. For more information, see [Amazon ECS-optimized Linux AMI](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-optimized_AMI.html) in the *Amazon Elastic Container Service Developer Guide*.
     ///
     /// Changing it replaces the resource.
-    pub fn proxy_configuration(
-        mut self,
-        value: impl Into<Val<task_definition::ProxyConfiguration>>,
-    ) -> Self {
+    pub fn proxy_configuration(mut self, value: impl Into<Val<task_definition::ProxyConfiguration>>) -> Self {
         self.props.set("ProxyConfiguration", value);
         self
     }
@@ -8895,10 +7376,7 @@ impl CfnTaskDefinition {
     /// The operating system that your tasks definitions run on.
     ///
     /// Changing it replaces the resource.
-    pub fn runtime_platform(
-        mut self,
-        value: impl Into<Val<task_definition::RuntimePlatform>>,
-    ) -> Self {
+    pub fn runtime_platform(mut self, value: impl Into<Val<task_definition::RuntimePlatform>>) -> Self {
         self.props.set("RuntimePlatform", value);
         self
     }
@@ -8973,119 +7451,26 @@ impl Handle<CfnTaskDefinition> {
 pub(crate) static TASK_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnTaskDefinition::TYPE_NAME,
     shape: &TASK_DEFINITION_SHAPE,
-    create_only: &[
-        "ContainerDefinitions",
-        "Cpu",
-        "EnableFaultInjection",
-        "EphemeralStorage",
-        "ExecutionRoleArn",
-        "Family",
-        "InferenceAccelerators",
-        "IpcMode",
-        "Memory",
-        "NetworkMode",
-        "PidMode",
-        "PlacementConstraints",
-        "ProxyConfiguration",
-        "RequiresCompatibilities",
-        "RuntimePlatform",
-        "TaskRoleArn",
-        "Volumes",
-    ],
+    create_only: &["ContainerDefinitions", "Cpu", "EnableFaultInjection", "EphemeralStorage", "ExecutionRoleArn", "Family", "InferenceAccelerators", "IpcMode", "Memory", "NetworkMode", "PidMode", "PlacementConstraints", "ProxyConfiguration", "RequiresCompatibilities", "RuntimePlatform", "TaskRoleArn", "Volumes"],
     write_only: &[],
     primary_identifier: &["TaskDefinitionArn"],
     attributes: &["TaskDefinitionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TASK_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContainerDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&task_definition::CONTAINER_DEFINITION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IpcMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["host", "none", "task"],
-            }),
-        ),
-        (
-            "NetworkMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["awsvpc", "bridge", "host", "none"],
-            }),
-        ),
-        (
-            "PidMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["host", "task"],
-            }),
-        ),
-        (
-            "PlacementConstraints",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &task_definition::TASK_DEFINITION_PLACEMENT_CONSTRAINT_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProxyConfiguration",
-            &Shape::Object(&task_definition::PROXY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RequiresCompatibilities",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RuntimePlatform",
-            &Shape::Object(&task_definition::RUNTIME_PLATFORM_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&task_definition::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Volumes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&task_definition::VOLUME_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContainerDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&task_definition::CONTAINER_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+        ("IpcMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["host", "none", "task"] })),
+        ("NetworkMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["awsvpc", "bridge", "host", "none"] })),
+        ("PidMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["host", "task"] })),
+        ("PlacementConstraints", &Shape::List(ListRule { item: Some(&Shape::Object(&task_definition::TASK_DEFINITION_PLACEMENT_CONSTRAINT_SHAPE)), min_items: None, max_items: None })),
+        ("ProxyConfiguration", &Shape::Object(&task_definition::PROXY_CONFIGURATION_SHAPE)),
+        ("RequiresCompatibilities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"] })), min_items: None, max_items: None })),
+        ("RuntimePlatform", &Shape::Object(&task_definition::RUNTIME_PLATFORM_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&task_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Volumes", &Shape::List(ListRule { item: Some(&Shape::Object(&task_definition::VOLUME_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9261,10 +7646,7 @@ pub mod task_definition {
         }
 
         /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see [Custom Log Routing](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html) in the *Amazon Elastic Container Service Developer Guide*.
-        pub fn firelens_configuration(
-            mut self,
-            value: impl Into<Val<FirelensConfiguration>>,
-        ) -> Self {
+        pub fn firelens_configuration(mut self, value: impl Into<Val<FirelensConfiguration>>) -> Self {
             self.props.set("FirelensConfiguration", value);
             self
         }
@@ -9396,19 +7778,13 @@ pub mod task_definition {
         }
 
         /// The private repository authentication credentials to use.
-        pub fn repository_credentials(
-            mut self,
-            value: impl Into<Val<RepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, value: impl Into<Val<RepositoryCredentials>>) -> Self {
             self.props.set("RepositoryCredentials", value);
             self
         }
 
         /// The type and amount of a resource to assign to a container. The supported resources are GPUs and Neuron devices.
-        pub fn resource_requirements(
-            mut self,
-            value: impl Into<Val<Vec<ResourceRequirement>>>,
-        ) -> Self {
+        pub fn resource_requirements(mut self, value: impl Into<Val<Vec<ResourceRequirement>>>) -> Self {
             self.props.set("ResourceRequirements", value);
             self
         }
@@ -10484,11 +8860,7 @@ pub mod task_definition {
         /// - `hard_limit`: `HardLimit`, The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
         /// - `name`: `Name`, The ``type`` of the ``ulimit``.
         /// - `soft_limit`: `SoftLimit`, The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
-        pub fn new(
-            hard_limit: impl Into<Val<i64>>,
-            name: impl Into<Val<String>>,
-            soft_limit: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(hard_limit: impl Into<Val<i64>>, name: impl Into<Val<String>>, soft_limit: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("HardLimit", hard_limit);
             props.set("Name", name);
@@ -10663,10 +9035,7 @@ pub mod task_definition {
         /// +  ``EgressIgnoredPorts`` - (Required) The egress traffic going to the specified ports is ignored and not redirected to the ``ProxyEgressPort``. It can be an empty list.
         ///
         /// +  ``EgressIgnoredIPs`` - (Required) The egress traffic going to the specified IP addresses is ignored and not redirected to the ``ProxyEgressPort``. It can be an empty list.
-        pub fn proxy_configuration_properties(
-            mut self,
-            value: impl Into<Val<Vec<KeyValuePair>>>,
-        ) -> Self {
+        pub fn proxy_configuration_properties(mut self, value: impl Into<Val<Vec<KeyValuePair>>>) -> Self {
             self.props.set("ProxyConfigurationProperties", value);
             self
         }
@@ -10800,30 +9169,20 @@ pub mod task_definition {
         /// Windows containers only support the use of the ``local`` driver. To use bind mounts, specify the ``host`` parameter instead.
         ///
         /// Docker volumes aren't supported by tasks run on FARGATElong.
-        pub fn docker_volume_configuration(
-            mut self,
-            value: impl Into<Val<DockerVolumeConfiguration>>,
-        ) -> Self {
+        pub fn docker_volume_configuration(mut self, value: impl Into<Val<DockerVolumeConfiguration>>) -> Self {
             self.props.set("DockerVolumeConfiguration", value);
             self
         }
 
         /// This parameter is specified when you use an Amazon Elastic File System file system for task storage.
-        pub fn efs_volume_configuration(
-            mut self,
-            value: impl Into<Val<EfsVolumeConfiguration>>,
-        ) -> Self {
+        pub fn efs_volume_configuration(mut self, value: impl Into<Val<EfsVolumeConfiguration>>) -> Self {
             self.props.set("EFSVolumeConfiguration", value);
             self
         }
 
         /// This parameter is specified when you use Amazon FSx for Windows File Server file system for task storage.
-        pub fn f_sx_windows_file_server_volume_configuration(
-            mut self,
-            value: impl Into<Val<FSxWindowsFileServerVolumeConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("FSxWindowsFileServerVolumeConfiguration", value);
+        pub fn f_sx_windows_file_server_volume_configuration(mut self, value: impl Into<Val<FSxWindowsFileServerVolumeConfiguration>>) -> Self {
+            self.props.set("FSxWindowsFileServerVolumeConfiguration", value);
             self
         }
 
@@ -10850,10 +9209,7 @@ pub mod task_definition {
         }
 
         /// This parameter is specified when you use an Amazon S3 Files file system for task storage.
-        pub fn s3_files_volume_configuration(
-            mut self,
-            value: impl Into<Val<S3FilesVolumeConfiguration>>,
-        ) -> Self {
+        pub fn s3_files_volume_configuration(mut self, value: impl Into<Val<S3FilesVolumeConfiguration>>) -> Self {
             self.props.set("S3FilesVolumeConfiguration", value);
             self
         }
@@ -11017,10 +9373,7 @@ pub mod task_definition {
         ///
         /// - `file_system_id`: `FileSystemId`, The Amazon FSx for Windows File Server file system ID to use.
         /// - `root_directory`: `RootDirectory`, The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
-        pub fn new(
-            file_system_id: impl Into<Val<String>>,
-            root_directory: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(file_system_id: impl Into<Val<String>>, root_directory: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FileSystemId", file_system_id);
             props.set("RootDirectory", root_directory);
@@ -11028,18 +9381,13 @@ pub mod task_definition {
         }
 
         /// The authorization configuration details for the Amazon FSx for Windows File Server file system.
-        pub fn authorization_config(
-            mut self,
-            value: impl Into<Val<FSxAuthorizationConfig>>,
-        ) -> Self {
+        pub fn authorization_config(mut self, value: impl Into<Val<FSxAuthorizationConfig>>) -> Self {
             self.props.set("AuthorizationConfig", value);
             self
         }
     }
 
-    impl From<FSxWindowsFileServerVolumeConfiguration>
-        for Val<FSxWindowsFileServerVolumeConfiguration>
-    {
+    impl From<FSxWindowsFileServerVolumeConfiguration> for Val<FSxWindowsFileServerVolumeConfiguration> {
         fn from(v: FSxWindowsFileServerVolumeConfiguration) -> Self {
             v.props.into_val()
         }
@@ -11057,11 +9405,8 @@ pub mod task_definition {
         /// Creates the value from its required properties:
         ///
         /// - `credentials_parameter`: `CredentialsParameter`, The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an ASMlong secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
-        /// - `domain`: `Domain`, A fully qualified domain name hosted by an \[\](<https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html>) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
-        pub fn new(
-            credentials_parameter: impl Into<Val<String>>,
-            domain: impl Into<Val<String>>,
-        ) -> Self {
+        /// - `domain`: `Domain`, A fully qualified domain name hosted by an <https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html> Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
+        pub fn new(credentials_parameter: impl Into<Val<String>>, domain: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CredentialsParameter", credentials_parameter);
             props.set("Domain", domain);
@@ -11150,152 +9495,57 @@ pub mod task_definition {
 
     pub(crate) static CONTAINER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DependsOn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTAINER_DEPENDENCY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "EnvironmentFiles",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ENVIRONMENT_FILE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "FirelensConfiguration",
-                &Shape::Object(&FIRELENS_CONFIGURATION_SHAPE),
-            ),
+            ("DependsOn", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_DEPENDENCY_SHAPE)), min_items: None, max_items: None })),
+            ("EnvironmentFiles", &Shape::List(ListRule { item: Some(&Shape::Object(&ENVIRONMENT_FILE_SHAPE)), min_items: None, max_items: None })),
+            ("FirelensConfiguration", &Shape::Object(&FIRELENS_CONFIGURATION_SHAPE)),
             ("LinuxParameters", &Shape::Object(&LINUX_PARAMETERS_SHAPE)),
-            (
-                "PortMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PORT_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ResourceRequirements",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RESOURCE_REQUIREMENT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Ulimits",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ULIMIT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "VersionConsistency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
+            ("PortMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&PORT_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("ResourceRequirements", &Shape::List(ListRule { item: Some(&Shape::Object(&RESOURCE_REQUIREMENT_SHAPE)), min_items: None, max_items: None })),
+            ("Ulimits", &Shape::List(ListRule { item: Some(&Shape::Object(&ULIMIT_SHAPE)), min_items: None, max_items: None })),
+            ("VersionConsistency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_DEPENDENCY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Condition",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"],
-            }),
-        )],
+        fields: &[
+            ("Condition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENVIRONMENT_FILE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["s3"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["s3"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIRELENS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["fluentbit", "fluentd"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["fluentbit", "fluentd"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINUX_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Devices",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DEVICE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Devices", &Shape::List(ListRule { item: Some(&Shape::Object(&DEVICE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEVICE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Permissions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["mknod", "read", "write"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Permissions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["mknod", "read", "write"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PORT_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppProtocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["http", "http2", "grpc"],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["tcp", "udp"],
-                }),
-            ),
+            ("AppProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http", "http2", "grpc"] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["tcp", "udp"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11303,216 +9553,90 @@ pub mod task_definition {
     pub(crate) static RESOURCE_REQUIREMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("SharingStrategy", &Shape::Object(&SHARING_STRATEGY_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GPU", "InferenceAccelerator", "NeuronDevice"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GPU", "InferenceAccelerator", "NeuronDevice"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHARING_STRATEGY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("NvidiaMps", &Shape::Object(&NVIDIA_MPS_ALLOCATION_SHAPE))],
+        fields: &[
+            ("NvidiaMps", &Shape::Object(&NVIDIA_MPS_ALLOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NVIDIA_MPS_ALLOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxComputePercent",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Memory",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaxComputePercent", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("Memory", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ULIMIT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "core",
-                    "cpu",
-                    "data",
-                    "fsize",
-                    "locks",
-                    "memlock",
-                    "msgqueue",
-                    "nice",
-                    "nofile",
-                    "nproc",
-                    "rss",
-                    "rtprio",
-                    "rttime",
-                    "sigpending",
-                    "stack",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TASK_DEFINITION_PLACEMENT_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["memberOf"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["memberOf"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROXY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["APPMESH"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPMESH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUNTIME_PLATFORM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CpuArchitecture",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ARM64", "X86_64"],
-                }),
-            ),
-            (
-                "OperatingSystemFamily",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "LINUX",
-                        "WINDOWS_SERVER_2004_CORE",
-                        "WINDOWS_SERVER_2016_FULL",
-                        "WINDOWS_SERVER_2019_CORE",
-                        "WINDOWS_SERVER_2019_FULL",
-                        "WINDOWS_SERVER_2022_CORE",
-                        "WINDOWS_SERVER_2022_FULL",
-                        "WINDOWS_SERVER_2025_CORE",
-                        "WINDOWS_SERVER_2025_FULL",
-                        "WINDOWS_SERVER_20H2_CORE",
-                    ],
-                }),
-            ),
+            ("CpuArchitecture", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARM64", "X86_64"] })),
+            ("OperatingSystemFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINUX", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2025_FULL", "WINDOWS_SERVER_20H2_CORE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VOLUME_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DockerVolumeConfiguration",
-                &Shape::Object(&DOCKER_VOLUME_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EFSVolumeConfiguration",
-                &Shape::Object(&EFS_VOLUME_CONFIGURATION_SHAPE),
-            ),
+            ("DockerVolumeConfiguration", &Shape::Object(&DOCKER_VOLUME_CONFIGURATION_SHAPE)),
+            ("EFSVolumeConfiguration", &Shape::Object(&EFS_VOLUME_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCKER_VOLUME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Scope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["shared", "task"],
-            }),
-        )],
+        fields: &[
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["shared", "task"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EFS_VOLUME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationConfig",
-                &Shape::Object(&AUTHORIZATION_CONFIG_SHAPE),
-            ),
-            (
-                "TransitEncryption",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("AuthorizationConfig", &Shape::Object(&AUTHORIZATION_CONFIG_SHAPE)),
+            ("TransitEncryption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IAM",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("IAM", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -11534,28 +9658,18 @@ impl CfnTaskSet {
     /// - `cluster`: `Cluster`, The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
     /// - `service`: `Service`, The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
     /// - `task_definition`: `TaskDefinition`, The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use.
-    pub fn new(
-        cluster: impl Into<Val<String>>,
-        service: impl Into<Val<String>>,
-        task_definition: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster: impl Into<Val<String>>, service: impl Into<Val<String>>, task_definition: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Cluster", cluster);
         props.set("Service", service);
         props.set("TaskDefinition", task_definition);
-        CfnTaskSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTaskSet { props, options: ResourceOptions::default() }
     }
 
     /// The `CapacityProviderStrategy` property.
     ///
     /// Changing it replaces the resource.
-    pub fn capacity_provider_strategy(
-        mut self,
-        value: impl Into<Val<Vec<task_set::CapacityProviderStrategyItem>>>,
-    ) -> Self {
+    pub fn capacity_provider_strategy(mut self, value: impl Into<Val<Vec<task_set::CapacityProviderStrategyItem>>>) -> Self {
         self.props.set("CapacityProviderStrategy", value);
         self
     }
@@ -11589,10 +9703,7 @@ impl CfnTaskSet {
     /// An object representing the network configuration for a task or service.
     ///
     /// Changing it replaces the resource.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<task_set::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<task_set::NetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
@@ -11614,10 +9725,7 @@ impl CfnTaskSet {
     /// The details of the service discovery registries to assign to this task set. For more information, see <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html>.
     ///
     /// Changing it replaces the resource.
-    pub fn service_registries(
-        mut self,
-        value: impl Into<Val<Vec<task_set::ServiceRegistry>>>,
-    ) -> Self {
+    pub fn service_registries(mut self, value: impl Into<Val<Vec<task_set::ServiceRegistry>>>) -> Self {
         self.props.set("ServiceRegistries", value);
         self
     }
@@ -11656,62 +9764,21 @@ impl Handle<CfnTaskSet> {
 pub(crate) static TASK_SET_META: TypeMeta = TypeMeta {
     type_name: CfnTaskSet::TYPE_NAME,
     shape: &TASK_SET_SHAPE,
-    create_only: &[
-        "CapacityProviderStrategy",
-        "Cluster",
-        "ExternalId",
-        "LaunchType",
-        "LoadBalancers",
-        "NetworkConfiguration",
-        "PlatformVersion",
-        "Service",
-        "ServiceRegistries",
-        "TaskDefinition",
-    ],
+    create_only: &["CapacityProviderStrategy", "Cluster", "ExternalId", "LaunchType", "LoadBalancers", "NetworkConfiguration", "PlatformVersion", "Service", "ServiceRegistries", "TaskDefinition"],
     write_only: &[],
     primary_identifier: &["Cluster", "Service", "Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TASK_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CapacityProviderStrategy",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &task_set::CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LaunchType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EC2", "FARGATE"],
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            &Shape::Object(&task_set::NETWORK_CONFIGURATION_SHAPE),
-        ),
+        ("CapacityProviderStrategy", &Shape::List(ListRule { item: Some(&Shape::Object(&task_set::CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE)), min_items: None, max_items: None })),
+        ("LaunchType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EC2", "FARGATE"] })),
+        ("NetworkConfiguration", &Shape::Object(&task_set::NETWORK_CONFIGURATION_SHAPE)),
         ("Scale", &Shape::Object(&task_set::SCALE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&task_set::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&task_set::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -11973,108 +10040,40 @@ pub mod task_set {
 
     pub(crate) static CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Base",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Base", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AwsVpcConfiguration",
-            &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AwsVpcConfiguration", &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssignPublicIp",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(16),
-                }),
-            ),
+            ("AssignPublicIp", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("SecurityGroups", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PERCENT"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PERCENT"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12101,9 +10100,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::ECS::CapacityProvider" => Some(&CAPACITY_PROVIDER_META),
         "AWS::ECS::Cluster" => Some(&CLUSTER_META),
-        "AWS::ECS::ClusterCapacityProviderAssociations" => {
-            Some(&CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_META)
-        }
+        "AWS::ECS::ClusterCapacityProviderAssociations" => Some(&CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_META),
         "AWS::ECS::Daemon" => Some(&DAEMON_META),
         "AWS::ECS::DaemonTaskDefinition" => Some(&DAEMON_TASK_DEFINITION_META),
         "AWS::ECS::ExpressGatewayService" => Some(&EXPRESS_GATEWAY_SERVICE_META),

@@ -33,19 +33,13 @@ impl CfnAccessPoint {
     pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FileSystemId", file_system_id);
-        CfnAccessPoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessPoint { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
     ///
     /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
-    pub fn access_point_tags(
-        mut self,
-        value: impl Into<Val<Vec<access_point::AccessPointTag>>>,
-    ) -> Self {
+    pub fn access_point_tags(mut self, value: impl Into<Val<Vec<access_point::AccessPointTag>>>) -> Self {
         self.props.set("AccessPointTags", value);
         self
     }
@@ -105,27 +99,11 @@ impl Handle<CfnAccessPoint> {
 pub(crate) static ACCESS_POINT_META: TypeMeta = TypeMeta {
     type_name: CfnAccessPoint::TYPE_NAME,
     shape: &ACCESS_POINT_SHAPE,
-    create_only: &[
-        "ClientToken",
-        "FileSystemId",
-        "PosixUser",
-        "PosixUser/Gid",
-        "PosixUser/SecondaryGids",
-        "PosixUser/Uid",
-        "RootDirectory",
-        "RootDirectory/CreationInfo",
-        "RootDirectory/CreationInfo/OwnerGid",
-        "RootDirectory/CreationInfo/OwnerUid",
-        "RootDirectory/CreationInfo/Permissions",
-        "RootDirectory/Path",
-    ],
+    create_only: &["ClientToken", "FileSystemId", "PosixUser", "PosixUser/Gid", "PosixUser/SecondaryGids", "PosixUser/Uid", "RootDirectory", "RootDirectory/CreationInfo", "RootDirectory/CreationInfo/OwnerGid", "RootDirectory/CreationInfo/OwnerUid", "RootDirectory/CreationInfo/Permissions", "RootDirectory/Path"],
     write_only: &[],
     primary_identifier: &["AccessPointId"],
     attributes: &["AccessPointId", "Arn"],
-    tagging: Some(Tagging {
-        property: "AccessPointTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "AccessPointTags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -197,6 +175,8 @@ pub mod access_point {
         }
 
         /// Secondary POSIX group IDs used for all file system operations using this access point.
+        ///
+        /// Changing it replaces the resource.
         pub fn secondary_gids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecondaryGids", value);
             self
@@ -225,12 +205,16 @@ pub mod access_point {
         /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's ``RootDirectory``. If the ``RootDirectory`` \> ``Path`` specified does not exist, EFS creates the root directory using the ``CreationInfo`` settings when a client connects to an access point. When specifying the ``CreationInfo``, you must provide values for all properties.
         ///
         /// If you do not provide ``CreationInfo`` and the specified ``RootDirectory`` \> ``Path`` does not exist, attempts to mount the file system using the access point will fail.
+        ///
+        /// Changing it replaces the resource.
         pub fn creation_info(mut self, value: impl Into<Val<CreationInfo>>) -> Self {
             self.props.set("CreationInfo", value);
             self
         }
 
         /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system. A path can have up to four subdirectories. If the specified path does not exist, you are required to provide the ``CreationInfo``.
+        ///
+        /// Changing it replaces the resource.
         pub fn path(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Path", value);
             self
@@ -259,11 +243,7 @@ pub mod access_point {
         /// - `owner_gid`: `OwnerGid`, Specifies the POSIX group ID to apply to the ``RootDirectory``. Accepts values from 0 to 2^32 (4294967295).
         /// - `owner_uid`: `OwnerUid`, Specifies the POSIX user ID to apply to the ``RootDirectory``. Accepts values from 0 to 2^32 (4294967295).
         /// - `permissions`: `Permissions`, Specifies the POSIX permissions to apply to the ``RootDirectory``, in the format of an octal number representing the file's mode bits.
-        pub fn new(
-            owner_gid: impl Into<Val<String>>,
-            owner_uid: impl Into<Val<String>>,
-            permissions: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(owner_gid: impl Into<Val<String>>, owner_uid: impl Into<Val<String>>, permissions: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OwnerGid", owner_gid);
             props.set("OwnerUid", owner_uid);
@@ -280,66 +260,31 @@ pub mod access_point {
 
     pub(crate) static ACCESS_POINT_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POSIX_USER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecondaryGids",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        )],
+        fields: &[
+            ("SecondaryGids", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(16) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROOT_DIRECTORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CreationInfo", &Shape::Object(&CREATION_INFO_SHAPE)),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(\\/|(\\/(?!\\.)+[^$#<>;`|&?{}^*/\\n]+){1,4})$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("Path", &Shape::Str(StrRule { pattern: Some("^(\\/|(\\/(?!\\.)+[^$#<>;`|&?{}^*/\\n]+){1,4})$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CREATION_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Permissions",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-7]{3,4}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Permissions", &Shape::Str(StrRule { pattern: Some("^[0-7]{3,4}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -359,10 +304,7 @@ impl CfnFileSystem {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnFileSystem {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFileSystem { props, options: ResourceOptions::default() }
     }
 
     /// For One Zone file systems, specify the AWS Availability Zone in which to create the file system. Use the format ``us-east-1a`` to specify the Availability Zone. For more information about One Zone file systems, see [EFS file system types](https://docs.aws.amazon.com/efs/latest/ug/availability-durability.html#file-system-type) in the *Amazon EFS User Guide*.
@@ -404,19 +346,13 @@ impl CfnFileSystem {
     }
 
     /// Describes the protection on the file system.
-    pub fn file_system_protection(
-        mut self,
-        value: impl Into<Val<file_system::FileSystemProtection>>,
-    ) -> Self {
+    pub fn file_system_protection(mut self, value: impl Into<Val<file_system::FileSystemProtection>>) -> Self {
         self.props.set("FileSystemProtection", value);
         self
     }
 
     /// Use to create one or more tags associated with the file system. Each tag is a user-defined key-value pair. Name your file system on creation by including a ``"Key":"Name","Value":"{value}"`` key-value pair. Each key must be unique. For more information, see [Tagging resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *General Reference Guide*.
-    pub fn file_system_tags(
-        mut self,
-        value: impl Into<Val<Vec<file_system::ElasticFileSystemTag>>>,
-    ) -> Self {
+    pub fn file_system_tags(mut self, value: impl Into<Val<Vec<file_system::ElasticFileSystemTag>>>) -> Self {
         self.props.set("FileSystemTags", value);
         self
     }
@@ -448,10 +384,7 @@ impl CfnFileSystem {
     /// +  When to move files that are in IA or Archive storage to primary storage.
     ///
     /// EFS requires that each ``LifecyclePolicy`` object have only a single transition. This means that in a request body, ``LifecyclePolicies`` needs to be structured as an array of ``LifecyclePolicy`` objects, one object for each transition, ``TransitionToIA``, ``TransitionToArchive````TransitionToPrimaryStorageClass``. See the example requests in the following section for more information.
-    pub fn lifecycle_policies(
-        mut self,
-        value: impl Into<Val<Vec<file_system::LifecyclePolicy>>>,
-    ) -> Self {
+    pub fn lifecycle_policies(mut self, value: impl Into<Val<Vec<file_system::LifecyclePolicy>>>) -> Self {
         self.props.set("LifecyclePolicies", value);
         self
     }
@@ -477,10 +410,7 @@ impl CfnFileSystem {
     }
 
     /// Describes the replication configuration for a specific file system.
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Val<file_system::ReplicationConfiguration>>,
-    ) -> Self {
+    pub fn replication_configuration(mut self, value: impl Into<Val<file_system::ReplicationConfiguration>>) -> Self {
         self.props.set("ReplicationConfiguration", value);
         self
     }
@@ -526,23 +456,11 @@ impl Handle<CfnFileSystem> {
 pub(crate) static FILE_SYSTEM_META: TypeMeta = TypeMeta {
     type_name: CfnFileSystem::TYPE_NAME,
     shape: &FILE_SYSTEM_SHAPE,
-    create_only: &[
-        "AvailabilityZoneName",
-        "Encrypted",
-        "KmsKeyId",
-        "PerformanceMode",
-    ],
-    write_only: &[
-        "BypassPolicyLockoutSafetyCheck",
-        "ReplicationConfiguration/Destinations/*/AvailabilityZoneName",
-        "ReplicationConfiguration/Destinations/*/KmsKeyId",
-    ],
+    create_only: &["AvailabilityZoneName", "Encrypted", "KmsKeyId", "PerformanceMode"],
+    write_only: &["BypassPolicyLockoutSafetyCheck", "ReplicationConfiguration/Destinations/*/AvailabilityZoneName", "ReplicationConfiguration/Destinations/*/KmsKeyId"],
     primary_identifier: &["FileSystemId"],
     attributes: &["Arn", "FileSystemId"],
-    tagging: Some(Tagging {
-        property: "FileSystemTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "FileSystemTags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -687,10 +605,7 @@ pub mod file_system {
         /// Whether to move files back to primary (Standard) storage after they are accessed in IA or Archive storage. Metadata operations such as listing the contents of a directory don't count as file access events.
         ///
         /// Allowed values: `AFTER_1_ACCESS`.
-        pub fn transition_to_primary_storage_class(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn transition_to_primary_storage_class(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransitionToPrimaryStorageClass", value);
             self
         }
@@ -746,6 +661,8 @@ pub mod file_system {
         /// Use the format ``us-east-1a`` to specify the Availability Zone. For more information about One Zone file systems, see [EFS file system types](https://docs.aws.amazon.com/efs/latest/ug/storage-classes.html) in the *Amazon EFS User Guide*.
         ///
         /// One Zone file system type is not available in all Availability Zones in AWS-Regions where Amazon EFS is available.
+        ///
+        /// Write-only.
         pub fn availability_zone_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AvailabilityZoneName", value);
             self
@@ -758,6 +675,8 @@ pub mod file_system {
         }
 
         /// The ID of an kms-key-long used to protect the encrypted file system.
+        ///
+        /// Write-only.
         pub fn kms_key_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKeyId", value);
             self
@@ -797,93 +716,32 @@ pub mod file_system {
     }
 
     pub(crate) static BACKUP_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILE_SYSTEM_PROTECTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReplicationOverwriteProtection",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED"],
-            }),
-        )],
+        fields: &[
+            ("ReplicationOverwriteProtection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIFECYCLE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TransitionToArchive",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AFTER_14_DAYS",
-                        "AFTER_180_DAYS",
-                        "AFTER_1_DAY",
-                        "AFTER_270_DAYS",
-                        "AFTER_30_DAYS",
-                        "AFTER_365_DAYS",
-                        "AFTER_60_DAYS",
-                        "AFTER_7_DAYS",
-                        "AFTER_90_DAYS",
-                    ],
-                }),
-            ),
-            (
-                "TransitionToIA",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AFTER_14_DAYS",
-                        "AFTER_180_DAYS",
-                        "AFTER_1_DAY",
-                        "AFTER_270_DAYS",
-                        "AFTER_30_DAYS",
-                        "AFTER_365_DAYS",
-                        "AFTER_60_DAYS",
-                        "AFTER_7_DAYS",
-                        "AFTER_90_DAYS",
-                    ],
-                }),
-            ),
-            (
-                "TransitionToPrimaryStorageClass",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AFTER_1_ACCESS"],
-                }),
-            ),
+            ("TransitionToArchive", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AFTER_14_DAYS", "AFTER_180_DAYS", "AFTER_1_DAY", "AFTER_270_DAYS", "AFTER_30_DAYS", "AFTER_365_DAYS", "AFTER_60_DAYS", "AFTER_7_DAYS", "AFTER_90_DAYS"] })),
+            ("TransitionToIA", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AFTER_14_DAYS", "AFTER_180_DAYS", "AFTER_1_DAY", "AFTER_270_DAYS", "AFTER_30_DAYS", "AFTER_365_DAYS", "AFTER_60_DAYS", "AFTER_7_DAYS", "AFTER_90_DAYS"] })),
+            ("TransitionToPrimaryStorageClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AFTER_1_ACCESS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Destinations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&REPLICATION_DESTINATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Destinations", &Shape::List(ListRule { item: Some(&Shape::Object(&REPLICATION_DESTINATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -912,19 +770,12 @@ impl CfnMountTarget {
     /// - `file_system_id`: `FileSystemId`, The ID of the file system for which to create the mount target.
     /// - `security_groups`: `SecurityGroups`, VPC security group IDs, of the form ``sg-xxxxxxxx``. These must be for the same VPC as the subnet specified. The maximum number of security groups depends on account quota. For more information, see [Amazon VPC Quotas](https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html) in the *Amazon VPC User Guide* (see the *Security Groups* table). If you don't specify a security group, then Amazon EFS uses the default security group for the subnet's VPC.
     /// - `subnet_id`: `SubnetId`, The ID of the subnet to add the mount target in. For One Zone file systems, use the subnet that is associated with the file system's Availability Zone. The subnet type must be the same type as the ``IpAddressType``.
-    pub fn new(
-        file_system_id: impl Into<Val<String>>,
-        security_groups: impl Into<Val<Vec<String>>>,
-        subnet_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(file_system_id: impl Into<Val<String>>, security_groups: impl Into<Val<Vec<String>>>, subnet_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FileSystemId", file_system_id);
         props.set("SecurityGroups", security_groups);
         props.set("SubnetId", subnet_id);
-        CfnMountTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMountTarget { props, options: ResourceOptions::default() }
     }
 
     /// If the ``IpAddressType`` for the mount target is IPv4 ( ``IPV4_ONLY`` or ``DUAL_STACK``), then specify the IPv4 address to use. If you do not specify an ``IpAddress``, then Amazon EFS selects an unused IP address from the subnet specified for ``SubnetId``.
@@ -983,13 +834,7 @@ impl Handle<CfnMountTarget> {
 pub(crate) static MOUNT_TARGET_META: TypeMeta = TypeMeta {
     type_name: CfnMountTarget::TYPE_NAME,
     shape: &MOUNT_TARGET_SHAPE,
-    create_only: &[
-        "FileSystemId",
-        "IpAddress",
-        "IpAddressType",
-        "Ipv6Address",
-        "SubnetId",
-    ],
+    create_only: &["FileSystemId", "IpAddress", "IpAddressType", "Ipv6Address", "SubnetId"],
     write_only: &["IpAddressType"],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -1010,8 +855,11 @@ pub(crate) static MOUNT_TARGET_SHAPE: ObjectShape = ObjectShape {
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] =
-    &[&ACCESS_POINT_META, &FILE_SYSTEM_META, &MOUNT_TARGET_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ACCESS_POINT_META,
+    &FILE_SYSTEM_META,
+    &MOUNT_TARGET_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -29,24 +29,15 @@ impl CfnAccessEntry {
     ///
     /// - `cluster_name`: `ClusterName`, The cluster that the access entry is created for.
     /// - `principal_arn`: `PrincipalArn`, The principal ARN that the access entry is created for.
-    pub fn new(
-        cluster_name: impl Into<Val<String>>,
-        principal_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster_name: impl Into<Val<String>>, principal_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterName", cluster_name);
         props.set("PrincipalArn", principal_arn);
-        CfnAccessEntry {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessEntry { props, options: ResourceOptions::default() }
     }
 
     /// An array of access policies that are associated with the access entry.
-    pub fn access_policies(
-        mut self,
-        value: impl Into<Val<Vec<access_entry::AccessPolicy>>>,
-    ) -> Self {
+    pub fn access_policies(mut self, value: impl Into<Val<Vec<access_entry::AccessPolicy>>>) -> Self {
         self.props.set("AccessPolicies", value);
         self
     }
@@ -109,49 +100,16 @@ pub(crate) static ACCESS_ENTRY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PrincipalArn", "ClusterName"],
     attributes: &["AccessEntryArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ACCESS_ENTRY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessPolicies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&access_entry::ACCESS_POLICY_SHAPE)),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrincipalArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&access_entry::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccessPolicies", &Shape::List(ListRule { item: Some(&Shape::Object(&access_entry::ACCESS_POLICY_SHAPE)), min_items: None, max_items: Some(20) })),
+        ("ClusterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("PrincipalArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&access_entry::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -173,10 +131,7 @@ pub mod access_entry {
         ///
         /// - `access_scope`: `AccessScope`, The access scope of the access policy.
         /// - `policy_arn`: `PolicyArn`, The ARN of the access policy to add to the access entry.
-        pub fn new(
-            access_scope: impl Into<Val<AccessScope>>,
-            policy_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(access_scope: impl Into<Val<AccessScope>>, policy_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccessScope", access_scope);
             props.set("PolicyArn", policy_arn);
@@ -245,43 +200,23 @@ pub mod access_entry {
     }
 
     pub(crate) static ACCESS_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("AccessScope", &Shape::Object(&ACCESS_SCOPE_SHAPE))],
+        fields: &[
+            ("AccessScope", &Shape::Object(&ACCESS_SCOPE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_SCOPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["namespace", "cluster"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["namespace", "cluster"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -307,10 +242,7 @@ impl CfnAddon {
         let mut props = Props::new();
         props.set("AddonName", addon_name);
         props.set("ClusterName", cluster_name);
-        CfnAddon {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAddon { props, options: ResourceOptions::default() }
     }
 
     /// Version of Addon
@@ -336,10 +268,7 @@ impl CfnAddon {
     /// An array of pod identities to apply to this add-on.
     ///
     /// Write-only.
-    pub fn pod_identity_associations(
-        mut self,
-        value: impl Into<Val<Vec<addon::PodIdentityAssociation>>>,
-    ) -> Self {
+    pub fn pod_identity_associations(mut self, value: impl Into<Val<Vec<addon::PodIdentityAssociation>>>) -> Self {
         self.props.set("PodIdentityAssociations", value);
         self
     }
@@ -403,96 +332,24 @@ pub(crate) static ADDON_META: TypeMeta = TypeMeta {
     type_name: CfnAddon::TYPE_NAME,
     shape: &ADDON_SHAPE,
     create_only: &["AddonName", "ClusterName", "NamespaceConfig"],
-    write_only: &[
-        "PodIdentityAssociations",
-        "PreserveOnDelete",
-        "ResolveConflicts",
-    ],
+    write_only: &["PodIdentityAssociations", "PreserveOnDelete", "ResolveConflicts"],
     primary_identifier: &["ClusterName", "AddonName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ADDON_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AddonName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AddonVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConfigurationValues",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NamespaceConfig",
-            &Shape::Object(&addon::NAMESPACE_CONFIG_SHAPE),
-        ),
-        (
-            "PodIdentityAssociations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&addon::POD_IDENTITY_ASSOCIATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResolveConflicts",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &["NONE", "OVERWRITE", "PRESERVE"],
-            }),
-        ),
-        (
-            "ServiceAccountRoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&addon::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AddonName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("AddonVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("ClusterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("ConfigurationValues", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("NamespaceConfig", &Shape::Object(&addon::NAMESPACE_CONFIG_SHAPE)),
+        ("PodIdentityAssociations", &Shape::List(ListRule { item: Some(&Shape::Object(&addon::POD_IDENTITY_ASSOCIATION_SHAPE)), min_items: None, max_items: None })),
+        ("ResolveConflicts", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &["NONE", "OVERWRITE", "PRESERVE"] })),
+        ("ServiceAccountRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&addon::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -537,10 +394,7 @@ pub mod addon {
         ///
         /// - `role_arn`: `RoleArn`, The IAM role ARN that the pod identity association is created for.
         /// - `service_account`: `ServiceAccount`, The Kubernetes service account that the pod identity association is created for.
-        pub fn new(
-            role_arn: impl Into<Val<String>>,
-            service_account: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(role_arn: impl Into<Val<String>>, service_account: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RoleArn", role_arn);
             props.set("ServiceAccount", service_account);
@@ -580,51 +434,23 @@ pub mod addon {
     }
 
     pub(crate) static NAMESPACE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Namespace", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POD_IDENTITY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-zA-Z-]*:iam::\\d{12}:(role)\\/*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:iam::\\d{12}:(role)\\/*"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -649,30 +475,18 @@ impl CfnCapability {
     /// - `delete_propagation_policy`: `DeletePropagationPolicy`, Specifies how Kubernetes resources managed by the capability should be handled when the capability is deleted. Currently, the only supported value is RETAIN which retains all Kubernetes resources managed by the capability when the capability is deleted.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services. This role must have a trust policy that allows the EKS service principal to assume it, and it must have the necessary permissions for the capability type you're creating.
     /// - `type_`: `Type`, The type of capability to create. Valid values are: ACK (AWS Controllers for Kubernetes, which lets you manage AWS resources directly from Kubernetes), ARGOCD (Argo CD for GitOps-based continuous delivery), or KRO (Kube Resource Orchestrator for composing and managing custom Kubernetes resources).
-    pub fn new(
-        capability_name: impl Into<Val<String>>,
-        cluster_name: impl Into<Val<String>>,
-        delete_propagation_policy: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(capability_name: impl Into<Val<String>>, cluster_name: impl Into<Val<String>>, delete_propagation_policy: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CapabilityName", capability_name);
         props.set("ClusterName", cluster_name);
         props.set("DeletePropagationPolicy", delete_propagation_policy);
         props.set("RoleArn", role_arn);
         props.set("Type", type_);
-        CfnCapability {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCapability { props, options: ResourceOptions::default() }
     }
 
     /// The configuration settings for the capability. The structure of this object varies depending on the capability type. For Argo CD capabilities, you can configure IAM Identity Center integration, RBAC role mappings, and network access settings.
-    pub fn configuration(
-        mut self,
-        value: impl Into<Val<capability::CapabilityConfiguration>>,
-    ) -> Self {
+    pub fn configuration(mut self, value: impl Into<Val<capability::CapabilityConfiguration>>) -> Self {
         self.props.set("Configuration", value);
         self
     }
@@ -753,91 +567,23 @@ impl Handle<CfnCapability> {
 pub(crate) static CAPABILITY_META: TypeMeta = TypeMeta {
     type_name: CfnCapability::TYPE_NAME,
     shape: &CAPABILITY_SHAPE,
-    create_only: &[
-        "CapabilityName",
-        "ClusterName",
-        "Configuration/ArgoCd/AwsIdc",
-        "Configuration/ArgoCd/EndpointPrefix",
-        "Configuration/ArgoCd/Namespace",
-        "Type",
-    ],
+    create_only: &["CapabilityName", "ClusterName", "Configuration/ArgoCd/AwsIdc", "Configuration/ArgoCd/EndpointPrefix", "Configuration/ArgoCd/Namespace", "Type"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn",
-        "Configuration.ArgoCd.ServerUrl",
-        "CreatedAt",
-        "ModifiedAt",
-        "Status",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Configuration.ArgoCd.AwsIdc.IdcManagedApplicationArn", "Configuration.ArgoCd.ServerUrl", "CreatedAt", "ModifiedAt", "Status", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CAPABILITY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CapabilityName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Configuration",
-            &Shape::Object(&capability::CAPABILITY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DeletePropagationPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RETAIN"],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z-]*:iam::[0-9]+:role/[a-zA-Z0-9+=,.@_-]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&capability::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ARGOCD", "ACK", "KRO"],
-            }),
-        ),
+        ("CapabilityName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ClusterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Configuration", &Shape::Object(&capability::CAPABILITY_CONFIGURATION_SHAPE)),
+        ("DeletePropagationPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RETAIN"] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:iam::[0-9]+:role/[a-zA-Z0-9+=,.@_-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&capability::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARGOCD", "ACK", "KRO"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -929,12 +675,16 @@ pub mod capability {
         }
 
         /// An optional prefix for the Argo CD server endpoint. When specified, EKS uses this prefix to generate the server endpoint; otherwise, the endpoint is generated automatically. This value cannot be changed after the capability is created.
+        ///
+        /// Changing it replaces the resource.
         pub fn endpoint_prefix(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EndpointPrefix", value);
             self
         }
 
         /// The Kubernetes namespace where Argo CD resources will be created. If not specified, the default namespace is used.
+        ///
+        /// Changing it replaces the resource.
         pub fn namespace(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Namespace", value);
             self
@@ -1037,10 +787,7 @@ pub mod capability {
         ///
         /// - `identities`: `Identities`, A list of IAM Identity Center identities (users or groups) that should be assigned this Argo CD role.
         /// - `role`: `Role`, The Argo CD role to assign. Valid values are: ADMIN (full administrative access to Argo CD), EDITOR (edit access to Argo CD resources), or VIEWER (read-only access to Argo CD resources).
-        pub fn new(
-            identities: impl Into<Val<Vec<SsoIdentity>>>,
-            role: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(identities: impl Into<Val<Vec<SsoIdentity>>>, role: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Identities", identities);
             props.set("Role", role);
@@ -1113,101 +860,39 @@ pub mod capability {
     };
 
     pub(crate) static ACK_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DisabledServices",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-z][a-z0-9]*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        )],
+        fields: &[
+            ("DisabledServices", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })), min_items: Some(0), max_items: Some(200) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARGO_CD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RbacRoleMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ARGO_CD_ROLE_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("EndpointPrefix", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("RbacRoleMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&ARGO_CD_ROLE_MAPPING_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARGO_CD_ROLE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Identities",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SSO_IDENTITY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Role",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ADMIN", "EDITOR", "VIEWER"],
-                }),
-            ),
+            ("Identities", &Shape::List(ListRule { item: Some(&Shape::Object(&SSO_IDENTITY_SHAPE)), min_items: None, max_items: None })),
+            ("Role", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADMIN", "EDITOR", "VIEWER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSO_IDENTITY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SSO_USER", "SSO_GROUP"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SSO_USER", "SSO_GROUP"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1231,10 +916,7 @@ impl CfnCertificateAuthority {
     pub fn new(cluster_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterName", cluster_name);
-        CfnCertificateAuthority {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificateAuthority { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1366,37 +1048,15 @@ pub(crate) static CERTIFICATE_AUTHORITY_META: TypeMeta = TypeMeta {
     create_only: &["ClusterName"],
     write_only: &[],
     primary_identifier: &["ClusterName", "Id"],
-    attributes: &[
-        "ActivatedAt",
-        "ActivatedBy",
-        "CreatedAt",
-        "CreatedBy",
-        "Data",
-        "DistributionStatus",
-        "Id",
-        "RollbackAvailable",
-        "ScheduledEvents",
-        "ScheduledEvents.FinalAutoActivation",
-        "ScheduledEvents.FirstAutoActivation",
-        "SigningStatus",
-        "Validity",
-        "Validity.NotAfter",
-        "Validity.NotBefore",
-    ],
+    attributes: &["ActivatedAt", "ActivatedBy", "CreatedAt", "CreatedBy", "Data", "DistributionStatus", "Id", "RollbackAvailable", "ScheduledEvents", "ScheduledEvents.FinalAutoActivation", "ScheduledEvents.FirstAutoActivation", "SigningStatus", "Validity", "Validity.NotAfter", "Validity.NotBefore"],
     tagging: None,
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static CERTIFICATE_AUTHORITY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ClusterName",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(1),
-            max_len: Some(100),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ClusterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1416,17 +1076,11 @@ impl CfnCluster {
     ///
     /// - `resources_vpc_config`: `ResourcesVpcConfig`, An object representing the VPC configuration to use for an Amazon EKS cluster.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to AWS API operations on your behalf.
-    pub fn new(
-        resources_vpc_config: impl Into<Val<cluster::ResourcesVpcConfig>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(resources_vpc_config: impl Into<Val<cluster::ResourcesVpcConfig>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ResourcesVpcConfig", resources_vpc_config);
         props.set("RoleArn", role_arn);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// An object representing the Access Config to use for the cluster.
@@ -1460,10 +1114,7 @@ impl CfnCluster {
     }
 
     /// Configuration for provisioned control plane scaling.
-    pub fn control_plane_scaling_config(
-        mut self,
-        value: impl Into<Val<cluster::ControlPlaneScalingConfig>>,
-    ) -> Self {
+    pub fn control_plane_scaling_config(mut self, value: impl Into<Val<cluster::ControlPlaneScalingConfig>>) -> Self {
         self.props.set("ControlPlaneScalingConfig", value);
         self
     }
@@ -1477,10 +1128,7 @@ impl CfnCluster {
     /// The `EncryptionConfig` property.
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_config(
-        mut self,
-        value: impl Into<Val<Vec<cluster::EncryptionConfig>>>,
-    ) -> Self {
+    pub fn encryption_config(mut self, value: impl Into<Val<Vec<cluster::EncryptionConfig>>>) -> Self {
         self.props.set("EncryptionConfig", value);
         self
     }
@@ -1494,37 +1142,25 @@ impl CfnCluster {
     }
 
     /// The configuration for the Kubernetes API server on an Amazon EKS cluster.
-    pub fn kube_api_server_config(
-        mut self,
-        value: impl Into<Val<cluster::KubeApiServerConfig>>,
-    ) -> Self {
+    pub fn kube_api_server_config(mut self, value: impl Into<Val<cluster::KubeApiServerConfig>>) -> Self {
         self.props.set("KubeApiServerConfig", value);
         self
     }
 
     /// The configuration for the Kubernetes controller manager on an Amazon EKS cluster.
-    pub fn kube_controller_manager_config(
-        mut self,
-        value: impl Into<Val<cluster::KubeControllerManagerConfig>>,
-    ) -> Self {
+    pub fn kube_controller_manager_config(mut self, value: impl Into<Val<cluster::KubeControllerManagerConfig>>) -> Self {
         self.props.set("KubeControllerManagerConfig", value);
         self
     }
 
     /// The configuration for the Kubernetes scheduler on an Amazon EKS cluster.
-    pub fn kube_scheduler_config(
-        mut self,
-        value: impl Into<Val<cluster::KubeSchedulerConfig>>,
-    ) -> Self {
+    pub fn kube_scheduler_config(mut self, value: impl Into<Val<cluster::KubeSchedulerConfig>>) -> Self {
         self.props.set("KubeSchedulerConfig", value);
         self
     }
 
     /// The Kubernetes network configuration for the cluster.
-    pub fn kubernetes_network_config(
-        mut self,
-        value: impl Into<Val<cluster::KubernetesNetworkConfig>>,
-    ) -> Self {
+    pub fn kubernetes_network_config(mut self, value: impl Into<Val<cluster::KubernetesNetworkConfig>>) -> Self {
         self.props.set("KubernetesNetworkConfig", value);
         self
     }
@@ -1552,10 +1188,7 @@ impl CfnCluster {
     }
 
     /// Configuration fields for specifying on-premises node and pod CIDRs that are external to the VPC passed during cluster creation.
-    pub fn remote_network_config(
-        mut self,
-        value: impl Into<Val<cluster::RemoteNetworkConfig>>,
-    ) -> Self {
+    pub fn remote_network_config(mut self, value: impl Into<Val<cluster::RemoteNetworkConfig>>) -> Self {
         self.props.set("RemoteNetworkConfig", value);
         self
     }
@@ -1696,121 +1329,31 @@ impl Handle<CfnCluster> {
 pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnCluster::TYPE_NAME,
     shape: &CLUSTER_SHAPE,
-    create_only: &[
-        "AccessConfig/BootstrapClusterCreatorAdminPermissions",
-        "BootstrapSelfManagedAddons",
-        "EncryptionConfig",
-        "KubernetesNetworkConfig/IpFamily",
-        "KubernetesNetworkConfig/ServiceIpv4Cidr",
-        "Name",
-        "OutpostConfig",
-        "RoleArn",
-    ],
-    write_only: &[
-        "AccessConfig/BootstrapClusterCreatorAdminPermissions",
-        "ActiveCertificateAuthorityId",
-        "BootstrapSelfManagedAddons",
-        "Force",
-        "RollbackConfig",
-    ],
+    create_only: &["AccessConfig/BootstrapClusterCreatorAdminPermissions", "BootstrapSelfManagedAddons", "EncryptionConfig", "KubernetesNetworkConfig/IpFamily", "KubernetesNetworkConfig/ServiceIpv4Cidr", "Name", "OutpostConfig", "RoleArn"],
+    write_only: &["AccessConfig/BootstrapClusterCreatorAdminPermissions", "ActiveCertificateAuthorityId", "BootstrapSelfManagedAddons", "Force", "RollbackConfig"],
     primary_identifier: &["Name"],
-    attributes: &[
-        "Arn",
-        "CertificateAuthority.Active.ActivatedBy",
-        "CertificateAuthority.Active.Id",
-        "CertificateAuthority.Data",
-        "CertificateAuthorityData",
-        "ClusterSecurityGroupId",
-        "EncryptionConfigKeyArn",
-        "Endpoint",
-        "Id",
-        "KubernetesNetworkConfig.ServiceIpv6Cidr",
-        "OpenIdConnectIssuerUrl",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CertificateAuthority.Active.ActivatedBy", "CertificateAuthority.Active.Id", "CertificateAuthority.Data", "CertificateAuthorityData", "ClusterSecurityGroupId", "EncryptionConfigKeyArn", "Endpoint", "Id", "KubernetesNetworkConfig.ServiceIpv6Cidr", "OpenIdConnectIssuerUrl"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessConfig",
-            &Shape::Object(&cluster::ACCESS_CONFIG_SHAPE),
-        ),
-        (
-            "ControlPlaneScalingConfig",
-            &Shape::Object(&cluster::CONTROL_PLANE_SCALING_CONFIG_SHAPE),
-        ),
-        (
-            "EncryptionConfig",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "KubeControllerManagerConfig",
-            &Shape::Object(&cluster::KUBE_CONTROLLER_MANAGER_CONFIG_SHAPE),
-        ),
-        (
-            "KubeSchedulerConfig",
-            &Shape::Object(&cluster::KUBE_SCHEDULER_CONFIG_SHAPE),
-        ),
-        (
-            "KubernetesNetworkConfig",
-            &Shape::Object(&cluster::KUBERNETES_NETWORK_CONFIG_SHAPE),
-        ),
+        ("AccessConfig", &Shape::Object(&cluster::ACCESS_CONFIG_SHAPE)),
+        ("ControlPlaneScalingConfig", &Shape::Object(&cluster::CONTROL_PLANE_SCALING_CONFIG_SHAPE)),
+        ("EncryptionConfig", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(1) })),
+        ("KubeControllerManagerConfig", &Shape::Object(&cluster::KUBE_CONTROLLER_MANAGER_CONFIG_SHAPE)),
+        ("KubeSchedulerConfig", &Shape::Object(&cluster::KUBE_SCHEDULER_CONFIG_SHAPE)),
+        ("KubernetesNetworkConfig", &Shape::Object(&cluster::KUBERNETES_NETWORK_CONFIG_SHAPE)),
         ("Logging", &Shape::Object(&cluster::LOGGING_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z][A-Za-z0-9\\-_]*"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutpostConfig",
-            &Shape::Object(&cluster::OUTPOST_CONFIG_SHAPE),
-        ),
-        (
-            "RemoteNetworkConfig",
-            &Shape::Object(&cluster::REMOTE_NETWORK_CONFIG_SHAPE),
-        ),
-        (
-            "ResourcesVpcConfig",
-            &Shape::Object(&cluster::RESOURCES_VPC_CONFIG_SHAPE),
-        ),
-        (
-            "RollbackConfig",
-            &Shape::Object(&cluster::ROLLBACK_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UpgradePolicy",
-            &Shape::Object(&cluster::UPGRADE_POLICY_SHAPE),
-        ),
-        (
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: Some("1\\.\\d\\d"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z][A-Za-z0-9\\-_]*"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("OutpostConfig", &Shape::Object(&cluster::OUTPOST_CONFIG_SHAPE)),
+        ("RemoteNetworkConfig", &Shape::Object(&cluster::REMOTE_NETWORK_CONFIG_SHAPE)),
+        ("ResourcesVpcConfig", &Shape::Object(&cluster::RESOURCES_VPC_CONFIG_SHAPE)),
+        ("RollbackConfig", &Shape::Object(&cluster::ROLLBACK_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("UpgradePolicy", &Shape::Object(&cluster::UPGRADE_POLICY_SHAPE)),
+        ("Version", &Shape::Str(StrRule { pattern: Some("1\\.\\d\\d"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1843,12 +1386,12 @@ pub mod cluster {
         }
 
         /// Set this value to false to avoid creating a default cluster admin Access Entry using the IAM principal used to create the cluster.
-        pub fn bootstrap_cluster_creator_admin_permissions(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("BootstrapClusterCreatorAdminPermissions", value);
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
+        pub fn bootstrap_cluster_creator_admin_permissions(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("BootstrapClusterCreatorAdminPermissions", value);
             self
         }
     }
@@ -2003,10 +1546,7 @@ pub mod cluster {
         }
 
         /// The port range for Kubernetes NodePort services.
-        pub fn service_node_port_range(
-            mut self,
-            value: impl Into<Val<ServiceNodePortRange>>,
-        ) -> Self {
+        pub fn service_node_port_range(mut self, value: impl Into<Val<ServiceNodePortRange>>) -> Self {
             self.props.set("ServiceNodePortRange", value);
             self
         }
@@ -2064,20 +1604,13 @@ pub mod cluster {
         }
 
         /// The horizontal pod autoscaler controller configuration.
-        pub fn horizontal_pod_autoscaler_controller_config(
-            mut self,
-            value: impl Into<Val<HorizontalPodAutoscalerControllerConfig>>,
-        ) -> Self {
-            self.props
-                .set("HorizontalPodAutoscalerControllerConfig", value);
+        pub fn horizontal_pod_autoscaler_controller_config(mut self, value: impl Into<Val<HorizontalPodAutoscalerControllerConfig>>) -> Self {
+            self.props.set("HorizontalPodAutoscalerControllerConfig", value);
             self
         }
 
         /// The pod garbage collector controller configuration.
-        pub fn pod_gc_controller_config(
-            mut self,
-            value: impl Into<Val<PodGcControllerConfig>>,
-        ) -> Self {
+        pub fn pod_gc_controller_config(mut self, value: impl Into<Val<PodGcControllerConfig>>) -> Self {
             self.props.set("PodGcControllerConfig", value);
             self
         }
@@ -2103,18 +1636,13 @@ pub mod cluster {
         }
 
         /// The interval between each sync of the horizontal pod autoscaler (e.g., 15s, 1m).
-        pub fn horizontal_pod_autoscaler_sync_period(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn horizontal_pod_autoscaler_sync_period(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HorizontalPodAutoscalerSyncPeriod", value);
             self
         }
     }
 
-    impl From<HorizontalPodAutoscalerControllerConfig>
-        for Val<HorizontalPodAutoscalerControllerConfig>
-    {
+    impl From<HorizontalPodAutoscalerControllerConfig> for Val<HorizontalPodAutoscalerControllerConfig> {
         fn from(v: HorizontalPodAutoscalerControllerConfig) -> Self {
             v.props.into_val()
         }
@@ -2278,10 +1806,7 @@ pub mod cluster {
         }
 
         /// Todo: add description
-        pub fn elastic_load_balancing(
-            mut self,
-            value: impl Into<Val<ElasticLoadBalancing>>,
-        ) -> Self {
+        pub fn elastic_load_balancing(mut self, value: impl Into<Val<ElasticLoadBalancing>>) -> Self {
             self.props.set("ElasticLoadBalancing", value);
             self
         }
@@ -2289,12 +1814,16 @@ pub mod cluster {
         /// Ipv4 or Ipv6. You can only specify ipv6 for 1.21 and later clusters that use version 1.10.1 or later of the Amazon VPC CNI add-on
         ///
         /// Allowed values: `ipv4`, `ipv6`.
+        ///
+        /// Changing it replaces the resource.
         pub fn ip_family(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpFamily", value);
             self
         }
 
         /// The CIDR block to assign Kubernetes service IP addresses from. If you don't specify a block, Kubernetes assigns addresses from either the 10.100.0.0/16 or 172.20.0.0/16 CIDR blocks. We recommend that you specify a block that does not overlap with resources in other networks that are peered or connected to your VPC.
+        ///
+        /// Changing it replaces the resource.
         pub fn service_ipv4_cidr(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ServiceIpv4Cidr", value);
             self
@@ -2430,10 +1959,7 @@ pub mod cluster {
         ///
         /// - `control_plane_instance_type`: `ControlPlaneInstanceType`, The EC2 instance type for the Kubernetes control plane instances of your local Amazon EKS cluster on AWS Outposts. This instance type applies to all control plane instances and cannot be changed after cluster creation.
         /// - `outpost_arns`: `OutpostArns`, The ARN of the Outpost that you want to use for your local Amazon EKS cluster on Outposts. Only a single Outpost ARN is supported.
-        pub fn new(
-            control_plane_instance_type: impl Into<Val<String>>,
-            outpost_arns: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(control_plane_instance_type: impl Into<Val<String>>, outpost_arns: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ControlPlaneInstanceType", control_plane_instance_type);
             props.set("OutpostArns", outpost_arns);
@@ -2441,10 +1967,7 @@ pub mod cluster {
         }
 
         /// An object representing the placement configuration for all the control plane instances of your local Amazon EKS cluster on an AWS Outpost.
-        pub fn control_plane_placement(
-            mut self,
-            value: impl Into<Val<ControlPlanePlacement>>,
-        ) -> Self {
+        pub fn control_plane_placement(mut self, value: impl Into<Val<ControlPlanePlacement>>) -> Self {
             self.props.set("ControlPlanePlacement", value);
             self
         }
@@ -2544,10 +2067,7 @@ pub mod cluster {
         }
 
         /// Network configuration of nodes run on-premises with EKS Hybrid Nodes.
-        pub fn remote_node_networks(
-            mut self,
-            value: impl Into<Val<Vec<RemoteNodeNetwork>>>,
-        ) -> Self {
+        pub fn remote_node_networks(mut self, value: impl Into<Val<Vec<RemoteNodeNetwork>>>) -> Self {
             self.props.set("RemoteNodeNetworks", value);
             self
         }
@@ -2824,284 +2344,147 @@ pub mod cluster {
     }
 
     pub(crate) static ACCESS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthenticationMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"],
-            }),
-        )],
+        fields: &[
+            ("AuthenticationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTROL_PLANE_SCALING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Tier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "standard",
-                    "tier-xl",
-                    "tier-2xl",
-                    "tier-4xl",
-                    "tier-8xl",
-                    "tier-ultra",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Tier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["standard", "tier-xl", "tier-2xl", "tier-4xl", "tier-8xl", "tier-ultra"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KUBE_CONTROLLER_MANAGER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PodGcControllerConfig",
-            &Shape::Object(&POD_GC_CONTROLLER_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("PodGcControllerConfig", &Shape::Object(&POD_GC_CONTROLLER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POD_GC_CONTROLLER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TerminatedPodGcThreshold",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1000000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TerminatedPodGcThreshold", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KUBE_SCHEDULER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NodeResourcesFit",
-            &Shape::Object(&NODE_RESOURCES_FIT_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("NodeResourcesFit", &Shape::Object(&NODE_RESOURCES_FIT_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NODE_RESOURCES_FIT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ScoringStrategy", &Shape::Object(&SCORING_STRATEGY_SHAPE))],
+        fields: &[
+            ("ScoringStrategy", &Shape::Object(&SCORING_STRATEGY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCORING_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Resources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RESOURCE_WEIGHT_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LeastAllocated", "MostAllocated"],
-                }),
-            ),
+            ("Resources", &Shape::List(ListRule { item: Some(&Shape::Object(&RESOURCE_WEIGHT_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LeastAllocated", "MostAllocated"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_WEIGHT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(253),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(253), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KUBERNETES_NETWORK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IpFamily",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6"],
-            }),
-        )],
+        fields: &[
+            ("IpFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ClusterLogging", &Shape::Object(&CLUSTER_LOGGING_SHAPE))],
+        fields: &[
+            ("ClusterLogging", &Shape::Object(&CLUSTER_LOGGING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_LOGGING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EnabledTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&LOGGING_TYPE_CONFIG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("EnabledTypes", &Shape::List(ListRule { item: Some(&Shape::Object(&LOGGING_TYPE_CONFIG_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_TYPE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "api",
-                    "audit",
-                    "authenticator",
-                    "controllerManager",
-                    "scheduler",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["api", "audit", "authenticator", "controllerManager", "scheduler"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPOST_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ControlPlanePlacement",
-                &Shape::Object(&CONTROL_PLANE_PLACEMENT_SHAPE),
-            ),
+            ("ControlPlanePlacement", &Shape::Object(&CONTROL_PLANE_PLACEMENT_SHAPE)),
             ("EtcdPlacement", &Shape::Object(&ETCD_PLACEMENT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTROL_PLANE_PLACEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SpreadLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["host", "rack"],
-            }),
-        )],
+        fields: &[
+            ("SpreadLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["host", "rack"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ETCD_PLACEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SpreadLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["host", "rack"],
-            }),
-        )],
+        fields: &[
+            ("SpreadLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["host", "rack"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REMOTE_NETWORK_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RemoteNodeNetworks",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "RemotePodNetworks",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
+            ("RemoteNodeNetworks", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(1) })),
+            ("RemotePodNetworks", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCES_VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ControlPlaneEgressMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWS_MANAGED", "CUSTOMER_ISOLATED", "CUSTOMER_ROUTED"],
-            }),
-        )],
+        fields: &[
+            ("ControlPlaneEgressMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_MANAGED", "CUSTOMER_ISOLATED", "CUSTOMER_ROUTED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROLLBACK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeoutMinutes",
-            &Shape::Num(NumRule {
-                min: Some(120.0),
-                max: Some(10080.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(120.0), max: Some(10080.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPGRADE_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SupportType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "EXTENDED"],
-            }),
-        )],
+        fields: &[
+            ("SupportType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "EXTENDED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3123,19 +2506,12 @@ impl CfnFargateProfile {
     /// - `cluster_name`: `ClusterName`, Name of the Cluster
     /// - `pod_execution_role_arn`: `PodExecutionRoleArn`, The IAM policy arn for pods
     /// - `selectors`: `Selectors`.
-    pub fn new(
-        cluster_name: impl Into<Val<String>>,
-        pod_execution_role_arn: impl Into<Val<String>>,
-        selectors: impl Into<Val<Vec<fargate_profile::Selector>>>,
-    ) -> Self {
+    pub fn new(cluster_name: impl Into<Val<String>>, pod_execution_role_arn: impl Into<Val<String>>, selectors: impl Into<Val<Vec<fargate_profile::Selector>>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterName", cluster_name);
         props.set("PodExecutionRoleArn", pod_execution_role_arn);
         props.set("Selectors", selectors);
-        CfnFargateProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFargateProfile { props, options: ResourceOptions::default() }
     }
 
     /// Name of FargateProfile
@@ -3186,68 +2562,21 @@ impl Handle<CfnFargateProfile> {
 pub(crate) static FARGATE_PROFILE_META: TypeMeta = TypeMeta {
     type_name: CfnFargateProfile::TYPE_NAME,
     shape: &FARGATE_PROFILE_SHAPE,
-    create_only: &[
-        "ClusterName",
-        "FargateProfileName",
-        "PodExecutionRoleArn",
-        "Selectors",
-        "Subnets",
-    ],
+    create_only: &["ClusterName", "FargateProfileName", "PodExecutionRoleArn", "Selectors", "Subnets"],
     write_only: &[],
     primary_identifier: &["ClusterName", "FargateProfileName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static FARGATE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "FargateProfileName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PodExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Selectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fargate_profile::SELECTOR_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fargate_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("FargateProfileName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("PodExecutionRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Selectors", &Shape::List(ListRule { item: Some(&Shape::Object(&fargate_profile::SELECTOR_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&fargate_profile::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3339,71 +2668,24 @@ pub mod fargate_profile {
 
     pub(crate) static SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Labels",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LABEL_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Labels", &Shape::List(ListRule { item: Some(&Shape::Object(&LABEL_SHAPE)), min_items: None, max_items: None })),
+            ("Namespace", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LABEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3429,10 +2711,7 @@ impl CfnIdentityProviderConfig {
         let mut props = Props::new();
         props.set("ClusterName", cluster_name);
         props.set("Type", type_);
-        CfnIdentityProviderConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdentityProviderConfig { props, options: ResourceOptions::default() }
     }
 
     /// The name of the OIDC provider configuration.
@@ -3446,10 +2725,7 @@ impl CfnIdentityProviderConfig {
     /// An object representing an OpenID Connect (OIDC) configuration.
     ///
     /// Changing it replaces the resource.
-    pub fn oidc(
-        mut self,
-        value: impl Into<Val<identity_provider_config::OidcIdentityProviderConfig>>,
-    ) -> Self {
+    pub fn oidc(mut self, value: impl Into<Val<identity_provider_config::OidcIdentityProviderConfig>>) -> Self {
         self.props.set("Oidc", value);
         self
     }
@@ -3492,36 +2768,15 @@ pub(crate) static IDENTITY_PROVIDER_CONFIG_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["IdentityProviderConfigName", "ClusterName", "Type"],
     attributes: &["IdentityProviderConfigArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static IDENTITY_PROVIDER_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Oidc",
-            &Shape::Object(&identity_provider_config::OIDC_IDENTITY_PROVIDER_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&identity_provider_config::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["oidc"],
-            }),
-        ),
+        ("Oidc", &Shape::Object(&identity_provider_config::OIDC_IDENTITY_PROVIDER_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&identity_provider_config::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["oidc"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3638,61 +2893,24 @@ pub mod identity_provider_config {
     }
 
     pub(crate) static OIDC_IDENTITY_PROVIDER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RequiredClaims",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&REQUIRED_CLAIM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("RequiredClaims", &Shape::List(ListRule { item: Some(&Shape::Object(&REQUIRED_CLAIM_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REQUIRED_CLAIM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(253),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(253), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3715,19 +2933,12 @@ impl CfnNodegroup {
     /// - `cluster_name`: `ClusterName`, Name of the cluster to create the node group in.
     /// - `node_role`: `NodeRole`, The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
     /// - `subnets`: `Subnets`, The subnets to use for the Auto Scaling group that is created for your node group.
-    pub fn new(
-        cluster_name: impl Into<Val<String>>,
-        node_role: impl Into<Val<String>>,
-        subnets: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(cluster_name: impl Into<Val<String>>, node_role: impl Into<Val<String>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterName", cluster_name);
         props.set("NodeRole", node_role);
         props.set("Subnets", subnets);
-        CfnNodegroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNodegroup { props, options: ResourceOptions::default() }
     }
 
     /// The AMI type for your node group.
@@ -3781,19 +2992,13 @@ impl CfnNodegroup {
     }
 
     /// An object representing a node group's launch template specification.
-    pub fn launch_template(
-        mut self,
-        value: impl Into<Val<nodegroup::LaunchTemplateSpecification>>,
-    ) -> Self {
+    pub fn launch_template(mut self, value: impl Into<Val<nodegroup::LaunchTemplateSpecification>>) -> Self {
         self.props.set("LaunchTemplate", value);
         self
     }
 
     /// The node auto repair configuration for node group.
-    pub fn node_repair_config(
-        mut self,
-        value: impl Into<Val<nodegroup::NodeRepairConfig>>,
-    ) -> Self {
+    pub fn node_repair_config(mut self, value: impl Into<Val<nodegroup::NodeRepairConfig>>) -> Self {
         self.props.set("NodeRepairConfig", value);
         self
     }
@@ -3887,117 +3092,26 @@ impl Handle<CfnNodegroup> {
 pub(crate) static NODEGROUP_META: TypeMeta = TypeMeta {
     type_name: CfnNodegroup::TYPE_NAME,
     shape: &NODEGROUP_SHAPE,
-    create_only: &[
-        "AmiType",
-        "CapacityType",
-        "ClusterName",
-        "DiskSize",
-        "InstanceTypes",
-        "NodeRole",
-        "NodegroupName",
-        "RemoteAccess",
-        "Subnets",
-    ],
+    create_only: &["AmiType", "CapacityType", "ClusterName", "DiskSize", "InstanceTypes", "NodeRole", "NodegroupName", "RemoteAccess", "Subnets"],
     write_only: &["ForceUpdateEnabled"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static NODEGROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AmiType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AL2023_ARM_64_NVIDIA",
-                    "AL2023_ARM_64_STANDARD",
-                    "AL2023_x86_64_NEURON",
-                    "AL2023_x86_64_NVIDIA",
-                    "AL2023_x86_64_STANDARD",
-                    "AL2_ARM_64",
-                    "AL2_x86_64",
-                    "AL2_x86_64_GPU",
-                    "BOTTLEROCKET_ARM_64",
-                    "BOTTLEROCKET_ARM_64_FIPS",
-                    "BOTTLEROCKET_ARM_64_NVIDIA",
-                    "BOTTLEROCKET_ARM_64_NVIDIA_FIPS",
-                    "BOTTLEROCKET_x86_64",
-                    "BOTTLEROCKET_x86_64_FIPS",
-                    "BOTTLEROCKET_x86_64_NVIDIA",
-                    "BOTTLEROCKET_x86_64_NVIDIA_FIPS",
-                    "CUSTOM",
-                    "WINDOWS_CORE_2019_x86_64",
-                    "WINDOWS_CORE_2022_x86_64",
-                    "WINDOWS_CORE_2025_x86_64",
-                    "WINDOWS_FULL_2019_x86_64",
-                    "WINDOWS_FULL_2022_x86_64",
-                    "WINDOWS_FULL_2025_x86_64",
-                ],
-            }),
-        ),
-        (
-            "CapacityType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CAPACITY_BLOCK", "ON_DEMAND", "OnDemand", "SPOT"],
-            }),
-        ),
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LaunchTemplate",
-            &Shape::Object(&nodegroup::LAUNCH_TEMPLATE_SPECIFICATION_SHAPE),
-        ),
-        (
-            "NodeRepairConfig",
-            &Shape::Object(&nodegroup::NODE_REPAIR_CONFIG_SHAPE),
-        ),
-        (
-            "NodegroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScalingConfig",
-            &Shape::Object(&nodegroup::SCALING_CONFIG_SHAPE),
-        ),
-        (
-            "Taints",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&nodegroup::TAINT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UpdateConfig",
-            &Shape::Object(&nodegroup::UPDATE_CONFIG_SHAPE),
-        ),
-        (
-            "WarmPoolConfig",
-            &Shape::Object(&nodegroup::WARM_POOL_CONFIG_SHAPE),
-        ),
+        ("AmiType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AL2023_ARM_64_NVIDIA", "AL2023_ARM_64_STANDARD", "AL2023_x86_64_NEURON", "AL2023_x86_64_NVIDIA", "AL2023_x86_64_STANDARD", "AL2_ARM_64", "AL2_x86_64", "AL2_x86_64_GPU", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_ARM_64_FIPS", "BOTTLEROCKET_ARM_64_NVIDIA", "BOTTLEROCKET_ARM_64_NVIDIA_FIPS", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_x86_64_FIPS", "BOTTLEROCKET_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA_FIPS", "CUSTOM", "WINDOWS_CORE_2019_x86_64", "WINDOWS_CORE_2022_x86_64", "WINDOWS_CORE_2025_x86_64", "WINDOWS_FULL_2019_x86_64", "WINDOWS_FULL_2022_x86_64", "WINDOWS_FULL_2025_x86_64"] })),
+        ("CapacityType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CAPACITY_BLOCK", "ON_DEMAND", "OnDemand", "SPOT"] })),
+        ("ClusterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("LaunchTemplate", &Shape::Object(&nodegroup::LAUNCH_TEMPLATE_SPECIFICATION_SHAPE)),
+        ("NodeRepairConfig", &Shape::Object(&nodegroup::NODE_REPAIR_CONFIG_SHAPE)),
+        ("NodegroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("ScalingConfig", &Shape::Object(&nodegroup::SCALING_CONFIG_SHAPE)),
+        ("Taints", &Shape::List(ListRule { item: Some(&Shape::Object(&nodegroup::TAINT_SHAPE)), min_items: None, max_items: None })),
+        ("UpdateConfig", &Shape::Object(&nodegroup::UPDATE_CONFIG_SHAPE)),
+        ("WarmPoolConfig", &Shape::Object(&nodegroup::WARM_POOL_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4072,10 +3186,7 @@ pub mod nodegroup {
         }
 
         /// Specify the maximum number of nodes that can be repaired concurrently or in parallel, expressed as a percentage of unhealthy nodes. This gives you finer-grained control over the pace of node replacements. When using this, you cannot also set MaxParallelNodesRepairedCount at the same time.
-        pub fn max_parallel_nodes_repaired_percentage(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn max_parallel_nodes_repaired_percentage(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("MaxParallelNodesRepairedPercentage", value);
             self
         }
@@ -4087,19 +3198,13 @@ pub mod nodegroup {
         }
 
         /// Specify a percentage threshold of unhealthy nodes, above which node auto repair actions will stop. When using this, you cannot also set MaxUnhealthyNodeThresholdCount at the same time.
-        pub fn max_unhealthy_node_threshold_percentage(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn max_unhealthy_node_threshold_percentage(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("MaxUnhealthyNodeThresholdPercentage", value);
             self
         }
 
         /// Specify granular overrides for specific repair actions. These overrides control the repair action and the repair delay time before a node is considered eligible for repair. If you use this, you must specify all the values.
-        pub fn node_repair_config_overrides(
-            mut self,
-            value: impl Into<Val<Vec<NodeRepairConfigOverrides>>>,
-        ) -> Self {
+        pub fn node_repair_config_overrides(mut self, value: impl Into<Val<Vec<NodeRepairConfigOverrides>>>) -> Self {
             self.props.set("NodeRepairConfigOverrides", value);
             self
         }
@@ -4358,227 +3463,64 @@ pub mod nodegroup {
 
     pub(crate) static LAUNCH_TEMPLATE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NODE_REPAIR_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxParallelNodesRepairedCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxParallelNodesRepairedPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxUnhealthyNodeThresholdCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxUnhealthyNodeThresholdPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NodeRepairConfigOverrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NODE_REPAIR_CONFIG_OVERRIDES_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("MaxParallelNodesRepairedCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxParallelNodesRepairedPercentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("MaxUnhealthyNodeThresholdCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxUnhealthyNodeThresholdPercentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("NodeRepairConfigOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&NODE_REPAIR_CONFIG_OVERRIDES_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NODE_REPAIR_CONFIG_OVERRIDES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MinRepairWaitTimeMins",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RepairAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Replace", "Reboot", "NoAction"],
-                }),
-            ),
+            ("MinRepairWaitTimeMins", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("RepairAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Replace", "Reboot", "NoAction"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DesiredSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DesiredSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MaxSize", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MinSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Effect",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &["NO_EXECUTE", "NO_SCHEDULE", "PREFER_NO_SCHEDULE"],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(317),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("Effect", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &["NO_EXECUTE", "NO_SCHEDULE", "PREFER_NO_SCHEDULE"] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(317), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(63), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPDATE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxUnavailable",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxUnavailablePercentage",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UpdateStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT", "MINIMAL"],
-                }),
-            ),
+            ("MaxUnavailable", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxUnavailablePercentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("UpdateStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "MINIMAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WARM_POOL_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxGroupPreparedCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PoolState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HIBERNATED", "RUNNING", "STOPPED"],
-                }),
-            ),
+            ("MaxGroupPreparedCapacity", &Shape::Num(NumRule { min: Some(-1.0), max: None, allowed: &[] })),
+            ("MinSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("PoolState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HIBERNATED", "RUNNING", "STOPPED"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4602,21 +3544,13 @@ impl CfnPodIdentityAssociation {
     /// - `namespace`: `Namespace`, The Kubernetes namespace that the pod identity association is created for.
     /// - `role_arn`: `RoleArn`, The IAM role ARN that the pod identity association is created for.
     /// - `service_account`: `ServiceAccount`, The Kubernetes service account that the pod identity association is created for.
-    pub fn new(
-        cluster_name: impl Into<Val<String>>,
-        namespace: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        service_account: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster_name: impl Into<Val<String>>, namespace: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, service_account: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterName", cluster_name);
         props.set("Namespace", namespace);
         props.set("RoleArn", role_arn);
         props.set("ServiceAccount", service_account);
-        CfnPodIdentityAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPodIdentityAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The Disable Session Tags of the pod identity association.
@@ -4689,50 +3623,16 @@ pub(crate) static POD_IDENTITY_ASSOCIATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AssociationArn"],
     attributes: &["AssociationArn", "AssociationId", "ExternalId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static POD_IDENTITY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Policy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pod_identity_association::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetRoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("ClusterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Policy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&pod_identity_association::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4770,24 +3670,8 @@ pub mod pod_identity_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -30,19 +30,12 @@ impl CfnCacheCluster {
     /// - `cache_node_type`: `CacheNodeType`, The compute and memory capacity of the nodes in the node group (shard).
     /// - `engine`: `Engine`, The name of the cache engine to be used for this cluster.
     /// - `num_cache_nodes`: `NumCacheNodes`, The number of cache nodes that the cache cluster should have.
-    pub fn new(
-        cache_node_type: impl Into<Val<String>>,
-        engine: impl Into<Val<String>>,
-        num_cache_nodes: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(cache_node_type: impl Into<Val<String>>, engine: impl Into<Val<String>>, num_cache_nodes: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("CacheNodeType", cache_node_type);
         props.set("Engine", engine);
         props.set("NumCacheNodes", num_cache_nodes);
-        CfnCacheCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCacheCluster { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether the nodes in this Memcached cluster are created in a single Availability Zone or created across multiple Availability Zones in the cluster's region.
@@ -100,10 +93,7 @@ impl CfnCacheCluster {
     }
 
     /// Specifies the destination, format and type of the logs
-    pub fn log_delivery_configurations(
-        mut self,
-        value: impl Into<Val<Vec<cache_cluster::LogDeliveryConfigurationRequest>>>,
-    ) -> Self {
+    pub fn log_delivery_configurations(mut self, value: impl Into<Val<Vec<cache_cluster::LogDeliveryConfigurationRequest>>>) -> Self {
         self.props.set("LogDeliveryConfigurations", value);
         self
     }
@@ -255,34 +245,11 @@ impl Handle<CfnCacheCluster> {
 pub(crate) static CACHE_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnCacheCluster::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "CacheSubnetGroupName",
-        "ClusterName",
-        "Engine",
-        "NetworkType",
-        "Port",
-        "SnapshotArns",
-        "SnapshotName",
-    ],
-    write_only: &[
-        "CacheSecurityGroupNames",
-        "PreferredAvailabilityZone",
-        "SnapshotArns",
-        "SnapshotName",
-    ],
+    create_only: &["CacheSubnetGroupName", "ClusterName", "Engine", "NetworkType", "Port", "SnapshotArns", "SnapshotName"],
+    write_only: &["CacheSecurityGroupNames", "PreferredAvailabilityZone", "SnapshotArns", "SnapshotName"],
     primary_identifier: &["ClusterName"],
-    attributes: &[
-        "ConfigurationEndpoint",
-        "ConfigurationEndpoint.Address",
-        "ConfigurationEndpoint.Port",
-        "RedisEndpoint",
-        "RedisEndpoint.Address",
-        "RedisEndpoint.Port",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ConfigurationEndpoint", "ConfigurationEndpoint.Address", "ConfigurationEndpoint.Port", "RedisEndpoint", "RedisEndpoint.Address", "RedisEndpoint.Port"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -304,12 +271,7 @@ pub mod cache_cluster {
         /// - `destination_type`: `DestinationType`, Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type.
         /// - `log_format`: `LogFormat`, Valid values are either json or text
         /// - `log_type`: `LogType`, Valid value is either slow-log, which refers to slow-log or engine-log
-        pub fn new(
-            destination_details: impl Into<Val<DestinationDetails>>,
-            destination_type: impl Into<Val<String>>,
-            log_format: impl Into<Val<String>>,
-            log_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_details: impl Into<Val<DestinationDetails>>, destination_type: impl Into<Val<String>>, log_format: impl Into<Val<String>>, log_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationDetails", destination_details);
             props.set("DestinationType", destination_type);
@@ -339,19 +301,13 @@ pub mod cache_cluster {
         }
 
         /// The configuration details of the CloudWatch Logs destination
-        pub fn cloud_watch_logs_details(
-            mut self,
-            value: impl Into<Val<CloudWatchLogsDestinationDetails>>,
-        ) -> Self {
+        pub fn cloud_watch_logs_details(mut self, value: impl Into<Val<CloudWatchLogsDestinationDetails>>) -> Self {
             self.props.set("CloudWatchLogsDetails", value);
             self
         }
 
         /// The configuration details of the Kinesis Data Firehose destination.
-        pub fn kinesis_firehose_details(
-            mut self,
-            value: impl Into<Val<KinesisFirehoseDestinationDetails>>,
-        ) -> Self {
+        pub fn kinesis_firehose_details(mut self, value: impl Into<Val<KinesisFirehoseDestinationDetails>>) -> Self {
             self.props.set("KinesisFirehoseDetails", value);
             self
         }
@@ -450,15 +406,10 @@ impl CfnGlobalReplicationGroup {
     /// Creates the resource from its required properties:
     ///
     /// - `members`: `Members`, The replication groups that comprise the Global Datastore.
-    pub fn new(
-        members: impl Into<Val<Vec<global_replication_group::GlobalReplicationGroupMember>>>,
-    ) -> Self {
+    pub fn new(members: impl Into<Val<Vec<global_replication_group::GlobalReplicationGroupMember>>>) -> Self {
         let mut props = Props::new();
         props.set("Members", members);
-        CfnGlobalReplicationGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGlobalReplicationGroup { props, options: ResourceOptions::default() }
     }
 
     /// AutomaticFailoverEnabled
@@ -524,10 +475,7 @@ impl CfnGlobalReplicationGroup {
     /// Describes the replication group IDs, the AWS regions where they are stored and the shard configuration for each that comprise the Global Datastore
     ///
     /// Write-only.
-    pub fn regional_configurations(
-        mut self,
-        value: impl Into<Val<Vec<global_replication_group::RegionalConfiguration>>>,
-    ) -> Self {
+    pub fn regional_configurations(mut self, value: impl Into<Val<Vec<global_replication_group::RegionalConfiguration>>>) -> Self {
         self.props.set("RegionalConfigurations", value);
         self
     }
@@ -581,44 +529,17 @@ pub(crate) static GLOBAL_REPLICATION_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnGlobalReplicationGroup::TYPE_NAME,
     shape: &GLOBAL_REPLICATION_GROUP_SHAPE,
     create_only: &[],
-    write_only: &[
-        "AutomaticFailoverEnabled",
-        "CacheNodeType",
-        "CacheParameterGroupName",
-        "EngineVersion",
-        "GlobalNodeGroupCount",
-        "GlobalReplicationGroupIdSuffix",
-        "RegionalConfigurations",
-    ],
+    write_only: &["AutomaticFailoverEnabled", "CacheNodeType", "CacheParameterGroupName", "EngineVersion", "GlobalNodeGroupCount", "GlobalReplicationGroupIdSuffix", "RegionalConfigurations"],
     primary_identifier: &["GlobalReplicationGroupId"],
     attributes: &["Arn", "GlobalReplicationGroupId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffdfff),
 };
 
 pub(crate) static GLOBAL_REPLICATION_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Members",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &global_replication_group::GLOBAL_REPLICATION_GROUP_MEMBER_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_replication_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Members", &Shape::List(ListRule { item: Some(&Shape::Object(&global_replication_group::GLOBAL_REPLICATION_GROUP_MEMBER_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&global_replication_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -695,10 +616,7 @@ pub mod global_replication_group {
         }
 
         /// A list of PreferredAvailabilityZones objects that specifies the configuration of a node group in the resharded cluster.
-        pub fn resharding_configurations(
-            mut self,
-            value: impl Into<Val<Vec<ReshardingConfiguration>>>,
-        ) -> Self {
+        pub fn resharding_configurations(mut self, value: impl Into<Val<Vec<ReshardingConfiguration>>>) -> Self {
             self.props.set("ReshardingConfigurations", value);
             self
         }
@@ -772,38 +690,16 @@ pub mod global_replication_group {
     }
 
     pub(crate) static GLOBAL_REPLICATION_GROUP_MEMBER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Role",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PRIMARY", "SECONDARY"],
-            }),
-        )],
+        fields: &[
+            ("Role", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRIMARY", "SECONDARY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -825,17 +721,11 @@ impl CfnParameterGroup {
     ///
     /// - `cache_parameter_group_family`: `CacheParameterGroupFamily`, The name of the cache parameter group family that this cache parameter group is compatible with.
     /// - `description`: `Description`, The description for this cache parameter group.
-    pub fn new(
-        cache_parameter_group_family: impl Into<Val<String>>,
-        description: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cache_parameter_group_family: impl Into<Val<String>>, description: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CacheParameterGroupFamily", cache_parameter_group_family);
         props.set("Description", description);
-        CfnParameterGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnParameterGroup { props, options: ResourceOptions::default() }
     }
 
     /// A comma-delimited list of parameter name/value pairs. For more information see ModifyCacheParameterGroup in the Amazon ElastiCache API Reference Guide.
@@ -882,10 +772,7 @@ pub(crate) static PARAMETER_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CacheParameterGroupName"],
     attributes: &["CacheParameterGroupName"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -938,10 +825,7 @@ impl CfnReplicationGroup {
     pub fn new(replication_group_description: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ReplicationGroupDescription", replication_group_description);
-        CfnReplicationGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicationGroup { props, options: ResourceOptions::default() }
     }
 
     /// A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after the replication group is created. To enable encryption at rest on a replication group you must set AtRestEncryptionEnabled to true when you create the replication group.
@@ -1063,10 +947,7 @@ impl CfnReplicationGroup {
     }
 
     /// Specifies the destination, format and type of the logs.
-    pub fn log_delivery_configurations(
-        mut self,
-        value: impl Into<Val<Vec<replication_group::LogDeliveryConfigurationRequest>>>,
-    ) -> Self {
+    pub fn log_delivery_configurations(mut self, value: impl Into<Val<Vec<replication_group::LogDeliveryConfigurationRequest>>>) -> Self {
         self.props.set("LogDeliveryConfigurations", value);
         self
     }
@@ -1088,10 +969,7 @@ impl CfnReplicationGroup {
     /// NodeGroupConfiguration is a property of the AWS::ElastiCache::ReplicationGroup resource that configures an Amazon ElastiCache (ElastiCache) Redis cluster node group.
     ///
     /// Write-only.
-    pub fn node_group_configuration(
-        mut self,
-        value: impl Into<Val<Vec<replication_group::NodeGroupConfiguration>>>,
-    ) -> Self {
+    pub fn node_group_configuration(mut self, value: impl Into<Val<Vec<replication_group::NodeGroupConfiguration>>>) -> Self {
         self.props.set("NodeGroupConfiguration", value);
         self
     }
@@ -1362,102 +1240,20 @@ impl Handle<CfnReplicationGroup> {
 pub(crate) static REPLICATION_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnReplicationGroup::TYPE_NAME,
     shape: &REPLICATION_GROUP_SHAPE,
-    create_only: &[
-        "AtRestEncryptionEnabled",
-        "CacheSubnetGroupName",
-        "DataTieringEnabled",
-        "GlobalReplicationGroupId",
-        "KmsKeyId",
-        "NetworkType",
-        "Port",
-        "PreferredCacheClusterAZs",
-        "ReplicationGroupId",
-        "SnapshotArns",
-        "SnapshotName",
-    ],
-    write_only: &[
-        "AuthToken",
-        "CacheParameterGroupName",
-        "CacheSecurityGroupNames",
-        "CacheSubnetGroupName",
-        "EngineVersion",
-        "KmsKeyId",
-        "NodeGroupConfiguration",
-        "NotificationTopicArn",
-        "NumNodeGroups",
-        "PreferredCacheClusterAZs",
-        "PreferredMaintenanceWindow",
-        "PrimaryClusterId",
-        "SecurityGroupIds",
-        "SnapshotArns",
-        "SnapshotName",
-    ],
+    create_only: &["AtRestEncryptionEnabled", "CacheSubnetGroupName", "DataTieringEnabled", "GlobalReplicationGroupId", "KmsKeyId", "NetworkType", "Port", "PreferredCacheClusterAZs", "ReplicationGroupId", "SnapshotArns", "SnapshotName"],
+    write_only: &["AuthToken", "CacheParameterGroupName", "CacheSecurityGroupNames", "CacheSubnetGroupName", "EngineVersion", "KmsKeyId", "NodeGroupConfiguration", "NotificationTopicArn", "NumNodeGroups", "PreferredCacheClusterAZs", "PreferredMaintenanceWindow", "PrimaryClusterId", "SecurityGroupIds", "SnapshotArns", "SnapshotName"],
     primary_identifier: &["ReplicationGroupId"],
-    attributes: &[
-        "ConfigurationEndPoint",
-        "ConfigurationEndPoint.Address",
-        "ConfigurationEndPoint.Port",
-        "EffectiveDurability",
-        "PrimaryEndPoint",
-        "PrimaryEndPoint.Address",
-        "PrimaryEndPoint.Port",
-        "ReadEndPoint",
-        "ReadEndPoint.Addresses",
-        "ReadEndPoint.AddressesList",
-        "ReadEndPoint.Ports",
-        "ReadEndPoint.PortsList",
-        "ReaderEndPoint",
-        "ReaderEndPoint.Address",
-        "ReaderEndPoint.Port",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ConfigurationEndPoint", "ConfigurationEndPoint.Address", "ConfigurationEndPoint.Port", "EffectiveDurability", "PrimaryEndPoint", "PrimaryEndPoint.Address", "PrimaryEndPoint.Port", "ReadEndPoint", "ReadEndPoint.Addresses", "ReadEndPoint.AddressesList", "ReadEndPoint.Ports", "ReadEndPoint.PortsList", "ReaderEndPoint", "ReaderEndPoint.Address", "ReaderEndPoint.Port"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static REPLICATION_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NodeGroupConfiguration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &replication_group::NODE_GROUP_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NumCacheClusters",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(6.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicasPerNodeGroup",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9\\-]*$"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
+        ("NodeGroupConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&replication_group::NODE_GROUP_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("NumCacheClusters", &Shape::Num(NumRule { min: Some(1.0), max: Some(6.0), allowed: &[] })),
+        ("ReplicasPerNodeGroup", &Shape::Num(NumRule { min: Some(0.0), max: Some(5.0), allowed: &[] })),
+        ("UserGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9\\-]*$"), min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(0), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1481,12 +1277,7 @@ pub mod replication_group {
         /// - `destination_type`: `DestinationType`, Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. Valid values are either cloudwatch-logs or kinesis-firehose.
         /// - `log_format`: `LogFormat`, Valid values are either json or text.
         /// - `log_type`: `LogType`, Valid value is either slow-log, which refers to slow-log or engine-log.
-        pub fn new(
-            destination_details: impl Into<Val<DestinationDetails>>,
-            destination_type: impl Into<Val<String>>,
-            log_format: impl Into<Val<String>>,
-            log_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_details: impl Into<Val<DestinationDetails>>, destination_type: impl Into<Val<String>>, log_format: impl Into<Val<String>>, log_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationDetails", destination_details);
             props.set("DestinationType", destination_type);
@@ -1516,19 +1307,13 @@ pub mod replication_group {
         }
 
         /// The configuration details of the CloudWatch Logs destination. Note that this field is marked as required but only if CloudWatch Logs was chosen as the destination.
-        pub fn cloud_watch_logs_details(
-            mut self,
-            value: impl Into<Val<CloudWatchLogsDestinationDetails>>,
-        ) -> Self {
+        pub fn cloud_watch_logs_details(mut self, value: impl Into<Val<CloudWatchLogsDestinationDetails>>) -> Self {
             self.props.set("CloudWatchLogsDetails", value);
             self
         }
 
         /// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
-        pub fn kinesis_firehose_details(
-            mut self,
-            value: impl Into<Val<KinesisFirehoseDestinationDetails>>,
-        ) -> Self {
+        pub fn kinesis_firehose_details(mut self, value: impl Into<Val<KinesisFirehoseDestinationDetails>>) -> Self {
             self.props.set("KinesisFirehoseDetails", value);
             self
         }
@@ -1662,15 +1447,9 @@ pub mod replication_group {
     }
 
     pub(crate) static NODE_GROUP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NodeGroupId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d+$"),
-                min_len: Some(1),
-                max_len: Some(4),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NodeGroupId", &Shape::Str(StrRule { pattern: Some("^\\d+$"), min_len: Some(1), max_len: Some(4), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1693,10 +1472,7 @@ impl CfnSecurityGroup {
     pub fn new(description: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
-        CfnSecurityGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -1735,10 +1511,7 @@ pub(crate) static SECURITY_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -1789,17 +1562,11 @@ impl CfnSecurityGroupIngress {
     ///
     /// - `cache_security_group_name`: `CacheSecurityGroupName`.
     /// - `ec2_security_group_name`: `EC2SecurityGroupName`.
-    pub fn new(
-        cache_security_group_name: impl Into<Val<String>>,
-        ec2_security_group_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cache_security_group_name: impl Into<Val<String>>, ec2_security_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CacheSecurityGroupName", cache_security_group_name);
         props.set("EC2SecurityGroupName", ec2_security_group_name);
-        CfnSecurityGroupIngress {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityGroupIngress { props, options: ResourceOptions::default() }
     }
 
     /// The `EC2SecurityGroupOwnerId` property.
@@ -1858,24 +1625,15 @@ impl CfnServerlessCache {
     ///
     /// - `engine`: `Engine`, The engine name of the Serverless Cache.
     /// - `serverless_cache_name`: `ServerlessCacheName`, The name of the Serverless Cache. This value must be unique.
-    pub fn new(
-        engine: impl Into<Val<String>>,
-        serverless_cache_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(engine: impl Into<Val<String>>, serverless_cache_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Engine", engine);
         props.set("ServerlessCacheName", serverless_cache_name);
-        CfnServerlessCache {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServerlessCache { props, options: ResourceOptions::default() }
     }
 
     /// The cache capacity limit of the Serverless Cache.
-    pub fn cache_usage_limits(
-        mut self,
-        value: impl Into<Val<serverless_cache::CacheUsageLimits>>,
-    ) -> Self {
+    pub fn cache_usage_limits(mut self, value: impl Into<Val<serverless_cache::CacheUsageLimits>>) -> Self {
         self.props.set("CacheUsageLimits", value);
         self
     }
@@ -2049,42 +1807,18 @@ impl Handle<CfnServerlessCache> {
 pub(crate) static SERVERLESS_CACHE_META: TypeMeta = TypeMeta {
     type_name: CfnServerlessCache::TYPE_NAME,
     shape: &SERVERLESS_CACHE_SHAPE,
-    create_only: &[
-        "ConnectionType",
-        "KmsKeyId",
-        "NetworkType",
-        "ServerlessCacheName",
-        "SnapshotArnsToRestore",
-        "SubnetIds",
-    ],
+    create_only: &["ConnectionType", "KmsKeyId", "NetworkType", "ServerlessCacheName", "SnapshotArnsToRestore", "SubnetIds"],
     write_only: &["FinalSnapshotName", "SnapshotArnsToRestore"],
     primary_identifier: &["ServerlessCacheName"],
-    attributes: &[
-        "ARN",
-        "CreateTime",
-        "Endpoint.Address",
-        "Endpoint.Port",
-        "FullEngineVersion",
-        "ReaderEndpoint.Address",
-        "ReaderEndpoint.Port",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ARN", "CreateTime", "Endpoint.Address", "Endpoint.Port", "FullEngineVersion", "ReaderEndpoint.Address", "ReaderEndpoint.Port", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SERVERLESS_CACHE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&serverless_cache::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&serverless_cache::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2224,24 +1958,8 @@ pub mod serverless_cache {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2263,20 +1981,11 @@ impl CfnServerlessCacheSnapshot {
     ///
     /// - `serverless_cache_name`: `ServerlessCacheName`, The name of an existing serverless cache. The snapshot is created from this cache.
     /// - `serverless_cache_snapshot_name`: `ServerlessCacheSnapshotName`, The name of the serverless cache snapshot. Must be unique for the customer account. This value is stored as a lowercase string.
-    pub fn new(
-        serverless_cache_name: impl Into<Val<String>>,
-        serverless_cache_snapshot_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(serverless_cache_name: impl Into<Val<String>>, serverless_cache_snapshot_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ServerlessCacheName", serverless_cache_name);
-        props.set(
-            "ServerlessCacheSnapshotName",
-            serverless_cache_snapshot_name,
-        );
-        CfnServerlessCacheSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("ServerlessCacheSnapshotName", serverless_cache_snapshot_name);
+        CfnServerlessCacheSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the AWS KMS key used to encrypt the snapshot. Provide the key ARN: the resource returns the key ARN on read, so supplying a bare key ID or alias for this createOnly property may be reported as drift by CloudFormation.
@@ -2356,65 +2065,20 @@ impl Handle<CfnServerlessCacheSnapshot> {
 pub(crate) static SERVERLESS_CACHE_SNAPSHOT_META: TypeMeta = TypeMeta {
     type_name: CfnServerlessCacheSnapshot::TYPE_NAME,
     shape: &SERVERLESS_CACHE_SNAPSHOT_SHAPE,
-    create_only: &[
-        "KmsKeyId",
-        "ServerlessCacheName",
-        "ServerlessCacheSnapshotName",
-    ],
+    create_only: &["KmsKeyId", "ServerlessCacheName", "ServerlessCacheSnapshotName"],
     write_only: &[],
     primary_identifier: &["ARN"],
-    attributes: &[
-        "ARN",
-        "BytesUsedForCache",
-        "CreateTime",
-        "ServerlessCacheConfiguration",
-        "SnapshotType",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ARN", "BytesUsedForCache", "CreateTime", "ServerlessCacheConfiguration", "SnapshotType", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static SERVERLESS_CACHE_SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerlessCacheName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerlessCacheSnapshotName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&serverless_cache_snapshot::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("ServerlessCacheName", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ServerlessCacheSnapshotName", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&serverless_cache_snapshot::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2452,24 +2116,8 @@ pub mod serverless_cache_snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2493,10 +2141,7 @@ impl CfnSnapshot {
     pub fn new(snapshot_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SnapshotName", snapshot_name);
-        CfnSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// The identifier of an existing cluster to create a snapshot from. The snapshot is created from this cluster.
@@ -2711,55 +2356,18 @@ impl Handle<CfnSnapshot> {
 pub(crate) static SNAPSHOT_META: TypeMeta = TypeMeta {
     type_name: CfnSnapshot::TYPE_NAME,
     shape: &SNAPSHOT_SHAPE,
-    create_only: &[
-        "CacheClusterId",
-        "KmsKeyId",
-        "ReplicationGroupId",
-        "SnapshotName",
-    ],
+    create_only: &["CacheClusterId", "KmsKeyId", "ReplicationGroupId", "SnapshotName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "AutoMinorVersionUpgrade",
-        "AutomaticFailover",
-        "CacheClusterCreateTime",
-        "CacheNodeType",
-        "CacheParameterGroupName",
-        "CacheSubnetGroupName",
-        "DataTiering",
-        "Engine",
-        "EngineVersion",
-        "NodeSnapshots",
-        "NumCacheNodes",
-        "NumNodeGroups",
-        "Port",
-        "PreferredAvailabilityZone",
-        "PreferredMaintenanceWindow",
-        "ReplicationGroupDescription",
-        "SnapshotRetentionLimit",
-        "SnapshotSource",
-        "SnapshotStatus",
-        "SnapshotWindow",
-        "TopicArn",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "AutoMinorVersionUpgrade", "AutomaticFailover", "CacheClusterCreateTime", "CacheNodeType", "CacheParameterGroupName", "CacheSubnetGroupName", "DataTiering", "Engine", "EngineVersion", "NodeSnapshots", "NumCacheNodes", "NumNodeGroups", "Port", "PreferredAvailabilityZone", "PreferredMaintenanceWindow", "ReplicationGroupDescription", "SnapshotRetentionLimit", "SnapshotSource", "SnapshotStatus", "SnapshotWindow", "TopicArn", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&snapshot::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&snapshot::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2796,24 +2404,8 @@ pub mod snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2835,17 +2427,11 @@ impl CfnSubnetGroup {
     ///
     /// - `description`: `Description`, The description for the cache subnet group.
     /// - `subnet_ids`: `SubnetIds`, The EC2 subnet IDs for the cache subnet group.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("SubnetIds", subnet_ids);
-        CfnSubnetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubnetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name for the cache subnet group. This value is stored as a lowercase string.
@@ -2885,10 +2471,7 @@ pub(crate) static SUBNET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CacheSubnetGroupName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2940,19 +2523,12 @@ impl CfnUser {
     /// - `engine`: `Engine`, The target cache engine for the user.
     /// - `user_id`: `UserId`, The ID of the user.
     /// - `user_name`: `UserName`, The username of the user.
-    pub fn new(
-        engine: impl Into<Val<String>>,
-        user_id: impl Into<Val<String>>,
-        user_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(engine: impl Into<Val<String>>, user_id: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Engine", engine);
         props.set("UserId", user_id);
         props.set("UserName", user_name);
-        CfnUser {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUser { props, options: ResourceOptions::default() }
     }
 
     /// Access permissions string used for this user account.
@@ -3029,79 +2605,22 @@ pub(crate) static USER_META: TypeMeta = TypeMeta {
     type_name: CfnUser::TYPE_NAME,
     shape: &USER_SHAPE,
     create_only: &["UserId", "UserName"],
-    write_only: &[
-        "AccessString",
-        "AuthenticationMode",
-        "NoPasswordRequired",
-        "Passwords",
-    ],
+    write_only: &["AccessString", "AuthenticationMode", "NoPasswordRequired", "Passwords"],
     primary_identifier: &["UserId"],
     attributes: &["Arn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessString",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuthenticationMode",
-            &Shape::Object(&user::AUTHENTICATION_MODE_SHAPE),
-        ),
-        (
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["redis", "valkey"],
-            }),
-        ),
-        (
-            "Passwords",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&user::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z][a-z0-9\\\\-]*"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("AccessString", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
+        ("AuthenticationMode", &Shape::Object(&user::AUTHENTICATION_MODE_SHAPE)),
+        ("Engine", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["redis", "valkey"] })),
+        ("Passwords", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&user::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("UserId", &Shape::Str(StrRule { pattern: Some("[a-z][a-z0-9\\\\-]*"), min_len: Some(1), max_len: None, allowed: &[] })),
+        ("UserName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3171,37 +2690,16 @@ pub mod user {
     }
 
     pub(crate) static AUTHENTICATION_MODE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Passwords",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Passwords", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3224,19 +2722,12 @@ impl CfnUserGroup {
     /// - `engine`: `Engine`, The target cache engine for the user group.
     /// - `user_group_id`: `UserGroupId`, The ID of the user group.
     /// - `user_ids`: `UserIds`, List of users associated to this user group.
-    pub fn new(
-        engine: impl Into<Val<String>>,
-        user_group_id: impl Into<Val<String>>,
-        user_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(engine: impl Into<Val<String>>, user_group_id: impl Into<Val<String>>, user_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Engine", engine);
         props.set("UserGroupId", user_group_id);
         props.set("UserIds", user_ids);
-        CfnUserGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserGroup { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this user.
@@ -3284,54 +2775,16 @@ pub(crate) static USER_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["UserGroupId"],
     attributes: &["Arn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static USER_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["redis", "valkey"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&user_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserGroupId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z][a-z0-9\\\\-]*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9\\-]*$"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
+        ("Engine", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["redis", "valkey"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&user_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("UserGroupId", &Shape::Str(StrRule { pattern: Some("[a-z][a-z0-9\\\\-]*"), min_len: None, max_len: None, allowed: &[] })),
+        ("UserIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9\\-]*$"), min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(0), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3373,24 +2826,8 @@ pub mod user_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

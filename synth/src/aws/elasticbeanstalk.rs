@@ -28,10 +28,7 @@ impl CfnApplication {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// A name for the Elastic Beanstalk application. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the application name.
@@ -49,10 +46,7 @@ impl CfnApplication {
     }
 
     /// Specifies an application resource lifecycle configuration to prevent your application from accumulating too many versions.
-    pub fn resource_lifecycle_config(
-        mut self,
-        value: impl Into<Val<application::ApplicationResourceLifecycleConfig>>,
-    ) -> Self {
+    pub fn resource_lifecycle_config(mut self, value: impl Into<Val<application::ApplicationResourceLifecycleConfig>>) -> Self {
         self.props.set("ResourceLifecycleConfig", value);
         self
     }
@@ -86,24 +80,8 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
+        ("ApplicationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(200), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -133,10 +111,7 @@ pub mod application {
         }
 
         /// Defines lifecycle settings for application versions.
-        pub fn version_lifecycle_config(
-            mut self,
-            value: impl Into<Val<ApplicationVersionLifecycleConfig>>,
-        ) -> Self {
+        pub fn version_lifecycle_config(mut self, value: impl Into<Val<ApplicationVersionLifecycleConfig>>) -> Self {
             self.props.set("VersionLifecycleConfig", value);
             self
         }
@@ -275,10 +250,7 @@ impl CfnApplicationVersion {
     pub fn new(application_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationName", application_name);
-        CfnApplicationVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationVersion { props, options: ResourceOptions::default() }
     }
 
     /// Settings for an AWS CodeBuild build that packages and builds an application version from source code.
@@ -286,10 +258,7 @@ impl CfnApplicationVersion {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn build_configuration(
-        mut self,
-        value: impl Into<Val<application_version::BuildConfiguration>>,
-    ) -> Self {
+    pub fn build_configuration(mut self, value: impl Into<Val<application_version::BuildConfiguration>>) -> Self {
         self.props.set("BuildConfiguration", value);
         self
     }
@@ -305,10 +274,7 @@ impl CfnApplicationVersion {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn image_configuration(
-        mut self,
-        value: impl Into<Val<application_version::ImageConfiguration>>,
-    ) -> Self {
+    pub fn image_configuration(mut self, value: impl Into<Val<application_version::ImageConfiguration>>) -> Self {
         self.props.set("ImageConfiguration", value);
         self
     }
@@ -326,10 +292,7 @@ impl CfnApplicationVersion {
     /// The Amazon S3 bucket and key that identify the location of the source bundle for this version.
     ///
     /// Changing it replaces the resource.
-    pub fn source_bundle(
-        mut self,
-        value: impl Into<Val<application_version::SourceBundle>>,
-    ) -> Self {
+    pub fn source_bundle(mut self, value: impl Into<Val<application_version::SourceBundle>>) -> Self {
         self.props.set("SourceBundle", value);
         self
     }
@@ -360,13 +323,7 @@ impl Handle<CfnApplicationVersion> {
 pub(crate) static APPLICATION_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnApplicationVersion::TYPE_NAME,
     shape: &APPLICATION_VERSION_SHAPE,
-    create_only: &[
-        "ApplicationName",
-        "BuildConfiguration",
-        "ImageConfiguration",
-        "Process",
-        "SourceBundle",
-    ],
+    create_only: &["ApplicationName", "BuildConfiguration", "ImageConfiguration", "Process", "SourceBundle"],
     write_only: &["BuildConfiguration", "ImageConfiguration", "Process"],
     primary_identifier: &["ApplicationName", "Id"],
     attributes: &["Id"],
@@ -376,36 +333,11 @@ pub(crate) static APPLICATION_VERSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static APPLICATION_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BuildConfiguration",
-            &Shape::Object(&application_version::BUILD_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImageConfiguration",
-            &Shape::Object(&application_version::IMAGE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SourceBundle",
-            &Shape::Object(&application_version::SOURCE_BUNDLE_SHAPE),
-        ),
+        ("ApplicationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("BuildConfiguration", &Shape::Object(&application_version::BUILD_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(200), allowed: &[] })),
+        ("ImageConfiguration", &Shape::Object(&application_version::IMAGE_CONFIGURATION_SHAPE)),
+        ("SourceBundle", &Shape::Object(&application_version::SOURCE_BUNDLE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -427,10 +359,7 @@ pub mod application_version {
         ///
         /// - `code_build_service_role`: `CodeBuildServiceRole`, The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
         /// - `image`: `Image`, The CodeBuild image used for the build environment.
-        pub fn new(
-            code_build_service_role: impl Into<Val<String>>,
-            image: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(code_build_service_role: impl Into<Val<String>>, image: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CodeBuildServiceRole", code_build_service_role);
             props.set("Image", image);
@@ -507,10 +436,7 @@ pub mod application_version {
         ///
         /// - `code_build_service_role`: `CodeBuildServiceRole`, The ARN of the IAM role that AWS CodeBuild assumes to build the application version.
         /// - `type_`: `Type`, The type of image build: docker or buildpack.
-        pub fn new(
-            code_build_service_role: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(code_build_service_role: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CodeBuildServiceRole", code_build_service_role);
             props.set("Type", type_);
@@ -611,113 +537,35 @@ pub mod application_version {
 
     pub(crate) static BUILD_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeBuildServiceRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ComputeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "BUILD_GENERAL1_SMALL",
-                        "BUILD_GENERAL1_MEDIUM",
-                        "BUILD_GENERAL1_LARGE",
-                    ],
-                }),
-            ),
-            (
-                "Image",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CodeBuildServiceRole", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
+            ("ComputeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] })),
+            ("Image", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Build", &Shape::Object(&IMAGE_BUILD_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Build", &Shape::Object(&IMAGE_BUILD_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["Source"], &["Build"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_BUILD_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Architecture",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["amd64", "arm64"],
-                }),
-            ),
-            (
-                "CodeBuildServiceRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ComputeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "BUILD_GENERAL1_SMALL",
-                        "BUILD_GENERAL1_MEDIUM",
-                        "BUILD_GENERAL1_LARGE",
-                    ],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["docker", "buildpack"],
-                }),
-            ),
+            ("Architecture", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["amd64", "arm64"] })),
+            ("CodeBuildServiceRole", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
+            ("ComputeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["docker", "buildpack"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_BUNDLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("S3Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -741,10 +589,7 @@ impl CfnConfigurationTemplate {
     pub fn new(application_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationName", application_name);
-        CfnConfigurationTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationTemplate { props, options: ResourceOptions::default() }
     }
 
     /// An optional description for this configuration.
@@ -764,10 +609,7 @@ impl CfnConfigurationTemplate {
     }
 
     /// Option values for the Elastic Beanstalk configuration, such as the instance type. If specified, these values override the values obtained from the solution stack or the source configuration template. For a complete list of Elastic Beanstalk configuration options, see [Option Values](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options.html) in the AWS Elastic Beanstalk Developer Guide.
-    pub fn option_settings(
-        mut self,
-        value: impl Into<Val<Vec<configuration_template::ConfigurationOptionSetting>>>,
-    ) -> Self {
+    pub fn option_settings(mut self, value: impl Into<Val<Vec<configuration_template::ConfigurationOptionSetting>>>) -> Self {
         self.props.set("OptionSettings", value);
         self
     }
@@ -801,10 +643,7 @@ impl CfnConfigurationTemplate {
     /// Constraint: If both solution stack name and source configuration are specified, the solution stack of the source configuration template must match the specified solution stack name.
     ///
     /// Changing it replaces the resource.
-    pub fn source_configuration(
-        mut self,
-        value: impl Into<Val<configuration_template::SourceConfiguration>>,
-    ) -> Self {
+    pub fn source_configuration(mut self, value: impl Into<Val<configuration_template::SourceConfiguration>>) -> Self {
         self.props.set("SourceConfiguration", value);
         self
     }
@@ -837,18 +676,8 @@ impl Handle<CfnConfigurationTemplate> {
 pub(crate) static CONFIGURATION_TEMPLATE_META: TypeMeta = TypeMeta {
     type_name: CfnConfigurationTemplate::TYPE_NAME,
     shape: &CONFIGURATION_TEMPLATE_SHAPE,
-    create_only: &[
-        "ApplicationName",
-        "EnvironmentId",
-        "PlatformArn",
-        "SolutionStackName",
-        "SourceConfiguration",
-    ],
-    write_only: &[
-        "EnvironmentId",
-        "SourceConfiguration/ApplicationName",
-        "SourceConfiguration/TemplateName",
-    ],
+    create_only: &["ApplicationName", "EnvironmentId", "PlatformArn", "SolutionStackName", "SourceConfiguration"],
+    write_only: &["EnvironmentId", "SourceConfiguration/ApplicationName", "SourceConfiguration/TemplateName"],
     primary_identifier: &["ApplicationName", "TemplateName"],
     attributes: &["TemplateName"],
     tagging: None,
@@ -857,38 +686,10 @@ pub(crate) static CONFIGURATION_TEMPLATE_META: TypeMeta = TypeMeta {
 
 pub(crate) static CONFIGURATION_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OptionSettings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &configuration_template::CONFIGURATION_OPTION_SETTING_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceConfiguration",
-            &Shape::Object(&configuration_template::SOURCE_CONFIGURATION_SHAPE),
-        ),
+        ("ApplicationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(200), allowed: &[] })),
+        ("OptionSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&configuration_template::CONFIGURATION_OPTION_SETTING_SHAPE)), min_items: None, max_items: None })),
+        ("SourceConfiguration", &Shape::Object(&configuration_template::SOURCE_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -947,10 +748,7 @@ pub mod configuration_template {
         ///
         /// - `application_name`: `ApplicationName`, The name of the application associated with the configuration.
         /// - `template_name`: `TemplateName`, The name of the configuration template.
-        pub fn new(
-            application_name: impl Into<Val<String>>,
-            template_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(application_name: impl Into<Val<String>>, template_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApplicationName", application_name);
             props.set("TemplateName", template_name);
@@ -965,38 +763,16 @@ pub mod configuration_template {
     }
 
     pub(crate) static CONFIGURATION_OPTION_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ResourceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TemplateName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("ApplicationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("TemplateName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1020,10 +796,7 @@ impl CfnEnvironment {
     pub fn new(application_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationName", application_name);
-        CfnEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// If specified, the environment attempts to use this value as the prefix for the CNAME in your Elastic Beanstalk environment URL. If not specified, the CNAME is generated automatically by appending a random alphanumeric string to the environment name.
@@ -1057,10 +830,7 @@ impl CfnEnvironment {
     /// Key-value pairs defining configuration options for this environment, such as the instance type.
     ///
     /// Write-only.
-    pub fn option_settings(
-        mut self,
-        value: impl Into<Val<Vec<environment::OptionSetting>>>,
-    ) -> Self {
+    pub fn option_settings(mut self, value: impl Into<Val<Vec<environment::OptionSetting>>>) -> Self {
         self.props.set("OptionSettings", value);
         self
     }
@@ -1131,112 +901,25 @@ impl Handle<CfnEnvironment> {
 pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     type_name: CfnEnvironment::TYPE_NAME,
     shape: &ENVIRONMENT_SHAPE,
-    create_only: &[
-        "ApplicationName",
-        "CNAMEPrefix",
-        "EnvironmentName",
-        "SolutionStackName",
-        "Tier/Name",
-        "Tier/Type",
-    ],
-    write_only: &[
-        "OptionSettings",
-        "OptionSettings/*/Namespace",
-        "OptionSettings/*/OptionName",
-        "OptionSettings/*/ResourceName",
-        "OptionSettings/*/Value",
-        "TemplateName",
-    ],
+    create_only: &["ApplicationName", "CNAMEPrefix", "EnvironmentName", "SolutionStackName", "Tier/Name", "Tier/Type"],
+    write_only: &["OptionSettings", "OptionSettings/*/Namespace", "OptionSettings/*/OptionName", "OptionSettings/*/ResourceName", "OptionSettings/*/Value", "TemplateName"],
     primary_identifier: &["EnvironmentName"],
     attributes: &["EndpointURL"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CNAMEPrefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(4),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(4),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OperationsRole",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OptionSettings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&environment::OPTION_SETTING_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&environment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TemplateName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VersionLabel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("ApplicationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("CNAMEPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(4), max_len: Some(63), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(200), allowed: &[] })),
+        ("EnvironmentName", &Shape::Str(StrRule { pattern: None, min_len: Some(4), max_len: Some(40), allowed: &[] })),
+        ("OperationsRole", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("OptionSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&environment::OPTION_SETTING_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&environment::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TemplateName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("VersionLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1266,12 +949,16 @@ pub mod environment {
         }
 
         /// A unique resource name for the option setting. Use it for a time–based scaling configuration option.
+        ///
+        /// Write-only.
         pub fn resource_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ResourceName", value);
             self
         }
 
         /// The current value for the configuration option.
+        ///
+        /// Write-only.
         pub fn value(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Value", value);
             self
@@ -1323,12 +1010,16 @@ pub mod environment {
         }
 
         /// The name of this environment tier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
         }
 
         /// The type of this environment tier.
+        ///
+        /// Changing it replaces the resource.
         pub fn type_(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Type", value);
             self
@@ -1348,38 +1039,16 @@ pub mod environment {
     }
 
     pub(crate) static OPTION_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ResourceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,26 +31,17 @@ impl CfnLoadBalancer {
     pub fn new(listeners: impl Into<Val<Vec<load_balancer::Listeners>>>) -> Self {
         let mut props = Props::new();
         props.set("Listeners", listeners);
-        CfnLoadBalancer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLoadBalancer { props, options: ResourceOptions::default() }
     }
 
     /// Information about where and how access logs are stored for the load balancer.
-    pub fn access_logging_policy(
-        mut self,
-        value: impl Into<Val<load_balancer::AccessLoggingPolicy>>,
-    ) -> Self {
+    pub fn access_logging_policy(mut self, value: impl Into<Val<load_balancer::AccessLoggingPolicy>>) -> Self {
         self.props.set("AccessLoggingPolicy", value);
         self
     }
 
     /// Information about a policy for application-controlled session stickiness.
-    pub fn app_cookie_stickiness_policy(
-        mut self,
-        value: impl Into<Val<Vec<load_balancer::AppCookieStickinessPolicy>>>,
-    ) -> Self {
+    pub fn app_cookie_stickiness_policy(mut self, value: impl Into<Val<Vec<load_balancer::AppCookieStickinessPolicy>>>) -> Self {
         self.props.set("AppCookieStickinessPolicy", value);
         self
     }
@@ -62,19 +53,13 @@ impl CfnLoadBalancer {
     }
 
     /// If enabled, the load balancer allows existing requests to complete before the load balancer shifts traffic away from a deregistered or unhealthy instance.
-    pub fn connection_draining_policy(
-        mut self,
-        value: impl Into<Val<load_balancer::ConnectionDrainingPolicy>>,
-    ) -> Self {
+    pub fn connection_draining_policy(mut self, value: impl Into<Val<load_balancer::ConnectionDrainingPolicy>>) -> Self {
         self.props.set("ConnectionDrainingPolicy", value);
         self
     }
 
     /// If enabled, the load balancer allows the connections to remain idle (no data is sent over the connection) for the specified duration.
-    pub fn connection_settings(
-        mut self,
-        value: impl Into<Val<load_balancer::ConnectionSettings>>,
-    ) -> Self {
+    pub fn connection_settings(mut self, value: impl Into<Val<load_balancer::ConnectionSettings>>) -> Self {
         self.props.set("ConnectionSettings", value);
         self
     }
@@ -98,10 +83,7 @@ impl CfnLoadBalancer {
     }
 
     /// Information about a policy for duration-based session stickiness.
-    pub fn lb_cookie_stickiness_policy(
-        mut self,
-        value: impl Into<Val<Vec<load_balancer::LbCookieStickinessPolicy>>>,
-    ) -> Self {
+    pub fn lb_cookie_stickiness_policy(mut self, value: impl Into<Val<Vec<load_balancer::LbCookieStickinessPolicy>>>) -> Self {
         self.props.set("LBCookieStickinessPolicy", value);
         self
     }
@@ -210,30 +192,15 @@ pub(crate) static LOAD_BALANCER_META: TypeMeta = TypeMeta {
     create_only: &["LoadBalancerName", "Scheme"],
     write_only: &[],
     primary_identifier: &["LoadBalancerName"],
-    attributes: &[
-        "CanonicalHostedZoneName",
-        "CanonicalHostedZoneNameID",
-        "DNSName",
-        "SourceSecurityGroup",
-        "SourceSecurityGroup.GroupName",
-        "SourceSecurityGroup.OwnerAlias",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CanonicalHostedZoneName", "CanonicalHostedZoneNameID", "DNSName", "SourceSecurityGroup", "SourceSecurityGroup.GroupName", "SourceSecurityGroup.OwnerAlias"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LOAD_BALANCER_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&load_balancer::TAG_SHAPE)),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&load_balancer::TAG_SHAPE)), min_items: Some(1), max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -293,10 +260,7 @@ pub mod load_balancer {
         ///
         /// - `cookie_name`: `CookieName`, The name of the application cookie used for stickiness.
         /// - `policy_name`: `PolicyName`, The mnemonic name for the policy being created. The name must be unique within a set of policies for this load balancer.
-        pub fn new(
-            cookie_name: impl Into<Val<String>>,
-            policy_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cookie_name: impl Into<Val<String>>, policy_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CookieName", cookie_name);
             props.set("PolicyName", policy_name);
@@ -378,13 +342,7 @@ pub mod load_balancer {
         /// - `target`: `Target`, The instance being checked.
         /// - `timeout`: `Timeout`, The amount of time, in seconds, during which no response means a failed health check.
         /// - `unhealthy_threshold`: `UnhealthyThreshold`, The number of consecutive health check failures required before moving the instance to the `Unhealthy` state.
-        pub fn new(
-            healthy_threshold: impl Into<Val<String>>,
-            interval: impl Into<Val<String>>,
-            target: impl Into<Val<String>>,
-            timeout: impl Into<Val<String>>,
-            unhealthy_threshold: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(healthy_threshold: impl Into<Val<String>>, interval: impl Into<Val<String>>, target: impl Into<Val<String>>, timeout: impl Into<Val<String>>, unhealthy_threshold: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HealthyThreshold", healthy_threshold);
             props.set("Interval", interval);
@@ -445,11 +403,7 @@ pub mod load_balancer {
         /// - `instance_port`: `InstancePort`, The port on which the instance is listening.
         /// - `load_balancer_port`: `LoadBalancerPort`, The port on which the load balancer is listening. On EC2-VPC, you can specify any port from the range 1-65535. On EC2-Classic, you can specify any port from the following list: 25, 80, 443, 465, 587, 1024-65535.
         /// - `protocol`: `Protocol`, The load balancer transport protocol to use for routing: HTTP, HTTPS, TCP, or SSL.
-        pub fn new(
-            instance_port: impl Into<Val<String>>,
-            load_balancer_port: impl Into<Val<String>>,
-            protocol: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(instance_port: impl Into<Val<String>>, load_balancer_port: impl Into<Val<String>>, protocol: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InstancePort", instance_port);
             props.set("LoadBalancerPort", load_balancer_port);
@@ -500,11 +454,7 @@ pub mod load_balancer {
         /// - `attributes`: `Attributes`, The policy attributes.
         /// - `policy_name`: `PolicyName`, The name of the policy.
         /// - `policy_type`: `PolicyType`, The name of the policy type.
-        pub fn new(
-            attributes: impl Into<Val<Vec<PolicyItem>>>,
-            policy_name: impl Into<Val<String>>,
-            policy_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attributes: impl Into<Val<Vec<PolicyItem>>>, policy_name: impl Into<Val<String>>, policy_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Attributes", attributes);
             props.set("PolicyName", policy_name);
@@ -590,31 +540,17 @@ pub mod load_balancer {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&LOAD_BALANCER_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &LOAD_BALANCER_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

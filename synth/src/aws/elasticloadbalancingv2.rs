@@ -29,17 +29,11 @@ impl CfnListener {
     ///
     /// - `default_actions`: `DefaultActions`, The actions for the default rule. You cannot define a condition for a default rule.
     /// - `load_balancer_arn`: `LoadBalancerArn`, The Amazon Resource Name (ARN) of the load balancer.
-    pub fn new(
-        default_actions: impl Into<Val<Vec<listener::Action>>>,
-        load_balancer_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(default_actions: impl Into<Val<Vec<listener::Action>>>, load_balancer_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DefaultActions", default_actions);
         props.set("LoadBalancerArn", load_balancer_arn);
-        CfnListener {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnListener { props, options: ResourceOptions::default() }
     }
 
     /// \[TLS listener\] The name of the Application-Layer Protocol Negotiation (ALPN) policy.
@@ -59,19 +53,13 @@ impl CfnListener {
     }
 
     /// The listener attributes. Attributes that you do not modify retain their current values.
-    pub fn listener_attributes(
-        mut self,
-        value: impl Into<Val<Vec<listener::ListenerAttribute>>>,
-    ) -> Self {
+    pub fn listener_attributes(mut self, value: impl Into<Val<Vec<listener::ListenerAttribute>>>) -> Self {
         self.props.set("ListenerAttributes", value);
         self
     }
 
     /// The mutual authentication configuration information.
-    pub fn mutual_authentication(
-        mut self,
-        value: impl Into<Val<listener::MutualAuthentication>>,
-    ) -> Self {
+    pub fn mutual_authentication(mut self, value: impl Into<Val<listener::MutualAuthentication>>) -> Self {
         self.props.set("MutualAuthentication", value);
         self
     }
@@ -134,54 +122,17 @@ pub(crate) static LISTENER_META: TypeMeta = TypeMeta {
     write_only: &["DefaultActions/*/AuthenticateOidcConfig/ClientSecret"],
     primary_identifier: &["ListenerArn"],
     attributes: &["ListenerArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LISTENER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultActions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&listener::ACTION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MutualAuthentication",
-            &Shape::Object(&listener::MUTUAL_AUTHENTICATION_SHAPE),
-        ),
-        (
-            "Port",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&listener::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("DefaultActions", &Shape::List(ListRule { item: Some(&Shape::Object(&listener::ACTION_SHAPE)), min_items: None, max_items: None })),
+        ("MutualAuthentication", &Shape::Object(&listener::MUTUAL_AUTHENTICATION_SHAPE)),
+        ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+        ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&listener::TAG_SHAPE)), min_items: Some(1), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -235,19 +186,13 @@ pub mod listener {
         }
 
         /// \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users. Specify only when ``Type`` is ``authenticate-cognito``.
-        pub fn authenticate_cognito_config(
-            mut self,
-            value: impl Into<Val<AuthenticateCognitoConfig>>,
-        ) -> Self {
+        pub fn authenticate_cognito_config(mut self, value: impl Into<Val<AuthenticateCognitoConfig>>) -> Self {
             self.props.set("AuthenticateCognitoConfig", value);
             self
         }
 
         /// \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC). Specify only when ``Type`` is ``authenticate-oidc``.
-        pub fn authenticate_oidc_config(
-            mut self,
-            value: impl Into<Val<AuthenticateOidcConfig>>,
-        ) -> Self {
+        pub fn authenticate_oidc_config(mut self, value: impl Into<Val<AuthenticateOidcConfig>>) -> Self {
             self.props.set("AuthenticateOidcConfig", value);
             self
         }
@@ -309,11 +254,7 @@ pub mod listener {
         /// - `user_pool_arn`: `UserPoolArn`, The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
         /// - `user_pool_client_id`: `UserPoolClientId`, The ID of the Amazon Cognito user pool client.
         /// - `user_pool_domain`: `UserPoolDomain`, The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
-        pub fn new(
-            user_pool_arn: impl Into<Val<String>>,
-            user_pool_client_id: impl Into<Val<String>>,
-            user_pool_domain: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(user_pool_arn: impl Into<Val<String>>, user_pool_client_id: impl Into<Val<String>>, user_pool_domain: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("UserPoolArn", user_pool_arn);
             props.set("UserPoolClientId", user_pool_client_id);
@@ -322,10 +263,7 @@ pub mod listener {
         }
 
         /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-        pub fn authentication_request_extra_params(
-            mut self,
-            value: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn authentication_request_extra_params(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("AuthenticationRequestExtraParams", value);
             self
         }
@@ -385,13 +323,7 @@ pub mod listener {
         /// - `issuer`: `Issuer`, The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
         /// - `token_endpoint`: `TokenEndpoint`, The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
         /// - `user_info_endpoint`: `UserInfoEndpoint`, The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        pub fn new(
-            authorization_endpoint: impl Into<Val<String>>,
-            client_id: impl Into<Val<String>>,
-            issuer: impl Into<Val<String>>,
-            token_endpoint: impl Into<Val<String>>,
-            user_info_endpoint: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorization_endpoint: impl Into<Val<String>>, client_id: impl Into<Val<String>>, issuer: impl Into<Val<String>>, token_endpoint: impl Into<Val<String>>, user_info_endpoint: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationEndpoint", authorization_endpoint);
             props.set("ClientId", client_id);
@@ -402,15 +334,14 @@ pub mod listener {
         }
 
         /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-        pub fn authentication_request_extra_params(
-            mut self,
-            value: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn authentication_request_extra_params(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("AuthenticationRequestExtraParams", value);
             self
         }
 
         /// The OAuth 2.0 client secret. This parameter is required if you are creating a rule. If you are modifying a rule, you can omit this parameter if you set ``UseExistingClientSecret`` to true.
+        ///
+        /// Write-only.
         pub fn client_secret(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecret", value);
             self
@@ -516,10 +447,7 @@ pub mod listener {
         }
 
         /// Information about the target group stickiness for a rule.
-        pub fn target_group_stickiness_config(
-            mut self,
-            value: impl Into<Val<TargetGroupStickinessConfig>>,
-        ) -> Self {
+        pub fn target_group_stickiness_config(mut self, value: impl Into<Val<TargetGroupStickinessConfig>>) -> Self {
             self.props.set("TargetGroupStickinessConfig", value);
             self
         }
@@ -620,10 +548,7 @@ pub mod listener {
         }
 
         /// The `AdditionalClaims` property.
-        pub fn additional_claims(
-            mut self,
-            value: impl Into<Val<Vec<JwtValidationActionAdditionalClaim>>>,
-        ) -> Self {
+        pub fn additional_claims(mut self, value: impl Into<Val<Vec<JwtValidationActionAdditionalClaim>>>) -> Self {
             self.props.set("AdditionalClaims", value);
             self
         }
@@ -647,11 +572,7 @@ pub mod listener {
         /// - `format`: `Format`, The format of the claim value.
         /// - `name`: `Name`, The name of the claim. You can't specify ``exp``, ``iss``, ``nbf``, or ``iat`` because we validate them by default.
         /// - `values`: `Values`, The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is ``space-separated-values``, the values can't include spaces.
-        pub fn new(
-            format: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(format: impl Into<Val<String>>, name: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Format", format);
             props.set("Name", name);
@@ -888,222 +809,77 @@ pub mod listener {
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticateCognitoConfig",
-                &Shape::Object(&AUTHENTICATE_COGNITO_CONFIG_SHAPE),
-            ),
-            (
-                "AuthenticateOidcConfig",
-                &Shape::Object(&AUTHENTICATE_OIDC_CONFIG_SHAPE),
-            ),
-            (
-                "FixedResponseConfig",
-                &Shape::Object(&FIXED_RESPONSE_CONFIG_SHAPE),
-            ),
-            (
-                "JwtValidationConfig",
-                &Shape::Object(&JWT_VALIDATION_CONFIG_SHAPE),
-            ),
-            (
-                "Order",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(50000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthenticateCognitoConfig", &Shape::Object(&AUTHENTICATE_COGNITO_CONFIG_SHAPE)),
+            ("AuthenticateOidcConfig", &Shape::Object(&AUTHENTICATE_OIDC_CONFIG_SHAPE)),
+            ("FixedResponseConfig", &Shape::Object(&FIXED_RESPONSE_CONFIG_SHAPE)),
+            ("JwtValidationConfig", &Shape::Object(&JWT_VALIDATION_CONFIG_SHAPE)),
+            ("Order", &Shape::Num(NumRule { min: Some(1.0), max: Some(50000.0), allowed: &[] })),
             ("RedirectConfig", &Shape::Object(&REDIRECT_CONFIG_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "authenticate-cognito",
-                        "authenticate-oidc",
-                        "fixed-response",
-                        "forward",
-                        "jwt-validation",
-                        "redirect",
-                    ],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["authenticate-cognito", "authenticate-oidc", "fixed-response", "forward", "jwt-validation", "redirect"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHENTICATE_COGNITO_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OnUnauthenticatedRequest",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["allow", "authenticate", "deny"],
-            }),
-        )],
+        fields: &[
+            ("OnUnauthenticatedRequest", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["allow", "authenticate", "deny"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHENTICATE_OIDC_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OnUnauthenticatedRequest",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["allow", "authenticate", "deny"],
-            }),
-        )],
+        fields: &[
+            ("OnUnauthenticatedRequest", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["allow", "authenticate", "deny"] })),
+        ],
         one_of_required: &[&["ClientSecret"], &["UseExistingClientSecret"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIXED_RESPONSE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MessageBody",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StatusCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(2|4|5)\\d\\d$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32), allowed: &[] })),
+            ("MessageBody", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("StatusCode", &Shape::Str(StrRule { pattern: Some("^(2|4|5)\\d\\d$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JWT_VALIDATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdditionalClaims",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &JWT_VALIDATION_ACTION_ADDITIONAL_CLAIM_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AdditionalClaims", &Shape::List(ListRule { item: Some(&Shape::Object(&JWT_VALIDATION_ACTION_ADDITIONAL_CLAIM_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JWT_VALIDATION_ACTION_ADDITIONAL_CLAIM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["single-string", "space-separated-values", "string-array"],
-            }),
-        )],
+        fields: &[
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["single-string", "space-separated-values", "string-array"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDIRECT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Host",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(HTTPS?|#\\{protocol\\})$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Query",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StatusCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP_301", "HTTP_302"],
-                }),
-            ),
+            ("Host", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Path", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: Some("^(HTTPS?|#\\{protocol\\})$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Query", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("StatusCode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP_301", "HTTP_302"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MUTUAL_AUTHENTICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdvertiseTrustStoreCaNames",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["off", "on"],
-            }),
-        )],
+        fields: &[
+            ("AdvertiseTrustStoreCaNames", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["off", "on"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1125,17 +901,11 @@ impl CfnListenerCertificate {
     ///
     /// - `certificates`: `Certificates`.
     /// - `listener_arn`: `ListenerArn`.
-    pub fn new(
-        certificates: impl Into<Val<Vec<listener_certificate::Certificate>>>,
-        listener_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(certificates: impl Into<Val<Vec<listener_certificate::Certificate>>>, listener_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Certificates", certificates);
         props.set("ListenerArn", listener_arn);
-        CfnListenerCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnListenerCertificate { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1223,19 +993,12 @@ impl CfnListenerRule {
     /// - `actions`: `Actions`, The actions.
     /// - `conditions`: `Conditions`, The conditions.
     /// - `priority`: `Priority`, The rule priority. A listener can't have multiple rules with the same priority.
-    pub fn new(
-        actions: impl Into<Val<Vec<listener_rule::Action>>>,
-        conditions: impl Into<Val<Vec<listener_rule::RuleCondition>>>,
-        priority: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<listener_rule::Action>>>, conditions: impl Into<Val<Vec<listener_rule::RuleCondition>>>, priority: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("Conditions", conditions);
         props.set("Priority", priority);
-        CfnListenerRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnListenerRule { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the listener.
@@ -1292,61 +1055,20 @@ pub(crate) static LISTENER_RULE_META: TypeMeta = TypeMeta {
     type_name: CfnListenerRule::TYPE_NAME,
     shape: &LISTENER_RULE_SHAPE,
     create_only: &["ListenerArn"],
-    write_only: &[
-        "Actions/*/AuthenticateOidcConfig/ClientSecret",
-        "ListenerArn",
-    ],
+    write_only: &["Actions/*/AuthenticateOidcConfig/ClientSecret", "ListenerArn"],
     primary_identifier: &["RuleArn"],
     attributes: &["IsDefault", "RuleArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LISTENER_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&listener_rule::ACTION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Conditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&listener_rule::RULE_CONDITION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(50000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&listener_rule::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Transforms",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&listener_rule::TRANSFORM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&listener_rule::ACTION_SHAPE)), min_items: None, max_items: None })),
+        ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&listener_rule::RULE_CONDITION_SHAPE)), min_items: None, max_items: None })),
+        ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(50000.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&listener_rule::TAG_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Transforms", &Shape::List(ListRule { item: Some(&Shape::Object(&listener_rule::TRANSFORM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1374,19 +1096,13 @@ pub mod listener_rule {
         }
 
         /// \[HTTPS listeners\] Information for using Amazon Cognito to authenticate users. Specify only when ``Type`` is ``authenticate-cognito``.
-        pub fn authenticate_cognito_config(
-            mut self,
-            value: impl Into<Val<AuthenticateCognitoConfig>>,
-        ) -> Self {
+        pub fn authenticate_cognito_config(mut self, value: impl Into<Val<AuthenticateCognitoConfig>>) -> Self {
             self.props.set("AuthenticateCognitoConfig", value);
             self
         }
 
         /// \[HTTPS listeners\] Information about an identity provider that is compliant with OpenID Connect (OIDC). Specify only when ``Type`` is ``authenticate-oidc``.
-        pub fn authenticate_oidc_config(
-            mut self,
-            value: impl Into<Val<AuthenticateOidcConfig>>,
-        ) -> Self {
+        pub fn authenticate_oidc_config(mut self, value: impl Into<Val<AuthenticateOidcConfig>>) -> Self {
             self.props.set("AuthenticateOidcConfig", value);
             self
         }
@@ -1448,11 +1164,7 @@ pub mod listener_rule {
         /// - `user_pool_arn`: `UserPoolArn`, The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
         /// - `user_pool_client_id`: `UserPoolClientId`, The ID of the Amazon Cognito user pool client.
         /// - `user_pool_domain`: `UserPoolDomain`, The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
-        pub fn new(
-            user_pool_arn: impl Into<Val<String>>,
-            user_pool_client_id: impl Into<Val<String>>,
-            user_pool_domain: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(user_pool_arn: impl Into<Val<String>>, user_pool_client_id: impl Into<Val<String>>, user_pool_domain: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("UserPoolArn", user_pool_arn);
             props.set("UserPoolClientId", user_pool_client_id);
@@ -1461,10 +1173,7 @@ pub mod listener_rule {
         }
 
         /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-        pub fn authentication_request_extra_params(
-            mut self,
-            value: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn authentication_request_extra_params(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("AuthenticationRequestExtraParams", value);
             self
         }
@@ -1524,13 +1233,7 @@ pub mod listener_rule {
         /// - `issuer`: `Issuer`, The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
         /// - `token_endpoint`: `TokenEndpoint`, The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
         /// - `user_info_endpoint`: `UserInfoEndpoint`, The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
-        pub fn new(
-            authorization_endpoint: impl Into<Val<String>>,
-            client_id: impl Into<Val<String>>,
-            issuer: impl Into<Val<String>>,
-            token_endpoint: impl Into<Val<String>>,
-            user_info_endpoint: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorization_endpoint: impl Into<Val<String>>, client_id: impl Into<Val<String>>, issuer: impl Into<Val<String>>, token_endpoint: impl Into<Val<String>>, user_info_endpoint: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationEndpoint", authorization_endpoint);
             props.set("ClientId", client_id);
@@ -1541,15 +1244,14 @@ pub mod listener_rule {
         }
 
         /// The query parameters (up to 10) to include in the redirect request to the authorization endpoint.
-        pub fn authentication_request_extra_params(
-            mut self,
-            value: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn authentication_request_extra_params(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("AuthenticationRequestExtraParams", value);
             self
         }
 
         /// The OAuth 2.0 client secret. This parameter is required if you are creating a rule. If you are modifying a rule, you can omit this parameter if you set ``UseExistingClientSecret`` to true.
+        ///
+        /// Write-only.
         pub fn client_secret(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecret", value);
             self
@@ -1655,10 +1357,7 @@ pub mod listener_rule {
         }
 
         /// Information about the target group stickiness for a rule.
-        pub fn target_group_stickiness_config(
-            mut self,
-            value: impl Into<Val<TargetGroupStickinessConfig>>,
-        ) -> Self {
+        pub fn target_group_stickiness_config(mut self, value: impl Into<Val<TargetGroupStickinessConfig>>) -> Self {
             self.props.set("TargetGroupStickinessConfig", value);
             self
         }
@@ -1759,10 +1458,7 @@ pub mod listener_rule {
         }
 
         /// The `AdditionalClaims` property.
-        pub fn additional_claims(
-            mut self,
-            value: impl Into<Val<Vec<JwtValidationActionAdditionalClaim>>>,
-        ) -> Self {
+        pub fn additional_claims(mut self, value: impl Into<Val<Vec<JwtValidationActionAdditionalClaim>>>) -> Self {
             self.props.set("AdditionalClaims", value);
             self
         }
@@ -1786,11 +1482,7 @@ pub mod listener_rule {
         /// - `format`: `Format`, The format of the claim value.
         /// - `name`: `Name`, The name of the claim. You can't specify ``exp``, ``iss``, ``nbf``, or ``iat`` because we validate them by default.
         /// - `values`: `Values`, The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is ``space-separated-values``, the values can't include spaces.
-        pub fn new(
-            format: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(format: impl Into<Val<String>>, name: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Format", format);
             props.set("Name", name);
@@ -1918,10 +1610,7 @@ pub mod listener_rule {
         }
 
         /// Information for an HTTP method condition. Specify only when ``Field`` is ``http-request-method``.
-        pub fn http_request_method_config(
-            mut self,
-            value: impl Into<Val<HttpRequestMethodConfig>>,
-        ) -> Self {
+        pub fn http_request_method_config(mut self, value: impl Into<Val<HttpRequestMethodConfig>>) -> Self {
             self.props.set("HttpRequestMethodConfig", value);
             self
         }
@@ -2271,10 +1960,7 @@ pub mod listener_rule {
         }
 
         /// The `HostHeaderRewriteConfig` property.
-        pub fn host_header_rewrite_config(
-            mut self,
-            value: impl Into<Val<RewriteConfigObject>>,
-        ) -> Self {
+        pub fn host_header_rewrite_config(mut self, value: impl Into<Val<RewriteConfigObject>>) -> Self {
             self.props.set("HostHeaderRewriteConfig", value);
             self
         }
@@ -2342,252 +2028,93 @@ pub mod listener_rule {
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticateCognitoConfig",
-                &Shape::Object(&AUTHENTICATE_COGNITO_CONFIG_SHAPE),
-            ),
-            (
-                "AuthenticateOidcConfig",
-                &Shape::Object(&AUTHENTICATE_OIDC_CONFIG_SHAPE),
-            ),
-            (
-                "FixedResponseConfig",
-                &Shape::Object(&FIXED_RESPONSE_CONFIG_SHAPE),
-            ),
-            (
-                "JwtValidationConfig",
-                &Shape::Object(&JWT_VALIDATION_CONFIG_SHAPE),
-            ),
-            (
-                "Order",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(50000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthenticateCognitoConfig", &Shape::Object(&AUTHENTICATE_COGNITO_CONFIG_SHAPE)),
+            ("AuthenticateOidcConfig", &Shape::Object(&AUTHENTICATE_OIDC_CONFIG_SHAPE)),
+            ("FixedResponseConfig", &Shape::Object(&FIXED_RESPONSE_CONFIG_SHAPE)),
+            ("JwtValidationConfig", &Shape::Object(&JWT_VALIDATION_CONFIG_SHAPE)),
+            ("Order", &Shape::Num(NumRule { min: Some(1.0), max: Some(50000.0), allowed: &[] })),
             ("RedirectConfig", &Shape::Object(&REDIRECT_CONFIG_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "authenticate-cognito",
-                        "authenticate-oidc",
-                        "fixed-response",
-                        "forward",
-                        "jwt-validation",
-                        "redirect",
-                    ],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["authenticate-cognito", "authenticate-oidc", "fixed-response", "forward", "jwt-validation", "redirect"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHENTICATE_COGNITO_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OnUnauthenticatedRequest",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["allow", "authenticate", "deny"],
-            }),
-        )],
+        fields: &[
+            ("OnUnauthenticatedRequest", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["allow", "authenticate", "deny"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHENTICATE_OIDC_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OnUnauthenticatedRequest",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["allow", "authenticate", "deny"],
-            }),
-        )],
+        fields: &[
+            ("OnUnauthenticatedRequest", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["allow", "authenticate", "deny"] })),
+        ],
         one_of_required: &[&["ClientSecret"], &["UseExistingClientSecret"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIXED_RESPONSE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MessageBody",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StatusCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(2|4|5)\\d\\d$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32), allowed: &[] })),
+            ("MessageBody", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("StatusCode", &Shape::Str(StrRule { pattern: Some("^(2|4|5)\\d\\d$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JWT_VALIDATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdditionalClaims",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &JWT_VALIDATION_ACTION_ADDITIONAL_CLAIM_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AdditionalClaims", &Shape::List(ListRule { item: Some(&Shape::Object(&JWT_VALIDATION_ACTION_ADDITIONAL_CLAIM_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JWT_VALIDATION_ACTION_ADDITIONAL_CLAIM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["single-string", "space-separated-values", "string-array"],
-            }),
-        )],
+        fields: &[
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["single-string", "space-separated-values", "string-array"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDIRECT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Host",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(HTTPS?|#\\{protocol\\})$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Query",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StatusCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP_301", "HTTP_302"],
-                }),
-            ),
+            ("Host", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Path", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: Some("^(HTTPS?|#\\{protocol\\})$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Query", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("StatusCode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP_301", "HTTP_302"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Field",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Field", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
             ("SourceIpConfig", &Shape::Object(&SOURCE_IP_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_IP_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6"],
-            }),
-        )],
+        fields: &[
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["host-header-rewrite", "url-rewrite"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["host-header-rewrite", "url-rewrite"] })),
+        ],
         one_of_required: &[&["HostHeaderRewriteConfig"], &["UrlRewriteConfig"]],
         ..ObjectShape::EMPTY
     };
@@ -2608,21 +2135,14 @@ impl CfnLoadBalancer {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLoadBalancer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLoadBalancer { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is ``false``.
     ///
     /// Write-only.
-    pub fn enable_capacity_reservation_provision_stabilize(
-        mut self,
-        value: impl Into<Val<bool>>,
-    ) -> Self {
-        self.props
-            .set("EnableCapacityReservationProvisionStabilize", value);
+    pub fn enable_capacity_reservation_provision_stabilize(mut self, value: impl Into<Val<bool>>) -> Self {
+        self.props.set("EnableCapacityReservationProvisionStabilize", value);
         self
     }
 
@@ -2637,14 +2157,8 @@ impl CfnLoadBalancer {
     /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through privatelink. The default is ``on``.
     ///
     /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
-    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props.set(
-            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
-            value,
-        );
+    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", value);
         self
     }
 
@@ -2669,19 +2183,13 @@ impl CfnLoadBalancer {
     }
 
     /// The load balancer attributes. Attributes that you do not modify retain their current values.
-    pub fn load_balancer_attributes(
-        mut self,
-        value: impl Into<Val<Vec<load_balancer::LoadBalancerAttribute>>>,
-    ) -> Self {
+    pub fn load_balancer_attributes(mut self, value: impl Into<Val<Vec<load_balancer::LoadBalancerAttribute>>>) -> Self {
         self.props.set("LoadBalancerAttributes", value);
         self
     }
 
     /// The minimum capacity for a load balancer.
-    pub fn minimum_load_balancer_capacity(
-        mut self,
-        value: impl Into<Val<load_balancer::MinimumLoadBalancerCapacity>>,
-    ) -> Self {
+    pub fn minimum_load_balancer_capacity(mut self, value: impl Into<Val<load_balancer::MinimumLoadBalancerCapacity>>) -> Self {
         self.props.set("MinimumLoadBalancerCapacity", value);
         self
     }
@@ -2729,10 +2237,7 @@ impl CfnLoadBalancer {
     /// \[Network Load Balancers\] You can specify subnets from one or more Availability Zones. You can specify one Elastic IP address per subnet if you need static IP addresses for your internet-facing load balancer. For internal load balancers, you can specify one private IP address per subnet from the IPv4 range of the subnet. For internet-facing load balancer, you can specify one IPv6 address per subnet.
     ///
     /// \[Gateway Load Balancers\] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
-    pub fn subnet_mappings(
-        mut self,
-        value: impl Into<Val<Vec<load_balancer::SubnetMapping>>>,
-    ) -> Self {
+    pub fn subnet_mappings(mut self, value: impl Into<Val<Vec<load_balancer::SubnetMapping>>>) -> Self {
         self.props.set("SubnetMappings", value);
         self
     }
@@ -2816,66 +2321,18 @@ pub(crate) static LOAD_BALANCER_META: TypeMeta = TypeMeta {
     create_only: &["Name", "Scheme", "Type"],
     write_only: &["EnableCapacityReservationProvisionStabilize"],
     primary_identifier: &["LoadBalancerArn"],
-    attributes: &[
-        "CanonicalHostedZoneID",
-        "DNSName",
-        "LoadBalancerArn",
-        "LoadBalancerFullName",
-        "LoadBalancerName",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CanonicalHostedZoneID", "DNSName", "LoadBalancerArn", "LoadBalancerFullName", "LoadBalancerName"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LOAD_BALANCER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EnablePrefixForIpv6SourceNat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["off", "on"],
-            }),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"],
-            }),
-        ),
-        (
-            "Scheme",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["internal", "internet-facing"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&load_balancer::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["application", "gateway", "network"],
-            }),
-        ),
+        ("EnablePrefixForIpv6SourceNat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["off", "on"] })),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"] })),
+        ("Scheme", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["internal", "internet-facing"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&load_balancer::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["application", "gateway", "network"] })),
     ],
     required_xor: &[&["Subnets", "SubnetMappings"]],
     ..ObjectShape::EMPTY
@@ -3084,24 +2541,8 @@ pub mod load_balancer {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3122,10 +2563,7 @@ impl CfnTargetGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTargetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTargetGroup { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether health checks are enabled. If the target type is lambda, health checks are disabled by default but can be enabled. If the target type is instance, ip, or alb, health checks are always enabled and cannot be disabled.
@@ -3235,10 +2673,7 @@ impl CfnTargetGroup {
     }
 
     /// The attributes.
-    pub fn target_group_attributes(
-        mut self,
-        value: impl Into<Val<Vec<target_group::TargetGroupAttribute>>>,
-    ) -> Self {
+    pub fn target_group_attributes(mut self, value: impl Into<Val<Vec<target_group::TargetGroupAttribute>>>) -> Self {
         self.props.set("TargetGroupAttributes", value);
         self
     }
@@ -3322,145 +2757,29 @@ impl Handle<CfnTargetGroup> {
 pub(crate) static TARGET_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnTargetGroup::TYPE_NAME,
     shape: &TARGET_GROUP_SHAPE,
-    create_only: &[
-        "IpAddressType",
-        "Name",
-        "Port",
-        "Protocol",
-        "ProtocolVersion",
-        "TargetType",
-        "VpcId",
-    ],
+    create_only: &["IpAddressType", "Name", "Port", "Protocol", "ProtocolVersion", "TargetType", "VpcId"],
     write_only: &[],
     primary_identifier: &["TargetGroupArn"],
-    attributes: &[
-        "LoadBalancerArns",
-        "TargetGroupArn",
-        "TargetGroupFullName",
-        "TargetGroupName",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["LoadBalancerArns", "TargetGroupArn", "TargetGroupFullName", "TargetGroupName"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TARGET_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "HealthCheckIntervalSeconds",
-            &Shape::Num(NumRule {
-                min: Some(5.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckPath",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckProtocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
-                ],
-            }),
-        ),
-        (
-            "HealthCheckTimeoutSeconds",
-            &Shape::Num(NumRule {
-                min: Some(2.0),
-                max: Some(120.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthyThresholdCount",
-            &Shape::Num(NumRule {
-                min: Some(2.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6"],
-            }),
-        ),
-        (
-            "Port",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&target_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetControlPort",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["alb", "instance", "ip", "lambda"],
-            }),
-        ),
-        (
-            "Targets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&target_group::TARGET_DESCRIPTION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UnhealthyThresholdCount",
-            &Shape::Num(NumRule {
-                min: Some(2.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("HealthCheckIntervalSeconds", &Shape::Num(NumRule { min: Some(5.0), max: Some(300.0), allowed: &[] })),
+        ("HealthCheckPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("HealthCheckProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"] })),
+        ("HealthCheckTimeoutSeconds", &Shape::Num(NumRule { min: Some(2.0), max: Some(120.0), allowed: &[] })),
+        ("HealthyThresholdCount", &Shape::Num(NumRule { min: Some(2.0), max: Some(10.0), allowed: &[] })),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6"] })),
+        ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+        ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&target_group::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetControlPort", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+        ("TargetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["alb", "instance", "ip", "lambda"] })),
+        ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&target_group::TARGET_DESCRIPTION_SHAPE)), min_items: None, max_items: None })),
+        ("UnhealthyThresholdCount", &Shape::Num(NumRule { min: Some(2.0), max: Some(10.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3603,47 +2922,16 @@ pub mod target_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_DESCRIPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QuicServerId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("QuicServerId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3664,10 +2952,7 @@ impl CfnTrustStore {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTrustStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrustStore { props, options: ResourceOptions::default() }
     }
 
     /// The name of the S3 bucket to fetch the CA certificate bundle from.
@@ -3689,10 +2974,7 @@ impl CfnTrustStore {
     /// The version of the S3 bucket that contains the CA certificate bundle.
     ///
     /// Write-only.
-    pub fn ca_certificates_bundle_s3_object_version(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("CaCertificatesBundleS3ObjectVersion", value);
         self
     }
@@ -3754,39 +3036,17 @@ pub(crate) static TRUST_STORE_META: TypeMeta = TypeMeta {
     type_name: CfnTrustStore::TYPE_NAME,
     shape: &TRUST_STORE_SHAPE,
     create_only: &["Name"],
-    write_only: &[
-        "CaCertificatesBundleS3Bucket",
-        "CaCertificatesBundleS3Key",
-        "CaCertificatesBundleS3ObjectVersion",
-    ],
+    write_only: &["CaCertificatesBundleS3Bucket", "CaCertificatesBundleS3Key", "CaCertificatesBundleS3ObjectVersion"],
     primary_identifier: &["TrustStoreArn"],
     attributes: &["NumberOfCaCertificates", "Status", "TrustStoreArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRUST_STORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trust_store::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&trust_store::TAG_SHAPE)), min_items: Some(1), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3824,24 +3084,8 @@ pub mod trust_store {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3862,10 +3106,7 @@ impl CfnTrustStoreRevocation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTrustStoreRevocation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrustStoreRevocation { props, options: ResourceOptions::default() }
     }
 
     /// The attributes required to create a trust store revocation.
@@ -3873,10 +3114,7 @@ impl CfnTrustStoreRevocation {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn revocation_contents(
-        mut self,
-        value: impl Into<Val<Vec<trust_store_revocation::RevocationContent>>>,
-    ) -> Self {
+    pub fn revocation_contents(mut self, value: impl Into<Val<Vec<trust_store_revocation::RevocationContent>>>) -> Self {
         self.props.set("RevocationContents", value);
         self
     }
@@ -3933,16 +3171,9 @@ pub(crate) static TRUST_STORE_REVOCATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static TRUST_STORE_REVOCATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "RevocationContents",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(
-                &trust_store_revocation::REVOCATION_CONTENT_SHAPE,
-            )),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("RevocationContents", &Shape::List(ListRule { item: Some(&Shape::Object(&trust_store_revocation::REVOCATION_CONTENT_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -3999,15 +3230,9 @@ pub mod trust_store_revocation {
     }
 
     pub(crate) static REVOCATION_CONTENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RevocationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CRL"],
-            }),
-        )],
+        fields: &[
+            ("RevocationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CRL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -28,10 +28,7 @@ impl CfnDomain {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessPolicies` property.
@@ -47,10 +44,7 @@ impl CfnDomain {
     }
 
     /// The `AdvancedSecurityOptions` property.
-    pub fn advanced_security_options(
-        mut self,
-        value: impl Into<Val<domain::AdvancedSecurityOptionsInput>>,
-    ) -> Self {
+    pub fn advanced_security_options(mut self, value: impl Into<Val<domain::AdvancedSecurityOptionsInput>>) -> Self {
         self.props.set("AdvancedSecurityOptions", value);
         self
     }
@@ -62,10 +56,7 @@ impl CfnDomain {
     }
 
     /// The `DomainEndpointOptions` property.
-    pub fn domain_endpoint_options(
-        mut self,
-        value: impl Into<Val<domain::DomainEndpointOptions>>,
-    ) -> Self {
+    pub fn domain_endpoint_options(mut self, value: impl Into<Val<domain::DomainEndpointOptions>>) -> Self {
         self.props.set("DomainEndpointOptions", value);
         self
     }
@@ -85,10 +76,7 @@ impl CfnDomain {
     }
 
     /// The `ElasticsearchClusterConfig` property.
-    pub fn elasticsearch_cluster_config(
-        mut self,
-        value: impl Into<Val<domain::ElasticsearchClusterConfig>>,
-    ) -> Self {
+    pub fn elasticsearch_cluster_config(mut self, value: impl Into<Val<domain::ElasticsearchClusterConfig>>) -> Self {
         self.props.set("ElasticsearchClusterConfig", value);
         self
     }
@@ -100,28 +88,19 @@ impl CfnDomain {
     }
 
     /// The `EncryptionAtRestOptions` property.
-    pub fn encryption_at_rest_options(
-        mut self,
-        value: impl Into<Val<domain::EncryptionAtRestOptions>>,
-    ) -> Self {
+    pub fn encryption_at_rest_options(mut self, value: impl Into<Val<domain::EncryptionAtRestOptions>>) -> Self {
         self.props.set("EncryptionAtRestOptions", value);
         self
     }
 
     /// The `LogPublishingOptions` property.
-    pub fn log_publishing_options(
-        mut self,
-        value: impl Into<Val<Map<domain::LogPublishingOption>>>,
-    ) -> Self {
+    pub fn log_publishing_options(mut self, value: impl Into<Val<Map<domain::LogPublishingOption>>>) -> Self {
         self.props.set("LogPublishingOptions", value);
         self
     }
 
     /// The `NodeToNodeEncryptionOptions` property.
-    pub fn node_to_node_encryption_options(
-        mut self,
-        value: impl Into<Val<domain::NodeToNodeEncryptionOptions>>,
-    ) -> Self {
+    pub fn node_to_node_encryption_options(mut self, value: impl Into<Val<domain::NodeToNodeEncryptionOptions>>) -> Self {
         self.props.set("NodeToNodeEncryptionOptions", value);
         self
     }
@@ -189,10 +168,7 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "DomainArn", "DomainEndpoint", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -734,7 +710,9 @@ pub mod domain {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DOMAIN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DOMAIN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -33,10 +33,7 @@ impl CfnDictionary {
         let mut props = Props::new();
         props.set("Language", language);
         props.set("Name", name);
-        CfnDictionary {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDictionary { props, options: ResourceOptions::default() }
     }
 
     /// The `Entries` property.
@@ -88,51 +85,16 @@ pub(crate) static DICTIONARY_META: TypeMeta = TypeMeta {
     write_only: &["Entries"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc412200240),
 };
 
 pub(crate) static DICTIONARY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Entries",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(40960),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Language",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["eng", "fra", "ita", "deu", "spa", "por"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Entries", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(40960), allowed: &[] })),
+        ("Language", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["eng", "fra", "ita", "deu", "spa", "por"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -153,17 +115,11 @@ impl CfnFeed {
     ///
     /// - `name`: `Name`.
     /// - `outputs`: `Outputs`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        outputs: impl Into<Val<Vec<feed::GetOutput>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, outputs: impl Into<Val<Vec<feed::GetOutput>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Outputs", outputs);
-        CfnFeed {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFeed { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessRoleArn` property.
@@ -218,50 +174,16 @@ pub(crate) static FEED_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "DataEndpoints", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc412200240),
 };
 
 pub(crate) static FEED_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::[0-9]{12}:role/.+$"),
-                min_len: Some(32),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Outputs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&feed::GET_OUTPUT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("AccessRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::[0-9]{12}:role/.+$"), min_len: Some(32), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Outputs", &Shape::List(ListRule { item: Some(&Shape::Object(&feed::GET_OUTPUT_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -284,11 +206,7 @@ pub mod feed {
         /// - `name`: `Name`.
         /// - `output_config`: `OutputConfig`.
         /// - `status`: `Status`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            output_config: impl Into<Val<OutputConfig>>,
-            status: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, output_config: impl Into<Val<OutputConfig>>, status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("OutputConfig", output_config);
@@ -367,10 +285,7 @@ pub mod feed {
         }
 
         /// Identifies the fixture whose event data Elemental Inference maps onto the clipping metadata for an output.
-        pub fn data_source_configuration(
-            mut self,
-            value: impl Into<Val<DataSourceConfiguration>>,
-        ) -> Self {
+        pub fn data_source_configuration(mut self, value: impl Into<Val<DataSourceConfiguration>>) -> Self {
             self.props.set("DataSourceConfiguration", value);
             self
         }
@@ -442,10 +357,7 @@ pub mod feed {
         ///
         /// - `name`: `Name`.
         /// - `template_uris`: `TemplateUris`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            template_uris: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, template_uris: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TemplateUris", template_uris);
@@ -529,34 +441,10 @@ pub mod feed {
 
     pub(crate) static GET_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w \\-\\.',@:;]*$"),
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\w \\-\\.',@:;]*$"), min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$"), min_len: None, max_len: None, allowed: &[] })),
             ("OutputConfig", &Shape::Object(&OUTPUT_CONFIG_SHAPE)),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -573,114 +461,49 @@ pub mod feed {
 
     pub(crate) static CLIPPING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CallbackMetadata",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w \\-\\.',@:;]*$"),
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataSourceConfiguration",
-                &Shape::Object(&DATA_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("CallbackMetadata", &Shape::Str(StrRule { pattern: Some("^[\\w \\-\\.',@:;]*$"), min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("DataSourceConfiguration", &Shape::Object(&DATA_SOURCE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FixtureId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FixtureId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CROPPING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TemplateGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TEMPLATE_GROUP_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        )],
+        fields: &[
+            ("TemplateGroups", &Shape::List(ListRule { item: Some(&Shape::Object(&TEMPLATE_GROUP_SHAPE)), min_items: Some(1), max_items: Some(4) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEMPLATE_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TemplateUris",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$"),
-                        min_len: Some(10),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TemplateUris", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$"), min_len: Some(10), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(2) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUBTITLING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Dictionary",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(19),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Language",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "eng", "eng-au", "eng-gb", "eng-us", "fra", "ita", "deu", "spa", "por",
-                    ],
-                }),
-            ),
-            (
-                "ProfanityFilter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "CENSOR", "DROP"],
-                }),
-            ),
+            ("Dictionary", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(19), allowed: &[] })),
+            ("Language", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["eng", "eng-au", "eng-gb", "eng-us", "fra", "ita", "deu", "spa", "por"] })),
+            ("ProfanityFilter", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "CENSOR", "DROP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DICTIONARY_META, &FEED_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DICTIONARY_META,
+    &FEED_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,21 +31,13 @@ impl CfnCluster {
     /// - `job_flow_role`: `JobFlowRole`.
     /// - `name`: `Name`.
     /// - `service_role`: `ServiceRole`.
-    pub fn new(
-        instances: impl Into<Val<cluster::JobFlowInstancesConfig>>,
-        job_flow_role: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        service_role: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instances: impl Into<Val<cluster::JobFlowInstancesConfig>>, job_flow_role: impl Into<Val<String>>, name: impl Into<Val<String>>, service_role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Instances", instances);
         props.set("JobFlowRole", job_flow_role);
         props.set("Name", name);
         props.set("ServiceRole", service_role);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// The `AdditionalInfo` property.
@@ -73,10 +65,7 @@ impl CfnCluster {
     }
 
     /// The `AutoTerminationPolicy` property.
-    pub fn auto_termination_policy(
-        mut self,
-        value: impl Into<Val<cluster::AutoTerminationPolicy>>,
-    ) -> Self {
+    pub fn auto_termination_policy(mut self, value: impl Into<Val<cluster::AutoTerminationPolicy>>) -> Self {
         self.props.set("AutoTerminationPolicy", value);
         self
     }
@@ -84,10 +73,7 @@ impl CfnCluster {
     /// The `BootstrapActions` property.
     ///
     /// Changing it replaces the resource.
-    pub fn bootstrap_actions(
-        mut self,
-        value: impl Into<Val<Vec<cluster::BootstrapActionConfig>>>,
-    ) -> Self {
+    pub fn bootstrap_actions(mut self, value: impl Into<Val<Vec<cluster::BootstrapActionConfig>>>) -> Self {
         self.props.set("BootstrapActions", value);
         self
     }
@@ -135,10 +121,7 @@ impl CfnCluster {
     /// The `KerberosAttributes` property.
     ///
     /// Changing it replaces the resource.
-    pub fn kerberos_attributes(
-        mut self,
-        value: impl Into<Val<cluster::KerberosAttributes>>,
-    ) -> Self {
+    pub fn kerberos_attributes(mut self, value: impl Into<Val<cluster::KerberosAttributes>>) -> Self {
         self.props.set("KerberosAttributes", value);
         self
     }
@@ -160,10 +143,7 @@ impl CfnCluster {
     }
 
     /// The `ManagedScalingPolicy` property.
-    pub fn managed_scaling_policy(
-        mut self,
-        value: impl Into<Val<cluster::ManagedScalingPolicy>>,
-    ) -> Self {
+    pub fn managed_scaling_policy(mut self, value: impl Into<Val<cluster::ManagedScalingPolicy>>) -> Self {
         self.props.set("ManagedScalingPolicy", value);
         self
     }
@@ -179,10 +159,7 @@ impl CfnCluster {
     /// The `PlacementGroupConfigs` property.
     ///
     /// Changing it replaces the resource.
-    pub fn placement_group_configs(
-        mut self,
-        value: impl Into<Val<Vec<cluster::PlacementGroupConfig>>>,
-    ) -> Self {
+    pub fn placement_group_configs(mut self, value: impl Into<Val<Vec<cluster::PlacementGroupConfig>>>) -> Self {
         self.props.set("PlacementGroupConfigs", value);
         self
     }
@@ -268,36 +245,11 @@ impl Handle<CfnCluster> {
 pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnCluster::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AdditionalInfo",
-        "Applications",
-        "AutoScalingRole",
-        "BootstrapActions",
-        "Configurations",
-        "CustomAmiId",
-        "EbsRootVolumeIops",
-        "EbsRootVolumeSize",
-        "EbsRootVolumeThroughput",
-        "JobFlowRole",
-        "KerberosAttributes",
-        "LogEncryptionKmsKeyId",
-        "LogUri",
-        "Name",
-        "OSReleaseLabel",
-        "PlacementGroupConfigs",
-        "ReleaseLabel",
-        "ScaleDownBehavior",
-        "SecurityConfiguration",
-        "ServiceRole",
-        "Steps",
-    ],
+    create_only: &["AdditionalInfo", "Applications", "AutoScalingRole", "BootstrapActions", "Configurations", "CustomAmiId", "EbsRootVolumeIops", "EbsRootVolumeSize", "EbsRootVolumeThroughput", "JobFlowRole", "KerberosAttributes", "LogEncryptionKmsKeyId", "LogUri", "Name", "OSReleaseLabel", "PlacementGroupConfigs", "ReleaseLabel", "ScaleDownBehavior", "SecurityConfiguration", "ServiceRole", "Steps"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id", "MasterPublicDNS"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -387,10 +339,7 @@ pub mod cluster {
         ///
         /// - `name`: `Name`.
         /// - `script_bootstrap_action`: `ScriptBootstrapAction`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            script_bootstrap_action: impl Into<Val<ScriptBootstrapActionConfig>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, script_bootstrap_action: impl Into<Val<ScriptBootstrapActionConfig>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("ScriptBootstrapAction", script_bootstrap_action);
@@ -485,19 +434,13 @@ pub mod cluster {
         }
 
         /// The `AdditionalMasterSecurityGroups` property.
-        pub fn additional_master_security_groups(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn additional_master_security_groups(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdditionalMasterSecurityGroups", value);
             self
         }
 
         /// The `AdditionalSlaveSecurityGroups` property.
-        pub fn additional_slave_security_groups(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn additional_slave_security_groups(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdditionalSlaveSecurityGroups", value);
             self
         }
@@ -581,19 +524,13 @@ pub mod cluster {
         }
 
         /// The `TaskInstanceFleets` property.
-        pub fn task_instance_fleets(
-            mut self,
-            value: impl Into<Val<Vec<InstanceFleetConfig>>>,
-        ) -> Self {
+        pub fn task_instance_fleets(mut self, value: impl Into<Val<Vec<InstanceFleetConfig>>>) -> Self {
             self.props.set("TaskInstanceFleets", value);
             self
         }
 
         /// The `TaskInstanceGroups` property.
-        pub fn task_instance_groups(
-            mut self,
-            value: impl Into<Val<Vec<InstanceGroupConfig>>>,
-        ) -> Self {
+        pub fn task_instance_groups(mut self, value: impl Into<Val<Vec<InstanceGroupConfig>>>) -> Self {
             self.props.set("TaskInstanceGroups", value);
             self
         }
@@ -631,19 +568,13 @@ pub mod cluster {
         }
 
         /// The `InstanceTypeConfigs` property.
-        pub fn instance_type_configs(
-            mut self,
-            value: impl Into<Val<Vec<InstanceTypeConfig>>>,
-        ) -> Self {
+        pub fn instance_type_configs(mut self, value: impl Into<Val<Vec<InstanceTypeConfig>>>) -> Self {
             self.props.set("InstanceTypeConfigs", value);
             self
         }
 
         /// The `LaunchSpecifications` property.
-        pub fn launch_specifications(
-            mut self,
-            value: impl Into<Val<InstanceFleetProvisioningSpecifications>>,
-        ) -> Self {
+        pub fn launch_specifications(mut self, value: impl Into<Val<InstanceFleetProvisioningSpecifications>>) -> Self {
             self.props.set("LaunchSpecifications", value);
             self
         }
@@ -655,10 +586,7 @@ pub mod cluster {
         }
 
         /// The `ResizeSpecifications` property.
-        pub fn resize_specifications(
-            mut self,
-            value: impl Into<Val<InstanceFleetResizingSpecifications>>,
-        ) -> Self {
+        pub fn resize_specifications(mut self, value: impl Into<Val<InstanceFleetResizingSpecifications>>) -> Self {
             self.props.set("ResizeSpecifications", value);
             self
         }
@@ -705,10 +633,7 @@ pub mod cluster {
         }
 
         /// The `BidPriceAsPercentageOfOnDemandPrice` property.
-        pub fn bid_price_as_percentage_of_on_demand_price(
-            mut self,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn bid_price_as_percentage_of_on_demand_price(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("BidPriceAsPercentageOfOnDemandPrice", value);
             self
         }
@@ -764,10 +689,7 @@ pub mod cluster {
         }
 
         /// The `EbsBlockDeviceConfigs` property.
-        pub fn ebs_block_device_configs(
-            mut self,
-            value: impl Into<Val<Vec<EbsBlockDeviceConfig>>>,
-        ) -> Self {
+        pub fn ebs_block_device_configs(mut self, value: impl Into<Val<Vec<EbsBlockDeviceConfig>>>) -> Self {
             self.props.set("EbsBlockDeviceConfigs", value);
             self
         }
@@ -865,27 +787,19 @@ pub mod cluster {
         }
 
         /// The `OnDemandSpecification` property.
-        pub fn on_demand_specification(
-            mut self,
-            value: impl Into<Val<OnDemandProvisioningSpecification>>,
-        ) -> Self {
+        pub fn on_demand_specification(mut self, value: impl Into<Val<OnDemandProvisioningSpecification>>) -> Self {
             self.props.set("OnDemandSpecification", value);
             self
         }
 
         /// The `SpotSpecification` property.
-        pub fn spot_specification(
-            mut self,
-            value: impl Into<Val<SpotProvisioningSpecification>>,
-        ) -> Self {
+        pub fn spot_specification(mut self, value: impl Into<Val<SpotProvisioningSpecification>>) -> Self {
             self.props.set("SpotSpecification", value);
             self
         }
     }
 
-    impl From<InstanceFleetProvisioningSpecifications>
-        for Val<InstanceFleetProvisioningSpecifications>
-    {
+    impl From<InstanceFleetProvisioningSpecifications> for Val<InstanceFleetProvisioningSpecifications> {
         fn from(v: InstanceFleetProvisioningSpecifications) -> Self {
             v.props.into_val()
         }
@@ -908,10 +822,7 @@ pub mod cluster {
         }
 
         /// The `CapacityReservationOptions` property.
-        pub fn capacity_reservation_options(
-            mut self,
-            value: impl Into<Val<OnDemandCapacityReservationOptions>>,
-        ) -> Self {
+        pub fn capacity_reservation_options(mut self, value: impl Into<Val<OnDemandCapacityReservationOptions>>) -> Self {
             self.props.set("CapacityReservationOptions", value);
             self
         }
@@ -943,10 +854,7 @@ pub mod cluster {
         }
 
         /// The `CapacityReservationResourceGroupArn` property.
-        pub fn capacity_reservation_resource_group_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityReservationResourceGroupArn", value);
             self
         }
@@ -975,10 +883,7 @@ pub mod cluster {
         ///
         /// - `timeout_action`: `TimeoutAction`.
         /// - `timeout_duration_minutes`: `TimeoutDurationMinutes`.
-        pub fn new(
-            timeout_action: impl Into<Val<String>>,
-            timeout_duration_minutes: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(timeout_action: impl Into<Val<String>>, timeout_duration_minutes: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("TimeoutAction", timeout_action);
             props.set("TimeoutDurationMinutes", timeout_duration_minutes);
@@ -1018,19 +923,13 @@ pub mod cluster {
         }
 
         /// The `OnDemandResizeSpecification` property.
-        pub fn on_demand_resize_specification(
-            mut self,
-            value: impl Into<Val<OnDemandResizingSpecification>>,
-        ) -> Self {
+        pub fn on_demand_resize_specification(mut self, value: impl Into<Val<OnDemandResizingSpecification>>) -> Self {
             self.props.set("OnDemandResizeSpecification", value);
             self
         }
 
         /// The `SpotResizeSpecification` property.
-        pub fn spot_resize_specification(
-            mut self,
-            value: impl Into<Val<SpotResizingSpecification>>,
-        ) -> Self {
+        pub fn spot_resize_specification(mut self, value: impl Into<Val<SpotResizingSpecification>>) -> Self {
             self.props.set("SpotResizeSpecification", value);
             self
         }
@@ -1062,10 +961,7 @@ pub mod cluster {
         }
 
         /// The `CapacityReservationOptions` property.
-        pub fn capacity_reservation_options(
-            mut self,
-            value: impl Into<Val<OnDemandCapacityReservationOptions>>,
-        ) -> Self {
+        pub fn capacity_reservation_options(mut self, value: impl Into<Val<OnDemandCapacityReservationOptions>>) -> Self {
             self.props.set("CapacityReservationOptions", value);
             self
         }
@@ -1126,10 +1022,7 @@ pub mod cluster {
         ///
         /// - `instance_count`: `InstanceCount`.
         /// - `instance_type`: `InstanceType`.
-        pub fn new(
-            instance_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCount", instance_count);
             props.set("InstanceType", instance_type);
@@ -1196,10 +1089,7 @@ pub mod cluster {
         ///
         /// - `constraints`: `Constraints`.
         /// - `rules`: `Rules`.
-        pub fn new(
-            constraints: impl Into<Val<ScalingConstraints>>,
-            rules: impl Into<Val<Vec<ScalingRule>>>,
-        ) -> Self {
+        pub fn new(constraints: impl Into<Val<ScalingConstraints>>, rules: impl Into<Val<Vec<ScalingRule>>>) -> Self {
             let mut props = Props::new();
             props.set("Constraints", constraints);
             props.set("Rules", rules);
@@ -1250,11 +1140,7 @@ pub mod cluster {
         /// - `action`: `Action`.
         /// - `name`: `Name`.
         /// - `trigger`: `Trigger`.
-        pub fn new(
-            action: impl Into<Val<ScalingAction>>,
-            name: impl Into<Val<String>>,
-            trigger: impl Into<Val<ScalingTrigger>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<ScalingAction>>, name: impl Into<Val<String>>, trigger: impl Into<Val<ScalingTrigger>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Name", name);
@@ -1285,14 +1171,9 @@ pub mod cluster {
         /// Creates the value from its required properties:
         ///
         /// - `simple_scaling_policy_configuration`: `SimpleScalingPolicyConfiguration`.
-        pub fn new(
-            simple_scaling_policy_configuration: impl Into<Val<SimpleScalingPolicyConfiguration>>,
-        ) -> Self {
+        pub fn new(simple_scaling_policy_configuration: impl Into<Val<SimpleScalingPolicyConfiguration>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "SimpleScalingPolicyConfiguration",
-                simple_scaling_policy_configuration,
-            );
+            props.set("SimpleScalingPolicyConfiguration", simple_scaling_policy_configuration);
             ScalingAction { props }
         }
 
@@ -1354,9 +1235,7 @@ pub mod cluster {
         /// Creates the value from its required properties:
         ///
         /// - `cloud_watch_alarm_definition`: `CloudWatchAlarmDefinition`.
-        pub fn new(
-            cloud_watch_alarm_definition: impl Into<Val<CloudWatchAlarmDefinition>>,
-        ) -> Self {
+        pub fn new(cloud_watch_alarm_definition: impl Into<Val<CloudWatchAlarmDefinition>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchAlarmDefinition", cloud_watch_alarm_definition);
             ScalingTrigger { props }
@@ -1382,12 +1261,7 @@ pub mod cluster {
         /// - `metric_name`: `MetricName`.
         /// - `period`: `Period`.
         /// - `threshold`: `Threshold`.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            metric_name: impl Into<Val<String>>,
-            period: impl Into<Val<i64>>,
-            threshold: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, metric_name: impl Into<Val<String>>, period: impl Into<Val<i64>>, threshold: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("MetricName", metric_name);
@@ -1492,10 +1366,7 @@ pub mod cluster {
         ///
         /// - `kdc_admin_password`: `KdcAdminPassword`.
         /// - `realm`: `Realm`.
-        pub fn new(
-            kdc_admin_password: impl Into<Val<String>>,
-            realm: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(kdc_admin_password: impl Into<Val<String>>, realm: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KdcAdminPassword", kdc_admin_password);
             props.set("Realm", realm);
@@ -1515,10 +1386,7 @@ pub mod cluster {
         }
 
         /// The `CrossRealmTrustPrincipalPassword` property.
-        pub fn cross_realm_trust_principal_password(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn cross_realm_trust_principal_password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CrossRealmTrustPrincipalPassword", value);
             self
         }
@@ -1580,11 +1448,7 @@ pub mod cluster {
         /// - `maximum_capacity_units`: `MaximumCapacityUnits`.
         /// - `minimum_capacity_units`: `MinimumCapacityUnits`.
         /// - `unit_type`: `UnitType`.
-        pub fn new(
-            maximum_capacity_units: impl Into<Val<i64>>,
-            minimum_capacity_units: impl Into<Val<i64>>,
-            unit_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(maximum_capacity_units: impl Into<Val<i64>>, minimum_capacity_units: impl Into<Val<i64>>, unit_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MaximumCapacityUnits", maximum_capacity_units);
             props.set("MinimumCapacityUnits", minimum_capacity_units);
@@ -1651,10 +1515,7 @@ pub mod cluster {
         ///
         /// - `hadoop_jar_step`: `HadoopJarStep`.
         /// - `name`: `Name`.
-        pub fn new(
-            hadoop_jar_step: impl Into<Val<HadoopJarStepConfig>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(hadoop_jar_step: impl Into<Val<HadoopJarStepConfig>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HadoopJarStep", hadoop_jar_step);
             props.set("Name", name);
@@ -1789,24 +1650,15 @@ impl CfnInstanceFleetConfig {
     ///
     /// - `cluster_id`: `ClusterId`, The unique identifier of the EMR cluster.
     /// - `instance_fleet_type`: `InstanceFleetType`, The node type that the instance fleet hosts.
-    pub fn new(
-        cluster_id: impl Into<Val<String>>,
-        instance_fleet_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster_id: impl Into<Val<String>>, instance_fleet_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterId", cluster_id);
         props.set("InstanceFleetType", instance_fleet_type);
-        CfnInstanceFleetConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceFleetConfig { props, options: ResourceOptions::default() }
     }
 
     /// InstanceTypeConfigs determine the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
-    pub fn instance_type_configs(
-        mut self,
-        value: impl Into<Val<Vec<instance_fleet_config::InstanceTypeConfig>>>,
-    ) -> Self {
+    pub fn instance_type_configs(mut self, value: impl Into<Val<Vec<instance_fleet_config::InstanceTypeConfig>>>) -> Self {
         self.props.set("InstanceTypeConfigs", value);
         self
     }
@@ -1814,10 +1666,7 @@ impl CfnInstanceFleetConfig {
     /// The launch specification for the instance fleet.
     ///
     /// Changing it replaces the resource.
-    pub fn launch_specifications(
-        mut self,
-        value: impl Into<Val<instance_fleet_config::InstanceFleetProvisioningSpecifications>>,
-    ) -> Self {
+    pub fn launch_specifications(mut self, value: impl Into<Val<instance_fleet_config::InstanceFleetProvisioningSpecifications>>) -> Self {
         self.props.set("LaunchSpecifications", value);
         self
     }
@@ -1831,10 +1680,7 @@ impl CfnInstanceFleetConfig {
     }
 
     /// The resize specification for the instance fleet.
-    pub fn resize_specifications(
-        mut self,
-        value: impl Into<Val<instance_fleet_config::InstanceFleetResizingSpecifications>>,
-    ) -> Self {
+    pub fn resize_specifications(mut self, value: impl Into<Val<instance_fleet_config::InstanceFleetResizingSpecifications>>) -> Self {
         self.props.set("ResizeSpecifications", value);
         self
     }
@@ -1879,15 +1725,8 @@ impl Handle<CfnInstanceFleetConfig> {
 pub(crate) static INSTANCE_FLEET_CONFIG_META: TypeMeta = TypeMeta {
     type_name: CfnInstanceFleetConfig::TYPE_NAME,
     shape: &INSTANCE_FLEET_CONFIG_SHAPE,
-    create_only: &[
-        "ClusterId",
-        "InstanceFleetType",
-        "LaunchSpecifications",
-        "Name",
-    ],
-    write_only: &[
-        "InstanceTypeConfigs/*/EbsConfiguration/EbsBlockDeviceConfigs/*/VolumesPerInstance",
-    ],
+    create_only: &["ClusterId", "InstanceFleetType", "LaunchSpecifications", "Name"],
+    write_only: &["InstanceTypeConfigs/*/EbsConfiguration/EbsBlockDeviceConfigs/*/VolumesPerInstance"],
     primary_identifier: &["ClusterId", "InstanceFleetId"],
     attributes: &["InstanceFleetId"],
     tagging: None,
@@ -1895,15 +1734,9 @@ pub(crate) static INSTANCE_FLEET_CONFIG_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static INSTANCE_FLEET_CONFIG_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ClusterId",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(0),
-            max_len: Some(256),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ClusterId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1935,19 +1768,13 @@ pub mod instance_fleet_config {
         }
 
         /// The bid price, as a percentage of On-Demand price, for each Amazon EC2 Spot Instance as defined by InstanceType. Expressed as a number (for example, 20 specifies 20%). If neither BidPrice nor BidPriceAsPercentageOfOnDemandPrice is provided, BidPriceAsPercentageOfOnDemandPrice defaults to 100%.
-        pub fn bid_price_as_percentage_of_on_demand_price(
-            mut self,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn bid_price_as_percentage_of_on_demand_price(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("BidPriceAsPercentageOfOnDemandPrice", value);
             self
         }
 
         /// An optional configuration specification to be used when provisioning cluster instances, which can include configurations for applications and software bundled with Amazon EMR.
-        pub fn configurations(
-            mut self,
-            value: impl Into<Val<Vec<ApplicationConfiguration>>>,
-        ) -> Self {
+        pub fn configurations(mut self, value: impl Into<Val<Vec<ApplicationConfiguration>>>) -> Self {
             self.props.set("Configurations", value);
             self
         }
@@ -2009,10 +1836,7 @@ pub mod instance_fleet_config {
         }
 
         /// A list of additional configurations to apply within a configuration object.
-        pub fn configurations(
-            mut self,
-            value: impl Into<Val<Vec<ApplicationConfiguration>>>,
-        ) -> Self {
+        pub fn configurations(mut self, value: impl Into<Val<Vec<ApplicationConfiguration>>>) -> Self {
             self.props.set("Configurations", value);
             self
         }
@@ -2038,10 +1862,7 @@ pub mod instance_fleet_config {
         }
 
         /// An array of Amazon EBS volume specifications attached to a cluster instance.
-        pub fn ebs_block_device_configs(
-            mut self,
-            value: impl Into<Val<Vec<EbsBlockDeviceConfig>>>,
-        ) -> Self {
+        pub fn ebs_block_device_configs(mut self, value: impl Into<Val<Vec<EbsBlockDeviceConfig>>>) -> Self {
             self.props.set("EbsBlockDeviceConfigs", value);
             self
         }
@@ -2076,6 +1897,8 @@ pub mod instance_fleet_config {
         }
 
         /// Use of this property can confuse CloudFormation drift detection. The EbsBlockDeviceConfigs read from the system may return a list with one entry per volume, replacing any entry specified in the template with a VolumesPerInstance greater than one by that many entries containing only the VolumeSpecification. Thus to avoid false drift detection, it is recommended to supply repeated entries in EbsBlockDeviceConfigs for any VolumeSpecification which is intended to be repeated and not to use this property.
+        ///
+        /// Write-only.
         pub fn volumes_per_instance(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("VolumesPerInstance", value);
             self
@@ -2139,27 +1962,19 @@ pub mod instance_fleet_config {
         }
 
         /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
-        pub fn on_demand_specification(
-            mut self,
-            value: impl Into<Val<OnDemandProvisioningSpecification>>,
-        ) -> Self {
+        pub fn on_demand_specification(mut self, value: impl Into<Val<OnDemandProvisioningSpecification>>) -> Self {
             self.props.set("OnDemandSpecification", value);
             self
         }
 
         /// The launch specification for Spot instances in the fleet, which determines the defined duration, provisioning timeout behavior, and allocation strategy.
-        pub fn spot_specification(
-            mut self,
-            value: impl Into<Val<SpotProvisioningSpecification>>,
-        ) -> Self {
+        pub fn spot_specification(mut self, value: impl Into<Val<SpotProvisioningSpecification>>) -> Self {
             self.props.set("SpotSpecification", value);
             self
         }
     }
 
-    impl From<InstanceFleetProvisioningSpecifications>
-        for Val<InstanceFleetProvisioningSpecifications>
-    {
+    impl From<InstanceFleetProvisioningSpecifications> for Val<InstanceFleetProvisioningSpecifications> {
         fn from(v: InstanceFleetProvisioningSpecifications) -> Self {
             v.props.into_val()
         }
@@ -2182,10 +1997,7 @@ pub mod instance_fleet_config {
         }
 
         /// The `CapacityReservationOptions` property.
-        pub fn capacity_reservation_options(
-            mut self,
-            value: impl Into<Val<OnDemandCapacityReservationOptions>>,
-        ) -> Self {
+        pub fn capacity_reservation_options(mut self, value: impl Into<Val<OnDemandCapacityReservationOptions>>) -> Self {
             self.props.set("CapacityReservationOptions", value);
             self
         }
@@ -2217,10 +2029,7 @@ pub mod instance_fleet_config {
         }
 
         /// The ARN of the Capacity Reservation resource group in which to run the instance.
-        pub fn capacity_reservation_resource_group_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityReservationResourceGroupArn", value);
             self
         }
@@ -2249,10 +2058,7 @@ pub mod instance_fleet_config {
         ///
         /// - `timeout_action`: `TimeoutAction`, The action to take when TargetSpotCapacity has not been fulfilled when the TimeoutDurationMinutes has expired; that is, when all Spot Instances could not be provisioned within the Spot provisioning timeout. Valid values are TERMINATE_CLUSTER and SWITCH_TO_ON_DEMAND. SWITCH_TO_ON_DEMAND specifies that if no Spot Instances are available, On-Demand Instances should be provisioned to fulfill any remaining Spot capacity.
         /// - `timeout_duration_minutes`: `TimeoutDurationMinutes`, The Spot provisioning timeout period in minutes. If Spot Instances are not provisioned within this time period, the TimeOutAction is taken. Minimum value is 5 and maximum value is 1440. The timeout applies only during initial provisioning, when the cluster is first created.
-        pub fn new(
-            timeout_action: impl Into<Val<String>>,
-            timeout_duration_minutes: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(timeout_action: impl Into<Val<String>>, timeout_duration_minutes: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("TimeoutAction", timeout_action);
             props.set("TimeoutDurationMinutes", timeout_duration_minutes);
@@ -2292,19 +2098,13 @@ pub mod instance_fleet_config {
         }
 
         /// The resize specification for On-Demand Instances in the instance fleet, which contains the allocation strategy, capacity reservation options, and the resize timeout period.
-        pub fn on_demand_resize_specification(
-            mut self,
-            value: impl Into<Val<OnDemandResizingSpecification>>,
-        ) -> Self {
+        pub fn on_demand_resize_specification(mut self, value: impl Into<Val<OnDemandResizingSpecification>>) -> Self {
             self.props.set("OnDemandResizeSpecification", value);
             self
         }
 
         /// The resize specification for Spot Instances in the instance fleet, which contains the allocation strategy and the resize timeout period.
-        pub fn spot_resize_specification(
-            mut self,
-            value: impl Into<Val<SpotResizingSpecification>>,
-        ) -> Self {
+        pub fn spot_resize_specification(mut self, value: impl Into<Val<SpotResizingSpecification>>) -> Self {
             self.props.set("SpotResizeSpecification", value);
             self
         }
@@ -2336,10 +2136,7 @@ pub mod instance_fleet_config {
         }
 
         /// Describes the strategy for using unused Capacity Reservations for fulfilling On-Demand capacity.
-        pub fn capacity_reservation_options(
-            mut self,
-            value: impl Into<Val<OnDemandCapacityReservationOptions>>,
-        ) -> Self {
+        pub fn capacity_reservation_options(mut self, value: impl Into<Val<OnDemandCapacityReservationOptions>>) -> Self {
             self.props.set("CapacityReservationOptions", value);
             self
         }
@@ -2408,28 +2205,17 @@ impl CfnInstanceGroupConfig {
     /// - `instance_role`: `InstanceRole`.
     /// - `instance_type`: `InstanceType`.
     /// - `job_flow_id`: `JobFlowId`.
-    pub fn new(
-        instance_count: impl Into<Val<i64>>,
-        instance_role: impl Into<Val<String>>,
-        instance_type: impl Into<Val<String>>,
-        job_flow_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_count: impl Into<Val<i64>>, instance_role: impl Into<Val<String>>, instance_type: impl Into<Val<String>>, job_flow_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceCount", instance_count);
         props.set("InstanceRole", instance_role);
         props.set("InstanceType", instance_type);
         props.set("JobFlowId", job_flow_id);
-        CfnInstanceGroupConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceGroupConfig { props, options: ResourceOptions::default() }
     }
 
     /// The `AutoScalingPolicy` property.
-    pub fn auto_scaling_policy(
-        mut self,
-        value: impl Into<Val<instance_group_config::AutoScalingPolicy>>,
-    ) -> Self {
+    pub fn auto_scaling_policy(mut self, value: impl Into<Val<instance_group_config::AutoScalingPolicy>>) -> Self {
         self.props.set("AutoScalingPolicy", value);
         self
     }
@@ -2445,10 +2231,7 @@ impl CfnInstanceGroupConfig {
     /// The `Configurations` property.
     ///
     /// Changing it replaces the resource.
-    pub fn configurations(
-        mut self,
-        value: impl Into<Val<Vec<instance_group_config::AppConfiguration>>>,
-    ) -> Self {
+    pub fn configurations(mut self, value: impl Into<Val<Vec<instance_group_config::AppConfiguration>>>) -> Self {
         self.props.set("Configurations", value);
         self
     }
@@ -2464,10 +2247,7 @@ impl CfnInstanceGroupConfig {
     /// The `EbsConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn ebs_configuration(
-        mut self,
-        value: impl Into<Val<instance_group_config::EbsConfiguration>>,
-    ) -> Self {
+    pub fn ebs_configuration(mut self, value: impl Into<Val<instance_group_config::EbsConfiguration>>) -> Self {
         self.props.set("EbsConfiguration", value);
         self
     }
@@ -2514,17 +2294,7 @@ impl Handle<CfnInstanceGroupConfig> {
 pub(crate) static INSTANCE_GROUP_CONFIG_META: TypeMeta = TypeMeta {
     type_name: CfnInstanceGroupConfig::TYPE_NAME,
     shape: &INSTANCE_GROUP_CONFIG_SHAPE,
-    create_only: &[
-        "BidPrice",
-        "Configurations",
-        "CustomAmiId",
-        "EbsConfiguration",
-        "InstanceRole",
-        "InstanceType",
-        "JobFlowId",
-        "Market",
-        "Name",
-    ],
+    create_only: &["BidPrice", "Configurations", "CustomAmiId", "EbsConfiguration", "InstanceRole", "InstanceType", "JobFlowId", "Market", "Name"],
     write_only: &["EbsConfiguration/EbsBlockDeviceConfigs/*/VolumesPerInstance"],
     primary_identifier: &["InstanceGroupId", "JobFlowId"],
     attributes: &["InstanceGroupId"],
@@ -2533,15 +2303,9 @@ pub(crate) static INSTANCE_GROUP_CONFIG_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static INSTANCE_GROUP_CONFIG_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "JobFlowId",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(0),
-            max_len: Some(256),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("JobFlowId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2561,10 +2325,7 @@ pub mod instance_group_config {
         ///
         /// - `constraints`: `Constraints`.
         /// - `rules`: `Rules`.
-        pub fn new(
-            constraints: impl Into<Val<ScalingConstraints>>,
-            rules: impl Into<Val<Vec<ScalingRule>>>,
-        ) -> Self {
+        pub fn new(constraints: impl Into<Val<ScalingConstraints>>, rules: impl Into<Val<Vec<ScalingRule>>>) -> Self {
             let mut props = Props::new();
             props.set("Constraints", constraints);
             props.set("Rules", rules);
@@ -2615,11 +2376,7 @@ pub mod instance_group_config {
         /// - `action`: `Action`.
         /// - `name`: `Name`.
         /// - `trigger`: `Trigger`.
-        pub fn new(
-            action: impl Into<Val<ScalingAction>>,
-            name: impl Into<Val<String>>,
-            trigger: impl Into<Val<ScalingTrigger>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<ScalingAction>>, name: impl Into<Val<String>>, trigger: impl Into<Val<ScalingTrigger>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Name", name);
@@ -2650,14 +2407,9 @@ pub mod instance_group_config {
         /// Creates the value from its required properties:
         ///
         /// - `simple_scaling_policy_configuration`: `SimpleScalingPolicyConfiguration`.
-        pub fn new(
-            simple_scaling_policy_configuration: impl Into<Val<SimpleScalingPolicyConfiguration>>,
-        ) -> Self {
+        pub fn new(simple_scaling_policy_configuration: impl Into<Val<SimpleScalingPolicyConfiguration>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "SimpleScalingPolicyConfiguration",
-                simple_scaling_policy_configuration,
-            );
+            props.set("SimpleScalingPolicyConfiguration", simple_scaling_policy_configuration);
             ScalingAction { props }
         }
 
@@ -2719,9 +2471,7 @@ pub mod instance_group_config {
         /// Creates the value from its required properties:
         ///
         /// - `cloud_watch_alarm_definition`: `CloudWatchAlarmDefinition`.
-        pub fn new(
-            cloud_watch_alarm_definition: impl Into<Val<CloudWatchAlarmDefinition>>,
-        ) -> Self {
+        pub fn new(cloud_watch_alarm_definition: impl Into<Val<CloudWatchAlarmDefinition>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchAlarmDefinition", cloud_watch_alarm_definition);
             ScalingTrigger { props }
@@ -2747,12 +2497,7 @@ pub mod instance_group_config {
         /// - `metric_name`: `MetricName`.
         /// - `period`: `Period`.
         /// - `threshold`: `Threshold`.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            metric_name: impl Into<Val<String>>,
-            period: impl Into<Val<i64>>,
-            threshold: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, metric_name: impl Into<Val<String>>, period: impl Into<Val<i64>>, threshold: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("MetricName", metric_name);
@@ -2875,10 +2620,7 @@ pub mod instance_group_config {
         }
 
         /// The `EbsBlockDeviceConfigs` property.
-        pub fn ebs_block_device_configs(
-            mut self,
-            value: impl Into<Val<Vec<EbsBlockDeviceConfig>>>,
-        ) -> Self {
+        pub fn ebs_block_device_configs(mut self, value: impl Into<Val<Vec<EbsBlockDeviceConfig>>>) -> Self {
             self.props.set("EbsBlockDeviceConfigs", value);
             self
         }
@@ -2913,6 +2655,8 @@ pub mod instance_group_config {
         }
 
         /// Use of this property can confuse CloudFormation drift detection. The EbsBlockDeviceConfigs read from the system may return a list with one entry per volume, replacing any entry specified in the template with a VolumesPerInstance greater than one by that many entries containing only the VolumeSpecification. Thus to avoid false drift detection, it is recommended to supply repeated entries in EbsBlockDeviceConfigs for any VolumeSpecification which is intended to be repeated and not to use this property.
+        ///
+        /// Write-only.
         pub fn volumes_per_instance(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("VolumesPerInstance", value);
             self
@@ -2981,10 +2725,7 @@ impl CfnSecurityConfiguration {
     pub fn new(security_configuration: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("SecurityConfiguration", security_configuration);
-        CfnSecurityConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The name of the security configuration.
@@ -3023,15 +2764,9 @@ pub(crate) static SECURITY_CONFIGURATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static SECURITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Name",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(0),
-            max_len: Some(10280),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10280), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -3053,21 +2788,13 @@ impl CfnStep {
     /// - `hadoop_jar_step`: `HadoopJarStep`, The HadoopJarStepConfig property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
     /// - `job_flow_id`: `JobFlowId`, A string that uniquely identifies the cluster (job flow).
     /// - `name`: `Name`, The name of the cluster step.
-    pub fn new(
-        action_on_failure: impl Into<Val<String>>,
-        hadoop_jar_step: impl Into<Val<step::HadoopJarStepConfig>>,
-        job_flow_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(action_on_failure: impl Into<Val<String>>, hadoop_jar_step: impl Into<Val<step::HadoopJarStepConfig>>, job_flow_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ActionOnFailure", action_on_failure);
         props.set("HadoopJarStep", hadoop_jar_step);
         props.set("JobFlowId", job_flow_id);
         props.set("Name", name);
-        CfnStep {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStep { props, options: ResourceOptions::default() }
     }
 
     /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination. When omitted, EMR falls back to cluster-level logging behavior.
@@ -3114,14 +2841,7 @@ impl Handle<CfnStep> {
 pub(crate) static STEP_META: TypeMeta = TypeMeta {
     type_name: CfnStep::TYPE_NAME,
     shape: &STEP_SHAPE,
-    create_only: &[
-        "ActionOnFailure",
-        "EncryptionKeyArn",
-        "HadoopJarStep",
-        "JobFlowId",
-        "LogUri",
-        "Name",
-    ],
+    create_only: &["ActionOnFailure", "EncryptionKeyArn", "HadoopJarStep", "JobFlowId", "LogUri", "Name"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -3130,15 +2850,9 @@ pub(crate) static STEP_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static STEP_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "JobFlowId",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(0),
-            max_len: Some(256),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("JobFlowId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -3243,16 +2957,7 @@ impl CfnStudio {
     /// - `subnet_ids`: `SubnetIds`, A list of up to 5 subnet IDs to associate with the Studio. The subnets must belong to the VPC specified by VpcId. Studio users can create a Workspace in any of the specified subnets.
     /// - `vpc_id`: `VpcId`, The ID of the Amazon Virtual Private Cloud (Amazon VPC) to associate with the Studio.
     /// - `workspace_security_group_id`: `WorkspaceSecurityGroupId`, The ID of the Amazon EMR Studio Workspace security group. The Workspace security group allows outbound network traffic to resources in the Engine security group, and it must be in the same VPC specified by VpcId.
-    pub fn new(
-        auth_mode: impl Into<Val<String>>,
-        default_s3_location: impl Into<Val<String>>,
-        engine_security_group_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        service_role: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-        vpc_id: impl Into<Val<String>>,
-        workspace_security_group_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auth_mode: impl Into<Val<String>>, default_s3_location: impl Into<Val<String>>, engine_security_group_id: impl Into<Val<String>>, name: impl Into<Val<String>>, service_role: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>, workspace_security_group_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthMode", auth_mode);
         props.set("DefaultS3Location", default_s3_location);
@@ -3262,10 +2967,7 @@ impl CfnStudio {
         props.set("SubnetIds", subnet_ids);
         props.set("VpcId", vpc_id);
         props.set("WorkspaceSecurityGroupId", workspace_security_group_id);
-        CfnStudio {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStudio { props, options: ResourceOptions::default() }
     }
 
     /// A detailed description of the Studio.
@@ -3376,25 +3078,11 @@ impl Handle<CfnStudio> {
 pub(crate) static STUDIO_META: TypeMeta = TypeMeta {
     type_name: CfnStudio::TYPE_NAME,
     shape: &STUDIO_SHAPE,
-    create_only: &[
-        "AuthMode",
-        "EncryptionKeyArn",
-        "EngineSecurityGroupId",
-        "IdcInstanceArn",
-        "IdcUserAssignment",
-        "ServiceRole",
-        "TrustedIdentityPropagationEnabled",
-        "UserRole",
-        "VpcId",
-        "WorkspaceSecurityGroupId",
-    ],
+    create_only: &["AuthMode", "EncryptionKeyArn", "EngineSecurityGroupId", "IdcInstanceArn", "IdcUserAssignment", "ServiceRole", "TrustedIdentityPropagationEnabled", "UserRole", "VpcId", "WorkspaceSecurityGroupId"],
     write_only: &[],
     primary_identifier: &["StudioId"],
     attributes: &["Arn", "StudioId", "Url"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffff7f),
 };
 
@@ -3453,24 +3141,8 @@ pub mod studio {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("[a-zA-Z+-=._:/]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3494,21 +3166,13 @@ impl CfnStudioSessionMapping {
     /// - `identity_type`: `IdentityType`, Specifies whether the identity to map to the Studio is a user or a group.
     /// - `session_policy_arn`: `SessionPolicyArn`, The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group. Session policies refine Studio user permissions without the need to use multiple IAM user roles.
     /// - `studio_id`: `StudioId`, The ID of the Amazon EMR Studio to which the user or group will be mapped.
-    pub fn new(
-        identity_name: impl Into<Val<String>>,
-        identity_type: impl Into<Val<String>>,
-        session_policy_arn: impl Into<Val<String>>,
-        studio_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(identity_name: impl Into<Val<String>>, identity_type: impl Into<Val<String>>, session_policy_arn: impl Into<Val<String>>, studio_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IdentityName", identity_name);
         props.set("IdentityType", identity_type);
         props.set("SessionPolicyArn", session_policy_arn);
         props.set("StudioId", studio_id);
-        CfnStudioSessionMapping {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStudioSessionMapping { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3540,44 +3204,10 @@ pub(crate) static STUDIO_SESSION_MAPPING_META: TypeMeta = TypeMeta {
 
 pub(crate) static STUDIO_SESSION_MAPPING_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IdentityName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdentityType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["USER", "GROUP"],
-            }),
-        ),
-        (
-            "SessionPolicyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(-(cn|us-gov|iso-f|iso-e))?:iam::([0-9]{12})?:policy\\/[^.]+$",
-                ),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StudioId",
-            &Shape::Str(StrRule {
-                pattern: Some("^es-[0-9A-Z]+"),
-                min_len: Some(4),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("IdentityName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("IdentityType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["USER", "GROUP"] })),
+        ("SessionPolicyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-(cn|us-gov|iso-f|iso-e))?:iam::([0-9]{12})?:policy\\/[^.]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("StudioId", &Shape::Str(StrRule { pattern: Some("^es-[0-9A-Z]+"), min_len: Some(4), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3597,10 +3227,7 @@ impl CfnWalWorkspace {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnWalWorkspace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWalWorkspace { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -3640,32 +3267,14 @@ pub(crate) static WAL_WORKSPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WALWorkspaceName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf37f9dffb),
 };
 
 pub(crate) static WAL_WORKSPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&wal_workspace::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WALWorkspaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&wal_workspace::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("WALWorkspaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3703,24 +3312,8 @@ pub mod wal_workspace {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

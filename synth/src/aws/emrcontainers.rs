@@ -31,30 +31,19 @@ impl CfnEndpoint {
     /// - `release_label`: `ReleaseLabel`, The Amazon EMR release label.
     /// - `type_`: `Type`, The type of the managed endpoint.
     /// - `virtual_cluster_id`: `VirtualClusterId`, The ID of the virtual cluster for which the managed endpoint is created.
-    pub fn new(
-        execution_role_arn: impl Into<Val<String>>,
-        release_label: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-        virtual_cluster_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(execution_role_arn: impl Into<Val<String>>, release_label: impl Into<Val<String>>, type_: impl Into<Val<String>>, virtual_cluster_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ExecutionRoleArn", execution_role_arn);
         props.set("ReleaseLabel", release_label);
         props.set("Type", type_);
         props.set("VirtualClusterId", virtual_cluster_id);
-        CfnEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The configuration overrides for the managed endpoint.
     ///
     /// Changing it replaces the resource.
-    pub fn configuration_overrides(
-        mut self,
-        value: impl Into<Val<endpoint::ConfigurationOverrides>>,
-    ) -> Self {
+    pub fn configuration_overrides(mut self, value: impl Into<Val<endpoint::ConfigurationOverrides>>) -> Self {
         self.props.set("ConfigurationOverrides", value);
         self
     }
@@ -174,33 +163,11 @@ impl Handle<CfnEndpoint> {
 pub(crate) static ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnEndpoint::TYPE_NAME,
     shape: &ENDPOINT_SHAPE,
-    create_only: &[
-        "ConfigurationOverrides",
-        "ExecutionRoleArn",
-        "Name",
-        "ReleaseLabel",
-        "SessionIdleTimeoutInMinutes",
-        "Type",
-        "VirtualClusterId",
-    ],
+    create_only: &["ConfigurationOverrides", "ExecutionRoleArn", "Name", "ReleaseLabel", "SessionIdleTimeoutInMinutes", "Type", "VirtualClusterId"],
     write_only: &["SessionIdleTimeoutInMinutes"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "AuthProxyUrl",
-        "CertificateAuthority",
-        "CreatedAt",
-        "FailureReason",
-        "Id",
-        "SecurityGroup",
-        "ServerUrl",
-        "State",
-        "StateDetails",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "AuthProxyUrl", "CertificateAuthority", "CreatedAt", "FailureReason", "Id", "SecurityGroup", "ServerUrl", "State", "StateDetails"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1f78835b),
 };
 
@@ -238,19 +205,13 @@ pub mod endpoint {
         }
 
         /// The `ApplicationConfiguration` property.
-        pub fn application_configuration(
-            mut self,
-            value: impl Into<Val<Vec<EmreksConfiguration>>>,
-        ) -> Self {
+        pub fn application_configuration(mut self, value: impl Into<Val<Vec<EmreksConfiguration>>>) -> Self {
             self.props.set("ApplicationConfiguration", value);
             self
         }
 
         /// The `MonitoringConfiguration` property.
-        pub fn monitoring_configuration(
-            mut self,
-            value: impl Into<Val<MonitoringConfiguration>>,
-        ) -> Self {
+        pub fn monitoring_configuration(mut self, value: impl Into<Val<MonitoringConfiguration>>) -> Self {
             self.props.set("MonitoringConfiguration", value);
             self
         }
@@ -311,19 +272,13 @@ pub mod endpoint {
         }
 
         /// The `CloudWatchMonitoringConfiguration` property.
-        pub fn cloud_watch_monitoring_configuration(
-            mut self,
-            value: impl Into<Val<CloudWatchMonitoringConfiguration>>,
-        ) -> Self {
+        pub fn cloud_watch_monitoring_configuration(mut self, value: impl Into<Val<CloudWatchMonitoringConfiguration>>) -> Self {
             self.props.set("CloudWatchMonitoringConfiguration", value);
             self
         }
 
         /// The `ContainerLogRotationConfiguration` property.
-        pub fn container_log_rotation_configuration(
-            mut self,
-            value: impl Into<Val<ContainerLogRotationConfiguration>>,
-        ) -> Self {
+        pub fn container_log_rotation_configuration(mut self, value: impl Into<Val<ContainerLogRotationConfiguration>>) -> Self {
             self.props.set("ContainerLogRotationConfiguration", value);
             self
         }
@@ -337,10 +292,7 @@ pub mod endpoint {
         }
 
         /// The `S3MonitoringConfiguration` property.
-        pub fn s3_monitoring_configuration(
-            mut self,
-            value: impl Into<Val<S3MonitoringConfiguration>>,
-        ) -> Self {
+        pub fn s3_monitoring_configuration(mut self, value: impl Into<Val<S3MonitoringConfiguration>>) -> Self {
             self.props.set("S3MonitoringConfiguration", value);
             self
         }
@@ -392,10 +344,7 @@ pub mod endpoint {
         ///
         /// - `max_files_to_keep`: `MaxFilesToKeep`.
         /// - `rotation_size`: `RotationSize`.
-        pub fn new(
-            max_files_to_keep: impl Into<Val<i64>>,
-            rotation_size: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(max_files_to_keep: impl Into<Val<i64>>, rotation_size: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MaxFilesToKeep", max_files_to_keep);
             props.set("RotationSize", rotation_size);
@@ -459,154 +408,57 @@ pub mod endpoint {
 
     pub(crate) static CONFIGURATION_OVERRIDES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationConfiguration",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EMREKS_CONFIGURATION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "MonitoringConfiguration",
-                &Shape::Object(&MONITORING_CONFIGURATION_SHAPE),
-            ),
+            ("ApplicationConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&EMREKS_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("MonitoringConfiguration", &Shape::Object(&MONITORING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EMREKS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Classification",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Configurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EMREKS_CONFIGURATION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("Classification", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Configurations", &Shape::List(ListRule { item: Some(&Shape::Object(&EMREKS_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchMonitoringConfiguration",
-                &Shape::Object(&CLOUD_WATCH_MONITORING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ContainerLogRotationConfiguration",
-                &Shape::Object(&CONTAINER_LOG_ROTATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PersistentAppUI",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "S3MonitoringConfiguration",
-                &Shape::Object(&S3_MONITORING_CONFIGURATION_SHAPE),
-            ),
+            ("CloudWatchMonitoringConfiguration", &Shape::Object(&CLOUD_WATCH_MONITORING_CONFIGURATION_SHAPE)),
+            ("ContainerLogRotationConfiguration", &Shape::Object(&CONTAINER_LOG_ROTATION_CONFIGURATION_SHAPE)),
+            ("PersistentAppUI", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("S3MonitoringConfiguration", &Shape::Object(&S3_MONITORING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogStreamNamePrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogStreamNamePrefix", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_LOG_ROTATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxFilesToKeep",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(50.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RotationSize",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d+(\\.\\d+)?[KMG][Bb]?$"),
-                    min_len: Some(3),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxFilesToKeep", &Shape::Num(NumRule { min: Some(1.0), max: Some(50.0), allowed: &[] })),
+            ("RotationSize", &Shape::Str(StrRule { pattern: Some("^\\d+(\\.\\d+)?[KMG][Bb]?$"), min_len: Some(3), max_len: Some(12), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogUri",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(10280),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogUri", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*$"), min_len: Some(1), max_len: Some(10280), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -628,17 +480,11 @@ impl CfnJobTemplate {
     ///
     /// - `job_template_data`: `JobTemplateData`, The values of a StartJobRun API request used in job runs started using the job template.
     /// - `name`: `Name`, The specified name of the job template.
-    pub fn new(
-        job_template_data: impl Into<Val<job_template::JobTemplateData>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(job_template_data: impl Into<Val<job_template::JobTemplateData>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("JobTemplateData", job_template_data);
         props.set("Name", name);
-        CfnJobTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnJobTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The tags that are associated with the job template.
@@ -702,36 +548,15 @@ pub(crate) static JOB_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "CreatedBy", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static JOB_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "JobTemplateData",
-            &Shape::Object(&job_template::JOB_TEMPLATE_DATA_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job_template::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("JobTemplateData", &Shape::Object(&job_template::JOB_TEMPLATE_DATA_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&job_template::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -754,11 +579,7 @@ pub mod job_template {
         /// - `execution_role_arn`: `ExecutionRoleArn`, The execution role ARN of the job run, or a template parameter reference.
         /// - `job_driver`: `JobDriver`, Specify the driver that the job runs on. Exactly one of the two available job drivers is required, either SparkSqlJobDriver or SparkSubmitJobDriver.
         /// - `release_label`: `ReleaseLabel`, The release version of Amazon EMR, or a template parameter reference.
-        pub fn new(
-            execution_role_arn: impl Into<Val<String>>,
-            job_driver: impl Into<Val<JobDriver>>,
-            release_label: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(execution_role_arn: impl Into<Val<String>>, job_driver: impl Into<Val<JobDriver>>, release_label: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ExecutionRoleArn", execution_role_arn);
             props.set("JobDriver", job_driver);
@@ -767,10 +588,7 @@ pub mod job_template {
         }
 
         /// A configuration specification to be used to override existing configurations. This data type allows job template parameters to be specified within.
-        pub fn configuration_overrides(
-            mut self,
-            value: impl Into<Val<ParametricConfigurationOverrides>>,
-        ) -> Self {
+        pub fn configuration_overrides(mut self, value: impl Into<Val<ParametricConfigurationOverrides>>) -> Self {
             self.props.set("ConfigurationOverrides", value);
             self
         }
@@ -782,10 +600,7 @@ pub mod job_template {
         }
 
         /// The configuration of parameters existing in the job template.
-        pub fn parameter_configuration(
-            mut self,
-            value: impl Into<Val<Map<TemplateParameterConfiguration>>>,
-        ) -> Self {
+        pub fn parameter_configuration(mut self, value: impl Into<Val<Map<TemplateParameterConfiguration>>>) -> Self {
             self.props.set("ParameterConfiguration", value);
             self
         }
@@ -811,19 +626,13 @@ pub mod job_template {
         }
 
         /// The `ApplicationConfiguration` property.
-        pub fn application_configuration(
-            mut self,
-            value: impl Into<Val<Vec<Configuration>>>,
-        ) -> Self {
+        pub fn application_configuration(mut self, value: impl Into<Val<Vec<Configuration>>>) -> Self {
             self.props.set("ApplicationConfiguration", value);
             self
         }
 
         /// Configuration setting for monitoring. This data type allows job template parameters to be specified within.
-        pub fn monitoring_configuration(
-            mut self,
-            value: impl Into<Val<ParametricMonitoringConfiguration>>,
-        ) -> Self {
+        pub fn monitoring_configuration(mut self, value: impl Into<Val<ParametricMonitoringConfiguration>>) -> Self {
             self.props.set("MonitoringConfiguration", value);
             self
         }
@@ -884,10 +693,7 @@ pub mod job_template {
         }
 
         /// A configuration for CloudWatch monitoring. This data type allows job template parameters to be specified within.
-        pub fn cloud_watch_monitoring_configuration(
-            mut self,
-            value: impl Into<Val<ParametricCloudWatchMonitoringConfiguration>>,
-        ) -> Self {
+        pub fn cloud_watch_monitoring_configuration(mut self, value: impl Into<Val<ParametricCloudWatchMonitoringConfiguration>>) -> Self {
             self.props.set("CloudWatchMonitoringConfiguration", value);
             self
         }
@@ -899,10 +705,7 @@ pub mod job_template {
         }
 
         /// Amazon S3 configuration for monitoring log publishing. This data type allows job template parameters to be specified within.
-        pub fn s3_monitoring_configuration(
-            mut self,
-            value: impl Into<Val<ParametricS3MonitoringConfiguration>>,
-        ) -> Self {
+        pub fn s3_monitoring_configuration(mut self, value: impl Into<Val<ParametricS3MonitoringConfiguration>>) -> Self {
             self.props.set("S3MonitoringConfiguration", value);
             self
         }
@@ -940,9 +743,7 @@ pub mod job_template {
         }
     }
 
-    impl From<ParametricCloudWatchMonitoringConfiguration>
-        for Val<ParametricCloudWatchMonitoringConfiguration>
-    {
+    impl From<ParametricCloudWatchMonitoringConfiguration> for Val<ParametricCloudWatchMonitoringConfiguration> {
         fn from(v: ParametricCloudWatchMonitoringConfiguration) -> Self {
             v.props.into_val()
         }
@@ -994,10 +795,7 @@ pub mod job_template {
         }
 
         /// The information about job driver for Spark submit.
-        pub fn spark_submit_job_driver(
-            mut self,
-            value: impl Into<Val<SparkSubmitJobDriver>>,
-        ) -> Self {
+        pub fn spark_submit_job_driver(mut self, value: impl Into<Val<SparkSubmitJobDriver>>) -> Self {
             self.props.set("SparkSubmitJobDriver", value);
             self
         }
@@ -1149,127 +947,49 @@ pub mod job_template {
 
     pub(crate) static PARAMETRIC_CONFIGURATION_OVERRIDES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationConfiguration",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONFIGURATION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "MonitoringConfiguration",
-                &Shape::Object(&PARAMETRIC_MONITORING_CONFIGURATION_SHAPE),
-            ),
+            ("ApplicationConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("MonitoringConfiguration", &Shape::Object(&PARAMETRIC_MONITORING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Classification",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Configurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONFIGURATION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Properties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
+            ("Classification", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Configurations", &Shape::List(ListRule { item: Some(&Shape::Object(&CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("Properties", &Shape::Map(&Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(1024), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETRIC_MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchMonitoringConfiguration",
-                &Shape::Object(&PARAMETRIC_CLOUD_WATCH_MONITORING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PersistentAppUI",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9\\$\\{\\}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3MonitoringConfiguration",
-                &Shape::Object(&PARAMETRIC_S3_MONITORING_CONFIGURATION_SHAPE),
-            ),
+            ("CloudWatchMonitoringConfiguration", &Shape::Object(&PARAMETRIC_CLOUD_WATCH_MONITORING_CONFIGURATION_SHAPE)),
+            ("PersistentAppUI", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9\\$\\{\\}]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("S3MonitoringConfiguration", &Shape::Object(&PARAMETRIC_S3_MONITORING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PARAMETRIC_CLOUD_WATCH_MONITORING_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "LogGroupName",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[\\.\\-_/#A-Za-z0-9\\$\\{\\}]+$"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "LogStreamNamePrefix",
-                    &Shape::Str(StrRule {
-                        pattern: Some("\\S"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PARAMETRIC_CLOUD_WATCH_MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9\\$\\{\\}]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogStreamNamePrefix", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PARAMETRIC_S3_MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogUri",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(10280),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogUri", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDBFF-\\uDC00\\uDFFF\\r\\n\\t]*$"), min_len: Some(1), max_len: Some(10280), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOB_DRIVER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SparkSqlJobDriver",
-                &Shape::Object(&SPARK_SQL_JOB_DRIVER_SHAPE),
-            ),
-            (
-                "SparkSubmitJobDriver",
-                &Shape::Object(&SPARK_SUBMIT_JOB_DRIVER_SHAPE),
-            ),
+            ("SparkSqlJobDriver", &Shape::Object(&SPARK_SQL_JOB_DRIVER_SHAPE)),
+            ("SparkSubmitJobDriver", &Shape::Object(&SPARK_SUBMIT_JOB_DRIVER_SHAPE)),
         ],
         one_of_required: &[&["SparkSubmitJobDriver"], &["SparkSqlJobDriver"]],
         ..ObjectShape::EMPTY
@@ -1277,109 +997,33 @@ pub mod job_template {
 
     pub(crate) static SPARK_SQL_JOB_DRIVER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EntryPoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SparkSqlParameters",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(102400),
-                    allowed: &[],
-                }),
-            ),
+            ("EntryPoint", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("SparkSqlParameters", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(102400), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPARK_SUBMIT_JOB_DRIVER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EntryPoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EntryPointArguments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("\\S"),
-                        min_len: Some(1),
-                        max_len: Some(10280),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SparkSubmitParameters",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(102400),
-                    allowed: &[],
-                }),
-            ),
+            ("EntryPoint", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("EntryPointArguments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(10280), allowed: &[] })), min_items: None, max_items: None })),
+            ("SparkSubmitParameters", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(102400), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEMPLATE_PARAMETER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NUMBER", "STRING"],
-                }),
-            ),
+            ("DefaultValue", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NUMBER", "STRING"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1400,24 +1044,16 @@ impl CfnSecurityConfiguration {
     /// Creates the resource from its required properties:
     ///
     /// - `security_configuration_data`: `SecurityConfigurationData`, Security configuration input for the security configuration.
-    pub fn new(
-        security_configuration_data: impl Into<Val<security_configuration::SecurityConfigurationData>>,
-    ) -> Self {
+    pub fn new(security_configuration_data: impl Into<Val<security_configuration::SecurityConfigurationData>>) -> Self {
         let mut props = Props::new();
         props.set("SecurityConfigurationData", security_configuration_data);
-        CfnSecurityConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Container provider for the security configuration.
     ///
     /// Changing it replaces the resource.
-    pub fn container_provider(
-        mut self,
-        value: impl Into<Val<security_configuration::ContainerProvider>>,
-    ) -> Self {
+    pub fn container_provider(mut self, value: impl Into<Val<security_configuration::ContainerProvider>>) -> Self {
         self.props.set("ContainerProvider", value);
         self
     }
@@ -1481,23 +1117,9 @@ pub(crate) static SECURITY_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SECURITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContainerProvider",
-            &Shape::Object(&security_configuration::CONTAINER_PROVIDER_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityConfigurationData",
-            &Shape::Object(&security_configuration::SECURITY_CONFIGURATION_DATA_SHAPE),
-        ),
+        ("ContainerProvider", &Shape::Object(&security_configuration::CONTAINER_PROVIDER_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("SecurityConfigurationData", &Shape::Object(&security_configuration::SECURITY_CONFIGURATION_DATA_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1605,28 +1227,19 @@ pub mod security_configuration {
         }
 
         /// Authentication configuration for the security configuration.
-        pub fn authentication_configuration(
-            mut self,
-            value: impl Into<Val<AuthenticationConfiguration>>,
-        ) -> Self {
+        pub fn authentication_configuration(mut self, value: impl Into<Val<AuthenticationConfiguration>>) -> Self {
             self.props.set("AuthenticationConfiguration", value);
             self
         }
 
         /// Authorization configuration for the security configuration.
-        pub fn authorization_configuration(
-            mut self,
-            value: impl Into<Val<AuthorizationConfiguration>>,
-        ) -> Self {
+        pub fn authorization_configuration(mut self, value: impl Into<Val<AuthorizationConfiguration>>) -> Self {
             self.props.set("AuthorizationConfiguration", value);
             self
         }
 
         /// Encryption configuration for the security configuration.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<EncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, value: impl Into<Val<EncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -1658,10 +1271,7 @@ pub mod security_configuration {
         }
 
         /// Identity Center configuration.
-        pub fn identity_center_configuration(
-            mut self,
-            value: impl Into<Val<IdentityCenterConfiguration>>,
-        ) -> Self {
+        pub fn identity_center_configuration(mut self, value: impl Into<Val<IdentityCenterConfiguration>>) -> Self {
             self.props.set("IdentityCenterConfiguration", value);
             self
         }
@@ -1719,16 +1329,16 @@ pub mod security_configuration {
         }
 
         /// Whether Identity Center application assignment is required.
-        pub fn identity_center_application_assignment_required(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("IdentityCenterApplicationAssignmentRequired", value);
+        ///
+        /// Write-only.
+        pub fn identity_center_application_assignment_required(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("IdentityCenterApplicationAssignmentRequired", value);
             self
         }
 
         /// The ARN of the Identity Center instance.
+        ///
+        /// Write-only.
         pub fn identity_center_instance_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IdentityCenterInstanceARN", value);
             self
@@ -1755,10 +1365,7 @@ pub mod security_configuration {
         }
 
         /// Lake Formation configuration.
-        pub fn lake_formation_configuration(
-            mut self,
-            value: impl Into<Val<LakeFormationConfiguration>>,
-        ) -> Self {
+        pub fn lake_formation_configuration(mut self, value: impl Into<Val<LakeFormationConfiguration>>) -> Self {
             self.props.set("LakeFormationConfiguration", value);
             self
         }
@@ -1790,6 +1397,8 @@ pub mod security_configuration {
         }
 
         /// Whether query access control is enabled.
+        ///
+        /// Write-only.
         pub fn query_access_control_enabled(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("QueryAccessControlEnabled", value);
             self
@@ -1860,19 +1469,15 @@ pub mod security_configuration {
         }
 
         /// At-rest encryption configuration.
-        pub fn at_rest_encryption_configuration(
-            mut self,
-            value: impl Into<Val<AtRestEncryptionConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn at_rest_encryption_configuration(mut self, value: impl Into<Val<AtRestEncryptionConfiguration>>) -> Self {
             self.props.set("AtRestEncryptionConfiguration", value);
             self
         }
 
         /// In-transit encryption configuration.
-        pub fn in_transit_encryption_configuration(
-            mut self,
-            value: impl Into<Val<InTransitEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn in_transit_encryption_configuration(mut self, value: impl Into<Val<InTransitEncryptionConfiguration>>) -> Self {
             self.props.set("InTransitEncryptionConfiguration", value);
             self
         }
@@ -1898,19 +1503,13 @@ pub mod security_configuration {
         }
 
         /// Local disk encryption configuration.
-        pub fn local_disk_encryption_configuration(
-            mut self,
-            value: impl Into<Val<LocalDiskEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn local_disk_encryption_configuration(mut self, value: impl Into<Val<LocalDiskEncryptionConfiguration>>) -> Self {
             self.props.set("LocalDiskEncryptionConfiguration", value);
             self
         }
 
         /// S3 encryption configuration.
-        pub fn s3_encryption_configuration(
-            mut self,
-            value: impl Into<Val<S3EncryptionConfiguration>>,
-        ) -> Self {
+        pub fn s3_encryption_configuration(mut self, value: impl Into<Val<S3EncryptionConfiguration>>) -> Self {
             self.props.set("S3EncryptionConfiguration", value);
             self
         }
@@ -2004,10 +1603,7 @@ pub mod security_configuration {
         }
 
         /// TLS certificate configuration for in-transit encryption.
-        pub fn tls_certificate_configuration(
-            mut self,
-            value: impl Into<Val<TlsCertificateConfiguration>>,
-        ) -> Self {
+        pub fn tls_certificate_configuration(mut self, value: impl Into<Val<TlsCertificateConfiguration>>) -> Self {
             self.props.set("TLSCertificateConfiguration", value);
             self
         }
@@ -2086,42 +1682,17 @@ pub mod security_configuration {
 
     pub(crate) static CONTAINER_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z][A-Za-z0-9\\-_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EKS"],
-                }),
-            ),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z][A-Za-z0-9\\-_]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EKS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECURITY_CONFIGURATION_DATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationConfiguration",
-                &Shape::Object(&AUTHENTICATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "AuthorizationConfiguration",
-                &Shape::Object(&AUTHORIZATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
+            ("AuthenticationConfiguration", &Shape::Object(&AUTHENTICATION_CONFIGURATION_SHAPE)),
+            ("AuthorizationConfiguration", &Shape::Object(&AUTHORIZATION_CONFIGURATION_SHAPE)),
+            ("EncryptionConfiguration", &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2129,26 +1700,15 @@ pub mod security_configuration {
     pub(crate) static AUTHENTICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("IAMConfiguration", &Shape::Object(&IAM_CONFIGURATION_SHAPE)),
-            (
-                "IdentityCenterConfiguration",
-                &Shape::Object(&IDENTITY_CENTER_CONFIGURATION_SHAPE),
-            ),
+            ("IdentityCenterConfiguration", &Shape::Object(&IDENTITY_CENTER_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IAM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SystemRole",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\\d{12}:role/.+$",
-                ),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SystemRole", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\\d{12}:role/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2160,139 +1720,70 @@ pub mod security_configuration {
     };
 
     pub(crate) static AUTHORIZATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LakeFormationConfiguration",
-            &Shape::Object(&LAKE_FORMATION_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("LakeFormationConfiguration", &Shape::Object(&LAKE_FORMATION_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAKE_FORMATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizedSessionTagValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9 ]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueryEngineRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\\d{12}:role/.+$",
-                    ),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecureNamespaceInfo",
-                &Shape::Object(&SECURE_NAMESPACE_INFO_SHAPE),
-            ),
+            ("AuthorizedSessionTagValue", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9 ]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("QueryEngineRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::\\d{12}:role/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("SecureNamespaceInfo", &Shape::Object(&SECURE_NAMESPACE_INFO_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECURE_NAMESPACE_INFO_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClusterId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z][A-Za-z0-9\\-_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("ClusterId", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z][A-Za-z0-9\\-_]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AtRestEncryptionConfiguration",
-                &Shape::Object(&AT_REST_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "InTransitEncryptionConfiguration",
-                &Shape::Object(&IN_TRANSIT_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
+            ("AtRestEncryptionConfiguration", &Shape::Object(&AT_REST_ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("InTransitEncryptionConfiguration", &Shape::Object(&IN_TRANSIT_ENCRYPTION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AT_REST_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocalDiskEncryptionConfiguration",
-                &Shape::Object(&LOCAL_DISK_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "S3EncryptionConfiguration",
-                &Shape::Object(&S3_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
+            ("LocalDiskEncryptionConfiguration", &Shape::Object(&LOCAL_DISK_ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("S3EncryptionConfiguration", &Shape::Object(&S3_ENCRYPTION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCAL_DISK_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionKeyProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AwsKms"],
-            }),
-        )],
+        fields: &[
+            ("EncryptionKeyProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AwsKms"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionOption",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SSE-S3", "SSE-KMS", "CSE-KMS"],
-            }),
-        )],
+        fields: &[
+            ("EncryptionOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SSE-S3", "SSE-KMS", "CSE-KMS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IN_TRANSIT_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TLSCertificateConfiguration",
-            &Shape::Object(&TLS_CERTIFICATE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("TLSCertificateConfiguration", &Shape::Object(&TLS_CERTIFICATE_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TLS_CERTIFICATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CertificateProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PEM"],
-            }),
-        )],
+        fields: &[
+            ("CertificateProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PEM"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2313,17 +1804,11 @@ impl CfnVirtualCluster {
     ///
     /// - `container_provider`: `ContainerProvider`, Container provider of the virtual cluster.
     /// - `name`: `Name`, Name of the virtual cluster.
-    pub fn new(
-        container_provider: impl Into<Val<virtual_cluster::ContainerProvider>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(container_provider: impl Into<Val<virtual_cluster::ContainerProvider>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContainerProvider", container_provider);
         props.set("Name", name);
-        CfnVirtualCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVirtualCluster { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the security configuration.
@@ -2381,46 +1866,19 @@ impl Handle<CfnVirtualCluster> {
 pub(crate) static VIRTUAL_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnVirtualCluster::TYPE_NAME,
     shape: &VIRTUAL_CLUSTER_SHAPE,
-    create_only: &[
-        "ContainerProvider",
-        "Name",
-        "SecurityConfigurationId",
-        "SessionEnabled",
-    ],
+    create_only: &["ContainerProvider", "Name", "SecurityConfigurationId", "SessionEnabled"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ffe87fb),
 };
 
 pub(crate) static VIRTUAL_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContainerProvider",
-            &Shape::Object(&virtual_cluster::CONTAINER_PROVIDER_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\.\\-_/#A-Za-z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityConfigurationId",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9a-z]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("ContainerProvider", &Shape::Object(&virtual_cluster::CONTAINER_PROVIDER_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[\\.\\-_/#A-Za-z0-9]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("SecurityConfigurationId", &Shape::Str(StrRule { pattern: Some("[0-9a-z]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2443,11 +1901,7 @@ pub mod virtual_cluster {
         /// - `id`: `Id`, The ID of the container cluster
         /// - `info`: `Info`.
         /// - `type_`: `Type`, The type of the container provider
-        pub fn new(
-            id: impl Into<Val<String>>,
-            info: impl Into<Val<ContainerInfo>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<String>>, info: impl Into<Val<ContainerInfo>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("Info", info);
@@ -2535,44 +1989,24 @@ pub mod virtual_cluster {
 
     pub(crate) static CONTAINER_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z][A-Za-z0-9\\-_]*"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z][A-Za-z0-9\\-_]*"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
             ("Info", &Shape::Object(&CONTAINER_INFO_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EKS"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EKS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("EksInfo", &Shape::Object(&EKS_INFO_SHAPE))],
+        fields: &[
+            ("EksInfo", &Shape::Object(&EKS_INFO_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EKS_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z0-9]([-a-z0-9]*[a-z0-9])?"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("[a-z0-9]([-a-z0-9]*[a-z0-9])?"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

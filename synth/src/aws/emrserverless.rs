@@ -33,10 +33,7 @@ impl CfnApplication {
         let mut props = Props::new();
         props.set("ReleaseLabel", release_label);
         props.set("Type", type_);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The cpu architecture of an application.
@@ -48,73 +45,49 @@ impl CfnApplication {
     }
 
     /// Configuration for Auto Start of Application.
-    pub fn auto_start_configuration(
-        mut self,
-        value: impl Into<Val<application::AutoStartConfiguration>>,
-    ) -> Self {
+    pub fn auto_start_configuration(mut self, value: impl Into<Val<application::AutoStartConfiguration>>) -> Self {
         self.props.set("AutoStartConfiguration", value);
         self
     }
 
     /// Configuration for Auto Stop of Application.
-    pub fn auto_stop_configuration(
-        mut self,
-        value: impl Into<Val<application::AutoStopConfiguration>>,
-    ) -> Self {
+    pub fn auto_stop_configuration(mut self, value: impl Into<Val<application::AutoStopConfiguration>>) -> Self {
         self.props.set("AutoStopConfiguration", value);
         self
     }
 
     /// The IAM IdentityCenter configuration for trusted-identity-propagation on this application. Supported with release labels emr-7.8.0 and above.
-    pub fn identity_center_configuration(
-        mut self,
-        value: impl Into<Val<application::IdentityCenterConfiguration>>,
-    ) -> Self {
+    pub fn identity_center_configuration(mut self, value: impl Into<Val<application::IdentityCenterConfiguration>>) -> Self {
         self.props.set("IdentityCenterConfiguration", value);
         self
     }
 
     /// The image configuration.
-    pub fn image_configuration(
-        mut self,
-        value: impl Into<Val<application::ImageConfigurationInput>>,
-    ) -> Self {
+    pub fn image_configuration(mut self, value: impl Into<Val<application::ImageConfigurationInput>>) -> Self {
         self.props.set("ImageConfiguration", value);
         self
     }
 
     /// Initial capacity initialized when an Application is started.
-    pub fn initial_capacity(
-        mut self,
-        value: impl Into<Val<Vec<application::InitialCapacityConfigKeyValuePair>>>,
-    ) -> Self {
+    pub fn initial_capacity(mut self, value: impl Into<Val<Vec<application::InitialCapacityConfigKeyValuePair>>>) -> Self {
         self.props.set("InitialCapacity", value);
         self
     }
 
     /// The `InteractiveConfiguration` property.
-    pub fn interactive_configuration(
-        mut self,
-        value: impl Into<Val<application::InteractiveConfiguration>>,
-    ) -> Self {
+    pub fn interactive_configuration(mut self, value: impl Into<Val<application::InteractiveConfiguration>>) -> Self {
         self.props.set("InteractiveConfiguration", value);
         self
     }
 
     /// Maximum allowed cumulative resources for an Application. No new resources will be created once the limit is hit.
-    pub fn maximum_capacity(
-        mut self,
-        value: impl Into<Val<application::MaximumAllowedResources>>,
-    ) -> Self {
+    pub fn maximum_capacity(mut self, value: impl Into<Val<application::MaximumAllowedResources>>) -> Self {
         self.props.set("MaximumCapacity", value);
         self
     }
 
     /// Monitoring configuration for batch and interactive JobRun.
-    pub fn monitoring_configuration(
-        mut self,
-        value: impl Into<Val<application::MonitoringConfiguration>>,
-    ) -> Self {
+    pub fn monitoring_configuration(mut self, value: impl Into<Val<application::MonitoringConfiguration>>) -> Self {
         self.props.set("MonitoringConfiguration", value);
         self
     }
@@ -128,28 +101,19 @@ impl CfnApplication {
     }
 
     /// Network Configuration for customer VPC connectivity.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<application::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<application::NetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
 
     /// Runtime configuration for batch and interactive JobRun.
-    pub fn runtime_configuration(
-        mut self,
-        value: impl Into<Val<Vec<application::ConfigurationObject>>>,
-    ) -> Self {
+    pub fn runtime_configuration(mut self, value: impl Into<Val<Vec<application::ConfigurationObject>>>) -> Self {
         self.props.set("RuntimeConfiguration", value);
         self
     }
 
     /// The scheduler configuration for batch and streaming jobs running on this application. Supported with release labels emr-7.0.0 and above.
-    pub fn scheduler_configuration(
-        mut self,
-        value: impl Into<Val<application::SchedulerConfiguration>>,
-    ) -> Self {
+    pub fn scheduler_configuration(mut self, value: impl Into<Val<application::SchedulerConfiguration>>) -> Self {
         self.props.set("SchedulerConfiguration", value);
         self
     }
@@ -161,10 +125,7 @@ impl CfnApplication {
     }
 
     /// The key-value pairs that specify worker type to WorkerTypeSpecificationInput. This parameter must contain all valid worker types for a Spark or Hive application. Valid worker types include Driver and Executor for Spark applications and HiveDriver and TezTask for Hive applications. You can either set image details in this parameter for each worker type, or in imageConfiguration for all worker types.
-    pub fn worker_type_specifications(
-        mut self,
-        value: impl Into<Val<Map<application::WorkerTypeSpecificationInput>>>,
-    ) -> Self {
+    pub fn worker_type_specifications(mut self, value: impl Into<Val<Map<application::WorkerTypeSpecificationInput>>>) -> Self {
         self.props.set("WorkerTypeSpecifications", value);
         self
     }
@@ -208,103 +169,25 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ApplicationId"],
     attributes: &["ApplicationId", "Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Architecture",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ARM64", "X86_64"],
-            }),
-        ),
-        (
-            "IdentityCenterConfiguration",
-            &Shape::Object(&application::IDENTITY_CENTER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ImageConfiguration",
-            &Shape::Object(&application::IMAGE_CONFIGURATION_INPUT_SHAPE),
-        ),
-        (
-            "InitialCapacity",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &application::INITIAL_CAPACITY_CONFIG_KEY_VALUE_PAIR_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaximumCapacity",
-            &Shape::Object(&application::MAXIMUM_ALLOWED_RESOURCES_SHAPE),
-        ),
-        (
-            "MonitoringConfiguration",
-            &Shape::Object(&application::MONITORING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9._\\/#-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            &Shape::Object(&application::NETWORK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ReleaseLabel",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9._/-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuntimeConfiguration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::CONFIGURATION_OBJECT_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkerTypeSpecifications",
-            &Shape::Map(&Shape::Object(
-                &application::WORKER_TYPE_SPECIFICATION_INPUT_SHAPE,
-            )),
-        ),
+        ("Architecture", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARM64", "X86_64"] })),
+        ("IdentityCenterConfiguration", &Shape::Object(&application::IDENTITY_CENTER_CONFIGURATION_SHAPE)),
+        ("ImageConfiguration", &Shape::Object(&application::IMAGE_CONFIGURATION_INPUT_SHAPE)),
+        ("InitialCapacity", &Shape::List(ListRule { item: Some(&Shape::Object(&application::INITIAL_CAPACITY_CONFIG_KEY_VALUE_PAIR_SHAPE)), min_items: None, max_items: None })),
+        ("MaximumCapacity", &Shape::Object(&application::MAXIMUM_ALLOWED_RESOURCES_SHAPE)),
+        ("MonitoringConfiguration", &Shape::Object(&application::MONITORING_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9._\\/#-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("NetworkConfiguration", &Shape::Object(&application::NETWORK_CONFIGURATION_SHAPE)),
+        ("ReleaseLabel", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9._/-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("RuntimeConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&application::CONFIGURATION_OBJECT_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("WorkerTypeSpecifications", &Shape::Map(&Shape::Object(&application::WORKER_TYPE_SPECIFICATION_INPUT_SHAPE))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -436,10 +319,7 @@ pub mod application {
         ///
         /// - `key`: `Key`, Worker type for an analytics framework.
         /// - `value`: `Value`.
-        pub fn new(
-            key: impl Into<Val<String>>,
-            value: impl Into<Val<InitialCapacityConfig>>,
-        ) -> Self {
+        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<InitialCapacityConfig>>) -> Self {
             let mut props = Props::new();
             props.set("Key", key);
             props.set("Value", value);
@@ -464,10 +344,7 @@ pub mod application {
         ///
         /// - `worker_configuration`: `WorkerConfiguration`.
         /// - `worker_count`: `WorkerCount`, Initial count of workers to be initialized when an Application is started. This count will be continued to be maintained until the Application is stopped
-        pub fn new(
-            worker_configuration: impl Into<Val<WorkerConfiguration>>,
-            worker_count: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(worker_configuration: impl Into<Val<WorkerConfiguration>>, worker_count: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("WorkerConfiguration", worker_configuration);
             props.set("WorkerCount", worker_count);
@@ -601,38 +478,25 @@ pub mod application {
         }
 
         /// CloudWatch logging configurations for a JobRun.
-        pub fn cloud_watch_logging_configuration(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingConfiguration>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_configuration(mut self, value: impl Into<Val<CloudWatchLoggingConfiguration>>) -> Self {
             self.props.set("CloudWatchLoggingConfiguration", value);
             self
         }
 
         /// Managed log persistence configurations for a JobRun.
-        pub fn managed_persistence_monitoring_configuration(
-            mut self,
-            value: impl Into<Val<ManagedPersistenceMonitoringConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("ManagedPersistenceMonitoringConfiguration", value);
+        pub fn managed_persistence_monitoring_configuration(mut self, value: impl Into<Val<ManagedPersistenceMonitoringConfiguration>>) -> Self {
+            self.props.set("ManagedPersistenceMonitoringConfiguration", value);
             self
         }
 
         /// Prometheus monitoring configurations for a JobRun.
-        pub fn prometheus_monitoring_configuration(
-            mut self,
-            value: impl Into<Val<PrometheusMonitoringConfiguration>>,
-        ) -> Self {
+        pub fn prometheus_monitoring_configuration(mut self, value: impl Into<Val<PrometheusMonitoringConfiguration>>) -> Self {
             self.props.set("PrometheusMonitoringConfiguration", value);
             self
         }
 
         /// S3 monitoring configurations for a JobRun.
-        pub fn s3_monitoring_configuration(
-            mut self,
-            value: impl Into<Val<S3MonitoringConfiguration>>,
-        ) -> Self {
+        pub fn s3_monitoring_configuration(mut self, value: impl Into<Val<S3MonitoringConfiguration>>) -> Self {
             self.props.set("S3MonitoringConfiguration", value);
             self
         }
@@ -745,9 +609,7 @@ pub mod application {
         }
     }
 
-    impl From<ManagedPersistenceMonitoringConfiguration>
-        for Val<ManagedPersistenceMonitoringConfiguration>
-    {
+    impl From<ManagedPersistenceMonitoringConfiguration> for Val<ManagedPersistenceMonitoringConfiguration> {
         fn from(v: ManagedPersistenceMonitoringConfiguration) -> Self {
             v.props.into_val()
         }
@@ -949,10 +811,7 @@ pub mod application {
         }
 
         /// The image configuration.
-        pub fn image_configuration(
-            mut self,
-            value: impl Into<Val<ImageConfigurationInput>>,
-        ) -> Self {
+        pub fn image_configuration(mut self, value: impl Into<Val<ImageConfigurationInput>>) -> Self {
             self.props.set("ImageConfiguration", value);
             self
         }
@@ -965,17 +824,9 @@ pub mod application {
     }
 
     pub(crate) static IDENTITY_CENTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IdentityCenterInstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:(aws[a-zA-Z0-9-]*):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("IdentityCenterInstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws[a-zA-Z0-9-]*):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -988,15 +839,7 @@ pub mod application {
 
     pub(crate) static INITIAL_CAPACITY_CONFIG_KEY_VALUE_PAIR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]+[-_]*[a-zA-Z]+$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]+[-_]*[a-zA-Z]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
             ("Value", &Shape::Object(&INITIAL_CAPACITY_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1004,117 +847,37 @@ pub mod application {
 
     pub(crate) static INITIAL_CAPACITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "WorkerConfiguration",
-                &Shape::Object(&WORKER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "WorkerCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("WorkerConfiguration", &Shape::Object(&WORKER_CONFIGURATION_SHAPE)),
+            ("WorkerCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Cpu",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-9][0-9]*(\\s)?(vCPU|vcpu|VCPU)?$"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Disk",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)$"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DiskType",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(SHUFFLE_OPTIMIZED|[Ss]huffle_[Oo]ptimized|STANDARD|[Ss]tandard)$",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Memory",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)?$"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
+            ("Cpu", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*(\\s)?(vCPU|vcpu|VCPU)?$"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("Disk", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)$"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("DiskType", &Shape::Str(StrRule { pattern: Some("^(SHUFFLE_OPTIMIZED|[Ss]huffle_[Oo]ptimized|STANDARD|[Ss]tandard)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Memory", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)?$"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAXIMUM_ALLOWED_RESOURCES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Cpu",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-9][0-9]*(\\s)?(vCPU|vcpu|VCPU)?$"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Disk",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)$"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Memory",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)?$"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
+            ("Cpu", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*(\\s)?(vCPU|vcpu|VCPU)?$"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("Disk", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)$"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("Memory", &Shape::Str(StrRule { pattern: Some("^[1-9][0-9]*(\\s)?(GB|gb|gB|Gb)?$"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchLoggingConfiguration",
-                &Shape::Object(&CLOUD_WATCH_LOGGING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManagedPersistenceMonitoringConfiguration",
-                &Shape::Object(&MANAGED_PERSISTENCE_MONITORING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PrometheusMonitoringConfiguration",
-                &Shape::Object(&PROMETHEUS_MONITORING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "S3MonitoringConfiguration",
-                &Shape::Object(&S3_MONITORING_CONFIGURATION_SHAPE),
-            ),
+            ("CloudWatchLoggingConfiguration", &Shape::Object(&CLOUD_WATCH_LOGGING_CONFIGURATION_SHAPE)),
+            ("ManagedPersistenceMonitoringConfiguration", &Shape::Object(&MANAGED_PERSISTENCE_MONITORING_CONFIGURATION_SHAPE)),
+            ("PrometheusMonitoringConfiguration", &Shape::Object(&PROMETHEUS_MONITORING_CONFIGURATION_SHAPE)),
+            ("S3MonitoringConfiguration", &Shape::Object(&S3_MONITORING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1131,28 +894,8 @@ pub mod application {
 
     pub(crate) static LOG_TYPE_MAP_KEY_VALUE_PAIR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z]+[-_]*[a-zA-Z]+$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z]+[-_]*[a-zA-Z]+$"),
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]+[-_]*[a-zA-Z]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("Value", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z]+[-_]*[a-zA-Z]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1181,103 +924,41 @@ pub mod application {
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+"),
-                        min_len: Some(1),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+"),
-                        min_len: Some(1),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFIGURATION_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Classification",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Configurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONFIGURATION_OBJECT_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Properties",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
+            ("Classification", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Configurations", &Shape::List(ListRule { item: Some(&Shape::Object(&CONFIGURATION_OBJECT_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("Properties", &Shape::Map(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(1024), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9 /_.:=+@-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9 /_.:=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 /_.:=+@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 /_.:=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKER_TYPE_SPECIFICATION_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImageConfiguration",
-            &Shape::Object(&IMAGE_CONFIGURATION_INPUT_SHAPE),
-        )],
+        fields: &[
+            ("ImageConfiguration", &Shape::Object(&IMAGE_CONFIGURATION_INPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APPLICATION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APPLICATION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

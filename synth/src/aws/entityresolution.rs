@@ -31,21 +31,13 @@ impl CfnIdMappingWorkflow {
     /// - `input_source_config`: `InputSourceConfig`.
     /// - `role_arn`: `RoleArn`.
     /// - `workflow_name`: `WorkflowName`, The name of the IdMappingWorkflow
-    pub fn new(
-        id_mapping_techniques: impl Into<Val<id_mapping_workflow::IdMappingTechniques>>,
-        input_source_config: impl Into<Val<Vec<id_mapping_workflow::IdMappingWorkflowInputSource>>>,
-        role_arn: impl Into<Val<String>>,
-        workflow_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(id_mapping_techniques: impl Into<Val<id_mapping_workflow::IdMappingTechniques>>, input_source_config: impl Into<Val<Vec<id_mapping_workflow::IdMappingWorkflowInputSource>>>, role_arn: impl Into<Val<String>>, workflow_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IdMappingTechniques", id_mapping_techniques);
         props.set("InputSourceConfig", input_source_config);
         props.set("RoleArn", role_arn);
         props.set("WorkflowName", workflow_name);
-        CfnIdMappingWorkflow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdMappingWorkflow { props, options: ResourceOptions::default() }
     }
 
     /// The description of the IdMappingWorkflow
@@ -55,19 +47,13 @@ impl CfnIdMappingWorkflow {
     }
 
     /// The `IdMappingIncrementalRunConfig` property.
-    pub fn id_mapping_incremental_run_config(
-        mut self,
-        value: impl Into<Val<id_mapping_workflow::IdMappingIncrementalRunConfig>>,
-    ) -> Self {
+    pub fn id_mapping_incremental_run_config(mut self, value: impl Into<Val<id_mapping_workflow::IdMappingIncrementalRunConfig>>) -> Self {
         self.props.set("IdMappingIncrementalRunConfig", value);
         self
     }
 
     /// The `OutputSourceConfig` property.
-    pub fn output_source_config(
-        mut self,
-        value: impl Into<Val<Vec<id_mapping_workflow::IdMappingWorkflowOutputSource>>>,
-    ) -> Self {
+    pub fn output_source_config(mut self, value: impl Into<Val<Vec<id_mapping_workflow::IdMappingWorkflowOutputSource>>>) -> Self {
         self.props.set("OutputSourceConfig", value);
         self
     }
@@ -124,80 +110,20 @@ pub(crate) static ID_MAPPING_WORKFLOW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WorkflowName"],
     attributes: &["CreatedAt", "UpdatedAt", "WorkflowArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16288319),
 };
 
 pub(crate) static ID_MAPPING_WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdMappingIncrementalRunConfig",
-            &Shape::Object(&id_mapping_workflow::ID_MAPPING_INCREMENTAL_RUN_CONFIG_SHAPE),
-        ),
-        (
-            "IdMappingTechniques",
-            &Shape::Object(&id_mapping_workflow::ID_MAPPING_TECHNIQUES_SHAPE),
-        ),
-        (
-            "InputSourceConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &id_mapping_workflow::ID_MAPPING_WORKFLOW_INPUT_SOURCE_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "OutputSourceConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &id_mapping_workflow::ID_MAPPING_WORKFLOW_OUTPUT_SOURCE_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
-                ),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&id_mapping_workflow::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "WorkflowName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_0-9-]*$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("IdMappingIncrementalRunConfig", &Shape::Object(&id_mapping_workflow::ID_MAPPING_INCREMENTAL_RUN_CONFIG_SHAPE)),
+        ("IdMappingTechniques", &Shape::Object(&id_mapping_workflow::ID_MAPPING_TECHNIQUES_SHAPE)),
+        ("InputSourceConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&id_mapping_workflow::ID_MAPPING_WORKFLOW_INPUT_SOURCE_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+        ("OutputSourceConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&id_mapping_workflow::ID_MAPPING_WORKFLOW_OUTPUT_SOURCE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&id_mapping_workflow::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("WorkflowName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9-]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -265,10 +191,7 @@ pub mod id_mapping_workflow {
         }
 
         /// The `RuleBasedProperties` property.
-        pub fn rule_based_properties(
-            mut self,
-            value: impl Into<Val<IdMappingRuleBasedProperties>>,
-        ) -> Self {
+        pub fn rule_based_properties(mut self, value: impl Into<Val<IdMappingRuleBasedProperties>>) -> Self {
             self.props.set("RuleBasedProperties", value);
             self
         }
@@ -297,10 +220,7 @@ pub mod id_mapping_workflow {
         }
 
         /// The `IntermediateSourceConfiguration` property.
-        pub fn intermediate_source_configuration(
-            mut self,
-            value: impl Into<Val<IntermediateSourceConfiguration>>,
-        ) -> Self {
+        pub fn intermediate_source_configuration(mut self, value: impl Into<Val<IntermediateSourceConfiguration>>) -> Self {
             self.props.set("IntermediateSourceConfiguration", value);
             self
         }
@@ -352,10 +272,7 @@ pub mod id_mapping_workflow {
         ///
         /// - `attribute_matching_model`: `AttributeMatchingModel`.
         /// - `record_matching_model`: `RecordMatchingModel`.
-        pub fn new(
-            attribute_matching_model: impl Into<Val<String>>,
-            record_matching_model: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_matching_model: impl Into<Val<String>>, record_matching_model: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeMatchingModel", attribute_matching_model);
             props.set("RecordMatchingModel", record_matching_model);
@@ -394,10 +311,7 @@ pub mod id_mapping_workflow {
         ///
         /// - `matching_keys`: `MatchingKeys`.
         /// - `rule_name`: `RuleName`.
-        pub fn new(
-            matching_keys: impl Into<Val<Vec<String>>>,
-            rule_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(matching_keys: impl Into<Val<Vec<String>>>, rule_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchingKeys", matching_keys);
             props.set("RuleName", rule_name);
@@ -503,37 +417,17 @@ pub mod id_mapping_workflow {
     }
 
     pub(crate) static ID_MAPPING_INCREMENTAL_RUN_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IncrementalRunType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ON_DEMAND"],
-            }),
-        )],
+        fields: &[
+            ("IncrementalRunType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_DEMAND"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ID_MAPPING_TECHNIQUES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IdMappingType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PROVIDER", "RULE_BASED"],
-                }),
-            ),
-            (
-                "ProviderProperties",
-                &Shape::Object(&PROVIDER_PROPERTIES_SHAPE),
-            ),
-            (
-                "RuleBasedProperties",
-                &Shape::Object(&ID_MAPPING_RULE_BASED_PROPERTIES_SHAPE),
-            ),
+            ("IdMappingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROVIDER", "RULE_BASED"] })),
+            ("ProviderProperties", &Shape::Object(&PROVIDER_PROPERTIES_SHAPE)),
+            ("RuleBasedProperties", &Shape::Object(&ID_MAPPING_RULE_BASED_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -547,83 +441,26 @@ pub mod id_mapping_workflow {
     };
 
     pub(crate) static INTERMEDIATE_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IntermediateS3Path",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("IntermediateS3Path", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ID_MAPPING_RULE_BASED_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeMatchingModel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ONE_TO_ONE", "MANY_TO_MANY"],
-                }),
-            ),
-            (
-                "RecordMatchingModel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"],
-                }),
-            ),
-            (
-                "RuleDefinitionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SOURCE", "TARGET"],
-                }),
-            ),
-            (
-                "Rules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
+            ("AttributeMatchingModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ONE_TO_ONE", "MANY_TO_MANY"] })),
+            ("RecordMatchingModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"] })),
+            ("RuleDefinitionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SOURCE", "TARGET"] })),
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_SHAPE)), min_items: Some(1), max_items: Some(25) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchingKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                        min_len: Some(0),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "RuleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("MatchingKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(15) })),
+            ("RuleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -639,48 +476,16 @@ pub mod id_mapping_workflow {
 
     pub(crate) static ID_MAPPING_WORKFLOW_OUTPUT_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KMSArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputS3Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://([^/]+)/?(.*?([^/]+)/?)$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("KMSArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("OutputS3Path", &Shape::Str(StrRule { pattern: Some("^s3://([^/]+)/?(.*?([^/]+)/?)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -706,10 +511,7 @@ impl CfnIdNamespace {
         let mut props = Props::new();
         props.set("IdNamespaceName", id_namespace_name);
         props.set("Type", type_);
-        CfnIdNamespace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdNamespace { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -719,19 +521,13 @@ impl CfnIdNamespace {
     }
 
     /// The `IdMappingWorkflowProperties` property.
-    pub fn id_mapping_workflow_properties(
-        mut self,
-        value: impl Into<Val<Vec<id_namespace::IdNamespaceIdMappingWorkflowProperties>>>,
-    ) -> Self {
+    pub fn id_mapping_workflow_properties(mut self, value: impl Into<Val<Vec<id_namespace::IdNamespaceIdMappingWorkflowProperties>>>) -> Self {
         self.props.set("IdMappingWorkflowProperties", value);
         self
     }
 
     /// The `InputSourceConfig` property.
-    pub fn input_source_config(
-        mut self,
-        value: impl Into<Val<Vec<id_namespace::IdNamespaceInputSource>>>,
-    ) -> Self {
+    pub fn input_source_config(mut self, value: impl Into<Val<Vec<id_namespace::IdNamespaceInputSource>>>) -> Self {
         self.props.set("InputSourceConfig", value);
         self
     }
@@ -794,81 +590,19 @@ pub(crate) static ID_NAMESPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["IdNamespaceName"],
     attributes: &["CreatedAt", "IdNamespaceArn", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16288319),
 };
 
 pub(crate) static ID_NAMESPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdMappingWorkflowProperties",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &id_namespace::ID_NAMESPACE_ID_MAPPING_WORKFLOW_PROPERTIES_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "IdNamespaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InputSourceConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &id_namespace::ID_NAMESPACE_INPUT_SOURCE_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
-                ),
-                min_len: Some(32),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&id_namespace::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SOURCE", "TARGET"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("IdMappingWorkflowProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&id_namespace::ID_NAMESPACE_ID_MAPPING_WORKFLOW_PROPERTIES_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("IdNamespaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("InputSourceConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&id_namespace::ID_NAMESPACE_INPUT_SOURCE_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(32), max_len: Some(512), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&id_namespace::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SOURCE", "TARGET"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -896,19 +630,13 @@ pub mod id_namespace {
         }
 
         /// The `ProviderProperties` property.
-        pub fn provider_properties(
-            mut self,
-            value: impl Into<Val<NamespaceProviderProperties>>,
-        ) -> Self {
+        pub fn provider_properties(mut self, value: impl Into<Val<NamespaceProviderProperties>>) -> Self {
             self.props.set("ProviderProperties", value);
             self
         }
 
         /// The `RuleBasedProperties` property.
-        pub fn rule_based_properties(
-            mut self,
-            value: impl Into<Val<NamespaceRuleBasedProperties>>,
-        ) -> Self {
+        pub fn rule_based_properties(mut self, value: impl Into<Val<NamespaceRuleBasedProperties>>) -> Self {
             self.props.set("RuleBasedProperties", value);
             self
         }
@@ -1006,10 +734,7 @@ pub mod id_namespace {
         ///
         /// - `matching_keys`: `MatchingKeys`.
         /// - `rule_name`: `RuleName`.
-        pub fn new(
-            matching_keys: impl Into<Val<Vec<String>>>,
-            rule_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(matching_keys: impl Into<Val<Vec<String>>>, rule_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchingKeys", matching_keys);
             props.set("RuleName", rule_name);
@@ -1077,29 +802,14 @@ pub mod id_namespace {
         }
     }
 
-    pub(crate) static ID_NAMESPACE_ID_MAPPING_WORKFLOW_PROPERTIES_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "IdMappingType",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PROVIDER", "RULE_BASED"],
-                    }),
-                ),
-                (
-                    "ProviderProperties",
-                    &Shape::Object(&NAMESPACE_PROVIDER_PROPERTIES_SHAPE),
-                ),
-                (
-                    "RuleBasedProperties",
-                    &Shape::Object(&NAMESPACE_RULE_BASED_PROPERTIES_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static ID_NAMESPACE_ID_MAPPING_WORKFLOW_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("IdMappingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROVIDER", "RULE_BASED"] })),
+            ("ProviderProperties", &Shape::Object(&NAMESPACE_PROVIDER_PROPERTIES_SHAPE)),
+            ("RuleBasedProperties", &Shape::Object(&NAMESPACE_RULE_BASED_PROPERTIES_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static NAMESPACE_PROVIDER_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
@@ -1110,77 +820,18 @@ pub mod id_namespace {
 
     pub(crate) static NAMESPACE_RULE_BASED_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeMatchingModel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ONE_TO_ONE", "MANY_TO_MANY"],
-                }),
-            ),
-            (
-                "RecordMatchingModels",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RuleDefinitionTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["SOURCE", "TARGET"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Rules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
+            ("AttributeMatchingModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ONE_TO_ONE", "MANY_TO_MANY"] })),
+            ("RecordMatchingModels", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"] })), min_items: None, max_items: None })),
+            ("RuleDefinitionTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SOURCE", "TARGET"] })), min_items: None, max_items: None })),
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_SHAPE)), min_items: Some(1), max_items: Some(25) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchingKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                        min_len: Some(0),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
-            (
-                "RuleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("MatchingKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(25) })),
+            ("RuleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1195,24 +846,8 @@ pub mod id_namespace {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1237,23 +872,14 @@ impl CfnMatchingWorkflow {
     /// - `resolution_techniques`: `ResolutionTechniques`.
     /// - `role_arn`: `RoleArn`.
     /// - `workflow_name`: `WorkflowName`, The name of the MatchingWorkflow
-    pub fn new(
-        input_source_config: impl Into<Val<Vec<matching_workflow::InputSource>>>,
-        output_source_config: impl Into<Val<Vec<matching_workflow::OutputSource>>>,
-        resolution_techniques: impl Into<Val<matching_workflow::ResolutionTechniques>>,
-        role_arn: impl Into<Val<String>>,
-        workflow_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(input_source_config: impl Into<Val<Vec<matching_workflow::InputSource>>>, output_source_config: impl Into<Val<Vec<matching_workflow::OutputSource>>>, resolution_techniques: impl Into<Val<matching_workflow::ResolutionTechniques>>, role_arn: impl Into<Val<String>>, workflow_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InputSourceConfig", input_source_config);
         props.set("OutputSourceConfig", output_source_config);
         props.set("ResolutionTechniques", resolution_techniques);
         props.set("RoleArn", role_arn);
         props.set("WorkflowName", workflow_name);
-        CfnMatchingWorkflow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMatchingWorkflow { props, options: ResourceOptions::default() }
     }
 
     /// The description of the MatchingWorkflow
@@ -1263,10 +889,7 @@ impl CfnMatchingWorkflow {
     }
 
     /// The `IncrementalRunConfig` property.
-    pub fn incremental_run_config(
-        mut self,
-        value: impl Into<Val<matching_workflow::IncrementalRunConfig>>,
-    ) -> Self {
+    pub fn incremental_run_config(mut self, value: impl Into<Val<matching_workflow::IncrementalRunConfig>>) -> Self {
         self.props.set("IncrementalRunConfig", value);
         self
     }
@@ -1319,83 +942,24 @@ impl Handle<CfnMatchingWorkflow> {
 pub(crate) static MATCHING_WORKFLOW_META: TypeMeta = TypeMeta {
     type_name: CfnMatchingWorkflow::TYPE_NAME,
     shape: &MATCHING_WORKFLOW_SHAPE,
-    create_only: &[
-        "ResolutionTechniques/EnableRealTimeMatching",
-        "WorkflowName",
-    ],
+    create_only: &["ResolutionTechniques/EnableRealTimeMatching", "WorkflowName"],
     write_only: &[],
     primary_identifier: &["WorkflowName"],
     attributes: &["CreatedAt", "UpdatedAt", "WorkflowArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16288319),
 };
 
 pub(crate) static MATCHING_WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IncrementalRunConfig",
-            &Shape::Object(&matching_workflow::INCREMENTAL_RUN_CONFIG_SHAPE),
-        ),
-        (
-            "InputSourceConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&matching_workflow::INPUT_SOURCE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "OutputSourceConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&matching_workflow::OUTPUT_SOURCE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ResolutionTechniques",
-            &Shape::Object(&matching_workflow::RESOLUTION_TECHNIQUES_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&matching_workflow::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "WorkflowName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_0-9-]*$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("IncrementalRunConfig", &Shape::Object(&matching_workflow::INCREMENTAL_RUN_CONFIG_SHAPE)),
+        ("InputSourceConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&matching_workflow::INPUT_SOURCE_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+        ("OutputSourceConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&matching_workflow::OUTPUT_SOURCE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("ResolutionTechniques", &Shape::Object(&matching_workflow::RESOLUTION_TECHNIQUES_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&matching_workflow::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("WorkflowName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9-]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1440,10 +1004,7 @@ pub mod matching_workflow {
         ///
         /// - `input_source_arn`: `InputSourceARN`, An Glue table ARN for the input source table
         /// - `schema_arn`: `SchemaArn`, The SchemaMapping arn associated with the Schema
-        pub fn new(
-            input_source_arn: impl Into<Val<String>>,
-            schema_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(input_source_arn: impl Into<Val<String>>, schema_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InputSourceARN", input_source_arn);
             props.set("SchemaArn", schema_arn);
@@ -1486,10 +1047,7 @@ pub mod matching_workflow {
         }
 
         /// The Customer Profiles integration configuration for the output source
-        pub fn customer_profiles_integration_config(
-            mut self,
-            value: impl Into<Val<CustomerProfilesIntegrationConfig>>,
-        ) -> Self {
+        pub fn customer_profiles_integration_config(mut self, value: impl Into<Val<CustomerProfilesIntegrationConfig>>) -> Self {
             self.props.set("CustomerProfilesIntegrationConfig", value);
             self
         }
@@ -1524,10 +1082,7 @@ pub mod matching_workflow {
         ///
         /// - `domain_arn`: `DomainArn`, The Amazon Resource Name (ARN) of the Customer Profiles domain
         /// - `object_type_arn`: `ObjectTypeArn`, The Amazon Resource Name (ARN) of the Customer Profiles object type
-        pub fn new(
-            domain_arn: impl Into<Val<String>>,
-            object_type_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(domain_arn: impl Into<Val<String>>, object_type_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DomainArn", domain_arn);
             props.set("ObjectTypeArn", object_type_arn);
@@ -1584,6 +1139,8 @@ pub mod matching_workflow {
         }
 
         /// Enables the workflow to use real-time matching. Can only be set on creation for RULE_MATCHING workflows that define RuleConditionProperties.
+        ///
+        /// Changing it replaces the resource.
         pub fn enable_real_time_matching(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableRealTimeMatching", value);
             self
@@ -1610,10 +1167,7 @@ pub mod matching_workflow {
         }
 
         /// The `RuleConditionProperties` property.
-        pub fn rule_condition_properties(
-            mut self,
-            value: impl Into<Val<RuleConditionProperties>>,
-        ) -> Self {
+        pub fn rule_condition_properties(mut self, value: impl Into<Val<RuleConditionProperties>>) -> Self {
             self.props.set("RuleConditionProperties", value);
             self
         }
@@ -1642,10 +1196,7 @@ pub mod matching_workflow {
         }
 
         /// The `IntermediateSourceConfiguration` property.
-        pub fn intermediate_source_configuration(
-            mut self,
-            value: impl Into<Val<IntermediateSourceConfiguration>>,
-        ) -> Self {
+        pub fn intermediate_source_configuration(mut self, value: impl Into<Val<IntermediateSourceConfiguration>>) -> Self {
             self.props.set("IntermediateSourceConfiguration", value);
             self
         }
@@ -1697,10 +1248,7 @@ pub mod matching_workflow {
         ///
         /// - `attribute_matching_model`: `AttributeMatchingModel`.
         /// - `rules`: `Rules`.
-        pub fn new(
-            attribute_matching_model: impl Into<Val<String>>,
-            rules: impl Into<Val<Vec<Rule>>>,
-        ) -> Self {
+        pub fn new(attribute_matching_model: impl Into<Val<String>>, rules: impl Into<Val<Vec<Rule>>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeMatchingModel", attribute_matching_model);
             props.set("Rules", rules);
@@ -1733,10 +1281,7 @@ pub mod matching_workflow {
         ///
         /// - `matching_keys`: `MatchingKeys`.
         /// - `rule_name`: `RuleName`.
-        pub fn new(
-            matching_keys: impl Into<Val<Vec<String>>>,
-            rule_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(matching_keys: impl Into<Val<Vec<String>>>, rule_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchingKeys", matching_keys);
             props.set("RuleName", rule_name);
@@ -1863,15 +1408,9 @@ pub mod matching_workflow {
     }
 
     pub(crate) static INCREMENTAL_RUN_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IncrementalRunType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IMMEDIATE"],
-            }),
-        )],
+        fields: &[
+            ("IncrementalRunType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IMMEDIATE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1885,36 +1424,10 @@ pub mod matching_workflow {
 
     pub(crate) static OUTPUT_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomerProfilesIntegrationConfig",
-                &Shape::Object(&CUSTOMER_PROFILES_INTEGRATION_CONFIG_SHAPE),
-            ),
-            (
-                "KMSArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Output",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OUTPUT_ATTRIBUTE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(750),
-                }),
-            ),
-            (
-                "OutputS3Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://([^/]+)/?(.*?([^/]+)/?)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomerProfilesIntegrationConfig", &Shape::Object(&CUSTOMER_PROFILES_INTEGRATION_CONFIG_SHAPE)),
+            ("KMSArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws|aws-us-gov|aws-cn):kms:.*:[0-9]+:.*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Output", &Shape::List(ListRule { item: Some(&Shape::Object(&OUTPUT_ATTRIBUTE_SHAPE)), min_items: Some(0), max_items: Some(750) })),
+            ("OutputS3Path", &Shape::Str(StrRule { pattern: Some("^s3://([^/]+)/?(.*?([^/]+)/?)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1928,41 +1441,18 @@ pub mod matching_workflow {
     };
 
     pub(crate) static OUTPUT_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOLUTION_TECHNIQUES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ProviderProperties",
-                &Shape::Object(&PROVIDER_PROPERTIES_SHAPE),
-            ),
-            (
-                "ResolutionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RULE_MATCHING", "ML_MATCHING", "PROVIDER"],
-                }),
-            ),
-            (
-                "RuleBasedProperties",
-                &Shape::Object(&RULE_BASED_PROPERTIES_SHAPE),
-            ),
-            (
-                "RuleConditionProperties",
-                &Shape::Object(&RULE_CONDITION_PROPERTIES_SHAPE),
-            ),
+            ("ProviderProperties", &Shape::Object(&PROVIDER_PROPERTIES_SHAPE)),
+            ("ResolutionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RULE_MATCHING", "ML_MATCHING", "PROVIDER"] })),
+            ("RuleBasedProperties", &Shape::Object(&RULE_BASED_PROPERTIES_SHAPE)),
+            ("RuleConditionProperties", &Shape::Object(&RULE_CONDITION_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1976,123 +1466,47 @@ pub mod matching_workflow {
     };
 
     pub(crate) static INTERMEDIATE_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IntermediateS3Path",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("IntermediateS3Path", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_BASED_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeMatchingModel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ONE_TO_ONE", "MANY_TO_MANY"],
-                }),
-            ),
-            (
-                "MatchPurpose",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IDENTIFIER_GENERATION", "INDEXING"],
-                }),
-            ),
-            (
-                "Rules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
+            ("AttributeMatchingModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ONE_TO_ONE", "MANY_TO_MANY"] })),
+            ("MatchPurpose", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IDENTIFIER_GENERATION", "INDEXING"] })),
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_SHAPE)), min_items: Some(1), max_items: Some(25) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchingKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                        min_len: Some(0),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "RuleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("MatchingKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(15) })),
+            ("RuleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_CONDITION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RULE_CONDITION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_CONDITION_SHAPE)), min_items: Some(1), max_items: Some(25) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RuleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2118,10 +1532,7 @@ impl CfnPolicyStatement {
         let mut props = Props::new();
         props.set("Arn", arn);
         props.set("StatementId", statement_id);
-        CfnPolicyStatement {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicyStatement { props, options: ResourceOptions::default() }
     }
 
     /// The `Action` property.
@@ -2205,17 +1616,11 @@ impl CfnSchemaMapping {
     ///
     /// - `mapped_input_fields`: `MappedInputFields`, The SchemaMapping attributes input
     /// - `schema_name`: `SchemaName`, The name of the SchemaMapping
-    pub fn new(
-        mapped_input_fields: impl Into<Val<Vec<schema_mapping::SchemaInputAttribute>>>,
-        schema_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(mapped_input_fields: impl Into<Val<Vec<schema_mapping::SchemaInputAttribute>>>, schema_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MappedInputFields", mapped_input_fields);
         props.set("SchemaName", schema_name);
-        CfnSchemaMapping {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSchemaMapping { props, options: ResourceOptions::default() }
     }
 
     /// The description of the SchemaMapping
@@ -2283,51 +1688,16 @@ pub(crate) static SCHEMA_MAPPING_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SchemaName"],
     attributes: &["CreatedAt", "HasWorkflows", "SchemaArn", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16288319),
 };
 
 pub(crate) static SCHEMA_MAPPING_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MappedInputFields",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &schema_mapping::SCHEMA_INPUT_ATTRIBUTE_SHAPE,
-                )),
-                min_items: Some(2),
-                max_items: Some(35),
-            }),
-        ),
-        (
-            "SchemaName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_0-9-]*$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&schema_mapping::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("MappedInputFields", &Shape::List(ListRule { item: Some(&Shape::Object(&schema_mapping::SCHEMA_INPUT_ATTRIBUTE_SHAPE)), min_items: Some(2), max_items: Some(35) })),
+        ("SchemaName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9-]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&schema_mapping::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2414,96 +1784,19 @@ pub mod schema_mapping {
 
     pub(crate) static SCHEMA_INPUT_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_0-9- \\t]*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SubType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_0-9- ]*$"),
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NAME",
-                        "NAME_FIRST",
-                        "NAME_MIDDLE",
-                        "NAME_LAST",
-                        "ADDRESS",
-                        "ADDRESS_STREET1",
-                        "ADDRESS_STREET2",
-                        "ADDRESS_STREET3",
-                        "ADDRESS_CITY",
-                        "ADDRESS_STATE",
-                        "ADDRESS_COUNTRY",
-                        "ADDRESS_POSTALCODE",
-                        "PHONE",
-                        "PHONE_NUMBER",
-                        "PHONE_COUNTRYCODE",
-                        "EMAIL_ADDRESS",
-                        "UNIQUE_ID",
-                        "DATE",
-                        "STRING",
-                        "PROVIDER_ID",
-                    ],
-                }),
-            ),
+            ("FieldName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("GroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("MatchKey", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- \\t]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("SubType", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9- ]*$"), min_len: None, max_len: Some(255), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NAME", "NAME_FIRST", "NAME_MIDDLE", "NAME_LAST", "ADDRESS", "ADDRESS_STREET1", "ADDRESS_STREET2", "ADDRESS_STREET3", "ADDRESS_CITY", "ADDRESS_STATE", "ADDRESS_COUNTRY", "ADDRESS_POSTALCODE", "PHONE", "PHONE_NUMBER", "PHONE_COUNTRYCODE", "EMAIL_ADDRESS", "UNIQUE_ID", "DATE", "STRING", "PROVIDER_ID"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

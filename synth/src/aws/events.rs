@@ -30,19 +30,12 @@ impl CfnApiDestination {
     /// - `connection_arn`: `ConnectionArn`, The arn of the connection.
     /// - `http_method`: `HttpMethod`.
     /// - `invocation_endpoint`: `InvocationEndpoint`, Url endpoint to invoke.
-    pub fn new(
-        connection_arn: impl Into<Val<String>>,
-        http_method: impl Into<Val<String>>,
-        invocation_endpoint: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connection_arn: impl Into<Val<String>>, http_method: impl Into<Val<String>>, invocation_endpoint: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionArn", connection_arn);
         props.set("HttpMethod", http_method);
         props.set("InvocationEndpoint", invocation_endpoint);
-        CfnApiDestination {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApiDestination { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -138,10 +131,7 @@ impl CfnArchive {
     pub fn new(source_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SourceArn", source_arn);
-        CfnArchive {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnArchive { props, options: ResourceOptions::default() }
     }
 
     /// The `ArchiveName` property.
@@ -212,41 +202,10 @@ pub(crate) static ARCHIVE_META: TypeMeta = TypeMeta {
 
 pub(crate) static ARCHIVE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ArchiveName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\.\\-_A-Za-z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(48),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RetentionDays",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ArchiveName", &Shape::Str(StrRule { pattern: Some("[\\.\\-_A-Za-z0-9]+"), min_len: Some(1), max_len: Some(48), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("KmsKeyIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("RetentionDays", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -266,10 +225,7 @@ impl CfnConnection {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnection { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthParameters` property.
@@ -293,10 +249,7 @@ impl CfnConnection {
     }
 
     /// The private resource the HTTP request will be sent to.
-    pub fn invocation_connectivity_parameters(
-        mut self,
-        value: impl Into<Val<connection::InvocationConnectivityParameters>>,
-    ) -> Self {
+    pub fn invocation_connectivity_parameters(mut self, value: impl Into<Val<connection::InvocationConnectivityParameters>>) -> Self {
         self.props.set("InvocationConnectivityParameters", value);
         self
     }
@@ -347,18 +300,12 @@ impl Handle<CfnConnection> {
     }
 
     /// `Fn::GetAtt` attribute `AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn`.
-    pub fn auth_parameters_connectivity_parameters_resource_parameters_resource_association_arn(
-        &self,
-    ) -> Val<String> {
-        self.get_att(
-            "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-        )
+    pub fn auth_parameters_connectivity_parameters_resource_parameters_resource_association_arn(&self) -> Val<String> {
+        self.get_att("AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn")
     }
 
     /// `Fn::GetAtt` attribute `InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn`.
-    pub fn invocation_connectivity_parameters_resource_parameters_resource_association_arn(
-        &self,
-    ) -> Val<String> {
+    pub fn invocation_connectivity_parameters_resource_parameters_resource_association_arn(&self) -> Val<String> {
         self.get_att("InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn")
     }
 
@@ -374,73 +321,21 @@ pub(crate) static CONNECTION_META: TypeMeta = TypeMeta {
     type_name: CfnConnection::TYPE_NAME,
     shape: &CONNECTION_SHAPE,
     create_only: &["Name"],
-    write_only: &[
-        "AuthParameters/ApiKeyAuthParameters/ApiKeyValue",
-        "AuthParameters/BasicAuthParameters/Password",
-        "AuthParameters/InvocationHttpParameters",
-        "AuthParameters/OAuthParameters/ClientParameters/ClientSecret",
-        "AuthParameters/OAuthParameters/OAuthHttpParameters/BodyParameters",
-        "AuthParameters/OAuthParameters/OAuthHttpParameters/HeaderParameters",
-        "AuthParameters/OAuthParameters/OAuthHttpParameters/QueryStringParameters",
-    ],
+    write_only: &["AuthParameters/ApiKeyAuthParameters/ApiKeyValue", "AuthParameters/BasicAuthParameters/Password", "AuthParameters/InvocationHttpParameters", "AuthParameters/OAuthParameters/ClientParameters/ClientSecret", "AuthParameters/OAuthParameters/OAuthHttpParameters/BodyParameters", "AuthParameters/OAuthParameters/OAuthHttpParameters/HeaderParameters", "AuthParameters/OAuthParameters/OAuthHttpParameters/QueryStringParameters"],
     primary_identifier: &["Name"],
-    attributes: &[
-        "Arn",
-        "ArnForPolicy",
-        "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-        "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
-        "SecretArn",
-    ],
+    attributes: &["Arn", "ArnForPolicy", "AuthParameters.ConnectivityParameters.ResourceParameters.ResourceAssociationArn", "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn", "SecretArn"],
     tagging: None,
     regions: RegionSet(0x3fce5ffecffb),
 };
 
 pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthParameters",
-            &Shape::Object(&connection::AUTH_PARAMETERS_SHAPE),
-        ),
-        (
-            "AuthorizationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["API_KEY", "BASIC", "OAUTH_CLIENT_CREDENTIALS"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InvocationConnectivityParameters",
-            &Shape::Object(&connection::INVOCATION_CONNECTIVITY_PARAMETERS_SHAPE),
-        ),
-        (
-            "KmsKeyIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-/:]*$"),
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\.\\-_A-Za-z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("AuthParameters", &Shape::Object(&connection::AUTH_PARAMETERS_SHAPE)),
+        ("AuthorizationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["API_KEY", "BASIC", "OAUTH_CLIENT_CREDENTIALS"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("InvocationConnectivityParameters", &Shape::Object(&connection::INVOCATION_CONNECTIVITY_PARAMETERS_SHAPE)),
+        ("KmsKeyIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-/:]*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[\\.\\-_A-Za-z0-9]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -465,10 +360,7 @@ pub mod connection {
         }
 
         /// The `ApiKeyAuthParameters` property.
-        pub fn api_key_auth_parameters(
-            mut self,
-            value: impl Into<Val<ApiKeyAuthParameters>>,
-        ) -> Self {
+        pub fn api_key_auth_parameters(mut self, value: impl Into<Val<ApiKeyAuthParameters>>) -> Self {
             self.props.set("ApiKeyAuthParameters", value);
             self
         }
@@ -480,19 +372,15 @@ pub mod connection {
         }
 
         /// The `ConnectivityParameters` property.
-        pub fn connectivity_parameters(
-            mut self,
-            value: impl Into<Val<ConnectivityParameters>>,
-        ) -> Self {
+        pub fn connectivity_parameters(mut self, value: impl Into<Val<ConnectivityParameters>>) -> Self {
             self.props.set("ConnectivityParameters", value);
             self
         }
 
         /// The `InvocationHttpParameters` property.
-        pub fn invocation_http_parameters(
-            mut self,
-            value: impl Into<Val<ConnectionHttpParameters>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn invocation_http_parameters(mut self, value: impl Into<Val<ConnectionHttpParameters>>) -> Self {
             self.props.set("InvocationHttpParameters", value);
             self
         }
@@ -521,10 +409,7 @@ pub mod connection {
         ///
         /// - `api_key_name`: `ApiKeyName`.
         /// - `api_key_value`: `ApiKeyValue`.
-        pub fn new(
-            api_key_name: impl Into<Val<String>>,
-            api_key_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(api_key_name: impl Into<Val<String>>, api_key_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApiKeyName", api_key_name);
             props.set("ApiKeyValue", api_key_value);
@@ -696,11 +581,7 @@ pub mod connection {
         /// - `authorization_endpoint`: `AuthorizationEndpoint`.
         /// - `client_parameters`: `ClientParameters`.
         /// - `http_method`: `HttpMethod`.
-        pub fn new(
-            authorization_endpoint: impl Into<Val<String>>,
-            client_parameters: impl Into<Val<ClientParameters>>,
-            http_method: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorization_endpoint: impl Into<Val<String>>, client_parameters: impl Into<Val<ClientParameters>>, http_method: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationEndpoint", authorization_endpoint);
             props.set("ClientParameters", client_parameters);
@@ -709,10 +590,7 @@ pub mod connection {
         }
 
         /// The `OAuthHttpParameters` property.
-        pub fn o_auth_http_parameters(
-            mut self,
-            value: impl Into<Val<ConnectionHttpParameters>>,
-        ) -> Self {
+        pub fn o_auth_http_parameters(mut self, value: impl Into<Val<ConnectionHttpParameters>>) -> Self {
             self.props.set("OAuthHttpParameters", value);
             self
         }
@@ -735,10 +613,7 @@ pub mod connection {
         ///
         /// - `client_id`: `ClientID`.
         /// - `client_secret`: `ClientSecret`.
-        pub fn new(
-            client_id: impl Into<Val<String>>,
-            client_secret: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientID", client_id);
             props.set("ClientSecret", client_secret);
@@ -777,93 +652,36 @@ pub mod connection {
 
     pub(crate) static AUTH_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiKeyAuthParameters",
-                &Shape::Object(&API_KEY_AUTH_PARAMETERS_SHAPE),
-            ),
-            (
-                "BasicAuthParameters",
-                &Shape::Object(&BASIC_AUTH_PARAMETERS_SHAPE),
-            ),
-            (
-                "ConnectivityParameters",
-                &Shape::Object(&CONNECTIVITY_PARAMETERS_SHAPE),
-            ),
-            (
-                "InvocationHttpParameters",
-                &Shape::Object(&CONNECTION_HTTP_PARAMETERS_SHAPE),
-            ),
+            ("ApiKeyAuthParameters", &Shape::Object(&API_KEY_AUTH_PARAMETERS_SHAPE)),
+            ("BasicAuthParameters", &Shape::Object(&BASIC_AUTH_PARAMETERS_SHAPE)),
+            ("ConnectivityParameters", &Shape::Object(&CONNECTIVITY_PARAMETERS_SHAPE)),
+            ("InvocationHttpParameters", &Shape::Object(&CONNECTION_HTTP_PARAMETERS_SHAPE)),
             ("OAuthParameters", &Shape::Object(&O_AUTH_PARAMETERS_SHAPE)),
         ],
-        one_of_required: &[
-            &["BasicAuthParameters"],
-            &["OAuthParameters"],
-            &["ApiKeyAuthParameters"],
-        ],
+        one_of_required: &[&["BasicAuthParameters"], &["OAuthParameters"], &["ApiKeyAuthParameters"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_KEY_AUTH_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApiKeyName",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApiKeyValue",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ApiKeyName", &Shape::Str(StrRule { pattern: Some("^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("ApiKeyValue", &Shape::Str(StrRule { pattern: Some("^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BASIC_AUTH_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: Some("^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: Some("^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTIVITY_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceParameters",
-            &Shape::Object(&RESOURCE_PARAMETERS_SHAPE),
-        )],
+        fields: &[
+            ("ResourceParameters", &Shape::Object(&RESOURCE_PARAMETERS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -877,122 +695,43 @@ pub mod connection {
 
     pub(crate) static CONNECTION_HTTP_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BodyParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PARAMETER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "HeaderParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PARAMETER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "QueryStringParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PARAMETER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("BodyParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("HeaderParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("QueryStringParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizationEndpoint", &Shape::Str(StrRule { pattern: Some("^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
             ("ClientParameters", &Shape::Object(&CLIENT_PARAMETERS_SHAPE)),
-            (
-                "HttpMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST", "PUT"],
-                }),
-            ),
-            (
-                "OAuthHttpParameters",
-                &Shape::Object(&CONNECTION_HTTP_PARAMETERS_SHAPE),
-            ),
+            ("HttpMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST", "PUT"] })),
+            ("OAuthHttpParameters", &Shape::Object(&CONNECTION_HTTP_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLIENT_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientID",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ClientID", &Shape::Str(StrRule { pattern: Some("^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: Some("^[ \\t]*[^\\x00-\\x1F\\x7F]+([ \\t]+[^\\x00-\\x1F\\x7F]+)*[ \\t]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INVOCATION_CONNECTIVITY_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceParameters",
-            &Shape::Object(&RESOURCE_PARAMETERS_SHAPE),
-        )],
+        fields: &[
+            ("ResourceParameters", &Shape::Object(&RESOURCE_PARAMETERS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1013,17 +752,11 @@ impl CfnEndpoint {
     ///
     /// - `event_buses`: `EventBuses`.
     /// - `routing_config`: `RoutingConfig`.
-    pub fn new(
-        event_buses: impl Into<Val<Vec<endpoint::EndpointEventBus>>>,
-        routing_config: impl Into<Val<endpoint::RoutingConfig>>,
-    ) -> Self {
+    pub fn new(event_buses: impl Into<Val<Vec<endpoint::EndpointEventBus>>>, routing_config: impl Into<Val<endpoint::RoutingConfig>>) -> Self {
         let mut props = Props::new();
         props.set("EventBuses", event_buses);
         props.set("RoutingConfig", routing_config);
-        CfnEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1041,10 +774,7 @@ impl CfnEndpoint {
     }
 
     /// The `ReplicationConfig` property.
-    pub fn replication_config(
-        mut self,
-        value: impl Into<Val<endpoint::ReplicationConfig>>,
-    ) -> Self {
+    pub fn replication_config(mut self, value: impl Into<Val<endpoint::ReplicationConfig>>) -> Self {
         self.props.set("ReplicationConfig", value);
         self
     }
@@ -1111,49 +841,12 @@ pub(crate) static ENDPOINT_META: TypeMeta = TypeMeta {
 
 pub(crate) static ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: None,
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventBuses",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&endpoint::ENDPOINT_EVENT_BUS_SHAPE)),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\.\\-_A-Za-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicationConfig",
-            &Shape::Object(&endpoint::REPLICATION_CONFIG_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoutingConfig",
-            &Shape::Object(&endpoint::ROUTING_CONFIG_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some(".*"), min_len: None, max_len: Some(512), allowed: &[] })),
+        ("EventBuses", &Shape::List(ListRule { item: Some(&Shape::Object(&endpoint::ENDPOINT_EVENT_BUS_SHAPE)), min_items: Some(2), max_items: Some(2) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ReplicationConfig", &Shape::Object(&endpoint::REPLICATION_CONFIG_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("RoutingConfig", &Shape::Object(&endpoint::ROUTING_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1305,35 +998,23 @@ pub mod endpoint {
     }
 
     pub(crate) static ENDPOINT_EVENT_BUS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EventBusArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[a-z-]*:events:[a-z]+-[a-z-]+-\\d+:\\d{12}:event-bus/[\\w.-]+$",
-                ),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("EventBusArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:events:[a-z]+-[a-z-]+-\\d+:\\d{12}:event-bus/[\\w.-]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROUTING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("FailoverConfig", &Shape::Object(&FAILOVER_CONFIG_SHAPE))],
+        fields: &[
+            ("FailoverConfig", &Shape::Object(&FAILOVER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1346,28 +1027,16 @@ pub mod endpoint {
     };
 
     pub(crate) static PRIMARY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HealthCheck",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws([a-z]|\\-)*:route53:::healthcheck/[\\-a-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("HealthCheck", &Shape::Str(StrRule { pattern: Some("^arn:aws([a-z]|\\-)*:route53:::healthcheck/[\\-a-z0-9]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECONDARY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Route",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\-a-z0-9]+$"),
-                min_len: Some(9),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Route", &Shape::Str(StrRule { pattern: Some("^[\\-a-z0-9]+$"), min_len: Some(9), max_len: Some(20), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1390,17 +1059,11 @@ impl CfnEventBus {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnEventBus {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventBus { props, options: ResourceOptions::default() }
     }
 
     /// Dead Letter Queue for the event bus.
-    pub fn dead_letter_config(
-        mut self,
-        value: impl Into<Val<event_bus::DeadLetterConfig>>,
-    ) -> Self {
+    pub fn dead_letter_config(mut self, value: impl Into<Val<event_bus::DeadLetterConfig>>) -> Self {
         self.props.set("DeadLetterConfig", value);
         self
     }
@@ -1475,42 +1138,16 @@ pub(crate) static EVENT_BUS_META: TypeMeta = TypeMeta {
     write_only: &["EventSourceName"],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static EVENT_BUS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EventSourceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^aws\\.partner(/[\\.\\-_A-Za-z0-9]+){2,}$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("EventSourceName", &Shape::Str(StrRule { pattern: Some("^aws\\.partner(/[\\.\\-_A-Za-z0-9]+){2,}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ("LogConfig", &Shape::Object(&event_bus::LOG_CONFIG_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[/\\.\\-_A-Za-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_bus::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[/\\.\\-_A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&event_bus::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1610,48 +1247,16 @@ pub mod event_bus {
 
     pub(crate) static LOG_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IncludeDetail",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FULL", "NONE"],
-                }),
-            ),
-            (
-                "Level",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INFO", "ERROR", "TRACE", "OFF"],
-                }),
-            ),
+            ("IncludeDetail", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL", "NONE"] })),
+            ("Level", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INFO", "ERROR", "TRACE", "OFF"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1675,10 +1280,7 @@ impl CfnEventBusPolicy {
     pub fn new(statement_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("StatementId", statement_id);
-        CfnEventBusPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventBusPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The action that you are enabling the other account to perform.
@@ -1694,10 +1296,7 @@ impl CfnEventBusPolicy {
     /// This parameter enables you to limit the permission to accounts that fulfill a certain condition, such as being a member of a certain AWS organization.
     ///
     /// Write-only.
-    pub fn condition_property(
-        mut self,
-        value: impl Into<Val<event_bus_policy::Condition>>,
-    ) -> Self {
+    pub fn condition_property(mut self, value: impl Into<Val<event_bus_policy::Condition>>) -> Self {
         self.props.set("Condition", value);
         self
     }
@@ -1753,46 +1352,11 @@ pub(crate) static EVENT_BUS_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static EVENT_BUS_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: Some("events:[a-zA-Z]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["events:PutEvents"],
-            }),
-        ),
-        (
-            "Condition",
-            &Shape::Object(&event_bus_policy::CONDITION_SHAPE),
-        ),
-        (
-            "EventBusName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\.\\-_A-Za-z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Principal",
-            &Shape::Str(StrRule {
-                pattern: Some("(\\d{12}|\\*)"),
-                min_len: Some(1),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StatementId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9-_]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Action", &Shape::Str(StrRule { pattern: Some("events:[a-zA-Z]+"), min_len: Some(1), max_len: Some(64), allowed: &["events:PutEvents"] })),
+        ("Condition", &Shape::Object(&event_bus_policy::CONDITION_SHAPE)),
+        ("EventBusName", &Shape::Str(StrRule { pattern: Some("[\\.\\-_A-Za-z0-9]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Principal", &Shape::Str(StrRule { pattern: Some("(\\d{12}|\\*)"), min_len: Some(1), max_len: Some(12), allowed: &[] })),
+        ("StatementId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-_]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1844,15 +1408,9 @@ pub mod event_bus_policy {
     }
 
     pub(crate) static CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["StringEquals"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["StringEquals"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1872,10 +1430,7 @@ impl CfnRule {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRule { props, options: ResourceOptions::default() }
     }
 
     /// The description of the rule.
@@ -1977,10 +1532,7 @@ pub(crate) static RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "RuleName"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2109,10 +1661,7 @@ pub mod rule {
         }
 
         /// The `RedshiftDataParameters` property.
-        pub fn redshift_data_parameters(
-            mut self,
-            value: impl Into<Val<RedshiftDataParameters>>,
-        ) -> Self {
+        pub fn redshift_data_parameters(mut self, value: impl Into<Val<RedshiftDataParameters>>) -> Self {
             self.props.set("RedshiftDataParameters", value);
             self
         }
@@ -2130,19 +1679,13 @@ pub mod rule {
         }
 
         /// The `RunCommandParameters` property.
-        pub fn run_command_parameters(
-            mut self,
-            value: impl Into<Val<RunCommandParameters>>,
-        ) -> Self {
+        pub fn run_command_parameters(mut self, value: impl Into<Val<RunCommandParameters>>) -> Self {
             self.props.set("RunCommandParameters", value);
             self
         }
 
         /// The `SageMakerPipelineParameters` property.
-        pub fn sage_maker_pipeline_parameters(
-            mut self,
-            value: impl Into<Val<SageMakerPipelineParameters>>,
-        ) -> Self {
+        pub fn sage_maker_pipeline_parameters(mut self, value: impl Into<Val<SageMakerPipelineParameters>>) -> Self {
             self.props.set("SageMakerPipelineParameters", value);
             self
         }
@@ -2194,10 +1737,7 @@ pub mod rule {
         ///
         /// - `job_definition`: `JobDefinition`.
         /// - `job_name`: `JobName`.
-        pub fn new(
-            job_definition: impl Into<Val<String>>,
-            job_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(job_definition: impl Into<Val<String>>, job_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("JobDefinition", job_definition);
             props.set("JobName", job_name);
@@ -2318,10 +1858,7 @@ pub mod rule {
         }
 
         /// The `CapacityProviderStrategy` property.
-        pub fn capacity_provider_strategy(
-            mut self,
-            value: impl Into<Val<Vec<CapacityProviderStrategyItem>>>,
-        ) -> Self {
+        pub fn capacity_provider_strategy(mut self, value: impl Into<Val<Vec<CapacityProviderStrategyItem>>>) -> Self {
             self.props.set("CapacityProviderStrategy", value);
             self
         }
@@ -2353,28 +1890,19 @@ pub mod rule {
         }
 
         /// The `NetworkConfiguration` property.
-        pub fn network_configuration(
-            mut self,
-            value: impl Into<Val<NetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, value: impl Into<Val<NetworkConfiguration>>) -> Self {
             self.props.set("NetworkConfiguration", value);
             self
         }
 
         /// The `PlacementConstraints` property.
-        pub fn placement_constraints(
-            mut self,
-            value: impl Into<Val<Vec<PlacementConstraint>>>,
-        ) -> Self {
+        pub fn placement_constraints(mut self, value: impl Into<Val<Vec<PlacementConstraint>>>) -> Self {
             self.props.set("PlacementConstraints", value);
             self
         }
 
         /// The `PlacementStrategies` property.
-        pub fn placement_strategies(
-            mut self,
-            value: impl Into<Val<Vec<PlacementStrategy>>>,
-        ) -> Self {
+        pub fn placement_strategies(mut self, value: impl Into<Val<Vec<PlacementStrategy>>>) -> Self {
             self.props.set("PlacementStrategies", value);
             self
         }
@@ -2825,10 +2353,7 @@ pub mod rule {
         }
 
         /// The `PipelineParameterList` property.
-        pub fn pipeline_parameter_list(
-            mut self,
-            value: impl Into<Val<Vec<SageMakerPipelineParameter>>>,
-        ) -> Self {
+        pub fn pipeline_parameter_list(mut self, value: impl Into<Val<Vec<SageMakerPipelineParameter>>>) -> Self {
             self.props.set("PipelineParameterList", value);
             self
         }
@@ -2890,310 +2415,103 @@ pub mod rule {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeadLetterConfig",
-                &Shape::Object(&DEAD_LETTER_CONFIG_SHAPE),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+            ("DeadLetterConfig", &Shape::Object(&DEAD_LETTER_CONFIG_SHAPE)),
             ("EcsParameters", &Shape::Object(&ECS_PARAMETERS_SHAPE)),
             ("HttpParameters", &Shape::Object(&HTTP_PARAMETERS_SHAPE)),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Input",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(8192),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InputPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Input", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8192), allowed: &[] })),
+            ("InputPath", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
             ("InputTransformer", &Shape::Object(&INPUT_TRANSFORMER_SHAPE)),
-            (
-                "KinesisParameters",
-                &Shape::Object(&KINESIS_PARAMETERS_SHAPE),
-            ),
-            (
-                "RedshiftDataParameters",
-                &Shape::Object(&REDSHIFT_DATA_PARAMETERS_SHAPE),
-            ),
+            ("KinesisParameters", &Shape::Object(&KINESIS_PARAMETERS_SHAPE)),
+            ("RedshiftDataParameters", &Shape::Object(&REDSHIFT_DATA_PARAMETERS_SHAPE)),
             ("RetryPolicy", &Shape::Object(&RETRY_POLICY_SHAPE)),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RunCommandParameters",
-                &Shape::Object(&RUN_COMMAND_PARAMETERS_SHAPE),
-            ),
-            (
-                "SageMakerPipelineParameters",
-                &Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETERS_SHAPE),
-            ),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+            ("RunCommandParameters", &Shape::Object(&RUN_COMMAND_PARAMETERS_SHAPE)),
+            ("SageMakerPipelineParameters", &Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEAD_LETTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Arn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ECS_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityProviderStrategy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(6),
-                }),
-            ),
-            (
-                "LaunchType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EC2", "EXTERNAL", "FARGATE"],
-                }),
-            ),
-            (
-                "NetworkConfiguration",
-                &Shape::Object(&NETWORK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PlacementConstraints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PLACEMENT_CONSTRAINT_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "PropagateTags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TASK_DEFINITION"],
-                }),
-            ),
-            (
-                "ReferenceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TaskCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TaskDefinitionArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
+            ("CapacityProviderStrategy", &Shape::List(ListRule { item: Some(&Shape::Object(&CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE)), min_items: Some(0), max_items: Some(6) })),
+            ("LaunchType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EC2", "EXTERNAL", "FARGATE"] })),
+            ("NetworkConfiguration", &Shape::Object(&NETWORK_CONFIGURATION_SHAPE)),
+            ("PlacementConstraints", &Shape::List(ListRule { item: Some(&Shape::Object(&PLACEMENT_CONSTRAINT_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+            ("PropagateTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TASK_DEFINITION"] })),
+            ("ReferenceId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("TagList", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: None })),
+            ("TaskCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("TaskDefinitionArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Base",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CapacityProvider",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Base", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("CapacityProvider", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AwsVpcConfiguration",
-            &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AwsVpcConfiguration", &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AssignPublicIp",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED"],
-            }),
-        )],
+        fields: &[
+            ("AssignPublicIp", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["distinctInstance", "memberOf"],
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["distinctInstance", "memberOf"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PathParameterValues",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(?!\\s*$).+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("PathParameterValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_TRANSFORMER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InputTemplate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(8192),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InputTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(8192), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PartitionKeyPath",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PartitionKeyPath", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3210,98 +2528,38 @@ pub mod rule {
 
     pub(crate) static RETRY_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumEventAgeInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(86400.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumRetryAttempts",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(185.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumEventAgeInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(86400.0), allowed: &[] })),
+            ("MaximumRetryAttempts", &Shape::Num(NumRule { min: Some(0.0), max: Some(185.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUN_COMMAND_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RunCommandTargets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RUN_COMMAND_TARGET_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("RunCommandTargets", &Shape::List(ListRule { item: Some(&Shape::Object(&RUN_COMMAND_TARGET_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUN_COMMAND_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAGE_MAKER_PIPELINE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PipelineParameterList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETER_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        )],
+        fields: &[
+            ("PipelineParameterList", &Shape::List(ListRule { item: Some(&Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAGE_MAKER_PIPELINE_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

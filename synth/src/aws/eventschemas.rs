@@ -31,10 +31,7 @@ impl CfnDiscoverer {
     pub fn new(source_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SourceArn", source_arn);
-        CfnDiscoverer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDiscoverer { props, options: ResourceOptions::default() }
     }
 
     /// Defines whether event schemas from other accounts are discovered. Default is True.
@@ -101,10 +98,7 @@ pub(crate) static DISCOVERER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DiscovererArn"],
     attributes: &["DiscovererArn", "DiscovererId", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe5ffe877b),
 };
 
@@ -154,10 +148,7 @@ impl CfnRegistry {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRegistry {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegistry { props, options: ResourceOptions::default() }
     }
 
     /// A description of the registry to be created.
@@ -212,10 +203,7 @@ pub(crate) static REGISTRY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RegistryArn"],
     attributes: &["RegistryArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe5ffe877b),
 };
 
@@ -270,10 +258,7 @@ impl CfnRegistryPolicy {
         let mut props = Props::new();
         props.set("Policy", policy);
         props.set("RegistryName", registry_name);
-        CfnRegistryPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegistryPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `RevisionId` property.
@@ -333,19 +318,12 @@ impl CfnSchema {
     /// - `content`: `Content`, The source of the schema definition.
     /// - `registry_name`: `RegistryName`, The name of the schema registry.
     /// - `type_`: `Type`, The type of schema. Valid types include OpenApi3 and JSONSchemaDraft4.
-    pub fn new(
-        content: impl Into<Val<String>>,
-        registry_name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<String>>, registry_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("RegistryName", registry_name);
         props.set("Type", type_);
-        CfnSchema {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSchema { props, options: ResourceOptions::default() }
     }
 
     /// A description of the schema.
@@ -420,16 +398,8 @@ pub(crate) static SCHEMA_META: TypeMeta = TypeMeta {
     create_only: &["RegistryName", "SchemaName"],
     write_only: &[],
     primary_identifier: &["SchemaArn"],
-    attributes: &[
-        "LastModified",
-        "SchemaArn",
-        "SchemaVersion",
-        "VersionCreatedDate",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["LastModified", "SchemaArn", "SchemaVersion", "VersionCreatedDate"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe5ffe877b),
 };
 

@@ -31,10 +31,7 @@ impl CfnEventBus {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnEventBus {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventBus { props, options: ResourceOptions::default() }
     }
 
     /// A description of the event bus. Control characters and Unicode line separators are not allowed.
@@ -44,19 +41,13 @@ impl CfnEventBus {
     }
 
     /// Encryption configuration for the event bus. The service stores and returns the customer managed key as its key ARN. The key ARN is recommended so that drift detection stays accurate. A key ID is also accepted and is matched to the returned key ARN when CloudFormation checks for drift; a key alias is accepted but can be reported as a value difference, because an alias cannot be matched to the key ARN it points to.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<event_bus::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<event_bus::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
 
     /// The event storage configuration for the event bus, which controls the number of days events are retained on the bus.
-    pub fn storage_configuration(
-        mut self,
-        value: impl Into<Val<event_bus::StorageConfiguration>>,
-    ) -> Self {
+    pub fn storage_configuration(mut self, value: impl Into<Val<event_bus::StorageConfiguration>>) -> Self {
         self.props.set("StorageConfiguration", value);
         self
     }
@@ -120,49 +111,17 @@ pub(crate) static EVENT_BUS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["EventBusArn"],
     attributes: &["CreationTime", "EventBusArn", "LastModifiedTime", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1368534a),
 };
 
 pub(crate) static EVENT_BUS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*(?![\\s\\S])"),
-                min_len: None,
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&event_bus::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][\\.\\-_A-Za-z0-9]*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageConfiguration",
-            &Shape::Object(&event_bus::STORAGE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_bus::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]*(?![\\s\\S])"), min_len: None, max_len: Some(512), allowed: &[] })),
+        ("EncryptionConfiguration", &Shape::Object(&event_bus::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][\\.\\-_A-Za-z0-9]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("StorageConfiguration", &Shape::Object(&event_bus::STORAGE_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&event_bus::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -251,50 +210,23 @@ pub mod event_bus {
     }
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-/:]*$"),
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-/:]*$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RetentionPeriodInDays",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(365.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RetentionPeriodInDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(365.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S([\\s\\S]*\\S)?(?![\\s\\S])"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(\\S([\\s\\S]*\\S)?)?(?![\\s\\S])"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^\\S([\\s\\S]*\\S)?(?![\\s\\S])"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(\\S([\\s\\S]*\\S)?)?(?![\\s\\S])"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -317,19 +249,12 @@ impl CfnEventSource {
     /// - `configuration`: `Configuration`, The event source configuration. Specify exactly one of AwsServiceEventsConfiguration or PartnerEventsConfiguration.
     /// - `event_bus_arn`: `EventBusArn`, The ARN of the custom event bus the event source forwards onto.
     /// - `name`: `Name`, The name of the event source. The first character must be alphanumeric; the remaining characters may also include '.', '-', and '_'. Names cannot begin with the reserved aws. prefix.
-    pub fn new(
-        configuration: impl Into<Val<event_source::EventSourceConfiguration>>,
-        event_bus_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<event_source::EventSourceConfiguration>>, event_bus_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
         props.set("EventBusArn", event_bus_arn);
         props.set("Name", name);
-        CfnEventSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventSource { props, options: ResourceOptions::default() }
     }
 
     /// A description of the event source. Control characters and Unicode line separators are not allowed.
@@ -400,24 +325,11 @@ impl Handle<CfnEventSource> {
 pub(crate) static EVENT_SOURCE_META: TypeMeta = TypeMeta {
     type_name: CfnEventSource::TYPE_NAME,
     shape: &EVENT_SOURCE_SHAPE,
-    create_only: &[
-        "Configuration/PartnerEventsConfiguration/PartnerEventSourceArn",
-        "EventBusArn",
-        "Name",
-    ],
+    create_only: &["Configuration/PartnerEventsConfiguration/PartnerEventSourceArn", "EventBusArn", "Name"],
     write_only: &[],
     primary_identifier: &["EventSourceArn"],
-    attributes: &[
-        "CreationTime",
-        "EventSourceArn",
-        "LastModifiedTime",
-        "Revoked",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "EventSourceArn", "LastModifiedTime", "Revoked", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1368534a),
 };
 
@@ -452,19 +364,13 @@ pub mod event_source {
         }
 
         /// Configuration for forwarding a single AWS service's events.
-        pub fn aws_service_events_configuration(
-            mut self,
-            value: impl Into<Val<AwsServiceEventsConfiguration>>,
-        ) -> Self {
+        pub fn aws_service_events_configuration(mut self, value: impl Into<Val<AwsServiceEventsConfiguration>>) -> Self {
             self.props.set("AwsServiceEventsConfiguration", value);
             self
         }
 
         /// Configuration for forwarding a partner event source's events.
-        pub fn partner_events_configuration(
-            mut self,
-            value: impl Into<Val<PartnerEventsConfiguration>>,
-        ) -> Self {
+        pub fn partner_events_configuration(mut self, value: impl Into<Val<PartnerEventsConfiguration>>) -> Self {
             self.props.set("PartnerEventsConfiguration", value);
             self
         }
@@ -493,10 +399,7 @@ pub mod event_source {
         }
 
         /// The destination for events that could not be forwarded.
-        pub fn on_failure_configuration(
-            mut self,
-            value: impl Into<Val<OnFailureConfiguration>>,
-        ) -> Self {
+        pub fn on_failure_configuration(mut self, value: impl Into<Val<OnFailureConfiguration>>) -> Self {
             self.props.set("OnFailureConfiguration", value);
             self
         }
@@ -557,10 +460,7 @@ pub mod event_source {
         }
 
         /// The destination for events that could not be forwarded, covering both the forwarding target and the managed partner event bus.
-        pub fn on_failure_configuration(
-            mut self,
-            value: impl Into<Val<OnFailureConfiguration>>,
-        ) -> Self {
+        pub fn on_failure_configuration(mut self, value: impl Into<Val<OnFailureConfiguration>>) -> Self {
             self.props.set("OnFailureConfiguration", value);
             self
         }
@@ -611,46 +511,18 @@ pub mod event_source {
 
     pub(crate) static EVENT_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsServiceEventsConfiguration",
-                &Shape::Object(&AWS_SERVICE_EVENTS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PartnerEventsConfiguration",
-                &Shape::Object(&PARTNER_EVENTS_CONFIGURATION_SHAPE),
-            ),
+            ("AwsServiceEventsConfiguration", &Shape::Object(&AWS_SERVICE_EVENTS_CONFIGURATION_SHAPE)),
+            ("PartnerEventsConfiguration", &Shape::Object(&PARTNER_EVENTS_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["AwsServiceEventsConfiguration"],
-            &["PartnerEventsConfiguration"],
-        ],
+        one_of_required: &[&["AwsServiceEventsConfiguration"], &["PartnerEventsConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_SERVICE_EVENTS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsService",
-                &Shape::Str(StrRule {
-                    pattern: Some("^aws\\.[a-z0-9\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OnFailureConfiguration",
-                &Shape::Object(&ON_FAILURE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Pattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(3753),
-                    allowed: &[],
-                }),
-            ),
+            ("AwsService", &Shape::Str(StrRule { pattern: Some("^aws\\.[a-z0-9\\-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("OnFailureConfiguration", &Shape::Object(&ON_FAILURE_CONFIGURATION_SHAPE)),
+            ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(3753), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -674,24 +546,8 @@ pub mod event_source {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S([\\s\\S]*\\S)?(?![\\s\\S])"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(\\S([\\s\\S]*\\S)?)?(?![\\s\\S])"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^\\S([\\s\\S]*\\S)?(?![\\s\\S])"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(\\S([\\s\\S]*\\S)?)?(?![\\s\\S])"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -713,17 +569,11 @@ impl CfnResourcePolicy {
     ///
     /// - `event_bus_arn`: `EventBusArn`, The Amazon Resource Name (ARN) of the event bus whose resource policy this is. The bus must already exist. This resource does not create it.
     /// - `policy_document`: `PolicyDocument`, The resource policy document, as a JSON object. The document can be up to 20 KB. This quota is adjustable. An empty object is not a valid policy. To remove the policy, delete this resource. The principals in the document must exist and be visible to the service when the policy is written. When you create a new IAM role or user, that principal might not be immediately visible to the service. You might need to enforce a delay before you include it in the document. For more information, see "Changes that I make are not always immediately visible" in the IAM User Guide. Declare Version. Write AWS account and role principals as ARNs rather than as account IDs. Write a single Action, Resource, or principal value as a scalar rather than as a one-element list. The service returns these forms as you wrote them. It normalizes other forms, and a normalized value can appear as drift. A stack update replaces the whole policy with this document, including any change made outside CloudFormation. For more information about event bus resource policies, see the Amazon EventBridge User Guide.
-    pub fn new(
-        event_bus_arn: impl Into<Val<String>>,
-        policy_document: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(event_bus_arn: impl Into<Val<String>>, policy_document: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("EventBusArn", event_bus_arn);
         props.set("PolicyDocument", policy_document);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -786,26 +636,16 @@ impl CfnSubscriber {
     /// - `event_bus_arn`: `EventBusArn`, The ARN of the event bus this subscriber belongs to.
     /// - `invoke_configuration`: `InvokeConfiguration`, Configuration for how the subscriber invokes its target, including the target ARN, the IAM role used to invoke it, and, optionally, the target-specific parameters object that matches the target type.
     /// - `name`: `Name`, The name of the subscriber. The first character must be alphanumeric; the remaining characters may also include '.', '-', and '_'.
-    pub fn new(
-        event_bus_arn: impl Into<Val<String>>,
-        invoke_configuration: impl Into<Val<subscriber::InvokeConfiguration>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(event_bus_arn: impl Into<Val<String>>, invoke_configuration: impl Into<Val<subscriber::InvokeConfiguration>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EventBusArn", event_bus_arn);
         props.set("InvokeConfiguration", invoke_configuration);
         props.set("Name", name);
-        CfnSubscriber {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscriber { props, options: ResourceOptions::default() }
     }
 
     /// Configuration for batching events into a single delivery to the target.
-    pub fn batch_configuration(
-        mut self,
-        value: impl Into<Val<subscriber::BatchConfiguration>>,
-    ) -> Self {
+    pub fn batch_configuration(mut self, value: impl Into<Val<subscriber::BatchConfiguration>>) -> Self {
         self.props.set("BatchConfiguration", value);
         self
     }
@@ -817,28 +657,19 @@ impl CfnSubscriber {
     }
 
     /// Configuration for filtering which events are delivered to the target. An event must match every filter to be delivered.
-    pub fn filter_configuration(
-        mut self,
-        value: impl Into<Val<subscriber::FilterConfiguration>>,
-    ) -> Self {
+    pub fn filter_configuration(mut self, value: impl Into<Val<subscriber::FilterConfiguration>>) -> Self {
         self.props.set("FilterConfiguration", value);
         self
     }
 
     /// Delivery logging configuration for the subscriber.
-    pub fn log_configuration(
-        mut self,
-        value: impl Into<Val<subscriber::LogConfiguration>>,
-    ) -> Self {
+    pub fn log_configuration(mut self, value: impl Into<Val<subscriber::LogConfiguration>>) -> Self {
         self.props.set("LogConfiguration", value);
         self
     }
 
     /// The destination for events that could not be delivered to the target.
-    pub fn on_failure_configuration(
-        mut self,
-        value: impl Into<Val<subscriber::OnFailureConfiguration>>,
-    ) -> Self {
+    pub fn on_failure_configuration(mut self, value: impl Into<Val<subscriber::OnFailureConfiguration>>) -> Self {
         self.props.set("OnFailureConfiguration", value);
         self
     }
@@ -846,10 +677,7 @@ impl CfnSubscriber {
     /// The point in time to start delivering events from. Used when StartingPosition is POINT_IN_TIME.
     ///
     /// Changing it replaces the resource.
-    pub fn point_in_time_configuration(
-        mut self,
-        value: impl Into<Val<subscriber::PointInTimeConfiguration>>,
-    ) -> Self {
+    pub fn point_in_time_configuration(mut self, value: impl Into<Val<subscriber::PointInTimeConfiguration>>) -> Self {
         self.props.set("PointInTimeConfiguration", value);
         self
     }
@@ -959,26 +787,11 @@ impl Handle<CfnSubscriber> {
 pub(crate) static SUBSCRIBER_META: TypeMeta = TypeMeta {
     type_name: CfnSubscriber::TYPE_NAME,
     shape: &SUBSCRIBER_SHAPE,
-    create_only: &[
-        "EventBusArn",
-        "InvokeConfiguration/TargetArn",
-        "Name",
-        "PointInTimeConfiguration",
-        "StartingPosition",
-        "Type",
-    ],
+    create_only: &["EventBusArn", "InvokeConfiguration/TargetArn", "Name", "PointInTimeConfiguration", "StartingPosition", "Type"],
     write_only: &["ResumePosition"],
     primary_identifier: &["SubscriberArn"],
-    attributes: &[
-        "BusName",
-        "CreationTime",
-        "LastModifiedTime",
-        "SubscriberArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["BusName", "CreationTime", "LastModifiedTime", "SubscriberArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1368534a),
 };
 
@@ -1117,10 +930,7 @@ pub mod subscriber {
         }
 
         /// Parameters for forwarding events to another EventBridge event bus, used when TargetArn is an event bus ARN of the form arn:{partition}:events:{region}:{account}:event-busv2/{name}/{id}.
-        pub fn event_bus_v2_parameters(
-            mut self,
-            value: impl Into<Val<EventBusV2Parameters>>,
-        ) -> Self {
+        pub fn event_bus_v2_parameters(mut self, value: impl Into<Val<EventBusV2Parameters>>) -> Self {
             self.props.set("EventBusV2Parameters", value);
             self
         }
@@ -1156,19 +966,13 @@ pub mod subscriber {
         }
 
         /// Parameters for starting an AWS Step Functions state machine execution target.
-        pub fn step_functions_parameters(
-            mut self,
-            value: impl Into<Val<StepFunctionsParameters>>,
-        ) -> Self {
+        pub fn step_functions_parameters(mut self, value: impl Into<Val<StepFunctionsParameters>>) -> Self {
             self.props.set("StepFunctionsParameters", value);
             self
         }
 
         /// Parameters for invoking an AWS service API as a universal service integration target, used when TargetArn has the form arn:{partition}:events:::aws-sdk:{service}:{apiAction}.
-        pub fn universal_target_parameters(
-            mut self,
-            value: impl Into<Val<UniversalTargetParameters>>,
-        ) -> Self {
+        pub fn universal_target_parameters(mut self, value: impl Into<Val<UniversalTargetParameters>>) -> Self {
             self.props.set("UniversalTargetParameters", value);
             self
         }
@@ -1194,10 +998,7 @@ pub mod subscriber {
         }
 
         /// Deduplication settings applied to the forwarded events on the downstream event bus.
-        pub fn deduplication_configuration(
-            mut self,
-            value: impl Into<Val<DeduplicationConfiguration>>,
-        ) -> Self {
+        pub fn deduplication_configuration(mut self, value: impl Into<Val<DeduplicationConfiguration>>) -> Self {
             self.props.set("DeduplicationConfiguration", value);
             self
         }
@@ -1416,10 +1217,7 @@ pub mod subscriber {
         }
 
         /// Custom message attributes to attach to each message; Amazon SNS subscription filter policies can match on them.
-        pub fn message_attributes(
-            mut self,
-            value: impl Into<Val<Map<MessageAttributeValue>>>,
-        ) -> Self {
+        pub fn message_attributes(mut self, value: impl Into<Val<Map<MessageAttributeValue>>>) -> Self {
             self.props.set("MessageAttributes", value);
             self
         }
@@ -1510,10 +1308,7 @@ pub mod subscriber {
         }
 
         /// Custom message attributes to attach to each message.
-        pub fn message_attributes(
-            mut self,
-            value: impl Into<Val<Map<MessageAttributeValue>>>,
-        ) -> Self {
+        pub fn message_attributes(mut self, value: impl Into<Val<Map<MessageAttributeValue>>>) -> Self {
             self.props.set("MessageAttributes", value);
             self
         }
@@ -1531,10 +1326,7 @@ pub mod subscriber {
         }
 
         /// Message system attributes to attach to each message, such as AWSTraceHeader.
-        pub fn message_system_attributes(
-            mut self,
-            value: impl Into<Val<Map<MessageAttributeValue>>>,
-        ) -> Self {
+        pub fn message_system_attributes(mut self, value: impl Into<Val<Map<MessageAttributeValue>>>) -> Self {
             self.props.set("MessageSystemAttributes", value);
             self
         }
@@ -1795,10 +1587,7 @@ pub mod subscriber {
         }
 
         /// The JSONata expression configuration. Required when Type is JSONATA.
-        pub fn jsonata_configuration(
-            mut self,
-            value: impl Into<Val<JsonataConfiguration>>,
-        ) -> Self {
+        pub fn jsonata_configuration(mut self, value: impl Into<Val<JsonataConfiguration>>) -> Self {
             self.props.set("JsonataConfiguration", value);
             self
         }
@@ -1843,124 +1632,50 @@ pub mod subscriber {
 
     pub(crate) static BATCH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxBatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(500.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxBatchWindowInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxBatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(500.0), allowed: &[] })),
+            ("MaxBatchWindowInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Filters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Language",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EVENT_BRIDGE_PATTERN"],
-                }),
-            ),
+            ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+            ("Language", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EVENT_BRIDGE_PATTERN"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Pattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Scope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DATA", "METADATA", "SYSTEM_METADATA"],
-                }),
-            ),
+            ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4096), allowed: &[] })),
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DATA", "METADATA", "SYSTEM_METADATA"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INVOKE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventBusV2Parameters",
-                &Shape::Object(&EVENT_BUS_V2_PARAMETERS_SHAPE),
-            ),
+            ("EventBusV2Parameters", &Shape::Object(&EVENT_BUS_V2_PARAMETERS_SHAPE)),
             ("HttpParameters", &Shape::Object(&HTTP_PARAMETERS_SHAPE)),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-[a-z0-9]+)*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:"),
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UniversalTargetParameters",
-                &Shape::Object(&UNIVERSAL_TARGET_PARAMETERS_SHAPE),
-            ),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[a-z0-9]+)*:iam::\\d{12}:role\\/[\\w+=,.@/-]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+            ("TargetArn", &Shape::Str(StrRule { pattern: Some("^arn:"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+            ("UniversalTargetParameters", &Shape::Object(&UNIVERSAL_TARGET_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_BUS_V2_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DeduplicationConfiguration",
-            &Shape::Object(&DEDUPLICATION_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("DeduplicationConfiguration", &Shape::Object(&DEDUPLICATION_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEDUPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DeduplicationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONTENT_BASED"],
-            }),
-        )],
+        fields: &[
+            ("DeduplicationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTENT_BASED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1974,38 +1689,16 @@ pub mod subscriber {
     };
 
     pub(crate) static UNIVERSAL_TARGET_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Input",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(262144),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Input", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(262144), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IncludePayload",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FULL", "ON_ERROR_ONLY"],
-                }),
-            ),
-            (
-                "Level",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OFF", "ERROR", "INFO"],
-                }),
-            ),
+            ("IncludePayload", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL", "ON_ERROR_ONLY"] })),
+            ("Level", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OFF", "ERROR", "INFO"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2018,102 +1711,41 @@ pub mod subscriber {
     };
 
     pub(crate) static POINT_IN_TIME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PointType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HORIZON", "TIMESTAMP"],
-            }),
-        )],
+        fields: &[
+            ("PointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HORIZON", "TIMESTAMP"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETRY_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxEventAgeInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(86400.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxRetryAttempts",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(185.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RetryStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL"],
-                }),
-            ),
+            ("MaxEventAgeInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(86400.0), allowed: &[] })),
+            ("MaxRetryAttempts", &Shape::Num(NumRule { min: Some(0.0), max: Some(185.0), allowed: &[] })),
+            ("RetryStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S([\\s\\S]*\\S)?(?![\\s\\S])"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(\\S([\\s\\S]*\\S)?)?(?![\\s\\S])"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^\\S([\\s\\S]*\\S)?(?![\\s\\S])"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(\\S([\\s\\S]*\\S)?)?(?![\\s\\S])"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORMER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "JsonataConfiguration",
-                &Shape::Object(&JSONATA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RAW", "WITH_METADATA", "JSONATA"],
-                }),
-            ),
+            ("JsonataConfiguration", &Shape::Object(&JSONATA_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RAW", "WITH_METADATA", "JSONATA"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JSONATA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Expression",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\{%[\\s\\S]+?%\\}(?![\\s\\S])"),
-                min_len: Some(1),
-                max_len: Some(8192),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Expression", &Shape::Str(StrRule { pattern: Some("^\\{%[\\s\\S]+?%\\}(?![\\s\\S])"), min_len: Some(1), max_len: Some(8192), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -32,23 +32,14 @@ impl CfnExperiment {
     /// - `online_ab_config`: `OnlineAbConfig`.
     /// - `project`: `Project`.
     /// - `treatments`: `Treatments`.
-    pub fn new(
-        metric_goals: impl Into<Val<Vec<experiment::MetricGoalObject>>>,
-        name: impl Into<Val<String>>,
-        online_ab_config: impl Into<Val<experiment::OnlineAbConfigObject>>,
-        project: impl Into<Val<String>>,
-        treatments: impl Into<Val<Vec<experiment::TreatmentObject>>>,
-    ) -> Self {
+    pub fn new(metric_goals: impl Into<Val<Vec<experiment::MetricGoalObject>>>, name: impl Into<Val<String>>, online_ab_config: impl Into<Val<experiment::OnlineAbConfigObject>>, project: impl Into<Val<String>>, treatments: impl Into<Val<Vec<experiment::TreatmentObject>>>) -> Self {
         let mut props = Props::new();
         props.set("MetricGoals", metric_goals);
         props.set("Name", name);
         props.set("OnlineAbConfig", online_ab_config);
         props.set("Project", project);
         props.set("Treatments", treatments);
-        CfnExperiment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExperiment { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -70,10 +61,7 @@ impl CfnExperiment {
     }
 
     /// Start Experiment. Default is False
-    pub fn running_status(
-        mut self,
-        value: impl Into<Val<experiment::RunningStatusObject>>,
-    ) -> Self {
+    pub fn running_status(mut self, value: impl Into<Val<experiment::RunningStatusObject>>) -> Self {
         self.props.set("RunningStatus", value);
         self
     }
@@ -126,104 +114,23 @@ pub(crate) static EXPERIMENT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12680308),
 };
 
 pub(crate) static EXPERIMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(160),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricGoals",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&experiment::METRIC_GOAL_OBJECT_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[-a-zA-Z0-9._]*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OnlineAbConfig",
-            &Shape::Object(&experiment::ONLINE_AB_CONFIG_OBJECT_SHAPE),
-        ),
-        (
-            "Project",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)",
-                ),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RandomizationSalt",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RunningStatus",
-            &Shape::Object(&experiment::RUNNING_STATUS_OBJECT_SHAPE),
-        ),
-        (
-            "SamplingRate",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Segment",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)",
-                ),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&experiment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Treatments",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&experiment::TREATMENT_OBJECT_SHAPE)),
-                min_items: Some(2),
-                max_items: Some(5),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(160), allowed: &[] })),
+        ("MetricGoals", &Shape::List(ListRule { item: Some(&Shape::Object(&experiment::METRIC_GOAL_OBJECT_SHAPE)), min_items: Some(1), max_items: Some(3) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("OnlineAbConfig", &Shape::Object(&experiment::ONLINE_AB_CONFIG_OBJECT_SHAPE)),
+        ("Project", &Shape::Str(StrRule { pattern: Some("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("RandomizationSalt", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(127), allowed: &[] })),
+        ("RunningStatus", &Shape::Object(&experiment::RUNNING_STATUS_OBJECT_SHAPE)),
+        ("SamplingRate", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+        ("Segment", &Shape::Str(StrRule { pattern: Some("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&experiment::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Treatments", &Shape::List(ListRule { item: Some(&Shape::Object(&experiment::TREATMENT_OBJECT_SHAPE)), min_items: Some(2), max_items: Some(5) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -247,12 +154,7 @@ pub mod experiment {
         /// - `entity_id_key`: `EntityIdKey`, The JSON path to reference the entity id in the event.
         /// - `metric_name`: `MetricName`.
         /// - `value_key`: `ValueKey`, The JSON path to reference the numerical metric value in the event.
-        pub fn new(
-            desired_change: impl Into<Val<String>>,
-            entity_id_key: impl Into<Val<String>>,
-            metric_name: impl Into<Val<String>>,
-            value_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(desired_change: impl Into<Val<String>>, entity_id_key: impl Into<Val<String>>, metric_name: impl Into<Val<String>>, value_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DesiredChange", desired_change);
             props.set("EntityIdKey", entity_id_key);
@@ -418,11 +320,7 @@ pub mod experiment {
         /// - `feature`: `Feature`.
         /// - `treatment_name`: `TreatmentName`.
         /// - `variation`: `Variation`.
-        pub fn new(
-            feature: impl Into<Val<String>>,
-            treatment_name: impl Into<Val<String>>,
-            variation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(feature: impl Into<Val<String>>, treatment_name: impl Into<Val<String>>, variation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Feature", feature);
             props.set("TreatmentName", treatment_name);
@@ -445,153 +343,50 @@ pub mod experiment {
 
     pub(crate) static METRIC_GOAL_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DesiredChange",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INCREASE", "DECREASE"],
-                }),
-            ),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UnitLabel",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DesiredChange", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCREASE", "DECREASE"] })),
+            ("MetricName", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("UnitLabel", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ONLINE_AB_CONFIG_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ControlTreatmentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[-a-zA-Z0-9._]*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TreatmentWeights",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TREATMENT_TO_WEIGHT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ControlTreatmentName", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("TreatmentWeights", &Shape::List(ListRule { item: Some(&Shape::Object(&TREATMENT_TO_WEIGHT_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TREATMENT_TO_WEIGHT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SplitWeight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Treatment",
-                &Shape::Str(StrRule {
-                    pattern: Some("[-a-zA-Z0-9._]*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("SplitWeight", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("Treatment", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUNNING_STATUS_OBJECT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DesiredState",
-            &Shape::Str(StrRule {
-                pattern: Some("^(CANCELLED|COMPLETED)"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
-        one_of_required: &[
-            &["Status", "AnalysisCompleteTime"],
-            &["Status", "Reason", "DesiredState"],
+        fields: &[
+            ("DesiredState", &Shape::Str(StrRule { pattern: Some("^(CANCELLED|COMPLETED)"), min_len: None, max_len: None, allowed: &[] })),
         ],
+        one_of_required: &[&["Status", "AnalysisCompleteTime"], &["Status", "Reason", "DesiredState"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TREATMENT_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Feature",
-                &Shape::Str(StrRule {
-                    pattern: Some("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:.*)"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TreatmentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[-a-zA-Z0-9._]*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Variation",
-                &Shape::Str(StrRule {
-                    pattern: Some("[-a-zA-Z0-9._]*"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Feature", &Shape::Str(StrRule { pattern: Some("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:.*)"), min_len: None, max_len: None, allowed: &[] })),
+            ("TreatmentName", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Variation", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -614,19 +409,12 @@ impl CfnFeature {
     /// - `name`: `Name`.
     /// - `project`: `Project`.
     /// - `variations`: `Variations`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        project: impl Into<Val<String>>,
-        variations: impl Into<Val<Vec<feature::VariationObject>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, project: impl Into<Val<String>>, variations: impl Into<Val<Vec<feature::VariationObject>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Project", project);
         props.set("Variations", variations);
-        CfnFeature {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFeature { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultVariation` property.
@@ -691,86 +479,20 @@ pub(crate) static FEATURE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12680308),
 };
 
 pub(crate) static FEATURE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultVariation",
-            &Shape::Str(StrRule {
-                pattern: Some("[-a-zA-Z0-9._]*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(160),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EntityOverrides",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&feature::ENTITY_OVERRIDE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(2500),
-            }),
-        ),
-        (
-            "EvaluationStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALL_RULES", "DEFAULT_VARIATION"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[-a-zA-Z0-9._]*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Project",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)",
-                ),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&feature::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Variations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&feature::VARIATION_OBJECT_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("DefaultVariation", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(160), allowed: &[] })),
+        ("EntityOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&feature::ENTITY_OVERRIDE_SHAPE)), min_items: Some(0), max_items: Some(2500) })),
+        ("EvaluationStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL_RULES", "DEFAULT_VARIATION"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Project", &Shape::Str(StrRule { pattern: Some("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&feature::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Variations", &Shape::List(ListRule { item: Some(&Shape::Object(&feature::VARIATION_OBJECT_SHAPE)), min_items: Some(1), max_items: Some(5) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -889,69 +611,26 @@ pub mod feature {
     }
 
     pub(crate) static ENTITY_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Variation",
-            &Shape::Str(StrRule {
-                pattern: Some("[-a-zA-Z0-9._]*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Variation", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VARIATION_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VariationName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[-a-zA-Z0-9._]*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("VariationName", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
-        one_of_required: &[
-            &["VariationName", "StringValue"],
-            &["VariationName", "BooleanValue"],
-            &["VariationName", "LongValue"],
-            &["VariationName", "DoubleValue"],
-        ],
+        one_of_required: &[&["VariationName", "StringValue"], &["VariationName", "BooleanValue"], &["VariationName", "LongValue"], &["VariationName", "DoubleValue"]],
         ..ObjectShape::EMPTY
     };
 }
@@ -974,21 +653,13 @@ impl CfnLaunch {
     /// - `name`: `Name`.
     /// - `project`: `Project`.
     /// - `scheduled_splits_config`: `ScheduledSplitsConfig`.
-    pub fn new(
-        groups: impl Into<Val<Vec<launch::LaunchGroupObject>>>,
-        name: impl Into<Val<String>>,
-        project: impl Into<Val<String>>,
-        scheduled_splits_config: impl Into<Val<Vec<launch::StepConfig>>>,
-    ) -> Self {
+    pub fn new(groups: impl Into<Val<Vec<launch::LaunchGroupObject>>>, name: impl Into<Val<String>>, project: impl Into<Val<String>>, scheduled_splits_config: impl Into<Val<Vec<launch::StepConfig>>>) -> Self {
         let mut props = Props::new();
         props.set("Groups", groups);
         props.set("Name", name);
         props.set("Project", project);
         props.set("ScheduledSplitsConfig", scheduled_splits_config);
-        CfnLaunch {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLaunch { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -998,19 +669,13 @@ impl CfnLaunch {
     }
 
     /// Start or Stop Launch Launch. Default is not started.
-    pub fn execution_status(
-        mut self,
-        value: impl Into<Val<launch::ExecutionStatusObject>>,
-    ) -> Self {
+    pub fn execution_status(mut self, value: impl Into<Val<launch::ExecutionStatusObject>>) -> Self {
         self.props.set("ExecutionStatus", value);
         self
     }
 
     /// The `MetricMonitors` property.
-    pub fn metric_monitors(
-        mut self,
-        value: impl Into<Val<Vec<launch::MetricDefinitionObject>>>,
-    ) -> Self {
+    pub fn metric_monitors(mut self, value: impl Into<Val<Vec<launch::MetricDefinitionObject>>>) -> Self {
         self.props.set("MetricMonitors", value);
         self
     }
@@ -1057,85 +722,20 @@ pub(crate) static LAUNCH_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12680308),
 };
 
 pub(crate) static LAUNCH_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(160),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Groups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&launch::LAUNCH_GROUP_OBJECT_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "MetricMonitors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&launch::METRIC_DEFINITION_OBJECT_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[-a-zA-Z0-9._]*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Project",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)",
-                ),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RandomizationSalt",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduledSplitsConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&launch::STEP_CONFIG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&launch::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(160), allowed: &[] })),
+        ("Groups", &Shape::List(ListRule { item: Some(&Shape::Object(&launch::LAUNCH_GROUP_OBJECT_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ("MetricMonitors", &Shape::List(ListRule { item: Some(&Shape::Object(&launch::METRIC_DEFINITION_OBJECT_SHAPE)), min_items: Some(0), max_items: Some(3) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Project", &Shape::Str(StrRule { pattern: Some("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("RandomizationSalt", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(127), allowed: &[] })),
+        ("ScheduledSplitsConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&launch::STEP_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(6) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&launch::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1193,11 +793,7 @@ pub mod launch {
         /// - `feature`: `Feature`.
         /// - `group_name`: `GroupName`.
         /// - `variation`: `Variation`.
-        pub fn new(
-            feature: impl Into<Val<String>>,
-            group_name: impl Into<Val<String>>,
-            variation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(feature: impl Into<Val<String>>, group_name: impl Into<Val<String>>, variation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Feature", feature);
             props.set("GroupName", group_name);
@@ -1230,11 +826,7 @@ pub mod launch {
         /// - `entity_id_key`: `EntityIdKey`, The JSON path to reference the entity id in the event.
         /// - `metric_name`: `MetricName`.
         /// - `value_key`: `ValueKey`, The JSON path to reference the numerical metric value in the event.
-        pub fn new(
-            entity_id_key: impl Into<Val<String>>,
-            metric_name: impl Into<Val<String>>,
-            value_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(entity_id_key: impl Into<Val<String>>, metric_name: impl Into<Val<String>>, value_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EntityIdKey", entity_id_key);
             props.set("MetricName", metric_name);
@@ -1272,10 +864,7 @@ pub mod launch {
         ///
         /// - `group_weights`: `GroupWeights`.
         /// - `start_time`: `StartTime`.
-        pub fn new(
-            group_weights: impl Into<Val<Vec<GroupToWeight>>>,
-            start_time: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(group_weights: impl Into<Val<Vec<GroupToWeight>>>, start_time: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("GroupWeights", group_weights);
             props.set("StartTime", start_time);
@@ -1332,11 +921,7 @@ pub mod launch {
         /// - `evaluation_order`: `EvaluationOrder`.
         /// - `segment`: `Segment`.
         /// - `weights`: `Weights`.
-        pub fn new(
-            evaluation_order: impl Into<Val<i64>>,
-            segment: impl Into<Val<String>>,
-            weights: impl Into<Val<Vec<GroupToWeight>>>,
-        ) -> Self {
+        pub fn new(evaluation_order: impl Into<Val<i64>>, segment: impl Into<Val<String>>, weights: impl Into<Val<Vec<GroupToWeight>>>) -> Self {
             let mut props = Props::new();
             props.set("EvaluationOrder", evaluation_order);
             props.set("Segment", segment);
@@ -1378,132 +963,47 @@ pub mod launch {
 
     pub(crate) static LAUNCH_GROUP_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(160),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[-a-zA-Z0-9._]*"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(160), allowed: &[] })),
+            ("GroupName", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_DEFINITION_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UnitLabel",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("MetricName", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("UnitLabel", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STEP_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GroupWeights",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GROUP_TO_WEIGHT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SegmentOverrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SEGMENT_OVERRIDE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("GroupWeights", &Shape::List(ListRule { item: Some(&Shape::Object(&GROUP_TO_WEIGHT_SHAPE)), min_items: None, max_items: None })),
+            ("SegmentOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&SEGMENT_OVERRIDE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GROUP_TO_WEIGHT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "GroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[-a-zA-Z0-9._]*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("GroupName", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEGMENT_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Segment",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weights",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GROUP_TO_WEIGHT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Segment", &Shape::Str(StrRule { pattern: Some("([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:segment/[-a-zA-Z0-9._]*)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Weights", &Shape::List(ListRule { item: Some(&Shape::Object(&GROUP_TO_WEIGHT_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1527,17 +1027,11 @@ impl CfnProject {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProject { props, options: ResourceOptions::default() }
     }
 
     /// The `AppConfigResource` property.
-    pub fn app_config_resource(
-        mut self,
-        value: impl Into<Val<project::AppConfigResourceObject>>,
-    ) -> Self {
+    pub fn app_config_resource(mut self, value: impl Into<Val<project::AppConfigResourceObject>>) -> Self {
         self.props.set("AppConfigResource", value);
         self
     }
@@ -1590,49 +1084,17 @@ pub(crate) static PROJECT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12680308),
 };
 
 pub(crate) static PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppConfigResource",
-            &Shape::Object(&project::APP_CONFIG_RESOURCE_OBJECT_SHAPE),
-        ),
-        (
-            "DataDelivery",
-            &Shape::Object(&project::DATA_DELIVERY_OBJECT_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(160),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[-a-zA-Z0-9._]*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&project::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AppConfigResource", &Shape::Object(&project::APP_CONFIG_RESOURCE_OBJECT_SHAPE)),
+        ("DataDelivery", &Shape::Object(&project::DATA_DELIVERY_OBJECT_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(160), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&project::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1654,10 +1116,7 @@ pub mod project {
         ///
         /// - `application_id`: `ApplicationId`.
         /// - `environment_id`: `EnvironmentId`.
-        pub fn new(
-            application_id: impl Into<Val<String>>,
-            environment_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(application_id: impl Into<Val<String>>, environment_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApplicationId", application_id);
             props.set("EnvironmentId", environment_id);
@@ -1759,39 +1218,15 @@ pub mod project {
 
     pub(crate) static APP_CONFIG_RESOURCE_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-z0-9]{4,7}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnvironmentId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-z0-9]{4,7}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ApplicationId", &Shape::Str(StrRule { pattern: Some("[a-z0-9]{4,7}"), min_len: None, max_len: None, allowed: &[] })),
+            ("EnvironmentId", &Shape::Str(StrRule { pattern: Some("[a-z0-9]{4,7}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_DELIVERY_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroup",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-a-zA-Z0-9._/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("LogGroup", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9._/]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
             ("S3", &Shape::Object(&S3_DESTINATION_SHAPE)),
         ],
         one_of_required: &[&["S3"], &["LogGroup"]],
@@ -1800,48 +1235,16 @@ pub mod project {
 
     pub(crate) static S3_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][-a-z0-9]*[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-a-zA-Z0-9!_.*'()/]*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][-a-z0-9]*[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9!_.*'()/]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1865,10 +1268,7 @@ impl CfnSegment {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSegment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSegment { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1919,50 +1319,16 @@ pub(crate) static SEGMENT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12680308),
 };
 
 pub(crate) static SEGMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(160),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[-a-zA-Z0-9._]*"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Pattern",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&segment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(160), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[-a-zA-Z0-9._]*"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&segment::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2000,24 +1366,8 @@ pub mod segment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

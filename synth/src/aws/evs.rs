@@ -31,30 +31,19 @@ impl CfnEnvironment {
     /// - `terms_accepted`: `TermsAccepted`.
     /// - `vcf_version`: `VcfVersion`.
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        service_access_subnet_id: impl Into<Val<String>>,
-        terms_accepted: impl Into<Val<bool>>,
-        vcf_version: impl Into<Val<String>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(service_access_subnet_id: impl Into<Val<String>>, terms_accepted: impl Into<Val<bool>>, vcf_version: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ServiceAccessSubnetId", service_access_subnet_id);
         props.set("TermsAccepted", terms_accepted);
         props.set("VcfVersion", vcf_version);
         props.set("VpcId", vpc_id);
-        CfnEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// The `ConnectivityInfo` property.
     ///
     /// Changing it replaces the resource.
-    pub fn connectivity_info(
-        mut self,
-        value: impl Into<Val<environment::ConnectivityInfo>>,
-    ) -> Self {
+    pub fn connectivity_info(mut self, value: impl Into<Val<environment::ConnectivityInfo>>) -> Self {
         self.props.set("ConnectivityInfo", value);
         self
     }
@@ -102,10 +91,7 @@ impl CfnEnvironment {
     /// The `ServiceAccessSecurityGroups` property.
     ///
     /// Changing it replaces the resource.
-    pub fn service_access_security_groups(
-        mut self,
-        value: impl Into<Val<environment::ServiceAccessSecurityGroups>>,
-    ) -> Self {
+    pub fn service_access_security_groups(mut self, value: impl Into<Val<environment::ServiceAccessSecurityGroups>>) -> Self {
         self.props.set("ServiceAccessSecurityGroups", value);
         self
     }
@@ -193,112 +179,27 @@ impl Handle<CfnEnvironment> {
 pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     type_name: CfnEnvironment::TYPE_NAME,
     shape: &ENVIRONMENT_SHAPE,
-    create_only: &[
-        "ConnectivityInfo",
-        "EnvironmentName",
-        "KmsKeyId",
-        "LicenseInfo",
-        "ServiceAccessSecurityGroups",
-        "ServiceAccessSubnetId",
-        "SiteId",
-        "TermsAccepted",
-        "VcfHostnames",
-        "VcfVersion",
-        "VpcId",
-    ],
+    create_only: &["ConnectivityInfo", "EnvironmentName", "KmsKeyId", "LicenseInfo", "ServiceAccessSecurityGroups", "ServiceAccessSubnetId", "SiteId", "TermsAccepted", "VcfHostnames", "VcfVersion", "VpcId"],
     write_only: &["Hosts", "InitialVlans"],
     primary_identifier: &["EnvironmentId"],
-    attributes: &[
-        "Checks",
-        "CreatedAt",
-        "Credentials",
-        "EnvironmentArn",
-        "EnvironmentId",
-        "EnvironmentState",
-        "ModifiedAt",
-        "StateDetails",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Checks", "CreatedAt", "Credentials", "EnvironmentArn", "EnvironmentId", "EnvironmentState", "ModifiedAt", "StateDetails"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff993fc),
 };
 
 pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectivityInfo",
-            &Shape::Object(&environment::CONNECTIVITY_INFO_SHAPE),
-        ),
-        (
-            "EnvironmentName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,100}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Hosts",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&environment::HOST_INFO_FOR_CREATE_SHAPE)),
-                min_items: Some(4),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "InitialVlans",
-            &Shape::Object(&environment::INITIAL_VLANS_SHAPE),
-        ),
-        (
-            "LicenseInfo",
-            &Shape::Object(&environment::LICENSE_INFO_SHAPE),
-        ),
-        (
-            "ServiceAccessSecurityGroups",
-            &Shape::Object(&environment::SERVICE_ACCESS_SECURITY_GROUPS_SHAPE),
-        ),
-        (
-            "ServiceAccessSubnetId",
-            &Shape::Str(StrRule {
-                pattern: Some("^subnet-[a-f0-9]{8}([a-f0-9]{9})?$"),
-                min_len: Some(15),
-                max_len: Some(24),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&environment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VcfHostnames",
-            &Shape::Object(&environment::VCF_HOSTNAMES_SHAPE),
-        ),
-        (
-            "VcfVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["VCF-5.2.1", "VCF-5.2.2", "SELF_DEPLOYED"],
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[a-f0-9]{8}([a-f0-9]{9})?$"),
-                min_len: Some(12),
-                max_len: Some(21),
-                allowed: &[],
-            }),
-        ),
+        ("ConnectivityInfo", &Shape::Object(&environment::CONNECTIVITY_INFO_SHAPE)),
+        ("EnvironmentName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,100}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Hosts", &Shape::List(ListRule { item: Some(&Shape::Object(&environment::HOST_INFO_FOR_CREATE_SHAPE)), min_items: Some(4), max_items: Some(4) })),
+        ("InitialVlans", &Shape::Object(&environment::INITIAL_VLANS_SHAPE)),
+        ("LicenseInfo", &Shape::Object(&environment::LICENSE_INFO_SHAPE)),
+        ("ServiceAccessSecurityGroups", &Shape::Object(&environment::SERVICE_ACCESS_SECURITY_GROUPS_SHAPE)),
+        ("ServiceAccessSubnetId", &Shape::Str(StrRule { pattern: Some("^subnet-[a-f0-9]{8}([a-f0-9]{9})?$"), min_len: Some(15), max_len: Some(24), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&environment::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VcfHostnames", &Shape::Object(&environment::VCF_HOSTNAMES_SHAPE)),
+        ("VcfVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VCF-5.2.1", "VCF-5.2.2", "SELF_DEPLOYED"] })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[a-f0-9]{8}([a-f0-9]{9})?$"), min_len: Some(12), max_len: Some(21), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -344,11 +245,7 @@ pub mod environment {
         /// - `host_name`: `HostName`.
         /// - `instance_type`: `InstanceType`.
         /// - `key_name`: `KeyName`.
-        pub fn new(
-            host_name: impl Into<Val<String>>,
-            instance_type: impl Into<Val<String>>,
-            key_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(host_name: impl Into<Val<String>>, instance_type: impl Into<Val<String>>, key_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HostName", host_name);
             props.set("InstanceType", instance_type);
@@ -394,18 +291,7 @@ pub mod environment {
         /// - `v_tep`: `VTep`.
         /// - `vm_management`: `VmManagement`.
         /// - `vmk_management`: `VmkManagement`.
-        pub fn new(
-            edge_v_tep: impl Into<Val<InitialVlanInfo>>,
-            expansion_vlan1: impl Into<Val<InitialVlanInfo>>,
-            expansion_vlan2: impl Into<Val<InitialVlanInfo>>,
-            hcx: impl Into<Val<InitialVlanInfo>>,
-            nsx_up_link: impl Into<Val<InitialVlanInfo>>,
-            v_motion: impl Into<Val<InitialVlanInfo>>,
-            v_san: impl Into<Val<InitialVlanInfo>>,
-            v_tep: impl Into<Val<InitialVlanInfo>>,
-            vm_management: impl Into<Val<InitialVlanInfo>>,
-            vmk_management: impl Into<Val<InitialVlanInfo>>,
-        ) -> Self {
+        pub fn new(edge_v_tep: impl Into<Val<InitialVlanInfo>>, expansion_vlan1: impl Into<Val<InitialVlanInfo>>, expansion_vlan2: impl Into<Val<InitialVlanInfo>>, hcx: impl Into<Val<InitialVlanInfo>>, nsx_up_link: impl Into<Val<InitialVlanInfo>>, v_motion: impl Into<Val<InitialVlanInfo>>, v_san: impl Into<Val<InitialVlanInfo>>, v_tep: impl Into<Val<InitialVlanInfo>>, vm_management: impl Into<Val<InitialVlanInfo>>, vmk_management: impl Into<Val<InitialVlanInfo>>) -> Self {
             let mut props = Props::new();
             props.set("EdgeVTep", edge_v_tep);
             props.set("ExpansionVlan1", expansion_vlan1);
@@ -556,17 +442,7 @@ pub mod environment {
         /// - `nsx_manager3`: `NsxManager3`.
         /// - `sddc_manager`: `SddcManager`.
         /// - `v_center`: `VCenter`.
-        pub fn new(
-            cloud_builder: impl Into<Val<String>>,
-            nsx: impl Into<Val<String>>,
-            nsx_edge1: impl Into<Val<String>>,
-            nsx_edge2: impl Into<Val<String>>,
-            nsx_manager1: impl Into<Val<String>>,
-            nsx_manager2: impl Into<Val<String>>,
-            nsx_manager3: impl Into<Val<String>>,
-            sddc_manager: impl Into<Val<String>>,
-            v_center: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cloud_builder: impl Into<Val<String>>, nsx: impl Into<Val<String>>, nsx_edge1: impl Into<Val<String>>, nsx_edge2: impl Into<Val<String>>, nsx_manager1: impl Into<Val<String>>, nsx_manager2: impl Into<Val<String>>, nsx_manager3: impl Into<Val<String>>, sddc_manager: impl Into<Val<String>>, v_center: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CloudBuilder", cloud_builder);
             props.set("Nsx", nsx);
@@ -588,69 +464,19 @@ pub mod environment {
     }
 
     pub(crate) static CONNECTIVITY_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PrivateRouteServerPeerings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(21),
-                    allowed: &[],
-                })),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("PrivateRouteServerPeerings", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(21), allowed: &[] })), min_items: Some(2), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOST_INFO_FOR_CREATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DedicatedHostId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^h-[a-f0-9]{8}([a-f0-9]{9})?$"),
-                    min_len: Some(1),
-                    max_len: Some(25),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HostName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["i4i.metal", "i7i.metal-24xl", "i7i.metal-48xl"],
-                }),
-            ),
-            (
-                "KeyName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PlacementGroupId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^pg-[a-f0-9]{8}([a-f0-9]{9})?$"),
-                    min_len: Some(1),
-                    max_len: Some(25),
-                    allowed: &[],
-                }),
-            ),
+            ("DedicatedHostId", &Shape::Str(StrRule { pattern: Some("^h-[a-f0-9]{8}([a-f0-9]{9})?$"), min_len: Some(1), max_len: Some(25), allowed: &[] })),
+            ("HostName", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("InstanceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["i4i.metal", "i7i.metal-24xl", "i7i.metal-48xl"] })),
+            ("KeyName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("PlacementGroupId", &Shape::Str(StrRule { pattern: Some("^pg-[a-f0-9]{8}([a-f0-9]{9})?$"), min_len: Some(1), max_len: Some(25), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -661,15 +487,7 @@ pub mod environment {
             ("ExpansionVlan1", &Shape::Object(&INITIAL_VLAN_INFO_SHAPE)),
             ("ExpansionVlan2", &Shape::Object(&INITIAL_VLAN_INFO_SHAPE)),
             ("Hcx", &Shape::Object(&INITIAL_VLAN_INFO_SHAPE)),
-            (
-                "HcxNetworkAclId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^acl-[a-zA-Z0-9_-]+$"),
-                    min_len: Some(4),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
+            ("HcxNetworkAclId", &Shape::Str(StrRule { pattern: Some("^acl-[a-zA-Z0-9_-]+$"), min_len: Some(4), max_len: Some(21), allowed: &[] })),
             ("NsxUpLink", &Shape::Object(&INITIAL_VLAN_INFO_SHAPE)),
             ("VMotion", &Shape::Object(&INITIAL_VLAN_INFO_SHAPE)),
             ("VSan", &Shape::Object(&INITIAL_VLAN_INFO_SHAPE)),
@@ -696,136 +514,40 @@ pub mod environment {
     };
 
     pub(crate) static SERVICE_ACCESS_SECURITY_GROUPS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecurityGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^sg-[0-9a-zA-Z]*$"),
-                    min_len: Some(3),
-                    max_len: Some(25),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]*$"), min_len: Some(3), max_len: Some(25), allowed: &[] })), min_items: None, max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VCF_HOSTNAMES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudBuilder",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Nsx",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NsxEdge1",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NsxEdge2",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NsxManager1",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NsxManager2",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NsxManager3",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SddcManager",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VCenter",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z0-9\\-]*)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CloudBuilder", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Nsx", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NsxEdge1", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NsxEdge2", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NsxManager1", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NsxManager2", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("NsxManager3", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("SddcManager", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("VCenter", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9\\-]*)$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ENVIRONMENT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ENVIRONMENT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnEnvironment {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// ARNs of FinSpace Data Bundles to install
@@ -62,10 +59,7 @@ impl CfnEnvironment {
     /// Additional parameters to identify Federation mode
     ///
     /// Changing it replaces the resource.
-    pub fn federation_parameters(
-        mut self,
-        value: impl Into<Val<environment::FederationParameters>>,
-    ) -> Self {
+    pub fn federation_parameters(mut self, value: impl Into<Val<environment::FederationParameters>>) -> Self {
         self.props.set("FederationParameters", value);
         self
     }
@@ -83,10 +77,7 @@ impl CfnEnvironment {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn superuser_parameters(
-        mut self,
-        value: impl Into<Val<environment::SuperuserParameters>>,
-    ) -> Self {
+    pub fn superuser_parameters(mut self, value: impl Into<Val<environment::SuperuserParameters>>) -> Self {
         self.props.set("SuperuserParameters", value);
         self
     }
@@ -171,32 +162,11 @@ impl Handle<CfnEnvironment> {
 pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     type_name: CfnEnvironment::TYPE_NAME,
     shape: &ENVIRONMENT_SHAPE,
-    create_only: &[
-        "DataBundles",
-        "FederationParameters",
-        "KmsKeyId",
-        "SuperuserParameters",
-        "Tags",
-    ],
-    write_only: &[
-        "FederationParameters/AttributeMap",
-        "SuperuserParameters",
-        "Tags",
-    ],
+    create_only: &["DataBundles", "FederationParameters", "KmsKeyId", "SuperuserParameters", "Tags"],
+    write_only: &["FederationParameters/AttributeMap", "SuperuserParameters", "Tags"],
     primary_identifier: &["EnvironmentId"],
-    attributes: &[
-        "AwsAccountId",
-        "DedicatedServiceAccountId",
-        "EnvironmentArn",
-        "EnvironmentId",
-        "EnvironmentUrl",
-        "SageMakerStudioDomainUrl",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AwsAccountId", "DedicatedServiceAccountId", "EnvironmentArn", "EnvironmentId", "EnvironmentUrl", "SageMakerStudioDomainUrl", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12208000),
 };
 
@@ -240,6 +210,8 @@ pub mod environment {
         }
 
         /// Attribute map for SAML configuration
+        ///
+        /// Write-only.
         pub fn attribute_map(mut self, value: impl Into<Val<Vec<AttributeMap>>>) -> Self {
             self.props.set("AttributeMap", value);
             self
@@ -384,88 +356,34 @@ pub mod environment {
 
     pub(crate) static ATTRIBUTE_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUPERUSER_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EmailAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("[A-Z0-9a-z._%+-]+@[A-Za-z0-9.-]+[.]+[A-Za-z]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FirstName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]{1,50}$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LastName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]{1,50}$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("EmailAddress", &Shape::Str(StrRule { pattern: Some("[A-Z0-9a-z._%+-]+@[A-Za-z0-9.-]+[.]+[A-Za-z]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("FirstName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]{1,50}$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("LastName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]{1,50}$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ENVIRONMENT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ENVIRONMENT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,55 +31,35 @@ impl CfnExperimentTemplate {
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that grants the AWS FIS service permission to perform service actions on your behalf.
     /// - `stop_conditions`: `StopConditions`, One or more stop conditions.
     /// - `targets`: `Targets`, The targets for the experiment.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        stop_conditions: impl Into<Val<Vec<experiment_template::ExperimentTemplateStopCondition>>>,
-        targets: impl Into<Val<Map<experiment_template::ExperimentTemplateTarget>>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, stop_conditions: impl Into<Val<Vec<experiment_template::ExperimentTemplateStopCondition>>>, targets: impl Into<Val<Map<experiment_template::ExperimentTemplateTarget>>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("RoleArn", role_arn);
         props.set("StopConditions", stop_conditions);
         props.set("Targets", targets);
-        CfnExperimentTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExperimentTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The actions for the experiment.
-    pub fn actions(
-        mut self,
-        value: impl Into<Val<Map<experiment_template::ExperimentTemplateAction>>>,
-    ) -> Self {
+    pub fn actions(mut self, value: impl Into<Val<Map<experiment_template::ExperimentTemplateAction>>>) -> Self {
         self.props.set("Actions", value);
         self
     }
 
     /// The `ExperimentOptions` property.
-    pub fn experiment_options(
-        mut self,
-        value: impl Into<Val<experiment_template::ExperimentTemplateExperimentOptions>>,
-    ) -> Self {
+    pub fn experiment_options(mut self, value: impl Into<Val<experiment_template::ExperimentTemplateExperimentOptions>>) -> Self {
         self.props.set("ExperimentOptions", value);
         self
     }
 
     /// The `ExperimentReportConfiguration` property.
-    pub fn experiment_report_configuration(
-        mut self,
-        value: impl Into<Val<experiment_template::ExperimentTemplateExperimentReportConfiguration>>,
-    ) -> Self {
+    pub fn experiment_report_configuration(mut self, value: impl Into<Val<experiment_template::ExperimentTemplateExperimentReportConfiguration>>) -> Self {
         self.props.set("ExperimentReportConfiguration", value);
         self
     }
 
     /// The `LogConfiguration` property.
-    pub fn log_configuration(
-        mut self,
-        value: impl Into<Val<experiment_template::ExperimentTemplateLogConfiguration>>,
-    ) -> Self {
+    pub fn log_configuration(mut self, value: impl Into<Val<experiment_template::ExperimentTemplateLogConfiguration>>) -> Self {
         self.props.set("LogConfiguration", value);
         self
     }
@@ -120,78 +100,21 @@ pub(crate) static EXPERIMENT_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffe5ff8837b),
 };
 
 pub(crate) static EXPERIMENT_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::Map(&Shape::Object(
-                &experiment_template::EXPERIMENT_TEMPLATE_ACTION_SHAPE,
-            )),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]+$"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExperimentOptions",
-            &Shape::Object(&experiment_template::EXPERIMENT_TEMPLATE_EXPERIMENT_OPTIONS_SHAPE),
-        ),
-        (
-            "ExperimentReportConfiguration",
-            &Shape::Object(
-                &experiment_template::EXPERIMENT_TEMPLATE_EXPERIMENT_REPORT_CONFIGURATION_SHAPE,
-            ),
-        ),
-        (
-            "LogConfiguration",
-            &Shape::Object(&experiment_template::EXPERIMENT_TEMPLATE_LOG_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S]+$"),
-                min_len: Some(20),
-                max_len: Some(1224),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StopConditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &experiment_template::EXPERIMENT_TEMPLATE_STOP_CONDITION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Targets",
-            &Shape::Map(&Shape::Object(
-                &experiment_template::EXPERIMENT_TEMPLATE_TARGET_SHAPE,
-            )),
-        ),
+        ("Actions", &Shape::Map(&Shape::Object(&experiment_template::EXPERIMENT_TEMPLATE_ACTION_SHAPE))),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]+$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("ExperimentOptions", &Shape::Object(&experiment_template::EXPERIMENT_TEMPLATE_EXPERIMENT_OPTIONS_SHAPE)),
+        ("ExperimentReportConfiguration", &Shape::Object(&experiment_template::EXPERIMENT_TEMPLATE_EXPERIMENT_REPORT_CONFIGURATION_SHAPE)),
+        ("LogConfiguration", &Shape::Object(&experiment_template::EXPERIMENT_TEMPLATE_LOG_CONFIGURATION_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(20), max_len: Some(1224), allowed: &[] })),
+        ("StopConditions", &Shape::List(ListRule { item: Some(&Shape::Object(&experiment_template::EXPERIMENT_TEMPLATE_STOP_CONDITION_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
+        ("Targets", &Shape::Map(&Shape::Object(&experiment_template::EXPERIMENT_TEMPLATE_TARGET_SHAPE))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -265,6 +188,8 @@ pub mod experiment_template {
         /// The account targeting setting for the experiment template.
         ///
         /// Allowed values: `multi-account`, `single-account`.
+        ///
+        /// Changing it replaces the resource.
         pub fn account_targeting(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccountTargeting", value);
             self
@@ -320,9 +245,7 @@ pub mod experiment_template {
         }
     }
 
-    impl From<ExperimentTemplateExperimentReportConfiguration>
-        for Val<ExperimentTemplateExperimentReportConfiguration>
-    {
+    impl From<ExperimentTemplateExperimentReportConfiguration> for Val<ExperimentTemplateExperimentReportConfiguration> {
         fn from(v: ExperimentTemplateExperimentReportConfiguration) -> Self {
             v.props.into_val()
         }
@@ -342,10 +265,7 @@ pub mod experiment_template {
         }
 
         /// The `CloudWatchDashboards` property.
-        pub fn cloud_watch_dashboards(
-            mut self,
-            value: impl Into<Val<Vec<CloudWatchDashboard>>>,
-        ) -> Self {
+        pub fn cloud_watch_dashboards(mut self, value: impl Into<Val<Vec<CloudWatchDashboard>>>) -> Self {
             self.props.set("CloudWatchDashboards", value);
             self
         }
@@ -390,14 +310,9 @@ pub mod experiment_template {
         /// Creates the value from its required properties:
         ///
         /// - `experiment_report_s3_configuration`: `ExperimentReportS3Configuration`.
-        pub fn new(
-            experiment_report_s3_configuration: impl Into<Val<ExperimentReportS3Configuration>>,
-        ) -> Self {
+        pub fn new(experiment_report_s3_configuration: impl Into<Val<ExperimentReportS3Configuration>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ExperimentReportS3Configuration",
-                experiment_report_s3_configuration,
-            );
+            props.set("ExperimentReportS3Configuration", experiment_report_s3_configuration);
             Outputs { props }
         }
     }
@@ -454,10 +369,7 @@ pub mod experiment_template {
         }
 
         /// The `CloudWatchLogsConfiguration` property.
-        pub fn cloud_watch_logs_configuration(
-            mut self,
-            value: impl Into<Val<CloudWatchLogsConfiguration>>,
-        ) -> Self {
+        pub fn cloud_watch_logs_configuration(mut self, value: impl Into<Val<CloudWatchLogsConfiguration>>) -> Self {
             self.props.set("CloudWatchLogsConfiguration", value);
             self
         }
@@ -567,10 +479,7 @@ pub mod experiment_template {
         ///
         /// - `resource_type`: `ResourceType`, The AWS resource type. The resource type must be supported for the specified action.
         /// - `selection_mode`: `SelectionMode`, Scopes the identified resources to a specific number of the resources at random, or a percentage of the resources.
-        pub fn new(
-            resource_type: impl Into<Val<String>>,
-            selection_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(resource_type: impl Into<Val<String>>, selection_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ResourceType", resource_type);
             props.set("SelectionMode", selection_mode);
@@ -578,10 +487,7 @@ pub mod experiment_template {
         }
 
         /// The `Filters` property.
-        pub fn filters(
-            mut self,
-            value: impl Into<Val<Vec<ExperimentTemplateTargetFilter>>>,
-        ) -> Self {
+        pub fn filters(mut self, value: impl Into<Val<Vec<ExperimentTemplateTargetFilter>>>) -> Self {
             self.props.set("Filters", value);
             self
         }
@@ -638,334 +544,110 @@ pub mod experiment_template {
 
     pub(crate) static EXPERIMENT_TEMPLATE_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Parameters",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "StartAfter",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Targets",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                })),
-            ),
+            ("ActionId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(512), allowed: &[] })),
+            ("Parameters", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] }))),
+            ("StartAfter", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })), min_items: None, max_items: None })),
+            ("Targets", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPERIMENT_TEMPLATE_EXPERIMENT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountTargeting",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["multi-account", "single-account"],
-                }),
-            ),
-            (
-                "EmptyTargetResolutionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["fail", "skip"],
-                }),
-            ),
+            ("AccountTargeting", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["multi-account", "single-account"] })),
+            ("EmptyTargetResolutionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["fail", "skip"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static EXPERIMENT_TEMPLATE_EXPERIMENT_REPORT_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                ("DataSources", &Shape::Object(&DATA_SOURCES_SHAPE)),
-                ("Outputs", &Shape::Object(&OUTPUTS_SHAPE)),
-                (
-                    "PostExperimentDuration",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[\\S]+$"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "PreExperimentDuration",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[\\S]+$"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static EXPERIMENT_TEMPLATE_EXPERIMENT_REPORT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DataSources", &Shape::Object(&DATA_SOURCES_SHAPE)),
+            ("Outputs", &Shape::Object(&OUTPUTS_SHAPE)),
+            ("PostExperimentDuration", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(0), max_len: Some(32), allowed: &[] })),
+            ("PreExperimentDuration", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(0), max_len: Some(32), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static DATA_SOURCES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudWatchDashboards",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CLOUD_WATCH_DASHBOARD_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("CloudWatchDashboards", &Shape::List(ListRule { item: Some(&Shape::Object(&CLOUD_WATCH_DASHBOARD_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_DASHBOARD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DashboardIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S]+$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DashboardIdentifier", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExperimentReportS3Configuration",
-            &Shape::Object(&EXPERIMENT_REPORT_S3_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ExperimentReportS3Configuration", &Shape::Object(&EXPERIMENT_REPORT_S3_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPERIMENT_REPORT_S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPERIMENT_TEMPLATE_LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchLogsConfiguration",
-                &Shape::Object(&CLOUD_WATCH_LOGS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "LogSchemaVersion",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CloudWatchLogsConfiguration", &Shape::Object(&CLOUD_WATCH_LOGS_CONFIGURATION_SHAPE)),
+            ("LogSchemaVersion", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
             ("S3Configuration", &Shape::Object(&S3_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOGS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupArn", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]+$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]+$"),
-                    min_len: Some(1),
-                    max_len: Some(700),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]+$"), min_len: Some(1), max_len: Some(700), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPERIMENT_TEMPLATE_STOP_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]+$"),
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPERIMENT_TEMPLATE_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Filters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EXPERIMENT_TEMPLATE_TARGET_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Parameters",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "ResourceArns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(20),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ResourceTags",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SelectionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&EXPERIMENT_TEMPLATE_TARGET_FILTER_SHAPE)), min_items: None, max_items: None })),
+            ("Parameters", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] }))),
+            ("ResourceArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+            ("ResourceTags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })),
+            ("SelectionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPERIMENT_TEMPLATE_TARGET_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Path", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -988,19 +670,12 @@ impl CfnTargetAccountConfiguration {
     /// - `account_id`: `AccountId`, The AWS account ID of the target account.
     /// - `experiment_template_id`: `ExperimentTemplateId`, The ID of the experiment template.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role for the target account.
-    pub fn new(
-        account_id: impl Into<Val<String>>,
-        experiment_template_id: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(account_id: impl Into<Val<String>>, experiment_template_id: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccountId", account_id);
         props.set("ExperimentTemplateId", experiment_template_id);
         props.set("RoleArn", role_arn);
-        CfnTargetAccountConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTargetAccountConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The description of the target account.
@@ -1038,42 +713,10 @@ pub(crate) static TARGET_ACCOUNT_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static TARGET_ACCOUNT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S]+$"),
-                min_len: Some(12),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExperimentTemplateId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S]+$"),
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S]+$"),
-                min_len: Some(20),
-                max_len: Some(1224),
-                allowed: &[],
-            }),
-        ),
+        ("AccountId", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(12), max_len: Some(512), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("ExperimentTemplateId", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(20), max_len: Some(1224), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

@@ -29,17 +29,11 @@ impl CfnApplicationsList {
     ///
     /// - `apps_list`: `AppsList`, An array of applications in the Firewall Manager applications list.
     /// - `list_name`: `ListName`, The name of the Firewall Manager applications list.
-    pub fn new(
-        apps_list: impl Into<Val<Vec<applications_list::App>>>,
-        list_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(apps_list: impl Into<Val<Vec<applications_list::App>>>, list_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AppsList", apps_list);
         props.set("ListName", list_name);
-        CfnApplicationsList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationsList { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to the applications list.
@@ -101,40 +95,15 @@ pub(crate) static APPLICATIONS_LIST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreateTime", "LastUpdateTime", "ListId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static APPLICATIONS_LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppsList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&applications_list::APP_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ListName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&applications_list::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("AppsList", &Shape::List(ListRule { item: Some(&Shape::Object(&applications_list::APP_SHAPE)), min_items: None, max_items: None })),
+        ("ListName", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&applications_list::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -157,11 +126,7 @@ pub mod applications_list {
         /// - `app_name`: `AppName`, The application's name.
         /// - `port`: `Port`, The application's port number, for example 80.
         /// - `protocol`: `Protocol`, The IP protocol name or number. The name can be one of tcp, udp, or icmp. For information on possible numbers, see Protocol Numbers (<https://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml>).
-        pub fn new(
-            app_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            protocol: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(app_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppName", app_name);
             props.set("Port", port);
@@ -203,56 +168,17 @@ pub mod applications_list {
 
     pub(crate) static APP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
+            ("AppName", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Port", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -274,17 +200,11 @@ impl CfnNotificationChannel {
     ///
     /// - `sns_role_name`: `SnsRoleName`, A resource ARN.
     /// - `sns_topic_arn`: `SnsTopicArn`, A resource ARN.
-    pub fn new(
-        sns_role_name: impl Into<Val<String>>,
-        sns_topic_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(sns_role_name: impl Into<Val<String>>, sns_topic_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SnsRoleName", sns_role_name);
         props.set("SnsTopicArn", sns_topic_arn);
-        CfnNotificationChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNotificationChannel { props, options: ResourceOptions::default() }
     }
 }
 
@@ -316,24 +236,8 @@ pub(crate) static NOTIFICATION_CHANNEL_META: TypeMeta = TypeMeta {
 
 pub(crate) static NOTIFICATION_CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SnsRoleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([^\\s]+)$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^([^\\s]+)$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("SnsRoleName", &Shape::Str(StrRule { pattern: Some("^([^\\s]+)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("SnsTopicArn", &Shape::Str(StrRule { pattern: Some("^([^\\s]+)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -356,21 +260,13 @@ impl CfnPolicy {
     /// - `policy_name`: `PolicyName`.
     /// - `remediation_enabled`: `RemediationEnabled`.
     /// - `security_service_policy_data`: `SecurityServicePolicyData`, Firewall security service policy data.
-    pub fn new(
-        exclude_resource_tags: impl Into<Val<bool>>,
-        policy_name: impl Into<Val<String>>,
-        remediation_enabled: impl Into<Val<bool>>,
-        security_service_policy_data: impl Into<Val<policy::SecurityServicePolicyData>>,
-    ) -> Self {
+    pub fn new(exclude_resource_tags: impl Into<Val<bool>>, policy_name: impl Into<Val<String>>, remediation_enabled: impl Into<Val<bool>>, security_service_policy_data: impl Into<Val<policy::SecurityServicePolicyData>>) -> Self {
         let mut props = Props::new();
         props.set("ExcludeResourceTags", exclude_resource_tags);
         props.set("PolicyName", policy_name);
         props.set("RemediationEnabled", remediation_enabled);
         props.set("SecurityServicePolicyData", security_service_policy_data);
-        CfnPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `DeleteAllPolicyResources` property.
@@ -480,10 +376,7 @@ pub(crate) static POLICY_META: TypeMeta = TypeMeta {
     write_only: &["DeleteAllPolicyResources"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -491,88 +384,15 @@ pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("ExcludeMap", &Shape::Object(&policy::IE_MAP_SHAPE)),
         ("IncludeMap", &Shape::Object(&policy::IE_MAP_SHAPE)),
-        (
-            "PolicyDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-zA-Z0-9_.:/=+\\-@\\s]+)$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-zA-Z0-9_.:/=+\\-@\\s]+)$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceSetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9A-Z]{22}$"),
-                    min_len: Some(22),
-                    max_len: Some(22),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceTagLogicalOperator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AND", "OR"],
-            }),
-        ),
-        (
-            "ResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&policy::RESOURCE_TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: Some("^([^\\s]*)$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceTypeList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^([^\\s]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityServicePolicyData",
-            &Shape::Object(&policy::SECURITY_SERVICE_POLICY_DATA_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&policy::POLICY_TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PolicyDescription", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9_.:/=+\\-@\\s]+)$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9_.:/=+\\-@\\s]+)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("ResourceSetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z0-9A-Z]{22}$"), min_len: Some(22), max_len: Some(22), allowed: &[] })), min_items: None, max_items: None })),
+        ("ResourceTagLogicalOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AND", "OR"] })),
+        ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&policy::RESOURCE_TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("ResourceType", &Shape::Str(StrRule { pattern: Some("^([^\\s]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ResourceTypeList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([^\\s]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
+        ("SecurityServicePolicyData", &Shape::Object(&policy::SECURITY_SERVICE_POLICY_DATA_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&policy::POLICY_TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -693,28 +513,19 @@ pub mod policy {
         }
 
         /// Network ACL common policy.
-        pub fn network_acl_common_policy(
-            mut self,
-            value: impl Into<Val<NetworkAclCommonPolicy>>,
-        ) -> Self {
+        pub fn network_acl_common_policy(mut self, value: impl Into<Val<NetworkAclCommonPolicy>>) -> Self {
             self.props.set("NetworkAclCommonPolicy", value);
             self
         }
 
         /// Network firewall policy.
-        pub fn network_firewall_policy(
-            mut self,
-            value: impl Into<Val<NetworkFirewallPolicy>>,
-        ) -> Self {
+        pub fn network_firewall_policy(mut self, value: impl Into<Val<NetworkFirewallPolicy>>) -> Self {
             self.props.set("NetworkFirewallPolicy", value);
             self
         }
 
         /// Third party firewall policy.
-        pub fn third_party_firewall_policy(
-            mut self,
-            value: impl Into<Val<ThirdPartyFirewallPolicy>>,
-        ) -> Self {
+        pub fn third_party_firewall_policy(mut self, value: impl Into<Val<ThirdPartyFirewallPolicy>>) -> Self {
             self.props.set("ThirdPartyFirewallPolicy", value);
             self
         }
@@ -760,19 +571,10 @@ pub mod policy {
         ///
         /// - `force_remediate_for_first_entries`: `ForceRemediateForFirstEntries`.
         /// - `force_remediate_for_last_entries`: `ForceRemediateForLastEntries`.
-        pub fn new(
-            force_remediate_for_first_entries: impl Into<Val<bool>>,
-            force_remediate_for_last_entries: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(force_remediate_for_first_entries: impl Into<Val<bool>>, force_remediate_for_last_entries: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ForceRemediateForFirstEntries",
-                force_remediate_for_first_entries,
-            );
-            props.set(
-                "ForceRemediateForLastEntries",
-                force_remediate_for_last_entries,
-            );
+            props.set("ForceRemediateForFirstEntries", force_remediate_for_first_entries);
+            props.set("ForceRemediateForLastEntries", force_remediate_for_last_entries);
             NetworkAclEntrySet { props }
         }
 
@@ -807,11 +609,7 @@ pub mod policy {
         /// - `egress`: `Egress`, Whether the entry is an egress entry.
         /// - `protocol`: `Protocol`, Protocol.
         /// - `rule_action`: `RuleAction`, Rule Action.
-        pub fn new(
-            egress: impl Into<Val<bool>>,
-            protocol: impl Into<Val<String>>,
-            rule_action: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(egress: impl Into<Val<bool>>, protocol: impl Into<Val<String>>, rule_action: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Egress", egress);
             props.set("Protocol", protocol);
@@ -973,146 +771,50 @@ pub mod policy {
 
     pub(crate) static IE_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ACCOUNT",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^([0-9]*)$"),
-                        min_len: Some(12),
-                        max_len: Some(12),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ORGUNIT",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"),
-                        min_len: Some(16),
-                        max_len: Some(68),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ACCOUNT", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([0-9]*)$"), min_len: Some(12), max_len: Some(12), allowed: &[] })), min_items: None, max_items: None })),
+            ("ORGUNIT", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"), min_len: Some(16), max_len: Some(68), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECURITY_SERVICE_POLICY_DATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ManagedServiceData",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30000),
-                    allowed: &[],
-                }),
-            ),
+            ("ManagedServiceData", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30000), allowed: &[] })),
             ("PolicyOption", &Shape::Object(&POLICY_OPTION_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "WAF",
-                        "WAFV2",
-                        "SHIELD_ADVANCED",
-                        "SECURITY_GROUPS_COMMON",
-                        "SECURITY_GROUPS_CONTENT_AUDIT",
-                        "SECURITY_GROUPS_USAGE_AUDIT",
-                        "NETWORK_FIREWALL",
-                        "THIRD_PARTY_FIREWALL",
-                        "DNS_FIREWALL",
-                        "IMPORT_NETWORK_FIREWALL",
-                        "NETWORK_ACL_COMMON",
-                    ],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WAF", "WAFV2", "SHIELD_ADVANCED", "SECURITY_GROUPS_COMMON", "SECURITY_GROUPS_CONTENT_AUDIT", "SECURITY_GROUPS_USAGE_AUDIT", "NETWORK_FIREWALL", "THIRD_PARTY_FIREWALL", "DNS_FIREWALL", "IMPORT_NETWORK_FIREWALL", "NETWORK_ACL_COMMON"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_OPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NetworkAclCommonPolicy",
-                &Shape::Object(&NETWORK_ACL_COMMON_POLICY_SHAPE),
-            ),
-            (
-                "NetworkFirewallPolicy",
-                &Shape::Object(&NETWORK_FIREWALL_POLICY_SHAPE),
-            ),
-            (
-                "ThirdPartyFirewallPolicy",
-                &Shape::Object(&THIRD_PARTY_FIREWALL_POLICY_SHAPE),
-            ),
+            ("NetworkAclCommonPolicy", &Shape::Object(&NETWORK_ACL_COMMON_POLICY_SHAPE)),
+            ("NetworkFirewallPolicy", &Shape::Object(&NETWORK_FIREWALL_POLICY_SHAPE)),
+            ("ThirdPartyFirewallPolicy", &Shape::Object(&THIRD_PARTY_FIREWALL_POLICY_SHAPE)),
         ],
-        one_of_required: &[
-            &["NetworkFirewallPolicy"],
-            &["ThirdPartyFirewallPolicy"],
-            &["NetworkAclCommonPolicy"],
-        ],
+        one_of_required: &[&["NetworkFirewallPolicy"], &["ThirdPartyFirewallPolicy"], &["NetworkAclCommonPolicy"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_ACL_COMMON_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NetworkAclEntrySet",
-            &Shape::Object(&NETWORK_ACL_ENTRY_SET_SHAPE),
-        )],
+        fields: &[
+            ("NetworkAclEntrySet", &Shape::Object(&NETWORK_ACL_ENTRY_SET_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_ACL_ENTRY_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FirstEntries",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NETWORK_ACL_ENTRY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LastEntries",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NETWORK_ACL_ENTRY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("FirstEntries", &Shape::List(ListRule { item: Some(&Shape::Object(&NETWORK_ACL_ENTRY_SHAPE)), min_items: None, max_items: None })),
+            ("LastEntries", &Shape::List(ListRule { item: Some(&Shape::Object(&NETWORK_ACL_ENTRY_SHAPE)), min_items: None, max_items: None })),
         ],
         one_of_required: &[&["FirstEntries"], &["LastEntries"]],
         ..ObjectShape::EMPTY
@@ -1132,94 +834,38 @@ pub mod policy {
 
     pub(crate) static ICMP_TYPE_CODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Code",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(255.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(255.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Code", &Shape::Num(NumRule { min: Some(0.0), max: Some(255.0), allowed: &[] })),
+            ("Type", &Shape::Num(NumRule { min: Some(0.0), max: Some(255.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PORT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "From",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "To",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("From", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("To", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_FIREWALL_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FirewallDeploymentModel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISTRIBUTED", "CENTRALIZED"],
-            }),
-        )],
+        fields: &[
+            ("FirewallDeploymentModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISTRIBUTED", "CENTRALIZED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THIRD_PARTY_FIREWALL_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FirewallDeploymentModel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISTRIBUTED", "CENTRALIZED"],
-            }),
-        )],
+        fields: &[
+            ("FirewallDeploymentModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISTRIBUTED", "CENTRALIZED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([^\\s]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([^\\s]*)$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([^\\s]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([^\\s]*)$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1241,17 +887,11 @@ impl CfnProtocolsList {
     ///
     /// - `list_name`: `ListName`, The name of the Firewall Manager protocols list.
     /// - `protocols_list`: `ProtocolsList`, An array of protocols in the Firewall Manager protocols list.
-    pub fn new(
-        list_name: impl Into<Val<String>>,
-        protocols_list: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(list_name: impl Into<Val<String>>, protocols_list: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("ListName", list_name);
         props.set("ProtocolsList", protocols_list);
-        CfnProtocolsList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProtocolsList { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to the protocols list.
@@ -1313,45 +953,15 @@ pub(crate) static PROTOCOLS_LIST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreateTime", "LastUpdateTime", "ListId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static PROTOCOLS_LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ListName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProtocolsList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&protocols_list::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("ListName", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ProtocolsList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(20), allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&protocols_list::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1389,24 +999,8 @@ pub mod protocols_list {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1428,17 +1022,11 @@ impl CfnResourceSet {
     ///
     /// - `name`: `Name`.
     /// - `resource_type_list`: `ResourceTypeList`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        resource_type_list: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, resource_type_list: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ResourceTypeList", resource_type_list);
-        CfnResourceSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceSet { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1491,67 +1079,17 @@ pub(crate) static RESOURCE_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static RESOURCE_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-zA-Z0-9_.:/=+\\-@\\s]*)$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-zA-Z0-9_.:/=+\\-@\\s]+)$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceTypeList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^([^\\s]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Resources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^([^\\s]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&resource_set::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9_.:/=+\\-@\\s]*)$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9_.:/=+\\-@\\s]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ResourceTypeList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([^\\s]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
+        ("Resources", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([^\\s]*)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&resource_set::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1589,24 +1127,8 @@ pub mod resource_set {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([^\\s]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([^\\s]*)$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([^\\s]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([^\\s]*)$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,21 +31,13 @@ impl CfnDataset {
     /// - `dataset_type`: `DatasetType`, The dataset type
     /// - `domain`: `Domain`, The domain associated with the dataset
     /// - `schema`: `Schema`.
-    pub fn new(
-        dataset_name: impl Into<Val<String>>,
-        dataset_type: impl Into<Val<String>>,
-        domain: impl Into<Val<String>>,
-        schema: impl Into<Val<dataset::Schema>>,
-    ) -> Self {
+    pub fn new(dataset_name: impl Into<Val<String>>, dataset_type: impl Into<Val<String>>, domain: impl Into<Val<String>>, schema: impl Into<Val<dataset::Schema>>) -> Self {
         let mut props = Props::new();
         props.set("DatasetName", dataset_name);
         props.set("DatasetType", dataset_type);
         props.set("Domain", domain);
         props.set("Schema", schema);
-        CfnDataset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataset { props, options: ResourceOptions::default() }
     }
 
     /// Frequency of data collection. This parameter is required for RELATED_TIME_SERIES
@@ -102,63 +94,13 @@ pub(crate) static DATASET_META: TypeMeta = TypeMeta {
 
 pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataFrequency",
-            &Shape::Str(StrRule {
-                pattern: Some("^Y|M|W|D|H|30min|15min|10min|5min|1min$"),
-                min_len: Some(1),
-                max_len: Some(5),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatasetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatasetType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TARGET_TIME_SERIES", "RELATED_TIME_SERIES", "ITEM_METADATA"],
-            }),
-        ),
-        (
-            "Domain",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "RETAIL",
-                    "CUSTOM",
-                    "INVENTORY_PLANNING",
-                    "EC2_CAPACITY",
-                    "WORK_FORCE",
-                    "WEB_TRAFFIC",
-                    "METRICS",
-                ],
-            }),
-        ),
-        (
-            "EncryptionConfig",
-            &Shape::Object(&dataset::ENCRYPTION_CONFIG_SHAPE),
-        ),
+        ("DataFrequency", &Shape::Str(StrRule { pattern: Some("^Y|M|W|D|H|30min|15min|10min|5min|1min$"), min_len: Some(1), max_len: Some(5), allowed: &[] })),
+        ("DatasetName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("DatasetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TARGET_TIME_SERIES", "RELATED_TIME_SERIES", "ITEM_METADATA"] })),
+        ("Domain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RETAIL", "CUSTOM", "INVENTORY_PLANNING", "EC2_CAPACITY", "WORK_FORCE", "WEB_TRAFFIC", "METRICS"] })),
+        ("EncryptionConfig", &Shape::Object(&dataset::ENCRYPTION_CONFIG_SHAPE)),
         ("Schema", &Shape::Object(&dataset::SCHEMA_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset::TAGS_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::TAGS_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -288,84 +230,31 @@ pub mod dataset {
 
     pub(crate) static ENCRYPTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws[-a-z]*:kms:.*:key/.*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("arn:aws[-a-z]*:kms:.*:key/.*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEMA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attributes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ATTRIBUTES_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("Attributes", &Shape::List(ListRule { item: Some(&Shape::Object(&ATTRIBUTES_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AttributeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["string", "integer", "float", "timestamp", "geolocation"],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("AttributeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["string", "integer", "float", "timestamp", "geolocation"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -391,10 +280,7 @@ impl CfnDatasetGroup {
         let mut props = Props::new();
         props.set("DatasetGroupName", dataset_group_name);
         props.set("Domain", domain);
-        CfnDatasetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDatasetGroup { props, options: ResourceOptions::default() }
     }
 
     /// An array of Amazon Resource Names (ARNs) of the datasets that you want to include in the dataset group.
@@ -441,62 +327,16 @@ pub(crate) static DATASET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DatasetGroupArn"],
     attributes: &["DatasetGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12280358),
 };
 
 pub(crate) static DATASET_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatasetArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DatasetGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Domain",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "RETAIL",
-                    "CUSTOM",
-                    "INVENTORY_PLANNING",
-                    "EC2_CAPACITY",
-                    "WORK_FORCE",
-                    "WEB_TRAFFIC",
-                    "METRICS",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DatasetArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_\\.\\/\\:]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+        ("DatasetGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Domain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RETAIL", "CUSTOM", "INVENTORY_PLANNING", "EC2_CAPACITY", "WORK_FORCE", "WEB_TRAFFIC", "METRICS"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -534,31 +374,18 @@ pub mod dataset_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DATASET_META, &DATASET_GROUP_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DATASET_META,
+    &DATASET_GROUP_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnDetector {
     /// - `detector_id`: `DetectorId`, The ID of the detector
     /// - `event_type`: `EventType`, The event type to associate this detector with.
     /// - `rules`: `Rules`.
-    pub fn new(
-        detector_id: impl Into<Val<String>>,
-        event_type: impl Into<Val<detector::EventType>>,
-        rules: impl Into<Val<Vec<detector::Rule>>>,
-    ) -> Self {
+    pub fn new(detector_id: impl Into<Val<String>>, event_type: impl Into<Val<detector::EventType>>, rules: impl Into<Val<Vec<detector::Rule>>>) -> Self {
         let mut props = Props::new();
         props.set("DetectorId", detector_id);
         props.set("EventType", event_type);
         props.set("Rules", rules);
-        CfnDetector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDetector { props, options: ResourceOptions::default() }
     }
 
     /// The models to associate with this detector.
@@ -152,85 +145,21 @@ pub(crate) static DETECTOR_META: TypeMeta = TypeMeta {
     create_only: &["DetectorId"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedTime",
-        "DetectorVersionId",
-        "EventType.Arn",
-        "EventType.CreatedTime",
-        "EventType.LastUpdatedTime",
-        "LastUpdatedTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTime", "DetectorVersionId", "EventType.Arn", "EventType.CreatedTime", "EventType.LastUpdatedTime", "LastUpdatedTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12200300),
 };
 
 pub(crate) static DETECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociatedModels",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DetectorId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DetectorVersionStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DRAFT", "ACTIVE"],
-            }),
-        ),
+        ("AssociatedModels", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(10) })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("DetectorId", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("DetectorVersionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DRAFT", "ACTIVE"] })),
         ("EventType", &Shape::Object(&detector::EVENT_TYPE_SHAPE)),
-        (
-            "RuleExecutionMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FIRST_MATCHED", "ALL_MATCHED"],
-            }),
-        ),
-        (
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&detector::RULE_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&detector::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("RuleExecutionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIRST_MATCHED", "ALL_MATCHED"] })),
+        ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&detector::RULE_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&detector::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -740,300 +669,68 @@ pub mod detector {
 
     pub(crate) static EVENT_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EntityTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ENTITY_TYPE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "EventVariables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EVENT_VARIABLE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Labels",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LABEL_SHAPE)),
-                    min_items: Some(2),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-z_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("EntityTypes", &Shape::List(ListRule { item: Some(&Shape::Object(&ENTITY_TYPE_SHAPE)), min_items: Some(1), max_items: None })),
+            ("EventVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&EVENT_VARIABLE_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Labels", &Shape::List(ListRule { item: Some(&Shape::Object(&LABEL_SHAPE)), min_items: Some(2), max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITY_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EVENT"],
-                }),
-            ),
-            (
-                "DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
-            (
-                "VariableType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AUTH_CODE",
-                        "AVS",
-                        "BILLING_ADDRESS_L1",
-                        "BILLING_ADDRESS_L2",
-                        "BILLING_CITY",
-                        "BILLING_COUNTRY",
-                        "BILLING_NAME",
-                        "BILLING_PHONE",
-                        "BILLING_STATE",
-                        "BILLING_ZIP",
-                        "CARD_BIN",
-                        "CATEGORICAL",
-                        "CURRENCY_CODE",
-                        "EMAIL_ADDRESS",
-                        "FINGERPRINT",
-                        "FRAUD_LABEL",
-                        "FREE_FORM_TEXT",
-                        "IP_ADDRESS",
-                        "NUMERIC",
-                        "ORDER_ID",
-                        "PAYMENT_TYPE",
-                        "PHONE_NUMBER",
-                        "PRICE",
-                        "PRODUCT_CATEGORY",
-                        "SHIPPING_ADDRESS_L1",
-                        "SHIPPING_ADDRESS_L2",
-                        "SHIPPING_CITY",
-                        "SHIPPING_COUNTRY",
-                        "SHIPPING_NAME",
-                        "SHIPPING_PHONE",
-                        "SHIPPING_STATE",
-                        "SHIPPING_ZIP",
-                        "USERAGENT",
-                    ],
-                }),
-            ),
+            ("DataSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EVENT"] })),
+            ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+            ("VariableType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LABEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DetectorId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-z_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Language",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DETECTORPL"],
-                }),
-            ),
-            (
-                "Outcomes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OUTCOME_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "RuleId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-z_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RuleVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([1-9][0-9]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(5),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("DetectorId", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Language", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DETECTORPL"] })),
+            ("Outcomes", &Shape::List(ListRule { item: Some(&Shape::Object(&OUTCOME_SHAPE)), min_items: Some(1), max_items: None })),
+            ("RuleId", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("RuleVersion", &Shape::Str(StrRule { pattern: Some("^([1-9][0-9]*)$"), min_len: Some(1), max_len: Some(5), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTCOME_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1057,10 +754,7 @@ impl CfnEntityType {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnEntityType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEntityType { props, options: ResourceOptions::default() }
     }
 
     /// The entity type description.
@@ -1121,41 +815,15 @@ pub(crate) static ENTITY_TYPE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12200300),
 };
 
 pub(crate) static ENTITY_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&entity_type::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&entity_type::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1193,24 +861,8 @@ pub mod entity_type {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1234,21 +886,13 @@ impl CfnEventType {
     /// - `event_variables`: `EventVariables`.
     /// - `labels`: `Labels`.
     /// - `name`: `Name`, The name for the event type
-    pub fn new(
-        entity_types: impl Into<Val<Vec<event_type::EntityType>>>,
-        event_variables: impl Into<Val<Vec<event_type::EventVariable>>>,
-        labels: impl Into<Val<Vec<event_type::Label>>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(entity_types: impl Into<Val<Vec<event_type::EntityType>>>, event_variables: impl Into<Val<Vec<event_type::EventVariable>>>, labels: impl Into<Val<Vec<event_type::Label>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EntityTypes", entity_types);
         props.set("EventVariables", event_variables);
         props.set("Labels", labels);
         props.set("Name", name);
-        CfnEventType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventType { props, options: ResourceOptions::default() }
     }
 
     /// The description of the event type.
@@ -1309,65 +953,18 @@ pub(crate) static EVENT_TYPE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12200300),
 };
 
 pub(crate) static EVENT_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EntityTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_type::ENTITY_TYPE_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "EventVariables",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_type::EVENT_VARIABLE_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Labels",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_type::LABEL_SHAPE)),
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_type::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("EntityTypes", &Shape::List(ListRule { item: Some(&Shape::Object(&event_type::ENTITY_TYPE_SHAPE)), min_items: Some(1), max_items: None })),
+        ("EventVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&event_type::EVENT_VARIABLE_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Labels", &Shape::List(ListRule { item: Some(&Shape::Object(&event_type::LABEL_SHAPE)), min_items: Some(2), max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&event_type::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1621,154 +1218,35 @@ pub mod event_type {
 
     pub(crate) static ENTITY_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EVENT"],
-                }),
-            ),
-            (
-                "DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
-            (
-                "VariableType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AUTH_CODE",
-                        "AVS",
-                        "BILLING_ADDRESS_L1",
-                        "BILLING_ADDRESS_L2",
-                        "BILLING_CITY",
-                        "BILLING_COUNTRY",
-                        "BILLING_NAME",
-                        "BILLING_PHONE",
-                        "BILLING_STATE",
-                        "BILLING_ZIP",
-                        "CARD_BIN",
-                        "CATEGORICAL",
-                        "CURRENCY_CODE",
-                        "EMAIL_ADDRESS",
-                        "FINGERPRINT",
-                        "FRAUD_LABEL",
-                        "FREE_FORM_TEXT",
-                        "IP_ADDRESS",
-                        "NUMERIC",
-                        "ORDER_ID",
-                        "PAYMENT_TYPE",
-                        "PHONE_NUMBER",
-                        "PRICE",
-                        "PRODUCT_CATEGORY",
-                        "SHIPPING_ADDRESS_L1",
-                        "SHIPPING_ADDRESS_L2",
-                        "SHIPPING_CITY",
-                        "SHIPPING_COUNTRY",
-                        "SHIPPING_NAME",
-                        "SHIPPING_PHONE",
-                        "SHIPPING_STATE",
-                        "SHIPPING_ZIP",
-                        "USERAGENT",
-                    ],
-                }),
-            ),
+            ("DataSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EVENT"] })),
+            ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+            ("VariableType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LABEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(200) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1792,10 +1270,7 @@ impl CfnLabel {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnLabel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLabel { props, options: ResourceOptions::default() }
     }
 
     /// The label description.
@@ -1856,41 +1331,15 @@ pub(crate) static LABEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12200300),
 };
 
 pub(crate) static LABEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&label::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&label::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1928,24 +1377,8 @@ pub mod label {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1969,10 +1402,7 @@ impl CfnList {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnList { props, options: ResourceOptions::default() }
     }
 
     /// The description of the list.
@@ -2045,63 +1475,17 @@ pub(crate) static LIST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12240300),
 };
 
 pub(crate) static LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Elements",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^\\S+( +\\S+)*$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(100000),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&list::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VariableType",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Z_]{1,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Elements", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+( +\\S+)*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(0), max_items: Some(100000) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&list::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("VariableType", &Shape::Str(StrRule { pattern: Some("^[A-Z_]{1,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2139,24 +1523,8 @@ pub mod list {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2180,10 +1548,7 @@ impl CfnOutcome {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnOutcome {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOutcome { props, options: ResourceOptions::default() }
     }
 
     /// The outcome description.
@@ -2244,41 +1609,15 @@ pub(crate) static OUTCOME_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12200300),
 };
 
 pub(crate) static OUTCOME_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&outcome::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&outcome::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2316,24 +1655,8 @@ pub mod outcome {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2357,21 +1680,13 @@ impl CfnVariable {
     /// - `data_type`: `DataType`, The data type.
     /// - `default_value`: `DefaultValue`, The default value for the variable when no value is received.
     /// - `name`: `Name`, The name of the variable.
-    pub fn new(
-        data_source: impl Into<Val<String>>,
-        data_type: impl Into<Val<String>>,
-        default_value: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_source: impl Into<Val<String>>, data_type: impl Into<Val<String>>, default_value: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataSource", data_source);
         props.set("DataType", data_type);
         props.set("DefaultValue", default_value);
         props.set("Name", name);
-        CfnVariable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVariable { props, options: ResourceOptions::default() }
     }
 
     /// The description.
@@ -2440,102 +1755,18 @@ pub(crate) static VARIABLE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12200300),
 };
 
 pub(crate) static VARIABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataSource",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EVENT", "EXTERNAL_MODEL_SCORE"],
-            }),
-        ),
-        (
-            "DataType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z_][a-z0-9_]{0,99}?$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&variable::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VariableType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AUTH_CODE",
-                    "AVS",
-                    "BILLING_ADDRESS_L1",
-                    "BILLING_ADDRESS_L2",
-                    "BILLING_CITY",
-                    "BILLING_COUNTRY",
-                    "BILLING_NAME",
-                    "BILLING_PHONE",
-                    "BILLING_STATE",
-                    "BILLING_ZIP",
-                    "CARD_BIN",
-                    "CATEGORICAL",
-                    "CURRENCY_CODE",
-                    "EMAIL_ADDRESS",
-                    "FINGERPRINT",
-                    "FRAUD_LABEL",
-                    "FREE_FORM_TEXT",
-                    "IP_ADDRESS",
-                    "NUMERIC",
-                    "ORDER_ID",
-                    "PAYMENT_TYPE",
-                    "PHONE_NUMBER",
-                    "PRICE",
-                    "PRODUCT_CATEGORY",
-                    "SHIPPING_ADDRESS_L1",
-                    "SHIPPING_ADDRESS_L2",
-                    "SHIPPING_CITY",
-                    "SHIPPING_COUNTRY",
-                    "SHIPPING_NAME",
-                    "SHIPPING_PHONE",
-                    "SHIPPING_STATE",
-                    "SHIPPING_ZIP",
-                    "USERAGENT",
-                ],
-            }),
-        ),
+        ("DataSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EVENT", "EXTERNAL_MODEL_SCORE"] })),
+        ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z_][a-z0-9_]{0,99}?$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&variable::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("VariableType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2573,24 +1804,8 @@ pub mod variable {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,10 +31,7 @@ impl CfnBackup {
     pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FileSystemId", file_system_id);
-        CfnBackup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBackup { props, options: ResourceOptions::default() }
     }
 
     /// The tags to apply to the backup at backup creation.
@@ -102,39 +99,15 @@ pub(crate) static BACKUP_META: TypeMeta = TypeMeta {
     create_only: &["FileSystemId"],
     write_only: &[],
     primary_identifier: &["ResourceARN"],
-    attributes: &[
-        "BackupId",
-        "CreationTime",
-        "Lifecycle",
-        "ResourceARN",
-        "Type",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["BackupId", "CreationTime", "Lifecycle", "ResourceARN", "Type"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static BACKUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FileSystemId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(fs-[0-9a-f]{8,})$"),
-                min_len: Some(11),
-                max_len: Some(21),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&backup::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^(fs-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(21), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&backup::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -172,24 +145,8 @@ pub mod backup {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -212,19 +169,12 @@ impl CfnDataRepositoryAssociation {
     /// - `data_repository_path`: `DataRepositoryPath`, The path to the Amazon S3 data repository that will be linked to the file system. The path can be an S3 bucket or prefix in the format s3://myBucket/myPrefix/ . This path specifies where in the S3 data repository files will be imported from or exported to.
     /// - `file_system_id`: `FileSystemId`, The globally unique ID of the file system, assigned by Amazon FSx.
     /// - `file_system_path`: `FileSystemPath`, This path specifies where in your file system files will be exported from or imported to. This file system directory can be linked to only one Amazon S3 bucket, and no other S3 bucket can be linked to the directory.
-    pub fn new(
-        data_repository_path: impl Into<Val<String>>,
-        file_system_id: impl Into<Val<String>>,
-        file_system_path: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_repository_path: impl Into<Val<String>>, file_system_id: impl Into<Val<String>>, file_system_path: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataRepositoryPath", data_repository_path);
         props.set("FileSystemId", file_system_id);
         props.set("FileSystemPath", file_system_path);
-        CfnDataRepositoryAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataRepositoryAssociation { props, options: ResourceOptions::default() }
     }
 
     /// A boolean flag indicating whether an import data repository task to import metadata should run after the data repository association is created. The task runs if this flag is set to true.
@@ -288,68 +238,22 @@ impl Handle<CfnDataRepositoryAssociation> {
 pub(crate) static DATA_REPOSITORY_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnDataRepositoryAssociation::TYPE_NAME,
     shape: &DATA_REPOSITORY_ASSOCIATION_SHAPE,
-    create_only: &[
-        "BatchImportMetaDataOnCreate",
-        "DataRepositoryPath",
-        "FileSystemId",
-        "FileSystemPath",
-    ],
+    create_only: &["BatchImportMetaDataOnCreate", "DataRepositoryPath", "FileSystemId", "FileSystemPath"],
     write_only: &[],
     primary_identifier: &["AssociationId"],
     attributes: &["AssociationId", "ResourceARN"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DATA_REPOSITORY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataRepositoryPath",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{3,4357}$"),
-                min_len: Some(3),
-                max_len: Some(4357),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FileSystemId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(fs-[0-9a-f]{8,})$"),
-                min_len: Some(11),
-                max_len: Some(21),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FileSystemPath",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,4096}$"),
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImportedFileChunkSize",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(512000.0),
-                allowed: &[],
-            }),
-        ),
+        ("DataRepositoryPath", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{3,4357}$"), min_len: Some(3), max_len: Some(4357), allowed: &[] })),
+        ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^(fs-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(21), allowed: &[] })),
+        ("FileSystemPath", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,4096}$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("ImportedFileChunkSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(512000.0), allowed: &[] })),
         ("S3", &Shape::Object(&data_repository_association::S3_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_repository_association::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_repository_association::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -465,72 +369,30 @@ pub mod data_repository_association {
 
     pub(crate) static S3_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoExportPolicy",
-                &Shape::Object(&AUTO_EXPORT_POLICY_SHAPE),
-            ),
-            (
-                "AutoImportPolicy",
-                &Shape::Object(&AUTO_IMPORT_POLICY_SHAPE),
-            ),
+            ("AutoExportPolicy", &Shape::Object(&AUTO_EXPORT_POLICY_SHAPE)),
+            ("AutoImportPolicy", &Shape::Object(&AUTO_IMPORT_POLICY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_EXPORT_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Events",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NEW", "CHANGED", "DELETED"],
-                })),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        )],
+        fields: &[
+            ("Events", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NEW", "CHANGED", "DELETED"] })), min_items: Some(0), max_items: Some(3) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_IMPORT_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Events",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NEW", "CHANGED", "DELETED"],
-                })),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        )],
+        fields: &[
+            ("Events", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NEW", "CHANGED", "DELETED"] })), min_items: Some(0), max_items: Some(3) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -554,21 +416,13 @@ impl CfnFileCache {
     /// - `file_cache_type_version`: `FileCacheTypeVersion`, The Lustre version of the cache, which must be 2.12
     /// - `storage_capacity`: `StorageCapacity`, The storage capacity of the cache in gibibytes (GiB)
     /// - `subnet_ids`: `SubnetIds`, A list of subnet IDs for the cache
-    pub fn new(
-        file_cache_type: impl Into<Val<String>>,
-        file_cache_type_version: impl Into<Val<String>>,
-        storage_capacity: impl Into<Val<i64>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(file_cache_type: impl Into<Val<String>>, file_cache_type_version: impl Into<Val<String>>, storage_capacity: impl Into<Val<i64>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("FileCacheType", file_cache_type);
         props.set("FileCacheTypeVersion", file_cache_type_version);
         props.set("StorageCapacity", storage_capacity);
         props.set("SubnetIds", subnet_ids);
-        CfnFileCache {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFileCache { props, options: ResourceOptions::default() }
     }
 
     /// Whether tags should be copied to data repository associations
@@ -576,12 +430,8 @@ impl CfnFileCache {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn copy_tags_to_data_repository_associations(
-        mut self,
-        value: impl Into<Val<bool>>,
-    ) -> Self {
-        self.props
-            .set("CopyTagsToDataRepositoryAssociations", value);
+    pub fn copy_tags_to_data_repository_associations(mut self, value: impl Into<Val<bool>>) -> Self {
+        self.props.set("CopyTagsToDataRepositoryAssociations", value);
         self
     }
 
@@ -590,10 +440,7 @@ impl CfnFileCache {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn data_repository_associations(
-        mut self,
-        value: impl Into<Val<Vec<file_cache::DataRepositoryAssociation>>>,
-    ) -> Self {
+    pub fn data_repository_associations(mut self, value: impl Into<Val<Vec<file_cache::DataRepositoryAssociation>>>) -> Self {
         self.props.set("DataRepositoryAssociations", value);
         self
     }
@@ -607,10 +454,7 @@ impl CfnFileCache {
     }
 
     /// The Lustre configuration for the file cache
-    pub fn lustre_configuration(
-        mut self,
-        value: impl Into<Val<file_cache::LustreConfiguration>>,
-    ) -> Self {
+    pub fn lustre_configuration(mut self, value: impl Into<Val<file_cache::LustreConfiguration>>) -> Self {
         self.props.set("LustreConfiguration", value);
         self
     }
@@ -725,130 +569,25 @@ impl Handle<CfnFileCache> {
 pub(crate) static FILE_CACHE_META: TypeMeta = TypeMeta {
     type_name: CfnFileCache::TYPE_NAME,
     shape: &FILE_CACHE_SHAPE,
-    create_only: &[
-        "CopyTagsToDataRepositoryAssociations",
-        "DataRepositoryAssociations",
-        "FileCacheType",
-        "FileCacheTypeVersion",
-        "KmsKeyId",
-        "LustreConfiguration/DeploymentType",
-        "LustreConfiguration/MetadataConfiguration",
-        "LustreConfiguration/PerUnitStorageThroughput",
-        "SecurityGroupIds",
-        "StorageCapacity",
-        "SubnetIds",
-    ],
-    write_only: &[
-        "CopyTagsToDataRepositoryAssociations",
-        "DataRepositoryAssociations",
-        "SecurityGroupIds",
-    ],
+    create_only: &["CopyTagsToDataRepositoryAssociations", "DataRepositoryAssociations", "FileCacheType", "FileCacheTypeVersion", "KmsKeyId", "LustreConfiguration/DeploymentType", "LustreConfiguration/MetadataConfiguration", "LustreConfiguration/PerUnitStorageThroughput", "SecurityGroupIds", "StorageCapacity", "SubnetIds"],
+    write_only: &["CopyTagsToDataRepositoryAssociations", "DataRepositoryAssociations", "SecurityGroupIds"],
     primary_identifier: &["ResourceARN"],
-    attributes: &[
-        "CreationTime",
-        "DNSName",
-        "DataRepositoryAssociationIds",
-        "FileCacheId",
-        "Lifecycle",
-        "LustreConfiguration.LogConfiguration",
-        "LustreConfiguration.MountName",
-        "NetworkInterfaceIds",
-        "OwnerId",
-        "ResourceARN",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "DNSName", "DataRepositoryAssociationIds", "FileCacheId", "Lifecycle", "LustreConfiguration.LogConfiguration", "LustreConfiguration.MountName", "NetworkInterfaceIds", "OwnerId", "ResourceARN", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static FILE_CACHE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataRepositoryAssociations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &file_cache::DATA_REPOSITORY_ASSOCIATION_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(8),
-            }),
-        ),
-        (
-            "FileCacheType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LUSTRE"],
-            }),
-        ),
-        (
-            "FileCacheTypeVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9](\\.[0-9]*)*$"),
-                min_len: Some(1),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^.{1,2048}$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LustreConfiguration",
-            &Shape::Object(&file_cache::LUSTRE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(sg-[0-9a-f]{8,})$"),
-                    min_len: Some(11),
-                    max_len: Some(20),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "StorageCapacity",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(subnet-[0-9a-f]{8,})$"),
-                    min_len: Some(15),
-                    max_len: Some(24),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&file_cache::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("DataRepositoryAssociations", &Shape::List(ListRule { item: Some(&Shape::Object(&file_cache::DATA_REPOSITORY_ASSOCIATION_SHAPE)), min_items: Some(0), max_items: Some(8) })),
+        ("FileCacheType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LUSTRE"] })),
+        ("FileCacheTypeVersion", &Shape::Str(StrRule { pattern: Some("^[0-9](\\.[0-9]*)*$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^.{1,2048}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("LustreConfiguration", &Shape::Object(&file_cache::LUSTRE_CONFIGURATION_SHAPE)),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(sg-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(20), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("StorageCapacity", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(subnet-[0-9a-f]{8,})$"), min_len: Some(15), max_len: Some(24), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&file_cache::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -870,10 +609,7 @@ pub mod file_cache {
         ///
         /// - `data_repository_path`: `DataRepositoryPath`.
         /// - `file_cache_path`: `FileCachePath`.
-        pub fn new(
-            data_repository_path: impl Into<Val<String>>,
-            file_cache_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_repository_path: impl Into<Val<String>>, file_cache_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataRepositoryPath", data_repository_path);
             props.set("FileCachePath", file_cache_path);
@@ -899,11 +635,7 @@ pub mod file_cache {
         /// - `deployment_type`: `DeploymentType`.
         /// - `metadata_configuration`: `MetadataConfiguration`.
         /// - `per_unit_storage_throughput`: `PerUnitStorageThroughput`.
-        pub fn new(
-            deployment_type: impl Into<Val<String>>,
-            metadata_configuration: impl Into<Val<MetadataConfiguration>>,
-            per_unit_storage_throughput: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(deployment_type: impl Into<Val<String>>, metadata_configuration: impl Into<Val<MetadataConfiguration>>, per_unit_storage_throughput: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("DeploymentType", deployment_type);
             props.set("MetadataConfiguration", metadata_configuration);
@@ -1015,130 +747,43 @@ pub mod file_cache {
 
     pub(crate) static DATA_REPOSITORY_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataRepositoryPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{3,4357}$"),
-                    min_len: Some(3),
-                    max_len: Some(4357),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FileCachePath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,4096}$"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("DataRepositoryPath", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{3,4357}$"), min_len: Some(3), max_len: Some(4357), allowed: &[] })),
+            ("FileCachePath", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,4096}$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LUSTRE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeploymentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CACHE_1"],
-                }),
-            ),
+            ("DeploymentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CACHE_1"] })),
             ("LogConfiguration", &Shape::Object(&LOG_CONFIGURATION_SHAPE)),
-            (
-                "MetadataConfiguration",
-                &Shape::Object(&METADATA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MountName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([A-Za-z0-9_-]{1,8})$"),
-                    min_len: Some(1),
-                    max_len: Some(8),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PerUnitStorageThroughput",
-                &Shape::Num(NumRule {
-                    min: Some(12.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WeeklyMaintenanceStartTime",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[1-7]:([01]\\d|2[0-3]):?([0-5]\\d)$"),
-                    min_len: Some(7),
-                    max_len: Some(7),
-                    allowed: &[],
-                }),
-            ),
+            ("MetadataConfiguration", &Shape::Object(&METADATA_CONFIGURATION_SHAPE)),
+            ("MountName", &Shape::Str(StrRule { pattern: Some("^([A-Za-z0-9_-]{1,8})$"), min_len: Some(1), max_len: Some(8), allowed: &[] })),
+            ("PerUnitStorageThroughput", &Shape::Num(NumRule { min: Some(12.0), max: Some(1000.0), allowed: &[] })),
+            ("WeeklyMaintenanceStartTime", &Shape::Str(StrRule { pattern: Some("^[1-7]:([01]\\d|2[0-3]):?([0-5]\\d)$"), min_len: Some(7), max_len: Some(7), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Destination",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(8),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Level",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "WARN_ONLY", "ERROR_ONLY", "WARN_ERROR"],
-                }),
-            ),
+            ("Destination", &Shape::Str(StrRule { pattern: None, min_len: Some(8), max_len: Some(1024), allowed: &[] })),
+            ("Level", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "WARN_ONLY", "ERROR_ONLY", "WARN_ERROR"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StorageCapacity",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StorageCapacity", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1160,17 +805,11 @@ impl CfnFileSystem {
     ///
     /// - `file_system_type`: `FileSystemType`.
     /// - `subnet_ids`: `SubnetIds`.
-    pub fn new(
-        file_system_type: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(file_system_type: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("FileSystemType", file_system_type);
         props.set("SubnetIds", subnet_ids);
-        CfnFileSystem {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFileSystem { props, options: ResourceOptions::default() }
     }
 
     /// The `BackupId` property.
@@ -1196,10 +835,7 @@ impl CfnFileSystem {
     }
 
     /// The `LustreConfiguration` property.
-    pub fn lustre_configuration(
-        mut self,
-        value: impl Into<Val<file_system::LustreConfiguration>>,
-    ) -> Self {
+    pub fn lustre_configuration(mut self, value: impl Into<Val<file_system::LustreConfiguration>>) -> Self {
         self.props.set("LustreConfiguration", value);
         self
     }
@@ -1211,19 +847,13 @@ impl CfnFileSystem {
     }
 
     /// The `OntapConfiguration` property.
-    pub fn ontap_configuration(
-        mut self,
-        value: impl Into<Val<file_system::OntapConfiguration>>,
-    ) -> Self {
+    pub fn ontap_configuration(mut self, value: impl Into<Val<file_system::OntapConfiguration>>) -> Self {
         self.props.set("OntapConfiguration", value);
         self
     }
 
     /// The `OpenZFSConfiguration` property.
-    pub fn open_zfs_configuration(
-        mut self,
-        value: impl Into<Val<file_system::OpenZfsConfiguration>>,
-    ) -> Self {
+    pub fn open_zfs_configuration(mut self, value: impl Into<Val<file_system::OpenZfsConfiguration>>) -> Self {
         self.props.set("OpenZFSConfiguration", value);
         self
     }
@@ -1255,10 +885,7 @@ impl CfnFileSystem {
     }
 
     /// The `WindowsConfiguration` property.
-    pub fn windows_configuration(
-        mut self,
-        value: impl Into<Val<file_system::WindowsConfiguration>>,
-    ) -> Self {
+    pub fn windows_configuration(mut self, value: impl Into<Val<file_system::WindowsConfiguration>>) -> Self {
         self.props.set("WindowsConfiguration", value);
         self
     }
@@ -1309,26 +936,11 @@ impl Handle<CfnFileSystem> {
 pub(crate) static FILE_SYSTEM_META: TypeMeta = TypeMeta {
     type_name: CfnFileSystem::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "BackupId",
-        "FileSystemType",
-        "KmsKeyId",
-        "SecurityGroupIds",
-        "SubnetIds",
-    ],
+    create_only: &["BackupId", "FileSystemType", "KmsKeyId", "SecurityGroupIds", "SubnetIds"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "DNSName",
-        "Id",
-        "LustreMountName",
-        "ResourceARN",
-        "RootVolumeId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["DNSName", "Id", "LustreMountName", "ResourceARN", "RootVolumeId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffdfff),
 };
 
@@ -1381,10 +993,7 @@ pub mod file_system {
         }
 
         /// The `DataReadCacheConfiguration` property.
-        pub fn data_read_cache_configuration(
-            mut self,
-            value: impl Into<Val<DataReadCacheConfiguration>>,
-        ) -> Self {
+        pub fn data_read_cache_configuration(mut self, value: impl Into<Val<DataReadCacheConfiguration>>) -> Self {
             self.props.set("DataReadCacheConfiguration", value);
             self
         }
@@ -1432,10 +1041,7 @@ pub mod file_system {
         }
 
         /// The `MetadataConfiguration` property.
-        pub fn metadata_configuration(
-            mut self,
-            value: impl Into<Val<MetadataConfiguration>>,
-        ) -> Self {
+        pub fn metadata_configuration(mut self, value: impl Into<Val<MetadataConfiguration>>) -> Self {
             self.props.set("MetadataConfiguration", value);
             self
         }
@@ -1587,10 +1193,7 @@ pub mod file_system {
         }
 
         /// The `DiskIopsConfiguration` property.
-        pub fn disk_iops_configuration(
-            mut self,
-            value: impl Into<Val<DiskIopsConfiguration>>,
-        ) -> Self {
+        pub fn disk_iops_configuration(mut self, value: impl Into<Val<DiskIopsConfiguration>>) -> Self {
             self.props.set("DiskIopsConfiguration", value);
             self
         }
@@ -1729,10 +1332,7 @@ pub mod file_system {
         }
 
         /// The `DiskIopsConfiguration` property.
-        pub fn disk_iops_configuration(
-            mut self,
-            value: impl Into<Val<DiskIopsConfiguration>>,
-        ) -> Self {
+        pub fn disk_iops_configuration(mut self, value: impl Into<Val<DiskIopsConfiguration>>) -> Self {
             self.props.set("DiskIopsConfiguration", value);
             self
         }
@@ -1762,19 +1362,13 @@ pub mod file_system {
         }
 
         /// The `ReadCacheConfiguration` property.
-        pub fn read_cache_configuration(
-            mut self,
-            value: impl Into<Val<ReadCacheConfiguration>>,
-        ) -> Self {
+        pub fn read_cache_configuration(mut self, value: impl Into<Val<ReadCacheConfiguration>>) -> Self {
             self.props.set("ReadCacheConfiguration", value);
             self
         }
 
         /// The `RootVolumeConfiguration` property.
-        pub fn root_volume_configuration(
-            mut self,
-            value: impl Into<Val<RootVolumeConfiguration>>,
-        ) -> Self {
+        pub fn root_volume_configuration(mut self, value: impl Into<Val<RootVolumeConfiguration>>) -> Self {
             self.props.set("RootVolumeConfiguration", value);
             self
         }
@@ -1880,10 +1474,7 @@ pub mod file_system {
         }
 
         /// The `UserAndGroupQuotas` property.
-        pub fn user_and_group_quotas(
-            mut self,
-            value: impl Into<Val<Vec<UserAndGroupQuotas>>>,
-        ) -> Self {
+        pub fn user_and_group_quotas(mut self, value: impl Into<Val<Vec<UserAndGroupQuotas>>>) -> Self {
             self.props.set("UserAndGroupQuotas", value);
             self
         }
@@ -1909,10 +1500,7 @@ pub mod file_system {
         }
 
         /// The `ClientConfigurations` property.
-        pub fn client_configurations(
-            mut self,
-            value: impl Into<Val<Vec<ClientConfigurations>>>,
-        ) -> Self {
+        pub fn client_configurations(mut self, value: impl Into<Val<Vec<ClientConfigurations>>>) -> Self {
             self.props.set("ClientConfigurations", value);
             self
         }
@@ -2048,10 +1636,7 @@ pub mod file_system {
         }
 
         /// The `AuditLogConfiguration` property.
-        pub fn audit_log_configuration(
-            mut self,
-            value: impl Into<Val<AuditLogConfiguration>>,
-        ) -> Self {
+        pub fn audit_log_configuration(mut self, value: impl Into<Val<AuditLogConfiguration>>) -> Self {
             self.props.set("AuditLogConfiguration", value);
             self
         }
@@ -2081,10 +1666,7 @@ pub mod file_system {
         }
 
         /// The `DiskIopsConfiguration` property.
-        pub fn disk_iops_configuration(
-            mut self,
-            value: impl Into<Val<DiskIopsConfiguration>>,
-        ) -> Self {
+        pub fn disk_iops_configuration(mut self, value: impl Into<Val<DiskIopsConfiguration>>) -> Self {
             self.props.set("DiskIopsConfiguration", value);
             self
         }
@@ -2102,12 +1684,8 @@ pub mod file_system {
         }
 
         /// The `SelfManagedActiveDirectoryConfiguration` property.
-        pub fn self_managed_active_directory_configuration(
-            mut self,
-            value: impl Into<Val<SelfManagedActiveDirectoryConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("SelfManagedActiveDirectoryConfiguration", value);
+        pub fn self_managed_active_directory_configuration(mut self, value: impl Into<Val<SelfManagedActiveDirectoryConfiguration>>) -> Self {
+            self.props.set("SelfManagedActiveDirectoryConfiguration", value);
             self
         }
 
@@ -2135,16 +1713,10 @@ pub mod file_system {
         ///
         /// - `file_access_audit_log_level`: `FileAccessAuditLogLevel`.
         /// - `file_share_access_audit_log_level`: `FileShareAccessAuditLogLevel`.
-        pub fn new(
-            file_access_audit_log_level: impl Into<Val<String>>,
-            file_share_access_audit_log_level: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(file_access_audit_log_level: impl Into<Val<String>>, file_share_access_audit_log_level: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FileAccessAuditLogLevel", file_access_audit_log_level);
-            props.set(
-                "FileShareAccessAuditLogLevel",
-                file_share_access_audit_log_level,
-            );
+            props.set("FileShareAccessAuditLogLevel", file_share_access_audit_log_level);
             AuditLogConfiguration { props }
         }
 
@@ -2228,10 +1800,7 @@ pub mod file_system {
         }
 
         /// The `OrganizationalUnitDistinguishedName` property.
-        pub fn organizational_unit_distinguished_name(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OrganizationalUnitDistinguishedName", value);
             self
         }
@@ -2249,9 +1818,7 @@ pub mod file_system {
         }
     }
 
-    impl From<SelfManagedActiveDirectoryConfiguration>
-        for Val<SelfManagedActiveDirectoryConfiguration>
-    {
+    impl From<SelfManagedActiveDirectoryConfiguration> for Val<SelfManagedActiveDirectoryConfiguration> {
         fn from(v: SelfManagedActiveDirectoryConfiguration) -> Self {
             v.props.into_val()
         }
@@ -2278,19 +1845,13 @@ impl CfnS3AccessPointAttachment {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Type", type_);
-        CfnS3AccessPointAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnS3AccessPointAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The OntapConfiguration of the S3 access point attachment.
     ///
     /// Changing it replaces the resource.
-    pub fn ontap_configuration(
-        mut self,
-        value: impl Into<Val<s3_access_point_attachment::S3AccessPointOntapConfiguration>>,
-    ) -> Self {
+    pub fn ontap_configuration(mut self, value: impl Into<Val<s3_access_point_attachment::S3AccessPointOntapConfiguration>>) -> Self {
         self.props.set("OntapConfiguration", value);
         self
     }
@@ -2298,10 +1859,7 @@ impl CfnS3AccessPointAttachment {
     /// The OpenZFSConfiguration of the S3 access point attachment.
     ///
     /// Changing it replaces the resource.
-    pub fn open_zfs_configuration(
-        mut self,
-        value: impl Into<Val<s3_access_point_attachment::S3AccessPointOpenZfsConfiguration>>,
-    ) -> Self {
+    pub fn open_zfs_configuration(mut self, value: impl Into<Val<s3_access_point_attachment::S3AccessPointOpenZfsConfiguration>>) -> Self {
         self.props.set("OpenZFSConfiguration", value);
         self
     }
@@ -2309,10 +1867,7 @@ impl CfnS3AccessPointAttachment {
     /// The S3 access point configuration of the S3 access point attachment.
     ///
     /// Changing it replaces the resource.
-    pub fn s3_access_point(
-        mut self,
-        value: impl Into<Val<s3_access_point_attachment::S3AccessPoint>>,
-    ) -> Self {
+    pub fn s3_access_point(mut self, value: impl Into<Val<s3_access_point_attachment::S3AccessPoint>>) -> Self {
         self.props.set("S3AccessPoint", value);
         self
     }
@@ -2359,58 +1914,21 @@ impl Handle<CfnS3AccessPointAttachment> {
 pub(crate) static S3_ACCESS_POINT_ATTACHMENT_META: TypeMeta = TypeMeta {
     type_name: CfnS3AccessPointAttachment::TYPE_NAME,
     shape: &S3_ACCESS_POINT_ATTACHMENT_SHAPE,
-    create_only: &[
-        "Name",
-        "OntapConfiguration",
-        "OpenZFSConfiguration",
-        "S3AccessPoint",
-        "Type",
-    ],
+    create_only: &["Name", "OntapConfiguration", "OpenZFSConfiguration", "S3AccessPoint", "Type"],
     write_only: &["S3AccessPoint/Policy"],
     primary_identifier: &["Name"],
-    attributes: &[
-        "Lifecycle",
-        "S3AccessPoint.Alias",
-        "S3AccessPoint.ResourceARN",
-    ],
+    attributes: &["Lifecycle", "S3AccessPoint.Alias", "S3AccessPoint.ResourceARN"],
     tagging: None,
     regions: RegionSet(0x3fcf7fffbfff),
 };
 
 pub(crate) static S3_ACCESS_POINT_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=[a-z0-9])[a-z0-9-]{1,48}[a-z0-9]$"),
-                min_len: Some(3),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OntapConfiguration",
-            &Shape::Object(&s3_access_point_attachment::S3_ACCESS_POINT_ONTAP_CONFIGURATION_SHAPE),
-        ),
-        (
-            "OpenZFSConfiguration",
-            &Shape::Object(
-                &s3_access_point_attachment::S3_ACCESS_POINT_OPEN_ZFS_CONFIGURATION_SHAPE,
-            ),
-        ),
-        (
-            "S3AccessPoint",
-            &Shape::Object(&s3_access_point_attachment::S3_ACCESS_POINT_SHAPE),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OPENZFS", "ONTAP"],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?=[a-z0-9])[a-z0-9-]{1,48}[a-z0-9]$"), min_len: Some(3), max_len: Some(50), allowed: &[] })),
+        ("OntapConfiguration", &Shape::Object(&s3_access_point_attachment::S3_ACCESS_POINT_ONTAP_CONFIGURATION_SHAPE)),
+        ("OpenZFSConfiguration", &Shape::Object(&s3_access_point_attachment::S3_ACCESS_POINT_OPEN_ZFS_CONFIGURATION_SHAPE)),
+        ("S3AccessPoint", &Shape::Object(&s3_access_point_attachment::S3_ACCESS_POINT_SHAPE)),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPENZFS", "ONTAP"] })),
     ],
     one_of_required: &[&["OntapConfiguration"], &["OpenZFSConfiguration"]],
     ..ObjectShape::EMPTY
@@ -2433,10 +1951,7 @@ pub mod s3_access_point_attachment {
         ///
         /// - `file_system_identity`: `FileSystemIdentity`, The file system identity used to authorize file access requests made using the S3 access point.
         /// - `volume_id`: `VolumeId`, The ID of the FSx for ONTAP volume that the S3 access point is attached to.
-        pub fn new(
-            file_system_identity: impl Into<Val<OntapFileSystemIdentity>>,
-            volume_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(file_system_identity: impl Into<Val<OntapFileSystemIdentity>>, volume_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FileSystemIdentity", file_system_identity);
             props.set("VolumeId", volume_id);
@@ -2542,10 +2057,7 @@ pub mod s3_access_point_attachment {
         ///
         /// - `file_system_identity`: `FileSystemIdentity`, The file system identity used to authorize file access requests made using the S3 access point.
         /// - `volume_id`: `VolumeId`, The ID of the FSx for OpenZFS volume that the S3 access point is attached to.
-        pub fn new(
-            file_system_identity: impl Into<Val<OpenZfsFileSystemIdentity>>,
-            volume_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(file_system_identity: impl Into<Val<OpenZfsFileSystemIdentity>>, volume_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FileSystemIdentity", file_system_identity);
             props.set("VolumeId", volume_id);
@@ -2570,10 +2082,7 @@ pub mod s3_access_point_attachment {
         ///
         /// - `posix_user`: `PosixUser`, Specifies the UID and GIDs of the file system POSIX user.
         /// - `type_`: `Type`, Specifies the FSx for OpenZFS user identity type, accepts only POSIX.
-        pub fn new(
-            posix_user: impl Into<Val<OpenZfsPosixFileSystemUser>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(posix_user: impl Into<Val<OpenZfsPosixFileSystemUser>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PosixUser", posix_user);
             props.set("Type", type_);
@@ -2661,6 +2170,8 @@ pub mod s3_access_point_attachment {
         }
 
         /// The S3 access point's policy.
+        ///
+        /// Write-only.
         pub fn policy(mut self, value: impl Into<Val<Json>>) -> Self {
             self.props.set("Policy", value);
             self
@@ -2673,10 +2184,7 @@ pub mod s3_access_point_attachment {
         }
 
         /// The S3 access point's virtual private cloud (VPC) configuration.
-        pub fn vpc_configuration(
-            mut self,
-            value: impl Into<Val<S3AccessPointVpcConfiguration>>,
-        ) -> Self {
+        pub fn vpc_configuration(mut self, value: impl Into<Val<S3AccessPointVpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
         }
@@ -2713,193 +2221,81 @@ pub mod s3_access_point_attachment {
 
     pub(crate) static S3_ACCESS_POINT_ONTAP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileSystemIdentity",
-                &Shape::Object(&ONTAP_FILE_SYSTEM_IDENTITY_SHAPE),
-            ),
-            (
-                "VolumeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(fsvol-[0-9a-f]{17,})$"),
-                    min_len: Some(23),
-                    max_len: Some(23),
-                    allowed: &[],
-                }),
-            ),
+            ("FileSystemIdentity", &Shape::Object(&ONTAP_FILE_SYSTEM_IDENTITY_SHAPE)),
+            ("VolumeId", &Shape::Str(StrRule { pattern: Some("^(fsvol-[0-9a-f]{17,})$"), min_len: Some(23), max_len: Some(23), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ONTAP_FILE_SYSTEM_IDENTITY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["UNIX", "WINDOWS"],
-                }),
-            ),
-            (
-                "UnixUser",
-                &Shape::Object(&ONTAP_UNIX_FILE_SYSTEM_USER_SHAPE),
-            ),
-            (
-                "WindowsUser",
-                &Shape::Object(&ONTAP_WINDOWS_FILE_SYSTEM_USER_SHAPE),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UNIX", "WINDOWS"] })),
+            ("UnixUser", &Shape::Object(&ONTAP_UNIX_FILE_SYSTEM_USER_SHAPE)),
+            ("WindowsUser", &Shape::Object(&ONTAP_WINDOWS_FILE_SYSTEM_USER_SHAPE)),
         ],
         one_of_required: &[&["UnixUser"], &["WindowsUser"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ONTAP_UNIX_FILE_SYSTEM_USER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,256}$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ONTAP_WINDOWS_FILE_SYSTEM_USER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,256}$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_ACCESS_POINT_OPEN_ZFS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileSystemIdentity",
-                &Shape::Object(&OPEN_ZFS_FILE_SYSTEM_IDENTITY_SHAPE),
-            ),
-            (
-                "VolumeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(fsvol-[0-9a-f]{17,})$"),
-                    min_len: Some(23),
-                    max_len: Some(23),
-                    allowed: &[],
-                }),
-            ),
+            ("FileSystemIdentity", &Shape::Object(&OPEN_ZFS_FILE_SYSTEM_IDENTITY_SHAPE)),
+            ("VolumeId", &Shape::Str(StrRule { pattern: Some("^(fsvol-[0-9a-f]{17,})$"), min_len: Some(23), max_len: Some(23), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_ZFS_FILE_SYSTEM_IDENTITY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PosixUser",
-                &Shape::Object(&OPEN_ZFS_POSIX_FILE_SYSTEM_USER_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["POSIX"],
-                }),
-            ),
+            ("PosixUser", &Shape::Object(&OPEN_ZFS_POSIX_FILE_SYSTEM_USER_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["POSIX"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_ZFS_POSIX_FILE_SYSTEM_USER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Gid",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecondaryGids",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILE_SYSTEM_GID_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "Uid",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Gid", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })),
+            ("SecondaryGids", &Shape::List(ListRule { item: Some(&Shape::Object(&FILE_SYSTEM_GID_SHAPE)), min_items: Some(0), max_items: Some(15) })),
+            ("Uid", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILE_SYSTEM_GID_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Gid",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Gid", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_ACCESS_POINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Alias",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-z\\\\-]{1,63}"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceARN",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:[^:]{1,63}:[^:]{0,63}:[^:]{0,63}:(?:|\\d{12}):[^/].{0,1023}$",
-                    ),
-                    min_len: Some(8),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VpcConfiguration",
-                &Shape::Object(&S3_ACCESS_POINT_VPC_CONFIGURATION_SHAPE),
-            ),
+            ("Alias", &Shape::Str(StrRule { pattern: Some("^[0-9a-z\\\\-]{1,63}"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("ResourceARN", &Shape::Str(StrRule { pattern: Some("^arn:[^:]{1,63}:[^:]{0,63}:[^:]{0,63}:(?:|\\d{12}):[^/].{0,1023}$"), min_len: Some(8), max_len: Some(1024), allowed: &[] })),
+            ("VpcConfiguration", &Shape::Object(&S3_ACCESS_POINT_VPC_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_ACCESS_POINT_VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(vpc-[0-9a-f]{8,})$"),
-                min_len: Some(12),
-                max_len: Some(21),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("VpcId", &Shape::Str(StrRule { pattern: Some("^(vpc-[0-9a-f]{8,})$"), min_len: Some(12), max_len: Some(21), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2924,10 +2320,7 @@ impl CfnSnapshot {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("VolumeId", volume_id);
-        CfnSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// A list of Tag values, with a maximum of 50 elements.
@@ -2975,41 +2368,15 @@ pub(crate) static SNAPSHOT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id", "ResourceARN"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffdfff),
 };
 
 pub(crate) static SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_:.-]{1,203}$"),
-                min_len: Some(1),
-                max_len: Some(203),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&snapshot::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VolumeId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(fsvol-[0-9a-f]{17,})$"),
-                min_len: Some(23),
-                max_len: Some(23),
-                allowed: &[],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_:.-]{1,203}$"), min_len: Some(1), max_len: Some(203), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&snapshot::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("VolumeId", &Shape::Str(StrRule { pattern: Some("^(fsvol-[0-9a-f]{17,})$"), min_len: Some(23), max_len: Some(23), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3047,24 +2414,8 @@ pub mod snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3090,17 +2441,11 @@ impl CfnStorageVirtualMachine {
         let mut props = Props::new();
         props.set("FileSystemId", file_system_id);
         props.set("Name", name);
-        CfnStorageVirtualMachine {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStorageVirtualMachine { props, options: ResourceOptions::default() }
     }
 
     /// Describes the Microsoft Active Directory configuration to which the SVM is joined, if applicable.
-    pub fn active_directory_configuration(
-        mut self,
-        value: impl Into<Val<storage_virtual_machine::ActiveDirectoryConfiguration>>,
-    ) -> Self {
+    pub fn active_directory_configuration(mut self, value: impl Into<Val<storage_virtual_machine::ActiveDirectoryConfiguration>>) -> Self {
         self.props.set("ActiveDirectoryConfiguration", value);
         self
     }
@@ -3183,54 +2528,12 @@ pub(crate) static STORAGE_VIRTUAL_MACHINE_META: TypeMeta = TypeMeta {
 
 pub(crate) static STORAGE_VIRTUAL_MACHINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ActiveDirectoryConfiguration",
-            &Shape::Object(&storage_virtual_machine::ACTIVE_DIRECTORY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "FileSystemId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(fs-[0-9a-f]{8,})$"),
-                min_len: Some(11),
-                max_len: Some(21),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,47}$"),
-                min_len: Some(1),
-                max_len: Some(47),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RootVolumeSecurityStyle",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MIXED", "NTFS", "UNIX"],
-            }),
-        ),
-        (
-            "SvmAdminPassword",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{8,50}$"),
-                min_len: Some(8),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&storage_virtual_machine::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("ActiveDirectoryConfiguration", &Shape::Object(&storage_virtual_machine::ACTIVE_DIRECTORY_CONFIGURATION_SHAPE)),
+        ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^(fs-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(21), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,47}$"), min_len: Some(1), max_len: Some(47), allowed: &[] })),
+        ("RootVolumeSecurityStyle", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MIXED", "NTFS", "UNIX"] })),
+        ("SvmAdminPassword", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{8,50}$"), min_len: Some(8), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&storage_virtual_machine::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3261,12 +2564,8 @@ pub mod storage_virtual_machine {
         }
 
         /// The configuration that Amazon FSx uses to join the ONTAP storage virtual machine (SVM) to your self-managed (including on-premises) Microsoft Active Directory directory.
-        pub fn self_managed_active_directory_configuration(
-            mut self,
-            value: impl Into<Val<SelfManagedActiveDirectoryConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("SelfManagedActiveDirectoryConfiguration", value);
+        pub fn self_managed_active_directory_configuration(mut self, value: impl Into<Val<SelfManagedActiveDirectoryConfiguration>>) -> Self {
+            self.props.set("SelfManagedActiveDirectoryConfiguration", value);
             self
         }
     }
@@ -3309,21 +2608,22 @@ pub mod storage_virtual_machine {
         }
 
         /// The name of the domain group whose members are granted administrative privileges for the file system. Minimum: 1. Maximum: 256. Pattern: `^[^\u0000\u0085\u2028\u2029\r\n]{1,256}$`
+        ///
+        /// Write-only.
         pub fn file_system_administrators_group(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FileSystemAdministratorsGroup", value);
             self
         }
 
         /// The fully qualified distinguished name of the organizational unit within your self-managed AD directory. Minimum: 1. Maximum: 2000. Pattern: `^[^\u0000\u0085\u2028\u2029\r\n]{1,2000}$`
-        pub fn organizational_unit_distinguished_name(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OrganizationalUnitDistinguishedName", value);
             self
         }
 
         /// The password for the service account on your self-managed AD domain that Amazon FSx will use to join to your AD domain. Minimum: 1. Maximum: 256. Pattern: `^.{1,256}$`
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
@@ -3336,9 +2636,7 @@ pub mod storage_virtual_machine {
         }
     }
 
-    impl From<SelfManagedActiveDirectoryConfiguration>
-        for Val<SelfManagedActiveDirectoryConfiguration>
-    {
+    impl From<SelfManagedActiveDirectoryConfiguration> for Val<SelfManagedActiveDirectoryConfiguration> {
         fn from(v: SelfManagedActiveDirectoryConfiguration) -> Self {
             v.props.into_val()
         }
@@ -3371,19 +2669,8 @@ pub mod storage_virtual_machine {
 
     pub(crate) static ACTIVE_DIRECTORY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NetBiosName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,255}$"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SelfManagedActiveDirectoryConfiguration",
-                &Shape::Object(&SELF_MANAGED_ACTIVE_DIRECTORY_CONFIGURATION_SHAPE),
-            ),
+            ("NetBiosName", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,255}$"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("SelfManagedActiveDirectoryConfiguration", &Shape::Object(&SELF_MANAGED_ACTIVE_DIRECTORY_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3403,24 +2690,8 @@ pub mod storage_virtual_machine {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3444,10 +2715,7 @@ impl CfnVolume {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnVolume {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVolume { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the ID of the volume backup to use to create a new volume.
@@ -3461,19 +2729,13 @@ impl CfnVolume {
     }
 
     /// The configuration of an Amazon FSx for NetApp ONTAP volume.
-    pub fn ontap_configuration(
-        mut self,
-        value: impl Into<Val<volume::OntapConfiguration>>,
-    ) -> Self {
+    pub fn ontap_configuration(mut self, value: impl Into<Val<volume::OntapConfiguration>>) -> Self {
         self.props.set("OntapConfiguration", value);
         self
     }
 
     /// The configuration of an Amazon FSx for OpenZFS volume.
-    pub fn open_zfs_configuration(
-        mut self,
-        value: impl Into<Val<volume::OpenZfsConfiguration>>,
-    ) -> Self {
+    pub fn open_zfs_configuration(mut self, value: impl Into<Val<volume::OpenZfsConfiguration>>) -> Self {
         self.props.set("OpenZFSConfiguration", value);
         self
     }
@@ -3536,80 +2798,22 @@ impl Handle<CfnVolume> {
 pub(crate) static VOLUME_META: TypeMeta = TypeMeta {
     type_name: CfnVolume::TYPE_NAME,
     shape: &VOLUME_SHAPE,
-    create_only: &[
-        "BackupId",
-        "OntapConfiguration/AggregateConfiguration",
-        "OntapConfiguration/AggregateConfiguration/Aggregates",
-        "OntapConfiguration/AggregateConfiguration/ConstituentsPerAggregate",
-        "OntapConfiguration/OntapVolumeType",
-        "OntapConfiguration/SnaplockConfiguration/SnaplockType",
-        "OntapConfiguration/StorageVirtualMachineId",
-        "OntapConfiguration/VolumeStyle",
-        "OpenZFSConfiguration/OriginSnapshot",
-        "OpenZFSConfiguration/OriginSnapshot/CopyStrategy",
-        "OpenZFSConfiguration/OriginSnapshot/SnapshotARN",
-        "OpenZFSConfiguration/ParentVolumeId",
-        "VolumeType",
-    ],
-    write_only: &[
-        "BackupId",
-        "OntapConfiguration/AggregateConfiguration/ConstituentsPerAggregate",
-        "OpenZFSConfiguration/Options",
-    ],
+    create_only: &["BackupId", "OntapConfiguration/AggregateConfiguration", "OntapConfiguration/AggregateConfiguration/Aggregates", "OntapConfiguration/AggregateConfiguration/ConstituentsPerAggregate", "OntapConfiguration/OntapVolumeType", "OntapConfiguration/SnaplockConfiguration/SnaplockType", "OntapConfiguration/StorageVirtualMachineId", "OntapConfiguration/VolumeStyle", "OpenZFSConfiguration/OriginSnapshot", "OpenZFSConfiguration/OriginSnapshot/CopyStrategy", "OpenZFSConfiguration/OriginSnapshot/SnapshotARN", "OpenZFSConfiguration/ParentVolumeId", "VolumeType"],
+    write_only: &["BackupId", "OntapConfiguration/AggregateConfiguration/ConstituentsPerAggregate", "OpenZFSConfiguration/Options"],
     primary_identifier: &["VolumeId"],
     attributes: &["ResourceARN", "UUID", "VolumeId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffdfff),
 };
 
 pub(crate) static VOLUME_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BackupId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(backup-[0-9a-f]{8,})$"),
-                min_len: Some(12),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,203}$"),
-                min_len: Some(1),
-                max_len: Some(203),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OntapConfiguration",
-            &Shape::Object(&volume::ONTAP_CONFIGURATION_SHAPE),
-        ),
-        (
-            "OpenZFSConfiguration",
-            &Shape::Object(&volume::OPEN_ZFS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&volume::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VolumeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ONTAP", "OPENZFS"],
-            }),
-        ),
+        ("BackupId", &Shape::Str(StrRule { pattern: Some("^(backup-[0-9a-f]{8,})$"), min_len: Some(12), max_len: Some(128), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,203}$"), min_len: Some(1), max_len: Some(203), allowed: &[] })),
+        ("OntapConfiguration", &Shape::Object(&volume::ONTAP_CONFIGURATION_SHAPE)),
+        ("OpenZFSConfiguration", &Shape::Object(&volume::OPEN_ZFS_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&volume::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ONTAP", "OPENZFS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3637,10 +2841,9 @@ pub mod volume {
         }
 
         /// Used to specify the configuration options for an FSx for ONTAP volume's storage aggregate or aggregates.
-        pub fn aggregate_configuration(
-            mut self,
-            value: impl Into<Val<AggregateConfiguration>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn aggregate_configuration(mut self, value: impl Into<Val<AggregateConfiguration>>) -> Self {
             self.props.set("AggregateConfiguration", value);
             self
         }
@@ -3660,6 +2863,8 @@ pub mod volume {
         /// Specifies the type of volume you are creating. Valid values are the following: RW or DP
         ///
         /// Allowed values: `DP`, `RW`.
+        ///
+        /// Changing it replaces the resource.
         pub fn ontap_volume_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OntapVolumeType", value);
             self
@@ -3686,10 +2891,7 @@ pub mod volume {
         }
 
         /// The SnapLock configuration object for an FSx for ONTAP SnapLock volume.
-        pub fn snaplock_configuration(
-            mut self,
-            value: impl Into<Val<SnaplockConfiguration>>,
-        ) -> Self {
+        pub fn snaplock_configuration(mut self, value: impl Into<Val<SnaplockConfiguration>>) -> Self {
             self.props.set("SnaplockConfiguration", value);
             self
         }
@@ -3715,6 +2917,8 @@ pub mod volume {
         /// Use to specify the style of an ONTAP volume.
         ///
         /// Allowed values: `FLEXGROUP`, `FLEXVOL`.
+        ///
+        /// Changing it replaces the resource.
         pub fn volume_style(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VolumeStyle", value);
             self
@@ -3741,12 +2945,18 @@ pub mod volume {
         }
 
         /// The list of aggregates that this volume resides on. Aggregates are storage pools which make up your primary storage tier.
+        ///
+        /// Changing it replaces the resource.
         pub fn aggregates(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Aggregates", value);
             self
         }
 
         /// Used to explicitly set the number of constituents within the FlexGroup per storage aggregate. This field is optional when creating a FlexGroup volume. If unspecified, the default value will be 8. This field cannot be provided when creating a FlexVol volume.
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
         pub fn constituents_per_aggregate(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("ConstituentsPerAggregate", value);
             self
@@ -3855,11 +3065,7 @@ pub mod volume {
         /// - `default_retention`: `DefaultRetention`, The retention period assigned to a write once, read many (WORM) file by default if an explicit retention period is not set for an FSx for ONTAP SnapLock volume.
         /// - `maximum_retention`: `MaximumRetention`, The longest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
         /// - `minimum_retention`: `MinimumRetention`, The shortest retention period that can be assigned to a WORM file on an FSx for ONTAP SnapLock volume.
-        pub fn new(
-            default_retention: impl Into<Val<RetentionPeriod>>,
-            maximum_retention: impl Into<Val<RetentionPeriod>>,
-            minimum_retention: impl Into<Val<RetentionPeriod>>,
-        ) -> Self {
+        pub fn new(default_retention: impl Into<Val<RetentionPeriod>>, maximum_retention: impl Into<Val<RetentionPeriod>>, minimum_retention: impl Into<Val<RetentionPeriod>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultRetention", default_retention);
             props.set("MaximumRetention", maximum_retention);
@@ -3974,12 +3180,16 @@ pub mod volume {
         }
 
         /// The configuration object for mounting a Network File System (NFS) file system.
+        ///
+        /// Write-only.
         pub fn options(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Options", value);
             self
         }
 
         /// The configuration of an Amazon FSx for OpenZFS volume.
+        ///
+        /// Changing it replaces the resource.
         pub fn origin_snapshot(mut self, value: impl Into<Val<OriginSnapshot>>) -> Self {
             self.props.set("OriginSnapshot", value);
             self
@@ -4010,10 +3220,7 @@ pub mod volume {
         }
 
         /// Configures how much storage users and groups can use on the volume.
-        pub fn user_and_group_quotas(
-            mut self,
-            value: impl Into<Val<Vec<UserAndGroupQuotas>>>,
-        ) -> Self {
+        pub fn user_and_group_quotas(mut self, value: impl Into<Val<Vec<UserAndGroupQuotas>>>) -> Self {
             self.props.set("UserAndGroupQuotas", value);
             self
         }
@@ -4084,10 +3291,7 @@ pub mod volume {
         ///
         /// - `copy_strategy`: `CopyStrategy`, The configuration object for mounting a Network File System (NFS) file system.
         /// - `snapshot_arn`: `SnapshotARN`, Specifies the snapshot to use when creating an OpenZFS volume from a snapshot.
-        pub fn new(
-            copy_strategy: impl Into<Val<String>>,
-            snapshot_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(copy_strategy: impl Into<Val<String>>, snapshot_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CopyStrategy", copy_strategy);
             props.set("SnapshotARN", snapshot_arn);
@@ -4113,11 +3317,7 @@ pub mod volume {
         /// - `id`: `Id`, The ID of the user or group that the quota applies to.
         /// - `storage_capacity_quota_gi_b`: `StorageCapacityQuotaGiB`, The user or group's storage quota, in gibibytes (GiB).
         /// - `type_`: `Type`, Specifies whether the quota applies to a user or group.
-        pub fn new(
-            id: impl Into<Val<i64>>,
-            storage_capacity_quota_gi_b: impl Into<Val<i64>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<i64>>, storage_capacity_quota_gi_b: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("StorageCapacityQuotaGiB", storage_capacity_quota_gi_b);
@@ -4159,96 +3359,23 @@ pub mod volume {
 
     pub(crate) static ONTAP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AggregateConfiguration",
-                &Shape::Object(&AGGREGATE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "JunctionPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,255}$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OntapVolumeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DP", "RW"],
-                }),
-            ),
-            (
-                "SecurityStyle",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MIXED", "NTFS", "UNIX"],
-                }),
-            ),
-            (
-                "SnaplockConfiguration",
-                &Shape::Object(&SNAPLOCK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SnapshotPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageVirtualMachineId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(svm-[0-9a-f]{17,})$"),
-                    min_len: Some(21),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
+            ("AggregateConfiguration", &Shape::Object(&AGGREGATE_CONFIGURATION_SHAPE)),
+            ("JunctionPath", &Shape::Str(StrRule { pattern: Some("^[^\\u0000\\u0085\\u2028\\u2029\\r\\n]{1,255}$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("OntapVolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DP", "RW"] })),
+            ("SecurityStyle", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MIXED", "NTFS", "UNIX"] })),
+            ("SnaplockConfiguration", &Shape::Object(&SNAPLOCK_CONFIGURATION_SHAPE)),
+            ("SnapshotPolicy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("StorageVirtualMachineId", &Shape::Str(StrRule { pattern: Some("^(svm-[0-9a-f]{17,})$"), min_len: Some(21), max_len: Some(21), allowed: &[] })),
             ("TieringPolicy", &Shape::Object(&TIERING_POLICY_SHAPE)),
-            (
-                "VolumeStyle",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FLEXGROUP", "FLEXVOL"],
-                }),
-            ),
+            ("VolumeStyle", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FLEXGROUP", "FLEXVOL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AGGREGATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Aggregates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(aggr[0-9]{1,2})$"),
-                        min_len: Some(5),
-                        max_len: Some(6),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(6),
-                }),
-            ),
-            (
-                "ConstituentsPerAggregate",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(200.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Aggregates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(aggr[0-9]{1,2})$"), min_len: Some(5), max_len: Some(6), allowed: &[] })), min_items: Some(0), max_items: Some(6) })),
+            ("ConstituentsPerAggregate", &Shape::Num(NumRule { min: Some(1.0), max: Some(200.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4256,51 +3383,17 @@ pub mod volume {
     pub(crate) static SNAPLOCK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AutocommitPeriod", &Shape::Object(&AUTOCOMMIT_PERIOD_SHAPE)),
-            (
-                "PrivilegedDelete",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED", "PERMANENTLY_DISABLED"],
-                }),
-            ),
-            (
-                "RetentionPeriod",
-                &Shape::Object(&SNAPLOCK_RETENTION_PERIOD_SHAPE),
-            ),
-            (
-                "SnaplockType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COMPLIANCE", "ENTERPRISE"],
-                }),
-            ),
+            ("PrivilegedDelete", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED", "PERMANENTLY_DISABLED"] })),
+            ("RetentionPeriod", &Shape::Object(&SNAPLOCK_RETENTION_PERIOD_SHAPE)),
+            ("SnaplockType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPLIANCE", "ENTERPRISE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTOCOMMIT_PERIOD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "HOURS", "MINUTES", "MONTHS", "NONE", "YEARS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "HOURS", "MINUTES", "MONTHS", "NONE", "YEARS"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4316,160 +3409,45 @@ pub mod volume {
 
     pub(crate) static RETENTION_PERIOD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "DAYS",
-                        "HOURS",
-                        "INFINITE",
-                        "MINUTES",
-                        "MONTHS",
-                        "SECONDS",
-                        "UNSPECIFIED",
-                        "YEARS",
-                    ],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "HOURS", "INFINITE", "MINUTES", "MONTHS", "SECONDS", "UNSPECIFIED", "YEARS"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIERING_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CoolingPeriod",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(183.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "AUTO", "NONE", "SNAPSHOT_ONLY"],
-                }),
-            ),
+            ("CoolingPeriod", &Shape::Num(NumRule { min: Some(2.0), max: Some(183.0), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "AUTO", "NONE", "SNAPSHOT_ONLY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_ZFS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataCompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LZ4", "NONE", "ZSTD"],
-                }),
-            ),
-            (
-                "NfsExports",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NFS_EXPORTS_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
+            ("DataCompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LZ4", "NONE", "ZSTD"] })),
+            ("NfsExports", &Shape::List(ListRule { item: Some(&Shape::Object(&NFS_EXPORTS_SHAPE)), min_items: Some(0), max_items: Some(1) })),
             ("OriginSnapshot", &Shape::Object(&ORIGIN_SNAPSHOT_SHAPE)),
-            (
-                "ParentVolumeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(fsvol-[0-9a-f]{17,})$"),
-                    min_len: Some(23),
-                    max_len: Some(23),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordSizeKiB",
-                &Shape::Num(NumRule {
-                    min: Some(4.0),
-                    max: Some(4096.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageCapacityQuotaGiB",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageCapacityReservationGiB",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserAndGroupQuotas",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&USER_AND_GROUP_QUOTAS_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(500),
-                }),
-            ),
+            ("ParentVolumeId", &Shape::Str(StrRule { pattern: Some("^(fsvol-[0-9a-f]{17,})$"), min_len: Some(23), max_len: Some(23), allowed: &[] })),
+            ("RecordSizeKiB", &Shape::Num(NumRule { min: Some(4.0), max: Some(4096.0), allowed: &[] })),
+            ("StorageCapacityQuotaGiB", &Shape::Num(NumRule { min: Some(-1.0), max: Some(2147483647.0), allowed: &[] })),
+            ("StorageCapacityReservationGiB", &Shape::Num(NumRule { min: Some(-1.0), max: Some(2147483647.0), allowed: &[] })),
+            ("UserAndGroupQuotas", &Shape::List(ListRule { item: Some(&Shape::Object(&USER_AND_GROUP_QUOTAS_SHAPE)), min_items: Some(0), max_items: Some(500) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NFS_EXPORTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClientConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CLIENT_CONFIGURATIONS_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(25),
-            }),
-        )],
+        fields: &[
+            ("ClientConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&CLIENT_CONFIGURATIONS_SHAPE)), min_items: Some(0), max_items: Some(25) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLIENT_CONFIGURATIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Clients",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ -~]{1,128}$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Options",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[ -~]{1,128}$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
+            ("Clients", &Shape::Str(StrRule { pattern: Some("^[ -~]{1,128}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Options", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[ -~]{1,128}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4484,55 +3462,17 @@ pub mod volume {
 
     pub(crate) static USER_AND_GROUP_QUOTAS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Id",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageCapacityQuotaGiB",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GROUP", "USER"],
-                }),
-            ),
+            ("Id", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("StorageCapacityQuotaGiB", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GROUP", "USER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

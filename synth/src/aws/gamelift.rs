@@ -29,17 +29,11 @@ impl CfnAlias {
     ///
     /// - `name`: `Name`, A descriptive label that is associated with an alias. Alias names do not need to be unique.
     /// - `routing_strategy`: `RoutingStrategy`, A routing configuration that specifies where traffic is directed for this alias, such as to a fleet or to a message.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        routing_strategy: impl Into<Val<alias::RoutingStrategy>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, routing_strategy: impl Into<Val<alias::RoutingStrategy>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RoutingStrategy", routing_strategy);
-        CfnAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAlias { props, options: ResourceOptions::default() }
     }
 
     /// A human-readable description of the alias.
@@ -93,45 +87,16 @@ pub(crate) static ALIAS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AliasId"],
     attributes: &["AliasArn", "AliasId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoutingStrategy",
-            &Shape::Object(&alias::ROUTING_STRATEGY_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&alias::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("RoutingStrategy", &Shape::Object(&alias::ROUTING_STRATEGY_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&alias::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -204,24 +169,8 @@ pub mod alias {
 
     pub(crate) static ROUTING_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FleetId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z]*fleet-[a-zA-Z0-9\\-]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SIMPLE", "TERMINAL"],
-                }),
-            ),
+            ("FleetId", &Shape::Str(StrRule { pattern: Some("^[a-z]*fleet-[a-zA-Z0-9\\-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SIMPLE", "TERMINAL"] })),
         ],
         one_of_required: &[&["FleetId"], &["Message"]],
         ..ObjectShape::EMPTY
@@ -229,24 +178,8 @@ pub mod alias {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -267,10 +200,7 @@ impl CfnBuild {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnBuild {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBuild { props, options: ResourceOptions::default() }
     }
 
     /// A descriptive label that is associated with a build. Build names do not need to be unique.
@@ -358,70 +288,18 @@ pub(crate) static BUILD_META: TypeMeta = TypeMeta {
     write_only: &["StorageLocation"],
     primary_identifier: &["BuildId"],
     attributes: &["BuildArn", "BuildId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static BUILD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OperatingSystem",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AMAZON_LINUX",
-                    "AMAZON_LINUX_2",
-                    "AMAZON_LINUX_2023",
-                    "WINDOWS_2012",
-                    "WINDOWS_2016",
-                    "WINDOWS_2022",
-                ],
-            }),
-        ),
-        (
-            "ServerSdkVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d+\\.\\d+\\.\\d+$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageLocation",
-            &Shape::Object(&build::STORAGE_LOCATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&build::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("OperatingSystem", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2023", "WINDOWS_2012", "WINDOWS_2016", "WINDOWS_2022"] })),
+        ("ServerSdkVersion", &Shape::Str(StrRule { pattern: Some("^\\d+\\.\\d+\\.\\d+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("StorageLocation", &Shape::Object(&build::STORAGE_LOCATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&build::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Version", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -444,11 +322,7 @@ pub mod build {
         /// - `bucket`: `Bucket`, An Amazon S3 bucket identifier. This is the name of the S3 bucket.
         /// - `key`: `Key`, The name of the zip file that contains the build files or script files.
         /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
-        pub fn new(
-            bucket: impl Into<Val<String>>,
-            key: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Bucket", bucket);
             props.set("Key", key);
@@ -496,66 +370,18 @@ pub mod build {
 
     pub(crate) static STORAGE_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("ObjectVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -579,10 +405,7 @@ impl CfnContainerFleet {
     pub fn new(fleet_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FleetRoleArn", fleet_role_arn);
-        CfnContainerFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContainerFleet { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether to use On-Demand instances or Spot instances for this fleet. If empty, the default is ON_DEMAND. Both categories of instances use identical hardware and configurations based on the instance type selected for this fleet.
@@ -598,10 +421,7 @@ impl CfnContainerFleet {
     /// Provides details about how to drain old tasks and replace them with new updated tasks.
     ///
     /// Write-only.
-    pub fn deployment_configuration(
-        mut self,
-        value: impl Into<Val<container_fleet::DeploymentConfiguration>>,
-    ) -> Self {
+    pub fn deployment_configuration(mut self, value: impl Into<Val<container_fleet::DeploymentConfiguration>>) -> Self {
         self.props.set("DeploymentConfiguration", value);
         self
     }
@@ -615,45 +435,31 @@ impl CfnContainerFleet {
     /// The name of the container group definition that will be created per game server. You must specify GAME_SERVER container group. You have the option to also specify one PER_INSTANCE container group.
     ///
     /// Write-only.
-    pub fn game_server_container_group_definition_name(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("GameServerContainerGroupDefinitionName", value);
+    pub fn game_server_container_group_definition_name(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("GameServerContainerGroupDefinitionName", value);
         self
     }
 
     /// The number of desired game server container groups per instance, a number between 1-5000.
     pub fn game_server_container_groups_per_instance(mut self, value: impl Into<Val<i64>>) -> Self {
-        self.props
-            .set("GameServerContainerGroupsPerInstance", value);
+        self.props.set("GameServerContainerGroupsPerInstance", value);
         self
     }
 
     /// A policy that limits the number of game sessions an individual player can create over a span of time for this fleet.
-    pub fn game_session_creation_limit_policy(
-        mut self,
-        value: impl Into<Val<container_fleet::GameSessionCreationLimitPolicy>>,
-    ) -> Self {
+    pub fn game_session_creation_limit_policy(mut self, value: impl Into<Val<container_fleet::GameSessionCreationLimitPolicy>>) -> Self {
         self.props.set("GameSessionCreationLimitPolicy", value);
         self
     }
 
     /// Defines the range of ports on the instance that allow inbound traffic to connect with containers in a fleet.
-    pub fn instance_connection_port_range(
-        mut self,
-        value: impl Into<Val<container_fleet::ConnectionPortRange>>,
-    ) -> Self {
+    pub fn instance_connection_port_range(mut self, value: impl Into<Val<container_fleet::ConnectionPortRange>>) -> Self {
         self.props.set("InstanceConnectionPortRange", value);
         self
     }
 
     /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift server.
-    pub fn instance_inbound_permissions(
-        mut self,
-        value: impl Into<Val<Vec<container_fleet::IpPermission>>>,
-    ) -> Self {
+    pub fn instance_inbound_permissions(mut self, value: impl Into<Val<Vec<container_fleet::IpPermission>>>) -> Self {
         self.props.set("InstanceInboundPermissions", value);
         self
     }
@@ -667,19 +473,13 @@ impl CfnContainerFleet {
     }
 
     /// The `Locations` property.
-    pub fn locations(
-        mut self,
-        value: impl Into<Val<Vec<container_fleet::LocationConfiguration>>>,
-    ) -> Self {
+    pub fn locations(mut self, value: impl Into<Val<Vec<container_fleet::LocationConfiguration>>>) -> Self {
         self.props.set("Locations", value);
         self
     }
 
     /// A policy the location and provider of logs from the fleet.
-    pub fn log_configuration(
-        mut self,
-        value: impl Into<Val<container_fleet::LogConfiguration>>,
-    ) -> Self {
+    pub fn log_configuration(mut self, value: impl Into<Val<container_fleet::LogConfiguration>>) -> Self {
         self.props.set("LogConfiguration", value);
         self
     }
@@ -701,12 +501,8 @@ impl CfnContainerFleet {
     /// The name of the container group definition that will be created per instance. This field is optional if you specify GameServerContainerGroupDefinitionName.
     ///
     /// Write-only.
-    pub fn per_instance_container_group_definition_name(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("PerInstanceContainerGroupDefinitionName", value);
+    pub fn per_instance_container_group_definition_name(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("PerInstanceContainerGroupDefinitionName", value);
         self
     }
 
@@ -721,10 +517,7 @@ impl CfnContainerFleet {
     }
 
     /// A list of rules that control how a fleet is scaled.
-    pub fn scaling_policies(
-        mut self,
-        value: impl Into<Val<Vec<container_fleet::ScalingPolicy>>>,
-    ) -> Self {
+    pub fn scaling_policies(mut self, value: impl Into<Val<Vec<container_fleet::ScalingPolicy>>>) -> Self {
         self.props.set("ScalingPolicies", value);
         self
     }
@@ -813,26 +606,10 @@ pub(crate) static CONTAINER_FLEET_META: TypeMeta = TypeMeta {
     type_name: CfnContainerFleet::TYPE_NAME,
     shape: &CONTAINER_FLEET_SHAPE,
     create_only: &["BillingType", "InstanceType", "PlayerGatewayMode"],
-    write_only: &[
-        "DeploymentConfiguration",
-        "GameServerContainerGroupDefinitionName",
-        "PerInstanceContainerGroupDefinitionName",
-    ],
+    write_only: &["DeploymentConfiguration", "GameServerContainerGroupDefinitionName", "PerInstanceContainerGroupDefinitionName"],
     primary_identifier: &["FleetId"],
-    attributes: &[
-        "CreationTime",
-        "DeploymentDetails",
-        "FleetArn",
-        "FleetId",
-        "GameServerContainerGroupDefinitionArn",
-        "MaximumGameServerContainerGroupsPerInstance",
-        "PerInstanceContainerGroupDefinitionArn",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "DeploymentDetails", "FleetArn", "FleetId", "GameServerContainerGroupDefinitionArn", "MaximumGameServerContainerGroupsPerInstance", "PerInstanceContainerGroupDefinitionArn", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280218),
 };
 
@@ -980,12 +757,7 @@ pub mod container_fleet {
         /// - `ip_range`: `IpRange`, A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: "000.000.000.000/\[subnet mask\]" or optionally the shortened version "0.0.0.0/\[subnet mask\]".
         /// - `protocol`: `Protocol`, The network communication protocol used by the fleet.
         /// - `to_port`: `ToPort`, An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be higher than FromPort.
-        pub fn new(
-            from_port: impl Into<Val<i64>>,
-            ip_range: impl Into<Val<String>>,
-            protocol: impl Into<Val<String>>,
-            to_port: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(from_port: impl Into<Val<i64>>, ip_range: impl Into<Val<String>>, protocol: impl Into<Val<String>>, to_port: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("FromPort", from_port);
             props.set("IpRange", ip_range);
@@ -1067,10 +839,7 @@ pub mod container_fleet {
         }
 
         /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
-        pub fn managed_capacity_configuration(
-            mut self,
-            value: impl Into<Val<ManagedCapacityConfiguration>>,
-        ) -> Self {
+        pub fn managed_capacity_configuration(mut self, value: impl Into<Val<ManagedCapacityConfiguration>>) -> Self {
             self.props.set("ManagedCapacityConfiguration", value);
             self
         }
@@ -1286,76 +1055,25 @@ pub mod container_fleet {
 
     pub(crate) static DEPLOYMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ImpairmentStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MAINTAIN", "ROLLBACK"],
-                }),
-            ),
-            (
-                "MinimumHealthyPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(30.0),
-                    max: Some(75.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProtectionStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WITH_PROTECTION", "IGNORE_PROTECTION"],
-                }),
-            ),
+            ("ImpairmentStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MAINTAIN", "ROLLBACK"] })),
+            ("MinimumHealthyPercentage", &Shape::Num(NumRule { min: Some(30.0), max: Some(75.0), allowed: &[] })),
+            ("ProtectionStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WITH_PROTECTION", "IGNORE_PROTECTION"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GAME_SESSION_CREATION_LIMIT_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NewGameSessionsPerCreator",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PolicyPeriodInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("NewGameSessionsPerCreator", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("PolicyPeriodInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTION_PORT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FromPort",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToPort",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FromPort", &Shape::Num(NumRule { min: Some(1.0), max: Some(60000.0), allowed: &[] })),
+            ("ToPort", &Shape::Num(NumRule { min: Some(1.0), max: Some(60000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1372,233 +1090,57 @@ pub mod container_fleet {
 
     pub(crate) static LOCATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Location",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9\\-]+"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Location", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("LocationCapacity", &Shape::Object(&LOCATION_CAPACITY_SHAPE)),
-            (
-                "PlayerGatewayStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "StoppedActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["AUTO_SCALING"],
-                    })),
-                    min_items: None,
-                    max_items: Some(1),
-                }),
-            ),
+            ("PlayerGatewayStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("StoppedActions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTO_SCALING"] })), min_items: None, max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCATION_CAPACITY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DesiredEC2Instances",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ManagedCapacityConfiguration",
-                &Shape::Object(&MANAGED_CAPACITY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MaxSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DesiredEC2Instances", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ManagedCapacityConfiguration", &Shape::Object(&MANAGED_CAPACITY_CONFIGURATION_SHAPE)),
+            ("MaxSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MinSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_CAPACITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScaleInAfterInactivityMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(1440.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ZeroCapacityStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"],
-                }),
-            ),
+            ("ScaleInAfterInactivityMinutes", &Shape::Num(NumRule { min: Some(5.0), max: Some(1440.0), allowed: &[] })),
+            ("ZeroCapacityStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogDestination",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "CLOUDWATCH", "S3"],
-                }),
-            ),
-            (
-                "LogGroupArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:/\\-\\*]+"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("LogDestination", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "CLOUDWATCH", "S3"] })),
+            ("LogGroupArn", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:/\\-\\*]+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("S3BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALING_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComparisonOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GreaterThanOrEqualToThreshold",
-                        "GreaterThanThreshold",
-                        "LessThanThreshold",
-                        "LessThanOrEqualToThreshold",
-                    ],
-                }),
-            ),
-            (
-                "EvaluationPeriods",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ActivatingGameSessions",
-                        "ActiveGameSessions",
-                        "ActiveInstances",
-                        "AvailableGameSessions",
-                        "AvailablePlayerSessions",
-                        "CurrentPlayerSessions",
-                        "IdleInstances",
-                        "PercentAvailableGameSessions",
-                        "PercentIdleInstances",
-                        "QueueDepth",
-                        "WaitTime",
-                        "ConcurrentActivatableGameSessions",
-                    ],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PolicyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RuleBased", "TargetBased", "ManagedScaling"],
-                }),
-            ),
-            (
-                "ScalingAdjustmentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ChangeInCapacity",
-                        "ExactCapacity",
-                        "PercentChangeInCapacity",
-                    ],
-                }),
-            ),
+            ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"] })),
+            ("EvaluationPeriods", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ActivatingGameSessions", "ActiveGameSessions", "ActiveInstances", "AvailableGameSessions", "AvailablePlayerSessions", "CurrentPlayerSessions", "IdleInstances", "PercentAvailableGameSessions", "PercentIdleInstances", "QueueDepth", "WaitTime", "ConcurrentActivatableGameSessions"] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("PolicyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RuleBased", "TargetBased", "ManagedScaling"] })),
+            ("ScalingAdjustmentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1621,19 +1163,12 @@ impl CfnContainerGroupDefinition {
     /// - `name`: `Name`, A descriptive label for the container group definition.
     /// - `operating_system`: `OperatingSystem`, The operating system of the container group
     /// - `total_memory_limit_mebibytes`: `TotalMemoryLimitMebibytes`, The total memory limit of container groups following this definition in MiB
-    pub fn new(
-        name: impl Into<Val<String>>,
-        operating_system: impl Into<Val<String>>,
-        total_memory_limit_mebibytes: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, operating_system: impl Into<Val<String>>, total_memory_limit_mebibytes: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("OperatingSystem", operating_system);
         props.set("TotalMemoryLimitMebibytes", total_memory_limit_mebibytes);
-        CfnContainerGroupDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContainerGroupDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The scope of the container group
@@ -1647,10 +1182,7 @@ impl CfnContainerGroupDefinition {
     }
 
     /// Specifies the information required to run game servers with this container group
-    pub fn game_server_container_definition(
-        mut self,
-        value: impl Into<Val<container_group_definition::GameServerContainerDefinition>>,
-    ) -> Self {
+    pub fn game_server_container_definition(mut self, value: impl Into<Val<container_group_definition::GameServerContainerDefinition>>) -> Self {
         self.props.set("GameServerContainerDefinition", value);
         self
     }
@@ -1664,10 +1196,7 @@ impl CfnContainerGroupDefinition {
     }
 
     /// A collection of support container definitions that define the containers in this group.
-    pub fn support_container_definitions(
-        mut self,
-        value: impl Into<Val<Vec<container_group_definition::SupportContainerDefinition>>>,
-    ) -> Self {
+    pub fn support_container_definitions(mut self, value: impl Into<Val<Vec<container_group_definition::SupportContainerDefinition>>>) -> Self {
         self.props.set("SupportContainerDefinitions", value);
         self
     }
@@ -1749,104 +1278,23 @@ pub(crate) static CONTAINER_GROUP_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &["ContainerGroupType", "Name"],
     write_only: &["SourceVersionNumber"],
     primary_identifier: &["Name"],
-    attributes: &[
-        "ContainerGroupDefinitionArn",
-        "CreationTime",
-        "Status",
-        "StatusReason",
-        "VersionNumber",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ContainerGroupDefinitionArn", "CreationTime", "Status", "StatusReason", "VersionNumber"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280218),
 };
 
 pub(crate) static CONTAINER_GROUP_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContainerGroupType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GAME_SERVER", "PER_INSTANCE"],
-            }),
-        ),
-        (
-            "GameServerContainerDefinition",
-            &Shape::Object(&container_group_definition::GAME_SERVER_CONTAINER_DEFINITION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OperatingSystem",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AMAZON_LINUX_2023"],
-            }),
-        ),
-        (
-            "SourceVersionNumber",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SupportContainerDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &container_group_definition::SUPPORT_CONTAINER_DEFINITION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&container_group_definition::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TotalMemoryLimitMebibytes",
-            &Shape::Num(NumRule {
-                min: Some(4.0),
-                max: Some(1024000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TotalVcpuLimit",
-            &Shape::Num(NumRule {
-                min: Some(0.125),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VersionDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("ContainerGroupType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GAME_SERVER", "PER_INSTANCE"] })),
+        ("GameServerContainerDefinition", &Shape::Object(&container_group_definition::GAME_SERVER_CONTAINER_DEFINITION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("OperatingSystem", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_LINUX_2023"] })),
+        ("SourceVersionNumber", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("SupportContainerDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&container_group_definition::SUPPORT_CONTAINER_DEFINITION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&container_group_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TotalMemoryLimitMebibytes", &Shape::Num(NumRule { min: Some(4.0), max: Some(1024000.0), allowed: &[] })),
+        ("TotalVcpuLimit", &Shape::Num(NumRule { min: Some(0.125), max: Some(10.0), allowed: &[] })),
+        ("VersionDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1869,11 +1317,7 @@ pub mod container_group_definition {
         /// - `container_name`: `ContainerName`, A descriptive label for the container definition. Container definition names must be unique with a container group definition.
         /// - `image_uri`: `ImageUri`, Specifies the image URI of this container.
         /// - `server_sdk_version`: `ServerSdkVersion`, The version of the server SDK used in this container group
-        pub fn new(
-            container_name: impl Into<Val<String>>,
-            image_uri: impl Into<Val<String>>,
-            server_sdk_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(container_name: impl Into<Val<String>>, image_uri: impl Into<Val<String>>, server_sdk_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ContainerName", container_name);
             props.set("ImageUri", image_uri);
@@ -1888,10 +1332,7 @@ pub mod container_group_definition {
         }
 
         /// The environment variables to pass to a container.
-        pub fn environment_override(
-            mut self,
-            value: impl Into<Val<Vec<ContainerEnvironment>>>,
-        ) -> Self {
+        pub fn environment_override(mut self, value: impl Into<Val<Vec<ContainerEnvironment>>>) -> Self {
             self.props.set("EnvironmentOverride", value);
             self
         }
@@ -1944,10 +1385,7 @@ pub mod container_group_definition {
         ///
         /// - `condition`: `Condition`, The type of dependency.
         /// - `container_name`: `ContainerName`, A descriptive label for the container definition. The container being defined depends on this container's condition.
-        pub fn new(
-            condition: impl Into<Val<String>>,
-            container_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(condition: impl Into<Val<String>>, container_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Condition", condition);
             props.set("ContainerName", container_name);
@@ -2084,11 +1522,7 @@ pub mod container_group_definition {
         /// - `from_port`: `FromPort`, A starting value for the range of allowed port numbers.
         /// - `protocol`: `Protocol`, Defines the protocol of these ports.
         /// - `to_port`: `ToPort`, An ending value for the range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than FromPort.
-        pub fn new(
-            from_port: impl Into<Val<i64>>,
-            protocol: impl Into<Val<String>>,
-            to_port: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(from_port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, to_port: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("FromPort", from_port);
             props.set("Protocol", protocol);
@@ -2114,10 +1548,7 @@ pub mod container_group_definition {
         ///
         /// - `container_name`: `ContainerName`, A descriptive label for the container definition.
         /// - `image_uri`: `ImageUri`, Specifies the image URI of this container.
-        pub fn new(
-            container_name: impl Into<Val<String>>,
-            image_uri: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(container_name: impl Into<Val<String>>, image_uri: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ContainerName", container_name);
             props.set("ImageUri", image_uri);
@@ -2131,10 +1562,7 @@ pub mod container_group_definition {
         }
 
         /// The environment variables to pass to a container.
-        pub fn environment_override(
-            mut self,
-            value: impl Into<Val<Vec<ContainerEnvironment>>>,
-        ) -> Self {
+        pub fn environment_override(mut self, value: impl Into<Val<Vec<ContainerEnvironment>>>) -> Self {
             self.props.set("EnvironmentOverride", value);
             self
         }
@@ -2268,418 +1696,100 @@ pub mod container_group_definition {
 
     pub(crate) static GAME_SERVER_CONTAINER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DependsOn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTAINER_DEPENDENCY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EnvironmentOverride",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTAINER_ENVIRONMENT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ImageUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_\\.@\\/:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LinuxCapabilities",
-                &Shape::Object(&LINUX_CAPABILITIES_SHAPE),
-            ),
-            (
-                "MountPoints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTAINER_MOUNT_POINT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "PortConfiguration",
-                &Shape::Object(&PORT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ResolvedImageDigest",
-                &Shape::Str(StrRule {
-                    pattern: Some("^sha256:[a-fA-F0-9]{64}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ServerSdkVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d+\\.\\d+\\.\\d+$"),
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Vcpu",
-                &Shape::Num(NumRule {
-                    min: Some(0.125),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("DependsOn", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_DEPENDENCY_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("EnvironmentOverride", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_ENVIRONMENT_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_\\.@\\/:]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("LinuxCapabilities", &Shape::Object(&LINUX_CAPABILITIES_SHAPE)),
+            ("MountPoints", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_MOUNT_POINT_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("PortConfiguration", &Shape::Object(&PORT_CONFIGURATION_SHAPE)),
+            ("ResolvedImageDigest", &Shape::Str(StrRule { pattern: Some("^sha256:[a-fA-F0-9]{64}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ServerSdkVersion", &Shape::Str(StrRule { pattern: Some("^\\d+\\.\\d+\\.\\d+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Vcpu", &Shape::Num(NumRule { min: Some(0.125), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_DEPENDENCY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Condition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["START", "COMPLETE", "SUCCESS", "HEALTHY"],
-                }),
-            ),
-            (
-                "ContainerName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Condition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["START", "COMPLETE", "SUCCESS", "HEALTHY"] })),
+            ("ContainerName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINUX_CAPABILITIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Include",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AUDIT_CONTROL",
-                        "AUDIT_WRITE",
-                        "BLOCK_SUSPEND",
-                        "CHOWN",
-                        "DAC_OVERRIDE",
-                        "DAC_READ_SEARCH",
-                        "FOWNER",
-                        "FSETID",
-                        "IPC_LOCK",
-                        "IPC_OWNER",
-                        "KILL",
-                        "LEASE",
-                        "LINUX_IMMUTABLE",
-                        "MAC_ADMIN",
-                        "MAC_OVERRIDE",
-                        "MKNOD",
-                        "NET_ADMIN",
-                        "NET_BIND_SERVICE",
-                        "NET_BROADCAST",
-                        "NET_RAW",
-                        "SETFCAP",
-                        "SETGID",
-                        "SETPCAP",
-                        "SETUID",
-                        "SYS_ADMIN",
-                        "SYS_BOOT",
-                        "SYS_CHROOT",
-                        "SYS_MODULE",
-                        "SYS_NICE",
-                        "SYS_PACCT",
-                        "SYS_PTRACE",
-                        "SYS_RAWIO",
-                        "SYS_RESOURCE",
-                        "SYS_TIME",
-                        "SYS_TTY_CONFIG",
-                        "SYSLOG",
-                        "WAKE_ALARM",
-                    ],
-                })),
-                min_items: Some(0),
-                max_items: Some(37),
-            }),
-        )],
+        fields: &[
+            ("Include", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUDIT_CONTROL", "AUDIT_WRITE", "BLOCK_SUSPEND", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM"] })), min_items: Some(0), max_items: Some(37) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_MOUNT_POINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["READ_ONLY", "READ_AND_WRITE"],
-                }),
-            ),
-            (
-                "ContainerPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(\\/+[^\\/]+\\/*)+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstancePath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\/[\\s\\S]*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("AccessLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["READ_ONLY", "READ_AND_WRITE"] })),
+            ("ContainerPath", &Shape::Str(StrRule { pattern: Some("^(\\/+[^\\/]+\\/*)+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("InstancePath", &Shape::Str(StrRule { pattern: Some("^\\/[\\s\\S]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PORT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContainerPortRanges",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CONTAINER_PORT_RANGE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("ContainerPortRanges", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_PORT_RANGE_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_PORT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FromPort",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TCP", "UDP"],
-                }),
-            ),
-            (
-                "ToPort",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FromPort", &Shape::Num(NumRule { min: Some(1.0), max: Some(60000.0), allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TCP", "UDP"] })),
+            ("ToPort", &Shape::Num(NumRule { min: Some(1.0), max: Some(60000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUPPORT_CONTAINER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DependsOn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTAINER_DEPENDENCY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EnvironmentOverride",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTAINER_ENVIRONMENT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
+            ("ContainerName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("DependsOn", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_DEPENDENCY_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("EnvironmentOverride", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_ENVIRONMENT_SHAPE)), min_items: Some(1), max_items: Some(20) })),
             ("HealthCheck", &Shape::Object(&CONTAINER_HEALTH_CHECK_SHAPE)),
-            (
-                "ImageUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_\\.@\\/:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LinuxCapabilities",
-                &Shape::Object(&LINUX_CAPABILITIES_SHAPE),
-            ),
-            (
-                "MemoryHardLimitMebibytes",
-                &Shape::Num(NumRule {
-                    min: Some(4.0),
-                    max: Some(1024000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MountPoints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTAINER_MOUNT_POINT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "PortConfiguration",
-                &Shape::Object(&PORT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ResolvedImageDigest",
-                &Shape::Str(StrRule {
-                    pattern: Some("^sha256:[a-fA-F0-9]{64}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Vcpu",
-                &Shape::Num(NumRule {
-                    min: Some(0.125),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_\\.@\\/:]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("LinuxCapabilities", &Shape::Object(&LINUX_CAPABILITIES_SHAPE)),
+            ("MemoryHardLimitMebibytes", &Shape::Num(NumRule { min: Some(4.0), max: Some(1024000.0), allowed: &[] })),
+            ("MountPoints", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_MOUNT_POINT_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("PortConfiguration", &Shape::Object(&PORT_CONFIGURATION_SHAPE)),
+            ("ResolvedImageDigest", &Shape::Str(StrRule { pattern: Some("^sha256:[a-fA-F0-9]{64}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Vcpu", &Shape::Num(NumRule { min: Some(0.125), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_HEALTH_CHECK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Command",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^.*$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Retries",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartPeriod",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Timeout",
-                &Shape::Num(NumRule {
-                    min: Some(30.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Command", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(20) })),
+            ("Interval", &Shape::Num(NumRule { min: Some(60.0), max: Some(300.0), allowed: &[] })),
+            ("Retries", &Shape::Num(NumRule { min: Some(5.0), max: Some(10.0), allowed: &[] })),
+            ("StartPeriod", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
+            ("Timeout", &Shape::Num(NumRule { min: Some(30.0), max: Some(60.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2703,17 +1813,11 @@ impl CfnFleet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFleet { props, options: ResourceOptions::default() }
     }
 
     /// Configuration for Anywhere fleet.
-    pub fn anywhere_configuration(
-        mut self,
-        value: impl Into<Val<fleet::AnywhereConfiguration>>,
-    ) -> Self {
+    pub fn anywhere_configuration(mut self, value: impl Into<Val<fleet::AnywhereConfiguration>>) -> Self {
         self.props.set("AnywhereConfiguration", value);
         self
     }
@@ -2739,10 +1843,7 @@ impl CfnFleet {
     /// Indicates whether to generate a TLS/SSL certificate for the new fleet. TLS certificates are used for encrypting traffic between game clients and game servers running on GameLift. If this parameter is not set, certificate generation is disabled. This fleet setting cannot be changed once the fleet is created.
     ///
     /// Changing it replaces the resource.
-    pub fn certificate_configuration(
-        mut self,
-        value: impl Into<Val<fleet::CertificateConfiguration>>,
-    ) -> Self {
+    pub fn certificate_configuration(mut self, value: impl Into<Val<fleet::CertificateConfiguration>>) -> Self {
         self.props.set("CertificateConfiguration", value);
         self
     }
@@ -2770,10 +1871,7 @@ impl CfnFleet {
     }
 
     /// A range of IP addresses and port settings that allow inbound traffic to connect to server processes on an Amazon GameLift server.
-    pub fn ec2_inbound_permissions(
-        mut self,
-        value: impl Into<Val<Vec<fleet::IpPermission>>>,
-    ) -> Self {
+    pub fn ec2_inbound_permissions(mut self, value: impl Into<Val<Vec<fleet::IpPermission>>>) -> Self {
         self.props.set("EC2InboundPermissions", value);
         self
     }
@@ -2873,10 +1971,7 @@ impl CfnFleet {
     /// Configuration for player gateway.
     ///
     /// Changing it replaces the resource.
-    pub fn player_gateway_configuration(
-        mut self,
-        value: impl Into<Val<fleet::PlayerGatewayConfiguration>>,
-    ) -> Self {
+    pub fn player_gateway_configuration(mut self, value: impl Into<Val<fleet::PlayerGatewayConfiguration>>) -> Self {
         self.props.set("PlayerGatewayConfiguration", value);
         self
     }
@@ -2892,10 +1987,7 @@ impl CfnFleet {
     }
 
     /// A policy that limits the number of game sessions an individual player can create over a span of time for this fleet.
-    pub fn resource_creation_limit_policy(
-        mut self,
-        value: impl Into<Val<fleet::ResourceCreationLimitPolicy>>,
-    ) -> Self {
+    pub fn resource_creation_limit_policy(mut self, value: impl Into<Val<fleet::ResourceCreationLimitPolicy>>) -> Self {
         self.props.set("ResourceCreationLimitPolicy", value);
         self
     }
@@ -2903,10 +1995,7 @@ impl CfnFleet {
     /// Instructions for launching server processes on each instance in the fleet. Server processes run either a custom game build executable or a Realtime script. The runtime configuration defines the server executables or launch script file, launch parameters, and the number of processes to run concurrently on each instance. When creating a fleet, the runtime configuration must have at least one server process configuration; otherwise the request fails with an invalid request exception.
     ///
     /// This parameter is required unless the parameters ServerLaunchPath and ServerLaunchParameters are defined. Runtime configuration has replaced these parameters, but fleets that use them will continue to work.
-    pub fn runtime_configuration(
-        mut self,
-        value: impl Into<Val<fleet::RuntimeConfiguration>>,
-    ) -> Self {
+    pub fn runtime_configuration(mut self, value: impl Into<Val<fleet::RuntimeConfiguration>>) -> Self {
         self.props.set("RuntimeConfiguration", value);
         self
     }
@@ -2984,285 +2073,46 @@ impl Handle<CfnFleet> {
 pub(crate) static FLEET_META: TypeMeta = TypeMeta {
     type_name: CfnFleet::TYPE_NAME,
     shape: &FLEET_SHAPE,
-    create_only: &[
-        "BuildId",
-        "CertificateConfiguration",
-        "ComputeType",
-        "EC2InstanceType",
-        "FleetType",
-        "InstanceRoleARN",
-        "InstanceRoleCredentialsProvider",
-        "LogPaths",
-        "PeerVpcAwsAccountId",
-        "PeerVpcId",
-        "PlayerGatewayConfiguration",
-        "PlayerGatewayMode",
-        "ScriptId",
-        "ServerLaunchParameters",
-        "ServerLaunchPath",
-    ],
+    create_only: &["BuildId", "CertificateConfiguration", "ComputeType", "EC2InstanceType", "FleetType", "InstanceRoleARN", "InstanceRoleCredentialsProvider", "LogPaths", "PeerVpcAwsAccountId", "PeerVpcId", "PlayerGatewayConfiguration", "PlayerGatewayMode", "ScriptId", "ServerLaunchParameters", "ServerLaunchPath"],
     write_only: &["ApplyCapacity"],
     primary_identifier: &["FleetId"],
     attributes: &["FleetArn", "FleetId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static FLEET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AnywhereConfiguration",
-            &Shape::Object(&fleet::ANYWHERE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ApplyCapacity",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ON_UPDATE",
-                    "ON_CREATE_AND_UPDATE",
-                    "ON_CREATE_AND_UPDATE_WITH_AUTOSCALING",
-                ],
-            }),
-        ),
-        (
-            "BuildId",
-            &Shape::Str(StrRule {
-                pattern: Some("^build-\\S+|^arn:.*:build/build-\\S+"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CertificateConfiguration",
-            &Shape::Object(&fleet::CERTIFICATE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ComputeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EC2", "ANYWHERE"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DesiredEC2Instances",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EC2InboundPermissions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fleet::IP_PERMISSION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "EC2InstanceType",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*..*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "FleetType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ON_DEMAND", "SPOT"],
-            }),
-        ),
-        (
-            "InstanceRoleARN",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceRoleCredentialsProvider",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SHARED_CREDENTIAL_FILE"],
-            }),
-        ),
-        (
-            "Locations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fleet::LOCATION_CONFIGURATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "LogPaths",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaxSize",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "MinSize",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NewGameSessionProtectionPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FullProtection", "NoProtection"],
-            }),
-        ),
-        (
-            "PeerVpcAwsAccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{12}$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PeerVpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-\\S+"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PlayerGatewayConfiguration",
-            &Shape::Object(&fleet::PLAYER_GATEWAY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "PlayerGatewayMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED", "REQUIRED"],
-            }),
-        ),
-        (
-            "ResourceCreationLimitPolicy",
-            &Shape::Object(&fleet::RESOURCE_CREATION_LIMIT_POLICY_SHAPE),
-        ),
-        (
-            "RuntimeConfiguration",
-            &Shape::Object(&fleet::RUNTIME_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ScalingPolicies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fleet::SCALING_POLICY_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ScriptId",
-            &Shape::Str(StrRule {
-                pattern: Some("^script-\\S+|^arn:.*:script/script-\\S+"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerLaunchParameters",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_:.+\\/\\\\\\- =@;{},?'\\[\\]\"]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerLaunchPath",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_:.+\\/\\\\\\- ]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fleet::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AnywhereConfiguration", &Shape::Object(&fleet::ANYWHERE_CONFIGURATION_SHAPE)),
+        ("ApplyCapacity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_UPDATE", "ON_CREATE_AND_UPDATE", "ON_CREATE_AND_UPDATE_WITH_AUTOSCALING"] })),
+        ("BuildId", &Shape::Str(StrRule { pattern: Some("^build-\\S+|^arn:.*:build/build-\\S+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("CertificateConfiguration", &Shape::Object(&fleet::CERTIFICATE_CONFIGURATION_SHAPE)),
+        ("ComputeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EC2", "ANYWHERE"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("DesiredEC2Instances", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("EC2InboundPermissions", &Shape::List(ListRule { item: Some(&Shape::Object(&fleet::IP_PERMISSION_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("EC2InstanceType", &Shape::Str(StrRule { pattern: Some("^.*..*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("FleetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_DEMAND", "SPOT"] })),
+        ("InstanceRoleARN", &Shape::Str(StrRule { pattern: Some("^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$"), min_len: Some(1), max_len: None, allowed: &[] })),
+        ("InstanceRoleCredentialsProvider", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SHARED_CREDENTIAL_FILE"] })),
+        ("Locations", &Shape::List(ListRule { item: Some(&Shape::Object(&fleet::LOCATION_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ("LogPaths", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+        ("MaxSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("MetricGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(1) })),
+        ("MinSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("NewGameSessionProtectionPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullProtection", "NoProtection"] })),
+        ("PeerVpcAwsAccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("PeerVpcId", &Shape::Str(StrRule { pattern: Some("^vpc-\\S+"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("PlayerGatewayConfiguration", &Shape::Object(&fleet::PLAYER_GATEWAY_CONFIGURATION_SHAPE)),
+        ("PlayerGatewayMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED", "REQUIRED"] })),
+        ("ResourceCreationLimitPolicy", &Shape::Object(&fleet::RESOURCE_CREATION_LIMIT_POLICY_SHAPE)),
+        ("RuntimeConfiguration", &Shape::Object(&fleet::RUNTIME_CONFIGURATION_SHAPE)),
+        ("ScalingPolicies", &Shape::List(ListRule { item: Some(&Shape::Object(&fleet::SCALING_POLICY_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("ScriptId", &Shape::Str(StrRule { pattern: Some("^script-\\S+|^arn:.*:script/script-\\S+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("ServerLaunchParameters", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_:.+\\/\\\\\\- =@;{},?'\\[\\]\"]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("ServerLaunchPath", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_:.+\\/\\\\\\- ]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&fleet::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3332,12 +2182,7 @@ pub mod fleet {
         /// - `ip_range`: `IpRange`, A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: "000.000.000.000/\[subnet mask\]" or optionally the shortened version "0.0.0.0/\[subnet mask\]".
         /// - `protocol`: `Protocol`, The network communication protocol used by the fleet.
         /// - `to_port`: `ToPort`, An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be higher than FromPort.
-        pub fn new(
-            from_port: impl Into<Val<i64>>,
-            ip_range: impl Into<Val<String>>,
-            protocol: impl Into<Val<String>>,
-            to_port: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(from_port: impl Into<Val<i64>>, ip_range: impl Into<Val<String>>, protocol: impl Into<Val<String>>, to_port: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("FromPort", from_port);
             props.set("IpRange", ip_range);
@@ -3413,10 +2258,7 @@ pub mod fleet {
         }
 
         /// Configuration options for Amazon GameLift Servers-managed capacity behavior.
-        pub fn managed_capacity_configuration(
-            mut self,
-            value: impl Into<Val<ManagedCapacityConfiguration>>,
-        ) -> Self {
+        pub fn managed_capacity_configuration(mut self, value: impl Into<Val<ManagedCapacityConfiguration>>) -> Self {
             self.props.set("ManagedCapacityConfiguration", value);
             self
         }
@@ -3543,19 +2385,13 @@ pub mod fleet {
         }
 
         /// The maximum amount of time (in seconds) that a game session can remain in status ACTIVATING. If the game session is not active before the timeout, activation is terminated and the game session status is changed to TERMINATED.
-        pub fn game_session_activation_timeout_seconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn game_session_activation_timeout_seconds(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("GameSessionActivationTimeoutSeconds", value);
             self
         }
 
         /// The maximum number of game sessions with status ACTIVATING to allow on an instance simultaneously. This setting limits the amount of instance resources that can be used for new game activations at any one time.
-        pub fn max_concurrent_game_session_activations(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn max_concurrent_game_session_activations(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("MaxConcurrentGameSessionActivations", value);
             self
         }
@@ -3584,10 +2420,7 @@ pub mod fleet {
         ///
         /// - `concurrent_executions`: `ConcurrentExecutions`, The number of server processes that use this configuration to run concurrently on an instance.
         /// - `launch_path`: `LaunchPath`, The location of the server executable in a custom game build or the name of the Realtime script file that contains the Init() function. Game builds and Realtime scripts are installed on instances at the root:
-        pub fn new(
-            concurrent_executions: impl Into<Val<i64>>,
-            launch_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(concurrent_executions: impl Into<Val<i64>>, launch_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConcurrentExecutions", concurrent_executions);
             props.set("LaunchPath", launch_path);
@@ -3757,28 +2590,16 @@ pub mod fleet {
     }
 
     pub(crate) static ANYWHERE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Cost",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{1,5}(?:\\.\\d{1,5})?$"),
-                min_len: Some(1),
-                max_len: Some(11),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Cost", &Shape::Str(StrRule { pattern: Some("^\\d{1,5}(?:\\.\\d{1,5})?$"), min_len: Some(1), max_len: Some(11), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CERTIFICATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CertificateType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "GENERATED"],
-            }),
-        )],
+        fields: &[
+            ("CertificateType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "GENERATED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3794,319 +2615,83 @@ pub mod fleet {
 
     pub(crate) static LOCATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Location",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9\\-]+"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Location", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("LocationCapacity", &Shape::Object(&LOCATION_CAPACITY_SHAPE)),
-            (
-                "PlayerGatewayStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
+            ("PlayerGatewayStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCATION_CAPACITY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DesiredEC2Instances",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ManagedCapacityConfiguration",
-                &Shape::Object(&MANAGED_CAPACITY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MaxSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DesiredEC2Instances", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ManagedCapacityConfiguration", &Shape::Object(&MANAGED_CAPACITY_CONFIGURATION_SHAPE)),
+            ("MaxSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MinSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_CAPACITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScaleInAfterInactivityMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(1440.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ZeroCapacityStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"],
-                }),
-            ),
+            ("ScaleInAfterInactivityMinutes", &Shape::Num(NumRule { min: Some(5.0), max: Some(1440.0), allowed: &[] })),
+            ("ZeroCapacityStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLAYER_GATEWAY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "GameServerIpProtocolSupported",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPv4", "DUAL_STACK"],
-            }),
-        )],
+        fields: &[
+            ("GameServerIpProtocolSupported", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPv4", "DUAL_STACK"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_CREATION_LIMIT_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NewGameSessionsPerCreator",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PolicyPeriodInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("NewGameSessionsPerCreator", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("PolicyPeriodInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUNTIME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GameSessionActivationTimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxConcurrentGameSessionActivations",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ServerProcesses",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SERVER_PROCESS_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("GameSessionActivationTimeoutSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(600.0), allowed: &[] })),
+            ("MaxConcurrentGameSessionActivations", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
+            ("ServerProcesses", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVER_PROCESS_SHAPE)), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_PROCESS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConcurrentExecutions",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LaunchPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([Cc]:\\\\game\\S+|/local/game/\\S+)"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Parameters",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_:.+\\/\\\\\\- =@;{},?'\\[\\]\"]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ConcurrentExecutions", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("LaunchPath", &Shape::Str(StrRule { pattern: Some("^([Cc]:\\\\game\\S+|/local/game/\\S+)"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Parameters", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_:.+\\/\\\\\\- =@;{},?'\\[\\]\"]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALING_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComparisonOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GreaterThanOrEqualToThreshold",
-                        "GreaterThanThreshold",
-                        "LessThanThreshold",
-                        "LessThanOrEqualToThreshold",
-                    ],
-                }),
-            ),
-            (
-                "EvaluationPeriods",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Location",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9\\-]+"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ActivatingGameSessions",
-                        "ActiveGameSessions",
-                        "ActiveInstances",
-                        "AvailableGameSessions",
-                        "AvailablePlayerSessions",
-                        "CurrentPlayerSessions",
-                        "IdleInstances",
-                        "PercentAvailableGameSessions",
-                        "PercentIdleInstances",
-                        "QueueDepth",
-                        "WaitTime",
-                        "ConcurrentActivatableGameSessions",
-                    ],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PolicyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RuleBased", "TargetBased", "ManagedScaling"],
-                }),
-            ),
-            (
-                "ScalingAdjustmentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ChangeInCapacity",
-                        "ExactCapacity",
-                        "PercentChangeInCapacity",
-                    ],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ACTIVE",
-                        "UPDATE_REQUESTED",
-                        "UPDATING",
-                        "DELETE_REQUESTED",
-                        "DELETING",
-                        "DELETED",
-                        "ERROR",
-                    ],
-                }),
-            ),
-            (
-                "UpdateStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PENDING_UPDATE"],
-                }),
-            ),
+            ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"] })),
+            ("EvaluationPeriods", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Location", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ActivatingGameSessions", "ActiveGameSessions", "ActiveInstances", "AvailableGameSessions", "AvailablePlayerSessions", "CurrentPlayerSessions", "IdleInstances", "PercentAvailableGameSessions", "PercentIdleInstances", "QueueDepth", "WaitTime", "ConcurrentActivatableGameSessions"] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("PolicyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RuleBased", "TargetBased", "ManagedScaling"] })),
+            ("ScalingAdjustmentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "UPDATE_REQUESTED", "UPDATING", "DELETE_REQUESTED", "DELETING", "DELETED", "ERROR"] })),
+            ("UpdateStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PENDING_UPDATE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4129,28 +2714,18 @@ impl CfnGameServerGroup {
     /// - `game_server_group_name`: `GameServerGroupName`, An identifier for the new game server group.
     /// - `instance_definitions`: `InstanceDefinitions`, A set of EC2 instance types to use when creating instances in the group.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access your EC2 Auto Scaling groups.
-    pub fn new(
-        game_server_group_name: impl Into<Val<String>>,
-        instance_definitions: impl Into<Val<Vec<game_server_group::InstanceDefinition>>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(game_server_group_name: impl Into<Val<String>>, instance_definitions: impl Into<Val<Vec<game_server_group::InstanceDefinition>>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GameServerGroupName", game_server_group_name);
         props.set("InstanceDefinitions", instance_definitions);
         props.set("RoleArn", role_arn);
-        CfnGameServerGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGameServerGroup { props, options: ResourceOptions::default() }
     }
 
     /// Configuration settings to define a scaling policy for the Auto Scaling group that is optimized for game hosting. Updating this game server group property will not take effect for the created EC2 Auto Scaling group, please update the EC2 Auto Scaling group directly after creating the resource.
     ///
     /// Write-only.
-    pub fn auto_scaling_policy(
-        mut self,
-        value: impl Into<Val<game_server_group::AutoScalingPolicy>>,
-    ) -> Self {
+    pub fn auto_scaling_policy(mut self, value: impl Into<Val<game_server_group::AutoScalingPolicy>>) -> Self {
         self.props.set("AutoScalingPolicy", value);
         self
     }
@@ -4184,10 +2759,7 @@ impl CfnGameServerGroup {
     /// The EC2 launch template that contains configuration settings and game server code to be deployed to all instances in the game server group. Updating this game server group property will not take effect for the created EC2 Auto Scaling group, please update the EC2 Auto Scaling group directly after creating the resource.
     ///
     /// Write-only.
-    pub fn launch_template(
-        mut self,
-        value: impl Into<Val<game_server_group::LaunchTemplate>>,
-    ) -> Self {
+    pub fn launch_template(mut self, value: impl Into<Val<game_server_group::LaunchTemplate>>) -> Self {
         self.props.set("LaunchTemplate", value);
         self
     }
@@ -4258,125 +2830,27 @@ pub(crate) static GAME_SERVER_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnGameServerGroup::TYPE_NAME,
     shape: &GAME_SERVER_GROUP_SHAPE,
     create_only: &[],
-    write_only: &[
-        "AutoScalingPolicy",
-        "DeleteOption",
-        "LaunchTemplate",
-        "MaxSize",
-        "MinSize",
-        "VpcSubnets",
-    ],
+    write_only: &["AutoScalingPolicy", "DeleteOption", "LaunchTemplate", "MaxSize", "MinSize", "VpcSubnets"],
     primary_identifier: &["GameServerGroupArn"],
     attributes: &["AutoScalingGroupArn", "GameServerGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce162e8358),
 };
 
 pub(crate) static GAME_SERVER_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoScalingPolicy",
-            &Shape::Object(&game_server_group::AUTO_SCALING_POLICY_SHAPE),
-        ),
-        (
-            "BalancingStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SPOT_ONLY", "SPOT_PREFERRED", "ON_DEMAND_ONLY"],
-            }),
-        ),
-        (
-            "DeleteOption",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SAFE_DELETE", "FORCE_DELETE", "RETAIN"],
-            }),
-        ),
-        (
-            "GameServerGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9-\\.]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GameServerProtectionPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NO_PROTECTION", "FULL_PROTECTION"],
-            }),
-        ),
-        (
-            "InstanceDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &game_server_group::INSTANCE_DEFINITION_SHAPE,
-                )),
-                min_items: Some(2),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "LaunchTemplate",
-            &Shape::Object(&game_server_group::LAUNCH_TEMPLATE_SHAPE),
-        ),
-        (
-            "MaxSize",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*:role\\/[\\w+=,.@-]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&game_server_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VpcSubnets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^subnet-[0-9a-z]+$"),
-                    min_len: Some(15),
-                    max_len: Some(24),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("AutoScalingPolicy", &Shape::Object(&game_server_group::AUTO_SCALING_POLICY_SHAPE)),
+        ("BalancingStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SPOT_ONLY", "SPOT_PREFERRED", "ON_DEMAND_ONLY"] })),
+        ("DeleteOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAFE_DELETE", "FORCE_DELETE", "RETAIN"] })),
+        ("GameServerGroupName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-\\.]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("GameServerProtectionPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NO_PROTECTION", "FULL_PROTECTION"] })),
+        ("InstanceDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&game_server_group::INSTANCE_DEFINITION_SHAPE)), min_items: Some(2), max_items: Some(20) })),
+        ("LaunchTemplate", &Shape::Object(&game_server_group::LAUNCH_TEMPLATE_SHAPE)),
+        ("MaxSize", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("MinSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.*:role\\/[\\w+=,.@-]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&game_server_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("VpcSubnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-z]+$"), min_len: Some(15), max_len: Some(24), allowed: &[] })), min_items: Some(1), max_items: Some(20) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4397,9 +2871,7 @@ pub mod game_server_group {
         /// Creates the value from its required properties:
         ///
         /// - `target_tracking_configuration`: `TargetTrackingConfiguration`, Settings for a target-based scaling policy applied to Auto Scaling group.
-        pub fn new(
-            target_tracking_configuration: impl Into<Val<TargetTrackingConfiguration>>,
-        ) -> Self {
+        pub fn new(target_tracking_configuration: impl Into<Val<TargetTrackingConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("TargetTrackingConfiguration", target_tracking_configuration);
             AutoScalingPolicy { props }
@@ -4542,100 +3014,39 @@ pub mod game_server_group {
 
     pub(crate) static AUTO_SCALING_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EstimatedInstanceWarmup",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetTrackingConfiguration",
-                &Shape::Object(&TARGET_TRACKING_CONFIGURATION_SHAPE),
-            ),
+            ("EstimatedInstanceWarmup", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("TargetTrackingConfiguration", &Shape::Object(&TARGET_TRACKING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRACKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetValue",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TargetValue", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WeightedCapacity",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\u0031-\\u0039][\\u0030-\\u0039]{0,2}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("WeightedCapacity", &Shape::Str(StrRule { pattern: Some("^[\\u0031-\\u0039][\\u0030-\\u0039]{0,2}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LaunchTemplateId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LaunchTemplateName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$"),
-                    min_len: Some(3),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("LaunchTemplateId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("LaunchTemplateName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\(\\)\\.\\-/_]+$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4659,10 +3070,7 @@ impl CfnGameSessionQueue {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnGameSessionQueue {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGameSessionQueue { props, options: ResourceOptions::default() }
     }
 
     /// Information that is added to all events that are related to this game session queue.
@@ -4672,19 +3080,13 @@ impl CfnGameSessionQueue {
     }
 
     /// A list of fleets and/or fleet aliases that can be used to fulfill game session placement requests in the queue.
-    pub fn destinations(
-        mut self,
-        value: impl Into<Val<Vec<game_session_queue::GameSessionQueueDestination>>>,
-    ) -> Self {
+    pub fn destinations(mut self, value: impl Into<Val<Vec<game_session_queue::GameSessionQueueDestination>>>) -> Self {
         self.props.set("Destinations", value);
         self
     }
 
     /// A list of locations where a queue is allowed to place new game sessions.
-    pub fn filter_configuration(
-        mut self,
-        value: impl Into<Val<game_session_queue::FilterConfiguration>>,
-    ) -> Self {
+    pub fn filter_configuration(mut self, value: impl Into<Val<game_session_queue::FilterConfiguration>>) -> Self {
         self.props.set("FilterConfiguration", value);
         self
     }
@@ -4696,19 +3098,13 @@ impl CfnGameSessionQueue {
     }
 
     /// A set of policies that act as a sliding cap on player latency.
-    pub fn player_latency_policies(
-        mut self,
-        value: impl Into<Val<Vec<game_session_queue::PlayerLatencyPolicy>>>,
-    ) -> Self {
+    pub fn player_latency_policies(mut self, value: impl Into<Val<Vec<game_session_queue::PlayerLatencyPolicy>>>) -> Self {
         self.props.set("PlayerLatencyPolicies", value);
         self
     }
 
     /// Custom settings to use when prioritizing destinations and locations for game session placements.
-    pub fn priority_configuration(
-        mut self,
-        value: impl Into<Val<game_session_queue::PriorityConfiguration>>,
-    ) -> Self {
+    pub fn priority_configuration(mut self, value: impl Into<Val<game_session_queue::PriorityConfiguration>>) -> Self {
         self.props.set("PriorityConfiguration", value);
         self
     }
@@ -4757,86 +3153,21 @@ pub(crate) static GAME_SESSION_QUEUE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce162e8358),
 };
 
 pub(crate) static GAME_SESSION_QUEUE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CustomEventData",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\s\\S]*"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Destinations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &game_session_queue::GAME_SESSION_QUEUE_DESTINATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FilterConfiguration",
-            &Shape::Object(&game_session_queue::FILTER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotificationTarget",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]*(\\.fifo)?"),
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PlayerLatencyPolicies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &game_session_queue::PLAYER_LATENCY_POLICY_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PriorityConfiguration",
-            &Shape::Object(&game_session_queue::PRIORITY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&game_session_queue::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TimeoutInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("CustomEventData", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Destinations", &Shape::List(ListRule { item: Some(&Shape::Object(&game_session_queue::GAME_SESSION_QUEUE_DESTINATION_SHAPE)), min_items: None, max_items: None })),
+        ("FilterConfiguration", &Shape::Object(&game_session_queue::FILTER_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("NotificationTarget", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]*(\\.fifo)?"), min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("PlayerLatencyPolicies", &Shape::List(ListRule { item: Some(&Shape::Object(&game_session_queue::PLAYER_LATENCY_POLICY_SHAPE)), min_items: None, max_items: None })),
+        ("PriorityConfiguration", &Shape::Object(&game_session_queue::PRIORITY_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&game_session_queue::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TimeoutInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4913,12 +3244,8 @@ pub mod game_session_queue {
         }
 
         /// The maximum latency value that is allowed for any player, in milliseconds. All policies must have a value set for this property.
-        pub fn maximum_individual_player_latency_milliseconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("MaximumIndividualPlayerLatencyMilliseconds", value);
+        pub fn maximum_individual_player_latency_milliseconds(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("MaximumIndividualPlayerLatencyMilliseconds", value);
             self
         }
 
@@ -4993,109 +3320,39 @@ pub mod game_session_queue {
     }
 
     pub(crate) static GAME_SESSION_QUEUE_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DestinationArn",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:/-]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DestinationArn", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:/-]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AllowedLocations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-z]+(-([a-z]+|\\d))*"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("AllowedLocations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z]+(-([a-z]+|\\d))*"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLAYER_LATENCY_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumIndividualPlayerLatencyMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PolicyDurationSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumIndividualPlayerLatencyMilliseconds", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("PolicyDurationSeconds", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIORITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocationOrder",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Za-z0-9\\-]+"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "PriorityOrder",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["LATENCY", "COST", "DESTINATION", "LOCATION"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(4),
-                }),
-            ),
+            ("LocationOrder", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("PriorityOrder", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LATENCY", "COST", "DESTINATION", "LOCATION"] })), min_items: Some(1), max_items: Some(4) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5119,10 +3376,7 @@ impl CfnLocation {
     pub fn new(location_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LocationName", location_name);
-        CfnLocation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLocation { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -5161,32 +3415,14 @@ pub(crate) static LOCATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["LocationName"],
     attributes: &["LocationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce16288358),
 };
 
 pub(crate) static LOCATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LocationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^custom-[A-Za-z0-9\\-]+"),
-                min_len: Some(8),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&location::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("LocationName", &Shape::Str(StrRule { pattern: Some("^custom-[A-Za-z0-9\\-]+"), min_len: Some(8), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&location::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5224,24 +3460,8 @@ pub mod location {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5265,21 +3485,13 @@ impl CfnMatchmakingConfiguration {
     /// - `name`: `Name`, A unique identifier for the matchmaking configuration.
     /// - `request_timeout_seconds`: `RequestTimeoutSeconds`, The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out.
     /// - `rule_set_name`: `RuleSetName`, A unique identifier for the matchmaking rule set to use with this configuration.
-    pub fn new(
-        acceptance_required: impl Into<Val<bool>>,
-        name: impl Into<Val<String>>,
-        request_timeout_seconds: impl Into<Val<i64>>,
-        rule_set_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(acceptance_required: impl Into<Val<bool>>, name: impl Into<Val<String>>, request_timeout_seconds: impl Into<Val<i64>>, rule_set_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AcceptanceRequired", acceptance_required);
         props.set("Name", name);
         props.set("RequestTimeoutSeconds", request_timeout_seconds);
         props.set("RuleSetName", rule_set_name);
-        CfnMatchmakingConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMatchmakingConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
@@ -5329,10 +3541,7 @@ impl CfnMatchmakingConfiguration {
     }
 
     /// A set of custom properties for a game session, formatted as key:value pairs.
-    pub fn game_properties(
-        mut self,
-        value: impl Into<Val<Vec<matchmaking_configuration::GameProperty>>>,
-    ) -> Self {
+    pub fn game_properties(mut self, value: impl Into<Val<Vec<matchmaking_configuration::GameProperty>>>) -> Self {
         self.props.set("GameProperties", value);
         self
     }
@@ -5399,151 +3608,27 @@ pub(crate) static MATCHMAKING_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce162e8358),
 };
 
 pub(crate) static MATCHMAKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptanceTimeoutSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AdditionalPlayerCount",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "BackfillMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATIC", "MANUAL"],
-            }),
-        ),
-        (
-            "CustomEventData",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FlexMatchMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDALONE", "WITH_QUEUE"],
-            }),
-        ),
-        (
-            "GameProperties",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &matchmaking_configuration::GAME_PROPERTY_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "GameSessionData",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GameSessionQueueArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:/-]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9-\\.]*"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotificationTarget",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_/-]*(.fifo)?"),
-                min_len: Some(0),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RequestTimeoutSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleSetArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*:matchmakingruleset\\/[a-zA-Z0-9-\\.]*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleSetName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9-\\.]*"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&matchmaking_configuration::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AcceptanceTimeoutSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(600.0), allowed: &[] })),
+        ("AdditionalPlayerCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("BackfillMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "MANUAL"] })),
+        ("CustomEventData", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("FlexMatchMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDALONE", "WITH_QUEUE"] })),
+        ("GameProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&matchmaking_configuration::GAME_PROPERTY_SHAPE)), min_items: Some(0), max_items: Some(16) })),
+        ("GameSessionData", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("GameSessionQueueArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:/-]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-\\.]*"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("NotificationTarget", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_/-]*(.fifo)?"), min_len: Some(0), max_len: Some(300), allowed: &[] })),
+        ("RequestTimeoutSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(43200.0), allowed: &[] })),
+        ("RuleSetArn", &Shape::Str(StrRule { pattern: Some("^arn:.*:matchmakingruleset\\/[a-zA-Z0-9-\\.]*"), min_len: None, max_len: None, allowed: &[] })),
+        ("RuleSetName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-\\.]*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&matchmaking_configuration::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5606,48 +3691,16 @@ pub mod matchmaking_configuration {
 
     pub(crate) static GAME_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(96),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(96), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5673,10 +3726,7 @@ impl CfnMatchmakingRuleSet {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RuleSetBody", rule_set_body);
-        CfnMatchmakingRuleSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMatchmakingRuleSet { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -5724,41 +3774,15 @@ pub(crate) static MATCHMAKING_RULE_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce162e8358),
 };
 
 pub(crate) static MATCHMAKING_RULE_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9-\\.]*"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleSetBody",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(65535),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&matchmaking_rule_set::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-\\.]*"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("RuleSetBody", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(65535), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&matchmaking_rule_set::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5796,24 +3820,8 @@ pub mod matchmaking_rule_set {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5837,10 +3845,7 @@ impl CfnScript {
     pub fn new(storage_location: impl Into<Val<script::S3Location>>) -> Self {
         let mut props = Props::new();
         props.set("StorageLocation", storage_location);
-        CfnScript {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScript { props, options: ResourceOptions::default() }
     }
 
     /// A descriptive label that is associated with a script. Script names do not need to be unique.
@@ -5922,54 +3927,17 @@ pub(crate) static SCRIPT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "CreationTime", "Id", "SizeOnDisk"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce162e8358),
 };
 
 pub(crate) static SCRIPT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NodeJsVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d+\\.[x0-9]+$"),
-                min_len: Some(0),
-                max_len: Some(16),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageLocation",
-            &Shape::Object(&script::S3_LOCATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&script::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Version",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("NodeJsVersion", &Shape::Str(StrRule { pattern: Some("^\\d+\\.[x0-9]+$"), min_len: Some(0), max_len: Some(16), allowed: &[] })),
+        ("StorageLocation", &Shape::Object(&script::S3_LOCATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&script::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Version", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5992,11 +3960,7 @@ pub mod script {
         /// - `bucket`: `Bucket`, An Amazon S3 bucket identifier. This is the name of the S3 bucket.
         /// - `key`: `Key`, The name of the zip file that contains the script files.
         /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access the S3 bucket.
-        pub fn new(
-            bucket: impl Into<Val<String>>,
-            key: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Bucket", bucket);
             props.set("Key", key);
@@ -6044,66 +4008,18 @@ pub mod script {
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("ObjectVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

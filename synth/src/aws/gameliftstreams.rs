@@ -31,21 +31,13 @@ impl CfnApplication {
     /// - `description`: `Description`.
     /// - `executable_path`: `ExecutablePath`.
     /// - `runtime_environment`: `RuntimeEnvironment`.
-    pub fn new(
-        application_source_uri: impl Into<Val<String>>,
-        description: impl Into<Val<String>>,
-        executable_path: impl Into<Val<String>>,
-        runtime_environment: impl Into<Val<application::RuntimeEnvironment>>,
-    ) -> Self {
+    pub fn new(application_source_uri: impl Into<Val<String>>, description: impl Into<Val<String>>, executable_path: impl Into<Val<String>>, runtime_environment: impl Into<Val<application::RuntimeEnvironment>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationSourceUri", application_source_uri);
         props.set("Description", description);
         props.set("ExecutablePath", executable_path);
         props.set("RuntimeEnvironment", runtime_environment);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The `ApplicationLogOutputUri` property.
@@ -97,87 +89,23 @@ impl Handle<CfnApplication> {
 pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     type_name: CfnApplication::TYPE_NAME,
     shape: &APPLICATION_SHAPE,
-    create_only: &[
-        "ApplicationSourceUri",
-        "ExecutablePath",
-        "RuntimeEnvironment",
-    ],
+    create_only: &["ApplicationSourceUri", "ExecutablePath", "RuntimeEnvironment"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x200800080008),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationLogOutputUri",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^$|^s3://([a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9])(/[a-zA-Z0-9._-]+)*/?$",
-                ),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ApplicationLogPaths",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ApplicationSourceUri",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_.!+@/][a-zA-Z0-9-_.!+@/ ]*$"),
-                min_len: Some(1),
-                max_len: Some(80),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutablePath",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuntimeEnvironment",
-            &Shape::Object(&application::RUNTIME_ENVIRONMENT_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("ApplicationLogOutputUri", &Shape::Str(StrRule { pattern: Some("^$|^s3://([a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9])(/[a-zA-Z0-9._-]+)*/?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ApplicationLogPaths", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(10) })),
+        ("ApplicationSourceUri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_.!+@/][a-zA-Z0-9-_.!+@/ ]*$"), min_len: Some(1), max_len: Some(80), allowed: &[] })),
+        ("ExecutablePath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("RuntimeEnvironment", &Shape::Object(&application::RUNTIME_ENVIRONMENT_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -215,24 +143,8 @@ pub mod application {
 
     pub(crate) static RUNTIME_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -255,26 +167,16 @@ impl CfnStreamGroup {
     /// - `description`: `Description`.
     /// - `location_configurations`: `LocationConfigurations`.
     /// - `stream_class`: `StreamClass`.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        location_configurations: impl Into<Val<Vec<stream_group::LocationConfiguration>>>,
-        stream_class: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, location_configurations: impl Into<Val<Vec<stream_group::LocationConfiguration>>>, stream_class: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("LocationConfigurations", location_configurations);
         props.set("StreamClass", stream_class);
-        CfnStreamGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStreamGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultApplication` property.
-    pub fn default_application(
-        mut self,
-        value: impl Into<Val<stream_group::DefaultApplication>>,
-    ) -> Self {
+    pub fn default_application(mut self, value: impl Into<Val<stream_group::DefaultApplication>>) -> Self {
         self.props.set("DefaultApplication", value);
         self
     }
@@ -320,54 +222,17 @@ pub(crate) static STREAM_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x200800080008),
 };
 
 pub(crate) static STREAM_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultApplication",
-            &Shape::Object(&stream_group::DEFAULT_APPLICATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_.!+@/][a-zA-Z0-9-_.!+@/ ]*$"),
-                min_len: Some(1),
-                max_len: Some(80),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LocationConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stream_group::LOCATION_CONFIGURATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "StreamClass",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("DefaultApplication", &Shape::Object(&stream_group::DEFAULT_APPLICATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_.!+@/][a-zA-Z0-9-_.!+@/ ]*$"), min_len: Some(1), max_len: Some(80), allowed: &[] })),
+        ("LocationConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&stream_group::LOCATION_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ("StreamClass", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(20), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -398,6 +263,8 @@ pub mod stream_group {
         }
 
         /// The `Id` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Id", value);
             self
@@ -451,10 +318,7 @@ pub mod stream_group {
         }
 
         /// The `VpcTransitConfiguration` property.
-        pub fn vpc_transit_configuration(
-            mut self,
-            value: impl Into<Val<VpcTransitConfiguration>>,
-        ) -> Self {
+        pub fn vpc_transit_configuration(mut self, value: impl Into<Val<VpcTransitConfiguration>>) -> Self {
             self.props.set("VpcTransitConfiguration", value);
             self
         }
@@ -477,10 +341,7 @@ pub mod stream_group {
         ///
         /// - `ipv4_cidr_blocks`: `Ipv4CidrBlocks`.
         /// - `vpc_id`: `VpcId`.
-        pub fn new(
-            ipv4_cidr_blocks: impl Into<Val<Vec<String>>>,
-            vpc_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(ipv4_cidr_blocks: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Ipv4CidrBlocks", ipv4_cidr_blocks);
             props.set("VpcId", vpc_id);
@@ -496,75 +357,20 @@ pub mod stream_group {
 
     pub(crate) static DEFAULT_APPLICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws:gameliftstreams:([^:\n]*):([0-9]{12}):([^:\n]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: Some("^arn:aws:gameliftstreams:([^:\n]*):([0-9]{12}):([^:\n]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlwaysOnCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocationName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OnDemandCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetIdleCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VpcTransitConfiguration",
-                &Shape::Object(&VPC_TRANSIT_CONFIGURATION_SHAPE),
-            ),
+            ("AlwaysOnCapacity", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("LocationName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
+            ("MaximumCapacity", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("OnDemandCapacity", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("TargetIdleCapacity", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("VpcTransitConfiguration", &Shape::Object(&VPC_TRANSIT_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -579,7 +385,10 @@ pub mod stream_group {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APPLICATION_META, &STREAM_GROUP_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APPLICATION_META,
+    &STREAM_GROUP_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

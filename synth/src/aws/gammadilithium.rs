@@ -31,17 +31,11 @@ impl CfnJobDefinition {
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
-        CfnJobDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnJobDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The `ContainerProperties` property.
-    pub fn container_properties(
-        mut self,
-        value: impl Into<Val<job_definition::ContainerProperties>>,
-    ) -> Self {
+    pub fn container_properties(mut self, value: impl Into<Val<job_definition::ContainerProperties>>) -> Self {
         self.props.set("ContainerProperties", value);
         self
     }
@@ -67,10 +61,7 @@ impl CfnJobDefinition {
     }
 
     /// The `NodeProperties` property.
-    pub fn node_properties(
-        mut self,
-        value: impl Into<Val<job_definition::NodeProperties>>,
-    ) -> Self {
+    pub fn node_properties(mut self, value: impl Into<Val<job_definition::NodeProperties>>) -> Self {
         self.props.set("NodeProperties", value);
         self
     }
@@ -147,10 +138,7 @@ pub(crate) static JOB_DEFINITION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x103000000900),
 };
 
@@ -200,10 +188,7 @@ pub mod job_definition {
         }
 
         /// The `FargatePlatformConfiguration` property.
-        pub fn fargate_platform_configuration(
-            mut self,
-            value: impl Into<Val<FargatePlatformConfiguration>>,
-        ) -> Self {
+        pub fn fargate_platform_configuration(mut self, value: impl Into<Val<FargatePlatformConfiguration>>) -> Self {
             self.props.set("FargatePlatformConfiguration", value);
             self
         }
@@ -245,10 +230,7 @@ pub mod job_definition {
         }
 
         /// The `NetworkConfiguration` property.
-        pub fn network_configuration(
-            mut self,
-            value: impl Into<Val<NetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, value: impl Into<Val<NetworkConfiguration>>) -> Self {
             self.props.set("NetworkConfiguration", value);
             self
         }
@@ -266,19 +248,13 @@ pub mod job_definition {
         }
 
         /// The `RepositoryCredentials` property.
-        pub fn repository_credentials(
-            mut self,
-            value: impl Into<Val<RepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, value: impl Into<Val<RepositoryCredentials>>) -> Self {
             self.props.set("RepositoryCredentials", value);
             self
         }
 
         /// The `ResourceRequirements` property.
-        pub fn resource_requirements(
-            mut self,
-            value: impl Into<Val<Vec<ResourceRequirement>>>,
-        ) -> Self {
+        pub fn resource_requirements(mut self, value: impl Into<Val<Vec<ResourceRequirement>>>) -> Self {
             self.props.set("ResourceRequirements", value);
             self
         }
@@ -755,11 +731,7 @@ pub mod job_definition {
         /// - `hard_limit`: `HardLimit`.
         /// - `name`: `Name`.
         /// - `soft_limit`: `SoftLimit`.
-        pub fn new(
-            hard_limit: impl Into<Val<i64>>,
-            name: impl Into<Val<String>>,
-            soft_limit: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(hard_limit: impl Into<Val<i64>>, name: impl Into<Val<String>>, soft_limit: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("HardLimit", hard_limit);
             props.set("Name", name);
@@ -788,10 +760,7 @@ pub mod job_definition {
         }
 
         /// The `EfsVolumeConfiguration` property.
-        pub fn efs_volume_configuration(
-            mut self,
-            value: impl Into<Val<EfsVolumeConfiguration>>,
-        ) -> Self {
+        pub fn efs_volume_configuration(mut self, value: impl Into<Val<EfsVolumeConfiguration>>) -> Self {
             self.props.set("EfsVolumeConfiguration", value);
             self
         }
@@ -981,10 +950,7 @@ pub mod job_definition {
         }
 
         /// The `NetworkConfiguration` property.
-        pub fn network_configuration(
-            mut self,
-            value: impl Into<Val<NetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, value: impl Into<Val<NetworkConfiguration>>) -> Self {
             self.props.set("NetworkConfiguration", value);
             self
         }
@@ -1103,19 +1069,13 @@ pub mod job_definition {
         }
 
         /// The `RepositoryCredentials` property.
-        pub fn repository_credentials(
-            mut self,
-            value: impl Into<Val<RepositoryCredentials>>,
-        ) -> Self {
+        pub fn repository_credentials(mut self, value: impl Into<Val<RepositoryCredentials>>) -> Self {
             self.props.set("RepositoryCredentials", value);
             self
         }
 
         /// The `ResourceRequirements` property.
-        pub fn resource_requirements(
-            mut self,
-            value: impl Into<Val<Vec<ResourceRequirement>>>,
-        ) -> Self {
+        pub fn resource_requirements(mut self, value: impl Into<Val<Vec<ResourceRequirement>>>) -> Self {
             self.props.set("ResourceRequirements", value);
             self
         }
@@ -1156,10 +1116,7 @@ pub mod job_definition {
         ///
         /// - `condition`: `Condition`.
         /// - `container_name`: `ContainerName`.
-        pub fn new(
-            condition: impl Into<Val<String>>,
-            container_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(condition: impl Into<Val<String>>, container_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Condition", condition);
             props.set("ContainerName", container_name);
@@ -1320,28 +1277,19 @@ pub mod job_definition {
         }
 
         /// The `Resources` property.
-        pub fn resources(
-            mut self,
-            value: impl Into<Val<EksContainerResourceRequirements>>,
-        ) -> Self {
+        pub fn resources(mut self, value: impl Into<Val<EksContainerResourceRequirements>>) -> Self {
             self.props.set("Resources", value);
             self
         }
 
         /// The `SecurityContext` property.
-        pub fn security_context(
-            mut self,
-            value: impl Into<Val<EksContainerSecurityContext>>,
-        ) -> Self {
+        pub fn security_context(mut self, value: impl Into<Val<EksContainerSecurityContext>>) -> Self {
             self.props.set("SecurityContext", value);
             self
         }
 
         /// The `VolumeMounts` property.
-        pub fn volume_mounts(
-            mut self,
-            value: impl Into<Val<Vec<EksContainerVolumeMount>>>,
-        ) -> Self {
+        pub fn volume_mounts(mut self, value: impl Into<Val<Vec<EksContainerVolumeMount>>>) -> Self {
             self.props.set("VolumeMounts", value);
             self
         }
@@ -1697,11 +1645,7 @@ pub mod job_definition {
         /// - `main_node`: `MainNode`.
         /// - `node_range_properties`: `NodeRangeProperties`.
         /// - `num_nodes`: `NumNodes`.
-        pub fn new(
-            main_node: impl Into<Val<i64>>,
-            node_range_properties: impl Into<Val<Vec<NodeRangeProperty>>>,
-            num_nodes: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(main_node: impl Into<Val<i64>>, node_range_properties: impl Into<Val<Vec<NodeRangeProperty>>>, num_nodes: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MainNode", main_node);
             props.set("NodeRangeProperties", node_range_properties);
@@ -1889,7 +1833,9 @@ pub mod job_definition {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&JOB_DEFINITION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &JOB_DEFINITION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnAccelerator {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnAccelerator {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccelerator { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether an accelerator is enabled. The value is true or false.
@@ -140,79 +137,19 @@ pub(crate) static ACCELERATOR_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["AcceleratorArn"],
-    attributes: &[
-        "AcceleratorArn",
-        "DnsName",
-        "DualStackDnsName",
-        "Ipv4Addresses",
-        "Ipv6Addresses",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AcceleratorArn", "DnsName", "DualStackDnsName", "Ipv4Addresses", "Ipv6Addresses"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static ACCELERATOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FlowLogsS3Bucket",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FlowLogsS3Prefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUAL_STACK"],
-            }),
-        ),
-        (
-            "IpAddresses",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(?:[0-9]{1,3}\\.){3}[0-9]{1,3}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{0,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&accelerator::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FlowLogsS3Bucket", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+        ("FlowLogsS3Prefix", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL_STACK"] })),
+        ("IpAddresses", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?:[0-9]{1,3}\\.){3}[0-9]{1,3}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(2) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{0,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&accelerator::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -250,24 +187,8 @@ pub mod accelerator {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -291,10 +212,7 @@ impl CfnCrossAccountAttachment {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnCrossAccountAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCrossAccountAttachment { props, options: ResourceOptions::default() }
     }
 
     /// Principals to share the resources with.
@@ -304,10 +222,7 @@ impl CfnCrossAccountAttachment {
     }
 
     /// Resources shared using the attachment.
-    pub fn resources(
-        mut self,
-        value: impl Into<Val<Vec<cross_account_attachment::ResourceProperty>>>,
-    ) -> Self {
+    pub fn resources(mut self, value: impl Into<Val<Vec<cross_account_attachment::ResourceProperty>>>) -> Self {
         self.props.set("Resources", value);
         self
     }
@@ -350,55 +265,16 @@ pub(crate) static CROSS_ACCOUNT_ATTACHMENT_META: TypeMeta = TypeMeta {
     write_only: &["Resources/*/Region"],
     primary_identifier: &["AttachmentArn"],
     attributes: &["AttachmentArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static CROSS_ACCOUNT_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{0,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Principals",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(^\\d{12}$|arn:.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Resources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &cross_account_attachment::RESOURCE_PROPERTY_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cross_account_attachment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{0,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Principals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(^\\d{12}$|arn:.*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+        ("Resources", &Shape::List(ListRule { item: Some(&Shape::Object(&cross_account_attachment::RESOURCE_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cross_account_attachment::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -435,6 +311,8 @@ pub mod cross_account_attachment {
         }
 
         /// The `Region` property.
+        ///
+        /// Write-only.
         pub fn region(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Region", value);
             self
@@ -474,57 +352,17 @@ pub mod cross_account_attachment {
 
     pub(crate) static RESOURCE_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Cidr",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndpointId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Cidr", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("EndpointId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -546,24 +384,15 @@ impl CfnEndpointGroup {
     ///
     /// - `endpoint_group_region`: `EndpointGroupRegion`, The name of the AWS Region where the endpoint group is located
     /// - `listener_arn`: `ListenerArn`, The Amazon Resource Name (ARN) of the listener
-    pub fn new(
-        endpoint_group_region: impl Into<Val<String>>,
-        listener_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(endpoint_group_region: impl Into<Val<String>>, listener_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EndpointGroupRegion", endpoint_group_region);
         props.set("ListenerArn", listener_arn);
-        CfnEndpointGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEndpointGroup { props, options: ResourceOptions::default() }
     }
 
     /// The list of endpoint objects.
-    pub fn endpoint_configurations(
-        mut self,
-        value: impl Into<Val<Vec<endpoint_group::EndpointConfiguration>>>,
-    ) -> Self {
+    pub fn endpoint_configurations(mut self, value: impl Into<Val<Vec<endpoint_group::EndpointConfiguration>>>) -> Self {
         self.props.set("EndpointConfigurations", value);
         self
     }
@@ -595,10 +424,7 @@ impl CfnEndpointGroup {
     }
 
     /// The `PortOverrides` property.
-    pub fn port_overrides(
-        mut self,
-        value: impl Into<Val<Vec<endpoint_group::PortOverride>>>,
-    ) -> Self {
+    pub fn port_overrides(mut self, value: impl Into<Val<Vec<endpoint_group::PortOverride>>>) -> Self {
         self.props.set("PortOverrides", value);
         self
     }
@@ -653,92 +479,16 @@ pub(crate) static ENDPOINT_GROUP_META: TypeMeta = TypeMeta {
 
 pub(crate) static ENDPOINT_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EndpointConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &endpoint_group::ENDPOINT_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EndpointGroupRegion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckIntervalSeconds",
-            &Shape::Num(NumRule {
-                min: Some(10.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckPath",
-            &Shape::Str(StrRule {
-                pattern: Some("^/[-a-zA-Z0-9@:%_\\\\+.~#?&/=]*$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckPort",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckProtocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TCP", "HTTP", "HTTPS"],
-            }),
-        ),
-        (
-            "ListenerArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortOverrides",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&endpoint_group::PORT_OVERRIDE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ThresholdCount",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrafficDialPercentage",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("EndpointConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&endpoint_group::ENDPOINT_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("EndpointGroupRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("HealthCheckIntervalSeconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(30.0), allowed: &[] })),
+        ("HealthCheckPath", &Shape::Str(StrRule { pattern: Some("^/[-a-zA-Z0-9@:%_\\\\+.~#?&/=]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("HealthCheckPort", &Shape::Num(NumRule { min: Some(-1.0), max: Some(65535.0), allowed: &[] })),
+        ("HealthCheckProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TCP", "HTTP", "HTTPS"] })),
+        ("ListenerArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("PortOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&endpoint_group::PORT_OVERRIDE_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("ThresholdCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+        ("TrafficDialPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -766,6 +516,8 @@ pub mod endpoint_group {
         }
 
         /// Attachment ARN that provides access control to the cross account endpoint. Not required for resources hosted in the same account as the endpoint group.
+        ///
+        /// Write-only.
         pub fn attachment_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AttachmentArn", value);
             self
@@ -817,54 +569,17 @@ pub mod endpoint_group {
 
     pub(crate) static ENDPOINT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttachmentArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndpointId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(255.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AttachmentArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("EndpointId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(255.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PORT_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ListenerPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("ListenerPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -887,19 +602,12 @@ impl CfnListener {
     /// - `accelerator_arn`: `AcceleratorArn`, The Amazon Resource Name (ARN) of the accelerator.
     /// - `port_ranges`: `PortRanges`.
     /// - `protocol`: `Protocol`, The protocol for the listener.
-    pub fn new(
-        accelerator_arn: impl Into<Val<String>>,
-        port_ranges: impl Into<Val<Vec<listener::PortRange>>>,
-        protocol: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(accelerator_arn: impl Into<Val<String>>, port_ranges: impl Into<Val<Vec<listener::PortRange>>>, protocol: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AcceleratorArn", accelerator_arn);
         props.set("PortRanges", port_ranges);
         props.set("Protocol", protocol);
-        CfnListener {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnListener { props, options: ResourceOptions::default() }
     }
 
     /// Client affinity lets you direct all requests from a user to the same endpoint.
@@ -948,41 +656,10 @@ pub(crate) static LISTENER_META: TypeMeta = TypeMeta {
 
 pub(crate) static LISTENER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceleratorArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClientAffinity",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "SOURCE_IP"],
-            }),
-        ),
-        (
-            "PortRanges",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&listener::PORT_RANGE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TCP", "UDP"],
-            }),
-        ),
+        ("AcceleratorArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("ClientAffinity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "SOURCE_IP"] })),
+        ("PortRanges", &Shape::List(ListRule { item: Some(&Shape::Object(&listener::PORT_RANGE_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TCP", "UDP"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1020,22 +697,8 @@ pub mod listener {
 
     pub(crate) static PORT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FromPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FromPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("ToPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -33,10 +33,7 @@ impl CfnBlueprint {
         let mut props = Props::new();
         props.set("BlueprintLocation", blueprint_location);
         props.set("Name", name);
-        CfnBlueprint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBlueprint { props, options: ResourceOptions::default() }
     }
 
     /// A description of the blueprint.
@@ -110,57 +107,17 @@ pub(crate) static BLUEPRINT_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedOn",
-        "LastModifiedOn",
-        "ParameterSpec",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedOn", "LastModifiedOn", "ParameterSpec", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static BLUEPRINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BlueprintLocation",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://([^/]+)/([^/]+/)*([^/]+)$"),
-                min_len: Some(1),
-                max_len: Some(8192),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\.\\-_A-Za-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&blueprint::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("BlueprintLocation", &Shape::Str(StrRule { pattern: Some("^s3://([^/]+)/([^/]+/)*([^/]+)$"), min_len: Some(1), max_len: Some(8192), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&blueprint::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -198,24 +155,8 @@ pub mod blueprint {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -239,10 +180,7 @@ impl CfnCatalog {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnCatalog {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCatalog { props, options: ResourceOptions::default() }
     }
 
     /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
@@ -260,19 +198,13 @@ impl CfnCatalog {
     }
 
     /// An array of PrincipalPermissions objects for default database permissions.
-    pub fn create_database_default_permissions(
-        mut self,
-        value: impl Into<Val<Vec<catalog::PrincipalPermissions>>>,
-    ) -> Self {
+    pub fn create_database_default_permissions(mut self, value: impl Into<Val<Vec<catalog::PrincipalPermissions>>>) -> Self {
         self.props.set("CreateDatabaseDefaultPermissions", value);
         self
     }
 
     /// An array of PrincipalPermissions objects for default table permissions.
-    pub fn create_table_default_permissions(
-        mut self,
-        value: impl Into<Val<Vec<catalog::PrincipalPermissions>>>,
-    ) -> Self {
+    pub fn create_table_default_permissions(mut self, value: impl Into<Val<Vec<catalog::PrincipalPermissions>>>) -> Self {
         self.props.set("CreateTableDefaultPermissions", value);
         self
     }
@@ -294,12 +226,8 @@ impl CfnCatalog {
     /// Allowed values: `Accept`, `Deny`.
     ///
     /// Write-only.
-    pub fn overwrite_child_resource_permissions_with_default(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("OverwriteChildResourcePermissionsWithDefault", value);
+    pub fn overwrite_child_resource_permissions_with_default(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("OverwriteChildResourcePermissionsWithDefault", value);
         self
     }
 
@@ -316,10 +244,7 @@ impl CfnCatalog {
     }
 
     /// A structure that describes a target catalog for resource linking.
-    pub fn target_redshift_catalog(
-        mut self,
-        value: impl Into<Val<catalog::TargetRedshiftCatalog>>,
-    ) -> Self {
+    pub fn target_redshift_catalog(mut self, value: impl Into<Val<catalog::TargetRedshiftCatalog>>) -> Self {
         self.props.set("TargetRedshiftCatalog", value);
         self
     }
@@ -358,27 +283,21 @@ impl Handle<CfnCatalog> {
     /// The name of the managed workgroup associated with the catalog.
     ///
     /// `Fn::GetAtt` attribute `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName`.
-    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_name(
-        &self,
-    ) -> Val<String> {
+    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_name(&self) -> Val<String> {
         self.get_att("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName")
     }
 
     /// The status of the managed workgroup.
     ///
     /// `Fn::GetAtt` attribute `CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus`.
-    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_status(
-        &self,
-    ) -> Val<String> {
+    pub fn catalog_properties_data_lake_access_properties_managed_workgroup_status(&self) -> Val<String> {
         self.get_att("CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus")
     }
 
     /// The name of the Redshift database.
     ///
     /// `Fn::GetAtt` attribute `CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName`.
-    pub fn catalog_properties_data_lake_access_properties_redshift_database_name(
-        &self,
-    ) -> Val<String> {
+    pub fn catalog_properties_data_lake_access_properties_redshift_database_name(&self) -> Val<String> {
         self.get_att("CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName")
     }
 
@@ -408,94 +327,23 @@ pub(crate) static CATALOG_META: TypeMeta = TypeMeta {
     type_name: CfnCatalog::TYPE_NAME,
     shape: &CATALOG_SHAPE,
     create_only: &["Name"],
-    write_only: &[
-        "CatalogProperties/DataLakeAccessProperties/AllowFullTableExternalDataAccess",
-        "OverwriteChildResourcePermissionsWithDefault",
-    ],
+    write_only: &["CatalogProperties/DataLakeAccessProperties/AllowFullTableExternalDataAccess", "OverwriteChildResourcePermissionsWithDefault"],
     primary_identifier: &["ResourceArn"],
-    attributes: &[
-        "CatalogId",
-        "CatalogProperties.CustomProperties",
-        "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName",
-        "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus",
-        "CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName",
-        "CreateTime",
-        "ResourceArn",
-        "UpdateTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CatalogId", "CatalogProperties.CustomProperties", "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupName", "CatalogProperties.DataLakeAccessProperties.ManagedWorkgroupStatus", "CatalogProperties.DataLakeAccessProperties.RedshiftDatabaseName", "CreateTime", "ResourceArn", "UpdateTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff98ffb),
 };
 
 pub(crate) static CATALOG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllowFullTableExternalDataAccess",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["True", "False"],
-            }),
-        ),
-        (
-            "CatalogProperties",
-            &Shape::Object(&catalog::CATALOG_PROPERTIES_SHAPE),
-        ),
-        (
-            "CreateDatabaseDefaultPermissions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&catalog::PRINCIPAL_PERMISSIONS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CreateTableDefaultPermissions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&catalog::PRINCIPAL_PERMISSIONS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!(.*[.\\/\\\\]|aws:)).*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OverwriteChildResourcePermissionsWithDefault",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Accept", "Deny"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&catalog::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowFullTableExternalDataAccess", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["True", "False"] })),
+        ("CatalogProperties", &Shape::Object(&catalog::CATALOG_PROPERTIES_SHAPE)),
+        ("CreateDatabaseDefaultPermissions", &Shape::List(ListRule { item: Some(&Shape::Object(&catalog::PRINCIPAL_PERMISSIONS_SHAPE)), min_items: None, max_items: None })),
+        ("CreateTableDefaultPermissions", &Shape::List(ListRule { item: Some(&Shape::Object(&catalog::PRINCIPAL_PERMISSIONS_SHAPE)), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!(.*[.\\/\\\\]|aws:)).*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OverwriteChildResourcePermissionsWithDefault", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Accept", "Deny"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&catalog::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -526,10 +374,7 @@ pub mod catalog {
         }
 
         /// Data lake access properties for the catalog.
-        pub fn data_lake_access_properties(
-            mut self,
-            value: impl Into<Val<DataLakeAccessProperties>>,
-        ) -> Self {
+        pub fn data_lake_access_properties(mut self, value: impl Into<Val<DataLakeAccessProperties>>) -> Self {
             self.props.set("DataLakeAccessProperties", value);
             self
         }
@@ -557,10 +402,9 @@ pub mod catalog {
         /// Allows third-party engines to access data in Amazon S3 locations that are registered with Lake Formation.
         ///
         /// Allowed values: `True`, `False`.
-        pub fn allow_full_table_external_data_access(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn allow_full_table_external_data_access(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AllowFullTableExternalDataAccess", value);
             self
         }
@@ -753,89 +597,38 @@ pub mod catalog {
     }
 
     pub(crate) static CATALOG_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataLakeAccessProperties",
-            &Shape::Object(&DATA_LAKE_ACCESS_PROPERTIES_SHAPE),
-        )],
+        fields: &[
+            ("DataLakeAccessProperties", &Shape::Object(&DATA_LAKE_ACCESS_PROPERTIES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_LAKE_ACCESS_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AllowFullTableExternalDataAccess",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["True", "False"],
-            }),
-        )],
+        fields: &[
+            ("AllowFullTableExternalDataAccess", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["True", "False"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRINCIPAL_PERMISSIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Permissions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ALL",
-                            "SELECT",
-                            "ALTER",
-                            "DROP",
-                            "DELETE",
-                            "INSERT",
-                            "CREATE_DATABASE",
-                            "CREATE_TABLE",
-                            "DATA_LOCATION_ACCESS",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Permissions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS"] })), min_items: None, max_items: None })),
             ("Principal", &Shape::Object(&DATA_LAKE_PRINCIPAL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_LAKE_PRINCIPAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataLakePrincipalIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DataLakePrincipalIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -856,10 +649,7 @@ impl CfnClassifier {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnClassifier {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClassifier { props, options: ResourceOptions::default() }
     }
 
     /// A classifier for comma-separated values (CSV).
@@ -914,12 +704,7 @@ impl Handle<CfnClassifier> {
 pub(crate) static CLASSIFIER_META: TypeMeta = TypeMeta {
     type_name: CfnClassifier::TYPE_NAME,
     shape: &CLASSIFIER_SHAPE,
-    create_only: &[
-        "CsvClassifier/Name",
-        "GrokClassifier/Name",
-        "JsonClassifier/Name",
-        "XMLClassifier/Name",
-    ],
+    create_only: &["CsvClassifier/Name", "GrokClassifier/Name", "JsonClassifier/Name", "XMLClassifier/Name"],
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Name"],
@@ -929,29 +714,12 @@ pub(crate) static CLASSIFIER_META: TypeMeta = TypeMeta {
 
 pub(crate) static CLASSIFIER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CsvClassifier",
-            &Shape::Object(&classifier::CSV_CLASSIFIER_SHAPE),
-        ),
-        (
-            "GrokClassifier",
-            &Shape::Object(&classifier::GROK_CLASSIFIER_SHAPE),
-        ),
-        (
-            "JsonClassifier",
-            &Shape::Object(&classifier::JSON_CLASSIFIER_SHAPE),
-        ),
-        (
-            "XMLClassifier",
-            &Shape::Object(&classifier::XML_CLASSIFIER_SHAPE),
-        ),
+        ("CsvClassifier", &Shape::Object(&classifier::CSV_CLASSIFIER_SHAPE)),
+        ("GrokClassifier", &Shape::Object(&classifier::GROK_CLASSIFIER_SHAPE)),
+        ("JsonClassifier", &Shape::Object(&classifier::JSON_CLASSIFIER_SHAPE)),
+        ("XMLClassifier", &Shape::Object(&classifier::XML_CLASSIFIER_SHAPE)),
     ],
-    one_of_required: &[
-        &["XMLClassifier"],
-        &["CsvClassifier"],
-        &["GrokClassifier"],
-        &["JsonClassifier"],
-    ],
+    one_of_required: &[&["XMLClassifier"], &["CsvClassifier"], &["GrokClassifier"], &["JsonClassifier"]],
     ..ObjectShape::EMPTY
 };
 
@@ -1019,6 +787,8 @@ pub mod classifier {
         }
 
         /// The name of the classifier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -1048,10 +818,7 @@ pub mod classifier {
         ///
         /// - `classification`: `Classification`, An identifier of the data format that the classifier matches, such as Twitter, JSON, Omniture logs, and so on.
         /// - `grok_pattern`: `GrokPattern`, The grok pattern applied to a data store by this classifier.
-        pub fn new(
-            classification: impl Into<Val<String>>,
-            grok_pattern: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(classification: impl Into<Val<String>>, grok_pattern: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Classification", classification);
             props.set("GrokPattern", grok_pattern);
@@ -1065,6 +832,8 @@ pub mod classifier {
         }
 
         /// The name of the classifier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -1094,6 +863,8 @@ pub mod classifier {
         }
 
         /// The name of the classifier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -1117,10 +888,7 @@ pub mod classifier {
         ///
         /// - `classification`: `Classification`, An identifier of the data format that the classifier matches.
         /// - `row_tag`: `RowTag`, The XML tag designating the element that contains each record in an XML document being parsed. This can't identify a self-closing element (closed by /\>). An empty row element that contains only attributes can be parsed as long as it ends with a closing tag (for example, \<row item_a="A" item_b="B"\>\</row\> is okay, but \<row item_a="A" item_b="B" /\> is not).
-        pub fn new(
-            classification: impl Into<Val<String>>,
-            row_tag: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(classification: impl Into<Val<String>>, row_tag: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Classification", classification);
             props.set("RowTag", row_tag);
@@ -1128,6 +896,8 @@ pub mod classifier {
         }
 
         /// The name of the classifier.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -1142,115 +912,35 @@ pub mod classifier {
 
     pub(crate) static CSV_CLASSIFIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainsHeader",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ABSENT", "PRESENT", "UNKNOWN"],
-                }),
-            ),
-            (
-                "Delimiter",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\r\\n]$"),
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Header",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QuoteSymbol",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\r\\n]$"),
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainsHeader", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ABSENT", "PRESENT", "UNKNOWN"] })),
+            ("Delimiter", &Shape::Str(StrRule { pattern: Some("^[^\\r\\n]$"), min_len: Some(1), max_len: Some(1), allowed: &[] })),
+            ("Header", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("QuoteSymbol", &Shape::Str(StrRule { pattern: Some("^[^\\r\\n]$"), min_len: Some(1), max_len: Some(1), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GROK_CLASSIFIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomPatterns",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(16000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GrokPattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomPatterns", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(16000), allowed: &[] })),
+            ("GrokPattern", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JSON_CLASSIFIER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static XML_CLASSIFIER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1271,17 +961,11 @@ impl CfnConnection {
     ///
     /// - `catalog_id`: `CatalogId`, The ID of the data catalog to create the catalog object in. Currently, this should be the AWS account ID.
     /// - `connection_input`: `ConnectionInput`, The connection properties used for this connection.
-    pub fn new(
-        catalog_id: impl Into<Val<String>>,
-        connection_input: impl Into<Val<connection::ConnectionInput>>,
-    ) -> Self {
+    pub fn new(catalog_id: impl Into<Val<String>>, connection_input: impl Into<Val<connection::ConnectionInput>>) -> Self {
         let mut props = Props::new();
         props.set("CatalogId", catalog_id);
         props.set("ConnectionInput", connection_input);
-        CfnConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnection { props, options: ResourceOptions::default() }
     }
 
     /// The collection of tags. Each tag element is associated with a given resource.
@@ -1319,41 +1003,17 @@ pub(crate) static CONNECTION_META: TypeMeta = TypeMeta {
     type_name: CfnConnection::TYPE_NAME,
     shape: &CONNECTION_SHAPE,
     create_only: &["CatalogId", "ConnectionInput/Name"],
-    write_only: &[
-        "ConnectionInput/AuthenticationConfiguration",
-        "ConnectionInput/AuthenticationConfiguration/AuthenticationType",
-        "ConnectionInput/AuthenticationConfiguration/BasicAuthenticationCredentials",
-        "ConnectionInput/AuthenticationConfiguration/CustomAuthenticationCredentials",
-        "ConnectionInput/AuthenticationConfiguration/KmsKeyArn",
-        "ConnectionInput/AuthenticationConfiguration/OAuth2Properties/AuthorizationCodeProperties",
-        "ConnectionInput/AuthenticationConfiguration/OAuth2Properties/OAuth2Credentials",
-        "ConnectionInput/ValidateCredentials",
-        "ConnectionInput/ValidateForComputeEnvironments",
-    ],
+    write_only: &["ConnectionInput/AuthenticationConfiguration", "ConnectionInput/AuthenticationConfiguration/AuthenticationType", "ConnectionInput/AuthenticationConfiguration/BasicAuthenticationCredentials", "ConnectionInput/AuthenticationConfiguration/CustomAuthenticationCredentials", "ConnectionInput/AuthenticationConfiguration/KmsKeyArn", "ConnectionInput/AuthenticationConfiguration/OAuth2Properties/AuthorizationCodeProperties", "ConnectionInput/AuthenticationConfiguration/OAuth2Properties/OAuth2Credentials", "ConnectionInput/ValidateCredentials", "ConnectionInput/ValidateForComputeEnvironments"],
     primary_identifier: &["CatalogId", "Name"],
     attributes: &["Name"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CatalogId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectionInput",
-            &Shape::Object(&connection::CONNECTION_INPUT_SHAPE),
-        ),
+        ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ConnectionInput", &Shape::Object(&connection::CONNECTION_INPUT_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1387,10 +1047,9 @@ pub mod connection {
         }
 
         /// The authentication configuration used to connect to the connection.
-        pub fn authentication_configuration(
-            mut self,
-            value: impl Into<Val<AuthenticationConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn authentication_configuration(mut self, value: impl Into<Val<AuthenticationConfiguration>>) -> Self {
             self.props.set("AuthenticationConfiguration", value);
             self
         }
@@ -1414,16 +1073,15 @@ pub mod connection {
         }
 
         /// The name of the connection.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
         }
 
         /// The physical connection requirements.
-        pub fn physical_connection_requirements(
-            mut self,
-            value: impl Into<Val<PhysicalConnectionRequirements>>,
-        ) -> Self {
+        pub fn physical_connection_requirements(mut self, value: impl Into<Val<PhysicalConnectionRequirements>>) -> Self {
             self.props.set("PhysicalConnectionRequirements", value);
             self
         }
@@ -1441,16 +1099,17 @@ pub mod connection {
         }
 
         /// A flag to validate the credentials during create connection. Default is true.
+        ///
+        /// Write-only.
         pub fn validate_credentials(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ValidateCredentials", value);
             self
         }
 
         /// The `ValidateForComputeEnvironments` property.
-        pub fn validate_for_compute_environments(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn validate_for_compute_environments(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ValidateForComputeEnvironments", value);
             self
         }
@@ -1479,21 +1138,24 @@ pub mod connection {
         }
 
         /// For supplying basic auth credentials when not providing a SecretArn value
-        pub fn basic_authentication_credentials(
-            mut self,
-            value: impl Into<Val<BasicAuthenticationCredentials>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn basic_authentication_credentials(mut self, value: impl Into<Val<BasicAuthenticationCredentials>>) -> Self {
             self.props.set("BasicAuthenticationCredentials", value);
             self
         }
 
         /// A structure containing the authentication credentials in the CreateConnection request.
+        ///
+        /// Write-only.
         pub fn custom_authentication_credentials(mut self, value: impl Into<Val<Json>>) -> Self {
             self.props.set("CustomAuthenticationCredentials", value);
             self
         }
 
         /// The Amazon Resource Name (ARN) of the KMS key used in the authentication configuration.
+        ///
+        /// Write-only.
         pub fn kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKeyArn", value);
             self
@@ -1564,24 +1226,22 @@ pub mod connection {
         }
 
         /// The set of properties required for the the OAuth2 AUTHORIZATION_CODE grant type workflow.
-        pub fn authorization_code_properties(
-            mut self,
-            value: impl Into<Val<AuthorizationCodeProperties>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn authorization_code_properties(mut self, value: impl Into<Val<AuthorizationCodeProperties>>) -> Self {
             self.props.set("AuthorizationCodeProperties", value);
             self
         }
 
         /// The OAuth2 client app used for the connection.
-        pub fn o_auth2_client_application(
-            mut self,
-            value: impl Into<Val<OAuth2ClientApplication>>,
-        ) -> Self {
+        pub fn o_auth2_client_application(mut self, value: impl Into<Val<OAuth2ClientApplication>>) -> Self {
             self.props.set("OAuth2ClientApplication", value);
             self
         }
 
         /// A structure containing the OAuth2 credentials used in the authentication configuration.
+        ///
+        /// Write-only.
         pub fn o_auth2_credentials(mut self, value: impl Into<Val<OAuth2Credentials>>) -> Self {
             self.props.set("OAuth2Credentials", value);
             self
@@ -1660,22 +1320,14 @@ pub mod connection {
         }
 
         /// The reference to the SaaS-side client app that is AWS managed.
-        pub fn aws_managed_client_application_reference(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("AWSManagedClientApplicationReference", value);
+        pub fn aws_managed_client_application_reference(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("AWSManagedClientApplicationReference", value);
             self
         }
 
         /// The client application clientID if the ClientAppType is USER_MANAGED.
-        pub fn user_managed_client_application_client_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("UserManagedClientApplicationClientId", value);
+        pub fn user_managed_client_application_client_id(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("UserManagedClientApplicationClientId", value);
             self
         }
     }
@@ -1718,12 +1370,8 @@ pub mod connection {
         }
 
         /// The client application client secret if the client application is user managed.
-        pub fn user_managed_client_application_client_secret(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("UserManagedClientApplicationClientSecret", value);
+        pub fn user_managed_client_application_client_secret(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("UserManagedClientApplicationClientSecret", value);
             self
         }
     }
@@ -1774,397 +1422,78 @@ pub mod connection {
 
     pub(crate) static CONNECTION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationConfiguration",
-                &Shape::Object(&AUTHENTICATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ConnectionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ADOBEANALYTICS",
-                        "ASANA",
-                        "AZURECOSMOS",
-                        "AZURESQL",
-                        "BIGQUERY",
-                        "BLACKBAUD",
-                        "BLACKBAUDRAISEREDGENXT",
-                        "CIRCLECI",
-                        "CLOUDERAHIVE",
-                        "CLOUDERAIMPALA",
-                        "CLOUDWATCH",
-                        "CLOUDWATCHMETRICS",
-                        "CMDB",
-                        "CUSTOM",
-                        "DATADOG",
-                        "DATALAKEGEN2",
-                        "DB2",
-                        "DB2AS400",
-                        "DOCUMENTDB",
-                        "DOCUSIGNMONITOR",
-                        "DOMO",
-                        "DYNAMODB",
-                        "DYNATRACE",
-                        "FACEBOOKADS",
-                        "FACEBOOKPAGEINSIGHTS",
-                        "FRESHDESK",
-                        "FRESHSALES",
-                        "GITLAB",
-                        "GOOGLEADS",
-                        "GOOGLEANALYTICS4",
-                        "GOOGLECLOUDSTORAGE",
-                        "GOOGLESEARCHCONSOLE",
-                        "GOOGLESHEETS",
-                        "HBASE",
-                        "HUBSPOT",
-                        "INSTAGRAMADS",
-                        "INTERCOM",
-                        "JDBC",
-                        "JIRACLOUD",
-                        "KAFKA",
-                        "KUSTOMER",
-                        "LINKEDIN",
-                        "MAILCHIMP",
-                        "MARKETO",
-                        "MARKETPLACE",
-                        "MICROSOFTDYNAMIC365FINANCEANDOPS",
-                        "MICROSOFTDYNAMICS365CRM",
-                        "MICROSOFTTEAMS",
-                        "MIXPANEL",
-                        "MONDAY",
-                        "MONGODB",
-                        "MYSQL",
-                        "NETSUITEERP",
-                        "NETWORK",
-                        "OKTA",
-                        "OPENSEARCH",
-                        "ORACLE",
-                        "PAYPAL",
-                        "PENDO",
-                        "PIPEDIVE",
-                        "PIPEDRIVE",
-                        "POSTGRESQL",
-                        "PRODUCTBOARD",
-                        "QUICKBOOKS",
-                        "SALESFORCE",
-                        "SALESFORCECOMMERCECLOUD",
-                        "SALESFORCEMARKETINGCLOUD",
-                        "SALESFORCEPARDOT",
-                        "SAPCONCUR",
-                        "SAPHANA",
-                        "SAPODATA",
-                        "SENDGRID",
-                        "SERVICENOW",
-                        "SFTP",
-                        "SLACK",
-                        "SMARTSHEET",
-                        "SNAPCHATADS",
-                        "SQLSERVER",
-                        "STRIPE",
-                        "SYNAPSE",
-                        "TERADATA",
-                        "TERADATANOS",
-                        "TIMESTREAM",
-                        "TPCDS",
-                        "TWILIO",
-                        "VERTICA",
-                        "VIEW_VALIDATION_ATHENA",
-                        "VIEW_VALIDATION_REDSHIFT",
-                        "WOOCOMMERCE",
-                        "ZENDESK",
-                        "ZOHOCRM",
-                        "ZOOM",
-                    ],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchCriteria",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PhysicalConnectionRequirements",
-                &Shape::Object(&PHYSICAL_CONNECTION_REQUIREMENTS_SHAPE),
-            ),
-            (
-                "ValidateForComputeEnvironments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["ATHENA", "PYTHON", "SPARK"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AuthenticationConfiguration", &Shape::Object(&AUTHENTICATION_CONFIGURATION_SHAPE)),
+            ("ConnectionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADOBEANALYTICS", "ASANA", "AZURECOSMOS", "AZURESQL", "BIGQUERY", "BLACKBAUD", "BLACKBAUDRAISEREDGENXT", "CIRCLECI", "CLOUDERAHIVE", "CLOUDERAIMPALA", "CLOUDWATCH", "CLOUDWATCHMETRICS", "CMDB", "CUSTOM", "DATADOG", "DATALAKEGEN2", "DB2", "DB2AS400", "DOCUMENTDB", "DOCUSIGNMONITOR", "DOMO", "DYNAMODB", "DYNATRACE", "FACEBOOKADS", "FACEBOOKPAGEINSIGHTS", "FRESHDESK", "FRESHSALES", "GITLAB", "GOOGLEADS", "GOOGLEANALYTICS4", "GOOGLECLOUDSTORAGE", "GOOGLESEARCHCONSOLE", "GOOGLESHEETS", "HBASE", "HUBSPOT", "INSTAGRAMADS", "INTERCOM", "JDBC", "JIRACLOUD", "KAFKA", "KUSTOMER", "LINKEDIN", "MAILCHIMP", "MARKETO", "MARKETPLACE", "MICROSOFTDYNAMIC365FINANCEANDOPS", "MICROSOFTDYNAMICS365CRM", "MICROSOFTTEAMS", "MIXPANEL", "MONDAY", "MONGODB", "MYSQL", "NETSUITEERP", "NETWORK", "OKTA", "OPENSEARCH", "ORACLE", "PAYPAL", "PENDO", "PIPEDIVE", "PIPEDRIVE", "POSTGRESQL", "PRODUCTBOARD", "QUICKBOOKS", "SALESFORCE", "SALESFORCECOMMERCECLOUD", "SALESFORCEMARKETINGCLOUD", "SALESFORCEPARDOT", "SAPCONCUR", "SAPHANA", "SAPODATA", "SENDGRID", "SERVICENOW", "SFTP", "SLACK", "SMARTSHEET", "SNAPCHATADS", "SQLSERVER", "STRIPE", "SYNAPSE", "TERADATA", "TERADATANOS", "TIMESTREAM", "TPCDS", "TWILIO", "VERTICA", "VIEW_VALIDATION_ATHENA", "VIEW_VALIDATION_REDSHIFT", "WOOCOMMERCE", "ZENDESK", "ZOHOCRM", "ZOOM"] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("MatchCriteria", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(10) })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("PhysicalConnectionRequirements", &Shape::Object(&PHYSICAL_CONNECTION_REQUIREMENTS_SHAPE)),
+            ("ValidateForComputeEnvironments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ATHENA", "PYTHON", "SPARK"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHENTICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BASIC", "CUSTOM", "IAM", "OAUTH2"],
-                }),
-            ),
-            (
-                "BasicAuthenticationCredentials",
-                &Shape::Object(&BASIC_AUTHENTICATION_CREDENTIALS_SHAPE),
-            ),
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^$|arn:aws[a-z0-9-]*:kms:"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OAuth2Properties",
-                &Shape::Object(&O_AUTH2_PROPERTIES_SHAPE),
-            ),
-            (
-                "SecretArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:secretsmanager:.*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASIC", "CUSTOM", "IAM", "OAUTH2"] })),
+            ("BasicAuthenticationCredentials", &Shape::Object(&BASIC_AUTHENTICATION_CREDENTIALS_SHAPE)),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^$|arn:aws[a-z0-9-]*:kms:"), min_len: None, max_len: None, allowed: &[] })),
+            ("OAuth2Properties", &Shape::Object(&O_AUTH2_PROPERTIES_SHAPE)),
+            ("SecretArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:secretsmanager:.*$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BASIC_AUTHENTICATION_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Password",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Username",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Password", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Username", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH2_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationCodeProperties",
-                &Shape::Object(&AUTHORIZATION_CODE_PROPERTIES_SHAPE),
-            ),
-            (
-                "OAuth2ClientApplication",
-                &Shape::Object(&O_AUTH2_CLIENT_APPLICATION_SHAPE),
-            ),
-            (
-                "OAuth2Credentials",
-                &Shape::Object(&O_AUTH2_CREDENTIALS_SHAPE),
-            ),
-            (
-                "OAuth2GrantType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AUTHORIZATION_CODE",
-                        "CLIENT_CREDENTIALS",
-                        "JWT_BEARER",
-                        "REFRESH_TOKEN",
-                    ],
-                }),
-            ),
-            (
-                "TokenUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(https?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]$",
-                    ),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizationCodeProperties", &Shape::Object(&AUTHORIZATION_CODE_PROPERTIES_SHAPE)),
+            ("OAuth2ClientApplication", &Shape::Object(&O_AUTH2_CLIENT_APPLICATION_SHAPE)),
+            ("OAuth2Credentials", &Shape::Object(&O_AUTH2_CREDENTIALS_SHAPE)),
+            ("OAuth2GrantType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTHORIZATION_CODE", "CLIENT_CREDENTIALS", "JWT_BEARER", "REFRESH_TOKEN"] })),
+            ("TokenUrl", &Shape::Str(StrRule { pattern: Some("^(https?)://[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHORIZATION_CODE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RedirectUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https?):\\/\\/[^\\s/$.?#].[^\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizationCode", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+            ("RedirectUri", &Shape::Str(StrRule { pattern: Some("^(https?):\\/\\/[^\\s/$.?#].[^\\s]*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH2_CLIENT_APPLICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AWSManagedClientApplicationReference",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserManagedClientApplicationClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AWSManagedClientApplicationReference", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("UserManagedClientApplicationClientId", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static O_AUTH2_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\x20-\\x7E]*$"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JwtToken",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^([a-zA-Z0-9_=]+)\\.([a-zA-Z0-9_=]+)\\.([a-zA-Z0-9_\\-\\+\\/=]*)$",
-                    ),
-                    min_len: Some(0),
-                    max_len: Some(8000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RefreshToken",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\x20-\\x7E]*$"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserManagedClientApplicationClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\x20-\\x7E]*$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("AccessToken", &Shape::Str(StrRule { pattern: Some("^[\\x20-\\x7E]*$"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("JwtToken", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9_=]+)\\.([a-zA-Z0-9_=]+)\\.([a-zA-Z0-9_\\-\\+\\/=]*)$"), min_len: Some(0), max_len: Some(8000), allowed: &[] })),
+            ("RefreshToken", &Shape::Str(StrRule { pattern: Some("^[\\x20-\\x7E]*$"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("UserManagedClientApplicationClientSecret", &Shape::Str(StrRule { pattern: Some("^[\\x20-\\x7E]*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PHYSICAL_CONNECTION_REQUIREMENTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AvailabilityZone",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecurityGroupIdList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "SubnetId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SecurityGroupIdList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+            ("SubnetId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2186,17 +1515,11 @@ impl CfnConnectionType {
     ///
     /// - `connection_type`: `ConnectionType`, The name of the connection type. Must be prefixed with REST-.
     /// - `rest_configuration`: `RestConfiguration`, Configuration for HTTP request and response handling.
-    pub fn new(
-        connection_type: impl Into<Val<String>>,
-        rest_configuration: impl Into<Val<connection_type::RestConfiguration>>,
-    ) -> Self {
+    pub fn new(connection_type: impl Into<Val<String>>, rest_configuration: impl Into<Val<connection_type::RestConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionType", connection_type);
         props.set("RestConfiguration", rest_configuration);
-        CfnConnectionType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectionType { props, options: ResourceOptions::default() }
     }
 
     /// Configuration that defines the base URL and additional request parameters needed during connection creation.
@@ -2204,10 +1527,7 @@ impl CfnConnectionType {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn connection_properties(
-        mut self,
-        value: impl Into<Val<connection_type::ConnectionPropertiesConfiguration>>,
-    ) -> Self {
+    pub fn connection_properties(mut self, value: impl Into<Val<connection_type::ConnectionPropertiesConfiguration>>) -> Self {
         self.props.set("ConnectionProperties", value);
         self
     }
@@ -2217,12 +1537,8 @@ impl CfnConnectionType {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn connector_authentication_configuration(
-        mut self,
-        value: impl Into<Val<connection_type::ConnectorAuthenticationConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("ConnectorAuthenticationConfiguration", value);
+    pub fn connector_authentication_configuration(mut self, value: impl Into<Val<connection_type::ConnectorAuthenticationConfiguration>>) -> Self {
+        self.props.set("ConnectorAuthenticationConfiguration", value);
         self
     }
 
@@ -2280,77 +1596,23 @@ impl Handle<CfnConnectionType> {
 pub(crate) static CONNECTION_TYPE_META: TypeMeta = TypeMeta {
     type_name: CfnConnectionType::TYPE_NAME,
     shape: &CONNECTION_TYPE_SHAPE,
-    create_only: &[
-        "ConnectionProperties",
-        "ConnectionType",
-        "ConnectorAuthenticationConfiguration",
-        "Description",
-        "IntegrationType",
-        "RestConfiguration",
-    ],
-    write_only: &[
-        "ConnectionProperties",
-        "ConnectorAuthenticationConfiguration",
-        "IntegrationType",
-    ],
+    create_only: &["ConnectionProperties", "ConnectionType", "ConnectorAuthenticationConfiguration", "Description", "IntegrationType", "RestConfiguration"],
+    write_only: &["ConnectionProperties", "ConnectorAuthenticationConfiguration", "IntegrationType"],
     primary_identifier: &["ConnectionTypeArn"],
     attributes: &["ConnectionTypeArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static CONNECTION_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectionProperties",
-            &Shape::Object(&connection_type::CONNECTION_PROPERTIES_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ConnectionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectorAuthenticationConfiguration",
-            &Shape::Object(&connection_type::CONNECTOR_AUTHENTICATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IntegrationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REST"],
-            }),
-        ),
-        (
-            "RestConfiguration",
-            &Shape::Object(&connection_type::REST_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connection_type::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ConnectionProperties", &Shape::Object(&connection_type::CONNECTION_PROPERTIES_CONFIGURATION_SHAPE)),
+        ("ConnectionType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ConnectorAuthenticationConfiguration", &Shape::Object(&connection_type::CONNECTOR_AUTHENTICATION_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("IntegrationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REST"] })),
+        ("RestConfiguration", &Shape::Object(&connection_type::REST_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connection_type::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2375,10 +1637,7 @@ pub mod connection_type {
         }
 
         /// Key-value pairs of additional request parameters.
-        pub fn additional_request_parameters(
-            mut self,
-            value: impl Into<Val<Vec<ConnectorProperty>>>,
-        ) -> Self {
+        pub fn additional_request_parameters(mut self, value: impl Into<Val<Vec<ConnectorProperty>>>) -> Self {
             self.props.set("AdditionalRequestParameters", value);
             self
         }
@@ -2408,11 +1667,7 @@ pub mod connection_type {
         /// - `name`: `Name`, The name of the property.
         /// - `property_type`: `PropertyType`, The data type of this property.
         /// - `required`: `Required`, Indicates whether the property is required.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            property_type: impl Into<Val<String>>,
-            required: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, property_type: impl Into<Val<String>>, required: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("PropertyType", property_type);
@@ -2470,28 +1725,19 @@ pub mod connection_type {
         }
 
         /// Basic authentication configuration.
-        pub fn basic_authentication_properties(
-            mut self,
-            value: impl Into<Val<BasicAuthenticationProperties>>,
-        ) -> Self {
+        pub fn basic_authentication_properties(mut self, value: impl Into<Val<BasicAuthenticationProperties>>) -> Self {
             self.props.set("BasicAuthenticationProperties", value);
             self
         }
 
         /// Custom authentication configuration.
-        pub fn custom_authentication_properties(
-            mut self,
-            value: impl Into<Val<CustomAuthenticationProperties>>,
-        ) -> Self {
+        pub fn custom_authentication_properties(mut self, value: impl Into<Val<CustomAuthenticationProperties>>) -> Self {
             self.props.set("CustomAuthenticationProperties", value);
             self
         }
 
         /// OAuth2 configuration container.
-        pub fn o_auth2_properties(
-            mut self,
-            value: impl Into<Val<ConnectorOAuth2Properties>>,
-        ) -> Self {
+        pub fn o_auth2_properties(mut self, value: impl Into<Val<ConnectorOAuth2Properties>>) -> Self {
             self.props.set("OAuth2Properties", value);
             self
         }
@@ -2547,11 +1793,7 @@ pub mod connection_type {
         /// - `name`: `Name`, The name of the property.
         /// - `property_type`: `PropertyType`, The data type of this property. Must be SECRET for secret properties.
         /// - `required`: `Required`, Indicates whether the property is required.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            property_type: impl Into<Val<String>>,
-            required: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, property_type: impl Into<Val<String>>, required: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("PropertyType", property_type);
@@ -2590,9 +1832,7 @@ pub mod connection_type {
         /// Creates the value from its required properties:
         ///
         /// - `authentication_parameters`: `AuthenticationParameters`.
-        pub fn new(
-            authentication_parameters: impl Into<Val<Vec<SecretConnectorProperty>>>,
-        ) -> Self {
+        pub fn new(authentication_parameters: impl Into<Val<Vec<SecretConnectorProperty>>>) -> Self {
             let mut props = Props::new();
             props.set("AuthenticationParameters", authentication_parameters);
             CustomAuthenticationProperties { props }
@@ -2622,19 +1862,13 @@ pub mod connection_type {
         }
 
         /// OAuth2 authorization code configuration.
-        pub fn authorization_code_properties(
-            mut self,
-            value: impl Into<Val<ConnectorAuthorizationCodeProperties>>,
-        ) -> Self {
+        pub fn authorization_code_properties(mut self, value: impl Into<Val<ConnectorAuthorizationCodeProperties>>) -> Self {
             self.props.set("AuthorizationCodeProperties", value);
             self
         }
 
         /// OAuth2 client credentials configuration.
-        pub fn client_credentials_properties(
-            mut self,
-            value: impl Into<Val<ClientCredentialsProperties>>,
-        ) -> Self {
+        pub fn client_credentials_properties(mut self, value: impl Into<Val<ClientCredentialsProperties>>) -> Self {
             self.props.set("ClientCredentialsProperties", value);
             self
         }
@@ -2730,10 +1964,7 @@ pub mod connection_type {
         }
 
         /// The `TokenUrlParameters` property.
-        pub fn token_url_parameters(
-            mut self,
-            value: impl Into<Val<Vec<ConnectorProperty>>>,
-        ) -> Self {
+        pub fn token_url_parameters(mut self, value: impl Into<Val<Vec<ConnectorProperty>>>) -> Self {
             self.props.set("TokenUrlParameters", value);
             self
         }
@@ -2799,10 +2030,7 @@ pub mod connection_type {
         }
 
         /// The `TokenUrlParameters` property.
-        pub fn token_url_parameters(
-            mut self,
-            value: impl Into<Val<Vec<ConnectorProperty>>>,
-        ) -> Self {
+        pub fn token_url_parameters(mut self, value: impl Into<Val<Vec<ConnectorProperty>>>) -> Self {
             self.props.set("TokenUrlParameters", value);
             self
         }
@@ -2856,10 +2084,7 @@ pub mod connection_type {
         }
 
         /// The `TokenUrlParameters` property.
-        pub fn token_url_parameters(
-            mut self,
-            value: impl Into<Val<Vec<ConnectorProperty>>>,
-        ) -> Self {
+        pub fn token_url_parameters(mut self, value: impl Into<Val<Vec<ConnectorProperty>>>) -> Self {
             self.props.set("TokenUrlParameters", value);
             self
         }
@@ -2885,28 +2110,19 @@ pub mod connection_type {
         }
 
         /// A map of entity configurations.
-        pub fn entity_configurations(
-            mut self,
-            value: impl Into<Val<Map<EntityConfiguration>>>,
-        ) -> Self {
+        pub fn entity_configurations(mut self, value: impl Into<Val<Map<EntityConfiguration>>>) -> Self {
             self.props.set("EntityConfigurations", value);
             self
         }
 
         /// Configuration that defines how to make requests to endpoints.
-        pub fn global_source_configuration(
-            mut self,
-            value: impl Into<Val<SourceConfiguration>>,
-        ) -> Self {
+        pub fn global_source_configuration(mut self, value: impl Into<Val<SourceConfiguration>>) -> Self {
             self.props.set("GlobalSourceConfiguration", value);
             self
         }
 
         /// Configuration for the validation endpoint. Only supports RequestMethod and RequestPath.
-        pub fn validation_endpoint_configuration(
-            mut self,
-            value: impl Into<Val<ValidationEndpointConfiguration>>,
-        ) -> Self {
+        pub fn validation_endpoint_configuration(mut self, value: impl Into<Val<ValidationEndpointConfiguration>>) -> Self {
             self.props.set("ValidationEndpointConfiguration", value);
             self
         }
@@ -3025,10 +2241,7 @@ pub mod connection_type {
         }
 
         /// Configuration that defines how BETWEEN range filter operations are translated into REST API request parameters.
-        pub fn between_configuration(
-            mut self,
-            value: impl Into<Val<BetweenConfiguration>>,
-        ) -> Self {
+        pub fn between_configuration(mut self, value: impl Into<Val<BetweenConfiguration>>) -> Self {
             self.props.set("BetweenConfiguration", value);
             self
         }
@@ -3116,10 +2329,7 @@ pub mod connection_type {
         }
 
         /// Configuration for handling paginated responses.
-        pub fn pagination_configuration(
-            mut self,
-            value: impl Into<Val<PaginationConfiguration>>,
-        ) -> Self {
+        pub fn pagination_configuration(mut self, value: impl Into<Val<PaginationConfiguration>>) -> Self {
             self.props.set("PaginationConfiguration", value);
             self
         }
@@ -3145,10 +2355,7 @@ pub mod connection_type {
         }
 
         /// Configuration for parsing JSON responses from REST API calls.
-        pub fn response_configuration(
-            mut self,
-            value: impl Into<Val<ResponseConfiguration>>,
-        ) -> Self {
+        pub fn response_configuration(mut self, value: impl Into<Val<ResponseConfiguration>>) -> Self {
             self.props.set("ResponseConfiguration", value);
             self
         }
@@ -3177,10 +2384,7 @@ pub mod connection_type {
         }
 
         /// Configuration that defines how BETWEEN range filter operations are translated into REST API request parameters.
-        pub fn between_configuration(
-            mut self,
-            value: impl Into<Val<BetweenConfiguration>>,
-        ) -> Self {
+        pub fn between_configuration(mut self, value: impl Into<Val<BetweenConfiguration>>) -> Self {
             self.props.set("BetweenConfiguration", value);
             self
         }
@@ -3192,10 +2396,7 @@ pub mod connection_type {
         }
 
         /// Configuration for constructing filter expression strings when using the FILTER_STRING filter mode.
-        pub fn filter_string_configuration(
-            mut self,
-            value: impl Into<Val<FilterStringConfiguration>>,
-        ) -> Self {
+        pub fn filter_string_configuration(mut self, value: impl Into<Val<FilterStringConfiguration>>) -> Self {
             self.props.set("FilterStringConfiguration", value);
             self
         }
@@ -3404,10 +2605,7 @@ pub mod connection_type {
         ///
         /// - `limit_parameter`: `LimitParameter`, Parameter extraction configuration.
         /// - `offset_parameter`: `OffsetParameter`, Parameter extraction configuration.
-        pub fn new(
-            limit_parameter: impl Into<Val<ExtractedParameter>>,
-            offset_parameter: impl Into<Val<ExtractedParameter>>,
-        ) -> Self {
+        pub fn new(limit_parameter: impl Into<Val<ExtractedParameter>>, offset_parameter: impl Into<Val<ExtractedParameter>>) -> Self {
             let mut props = Props::new();
             props.set("LimitParameter", limit_parameter);
             props.set("OffsetParameter", offset_parameter);
@@ -3511,14 +2709,7 @@ pub mod connection_type {
 
     pub(crate) static CONNECTION_PROPERTIES_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalRequestParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AdditionalRequestParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)), min_items: None, max_items: None })),
             ("Url", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3526,79 +2717,20 @@ pub mod connection_type {
 
     pub(crate) static CONNECTOR_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KeyOverride",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HEADER", "BODY", "QUERY_PARAM", "PATH"],
-                }),
-            ),
-            (
-                "PropertyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "USER_INPUT",
-                        "SECRET",
-                        "READ_ONLY",
-                        "UNUSED",
-                        "SECRET_OR_USER_INPUT",
-                    ],
-                }),
-            ),
+            ("KeyOverride", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("PropertyLocation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HEADER", "BODY", "QUERY_PARAM", "PATH"] })),
+            ("PropertyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["USER_INPUT", "SECRET", "READ_ONLY", "UNUSED", "SECRET_OR_USER_INPUT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_AUTHENTICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["BASIC", "OAUTH2", "CUSTOM", "IAM"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "BasicAuthenticationProperties",
-                &Shape::Object(&BASIC_AUTHENTICATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "CustomAuthenticationProperties",
-                &Shape::Object(&CUSTOM_AUTHENTICATION_PROPERTIES_SHAPE),
-            ),
-            (
-                "OAuth2Properties",
-                &Shape::Object(&CONNECTOR_O_AUTH2_PROPERTIES_SHAPE),
-            ),
+            ("AuthenticationTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASIC", "OAUTH2", "CUSTOM", "IAM"] })), min_items: None, max_items: None })),
+            ("BasicAuthenticationProperties", &Shape::Object(&BASIC_AUTHENTICATION_PROPERTIES_SHAPE)),
+            ("CustomAuthenticationProperties", &Shape::Object(&CUSTOM_AUTHENTICATION_PROPERTIES_SHAPE)),
+            ("OAuth2Properties", &Shape::Object(&CONNECTOR_O_AUTH2_PROPERTIES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3613,130 +2745,44 @@ pub mod connection_type {
 
     pub(crate) static SECRET_CONNECTOR_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KeyOverride",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HEADER", "BODY", "QUERY_PARAM", "PATH"],
-                }),
-            ),
-            (
-                "PropertyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SECRET"],
-                }),
-            ),
+            ("KeyOverride", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("PropertyLocation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HEADER", "BODY", "QUERY_PARAM", "PATH"] })),
+            ("PropertyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRET"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_AUTHENTICATION_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthenticationParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SECRET_CONNECTOR_PROPERTY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AuthenticationParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&SECRET_CONNECTOR_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_O_AUTH2_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationCodeProperties",
-                &Shape::Object(&CONNECTOR_AUTHORIZATION_CODE_PROPERTIES_SHAPE),
-            ),
-            (
-                "ClientCredentialsProperties",
-                &Shape::Object(&CLIENT_CREDENTIALS_PROPERTIES_SHAPE),
-            ),
-            (
-                "JWTBearerProperties",
-                &Shape::Object(&JWT_BEARER_PROPERTIES_SHAPE),
-            ),
-            (
-                "OAuth2GrantType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CLIENT_CREDENTIALS", "JWT_BEARER", "AUTHORIZATION_CODE"],
-                }),
-            ),
+            ("AuthorizationCodeProperties", &Shape::Object(&CONNECTOR_AUTHORIZATION_CODE_PROPERTIES_SHAPE)),
+            ("ClientCredentialsProperties", &Shape::Object(&CLIENT_CREDENTIALS_PROPERTIES_SHAPE)),
+            ("JWTBearerProperties", &Shape::Object(&JWT_BEARER_PROPERTIES_SHAPE)),
+            ("OAuth2GrantType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLIENT_CREDENTIALS", "JWT_BEARER", "AUTHORIZATION_CODE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_AUTHORIZATION_CODE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizationCode",
-                &Shape::Object(&CONNECTOR_PROPERTY_SHAPE),
-            ),
-            (
-                "AuthorizationCodeUrl",
-                &Shape::Object(&CONNECTOR_PROPERTY_SHAPE),
-            ),
+            ("AuthorizationCode", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
+            ("AuthorizationCodeUrl", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
             ("ClientId", &Shape::Object(&SECRET_CONNECTOR_PROPERTY_SHAPE)),
-            (
-                "ClientSecret",
-                &Shape::Object(&SECRET_CONNECTOR_PROPERTY_SHAPE),
-            ),
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["APPLICATION_JSON", "URL_ENCODED"],
-                }),
-            ),
+            ("ClientSecret", &Shape::Object(&SECRET_CONNECTOR_PROPERTY_SHAPE)),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPLICATION_JSON", "URL_ENCODED"] })),
             ("Prompt", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
             ("RedirectUri", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
-            (
-                "RequestMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST"],
-                }),
-            ),
+            ("RequestMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST"] })),
             ("Scope", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
             ("TokenUrl", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
-            (
-                "TokenUrlParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("TokenUrlParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3744,207 +2790,74 @@ pub mod connection_type {
     pub(crate) static CLIENT_CREDENTIALS_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ClientId", &Shape::Object(&SECRET_CONNECTOR_PROPERTY_SHAPE)),
-            (
-                "ClientSecret",
-                &Shape::Object(&SECRET_CONNECTOR_PROPERTY_SHAPE),
-            ),
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["APPLICATION_JSON", "URL_ENCODED"],
-                }),
-            ),
-            (
-                "RequestMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST"],
-                }),
-            ),
+            ("ClientSecret", &Shape::Object(&SECRET_CONNECTOR_PROPERTY_SHAPE)),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPLICATION_JSON", "URL_ENCODED"] })),
+            ("RequestMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST"] })),
             ("Scope", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
             ("TokenUrl", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
-            (
-                "TokenUrlParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("TokenUrlParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JWT_BEARER_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["APPLICATION_JSON", "URL_ENCODED"],
-                }),
-            ),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPLICATION_JSON", "URL_ENCODED"] })),
             ("JwtToken", &Shape::Object(&SECRET_CONNECTOR_PROPERTY_SHAPE)),
-            (
-                "RequestMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST"],
-                }),
-            ),
+            ("RequestMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST"] })),
             ("TokenUrl", &Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
-            (
-                "TokenUrlParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("TokenUrlParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EntityConfigurations",
-                &Shape::Map(&Shape::Object(&ENTITY_CONFIGURATION_SHAPE)),
-            ),
-            (
-                "GlobalSourceConfiguration",
-                &Shape::Object(&SOURCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ValidationEndpointConfiguration",
-                &Shape::Object(&VALIDATION_ENDPOINT_CONFIGURATION_SHAPE),
-            ),
+            ("EntityConfigurations", &Shape::Map(&Shape::Object(&ENTITY_CONFIGURATION_SHAPE))),
+            ("GlobalSourceConfiguration", &Shape::Object(&SOURCE_CONFIGURATION_SHAPE)),
+            ("ValidationEndpointConfiguration", &Shape::Object(&VALIDATION_ENDPOINT_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Schema",
-                &Shape::Map(&Shape::Object(&FIELD_DEFINITION_SHAPE)),
-            ),
-            (
-                "SourceConfiguration",
-                &Shape::Object(&SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("Schema", &Shape::Map(&Shape::Object(&FIELD_DEFINITION_SHAPE))),
+            ("SourceConfiguration", &Shape::Object(&SOURCE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldDataType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "INT",
-                    "SMALLINT",
-                    "BIGINT",
-                    "FLOAT",
-                    "LONG",
-                    "DATE",
-                    "BOOLEAN",
-                    "MAP",
-                    "ARRAY",
-                    "STRING",
-                    "TIMESTAMP",
-                    "DECIMAL",
-                    "BYTE",
-                    "SHORT",
-                    "DOUBLE",
-                    "STRUCT",
-                    "BINARY",
-                    "UNION",
-                ],
-            }),
-        )],
+        fields: &[
+            ("FieldDataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INT", "SMALLINT", "BIGINT", "FLOAT", "LONG", "DATE", "BOOLEAN", "MAP", "ARRAY", "STRING", "TIMESTAMP", "DECIMAL", "BYTE", "SHORT", "DOUBLE", "STRUCT", "BINARY", "UNION"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FilterConfiguration",
-                &Shape::Object(&FILTER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PaginationConfiguration",
-                &Shape::Object(&PAGINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RequestMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST"],
-                }),
-            ),
-            (
-                "RequestParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RequestPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/[a-zA-Z0-9._~:/?#\\[\\]@!$&'()*+,;={}-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResponseConfiguration",
-                &Shape::Object(&RESPONSE_CONFIGURATION_SHAPE),
-            ),
+            ("FilterConfiguration", &Shape::Object(&FILTER_CONFIGURATION_SHAPE)),
+            ("PaginationConfiguration", &Shape::Object(&PAGINATION_CONFIGURATION_SHAPE)),
+            ("RequestMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST"] })),
+            ("RequestParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&CONNECTOR_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+            ("RequestPath", &Shape::Str(StrRule { pattern: Some("^/[a-zA-Z0-9._~:/?#\\[\\]@!$&'()*+,;={}-]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("ResponseConfiguration", &Shape::Object(&RESPONSE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FilterMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["QUERY_PARAMS", "FILTER_STRING"],
-            }),
-        )],
+        fields: &[
+            ("FilterMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["QUERY_PARAMS", "FILTER_STRING"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PAGINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CursorConfiguration",
-                &Shape::Object(&CURSOR_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OffsetConfiguration",
-                &Shape::Object(&OFFSET_CONFIGURATION_SHAPE),
-            ),
+            ("CursorConfiguration", &Shape::Object(&CURSOR_CONFIGURATION_SHAPE)),
+            ("OffsetConfiguration", &Shape::Object(&OFFSET_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3959,33 +2872,9 @@ pub mod connection_type {
 
     pub(crate) static EXTRACTED_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("[^<>&'\"]"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HEADER", "BODY", "QUERY_PARAM", "PATH"],
-                }),
-            ),
+            ("DefaultValue", &Shape::Str(StrRule { pattern: Some("[^<>&'\"]"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("PropertyLocation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HEADER", "BODY", "QUERY_PARAM", "PATH"] })),
             ("Value", &Shape::Object(&RESPONSE_EXTRACTION_MAPPING_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3993,24 +2882,8 @@ pub mod connection_type {
 
     pub(crate) static RESPONSE_EXTRACTION_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\$(\\.[a-zA-Z0-9_.@\\[\\]\\(\\)-]+)*$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HeaderKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentPath", &Shape::Str(StrRule { pattern: Some("^\\$(\\.[a-zA-Z0-9_.@\\[\\]\\(\\)-]+)*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("HeaderKey", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4018,82 +2891,31 @@ pub mod connection_type {
     pub(crate) static OFFSET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("LimitParameter", &Shape::Object(&EXTRACTED_PARAMETER_SHAPE)),
-            (
-                "OffsetParameter",
-                &Shape::Object(&EXTRACTED_PARAMETER_SHAPE),
-            ),
+            ("OffsetParameter", &Shape::Object(&EXTRACTED_PARAMETER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONSE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\$(\\.[a-zA-Z0-9_.@\\[\\]\\(\\)-]+)*$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResultPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\$(\\.[a-zA-Z0-9_.@\\[\\]\\(\\)-]+)*$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ErrorPath", &Shape::Str(StrRule { pattern: Some("^\\$(\\.[a-zA-Z0-9_.@\\[\\]\\(\\)-]+)*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("ResultPath", &Shape::Str(StrRule { pattern: Some("^\\$(\\.[a-zA-Z0-9_.@\\[\\]\\(\\)-]+)*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VALIDATION_ENDPOINT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RequestMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST"],
-                }),
-            ),
-            (
-                "RequestPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/[a-zA-Z0-9._~:/?#\\[\\]@!$&'()*+,;={}-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("RequestMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST"] })),
+            ("RequestPath", &Shape::Str(StrRule { pattern: Some("^/[a-zA-Z0-9._~:/?#\\[\\]@!$&'()*+,;={}-]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4119,10 +2941,7 @@ impl CfnCrawler {
         let mut props = Props::new();
         props.set("Role", role);
         props.set("Targets", targets);
-        CfnCrawler {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCrawler { props, options: ResourceOptions::default() }
     }
 
     /// A list of UTF-8 strings that specify the names of custom classifiers that are associated with the crawler.
@@ -4156,10 +2975,7 @@ impl CfnCrawler {
     }
 
     /// Specifies AWS Lake Formation configuration settings for the crawler
-    pub fn lake_formation_configuration(
-        mut self,
-        value: impl Into<Val<crawler::LakeFormationConfiguration>>,
-    ) -> Self {
+    pub fn lake_formation_configuration(mut self, value: impl Into<Val<crawler::LakeFormationConfiguration>>) -> Self {
         self.props.set("LakeFormationConfiguration", value);
         self
     }
@@ -4185,10 +3001,7 @@ impl CfnCrawler {
     }
 
     /// The policy that specifies update and delete behaviors for the crawler. The policy tells the crawler what to do in the event that it detects a change in a table that already exists in the customer's database at the time of the crawl. The SchemaChangePolicy does not affect whether or how new tables and partitions are added. New tables and partitions are always created regardless of the SchemaChangePolicy on a crawler. The SchemaChangePolicy consists of two components, UpdateBehavior and DeleteBehavior.
-    pub fn schema_change_policy(
-        mut self,
-        value: impl Into<Val<crawler::SchemaChangePolicy>>,
-    ) -> Self {
+    pub fn schema_change_policy(mut self, value: impl Into<Val<crawler::SchemaChangePolicy>>) -> Self {
         self.props.set("SchemaChangePolicy", value);
         self
     }
@@ -4228,76 +3041,20 @@ pub(crate) static CRAWLER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CRAWLER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Classifiers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CrawlerSecurityConfiguration",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LakeFormationConfiguration",
-            &Shape::Object(&crawler::LAKE_FORMATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecrawlPolicy",
-            &Shape::Object(&crawler::RECRAWL_POLICY_SHAPE),
-        ),
-        (
-            "SchemaChangePolicy",
-            &Shape::Object(&crawler::SCHEMA_CHANGE_POLICY_SHAPE),
-        ),
-        (
-            "TablePrefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Classifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("CrawlerSecurityConfiguration", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("LakeFormationConfiguration", &Shape::Object(&crawler::LAKE_FORMATION_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RecrawlPolicy", &Shape::Object(&crawler::RECRAWL_POLICY_SHAPE)),
+        ("SchemaChangePolicy", &Shape::Object(&crawler::SCHEMA_CHANGE_POLICY_SHAPE)),
+        ("TablePrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
         ("Targets", &Shape::Object(&crawler::TARGETS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -4856,123 +3613,47 @@ pub mod crawler {
     }
 
     pub(crate) static LAKE_FORMATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AccountId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AccountId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(12), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECRAWL_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RecrawlBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CRAWL_EVENT_MODE",
-                    "CRAWL_EVERYTHING",
-                    "CRAWL_NEW_FOLDERS_ONLY",
-                ],
-            }),
-        )],
+        fields: &[
+            ("RecrawlBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CRAWL_EVENT_MODE", "CRAWL_EVERYTHING", "CRAWL_NEW_FOLDERS_ONLY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEMA_CHANGE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeleteBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", "LOG"],
-                }),
-            ),
-            (
-                "UpdateBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LOG", "UPDATE_IN_DATABASE"],
-                }),
-            ),
+            ("DeleteBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", "LOG"] })),
+            ("UpdateBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOG", "UPDATE_IN_DATABASE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGETS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogTargets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CATALOG_TARGET_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "JdbcTargets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&JDBC_TARGET_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("CatalogTargets", &Shape::List(ListRule { item: Some(&Shape::Object(&CATALOG_TARGET_SHAPE)), min_items: None, max_items: None })),
+            ("JdbcTargets", &Shape::List(ListRule { item: Some(&Shape::Object(&JDBC_TARGET_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CATALOG_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Tables", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JDBC_TARGET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EnableAdditionalMetadata",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COMMENTS", "RAWTYPES"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("EnableAdditionalMetadata", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMMENTS", "RAWTYPES"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4992,10 +3673,7 @@ impl CfnCustomEntityType {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCustomEntityType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomEntityType { props, options: ResourceOptions::default() }
     }
 
     /// A list of context words.
@@ -5055,37 +3733,9 @@ pub(crate) static CUSTOM_ENTITY_TYPE_META: TypeMeta = TypeMeta {
 
 pub(crate) static CUSTOM_ENTITY_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContextWords",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RegexString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("ContextWords", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(20) })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RegexString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5106,22 +3756,11 @@ impl CfnDataCatalogEncryptionSettings {
     ///
     /// - `catalog_id`: `CatalogId`, The ID of the Data Catalog in which the settings are created.
     /// - `data_catalog_encryption_settings`: `DataCatalogEncryptionSettings`, Contains configuration information for maintaining Data Catalog security.
-    pub fn new(
-        catalog_id: impl Into<Val<String>>,
-        data_catalog_encryption_settings: impl Into<
-            Val<data_catalog_encryption_settings::DataCatalogEncryptionSettings>,
-        >,
-    ) -> Self {
+    pub fn new(catalog_id: impl Into<Val<String>>, data_catalog_encryption_settings: impl Into<Val<data_catalog_encryption_settings::DataCatalogEncryptionSettings>>) -> Self {
         let mut props = Props::new();
         props.set("CatalogId", catalog_id);
-        props.set(
-            "DataCatalogEncryptionSettings",
-            data_catalog_encryption_settings,
-        );
-        CfnDataCatalogEncryptionSettings {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("DataCatalogEncryptionSettings", data_catalog_encryption_settings);
+        CfnDataCatalogEncryptionSettings { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5153,21 +3792,8 @@ pub(crate) static DATA_CATALOG_ENCRYPTION_SETTINGS_META: TypeMeta = TypeMeta {
 
 pub(crate) static DATA_CATALOG_ENCRYPTION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CatalogId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataCatalogEncryptionSettings",
-            &Shape::Object(
-                &data_catalog_encryption_settings::DATA_CATALOG_ENCRYPTION_SETTINGS_SHAPE,
-            ),
-        ),
+        ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DataCatalogEncryptionSettings", &Shape::Object(&data_catalog_encryption_settings::DATA_CATALOG_ENCRYPTION_SETTINGS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5192,10 +3818,7 @@ pub mod data_catalog_encryption_settings {
         }
 
         /// When connection password protection is enabled, the Data Catalog uses a customer-provided key to encrypt the password as part of CreateConnection or UpdateConnection and store it in the ENCRYPTED_PASSWORD field in the connection properties. You can enable catalog encryption or only password encryption.
-        pub fn connection_password_encryption(
-            mut self,
-            value: impl Into<Val<ConnectionPasswordEncryption>>,
-        ) -> Self {
+        pub fn connection_password_encryption(mut self, value: impl Into<Val<ConnectionPasswordEncryption>>) -> Self {
             self.props.set("ConnectionPasswordEncryption", value);
             self
         }
@@ -5286,42 +3909,17 @@ pub mod data_catalog_encryption_settings {
     }
 
     pub(crate) static DATA_CATALOG_ENCRYPTION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionAtRest",
-            &Shape::Object(&ENCRYPTION_AT_REST_SHAPE),
-        )],
+        fields: &[
+            ("EncryptionAtRest", &Shape::Object(&ENCRYPTION_AT_REST_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_AT_REST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogEncryptionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"],
-                }),
-            ),
-            (
-                "CatalogEncryptionServiceRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:iam::[0-9]{12}:role/.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SseAwsKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogEncryptionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "SSE-KMS", "SSE-KMS-WITH-SERVICE-ROLE"] })),
+            ("CatalogEncryptionServiceRole", &Shape::Str(StrRule { pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:iam::[0-9]{12}:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("SseAwsKmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5345,10 +3943,7 @@ impl CfnDataQualityRuleset {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnDataQualityRuleset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataQualityRuleset { props, options: ResourceOptions::default() }
     }
 
     /// A unique token for idempotency.
@@ -5378,10 +3973,7 @@ impl CfnDataQualityRuleset {
     }
 
     /// An object representing an AWS Glue table.
-    pub fn target_table(
-        mut self,
-        value: impl Into<Val<data_quality_ruleset::DataQualityTargetTable>>,
-    ) -> Self {
+    pub fn target_table(mut self, value: impl Into<Val<data_quality_ruleset::DataQualityTargetTable>>) -> Self {
         self.props.set("TargetTable", value);
         self
     }
@@ -5409,55 +4001,17 @@ pub(crate) static DATA_QUALITY_RULESET_META: TypeMeta = TypeMeta {
     write_only: &["ClientToken"],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DATA_QUALITY_RULESET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Ruleset",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetTable",
-            &Shape::Object(&data_quality_ruleset::DATA_QUALITY_TARGET_TABLE_SHAPE),
-        ),
+        ("ClientToken", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Ruleset", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("TargetTable", &Shape::Object(&data_quality_ruleset::DATA_QUALITY_TARGET_TABLE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5479,10 +4033,7 @@ pub mod data_quality_ruleset {
         ///
         /// - `database_name`: `DatabaseName`, The name of the database where the AWS Glue table exists.
         /// - `table_name`: `TableName`, The name of the AWS Glue table.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("TableName", table_name);
@@ -5498,24 +4049,8 @@ pub mod data_quality_ruleset {
 
     pub(crate) static DATA_QUALITY_TARGET_TABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5537,17 +4072,11 @@ impl CfnDatabase {
     ///
     /// - `catalog_id`: `CatalogId`, The AWS account ID for the account in which to create the catalog object.
     /// - `database_input`: `DatabaseInput`, The metadata for the database.
-    pub fn new(
-        catalog_id: impl Into<Val<String>>,
-        database_input: impl Into<Val<database::DatabaseInput>>,
-    ) -> Self {
+    pub fn new(catalog_id: impl Into<Val<String>>, database_input: impl Into<Val<database::DatabaseInput>>) -> Self {
         let mut props = Props::new();
         props.set("CatalogId", catalog_id);
         props.set("DatabaseInput", database_input);
-        CfnDatabase {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDatabase { props, options: ResourceOptions::default() }
     }
 
     /// The name of the database. For hive compatibility, this is folded to lowercase when it is store.
@@ -5587,19 +4116,8 @@ pub(crate) static DATABASE_META: TypeMeta = TypeMeta {
 
 pub(crate) static DATABASE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CatalogId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatabaseInput",
-            &Shape::Object(&database::DATABASE_INPUT_SHAPE),
-        ),
+        ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DatabaseInput", &Shape::Object(&database::DATABASE_INPUT_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5624,10 +4142,7 @@ pub mod database {
         }
 
         /// Creates a set of default permissions on the table for principals. Used by AWS Lake Formation. Not used in the normal course of AWS Glue operations.
-        pub fn create_table_default_permissions(
-            mut self,
-            value: impl Into<Val<Vec<PrincipalPrivileges>>>,
-        ) -> Self {
+        pub fn create_table_default_permissions(mut self, value: impl Into<Val<Vec<PrincipalPrivileges>>>) -> Self {
             self.props.set("CreateTableDefaultPermissions", value);
             self
         }
@@ -5805,45 +4320,11 @@ pub mod database {
 
     pub(crate) static DATABASE_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CreateTableDefaultPermissions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRINCIPAL_PRIVILEGES_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FederatedDatabase",
-                &Shape::Object(&FEDERATED_DATABASE_SHAPE),
-            ),
-            (
-                "LocationUri",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CreateTableDefaultPermissions", &Shape::List(ListRule { item: Some(&Shape::Object(&PRINCIPAL_PRIVILEGES_SHAPE)), min_items: None, max_items: None })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("FederatedDatabase", &Shape::Object(&FEDERATED_DATABASE_SHAPE)),
+            ("LocationUri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
             ("TargetDatabase", &Shape::Object(&DATABASE_IDENTIFIER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -5851,100 +4332,32 @@ pub mod database {
 
     pub(crate) static PRINCIPAL_PRIVILEGES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Permissions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ALL",
-                            "ALTER",
-                            "CREATE_DATABASE",
-                            "CREATE_TABLE",
-                            "DATA_LOCATION_ACCESS",
-                            "DELETE",
-                            "DROP",
-                            "INSERT",
-                            "SELECT",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Permissions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ALTER", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "DELETE", "DROP", "INSERT", "SELECT"] })), min_items: None, max_items: None })),
             ("Principal", &Shape::Object(&DATA_LAKE_PRINCIPAL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_LAKE_PRINCIPAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataLakePrincipalIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DataLakePrincipalIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FEDERATED_DATABASE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectionName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Identifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ConnectionName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Identifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_IDENTIFIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5968,10 +4381,7 @@ impl CfnDevEndpoint {
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RoleArn", role_arn);
-        CfnDevEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDevEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The `Arguments` property.
@@ -6090,10 +4500,7 @@ pub(crate) static DEV_ENDPOINT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -6115,10 +4522,7 @@ impl CfnIdentityCenterConfiguration {
     pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
-        CfnIdentityCenterConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdentityCenterConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The downstream scopes that Glue identity center configuration can access
@@ -6201,19 +4605,12 @@ impl CfnIntegration {
     /// - `integration_name`: `IntegrationName`, The name of the integration.
     /// - `source_arn`: `SourceArn`, The Amazon Resource Name (ARN) of the database to use as the source for replication
     /// - `target_arn`: `TargetArn`, The Amazon Resource Name (ARN) of the Glue data warehouse to use as the target for replication
-    pub fn new(
-        integration_name: impl Into<Val<String>>,
-        source_arn: impl Into<Val<String>>,
-        target_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(integration_name: impl Into<Val<String>>, source_arn: impl Into<Val<String>>, target_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IntegrationName", integration_name);
         props.set("SourceArn", source_arn);
         props.set("TargetArn", target_arn);
-        CfnIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegration { props, options: ResourceOptions::default() }
     }
 
     /// An optional set of non-secret key value pairs that contains additional contextual information about the data.
@@ -6239,10 +4636,7 @@ impl CfnIntegration {
     /// The configuration settings for the integration.
     ///
     /// Changing it replaces the resource.
-    pub fn integration_config(
-        mut self,
-        value: impl Into<Val<integration::IntegrationConfig>>,
-    ) -> Self {
+    pub fn integration_config(mut self, value: impl Into<Val<integration::IntegrationConfig>>) -> Self {
         self.props.set("IntegrationConfig", value);
         self
     }
@@ -6303,105 +4697,25 @@ impl Handle<CfnIntegration> {
 pub(crate) static INTEGRATION_META: TypeMeta = TypeMeta {
     type_name: CfnIntegration::TYPE_NAME,
     shape: &INTEGRATION_SHAPE,
-    create_only: &[
-        "AdditionalEncryptionContext",
-        "IntegrationConfig",
-        "IntegrationConfig/RefreshInterval",
-        "IntegrationName",
-        "KmsKeyId",
-        "SourceArn",
-        "TargetArn",
-    ],
-    write_only: &[
-        "IntegrationConfig/ContinuousSync",
-        "IntegrationConfig/SourceProperties",
-    ],
+    create_only: &["AdditionalEncryptionContext", "IntegrationConfig", "IntegrationConfig/RefreshInterval", "IntegrationName", "KmsKeyId", "SourceArn", "TargetArn"],
+    write_only: &["IntegrationConfig/ContinuousSync", "IntegrationConfig/SourceProperties"],
     primary_identifier: &["IntegrationArn", "IntegrationName"],
     attributes: &["CreateTime", "IntegrationArn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1668835a),
 };
 
 pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdditionalEncryptionContext",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(131072),
-                allowed: &[],
-            })),
-        ),
-        (
-            "DataFilter",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S\\s]*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IntegrationConfig",
-            &Shape::Object(&integration::INTEGRATION_CONFIG_SHAPE),
-        ),
-        (
-            "IntegrationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws:.*:.*:[0-9]+:.*"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&integration::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws:.*:.*:[0-9]+:.*"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
+        ("AdditionalEncryptionContext", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(131072), allowed: &[] }))),
+        ("DataFilter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("IntegrationConfig", &Shape::Object(&integration::INTEGRATION_CONFIG_SHAPE)),
+        ("IntegrationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("SourceArn", &Shape::Str(StrRule { pattern: Some("arn:aws:.*:.*:[0-9]+:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&integration::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TargetArn", &Shape::Str(StrRule { pattern: Some("arn:aws:.*:.*:[0-9]+:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6426,18 +4740,24 @@ pub mod integration {
         }
 
         /// Enables continuous synchronization for on-demand data extractions.
+        ///
+        /// Write-only.
         pub fn continuous_sync(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ContinuousSync", value);
             self
         }
 
         /// Specifies the frequency at which CDC (Change Data Capture) pulls or incremental loads should occur.
+        ///
+        /// Changing it replaces the resource.
         pub fn refresh_interval(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RefreshInterval", value);
             self
         }
 
         /// A collection of key-value pairs that specify additional properties for the integration source.
+        ///
+        /// Write-only.
         pub fn source_properties(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("SourceProperties", value);
             self
@@ -6480,38 +4800,16 @@ pub mod integration {
     }
 
     pub(crate) static INTEGRATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RefreshInterval",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RefreshInterval", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6535,17 +4833,11 @@ impl CfnIntegrationResourceProperty {
     pub fn new(resource_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceArn", resource_arn);
-        CfnIntegrationResourceProperty {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegrationResourceProperty { props, options: ResourceOptions::default() }
     }
 
     /// The resource properties associated with the integration source.
-    pub fn source_processing_properties(
-        mut self,
-        value: impl Into<Val<integration_resource_property::SourceProcessingProperties>>,
-    ) -> Self {
+    pub fn source_processing_properties(mut self, value: impl Into<Val<integration_resource_property::SourceProcessingProperties>>) -> Self {
         self.props.set("SourceProcessingProperties", value);
         self
     }
@@ -6557,10 +4849,7 @@ impl CfnIntegrationResourceProperty {
     }
 
     /// The resource properties associated with the integration target.
-    pub fn target_processing_properties(
-        mut self,
-        value: impl Into<Val<integration_resource_property::TargetProcessingProperties>>,
-    ) -> Self {
+    pub fn target_processing_properties(mut self, value: impl Into<Val<integration_resource_property::TargetProcessingProperties>>) -> Self {
         self.props.set("TargetProcessingProperties", value);
         self
     }
@@ -6597,40 +4886,16 @@ pub(crate) static INTEGRATION_RESOURCE_PROPERTY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ResourceArn", "ResourcePropertyArn"],
     attributes: &["ResourcePropertyArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1668835a),
 };
 
 pub(crate) static INTEGRATION_RESOURCE_PROPERTY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ResourceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws:.*:.*:[0-9]+:.*"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceProcessingProperties",
-            &Shape::Object(&integration_resource_property::SOURCE_PROCESSING_PROPERTIES_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&integration_resource_property::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetProcessingProperties",
-            &Shape::Object(&integration_resource_property::TARGET_PROCESSING_PROPERTIES_SHAPE),
-        ),
+        ("ResourceArn", &Shape::Str(StrRule { pattern: Some("arn:aws:.*:.*:[0-9]+:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("SourceProcessingProperties", &Shape::Object(&integration_resource_property::SOURCE_PROCESSING_PROPERTIES_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&integration_resource_property::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TargetProcessingProperties", &Shape::Object(&integration_resource_property::TARGET_PROCESSING_PROPERTIES_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6735,80 +5000,26 @@ pub mod integration_resource_property {
     }
 
     pub(crate) static SOURCE_PROCESSING_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_PROCESSING_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectionName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EventBusArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws:kms:.*:[0-9]+:.*"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws:iam:.*:[0-9]+:.*"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ConnectionName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("EventBusArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("KmsArn", &Shape::Str(StrRule { pattern: Some("arn:aws:kms:.*:[0-9]+:.*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws:iam:.*:[0-9]+:.*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6834,10 +5045,7 @@ impl CfnJob {
         let mut props = Props::new();
         props.set("Command", command);
         props.set("Role", role);
-        CfnJob {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnJob { props, options: ResourceOptions::default() }
     }
 
     /// The number of capacity units that are allocated to this job.
@@ -6937,10 +5145,7 @@ impl CfnJob {
     }
 
     /// Specifies configuration properties of a notification.
-    pub fn notification_property(
-        mut self,
-        value: impl Into<Val<job::NotificationProperty>>,
-    ) -> Self {
+    pub fn notification_property(mut self, value: impl Into<Val<job::NotificationProperty>>) -> Self {
         self.props.set("NotificationProperty", value);
         self
     }
@@ -7000,10 +5205,7 @@ pub(crate) static JOB_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -7011,101 +5213,17 @@ pub(crate) static JOB_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Command", &Shape::Object(&job::JOB_COMMAND_SHAPE)),
         ("Connections", &Shape::Object(&job::CONNECTIONS_LIST_SHAPE)),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionClass",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FLEX", "STANDARD"],
-            }),
-        ),
-        (
-            "GlueVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\w+\\.)+\\w+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NOTEBOOK", "SCRIPT", "VISUAL"],
-            }),
-        ),
-        (
-            "MaintenanceWindow",
-            &Shape::Str(StrRule {
-                pattern: Some("^(Sun|Mon|Tue|Wed|Thu|Fri|Sat):([01]?[0-9]|2[0-3])$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotificationProperty",
-            &Shape::Object(&job::NOTIFICATION_PROPERTY_SHAPE),
-        ),
-        (
-            "NumberOfWorkers",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityConfiguration",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Timeout",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X", "G.12X", "G.16X",
-                    "R.1X", "R.2X", "R.4X", "R.8X",
-                ],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("ExecutionClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FLEX", "STANDARD"] })),
+        ("GlueVersion", &Shape::Str(StrRule { pattern: Some("^(\\w+\\.)+\\w+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("JobMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NOTEBOOK", "SCRIPT", "VISUAL"] })),
+        ("MaintenanceWindow", &Shape::Str(StrRule { pattern: Some("^(Sun|Mon|Tue|Wed|Thu|Fri|Sat):([01]?[0-9]|2[0-3])$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("NotificationProperty", &Shape::Object(&job::NOTIFICATION_PROPERTY_SHAPE)),
+        ("NumberOfWorkers", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("SecurityConfiguration", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Timeout", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("WorkerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7240,63 +5358,24 @@ pub mod job {
 
     pub(crate) static JOB_COMMAND_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PythonVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([2-3]|3[.]9)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Runtime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScriptLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(400000),
-                    allowed: &[],
-                }),
-            ),
+            ("PythonVersion", &Shape::Str(StrRule { pattern: Some("^([2-3]|3[.]9)$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("ScriptLocation", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(400000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTIONS_LIST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Connections",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        )],
+        fields: &[
+            ("Connections", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(1000) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NotifyDelayAfter",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NotifyDelayAfter", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -7318,19 +5397,12 @@ impl CfnMlTransform {
     /// - `input_record_tables`: `InputRecordTables`, A list of AWS Glue table definitions used by the transform.
     /// - `role`: `Role`, The name or ARN of the IAM role with the required permissions.
     /// - `transform_parameters`: `TransformParameters`, The algorithm-specific parameters that are associated with the machine learning transform.
-    pub fn new(
-        input_record_tables: impl Into<Val<ml_transform::InputRecordTables>>,
-        role: impl Into<Val<String>>,
-        transform_parameters: impl Into<Val<ml_transform::TransformParameters>>,
-    ) -> Self {
+    pub fn new(input_record_tables: impl Into<Val<ml_transform::InputRecordTables>>, role: impl Into<Val<String>>, transform_parameters: impl Into<Val<ml_transform::TransformParameters>>) -> Self {
         let mut props = Props::new();
         props.set("InputRecordTables", input_record_tables);
         props.set("Role", role);
         props.set("TransformParameters", transform_parameters);
-        CfnMlTransform {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMlTransform { props, options: ResourceOptions::default() }
     }
 
     /// A user-defined, long-form description text for the machine learning transform.
@@ -7384,10 +5456,7 @@ impl CfnMlTransform {
     /// The encryption-at-rest settings of the transform.
     ///
     /// Changing it replaces the resource.
-    pub fn transform_encryption(
-        mut self,
-        value: impl Into<Val<ml_transform::TransformEncryption>>,
-    ) -> Self {
+    pub fn transform_encryption(mut self, value: impl Into<Val<ml_transform::TransformEncryption>>) -> Self {
         self.props.set("TransformEncryption", value);
         self
     }
@@ -7428,79 +5497,23 @@ impl Handle<CfnMlTransform> {
 pub(crate) static ML_TRANSFORM_META: TypeMeta = TypeMeta {
     type_name: CfnMlTransform::TYPE_NAME,
     shape: &ML_TRANSFORM_SHAPE,
-    create_only: &[
-        "InputRecordTables",
-        "TransformEncryption",
-        "TransformParameters/FindMatchesParameters/PrimaryKeyColumnName",
-    ],
+    create_only: &["InputRecordTables", "TransformEncryption", "TransformParameters/FindMatchesParameters/PrimaryKeyColumnName"],
     write_only: &[],
     primary_identifier: &["TransformId"],
     attributes: &["TransformId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ML_TRANSFORM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlueVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\w+\\.)+\\w+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxCapacity",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Timeout",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TransformEncryption",
-            &Shape::Object(&ml_transform::TRANSFORM_ENCRYPTION_SHAPE),
-        ),
-        (
-            "WorkerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Standard", "Z.2X"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("GlueVersion", &Shape::Str(StrRule { pattern: Some("^(\\w+\\.)+\\w+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("MaxCapacity", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Timeout", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("TransformEncryption", &Shape::Object(&ml_transform::TRANSFORM_ENCRYPTION_SHAPE)),
+        ("WorkerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Standard", "Z.2X"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7548,10 +5561,7 @@ pub mod ml_transform {
         ///
         /// - `database_name`: `DatabaseName`, A database name in the AWS Glue Data Catalog.
         /// - `table_name`: `TableName`, A table name in the AWS Glue Data Catalog.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("TableName", table_name);
@@ -7591,19 +5601,13 @@ pub mod ml_transform {
         }
 
         /// The encryption-at-rest settings of the transform that apply to accessing user data.
-        pub fn ml_user_data_encryption(
-            mut self,
-            value: impl Into<Val<MlUserDataEncryption>>,
-        ) -> Self {
+        pub fn ml_user_data_encryption(mut self, value: impl Into<Val<MlUserDataEncryption>>) -> Self {
             self.props.set("MLUserDataEncryption", value);
             self
         }
 
         /// The name of the security configuration.
-        pub fn task_run_security_configuration_name(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn task_run_security_configuration_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TaskRunSecurityConfigurationName", value);
             self
         }
@@ -7661,10 +5665,7 @@ pub mod ml_transform {
         }
 
         /// The parameters to configure the find matches transform.
-        pub fn find_matches_parameters(
-            mut self,
-            value: impl Into<Val<FindMatchesParameters>>,
-        ) -> Self {
+        pub fn find_matches_parameters(mut self, value: impl Into<Val<FindMatchesParameters>>) -> Self {
             self.props.set("FindMatchesParameters", value);
             self
         }
@@ -7719,43 +5720,16 @@ pub mod ml_transform {
 
     pub(crate) static TRANSFORM_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MLUserDataEncryption",
-                &Shape::Object(&ML_USER_DATA_ENCRYPTION_SHAPE),
-            ),
-            (
-                "TaskRunSecurityConfigurationName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("MLUserDataEncryption", &Shape::Object(&ML_USER_DATA_ENCRYPTION_SHAPE)),
+            ("TaskRunSecurityConfigurationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ML_USER_DATA_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MLUserDataEncryptionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "SSE-KMS"],
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MLUserDataEncryptionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "SSE-KMS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7779,21 +5753,13 @@ impl CfnPartition {
     /// - `database_name`: `DatabaseName`, The AWS account ID of the catalog in which the partion is to be created.
     /// - `partition_input`: `PartitionInput`, The structure used to create and update a partition.
     /// - `table_name`: `TableName`, The name of the metadata table in which the partition is to be created.
-    pub fn new(
-        catalog_id: impl Into<Val<String>>,
-        database_name: impl Into<Val<String>>,
-        partition_input: impl Into<Val<partition::PartitionInput>>,
-        table_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>, partition_input: impl Into<Val<partition::PartitionInput>>, table_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CatalogId", catalog_id);
         props.set("DatabaseName", database_name);
         props.set("PartitionInput", partition_input);
         props.set("TableName", table_name);
-        CfnPartition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPartition { props, options: ResourceOptions::default() }
     }
 }
 
@@ -7824,19 +5790,9 @@ impl Handle<CfnPartition> {
 pub(crate) static PARTITION_META: TypeMeta = TypeMeta {
     type_name: CfnPartition::TYPE_NAME,
     shape: &PARTITION_SHAPE,
-    create_only: &[
-        "CatalogId",
-        "DatabaseName",
-        "PartitionInput/Values",
-        "TableName",
-    ],
+    create_only: &["CatalogId", "DatabaseName", "PartitionInput/Values", "TableName"],
     write_only: &[],
-    primary_identifier: &[
-        "CatalogId",
-        "DatabaseName",
-        "TableName",
-        "IdentifierPartitionInputValues",
-    ],
+    primary_identifier: &["CatalogId", "DatabaseName", "TableName", "IdentifierPartitionInputValues"],
     attributes: &["IdentifierPartitionInputValues"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
@@ -7844,37 +5800,10 @@ pub(crate) static PARTITION_META: TypeMeta = TypeMeta {
 
 pub(crate) static PARTITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CatalogId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatabaseName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PartitionInput",
-            &Shape::Object(&partition::PARTITION_INPUT_SHAPE),
-        ),
-        (
-            "TableName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("PartitionInput", &Shape::Object(&partition::PARTITION_INPUT_SHAPE)),
+        ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8236,121 +6165,32 @@ pub mod partition {
 
     pub(crate) static PARTITION_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StorageDescriptor",
-                &Shape::Object(&STORAGE_DESCRIPTOR_SHAPE),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("StorageDescriptor", &Shape::Object(&STORAGE_DESCRIPTOR_SHAPE)),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Columns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COLUMN_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "InputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Location",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2056),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+            ("Columns", &Shape::List(ListRule { item: Some(&Shape::Object(&COLUMN_SHAPE)), min_items: None, max_items: None })),
+            ("InputFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Location", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2056), allowed: &[] })),
+            ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
             ("SchemaReference", &Shape::Object(&SCHEMA_REFERENCE_SHAPE)),
             ("SerdeInfo", &Shape::Object(&SERDE_INFO_SHAPE)),
             ("SkewedInfo", &Shape::Object(&SKEWED_INFO_SHAPE)),
-            (
-                "SortColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ORDER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SortColumns", &Shape::List(ListRule { item: Some(&Shape::Object(&ORDER_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COLUMN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comment",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(131072),
-                    allowed: &[],
-                }),
-            ),
+            ("Comment", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(131072), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8358,120 +6198,40 @@ pub mod partition {
     pub(crate) static SCHEMA_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("SchemaId", &Shape::Object(&SCHEMA_ID_SHAPE)),
-            (
-                "SchemaVersionId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaVersionNumber",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("SchemaVersionId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("SchemaVersionNumber", &Shape::Num(NumRule { min: Some(1.0), max: Some(100000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEMA_ID_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RegistryName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_$#.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:"),
-                    min_len: Some(1),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_$#.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("RegistryName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_$#.]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SchemaArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:"), min_len: Some(1), max_len: Some(10240), allowed: &[] })),
+            ("SchemaName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_$#.]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERDE_INFO_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SerializationLibrary",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SerializationLibrary", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SKEWED_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SkewedColumnNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("SkewedColumnNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Column",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SortOrder",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Column", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SortOrder", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8495,10 +6255,7 @@ impl CfnRegistry {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnRegistry {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegistry { props, options: ResourceOptions::default() }
     }
 
     /// A description of the registry. If description is not provided, there will not be any default value for this.
@@ -8545,41 +6302,15 @@ pub(crate) static REGISTRY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3fffffff),
 };
 
 pub(crate) static REGISTRY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&registry::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&registry::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8617,24 +6348,8 @@ pub mod registry {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8657,19 +6372,12 @@ impl CfnSchema {
     /// - `compatibility`: `Compatibility`, Compatibility setting for the schema.
     /// - `data_format`: `DataFormat`, Data format name to use for the schema. Accepted values: 'AVRO', 'JSON', 'PROTOBUF'
     /// - `name`: `Name`, Name of the schema.
-    pub fn new(
-        compatibility: impl Into<Val<String>>,
-        data_format: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(compatibility: impl Into<Val<String>>, data_format: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Compatibility", compatibility);
         props.set("DataFormat", data_format);
         props.set("Name", name);
-        CfnSchema {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSchema { props, options: ResourceOptions::default() }
     }
 
     /// Specify checkpoint version for update. This is only required to update the Compatibility.
@@ -8747,82 +6455,20 @@ pub(crate) static SCHEMA_META: TypeMeta = TypeMeta {
     write_only: &["SchemaDefinition"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "InitialSchemaVersionId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3fffffff),
 };
 
 pub(crate) static SCHEMA_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CheckpointVersion",
-            &Shape::Object(&schema::SCHEMA_VERSION_SHAPE),
-        ),
-        (
-            "Compatibility",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "NONE",
-                    "DISABLED",
-                    "BACKWARD",
-                    "BACKWARD_ALL",
-                    "FORWARD",
-                    "FORWARD_ALL",
-                    "FULL",
-                    "FULL_ALL",
-                ],
-            }),
-        ),
-        (
-            "DataFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AVRO", "JSON", "PROTOBUF"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("CheckpointVersion", &Shape::Object(&schema::SCHEMA_VERSION_SHAPE)),
+        ("Compatibility", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "DISABLED", "BACKWARD", "BACKWARD_ALL", "FORWARD", "FORWARD_ALL", "FULL", "FULL_ALL"] })),
+        ("DataFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AVRO", "JSON", "PROTOBUF"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ("Registry", &Shape::Object(&schema::REGISTRY_SHAPE)),
-        (
-            "SchemaDefinition",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(170000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&schema::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("SchemaDefinition", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(170000), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&schema::TAG_SHAPE)), min_items: Some(0), max_items: Some(10) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8923,61 +6569,24 @@ pub mod schema {
     }
 
     pub(crate) static SCHEMA_VERSION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VersionNumber",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("VersionNumber", &Shape::Num(NumRule { min: Some(1.0), max: Some(100000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGISTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: Some("arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:.*"), min_len: None, max_len: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8999,17 +6608,11 @@ impl CfnSchemaVersion {
     ///
     /// - `schema`: `Schema`, Identifier for the schema where the schema version will be created.
     /// - `schema_definition`: `SchemaDefinition`, Complete definition of the schema in plain-text.
-    pub fn new(
-        schema: impl Into<Val<schema_version::Schema>>,
-        schema_definition: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(schema: impl Into<Val<schema_version::Schema>>, schema_definition: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Schema", schema);
         props.set("SchemaDefinition", schema_definition);
-        CfnSchemaVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSchemaVersion { props, options: ResourceOptions::default() }
     }
 }
 
@@ -9051,15 +6654,7 @@ pub(crate) static SCHEMA_VERSION_META: TypeMeta = TypeMeta {
 pub(crate) static SCHEMA_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Schema", &Shape::Object(&schema_version::SCHEMA_SHAPE)),
-        (
-            "SchemaDefinition",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(170000),
-                allowed: &[],
-            }),
-        ),
+        ("SchemaDefinition", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(170000), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9110,33 +6705,9 @@ pub mod schema_version {
 
     pub(crate) static SCHEMA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RegistryName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:(aws|aws-us-gov|aws-cn):glue:.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("RegistryName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SchemaArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):glue:.*"), min_len: None, max_len: None, allowed: &[] })),
+            ("SchemaName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9159,19 +6730,12 @@ impl CfnSchemaVersionMetadata {
     /// - `key`: `Key`, Metadata key
     /// - `schema_version_id`: `SchemaVersionId`, Represents the version ID associated with the schema version.
     /// - `value`: `Value`, Metadata value
-    pub fn new(
-        key: impl Into<Val<String>>,
-        schema_version_id: impl Into<Val<String>>,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(key: impl Into<Val<String>>, schema_version_id: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Key", key);
         props.set("SchemaVersionId", schema_version_id);
         props.set("Value", value);
-        CfnSchemaVersionMetadata {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSchemaVersionMetadata { props, options: ResourceOptions::default() }
     }
 }
 
@@ -9203,33 +6767,9 @@ pub(crate) static SCHEMA_VERSION_METADATA_META: TypeMeta = TypeMeta {
 
 pub(crate) static SCHEMA_VERSION_METADATA_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Key",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SchemaVersionId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("SchemaVersionId", &Shape::Str(StrRule { pattern: Some("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}"), min_len: None, max_len: None, allowed: &[] })),
+        ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9250,17 +6790,11 @@ impl CfnSecurityConfiguration {
     ///
     /// - `encryption_configuration`: `EncryptionConfiguration`, The encryption configuration for the security configuration.
     /// - `name`: `Name`, The name for the security configuration.
-    pub fn new(
-        encryption_configuration: impl Into<Val<security_configuration::EncryptionConfiguration>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(encryption_configuration: impl Into<Val<security_configuration::EncryptionConfiguration>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EncryptionConfiguration", encryption_configuration);
         props.set("Name", name);
-        CfnSecurityConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityConfiguration { props, options: ResourceOptions::default() }
     }
 }
 
@@ -9292,19 +6826,8 @@ pub(crate) static SECURITY_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SECURITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&security_configuration::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("EncryptionConfiguration", &Shape::Object(&security_configuration::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9329,19 +6852,13 @@ pub mod security_configuration {
         }
 
         /// The encryption configuration for Amazon CloudWatch.
-        pub fn cloud_watch_encryption(
-            mut self,
-            value: impl Into<Val<CloudWatchEncryption>>,
-        ) -> Self {
+        pub fn cloud_watch_encryption(mut self, value: impl Into<Val<CloudWatchEncryption>>) -> Self {
             self.props.set("CloudWatchEncryption", value);
             self
         }
 
         /// The encryption configuration for job bookmarks.
-        pub fn job_bookmarks_encryption(
-            mut self,
-            value: impl Into<Val<JobBookmarksEncryption>>,
-        ) -> Self {
+        pub fn job_bookmarks_encryption(mut self, value: impl Into<Val<JobBookmarksEncryption>>) -> Self {
             self.props.set("JobBookmarksEncryption", value);
             self
         }
@@ -9461,62 +6978,24 @@ pub mod security_configuration {
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchEncryption",
-                &Shape::Object(&CLOUD_WATCH_ENCRYPTION_SHAPE),
-            ),
-            (
-                "JobBookmarksEncryption",
-                &Shape::Object(&JOB_BOOKMARKS_ENCRYPTION_SHAPE),
-            ),
+            ("CloudWatchEncryption", &Shape::Object(&CLOUD_WATCH_ENCRYPTION_SHAPE)),
+            ("JobBookmarksEncryption", &Shape::Object(&JOB_BOOKMARKS_ENCRYPTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchEncryptionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "SSE-KMS"],
-                }),
-            ),
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^$|arn:aws[a-z0-9-]*:kms:"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CloudWatchEncryptionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "SSE-KMS"] })),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^$|arn:aws[a-z0-9-]*:kms:"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOB_BOOKMARKS_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "JobBookmarksEncryptionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CSE-KMS", "DISABLED"],
-                }),
-            ),
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^$|arn:aws[a-z0-9-]*:kms:"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("JobBookmarksEncryptionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSE-KMS", "DISABLED"] })),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^$|arn:aws[a-z0-9-]*:kms:"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9539,19 +7018,12 @@ impl CfnSession {
     /// - `command`: `Command`, The SessionCommand that runs the job.
     /// - `id`: `Id`, The ID of the session.
     /// - `role`: `Role`, The IAM Role ARN.
-    pub fn new(
-        command: impl Into<Val<session::SessionCommand>>,
-        id: impl Into<Val<String>>,
-        role: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(command: impl Into<Val<session::SessionCommand>>, id: impl Into<Val<String>>, role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Command", command);
         props.set("Id", id);
         props.set("Role", role);
-        CfnSession {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSession { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the connections used by the session.
@@ -9703,143 +7175,29 @@ impl Handle<CfnSession> {
 pub(crate) static SESSION_META: TypeMeta = TypeMeta {
     type_name: CfnSession::TYPE_NAME,
     shape: &SESSION_SHAPE,
-    create_only: &[
-        "Command",
-        "Connections",
-        "DefaultArguments",
-        "Description",
-        "GlueVersion",
-        "Id",
-        "IdleTimeout",
-        "MaxCapacity",
-        "NumberOfWorkers",
-        "RequestOrigin",
-        "Role",
-        "SecurityConfiguration",
-        "Timeout",
-        "WorkerType",
-    ],
+    create_only: &["Command", "Connections", "DefaultArguments", "Description", "GlueVersion", "Id", "IdleTimeout", "MaxCapacity", "NumberOfWorkers", "RequestOrigin", "Role", "SecurityConfiguration", "Timeout", "WorkerType"],
     write_only: &["RequestOrigin", "Timeout"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedOn", "Progress", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static SESSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Command", &Shape::Object(&session::SESSION_COMMAND_SHAPE)),
-        (
-            "Connections",
-            &Shape::Object(&session::CONNECTIONS_LIST_SHAPE),
-        ),
-        (
-            "DefaultArguments",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*$",
-                ),
-                min_len: Some(0),
-                max_len: Some(4096),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*$",
-                ),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlueVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\w+\\.)+\\w+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdleTimeout",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RequestOrigin",
-            &Shape::Str(StrRule {
-                pattern: Some("^[.\\-_A-Za-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Role",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[^:]*:iam::[0-9]*:role/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityConfiguration",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&session::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Timeout",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X"],
-            }),
-        ),
+        ("Connections", &Shape::Object(&session::CONNECTIONS_LIST_SHAPE)),
+        ("DefaultArguments", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*$"), min_len: Some(0), max_len: Some(4096), allowed: &[] }))),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("GlueVersion", &Shape::Str(StrRule { pattern: Some("^(\\w+\\.)+\\w+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Id", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("IdleTimeout", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("RequestOrigin", &Shape::Str(StrRule { pattern: Some("^[.\\-_A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Role", &Shape::Str(StrRule { pattern: Some("^arn:aws[^:]*:iam::[0-9]*:role/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("SecurityConfiguration", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&session::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Timeout", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("WorkerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Standard", "G.1X", "G.2X", "G.025X", "G.4X", "G.8X", "Z.2X"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9935,67 +7293,23 @@ pub mod session {
 
     pub(crate) static SESSION_COMMAND_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PythonVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([2-3]|3[.]9)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("PythonVersion", &Shape::Str(StrRule { pattern: Some("^([2-3]|3[.]9)$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTIONS_LIST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Connections",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        )],
+        fields: &[
+            ("Connections", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(1000) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -10021,10 +7335,7 @@ impl CfnTable {
         let mut props = Props::new();
         props.set("CatalogId", catalog_id);
         props.set("DatabaseName", database_name);
-        CfnTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTable { props, options: ResourceOptions::default() }
     }
 
     /// The table name. For Hive compatibility, this is folded to lowercase when it is stored.
@@ -10038,10 +7349,7 @@ impl CfnTable {
     /// Specifies an OpenTableFormatInput structure when creating an open format table.
     ///
     /// Write-only.
-    pub fn open_table_format_input(
-        mut self,
-        value: impl Into<Val<table::OpenTableFormatInput>>,
-    ) -> Self {
+    pub fn open_table_format_input(mut self, value: impl Into<Val<table::OpenTableFormatInput>>) -> Self {
         self.props.set("OpenTableFormatInput", value);
         self
     }
@@ -10072,13 +7380,7 @@ pub(crate) static TABLE_META: TypeMeta = TypeMeta {
     type_name: CfnTable::TYPE_NAME,
     shape: &TABLE_SHAPE,
     create_only: &["CatalogId", "DatabaseName", "Name", "TableInput/Name"],
-    write_only: &[
-        "OpenTableFormatInput",
-        "TableInput/ViewDefinition/Representations/*/ValidationConnection",
-        "TableInput/ViewDefinition/Representations/*/ViewExpandedText",
-        "TableInput/ViewDefinition/Representations/*/ViewOriginalText",
-        "TableInput/ViewDefinition/SubObjects",
-    ],
+    write_only: &["OpenTableFormatInput", "TableInput/ViewDefinition/Representations/*/ValidationConnection", "TableInput/ViewDefinition/Representations/*/ViewExpandedText", "TableInput/ViewDefinition/Representations/*/ViewOriginalText", "TableInput/ViewDefinition/SubObjects"],
     primary_identifier: &["CatalogId", "DatabaseName", "Name"],
     attributes: &[],
     tagging: None,
@@ -10087,37 +7389,10 @@ pub(crate) static TABLE_META: TypeMeta = TypeMeta {
 
 pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CatalogId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatabaseName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OpenTableFormatInput",
-            &Shape::Object(&table::OPEN_TABLE_FORMAT_INPUT_SHAPE),
-        ),
+        ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OpenTableFormatInput", &Shape::Object(&table::OPEN_TABLE_FORMAT_INPUT_SHAPE)),
         ("TableInput", &Shape::Object(&table::TABLE_INPUT_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -10206,10 +7481,7 @@ pub mod table {
         ///
         /// - `location`: `Location`, The location of the Iceberg table.
         /// - `schema`: `Schema`, The schema for the Iceberg table.
-        pub fn new(
-            location: impl Into<Val<String>>,
-            schema: impl Into<Val<IcebergSchema>>,
-        ) -> Self {
+        pub fn new(location: impl Into<Val<String>>, schema: impl Into<Val<IcebergSchema>>) -> Self {
             let mut props = Props::new();
             props.set("Location", location);
             props.set("Schema", schema);
@@ -10282,11 +7554,7 @@ pub mod table {
         /// - `name`: `Name`, The partition field name.
         /// - `source_id`: `SourceId`, The source field ID.
         /// - `transform`: `Transform`, The transform to apply.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            source_id: impl Into<Val<i64>>,
-            transform: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, source_id: impl Into<Val<i64>>, transform: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("SourceId", source_id);
@@ -10361,12 +7629,7 @@ pub mod table {
         /// - `name`: `Name`, The field name.
         /// - `required`: `Required`, Whether the field is required.
         /// - `type_`: `Type`, The field type.
-        pub fn new(
-            id: impl Into<Val<i64>>,
-            name: impl Into<Val<String>>,
-            required: impl Into<Val<bool>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<i64>>, name: impl Into<Val<String>>, required: impl Into<Val<bool>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("Name", name);
@@ -10399,10 +7662,7 @@ pub mod table {
         ///
         /// - `fields`: `Fields`, The sort fields.
         /// - `order_id`: `OrderId`, The order ID.
-        pub fn new(
-            fields: impl Into<Val<Vec<IcebergSortField>>>,
-            order_id: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(fields: impl Into<Val<Vec<IcebergSortField>>>, order_id: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("Fields", fields);
             props.set("OrderId", order_id);
@@ -10429,12 +7689,7 @@ pub mod table {
         /// - `null_order`: `NullOrder`, The null ordering.
         /// - `source_id`: `SourceId`, The source field ID.
         /// - `transform`: `Transform`, The transform to apply.
-        pub fn new(
-            direction: impl Into<Val<String>>,
-            null_order: impl Into<Val<String>>,
-            source_id: impl Into<Val<i64>>,
-            transform: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(direction: impl Into<Val<String>>, null_order: impl Into<Val<String>>, source_id: impl Into<Val<i64>>, transform: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Direction", direction);
             props.set("NullOrder", null_order);
@@ -10470,6 +7725,8 @@ pub mod table {
         }
 
         /// The table name. For Hive compatibility, this is folded to lowercase when it is stored.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -10930,6 +8187,8 @@ pub mod table {
         }
 
         /// The sub-objects of the view.
+        ///
+        /// Write-only.
         pub fn sub_objects(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SubObjects", value);
             self
@@ -10970,18 +8229,24 @@ pub mod table {
         }
 
         /// The connection used for validation.
+        ///
+        /// Write-only.
         pub fn validation_connection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ValidationConnection", value);
             self
         }
 
         /// The expanded text of the view.
+        ///
+        /// Write-only.
         pub fn view_expanded_text(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ViewExpandedText", value);
             self
         }
 
         /// The original text of the view.
+        ///
+        /// Write-only.
         pub fn view_original_text(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ViewOriginalText", value);
             self
@@ -10995,210 +8260,57 @@ pub mod table {
     }
 
     pub(crate) static OPEN_TABLE_FORMAT_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("IcebergInput", &Shape::Object(&ICEBERG_INPUT_SHAPE))],
+        fields: &[
+            ("IcebergInput", &Shape::Object(&ICEBERG_INPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ICEBERG_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetadataOperation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATE"],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("MetadataOperation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATE"] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TABLE_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Owner",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PartitionKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COLUMN_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Retention",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageDescriptor",
-                &Shape::Object(&STORAGE_DESCRIPTOR_SHAPE),
-            ),
-            (
-                "TableType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &["EXTERNAL_TABLE", "VIRTUAL_VIEW"],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Owner", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("PartitionKeys", &Shape::List(ListRule { item: Some(&Shape::Object(&COLUMN_SHAPE)), min_items: None, max_items: None })),
+            ("Retention", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("StorageDescriptor", &Shape::Object(&STORAGE_DESCRIPTOR_SHAPE)),
+            ("TableType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &["EXTERNAL_TABLE", "VIRTUAL_VIEW"] })),
             ("TargetTable", &Shape::Object(&TABLE_IDENTIFIER_SHAPE)),
             ("ViewDefinition", &Shape::Object(&VIEW_DEFINITION_SHAPE)),
-            (
-                "ViewExpandedText",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(409600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ViewOriginalText",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(409600),
-                    allowed: &[],
-                }),
-            ),
+            ("ViewExpandedText", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(409600), allowed: &[] })),
+            ("ViewOriginalText", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(409600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COLUMN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comment",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(131072),
-                    allowed: &[],
-                }),
-            ),
+            ("Comment", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(131072), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Columns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COLUMN_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "InputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Location",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2056),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+            ("Columns", &Shape::List(ListRule { item: Some(&Shape::Object(&COLUMN_SHAPE)), min_items: None, max_items: None })),
+            ("InputFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Location", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2056), allowed: &[] })),
+            ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
             ("SchemaReference", &Shape::Object(&SCHEMA_REFERENCE_SHAPE)),
             ("SerdeInfo", &Shape::Object(&SERDE_INFO_SHAPE)),
             ("SkewedInfo", &Shape::Object(&SKEWED_INFO_SHAPE)),
-            (
-                "SortColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ORDER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SortColumns", &Shape::List(ListRule { item: Some(&Shape::Object(&ORDER_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11206,249 +8318,70 @@ pub mod table {
     pub(crate) static SCHEMA_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("SchemaId", &Shape::Object(&SCHEMA_ID_SHAPE)),
-            (
-                "SchemaVersionId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaVersionNumber",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("SchemaVersionId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("SchemaVersionNumber", &Shape::Num(NumRule { min: Some(1.0), max: Some(100000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEMA_ID_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RegistryName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_$#.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:"),
-                    min_len: Some(1),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_$#.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("RegistryName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_$#.]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SchemaArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-(cn|us-gov|iso(-[bef])?))?:glue:"), min_len: Some(1), max_len: Some(10240), allowed: &[] })),
+            ("SchemaName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_$#.]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERDE_INFO_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SerializationLibrary",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SerializationLibrary", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SKEWED_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SkewedColumnNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("SkewedColumnNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Column",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SortOrder",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Column", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SortOrder", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TABLE_IDENTIFIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIEW_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Definer",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Representations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VIEW_REPRESENTATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "SubObjects",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(20),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Definer", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Representations", &Shape::List(ListRule { item: Some(&Shape::Object(&VIEW_REPRESENTATION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("SubObjects", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: Some(0), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIEW_REPRESENTATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Dialect",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ATHENA", "REDSHIFT", "SPARK"],
-                }),
-            ),
-            (
-                "DialectVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ValidationConnection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ViewExpandedText",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(409600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ViewOriginalText",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(409600),
-                    allowed: &[],
-                }),
-            ),
+            ("Dialect", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ATHENA", "REDSHIFT", "SPARK"] })),
+            ("DialectVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("ValidationConnection", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("ViewExpandedText", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(409600), allowed: &[] })),
+            ("ViewOriginalText", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(409600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11473,23 +8406,14 @@ impl CfnTableOptimizer {
     /// - `table_name`: `TableName`, The table name. For Hive compatibility, this must be entirely lowercase.
     /// - `table_optimizer_configuration`: `TableOptimizerConfiguration`, Specifies configuration details of a table optimizer.
     /// - `type_`: `Type`, The type of table optimizer.
-    pub fn new(
-        catalog_id: impl Into<Val<String>>,
-        database_name: impl Into<Val<String>>,
-        table_name: impl Into<Val<String>>,
-        table_optimizer_configuration: impl Into<Val<table_optimizer::TableOptimizerConfiguration>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>, table_optimizer_configuration: impl Into<Val<table_optimizer::TableOptimizerConfiguration>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CatalogId", catalog_id);
         props.set("DatabaseName", database_name);
         props.set("TableName", table_name);
         props.set("TableOptimizerConfiguration", table_optimizer_configuration);
         props.set("Type", type_);
-        CfnTableOptimizer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTableOptimizer { props, options: ResourceOptions::default() }
     }
 }
 
@@ -11521,46 +8445,11 @@ pub(crate) static TABLE_OPTIMIZER_META: TypeMeta = TypeMeta {
 
 pub(crate) static TABLE_OPTIMIZER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CatalogId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatabaseName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TableName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TableOptimizerConfiguration",
-            &Shape::Object(&table_optimizer::TABLE_OPTIMIZER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["compaction", "orphan_file_deletion", "retention"],
-            }),
-        ),
+        ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("TableOptimizerConfiguration", &Shape::Object(&table_optimizer::TABLE_OPTIMIZER_CONFIGURATION_SHAPE)),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["compaction", "orphan_file_deletion", "retention"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -11590,28 +8479,19 @@ pub mod table_optimizer {
         }
 
         /// The configuration for a compaction optimizer. This configuration defines how data files in your table will be compacted to improve query performance and reduce storage costs.
-        pub fn compaction_configuration(
-            mut self,
-            value: impl Into<Val<CompactionConfiguration>>,
-        ) -> Self {
+        pub fn compaction_configuration(mut self, value: impl Into<Val<CompactionConfiguration>>) -> Self {
             self.props.set("CompactionConfiguration", value);
             self
         }
 
         /// OrphanFileDeletionConfiguration is a property that can be included within the TableOptimizer resource. It controls the automatic deletion of orphaned files - files that are not tracked by the table metadata, and older than the configured age limit.
-        pub fn orphan_file_deletion_configuration(
-            mut self,
-            value: impl Into<Val<OrphanFileDeletionConfiguration>>,
-        ) -> Self {
+        pub fn orphan_file_deletion_configuration(mut self, value: impl Into<Val<OrphanFileDeletionConfiguration>>) -> Self {
             self.props.set("OrphanFileDeletionConfiguration", value);
             self
         }
 
         /// The configuration for a snapshot retention optimizer for Apache Iceberg tables.
-        pub fn retention_configuration(
-            mut self,
-            value: impl Into<Val<RetentionConfiguration>>,
-        ) -> Self {
+        pub fn retention_configuration(mut self, value: impl Into<Val<RetentionConfiguration>>) -> Self {
             self.props.set("RetentionConfiguration", value);
             self
         }
@@ -11643,10 +8523,7 @@ pub mod table_optimizer {
         }
 
         /// The configuration for an Iceberg compaction optimizer.
-        pub fn iceberg_configuration(
-            mut self,
-            value: impl Into<Val<IcebergCompactionConfiguration>>,
-        ) -> Self {
+        pub fn iceberg_configuration(mut self, value: impl Into<Val<IcebergCompactionConfiguration>>) -> Self {
             self.props.set("IcebergConfiguration", value);
             self
         }
@@ -11712,10 +8589,7 @@ pub mod table_optimizer {
         }
 
         /// The IcebergConfiguration property helps optimize your Iceberg tables in AWS Glue by allowing you to specify format-specific settings that control how data is stored, compressed, and managed.
-        pub fn iceberg_configuration(
-            mut self,
-            value: impl Into<Val<IcebergConfiguration>>,
-        ) -> Self {
+        pub fn iceberg_configuration(mut self, value: impl Into<Val<IcebergConfiguration>>) -> Self {
             self.props.set("IcebergConfiguration", value);
             self
         }
@@ -11773,10 +8647,7 @@ pub mod table_optimizer {
         }
 
         /// The configuration for an Iceberg snapshot retention optimizer.
-        pub fn iceberg_configuration(
-            mut self,
-            value: impl Into<Val<IcebergRetentionConfiguration>>,
-        ) -> Self {
+        pub fn iceberg_configuration(mut self, value: impl Into<Val<IcebergRetentionConfiguration>>) -> Self {
             self.props.set("IcebergConfiguration", value);
             self
         }
@@ -11854,41 +8725,23 @@ pub mod table_optimizer {
 
     pub(crate) static TABLE_OPTIMIZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompactionConfiguration",
-                &Shape::Object(&COMPACTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CompactionConfiguration", &Shape::Object(&COMPACTION_CONFIGURATION_SHAPE)),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IcebergConfiguration",
-            &Shape::Object(&ICEBERG_COMPACTION_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("IcebergConfiguration", &Shape::Object(&ICEBERG_COMPACTION_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ICEBERG_COMPACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Strategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["binpack", "sort", "z-order"],
-            }),
-        )],
+        fields: &[
+            ("Strategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["binpack", "sort", "z-order"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -11909,17 +8762,11 @@ impl CfnTrigger {
     ///
     /// - `actions`: `Actions`, The actions initiated by this trigger.
     /// - `type_`: `Type`, The type of trigger that this is.
-    pub fn new(
-        actions: impl Into<Val<Vec<trigger::Action>>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<trigger::Action>>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("Type", type_);
-        CfnTrigger {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrigger { props, options: ResourceOptions::default() }
     }
 
     /// A description of this trigger.
@@ -11929,10 +8776,7 @@ impl CfnTrigger {
     }
 
     /// Batch condition that must be met (specified number of events received or batch time window expired) before EventBridge event trigger fires.
-    pub fn event_batching_condition(
-        mut self,
-        value: impl Into<Val<trigger::EventBatchingCondition>>,
-    ) -> Self {
+    pub fn event_batching_condition(mut self, value: impl Into<Val<trigger::EventBatchingCondition>>) -> Self {
         self.props.set("EventBatchingCondition", value);
         self
     }
@@ -12002,64 +8846,19 @@ pub(crate) static TRIGGER_META: TypeMeta = TypeMeta {
     write_only: &["StartOnCreation"],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRIGGER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trigger::ACTION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventBatchingCondition",
-            &Shape::Object(&trigger::EVENT_BATCHING_CONDITION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&trigger::ACTION_SHAPE)), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("EventBatchingCondition", &Shape::Object(&trigger::EVENT_BATCHING_CONDITION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ("Predicate", &Shape::Object(&trigger::PREDICATE_SHAPE)),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONDITIONAL", "EVENT", "ON_DEMAND", "SCHEDULED"],
-            }),
-        ),
-        (
-            "WorkflowName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONDITIONAL", "EVENT", "ON_DEMAND", "SCHEDULED"] })),
+        ("WorkflowName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12102,10 +8901,7 @@ pub mod trigger {
         }
 
         /// Specifies configuration properties of a job run notification.
-        pub fn notification_property(
-            mut self,
-            value: impl Into<Val<NotificationProperty>>,
-        ) -> Self {
+        pub fn notification_property(mut self, value: impl Into<Val<NotificationProperty>>) -> Self {
             self.props.set("NotificationProperty", value);
             self
         }
@@ -12276,160 +9072,45 @@ pub mod trigger {
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrawlerName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JobName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NotificationProperty",
-                &Shape::Object(&NOTIFICATION_PROPERTY_SHAPE),
-            ),
-            (
-                "SecurityConfiguration",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Timeout",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CrawlerName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("JobName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("NotificationProperty", &Shape::Object(&NOTIFICATION_PROPERTY_SHAPE)),
+            ("SecurityConfiguration", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Timeout", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NotifyDelayAfter",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NotifyDelayAfter", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_BATCHING_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BatchWindow",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
+            ("BatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("BatchWindow", &Shape::Num(NumRule { min: Some(1.0), max: Some(900.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREDICATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONDITION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(500),
-                }),
-            ),
-            (
-                "Logical",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AND", "ANY"],
-                }),
-            ),
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&CONDITION_SHAPE)), min_items: Some(0), max_items: Some(500) })),
+            ("Logical", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AND", "ANY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrawlState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CANCELLED",
-                        "CANCELLING",
-                        "ERROR",
-                        "FAILED",
-                        "RUNNING",
-                        "SUCCEEDED",
-                    ],
-                }),
-            ),
-            (
-                "CrawlerName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JobName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogicalOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS"],
-                }),
-            ),
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SUCCEEDED", "STOPPED", "TIMEOUT", "FAILED"],
-                }),
-            ),
+            ("CrawlState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CANCELLED", "CANCELLING", "ERROR", "FAILED", "RUNNING", "SUCCEEDED"] })),
+            ("CrawlerName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("JobName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("LogicalOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS"] })),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUCCEEDED", "STOPPED", "TIMEOUT", "FAILED"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12453,17 +9134,11 @@ impl CfnUsageProfile {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnUsageProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUsageProfile { props, options: ResourceOptions::default() }
     }
 
     /// UsageProfile configuration for supported service ex: (Jobs, Sessions).
-    pub fn configuration(
-        mut self,
-        value: impl Into<Val<usage_profile::ProfileConfiguration>>,
-    ) -> Self {
+    pub fn configuration(mut self, value: impl Into<Val<usage_profile::ProfileConfiguration>>) -> Self {
         self.props.set("Configuration", value);
         self
     }
@@ -12512,45 +9187,16 @@ pub(crate) static USAGE_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["CreatedOn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7ff98bfb),
 };
 
 pub(crate) static USAGE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&usage_profile::PROFILE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9\\-\\:\\_]{1,64}"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(5),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&usage_profile::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Configuration", &Shape::Object(&usage_profile::PROFILE_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\-\\:\\_]{1,64}"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(5), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&usage_profile::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12575,19 +9221,13 @@ pub mod usage_profile {
         }
 
         /// The `JobConfiguration` property.
-        pub fn job_configuration(
-            mut self,
-            value: impl Into<Val<Map<ConfigurationObject>>>,
-        ) -> Self {
+        pub fn job_configuration(mut self, value: impl Into<Val<Map<ConfigurationObject>>>) -> Self {
             self.props.set("JobConfiguration", value);
             self
         }
 
         /// The `SessionConfiguration` property.
-        pub fn session_configuration(
-            mut self,
-            value: impl Into<Val<Map<ConfigurationObject>>>,
-        ) -> Self {
+        pub fn session_configuration(mut self, value: impl Into<Val<Map<ConfigurationObject>>>) -> Self {
             self.props.set("SessionConfiguration", value);
             self
         }
@@ -12675,24 +9315,8 @@ pub mod usage_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12714,17 +9338,11 @@ impl CfnUserDefinedFunction {
     ///
     /// - `database_name`: `DatabaseName`, The name of the catalog database in which the function is located.
     /// - `function_name`: `FunctionName`, The name of the function.
-    pub fn new(
-        database_name: impl Into<Val<String>>,
-        function_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(database_name: impl Into<Val<String>>, function_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatabaseName", database_name);
         props.set("FunctionName", function_name);
-        CfnUserDefinedFunction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserDefinedFunction { props, options: ResourceOptions::default() }
     }
 
     /// The Java class that contains the function code.
@@ -12758,10 +9376,7 @@ impl CfnUserDefinedFunction {
     }
 
     /// The resource URIs for the function.
-    pub fn resource_uris(
-        mut self,
-        value: impl Into<Val<Vec<user_defined_function::ResourceUri>>>,
-    ) -> Self {
+    pub fn resource_uris(mut self, value: impl Into<Val<Vec<user_defined_function::ResourceUri>>>) -> Self {
         self.props.set("ResourceUris", value);
         self
     }
@@ -12804,76 +9419,13 @@ pub(crate) static USER_DEFINED_FUNCTION_META: TypeMeta = TypeMeta {
 
 pub(crate) static USER_DEFINED_FUNCTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClassName",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatabaseName",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FunctionName",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FunctionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REGULAR_FUNCTION", "AGGREGATE_FUNCTION", "STORED_PROCEDURE"],
-            }),
-        ),
-        (
-            "OwnerName",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OwnerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["USER", "ROLE", "GROUP"],
-            }),
-        ),
-        (
-            "ResourceUris",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&user_defined_function::RESOURCE_URI_SHAPE)),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
+        ("ClassName", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("FunctionName", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("FunctionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REGULAR_FUNCTION", "AGGREGATE_FUNCTION", "STORED_PROCEDURE"] })),
+        ("OwnerName", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\t]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OwnerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["USER", "ROLE", "GROUP"] })),
+        ("ResourceUris", &Shape::List(ListRule { item: Some(&Shape::Object(&user_defined_function::RESOURCE_URI_SHAPE)), min_items: None, max_items: Some(1000) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12920,26 +9472,8 @@ pub mod user_defined_function {
 
     pub(crate) static RESOURCE_URI_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JAR", "FILE", "ARCHIVE"],
-                }),
-            ),
-            (
-                "Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JAR", "FILE", "ARCHIVE"] })),
+            ("Uri", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12960,10 +9494,7 @@ impl CfnWorkflow {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnWorkflow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkflow { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultRunProperties` property.
@@ -13021,33 +9552,14 @@ pub(crate) static WORKFLOW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(120000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(120000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

@@ -30,19 +30,12 @@ impl CfnWorkspace {
     /// - `account_access_type`: `AccountAccessType`, These enums represent valid account access types. Specifically these enums determine whether the workspace can access AWS resources in the AWS account only, or whether it can also access resources in other accounts in the same organization. If the value CURRENT_ACCOUNT is used, a workspace role ARN must be provided. If the value is ORGANIZATION, a list of organizational units must be provided.
     /// - `authentication_providers`: `AuthenticationProviders`, List of authentication providers to enable.
     /// - `permission_type`: `PermissionType`, These enums represent valid permission types to use when creating or configuring a Grafana workspace. The SERVICE_MANAGED permission type means the Managed Grafana service will create a workspace IAM role on your behalf. The CUSTOMER_MANAGED permission type means that the customer is expected to provide an IAM role that the Grafana workspace can use to query data sources.
-    pub fn new(
-        account_access_type: impl Into<Val<String>>,
-        authentication_providers: impl Into<Val<Vec<String>>>,
-        permission_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(account_access_type: impl Into<Val<String>>, authentication_providers: impl Into<Val<Vec<String>>>, permission_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccountAccessType", account_access_type);
         props.set("AuthenticationProviders", authentication_providers);
         props.set("PermissionType", permission_type);
-        CfnWorkspace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
     /// A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
@@ -80,10 +73,7 @@ impl CfnWorkspace {
     }
 
     /// The configuration settings for Network Access Control.
-    pub fn network_access_control(
-        mut self,
-        value: impl Into<Val<workspace::NetworkAccessControl>>,
-    ) -> Self {
+    pub fn network_access_control(mut self, value: impl Into<Val<workspace::NetworkAccessControl>>) -> Self {
         self.props.set("NetworkAccessControl", value);
         self
     }
@@ -119,10 +109,7 @@ impl CfnWorkspace {
     }
 
     /// SAML configuration data associated with an AMG workspace.
-    pub fn saml_configuration(
-        mut self,
-        value: impl Into<Val<workspace::SamlConfiguration>>,
-    ) -> Self {
+    pub fn saml_configuration(mut self, value: impl Into<Val<workspace::SamlConfiguration>>) -> Self {
         self.props.set("SamlConfiguration", value);
         self
     }
@@ -218,164 +205,28 @@ pub(crate) static WORKSPACE_META: TypeMeta = TypeMeta {
     create_only: &["ClientToken"],
     write_only: &["ClientToken"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "CreationTimestamp",
-        "Endpoint",
-        "Id",
-        "ModificationTimestamp",
-        "SamlConfigurationStatus",
-        "SsoClientId",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTimestamp", "Endpoint", "Id", "ModificationTimestamp", "SamlConfigurationStatus", "SsoClientId", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
 pub(crate) static WORKSPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountAccessType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CURRENT_ACCOUNT", "ORGANIZATION"],
-            }),
-        ),
-        (
-            "AuthenticationProviders",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AWS_SSO", "SAML"],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: Some("^[!-~]{1,64}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataSources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AMAZON_OPENSEARCH_SERVICE",
-                        "CLOUDWATCH",
-                        "PROMETHEUS",
-                        "XRAY",
-                        "TIMESTREAM",
-                        "SITEWISE",
-                        "ATHENA",
-                        "REDSHIFT",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GrafanaVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-._~]{1,255}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkAccessControl",
-            &Shape::Object(&workspace::NETWORK_ACCESS_CONTROL_SHAPE),
-        ),
-        (
-            "NotificationDestinations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SNS"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OrganizationRoleName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PermissionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CUSTOMER_MANAGED", "SERVICE_MANAGED"],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SamlConfiguration",
-            &Shape::Object(&workspace::SAML_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workspace::TAGS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcConfiguration",
-            &Shape::Object(&workspace::VPC_CONFIGURATION_SHAPE),
-        ),
+        ("AccountAccessType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CURRENT_ACCOUNT", "ORGANIZATION"] })),
+        ("AuthenticationProviders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_SSO", "SAML"] })), min_items: Some(1), max_items: None })),
+        ("ClientToken", &Shape::Str(StrRule { pattern: Some("^[!-~]{1,64}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DataSources", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_OPENSEARCH_SERVICE", "CLOUDWATCH", "PROMETHEUS", "XRAY", "TIMESTREAM", "SITEWISE", "ATHENA", "REDSHIFT"] })), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("GrafanaVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-._~]{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("NetworkAccessControl", &Shape::Object(&workspace::NETWORK_ACCESS_CONTROL_SHAPE)),
+        ("NotificationDestinations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SNS"] })), min_items: None, max_items: None })),
+        ("OrganizationRoleName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("PermissionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOMER_MANAGED", "SERVICE_MANAGED"] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("SamlConfiguration", &Shape::Object(&workspace::SAML_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workspace::TAGS_SHAPE)), min_items: None, max_items: None })),
+        ("VpcConfiguration", &Shape::Object(&workspace::VPC_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -621,10 +472,7 @@ pub mod workspace {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The list of Amazon EC2 security group IDs attached to the Amazon VPC for your Grafana workspace to connect.
         /// - `subnet_ids`: `SubnetIds`, The list of Amazon EC2 subnet IDs created in the Amazon VPC for your Grafana workspace to connect.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -640,55 +488,16 @@ pub mod workspace {
 
     pub(crate) static NETWORK_ACCESS_CONTROL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PrefixListIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "VpceIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
+            ("PrefixListIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("VpceIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAML_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedOrganizations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AssertionAttributes",
-                &Shape::Object(&ASSERTION_ATTRIBUTES_SHAPE),
-            ),
+            ("AllowedOrganizations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+            ("AssertionAttributes", &Shape::Object(&ASSERTION_ATTRIBUTES_SHAPE)),
             ("IdpMetadata", &Shape::Object(&IDP_METADATA_SHAPE)),
             ("RoleValues", &Shape::Object(&ROLE_VALUES_SHAPE)),
         ],
@@ -697,168 +506,52 @@ pub mod workspace {
 
     pub(crate) static ASSERTION_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Email",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Groups",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Login",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Org",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Role",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Email", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Groups", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Login", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Org", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Role", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IDP_METADATA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Url",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROLE_VALUES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Admin",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Editor",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Admin", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+            ("Editor", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(2),
-                    max_items: Some(6),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(2), max_items: Some(6) })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&WORKSPACE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &WORKSPACE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,19 +31,13 @@ impl CfnConnectorDefinition {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnConnectorDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectorDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The `InitialVersion` property.
     ///
     /// Changing it replaces the resource.
-    pub fn initial_version(
-        mut self,
-        value: impl Into<Val<connector_definition::ConnectorDefinitionVersion>>,
-    ) -> Self {
+    pub fn initial_version(mut self, value: impl Into<Val<connector_definition::ConnectorDefinitionVersion>>) -> Self {
         self.props.set("InitialVersion", value);
         self
     }
@@ -94,10 +88,7 @@ pub(crate) static CONNECTOR_DEFINITION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "LatestVersionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
 
@@ -177,17 +168,11 @@ impl CfnConnectorDefinitionVersion {
     ///
     /// - `connector_definition_id`: `ConnectorDefinitionId`.
     /// - `connectors`: `Connectors`.
-    pub fn new(
-        connector_definition_id: impl Into<Val<String>>,
-        connectors: impl Into<Val<Vec<connector_definition_version::Connector>>>,
-    ) -> Self {
+    pub fn new(connector_definition_id: impl Into<Val<String>>, connectors: impl Into<Val<Vec<connector_definition_version::Connector>>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectorDefinitionId", connector_definition_id);
         props.set("Connectors", connectors);
-        CfnConnectorDefinitionVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectorDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
 
@@ -279,19 +264,13 @@ impl CfnCoreDefinition {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnCoreDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCoreDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The `InitialVersion` property.
     ///
     /// Changing it replaces the resource.
-    pub fn initial_version(
-        mut self,
-        value: impl Into<Val<core_definition::CoreDefinitionVersion>>,
-    ) -> Self {
+    pub fn initial_version(mut self, value: impl Into<Val<core_definition::CoreDefinitionVersion>>) -> Self {
         self.props.set("InitialVersion", value);
         self
     }
@@ -342,10 +321,7 @@ pub(crate) static CORE_DEFINITION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "LatestVersionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
 
@@ -389,11 +365,7 @@ pub mod core_definition {
         /// - `certificate_arn`: `CertificateArn`.
         /// - `id`: `Id`.
         /// - `thing_arn`: `ThingArn`.
-        pub fn new(
-            certificate_arn: impl Into<Val<String>>,
-            id: impl Into<Val<String>>,
-            thing_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(certificate_arn: impl Into<Val<String>>, id: impl Into<Val<String>>, thing_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateArn", certificate_arn);
             props.set("Id", id);
@@ -431,17 +403,11 @@ impl CfnCoreDefinitionVersion {
     ///
     /// - `core_definition_id`: `CoreDefinitionId`.
     /// - `cores`: `Cores`.
-    pub fn new(
-        core_definition_id: impl Into<Val<String>>,
-        cores: impl Into<Val<Vec<core_definition_version::Core>>>,
-    ) -> Self {
+    pub fn new(core_definition_id: impl Into<Val<String>>, cores: impl Into<Val<Vec<core_definition_version::Core>>>) -> Self {
         let mut props = Props::new();
         props.set("CoreDefinitionId", core_definition_id);
         props.set("Cores", cores);
-        CfnCoreDefinitionVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCoreDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
 
@@ -495,11 +461,7 @@ pub mod core_definition_version {
         /// - `certificate_arn`: `CertificateArn`.
         /// - `id`: `Id`.
         /// - `thing_arn`: `ThingArn`.
-        pub fn new(
-            certificate_arn: impl Into<Val<String>>,
-            id: impl Into<Val<String>>,
-            thing_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(certificate_arn: impl Into<Val<String>>, id: impl Into<Val<String>>, thing_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateArn", certificate_arn);
             props.set("Id", id);
@@ -539,19 +501,13 @@ impl CfnDeviceDefinition {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnDeviceDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeviceDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The `InitialVersion` property.
     ///
     /// Changing it replaces the resource.
-    pub fn initial_version(
-        mut self,
-        value: impl Into<Val<device_definition::DeviceDefinitionVersion>>,
-    ) -> Self {
+    pub fn initial_version(mut self, value: impl Into<Val<device_definition::DeviceDefinitionVersion>>) -> Self {
         self.props.set("InitialVersion", value);
         self
     }
@@ -602,10 +558,7 @@ pub(crate) static DEVICE_DEFINITION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "LatestVersionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
 
@@ -649,11 +602,7 @@ pub mod device_definition {
         /// - `certificate_arn`: `CertificateArn`.
         /// - `id`: `Id`.
         /// - `thing_arn`: `ThingArn`.
-        pub fn new(
-            certificate_arn: impl Into<Val<String>>,
-            id: impl Into<Val<String>>,
-            thing_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(certificate_arn: impl Into<Val<String>>, id: impl Into<Val<String>>, thing_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateArn", certificate_arn);
             props.set("Id", id);
@@ -691,17 +640,11 @@ impl CfnDeviceDefinitionVersion {
     ///
     /// - `device_definition_id`: `DeviceDefinitionId`.
     /// - `devices`: `Devices`.
-    pub fn new(
-        device_definition_id: impl Into<Val<String>>,
-        devices: impl Into<Val<Vec<device_definition_version::Device>>>,
-    ) -> Self {
+    pub fn new(device_definition_id: impl Into<Val<String>>, devices: impl Into<Val<Vec<device_definition_version::Device>>>) -> Self {
         let mut props = Props::new();
         props.set("DeviceDefinitionId", device_definition_id);
         props.set("Devices", devices);
-        CfnDeviceDefinitionVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeviceDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
 
@@ -755,11 +698,7 @@ pub mod device_definition_version {
         /// - `certificate_arn`: `CertificateArn`.
         /// - `id`: `Id`.
         /// - `thing_arn`: `ThingArn`.
-        pub fn new(
-            certificate_arn: impl Into<Val<String>>,
-            id: impl Into<Val<String>>,
-            thing_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(certificate_arn: impl Into<Val<String>>, id: impl Into<Val<String>>, thing_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateArn", certificate_arn);
             props.set("Id", id);
@@ -799,19 +738,13 @@ impl CfnFunctionDefinition {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnFunctionDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFunctionDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The `InitialVersion` property.
     ///
     /// Changing it replaces the resource.
-    pub fn initial_version(
-        mut self,
-        value: impl Into<Val<function_definition::FunctionDefinitionVersion>>,
-    ) -> Self {
+    pub fn initial_version(mut self, value: impl Into<Val<function_definition::FunctionDefinitionVersion>>) -> Self {
         self.props.set("InitialVersion", value);
         self
     }
@@ -862,10 +795,7 @@ pub(crate) static FUNCTION_DEFINITION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "LatestVersionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
 
@@ -1002,11 +932,7 @@ pub mod function_definition {
         /// - `function_arn`: `FunctionArn`.
         /// - `function_configuration`: `FunctionConfiguration`.
         /// - `id`: `Id`.
-        pub fn new(
-            function_arn: impl Into<Val<String>>,
-            function_configuration: impl Into<Val<FunctionConfiguration>>,
-            id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(function_arn: impl Into<Val<String>>, function_configuration: impl Into<Val<FunctionConfiguration>>, id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FunctionArn", function_arn);
             props.set("FunctionConfiguration", function_configuration);
@@ -1109,10 +1035,7 @@ pub mod function_definition {
         }
 
         /// The `ResourceAccessPolicies` property.
-        pub fn resource_access_policies(
-            mut self,
-            value: impl Into<Val<Vec<ResourceAccessPolicy>>>,
-        ) -> Self {
+        pub fn resource_access_policies(mut self, value: impl Into<Val<Vec<ResourceAccessPolicy>>>) -> Self {
             self.props.set("ResourceAccessPolicies", value);
             self
         }
@@ -1176,26 +1099,17 @@ impl CfnFunctionDefinitionVersion {
     ///
     /// - `function_definition_id`: `FunctionDefinitionId`.
     /// - `functions`: `Functions`.
-    pub fn new(
-        function_definition_id: impl Into<Val<String>>,
-        functions: impl Into<Val<Vec<function_definition_version::Function>>>,
-    ) -> Self {
+    pub fn new(function_definition_id: impl Into<Val<String>>, functions: impl Into<Val<Vec<function_definition_version::Function>>>) -> Self {
         let mut props = Props::new();
         props.set("FunctionDefinitionId", function_definition_id);
         props.set("Functions", functions);
-        CfnFunctionDefinitionVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFunctionDefinitionVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultConfig` property.
     ///
     /// Changing it replaces the resource.
-    pub fn default_config(
-        mut self,
-        value: impl Into<Val<function_definition_version::DefaultConfig>>,
-    ) -> Self {
+    pub fn default_config(mut self, value: impl Into<Val<function_definition_version::DefaultConfig>>) -> Self {
         self.props.set("DefaultConfig", value);
         self
     }
@@ -1338,11 +1252,7 @@ pub mod function_definition_version {
         /// - `function_arn`: `FunctionArn`.
         /// - `function_configuration`: `FunctionConfiguration`.
         /// - `id`: `Id`.
-        pub fn new(
-            function_arn: impl Into<Val<String>>,
-            function_configuration: impl Into<Val<FunctionConfiguration>>,
-            id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(function_arn: impl Into<Val<String>>, function_configuration: impl Into<Val<FunctionConfiguration>>, id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FunctionArn", function_arn);
             props.set("FunctionConfiguration", function_configuration);
@@ -1445,10 +1355,7 @@ pub mod function_definition_version {
         }
 
         /// The `ResourceAccessPolicies` property.
-        pub fn resource_access_policies(
-            mut self,
-            value: impl Into<Val<Vec<ResourceAccessPolicy>>>,
-        ) -> Self {
+        pub fn resource_access_policies(mut self, value: impl Into<Val<Vec<ResourceAccessPolicy>>>) -> Self {
             self.props.set("ResourceAccessPolicies", value);
             self
         }
@@ -1514,10 +1421,7 @@ impl CfnGroup {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `InitialVersion` property.
@@ -1585,10 +1489,7 @@ pub(crate) static GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "LatestVersionArn", "RoleAttachedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
 
@@ -1647,10 +1548,7 @@ pub mod group {
         }
 
         /// The `SubscriptionDefinitionVersionArn` property.
-        pub fn subscription_definition_version_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn subscription_definition_version_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SubscriptionDefinitionVersionArn", value);
             self
         }
@@ -1681,10 +1579,7 @@ impl CfnGroupVersion {
     pub fn new(group_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GroupId", group_id);
-        CfnGroupVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroupVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `ConnectorDefinitionVersionArn` property.
@@ -1769,16 +1664,7 @@ impl Handle<CfnGroupVersion> {
 pub(crate) static GROUP_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnGroupVersion::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "ConnectorDefinitionVersionArn",
-        "CoreDefinitionVersionArn",
-        "DeviceDefinitionVersionArn",
-        "FunctionDefinitionVersionArn",
-        "GroupId",
-        "LoggerDefinitionVersionArn",
-        "ResourceDefinitionVersionArn",
-        "SubscriptionDefinitionVersionArn",
-    ],
+    create_only: &["ConnectorDefinitionVersionArn", "CoreDefinitionVersionArn", "DeviceDefinitionVersionArn", "FunctionDefinitionVersionArn", "GroupId", "LoggerDefinitionVersionArn", "ResourceDefinitionVersionArn", "SubscriptionDefinitionVersionArn"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -1804,19 +1690,13 @@ impl CfnLoggerDefinition {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnLoggerDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLoggerDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The `InitialVersion` property.
     ///
     /// Changing it replaces the resource.
-    pub fn initial_version(
-        mut self,
-        value: impl Into<Val<logger_definition::LoggerDefinitionVersion>>,
-    ) -> Self {
+    pub fn initial_version(mut self, value: impl Into<Val<logger_definition::LoggerDefinitionVersion>>) -> Self {
         self.props.set("InitialVersion", value);
         self
     }
@@ -1867,10 +1747,7 @@ pub(crate) static LOGGER_DEFINITION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "LatestVersionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
 
@@ -1915,12 +1792,7 @@ pub mod logger_definition {
         /// - `id`: `Id`.
         /// - `level`: `Level`.
         /// - `type_`: `Type`.
-        pub fn new(
-            component: impl Into<Val<String>>,
-            id: impl Into<Val<String>>,
-            level: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(component: impl Into<Val<String>>, id: impl Into<Val<String>>, level: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Component", component);
             props.set("Id", id);
@@ -1959,17 +1831,11 @@ impl CfnLoggerDefinitionVersion {
     ///
     /// - `logger_definition_id`: `LoggerDefinitionId`.
     /// - `loggers`: `Loggers`.
-    pub fn new(
-        logger_definition_id: impl Into<Val<String>>,
-        loggers: impl Into<Val<Vec<logger_definition_version::Logger>>>,
-    ) -> Self {
+    pub fn new(logger_definition_id: impl Into<Val<String>>, loggers: impl Into<Val<Vec<logger_definition_version::Logger>>>) -> Self {
         let mut props = Props::new();
         props.set("LoggerDefinitionId", logger_definition_id);
         props.set("Loggers", loggers);
-        CfnLoggerDefinitionVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLoggerDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2024,12 +1890,7 @@ pub mod logger_definition_version {
         /// - `id`: `Id`.
         /// - `level`: `Level`.
         /// - `type_`: `Type`.
-        pub fn new(
-            component: impl Into<Val<String>>,
-            id: impl Into<Val<String>>,
-            level: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(component: impl Into<Val<String>>, id: impl Into<Val<String>>, level: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Component", component);
             props.set("Id", id);
@@ -2070,19 +1931,13 @@ impl CfnResourceDefinition {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnResourceDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The `InitialVersion` property.
     ///
     /// Changing it replaces the resource.
-    pub fn initial_version(
-        mut self,
-        value: impl Into<Val<resource_definition::ResourceDefinitionVersion>>,
-    ) -> Self {
+    pub fn initial_version(mut self, value: impl Into<Val<resource_definition::ResourceDefinitionVersion>>) -> Self {
         self.props.set("InitialVersion", value);
         self
     }
@@ -2133,10 +1988,7 @@ pub(crate) static RESOURCE_DEFINITION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "LatestVersionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
 
@@ -2180,11 +2032,7 @@ pub mod resource_definition {
         /// - `id`: `Id`.
         /// - `name`: `Name`.
         /// - `resource_data_container`: `ResourceDataContainer`.
-        pub fn new(
-            id: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            resource_data_container: impl Into<Val<ResourceDataContainer>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<String>>, name: impl Into<Val<String>>, resource_data_container: impl Into<Val<ResourceDataContainer>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("Name", name);
@@ -2213,47 +2061,31 @@ pub mod resource_definition {
         }
 
         /// The `LocalDeviceResourceData` property.
-        pub fn local_device_resource_data(
-            mut self,
-            value: impl Into<Val<LocalDeviceResourceData>>,
-        ) -> Self {
+        pub fn local_device_resource_data(mut self, value: impl Into<Val<LocalDeviceResourceData>>) -> Self {
             self.props.set("LocalDeviceResourceData", value);
             self
         }
 
         /// The `LocalVolumeResourceData` property.
-        pub fn local_volume_resource_data(
-            mut self,
-            value: impl Into<Val<LocalVolumeResourceData>>,
-        ) -> Self {
+        pub fn local_volume_resource_data(mut self, value: impl Into<Val<LocalVolumeResourceData>>) -> Self {
             self.props.set("LocalVolumeResourceData", value);
             self
         }
 
         /// The `S3MachineLearningModelResourceData` property.
-        pub fn s3_machine_learning_model_resource_data(
-            mut self,
-            value: impl Into<Val<S3MachineLearningModelResourceData>>,
-        ) -> Self {
+        pub fn s3_machine_learning_model_resource_data(mut self, value: impl Into<Val<S3MachineLearningModelResourceData>>) -> Self {
             self.props.set("S3MachineLearningModelResourceData", value);
             self
         }
 
         /// The `SageMakerMachineLearningModelResourceData` property.
-        pub fn sage_maker_machine_learning_model_resource_data(
-            mut self,
-            value: impl Into<Val<SageMakerMachineLearningModelResourceData>>,
-        ) -> Self {
-            self.props
-                .set("SageMakerMachineLearningModelResourceData", value);
+        pub fn sage_maker_machine_learning_model_resource_data(mut self, value: impl Into<Val<SageMakerMachineLearningModelResourceData>>) -> Self {
+            self.props.set("SageMakerMachineLearningModelResourceData", value);
             self
         }
 
         /// The `SecretsManagerSecretResourceData` property.
-        pub fn secrets_manager_secret_resource_data(
-            mut self,
-            value: impl Into<Val<SecretsManagerSecretResourceData>>,
-        ) -> Self {
+        pub fn secrets_manager_secret_resource_data(mut self, value: impl Into<Val<SecretsManagerSecretResourceData>>) -> Self {
             self.props.set("SecretsManagerSecretResourceData", value);
             self
         }
@@ -2334,10 +2166,7 @@ pub mod resource_definition {
         ///
         /// - `destination_path`: `DestinationPath`.
         /// - `source_path`: `SourcePath`.
-        pub fn new(
-            destination_path: impl Into<Val<String>>,
-            source_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_path: impl Into<Val<String>>, source_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationPath", destination_path);
             props.set("SourcePath", source_path);
@@ -2368,10 +2197,7 @@ pub mod resource_definition {
         ///
         /// - `destination_path`: `DestinationPath`.
         /// - `s3_uri`: `S3Uri`.
-        pub fn new(
-            destination_path: impl Into<Val<String>>,
-            s3_uri: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_path: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationPath", destination_path);
             props.set("S3Uri", s3_uri);
@@ -2379,10 +2205,7 @@ pub mod resource_definition {
         }
 
         /// The `OwnerSetting` property.
-        pub fn owner_setting(
-            mut self,
-            value: impl Into<Val<ResourceDownloadOwnerSetting>>,
-        ) -> Self {
+        pub fn owner_setting(mut self, value: impl Into<Val<ResourceDownloadOwnerSetting>>) -> Self {
             self.props.set("OwnerSetting", value);
             self
         }
@@ -2405,10 +2228,7 @@ pub mod resource_definition {
         ///
         /// - `group_owner`: `GroupOwner`.
         /// - `group_permission`: `GroupPermission`.
-        pub fn new(
-            group_owner: impl Into<Val<String>>,
-            group_permission: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(group_owner: impl Into<Val<String>>, group_permission: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("GroupOwner", group_owner);
             props.set("GroupPermission", group_permission);
@@ -2433,10 +2253,7 @@ pub mod resource_definition {
         ///
         /// - `destination_path`: `DestinationPath`.
         /// - `sage_maker_job_arn`: `SageMakerJobArn`.
-        pub fn new(
-            destination_path: impl Into<Val<String>>,
-            sage_maker_job_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_path: impl Into<Val<String>>, sage_maker_job_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationPath", destination_path);
             props.set("SageMakerJobArn", sage_maker_job_arn);
@@ -2444,18 +2261,13 @@ pub mod resource_definition {
         }
 
         /// The `OwnerSetting` property.
-        pub fn owner_setting(
-            mut self,
-            value: impl Into<Val<ResourceDownloadOwnerSetting>>,
-        ) -> Self {
+        pub fn owner_setting(mut self, value: impl Into<Val<ResourceDownloadOwnerSetting>>) -> Self {
             self.props.set("OwnerSetting", value);
             self
         }
     }
 
-    impl From<SageMakerMachineLearningModelResourceData>
-        for Val<SageMakerMachineLearningModelResourceData>
-    {
+    impl From<SageMakerMachineLearningModelResourceData> for Val<SageMakerMachineLearningModelResourceData> {
         fn from(v: SageMakerMachineLearningModelResourceData) -> Self {
             v.props.into_val()
         }
@@ -2478,10 +2290,7 @@ pub mod resource_definition {
         }
 
         /// The `AdditionalStagingLabelsToDownload` property.
-        pub fn additional_staging_labels_to_download(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn additional_staging_labels_to_download(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdditionalStagingLabelsToDownload", value);
             self
         }
@@ -2510,17 +2319,11 @@ impl CfnResourceDefinitionVersion {
     ///
     /// - `resource_definition_id`: `ResourceDefinitionId`.
     /// - `resources`: `Resources`.
-    pub fn new(
-        resource_definition_id: impl Into<Val<String>>,
-        resources: impl Into<Val<Vec<resource_definition_version::ResourceInstance>>>,
-    ) -> Self {
+    pub fn new(resource_definition_id: impl Into<Val<String>>, resources: impl Into<Val<Vec<resource_definition_version::ResourceInstance>>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceDefinitionId", resource_definition_id);
         props.set("Resources", resources);
-        CfnResourceDefinitionVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2574,11 +2377,7 @@ pub mod resource_definition_version {
         /// - `id`: `Id`.
         /// - `name`: `Name`.
         /// - `resource_data_container`: `ResourceDataContainer`.
-        pub fn new(
-            id: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            resource_data_container: impl Into<Val<ResourceDataContainer>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<String>>, name: impl Into<Val<String>>, resource_data_container: impl Into<Val<ResourceDataContainer>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("Name", name);
@@ -2607,47 +2406,31 @@ pub mod resource_definition_version {
         }
 
         /// The `LocalDeviceResourceData` property.
-        pub fn local_device_resource_data(
-            mut self,
-            value: impl Into<Val<LocalDeviceResourceData>>,
-        ) -> Self {
+        pub fn local_device_resource_data(mut self, value: impl Into<Val<LocalDeviceResourceData>>) -> Self {
             self.props.set("LocalDeviceResourceData", value);
             self
         }
 
         /// The `LocalVolumeResourceData` property.
-        pub fn local_volume_resource_data(
-            mut self,
-            value: impl Into<Val<LocalVolumeResourceData>>,
-        ) -> Self {
+        pub fn local_volume_resource_data(mut self, value: impl Into<Val<LocalVolumeResourceData>>) -> Self {
             self.props.set("LocalVolumeResourceData", value);
             self
         }
 
         /// The `S3MachineLearningModelResourceData` property.
-        pub fn s3_machine_learning_model_resource_data(
-            mut self,
-            value: impl Into<Val<S3MachineLearningModelResourceData>>,
-        ) -> Self {
+        pub fn s3_machine_learning_model_resource_data(mut self, value: impl Into<Val<S3MachineLearningModelResourceData>>) -> Self {
             self.props.set("S3MachineLearningModelResourceData", value);
             self
         }
 
         /// The `SageMakerMachineLearningModelResourceData` property.
-        pub fn sage_maker_machine_learning_model_resource_data(
-            mut self,
-            value: impl Into<Val<SageMakerMachineLearningModelResourceData>>,
-        ) -> Self {
-            self.props
-                .set("SageMakerMachineLearningModelResourceData", value);
+        pub fn sage_maker_machine_learning_model_resource_data(mut self, value: impl Into<Val<SageMakerMachineLearningModelResourceData>>) -> Self {
+            self.props.set("SageMakerMachineLearningModelResourceData", value);
             self
         }
 
         /// The `SecretsManagerSecretResourceData` property.
-        pub fn secrets_manager_secret_resource_data(
-            mut self,
-            value: impl Into<Val<SecretsManagerSecretResourceData>>,
-        ) -> Self {
+        pub fn secrets_manager_secret_resource_data(mut self, value: impl Into<Val<SecretsManagerSecretResourceData>>) -> Self {
             self.props.set("SecretsManagerSecretResourceData", value);
             self
         }
@@ -2728,10 +2511,7 @@ pub mod resource_definition_version {
         ///
         /// - `destination_path`: `DestinationPath`.
         /// - `source_path`: `SourcePath`.
-        pub fn new(
-            destination_path: impl Into<Val<String>>,
-            source_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_path: impl Into<Val<String>>, source_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationPath", destination_path);
             props.set("SourcePath", source_path);
@@ -2762,10 +2542,7 @@ pub mod resource_definition_version {
         ///
         /// - `destination_path`: `DestinationPath`.
         /// - `s3_uri`: `S3Uri`.
-        pub fn new(
-            destination_path: impl Into<Val<String>>,
-            s3_uri: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_path: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationPath", destination_path);
             props.set("S3Uri", s3_uri);
@@ -2773,10 +2550,7 @@ pub mod resource_definition_version {
         }
 
         /// The `OwnerSetting` property.
-        pub fn owner_setting(
-            mut self,
-            value: impl Into<Val<ResourceDownloadOwnerSetting>>,
-        ) -> Self {
+        pub fn owner_setting(mut self, value: impl Into<Val<ResourceDownloadOwnerSetting>>) -> Self {
             self.props.set("OwnerSetting", value);
             self
         }
@@ -2799,10 +2573,7 @@ pub mod resource_definition_version {
         ///
         /// - `group_owner`: `GroupOwner`.
         /// - `group_permission`: `GroupPermission`.
-        pub fn new(
-            group_owner: impl Into<Val<String>>,
-            group_permission: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(group_owner: impl Into<Val<String>>, group_permission: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("GroupOwner", group_owner);
             props.set("GroupPermission", group_permission);
@@ -2827,10 +2598,7 @@ pub mod resource_definition_version {
         ///
         /// - `destination_path`: `DestinationPath`.
         /// - `sage_maker_job_arn`: `SageMakerJobArn`.
-        pub fn new(
-            destination_path: impl Into<Val<String>>,
-            sage_maker_job_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_path: impl Into<Val<String>>, sage_maker_job_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationPath", destination_path);
             props.set("SageMakerJobArn", sage_maker_job_arn);
@@ -2838,18 +2606,13 @@ pub mod resource_definition_version {
         }
 
         /// The `OwnerSetting` property.
-        pub fn owner_setting(
-            mut self,
-            value: impl Into<Val<ResourceDownloadOwnerSetting>>,
-        ) -> Self {
+        pub fn owner_setting(mut self, value: impl Into<Val<ResourceDownloadOwnerSetting>>) -> Self {
             self.props.set("OwnerSetting", value);
             self
         }
     }
 
-    impl From<SageMakerMachineLearningModelResourceData>
-        for Val<SageMakerMachineLearningModelResourceData>
-    {
+    impl From<SageMakerMachineLearningModelResourceData> for Val<SageMakerMachineLearningModelResourceData> {
         fn from(v: SageMakerMachineLearningModelResourceData) -> Self {
             v.props.into_val()
         }
@@ -2872,10 +2635,7 @@ pub mod resource_definition_version {
         }
 
         /// The `AdditionalStagingLabelsToDownload` property.
-        pub fn additional_staging_labels_to_download(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn additional_staging_labels_to_download(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdditionalStagingLabelsToDownload", value);
             self
         }
@@ -2906,19 +2666,13 @@ impl CfnSubscriptionDefinition {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSubscriptionDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscriptionDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The `InitialVersion` property.
     ///
     /// Changing it replaces the resource.
-    pub fn initial_version(
-        mut self,
-        value: impl Into<Val<subscription_definition::SubscriptionDefinitionVersion>>,
-    ) -> Self {
+    pub fn initial_version(mut self, value: impl Into<Val<subscription_definition::SubscriptionDefinitionVersion>>) -> Self {
         self.props.set("InitialVersion", value);
         self
     }
@@ -2969,10 +2723,7 @@ pub(crate) static SUBSCRIPTION_DEFINITION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "LatestVersionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffc162a0358),
 };
 
@@ -3017,12 +2768,7 @@ pub mod subscription_definition {
         /// - `source`: `Source`.
         /// - `subject`: `Subject`.
         /// - `target`: `Target`.
-        pub fn new(
-            id: impl Into<Val<String>>,
-            source: impl Into<Val<String>>,
-            subject: impl Into<Val<String>>,
-            target: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<String>>, source: impl Into<Val<String>>, subject: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("Source", source);
@@ -3055,17 +2801,11 @@ impl CfnSubscriptionDefinitionVersion {
     ///
     /// - `subscription_definition_id`: `SubscriptionDefinitionId`.
     /// - `subscriptions`: `Subscriptions`.
-    pub fn new(
-        subscription_definition_id: impl Into<Val<String>>,
-        subscriptions: impl Into<Val<Vec<subscription_definition_version::Subscription>>>,
-    ) -> Self {
+    pub fn new(subscription_definition_id: impl Into<Val<String>>, subscriptions: impl Into<Val<Vec<subscription_definition_version::Subscription>>>) -> Self {
         let mut props = Props::new();
         props.set("SubscriptionDefinitionId", subscription_definition_id);
         props.set("Subscriptions", subscriptions);
-        CfnSubscriptionDefinitionVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscriptionDefinitionVersion { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3120,12 +2860,7 @@ pub mod subscription_definition_version {
         /// - `source`: `Source`.
         /// - `subject`: `Subject`.
         /// - `target`: `Target`.
-        pub fn new(
-            id: impl Into<Val<String>>,
-            source: impl Into<Val<String>>,
-            subject: impl Into<Val<String>>,
-            target: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<String>>, source: impl Into<Val<String>>, subject: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("Source", source);
@@ -3180,9 +2915,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::Greengrass::ResourceDefinition" => Some(&RESOURCE_DEFINITION_META),
         "AWS::Greengrass::ResourceDefinitionVersion" => Some(&RESOURCE_DEFINITION_VERSION_META),
         "AWS::Greengrass::SubscriptionDefinition" => Some(&SUBSCRIPTION_DEFINITION_META),
-        "AWS::Greengrass::SubscriptionDefinitionVersion" => {
-            Some(&SUBSCRIPTION_DEFINITION_VERSION_META)
-        }
+        "AWS::Greengrass::SubscriptionDefinitionVersion" => Some(&SUBSCRIPTION_DEFINITION_VERSION_META),
         _ => None,
     }
 }

@@ -28,10 +28,7 @@ impl CfnComponentVersion {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnComponentVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnComponentVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `InlineRecipe` property.
@@ -49,10 +46,7 @@ impl CfnComponentVersion {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn lambda_function(
-        mut self,
-        value: impl Into<Val<component_version::LambdaFunctionRecipeSource>>,
-    ) -> Self {
+    pub fn lambda_function(mut self, value: impl Into<Val<component_version::LambdaFunctionRecipeSource>>) -> Self {
         self.props.set("LambdaFunction", value);
         self
     }
@@ -103,28 +97,14 @@ pub(crate) static COMPONENT_VERSION_META: TypeMeta = TypeMeta {
     write_only: &["InlineRecipe", "LambdaFunction"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "ComponentName", "ComponentVersion"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffc172a9358),
 };
 
 pub(crate) static COMPONENT_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LambdaFunction",
-            &Shape::Object(&component_version::LAMBDA_FUNCTION_RECIPE_SOURCE_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("LambdaFunction", &Shape::Object(&component_version::LAMBDA_FUNCTION_RECIPE_SOURCE_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -149,19 +129,13 @@ pub mod component_version {
         }
 
         /// The `ComponentDependencies` property.
-        pub fn component_dependencies(
-            mut self,
-            value: impl Into<Val<Map<ComponentDependencyRequirement>>>,
-        ) -> Self {
+        pub fn component_dependencies(mut self, value: impl Into<Val<Map<ComponentDependencyRequirement>>>) -> Self {
             self.props.set("ComponentDependencies", value);
             self
         }
 
         /// The `ComponentLambdaParameters` property.
-        pub fn component_lambda_parameters(
-            mut self,
-            value: impl Into<Val<LambdaExecutionParameters>>,
-        ) -> Self {
+        pub fn component_lambda_parameters(mut self, value: impl Into<Val<LambdaExecutionParameters>>) -> Self {
             self.props.set("ComponentLambdaParameters", value);
             self
         }
@@ -173,10 +147,7 @@ pub mod component_version {
         }
 
         /// The `ComponentPlatforms` property.
-        pub fn component_platforms(
-            mut self,
-            value: impl Into<Val<Vec<ComponentPlatform>>>,
-        ) -> Self {
+        pub fn component_platforms(mut self, value: impl Into<Val<Vec<ComponentPlatform>>>) -> Self {
             self.props.set("ComponentPlatforms", value);
             self
         }
@@ -274,10 +245,7 @@ pub mod component_version {
         }
 
         /// The `LinuxProcessParams` property.
-        pub fn linux_process_params(
-            mut self,
-            value: impl Into<Val<LambdaLinuxProcessParams>>,
-        ) -> Self {
+        pub fn linux_process_params(mut self, value: impl Into<Val<LambdaLinuxProcessParams>>) -> Self {
             self.props.set("LinuxProcessParams", value);
             self
         }
@@ -557,183 +525,73 @@ pub mod component_version {
 
     pub(crate) static LAMBDA_FUNCTION_RECIPE_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentDependencies",
-                &Shape::Map(&Shape::Object(&COMPONENT_DEPENDENCY_REQUIREMENT_SHAPE)),
-            ),
-            (
-                "ComponentLambdaParameters",
-                &Shape::Object(&LAMBDA_EXECUTION_PARAMETERS_SHAPE),
-            ),
-            (
-                "ComponentName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ComponentPlatforms",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COMPONENT_PLATFORM_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ComponentVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LambdaArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:[^:]*:lambda:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ComponentDependencies", &Shape::Map(&Shape::Object(&COMPONENT_DEPENDENCY_REQUIREMENT_SHAPE))),
+            ("ComponentLambdaParameters", &Shape::Object(&LAMBDA_EXECUTION_PARAMETERS_SHAPE)),
+            ("ComponentName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("ComponentPlatforms", &Shape::List(ListRule { item: Some(&Shape::Object(&COMPONENT_PLATFORM_SHAPE)), min_items: None, max_items: None })),
+            ("ComponentVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("LambdaArn", &Shape::Str(StrRule { pattern: Some("^arn:[^:]*:lambda:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$"), min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPONENT_DEPENDENCY_REQUIREMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DependencyType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SOFT", "HARD"],
-            }),
-        )],
+        fields: &[
+            ("DependencyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SOFT", "HARD"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_EXECUTION_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventSources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LAMBDA_EVENT_SOURCE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "InputPayloadEncodingType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["json", "binary"],
-                }),
-            ),
-            (
-                "LinuxProcessParams",
-                &Shape::Object(&LAMBDA_LINUX_PROCESS_PARAMS_SHAPE),
-            ),
+            ("EventSources", &Shape::List(ListRule { item: Some(&Shape::Object(&LAMBDA_EVENT_SOURCE_SHAPE)), min_items: None, max_items: None })),
+            ("InputPayloadEncodingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["json", "binary"] })),
+            ("LinuxProcessParams", &Shape::Object(&LAMBDA_LINUX_PROCESS_PARAMS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_EVENT_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PUB_SUB", "IOT_CORE"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUB_SUB", "IOT_CORE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_LINUX_PROCESS_PARAMS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerParams",
-                &Shape::Object(&LAMBDA_CONTAINER_PARAMS_SHAPE),
-            ),
-            (
-                "IsolationMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GreengrassContainer", "NoContainer"],
-                }),
-            ),
+            ("ContainerParams", &Shape::Object(&LAMBDA_CONTAINER_PARAMS_SHAPE)),
+            ("IsolationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreengrassContainer", "NoContainer"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_CONTAINER_PARAMS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Devices",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LAMBDA_DEVICE_MOUNT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Volumes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LAMBDA_VOLUME_MOUNT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Devices", &Shape::List(ListRule { item: Some(&Shape::Object(&LAMBDA_DEVICE_MOUNT_SHAPE)), min_items: None, max_items: None })),
+            ("Volumes", &Shape::List(ListRule { item: Some(&Shape::Object(&LAMBDA_VOLUME_MOUNT_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_DEVICE_MOUNT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Permission",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ro", "rw"],
-            }),
-        )],
+        fields: &[
+            ("Permission", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ro", "rw"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_VOLUME_MOUNT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Permission",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ro", "rw"],
-            }),
-        )],
+        fields: &[
+            ("Permission", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ro", "rw"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPONENT_PLATFORM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -756,19 +614,13 @@ impl CfnDeployment {
     pub fn new(target_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TargetArn", target_arn);
-        CfnDeployment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeployment { props, options: ResourceOptions::default() }
     }
 
     /// The `Components` property.
     ///
     /// Changing it replaces the resource.
-    pub fn components(
-        mut self,
-        value: impl Into<Val<Map<deployment::ComponentDeploymentSpecification>>>,
-    ) -> Self {
+    pub fn components(mut self, value: impl Into<Val<Map<deployment::ComponentDeploymentSpecification>>>) -> Self {
         self.props.set("Components", value);
         self
     }
@@ -784,10 +636,7 @@ impl CfnDeployment {
     /// The `DeploymentPolicies` property.
     ///
     /// Changing it replaces the resource.
-    pub fn deployment_policies(
-        mut self,
-        value: impl Into<Val<deployment::DeploymentPolicies>>,
-    ) -> Self {
+    pub fn deployment_policies(mut self, value: impl Into<Val<deployment::DeploymentPolicies>>) -> Self {
         self.props.set("DeploymentPolicies", value);
         self
     }
@@ -795,10 +644,7 @@ impl CfnDeployment {
     /// The `IotJobConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn iot_job_configuration(
-        mut self,
-        value: impl Into<Val<deployment::DeploymentIoTJobConfiguration>>,
-    ) -> Self {
+    pub fn iot_job_configuration(mut self, value: impl Into<Val<deployment::DeploymentIoTJobConfiguration>>) -> Self {
         self.props.set("IotJobConfiguration", value);
         self
     }
@@ -843,76 +689,23 @@ impl Handle<CfnDeployment> {
 pub(crate) static DEPLOYMENT_META: TypeMeta = TypeMeta {
     type_name: CfnDeployment::TYPE_NAME,
     shape: &DEPLOYMENT_SHAPE,
-    create_only: &[
-        "Components",
-        "DeploymentName",
-        "DeploymentPolicies",
-        "IotJobConfiguration",
-        "ParentTargetArn",
-        "TargetArn",
-    ],
+    create_only: &["Components", "DeploymentName", "DeploymentPolicies", "IotJobConfiguration", "ParentTargetArn", "TargetArn"],
     write_only: &[],
     primary_identifier: &["DeploymentId"],
     attributes: &["DeploymentId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffc172a9358),
 };
 
 pub(crate) static DEPLOYMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Components",
-            &Shape::Map(&Shape::Object(
-                &deployment::COMPONENT_DEPLOYMENT_SPECIFICATION_SHAPE,
-            )),
-        ),
-        (
-            "DeploymentName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeploymentPolicies",
-            &Shape::Object(&deployment::DEPLOYMENT_POLICIES_SHAPE),
-        ),
-        (
-            "IotJobConfiguration",
-            &Shape::Object(&deployment::DEPLOYMENT_IO_T_JOB_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ParentTargetArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup/.+"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "TargetArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)/.+"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Components", &Shape::Map(&Shape::Object(&deployment::COMPONENT_DEPLOYMENT_SPECIFICATION_SHAPE))),
+        ("DeploymentName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DeploymentPolicies", &Shape::Object(&deployment::DEPLOYMENT_POLICIES_SHAPE)),
+        ("IotJobConfiguration", &Shape::Object(&deployment::DEPLOYMENT_IO_T_JOB_CONFIGURATION_SHAPE)),
+        ("ParentTargetArn", &Shape::Str(StrRule { pattern: Some("arn:[^:]*:iot:[^:]*:[0-9]+:thinggroup/.+"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
+        ("TargetArn", &Shape::Str(StrRule { pattern: Some("arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)/.+"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -943,10 +736,7 @@ pub mod deployment {
         }
 
         /// The `ConfigurationUpdate` property.
-        pub fn configuration_update(
-            mut self,
-            value: impl Into<Val<ComponentConfigurationUpdate>>,
-        ) -> Self {
+        pub fn configuration_update(mut self, value: impl Into<Val<ComponentConfigurationUpdate>>) -> Self {
             self.props.set("ConfigurationUpdate", value);
             self
         }
@@ -1016,10 +806,7 @@ pub mod deployment {
         }
 
         /// The `SystemResourceLimits` property.
-        pub fn system_resource_limits(
-            mut self,
-            value: impl Into<Val<SystemResourceLimits>>,
-        ) -> Self {
+        pub fn system_resource_limits(mut self, value: impl Into<Val<SystemResourceLimits>>) -> Self {
             self.props.set("SystemResourceLimits", value);
             self
         }
@@ -1083,19 +870,13 @@ pub mod deployment {
         }
 
         /// The `ComponentUpdatePolicy` property.
-        pub fn component_update_policy(
-            mut self,
-            value: impl Into<Val<DeploymentComponentUpdatePolicy>>,
-        ) -> Self {
+        pub fn component_update_policy(mut self, value: impl Into<Val<DeploymentComponentUpdatePolicy>>) -> Self {
             self.props.set("ComponentUpdatePolicy", value);
             self
         }
 
         /// The `ConfigurationValidationPolicy` property.
-        pub fn configuration_validation_policy(
-            mut self,
-            value: impl Into<Val<DeploymentConfigurationValidationPolicy>>,
-        ) -> Self {
+        pub fn configuration_validation_policy(mut self, value: impl Into<Val<DeploymentConfigurationValidationPolicy>>) -> Self {
             self.props.set("ConfigurationValidationPolicy", value);
             self
         }
@@ -1169,9 +950,7 @@ pub mod deployment {
         }
     }
 
-    impl From<DeploymentConfigurationValidationPolicy>
-        for Val<DeploymentConfigurationValidationPolicy>
-    {
+    impl From<DeploymentConfigurationValidationPolicy> for Val<DeploymentConfigurationValidationPolicy> {
         fn from(v: DeploymentConfigurationValidationPolicy) -> Self {
             v.props.into_val()
         }
@@ -1197,10 +976,7 @@ pub mod deployment {
         }
 
         /// The `JobExecutionsRolloutConfig` property.
-        pub fn job_executions_rollout_config(
-            mut self,
-            value: impl Into<Val<IoTJobExecutionsRolloutConfig>>,
-        ) -> Self {
+        pub fn job_executions_rollout_config(mut self, value: impl Into<Val<IoTJobExecutionsRolloutConfig>>) -> Self {
             self.props.set("JobExecutionsRolloutConfig", value);
             self
         }
@@ -1254,12 +1030,7 @@ pub mod deployment {
         /// - `failure_type`: `FailureType`.
         /// - `min_number_of_executed_things`: `MinNumberOfExecutedThings`.
         /// - `threshold_percentage`: `ThresholdPercentage`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            failure_type: impl Into<Val<String>>,
-            min_number_of_executed_things: impl Into<Val<i64>>,
-            threshold_percentage: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, failure_type: impl Into<Val<String>>, min_number_of_executed_things: impl Into<Val<i64>>, threshold_percentage: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("FailureType", failure_type);
@@ -1289,10 +1060,7 @@ pub mod deployment {
         }
 
         /// The `ExponentialRate` property.
-        pub fn exponential_rate(
-            mut self,
-            value: impl Into<Val<IoTJobExponentialRolloutRate>>,
-        ) -> Self {
+        pub fn exponential_rate(mut self, value: impl Into<Val<IoTJobExponentialRolloutRate>>) -> Self {
             self.props.set("ExponentialRate", value);
             self
         }
@@ -1322,11 +1090,7 @@ pub mod deployment {
         /// - `base_rate_per_minute`: `BaseRatePerMinute`.
         /// - `increment_factor`: `IncrementFactor`.
         /// - `rate_increase_criteria`: `RateIncreaseCriteria`.
-        pub fn new(
-            base_rate_per_minute: impl Into<Val<i64>>,
-            increment_factor: impl Into<Val<f64>>,
-            rate_increase_criteria: impl Into<Val<IoTJobRateIncreaseCriteria>>,
-        ) -> Self {
+        pub fn new(base_rate_per_minute: impl Into<Val<i64>>, increment_factor: impl Into<Val<f64>>, rate_increase_criteria: impl Into<Val<IoTJobRateIncreaseCriteria>>) -> Self {
             let mut props = Props::new();
             props.set("BaseRatePerMinute", base_rate_per_minute);
             props.set("IncrementFactor", increment_factor);
@@ -1401,19 +1165,8 @@ pub mod deployment {
 
     pub(crate) static COMPONENT_DEPLOYMENT_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConfigurationUpdate",
-                &Shape::Object(&COMPONENT_CONFIGURATION_UPDATE_SHAPE),
-            ),
+            ("ComponentVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("ConfigurationUpdate", &Shape::Object(&COMPONENT_CONFIGURATION_UPDATE_SHAPE)),
             ("RunWith", &Shape::Object(&COMPONENT_RUN_WITH_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1421,288 +1174,117 @@ pub mod deployment {
 
     pub(crate) static COMPONENT_CONFIGURATION_UPDATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Merge",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(10485760),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Reset",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Merge", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10485760), allowed: &[] })),
+            ("Reset", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPONENT_RUN_WITH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PosixUser",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SystemResourceLimits",
-                &Shape::Object(&SYSTEM_RESOURCE_LIMITS_SHAPE),
-            ),
-            (
-                "WindowsUser",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("PosixUser", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("SystemResourceLimits", &Shape::Object(&SYSTEM_RESOURCE_LIMITS_SHAPE)),
+            ("WindowsUser", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYSTEM_RESOURCE_LIMITS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Cpus",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Memory",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(9.223372036854772e18),
-                    allowed: &[],
-                }),
-            ),
+            ("Cpus", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Memory", &Shape::Num(NumRule { min: Some(0.0), max: Some(9.223372036854772e18), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_POLICIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentUpdatePolicy",
-                &Shape::Object(&DEPLOYMENT_COMPONENT_UPDATE_POLICY_SHAPE),
-            ),
-            (
-                "ConfigurationValidationPolicy",
-                &Shape::Object(&DEPLOYMENT_CONFIGURATION_VALIDATION_POLICY_SHAPE),
-            ),
-            (
-                "FailureHandlingPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ROLLBACK", "DO_NOTHING"],
-                }),
-            ),
+            ("ComponentUpdatePolicy", &Shape::Object(&DEPLOYMENT_COMPONENT_UPDATE_POLICY_SHAPE)),
+            ("ConfigurationValidationPolicy", &Shape::Object(&DEPLOYMENT_CONFIGURATION_VALIDATION_POLICY_SHAPE)),
+            ("FailureHandlingPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ROLLBACK", "DO_NOTHING"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_COMPONENT_UPDATE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"],
-                }),
-            ),
-            (
-                "TimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NOTIFY_COMPONENTS", "SKIP_NOTIFY_COMPONENTS"] })),
+            ("TimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_CONFIGURATION_VALIDATION_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeoutInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_IO_T_JOB_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AbortConfig", &Shape::Object(&IO_T_JOB_ABORT_CONFIG_SHAPE)),
-            (
-                "JobExecutionsRolloutConfig",
-                &Shape::Object(&IO_T_JOB_EXECUTIONS_ROLLOUT_CONFIG_SHAPE),
-            ),
-            (
-                "TimeoutConfig",
-                &Shape::Object(&IO_T_JOB_TIMEOUT_CONFIG_SHAPE),
-            ),
+            ("JobExecutionsRolloutConfig", &Shape::Object(&IO_T_JOB_EXECUTIONS_ROLLOUT_CONFIG_SHAPE)),
+            ("TimeoutConfig", &Shape::Object(&IO_T_JOB_TIMEOUT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IO_T_JOB_ABORT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CriteriaList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&IO_T_JOB_ABORT_CRITERIA_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("CriteriaList", &Shape::List(ListRule { item: Some(&Shape::Object(&IO_T_JOB_ABORT_CRITERIA_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IO_T_JOB_ABORT_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CANCEL"],
-                }),
-            ),
-            (
-                "FailureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"],
-                }),
-            ),
-            (
-                "MinNumberOfExecutedThings",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThresholdPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CANCEL"] })),
+            ("FailureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"] })),
+            ("MinNumberOfExecutedThings", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
+            ("ThresholdPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IO_T_JOB_EXECUTIONS_ROLLOUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExponentialRate",
-                &Shape::Object(&IO_T_JOB_EXPONENTIAL_ROLLOUT_RATE_SHAPE),
-            ),
-            (
-                "MaximumPerMinute",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ExponentialRate", &Shape::Object(&IO_T_JOB_EXPONENTIAL_ROLLOUT_RATE_SHAPE)),
+            ("MaximumPerMinute", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IO_T_JOB_EXPONENTIAL_ROLLOUT_RATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BaseRatePerMinute",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IncrementFactor",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RateIncreaseCriteria",
-                &Shape::Object(&IO_T_JOB_RATE_INCREASE_CRITERIA_SHAPE),
-            ),
+            ("BaseRatePerMinute", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("IncrementFactor", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
+            ("RateIncreaseCriteria", &Shape::Object(&IO_T_JOB_RATE_INCREASE_CRITERIA_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IO_T_JOB_RATE_INCREASE_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NumberOfNotifiedThings",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NumberOfSucceededThings",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("NumberOfNotifiedThings", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
+            ("NumberOfSucceededThings", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IO_T_JOB_TIMEOUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InProgressTimeoutInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InProgressTimeoutInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&COMPONENT_VERSION_META, &DEPLOYMENT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &COMPONENT_VERSION_META,
+    &DEPLOYMENT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -29,17 +29,11 @@ impl CfnConfig {
     ///
     /// - `config_data`: `ConfigData`.
     /// - `name`: `Name`.
-    pub fn new(
-        config_data: impl Into<Val<config::ConfigData>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(config_data: impl Into<Val<config::ConfigData>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigData", config_data);
         props.set("Name", name);
-        CfnConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfig { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -88,33 +82,15 @@ pub(crate) static CONFIG_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id", "Type"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce12680311),
 };
 
 pub(crate) static CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("ConfigData", &Shape::Object(&config::CONFIG_DATA_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&config::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&config::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -139,19 +115,13 @@ pub mod config {
         }
 
         /// The `AntennaDownlinkConfig` property.
-        pub fn antenna_downlink_config(
-            mut self,
-            value: impl Into<Val<AntennaDownlinkConfig>>,
-        ) -> Self {
+        pub fn antenna_downlink_config(mut self, value: impl Into<Val<AntennaDownlinkConfig>>) -> Self {
             self.props.set("AntennaDownlinkConfig", value);
             self
         }
 
         /// The `AntennaDownlinkDemodDecodeConfig` property.
-        pub fn antenna_downlink_demod_decode_config(
-            mut self,
-            value: impl Into<Val<AntennaDownlinkDemodDecodeConfig>>,
-        ) -> Self {
+        pub fn antenna_downlink_demod_decode_config(mut self, value: impl Into<Val<AntennaDownlinkDemodDecodeConfig>>) -> Self {
             self.props.set("AntennaDownlinkDemodDecodeConfig", value);
             self
         }
@@ -163,10 +133,7 @@ pub mod config {
         }
 
         /// The `DataflowEndpointConfig` property.
-        pub fn dataflow_endpoint_config(
-            mut self,
-            value: impl Into<Val<DataflowEndpointConfig>>,
-        ) -> Self {
+        pub fn dataflow_endpoint_config(mut self, value: impl Into<Val<DataflowEndpointConfig>>) -> Self {
             self.props.set("DataflowEndpointConfig", value);
             self
         }
@@ -613,10 +580,7 @@ pub mod config {
         ///
         /// - `telemetry_sink_data`: `TelemetrySinkData`.
         /// - `telemetry_sink_type`: `TelemetrySinkType`.
-        pub fn new(
-            telemetry_sink_data: impl Into<Val<TelemetrySinkData>>,
-            telemetry_sink_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(telemetry_sink_data: impl Into<Val<TelemetrySinkData>>, telemetry_sink_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TelemetrySinkData", telemetry_sink_data);
             props.set("TelemetrySinkType", telemetry_sink_type);
@@ -644,10 +608,7 @@ pub mod config {
         }
 
         /// The `KinesisDataStreamData` property.
-        pub fn kinesis_data_stream_data(
-            mut self,
-            value: impl Into<Val<KinesisDataStreamData>>,
-        ) -> Self {
+        pub fn kinesis_data_stream_data(mut self, value: impl Into<Val<KinesisDataStreamData>>) -> Self {
             self.props.set("KinesisDataStreamData", value);
             self
         }
@@ -670,10 +631,7 @@ pub mod config {
         ///
         /// - `kinesis_data_stream_arn`: `KinesisDataStreamArn`.
         /// - `kinesis_role_arn`: `KinesisRoleArn`.
-        pub fn new(
-            kinesis_data_stream_arn: impl Into<Val<String>>,
-            kinesis_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(kinesis_data_stream_arn: impl Into<Val<String>>, kinesis_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KinesisDataStreamArn", kinesis_data_stream_arn);
             props.set("KinesisRoleArn", kinesis_role_arn);
@@ -781,37 +739,21 @@ pub mod config {
 
     pub(crate) static CONFIG_DATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AntennaDownlinkConfig",
-                &Shape::Object(&ANTENNA_DOWNLINK_CONFIG_SHAPE),
-            ),
-            (
-                "AntennaDownlinkDemodDecodeConfig",
-                &Shape::Object(&ANTENNA_DOWNLINK_DEMOD_DECODE_CONFIG_SHAPE),
-            ),
-            (
-                "AntennaUplinkConfig",
-                &Shape::Object(&ANTENNA_UPLINK_CONFIG_SHAPE),
-            ),
-            (
-                "S3RecordingConfig",
-                &Shape::Object(&S3_RECORDING_CONFIG_SHAPE),
-            ),
-            (
-                "TelemetrySinkConfig",
-                &Shape::Object(&TELEMETRY_SINK_CONFIG_SHAPE),
-            ),
+            ("AntennaDownlinkConfig", &Shape::Object(&ANTENNA_DOWNLINK_CONFIG_SHAPE)),
+            ("AntennaDownlinkDemodDecodeConfig", &Shape::Object(&ANTENNA_DOWNLINK_DEMOD_DECODE_CONFIG_SHAPE)),
+            ("AntennaUplinkConfig", &Shape::Object(&ANTENNA_UPLINK_CONFIG_SHAPE)),
+            ("S3RecordingConfig", &Shape::Object(&S3_RECORDING_CONFIG_SHAPE)),
+            ("TelemetrySinkConfig", &Shape::Object(&TELEMETRY_SINK_CONFIG_SHAPE)),
             ("TrackingConfig", &Shape::Object(&TRACKING_CONFIG_SHAPE)),
-            (
-                "UplinkEchoConfig",
-                &Shape::Object(&UPLINK_ECHO_CONFIG_SHAPE),
-            ),
+            ("UplinkEchoConfig", &Shape::Object(&UPLINK_ECHO_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANTENNA_DOWNLINK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SpectrumConfig", &Shape::Object(&SPECTRUM_CONFIG_SHAPE))],
+        fields: &[
+            ("SpectrumConfig", &Shape::Object(&SPECTRUM_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -819,89 +761,51 @@ pub mod config {
         fields: &[
             ("Bandwidth", &Shape::Object(&FREQUENCY_BANDWIDTH_SHAPE)),
             ("CenterFrequency", &Shape::Object(&FREQUENCY_SHAPE)),
-            (
-                "Polarization",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"],
-                }),
-            ),
+            ("Polarization", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FREQUENCY_BANDWIDTH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Units",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GHz", "MHz", "kHz"],
-            }),
-        )],
+        fields: &[
+            ("Units", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GHz", "MHz", "kHz"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FREQUENCY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Units",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GHz", "MHz", "kHz"],
-            }),
-        )],
+        fields: &[
+            ("Units", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GHz", "MHz", "kHz"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANTENNA_DOWNLINK_DEMOD_DECODE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DecodeConfig", &Shape::Object(&DECODE_CONFIG_SHAPE)),
-            (
-                "DemodulationConfig",
-                &Shape::Object(&DEMODULATION_CONFIG_SHAPE),
-            ),
+            ("DemodulationConfig", &Shape::Object(&DEMODULATION_CONFIG_SHAPE)),
             ("SpectrumConfig", &Shape::Object(&SPECTRUM_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DECODE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "UnvalidatedJSON",
-            &Shape::Str(StrRule {
-                pattern: Some("^[{}\\[\\]:.,\"0-9A-z\\-_\\s]{1,8192}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("UnvalidatedJSON", &Shape::Str(StrRule { pattern: Some("^[{}\\[\\]:.,\"0-9A-z\\-_\\s]{1,8192}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEMODULATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "UnvalidatedJSON",
-            &Shape::Str(StrRule {
-                pattern: Some("^[{}\\[\\]:.,\"0-9A-z\\-_\\s]{1,8192}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("UnvalidatedJSON", &Shape::Str(StrRule { pattern: Some("^[{}\\[\\]:.,\"0-9A-z\\-_\\s]{1,8192}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANTENNA_UPLINK_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SpectrumConfig",
-                &Shape::Object(&UPLINK_SPECTRUM_CONFIG_SHAPE),
-            ),
+            ("SpectrumConfig", &Shape::Object(&UPLINK_SPECTRUM_CONFIG_SHAPE)),
             ("TargetEirp", &Shape::Object(&EIRP_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -910,29 +814,15 @@ pub mod config {
     pub(crate) static UPLINK_SPECTRUM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CenterFrequency", &Shape::Object(&FREQUENCY_SHAPE)),
-            (
-                "Polarization",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"],
-                }),
-            ),
+            ("Polarization", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEFT_HAND", "RIGHT_HAND", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EIRP_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Units",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["dBW"],
-            }),
-        )],
+        fields: &[
+            ("Units", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["dBW"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -947,28 +837,16 @@ pub mod config {
 
     pub(crate) static TELEMETRY_SINK_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TelemetrySinkData",
-                &Shape::Object(&TELEMETRY_SINK_DATA_SHAPE),
-            ),
-            (
-                "TelemetrySinkType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KINESIS_DATA_STREAM"],
-                }),
-            ),
+            ("TelemetrySinkData", &Shape::Object(&TELEMETRY_SINK_DATA_SHAPE)),
+            ("TelemetrySinkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KINESIS_DATA_STREAM"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TELEMETRY_SINK_DATA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KinesisDataStreamData",
-            &Shape::Object(&KINESIS_DATA_STREAM_DATA_SHAPE),
-        )],
+        fields: &[
+            ("KinesisDataStreamData", &Shape::Object(&KINESIS_DATA_STREAM_DATA_SHAPE)),
+        ],
         one_of_required: &[&["KinesisDataStreamData"]],
         ..ObjectShape::EMPTY
     };
@@ -982,51 +860,23 @@ pub mod config {
     };
 
     pub(crate) static TRACKING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Autotrack",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REQUIRED", "PREFERRED", "REMOVED"],
-            }),
-        )],
+        fields: &[
+            ("Autotrack", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REQUIRED", "PREFERRED", "REMOVED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPLINK_ECHO_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AntennaUplinkConfigArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AntennaUplinkConfigArn", &Shape::Str(StrRule { pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1047,15 +897,10 @@ impl CfnDataflowEndpointGroup {
     /// Creates the resource from its required properties:
     ///
     /// - `endpoint_details`: `EndpointDetails`.
-    pub fn new(
-        endpoint_details: impl Into<Val<Vec<dataflow_endpoint_group::EndpointDetails>>>,
-    ) -> Self {
+    pub fn new(endpoint_details: impl Into<Val<Vec<dataflow_endpoint_group::EndpointDetails>>>) -> Self {
         let mut props = Props::new();
         props.set("EndpointDetails", endpoint_details);
-        CfnDataflowEndpointGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataflowEndpointGroup { props, options: ResourceOptions::default() }
     }
 
     /// Amount of time, in seconds, after a contact ends that the Ground Station Dataflow Endpoint Group will be in a POSTPASS state. A Ground Station Dataflow Endpoint Group State Change event will be emitted when the Dataflow Endpoint Group enters and exits the POSTPASS state.
@@ -1111,57 +956,20 @@ impl Handle<CfnDataflowEndpointGroup> {
 pub(crate) static DATAFLOW_ENDPOINT_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnDataflowEndpointGroup::TYPE_NAME,
     shape: &DATAFLOW_ENDPOINT_GROUP_SHAPE,
-    create_only: &[
-        "ContactPostPassDurationSeconds",
-        "ContactPrePassDurationSeconds",
-        "EndpointDetails",
-    ],
+    create_only: &["ContactPostPassDurationSeconds", "ContactPrePassDurationSeconds", "EndpointDetails"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce12680311),
 };
 
 pub(crate) static DATAFLOW_ENDPOINT_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContactPostPassDurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(30.0),
-                max: Some(480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContactPrePassDurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(30.0),
-                max: Some(480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointDetails",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &dataflow_endpoint_group::ENDPOINT_DETAILS_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataflow_endpoint_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContactPostPassDurationSeconds", &Shape::Num(NumRule { min: Some(30.0), max: Some(480.0), allowed: &[] })),
+        ("ContactPrePassDurationSeconds", &Shape::Num(NumRule { min: Some(30.0), max: Some(480.0), allowed: &[] })),
+        ("EndpointDetails", &Shape::List(ListRule { item: Some(&Shape::Object(&dataflow_endpoint_group::ENDPOINT_DETAILS_SHAPE)), min_items: Some(1), max_items: Some(500) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataflow_endpoint_group::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1186,10 +994,7 @@ pub mod dataflow_endpoint_group {
         }
 
         /// Information about AwsGroundStationAgentEndpoint.
-        pub fn aws_ground_station_agent_endpoint(
-            mut self,
-            value: impl Into<Val<AwsGroundStationAgentEndpoint>>,
-        ) -> Self {
+        pub fn aws_ground_station_agent_endpoint(mut self, value: impl Into<Val<AwsGroundStationAgentEndpoint>>) -> Self {
             self.props.set("AwsGroundStationAgentEndpoint", value);
             self
         }
@@ -1530,124 +1335,56 @@ pub mod dataflow_endpoint_group {
 
     pub(crate) static ENDPOINT_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsGroundStationAgentEndpoint",
-                &Shape::Object(&AWS_GROUND_STATION_AGENT_ENDPOINT_SHAPE),
-            ),
+            ("AwsGroundStationAgentEndpoint", &Shape::Object(&AWS_GROUND_STATION_AGENT_ENDPOINT_SHAPE)),
             ("Endpoint", &Shape::Object(&DATAFLOW_ENDPOINT_SHAPE)),
             ("SecurityDetails", &Shape::Object(&SECURITY_DETAILS_SHAPE)),
         ],
-        one_of_required: &[
-            &["Endpoint", "SecurityDetails"],
-            &["AwsGroundStationAgentEndpoint"],
-        ],
+        one_of_required: &[&["Endpoint", "SecurityDetails"], &["AwsGroundStationAgentEndpoint"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_GROUND_STATION_AGENT_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SUCCESS", "FAILED", "ACTIVE", "INACTIVE"],
-                }),
-            ),
-            (
-                "AuditResults",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HEALTHY", "UNHEALTHY"],
-                }),
-            ),
-            (
-                "IngressAddress",
-                &Shape::Object(&RANGED_CONNECTION_DETAILS_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AgentStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUCCESS", "FAILED", "ACTIVE", "INACTIVE"] })),
+            ("AuditResults", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HEALTHY", "UNHEALTHY"] })),
+            ("IngressAddress", &Shape::Object(&RANGED_CONNECTION_DETAILS_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RANGED_CONNECTION_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SocketAddress",
-            &Shape::Object(&RANGED_SOCKET_ADDRESS_SHAPE),
-        )],
+        fields: &[
+            ("SocketAddress", &Shape::Object(&RANGED_SOCKET_ADDRESS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RANGED_SOCKET_ADDRESS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$"),
-                min_len: Some(7),
-                max_len: Some(16),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$"), min_len: Some(7), max_len: Some(16), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATAFLOW_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECURITY_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"),
-                min_len: Some(30),
-                max_len: Some(165),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"), min_len: Some(30), max_len: Some(165), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1668,10 +1405,7 @@ impl CfnDataflowEndpointGroupV2 {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDataflowEndpointGroupV2 {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataflowEndpointGroupV2 { props, options: ResourceOptions::default() }
     }
 
     /// Amount of time, in seconds, after a contact ends that the Ground Station Dataflow Endpoint Group will be in a POSTPASS state. A Ground Station Dataflow Endpoint Group State Change event will be emitted when the Dataflow Endpoint Group enters and exits the POSTPASS state.
@@ -1695,10 +1429,7 @@ impl CfnDataflowEndpointGroupV2 {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn endpoints(
-        mut self,
-        value: impl Into<Val<Vec<dataflow_endpoint_group_v2::CreateEndpointDetails>>>,
-    ) -> Self {
+    pub fn endpoints(mut self, value: impl Into<Val<Vec<dataflow_endpoint_group_v2::CreateEndpointDetails>>>) -> Self {
         self.props.set("Endpoints", value);
         self
     }
@@ -1745,57 +1476,20 @@ impl Handle<CfnDataflowEndpointGroupV2> {
 pub(crate) static DATAFLOW_ENDPOINT_GROUP_V2_META: TypeMeta = TypeMeta {
     type_name: CfnDataflowEndpointGroupV2::TYPE_NAME,
     shape: &DATAFLOW_ENDPOINT_GROUP_V2_SHAPE,
-    create_only: &[
-        "ContactPostPassDurationSeconds",
-        "ContactPrePassDurationSeconds",
-        "Endpoints",
-    ],
+    create_only: &["ContactPostPassDurationSeconds", "ContactPrePassDurationSeconds", "Endpoints"],
     write_only: &["Endpoints"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "EndpointDetails", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce12680311),
 };
 
 pub(crate) static DATAFLOW_ENDPOINT_GROUP_V2_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContactPostPassDurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(30.0),
-                max: Some(480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContactPrePassDurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(30.0),
-                max: Some(480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Endpoints",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &dataflow_endpoint_group_v2::CREATE_ENDPOINT_DETAILS_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(12),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataflow_endpoint_group_v2::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContactPostPassDurationSeconds", &Shape::Num(NumRule { min: Some(30.0), max: Some(480.0), allowed: &[] })),
+        ("ContactPrePassDurationSeconds", &Shape::Num(NumRule { min: Some(30.0), max: Some(480.0), allowed: &[] })),
+        ("Endpoints", &Shape::List(ListRule { item: Some(&Shape::Object(&dataflow_endpoint_group_v2::CREATE_ENDPOINT_DETAILS_SHAPE)), min_items: Some(1), max_items: Some(12) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataflow_endpoint_group_v2::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1820,20 +1514,13 @@ pub mod dataflow_endpoint_group_v2 {
         }
 
         /// Information about DownlinkAwsGroundStationAgentEndpoint used for create
-        pub fn downlink_aws_ground_station_agent_endpoint(
-            mut self,
-            value: impl Into<Val<DownlinkAwsGroundStationAgentEndpoint>>,
-        ) -> Self {
-            self.props
-                .set("DownlinkAwsGroundStationAgentEndpoint", value);
+        pub fn downlink_aws_ground_station_agent_endpoint(mut self, value: impl Into<Val<DownlinkAwsGroundStationAgentEndpoint>>) -> Self {
+            self.props.set("DownlinkAwsGroundStationAgentEndpoint", value);
             self
         }
 
         /// Information about UplinkAwsGroundStationAgentEndpoint used for create
-        pub fn uplink_aws_ground_station_agent_endpoint(
-            mut self,
-            value: impl Into<Val<UplinkAwsGroundStationAgentEndpoint>>,
-        ) -> Self {
+        pub fn uplink_aws_ground_station_agent_endpoint(mut self, value: impl Into<Val<UplinkAwsGroundStationAgentEndpoint>>) -> Self {
             self.props.set("UplinkAwsGroundStationAgentEndpoint", value);
             self
         }
@@ -1856,10 +1543,7 @@ pub mod dataflow_endpoint_group_v2 {
         ///
         /// - `dataflow_details`: `DataflowDetails`, Dataflow details for downlink
         /// - `name`: `Name`.
-        pub fn new(
-            dataflow_details: impl Into<Val<DownlinkDataflowDetails>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dataflow_details: impl Into<Val<DownlinkDataflowDetails>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataflowDetails", dataflow_details);
             props.set("Name", name);
@@ -1887,10 +1571,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
 
         /// Connection details for downlink, from ground station to agent, and customer to agent
-        pub fn agent_connection_details(
-            mut self,
-            value: impl Into<Val<DownlinkConnectionDetails>>,
-        ) -> Self {
+        pub fn agent_connection_details(mut self, value: impl Into<Val<DownlinkConnectionDetails>>) -> Self {
             self.props.set("AgentConnectionDetails", value);
             self
         }
@@ -1913,10 +1594,7 @@ pub mod dataflow_endpoint_group_v2 {
         ///
         /// - `agent_ip_and_port_address`: `AgentIpAndPortAddress`, Socket address of an uplink or downlink agent endpoint with a port range and an optional mtu.
         /// - `egress_address_and_port`: `EgressAddressAndPort`, Socket address of an uplink or downlink agent endpoint with an optional mtu.
-        pub fn new(
-            agent_ip_and_port_address: impl Into<Val<RangedConnectionDetails>>,
-            egress_address_and_port: impl Into<Val<ConnectionDetails>>,
-        ) -> Self {
+        pub fn new(agent_ip_and_port_address: impl Into<Val<RangedConnectionDetails>>, egress_address_and_port: impl Into<Val<ConnectionDetails>>) -> Self {
             let mut props = Props::new();
             props.set("AgentIpAndPortAddress", agent_ip_and_port_address);
             props.set("EgressAddressAndPort", egress_address_and_port);
@@ -2074,10 +1752,7 @@ pub mod dataflow_endpoint_group_v2 {
         ///
         /// - `dataflow_details`: `DataflowDetails`, Dataflow details for uplink
         /// - `name`: `Name`.
-        pub fn new(
-            dataflow_details: impl Into<Val<UplinkDataflowDetails>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dataflow_details: impl Into<Val<UplinkDataflowDetails>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataflowDetails", dataflow_details);
             props.set("Name", name);
@@ -2105,10 +1780,7 @@ pub mod dataflow_endpoint_group_v2 {
         }
 
         /// Connection details for uplink, from ground station to agent, and customer to agent
-        pub fn agent_connection_details(
-            mut self,
-            value: impl Into<Val<UplinkConnectionDetails>>,
-        ) -> Self {
+        pub fn agent_connection_details(mut self, value: impl Into<Val<UplinkConnectionDetails>>) -> Self {
             self.props.set("AgentConnectionDetails", value);
             self
         }
@@ -2131,10 +1803,7 @@ pub mod dataflow_endpoint_group_v2 {
         ///
         /// - `agent_ip_and_port_address`: `AgentIpAndPortAddress`, Socket address of an uplink or downlink agent endpoint with a port range and an optional mtu.
         /// - `ingress_address_and_port`: `IngressAddressAndPort`, Socket address of an uplink or downlink agent endpoint with an optional mtu.
-        pub fn new(
-            agent_ip_and_port_address: impl Into<Val<RangedConnectionDetails>>,
-            ingress_address_and_port: impl Into<Val<ConnectionDetails>>,
-        ) -> Self {
+        pub fn new(agent_ip_and_port_address: impl Into<Val<RangedConnectionDetails>>, ingress_address_and_port: impl Into<Val<ConnectionDetails>>) -> Self {
             let mut props = Props::new();
             props.set("AgentIpAndPortAddress", agent_ip_and_port_address);
             props.set("IngressAddressAndPort", ingress_address_and_port);
@@ -2175,169 +1844,87 @@ pub mod dataflow_endpoint_group_v2 {
 
     pub(crate) static CREATE_ENDPOINT_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DownlinkAwsGroundStationAgentEndpoint",
-                &Shape::Object(&DOWNLINK_AWS_GROUND_STATION_AGENT_ENDPOINT_SHAPE),
-            ),
-            (
-                "UplinkAwsGroundStationAgentEndpoint",
-                &Shape::Object(&UPLINK_AWS_GROUND_STATION_AGENT_ENDPOINT_SHAPE),
-            ),
+            ("DownlinkAwsGroundStationAgentEndpoint", &Shape::Object(&DOWNLINK_AWS_GROUND_STATION_AGENT_ENDPOINT_SHAPE)),
+            ("UplinkAwsGroundStationAgentEndpoint", &Shape::Object(&UPLINK_AWS_GROUND_STATION_AGENT_ENDPOINT_SHAPE)),
         ],
-        one_of_required: &[
-            &["UplinkAwsGroundStationAgentEndpoint"],
-            &["DownlinkAwsGroundStationAgentEndpoint"],
-        ],
+        one_of_required: &[&["UplinkAwsGroundStationAgentEndpoint"], &["DownlinkAwsGroundStationAgentEndpoint"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOWNLINK_AWS_GROUND_STATION_AGENT_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataflowDetails",
-                &Shape::Object(&DOWNLINK_DATAFLOW_DETAILS_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DataflowDetails", &Shape::Object(&DOWNLINK_DATAFLOW_DETAILS_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOWNLINK_DATAFLOW_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AgentConnectionDetails",
-            &Shape::Object(&DOWNLINK_CONNECTION_DETAILS_SHAPE),
-        )],
+        fields: &[
+            ("AgentConnectionDetails", &Shape::Object(&DOWNLINK_CONNECTION_DETAILS_SHAPE)),
+        ],
         one_of_required: &[&["AgentConnectionDetails"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOWNLINK_CONNECTION_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentIpAndPortAddress",
-                &Shape::Object(&RANGED_CONNECTION_DETAILS_SHAPE),
-            ),
-            (
-                "EgressAddressAndPort",
-                &Shape::Object(&CONNECTION_DETAILS_SHAPE),
-            ),
+            ("AgentIpAndPortAddress", &Shape::Object(&RANGED_CONNECTION_DETAILS_SHAPE)),
+            ("EgressAddressAndPort", &Shape::Object(&CONNECTION_DETAILS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RANGED_CONNECTION_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Mtu",
-                &Shape::Num(NumRule {
-                    min: Some(1400.0),
-                    max: Some(1500.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SocketAddress",
-                &Shape::Object(&RANGED_SOCKET_ADDRESS_SHAPE),
-            ),
+            ("Mtu", &Shape::Num(NumRule { min: Some(1400.0), max: Some(1500.0), allowed: &[] })),
+            ("SocketAddress", &Shape::Object(&RANGED_SOCKET_ADDRESS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RANGED_SOCKET_ADDRESS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTION_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mtu",
-            &Shape::Num(NumRule {
-                min: Some(1400.0),
-                max: Some(1500.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Mtu", &Shape::Num(NumRule { min: Some(1400.0), max: Some(1500.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPLINK_AWS_GROUND_STATION_AGENT_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataflowDetails",
-                &Shape::Object(&UPLINK_DATAFLOW_DETAILS_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DataflowDetails", &Shape::Object(&UPLINK_DATAFLOW_DETAILS_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPLINK_DATAFLOW_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AgentConnectionDetails",
-            &Shape::Object(&UPLINK_CONNECTION_DETAILS_SHAPE),
-        )],
+        fields: &[
+            ("AgentConnectionDetails", &Shape::Object(&UPLINK_CONNECTION_DETAILS_SHAPE)),
+        ],
         one_of_required: &[&["AgentConnectionDetails"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPLINK_CONNECTION_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AgentIpAndPortAddress",
-                &Shape::Object(&RANGED_CONNECTION_DETAILS_SHAPE),
-            ),
-            (
-                "IngressAddressAndPort",
-                &Shape::Object(&CONNECTION_DETAILS_SHAPE),
-            ),
+            ("AgentIpAndPortAddress", &Shape::Object(&RANGED_CONNECTION_DETAILS_SHAPE)),
+            ("IngressAddressAndPort", &Shape::Object(&CONNECTION_DETAILS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2361,24 +1948,13 @@ impl CfnMissionProfile {
     /// - `minimum_viable_contact_duration_seconds`: `MinimumViableContactDurationSeconds`, Visibilities with shorter duration than the specified minimum viable contact duration will be ignored when searching for available contacts.
     /// - `name`: `Name`, A name used to identify a mission profile.
     /// - `tracking_config_arn`: `TrackingConfigArn`.
-    pub fn new(
-        dataflow_edges: impl Into<Val<Vec<mission_profile::DataflowEdge>>>,
-        minimum_viable_contact_duration_seconds: impl Into<Val<i64>>,
-        name: impl Into<Val<String>>,
-        tracking_config_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(dataflow_edges: impl Into<Val<Vec<mission_profile::DataflowEdge>>>, minimum_viable_contact_duration_seconds: impl Into<Val<i64>>, name: impl Into<Val<String>>, tracking_config_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataflowEdges", dataflow_edges);
-        props.set(
-            "MinimumViableContactDurationSeconds",
-            minimum_viable_contact_duration_seconds,
-        );
+        props.set("MinimumViableContactDurationSeconds", minimum_viable_contact_duration_seconds);
         props.set("Name", name);
         props.set("TrackingConfigArn", tracking_config_arn);
-        CfnMissionProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMissionProfile { props, options: ResourceOptions::default() }
     }
 
     /// Post-pass time needed after the contact.
@@ -2394,10 +1970,7 @@ impl CfnMissionProfile {
     }
 
     /// The ARN of a KMS Key used for encrypting data during transmission from the source to destination locations.
-    pub fn streams_kms_key(
-        mut self,
-        value: impl Into<Val<mission_profile::StreamsKmsKey>>,
-    ) -> Self {
+    pub fn streams_kms_key(mut self, value: impl Into<Val<mission_profile::StreamsKmsKey>>) -> Self {
         self.props.set("StreamsKmsKey", value);
         self
     }
@@ -2460,95 +2033,22 @@ pub(crate) static MISSION_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id", "Arn"],
     attributes: &["Arn", "Id", "Region"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce12680311),
 };
 
 pub(crate) static MISSION_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContactPostPassDurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(21600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContactPrePassDurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(21600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataflowEdges",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "MinimumViableContactDurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(21600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "StreamsKmsKey",
-            &Shape::Object(&mission_profile::STREAMS_KMS_KEY_SHAPE),
-        ),
-        (
-            "StreamsKmsRole",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[a-z0-9-.]{1,63}:iam::[0-9]{12}:role/[\\w+=,.@-]{1,64}$"),
-                min_len: Some(30),
-                max_len: Some(165),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mission_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TelemetrySinkConfigArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"),
-                min_len: Some(82),
-                max_len: Some(424),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrackingConfigArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"),
-                min_len: Some(82),
-                max_len: Some(424),
-                allowed: &[],
-            }),
-        ),
+        ("ContactPostPassDurationSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(21600.0), allowed: &[] })),
+        ("ContactPrePassDurationSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(21600.0), allowed: &[] })),
+        ("DataflowEdges", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(500) })),
+        ("MinimumViableContactDurationSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(21600.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_:-]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("StreamsKmsKey", &Shape::Object(&mission_profile::STREAMS_KMS_KEY_SHAPE)),
+        ("StreamsKmsRole", &Shape::Str(StrRule { pattern: Some("^arn:[a-z0-9-.]{1,63}:iam::[0-9]{12}:role/[\\w+=,.@-]{1,64}$"), min_len: Some(30), max_len: Some(165), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mission_profile::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TelemetrySinkConfigArn", &Shape::Str(StrRule { pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"), min_len: Some(82), max_len: Some(424), allowed: &[] })),
+        ("TrackingConfigArn", &Shape::Str(StrRule { pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"), min_len: Some(82), max_len: Some(424), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2656,33 +2156,9 @@ pub mod mission_profile {
 
     pub(crate) static STREAMS_KMS_KEY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsAliasArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsAliasName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^alias/[a-zA-Z0-9:/_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("KmsAliasArn", &Shape::Str(StrRule { pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"), min_len: None, max_len: None, allowed: &[] })),
+            ("KmsAliasName", &Shape::Str(StrRule { pattern: Some("^alias/[a-zA-Z0-9:/_-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         one_of_required: &[&["KmsKeyArn"], &["KmsAliasArn"], &["KmsAliasName"]],
         ..ObjectShape::EMPTY
@@ -2690,24 +2166,8 @@ pub mod mission_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9\\+\\-=._:/@]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -33,17 +33,11 @@ impl CfnCustomDetectionRuleAssociation {
         let mut props = Props::new();
         props.set("Mode", mode);
         props.set("RuleId", rule_id);
-        CfnCustomDetectionRuleAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomDetectionRuleAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The tags applied to the association.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<custom_detection_rule_association::TagItem>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<custom_detection_rule_association::TagItem>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -107,50 +101,16 @@ pub(crate) static CUSTOM_DETECTION_RULE_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["RuleId"],
     write_only: &[],
     primary_identifier: &["RuleId", "AssociationId"],
-    attributes: &[
-        "AccountId",
-        "Arn",
-        "AssociationId",
-        "CreatedAt",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AccountId", "Arn", "AssociationId", "CreatedAt", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3fffffff),
 };
 
 pub(crate) static CUSTOM_DETECTION_RULE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LIVE", "DRY_RUN"],
-            }),
-        ),
-        (
-            "RuleId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]+(-[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &custom_detection_rule_association::TAG_ITEM_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LIVE", "DRY_RUN"] })),
+        ("RuleId", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]+(-[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_detection_rule_association::TAG_ITEM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -188,24 +148,8 @@ pub mod custom_detection_rule_association {
 
     pub(crate) static TAG_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -229,26 +173,17 @@ impl CfnDetector {
     pub fn new(enable: impl Into<Val<bool>>) -> Self {
         let mut props = Props::new();
         props.set("Enable", enable);
-        CfnDetector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDetector { props, options: ResourceOptions::default() }
     }
 
     /// The `DataSources` property.
-    pub fn data_sources(
-        mut self,
-        value: impl Into<Val<detector::CfnDataSourceConfigurations>>,
-    ) -> Self {
+    pub fn data_sources(mut self, value: impl Into<Val<detector::CfnDataSourceConfigurations>>) -> Self {
         self.props.set("DataSources", value);
         self
     }
 
     /// The `Features` property.
-    pub fn features(
-        mut self,
-        value: impl Into<Val<Vec<detector::CfnFeatureConfiguration>>>,
-    ) -> Self {
+    pub fn features(mut self, value: impl Into<Val<Vec<detector::CfnFeatureConfiguration>>>) -> Self {
         self.props.set("Features", value);
         self
     }
@@ -297,40 +232,15 @@ pub(crate) static DETECTOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DETECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Features",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&detector::CFN_FEATURE_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FindingPublishingFrequency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&detector::TAG_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Features", &Shape::List(ListRule { item: Some(&Shape::Object(&detector::CFN_FEATURE_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("FindingPublishingFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&detector::TAG_ITEM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -361,10 +271,7 @@ pub mod detector {
         }
 
         /// The `MalwareProtection` property.
-        pub fn malware_protection(
-            mut self,
-            value: impl Into<Val<CfnMalwareProtectionConfiguration>>,
-        ) -> Self {
+        pub fn malware_protection(mut self, value: impl Into<Val<CfnMalwareProtectionConfiguration>>) -> Self {
             self.props.set("MalwareProtection", value);
             self
         }
@@ -442,10 +349,7 @@ pub mod detector {
         }
 
         /// The `ScanEc2InstanceWithFindings` property.
-        pub fn scan_ec2_instance_with_findings(
-            mut self,
-            value: impl Into<Val<CfnScanEc2InstanceWithFindingsConfiguration>>,
-        ) -> Self {
+        pub fn scan_ec2_instance_with_findings(mut self, value: impl Into<Val<CfnScanEc2InstanceWithFindingsConfiguration>>) -> Self {
             self.props.set("ScanEc2InstanceWithFindings", value);
             self
         }
@@ -477,9 +381,7 @@ pub mod detector {
         }
     }
 
-    impl From<CfnScanEc2InstanceWithFindingsConfiguration>
-        for Val<CfnScanEc2InstanceWithFindingsConfiguration>
-    {
+    impl From<CfnScanEc2InstanceWithFindingsConfiguration> for Val<CfnScanEc2InstanceWithFindingsConfiguration> {
         fn from(v: CfnScanEc2InstanceWithFindingsConfiguration) -> Self {
             v.props.into_val()
         }
@@ -527,10 +429,7 @@ pub mod detector {
         }
 
         /// The `AdditionalConfiguration` property.
-        pub fn additional_configuration(
-            mut self,
-            value: impl Into<Val<Vec<CfnFeatureAdditionalConfiguration>>>,
-        ) -> Self {
+        pub fn additional_configuration(mut self, value: impl Into<Val<Vec<CfnFeatureAdditionalConfiguration>>>) -> Self {
             self.props.set("AdditionalConfiguration", value);
             self
         }
@@ -605,95 +504,25 @@ pub mod detector {
 
     pub(crate) static CFN_FEATURE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalConfiguration",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CFN_FEATURE_ADDITIONAL_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[
-                        "AI_ANALYST",
-                        "AI_PROTECTION",
-                        "EBS_MALWARE_PROTECTION",
-                        "EKS_AUDIT_LOGS",
-                        "EKS_RUNTIME_MONITORING",
-                        "LAMBDA_NETWORK_LOGS",
-                        "RDS_LOGIN_EVENTS",
-                        "RUNTIME_MONITORING",
-                        "S3_DATA_EVENTS",
-                    ],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("AdditionalConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&CFN_FEATURE_ADDITIONAL_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &["AI_ANALYST", "AI_PROTECTION", "EBS_MALWARE_PROTECTION", "EKS_AUDIT_LOGS", "EKS_RUNTIME_MONITORING", "LAMBDA_NETWORK_LOGS", "RDS_LOGIN_EVENTS", "RUNTIME_MONITORING", "S3_DATA_EVENTS"] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CFN_FEATURE_ADDITIONAL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[
-                        "EC2_AGENT_MANAGEMENT",
-                        "ECS_FARGATE_AGENT_MANAGEMENT",
-                        "EKS_ADDON_MANAGEMENT",
-                        "RDS_DATA_RISK",
-                    ],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &["EC2_AGENT_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EKS_ADDON_MANAGEMENT", "RDS_DATA_RISK"] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &["DISABLED", "ENABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -716,19 +545,12 @@ impl CfnFilter {
     /// - `detector_id`: `DetectorId`.
     /// - `finding_criteria`: `FindingCriteria`.
     /// - `name`: `Name`.
-    pub fn new(
-        detector_id: impl Into<Val<String>>,
-        finding_criteria: impl Into<Val<filter::FindingCriteria>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(detector_id: impl Into<Val<String>>, finding_criteria: impl Into<Val<filter::FindingCriteria>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DetectorId", detector_id);
         props.set("FindingCriteria", finding_criteria);
         props.set("Name", name);
-        CfnFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFilter { props, options: ResourceOptions::default() }
     }
 
     /// The `Action` property.
@@ -780,67 +602,18 @@ pub(crate) static FILTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DetectorId", "Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ARCHIVE", "NOOP"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DetectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Rank",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&filter::TAG_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARCHIVE", "NOOP"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("DetectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Rank", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&filter::TAG_ITEM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1008,24 +781,8 @@ pub mod filter {
 
     pub(crate) static TAG_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1051,10 +808,7 @@ impl CfnIpSet {
         let mut props = Props::new();
         props.set("Format", format);
         props.set("Location", location);
-        CfnIpSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpSet { props, options: ResourceOptions::default() }
     }
 
     /// The `Activate` property.
@@ -1121,75 +875,18 @@ pub(crate) static IP_SET_META: TypeMeta = TypeMeta {
     write_only: &["Activate"],
     primary_identifier: &["Id", "DetectorId"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static IP_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DetectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExpectedBucketOwner",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ALIEN_VAULT",
-                    "FIRE_EYE",
-                    "OTX_CSV",
-                    "PROOF_POINT",
-                    "STIX",
-                    "TXT",
-                ],
-            }),
-        ),
-        (
-            "Location",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ip_set::TAG_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DetectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("ExpectedBucketOwner", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"] })),
+        ("Location", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ip_set::TAG_ITEM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1227,24 +924,8 @@ pub mod ip_set {
 
     pub(crate) static TAG_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1266,17 +947,11 @@ impl CfnMalwareProtectionPlan {
     ///
     /// - `protected_resource`: `ProtectedResource`, Information about the protected resource. Presently, S3Bucket is the only supported protected resource.
     /// - `role`: `Role`, IAM role that includes the permissions required to scan and (optionally) add tags to the associated protected resource.
-    pub fn new(
-        protected_resource: impl Into<Val<malware_protection_plan::CfnProtectedResource>>,
-        role: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(protected_resource: impl Into<Val<malware_protection_plan::CfnProtectedResource>>, role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProtectedResource", protected_resource);
         props.set("Role", role);
-        CfnMalwareProtectionPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMalwareProtectionPlan { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the action that is to be applied to the Malware Protection plan resource.
@@ -1350,30 +1025,15 @@ pub(crate) static MALWARE_PROTECTION_PLAN_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["MalwareProtectionPlanId"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "MalwareProtectionPlanId",
-        "Status",
-        "StatusReasons",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "MalwareProtectionPlanId", "Status", "StatusReasons"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static MALWARE_PROTECTION_PLAN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::Object(&malware_protection_plan::CFN_ACTIONS_SHAPE),
-        ),
-        (
-            "ProtectedResource",
-            &Shape::Object(&malware_protection_plan::CFN_PROTECTED_RESOURCE_SHAPE),
-        ),
+        ("Actions", &Shape::Object(&malware_protection_plan::CFN_ACTIONS_SHAPE)),
+        ("ProtectedResource", &Shape::Object(&malware_protection_plan::CFN_PROTECTED_RESOURCE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1519,37 +1179,30 @@ pub mod malware_protection_plan {
     }
 
     pub(crate) static CFN_ACTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Tagging", &Shape::Object(&CFN_TAGGING_SHAPE))],
+        fields: &[
+            ("Tagging", &Shape::Object(&CFN_TAGGING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CFN_TAGGING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CFN_PROTECTED_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Bucket", &Shape::Object(&S3_BUCKET_SHAPE))],
+        fields: &[
+            ("S3Bucket", &Shape::Object(&S3_BUCKET_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_BUCKET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ObjectPrefixes",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("ObjectPrefixes", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1574,10 +1227,7 @@ impl CfnMaster {
         let mut props = Props::new();
         props.set("DetectorId", detector_id);
         props.set("MasterId", master_id);
-        CfnMaster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMaster { props, options: ResourceOptions::default() }
     }
 
     /// Value used to validate the master account to the member account.
@@ -1633,10 +1283,7 @@ impl CfnMember {
     pub fn new(email: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Email", email);
-        CfnMember {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMember { props, options: ResourceOptions::default() }
     }
 
     /// The `DetectorId` property.
@@ -1708,26 +1355,8 @@ pub(crate) static MEMBER_META: TypeMeta = TypeMeta {
 
 pub(crate) static MEMBER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DetectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Created", "Disabled", "Enabled", "Invited", "Removed", "Resigned",
-                ],
-            }),
-        ),
+        ("DetectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Created", "Disabled", "Enabled", "Invited", "Removed", "Resigned"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1749,19 +1378,12 @@ impl CfnPublishingDestination {
     /// - `destination_properties`: `DestinationProperties`.
     /// - `destination_type`: `DestinationType`, The type of resource for the publishing destination. Currently only Amazon S3 buckets are supported.
     /// - `detector_id`: `DetectorId`, The ID of the GuardDuty detector associated with the publishing destination.
-    pub fn new(
-        destination_properties: impl Into<Val<publishing_destination::CfnDestinationProperties>>,
-        destination_type: impl Into<Val<String>>,
-        detector_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(destination_properties: impl Into<Val<publishing_destination::CfnDestinationProperties>>, destination_type: impl Into<Val<String>>, detector_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationProperties", destination_properties);
         props.set("DestinationType", destination_type);
         props.set("DetectorId", detector_id);
-        CfnPublishingDestination {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPublishingDestination { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -1816,41 +1438,15 @@ pub(crate) static PUBLISHING_DESTINATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DetectorId", "Id"],
     attributes: &["Id", "PublishingFailureStartTimestamp", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PUBLISHING_DESTINATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["S3"],
-            }),
-        ),
-        (
-            "DetectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&publishing_destination::TAG_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3"] })),
+        ("DetectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&publishing_destination::TAG_ITEM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1920,24 +1516,8 @@ pub mod publishing_destination {
 
     pub(crate) static TAG_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1963,10 +1543,7 @@ impl CfnThreatEntitySet {
         let mut props = Props::new();
         props.set("Format", format);
         props.set("Location", location);
-        CfnThreatEntitySet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnThreatEntitySet { props, options: ResourceOptions::default() }
     }
 
     /// The `Activate` property.
@@ -2053,75 +1630,18 @@ pub(crate) static THREAT_ENTITY_SET_META: TypeMeta = TypeMeta {
     write_only: &["Activate"],
     primary_identifier: &["Id", "DetectorId"],
     attributes: &["CreatedAt", "ErrorDetails", "Id", "Status", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static THREAT_ENTITY_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DetectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExpectedBucketOwner",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[
-                    "ALIEN_VAULT",
-                    "FIRE_EYE",
-                    "OTX_CSV",
-                    "PROOF_POINT",
-                    "STIX",
-                    "TXT",
-                ],
-            }),
-        ),
-        (
-            "Location",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&threat_entity_set::TAG_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DetectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("ExpectedBucketOwner", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("Format", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"] })),
+        ("Location", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&threat_entity_set::TAG_ITEM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2159,24 +1679,8 @@ pub mod threat_entity_set {
 
     pub(crate) static TAG_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2202,10 +1706,7 @@ impl CfnThreatIntelSet {
         let mut props = Props::new();
         props.set("Format", format);
         props.set("Location", location);
-        CfnThreatIntelSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnThreatIntelSet { props, options: ResourceOptions::default() }
     }
 
     /// The `Activate` property.
@@ -2272,75 +1773,18 @@ pub(crate) static THREAT_INTEL_SET_META: TypeMeta = TypeMeta {
     write_only: &["Activate"],
     primary_identifier: &["Id", "DetectorId"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static THREAT_INTEL_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DetectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExpectedBucketOwner",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[
-                    "ALIEN_VAULT",
-                    "FIRE_EYE",
-                    "OTX_CSV",
-                    "PROOF_POINT",
-                    "STIX",
-                    "TXT",
-                ],
-            }),
-        ),
-        (
-            "Location",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&threat_intel_set::TAG_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DetectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("ExpectedBucketOwner", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("Format", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"] })),
+        ("Location", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&threat_intel_set::TAG_ITEM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2378,24 +1822,8 @@ pub mod threat_intel_set {
 
     pub(crate) static TAG_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2421,10 +1849,7 @@ impl CfnTrustedEntitySet {
         let mut props = Props::new();
         props.set("Format", format);
         props.set("Location", location);
-        CfnTrustedEntitySet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrustedEntitySet { props, options: ResourceOptions::default() }
     }
 
     /// The `Activate` property.
@@ -2511,75 +1936,18 @@ pub(crate) static TRUSTED_ENTITY_SET_META: TypeMeta = TypeMeta {
     write_only: &["Activate"],
     primary_identifier: &["Id", "DetectorId"],
     attributes: &["CreatedAt", "ErrorDetails", "Id", "Status", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static TRUSTED_ENTITY_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DetectorId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExpectedBucketOwner",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[
-                    "ALIEN_VAULT",
-                    "FIRE_EYE",
-                    "OTX_CSV",
-                    "PROOF_POINT",
-                    "STIX",
-                    "TXT",
-                ],
-            }),
-        ),
-        (
-            "Location",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trusted_entity_set::TAG_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DetectorId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("ExpectedBucketOwner", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("Format", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &["ALIEN_VAULT", "FIRE_EYE", "OTX_CSV", "PROOF_POINT", "STIX", "TXT"] })),
+        ("Location", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&trusted_entity_set::TAG_ITEM_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2617,24 +1985,8 @@ pub mod trusted_entity_set {
 
     pub(crate) static TAG_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2658,9 +2010,7 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
-        "AWS::GuardDuty::CustomDetectionRuleAssociation" => {
-            Some(&CUSTOM_DETECTION_RULE_ASSOCIATION_META)
-        }
+        "AWS::GuardDuty::CustomDetectionRuleAssociation" => Some(&CUSTOM_DETECTION_RULE_ASSOCIATION_META),
         "AWS::GuardDuty::Detector" => Some(&DETECTOR_META),
         "AWS::GuardDuty::Filter" => Some(&FILTER_META),
         "AWS::GuardDuty::IPSet" => Some(&IP_SET_META),

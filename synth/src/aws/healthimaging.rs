@@ -28,10 +28,7 @@ impl CfnDatastore {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDatastore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDatastore { props, options: ResourceOptions::default() }
     }
 
     /// User friendly name for Datastore.
@@ -115,55 +112,24 @@ pub(crate) static DATASTORE_META: TypeMeta = TypeMeta {
     create_only: &["DatastoreName", "KmsKeyArn", "Tags"],
     write_only: &[],
     primary_identifier: &["DatastoreId"],
-    attributes: &[
-        "CreatedAt",
-        "DatastoreArn",
-        "DatastoreId",
-        "DatastoreStatus",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CreatedAt", "DatastoreArn", "DatastoreId", "DatastoreStatus", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc416200200),
 };
 
 pub(crate) static DATASTORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatastoreName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9._/#-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("DatastoreName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9._/#-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DATASTORE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DATASTORE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

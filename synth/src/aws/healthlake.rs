@@ -29,17 +29,11 @@ impl CfnDataTransformationProfile {
     ///
     /// - `profile_name`: `ProfileName`, The human-readable name of the profile.
     /// - `source_format`: `SourceFormat`, The source format that this profile converts from.
-    pub fn new(
-        profile_name: impl Into<Val<String>>,
-        source_format: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(profile_name: impl Into<Val<String>>, source_format: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProfileName", profile_name);
         props.set("SourceFormat", source_format);
-        CfnDataTransformationProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataTransformationProfile { props, options: ResourceOptions::default() }
     }
 
     /// The identifier (key ID or ARN) of a customer-managed KMS key used to encrypt the profile's template content at rest. If omitted, an AWS owned key is used.
@@ -118,69 +112,21 @@ impl Handle<CfnDataTransformationProfile> {
 pub(crate) static DATA_TRANSFORMATION_PROFILE_META: TypeMeta = TypeMeta {
     type_name: CfnDataTransformationProfile::TYPE_NAME,
     shape: &DATA_TRANSFORMATION_PROFILE_SHAPE,
-    create_only: &[
-        "KmsKeyId",
-        "ProfileDescription",
-        "ProfileName",
-        "Source",
-        "SourceFormat",
-    ],
+    create_only: &["KmsKeyId", "ProfileDescription", "ProfileName", "Source", "SourceFormat"],
     write_only: &["KmsKeyId", "Source"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "ProfileId", "TargetFormat"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16208240),
 };
 
 pub(crate) static DATA_TRANSFORMATION_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProfileDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProfileName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CCDA", "CSV"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_transformation_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("ProfileDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("ProfileName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("SourceFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CCDA", "CSV"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_transformation_profile::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -205,10 +151,7 @@ pub mod data_transformation_profile {
         }
 
         /// Create the profile by cloning a specific version of an existing profile.
-        pub fn existing_versioned_profile_id(
-            mut self,
-            value: impl Into<Val<ExistingVersionedProfileSource>>,
-        ) -> Self {
+        pub fn existing_versioned_profile_id(mut self, value: impl Into<Val<ExistingVersionedProfileSource>>) -> Self {
             self.props.set("ExistingVersionedProfileId", value);
             self
         }
@@ -330,24 +273,8 @@ pub mod data_transformation_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -371,17 +298,11 @@ impl CfnFhirDatastore {
     pub fn new(datastore_type_version: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatastoreTypeVersion", datastore_type_version);
-        CfnFhirDatastore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFhirDatastore { props, options: ResourceOptions::default() }
     }
 
     /// The analytics configuration for the Data Store. Omitted when the Data Store can't carry analytics.
-    pub fn analytics_configuration(
-        mut self,
-        value: impl Into<Val<fhir_datastore::AnalyticsConfiguration>>,
-    ) -> Self {
+    pub fn analytics_configuration(mut self, value: impl Into<Val<fhir_datastore::AnalyticsConfiguration>>) -> Self {
         self.props.set("AnalyticsConfiguration", value);
         self
     }
@@ -393,19 +314,13 @@ impl CfnFhirDatastore {
     }
 
     /// The identity provider configuration for the datastore
-    pub fn identity_provider_configuration(
-        mut self,
-        value: impl Into<Val<fhir_datastore::IdentityProviderConfiguration>>,
-    ) -> Self {
+    pub fn identity_provider_configuration(mut self, value: impl Into<Val<fhir_datastore::IdentityProviderConfiguration>>) -> Self {
         self.props.set("IdentityProviderConfiguration", value);
         self
     }
 
     /// The natural language processing (NLP) configuration for the Data Store.
-    pub fn nlp_configuration(
-        mut self,
-        value: impl Into<Val<fhir_datastore::NlpConfiguration>>,
-    ) -> Self {
+    pub fn nlp_configuration(mut self, value: impl Into<Val<fhir_datastore::NlpConfiguration>>) -> Self {
         self.props.set("NlpConfiguration", value);
         self
     }
@@ -413,19 +328,13 @@ impl CfnFhirDatastore {
     /// The preloaded data configuration for the Data Store. Only data preloaded from Synthea is supported.
     ///
     /// Changing it replaces the resource.
-    pub fn preload_data_config(
-        mut self,
-        value: impl Into<Val<fhir_datastore::PreloadDataConfig>>,
-    ) -> Self {
+    pub fn preload_data_config(mut self, value: impl Into<Val<fhir_datastore::PreloadDataConfig>>) -> Self {
         self.props.set("PreloadDataConfig", value);
         self
     }
 
     /// The profile configuration for the Data Store.
-    pub fn profile_configuration(
-        mut self,
-        value: impl Into<Val<fhir_datastore::ProfileConfiguration>>,
-    ) -> Self {
+    pub fn profile_configuration(mut self, value: impl Into<Val<fhir_datastore::ProfileConfiguration>>) -> Self {
         self.props.set("ProfileConfiguration", value);
         self
     }
@@ -433,10 +342,7 @@ impl CfnFhirDatastore {
     /// The server-side encryption key configuration for a customer provided encryption key.
     ///
     /// Changing it replaces the resource.
-    pub fn sse_configuration(
-        mut self,
-        value: impl Into<Val<fhir_datastore::SseConfiguration>>,
-    ) -> Self {
+    pub fn sse_configuration(mut self, value: impl Into<Val<fhir_datastore::SseConfiguration>>) -> Self {
         self.props.set("SseConfiguration", value);
         self
     }
@@ -503,79 +409,25 @@ impl Handle<CfnFhirDatastore> {
 pub(crate) static FHIR_DATASTORE_META: TypeMeta = TypeMeta {
     type_name: CfnFhirDatastore::TYPE_NAME,
     shape: &FHIR_DATASTORE_SHAPE,
-    create_only: &[
-        "DatastoreTypeVersion",
-        "PreloadDataConfig",
-        "SseConfiguration",
-    ],
+    create_only: &["DatastoreTypeVersion", "PreloadDataConfig", "SseConfiguration"],
     write_only: &[],
     primary_identifier: &["DatastoreId"],
-    attributes: &[
-        "CreatedAt",
-        "DatastoreArn",
-        "DatastoreEndpoint",
-        "DatastoreId",
-        "DatastoreStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DatastoreArn", "DatastoreEndpoint", "DatastoreId", "DatastoreStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16208240),
 };
 
 pub(crate) static FHIR_DATASTORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AnalyticsConfiguration",
-            &Shape::Object(&fhir_datastore::ANALYTICS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DatastoreName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-%@]*)$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatastoreTypeVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["R4"],
-            }),
-        ),
-        (
-            "IdentityProviderConfiguration",
-            &Shape::Object(&fhir_datastore::IDENTITY_PROVIDER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "NlpConfiguration",
-            &Shape::Object(&fhir_datastore::NLP_CONFIGURATION_SHAPE),
-        ),
-        (
-            "PreloadDataConfig",
-            &Shape::Object(&fhir_datastore::PRELOAD_DATA_CONFIG_SHAPE),
-        ),
-        (
-            "ProfileConfiguration",
-            &Shape::Object(&fhir_datastore::PROFILE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SseConfiguration",
-            &Shape::Object(&fhir_datastore::SSE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fhir_datastore::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AnalyticsConfiguration", &Shape::Object(&fhir_datastore::ANALYTICS_CONFIGURATION_SHAPE)),
+        ("DatastoreName", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-%@]*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DatastoreTypeVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["R4"] })),
+        ("IdentityProviderConfiguration", &Shape::Object(&fhir_datastore::IDENTITY_PROVIDER_CONFIGURATION_SHAPE)),
+        ("NlpConfiguration", &Shape::Object(&fhir_datastore::NLP_CONFIGURATION_SHAPE)),
+        ("PreloadDataConfig", &Shape::Object(&fhir_datastore::PRELOAD_DATA_CONFIG_SHAPE)),
+        ("ProfileConfiguration", &Shape::Object(&fhir_datastore::PROFILE_CONFIGURATION_SHAPE)),
+        ("SseConfiguration", &Shape::Object(&fhir_datastore::SSE_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&fhir_datastore::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -797,15 +649,9 @@ pub mod fhir_datastore {
     }
 
     pub(crate) static ANALYTICS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "PAUSED"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "PAUSED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -818,53 +664,30 @@ pub mod fhir_datastore {
     };
 
     pub(crate) static NLP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRELOAD_DATA_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PreloadDataType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SYNTHEA"],
-            }),
-        )],
+        fields: &[
+            ("PreloadDataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SYNTHEA"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROFILE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultProfiles",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\P{M}\\p{M}]{0,10000}$"),
-                    min_len: Some(0),
-                    max_len: Some(10000),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("DefaultProfiles", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\P{M}\\p{M}]{0,10000}$"), min_len: Some(0), max_len: Some(10000), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsEncryptionConfig",
-            &Shape::Object(&KMS_ENCRYPTION_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("KmsEncryptionConfig", &Shape::Object(&KMS_ENCRYPTION_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -878,31 +701,18 @@ pub mod fhir_datastore {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DATA_TRANSFORMATION_PROFILE_META, &FHIR_DATASTORE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DATA_TRANSFORMATION_PROFILE_META,
+    &FHIR_DATASTORE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnAccessKey {
     pub fn new(user_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("UserName", user_name);
-        CfnAccessKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessKey { props, options: ResourceOptions::default() }
     }
 
     /// The `Serial` property.
@@ -107,10 +104,7 @@ impl CfnGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name of the group to create. Do not include the path in this value.
@@ -193,39 +187,9 @@ pub(crate) static GROUP_META: TypeMeta = TypeMeta {
 
 pub(crate) static GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManagedPolicyArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Path",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
+        ("GroupName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ManagedPolicyArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
+        ("Path", &Shape::Str(StrRule { pattern: Some("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -250,10 +214,7 @@ pub mod group {
         ///
         /// - `policy_document`: `PolicyDocument`, The policy document.
         /// - `policy_name`: `PolicyName`, The friendly name (not ARN) identifying the policy.
-        pub fn new(
-            policy_document: impl Into<Val<Json>>,
-            policy_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PolicyDocument", policy_document);
             props.set("PolicyName", policy_name);
@@ -292,10 +253,7 @@ impl CfnGroupPolicy {
         let mut props = Props::new();
         props.set("GroupName", group_name);
         props.set("PolicyName", policy_name);
-        CfnGroupPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroupPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `PolicyDocument` property.
@@ -333,24 +291,8 @@ pub(crate) static GROUP_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static GROUP_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("GroupName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -375,10 +317,7 @@ impl CfnInstanceProfile {
     pub fn new(roles: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Roles", roles);
-        CfnInstanceProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceProfile { props, options: ResourceOptions::default() }
     }
 
     /// The name of the instance profile to create.
@@ -439,37 +378,9 @@ pub(crate) static INSTANCE_PROFILE_META: TypeMeta = TypeMeta {
 
 pub(crate) static INSTANCE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([\\w+=,.@-]+)?$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Path",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Roles",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9+=,.@\\-_]+"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("InstanceProfileName", &Shape::Str(StrRule { pattern: Some("^([\\w+=,.@-]+)?$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Path", &Shape::Str(StrRule { pattern: Some("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("Roles", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9+=,.@\\-_]+"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(1) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -498,10 +409,7 @@ impl CfnManagedPolicy {
     pub fn new(policy_document: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
-        CfnManagedPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnManagedPolicy { props, options: ResourceOptions::default() }
     }
 
     /// A friendly description of the policy.
@@ -636,40 +544,15 @@ pub(crate) static MANAGED_POLICY_META: TypeMeta = TypeMeta {
     create_only: &["Description", "ManagedPolicyName", "Path"],
     write_only: &[],
     primary_identifier: &["PolicyArn"],
-    attributes: &[
-        "AttachmentCount",
-        "CreateDate",
-        "DefaultVersionId",
-        "IsAttachable",
-        "PermissionsBoundaryUsageCount",
-        "PolicyArn",
-        "PolicyId",
-        "UpdateDate",
-    ],
+    attributes: &["AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "PermissionsBoundaryUsageCount", "PolicyArn", "PolicyId", "UpdateDate"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static MANAGED_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Path",
-            &Shape::Str(StrRule {
-                pattern: Some("^((/[A-Za-z0-9\\.,\\+@=_-]+)*)/$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Path", &Shape::Str(StrRule { pattern: Some("^((/[A-Za-z0-9\\.,\\+@=_-]+)*)/$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -689,10 +572,7 @@ impl CfnOidcProvider {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnOidcProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOidcProvider { props, options: ResourceOptions::default() }
     }
 
     /// The `ClientIdList` property.
@@ -753,58 +633,16 @@ pub(crate) static OIDC_PROVIDER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static OIDC_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClientIdList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&oidc_provider::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThumbprintList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("[0-9A-Fa-f]{40}"),
-                    min_len: Some(40),
-                    max_len: Some(40),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Url",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("ClientIdList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&oidc_provider::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("ThumbprintList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[0-9A-Fa-f]{40}"), min_len: Some(40), max_len: Some(40), allowed: &[] })), min_items: None, max_items: Some(5) })),
+        ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -842,24 +680,8 @@ pub mod oidc_provider {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -901,10 +723,7 @@ impl CfnPolicy {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("PolicyName", policy_name);
-        CfnPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The name of the group to associate the policy with.
@@ -968,15 +787,9 @@ pub(crate) static POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "PolicyName",
-        &Shape::Str(StrRule {
-            pattern: Some("^[\\w+=,.@-]+$"),
-            min_len: Some(1),
-            max_len: Some(128),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+    ],
     one_of_required: &[&["Users"], &["Groups"], &["Roles"]],
     ..ObjectShape::EMPTY
 };
@@ -1001,10 +814,7 @@ impl CfnRole {
     pub fn new(assume_role_policy_document: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("AssumeRolePolicyDocument", assume_role_policy_document);
-        CfnRole {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRole { props, options: ResourceOptions::default() }
     }
 
     /// A description of the role that you provide.
@@ -1120,82 +930,19 @@ pub(crate) static ROLE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RoleName"],
     attributes: &["Arn", "RoleId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ROLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManagedPolicyArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "MaxSessionDuration",
-            &Shape::Num(NumRule {
-                min: Some(3600.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Path",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PermissionsBoundary",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&role::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("ManagedPolicyArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: None })),
+        ("MaxSessionDuration", &Shape::Num(NumRule { min: Some(3600.0), max: Some(43200.0), allowed: &[] })),
+        ("Path", &Shape::Str(StrRule { pattern: Some("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("PermissionsBoundary", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("RoleName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&role::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1221,10 +968,7 @@ pub mod role {
         ///
         /// - `policy_document`: `PolicyDocument`, The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json).
         /// - `policy_name`: `PolicyName`, The friendly name (not ARN) identifying the policy.
-        pub fn new(
-            policy_document: impl Into<Val<Json>>,
-            policy_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PolicyDocument", policy_document);
             props.set("PolicyName", policy_name);
@@ -1265,24 +1009,8 @@ pub mod role {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1314,10 +1042,7 @@ impl CfnRolePolicy {
         let mut props = Props::new();
         props.set("PolicyName", policy_name);
         props.set("RoleName", role_name);
-        CfnRolePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRolePolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `PolicyDocument` property.
@@ -1355,24 +1080,8 @@ pub(crate) static ROLE_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static ROLE_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RoleName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1392,10 +1101,7 @@ impl CfnSamlProvider {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSamlProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSamlProvider { props, options: ResourceOptions::default() }
     }
 
     /// The private key from your external identity provider
@@ -1425,10 +1131,7 @@ impl CfnSamlProvider {
     }
 
     /// The `PrivateKeyList` property.
-    pub fn private_key_list(
-        mut self,
-        value: impl Into<Val<Vec<saml_provider::SamlPrivateKey>>>,
-    ) -> Self {
+    pub fn private_key_list(mut self, value: impl Into<Val<Vec<saml_provider::SamlPrivateKey>>>) -> Self {
         self.props.set("PrivateKeyList", value);
         self
     }
@@ -1494,76 +1197,19 @@ pub(crate) static SAML_PROVIDER_META: TypeMeta = TypeMeta {
     write_only: &["AddPrivateKey", "RemovePrivateKey"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "SamlProviderUUID"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SAML_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AddPrivateKey",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"),
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssertionEncryptionMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Allowed", "Required"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w._-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrivateKeyList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&saml_provider::SAML_PRIVATE_KEY_SHAPE)),
-                min_items: None,
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "RemovePrivateKey",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Z0-9]+"),
-                min_len: Some(22),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SamlMetadataDocument",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1000),
-                max_len: Some(10000000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&saml_provider::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AddPrivateKey", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"), min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("AssertionEncryptionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Allowed", "Required"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[\\w._-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("PrivateKeyList", &Shape::List(ListRule { item: Some(&Shape::Object(&saml_provider::SAML_PRIVATE_KEY_SHAPE)), min_items: None, max_items: Some(2) })),
+        ("RemovePrivateKey", &Shape::Str(StrRule { pattern: Some("[A-Z0-9]+"), min_len: Some(22), max_len: Some(64), allowed: &[] })),
+        ("SamlMetadataDocument", &Shape::Str(StrRule { pattern: None, min_len: Some(1000), max_len: Some(10000000), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&saml_provider::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1625,38 +1271,16 @@ pub mod saml_provider {
     }
 
     pub(crate) static SAML_PRIVATE_KEY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Z0-9]+"),
-                min_len: Some(22),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KeyId", &Shape::Str(StrRule { pattern: Some("[A-Z0-9]+"), min_len: Some(22), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1677,10 +1301,7 @@ impl CfnServerCertificate {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnServerCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServerCertificate { props, options: ResourceOptions::default() }
     }
 
     /// The `CertificateBody` property.
@@ -1761,77 +1382,22 @@ impl Handle<CfnServerCertificate> {
 pub(crate) static SERVER_CERTIFICATE_META: TypeMeta = TypeMeta {
     type_name: CfnServerCertificate::TYPE_NAME,
     shape: &SERVER_CERTIFICATE_SHAPE,
-    create_only: &[
-        "CertificateBody",
-        "CertificateChain",
-        "PrivateKey",
-        "ServerCertificateName",
-    ],
+    create_only: &["CertificateBody", "CertificateChain", "PrivateKey", "ServerCertificateName"],
     write_only: &["CertificateBody", "CertificateChain", "PrivateKey"],
     primary_identifier: &["ServerCertificateName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SERVER_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CertificateBody",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"),
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CertificateChain",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"),
-                min_len: Some(1),
-                max_len: Some(2097152),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Path",
-            &Shape::Str(StrRule {
-                pattern: Some("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrivateKey",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"),
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerCertificateName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w+=,.@-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&server_certificate::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificateBody", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"), min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("CertificateChain", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"), min_len: Some(1), max_len: Some(2097152), allowed: &[] })),
+        ("Path", &Shape::Str(StrRule { pattern: Some("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("PrivateKey", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"), min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("ServerCertificateName", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&server_certificate::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1869,24 +1435,8 @@ pub mod server_certificate {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1907,10 +1457,7 @@ impl CfnServiceLinkedRole {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnServiceLinkedRole {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceLinkedRole { props, options: ResourceOptions::default() }
     }
 
     /// The service principal for the AWS service to which this role is attached.
@@ -1977,33 +1524,9 @@ pub(crate) static SERVICE_LINKED_ROLE_META: TypeMeta = TypeMeta {
 
 pub(crate) static SERVICE_LINKED_ROLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AWSServiceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CustomSuffix",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
+        ("AWSServiceName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("CustomSuffix", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2025,10 +1548,7 @@ impl CfnUser {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnUser {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUser { props, options: ResourceOptions::default() }
     }
 
     /// A list of group names to which you want to add the user.
@@ -2139,73 +1659,18 @@ pub(crate) static USER_META: TypeMeta = TypeMeta {
     write_only: &["LoginProfile/Password"],
     primary_identifier: &["UserName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Groups",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ManagedPolicyArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Path",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PermissionsBoundary",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&user::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Groups", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(10) })),
+        ("ManagedPolicyArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("arn:(aws[a-zA-Z-]*)?:iam::(\\d{12}|aws):policy/[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
+        ("Path", &Shape::Str(StrRule { pattern: Some("^(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("PermissionsBoundary", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&user::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("UserName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2260,10 +1725,7 @@ pub mod user {
         ///
         /// - `policy_document`: `PolicyDocument`, The entire contents of the policy that defines permissions. For more information, see [Overview of JSON policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#access_policies-json).
         /// - `policy_name`: `PolicyName`, The friendly name (not ARN) identifying the policy.
-        pub fn new(
-            policy_document: impl Into<Val<Json>>,
-            policy_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(policy_document: impl Into<Val<Json>>, policy_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PolicyDocument", policy_document);
             props.set("PolicyName", policy_name);
@@ -2304,24 +1766,8 @@ pub mod user {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2351,10 +1797,7 @@ impl CfnUserPolicy {
         let mut props = Props::new();
         props.set("PolicyName", policy_name);
         props.set("UserName", user_name);
-        CfnUserPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `PolicyDocument` property.
@@ -2392,24 +1835,8 @@ pub(crate) static USER_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static USER_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("UserName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2434,10 +1861,7 @@ impl CfnUserToGroupAddition {
         let mut props = Props::new();
         props.set("GroupName", group_name);
         props.set("Users", users);
-        CfnUserToGroupAddition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserToGroupAddition { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2492,10 +1916,7 @@ impl CfnVirtualMfaDevice {
     pub fn new(users: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Users", users);
-        CfnVirtualMfaDevice {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVirtualMfaDevice { props, options: ResourceOptions::default() }
     }
 
     /// The `Path` property.
@@ -2550,41 +1971,15 @@ pub(crate) static VIRTUAL_MFA_DEVICE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SerialNumber"],
     attributes: &["SerialNumber"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1eee835b),
 };
 
 pub(crate) static VIRTUAL_MFA_DEVICE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Path",
-            &Shape::Str(StrRule {
-                pattern: Some("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&virtual_mfa_device::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VirtualMfaDeviceName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w+=,.@-]+"),
-                min_len: Some(1),
-                max_len: Some(226),
-                allowed: &[],
-            }),
-        ),
+        ("Path", &Shape::Str(StrRule { pattern: Some("(\\u002F)|(\\u002F[\\u0021-\\u007F]+\\u002F)"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&virtual_mfa_device::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("VirtualMfaDeviceName", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(1), max_len: Some(226), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2622,24 +2017,8 @@ pub mod virtual_mfa_device {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -29,17 +29,11 @@ impl CfnGroup {
     ///
     /// - `display_name`: `DisplayName`, A string containing the name of the group. This value is commonly displayed when the group is referenced.
     /// - `identity_store_id`: `IdentityStoreId`, The globally unique identifier for the identity store.
-    pub fn new(
-        display_name: impl Into<Val<String>>,
-        identity_store_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(display_name: impl Into<Val<String>>, identity_store_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
         props.set("IdentityStoreId", identity_store_id);
-        CfnGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroup { props, options: ResourceOptions::default() }
     }
 
     /// A string containing the description of the group.
@@ -110,19 +104,12 @@ impl CfnGroupMembership {
     /// - `group_id`: `GroupId`, The unique identifier for a group in the identity store.
     /// - `identity_store_id`: `IdentityStoreId`, The globally unique identifier for the identity store.
     /// - `member_id`: `MemberId`, An object containing the identifier of a group member.
-    pub fn new(
-        group_id: impl Into<Val<String>>,
-        identity_store_id: impl Into<Val<String>>,
-        member_id: impl Into<Val<group_membership::MemberId>>,
-    ) -> Self {
+    pub fn new(group_id: impl Into<Val<String>>, identity_store_id: impl Into<Val<String>>, member_id: impl Into<Val<group_membership::MemberId>>) -> Self {
         let mut props = Props::new();
         props.set("GroupId", group_id);
         props.set("IdentityStoreId", identity_store_id);
         props.set("MemberId", member_id);
-        CfnGroupMembership {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroupMembership { props, options: ResourceOptions::default() }
     }
 }
 
@@ -225,10 +212,7 @@ impl CfnUser {
     pub fn new(identity_store_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IdentityStoreId", identity_store_id);
-        CfnUser {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUser { props, options: ResourceOptions::default() }
     }
 
     /// A list of addresses associated with the user.
@@ -415,26 +399,10 @@ impl Handle<CfnUser> {
 pub(crate) static USER_META: TypeMeta = TypeMeta {
     type_name: CfnUser::TYPE_NAME,
     shape: &USER_SHAPE,
-    create_only: &[
-        "Addresses",
-        "Emails",
-        "IdentityStoreId",
-        "PhoneNumbers",
-        "Photos",
-        "Roles",
-        "UserName",
-    ],
+    create_only: &["Addresses", "Emails", "IdentityStoreId", "PhoneNumbers", "Photos", "Roles", "UserName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "CreatedBy",
-        "UpdatedAt",
-        "UpdatedBy",
-        "UserId",
-        "UserStatus",
-    ],
+    attributes: &["Arn", "CreatedAt", "CreatedBy", "UpdatedAt", "UpdatedBy", "UserId", "UserStatus"],
     tagging: None,
     regions: RegionSet(0xfc410200000),
 };
@@ -750,241 +718,69 @@ pub mod user {
 
     pub(crate) static ADDRESSES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Country",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Formatted",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Locality",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PostalCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StreetAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Country", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Formatted", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Locality", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("PostalCode", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("StreetAddress", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EMAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NAME_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FamilyName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Formatted",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GivenName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HonorificPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HonorificSuffix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MiddleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("FamilyName", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Formatted", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("GivenName", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("HonorificPrefix", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("HonorificSuffix", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("MiddleName", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PHONE_NUMBERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PHOTOS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Display",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Display", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROLES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r \u{a0}\u{3000}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&GROUP_META, &GROUP_MEMBERSHIP_META, &USER_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &GROUP_META,
+    &GROUP_MEMBERSHIP_META,
+    &USER_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

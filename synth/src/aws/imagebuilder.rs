@@ -30,19 +30,12 @@ impl CfnComponent {
     /// - `name`: `Name`, The name of the component.
     /// - `platform`: `Platform`, The platform of the component.
     /// - `version`: `Version`, The version of the component.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        platform: impl Into<Val<String>>,
-        version: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, platform: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Platform", platform);
         props.set("Version", version);
-        CfnComponent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnComponent { props, options: ResourceOptions::default() }
     }
 
     /// The change description of the component.
@@ -180,105 +173,23 @@ impl Handle<CfnComponent> {
 pub(crate) static COMPONENT_META: TypeMeta = TypeMeta {
     type_name: CfnComponent::TYPE_NAME,
     shape: &COMPONENT_SHAPE,
-    create_only: &[
-        "ChangeDescription",
-        "Data",
-        "Description",
-        "KmsKeyId",
-        "Name",
-        "Platform",
-        "SupportedOsVersions",
-        "Uri",
-        "Version",
-    ],
+    create_only: &["ChangeDescription", "Data", "Description", "KmsKeyId", "Name", "Platform", "SupportedOsVersions", "Uri", "Version"],
     write_only: &["Data", "Uri"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "Encrypted",
-        "LatestVersion",
-        "LatestVersion.Arn",
-        "LatestVersion.Major",
-        "LatestVersion.Minor",
-        "LatestVersion.Patch",
-        "Type",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "Encrypted", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Type"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static COMPONENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChangeDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Data",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\x00]+$"),
-                min_len: Some(1),
-                max_len: Some(16000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Platform",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Windows", "Linux", "macOS"],
-            }),
-        ),
-        (
-            "SupportedOsVersions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
+        ("ChangeDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Data", &Shape::Str(StrRule { pattern: Some("^[^\\x00]+$"), min_len: Some(1), max_len: Some(16000), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Platform", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Windows", "Linux", "macOS"] })),
+        ("SupportedOsVersions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(25) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -298,19 +209,13 @@ impl CfnContainerRecipe {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnContainerRecipe {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContainerRecipe { props, options: ResourceOptions::default() }
     }
 
     /// Components for build and test that are included in the container recipe.
     ///
     /// Changing it replaces the resource.
-    pub fn components(
-        mut self,
-        value: impl Into<Val<Vec<container_recipe::ComponentConfiguration>>>,
-    ) -> Self {
+    pub fn components(mut self, value: impl Into<Val<Vec<container_recipe::ComponentConfiguration>>>) -> Self {
         self.props.set("Components", value);
         self
     }
@@ -366,10 +271,7 @@ impl CfnContainerRecipe {
     /// A group of options that can be used to configure an instance for building and testing container images.
     ///
     /// Changing it replaces the resource.
-    pub fn instance_configuration(
-        mut self,
-        value: impl Into<Val<container_recipe::InstanceConfiguration>>,
-    ) -> Self {
+    pub fn instance_configuration(mut self, value: impl Into<Val<container_recipe::InstanceConfiguration>>) -> Self {
         self.props.set("InstanceConfiguration", value);
         self
     }
@@ -419,10 +321,7 @@ impl CfnContainerRecipe {
     /// The destination repository for the container image.
     ///
     /// Changing it replaces the resource.
-    pub fn target_repository(
-        mut self,
-        value: impl Into<Val<container_recipe::TargetContainerRepository>>,
-    ) -> Self {
+    pub fn target_repository(mut self, value: impl Into<Val<container_recipe::TargetContainerRepository>>) -> Self {
         self.props.set("TargetRepository", value);
         self
     }
@@ -506,153 +405,30 @@ impl Handle<CfnContainerRecipe> {
 pub(crate) static CONTAINER_RECIPE_META: TypeMeta = TypeMeta {
     type_name: CfnContainerRecipe::TYPE_NAME,
     shape: &CONTAINER_RECIPE_SHAPE,
-    create_only: &[
-        "Components",
-        "ContainerType",
-        "Description",
-        "DockerfileTemplateData",
-        "DockerfileTemplateUri",
-        "ImageOsVersionOverride",
-        "InstanceConfiguration",
-        "KmsKeyId",
-        "Name",
-        "ParentImage",
-        "PlatformOverride",
-        "TargetRepository",
-        "Version",
-        "WorkingDirectory",
-    ],
-    write_only: &[
-        "DockerfileTemplateData",
-        "DockerfileTemplateUri",
-        "ImageOsVersionOverride",
-        "PlatformOverride",
-    ],
+    create_only: &["Components", "ContainerType", "Description", "DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "InstanceConfiguration", "KmsKeyId", "Name", "ParentImage", "PlatformOverride", "TargetRepository", "Version", "WorkingDirectory"],
+    write_only: &["DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "PlatformOverride"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "LatestVersion",
-        "LatestVersion.Arn",
-        "LatestVersion.Major",
-        "LatestVersion.Minor",
-        "LatestVersion.Patch",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CONTAINER_RECIPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Components",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &container_recipe::COMPONENT_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ContainerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DOCKER"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DockerfileTemplateData",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\x00]+$"),
-                min_len: Some(1),
-                max_len: Some(16000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImageOsVersionOverride",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceConfiguration",
-            &Shape::Object(&container_recipe::INSTANCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParentImage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PlatformOverride",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Windows", "Linux"],
-            }),
-        ),
-        (
-            "TargetRepository",
-            &Shape::Object(&container_recipe::TARGET_CONTAINER_REPOSITORY_SHAPE),
-        ),
-        (
-            "WorkingDirectory",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("Components", &Shape::List(ListRule { item: Some(&Shape::Object(&container_recipe::COMPONENT_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: None })),
+        ("ContainerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOCKER"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("DockerfileTemplateData", &Shape::Str(StrRule { pattern: Some("^[^\\x00]+$"), min_len: Some(1), max_len: Some(16000), allowed: &[] })),
+        ("ImageOsVersionOverride", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("InstanceConfiguration", &Shape::Object(&container_recipe::INSTANCE_CONFIGURATION_SHAPE)),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ParentImage", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("PlatformOverride", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Windows", "Linux"] })),
+        ("TargetRepository", &Shape::Object(&container_recipe::TARGET_CONTAINER_REPOSITORY_SHAPE)),
+        ("WorkingDirectory", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
-    one_of_required: &[&[
-        "Name",
-        "Version",
-        "ParentImage",
-        "TargetRepository",
-        "ContainerType",
-    ]],
+    one_of_required: &[&["Name", "Version", "ParentImage", "TargetRepository", "ContainerType"]],
     ..ObjectShape::EMPTY
 };
 
@@ -733,10 +509,7 @@ pub mod container_recipe {
         }
 
         /// Defines the block devices to attach for building an instance from this Image Builder AMI.
-        pub fn block_device_mappings(
-            mut self,
-            value: impl Into<Val<Vec<InstanceBlockDeviceMapping>>>,
-        ) -> Self {
+        pub fn block_device_mappings(mut self, value: impl Into<Val<Vec<InstanceBlockDeviceMapping>>>) -> Self {
             self.props.set("BlockDeviceMappings", value);
             self
         }
@@ -912,171 +685,46 @@ pub mod container_recipe {
 
     pub(crate) static COMPONENT_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x00]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[^\\x00]*$"),
-                        min_len: Some(0),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\x00]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[^\\x00]*$"), min_len: Some(0), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BlockDeviceMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INSTANCE_BLOCK_DEVICE_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Image",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("BlockDeviceMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&INSTANCE_BLOCK_DEVICE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("Image", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_BLOCK_DEVICE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeviceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ebs",
-                &Shape::Object(&EBS_INSTANCE_BLOCK_DEVICE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "NoDevice",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VirtualName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("DeviceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Ebs", &Shape::Object(&EBS_INSTANCE_BLOCK_DEVICE_SPECIFICATION_SHAPE)),
+            ("NoDevice", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(0), allowed: &[] })),
+            ("VirtualName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EBS_INSTANCE_BLOCK_DEVICE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Iops",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(64000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SnapshotId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Throughput",
-                &Shape::Num(NumRule {
-                    min: Some(125.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "standard", "io1", "io2", "io2a", "gp2", "gp3", "gp3a", "sc1", "st1",
-                    ],
-                }),
-            ),
+            ("Iops", &Shape::Num(NumRule { min: Some(100.0), max: Some(64000.0), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("SnapshotId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Throughput", &Shape::Num(NumRule { min: Some(125.0), max: Some(1000.0), allowed: &[] })),
+            ("VolumeSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(16000.0), allowed: &[] })),
+            ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["standard", "io1", "io2", "io2a", "gp2", "gp3", "gp3a", "sc1", "st1"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_CONTAINER_REPOSITORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RepositoryName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Service",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ECR"],
-                }),
-            ),
+            ("RepositoryName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Service", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ECR"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1098,17 +746,11 @@ impl CfnDistributionConfiguration {
     ///
     /// - `distributions`: `Distributions`, The distributions of the distribution configuration.
     /// - `name`: `Name`, The name of the distribution configuration.
-    pub fn new(
-        distributions: impl Into<Val<Vec<distribution_configuration::Distribution>>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(distributions: impl Into<Val<Vec<distribution_configuration::Distribution>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Distributions", distributions);
         props.set("Name", name);
-        CfnDistributionConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDistributionConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The description of the distribution configuration.
@@ -1155,43 +797,15 @@ pub(crate) static DISTRIBUTION_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DISTRIBUTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Distributions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &distribution_configuration::DISTRIBUTION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Distributions", &Shape::List(ListRule { item: Some(&Shape::Object(&distribution_configuration::DISTRIBUTION_SHAPE)), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1219,37 +833,25 @@ pub mod distribution_configuration {
         }
 
         /// The specific AMI settings (for example, launch permissions, AMI tags).
-        pub fn ami_distribution_configuration(
-            mut self,
-            value: impl Into<Val<AmiDistributionConfiguration>>,
-        ) -> Self {
+        pub fn ami_distribution_configuration(mut self, value: impl Into<Val<AmiDistributionConfiguration>>) -> Self {
             self.props.set("AmiDistributionConfiguration", value);
             self
         }
 
         /// Container distribution settings for encryption, licensing, and sharing in a specific Region.
-        pub fn container_distribution_configuration(
-            mut self,
-            value: impl Into<Val<ContainerDistributionConfiguration>>,
-        ) -> Self {
+        pub fn container_distribution_configuration(mut self, value: impl Into<Val<ContainerDistributionConfiguration>>) -> Self {
             self.props.set("ContainerDistributionConfiguration", value);
             self
         }
 
         /// The Windows faster-launching configurations to use for AMI distribution.
-        pub fn fast_launch_configurations(
-            mut self,
-            value: impl Into<Val<Vec<FastLaunchConfiguration>>>,
-        ) -> Self {
+        pub fn fast_launch_configurations(mut self, value: impl Into<Val<Vec<FastLaunchConfiguration>>>) -> Self {
             self.props.set("FastLaunchConfigurations", value);
             self
         }
 
         /// A group of launchTemplateConfiguration settings that apply to image distribution.
-        pub fn launch_template_configurations(
-            mut self,
-            value: impl Into<Val<Vec<LaunchTemplateConfiguration>>>,
-        ) -> Self {
+        pub fn launch_template_configurations(mut self, value: impl Into<Val<Vec<LaunchTemplateConfiguration>>>) -> Self {
             self.props.set("LaunchTemplateConfigurations", value);
             self
         }
@@ -1261,10 +863,7 @@ pub mod distribution_configuration {
         }
 
         /// The SSM parameter configurations to use for AMI distribution.
-        pub fn ssm_parameter_configurations(
-            mut self,
-            value: impl Into<Val<Vec<SsmParameterConfiguration>>>,
-        ) -> Self {
+        pub fn ssm_parameter_configurations(mut self, value: impl Into<Val<Vec<SsmParameterConfiguration>>>) -> Self {
             self.props.set("SsmParameterConfigurations", value);
             self
         }
@@ -1308,10 +907,7 @@ pub mod distribution_configuration {
         }
 
         /// Launch permissions can be used to configure which AWS accounts can use the AMI to launch instances.
-        pub fn launch_permission_configuration(
-            mut self,
-            value: impl Into<Val<LaunchPermissionConfiguration>>,
-        ) -> Self {
+        pub fn launch_permission_configuration(mut self, value: impl Into<Val<LaunchPermissionConfiguration>>) -> Self {
             self.props.set("LaunchPermissionConfiguration", value);
             self
         }
@@ -1405,10 +1001,7 @@ pub mod distribution_configuration {
         }
 
         /// The destination repository for the container distribution configuration.
-        pub fn target_repository(
-            mut self,
-            value: impl Into<Val<TargetContainerRepository>>,
-        ) -> Self {
+        pub fn target_repository(mut self, value: impl Into<Val<TargetContainerRepository>>) -> Self {
             self.props.set("TargetRepository", value);
             self
         }
@@ -1480,10 +1073,7 @@ pub mod distribution_configuration {
         }
 
         /// The launch template that the fast-launch enabled Windows AMI uses when it launches Windows instances to create pre-provisioned snapshots.
-        pub fn launch_template(
-            mut self,
-            value: impl Into<Val<FastLaunchLaunchTemplateSpecification>>,
-        ) -> Self {
+        pub fn launch_template(mut self, value: impl Into<Val<FastLaunchLaunchTemplateSpecification>>) -> Self {
             self.props.set("LaunchTemplate", value);
             self
         }
@@ -1495,10 +1085,7 @@ pub mod distribution_configuration {
         }
 
         /// Configuration settings for managing the number of snapshots that are created from pre-provisioned instances for the Windows AMI when faster launching is enabled.
-        pub fn snapshot_configuration(
-            mut self,
-            value: impl Into<Val<FastLaunchSnapshotConfiguration>>,
-        ) -> Self {
+        pub fn snapshot_configuration(mut self, value: impl Into<Val<FastLaunchSnapshotConfiguration>>) -> Self {
             self.props.set("SnapshotConfiguration", value);
             self
         }
@@ -1664,235 +1251,70 @@ pub mod distribution_configuration {
 
     pub(crate) static AMI_DISTRIBUTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-_A-Za-z0-9{][-_A-Za-z0-9\\s:{}\\.]+[-_A-Za-z0-9}]$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetAccountIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]{12}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1536),
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[-_A-Za-z0-9{][-_A-Za-z0-9\\s:{}\\.]+[-_A-Za-z0-9}]$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("TargetAccountIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(1536) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_DISTRIBUTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetRepository",
-                &Shape::Object(&TARGET_CONTAINER_REPOSITORY_SHAPE),
-            ),
+            ("ContainerTags", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("TargetRepository", &Shape::Object(&TARGET_CONTAINER_REPOSITORY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_CONTAINER_REPOSITORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RepositoryName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Service",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ECR"],
-                }),
-            ),
+            ("RepositoryName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Service", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ECR"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FAST_LAUNCH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LaunchTemplate",
-                &Shape::Object(&FAST_LAUNCH_LAUNCH_TEMPLATE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "MaxParallelLaunches",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SnapshotConfiguration",
-                &Shape::Object(&FAST_LAUNCH_SNAPSHOT_CONFIGURATION_SHAPE),
-            ),
+            ("AccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("LaunchTemplate", &Shape::Object(&FAST_LAUNCH_LAUNCH_TEMPLATE_SPECIFICATION_SHAPE)),
+            ("MaxParallelLaunches", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("SnapshotConfiguration", &Shape::Object(&FAST_LAUNCH_SNAPSHOT_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FAST_LAUNCH_LAUNCH_TEMPLATE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LaunchTemplateId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^lt-[a-z0-9-_]{17}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LaunchTemplateName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LaunchTemplateVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("LaunchTemplateId", &Shape::Str(StrRule { pattern: Some("^lt-[a-z0-9-_]{17}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("LaunchTemplateName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("LaunchTemplateVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FAST_LAUNCH_SNAPSHOT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetResourceCount",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TargetResourceCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAUNCH_TEMPLATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LaunchTemplateId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^lt-[a-z0-9-_]{17}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("LaunchTemplateId", &Shape::Str(StrRule { pattern: Some("^lt-[a-z0-9-_]{17}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSM_PARAMETER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AmiAccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["text", "aws:ec2:image"],
-                }),
-            ),
-            (
-                "ParameterName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.\\-\\/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1011),
-                    allowed: &[],
-                }),
-            ),
+            ("AmiAccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["text", "aws:ec2:image"] })),
+            ("ParameterName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.\\-\\/]+$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1913,10 +1335,7 @@ impl CfnImage {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnImage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnImage { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
@@ -1960,10 +1379,7 @@ impl CfnImage {
     /// The image pipeline execution settings of the image.
     ///
     /// Write-only.
-    pub fn image_pipeline_execution_settings(
-        mut self,
-        value: impl Into<Val<image::ImagePipelineExecutionSettings>>,
-    ) -> Self {
+    pub fn image_pipeline_execution_settings(mut self, value: impl Into<Val<image::ImagePipelineExecutionSettings>>) -> Self {
         self.props.set("ImagePipelineExecutionSettings", value);
         self
     }
@@ -1979,10 +1395,7 @@ impl CfnImage {
     /// Contains settings for vulnerability scans that Amazon Inspector runs against the test instance during image creation.
     ///
     /// Changing it replaces the resource.
-    pub fn image_scanning_configuration(
-        mut self,
-        value: impl Into<Val<image::ImageScanningConfiguration>>,
-    ) -> Self {
+    pub fn image_scanning_configuration(mut self, value: impl Into<Val<image::ImageScanningConfiguration>>) -> Self {
         self.props.set("ImageScanningConfiguration", value);
         self
     }
@@ -1990,10 +1403,7 @@ impl CfnImage {
     /// The image tests configuration used when creating this image.
     ///
     /// Changing it replaces the resource.
-    pub fn image_tests_configuration(
-        mut self,
-        value: impl Into<Val<image::ImageTestsConfiguration>>,
-    ) -> Self {
+    pub fn image_tests_configuration(mut self, value: impl Into<Val<image::ImageTestsConfiguration>>) -> Self {
         self.props.set("ImageTestsConfiguration", value);
         self
     }
@@ -2007,10 +1417,7 @@ impl CfnImage {
     }
 
     /// The logging configuration settings for the image.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Val<image::ImageLoggingConfiguration>>,
-    ) -> Self {
+    pub fn logging_configuration(mut self, value: impl Into<Val<image::ImageLoggingConfiguration>>) -> Self {
         self.props.set("LoggingConfiguration", value);
         self
     }
@@ -2113,33 +1520,11 @@ impl Handle<CfnImage> {
 pub(crate) static IMAGE_META: TypeMeta = TypeMeta {
     type_name: CfnImage::TYPE_NAME,
     shape: &IMAGE_SHAPE,
-    create_only: &[
-        "ContainerRecipeArn",
-        "DistributionConfigurationArn",
-        "EnhancedImageMetadataEnabled",
-        "ImageRecipeArn",
-        "ImageScanningConfiguration",
-        "ImageTestsConfiguration",
-        "InfrastructureConfigurationArn",
-        "Workflows",
-    ],
+    create_only: &["ContainerRecipeArn", "DistributionConfigurationArn", "EnhancedImageMetadataEnabled", "ImageRecipeArn", "ImageScanningConfiguration", "ImageTestsConfiguration", "InfrastructureConfigurationArn", "Workflows"],
     write_only: &["DeletionSettings", "ImagePipelineExecutionSettings"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "ImageId",
-        "ImageUri",
-        "LatestVersion",
-        "LatestVersion.Arn",
-        "LatestVersion.Major",
-        "LatestVersion.Minor",
-        "LatestVersion.Patch",
-        "Name",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "ImageId", "ImageUri", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2421,60 +1806,31 @@ pub mod image {
     }
 
     pub(crate) static IMAGE_SCANNING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("EcrConfiguration", &Shape::Object(&ECR_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("EcrConfiguration", &Shape::Object(&ECR_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ECR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RepositoryName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerTags", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("RepositoryName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_TESTS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeoutMinutes",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(60.0), max: Some(1440.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-_/\\.]{1,512}$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/\\.]{1,512}$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2490,28 +1846,8 @@ pub mod image {
 
     pub(crate) static WORKFLOW_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x00]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[^\\x00]*$"),
-                        min_len: Some(0),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\x00]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[^\\x00]*$"), min_len: Some(0), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2532,10 +1868,7 @@ impl CfnImagePipeline {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnImagePipeline {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnImagePipeline { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the container recipe that defines how images are configured and tested.
@@ -2575,10 +1908,7 @@ impl CfnImagePipeline {
     }
 
     /// Contains settings for vulnerability scans that Amazon Inspector runs against the test instance during image creation.
-    pub fn image_scanning_configuration(
-        mut self,
-        value: impl Into<Val<image_pipeline::ImageScanningConfiguration>>,
-    ) -> Self {
+    pub fn image_scanning_configuration(mut self, value: impl Into<Val<image_pipeline::ImageScanningConfiguration>>) -> Self {
         self.props.set("ImageScanningConfiguration", value);
         self
     }
@@ -2590,10 +1920,7 @@ impl CfnImagePipeline {
     }
 
     /// The image tests configuration of the image pipeline.
-    pub fn image_tests_configuration(
-        mut self,
-        value: impl Into<Val<image_pipeline::ImageTestsConfiguration>>,
-    ) -> Self {
+    pub fn image_tests_configuration(mut self, value: impl Into<Val<image_pipeline::ImageTestsConfiguration>>) -> Self {
         self.props.set("ImageTestsConfiguration", value);
         self
     }
@@ -2605,10 +1932,7 @@ impl CfnImagePipeline {
     }
 
     /// The logging configuration settings for the image pipeline.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Val<image_pipeline::PipelineLoggingConfiguration>>,
-    ) -> Self {
+    pub fn logging_configuration(mut self, value: impl Into<Val<image_pipeline::PipelineLoggingConfiguration>>) -> Self {
         self.props.set("LoggingConfiguration", value);
         self
     }
@@ -2642,10 +1966,7 @@ impl CfnImagePipeline {
     }
 
     /// Workflows to define the image build process
-    pub fn workflows(
-        mut self,
-        value: impl Into<Val<Vec<image_pipeline::WorkflowConfiguration>>>,
-    ) -> Self {
+    pub fn workflows(mut self, value: impl Into<Val<Vec<image_pipeline::WorkflowConfiguration>>>) -> Self {
         self.props.set("Workflows", value);
         self
     }
@@ -2689,10 +2010,7 @@ pub(crate) static IMAGE_PIPELINE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "DeploymentId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2998,123 +2316,49 @@ pub mod image_pipeline {
     }
 
     pub(crate) static IMAGE_SCANNING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("EcrConfiguration", &Shape::Object(&ECR_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("EcrConfiguration", &Shape::Object(&ECR_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ECR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RepositoryName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerTags", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("RepositoryName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_TESTS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeoutMinutes",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeoutMinutes", &Shape::Num(NumRule { min: Some(60.0), max: Some(1440.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPELINE_LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ImageLogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\-_/\\.]{1,512}$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PipelineLogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\-_/\\.]{1,512}$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ImageLogGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/\\.]{1,512}$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("PipelineLogGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_/\\.]{1,512}$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoDisablePolicy",
-                &Shape::Object(&AUTO_DISABLE_POLICY_SHAPE),
-            ),
-            (
-                "PipelineExecutionStartCondition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EXPRESSION_MATCH_ONLY",
-                        "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
-                    ],
-                }),
-            ),
-            (
-                "ScheduleExpression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Timezone",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]{2,}(?:\\/[a-zA-Z0-9\\-_+]+)*$"),
-                    min_len: Some(3),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("AutoDisablePolicy", &Shape::Object(&AUTO_DISABLE_POLICY_SHAPE)),
+            ("PipelineExecutionStartCondition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXPRESSION_MATCH_ONLY", "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"] })),
+            ("ScheduleExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Timezone", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]{2,}(?:\\/[a-zA-Z0-9\\-_+]+)*$"), min_len: Some(3), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_DISABLE_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FailureCount",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FailureCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3130,28 +2374,8 @@ pub mod image_pipeline {
 
     pub(crate) static WORKFLOW_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x00]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[^\\x00]*$"),
-                        min_len: Some(0),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\x00]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[^\\x00]*$"), min_len: Some(0), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3174,28 +2398,18 @@ impl CfnImageRecipe {
     /// - `name`: `Name`, The name of the image recipe.
     /// - `parent_image`: `ParentImage`, The parent image of the image recipe.
     /// - `version`: `Version`, The version of the image recipe.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        parent_image: impl Into<Val<String>>,
-        version: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, parent_image: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ParentImage", parent_image);
         props.set("Version", version);
-        CfnImageRecipe {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnImageRecipe { props, options: ResourceOptions::default() }
     }
 
     /// Specify additional settings and launch scripts for your build instances.
     ///
     /// Changing it replaces the resource.
-    pub fn additional_instance_configuration(
-        mut self,
-        value: impl Into<Val<image_recipe::AdditionalInstanceConfiguration>>,
-    ) -> Self {
+    pub fn additional_instance_configuration(mut self, value: impl Into<Val<image_recipe::AdditionalInstanceConfiguration>>) -> Self {
         self.props.set("AdditionalInstanceConfiguration", value);
         self
     }
@@ -3219,10 +2433,7 @@ impl CfnImageRecipe {
     /// The block device mappings to apply when creating images from this recipe.
     ///
     /// Changing it replaces the resource.
-    pub fn block_device_mappings(
-        mut self,
-        value: impl Into<Val<Vec<image_recipe::InstanceBlockDeviceMapping>>>,
-    ) -> Self {
+    pub fn block_device_mappings(mut self, value: impl Into<Val<Vec<image_recipe::InstanceBlockDeviceMapping>>>) -> Self {
         self.props.set("BlockDeviceMappings", value);
         self
     }
@@ -3230,10 +2441,7 @@ impl CfnImageRecipe {
     /// The components of the image recipe.
     ///
     /// Changing it replaces the resource.
-    pub fn components(
-        mut self,
-        value: impl Into<Val<Vec<image_recipe::ComponentConfiguration>>>,
-    ) -> Self {
+    pub fn components(mut self, value: impl Into<Val<Vec<image_recipe::ComponentConfiguration>>>) -> Self {
         self.props.set("Components", value);
         self
     }
@@ -3323,32 +2531,11 @@ impl Handle<CfnImageRecipe> {
 pub(crate) static IMAGE_RECIPE_META: TypeMeta = TypeMeta {
     type_name: CfnImageRecipe::TYPE_NAME,
     shape: &IMAGE_RECIPE_SHAPE,
-    create_only: &[
-        "AdditionalInstanceConfiguration",
-        "AmiTags",
-        "AmiWatermarks",
-        "BlockDeviceMappings",
-        "Components",
-        "Description",
-        "Name",
-        "ParentImage",
-        "Version",
-        "WorkingDirectory",
-    ],
+    create_only: &["AdditionalInstanceConfiguration", "AmiTags", "AmiWatermarks", "BlockDeviceMappings", "Components", "Description", "Name", "ParentImage", "Version", "WorkingDirectory"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "LatestVersion",
-        "LatestVersion.Arn",
-        "LatestVersion.Major",
-        "LatestVersion.Minor",
-        "LatestVersion.Patch",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -3602,110 +2789,30 @@ pub mod image_recipe {
     }
 
     pub(crate) static ADDITIONAL_INSTANCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "UserDataOverride",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"),
-                min_len: Some(1),
-                max_len: Some(21847),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("UserDataOverride", &Shape::Str(StrRule { pattern: Some("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"), min_len: Some(1), max_len: Some(21847), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_BLOCK_DEVICE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeviceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ebs",
-                &Shape::Object(&EBS_INSTANCE_BLOCK_DEVICE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "NoDevice",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VirtualName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("DeviceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Ebs", &Shape::Object(&EBS_INSTANCE_BLOCK_DEVICE_SPECIFICATION_SHAPE)),
+            ("NoDevice", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(0), allowed: &[] })),
+            ("VirtualName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EBS_INSTANCE_BLOCK_DEVICE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Iops",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(64000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SnapshotId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Throughput",
-                &Shape::Num(NumRule {
-                    min: Some(125.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "standard", "io1", "io2", "io2a", "gp2", "gp3", "gp3a", "sc1", "st1",
-                    ],
-                }),
-            ),
+            ("Iops", &Shape::Num(NumRule { min: Some(100.0), max: Some(64000.0), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("SnapshotId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Throughput", &Shape::Num(NumRule { min: Some(125.0), max: Some(1000.0), allowed: &[] })),
+            ("VolumeSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(16000.0), allowed: &[] })),
+            ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["standard", "io1", "io2", "io2a", "gp2", "gp3", "gp3a", "sc1", "st1"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3720,28 +2827,8 @@ pub mod image_recipe {
 
     pub(crate) static COMPONENT_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x00]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[^\\x00]*$"),
-                        min_len: Some(0),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\x00]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[^\\x00]*$"), min_len: Some(0), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3763,17 +2850,11 @@ impl CfnInfrastructureConfiguration {
     ///
     /// - `instance_profile_name`: `InstanceProfileName`, The instance profile of the infrastructure configuration.
     /// - `name`: `Name`, The name of the infrastructure configuration.
-    pub fn new(
-        instance_profile_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_profile_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceProfileName", instance_profile_name);
         props.set("Name", name);
-        CfnInfrastructureConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInfrastructureConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The description of the infrastructure configuration.
@@ -3783,10 +2864,7 @@ impl CfnInfrastructureConfiguration {
     }
 
     /// The instance metadata option settings for the infrastructure configuration.
-    pub fn instance_metadata_options(
-        mut self,
-        value: impl Into<Val<infrastructure_configuration::InstanceMetadataOptions>>,
-    ) -> Self {
+    pub fn instance_metadata_options(mut self, value: impl Into<Val<infrastructure_configuration::InstanceMetadataOptions>>) -> Self {
         self.props.set("InstanceMetadataOptions", value);
         self
     }
@@ -3810,19 +2888,13 @@ impl CfnInfrastructureConfiguration {
     }
 
     /// The Amazon EC2 Auto Scaling group that Image Builder takes the build instance from, instead of launching a new instance. This applies only to the build phase.
-    pub fn parent_instance(
-        mut self,
-        value: impl Into<Val<infrastructure_configuration::ParentInstance>>,
-    ) -> Self {
+    pub fn parent_instance(mut self, value: impl Into<Val<infrastructure_configuration::ParentInstance>>) -> Self {
         self.props.set("ParentInstance", value);
         self
     }
 
     /// The placement option settings for the infrastructure configuration.
-    pub fn placement(
-        mut self,
-        value: impl Into<Val<infrastructure_configuration::Placement>>,
-    ) -> Self {
+    pub fn placement(mut self, value: impl Into<Val<infrastructure_configuration::Placement>>) -> Self {
         self.props.set("Placement", value);
         self
     }
@@ -3901,98 +2973,23 @@ pub(crate) static INFRASTRUCTURE_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static INFRASTRUCTURE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceMetadataOptions",
-            &Shape::Object(&infrastructure_configuration::INSTANCE_METADATA_OPTIONS_SHAPE),
-        ),
-        (
-            "InstanceProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KeyPair",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Logging",
-            &Shape::Object(&infrastructure_configuration::LOGGING_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParentInstance",
-            &Shape::Object(&infrastructure_configuration::PARENT_INSTANCE_SHAPE),
-        ),
-        (
-            "Placement",
-            &Shape::Object(&infrastructure_configuration::PLACEMENT_SHAPE),
-        ),
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[^:]*:sns:[^:]+:[0-9]{12}:[a-zA-Z0-9-_]{1,256}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("InstanceMetadataOptions", &Shape::Object(&infrastructure_configuration::INSTANCE_METADATA_OPTIONS_SHAPE)),
+        ("InstanceProfileName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("KeyPair", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Logging", &Shape::Object(&infrastructure_configuration::LOGGING_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ParentInstance", &Shape::Object(&infrastructure_configuration::PARENT_INSTANCE_SHAPE)),
+        ("Placement", &Shape::Object(&infrastructure_configuration::PLACEMENT_SHAPE)),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+        ("SnsTopicArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[^:]*:sns:[^:]+:[0-9]{12}:[a-zA-Z0-9-_]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SubnetId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4195,125 +3192,48 @@ pub mod infrastructure_configuration {
 
     pub(crate) static INSTANCE_METADATA_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HttpPutResponseHopLimit",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(64.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HttpTokens",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["required", "optional"],
-                }),
-            ),
+            ("HttpPutResponseHopLimit", &Shape::Num(NumRule { min: Some(1.0), max: Some(64.0), allowed: &[] })),
+            ("HttpTokens", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["required", "optional"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Logs", &Shape::Object(&S3_LOGS_SHAPE))],
+        fields: &[
+            ("S3Logs", &Shape::Object(&S3_LOGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3KeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("S3KeyPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARENT_INSTANCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AutoScalingGroup",
-            &Shape::Object(&AUTO_SCALING_GROUP_SHAPE),
-        )],
+        fields: &[
+            ("AutoScalingGroup", &Shape::Object(&AUTO_SCALING_GROUP_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_SCALING_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityWaitTimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CapacityWaitTimeoutSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(3600.0), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AvailabilityZone",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HostId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HostResourceGroupArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tenancy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["default", "dedicated", "host"],
-                }),
-            ),
+            ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("HostId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("HostResourceGroupArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Tenancy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default", "dedicated", "host"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4338,23 +3258,14 @@ impl CfnLifecyclePolicy {
     /// - `policy_details`: `PolicyDetails`, The policy details of the lifecycle policy.
     /// - `resource_selection`: `ResourceSelection`, The resource selection of the lifecycle policy.
     /// - `resource_type`: `ResourceType`, The resource type of the lifecycle policy.
-    pub fn new(
-        execution_role: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        policy_details: impl Into<Val<Vec<lifecycle_policy::PolicyDetail>>>,
-        resource_selection: impl Into<Val<lifecycle_policy::ResourceSelection>>,
-        resource_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(execution_role: impl Into<Val<String>>, name: impl Into<Val<String>>, policy_details: impl Into<Val<Vec<lifecycle_policy::PolicyDetail>>>, resource_selection: impl Into<Val<lifecycle_policy::ResourceSelection>>, resource_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ExecutionRole", execution_role);
         props.set("Name", name);
         props.set("PolicyDetails", policy_details);
         props.set("ResourceSelection", resource_selection);
         props.set("ResourceType", resource_type);
-        CfnLifecyclePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLifecyclePolicy { props, options: ResourceOptions::default() }
     }
 
     /// The description of the lifecycle policy.
@@ -4409,74 +3320,19 @@ pub(crate) static LIFECYCLE_POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LIFECYCLE_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionRole",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\\-_/]+$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyDetails",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&lifecycle_policy::POLICY_DETAIL_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "ResourceSelection",
-            &Shape::Object(&lifecycle_policy::RESOURCE_SELECTION_SHAPE),
-        ),
-        (
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AMI_IMAGE", "CONTAINER_IMAGE"],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("ExecutionRole", &Shape::Str(StrRule { pattern: Some("^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ("PolicyDetails", &Shape::List(ListRule { item: Some(&Shape::Object(&lifecycle_policy::POLICY_DETAIL_SHAPE)), min_items: Some(1), max_items: Some(3) })),
+        ("ResourceSelection", &Shape::Object(&lifecycle_policy::RESOURCE_SELECTION_SHAPE)),
+        ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMI_IMAGE", "CONTAINER_IMAGE"] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4798,151 +3654,57 @@ pub mod lifecycle_policy {
     };
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DELETE", "DEPRECATE", "DISABLE"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DELETE", "DEPRECATE", "DISABLE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXCLUSION_RULES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Amis", &Shape::Object(&AMI_EXCLUSION_RULES_SHAPE))],
+        fields: &[
+            ("Amis", &Shape::Object(&AMI_EXCLUSION_RULES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AMI_EXCLUSION_RULES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("LastLaunched", &Shape::Object(&LAST_LAUNCHED_SHAPE)),
-            (
-                "Regions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SharedAccounts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]{12}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1536),
-                }),
-            ),
+            ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("SharedAccounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(1536) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAST_LAUNCHED_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(365.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: Some(365.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RetainAtLeast",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AGE", "COUNT"],
-                }),
-            ),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("RetainAtLeast", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AGE", "COUNT"] })),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "WEEKS", "MONTHS", "YEARS"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_SELECTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Recipes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RECIPE_SELECTION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        )],
+        fields: &[
+            ("Recipes", &Shape::List(ListRule { item: Some(&Shape::Object(&RECIPE_SELECTION_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECIPE_SELECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SemanticVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+            ("SemanticVersion", &Shape::Str(StrRule { pattern: Some("^(?:[0-9]+|x)\\.(?:[0-9]+|x)\\.(?:[0-9]+|x)$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4965,19 +3727,12 @@ impl CfnWorkflow {
     /// - `name`: `Name`, The name of the workflow.
     /// - `type_`: `Type`, The type of the workflow denotes whether the workflow is used to build, test, or distribute.
     /// - `version`: `Version`, The version of the workflow.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-        version: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, type_: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Type", type_);
         props.set("Version", version);
-        CfnWorkflow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkflow { props, options: ResourceOptions::default() }
     }
 
     /// The change description of the workflow.
@@ -5093,89 +3848,22 @@ impl Handle<CfnWorkflow> {
 pub(crate) static WORKFLOW_META: TypeMeta = TypeMeta {
     type_name: CfnWorkflow::TYPE_NAME,
     shape: &WORKFLOW_SHAPE,
-    create_only: &[
-        "ChangeDescription",
-        "Data",
-        "Description",
-        "KmsKeyId",
-        "Name",
-        "Type",
-        "Uri",
-        "Version",
-    ],
+    create_only: &["ChangeDescription", "Data", "Description", "KmsKeyId", "Name", "Type", "Uri", "Version"],
     write_only: &["Data", "Uri"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "LatestVersion",
-        "LatestVersion.Arn",
-        "LatestVersion.Major",
-        "LatestVersion.Minor",
-        "LatestVersion.Patch",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChangeDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Data",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\x00]+$"),
-                min_len: Some(1),
-                max_len: Some(16000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BUILD", "TEST", "DISTRIBUTION"],
-            }),
-        ),
+        ("ChangeDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Data", &Shape::Str(StrRule { pattern: Some("^[^\\x00]+$"), min_len: Some(1), max_len: Some(16000), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BUILD", "TEST", "DISTRIBUTION"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5202,9 +3890,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::ImageBuilder::Image" => Some(&IMAGE_META),
         "AWS::ImageBuilder::ImagePipeline" => Some(&IMAGE_PIPELINE_META),
         "AWS::ImageBuilder::ImageRecipe" => Some(&IMAGE_RECIPE_META),
-        "AWS::ImageBuilder::InfrastructureConfiguration" => {
-            Some(&INFRASTRUCTURE_CONFIGURATION_META)
-        }
+        "AWS::ImageBuilder::InfrastructureConfiguration" => Some(&INFRASTRUCTURE_CONFIGURATION_META),
         "AWS::ImageBuilder::LifecyclePolicy" => Some(&LIFECYCLE_POLICY_META),
         "AWS::ImageBuilder::Workflow" => Some(&WORKFLOW_META),
         _ => None,

@@ -28,10 +28,7 @@ impl CfnAssessmentTarget {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnAssessmentTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssessmentTarget { props, options: ResourceOptions::default() }
     }
 
     /// The `AssessmentTargetName` property.
@@ -84,24 +81,8 @@ pub(crate) static ASSESSMENT_TARGET_META: TypeMeta = TypeMeta {
 
 pub(crate) static ASSESSMENT_TARGET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssessmentTargetName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(140),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceGroupArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
+        ("AssessmentTargetName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(140), allowed: &[] })),
+        ("ResourceGroupArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -123,19 +104,12 @@ impl CfnAssessmentTemplate {
     /// - `assessment_target_arn`: `AssessmentTargetArn`.
     /// - `duration_in_seconds`: `DurationInSeconds`.
     /// - `rules_package_arns`: `RulesPackageArns`.
-    pub fn new(
-        assessment_target_arn: impl Into<Val<String>>,
-        duration_in_seconds: impl Into<Val<i64>>,
-        rules_package_arns: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(assessment_target_arn: impl Into<Val<String>>, duration_in_seconds: impl Into<Val<i64>>, rules_package_arns: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("AssessmentTargetArn", assessment_target_arn);
         props.set("DurationInSeconds", duration_in_seconds);
         props.set("RulesPackageArns", rules_package_arns);
-        CfnAssessmentTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssessmentTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `AssessmentTemplateName` property.
@@ -149,10 +123,7 @@ impl CfnAssessmentTemplate {
     /// The `UserAttributesForFindings` property.
     ///
     /// Changing it replaces the resource.
-    pub fn user_attributes_for_findings(
-        mut self,
-        value: impl Into<Val<Vec<assessment_template::Tag>>>,
-    ) -> Self {
+    pub fn user_attributes_for_findings(mut self, value: impl Into<Val<Vec<assessment_template::Tag>>>) -> Self {
         self.props.set("UserAttributesForFindings", value);
         self
     }
@@ -183,13 +154,7 @@ impl Handle<CfnAssessmentTemplate> {
 pub(crate) static ASSESSMENT_TEMPLATE_META: TypeMeta = TypeMeta {
     type_name: CfnAssessmentTemplate::TYPE_NAME,
     shape: &ASSESSMENT_TEMPLATE_SHAPE,
-    create_only: &[
-        "AssessmentTargetArn",
-        "AssessmentTemplateName",
-        "DurationInSeconds",
-        "RulesPackageArns",
-        "UserAttributesForFindings",
-    ],
+    create_only: &["AssessmentTargetArn", "AssessmentTemplateName", "DurationInSeconds", "RulesPackageArns", "UserAttributesForFindings"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
@@ -199,53 +164,11 @@ pub(crate) static ASSESSMENT_TEMPLATE_META: TypeMeta = TypeMeta {
 
 pub(crate) static ASSESSMENT_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssessmentTargetArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssessmentTemplateName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(140),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DurationInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(180.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RulesPackageArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(300),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserAttributesForFindings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&assessment_template::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("AssessmentTargetArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ("AssessmentTemplateName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(140), allowed: &[] })),
+        ("DurationInSeconds", &Shape::Num(NumRule { min: Some(180.0), max: Some(86400.0), allowed: &[] })),
+        ("RulesPackageArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("UserAttributesForFindings", &Shape::List(ListRule { item: Some(&Shape::Object(&assessment_template::TAG_SHAPE)), min_items: Some(0), max_items: Some(10) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -283,24 +206,8 @@ pub mod assessment_template {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -324,10 +231,7 @@ impl CfnResourceGroup {
     pub fn new(resource_group_tags: impl Into<Val<Vec<resource_group::Tag>>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceGroupTags", resource_group_tags);
-        CfnResourceGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceGroup { props, options: ResourceOptions::default() }
     }
 }
 
@@ -365,14 +269,9 @@ pub(crate) static RESOURCE_GROUP_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_GROUP_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResourceGroupTags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&resource_group::TAG_SHAPE)),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+    fields: &[
+        ("ResourceGroupTags", &Shape::List(ListRule { item: Some(&Shape::Object(&resource_group::TAG_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -409,24 +308,8 @@ pub mod resource_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,21 +31,13 @@ impl CfnCisScanConfiguration {
     /// - `schedule`: `Schedule`, Choose a Schedule cadence
     /// - `security_level`: `SecurityLevel`.
     /// - `targets`: `Targets`.
-    pub fn new(
-        scan_name: impl Into<Val<String>>,
-        schedule: impl Into<Val<cis_scan_configuration::Schedule>>,
-        security_level: impl Into<Val<String>>,
-        targets: impl Into<Val<cis_scan_configuration::CisTargets>>,
-    ) -> Self {
+    pub fn new(scan_name: impl Into<Val<String>>, schedule: impl Into<Val<cis_scan_configuration::Schedule>>, security_level: impl Into<Val<String>>, targets: impl Into<Val<cis_scan_configuration::CisTargets>>) -> Self {
         let mut props = Props::new();
         props.set("ScanName", scan_name);
         props.set("Schedule", schedule);
         props.set("SecurityLevel", security_level);
         props.set("Targets", targets);
-        CfnCisScanConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCisScanConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -86,50 +78,17 @@ pub(crate) static CIS_SCAN_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7ff9dfff),
 };
 
 pub(crate) static CIS_SCAN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ScanName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Schedule",
-            &Shape::Object(&cis_scan_configuration::SCHEDULE_SHAPE),
-        ),
-        (
-            "SecurityLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LEVEL_1", "LEVEL_2"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^.{1,255}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            })),
-        ),
-        (
-            "Targets",
-            &Shape::Object(&cis_scan_configuration::CIS_TARGETS_SHAPE),
-        ),
+        ("ScanName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Schedule", &Shape::Object(&cis_scan_configuration::SCHEDULE_SHAPE)),
+        ("SecurityLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEVEL_1", "LEVEL_2"] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^.{1,255}$"), min_len: None, max_len: None, allowed: &[] }))),
+        ("Targets", &Shape::Object(&cis_scan_configuration::CIS_TARGETS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -293,10 +252,7 @@ pub mod cis_scan_configuration {
         ///
         /// - `account_ids`: `AccountIds`.
         /// - `target_resource_tags`: `TargetResourceTags`.
-        pub fn new(
-            account_ids: impl Into<Val<Vec<String>>>,
-            target_resource_tags: impl Into<Val<Map<Vec<String>>>>,
-        ) -> Self {
+        pub fn new(account_ids: impl Into<Val<Vec<String>>>, target_resource_tags: impl Into<Val<Map<Vec<String>>>>) -> Self {
             let mut props = Props::new();
             props.set("AccountIds", account_ids);
             props.set("TargetResourceTags", target_resource_tags);
@@ -320,34 +276,22 @@ pub mod cis_scan_configuration {
     };
 
     pub(crate) static DAILY_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("StartTime", &Shape::Object(&TIME_SHAPE))],
+        fields: &[
+            ("StartTime", &Shape::Object(&TIME_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIME_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeOfDay",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-1]?[0-9]|2[0-3]):[0-5][0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeOfDay", &Shape::Str(StrRule { pattern: Some("^([0-1]?[0-9]|2[0-3]):[0-5][0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONTHLY_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Day",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
-                }),
-            ),
+            ("Day", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] })),
             ("StartTime", &Shape::Object(&TIME_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -355,19 +299,7 @@ pub mod cis_scan_configuration {
 
     pub(crate) static WEEKLY_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Days",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(7),
-                }),
-            ),
+            ("Days", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] })), min_items: Some(1), max_items: Some(7) })),
             ("StartTime", &Shape::Object(&TIME_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -375,27 +307,8 @@ pub mod cis_scan_configuration {
 
     pub(crate) static CIS_TARGETS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\d{12}|ALL_ACCOUNTS|SELF$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10000),
-                }),
-            ),
-            (
-                "TargetResourceTags",
-                &Shape::Map(&Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(5),
-                })),
-            ),
+            ("AccountIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\d{12}|ALL_ACCOUNTS|SELF$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(10000) })),
+            ("TargetResourceTags", &Shape::Map(&Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(5) }))),
         ],
         ..ObjectShape::EMPTY
     };
@@ -416,10 +329,7 @@ impl CfnCodeSecurityIntegration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCodeSecurityIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCodeSecurityIntegration { props, options: ResourceOptions::default() }
     }
 
     /// Create Integration Details
@@ -427,10 +337,7 @@ impl CfnCodeSecurityIntegration {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn create_integration_details(
-        mut self,
-        value: impl Into<Val<code_security_integration::CreateDetails>>,
-    ) -> Self {
+    pub fn create_integration_details(mut self, value: impl Into<Val<code_security_integration::CreateDetails>>) -> Self {
         self.props.set("CreateIntegrationDetails", value);
         self
     }
@@ -458,10 +365,7 @@ impl CfnCodeSecurityIntegration {
     /// Update Integration Details
     ///
     /// Write-only.
-    pub fn update_integration_details(
-        mut self,
-        value: impl Into<Val<code_security_integration::UpdateDetails>>,
-    ) -> Self {
+    pub fn update_integration_details(mut self, value: impl Into<Val<code_security_integration::UpdateDetails>>) -> Self {
         self.props.set("UpdateIntegrationDetails", value);
         self
     }
@@ -532,58 +436,18 @@ pub(crate) static CODE_SECURITY_INTEGRATION_META: TypeMeta = TypeMeta {
     create_only: &["CreateIntegrationDetails"],
     write_only: &["CreateIntegrationDetails", "UpdateIntegrationDetails"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "AuthorizationUrl",
-        "CreatedAt",
-        "LastUpdatedAt",
-        "Status",
-        "StatusReason",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "AuthorizationUrl", "CreatedAt", "LastUpdatedAt", "Status", "StatusReason"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fcc16680308),
 };
 
 pub(crate) static CODE_SECURITY_INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CreateIntegrationDetails",
-            &Shape::Object(&code_security_integration::CREATE_DETAILS_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_$:.]*$"),
-                min_len: Some(1),
-                max_len: Some(60),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^.{1,255}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            })),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GITLAB_SELF_MANAGED", "GITHUB"],
-            }),
-        ),
-        (
-            "UpdateIntegrationDetails",
-            &Shape::Object(&code_security_integration::UPDATE_DETAILS_SHAPE),
-        ),
+        ("CreateIntegrationDetails", &Shape::Object(&code_security_integration::CREATE_DETAILS_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_$:.]*$"), min_len: Some(1), max_len: Some(60), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^.{1,255}$"), min_len: None, max_len: None, allowed: &[] }))),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GITLAB_SELF_MANAGED", "GITHUB"] })),
+        ("UpdateIntegrationDetails", &Shape::Object(&code_security_integration::UPDATE_DETAILS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -604,9 +468,7 @@ pub mod code_security_integration {
         /// Creates the value from its required properties:
         ///
         /// - `gitlab_self_managed`: `gitlabSelfManaged`.
-        pub fn new(
-            gitlab_self_managed: impl Into<Val<CreateGitLabSelfManagedIntegrationDetail>>,
-        ) -> Self {
+        pub fn new(gitlab_self_managed: impl Into<Val<CreateGitLabSelfManagedIntegrationDetail>>) -> Self {
             let mut props = Props::new();
             props.set("gitlabSelfManaged", gitlab_self_managed);
             CreateDetails { props }
@@ -630,10 +492,7 @@ pub mod code_security_integration {
         ///
         /// - `access_token`: `accessToken`.
         /// - `instance_url`: `instanceUrl`.
-        pub fn new(
-            access_token: impl Into<Val<String>>,
-            instance_url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(access_token: impl Into<Val<String>>, instance_url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("accessToken", access_token);
             props.set("instanceUrl", instance_url);
@@ -641,9 +500,7 @@ pub mod code_security_integration {
         }
     }
 
-    impl From<CreateGitLabSelfManagedIntegrationDetail>
-        for Val<CreateGitLabSelfManagedIntegrationDetail>
-    {
+    impl From<CreateGitLabSelfManagedIntegrationDetail> for Val<CreateGitLabSelfManagedIntegrationDetail> {
         fn from(v: CreateGitLabSelfManagedIntegrationDetail) -> Self {
             v.props.into_val()
         }
@@ -669,10 +526,7 @@ pub mod code_security_integration {
         }
 
         /// The `gitlabSelfManaged` property.
-        pub fn gitlab_self_managed(
-            mut self,
-            value: impl Into<Val<UpdateGitLabSelfManagedIntegrationDetail>>,
-        ) -> Self {
+        pub fn gitlab_self_managed(mut self, value: impl Into<Val<UpdateGitLabSelfManagedIntegrationDetail>>) -> Self {
             self.props.set("gitlabSelfManaged", value);
             self
         }
@@ -726,46 +580,30 @@ pub mod code_security_integration {
         }
     }
 
-    impl From<UpdateGitLabSelfManagedIntegrationDetail>
-        for Val<UpdateGitLabSelfManagedIntegrationDetail>
-    {
+    impl From<UpdateGitLabSelfManagedIntegrationDetail> for Val<UpdateGitLabSelfManagedIntegrationDetail> {
         fn from(v: UpdateGitLabSelfManagedIntegrationDetail) -> Self {
             v.props.into_val()
         }
     }
 
     pub(crate) static CREATE_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "gitlabSelfManaged",
-            &Shape::Object(&CREATE_GIT_LAB_SELF_MANAGED_INTEGRATION_DETAIL_SHAPE),
-        )],
+        fields: &[
+            ("gitlabSelfManaged", &Shape::Object(&CREATE_GIT_LAB_SELF_MANAGED_INTEGRATION_DETAIL_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static CREATE_GIT_LAB_SELF_MANAGED_INTEGRATION_DETAIL_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "instanceUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://[-a-zA-Z0-9()@:%_+.~#?&//=]{1,1024}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CREATE_GIT_LAB_SELF_MANAGED_INTEGRATION_DETAIL_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("instanceUrl", &Shape::Str(StrRule { pattern: Some("^https://[-a-zA-Z0-9()@:%_+.~#?&//=]{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static UPDATE_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "github",
-                &Shape::Object(&UPDATE_GIT_HUB_INTEGRATION_DETAIL_SHAPE),
-            ),
-            (
-                "gitlabSelfManaged",
-                &Shape::Object(&UPDATE_GIT_LAB_SELF_MANAGED_INTEGRATION_DETAIL_SHAPE),
-            ),
+            ("github", &Shape::Object(&UPDATE_GIT_HUB_INTEGRATION_DETAIL_SHAPE)),
+            ("gitlabSelfManaged", &Shape::Object(&UPDATE_GIT_LAB_SELF_MANAGED_INTEGRATION_DETAIL_SHAPE)),
         ],
         one_of_required: &[&["gitlabSelfManaged"], &["github"]],
         ..ObjectShape::EMPTY
@@ -773,41 +611,18 @@ pub mod code_security_integration {
 
     pub(crate) static UPDATE_GIT_HUB_INTEGRATION_DETAIL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "code",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "installationId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("code", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("installationId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static UPDATE_GIT_LAB_SELF_MANAGED_INTEGRATION_DETAIL_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "authCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static UPDATE_GIT_LAB_SELF_MANAGED_INTEGRATION_DETAIL_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("authCode", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 }
 
 /// Inspector CodeSecurityScanConfiguration resource schema
@@ -825,17 +640,11 @@ impl CfnCodeSecurityScanConfiguration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCodeSecurityScanConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCodeSecurityScanConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Code Security Scan Configuration
-    pub fn configuration(
-        mut self,
-        value: impl Into<Val<code_security_scan_configuration::CodeSecurityScanConfiguration>>,
-    ) -> Self {
+    pub fn configuration(mut self, value: impl Into<Val<code_security_scan_configuration::CodeSecurityScanConfiguration>>) -> Self {
         self.props.set("Configuration", value);
         self
     }
@@ -861,10 +670,7 @@ impl CfnCodeSecurityScanConfiguration {
     /// Scope Settings
     ///
     /// Changing it replaces the resource.
-    pub fn scope_settings(
-        mut self,
-        value: impl Into<Val<code_security_scan_configuration::ScopeSettings>>,
-    ) -> Self {
+    pub fn scope_settings(mut self, value: impl Into<Val<code_security_scan_configuration::ScopeSettings>>) -> Self {
         self.props.set("ScopeSettings", value);
         self
     }
@@ -907,52 +713,17 @@ pub(crate) static CODE_SECURITY_SCAN_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fcc16680308),
 };
 
 pub(crate) static CODE_SECURITY_SCAN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(
-                &code_security_scan_configuration::CODE_SECURITY_SCAN_CONFIGURATION_SHAPE,
-            ),
-        ),
-        (
-            "Level",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ORGANIZATION", "ACCOUNT"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_$:.]*$"),
-                min_len: Some(1),
-                max_len: Some(60),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScopeSettings",
-            &Shape::Object(&code_security_scan_configuration::SCOPE_SETTINGS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^.{1,255}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            })),
-        ),
+        ("Configuration", &Shape::Object(&code_security_scan_configuration::CODE_SECURITY_SCAN_CONFIGURATION_SHAPE)),
+        ("Level", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ORGANIZATION", "ACCOUNT"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_$:.]*$"), min_len: Some(1), max_len: Some(60), allowed: &[] })),
+        ("ScopeSettings", &Shape::Object(&code_security_scan_configuration::SCOPE_SETTINGS_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^.{1,255}$"), min_len: None, max_len: None, allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -980,20 +751,13 @@ pub mod code_security_scan_configuration {
         }
 
         /// The `continuousIntegrationScanConfiguration` property.
-        pub fn continuous_integration_scan_configuration(
-            mut self,
-            value: impl Into<Val<ContinuousIntegrationScanConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("continuousIntegrationScanConfiguration", value);
+        pub fn continuous_integration_scan_configuration(mut self, value: impl Into<Val<ContinuousIntegrationScanConfiguration>>) -> Self {
+            self.props.set("continuousIntegrationScanConfiguration", value);
             self
         }
 
         /// The `periodicScanConfiguration` property.
-        pub fn periodic_scan_configuration(
-            mut self,
-            value: impl Into<Val<PeriodicScanConfiguration>>,
-        ) -> Self {
+        pub fn periodic_scan_configuration(mut self, value: impl Into<Val<PeriodicScanConfiguration>>) -> Self {
             self.props.set("periodicScanConfiguration", value);
             self
         }
@@ -1092,82 +856,32 @@ pub mod code_security_scan_configuration {
 
     pub(crate) static CODE_SECURITY_SCAN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "continuousIntegrationScanConfiguration",
-                &Shape::Object(&CONTINUOUS_INTEGRATION_SCAN_CONFIGURATION_SHAPE),
-            ),
-            (
-                "periodicScanConfiguration",
-                &Shape::Object(&PERIODIC_SCAN_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ruleSetCategories",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["SAST", "IAC", "SCA"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(3),
-                }),
-            ),
+            ("continuousIntegrationScanConfiguration", &Shape::Object(&CONTINUOUS_INTEGRATION_SCAN_CONFIGURATION_SHAPE)),
+            ("periodicScanConfiguration", &Shape::Object(&PERIODIC_SCAN_CONFIGURATION_SHAPE)),
+            ("ruleSetCategories", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAST", "IAC", "SCA"] })), min_items: Some(1), max_items: Some(3) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTINUOUS_INTEGRATION_SCAN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "supportedEvents",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PULL_REQUEST", "PUSH"],
-                })),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("supportedEvents", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PULL_REQUEST", "PUSH"] })), min_items: Some(1), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERIODIC_SCAN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "frequency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WEEKLY", "MONTHLY", "NEVER"],
-                }),
-            ),
-            (
-                "frequencyExpression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("frequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WEEKLY", "MONTHLY", "NEVER"] })),
+            ("frequencyExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCOPE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "projectSelectionScope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALL"],
-            }),
-        )],
+        fields: &[
+            ("projectSelectionScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1189,19 +903,12 @@ impl CfnConnector {
     /// - `name`: `Name`, Display name for the connector.
     /// - `provider`: `Provider`, The cloud provider for this connector.
     /// - `provider_configuration`: `ProviderConfiguration`, Provider-specific configuration including regions and scope.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        provider: impl Into<Val<String>>,
-        provider_configuration: impl Into<Val<connector::ProviderConfiguration>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, provider: impl Into<Val<String>>, provider_configuration: impl Into<Val<connector::ProviderConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Provider", provider);
         props.set("ProviderConfiguration", provider_configuration);
-        CfnConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnector { props, options: ResourceOptions::default() }
     }
 
     /// Optional description of the connector.
@@ -1276,54 +983,38 @@ impl Handle<CfnConnector> {
     }
 
     /// `Fn::GetAtt` attribute `ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State`.
-    pub fn provider_configuration_azure_scope_configuration_container_image_scanning_state(
-        &self,
-    ) -> Val<String> {
+    pub fn provider_configuration_azure_scope_configuration_container_image_scanning_state(&self) -> Val<String> {
         self.get_att("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State")
     }
 
     /// Reason for the current scope state.
     ///
     /// `Fn::GetAtt` attribute `ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason`.
-    pub fn provider_configuration_azure_scope_configuration_container_image_scanning_state_reason(
-        &self,
-    ) -> Val<String> {
-        self.get_att(
-            "ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason",
-        )
+    pub fn provider_configuration_azure_scope_configuration_container_image_scanning_state_reason(&self) -> Val<String> {
+        self.get_att("ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason")
     }
 
     /// `Fn::GetAtt` attribute `ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State`.
-    pub fn provider_configuration_azure_scope_configuration_serverless_scanning_state(
-        &self,
-    ) -> Val<String> {
+    pub fn provider_configuration_azure_scope_configuration_serverless_scanning_state(&self) -> Val<String> {
         self.get_att("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State")
     }
 
     /// Reason for the current scope state.
     ///
     /// `Fn::GetAtt` attribute `ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason`.
-    pub fn provider_configuration_azure_scope_configuration_serverless_scanning_state_reason(
-        &self,
-    ) -> Val<String> {
-        self.get_att(
-            "ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason",
-        )
+    pub fn provider_configuration_azure_scope_configuration_serverless_scanning_state_reason(&self) -> Val<String> {
+        self.get_att("ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason")
     }
 
     /// `Fn::GetAtt` attribute `ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State`.
-    pub fn provider_configuration_azure_scope_configuration_vm_scanning_state(
-        &self,
-    ) -> Val<String> {
+    pub fn provider_configuration_azure_scope_configuration_vm_scanning_state(&self) -> Val<String> {
         self.get_att("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State")
     }
 
     /// Reason for the current scope state.
     ///
     /// `Fn::GetAtt` attribute `ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason`.
-    pub fn provider_configuration_azure_scope_configuration_vm_scanning_state_reason(
-        &self,
-    ) -> Val<String> {
+    pub fn provider_configuration_azure_scope_configuration_vm_scanning_state_reason(&self) -> Val<String> {
         self.get_att("ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason")
     }
 }
@@ -1331,75 +1022,21 @@ impl Handle<CfnConnector> {
 pub(crate) static CONNECTOR_META: TypeMeta = TypeMeta {
     type_name: CfnConnector::TYPE_NAME,
     shape: &CONNECTOR_SHAPE,
-    create_only: &[
-        "Name",
-        "Provider",
-        "ProviderConfiguration/Azure/AwsConfigConnectorArn",
-    ],
+    create_only: &["Name", "Provider", "ProviderConfiguration/Azure/AwsConfigConnectorArn"],
     write_only: &[],
     primary_identifier: &["ConnectorArn"],
-    attributes: &[
-        "ConnectorArn",
-        "CreatedAt",
-        "EnablementStatus",
-        "EnablementStatusReason",
-        "Health",
-        "LastUpdatedAt",
-        "ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State",
-        "ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason",
-        "ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State",
-        "ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason",
-        "ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State",
-        "ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ConnectorArn", "CreatedAt", "EnablementStatus", "EnablementStatusReason", "Health", "LastUpdatedAt", "ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.State", "ProviderConfiguration.Azure.ScopeConfiguration.ContainerImageScanning.StateReason", "ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.State", "ProviderConfiguration.Azure.ScopeConfiguration.ServerlessScanning.StateReason", "ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.State", "ProviderConfiguration.Azure.ScopeConfiguration.VmScanning.StateReason"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9dffb),
 };
 
 pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{N}_-]+$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Provider",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AZURE"],
-            }),
-        ),
-        (
-            "ProviderConfiguration",
-            &Shape::Object(&connector::PROVIDER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connector::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(200), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{N}_-]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Provider", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AZURE"] })),
+        ("ProviderConfiguration", &Shape::Object(&connector::PROVIDER_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connector::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1445,11 +1082,7 @@ pub mod connector {
         /// - `aws_config_connector_arn`: `AwsConfigConnectorArn`, The ARN of the AWS Config connector used for Azure resource discovery.
         /// - `azure_regions`: `AzureRegions`, List of Azure regions to scan.
         /// - `scope_configuration`: `ScopeConfiguration`, Defines which resource types to scan and at what scope level.
-        pub fn new(
-            aws_config_connector_arn: impl Into<Val<String>>,
-            azure_regions: impl Into<Val<Vec<String>>>,
-            scope_configuration: impl Into<Val<AzureScopeConfigurationMap>>,
-        ) -> Self {
+        pub fn new(aws_config_connector_arn: impl Into<Val<String>>, azure_regions: impl Into<Val<Vec<String>>>, scope_configuration: impl Into<Val<AzureScopeConfigurationMap>>) -> Self {
             let mut props = Props::new();
             props.set("AwsConfigConnectorArn", aws_config_connector_arn);
             props.set("AzureRegions", azure_regions);
@@ -1484,10 +1117,7 @@ pub mod connector {
         }
 
         /// Defines the scope of Azure resources to monitor for a specific resource type.
-        pub fn container_image_scanning(
-            mut self,
-            value: impl Into<Val<ScopeConfiguration>>,
-        ) -> Self {
+        pub fn container_image_scanning(mut self, value: impl Into<Val<ScopeConfiguration>>) -> Self {
             self.props.set("ContainerImageScanning", value);
             self
         }
@@ -1580,49 +1210,25 @@ pub mod connector {
     }
 
     pub(crate) static PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Azure", &Shape::Object(&AZURE_PROVIDER_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Azure", &Shape::Object(&AZURE_PROVIDER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AZURE_PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsConfigConnectorArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "arn:([^:]+):config:([^:]+):([^:]+):connector/([^/]+)/([^/]+)/([^/:\\s]+)",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AzureRegions",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ScopeConfiguration",
-                &Shape::Object(&AZURE_SCOPE_CONFIGURATION_MAP_SHAPE),
-            ),
+            ("AwsConfigConnectorArn", &Shape::Str(StrRule { pattern: Some("arn:([^:]+):config:([^:]+):([^:]+):connector/([^/]+)/([^/]+)/([^/:\\s]+)"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("AzureRegions", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("ScopeConfiguration", &Shape::Object(&AZURE_SCOPE_CONFIGURATION_MAP_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AZURE_SCOPE_CONFIGURATION_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerImageScanning",
-                &Shape::Object(&SCOPE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ServerlessScanning",
-                &Shape::Object(&SCOPE_CONFIGURATION_SHAPE),
-            ),
+            ("ContainerImageScanning", &Shape::Object(&SCOPE_CONFIGURATION_SHAPE)),
+            ("ServerlessScanning", &Shape::Object(&SCOPE_CONFIGURATION_SHAPE)),
             ("VmScanning", &Shape::Object(&SCOPE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1630,56 +1236,17 @@ pub mod connector {
 
     pub(crate) static SCOPE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScopeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TENANT", "SUBSCRIPTION"],
-                }),
-            ),
-            (
-                "ScopeValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ACTIVE", "PENDING", "ERROR", "DISABLED"],
-                }),
-            ),
+            ("ScopeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TENANT", "SUBSCRIPTION"] })),
+            ("ScopeValues", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(100) })),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "PENDING", "ERROR", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1702,19 +1269,12 @@ impl CfnFilter {
     /// - `filter_action`: `FilterAction`, Findings filter action.
     /// - `filter_criteria`: `FilterCriteria`, Findings filter criteria.
     /// - `name`: `Name`, Findings filter name.
-    pub fn new(
-        filter_action: impl Into<Val<String>>,
-        filter_criteria: impl Into<Val<filter::FilterCriteria>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(filter_action: impl Into<Val<String>>, filter_criteria: impl Into<Val<filter::FilterCriteria>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FilterAction", filter_action);
         props.set("FilterCriteria", filter_criteria);
         props.set("Name", name);
-        CfnFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFilter { props, options: ResourceOptions::default() }
     }
 
     /// Findings filter description.
@@ -1761,55 +1321,17 @@ pub(crate) static FILTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7ff9dfff),
 };
 
 pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterAction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "SUPPRESS"],
-            }),
-        ),
-        (
-            "FilterCriteria",
-            &Shape::Object(&filter::FILTER_CRITERIA_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^.{1,255}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("FilterAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "SUPPRESS"] })),
+        ("FilterCriteria", &Shape::Object(&filter::FILTER_CRITERIA_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^.{1,255}$"), min_len: None, max_len: None, allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1840,28 +1362,19 @@ pub mod filter {
         }
 
         /// The `CodeVulnerabilityDetectorName` property.
-        pub fn code_vulnerability_detector_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn code_vulnerability_detector_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("CodeVulnerabilityDetectorName", value);
             self
         }
 
         /// The `CodeVulnerabilityDetectorTags` property.
-        pub fn code_vulnerability_detector_tags(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn code_vulnerability_detector_tags(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("CodeVulnerabilityDetectorTags", value);
             self
         }
 
         /// The `CodeVulnerabilityFilePath` property.
-        pub fn code_vulnerability_file_path(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn code_vulnerability_file_path(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("CodeVulnerabilityFilePath", value);
             self
         }
@@ -1927,10 +1440,7 @@ pub mod filter {
         }
 
         /// The `EcrImageRepositoryName` property.
-        pub fn ecr_image_repository_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn ecr_image_repository_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("EcrImageRepositoryName", value);
             self
         }
@@ -1990,19 +1500,13 @@ pub mod filter {
         }
 
         /// The `LambdaFunctionExecutionRoleArn` property.
-        pub fn lambda_function_execution_role_arn(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn lambda_function_execution_role_arn(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("LambdaFunctionExecutionRoleArn", value);
             self
         }
 
         /// The `LambdaFunctionLastModifiedAt` property.
-        pub fn lambda_function_last_modified_at(
-            mut self,
-            value: impl Into<Val<Vec<DateFilter>>>,
-        ) -> Self {
+        pub fn lambda_function_last_modified_at(mut self, value: impl Into<Val<Vec<DateFilter>>>) -> Self {
             self.props.set("LambdaFunctionLastModifiedAt", value);
             self
         }
@@ -2342,429 +1846,74 @@ pub mod filter {
 
     pub(crate) static FILTER_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsAccountId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "CodeVulnerabilityDetectorName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "CodeVulnerabilityDetectorTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "CodeVulnerabilityFilePath",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "ComponentId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "ComponentType",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Ec2InstanceImageId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Ec2InstanceSubnetId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Ec2InstanceVpcId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EcrImageArchitecture",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EcrImageHash",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EcrImageInUseCount",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EcrImagePushedAt",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EcrImageRegistry",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EcrImageRepositoryName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EcrImageTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EpssScore",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "ExploitAvailable",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "FindingArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "FindingStatus",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "FindingType",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "FirstObservedAt",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "FixAvailable",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "InspectorScore",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "LambdaFunctionExecutionRoleArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "LambdaFunctionLastModifiedAt",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "LambdaFunctionLayers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "LambdaFunctionName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "LambdaFunctionRuntime",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "LastObservedAt",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "NetworkProtocol",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "PortRange",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PORT_RANGE_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "RelatedVulnerabilities",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "ResourceId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "ResourceTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MAP_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "ResourceType",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Severity",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Title",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "UpdatedAt",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "VendorSeverity",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "VulnerabilityId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "VulnerabilitySource",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "VulnerablePackages",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PACKAGE_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("AwsAccountId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("CodeVulnerabilityDetectorName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("CodeVulnerabilityDetectorTags", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("CodeVulnerabilityFilePath", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("ComponentId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("ComponentType", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("Ec2InstanceImageId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("Ec2InstanceSubnetId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("Ec2InstanceVpcId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("EcrImageArchitecture", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("EcrImageHash", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("EcrImageInUseCount", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("EcrImagePushedAt", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("EcrImageRegistry", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("EcrImageRepositoryName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("EcrImageTags", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("EpssScore", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("ExploitAvailable", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("FindingArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("FindingStatus", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("FindingType", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("FirstObservedAt", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("FixAvailable", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("InspectorScore", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("LambdaFunctionExecutionRoleArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("LambdaFunctionLastModifiedAt", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("LambdaFunctionLayers", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("LambdaFunctionName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("LambdaFunctionRuntime", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("LastObservedAt", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("NetworkProtocol", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("PortRange", &Shape::List(ListRule { item: Some(&Shape::Object(&PORT_RANGE_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("RelatedVulnerabilities", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("ResourceId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&MAP_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("ResourceType", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("Severity", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("Title", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("UpdatedAt", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("VendorSeverity", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("VulnerabilityId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("VulnerabilitySource", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("VulnerablePackages", &Shape::List(ListRule { item: Some(&Shape::Object(&PACKAGE_FILTER_SHAPE)), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STRING_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "PREFIX", "NOT_EQUALS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "PREFIX", "NOT_EQUALS"] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PORT_RANGE_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BeginInclusive",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndInclusive",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("BeginInclusive", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("EndInclusive", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAP_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS"],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS"] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2797,9 +1946,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::InspectorV2::CisScanConfiguration" => Some(&CIS_SCAN_CONFIGURATION_META),
         "AWS::InspectorV2::CodeSecurityIntegration" => Some(&CODE_SECURITY_INTEGRATION_META),
-        "AWS::InspectorV2::CodeSecurityScanConfiguration" => {
-            Some(&CODE_SECURITY_SCAN_CONFIGURATION_META)
-        }
+        "AWS::InspectorV2::CodeSecurityScanConfiguration" => Some(&CODE_SECURITY_SCAN_CONFIGURATION_META),
         "AWS::InspectorV2::Connector" => Some(&CONNECTOR_META),
         "AWS::InspectorV2::Filter" => Some(&FILTER_META),
         _ => None,

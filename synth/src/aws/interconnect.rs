@@ -31,10 +31,7 @@ impl CfnConnection {
     pub fn new(attach_point: impl Into<Val<connection::AttachPoint>>) -> Self {
         let mut props = Props::new();
         props.set("AttachPoint", attach_point);
-        CfnConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnection { props, options: ResourceOptions::default() }
     }
 
     /// The activation key for accepting a connection proposal from a partner CSP. Mutually exclusive with EnvironmentId.
@@ -166,85 +163,23 @@ impl Handle<CfnConnection> {
 pub(crate) static CONNECTION_META: TypeMeta = TypeMeta {
     type_name: CfnConnection::TYPE_NAME,
     shape: &CONNECTION_SHAPE,
-    create_only: &[
-        "ActivationKey",
-        "AttachPoint",
-        "EnvironmentId",
-        "RemoteAccount",
-    ],
+    create_only: &["ActivationKey", "AttachPoint", "EnvironmentId", "RemoteAccount"],
     write_only: &["RemoteAccount", "RemoteOwnerAccount"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "BillingTier",
-        "ConnectionId",
-        "OwnerAccount",
-        "Provider",
-        "SharedId",
-        "State",
-        "Type",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "BillingTier", "ConnectionId", "OwnerAccount", "Provider", "SharedId", "State", "Type"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e388310),
 };
 
 pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AttachPoint",
-            &Shape::Object(&connection::ATTACH_POINT_SHAPE),
-        ),
-        (
-            "Bandwidth",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d+[MG]bps$"),
-                min_len: Some(1),
-                max_len: Some(8),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-a-zA-Z0-9_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RemoteAccount",
-            &Shape::Object(&connection::REMOTE_ACCOUNT_SHAPE),
-        ),
-        (
-            "RemoteOwnerAccount",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-a-zA-Z0-9_@\\.]+$"),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connection::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AttachPoint", &Shape::Object(&connection::ATTACH_POINT_SHAPE)),
+        ("Bandwidth", &Shape::Str(StrRule { pattern: Some("^\\d+[MG]bps$"), min_len: Some(1), max_len: Some(8), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9_ ]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("EnvironmentId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("RemoteAccount", &Shape::Object(&connection::REMOTE_ACCOUNT_SHAPE)),
+        ("RemoteOwnerAccount", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9_@\\.]+$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connection::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -336,60 +271,32 @@ pub mod connection {
     }
 
     pub(crate) static ATTACH_POINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DirectConnectGateway",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DirectConnectGateway", &Shape::Str(StrRule { pattern: Some("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REMOTE_ACCOUNT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Identifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-a-zA-Z0-9_@\\.]+$"),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Identifier", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9_@\\.]+$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CONNECTION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CONNECTION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

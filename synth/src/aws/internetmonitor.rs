@@ -31,17 +31,11 @@ impl CfnMonitor {
     pub fn new(monitor_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MonitorName", monitor_name);
-        CfnMonitor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMonitor { props, options: ResourceOptions::default() }
     }
 
     /// The `HealthEventsConfig` property.
-    pub fn health_events_config(
-        mut self,
-        value: impl Into<Val<monitor::HealthEventsConfig>>,
-    ) -> Self {
+    pub fn health_events_config(mut self, value: impl Into<Val<monitor::HealthEventsConfig>>) -> Self {
         self.props.set("HealthEventsConfig", value);
         self
     }
@@ -55,10 +49,7 @@ impl CfnMonitor {
     }
 
     /// The `InternetMeasurementsLogDelivery` property.
-    pub fn internet_measurements_log_delivery(
-        mut self,
-        value: impl Into<Val<monitor::InternetMeasurementsLogDelivery>>,
-    ) -> Self {
+    pub fn internet_measurements_log_delivery(mut self, value: impl Into<Val<monitor::InternetMeasurementsLogDelivery>>) -> Self {
         self.props.set("InternetMeasurementsLogDelivery", value);
         self
     }
@@ -170,119 +161,25 @@ pub(crate) static MONITOR_META: TypeMeta = TypeMeta {
     type_name: CfnMonitor::TYPE_NAME,
     shape: &MONITOR_SHAPE,
     create_only: &["MonitorName"],
-    write_only: &[
-        "IncludeLinkedAccounts",
-        "LinkedAccountId",
-        "ResourcesToAdd",
-        "ResourcesToRemove",
-    ],
+    write_only: &["IncludeLinkedAccounts", "LinkedAccountId", "ResourcesToAdd", "ResourcesToRemove"],
     primary_identifier: &["MonitorName"],
-    attributes: &[
-        "CreatedAt",
-        "ModifiedAt",
-        "MonitorArn",
-        "ProcessingStatus",
-        "ProcessingStatusInfo",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "ModifiedAt", "MonitorArn", "ProcessingStatus", "ProcessingStatusInfo"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5ff88ffb),
 };
 
 pub(crate) static MONITOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "HealthEventsConfig",
-            &Shape::Object(&monitor::HEALTH_EVENTS_CONFIG_SHAPE),
-        ),
-        (
-            "InternetMeasurementsLogDelivery",
-            &Shape::Object(&monitor::INTERNET_MEASUREMENTS_LOG_DELIVERY_SHAPE),
-        ),
-        (
-            "LinkedAccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\d{12})$"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxCityNetworksToMonitor",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(500000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MonitorName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Resources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:.*"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourcesToAdd",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourcesToRemove",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PENDING", "ACTIVE", "INACTIVE", "ERROR"],
-            }),
-        ),
-        (
-            "TrafficPercentageToMonitor",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("HealthEventsConfig", &Shape::Object(&monitor::HEALTH_EVENTS_CONFIG_SHAPE)),
+        ("InternetMeasurementsLogDelivery", &Shape::Object(&monitor::INTERNET_MEASUREMENTS_LOG_DELIVERY_SHAPE)),
+        ("LinkedAccountId", &Shape::Str(StrRule { pattern: Some("^(\\d{12})$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("MaxCityNetworksToMonitor", &Shape::Num(NumRule { min: Some(1.0), max: Some(500000.0), allowed: &[] })),
+        ("MonitorName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Resources", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+        ("ResourcesToAdd", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+        ("ResourcesToRemove", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PENDING", "ACTIVE", "INACTIVE", "ERROR"] })),
+        ("TrafficPercentageToMonitor", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -307,10 +204,7 @@ pub mod monitor {
         }
 
         /// The `AvailabilityLocalHealthEventsConfig` property.
-        pub fn availability_local_health_events_config(
-            mut self,
-            value: impl Into<Val<LocalHealthEventsConfig>>,
-        ) -> Self {
+        pub fn availability_local_health_events_config(mut self, value: impl Into<Val<LocalHealthEventsConfig>>) -> Self {
             self.props.set("AvailabilityLocalHealthEventsConfig", value);
             self
         }
@@ -322,10 +216,7 @@ pub mod monitor {
         }
 
         /// The `PerformanceLocalHealthEventsConfig` property.
-        pub fn performance_local_health_events_config(
-            mut self,
-            value: impl Into<Val<LocalHealthEventsConfig>>,
-        ) -> Self {
+        pub fn performance_local_health_events_config(mut self, value: impl Into<Val<LocalHealthEventsConfig>>) -> Self {
             self.props.set("PerformanceLocalHealthEventsConfig", value);
             self
         }
@@ -483,97 +374,43 @@ pub mod monitor {
 
     pub(crate) static HEALTH_EVENTS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AvailabilityLocalHealthEventsConfig",
-                &Shape::Object(&LOCAL_HEALTH_EVENTS_CONFIG_SHAPE),
-            ),
-            (
-                "AvailabilityScoreThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PerformanceLocalHealthEventsConfig",
-                &Shape::Object(&LOCAL_HEALTH_EVENTS_CONFIG_SHAPE),
-            ),
-            (
-                "PerformanceScoreThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AvailabilityLocalHealthEventsConfig", &Shape::Object(&LOCAL_HEALTH_EVENTS_CONFIG_SHAPE)),
+            ("AvailabilityScoreThreshold", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("PerformanceLocalHealthEventsConfig", &Shape::Object(&LOCAL_HEALTH_EVENTS_CONFIG_SHAPE)),
+            ("PerformanceScoreThreshold", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCAL_HEALTH_EVENTS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HealthScoreThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinTrafficImpact",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("HealthScoreThreshold", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MinTrafficImpact", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTERNET_MEASUREMENTS_LOG_DELIVERY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Config", &Shape::Object(&S3_CONFIG_SHAPE))],
+        fields: &[
+            ("S3Config", &Shape::Object(&S3_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogDeliveryStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: None, allowed: &[] })),
+            ("LogDeliveryStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&MONITOR_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &MONITOR_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

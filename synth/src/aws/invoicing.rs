@@ -30,19 +30,12 @@ impl CfnInvoiceUnit {
     /// - `invoice_receiver`: `InvoiceReceiver`.
     /// - `name`: `Name`.
     /// - `rule`: `Rule`.
-    pub fn new(
-        invoice_receiver: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        rule: impl Into<Val<invoice_unit::Rule>>,
-    ) -> Self {
+    pub fn new(invoice_receiver: impl Into<Val<String>>, name: impl Into<Val<String>>, rule: impl Into<Val<invoice_unit::Rule>>) -> Self {
         let mut props = Props::new();
         props.set("InvoiceReceiver", invoice_receiver);
         props.set("Name", name);
         props.set("Rule", rule);
-        CfnInvoiceUnit {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInvoiceUnit { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -98,50 +91,16 @@ pub(crate) static INVOICE_UNIT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["InvoiceUnitArn"],
     attributes: &["InvoiceUnitArn", "LastModified"],
-    tagging: Some(Tagging {
-        property: "ResourceTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "ResourceTags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static INVOICE_UNIT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S\\s]*$"),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InvoiceReceiver",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}$"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?! )[\\p{L}\\p{N}\\p{Z}-_]*(?<! )$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&invoice_unit::RESOURCE_TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("InvoiceReceiver", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?! )[\\p{L}\\p{N}\\p{Z}-_]*(?<! )$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&invoice_unit::RESOURCE_TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
         ("Rule", &Shape::Object(&invoice_unit::RULE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -203,42 +162,16 @@ pub mod invoice_unit {
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LinkedAccounts",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^\\d{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        )],
+        fields: &[
+            ("LinkedAccounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })), min_items: Some(0), max_items: Some(1000) })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -265,39 +198,21 @@ impl CfnProcurementPortalPreference {
     /// - `purchase_order_retrieval_enabled`: `PurchaseOrderRetrievalEnabled`, Indicates whether purchase order retrieval is enabled for this procurement portal preference.
     /// - `supplier_domain`: `SupplierDomain`, The domain identifier for the supplier in the procurement portal.
     /// - `supplier_identifier`: `SupplierIdentifier`, The unique identifier for the supplier in the procurement portal.
-    pub fn new(
-        buyer_domain: impl Into<Val<String>>,
-        buyer_identifier: impl Into<Val<String>>,
-        contacts: impl Into<Val<Vec<procurement_portal_preference::Contact>>>,
-        einvoice_delivery_enabled: impl Into<Val<bool>>,
-        procurement_portal_name: impl Into<Val<String>>,
-        purchase_order_retrieval_enabled: impl Into<Val<bool>>,
-        supplier_domain: impl Into<Val<String>>,
-        supplier_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(buyer_domain: impl Into<Val<String>>, buyer_identifier: impl Into<Val<String>>, contacts: impl Into<Val<Vec<procurement_portal_preference::Contact>>>, einvoice_delivery_enabled: impl Into<Val<bool>>, procurement_portal_name: impl Into<Val<String>>, purchase_order_retrieval_enabled: impl Into<Val<bool>>, supplier_domain: impl Into<Val<String>>, supplier_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BuyerDomain", buyer_domain);
         props.set("BuyerIdentifier", buyer_identifier);
         props.set("Contacts", contacts);
         props.set("EinvoiceDeliveryEnabled", einvoice_delivery_enabled);
         props.set("ProcurementPortalName", procurement_portal_name);
-        props.set(
-            "PurchaseOrderRetrievalEnabled",
-            purchase_order_retrieval_enabled,
-        );
+        props.set("PurchaseOrderRetrievalEnabled", purchase_order_retrieval_enabled);
         props.set("SupplierDomain", supplier_domain);
         props.set("SupplierIdentifier", supplier_identifier);
-        CfnProcurementPortalPreference {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProcurementPortalPreference { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the preferences for e-invoice delivery.
-    pub fn einvoice_delivery_preference(
-        mut self,
-        value: impl Into<Val<procurement_portal_preference::EinvoiceDeliveryPreference>>,
-    ) -> Self {
+    pub fn einvoice_delivery_preference(mut self, value: impl Into<Val<procurement_portal_preference::EinvoiceDeliveryPreference>>) -> Self {
         self.props.set("EinvoiceDeliveryPreference", value);
         self
     }
@@ -317,10 +232,7 @@ impl CfnProcurementPortalPreference {
     }
 
     /// Specifies criteria for selecting which invoices should be processed.
-    pub fn selector(
-        mut self,
-        value: impl Into<Val<procurement_portal_preference::ProcurementPortalPreferenceSelector>>,
-    ) -> Self {
+    pub fn selector(mut self, value: impl Into<Val<procurement_portal_preference::ProcurementPortalPreferenceSelector>>) -> Self {
         self.props.set("Selector", value);
         self
     }
@@ -332,10 +244,7 @@ impl CfnProcurementPortalPreference {
     }
 
     /// Configuration settings for the test environment of the procurement portal.
-    pub fn test_env_preference(
-        mut self,
-        value: impl Into<Val<procurement_portal_preference::TestEnvPreference>>,
-    ) -> Self {
+    pub fn test_env_preference(mut self, value: impl Into<Val<procurement_portal_preference::TestEnvPreference>>) -> Self {
         self.props.set("TestEnvPreference", value);
         self
     }
@@ -417,129 +326,28 @@ impl Handle<CfnProcurementPortalPreference> {
 pub(crate) static PROCUREMENT_PORTAL_PREFERENCE_META: TypeMeta = TypeMeta {
     type_name: CfnProcurementPortalPreference::TYPE_NAME,
     shape: &PROCUREMENT_PORTAL_PREFERENCE_SHAPE,
-    create_only: &[
-        "BuyerDomain",
-        "BuyerIdentifier",
-        "ProcurementPortalName",
-        "SupplierDomain",
-        "SupplierIdentifier",
-    ],
+    create_only: &["BuyerDomain", "BuyerIdentifier", "ProcurementPortalName", "SupplierDomain", "SupplierIdentifier"],
     write_only: &["ProcurementPortalSharedSecret"],
     primary_identifier: &["ProcurementPortalPreferenceArn"],
-    attributes: &[
-        "AwsAccountId",
-        "CreateDate",
-        "EinvoiceDeliveryPreferenceStatus",
-        "LastUpdateDate",
-        "ProcurementPortalPreferenceArn",
-        "PurchaseOrderRetrievalEndpoint",
-        "PurchaseOrderRetrievalPreferenceStatus",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AwsAccountId", "CreateDate", "EinvoiceDeliveryPreferenceStatus", "LastUpdateDate", "ProcurementPortalPreferenceArn", "PurchaseOrderRetrievalEndpoint", "PurchaseOrderRetrievalPreferenceStatus", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static PROCUREMENT_PORTAL_PREFERENCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BuyerDomain",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NetworkID"],
-            }),
-        ),
-        (
-            "BuyerIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Contacts",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &procurement_portal_preference::CONTACT_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "EinvoiceDeliveryPreference",
-            &Shape::Object(&procurement_portal_preference::EINVOICE_DELIVERY_PREFERENCE_SHAPE),
-        ),
-        (
-            "ProcurementPortalInstanceEndpoint",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProcurementPortalName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SAP_BUSINESS_NETWORK", "COUPA"],
-            }),
-        ),
-        (
-            "ProcurementPortalSharedSecret",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Selector",
-            &Shape::Object(
-                &procurement_portal_preference::PROCUREMENT_PORTAL_PREFERENCE_SELECTOR_SHAPE,
-            ),
-        ),
-        (
-            "SupplierDomain",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NetworkID"],
-            }),
-        ),
-        (
-            "SupplierIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&procurement_portal_preference::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TestEnvPreference",
-            &Shape::Object(&procurement_portal_preference::TEST_ENV_PREFERENCE_SHAPE),
-        ),
+        ("BuyerDomain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NetworkID"] })),
+        ("BuyerIdentifier", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Contacts", &Shape::List(ListRule { item: Some(&Shape::Object(&procurement_portal_preference::CONTACT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("EinvoiceDeliveryPreference", &Shape::Object(&procurement_portal_preference::EINVOICE_DELIVERY_PREFERENCE_SHAPE)),
+        ("ProcurementPortalInstanceEndpoint", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ProcurementPortalName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAP_BUSINESS_NETWORK", "COUPA"] })),
+        ("ProcurementPortalSharedSecret", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Selector", &Shape::Object(&procurement_portal_preference::PROCUREMENT_PORTAL_PREFERENCE_SELECTOR_SHAPE)),
+        ("SupplierDomain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NetworkID"] })),
+        ("SupplierIdentifier", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&procurement_portal_preference::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TestEnvPreference", &Shape::Object(&procurement_portal_preference::TEST_ENV_PREFERENCE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -610,19 +418,13 @@ pub mod procurement_portal_preference {
         }
 
         /// The types of attachments to include with the e-invoice delivery.
-        pub fn einvoice_delivery_attachment_types(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn einvoice_delivery_attachment_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EinvoiceDeliveryAttachmentTypes", value);
             self
         }
 
         /// The types of e-invoice documents to be delivered.
-        pub fn einvoice_delivery_document_types(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn einvoice_delivery_document_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EinvoiceDeliveryDocumentTypes", value);
             self
         }
@@ -636,10 +438,7 @@ pub mod procurement_portal_preference {
         }
 
         /// The sources of purchase order data.
-        pub fn purchase_order_data_sources(
-            mut self,
-            value: impl Into<Val<Vec<PurchaseOrderDataSource>>>,
-        ) -> Self {
+        pub fn purchase_order_data_sources(mut self, value: impl Into<Val<Vec<PurchaseOrderDataSource>>>) -> Self {
             self.props.set("PurchaseOrderDataSources", value);
             self
         }
@@ -766,10 +565,7 @@ pub mod procurement_portal_preference {
         }
 
         /// The endpoint URL for e-invoice delivery in the test environment.
-        pub fn procurement_portal_instance_endpoint(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn procurement_portal_instance_endpoint(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProcurementPortalInstanceEndpoint", value);
             self
         }
@@ -803,231 +599,64 @@ pub mod procurement_portal_preference {
 
     pub(crate) static CONTACT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Email",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._%+\\-]+@[a-zA-Z0-9.\\-]+\\.[a-zA-Z]{2,}$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Email", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._%+\\-]+@[a-zA-Z0-9.\\-]+\\.[a-zA-Z]{2,}$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EINVOICE_DELIVERY_PREFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectionTestingMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PROD_ENV_DOLLAR_TEST", "TEST_ENV_REPLAY_TEST"],
-                }),
-            ),
-            (
-                "EinvoiceDeliveryAttachmentTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["INVOICE_PDF", "RFP_PDF"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "EinvoiceDeliveryDocumentTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "AWS_CLOUD_INVOICE",
-                            "AWS_CLOUD_CREDIT_MEMO",
-                            "AWS_MARKETPLACE_INVOICE",
-                            "AWS_MARKETPLACE_CREDIT_MEMO",
-                            "AWS_REQUEST_FOR_PAYMENT",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CXML"],
-                }),
-            ),
-            (
-                "PurchaseOrderDataSources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PURCHASE_ORDER_DATA_SOURCE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ConnectionTestingMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROD_ENV_DOLLAR_TEST", "TEST_ENV_REPLAY_TEST"] })),
+            ("EinvoiceDeliveryAttachmentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INVOICE_PDF", "RFP_PDF"] })), min_items: None, max_items: None })),
+            ("EinvoiceDeliveryDocumentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_CLOUD_INVOICE", "AWS_CLOUD_CREDIT_MEMO", "AWS_MARKETPLACE_INVOICE", "AWS_MARKETPLACE_CREDIT_MEMO", "AWS_REQUEST_FOR_PAYMENT"] })), min_items: Some(0), max_items: Some(10) })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CXML"] })),
+            ("PurchaseOrderDataSources", &Shape::List(ListRule { item: Some(&Shape::Object(&PURCHASE_ORDER_DATA_SOURCE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PURCHASE_ORDER_DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EinvoiceDeliveryDocumentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AWS_CLOUD_INVOICE",
-                        "AWS_CLOUD_CREDIT_MEMO",
-                        "AWS_MARKETPLACE_INVOICE",
-                        "AWS_MARKETPLACE_CREDIT_MEMO",
-                        "AWS_REQUEST_FOR_PAYMENT",
-                    ],
-                }),
-            ),
-            (
-                "PurchaseOrderDataSourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ASSOCIATED_PURCHASE_ORDER_REQUIRED",
-                        "PURCHASE_ORDER_NOT_REQUIRED",
-                    ],
-                }),
-            ),
+            ("EinvoiceDeliveryDocumentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_CLOUD_INVOICE", "AWS_CLOUD_CREDIT_MEMO", "AWS_MARKETPLACE_INVOICE", "AWS_MARKETPLACE_CREDIT_MEMO", "AWS_REQUEST_FOR_PAYMENT"] })),
+            ("PurchaseOrderDataSourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ASSOCIATED_PURCHASE_ORDER_REQUIRED", "PURCHASE_ORDER_NOT_REQUIRED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCUREMENT_PORTAL_PREFERENCE_SELECTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InvoiceUnitArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        )],
+        fields: &[
+            ("InvoiceUnitArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:[-a-zA-Z0-9/:_]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(500) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEST_ENV_PREFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BuyerDomain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NetworkID"],
-                }),
-            ),
-            (
-                "BuyerIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProcurementPortalInstanceEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProcurementPortalSharedSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SupplierDomain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NetworkID"],
-                }),
-            ),
-            (
-                "SupplierIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("BuyerDomain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NetworkID"] })),
+            ("BuyerIdentifier", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ProcurementPortalInstanceEndpoint", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ProcurementPortalSharedSecret", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("SupplierDomain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NetworkID"] })),
+            ("SupplierIdentifier", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&INVOICE_UNIT_META, &PROCUREMENT_PORTAL_PREFERENCE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &INVOICE_UNIT_META,
+    &PROCUREMENT_PORTAL_PREFERENCE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,30 +30,17 @@ impl CfnAccountAuditConfiguration {
     /// - `account_id`: `AccountId`, Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
     /// - `audit_check_configurations`: `AuditCheckConfigurations`, Specifies which audit checks are enabled and disabled for this account.
     /// - `role_arn`: `RoleArn`, The ARN of the role that grants permission to AWS IoT to access information about your devices, policies, certificates and other items as required when performing an audit.
-    pub fn new(
-        account_id: impl Into<Val<String>>,
-        audit_check_configurations: impl Into<
-            Val<account_audit_configuration::AuditCheckConfigurations>,
-        >,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(account_id: impl Into<Val<String>>, audit_check_configurations: impl Into<Val<account_audit_configuration::AuditCheckConfigurations>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccountId", account_id);
         props.set("AuditCheckConfigurations", audit_check_configurations);
         props.set("RoleArn", role_arn);
-        CfnAccountAuditConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccountAuditConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Information about the targets to which audit notifications are sent.
-    pub fn audit_notification_target_configurations(
-        mut self,
-        value: impl Into<Val<account_audit_configuration::AuditNotificationTargetConfigurations>>,
-    ) -> Self {
-        self.props
-            .set("AuditNotificationTargetConfigurations", value);
+    pub fn audit_notification_target_configurations(mut self, value: impl Into<Val<account_audit_configuration::AuditNotificationTargetConfigurations>>) -> Self {
+        self.props.set("AuditNotificationTargetConfigurations", value);
         self
     }
 }
@@ -86,34 +73,10 @@ pub(crate) static ACCOUNT_AUDIT_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static ACCOUNT_AUDIT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuditCheckConfigurations",
-            &Shape::Object(&account_audit_configuration::AUDIT_CHECK_CONFIGURATIONS_SHAPE),
-        ),
-        (
-            "AuditNotificationTargetConfigurations",
-            &Shape::Object(
-                &account_audit_configuration::AUDIT_NOTIFICATION_TARGET_CONFIGURATIONS_SHAPE,
-            ),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("AccountId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("AuditCheckConfigurations", &Shape::Object(&account_audit_configuration::AUDIT_CHECK_CONFIGURATIONS_SHAPE)),
+        ("AuditNotificationTargetConfigurations", &Shape::Object(&account_audit_configuration::AUDIT_NOTIFICATION_TARGET_CONFIGURATIONS_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -138,164 +101,104 @@ pub mod account_audit_configuration {
         }
 
         /// The configuration for a specific audit check.
-        pub fn authenticated_cognito_role_overly_permissive_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("AuthenticatedCognitoRoleOverlyPermissiveCheck", value);
+        pub fn authenticated_cognito_role_overly_permissive_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
+            self.props.set("AuthenticatedCognitoRoleOverlyPermissiveCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn ca_certificate_expiring_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn ca_certificate_expiring_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
             self.props.set("CaCertificateExpiringCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn ca_certificate_key_quality_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn ca_certificate_key_quality_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
             self.props.set("CaCertificateKeyQualityCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn conflicting_client_ids_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn conflicting_client_ids_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
             self.props.set("ConflictingClientIdsCheck", value);
             self
         }
 
         /// A structure containing the configName and corresponding configValue for configuring DeviceCertAgeCheck.
-        pub fn device_certificate_age_check(
-            mut self,
-            value: impl Into<Val<DeviceCertAgeAuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn device_certificate_age_check(mut self, value: impl Into<Val<DeviceCertAgeAuditCheckConfiguration>>) -> Self {
             self.props.set("DeviceCertificateAgeCheck", value);
             self
         }
 
         /// A structure containing the configName and corresponding configValue for configuring DeviceCertExpirationCheck.
-        pub fn device_certificate_expiring_check(
-            mut self,
-            value: impl Into<Val<DeviceCertExpirationAuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn device_certificate_expiring_check(mut self, value: impl Into<Val<DeviceCertExpirationAuditCheckConfiguration>>) -> Self {
             self.props.set("DeviceCertificateExpiringCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn device_certificate_key_quality_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn device_certificate_key_quality_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
             self.props.set("DeviceCertificateKeyQualityCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn device_certificate_shared_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn device_certificate_shared_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
             self.props.set("DeviceCertificateSharedCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn intermediate_ca_revoked_for_active_device_certificates_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
-            self.props.set(
-                "IntermediateCaRevokedForActiveDeviceCertificatesCheck",
-                value,
-            );
+        pub fn intermediate_ca_revoked_for_active_device_certificates_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
+            self.props.set("IntermediateCaRevokedForActiveDeviceCertificatesCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn io_t_policy_potential_mis_configuration_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("IoTPolicyPotentialMisConfigurationCheck", value);
+        pub fn io_t_policy_potential_mis_configuration_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
+            self.props.set("IoTPolicyPotentialMisConfigurationCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn iot_policy_overly_permissive_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn iot_policy_overly_permissive_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
             self.props.set("IotPolicyOverlyPermissiveCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn iot_role_alias_allows_access_to_unused_services_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("IotRoleAliasAllowsAccessToUnusedServicesCheck", value);
+        pub fn iot_role_alias_allows_access_to_unused_services_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
+            self.props.set("IotRoleAliasAllowsAccessToUnusedServicesCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn iot_role_alias_overly_permissive_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn iot_role_alias_overly_permissive_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
             self.props.set("IotRoleAliasOverlyPermissiveCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn logging_disabled_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
+        pub fn logging_disabled_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
             self.props.set("LoggingDisabledCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn revoked_ca_certificate_still_active_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("RevokedCaCertificateStillActiveCheck", value);
+        pub fn revoked_ca_certificate_still_active_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
+            self.props.set("RevokedCaCertificateStillActiveCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn revoked_device_certificate_still_active_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("RevokedDeviceCertificateStillActiveCheck", value);
+        pub fn revoked_device_certificate_still_active_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
+            self.props.set("RevokedDeviceCertificateStillActiveCheck", value);
             self
         }
 
         /// The configuration for a specific audit check.
-        pub fn unauthenticated_cognito_role_overly_permissive_check(
-            mut self,
-            value: impl Into<Val<AuditCheckConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("UnauthenticatedCognitoRoleOverlyPermissiveCheck", value);
+        pub fn unauthenticated_cognito_role_overly_permissive_check(mut self, value: impl Into<Val<AuditCheckConfiguration>>) -> Self {
+            self.props.set("UnauthenticatedCognitoRoleOverlyPermissiveCheck", value);
             self
         }
     }
@@ -346,10 +249,7 @@ pub mod account_audit_configuration {
         }
 
         /// A structure containing the configName and corresponding configValue for configuring audit checks.
-        pub fn configuration(
-            mut self,
-            value: impl Into<Val<CertAgeCheckCustomConfiguration>>,
-        ) -> Self {
+        pub fn configuration(mut self, value: impl Into<Val<CertAgeCheckCustomConfiguration>>) -> Self {
             self.props.set("Configuration", value);
             self
         }
@@ -407,10 +307,7 @@ pub mod account_audit_configuration {
         }
 
         /// A structure containing the configName and corresponding configValue for configuring audit checks.
-        pub fn configuration(
-            mut self,
-            value: impl Into<Val<CertExpirationCheckCustomConfiguration>>,
-        ) -> Self {
+        pub fn configuration(mut self, value: impl Into<Val<CertExpirationCheckCustomConfiguration>>) -> Self {
             self.props.set("Configuration", value);
             self
         }
@@ -422,9 +319,7 @@ pub mod account_audit_configuration {
         }
     }
 
-    impl From<DeviceCertExpirationAuditCheckConfiguration>
-        for Val<DeviceCertExpirationAuditCheckConfiguration>
-    {
+    impl From<DeviceCertExpirationAuditCheckConfiguration> for Val<DeviceCertExpirationAuditCheckConfiguration> {
         fn from(v: DeviceCertExpirationAuditCheckConfiguration) -> Self {
             v.props.into_val()
         }
@@ -522,86 +417,51 @@ pub mod account_audit_configuration {
 
     pub(crate) static AUDIT_CHECK_CONFIGURATIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeviceCertificateAgeCheck",
-                &Shape::Object(&DEVICE_CERT_AGE_AUDIT_CHECK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DeviceCertificateExpiringCheck",
-                &Shape::Object(&DEVICE_CERT_EXPIRATION_AUDIT_CHECK_CONFIGURATION_SHAPE),
-            ),
+            ("DeviceCertificateAgeCheck", &Shape::Object(&DEVICE_CERT_AGE_AUDIT_CHECK_CONFIGURATION_SHAPE)),
+            ("DeviceCertificateExpiringCheck", &Shape::Object(&DEVICE_CERT_EXPIRATION_AUDIT_CHECK_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEVICE_CERT_AGE_AUDIT_CHECK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Configuration",
-            &Shape::Object(&CERT_AGE_CHECK_CUSTOM_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("Configuration", &Shape::Object(&CERT_AGE_CHECK_CUSTOM_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CERT_AGE_CHECK_CUSTOM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CertAgeThresholdInDays",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CertAgeThresholdInDays", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static DEVICE_CERT_EXPIRATION_AUDIT_CHECK_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Configuration",
-                &Shape::Object(&CERT_EXPIRATION_CHECK_CUSTOM_CONFIGURATION_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static DEVICE_CERT_EXPIRATION_AUDIT_CHECK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Configuration", &Shape::Object(&CERT_EXPIRATION_CHECK_CUSTOM_CONFIGURATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static CERT_EXPIRATION_CHECK_CUSTOM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CertExpirationThresholdInDays",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CertExpirationThresholdInDays", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIT_NOTIFICATION_TARGET_CONFIGURATIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Sns", &Shape::Object(&AUDIT_NOTIFICATION_TARGET_SHAPE))],
+        fields: &[
+            ("Sns", &Shape::Object(&AUDIT_NOTIFICATION_TARGET_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIT_NOTIFICATION_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("TargetArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -625,10 +485,7 @@ impl CfnAuthorizer {
     pub fn new(authorizer_function_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthorizerFunctionArn", authorizer_function_arn);
-        CfnAuthorizer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAuthorizer { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthorizerName` property.
@@ -709,68 +566,18 @@ pub(crate) static AUTHORIZER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AuthorizerName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static AUTHORIZER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthorizerFunctionArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuthorizerName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w=,@-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&authorizer::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TokenKeyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TokenSigningPublicKeys",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(5120),
-                allowed: &[],
-            })),
-        ),
+        ("AuthorizerFunctionArn", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("AuthorizerName", &Shape::Str(StrRule { pattern: Some("[\\w=,@-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "INACTIVE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&authorizer::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TokenKeyName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("TokenSigningPublicKeys", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(5120), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -808,24 +615,8 @@ pub mod authorizer {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -846,10 +637,7 @@ impl CfnBillingGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnBillingGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBillingGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `BillingGroupName` property.
@@ -861,10 +649,7 @@ impl CfnBillingGroup {
     }
 
     /// The `BillingGroupProperties` property.
-    pub fn billing_group_properties(
-        mut self,
-        value: impl Into<Val<billing_group::BillingGroupProperties>>,
-    ) -> Self {
+    pub fn billing_group_properties(mut self, value: impl Into<Val<billing_group::BillingGroupProperties>>) -> Self {
         self.props.set("BillingGroupProperties", value);
         self
     }
@@ -910,36 +695,15 @@ pub(crate) static BILLING_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["BillingGroupName"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static BILLING_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BillingGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BillingGroupProperties",
-            &Shape::Object(&billing_group::BILLING_GROUP_PROPERTIES_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&billing_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("BillingGroupName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("BillingGroupProperties", &Shape::Object(&billing_group::BILLING_GROUP_PROPERTIES_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&billing_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1002,38 +766,16 @@ pub mod billing_group {
     }
 
     pub(crate) static BILLING_GROUP_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BillingGroupDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\p{Graph}\\x20]*"),
-                min_len: Some(0),
-                max_len: Some(2028),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BillingGroupDescription", &Shape::Str(StrRule { pattern: Some("[\\p{Graph}\\x20]*"), min_len: Some(0), max_len: Some(2028), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1059,10 +801,7 @@ impl CfnCaCertificate {
         let mut props = Props::new();
         props.set("CACertificatePem", ca_certificate_pem);
         props.set("Status", status);
-        CfnCaCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCaCertificate { props, options: ResourceOptions::default() }
     }
 
     /// The `AutoRegistrationStatus` property.
@@ -1084,10 +823,7 @@ impl CfnCaCertificate {
     }
 
     /// The `RegistrationConfig` property.
-    pub fn registration_config(
-        mut self,
-        value: impl Into<Val<ca_certificate::RegistrationConfig>>,
-    ) -> Self {
+    pub fn registration_config(mut self, value: impl Into<Val<ca_certificate::RegistrationConfig>>) -> Self {
         self.props.set("RegistrationConfig", value);
         self
     }
@@ -1147,80 +883,23 @@ impl Handle<CfnCaCertificate> {
 pub(crate) static CA_CERTIFICATE_META: TypeMeta = TypeMeta {
     type_name: CfnCaCertificate::TYPE_NAME,
     shape: &CA_CERTIFICATE_SHAPE,
-    create_only: &[
-        "CACertificatePem",
-        "CertificateMode",
-        "VerificationCertificatePem",
-    ],
+    create_only: &["CACertificatePem", "CertificateMode", "VerificationCertificatePem"],
     write_only: &["RemoveAutoRegistration", "VerificationCertificatePem"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static CA_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoRegistrationStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLE", "DISABLE"],
-            }),
-        ),
-        (
-            "CACertificatePem",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\s\\S]*"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CertificateMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEFAULT", "SNI_ONLY"],
-            }),
-        ),
-        (
-            "RegistrationConfig",
-            &Shape::Object(&ca_certificate::REGISTRATION_CONFIG_SHAPE),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ca_certificate::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VerificationCertificatePem",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\s\\S]*"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
+        ("AutoRegistrationStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLE", "DISABLE"] })),
+        ("CACertificatePem", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("CertificateMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "SNI_ONLY"] })),
+        ("RegistrationConfig", &Shape::Object(&ca_certificate::REGISTRATION_CONFIG_SHAPE)),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "INACTIVE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ca_certificate::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VerificationCertificatePem", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1296,59 +975,17 @@ pub mod ca_certificate {
 
     pub(crate) static REGISTRATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
-                    ),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TemplateBody",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\S]*"),
-                    min_len: Some(0),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TemplateName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("TemplateBody", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(0), max_len: Some(10240), allowed: &[] })),
+            ("TemplateName", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]+$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1372,10 +1009,7 @@ impl CfnCertificate {
     pub fn new(status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Status", status);
-        CfnCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificate { props, options: ResourceOptions::default() }
     }
 
     /// The `CACertificatePem` property.
@@ -1447,12 +1081,7 @@ impl Handle<CfnCertificate> {
 pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
     type_name: CfnCertificate::TYPE_NAME,
     shape: &CERTIFICATE_SHAPE,
-    create_only: &[
-        "CACertificatePem",
-        "CertificateMode",
-        "CertificatePem",
-        "CertificateSigningRequest",
-    ],
+    create_only: &["CACertificatePem", "CertificateMode", "CertificatePem", "CertificateSigningRequest"],
     write_only: &["CACertificatePem", "CertificateSigningRequest"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
@@ -1462,57 +1091,11 @@ pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
 
 pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CACertificatePem",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CertificateMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEFAULT", "SNI_ONLY"],
-            }),
-        ),
-        (
-            "CertificatePem",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CertificateSigningRequest",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ACTIVE",
-                    "INACTIVE",
-                    "REVOKED",
-                    "PENDING_TRANSFER",
-                    "PENDING_ACTIVATION",
-                ],
-            }),
-        ),
+        ("CACertificatePem", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("CertificateMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "SNI_ONLY"] })),
+        ("CertificatePem", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("CertificateSigningRequest", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "INACTIVE", "REVOKED", "PENDING_TRANSFER", "PENDING_ACTIVATION"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1533,20 +1116,11 @@ impl CfnCertificateProvider {
     ///
     /// - `account_default_for_operations`: `AccountDefaultForOperations`.
     /// - `lambda_function_arn`: `LambdaFunctionArn`.
-    pub fn new(
-        account_default_for_operations: impl Into<Val<Vec<String>>>,
-        lambda_function_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(account_default_for_operations: impl Into<Val<Vec<String>>>, lambda_function_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "AccountDefaultForOperations",
-            account_default_for_operations,
-        );
+        props.set("AccountDefaultForOperations", account_default_for_operations);
         props.set("LambdaFunctionArn", lambda_function_arn);
-        CfnCertificateProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificateProvider { props, options: ResourceOptions::default() }
     }
 
     /// The `CertificateProviderName` property.
@@ -1593,54 +1167,16 @@ pub(crate) static CERTIFICATE_PROVIDER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CertificateProviderName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static CERTIFICATE_PROVIDER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountDefaultForOperations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CreateCertificateFromCsr"],
-                })),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "CertificateProviderName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w=,@-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LambdaFunctionArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(170),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&certificate_provider::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AccountDefaultForOperations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CreateCertificateFromCsr"] })), min_items: Some(1), max_items: Some(1) })),
+        ("CertificateProviderName", &Shape::Str(StrRule { pattern: Some("[\\w=,@-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("LambdaFunctionArn", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(170), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&certificate_provider::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1678,24 +1214,8 @@ pub mod certificate_provider {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1719,10 +1239,7 @@ impl CfnCommand {
     pub fn new(command_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CommandId", command_id);
-        CfnCommand {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCommand { props, options: ResourceOptions::default() }
     }
 
     /// The date and time when the command was created.
@@ -1758,10 +1275,7 @@ impl CfnCommand {
     }
 
     /// The list of mandatory parameters for the command.
-    pub fn mandatory_parameters(
-        mut self,
-        value: impl Into<Val<Vec<command::CommandParameter>>>,
-    ) -> Self {
+    pub fn mandatory_parameters(mut self, value: impl Into<Val<Vec<command::CommandParameter>>>) -> Self {
         self.props.set("MandatoryParameters", value);
         self
     }
@@ -1846,90 +1360,22 @@ pub(crate) static COMMAND_META: TypeMeta = TypeMeta {
     write_only: &["LastUpdatedAt"],
     primary_identifier: &["CommandId"],
     attributes: &["CommandArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static COMMAND_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CommandId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\p{C}]*$"),
-                min_len: Some(0),
-                max_len: Some(2028),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\p{C}]*$"),
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MandatoryParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&command::COMMAND_PARAMETER_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWS-IoT", "AWS-IoT-FleetWise"],
-            }),
-        ),
+        ("CommandId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]*$"), min_len: Some(0), max_len: Some(2028), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]*$"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("MandatoryParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&command::COMMAND_PARAMETER_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Namespace", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS-IoT", "AWS-IoT-FleetWise"] })),
         ("Payload", &Shape::Object(&command::COMMAND_PAYLOAD_SHAPE)),
-        (
-            "PayloadTemplate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(32768),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Preprocessor",
-            &Shape::Object(&command::COMMAND_PREPROCESSOR_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2028),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&command::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PayloadTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32768), allowed: &[] })),
+        ("Preprocessor", &Shape::Object(&command::COMMAND_PREPROCESSOR_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2028), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&command::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1983,10 +1429,7 @@ pub mod command {
         }
 
         /// The `ValueConditions` property.
-        pub fn value_conditions(
-            mut self,
-            value: impl Into<Val<Vec<CommandParameterValueCondition>>>,
-        ) -> Self {
+        pub fn value_conditions(mut self, value: impl Into<Val<Vec<CommandParameterValueCondition>>>) -> Self {
             self.props.set("ValueConditions", value);
             self
         }
@@ -2071,10 +1514,7 @@ pub mod command {
         ///
         /// - `comparison_operator`: `ComparisonOperator`.
         /// - `operand`: `Operand`.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            operand: impl Into<Val<CommandParameterValueComparisonOperand>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, operand: impl Into<Val<CommandParameterValueComparisonOperand>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("Operand", operand);
@@ -2108,10 +1548,7 @@ pub mod command {
         }
 
         /// The `NumberRange` property.
-        pub fn number_range(
-            mut self,
-            value: impl Into<Val<CommandParameterValueNumberRange>>,
-        ) -> Self {
+        pub fn number_range(mut self, value: impl Into<Val<CommandParameterValueNumberRange>>) -> Self {
             self.props.set("NumberRange", value);
             self
         }
@@ -2212,10 +1649,7 @@ pub mod command {
         }
 
         /// The `AwsJsonSubstitution` property.
-        pub fn aws_json_substitution(
-            mut self,
-            value: impl Into<Val<AwsJsonSubstitutionCommandPreprocessorConfig>>,
-        ) -> Self {
+        pub fn aws_json_substitution(mut self, value: impl Into<Val<AwsJsonSubstitutionCommandPreprocessorConfig>>) -> Self {
             self.props.set("AwsJsonSubstitution", value);
             self
         }
@@ -2244,9 +1678,7 @@ pub mod command {
         }
     }
 
-    impl From<AwsJsonSubstitutionCommandPreprocessorConfig>
-        for Val<AwsJsonSubstitutionCommandPreprocessorConfig>
-    {
+    impl From<AwsJsonSubstitutionCommandPreprocessorConfig> for Val<AwsJsonSubstitutionCommandPreprocessorConfig> {
         fn from(v: AwsJsonSubstitutionCommandPreprocessorConfig) -> Self {
             v.props.into_val()
         }
@@ -2279,263 +1711,78 @@ pub mod command {
 
     pub(crate) static COMMAND_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultValue",
-                &Shape::Object(&COMMAND_PARAMETER_VALUE_SHAPE),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\p{C}]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2028),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[.$a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(192),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "STRING",
-                        "INTEGER",
-                        "DOUBLE",
-                        "LONG",
-                        "UNSIGNEDLONG",
-                        "BOOLEAN",
-                        "BINARY",
-                    ],
-                }),
-            ),
+            ("DefaultValue", &Shape::Object(&COMMAND_PARAMETER_VALUE_SHAPE)),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]*$"), min_len: Some(0), max_len: Some(2028), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[.$a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(192), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "INTEGER", "DOUBLE", "LONG", "UNSIGNEDLONG", "BOOLEAN", "BINARY"] })),
             ("Value", &Shape::Object(&COMMAND_PARAMETER_VALUE_SHAPE)),
-            (
-                "ValueConditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COMMAND_PARAMETER_VALUE_CONDITION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("ValueConditions", &Shape::List(ListRule { item: Some(&Shape::Object(&COMMAND_PARAMETER_VALUE_CONDITION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMAND_PARAMETER_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BIN",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "L",
-                &Shape::Str(StrRule {
-                    pattern: Some("^-?\\d+$"),
-                    min_len: None,
-                    max_len: Some(19),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UL",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]*$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
+            ("BIN", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("L", &Shape::Str(StrRule { pattern: Some("^-?\\d+$"), min_len: None, max_len: Some(19), allowed: &[] })),
+            ("S", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("UL", &Shape::Str(StrRule { pattern: Some("^[0-9]*$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMAND_PARAMETER_VALUE_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComparisonOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EQUALS",
-                        "NOT_EQUALS",
-                        "LESS_THAN",
-                        "LESS_THAN_EQUALS",
-                        "GREATER_THAN",
-                        "GREATER_THAN_EQUALS",
-                        "IN_SET",
-                        "NOT_IN_SET",
-                        "IN_RANGE",
-                        "NOT_IN_RANGE",
-                    ],
-                }),
-            ),
-            (
-                "Operand",
-                &Shape::Object(&COMMAND_PARAMETER_VALUE_COMPARISON_OPERAND_SHAPE),
-            ),
+            ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "NOT_EQUALS", "LESS_THAN", "LESS_THAN_EQUALS", "GREATER_THAN", "GREATER_THAN_EQUALS", "IN_SET", "NOT_IN_SET", "IN_RANGE", "NOT_IN_RANGE"] })),
+            ("Operand", &Shape::Object(&COMMAND_PARAMETER_VALUE_COMPARISON_OPERAND_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMAND_PARAMETER_VALUE_COMPARISON_OPERAND_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Number",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NumberRange",
-                &Shape::Object(&COMMAND_PARAMETER_VALUE_NUMBER_RANGE_SHAPE),
-            ),
-            (
-                "Numbers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "String",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Strings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Number", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("NumberRange", &Shape::Object(&COMMAND_PARAMETER_VALUE_NUMBER_RANGE_SHAPE)),
+            ("Numbers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("String", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Strings", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMAND_PARAMETER_VALUE_NUMBER_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Max",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Min",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Max", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Min", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMAND_PAYLOAD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMMAND_PREPROCESSOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AwsJsonSubstitution",
-            &Shape::Object(&AWS_JSON_SUBSTITUTION_COMMAND_PREPROCESSOR_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("AwsJsonSubstitution", &Shape::Object(&AWS_JSON_SUBSTITUTION_COMMAND_PREPROCESSOR_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static AWS_JSON_SUBSTITUTION_COMMAND_PREPROCESSOR_CONFIG_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "OutputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSON", "CBOR"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AWS_JSON_SUBSTITUTION_COMMAND_PREPROCESSOR_CONFIG_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON", "CBOR"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2559,10 +1806,7 @@ impl CfnCustomMetric {
     pub fn new(metric_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MetricType", metric_type);
-        CfnCustomMetric {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomMetric { props, options: ResourceOptions::default() }
     }
 
     /// Field represents a friendly name in the console for the custom metric; it doesn't have to be unique. Don't use this name as the metric identifier in the device metric report. Can be updated once defined.
@@ -2617,50 +1861,16 @@ pub(crate) static CUSTOM_METRIC_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["MetricName"],
     attributes: &["MetricArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffc5f6e935a),
 };
 
 pub(crate) static CUSTOM_METRIC_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{Graph}\\x20]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["string-list", "ip-address-list", "number-list", "number"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&custom_metric::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[\\p{Graph}\\x20]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("MetricName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("MetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["string-list", "ip-address-list", "number-list", "number"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_metric::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2698,24 +1908,8 @@ pub mod custom_metric {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2741,10 +1935,7 @@ impl CfnDimension {
         let mut props = Props::new();
         props.set("StringValues", string_values);
         props.set("Type", type_);
-        CfnDimension {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDimension { props, options: ResourceOptions::default() }
     }
 
     /// A unique identifier for the dimension.
@@ -2793,54 +1984,16 @@ pub(crate) static DIMENSION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffc5f6e935a),
 };
 
 pub(crate) static DIMENSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StringValues",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dimension::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TOPIC_FILTER"],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("StringValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dimension::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TOPIC_FILTER"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2878,24 +2031,8 @@ pub mod dimension {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2916,10 +2053,7 @@ impl CfnDomainConfiguration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDomainConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `ApplicationProtocol` property.
@@ -2939,19 +2073,13 @@ impl CfnDomainConfiguration {
     }
 
     /// The `AuthorizerConfig` property.
-    pub fn authorizer_config(
-        mut self,
-        value: impl Into<Val<domain_configuration::AuthorizerConfig>>,
-    ) -> Self {
+    pub fn authorizer_config(mut self, value: impl Into<Val<domain_configuration::AuthorizerConfig>>) -> Self {
         self.props.set("AuthorizerConfig", value);
         self
     }
 
     /// The `ClientCertificateConfig` property.
-    pub fn client_certificate_config(
-        mut self,
-        value: impl Into<Val<domain_configuration::ClientCertificateConfig>>,
-    ) -> Self {
+    pub fn client_certificate_config(mut self, value: impl Into<Val<domain_configuration::ClientCertificateConfig>>) -> Self {
         self.props.set("ClientCertificateConfig", value);
         self
     }
@@ -2991,10 +2119,7 @@ impl CfnDomainConfiguration {
     }
 
     /// The `ServerCertificateConfig` property.
-    pub fn server_certificate_config(
-        mut self,
-        value: impl Into<Val<domain_configuration::ServerCertificateConfig>>,
-    ) -> Self {
+    pub fn server_certificate_config(mut self, value: impl Into<Val<domain_configuration::ServerCertificateConfig>>) -> Self {
         self.props.set("ServerCertificateConfig", value);
         self
     }
@@ -3067,20 +2192,11 @@ impl Handle<CfnDomainConfiguration> {
 pub(crate) static DOMAIN_CONFIGURATION_META: TypeMeta = TypeMeta {
     type_name: CfnDomainConfiguration::TYPE_NAME,
     shape: &DOMAIN_CONFIGURATION_SHAPE,
-    create_only: &[
-        "DomainConfigurationName",
-        "DomainName",
-        "ServerCertificateArns",
-        "ServiceType",
-        "ValidationCertificateArn",
-    ],
+    create_only: &["DomainConfigurationName", "DomainName", "ServerCertificateArns", "ServiceType", "ValidationCertificateArn"],
     write_only: &["ServerCertificateArns", "ValidationCertificateArn"],
     primary_identifier: &["DomainConfigurationName"],
     attributes: &["Arn", "DomainType", "ServerCertificates"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
@@ -3257,28 +2373,16 @@ pub mod domain_configuration {
     }
 
     pub(crate) static AUTHORIZER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultAuthorizerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w=,@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DefaultAuthorizerName", &Shape::Str(StrRule { pattern: Some("^[\\w=,@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLIENT_CERTIFICATE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClientCertificateCallbackArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(170),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ClientCertificateCallbackArn", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(170), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3292,38 +2396,16 @@ pub mod domain_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TLS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecurityPolicy",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SecurityPolicy", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3346,10 +2428,7 @@ impl CfnEncryptionConfiguration {
     pub fn new(encryption_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EncryptionType", encryption_type);
-        CfnEncryptionConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEncryptionConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `KmsAccessRoleArn` property.
@@ -3410,33 +2489,9 @@ pub(crate) static ENCRYPTION_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EncryptionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"],
-            }),
-        ),
-        (
-            "KmsAccessRoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KMS_KEY"] })),
+        ("KmsAccessRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3459,10 +2514,7 @@ impl CfnFleetMetric {
     pub fn new(metric_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MetricName", metric_name);
-        CfnFleetMetric {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFleetMetric { props, options: ResourceOptions::default() }
     }
 
     /// The aggregation field to perform aggregation and metric emission
@@ -3472,10 +2524,7 @@ impl CfnFleetMetric {
     }
 
     /// Aggregation types supported by Fleet Indexing
-    pub fn aggregation_type(
-        mut self,
-        value: impl Into<Val<fleet_metric::AggregationType>>,
-    ) -> Self {
+    pub fn aggregation_type(mut self, value: impl Into<Val<fleet_metric::AggregationType>>) -> Self {
         self.props.set("AggregationType", value);
         self
     }
@@ -3577,117 +2626,21 @@ pub(crate) static FLEET_METRIC_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["MetricName"],
     attributes: &["CreationDate", "LastModifiedDate", "MetricArn", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static FLEET_METRIC_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AggregationField",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AggregationType",
-            &Shape::Object(&fleet_metric::AGGREGATION_TYPE_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{Graph}\\x20]*$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IndexName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9:_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-\\.]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Period",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fleet_metric::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Unit",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Bits",
-                    "Bits/Second",
-                    "Bytes",
-                    "Bytes/Second",
-                    "Count",
-                    "Count/Second",
-                    "Gigabits",
-                    "Gigabits/Second",
-                    "Gigabytes",
-                    "Gigabytes/Second",
-                    "Kilobits",
-                    "Kilobits/Second",
-                    "Kilobytes",
-                    "Kilobytes/Second",
-                    "Megabits",
-                    "Megabits/Second",
-                    "Megabytes",
-                    "Megabytes/Second",
-                    "Microseconds",
-                    "Milliseconds",
-                    "None",
-                    "Percent",
-                    "Seconds",
-                    "Terabits",
-                    "Terabits/Second",
-                    "Terabytes",
-                    "Terabytes/Second",
-                ],
-            }),
-        ),
+        ("AggregationField", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("AggregationType", &Shape::Object(&fleet_metric::AGGREGATION_TYPE_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{Graph}\\x20]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("IndexName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("MetricName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-\\.]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Period", &Shape::Num(NumRule { min: Some(60.0), max: Some(86400.0), allowed: &[] })),
+        ("QueryString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&fleet_metric::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3750,52 +2703,16 @@ pub mod fleet_metric {
 
     pub(crate) static AGGREGATION_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Cardinality", "Percentiles", "Statistics"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9]+$"),
-                        min_len: Some(1),
-                        max_len: Some(12),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Cardinality", "Percentiles", "Statistics"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(12), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3821,10 +2738,7 @@ impl CfnJob {
         let mut props = Props::new();
         props.set("JobId", job_id);
         props.set("Targets", targets);
-        CfnJob {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnJob { props, options: ResourceOptions::default() }
     }
 
     /// The criteria that determine when and how a job abort takes place.
@@ -3876,19 +2790,13 @@ impl CfnJob {
     /// The configuration that determines how many retries are allowed for each failure type for a job.
     ///
     /// Changing it replaces the resource.
-    pub fn job_executions_retry_config(
-        mut self,
-        value: impl Into<Val<job::JobExecutionsRetryConfig>>,
-    ) -> Self {
+    pub fn job_executions_retry_config(mut self, value: impl Into<Val<job::JobExecutionsRetryConfig>>) -> Self {
         self.props.set("JobExecutionsRetryConfig", value);
         self
     }
 
     /// Allows you to create a staged rollout of a job.
-    pub fn job_executions_rollout_config(
-        mut self,
-        value: impl Into<Val<job::JobExecutionsRolloutConfig>>,
-    ) -> Self {
+    pub fn job_executions_rollout_config(mut self, value: impl Into<Val<job::JobExecutionsRolloutConfig>>) -> Self {
         self.props.set("JobExecutionsRolloutConfig", value);
         self
     }
@@ -3972,144 +2880,31 @@ impl Handle<CfnJob> {
 pub(crate) static JOB_META: TypeMeta = TypeMeta {
     type_name: CfnJob::TYPE_NAME,
     shape: &JOB_SHAPE,
-    create_only: &[
-        "DestinationPackageVersions",
-        "Document",
-        "DocumentParameters",
-        "DocumentSource",
-        "JobExecutionsRetryConfig",
-        "JobId",
-        "JobTemplateArn",
-        "SchedulingConfig",
-        "TargetSelection",
-        "Targets",
-    ],
+    create_only: &["DestinationPackageVersions", "Document", "DocumentParameters", "DocumentSource", "JobExecutionsRetryConfig", "JobId", "JobTemplateArn", "SchedulingConfig", "TargetSelection", "Targets"],
     write_only: &["Document"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static JOB_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("AbortConfig", &Shape::Object(&job::ABORT_CONFIG_SHAPE)),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\p{C}]+$"),
-                min_len: Some(1),
-                max_len: Some(2028),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationPackageVersions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:[!-~]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Document",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(32768),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DocumentParameters",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(30720),
-                allowed: &[],
-            })),
-        ),
-        (
-            "DocumentSource",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1350),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobExecutionsRetryConfig",
-            &Shape::Object(&job::JOB_EXECUTIONS_RETRY_CONFIG_SHAPE),
-        ),
-        (
-            "JobExecutionsRolloutConfig",
-            &Shape::Object(&job::JOB_EXECUTIONS_ROLLOUT_CONFIG_SHAPE),
-        ),
-        (
-            "JobId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobTemplateArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[!-~]+$"),
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PresignedUrlConfig",
-            &Shape::Object(&job::PRESIGNED_URL_CONFIG_SHAPE),
-        ),
-        (
-            "SchedulingConfig",
-            &Shape::Object(&job::SCHEDULING_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetSelection",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONTINUOUS", "SNAPSHOT"],
-            }),
-        ),
-        (
-            "Targets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]+$"), min_len: Some(1), max_len: Some(2028), allowed: &[] })),
+        ("DestinationPackageVersions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:[!-~]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })), min_items: None, max_items: None })),
+        ("Document", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32768), allowed: &[] })),
+        ("DocumentParameters", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30720), allowed: &[] }))),
+        ("DocumentSource", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1350), allowed: &[] })),
+        ("JobExecutionsRetryConfig", &Shape::Object(&job::JOB_EXECUTIONS_RETRY_CONFIG_SHAPE)),
+        ("JobExecutionsRolloutConfig", &Shape::Object(&job::JOB_EXECUTIONS_ROLLOUT_CONFIG_SHAPE)),
+        ("JobId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("JobTemplateArn", &Shape::Str(StrRule { pattern: Some("^arn:[!-~]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ("PresignedUrlConfig", &Shape::Object(&job::PRESIGNED_URL_CONFIG_SHAPE)),
+        ("SchedulingConfig", &Shape::Object(&job::SCHEDULING_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&job::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetSelection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUOUS", "SNAPSHOT"] })),
+        ("Targets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4156,12 +2951,7 @@ pub mod job {
         /// - `failure_type`: `FailureType`, The type of job execution failures that can initiate a job abort.
         /// - `min_number_of_executed_things`: `MinNumberOfExecutedThings`, The minimum number of things which must receive job execution notifications before the job can be aborted.
         /// - `threshold_percentage`: `ThresholdPercentage`, The minimum percentage of job execution failures that must occur to initiate the job abort.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            failure_type: impl Into<Val<String>>,
-            min_number_of_executed_things: impl Into<Val<i64>>,
-            threshold_percentage: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, failure_type: impl Into<Val<String>>, min_number_of_executed_things: impl Into<Val<i64>>, threshold_percentage: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("FailureType", failure_type);
@@ -4211,10 +3001,7 @@ pub mod job {
         ///
         /// - `failure_type`: `FailureType`, The type of job execution failures that can initiate a job retry.
         /// - `number_of_retries`: `NumberOfRetries`, The number of retries allowed for a failure type for the job.
-        pub fn new(
-            failure_type: impl Into<Val<String>>,
-            number_of_retries: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(failure_type: impl Into<Val<String>>, number_of_retries: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("FailureType", failure_type);
             props.set("NumberOfRetries", number_of_retries);
@@ -4272,11 +3059,7 @@ pub mod job {
         /// - `base_rate_per_minute`: `BaseRatePerMinute`, The minimum number of things that will be notified of a pending job, per minute at the start of job rollout.
         /// - `increment_factor`: `IncrementFactor`, The exponential factor to increase the rate of rollout for a job.
         /// - `rate_increase_criteria`: `RateIncreaseCriteria`, Allows you to define a criteria to initiate the increase in rate of rollout for a job.
-        pub fn new(
-            base_rate_per_minute: impl Into<Val<i64>>,
-            increment_factor: impl Into<Val<f64>>,
-            rate_increase_criteria: impl Into<Val<RateIncreaseCriteria>>,
-        ) -> Self {
+        pub fn new(base_rate_per_minute: impl Into<Val<i64>>, increment_factor: impl Into<Val<f64>>, rate_increase_criteria: impl Into<Val<RateIncreaseCriteria>>) -> Self {
             let mut props = Props::new();
             props.set("BaseRatePerMinute", base_rate_per_minute);
             props.set("IncrementFactor", increment_factor);
@@ -4383,10 +3166,7 @@ pub mod job {
         }
 
         /// An optional configuration within the SchedulingConfig to setup a recurring maintenance window.
-        pub fn maintenance_windows(
-            mut self,
-            value: impl Into<Val<Vec<MaintenanceWindow>>>,
-        ) -> Self {
+        pub fn maintenance_windows(mut self, value: impl Into<Val<Vec<MaintenanceWindow>>>) -> Self {
             self.props.set("MaintenanceWindows", value);
             self
         }
@@ -4415,10 +3195,7 @@ pub mod job {
         ///
         /// - `duration_in_minutes`: `DurationInMinutes`, Displays the duration of the next maintenance window.
         /// - `start_time`: `StartTime`, Displays the start time of the next maintenance window.
-        pub fn new(
-            duration_in_minutes: impl Into<Val<i64>>,
-            start_time: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(duration_in_minutes: impl Into<Val<i64>>, start_time: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DurationInMinutes", duration_in_minutes);
             props.set("StartTime", start_time);
@@ -4484,265 +3261,92 @@ pub mod job {
     }
 
     pub(crate) static ABORT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CriteriaList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ABORT_CRITERIA_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("CriteriaList", &Shape::List(ListRule { item: Some(&Shape::Object(&ABORT_CRITERIA_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ABORT_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CANCEL"],
-                }),
-            ),
-            (
-                "FailureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"],
-                }),
-            ),
-            (
-                "MinNumberOfExecutedThings",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThresholdPercentage",
-                &Shape::Num(NumRule {
-                    min: None,
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CANCEL"] })),
+            ("FailureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"] })),
+            ("MinNumberOfExecutedThings", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("ThresholdPercentage", &Shape::Num(NumRule { min: None, max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOB_EXECUTIONS_RETRY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CriteriaList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RETRY_CRITERIA_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("CriteriaList", &Shape::List(ListRule { item: Some(&Shape::Object(&RETRY_CRITERIA_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETRY_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FAILED", "TIMED_OUT", "ALL"],
-                }),
-            ),
-            (
-                "NumberOfRetries",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FailureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAILED", "TIMED_OUT", "ALL"] })),
+            ("NumberOfRetries", &Shape::Num(NumRule { min: Some(0.0), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOB_EXECUTIONS_ROLLOUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExponentialRate",
-                &Shape::Object(&EXPONENTIAL_ROLLOUT_RATE_SHAPE),
-            ),
-            (
-                "MaximumPerMinute",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ExponentialRate", &Shape::Object(&EXPONENTIAL_ROLLOUT_RATE_SHAPE)),
+            ("MaximumPerMinute", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPONENTIAL_ROLLOUT_RATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BaseRatePerMinute",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IncrementFactor",
-                &Shape::Num(NumRule {
-                    min: Some(1.1),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RateIncreaseCriteria",
-                &Shape::Object(&RATE_INCREASE_CRITERIA_SHAPE),
-            ),
+            ("BaseRatePerMinute", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("IncrementFactor", &Shape::Num(NumRule { min: Some(1.1), max: Some(5.0), allowed: &[] })),
+            ("RateIncreaseCriteria", &Shape::Object(&RATE_INCREASE_CRITERIA_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_INCREASE_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NumberOfNotifiedThings",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NumberOfSucceededThings",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("NumberOfNotifiedThings", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("NumberOfSucceededThings", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRESIGNED_URL_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExpiresInSec",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ExpiresInSec", &Shape::Num(NumRule { min: Some(60.0), max: Some(3600.0), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STOP_ROLLOUT", "CANCEL", "FORCE_CANCEL"],
-                }),
-            ),
-            (
-                "EndTime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaintenanceWindows",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MAINTENANCE_WINDOW_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StartTime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("EndBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STOP_ROLLOUT", "CANCEL", "FORCE_CANCEL"] })),
+            ("EndTime", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("MaintenanceWindows", &Shape::List(ListRule { item: Some(&Shape::Object(&MAINTENANCE_WINDOW_SHAPE)), min_items: None, max_items: None })),
+            ("StartTime", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINTENANCE_WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DurationInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1430.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartTime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DurationInMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(1430.0), allowed: &[] })),
+            ("StartTime", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4764,17 +3368,11 @@ impl CfnJobTemplate {
     ///
     /// - `description`: `Description`, A description of the Job Template.
     /// - `job_template_id`: `JobTemplateId`.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        job_template_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, job_template_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("JobTemplateId", job_template_id);
-        CfnJobTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnJobTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The criteria that determine when and how a job abort takes place.
@@ -4832,10 +3430,7 @@ impl CfnJobTemplate {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn job_executions_retry_config(
-        mut self,
-        value: impl Into<Val<job_template::JobExecutionsRetryConfig>>,
-    ) -> Self {
+    pub fn job_executions_retry_config(mut self, value: impl Into<Val<job_template::JobExecutionsRetryConfig>>) -> Self {
         self.props.set("JobExecutionsRetryConfig", value);
         self
     }
@@ -4845,10 +3440,7 @@ impl CfnJobTemplate {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn job_executions_rollout_config(
-        mut self,
-        value: impl Into<Val<job_template::JobExecutionsRolloutConfig>>,
-    ) -> Self {
+    pub fn job_executions_rollout_config(mut self, value: impl Into<Val<job_template::JobExecutionsRolloutConfig>>) -> Self {
         self.props.set("JobExecutionsRolloutConfig", value);
         self
     }
@@ -4858,10 +3450,7 @@ impl CfnJobTemplate {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn maintenance_windows(
-        mut self,
-        value: impl Into<Val<Vec<job_template::MaintenanceWindow>>>,
-    ) -> Self {
+    pub fn maintenance_windows(mut self, value: impl Into<Val<Vec<job_template::MaintenanceWindow>>>) -> Self {
         self.props.set("MaintenanceWindows", value);
         self
     }
@@ -4871,10 +3460,7 @@ impl CfnJobTemplate {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn presigned_url_config(
-        mut self,
-        value: impl Into<Val<job_template::PresignedUrlConfig>>,
-    ) -> Self {
+    pub fn presigned_url_config(mut self, value: impl Into<Val<job_template::PresignedUrlConfig>>) -> Self {
         self.props.set("PresignedUrlConfig", value);
         self
     }
@@ -4923,129 +3509,28 @@ impl Handle<CfnJobTemplate> {
 pub(crate) static JOB_TEMPLATE_META: TypeMeta = TypeMeta {
     type_name: CfnJobTemplate::TYPE_NAME,
     shape: &JOB_TEMPLATE_SHAPE,
-    create_only: &[
-        "AbortConfig",
-        "Description",
-        "DestinationPackageVersions",
-        "Document",
-        "DocumentSource",
-        "JobArn",
-        "JobExecutionsRetryConfig",
-        "JobExecutionsRolloutConfig",
-        "JobTemplateId",
-        "MaintenanceWindows",
-        "PresignedUrlConfig",
-        "Tags",
-        "TimeoutConfig",
-    ],
-    write_only: &[
-        "AbortConfig",
-        "DestinationPackageVersions",
-        "Document",
-        "DocumentSource",
-        "JobArn",
-        "JobExecutionsRetryConfig",
-        "JobExecutionsRolloutConfig",
-        "MaintenanceWindows",
-        "PresignedUrlConfig",
-        "TimeoutConfig",
-    ],
+    create_only: &["AbortConfig", "Description", "DestinationPackageVersions", "Document", "DocumentSource", "JobArn", "JobExecutionsRetryConfig", "JobExecutionsRolloutConfig", "JobTemplateId", "MaintenanceWindows", "PresignedUrlConfig", "Tags", "TimeoutConfig"],
+    write_only: &["AbortConfig", "DestinationPackageVersions", "Document", "DocumentSource", "JobArn", "JobExecutionsRetryConfig", "JobExecutionsRolloutConfig", "MaintenanceWindows", "PresignedUrlConfig", "TimeoutConfig"],
     primary_identifier: &["JobTemplateId"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static JOB_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AbortConfig",
-            &Shape::Object(&job_template::ABORT_CONFIG_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("[^\\p{C}]+"),
-                min_len: Some(0),
-                max_len: Some(2028),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationPackageVersions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:[!-~]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Document",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(32768),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DocumentSource",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1350),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobExecutionsRetryConfig",
-            &Shape::Object(&job_template::JOB_EXECUTIONS_RETRY_CONFIG_SHAPE),
-        ),
-        (
-            "JobExecutionsRolloutConfig",
-            &Shape::Object(&job_template::JOB_EXECUTIONS_ROLLOUT_CONFIG_SHAPE),
-        ),
-        (
-            "JobTemplateId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_-]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaintenanceWindows",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job_template::MAINTENANCE_WINDOW_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PresignedUrlConfig",
-            &Shape::Object(&job_template::PRESIGNED_URL_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job_template::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TimeoutConfig",
-            &Shape::Object(&job_template::TIMEOUT_CONFIG_SHAPE),
-        ),
+        ("AbortConfig", &Shape::Object(&job_template::ABORT_CONFIG_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("[^\\p{C}]+"), min_len: Some(0), max_len: Some(2028), allowed: &[] })),
+        ("DestinationPackageVersions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:[!-~]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })), min_items: None, max_items: None })),
+        ("Document", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32768), allowed: &[] })),
+        ("DocumentSource", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1350), allowed: &[] })),
+        ("JobExecutionsRetryConfig", &Shape::Object(&job_template::JOB_EXECUTIONS_RETRY_CONFIG_SHAPE)),
+        ("JobExecutionsRolloutConfig", &Shape::Object(&job_template::JOB_EXECUTIONS_ROLLOUT_CONFIG_SHAPE)),
+        ("JobTemplateId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_-]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("MaintenanceWindows", &Shape::List(ListRule { item: Some(&Shape::Object(&job_template::MAINTENANCE_WINDOW_SHAPE)), min_items: None, max_items: None })),
+        ("PresignedUrlConfig", &Shape::Object(&job_template::PRESIGNED_URL_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&job_template::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TimeoutConfig", &Shape::Object(&job_template::TIMEOUT_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5092,12 +3577,7 @@ pub mod job_template {
         /// - `failure_type`: `FailureType`, The type of job execution failures that can initiate a job abort.
         /// - `min_number_of_executed_things`: `MinNumberOfExecutedThings`, The minimum number of things which must receive job execution notifications before the job can be aborted.
         /// - `threshold_percentage`: `ThresholdPercentage`, The minimum percentage of job execution failures that must occur to initiate the job abort.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            failure_type: impl Into<Val<String>>,
-            min_number_of_executed_things: impl Into<Val<i64>>,
-            threshold_percentage: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, failure_type: impl Into<Val<String>>, min_number_of_executed_things: impl Into<Val<i64>>, threshold_percentage: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("FailureType", failure_type);
@@ -5187,10 +3667,7 @@ pub mod job_template {
         }
 
         /// The rate of increase for a job rollout. This parameter allows you to define an exponential rate for a job rollout.
-        pub fn exponential_rollout_rate(
-            mut self,
-            value: impl Into<Val<ExponentialRolloutRate>>,
-        ) -> Self {
+        pub fn exponential_rollout_rate(mut self, value: impl Into<Val<ExponentialRolloutRate>>) -> Self {
             self.props.set("ExponentialRolloutRate", value);
             self
         }
@@ -5220,11 +3697,7 @@ pub mod job_template {
         /// - `base_rate_per_minute`: `BaseRatePerMinute`, The minimum number of things that will be notified of a pending job, per minute at the start of job rollout. This parameter allows you to define the initial rate of rollout.
         /// - `increment_factor`: `IncrementFactor`, The exponential factor to increase the rate of rollout for a job.
         /// - `rate_increase_criteria`: `RateIncreaseCriteria`, The criteria to initiate the increase in rate of rollout for a job.
-        pub fn new(
-            base_rate_per_minute: impl Into<Val<i64>>,
-            increment_factor: impl Into<Val<f64>>,
-            rate_increase_criteria: impl Into<Val<RateIncreaseCriteria>>,
-        ) -> Self {
+        pub fn new(base_rate_per_minute: impl Into<Val<i64>>, increment_factor: impl Into<Val<f64>>, rate_increase_criteria: impl Into<Val<RateIncreaseCriteria>>) -> Self {
             let mut props = Props::new();
             props.set("BaseRatePerMinute", base_rate_per_minute);
             props.set("IncrementFactor", increment_factor);
@@ -5381,237 +3854,90 @@ pub mod job_template {
     }
 
     pub(crate) static ABORT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CriteriaList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ABORT_CRITERIA_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("CriteriaList", &Shape::List(ListRule { item: Some(&Shape::Object(&ABORT_CRITERIA_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ABORT_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CANCEL"],
-                }),
-            ),
-            (
-                "FailureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"],
-                }),
-            ),
-            (
-                "MinNumberOfExecutedThings",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThresholdPercentage",
-                &Shape::Num(NumRule {
-                    min: None,
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CANCEL"] })),
+            ("FailureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAILED", "REJECTED", "TIMED_OUT", "ALL"] })),
+            ("MinNumberOfExecutedThings", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("ThresholdPercentage", &Shape::Num(NumRule { min: None, max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOB_EXECUTIONS_RETRY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RetryCriteriaList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RETRY_CRITERIA_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("RetryCriteriaList", &Shape::List(ListRule { item: Some(&Shape::Object(&RETRY_CRITERIA_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETRY_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FAILED", "TIMED_OUT", "ALL"],
-                }),
-            ),
-            (
-                "NumberOfRetries",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FailureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAILED", "TIMED_OUT", "ALL"] })),
+            ("NumberOfRetries", &Shape::Num(NumRule { min: Some(0.0), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOB_EXECUTIONS_ROLLOUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExponentialRolloutRate",
-                &Shape::Object(&EXPONENTIAL_ROLLOUT_RATE_SHAPE),
-            ),
-            (
-                "MaximumPerMinute",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ExponentialRolloutRate", &Shape::Object(&EXPONENTIAL_ROLLOUT_RATE_SHAPE)),
+            ("MaximumPerMinute", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPONENTIAL_ROLLOUT_RATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BaseRatePerMinute",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IncrementFactor",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RateIncreaseCriteria",
-                &Shape::Object(&RATE_INCREASE_CRITERIA_SHAPE),
-            ),
+            ("BaseRatePerMinute", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("IncrementFactor", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
+            ("RateIncreaseCriteria", &Shape::Object(&RATE_INCREASE_CRITERIA_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_INCREASE_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NumberOfNotifiedThings",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NumberOfSucceededThings",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("NumberOfNotifiedThings", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("NumberOfSucceededThings", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINTENANCE_WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DurationInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1430.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartTime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DurationInMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(1430.0), allowed: &[] })),
+            ("StartTime", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRESIGNED_URL_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExpiresInSec",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ExpiresInSec", &Shape::Num(NumRule { min: Some(60.0), max: Some(3600.0), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIMEOUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InProgressTimeoutInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10080.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InProgressTimeoutInMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(10080.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -5633,26 +3959,16 @@ impl CfnLogging {
     /// - `account_id`: `AccountId`, Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
     /// - `default_log_level`: `DefaultLogLevel`, The log level to use. Valid values are: ERROR, WARN, INFO, DEBUG, or DISABLED.
     /// - `role_arn`: `RoleArn`, The ARN of the role that allows IoT to write to Cloudwatch logs.
-    pub fn new(
-        account_id: impl Into<Val<String>>,
-        default_log_level: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(account_id: impl Into<Val<String>>, default_log_level: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccountId", account_id);
         props.set("DefaultLogLevel", default_log_level);
         props.set("RoleArn", role_arn);
-        CfnLogging {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLogging { props, options: ResourceOptions::default() }
     }
 
     /// Configurations for event-based logging that specifies which event types to log and their logging settings. Overrides account-level logging for the specified event
-    pub fn event_configurations(
-        mut self,
-        value: impl Into<Val<Vec<logging::EventConfiguration>>>,
-    ) -> Self {
+    pub fn event_configurations(mut self, value: impl Into<Val<Vec<logging::EventConfiguration>>>) -> Self {
         self.props.set("EventConfigurations", value);
         self
     }
@@ -5686,41 +4002,10 @@ pub(crate) static LOGGING_META: TypeMeta = TypeMeta {
 
 pub(crate) static LOGGING_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{12}$"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultLogLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"],
-            }),
-        ),
-        (
-            "EventConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&logging::EVENT_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("AccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("DefaultLogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"] })),
+        ("EventConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&logging::EVENT_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5770,33 +4055,9 @@ pub mod logging {
 
     pub(crate) static EVENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogDestination",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws/)[a-zA-Z0-9_\\-/.#]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"],
-                }),
-            ),
+            ("EventType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogDestination", &Shape::Str(StrRule { pattern: Some("^(?!aws/)[a-zA-Z0-9_\\-/.#]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5818,17 +4079,11 @@ impl CfnMitigationAction {
     ///
     /// - `action_params`: `ActionParams`, The set of parameters for this mitigation action. You can specify only one type of parameter (in other words, you can apply only one action for each defined mitigation action).
     /// - `role_arn`: `RoleArn`.
-    pub fn new(
-        action_params: impl Into<Val<mitigation_action::ActionParams>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(action_params: impl Into<Val<mitigation_action::ActionParams>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ActionParams", action_params);
         props.set("RoleArn", role_arn);
-        CfnMitigationAction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMitigationAction { props, options: ResourceOptions::default() }
     }
 
     /// A unique identifier for the mitigation action.
@@ -5880,45 +4135,16 @@ pub(crate) static MITIGATION_ACTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ActionName"],
     attributes: &["MitigationActionArn", "MitigationActionId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffc5f6e935a),
 };
 
 pub(crate) static MITIGATION_ACTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ActionName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ActionParams",
-            &Shape::Object(&mitigation_action::ACTION_PARAMS_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mitigation_action::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ActionName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ActionParams", &Shape::Object(&mitigation_action::ACTION_PARAMS_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mitigation_action::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5943,55 +4169,37 @@ pub mod mitigation_action {
         }
 
         /// Parameters to define a mitigation action that moves devices associated with a certificate to one or more specified thing groups, typically for quarantine.
-        pub fn add_things_to_thing_group_params(
-            mut self,
-            value: impl Into<Val<AddThingsToThingGroupParams>>,
-        ) -> Self {
+        pub fn add_things_to_thing_group_params(mut self, value: impl Into<Val<AddThingsToThingGroupParams>>) -> Self {
             self.props.set("AddThingsToThingGroupParams", value);
             self
         }
 
         /// Parameters to define a mitigation action that enables AWS IoT logging at a specified level of detail.
-        pub fn enable_io_t_logging_params(
-            mut self,
-            value: impl Into<Val<EnableIoTLoggingParams>>,
-        ) -> Self {
+        pub fn enable_io_t_logging_params(mut self, value: impl Into<Val<EnableIoTLoggingParams>>) -> Self {
             self.props.set("EnableIoTLoggingParams", value);
             self
         }
 
         /// Parameters, to define a mitigation action that publishes findings to Amazon SNS. You can implement your own custom actions in response to the Amazon SNS messages.
-        pub fn publish_finding_to_sns_params(
-            mut self,
-            value: impl Into<Val<PublishFindingToSnsParams>>,
-        ) -> Self {
+        pub fn publish_finding_to_sns_params(mut self, value: impl Into<Val<PublishFindingToSnsParams>>) -> Self {
             self.props.set("PublishFindingToSnsParams", value);
             self
         }
 
         /// Parameters to define a mitigation action that adds a blank policy to restrict permissions.
-        pub fn replace_default_policy_version_params(
-            mut self,
-            value: impl Into<Val<ReplaceDefaultPolicyVersionParams>>,
-        ) -> Self {
+        pub fn replace_default_policy_version_params(mut self, value: impl Into<Val<ReplaceDefaultPolicyVersionParams>>) -> Self {
             self.props.set("ReplaceDefaultPolicyVersionParams", value);
             self
         }
 
         /// Parameters to define a mitigation action that changes the state of the CA certificate to inactive.
-        pub fn update_ca_certificate_params(
-            mut self,
-            value: impl Into<Val<UpdateCaCertificateParams>>,
-        ) -> Self {
+        pub fn update_ca_certificate_params(mut self, value: impl Into<Val<UpdateCaCertificateParams>>) -> Self {
             self.props.set("UpdateCACertificateParams", value);
             self
         }
 
         /// Parameters to define a mitigation action that changes the state of the device certificate to inactive.
-        pub fn update_device_certificate_params(
-            mut self,
-            value: impl Into<Val<UpdateDeviceCertificateParams>>,
-        ) -> Self {
+        pub fn update_device_certificate_params(mut self, value: impl Into<Val<UpdateDeviceCertificateParams>>) -> Self {
             self.props.set("UpdateDeviceCertificateParams", value);
             self
         }
@@ -6043,10 +4251,7 @@ pub mod mitigation_action {
         ///
         /// - `log_level`: `LogLevel`, Specifies which types of information are logged.
         /// - `role_arn_for_logging`: `RoleArnForLogging`, The ARN of the IAM role used for logging.
-        pub fn new(
-            log_level: impl Into<Val<String>>,
-            role_arn_for_logging: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(log_level: impl Into<Val<String>>, role_arn_for_logging: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LogLevel", log_level);
             props.set("RoleArnForLogging", role_arn_for_logging);
@@ -6179,147 +4384,63 @@ pub mod mitigation_action {
 
     pub(crate) static ACTION_PARAMS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddThingsToThingGroupParams",
-                &Shape::Object(&ADD_THINGS_TO_THING_GROUP_PARAMS_SHAPE),
-            ),
-            (
-                "EnableIoTLoggingParams",
-                &Shape::Object(&ENABLE_IO_T_LOGGING_PARAMS_SHAPE),
-            ),
-            (
-                "PublishFindingToSnsParams",
-                &Shape::Object(&PUBLISH_FINDING_TO_SNS_PARAMS_SHAPE),
-            ),
-            (
-                "ReplaceDefaultPolicyVersionParams",
-                &Shape::Object(&REPLACE_DEFAULT_POLICY_VERSION_PARAMS_SHAPE),
-            ),
-            (
-                "UpdateCACertificateParams",
-                &Shape::Object(&UPDATE_CA_CERTIFICATE_PARAMS_SHAPE),
-            ),
-            (
-                "UpdateDeviceCertificateParams",
-                &Shape::Object(&UPDATE_DEVICE_CERTIFICATE_PARAMS_SHAPE),
-            ),
+            ("AddThingsToThingGroupParams", &Shape::Object(&ADD_THINGS_TO_THING_GROUP_PARAMS_SHAPE)),
+            ("EnableIoTLoggingParams", &Shape::Object(&ENABLE_IO_T_LOGGING_PARAMS_SHAPE)),
+            ("PublishFindingToSnsParams", &Shape::Object(&PUBLISH_FINDING_TO_SNS_PARAMS_SHAPE)),
+            ("ReplaceDefaultPolicyVersionParams", &Shape::Object(&REPLACE_DEFAULT_POLICY_VERSION_PARAMS_SHAPE)),
+            ("UpdateCACertificateParams", &Shape::Object(&UPDATE_CA_CERTIFICATE_PARAMS_SHAPE)),
+            ("UpdateDeviceCertificateParams", &Shape::Object(&UPDATE_DEVICE_CERTIFICATE_PARAMS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADD_THINGS_TO_THING_GROUP_PARAMS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ThingGroupNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("ThingGroupNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENABLE_IO_T_LOGGING_PARAMS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEBUG", "INFO", "ERROR", "WARN", "UNSET_VALUE"],
-                }),
-            ),
-            (
-                "RoleArnForLogging",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(11),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("LogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEBUG", "INFO", "ERROR", "WARN", "UNSET_VALUE"] })),
+            ("RoleArnForLogging", &Shape::Str(StrRule { pattern: None, min_len: Some(11), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PUBLISH_FINDING_TO_SNS_PARAMS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TopicArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(11),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TopicArn", &Shape::Str(StrRule { pattern: None, min_len: Some(11), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLACE_DEFAULT_POLICY_VERSION_PARAMS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TemplateName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BLANK_POLICY", "UNSET_VALUE"],
-            }),
-        )],
+        fields: &[
+            ("TemplateName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLANK_POLICY", "UNSET_VALUE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPDATE_CA_CERTIFICATE_PARAMS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEACTIVATE", "UNSET_VALUE"],
-            }),
-        )],
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEACTIVATE", "UNSET_VALUE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPDATE_DEVICE_CERTIFICATE_PARAMS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEACTIVATE", "UNSET_VALUE"],
-            }),
-        )],
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEACTIVATE", "UNSET_VALUE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6343,10 +4464,7 @@ impl CfnPolicy {
     pub fn new(policy_document: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
-        CfnPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `PolicyName` property.
@@ -6398,32 +4516,14 @@ pub(crate) static POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&policy::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&policy::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6461,24 +4561,8 @@ pub mod policy {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6504,10 +4588,7 @@ impl CfnPolicyPrincipalAttachment {
         let mut props = Props::new();
         props.set("PolicyName", policy_name);
         props.set("Principal", principal);
-        CfnPolicyPrincipalAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicyPrincipalAttachment { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6553,17 +4634,11 @@ impl CfnProvisioningTemplate {
     ///
     /// - `provisioning_role_arn`: `ProvisioningRoleArn`.
     /// - `template_body`: `TemplateBody`.
-    pub fn new(
-        provisioning_role_arn: impl Into<Val<String>>,
-        template_body: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(provisioning_role_arn: impl Into<Val<String>>, template_body: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProvisioningRoleArn", provisioning_role_arn);
         props.set("TemplateBody", template_body);
-        CfnProvisioningTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProvisioningTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -6579,10 +4654,7 @@ impl CfnProvisioningTemplate {
     }
 
     /// The `PreProvisioningHook` property.
-    pub fn pre_provisioning_hook(
-        mut self,
-        value: impl Into<Val<provisioning_template::ProvisioningHook>>,
-    ) -> Self {
+    pub fn pre_provisioning_hook(mut self, value: impl Into<Val<provisioning_template::ProvisioningHook>>) -> Self {
         self.props.set("PreProvisioningHook", value);
         self
     }
@@ -6641,72 +4713,19 @@ pub(crate) static PROVISIONING_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TemplateName"],
     attributes: &["TemplateArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static PROVISIONING_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\p{C}]*$"),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PreProvisioningHook",
-            &Shape::Object(&provisioning_template::PROVISIONING_HOOK_SHAPE),
-        ),
-        (
-            "ProvisioningRoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&provisioning_template::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TemplateBody",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(10240),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TemplateName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_-]+$"),
-                min_len: Some(1),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TemplateType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FLEET_PROVISIONING", "JITP"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("PreProvisioningHook", &Shape::Object(&provisioning_template::PROVISIONING_HOOK_SHAPE)),
+        ("ProvisioningRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&provisioning_template::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TemplateBody", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10240), allowed: &[] })),
+        ("TemplateName", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]+$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+        ("TemplateType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FLEET_PROVISIONING", "JITP"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6776,48 +4795,16 @@ pub mod provisioning_template {
 
     pub(crate) static PROVISIONING_HOOK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PayloadVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9-]+$"),
-                    min_len: Some(10),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("PayloadVersion", &Shape::Str(StrRule { pattern: Some("^[0-9-]+$"), min_len: Some(10), max_len: Some(32), allowed: &[] })),
+            ("TargetArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6840,19 +4827,12 @@ impl CfnResourceSpecificLogging {
     /// - `log_level`: `LogLevel`, The log level for a specific target. Valid values are: ERROR, WARN, INFO, DEBUG, or DISABLED.
     /// - `target_name`: `TargetName`, The target name.
     /// - `target_type`: `TargetType`, The target type. Value must be THING_GROUP, CLIENT_ID, SOURCE_IP, PRINCIPAL_ID, or EVENT_TYPE.
-    pub fn new(
-        log_level: impl Into<Val<String>>,
-        target_name: impl Into<Val<String>>,
-        target_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(log_level: impl Into<Val<String>>, target_name: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LogLevel", log_level);
         props.set("TargetName", target_name);
         props.set("TargetType", target_type);
-        CfnResourceSpecificLogging {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceSpecificLogging { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6893,39 +4873,9 @@ pub(crate) static RESOURCE_SPECIFIC_LOGGING_META: TypeMeta = TypeMeta {
 
 pub(crate) static RESOURCE_SPECIFIC_LOGGING_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LogLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"],
-            }),
-        ),
-        (
-            "TargetName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9.:\\s_\\-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "THING_GROUP",
-                    "CLIENT_ID",
-                    "SOURCE_IP",
-                    "PRINCIPAL_ID",
-                    "EVENT_TYPE",
-                ],
-            }),
-        ),
+        ("LogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ERROR", "WARN", "INFO", "DEBUG", "DISABLED"] })),
+        ("TargetName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9.:\\s_\\-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("TargetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["THING_GROUP", "CLIENT_ID", "SOURCE_IP", "PRINCIPAL_ID", "EVENT_TYPE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6948,10 +4898,7 @@ impl CfnRoleAlias {
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RoleArn", role_arn);
-        CfnRoleAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRoleAlias { props, options: ResourceOptions::default() }
     }
 
     /// The `CredentialDurationSeconds` property.
@@ -7004,49 +4951,16 @@ pub(crate) static ROLE_ALIAS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RoleAlias"],
     attributes: &["RoleAliasArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static ROLE_ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CredentialDurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(900.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleAlias",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w=,@-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&role_alias::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CredentialDurationSeconds", &Shape::Num(NumRule { min: Some(900.0), max: Some(43200.0), allowed: &[] })),
+        ("RoleAlias", &Shape::Str(StrRule { pattern: Some("[\\w=,@-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&role_alias::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7084,24 +4998,8 @@ pub mod role_alias {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7123,17 +5021,11 @@ impl CfnScheduledAudit {
     ///
     /// - `frequency`: `Frequency`, How often the scheduled audit takes place. Can be one of DAILY, WEEKLY, BIWEEKLY, or MONTHLY.
     /// - `target_check_names`: `TargetCheckNames`, Which checks are performed during the scheduled audit. Checks must be enabled for your account.
-    pub fn new(
-        frequency: impl Into<Val<String>>,
-        target_check_names: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(frequency: impl Into<Val<String>>, target_check_names: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Frequency", frequency);
         props.set("TargetCheckNames", target_check_names);
-        CfnScheduledAudit {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScheduledAudit { props, options: ResourceOptions::default() }
     }
 
     /// The day of the month on which the scheduled audit takes place. Can be 1 through 31 or LAST. This field is required if the frequency parameter is set to MONTHLY.
@@ -7196,68 +5088,17 @@ pub(crate) static SCHEDULED_AUDIT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ScheduledAuditName"],
     attributes: &["ScheduledAuditArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffc5f6e935a),
 };
 
 pub(crate) static SCHEDULED_AUDIT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DayOfMonth",
-            &Shape::Str(StrRule {
-                pattern: Some("^([1-9]|[12][0-9]|3[01])$|^LAST$|^UNSET_VALUE$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DayOfWeek",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "SUN",
-                    "MON",
-                    "TUE",
-                    "WED",
-                    "THU",
-                    "FRI",
-                    "SAT",
-                    "UNSET_VALUE",
-                ],
-            }),
-        ),
-        (
-            "Frequency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"],
-            }),
-        ),
-        (
-            "ScheduledAuditName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scheduled_audit::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("DayOfMonth", &Shape::Str(StrRule { pattern: Some("^([1-9]|[12][0-9]|3[01])$|^LAST$|^UNSET_VALUE$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DayOfWeek", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "UNSET_VALUE"] })),
+        ("Frequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"] })),
+        ("ScheduledAuditName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&scheduled_audit::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7295,24 +5136,8 @@ pub mod scheduled_audit {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7333,26 +5158,17 @@ impl CfnSecurityProfile {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSecurityProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityProfile { props, options: ResourceOptions::default() }
     }
 
     /// A list of metrics whose data is retained (stored). By default, data is retained for any metric used in the profile's behaviors, but it is also retained for any metric specified here.
-    pub fn additional_metrics_to_retain_v2(
-        mut self,
-        value: impl Into<Val<Vec<security_profile::MetricToRetain>>>,
-    ) -> Self {
+    pub fn additional_metrics_to_retain_v2(mut self, value: impl Into<Val<Vec<security_profile::MetricToRetain>>>) -> Self {
         self.props.set("AdditionalMetricsToRetainV2", value);
         self
     }
 
     /// Specifies the destinations to which alerts are sent.
-    pub fn alert_targets(
-        mut self,
-        value: impl Into<Val<Map<security_profile::AlertTarget>>>,
-    ) -> Self {
+    pub fn alert_targets(mut self, value: impl Into<Val<Map<security_profile::AlertTarget>>>) -> Self {
         self.props.set("AlertTargets", value);
         self
     }
@@ -7364,10 +5180,7 @@ impl CfnSecurityProfile {
     }
 
     /// A structure containing the mqtt topic for metrics export.
-    pub fn metrics_export_config(
-        mut self,
-        value: impl Into<Val<security_profile::MetricsExportConfig>>,
-    ) -> Self {
+    pub fn metrics_export_config(mut self, value: impl Into<Val<security_profile::MetricsExportConfig>>) -> Self {
         self.props.set("MetricsExportConfig", value);
         self
     }
@@ -7430,78 +5243,20 @@ pub(crate) static SECURITY_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SecurityProfileName"],
     attributes: &["SecurityProfileArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffc5f6e935a),
 };
 
 pub(crate) static SECURITY_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdditionalMetricsToRetainV2",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_profile::METRIC_TO_RETAIN_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AlertTargets",
-            &Shape::Map(&Shape::Object(&security_profile::ALERT_TARGET_SHAPE)),
-        ),
-        (
-            "Behaviors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_profile::BEHAVIOR_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "MetricsExportConfig",
-            &Shape::Object(&security_profile::METRICS_EXPORT_CONFIG_SHAPE),
-        ),
-        (
-            "SecurityProfileDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{Graph}\\x20]*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalMetricsToRetainV2", &Shape::List(ListRule { item: Some(&Shape::Object(&security_profile::METRIC_TO_RETAIN_SHAPE)), min_items: None, max_items: None })),
+        ("AlertTargets", &Shape::Map(&Shape::Object(&security_profile::ALERT_TARGET_SHAPE))),
+        ("Behaviors", &Shape::List(ListRule { item: Some(&Shape::Object(&security_profile::BEHAVIOR_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+        ("MetricsExportConfig", &Shape::Object(&security_profile::METRICS_EXPORT_CONFIG_SHAPE)),
+        ("SecurityProfileDescription", &Shape::Str(StrRule { pattern: Some("^[\\p{Graph}\\x20]*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("SecurityProfileName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&security_profile::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TargetArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7589,10 +5344,7 @@ pub mod security_profile {
         ///
         /// - `alert_target_arn`: `AlertTargetArn`, The ARN of the notification target to which alerts are sent.
         /// - `role_arn`: `RoleArn`, The ARN of the role that grants permission to send alerts to the notification target.
-        pub fn new(
-            alert_target_arn: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(alert_target_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AlertTargetArn", alert_target_arn);
             props.set("RoleArn", role_arn);
@@ -7699,19 +5451,13 @@ pub mod security_profile {
         }
 
         /// The configuration of an ML Detect Security Profile.
-        pub fn ml_detection_config(
-            mut self,
-            value: impl Into<Val<MachineLearningDetectionConfig>>,
-        ) -> Self {
+        pub fn ml_detection_config(mut self, value: impl Into<Val<MachineLearningDetectionConfig>>) -> Self {
             self.props.set("MlDetectionConfig", value);
             self
         }
 
         /// A statistical ranking (percentile) which indicates a threshold value by which a behavior is determined to be in compliance or in violation of the behavior.
-        pub fn statistical_threshold(
-            mut self,
-            value: impl Into<Val<StatisticalThreshold>>,
-        ) -> Self {
+        pub fn statistical_threshold(mut self, value: impl Into<Val<StatisticalThreshold>>) -> Self {
             self.props.set("StatisticalThreshold", value);
             self
         }
@@ -7893,15 +5639,7 @@ pub mod security_profile {
 
     pub(crate) static METRIC_TO_RETAIN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Metric",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:_-]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Metric", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
             ("MetricDimension", &Shape::Object(&METRIC_DIMENSION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -7909,48 +5647,16 @@ pub mod security_profile {
 
     pub(crate) static METRIC_DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:_-]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IN", "NOT_IN"],
-                }),
-            ),
+            ("DimensionName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IN", "NOT_IN"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALERT_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlertTargetArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AlertTargetArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7958,184 +5664,59 @@ pub mod security_profile {
     pub(crate) static BEHAVIOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Criteria", &Shape::Object(&BEHAVIOR_CRITERIA_SHAPE)),
-            (
-                "Metric",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:_-]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Metric", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
             ("MetricDimension", &Shape::Object(&METRIC_DIMENSION_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:_-]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEHAVIOR_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComparisonOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "less-than",
-                        "less-than-equals",
-                        "greater-than",
-                        "greater-than-equals",
-                        "in-cidr-set",
-                        "not-in-cidr-set",
-                        "in-port-set",
-                        "not-in-port-set",
-                        "in-set",
-                        "not-in-set",
-                    ],
-                }),
-            ),
-            (
-                "ConsecutiveDatapointsToAlarm",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConsecutiveDatapointsToClear",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MlDetectionConfig",
-                &Shape::Object(&MACHINE_LEARNING_DETECTION_CONFIG_SHAPE),
-            ),
-            (
-                "StatisticalThreshold",
-                &Shape::Object(&STATISTICAL_THRESHOLD_SHAPE),
-            ),
+            ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["less-than", "less-than-equals", "greater-than", "greater-than-equals", "in-cidr-set", "not-in-cidr-set", "in-port-set", "not-in-port-set", "in-set", "not-in-set"] })),
+            ("ConsecutiveDatapointsToAlarm", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("ConsecutiveDatapointsToClear", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("MlDetectionConfig", &Shape::Object(&MACHINE_LEARNING_DETECTION_CONFIG_SHAPE)),
+            ("StatisticalThreshold", &Shape::Object(&STATISTICAL_THRESHOLD_SHAPE)),
             ("Value", &Shape::Object(&METRIC_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MACHINE_LEARNING_DETECTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ConfidenceLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LOW", "MEDIUM", "HIGH"],
-            }),
-        )],
+        fields: &[
+            ("ConfidenceLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOW", "MEDIUM", "HIGH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATISTICAL_THRESHOLD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statistic",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Average", "p0", "p0.1", "p0.01", "p1", "p10", "p50", "p90", "p99", "p99.9",
-                    "p99.99", "p100",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Statistic", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Average", "p0", "p0.1", "p0.01", "p1", "p10", "p50", "p90", "p99", "p99.9", "p99.99", "p100"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Cidrs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-fA-F0-9:\\.\\/]+$"),
-                        min_len: Some(2),
-                        max_len: Some(43),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Ports",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(65535.0),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Cidrs", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-fA-F0-9:\\.\\/]+$"), min_len: Some(2), max_len: Some(43), allowed: &[] })), min_items: None, max_items: None })),
+            ("Ports", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRICS_EXPORT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MqttTopic",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("MqttTopic", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8156,10 +5737,7 @@ impl CfnSoftwarePackage {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSoftwarePackage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSoftwarePackage { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -8212,41 +5790,15 @@ pub(crate) static SOFTWARE_PACKAGE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PackageName"],
     attributes: &["PackageArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static SOFTWARE_PACKAGE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\p{C}]+$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PackageName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_.]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&software_package::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("PackageName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_.]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&software_package::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8284,24 +5836,8 @@ pub mod software_package {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8325,17 +5861,11 @@ impl CfnSoftwarePackageVersion {
     pub fn new(package_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PackageName", package_name);
-        CfnSoftwarePackageVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSoftwarePackageVersion { props, options: ResourceOptions::default() }
     }
 
     /// The artifact location of the package version
-    pub fn artifact(
-        mut self,
-        value: impl Into<Val<software_package_version::PackageVersionArtifact>>,
-    ) -> Self {
+    pub fn artifact(mut self, value: impl Into<Val<software_package_version::PackageVersionArtifact>>) -> Self {
         self.props.set("Artifact", value);
         self
     }
@@ -8424,82 +5954,21 @@ pub(crate) static SOFTWARE_PACKAGE_VERSION_META: TypeMeta = TypeMeta {
     create_only: &["PackageName", "VersionName"],
     write_only: &[],
     primary_identifier: &["PackageName", "VersionName"],
-    attributes: &[
-        "ErrorReason",
-        "PackageVersionArn",
-        "SbomValidationStatus",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ErrorReason", "PackageVersionArn", "SbomValidationStatus", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static SOFTWARE_PACKAGE_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Artifact",
-            &Shape::Object(&software_package_version::PACKAGE_VERSION_ARTIFACT_SHAPE),
-        ),
-        (
-            "Attributes",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[^\\p{C}]+$"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            })),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\p{C}]+$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PackageName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_.]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Recipe",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(3072),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Sbom",
-            &Shape::Object(&software_package_version::SBOM_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&software_package_version::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VersionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_.]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Artifact", &Shape::Object(&software_package_version::PACKAGE_VERSION_ARTIFACT_SHAPE)),
+        ("Attributes", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[^\\p{C}]+$"), min_len: Some(1), max_len: None, allowed: &[] }))),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("PackageName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_.]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Recipe", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3072), allowed: &[] })),
+        ("Sbom", &Shape::Object(&software_package_version::SBOM_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&software_package_version::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("VersionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_.]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8545,11 +6014,7 @@ pub mod software_package_version {
         /// - `bucket`: `Bucket`, The S3 bucket
         /// - `key`: `Key`, The S3 key
         /// - `version`: `Version`, The S3 version
-        pub fn new(
-            bucket: impl Into<Val<String>>,
-            key: impl Into<Val<String>>,
-            version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Bucket", bucket);
             props.set("Key", key);
@@ -8613,59 +6078,31 @@ pub mod software_package_version {
     }
 
     pub(crate) static PACKAGE_VERSION_ARTIFACT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Location", &Shape::Object(&S3_LOCATION_SHAPE))],
+        fields: &[
+            ("S3Location", &Shape::Object(&S3_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SBOM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Location", &Shape::Object(&S3_LOCATION_SHAPE))],
+        fields: &[
+            ("S3Location", &Shape::Object(&S3_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8688,19 +6125,12 @@ impl CfnStream {
     /// - `files`: `Files`, The files to stream.
     /// - `role_arn`: `RoleArn`, An IAM role that allows the IoT service principal to access your S3 files.
     /// - `stream_id`: `StreamId`, The stream ID.
-    pub fn new(
-        files: impl Into<Val<Vec<stream::StreamFile>>>,
-        role_arn: impl Into<Val<String>>,
-        stream_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(files: impl Into<Val<Vec<stream::StreamFile>>>, role_arn: impl Into<Val<String>>, stream_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Files", files);
         props.set("RoleArn", role_arn);
         props.set("StreamId", stream_id);
-        CfnStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStream { props, options: ResourceOptions::default() }
     }
 
     /// The description of the stream.
@@ -8768,58 +6198,17 @@ pub(crate) static STREAM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "LastUpdatedAt", "StreamVersion"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68835a),
 };
 
 pub(crate) static STREAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\p{C}]+$"),
-                min_len: Some(0),
-                max_len: Some(2028),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Files",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stream::STREAM_FILE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StreamId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stream::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]+$"), min_len: Some(0), max_len: Some(2028), allowed: &[] })),
+        ("Files", &Shape::List(ListRule { item: Some(&Shape::Object(&stream::STREAM_FILE_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("StreamId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stream::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8927,14 +6316,7 @@ pub mod stream {
 
     pub(crate) static STREAM_FILE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileId",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(255.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FileId", &Shape::Num(NumRule { min: Some(0.0), max: Some(255.0), allowed: &[] })),
             ("S3Location", &Shape::Object(&S3_LOCATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -8942,48 +6324,16 @@ pub mod stream {
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9004,10 +6354,7 @@ impl CfnThing {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnThing {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnThing { props, options: ResourceOptions::default() }
     }
 
     /// The `AttributePayload` property.
@@ -9064,15 +6411,9 @@ pub(crate) static THING_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static THING_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ThingName",
-        &Shape::Str(StrRule {
-            pattern: Some("[a-zA-Z0-9:_-]+"),
-            min_len: Some(1),
-            max_len: Some(128),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ThingName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -9123,10 +6464,7 @@ impl CfnThingGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnThingGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnThingGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `ParentGroupName` property.
@@ -9158,10 +6496,7 @@ impl CfnThingGroup {
     }
 
     /// The `ThingGroupProperties` property.
-    pub fn thing_group_properties(
-        mut self,
-        value: impl Into<Val<thing_group::ThingGroupProperties>>,
-    ) -> Self {
+    pub fn thing_group_properties(mut self, value: impl Into<Val<thing_group::ThingGroupProperties>>) -> Self {
         self.props.set("ThingGroupProperties", value);
         self
     }
@@ -9201,54 +6536,17 @@ pub(crate) static THING_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ThingGroupName"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static THING_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ParentGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&thing_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThingGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ThingGroupProperties",
-            &Shape::Object(&thing_group::THING_GROUP_PROPERTIES_SHAPE),
-        ),
+        ("ParentGroupName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("QueryString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&thing_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("ThingGroupName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ThingGroupProperties", &Shape::Object(&thing_group::THING_GROUP_PROPERTIES_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9344,38 +6642,16 @@ pub mod thing_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THING_GROUP_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ThingGroupDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\p{Graph}\\x20]*"),
-                min_len: Some(0),
-                max_len: Some(2028),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ThingGroupDescription", &Shape::Str(StrRule { pattern: Some("[\\p{Graph}\\x20]*"), min_len: Some(0), max_len: Some(2028), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -9400,10 +6676,7 @@ impl CfnThingPrincipalAttachment {
         let mut props = Props::new();
         props.set("Principal", principal);
         props.set("ThingName", thing_name);
-        CfnThingPrincipalAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnThingPrincipalAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The type of the relation you want to specify when you attach a principal to a thing.
@@ -9456,10 +6729,7 @@ impl CfnThingType {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnThingType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnThingType { props, options: ResourceOptions::default() }
     }
 
     /// The `DeprecateThingType` property.
@@ -9483,10 +6753,7 @@ impl CfnThingType {
     }
 
     /// The `ThingTypeProperties` property.
-    pub fn thing_type_properties(
-        mut self,
-        value: impl Into<Val<thing_type::ThingTypeProperties>>,
-    ) -> Self {
+    pub fn thing_type_properties(mut self, value: impl Into<Val<thing_type::ThingTypeProperties>>) -> Self {
         self.props.set("ThingTypeProperties", value);
         self
     }
@@ -9526,36 +6793,15 @@ pub(crate) static THING_TYPE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ThingTypeName"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fee935a),
 };
 
 pub(crate) static THING_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&thing_type::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThingTypeName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ThingTypeProperties",
-            &Shape::Object(&thing_type::THING_TYPE_PROPERTIES_SHAPE),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&thing_type::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("ThingTypeName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ThingTypeProperties", &Shape::Object(&thing_type::THING_TYPE_PROPERTIES_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9643,10 +6889,7 @@ pub mod thing_type {
         }
 
         /// The `PropagatingAttributes` property.
-        pub fn propagating_attributes(
-            mut self,
-            value: impl Into<Val<Vec<PropagatingAttribute>>>,
-        ) -> Self {
+        pub fn propagating_attributes(mut self, value: impl Into<Val<Vec<PropagatingAttribute>>>) -> Self {
             self.props.set("PropagatingAttributes", value);
             self
         }
@@ -9697,101 +6940,33 @@ pub mod thing_type {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THING_TYPE_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Mqtt5Configuration",
-                &Shape::Object(&MQTT5_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SearchableAttributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z0-9_.,@/:#-]+"),
-                        min_len: Some(0),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(3),
-                }),
-            ),
-            (
-                "ThingTypeDescription",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\p{Graph}\\x20]*"),
-                    min_len: Some(0),
-                    max_len: Some(2028),
-                    allowed: &[],
-                }),
-            ),
+            ("Mqtt5Configuration", &Shape::Object(&MQTT5_CONFIGURATION_SHAPE)),
+            ("SearchableAttributes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_.,@/:#-]+"), min_len: Some(0), max_len: Some(128), allowed: &[] })), min_items: None, max_items: Some(3) })),
+            ("ThingTypeDescription", &Shape::Str(StrRule { pattern: Some("[\\p{Graph}\\x20]*"), min_len: Some(0), max_len: Some(2028), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MQTT5_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PropagatingAttributes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PROPAGATING_ATTRIBUTE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("PropagatingAttributes", &Shape::List(ListRule { item: Some(&Shape::Object(&PROPAGATING_ATTRIBUTE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROPAGATING_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectionAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &["iot:ClientId", "iot:Thing.ThingName"],
-                }),
-            ),
-            (
-                "ThingAttribute",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_.,@/:#-]+"),
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserPropertyKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:$.]+"),
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ConnectionAttribute", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &["iot:ClientId", "iot:Thing.ThingName"] })),
+            ("ThingAttribute", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_.,@/:#-]+"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("UserPropertyKey", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:$.]+"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9815,10 +6990,7 @@ impl CfnTopicRule {
     pub fn new(topic_rule_payload: impl Into<Val<topic_rule::TopicRulePayload>>) -> Self {
         let mut props = Props::new();
         props.set("TopicRulePayload", topic_rule_payload);
-        CfnTopicRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTopicRule { props, options: ResourceOptions::default() }
     }
 
     /// The `RuleName` property.
@@ -9865,28 +7037,14 @@ pub(crate) static TOPIC_RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RuleName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TOPIC_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TopicRulePayload",
-            &Shape::Object(&topic_rule::TOPIC_RULE_PAYLOAD_SHAPE),
-        ),
+        ("RuleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("TopicRulePayload", &Shape::Object(&topic_rule::TOPIC_RULE_PAYLOAD_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -10142,12 +7300,7 @@ pub mod topic_rule {
         /// - `role_arn`: `RoleArn`.
         /// - `state_reason`: `StateReason`.
         /// - `state_value`: `StateValue`.
-        pub fn new(
-            alarm_name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            state_reason: impl Into<Val<String>>,
-            state_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(alarm_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, state_reason: impl Into<Val<String>>, state_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AlarmName", alarm_name);
             props.set("RoleArn", role_arn);
@@ -10174,10 +7327,7 @@ pub mod topic_rule {
         ///
         /// - `log_group_name`: `LogGroupName`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            log_group_name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(log_group_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LogGroupName", log_group_name);
             props.set("RoleArn", role_arn);
@@ -10211,13 +7361,7 @@ pub mod topic_rule {
         /// - `metric_unit`: `MetricUnit`.
         /// - `metric_value`: `MetricValue`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            metric_name: impl Into<Val<String>>,
-            metric_namespace: impl Into<Val<String>>,
-            metric_unit: impl Into<Val<String>>,
-            metric_value: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metric_name: impl Into<Val<String>>, metric_namespace: impl Into<Val<String>>, metric_unit: impl Into<Val<String>>, metric_value: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetricName", metric_name);
             props.set("MetricNamespace", metric_namespace);
@@ -10253,12 +7397,7 @@ pub mod topic_rule {
         /// - `hash_key_value`: `HashKeyValue`.
         /// - `role_arn`: `RoleArn`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            hash_key_field: impl Into<Val<String>>,
-            hash_key_value: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(hash_key_field: impl Into<Val<String>>, hash_key_value: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HashKeyField", hash_key_field);
             props.set("HashKeyValue", hash_key_value);
@@ -10377,13 +7516,7 @@ pub mod topic_rule {
         /// - `index`: `Index`.
         /// - `role_arn`: `RoleArn`.
         /// - `type_`: `Type`.
-        pub fn new(
-            endpoint: impl Into<Val<String>>,
-            id: impl Into<Val<String>>,
-            index: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint: impl Into<Val<String>>, id: impl Into<Val<String>>, index: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Endpoint", endpoint);
             props.set("Id", id);
@@ -10411,10 +7544,7 @@ pub mod topic_rule {
         ///
         /// - `delivery_stream_name`: `DeliveryStreamName`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            delivery_stream_name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(delivery_stream_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DeliveryStreamName", delivery_stream_name);
             props.set("RoleArn", role_arn);
@@ -10531,11 +7661,7 @@ pub mod topic_rule {
         /// - `role_arn`: `RoleArn`.
         /// - `service_name`: `ServiceName`.
         /// - `signing_region`: `SigningRegion`.
-        pub fn new(
-            role_arn: impl Into<Val<String>>,
-            service_name: impl Into<Val<String>>,
-            signing_region: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(role_arn: impl Into<Val<String>>, service_name: impl Into<Val<String>>, signing_region: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RoleArn", role_arn);
             props.set("ServiceName", service_name);
@@ -10632,12 +7758,7 @@ pub mod topic_rule {
         /// - `destination_arn`: `DestinationArn`.
         /// - `role_arn`: `RoleArn`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            destination_arn: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, destination_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("DestinationArn", destination_arn);
@@ -10802,15 +7923,9 @@ pub mod topic_rule {
         ///
         /// - `put_asset_property_value_entries`: `PutAssetPropertyValueEntries`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            put_asset_property_value_entries: impl Into<Val<Vec<PutAssetPropertyValueEntry>>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(put_asset_property_value_entries: impl Into<Val<Vec<PutAssetPropertyValueEntry>>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "PutAssetPropertyValueEntries",
-                put_asset_property_value_entries,
-            );
+            props.set("PutAssetPropertyValueEntries", put_asset_property_value_entries);
             props.set("RoleArn", role_arn);
             IotSiteWiseAction { props }
         }
@@ -10880,10 +7995,7 @@ pub mod topic_rule {
         ///
         /// - `timestamp`: `Timestamp`.
         /// - `value`: `Value`.
-        pub fn new(
-            timestamp: impl Into<Val<AssetPropertyTimestamp>>,
-            value: impl Into<Val<AssetPropertyVariant>>,
-        ) -> Self {
+        pub fn new(timestamp: impl Into<Val<AssetPropertyTimestamp>>, value: impl Into<Val<AssetPropertyVariant>>) -> Self {
             let mut props = Props::new();
             props.set("Timestamp", timestamp);
             props.set("Value", value);
@@ -10988,11 +8100,7 @@ pub mod topic_rule {
         /// - `client_properties`: `ClientProperties`.
         /// - `destination_arn`: `DestinationArn`.
         /// - `topic`: `Topic`.
-        pub fn new(
-            client_properties: impl Into<Val<Map<String>>>,
-            destination_arn: impl Into<Val<String>>,
-            topic: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_properties: impl Into<Val<Map<String>>>, destination_arn: impl Into<Val<String>>, topic: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientProperties", client_properties);
             props.set("DestinationArn", destination_arn);
@@ -11121,13 +8229,7 @@ pub mod topic_rule {
         /// - `longitude`: `Longitude`.
         /// - `role_arn`: `RoleArn`.
         /// - `tracker_name`: `TrackerName`.
-        pub fn new(
-            device_id: impl Into<Val<String>>,
-            latitude: impl Into<Val<String>>,
-            longitude: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            tracker_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(device_id: impl Into<Val<String>>, latitude: impl Into<Val<String>>, longitude: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, tracker_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DeviceId", device_id);
             props.set("Latitude", latitude);
@@ -11193,13 +8295,7 @@ pub mod topic_rule {
         /// - `index`: `Index`.
         /// - `role_arn`: `RoleArn`.
         /// - `type_`: `Type`.
-        pub fn new(
-            endpoint: impl Into<Val<String>>,
-            id: impl Into<Val<String>>,
-            index: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint: impl Into<Val<String>>, id: impl Into<Val<String>>, index: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Endpoint", endpoint);
             props.set("Id", id);
@@ -11346,11 +8442,7 @@ pub mod topic_rule {
         /// - `bucket_name`: `BucketName`.
         /// - `key`: `Key`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            key: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, key: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("Key", key);
@@ -11448,10 +8540,7 @@ pub mod topic_rule {
         ///
         /// - `role_arn`: `RoleArn`.
         /// - `state_machine_name`: `StateMachineName`.
-        pub fn new(
-            role_arn: impl Into<Val<String>>,
-            state_machine_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(role_arn: impl Into<Val<String>>, state_machine_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RoleArn", role_arn);
             props.set("StateMachineName", state_machine_name);
@@ -11484,12 +8573,7 @@ pub mod topic_rule {
         /// - `dimensions`: `Dimensions`.
         /// - `role_arn`: `RoleArn`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            dimensions: impl Into<Val<Vec<TimestreamDimension>>>,
-            role_arn: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, dimensions: impl Into<Val<Vec<TimestreamDimension>>>, role_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Dimensions", dimensions);
@@ -11563,14 +8647,7 @@ pub mod topic_rule {
 
     pub(crate) static TOPIC_RULE_PAYLOAD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACTION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&ACTION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
             ("ErrorAction", &Shape::Object(&ACTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -11597,453 +8674,163 @@ pub mod topic_rule {
 
     pub(crate) static DYNAMO_DB_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HashKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NUMBER", "STRING"],
-                }),
-            ),
-            (
-                "RangeKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NUMBER", "STRING"],
-                }),
-            ),
+            ("HashKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NUMBER", "STRING"] })),
+            ("RangeKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NUMBER", "STRING"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ELASTICSEARCH_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Endpoint",
-            &Shape::Str(StrRule {
-                pattern: Some("^https?://"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https?://"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIREHOSE_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Separator",
-            &Shape::Str(StrRule {
-                pattern: Some("^([\\n\\t])|(\\r\\n)|(,)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Separator", &Shape::Str(StrRule { pattern: Some("^([\\n\\t])|(\\r\\n)|(,)$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("BatchConfig", &Shape::Object(&BATCH_CONFIG_SHAPE)),
-            (
-                "ConfirmationUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Headers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HTTP_ACTION_HEADER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
+            ("ConfirmationUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+            ("Headers", &Shape::List(ListRule { item: Some(&Shape::Object(&HTTP_ACTION_HEADER_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BATCH_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxBatchOpenMs",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(200.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxBatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxBatchSizeBytes",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(131072.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxBatchOpenMs", &Shape::Num(NumRule { min: Some(5.0), max: Some(200.0), allowed: &[] })),
+            ("MaxBatchSize", &Shape::Num(NumRule { min: Some(2.0), max: Some(10.0), allowed: &[] })),
+            ("MaxBatchSizeBytes", &Shape::Num(NumRule { min: Some(100.0), max: Some(131072.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_ACTION_HEADER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Key",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFLUX_DB_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("BatchConfig", &Shape::Object(&INFLUX_DB_BATCH_CONFIG_SHAPE)),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^_\\\"][^\\\"]+$"),
-                    min_len: Some(2),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Organization",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^_].*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimestampUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ms", "ns", "s", "us"],
-                }),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^[^_\\\"][^\\\"]+$"), min_len: Some(2), max_len: Some(64), allowed: &[] })),
+            ("Organization", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: Some("^[^_].*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("TimestampUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ms", "ns", "s", "us"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFLUX_DB_BATCH_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxBatchOpenMs",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxBatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(500.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxBatchSizeBytes",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(131072.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxBatchOpenMs", &Shape::Num(NumRule { min: Some(5.0), max: Some(1000.0), allowed: &[] })),
+            ("MaxBatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(500.0), allowed: &[] })),
+            ("MaxBatchSizeBytes", &Shape::Num(NumRule { min: Some(100.0), max: Some(131072.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IOT_EVENTS_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MessageId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("InputName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("MessageId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IOT_SITE_WISE_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PutAssetPropertyValueEntries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PUT_ASSET_PROPERTY_VALUE_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("PutAssetPropertyValueEntries", &Shape::List(ListRule { item: Some(&Shape::Object(&PUT_ASSET_PROPERTY_VALUE_ENTRY_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PUT_ASSET_PROPERTY_VALUE_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PropertyAlias",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PropertyAlias", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("PropertyValues", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KAFKA_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Headers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&KAFKA_ACTION_HEADER_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("Headers", &Shape::List(ListRule { item: Some(&Shape::Object(&KAFKA_ACTION_HEADER_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KAFKA_ACTION_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(16384),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(16384),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(16384), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(16384), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_SEARCH_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Endpoint",
-            &Shape::Str(StrRule {
-                pattern: Some("^https?://"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https?://"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPUBLISH_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Headers", &Shape::Object(&REPUBLISH_ACTION_HEADERS_SHAPE)),
-            (
-                "Qos",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Qos", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPUBLISH_ACTION_HEADERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CorrelationData",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MessageExpiry",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PayloadFormatIndicator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResponseTopic",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserProperties",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&USER_PROPERTY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("CorrelationData", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("MessageExpiry", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("PayloadFormatIndicator", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ResponseTopic", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("UserProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&USER_PROPERTY_SHAPE)), min_items: Some(1), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CannedAcl",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "private",
-                    "public-read",
-                    "public-read-write",
-                    "aws-exec-read",
-                    "authenticated-read",
-                    "bucket-owner-read",
-                    "bucket-owner-full-control",
-                    "log-delivery-write",
-                ],
-            }),
-        )],
+        fields: &[
+            ("CannedAcl", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["private", "public-read", "public-read-write", "aws-exec-read", "authenticated-read", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNS_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MessageFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["JSON", "RAW"],
-            }),
-        )],
+        fields: &[
+            ("MessageFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON", "RAW"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIMESTREAM_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Dimensions",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(128),
-            }),
-        )],
+        fields: &[
+            ("Dimensions", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(128) })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -12063,19 +8850,13 @@ impl CfnTopicRuleDestination {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTopicRuleDestination {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTopicRuleDestination { props, options: ResourceOptions::default() }
     }
 
     /// HTTP URL destination properties.
     ///
     /// Changing it replaces the resource.
-    pub fn http_url_properties(
-        mut self,
-        value: impl Into<Val<topic_rule_destination::HttpUrlDestinationSummary>>,
-    ) -> Self {
+    pub fn http_url_properties(mut self, value: impl Into<Val<topic_rule_destination::HttpUrlDestinationSummary>>) -> Self {
         self.props.set("HttpUrlProperties", value);
         self
     }
@@ -12083,10 +8864,7 @@ impl CfnTopicRuleDestination {
     /// InfluxDB destination properties.
     ///
     /// Changing it replaces the resource.
-    pub fn influx_db_properties(
-        mut self,
-        value: impl Into<Val<topic_rule_destination::InfluxDbDestinationProperties>>,
-    ) -> Self {
+    pub fn influx_db_properties(mut self, value: impl Into<Val<topic_rule_destination::InfluxDbDestinationProperties>>) -> Self {
         self.props.set("InfluxDBProperties", value);
         self
     }
@@ -12102,10 +8880,7 @@ impl CfnTopicRuleDestination {
     /// VPC destination properties.
     ///
     /// Changing it replaces the resource.
-    pub fn vpc_properties(
-        mut self,
-        value: impl Into<Val<topic_rule_destination::VpcDestinationProperties>>,
-    ) -> Self {
+    pub fn vpc_properties(mut self, value: impl Into<Val<topic_rule_destination::VpcDestinationProperties>>) -> Self {
         self.props.set("VpcProperties", value);
         self
     }
@@ -12154,15 +8929,9 @@ pub(crate) static TOPIC_RULE_DESTINATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static TOPIC_RULE_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Status",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["ENABLED", "IN_PROGRESS", "DISABLED"],
-        }),
-    )],
+    fields: &[
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "IN_PROGRESS", "DISABLED"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -12209,11 +8978,7 @@ pub mod topic_rule_destination {
         /// - `endpoint`: `Endpoint`, The endpoint URL of the InfluxDB database.
         /// - `influx_db_version`: `InfluxDBVersion`, The version of the InfluxDB database (for example, V2 or V3).
         /// - `secret_id`: `SecretId`, The ARN or name of the Secrets Manager secret containing the InfluxDB API token.
-        pub fn new(
-            endpoint: impl Into<Val<String>>,
-            influx_db_version: impl Into<Val<String>>,
-            secret_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint: impl Into<Val<String>>, influx_db_version: impl Into<Val<String>>, secret_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Endpoint", endpoint);
             props.set("InfluxDBVersion", influx_db_version);

@@ -28,10 +28,7 @@ impl CfnChannel {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `ChannelName` property.
@@ -90,40 +87,16 @@ pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ChannelName"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc122a0248),
 };
 
 pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelName",
-            &Shape::Str(StrRule {
-                pattern: Some("(^(?!_{2}))(^[a-zA-Z0-9_]+$)"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ChannelStorage",
-            &Shape::Object(&channel::CHANNEL_STORAGE_SHAPE),
-        ),
-        (
-            "RetentionPeriod",
-            &Shape::Object(&channel::RETENTION_PERIOD_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("ChannelName", &Shape::Str(StrRule { pattern: Some("(^(?!_{2}))(^[a-zA-Z0-9_]+$)"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ChannelStorage", &Shape::Object(&channel::CHANNEL_STORAGE_SHAPE)),
+        ("RetentionPeriod", &Shape::Object(&channel::RETENTION_PERIOD_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&channel::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -255,78 +228,32 @@ pub mod channel {
     }
 
     pub(crate) static CHANNEL_STORAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomerManagedS3",
-            &Shape::Object(&CUSTOMER_MANAGED_S3_SHAPE),
-        )],
+        fields: &[
+            ("CustomerManagedS3", &Shape::Object(&CUSTOMER_MANAGED_S3_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOMER_MANAGED_S3_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9.\\-_]*$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9!_.*'()/{}:-]*/$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9.\\-_]*$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("KeyPrefix", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9!_.*'()/{}:-]*/$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETENTION_PERIOD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NumberOfDays",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NumberOfDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -350,17 +277,11 @@ impl CfnDataset {
     pub fn new(actions: impl Into<Val<Vec<dataset::Action>>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
-        CfnDataset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataset { props, options: ResourceOptions::default() }
     }
 
     /// The `ContentDeliveryRules` property.
-    pub fn content_delivery_rules(
-        mut self,
-        value: impl Into<Val<Vec<dataset::DatasetContentDeliveryRule>>>,
-    ) -> Self {
+    pub fn content_delivery_rules(mut self, value: impl Into<Val<Vec<dataset::DatasetContentDeliveryRule>>>) -> Self {
         self.props.set("ContentDeliveryRules", value);
         self
     }
@@ -398,10 +319,7 @@ impl CfnDataset {
     }
 
     /// The `VersioningConfiguration` property.
-    pub fn versioning_configuration(
-        mut self,
-        value: impl Into<Val<dataset::VersioningConfiguration>>,
-    ) -> Self {
+    pub fn versioning_configuration(mut self, value: impl Into<Val<dataset::VersioningConfiguration>>) -> Self {
         self.props.set("VersioningConfiguration", value);
         self
     }
@@ -436,74 +354,20 @@ pub(crate) static DATASET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DatasetName"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc122a0248),
 };
 
 pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset::ACTION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ContentDeliveryRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &dataset::DATASET_CONTENT_DELIVERY_RULE_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "DatasetName",
-            &Shape::Str(StrRule {
-                pattern: Some("(^(?!_{2}))(^[a-zA-Z0-9_]+$)"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LateDataRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset::LATE_DATA_RULE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "RetentionPeriod",
-            &Shape::Object(&dataset::RETENTION_PERIOD_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Triggers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset::TRIGGER_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "VersioningConfiguration",
-            &Shape::Object(&dataset::VERSIONING_CONFIGURATION_SHAPE),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("ContentDeliveryRules", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::DATASET_CONTENT_DELIVERY_RULE_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+        ("DatasetName", &Shape::Str(StrRule { pattern: Some("(^(?!_{2}))(^[a-zA-Z0-9_]+$)"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("LateDataRules", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::LATE_DATA_RULE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("RetentionPeriod", &Shape::Object(&dataset::RETENTION_PERIOD_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("Triggers", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::TRIGGER_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ("VersioningConfiguration", &Shape::Object(&dataset::VERSIONING_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -561,11 +425,7 @@ pub mod dataset {
         /// - `execution_role_arn`: `ExecutionRoleArn`.
         /// - `image`: `Image`.
         /// - `resource_configuration`: `ResourceConfiguration`.
-        pub fn new(
-            execution_role_arn: impl Into<Val<String>>,
-            image: impl Into<Val<String>>,
-            resource_configuration: impl Into<Val<ResourceConfiguration>>,
-        ) -> Self {
+        pub fn new(execution_role_arn: impl Into<Val<String>>, image: impl Into<Val<String>>, resource_configuration: impl Into<Val<ResourceConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("ExecutionRoleArn", execution_role_arn);
             props.set("Image", image);
@@ -597,10 +457,7 @@ pub mod dataset {
         ///
         /// - `compute_type`: `ComputeType`.
         /// - `volume_size_in_gb`: `VolumeSizeInGB`.
-        pub fn new(
-            compute_type: impl Into<Val<String>>,
-            volume_size_in_gb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(compute_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ComputeType", compute_type);
             props.set("VolumeSizeInGB", volume_size_in_gb);
@@ -631,10 +488,7 @@ pub mod dataset {
         }
 
         /// The `DatasetContentVersionValue` property.
-        pub fn dataset_content_version_value(
-            mut self,
-            value: impl Into<Val<DatasetContentVersionValue>>,
-        ) -> Self {
+        pub fn dataset_content_version_value(mut self, value: impl Into<Val<DatasetContentVersionValue>>) -> Self {
             self.props.set("DatasetContentVersionValue", value);
             self
         }
@@ -776,10 +630,7 @@ pub mod dataset {
         ///
         /// - `offset_seconds`: `OffsetSeconds`.
         /// - `time_expression`: `TimeExpression`.
-        pub fn new(
-            offset_seconds: impl Into<Val<i64>>,
-            time_expression: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(offset_seconds: impl Into<Val<i64>>, time_expression: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OffsetSeconds", offset_seconds);
             props.set("TimeExpression", time_expression);
@@ -836,19 +687,13 @@ pub mod dataset {
         }
 
         /// The `IotEventsDestinationConfiguration` property.
-        pub fn iot_events_destination_configuration(
-            mut self,
-            value: impl Into<Val<IotEventsDestinationConfiguration>>,
-        ) -> Self {
+        pub fn iot_events_destination_configuration(mut self, value: impl Into<Val<IotEventsDestinationConfiguration>>) -> Self {
             self.props.set("IotEventsDestinationConfiguration", value);
             self
         }
 
         /// The `S3DestinationConfiguration` property.
-        pub fn s3_destination_configuration(
-            mut self,
-            value: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn s3_destination_configuration(mut self, value: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             self.props.set("S3DestinationConfiguration", value);
             self
         }
@@ -897,11 +742,7 @@ pub mod dataset {
         /// - `bucket`: `Bucket`.
         /// - `key`: `Key`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            bucket: impl Into<Val<String>>,
-            key: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket: impl Into<Val<String>>, key: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Bucket", bucket);
             props.set("Key", key);
@@ -933,10 +774,7 @@ pub mod dataset {
         ///
         /// - `database_name`: `DatabaseName`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("TableName", table_name);
@@ -993,10 +831,7 @@ pub mod dataset {
         }
 
         /// The `DeltaTimeSessionWindowConfiguration` property.
-        pub fn delta_time_session_window_configuration(
-            mut self,
-            value: impl Into<Val<DeltaTimeSessionWindowConfiguration>>,
-        ) -> Self {
+        pub fn delta_time_session_window_configuration(mut self, value: impl Into<Val<DeltaTimeSessionWindowConfiguration>>) -> Self {
             self.props.set("DeltaTimeSessionWindowConfiguration", value);
             self
         }
@@ -1200,15 +1035,7 @@ pub mod dataset {
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
             ("ContainerAction", &Shape::Object(&CONTAINER_ACTION_SHAPE)),
             ("QueryAction", &Shape::Object(&QUERY_ACTION_SHAPE)),
         ],
@@ -1217,345 +1044,149 @@ pub mod dataset {
 
     pub(crate) static CONTAINER_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExecutionRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Image",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceConfiguration",
-                &Shape::Object(&RESOURCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Variables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VARIABLE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Image", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+            ("ResourceConfiguration", &Shape::Object(&RESOURCE_CONFIGURATION_SHAPE)),
+            ("Variables", &Shape::List(ListRule { item: Some(&Shape::Object(&VARIABLE_SHAPE)), min_items: Some(0), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComputeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ACU_1", "ACU_2"],
-                }),
-            ),
-            (
-                "VolumeSizeInGB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(50.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ComputeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACU_1", "ACU_2"] })),
+            ("VolumeSizeInGB", &Shape::Num(NumRule { min: Some(1.0), max: Some(50.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatasetContentVersionValue",
-                &Shape::Object(&DATASET_CONTENT_VERSION_VALUE_SHAPE),
-            ),
-            (
-                "OutputFileUriValue",
-                &Shape::Object(&OUTPUT_FILE_URI_VALUE_SHAPE),
-            ),
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VariableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DatasetContentVersionValue", &Shape::Object(&DATASET_CONTENT_VERSION_VALUE_SHAPE)),
+            ("OutputFileUriValue", &Shape::Object(&OUTPUT_FILE_URI_VALUE_SHAPE)),
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("VariableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATASET_CONTENT_VERSION_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DatasetName",
-            &Shape::Str(StrRule {
-                pattern: Some("(^(?!_{2}))(^[a-zA-Z0-9_]+$)"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DatasetName", &Shape::Str(StrRule { pattern: Some("(^(?!_{2}))(^[a-zA-Z0-9_]+$)"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_FILE_URI_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FileName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\.-]{1,255}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FileName", &Shape::Str(StrRule { pattern: Some("^[\\w\\.-]{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUERY_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Filters",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Filters", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATASET_CONTENT_DELIVERY_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Destination",
-            &Shape::Object(&DATASET_CONTENT_DELIVERY_RULE_DESTINATION_SHAPE),
-        )],
+        fields: &[
+            ("Destination", &Shape::Object(&DATASET_CONTENT_DELIVERY_RULE_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATASET_CONTENT_DELIVERY_RULE_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IotEventsDestinationConfiguration",
-                &Shape::Object(&IOT_EVENTS_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "S3DestinationConfiguration",
-                &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE),
-            ),
+            ("IotEventsDestinationConfiguration", &Shape::Object(&IOT_EVENTS_DESTINATION_CONFIGURATION_SHAPE)),
+            ("S3DestinationConfiguration", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IOT_EVENTS_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("InputName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9.\\-_]*$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GlueConfiguration",
-                &Shape::Object(&GLUE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9!_.*'()/{}:-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9.\\-_]*$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("GlueConfiguration", &Shape::Object(&GLUE_CONFIGURATION_SHAPE)),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9!_.*'()/{}:-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLUE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(150), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(150), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LATE_DATA_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RuleConfiguration",
-                &Shape::Object(&LATE_DATA_RULE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RuleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("RuleConfiguration", &Shape::Object(&LATE_DATA_RULE_CONFIGURATION_SHAPE)),
+            ("RuleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LATE_DATA_RULE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DeltaTimeSessionWindowConfiguration",
-            &Shape::Object(&DELTA_TIME_SESSION_WINDOW_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("DeltaTimeSessionWindowConfiguration", &Shape::Object(&DELTA_TIME_SESSION_WINDOW_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DELTA_TIME_SESSION_WINDOW_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeoutInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeoutInMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(60.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETENTION_PERIOD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NumberOfDays",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NumberOfDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIGGER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TriggeringDataset",
-            &Shape::Object(&TRIGGERING_DATASET_SHAPE),
-        )],
+        fields: &[
+            ("TriggeringDataset", &Shape::Object(&TRIGGERING_DATASET_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIGGERING_DATASET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DatasetName",
-            &Shape::Str(StrRule {
-                pattern: Some("(^(?!_{2}))(^[a-zA-Z0-9_]+$)"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DatasetName", &Shape::Str(StrRule { pattern: Some("(^(?!_{2}))(^[a-zA-Z0-9_]+$)"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VERSIONING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxVersions",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxVersions", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1575,10 +1206,7 @@ impl CfnDatastore {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDatastore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDatastore { props, options: ResourceOptions::default() }
     }
 
     /// The `DatastoreName` property.
@@ -1590,10 +1218,7 @@ impl CfnDatastore {
     }
 
     /// The `DatastorePartitions` property.
-    pub fn datastore_partitions(
-        mut self,
-        value: impl Into<Val<datastore::DatastorePartitions>>,
-    ) -> Self {
+    pub fn datastore_partitions(mut self, value: impl Into<Val<datastore::DatastorePartitions>>) -> Self {
         self.props.set("DatastorePartitions", value);
         self
     }
@@ -1605,10 +1230,7 @@ impl CfnDatastore {
     }
 
     /// The `FileFormatConfiguration` property.
-    pub fn file_format_configuration(
-        mut self,
-        value: impl Into<Val<datastore::FileFormatConfiguration>>,
-    ) -> Self {
+    pub fn file_format_configuration(mut self, value: impl Into<Val<datastore::FileFormatConfiguration>>) -> Self {
         self.props.set("FileFormatConfiguration", value);
         self
     }
@@ -1655,48 +1277,18 @@ pub(crate) static DATASTORE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DatastoreName"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc122a0248),
 };
 
 pub(crate) static DATASTORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatastoreName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatastorePartitions",
-            &Shape::Object(&datastore::DATASTORE_PARTITIONS_SHAPE),
-        ),
-        (
-            "DatastoreStorage",
-            &Shape::Object(&datastore::DATASTORE_STORAGE_SHAPE),
-        ),
-        (
-            "FileFormatConfiguration",
-            &Shape::Object(&datastore::FILE_FORMAT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RetentionPeriod",
-            &Shape::Object(&datastore::RETENTION_PERIOD_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&datastore::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("DatastoreName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("DatastorePartitions", &Shape::Object(&datastore::DATASTORE_PARTITIONS_SHAPE)),
+        ("DatastoreStorage", &Shape::Object(&datastore::DATASTORE_STORAGE_SHAPE)),
+        ("FileFormatConfiguration", &Shape::Object(&datastore::FILE_FORMAT_CONFIGURATION_SHAPE)),
+        ("RetentionPeriod", &Shape::Object(&datastore::RETENTION_PERIOD_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&datastore::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1837,10 +1429,7 @@ pub mod datastore {
         }
 
         /// The `IotSiteWiseMultiLayerStorage` property.
-        pub fn iot_site_wise_multi_layer_storage(
-            mut self,
-            value: impl Into<Val<IotSiteWiseMultiLayerStorage>>,
-        ) -> Self {
+        pub fn iot_site_wise_multi_layer_storage(mut self, value: impl Into<Val<IotSiteWiseMultiLayerStorage>>) -> Self {
             self.props.set("IotSiteWiseMultiLayerStorage", value);
             self
         }
@@ -1903,10 +1492,7 @@ pub mod datastore {
         }
 
         /// The `CustomerManagedS3Storage` property.
-        pub fn customer_managed_s3_storage(
-            mut self,
-            value: impl Into<Val<CustomerManagedS3Storage>>,
-        ) -> Self {
+        pub fn customer_managed_s3_storage(mut self, value: impl Into<Val<CustomerManagedS3Storage>>) -> Self {
             self.props.set("CustomerManagedS3Storage", value);
             self
         }
@@ -1967,10 +1553,7 @@ pub mod datastore {
         }
 
         /// The `ParquetConfiguration` property.
-        pub fn parquet_configuration(
-            mut self,
-            value: impl Into<Val<ParquetConfiguration>>,
-        ) -> Self {
+        pub fn parquet_configuration(mut self, value: impl Into<Val<ParquetConfiguration>>) -> Self {
             self.props.set("ParquetConfiguration", value);
             self
         }
@@ -2117,201 +1700,99 @@ pub mod datastore {
     }
 
     pub(crate) static DATASTORE_PARTITIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Partitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DATASTORE_PARTITION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(25),
-            }),
-        )],
+        fields: &[
+            ("Partitions", &Shape::List(ListRule { item: Some(&Shape::Object(&DATASTORE_PARTITION_SHAPE)), min_items: Some(0), max_items: Some(25) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATASTORE_PARTITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Partition", &Shape::Object(&PARTITION_SHAPE)),
-            (
-                "TimestampPartition",
-                &Shape::Object(&TIMESTAMP_PARTITION_SHAPE),
-            ),
+            ("TimestampPartition", &Shape::Object(&TIMESTAMP_PARTITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AttributeName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_]+"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AttributeName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIMESTAMP_PARTITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_]+"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimestampFormat",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9\\s\\[\\]_,.'/:-]*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: None, max_len: None, allowed: &[] })),
+            ("TimestampFormat", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\s\\[\\]_,.'/:-]*"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATASTORE_STORAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomerManagedS3",
-                &Shape::Object(&CUSTOMER_MANAGED_S3_SHAPE),
-            ),
-            (
-                "IotSiteWiseMultiLayerStorage",
-                &Shape::Object(&IOT_SITE_WISE_MULTI_LAYER_STORAGE_SHAPE),
-            ),
+            ("CustomerManagedS3", &Shape::Object(&CUSTOMER_MANAGED_S3_SHAPE)),
+            ("IotSiteWiseMultiLayerStorage", &Shape::Object(&IOT_SITE_WISE_MULTI_LAYER_STORAGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOMER_MANAGED_S3_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9.\\-_]*"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9!_.*'()/{}:-]*/"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9.\\-_]*"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("KeyPrefix", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9!_.*'()/{}:-]*/"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IOT_SITE_WISE_MULTI_LAYER_STORAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomerManagedS3Storage",
-            &Shape::Object(&CUSTOMER_MANAGED_S3_STORAGE_SHAPE),
-        )],
+        fields: &[
+            ("CustomerManagedS3Storage", &Shape::Object(&CUSTOMER_MANAGED_S3_STORAGE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOMER_MANAGED_S3_STORAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9.\\-_]*"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9!_.*'()/{}:-]*/"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9.\\-_]*"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("KeyPrefix", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9!_.*'()/{}:-]*/"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILE_FORMAT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ParquetConfiguration",
-            &Shape::Object(&PARQUET_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ParquetConfiguration", &Shape::Object(&PARQUET_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARQUET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SchemaDefinition", &Shape::Object(&SCHEMA_DEFINITION_SHAPE))],
+        fields: &[
+            ("SchemaDefinition", &Shape::Object(&SCHEMA_DEFINITION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEMA_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Columns",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("Columns", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETENTION_PERIOD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NumberOfDays",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NumberOfDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(2147483647.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2335,10 +1816,7 @@ impl CfnPipeline {
     pub fn new(pipeline_activities: impl Into<Val<Vec<pipeline::Activity>>>) -> Self {
         let mut props = Props::new();
         props.set("PipelineActivities", pipeline_activities);
-        CfnPipeline {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPipeline { props, options: ResourceOptions::default() }
     }
 
     /// The `PipelineName` property.
@@ -2385,40 +1863,15 @@ pub(crate) static PIPELINE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PipelineName"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc122a0248),
 };
 
 pub(crate) static PIPELINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PipelineActivities",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::ACTIVITY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
-        (
-            "PipelineName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("PipelineActivities", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::ACTIVITY_SHAPE)), min_items: Some(1), max_items: Some(25) })),
+        ("PipelineName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2461,10 +1914,7 @@ pub mod pipeline {
         }
 
         /// The `DeviceRegistryEnrich` property.
-        pub fn device_registry_enrich(
-            mut self,
-            value: impl Into<Val<DeviceRegistryEnrich>>,
-        ) -> Self {
+        pub fn device_registry_enrich(mut self, value: impl Into<Val<DeviceRegistryEnrich>>) -> Self {
             self.props.set("DeviceRegistryEnrich", value);
             self
         }
@@ -2612,12 +2062,7 @@ pub mod pipeline {
         /// - `name`: `Name`.
         /// - `role_arn`: `RoleArn`.
         /// - `thing_name`: `ThingName`.
-        pub fn new(
-            attribute: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            thing_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, thing_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Attribute", attribute);
             props.set("Name", name);
@@ -2652,12 +2097,7 @@ pub mod pipeline {
         /// - `name`: `Name`.
         /// - `role_arn`: `RoleArn`.
         /// - `thing_name`: `ThingName`.
-        pub fn new(
-            attribute: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            thing_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, thing_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Attribute", attribute);
             props.set("Name", name);
@@ -2722,11 +2162,7 @@ pub mod pipeline {
         /// - `batch_size`: `BatchSize`.
         /// - `lambda_name`: `LambdaName`.
         /// - `name`: `Name`.
-        pub fn new(
-            batch_size: impl Into<Val<i64>>,
-            lambda_name: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(batch_size: impl Into<Val<i64>>, lambda_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BatchSize", batch_size);
             props.set("LambdaName", lambda_name);
@@ -2759,11 +2195,7 @@ pub mod pipeline {
         /// - `attribute`: `Attribute`.
         /// - `math`: `Math`.
         /// - `name`: `Name`.
-        pub fn new(
-            attribute: impl Into<Val<String>>,
-            math: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute: impl Into<Val<String>>, math: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Attribute", attribute);
             props.set("Math", math);
@@ -2876,14 +2308,8 @@ pub mod pipeline {
             ("AddAttributes", &Shape::Object(&ADD_ATTRIBUTES_SHAPE)),
             ("Channel", &Shape::Object(&CHANNEL_SHAPE)),
             ("Datastore", &Shape::Object(&DATASTORE_SHAPE)),
-            (
-                "DeviceRegistryEnrich",
-                &Shape::Object(&DEVICE_REGISTRY_ENRICH_SHAPE),
-            ),
-            (
-                "DeviceShadowEnrich",
-                &Shape::Object(&DEVICE_SHADOW_ENRICH_SHAPE),
-            ),
+            ("DeviceRegistryEnrich", &Shape::Object(&DEVICE_REGISTRY_ENRICH_SHAPE)),
+            ("DeviceShadowEnrich", &Shape::Object(&DEVICE_SHADOW_ENRICH_SHAPE)),
             ("Filter", &Shape::Object(&FILTER_SHAPE)),
             ("Lambda", &Shape::Object(&LAMBDA_SHAPE)),
             ("Math", &Shape::Object(&MATH_SHAPE)),
@@ -2895,406 +2321,103 @@ pub mod pipeline {
 
     pub(crate) static ADD_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attributes",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Next",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Attributes", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Next", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChannelName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Next",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ChannelName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Next", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATASTORE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatastoreName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("DatastoreName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEVICE_REGISTRY_ENRICH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Next",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThingName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Next", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("ThingName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEVICE_SHADOW_ENRICH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Next",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThingName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Next", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("ThingName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Filter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Next",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Filter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Next", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LambdaName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_-]+"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Next",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("BatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("LambdaName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_-]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Next", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MATH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Math",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Next",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Math", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Next", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REMOVE_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Next",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Attributes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Next", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SELECT_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Attributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Next",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Attributes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Next", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -28,18 +28,10 @@ impl CfnSuiteDefinition {
     /// Creates the resource from its required properties:
     ///
     /// - `suite_definition_configuration`: `SuiteDefinitionConfiguration`.
-    pub fn new(
-        suite_definition_configuration: impl Into<Val<suite_definition::SuiteDefinitionConfiguration>>,
-    ) -> Self {
+    pub fn new(suite_definition_configuration: impl Into<Val<suite_definition::SuiteDefinitionConfiguration>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "SuiteDefinitionConfiguration",
-            suite_definition_configuration,
-        );
-        CfnSuiteDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("SuiteDefinitionConfiguration", suite_definition_configuration);
+        CfnSuiteDefinition { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -93,32 +85,15 @@ pub(crate) static SUITE_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["SuiteDefinitionId"],
-    attributes: &[
-        "SuiteDefinitionArn",
-        "SuiteDefinitionId",
-        "SuiteDefinitionVersion",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["SuiteDefinitionArn", "SuiteDefinitionId", "SuiteDefinitionVersion"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200008),
 };
 
 pub(crate) static SUITE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SuiteDefinitionConfiguration",
-            &Shape::Object(&suite_definition::SUITE_DEFINITION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&suite_definition::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SuiteDefinitionConfiguration", &Shape::Object(&suite_definition::SUITE_DEFINITION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&suite_definition::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -140,10 +115,7 @@ pub mod suite_definition {
         ///
         /// - `device_permission_role_arn`: `DevicePermissionRoleArn`, The device permission role arn of the test suite.
         /// - `root_group`: `RootGroup`, The root group of the test suite.
-        pub fn new(
-            device_permission_role_arn: impl Into<Val<String>>,
-            root_group: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(device_permission_role_arn: impl Into<Val<String>>, root_group: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DevicePermissionRoleArn", device_permission_role_arn);
             props.set("RootGroup", root_group);
@@ -234,96 +206,35 @@ pub mod suite_definition {
 
     pub(crate) static SUITE_DEFINITION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DevicePermissionRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Devices",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DEVICE_UNDER_TEST_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "RootGroup",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SuiteDefinitionName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DevicePermissionRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Devices", &Shape::List(ListRule { item: Some(&Shape::Object(&DEVICE_UNDER_TEST_SHAPE)), min_items: Some(0), max_items: Some(2) })),
+            ("RootGroup", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("SuiteDefinitionName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEVICE_UNDER_TEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CertificateArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThingArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CertificateArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("ThingArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SUITE_DEFINITION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SUITE_DEFINITION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -29,33 +29,21 @@ impl CfnAlarmModel {
     ///
     /// - `alarm_rule`: `AlarmRule`.
     /// - `role_arn`: `RoleArn`.
-    pub fn new(
-        alarm_rule: impl Into<Val<alarm_model::AlarmRule>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(alarm_rule: impl Into<Val<alarm_model::AlarmRule>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AlarmRule", alarm_rule);
         props.set("RoleArn", role_arn);
-        CfnAlarmModel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAlarmModel { props, options: ResourceOptions::default() }
     }
 
     /// The `AlarmCapabilities` property.
-    pub fn alarm_capabilities(
-        mut self,
-        value: impl Into<Val<alarm_model::AlarmCapabilities>>,
-    ) -> Self {
+    pub fn alarm_capabilities(mut self, value: impl Into<Val<alarm_model::AlarmCapabilities>>) -> Self {
         self.props.set("AlarmCapabilities", value);
         self
     }
 
     /// The `AlarmEventActions` property.
-    pub fn alarm_event_actions(
-        mut self,
-        value: impl Into<Val<alarm_model::AlarmEventActions>>,
-    ) -> Self {
+    pub fn alarm_event_actions(mut self, value: impl Into<Val<alarm_model::AlarmEventActions>>) -> Self {
         self.props.set("AlarmEventActions", value);
         self
     }
@@ -124,10 +112,7 @@ pub(crate) static ALARM_MODEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x20060a8210),
 };
 
@@ -156,10 +141,7 @@ pub mod alarm_model {
         }
 
         /// The `InitializationConfiguration` property.
-        pub fn initialization_configuration(
-            mut self,
-            value: impl Into<Val<InitializationConfiguration>>,
-        ) -> Self {
+        pub fn initialization_configuration(mut self, value: impl Into<Val<InitializationConfiguration>>) -> Self {
             self.props.set("InitializationConfiguration", value);
             self
         }
@@ -332,11 +314,7 @@ pub mod alarm_model {
         /// - `hash_key_field`: `HashKeyField`.
         /// - `hash_key_value`: `HashKeyValue`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            hash_key_field: impl Into<Val<String>>,
-            hash_key_value: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(hash_key_field: impl Into<Val<String>>, hash_key_value: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HashKeyField", hash_key_field);
             props.set("HashKeyValue", hash_key_value);
@@ -404,10 +382,7 @@ pub mod alarm_model {
         ///
         /// - `content_expression`: `ContentExpression`.
         /// - `type_`: `Type`.
-        pub fn new(
-            content_expression: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(content_expression: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ContentExpression", content_expression);
             props.set("Type", type_);
@@ -832,11 +807,7 @@ pub mod alarm_model {
         /// - `comparison_operator`: `ComparisonOperator`.
         /// - `input_property`: `InputProperty`.
         /// - `threshold`: `Threshold`.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            input_property: impl Into<Val<String>>,
-            threshold: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, input_property: impl Into<Val<String>>, threshold: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("InputProperty", input_property);
@@ -901,17 +872,11 @@ impl CfnDetectorModel {
     ///
     /// - `detector_model_definition`: `DetectorModelDefinition`, Information that defines how a detector operates.
     /// - `role_arn`: `RoleArn`, The ARN of the role that grants permission to ITE to perform its operations.
-    pub fn new(
-        detector_model_definition: impl Into<Val<detector_model::DetectorModelDefinition>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(detector_model_definition: impl Into<Val<detector_model::DetectorModelDefinition>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DetectorModelDefinition", detector_model_definition);
         props.set("RoleArn", role_arn);
-        CfnDetectorModel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDetectorModel { props, options: ResourceOptions::default() }
     }
 
     /// A brief description of the detector model.
@@ -977,64 +942,18 @@ pub(crate) static DETECTOR_MODEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DetectorModelName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x20060a8210),
 };
 
 pub(crate) static DETECTOR_MODEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DetectorModelDefinition",
-            &Shape::Object(&detector_model::DETECTOR_MODEL_DEFINITION_SHAPE),
-        ),
-        (
-            "DetectorModelDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DetectorModelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EvaluationMethod",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BATCH", "SERIAL"],
-            }),
-        ),
-        (
-            "Key",
-            &Shape::Str(StrRule {
-                pattern: Some("^((`[\\w\\- ]+`)|([\\w\\-]+))(\\.((`[\\w\\- ]+`)|([\\w\\-]+)))*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("DetectorModelDefinition", &Shape::Object(&detector_model::DETECTOR_MODEL_DEFINITION_SHAPE)),
+        ("DetectorModelDescription", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+        ("DetectorModelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("EvaluationMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BATCH", "SERIAL"] })),
+        ("Key", &Shape::Str(StrRule { pattern: Some("^((`[\\w\\- ]+`)|([\\w\\-]+))(\\.((`[\\w\\- ]+`)|([\\w\\-]+)))*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1056,10 +975,7 @@ pub mod detector_model {
         ///
         /// - `initial_state_name`: `InitialStateName`, The state that is entered at the creation of each detector (instance).
         /// - `states`: `States`, Information about the states of the detector.
-        pub fn new(
-            initial_state_name: impl Into<Val<String>>,
-            states: impl Into<Val<Vec<State>>>,
-        ) -> Self {
+        pub fn new(initial_state_name: impl Into<Val<String>>, states: impl Into<Val<Vec<State>>>) -> Self {
             let mut props = Props::new();
             props.set("InitialStateName", initial_state_name);
             props.set("States", states);
@@ -1332,11 +1248,7 @@ pub mod detector_model {
         /// - `hash_key_field`: `HashKeyField`, The name of the hash key (also called the partition key). The ``hashKeyField`` value must match the partition key of the target DynamoDB table.
         /// - `hash_key_value`: `HashKeyValue`, The value of the hash key (also called the partition key).
         /// - `table_name`: `TableName`, The name of the DynamoDB table. The ``tableName`` value must match the table name of the target DynamoDB table.
-        pub fn new(
-            hash_key_field: impl Into<Val<String>>,
-            hash_key_value: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(hash_key_field: impl Into<Val<String>>, hash_key_value: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HashKeyField", hash_key_field);
             props.set("HashKeyValue", hash_key_value);
@@ -1430,10 +1342,7 @@ pub mod detector_model {
         ///
         /// - `content_expression`: `ContentExpression`, The content of the payload. You can use a string expression that includes quoted strings (``'<string>'``), variables (``$variable.<variable-name>``), input values (``$input.<input-name>.<path-to-datum>``), string concatenations, and quoted strings that contain ``${}`` as the content. The recommended maximum size of a content expression is 1 KB.
         /// - `type_`: `Type`, The value of the payload type can be either ``STRING`` or ``JSON``.
-        pub fn new(
-            content_expression: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(content_expression: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ContentExpression", content_expression);
             props.set("Type", type_);
@@ -2058,11 +1967,7 @@ pub mod detector_model {
         /// - `condition`: `Condition`, Required. A Boolean expression that when TRUE causes the actions to be performed and the ``nextState`` to be entered.
         /// - `event_name`: `EventName`, The name of the transition event.
         /// - `next_state`: `NextState`, The next state to enter.
-        pub fn new(
-            condition: impl Into<Val<String>>,
-            event_name: impl Into<Val<String>>,
-            next_state: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(condition: impl Into<Val<String>>, event_name: impl Into<Val<String>>, next_state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Condition", condition);
             props.set("EventName", event_name);
@@ -2110,23 +2015,8 @@ pub mod detector_model {
 
     pub(crate) static DETECTOR_MODEL_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InitialStateName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "States",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STATE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("InitialStateName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("States", &Shape::List(ListRule { item: Some(&Shape::Object(&STATE_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2136,59 +2026,23 @@ pub mod detector_model {
             ("OnEnter", &Shape::Object(&ON_ENTER_SHAPE)),
             ("OnExit", &Shape::Object(&ON_EXIT_SHAPE)),
             ("OnInput", &Shape::Object(&ON_INPUT_SHAPE)),
-            (
-                "StateName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("StateName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ON_ENTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Events",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&EVENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Events", &Shape::List(ListRule { item: Some(&Shape::Object(&EVENT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACTION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Condition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EventName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&ACTION_SHAPE)), min_items: None, max_items: None })),
+            ("Condition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(512), allowed: &[] })),
+            ("EventName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2212,68 +2066,44 @@ pub mod detector_model {
     };
 
     pub(crate) static CLEAR_TIMER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimerName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimerName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DYNAMO_DB_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Payload", &Shape::Object(&PAYLOAD_SHAPE))],
+        fields: &[
+            ("Payload", &Shape::Object(&PAYLOAD_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PAYLOAD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContentExpression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ContentExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DYNAMO_D_BV2_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Payload", &Shape::Object(&PAYLOAD_SHAPE))],
+        fields: &[
+            ("Payload", &Shape::Object(&PAYLOAD_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIREHOSE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Payload", &Shape::Object(&PAYLOAD_SHAPE)),
-            (
-                "Separator",
-                &Shape::Str(StrRule {
-                    pattern: Some("([\\n\\t])|(\\r\\n)|(,)"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Separator", &Shape::Str(StrRule { pattern: Some("([\\n\\t])|(\\r\\n)|(,)"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IOT_EVENTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("InputName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
             ("Payload", &Shape::Object(&PAYLOAD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2281,15 +2111,7 @@ pub mod detector_model {
 
     pub(crate) static IOT_TOPIC_PUBLISH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MqttTopic",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("MqttTopic", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
             ("Payload", &Shape::Object(&PAYLOAD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2297,85 +2119,32 @@ pub mod detector_model {
 
     pub(crate) static LAMBDA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FunctionArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("FunctionArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
             ("Payload", &Shape::Object(&PAYLOAD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESET_TIMER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimerName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimerName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SET_TIMER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DurationExpression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Seconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(31622400.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimerName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("DurationExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Seconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(31622400.0), allowed: &[] })),
+            ("TimerName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SET_VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VariableName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("VariableName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2383,95 +2152,39 @@ pub mod detector_model {
     pub(crate) static SNS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Payload", &Shape::Object(&PAYLOAD_SHAPE)),
-            (
-                "TargetArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("TargetArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SQS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Payload", &Shape::Object(&PAYLOAD_SHAPE))],
+        fields: &[
+            ("Payload", &Shape::Object(&PAYLOAD_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ON_EXIT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Events",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&EVENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Events", &Shape::List(ListRule { item: Some(&Shape::Object(&EVENT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ON_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Events",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EVENT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TransitionEvents",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRANSITION_EVENT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Events", &Shape::List(ListRule { item: Some(&Shape::Object(&EVENT_SHAPE)), min_items: None, max_items: None })),
+            ("TransitionEvents", &Shape::List(ListRule { item: Some(&Shape::Object(&TRANSITION_EVENT_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSITION_EVENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACTION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Condition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EventName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NextState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&ACTION_SHAPE)), min_items: None, max_items: None })),
+            ("Condition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(512), allowed: &[] })),
+            ("EventName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("NextState", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2495,10 +2208,7 @@ impl CfnInput {
     pub fn new(input_definition: impl Into<Val<input::InputDefinition>>) -> Self {
         let mut props = Props::new();
         props.set("InputDefinition", input_definition);
-        CfnInput {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInput { props, options: ResourceOptions::default() }
     }
 
     /// A brief description of the input.
@@ -2546,37 +2256,15 @@ pub(crate) static INPUT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["InputName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x20060a8210),
 };
 
 pub(crate) static INPUT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InputDefinition",
-            &Shape::Object(&input::INPUT_DEFINITION_SHAPE),
-        ),
-        (
-            "InputDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InputName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("InputDefinition", &Shape::Object(&input::INPUT_DEFINITION_SHAPE)),
+        ("InputDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("InputName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2659,14 +2347,9 @@ pub mod input {
     }
 
     pub(crate) static INPUT_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attributes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ATTRIBUTE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        )],
+        fields: &[
+            ("Attributes", &Shape::List(ListRule { item: Some(&Shape::Object(&ATTRIBUTE_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2679,7 +2362,11 @@ pub mod input {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ALARM_MODEL_META, &DETECTOR_MODEL_META, &INPUT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ALARM_MODEL_META,
+    &DETECTOR_MODEL_META,
+    &INPUT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

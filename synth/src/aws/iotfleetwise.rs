@@ -31,21 +31,13 @@ impl CfnCampaign {
     /// - `name`: `Name`.
     /// - `signal_catalog_arn`: `SignalCatalogArn`.
     /// - `target_arn`: `TargetArn`.
-    pub fn new(
-        collection_scheme: impl Into<Val<campaign::CollectionScheme>>,
-        name: impl Into<Val<String>>,
-        signal_catalog_arn: impl Into<Val<String>>,
-        target_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(collection_scheme: impl Into<Val<campaign::CollectionScheme>>, name: impl Into<Val<String>>, signal_catalog_arn: impl Into<Val<String>>, target_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CollectionScheme", collection_scheme);
         props.set("Name", name);
         props.set("SignalCatalogArn", signal_catalog_arn);
         props.set("TargetArn", target_arn);
-        CfnCampaign {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCampaign { props, options: ResourceOptions::default() }
     }
 
     /// The `Action` property.
@@ -71,10 +63,7 @@ impl CfnCampaign {
     /// The `DataDestinationConfigs` property.
     ///
     /// Changing it replaces the resource.
-    pub fn data_destination_configs(
-        mut self,
-        value: impl Into<Val<Vec<campaign::DataDestinationConfig>>>,
-    ) -> Self {
+    pub fn data_destination_configs(mut self, value: impl Into<Val<Vec<campaign::DataDestinationConfig>>>) -> Self {
         self.props.set("DataDestinationConfigs", value);
         self
     }
@@ -136,10 +125,7 @@ impl CfnCampaign {
     /// The `SignalsToCollect` property.
     ///
     /// Changing it replaces the resource.
-    pub fn signals_to_collect(
-        mut self,
-        value: impl Into<Val<Vec<campaign::SignalInformation>>>,
-    ) -> Self {
+    pub fn signals_to_collect(mut self, value: impl Into<Val<Vec<campaign::SignalInformation>>>) -> Self {
         self.props.set("SignalsToCollect", value);
         self
     }
@@ -147,10 +133,7 @@ impl CfnCampaign {
     /// The `SignalsToFetch` property.
     ///
     /// Changing it replaces the resource.
-    pub fn signals_to_fetch(
-        mut self,
-        value: impl Into<Val<Vec<campaign::SignalFetchInformation>>>,
-    ) -> Self {
+    pub fn signals_to_fetch(mut self, value: impl Into<Val<Vec<campaign::SignalFetchInformation>>>) -> Self {
         self.props.set("SignalsToFetch", value);
         self
     }
@@ -220,162 +203,31 @@ impl Handle<CfnCampaign> {
 pub(crate) static CAMPAIGN_META: TypeMeta = TypeMeta {
     type_name: CfnCampaign::TYPE_NAME,
     shape: &CAMPAIGN_SHAPE,
-    create_only: &[
-        "CollectionScheme",
-        "Compression",
-        "DataDestinationConfigs",
-        "DataPartitions",
-        "DiagnosticsMode",
-        "ExpiryTime",
-        "Name",
-        "PostTriggerCollectionDuration",
-        "Priority",
-        "SignalCatalogArn",
-        "SignalsToCollect",
-        "SignalsToFetch",
-        "SpoolingMode",
-        "StartTime",
-        "TargetArn",
-    ],
+    create_only: &["CollectionScheme", "Compression", "DataDestinationConfigs", "DataPartitions", "DiagnosticsMode", "ExpiryTime", "Name", "PostTriggerCollectionDuration", "Priority", "SignalCatalogArn", "SignalsToCollect", "SignalsToFetch", "SpoolingMode", "StartTime", "TargetArn"],
     write_only: &["Action"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreationTime", "LastModificationTime", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280040),
 };
 
 pub(crate) static CAMPAIGN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["APPROVE", "SUSPEND", "RESUME", "UPDATE"],
-            }),
-        ),
-        (
-            "CollectionScheme",
-            &Shape::Object(&campaign::COLLECTION_SCHEME_SHAPE),
-        ),
-        (
-            "Compression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OFF", "SNAPPY"],
-            }),
-        ),
-        (
-            "DataDestinationConfigs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&campaign::DATA_DESTINATION_CONFIG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "DataExtraDimensions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "DataPartitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&campaign::DATA_PARTITION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DiagnosticsMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OFF", "SEND_ACTIVE_DTCS"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z\\d\\-_:]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PostTriggerCollectionDuration",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SignalsToCollect",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&campaign::SIGNAL_INFORMATION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "SignalsToFetch",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&campaign::SIGNAL_FETCH_INFORMATION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "SpoolingMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OFF", "TO_DISK"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&campaign::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPROVE", "SUSPEND", "RESUME", "UPDATE"] })),
+        ("CollectionScheme", &Shape::Object(&campaign::COLLECTION_SCHEME_SHAPE)),
+        ("Compression", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OFF", "SNAPPY"] })),
+        ("DataDestinationConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&campaign::DATA_DESTINATION_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("DataExtraDimensions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.]+$"), min_len: Some(1), max_len: Some(150), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+        ("DataPartitions", &Shape::List(ListRule { item: Some(&Shape::Object(&campaign::DATA_PARTITION_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("DiagnosticsMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OFF", "SEND_ACTIVE_DTCS"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z\\d\\-_:]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("PostTriggerCollectionDuration", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })),
+        ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("SignalsToCollect", &Shape::List(ListRule { item: Some(&Shape::Object(&campaign::SIGNAL_INFORMATION_SHAPE)), min_items: Some(0), max_items: Some(1000) })),
+        ("SignalsToFetch", &Shape::List(ListRule { item: Some(&Shape::Object(&campaign::SIGNAL_FETCH_INFORMATION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("SpoolingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OFF", "TO_DISK"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&campaign::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -400,19 +252,13 @@ pub mod campaign {
         }
 
         /// The `ConditionBasedCollectionScheme` property.
-        pub fn condition_based_collection_scheme(
-            mut self,
-            value: impl Into<Val<ConditionBasedCollectionScheme>>,
-        ) -> Self {
+        pub fn condition_based_collection_scheme(mut self, value: impl Into<Val<ConditionBasedCollectionScheme>>) -> Self {
             self.props.set("ConditionBasedCollectionScheme", value);
             self
         }
 
         /// The `TimeBasedCollectionScheme` property.
-        pub fn time_based_collection_scheme(
-            mut self,
-            value: impl Into<Val<TimeBasedCollectionScheme>>,
-        ) -> Self {
+        pub fn time_based_collection_scheme(mut self, value: impl Into<Val<TimeBasedCollectionScheme>>) -> Self {
             self.props.set("TimeBasedCollectionScheme", value);
             self
         }
@@ -539,10 +385,7 @@ pub mod campaign {
         ///
         /// - `execution_role_arn`: `ExecutionRoleArn`.
         /// - `mqtt_topic_arn`: `MqttTopicArn`.
-        pub fn new(
-            execution_role_arn: impl Into<Val<String>>,
-            mqtt_topic_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(execution_role_arn: impl Into<Val<String>>, mqtt_topic_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ExecutionRoleArn", execution_role_arn);
             props.set("MqttTopicArn", mqtt_topic_arn);
@@ -612,10 +455,7 @@ pub mod campaign {
         ///
         /// - `execution_role_arn`: `ExecutionRoleArn`.
         /// - `timestream_table_arn`: `TimestreamTableArn`.
-        pub fn new(
-            execution_role_arn: impl Into<Val<String>>,
-            timestream_table_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(execution_role_arn: impl Into<Val<String>>, timestream_table_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ExecutionRoleArn", execution_role_arn);
             props.set("TimestreamTableArn", timestream_table_arn);
@@ -640,10 +480,7 @@ pub mod campaign {
         ///
         /// - `id`: `Id`.
         /// - `storage_options`: `StorageOptions`.
-        pub fn new(
-            id: impl Into<Val<String>>,
-            storage_options: impl Into<Val<DataPartitionStorageOptions>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<String>>, storage_options: impl Into<Val<DataPartitionStorageOptions>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("StorageOptions", storage_options);
@@ -675,11 +512,7 @@ pub mod campaign {
         /// - `maximum_size`: `MaximumSize`.
         /// - `minimum_time_to_live`: `MinimumTimeToLive`.
         /// - `storage_location`: `StorageLocation`.
-        pub fn new(
-            maximum_size: impl Into<Val<StorageMaximumSize>>,
-            minimum_time_to_live: impl Into<Val<StorageMinimumTimeToLive>>,
-            storage_location: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(maximum_size: impl Into<Val<StorageMaximumSize>>, minimum_time_to_live: impl Into<Val<StorageMinimumTimeToLive>>, storage_location: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MaximumSize", maximum_size);
             props.set("MinimumTimeToLive", minimum_time_to_live);
@@ -826,11 +659,7 @@ pub mod campaign {
         /// - `actions`: `Actions`.
         /// - `fully_qualified_name`: `FullyQualifiedName`.
         /// - `signal_fetch_config`: `SignalFetchConfig`.
-        pub fn new(
-            actions: impl Into<Val<Vec<String>>>,
-            fully_qualified_name: impl Into<Val<String>>,
-            signal_fetch_config: impl Into<Val<SignalFetchConfig>>,
-        ) -> Self {
+        pub fn new(actions: impl Into<Val<Vec<String>>>, fully_qualified_name: impl Into<Val<String>>, signal_fetch_config: impl Into<Val<SignalFetchConfig>>) -> Self {
             let mut props = Props::new();
             props.set("Actions", actions);
             props.set("FullyQualifiedName", fully_qualified_name);
@@ -865,10 +694,7 @@ pub mod campaign {
         }
 
         /// The `ConditionBased` property.
-        pub fn condition_based(
-            mut self,
-            value: impl Into<Val<ConditionBasedSignalFetchConfig>>,
-        ) -> Self {
+        pub fn condition_based(mut self, value: impl Into<Val<ConditionBasedSignalFetchConfig>>) -> Self {
             self.props.set("ConditionBased", value);
             self
         }
@@ -897,10 +723,7 @@ pub mod campaign {
         ///
         /// - `condition_expression`: `ConditionExpression`.
         /// - `trigger_mode`: `TriggerMode`.
-        pub fn new(
-            condition_expression: impl Into<Val<String>>,
-            trigger_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(condition_expression: impl Into<Val<String>>, trigger_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConditionExpression", condition_expression);
             props.set("TriggerMode", trigger_mode);
@@ -964,71 +787,27 @@ pub mod campaign {
 
     pub(crate) static COLLECTION_SCHEME_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionBasedCollectionScheme",
-                &Shape::Object(&CONDITION_BASED_COLLECTION_SCHEME_SHAPE),
-            ),
-            (
-                "TimeBasedCollectionScheme",
-                &Shape::Object(&TIME_BASED_COLLECTION_SCHEME_SHAPE),
-            ),
+            ("ConditionBasedCollectionScheme", &Shape::Object(&CONDITION_BASED_COLLECTION_SCHEME_SHAPE)),
+            ("TimeBasedCollectionScheme", &Shape::Object(&TIME_BASED_COLLECTION_SCHEME_SHAPE)),
         ],
-        one_of_required: &[
-            &["TimeBasedCollectionScheme"],
-            &["ConditionBasedCollectionScheme"],
-        ],
+        one_of_required: &[&["TimeBasedCollectionScheme"], &["ConditionBasedCollectionScheme"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONDITION_BASED_COLLECTION_SCHEME_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionLanguageVersion",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinimumTriggerIntervalMs",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TriggerMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALWAYS", "RISING_EDGE"],
-                }),
-            ),
+            ("ConditionLanguageVersion", &Shape::Num(NumRule { min: Some(1.0), max: Some(1.0), allowed: &[] })),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("MinimumTriggerIntervalMs", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })),
+            ("TriggerMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALWAYS", "RISING_EDGE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIME_BASED_COLLECTION_SCHEME_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PeriodMs",
-            &Shape::Num(NumRule {
-                min: Some(10000.0),
-                max: Some(86400000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PeriodMs", &Shape::Num(NumRule { min: Some(10000.0), max: Some(86400000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1052,42 +831,10 @@ pub mod campaign {
 
     pub(crate) static S3_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:(aws[a-zA-Z0-9-]*):s3:::.+$"),
-                    min_len: Some(16),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSON", "PARQUET"],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_:./!*'()]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageCompressionFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "GZIP"],
-                }),
-            ),
+            ("BucketArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws[a-zA-Z0-9-]*):s3:::.+$"), min_len: Some(16), max_len: Some(100), allowed: &[] })),
+            ("DataFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON", "PARQUET"] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_:./!*'()]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("StorageCompressionFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "GZIP"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1102,23 +849,9 @@ pub mod campaign {
 
     pub(crate) static DATA_PARTITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageOptions",
-                &Shape::Object(&DATA_PARTITION_STORAGE_OPTIONS_SHAPE),
-            ),
-            (
-                "UploadOptions",
-                &Shape::Object(&DATA_PARTITION_UPLOAD_OPTIONS_SHAPE),
-            ),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("StorageOptions", &Shape::Object(&DATA_PARTITION_STORAGE_OPTIONS_SHAPE)),
+            ("UploadOptions", &Shape::Object(&DATA_PARTITION_UPLOAD_OPTIONS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1126,182 +859,60 @@ pub mod campaign {
     pub(crate) static DATA_PARTITION_STORAGE_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("MaximumSize", &Shape::Object(&STORAGE_MAXIMUM_SIZE_SHAPE)),
-            (
-                "MinimumTimeToLive",
-                &Shape::Object(&STORAGE_MINIMUM_TIME_TO_LIVE_SHAPE),
-            ),
-            (
-                "StorageLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("MinimumTimeToLive", &Shape::Object(&STORAGE_MINIMUM_TIME_TO_LIVE_SHAPE)),
+            ("StorageLocation", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_MAXIMUM_SIZE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MB", "GB", "TB"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1073741824.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MB", "GB", "TB"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: Some(1073741824.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_MINIMUM_TIME_TO_LIVE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOURS", "DAYS", "WEEKS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOURS", "DAYS", "WEEKS"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_PARTITION_UPLOAD_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionLanguageVersion",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ConditionLanguageVersion", &Shape::Num(NumRule { min: Some(1.0), max: Some(1.0), allowed: &[] })),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIGNAL_INFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataPartitionId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxSampleCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinimumSamplingIntervalMs",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w|*|-]+(\\.[\\w|*|-]+)*$"),
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
+            ("DataPartitionId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("MaxSampleCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(4294967295.0), allowed: &[] })),
+            ("MinimumSamplingIntervalMs", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w|*|-]+(\\.[\\w|*|-]+)*$"), min_len: Some(1), max_len: Some(150), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIGNAL_FETCH_INFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "ConditionLanguageVersion",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FullyQualifiedName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SignalFetchConfig",
-                &Shape::Object(&SIGNAL_FETCH_CONFIG_SHAPE),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("ConditionLanguageVersion", &Shape::Num(NumRule { min: Some(1.0), max: Some(1.0), allowed: &[] })),
+            ("FullyQualifiedName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.]+$"), min_len: Some(1), max_len: Some(150), allowed: &[] })),
+            ("SignalFetchConfig", &Shape::Object(&SIGNAL_FETCH_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIGNAL_FETCH_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionBased",
-                &Shape::Object(&CONDITION_BASED_SIGNAL_FETCH_CONFIG_SHAPE),
-            ),
-            (
-                "TimeBased",
-                &Shape::Object(&TIME_BASED_SIGNAL_FETCH_CONFIG_SHAPE),
-            ),
+            ("ConditionBased", &Shape::Object(&CONDITION_BASED_SIGNAL_FETCH_CONFIG_SHAPE)),
+            ("TimeBased", &Shape::Object(&TIME_BASED_SIGNAL_FETCH_CONFIG_SHAPE)),
         ],
         one_of_required: &[&["TimeBased"], &["ConditionBased"]],
         ..ObjectShape::EMPTY
@@ -1309,60 +920,23 @@ pub mod campaign {
 
     pub(crate) static CONDITION_BASED_SIGNAL_FETCH_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionExpression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TriggerMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALWAYS", "RISING_EDGE"],
-                }),
-            ),
+            ("ConditionExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("TriggerMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALWAYS", "RISING_EDGE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIME_BASED_SIGNAL_FETCH_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExecutionFrequencyMs",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ExecutionFrequencyMs", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1388,10 +962,7 @@ impl CfnDecoderManifest {
         let mut props = Props::new();
         props.set("ModelManifestArn", model_manifest_arn);
         props.set("Name", name);
-        CfnDecoderManifest {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDecoderManifest { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultForUnmappedSignals` property.
@@ -1411,19 +982,13 @@ impl CfnDecoderManifest {
     }
 
     /// The `NetworkInterfaces` property.
-    pub fn network_interfaces(
-        mut self,
-        value: impl Into<Val<Vec<decoder_manifest::NetworkInterfaces>>>,
-    ) -> Self {
+    pub fn network_interfaces(mut self, value: impl Into<Val<Vec<decoder_manifest::NetworkInterfaces>>>) -> Self {
         self.props.set("NetworkInterfaces", value);
         self
     }
 
     /// The `SignalDecoders` property.
-    pub fn signal_decoders(
-        mut self,
-        value: impl Into<Val<Vec<decoder_manifest::SignalDecoders>>>,
-    ) -> Self {
+    pub fn signal_decoders(mut self, value: impl Into<Val<Vec<decoder_manifest::SignalDecoders>>>) -> Self {
         self.props.set("SignalDecoders", value);
         self
     }
@@ -1482,75 +1047,19 @@ pub(crate) static DECODER_MANIFEST_META: TypeMeta = TypeMeta {
     write_only: &["DefaultForUnmappedSignals"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreationTime", "LastModificationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280040),
 };
 
 pub(crate) static DECODER_MANIFEST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultForUnmappedSignals",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CUSTOM_DECODING"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z\\d\\-_:]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkInterfaces",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&decoder_manifest::NETWORK_INTERFACES_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5000),
-            }),
-        ),
-        (
-            "SignalDecoders",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&decoder_manifest::SIGNAL_DECODERS_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5000),
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "DRAFT"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&decoder_manifest::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DefaultForUnmappedSignals", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOM_DECODING"] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z\\d\\-_:]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("NetworkInterfaces", &Shape::List(ListRule { item: Some(&Shape::Object(&decoder_manifest::NETWORK_INTERFACES_SHAPE)), min_items: Some(1), max_items: Some(5000) })),
+        ("SignalDecoders", &Shape::List(ListRule { item: Some(&Shape::Object(&decoder_manifest::SIGNAL_DECODERS_SHAPE)), min_items: Some(1), max_items: Some(5000) })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "DRAFT"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&decoder_manifest::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1581,10 +1090,7 @@ pub mod decoder_manifest {
         }
 
         /// The `CustomDecodingInterface` property.
-        pub fn custom_decoding_interface(
-            mut self,
-            value: impl Into<Val<CustomDecodingInterface>>,
-        ) -> Self {
+        pub fn custom_decoding_interface(mut self, value: impl Into<Val<CustomDecodingInterface>>) -> Self {
             self.props.set("CustomDecodingInterface", value);
             self
         }
@@ -1749,10 +1255,7 @@ pub mod decoder_manifest {
         }
 
         /// The `CustomDecodingSignal` property.
-        pub fn custom_decoding_signal(
-            mut self,
-            value: impl Into<Val<CustomDecodingSignal>>,
-        ) -> Self {
+        pub fn custom_decoding_signal(mut self, value: impl Into<Val<CustomDecodingSignal>>) -> Self {
             self.props.set("CustomDecodingSignal", value);
             self
         }
@@ -1806,15 +1309,7 @@ pub mod decoder_manifest {
         /// - `message_id`: `MessageId`.
         /// - `offset`: `Offset`.
         /// - `start_bit`: `StartBit`.
-        pub fn new(
-            factor: impl Into<Val<Json>>,
-            is_big_endian: impl Into<Val<Json>>,
-            is_signed: impl Into<Val<Json>>,
-            length: impl Into<Val<Json>>,
-            message_id: impl Into<Val<Json>>,
-            offset: impl Into<Val<Json>>,
-            start_bit: impl Into<Val<Json>>,
-        ) -> Self {
+        pub fn new(factor: impl Into<Val<Json>>, is_big_endian: impl Into<Val<Json>>, is_signed: impl Into<Val<Json>>, length: impl Into<Val<Json>>, message_id: impl Into<Val<Json>>, offset: impl Into<Val<Json>>, start_bit: impl Into<Val<Json>>) -> Self {
             let mut props = Props::new();
             props.set("Factor", factor);
             props.set("IsBigEndian", is_big_endian);
@@ -1886,15 +1381,7 @@ pub mod decoder_manifest {
         /// - `scaling`: `Scaling`.
         /// - `service_mode`: `ServiceMode`.
         /// - `start_byte`: `StartByte`.
-        pub fn new(
-            byte_length: impl Into<Val<Json>>,
-            offset: impl Into<Val<Json>>,
-            pid: impl Into<Val<Json>>,
-            pid_response_length: impl Into<Val<Json>>,
-            scaling: impl Into<Val<Json>>,
-            service_mode: impl Into<Val<Json>>,
-            start_byte: impl Into<Val<Json>>,
-        ) -> Self {
+        pub fn new(byte_length: impl Into<Val<Json>>, offset: impl Into<Val<Json>>, pid: impl Into<Val<Json>>, pid_response_length: impl Into<Val<Json>>, scaling: impl Into<Val<Json>>, service_mode: impl Into<Val<Json>>, start_byte: impl Into<Val<Json>>) -> Self {
             let mut props = Props::new();
             props.set("ByteLength", byte_length);
             props.set("Offset", offset);
@@ -1967,104 +1454,35 @@ pub mod decoder_manifest {
     pub(crate) static NETWORK_INTERFACES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CanInterface", &Shape::Object(&CAN_INTERFACE_SHAPE)),
-            (
-                "CustomDecodingInterface",
-                &Shape::Object(&CUSTOM_DECODING_INTERFACE_SHAPE),
-            ),
-            (
-                "InterfaceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomDecodingInterface", &Shape::Object(&CUSTOM_DECODING_INTERFACE_SHAPE)),
+            ("InterfaceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
             ("ObdInterface", &Shape::Object(&OBD_INTERFACE_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CAN_INTERFACE"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CAN_INTERFACE"] })),
         ],
-        one_of_required: &[
-            &["InterfaceId", "Type", "CanInterface"],
-            &["InterfaceId", "Type", "ObdInterface"],
-            &["InterfaceId", "Type", "CustomDecodingInterface"],
-        ],
+        one_of_required: &[&["InterfaceId", "Type", "CanInterface"], &["InterfaceId", "Type", "ObdInterface"], &["InterfaceId", "Type", "CustomDecodingInterface"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAN_INTERFACE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProtocolName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProtocolVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("ProtocolName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("ProtocolVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_DECODING_INTERFACE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z\\d\\-_:]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z\\d\\-_:]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OBD_INTERFACE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObdStandard",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("ObdStandard", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2072,122 +1490,42 @@ pub mod decoder_manifest {
     pub(crate) static SIGNAL_DECODERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CanSignal", &Shape::Object(&CAN_SIGNAL_SHAPE)),
-            (
-                "CustomDecodingSignal",
-                &Shape::Object(&CUSTOM_DECODING_SIGNAL_SHAPE),
-            ),
-            (
-                "FullyQualifiedName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InterfaceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomDecodingSignal", &Shape::Object(&CUSTOM_DECODING_SIGNAL_SHAPE)),
+            ("FullyQualifiedName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(150), allowed: &[] })),
+            ("InterfaceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
             ("ObdSignal", &Shape::Object(&OBD_SIGNAL_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CAN_SIGNAL"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CAN_SIGNAL"] })),
         ],
-        one_of_required: &[
-            &["FullyQualifiedName", "InterfaceId", "Type", "CanSignal"],
-            &["FullyQualifiedName", "InterfaceId", "Type", "ObdSignal"],
-            &[
-                "FullyQualifiedName",
-                "InterfaceId",
-                "Type",
-                "CustomDecodingSignal",
-            ],
-        ],
+        one_of_required: &[&["FullyQualifiedName", "InterfaceId", "Type", "CanSignal"], &["FullyQualifiedName", "InterfaceId", "Type", "ObdSignal"], &["FullyQualifiedName", "InterfaceId", "Type", "CustomDecodingSignal"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAN_SIGNAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SignalValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INTEGER", "FLOATING_POINT"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("SignalValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INTEGER", "FLOATING_POINT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_DECODING_SIGNAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!.*\\.\\.)[a-zA-Z0-9_\\-#:.]+$"),
-                min_len: Some(1),
-                max_len: Some(150),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Id", &Shape::Str(StrRule { pattern: Some("^(?!.*\\.\\.)[a-zA-Z0-9_\\-#:.]+$"), min_len: Some(1), max_len: Some(150), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OBD_SIGNAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SignalValueType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INTEGER", "FLOATING_POINT"],
-            }),
-        )],
+        fields: &[
+            ("SignalValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INTEGER", "FLOATING_POINT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2213,10 +1551,7 @@ impl CfnFleet {
         let mut props = Props::new();
         props.set("Id", id);
         props.set("SignalCatalogArn", signal_catalog_arn);
-        CfnFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFleet { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -2271,41 +1606,15 @@ pub(crate) static FLEET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "CreationTime", "LastModificationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280040),
 };
 
 pub(crate) static FLEET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9:_-]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fleet::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Id", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&fleet::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2343,24 +1652,8 @@ pub mod fleet {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2386,10 +1679,7 @@ impl CfnModelManifest {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SignalCatalogArn", signal_catalog_arn);
-        CfnModelManifest {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModelManifest { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -2458,58 +1748,17 @@ pub(crate) static MODEL_MANIFEST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreationTime", "LastModificationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280040),
 };
 
 pub(crate) static MODEL_MANIFEST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z\\d\\-_:]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Nodes",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "DRAFT"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&model_manifest::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z\\d\\-_:]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Nodes", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "DRAFT"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&model_manifest::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2547,24 +1796,8 @@ pub mod model_manifest {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2585,10 +1818,7 @@ impl CfnSignalCatalog {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSignalCatalog {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSignalCatalog { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -2681,59 +1911,17 @@ pub(crate) static SIGNAL_CATALOG_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "LastModificationTime",
-        "NodeCounts.TotalActuators",
-        "NodeCounts.TotalAttributes",
-        "NodeCounts.TotalBranches",
-        "NodeCounts.TotalNodes",
-        "NodeCounts.TotalSensors",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "LastModificationTime", "NodeCounts.TotalActuators", "NodeCounts.TotalAttributes", "NodeCounts.TotalBranches", "NodeCounts.TotalNodes", "NodeCounts.TotalSensors"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280040),
 };
 
 pub(crate) static SIGNAL_CATALOG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z\\d\\-_:]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Nodes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&signal_catalog::NODE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5000),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&signal_catalog::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z\\d\\-_:]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Nodes", &Shape::List(ListRule { item: Some(&Shape::Object(&signal_catalog::NODE_SHAPE)), min_items: Some(1), max_items: Some(5000) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&signal_catalog::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2799,10 +1987,7 @@ pub mod signal_catalog {
         ///
         /// - `data_type`: `DataType`.
         /// - `fully_qualified_name`: `FullyQualifiedName`.
-        pub fn new(
-            data_type: impl Into<Val<String>>,
-            fully_qualified_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_type: impl Into<Val<String>>, fully_qualified_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataType", data_type);
             props.set("FullyQualifiedName", fully_qualified_name);
@@ -2863,10 +2048,7 @@ pub mod signal_catalog {
         ///
         /// - `data_type`: `DataType`.
         /// - `fully_qualified_name`: `FullyQualifiedName`.
-        pub fn new(
-            data_type: impl Into<Val<String>>,
-            fully_qualified_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_type: impl Into<Val<String>>, fully_qualified_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataType", data_type);
             props.set("FullyQualifiedName", fully_qualified_name);
@@ -2962,10 +2144,7 @@ pub mod signal_catalog {
         ///
         /// - `data_type`: `DataType`.
         /// - `fully_qualified_name`: `FullyQualifiedName`.
-        pub fn new(
-            data_type: impl Into<Val<String>>,
-            fully_qualified_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_type: impl Into<Val<String>>, fully_qualified_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataType", data_type);
             props.set("FullyQualifiedName", fully_qualified_name);
@@ -3046,217 +2225,42 @@ pub mod signal_catalog {
 
     pub(crate) static ACTUATOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "INT8",
-                        "UINT8",
-                        "INT16",
-                        "UINT16",
-                        "INT32",
-                        "UINT32",
-                        "INT64",
-                        "UINT64",
-                        "BOOLEAN",
-                        "FLOAT",
-                        "DOUBLE",
-                        "STRING",
-                        "UNIX_TIMESTAMP",
-                        "INT8_ARRAY",
-                        "UINT8_ARRAY",
-                        "INT16_ARRAY",
-                        "UINT16_ARRAY",
-                        "INT32_ARRAY",
-                        "UINT32_ARRAY",
-                        "INT64_ARRAY",
-                        "UINT64_ARRAY",
-                        "BOOLEAN_ARRAY",
-                        "FLOAT_ARRAY",
-                        "DOUBLE_ARRAY",
-                        "STRING_ARRAY",
-                        "UNIX_TIMESTAMP_ARRAY",
-                        "UNKNOWN",
-                    ],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedValues", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INT8", "UINT8", "INT16", "UINT16", "INT32", "UINT32", "INT64", "UINT64", "BOOLEAN", "FLOAT", "DOUBLE", "STRING", "UNIX_TIMESTAMP", "INT8_ARRAY", "UINT8_ARRAY", "INT16_ARRAY", "UINT16_ARRAY", "INT32_ARRAY", "UINT32_ARRAY", "INT64_ARRAY", "UINT64_ARRAY", "BOOLEAN_ARRAY", "FLOAT_ARRAY", "DOUBLE_ARRAY", "STRING_ARRAY", "UNIX_TIMESTAMP_ARRAY", "UNKNOWN"] })),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "INT8",
-                        "UINT8",
-                        "INT16",
-                        "UINT16",
-                        "INT32",
-                        "UINT32",
-                        "INT64",
-                        "UINT64",
-                        "BOOLEAN",
-                        "FLOAT",
-                        "DOUBLE",
-                        "STRING",
-                        "UNIX_TIMESTAMP",
-                        "INT8_ARRAY",
-                        "UINT8_ARRAY",
-                        "INT16_ARRAY",
-                        "UINT16_ARRAY",
-                        "INT32_ARRAY",
-                        "UINT32_ARRAY",
-                        "INT64_ARRAY",
-                        "UINT64_ARRAY",
-                        "BOOLEAN_ARRAY",
-                        "FLOAT_ARRAY",
-                        "DOUBLE_ARRAY",
-                        "STRING_ARRAY",
-                        "UNIX_TIMESTAMP_ARRAY",
-                        "UNKNOWN",
-                    ],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedValues", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INT8", "UINT8", "INT16", "UINT16", "INT32", "UINT32", "INT64", "UINT64", "BOOLEAN", "FLOAT", "DOUBLE", "STRING", "UNIX_TIMESTAMP", "INT8_ARRAY", "UINT8_ARRAY", "INT16_ARRAY", "UINT16_ARRAY", "INT32_ARRAY", "UINT32_ARRAY", "INT64_ARRAY", "UINT64_ARRAY", "BOOLEAN_ARRAY", "FLOAT_ARRAY", "DOUBLE_ARRAY", "STRING_ARRAY", "UNIX_TIMESTAMP_ARRAY", "UNKNOWN"] })),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BRANCH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SENSOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "INT8",
-                        "UINT8",
-                        "INT16",
-                        "UINT16",
-                        "INT32",
-                        "UINT32",
-                        "INT64",
-                        "UINT64",
-                        "BOOLEAN",
-                        "FLOAT",
-                        "DOUBLE",
-                        "STRING",
-                        "UNIX_TIMESTAMP",
-                        "INT8_ARRAY",
-                        "UINT8_ARRAY",
-                        "INT16_ARRAY",
-                        "UINT16_ARRAY",
-                        "INT32_ARRAY",
-                        "UINT32_ARRAY",
-                        "INT64_ARRAY",
-                        "UINT64_ARRAY",
-                        "BOOLEAN_ARRAY",
-                        "FLOAT_ARRAY",
-                        "DOUBLE_ARRAY",
-                        "STRING_ARRAY",
-                        "UNIX_TIMESTAMP_ARRAY",
-                        "UNKNOWN",
-                    ],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedValues", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+            ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INT8", "UINT8", "INT16", "UINT16", "INT32", "UINT32", "INT64", "UINT64", "BOOLEAN", "FLOAT", "DOUBLE", "STRING", "UNIX_TIMESTAMP", "INT8_ARRAY", "UINT8_ARRAY", "INT16_ARRAY", "UINT16_ARRAY", "INT32_ARRAY", "UINT32_ARRAY", "INT64_ARRAY", "UINT64_ARRAY", "BOOLEAN_ARRAY", "FLOAT_ARRAY", "DOUBLE_ARRAY", "STRING_ARRAY", "UNIX_TIMESTAMP_ARRAY", "UNKNOWN"] })),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3279,19 +2283,12 @@ impl CfnStateTemplate {
     /// - `name`: `Name`.
     /// - `signal_catalog_arn`: `SignalCatalogArn`.
     /// - `state_template_properties`: `StateTemplateProperties`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        signal_catalog_arn: impl Into<Val<String>>,
-        state_template_properties: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, signal_catalog_arn: impl Into<Val<String>>, state_template_properties: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SignalCatalogArn", signal_catalog_arn);
         props.set("StateTemplateProperties", state_template_properties);
-        CfnStateTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStateTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `DataExtraDimensions` property.
@@ -3363,80 +2360,18 @@ pub(crate) static STATE_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreationTime", "Id", "LastModificationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280040),
 };
 
 pub(crate) static STATE_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataExtraDimensions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetadataExtraDimensions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z\\d\\-_:]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StateTemplateProperties",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&state_template::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DataExtraDimensions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.]+$"), min_len: Some(1), max_len: Some(150), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("MetadataExtraDimensions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.]+$"), min_len: Some(1), max_len: Some(150), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z\\d\\-_:]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("StateTemplateProperties", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.]+$"), min_len: Some(1), max_len: Some(150), allowed: &[] })), min_items: Some(1), max_items: Some(500) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&state_template::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3474,24 +2409,8 @@ pub mod state_template {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3514,19 +2433,12 @@ impl CfnVehicle {
     /// - `decoder_manifest_arn`: `DecoderManifestArn`.
     /// - `model_manifest_arn`: `ModelManifestArn`.
     /// - `name`: `Name`.
-    pub fn new(
-        decoder_manifest_arn: impl Into<Val<String>>,
-        model_manifest_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(decoder_manifest_arn: impl Into<Val<String>>, model_manifest_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DecoderManifestArn", decoder_manifest_arn);
         props.set("ModelManifestArn", model_manifest_arn);
         props.set("Name", name);
-        CfnVehicle {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVehicle { props, options: ResourceOptions::default() }
     }
 
     /// The `AssociationBehavior` property.
@@ -3546,10 +2458,7 @@ impl CfnVehicle {
     }
 
     /// The `StateTemplates` property.
-    pub fn state_templates(
-        mut self,
-        value: impl Into<Val<Vec<vehicle::StateTemplateAssociation>>>,
-    ) -> Self {
+    pub fn state_templates(mut self, value: impl Into<Val<Vec<vehicle::StateTemplateAssociation>>>) -> Self {
         self.props.set("StateTemplates", value);
         self
     }
@@ -3600,49 +2509,16 @@ pub(crate) static VEHICLE_META: TypeMeta = TypeMeta {
     write_only: &["AssociationBehavior"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreationTime", "LastModificationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410280040),
 };
 
 pub(crate) static VEHICLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociationBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CreateIotThing", "ValidateIotThingExists"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z\\d\\-_:]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StateTemplates",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&vehicle::STATE_TEMPLATE_ASSOCIATION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&vehicle::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AssociationBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CreateIotThing", "ValidateIotThingExists"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z\\d\\-_:]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("StateTemplates", &Shape::List(ListRule { item: Some(&Shape::Object(&vehicle::STATE_TEMPLATE_ASSOCIATION_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&vehicle::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3664,16 +2540,10 @@ pub mod vehicle {
         ///
         /// - `identifier`: `Identifier`.
         /// - `state_template_update_strategy`: `StateTemplateUpdateStrategy`.
-        pub fn new(
-            identifier: impl Into<Val<String>>,
-            state_template_update_strategy: impl Into<Val<StateTemplateUpdateStrategy>>,
-        ) -> Self {
+        pub fn new(identifier: impl Into<Val<String>>, state_template_update_strategy: impl Into<Val<StateTemplateUpdateStrategy>>) -> Self {
             let mut props = Props::new();
             props.set("Identifier", identifier);
-            props.set(
-                "StateTemplateUpdateStrategy",
-                state_template_update_strategy,
-            );
+            props.set("StateTemplateUpdateStrategy", state_template_update_strategy);
             StateTemplateAssociation { props }
         }
     }
@@ -3704,10 +2574,7 @@ pub mod vehicle {
         }
 
         /// The `Periodic` property.
-        pub fn periodic(
-            mut self,
-            value: impl Into<Val<PeriodicStateTemplateUpdateStrategy>>,
-        ) -> Self {
+        pub fn periodic(mut self, value: impl Into<Val<PeriodicStateTemplateUpdateStrategy>>) -> Self {
             self.props.set("Periodic", value);
             self
         }
@@ -3794,83 +2661,39 @@ pub mod vehicle {
 
     pub(crate) static STATE_TEMPLATE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Identifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z\\d\\-_:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StateTemplateUpdateStrategy",
-                &Shape::Object(&STATE_TEMPLATE_UPDATE_STRATEGY_SHAPE),
-            ),
+            ("Identifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z\\d\\-_:]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("StateTemplateUpdateStrategy", &Shape::Object(&STATE_TEMPLATE_UPDATE_STRATEGY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATE_TEMPLATE_UPDATE_STRATEGY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Periodic",
-            &Shape::Object(&PERIODIC_STATE_TEMPLATE_UPDATE_STRATEGY_SHAPE),
-        )],
+        fields: &[
+            ("Periodic", &Shape::Object(&PERIODIC_STATE_TEMPLATE_UPDATE_STRATEGY_SHAPE)),
+        ],
         one_of_required: &[&["Periodic"], &["OnChange"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERIODIC_STATE_TEMPLATE_UPDATE_STRATEGY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StateTemplateUpdateRate",
-            &Shape::Object(&TIME_PERIOD_SHAPE),
-        )],
+        fields: &[
+            ("StateTemplateUpdateRate", &Shape::Object(&TIME_PERIOD_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIME_PERIOD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MILLISECOND", "SECOND", "MINUTE", "HOUR"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MILLISECOND", "SECOND", "MINUTE", "HOUR"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,10 +31,7 @@ impl CfnAccountAssociation {
     pub fn new(connector_destination_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectorDestinationId", connector_destination_id);
-        CfnAccountAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccountAssociation { props, options: ResourceOptions::default() }
     }
 
     /// A description of the account association.
@@ -46,10 +43,7 @@ impl CfnAccountAssociation {
     /// The General Authorization reference by authorization material name.
     ///
     /// Changing it replaces the resource.
-    pub fn general_authorization(
-        mut self,
-        value: impl Into<Val<account_association::GeneralAuthorization>>,
-    ) -> Self {
+    pub fn general_authorization(mut self, value: impl Into<Val<account_association::GeneralAuthorization>>) -> Self {
         self.props.set("GeneralAuthorization", value);
         self
     }
@@ -112,54 +106,17 @@ pub(crate) static ACCOUNT_ASSOCIATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["AccountAssociationId", "Arn", "AssociationState"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2008000),
 };
 
 pub(crate) static ACCOUNT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectorDestinationId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GeneralAuthorization",
-            &Shape::Object(&account_association::GENERAL_AUTHORIZATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&account_association::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ConnectorDestinationId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_ ]+$"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("GeneralAuthorization", &Shape::Object(&account_association::GENERAL_AUTHORIZATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&account_association::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -222,38 +179,16 @@ pub mod account_association {
     }
 
     pub(crate) static GENERAL_AUTHORIZATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthMaterialName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9=_+/-]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AuthMaterialName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9=_+/-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -275,17 +210,11 @@ impl CfnCloudConnector {
     ///
     /// - `endpoint_config`: `EndpointConfig`, The configuration details for the cloud connector endpoint, including connection parameters and authentication requirements.
     /// - `name`: `Name`, The display name of the C2C connector.
-    pub fn new(
-        endpoint_config: impl Into<Val<cloud_connector::EndpointConfig>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(endpoint_config: impl Into<Val<cloud_connector::EndpointConfig>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EndpointConfig", endpoint_config);
         props.set("Name", name);
-        CfnCloudConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCloudConnector { props, options: ResourceOptions::default() }
     }
 
     /// A description of the C2C connector.
@@ -356,37 +285,10 @@ pub(crate) static CLOUD_CONNECTOR_META: TypeMeta = TypeMeta {
 
 pub(crate) static CLOUD_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_\\- ]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointConfig",
-            &Shape::Object(&cloud_connector::ENDPOINT_CONFIG_SHAPE),
-        ),
-        (
-            "EndpointType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LAMBDA"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_\\- ]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("EndpointConfig", &Shape::Object(&cloud_connector::ENDPOINT_CONFIG_SHAPE)),
+        ("EndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LAMBDA"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -447,7 +349,9 @@ pub mod cloud_connector {
     }
 
     pub(crate) static ENDPOINT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Lambda", &Shape::Object(&LAMBDA_CONFIG_SHAPE))],
+        fields: &[
+            ("Lambda", &Shape::Object(&LAMBDA_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -474,10 +378,7 @@ impl CfnCredentialLocker {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCredentialLocker {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCredentialLocker { props, options: ResourceOptions::default() }
     }
 
     /// The `Name` property.
@@ -539,33 +440,14 @@ pub(crate) static CREDENTIAL_LOCKER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Identifier"],
     attributes: &["Arn", "CreatedAt", "Id", "Identifier"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x42008000),
 };
 
 pub(crate) static CREDENTIAL_LOCKER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -588,10 +470,7 @@ impl CfnManagedThing {
     pub fn new(role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Role", role);
-        CfnManagedThing {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnManagedThing { props, options: ResourceOptions::default() }
     }
 
     /// String used to identify a managed thing and start the connectivity setup. This is usually a bar code that can be found on the box
@@ -623,10 +502,7 @@ impl CfnManagedThing {
     }
 
     /// Report of all capabilities supported by the device.
-    pub fn capability_report(
-        mut self,
-        value: impl Into<Val<managed_thing::CapabilityReport>>,
-    ) -> Self {
+    pub fn capability_report(mut self, value: impl Into<Val<managed_thing::CapabilityReport>>) -> Self {
         self.props.set("CapabilityReport", value);
         self
     }
@@ -682,10 +558,7 @@ impl CfnManagedThing {
     }
 
     /// The Wi-Fi Simple Setup configuration for the managed thing, which defines provisioning capabilities and timeout settings.
-    pub fn wi_fi_simple_setup_configuration(
-        mut self,
-        value: impl Into<Val<managed_thing::WiFiSimpleSetupConfiguration>>,
-    ) -> Self {
+    pub fn wi_fi_simple_setup_configuration(mut self, value: impl Into<Val<managed_thing::WiFiSimpleSetupConfiguration>>) -> Self {
         self.props.set("WiFiSimpleSetupConfiguration", value);
         self
     }
@@ -830,162 +703,30 @@ impl Handle<CfnManagedThing> {
 pub(crate) static MANAGED_THING_META: TypeMeta = TypeMeta {
     type_name: CfnManagedThing::TYPE_NAME,
     shape: &MANAGED_THING_SHAPE,
-    create_only: &[
-        "AuthenticationMaterial",
-        "AuthenticationMaterialType",
-        "Role",
-        "SerialNumber",
-    ],
+    create_only: &["AuthenticationMaterial", "AuthenticationMaterialType", "Role", "SerialNumber"],
     write_only: &["AuthenticationMaterial", "AuthenticationMaterialType"],
     primary_identifier: &["Identifier"],
-    attributes: &[
-        "ActivatedAt",
-        "AdvertisedProductId",
-        "Arn",
-        "CertificatePem",
-        "ConnectorDeviceId",
-        "ConnectorPolicyId",
-        "CreatedAt",
-        "DeviceSpecificKey",
-        "HubNetworkMode",
-        "Id",
-        "Identifier",
-        "InternationalArticleNumber",
-        "MacAddress",
-        "ParentControllerId",
-        "ProvisioningStatus",
-        "UniversalProductCode",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["ActivatedAt", "AdvertisedProductId", "Arn", "CertificatePem", "ConnectorDeviceId", "ConnectorPolicyId", "CreatedAt", "DeviceSpecificKey", "HubNetworkMode", "Id", "Identifier", "InternationalArticleNumber", "MacAddress", "ParentControllerId", "ProvisioningStatus", "UniversalProductCode", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x42008000),
 };
 
 pub(crate) static MANAGED_THING_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthenticationMaterial",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: ]+$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuthenticationMaterialType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "WIFI_SETUP_QR_BAR_CODE",
-                    "ZWAVE_QR_BAR_CODE",
-                    "ZIGBEE_QR_BAR_CODE",
-                ],
-            }),
-        ),
-        (
-            "Brand",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CapabilityReport",
-            &Shape::Object(&managed_thing::CAPABILITY_REPORT_SHAPE),
-        ),
-        (
-            "Classification",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CredentialLockerId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]*$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetaData",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_.,@/:#-]*"),
-                min_len: None,
-                max_len: Some(800),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Model",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Owner",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.,@-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Role",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONTROLLER", "DEVICE"],
-            }),
-        ),
-        (
-            "SerialNumber",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "WiFiSimpleSetupConfiguration",
-            &Shape::Object(&managed_thing::WI_FI_SIMPLE_SETUP_CONFIGURATION_SHAPE),
-        ),
+        ("AuthenticationMaterial", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z!#$%&()*\\+\\-;<=>?@^_`{|}~\\/: ]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("AuthenticationMaterialType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WIFI_SETUP_QR_BAR_CODE", "ZWAVE_QR_BAR_CODE", "ZIGBEE_QR_BAR_CODE"] })),
+        ("Brand", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("CapabilityReport", &Shape::Object(&managed_thing::CAPABILITY_REPORT_SHAPE)),
+        ("Classification", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("CredentialLockerId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("MetaData", &Shape::Map(&Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_.,@/:#-]*"), min_len: None, max_len: Some(800), allowed: &[] }))),
+        ("Model", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Owner", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.,@-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Role", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTROLLER", "DEVICE"] })),
+        ("SerialNumber", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+        ("WiFiSimpleSetupConfiguration", &Shape::Object(&managed_thing::WI_FI_SIMPLE_SETUP_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1007,10 +748,7 @@ pub mod managed_thing {
         ///
         /// - `endpoints`: `Endpoints`, Endpoints used in Capability Report.
         /// - `version`: `Version`, Version of Capability Report
-        pub fn new(
-            endpoints: impl Into<Val<Vec<CapabilityReportEndpoint>>>,
-            version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoints: impl Into<Val<Vec<CapabilityReportEndpoint>>>, version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Endpoints", endpoints);
             props.set("Version", version);
@@ -1042,11 +780,7 @@ pub mod managed_thing {
         /// - `capabilities`: `Capabilities`, Capabilities used in Capability Report.
         /// - `device_types`: `DeviceTypes`, The type of device..
         /// - `id`: `Id`, Numeric identifier of the endpoint
-        pub fn new(
-            capabilities: impl Into<Val<Vec<CapabilityReportCapability>>>,
-            device_types: impl Into<Val<Vec<String>>>,
-            id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(capabilities: impl Into<Val<Vec<CapabilityReportCapability>>>, device_types: impl Into<Val<Vec<String>>>, id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Capabilities", capabilities);
             props.set("DeviceTypes", device_types);
@@ -1076,14 +810,7 @@ pub mod managed_thing {
         /// - `name`: `Name`, Name for the AWS capability.
         /// - `properties`: `Properties`, Capability properties used in Capability Report.
         /// - `version`: `Version`, Version for the AWS capability.
-        pub fn new(
-            actions: impl Into<Val<Vec<String>>>,
-            events: impl Into<Val<Vec<String>>>,
-            id: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            properties: impl Into<Val<Vec<String>>>,
-            version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(actions: impl Into<Val<Vec<String>>>, events: impl Into<Val<Vec<String>>>, id: impl Into<Val<String>>, name: impl Into<Val<String>>, properties: impl Into<Val<Vec<String>>>, version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Actions", actions);
             props.set("Events", events);
@@ -1141,153 +868,38 @@ pub mod managed_thing {
 
     pub(crate) static CAPABILITY_REPORT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Endpoints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CAPABILITY_REPORT_ENDPOINT_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "NodeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9=_.,@\\+\\-/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: Some("^1\\.0\\.0$"),
-                    min_len: Some(1),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
+            ("Endpoints", &Shape::List(ListRule { item: Some(&Shape::Object(&CAPABILITY_REPORT_ENDPOINT_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+            ("NodeId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9=_.,@\\+\\-/]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: Some("^1\\.0\\.0$"), min_len: Some(1), max_len: Some(10), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPABILITY_REPORT_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Capabilities",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CAPABILITY_REPORT_CAPABILITY_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "DeviceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9=_. ,@\\+\\-/]+$"),
-                        min_len: None,
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Capabilities", &Shape::List(ListRule { item: Some(&Shape::Object(&CAPABILITY_REPORT_CAPABILITY_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+            ("DeviceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9=_. ,@\\+\\-/]+$"), min_len: None, max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPABILITY_REPORT_CAPABILITY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[/a-zA-Z0-9\\._ ]+$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Events",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[/a-zA-Z0-9\\._ ]+$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9.\\/]+(@(\\d+\\.\\d+|\\$latest))?$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[/a-zA-Z0-9\\._ ]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Properties",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[/a-zA-Z0-9\\._ ]+$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(0|[1-9][0-9]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[/a-zA-Z0-9\\._ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("Events", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[/a-zA-Z0-9\\._ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9.\\/]+(@(\\d+\\.\\d+|\\$latest))?$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[/a-zA-Z0-9\\._ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Properties", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[/a-zA-Z0-9\\._ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("Version", &Shape::Str(StrRule { pattern: Some("^(0|[1-9][0-9]*)$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WI_FI_SIMPLE_SETUP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeoutInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(5.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeoutInMinutes", &Shape::Num(NumRule { min: Some(5.0), max: Some(15.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1310,10 +922,7 @@ impl CfnProvisioningProfile {
     pub fn new(provisioning_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProvisioningType", provisioning_type);
-        CfnProvisioningProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProvisioningProfile { props, options: ResourceOptions::default() }
     }
 
     /// The `CaCertificate` property.
@@ -1389,62 +998,20 @@ impl Handle<CfnProvisioningProfile> {
 pub(crate) static PROVISIONING_PROFILE_META: TypeMeta = TypeMeta {
     type_name: CfnProvisioningProfile::TYPE_NAME,
     shape: &PROVISIONING_PROFILE_SHAPE,
-    create_only: &[
-        "CaCertificate",
-        "ClaimCertificate",
-        "Name",
-        "ProvisioningType",
-    ],
+    create_only: &["CaCertificate", "ClaimCertificate", "Name", "ProvisioningType"],
     write_only: &["CaCertificate"],
     primary_identifier: &["Identifier"],
     attributes: &["Arn", "Id", "Identifier", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x42008000),
 };
 
 pub(crate) static PROVISIONING_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CaCertificate",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^-----BEGIN CERTIFICATE-----.*(.|\\\n)*-----END CERTIFICATE-----\\n?$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_-]+$"),
-                min_len: Some(1),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProvisioningType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FLEET_PROVISIONING", "JITR"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("CaCertificate", &Shape::Str(StrRule { pattern: Some("^-----BEGIN CERTIFICATE-----.*(.|\\\n)*-----END CERTIFICATE-----\\n?$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]+$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+        ("ProvisioningType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FLEET_PROVISIONING", "JITR"] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };

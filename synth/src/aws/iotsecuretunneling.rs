@@ -28,10 +28,7 @@ impl CfnTunnel {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTunnel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTunnel { props, options: ResourceOptions::default() }
     }
 
     /// A short text description of the tunnel.
@@ -110,40 +107,16 @@ pub(crate) static TUNNEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TunnelArn"],
     attributes: &["Status", "TunnelArn", "TunnelId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static TUNNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\p{C}]{1,2048}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationConfig",
-            &Shape::Object(&tunnel::DESTINATION_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&tunnel::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TimeoutConfig",
-            &Shape::Object(&tunnel::TIMEOUT_CONFIG_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\p{C}]{1,2048}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DestinationConfig", &Shape::Object(&tunnel::DESTINATION_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&tunnel::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TimeoutConfig", &Shape::Object(&tunnel::TIMEOUT_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -236,71 +209,32 @@ pub mod tunnel {
 
     pub(crate) static DESTINATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Services",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9:_-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ThingName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Services", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("ThingName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIMEOUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxLifetimeTimeoutMinutes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(720.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxLifetimeTimeoutMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(720.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&TUNNEL_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &TUNNEL_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnAccessPolicy {
     /// - `access_policy_identity`: `AccessPolicyIdentity`, The identity for this access policy. Choose either a user or a group but not both.
     /// - `access_policy_permission`: `AccessPolicyPermission`, The permission level for this access policy. Valid values are ADMINISTRATOR or VIEWER.
     /// - `access_policy_resource`: `AccessPolicyResource`, The AWS IoT SiteWise Monitor resource for this access policy. Choose either portal or project but not both.
-    pub fn new(
-        access_policy_identity: impl Into<Val<access_policy::AccessPolicyIdentity>>,
-        access_policy_permission: impl Into<Val<String>>,
-        access_policy_resource: impl Into<Val<access_policy::AccessPolicyResource>>,
-    ) -> Self {
+    pub fn new(access_policy_identity: impl Into<Val<access_policy::AccessPolicyIdentity>>, access_policy_permission: impl Into<Val<String>>, access_policy_resource: impl Into<Val<access_policy::AccessPolicyResource>>) -> Self {
         let mut props = Props::new();
         props.set("AccessPolicyIdentity", access_policy_identity);
         props.set("AccessPolicyPermission", access_policy_permission);
         props.set("AccessPolicyResource", access_policy_resource);
-        CfnAccessPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -90,23 +83,9 @@ pub(crate) static ACCESS_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static ACCESS_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessPolicyIdentity",
-            &Shape::Object(&access_policy::ACCESS_POLICY_IDENTITY_SHAPE),
-        ),
-        (
-            "AccessPolicyPermission",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ADMINISTRATOR", "VIEWER"],
-            }),
-        ),
-        (
-            "AccessPolicyResource",
-            &Shape::Object(&access_policy::ACCESS_POLICY_RESOURCE_SHAPE),
-        ),
+        ("AccessPolicyIdentity", &Shape::Object(&access_policy::ACCESS_POLICY_IDENTITY_SHAPE)),
+        ("AccessPolicyPermission", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADMINISTRATOR", "VIEWER"] })),
+        ("AccessPolicyResource", &Shape::Object(&access_policy::ACCESS_POLICY_RESOURCE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -327,41 +306,23 @@ pub mod access_policy {
     };
 
     pub(crate) static IAM_ROLE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "arn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$"),
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("arn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IAM_USER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "arn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$"),
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("arn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "id",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("id", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -408,10 +369,7 @@ impl CfnApplication {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("WorkspaceName", workspace_name);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// A description of the application.
@@ -511,68 +469,18 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     create_only: &["Description", "IdcInstanceArn", "Name", "WorkspaceName"],
     write_only: &["IdcInstanceArn"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "ApplicationId",
-        "Arn",
-        "CreatedAt",
-        "DnsSubdomain",
-        "IdcApplicationArn",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApplicationId", "Arn", "CreatedAt", "DnsSubdomain", "IdcApplicationArn", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200000),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdcInstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$"),
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9](?:[A-Za-z0-9 ._()\\-]*[A-Za-z0-9._()\\-])?$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WorkspaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("IdcInstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9](?:[A-Za-z0-9 ._()\\-]*[A-Za-z0-9._()\\-])?$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("WorkspaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -610,24 +518,8 @@ pub mod application {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -653,10 +545,7 @@ impl CfnAsset {
         let mut props = Props::new();
         props.set("AssetModelId", asset_model_id);
         props.set("AssetName", asset_name);
-        CfnAsset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAsset { props, options: ResourceOptions::default() }
     }
 
     /// A description for the asset
@@ -728,10 +617,7 @@ pub(crate) static ASSET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AssetId"],
     attributes: &["AssetArn", "AssetId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec122a8358),
 };
 
@@ -879,75 +765,19 @@ pub mod asset {
 
     pub(crate) static ASSET_HIERARCHY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExternalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"),
-                    min_len: Some(2),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogicalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[^\\u0000-\\u001F\\u007F]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ExternalId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("LogicalId", &Shape::Str(StrRule { pattern: Some("[^\\u0000-\\u001F\\u007F]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASSET_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExternalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"),
-                    min_len: Some(2),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogicalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[^\\u0000-\\u001F\\u007F]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NotificationState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("ExternalId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("LogicalId", &Shape::Str(StrRule { pattern: Some("[^\\u0000-\\u001F\\u007F]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("NotificationState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -971,17 +801,11 @@ impl CfnAssetModel {
     pub fn new(asset_model_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AssetModelName", asset_model_name);
-        CfnAssetModel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssetModel { props, options: ResourceOptions::default() }
     }
 
     /// The composite asset models that are part of this asset model. Composite asset models are asset models that contain specific properties.
-    pub fn asset_model_composite_models(
-        mut self,
-        value: impl Into<Val<Vec<asset_model::AssetModelCompositeModel>>>,
-    ) -> Self {
+    pub fn asset_model_composite_models(mut self, value: impl Into<Val<Vec<asset_model::AssetModelCompositeModel>>>) -> Self {
         self.props.set("AssetModelCompositeModels", value);
         self
     }
@@ -999,19 +823,13 @@ impl CfnAssetModel {
     }
 
     /// The hierarchy definitions of the asset model. Each hierarchy specifies an asset model whose assets can be children of any other assets created from this asset model. You can specify up to 10 hierarchies per asset model.
-    pub fn asset_model_hierarchies(
-        mut self,
-        value: impl Into<Val<Vec<asset_model::AssetModelHierarchy>>>,
-    ) -> Self {
+    pub fn asset_model_hierarchies(mut self, value: impl Into<Val<Vec<asset_model::AssetModelHierarchy>>>) -> Self {
         self.props.set("AssetModelHierarchies", value);
         self
     }
 
     /// The property definitions of the asset model. You can specify up to 200 properties per asset model.
-    pub fn asset_model_properties(
-        mut self,
-        value: impl Into<Val<Vec<asset_model::AssetModelProperty>>>,
-    ) -> Self {
+    pub fn asset_model_properties(mut self, value: impl Into<Val<Vec<asset_model::AssetModelProperty>>>) -> Self {
         self.props.set("AssetModelProperties", value);
         self
     }
@@ -1027,12 +845,8 @@ impl CfnAssetModel {
     }
 
     /// a list of asset model and interface relationships
-    pub fn enforced_asset_model_interface_relationships(
-        mut self,
-        value: impl Into<Val<Vec<asset_model::EnforcedAssetModelInterfaceRelationship>>>,
-    ) -> Self {
-        self.props
-            .set("EnforcedAssetModelInterfaceRelationships", value);
+    pub fn enforced_asset_model_interface_relationships(mut self, value: impl Into<Val<Vec<asset_model::EnforcedAssetModelInterfaceRelationship>>>) -> Self {
+        self.props.set("EnforcedAssetModelInterfaceRelationships", value);
         self
     }
 
@@ -1087,68 +901,13 @@ pub(crate) static ASSET_MODEL_META: TypeMeta = TypeMeta {
 
 pub(crate) static ASSET_MODEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssetModelCompositeModels",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &asset_model::ASSET_MODEL_COMPOSITE_MODEL_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AssetModelDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssetModelExternalId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"),
-                min_len: Some(2),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssetModelHierarchies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&asset_model::ASSET_MODEL_HIERARCHY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AssetModelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssetModelProperties",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&asset_model::ASSET_MODEL_PROPERTY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AssetModelType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"],
-            }),
-        ),
+        ("AssetModelCompositeModels", &Shape::List(ListRule { item: Some(&Shape::Object(&asset_model::ASSET_MODEL_COMPOSITE_MODEL_SHAPE)), min_items: None, max_items: None })),
+        ("AssetModelDescription", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("AssetModelExternalId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
+        ("AssetModelHierarchies", &Shape::List(ListRule { item: Some(&Shape::Object(&asset_model::ASSET_MODEL_HIERARCHY_SHAPE)), min_items: None, max_items: None })),
+        ("AssetModelName", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("AssetModelProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&asset_model::ASSET_MODEL_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+        ("AssetModelType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ASSET_MODEL", "COMPONENT_MODEL", "INTERFACE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1184,10 +943,7 @@ pub mod asset_model {
         }
 
         /// The property definitions of the asset model. You can specify up to 200 properties per asset model.
-        pub fn composite_model_properties(
-            mut self,
-            value: impl Into<Val<Vec<AssetModelProperty>>>,
-        ) -> Self {
+        pub fn composite_model_properties(mut self, value: impl Into<Val<Vec<AssetModelProperty>>>) -> Self {
             self.props.set("CompositeModelProperties", value);
             self
         }
@@ -1211,12 +967,8 @@ pub mod asset_model {
         }
 
         /// The parent composite model External ID
-        pub fn parent_asset_model_composite_model_external_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("ParentAssetModelCompositeModelExternalId", value);
+        pub fn parent_asset_model_composite_model_external_id(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("ParentAssetModelCompositeModelExternalId", value);
             self
         }
 
@@ -1245,11 +997,7 @@ pub mod asset_model {
         /// - `data_type`: `DataType`, The data type of the asset model property.
         /// - `name`: `Name`, The name of the asset model property.
         /// - `type_`: `Type`, The property type
-        pub fn new(
-            data_type: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            type_: impl Into<Val<PropertyType>>,
-        ) -> Self {
+        pub fn new(data_type: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<PropertyType>>) -> Self {
             let mut props = Props::new();
             props.set("DataType", data_type);
             props.set("Name", name);
@@ -1375,11 +1123,7 @@ pub mod asset_model {
         /// - `expression`: `Expression`, The mathematical expression that defines the metric aggregation function. You can specify up to 10 functions per expression.
         /// - `variables`: `Variables`, The list of variables used in the expression.
         /// - `window`: `Window`, The window (time interval) over which AWS IoT SiteWise computes the metric's aggregation expression
-        pub fn new(
-            expression: impl Into<Val<String>>,
-            variables: impl Into<Val<Vec<ExpressionVariable>>>,
-            window: impl Into<Val<MetricWindow>>,
-        ) -> Self {
+        pub fn new(expression: impl Into<Val<String>>, variables: impl Into<Val<Vec<ExpressionVariable>>>, window: impl Into<Val<MetricWindow>>) -> Self {
             let mut props = Props::new();
             props.set("Expression", expression);
             props.set("Variables", variables);
@@ -1570,10 +1314,7 @@ pub mod asset_model {
         ///
         /// - `expression`: `Expression`, The mathematical expression that defines the transformation function. You can specify up to 10 functions per expression.
         /// - `variables`: `Variables`, The list of variables used in the expression.
-        pub fn new(
-            expression: impl Into<Val<String>>,
-            variables: impl Into<Val<Vec<ExpressionVariable>>>,
-        ) -> Self {
+        pub fn new(expression: impl Into<Val<String>>, variables: impl Into<Val<Vec<ExpressionVariable>>>) -> Self {
             let mut props = Props::new();
             props.set("Expression", expression);
             props.set("Variables", variables);
@@ -1598,10 +1339,7 @@ pub mod asset_model {
         ///
         /// - `child_asset_model_id`: `ChildAssetModelId`, The ID of the asset model. All assets in this hierarchy must be instances of the child AssetModelId asset model.
         /// - `name`: `Name`, The name of the asset model hierarchy.
-        pub fn new(
-            child_asset_model_id: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(child_asset_model_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ChildAssetModelId", child_asset_model_id);
             props.set("Name", name);
@@ -1653,18 +1391,13 @@ pub mod asset_model {
         }
 
         /// Contains information about enforced interface property and asset model property
-        pub fn property_mappings(
-            mut self,
-            value: impl Into<Val<Vec<EnforcedAssetModelInterfacePropertyMapping>>>,
-        ) -> Self {
+        pub fn property_mappings(mut self, value: impl Into<Val<Vec<EnforcedAssetModelInterfacePropertyMapping>>>) -> Self {
             self.props.set("PropertyMappings", value);
             self
         }
     }
 
-    impl From<EnforcedAssetModelInterfaceRelationship>
-        for Val<EnforcedAssetModelInterfaceRelationship>
-    {
+    impl From<EnforcedAssetModelInterfaceRelationship> for Val<EnforcedAssetModelInterfaceRelationship> {
         fn from(v: EnforcedAssetModelInterfaceRelationship) -> Self {
             v.props.into_val()
         }
@@ -1682,10 +1415,7 @@ pub mod asset_model {
         /// - `interface_asset_model_property_external_id`: `InterfaceAssetModelPropertyExternalId`, The external ID of the enforced interface property
         pub fn new(interface_asset_model_property_external_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "InterfaceAssetModelPropertyExternalId",
-                interface_asset_model_property_external_id,
-            );
+            props.set("InterfaceAssetModelPropertyExternalId", interface_asset_model_property_external_id);
             EnforcedAssetModelInterfacePropertyMapping { props }
         }
 
@@ -1702,9 +1432,7 @@ pub mod asset_model {
         }
     }
 
-    impl From<EnforcedAssetModelInterfacePropertyMapping>
-        for Val<EnforcedAssetModelInterfacePropertyMapping>
-    {
+    impl From<EnforcedAssetModelInterfacePropertyMapping> for Val<EnforcedAssetModelInterfacePropertyMapping> {
         fn from(v: EnforcedAssetModelInterfacePropertyMapping) -> Self {
             v.props.into_val()
         }
@@ -1737,138 +1465,27 @@ pub mod asset_model {
 
     pub(crate) static ASSET_MODEL_COMPOSITE_MODEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompositeModelProperties",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ASSET_MODEL_PROPERTY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExternalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"),
-                    min_len: Some(2),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ParentAssetModelCompositeModelExternalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"),
-                    min_len: Some(2),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("CompositeModelProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&ASSET_MODEL_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ExternalId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ParentAssetModelCompositeModelExternalId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASSET_MODEL_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "INTEGER", "DOUBLE", "BOOLEAN", "STRUCT"],
-                }),
-            ),
-            (
-                "DataTypeSpec",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &["AWS/ALARM_STATE"],
-                }),
-            ),
-            (
-                "ExternalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"),
-                    min_len: Some(2),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogicalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[^\\u0000-\\u001F\\u007F]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "INTEGER", "DOUBLE", "BOOLEAN", "STRUCT"] })),
+            ("DataTypeSpec", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &["AWS/ALARM_STATE"] })),
+            ("ExternalId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("LogicalId", &Shape::Str(StrRule { pattern: Some("[^\\u0000-\\u001F\\u007F]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
             ("Type", &Shape::Object(&PROPERTY_TYPE_SHAPE)),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1878,51 +1495,22 @@ pub mod asset_model {
             ("Attribute", &Shape::Object(&ATTRIBUTE_SHAPE)),
             ("Metric", &Shape::Object(&METRIC_SHAPE)),
             ("Transform", &Shape::Object(&TRANSFORM_SHAPE)),
-            (
-                "TypeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Measurement", "Attribute", "Transform", "Metric"],
-                }),
-            ),
+            ("TypeName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Measurement", "Attribute", "Transform", "Metric"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultValue",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DefaultValue", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Variables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EXPRESSION_VARIABLE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Variables", &Shape::List(ListRule { item: Some(&Shape::Object(&EXPRESSION_VARIABLE_SHAPE)), min_items: None, max_items: None })),
             ("Window", &Shape::Object(&METRIC_WINDOW_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1930,15 +1518,7 @@ pub mod asset_model {
 
     pub(crate) static EXPRESSION_VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z][a-z0-9_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9_]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("Value", &Shape::Object(&VARIABLE_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1946,133 +1526,43 @@ pub mod asset_model {
 
     pub(crate) static VARIABLE_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HierarchyExternalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"),
-                    min_len: Some(2),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HierarchyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HierarchyLogicalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[^\\u0000-\\u001F\\u007F]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyExternalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"),
-                    min_len: Some(2),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyLogicalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[^\\u0000-\\u001F\\u007F]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyPath",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PROPERTY_PATH_DEFINITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("HierarchyExternalId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
+            ("HierarchyId", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("HierarchyLogicalId", &Shape::Str(StrRule { pattern: Some("[^\\u0000-\\u001F\\u007F]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("PropertyExternalId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z_\\-0-9.:]*[a-zA-Z0-9_]+"), min_len: Some(2), max_len: Some(128), allowed: &[] })),
+            ("PropertyId", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("PropertyLogicalId", &Shape::Str(StrRule { pattern: Some("[^\\u0000-\\u001F\\u007F]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("PropertyPath", &Shape::List(ListRule { item: Some(&Shape::Object(&PROPERTY_PATH_DEFINITION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROPERTY_PATH_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_WINDOW_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Tumbling", &Shape::Object(&TUMBLING_WINDOW_SHAPE))],
+        fields: &[
+            ("Tumbling", &Shape::Object(&TUMBLING_WINDOW_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TUMBLING_WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Interval",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(2),
-                    max_len: Some(23),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Offset",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(2),
-                    max_len: Some(25),
-                    allowed: &[],
-                }),
-            ),
+            ("Interval", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(23), allowed: &[] })),
+            ("Offset", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(25), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Variables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EXPRESSION_VARIABLE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Variables", &Shape::List(ListRule { item: Some(&Shape::Object(&EXPRESSION_VARIABLE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2106,29 +1596,12 @@ impl CfnComputationModel {
     /// - `computation_model_configuration`: `ComputationModelConfiguration`, The configuration for the computation model.
     /// - `computation_model_data_binding`: `ComputationModelDataBinding`, The data binding for the computation model.
     /// - `computation_model_name`: `ComputationModelName`, The name of the computation model.
-    pub fn new(
-        computation_model_configuration: impl Into<
-            Val<computation_model::ComputationModelConfiguration>,
-        >,
-        computation_model_data_binding: impl Into<
-            Val<Map<computation_model::ComputationModelDataBindingValue>>,
-        >,
-        computation_model_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(computation_model_configuration: impl Into<Val<computation_model::ComputationModelConfiguration>>, computation_model_data_binding: impl Into<Val<Map<computation_model::ComputationModelDataBindingValue>>>, computation_model_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "ComputationModelConfiguration",
-            computation_model_configuration,
-        );
-        props.set(
-            "ComputationModelDataBinding",
-            computation_model_data_binding,
-        );
+        props.set("ComputationModelConfiguration", computation_model_configuration);
+        props.set("ComputationModelDataBinding", computation_model_data_binding);
         props.set("ComputationModelName", computation_model_name);
-        CfnComputationModel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnComputationModel { props, options: ResourceOptions::default() }
     }
 
     /// A description about the computation model.
@@ -2182,51 +1655,17 @@ pub(crate) static COMPUTATION_MODEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ComputationModelId"],
     attributes: &["ComputationModelArn", "ComputationModelId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200200),
 };
 
 pub(crate) static COMPUTATION_MODEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ComputationModelConfiguration",
-            &Shape::Object(&computation_model::COMPUTATION_MODEL_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ComputationModelDataBinding",
-            &Shape::Map(&Shape::Object(
-                &computation_model::COMPUTATION_MODEL_DATA_BINDING_VALUE_SHAPE,
-            )),
-        ),
-        (
-            "ComputationModelDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _\\-#$*!@]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ComputationModelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _\\-#$*!@]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&computation_model::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ComputationModelConfiguration", &Shape::Object(&computation_model::COMPUTATION_MODEL_CONFIGURATION_SHAPE)),
+        ("ComputationModelDataBinding", &Shape::Map(&Shape::Object(&computation_model::COMPUTATION_MODEL_DATA_BINDING_VALUE_SHAPE))),
+        ("ComputationModelDescription", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _\\-#$*!@]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("ComputationModelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _\\-#$*!@]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&computation_model::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2251,10 +1690,7 @@ pub mod computation_model {
         }
 
         /// Contains configuration for anomaly detection computation model.
-        pub fn anomaly_detection(
-            mut self,
-            value: impl Into<Val<AnomalyDetectionComputationModelConfiguration>>,
-        ) -> Self {
+        pub fn anomaly_detection(mut self, value: impl Into<Val<AnomalyDetectionComputationModelConfiguration>>) -> Self {
             self.props.set("AnomalyDetection", value);
             self
         }
@@ -2277,10 +1713,7 @@ pub mod computation_model {
         ///
         /// - `input_properties`: `InputProperties`, Input properties for anomaly detection.
         /// - `result_property`: `ResultProperty`, Result property for anomaly detection.
-        pub fn new(
-            input_properties: impl Into<Val<String>>,
-            result_property: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(input_properties: impl Into<Val<String>>, result_property: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InputProperties", input_properties);
             props.set("ResultProperty", result_property);
@@ -2288,9 +1721,7 @@ pub mod computation_model {
         }
     }
 
-    impl From<AnomalyDetectionComputationModelConfiguration>
-        for Val<AnomalyDetectionComputationModelConfiguration>
-    {
+    impl From<AnomalyDetectionComputationModelConfiguration> for Val<AnomalyDetectionComputationModelConfiguration> {
         fn from(v: AnomalyDetectionComputationModelConfiguration) -> Self {
             v.props.into_val()
         }
@@ -2310,10 +1741,7 @@ pub mod computation_model {
         }
 
         /// Defines an asset model property binding.
-        pub fn asset_model_property(
-            mut self,
-            value: impl Into<Val<AssetModelPropertyBindingValue>>,
-        ) -> Self {
+        pub fn asset_model_property(mut self, value: impl Into<Val<AssetModelPropertyBindingValue>>) -> Self {
             self.props.set("AssetModelProperty", value);
             self
         }
@@ -2325,10 +1753,7 @@ pub mod computation_model {
         }
 
         /// Defines a list of computation model binding values.
-        pub fn list(
-            mut self,
-            value: impl Into<Val<Vec<ComputationModelDataBindingValue>>>,
-        ) -> Self {
+        pub fn list(mut self, value: impl Into<Val<Vec<ComputationModelDataBindingValue>>>) -> Self {
             self.props.set("List", value);
             self
         }
@@ -2351,10 +1776,7 @@ pub mod computation_model {
         ///
         /// - `asset_model_id`: `AssetModelId`, The ID of the asset model.
         /// - `property_id`: `PropertyId`, The ID of the asset model property.
-        pub fn new(
-            asset_model_id: impl Into<Val<String>>,
-            property_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(asset_model_id: impl Into<Val<String>>, property_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AssetModelId", asset_model_id);
             props.set("PropertyId", property_id);
@@ -2419,128 +1841,49 @@ pub mod computation_model {
     }
 
     pub(crate) static COMPUTATION_MODEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AnomalyDetection",
-            &Shape::Object(&ANOMALY_DETECTION_COMPUTATION_MODEL_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AnomalyDetection", &Shape::Object(&ANOMALY_DETECTION_COMPUTATION_MODEL_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static ANOMALY_DETECTION_COMPUTATION_MODEL_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "InputProperties",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^\\$\\{[a-z][a-z0-9_]*\\}$"),
-                        min_len: Some(4),
-                        max_len: Some(67),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ResultProperty",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^\\$\\{[a-z][a-z0-9_]*\\}$"),
-                        min_len: Some(4),
-                        max_len: Some(67),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static ANOMALY_DETECTION_COMPUTATION_MODEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("InputProperties", &Shape::Str(StrRule { pattern: Some("^\\$\\{[a-z][a-z0-9_]*\\}$"), min_len: Some(4), max_len: Some(67), allowed: &[] })),
+            ("ResultProperty", &Shape::Str(StrRule { pattern: Some("^\\$\\{[a-z][a-z0-9_]*\\}$"), min_len: Some(4), max_len: Some(67), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static COMPUTATION_MODEL_DATA_BINDING_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssetModelProperty",
-                &Shape::Object(&ASSET_MODEL_PROPERTY_BINDING_VALUE_SHAPE),
-            ),
-            (
-                "AssetProperty",
-                &Shape::Object(&ASSET_PROPERTY_BINDING_VALUE_SHAPE),
-            ),
-            (
-                "List",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COMPUTATION_MODEL_DATA_BINDING_VALUE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AssetModelProperty", &Shape::Object(&ASSET_MODEL_PROPERTY_BINDING_VALUE_SHAPE)),
+            ("AssetProperty", &Shape::Object(&ASSET_PROPERTY_BINDING_VALUE_SHAPE)),
+            ("List", &Shape::List(ListRule { item: Some(&Shape::Object(&COMPUTATION_MODEL_DATA_BINDING_VALUE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASSET_MODEL_PROPERTY_BINDING_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssetModelId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
+            ("AssetModelId", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("PropertyId", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASSET_PROPERTY_BINDING_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssetId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
+            ("AssetId", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("PropertyId", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2563,19 +1906,12 @@ impl CfnDashboard {
     /// - `dashboard_definition`: `DashboardDefinition`, The dashboard definition specified in a JSON literal.
     /// - `dashboard_description`: `DashboardDescription`, A description for the dashboard.
     /// - `dashboard_name`: `DashboardName`, A friendly name for the dashboard.
-    pub fn new(
-        dashboard_definition: impl Into<Val<String>>,
-        dashboard_description: impl Into<Val<String>>,
-        dashboard_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(dashboard_definition: impl Into<Val<String>>, dashboard_description: impl Into<Val<String>>, dashboard_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DashboardDefinition", dashboard_definition);
         props.set("DashboardDescription", dashboard_description);
         props.set("DashboardName", dashboard_name);
-        CfnDashboard {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDashboard { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the project in which to create the dashboard.
@@ -2631,10 +1967,7 @@ pub(crate) static DASHBOARD_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DashboardId"],
     attributes: &["DashboardArn", "DashboardId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec122a8358),
 };
 
@@ -2697,10 +2030,7 @@ impl CfnDataset {
     pub fn new(dataset_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatasetName", dataset_name);
-        CfnDataset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataset { props, options: ResourceOptions::default() }
     }
 
     /// The configuration for the dataset.
@@ -2784,55 +2114,17 @@ pub(crate) static DATASET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DatasetId"],
     attributes: &["DatasetArn", "DatasetId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200200),
 };
 
 pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatasetDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatasetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _\\-#$*!@.]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatasetSource",
-            &Shape::Object(&dataset::DATASET_SOURCE_SHAPE),
-        ),
-        (
-            "DatasetType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SESSION", "CURATED", "EXTERNAL"],
-            }),
-        ),
-        (
-            "WorkspaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("DatasetDescription", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("DatasetName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _\\-#$*!@.]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DatasetSource", &Shape::Object(&dataset::DATASET_SOURCE_SHAPE)),
+        ("DatasetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SESSION", "CURATED", "EXTERNAL"] })),
+        ("WorkspaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2880,10 +2172,7 @@ pub mod dataset {
         ///
         /// - `session_end_time`: `SessionEndTime`, The end time of the session as an ISO 8601 UTC instant, for example 2024-12-31T23:59:59Z.
         /// - `session_start_time`: `SessionStartTime`, The start time of the session as an ISO 8601 UTC instant, for example 2024-01-01T00:00:00Z.
-        pub fn new(
-            session_end_time: impl Into<Val<String>>,
-            session_start_time: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(session_end_time: impl Into<Val<String>>, session_start_time: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SessionEndTime", session_end_time);
             props.set("SessionStartTime", session_start_time);
@@ -2908,10 +2197,7 @@ pub mod dataset {
         ///
         /// - `source_format`: `SourceFormat`, The format of the dataset source associated with the dataset.
         /// - `source_type`: `SourceType`, The type of data source for the dataset.
-        pub fn new(
-            source_format: impl Into<Val<String>>,
-            source_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(source_format: impl Into<Val<String>>, source_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SourceFormat", source_format);
             props.set("SourceType", source_type);
@@ -2968,10 +2254,7 @@ pub mod dataset {
         ///
         /// - `knowledge_base_arn`: `KnowledgeBaseArn`, The knowledgeBaseArn details for the Kendra dataset source.
         /// - `role_arn`: `RoleArn`, The roleARN details for the Kendra dataset source.
-        pub fn new(
-            knowledge_base_arn: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(knowledge_base_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KnowledgeBaseArn", knowledge_base_arn);
             props.set("RoleArn", role_arn);
@@ -3013,53 +2296,23 @@ pub mod dataset {
     pub(crate) static DATASET_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("SourceDetail", &Shape::Object(&SOURCE_DETAIL_SHAPE)),
-            (
-                "SourceFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KNOWLEDGE_BASE", "TIMESERIES"],
-                }),
-            ),
-            (
-                "SourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KENDRA", "SITEWISE"],
-                }),
-            ),
+            ("SourceFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KNOWLEDGE_BASE", "TIMESERIES"] })),
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KENDRA", "SITEWISE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_DETAIL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Kendra", &Shape::Object(&KENDRA_SOURCE_DETAIL_SHAPE))],
+        fields: &[
+            ("Kendra", &Shape::Object(&KENDRA_SOURCE_DETAIL_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KENDRA_SOURCE_DETAIL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KnowledgeBaseArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
+            ("KnowledgeBaseArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3081,24 +2334,15 @@ impl CfnGateway {
     ///
     /// - `gateway_name`: `GatewayName`, A unique, friendly name for the gateway.
     /// - `gateway_platform`: `GatewayPlatform`, The gateway's platform. You can only specify one platform in a gateway.
-    pub fn new(
-        gateway_name: impl Into<Val<String>>,
-        gateway_platform: impl Into<Val<gateway::GatewayPlatform>>,
-    ) -> Self {
+    pub fn new(gateway_name: impl Into<Val<String>>, gateway_platform: impl Into<Val<gateway::GatewayPlatform>>) -> Self {
         let mut props = Props::new();
         props.set("GatewayName", gateway_name);
         props.set("GatewayPlatform", gateway_platform);
-        CfnGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGateway { props, options: ResourceOptions::default() }
     }
 
     /// A list of gateway capability summaries that each contain a namespace and status.
-    pub fn gateway_capability_summaries(
-        mut self,
-        value: impl Into<Val<Vec<gateway::GatewayCapabilitySummary>>>,
-    ) -> Self {
+    pub fn gateway_capability_summaries(mut self, value: impl Into<Val<Vec<gateway::GatewayCapabilitySummary>>>) -> Self {
         self.props.set("GatewayCapabilitySummaries", value);
         self
     }
@@ -3149,37 +2393,15 @@ pub(crate) static GATEWAY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["GatewayId"],
     attributes: &["GatewayId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec122a8358),
 };
 
 pub(crate) static GATEWAY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GatewayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GatewayPlatform",
-            &Shape::Object(&gateway::GATEWAY_PLATFORM_SHAPE),
-        ),
-        (
-            "GatewayVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("GatewayName", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("GatewayPlatform", &Shape::Object(&gateway::GATEWAY_PLATFORM_SHAPE)),
+        ("GatewayVersion", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3341,38 +2563,16 @@ pub mod gateway {
 
     pub(crate) static GREENGRASS_V2_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CoreDeviceOperatingSystem",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LINUX_AARCH64", "LINUX_AMD64", "WINDOWS_AMD64"],
-                }),
-            ),
-            (
-                "CoreDeviceThingName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("CoreDeviceOperatingSystem", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINUX_AARCH64", "LINUX_AMD64", "WINDOWS_AMD64"] })),
+            ("CoreDeviceThingName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIEMENS_IE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IotCoreThingName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9:_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("IotCoreThingName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3394,19 +2594,12 @@ impl CfnPipeline {
     /// - `computations`: `Computations`, The list of compute nodes that form the pipeline DAG.
     /// - `pipeline_name`: `PipelineName`, The name of the pipeline. Must be unique within the workspace.
     /// - `workspace_name`: `WorkspaceName`, The name of the workspace.
-    pub fn new(
-        computations: impl Into<Val<Vec<pipeline::ComputeNode>>>,
-        pipeline_name: impl Into<Val<String>>,
-        workspace_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(computations: impl Into<Val<Vec<pipeline::ComputeNode>>>, pipeline_name: impl Into<Val<String>>, workspace_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Computations", computations);
         props.set("PipelineName", pipeline_name);
         props.set("WorkspaceName", workspace_name);
-        CfnPipeline {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPipeline { props, options: ResourceOptions::default() }
     }
 
     /// A description of the pipeline.
@@ -3466,67 +2659,18 @@ pub(crate) static PIPELINE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PipelineArn"],
     attributes: &["PipelineArn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200000),
 };
 
 pub(crate) static PIPELINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Computations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::COMPUTE_NODE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentVariables",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            })),
-        ),
-        (
-            "PipelineName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WorkspaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Computations", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::COMPUTE_NODE_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("EnvironmentVariables", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] }))),
+        ("PipelineName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("WorkspaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3548,10 +2692,7 @@ pub mod pipeline {
         ///
         /// - `compute_node_name`: `ComputeNodeName`, The unique name for this compute node within the pipeline.
         /// - `task_name`: `TaskName`, The name of the task to execute for this compute node.
-        pub fn new(
-            compute_node_name: impl Into<Val<String>>,
-            task_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(compute_node_name: impl Into<Val<String>>, task_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ComputeNodeName", compute_node_name);
             props.set("TaskName", task_name);
@@ -3604,70 +2745,18 @@ pub mod pipeline {
 
     pub(crate) static COMPUTE_NODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComputeNodeName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DependsOn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9_-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "EnvironmentVariables",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "TaskName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ComputeNodeName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("DependsOn", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+            ("EnvironmentVariables", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] }))),
+            ("TaskName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3690,19 +2779,12 @@ impl CfnPortal {
     /// - `portal_contact_email`: `PortalContactEmail`, The AWS administrator's contact email address.
     /// - `portal_name`: `PortalName`, A friendly name for the portal.
     /// - `role_arn`: `RoleArn`, The ARN of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf.
-    pub fn new(
-        portal_contact_email: impl Into<Val<String>>,
-        portal_name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(portal_contact_email: impl Into<Val<String>>, portal_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PortalContactEmail", portal_contact_email);
         props.set("PortalName", portal_name);
         props.set("RoleArn", role_arn);
-        CfnPortal {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPortal { props, options: ResourceOptions::default() }
     }
 
     /// Contains the configuration information of an alarm created in an AWS IoT SiteWise Monitor portal. You can use the alarm to monitor an asset property and get notified when the asset property value is outside a specified range.
@@ -3744,10 +2826,7 @@ impl CfnPortal {
     }
 
     /// Map to associate detail of configuration related with a PortalType.
-    pub fn portal_type_configuration(
-        mut self,
-        value: impl Into<Val<Map<portal::PortalTypeEntry>>>,
-    ) -> Self {
+    pub fn portal_type_configuration(mut self, value: impl Into<Val<Map<portal::PortalTypeEntry>>>) -> Self {
         self.props.set("PortalTypeConfiguration", value);
         self
     }
@@ -3811,79 +2890,20 @@ pub(crate) static PORTAL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PortalId"],
     attributes: &["PortalArn", "PortalClientId", "PortalId", "PortalStartUrl"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec122a8358),
 };
 
 pub(crate) static PORTAL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Alarms", &Shape::Object(&portal::ALARMS_SHAPE)),
-        (
-            "NotificationSenderEmail",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-\\.\\+]+@[a-zA-Z0-9_\\-\\.\\+]+\\.[a-zA-Z]{2,}$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortalAuthMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IAM", "SSO"],
-            }),
-        ),
-        (
-            "PortalContactEmail",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-\\.\\+]+@[a-zA-Z0-9_\\-\\.\\+]+\\.[a-zA-Z]{2,}$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortalDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortalName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortalType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SITEWISE_PORTAL_V1", "SITEWISE_PORTAL_V2"],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$"),
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
+        ("NotificationSenderEmail", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-\\.\\+]+@[a-zA-Z0-9_\\-\\.\\+]+\\.[a-zA-Z]{2,}$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("PortalAuthMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IAM", "SSO"] })),
+        ("PortalContactEmail", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-\\.\\+]+@[a-zA-Z0-9_\\-\\.\\+]+\\.[a-zA-Z]{2,}$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("PortalDescription", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("PortalName", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("PortalType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SITEWISE_PORTAL_V1", "SITEWISE_PORTAL_V2"] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3976,24 +2996,8 @@ pub mod portal {
 
     pub(crate) static ALARMS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlarmRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NotificationLambdaArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
+            ("AlarmRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.\\+=,@]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+            ("NotificationLambdaArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\\/_\\.]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4019,10 +3023,7 @@ impl CfnProject {
         let mut props = Props::new();
         props.set("PortalId", portal_id);
         props.set("ProjectName", project_name);
-        CfnProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProject { props, options: ResourceOptions::default() }
     }
 
     /// The IDs of the assets to be associated to the project.
@@ -4082,10 +3083,7 @@ pub(crate) static PROJECT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ProjectId"],
     attributes: &["ProjectArn", "ProjectId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec122a8358),
 };
 
@@ -4146,19 +3144,12 @@ impl CfnTask {
     /// - `task_configuration`: `TaskConfiguration`, The task execution configuration.
     /// - `task_name`: `TaskName`, The name of the task. Must be unique within the workspace.
     /// - `workspace_name`: `WorkspaceName`, The name of the workspace.
-    pub fn new(
-        task_configuration: impl Into<Val<task::TaskConfiguration>>,
-        task_name: impl Into<Val<String>>,
-        workspace_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(task_configuration: impl Into<Val<task::TaskConfiguration>>, task_name: impl Into<Val<String>>, workspace_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TaskConfiguration", task_configuration);
         props.set("TaskName", task_name);
         props.set("WorkspaceName", workspace_name);
-        CfnTask {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTask { props, options: ResourceOptions::default() }
     }
 
     /// A description of the task.
@@ -4212,54 +3203,17 @@ pub(crate) static TASK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TaskArn"],
     attributes: &["Status", "TaskArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200000),
 };
 
 pub(crate) static TASK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&task::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TaskConfiguration",
-            &Shape::Object(&task::TASK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "TaskName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkspaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&task::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("TaskConfiguration", &Shape::Object(&task::TASK_CONFIGURATION_SHAPE)),
+        ("TaskName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("WorkspaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4305,9 +3259,7 @@ pub mod task {
         /// Creates the value from its required properties:
         ///
         /// - `container_task_configuration`: `ContainerTaskConfiguration`, Configuration for running a custom container image on managed compute.
-        pub fn new(
-            container_task_configuration: impl Into<Val<ContainerTaskConfiguration>>,
-        ) -> Self {
+        pub fn new(container_task_configuration: impl Into<Val<ContainerTaskConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("ContainerTaskConfiguration", container_task_configuration);
             TaskConfiguration { props }
@@ -4333,12 +3285,7 @@ pub mod task {
         /// - `processing_type`: `ProcessingType`, The processing type for compute resources.
         /// - `processing_unit`: `ProcessingUnit`, The processing unit allocation that determines vCPU, memory, and GPU resources.
         /// - `task_execution_role`: `TaskExecutionRole`, The ARN of the IAM role that grants the containerized workload permissions to access AWS resources.
-        pub fn new(
-            ecr_uri: impl Into<Val<String>>,
-            processing_type: impl Into<Val<String>>,
-            processing_unit: impl Into<Val<String>>,
-            task_execution_role: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(ecr_uri: impl Into<Val<String>>, processing_type: impl Into<Val<String>>, processing_unit: impl Into<Val<String>>, task_execution_role: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EcrUri", ecr_uri);
             props.set("ProcessingType", processing_type);
@@ -4360,10 +3307,7 @@ pub mod task {
         }
 
         /// Configuration for ephemeral storage attached to the container task.
-        pub fn ephemeral_storage_configuration(
-            mut self,
-            value: impl Into<Val<EphemeralStorageConfiguration>>,
-        ) -> Self {
+        pub fn ephemeral_storage_configuration(mut self, value: impl Into<Val<EphemeralStorageConfiguration>>) -> Self {
             self.props.set("EphemeralStorageConfiguration", value);
             self
         }
@@ -4398,10 +3342,7 @@ pub mod task {
         ///
         /// - `storage_class`: `StorageClass`, The storage type that determines I/O performance characteristics. Family name indicates workload pattern, level number indicates performance within that family.
         /// - `storage_size_in_gi_b`: `StorageSizeInGiB`, Storage volume size in GiB.
-        pub fn new(
-            storage_class: impl Into<Val<String>>,
-            storage_size_in_gi_b: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(storage_class: impl Into<Val<String>>, storage_size_in_gi_b: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("StorageClass", storage_class);
             props.set("StorageSizeInGiB", storage_size_in_gi_b);
@@ -4428,12 +3369,7 @@ pub mod task {
         /// - `relative_path`: `RelativePath`, The relative path under the service-owned mount root where this mount is attached inside the container.
         /// - `source`: `Source`, The data source configuration for a mount.
         /// - `storage_type`: `StorageType`, The type of storage used for the mount inside the container.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            relative_path: impl Into<Val<String>>,
-            source: impl Into<Val<MountSource>>,
-            storage_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, relative_path: impl Into<Val<String>>, source: impl Into<Val<MountSource>>, storage_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("RelativePath", relative_path);
@@ -4503,33 +3439,16 @@ pub mod task {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TASK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContainerTaskConfiguration",
-            &Shape::Object(&CONTAINER_TASK_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ContainerTaskConfiguration", &Shape::Object(&CONTAINER_TASK_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -4549,23 +3468,8 @@ pub mod task {
 
     pub(crate) static EPHEMERAL_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StorageClass",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STANDARD_1", "STANDARD_2", "THROUGHPUT_1", "THROUGHPUT_2"],
-                }),
-            ),
-            (
-                "StorageSizeInGiB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("StorageClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD_1", "STANDARD_2", "THROUGHPUT_1", "THROUGHPUT_2"] })),
+            ("StorageSizeInGiB", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4581,10 +3485,9 @@ pub mod task {
     };
 
     pub(crate) static MOUNT_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3AccessPoint",
-            &Shape::Object(&S3_ACCESS_POINT_SOURCE_SHAPE),
-        )],
+        fields: &[
+            ("S3AccessPoint", &Shape::Object(&S3_ACCESS_POINT_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -4613,17 +3516,11 @@ impl CfnWorkspace {
     ///
     /// - `encryption_configuration`: `EncryptionConfiguration`, The encryption configuration for the workspace.
     /// - `workspace_name`: `WorkspaceName`, The name of the workspace.
-    pub fn new(
-        encryption_configuration: impl Into<Val<workspace::EncryptionConfiguration>>,
-        workspace_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(encryption_configuration: impl Into<Val<workspace::EncryptionConfiguration>>, workspace_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EncryptionConfiguration", encryption_configuration);
         props.set("WorkspaceName", workspace_name);
-        CfnWorkspace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the AWS KMS key used for KMS_BASED_ENCRYPTION. Required when EncryptionConfiguration.EncryptionType is KMS_BASED_ENCRYPTION.
@@ -4699,54 +3596,17 @@ pub(crate) static WORKSPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WorkspaceArn"],
     attributes: &["CreatedAt", "Status", "UpdatedAt", "WorkspaceArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200000),
 };
 
 pub(crate) static WORKSPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&workspace::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workspace::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WorkspaceDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkspaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("EncryptionConfiguration", &Shape::Object(&workspace::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workspace::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("WorkspaceDescription", &Shape::Str(StrRule { pattern: Some("^[^\\u0000-\\u001F\\u007F]+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("WorkspaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4806,38 +3666,16 @@ pub mod workspace {
     }
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SITEWISE_DEFAULT_ENCRYPTION", "KMS_BASED_ENCRYPTION"],
-            }),
-        )],
+        fields: &[
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SITEWISE_DEFAULT_ENCRYPTION", "KMS_BASED_ENCRYPTION"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

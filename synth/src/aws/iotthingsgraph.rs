@@ -31,10 +31,7 @@ impl CfnFlowTemplate {
     pub fn new(definition: impl Into<Val<flow_template::DefinitionDocument>>) -> Self {
         let mut props = Props::new();
         props.set("Definition", definition);
-        CfnFlowTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlowTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `CompatibleNamespaceVersion` property.
@@ -109,7 +106,9 @@ pub mod flow_template {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&FLOW_TEMPLATE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &FLOW_TEMPLATE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

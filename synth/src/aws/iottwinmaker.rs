@@ -29,24 +29,15 @@ impl CfnComponentType {
     ///
     /// - `component_type_id`: `ComponentTypeId`, The ID of the component type.
     /// - `workspace_id`: `WorkspaceId`, The ID of the workspace that contains the component type.
-    pub fn new(
-        component_type_id: impl Into<Val<String>>,
-        workspace_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(component_type_id: impl Into<Val<String>>, workspace_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ComponentTypeId", component_type_id);
         props.set("WorkspaceId", workspace_id);
-        CfnComponentType {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnComponentType { props, options: ResourceOptions::default() }
     }
 
     /// An map of the composite component types in the component type. Each composite component type's key must be unique to this map.
-    pub fn composite_component_types(
-        mut self,
-        value: impl Into<Val<Map<component_type::CompositeComponentType>>>,
-    ) -> Self {
+    pub fn composite_component_types(mut self, value: impl Into<Val<Map<component_type::CompositeComponentType>>>) -> Self {
         self.props.set("CompositeComponentTypes", value);
         self
     }
@@ -76,19 +67,13 @@ impl CfnComponentType {
     }
 
     /// An map of the property definitions in the component type. Each property definition's key must be unique to this map.
-    pub fn property_definitions(
-        mut self,
-        value: impl Into<Val<Map<component_type::PropertyDefinition>>>,
-    ) -> Self {
+    pub fn property_definitions(mut self, value: impl Into<Val<Map<component_type::PropertyDefinition>>>) -> Self {
         self.props.set("PropertyDefinitions", value);
         self
     }
 
     /// An map of the property groups in the component type. Each property group's key must be unique to this map.
-    pub fn property_groups(
-        mut self,
-        value: impl Into<Val<Map<component_type::PropertyGroup>>>,
-    ) -> Self {
+    pub fn property_groups(mut self, value: impl Into<Val<Map<component_type::PropertyGroup>>>) -> Self {
         self.props.set("PropertyGroups", value);
         self
     }
@@ -165,90 +150,22 @@ pub(crate) static COMPONENT_TYPE_META: TypeMeta = TypeMeta {
     create_only: &["ComponentTypeId", "WorkspaceId"],
     write_only: &[],
     primary_identifier: &["WorkspaceId", "ComponentTypeId"],
-    attributes: &[
-        "Arn",
-        "CreationDateTime",
-        "IsAbstract",
-        "IsSchemaInitialized",
-        "Status",
-        "UpdateDateTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CreationDateTime", "IsAbstract", "IsSchemaInitialized", "Status", "UpdateDateTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe4122a0358),
 };
 
 pub(crate) static COMPONENT_TYPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ComponentTypeId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z_\\.\\-0-9:]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CompositeComponentTypes",
-            &Shape::Map(&Shape::Object(
-                &component_type::COMPOSITE_COMPONENT_TYPE_SHAPE,
-            )),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExtendsFrom",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\.\\-0-9:]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(256),
-            }),
-        ),
-        (
-            "Functions",
-            &Shape::Map(&Shape::Object(&component_type::FUNCTION_SHAPE)),
-        ),
-        (
-            "PropertyDefinitions",
-            &Shape::Map(&Shape::Object(&component_type::PROPERTY_DEFINITION_SHAPE)),
-        ),
-        (
-            "PropertyGroups",
-            &Shape::Map(&Shape::Object(&component_type::PROPERTY_GROUP_SHAPE)),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "WorkspaceId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("ComponentTypeId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\.\\-0-9:]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("CompositeComponentTypes", &Shape::Map(&Shape::Object(&component_type::COMPOSITE_COMPONENT_TYPE_SHAPE))),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("ExtendsFrom", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\.\\-0-9:]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(256) })),
+        ("Functions", &Shape::Map(&Shape::Object(&component_type::FUNCTION_SHAPE))),
+        ("PropertyDefinitions", &Shape::Map(&Shape::Object(&component_type::PROPERTY_DEFINITION_SHAPE))),
+        ("PropertyGroups", &Shape::Map(&Shape::Object(&component_type::PROPERTY_GROUP_SHAPE))),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
+        ("WorkspaceId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -662,49 +579,25 @@ pub mod component_type {
     }
 
     pub(crate) static COMPOSITE_COMPONENT_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ComponentTypeId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z_\\.\\-0-9:]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ComponentTypeId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\.\\-0-9:]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FUNCTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ImplementedBy", &Shape::Object(&DATA_CONNECTOR_SHAPE)),
-            (
-                "RequiredProperties",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z_\\-0-9]+"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(256),
-                }),
-            ),
-            (
-                "Scope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENTITY", "WORKSPACE"],
-                }),
-            ),
+            ("RequiredProperties", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9]+"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(256) })),
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENTITY", "WORKSPACE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Lambda", &Shape::Object(&LAMBDA_FUNCTION_SHAPE))],
+        fields: &[
+            ("Lambda", &Shape::Object(&LAMBDA_FUNCTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -717,15 +610,7 @@ pub mod component_type {
 
     pub(crate) static PROPERTY_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Configurations",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\-0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
+            ("Configurations", &Shape::Map(&Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9]+"), min_len: Some(1), max_len: Some(256), allowed: &[] }))),
             ("DataType", &Shape::Object(&DATA_TYPE_SHAPE)),
             ("DefaultValue", &Shape::Object(&DATA_VALUE_SHAPE)),
         ],
@@ -734,80 +619,22 @@ pub mod component_type {
 
     pub(crate) static DATA_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_VALUE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("AllowedValues", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_VALUE_SHAPE)), min_items: Some(0), max_items: Some(50) })),
             ("NestedType", &Shape::Object(&DATA_TYPE_SHAPE)),
             ("Relationship", &Shape::Object(&RELATIONSHIP_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "RELATIONSHIP",
-                        "STRING",
-                        "LONG",
-                        "BOOLEAN",
-                        "INTEGER",
-                        "DOUBLE",
-                        "LIST",
-                        "MAP",
-                    ],
-                }),
-            ),
-            (
-                "UnitOfMeasure",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RELATIONSHIP", "STRING", "LONG", "BOOLEAN", "INTEGER", "DOUBLE", "LIST", "MAP"] })),
+            ("UnitOfMeasure", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: Some("(^\\$\\{Parameters\\.[a-zA-z]+([a-zA-z_0-9]*)}$)"),
-                    min_len: Some(1),
-                    max_len: Some(316),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ListValue",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_VALUE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: Some("(^\\$\\{Parameters\\.[a-zA-z]+([a-zA-z_0-9]*)}$)"), min_len: Some(1), max_len: Some(316), allowed: &[] })),
+            ("ListValue", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_VALUE_SHAPE)), min_items: Some(0), max_items: Some(50) })),
             ("MapValue", &Shape::Map(&Shape::Object(&DATA_VALUE_SHAPE))),
-            (
-                "RelationshipValue",
-                &Shape::Object(&RELATIONSHIP_VALUE_SHAPE),
-            ),
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("RelationshipValue", &Shape::Object(&RELATIONSHIP_VALUE_SHAPE)),
+            ("StringValue", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -822,52 +649,16 @@ pub mod component_type {
 
     pub(crate) static RELATIONSHIP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RelationshipType",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetComponentTypeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\.\\-0-9:]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("RelationshipType", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("TargetComponentTypeId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\.\\-0-9:]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROPERTY_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GroupType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TABULAR"],
-                }),
-            ),
-            (
-                "PropertyNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z_\\-0-9]+"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(256),
-                }),
-            ),
+            ("GroupType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TABULAR"] })),
+            ("PropertyNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9]+"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(256) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -893,10 +684,7 @@ impl CfnEntity {
         let mut props = Props::new();
         props.set("EntityName", entity_name);
         props.set("WorkspaceId", workspace_id);
-        CfnEntity {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEntity { props, options: ResourceOptions::default() }
     }
 
     /// A map that sets information about a component type.
@@ -906,10 +694,7 @@ impl CfnEntity {
     }
 
     /// A map that sets information about a composite component.
-    pub fn composite_components(
-        mut self,
-        value: impl Into<Val<Map<entity::CompositeComponent>>>,
-    ) -> Self {
+    pub fn composite_components(mut self, value: impl Into<Val<Map<entity::CompositeComponent>>>) -> Self {
         self.props.set("CompositeComponents", value);
         self
     }
@@ -999,17 +784,8 @@ pub(crate) static ENTITY_META: TypeMeta = TypeMeta {
     create_only: &["EntityId", "WorkspaceId"],
     write_only: &[],
     primary_identifier: &["WorkspaceId", "EntityId"],
-    attributes: &[
-        "Arn",
-        "CreationDateTime",
-        "HasChildEntities",
-        "Status",
-        "UpdateDateTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CreationDateTime", "HasChildEntities", "Status", "UpdateDateTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe4122a0358),
 };
 
@@ -1563,47 +1339,12 @@ pub mod entity {
 
     pub(crate) static COMPONENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\-0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ComponentTypeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\-0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DefinedIn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ComponentName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ComponentTypeId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("DefinedIn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
             ("Properties", &Shape::Map(&Shape::Object(&PROPERTY_SHAPE))),
-            (
-                "PropertyGroups",
-                &Shape::Map(&Shape::Object(&PROPERTY_GROUP_SHAPE)),
-            ),
+            ("PropertyGroups", &Shape::Map(&Shape::Object(&PROPERTY_GROUP_SHAPE))),
             ("Status", &Shape::Object(&STATUS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1619,15 +1360,7 @@ pub mod entity {
 
     pub(crate) static DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Configuration",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\-0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-            ),
+            ("Configuration", &Shape::Map(&Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9]+"), min_len: Some(1), max_len: Some(256), allowed: &[] }))),
             ("DataType", &Shape::Object(&DATA_TYPE_SHAPE)),
             ("DefaultValue", &Shape::Object(&DATA_VALUE_SHAPE)),
         ],
@@ -1636,80 +1369,22 @@ pub mod entity {
 
     pub(crate) static DATA_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_VALUE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("AllowedValues", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_VALUE_SHAPE)), min_items: Some(0), max_items: Some(50) })),
             ("NestedType", &Shape::Object(&DATA_TYPE_SHAPE)),
             ("Relationship", &Shape::Object(&RELATIONSHIP_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "RELATIONSHIP",
-                        "STRING",
-                        "LONG",
-                        "BOOLEAN",
-                        "INTEGER",
-                        "DOUBLE",
-                        "LIST",
-                        "MAP",
-                    ],
-                }),
-            ),
-            (
-                "UnitOfMeasure",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RELATIONSHIP", "STRING", "LONG", "BOOLEAN", "INTEGER", "DOUBLE", "LIST", "MAP"] })),
+            ("UnitOfMeasure", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: Some("(^\\$\\{Parameters\\.[a-zA-z]+([a-zA-z_0-9]*)}$)"),
-                    min_len: Some(1),
-                    max_len: Some(316),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ListValue",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_VALUE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: Some("(^\\$\\{Parameters\\.[a-zA-z]+([a-zA-z_0-9]*)}$)"), min_len: Some(1), max_len: Some(316), allowed: &[] })),
+            ("ListValue", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_VALUE_SHAPE)), min_items: Some(0), max_items: Some(50) })),
             ("MapValue", &Shape::Map(&Shape::Object(&DATA_VALUE_SHAPE))),
-            (
-                "RelationshipValue",
-                &Shape::Object(&RELATIONSHIP_VALUE_SHAPE),
-            ),
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("RelationshipValue", &Shape::Object(&RELATIONSHIP_VALUE_SHAPE)),
+            ("StringValue", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1724,52 +1399,16 @@ pub mod entity {
 
     pub(crate) static RELATIONSHIP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RelationshipType",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetComponentTypeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\.\\-0-9:]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("RelationshipType", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("TargetComponentTypeId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\.\\-0-9:]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROPERTY_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GroupType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TABULAR"],
-                }),
-            ),
-            (
-                "PropertyNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[a-zA-Z_\\-0-9]+"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(256),
-                }),
-            ),
+            ("GroupType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TABULAR"] })),
+            ("PropertyNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9]+"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(256) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1777,86 +1416,27 @@ pub mod entity {
     pub(crate) static STATUS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Error", &Shape::Object(&ERROR_SHAPE)),
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATING", "UPDATING", "DELETING", "ACTIVE", "ERROR"],
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATING", "UPDATING", "DELETING", "ACTIVE", "ERROR"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ERROR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Code",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["VALIDATION_ERROR", "INTERNAL_FAILURE"],
-                }),
-            ),
-            (
-                "Message",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Code", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VALIDATION_ERROR", "INTERNAL_FAILURE"] })),
+            ("Message", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPOSITE_COMPONENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\-0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ComponentPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\-0-9/]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ComponentTypeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z_\\-0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("ComponentName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ComponentPath", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9/]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ComponentTypeId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_\\-0-9]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
             ("Properties", &Shape::Map(&Shape::Object(&PROPERTY_SHAPE))),
-            (
-                "PropertyGroups",
-                &Shape::Map(&Shape::Object(&PROPERTY_GROUP_SHAPE)),
-            ),
+            ("PropertyGroups", &Shape::Map(&Shape::Object(&PROPERTY_GROUP_SHAPE))),
             ("Status", &Shape::Object(&STATUS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1880,19 +1460,12 @@ impl CfnScene {
     /// - `content_location`: `ContentLocation`, The relative path that specifies the location of the content definition file.
     /// - `scene_id`: `SceneId`, The ID of the scene.
     /// - `workspace_id`: `WorkspaceId`, The ID of the scene.
-    pub fn new(
-        content_location: impl Into<Val<String>>,
-        scene_id: impl Into<Val<String>>,
-        workspace_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content_location: impl Into<Val<String>>, scene_id: impl Into<Val<String>>, workspace_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContentLocation", content_location);
         props.set("SceneId", scene_id);
         props.set("WorkspaceId", workspace_id);
-        CfnScene {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScene { props, options: ResourceOptions::default() }
     }
 
     /// A list of capabilities that the scene uses to render.
@@ -1971,88 +1544,20 @@ pub(crate) static SCENE_META: TypeMeta = TypeMeta {
     create_only: &["SceneId", "WorkspaceId"],
     write_only: &[],
     primary_identifier: &["WorkspaceId", "SceneId"],
-    attributes: &[
-        "Arn",
-        "CreationDateTime",
-        "GeneratedSceneMetadata",
-        "UpdateDateTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CreationDateTime", "GeneratedSceneMetadata", "UpdateDateTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe4122a0358),
 };
 
 pub(crate) static SCENE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Capabilities",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ContentLocation",
-            &Shape::Str(StrRule {
-                pattern: Some("[sS]3://[A-Za-z0-9._/-]+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SceneId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SceneMetadata",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "WorkspaceId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Capabilities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("ContentLocation", &Shape::Str(StrRule { pattern: Some("[sS]3://[A-Za-z0-9._/-]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("SceneId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("SceneMetadata", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] }))),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
+        ("WorkspaceId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2074,19 +1579,12 @@ impl CfnSyncJob {
     /// - `sync_role`: `SyncRole`, The IAM Role that execute SyncJob.
     /// - `sync_source`: `SyncSource`, The source of the SyncJob.
     /// - `workspace_id`: `WorkspaceId`, The ID of the workspace.
-    pub fn new(
-        sync_role: impl Into<Val<String>>,
-        sync_source: impl Into<Val<String>>,
-        workspace_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(sync_role: impl Into<Val<String>>, sync_source: impl Into<Val<String>>, workspace_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SyncRole", sync_role);
         props.set("SyncSource", sync_source);
         props.set("WorkspaceId", workspace_id);
-        CfnSyncJob {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSyncJob { props, options: ResourceOptions::default() }
     }
 
     /// A key-value pair to associate with a resource.
@@ -2150,51 +1648,16 @@ pub(crate) static SYNC_JOB_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WorkspaceId", "SyncSource"],
     attributes: &["Arn", "CreationDateTime", "State", "UpdateDateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe4122a0358),
 };
 
 pub(crate) static SYNC_JOB_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SyncRole",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SyncSource",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "WorkspaceId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("SyncRole", &Shape::Str(StrRule { pattern: Some("arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("SyncSource", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_0-9]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
+        ("WorkspaceId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2216,19 +1679,12 @@ impl CfnWorkspace {
     /// - `role`: `Role`, The ARN of the execution role associated with the workspace.
     /// - `s3_location`: `S3Location`, The ARN of the S3 bucket where resources associated with the workspace are stored.
     /// - `workspace_id`: `WorkspaceId`, The ID of the workspace.
-    pub fn new(
-        role: impl Into<Val<String>>,
-        s3_location: impl Into<Val<String>>,
-        workspace_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(role: impl Into<Val<String>>, s3_location: impl Into<Val<String>>, workspace_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Role", role);
         props.set("S3Location", s3_location);
         props.set("WorkspaceId", workspace_id);
-        CfnWorkspace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
     /// The description of the workspace.
@@ -2289,60 +1745,17 @@ pub(crate) static WORKSPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WorkspaceId"],
     attributes: &["Arn", "CreationDateTime", "UpdateDateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe4122a0358),
 };
 
 pub(crate) static WORKSPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Role",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "S3Location",
-            &Shape::Str(StrRule {
-                pattern: Some("(^arn:((aws)|(aws-cn)|(aws-us-gov)):s3:::)([a-zA-Z0-9_-]+$)"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "WorkspaceId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("Role", &Shape::Str(StrRule { pattern: Some("arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("S3Location", &Shape::Str(StrRule { pattern: Some("(^arn:((aws)|(aws-cn)|(aws-us-gov)):s3:::)([a-zA-Z0-9_-]+$)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
+        ("WorkspaceId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z_0-9][a-zA-Z_\\-0-9]*[a-zA-Z0-9]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

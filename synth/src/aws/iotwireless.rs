@@ -30,19 +30,12 @@ impl CfnDestination {
     /// - `expression`: `Expression`, Destination expression
     /// - `expression_type`: `ExpressionType`, Must be RuleName
     /// - `name`: `Name`, Unique name of destination
-    pub fn new(
-        expression: impl Into<Val<String>>,
-        expression_type: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(expression: impl Into<Val<String>>, expression_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Expression", expression);
         props.set("ExpressionType", expression_type);
         props.set("Name", name);
-        CfnDestination {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDestination { props, options: ResourceOptions::default() }
     }
 
     /// Destination description
@@ -95,68 +88,18 @@ pub(crate) static DESTINATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280608),
 };
 
 pub(crate) static DESTINATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Expression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExpressionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RuleName", "MqttTopic", "SnsTopic"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9:_-]+"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&destination::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("ExpressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RuleName", "MqttTopic", "SnsTopic"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&destination::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -201,24 +144,8 @@ pub mod destination {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -239,19 +166,13 @@ impl CfnDeviceProfile {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDeviceProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeviceProfile { props, options: ResourceOptions::default() }
     }
 
     /// LoRaWANDeviceProfile supports all LoRa specific attributes for service profile for CreateDeviceProfile operation
     ///
     /// Changing it replaces the resource.
-    pub fn lo_ra_wan(
-        mut self,
-        value: impl Into<Val<device_profile::LoRaWanDeviceProfile>>,
-    ) -> Self {
+    pub fn lo_ra_wan(mut self, value: impl Into<Val<device_profile::LoRaWanDeviceProfile>>) -> Self {
         self.props.set("LoRaWAN", value);
         self
     }
@@ -309,36 +230,15 @@ pub(crate) static DEVICE_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280608),
 };
 
 pub(crate) static DEVICE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LoRaWAN",
-            &Shape::Object(&device_profile::LO_RA_WAN_DEVICE_PROFILE_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&device_profile::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("LoRaWAN", &Shape::Object(&device_profile::LO_RA_WAN_DEVICE_PROFILE_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&device_profile::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -517,157 +417,29 @@ pub mod device_profile {
 
     pub(crate) static LO_RA_WAN_DEVICE_PROFILE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClassBTimeout",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClassCTimeout",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FactoryPresetFreqsList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(1000000.0),
-                        max: Some(16700000.0),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "MacVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxDutyCycle",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxEirp",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PingSlotDr",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PingSlotFreq",
-                &Shape::Num(NumRule {
-                    min: Some(1000000.0),
-                    max: Some(16700000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PingSlotPeriod",
-                &Shape::Num(NumRule {
-                    min: Some(128.0),
-                    max: Some(4096.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RegParamsRevision",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RfRegion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RxDataRate2",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RxDelay1",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RxDrOffset1",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(7.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RxFreq2",
-                &Shape::Num(NumRule {
-                    min: Some(1000000.0),
-                    max: Some(16700000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ClassBTimeout", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
+            ("ClassCTimeout", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
+            ("FactoryPresetFreqsList", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(1000000.0), max: Some(16700000.0), allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
+            ("MacVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("MaxDutyCycle", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MaxEirp", &Shape::Num(NumRule { min: Some(0.0), max: Some(15.0), allowed: &[] })),
+            ("PingSlotDr", &Shape::Num(NumRule { min: Some(0.0), max: Some(15.0), allowed: &[] })),
+            ("PingSlotFreq", &Shape::Num(NumRule { min: Some(1000000.0), max: Some(16700000.0), allowed: &[] })),
+            ("PingSlotPeriod", &Shape::Num(NumRule { min: Some(128.0), max: Some(4096.0), allowed: &[] })),
+            ("RegParamsRevision", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("RfRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("RxDataRate2", &Shape::Num(NumRule { min: Some(0.0), max: Some(15.0), allowed: &[] })),
+            ("RxDelay1", &Shape::Num(NumRule { min: Some(0.0), max: Some(15.0), allowed: &[] })),
+            ("RxDrOffset1", &Shape::Num(NumRule { min: Some(0.0), max: Some(7.0), allowed: &[] })),
+            ("RxFreq2", &Shape::Num(NumRule { min: Some(1000000.0), max: Some(16700000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -690,19 +462,12 @@ impl CfnFuotaTask {
     /// - `firmware_update_image`: `FirmwareUpdateImage`, FUOTA task firmware update image binary S3 link
     /// - `firmware_update_role`: `FirmwareUpdateRole`, FUOTA task firmware IAM role for reading S3
     /// - `lo_ra_wan`: `LoRaWAN`, FUOTA task LoRaWAN
-    pub fn new(
-        firmware_update_image: impl Into<Val<String>>,
-        firmware_update_role: impl Into<Val<String>>,
-        lo_ra_wan: impl Into<Val<fuota_task::LoRaWan>>,
-    ) -> Self {
+    pub fn new(firmware_update_image: impl Into<Val<String>>, firmware_update_role: impl Into<Val<String>>, lo_ra_wan: impl Into<Val<fuota_task::LoRaWan>>) -> Self {
         let mut props = Props::new();
         props.set("FirmwareUpdateImage", firmware_update_image);
         props.set("FirmwareUpdateRole", firmware_update_role);
         props.set("LoRaWAN", lo_ra_wan);
-        CfnFuotaTask {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFuotaTask { props, options: ResourceOptions::default() }
     }
 
     /// Multicast group to associate. Only for update request.
@@ -800,96 +565,22 @@ pub(crate) static FUOTA_TASK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "FuotaTaskStatus", "Id", "LoRaWAN.StartTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280608),
 };
 
 pub(crate) static FUOTA_TASK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociateMulticastGroup",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssociateWirelessDevice",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisassociateMulticastGroup",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisassociateWirelessDevice",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FirmwareUpdateImage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FirmwareUpdateRole",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("AssociateMulticastGroup", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+        ("AssociateWirelessDevice", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("DisassociateMulticastGroup", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+        ("DisassociateWirelessDevice", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+        ("FirmwareUpdateImage", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("FirmwareUpdateRole", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ("LoRaWAN", &Shape::Object(&fuota_task::LO_RA_WAN_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&fuota_task::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&fuota_task::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -963,51 +654,16 @@ pub mod fuota_task {
 
     pub(crate) static LO_RA_WAN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RfRegion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[
-                        "AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779",
-                        "EU433", "EU868", "IN865", "KR920", "RU864", "US915",
-                    ],
-                }),
-            ),
-            (
-                "StartTime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("RfRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433", "EU868", "IN865", "KR920", "RU864", "US915"] })),
+            ("StartTime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1031,10 +687,7 @@ impl CfnMulticastGroup {
     pub fn new(lo_ra_wan: impl Into<Val<multicast_group::LoRaWan>>) -> Self {
         let mut props = Props::new();
         props.set("LoRaWAN", lo_ra_wan);
-        CfnMulticastGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMulticastGroup { props, options: ResourceOptions::default() }
     }
 
     /// Wireless device to associate. Only for update request.
@@ -1126,67 +779,19 @@ pub(crate) static MULTICAST_GROUP_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "Id",
-        "LoRaWAN.NumberOfDevicesInGroup",
-        "LoRaWAN.NumberOfDevicesRequested",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Id", "LoRaWAN.NumberOfDevicesInGroup", "LoRaWAN.NumberOfDevicesRequested", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280608),
 };
 
 pub(crate) static MULTICAST_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociateWirelessDevice",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisassociateWirelessDevice",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("AssociateWirelessDevice", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("DisassociateWirelessDevice", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ("LoRaWAN", &Shape::Object(&multicast_group::LO_RA_WAN_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&multicast_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&multicast_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1268,51 +873,16 @@ pub mod multicast_group {
 
     pub(crate) static LO_RA_WAN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DlClass",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &["ClassB", "ClassC"],
-                }),
-            ),
-            (
-                "RfRegion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[
-                        "AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779",
-                        "EU433", "EU868", "IN865", "KR920", "RU864", "US915",
-                    ],
-                }),
-            ),
+            ("DlClass", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["ClassB", "ClassC"] })),
+            ("RfRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["AS923-1", "AS923-2", "AS923-3", "AS923-4", "AU915", "CN470", "CN779", "EU433", "EU868", "IN865", "KR920", "RU864", "US915"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1336,10 +906,7 @@ impl CfnNetworkAnalyzerConfiguration {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnNetworkAnalyzerConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkAnalyzerConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The description of the new resource
@@ -1355,10 +922,7 @@ impl CfnNetworkAnalyzerConfiguration {
     }
 
     /// Trace content for your wireless gateway and wireless device resources
-    pub fn trace_content(
-        mut self,
-        value: impl Into<Val<network_analyzer_configuration::TraceContent>>,
-    ) -> Self {
+    pub fn trace_content(mut self, value: impl Into<Val<network_analyzer_configuration::TraceContent>>) -> Self {
         self.props.set("TraceContent", value);
         self
     }
@@ -1407,71 +971,18 @@ pub(crate) static NETWORK_ANALYZER_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280208),
 };
 
 pub(crate) static NETWORK_ANALYZER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&network_analyzer_configuration::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TraceContent",
-            &Shape::Object(&network_analyzer_configuration::TRACE_CONTENT_SHAPE),
-        ),
-        (
-            "WirelessDevices",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(250),
-            }),
-        ),
-        (
-            "WirelessGateways",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(250),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&network_analyzer_configuration::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TraceContent", &Shape::Object(&network_analyzer_configuration::TRACE_CONTENT_SHAPE)),
+        ("WirelessDevices", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(250) })),
+        ("WirelessGateways", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: Some(250) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1545,48 +1056,16 @@ pub mod network_analyzer_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRACE_CONTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INFO", "ERROR", "DISABLED"],
-                }),
-            ),
-            (
-                "WirelessDeviceFrameInfo",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("LogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INFO", "ERROR", "DISABLED"] })),
+            ("WirelessDeviceFrameInfo", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1607,10 +1086,7 @@ impl CfnPartnerAccount {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPartnerAccount {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPartnerAccount { props, options: ResourceOptions::default() }
     }
 
     /// Whether the partner account is linked to the AWS account.
@@ -1644,10 +1120,7 @@ impl CfnPartnerAccount {
     }
 
     /// The Sidewalk account credentials.
-    pub fn sidewalk_response(
-        mut self,
-        value: impl Into<Val<partner_account::SidewalkAccountInfoWithFingerprint>>,
-    ) -> Self {
+    pub fn sidewalk_response(mut self, value: impl Into<Val<partner_account::SidewalkAccountInfoWithFingerprint>>) -> Self {
         self.props.set("SidewalkResponse", value);
         self
     }
@@ -1655,10 +1128,7 @@ impl CfnPartnerAccount {
     /// The Sidewalk account credentials.
     ///
     /// Write-only.
-    pub fn sidewalk_update(
-        mut self,
-        value: impl Into<Val<partner_account::SidewalkUpdateAccount>>,
-    ) -> Self {
+    pub fn sidewalk_update(mut self, value: impl Into<Val<partner_account::SidewalkUpdateAccount>>) -> Self {
         self.props.set("SidewalkUpdate", value);
         self
     }
@@ -1708,53 +1178,18 @@ pub(crate) static PARTNER_ACCOUNT_META: TypeMeta = TypeMeta {
     write_only: &["Sidewalk", "SidewalkUpdate"],
     primary_identifier: &["PartnerAccountId"],
     attributes: &["Arn", "Fingerprint"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static PARTNER_ACCOUNT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PartnerAccountId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PartnerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Sidewalk"],
-            }),
-        ),
-        (
-            "Sidewalk",
-            &Shape::Object(&partner_account::SIDEWALK_ACCOUNT_INFO_SHAPE),
-        ),
-        (
-            "SidewalkResponse",
-            &Shape::Object(&partner_account::SIDEWALK_ACCOUNT_INFO_WITH_FINGERPRINT_SHAPE),
-        ),
-        (
-            "SidewalkUpdate",
-            &Shape::Object(&partner_account::SIDEWALK_UPDATE_ACCOUNT_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&partner_account::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("PartnerAccountId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+        ("PartnerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Sidewalk"] })),
+        ("Sidewalk", &Shape::Object(&partner_account::SIDEWALK_ACCOUNT_INFO_SHAPE)),
+        ("SidewalkResponse", &Shape::Object(&partner_account::SIDEWALK_ACCOUNT_INFO_WITH_FINGERPRINT_SHAPE)),
+        ("SidewalkUpdate", &Shape::Object(&partner_account::SIDEWALK_UPDATE_ACCOUNT_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&partner_account::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1885,75 +1320,31 @@ pub mod partner_account {
     }
 
     pub(crate) static SIDEWALK_ACCOUNT_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AppServerPrivateKey",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-fA-F0-9]{64}"),
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AppServerPrivateKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{64}"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIDEWALK_ACCOUNT_INFO_WITH_FINGERPRINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AmazonId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Fingerprint",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{64}"),
-                    min_len: Some(64),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("AmazonId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("Fingerprint", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{64}"), min_len: Some(64), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIDEWALK_UPDATE_ACCOUNT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AppServerPrivateKey",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-fA-F0-9]{64}"),
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AppServerPrivateKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{64}"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1974,19 +1365,13 @@ impl CfnServiceProfile {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnServiceProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceProfile { props, options: ResourceOptions::default() }
     }
 
     /// LoRaWAN supports all LoRa specific attributes for service profile for CreateServiceProfile operation
     ///
     /// Changing it replaces the resource.
-    pub fn lo_ra_wan(
-        mut self,
-        value: impl Into<Val<service_profile::LoRaWanServiceProfile>>,
-    ) -> Self {
+    pub fn lo_ra_wan(mut self, value: impl Into<Val<service_profile::LoRaWanServiceProfile>>) -> Self {
         self.props.set("LoRaWAN", value);
         self
     }
@@ -2123,56 +1508,16 @@ pub(crate) static SERVICE_PROFILE_META: TypeMeta = TypeMeta {
     create_only: &["LoRaWAN", "Name"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "Id",
-        "LoRaWAN.ChannelMask",
-        "LoRaWAN.DevStatusReqFreq",
-        "LoRaWAN.DlBucketSize",
-        "LoRaWAN.DlRate",
-        "LoRaWAN.DlRatePolicy",
-        "LoRaWAN.DrMax",
-        "LoRaWAN.DrMin",
-        "LoRaWAN.HrAllowed",
-        "LoRaWAN.MinGwDiversity",
-        "LoRaWAN.NwkGeoLoc",
-        "LoRaWAN.ReportDevStatusBattery",
-        "LoRaWAN.ReportDevStatusMargin",
-        "LoRaWAN.TargetPer",
-        "LoRaWAN.UlBucketSize",
-        "LoRaWAN.UlRate",
-        "LoRaWAN.UlRatePolicy",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Id", "LoRaWAN.ChannelMask", "LoRaWAN.DevStatusReqFreq", "LoRaWAN.DlBucketSize", "LoRaWAN.DlRate", "LoRaWAN.DlRatePolicy", "LoRaWAN.DrMax", "LoRaWAN.DrMin", "LoRaWAN.HrAllowed", "LoRaWAN.MinGwDiversity", "LoRaWAN.NwkGeoLoc", "LoRaWAN.ReportDevStatusBattery", "LoRaWAN.ReportDevStatusMargin", "LoRaWAN.TargetPer", "LoRaWAN.UlBucketSize", "LoRaWAN.UlRate", "LoRaWAN.UlRatePolicy"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280608),
 };
 
 pub(crate) static SERVICE_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LoRaWAN",
-            &Shape::Object(&service_profile::LO_RA_WAN_SERVICE_PROFILE_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service_profile::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("LoRaWAN", &Shape::Object(&service_profile::LO_RA_WAN_SERVICE_PROFILE_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&service_profile::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2351,46 +1696,16 @@ pub mod service_profile {
 
     pub(crate) static LO_RA_WAN_SERVICE_PROFILE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DrMax",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DrMin",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DrMax", &Shape::Num(NumRule { min: Some(0.0), max: Some(15.0), allowed: &[] })),
+            ("DrMin", &Shape::Num(NumRule { min: Some(0.0), max: Some(15.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2414,17 +1729,11 @@ impl CfnTaskDefinition {
     pub fn new(auto_create_tasks: impl Into<Val<bool>>) -> Self {
         let mut props = Props::new();
         props.set("AutoCreateTasks", auto_create_tasks);
-        CfnTaskDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTaskDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The list of task definitions.
-    pub fn lo_ra_wan_update_gateway_task_entry(
-        mut self,
-        value: impl Into<Val<task_definition::LoRaWanUpdateGatewayTaskEntry>>,
-    ) -> Self {
+    pub fn lo_ra_wan_update_gateway_task_entry(mut self, value: impl Into<Val<task_definition::LoRaWanUpdateGatewayTaskEntry>>) -> Self {
         self.props.set("LoRaWANUpdateGatewayTaskEntry", value);
         self
     }
@@ -2450,10 +1759,7 @@ impl CfnTaskDefinition {
     }
 
     /// Information about the gateways to update.
-    pub fn update(
-        mut self,
-        value: impl Into<Val<task_definition::UpdateWirelessGatewayTaskCreate>>,
-    ) -> Self {
+    pub fn update(mut self, value: impl Into<Val<task_definition::UpdateWirelessGatewayTaskCreate>>) -> Self {
         self.props.set("Update", value);
         self
     }
@@ -2497,49 +1803,17 @@ pub(crate) static TASK_DEFINITION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280208),
 };
 
 pub(crate) static TASK_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LoRaWANUpdateGatewayTaskEntry",
-            &Shape::Object(&task_definition::LO_RA_WAN_UPDATE_GATEWAY_TASK_ENTRY_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&task_definition::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TaskDefinitionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["UPDATE"],
-            }),
-        ),
-        (
-            "Update",
-            &Shape::Object(&task_definition::UPDATE_WIRELESS_GATEWAY_TASK_CREATE_SHAPE),
-        ),
+        ("LoRaWANUpdateGatewayTaskEntry", &Shape::Object(&task_definition::LO_RA_WAN_UPDATE_GATEWAY_TASK_ENTRY_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&task_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TaskDefinitionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UPDATE"] })),
+        ("Update", &Shape::Object(&task_definition::UPDATE_WIRELESS_GATEWAY_TASK_CREATE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2736,130 +2010,44 @@ pub mod task_definition {
 
     pub(crate) static LO_RA_WAN_UPDATE_GATEWAY_TASK_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CurrentVersion",
-                &Shape::Object(&LO_RA_WAN_GATEWAY_VERSION_SHAPE),
-            ),
-            (
-                "UpdateVersion",
-                &Shape::Object(&LO_RA_WAN_GATEWAY_VERSION_SHAPE),
-            ),
+            ("CurrentVersion", &Shape::Object(&LO_RA_WAN_GATEWAY_VERSION_SHAPE)),
+            ("UpdateVersion", &Shape::Object(&LO_RA_WAN_GATEWAY_VERSION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LO_RA_WAN_GATEWAY_VERSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Model",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PackageVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Station",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("Model", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+            ("PackageVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+            ("Station", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPDATE_WIRELESS_GATEWAY_TASK_CREATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LoRaWAN",
-                &Shape::Object(&LO_RA_WAN_UPDATE_GATEWAY_TASK_CREATE_SHAPE),
-            ),
-            (
-                "UpdateDataRole",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UpdateDataSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("LoRaWAN", &Shape::Object(&LO_RA_WAN_UPDATE_GATEWAY_TASK_CREATE_SHAPE)),
+            ("UpdateDataRole", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("UpdateDataSource", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LO_RA_WAN_UPDATE_GATEWAY_TASK_CREATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CurrentVersion",
-                &Shape::Object(&LO_RA_WAN_GATEWAY_VERSION_SHAPE),
-            ),
-            (
-                "SigKeyCrc",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UpdateSignature",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UpdateVersion",
-                &Shape::Object(&LO_RA_WAN_GATEWAY_VERSION_SHAPE),
-            ),
+            ("CurrentVersion", &Shape::Object(&LO_RA_WAN_GATEWAY_VERSION_SHAPE)),
+            ("SigKeyCrc", &Shape::Num(NumRule { min: Some(1.0), max: Some(4294967295.0), allowed: &[] })),
+            ("UpdateSignature", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+            ("UpdateVersion", &Shape::Object(&LO_RA_WAN_GATEWAY_VERSION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2885,10 +2073,7 @@ impl CfnWirelessDevice {
         let mut props = Props::new();
         props.set("DestinationName", destination_name);
         props.set("Type", type_);
-        CfnWirelessDevice {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWirelessDevice { props, options: ResourceOptions::default() }
     }
 
     /// Wireless device description
@@ -2981,72 +2166,19 @@ pub(crate) static WIRELESS_DEVICE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "ThingName"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280608),
 };
 
 pub(crate) static WIRELESS_DEVICE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]+$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LoRaWAN",
-            &Shape::Object(&wireless_device::LO_RA_WAN_DEVICE_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Positioning",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&wireless_device::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Sidewalk", "LoRaWAN"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("DestinationName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("LoRaWAN", &Shape::Object(&wireless_device::LO_RA_WAN_DEVICE_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Positioning", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&wireless_device::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Sidewalk", "LoRaWAN"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3136,10 +2268,7 @@ pub mod wireless_device {
         ///
         /// - `dev_addr`: `DevAddr`.
         /// - `session_keys`: `SessionKeys`.
-        pub fn new(
-            dev_addr: impl Into<Val<String>>,
-            session_keys: impl Into<Val<SessionKeysAbpV10x>>,
-        ) -> Self {
+        pub fn new(dev_addr: impl Into<Val<String>>, session_keys: impl Into<Val<SessionKeysAbpV10x>>) -> Self {
             let mut props = Props::new();
             props.set("DevAddr", dev_addr);
             props.set("SessionKeys", session_keys);
@@ -3189,10 +2318,7 @@ pub mod wireless_device {
         ///
         /// - `dev_addr`: `DevAddr`.
         /// - `session_keys`: `SessionKeys`.
-        pub fn new(
-            dev_addr: impl Into<Val<String>>,
-            session_keys: impl Into<Val<SessionKeysAbpV11>>,
-        ) -> Self {
+        pub fn new(dev_addr: impl Into<Val<String>>, session_keys: impl Into<Val<SessionKeysAbpV11>>) -> Self {
             let mut props = Props::new();
             props.set("DevAddr", dev_addr);
             props.set("SessionKeys", session_keys);
@@ -3219,12 +2345,7 @@ pub mod wireless_device {
         /// - `f_nwk_s_int_key`: `FNwkSIntKey`.
         /// - `nwk_s_enc_key`: `NwkSEncKey`.
         /// - `s_nwk_s_int_key`: `SNwkSIntKey`.
-        pub fn new(
-            app_s_key: impl Into<Val<String>>,
-            f_nwk_s_int_key: impl Into<Val<String>>,
-            nwk_s_enc_key: impl Into<Val<String>>,
-            s_nwk_s_int_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(app_s_key: impl Into<Val<String>>, f_nwk_s_int_key: impl Into<Val<String>>, nwk_s_enc_key: impl Into<Val<String>>, s_nwk_s_int_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppSKey", app_s_key);
             props.set("FNwkSIntKey", f_nwk_s_int_key);
@@ -3343,11 +2464,7 @@ pub mod wireless_device {
         /// - `app_key`: `AppKey`.
         /// - `join_eui`: `JoinEui`.
         /// - `nwk_key`: `NwkKey`.
-        pub fn new(
-            app_key: impl Into<Val<String>>,
-            join_eui: impl Into<Val<String>>,
-            nwk_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(app_key: impl Into<Val<String>>, join_eui: impl Into<Val<String>>, nwk_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppKey", app_key);
             props.set("JoinEui", join_eui);
@@ -3398,36 +2515,12 @@ pub mod wireless_device {
         fields: &[
             ("AbpV10x", &Shape::Object(&ABP_V10X_SHAPE)),
             ("AbpV11", &Shape::Object(&ABP_V11_SHAPE)),
-            (
-                "DevEui",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-f0-9]{16}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeviceProfileId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DevEui", &Shape::Str(StrRule { pattern: Some("[a-f0-9]{16}"), min_len: None, max_len: None, allowed: &[] })),
+            ("DeviceProfileId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
             ("FPorts", &Shape::Object(&F_PORTS_SHAPE)),
             ("OtaaV10x", &Shape::Object(&OTAA_V10X_SHAPE)),
             ("OtaaV11", &Shape::Object(&OTAA_V11_SHAPE)),
-            (
-                "ServiceProfileId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ServiceProfileId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         one_of_required: &[&["OtaaV11"], &["OtaaV10x"], &["AbpV11"], &["AbpV10x"]],
         ..ObjectShape::EMPTY
@@ -3435,15 +2528,7 @@ pub mod wireless_device {
 
     pub(crate) static ABP_V10X_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DevAddr",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{8}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DevAddr", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{8}"), min_len: None, max_len: None, allowed: &[] })),
             ("SessionKeys", &Shape::Object(&SESSION_KEYS_ABP_V10X_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3451,39 +2536,15 @@ pub mod wireless_device {
 
     pub(crate) static SESSION_KEYS_ABP_V10X_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppSKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{32}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NwkSKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{32}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AppSKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{32}"), min_len: None, max_len: None, allowed: &[] })),
+            ("NwkSKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{32}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ABP_V11_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DevAddr",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{8}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DevAddr", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{8}"), min_len: None, max_len: None, allowed: &[] })),
             ("SessionKeys", &Shape::Object(&SESSION_KEYS_ABP_V11_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3491,172 +2552,51 @@ pub mod wireless_device {
 
     pub(crate) static SESSION_KEYS_ABP_V11_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppSKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{32}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FNwkSIntKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{32}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NwkSEncKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{32}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SNwkSIntKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{32}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AppSKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{32}"), min_len: None, max_len: None, allowed: &[] })),
+            ("FNwkSIntKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{32}"), min_len: None, max_len: None, allowed: &[] })),
+            ("NwkSEncKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{32}"), min_len: None, max_len: None, allowed: &[] })),
+            ("SNwkSIntKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{32}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static F_PORTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Applications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&APPLICATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Applications", &Shape::List(ListRule { item: Some(&Shape::Object(&APPLICATION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9-_]+"),
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FPort",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(223.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SemtechGeolocation",
-                        "SemtechGNSS",
-                        "SemtechGNSSNG",
-                        "SemtechWiFi",
-                    ],
-                }),
-            ),
+            ("DestinationName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-_]+"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("FPort", &Shape::Num(NumRule { min: Some(1.0), max: Some(223.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SemtechGeolocation", "SemtechGNSS", "SemtechGNSSNG", "SemtechWiFi"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OTAA_V10X_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppEui",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{16}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AppKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{32}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AppEui", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{16}"), min_len: None, max_len: None, allowed: &[] })),
+            ("AppKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{32}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OTAA_V11_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{32}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JoinEui",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{16}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NwkKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-fA-F0-9]{32}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AppKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{32}"), min_len: None, max_len: None, allowed: &[] })),
+            ("JoinEui", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{16}"), min_len: None, max_len: None, allowed: &[] })),
+            ("NwkKey", &Shape::Str(StrRule { pattern: Some("[a-fA-F0-9]{32}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3678,17 +2618,11 @@ impl CfnWirelessDeviceImportTask {
     ///
     /// - `destination_name`: `DestinationName`, Destination Name for import task
     /// - `sidewalk`: `Sidewalk`, sidewalk contain file for created device and role
-    pub fn new(
-        destination_name: impl Into<Val<String>>,
-        sidewalk: impl Into<Val<wireless_device_import_task::Sidewalk>>,
-    ) -> Self {
+    pub fn new(destination_name: impl Into<Val<String>>, sidewalk: impl Into<Val<wireless_device_import_task::Sidewalk>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationName", destination_name);
         props.set("Sidewalk", sidewalk);
-        CfnWirelessDeviceImportTask {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWirelessDeviceImportTask { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -3789,53 +2723,18 @@ pub(crate) static WIRELESS_DEVICE_IMPORT_TASK_META: TypeMeta = TypeMeta {
     type_name: CfnWirelessDeviceImportTask::TYPE_NAME,
     shape: &WIRELESS_DEVICE_IMPORT_TASK_SHAPE,
     create_only: &[],
-    write_only: &[
-        "Sidewalk/DeviceCreationFile",
-        "Sidewalk/SidewalkManufacturingSn",
-    ],
+    write_only: &["Sidewalk/DeviceCreationFile", "Sidewalk/SidewalkManufacturingSn"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CreationDate",
-        "FailedImportedDevicesCount",
-        "Id",
-        "InitializedImportedDevicesCount",
-        "OnboardedImportedDevicesCount",
-        "PendingImportedDevicesCount",
-        "Sidewalk.DeviceCreationFileList",
-        "Status",
-        "StatusReason",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationDate", "FailedImportedDevicesCount", "Id", "InitializedImportedDevicesCount", "OnboardedImportedDevicesCount", "PendingImportedDevicesCount", "Sidewalk.DeviceCreationFileList", "Status", "StatusReason"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static WIRELESS_DEVICE_IMPORT_TASK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9-_]+"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Sidewalk",
-            &Shape::Object(&wireless_device_import_task::SIDEWALK_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&wireless_device_import_task::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DestinationName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-_]+"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Sidewalk", &Shape::Object(&wireless_device_import_task::SIDEWALK_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&wireless_device_import_task::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3860,6 +2759,8 @@ pub mod wireless_device_import_task {
         }
 
         /// The `DeviceCreationFile` property.
+        ///
+        /// Write-only.
         pub fn device_creation_file(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceCreationFile", value);
             self
@@ -3878,6 +2779,8 @@ pub mod wireless_device_import_task {
         }
 
         /// The `SidewalkManufacturingSn` property.
+        ///
+        /// Write-only.
         pub fn sidewalk_manufacturing_sn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SidewalkManufacturingSn", value);
             self
@@ -3917,70 +2820,18 @@ pub mod wireless_device_import_task {
 
     pub(crate) static SIDEWALK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeviceCreationFile",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeviceCreationFileList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Role",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SidewalkManufacturingSn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("DeviceCreationFile", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("DeviceCreationFileList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("Role", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("SidewalkManufacturingSn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4004,10 +2855,7 @@ impl CfnWirelessGateway {
     pub fn new(lo_ra_wan: impl Into<Val<wireless_gateway::LoRaWanGateway>>) -> Self {
         let mut props = Props::new();
         props.set("LoRaWAN", lo_ra_wan);
-        CfnWirelessGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWirelessGateway { props, options: ResourceOptions::default() }
     }
 
     /// Description of Wireless Gateway.
@@ -4085,45 +2933,16 @@ pub(crate) static WIRELESS_GATEWAY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280208),
 };
 
 pub(crate) static WIRELESS_GATEWAY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LoRaWAN",
-            &Shape::Object(&wireless_gateway::LO_RA_WAN_GATEWAY_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&wireless_gateway::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("LoRaWAN", &Shape::Object(&wireless_gateway::LO_RA_WAN_GATEWAY_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&wireless_gateway::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4201,24 +3020,8 @@ pub mod wireless_gateway {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4246,9 +3049,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::IoTWireless::DeviceProfile" => Some(&DEVICE_PROFILE_META),
         "AWS::IoTWireless::FuotaTask" => Some(&FUOTA_TASK_META),
         "AWS::IoTWireless::MulticastGroup" => Some(&MULTICAST_GROUP_META),
-        "AWS::IoTWireless::NetworkAnalyzerConfiguration" => {
-            Some(&NETWORK_ANALYZER_CONFIGURATION_META)
-        }
+        "AWS::IoTWireless::NetworkAnalyzerConfiguration" => Some(&NETWORK_ANALYZER_CONFIGURATION_META),
         "AWS::IoTWireless::PartnerAccount" => Some(&PARTNER_ACCOUNT_META),
         "AWS::IoTWireless::ServiceProfile" => Some(&SERVICE_PROFILE_META),
         "AWS::IoTWireless::TaskDefinition" => Some(&TASK_DEFINITION_META),

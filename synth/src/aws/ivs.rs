@@ -28,20 +28,10 @@ impl CfnAdConfiguration {
     /// Creates the resource from its required properties:
     ///
     /// - `media_tailor_playback_configurations`: `MediaTailorPlaybackConfigurations`, List of integration configurations with MediaTailor resources. The first item in the list is the default playback configuration used for the ad configuration.
-    pub fn new(
-        media_tailor_playback_configurations: impl Into<
-            Val<Vec<ad_configuration::MediaTailorPlaybackConfiguration>>,
-        >,
-    ) -> Self {
+    pub fn new(media_tailor_playback_configurations: impl Into<Val<Vec<ad_configuration::MediaTailorPlaybackConfiguration>>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "MediaTailorPlaybackConfigurations",
-            media_tailor_playback_configurations,
-        );
-        CfnAdConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("MediaTailorPlaybackConfigurations", media_tailor_playback_configurations);
+        CfnAdConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Ad configuration name. The value does not need to be unique.
@@ -51,10 +41,7 @@ impl CfnAdConfiguration {
     }
 
     /// Configuration for the post-roll ad break to use for this ad configuration.
-    pub fn post_roll_configuration(
-        mut self,
-        value: impl Into<Val<ad_configuration::PostRollConfiguration>>,
-    ) -> Self {
+    pub fn post_roll_configuration(mut self, value: impl Into<Val<ad_configuration::PostRollConfiguration>>) -> Self {
         self.props.set("PostRollConfiguration", value);
         self
     }
@@ -97,46 +84,16 @@ pub(crate) static AD_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static AD_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MediaTailorPlaybackConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &ad_configuration::MEDIA_TAILOR_PLAYBACK_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PostRollConfiguration",
-            &Shape::Object(&ad_configuration::POST_ROLL_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ad_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("MediaTailorPlaybackConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&ad_configuration::MEDIA_TAILOR_PLAYBACK_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(3) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("PostRollConfiguration", &Shape::Object(&ad_configuration::POST_ROLL_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ad_configuration::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -224,52 +181,23 @@ pub mod ad_configuration {
     }
 
     pub(crate) static MEDIA_TAILOR_PLAYBACK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PlaybackConfigurationArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws:mediatailor:[a-z0-9-]+:[0-9]+:playbackConfiguration/[a-zA-Z0-9-]+$",
-                ),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PlaybackConfigurationArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:mediatailor:[a-z0-9-]+:[0-9]+:playbackConfiguration/[a-zA-Z0-9-]+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POST_ROLL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DurationSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(300.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -290,10 +218,7 @@ impl CfnChannel {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// Whether the channel is authorized.
@@ -325,10 +250,7 @@ impl CfnChannel {
     }
 
     /// The `MultitrackInputConfiguration` property.
-    pub fn multitrack_input_configuration(
-        mut self,
-        value: impl Into<Val<channel::MultitrackInputConfiguration>>,
-    ) -> Self {
+    pub fn multitrack_input_configuration(mut self, value: impl Into<Val<channel::MultitrackInputConfiguration>>) -> Self {
         self.props.set("MultitrackInputConfiguration", value);
         self
     }
@@ -413,87 +335,20 @@ pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "IngestEndpoint", "PlaybackUrl"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContainerFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TS", "FRAGMENTED_MP4"],
-            }),
-        ),
-        (
-            "LatencyMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NORMAL", "LOW"],
-            }),
-        ),
-        (
-            "MultitrackInputConfiguration",
-            &Shape::Object(&channel::MULTITRACK_INPUT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Preset",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "",
-                    "HIGHER_BANDWIDTH_DELIVERY",
-                    "CONSTRAINED_BANDWIDTH_DELIVERY",
-                ],
-            }),
-        ),
-        (
-            "RecordingConfigurationArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^$|arn:aws:ivs:[a-z0-9-]+:[0-9]+:recording-configuration/[a-zA-Z0-9-]+$",
-                ),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "BASIC", "ADVANCED_SD", "ADVANCED_HD"],
-            }),
-        ),
+        ("ContainerFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TS", "FRAGMENTED_MP4"] })),
+        ("LatencyMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NORMAL", "LOW"] })),
+        ("MultitrackInputConfiguration", &Shape::Object(&channel::MULTITRACK_INPUT_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Preset", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["", "HIGHER_BANDWIDTH_DELIVERY", "CONSTRAINED_BANDWIDTH_DELIVERY"] })),
+        ("RecordingConfigurationArn", &Shape::Str(StrRule { pattern: Some("^$|arn:aws:ivs:[a-z0-9-]+:[0-9]+:recording-configuration/[a-zA-Z0-9-]+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&channel::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "BASIC", "ADVANCED_SD", "ADVANCED_HD"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -573,48 +428,16 @@ pub mod channel {
 
     pub(crate) static MULTITRACK_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumResolution",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SD", "HD", "FULL_HD"],
-                }),
-            ),
-            (
-                "Policy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "REQUIRE"],
-                }),
-            ),
+            ("MaximumResolution", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SD", "HD", "FULL_HD"] })),
+            ("Policy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "REQUIRE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -635,10 +458,7 @@ impl CfnEncoderConfiguration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnEncoderConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEncoderConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Encoder configuration name.
@@ -691,43 +511,18 @@ impl Handle<CfnEncoderConfiguration> {
 pub(crate) static ENCODER_CONFIGURATION_META: TypeMeta = TypeMeta {
     type_name: CfnEncoderConfiguration::TYPE_NAME,
     shape: &ENCODER_CONFIGURATION_SHAPE,
-    create_only: &[
-        "Name",
-        "Video",
-        "Video/Bitrate",
-        "Video/Framerate",
-        "Video/Height",
-        "Video/Width",
-    ],
+    create_only: &["Name", "Video", "Video/Bitrate", "Video/Framerate", "Video/Height", "Video/Width"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static ENCODER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&encoder_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&encoder_configuration::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
         ("Video", &Shape::Object(&encoder_configuration::VIDEO_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -778,24 +573,32 @@ pub mod encoder_configuration {
         }
 
         /// Bitrate for generated output, in bps. Default: 2500000.
+        ///
+        /// Changing it replaces the resource.
         pub fn bitrate(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Bitrate", value);
             self
         }
 
         /// Video frame rate, in fps. Default: 30.
+        ///
+        /// Changing it replaces the resource.
         pub fn framerate(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("Framerate", value);
             self
         }
 
         /// Video-resolution height. This must be an even number. Note that the maximum value is determined by width times height, such that the maximum total pixels is 2073600 (1920x1080 or 1080x1920). Default: 720.
+        ///
+        /// Changing it replaces the resource.
         pub fn height(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Height", value);
             self
         }
 
         /// Video-resolution width. This must be an even number. Note that the maximum value is determined by width times height, such that the maximum total pixels is 2073600 (1920x1080 or 1080x1920). Default: 1280.
+        ///
+        /// Changing it replaces the resource.
         pub fn width(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Width", value);
             self
@@ -810,62 +613,18 @@ pub mod encoder_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIDEO_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bitrate",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(8500000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Framerate",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Height",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(1920.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Width",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(1920.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Bitrate", &Shape::Num(NumRule { min: Some(1.0), max: Some(8500000.0), allowed: &[] })),
+            ("Framerate", &Shape::Num(NumRule { min: Some(1.0), max: Some(60.0), allowed: &[] })),
+            ("Height", &Shape::Num(NumRule { min: Some(2.0), max: Some(1920.0), allowed: &[] })),
+            ("Width", &Shape::Num(NumRule { min: Some(2.0), max: Some(1920.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -886,10 +645,7 @@ impl CfnIngestConfiguration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnIngestConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIngestConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Ingest Protocol.
@@ -993,50 +749,16 @@ pub(crate) static INGEST_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &["InsecureIngest"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "ParticipantId", "State", "StreamKey"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static INGEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IngestProtocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RTMP", "RTMPS"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StageArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ingest_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("IngestProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RTMP", "RTMPS"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("StageArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ingest_configuration::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1074,24 +796,8 @@ pub mod ingest_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1112,10 +818,7 @@ impl CfnPlaybackKeyPair {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPlaybackKeyPair {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPlaybackKeyPair { props, options: ResourceOptions::default() }
     }
 
     /// An arbitrary string (a nickname) assigned to a playback key pair that helps the customer identify that resource. The value does not need to be unique.
@@ -1181,32 +884,14 @@ pub(crate) static PLAYBACK_KEY_PAIR_META: TypeMeta = TypeMeta {
     write_only: &["PublicKeyMaterial"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Fingerprint"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static PLAYBACK_KEY_PAIR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&playback_key_pair::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&playback_key_pair::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1244,24 +929,8 @@ pub mod playback_key_pair {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1282,10 +951,7 @@ impl CfnPlaybackRestrictionPolicy {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPlaybackRestrictionPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPlaybackRestrictionPolicy { props, options: ResourceOptions::default() }
     }
 
     /// A list of country codes that control geoblocking restriction. Allowed values are the officially assigned ISO 3166-1 alpha-2 codes. Default: All countries (an empty array).
@@ -1350,58 +1016,16 @@ pub(crate) static PLAYBACK_RESTRICTION_POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static PLAYBACK_RESTRICTION_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllowedCountries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(2),
-                    max_len: Some(2),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedOrigins",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&playback_restriction_policy::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AllowedCountries", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(2), allowed: &[] })), min_items: None, max_items: None })),
+        ("AllowedOrigins", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&playback_restriction_policy::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1439,24 +1063,8 @@ pub mod playback_restriction_policy {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1477,10 +1085,7 @@ impl CfnPublicKey {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPublicKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPublicKey { props, options: ResourceOptions::default() }
     }
 
     /// Name of the public key to be imported. The value does not need to be unique.
@@ -1544,10 +1149,7 @@ pub(crate) static PUBLIC_KEY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Fingerprint"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
@@ -1593,24 +1195,8 @@ pub mod public_key {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1631,15 +1217,10 @@ impl CfnRecordingConfiguration {
     /// Creates the resource from its required properties:
     ///
     /// - `destination_configuration`: `DestinationConfiguration`, Recording Destination Configuration.
-    pub fn new(
-        destination_configuration: impl Into<Val<recording_configuration::DestinationConfiguration>>,
-    ) -> Self {
+    pub fn new(destination_configuration: impl Into<Val<recording_configuration::DestinationConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationConfiguration", destination_configuration);
-        CfnRecordingConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRecordingConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Recording Configuration Name.
@@ -1661,10 +1242,7 @@ impl CfnRecordingConfiguration {
     /// Rendition Configuration describes which renditions should be recorded for a stream.
     ///
     /// Changing it replaces the resource.
-    pub fn rendition_configuration(
-        mut self,
-        value: impl Into<Val<recording_configuration::RenditionConfiguration>>,
-    ) -> Self {
+    pub fn rendition_configuration(mut self, value: impl Into<Val<recording_configuration::RenditionConfiguration>>) -> Self {
         self.props.set("RenditionConfiguration", value);
         self
     }
@@ -1678,10 +1256,7 @@ impl CfnRecordingConfiguration {
     /// Recording Thumbnail Configuration.
     ///
     /// Changing it replaces the resource.
-    pub fn thumbnail_configuration(
-        mut self,
-        value: impl Into<Val<recording_configuration::ThumbnailConfiguration>>,
-    ) -> Self {
+    pub fn thumbnail_configuration(mut self, value: impl Into<Val<recording_configuration::ThumbnailConfiguration>>) -> Self {
         self.props.set("ThumbnailConfiguration", value);
         self
     }
@@ -1721,70 +1296,22 @@ impl Handle<CfnRecordingConfiguration> {
 pub(crate) static RECORDING_CONFIGURATION_META: TypeMeta = TypeMeta {
     type_name: CfnRecordingConfiguration::TYPE_NAME,
     shape: &RECORDING_CONFIGURATION_SHAPE,
-    create_only: &[
-        "DestinationConfiguration",
-        "DestinationConfiguration/S3",
-        "DestinationConfiguration/S3/BucketName",
-        "Name",
-        "RecordingReconnectWindowSeconds",
-        "RenditionConfiguration",
-        "RenditionConfiguration/RenditionSelection",
-        "RenditionConfiguration/Renditions",
-        "ThumbnailConfiguration",
-        "ThumbnailConfiguration/RecordingMode",
-        "ThumbnailConfiguration/Resolution",
-        "ThumbnailConfiguration/Storage",
-        "ThumbnailConfiguration/TargetIntervalSeconds",
-    ],
+    create_only: &["DestinationConfiguration", "DestinationConfiguration/S3", "DestinationConfiguration/S3/BucketName", "Name", "RecordingReconnectWindowSeconds", "RenditionConfiguration", "RenditionConfiguration/RenditionSelection", "RenditionConfiguration/Renditions", "ThumbnailConfiguration", "ThumbnailConfiguration/RecordingMode", "ThumbnailConfiguration/Resolution", "ThumbnailConfiguration/Storage", "ThumbnailConfiguration/TargetIntervalSeconds"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static RECORDING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationConfiguration",
-            &Shape::Object(&recording_configuration::DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecordingReconnectWindowSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RenditionConfiguration",
-            &Shape::Object(&recording_configuration::RENDITION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&recording_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThumbnailConfiguration",
-            &Shape::Object(&recording_configuration::THUMBNAIL_CONFIGURATION_SHAPE),
-        ),
+        ("DestinationConfiguration", &Shape::Object(&recording_configuration::DESTINATION_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("RecordingReconnectWindowSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
+        ("RenditionConfiguration", &Shape::Object(&recording_configuration::RENDITION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&recording_configuration::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("ThumbnailConfiguration", &Shape::Object(&recording_configuration::THUMBNAIL_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1809,6 +1336,8 @@ pub mod recording_configuration {
         }
 
         /// Recording S3 Destination Configuration.
+        ///
+        /// Changing it replaces the resource.
         pub fn s3(mut self, value: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             self.props.set("S3", value);
             self
@@ -1860,12 +1389,16 @@ pub mod recording_configuration {
         /// Resolution Selection indicates which set of renditions are recorded for a stream.
         ///
         /// Allowed values: `ALL`, `NONE`, `CUSTOM`.
+        ///
+        /// Changing it replaces the resource.
         pub fn rendition_selection(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RenditionSelection", value);
             self
         }
 
         /// Renditions indicates which renditions are recorded for a stream.
+        ///
+        /// Changing it replaces the resource.
         pub fn renditions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Renditions", value);
             self
@@ -1919,6 +1452,8 @@ pub mod recording_configuration {
         /// Thumbnail Recording Mode, which determines whether thumbnails are recorded at an interval or are disabled.
         ///
         /// Allowed values: `INTERVAL`, `DISABLED`.
+        ///
+        /// Changing it replaces the resource.
         pub fn recording_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RecordingMode", value);
             self
@@ -1927,18 +1462,24 @@ pub mod recording_configuration {
         /// Resolution indicates the desired resolution of recorded thumbnails.
         ///
         /// Allowed values: `FULL_HD`, `HD`, `SD`, `LOWEST_RESOLUTION`.
+        ///
+        /// Changing it replaces the resource.
         pub fn resolution(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Resolution", value);
             self
         }
 
         /// Storage indicates the format in which thumbnails are recorded.
+        ///
+        /// Changing it replaces the resource.
         pub fn storage(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Storage", value);
             self
         }
 
         /// Target Interval Seconds defines the interval at which thumbnails are recorded. This field is required if RecordingMode is INTERVAL.
+        ///
+        /// Changing it replaces the resource.
         pub fn target_interval_seconds(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("TargetIntervalSeconds", value);
             self
@@ -1952,116 +1493,41 @@ pub mod recording_configuration {
     }
 
     pub(crate) static DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("S3", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9-.]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-.]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RENDITION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RenditionSelection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "NONE", "CUSTOM"],
-                }),
-            ),
-            (
-                "Renditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(4),
-                }),
-            ),
+            ("RenditionSelection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "NONE", "CUSTOM"] })),
+            ("Renditions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"] })), min_items: Some(0), max_items: Some(4) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THUMBNAIL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RecordingMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INTERVAL", "DISABLED"],
-                }),
-            ),
-            (
-                "Resolution",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"],
-                }),
-            ),
-            (
-                "Storage",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["SEQUENTIAL", "LATEST"],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "TargetIntervalSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
+            ("RecordingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INTERVAL", "DISABLED"] })),
+            ("Resolution", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL_HD", "HD", "SD", "LOWEST_RESOLUTION"] })),
+            ("Storage", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEQUENTIAL", "LATEST"] })), min_items: Some(0), max_items: Some(2) })),
+            ("TargetIntervalSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(60.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2082,19 +1548,12 @@ impl CfnStage {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnStage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStage { props, options: ResourceOptions::default() }
     }
 
     /// Configuration object for individual participant recording, to attach to the new stage.
-    pub fn auto_participant_recording_configuration(
-        mut self,
-        value: impl Into<Val<stage::AutoParticipantRecordingConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("AutoParticipantRecordingConfiguration", value);
+    pub fn auto_participant_recording_configuration(mut self, value: impl Into<Val<stage::AutoParticipantRecordingConfiguration>>) -> Self {
+        self.props.set("AutoParticipantRecordingConfiguration", value);
         self
     }
 
@@ -2149,36 +1608,15 @@ pub(crate) static STAGE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["ActiveSessionId", "Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static STAGE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoParticipantRecordingConfiguration",
-            &Shape::Object(&stage::AUTO_PARTICIPANT_RECORDING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stage::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AutoParticipantRecordingConfiguration", &Shape::Object(&stage::AUTO_PARTICIPANT_RECORDING_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stage::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2224,10 +1662,7 @@ pub mod stage {
         }
 
         /// A complex type that allows you to enable/disable the recording of thumbnails for individual participant recording and modify the interval at which thumbnails are generated for the live session.
-        pub fn thumbnail_configuration(
-            mut self,
-            value: impl Into<Val<ThumbnailConfiguration>>,
-        ) -> Self {
+        pub fn thumbnail_configuration(mut self, value: impl Into<Val<ThumbnailConfiguration>>) -> Self {
             self.props.set("ThumbnailConfiguration", value);
             self
         }
@@ -2253,12 +1688,8 @@ pub mod stage {
         }
 
         /// An object representing a configuration of participant HLS recordings for individual participant recording.
-        pub fn participant_recording_hls_configuration(
-            mut self,
-            value: impl Into<Val<ParticipantRecordingHlsConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("ParticipantRecordingHlsConfiguration", value);
+        pub fn participant_recording_hls_configuration(mut self, value: impl Into<Val<ParticipantRecordingHlsConfiguration>>) -> Self {
+            self.props.set("ParticipantRecordingHlsConfiguration", value);
             self
         }
     }
@@ -2309,10 +1740,7 @@ pub mod stage {
         }
 
         /// An object representing a configuration of thumbnails for recorded video from an individual participant.
-        pub fn participant_thumbnail_configuration(
-            mut self,
-            value: impl Into<Val<ParticipantThumbnailConfiguration>>,
-        ) -> Self {
+        pub fn participant_thumbnail_configuration(mut self, value: impl Into<Val<ParticipantThumbnailConfiguration>>) -> Self {
             self.props.set("ParticipantThumbnailConfiguration", value);
             self
         }
@@ -2392,130 +1820,48 @@ pub mod stage {
     pub(crate) static AUTO_PARTICIPANT_RECORDING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("HlsConfiguration", &Shape::Object(&HLS_CONFIGURATION_SHAPE)),
-            (
-                "MediaTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["AUDIO_VIDEO", "AUDIO_ONLY"],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "RecordingReconnectWindowSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageConfigurationArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+$",
-                    ),
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThumbnailConfiguration",
-                &Shape::Object(&THUMBNAIL_CONFIGURATION_SHAPE),
-            ),
+            ("MediaTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUDIO_VIDEO", "AUDIO_ONLY"] })), min_items: Some(0), max_items: Some(1) })),
+            ("RecordingReconnectWindowSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
+            ("StorageConfigurationArn", &Shape::Str(StrRule { pattern: Some("^$|^arn:aws:ivs:[a-z0-9-]+:[0-9]+:storage-configuration/[a-zA-Z0-9-]+$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("ThumbnailConfiguration", &Shape::Object(&THUMBNAIL_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HLS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ParticipantRecordingHlsConfiguration",
-            &Shape::Object(&PARTICIPANT_RECORDING_HLS_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ParticipantRecordingHlsConfiguration", &Shape::Object(&PARTICIPANT_RECORDING_HLS_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTICIPANT_RECORDING_HLS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetSegmentDurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(2.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TargetSegmentDurationSeconds", &Shape::Num(NumRule { min: Some(2.0), max: Some(10.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THUMBNAIL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ParticipantThumbnailConfiguration",
-            &Shape::Object(&PARTICIPANT_THUMBNAIL_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ParticipantThumbnailConfiguration", &Shape::Object(&PARTICIPANT_THUMBNAIL_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTICIPANT_THUMBNAIL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RecordingMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INTERVAL", "DISABLED"],
-                }),
-            ),
-            (
-                "Storage",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["SEQUENTIAL", "LATEST"],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "TargetIntervalSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(86400.0),
-                    allowed: &[],
-                }),
-            ),
+            ("RecordingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INTERVAL", "DISABLED"] })),
+            ("Storage", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEQUENTIAL", "LATEST"] })), min_items: Some(0), max_items: Some(2) })),
+            ("TargetIntervalSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(86400.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2539,10 +1885,7 @@ impl CfnStorageConfiguration {
     pub fn new(s3: impl Into<Val<storage_configuration::S3StorageConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("S3", s3);
-        CfnStorageConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStorageConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Storage Configuration Name.
@@ -2591,36 +1934,15 @@ pub(crate) static STORAGE_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "S3",
-            &Shape::Object(&storage_configuration::S3_STORAGE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&storage_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("S3", &Shape::Object(&storage_configuration::S3_STORAGE_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&storage_configuration::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2680,38 +2002,16 @@ pub mod storage_configuration {
     }
 
     pub(crate) static S3_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9-.]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-.]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2735,10 +2035,7 @@ impl CfnStreamKey {
     pub fn new(channel_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelArn", channel_arn);
-        CfnStreamKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStreamKey { props, options: ResourceOptions::default() }
     }
 
     /// A list of key-value pairs that contain metadata for the asset model.
@@ -2786,32 +2083,14 @@ pub(crate) static STREAM_KEY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Value"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static STREAM_KEY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel/[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stream_key::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ChannelArn", &Shape::Str(StrRule { pattern: Some("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel/[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stream_key::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2849,24 +2128,8 @@ pub mod stream_key {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -28,15 +28,10 @@ impl CfnLoggingConfiguration {
     /// Creates the resource from its required properties:
     ///
     /// - `destination_configuration`: `DestinationConfiguration`, Destination configuration for IVS Chat logging.
-    pub fn new(
-        destination_configuration: impl Into<Val<logging_configuration::DestinationConfiguration>>,
-    ) -> Self {
+    pub fn new(destination_configuration: impl Into<Val<logging_configuration::DestinationConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationConfiguration", destination_configuration);
-        CfnLoggingConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLoggingConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The name of the logging configuration. The value does not need to be unique.
@@ -97,36 +92,15 @@ pub(crate) static LOGGING_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationConfiguration",
-            &Shape::Object(&logging_configuration::DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&logging_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationConfiguration", &Shape::Object(&logging_configuration::DESTINATION_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&logging_configuration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -151,10 +125,7 @@ pub mod logging_configuration {
         }
 
         /// CloudWatch destination configuration for IVS Chat logging.
-        pub fn cloud_watch_logs(
-            mut self,
-            value: impl Into<Val<CloudWatchLogsDestinationConfiguration>>,
-        ) -> Self {
+        pub fn cloud_watch_logs(mut self, value: impl Into<Val<CloudWatchLogsDestinationConfiguration>>) -> Self {
             self.props.set("CloudWatchLogs", value);
             self
         }
@@ -274,78 +245,38 @@ pub mod logging_configuration {
 
     pub(crate) static DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchLogs",
-                &Shape::Object(&CLOUD_WATCH_LOGS_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Firehose",
-                &Shape::Object(&FIREHOSE_DESTINATION_CONFIGURATION_SHAPE),
-            ),
+            ("CloudWatchLogs", &Shape::Object(&CLOUD_WATCH_LOGS_DESTINATION_CONFIGURATION_SHAPE)),
+            ("Firehose", &Shape::Object(&FIREHOSE_DESTINATION_CONFIGURATION_SHAPE)),
             ("S3", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOGS_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIREHOSE_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DeliveryStreamName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DeliveryStreamName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9-.]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-.]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -366,10 +297,7 @@ impl CfnRoom {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRoom {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRoom { props, options: ResourceOptions::default() }
     }
 
     /// Array of logging configuration identifiers attached to the room.
@@ -391,10 +319,7 @@ impl CfnRoom {
     }
 
     /// Configuration information for optional review of messages.
-    pub fn message_review_handler(
-        mut self,
-        value: impl Into<Val<room::MessageReviewHandler>>,
-    ) -> Self {
+    pub fn message_review_handler(mut self, value: impl Into<Val<room::MessageReviewHandler>>) -> Self {
         self.props.set("MessageReviewHandler", value);
         self
     }
@@ -450,67 +375,18 @@ pub(crate) static ROOM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280058),
 };
 
 pub(crate) static ROOM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LoggingConfigurationIdentifiers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "MaximumMessageLength",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(500.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumMessageRatePerSecond",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageReviewHandler",
-            &Shape::Object(&room::MESSAGE_REVIEW_HANDLER_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]*$"),
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&room::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LoggingConfigurationIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("MaximumMessageLength", &Shape::Num(NumRule { min: Some(1.0), max: Some(500.0), allowed: &[] })),
+        ("MaximumMessageRatePerSecond", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+        ("MessageReviewHandler", &Shape::Object(&room::MESSAGE_REVIEW_HANDLER_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&room::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -582,55 +458,26 @@ pub mod room {
 
     pub(crate) static MESSAGE_REVIEW_HANDLER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FallbackResult",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+"),
-                    min_len: Some(0),
-                    max_len: Some(170),
-                    allowed: &[],
-                }),
-            ),
+            ("FallbackResult", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("Uri", &Shape::Str(StrRule { pattern: Some("^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+"), min_len: Some(0), max_len: Some(170), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&LOGGING_CONFIGURATION_META, &ROOM_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &LOGGING_CONFIGURATION_META,
+    &ROOM_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

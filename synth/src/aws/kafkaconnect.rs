@@ -36,37 +36,18 @@ impl CfnConnector {
     /// - `kafka_connect_version`: `KafkaConnectVersion`, The version of Kafka Connect. It has to be compatible with both the Kafka cluster's version and the plugins.
     /// - `plugins`: `Plugins`, List of plugins to use with the connector.
     /// - `service_execution_role_arn`: `ServiceExecutionRoleArn`, The Amazon Resource Name (ARN) of the IAM role used by the connector to access Amazon S3 objects and other external resources.
-    pub fn new(
-        capacity: impl Into<Val<connector::Capacity>>,
-        connector_configuration: impl Into<Val<Map<String>>>,
-        connector_name: impl Into<Val<String>>,
-        kafka_cluster: impl Into<Val<connector::KafkaCluster>>,
-        kafka_cluster_client_authentication: impl Into<Val<connector::KafkaClusterClientAuthentication>>,
-        kafka_cluster_encryption_in_transit: impl Into<Val<connector::KafkaClusterEncryptionInTransit>>,
-        kafka_connect_version: impl Into<Val<String>>,
-        plugins: impl Into<Val<Vec<connector::Plugin>>>,
-        service_execution_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(capacity: impl Into<Val<connector::Capacity>>, connector_configuration: impl Into<Val<Map<String>>>, connector_name: impl Into<Val<String>>, kafka_cluster: impl Into<Val<connector::KafkaCluster>>, kafka_cluster_client_authentication: impl Into<Val<connector::KafkaClusterClientAuthentication>>, kafka_cluster_encryption_in_transit: impl Into<Val<connector::KafkaClusterEncryptionInTransit>>, kafka_connect_version: impl Into<Val<String>>, plugins: impl Into<Val<Vec<connector::Plugin>>>, service_execution_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Capacity", capacity);
         props.set("ConnectorConfiguration", connector_configuration);
         props.set("ConnectorName", connector_name);
         props.set("KafkaCluster", kafka_cluster);
-        props.set(
-            "KafkaClusterClientAuthentication",
-            kafka_cluster_client_authentication,
-        );
-        props.set(
-            "KafkaClusterEncryptionInTransit",
-            kafka_cluster_encryption_in_transit,
-        );
+        props.set("KafkaClusterClientAuthentication", kafka_cluster_client_authentication);
+        props.set("KafkaClusterEncryptionInTransit", kafka_cluster_encryption_in_transit);
         props.set("KafkaConnectVersion", kafka_connect_version);
         props.set("Plugins", plugins);
         props.set("ServiceExecutionRoleArn", service_execution_role_arn);
-        CfnConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnector { props, options: ResourceOptions::default() }
     }
 
     /// A summary description of the connector.
@@ -104,10 +85,7 @@ impl CfnConnector {
     /// Specifies the worker configuration to use with the connector.
     ///
     /// Changing it replaces the resource.
-    pub fn worker_configuration(
-        mut self,
-        value: impl Into<Val<connector::WorkerConfiguration>>,
-    ) -> Self {
+    pub fn worker_configuration(mut self, value: impl Into<Val<connector::WorkerConfiguration>>) -> Self {
         self.props.set("WorkerConfiguration", value);
         self
     }
@@ -140,100 +118,27 @@ impl Handle<CfnConnector> {
 pub(crate) static CONNECTOR_META: TypeMeta = TypeMeta {
     type_name: CfnConnector::TYPE_NAME,
     shape: &CONNECTOR_SHAPE,
-    create_only: &[
-        "ConnectorDescription",
-        "ConnectorName",
-        "KafkaCluster",
-        "KafkaClusterClientAuthentication",
-        "KafkaClusterEncryptionInTransit",
-        "KafkaConnectVersion",
-        "LogDelivery",
-        "NetworkType",
-        "Plugins",
-        "ServiceExecutionRoleArn",
-        "WorkerConfiguration",
-    ],
+    create_only: &["ConnectorDescription", "ConnectorName", "KafkaCluster", "KafkaClusterClientAuthentication", "KafkaClusterEncryptionInTransit", "KafkaConnectVersion", "LogDelivery", "NetworkType", "Plugins", "ServiceExecutionRoleArn", "WorkerConfiguration"],
     write_only: &[],
     primary_identifier: &["ConnectorArn"],
     attributes: &["ConnectorArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Capacity", &Shape::Object(&connector::CAPACITY_SHAPE)),
-        (
-            "ConnectorDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectorName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KafkaCluster",
-            &Shape::Object(&connector::KAFKA_CLUSTER_SHAPE),
-        ),
-        (
-            "KafkaClusterClientAuthentication",
-            &Shape::Object(&connector::KAFKA_CLUSTER_CLIENT_AUTHENTICATION_SHAPE),
-        ),
-        (
-            "KafkaClusterEncryptionInTransit",
-            &Shape::Object(&connector::KAFKA_CLUSTER_ENCRYPTION_IN_TRANSIT_SHAPE),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUAL"],
-            }),
-        ),
-        (
-            "Plugins",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connector::PLUGIN_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:(aws|aws-us-gov|aws-cn):iam:.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connector::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkerConfiguration",
-            &Shape::Object(&connector::WORKER_CONFIGURATION_SHAPE),
-        ),
+        ("ConnectorDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ConnectorName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("KafkaCluster", &Shape::Object(&connector::KAFKA_CLUSTER_SHAPE)),
+        ("KafkaClusterClientAuthentication", &Shape::Object(&connector::KAFKA_CLUSTER_CLIENT_AUTHENTICATION_SHAPE)),
+        ("KafkaClusterEncryptionInTransit", &Shape::Object(&connector::KAFKA_CLUSTER_ENCRYPTION_IN_TRANSIT_SHAPE)),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL"] })),
+        ("Plugins", &Shape::List(ListRule { item: Some(&Shape::Object(&connector::PLUGIN_SHAPE)), min_items: Some(1), max_items: None })),
+        ("ServiceExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):iam:.*"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connector::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("WorkerConfiguration", &Shape::Object(&connector::WORKER_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -290,13 +195,7 @@ pub mod connector {
         /// - `min_worker_count`: `MinWorkerCount`, The minimum number of workers for a connector.
         /// - `scale_in_policy`: `ScaleInPolicy`, Information about the scale in policy of the connector.
         /// - `scale_out_policy`: `ScaleOutPolicy`, Information about the scale out policy of the connector.
-        pub fn new(
-            max_worker_count: impl Into<Val<i64>>,
-            mcu_count: impl Into<Val<i64>>,
-            min_worker_count: impl Into<Val<i64>>,
-            scale_in_policy: impl Into<Val<ScaleInPolicy>>,
-            scale_out_policy: impl Into<Val<ScaleOutPolicy>>,
-        ) -> Self {
+        pub fn new(max_worker_count: impl Into<Val<i64>>, mcu_count: impl Into<Val<i64>>, min_worker_count: impl Into<Val<i64>>, scale_in_policy: impl Into<Val<ScaleInPolicy>>, scale_out_policy: impl Into<Val<ScaleOutPolicy>>) -> Self {
             let mut props = Props::new();
             props.set("MaxWorkerCount", max_worker_count);
             props.set("McuCount", mcu_count);
@@ -449,10 +348,7 @@ pub mod connector {
         ///
         /// - `security_groups`: `SecurityGroups`, The AWS security groups to associate with the elastic network interfaces in order to specify what the connector has access to.
         /// - `subnets`: `Subnets`, The list of subnets to connect to in the virtual private cloud (VPC). AWS creates elastic network interfaces inside these subnets.
-        pub fn new(
-            security_groups: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_groups: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroups", security_groups);
             props.set("Subnets", subnets);
@@ -549,10 +445,7 @@ pub mod connector {
         }
 
         /// Details about delivering logs to Amazon CloudWatch Logs.
-        pub fn cloud_watch_logs(
-            mut self,
-            value: impl Into<Val<CloudWatchLogsLogDelivery>>,
-        ) -> Self {
+        pub fn cloud_watch_logs(mut self, value: impl Into<Val<CloudWatchLogsLogDelivery>>) -> Self {
             self.props.set("CloudWatchLogs", value);
             self
         }
@@ -703,10 +596,7 @@ pub mod connector {
         ///
         /// - `custom_plugin_arn`: `CustomPluginArn`, The Amazon Resource Name (ARN) of the custom plugin to use.
         /// - `revision`: `Revision`, The revision of the custom plugin to use.
-        pub fn new(
-            custom_plugin_arn: impl Into<Val<String>>,
-            revision: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(custom_plugin_arn: impl Into<Val<String>>, revision: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("CustomPluginArn", custom_plugin_arn);
             props.set("Revision", revision);
@@ -756,10 +646,7 @@ pub mod connector {
         ///
         /// - `revision`: `Revision`, The revision of the worker configuration to use.
         /// - `worker_configuration_arn`: `WorkerConfigurationArn`, The Amazon Resource Name (ARN) of the worker configuration to use.
-        pub fn new(
-            revision: impl Into<Val<i64>>,
-            worker_configuration_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(revision: impl Into<Val<i64>>, worker_configuration_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Revision", revision);
             props.set("WorkerConfigurationArn", worker_configuration_arn);
@@ -776,10 +663,7 @@ pub mod connector {
     pub(crate) static CAPACITY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AutoScaling", &Shape::Object(&AUTO_SCALING_SHAPE)),
-            (
-                "ProvisionedCapacity",
-                &Shape::Object(&PROVISIONED_CAPACITY_SHAPE),
-            ),
+            ("ProvisionedCapacity", &Shape::Object(&PROVISIONED_CAPACITY_SHAPE)),
         ],
         one_of_required: &[&["AutoScaling"], &["ProvisionedCapacity"]],
         ..ObjectShape::EMPTY
@@ -787,14 +671,7 @@ pub mod connector {
 
     pub(crate) static AUTO_SCALING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "McuCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(8.0),
-                    allowed: &[1.0, 2.0, 4.0, 8.0],
-                }),
-            ),
+            ("McuCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
             ("ScaleInPolicy", &Shape::Object(&SCALE_IN_POLICY_SHAPE)),
             ("ScaleOutPolicy", &Shape::Object(&SCALE_OUT_POLICY_SHAPE)),
         ],
@@ -802,163 +679,88 @@ pub mod connector {
     };
 
     pub(crate) static SCALE_IN_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CpuUtilizationPercentage",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CpuUtilizationPercentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALE_OUT_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CpuUtilizationPercentage",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CpuUtilizationPercentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROVISIONED_CAPACITY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "McuCount",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(8.0),
-                allowed: &[1.0, 2.0, 4.0, 8.0],
-            }),
-        )],
+        fields: &[
+            ("McuCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(8.0), allowed: &[1.0, 2.0, 4.0, 8.0] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KAFKA_CLUSTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApacheKafkaCluster",
-            &Shape::Object(&APACHE_KAFKA_CLUSTER_SHAPE),
-        )],
+        fields: &[
+            ("ApacheKafkaCluster", &Shape::Object(&APACHE_KAFKA_CLUSTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APACHE_KAFKA_CLUSTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Vpc", &Shape::Object(&VPC_SHAPE))],
+        fields: &[
+            ("Vpc", &Shape::Object(&VPC_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Subnets",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Subnets", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KAFKA_CLUSTER_CLIENT_AUTHENTICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthenticationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "IAM"],
-            }),
-        )],
+        fields: &[
+            ("AuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "IAM"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KAFKA_CLUSTER_ENCRYPTION_IN_TRANSIT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PLAINTEXT", "TLS"],
-            }),
-        )],
+        fields: &[
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PLAINTEXT", "TLS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLUGIN_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("CustomPlugin", &Shape::Object(&CUSTOM_PLUGIN_SHAPE))],
+        fields: &[
+            ("CustomPlugin", &Shape::Object(&CUSTOM_PLUGIN_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_PLUGIN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomPluginArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Revision",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(9.223372036854776e18),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomPluginArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*"), min_len: None, max_len: None, allowed: &[] })),
+            ("Revision", &Shape::Num(NumRule { min: Some(1.0), max: Some(9.223372036854776e18), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Revision",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(9.223372036854776e18),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WorkerConfigurationArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Revision", &Shape::Num(NumRule { min: Some(1.0), max: Some(9.223372036854776e18), allowed: &[] })),
+            ("WorkerConfigurationArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafkaconnect:.*"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -981,19 +783,12 @@ impl CfnCustomPlugin {
     /// - `content_type`: `ContentType`, The type of the plugin file.
     /// - `location`: `Location`, Information about the location of a custom plugin.
     /// - `name`: `Name`, The name of the custom plugin.
-    pub fn new(
-        content_type: impl Into<Val<String>>,
-        location: impl Into<Val<custom_plugin::CustomPluginLocation>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content_type: impl Into<Val<String>>, location: impl Into<Val<custom_plugin::CustomPluginLocation>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContentType", content_type);
         props.set("Location", location);
         props.set("Name", name);
-        CfnCustomPlugin {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomPlugin { props, options: ResourceOptions::default() }
     }
 
     /// A summary description of the custom plugin.
@@ -1056,50 +851,16 @@ pub(crate) static CUSTOM_PLUGIN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CustomPluginArn"],
     attributes: &["CustomPluginArn", "FileDescription", "Revision"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CUSTOM_PLUGIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["JAR", "ZIP"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&custom_plugin::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JAR", "ZIP"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_plugin::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1191,24 +952,8 @@ pub mod custom_plugin {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1230,17 +975,11 @@ impl CfnWorkerConfiguration {
     ///
     /// - `name`: `Name`, The name of the worker configuration.
     /// - `properties_file_content`: `PropertiesFileContent`, Base64 encoded contents of connect-distributed.properties file.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        properties_file_content: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, properties_file_content: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("PropertiesFileContent", properties_file_content);
-        CfnWorkerConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkerConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// A summary description of the worker configuration.
@@ -1296,41 +1035,15 @@ pub(crate) static WORKER_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WorkerConfigurationArn"],
     attributes: &["Revision", "WorkerConfigurationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static WORKER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&worker_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&worker_configuration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1368,24 +1081,8 @@ pub mod worker_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

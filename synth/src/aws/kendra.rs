@@ -30,36 +30,22 @@ impl CfnDataSource {
     /// - `index_id`: `IndexId`, ID of Index
     /// - `name`: `Name`, Name of data source
     /// - `type_`: `Type`, Data source type
-    pub fn new(
-        index_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(index_id: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IndexId", index_id);
         props.set("Name", name);
         props.set("Type", type_);
-        CfnDataSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataSource { props, options: ResourceOptions::default() }
     }
 
     /// The `CustomDocumentEnrichmentConfiguration` property.
-    pub fn custom_document_enrichment_configuration(
-        mut self,
-        value: impl Into<Val<data_source::CustomDocumentEnrichmentConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("CustomDocumentEnrichmentConfiguration", value);
+    pub fn custom_document_enrichment_configuration(mut self, value: impl Into<Val<data_source::CustomDocumentEnrichmentConfiguration>>) -> Self {
+        self.props.set("CustomDocumentEnrichmentConfiguration", value);
         self
     }
 
     /// The `DataSourceConfiguration` property.
-    pub fn data_source_configuration(
-        mut self,
-        value: impl Into<Val<data_source::DataSourceConfiguration>>,
-    ) -> Self {
+    pub fn data_source_configuration(mut self, value: impl Into<Val<data_source::DataSourceConfiguration>>) -> Self {
         self.props.set("DataSourceConfiguration", value);
         self
     }
@@ -131,10 +117,7 @@ pub(crate) static DATA_SOURCE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id", "IndexId"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16208348),
 };
 
@@ -174,28 +157,19 @@ pub mod data_source {
         }
 
         /// List of InlineCustomDocumentEnrichmentConfigurations
-        pub fn inline_configurations(
-            mut self,
-            value: impl Into<Val<Vec<InlineCustomDocumentEnrichmentConfiguration>>>,
-        ) -> Self {
+        pub fn inline_configurations(mut self, value: impl Into<Val<Vec<InlineCustomDocumentEnrichmentConfiguration>>>) -> Self {
             self.props.set("InlineConfigurations", value);
             self
         }
 
         /// The `PostExtractionHookConfiguration` property.
-        pub fn post_extraction_hook_configuration(
-            mut self,
-            value: impl Into<Val<HookConfiguration>>,
-        ) -> Self {
+        pub fn post_extraction_hook_configuration(mut self, value: impl Into<Val<HookConfiguration>>) -> Self {
             self.props.set("PostExtractionHookConfiguration", value);
             self
         }
 
         /// The `PreExtractionHookConfiguration` property.
-        pub fn pre_extraction_hook_configuration(
-            mut self,
-            value: impl Into<Val<HookConfiguration>>,
-        ) -> Self {
+        pub fn pre_extraction_hook_configuration(mut self, value: impl Into<Val<HookConfiguration>>) -> Self {
             self.props.set("PreExtractionHookConfiguration", value);
             self
         }
@@ -245,9 +219,7 @@ pub mod data_source {
         }
     }
 
-    impl From<InlineCustomDocumentEnrichmentConfiguration>
-        for Val<InlineCustomDocumentEnrichmentConfiguration>
-    {
+    impl From<InlineCustomDocumentEnrichmentConfiguration> for Val<InlineCustomDocumentEnrichmentConfiguration> {
         fn from(v: InlineCustomDocumentEnrichmentConfiguration) -> Self {
             v.props.into_val()
         }
@@ -264,15 +236,9 @@ pub mod data_source {
         ///
         /// - `condition_document_attribute_key`: `ConditionDocumentAttributeKey`.
         /// - `operator`: `Operator`.
-        pub fn new(
-            condition_document_attribute_key: impl Into<Val<String>>,
-            operator: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(condition_document_attribute_key: impl Into<Val<String>>, operator: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ConditionDocumentAttributeKey",
-                condition_document_attribute_key,
-            );
+            props.set("ConditionDocumentAttributeKey", condition_document_attribute_key);
             props.set("Operator", operator);
             DocumentAttributeCondition { props }
         }
@@ -351,21 +317,14 @@ pub mod data_source {
         }
 
         /// The `TargetDocumentAttributeValue` property.
-        pub fn target_document_attribute_value(
-            mut self,
-            value: impl Into<Val<DocumentAttributeValue>>,
-        ) -> Self {
+        pub fn target_document_attribute_value(mut self, value: impl Into<Val<DocumentAttributeValue>>) -> Self {
             self.props.set("TargetDocumentAttributeValue", value);
             self
         }
 
         /// The `TargetDocumentAttributeValueDeletion` property.
-        pub fn target_document_attribute_value_deletion(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("TargetDocumentAttributeValueDeletion", value);
+        pub fn target_document_attribute_value_deletion(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("TargetDocumentAttributeValueDeletion", value);
             self
         }
     }
@@ -395,10 +354,7 @@ pub mod data_source {
         }
 
         /// The `InvocationCondition` property.
-        pub fn invocation_condition(
-            mut self,
-            value: impl Into<Val<DocumentAttributeCondition>>,
-        ) -> Self {
+        pub fn invocation_condition(mut self, value: impl Into<Val<DocumentAttributeCondition>>) -> Self {
             self.props.set("InvocationCondition", value);
             self
         }
@@ -424,100 +380,67 @@ pub mod data_source {
         }
 
         /// The `ConfluenceConfiguration` property.
-        pub fn confluence_configuration(
-            mut self,
-            value: impl Into<Val<ConfluenceConfiguration>>,
-        ) -> Self {
+        pub fn confluence_configuration(mut self, value: impl Into<Val<ConfluenceConfiguration>>) -> Self {
             self.props.set("ConfluenceConfiguration", value);
             self
         }
 
         /// The `DatabaseConfiguration` property.
-        pub fn database_configuration(
-            mut self,
-            value: impl Into<Val<DatabaseConfiguration>>,
-        ) -> Self {
+        pub fn database_configuration(mut self, value: impl Into<Val<DatabaseConfiguration>>) -> Self {
             self.props.set("DatabaseConfiguration", value);
             self
         }
 
         /// The `GoogleDriveConfiguration` property.
-        pub fn google_drive_configuration(
-            mut self,
-            value: impl Into<Val<GoogleDriveConfiguration>>,
-        ) -> Self {
+        pub fn google_drive_configuration(mut self, value: impl Into<Val<GoogleDriveConfiguration>>) -> Self {
             self.props.set("GoogleDriveConfiguration", value);
             self
         }
 
         /// The `OneDriveConfiguration` property.
-        pub fn one_drive_configuration(
-            mut self,
-            value: impl Into<Val<OneDriveConfiguration>>,
-        ) -> Self {
+        pub fn one_drive_configuration(mut self, value: impl Into<Val<OneDriveConfiguration>>) -> Self {
             self.props.set("OneDriveConfiguration", value);
             self
         }
 
         /// S3 data source configuration
-        pub fn s3_configuration(
-            mut self,
-            value: impl Into<Val<S3DataSourceConfiguration>>,
-        ) -> Self {
+        pub fn s3_configuration(mut self, value: impl Into<Val<S3DataSourceConfiguration>>) -> Self {
             self.props.set("S3Configuration", value);
             self
         }
 
         /// The `SalesforceConfiguration` property.
-        pub fn salesforce_configuration(
-            mut self,
-            value: impl Into<Val<SalesforceConfiguration>>,
-        ) -> Self {
+        pub fn salesforce_configuration(mut self, value: impl Into<Val<SalesforceConfiguration>>) -> Self {
             self.props.set("SalesforceConfiguration", value);
             self
         }
 
         /// The `ServiceNowConfiguration` property.
-        pub fn service_now_configuration(
-            mut self,
-            value: impl Into<Val<ServiceNowConfiguration>>,
-        ) -> Self {
+        pub fn service_now_configuration(mut self, value: impl Into<Val<ServiceNowConfiguration>>) -> Self {
             self.props.set("ServiceNowConfiguration", value);
             self
         }
 
         /// SharePoint configuration
-        pub fn share_point_configuration(
-            mut self,
-            value: impl Into<Val<SharePointConfiguration>>,
-        ) -> Self {
+        pub fn share_point_configuration(mut self, value: impl Into<Val<SharePointConfiguration>>) -> Self {
             self.props.set("SharePointConfiguration", value);
             self
         }
 
         /// The `TemplateConfiguration` property.
-        pub fn template_configuration(
-            mut self,
-            value: impl Into<Val<TemplateConfiguration>>,
-        ) -> Self {
+        pub fn template_configuration(mut self, value: impl Into<Val<TemplateConfiguration>>) -> Self {
             self.props.set("TemplateConfiguration", value);
             self
         }
 
         /// The `WebCrawlerConfiguration` property.
-        pub fn web_crawler_configuration(
-            mut self,
-            value: impl Into<Val<WebCrawlerConfiguration>>,
-        ) -> Self {
+        pub fn web_crawler_configuration(mut self, value: impl Into<Val<WebCrawlerConfiguration>>) -> Self {
             self.props.set("WebCrawlerConfiguration", value);
             self
         }
 
         /// The `WorkDocsConfiguration` property.
-        pub fn work_docs_configuration(
-            mut self,
-            value: impl Into<Val<WorkDocsConfiguration>>,
-        ) -> Self {
+        pub fn work_docs_configuration(mut self, value: impl Into<Val<WorkDocsConfiguration>>) -> Self {
             self.props.set("WorkDocsConfiguration", value);
             self
         }
@@ -541,11 +464,7 @@ pub mod data_source {
         /// - `secret_arn`: `SecretArn`.
         /// - `server_url`: `ServerUrl`.
         /// - `version`: `Version`.
-        pub fn new(
-            secret_arn: impl Into<Val<String>>,
-            server_url: impl Into<Val<String>>,
-            version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secret_arn: impl Into<Val<String>>, server_url: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretArn", secret_arn);
             props.set("ServerUrl", server_url);
@@ -554,19 +473,13 @@ pub mod data_source {
         }
 
         /// The `AttachmentConfiguration` property.
-        pub fn attachment_configuration(
-            mut self,
-            value: impl Into<Val<ConfluenceAttachmentConfiguration>>,
-        ) -> Self {
+        pub fn attachment_configuration(mut self, value: impl Into<Val<ConfluenceAttachmentConfiguration>>) -> Self {
             self.props.set("AttachmentConfiguration", value);
             self
         }
 
         /// The `BlogConfiguration` property.
-        pub fn blog_configuration(
-            mut self,
-            value: impl Into<Val<ConfluenceBlogConfiguration>>,
-        ) -> Self {
+        pub fn blog_configuration(mut self, value: impl Into<Val<ConfluenceBlogConfiguration>>) -> Self {
             self.props.set("BlogConfiguration", value);
             self
         }
@@ -584,28 +497,19 @@ pub mod data_source {
         }
 
         /// The `PageConfiguration` property.
-        pub fn page_configuration(
-            mut self,
-            value: impl Into<Val<ConfluencePageConfiguration>>,
-        ) -> Self {
+        pub fn page_configuration(mut self, value: impl Into<Val<ConfluencePageConfiguration>>) -> Self {
             self.props.set("PageConfiguration", value);
             self
         }
 
         /// The `SpaceConfiguration` property.
-        pub fn space_configuration(
-            mut self,
-            value: impl Into<Val<ConfluenceSpaceConfiguration>>,
-        ) -> Self {
+        pub fn space_configuration(mut self, value: impl Into<Val<ConfluenceSpaceConfiguration>>) -> Self {
             self.props.set("SpaceConfiguration", value);
             self
         }
 
         /// The `VpcConfiguration` property.
-        pub fn vpc_configuration(
-            mut self,
-            value: impl Into<Val<DataSourceVpcConfiguration>>,
-        ) -> Self {
+        pub fn vpc_configuration(mut self, value: impl Into<Val<DataSourceVpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
         }
@@ -631,10 +535,7 @@ pub mod data_source {
         }
 
         /// The `AttachmentFieldMappings` property.
-        pub fn attachment_field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<ConfluenceAttachmentToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn attachment_field_mappings(mut self, value: impl Into<Val<Vec<ConfluenceAttachmentToIndexFieldMapping>>>) -> Self {
             self.props.set("AttachmentFieldMappings", value);
             self
         }
@@ -663,10 +564,7 @@ pub mod data_source {
         ///
         /// - `data_source_field_name`: `DataSourceFieldName`.
         /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(
-            data_source_field_name: impl Into<Val<String>>,
-            index_field_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataSourceFieldName", data_source_field_name);
             props.set("IndexFieldName", index_field_name);
@@ -680,9 +578,7 @@ pub mod data_source {
         }
     }
 
-    impl From<ConfluenceAttachmentToIndexFieldMapping>
-        for Val<ConfluenceAttachmentToIndexFieldMapping>
-    {
+    impl From<ConfluenceAttachmentToIndexFieldMapping> for Val<ConfluenceAttachmentToIndexFieldMapping> {
         fn from(v: ConfluenceAttachmentToIndexFieldMapping) -> Self {
             v.props.into_val()
         }
@@ -702,10 +598,7 @@ pub mod data_source {
         }
 
         /// The `BlogFieldMappings` property.
-        pub fn blog_field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<ConfluenceBlogToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn blog_field_mappings(mut self, value: impl Into<Val<Vec<ConfluenceBlogToIndexFieldMapping>>>) -> Self {
             self.props.set("BlogFieldMappings", value);
             self
         }
@@ -728,10 +621,7 @@ pub mod data_source {
         ///
         /// - `data_source_field_name`: `DataSourceFieldName`.
         /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(
-            data_source_field_name: impl Into<Val<String>>,
-            index_field_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataSourceFieldName", data_source_field_name);
             props.set("IndexFieldName", index_field_name);
@@ -765,10 +655,7 @@ pub mod data_source {
         }
 
         /// The `PageFieldMappings` property.
-        pub fn page_field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<ConfluencePageToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn page_field_mappings(mut self, value: impl Into<Val<Vec<ConfluencePageToIndexFieldMapping>>>) -> Self {
             self.props.set("PageFieldMappings", value);
             self
         }
@@ -791,10 +678,7 @@ pub mod data_source {
         ///
         /// - `data_source_field_name`: `DataSourceFieldName`.
         /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(
-            data_source_field_name: impl Into<Val<String>>,
-            index_field_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataSourceFieldName", data_source_field_name);
             props.set("IndexFieldName", index_field_name);
@@ -852,10 +736,7 @@ pub mod data_source {
         }
 
         /// The `SpaceFieldMappings` property.
-        pub fn space_field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<ConfluenceSpaceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn space_field_mappings(mut self, value: impl Into<Val<Vec<ConfluenceSpaceToIndexFieldMapping>>>) -> Self {
             self.props.set("SpaceFieldMappings", value);
             self
         }
@@ -878,10 +759,7 @@ pub mod data_source {
         ///
         /// - `data_source_field_name`: `DataSourceFieldName`.
         /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(
-            data_source_field_name: impl Into<Val<String>>,
-            index_field_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataSourceFieldName", data_source_field_name);
             props.set("IndexFieldName", index_field_name);
@@ -912,10 +790,7 @@ pub mod data_source {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`.
         /// - `subnet_ids`: `SubnetIds`.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -941,11 +816,7 @@ pub mod data_source {
         /// - `column_configuration`: `ColumnConfiguration`.
         /// - `connection_configuration`: `ConnectionConfiguration`.
         /// - `database_engine_type`: `DatabaseEngineType`.
-        pub fn new(
-            column_configuration: impl Into<Val<ColumnConfiguration>>,
-            connection_configuration: impl Into<Val<ConnectionConfiguration>>,
-            database_engine_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(column_configuration: impl Into<Val<ColumnConfiguration>>, connection_configuration: impl Into<Val<ConnectionConfiguration>>, database_engine_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ColumnConfiguration", column_configuration);
             props.set("ConnectionConfiguration", connection_configuration);
@@ -966,10 +837,7 @@ pub mod data_source {
         }
 
         /// The `VpcConfiguration` property.
-        pub fn vpc_configuration(
-            mut self,
-            value: impl Into<Val<DataSourceVpcConfiguration>>,
-        ) -> Self {
+        pub fn vpc_configuration(mut self, value: impl Into<Val<DataSourceVpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
         }
@@ -1016,11 +884,7 @@ pub mod data_source {
         /// - `change_detecting_columns`: `ChangeDetectingColumns`.
         /// - `document_data_column_name`: `DocumentDataColumnName`.
         /// - `document_id_column_name`: `DocumentIdColumnName`.
-        pub fn new(
-            change_detecting_columns: impl Into<Val<Vec<String>>>,
-            document_data_column_name: impl Into<Val<String>>,
-            document_id_column_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(change_detecting_columns: impl Into<Val<Vec<String>>>, document_data_column_name: impl Into<Val<String>>, document_id_column_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ChangeDetectingColumns", change_detecting_columns);
             props.set("DocumentDataColumnName", document_data_column_name);
@@ -1035,10 +899,7 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
@@ -1061,10 +922,7 @@ pub mod data_source {
         ///
         /// - `data_source_field_name`: `DataSourceFieldName`.
         /// - `index_field_name`: `IndexFieldName`.
-        pub fn new(
-            data_source_field_name: impl Into<Val<String>>,
-            index_field_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_source_field_name: impl Into<Val<String>>, index_field_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataSourceFieldName", data_source_field_name);
             props.set("IndexFieldName", index_field_name);
@@ -1098,13 +956,7 @@ pub mod data_source {
         /// - `database_port`: `DatabasePort`.
         /// - `secret_arn`: `SecretArn`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            database_host: impl Into<Val<String>>,
-            database_name: impl Into<Val<String>>,
-            database_port: impl Into<Val<i64>>,
-            secret_arn: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_host: impl Into<Val<String>>, database_name: impl Into<Val<String>>, database_port: impl Into<Val<i64>>, secret_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseHost", database_host);
             props.set("DatabaseName", database_name);
@@ -1190,10 +1042,7 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
@@ -1223,11 +1072,7 @@ pub mod data_source {
         /// - `one_drive_users`: `OneDriveUsers`.
         /// - `secret_arn`: `SecretArn`.
         /// - `tenant_domain`: `TenantDomain`.
-        pub fn new(
-            one_drive_users: impl Into<Val<OneDriveUsers>>,
-            secret_arn: impl Into<Val<String>>,
-            tenant_domain: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(one_drive_users: impl Into<Val<OneDriveUsers>>, secret_arn: impl Into<Val<String>>, tenant_domain: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OneDriveUsers", one_drive_users);
             props.set("SecretArn", secret_arn);
@@ -1248,10 +1093,7 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
@@ -1343,19 +1185,13 @@ pub mod data_source {
         }
 
         /// The `AccessControlListConfiguration` property.
-        pub fn access_control_list_configuration(
-            mut self,
-            value: impl Into<Val<AccessControlListConfiguration>>,
-        ) -> Self {
+        pub fn access_control_list_configuration(mut self, value: impl Into<Val<AccessControlListConfiguration>>) -> Self {
             self.props.set("AccessControlListConfiguration", value);
             self
         }
 
         /// The `DocumentsMetadataConfiguration` property.
-        pub fn documents_metadata_configuration(
-            mut self,
-            value: impl Into<Val<DocumentsMetadataConfiguration>>,
-        ) -> Self {
+        pub fn documents_metadata_configuration(mut self, value: impl Into<Val<DocumentsMetadataConfiguration>>) -> Self {
             self.props.set("DocumentsMetadataConfiguration", value);
             self
         }
@@ -1456,10 +1292,7 @@ pub mod data_source {
         }
 
         /// The `ChatterFeedConfiguration` property.
-        pub fn chatter_feed_configuration(
-            mut self,
-            value: impl Into<Val<SalesforceChatterFeedConfiguration>>,
-        ) -> Self {
+        pub fn chatter_feed_configuration(mut self, value: impl Into<Val<SalesforceChatterFeedConfiguration>>) -> Self {
             self.props.set("ChatterFeedConfiguration", value);
             self
         }
@@ -1471,47 +1304,31 @@ pub mod data_source {
         }
 
         /// The `ExcludeAttachmentFilePatterns` property.
-        pub fn exclude_attachment_file_patterns(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn exclude_attachment_file_patterns(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ExcludeAttachmentFilePatterns", value);
             self
         }
 
         /// The `IncludeAttachmentFilePatterns` property.
-        pub fn include_attachment_file_patterns(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn include_attachment_file_patterns(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("IncludeAttachmentFilePatterns", value);
             self
         }
 
         /// The `KnowledgeArticleConfiguration` property.
-        pub fn knowledge_article_configuration(
-            mut self,
-            value: impl Into<Val<SalesforceKnowledgeArticleConfiguration>>,
-        ) -> Self {
+        pub fn knowledge_article_configuration(mut self, value: impl Into<Val<SalesforceKnowledgeArticleConfiguration>>) -> Self {
             self.props.set("KnowledgeArticleConfiguration", value);
             self
         }
 
         /// The `StandardObjectAttachmentConfiguration` property.
-        pub fn standard_object_attachment_configuration(
-            mut self,
-            value: impl Into<Val<SalesforceStandardObjectAttachmentConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("StandardObjectAttachmentConfiguration", value);
+        pub fn standard_object_attachment_configuration(mut self, value: impl Into<Val<SalesforceStandardObjectAttachmentConfiguration>>) -> Self {
+            self.props.set("StandardObjectAttachmentConfiguration", value);
             self
         }
 
         /// The `StandardObjectConfigurations` property.
-        pub fn standard_object_configurations(
-            mut self,
-            value: impl Into<Val<Vec<SalesforceStandardObjectConfiguration>>>,
-        ) -> Self {
+        pub fn standard_object_configurations(mut self, value: impl Into<Val<Vec<SalesforceStandardObjectConfiguration>>>) -> Self {
             self.props.set("StandardObjectConfigurations", value);
             self
         }
@@ -1546,10 +1363,7 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
@@ -1584,29 +1398,19 @@ pub mod data_source {
         }
 
         /// The `CustomKnowledgeArticleTypeConfigurations` property.
-        pub fn custom_knowledge_article_type_configurations(
-            mut self,
-            value: impl Into<Val<Vec<SalesforceCustomKnowledgeArticleTypeConfiguration>>>,
-        ) -> Self {
-            self.props
-                .set("CustomKnowledgeArticleTypeConfigurations", value);
+        pub fn custom_knowledge_article_type_configurations(mut self, value: impl Into<Val<Vec<SalesforceCustomKnowledgeArticleTypeConfiguration>>>) -> Self {
+            self.props.set("CustomKnowledgeArticleTypeConfigurations", value);
             self
         }
 
         /// The `StandardKnowledgeArticleTypeConfiguration` property.
-        pub fn standard_knowledge_article_type_configuration(
-            mut self,
-            value: impl Into<Val<SalesforceStandardKnowledgeArticleTypeConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("StandardKnowledgeArticleTypeConfiguration", value);
+        pub fn standard_knowledge_article_type_configuration(mut self, value: impl Into<Val<SalesforceStandardKnowledgeArticleTypeConfiguration>>) -> Self {
+            self.props.set("StandardKnowledgeArticleTypeConfiguration", value);
             self
         }
     }
 
-    impl From<SalesforceKnowledgeArticleConfiguration>
-        for Val<SalesforceKnowledgeArticleConfiguration>
-    {
+    impl From<SalesforceKnowledgeArticleConfiguration> for Val<SalesforceKnowledgeArticleConfiguration> {
         fn from(v: SalesforceKnowledgeArticleConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1623,10 +1427,7 @@ pub mod data_source {
         ///
         /// - `document_data_field_name`: `DocumentDataFieldName`.
         /// - `name`: `Name`.
-        pub fn new(
-            document_data_field_name: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(document_data_field_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DocumentDataFieldName", document_data_field_name);
             props.set("Name", name);
@@ -1640,18 +1441,13 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
     }
 
-    impl From<SalesforceCustomKnowledgeArticleTypeConfiguration>
-        for Val<SalesforceCustomKnowledgeArticleTypeConfiguration>
-    {
+    impl From<SalesforceCustomKnowledgeArticleTypeConfiguration> for Val<SalesforceCustomKnowledgeArticleTypeConfiguration> {
         fn from(v: SalesforceCustomKnowledgeArticleTypeConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1680,18 +1476,13 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
     }
 
-    impl From<SalesforceStandardKnowledgeArticleTypeConfiguration>
-        for Val<SalesforceStandardKnowledgeArticleTypeConfiguration>
-    {
+    impl From<SalesforceStandardKnowledgeArticleTypeConfiguration> for Val<SalesforceStandardKnowledgeArticleTypeConfiguration> {
         fn from(v: SalesforceStandardKnowledgeArticleTypeConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1717,18 +1508,13 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
     }
 
-    impl From<SalesforceStandardObjectAttachmentConfiguration>
-        for Val<SalesforceStandardObjectAttachmentConfiguration>
-    {
+    impl From<SalesforceStandardObjectAttachmentConfiguration> for Val<SalesforceStandardObjectAttachmentConfiguration> {
         fn from(v: SalesforceStandardObjectAttachmentConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1745,10 +1531,7 @@ pub mod data_source {
         ///
         /// - `document_data_field_name`: `DocumentDataFieldName`.
         /// - `name`: `Name`.
-        pub fn new(
-            document_data_field_name: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(document_data_field_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DocumentDataFieldName", document_data_field_name);
             props.set("Name", name);
@@ -1762,10 +1545,7 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
@@ -1789,11 +1569,7 @@ pub mod data_source {
         /// - `host_url`: `HostUrl`.
         /// - `secret_arn`: `SecretArn`.
         /// - `service_now_build_version`: `ServiceNowBuildVersion`.
-        pub fn new(
-            host_url: impl Into<Val<String>>,
-            secret_arn: impl Into<Val<String>>,
-            service_now_build_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(host_url: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>, service_now_build_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HostUrl", host_url);
             props.set("SecretArn", secret_arn);
@@ -1810,19 +1586,13 @@ pub mod data_source {
         }
 
         /// The `KnowledgeArticleConfiguration` property.
-        pub fn knowledge_article_configuration(
-            mut self,
-            value: impl Into<Val<ServiceNowKnowledgeArticleConfiguration>>,
-        ) -> Self {
+        pub fn knowledge_article_configuration(mut self, value: impl Into<Val<ServiceNowKnowledgeArticleConfiguration>>) -> Self {
             self.props.set("KnowledgeArticleConfiguration", value);
             self
         }
 
         /// The `ServiceCatalogConfiguration` property.
-        pub fn service_catalog_configuration(
-            mut self,
-            value: impl Into<Val<ServiceNowServiceCatalogConfiguration>>,
-        ) -> Self {
+        pub fn service_catalog_configuration(mut self, value: impl Into<Val<ServiceNowServiceCatalogConfiguration>>) -> Self {
             self.props.set("ServiceCatalogConfiguration", value);
             self
         }
@@ -1863,19 +1633,13 @@ pub mod data_source {
         }
 
         /// The `ExcludeAttachmentFilePatterns` property.
-        pub fn exclude_attachment_file_patterns(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn exclude_attachment_file_patterns(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ExcludeAttachmentFilePatterns", value);
             self
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
@@ -1887,18 +1651,13 @@ pub mod data_source {
         }
 
         /// The `IncludeAttachmentFilePatterns` property.
-        pub fn include_attachment_file_patterns(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn include_attachment_file_patterns(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("IncludeAttachmentFilePatterns", value);
             self
         }
     }
 
-    impl From<ServiceNowKnowledgeArticleConfiguration>
-        for Val<ServiceNowKnowledgeArticleConfiguration>
-    {
+    impl From<ServiceNowKnowledgeArticleConfiguration> for Val<ServiceNowKnowledgeArticleConfiguration> {
         fn from(v: ServiceNowKnowledgeArticleConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1933,28 +1692,19 @@ pub mod data_source {
         }
 
         /// The `ExcludeAttachmentFilePatterns` property.
-        pub fn exclude_attachment_file_patterns(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn exclude_attachment_file_patterns(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ExcludeAttachmentFilePatterns", value);
             self
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
 
         /// The `IncludeAttachmentFilePatterns` property.
-        pub fn include_attachment_file_patterns(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn include_attachment_file_patterns(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("IncludeAttachmentFilePatterns", value);
             self
         }
@@ -1978,11 +1728,7 @@ pub mod data_source {
         /// - `secret_arn`: `SecretArn`.
         /// - `share_point_version`: `SharePointVersion`.
         /// - `urls`: `Urls`.
-        pub fn new(
-            secret_arn: impl Into<Val<String>>,
-            share_point_version: impl Into<Val<String>>,
-            urls: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(secret_arn: impl Into<Val<String>>, share_point_version: impl Into<Val<String>>, urls: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecretArn", secret_arn);
             props.set("SharePointVersion", share_point_version);
@@ -2015,10 +1761,7 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
@@ -2042,10 +1785,7 @@ pub mod data_source {
         }
 
         /// The `VpcConfiguration` property.
-        pub fn vpc_configuration(
-            mut self,
-            value: impl Into<Val<DataSourceVpcConfiguration>>,
-        ) -> Self {
+        pub fn vpc_configuration(mut self, value: impl Into<Val<DataSourceVpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
         }
@@ -2097,10 +1837,7 @@ pub mod data_source {
         }
 
         /// The `AuthenticationConfiguration` property.
-        pub fn authentication_configuration(
-            mut self,
-            value: impl Into<Val<WebCrawlerAuthenticationConfiguration>>,
-        ) -> Self {
+        pub fn authentication_configuration(mut self, value: impl Into<Val<WebCrawlerAuthenticationConfiguration>>) -> Self {
             self.props.set("AuthenticationConfiguration", value);
             self
         }
@@ -2112,10 +1849,7 @@ pub mod data_source {
         }
 
         /// The `MaxContentSizePerPageInMegaBytes` property.
-        pub fn max_content_size_per_page_in_mega_bytes(
-            mut self,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn max_content_size_per_page_in_mega_bytes(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("MaxContentSizePerPageInMegaBytes", value);
             self
         }
@@ -2171,10 +1905,7 @@ pub mod data_source {
         }
 
         /// The `BasicAuthentication` property.
-        pub fn basic_authentication(
-            mut self,
-            value: impl Into<Val<Vec<WebCrawlerBasicAuthentication>>>,
-        ) -> Self {
+        pub fn basic_authentication(mut self, value: impl Into<Val<Vec<WebCrawlerBasicAuthentication>>>) -> Self {
             self.props.set("BasicAuthentication", value);
             self
         }
@@ -2198,11 +1929,7 @@ pub mod data_source {
         /// - `credentials`: `Credentials`.
         /// - `host`: `Host`.
         /// - `port`: `Port`.
-        pub fn new(
-            credentials: impl Into<Val<String>>,
-            host: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(credentials: impl Into<Val<String>>, host: impl Into<Val<String>>, port: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("Credentials", credentials);
             props.set("Host", host);
@@ -2262,19 +1989,13 @@ pub mod data_source {
         }
 
         /// The `SeedUrlConfiguration` property.
-        pub fn seed_url_configuration(
-            mut self,
-            value: impl Into<Val<WebCrawlerSeedUrlConfiguration>>,
-        ) -> Self {
+        pub fn seed_url_configuration(mut self, value: impl Into<Val<WebCrawlerSeedUrlConfiguration>>) -> Self {
             self.props.set("SeedUrlConfiguration", value);
             self
         }
 
         /// The `SiteMapsConfiguration` property.
-        pub fn site_maps_configuration(
-            mut self,
-            value: impl Into<Val<WebCrawlerSiteMapsConfiguration>>,
-        ) -> Self {
+        pub fn site_maps_configuration(mut self, value: impl Into<Val<WebCrawlerSiteMapsConfiguration>>) -> Self {
             self.props.set("SiteMapsConfiguration", value);
             self
         }
@@ -2369,10 +2090,7 @@ pub mod data_source {
         }
 
         /// The `FieldMappings` property.
-        pub fn field_mappings(
-            mut self,
-            value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>,
-        ) -> Self {
+        pub fn field_mappings(mut self, value: impl Into<Val<Vec<DataSourceToIndexFieldMapping>>>) -> Self {
             self.props.set("FieldMappings", value);
             self
         }
@@ -2431,101 +2149,35 @@ pub mod data_source {
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static INLINE_CUSTOM_DOCUMENT_ENRICHMENT_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Condition",
-                    &Shape::Object(&DOCUMENT_ATTRIBUTE_CONDITION_SHAPE),
-                ),
-                ("Target", &Shape::Object(&DOCUMENT_ATTRIBUTE_TARGET_SHAPE)),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static INLINE_CUSTOM_DOCUMENT_ENRICHMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Condition", &Shape::Object(&DOCUMENT_ATTRIBUTE_CONDITION_SHAPE)),
+            ("Target", &Shape::Object(&DOCUMENT_ATTRIBUTE_TARGET_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static DOCUMENT_ATTRIBUTE_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionDocumentAttributeKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_][a-zA-Z0-9_-]*"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConditionOnValue",
-                &Shape::Object(&DOCUMENT_ATTRIBUTE_VALUE_SHAPE),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GreaterThan",
-                        "GreaterThanOrEquals",
-                        "LessThan",
-                        "LessThanOrEquals",
-                        "Equals",
-                        "NotEquals",
-                        "Contains",
-                        "NotContains",
-                        "Exists",
-                        "NotExists",
-                        "BeginsWith",
-                    ],
-                }),
-            ),
+            ("ConditionDocumentAttributeKey", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z0-9_-]*"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("ConditionOnValue", &Shape::Object(&DOCUMENT_ATTRIBUTE_VALUE_SHAPE)),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreaterThan", "GreaterThanOrEquals", "LessThan", "LessThanOrEquals", "Equals", "NotEquals", "Contains", "NotContains", "Exists", "NotExists", "BeginsWith"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_ATTRIBUTE_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StringListValue",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("StringListValue", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_ATTRIBUTE_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TargetDocumentAttributeKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_][a-zA-Z0-9_-]*"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetDocumentAttributeValue",
-                &Shape::Object(&DOCUMENT_ATTRIBUTE_VALUE_SHAPE),
-            ),
+            ("TargetDocumentAttributeKey", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_][a-zA-Z0-9_-]*"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("TargetDocumentAttributeValue", &Shape::Object(&DOCUMENT_ATTRIBUTE_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2541,60 +2193,18 @@ pub mod data_source {
 
     pub(crate) static DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfluenceConfiguration",
-                &Shape::Object(&CONFLUENCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DatabaseConfiguration",
-                &Shape::Object(&DATABASE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "GoogleDriveConfiguration",
-                &Shape::Object(&GOOGLE_DRIVE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OneDriveConfiguration",
-                &Shape::Object(&ONE_DRIVE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "S3Configuration",
-                &Shape::Object(&S3_DATA_SOURCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SalesforceConfiguration",
-                &Shape::Object(&SALESFORCE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ServiceNowConfiguration",
-                &Shape::Object(&SERVICE_NOW_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SharePointConfiguration",
-                &Shape::Object(&SHARE_POINT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "WebCrawlerConfiguration",
-                &Shape::Object(&WEB_CRAWLER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "WorkDocsConfiguration",
-                &Shape::Object(&WORK_DOCS_CONFIGURATION_SHAPE),
-            ),
+            ("ConfluenceConfiguration", &Shape::Object(&CONFLUENCE_CONFIGURATION_SHAPE)),
+            ("DatabaseConfiguration", &Shape::Object(&DATABASE_CONFIGURATION_SHAPE)),
+            ("GoogleDriveConfiguration", &Shape::Object(&GOOGLE_DRIVE_CONFIGURATION_SHAPE)),
+            ("OneDriveConfiguration", &Shape::Object(&ONE_DRIVE_CONFIGURATION_SHAPE)),
+            ("S3Configuration", &Shape::Object(&S3_DATA_SOURCE_CONFIGURATION_SHAPE)),
+            ("SalesforceConfiguration", &Shape::Object(&SALESFORCE_CONFIGURATION_SHAPE)),
+            ("ServiceNowConfiguration", &Shape::Object(&SERVICE_NOW_CONFIGURATION_SHAPE)),
+            ("SharePointConfiguration", &Shape::Object(&SHARE_POINT_CONFIGURATION_SHAPE)),
+            ("WebCrawlerConfiguration", &Shape::Object(&WEB_CRAWLER_CONFIGURATION_SHAPE)),
+            ("WorkDocsConfiguration", &Shape::Object(&WORK_DOCS_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["S3Configuration"],
-            &["SharePointConfiguration"],
-            &["SalesforceConfiguration"],
-            &["OneDriveConfiguration"],
-            &["ServiceNowConfiguration"],
-            &["DatabaseConfiguration"],
-            &["ConfluenceConfiguration"],
-            &["GoogleDriveConfiguration"],
-            &["WebCrawlerConfiguration"],
-            &["WorkDocsConfiguration"],
-            &["TemplateConfiguration"],
-        ],
+        one_of_required: &[&["S3Configuration"], &["SharePointConfiguration"], &["SalesforceConfiguration"], &["OneDriveConfiguration"], &["ServiceNowConfiguration"], &["DatabaseConfiguration"], &["ConfluenceConfiguration"], &["GoogleDriveConfiguration"], &["WebCrawlerConfiguration"], &["WorkDocsConfiguration"], &["TemplateConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
@@ -2615,285 +2225,75 @@ pub mod data_source {
     };
 
     pub(crate) static CONFLUENCE_ATTACHMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AttachmentFieldMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &CONFLUENCE_ATTACHMENT_TO_INDEX_FIELD_MAPPING_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(11),
-            }),
-        )],
+        fields: &[
+            ("AttachmentFieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&CONFLUENCE_ATTACHMENT_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: Some(1), max_items: Some(11) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static CONFLUENCE_ATTACHMENT_TO_INDEX_FIELD_MAPPING_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "DataSourceFieldName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "AUTHOR",
-                            "CONTENT_TYPE",
-                            "CREATED_DATE",
-                            "DISPLAY_URL",
-                            "FILE_SIZE",
-                            "ITEM_TYPE",
-                            "PARENT_ID",
-                            "SPACE_KEY",
-                            "SPACE_NAME",
-                            "URL",
-                            "VERSION",
-                        ],
-                    }),
-                ),
-                (
-                    "DateFieldFormat",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(4),
-                        max_len: Some(40),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "IndexFieldName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CONFLUENCE_ATTACHMENT_TO_INDEX_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DataSourceFieldName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTHOR", "CONTENT_TYPE", "CREATED_DATE", "DISPLAY_URL", "FILE_SIZE", "ITEM_TYPE", "PARENT_ID", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"] })),
+            ("DateFieldFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(4), max_len: Some(40), allowed: &[] })),
+            ("IndexFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static CONFLUENCE_BLOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BlogFieldMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &CONFLUENCE_BLOG_TO_INDEX_FIELD_MAPPING_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(9),
-            }),
-        )],
+        fields: &[
+            ("BlogFieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&CONFLUENCE_BLOG_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: Some(1), max_items: Some(9) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFLUENCE_BLOG_TO_INDEX_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSourceFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AUTHOR",
-                        "DISPLAY_URL",
-                        "ITEM_TYPE",
-                        "LABELS",
-                        "PUBLISH_DATE",
-                        "SPACE_KEY",
-                        "SPACE_NAME",
-                        "URL",
-                        "VERSION",
-                    ],
-                }),
-            ),
-            (
-                "DateFieldFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(4),
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IndexFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("DataSourceFieldName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTHOR", "DISPLAY_URL", "ITEM_TYPE", "LABELS", "PUBLISH_DATE", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"] })),
+            ("DateFieldFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(4), max_len: Some(40), allowed: &[] })),
+            ("IndexFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFLUENCE_PAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PageFieldMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &CONFLUENCE_PAGE_TO_INDEX_FIELD_MAPPING_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(12),
-            }),
-        )],
+        fields: &[
+            ("PageFieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&CONFLUENCE_PAGE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: Some(1), max_items: Some(12) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFLUENCE_PAGE_TO_INDEX_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSourceFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AUTHOR",
-                        "CONTENT_STATUS",
-                        "CREATED_DATE",
-                        "DISPLAY_URL",
-                        "ITEM_TYPE",
-                        "LABELS",
-                        "MODIFIED_DATE",
-                        "PARENT_ID",
-                        "SPACE_KEY",
-                        "SPACE_NAME",
-                        "URL",
-                        "VERSION",
-                    ],
-                }),
-            ),
-            (
-                "DateFieldFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(4),
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IndexFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("DataSourceFieldName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTHOR", "CONTENT_STATUS", "CREATED_DATE", "DISPLAY_URL", "ITEM_TYPE", "LABELS", "MODIFIED_DATE", "PARENT_ID", "SPACE_KEY", "SPACE_NAME", "URL", "VERSION"] })),
+            ("DateFieldFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(4), max_len: Some(40), allowed: &[] })),
+            ("IndexFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFLUENCE_SPACE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludeSpaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "IncludeSpaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "SpaceFieldMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &CONFLUENCE_SPACE_TO_INDEX_FIELD_MAPPING_SHAPE,
-                    )),
-                    min_items: Some(1),
-                    max_items: Some(4),
-                }),
-            ),
+            ("ExcludeSpaces", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("IncludeSpaces", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("SpaceFieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&CONFLUENCE_SPACE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: Some(1), max_items: Some(4) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFLUENCE_SPACE_TO_INDEX_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSourceFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISPLAY_URL", "ITEM_TYPE", "SPACE_KEY", "URL"],
-                }),
-            ),
-            (
-                "DateFieldFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(4),
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IndexFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("DataSourceFieldName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISPLAY_URL", "ITEM_TYPE", "SPACE_KEY", "URL"] })),
+            ("DateFieldFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(4), max_len: Some(40), allowed: &[] })),
+            ("IndexFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\-0-9a-zA-Z]+"),
-                        min_len: Some(1),
-                        max_len: Some(200),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\-0-9a-zA-Z]+"),
-                        min_len: Some(1),
-                        max_len: Some(200),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(6),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\-0-9a-zA-Z]+"), min_len: Some(1), max_len: Some(200), allowed: &[] })), min_items: None, max_items: Some(10) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\-0-9a-zA-Z]+"), min_len: Some(1), max_len: Some(200), allowed: &[] })), min_items: None, max_items: Some(6) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2901,133 +2301,38 @@ pub mod data_source {
     pub(crate) static DATABASE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AclConfiguration", &Shape::Object(&ACL_CONFIGURATION_SHAPE)),
-            (
-                "ColumnConfiguration",
-                &Shape::Object(&COLUMN_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ConnectionConfiguration",
-                &Shape::Object(&CONNECTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DatabaseEngineType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "RDS_AURORA_MYSQL",
-                        "RDS_AURORA_POSTGRESQL",
-                        "RDS_MYSQL",
-                        "RDS_POSTGRESQL",
-                    ],
-                }),
-            ),
+            ("ColumnConfiguration", &Shape::Object(&COLUMN_CONFIGURATION_SHAPE)),
+            ("ConnectionConfiguration", &Shape::Object(&CONNECTION_CONFIGURATION_SHAPE)),
+            ("DatabaseEngineType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RDS_AURORA_MYSQL", "RDS_AURORA_POSTGRESQL", "RDS_MYSQL", "RDS_POSTGRESQL"] })),
             ("SqlConfiguration", &Shape::Object(&SQL_CONFIGURATION_SHAPE)),
-            (
-                "VpcConfiguration",
-                &Shape::Object(&DATA_SOURCE_VPC_CONFIGURATION_SHAPE),
-            ),
+            ("VpcConfiguration", &Shape::Object(&DATA_SOURCE_VPC_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AllowedGroupsColumnName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AllowedGroupsColumnName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COLUMN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChangeDetectingColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "DocumentDataColumnName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DocumentIdColumnName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DocumentTitleColumnName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FieldMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("ChangeDetectingColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("DocumentDataColumnName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("DocumentIdColumnName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("DocumentTitleColumnName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("FieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSourceFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DateFieldFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(4),
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IndexFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("DataSourceFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("DateFieldFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(4), max_len: Some(40), allowed: &[] })),
+            ("IndexFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3044,15 +2349,9 @@ pub mod data_source {
     };
 
     pub(crate) static SQL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "QueryIdentifiersEnclosingOption",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DOUBLE_QUOTES", "NONE"],
-            }),
-        )],
+        fields: &[
+            ("QueryIdentifiersEnclosingOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOUBLE_QUOTES", "NONE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3083,19 +2382,7 @@ pub mod data_source {
 
     pub(crate) static ONE_DRIVE_USERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OneDriveUserList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?!\\s).+@([a-zA-Z0-9_\\-\\.]+)\\.([a-zA-Z]{2,5})$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("OneDriveUserList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!\\s).+@([a-zA-Z0-9_\\-\\.]+)\\.([a-zA-Z]{2,5})$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
             ("OneDriveUserS3Path", &Shape::Object(&S3_PATH_SHAPE)),
         ],
         one_of_required: &[&["OneDriveUserList"], &["OneDriveUserS3Path"]],
@@ -3104,113 +2391,35 @@ pub mod data_source {
 
     pub(crate) static S3_PATH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessControlListConfiguration",
-                &Shape::Object(&ACCESS_CONTROL_LIST_CONFIGURATION_SHAPE),
-            ),
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DocumentsMetadataConfiguration",
-                &Shape::Object(&DOCUMENTS_METADATA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ExclusionPatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "InclusionPatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "InclusionPrefixes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("AccessControlListConfiguration", &Shape::Object(&ACCESS_CONTROL_LIST_CONFIGURATION_SHAPE)),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("DocumentsMetadataConfiguration", &Shape::Object(&DOCUMENTS_METADATA_CONFIGURATION_SHAPE)),
+            ("ExclusionPatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
+            ("InclusionPatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
+            ("InclusionPrefixes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_CONTROL_LIST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KeyPath",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KeyPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENTS_METADATA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Prefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3230,236 +2439,56 @@ pub mod data_source {
 
     pub(crate) static SALESFORCE_CHATTER_FEED_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DocumentDataFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DocumentTitleFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FieldMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "IncludeFilterTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["ACTIVE_USER", "STANDARD_USER"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
+            ("DocumentDataFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("DocumentTitleFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("FieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("IncludeFilterTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE_USER", "STANDARD_USER"] })), min_items: Some(1), max_items: Some(2) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SALESFORCE_KNOWLEDGE_ARTICLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomKnowledgeArticleTypeConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &SALESFORCE_CUSTOM_KNOWLEDGE_ARTICLE_TYPE_CONFIGURATION_SHAPE,
-                    )),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "IncludedStates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["DRAFT", "PUBLISHED", "ARCHIVED"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(3),
-                }),
-            ),
-            (
-                "StandardKnowledgeArticleTypeConfiguration",
-                &Shape::Object(&SALESFORCE_STANDARD_KNOWLEDGE_ARTICLE_TYPE_CONFIGURATION_SHAPE),
-            ),
+            ("CustomKnowledgeArticleTypeConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&SALESFORCE_CUSTOM_KNOWLEDGE_ARTICLE_TYPE_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("IncludedStates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DRAFT", "PUBLISHED", "ARCHIVED"] })), min_items: Some(1), max_items: Some(3) })),
+            ("StandardKnowledgeArticleTypeConfiguration", &Shape::Object(&SALESFORCE_STANDARD_KNOWLEDGE_ARTICLE_TYPE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static SALESFORCE_CUSTOM_KNOWLEDGE_ARTICLE_TYPE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "DocumentDataFieldName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "DocumentTitleFieldName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "FieldMappings",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)),
-                        min_items: None,
-                        max_items: Some(100),
-                    }),
-                ),
-                (
-                    "Name",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SALESFORCE_CUSTOM_KNOWLEDGE_ARTICLE_TYPE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DocumentDataFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("DocumentTitleFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("FieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static SALESFORCE_STANDARD_KNOWLEDGE_ARTICLE_TYPE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "DocumentDataFieldName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "DocumentTitleFieldName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "FieldMappings",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)),
-                        min_items: None,
-                        max_items: Some(100),
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SALESFORCE_STANDARD_KNOWLEDGE_ARTICLE_TYPE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DocumentDataFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("DocumentTitleFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("FieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: None, max_items: Some(100) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static SALESFORCE_STANDARD_OBJECT_ATTACHMENT_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "DocumentTitleFieldName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "FieldMappings",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)),
-                        min_items: None,
-                        max_items: Some(100),
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SALESFORCE_STANDARD_OBJECT_ATTACHMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DocumentTitleFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("FieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: None, max_items: Some(100) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static SALESFORCE_STANDARD_OBJECT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DocumentDataFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DocumentTitleFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FieldMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ACCOUNT",
-                        "CAMPAIGN",
-                        "CASE",
-                        "CONTACT",
-                        "CONTRACT",
-                        "DOCUMENT",
-                        "GROUP",
-                        "IDEA",
-                        "LEAD",
-                        "OPPORTUNITY",
-                        "PARTNER",
-                        "PRICEBOOK",
-                        "PRODUCT",
-                        "PROFILE",
-                        "SOLUTION",
-                        "TASK",
-                        "USER",
-                    ],
-                }),
-            ),
+            ("DocumentDataFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("DocumentTitleFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("FieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCOUNT", "CAMPAIGN", "CASE", "CONTACT", "CONTRACT", "DOCUMENT", "GROUP", "IDEA", "LEAD", "OPPORTUNITY", "PARTNER", "PRICEBOOK", "PRODUCT", "PROFILE", "SOLUTION", "TASK", "USER"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3476,128 +2505,25 @@ pub mod data_source {
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static SERVICE_NOW_KNOWLEDGE_ARTICLE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "DocumentDataFieldName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "DocumentTitleFieldName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ExcludeAttachmentFilePatterns",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: None,
-                            min_len: Some(1),
-                            max_len: Some(50),
-                            allowed: &[],
-                        })),
-                        min_items: None,
-                        max_items: Some(100),
-                    }),
-                ),
-                (
-                    "FieldMappings",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)),
-                        min_items: None,
-                        max_items: Some(100),
-                    }),
-                ),
-                (
-                    "FilterQuery",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "IncludeAttachmentFilePatterns",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: None,
-                            min_len: Some(1),
-                            max_len: Some(50),
-                            allowed: &[],
-                        })),
-                        min_items: None,
-                        max_items: Some(100),
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SERVICE_NOW_KNOWLEDGE_ARTICLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DocumentDataFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("DocumentTitleFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("ExcludeAttachmentFilePatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
+            ("FieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("FilterQuery", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("IncludeAttachmentFilePatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static SERVICE_NOW_SERVICE_CATALOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DocumentDataFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DocumentTitleFieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExcludeAttachmentFilePatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "FieldMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "IncludeAttachmentFilePatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("DocumentDataFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("DocumentTitleFieldName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("ExcludeAttachmentFilePatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
+            ("FieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("IncludeAttachmentFilePatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3619,86 +2545,23 @@ pub mod data_source {
 
     pub(crate) static WEB_CRAWLER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationConfiguration",
-                &Shape::Object(&WEB_CRAWLER_AUTHENTICATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "CrawlDepth",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxContentSizePerPageInMegaBytes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(50.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxLinksPerPage",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxUrlsPerMinuteCrawlRate",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProxyConfiguration",
-                &Shape::Object(&PROXY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "UrlExclusionPatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "UrlInclusionPatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("AuthenticationConfiguration", &Shape::Object(&WEB_CRAWLER_AUTHENTICATION_CONFIGURATION_SHAPE)),
+            ("CrawlDepth", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("MaxContentSizePerPageInMegaBytes", &Shape::Num(NumRule { min: Some(0.0), max: Some(50.0), allowed: &[] })),
+            ("MaxLinksPerPage", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("MaxUrlsPerMinuteCrawlRate", &Shape::Num(NumRule { min: Some(1.0), max: Some(300.0), allowed: &[] })),
+            ("ProxyConfiguration", &Shape::Object(&PROXY_CONFIGURATION_SHAPE)),
+            ("UrlExclusionPatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
+            ("UrlInclusionPatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
             ("Urls", &Shape::Object(&WEB_CRAWLER_URLS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEB_CRAWLER_AUTHENTICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BasicAuthentication",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&WEB_CRAWLER_BASIC_AUTHENTICATION_SHAPE)),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("BasicAuthentication", &Shape::List(ListRule { item: Some(&Shape::Object(&WEB_CRAWLER_BASIC_AUTHENTICATION_SHAPE)), min_items: None, max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3722,132 +2585,41 @@ pub mod data_source {
 
     pub(crate) static WEB_CRAWLER_URLS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SeedUrlConfiguration",
-                &Shape::Object(&WEB_CRAWLER_SEED_URL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SiteMapsConfiguration",
-                &Shape::Object(&WEB_CRAWLER_SITE_MAPS_CONFIGURATION_SHAPE),
-            ),
+            ("SeedUrlConfiguration", &Shape::Object(&WEB_CRAWLER_SEED_URL_CONFIGURATION_SHAPE)),
+            ("SiteMapsConfiguration", &Shape::Object(&WEB_CRAWLER_SITE_MAPS_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEB_CRAWLER_SEED_URL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SeedUrls",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(https?)://([^\\s]*)"),
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "WebCrawlerMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOST_ONLY", "SUBDOMAINS", "EVERYTHING"],
-                }),
-            ),
+            ("SeedUrls", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(https?)://([^\\s]*)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("WebCrawlerMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOST_ONLY", "SUBDOMAINS", "EVERYTHING"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEB_CRAWLER_SITE_MAPS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SiteMaps",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(https?):\\/\\/([^\\s]*)"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        )],
+        fields: &[
+            ("SiteMaps", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(https?):\\/\\/([^\\s]*)"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(0), max_items: Some(3) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORK_DOCS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExclusionPatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "FieldMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "InclusionPatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(50),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "OrganizationId",
-                &Shape::Str(StrRule {
-                    pattern: Some("d-[0-9a-fA-F]{10}"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
+            ("ExclusionPatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
+            ("FieldMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_SOURCE_TO_INDEX_FIELD_MAPPING_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("InclusionPatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: Some(100) })),
+            ("OrganizationId", &Shape::Str(StrRule { pattern: Some("d-[0-9a-fA-F]{10}"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3871,21 +2643,13 @@ impl CfnFaq {
     /// - `name`: `Name`, FAQ name
     /// - `role_arn`: `RoleArn`, FAQ role ARN
     /// - `s3_path`: `S3Path`, FAQ S3 path
-    pub fn new(
-        index_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        s3_path: impl Into<Val<faq::S3Path>>,
-    ) -> Self {
+    pub fn new(index_id: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_path: impl Into<Val<faq::S3Path>>) -> Self {
         let mut props = Props::new();
         props.set("IndexId", index_id);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
         props.set("S3Path", s3_path);
-        CfnFaq {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFaq { props, options: ResourceOptions::default() }
     }
 
     /// FAQ description
@@ -3951,21 +2715,11 @@ impl Handle<CfnFaq> {
 pub(crate) static FAQ_META: TypeMeta = TypeMeta {
     type_name: CfnFaq::TYPE_NAME,
     shape: &FAQ_SHAPE,
-    create_only: &[
-        "Description",
-        "FileFormat",
-        "IndexId",
-        "Name",
-        "RoleArn",
-        "S3Path",
-    ],
+    create_only: &["Description", "FileFormat", "IndexId", "Name", "RoleArn", "S3Path"],
     write_only: &[],
     primary_identifier: &["Id", "IndexId"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16208348),
 };
 
@@ -4041,48 +2795,16 @@ pub mod faq {
 
     pub(crate) static S3_PATH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4104,17 +2826,11 @@ impl CfnFeaturedResultsSet {
     ///
     /// - `featured_results_set_name`: `FeaturedResultsSetName`, A name for the set of featured results.
     /// - `index_id`: `IndexId`, The identifier of the index that you want to use for featuring results.
-    pub fn new(
-        featured_results_set_name: impl Into<Val<String>>,
-        index_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(featured_results_set_name: impl Into<Val<String>>, index_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FeaturedResultsSetName", featured_results_set_name);
         props.set("IndexId", index_id);
-        CfnFeaturedResultsSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFeaturedResultsSet { props, options: ResourceOptions::default() }
     }
 
     /// A description for the set of featured results.
@@ -4126,10 +2842,7 @@ impl CfnFeaturedResultsSet {
     /// A list of document IDs for the documents you want to feature at the top of the search results page.
     ///
     /// Write-only.
-    pub fn featured_documents(
-        mut self,
-        value: impl Into<Val<Vec<featured_results_set::FeaturedDocument>>>,
-    ) -> Self {
+    pub fn featured_documents(mut self, value: impl Into<Val<Vec<featured_results_set::FeaturedDocument>>>) -> Self {
         self.props.set("FeaturedDocuments", value);
         self
     }
@@ -4193,77 +2906,19 @@ pub(crate) static FEATURED_RESULTS_SET_META: TypeMeta = TypeMeta {
     write_only: &["FeaturedDocuments"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "FeaturedResultsSetId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16208348),
 };
 
 pub(crate) static FEATURED_RESULTS_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\P{C}*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FeaturedDocuments",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &featured_results_set::FEATURED_DOCUMENT_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FeaturedResultsSetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][ a-zA-Z0-9_-]*$"),
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IndexId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]*$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryTexts",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(49),
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&featured_results_set::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^\\P{C}*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("FeaturedDocuments", &Shape::List(ListRule { item: Some(&Shape::Object(&featured_results_set::FEATURED_DOCUMENT_SHAPE)), min_items: None, max_items: None })),
+        ("FeaturedResultsSetName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][ a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("IndexId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]*$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("QueryTexts", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(49) })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "INACTIVE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&featured_results_set::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4326,38 +2981,16 @@ pub mod featured_results_set {
     }
 
     pub(crate) static FEATURED_DOCUMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4380,26 +3013,16 @@ impl CfnIndex {
     /// - `edition`: `Edition`, Edition of index
     /// - `name`: `Name`, Name of index
     /// - `role_arn`: `RoleArn`, Role Arn
-    pub fn new(
-        edition: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(edition: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Edition", edition);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
-        CfnIndex {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIndex { props, options: ResourceOptions::default() }
     }
 
     /// Capacity units
-    pub fn capacity_units(
-        mut self,
-        value: impl Into<Val<index::CapacityUnitsConfiguration>>,
-    ) -> Self {
+    pub fn capacity_units(mut self, value: impl Into<Val<index::CapacityUnitsConfiguration>>) -> Self {
         self.props.set("CapacityUnits", value);
         self
     }
@@ -4411,10 +3034,7 @@ impl CfnIndex {
     }
 
     /// Document metadata configurations
-    pub fn document_metadata_configurations(
-        mut self,
-        value: impl Into<Val<Vec<index::DocumentMetadataConfiguration>>>,
-    ) -> Self {
+    pub fn document_metadata_configurations(mut self, value: impl Into<Val<Vec<index::DocumentMetadataConfiguration>>>) -> Self {
         self.props.set("DocumentMetadataConfigurations", value);
         self
     }
@@ -4422,10 +3042,7 @@ impl CfnIndex {
     /// Server side encryption configuration
     ///
     /// Changing it replaces the resource.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<Val<index::ServerSideEncryptionConfiguration>>,
-    ) -> Self {
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<Val<index::ServerSideEncryptionConfiguration>>) -> Self {
         self.props.set("ServerSideEncryptionConfiguration", value);
         self
     }
@@ -4445,10 +3062,7 @@ impl CfnIndex {
     }
 
     /// The `UserTokenConfigurations` property.
-    pub fn user_token_configurations(
-        mut self,
-        value: impl Into<Val<Vec<index::UserTokenConfiguration>>>,
-    ) -> Self {
+    pub fn user_token_configurations(mut self, value: impl Into<Val<Vec<index::UserTokenConfiguration>>>) -> Self {
         self.props.set("UserTokenConfigurations", value);
         self
     }
@@ -4490,10 +3104,7 @@ pub(crate) static INDEX_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16208348),
 };
 
@@ -4530,10 +3141,7 @@ pub mod index {
         ///
         /// - `query_capacity_units`: `QueryCapacityUnits`.
         /// - `storage_capacity_units`: `StorageCapacityUnits`.
-        pub fn new(
-            query_capacity_units: impl Into<Val<i64>>,
-            storage_capacity_units: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(query_capacity_units: impl Into<Val<i64>>, storage_capacity_units: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("QueryCapacityUnits", query_capacity_units);
             props.set("StorageCapacityUnits", storage_capacity_units);
@@ -4624,10 +3232,7 @@ pub mod index {
         }
 
         /// The `ValueImportanceItems` property.
-        pub fn value_importance_items(
-            mut self,
-            value: impl Into<Val<Vec<ValueImportanceItem>>>,
-        ) -> Self {
+        pub fn value_importance_items(mut self, value: impl Into<Val<Vec<ValueImportanceItem>>>) -> Self {
             self.props.set("ValueImportanceItems", value);
             self
         }
@@ -4780,19 +3385,13 @@ pub mod index {
         }
 
         /// The `JsonTokenTypeConfiguration` property.
-        pub fn json_token_type_configuration(
-            mut self,
-            value: impl Into<Val<JsonTokenTypeConfiguration>>,
-        ) -> Self {
+        pub fn json_token_type_configuration(mut self, value: impl Into<Val<JsonTokenTypeConfiguration>>) -> Self {
             self.props.set("JsonTokenTypeConfiguration", value);
             self
         }
 
         /// The `JwtTokenTypeConfiguration` property.
-        pub fn jwt_token_type_configuration(
-            mut self,
-            value: impl Into<Val<JwtTokenTypeConfiguration>>,
-        ) -> Self {
+        pub fn jwt_token_type_configuration(mut self, value: impl Into<Val<JwtTokenTypeConfiguration>>) -> Self {
             self.props.set("JwtTokenTypeConfiguration", value);
             self
         }
@@ -4815,10 +3414,7 @@ pub mod index {
         ///
         /// - `group_attribute_field`: `GroupAttributeField`.
         /// - `user_name_attribute_field`: `UserNameAttributeField`.
-        pub fn new(
-            group_attribute_field: impl Into<Val<String>>,
-            user_name_attribute_field: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(group_attribute_field: impl Into<Val<String>>, user_name_attribute_field: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("GroupAttributeField", group_attribute_field);
             props.set("UserNameAttributeField", user_name_attribute_field);
@@ -4893,190 +3489,66 @@ pub mod index {
 
     pub(crate) static CAPACITY_UNITS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "QueryCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("QueryCapacityUnits", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("StorageCapacityUnits", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_METADATA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30), allowed: &[] })),
             ("Relevance", &Shape::Object(&RELEVANCE_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "STRING_VALUE",
-                        "STRING_LIST_VALUE",
-                        "LONG_VALUE",
-                        "DATE_VALUE",
-                    ],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING_VALUE", "STRING_LIST_VALUE", "LONG_VALUE", "DATE_VALUE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RELEVANCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Duration",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9]+[s]"),
-                    min_len: Some(1),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Importance",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RankOrder",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ASCENDING", "DESCENDING"],
-                }),
-            ),
-            (
-                "ValueImportanceItems",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VALUE_IMPORTANCE_ITEM_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Duration", &Shape::Str(StrRule { pattern: Some("[0-9]+[s]"), min_len: Some(1), max_len: Some(10), allowed: &[] })),
+            ("Importance", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("RankOrder", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ASCENDING", "DESCENDING"] })),
+            ("ValueImportanceItems", &Shape::List(ListRule { item: Some(&Shape::Object(&VALUE_IMPORTANCE_ITEM_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VALUE_IMPORTANCE_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_TOKEN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "JsonTokenTypeConfiguration",
-                &Shape::Object(&JSON_TOKEN_TYPE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "JwtTokenTypeConfiguration",
-                &Shape::Object(&JWT_TOKEN_TYPE_CONFIGURATION_SHAPE),
-            ),
+            ("JsonTokenTypeConfiguration", &Shape::Object(&JSON_TOKEN_TYPE_CONFIGURATION_SHAPE)),
+            ("JwtTokenTypeConfiguration", &Shape::Object(&JWT_TOKEN_TYPE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JSON_TOKEN_TYPE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GroupAttributeField",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserNameAttributeField",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("GroupAttributeField", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("UserNameAttributeField", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5113,21 +3585,13 @@ impl CfnQuerySuggestionsBlockList {
     /// - `name`: `Name`, The name of the block list.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role with permission to access the S3 bucket that contains the block list text file.
     /// - `source_s3_path`: `SourceS3Path`, Information required to find a specific file in an Amazon S3 bucket.
-    pub fn new(
-        index_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        source_s3_path: impl Into<Val<query_suggestions_block_list::S3Path>>,
-    ) -> Self {
+    pub fn new(index_id: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, source_s3_path: impl Into<Val<query_suggestions_block_list::S3Path>>) -> Self {
         let mut props = Props::new();
         props.set("IndexId", index_id);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
         props.set("SourceS3Path", source_s3_path);
-        CfnQuerySuggestionsBlockList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQuerySuggestionsBlockList { props, options: ResourceOptions::default() }
     }
 
     /// A description for the block list.
@@ -5181,10 +3645,7 @@ pub(crate) static QUERY_SUGGESTIONS_BLOCK_LIST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16208348),
 };
 
@@ -5258,48 +3719,16 @@ pub mod query_suggestions_block_list {
 
     pub(crate) static S3_PATH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5323,21 +3752,13 @@ impl CfnThesaurus {
     /// - `name`: `Name`, A name for the thesaurus.
     /// - `role_arn`: `RoleArn`, An IAM role that gives Amazon Kendra permissions to access the thesaurus file specified in SourceS3Path.
     /// - `source_s3_path`: `SourceS3Path`, Information required to find a specific file in an Amazon S3 bucket.
-    pub fn new(
-        index_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        source_s3_path: impl Into<Val<thesaurus::S3Path>>,
-    ) -> Self {
+    pub fn new(index_id: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, source_s3_path: impl Into<Val<thesaurus::S3Path>>) -> Self {
         let mut props = Props::new();
         props.set("IndexId", index_id);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
         props.set("SourceS3Path", source_s3_path);
-        CfnThesaurus {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnThesaurus { props, options: ResourceOptions::default() }
     }
 
     /// A description for the thesaurus.
@@ -5391,10 +3812,7 @@ pub(crate) static THESAURUS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16208348),
 };
 
@@ -5468,48 +3886,16 @@ pub mod thesaurus {
 
     pub(crate) static S3_PATH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,17 +31,11 @@ impl CfnExecutionPlan {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnExecutionPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExecutionPlan { props, options: ResourceOptions::default() }
     }
 
     /// Capacity units
-    pub fn capacity_units(
-        mut self,
-        value: impl Into<Val<execution_plan::CapacityUnitsConfiguration>>,
-    ) -> Self {
+    pub fn capacity_units(mut self, value: impl Into<Val<execution_plan::CapacityUnitsConfiguration>>) -> Self {
         self.props.set("CapacityUnits", value);
         self
     }
@@ -95,45 +89,16 @@ pub(crate) static EXECUTION_PLAN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12208348),
 };
 
 pub(crate) static EXECUTION_PLAN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CapacityUnits",
-            &Shape::Object(&execution_plan::CAPACITY_UNITS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\P{C}*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"),
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&execution_plan::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CapacityUnits", &Shape::Object(&execution_plan::CAPACITY_UNITS_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^\\P{C}*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&execution_plan::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -193,44 +158,25 @@ pub mod execution_plan {
     }
 
     pub(crate) static CAPACITY_UNITS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RescoreCapacityUnits",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RescoreCapacityUnits", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&EXECUTION_PLAN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &EXECUTION_PLAN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

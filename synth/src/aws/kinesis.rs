@@ -30,55 +30,36 @@ impl CfnChannel {
     /// - `channel_name`: `ChannelName`, The name of the channel. The name's uniqueness is scoped per AWS account and region.
     /// - `service_execution_role_arn`: `ServiceExecutionRoleARN`, The ARN of the IAM role that the channel assumes to read from the source stream, deliver records to the destination, and (when enabled) write CloudWatch Logs.
     /// - `stream_configuration_list`: `StreamConfigurationList`, List of stream configurations associated with the channel. v1 supports a single element; the list shape allows future extensibility to fan in from multiple streams.
-    pub fn new(
-        channel_name: impl Into<Val<String>>,
-        service_execution_role_arn: impl Into<Val<String>>,
-        stream_configuration_list: impl Into<Val<Vec<channel::StreamConfiguration>>>,
-    ) -> Self {
+    pub fn new(channel_name: impl Into<Val<String>>, service_execution_role_arn: impl Into<Val<String>>, stream_configuration_list: impl Into<Val<Vec<channel::StreamConfiguration>>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelName", channel_name);
         props.set("ServiceExecutionRoleARN", service_execution_role_arn);
         props.set("StreamConfigurationList", stream_configuration_list);
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// Server-side encryption configuration for data at rest.
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<channel::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<channel::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
 
     /// Configuration for delivering channel operational logs. Defaults to CloudWatch Logs disabled.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Val<channel::LoggingConfiguration>>,
-    ) -> Self {
+    pub fn logging_configuration(mut self, value: impl Into<Val<channel::LoggingConfiguration>>) -> Self {
         self.props.set("LoggingConfiguration", value);
         self
     }
 
     /// Configuration for delivery to a vanilla S3 bucket destination. Exactly one of S3DestinationConfiguration and S3TablesDestinationConfiguration must be specified.
-    pub fn s3_destination_configuration(
-        mut self,
-        value: impl Into<Val<channel::S3DestinationConfiguration>>,
-    ) -> Self {
+    pub fn s3_destination_configuration(mut self, value: impl Into<Val<channel::S3DestinationConfiguration>>) -> Self {
         self.props.set("S3DestinationConfiguration", value);
         self
     }
 
     /// Configuration for delivery to S3 Tables destinations. Exactly one of S3DestinationConfiguration and S3TablesDestinationConfiguration must be specified.
-    pub fn s3_tables_destination_configuration(
-        mut self,
-        value: impl Into<Val<channel::S3TablesDestinationConfiguration>>,
-    ) -> Self {
+    pub fn s3_tables_destination_configuration(mut self, value: impl Into<Val<channel::S3TablesDestinationConfiguration>>) -> Self {
         self.props.set("S3TablesDestinationConfiguration", value);
         self
     }
@@ -138,88 +119,26 @@ impl Handle<CfnChannel> {
 pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
     type_name: CfnChannel::TYPE_NAME,
     shape: &CHANNEL_SHAPE,
-    create_only: &[
-        "ChannelName",
-        "EncryptionConfiguration",
-        "S3DestinationConfiguration/DeadLetterQueueS3Configuration",
-        "S3DestinationConfiguration/StorageConfiguration",
-        "S3TablesDestinationConfiguration/DeadLetterQueueS3Configuration",
-        "S3TablesDestinationConfiguration/S3TablesConfigurationList",
-        "ServiceExecutionRoleARN",
-        "StreamConfigurationList",
-    ],
+    create_only: &["ChannelName", "EncryptionConfiguration", "S3DestinationConfiguration/DeadLetterQueueS3Configuration", "S3DestinationConfiguration/StorageConfiguration", "S3TablesDestinationConfiguration/DeadLetterQueueS3Configuration", "S3TablesDestinationConfiguration/S3TablesConfigurationList", "ServiceExecutionRoleARN", "StreamConfigurationList"],
     write_only: &[],
     primary_identifier: &["ChannelARN"],
-    attributes: &[
-        "ChannelARN",
-        "ChannelCreationTimestamp",
-        "ChannelId",
-        "ChannelStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ChannelARN", "ChannelCreationTimestamp", "ChannelId", "ChannelStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3fffff7f),
 };
 
 pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&channel::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "LoggingConfiguration",
-            &Shape::Object(&channel::LOGGING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "S3DestinationConfiguration",
-            &Shape::Object(&channel::S3_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "S3TablesDestinationConfiguration",
-            &Shape::Object(&channel::S3_TABLES_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ServiceExecutionRoleARN",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z0-9]*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StreamConfigurationList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel::STREAM_CONFIGURATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10000),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ChannelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("EncryptionConfiguration", &Shape::Object(&channel::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("LoggingConfiguration", &Shape::Object(&channel::LOGGING_CONFIGURATION_SHAPE)),
+        ("S3DestinationConfiguration", &Shape::Object(&channel::S3_DESTINATION_CONFIGURATION_SHAPE)),
+        ("S3TablesDestinationConfiguration", &Shape::Object(&channel::S3_TABLES_DESTINATION_CONFIGURATION_SHAPE)),
+        ("ServiceExecutionRoleARN", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:iam::\\d{12}:role/[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("StreamConfigurationList", &Shape::List(ListRule { item: Some(&Shape::Object(&channel::STREAM_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(10000) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&channel::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
-    one_of_required: &[
-        &["S3DestinationConfiguration"],
-        &["S3TablesDestinationConfiguration"],
-    ],
+    one_of_required: &[&["S3DestinationConfiguration"], &["S3TablesDestinationConfiguration"]],
     ..ObjectShape::EMPTY
 };
 
@@ -240,10 +159,7 @@ pub mod channel {
         ///
         /// - `encryption_type`: `EncryptionType`, The encryption type. KMS is the only supported value.
         /// - `key_id`: `KeyId`, The customer-managed AWS KMS key. Accepts a key GUID, key ARN, alias ARN, or alias name prefixed by 'alias/'. The Kinesis Data Streams managed alias 'aws/kinesis' is not accepted - the key must be customer-owned so it can also be used by readers of the destination.
-        pub fn new(
-            encryption_type: impl Into<Val<String>>,
-            key_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(encryption_type: impl Into<Val<String>>, key_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionType", encryption_type);
             props.set("KeyId", key_id);
@@ -338,10 +254,9 @@ pub mod channel {
         }
 
         /// Optional dead-letter queue (DLQ) configuration for records that cannot be delivered to the destination. When omitted, the service auto-fills using the storage BucketARN with an error prefix.
-        pub fn dead_letter_queue_s3_configuration(
-            mut self,
-            value: impl Into<Val<DeadLetterQueueS3Configuration>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn dead_letter_queue_s3_configuration(mut self, value: impl Into<Val<DeadLetterQueueS3Configuration>>) -> Self {
             self.props.set("DeadLetterQueueS3Configuration", value);
             self
         }
@@ -364,10 +279,7 @@ pub mod channel {
         ///
         /// - `bucket_arn`: `BucketARN`, The ARN of the S3 bucket for storing failed records.
         /// - `expected_bucket_owner`: `ExpectedBucketOwner`, The AWS account ID of the expected owner of the dead-letter queue S3 bucket. Used to verify bucket ownership before delivery.
-        pub fn new(
-            bucket_arn: impl Into<Val<String>>,
-            expected_bucket_owner: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_arn: impl Into<Val<String>>, expected_bucket_owner: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketARN", bucket_arn);
             props.set("ExpectedBucketOwner", expected_bucket_owner);
@@ -399,11 +311,7 @@ pub mod channel {
         /// - `bucket_arn`: `BucketARN`, The ARN of the S3 bucket for record delivery. Different channels can deliver to the same bucket. Buckets can be cross-account but must be in the same region as the channel.
         /// - `compression_type`: `CompressionType`, The compression algorithm applied to delivered objects.
         /// - `expected_bucket_owner`: `ExpectedBucketOwner`, The AWS account ID of the expected owner of the destination S3 bucket. Used to verify bucket ownership before delivery.
-        pub fn new(
-            bucket_arn: impl Into<Val<String>>,
-            compression_type: impl Into<Val<String>>,
-            expected_bucket_owner: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_arn: impl Into<Val<String>>, compression_type: impl Into<Val<String>>, expected_bucket_owner: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketARN", bucket_arn);
             props.set("CompressionType", compression_type);
@@ -443,15 +351,9 @@ pub mod channel {
         ///
         /// - `dead_letter_queue_s3_configuration`: `DeadLetterQueueS3Configuration`, The dead-letter queue (DLQ) configuration for records that cannot be delivered to the S3 Tables destination. Required for S3 Tables: there is no safe fallback because S3 Tables metadata writes are critical-path.
         /// - `s3_tables_configuration_list`: `S3TablesConfigurationList`, The list of S3 Tables destinations. v1 supports a single element; the list shape allows future extensibility to fan out to multiple tables.
-        pub fn new(
-            dead_letter_queue_s3_configuration: impl Into<Val<DeadLetterQueueS3Configuration>>,
-            s3_tables_configuration_list: impl Into<Val<Vec<S3TableConfiguration>>>,
-        ) -> Self {
+        pub fn new(dead_letter_queue_s3_configuration: impl Into<Val<DeadLetterQueueS3Configuration>>, s3_tables_configuration_list: impl Into<Val<Vec<S3TableConfiguration>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DeadLetterQueueS3Configuration",
-                dead_letter_queue_s3_configuration,
-            );
+            props.set("DeadLetterQueueS3Configuration", dead_letter_queue_s3_configuration);
             props.set("S3TablesConfigurationList", s3_tables_configuration_list);
             S3TablesDestinationConfiguration { props }
         }
@@ -482,12 +384,7 @@ pub mod channel {
         /// - `namespace`: `Namespace`, The name of the S3 Tables namespace that contains the destination table.
         /// - `table_bucket_arn`: `TableBucketARN`, The ARN of the S3 Tables table bucket for record delivery. Buckets can be cross-account but must be in the same region as the channel.
         /// - `table_name`: `TableName`, The name of the destination S3 Tables table. The table is created for the customer if it does not yet exist.
-        pub fn new(
-            compression_type: impl Into<Val<String>>,
-            namespace: impl Into<Val<String>>,
-            table_bucket_arn: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(compression_type: impl Into<Val<String>>, namespace: impl Into<Val<String>>, table_bucket_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CompressionType", compression_type);
             props.set("Namespace", namespace);
@@ -568,10 +465,7 @@ pub mod channel {
         ///
         /// - `record_configuration`: `RecordConfiguration`, The configuration that describes how records on the source stream are encoded.
         /// - `stream_arn`: `StreamARN`, The Amazon resource name (ARN) of the Kinesis data stream that the channel reads from.
-        pub fn new(
-            record_configuration: impl Into<Val<RecordConfiguration>>,
-            stream_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(record_configuration: impl Into<Val<RecordConfiguration>>, stream_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RecordConfiguration", record_configuration);
             props.set("StreamARN", stream_arn);
@@ -641,272 +535,93 @@ pub mod channel {
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KMS"],
-                }),
-            ),
-            (
-                "KeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KMS"] })),
+            ("KeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudWatchLogs",
-            &Shape::Object(&CLOUD_WATCH_LOGS_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("CloudWatchLogs", &Shape::Object(&CLOUD_WATCH_LOGS_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOGS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogStreamName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^:*]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogStreamName", &Shape::Str(StrRule { pattern: Some("^[^:*]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeadLetterQueueS3Configuration",
-                &Shape::Object(&DEAD_LETTER_QUEUE_S3_CONFIGURATION_SHAPE),
-            ),
-            (
-                "StorageConfiguration",
-                &Shape::Object(&S3_STORAGE_CONFIGURATION_SHAPE),
-            ),
+            ("DeadLetterQueueS3Configuration", &Shape::Object(&DEAD_LETTER_QUEUE_S3_CONFIGURATION_SHAPE)),
+            ("StorageConfiguration", &Shape::Object(&S3_STORAGE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEAD_LETTER_QUEUE_S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ErrorOutputPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z!\\-_'.*()\\/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExpectedBucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketARN", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ErrorOutputPrefix", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z!\\-_'.*()\\/]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("ExpectedBucketOwner", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "GZIP", "ZSTD"],
-                }),
-            ),
-            (
-                "ExpectedBucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputKeyTemplate",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z!\\-_'.*()\\/=:{}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StorageClass",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STANDARD", "INTELLIGENT_TIERING", "GLACIER_IR"],
-                }),
-            ),
+            ("BucketARN", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:s3:::[a-z0-9._-]{3,63}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("CompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "GZIP", "ZSTD"] })),
+            ("ExpectedBucketOwner", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("OutputKeyTemplate", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z!\\-_'.*()\\/=:{}]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("StorageClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "INTELLIGENT_TIERING", "GLACIER_IR"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_TABLES_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeadLetterQueueS3Configuration",
-                &Shape::Object(&DEAD_LETTER_QUEUE_S3_CONFIGURATION_SHAPE),
-            ),
-            (
-                "S3TablesConfigurationList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&S3_TABLE_CONFIGURATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10000),
-                }),
-            ),
+            ("DeadLetterQueueS3Configuration", &Shape::Object(&DEAD_LETTER_QUEUE_S3_CONFIGURATION_SHAPE)),
+            ("S3TablesConfigurationList", &Shape::List(ListRule { item: Some(&Shape::Object(&S3_TABLE_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(10000) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_TABLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "ZSTD", "SNAPPY"],
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-z_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "ZSTD", "SNAPPY"] })),
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
             ("PartitionSpec", &Shape::Object(&PARTITION_SPEC_SHAPE)),
-            (
-                "TableBucketARN",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[-a-z0-9]*:s3tables:[-a-z0-9]+:[0-9]{12}:bucket/[a-z0-9_-]{3,63}$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-z_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("TableBucketARN", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:s3tables:[-a-z0-9]+:[0-9]{12}:bucket/[a-z0-9_-]{3,63}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTITION_SPEC_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PartitionFields",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PARTITION_FIELD_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("PartitionFields", &Shape::List(ListRule { item: Some(&Shape::Object(&PARTITION_FIELD_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTITION_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Transform",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TIME_HOUR"],
-                }),
-            ),
+            ("SourceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Transform", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TIME_HOUR"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RecordConfiguration",
-                &Shape::Object(&RECORD_CONFIGURATION_SHAPE),
-            ),
-            (
-                "StreamARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("RecordConfiguration", &Shape::Object(&RECORD_CONFIGURATION_SHAPE)),
+            ("StreamARN", &Shape::Str(StrRule { pattern: Some("^arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -921,24 +636,8 @@ pub mod channel {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -960,17 +659,11 @@ impl CfnResourcePolicy {
     ///
     /// - `resource_arn`: `ResourceArn`, The ARN of the AWS Kinesis resource to which the policy applies.
     /// - `resource_policy`: `ResourcePolicy`, A policy document containing permissions to add to the specified resource. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
-    pub fn new(
-        resource_arn: impl Into<Val<String>>,
-        resource_policy: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(resource_arn: impl Into<Val<String>>, resource_policy: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceArn", resource_arn);
         props.set("ResourcePolicy", resource_policy);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1001,15 +694,9 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResourceArn",
-        &Shape::Str(StrRule {
-            pattern: Some("arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"),
-            min_len: Some(1),
-            max_len: Some(2048),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ResourceArn", &Shape::Str(StrRule { pattern: Some("arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1028,10 +715,7 @@ impl CfnStream {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStream { props, options: ResourceOptions::default() }
     }
 
     /// The final list of shard-level metrics
@@ -1139,103 +823,22 @@ pub(crate) static STREAM_META: TypeMeta = TypeMeta {
     write_only: &["WarmThroughputMiBps"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "WarmThroughputObject"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static STREAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DesiredShardLevelMetrics",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "IncomingBytes",
-                        "IncomingRecords",
-                        "OutgoingBytes",
-                        "OutgoingRecords",
-                        "WriteProvisionedThroughputExceeded",
-                        "ReadProvisionedThroughputExceeded",
-                        "IteratorAgeMilliseconds",
-                        "ALL",
-                    ],
-                })),
-                min_items: None,
-                max_items: Some(7),
-            }),
-        ),
-        (
-            "MaxRecordSizeInKiB",
-            &Shape::Num(NumRule {
-                min: Some(1024.0),
-                max: Some(10240.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecordDistributionStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTO", "USER_PARTITION_KEY"],
-            }),
-        ),
-        (
-            "RetentionPeriodHours",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(8760.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ShardCount",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StreamEncryption",
-            &Shape::Object(&stream::STREAM_ENCRYPTION_SHAPE),
-        ),
-        (
-            "StreamModeDetails",
-            &Shape::Object(&stream::STREAM_MODE_DETAILS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stream::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WarmThroughputMiBps",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("DesiredShardLevelMetrics", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords", "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds", "ALL"] })), min_items: None, max_items: Some(7) })),
+        ("MaxRecordSizeInKiB", &Shape::Num(NumRule { min: Some(1024.0), max: Some(10240.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RecordDistributionStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTO", "USER_PARTITION_KEY"] })),
+        ("RetentionPeriodHours", &Shape::Num(NumRule { min: Some(1.0), max: Some(8760.0), allowed: &[] })),
+        ("ShardCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(100000.0), allowed: &[] })),
+        ("StreamEncryption", &Shape::Object(&stream::STREAM_ENCRYPTION_SHAPE)),
+        ("StreamModeDetails", &Shape::Object(&stream::STREAM_MODE_DETAILS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stream::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("WarmThroughputMiBps", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1257,10 +860,7 @@ pub mod stream {
         ///
         /// - `encryption_type`: `EncryptionType`, The encryption type to use. The only valid value is KMS.
         /// - `key_id`: `KeyId`, The GUID for the customer-managed AWS KMS key to use for encryption. This value can be a globally unique identifier, a fully specified Amazon Resource Name (ARN) to either an alias or a key, or an alias name prefixed by "alias/".You can also use a master key owned by Kinesis Data Streams by specifying the alias aws/kinesis.
-        pub fn new(
-            encryption_type: impl Into<Val<String>>,
-            key_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(encryption_type: impl Into<Val<String>>, key_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionType", encryption_type);
             props.set("KeyId", key_id);
@@ -1324,61 +924,23 @@ pub mod stream {
 
     pub(crate) static STREAM_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KMS"],
-                }),
-            ),
-            (
-                "KeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KMS"] })),
+            ("KeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAM_MODE_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StreamMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ON_DEMAND", "PROVISIONED"],
-            }),
-        )],
+        fields: &[
+            ("StreamMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_DEMAND", "PROVISIONED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1404,10 +966,7 @@ impl CfnStreamConsumer {
         let mut props = Props::new();
         props.set("ConsumerName", consumer_name);
         props.set("StreamARN", stream_arn);
-        CfnStreamConsumer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStreamConsumer { props, options: ResourceOptions::default() }
     }
 
     /// An arbitrary set of tags (key–value pairs) to associate with the Kinesis consumer.
@@ -1464,41 +1023,15 @@ pub(crate) static STREAM_CONSUMER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ConsumerARN"],
     attributes: &["ConsumerARN", "ConsumerCreationTimestamp", "ConsumerStatus"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static STREAM_CONSUMER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConsumerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StreamARN",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stream_consumer::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ConsumerName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("StreamARN", &Shape::Str(StrRule { pattern: Some("^arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stream_consumer::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1536,24 +1069,8 @@ pub mod stream_consumer {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

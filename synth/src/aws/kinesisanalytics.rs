@@ -31,10 +31,7 @@ impl CfnApplication {
     pub fn new(inputs: impl Into<Val<Vec<application::Input>>>) -> Self {
         let mut props = Props::new();
         props.set("Inputs", inputs);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The `ApplicationCode` property.
@@ -107,10 +104,7 @@ pub mod application {
         ///
         /// - `input_schema`: `InputSchema`.
         /// - `name_prefix`: `NamePrefix`.
-        pub fn new(
-            input_schema: impl Into<Val<InputSchema>>,
-            name_prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(input_schema: impl Into<Val<InputSchema>>, name_prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InputSchema", input_schema);
             props.set("NamePrefix", name_prefix);
@@ -124,19 +118,13 @@ pub mod application {
         }
 
         /// The `InputProcessingConfiguration` property.
-        pub fn input_processing_configuration(
-            mut self,
-            value: impl Into<Val<InputProcessingConfiguration>>,
-        ) -> Self {
+        pub fn input_processing_configuration(mut self, value: impl Into<Val<InputProcessingConfiguration>>) -> Self {
             self.props.set("InputProcessingConfiguration", value);
             self
         }
 
         /// The `KinesisFirehoseInput` property.
-        pub fn kinesis_firehose_input(
-            mut self,
-            value: impl Into<Val<KinesisFirehoseInput>>,
-        ) -> Self {
+        pub fn kinesis_firehose_input(mut self, value: impl Into<Val<KinesisFirehoseInput>>) -> Self {
             self.props.set("KinesisFirehoseInput", value);
             self
         }
@@ -194,10 +182,7 @@ pub mod application {
         }
 
         /// The `InputLambdaProcessor` property.
-        pub fn input_lambda_processor(
-            mut self,
-            value: impl Into<Val<InputLambdaProcessor>>,
-        ) -> Self {
+        pub fn input_lambda_processor(mut self, value: impl Into<Val<InputLambdaProcessor>>) -> Self {
             self.props.set("InputLambdaProcessor", value);
             self
         }
@@ -245,10 +230,7 @@ pub mod application {
         ///
         /// - `record_columns`: `RecordColumns`.
         /// - `record_format`: `RecordFormat`.
-        pub fn new(
-            record_columns: impl Into<Val<Vec<RecordColumn>>>,
-            record_format: impl Into<Val<RecordFormat>>,
-        ) -> Self {
+        pub fn new(record_columns: impl Into<Val<Vec<RecordColumn>>>, record_format: impl Into<Val<RecordFormat>>) -> Self {
             let mut props = Props::new();
             props.set("RecordColumns", record_columns);
             props.set("RecordFormat", record_format);
@@ -342,19 +324,13 @@ pub mod application {
         }
 
         /// The `CSVMappingParameters` property.
-        pub fn csv_mapping_parameters(
-            mut self,
-            value: impl Into<Val<CsvMappingParameters>>,
-        ) -> Self {
+        pub fn csv_mapping_parameters(mut self, value: impl Into<Val<CsvMappingParameters>>) -> Self {
             self.props.set("CSVMappingParameters", value);
             self
         }
 
         /// The `JSONMappingParameters` property.
-        pub fn json_mapping_parameters(
-            mut self,
-            value: impl Into<Val<JsonMappingParameters>>,
-        ) -> Self {
+        pub fn json_mapping_parameters(mut self, value: impl Into<Val<JsonMappingParameters>>) -> Self {
             self.props.set("JSONMappingParameters", value);
             self
         }
@@ -377,10 +353,7 @@ pub mod application {
         ///
         /// - `record_column_delimiter`: `RecordColumnDelimiter`.
         /// - `record_row_delimiter`: `RecordRowDelimiter`.
-        pub fn new(
-            record_column_delimiter: impl Into<Val<String>>,
-            record_row_delimiter: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(record_column_delimiter: impl Into<Val<String>>, record_row_delimiter: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RecordColumnDelimiter", record_column_delimiter);
             props.set("RecordRowDelimiter", record_row_delimiter);
@@ -484,17 +457,11 @@ impl CfnApplicationOutput {
     ///
     /// - `application_name`: `ApplicationName`.
     /// - `output`: `Output`.
-    pub fn new(
-        application_name: impl Into<Val<String>>,
-        output: impl Into<Val<application_output::Output>>,
-    ) -> Self {
+    pub fn new(application_name: impl Into<Val<String>>, output: impl Into<Val<application_output::Output>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationName", application_name);
         props.set("Output", output);
-        CfnApplicationOutput {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationOutput { props, options: ResourceOptions::default() }
     }
 }
 
@@ -553,19 +520,13 @@ pub mod application_output {
         }
 
         /// The `KinesisFirehoseOutput` property.
-        pub fn kinesis_firehose_output(
-            mut self,
-            value: impl Into<Val<KinesisFirehoseOutput>>,
-        ) -> Self {
+        pub fn kinesis_firehose_output(mut self, value: impl Into<Val<KinesisFirehoseOutput>>) -> Self {
             self.props.set("KinesisFirehoseOutput", value);
             self
         }
 
         /// The `KinesisStreamsOutput` property.
-        pub fn kinesis_streams_output(
-            mut self,
-            value: impl Into<Val<KinesisStreamsOutput>>,
-        ) -> Self {
+        pub fn kinesis_streams_output(mut self, value: impl Into<Val<KinesisStreamsOutput>>) -> Self {
             self.props.set("KinesisStreamsOutput", value);
             self
         }
@@ -707,17 +668,11 @@ impl CfnApplicationReferenceDataSource {
     ///
     /// - `application_name`: `ApplicationName`.
     /// - `reference_data_source`: `ReferenceDataSource`.
-    pub fn new(
-        application_name: impl Into<Val<String>>,
-        reference_data_source: impl Into<Val<application_reference_data_source::ReferenceDataSource>>,
-    ) -> Self {
+    pub fn new(application_name: impl Into<Val<String>>, reference_data_source: impl Into<Val<application_reference_data_source::ReferenceDataSource>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationName", application_name);
         props.set("ReferenceDataSource", reference_data_source);
-        CfnApplicationReferenceDataSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationReferenceDataSource { props, options: ResourceOptions::default() }
     }
 }
 
@@ -776,10 +731,7 @@ pub mod application_reference_data_source {
         }
 
         /// The `S3ReferenceDataSource` property.
-        pub fn s3_reference_data_source(
-            mut self,
-            value: impl Into<Val<S3ReferenceDataSource>>,
-        ) -> Self {
+        pub fn s3_reference_data_source(mut self, value: impl Into<Val<S3ReferenceDataSource>>) -> Self {
             self.props.set("S3ReferenceDataSource", value);
             self
         }
@@ -808,10 +760,7 @@ pub mod application_reference_data_source {
         ///
         /// - `record_columns`: `RecordColumns`.
         /// - `record_format`: `RecordFormat`.
-        pub fn new(
-            record_columns: impl Into<Val<Vec<RecordColumn>>>,
-            record_format: impl Into<Val<RecordFormat>>,
-        ) -> Self {
+        pub fn new(record_columns: impl Into<Val<Vec<RecordColumn>>>, record_format: impl Into<Val<RecordFormat>>) -> Self {
             let mut props = Props::new();
             props.set("RecordColumns", record_columns);
             props.set("RecordFormat", record_format);
@@ -905,19 +854,13 @@ pub mod application_reference_data_source {
         }
 
         /// The `CSVMappingParameters` property.
-        pub fn csv_mapping_parameters(
-            mut self,
-            value: impl Into<Val<CsvMappingParameters>>,
-        ) -> Self {
+        pub fn csv_mapping_parameters(mut self, value: impl Into<Val<CsvMappingParameters>>) -> Self {
             self.props.set("CSVMappingParameters", value);
             self
         }
 
         /// The `JSONMappingParameters` property.
-        pub fn json_mapping_parameters(
-            mut self,
-            value: impl Into<Val<JsonMappingParameters>>,
-        ) -> Self {
+        pub fn json_mapping_parameters(mut self, value: impl Into<Val<JsonMappingParameters>>) -> Self {
             self.props.set("JSONMappingParameters", value);
             self
         }
@@ -940,10 +883,7 @@ pub mod application_reference_data_source {
         ///
         /// - `record_column_delimiter`: `RecordColumnDelimiter`.
         /// - `record_row_delimiter`: `RecordRowDelimiter`.
-        pub fn new(
-            record_column_delimiter: impl Into<Val<String>>,
-            record_row_delimiter: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(record_column_delimiter: impl Into<Val<String>>, record_row_delimiter: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RecordColumnDelimiter", record_column_delimiter);
             props.set("RecordRowDelimiter", record_row_delimiter);
@@ -992,11 +932,7 @@ pub mod application_reference_data_source {
         /// - `bucket_arn`: `BucketARN`.
         /// - `file_key`: `FileKey`.
         /// - `reference_role_arn`: `ReferenceRoleARN`.
-        pub fn new(
-            bucket_arn: impl Into<Val<String>>,
-            file_key: impl Into<Val<String>>,
-            reference_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_arn: impl Into<Val<String>>, file_key: impl Into<Val<String>>, reference_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketARN", bucket_arn);
             props.set("FileKey", file_key);
@@ -1024,9 +960,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::KinesisAnalytics::Application" => Some(&APPLICATION_META),
         "AWS::KinesisAnalytics::ApplicationOutput" => Some(&APPLICATION_OUTPUT_META),
-        "AWS::KinesisAnalytics::ApplicationReferenceDataSource" => {
-            Some(&APPLICATION_REFERENCE_DATA_SOURCE_META)
-        }
+        "AWS::KinesisAnalytics::ApplicationReferenceDataSource" => Some(&APPLICATION_REFERENCE_DATA_SOURCE_META),
         _ => None,
     }
 }

@@ -29,24 +29,15 @@ impl CfnApplication {
     ///
     /// - `runtime_environment`: `RuntimeEnvironment`, The runtime environment for the application.
     /// - `service_execution_role`: `ServiceExecutionRole`, Specifies the IAM role that the application uses to access external resources.
-    pub fn new(
-        runtime_environment: impl Into<Val<String>>,
-        service_execution_role: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(runtime_environment: impl Into<Val<String>>, service_execution_role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RuntimeEnvironment", runtime_environment);
         props.set("ServiceExecutionRole", service_execution_role);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// Use this parameter to configure the application.
-    pub fn application_configuration(
-        mut self,
-        value: impl Into<Val<application::ApplicationConfiguration>>,
-    ) -> Self {
+    pub fn application_configuration(mut self, value: impl Into<Val<application::ApplicationConfiguration>>) -> Self {
         self.props.set("ApplicationConfiguration", value);
         self
     }
@@ -58,10 +49,7 @@ impl CfnApplication {
     }
 
     /// Used to configure start of maintenance window.
-    pub fn application_maintenance_configuration(
-        mut self,
-        value: impl Into<Val<application::ApplicationMaintenanceConfiguration>>,
-    ) -> Self {
+    pub fn application_maintenance_configuration(mut self, value: impl Into<Val<application::ApplicationMaintenanceConfiguration>>) -> Self {
         self.props.set("ApplicationMaintenanceConfiguration", value);
         self
     }
@@ -87,10 +75,7 @@ impl CfnApplication {
     /// Specifies run configuration (start parameters) of a Kinesis Data Analytics application. Evaluated on update for RUNNING applications an only.
     ///
     /// Write-only.
-    pub fn run_configuration(
-        mut self,
-        value: impl Into<Val<application::RunConfiguration>>,
-    ) -> Self {
+    pub fn run_configuration(mut self, value: impl Into<Val<application::RunConfiguration>>) -> Self {
         self.props.set("RunConfiguration", value);
         self
     }
@@ -121,102 +106,24 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     type_name: CfnApplication::TYPE_NAME,
     shape: &APPLICATION_SHAPE,
     create_only: &["ApplicationMode", "ApplicationName"],
-    write_only: &[
-        "ApplicationConfiguration/ApplicationCodeConfiguration/CodeContent/ZipFileContent",
-        "ApplicationConfiguration/EnvironmentProperties",
-        "RunConfiguration",
-    ],
+    write_only: &["ApplicationConfiguration/ApplicationCodeConfiguration/CodeContent/ZipFileContent", "ApplicationConfiguration/EnvironmentProperties", "RunConfiguration"],
     primary_identifier: &["ApplicationName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationConfiguration",
-            &Shape::Object(&application::APPLICATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ApplicationDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ApplicationMaintenanceConfiguration",
-            &Shape::Object(&application::APPLICATION_MAINTENANCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ApplicationMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INTERACTIVE", "STREAMING"],
-            }),
-        ),
-        (
-            "ApplicationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RunConfiguration",
-            &Shape::Object(&application::RUN_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RuntimeEnvironment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "FLINK-1_11",
-                    "FLINK-1_13",
-                    "FLINK-1_15",
-                    "FLINK-1_18",
-                    "FLINK-1_19",
-                    "FLINK-1_20",
-                    "FLINK-1_6",
-                    "FLINK-1_8",
-                    "FLINK-2_2",
-                    "FLINK-2_3",
-                    "SQL-1_0",
-                    "ZEPPELIN-FLINK-1_0",
-                    "ZEPPELIN-FLINK-2_0",
-                    "ZEPPELIN-FLINK-3_0",
-                ],
-            }),
-        ),
-        (
-            "ServiceExecutionRole",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("ApplicationConfiguration", &Shape::Object(&application::APPLICATION_CONFIGURATION_SHAPE)),
+        ("ApplicationDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ApplicationMaintenanceConfiguration", &Shape::Object(&application::APPLICATION_MAINTENANCE_CONFIGURATION_SHAPE)),
+        ("ApplicationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INTERACTIVE", "STREAMING"] })),
+        ("ApplicationName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RunConfiguration", &Shape::Object(&application::RUN_CONFIGURATION_SHAPE)),
+        ("RuntimeEnvironment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FLINK-1_11", "FLINK-1_13", "FLINK-1_15", "FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-1_6", "FLINK-1_8", "FLINK-2_2", "FLINK-2_3", "SQL-1_0", "ZEPPELIN-FLINK-1_0", "ZEPPELIN-FLINK-2_0", "ZEPPELIN-FLINK-3_0"] })),
+        ("ServiceExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -241,65 +148,45 @@ pub mod application {
         }
 
         /// The code location and type parameters for a Flink-based Kinesis Data Analytics application.
-        pub fn application_code_configuration(
-            mut self,
-            value: impl Into<Val<ApplicationCodeConfiguration>>,
-        ) -> Self {
+        pub fn application_code_configuration(mut self, value: impl Into<Val<ApplicationCodeConfiguration>>) -> Self {
             self.props.set("ApplicationCodeConfiguration", value);
             self
         }
 
         /// Describes whether customer managed key is enabled and key details for customer data encryption
-        pub fn application_encryption_configuration(
-            mut self,
-            value: impl Into<Val<ApplicationEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn application_encryption_configuration(mut self, value: impl Into<Val<ApplicationEncryptionConfiguration>>) -> Self {
             self.props.set("ApplicationEncryptionConfiguration", value);
             self
         }
 
         /// Describes whether snapshots are enabled for a Flink-based Kinesis Data Analytics application.
-        pub fn application_snapshot_configuration(
-            mut self,
-            value: impl Into<Val<ApplicationSnapshotConfiguration>>,
-        ) -> Self {
+        pub fn application_snapshot_configuration(mut self, value: impl Into<Val<ApplicationSnapshotConfiguration>>) -> Self {
             self.props.set("ApplicationSnapshotConfiguration", value);
             self
         }
 
         /// Describes whether system initiated rollbacks are enabled for a Flink-based Kinesis Data Analytics application.
-        pub fn application_system_rollback_configuration(
-            mut self,
-            value: impl Into<Val<ApplicationSystemRollbackConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("ApplicationSystemRollbackConfiguration", value);
+        pub fn application_system_rollback_configuration(mut self, value: impl Into<Val<ApplicationSystemRollbackConfiguration>>) -> Self {
+            self.props.set("ApplicationSystemRollbackConfiguration", value);
             self
         }
 
         /// Describes execution properties for a Flink-based Kinesis Data Analytics application.
-        pub fn environment_properties(
-            mut self,
-            value: impl Into<Val<EnvironmentProperties>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn environment_properties(mut self, value: impl Into<Val<EnvironmentProperties>>) -> Self {
             self.props.set("EnvironmentProperties", value);
             self
         }
 
         /// The creation and update parameters for a Flink-based Kinesis Data Analytics application.
-        pub fn flink_application_configuration(
-            mut self,
-            value: impl Into<Val<FlinkApplicationConfiguration>>,
-        ) -> Self {
+        pub fn flink_application_configuration(mut self, value: impl Into<Val<FlinkApplicationConfiguration>>) -> Self {
             self.props.set("FlinkApplicationConfiguration", value);
             self
         }
 
         /// The creation and update parameters for a SQL-based Kinesis Data Analytics application.
-        pub fn sql_application_configuration(
-            mut self,
-            value: impl Into<Val<SqlApplicationConfiguration>>,
-        ) -> Self {
+        pub fn sql_application_configuration(mut self, value: impl Into<Val<SqlApplicationConfiguration>>) -> Self {
             self.props.set("SqlApplicationConfiguration", value);
             self
         }
@@ -311,10 +198,7 @@ pub mod application {
         }
 
         /// The configuration parameters for a Kinesis Data Analytics Studio notebook.
-        pub fn zeppelin_application_configuration(
-            mut self,
-            value: impl Into<Val<ZeppelinApplicationConfiguration>>,
-        ) -> Self {
+        pub fn zeppelin_application_configuration(mut self, value: impl Into<Val<ZeppelinApplicationConfiguration>>) -> Self {
             self.props.set("ZeppelinApplicationConfiguration", value);
             self
         }
@@ -337,10 +221,7 @@ pub mod application {
         ///
         /// - `code_content`: `CodeContent`, The location and type of the application code.
         /// - `code_content_type`: `CodeContentType`, Specifies whether the code content is in text or zip format.
-        pub fn new(
-            code_content: impl Into<Val<CodeContent>>,
-            code_content_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(code_content: impl Into<Val<CodeContent>>, code_content_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CodeContent", code_content);
             props.set("CodeContentType", code_content_type);
@@ -380,6 +261,8 @@ pub mod application {
         }
 
         /// The zip-format code for a Flink-based Kinesis Data Analytics application.
+        ///
+        /// Write-only.
         pub fn zip_file_content(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ZipFileContent", value);
             self
@@ -570,28 +453,19 @@ pub mod application {
         }
 
         /// Describes an application's checkpointing configuration. Checkpointing is the process of persisting application state for fault tolerance. For more information, see Checkpoints for Fault Tolerance in the Apache Flink Documentation.
-        pub fn checkpoint_configuration(
-            mut self,
-            value: impl Into<Val<CheckpointConfiguration>>,
-        ) -> Self {
+        pub fn checkpoint_configuration(mut self, value: impl Into<Val<CheckpointConfiguration>>) -> Self {
             self.props.set("CheckpointConfiguration", value);
             self
         }
 
         /// Describes configuration parameters for Amazon CloudWatch logging for an application.
-        pub fn monitoring_configuration(
-            mut self,
-            value: impl Into<Val<MonitoringConfiguration>>,
-        ) -> Self {
+        pub fn monitoring_configuration(mut self, value: impl Into<Val<MonitoringConfiguration>>) -> Self {
             self.props.set("MonitoringConfiguration", value);
             self
         }
 
         /// Describes parameters for how an application executes multiple tasks simultaneously.
-        pub fn parallelism_configuration(
-            mut self,
-            value: impl Into<Val<ParallelismConfiguration>>,
-        ) -> Self {
+        pub fn parallelism_configuration(mut self, value: impl Into<Val<ParallelismConfiguration>>) -> Self {
             self.props.set("ParallelismConfiguration", value);
             self
         }
@@ -761,10 +635,7 @@ pub mod application {
         ///
         /// - `input_schema`: `InputSchema`, Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
         /// - `name_prefix`: `NamePrefix`, The name prefix to use when creating an in-application stream. Suppose that you specify a prefix `"MyInApplicationStream"`. Kinesis Data Analytics then creates one or more (as per the InputParallelism count you specified) in-application streams with the names `"MyInApplicationStream_001"`, `"MyInApplicationStream_002"`, and so on.
-        pub fn new(
-            input_schema: impl Into<Val<InputSchema>>,
-            name_prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(input_schema: impl Into<Val<InputSchema>>, name_prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InputSchema", input_schema);
             props.set("NamePrefix", name_prefix);
@@ -778,19 +649,13 @@ pub mod application {
         }
 
         /// The InputProcessingConfiguration for the input. An input processor transforms records as they are received from the stream, before the application's SQL code executes. Currently, the only input processing configuration available is InputLambdaProcessor.
-        pub fn input_processing_configuration(
-            mut self,
-            value: impl Into<Val<InputProcessingConfiguration>>,
-        ) -> Self {
+        pub fn input_processing_configuration(mut self, value: impl Into<Val<InputProcessingConfiguration>>) -> Self {
             self.props.set("InputProcessingConfiguration", value);
             self
         }
 
         /// If the streaming source is an Amazon Kinesis Data Firehose delivery stream, identifies the delivery stream's ARN.
-        pub fn kinesis_firehose_input(
-            mut self,
-            value: impl Into<Val<KinesisFirehoseInput>>,
-        ) -> Self {
+        pub fn kinesis_firehose_input(mut self, value: impl Into<Val<KinesisFirehoseInput>>) -> Self {
             self.props.set("KinesisFirehoseInput", value);
             self
         }
@@ -848,10 +713,7 @@ pub mod application {
         }
 
         /// The InputLambdaProcessor that is used to preprocess the records in the stream before being processed by your application code.
-        pub fn input_lambda_processor(
-            mut self,
-            value: impl Into<Val<InputLambdaProcessor>>,
-        ) -> Self {
+        pub fn input_lambda_processor(mut self, value: impl Into<Val<InputLambdaProcessor>>) -> Self {
             self.props.set("InputLambdaProcessor", value);
             self
         }
@@ -897,10 +759,7 @@ pub mod application {
         ///
         /// - `record_columns`: `RecordColumns`, A list of `RecordColumn` objects.
         /// - `record_format`: `RecordFormat`, Specifies the format of the records on the streaming source.
-        pub fn new(
-            record_columns: impl Into<Val<Vec<RecordColumn>>>,
-            record_format: impl Into<Val<RecordFormat>>,
-        ) -> Self {
+        pub fn new(record_columns: impl Into<Val<Vec<RecordColumn>>>, record_format: impl Into<Val<RecordFormat>>) -> Self {
             let mut props = Props::new();
             props.set("RecordColumns", record_columns);
             props.set("RecordFormat", record_format);
@@ -998,19 +857,13 @@ pub mod application {
         }
 
         /// Provides additional mapping information when the record format uses delimiters (for example, CSV).
-        pub fn csv_mapping_parameters(
-            mut self,
-            value: impl Into<Val<CsvMappingParameters>>,
-        ) -> Self {
+        pub fn csv_mapping_parameters(mut self, value: impl Into<Val<CsvMappingParameters>>) -> Self {
             self.props.set("CSVMappingParameters", value);
             self
         }
 
         /// Provides additional mapping information when JSON is the record format on the streaming source.
-        pub fn json_mapping_parameters(
-            mut self,
-            value: impl Into<Val<JsonMappingParameters>>,
-        ) -> Self {
+        pub fn json_mapping_parameters(mut self, value: impl Into<Val<JsonMappingParameters>>) -> Self {
             self.props.set("JSONMappingParameters", value);
             self
         }
@@ -1037,10 +890,7 @@ pub mod application {
         ///
         /// - `record_column_delimiter`: `RecordColumnDelimiter`, The column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
         /// - `record_row_delimiter`: `RecordRowDelimiter`, The row delimiter. For example, in a CSV format, '\\n' is the typical row delimiter.
-        pub fn new(
-            record_column_delimiter: impl Into<Val<String>>,
-            record_row_delimiter: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(record_column_delimiter: impl Into<Val<String>>, record_row_delimiter: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RecordColumnDelimiter", record_column_delimiter);
             props.set("RecordRowDelimiter", record_row_delimiter);
@@ -1134,10 +984,7 @@ pub mod application {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The array of SecurityGroup IDs used by the VPC configuration.
         /// - `subnet_ids`: `SubnetIds`, The array of Subnet IDs used by the VPC configuration.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -1165,37 +1012,25 @@ pub mod application {
         }
 
         /// The Amazon Glue Data Catalog that you use in queries in a Kinesis Data Analytics Studio notebook.
-        pub fn catalog_configuration(
-            mut self,
-            value: impl Into<Val<CatalogConfiguration>>,
-        ) -> Self {
+        pub fn catalog_configuration(mut self, value: impl Into<Val<CatalogConfiguration>>) -> Self {
             self.props.set("CatalogConfiguration", value);
             self
         }
 
         /// A list of CustomArtifactConfiguration objects.
-        pub fn custom_artifacts_configuration(
-            mut self,
-            value: impl Into<Val<Vec<CustomArtifactConfiguration>>>,
-        ) -> Self {
+        pub fn custom_artifacts_configuration(mut self, value: impl Into<Val<Vec<CustomArtifactConfiguration>>>) -> Self {
             self.props.set("CustomArtifactsConfiguration", value);
             self
         }
 
         /// The information required to deploy a Kinesis Data Analytics Studio notebook as an application with durable state.
-        pub fn deploy_as_application_configuration(
-            mut self,
-            value: impl Into<Val<DeployAsApplicationConfiguration>>,
-        ) -> Self {
+        pub fn deploy_as_application_configuration(mut self, value: impl Into<Val<DeployAsApplicationConfiguration>>) -> Self {
             self.props.set("DeployAsApplicationConfiguration", value);
             self
         }
 
         /// The monitoring configuration of a Kinesis Data Analytics Studio notebook.
-        pub fn monitoring_configuration(
-            mut self,
-            value: impl Into<Val<ZeppelinMonitoringConfiguration>>,
-        ) -> Self {
+        pub fn monitoring_configuration(mut self, value: impl Into<Val<ZeppelinMonitoringConfiguration>>) -> Self {
             self.props.set("MonitoringConfiguration", value);
             self
         }
@@ -1221,10 +1056,7 @@ pub mod application {
         }
 
         /// The configuration parameters for the default Amazon Glue database. You use this database for Apache Flink SQL queries and table API transforms that you write in a Kinesis Data Analytics Studio notebook.
-        pub fn glue_data_catalog_configuration(
-            mut self,
-            value: impl Into<Val<GlueDataCatalogConfiguration>>,
-        ) -> Self {
+        pub fn glue_data_catalog_configuration(mut self, value: impl Into<Val<GlueDataCatalogConfiguration>>) -> Self {
             self.props.set("GlueDataCatalogConfiguration", value);
             self
         }
@@ -1309,11 +1141,7 @@ pub mod application {
         /// - `artifact_id`: `ArtifactId`, The artifact ID of the Maven reference.
         /// - `group_id`: `GroupId`, The group ID of the Maven reference.
         /// - `version`: `Version`, The version of the Maven reference.
-        pub fn new(
-            artifact_id: impl Into<Val<String>>,
-            group_id: impl Into<Val<String>>,
-            version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(artifact_id: impl Into<Val<String>>, group_id: impl Into<Val<String>>, version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ArtifactId", artifact_id);
             props.set("GroupId", group_id);
@@ -1420,10 +1248,7 @@ pub mod application {
         /// - `application_maintenance_window_start_time`: `ApplicationMaintenanceWindowStartTime`, The start time for the maintenance window.
         pub fn new(application_maintenance_window_start_time: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ApplicationMaintenanceWindowStartTime",
-                application_maintenance_window_start_time,
-            );
+            props.set("ApplicationMaintenanceWindowStartTime", application_maintenance_window_start_time);
             ApplicationMaintenanceConfiguration { props }
         }
     }
@@ -1448,19 +1273,13 @@ pub mod application {
         }
 
         /// Describes the restore behavior of a restarting application.
-        pub fn application_restore_configuration(
-            mut self,
-            value: impl Into<Val<ApplicationRestoreConfiguration>>,
-        ) -> Self {
+        pub fn application_restore_configuration(mut self, value: impl Into<Val<ApplicationRestoreConfiguration>>) -> Self {
             self.props.set("ApplicationRestoreConfiguration", value);
             self
         }
 
         /// Describes the starting parameters for a Flink-based Kinesis Data Analytics application.
-        pub fn flink_run_configuration(
-            mut self,
-            value: impl Into<Val<FlinkRunConfiguration>>,
-        ) -> Self {
+        pub fn flink_run_configuration(mut self, value: impl Into<Val<FlinkRunConfiguration>>) -> Self {
             self.props.set("FlinkRunConfiguration", value);
             self
         }
@@ -1554,38 +1373,13 @@ pub mod application {
 
     pub(crate) static APPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationCodeConfiguration",
-                &Shape::Object(&APPLICATION_CODE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ApplicationEncryptionConfiguration",
-                &Shape::Object(&APPLICATION_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EnvironmentProperties",
-                &Shape::Object(&ENVIRONMENT_PROPERTIES_SHAPE),
-            ),
-            (
-                "FlinkApplicationConfiguration",
-                &Shape::Object(&FLINK_APPLICATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SqlApplicationConfiguration",
-                &Shape::Object(&SQL_APPLICATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "VpcConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VPC_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "ZeppelinApplicationConfiguration",
-                &Shape::Object(&ZEPPELIN_APPLICATION_CONFIGURATION_SHAPE),
-            ),
+            ("ApplicationCodeConfiguration", &Shape::Object(&APPLICATION_CODE_CONFIGURATION_SHAPE)),
+            ("ApplicationEncryptionConfiguration", &Shape::Object(&APPLICATION_ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("EnvironmentProperties", &Shape::Object(&ENVIRONMENT_PROPERTIES_SHAPE)),
+            ("FlinkApplicationConfiguration", &Shape::Object(&FLINK_APPLICATION_CONFIGURATION_SHAPE)),
+            ("SqlApplicationConfiguration", &Shape::Object(&SQL_APPLICATION_CONFIGURATION_SHAPE)),
+            ("VpcConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&VPC_CONFIGURATION_SHAPE)), min_items: None, max_items: Some(1) })),
+            ("ZeppelinApplicationConfiguration", &Shape::Object(&ZEPPELIN_APPLICATION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1593,67 +1387,24 @@ pub mod application {
     pub(crate) static APPLICATION_CODE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CodeContent", &Shape::Object(&CODE_CONTENT_SHAPE)),
-            (
-                "CodeContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PLAINTEXT", "ZIPFILE"],
-                }),
-            ),
+            ("CodeContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PLAINTEXT", "ZIPFILE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_CONTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3ContentLocation",
-                &Shape::Object(&S3_CONTENT_LOCATION_SHAPE),
-            ),
-            (
-                "TextContent",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(102400),
-                    allowed: &[],
-                }),
-            ),
+            ("S3ContentLocation", &Shape::Object(&S3_CONTENT_LOCATION_SHAPE)),
+            ("TextContent", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(102400), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONTENT_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FileKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketARN", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("FileKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("ObjectVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1667,247 +1418,100 @@ pub mod application {
     };
 
     pub(crate) static ENVIRONMENT_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PropertyGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PROPERTY_GROUP_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        )],
+        fields: &[
+            ("PropertyGroups", &Shape::List(ListRule { item: Some(&Shape::Object(&PROPERTY_GROUP_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROPERTY_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PropertyGroupId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropertyMap",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-            ),
+            ("PropertyGroupId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("PropertyMap", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLINK_APPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CheckpointConfiguration",
-                &Shape::Object(&CHECKPOINT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MonitoringConfiguration",
-                &Shape::Object(&MONITORING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ParallelismConfiguration",
-                &Shape::Object(&PARALLELISM_CONFIGURATION_SHAPE),
-            ),
+            ("CheckpointConfiguration", &Shape::Object(&CHECKPOINT_CONFIGURATION_SHAPE)),
+            ("MonitoringConfiguration", &Shape::Object(&MONITORING_CONFIGURATION_SHAPE)),
+            ("ParallelismConfiguration", &Shape::Object(&PARALLELISM_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHECKPOINT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CheckpointInterval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(9.223372036854776e18),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConfigurationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT", "CUSTOM"],
-                }),
-            ),
-            (
-                "MinPauseBetweenCheckpoints",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(9.223372036854776e18),
-                    allowed: &[],
-                }),
-            ),
+            ("CheckpointInterval", &Shape::Num(NumRule { min: Some(1.0), max: Some(9.223372036854776e18), allowed: &[] })),
+            ("ConfigurationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "CUSTOM"] })),
+            ("MinPauseBetweenCheckpoints", &Shape::Num(NumRule { min: Some(0.0), max: Some(9.223372036854776e18), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigurationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT", "CUSTOM"],
-                }),
-            ),
-            (
-                "LogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEBUG", "INFO", "WARN", "ERROR"],
-                }),
-            ),
-            (
-                "MetricsLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["APPLICATION", "OPERATOR", "PARALLELISM", "TASK"],
-                }),
-            ),
+            ("ConfigurationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "CUSTOM"] })),
+            ("LogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEBUG", "INFO", "WARN", "ERROR"] })),
+            ("MetricsLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPLICATION", "OPERATOR", "PARALLELISM", "TASK"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARALLELISM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigurationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CUSTOM", "DEFAULT"],
-                }),
-            ),
-            (
-                "Parallelism",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ParallelismPerKPU",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ConfigurationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOM", "DEFAULT"] })),
+            ("Parallelism", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("ParallelismPerKPU", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SQL_APPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Inputs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&INPUT_SHAPE)),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Inputs", &Shape::List(ListRule { item: Some(&Shape::Object(&INPUT_SHAPE)), min_items: None, max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("InputParallelism", &Shape::Object(&INPUT_PARALLELISM_SHAPE)),
-            (
-                "InputProcessingConfiguration",
-                &Shape::Object(&INPUT_PROCESSING_CONFIGURATION_SHAPE),
-            ),
+            ("InputProcessingConfiguration", &Shape::Object(&INPUT_PROCESSING_CONFIGURATION_SHAPE)),
             ("InputSchema", &Shape::Object(&INPUT_SCHEMA_SHAPE)),
-            (
-                "KinesisFirehoseInput",
-                &Shape::Object(&KINESIS_FIREHOSE_INPUT_SHAPE),
-            ),
-            (
-                "KinesisStreamsInput",
-                &Shape::Object(&KINESIS_STREAMS_INPUT_SHAPE),
-            ),
-            (
-                "NamePrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^-\\s<>&]*$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("KinesisFirehoseInput", &Shape::Object(&KINESIS_FIREHOSE_INPUT_SHAPE)),
+            ("KinesisStreamsInput", &Shape::Object(&KINESIS_STREAMS_INPUT_SHAPE)),
+            ("NamePrefix", &Shape::Str(StrRule { pattern: Some("^[^-\\s<>&]*$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_PARALLELISM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Count",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(64.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Count", &Shape::Num(NumRule { min: Some(1.0), max: Some(64.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_PROCESSING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InputLambdaProcessor",
-            &Shape::Object(&INPUT_LAMBDA_PROCESSOR_SHAPE),
-        )],
+        fields: &[
+            ("InputLambdaProcessor", &Shape::Object(&INPUT_LAMBDA_PROCESSOR_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_LAMBDA_PROCESSOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceARN",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ResourceARN", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_SCHEMA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RecordColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RECORD_COLUMN_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1000),
-                }),
-            ),
-            (
-                "RecordEncoding",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(5),
-                    max_len: Some(5),
-                    allowed: &["UTF-8"],
-                }),
-            ),
+            ("RecordColumns", &Shape::List(ListRule { item: Some(&Shape::Object(&RECORD_COLUMN_SHAPE)), min_items: Some(1), max_items: Some(1000) })),
+            ("RecordEncoding", &Shape::Str(StrRule { pattern: None, min_len: Some(5), max_len: Some(5), allowed: &["UTF-8"] })),
             ("RecordFormat", &Shape::Object(&RECORD_FORMAT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1915,369 +1519,156 @@ pub mod application {
 
     pub(crate) static RECORD_COLUMN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Mapping",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(65535),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^-\\s<>&]*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SqlType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("Mapping", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(65535), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[^-\\s<>&]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("SqlType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECORD_FORMAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MappingParameters",
-                &Shape::Object(&MAPPING_PARAMETERS_SHAPE),
-            ),
-            (
-                "RecordFormatType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CSV", "JSON"],
-                }),
-            ),
+            ("MappingParameters", &Shape::Object(&MAPPING_PARAMETERS_SHAPE)),
+            ("RecordFormatType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "JSON"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAPPING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CSVMappingParameters",
-                &Shape::Object(&CSV_MAPPING_PARAMETERS_SHAPE),
-            ),
-            (
-                "JSONMappingParameters",
-                &Shape::Object(&JSON_MAPPING_PARAMETERS_SHAPE),
-            ),
+            ("CSVMappingParameters", &Shape::Object(&CSV_MAPPING_PARAMETERS_SHAPE)),
+            ("JSONMappingParameters", &Shape::Object(&JSON_MAPPING_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CSV_MAPPING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RecordColumnDelimiter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordRowDelimiter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("RecordColumnDelimiter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("RecordRowDelimiter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JSON_MAPPING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RecordRowPath",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=^\\$)(?=^\\S+$).*$"),
-                min_len: Some(1),
-                max_len: Some(65535),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RecordRowPath", &Shape::Str(StrRule { pattern: Some("^(?=^\\$)(?=^\\S+$).*$"), min_len: Some(1), max_len: Some(65535), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_FIREHOSE_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceARN",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ResourceARN", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_STREAMS_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceARN",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ResourceARN", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ZEPPELIN_APPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogConfiguration",
-                &Shape::Object(&CATALOG_CONFIGURATION_SHAPE),
-            ),
-            (
-                "CustomArtifactsConfiguration",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_ARTIFACT_CONFIGURATION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "DeployAsApplicationConfiguration",
-                &Shape::Object(&DEPLOY_AS_APPLICATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MonitoringConfiguration",
-                &Shape::Object(&ZEPPELIN_MONITORING_CONFIGURATION_SHAPE),
-            ),
+            ("CatalogConfiguration", &Shape::Object(&CATALOG_CONFIGURATION_SHAPE)),
+            ("CustomArtifactsConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_ARTIFACT_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+            ("DeployAsApplicationConfiguration", &Shape::Object(&DEPLOY_AS_APPLICATION_CONFIGURATION_SHAPE)),
+            ("MonitoringConfiguration", &Shape::Object(&ZEPPELIN_MONITORING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CATALOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "GlueDataCatalogConfiguration",
-            &Shape::Object(&GLUE_DATA_CATALOG_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("GlueDataCatalogConfiguration", &Shape::Object(&GLUE_DATA_CATALOG_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLUE_DATA_CATALOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DatabaseARN",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DatabaseARN", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_ARTIFACT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ArtifactType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEPENDENCY_JAR", "UDF"],
-                }),
-            ),
+            ("ArtifactType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEPENDENCY_JAR", "UDF"] })),
             ("MavenReference", &Shape::Object(&MAVEN_REFERENCE_SHAPE)),
-            (
-                "S3ContentLocation",
-                &Shape::Object(&S3_CONTENT_LOCATION_SHAPE),
-            ),
+            ("S3ContentLocation", &Shape::Object(&S3_CONTENT_LOCATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAVEN_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ArtifactId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ArtifactId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("GroupId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOY_AS_APPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3ContentLocation",
-            &Shape::Object(&S3_CONTENT_BASE_LOCATION_SHAPE),
-        )],
+        fields: &[
+            ("S3ContentLocation", &Shape::Object(&S3_CONTENT_BASE_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONTENT_BASE_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BasePath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9/!-_.*'()]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("BasePath", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9/!-_.*'()]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("BucketARN", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ZEPPELIN_MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEBUG", "INFO", "WARN", "ERROR"],
-            }),
-        )],
+        fields: &[
+            ("LogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEBUG", "INFO", "WARN", "ERROR"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_MAINTENANCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApplicationMaintenanceWindowStartTime",
-            &Shape::Str(StrRule {
-                pattern: Some("^([01][0-9]|2[0-3]):[0-5][0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ApplicationMaintenanceWindowStartTime", &Shape::Str(StrRule { pattern: Some("^([01][0-9]|2[0-3]):[0-5][0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApplicationRestoreConfiguration",
-            &Shape::Object(&APPLICATION_RESTORE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ApplicationRestoreConfiguration", &Shape::Object(&APPLICATION_RESTORE_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_RESTORE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationRestoreType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SKIP_RESTORE_FROM_SNAPSHOT",
-                        "RESTORE_FROM_LATEST_SNAPSHOT",
-                        "RESTORE_FROM_CUSTOM_SNAPSHOT",
-                    ],
-                }),
-            ),
-            (
-                "SnapshotName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ApplicationRestoreType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SKIP_RESTORE_FROM_SNAPSHOT", "RESTORE_FROM_LATEST_SNAPSHOT", "RESTORE_FROM_CUSTOM_SNAPSHOT"] })),
+            ("SnapshotName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2293,26 +1684,17 @@ pub struct CfnApplicationCloudWatchLoggingOption {
 }
 
 impl CfnApplicationCloudWatchLoggingOption {
-    pub const TYPE_NAME: &'static str =
-        "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption";
+    pub const TYPE_NAME: &'static str = "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption";
 
     /// Creates the resource from its required properties:
     ///
     /// - `application_name`: `ApplicationName`.
     /// - `cloud_watch_logging_option`: `CloudWatchLoggingOption`.
-    pub fn new(
-        application_name: impl Into<Val<String>>,
-        cloud_watch_logging_option: impl Into<
-            Val<application_cloud_watch_logging_option::CloudWatchLoggingOption>,
-        >,
-    ) -> Self {
+    pub fn new(application_name: impl Into<Val<String>>, cloud_watch_logging_option: impl Into<Val<application_cloud_watch_logging_option::CloudWatchLoggingOption>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationName", application_name);
         props.set("CloudWatchLoggingOption", cloud_watch_logging_option);
-        CfnApplicationCloudWatchLoggingOption {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationCloudWatchLoggingOption { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2394,17 +1776,11 @@ impl CfnApplicationOutput {
     ///
     /// - `application_name`: `ApplicationName`.
     /// - `output`: `Output`.
-    pub fn new(
-        application_name: impl Into<Val<String>>,
-        output: impl Into<Val<application_output::Output>>,
-    ) -> Self {
+    pub fn new(application_name: impl Into<Val<String>>, output: impl Into<Val<application_output::Output>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationName", application_name);
         props.set("Output", output);
-        CfnApplicationOutput {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationOutput { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2463,19 +1839,13 @@ pub mod application_output {
         }
 
         /// The `KinesisFirehoseOutput` property.
-        pub fn kinesis_firehose_output(
-            mut self,
-            value: impl Into<Val<KinesisFirehoseOutput>>,
-        ) -> Self {
+        pub fn kinesis_firehose_output(mut self, value: impl Into<Val<KinesisFirehoseOutput>>) -> Self {
             self.props.set("KinesisFirehoseOutput", value);
             self
         }
 
         /// The `KinesisStreamsOutput` property.
-        pub fn kinesis_streams_output(
-            mut self,
-            value: impl Into<Val<KinesisStreamsOutput>>,
-        ) -> Self {
+        pub fn kinesis_streams_output(mut self, value: impl Into<Val<KinesisStreamsOutput>>) -> Self {
             self.props.set("KinesisStreamsOutput", value);
             self
         }
@@ -2611,17 +1981,11 @@ impl CfnApplicationReferenceDataSource {
     ///
     /// - `application_name`: `ApplicationName`.
     /// - `reference_data_source`: `ReferenceDataSource`.
-    pub fn new(
-        application_name: impl Into<Val<String>>,
-        reference_data_source: impl Into<Val<application_reference_data_source::ReferenceDataSource>>,
-    ) -> Self {
+    pub fn new(application_name: impl Into<Val<String>>, reference_data_source: impl Into<Val<application_reference_data_source::ReferenceDataSource>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationName", application_name);
         props.set("ReferenceDataSource", reference_data_source);
-        CfnApplicationReferenceDataSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationReferenceDataSource { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2680,10 +2044,7 @@ pub mod application_reference_data_source {
         }
 
         /// The `S3ReferenceDataSource` property.
-        pub fn s3_reference_data_source(
-            mut self,
-            value: impl Into<Val<S3ReferenceDataSource>>,
-        ) -> Self {
+        pub fn s3_reference_data_source(mut self, value: impl Into<Val<S3ReferenceDataSource>>) -> Self {
             self.props.set("S3ReferenceDataSource", value);
             self
         }
@@ -2712,10 +2073,7 @@ pub mod application_reference_data_source {
         ///
         /// - `record_columns`: `RecordColumns`.
         /// - `record_format`: `RecordFormat`.
-        pub fn new(
-            record_columns: impl Into<Val<Vec<RecordColumn>>>,
-            record_format: impl Into<Val<RecordFormat>>,
-        ) -> Self {
+        pub fn new(record_columns: impl Into<Val<Vec<RecordColumn>>>, record_format: impl Into<Val<RecordFormat>>) -> Self {
             let mut props = Props::new();
             props.set("RecordColumns", record_columns);
             props.set("RecordFormat", record_format);
@@ -2809,19 +2167,13 @@ pub mod application_reference_data_source {
         }
 
         /// The `CSVMappingParameters` property.
-        pub fn csv_mapping_parameters(
-            mut self,
-            value: impl Into<Val<CsvMappingParameters>>,
-        ) -> Self {
+        pub fn csv_mapping_parameters(mut self, value: impl Into<Val<CsvMappingParameters>>) -> Self {
             self.props.set("CSVMappingParameters", value);
             self
         }
 
         /// The `JSONMappingParameters` property.
-        pub fn json_mapping_parameters(
-            mut self,
-            value: impl Into<Val<JsonMappingParameters>>,
-        ) -> Self {
+        pub fn json_mapping_parameters(mut self, value: impl Into<Val<JsonMappingParameters>>) -> Self {
             self.props.set("JSONMappingParameters", value);
             self
         }
@@ -2844,10 +2196,7 @@ pub mod application_reference_data_source {
         ///
         /// - `record_column_delimiter`: `RecordColumnDelimiter`.
         /// - `record_row_delimiter`: `RecordRowDelimiter`.
-        pub fn new(
-            record_column_delimiter: impl Into<Val<String>>,
-            record_row_delimiter: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(record_column_delimiter: impl Into<Val<String>>, record_row_delimiter: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RecordColumnDelimiter", record_column_delimiter);
             props.set("RecordRowDelimiter", record_row_delimiter);
@@ -2922,13 +2271,9 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::KinesisAnalyticsV2::Application" => Some(&APPLICATION_META),
-        "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption" => {
-            Some(&APPLICATION_CLOUD_WATCH_LOGGING_OPTION_META)
-        }
+        "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption" => Some(&APPLICATION_CLOUD_WATCH_LOGGING_OPTION_META),
         "AWS::KinesisAnalyticsV2::ApplicationOutput" => Some(&APPLICATION_OUTPUT_META),
-        "AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource" => {
-            Some(&APPLICATION_REFERENCE_DATA_SOURCE_META)
-        }
+        "AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource" => Some(&APPLICATION_REFERENCE_DATA_SOURCE_META),
         _ => None,
     }
 }

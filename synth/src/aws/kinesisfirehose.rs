@@ -28,33 +28,22 @@ impl CfnDeliveryStream {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDeliveryStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeliveryStream { props, options: ResourceOptions::default() }
     }
 
     /// The `AmazonOpenSearchServerlessDestinationConfiguration` property.
     ///
     /// Write-only.
-    pub fn amazon_open_search_serverless_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::AmazonOpenSearchServerlessDestinationConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("AmazonOpenSearchServerlessDestinationConfiguration", value);
+    pub fn amazon_open_search_serverless_destination_configuration(mut self, value: impl Into<Val<delivery_stream::AmazonOpenSearchServerlessDestinationConfiguration>>) -> Self {
+        self.props.set("AmazonOpenSearchServerlessDestinationConfiguration", value);
         self
     }
 
     /// The `AmazonopensearchserviceDestinationConfiguration` property.
     ///
     /// Write-only.
-    pub fn amazonopensearchservice_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::AmazonopensearchserviceDestinationConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("AmazonopensearchserviceDestinationConfiguration", value);
+    pub fn amazonopensearchservice_destination_configuration(mut self, value: impl Into<Val<delivery_stream::AmazonopensearchserviceDestinationConfiguration>>) -> Self {
+        self.props.set("AmazonopensearchserviceDestinationConfiguration", value);
         self
     }
 
@@ -63,21 +52,14 @@ impl CfnDeliveryStream {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn database_source_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::DatabaseSourceConfiguration>>,
-    ) -> Self {
+    pub fn database_source_configuration(mut self, value: impl Into<Val<delivery_stream::DatabaseSourceConfiguration>>) -> Self {
         self.props.set("DatabaseSourceConfiguration", value);
         self
     }
 
     /// The `DeliveryStreamEncryptionConfigurationInput` property.
-    pub fn delivery_stream_encryption_configuration_input(
-        mut self,
-        value: impl Into<Val<delivery_stream::DeliveryStreamEncryptionConfigurationInput>>,
-    ) -> Self {
-        self.props
-            .set("DeliveryStreamEncryptionConfigurationInput", value);
+    pub fn delivery_stream_encryption_configuration_input(mut self, value: impl Into<Val<delivery_stream::DeliveryStreamEncryptionConfigurationInput>>) -> Self {
+        self.props.set("DeliveryStreamEncryptionConfigurationInput", value);
         self
     }
 
@@ -102,10 +84,7 @@ impl CfnDeliveryStream {
     /// The `DirectPutSourceConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn direct_put_source_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::DirectPutSourceConfiguration>>,
-    ) -> Self {
+    pub fn direct_put_source_configuration(mut self, value: impl Into<Val<delivery_stream::DirectPutSourceConfiguration>>) -> Self {
         self.props.set("DirectPutSourceConfiguration", value);
         self
     }
@@ -113,41 +92,27 @@ impl CfnDeliveryStream {
     /// The `ElasticsearchDestinationConfiguration` property.
     ///
     /// Write-only.
-    pub fn elasticsearch_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::ElasticsearchDestinationConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("ElasticsearchDestinationConfiguration", value);
+    pub fn elasticsearch_destination_configuration(mut self, value: impl Into<Val<delivery_stream::ElasticsearchDestinationConfiguration>>) -> Self {
+        self.props.set("ElasticsearchDestinationConfiguration", value);
         self
     }
 
     /// The `ExtendedS3DestinationConfiguration` property.
-    pub fn extended_s3_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::ExtendedS3DestinationConfiguration>>,
-    ) -> Self {
+    pub fn extended_s3_destination_configuration(mut self, value: impl Into<Val<delivery_stream::ExtendedS3DestinationConfiguration>>) -> Self {
         self.props.set("ExtendedS3DestinationConfiguration", value);
         self
     }
 
     /// The `HttpEndpointDestinationConfiguration` property.
-    pub fn http_endpoint_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::HttpEndpointDestinationConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("HttpEndpointDestinationConfiguration", value);
+    pub fn http_endpoint_destination_configuration(mut self, value: impl Into<Val<delivery_stream::HttpEndpointDestinationConfiguration>>) -> Self {
+        self.props.set("HttpEndpointDestinationConfiguration", value);
         self
     }
 
     /// The `IcebergDestinationConfiguration` property.
     ///
     /// Write-only.
-    pub fn iceberg_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::IcebergDestinationConfiguration>>,
-    ) -> Self {
+    pub fn iceberg_destination_configuration(mut self, value: impl Into<Val<delivery_stream::IcebergDestinationConfiguration>>) -> Self {
         self.props.set("IcebergDestinationConfiguration", value);
         self
     }
@@ -157,10 +122,7 @@ impl CfnDeliveryStream {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn kinesis_stream_source_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::KinesisStreamSourceConfiguration>>,
-    ) -> Self {
+    pub fn kinesis_stream_source_configuration(mut self, value: impl Into<Val<delivery_stream::KinesisStreamSourceConfiguration>>) -> Self {
         self.props.set("KinesisStreamSourceConfiguration", value);
         self
     }
@@ -170,19 +132,13 @@ impl CfnDeliveryStream {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn msk_source_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::MskSourceConfiguration>>,
-    ) -> Self {
+    pub fn msk_source_configuration(mut self, value: impl Into<Val<delivery_stream::MskSourceConfiguration>>) -> Self {
         self.props.set("MSKSourceConfiguration", value);
         self
     }
 
     /// The `RedshiftDestinationConfiguration` property.
-    pub fn redshift_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::RedshiftDestinationConfiguration>>,
-    ) -> Self {
+    pub fn redshift_destination_configuration(mut self, value: impl Into<Val<delivery_stream::RedshiftDestinationConfiguration>>) -> Self {
         self.props.set("RedshiftDestinationConfiguration", value);
         self
     }
@@ -190,10 +146,7 @@ impl CfnDeliveryStream {
     /// The `S3DestinationConfiguration` property.
     ///
     /// Write-only.
-    pub fn s3_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::S3DestinationConfiguration>>,
-    ) -> Self {
+    pub fn s3_destination_configuration(mut self, value: impl Into<Val<delivery_stream::S3DestinationConfiguration>>) -> Self {
         self.props.set("S3DestinationConfiguration", value);
         self
     }
@@ -201,19 +154,13 @@ impl CfnDeliveryStream {
     /// The `SnowflakeDestinationConfiguration` property.
     ///
     /// Write-only.
-    pub fn snowflake_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::SnowflakeDestinationConfiguration>>,
-    ) -> Self {
+    pub fn snowflake_destination_configuration(mut self, value: impl Into<Val<delivery_stream::SnowflakeDestinationConfiguration>>) -> Self {
         self.props.set("SnowflakeDestinationConfiguration", value);
         self
     }
 
     /// The `SplunkDestinationConfiguration` property.
-    pub fn splunk_destination_configuration(
-        mut self,
-        value: impl Into<Val<delivery_stream::SplunkDestinationConfiguration>>,
-    ) -> Self {
+    pub fn splunk_destination_configuration(mut self, value: impl Into<Val<delivery_stream::SplunkDestinationConfiguration>>) -> Self {
         self.props.set("SplunkDestinationConfiguration", value);
         self
     }
@@ -260,101 +207,24 @@ pub(crate) static DELIVERY_STREAM_META: TypeMeta = TypeMeta {
 
 pub(crate) static DELIVERY_STREAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AmazonOpenSearchServerlessDestinationConfiguration",
-            &Shape::Object(
-                &delivery_stream::AMAZON_OPEN_SEARCH_SERVERLESS_DESTINATION_CONFIGURATION_SHAPE,
-            ),
-        ),
-        (
-            "AmazonopensearchserviceDestinationConfiguration",
-            &Shape::Object(
-                &delivery_stream::AMAZONOPENSEARCHSERVICE_DESTINATION_CONFIGURATION_SHAPE,
-            ),
-        ),
-        (
-            "DatabaseSourceConfiguration",
-            &Shape::Object(&delivery_stream::DATABASE_SOURCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DeliveryStreamEncryptionConfigurationInput",
-            &Shape::Object(&delivery_stream::DELIVERY_STREAM_ENCRYPTION_CONFIGURATION_INPUT_SHAPE),
-        ),
-        (
-            "DeliveryStreamName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9._-]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeliveryStreamType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "DatabaseAsSource",
-                    "DirectPut",
-                    "KinesisStreamAsSource",
-                    "MSKAsSource",
-                ],
-            }),
-        ),
-        (
-            "DirectPutSourceConfiguration",
-            &Shape::Object(&delivery_stream::DIRECT_PUT_SOURCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ElasticsearchDestinationConfiguration",
-            &Shape::Object(&delivery_stream::ELASTICSEARCH_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ExtendedS3DestinationConfiguration",
-            &Shape::Object(&delivery_stream::EXTENDED_S3_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "HttpEndpointDestinationConfiguration",
-            &Shape::Object(&delivery_stream::HTTP_ENDPOINT_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "IcebergDestinationConfiguration",
-            &Shape::Object(&delivery_stream::ICEBERG_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "KinesisStreamSourceConfiguration",
-            &Shape::Object(&delivery_stream::KINESIS_STREAM_SOURCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "MSKSourceConfiguration",
-            &Shape::Object(&delivery_stream::MSK_SOURCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RedshiftDestinationConfiguration",
-            &Shape::Object(&delivery_stream::REDSHIFT_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "S3DestinationConfiguration",
-            &Shape::Object(&delivery_stream::S3_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SnowflakeDestinationConfiguration",
-            &Shape::Object(&delivery_stream::SNOWFLAKE_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SplunkDestinationConfiguration",
-            &Shape::Object(&delivery_stream::SPLUNK_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&delivery_stream::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("AmazonOpenSearchServerlessDestinationConfiguration", &Shape::Object(&delivery_stream::AMAZON_OPEN_SEARCH_SERVERLESS_DESTINATION_CONFIGURATION_SHAPE)),
+        ("AmazonopensearchserviceDestinationConfiguration", &Shape::Object(&delivery_stream::AMAZONOPENSEARCHSERVICE_DESTINATION_CONFIGURATION_SHAPE)),
+        ("DatabaseSourceConfiguration", &Shape::Object(&delivery_stream::DATABASE_SOURCE_CONFIGURATION_SHAPE)),
+        ("DeliveryStreamEncryptionConfigurationInput", &Shape::Object(&delivery_stream::DELIVERY_STREAM_ENCRYPTION_CONFIGURATION_INPUT_SHAPE)),
+        ("DeliveryStreamName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9._-]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("DeliveryStreamType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DatabaseAsSource", "DirectPut", "KinesisStreamAsSource", "MSKAsSource"] })),
+        ("DirectPutSourceConfiguration", &Shape::Object(&delivery_stream::DIRECT_PUT_SOURCE_CONFIGURATION_SHAPE)),
+        ("ElasticsearchDestinationConfiguration", &Shape::Object(&delivery_stream::ELASTICSEARCH_DESTINATION_CONFIGURATION_SHAPE)),
+        ("ExtendedS3DestinationConfiguration", &Shape::Object(&delivery_stream::EXTENDED_S3_DESTINATION_CONFIGURATION_SHAPE)),
+        ("HttpEndpointDestinationConfiguration", &Shape::Object(&delivery_stream::HTTP_ENDPOINT_DESTINATION_CONFIGURATION_SHAPE)),
+        ("IcebergDestinationConfiguration", &Shape::Object(&delivery_stream::ICEBERG_DESTINATION_CONFIGURATION_SHAPE)),
+        ("KinesisStreamSourceConfiguration", &Shape::Object(&delivery_stream::KINESIS_STREAM_SOURCE_CONFIGURATION_SHAPE)),
+        ("MSKSourceConfiguration", &Shape::Object(&delivery_stream::MSK_SOURCE_CONFIGURATION_SHAPE)),
+        ("RedshiftDestinationConfiguration", &Shape::Object(&delivery_stream::REDSHIFT_DESTINATION_CONFIGURATION_SHAPE)),
+        ("S3DestinationConfiguration", &Shape::Object(&delivery_stream::S3_DESTINATION_CONFIGURATION_SHAPE)),
+        ("SnowflakeDestinationConfiguration", &Shape::Object(&delivery_stream::SNOWFLAKE_DESTINATION_CONFIGURATION_SHAPE)),
+        ("SplunkDestinationConfiguration", &Shape::Object(&delivery_stream::SPLUNK_DESTINATION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&delivery_stream::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -377,11 +247,7 @@ pub mod delivery_stream {
         /// - `index_name`: `IndexName`.
         /// - `role_arn`: `RoleARN`.
         /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(
-            index_name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            s3_configuration: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn new(index_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("IndexName", index_name);
             props.set("RoleARN", role_arn);
@@ -390,19 +256,13 @@ pub mod delivery_stream {
         }
 
         /// The `BufferingHints` property.
-        pub fn buffering_hints(
-            mut self,
-            value: impl Into<Val<AmazonOpenSearchServerlessBufferingHints>>,
-        ) -> Self {
+        pub fn buffering_hints(mut self, value: impl Into<Val<AmazonOpenSearchServerlessBufferingHints>>) -> Self {
             self.props.set("BufferingHints", value);
             self
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
@@ -414,19 +274,13 @@ pub mod delivery_stream {
         }
 
         /// The `ProcessingConfiguration` property.
-        pub fn processing_configuration(
-            mut self,
-            value: impl Into<Val<ProcessingConfiguration>>,
-        ) -> Self {
+        pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
         }
 
         /// The `RetryOptions` property.
-        pub fn retry_options(
-            mut self,
-            value: impl Into<Val<AmazonOpenSearchServerlessRetryOptions>>,
-        ) -> Self {
+        pub fn retry_options(mut self, value: impl Into<Val<AmazonOpenSearchServerlessRetryOptions>>) -> Self {
             self.props.set("RetryOptions", value);
             self
         }
@@ -440,15 +294,15 @@ pub mod delivery_stream {
         }
 
         /// The `VpcConfiguration` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_configuration(mut self, value: impl Into<Val<VpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
         }
     }
 
-    impl From<AmazonOpenSearchServerlessDestinationConfiguration>
-        for Val<AmazonOpenSearchServerlessDestinationConfiguration>
-    {
+    impl From<AmazonOpenSearchServerlessDestinationConfiguration> for Val<AmazonOpenSearchServerlessDestinationConfiguration> {
         fn from(v: AmazonOpenSearchServerlessDestinationConfiguration) -> Self {
             v.props.into_val()
         }
@@ -480,9 +334,7 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<AmazonOpenSearchServerlessBufferingHints>
-        for Val<AmazonOpenSearchServerlessBufferingHints>
-    {
+    impl From<AmazonOpenSearchServerlessBufferingHints> for Val<AmazonOpenSearchServerlessBufferingHints> {
         fn from(v: AmazonOpenSearchServerlessBufferingHints) -> Self {
             v.props.into_val()
         }
@@ -598,10 +450,7 @@ pub mod delivery_stream {
         ///
         /// - `parameter_name`: `ParameterName`.
         /// - `parameter_value`: `ParameterValue`.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -666,10 +515,7 @@ pub mod delivery_stream {
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
@@ -683,10 +529,7 @@ pub mod delivery_stream {
         }
 
         /// The `EncryptionConfiguration` property.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<EncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, value: impl Into<Val<EncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -811,11 +654,7 @@ pub mod delivery_stream {
         /// - `role_arn`: `RoleARN`.
         /// - `security_group_ids`: `SecurityGroupIds`.
         /// - `subnet_ids`: `SubnetIds`.
-        pub fn new(
-            role_arn: impl Into<Val<String>>,
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(role_arn: impl Into<Val<String>>, security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("RoleARN", role_arn);
             props.set("SecurityGroupIds", security_group_ids);
@@ -842,11 +681,7 @@ pub mod delivery_stream {
         /// - `index_name`: `IndexName`.
         /// - `role_arn`: `RoleARN`.
         /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(
-            index_name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            s3_configuration: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn new(index_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("IndexName", index_name);
             props.set("RoleARN", role_arn);
@@ -855,19 +690,13 @@ pub mod delivery_stream {
         }
 
         /// The `BufferingHints` property.
-        pub fn buffering_hints(
-            mut self,
-            value: impl Into<Val<AmazonopensearchserviceBufferingHints>>,
-        ) -> Self {
+        pub fn buffering_hints(mut self, value: impl Into<Val<AmazonopensearchserviceBufferingHints>>) -> Self {
             self.props.set("BufferingHints", value);
             self
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
@@ -899,19 +728,13 @@ pub mod delivery_stream {
         }
 
         /// The `ProcessingConfiguration` property.
-        pub fn processing_configuration(
-            mut self,
-            value: impl Into<Val<ProcessingConfiguration>>,
-        ) -> Self {
+        pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
         }
 
         /// The `RetryOptions` property.
-        pub fn retry_options(
-            mut self,
-            value: impl Into<Val<AmazonopensearchserviceRetryOptions>>,
-        ) -> Self {
+        pub fn retry_options(mut self, value: impl Into<Val<AmazonopensearchserviceRetryOptions>>) -> Self {
             self.props.set("RetryOptions", value);
             self
         }
@@ -931,15 +754,15 @@ pub mod delivery_stream {
         }
 
         /// The `VpcConfiguration` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_configuration(mut self, value: impl Into<Val<VpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
         }
     }
 
-    impl From<AmazonopensearchserviceDestinationConfiguration>
-        for Val<AmazonopensearchserviceDestinationConfiguration>
-    {
+    impl From<AmazonopensearchserviceDestinationConfiguration> for Val<AmazonopensearchserviceDestinationConfiguration> {
         fn from(v: AmazonopensearchserviceDestinationConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1043,27 +866,10 @@ pub mod delivery_stream {
         /// - `snapshot_watermark_table`: `SnapshotWatermarkTable`.
         /// - `tables`: `Tables`.
         /// - `type_`: `Type`.
-        pub fn new(
-            database_source_authentication_configuration: impl Into<
-                Val<DatabaseSourceAuthenticationConfiguration>,
-            >,
-            database_source_vpc_configuration: impl Into<Val<DatabaseSourceVpcConfiguration>>,
-            databases: impl Into<Val<Databases>>,
-            endpoint: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            snapshot_watermark_table: impl Into<Val<String>>,
-            tables: impl Into<Val<DatabaseTables>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_source_authentication_configuration: impl Into<Val<DatabaseSourceAuthenticationConfiguration>>, database_source_vpc_configuration: impl Into<Val<DatabaseSourceVpcConfiguration>>, databases: impl Into<Val<Databases>>, endpoint: impl Into<Val<String>>, port: impl Into<Val<i64>>, snapshot_watermark_table: impl Into<Val<String>>, tables: impl Into<Val<DatabaseTables>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DatabaseSourceAuthenticationConfiguration",
-                database_source_authentication_configuration,
-            );
-            props.set(
-                "DatabaseSourceVPCConfiguration",
-                database_source_vpc_configuration,
-            );
+            props.set("DatabaseSourceAuthenticationConfiguration", database_source_authentication_configuration);
+            props.set("DatabaseSourceVPCConfiguration", database_source_vpc_configuration);
             props.set("Databases", databases);
             props.set("Endpoint", endpoint);
             props.set("Port", port);
@@ -1154,18 +960,14 @@ pub mod delivery_stream {
         /// Creates the value from its required properties:
         ///
         /// - `secrets_manager_configuration`: `SecretsManagerConfiguration`.
-        pub fn new(
-            secrets_manager_configuration: impl Into<Val<SecretsManagerConfiguration>>,
-        ) -> Self {
+        pub fn new(secrets_manager_configuration: impl Into<Val<SecretsManagerConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("SecretsManagerConfiguration", secrets_manager_configuration);
             DatabaseSourceAuthenticationConfiguration { props }
         }
     }
 
-    impl From<DatabaseSourceAuthenticationConfiguration>
-        for Val<DatabaseSourceAuthenticationConfiguration>
-    {
+    impl From<DatabaseSourceAuthenticationConfiguration> for Val<DatabaseSourceAuthenticationConfiguration> {
         fn from(v: DatabaseSourceAuthenticationConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1316,9 +1118,7 @@ pub mod delivery_stream {
         }
     }
 
-    impl From<DeliveryStreamEncryptionConfigurationInput>
-        for Val<DeliveryStreamEncryptionConfigurationInput>
-    {
+    impl From<DeliveryStreamEncryptionConfigurationInput> for Val<DeliveryStreamEncryptionConfigurationInput> {
         fn from(v: DeliveryStreamEncryptionConfigurationInput) -> Self {
             v.props.into_val()
         }
@@ -1338,6 +1138,8 @@ pub mod delivery_stream {
         }
 
         /// The `ThroughputHintInMBs` property.
+        ///
+        /// Write-only.
         pub fn throughput_hint_in_mbs(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("ThroughputHintInMBs", value);
             self
@@ -1362,11 +1164,7 @@ pub mod delivery_stream {
         /// - `index_name`: `IndexName`.
         /// - `role_arn`: `RoleARN`.
         /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(
-            index_name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            s3_configuration: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn new(index_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("IndexName", index_name);
             props.set("RoleARN", role_arn);
@@ -1375,19 +1173,13 @@ pub mod delivery_stream {
         }
 
         /// The `BufferingHints` property.
-        pub fn buffering_hints(
-            mut self,
-            value: impl Into<Val<ElasticsearchBufferingHints>>,
-        ) -> Self {
+        pub fn buffering_hints(mut self, value: impl Into<Val<ElasticsearchBufferingHints>>) -> Self {
             self.props.set("BufferingHints", value);
             self
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
@@ -1419,10 +1211,7 @@ pub mod delivery_stream {
         }
 
         /// The `ProcessingConfiguration` property.
-        pub fn processing_configuration(
-            mut self,
-            value: impl Into<Val<ProcessingConfiguration>>,
-        ) -> Self {
+        pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
         }
@@ -1448,6 +1237,8 @@ pub mod delivery_stream {
         }
 
         /// The `VpcConfiguration` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_configuration(mut self, value: impl Into<Val<VpcConfiguration>>) -> Self {
             self.props.set("VpcConfiguration", value);
             self
@@ -1543,10 +1334,7 @@ pub mod delivery_stream {
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
@@ -1560,34 +1348,27 @@ pub mod delivery_stream {
         }
 
         /// The `CustomTimeZone` property.
+        ///
+        /// Write-only.
         pub fn custom_time_zone(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CustomTimeZone", value);
             self
         }
 
         /// The `DataFormatConversionConfiguration` property.
-        pub fn data_format_conversion_configuration(
-            mut self,
-            value: impl Into<Val<DataFormatConversionConfiguration>>,
-        ) -> Self {
+        pub fn data_format_conversion_configuration(mut self, value: impl Into<Val<DataFormatConversionConfiguration>>) -> Self {
             self.props.set("DataFormatConversionConfiguration", value);
             self
         }
 
         /// The `DynamicPartitioningConfiguration` property.
-        pub fn dynamic_partitioning_configuration(
-            mut self,
-            value: impl Into<Val<DynamicPartitioningConfiguration>>,
-        ) -> Self {
+        pub fn dynamic_partitioning_configuration(mut self, value: impl Into<Val<DynamicPartitioningConfiguration>>) -> Self {
             self.props.set("DynamicPartitioningConfiguration", value);
             self
         }
 
         /// The `EncryptionConfiguration` property.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<EncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, value: impl Into<Val<EncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -1599,6 +1380,8 @@ pub mod delivery_stream {
         }
 
         /// The `FileExtension` property.
+        ///
+        /// Write-only.
         pub fn file_extension(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("FileExtension", value);
             self
@@ -1611,19 +1394,13 @@ pub mod delivery_stream {
         }
 
         /// The `ProcessingConfiguration` property.
-        pub fn processing_configuration(
-            mut self,
-            value: impl Into<Val<ProcessingConfiguration>>,
-        ) -> Self {
+        pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
         }
 
         /// The `S3BackupConfiguration` property.
-        pub fn s3_backup_configuration(
-            mut self,
-            value: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn s3_backup_configuration(mut self, value: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             self.props.set("S3BackupConfiguration", value);
             self
         }
@@ -1663,19 +1440,13 @@ pub mod delivery_stream {
         }
 
         /// The `InputFormatConfiguration` property.
-        pub fn input_format_configuration(
-            mut self,
-            value: impl Into<Val<InputFormatConfiguration>>,
-        ) -> Self {
+        pub fn input_format_configuration(mut self, value: impl Into<Val<InputFormatConfiguration>>) -> Self {
             self.props.set("InputFormatConfiguration", value);
             self
         }
 
         /// The `OutputFormatConfiguration` property.
-        pub fn output_format_configuration(
-            mut self,
-            value: impl Into<Val<OutputFormatConfiguration>>,
-        ) -> Self {
+        pub fn output_format_configuration(mut self, value: impl Into<Val<OutputFormatConfiguration>>) -> Self {
             self.props.set("OutputFormatConfiguration", value);
             self
         }
@@ -1803,10 +1574,7 @@ pub mod delivery_stream {
         }
 
         /// The `ConvertDotsInJsonKeysToUnderscores` property.
-        pub fn convert_dots_in_json_keys_to_underscores(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn convert_dots_in_json_keys_to_underscores(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ConvertDotsInJsonKeysToUnderscores", value);
             self
         }
@@ -1902,10 +1670,7 @@ pub mod delivery_stream {
         }
 
         /// The `BloomFilterFalsePositiveProbability` property.
-        pub fn bloom_filter_false_positive_probability(
-            mut self,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn bloom_filter_false_positive_probability(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("BloomFilterFalsePositiveProbability", value);
             self
         }
@@ -2148,10 +1913,7 @@ pub mod delivery_stream {
         ///
         /// - `endpoint_configuration`: `EndpointConfiguration`.
         /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(
-            endpoint_configuration: impl Into<Val<HttpEndpointConfiguration>>,
-            s3_configuration: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn new(endpoint_configuration: impl Into<Val<HttpEndpointConfiguration>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointConfiguration", endpoint_configuration);
             props.set("S3Configuration", s3_configuration);
@@ -2165,28 +1927,21 @@ pub mod delivery_stream {
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
 
         /// The `ProcessingConfiguration` property.
-        pub fn processing_configuration(
-            mut self,
-            value: impl Into<Val<ProcessingConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
         }
 
         /// The `RequestConfiguration` property.
-        pub fn request_configuration(
-            mut self,
-            value: impl Into<Val<HttpEndpointRequestConfiguration>>,
-        ) -> Self {
+        pub fn request_configuration(mut self, value: impl Into<Val<HttpEndpointRequestConfiguration>>) -> Self {
             self.props.set("RequestConfiguration", value);
             self
         }
@@ -2212,10 +1967,9 @@ pub mod delivery_stream {
         }
 
         /// The `SecretsManagerConfiguration` property.
-        pub fn secrets_manager_configuration(
-            mut self,
-            value: impl Into<Val<SecretsManagerConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn secrets_manager_configuration(mut self, value: impl Into<Val<SecretsManagerConfiguration>>) -> Self {
             self.props.set("SecretsManagerConfiguration", value);
             self
         }
@@ -2244,6 +1998,8 @@ pub mod delivery_stream {
         }
 
         /// The `AccessKey` property.
+        ///
+        /// Write-only.
         pub fn access_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessKey", value);
             self
@@ -2276,10 +2032,7 @@ pub mod delivery_stream {
         }
 
         /// The `CommonAttributes` property.
-        pub fn common_attributes(
-            mut self,
-            value: impl Into<Val<Vec<HttpEndpointCommonAttribute>>>,
-        ) -> Self {
+        pub fn common_attributes(mut self, value: impl Into<Val<Vec<HttpEndpointCommonAttribute>>>) -> Self {
             self.props.set("CommonAttributes", value);
             self
         }
@@ -2310,10 +2063,7 @@ pub mod delivery_stream {
         ///
         /// - `attribute_name`: `AttributeName`.
         /// - `attribute_value`: `AttributeValue`.
-        pub fn new(
-            attribute_name: impl Into<Val<String>>,
-            attribute_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attribute_name: impl Into<Val<String>>, attribute_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttributeName", attribute_name);
             props.set("AttributeValue", attribute_value);
@@ -2339,11 +2089,7 @@ pub mod delivery_stream {
         /// - `catalog_configuration`: `CatalogConfiguration`.
         /// - `role_arn`: `RoleARN`.
         /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(
-            catalog_configuration: impl Into<Val<CatalogConfiguration>>,
-            role_arn: impl Into<Val<String>>,
-            s3_configuration: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn new(catalog_configuration: impl Into<Val<CatalogConfiguration>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("CatalogConfiguration", catalog_configuration);
             props.set("RoleARN", role_arn);
@@ -2364,28 +2110,19 @@ pub mod delivery_stream {
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
 
         /// The `DestinationTableConfigurationList` property.
-        pub fn destination_table_configuration_list(
-            mut self,
-            value: impl Into<Val<Vec<DestinationTableConfiguration>>>,
-        ) -> Self {
+        pub fn destination_table_configuration_list(mut self, value: impl Into<Val<Vec<DestinationTableConfiguration>>>) -> Self {
             self.props.set("DestinationTableConfigurationList", value);
             self
         }
 
         /// The `ProcessingConfiguration` property.
-        pub fn processing_configuration(
-            mut self,
-            value: impl Into<Val<ProcessingConfiguration>>,
-        ) -> Self {
+        pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
         }
@@ -2397,19 +2134,13 @@ pub mod delivery_stream {
         }
 
         /// The `SchemaEvolutionConfiguration` property.
-        pub fn schema_evolution_configuration(
-            mut self,
-            value: impl Into<Val<SchemaEvolutionConfiguration>>,
-        ) -> Self {
+        pub fn schema_evolution_configuration(mut self, value: impl Into<Val<SchemaEvolutionConfiguration>>) -> Self {
             self.props.set("SchemaEvolutionConfiguration", value);
             self
         }
 
         /// The `TableCreationConfiguration` property.
-        pub fn table_creation_configuration(
-            mut self,
-            value: impl Into<Val<TableCreationConfiguration>>,
-        ) -> Self {
+        pub fn table_creation_configuration(mut self, value: impl Into<Val<TableCreationConfiguration>>) -> Self {
             self.props.set("TableCreationConfiguration", value);
             self
         }
@@ -2472,10 +2203,7 @@ pub mod delivery_stream {
         ///
         /// - `destination_database_name`: `DestinationDatabaseName`.
         /// - `destination_table_name`: `DestinationTableName`.
-        pub fn new(
-            destination_database_name: impl Into<Val<String>>,
-            destination_table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_database_name: impl Into<Val<String>>, destination_table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationDatabaseName", destination_database_name);
             props.set("DestinationTableName", destination_table_name);
@@ -2619,10 +2347,7 @@ pub mod delivery_stream {
         ///
         /// - `kinesis_stream_arn`: `KinesisStreamARN`.
         /// - `role_arn`: `RoleARN`.
-        pub fn new(
-            kinesis_stream_arn: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(kinesis_stream_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KinesisStreamARN", kinesis_stream_arn);
             props.set("RoleARN", role_arn);
@@ -2648,11 +2373,7 @@ pub mod delivery_stream {
         /// - `authentication_configuration`: `AuthenticationConfiguration`.
         /// - `msk_cluster_arn`: `MSKClusterARN`.
         /// - `topic_name`: `TopicName`.
-        pub fn new(
-            authentication_configuration: impl Into<Val<AuthenticationConfiguration>>,
-            msk_cluster_arn: impl Into<Val<String>>,
-            topic_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authentication_configuration: impl Into<Val<AuthenticationConfiguration>>, msk_cluster_arn: impl Into<Val<String>>, topic_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthenticationConfiguration", authentication_configuration);
             props.set("MSKClusterARN", msk_cluster_arn);
@@ -2711,12 +2432,7 @@ pub mod delivery_stream {
         /// - `copy_command`: `CopyCommand`.
         /// - `role_arn`: `RoleARN`.
         /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(
-            cluster_jdbcurl: impl Into<Val<String>>,
-            copy_command: impl Into<Val<CopyCommand>>,
-            role_arn: impl Into<Val<String>>,
-            s3_configuration: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn new(cluster_jdbcurl: impl Into<Val<String>>, copy_command: impl Into<Val<CopyCommand>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("ClusterJDBCURL", cluster_jdbcurl);
             props.set("CopyCommand", copy_command);
@@ -2726,25 +2442,23 @@ pub mod delivery_stream {
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
 
         /// The `Password` property.
+        ///
+        /// Write-only.
         pub fn password(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Password", value);
             self
         }
 
         /// The `ProcessingConfiguration` property.
-        pub fn processing_configuration(
-            mut self,
-            value: impl Into<Val<ProcessingConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
         }
@@ -2756,10 +2470,7 @@ pub mod delivery_stream {
         }
 
         /// The `S3BackupConfiguration` property.
-        pub fn s3_backup_configuration(
-            mut self,
-            value: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn s3_backup_configuration(mut self, value: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             self.props.set("S3BackupConfiguration", value);
             self
         }
@@ -2773,10 +2484,7 @@ pub mod delivery_stream {
         }
 
         /// The `SecretsManagerConfiguration` property.
-        pub fn secrets_manager_configuration(
-            mut self,
-            value: impl Into<Val<SecretsManagerConfiguration>>,
-        ) -> Self {
+        pub fn secrets_manager_configuration(mut self, value: impl Into<Val<SecretsManagerConfiguration>>) -> Self {
             self.props.set("SecretsManagerConfiguration", value);
             self
         }
@@ -2870,14 +2578,7 @@ pub mod delivery_stream {
         /// - `s3_configuration`: `S3Configuration`.
         /// - `schema`: `Schema`.
         /// - `table`: `Table`.
-        pub fn new(
-            account_url: impl Into<Val<String>>,
-            database: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            s3_configuration: impl Into<Val<S3DestinationConfiguration>>,
-            schema: impl Into<Val<String>>,
-            table: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(account_url: impl Into<Val<String>>, database: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>, schema: impl Into<Val<String>>, table: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccountUrl", account_url);
             props.set("Database", database);
@@ -2895,10 +2596,7 @@ pub mod delivery_stream {
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
@@ -2936,10 +2634,7 @@ pub mod delivery_stream {
         }
 
         /// The `ProcessingConfiguration` property.
-        pub fn processing_configuration(
-            mut self,
-            value: impl Into<Val<ProcessingConfiguration>>,
-        ) -> Self {
+        pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
         }
@@ -2959,28 +2654,23 @@ pub mod delivery_stream {
         }
 
         /// The `SecretsManagerConfiguration` property.
-        pub fn secrets_manager_configuration(
-            mut self,
-            value: impl Into<Val<SecretsManagerConfiguration>>,
-        ) -> Self {
+        pub fn secrets_manager_configuration(mut self, value: impl Into<Val<SecretsManagerConfiguration>>) -> Self {
             self.props.set("SecretsManagerConfiguration", value);
             self
         }
 
         /// The `SnowflakeRoleConfiguration` property.
-        pub fn snowflake_role_configuration(
-            mut self,
-            value: impl Into<Val<SnowflakeRoleConfiguration>>,
-        ) -> Self {
+        pub fn snowflake_role_configuration(mut self, value: impl Into<Val<SnowflakeRoleConfiguration>>) -> Self {
             self.props.set("SnowflakeRoleConfiguration", value);
             self
         }
 
         /// The `SnowflakeVpcConfiguration` property.
-        pub fn snowflake_vpc_configuration(
-            mut self,
-            value: impl Into<Val<SnowflakeVpcConfiguration>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
+        pub fn snowflake_vpc_configuration(mut self, value: impl Into<Val<SnowflakeVpcConfiguration>>) -> Self {
             self.props.set("SnowflakeVpcConfiguration", value);
             self
         }
@@ -3123,11 +2813,7 @@ pub mod delivery_stream {
         /// - `hec_endpoint`: `HECEndpoint`.
         /// - `hec_endpoint_type`: `HECEndpointType`.
         /// - `s3_configuration`: `S3Configuration`.
-        pub fn new(
-            hec_endpoint: impl Into<Val<String>>,
-            hec_endpoint_type: impl Into<Val<String>>,
-            s3_configuration: impl Into<Val<S3DestinationConfiguration>>,
-        ) -> Self {
+        pub fn new(hec_endpoint: impl Into<Val<String>>, hec_endpoint_type: impl Into<Val<String>>, s3_configuration: impl Into<Val<S3DestinationConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("HECEndpoint", hec_endpoint);
             props.set("HECEndpointType", hec_endpoint_type);
@@ -3136,16 +2822,17 @@ pub mod delivery_stream {
         }
 
         /// The `BufferingHints` property.
+        ///
+        /// Write-only.
         pub fn buffering_hints(mut self, value: impl Into<Val<SplunkBufferingHints>>) -> Self {
             self.props.set("BufferingHints", value);
             self
         }
 
         /// The `CloudWatchLoggingOptions` property.
-        pub fn cloud_watch_logging_options(
-            mut self,
-            value: impl Into<Val<CloudWatchLoggingOptions>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn cloud_watch_logging_options(mut self, value: impl Into<Val<CloudWatchLoggingOptions>>) -> Self {
             self.props.set("CloudWatchLoggingOptions", value);
             self
         }
@@ -3163,10 +2850,9 @@ pub mod delivery_stream {
         }
 
         /// The `ProcessingConfiguration` property.
-        pub fn processing_configuration(
-            mut self,
-            value: impl Into<Val<ProcessingConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn processing_configuration(mut self, value: impl Into<Val<ProcessingConfiguration>>) -> Self {
             self.props.set("ProcessingConfiguration", value);
             self
         }
@@ -3186,10 +2872,9 @@ pub mod delivery_stream {
         }
 
         /// The `SecretsManagerConfiguration` property.
-        pub fn secrets_manager_configuration(
-            mut self,
-            value: impl Into<Val<SecretsManagerConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn secrets_manager_configuration(mut self, value: impl Into<Val<SecretsManagerConfiguration>>) -> Self {
             self.props.set("SecretsManagerConfiguration", value);
             self
         }
@@ -3288,639 +2973,189 @@ pub mod delivery_stream {
         }
     }
 
-    pub(crate) static AMAZON_OPEN_SEARCH_SERVERLESS_DESTINATION_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "BufferingHints",
-                    &Shape::Object(&AMAZON_OPEN_SEARCH_SERVERLESS_BUFFERING_HINTS_SHAPE),
-                ),
-                (
-                    "CloudWatchLoggingOptions",
-                    &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE),
-                ),
-                (
-                    "CollectionEndpoint",
-                    &Shape::Str(StrRule {
-                        pattern: Some("https:.*"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "IndexName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(80),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ProcessingConfiguration",
-                    &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "RetryOptions",
-                    &Shape::Object(&AMAZON_OPEN_SEARCH_SERVERLESS_RETRY_OPTIONS_SHAPE),
-                ),
-                (
-                    "RoleARN",
-                    &Shape::Str(StrRule {
-                        pattern: Some("arn:.*"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "S3BackupMode",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["FailedDocumentsOnly", "AllDocuments"],
-                    }),
-                ),
-                (
-                    "S3Configuration",
-                    &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE),
-                ),
-                ("VpcConfiguration", &Shape::Object(&VPC_CONFIGURATION_SHAPE)),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AMAZON_OPEN_SEARCH_SERVERLESS_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("BufferingHints", &Shape::Object(&AMAZON_OPEN_SEARCH_SERVERLESS_BUFFERING_HINTS_SHAPE)),
+            ("CloudWatchLoggingOptions", &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE)),
+            ("CollectionEndpoint", &Shape::Str(StrRule { pattern: Some("https:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("IndexName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(80), allowed: &[] })),
+            ("ProcessingConfiguration", &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE)),
+            ("RetryOptions", &Shape::Object(&AMAZON_OPEN_SEARCH_SERVERLESS_RETRY_OPTIONS_SHAPE)),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("S3BackupMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FailedDocumentsOnly", "AllDocuments"] })),
+            ("S3Configuration", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
+            ("VpcConfiguration", &Shape::Object(&VPC_CONFIGURATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static AMAZON_OPEN_SEARCH_SERVERLESS_BUFFERING_HINTS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "IntervalInSeconds",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(900.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "SizeInMBs",
-                    &Shape::Num(NumRule {
-                        min: Some(1.0),
-                        max: Some(100.0),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AMAZON_OPEN_SEARCH_SERVERLESS_BUFFERING_HINTS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("IntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(900.0), allowed: &[] })),
+            ("SizeInMBs", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static CLOUD_WATCH_LOGGING_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9]*$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogStreamName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^:*]*$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("LogStreamName", &Shape::Str(StrRule { pattern: Some("^[^:*]*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Processors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PROCESSOR_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Processors", &Shape::List(ListRule { item: Some(&Shape::Object(&PROCESSOR_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Parameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PROCESSOR_PARAMETER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "RecordDeAggregation",
-                        "Decompression",
-                        "CloudWatchLogProcessing",
-                        "Lambda",
-                        "MetadataExtraction",
-                        "AppendDelimiterToRecord",
-                    ],
-                }),
-            ),
+            ("Parameters", &Shape::List(ListRule { item: Some(&Shape::Object(&PROCESSOR_PARAMETER_SHAPE)), min_items: None, max_items: None })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RecordDeAggregation", "Decompression", "CloudWatchLogProcessing", "Lambda", "MetadataExtraction", "AppendDelimiterToRecord"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSOR_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ParameterName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "BufferIntervalInSeconds",
-                        "BufferSizeInMBs",
-                        "CompressionFormat",
-                        "DataMessageExtraction",
-                        "Delimiter",
-                        "JsonParsingEngine",
-                        "LambdaArn",
-                        "MetadataExtractionQuery",
-                        "NumberOfRetries",
-                        "RoleArn",
-                        "SubRecordType",
-                    ],
-                }),
-            ),
-            (
-                "ParameterValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!\\s*$).+$"),
-                    min_len: Some(1),
-                    max_len: Some(5120),
-                    allowed: &[],
-                }),
-            ),
+            ("ParameterName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BufferIntervalInSeconds", "BufferSizeInMBs", "CompressionFormat", "DataMessageExtraction", "Delimiter", "JsonParsingEngine", "LambdaArn", "MetadataExtractionQuery", "NumberOfRetries", "RoleArn", "SubRecordType"] })),
+            ("ParameterValue", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(5120), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static AMAZON_OPEN_SEARCH_SERVERLESS_RETRY_OPTIONS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "DurationInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(7200.0),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AMAZON_OPEN_SEARCH_SERVERLESS_RETRY_OPTIONS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DurationInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(7200.0), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static S3_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
             ("BufferingHints", &Shape::Object(&BUFFERING_HINTS_SHAPE)),
-            (
-                "CloudWatchLoggingOptions",
-                &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE),
-            ),
-            (
-                "CompressionFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"],
-                }),
-            ),
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ErrorOutputPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("CloudWatchLoggingOptions", &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE)),
+            ("CompressionFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"] })),
+            ("EncryptionConfiguration", &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("ErrorOutputPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BUFFERING_HINTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IntervalInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SizeInMBs",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(128.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(900.0), allowed: &[] })),
+            ("SizeInMBs", &Shape::Num(NumRule { min: Some(1.0), max: Some(128.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KMSEncryptionConfig",
-                &Shape::Object(&KMS_ENCRYPTION_CONFIG_SHAPE),
-            ),
-            (
-                "NoEncryptionConfig",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NoEncryption"],
-                }),
-            ),
+            ("KMSEncryptionConfig", &Shape::Object(&KMS_ENCRYPTION_CONFIG_SHAPE)),
+            ("NoEncryptionConfig", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NoEncryption"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KMS_ENCRYPTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AWSKMSKeyARN",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:.*:kms:[a-zA-Z0-9\\-]+:\\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\\-_/]+$",
-                ),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AWSKMSKeyARN", &Shape::Str(StrRule { pattern: Some("^arn:.*:kms:[a-zA-Z0-9\\-]+:\\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S+$"),
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S+$"),
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static AMAZONOPENSEARCHSERVICE_DESTINATION_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "BufferingHints",
-                    &Shape::Object(&AMAZONOPENSEARCHSERVICE_BUFFERING_HINTS_SHAPE),
-                ),
-                (
-                    "CloudWatchLoggingOptions",
-                    &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE),
-                ),
-                (
-                    "ClusterEndpoint",
-                    &Shape::Str(StrRule {
-                        pattern: Some("https:.*"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "DocumentIdOptions",
-                    &Shape::Object(&DOCUMENT_ID_OPTIONS_SHAPE),
-                ),
-                (
-                    "DomainARN",
-                    &Shape::Str(StrRule {
-                        pattern: Some("arn:.*"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "IndexName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(80),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "IndexRotationPeriod",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"],
-                    }),
-                ),
-                (
-                    "ProcessingConfiguration",
-                    &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "RetryOptions",
-                    &Shape::Object(&AMAZONOPENSEARCHSERVICE_RETRY_OPTIONS_SHAPE),
-                ),
-                (
-                    "RoleARN",
-                    &Shape::Str(StrRule {
-                        pattern: Some("arn:.*"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "S3BackupMode",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["FailedDocumentsOnly", "AllDocuments"],
-                    }),
-                ),
-                (
-                    "S3Configuration",
-                    &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "TypeName",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(100),
-                        allowed: &[],
-                    }),
-                ),
-                ("VpcConfiguration", &Shape::Object(&VPC_CONFIGURATION_SHAPE)),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AMAZONOPENSEARCHSERVICE_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("BufferingHints", &Shape::Object(&AMAZONOPENSEARCHSERVICE_BUFFERING_HINTS_SHAPE)),
+            ("CloudWatchLoggingOptions", &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE)),
+            ("ClusterEndpoint", &Shape::Str(StrRule { pattern: Some("https:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("DocumentIdOptions", &Shape::Object(&DOCUMENT_ID_OPTIONS_SHAPE)),
+            ("DomainARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("IndexName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(80), allowed: &[] })),
+            ("IndexRotationPeriod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"] })),
+            ("ProcessingConfiguration", &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE)),
+            ("RetryOptions", &Shape::Object(&AMAZONOPENSEARCHSERVICE_RETRY_OPTIONS_SHAPE)),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("S3BackupMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FailedDocumentsOnly", "AllDocuments"] })),
+            ("S3Configuration", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
+            ("TypeName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+            ("VpcConfiguration", &Shape::Object(&VPC_CONFIGURATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static AMAZONOPENSEARCHSERVICE_BUFFERING_HINTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IntervalInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SizeInMBs",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(900.0), allowed: &[] })),
+            ("SizeInMBs", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_ID_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultDocumentIdFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FIREHOSE_DEFAULT", "NO_DOCUMENT_ID"],
-            }),
-        )],
+        fields: &[
+            ("DefaultDocumentIdFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIREHOSE_DEFAULT", "NO_DOCUMENT_ID"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AMAZONOPENSEARCHSERVICE_RETRY_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DurationInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(7200.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DurationInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(7200.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Columns", &Shape::Object(&DATABASE_COLUMNS_SHAPE)),
-            (
-                "DatabaseSourceAuthenticationConfiguration",
-                &Shape::Object(&DATABASE_SOURCE_AUTHENTICATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DatabaseSourceVPCConfiguration",
-                &Shape::Object(&DATABASE_SOURCE_VPC_CONFIGURATION_SHAPE),
-            ),
+            ("DatabaseSourceAuthenticationConfiguration", &Shape::Object(&DATABASE_SOURCE_AUTHENTICATION_CONFIGURATION_SHAPE)),
+            ("DatabaseSourceVPCConfiguration", &Shape::Object(&DATABASE_SOURCE_VPC_CONFIGURATION_SHAPE)),
             ("Databases", &Shape::Object(&DATABASES_SHAPE)),
-            (
-                "Digest",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!\\s*$).+"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PublicCertificate",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SSLMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Disabled", "Enabled"],
-                }),
-            ),
-            (
-                "SnapshotWatermarkTable",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\u0001-\\uFFFF]*"),
-                    min_len: Some(1),
-                    max_len: Some(129),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SurrogateKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S+$"),
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Digest", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Port", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("PublicCertificate", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+            ("SSLMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Disabled", "Enabled"] })),
+            ("SnapshotWatermarkTable", &Shape::Str(StrRule { pattern: Some("[\\u0001-\\uFFFF]*"), min_len: Some(1), max_len: Some(129), allowed: &[] })),
+            ("SurrogateKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
             ("Tables", &Shape::Object(&DATABASE_TABLES_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MySQL", "PostgreSQL"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MySQL", "PostgreSQL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_COLUMNS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Exclude",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\u0001-\\uFFFF]*"),
-                        min_len: Some(1),
-                        max_len: Some(194),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Include",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\u0001-\\uFFFF]*"),
-                        min_len: Some(1),
-                        max_len: Some(194),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Exclude", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\u0001-\\uFFFF]*"), min_len: Some(1), max_len: Some(194), allowed: &[] })), min_items: None, max_items: None })),
+            ("Include", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\u0001-\\uFFFF]*"), min_len: Some(1), max_len: Some(194), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static DATABASE_SOURCE_AUTHENTICATION_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "SecretsManagerConfiguration",
-                &Shape::Object(&SECRETS_MANAGER_CONFIGURATION_SHAPE),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static DATABASE_SOURCE_AUTHENTICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("SecretsManagerConfiguration", &Shape::Object(&SECRETS_MANAGER_CONFIGURATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static SECRETS_MANAGER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
@@ -3939,194 +3174,50 @@ pub mod delivery_stream {
 
     pub(crate) static DATABASES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Exclude",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\u0001-\\uFFFF]*"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Include",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\u0001-\\uFFFF]*"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Exclude", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\u0001-\\uFFFF]*"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: None, max_items: None })),
+            ("Include", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\u0001-\\uFFFF]*"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_TABLES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Exclude",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\u0001-\\uFFFF]*"),
-                        min_len: Some(1),
-                        max_len: Some(129),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Include",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\u0001-\\uFFFF]*"),
-                        min_len: Some(1),
-                        max_len: Some(129),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Exclude", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\u0001-\\uFFFF]*"), min_len: Some(1), max_len: Some(129), allowed: &[] })), min_items: None, max_items: None })),
+            ("Include", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\u0001-\\uFFFF]*"), min_len: Some(1), max_len: Some(129), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static DELIVERY_STREAM_ENCRYPTION_CONFIGURATION_INPUT_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "KeyARN",
-                    &Shape::Str(StrRule {
-                        pattern: Some("arn:.*"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "KeyType",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["AWS_OWNED_CMK", "CUSTOMER_MANAGED_CMK"],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static DELIVERY_STREAM_ENCRYPTION_CONFIGURATION_INPUT_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("KeyARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("KeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_OWNED_CMK", "CUSTOMER_MANAGED_CMK"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static DIRECT_PUT_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ThroughputHintInMBs",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ThroughputHintInMBs", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ELASTICSEARCH_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BufferingHints",
-                &Shape::Object(&ELASTICSEARCH_BUFFERING_HINTS_SHAPE),
-            ),
-            (
-                "CloudWatchLoggingOptions",
-                &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE),
-            ),
-            (
-                "ClusterEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("https:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DocumentIdOptions",
-                &Shape::Object(&DOCUMENT_ID_OPTIONS_SHAPE),
-            ),
-            (
-                "DomainARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IndexName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(80),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IndexRotationPeriod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"],
-                }),
-            ),
-            (
-                "ProcessingConfiguration",
-                &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RetryOptions",
-                &Shape::Object(&ELASTICSEARCH_RETRY_OPTIONS_SHAPE),
-            ),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3BackupMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FailedDocumentsOnly", "AllDocuments"],
-                }),
-            ),
-            (
-                "S3Configuration",
-                &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "TypeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("BufferingHints", &Shape::Object(&ELASTICSEARCH_BUFFERING_HINTS_SHAPE)),
+            ("CloudWatchLoggingOptions", &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE)),
+            ("ClusterEndpoint", &Shape::Str(StrRule { pattern: Some("https:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("DocumentIdOptions", &Shape::Object(&DOCUMENT_ID_OPTIONS_SHAPE)),
+            ("DomainARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("IndexName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(80), allowed: &[] })),
+            ("IndexRotationPeriod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"] })),
+            ("ProcessingConfiguration", &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE)),
+            ("RetryOptions", &Shape::Object(&ELASTICSEARCH_RETRY_OPTIONS_SHAPE)),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("S3BackupMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FailedDocumentsOnly", "AllDocuments"] })),
+            ("S3Configuration", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
+            ("TypeName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
             ("VpcConfiguration", &Shape::Object(&VPC_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -4134,188 +3225,74 @@ pub mod delivery_stream {
 
     pub(crate) static ELASTICSEARCH_BUFFERING_HINTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IntervalInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SizeInMBs",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(900.0), allowed: &[] })),
+            ("SizeInMBs", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ELASTICSEARCH_RETRY_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DurationInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(7200.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DurationInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(7200.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXTENDED_S3_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
             ("BufferingHints", &Shape::Object(&BUFFERING_HINTS_SHAPE)),
-            (
-                "CloudWatchLoggingOptions",
-                &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE),
-            ),
-            (
-                "CompressionFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"],
-                }),
-            ),
-            (
-                "CustomTimeZone",
-                &Shape::Str(StrRule {
-                    pattern: Some("^$|[a-zA-Z/_]+$"),
-                    min_len: Some(0),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataFormatConversionConfiguration",
-                &Shape::Object(&DATA_FORMAT_CONVERSION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DynamicPartitioningConfiguration",
-                &Shape::Object(&DYNAMIC_PARTITIONING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ErrorOutputPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FileExtension",
-                &Shape::Str(StrRule {
-                    pattern: Some("^$|\\.[0-9a-z!\\-_.*'()]+"),
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProcessingConfiguration",
-                &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3BackupConfiguration",
-                &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "S3BackupMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Disabled", "Enabled"],
-                }),
-            ),
+            ("CloudWatchLoggingOptions", &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE)),
+            ("CompressionFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"] })),
+            ("CustomTimeZone", &Shape::Str(StrRule { pattern: Some("^$|[a-zA-Z/_]+$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+            ("DataFormatConversionConfiguration", &Shape::Object(&DATA_FORMAT_CONVERSION_CONFIGURATION_SHAPE)),
+            ("DynamicPartitioningConfiguration", &Shape::Object(&DYNAMIC_PARTITIONING_CONFIGURATION_SHAPE)),
+            ("EncryptionConfiguration", &Shape::Object(&ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("ErrorOutputPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("FileExtension", &Shape::Str(StrRule { pattern: Some("^$|\\.[0-9a-z!\\-_.*'()]+"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ProcessingConfiguration", &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE)),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("S3BackupConfiguration", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
+            ("S3BackupMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Disabled", "Enabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_FORMAT_CONVERSION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputFormatConfiguration",
-                &Shape::Object(&INPUT_FORMAT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OutputFormatConfiguration",
-                &Shape::Object(&OUTPUT_FORMAT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SchemaConfiguration",
-                &Shape::Object(&SCHEMA_CONFIGURATION_SHAPE),
-            ),
+            ("InputFormatConfiguration", &Shape::Object(&INPUT_FORMAT_CONFIGURATION_SHAPE)),
+            ("OutputFormatConfiguration", &Shape::Object(&OUTPUT_FORMAT_CONFIGURATION_SHAPE)),
+            ("SchemaConfiguration", &Shape::Object(&SCHEMA_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_FORMAT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Deserializer", &Shape::Object(&DESERIALIZER_SHAPE))],
+        fields: &[
+            ("Deserializer", &Shape::Object(&DESERIALIZER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESERIALIZER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("HiveJsonSerDe", &Shape::Object(&HIVE_JSON_SER_DE_SHAPE))],
+        fields: &[
+            ("HiveJsonSerDe", &Shape::Object(&HIVE_JSON_SER_DE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HIVE_JSON_SER_DE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimestampFormats",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(?!\\s*$).+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("TimestampFormats", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OUTPUT_FORMAT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Serializer", &Shape::Object(&SERIALIZER_SHAPE))],
+        fields: &[
+            ("Serializer", &Shape::Object(&SERIALIZER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -4329,340 +3306,93 @@ pub mod delivery_stream {
 
     pub(crate) static ORC_SER_DE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BlockSizeBytes",
-                &Shape::Num(NumRule {
-                    min: Some(67108864.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BloomFilterColumns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S+$"),
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "BloomFilterFalsePositiveProbability",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Compression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "SNAPPY", "ZLIB"],
-                }),
-            ),
-            (
-                "DictionaryKeyThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FormatVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["V0_11", "V0_12"],
-                }),
-            ),
-            (
-                "PaddingTolerance",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RowIndexStride",
-                &Shape::Num(NumRule {
-                    min: Some(1000.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StripeSizeBytes",
-                &Shape::Num(NumRule {
-                    min: Some(8388608.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BlockSizeBytes", &Shape::Num(NumRule { min: Some(67108864.0), max: None, allowed: &[] })),
+            ("BloomFilterColumns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("BloomFilterFalsePositiveProbability", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("Compression", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "SNAPPY", "ZLIB"] })),
+            ("DictionaryKeyThreshold", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("FormatVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["V0_11", "V0_12"] })),
+            ("PaddingTolerance", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("RowIndexStride", &Shape::Num(NumRule { min: Some(1000.0), max: None, allowed: &[] })),
+            ("StripeSizeBytes", &Shape::Num(NumRule { min: Some(8388608.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARQUET_SER_DE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BlockSizeBytes",
-                &Shape::Num(NumRule {
-                    min: Some(67108864.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Compression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GZIP", "SNAPPY", "UNCOMPRESSED"],
-                }),
-            ),
-            (
-                "MaxPaddingBytes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PageSizeBytes",
-                &Shape::Num(NumRule {
-                    min: Some(65536.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WriterVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["V1", "V2"],
-                }),
-            ),
+            ("BlockSizeBytes", &Shape::Num(NumRule { min: Some(67108864.0), max: None, allowed: &[] })),
+            ("Compression", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GZIP", "SNAPPY", "UNCOMPRESSED"] })),
+            ("MaxPaddingBytes", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("PageSizeBytes", &Shape::Num(NumRule { min: Some(65536.0), max: None, allowed: &[] })),
+            ("WriterVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["V1", "V2"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEMA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VersionId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("VersionId", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DYNAMIC_PARTITIONING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("RetryOptions", &Shape::Object(&RETRY_OPTIONS_SHAPE))],
+        fields: &[
+            ("RetryOptions", &Shape::Object(&RETRY_OPTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETRY_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DurationInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(7200.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DurationInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(7200.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_ENDPOINT_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("BufferingHints", &Shape::Object(&BUFFERING_HINTS_SHAPE)),
-            (
-                "CloudWatchLoggingOptions",
-                &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE),
-            ),
-            (
-                "EndpointConfiguration",
-                &Shape::Object(&HTTP_ENDPOINT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ProcessingConfiguration",
-                &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RequestConfiguration",
-                &Shape::Object(&HTTP_ENDPOINT_REQUEST_CONFIGURATION_SHAPE),
-            ),
+            ("CloudWatchLoggingOptions", &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE)),
+            ("EndpointConfiguration", &Shape::Object(&HTTP_ENDPOINT_CONFIGURATION_SHAPE)),
+            ("ProcessingConfiguration", &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE)),
+            ("RequestConfiguration", &Shape::Object(&HTTP_ENDPOINT_REQUEST_CONFIGURATION_SHAPE)),
             ("RetryOptions", &Shape::Object(&RETRY_OPTIONS_SHAPE)),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3BackupMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AllData", "FailedDataOnly"],
-                }),
-            ),
-            (
-                "S3Configuration",
-                &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SecretsManagerConfiguration",
-                &Shape::Object(&SECRETS_MANAGER_CONFIGURATION_SHAPE),
-            ),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("S3BackupMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AllData", "FailedDataOnly"] })),
+            ("S3Configuration", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
+            ("SecretsManagerConfiguration", &Shape::Object(&SECRETS_MANAGER_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_ENDPOINT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!\\s*$).+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://"),
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("AccessKey", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Url", &Shape::Str(StrRule { pattern: Some("^https://"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_ENDPOINT_REQUEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CommonAttributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HTTP_ENDPOINT_COMMON_ATTRIBUTE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ContentEncoding",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "GZIP"],
-                }),
-            ),
+            ("CommonAttributes", &Shape::List(ListRule { item: Some(&Shape::Object(&HTTP_ENDPOINT_COMMON_ATTRIBUTE_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+            ("ContentEncoding", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "GZIP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_ENDPOINT_COMMON_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!\\s*$).+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AttributeValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("AttributeName", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("AttributeValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4670,221 +3400,72 @@ pub mod delivery_stream {
     pub(crate) static ICEBERG_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("BufferingHints", &Shape::Object(&BUFFERING_HINTS_SHAPE)),
-            (
-                "CatalogConfiguration",
-                &Shape::Object(&CATALOG_CONFIGURATION_SHAPE),
-            ),
-            (
-                "CloudWatchLoggingOptions",
-                &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE),
-            ),
-            (
-                "DestinationTableConfigurationList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DESTINATION_TABLE_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ProcessingConfiguration",
-                &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE),
-            ),
+            ("CatalogConfiguration", &Shape::Object(&CATALOG_CONFIGURATION_SHAPE)),
+            ("CloudWatchLoggingOptions", &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE)),
+            ("DestinationTableConfigurationList", &Shape::List(ListRule { item: Some(&Shape::Object(&DESTINATION_TABLE_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+            ("ProcessingConfiguration", &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE)),
             ("RetryOptions", &Shape::Object(&RETRY_OPTIONS_SHAPE)),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Configuration",
-                &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "s3BackupMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AllData", "FailedDataOnly"],
-                }),
-            ),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("S3Configuration", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
+            ("s3BackupMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AllData", "FailedDataOnly"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CATALOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WarehouseLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("s3:\\/\\/.*"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogArn", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("WarehouseLocation", &Shape::Str(StrRule { pattern: Some("s3:\\/\\/.*"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_TABLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationDatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\.\\_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DestinationTableName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\.\\_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationDatabaseName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\.\\_]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("DestinationTableName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\.\\_]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
             ("PartitionSpec", &Shape::Object(&PARTITION_SPEC_SHAPE)),
-            (
-                "S3ErrorOutputPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UniqueKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\S+$"),
-                        min_len: Some(1),
-                        max_len: Some(512),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("S3ErrorOutputPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("UniqueKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTITION_SPEC_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Identity",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PARTITION_FIELD_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Identity", &Shape::List(ListRule { item: Some(&Shape::Object(&PARTITION_FIELD_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTITION_FIELD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SourceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SourceName", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_STREAM_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KinesisStreamARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("KinesisStreamARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MSK_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationConfiguration",
-                &Shape::Object(&AUTHENTICATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MSKClusterARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TopicName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9\\._\\-]+"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthenticationConfiguration", &Shape::Object(&AUTHENTICATION_CONFIGURATION_SHAPE)),
+            ("MSKClusterARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("TopicName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\._\\-]+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHENTICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Connectivity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PUBLIC", "PRIVATE"],
-                }),
-            ),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Connectivity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLIC", "PRIVATE"] })),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4909,245 +3490,65 @@ pub mod delivery_stream {
 
     pub(crate) static COPY_COMMAND_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CopyOptions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(204800),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataTableColumns",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(204800),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataTableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("CopyOptions", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(204800), allowed: &[] })),
+            ("DataTableColumns", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(204800), allowed: &[] })),
+            ("DataTableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_RETRY_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DurationInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(7200.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DurationInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(7200.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(".+?\\.snowflakecomputing\\.com"),
-                    min_len: Some(24),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BufferingHints",
-                &Shape::Object(&SNOWFLAKE_BUFFERING_HINTS_SHAPE),
-            ),
-            (
-                "CloudWatchLoggingOptions",
-                &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE),
-            ),
-            (
-                "ContentColumnName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataLoadingOption",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "JSON_MAPPING",
-                        "VARIANT_CONTENT_MAPPING",
-                        "VARIANT_CONTENT_AND_METADATA_MAPPING",
-                    ],
-                }),
-            ),
-            (
-                "Database",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyPassphrase",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(7),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetaDataColumnName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PrivateKey",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+\\/]{3}=)?$",
-                    ),
-                    min_len: Some(256),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProcessingConfiguration",
-                &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RetryOptions",
-                &Shape::Object(&SNOWFLAKE_RETRY_OPTIONS_SHAPE),
-            ),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3BackupMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FailedDataOnly", "AllData"],
-                }),
-            ),
-            (
-                "S3Configuration",
-                &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Schema",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretsManagerConfiguration",
-                &Shape::Object(&SECRETS_MANAGER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SnowflakeRoleConfiguration",
-                &Shape::Object(&SNOWFLAKE_ROLE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SnowflakeVpcConfiguration",
-                &Shape::Object(&SNOWFLAKE_VPC_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Table",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "User",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("AccountUrl", &Shape::Str(StrRule { pattern: Some(".+?\\.snowflakecomputing\\.com"), min_len: Some(24), max_len: Some(2048), allowed: &[] })),
+            ("BufferingHints", &Shape::Object(&SNOWFLAKE_BUFFERING_HINTS_SHAPE)),
+            ("CloudWatchLoggingOptions", &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE)),
+            ("ContentColumnName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("DataLoadingOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON_MAPPING", "VARIANT_CONTENT_MAPPING", "VARIANT_CONTENT_AND_METADATA_MAPPING"] })),
+            ("Database", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("KeyPassphrase", &Shape::Str(StrRule { pattern: None, min_len: Some(7), max_len: Some(255), allowed: &[] })),
+            ("MetaDataColumnName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("PrivateKey", &Shape::Str(StrRule { pattern: Some("^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+\\/]{3}=)?$"), min_len: Some(256), max_len: Some(4096), allowed: &[] })),
+            ("ProcessingConfiguration", &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE)),
+            ("RetryOptions", &Shape::Object(&SNOWFLAKE_RETRY_OPTIONS_SHAPE)),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("S3BackupMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FailedDataOnly", "AllData"] })),
+            ("S3Configuration", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
+            ("Schema", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("SecretsManagerConfiguration", &Shape::Object(&SECRETS_MANAGER_CONFIGURATION_SHAPE)),
+            ("SnowflakeRoleConfiguration", &Shape::Object(&SNOWFLAKE_ROLE_CONFIGURATION_SHAPE)),
+            ("SnowflakeVpcConfiguration", &Shape::Object(&SNOWFLAKE_VPC_CONFIGURATION_SHAPE)),
+            ("Table", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("User", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_BUFFERING_HINTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IntervalInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SizeInMBs",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(128.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(900.0), allowed: &[] })),
+            ("SizeInMBs", &Shape::Num(NumRule { min: Some(1.0), max: Some(128.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_RETRY_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DurationInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(7200.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DurationInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(7200.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNOWFLAKE_ROLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SnowflakeRole",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SnowflakeRole", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -5160,136 +3561,49 @@ pub mod delivery_stream {
 
     pub(crate) static SPLUNK_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BufferingHints",
-                &Shape::Object(&SPLUNK_BUFFERING_HINTS_SHAPE),
-            ),
-            (
-                "CloudWatchLoggingOptions",
-                &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE),
-            ),
-            (
-                "HECAcknowledgmentTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(180.0),
-                    max: Some(600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HECEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HECEndpointType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Raw", "Event"],
-                }),
-            ),
-            (
-                "HECToken",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProcessingConfiguration",
-                &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE),
-            ),
+            ("BufferingHints", &Shape::Object(&SPLUNK_BUFFERING_HINTS_SHAPE)),
+            ("CloudWatchLoggingOptions", &Shape::Object(&CLOUD_WATCH_LOGGING_OPTIONS_SHAPE)),
+            ("HECAcknowledgmentTimeoutInSeconds", &Shape::Num(NumRule { min: Some(180.0), max: Some(600.0), allowed: &[] })),
+            ("HECEndpoint", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("HECEndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Raw", "Event"] })),
+            ("HECToken", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("ProcessingConfiguration", &Shape::Object(&PROCESSING_CONFIGURATION_SHAPE)),
             ("RetryOptions", &Shape::Object(&SPLUNK_RETRY_OPTIONS_SHAPE)),
-            (
-                "S3BackupMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AllEvents", "FailedEventsOnly"],
-                }),
-            ),
-            (
-                "S3Configuration",
-                &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SecretsManagerConfiguration",
-                &Shape::Object(&SECRETS_MANAGER_CONFIGURATION_SHAPE),
-            ),
+            ("S3BackupMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AllEvents", "FailedEventsOnly"] })),
+            ("S3Configuration", &Shape::Object(&S3_DESTINATION_CONFIGURATION_SHAPE)),
+            ("SecretsManagerConfiguration", &Shape::Object(&SECRETS_MANAGER_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPLUNK_BUFFERING_HINTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IntervalInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SizeInMBs",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(60.0), allowed: &[] })),
+            ("SizeInMBs", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPLUNK_RETRY_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DurationInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(7200.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DurationInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(7200.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DELIVERY_STREAM_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DELIVERY_STREAM_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

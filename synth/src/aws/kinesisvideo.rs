@@ -28,10 +28,7 @@ impl CfnSignalingChannel {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSignalingChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSignalingChannel { props, options: ResourceOptions::default() }
     }
 
     /// The period of time a signaling channel retains undelivered messages before they are discarded.
@@ -94,49 +91,16 @@ pub(crate) static SIGNALING_CHANNEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2ffe3f28935a),
 };
 
 pub(crate) static SIGNALING_CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MessageTtlSeconds",
-            &Shape::Num(NumRule {
-                min: Some(5.0),
-                max: Some(120.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_.-]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&signaling_channel::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SINGLE_MASTER"],
-            }),
-        ),
+        ("MessageTtlSeconds", &Shape::Num(NumRule { min: Some(5.0), max: Some(120.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_.-]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&signaling_channel::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE_MASTER"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -174,24 +138,8 @@ pub mod signaling_channel {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -212,10 +160,7 @@ impl CfnStream {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStream { props, options: ResourceOptions::default() }
     }
 
     /// The number of hours till which Kinesis Video will retain the data in the stream
@@ -251,10 +196,7 @@ impl CfnStream {
     }
 
     /// Configuration for the storage tier of the Kinesis Video Stream.
-    pub fn stream_storage_configuration(
-        mut self,
-        value: impl Into<Val<stream::StreamStorageConfiguration>>,
-    ) -> Self {
+    pub fn stream_storage_configuration(mut self, value: impl Into<Val<stream::StreamStorageConfiguration>>) -> Self {
         self.props.set("StreamStorageConfiguration", value);
         self
     }
@@ -297,71 +239,19 @@ pub(crate) static STREAM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2ffe3f28935a),
 };
 
 pub(crate) static STREAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataRetentionInHours",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(87600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeviceName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_.-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some(".+"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MediaType",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+(,[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+)*"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_.-]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StreamStorageConfiguration",
-            &Shape::Object(&stream::STREAM_STORAGE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stream::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("DataRetentionInHours", &Shape::Num(NumRule { min: Some(0.0), max: Some(87600.0), allowed: &[] })),
+        ("DeviceName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_.-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("MediaType", &Shape::Str(StrRule { pattern: Some("[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+(,[\\w\\-\\.\\+]+/[\\w\\-\\.\\+]+)*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_.-]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("StreamStorageConfiguration", &Shape::Object(&stream::STREAM_STORAGE_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stream::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -426,45 +316,26 @@ pub mod stream {
     }
 
     pub(crate) static STREAM_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultStorageTier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HOT", "WARM"],
-            }),
-        )],
+        fields: &[
+            ("DefaultStorageTier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOT", "WARM"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SIGNALING_CHANNEL_META, &STREAM_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SIGNALING_CHANNEL_META,
+    &STREAM_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

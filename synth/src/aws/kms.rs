@@ -27,7 +27,7 @@ use crate::value::{Json, Val};
 ///
 /// +  The alias name must be unique in the AWS-account and Region. However, you can create aliases with the same name in different AWS-Regions. For example, you can have an ``alias/projectKey`` in multiple Regions, each of which is associated with a KMS key in its Region.
 ///
-/// +  Each alias name must begin with ``alias/`` followed by a name, such as ``alias/exampleKey``. The alias name can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). Alias names cannot begin with ``alias/aws/``. That alias name prefix is reserved for \[\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>).
+/// +  Each alias name must begin with ``alias/`` followed by a name, such as ``alias/exampleKey``. The alias name can contain only alphanumeric characters, forward slashes (/), underscores (_), and dashes (-). Alias names cannot begin with ``alias/aws/``. That alias name prefix is reserved for <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>.
 ///
 /// *Regions*
 ///
@@ -46,15 +46,12 @@ impl CfnAlias {
     /// Creates the resource from its required properties:
     ///
     /// - `alias_name`: `AliasName`, Specifies the alias name. This value must begin with ``alias/`` followed by a name, such as ``alias/ExampleAlias``.
-    /// - `target_key_id`: `TargetKeyId`, Associates the alias with the specified \[\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>). The KMS key must be in the same AWS-account and Region.
+    /// - `target_key_id`: `TargetKeyId`, Associates the alias with the specified <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>. The KMS key must be in the same AWS-account and Region.
     pub fn new(alias_name: impl Into<Val<String>>, target_key_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AliasName", alias_name);
         props.set("TargetKeyId", target_key_id);
-        CfnAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAlias { props, options: ResourceOptions::default() }
     }
 }
 
@@ -86,24 +83,8 @@ pub(crate) static ALIAS_META: TypeMeta = TypeMeta {
 
 pub(crate) static ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AliasName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(alias/)[a-zA-Z0-9:/_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("AliasName", &Shape::Str(StrRule { pattern: Some("^(alias/)[a-zA-Z0-9:/_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("TargetKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -141,10 +122,7 @@ impl CfnKey {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKey { props, options: ResourceOptions::default() }
     }
 
     /// Skips ("bypasses") the key policy lockout safety check. The default value is false.
@@ -415,105 +393,22 @@ pub(crate) static KEY_META: TypeMeta = TypeMeta {
     type_name: CfnKey::TYPE_NAME,
     shape: &KEY_SHAPE,
     create_only: &[],
-    write_only: &[
-        "BypassPolicyLockoutSafetyCheck",
-        "PendingWindowInDays",
-        "RotationPeriodInDays",
-    ],
+    write_only: &["BypassPolicyLockoutSafetyCheck", "PendingWindowInDays", "RotationPeriodInDays"],
     primary_identifier: &["KeyId"],
     attributes: &["Arn", "KeyId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static KEY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(8192),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KeySpec",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "SYMMETRIC_DEFAULT",
-                    "RSA_2048",
-                    "RSA_3072",
-                    "RSA_4096",
-                    "ECC_NIST_P256",
-                    "ECC_NIST_P384",
-                    "ECC_NIST_P521",
-                    "ECC_SECG_P256K1",
-                    "HMAC_224",
-                    "HMAC_256",
-                    "HMAC_384",
-                    "HMAC_512",
-                    "SM2",
-                    "ML_DSA_44",
-                    "ML_DSA_65",
-                    "ML_DSA_87",
-                    "ECC_NIST_EDWARDS25519",
-                ],
-            }),
-        ),
-        (
-            "KeyUsage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ENCRYPT_DECRYPT",
-                    "SIGN_VERIFY",
-                    "GENERATE_VERIFY_MAC",
-                    "KEY_AGREEMENT",
-                ],
-            }),
-        ),
-        (
-            "Origin",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWS_KMS", "EXTERNAL"],
-            }),
-        ),
-        (
-            "PendingWindowInDays",
-            &Shape::Num(NumRule {
-                min: Some(7.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RotationPeriodInDays",
-            &Shape::Num(NumRule {
-                min: Some(90.0),
-                max: Some(2560.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&key::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8192), allowed: &[] })),
+        ("KeySpec", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87", "ECC_NIST_EDWARDS25519"] })),
+        ("KeyUsage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"] })),
+        ("Origin", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_KMS", "EXTERNAL"] })),
+        ("PendingWindowInDays", &Shape::Num(NumRule { min: Some(7.0), max: Some(30.0), allowed: &[] })),
+        ("RotationPeriodInDays", &Shape::Num(NumRule { min: Some(90.0), max: Some(2560.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&key::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -555,24 +450,8 @@ pub mod key {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -598,10 +477,7 @@ impl CfnReplicaKey {
         let mut props = Props::new();
         props.set("KeyPolicy", key_policy);
         props.set("PrimaryKeyArn", primary_key_arn);
-        CfnReplicaKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicaKey { props, options: ResourceOptions::default() }
     }
 
     /// A description of the AWS KMS key. Use a description that helps you to distinguish this AWS KMS key from others in the account, such as its intended use.
@@ -665,49 +541,16 @@ pub(crate) static REPLICA_KEY_META: TypeMeta = TypeMeta {
     write_only: &["PendingWindowInDays"],
     primary_identifier: &["KeyId"],
     attributes: &["Arn", "KeyId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static REPLICA_KEY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(8192),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PendingWindowInDays",
-            &Shape::Num(NumRule {
-                min: Some(7.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrimaryKeyArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&replica_key::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8192), allowed: &[] })),
+        ("PendingWindowInDays", &Shape::Num(NumRule { min: Some(7.0), max: Some(30.0), allowed: &[] })),
+        ("PrimaryKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&replica_key::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -745,31 +588,19 @@ pub mod replica_key {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ALIAS_META, &KEY_META, &REPLICA_KEY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ALIAS_META,
+    &KEY_META,
+    &REPLICA_KEY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,21 +31,13 @@ impl CfnDataCellsFilter {
     /// - `name`: `Name`, The desired name of the Data Cells Filter.
     /// - `table_catalog_id`: `TableCatalogId`, The Catalog Id of the Table on which to create a Data Cells Filter.
     /// - `table_name`: `TableName`, The name of the Table to create a Data Cells Filter for.
-    pub fn new(
-        database_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        table_catalog_id: impl Into<Val<String>>,
-        table_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(database_name: impl Into<Val<String>>, name: impl Into<Val<String>>, table_catalog_id: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatabaseName", database_name);
         props.set("Name", name);
         props.set("TableCatalogId", table_catalog_id);
         props.set("TableName", table_name);
-        CfnDataCellsFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataCellsFilter { props, options: ResourceOptions::default() }
     }
 
     /// A list of columns to be included in this Data Cells Filter.
@@ -59,10 +51,7 @@ impl CfnDataCellsFilter {
     /// An object representing the Data Cells Filter's Columns. Either Column Names or a Wildcard is required
     ///
     /// Changing it replaces the resource.
-    pub fn column_wildcard(
-        mut self,
-        value: impl Into<Val<data_cells_filter::ColumnWildcard>>,
-    ) -> Self {
+    pub fn column_wildcard(mut self, value: impl Into<Val<data_cells_filter::ColumnWildcard>>) -> Self {
         self.props.set("ColumnWildcard", value);
         self
     }
@@ -94,15 +83,7 @@ impl Resource for CfnDataCellsFilter {
 pub(crate) static DATA_CELLS_FILTER_META: TypeMeta = TypeMeta {
     type_name: CfnDataCellsFilter::TYPE_NAME,
     shape: &DATA_CELLS_FILTER_SHAPE,
-    create_only: &[
-        "ColumnNames",
-        "ColumnWildcard",
-        "DatabaseName",
-        "Name",
-        "RowFilter",
-        "TableCatalogId",
-        "TableName",
-    ],
+    create_only: &["ColumnNames", "ColumnWildcard", "DatabaseName", "Name", "RowFilter", "TableCatalogId", "TableName"],
     write_only: &[],
     primary_identifier: &["TableCatalogId", "DatabaseName", "TableName", "Name"],
     attributes: &[],
@@ -112,59 +93,12 @@ pub(crate) static DATA_CELLS_FILTER_META: TypeMeta = TypeMeta {
 
 pub(crate) static DATA_CELLS_FILTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ColumnNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ColumnWildcard",
-            &Shape::Object(&data_cells_filter::COLUMN_WILDCARD_SHAPE),
-        ),
-        (
-            "DatabaseName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TableCatalogId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TableName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("ColumnNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("ColumnWildcard", &Shape::Object(&data_cells_filter::COLUMN_WILDCARD_SHAPE)),
+        ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("TableCatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -234,19 +168,9 @@ pub mod data_cells_filter {
     }
 
     pub(crate) static COLUMN_WILDCARD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExcludedColumnNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ExcludedColumnNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -266,17 +190,11 @@ impl CfnDataLakeSettings {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDataLakeSettings {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataLakeSettings { props, options: ResourceOptions::default() }
     }
 
     /// The `Admins` property.
-    pub fn admins(
-        mut self,
-        value: impl Into<Val<Vec<data_lake_settings::DataLakePrincipal>>>,
-    ) -> Self {
+    pub fn admins(mut self, value: impl Into<Val<Vec<data_lake_settings::DataLakePrincipal>>>) -> Self {
         self.props.set("Admins", value);
         self
     }
@@ -300,28 +218,19 @@ impl CfnDataLakeSettings {
     }
 
     /// The `CreateDatabaseDefaultPermissions` property.
-    pub fn create_database_default_permissions(
-        mut self,
-        value: impl Into<Val<Vec<data_lake_settings::PrincipalPermissions>>>,
-    ) -> Self {
+    pub fn create_database_default_permissions(mut self, value: impl Into<Val<Vec<data_lake_settings::PrincipalPermissions>>>) -> Self {
         self.props.set("CreateDatabaseDefaultPermissions", value);
         self
     }
 
     /// The `CreateTableDefaultPermissions` property.
-    pub fn create_table_default_permissions(
-        mut self,
-        value: impl Into<Val<Vec<data_lake_settings::PrincipalPermissions>>>,
-    ) -> Self {
+    pub fn create_table_default_permissions(mut self, value: impl Into<Val<Vec<data_lake_settings::PrincipalPermissions>>>) -> Self {
         self.props.set("CreateTableDefaultPermissions", value);
         self
     }
 
     /// The `ExternalDataFilteringAllowList` property.
-    pub fn external_data_filtering_allow_list(
-        mut self,
-        value: impl Into<Val<Vec<data_lake_settings::DataLakePrincipal>>>,
-    ) -> Self {
+    pub fn external_data_filtering_allow_list(mut self, value: impl Into<Val<Vec<data_lake_settings::DataLakePrincipal>>>) -> Self {
         self.props.set("ExternalDataFilteringAllowList", value);
         self
     }
@@ -339,10 +248,7 @@ impl CfnDataLakeSettings {
     }
 
     /// The `ReadOnlyAdmins` property.
-    pub fn read_only_admins(
-        mut self,
-        value: impl Into<Val<Vec<data_lake_settings::DataLakePrincipal>>>,
-    ) -> Self {
+    pub fn read_only_admins(mut self, value: impl Into<Val<Vec<data_lake_settings::DataLakePrincipal>>>) -> Self {
         self.props.set("ReadOnlyAdmins", value);
         self
     }
@@ -404,10 +310,7 @@ pub mod data_lake_settings {
         /// - `data_lake_principal_identifier`: `DataLakePrincipalIdentifier`.
         pub fn new(data_lake_principal_identifier: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DataLakePrincipalIdentifier",
-                data_lake_principal_identifier,
-            );
+            props.set("DataLakePrincipalIdentifier", data_lake_principal_identifier);
             DataLakePrincipal { props }
         }
     }
@@ -429,10 +332,7 @@ pub mod data_lake_settings {
         ///
         /// - `permissions`: `Permissions`.
         /// - `principal`: `Principal`.
-        pub fn new(
-            permissions: impl Into<Val<Vec<String>>>,
-            principal: impl Into<Val<DataLakePrincipal>>,
-        ) -> Self {
+        pub fn new(permissions: impl Into<Val<Vec<String>>>, principal: impl Into<Val<DataLakePrincipal>>) -> Self {
             let mut props = Props::new();
             props.set("Permissions", permissions);
             props.set("Principal", principal);
@@ -463,17 +363,11 @@ impl CfnPermissions {
     ///
     /// - `data_lake_principal`: `DataLakePrincipal`.
     /// - `resource`: `Resource`.
-    pub fn new(
-        data_lake_principal: impl Into<Val<permissions::DataLakePrincipal>>,
-        resource: impl Into<Val<permissions::ResourceProperty>>,
-    ) -> Self {
+    pub fn new(data_lake_principal: impl Into<Val<permissions::DataLakePrincipal>>, resource: impl Into<Val<permissions::ResourceProperty>>) -> Self {
         let mut props = Props::new();
         props.set("DataLakePrincipal", data_lake_principal);
         props.set("Resource", resource);
-        CfnPermissions {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPermissions { props, options: ResourceOptions::default() }
     }
 
     /// The `Permissions` property.
@@ -567,10 +461,7 @@ pub mod permissions {
         }
 
         /// The `DataLocationResource` property.
-        pub fn data_location_resource(
-            mut self,
-            value: impl Into<Val<DataLocationResource>>,
-        ) -> Self {
+        pub fn data_location_resource(mut self, value: impl Into<Val<DataLocationResource>>) -> Self {
             self.props.set("DataLocationResource", value);
             self
         }
@@ -588,10 +479,7 @@ pub mod permissions {
         }
 
         /// The `TableWithColumnsResource` property.
-        pub fn table_with_columns_resource(
-            mut self,
-            value: impl Into<Val<TableWithColumnsResource>>,
-        ) -> Self {
+        pub fn table_with_columns_resource(mut self, value: impl Into<Val<TableWithColumnsResource>>) -> Self {
             self.props.set("TableWithColumnsResource", value);
             self
         }
@@ -806,21 +694,13 @@ impl CfnPrincipalPermissions {
     /// - `permissions_with_grant_option`: `PermissionsWithGrantOption`, Indicates the ability to grant permissions (as a subset of permissions granted).
     /// - `principal`: `Principal`, The principal to be granted a permission.
     /// - `resource`: `Resource`, The resource to be granted or revoked permissions.
-    pub fn new(
-        permissions: impl Into<Val<Vec<String>>>,
-        permissions_with_grant_option: impl Into<Val<Vec<String>>>,
-        principal: impl Into<Val<principal_permissions::DataLakePrincipal>>,
-        resource: impl Into<Val<principal_permissions::ResourceProperty>>,
-    ) -> Self {
+    pub fn new(permissions: impl Into<Val<Vec<String>>>, permissions_with_grant_option: impl Into<Val<Vec<String>>>, principal: impl Into<Val<principal_permissions::DataLakePrincipal>>, resource: impl Into<Val<principal_permissions::ResourceProperty>>) -> Self {
         let mut props = Props::new();
         props.set("Permissions", permissions);
         props.set("PermissionsWithGrantOption", permissions_with_grant_option);
         props.set("Principal", principal);
         props.set("Resource", resource);
-        CfnPrincipalPermissions {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrincipalPermissions { props, options: ResourceOptions::default() }
     }
 
     /// The identifier for the GLUDC. By default, the account ID. The GLUDC is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your Lake Formation environment.
@@ -864,13 +744,7 @@ impl Handle<CfnPrincipalPermissions> {
 pub(crate) static PRINCIPAL_PERMISSIONS_META: TypeMeta = TypeMeta {
     type_name: CfnPrincipalPermissions::TYPE_NAME,
     shape: &PRINCIPAL_PERMISSIONS_SHAPE,
-    create_only: &[
-        "Catalog",
-        "Permissions",
-        "PermissionsWithGrantOption",
-        "Principal",
-        "Resource",
-    ],
+    create_only: &["Catalog", "Permissions", "PermissionsWithGrantOption", "Principal", "Resource"],
     write_only: &["Catalog"],
     primary_identifier: &["PrincipalIdentifier", "ResourceIdentifier"],
     attributes: &["PrincipalIdentifier", "ResourceIdentifier"],
@@ -880,77 +754,11 @@ pub(crate) static PRINCIPAL_PERMISSIONS_META: TypeMeta = TypeMeta {
 
 pub(crate) static PRINCIPAL_PERMISSIONS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Catalog",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(12),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Permissions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALL",
-                        "SELECT",
-                        "ALTER",
-                        "DROP",
-                        "DELETE",
-                        "INSERT",
-                        "DESCRIBE",
-                        "CREATE_DATABASE",
-                        "CREATE_TABLE",
-                        "DATA_LOCATION_ACCESS",
-                        "CREATE_LF_TAG",
-                        "ASSOCIATE",
-                        "GRANT_WITH_LF_TAG_EXPRESSION",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PermissionsWithGrantOption",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALL",
-                        "SELECT",
-                        "ALTER",
-                        "DROP",
-                        "DELETE",
-                        "INSERT",
-                        "DESCRIBE",
-                        "CREATE_DATABASE",
-                        "CREATE_TABLE",
-                        "DATA_LOCATION_ACCESS",
-                        "CREATE_LF_TAG",
-                        "ASSOCIATE",
-                        "GRANT_WITH_LF_TAG_EXPRESSION",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Principal",
-            &Shape::Object(&principal_permissions::DATA_LAKE_PRINCIPAL_SHAPE),
-        ),
-        (
-            "Resource",
-            &Shape::Object(&principal_permissions::RESOURCE_PROPERTY_SHAPE),
-        ),
+        ("Catalog", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(255), allowed: &[] })),
+        ("Permissions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"] })), min_items: None, max_items: None })),
+        ("PermissionsWithGrantOption", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "SELECT", "ALTER", "DROP", "DELETE", "INSERT", "DESCRIBE", "CREATE_DATABASE", "CREATE_TABLE", "DATA_LOCATION_ACCESS", "CREATE_LF_TAG", "ASSOCIATE", "GRANT_WITH_LF_TAG_EXPRESSION"] })), min_items: None, max_items: None })),
+        ("Principal", &Shape::Object(&principal_permissions::DATA_LAKE_PRINCIPAL_SHAPE)),
+        ("Resource", &Shape::Object(&principal_permissions::RESOURCE_PROPERTY_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1043,10 +851,7 @@ pub mod principal_permissions {
         }
 
         /// The table with columns for the resource. A principal with permissions to this resource can select metadata from the columns of a table in the Data Catalog and the underlying data in Amazon S3.
-        pub fn table_with_columns(
-            mut self,
-            value: impl Into<Val<TableWithColumnsResource>>,
-        ) -> Self {
+        pub fn table_with_columns(mut self, value: impl Into<Val<TableWithColumnsResource>>) -> Self {
             self.props.set("TableWithColumns", value);
             self
         }
@@ -1071,12 +876,7 @@ pub mod principal_permissions {
         /// - `name`: `Name`, The name given by the user to the data filter cell.
         /// - `table_catalog_id`: `TableCatalogId`, The ID of the catalog to which the table belongs.
         /// - `table_name`: `TableName`, The name of the table.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            table_catalog_id: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, name: impl Into<Val<String>>, table_catalog_id: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("Name", name);
@@ -1103,10 +903,7 @@ pub mod principal_permissions {
         ///
         /// - `catalog_id`: `CatalogId`, The identifier for the GLUDC where the location is registered with LFlong.
         /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) that uniquely identifies the data location resource.
-        pub fn new(
-            catalog_id: impl Into<Val<String>>,
-            resource_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(catalog_id: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CatalogId", catalog_id);
             props.set("ResourceArn", resource_arn);
@@ -1157,11 +954,7 @@ pub mod principal_permissions {
         /// - `catalog_id`: `CatalogId`, The identifier for the GLUDC where the location is registered with GLUDC.
         /// - `tag_key`: `TagKey`, The key-name for the LF-tag.
         /// - `tag_values`: `TagValues`, A list of possible values for the corresponding ``TagKey`` of an LF-tag key-value pair.
-        pub fn new(
-            catalog_id: impl Into<Val<String>>,
-            tag_key: impl Into<Val<String>>,
-            tag_values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(catalog_id: impl Into<Val<String>>, tag_key: impl Into<Val<String>>, tag_values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("CatalogId", catalog_id);
             props.set("TagKey", tag_key);
@@ -1190,11 +983,7 @@ pub mod principal_permissions {
         /// - `catalog_id`: `CatalogId`, The identifier for the GLUDC. The GLUDC is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your LFlong environment.
         /// - `expression`: `Expression`, A list of LF-tag conditions that apply to the resource's LF-tag policy.
         /// - `resource_type`: `ResourceType`, The resource type for which the LF-tag policy applies.
-        pub fn new(
-            catalog_id: impl Into<Val<String>>,
-            expression: impl Into<Val<Vec<LfTag>>>,
-            resource_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(catalog_id: impl Into<Val<String>>, expression: impl Into<Val<Vec<LfTag>>>, resource_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CatalogId", catalog_id);
             props.set("Expression", expression);
@@ -1252,10 +1041,7 @@ pub mod principal_permissions {
         ///
         /// - `catalog_id`: `CatalogId`, The identifier for the Data Catalog. By default, it is the account ID of the caller.
         /// - `database_name`: `DatabaseName`, The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-        pub fn new(
-            catalog_id: impl Into<Val<String>>,
-            database_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CatalogId", catalog_id);
             props.set("DatabaseName", database_name);
@@ -1297,11 +1083,7 @@ pub mod principal_permissions {
         /// - `catalog_id`: `CatalogId`, The identifier for the GLUDC where the location is registered with LFlong.
         /// - `database_name`: `DatabaseName`, The name of the database for the table with columns resource. Unique to the Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
         /// - `name`: `Name`, The name of the table resource. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
-        pub fn new(
-            catalog_id: impl Into<Val<String>>,
-            database_name: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CatalogId", catalog_id);
             props.set("DatabaseName", database_name);
@@ -1355,310 +1137,100 @@ pub mod principal_permissions {
     }
 
     pub(crate) static DATA_LAKE_PRINCIPAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataLakePrincipalIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DataLakePrincipalIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_PROPERTY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataCellsFilter",
-                &Shape::Object(&DATA_CELLS_FILTER_RESOURCE_SHAPE),
-            ),
-            (
-                "DataLocation",
-                &Shape::Object(&DATA_LOCATION_RESOURCE_SHAPE),
-            ),
+            ("DataCellsFilter", &Shape::Object(&DATA_CELLS_FILTER_RESOURCE_SHAPE)),
+            ("DataLocation", &Shape::Object(&DATA_LOCATION_RESOURCE_SHAPE)),
             ("Database", &Shape::Object(&DATABASE_RESOURCE_SHAPE)),
             ("LFTag", &Shape::Object(&LF_TAG_KEY_RESOURCE_SHAPE)),
             ("LFTagPolicy", &Shape::Object(&LF_TAG_POLICY_RESOURCE_SHAPE)),
             ("Table", &Shape::Object(&TABLE_RESOURCE_SHAPE)),
-            (
-                "TableWithColumns",
-                &Shape::Object(&TABLE_WITH_COLUMNS_RESOURCE_SHAPE),
-            ),
+            ("TableWithColumns", &Shape::Object(&TABLE_WITH_COLUMNS_RESOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_CELLS_FILTER_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableCatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("TableCatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(255), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_LOCATION_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CatalogId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(12),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(255), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LF_TAG_KEY_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(255), allowed: &[] })),
+            ("TagKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("TagValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LF_TAG_POLICY_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Expression",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LF_TAG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DATABASE", "TABLE"],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(255), allowed: &[] })),
+            ("Expression", &Shape::List(ListRule { item: Some(&Shape::Object(&LF_TAG_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DATABASE", "TABLE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LF_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TagKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("TagKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TagValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TABLE_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(255), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TABLE_WITH_COLUMNS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ColumnNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(255), allowed: &[] })),
+            ("ColumnNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
             ("ColumnWildcard", &Shape::Object(&COLUMN_WILDCARD_SHAPE)),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COLUMN_WILDCARD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExcludedColumnNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ExcludedColumnNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1679,17 +1251,11 @@ impl CfnResource {
     ///
     /// - `resource_arn`: `ResourceArn`.
     /// - `use_service_linked_role`: `UseServiceLinkedRole`.
-    pub fn new(
-        resource_arn: impl Into<Val<String>>,
-        use_service_linked_role: impl Into<Val<bool>>,
-    ) -> Self {
+    pub fn new(resource_arn: impl Into<Val<String>>, use_service_linked_role: impl Into<Val<bool>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceArn", resource_arn);
         props.set("UseServiceLinkedRole", use_service_linked_role);
-        CfnResource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResource { props, options: ResourceOptions::default() }
     }
 
     /// The `HybridAccessEnabled` property.
@@ -1764,10 +1330,7 @@ impl CfnTag {
         let mut props = Props::new();
         props.set("TagKey", tag_key);
         props.set("TagValues", tag_values);
-        CfnTag {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTag { props, options: ResourceOptions::default() }
     }
 
     /// The identifier for the Data Catalog. By default, the account ID. The Data Catalog is the persistent metadata store. It contains database definitions, table definitions, and other control information to manage your Lake Formation environment.
@@ -1807,37 +1370,9 @@ pub(crate) static TAG_META: TypeMeta = TypeMeta {
 
 pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CatalogId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TagKey",
-            &Shape::Str(StrRule {
-                pattern: Some("^([{a-zA-Z}{\\s}{0-9}_.:\\/=+\\-@%]*)$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TagValues",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^([{a-zA-Z}{\\s}{0-9}_.:\\*\\/=+\\-@%]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
+        ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("TagKey", &Shape::Str(StrRule { pattern: Some("^([{a-zA-Z}{\\s}{0-9}_.:\\/=+\\-@%]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("TagValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([{a-zA-Z}{\\s}{0-9}_.:\\*\\/=+\\-@%]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(1000) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1858,17 +1393,11 @@ impl CfnTagAssociation {
     ///
     /// - `lf_tags`: `LFTags`, List of Lake Formation Tags to associate with the Lake Formation Resource
     /// - `resource`: `Resource`, Resource to tag with the Lake Formation Tags
-    pub fn new(
-        lf_tags: impl Into<Val<Vec<tag_association::LfTagPair>>>,
-        resource: impl Into<Val<tag_association::ResourceProperty>>,
-    ) -> Self {
+    pub fn new(lf_tags: impl Into<Val<Vec<tag_association::LfTagPair>>>, resource: impl Into<Val<tag_association::ResourceProperty>>) -> Self {
         let mut props = Props::new();
         props.set("LFTags", lf_tags);
         props.set("Resource", resource);
-        CfnTagAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTagAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1916,18 +1445,8 @@ pub(crate) static TAG_ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static TAG_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LFTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&tag_association::LF_TAG_PAIR_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Resource",
-            &Shape::Object(&tag_association::RESOURCE_PROPERTY_SHAPE),
-        ),
+        ("LFTags", &Shape::List(ListRule { item: Some(&Shape::Object(&tag_association::LF_TAG_PAIR_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("Resource", &Shape::Object(&tag_association::RESOURCE_PROPERTY_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1950,11 +1469,7 @@ pub mod tag_association {
         /// - `catalog_id`: `CatalogId`.
         /// - `tag_key`: `TagKey`.
         /// - `tag_values`: `TagValues`.
-        pub fn new(
-            catalog_id: impl Into<Val<String>>,
-            tag_key: impl Into<Val<String>>,
-            tag_values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(catalog_id: impl Into<Val<String>>, tag_key: impl Into<Val<String>>, tag_values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("CatalogId", catalog_id);
             props.set("TagKey", tag_key);
@@ -2001,10 +1516,7 @@ pub mod tag_association {
         }
 
         /// The `TableWithColumns` property.
-        pub fn table_with_columns(
-            mut self,
-            value: impl Into<Val<TableWithColumnsResource>>,
-        ) -> Self {
+        pub fn table_with_columns(mut self, value: impl Into<Val<TableWithColumnsResource>>) -> Self {
             self.props.set("TableWithColumns", value);
             self
         }
@@ -2052,10 +1564,7 @@ pub mod tag_association {
         ///
         /// - `catalog_id`: `CatalogId`.
         /// - `database_name`: `DatabaseName`.
-        pub fn new(
-            catalog_id: impl Into<Val<String>>,
-            database_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(catalog_id: impl Into<Val<String>>, database_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CatalogId", catalog_id);
             props.set("DatabaseName", database_name);
@@ -2094,12 +1603,7 @@ pub mod tag_association {
         /// - `column_names`: `ColumnNames`.
         /// - `database_name`: `DatabaseName`.
         /// - `name`: `Name`.
-        pub fn new(
-            catalog_id: impl Into<Val<String>>,
-            column_names: impl Into<Val<Vec<String>>>,
-            database_name: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(catalog_id: impl Into<Val<String>>, column_names: impl Into<Val<Vec<String>>>, database_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CatalogId", catalog_id);
             props.set("ColumnNames", column_names);
@@ -2117,37 +1621,9 @@ pub mod tag_association {
 
     pub(crate) static LF_TAG_PAIR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:\\*\\/=+\\-@%]*)$"),
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("TagKey", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TagValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:\\*\\/=+\\-@%]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2156,113 +1632,34 @@ pub mod tag_association {
         fields: &[
             ("Database", &Shape::Object(&DATABASE_RESOURCE_SHAPE)),
             ("Table", &Shape::Object(&TABLE_RESOURCE_SHAPE)),
-            (
-                "TableWithColumns",
-                &Shape::Object(&TABLE_WITH_COLUMNS_RESOURCE_SHAPE),
-            ),
+            ("TableWithColumns", &Shape::Object(&TABLE_WITH_COLUMNS_RESOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATABASE_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TABLE_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TABLE_WITH_COLUMNS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CatalogId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ColumnNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CatalogId", &Shape::Str(StrRule { pattern: None, min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("ColumnNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -30,19 +30,12 @@ impl CfnAlias {
     /// - `function_name`: `FunctionName`, The name of the Lambda function.
     /// - `function_version`: `FunctionVersion`, The function version that the alias invokes.
     /// - `name`: `Name`, The name of the alias.
-    pub fn new(
-        function_name: impl Into<Val<String>>,
-        function_version: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(function_name: impl Into<Val<String>>, function_version: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FunctionName", function_name);
         props.set("FunctionVersion", function_version);
         props.set("Name", name);
-        CfnAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAlias { props, options: ResourceOptions::default() }
     }
 
     /// A description of the alias.
@@ -52,19 +45,13 @@ impl CfnAlias {
     }
 
     /// Specifies a provisioned concurrency configuration for a function's alias.
-    pub fn provisioned_concurrency_config(
-        mut self,
-        value: impl Into<Val<alias::ProvisionedConcurrencyConfiguration>>,
-    ) -> Self {
+    pub fn provisioned_concurrency_config(mut self, value: impl Into<Val<alias::ProvisionedConcurrencyConfiguration>>) -> Self {
         self.props.set("ProvisionedConcurrencyConfig", value);
         self
     }
 
     /// The routing configuration of the alias.
-    pub fn routing_config(
-        mut self,
-        value: impl Into<Val<alias::AliasRoutingConfiguration>>,
-    ) -> Self {
+    pub fn routing_config(mut self, value: impl Into<Val<alias::AliasRoutingConfiguration>>) -> Self {
         self.props.set("RoutingConfig", value);
         self
     }
@@ -107,33 +94,9 @@ pub(crate) static ALIAS_META: TypeMeta = TypeMeta {
 
 pub(crate) static ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FunctionVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^(\\$LATEST(\\.PUBLISHED)?|[0-9]*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("FunctionVersion", &Shape::Str(StrRule { pattern: Some("^(\\$LATEST(\\.PUBLISHED)?|[0-9]*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     dependent_excluded: &[("ProvisionedConcurrencyConfig", &["RoutingConfig"])],
     ..ObjectShape::EMPTY
@@ -156,10 +119,7 @@ pub mod alias {
         /// - `provisioned_concurrent_executions`: `ProvisionedConcurrentExecutions`, The amount of provisioned concurrency to allocate for the alias.
         pub fn new(provisioned_concurrent_executions: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ProvisionedConcurrentExecutions",
-                provisioned_concurrent_executions,
-            );
+            props.set("ProvisionedConcurrentExecutions", provisioned_concurrent_executions);
             ProvisionedConcurrencyConfiguration { props }
         }
     }
@@ -184,10 +144,7 @@ pub mod alias {
         }
 
         /// The second version, and the percentage of traffic that's routed to it.
-        pub fn additional_version_weights(
-            mut self,
-            value: impl Into<Val<Vec<VersionWeight>>>,
-        ) -> Self {
+        pub fn additional_version_weights(mut self, value: impl Into<Val<Vec<VersionWeight>>>) -> Self {
             self.props.set("AdditionalVersionWeights", value);
             self
         }
@@ -210,10 +167,7 @@ pub mod alias {
         ///
         /// - `function_version`: `FunctionVersion`, The qualifier of the second version.
         /// - `function_weight`: `FunctionWeight`, The percentage of traffic that the alias routes to the second version.
-        pub fn new(
-            function_version: impl Into<Val<String>>,
-            function_weight: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(function_version: impl Into<Val<String>>, function_weight: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("FunctionVersion", function_version);
             props.set("FunctionWeight", function_weight);
@@ -244,17 +198,11 @@ impl CfnCapacityProvider {
     ///
     /// - `permissions_config`: `PermissionsConfig`, The permissions configuration for the capacity provider.
     /// - `vpc_config`: `VpcConfig`, The VPC configuration for the capacity provider.
-    pub fn new(
-        permissions_config: impl Into<Val<capacity_provider::CapacityProviderPermissionsConfig>>,
-        vpc_config: impl Into<Val<capacity_provider::CapacityProviderVpcConfig>>,
-    ) -> Self {
+    pub fn new(permissions_config: impl Into<Val<capacity_provider::CapacityProviderPermissionsConfig>>, vpc_config: impl Into<Val<capacity_provider::CapacityProviderVpcConfig>>) -> Self {
         let mut props = Props::new();
         props.set("PermissionsConfig", permissions_config);
         props.set("VpcConfig", vpc_config);
-        CfnCapacityProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCapacityProvider { props, options: ResourceOptions::default() }
     }
 
     /// The `CapacityProviderName` property.
@@ -266,10 +214,7 @@ impl CfnCapacityProvider {
     }
 
     /// The scaling configuration for the capacity provider.
-    pub fn capacity_provider_scaling_config(
-        mut self,
-        value: impl Into<Val<capacity_provider::CapacityProviderScalingConfig>>,
-    ) -> Self {
+    pub fn capacity_provider_scaling_config(mut self, value: impl Into<Val<capacity_provider::CapacityProviderScalingConfig>>) -> Self {
         self.props.set("CapacityProviderScalingConfig", value);
         self
     }
@@ -277,10 +222,7 @@ impl CfnCapacityProvider {
     /// The instance requirements for compute resources managed by the capacity provider.
     ///
     /// Changing it replaces the resource.
-    pub fn instance_requirements(
-        mut self,
-        value: impl Into<Val<capacity_provider::InstanceRequirements>>,
-    ) -> Self {
+    pub fn instance_requirements(mut self, value: impl Into<Val<capacity_provider::InstanceRequirements>>) -> Self {
         self.props.set("InstanceRequirements", value);
         self
     }
@@ -294,10 +236,7 @@ impl CfnCapacityProvider {
     }
 
     /// Configuration for tag propagation to managed resources launched by the capacity provider.
-    pub fn propagate_tags(
-        mut self,
-        value: impl Into<Val<capacity_provider::PropagateTagsConfig>>,
-    ) -> Self {
+    pub fn propagate_tags(mut self, value: impl Into<Val<capacity_provider::PropagateTagsConfig>>) -> Self {
         self.props.set("PropagateTags", value);
         self
     }
@@ -309,10 +248,7 @@ impl CfnCapacityProvider {
     }
 
     /// The telemetry configuration for the capacity provider, including logging settings.
-    pub fn telemetry_config(
-        mut self,
-        value: impl Into<Val<capacity_provider::CapacityProviderTelemetryConfig>>,
-    ) -> Self {
+    pub fn telemetry_config(mut self, value: impl Into<Val<capacity_provider::CapacityProviderTelemetryConfig>>) -> Self {
         self.props.set("TelemetryConfig", value);
         self
     }
@@ -348,20 +284,11 @@ impl Handle<CfnCapacityProvider> {
 pub(crate) static CAPACITY_PROVIDER_META: TypeMeta = TypeMeta {
     type_name: CfnCapacityProvider::TYPE_NAME,
     shape: &CAPACITY_PROVIDER_SHAPE,
-    create_only: &[
-        "CapacityProviderName",
-        "InstanceRequirements",
-        "KmsKeyArn",
-        "PermissionsConfig",
-        "VpcConfig",
-    ],
+    create_only: &["CapacityProviderName", "InstanceRequirements", "KmsKeyArn", "PermissionsConfig", "VpcConfig"],
     write_only: &[],
     primary_identifier: &["CapacityProviderName"],
     attributes: &["Arn", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9dfff),
 };
 
@@ -414,10 +341,7 @@ pub mod capacity_provider {
         }
 
         /// A list of target tracking scaling policies for the capacity provider.
-        pub fn scaling_policies(
-            mut self,
-            value: impl Into<Val<Vec<TargetTrackingScalingPolicy>>>,
-        ) -> Self {
+        pub fn scaling_policies(mut self, value: impl Into<Val<Vec<TargetTrackingScalingPolicy>>>) -> Self {
             self.props.set("ScalingPolicies", value);
             self
         }
@@ -440,10 +364,7 @@ pub mod capacity_provider {
         ///
         /// - `predefined_metric_type`: `PredefinedMetricType`, The predefined metric type to track for scaling decisions.
         /// - `target_value`: `TargetValue`, The target value for the metric that the scaling policy attempts to maintain through scaling actions.
-        pub fn new(
-            predefined_metric_type: impl Into<Val<String>>,
-            target_value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(predefined_metric_type: impl Into<Val<String>>, target_value: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("PredefinedMetricType", predefined_metric_type);
             props.set("TargetValue", target_value);
@@ -507,10 +428,7 @@ pub mod capacity_provider {
         /// - `capacity_provider_operator_role_arn`: `CapacityProviderOperatorRoleArn`, The ARN of the IAM role that the capacity provider uses to manage compute instances and other AWS resources.
         pub fn new(capacity_provider_operator_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "CapacityProviderOperatorRoleArn",
-                capacity_provider_operator_role_arn,
-            );
+            props.set("CapacityProviderOperatorRoleArn", capacity_provider_operator_role_arn);
             CapacityProviderPermissionsConfig { props }
         }
     }
@@ -598,10 +516,7 @@ pub mod capacity_provider {
         }
 
         /// The capacity provider's Amazon CloudWatch Logs configuration settings.
-        pub fn logging_config(
-            mut self,
-            value: impl Into<Val<CapacityProviderLoggingConfig>>,
-        ) -> Self {
+        pub fn logging_config(mut self, value: impl Into<Val<CapacityProviderLoggingConfig>>) -> Self {
             self.props.set("LoggingConfig", value);
             self
         }
@@ -658,10 +573,7 @@ pub mod capacity_provider {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, A list of security group IDs that control network access for compute instances managed by the capacity provider.
         /// - `subnet_ids`: `SubnetIds`, A list of subnet IDs where the capacity provider launches compute instances.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -677,226 +589,72 @@ pub mod capacity_provider {
 
     pub(crate) static CAPACITY_PROVIDER_SCALING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxVCpuCount",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(15000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScalingMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Auto", "Manual"],
-                }),
-            ),
-            (
-                "ScalingPolicies",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TARGET_TRACKING_SCALING_POLICY_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("MaxVCpuCount", &Shape::Num(NumRule { min: Some(2.0), max: Some(15000.0), allowed: &[] })),
+            ("ScalingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Auto", "Manual"] })),
+            ("ScalingPolicies", &Shape::List(ListRule { item: Some(&Shape::Object(&TARGET_TRACKING_SCALING_POLICY_SHAPE)), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_TRACKING_SCALING_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PredefinedMetricType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "LambdaCapacityProviderAverageCPUUtilization",
-                        "LambdaCapacityProviderAverageGPUUtilization",
-                    ],
-                }),
-            ),
-            (
-                "TargetValue",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("PredefinedMetricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LambdaCapacityProviderAverageCPUUtilization", "LambdaCapacityProviderAverageGPUUtilization"] })),
+            ("TargetValue", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_REQUIREMENTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
-            (
-                "Architectures",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["x86_64", "arm64"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "ExcludedInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(30),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(400),
-                }),
-            ),
+            ("AllowedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
+            ("Architectures", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["x86_64", "arm64"] })), min_items: Some(1), max_items: Some(1) })),
+            ("ExcludedInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\.\\*\\-]+$"), min_len: Some(1), max_len: Some(30), allowed: &[] })), min_items: Some(0), max_items: Some(400) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_PROVIDER_PERMISSIONS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CapacityProviderOperatorRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(0),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CapacityProviderOperatorRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(0), max_len: Some(10000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROPAGATE_TAGS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExplicitTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(40),
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["None", "Explicit"],
-                }),
-            ),
+            ("ExplicitTags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(0), max_items: Some(40) })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "Explicit"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_PROVIDER_TELEMETRY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LoggingConfig",
-            &Shape::Object(&CAPACITY_PROVIDER_LOGGING_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("LoggingConfig", &Shape::Object(&CAPACITY_PROVIDER_LOGGING_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_PROVIDER_LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroup",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\.\\-_/#A-Za-z0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SystemLogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEBUG", "INFO", "WARN"],
-                }),
-            ),
+            ("LogGroup", &Shape::Str(StrRule { pattern: Some("[\\.\\-_/#A-Za-z0-9]+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("SystemLogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEBUG", "INFO", "WARN"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_PROVIDER_VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]*$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-z]*$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-z]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -920,17 +678,11 @@ impl CfnCodeSigningConfig {
     pub fn new(allowed_publishers: impl Into<Val<code_signing_config::AllowedPublishers>>) -> Self {
         let mut props = Props::new();
         props.set("AllowedPublishers", allowed_publishers);
-        CfnCodeSigningConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCodeSigningConfig { props, options: ResourceOptions::default() }
     }
 
     /// Policies to control how to act if a signature is invalid
-    pub fn code_signing_policies(
-        mut self,
-        value: impl Into<Val<code_signing_config::CodeSigningPolicies>>,
-    ) -> Self {
+    pub fn code_signing_policies(mut self, value: impl Into<Val<code_signing_config::CodeSigningPolicies>>) -> Self {
         self.props.set("CodeSigningPolicies", value);
         self
     }
@@ -986,40 +738,16 @@ pub(crate) static CODE_SIGNING_CONFIG_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CodeSigningConfigArn"],
     attributes: &["CodeSigningConfigArn", "CodeSigningConfigId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1ee8835b),
 };
 
 pub(crate) static CODE_SIGNING_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllowedPublishers",
-            &Shape::Object(&code_signing_config::ALLOWED_PUBLISHERS_SHAPE),
-        ),
-        (
-            "CodeSigningPolicies",
-            &Shape::Object(&code_signing_config::CODE_SIGNING_POLICIES_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&code_signing_config::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedPublishers", &Shape::Object(&code_signing_config::ALLOWED_PUBLISHERS_SHAPE)),
+        ("CodeSigningPolicies", &Shape::Object(&code_signing_config::CODE_SIGNING_POLICIES_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&code_signing_config::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1065,10 +793,7 @@ pub mod code_signing_config {
         /// - `untrusted_artifact_on_deployment`: `UntrustedArtifactOnDeployment`, Indicates how Lambda operations involve updating the code artifact will operate. Default to Warn if not provided
         pub fn new(untrusted_artifact_on_deployment: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "UntrustedArtifactOnDeployment",
-                untrusted_artifact_on_deployment,
-            );
+            props.set("UntrustedArtifactOnDeployment", untrusted_artifact_on_deployment);
             CodeSigningPolicies { props }
         }
     }
@@ -1116,38 +841,16 @@ pub mod code_signing_config {
     };
 
     pub(crate) static CODE_SIGNING_POLICIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "UntrustedArtifactOnDeployment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Warn", "Enforce"],
-            }),
-        )],
+        fields: &[
+            ("UntrustedArtifactOnDeployment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Warn", "Enforce"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1173,17 +876,11 @@ impl CfnEventInvokeConfig {
         let mut props = Props::new();
         props.set("FunctionName", function_name);
         props.set("Qualifier", qualifier);
-        CfnEventInvokeConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventInvokeConfig { props, options: ResourceOptions::default() }
     }
 
     /// A destination for events after they have been sent to a function for processing.
-    pub fn destination_config(
-        mut self,
-        value: impl Into<Val<event_invoke_config::DestinationConfig>>,
-    ) -> Self {
+    pub fn destination_config(mut self, value: impl Into<Val<event_invoke_config::DestinationConfig>>) -> Self {
         self.props.set("DestinationConfig", value);
         self
     }
@@ -1379,17 +1076,11 @@ impl CfnEventSourceMapping {
     pub fn new(function_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FunctionName", function_name);
-        CfnEventSourceMapping {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventSourceMapping { props, options: ResourceOptions::default() }
     }
 
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon MSK) event source.
-    pub fn amazon_managed_kafka_event_source_config(
-        mut self,
-        value: impl Into<Val<event_source_mapping::AmazonManagedKafkaEventSourceConfig>>,
-    ) -> Self {
+    pub fn amazon_managed_kafka_event_source_config(mut self, value: impl Into<Val<event_source_mapping::AmazonManagedKafkaEventSourceConfig>>) -> Self {
         self.props.set("AmazonManagedKafkaEventSourceConfig", value);
         self
     }
@@ -1423,19 +1114,13 @@ impl CfnEventSourceMapping {
     }
 
     /// (Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Apache Kafka) A configuration object that specifies the destination of an event after Lambda processes it.
-    pub fn destination_config(
-        mut self,
-        value: impl Into<Val<event_source_mapping::DestinationConfig>>,
-    ) -> Self {
+    pub fn destination_config(mut self, value: impl Into<Val<event_source_mapping::DestinationConfig>>) -> Self {
         self.props.set("DestinationConfig", value);
         self
     }
 
     /// Specific configuration settings for a DocumentDB event source.
-    pub fn document_db_event_source_config(
-        mut self,
-        value: impl Into<Val<event_source_mapping::DocumentDbEventSourceConfig>>,
-    ) -> Self {
+    pub fn document_db_event_source_config(mut self, value: impl Into<Val<event_source_mapping::DocumentDbEventSourceConfig>>) -> Self {
         self.props.set("DocumentDBEventSourceConfig", value);
         self
     }
@@ -1469,10 +1154,7 @@ impl CfnEventSourceMapping {
     }
 
     /// An object that defines the filter criteria that determine whether Lambda should process an event. For more information, see [Lambda event filtering](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
-    pub fn filter_criteria(
-        mut self,
-        value: impl Into<Val<event_source_mapping::FilterCriteria>>,
-    ) -> Self {
+    pub fn filter_criteria(mut self, value: impl Into<Val<event_source_mapping::FilterCriteria>>) -> Self {
         self.props.set("FilterCriteria", value);
         self
     }
@@ -1492,10 +1174,7 @@ impl CfnEventSourceMapping {
     }
 
     /// (Amazon MSK, and self-managed Apache Kafka only) The logging configuration for your event source. For more information, see [Event source mapping logging](https://docs.aws.amazon.com/lambda/latest/dg/esm-logging.html).
-    pub fn logging_config(
-        mut self,
-        value: impl Into<Val<event_source_mapping::LoggingConfig>>,
-    ) -> Self {
+    pub fn logging_config(mut self, value: impl Into<Val<event_source_mapping::LoggingConfig>>) -> Self {
         self.props.set("LoggingConfig", value);
         self
     }
@@ -1527,10 +1206,7 @@ impl CfnEventSourceMapping {
     }
 
     /// The metrics configuration for your event source. For more information, see [Event source mapping metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#event-source-mapping-metrics).
-    pub fn metrics_config(
-        mut self,
-        value: impl Into<Val<event_source_mapping::MetricsConfig>>,
-    ) -> Self {
+    pub fn metrics_config(mut self, value: impl Into<Val<event_source_mapping::MetricsConfig>>) -> Self {
         self.props.set("MetricsConfig", value);
         self
     }
@@ -1542,10 +1218,7 @@ impl CfnEventSourceMapping {
     }
 
     /// (Amazon SQS, Amazon MSK, and self-managed Apache Kafka only) The provisioned mode configuration for the event source. For more information, see [provisioned mode](https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html#invocation-eventsourcemapping-provisioned-mode).
-    pub fn provisioned_poller_config(
-        mut self,
-        value: impl Into<Val<event_source_mapping::ProvisionedPollerConfig>>,
-    ) -> Self {
+    pub fn provisioned_poller_config(mut self, value: impl Into<Val<event_source_mapping::ProvisionedPollerConfig>>) -> Self {
         self.props.set("ProvisionedPollerConfig", value);
         self
     }
@@ -1557,10 +1230,7 @@ impl CfnEventSourceMapping {
     }
 
     /// This property is for Amazon SQS event sources only. You cannot use ``ProvisionedPollerConfig`` while using ``ScalingConfig``. These options are mutually exclusive. To remove the scaling configuration, pass an empty value.
-    pub fn scaling_config(
-        mut self,
-        value: impl Into<Val<event_source_mapping::ScalingConfig>>,
-    ) -> Self {
+    pub fn scaling_config(mut self, value: impl Into<Val<event_source_mapping::ScalingConfig>>) -> Self {
         self.props.set("ScalingConfig", value);
         self
     }
@@ -1568,28 +1238,19 @@ impl CfnEventSourceMapping {
     /// The self-managed Apache Kafka cluster for your event source.
     ///
     /// Changing it replaces the resource.
-    pub fn self_managed_event_source(
-        mut self,
-        value: impl Into<Val<event_source_mapping::SelfManagedEventSource>>,
-    ) -> Self {
+    pub fn self_managed_event_source(mut self, value: impl Into<Val<event_source_mapping::SelfManagedEventSource>>) -> Self {
         self.props.set("SelfManagedEventSource", value);
         self
     }
 
     /// Specific configuration settings for a self-managed Apache Kafka event source.
-    pub fn self_managed_kafka_event_source_config(
-        mut self,
-        value: impl Into<Val<event_source_mapping::SelfManagedKafkaEventSourceConfig>>,
-    ) -> Self {
+    pub fn self_managed_kafka_event_source_config(mut self, value: impl Into<Val<event_source_mapping::SelfManagedKafkaEventSourceConfig>>) -> Self {
         self.props.set("SelfManagedKafkaEventSourceConfig", value);
         self
     }
 
     /// An array of the authentication protocol, VPC components, or virtual host to secure and define your event source.
-    pub fn source_access_configurations(
-        mut self,
-        value: impl Into<Val<Vec<event_source_mapping::SourceAccessConfiguration>>>,
-    ) -> Self {
+    pub fn source_access_configurations(mut self, value: impl Into<Val<Vec<event_source_mapping::SourceAccessConfiguration>>>) -> Self {
         self.props.set("SourceAccessConfigurations", value);
         self
     }
@@ -1667,19 +1328,11 @@ impl Handle<CfnEventSourceMapping> {
 pub(crate) static EVENT_SOURCE_MAPPING_META: TypeMeta = TypeMeta {
     type_name: CfnEventSourceMapping::TYPE_NAME,
     shape: &EVENT_SOURCE_MAPPING_SHAPE,
-    create_only: &[
-        "EventSourceArn",
-        "SelfManagedEventSource",
-        "StartingPosition",
-        "StartingPositionTimestamp",
-    ],
+    create_only: &["EventSourceArn", "SelfManagedEventSource", "StartingPosition", "StartingPositionTimestamp"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["EventSourceMappingArn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -1740,10 +1393,7 @@ pub mod event_source_mapping {
         }
 
         /// Specific configuration settings for a Kafka schema registry.
-        pub fn schema_registry_config(
-            mut self,
-            value: impl Into<Val<SchemaRegistryConfig>>,
-        ) -> Self {
+        pub fn schema_registry_config(mut self, value: impl Into<Val<SchemaRegistryConfig>>) -> Self {
             self.props.set("SchemaRegistryConfig", value);
             self
         }
@@ -1769,10 +1419,7 @@ pub mod event_source_mapping {
         }
 
         /// An array of access configuration objects that tell Lambda how to authenticate with your schema registry.
-        pub fn access_configs(
-            mut self,
-            value: impl Into<Val<Vec<SchemaRegistryAccessConfig>>>,
-        ) -> Self {
+        pub fn access_configs(mut self, value: impl Into<Val<Vec<SchemaRegistryAccessConfig>>>) -> Self {
             self.props.set("AccessConfigs", value);
             self
         }
@@ -1800,10 +1447,7 @@ pub mod event_source_mapping {
         }
 
         /// An array of schema validation configuration objects, which tell Lambda the message attributes you want to validate and filter using your schema registry.
-        pub fn schema_validation_configs(
-            mut self,
-            value: impl Into<Val<Vec<SchemaValidationConfig>>>,
-        ) -> Self {
+        pub fn schema_validation_configs(mut self, value: impl Into<Val<Vec<SchemaValidationConfig>>>) -> Self {
             self.props.set("SchemaValidationConfigs", value);
             self
         }
@@ -2237,10 +1881,7 @@ pub mod event_source_mapping {
         }
 
         /// Specific configuration settings for a Kafka schema registry.
-        pub fn schema_registry_config(
-            mut self,
-            value: impl Into<Val<SchemaRegistryConfig>>,
-        ) -> Self {
+        pub fn schema_registry_config(mut self, value: impl Into<Val<SchemaRegistryConfig>>) -> Self {
             self.props.set("SchemaRegistryConfig", value);
             self
         }
@@ -2335,59 +1976,18 @@ pub mod event_source_mapping {
 
     pub(crate) static AMAZON_MANAGED_KAFKA_EVENT_SOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConsumerGroupId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9-\\/*:_+=.@-]*"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaRegistryConfig",
-                &Shape::Object(&SCHEMA_REGISTRY_CONFIG_SHAPE),
-            ),
+            ("ConsumerGroupId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-\\/*:_+=.@-]*"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("SchemaRegistryConfig", &Shape::Object(&SCHEMA_REGISTRY_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEMA_REGISTRY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SCHEMA_REGISTRY_ACCESS_CONFIG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "EventRecordFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSON", "SOURCE"],
-                }),
-            ),
-            (
-                "SchemaRegistryURI",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9-/*:_+=.@-]*"),
-                    min_len: Some(1),
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchemaValidationConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SCHEMA_VALIDATION_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
+            ("AccessConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&SCHEMA_REGISTRY_ACCESS_CONFIG_SHAPE)), min_items: None, max_items: Some(2) })),
+            ("EventRecordFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON", "SOURCE"] })),
+            ("SchemaRegistryURI", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-/*:_+=.@-]*"), min_len: Some(1), max_len: Some(10000), allowed: &[] })),
+            ("SchemaValidationConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&SCHEMA_VALIDATION_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(2) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2401,20 +2001,16 @@ pub mod event_source_mapping {
     };
 
     pub(crate) static SCHEMA_VALIDATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attribute",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["KEY", "VALUE"],
-            }),
-        )],
+        fields: &[
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEY", "VALUE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("OnFailure", &Shape::Object(&ON_FAILURE_SHAPE))],
+        fields: &[
+            ("OnFailure", &Shape::Object(&ON_FAILURE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2427,137 +2023,61 @@ pub mod event_source_mapping {
 
     pub(crate) static DOCUMENT_DB_EVENT_SOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CollectionName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(^(?!(system\\x2e)))(^[_a-zA-Z0-9])([^$]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(57),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^ /\\.$\\x22]*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FullDocument",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["UpdateLookup", "Default"],
-                }),
-            ),
+            ("CollectionName", &Shape::Str(StrRule { pattern: Some("^(^(?!(system\\x2e)))(^[_a-zA-Z0-9])([^$]*)$"), min_len: Some(1), max_len: Some(57), allowed: &[] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^[^ /\\.$\\x22]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("FullDocument", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UpdateLookup", "Default"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_CRITERIA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Filters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&FILTER_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        )],
+        fields: &[
+            ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Pattern",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Pattern", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SystemLogLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEBUG", "INFO", "WARN"],
-            }),
-        )],
+        fields: &[
+            ("SystemLogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEBUG", "INFO", "WARN"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRICS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Metrics",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EventCount", "ErrorCount", "KafkaMetrics"],
-                })),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        )],
+        fields: &[
+            ("Metrics", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EventCount", "ErrorCount", "KafkaMetrics"] })), min_items: Some(0), max_items: Some(3) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROVISIONED_POLLER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumPollers",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinimumPollers",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(200.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PollerGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-_]*$"),
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumPollers", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("MinimumPollers", &Shape::Num(NumRule { min: Some(1.0), max: Some(200.0), allowed: &[] })),
+            ("PollerGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]*$"), min_len: Some(0), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaximumConcurrency",
-            &Shape::Num(NumRule {
-                min: Some(2.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaximumConcurrency", &Shape::Num(NumRule { min: Some(2.0), max: Some(1000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SELF_MANAGED_EVENT_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Endpoints", &Shape::Object(&ENDPOINTS_SHAPE))],
+        fields: &[
+            ("Endpoints", &Shape::Object(&ENDPOINTS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2570,92 +2090,25 @@ pub mod event_source_mapping {
 
     pub(crate) static SELF_MANAGED_KAFKA_EVENT_SOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConsumerGroupId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9-\\/*:_+=.@-]*"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConsumptionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Stream", "Queue"],
-                }),
-            ),
-            (
-                "SchemaRegistryConfig",
-                &Shape::Object(&SCHEMA_REGISTRY_CONFIG_SHAPE),
-            ),
+            ("ConsumerGroupId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-\\/*:_+=.@-]*"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("ConsumptionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Stream", "Queue"] })),
+            ("SchemaRegistryConfig", &Shape::Object(&SCHEMA_REGISTRY_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_ACCESS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "BASIC_AUTH",
-                        "VPC_SUBNET",
-                        "VPC_SECURITY_GROUP",
-                        "SASL_SCRAM_512_AUTH",
-                        "SASL_SCRAM_256_AUTH",
-                        "VIRTUAL_HOST",
-                        "CLIENT_CERTIFICATE_TLS_AUTH",
-                        "SERVER_ROOT_CA_CERTIFICATE",
-                        "OAUTHBEARER_AUTH",
-                        "OAUTHBEARER_SCOPE",
-                        "OAUTHBEARER_AUDIENCE",
-                        "OAUTHBEARER_LOGICAL_CLUSTER",
-                        "OAUTHBEARER_IDENTITY_POOL",
-                        "IAM_AUTH",
-                        "IAM_OAUTHBEARER_AUTH",
-                    ],
-                }),
-            ),
-            (
-                "URI",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9-\\/*:_+=.@-]*"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASIC_AUTH", "VPC_SUBNET", "VPC_SECURITY_GROUP", "SASL_SCRAM_512_AUTH", "SASL_SCRAM_256_AUTH", "VIRTUAL_HOST", "CLIENT_CERTIFICATE_TLS_AUTH", "SERVER_ROOT_CA_CERTIFICATE", "OAUTHBEARER_AUTH", "OAUTHBEARER_SCOPE", "OAUTHBEARER_AUDIENCE", "OAUTHBEARER_LOGICAL_CLUSTER", "OAUTHBEARER_IDENTITY_POOL", "IAM_AUTH", "IAM_OAUTHBEARER_AUTH"] })),
+            ("URI", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-\\/*:_+=.@-]*"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2693,10 +2146,7 @@ impl CfnFunction {
         let mut props = Props::new();
         props.set("Code", code);
         props.set("Role", role);
-        CfnFunction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFunction { props, options: ResourceOptions::default() }
     }
 
     /// The instruction set architecture that the function supports. Enter a string array with one of the valid values (arm64 or x86_64). The default value is ``x86_64``.
@@ -2706,10 +2156,7 @@ impl CfnFunction {
     }
 
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
-    pub fn capacity_provider_config(
-        mut self,
-        value: impl Into<Val<function::CapacityProviderConfig>>,
-    ) -> Self {
+    pub fn capacity_provider_config(mut self, value: impl Into<Val<function::CapacityProviderConfig>>) -> Self {
         self.props.set("CapacityProviderConfig", value);
         self
     }
@@ -2753,10 +2200,7 @@ impl CfnFunction {
     /// Connection settings for an Amazon EFS or Amazon S3 Files file system. To connect a function to a file system, a mount target must be available in every Availability Zone that your function connects to. If your template contains an [AWS::EFS::MountTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html) or [AWS::S3Files::MountTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-mounttarget.html) resource, you must also specify a ``DependsOn`` attribute to ensure that the mount target is created or updated before the function.
     ///
     /// For more information about using the ``DependsOn`` attribute, see [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html).
-    pub fn file_system_configs(
-        mut self,
-        value: impl Into<Val<Vec<function::FileSystemConfig>>>,
-    ) -> Self {
+    pub fn file_system_configs(mut self, value: impl Into<Val<Vec<function::FileSystemConfig>>>) -> Self {
         self.props.set("FileSystemConfigs", value);
         self
     }
@@ -2772,10 +2216,7 @@ impl CfnFunction {
     }
 
     /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
-    pub fn function_scaling_config(
-        mut self,
-        value: impl Into<Val<function::FunctionScalingConfig>>,
-    ) -> Self {
+    pub fn function_scaling_config(mut self, value: impl Into<Val<function::FunctionScalingConfig>>) -> Self {
         self.props.set("FunctionScalingConfig", value);
         self
     }
@@ -2802,7 +2243,7 @@ impl CfnFunction {
     ///
     /// +  The optimized version of the container image that's used for function invocations. Note that this is not the same key that's used to protect your container image in the Amazon Elastic Container Registry (Amazon ECR). For more information, see [Function lifecycle](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-lifecycle).
     ///
-    /// If you don't provide a customer managed key, Lambda uses an [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk) or an \[\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>).
+    /// If you don't provide a customer managed key, Lambda uses an [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk) or an <https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>.
     pub fn kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("KmsKeyArn", value);
         self
@@ -2875,10 +2316,7 @@ impl CfnFunction {
     }
 
     /// Sets the runtime management configuration for a function's version. For more information, see [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
-    pub fn runtime_management_config(
-        mut self,
-        value: impl Into<Val<function::RuntimeManagementConfig>>,
-    ) -> Self {
+    pub fn runtime_management_config(mut self, value: impl Into<Val<function::RuntimeManagementConfig>>) -> Self {
         self.props.set("RuntimeManagementConfig", value);
         self
     }
@@ -2971,29 +2409,10 @@ pub(crate) static FUNCTION_META: TypeMeta = TypeMeta {
     type_name: CfnFunction::TYPE_NAME,
     shape: &FUNCTION_SHAPE,
     create_only: &["FunctionName", "PackageType", "TenancyConfig"],
-    write_only: &[
-        "Code/ImageUri",
-        "Code/S3Bucket",
-        "Code/S3Key",
-        "Code/S3ObjectStorageMode",
-        "Code/S3ObjectVersion",
-        "Code/SourceKMSKeyArn",
-        "Code/ZipFile",
-        "PublishToLatestPublished",
-        "SnapStart",
-        "SnapStart/ApplyOn",
-    ],
+    write_only: &["Code/ImageUri", "Code/S3Bucket", "Code/S3Key", "Code/S3ObjectStorageMode", "Code/S3ObjectVersion", "Code/SourceKMSKeyArn", "Code/ZipFile", "PublishToLatestPublished", "SnapStart", "SnapStart/ApplyOn"],
     primary_identifier: &["FunctionName"],
-    attributes: &[
-        "Arn",
-        "SnapStartResponse",
-        "SnapStartResponse.ApplyOn",
-        "SnapStartResponse.OptimizationStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "SnapStartResponse", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -3048,16 +2467,9 @@ pub mod function {
         /// Creates the value from its required properties:
         ///
         /// - `lambda_managed_instances_capacity_provider_config`: `LambdaManagedInstancesCapacityProviderConfig`, Configuration for Lambda-managed instances used by the capacity provider.
-        pub fn new(
-            lambda_managed_instances_capacity_provider_config: impl Into<
-                Val<LambdaManagedInstancesCapacityProviderConfig>,
-            >,
-        ) -> Self {
+        pub fn new(lambda_managed_instances_capacity_provider_config: impl Into<Val<LambdaManagedInstancesCapacityProviderConfig>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "LambdaManagedInstancesCapacityProviderConfig",
-                lambda_managed_instances_capacity_provider_config,
-            );
+            props.set("LambdaManagedInstancesCapacityProviderConfig", lambda_managed_instances_capacity_provider_config);
             CapacityProviderConfig { props }
         }
     }
@@ -3085,29 +2497,19 @@ pub mod function {
         }
 
         /// The amount of memory in GiB allocated per vCPU for execution environments.
-        pub fn execution_environment_memory_gi_b_per_v_cpu(
-            mut self,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
-            self.props
-                .set("ExecutionEnvironmentMemoryGiBPerVCpu", value);
+        pub fn execution_environment_memory_gi_b_per_v_cpu(mut self, value: impl Into<Val<f64>>) -> Self {
+            self.props.set("ExecutionEnvironmentMemoryGiBPerVCpu", value);
             self
         }
 
         /// The maximum number of concurrent executions that can run on each execution environment.
-        pub fn per_execution_environment_max_concurrency(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("PerExecutionEnvironmentMaxConcurrency", value);
+        pub fn per_execution_environment_max_concurrency(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("PerExecutionEnvironmentMaxConcurrency", value);
             self
         }
     }
 
-    impl From<LambdaManagedInstancesCapacityProviderConfig>
-        for Val<LambdaManagedInstancesCapacityProviderConfig>
-    {
+    impl From<LambdaManagedInstancesCapacityProviderConfig> for Val<LambdaManagedInstancesCapacityProviderConfig> {
         fn from(v: LambdaManagedInstancesCapacityProviderConfig) -> Self {
             v.props.into_val()
         }
@@ -3131,18 +2533,24 @@ pub mod function {
         }
 
         /// URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in the Amazon ECR registry.
+        ///
+        /// Write-only.
         pub fn image_uri(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ImageUri", value);
             self
         }
 
         /// An Amazon S3 bucket in the same AWS-Region as your function. The bucket can be in a different AWS-account.
+        ///
+        /// Write-only.
         pub fn s3_bucket(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3Bucket", value);
             self
         }
 
         /// The Amazon S3 key of the deployment package.
+        ///
+        /// Write-only.
         pub fn s3_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3Key", value);
             self
@@ -3151,18 +2559,24 @@ pub mod function {
         /// Specifies the storage mode for the deployment package. Use ``COPY`` to store the package in LAMlong-managed storage. Use ``REFERENCE`` to read the package directly from the Amazon S3 bucket. If omitted, the default is ``COPY``.
         ///
         /// Allowed values: `COPY`, `REFERENCE`.
+        ///
+        /// Write-only.
         pub fn s3_object_storage_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3ObjectStorageMode", value);
             self
         }
 
         /// For versioned objects, the version of the deployment package object to use.
+        ///
+        /// Write-only.
         pub fn s3_object_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3ObjectVersion", value);
             self
         }
 
         /// The ARN of the KMSlong (KMS) customer managed key that's used to encrypt your function's .zip deployment package. If you don't provide a customer managed key, Lambda uses an [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk).
+        ///
+        /// Write-only.
         pub fn source_kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceKMSKeyArn", value);
             self
@@ -3177,6 +2591,8 @@ pub mod function {
         /// For JSON, you must escape quotes and special characters such as newline (``\n``) with a backslash.
         ///
         /// If you specify a function that interacts with an AWS CloudFormation custom resource, you don't have to write your own functions to send responses to the custom resource that invoked the function. AWS CloudFormation provides a response module ([cfn-response](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html)) that simplifies sending responses. See [Using Lambda with CloudFormation](https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html) for details.
+        ///
+        /// Write-only.
         pub fn zip_file(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ZipFile", value);
             self
@@ -3594,7 +3010,7 @@ pub mod function {
         }
     }
 
-    /// The function's \[\](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>) tracing configuration. To sample and record incoming requests, set ``Mode`` to ``Active``.
+    /// The function's <https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html> tracing configuration. To sample and record incoming requests, set ``Mode`` to ``Active``.
     #[derive(Clone, Debug)]
     pub struct TracingConfig {
         props: Props,
@@ -3665,10 +3081,9 @@ pub mod function {
     }
 
     pub(crate) static CAPACITY_PROVIDER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LambdaManagedInstancesCapacityProviderConfig",
-            &Shape::Object(&LAMBDA_MANAGED_INSTANCES_CAPACITY_PROVIDER_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("LambdaManagedInstancesCapacityProviderConfig", &Shape::Object(&LAMBDA_MANAGED_INSTANCES_CAPACITY_PROVIDER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3683,108 +3098,35 @@ pub mod function {
 
     pub(crate) static CODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3ObjectStorageMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COPY", "REFERENCE"],
-                }),
-            ),
-            (
-                "S3ObjectVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceKMSKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"),
-                    min_len: Some(0),
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("S3Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("S3ObjectStorageMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COPY", "REFERENCE"] })),
+            ("S3ObjectVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("SourceKMSKeyArn", &Shape::Str(StrRule { pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"), min_len: Some(0), max_len: Some(10000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEAD_LETTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"),
-                min_len: Some(0),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TargetArn", &Shape::Str(StrRule { pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"), min_len: Some(0), max_len: Some(10000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DURABLE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExecutionTimeout",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(31622400.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KMSKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"),
-                    min_len: Some(0),
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RetentionPeriodInDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(90.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ExecutionTimeout", &Shape::Num(NumRule { min: Some(1.0), max: Some(31622400.0), allowed: &[] })),
+            ("KMSKeyArn", &Shape::Str(StrRule { pattern: Some("^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$"), min_len: Some(0), max_len: Some(10000), allowed: &[] })),
+            ("RetentionPeriodInDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(90.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EPHEMERAL_STORAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Size",
-            &Shape::Num(NumRule {
-                min: Some(512.0),
-                max: Some(32768.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Size", &Shape::Num(NumRule { min: Some(512.0), max: Some(32768.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3798,217 +3140,79 @@ pub mod function {
     };
 
     pub(crate) static S3_FILES_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DirectS3Read",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED", "AUTO"],
-            }),
-        )],
+        fields: &[
+            ("DirectS3Read", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED", "AUTO"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FUNCTION_SCALING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxExecutionEnvironments",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinExecutionEnvironments",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxExecutionEnvironments", &Shape::Num(NumRule { min: Some(0.0), max: Some(15000.0), allowed: &[] })),
+            ("MinExecutionEnvironments", &Shape::Num(NumRule { min: Some(0.0), max: Some(15000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Command",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(1500),
-                }),
-            ),
-            (
-                "EntryPoint",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(1500),
-                }),
-            ),
-            (
-                "WorkingDirectory",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("Command", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(1500) })),
+            ("EntryPoint", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(1500) })),
+            ("WorkingDirectory", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationLogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
-                }),
-            ),
-            (
-                "LogFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Text", "JSON"],
-                }),
-            ),
-            (
-                "LogGroup",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\.\\-_/#A-Za-z0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SystemLogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEBUG", "INFO", "WARN"],
-                }),
-            ),
+            ("ApplicationLogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] })),
+            ("LogFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Text", "JSON"] })),
+            ("LogGroup", &Shape::Str(StrRule { pattern: Some("[\\.\\-_/#A-Za-z0-9]+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("SystemLogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEBUG", "INFO", "WARN"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUNTIME_MANAGEMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "UpdateRuntimeOn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Auto", "FunctionUpdate", "Manual"],
-            }),
-        )],
+        fields: &[
+            ("UpdateRuntimeOn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Auto", "FunctionUpdate", "Manual"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNAP_START_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApplyOn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PublishedVersions", "None"],
-            }),
-        )],
+        fields: &[
+            ("ApplyOn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PublishedVersions", "None"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TENANCY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TenantIsolationMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PER_TENANT"],
-            }),
-        )],
+        fields: &[
+            ("TenantIsolationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PER_TENANT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRACING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Active", "PassThrough"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Active", "PassThrough"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]*$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-z]*$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-z]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4032,10 +3236,7 @@ impl CfnLayerVersion {
     pub fn new(content: impl Into<Val<layer_version::Content>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
-        CfnLayerVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLayerVersion { props, options: ResourceOptions::default() }
     }
 
     /// A list of compatible instruction set architectures.
@@ -4104,14 +3305,7 @@ impl Handle<CfnLayerVersion> {
 pub(crate) static LAYER_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnLayerVersion::TYPE_NAME,
     shape: &LAYER_VERSION_SHAPE,
-    create_only: &[
-        "CompatibleArchitectures",
-        "CompatibleRuntimes",
-        "Content",
-        "Description",
-        "LayerName",
-        "LicenseInfo",
-    ],
+    create_only: &["CompatibleArchitectures", "CompatibleRuntimes", "Content", "Description", "LayerName", "LicenseInfo"],
     write_only: &["Content"],
     primary_identifier: &["LayerVersionArn"],
     attributes: &["LayerVersionArn"],
@@ -4178,42 +3372,10 @@ pub mod layer_version {
 
     pub(crate) static CONTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3ObjectStorageMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COPY", "REFERENCE"],
-                }),
-            ),
-            (
-                "S3ObjectVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z\\.\\-_]*(?<!\\.)$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("S3Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("S3ObjectStorageMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COPY", "REFERENCE"] })),
+            ("S3ObjectVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4236,19 +3398,12 @@ impl CfnLayerVersionPermission {
     /// - `action`: `Action`, The API action that grants access to the layer.
     /// - `layer_version_arn`: `LayerVersionArn`, The name or Amazon Resource Name (ARN) of the layer.
     /// - `principal`: `Principal`, An account ID, or * to grant layer usage permission to all accounts in an organization, or all AWS accounts (if organizationId is not specified).
-    pub fn new(
-        action: impl Into<Val<String>>,
-        layer_version_arn: impl Into<Val<String>>,
-        principal: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(action: impl Into<Val<String>>, layer_version_arn: impl Into<Val<String>>, principal: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Action", action);
         props.set("LayerVersionArn", layer_version_arn);
         props.set("Principal", principal);
-        CfnLayerVersionPermission {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLayerVersionPermission { props, options: ResourceOptions::default() }
     }
 
     /// With the principal set to *, grant permission to all accounts in the specified organization.
@@ -4297,33 +3452,9 @@ pub(crate) static LAYER_VERSION_PERMISSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static LAYER_VERSION_PERMISSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: Some("^lambda:GetLayerVersion$"),
-                min_len: Some(0),
-                max_len: Some(22),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OrganizationId",
-            &Shape::Str(StrRule {
-                pattern: Some("^o-[a-z0-9]{10,32}$"),
-                min_len: Some(0),
-                max_len: Some(34),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Principal",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root$"),
-                min_len: Some(0),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        ),
+        ("Action", &Shape::Str(StrRule { pattern: Some("^lambda:GetLayerVersion$"), min_len: Some(0), max_len: Some(22), allowed: &[] })),
+        ("OrganizationId", &Shape::Str(StrRule { pattern: Some("^o-[a-z0-9]{10,32}$"), min_len: Some(0), max_len: Some(34), allowed: &[] })),
+        ("Principal", &Shape::Str(StrRule { pattern: Some("^\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root$"), min_len: Some(0), max_len: Some(10000), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4355,21 +3486,7 @@ impl CfnMicrovmImage {
     /// - `logging`: `Logging`, Configuration for MicroVM image logging.
     /// - `name`: `Name`, Unique name for the MicroVM image within the account.
     /// - `resources`: `Resources`.
-    pub fn new(
-        additional_os_capabilities: impl Into<Val<Vec<String>>>,
-        base_image_arn: impl Into<Val<String>>,
-        base_image_version: impl Into<Val<String>>,
-        build_role_arn: impl Into<Val<String>>,
-        code_artifact: impl Into<Val<microvm_image::CodeArtifact>>,
-        cpu_configurations: impl Into<Val<Vec<microvm_image::CpuConfiguration>>>,
-        description: impl Into<Val<String>>,
-        egress_network_connectors: impl Into<Val<Vec<String>>>,
-        environment_variables: impl Into<Val<Vec<microvm_image::EnvironmentVariable>>>,
-        hooks: impl Into<Val<microvm_image::Hooks>>,
-        logging: impl Into<Val<microvm_image::Logging>>,
-        name: impl Into<Val<String>>,
-        resources: impl Into<Val<Vec<microvm_image::Resources>>>,
-    ) -> Self {
+    pub fn new(additional_os_capabilities: impl Into<Val<Vec<String>>>, base_image_arn: impl Into<Val<String>>, base_image_version: impl Into<Val<String>>, build_role_arn: impl Into<Val<String>>, code_artifact: impl Into<Val<microvm_image::CodeArtifact>>, cpu_configurations: impl Into<Val<Vec<microvm_image::CpuConfiguration>>>, description: impl Into<Val<String>>, egress_network_connectors: impl Into<Val<Vec<String>>>, environment_variables: impl Into<Val<Vec<microvm_image::EnvironmentVariable>>>, hooks: impl Into<Val<microvm_image::Hooks>>, logging: impl Into<Val<microvm_image::Logging>>, name: impl Into<Val<String>>, resources: impl Into<Val<Vec<microvm_image::Resources>>>) -> Self {
         let mut props = Props::new();
         props.set("AdditionalOsCapabilities", additional_os_capabilities);
         props.set("BaseImageArn", base_image_arn);
@@ -4384,10 +3501,7 @@ impl CfnMicrovmImage {
         props.set("Logging", logging);
         props.set("Name", name);
         props.set("Resources", resources);
-        CfnMicrovmImage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMicrovmImage { props, options: ResourceOptions::default() }
     }
 
     /// Key-value pairs to associate with the MicroVM image for organization and management.
@@ -4460,133 +3574,28 @@ pub(crate) static MICROVM_IMAGE_META: TypeMeta = TypeMeta {
     type_name: CfnMicrovmImage::TYPE_NAME,
     shape: &MICROVM_IMAGE_SHAPE,
     create_only: &["Name"],
-    write_only: &[
-        "AdditionalOsCapabilities",
-        "BaseImageArn",
-        "BaseImageVersion",
-        "BuildRoleArn",
-        "CodeArtifact",
-        "CpuConfigurations",
-        "Description",
-        "EgressNetworkConnectors",
-        "EnvironmentVariables",
-        "Hooks",
-        "Logging",
-        "Resources",
-    ],
+    write_only: &["AdditionalOsCapabilities", "BaseImageArn", "BaseImageVersion", "BuildRoleArn", "CodeArtifact", "CpuConfigurations", "Description", "EgressNetworkConnectors", "EnvironmentVariables", "Hooks", "Logging", "Resources"],
     primary_identifier: &["ImageArn"],
-    attributes: &[
-        "CreatedAt",
-        "ImageArn",
-        "LatestActiveImageVersion",
-        "LatestFailedImageVersion",
-        "State",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "ImageArn", "LatestActiveImageVersion", "LatestFailedImageVersion", "State", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc1368534a),
 };
 
 pub(crate) static MICROVM_IMAGE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdditionalOsCapabilities",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BaseImageArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BaseImageVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BuildRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-zA-Z-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "CodeArtifact",
-            &Shape::Object(&microvm_image::CODE_ARTIFACT_SHAPE),
-        ),
-        (
-            "CpuConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&microvm_image::CPU_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EgressNetworkConnectors",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EnvironmentVariables",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&microvm_image::ENVIRONMENT_VARIABLE_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AdditionalOsCapabilities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL"] })), min_items: None, max_items: None })),
+        ("BaseImageArn", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("BaseImageVersion", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("BuildRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("CodeArtifact", &Shape::Object(&microvm_image::CODE_ARTIFACT_SHAPE)),
+        ("CpuConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&microvm_image::CPU_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("EgressNetworkConnectors", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(10) })),
+        ("EnvironmentVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&microvm_image::ENVIRONMENT_VARIABLE_SHAPE)), min_items: None, max_items: Some(50) })),
         ("Hooks", &Shape::Object(&microvm_image::HOOKS_SHAPE)),
         ("Logging", &Shape::Object(&microvm_image::LOGGING_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Resources",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&microvm_image::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Resources", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(1) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&microvm_image::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4947,51 +3956,23 @@ pub mod microvm_image {
     }
 
     pub(crate) static CODE_ARTIFACT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Uri", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CPU_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Architecture",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ARM_64"],
-            }),
-        )],
+        fields: &[
+            ("Architecture", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARM_64"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENVIRONMENT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\s]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4999,185 +3980,55 @@ pub mod microvm_image {
     pub(crate) static HOOKS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("MicrovmHooks", &Shape::Object(&MICROVM_HOOKS_SHAPE)),
-            (
-                "MicrovmImageHooks",
-                &Shape::Object(&MICROVM_IMAGE_HOOKS_SHAPE),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MicrovmImageHooks", &Shape::Object(&MICROVM_IMAGE_HOOKS_SHAPE)),
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MICROVM_HOOKS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Resume",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "ResumeTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Run",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "RunTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Suspend",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "SuspendTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Terminate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "TerminateTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Resume", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("ResumeTimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(60.0), allowed: &[] })),
+            ("Run", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("RunTimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(60.0), allowed: &[] })),
+            ("Suspend", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("SuspendTimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(60.0), allowed: &[] })),
+            ("Terminate", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("TerminateTimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(60.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MICROVM_IMAGE_HOOKS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Ready",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "ReadyTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Validate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
-            (
-                "ValidateTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Ready", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("ReadyTimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(3600.0), allowed: &[] })),
+            ("Validate", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
+            ("ValidateTimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(3600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("CloudWatch", &Shape::Object(&CLOUD_WATCH_LOGGING_SHAPE))],
+        fields: &[
+            ("CloudWatch", &Shape::Object(&CLOUD_WATCH_LOGGING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOGGING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogGroup",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-/.#]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogStream",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^:*]*$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("LogGroup", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-/.#]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("LogStream", &Shape::Str(StrRule { pattern: Some("^[^:*]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5201,10 +4052,7 @@ impl CfnNetworkConnector {
     pub fn new(configuration: impl Into<Val<network_connector::Config>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
-        CfnNetworkConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkConnector { props, options: ResourceOptions::default() }
     }
 
     /// A unique name for the network connector within your account and Region. Must be 1 to 64 alphanumeric characters, hyphens, or underscores.
@@ -5280,10 +4128,7 @@ pub(crate) static NETWORK_CONNECTOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "LatestVersion", "LatestVersionArn", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1f68d37a),
 };
 
@@ -5339,17 +4184,9 @@ pub mod network_connector {
         /// - `network_protocol`: `NetworkProtocol`, The network protocol for the connector. Specify IPv4 for IPv4-only networking, or DualStack for both IPv4 and IPv6.
         /// - `security_group_ids`: `SecurityGroupIds`, The IDs of the VPC security groups to attach to the ENIs. All security groups must be in the same VPC as the subnets.
         /// - `subnet_ids`: `SubnetIds`, The IDs of the VPC subnets where Lambda provisions elastic network interfaces (ENIs). Specify 1 to 16 subnets. All subnets must be in the same VPC.
-        pub fn new(
-            associated_compute_resource_types: impl Into<Val<Vec<String>>>,
-            network_protocol: impl Into<Val<String>>,
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(associated_compute_resource_types: impl Into<Val<Vec<String>>>, network_protocol: impl Into<Val<String>>, security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "AssociatedComputeResourceTypes",
-                associated_compute_resource_types,
-            );
+            props.set("AssociatedComputeResourceTypes", associated_compute_resource_types);
             props.set("NetworkProtocol", network_protocol);
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -5393,87 +4230,26 @@ pub mod network_connector {
     }
 
     pub(crate) static CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VpcEgressConfiguration",
-            &Shape::Object(&VPC_EGRESS_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("VpcEgressConfiguration", &Shape::Object(&VPC_EGRESS_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_EGRESS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssociatedComputeResourceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["MicroVm", "WebFunction"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "NetworkProtocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPv4", "DualStack"],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]*$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-z]*$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("AssociatedComputeResourceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MicroVm", "WebFunction"] })), min_items: Some(1), max_items: Some(1) })),
+            ("NetworkProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPv4", "DualStack"] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(16) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-z]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5502,19 +4278,12 @@ impl CfnPermission {
     /// - `action`: `Action`, The action that the principal can use on the function. For example, ``lambda:InvokeFunction`` or ``lambda:GetFunction``.
     /// - `function_name`: `FunctionName`, The name or ARN of the Lambda function, version, or alias.
     /// - `principal`: `Principal`, The AWS-service, AWS-account, IAM user, or IAM role that invokes the function. If you specify a service, use ``SourceArn`` or ``SourceAccount`` to limit who can invoke the function through that service.
-    pub fn new(
-        action: impl Into<Val<String>>,
-        function_name: impl Into<Val<String>>,
-        principal: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(action: impl Into<Val<String>>, function_name: impl Into<Val<String>>, principal: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Action", action);
         props.set("FunctionName", function_name);
         props.set("Principal", principal);
-        CfnPermission {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPermission { props, options: ResourceOptions::default() }
     }
 
     /// For Alexa Smart Home functions, a token that the invoker must supply.
@@ -5595,17 +4364,7 @@ impl Handle<CfnPermission> {
 pub(crate) static PERMISSION_META: TypeMeta = TypeMeta {
     type_name: CfnPermission::TYPE_NAME,
     shape: &PERMISSION_SHAPE,
-    create_only: &[
-        "Action",
-        "EventSourceToken",
-        "FunctionName",
-        "FunctionUrlAuthType",
-        "InvokedViaFunctionUrl",
-        "Principal",
-        "PrincipalOrgID",
-        "SourceAccount",
-        "SourceArn",
-    ],
+    create_only: &["Action", "EventSourceToken", "FunctionName", "FunctionUrlAuthType", "InvokedViaFunctionUrl", "Principal", "PrincipalOrgID", "SourceAccount", "SourceArn"],
     write_only: &[],
     primary_identifier: &["FunctionName", "Id"],
     attributes: &["Id"],
@@ -5667,17 +4426,11 @@ impl CfnResourcePolicy {
     ///
     /// - `policy_document`: `PolicyDocument`, The policy document you want to add to your LAM resource. This is formatted as a JSON string.
     /// - `resource_arn`: `ResourceArn`.
-    pub fn new(
-        policy_document: impl Into<Val<Json>>,
-        resource_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(policy_document: impl Into<Val<Json>>, resource_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("ResourceArn", resource_arn);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5730,17 +4483,11 @@ impl CfnUrl {
     ///
     /// - `auth_type`: `AuthType`, Can be either AWS_IAM if the requests are authorized via IAM, or NONE if no authorization is configured on the Function URL.
     /// - `target_function_arn`: `TargetFunctionArn`, The Amazon Resource Name (ARN) of the function associated with the Function URL.
-    pub fn new(
-        auth_type: impl Into<Val<String>>,
-        target_function_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auth_type: impl Into<Val<String>>, target_function_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthType", auth_type);
         props.set("TargetFunctionArn", target_function_arn);
-        CfnUrl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUrl { props, options: ResourceOptions::default() }
     }
 
     /// The `Cors` property.
@@ -5883,66 +4630,11 @@ pub mod url {
 
     pub(crate) static CORS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "AllowMethods",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(6),
-                        allowed: &["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(6),
-                }),
-            ),
-            (
-                "AllowOrigins",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(253),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ExposeHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "MaxAge",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(86400.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AllowHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("AllowMethods", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(6), allowed: &["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*"] })), min_items: Some(1), max_items: Some(6) })),
+            ("AllowOrigins", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(253), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("ExposeHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("MaxAge", &Shape::Num(NumRule { min: Some(0.0), max: Some(86400.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5966,10 +4658,7 @@ impl CfnVersion {
     pub fn new(function_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FunctionName", function_name);
-        CfnVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVersion { props, options: ResourceOptions::default() }
     }
 
     /// Only publish a version if the hash value matches the value that's specified. Use this option to avoid publishing a version if the function code has changed since you last updated it. Updates are not supported for this property.
@@ -5989,10 +4678,7 @@ impl CfnVersion {
     }
 
     /// The scaling configuration to apply to the function, including minimum and maximum execution environment limits.
-    pub fn function_scaling_config(
-        mut self,
-        value: impl Into<Val<version::FunctionScalingConfig>>,
-    ) -> Self {
+    pub fn function_scaling_config(mut self, value: impl Into<Val<version::FunctionScalingConfig>>) -> Self {
         self.props.set("FunctionScalingConfig", value);
         self
     }
@@ -6000,10 +4686,7 @@ impl CfnVersion {
     /// Specifies a provisioned concurrency configuration for a function's version. Updates are not supported for this property.
     ///
     /// Changing it replaces the resource.
-    pub fn provisioned_concurrency_config(
-        mut self,
-        value: impl Into<Val<version::ProvisionedConcurrencyConfiguration>>,
-    ) -> Self {
+    pub fn provisioned_concurrency_config(mut self, value: impl Into<Val<version::ProvisionedConcurrencyConfiguration>>) -> Self {
         self.props.set("ProvisionedConcurrencyConfig", value);
         self
     }
@@ -6051,13 +4734,7 @@ impl Handle<CfnVersion> {
 pub(crate) static VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnVersion::TYPE_NAME,
     shape: &VERSION_SHAPE,
-    create_only: &[
-        "CodeSha256",
-        "Description",
-        "FunctionName",
-        "ProvisionedConcurrencyConfig",
-        "RuntimePolicy",
-    ],
+    create_only: &["CodeSha256", "Description", "FunctionName", "ProvisionedConcurrencyConfig", "RuntimePolicy"],
     write_only: &[],
     primary_identifier: &["FunctionArn"],
     attributes: &["FunctionArn", "Version"],
@@ -6125,10 +4802,7 @@ pub mod version {
         /// - `provisioned_concurrent_executions`: `ProvisionedConcurrentExecutions`, The amount of provisioned concurrency to allocate for the version.
         pub fn new(provisioned_concurrent_executions: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ProvisionedConcurrentExecutions",
-                provisioned_concurrent_executions,
-            );
+            props.set("ProvisionedConcurrentExecutions", provisioned_concurrent_executions);
             ProvisionedConcurrencyConfiguration { props }
         }
     }
@@ -6170,22 +4844,8 @@ pub mod version {
 
     pub(crate) static FUNCTION_SCALING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxExecutionEnvironments",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinExecutionEnvironments",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(15000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxExecutionEnvironments", &Shape::Num(NumRule { min: Some(0.0), max: Some(15000.0), allowed: &[] })),
+            ("MinExecutionEnvironments", &Shape::Num(NumRule { min: Some(0.0), max: Some(15000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6216,10 +4876,7 @@ impl CfnWebFunction {
     pub fn new(function_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FunctionName", function_name);
-        CfnWebFunction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebFunction { props, options: ResourceOptions::default() }
     }
 
     /// A list of tags to apply to the function.
@@ -6287,39 +4944,15 @@ pub(crate) static WEB_FUNCTION_META: TypeMeta = TypeMeta {
     create_only: &["FunctionName"],
     write_only: &[],
     primary_identifier: &["FunctionArn"],
-    attributes: &[
-        "CreatedAt",
-        "FunctionArn",
-        "State",
-        "StateReason",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "FunctionArn", "State", "StateReason", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static WEB_FUNCTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FunctionName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&web_function::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FunctionName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&web_function::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6357,24 +4990,8 @@ pub mod web_function {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6398,21 +5015,13 @@ impl CfnWebFunctionEndpoint {
     /// - `endpoint_name`: `EndpointName`, The name of the endpoint.
     /// - `endpoint_type`: `EndpointType`, The type of the endpoint.
     /// - `function_name`: `FunctionName`, The name of the web function this endpoint belongs to. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
-    pub fn new(
-        auth_type: impl Into<Val<String>>,
-        endpoint_name: impl Into<Val<String>>,
-        endpoint_type: impl Into<Val<String>>,
-        function_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auth_type: impl Into<Val<String>>, endpoint_name: impl Into<Val<String>>, endpoint_type: impl Into<Val<String>>, function_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthType", auth_type);
         props.set("EndpointName", endpoint_name);
         props.set("EndpointType", endpoint_type);
         props.set("FunctionName", function_name);
-        CfnWebFunctionEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebFunctionEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// A description of the endpoint.
@@ -6430,28 +5039,19 @@ impl CfnWebFunctionEndpoint {
     }
 
     /// List of revision routing entries. 1 or 2 entries. With 1 entry, weight must be 100. With 2 entries, weights must sum to 100.
-    pub fn revision_weights(
-        mut self,
-        value: impl Into<Val<Vec<web_function_endpoint::RevisionWeight>>>,
-    ) -> Self {
+    pub fn revision_weights(mut self, value: impl Into<Val<Vec<web_function_endpoint::RevisionWeight>>>) -> Self {
         self.props.set("RevisionWeights", value);
         self
     }
 
     /// The scaling configuration for the endpoint. Optionally constrains how many concurrent execution environments the endpoint can use, in addition to your account's vCPU quota.
-    pub fn scaling_config(
-        mut self,
-        value: impl Into<Val<web_function_endpoint::ScalingConfig>>,
-    ) -> Self {
+    pub fn scaling_config(mut self, value: impl Into<Val<web_function_endpoint::ScalingConfig>>) -> Self {
         self.props.set("ScalingConfig", value);
         self
     }
 
     /// The throttling configuration for the endpoint. Optionally constrains the request rate that the endpoint accepts, in addition to your account's rate limit quota.
-    pub fn throttle_config(
-        mut self,
-        value: impl Into<Val<web_function_endpoint::ThrottleConfig>>,
-    ) -> Self {
+    pub fn throttle_config(mut self, value: impl Into<Val<web_function_endpoint::ThrottleConfig>>) -> Self {
         self.props.set("ThrottleConfig", value);
         self
     }
@@ -6550,100 +5150,22 @@ pub(crate) static WEB_FUNCTION_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["EndpointName", "EndpointType", "FunctionName", "Regions"],
     write_only: &[],
     primary_identifier: &["EndpointArn"],
-    attributes: &[
-        "CreatedAt",
-        "DomainName",
-        "EndpointArn",
-        "FunctionArn",
-        "RegionalEndpoints",
-        "State",
-        "StateReason",
-        "UpdateStatus",
-        "UpdateStatusReason",
-        "UpdatedAt",
-    ],
+    attributes: &["CreatedAt", "DomainName", "EndpointArn", "FunctionArn", "RegionalEndpoints", "State", "StateReason", "UpdateStatus", "UpdateStatusReason", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static WEB_FUNCTION_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ApplicationManaged", "IamAuth"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HomeRegion", "MultiRegion", "PerRegion"],
-            }),
-        ),
-        (
-            "FunctionName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Regions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^([a-z]{2,}-){2,}[0-9]$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RevisionWeights",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &web_function_endpoint::REVISION_WEIGHT_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ScalingConfig",
-            &Shape::Object(&web_function_endpoint::SCALING_CONFIG_SHAPE),
-        ),
-        (
-            "ThrottleConfig",
-            &Shape::Object(&web_function_endpoint::THROTTLE_CONFIG_SHAPE),
-        ),
+        ("AuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ApplicationManaged", "IamAuth"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("EndpointName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("EndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HomeRegion", "MultiRegion", "PerRegion"] })),
+        ("FunctionName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([a-z]{2,}-){2,}[0-9]$"), min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: None, max_items: None })),
+        ("RevisionWeights", &Shape::List(ListRule { item: Some(&Shape::Object(&web_function_endpoint::REVISION_WEIGHT_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ("ScalingConfig", &Shape::Object(&web_function_endpoint::SCALING_CONFIG_SHAPE)),
+        ("ThrottleConfig", &Shape::Object(&web_function_endpoint::THROTTLE_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6733,48 +5255,23 @@ pub mod web_function_endpoint {
 
     pub(crate) static REVISION_WEIGHT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RevisionId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("RevisionId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxEnvironments",
-            &Shape::Num(NumRule {
-                min: Some(2.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxEnvironments", &Shape::Num(NumRule { min: Some(2.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THROTTLE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RateLimit",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RateLimit", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -6796,19 +5293,12 @@ impl CfnWebFunctionRevision {
     /// - `build_config`: `BuildConfig`, The build configuration for the revision.
     /// - `function_name`: `FunctionName`, The name of the web function this revision belongs to. The length constraint applies only to the full ARN. If you specify only the function name, it is limited to 64 characters in length.
     /// - `service_config`: `ServiceConfig`, The service configuration for the revision.
-    pub fn new(
-        build_config: impl Into<Val<web_function_revision::BuildConfig>>,
-        function_name: impl Into<Val<String>>,
-        service_config: impl Into<Val<web_function_revision::ServiceConfig>>,
-    ) -> Self {
+    pub fn new(build_config: impl Into<Val<web_function_revision::BuildConfig>>, function_name: impl Into<Val<String>>, service_config: impl Into<Val<web_function_revision::ServiceConfig>>) -> Self {
         let mut props = Props::new();
         props.set("BuildConfig", build_config);
         props.set("FunctionName", function_name);
         props.set("ServiceConfig", service_config);
-        CfnWebFunctionRevision {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebFunctionRevision { props, options: ResourceOptions::default() }
     }
 
     /// A description of the revision.
@@ -6890,64 +5380,21 @@ impl Handle<CfnWebFunctionRevision> {
 pub(crate) static WEB_FUNCTION_REVISION_META: TypeMeta = TypeMeta {
     type_name: CfnWebFunctionRevision::TYPE_NAME,
     shape: &WEB_FUNCTION_REVISION_SHAPE,
-    create_only: &[
-        "BuildConfig",
-        "Description",
-        "FunctionName",
-        "KmsKeyArn",
-        "ServiceConfig",
-    ],
+    create_only: &["BuildConfig", "Description", "FunctionName", "KmsKeyArn", "ServiceConfig"],
     write_only: &[],
     primary_identifier: &["RevisionArn"],
-    attributes: &[
-        "CreatedAt",
-        "FunctionArn",
-        "RevisionArn",
-        "RevisionId",
-        "State",
-        "StateReason",
-    ],
+    attributes: &["CreatedAt", "FunctionArn", "RevisionArn", "RevisionId", "State", "StateReason"],
     tagging: None,
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static WEB_FUNCTION_REVISION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BuildConfig",
-            &Shape::Object(&web_function_revision::BUILD_CONFIG_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FunctionName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:(aws[a-z-]*){1}:kms:[a-z0-9-]+:[0-9]{12}:key/.*$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceConfig",
-            &Shape::Object(&web_function_revision::SERVICE_CONFIG_SHAPE),
-        ),
+        ("BuildConfig", &Shape::Object(&web_function_revision::BUILD_CONFIG_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("FunctionName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws[a-z-]*){1}:kms:[a-z0-9-]+:[0-9]{12}:key/.*$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("ServiceConfig", &Shape::Object(&web_function_revision::SERVICE_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6969,10 +5416,7 @@ pub mod web_function_revision {
         ///
         /// - `code_config`: `CodeConfig`, The code configuration for the revision.
         /// - `runtime_config`: `RuntimeConfig`, The runtime configuration for the revision.
-        pub fn new(
-            code_config: impl Into<Val<CodeConfig>>,
-            runtime_config: impl Into<Val<RuntimeConfig>>,
-        ) -> Self {
+        pub fn new(code_config: impl Into<Val<CodeConfig>>, runtime_config: impl Into<Val<RuntimeConfig>>) -> Self {
             let mut props = Props::new();
             props.set("CodeConfig", code_config);
             props.set("RuntimeConfig", runtime_config);
@@ -7193,44 +5637,24 @@ pub mod web_function_revision {
     };
 
     pub(crate) static CODE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Object", &Shape::Object(&S3_OBJECT_SHAPE))],
+        fields: &[
+            ("S3Object", &Shape::Object(&S3_OBJECT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-z0-9][a-z0-9\\.\\-]{1,61}[a-z0-9])$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^([a-z0-9][a-z0-9\\.\\-]{1,61}[a-z0-9])$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUNTIME_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Runtime",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9]*[0-9]+(\\.[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(30),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Runtime", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9]*[0-9]+(\\.[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(30), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7247,39 +5671,17 @@ pub mod web_function_revision {
     };
 
     pub(crate) static TELEMETRY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("LoggingConfig", &Shape::Object(&LOGGING_CONFIG_SHAPE))],
+        fields: &[
+            ("LoggingConfig", &Shape::Object(&LOGGING_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationLogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
-                }),
-            ),
-            (
-                "LogGroup",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\.\\-_/#]+$"),
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SystemLogLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEBUG", "INFO", "WARN"],
-                }),
-            ),
+            ("ApplicationLogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] })),
+            ("LogGroup", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\.\\-_/#]+$"), min_len: Some(1), max_len: Some(500), allowed: &[] })),
+            ("SystemLogLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEBUG", "INFO", "WARN"] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -30,19 +30,12 @@ impl CfnDeployment {
     /// - `deployment_pattern_name`: `DeploymentPatternName`, Workload deployment pattern name
     /// - `name`: `Name`, Name of LaunchWizard deployment
     /// - `workload_name`: `WorkloadName`, Workload Name for LaunchWizard deployment
-    pub fn new(
-        deployment_pattern_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        workload_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(deployment_pattern_name: impl Into<Val<String>>, name: impl Into<Val<String>>, workload_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DeploymentPatternName", deployment_pattern_name);
         props.set("Name", name);
         props.set("WorkloadName", workload_name);
-        CfnDeployment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeployment { props, options: ResourceOptions::default() }
     }
 
     /// LaunchWizard deployment specifications
@@ -125,67 +118,18 @@ pub(crate) static DEPLOYMENT_META: TypeMeta = TypeMeta {
     create_only: &["DeploymentPatternName", "Name", "WorkloadName"],
     write_only: &["Specifications"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "DeletedAt",
-        "DeploymentId",
-        "ResourceGroup",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "DeletedAt", "DeploymentId", "ResourceGroup", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffdfff),
 };
 
 pub(crate) static DEPLOYMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeploymentPatternName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][a-zA-Z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_\\s\\.-]+$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Specifications",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1500),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&deployment::TAGS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkloadName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z][a-zA-Z0-9-_]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("DeploymentPatternName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][a-zA-Z0-9-]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_\\s\\.-]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Specifications", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1500), allowed: &[] }))),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&deployment::TAGS_SHAPE)), min_items: None, max_items: None })),
+        ("WorkloadName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][a-zA-Z0-9-_]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -227,31 +171,17 @@ pub mod deployment {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DEPLOYMENT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DEPLOYMENT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,21 +31,13 @@ impl CfnBot {
     /// - `idle_session_ttl_in_seconds`: `IdleSessionTTLInSeconds`.
     /// - `name`: `Name`.
     /// - `role_arn`: `RoleArn`.
-    pub fn new(
-        data_privacy: impl Into<Val<bot::BotDataPrivacy>>,
-        idle_session_ttl_in_seconds: impl Into<Val<i64>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_privacy: impl Into<Val<bot::BotDataPrivacy>>, idle_session_ttl_in_seconds: impl Into<Val<i64>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataPrivacy", data_privacy);
         props.set("IdleSessionTTLInSeconds", idle_session_ttl_in_seconds);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
-        CfnBot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBot { props, options: ResourceOptions::default() }
     }
 
     /// The `AutoBuildBotLocales` property.
@@ -119,10 +111,7 @@ impl CfnBot {
     /// The `TestBotAliasSettings` property.
     ///
     /// Write-only.
-    pub fn test_bot_alias_settings(
-        mut self,
-        value: impl Into<Val<bot::TestBotAliasSettings>>,
-    ) -> Self {
+    pub fn test_bot_alias_settings(mut self, value: impl Into<Val<bot::TestBotAliasSettings>>) -> Self {
         self.props.set("TestBotAliasSettings", value);
         self
     }
@@ -167,108 +156,27 @@ pub(crate) static BOT_META: TypeMeta = TypeMeta {
     type_name: CfnBot::TYPE_NAME,
     shape: &BOT_SHAPE,
     create_only: &["BotType"],
-    write_only: &[
-        "AutoBuildBotLocales",
-        "BotFileS3Location",
-        "BotLocales",
-        "BotMembers",
-        "Replication",
-        "TestBotAliasSettings",
-        "TestBotAliasTags",
-    ],
+    write_only: &["AutoBuildBotLocales", "BotFileS3Location", "BotLocales", "BotMembers", "Replication", "TestBotAliasSettings", "TestBotAliasTags"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "BotTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "BotTags", shape: TagShape::List }),
     regions: RegionSet(0x2fe416288319),
 };
 
 pub(crate) static BOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("BotFileS3Location", &Shape::Object(&bot::S3_LOCATION_SHAPE)),
-        (
-            "BotLocales",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bot::BOT_LOCALE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BotMembers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bot::BOT_MEMBER_SHAPE)),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "BotTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bot::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "BotType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Bot", "BotNetwork"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdleSessionTTLInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("BotLocales", &Shape::List(ListRule { item: Some(&Shape::Object(&bot::BOT_LOCALE_SHAPE)), min_items: None, max_items: None })),
+        ("BotMembers", &Shape::List(ListRule { item: Some(&Shape::Object(&bot::BOT_MEMBER_SHAPE)), min_items: None, max_items: Some(10) })),
+        ("BotTags", &Shape::List(ListRule { item: Some(&Shape::Object(&bot::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("BotType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Bot", "BotNetwork"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2000), allowed: &[] })),
+        ("IdleSessionTTLInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(86400.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ("Replication", &Shape::Object(&bot::REPLICATION_SHAPE)),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$"),
-                min_len: Some(32),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TestBotAliasSettings",
-            &Shape::Object(&bot::TEST_BOT_ALIAS_SETTINGS_SHAPE),
-        ),
-        (
-            "TestBotAliasTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bot::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$"), min_len: Some(32), max_len: Some(2048), allowed: &[] })),
+        ("TestBotAliasSettings", &Shape::Object(&bot::TEST_BOT_ALIAS_SETTINGS_SHAPE)),
+        ("TestBotAliasTags", &Shape::List(ListRule { item: Some(&Shape::Object(&bot::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -290,10 +198,7 @@ pub mod bot {
         ///
         /// - `s3_bucket`: `S3Bucket`.
         /// - `s3_object_key`: `S3ObjectKey`.
-        pub fn new(
-            s3_bucket: impl Into<Val<String>>,
-            s3_object_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(s3_bucket: impl Into<Val<String>>, s3_object_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("S3Bucket", s3_bucket);
             props.set("S3ObjectKey", s3_object_key);
@@ -324,10 +229,7 @@ pub mod bot {
         ///
         /// - `locale_id`: `LocaleId`.
         /// - `nlu_confidence_threshold`: `NluConfidenceThreshold`.
-        pub fn new(
-            locale_id: impl Into<Val<String>>,
-            nlu_confidence_threshold: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(locale_id: impl Into<Val<String>>, nlu_confidence_threshold: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("LocaleId", locale_id);
             props.set("NluConfidenceThreshold", nlu_confidence_threshold);
@@ -353,10 +255,7 @@ pub mod bot {
         }
 
         /// The `GenerativeAISettings` property.
-        pub fn generative_ai_settings(
-            mut self,
-            value: impl Into<Val<GenerativeAiSettings>>,
-        ) -> Self {
+        pub fn generative_ai_settings(mut self, value: impl Into<Val<GenerativeAiSettings>>) -> Self {
             self.props.set("GenerativeAISettings", value);
             self
         }
@@ -382,19 +281,13 @@ pub mod bot {
         }
 
         /// The `SpeechRecognitionSettings` property.
-        pub fn speech_recognition_settings(
-            mut self,
-            value: impl Into<Val<SpeechRecognitionSettings>>,
-        ) -> Self {
+        pub fn speech_recognition_settings(mut self, value: impl Into<Val<SpeechRecognitionSettings>>) -> Self {
             self.props.set("SpeechRecognitionSettings", value);
             self
         }
 
         /// The `UnifiedSpeechSettings` property.
-        pub fn unified_speech_settings(
-            mut self,
-            value: impl Into<Val<UnifiedSpeechSettings>>,
-        ) -> Self {
+        pub fn unified_speech_settings(mut self, value: impl Into<Val<UnifiedSpeechSettings>>) -> Self {
             self.props.set("UnifiedSpeechSettings", value);
             self
         }
@@ -443,10 +336,7 @@ pub mod bot {
         }
 
         /// The `ResponseDeliveryDelayInMilliseconds` property.
-        pub fn response_delivery_delay_in_milliseconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn response_delivery_delay_in_milliseconds(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("ResponseDeliveryDelayInMilliseconds", value);
             self
         }
@@ -568,21 +458,14 @@ pub mod bot {
         }
 
         /// The `DescriptiveBotBuilderSpecification` property.
-        pub fn descriptive_bot_builder_specification(
-            mut self,
-            value: impl Into<Val<DescriptiveBotBuilderSpecification>>,
-        ) -> Self {
+        pub fn descriptive_bot_builder_specification(mut self, value: impl Into<Val<DescriptiveBotBuilderSpecification>>) -> Self {
             self.props.set("DescriptiveBotBuilderSpecification", value);
             self
         }
 
         /// The `SampleUtteranceGenerationSpecification` property.
-        pub fn sample_utterance_generation_specification(
-            mut self,
-            value: impl Into<Val<SampleUtteranceGenerationSpecification>>,
-        ) -> Self {
-            self.props
-                .set("SampleUtteranceGenerationSpecification", value);
+        pub fn sample_utterance_generation_specification(mut self, value: impl Into<Val<SampleUtteranceGenerationSpecification>>) -> Self {
+            self.props.set("SampleUtteranceGenerationSpecification", value);
             self
         }
     }
@@ -610,10 +493,7 @@ pub mod bot {
         }
 
         /// The `BedrockModelSpecification` property.
-        pub fn bedrock_model_specification(
-            mut self,
-            value: impl Into<Val<BedrockModelSpecification>>,
-        ) -> Self {
+        pub fn bedrock_model_specification(mut self, value: impl Into<Val<BedrockModelSpecification>>) -> Self {
             self.props.set("BedrockModelSpecification", value);
             self
         }
@@ -642,10 +522,7 @@ pub mod bot {
         }
 
         /// The `BedrockGuardrailConfiguration` property.
-        pub fn bedrock_guardrail_configuration(
-            mut self,
-            value: impl Into<Val<BedrockGuardrailConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_guardrail_configuration(mut self, value: impl Into<Val<BedrockGuardrailConfiguration>>) -> Self {
             self.props.set("BedrockGuardrailConfiguration", value);
             self
         }
@@ -720,10 +597,7 @@ pub mod bot {
         }
 
         /// The `BedrockModelSpecification` property.
-        pub fn bedrock_model_specification(
-            mut self,
-            value: impl Into<Val<BedrockModelSpecification>>,
-        ) -> Self {
+        pub fn bedrock_model_specification(mut self, value: impl Into<Val<BedrockModelSpecification>>) -> Self {
             self.props.set("BedrockModelSpecification", value);
             self
         }
@@ -749,21 +623,14 @@ pub mod bot {
         }
 
         /// The `NluImprovementSpecification` property.
-        pub fn nlu_improvement_specification(
-            mut self,
-            value: impl Into<Val<NluImprovementSpecification>>,
-        ) -> Self {
+        pub fn nlu_improvement_specification(mut self, value: impl Into<Val<NluImprovementSpecification>>) -> Self {
             self.props.set("NluImprovementSpecification", value);
             self
         }
 
         /// The `SlotResolutionImprovementSpecification` property.
-        pub fn slot_resolution_improvement_specification(
-            mut self,
-            value: impl Into<Val<SlotResolutionImprovementSpecification>>,
-        ) -> Self {
-            self.props
-                .set("SlotResolutionImprovementSpecification", value);
+        pub fn slot_resolution_improvement_specification(mut self, value: impl Into<Val<SlotResolutionImprovementSpecification>>) -> Self {
+            self.props.set("SlotResolutionImprovementSpecification", value);
             self
         }
     }
@@ -799,10 +666,7 @@ pub mod bot {
         }
 
         /// The `IntentDisambiguationSettings` property.
-        pub fn intent_disambiguation_settings(
-            mut self,
-            value: impl Into<Val<IntentDisambiguationSettings>>,
-        ) -> Self {
+        pub fn intent_disambiguation_settings(mut self, value: impl Into<Val<IntentDisambiguationSettings>>) -> Self {
             self.props.set("IntentDisambiguationSettings", value);
             self
         }
@@ -866,10 +730,7 @@ pub mod bot {
         }
 
         /// The `BedrockModelSpecification` property.
-        pub fn bedrock_model_specification(
-            mut self,
-            value: impl Into<Val<BedrockModelSpecification>>,
-        ) -> Self {
+        pub fn bedrock_model_specification(mut self, value: impl Into<Val<BedrockModelSpecification>>) -> Self {
             self.props.set("BedrockModelSpecification", value);
             self
         }
@@ -898,10 +759,7 @@ pub mod bot {
         }
 
         /// The `BedrockAgentIntentConfiguration` property.
-        pub fn bedrock_agent_intent_configuration(
-            mut self,
-            value: impl Into<Val<BedrockAgentIntentConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_agent_intent_configuration(mut self, value: impl Into<Val<BedrockAgentIntentConfiguration>>) -> Self {
             self.props.set("BedrockAgentIntentConfiguration", value);
             self
         }
@@ -925,19 +783,13 @@ pub mod bot {
         }
 
         /// The `FulfillmentCodeHook` property.
-        pub fn fulfillment_code_hook(
-            mut self,
-            value: impl Into<Val<FulfillmentCodeHookSetting>>,
-        ) -> Self {
+        pub fn fulfillment_code_hook(mut self, value: impl Into<Val<FulfillmentCodeHookSetting>>) -> Self {
             self.props.set("FulfillmentCodeHook", value);
             self
         }
 
         /// The `InitialResponseSetting` property.
-        pub fn initial_response_setting(
-            mut self,
-            value: impl Into<Val<InitialResponseSetting>>,
-        ) -> Self {
+        pub fn initial_response_setting(mut self, value: impl Into<Val<InitialResponseSetting>>) -> Self {
             self.props.set("InitialResponseSetting", value);
             self
         }
@@ -949,19 +801,13 @@ pub mod bot {
         }
 
         /// The `IntentClosingSetting` property.
-        pub fn intent_closing_setting(
-            mut self,
-            value: impl Into<Val<IntentClosingSetting>>,
-        ) -> Self {
+        pub fn intent_closing_setting(mut self, value: impl Into<Val<IntentClosingSetting>>) -> Self {
             self.props.set("IntentClosingSetting", value);
             self
         }
 
         /// The `IntentConfirmationSetting` property.
-        pub fn intent_confirmation_setting(
-            mut self,
-            value: impl Into<Val<IntentConfirmationSetting>>,
-        ) -> Self {
+        pub fn intent_confirmation_setting(mut self, value: impl Into<Val<IntentConfirmationSetting>>) -> Self {
             self.props.set("IntentConfirmationSetting", value);
             self
         }
@@ -985,19 +831,13 @@ pub mod bot {
         }
 
         /// The `QInConnectIntentConfiguration` property.
-        pub fn q_in_connect_intent_configuration(
-            mut self,
-            value: impl Into<Val<QInConnectIntentConfiguration>>,
-        ) -> Self {
+        pub fn q_in_connect_intent_configuration(mut self, value: impl Into<Val<QInConnectIntentConfiguration>>) -> Self {
             self.props.set("QInConnectIntentConfiguration", value);
             self
         }
 
         /// The `QnAIntentConfiguration` property.
-        pub fn qn_a_intent_configuration(
-            mut self,
-            value: impl Into<Val<QnAIntentConfiguration>>,
-        ) -> Self {
+        pub fn qn_a_intent_configuration(mut self, value: impl Into<Val<QnAIntentConfiguration>>) -> Self {
             self.props.set("QnAIntentConfiguration", value);
             self
         }
@@ -1041,21 +881,14 @@ pub mod bot {
         }
 
         /// The `BedrockAgentConfiguration` property.
-        pub fn bedrock_agent_configuration(
-            mut self,
-            value: impl Into<Val<BedrockAgentConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_agent_configuration(mut self, value: impl Into<Val<BedrockAgentConfiguration>>) -> Self {
             self.props.set("BedrockAgentConfiguration", value);
             self
         }
 
         /// The `BedrockAgentIntentKnowledgeBaseConfiguration` property.
-        pub fn bedrock_agent_intent_knowledge_base_configuration(
-            mut self,
-            value: impl Into<Val<BedrockAgentIntentKnowledgeBaseConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("BedrockAgentIntentKnowledgeBaseConfiguration", value);
+        pub fn bedrock_agent_intent_knowledge_base_configuration(mut self, value: impl Into<Val<BedrockAgentIntentKnowledgeBaseConfiguration>>) -> Self {
+            self.props.set("BedrockAgentIntentKnowledgeBaseConfiguration", value);
             self
         }
     }
@@ -1109,10 +942,7 @@ pub mod bot {
         ///
         /// - `bedrock_knowledge_base_arn`: `BedrockKnowledgeBaseArn`.
         /// - `bedrock_model_configuration`: `BedrockModelConfiguration`.
-        pub fn new(
-            bedrock_knowledge_base_arn: impl Into<Val<String>>,
-            bedrock_model_configuration: impl Into<Val<BedrockModelSpecification>>,
-        ) -> Self {
+        pub fn new(bedrock_knowledge_base_arn: impl Into<Val<String>>, bedrock_model_configuration: impl Into<Val<BedrockModelSpecification>>) -> Self {
             let mut props = Props::new();
             props.set("BedrockKnowledgeBaseArn", bedrock_knowledge_base_arn);
             props.set("BedrockModelConfiguration", bedrock_model_configuration);
@@ -1120,9 +950,7 @@ pub mod bot {
         }
     }
 
-    impl From<BedrockAgentIntentKnowledgeBaseConfiguration>
-        for Val<BedrockAgentIntentKnowledgeBaseConfiguration>
-    {
+    impl From<BedrockAgentIntentKnowledgeBaseConfiguration> for Val<BedrockAgentIntentKnowledgeBaseConfiguration> {
         fn from(v: BedrockAgentIntentKnowledgeBaseConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1168,10 +996,7 @@ pub mod bot {
         }
 
         /// The `FulfillmentUpdatesSpecification` property.
-        pub fn fulfillment_updates_specification(
-            mut self,
-            value: impl Into<Val<FulfillmentUpdatesSpecification>>,
-        ) -> Self {
+        pub fn fulfillment_updates_specification(mut self, value: impl Into<Val<FulfillmentUpdatesSpecification>>) -> Self {
             self.props.set("FulfillmentUpdatesSpecification", value);
             self
         }
@@ -1183,10 +1008,7 @@ pub mod bot {
         }
 
         /// The `PostFulfillmentStatusSpecification` property.
-        pub fn post_fulfillment_status_specification(
-            mut self,
-            value: impl Into<Val<PostFulfillmentStatusSpecification>>,
-        ) -> Self {
+        pub fn post_fulfillment_status_specification(mut self, value: impl Into<Val<PostFulfillmentStatusSpecification>>) -> Self {
             self.props.set("PostFulfillmentStatusSpecification", value);
             self
         }
@@ -1215,10 +1037,7 @@ pub mod bot {
         }
 
         /// The `StartResponse` property.
-        pub fn start_response(
-            mut self,
-            value: impl Into<Val<FulfillmentStartResponseSpecification>>,
-        ) -> Self {
+        pub fn start_response(mut self, value: impl Into<Val<FulfillmentStartResponseSpecification>>) -> Self {
             self.props.set("StartResponse", value);
             self
         }
@@ -1230,10 +1049,7 @@ pub mod bot {
         }
 
         /// The `UpdateResponse` property.
-        pub fn update_response(
-            mut self,
-            value: impl Into<Val<FulfillmentUpdateResponseSpecification>>,
-        ) -> Self {
+        pub fn update_response(mut self, value: impl Into<Val<FulfillmentUpdateResponseSpecification>>) -> Self {
             self.props.set("UpdateResponse", value);
             self
         }
@@ -1256,10 +1072,7 @@ pub mod bot {
         ///
         /// - `delay_in_seconds`: `DelayInSeconds`.
         /// - `message_groups`: `MessageGroups`.
-        pub fn new(
-            delay_in_seconds: impl Into<Val<i64>>,
-            message_groups: impl Into<Val<Vec<MessageGroup>>>,
-        ) -> Self {
+        pub fn new(delay_in_seconds: impl Into<Val<i64>>, message_groups: impl Into<Val<Vec<MessageGroup>>>) -> Self {
             let mut props = Props::new();
             props.set("DelayInSeconds", delay_in_seconds);
             props.set("MessageGroups", message_groups);
@@ -1498,10 +1311,7 @@ pub mod bot {
         ///
         /// - `frequency_in_seconds`: `FrequencyInSeconds`.
         /// - `message_groups`: `MessageGroups`.
-        pub fn new(
-            frequency_in_seconds: impl Into<Val<i64>>,
-            message_groups: impl Into<Val<Vec<MessageGroup>>>,
-        ) -> Self {
+        pub fn new(frequency_in_seconds: impl Into<Val<i64>>, message_groups: impl Into<Val<Vec<MessageGroup>>>) -> Self {
             let mut props = Props::new();
             props.set("FrequencyInSeconds", frequency_in_seconds);
             props.set("MessageGroups", message_groups);
@@ -1535,10 +1345,7 @@ pub mod bot {
         }
 
         /// The `FailureConditional` property.
-        pub fn failure_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn failure_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("FailureConditional", value);
             self
         }
@@ -1556,10 +1363,7 @@ pub mod bot {
         }
 
         /// The `SuccessConditional` property.
-        pub fn success_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn success_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("SuccessConditional", value);
             self
         }
@@ -1577,10 +1381,7 @@ pub mod bot {
         }
 
         /// The `TimeoutConditional` property.
-        pub fn timeout_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn timeout_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("TimeoutConditional", value);
             self
         }
@@ -1616,11 +1417,7 @@ pub mod bot {
         /// - `conditional_branches`: `ConditionalBranches`.
         /// - `default_branch`: `DefaultBranch`.
         /// - `is_active`: `IsActive`.
-        pub fn new(
-            conditional_branches: impl Into<Val<Vec<ConditionalBranch>>>,
-            default_branch: impl Into<Val<DefaultConditionalBranch>>,
-            is_active: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(conditional_branches: impl Into<Val<Vec<ConditionalBranch>>>, default_branch: impl Into<Val<DefaultConditionalBranch>>, is_active: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("ConditionalBranches", conditional_branches);
             props.set("DefaultBranch", default_branch);
@@ -1647,11 +1444,7 @@ pub mod bot {
         /// - `condition`: `Condition`.
         /// - `name`: `Name`.
         /// - `next_step`: `NextStep`.
-        pub fn new(
-            condition: impl Into<Val<Condition>>,
-            name: impl Into<Val<String>>,
-            next_step: impl Into<Val<DialogState>>,
-        ) -> Self {
+        pub fn new(condition: impl Into<Val<Condition>>, name: impl Into<Val<String>>, next_step: impl Into<Val<DialogState>>) -> Self {
             let mut props = Props::new();
             props.set("Condition", condition);
             props.set("Name", name);
@@ -2044,11 +1837,7 @@ pub mod bot {
         /// - `enable_code_hook_invocation`: `EnableCodeHookInvocation`.
         /// - `is_active`: `IsActive`.
         /// - `post_code_hook_specification`: `PostCodeHookSpecification`.
-        pub fn new(
-            enable_code_hook_invocation: impl Into<Val<bool>>,
-            is_active: impl Into<Val<bool>>,
-            post_code_hook_specification: impl Into<Val<PostDialogCodeHookInvocationSpecification>>,
-        ) -> Self {
+        pub fn new(enable_code_hook_invocation: impl Into<Val<bool>>, is_active: impl Into<Val<bool>>, post_code_hook_specification: impl Into<Val<PostDialogCodeHookInvocationSpecification>>) -> Self {
             let mut props = Props::new();
             props.set("EnableCodeHookInvocation", enable_code_hook_invocation);
             props.set("IsActive", is_active);
@@ -2083,10 +1872,7 @@ pub mod bot {
         }
 
         /// The `FailureConditional` property.
-        pub fn failure_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn failure_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("FailureConditional", value);
             self
         }
@@ -2104,10 +1890,7 @@ pub mod bot {
         }
 
         /// The `SuccessConditional` property.
-        pub fn success_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn success_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("SuccessConditional", value);
             self
         }
@@ -2125,10 +1908,7 @@ pub mod bot {
         }
 
         /// The `TimeoutConditional` property.
-        pub fn timeout_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn timeout_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("TimeoutConditional", value);
             self
         }
@@ -2146,9 +1926,7 @@ pub mod bot {
         }
     }
 
-    impl From<PostDialogCodeHookInvocationSpecification>
-        for Val<PostDialogCodeHookInvocationSpecification>
-    {
+    impl From<PostDialogCodeHookInvocationSpecification> for Val<PostDialogCodeHookInvocationSpecification> {
         fn from(v: PostDialogCodeHookInvocationSpecification) -> Self {
             v.props.into_val()
         }
@@ -2244,10 +2022,7 @@ pub mod bot {
         }
 
         /// The `ConfirmationConditional` property.
-        pub fn confirmation_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn confirmation_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("ConfirmationConditional", value);
             self
         }
@@ -2259,19 +2034,13 @@ pub mod bot {
         }
 
         /// The `ConfirmationResponse` property.
-        pub fn confirmation_response(
-            mut self,
-            value: impl Into<Val<ResponseSpecification>>,
-        ) -> Self {
+        pub fn confirmation_response(mut self, value: impl Into<Val<ResponseSpecification>>) -> Self {
             self.props.set("ConfirmationResponse", value);
             self
         }
 
         /// The `DeclinationConditional` property.
-        pub fn declination_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn declination_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("DeclinationConditional", value);
             self
         }
@@ -2283,28 +2052,19 @@ pub mod bot {
         }
 
         /// The `DeclinationResponse` property.
-        pub fn declination_response(
-            mut self,
-            value: impl Into<Val<ResponseSpecification>>,
-        ) -> Self {
+        pub fn declination_response(mut self, value: impl Into<Val<ResponseSpecification>>) -> Self {
             self.props.set("DeclinationResponse", value);
             self
         }
 
         /// The `ElicitationCodeHook` property.
-        pub fn elicitation_code_hook(
-            mut self,
-            value: impl Into<Val<ElicitationCodeHookInvocationSetting>>,
-        ) -> Self {
+        pub fn elicitation_code_hook(mut self, value: impl Into<Val<ElicitationCodeHookInvocationSetting>>) -> Self {
             self.props.set("ElicitationCodeHook", value);
             self
         }
 
         /// The `FailureConditional` property.
-        pub fn failure_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn failure_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("FailureConditional", value);
             self
         }
@@ -2374,10 +2134,7 @@ pub mod bot {
         ///
         /// - `max_retries`: `MaxRetries`.
         /// - `message_groups_list`: `MessageGroupsList`.
-        pub fn new(
-            max_retries: impl Into<Val<i64>>,
-            message_groups_list: impl Into<Val<Vec<MessageGroup>>>,
-        ) -> Self {
+        pub fn new(max_retries: impl Into<Val<i64>>, message_groups_list: impl Into<Val<Vec<MessageGroup>>>) -> Self {
             let mut props = Props::new();
             props.set("MaxRetries", max_retries);
             props.set("MessageGroupsList", message_groups_list);
@@ -2399,10 +2156,7 @@ pub mod bot {
         }
 
         /// The `PromptAttemptsSpecification` property.
-        pub fn prompt_attempts_specification(
-            mut self,
-            value: impl Into<Val<Map<PromptAttemptSpecification>>>,
-        ) -> Self {
+        pub fn prompt_attempts_specification(mut self, value: impl Into<Val<Map<PromptAttemptSpecification>>>) -> Self {
             self.props.set("PromptAttemptsSpecification", value);
             self
         }
@@ -2437,19 +2191,13 @@ pub mod bot {
         }
 
         /// The `AudioAndDTMFInputSpecification` property.
-        pub fn audio_and_dtmf_input_specification(
-            mut self,
-            value: impl Into<Val<AudioAndDtmfInputSpecification>>,
-        ) -> Self {
+        pub fn audio_and_dtmf_input_specification(mut self, value: impl Into<Val<AudioAndDtmfInputSpecification>>) -> Self {
             self.props.set("AudioAndDTMFInputSpecification", value);
             self
         }
 
         /// The `TextInputSpecification` property.
-        pub fn text_input_specification(
-            mut self,
-            value: impl Into<Val<TextInputSpecification>>,
-        ) -> Self {
+        pub fn text_input_specification(mut self, value: impl Into<Val<TextInputSpecification>>) -> Self {
             self.props.set("TextInputSpecification", value);
             self
         }
@@ -2472,10 +2220,7 @@ pub mod bot {
         ///
         /// - `allow_audio_input`: `AllowAudioInput`.
         /// - `allow_dtmf_input`: `AllowDTMFInput`.
-        pub fn new(
-            allow_audio_input: impl Into<Val<bool>>,
-            allow_dtmf_input: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(allow_audio_input: impl Into<Val<bool>>, allow_dtmf_input: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("AllowAudioInput", allow_audio_input);
             props.set("AllowDTMFInput", allow_dtmf_input);
@@ -2535,10 +2280,7 @@ pub mod bot {
         ///
         /// - `end_timeout_ms`: `EndTimeoutMs`.
         /// - `max_length_ms`: `MaxLengthMs`.
-        pub fn new(
-            end_timeout_ms: impl Into<Val<i64>>,
-            max_length_ms: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(end_timeout_ms: impl Into<Val<i64>>, max_length_ms: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("EndTimeoutMs", end_timeout_ms);
             props.set("MaxLengthMs", max_length_ms);
@@ -2565,12 +2307,7 @@ pub mod bot {
         /// - `end_character`: `EndCharacter`.
         /// - `end_timeout_ms`: `EndTimeoutMs`.
         /// - `max_length`: `MaxLength`.
-        pub fn new(
-            deletion_character: impl Into<Val<String>>,
-            end_character: impl Into<Val<String>>,
-            end_timeout_ms: impl Into<Val<i64>>,
-            max_length: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(deletion_character: impl Into<Val<String>>, end_character: impl Into<Val<String>>, end_timeout_ms: impl Into<Val<i64>>, max_length: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("DeletionCharacter", deletion_character);
             props.set("EndCharacter", end_character);
@@ -2656,11 +2393,7 @@ pub mod bot {
         /// - `name`: `Name`.
         /// - `time_to_live_in_seconds`: `TimeToLiveInSeconds`.
         /// - `turns_to_live`: `TurnsToLive`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            time_to_live_in_seconds: impl Into<Val<i64>>,
-            turns_to_live: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, time_to_live_in_seconds: impl Into<Val<i64>>, turns_to_live: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TimeToLiveInSeconds", time_to_live_in_seconds);
@@ -2689,10 +2422,7 @@ pub mod bot {
         }
 
         /// The `QInConnectAssistantConfiguration` property.
-        pub fn q_in_connect_assistant_configuration(
-            mut self,
-            value: impl Into<Val<QInConnectAssistantConfiguration>>,
-        ) -> Self {
+        pub fn q_in_connect_assistant_configuration(mut self, value: impl Into<Val<QInConnectAssistantConfiguration>>) -> Self {
             self.props.set("QInConnectAssistantConfiguration", value);
             self
         }
@@ -2738,10 +2468,7 @@ pub mod bot {
         ///
         /// - `bedrock_model_configuration`: `BedrockModelConfiguration`.
         /// - `data_source_configuration`: `DataSourceConfiguration`.
-        pub fn new(
-            bedrock_model_configuration: impl Into<Val<BedrockModelSpecification>>,
-            data_source_configuration: impl Into<Val<DataSourceConfiguration>>,
-        ) -> Self {
+        pub fn new(bedrock_model_configuration: impl Into<Val<BedrockModelSpecification>>, data_source_configuration: impl Into<Val<DataSourceConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("BedrockModelConfiguration", bedrock_model_configuration);
             props.set("DataSourceConfiguration", data_source_configuration);
@@ -2769,28 +2496,19 @@ pub mod bot {
         }
 
         /// The `BedrockKnowledgeStoreConfiguration` property.
-        pub fn bedrock_knowledge_store_configuration(
-            mut self,
-            value: impl Into<Val<BedrockKnowledgeStoreConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_knowledge_store_configuration(mut self, value: impl Into<Val<BedrockKnowledgeStoreConfiguration>>) -> Self {
             self.props.set("BedrockKnowledgeStoreConfiguration", value);
             self
         }
 
         /// The `KendraConfiguration` property.
-        pub fn kendra_configuration(
-            mut self,
-            value: impl Into<Val<QnAKendraConfiguration>>,
-        ) -> Self {
+        pub fn kendra_configuration(mut self, value: impl Into<Val<QnAKendraConfiguration>>) -> Self {
             self.props.set("KendraConfiguration", value);
             self
         }
 
         /// The `OpensearchConfiguration` property.
-        pub fn opensearch_configuration(
-            mut self,
-            value: impl Into<Val<OpensearchConfiguration>>,
-        ) -> Self {
+        pub fn opensearch_configuration(mut self, value: impl Into<Val<OpensearchConfiguration>>) -> Self {
             self.props.set("OpensearchConfiguration", value);
             self
         }
@@ -2816,10 +2534,7 @@ pub mod bot {
         }
 
         /// The `BKBExactResponseFields` property.
-        pub fn bkb_exact_response_fields(
-            mut self,
-            value: impl Into<Val<BkbExactResponseFields>>,
-        ) -> Self {
+        pub fn bkb_exact_response_fields(mut self, value: impl Into<Val<BkbExactResponseFields>>) -> Self {
             self.props.set("BKBExactResponseFields", value);
             self
         }
@@ -2881,11 +2596,7 @@ pub mod bot {
         /// - `exact_response`: `ExactResponse`.
         /// - `kendra_index`: `KendraIndex`.
         /// - `query_filter_string_enabled`: `QueryFilterStringEnabled`.
-        pub fn new(
-            exact_response: impl Into<Val<bool>>,
-            kendra_index: impl Into<Val<String>>,
-            query_filter_string_enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(exact_response: impl Into<Val<bool>>, kendra_index: impl Into<Val<String>>, query_filter_string_enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("ExactResponse", exact_response);
             props.set("KendraIndex", kendra_index);
@@ -3048,11 +2759,7 @@ pub mod bot {
         /// - `name`: `Name`.
         /// - `slot_type_name`: `SlotTypeName`.
         /// - `value_elicitation_setting`: `ValueElicitationSetting`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            slot_type_name: impl Into<Val<String>>,
-            value_elicitation_setting: impl Into<Val<SlotValueElicitationSetting>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, slot_type_name: impl Into<Val<String>>, value_elicitation_setting: impl Into<Val<SlotValueElicitationSetting>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("SlotTypeName", slot_type_name);
@@ -3067,10 +2774,7 @@ pub mod bot {
         }
 
         /// The `MultipleValuesSetting` property.
-        pub fn multiple_values_setting(
-            mut self,
-            value: impl Into<Val<MultipleValuesSetting>>,
-        ) -> Self {
+        pub fn multiple_values_setting(mut self, value: impl Into<Val<MultipleValuesSetting>>) -> Self {
             self.props.set("MultipleValuesSetting", value);
             self
         }
@@ -3185,9 +2889,7 @@ pub mod bot {
         /// Creates the value from its required properties:
         ///
         /// - `value_elicitation_setting`: `ValueElicitationSetting`.
-        pub fn new(
-            value_elicitation_setting: impl Into<Val<SubSlotValueElicitationSetting>>,
-        ) -> Self {
+        pub fn new(value_elicitation_setting: impl Into<Val<SubSlotValueElicitationSetting>>) -> Self {
             let mut props = Props::new();
             props.set("ValueElicitationSetting", value_elicitation_setting);
             Specifications { props }
@@ -3226,10 +2928,7 @@ pub mod bot {
         }
 
         /// The `DefaultValueSpecification` property.
-        pub fn default_value_specification(
-            mut self,
-            value: impl Into<Val<SlotDefaultValueSpecification>>,
-        ) -> Self {
+        pub fn default_value_specification(mut self, value: impl Into<Val<SlotDefaultValueSpecification>>) -> Self {
             self.props.set("DefaultValueSpecification", value);
             self
         }
@@ -3247,10 +2946,7 @@ pub mod bot {
         }
 
         /// The `WaitAndContinueSpecification` property.
-        pub fn wait_and_continue_specification(
-            mut self,
-            value: impl Into<Val<WaitAndContinueSpecification>>,
-        ) -> Self {
+        pub fn wait_and_continue_specification(mut self, value: impl Into<Val<WaitAndContinueSpecification>>) -> Self {
             self.props.set("WaitAndContinueSpecification", value);
             self
         }
@@ -3319,10 +3015,7 @@ pub mod bot {
         ///
         /// - `continue_response`: `ContinueResponse`.
         /// - `waiting_response`: `WaitingResponse`.
-        pub fn new(
-            continue_response: impl Into<Val<ResponseSpecification>>,
-            waiting_response: impl Into<Val<ResponseSpecification>>,
-        ) -> Self {
+        pub fn new(continue_response: impl Into<Val<ResponseSpecification>>, waiting_response: impl Into<Val<ResponseSpecification>>) -> Self {
             let mut props = Props::new();
             props.set("ContinueResponse", continue_response);
             props.set("WaitingResponse", waiting_response);
@@ -3336,10 +3029,7 @@ pub mod bot {
         }
 
         /// The `StillWaitingResponse` property.
-        pub fn still_waiting_response(
-            mut self,
-            value: impl Into<Val<StillWaitingResponseSpecification>>,
-        ) -> Self {
+        pub fn still_waiting_response(mut self, value: impl Into<Val<StillWaitingResponseSpecification>>) -> Self {
             self.props.set("StillWaitingResponse", value);
             self
         }
@@ -3363,11 +3053,7 @@ pub mod bot {
         /// - `frequency_in_seconds`: `FrequencyInSeconds`.
         /// - `message_groups_list`: `MessageGroupsList`.
         /// - `timeout_in_seconds`: `TimeoutInSeconds`.
-        pub fn new(
-            frequency_in_seconds: impl Into<Val<i64>>,
-            message_groups_list: impl Into<Val<Vec<MessageGroup>>>,
-            timeout_in_seconds: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(frequency_in_seconds: impl Into<Val<i64>>, message_groups_list: impl Into<Val<Vec<MessageGroup>>>, timeout_in_seconds: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("FrequencyInSeconds", frequency_in_seconds);
             props.set("MessageGroupsList", message_groups_list);
@@ -3405,10 +3091,7 @@ pub mod bot {
         }
 
         /// The `DefaultValueSpecification` property.
-        pub fn default_value_specification(
-            mut self,
-            value: impl Into<Val<SlotDefaultValueSpecification>>,
-        ) -> Self {
+        pub fn default_value_specification(mut self, value: impl Into<Val<SlotDefaultValueSpecification>>) -> Self {
             self.props.set("DefaultValueSpecification", value);
             self
         }
@@ -3432,10 +3115,7 @@ pub mod bot {
         }
 
         /// The `WaitAndContinueSpecification` property.
-        pub fn wait_and_continue_specification(
-            mut self,
-            value: impl Into<Val<WaitAndContinueSpecification>>,
-        ) -> Self {
+        pub fn wait_and_continue_specification(mut self, value: impl Into<Val<WaitAndContinueSpecification>>) -> Self {
             self.props.set("WaitAndContinueSpecification", value);
             self
         }
@@ -3461,10 +3141,7 @@ pub mod bot {
         }
 
         /// The `CaptureConditional` property.
-        pub fn capture_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn capture_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("CaptureConditional", value);
             self
         }
@@ -3488,19 +3165,13 @@ pub mod bot {
         }
 
         /// The `ElicitationCodeHook` property.
-        pub fn elicitation_code_hook(
-            mut self,
-            value: impl Into<Val<ElicitationCodeHookInvocationSetting>>,
-        ) -> Self {
+        pub fn elicitation_code_hook(mut self, value: impl Into<Val<ElicitationCodeHookInvocationSetting>>) -> Self {
             self.props.set("ElicitationCodeHook", value);
             self
         }
 
         /// The `FailureConditional` property.
-        pub fn failure_conditional(
-            mut self,
-            value: impl Into<Val<ConditionalSpecification>>,
-        ) -> Self {
+        pub fn failure_conditional(mut self, value: impl Into<Val<ConditionalSpecification>>) -> Self {
             self.props.set("FailureConditional", value);
             self
         }
@@ -3541,10 +3212,7 @@ pub mod bot {
         }
 
         /// The `CompositeSlotTypeSetting` property.
-        pub fn composite_slot_type_setting(
-            mut self,
-            value: impl Into<Val<CompositeSlotTypeSetting>>,
-        ) -> Self {
+        pub fn composite_slot_type_setting(mut self, value: impl Into<Val<CompositeSlotTypeSetting>>) -> Self {
             self.props.set("CompositeSlotTypeSetting", value);
             self
         }
@@ -3556,10 +3224,7 @@ pub mod bot {
         }
 
         /// The `ExternalSourceSetting` property.
-        pub fn external_source_setting(
-            mut self,
-            value: impl Into<Val<ExternalSourceSetting>>,
-        ) -> Self {
+        pub fn external_source_setting(mut self, value: impl Into<Val<ExternalSourceSetting>>) -> Self {
             self.props.set("ExternalSourceSetting", value);
             self
         }
@@ -3577,10 +3242,7 @@ pub mod bot {
         }
 
         /// The `ValueSelectionSetting` property.
-        pub fn value_selection_setting(
-            mut self,
-            value: impl Into<Val<SlotValueSelectionSetting>>,
-        ) -> Self {
+        pub fn value_selection_setting(mut self, value: impl Into<Val<SlotValueSelectionSetting>>) -> Self {
             self.props.set("ValueSelectionSetting", value);
             self
         }
@@ -3667,10 +3329,7 @@ pub mod bot {
         }
 
         /// The `GrammarSlotTypeSetting` property.
-        pub fn grammar_slot_type_setting(
-            mut self,
-            value: impl Into<Val<GrammarSlotTypeSetting>>,
-        ) -> Self {
+        pub fn grammar_slot_type_setting(mut self, value: impl Into<Val<GrammarSlotTypeSetting>>) -> Self {
             self.props.set("GrammarSlotTypeSetting", value);
             self
         }
@@ -3719,10 +3378,7 @@ pub mod bot {
         ///
         /// - `s3_bucket_name`: `S3BucketName`.
         /// - `s3_object_key`: `S3ObjectKey`.
-        pub fn new(
-            s3_bucket_name: impl Into<Val<String>>,
-            s3_object_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(s3_bucket_name: impl Into<Val<String>>, s3_object_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("S3BucketName", s3_bucket_name);
             props.set("S3ObjectKey", s3_object_key);
@@ -3811,10 +3467,7 @@ pub mod bot {
         }
 
         /// The `AdvancedRecognitionSetting` property.
-        pub fn advanced_recognition_setting(
-            mut self,
-            value: impl Into<Val<AdvancedRecognitionSetting>>,
-        ) -> Self {
+        pub fn advanced_recognition_setting(mut self, value: impl Into<Val<AdvancedRecognitionSetting>>) -> Self {
             self.props.set("AdvancedRecognitionSetting", value);
             self
         }
@@ -4069,13 +3722,7 @@ pub mod bot {
         /// - `bot_member_id`: `BotMemberId`, The unique ID of a bot that is a member of this network of bots.
         /// - `bot_member_name`: `BotMemberName`, The unique name of a bot that is a member of this network of bots.
         /// - `bot_member_version`: `BotMemberVersion`, The version of a bot that is a member of this network of bots.
-        pub fn new(
-            bot_member_alias_id: impl Into<Val<String>>,
-            bot_member_alias_name: impl Into<Val<String>>,
-            bot_member_id: impl Into<Val<String>>,
-            bot_member_name: impl Into<Val<String>>,
-            bot_member_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bot_member_alias_id: impl Into<Val<String>>, bot_member_alias_name: impl Into<Val<String>>, bot_member_id: impl Into<Val<String>>, bot_member_name: impl Into<Val<String>>, bot_member_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BotMemberAliasId", bot_member_alias_id);
             props.set("BotMemberAliasName", bot_member_alias_name);
@@ -4200,19 +3847,13 @@ pub mod bot {
         }
 
         /// The `BotAliasLocaleSettings` property.
-        pub fn bot_alias_locale_settings(
-            mut self,
-            value: impl Into<Val<Vec<BotAliasLocaleSettingsItem>>>,
-        ) -> Self {
+        pub fn bot_alias_locale_settings(mut self, value: impl Into<Val<Vec<BotAliasLocaleSettingsItem>>>) -> Self {
             self.props.set("BotAliasLocaleSettings", value);
             self
         }
 
         /// The `ConversationLogSettings` property.
-        pub fn conversation_log_settings(
-            mut self,
-            value: impl Into<Val<ConversationLogSettings>>,
-        ) -> Self {
+        pub fn conversation_log_settings(mut self, value: impl Into<Val<ConversationLogSettings>>) -> Self {
             self.props.set("ConversationLogSettings", value);
             self
         }
@@ -4224,10 +3865,7 @@ pub mod bot {
         }
 
         /// The `SentimentAnalysisSettings` property.
-        pub fn sentiment_analysis_settings(
-            mut self,
-            value: impl Into<Val<SentimentAnalysisSettings>>,
-        ) -> Self {
+        pub fn sentiment_analysis_settings(mut self, value: impl Into<Val<SentimentAnalysisSettings>>) -> Self {
             self.props.set("SentimentAnalysisSettings", value);
             self
         }
@@ -4250,10 +3888,7 @@ pub mod bot {
         ///
         /// - `bot_alias_locale_setting`: `BotAliasLocaleSetting`.
         /// - `locale_id`: `LocaleId`.
-        pub fn new(
-            bot_alias_locale_setting: impl Into<Val<BotAliasLocaleSettings>>,
-            locale_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bot_alias_locale_setting: impl Into<Val<BotAliasLocaleSettings>>, locale_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BotAliasLocaleSetting", bot_alias_locale_setting);
             props.set("LocaleId", locale_id);
@@ -4284,10 +3919,7 @@ pub mod bot {
         }
 
         /// The `CodeHookSpecification` property.
-        pub fn code_hook_specification(
-            mut self,
-            value: impl Into<Val<CodeHookSpecification>>,
-        ) -> Self {
+        pub fn code_hook_specification(mut self, value: impl Into<Val<CodeHookSpecification>>) -> Self {
             self.props.set("CodeHookSpecification", value);
             self
         }
@@ -4333,10 +3965,7 @@ pub mod bot {
         ///
         /// - `code_hook_interface_version`: `CodeHookInterfaceVersion`.
         /// - `lambda_arn`: `LambdaArn`.
-        pub fn new(
-            code_hook_interface_version: impl Into<Val<String>>,
-            lambda_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(code_hook_interface_version: impl Into<Val<String>>, lambda_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CodeHookInterfaceVersion", code_hook_interface_version);
             props.set("LambdaArn", lambda_arn);
@@ -4393,10 +4022,7 @@ pub mod bot {
         ///
         /// - `destination`: `Destination`.
         /// - `enabled`: `Enabled`.
-        pub fn new(
-            destination: impl Into<Val<AudioLogDestination>>,
-            enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<AudioLogDestination>>, enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("Enabled", enabled);
@@ -4444,10 +4070,7 @@ pub mod bot {
         ///
         /// - `log_prefix`: `LogPrefix`.
         /// - `s3_bucket_arn`: `S3BucketArn`.
-        pub fn new(
-            log_prefix: impl Into<Val<String>>,
-            s3_bucket_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(log_prefix: impl Into<Val<String>>, s3_bucket_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LogPrefix", log_prefix);
             props.set("S3BucketArn", s3_bucket_arn);
@@ -4478,10 +4101,7 @@ pub mod bot {
         ///
         /// - `destination`: `Destination`.
         /// - `enabled`: `Enabled`.
-        pub fn new(
-            destination: impl Into<Val<TextLogDestination>>,
-            enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<TextLogDestination>>, enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("Enabled", enabled);
@@ -4529,10 +4149,7 @@ pub mod bot {
         ///
         /// - `cloud_watch_log_group_arn`: `CloudWatchLogGroupArn`.
         /// - `log_prefix`: `LogPrefix`.
-        pub fn new(
-            cloud_watch_log_group_arn: impl Into<Val<String>>,
-            log_prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cloud_watch_log_group_arn: impl Into<Val<String>>, log_prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchLogGroupArn", cloud_watch_log_group_arn);
             props.set("LogPrefix", log_prefix);
@@ -4580,61 +4197,15 @@ pub mod bot {
 
     pub(crate) static BOT_LOCALE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioFillerSettings",
-                &Shape::Object(&AUDIO_FILLER_SETTINGS_SHAPE),
-            ),
+            ("AudioFillerSettings", &Shape::Object(&AUDIO_FILLER_SETTINGS_SHAPE)),
             ("CustomVocabulary", &Shape::Object(&CUSTOM_VOCABULARY_SHAPE)),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GenerativeAISettings",
-                &Shape::Object(&GENERATIVE_AI_SETTINGS_SHAPE),
-            ),
-            (
-                "Intents",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INTENT_SHAPE)),
-                    min_items: None,
-                    max_items: Some(1000),
-                }),
-            ),
-            (
-                "NluConfidenceThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SlotTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SLOT_TYPE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(250),
-                }),
-            ),
-            (
-                "SpeechDetectionSensitivity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Default", "HighNoiseTolerance", "MaximumNoiseTolerance"],
-                }),
-            ),
-            (
-                "SpeechRecognitionSettings",
-                &Shape::Object(&SPEECH_RECOGNITION_SETTINGS_SHAPE),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2000), allowed: &[] })),
+            ("GenerativeAISettings", &Shape::Object(&GENERATIVE_AI_SETTINGS_SHAPE)),
+            ("Intents", &Shape::List(ListRule { item: Some(&Shape::Object(&INTENT_SHAPE)), min_items: None, max_items: Some(1000) })),
+            ("NluConfidenceThreshold", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("SlotTypes", &Shape::List(ListRule { item: Some(&Shape::Object(&SLOT_TYPE_SHAPE)), min_items: None, max_items: Some(250) })),
+            ("SpeechDetectionSensitivity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Default", "HighNoiseTolerance", "MaximumNoiseTolerance"] })),
+            ("SpeechRecognitionSettings", &Shape::Object(&SPEECH_RECOGNITION_SETTINGS_SHAPE)),
             ("VoiceSettings", &Shape::Object(&VOICE_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -4642,101 +4213,33 @@ pub mod bot {
 
     pub(crate) static AUDIO_FILLER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "MELODY_CHIPPER_CHIME",
-                        "MELODY_CURIOUS_CRAWL",
-                        "MELODY_RISING_RIPPLE",
-                        "MELODY_PATIENT_PING",
-                        "MELODY_PONDERING_PONG",
-                        "TYPING_KINETIC_KEYS",
-                        "TYPING_QUIET_QWERTY",
-                    ],
-                }),
-            ),
-            (
-                "MinimumPlayDurationInMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(1000.0),
-                    max: Some(5000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResponseDeliveryDelayInMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(200.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartDelayInMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(500.0),
-                    max: Some(5000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AudioType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MELODY_CHIPPER_CHIME", "MELODY_CURIOUS_CRAWL", "MELODY_RISING_RIPPLE", "MELODY_PATIENT_PING", "MELODY_PONDERING_PONG", "TYPING_KINETIC_KEYS", "TYPING_QUIET_QWERTY"] })),
+            ("MinimumPlayDurationInMilliseconds", &Shape::Num(NumRule { min: Some(1000.0), max: Some(5000.0), allowed: &[] })),
+            ("ResponseDeliveryDelayInMilliseconds", &Shape::Num(NumRule { min: Some(200.0), max: Some(1000.0), allowed: &[] })),
+            ("StartDelayInMilliseconds", &Shape::Num(NumRule { min: Some(500.0), max: Some(5000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_VOCABULARY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomVocabularyItems",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CUSTOM_VOCABULARY_ITEM_SHAPE)),
-                min_items: None,
-                max_items: Some(500),
-            }),
-        )],
+        fields: &[
+            ("CustomVocabularyItems", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_VOCABULARY_ITEM_SHAPE)), min_items: None, max_items: Some(500) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_VOCABULARY_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DisplayAs",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Phrase",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(3.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DisplayAs", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Phrase", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(3.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GENERATIVE_AI_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BuildtimeSettings",
-                &Shape::Object(&BUILDTIME_SETTINGS_SHAPE),
-            ),
+            ("BuildtimeSettings", &Shape::Object(&BUILDTIME_SETTINGS_SHAPE)),
             ("RuntimeSettings", &Shape::Object(&RUNTIME_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -4744,368 +4247,141 @@ pub mod bot {
 
     pub(crate) static BUILDTIME_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DescriptiveBotBuilderSpecification",
-                &Shape::Object(&DESCRIPTIVE_BOT_BUILDER_SPECIFICATION_SHAPE),
-            ),
-            (
-                "SampleUtteranceGenerationSpecification",
-                &Shape::Object(&SAMPLE_UTTERANCE_GENERATION_SPECIFICATION_SHAPE),
-            ),
+            ("DescriptiveBotBuilderSpecification", &Shape::Object(&DESCRIPTIVE_BOT_BUILDER_SPECIFICATION_SHAPE)),
+            ("SampleUtteranceGenerationSpecification", &Shape::Object(&SAMPLE_UTTERANCE_GENERATION_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESCRIPTIVE_BOT_BUILDER_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BedrockModelSpecification",
-            &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE),
-        )],
+        fields: &[
+            ("BedrockModelSpecification", &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEDROCK_MODEL_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockGuardrailConfiguration",
-                &Shape::Object(&BEDROCK_GUARDRAIL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "BedrockModelCustomPrompt",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BedrockTraceStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "ModelArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
+            ("BedrockGuardrailConfiguration", &Shape::Object(&BEDROCK_GUARDRAIL_CONFIGURATION_SHAPE)),
+            ("BedrockModelCustomPrompt", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
+            ("BedrockTraceStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("ModelArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEDROCK_GUARDRAIL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockGuardrailIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BedrockGuardrailVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
+            ("BedrockGuardrailIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
+            ("BedrockGuardrailVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAMPLE_UTTERANCE_GENERATION_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BedrockModelSpecification",
-            &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE),
-        )],
+        fields: &[
+            ("BedrockModelSpecification", &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUNTIME_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NluImprovementSpecification",
-                &Shape::Object(&NLU_IMPROVEMENT_SPECIFICATION_SHAPE),
-            ),
-            (
-                "SlotResolutionImprovementSpecification",
-                &Shape::Object(&SLOT_RESOLUTION_IMPROVEMENT_SPECIFICATION_SHAPE),
-            ),
+            ("NluImprovementSpecification", &Shape::Object(&NLU_IMPROVEMENT_SPECIFICATION_SHAPE)),
+            ("SlotResolutionImprovementSpecification", &Shape::Object(&SLOT_RESOLUTION_IMPROVEMENT_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NLU_IMPROVEMENT_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssistedNluMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Primary", "Fallback"],
-                }),
-            ),
-            (
-                "IntentDisambiguationSettings",
-                &Shape::Object(&INTENT_DISAMBIGUATION_SETTINGS_SHAPE),
-            ),
+            ("AssistedNluMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Primary", "Fallback"] })),
+            ("IntentDisambiguationSettings", &Shape::Object(&INTENT_DISAMBIGUATION_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTENT_DISAMBIGUATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomDisambiguationMessage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxDisambiguationIntents",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomDisambiguationMessage", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("MaxDisambiguationIntents", &Shape::Num(NumRule { min: Some(2.0), max: Some(5.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_RESOLUTION_IMPROVEMENT_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BedrockModelSpecification",
-            &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE),
-        )],
+        fields: &[
+            ("BedrockModelSpecification", &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockAgentIntentConfiguration",
-                &Shape::Object(&BEDROCK_AGENT_INTENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DisplayName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FulfillmentCodeHook",
-                &Shape::Object(&FULFILLMENT_CODE_HOOK_SETTING_SHAPE),
-            ),
-            (
-                "InitialResponseSetting",
-                &Shape::Object(&INITIAL_RESPONSE_SETTING_SHAPE),
-            ),
-            (
-                "InputContexts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INPUT_CONTEXT_SHAPE)),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "IntentClosingSetting",
-                &Shape::Object(&INTENT_CLOSING_SETTING_SHAPE),
-            ),
-            (
-                "IntentConfirmationSetting",
-                &Shape::Object(&INTENT_CONFIRMATION_SETTING_SHAPE),
-            ),
-            (
-                "KendraConfiguration",
-                &Shape::Object(&KENDRA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputContexts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OUTPUT_CONTEXT_SHAPE)),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "QInConnectIntentConfiguration",
-                &Shape::Object(&Q_IN_CONNECT_INTENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "QnAIntentConfiguration",
-                &Shape::Object(&QN_A_INTENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SlotPriorities",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SLOT_PRIORITY_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Slots",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SLOT_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("BedrockAgentIntentConfiguration", &Shape::Object(&BEDROCK_AGENT_INTENT_CONFIGURATION_SHAPE)),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2000), allowed: &[] })),
+            ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("FulfillmentCodeHook", &Shape::Object(&FULFILLMENT_CODE_HOOK_SETTING_SHAPE)),
+            ("InitialResponseSetting", &Shape::Object(&INITIAL_RESPONSE_SETTING_SHAPE)),
+            ("InputContexts", &Shape::List(ListRule { item: Some(&Shape::Object(&INPUT_CONTEXT_SHAPE)), min_items: None, max_items: Some(5) })),
+            ("IntentClosingSetting", &Shape::Object(&INTENT_CLOSING_SETTING_SHAPE)),
+            ("IntentConfirmationSetting", &Shape::Object(&INTENT_CONFIRMATION_SETTING_SHAPE)),
+            ("KendraConfiguration", &Shape::Object(&KENDRA_CONFIGURATION_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("OutputContexts", &Shape::List(ListRule { item: Some(&Shape::Object(&OUTPUT_CONTEXT_SHAPE)), min_items: None, max_items: Some(10) })),
+            ("QInConnectIntentConfiguration", &Shape::Object(&Q_IN_CONNECT_INTENT_CONFIGURATION_SHAPE)),
+            ("QnAIntentConfiguration", &Shape::Object(&QN_A_INTENT_CONFIGURATION_SHAPE)),
+            ("SlotPriorities", &Shape::List(ListRule { item: Some(&Shape::Object(&SLOT_PRIORITY_SHAPE)), min_items: None, max_items: None })),
+            ("Slots", &Shape::List(ListRule { item: Some(&Shape::Object(&SLOT_SHAPE)), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEDROCK_AGENT_INTENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockAgentConfiguration",
-                &Shape::Object(&BEDROCK_AGENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "BedrockAgentIntentKnowledgeBaseConfiguration",
-                &Shape::Object(&BEDROCK_AGENT_INTENT_KNOWLEDGE_BASE_CONFIGURATION_SHAPE),
-            ),
+            ("BedrockAgentConfiguration", &Shape::Object(&BEDROCK_AGENT_CONFIGURATION_SHAPE)),
+            ("BedrockAgentIntentKnowledgeBaseConfiguration", &Shape::Object(&BEDROCK_AGENT_INTENT_KNOWLEDGE_BASE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEDROCK_AGENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockAgentAliasId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BedrockAgentId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
+            ("BedrockAgentAliasId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
+            ("BedrockAgentId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static BEDROCK_AGENT_INTENT_KNOWLEDGE_BASE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "BedrockKnowledgeBaseArn",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(5000),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "BedrockModelConfiguration",
-                    &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static BEDROCK_AGENT_INTENT_KNOWLEDGE_BASE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("BedrockKnowledgeBaseArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
+            ("BedrockModelConfiguration", &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static FULFILLMENT_CODE_HOOK_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FulfillmentUpdatesSpecification",
-                &Shape::Object(&FULFILLMENT_UPDATES_SPECIFICATION_SHAPE),
-            ),
-            (
-                "PostFulfillmentStatusSpecification",
-                &Shape::Object(&POST_FULFILLMENT_STATUS_SPECIFICATION_SHAPE),
-            ),
+            ("FulfillmentUpdatesSpecification", &Shape::Object(&FULFILLMENT_UPDATES_SPECIFICATION_SHAPE)),
+            ("PostFulfillmentStatusSpecification", &Shape::Object(&POST_FULFILLMENT_STATUS_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FULFILLMENT_UPDATES_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StartResponse",
-                &Shape::Object(&FULFILLMENT_START_RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "TimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UpdateResponse",
-                &Shape::Object(&FULFILLMENT_UPDATE_RESPONSE_SPECIFICATION_SHAPE),
-            ),
+            ("StartResponse", &Shape::Object(&FULFILLMENT_START_RESPONSE_SPECIFICATION_SHAPE)),
+            ("TimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(900.0), allowed: &[] })),
+            ("UpdateResponse", &Shape::Object(&FULFILLMENT_UPDATE_RESPONSE_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FULFILLMENT_START_RESPONSE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DelayInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MessageGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
+            ("DelayInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(900.0), allowed: &[] })),
+            ("MessageGroups", &Shape::List(ListRule { item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)), min_items: Some(1), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5113,14 +4389,7 @@ pub mod bot {
     pub(crate) static MESSAGE_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Message", &Shape::Object(&MESSAGE_SHAPE)),
-            (
-                "Variations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MESSAGE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(2),
-                }),
-            ),
+            ("Variations", &Shape::List(ListRule { item: Some(&Shape::Object(&MESSAGE_SHAPE)), min_items: None, max_items: Some(2) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5128,192 +4397,79 @@ pub mod bot {
     pub(crate) static MESSAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CustomPayload", &Shape::Object(&CUSTOM_PAYLOAD_SHAPE)),
-            (
-                "ImageResponseCard",
-                &Shape::Object(&IMAGE_RESPONSE_CARD_SHAPE),
-            ),
-            (
-                "PlainTextMessage",
-                &Shape::Object(&PLAIN_TEXT_MESSAGE_SHAPE),
-            ),
+            ("ImageResponseCard", &Shape::Object(&IMAGE_RESPONSE_CARD_SHAPE)),
+            ("PlainTextMessage", &Shape::Object(&PLAIN_TEXT_MESSAGE_SHAPE)),
             ("SSMLMessage", &Shape::Object(&SSML_MESSAGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_PAYLOAD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_RESPONSE_CARD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Buttons",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BUTTON_SHAPE)),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "ImageUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(250),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Subtitle",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(250),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Title",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(250),
-                    allowed: &[],
-                }),
-            ),
+            ("Buttons", &Shape::List(ListRule { item: Some(&Shape::Object(&BUTTON_SHAPE)), min_items: None, max_items: Some(5) })),
+            ("ImageUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(250), allowed: &[] })),
+            ("Subtitle", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(250), allowed: &[] })),
+            ("Title", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(250), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BUTTON_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLAIN_TEXT_MESSAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSML_MESSAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FULFILLMENT_UPDATE_RESPONSE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FrequencyInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MessageGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
+            ("FrequencyInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(900.0), allowed: &[] })),
+            ("MessageGroups", &Shape::List(ListRule { item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)), min_items: Some(1), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POST_FULFILLMENT_STATUS_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailureConditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
+            ("FailureConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
             ("FailureNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-            (
-                "FailureResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "SuccessConditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
+            ("FailureResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("SuccessConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
             ("SuccessNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-            (
-                "SuccessResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "TimeoutConditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
+            ("SuccessResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("TimeoutConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
             ("TimeoutNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-            (
-                "TimeoutResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
+            ("TimeoutResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONDITIONAL_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionalBranches",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONDITIONAL_BRANCH_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(4),
-                }),
-            ),
-            (
-                "DefaultBranch",
-                &Shape::Object(&DEFAULT_CONDITIONAL_BRANCH_SHAPE),
-            ),
+            ("ConditionalBranches", &Shape::List(ListRule { item: Some(&Shape::Object(&CONDITIONAL_BRANCH_SHAPE)), min_items: Some(1), max_items: Some(4) })),
+            ("DefaultBranch", &Shape::Object(&DEFAULT_CONDITIONAL_BRANCH_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5321,15 +4477,7 @@ pub mod bot {
     pub(crate) static CONDITIONAL_BRANCH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Condition", &Shape::Object(&CONDITION_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
             ("NextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
             ("Response", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
         ],
@@ -5337,15 +4485,9 @@ pub mod bot {
     };
 
     pub(crate) static CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ExpressionString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ExpressionString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -5353,164 +4495,63 @@ pub mod bot {
         fields: &[
             ("DialogAction", &Shape::Object(&DIALOG_ACTION_SHAPE)),
             ("Intent", &Shape::Object(&INTENT_OVERRIDE_SHAPE)),
-            (
-                "SessionAttributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SESSION_ATTRIBUTE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SessionAttributes", &Shape::List(ListRule { item: Some(&Shape::Object(&SESSION_ATTRIBUTE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIALOG_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SlotToElicit",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CloseIntent",
-                        "ConfirmIntent",
-                        "ElicitIntent",
-                        "ElicitSlot",
-                        "StartIntent",
-                        "FulfillIntent",
-                        "EndConversation",
-                        "EvaluateConditional",
-                        "InvokeDialogCodeHook",
-                    ],
-                }),
-            ),
+            ("SlotToElicit", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CloseIntent", "ConfirmIntent", "ElicitIntent", "ElicitSlot", "StartIntent", "FulfillIntent", "EndConversation", "EvaluateConditional", "InvokeDialogCodeHook"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTENT_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Slots",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SLOT_VALUE_OVERRIDE_MAP_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Slots", &Shape::List(ListRule { item: Some(&Shape::Object(&SLOT_VALUE_OVERRIDE_MAP_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_VALUE_OVERRIDE_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SlotName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SlotValueOverride",
-                &Shape::Object(&SLOT_VALUE_OVERRIDE_SHAPE),
-            ),
+            ("SlotName", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("SlotValueOverride", &Shape::Object(&SLOT_VALUE_OVERRIDE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_VALUE_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Shape",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Scalar", "List"],
-                }),
-            ),
+            ("Shape", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Scalar", "List"] })),
             ("Value", &Shape::Object(&SLOT_VALUE_SHAPE)),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SLOT_VALUE_OVERRIDE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Object(&SLOT_VALUE_OVERRIDE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InterpretedValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(202),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InterpretedValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(202), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SESSION_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONSE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MessageGroupsList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("MessageGroupsList", &Shape::List(ListRule { item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -5524,18 +4565,9 @@ pub mod bot {
 
     pub(crate) static INITIAL_RESPONSE_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeHook",
-                &Shape::Object(&DIALOG_CODE_HOOK_INVOCATION_SETTING_SHAPE),
-            ),
-            (
-                "Conditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
-            (
-                "InitialResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
+            ("CodeHook", &Shape::Object(&DIALOG_CODE_HOOK_INVOCATION_SETTING_SHAPE)),
+            ("Conditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
+            ("InitialResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
             ("NextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -5543,80 +4575,38 @@ pub mod bot {
 
     pub(crate) static DIALOG_CODE_HOOK_INVOCATION_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InvocationLabel",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PostCodeHookSpecification",
-                &Shape::Object(&POST_DIALOG_CODE_HOOK_INVOCATION_SPECIFICATION_SHAPE),
-            ),
+            ("InvocationLabel", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("PostCodeHookSpecification", &Shape::Object(&POST_DIALOG_CODE_HOOK_INVOCATION_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static POST_DIALOG_CODE_HOOK_INVOCATION_SPECIFICATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "FailureConditional",
-                    &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-                ),
-                ("FailureNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-                (
-                    "FailureResponse",
-                    &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-                ),
-                (
-                    "SuccessConditional",
-                    &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-                ),
-                ("SuccessNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-                (
-                    "SuccessResponse",
-                    &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-                ),
-                (
-                    "TimeoutConditional",
-                    &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-                ),
-                ("TimeoutNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-                (
-                    "TimeoutResponse",
-                    &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static POST_DIALOG_CODE_HOOK_INVOCATION_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("FailureConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
+            ("FailureNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
+            ("FailureResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("SuccessConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
+            ("SuccessNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
+            ("SuccessResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("TimeoutConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
+            ("TimeoutNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
+            ("TimeoutResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static INPUT_CONTEXT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTENT_CLOSING_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClosingResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "Conditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
+            ("ClosingResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("Conditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
             ("NextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -5624,204 +4614,78 @@ pub mod bot {
 
     pub(crate) static INTENT_CONFIRMATION_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeHook",
-                &Shape::Object(&DIALOG_CODE_HOOK_INVOCATION_SETTING_SHAPE),
-            ),
-            (
-                "ConfirmationConditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
+            ("CodeHook", &Shape::Object(&DIALOG_CODE_HOOK_INVOCATION_SETTING_SHAPE)),
+            ("ConfirmationConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
             ("ConfirmationNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-            (
-                "ConfirmationResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "DeclinationConditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
+            ("ConfirmationResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("DeclinationConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
             ("DeclinationNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-            (
-                "DeclinationResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "ElicitationCodeHook",
-                &Shape::Object(&ELICITATION_CODE_HOOK_INVOCATION_SETTING_SHAPE),
-            ),
-            (
-                "FailureConditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
+            ("DeclinationResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("ElicitationCodeHook", &Shape::Object(&ELICITATION_CODE_HOOK_INVOCATION_SETTING_SHAPE)),
+            ("FailureConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
             ("FailureNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-            (
-                "FailureResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "PromptSpecification",
-                &Shape::Object(&PROMPT_SPECIFICATION_SHAPE),
-            ),
+            ("FailureResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("PromptSpecification", &Shape::Object(&PROMPT_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ELICITATION_CODE_HOOK_INVOCATION_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InvocationLabel",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InvocationLabel", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxRetries",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MessageGroupsList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "MessageSelectionStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Random", "Ordered"],
-                }),
-            ),
-            (
-                "PromptAttemptsSpecification",
-                &Shape::Map(&Shape::Object(&PROMPT_ATTEMPT_SPECIFICATION_SHAPE)),
-            ),
+            ("MaxRetries", &Shape::Num(NumRule { min: Some(0.0), max: Some(5.0), allowed: &[] })),
+            ("MessageGroupsList", &Shape::List(ListRule { item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+            ("MessageSelectionStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Random", "Ordered"] })),
+            ("PromptAttemptsSpecification", &Shape::Map(&Shape::Object(&PROMPT_ATTEMPT_SPECIFICATION_SHAPE))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROMPT_ATTEMPT_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioAndDTMFInputSpecification",
-                &Shape::Object(&AUDIO_AND_DTMF_INPUT_SPECIFICATION_SHAPE),
-            ),
-            (
-                "TextInputSpecification",
-                &Shape::Object(&TEXT_INPUT_SPECIFICATION_SHAPE),
-            ),
+            ("AudioAndDTMFInputSpecification", &Shape::Object(&AUDIO_AND_DTMF_INPUT_SPECIFICATION_SHAPE)),
+            ("TextInputSpecification", &Shape::Object(&TEXT_INPUT_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_AND_DTMF_INPUT_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioSpecification",
-                &Shape::Object(&AUDIO_SPECIFICATION_SHAPE),
-            ),
-            (
-                "DTMFSpecification",
-                &Shape::Object(&DTMF_SPECIFICATION_SHAPE),
-            ),
-            (
-                "StartTimeoutMs",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AudioSpecification", &Shape::Object(&AUDIO_SPECIFICATION_SHAPE)),
+            ("DTMFSpecification", &Shape::Object(&DTMF_SPECIFICATION_SHAPE)),
+            ("StartTimeoutMs", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndTimeoutMs",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxLengthMs",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndTimeoutMs", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxLengthMs", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DTMF_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeletionCharacter",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-D0-9#*]{1}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndCharacter",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-D0-9#*]{1}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndTimeoutMs",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxLength",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1024.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DeletionCharacter", &Shape::Str(StrRule { pattern: Some("^[A-D0-9#*]{1}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("EndCharacter", &Shape::Str(StrRule { pattern: Some("^[A-D0-9#*]{1}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("EndTimeoutMs", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxLength", &Shape::Num(NumRule { min: Some(1.0), max: Some(1024.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEXT_INPUT_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StartTimeoutMs",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StartTimeoutMs", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -5835,40 +4699,17 @@ pub mod bot {
 
     pub(crate) static OUTPUT_CONTEXT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeToLiveInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(86400.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TurnsToLive",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("TimeToLiveInSeconds", &Shape::Num(NumRule { min: Some(5.0), max: Some(86400.0), allowed: &[] })),
+            ("TurnsToLive", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static Q_IN_CONNECT_INTENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "QInConnectAssistantConfiguration",
-            &Shape::Object(&Q_IN_CONNECT_ASSISTANT_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("QInConnectAssistantConfiguration", &Shape::Object(&Q_IN_CONNECT_ASSISTANT_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -5881,260 +4722,100 @@ pub mod bot {
 
     pub(crate) static QN_A_INTENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockModelConfiguration",
-                &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE),
-            ),
-            (
-                "DataSourceConfiguration",
-                &Shape::Object(&DATA_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("BedrockModelConfiguration", &Shape::Object(&BEDROCK_MODEL_SPECIFICATION_SHAPE)),
+            ("DataSourceConfiguration", &Shape::Object(&DATA_SOURCE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockKnowledgeStoreConfiguration",
-                &Shape::Object(&BEDROCK_KNOWLEDGE_STORE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "KendraConfiguration",
-                &Shape::Object(&QN_A_KENDRA_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OpensearchConfiguration",
-                &Shape::Object(&OPENSEARCH_CONFIGURATION_SHAPE),
-            ),
+            ("BedrockKnowledgeStoreConfiguration", &Shape::Object(&BEDROCK_KNOWLEDGE_STORE_CONFIGURATION_SHAPE)),
+            ("KendraConfiguration", &Shape::Object(&QN_A_KENDRA_CONFIGURATION_SHAPE)),
+            ("OpensearchConfiguration", &Shape::Object(&OPENSEARCH_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEDROCK_KNOWLEDGE_STORE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BKBExactResponseFields",
-                &Shape::Object(&BKB_EXACT_RESPONSE_FIELDS_SHAPE),
-            ),
-            (
-                "BedrockKnowledgeBaseArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
+            ("BKBExactResponseFields", &Shape::Object(&BKB_EXACT_RESPONSE_FIELDS_SHAPE)),
+            ("BedrockKnowledgeBaseArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BKB_EXACT_RESPONSE_FIELDS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AnswerField",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(5000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AnswerField", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QN_A_KENDRA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KendraIndex",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueryFilterString",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
+            ("KendraIndex", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
+            ("QueryFilterString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPENSEARCH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DomainEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExactResponseFields",
-                &Shape::Object(&EXACT_RESPONSE_FIELDS_SHAPE),
-            ),
-            (
-                "IncludeFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(5000),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "IndexName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
+            ("DomainEndpoint", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
+            ("ExactResponseFields", &Shape::Object(&EXACT_RESPONSE_FIELDS_SHAPE)),
+            ("IncludeFields", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })), min_items: None, max_items: None })),
+            ("IndexName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXACT_RESPONSE_FIELDS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AnswerField",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QuestionField",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5000),
-                    allowed: &[],
-                }),
-            ),
+            ("AnswerField", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
+            ("QuestionField", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_PRIORITY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SlotName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("SlotName", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObfuscationSetting",
-                &Shape::Object(&OBFUSCATION_SETTING_SHAPE),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2000), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("ObfuscationSetting", &Shape::Object(&OBFUSCATION_SETTING_SHAPE)),
             ("SubSlotSetting", &Shape::Object(&SUB_SLOT_SETTING_SHAPE)),
-            (
-                "ValueElicitationSetting",
-                &Shape::Object(&SLOT_VALUE_ELICITATION_SETTING_SHAPE),
-            ),
+            ("ValueElicitationSetting", &Shape::Object(&SLOT_VALUE_ELICITATION_SETTING_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OBFUSCATION_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ObfuscationSettingType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["None", "DefaultObfuscation"],
-            }),
-        )],
+        fields: &[
+            ("ObfuscationSettingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "DefaultObfuscation"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUB_SLOT_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9A-Za-z_\\-\\s\\(\\)]+"),
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SlotSpecifications",
-                &Shape::Map(&Shape::Object(&SPECIFICATIONS_SHAPE)),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: Some("[0-9A-Za-z_\\-\\s\\(\\)]+"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("SlotSpecifications", &Shape::Map(&Shape::Object(&SPECIFICATIONS_SHAPE))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPECIFICATIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SlotTypeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^((AMAZON\\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(25),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ValueElicitationSetting",
-                &Shape::Object(&SUB_SLOT_VALUE_ELICITATION_SETTING_SHAPE),
-            ),
+            ("SlotTypeId", &Shape::Str(StrRule { pattern: Some("^((AMAZON\\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$"), min_len: Some(1), max_len: Some(25), allowed: &[] })),
+            ("ValueElicitationSetting", &Shape::Object(&SUB_SLOT_VALUE_ELICITATION_SETTING_SHAPE)),
         ],
         one_of_required: &[&["SlotTypeId"], &["SlotTypeName"]],
         ..ObjectShape::EMPTY
@@ -6142,249 +4823,109 @@ pub mod bot {
 
     pub(crate) static SUB_SLOT_VALUE_ELICITATION_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultValueSpecification",
-                &Shape::Object(&SLOT_DEFAULT_VALUE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "PromptSpecification",
-                &Shape::Object(&PROMPT_SPECIFICATION_SHAPE),
-            ),
-            (
-                "WaitAndContinueSpecification",
-                &Shape::Object(&WAIT_AND_CONTINUE_SPECIFICATION_SHAPE),
-            ),
+            ("DefaultValueSpecification", &Shape::Object(&SLOT_DEFAULT_VALUE_SPECIFICATION_SHAPE)),
+            ("PromptSpecification", &Shape::Object(&PROMPT_SPECIFICATION_SHAPE)),
+            ("WaitAndContinueSpecification", &Shape::Object(&WAIT_AND_CONTINUE_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_DEFAULT_VALUE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultValueList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SLOT_DEFAULT_VALUE_SHAPE)),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("DefaultValueList", &Shape::List(ListRule { item: Some(&Shape::Object(&SLOT_DEFAULT_VALUE_SHAPE)), min_items: None, max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_DEFAULT_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(202),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DefaultValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(202), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WAIT_AND_CONTINUE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContinueResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "StillWaitingResponse",
-                &Shape::Object(&STILL_WAITING_RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "WaitingResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
+            ("ContinueResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("StillWaitingResponse", &Shape::Object(&STILL_WAITING_RESPONSE_SPECIFICATION_SHAPE)),
+            ("WaitingResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STILL_WAITING_RESPONSE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FrequencyInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MessageGroupsList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "TimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FrequencyInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(300.0), allowed: &[] })),
+            ("MessageGroupsList", &Shape::List(ListRule { item: Some(&Shape::Object(&MESSAGE_GROUP_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+            ("TimeoutInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(900.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_VALUE_ELICITATION_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultValueSpecification",
-                &Shape::Object(&SLOT_DEFAULT_VALUE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "PromptSpecification",
-                &Shape::Object(&PROMPT_SPECIFICATION_SHAPE),
-            ),
-            (
-                "SlotCaptureSetting",
-                &Shape::Object(&SLOT_CAPTURE_SETTING_SHAPE),
-            ),
-            (
-                "SlotConstraint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Required", "Optional"],
-                }),
-            ),
-            (
-                "WaitAndContinueSpecification",
-                &Shape::Object(&WAIT_AND_CONTINUE_SPECIFICATION_SHAPE),
-            ),
+            ("DefaultValueSpecification", &Shape::Object(&SLOT_DEFAULT_VALUE_SPECIFICATION_SHAPE)),
+            ("PromptSpecification", &Shape::Object(&PROMPT_SPECIFICATION_SHAPE)),
+            ("SlotCaptureSetting", &Shape::Object(&SLOT_CAPTURE_SETTING_SHAPE)),
+            ("SlotConstraint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Required", "Optional"] })),
+            ("WaitAndContinueSpecification", &Shape::Object(&WAIT_AND_CONTINUE_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_CAPTURE_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CaptureConditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
+            ("CaptureConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
             ("CaptureNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-            (
-                "CaptureResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "CodeHook",
-                &Shape::Object(&DIALOG_CODE_HOOK_INVOCATION_SETTING_SHAPE),
-            ),
-            (
-                "ElicitationCodeHook",
-                &Shape::Object(&ELICITATION_CODE_HOOK_INVOCATION_SETTING_SHAPE),
-            ),
-            (
-                "FailureConditional",
-                &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE),
-            ),
+            ("CaptureResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
+            ("CodeHook", &Shape::Object(&DIALOG_CODE_HOOK_INVOCATION_SETTING_SHAPE)),
+            ("ElicitationCodeHook", &Shape::Object(&ELICITATION_CODE_HOOK_INVOCATION_SETTING_SHAPE)),
+            ("FailureConditional", &Shape::Object(&CONDITIONAL_SPECIFICATION_SHAPE)),
             ("FailureNextStep", &Shape::Object(&DIALOG_STATE_SHAPE)),
-            (
-                "FailureResponse",
-                &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE),
-            ),
+            ("FailureResponse", &Shape::Object(&RESPONSE_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompositeSlotTypeSetting",
-                &Shape::Object(&COMPOSITE_SLOT_TYPE_SETTING_SHAPE),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExternalSourceSetting",
-                &Shape::Object(&EXTERNAL_SOURCE_SETTING_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SlotTypeValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SLOT_TYPE_VALUE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(10000),
-                }),
-            ),
-            (
-                "ValueSelectionSetting",
-                &Shape::Object(&SLOT_VALUE_SELECTION_SETTING_SHAPE),
-            ),
+            ("CompositeSlotTypeSetting", &Shape::Object(&COMPOSITE_SLOT_TYPE_SETTING_SHAPE)),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2000), allowed: &[] })),
+            ("ExternalSourceSetting", &Shape::Object(&EXTERNAL_SOURCE_SETTING_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("SlotTypeValues", &Shape::List(ListRule { item: Some(&Shape::Object(&SLOT_TYPE_VALUE_SHAPE)), min_items: None, max_items: Some(10000) })),
+            ("ValueSelectionSetting", &Shape::Object(&SLOT_VALUE_SELECTION_SETTING_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPOSITE_SLOT_TYPE_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SubSlots",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SUB_SLOT_TYPE_COMPOSITION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        )],
+        fields: &[
+            ("SubSlots", &Shape::List(ListRule { item: Some(&Shape::Object(&SUB_SLOT_TYPE_COMPOSITION_SHAPE)), min_items: Some(1), max_items: Some(6) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUB_SLOT_TYPE_COMPOSITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SlotTypeId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^((AMAZON\\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(25),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?){1,100}$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("SlotTypeId", &Shape::Str(StrRule { pattern: Some("^((AMAZON\\.)[a-zA-Z_]+?|[0-9a-zA-Z]+)$"), min_len: Some(1), max_len: Some(25), allowed: &[] })),
         ],
         one_of_required: &[&["SlotTypeId"], &["SlotTypeName"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXTERNAL_SOURCE_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "GrammarSlotTypeSetting",
-            &Shape::Object(&GRAMMAR_SLOT_TYPE_SETTING_SHAPE),
-        )],
+        fields: &[
+            ("GrammarSlotTypeSetting", &Shape::Object(&GRAMMAR_SLOT_TYPE_SETTING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GRAMMAR_SLOT_TYPE_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Source", &Shape::Object(&GRAMMAR_SLOT_TYPE_SOURCE_SHAPE))],
+        fields: &[
+            ("Source", &Shape::Object(&GRAMMAR_SLOT_TYPE_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -6400,104 +4941,53 @@ pub mod bot {
     pub(crate) static SLOT_TYPE_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("SampleValue", &Shape::Object(&SAMPLE_VALUE_SHAPE)),
-            (
-                "Synonyms",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SAMPLE_VALUE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(10000),
-                }),
-            ),
+            ("Synonyms", &Shape::List(ListRule { item: Some(&Shape::Object(&SAMPLE_VALUE_SHAPE)), min_items: None, max_items: Some(10000) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAMPLE_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(140),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(140), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_VALUE_SELECTION_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdvancedRecognitionSetting",
-                &Shape::Object(&ADVANCED_RECOGNITION_SETTING_SHAPE),
-            ),
-            (
-                "RegexFilter",
-                &Shape::Object(&SLOT_VALUE_REGEX_FILTER_SHAPE),
-            ),
-            (
-                "ResolutionStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ORIGINAL_VALUE", "TOP_RESOLUTION", "CONCATENATION"],
-                }),
-            ),
+            ("AdvancedRecognitionSetting", &Shape::Object(&ADVANCED_RECOGNITION_SETTING_SHAPE)),
+            ("RegexFilter", &Shape::Object(&SLOT_VALUE_REGEX_FILTER_SHAPE)),
+            ("ResolutionStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ORIGINAL_VALUE", "TOP_RESOLUTION", "CONCATENATION"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_RECOGNITION_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AudioRecognitionStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["UseSlotValuesAsCustomVocabulary"],
-            }),
-        )],
+        fields: &[
+            ("AudioRecognitionStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UseSlotValuesAsCustomVocabulary"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLOT_VALUE_REGEX_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Pattern",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(300),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(300), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPEECH_RECOGNITION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SpeechModelConfig",
-                &Shape::Object(&SPEECH_MODEL_CONFIG_SHAPE),
-            ),
-            (
-                "SpeechModelPreference",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Standard", "Neural", "Deepgram", "Advanced"],
-                }),
-            ),
+            ("SpeechModelConfig", &Shape::Object(&SPEECH_MODEL_CONFIG_SHAPE)),
+            ("SpeechModelPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Standard", "Neural", "Deepgram", "Advanced"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPEECH_MODEL_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DeepgramConfig",
-            &Shape::Object(&DEEPGRAM_SPEECH_MODEL_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("DeepgramConfig", &Shape::Object(&DEEPGRAM_SPEECH_MODEL_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -6510,222 +5000,96 @@ pub mod bot {
     };
 
     pub(crate) static VOICE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["standard", "neural", "long-form", "generative"],
-            }),
-        )],
+        fields: &[
+            ("Engine", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["standard", "neural", "long-form", "generative"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BOT_MEMBER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BotMemberAliasId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(10),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BotMemberAliasName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BotMemberId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(10),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BotMemberName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BotMemberVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5),
-                    allowed: &[],
-                }),
-            ),
+            ("BotMemberAliasId", &Shape::Str(StrRule { pattern: None, min_len: Some(10), max_len: Some(10), allowed: &[] })),
+            ("BotMemberAliasName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("BotMemberId", &Shape::Str(StrRule { pattern: None, min_len: Some(10), max_len: Some(10), allowed: &[] })),
+            ("BotMemberName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("BotMemberVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReplicaRegions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(2),
-                    max_len: Some(25),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("ReplicaRegions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(25), allowed: &[] })), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEST_BOT_ALIAS_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BotAliasLocaleSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BOT_ALIAS_LOCALE_SETTINGS_ITEM_SHAPE)),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ConversationLogSettings",
-                &Shape::Object(&CONVERSATION_LOG_SETTINGS_SHAPE),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
+            ("BotAliasLocaleSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&BOT_ALIAS_LOCALE_SETTINGS_ITEM_SHAPE)), min_items: None, max_items: Some(50) })),
+            ("ConversationLogSettings", &Shape::Object(&CONVERSATION_LOG_SETTINGS_SHAPE)),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BOT_ALIAS_LOCALE_SETTINGS_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BotAliasLocaleSetting",
-                &Shape::Object(&BOT_ALIAS_LOCALE_SETTINGS_SHAPE),
-            ),
-            (
-                "LocaleId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("BotAliasLocaleSetting", &Shape::Object(&BOT_ALIAS_LOCALE_SETTINGS_SHAPE)),
+            ("LocaleId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BOT_ALIAS_LOCALE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CodeHookSpecification",
-            &Shape::Object(&CODE_HOOK_SPECIFICATION_SHAPE),
-        )],
+        fields: &[
+            ("CodeHookSpecification", &Shape::Object(&CODE_HOOK_SPECIFICATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_HOOK_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("LambdaCodeHook", &Shape::Object(&LAMBDA_CODE_HOOK_SHAPE))],
+        fields: &[
+            ("LambdaCodeHook", &Shape::Object(&LAMBDA_CODE_HOOK_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_CODE_HOOK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeHookInterfaceVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LambdaArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CodeHookInterfaceVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5), allowed: &[] })),
+            ("LambdaArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONVERSATION_LOG_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioLogSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUDIO_LOG_SETTING_SHAPE)),
-                    min_items: None,
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "TextLogSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_LOG_SETTING_SHAPE)),
-                    min_items: None,
-                    max_items: Some(1),
-                }),
-            ),
+            ("AudioLogSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&AUDIO_LOG_SETTING_SHAPE)), min_items: None, max_items: Some(1) })),
+            ("TextLogSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_LOG_SETTING_SHAPE)), min_items: None, max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_LOG_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Destination", &Shape::Object(&AUDIO_LOG_DESTINATION_SHAPE))],
+        fields: &[
+            ("Destination", &Shape::Object(&AUDIO_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Bucket", &Shape::Object(&S3_BUCKET_LOG_DESTINATION_SHAPE))],
+        fields: &[
+            ("S3Bucket", &Shape::Object(&S3_BUCKET_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -6739,38 +5103,23 @@ pub mod bot {
     };
 
     pub(crate) static TEXT_LOG_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Destination", &Shape::Object(&TEXT_LOG_DESTINATION_SHAPE))],
+        fields: &[
+            ("Destination", &Shape::Object(&TEXT_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEXT_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudWatch",
-            &Shape::Object(&CLOUD_WATCH_LOG_GROUP_LOG_DESTINATION_SHAPE),
-        )],
+        fields: &[
+            ("CloudWatch", &Shape::Object(&CLOUD_WATCH_LOG_GROUP_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOG_GROUP_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchLogGroupArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CloudWatchLogGroupArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("LogPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6796,17 +5145,11 @@ impl CfnBotAlias {
         let mut props = Props::new();
         props.set("BotAliasName", bot_alias_name);
         props.set("BotId", bot_id);
-        CfnBotAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBotAlias { props, options: ResourceOptions::default() }
     }
 
     /// A list of bot alias locale settings to add to the bot alias.
-    pub fn bot_alias_locale_settings(
-        mut self,
-        value: impl Into<Val<Vec<bot_alias::BotAliasLocaleSettingsItem>>>,
-    ) -> Self {
+    pub fn bot_alias_locale_settings(mut self, value: impl Into<Val<Vec<bot_alias::BotAliasLocaleSettingsItem>>>) -> Self {
         self.props.set("BotAliasLocaleSettings", value);
         self
     }
@@ -6824,10 +5167,7 @@ impl CfnBotAlias {
     }
 
     /// Contains information about code hooks that Amazon Lex calls during a conversation.
-    pub fn conversation_log_settings(
-        mut self,
-        value: impl Into<Val<bot_alias::ConversationLogSettings>>,
-    ) -> Self {
+    pub fn conversation_log_settings(mut self, value: impl Into<Val<bot_alias::ConversationLogSettings>>) -> Self {
         self.props.set("ConversationLogSettings", value);
         self
     }
@@ -6839,10 +5179,7 @@ impl CfnBotAlias {
     }
 
     /// Determines whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
-    pub fn sentiment_analysis_settings(
-        mut self,
-        value: impl Into<Val<bot_alias::SentimentAnalysisSettings>>,
-    ) -> Self {
+    pub fn sentiment_analysis_settings(mut self, value: impl Into<Val<bot_alias::SentimentAnalysisSettings>>) -> Self {
         self.props.set("SentimentAnalysisSettings", value);
         self
     }
@@ -6891,73 +5228,19 @@ pub(crate) static BOT_ALIAS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["BotAliasId", "BotId"],
     attributes: &["Arn", "BotAliasId", "BotAliasStatus"],
-    tagging: Some(Tagging {
-        property: "BotAliasTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "BotAliasTags", shape: TagShape::List }),
     regions: RegionSet(0x2fe416288319),
 };
 
 pub(crate) static BOT_ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BotAliasLocaleSettings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &bot_alias::BOT_ALIAS_LOCALE_SETTINGS_ITEM_SHAPE,
-                )),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "BotAliasName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9a-zA-Z][_-]?)+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BotAliasTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bot_alias::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "BotId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z]+$"),
-                min_len: Some(10),
-                max_len: Some(10),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BotVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^(DRAFT|[0-9]+)$"),
-                min_len: Some(1),
-                max_len: Some(5),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConversationLogSettings",
-            &Shape::Object(&bot_alias::CONVERSATION_LOG_SETTINGS_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
+        ("BotAliasLocaleSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&bot_alias::BOT_ALIAS_LOCALE_SETTINGS_ITEM_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("BotAliasName", &Shape::Str(StrRule { pattern: Some("^([0-9a-zA-Z][_-]?)+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("BotAliasTags", &Shape::List(ListRule { item: Some(&Shape::Object(&bot_alias::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("BotId", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z]+$"), min_len: Some(10), max_len: Some(10), allowed: &[] })),
+        ("BotVersion", &Shape::Str(StrRule { pattern: Some("^(DRAFT|[0-9]+)$"), min_len: Some(1), max_len: Some(5), allowed: &[] })),
+        ("ConversationLogSettings", &Shape::Object(&bot_alias::CONVERSATION_LOG_SETTINGS_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(200), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6979,10 +5262,7 @@ pub mod bot_alias {
         ///
         /// - `bot_alias_locale_setting`: `BotAliasLocaleSetting`, You can use this parameter to specify a specific Lambda function to run different functions in different locales.
         /// - `locale_id`: `LocaleId`, A string used to identify the locale
-        pub fn new(
-            bot_alias_locale_setting: impl Into<Val<BotAliasLocaleSettings>>,
-            locale_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bot_alias_locale_setting: impl Into<Val<BotAliasLocaleSettings>>, locale_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BotAliasLocaleSetting", bot_alias_locale_setting);
             props.set("LocaleId", locale_id);
@@ -7013,10 +5293,7 @@ pub mod bot_alias {
         }
 
         /// Contains information about code hooks that Amazon Lex calls during a conversation.
-        pub fn code_hook_specification(
-            mut self,
-            value: impl Into<Val<CodeHookSpecification>>,
-        ) -> Self {
+        pub fn code_hook_specification(mut self, value: impl Into<Val<CodeHookSpecification>>) -> Self {
             self.props.set("CodeHookSpecification", value);
             self
         }
@@ -7062,10 +5339,7 @@ pub mod bot_alias {
         ///
         /// - `code_hook_interface_version`: `CodeHookInterfaceVersion`, The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
         /// - `lambda_arn`: `LambdaArn`, The Amazon Resource Name (ARN) of the Lambda function.
-        pub fn new(
-            code_hook_interface_version: impl Into<Val<String>>,
-            lambda_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(code_hook_interface_version: impl Into<Val<String>>, lambda_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CodeHookInterfaceVersion", code_hook_interface_version);
             props.set("LambdaArn", lambda_arn);
@@ -7147,10 +5421,7 @@ pub mod bot_alias {
         ///
         /// - `destination`: `Destination`, The location of audio log files collected when conversation logging is enabled for a bot.
         /// - `enabled`: `Enabled`.
-        pub fn new(
-            destination: impl Into<Val<AudioLogDestination>>,
-            enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<AudioLogDestination>>, enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("Enabled", enabled);
@@ -7198,10 +5469,7 @@ pub mod bot_alias {
         ///
         /// - `log_prefix`: `LogPrefix`, The Amazon S3 key of the deployment package.
         /// - `s3_bucket_arn`: `S3BucketArn`, The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
-        pub fn new(
-            log_prefix: impl Into<Val<String>>,
-            s3_bucket_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(log_prefix: impl Into<Val<String>>, s3_bucket_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LogPrefix", log_prefix);
             props.set("S3BucketArn", s3_bucket_arn);
@@ -7232,10 +5500,7 @@ pub mod bot_alias {
         ///
         /// - `destination`: `Destination`, Defines the Amazon CloudWatch Logs destination log group for conversation text logs.
         /// - `enabled`: `Enabled`.
-        pub fn new(
-            destination: impl Into<Val<TextLogDestination>>,
-            enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<TextLogDestination>>, enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("Enabled", enabled);
@@ -7283,10 +5548,7 @@ pub mod bot_alias {
         ///
         /// - `cloud_watch_log_group_arn`: `CloudWatchLogGroupArn`, A string used to identify the groupArn for the Cloudwatch Log Group
         /// - `log_prefix`: `LogPrefix`, A string containing the value for the Log Prefix
-        pub fn new(
-            cloud_watch_log_group_arn: impl Into<Val<String>>,
-            log_prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cloud_watch_log_group_arn: impl Into<Val<String>>, log_prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchLogGroupArn", cloud_watch_log_group_arn);
             props.set("LogPrefix", log_prefix);
@@ -7325,113 +5587,61 @@ pub mod bot_alias {
 
     pub(crate) static BOT_ALIAS_LOCALE_SETTINGS_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BotAliasLocaleSetting",
-                &Shape::Object(&BOT_ALIAS_LOCALE_SETTINGS_SHAPE),
-            ),
-            (
-                "LocaleId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("BotAliasLocaleSetting", &Shape::Object(&BOT_ALIAS_LOCALE_SETTINGS_SHAPE)),
+            ("LocaleId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BOT_ALIAS_LOCALE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CodeHookSpecification",
-            &Shape::Object(&CODE_HOOK_SPECIFICATION_SHAPE),
-        )],
+        fields: &[
+            ("CodeHookSpecification", &Shape::Object(&CODE_HOOK_SPECIFICATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_HOOK_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("LambdaCodeHook", &Shape::Object(&LAMBDA_CODE_HOOK_SHAPE))],
+        fields: &[
+            ("LambdaCodeHook", &Shape::Object(&LAMBDA_CODE_HOOK_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_CODE_HOOK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeHookInterfaceVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(5),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LambdaArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CodeHookInterfaceVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5), allowed: &[] })),
+            ("LambdaArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONVERSATION_LOG_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioLogSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUDIO_LOG_SETTING_SHAPE)),
-                    min_items: None,
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "TextLogSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_LOG_SETTING_SHAPE)),
-                    min_items: None,
-                    max_items: Some(1),
-                }),
-            ),
+            ("AudioLogSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&AUDIO_LOG_SETTING_SHAPE)), min_items: None, max_items: Some(1) })),
+            ("TextLogSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_LOG_SETTING_SHAPE)), min_items: None, max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_LOG_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Destination", &Shape::Object(&AUDIO_LOG_DESTINATION_SHAPE))],
+        fields: &[
+            ("Destination", &Shape::Object(&AUDIO_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Bucket", &Shape::Object(&S3_BUCKET_LOG_DESTINATION_SHAPE))],
+        fields: &[
+            ("S3Bucket", &Shape::Object(&S3_BUCKET_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7445,38 +5655,23 @@ pub mod bot_alias {
     };
 
     pub(crate) static TEXT_LOG_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Destination", &Shape::Object(&TEXT_LOG_DESTINATION_SHAPE))],
+        fields: &[
+            ("Destination", &Shape::Object(&TEXT_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEXT_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudWatch",
-            &Shape::Object(&CLOUD_WATCH_LOG_GROUP_LOG_DESTINATION_SHAPE),
-        )],
+        fields: &[
+            ("CloudWatch", &Shape::Object(&CLOUD_WATCH_LOG_GROUP_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOG_GROUP_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchLogGroupArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CloudWatchLogGroupArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("LogPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7498,22 +5693,11 @@ impl CfnBotVersion {
     ///
     /// - `bot_id`: `BotId`, Unique ID of resource
     /// - `bot_version_locale_specification`: `BotVersionLocaleSpecification`, Specifies the locales that Amazon Lex adds to this version. You can choose the Draft version or any other previously published version for each locale.
-    pub fn new(
-        bot_id: impl Into<Val<String>>,
-        bot_version_locale_specification: impl Into<
-            Val<Vec<bot_version::BotVersionLocaleSpecification>>,
-        >,
-    ) -> Self {
+    pub fn new(bot_id: impl Into<Val<String>>, bot_version_locale_specification: impl Into<Val<Vec<bot_version::BotVersionLocaleSpecification>>>) -> Self {
         let mut props = Props::new();
         props.set("BotId", bot_id);
-        props.set(
-            "BotVersionLocaleSpecification",
-            bot_version_locale_specification,
-        );
-        CfnBotVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("BotVersionLocaleSpecification", bot_version_locale_specification);
+        CfnBotVersion { props, options: ResourceOptions::default() }
     }
 
     /// A description of the version. Use the description to help identify the version in lists.
@@ -7560,34 +5744,9 @@ pub(crate) static BOT_VERSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static BOT_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BotId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z]+$"),
-                min_len: Some(10),
-                max_len: Some(10),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BotVersionLocaleSpecification",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &bot_version::BOT_VERSION_LOCALE_SPECIFICATION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
+        ("BotId", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z]+$"), min_len: Some(10), max_len: Some(10), allowed: &[] })),
+        ("BotVersionLocaleSpecification", &Shape::List(ListRule { item: Some(&Shape::Object(&bot_version::BOT_VERSION_LOCALE_SPECIFICATION_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(200), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7609,10 +5768,7 @@ pub mod bot_version {
         ///
         /// - `bot_version_locale_details`: `BotVersionLocaleDetails`, The version of a bot used for a bot locale.
         /// - `locale_id`: `LocaleId`, The identifier of the language and locale that the bot will be used in.
-        pub fn new(
-            bot_version_locale_details: impl Into<Val<BotVersionLocaleDetails>>,
-            locale_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bot_version_locale_details: impl Into<Val<BotVersionLocaleDetails>>, locale_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BotVersionLocaleDetails", bot_version_locale_details);
             props.set("LocaleId", locale_id);
@@ -7650,23 +5806,16 @@ pub mod bot_version {
     }
 
     pub(crate) static BOT_VERSION_LOCALE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BotVersionLocaleDetails",
-            &Shape::Object(&BOT_VERSION_LOCALE_DETAILS_SHAPE),
-        )],
+        fields: &[
+            ("BotVersionLocaleDetails", &Shape::Object(&BOT_VERSION_LOCALE_DETAILS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BOT_VERSION_LOCALE_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SourceBotVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^(DRAFT|[0-9]+)$"),
-                min_len: Some(1),
-                max_len: Some(5),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SourceBotVersion", &Shape::Str(StrRule { pattern: Some("^(DRAFT|[0-9]+)$"), min_len: Some(1), max_len: Some(5), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -7691,10 +5840,7 @@ impl CfnResourcePolicy {
         let mut props = Props::new();
         props.set("Policy", policy);
         props.set("ResourceArn", resource_arn);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -7741,15 +5887,9 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResourceArn",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(1),
-            max_len: Some(1011),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ResourceArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1011), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 

@@ -28,10 +28,7 @@ impl CfnGrant {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnGrant {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGrant { props, options: ResourceOptions::default() }
     }
 
     /// The `AllowedOperations` property.
@@ -123,10 +120,7 @@ pub(crate) static GRANT_META: TypeMeta = TypeMeta {
     write_only: &["AllowedOperations", "Principals", "Status"],
     primary_identifier: &["GrantArn"],
     attributes: &["GrantArn", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1e688358),
 };
 
@@ -194,17 +188,7 @@ impl CfnLicense {
     /// - `product_name`: `ProductName`, Product name for the created license.
     /// - `product_sku`: `ProductSKU`, ProductSKU of the license.
     /// - `validity`: `Validity`.
-    pub fn new(
-        beneficiary: impl Into<Val<String>>,
-        consumption_configuration: impl Into<Val<license::ConsumptionConfiguration>>,
-        entitlements: impl Into<Val<Vec<license::Entitlement>>>,
-        home_region: impl Into<Val<String>>,
-        issuer: impl Into<Val<license::IssuerData>>,
-        license_name: impl Into<Val<String>>,
-        product_name: impl Into<Val<String>>,
-        product_sku: impl Into<Val<String>>,
-        validity: impl Into<Val<license::ValidityDateFormat>>,
-    ) -> Self {
+    pub fn new(beneficiary: impl Into<Val<String>>, consumption_configuration: impl Into<Val<license::ConsumptionConfiguration>>, entitlements: impl Into<Val<Vec<license::Entitlement>>>, home_region: impl Into<Val<String>>, issuer: impl Into<Val<license::IssuerData>>, license_name: impl Into<Val<String>>, product_name: impl Into<Val<String>>, product_sku: impl Into<Val<String>>, validity: impl Into<Val<license::ValidityDateFormat>>) -> Self {
         let mut props = Props::new();
         props.set("Beneficiary", beneficiary);
         props.set("ConsumptionConfiguration", consumption_configuration);
@@ -215,10 +199,7 @@ impl CfnLicense {
         props.set("ProductName", product_name);
         props.set("ProductSKU", product_sku);
         props.set("Validity", validity);
-        CfnLicense {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLicense { props, options: ResourceOptions::default() }
     }
 
     /// The `LicenseMetadata` property.
@@ -278,40 +259,16 @@ pub(crate) static LICENSE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["LicenseArn"],
     attributes: &["LicenseArn", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1e688358),
 };
 
 pub(crate) static LICENSE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConsumptionConfiguration",
-            &Shape::Object(&license::CONSUMPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Entitlements",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&license::ENTITLEMENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProductSKU",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Validity",
-            &Shape::Object(&license::VALIDITY_DATE_FORMAT_SHAPE),
-        ),
+        ("ConsumptionConfiguration", &Shape::Object(&license::CONSUMPTION_CONFIGURATION_SHAPE)),
+        ("Entitlements", &Shape::List(ListRule { item: Some(&Shape::Object(&license::ENTITLEMENT_SHAPE)), min_items: None, max_items: None })),
+        ("ProductSKU", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Validity", &Shape::Object(&license::VALIDITY_DATE_FORMAT_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -342,10 +299,7 @@ pub mod license {
         }
 
         /// The `ProvisionalConfiguration` property.
-        pub fn provisional_configuration(
-            mut self,
-            value: impl Into<Val<ProvisionalConfiguration>>,
-        ) -> Self {
+        pub fn provisional_configuration(mut self, value: impl Into<Val<ProvisionalConfiguration>>) -> Self {
             self.props.set("ProvisionalConfiguration", value);
             self
         }
@@ -376,10 +330,7 @@ pub mod license {
         ///
         /// - `allow_early_check_in`: `AllowEarlyCheckIn`.
         /// - `max_time_to_live_in_minutes`: `MaxTimeToLiveInMinutes`.
-        pub fn new(
-            allow_early_check_in: impl Into<Val<bool>>,
-            max_time_to_live_in_minutes: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(allow_early_check_in: impl Into<Val<bool>>, max_time_to_live_in_minutes: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("AllowEarlyCheckIn", allow_early_check_in);
             props.set("MaxTimeToLiveInMinutes", max_time_to_live_in_minutes);
@@ -570,56 +521,16 @@ pub mod license {
     }
 
     pub(crate) static CONSUMPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RenewType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Monthly", "None", "Weekly"],
-            }),
-        )],
+        fields: &[
+            ("RenewType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Monthly", "None", "Weekly"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENTITLEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Unit",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Bits",
-                    "Bits/Second",
-                    "Bytes",
-                    "Bytes/Second",
-                    "Count",
-                    "Count/Second",
-                    "Gigabits",
-                    "Gigabits/Second",
-                    "Gigabytes",
-                    "Gigabytes/Second",
-                    "Kilobits",
-                    "Kilobits/Second",
-                    "Kilobytes",
-                    "Kilobytes/Second",
-                    "Megabits",
-                    "Megabits/Second",
-                    "Megabytes",
-                    "Megabytes/Second",
-                    "Microseconds",
-                    "Milliseconds",
-                    "None",
-                    "Percent",
-                    "Seconds",
-                    "Terabits",
-                    "Terabits/Second",
-                    "Terabytes",
-                    "Terabytes/Second",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Bits", "Bits/Second", "Bytes", "Bytes/Second", "Count", "Count/Second", "Gigabits", "Gigabits/Second", "Gigabytes", "Gigabytes/Second", "Kilobits", "Kilobits/Second", "Kilobytes", "Kilobytes/Second", "Megabits", "Megabits/Second", "Megabytes", "Megabytes/Second", "Microseconds", "Milliseconds", "None", "Percent", "Seconds", "Terabits", "Terabits/Second", "Terabytes", "Terabytes/Second"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -649,27 +560,12 @@ impl CfnLicenseAssetGroup {
     /// - `associated_license_asset_ruleset_arns`: `AssociatedLicenseAssetRulesetARNs`, ARNs of associated license asset rulesets.
     /// - `license_asset_group_configurations`: `LicenseAssetGroupConfigurations`, License asset group configurations.
     /// - `name`: `Name`, License asset group name.
-    pub fn new(
-        associated_license_asset_ruleset_arns: impl Into<Val<Vec<String>>>,
-        license_asset_group_configurations: impl Into<
-            Val<Vec<license_asset_group::LicenseAssetGroupConfiguration>>,
-        >,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(associated_license_asset_ruleset_arns: impl Into<Val<Vec<String>>>, license_asset_group_configurations: impl Into<Val<Vec<license_asset_group::LicenseAssetGroupConfiguration>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "AssociatedLicenseAssetRulesetARNs",
-            associated_license_asset_ruleset_arns,
-        );
-        props.set(
-            "LicenseAssetGroupConfigurations",
-            license_asset_group_configurations,
-        );
+        props.set("AssociatedLicenseAssetRulesetARNs", associated_license_asset_ruleset_arns);
+        props.set("LicenseAssetGroupConfigurations", license_asset_group_configurations);
         props.set("Name", name);
-        CfnLicenseAssetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLicenseAssetGroup { props, options: ResourceOptions::default() }
     }
 
     /// License asset group description.
@@ -679,10 +575,7 @@ impl CfnLicenseAssetGroup {
     }
 
     /// License asset group properties.
-    pub fn properties(
-        mut self,
-        value: impl Into<Val<Vec<license_asset_group::LicenseAssetGroupProperty>>>,
-    ) -> Self {
+    pub fn properties(mut self, value: impl Into<Val<Vec<license_asset_group::LicenseAssetGroupProperty>>>) -> Self {
         self.props.set("Properties", value);
         self
     }
@@ -725,10 +618,7 @@ pub(crate) static LICENSE_ASSET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["LicenseAssetGroupArn"],
     attributes: &["LicenseAssetGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
@@ -833,24 +723,8 @@ pub mod license_asset_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -872,17 +746,11 @@ impl CfnLicenseAssetRuleSet {
     ///
     /// - `name`: `Name`, License asset ruleset name.
     /// - `rules`: `Rules`, License asset rules.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        rules: impl Into<Val<Vec<license_asset_rule_set::LicenseAssetRule>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, rules: impl Into<Val<Vec<license_asset_rule_set::LicenseAssetRule>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Rules", rules);
-        CfnLicenseAssetRuleSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLicenseAssetRuleSet { props, options: ResourceOptions::default() }
     }
 
     /// License asset ruleset description.
@@ -929,41 +797,15 @@ pub(crate) static LICENSE_ASSET_RULE_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["LicenseAssetRulesetArn"],
     attributes: &["LicenseAssetRulesetArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static LICENSE_ASSET_RULE_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&license_asset_rule_set::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&license_asset_rule_set::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1011,28 +853,19 @@ pub mod license_asset_rule_set {
         }
 
         /// Instance rule statement.
-        pub fn instance_rule_statement(
-            mut self,
-            value: impl Into<Val<InstanceRuleStatement>>,
-        ) -> Self {
+        pub fn instance_rule_statement(mut self, value: impl Into<Val<InstanceRuleStatement>>) -> Self {
             self.props.set("InstanceRuleStatement", value);
             self
         }
 
         /// License configuration rule statement.
-        pub fn license_configuration_rule_statement(
-            mut self,
-            value: impl Into<Val<LicenseConfigurationRuleStatement>>,
-        ) -> Self {
+        pub fn license_configuration_rule_statement(mut self, value: impl Into<Val<LicenseConfigurationRuleStatement>>) -> Self {
             self.props.set("LicenseConfigurationRuleStatement", value);
             self
         }
 
         /// License rule statement.
-        pub fn license_rule_statement(
-            mut self,
-            value: impl Into<Val<LicenseRuleStatement>>,
-        ) -> Self {
+        pub fn license_rule_statement(mut self, value: impl Into<Val<LicenseRuleStatement>>) -> Self {
             self.props.set("LicenseRuleStatement", value);
             self
         }
@@ -1064,10 +897,7 @@ pub mod license_asset_rule_set {
         }
 
         /// Matching rule statement.
-        pub fn matching_rule_statement(
-            mut self,
-            value: impl Into<Val<MatchingRuleStatement>>,
-        ) -> Self {
+        pub fn matching_rule_statement(mut self, value: impl Into<Val<MatchingRuleStatement>>) -> Self {
             self.props.set("MatchingRuleStatement", value);
             self
         }
@@ -1099,10 +929,7 @@ pub mod license_asset_rule_set {
         }
 
         /// The `MatchingRuleStatements` property.
-        pub fn matching_rule_statements(
-            mut self,
-            value: impl Into<Val<Vec<MatchingRuleStatement>>>,
-        ) -> Self {
+        pub fn matching_rule_statements(mut self, value: impl Into<Val<Vec<MatchingRuleStatement>>>) -> Self {
             self.props.set("MatchingRuleStatements", value);
             self
         }
@@ -1126,11 +953,7 @@ pub mod license_asset_rule_set {
         /// - `constraint`: `Constraint`, Constraint (e.g. Equals, Not_Equals).
         /// - `key_to_match`: `KeyToMatch`, Key to match.
         /// - `value_to_match`: `ValueToMatch`, Values to match.
-        pub fn new(
-            constraint: impl Into<Val<String>>,
-            key_to_match: impl Into<Val<String>>,
-            value_to_match: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(constraint: impl Into<Val<String>>, key_to_match: impl Into<Val<String>>, value_to_match: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Constraint", constraint);
             props.set("KeyToMatch", key_to_match);
@@ -1159,10 +982,7 @@ pub mod license_asset_rule_set {
         }
 
         /// The `MatchingRuleStatements` property.
-        pub fn matching_rule_statements(
-            mut self,
-            value: impl Into<Val<Vec<MatchingRuleStatement>>>,
-        ) -> Self {
+        pub fn matching_rule_statements(mut self, value: impl Into<Val<Vec<MatchingRuleStatement>>>) -> Self {
             self.props.set("MatchingRuleStatements", value);
             self
         }
@@ -1194,10 +1014,7 @@ pub mod license_asset_rule_set {
         }
 
         /// Matching rule statement.
-        pub fn matching_rule_statement(
-            mut self,
-            value: impl Into<Val<MatchingRuleStatement>>,
-        ) -> Self {
+        pub fn matching_rule_statement(mut self, value: impl Into<Val<MatchingRuleStatement>>) -> Self {
             self.props.set("MatchingRuleStatement", value);
             self
         }
@@ -1235,10 +1052,7 @@ pub mod license_asset_rule_set {
         }
 
         /// Matching rule statement.
-        pub fn matching_rule_statement(
-            mut self,
-            value: impl Into<Val<MatchingRuleStatement>>,
-        ) -> Self {
+        pub fn matching_rule_statement(mut self, value: impl Into<Val<MatchingRuleStatement>>) -> Self {
             self.props.set("MatchingRuleStatement", value);
             self
         }
@@ -1283,24 +1097,8 @@ pub mod license_asset_rule_set {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1322,17 +1120,11 @@ impl CfnLicenseConfiguration {
     ///
     /// - `license_counting_type`: `LicenseCountingType`, Dimension used to track the license inventory.
     /// - `name`: `Name`, Name of the license configuration.
-    pub fn new(
-        license_counting_type: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(license_counting_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LicenseCountingType", license_counting_type);
         props.set("Name", name);
-        CfnLicenseConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLicenseConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Description of the license configuration.
@@ -1374,10 +1166,7 @@ impl CfnLicenseConfiguration {
     }
 
     /// Product information.
-    pub fn product_information_list(
-        mut self,
-        value: impl Into<Val<Vec<license_configuration::ProductInformation>>>,
-    ) -> Self {
+    pub fn product_information_list(mut self, value: impl Into<Val<Vec<license_configuration::ProductInformation>>>) -> Self {
         self.props.set("ProductInformationList", value);
         self
     }
@@ -1440,38 +1229,15 @@ pub(crate) static LICENSE_CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &["LicenseCountingType", "LicenseRules"],
     write_only: &[],
     primary_identifier: &["LicenseConfigurationArn"],
-    attributes: &[
-        "LicenseConfigurationArn",
-        "LicenseConfigurationId",
-        "OwnerAccountId",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["LicenseConfigurationArn", "LicenseConfigurationId", "OwnerAccountId", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static LICENSE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LicenseCountingType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["vCPU", "Instance", "Core", "Socket"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&license_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LicenseCountingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["vCPU", "Instance", "Core", "Socket"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&license_configuration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1493,15 +1259,9 @@ pub mod license_configuration {
         ///
         /// - `product_information_filter_list`: `ProductInformationFilterList`, A product information filter list.
         /// - `resource_type`: `ResourceType`, Resource type. The possible values are SSM_MANAGED | RDS.
-        pub fn new(
-            product_information_filter_list: impl Into<Val<Vec<ProductInformationFilter>>>,
-            resource_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(product_information_filter_list: impl Into<Val<Vec<ProductInformationFilter>>>, resource_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ProductInformationFilterList",
-                product_information_filter_list,
-            );
+            props.set("ProductInformationFilterList", product_information_filter_list);
             props.set("ResourceType", resource_type);
             ProductInformation { props }
         }
@@ -1524,27 +1284,15 @@ pub mod license_configuration {
         ///
         /// - `product_information_filter_comparator`: `ProductInformationFilterComparator`, Logical operator.
         /// - `product_information_filter_name`: `ProductInformationFilterName`, Filter name.
-        pub fn new(
-            product_information_filter_comparator: impl Into<Val<String>>,
-            product_information_filter_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(product_information_filter_comparator: impl Into<Val<String>>, product_information_filter_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ProductInformationFilterComparator",
-                product_information_filter_comparator,
-            );
-            props.set(
-                "ProductInformationFilterName",
-                product_information_filter_name,
-            );
+            props.set("ProductInformationFilterComparator", product_information_filter_comparator);
+            props.set("ProductInformationFilterName", product_information_filter_name);
             ProductInformationFilter { props }
         }
 
         /// Filter value.
-        pub fn product_information_filter_value(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn product_information_filter_value(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ProductInformationFilterValue", value);
             self
         }
@@ -1583,24 +1331,8 @@ pub mod license_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1624,21 +1356,13 @@ impl CfnReportGenerator {
     /// - `report_frequency`: `ReportFrequency`, Details about how frequently reports are generated.
     /// - `report_generator_name`: `ReportGeneratorName`, Name of the report generator.
     /// - `report_type`: `ReportType`, Type of reports to generate. The report type determines the data reported on.
-    pub fn new(
-        report_context: impl Into<Val<report_generator::ReportContext>>,
-        report_frequency: impl Into<Val<report_generator::ReportFrequency>>,
-        report_generator_name: impl Into<Val<String>>,
-        report_type: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(report_context: impl Into<Val<report_generator::ReportContext>>, report_frequency: impl Into<Val<report_generator::ReportFrequency>>, report_generator_name: impl Into<Val<String>>, report_type: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("ReportContext", report_context);
         props.set("ReportFrequency", report_frequency);
         props.set("ReportGeneratorName", report_generator_name);
         props.set("ReportType", report_type);
-        CfnReportGenerator {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReportGenerator { props, options: ResourceOptions::default() }
     }
 
     /// Description of the report generator.
@@ -1706,49 +1430,16 @@ pub(crate) static REPORT_GENERATOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreateTime", "ReportCreatorAccount", "S3Location"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static REPORT_GENERATOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ReportContext",
-            &Shape::Object(&report_generator::REPORT_CONTEXT_SHAPE),
-        ),
-        (
-            "ReportFrequency",
-            &Shape::Object(&report_generator::REPORT_FREQUENCY_SHAPE),
-        ),
-        (
-            "ReportGeneratorName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReportType",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "LicenseConfigurationSummaryReport",
-                        "LicenseConfigurationUsageReport",
-                        "LicenseAssetGroupUsageReport",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReportContext", &Shape::Object(&report_generator::REPORT_CONTEXT_SHAPE)),
+        ("ReportFrequency", &Shape::Object(&report_generator::REPORT_FREQUENCY_SHAPE)),
+        ("ReportGeneratorName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ReportType", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LicenseConfigurationSummaryReport", "LicenseConfigurationUsageReport", "LicenseAssetGroupUsageReport"] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1871,15 +1562,9 @@ pub mod report_generator {
     };
 
     pub(crate) static REPORT_FREQUENCY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Period",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAY", "WEEK", "MONTH", "ONE_TIME"],
-            }),
-        )],
+        fields: &[
+            ("Period", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAY", "WEEK", "MONTH", "ONE_TIME"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

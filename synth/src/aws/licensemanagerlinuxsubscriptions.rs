@@ -23,24 +23,17 @@ pub struct CfnSubscriptionProvider {
 }
 
 impl CfnSubscriptionProvider {
-    pub const TYPE_NAME: &'static str =
-        "AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider";
+    pub const TYPE_NAME: &'static str = "AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider";
 
     /// Creates the resource from its required properties:
     ///
     /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the Secrets Manager secret that contains the access token for the third-party Linux subscription provider.
     /// - `subscription_provider_source`: `SubscriptionProviderSource`, The Linux subscription provider that the registration is for.
-    pub fn new(
-        secret_arn: impl Into<Val<String>>,
-        subscription_provider_source: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(secret_arn: impl Into<Val<String>>, subscription_provider_source: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SecretArn", secret_arn);
         props.set("SubscriptionProviderSource", subscription_provider_source);
-        CfnSubscriptionProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscriptionProvider { props, options: ResourceOptions::default() }
     }
 
     /// The metadata tags assigned to the registered subscription provider.
@@ -101,16 +94,8 @@ pub(crate) static SUBSCRIPTION_PROVIDER_META: TypeMeta = TypeMeta {
     create_only: &["SecretArn", "SubscriptionProviderSource"],
     write_only: &[],
     primary_identifier: &["SubscriptionProviderArn"],
-    attributes: &[
-        "LastSuccessfulDataRetrievalTime",
-        "SubscriptionProviderArn",
-        "SubscriptionProviderStatus",
-        "SubscriptionProviderStatusMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["LastSuccessfulDataRetrievalTime", "SubscriptionProviderArn", "SubscriptionProviderStatus", "SubscriptionProviderStatusMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -156,38 +141,22 @@ pub mod subscription_provider {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SUBSCRIPTION_PROVIDER_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SUBSCRIPTION_PROVIDER_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
-        "AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider" => {
-            Some(&SUBSCRIPTION_PROVIDER_META)
-        }
+        "AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider" => Some(&SUBSCRIPTION_PROVIDER_META),
         _ => None,
     }
 }

@@ -23,8 +23,7 @@ pub struct CfnLicenseServerEndpoint {
 }
 
 impl CfnLicenseServerEndpoint {
-    pub const TYPE_NAME: &'static str =
-        "AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint";
+    pub const TYPE_NAME: &'static str = "AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint";
 
     /// Creates the resource from its required properties:
     ///
@@ -32,10 +31,7 @@ impl CfnLicenseServerEndpoint {
     pub fn new(identity_provider_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IdentityProviderArn", identity_provider_arn);
-        CfnLicenseServerEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLicenseServerEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The settings of the RDS license server to create the endpoint for.
@@ -43,10 +39,7 @@ impl CfnLicenseServerEndpoint {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn license_server_settings(
-        mut self,
-        value: impl Into<Val<license_server_endpoint::LicenseServerSettings>>,
-    ) -> Self {
+    pub fn license_server_settings(mut self, value: impl Into<Val<license_server_endpoint::LicenseServerSettings>>) -> Self {
         self.props.set("LicenseServerSettings", value);
         self
     }
@@ -130,19 +123,8 @@ pub(crate) static LICENSE_SERVER_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["IdentityProviderArn", "LicenseServerSettings"],
     write_only: &["LicenseServerSettings"],
     primary_identifier: &["IdentityProviderArn", "LicenseServerEndpointArn"],
-    attributes: &[
-        "CreationTime",
-        "LicenseServerEndpointArn",
-        "LicenseServerEndpointId",
-        "LicenseServerEndpointProvisioningStatus",
-        "LicenseServers",
-        "ServerEndpoint",
-        "ServerType",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "LicenseServerEndpointArn", "LicenseServerEndpointId", "LicenseServerEndpointProvisioningStatus", "LicenseServers", "ServerEndpoint", "ServerType"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -172,10 +154,7 @@ pub mod license_server_endpoint {
         ///
         /// - `server_settings`: `ServerSettings`, The settings of a license server, by server type.
         /// - `server_type`: `ServerType`, The type of license server.
-        pub fn new(
-            server_settings: impl Into<Val<ServerSettings>>,
-            server_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(server_settings: impl Into<Val<ServerSettings>>, server_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ServerSettings", server_settings);
             props.set("ServerType", server_type);
@@ -245,14 +224,9 @@ pub mod license_server_endpoint {
         /// Creates the value from its required properties:
         ///
         /// - `secrets_manager_credentials_provider`: `SecretsManagerCredentialsProvider`, Credentials held in AWS Secrets Manager.
-        pub fn new(
-            secrets_manager_credentials_provider: impl Into<Val<SecretsManagerCredentialsProvider>>,
-        ) -> Self {
+        pub fn new(secrets_manager_credentials_provider: impl Into<Val<SecretsManagerCredentialsProvider>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "SecretsManagerCredentialsProvider",
-                secrets_manager_credentials_provider,
-            );
+            props.set("SecretsManagerCredentialsProvider", secrets_manager_credentials_provider);
             CredentialsProvider { props }
         }
     }
@@ -314,87 +288,57 @@ pub mod license_server_endpoint {
     pub(crate) static LICENSE_SERVER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ServerSettings", &Shape::Object(&SERVER_SETTINGS_SHAPE)),
-            (
-                "ServerType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RDS_SAL"],
-                }),
-            ),
+            ("ServerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RDS_SAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("RdsSalSettings", &Shape::Object(&RDS_SAL_SETTINGS_SHAPE))],
+        fields: &[
+            ("RdsSalSettings", &Shape::Object(&RDS_SAL_SETTINGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RDS_SAL_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RdsSalCredentialsProvider",
-            &Shape::Object(&CREDENTIALS_PROVIDER_SHAPE),
-        )],
+        fields: &[
+            ("RdsSalCredentialsProvider", &Shape::Object(&CREDENTIALS_PROVIDER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CREDENTIALS_PROVIDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecretsManagerCredentialsProvider",
-            &Shape::Object(&SECRETS_MANAGER_CREDENTIALS_PROVIDER_SHAPE),
-        )],
+        fields: &[
+            ("SecretsManagerCredentialsProvider", &Shape::Object(&SECRETS_MANAGER_CREDENTIALS_PROVIDER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECRETS_MANAGER_CREDENTIALS_PROVIDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecretId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&LICENSE_SERVER_ENDPOINT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &LICENSE_SERVER_ENDPOINT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
-        "AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint" => {
-            Some(&LICENSE_SERVER_ENDPOINT_META)
-        }
+        "AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint" => Some(&LICENSE_SERVER_ENDPOINT_META),
         _ => None,
     }
 }

@@ -33,14 +33,7 @@ impl CfnAlarm {
     /// - `metric_name`: `MetricName`, The name of the metric to associate with the alarm.
     /// - `monitored_resource_name`: `MonitoredResourceName`, The name of the Lightsail resource that the alarm monitors.
     /// - `threshold`: `Threshold`, The value against which the specified statistic is compared.
-    pub fn new(
-        alarm_name: impl Into<Val<String>>,
-        comparison_operator: impl Into<Val<String>>,
-        evaluation_periods: impl Into<Val<i64>>,
-        metric_name: impl Into<Val<String>>,
-        monitored_resource_name: impl Into<Val<String>>,
-        threshold: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(alarm_name: impl Into<Val<String>>, comparison_operator: impl Into<Val<String>>, evaluation_periods: impl Into<Val<i64>>, metric_name: impl Into<Val<String>>, monitored_resource_name: impl Into<Val<String>>, threshold: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("AlarmName", alarm_name);
         props.set("ComparisonOperator", comparison_operator);
@@ -48,10 +41,7 @@ impl CfnAlarm {
         props.set("MetricName", metric_name);
         props.set("MonitoredResourceName", monitored_resource_name);
         props.set("Threshold", threshold);
-        CfnAlarm {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAlarm { props, options: ResourceOptions::default() }
     }
 
     /// The contact protocols to use for the alarm, such as Email, SMS (text messaging), or both.
@@ -129,110 +119,13 @@ pub(crate) static ALARM_META: TypeMeta = TypeMeta {
 
 pub(crate) static ALARM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AlarmName",
-            &Shape::Str(StrRule {
-                pattern: Some("\\w[\\w\\-]*\\w"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ComparisonOperator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "LessThanOrEqualToThreshold",
-                    "LessThanThreshold",
-                ],
-            }),
-        ),
-        (
-            "ContactProtocols",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Email", "SMS"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MetricName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "BurstCapacityPercentage",
-                    "BurstCapacityTime",
-                    "CPUUtilization",
-                    "ClientTLSNegotiationErrorCount",
-                    "DatabaseConnections",
-                    "DiskQueueDepth",
-                    "FreeStorageSpace",
-                    "FreeableMemory",
-                    "HTTPCode_Instance_2XX_Count",
-                    "HTTPCode_Instance_3XX_Count",
-                    "HTTPCode_Instance_4XX_Count",
-                    "HTTPCode_Instance_5XX_Count",
-                    "HTTPCode_LB_4XX_Count",
-                    "HTTPCode_LB_5XX_Count",
-                    "HealthyHostCount",
-                    "InstanceResponseTime",
-                    "NetworkIn",
-                    "NetworkOut",
-                    "NetworkReceiveThroughput",
-                    "NetworkTransmitThroughput",
-                    "RejectedConnectionCount",
-                    "RequestCount",
-                    "StatusCheckFailed",
-                    "StatusCheckFailed_Instance",
-                    "StatusCheckFailed_System",
-                    "SwapUsage",
-                    "UnhealthyHostCount",
-                ],
-            }),
-        ),
-        (
-            "MonitoredResourceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotificationTriggers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALARM", "INSUFFICIENT_DATA", "OK"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TreatMissingData",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["breaching", "ignore", "missing", "notBreaching"],
-            }),
-        ),
+        ("AlarmName", &Shape::Str(StrRule { pattern: Some("\\w[\\w\\-]*\\w"), min_len: None, max_len: None, allowed: &[] })),
+        ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanOrEqualToThreshold", "LessThanThreshold"] })),
+        ("ContactProtocols", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Email", "SMS"] })), min_items: None, max_items: None })),
+        ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BurstCapacityPercentage", "BurstCapacityTime", "CPUUtilization", "ClientTLSNegotiationErrorCount", "DatabaseConnections", "DiskQueueDepth", "FreeStorageSpace", "FreeableMemory", "HTTPCode_Instance_2XX_Count", "HTTPCode_Instance_3XX_Count", "HTTPCode_Instance_4XX_Count", "HTTPCode_Instance_5XX_Count", "HTTPCode_LB_4XX_Count", "HTTPCode_LB_5XX_Count", "HealthyHostCount", "InstanceResponseTime", "NetworkIn", "NetworkOut", "NetworkReceiveThroughput", "NetworkTransmitThroughput", "RejectedConnectionCount", "RequestCount", "StatusCheckFailed", "StatusCheckFailed_Instance", "StatusCheckFailed_System", "SwapUsage", "UnhealthyHostCount"] })),
+        ("MonitoredResourceName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+        ("NotificationTriggers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALARM", "INSUFFICIENT_DATA", "OK"] })), min_items: None, max_items: None })),
+        ("TreatMissingData", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["breaching", "ignore", "missing", "notBreaching"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -257,10 +150,7 @@ impl CfnBucket {
         let mut props = Props::new();
         props.set("BucketName", bucket_name);
         props.set("BundleId", bundle_id);
-        CfnBucket {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBucket { props, options: ResourceOptions::default() }
     }
 
     /// An object that sets the public accessibility of objects in the specified bucket.
@@ -337,41 +227,15 @@ pub(crate) static BUCKET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["BucketName"],
     attributes: &["AbleToUpdateBundle", "BucketArn", "Url"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static BUCKET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"),
-                min_len: Some(3),
-                max_len: Some(54),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BundleId",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bucket::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$"), min_len: Some(3), max_len: Some(54), allowed: &[] })),
+        ("BundleId", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&bucket::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -445,24 +309,8 @@ pub mod bucket {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -484,17 +332,11 @@ impl CfnCertificate {
     ///
     /// - `certificate_name`: `CertificateName`, The name for the certificate.
     /// - `domain_name`: `DomainName`, The domain name (e.g., example.com ) for the certificate.
-    pub fn new(
-        certificate_name: impl Into<Val<String>>,
-        domain_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(certificate_name: impl Into<Val<String>>, domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CertificateName", certificate_name);
         props.set("DomainName", domain_name);
-        CfnCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificate { props, options: ResourceOptions::default() }
     }
 
     /// An array of strings that specify the alternate domains (e.g., example2.com) and subdomains (e.g., blog.example.com) for the certificate.
@@ -548,22 +390,14 @@ pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CertificateName"],
     attributes: &["CertificateArn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&certificate::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&certificate::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -604,24 +438,8 @@ pub mod certificate {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -647,10 +465,7 @@ impl CfnContactMethod {
         let mut props = Props::new();
         props.set("ContactEndpoint", contact_endpoint);
         props.set("Protocol", protocol);
-        CfnContactMethod {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContactMethod { props, options: ResourceOptions::default() }
     }
 }
 
@@ -719,38 +534,15 @@ pub(crate) static CONTACT_METHOD_META: TypeMeta = TypeMeta {
     create_only: &["ContactEndpoint", "Protocol"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "Name",
-        "ResourceType",
-        "Status",
-        "SupportCode",
-    ],
+    attributes: &["Arn", "CreatedAt", "Name", "ResourceType", "Status", "SupportCode"],
     tagging: None,
     regions: RegionSet(0x2fc410280000),
 };
 
 pub(crate) static CONTACT_METHOD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContactEndpoint",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Email", "SMS"],
-            }),
-        ),
+        ("ContactEndpoint", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Email", "SMS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -772,26 +564,16 @@ impl CfnContainer {
     /// - `power`: `Power`, The power specification for the container service.
     /// - `scale`: `Scale`, The scale specification for the container service.
     /// - `service_name`: `ServiceName`, The name for the container service.
-    pub fn new(
-        power: impl Into<Val<String>>,
-        scale: impl Into<Val<i64>>,
-        service_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(power: impl Into<Val<String>>, scale: impl Into<Val<i64>>, service_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Power", power);
         props.set("Scale", scale);
         props.set("ServiceName", service_name);
-        CfnContainer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContainer { props, options: ResourceOptions::default() }
     }
 
     /// Describes a container deployment configuration of an Amazon Lightsail container service.
-    pub fn container_service_deployment(
-        mut self,
-        value: impl Into<Val<container::ContainerServiceDeployment>>,
-    ) -> Self {
+    pub fn container_service_deployment(mut self, value: impl Into<Val<container::ContainerServiceDeployment>>) -> Self {
         self.props.set("ContainerServiceDeployment", value);
         self
     }
@@ -803,19 +585,13 @@ impl CfnContainer {
     }
 
     /// A Boolean value to indicate whether the container service has access to private container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private repositories.
-    pub fn private_registry_access(
-        mut self,
-        value: impl Into<Val<container::PrivateRegistryAccess>>,
-    ) -> Self {
+    pub fn private_registry_access(mut self, value: impl Into<Val<container::PrivateRegistryAccess>>) -> Self {
         self.props.set("PrivateRegistryAccess", value);
         self
     }
 
     /// The public domain names to use with the container service, such as example.com and www.example.com.
-    pub fn public_domain_names(
-        mut self,
-        value: impl Into<Val<Vec<container::PublicDomainName>>>,
-    ) -> Self {
+    pub fn public_domain_names(mut self, value: impl Into<Val<Vec<container::PublicDomainName>>>) -> Self {
         self.props.set("PublicDomainNames", value);
         self
     }
@@ -876,55 +652,17 @@ pub(crate) static CONTAINER_META: TypeMeta = TypeMeta {
     create_only: &["ServiceName"],
     write_only: &[],
     primary_identifier: &["ServiceName"],
-    attributes: &[
-        "ContainerArn",
-        "PrincipalArn",
-        "PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn",
-        "Url",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ContainerArn", "PrincipalArn", "PrivateRegistryAccess.EcrImagePullerRole.PrincipalArn", "Url"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static CONTAINER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Power",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["large", "medium", "micro", "nano", "small", "xlarge"],
-            }),
-        ),
-        (
-            "Scale",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&container::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Power", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["large", "medium", "micro", "nano", "small", "xlarge"] })),
+        ("Scale", &Shape::Num(NumRule { min: Some(1.0), max: Some(20.0), allowed: &[] })),
+        ("ServiceName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&container::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1296,24 +1034,8 @@ pub mod container {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1338,26 +1060,14 @@ impl CfnDatabase {
     /// - `relational_database_blueprint_id`: `RelationalDatabaseBlueprintId`, The blueprint ID for your new database. A blueprint describes the major engine version of a database.
     /// - `relational_database_bundle_id`: `RelationalDatabaseBundleId`, The bundle ID for your new database. A bundle describes the performance specifications for your database.
     /// - `relational_database_name`: `RelationalDatabaseName`, The name to use for your new Lightsail database resource.
-    pub fn new(
-        master_database_name: impl Into<Val<String>>,
-        master_username: impl Into<Val<String>>,
-        relational_database_blueprint_id: impl Into<Val<String>>,
-        relational_database_bundle_id: impl Into<Val<String>>,
-        relational_database_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(master_database_name: impl Into<Val<String>>, master_username: impl Into<Val<String>>, relational_database_blueprint_id: impl Into<Val<String>>, relational_database_bundle_id: impl Into<Val<String>>, relational_database_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MasterDatabaseName", master_database_name);
         props.set("MasterUsername", master_username);
-        props.set(
-            "RelationalDatabaseBlueprintId",
-            relational_database_blueprint_id,
-        );
+        props.set("RelationalDatabaseBlueprintId", relational_database_blueprint_id);
         props.set("RelationalDatabaseBundleId", relational_database_bundle_id);
         props.set("RelationalDatabaseName", relational_database_name);
-        CfnDatabase {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDatabase { props, options: ResourceOptions::default() }
     }
 
     /// The Availability Zone in which to create your new database. Use the us-east-2a case-sensitive format.
@@ -1409,10 +1119,7 @@ impl CfnDatabase {
     /// Update one or more parameters of the relational database.
     ///
     /// Write-only.
-    pub fn relational_database_parameters(
-        mut self,
-        value: impl Into<Val<Vec<database::RelationalDatabaseParameter>>>,
-    ) -> Self {
+    pub fn relational_database_parameters(mut self, value: impl Into<Val<Vec<database::RelationalDatabaseParameter>>>) -> Self {
         self.props.set("RelationalDatabaseParameters", value);
         self
     }
@@ -1457,101 +1164,24 @@ impl Handle<CfnDatabase> {
 pub(crate) static DATABASE_META: TypeMeta = TypeMeta {
     type_name: CfnDatabase::TYPE_NAME,
     shape: &DATABASE_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "MasterDatabaseName",
-        "MasterUsername",
-        "RelationalDatabaseBlueprintId",
-        "RelationalDatabaseBundleId",
-        "RelationalDatabaseName",
-    ],
-    write_only: &[
-        "MasterUserPassword",
-        "RelationalDatabaseParameters",
-        "RotateMasterUserPassword",
-    ],
+    create_only: &["AvailabilityZone", "MasterDatabaseName", "MasterUsername", "RelationalDatabaseBlueprintId", "RelationalDatabaseBundleId", "RelationalDatabaseName"],
+    write_only: &["MasterUserPassword", "RelationalDatabaseParameters", "RotateMasterUserPassword"],
     primary_identifier: &["RelationalDatabaseName"],
     attributes: &["DatabaseArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static DATABASE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MasterDatabaseName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MasterUserPassword",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MasterUsername",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RelationalDatabaseBlueprintId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RelationalDatabaseBundleId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RelationalDatabaseName",
-            &Shape::Str(StrRule {
-                pattern: Some("\\w[\\w\\-]*\\w"),
-                min_len: Some(2),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&database::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("MasterDatabaseName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("MasterUserPassword", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("MasterUsername", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("RelationalDatabaseBlueprintId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RelationalDatabaseBundleId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RelationalDatabaseName", &Shape::Str(StrRule { pattern: Some("\\w[\\w\\-]*\\w"), min_len: Some(2), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&database::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1661,24 +1291,8 @@ pub mod database {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1700,20 +1314,11 @@ impl CfnDatabaseSnapshot {
     ///
     /// - `relational_database_name`: `RelationalDatabaseName`, The name of the database on which to base your new snapshot.
     /// - `relational_database_snapshot_name`: `RelationalDatabaseSnapshotName`, The name for your new database snapshot.
-    pub fn new(
-        relational_database_name: impl Into<Val<String>>,
-        relational_database_snapshot_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(relational_database_name: impl Into<Val<String>>, relational_database_snapshot_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RelationalDatabaseName", relational_database_name);
-        props.set(
-            "RelationalDatabaseSnapshotName",
-            relational_database_snapshot_name,
-        );
-        CfnDatabaseSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("RelationalDatabaseSnapshotName", relational_database_snapshot_name);
+        CfnDatabaseSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -1844,57 +1449,16 @@ pub(crate) static DATABASE_SNAPSHOT_META: TypeMeta = TypeMeta {
     create_only: &["RelationalDatabaseName", "RelationalDatabaseSnapshotName"],
     write_only: &[],
     primary_identifier: &["RelationalDatabaseSnapshotName"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "Engine",
-        "EngineVersion",
-        "FromRelationalDatabaseArn",
-        "FromRelationalDatabaseBlueprintId",
-        "FromRelationalDatabaseBundleId",
-        "FromRelationalDatabaseName",
-        "Location",
-        "Name",
-        "ResourceType",
-        "SizeInGb",
-        "State",
-        "SupportCode",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "Engine", "EngineVersion", "FromRelationalDatabaseArn", "FromRelationalDatabaseBlueprintId", "FromRelationalDatabaseBundleId", "FromRelationalDatabaseName", "Location", "Name", "ResourceType", "SizeInGb", "State", "SupportCode"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static DATABASE_SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RelationalDatabaseName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RelationalDatabaseSnapshotName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: Some(2),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&database_snapshot::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("RelationalDatabaseName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+        ("RelationalDatabaseSnapshotName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: Some(2), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&database_snapshot::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1936,24 +1500,8 @@ pub mod database_snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1979,10 +1527,7 @@ impl CfnDisk {
         let mut props = Props::new();
         props.set("DiskName", disk_name);
         props.set("SizeInGb", size_in_gb);
-        CfnDisk {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDisk { props, options: ResourceOptions::default() }
     }
 
     /// An array of objects representing the add-ons to enable for the new instance.
@@ -2104,62 +1649,17 @@ pub(crate) static DISK_META: TypeMeta = TypeMeta {
     create_only: &["AvailabilityZone", "DiskName", "SizeInGb"],
     write_only: &[],
     primary_identifier: &["DiskName"],
-    attributes: &[
-        "AttachedTo",
-        "AttachmentState",
-        "DiskArn",
-        "Iops",
-        "IsAttached",
-        "Location.AvailabilityZone",
-        "Location.RegionName",
-        "Path",
-        "ResourceType",
-        "State",
-        "SupportCode",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AttachedTo", "AttachmentState", "DiskArn", "Iops", "IsAttached", "Location.AvailabilityZone", "Location.RegionName", "Path", "ResourceType", "State", "SupportCode"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static DISK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AddOns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&disk::ADD_ON_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DiskName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$"),
-                min_len: Some(1),
-                max_len: Some(254),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&disk::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AddOns", &Shape::List(ListRule { item: Some(&Shape::Object(&disk::ADD_ON_SHAPE)), min_items: None, max_items: None })),
+        ("AvailabilityZone", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DiskName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$"), min_len: Some(1), max_len: Some(254), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&disk::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2187,10 +1687,7 @@ pub mod disk {
         }
 
         /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
-        pub fn auto_snapshot_add_on_request(
-            mut self,
-            value: impl Into<Val<AutoSnapshotAddOn>>,
-        ) -> Self {
+        pub fn auto_snapshot_add_on_request(mut self, value: impl Into<Val<AutoSnapshotAddOn>>) -> Self {
             self.props.set("AutoSnapshotAddOnRequest", value);
             self
         }
@@ -2267,73 +1764,24 @@ pub mod disk {
 
     pub(crate) static ADD_ON_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddOnType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &["AutoSnapshot", "StopInstanceOnIdle"],
-                }),
-            ),
-            (
-                "AutoSnapshotAddOnRequest",
-                &Shape::Object(&AUTO_SNAPSHOT_ADD_ON_SHAPE),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Enabling",
-                        "Disabling",
-                        "Enabled",
-                        "Terminating",
-                        "Terminated",
-                        "Disabled",
-                        "Failed",
-                    ],
-                }),
-            ),
+            ("AddOnType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &["AutoSnapshot", "StopInstanceOnIdle"] })),
+            ("AutoSnapshotAddOnRequest", &Shape::Object(&AUTO_SNAPSHOT_ADD_ON_SHAPE)),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabling", "Disabling", "Enabled", "Terminating", "Terminated", "Disabled", "Failed"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_SNAPSHOT_ADD_ON_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SnapshotTimeOfDay",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{2}:00$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SnapshotTimeOfDay", &Shape::Str(StrRule { pattern: Some("^[0-9]{2}:00$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2355,17 +1803,11 @@ impl CfnDiskSnapshot {
     ///
     /// - `disk_name`: `DiskName`, The name of the source disk from which the snapshot was created.
     /// - `disk_snapshot_name`: `DiskSnapshotName`, The name of the disk snapshot (e.g., my-disk-snapshot).
-    pub fn new(
-        disk_name: impl Into<Val<String>>,
-        disk_snapshot_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(disk_name: impl Into<Val<String>>, disk_snapshot_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DiskName", disk_name);
         props.set("DiskSnapshotName", disk_snapshot_name);
-        CfnDiskSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDiskSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -2468,53 +1910,16 @@ pub(crate) static DISK_SNAPSHOT_META: TypeMeta = TypeMeta {
     create_only: &["DiskName", "DiskSnapshotName"],
     write_only: &[],
     primary_identifier: &["DiskSnapshotName"],
-    attributes: &[
-        "CreatedAt",
-        "DiskSnapshotArn",
-        "FromDiskName",
-        "IsFromAutoSnapshot",
-        "Location",
-        "Progress",
-        "ResourceType",
-        "SizeInGb",
-        "State",
-        "SupportCode",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DiskSnapshotArn", "FromDiskName", "IsFromAutoSnapshot", "Location", "Progress", "ResourceType", "SizeInGb", "State", "SupportCode"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static DISK_SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DiskName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: Some(2),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DiskSnapshotName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: Some(2),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&disk_snapshot::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("DiskName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: Some(2), max_len: Some(255), allowed: &[] })),
+        ("DiskSnapshotName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: Some(2), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&disk_snapshot::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2556,24 +1961,8 @@ pub mod disk_snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2597,37 +1986,23 @@ impl CfnDistribution {
     /// - `default_cache_behavior`: `DefaultCacheBehavior`, An object that describes the default cache behavior for the distribution.
     /// - `distribution_name`: `DistributionName`, The name for the distribution.
     /// - `origin`: `Origin`, An object that describes the origin resource for the distribution, such as a Lightsail instance or load balancer.
-    pub fn new(
-        bundle_id: impl Into<Val<String>>,
-        default_cache_behavior: impl Into<Val<distribution::CacheBehavior>>,
-        distribution_name: impl Into<Val<String>>,
-        origin: impl Into<Val<distribution::InputOrigin>>,
-    ) -> Self {
+    pub fn new(bundle_id: impl Into<Val<String>>, default_cache_behavior: impl Into<Val<distribution::CacheBehavior>>, distribution_name: impl Into<Val<String>>, origin: impl Into<Val<distribution::InputOrigin>>) -> Self {
         let mut props = Props::new();
         props.set("BundleId", bundle_id);
         props.set("DefaultCacheBehavior", default_cache_behavior);
         props.set("DistributionName", distribution_name);
         props.set("Origin", origin);
-        CfnDistribution {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDistribution { props, options: ResourceOptions::default() }
     }
 
     /// An object that describes the cache behavior settings for the distribution.
-    pub fn cache_behavior_settings(
-        mut self,
-        value: impl Into<Val<distribution::CacheSettings>>,
-    ) -> Self {
+    pub fn cache_behavior_settings(mut self, value: impl Into<Val<distribution::CacheSettings>>) -> Self {
         self.props.set("CacheBehaviorSettings", value);
         self
     }
 
     /// An array of objects that describe the per-path cache behavior for the distribution.
-    pub fn cache_behaviors(
-        mut self,
-        value: impl Into<Val<Vec<distribution::CacheBehaviorPerPath>>>,
-    ) -> Self {
+    pub fn cache_behaviors(mut self, value: impl Into<Val<Vec<distribution::CacheBehaviorPerPath>>>) -> Self {
         self.props.set("CacheBehaviors", value);
         self
     }
@@ -2704,67 +2079,20 @@ pub(crate) static DISTRIBUTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DistributionName"],
     attributes: &["AbleToUpdateBundle", "DistributionArn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static DISTRIBUTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CacheBehaviorSettings",
-            &Shape::Object(&distribution::CACHE_SETTINGS_SHAPE),
-        ),
-        (
-            "CacheBehaviors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&distribution::CACHE_BEHAVIOR_PER_PATH_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CertificateName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultCacheBehavior",
-            &Shape::Object(&distribution::CACHE_BEHAVIOR_SHAPE),
-        ),
-        (
-            "DistributionName",
-            &Shape::Str(StrRule {
-                pattern: Some("\\w[\\w\\-]*\\w"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["dualstack", "ipv4", "ipv6"],
-            }),
-        ),
+        ("CacheBehaviorSettings", &Shape::Object(&distribution::CACHE_SETTINGS_SHAPE)),
+        ("CacheBehaviors", &Shape::List(ListRule { item: Some(&Shape::Object(&distribution::CACHE_BEHAVIOR_PER_PATH_SHAPE)), min_items: None, max_items: None })),
+        ("CertificateName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+        ("DefaultCacheBehavior", &Shape::Object(&distribution::CACHE_BEHAVIOR_SHAPE)),
+        ("DistributionName", &Shape::Str(StrRule { pattern: Some("\\w[\\w\\-]*\\w"), min_len: None, max_len: None, allowed: &[] })),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["dualstack", "ipv4", "ipv6"] })),
         ("Origin", &Shape::Object(&distribution::INPUT_ORIGIN_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&distribution::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&distribution::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3078,24 +2406,8 @@ pub mod distribution {
 
     pub(crate) static CACHE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedHTTPMethods",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CachedHTTPMethods",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedHTTPMethods", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
+            ("CachedHTTPMethods", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
             ("ForwardedCookies", &Shape::Object(&COOKIE_OBJECT_SHAPE)),
             ("ForwardedHeaders", &Shape::Object(&HEADER_OBJECT_SHAPE)),
         ],
@@ -3103,131 +2415,46 @@ pub mod distribution {
     };
 
     pub(crate) static COOKIE_OBJECT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Option",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["all", "allow-list", "none"],
-            }),
-        )],
+        fields: &[
+            ("Option", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["all", "allow-list", "none"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADER_OBJECT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Option",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["all", "allow-list", "none"],
-            }),
-        )],
+        fields: &[
+            ("Option", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["all", "allow-list", "none"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CACHE_BEHAVIOR_PER_PATH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Behavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["cache", "dont-cache"],
-            }),
-        )],
+        fields: &[
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cache", "dont-cache"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CACHE_BEHAVIOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Behavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["cache", "dont-cache"],
-            }),
-        )],
+        fields: &[
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cache", "dont-cache"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_ORIGIN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\w[\\w\\-]*\\w$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProtocolPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["http-only", "https-only"],
-                }),
-            ),
-            (
-                "RegionName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ap-east-1",
-                        "ap-northeast-1",
-                        "ap-northeast-2",
-                        "ap-south-1",
-                        "ap-southeast-1",
-                        "ap-southeast-2",
-                        "ap-southeast-3",
-                        "ap-southeast-5",
-                        "ca-central-1",
-                        "eu-central-1",
-                        "eu-north-1",
-                        "eu-south-2",
-                        "eu-west-1",
-                        "eu-west-2",
-                        "eu-west-3",
-                        "sa-east-1",
-                        "us-east-1",
-                        "us-east-2",
-                        "us-west-1",
-                        "us-west-2",
-                    ],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ProtocolPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http-only", "https-only"] })),
+            ("RegionName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-5", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3251,10 +2478,7 @@ impl CfnDomain {
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs containing information about the domain entries.
@@ -3328,29 +2552,15 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     create_only: &["DomainName"],
     write_only: &[],
     primary_identifier: &["DomainName"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "Location",
-        "ResourceType",
-        "SupportCode",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "Location", "ResourceType", "SupportCode"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "DomainEntries",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&domain::DOMAIN_ENTRY_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("DomainEntries", &Shape::List(ListRule { item: Some(&Shape::Object(&domain::DOMAIN_ENTRY_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -3372,11 +2582,7 @@ pub mod domain {
         /// - `name`: `Name`, The name of the domain entry.
         /// - `target`: `Target`, The target AWS name server (e.g., ns-111.awsdns-11.com).
         /// - `type_`: `Type`, The type of domain entry (e.g., A, CNAME, MX, NS, SOA, SRV, TXT).
-        pub fn new(
-            name: impl Into<Val<String>>,
-            target: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, target: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Target", target);
@@ -3433,15 +2639,9 @@ pub mod domain {
     }
 
     pub(crate) static DOMAIN_ENTRY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["A", "AAAA", "CNAME", "MX", "NS", "SOA", "SRV", "TXT"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["A", "AAAA", "CNAME", "MX", "NS", "SOA", "SRV", "TXT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3463,19 +2663,12 @@ impl CfnInstance {
     /// - `blueprint_id`: `BlueprintId`, The ID for a virtual private server image (e.g., app_wordpress_4_4 or app_lamp_7_0 ). Use the get blueprints operation to return a list of available images (or blueprints ).
     /// - `bundle_id`: `BundleId`, The bundle of specification information for your virtual private server (or instance ), including the pricing plan (e.g., micro_1_0 ).
     /// - `instance_name`: `InstanceName`, The names to use for your new Lightsail instance.
-    pub fn new(
-        blueprint_id: impl Into<Val<String>>,
-        bundle_id: impl Into<Val<String>>,
-        instance_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(blueprint_id: impl Into<Val<String>>, bundle_id: impl Into<Val<String>>, instance_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BlueprintId", blueprint_id);
         props.set("BundleId", bundle_id);
         props.set("InstanceName", instance_name);
-        CfnInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstance { props, options: ResourceOptions::default() }
     }
 
     /// An array of objects representing the add-ons to enable for the new instance.
@@ -3655,103 +2848,24 @@ impl Handle<CfnInstance> {
 pub(crate) static INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnInstance::TYPE_NAME,
     shape: &INSTANCE_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "BlueprintId",
-        "BundleId",
-        "InstanceName",
-    ],
+    create_only: &["AvailabilityZone", "BlueprintId", "BundleId", "InstanceName"],
     write_only: &["UserData"],
     primary_identifier: &["InstanceName"],
-    attributes: &[
-        "Hardware.CpuCount",
-        "Hardware.RamSizeInGb",
-        "InstanceArn",
-        "Ipv6Addresses",
-        "IsStaticIp",
-        "Location.AvailabilityZone",
-        "Location.RegionName",
-        "Networking.MonthlyTransfer.GbPerMonthAllocated",
-        "PrivateIpAddress",
-        "PublicIpAddress",
-        "ResourceType",
-        "SshKeyName",
-        "State.Code",
-        "State.Name",
-        "SupportCode",
-        "UserName",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Hardware.CpuCount", "Hardware.RamSizeInGb", "InstanceArn", "Ipv6Addresses", "IsStaticIp", "Location.AvailabilityZone", "Location.RegionName", "Networking.MonthlyTransfer.GbPerMonthAllocated", "PrivateIpAddress", "PublicIpAddress", "ResourceType", "SshKeyName", "State.Code", "State.Name", "SupportCode", "UserName"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AddOns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance::ADD_ON_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BlueprintId",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BundleId",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("AddOns", &Shape::List(ListRule { item: Some(&Shape::Object(&instance::ADD_ON_SHAPE)), min_items: None, max_items: None })),
+        ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("BlueprintId", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("BundleId", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ("Hardware", &Shape::Object(&instance::HARDWARE_SHAPE)),
-        (
-            "InstanceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$"),
-                min_len: Some(1),
-                max_len: Some(254),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KeyPairName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstanceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$"), min_len: Some(1), max_len: Some(254), allowed: &[] })),
+        ("KeyPairName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instance::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3779,10 +2893,7 @@ pub mod instance {
         }
 
         /// An object that represents additional parameters when enabling or modifying the automatic snapshot add-on
-        pub fn auto_snapshot_add_on_request(
-            mut self,
-            value: impl Into<Val<AutoSnapshotAddOn>>,
-        ) -> Self {
+        pub fn auto_snapshot_add_on_request(mut self, value: impl Into<Val<AutoSnapshotAddOn>>) -> Self {
             self.props.set("AutoSnapshotAddOnRequest", value);
             self
         }
@@ -4087,98 +3198,38 @@ pub mod instance {
 
     pub(crate) static ADD_ON_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddOnType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &["AutoSnapshot", "StopInstanceOnIdle"],
-                }),
-            ),
-            (
-                "AutoSnapshotAddOnRequest",
-                &Shape::Object(&AUTO_SNAPSHOT_ADD_ON_SHAPE),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Enabling",
-                        "Disabling",
-                        "Enabled",
-                        "Terminating",
-                        "Terminated",
-                        "Disabled",
-                        "Failed",
-                    ],
-                }),
-            ),
+            ("AddOnType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &["AutoSnapshot", "StopInstanceOnIdle"] })),
+            ("AutoSnapshotAddOnRequest", &Shape::Object(&AUTO_SNAPSHOT_ADD_ON_SHAPE)),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabling", "Disabling", "Enabled", "Terminating", "Terminated", "Disabled", "Failed"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_SNAPSHOT_ADD_ON_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SnapshotTimeOfDay",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{2}:00$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SnapshotTimeOfDay", &Shape::Str(StrRule { pattern: Some("^[0-9]{2}:00$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HARDWARE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Disks",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DISK_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Disks", &Shape::List(ListRule { item: Some(&Shape::Object(&DISK_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DISK_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DiskName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$"),
-                min_len: Some(1),
-                max_len: Some(254),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DiskName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][\\w\\-.]*[a-zA-Z0-9]$"), min_len: Some(1), max_len: Some(254), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4200,17 +3251,11 @@ impl CfnInstanceSnapshot {
     ///
     /// - `instance_name`: `InstanceName`, The instance from which the snapshot was created.
     /// - `instance_snapshot_name`: `InstanceSnapshotName`, The name of the snapshot.
-    pub fn new(
-        instance_name: impl Into<Val<String>>,
-        instance_snapshot_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_name: impl Into<Val<String>>, instance_snapshot_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceName", instance_name);
         props.set("InstanceSnapshotName", instance_snapshot_name);
-        CfnInstanceSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -4306,52 +3351,16 @@ pub(crate) static INSTANCE_SNAPSHOT_META: TypeMeta = TypeMeta {
     create_only: &["InstanceName", "InstanceSnapshotName"],
     write_only: &[],
     primary_identifier: &["InstanceSnapshotName"],
-    attributes: &[
-        "Arn",
-        "FromInstanceArn",
-        "FromInstanceName",
-        "IsFromAutoSnapshot",
-        "Location",
-        "ResourceType",
-        "SizeInGb",
-        "State",
-        "SupportCode",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "FromInstanceArn", "FromInstanceName", "IsFromAutoSnapshot", "Location", "ResourceType", "SizeInGb", "State", "SupportCode"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static INSTANCE_SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceSnapshotName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance_snapshot::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstanceName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+        ("InstanceSnapshotName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instance_snapshot::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4393,24 +3402,8 @@ pub mod instance_snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4434,10 +3427,7 @@ impl CfnKeyPair {
     pub fn new(key_pair_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("KeyPairName", key_pair_name);
-        CfnKeyPair {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKeyPair { props, options: ResourceOptions::default() }
     }
 
     /// The tag keys and optional values to add to the resource during create.
@@ -4510,40 +3500,15 @@ pub(crate) static KEY_PAIR_META: TypeMeta = TypeMeta {
     create_only: &["KeyPairName"],
     write_only: &[],
     primary_identifier: &["KeyPairName"],
-    attributes: &[
-        "CreatedAt",
-        "Fingerprint",
-        "KeyPairArn",
-        "Location",
-        "ResourceType",
-        "SupportCode",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "Fingerprint", "KeyPairArn", "Location", "ResourceType", "SupportCode"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static KEY_PAIR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KeyPairName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&key_pair::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KeyPairName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&key_pair::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4581,24 +3546,8 @@ pub mod key_pair {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4620,17 +3569,11 @@ impl CfnLoadBalancer {
     ///
     /// - `instance_port`: `InstancePort`, The instance port where you're creating your load balancer.
     /// - `load_balancer_name`: `LoadBalancerName`, The name of your load balancer.
-    pub fn new(
-        instance_port: impl Into<Val<i64>>,
-        load_balancer_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_port: impl Into<Val<i64>>, load_balancer_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstancePort", instance_port);
         props.set("LoadBalancerName", load_balancer_name);
-        CfnLoadBalancer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLoadBalancer { props, options: ResourceOptions::default() }
     }
 
     /// The names of the instances attached to the load balancer.
@@ -4662,12 +3605,8 @@ impl CfnLoadBalancer {
     }
 
     /// Configuration option to adjust session stickiness cookie duration parameter.
-    pub fn session_stickiness_lb_cookie_duration_seconds(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("SessionStickinessLBCookieDurationSeconds", value);
+    pub fn session_stickiness_lb_cookie_duration_seconds(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("SessionStickinessLBCookieDurationSeconds", value);
         self
     }
 
@@ -4713,49 +3652,16 @@ pub(crate) static LOAD_BALANCER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["LoadBalancerName"],
     attributes: &["LoadBalancerArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1f68975a),
 };
 
 pub(crate) static LOAD_BALANCER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstancePort",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["dualstack", "ipv4", "ipv6"],
-            }),
-        ),
-        (
-            "LoadBalancerName",
-            &Shape::Str(StrRule {
-                pattern: Some("\\w[\\w\\-]*\\w"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&load_balancer::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstancePort", &Shape::Num(NumRule { min: Some(-1.0), max: Some(65535.0), allowed: &[] })),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["dualstack", "ipv4", "ipv6"] })),
+        ("LoadBalancerName", &Shape::Str(StrRule { pattern: Some("\\w[\\w\\-]*\\w"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&load_balancer::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4797,24 +3703,8 @@ pub mod load_balancer {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4837,19 +3727,12 @@ impl CfnLoadBalancerTlsCertificate {
     /// - `certificate_domain_name`: `CertificateDomainName`, The domain name (e.g., example.com ) for your SSL/TLS certificate.
     /// - `certificate_name`: `CertificateName`, The SSL/TLS certificate name.
     /// - `load_balancer_name`: `LoadBalancerName`, The name of your load balancer.
-    pub fn new(
-        certificate_domain_name: impl Into<Val<String>>,
-        certificate_name: impl Into<Val<String>>,
-        load_balancer_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(certificate_domain_name: impl Into<Val<String>>, certificate_name: impl Into<Val<String>>, load_balancer_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CertificateDomainName", certificate_domain_name);
         props.set("CertificateName", certificate_name);
         props.set("LoadBalancerName", load_balancer_name);
-        CfnLoadBalancerTlsCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLoadBalancerTlsCertificate { props, options: ResourceOptions::default() }
     }
 
     /// An array of strings listing alternative domains and subdomains for your SSL/TLS certificate.
@@ -4905,12 +3788,7 @@ impl Handle<CfnLoadBalancerTlsCertificate> {
 pub(crate) static LOAD_BALANCER_TLS_CERTIFICATE_META: TypeMeta = TypeMeta {
     type_name: CfnLoadBalancerTlsCertificate::TYPE_NAME,
     shape: &LOAD_BALANCER_TLS_CERTIFICATE_SHAPE,
-    create_only: &[
-        "CertificateAlternativeNames",
-        "CertificateDomainName",
-        "CertificateName",
-        "LoadBalancerName",
-    ],
+    create_only: &["CertificateAlternativeNames", "CertificateDomainName", "CertificateName", "LoadBalancerName"],
     write_only: &[],
     primary_identifier: &["CertificateName", "LoadBalancerName"],
     attributes: &["LoadBalancerTlsCertificateArn", "Status"],
@@ -4920,24 +3798,8 @@ pub(crate) static LOAD_BALANCER_TLS_CERTIFICATE_META: TypeMeta = TypeMeta {
 
 pub(crate) static LOAD_BALANCER_TLS_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CertificateName",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\w[\\w\\-]*\\w$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LoadBalancerName",
-            &Shape::Str(StrRule {
-                pattern: Some("\\w[\\w\\-]*\\w"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("CertificateName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+        ("LoadBalancerName", &Shape::Str(StrRule { pattern: Some("\\w[\\w\\-]*\\w"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4960,10 +3822,7 @@ impl CfnStaticIp {
     pub fn new(static_ip_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("StaticIpName", static_ip_name);
-        CfnStaticIp {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStaticIp { props, options: ResourceOptions::default() }
     }
 
     /// The instance where the static IP is attached.
@@ -5021,15 +3880,9 @@ pub(crate) static STATIC_IP_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static STATIC_IP_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "StaticIpName",
-        &Shape::Str(StrRule {
-            pattern: Some("^\\w[\\w\\-]*\\w$"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("StaticIpName", &Shape::Str(StrRule { pattern: Some("^\\w[\\w\\-]*\\w$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 

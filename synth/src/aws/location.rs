@@ -29,17 +29,11 @@ impl CfnApiKey {
     ///
     /// - `key_name`: `KeyName`.
     /// - `restrictions`: `Restrictions`.
-    pub fn new(
-        key_name: impl Into<Val<String>>,
-        restrictions: impl Into<Val<api_key::ApiKeyRestrictions>>,
-    ) -> Self {
+    pub fn new(key_name: impl Into<Val<String>>, restrictions: impl Into<Val<api_key::ApiKeyRestrictions>>) -> Self {
         let mut props = Props::new();
         props.set("KeyName", key_name);
         props.set("Restrictions", restrictions);
-        CfnApiKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApiKey { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -133,10 +127,7 @@ pub(crate) static API_KEY_META: TypeMeta = TypeMeta {
     write_only: &["ForceDelete", "ForceUpdate", "NoExpiry"],
     primary_identifier: &["KeyName"],
     attributes: &["Arn", "CreateTime", "KeyArn", "UpdateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce17689348),
 };
 
@@ -168,10 +159,7 @@ pub mod api_key {
         ///
         /// - `allow_actions`: `AllowActions`.
         /// - `allow_resources`: `AllowResources`.
-        pub fn new(
-            allow_actions: impl Into<Val<Vec<String>>>,
-            allow_resources: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(allow_actions: impl Into<Val<Vec<String>>>, allow_resources: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("AllowActions", allow_actions);
             props.set("AllowResources", allow_resources);
@@ -214,10 +202,7 @@ pub mod api_key {
         ///
         /// - `certificate_fingerprint`: `CertificateFingerprint`.
         /// - `package`: `Package`.
-        pub fn new(
-            certificate_fingerprint: impl Into<Val<String>>,
-            package: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(certificate_fingerprint: impl Into<Val<String>>, package: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateFingerprint", certificate_fingerprint);
             props.set("Package", package);
@@ -292,61 +277,23 @@ pub mod api_key {
 
     pub(crate) static ANDROID_APP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CertificateFingerprint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([A-Fa-f0-9]{2}:){19}[A-Fa-f0-9]{2}$"),
-                    min_len: Some(59),
-                    max_len: Some(59),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Package",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([A-Za-z][A-Za-z\\d_]*\\.)+[A-Za-z][A-Za-z\\d_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("CertificateFingerprint", &Shape::Str(StrRule { pattern: Some("^([A-Fa-f0-9]{2}:){19}[A-Fa-f0-9]{2}$"), min_len: Some(59), max_len: Some(59), allowed: &[] })),
+            ("Package", &Shape::Str(StrRule { pattern: Some("^([A-Za-z][A-Za-z\\d_]*\\.)+[A-Za-z][A-Za-z\\d_]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLE_APP_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BundleId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9\\-]+(\\.[A-Za-z0-9\\-]+)+$"),
-                min_len: Some(1),
-                max_len: Some(155),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BundleId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-]+(\\.[A-Za-z0-9\\-]+)+$"), min_len: Some(1), max_len: Some(155), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -370,10 +317,7 @@ impl CfnGeofenceCollection {
     pub fn new(collection_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CollectionName", collection_name);
-        CfnGeofenceCollection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGeofenceCollection { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -459,59 +403,17 @@ pub(crate) static GEOFENCE_COLLECTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CollectionName"],
     attributes: &["Arn", "CollectionArn", "CreateTime", "UpdateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fee17689348),
 };
 
 pub(crate) static GEOFENCE_COLLECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CollectionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-._\\w]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PricingPlan",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RequestBasedUsage"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&geofence_collection::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CollectionName", &Shape::Str(StrRule { pattern: Some("^[-._\\w]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("PricingPlan", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RequestBasedUsage"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&geofence_collection::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -549,24 +451,8 @@ pub mod geofence_collection {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -588,17 +474,11 @@ impl CfnMap {
     ///
     /// - `configuration`: `Configuration`.
     /// - `map_name`: `MapName`.
-    pub fn new(
-        configuration: impl Into<Val<map::MapConfiguration>>,
-        map_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<map::MapConfiguration>>, map_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
         props.set("MapName", map_name);
-        CfnMap {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMap { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -670,54 +550,17 @@ pub(crate) static MAP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["MapName"],
     attributes: &["Arn", "CreateTime", "MapArn", "UpdateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fee17689348),
 };
 
 pub(crate) static MAP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&map::MAP_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MapName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-._\\w]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PricingPlan",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RequestBasedUsage"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&map::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Configuration", &Shape::Object(&map::MAP_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("MapName", &Shape::Str(StrRule { pattern: Some("^[-._\\w]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("PricingPlan", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RequestBasedUsage"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&map::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -790,61 +633,17 @@ pub mod map {
 
     pub(crate) static MAP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomLayers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-._\\w]+$"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "PoliticalView",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z]{3}$"),
-                    min_len: Some(3),
-                    max_len: Some(3),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Style",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-._\\w]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomLayers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-._\\w]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: None, max_items: Some(10) })),
+            ("PoliticalView", &Shape::Str(StrRule { pattern: Some("^[A-Z]{3}$"), min_len: Some(3), max_len: Some(3), allowed: &[] })),
+            ("Style", &Shape::Str(StrRule { pattern: Some("^[-._\\w]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -870,17 +669,11 @@ impl CfnPlaceIndex {
         let mut props = Props::new();
         props.set("DataSource", data_source);
         props.set("IndexName", index_name);
-        CfnPlaceIndex {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPlaceIndex { props, options: ResourceOptions::default() }
     }
 
     /// The `DataSourceConfiguration` property.
-    pub fn data_source_configuration(
-        mut self,
-        value: impl Into<Val<place_index::DataSourceConfiguration>>,
-    ) -> Self {
+    pub fn data_source_configuration(mut self, value: impl Into<Val<place_index::DataSourceConfiguration>>) -> Self {
         self.props.set("DataSourceConfiguration", value);
         self
     }
@@ -954,54 +747,17 @@ pub(crate) static PLACE_INDEX_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["IndexName"],
     attributes: &["Arn", "CreateTime", "IndexArn", "UpdateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fee17689348),
 };
 
 pub(crate) static PLACE_INDEX_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataSourceConfiguration",
-            &Shape::Object(&place_index::DATA_SOURCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IndexName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-._\\w]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PricingPlan",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RequestBasedUsage"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&place_index::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DataSourceConfiguration", &Shape::Object(&place_index::DATA_SOURCE_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("IndexName", &Shape::Str(StrRule { pattern: Some("^[-._\\w]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("PricingPlan", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RequestBasedUsage"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&place_index::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1066,38 +822,16 @@ pub mod place_index {
     }
 
     pub(crate) static DATA_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IntendedUse",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SingleUse", "Storage"],
-            }),
-        )],
+        fields: &[
+            ("IntendedUse", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SingleUse", "Storage"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1119,17 +853,11 @@ impl CfnRouteCalculator {
     ///
     /// - `calculator_name`: `CalculatorName`.
     /// - `data_source`: `DataSource`.
-    pub fn new(
-        calculator_name: impl Into<Val<String>>,
-        data_source: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(calculator_name: impl Into<Val<String>>, data_source: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CalculatorName", calculator_name);
         props.set("DataSource", data_source);
-        CfnRouteCalculator {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouteCalculator { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1201,50 +929,16 @@ pub(crate) static ROUTE_CALCULATOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CalculatorName"],
     attributes: &["Arn", "CalculatorArn", "CreateTime", "UpdateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fee17689348),
 };
 
 pub(crate) static ROUTE_CALCULATOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CalculatorName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-._\\w]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PricingPlan",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RequestBasedUsage"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&route_calculator::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CalculatorName", &Shape::Str(StrRule { pattern: Some("^[-._\\w]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("PricingPlan", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RequestBasedUsage"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&route_calculator::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1282,24 +976,8 @@ pub mod route_calculator {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1323,10 +1001,7 @@ impl CfnTracker {
     pub fn new(tracker_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TrackerName", tracker_name);
-        CfnTracker {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTracker { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1432,68 +1107,18 @@ pub(crate) static TRACKER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TrackerName"],
     attributes: &["Arn", "CreateTime", "TrackerArn", "UpdateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fee17689348),
 };
 
 pub(crate) static TRACKER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PositionFiltering",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TimeBased", "DistanceBased", "AccuracyBased"],
-            }),
-        ),
-        (
-            "PricingPlan",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RequestBasedUsage"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&tracker::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TrackerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-._\\w]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("PositionFiltering", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TimeBased", "DistanceBased", "AccuracyBased"] })),
+        ("PricingPlan", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RequestBasedUsage"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&tracker::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TrackerName", &Shape::Str(StrRule { pattern: Some("^[-._\\w]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1531,24 +1156,8 @@ pub mod tracker {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 _=@:.+-/]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1574,10 +1183,7 @@ impl CfnTrackerConsumer {
         let mut props = Props::new();
         props.set("ConsumerArn", consumer_arn);
         props.set("TrackerName", tracker_name);
-        CfnTrackerConsumer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrackerConsumer { props, options: ResourceOptions::default() }
     }
 }
 

@@ -30,19 +30,12 @@ impl CfnAccountPolicy {
     /// - `policy_document`: `PolicyDocument`, The body of the policy document you want to use for this topic.
     /// - `policy_name`: `PolicyName`, The name of the account policy
     /// - `policy_type`: `PolicyType`, Type of the policy.
-    pub fn new(
-        policy_document: impl Into<Val<String>>,
-        policy_name: impl Into<Val<String>>,
-        policy_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(policy_document: impl Into<Val<String>>, policy_name: impl Into<Val<String>>, policy_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("PolicyName", policy_name);
         props.set("PolicyType", policy_type);
-        CfnAccountPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccountPolicy { props, options: ResourceOptions::default() }
     }
 
     /// Scope for policy application
@@ -97,48 +90,10 @@ pub(crate) static ACCOUNT_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static ACCOUNT_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PolicyDocument",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(30720),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^:*]{1,256}$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "DATA_PROTECTION_POLICY",
-                    "SUBSCRIPTION_FILTER_POLICY",
-                    "FIELD_INDEX_POLICY",
-                    "TRANSFORMER_POLICY",
-                    "METRIC_EXTRACTION_POLICY",
-                ],
-            }),
-        ),
-        (
-            "Scope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALL"],
-            }),
-        ),
+        ("PolicyDocument", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(30720), allowed: &[] })),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^[^:*]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("PolicyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DATA_PROTECTION_POLICY", "SUBSCRIPTION_FILTER_POLICY", "FIELD_INDEX_POLICY", "TRANSFORMER_POLICY", "METRIC_EXTRACTION_POLICY"] })),
+        ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -163,17 +118,11 @@ impl CfnDelivery {
     ///
     /// - `delivery_destination_arn`: `DeliveryDestinationArn`, The ARN of the delivery destination that is associated with this delivery.
     /// - `delivery_source_name`: `DeliverySourceName`, The name of the delivery source that is associated with this delivery.
-    pub fn new(
-        delivery_destination_arn: impl Into<Val<String>>,
-        delivery_source_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(delivery_destination_arn: impl Into<Val<String>>, delivery_source_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DeliveryDestinationArn", delivery_destination_arn);
         props.set("DeliverySourceName", delivery_source_name);
-        CfnDelivery {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDelivery { props, options: ResourceOptions::default() }
     }
 
     /// The field delimiter to use between record fields when the final output format of a delivery is in Plain , W3C , or Raw format.
@@ -252,72 +201,18 @@ pub(crate) static DELIVERY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DeliveryId"],
     attributes: &["Arn", "DeliveryDestinationType", "DeliveryId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DELIVERY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeliveryDestinationArn",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w#+=/:,.@-]*\\*?"),
-                min_len: Some(16),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeliverySourceName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w-]*$"),
-                min_len: Some(1),
-                max_len: Some(60),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FieldDelimiter",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(5),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecordFields",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(128),
-            }),
-        ),
-        (
-            "S3SuffixPath",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&delivery::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeliveryDestinationArn", &Shape::Str(StrRule { pattern: Some("[\\w#+=/:,.@-]*\\*?"), min_len: Some(16), max_len: Some(2048), allowed: &[] })),
+        ("DeliverySourceName", &Shape::Str(StrRule { pattern: Some("[\\w-]*$"), min_len: Some(1), max_len: Some(60), allowed: &[] })),
+        ("FieldDelimiter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5), allowed: &[] })),
+        ("RecordFields", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: Some(0), max_items: Some(128) })),
+        ("S3SuffixPath", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&delivery::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -355,24 +250,8 @@ pub mod delivery {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -398,10 +277,7 @@ impl CfnDeliveryDestination {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnDeliveryDestination {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeliveryDestination { props, options: ResourceOptions::default() }
     }
 
     /// IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a specified destination in this account.
@@ -411,10 +287,7 @@ impl CfnDeliveryDestination {
     /// Length Constraints: Maximum length of 51200
     ///
     /// Write-only.
-    pub fn delivery_destination_policy(
-        mut self,
-        value: impl Into<Val<delivery_destination::DestinationPolicy>>,
-    ) -> Self {
+    pub fn delivery_destination_policy(mut self, value: impl Into<Val<delivery_destination::DestinationPolicy>>) -> Self {
         self.props.set("DeliveryDestinationPolicy", value);
         self
     }
@@ -477,72 +350,22 @@ impl Handle<CfnDeliveryDestination> {
 pub(crate) static DELIVERY_DESTINATION_META: TypeMeta = TypeMeta {
     type_name: CfnDeliveryDestination::TYPE_NAME,
     shape: &DELIVERY_DESTINATION_SHAPE,
-    create_only: &[
-        "DeliveryDestinationType",
-        "DestinationResourceArn",
-        "Name",
-        "OutputFormat",
-    ],
+    create_only: &["DeliveryDestinationType", "DestinationResourceArn", "Name", "OutputFormat"],
     write_only: &["DeliveryDestinationPolicy"],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DELIVERY_DESTINATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeliveryDestinationPolicy",
-            &Shape::Object(&delivery_destination::DESTINATION_POLICY_SHAPE),
-        ),
-        (
-            "DeliveryDestinationType",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z]+$"),
-                min_len: Some(1),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationResourceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w#+=/:,.@-]*\\*?"),
-                min_len: Some(16),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w-]*$"),
-                min_len: Some(1),
-                max_len: Some(60),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutputFormat",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z]+$"),
-                min_len: Some(1),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&delivery_destination::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeliveryDestinationPolicy", &Shape::Object(&delivery_destination::DESTINATION_POLICY_SHAPE)),
+        ("DeliveryDestinationType", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z]+$"), min_len: Some(1), max_len: Some(12), allowed: &[] })),
+        ("DestinationResourceArn", &Shape::Str(StrRule { pattern: Some("[\\w#+=/:,.@-]*\\*?"), min_len: Some(16), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[\\w-]*$"), min_len: Some(1), max_len: Some(60), allowed: &[] })),
+        ("OutputFormat", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z]+$"), min_len: Some(1), max_len: Some(12), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&delivery_destination::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -611,38 +434,16 @@ pub mod delivery_destination {
     }
 
     pub(crate) static DESTINATION_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DeliveryDestinationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(60),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DeliveryDestinationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(60), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -668,10 +469,7 @@ impl CfnDeliverySource {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnDeliverySource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeliverySource { props, options: ResourceOptions::default() }
     }
 
     /// A map of key-value pairs to configure the delivery source. Both keys and values must be between 1 and 255 characters in length.
@@ -760,59 +558,17 @@ pub(crate) static DELIVERY_SOURCE_META: TypeMeta = TypeMeta {
     write_only: &["ResourceArn"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "ResourceArns", "Service", "Status", "StatusReason"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DELIVERY_SOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeliverySourceConfiguration",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            })),
-        ),
-        (
-            "LogType",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w-]*$"),
-                min_len: Some(1),
-                max_len: Some(60),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w#+=/:,.@-]*\\*?"),
-                min_len: Some(16),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&delivery_source::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeliverySourceConfiguration", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] }))),
+        ("LogType", &Shape::Str(StrRule { pattern: Some("[\\w-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[\\w-]*$"), min_len: Some(1), max_len: Some(60), allowed: &[] })),
+        ("ResourceArn", &Shape::Str(StrRule { pattern: Some("[\\w#+=/:,.@-]*\\*?"), min_len: Some(16), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&delivery_source::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -850,24 +606,8 @@ pub mod delivery_source {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -890,19 +630,12 @@ impl CfnDestination {
     /// - `destination_name`: `DestinationName`, The name of the destination resource
     /// - `role_arn`: `RoleArn`, The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource
     /// - `target_arn`: `TargetArn`, The ARN of the physical target where the log events are delivered (for example, a Kinesis stream)
-    pub fn new(
-        destination_name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        target_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(destination_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, target_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationName", destination_name);
         props.set("RoleArn", role_arn);
         props.set("TargetArn", target_arn);
-        CfnDestination {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDestination { props, options: ResourceOptions::default() }
     }
 
     /// An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
@@ -947,59 +680,17 @@ pub(crate) static DESTINATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DestinationName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DESTINATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^:*]{1,512}$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&destination::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("DestinationName", &Shape::Str(StrRule { pattern: Some("^[^:*]{1,512}$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("DestinationPolicy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&destination::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1037,24 +728,8 @@ pub mod destination {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1077,19 +752,12 @@ impl CfnIntegration {
     /// - `integration_name`: `IntegrationName`, User provided identifier for integration, unique to the user account.
     /// - `integration_type`: `IntegrationType`, The type of the Integration.
     /// - `resource_config`: `ResourceConfig`, OpenSearchResourceConfig for the given Integration
-    pub fn new(
-        integration_name: impl Into<Val<String>>,
-        integration_type: impl Into<Val<String>>,
-        resource_config: impl Into<Val<integration::ResourceConfig>>,
-    ) -> Self {
+    pub fn new(integration_name: impl Into<Val<String>>, integration_type: impl Into<Val<String>>, resource_config: impl Into<Val<integration::ResourceConfig>>) -> Self {
         let mut props = Props::new();
         props.set("IntegrationName", integration_name);
         props.set("IntegrationType", integration_type);
         props.set("ResourceConfig", resource_config);
-        CfnIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegration { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1130,28 +798,9 @@ pub(crate) static INTEGRATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IntegrationName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\.\\-_/#A-Za-z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IntegrationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OPENSEARCH"],
-            }),
-        ),
-        (
-            "ResourceConfig",
-            &Shape::Object(&integration::RESOURCE_CONFIG_SHAPE),
-        ),
+        ("IntegrationName", &Shape::Str(StrRule { pattern: Some("[\\.\\-_/#A-Za-z0-9]+"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("IntegrationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPENSEARCH"] })),
+        ("ResourceConfig", &Shape::Object(&integration::RESOURCE_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1176,10 +825,7 @@ pub mod integration {
         }
 
         /// The `OpenSearchResourceConfig` property.
-        pub fn open_search_resource_config(
-            mut self,
-            value: impl Into<Val<OpenSearchResourceConfig>>,
-        ) -> Self {
+        pub fn open_search_resource_config(mut self, value: impl Into<Val<OpenSearchResourceConfig>>) -> Self {
             self.props.set("OpenSearchResourceConfig", value);
             self
         }
@@ -1202,10 +848,7 @@ pub mod integration {
         ///
         /// - `dashboard_viewer_principals`: `DashboardViewerPrincipals`.
         /// - `data_source_role_arn`: `DataSourceRoleArn`.
-        pub fn new(
-            dashboard_viewer_principals: impl Into<Val<Vec<String>>>,
-            data_source_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dashboard_viewer_principals: impl Into<Val<Vec<String>>>, data_source_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DashboardViewerPrincipals", dashboard_viewer_principals);
             props.set("DataSourceRoleArn", data_source_role_arn);
@@ -1238,63 +881,19 @@ pub mod integration {
     }
 
     pub(crate) static RESOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OpenSearchResourceConfig",
-            &Shape::Object(&OPEN_SEARCH_RESOURCE_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("OpenSearchResourceConfig", &Shape::Object(&OPEN_SEARCH_RESOURCE_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_SEARCH_RESOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplicationARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w#+=/:,.@-]*\\*?"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DashboardViewerPrincipals",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[\\w#+=/:,.@-]*\\*?"),
-                        min_len: Some(20),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "DataSourceRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w#+=/:,.@-]*\\*?"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w#+=/:,.@-]*\\*?"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RetentionDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(3650.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ApplicationARN", &Shape::Str(StrRule { pattern: Some("[\\w#+=/:,.@-]*\\*?"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("DashboardViewerPrincipals", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\w#+=/:,.@-]*\\*?"), min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+            ("DataSourceRoleArn", &Shape::Str(StrRule { pattern: Some("[\\w#+=/:,.@-]*\\*?"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("[\\w#+=/:,.@-]*\\*?"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("RetentionDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(3650.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1315,10 +914,7 @@ impl CfnLogAnomalyDetector {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLogAnomalyDetector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLogAnomalyDetector { props, options: ResourceOptions::default() }
     }
 
     /// Account ID for owner of detector
@@ -1419,81 +1015,19 @@ pub(crate) static LOG_ANOMALY_DETECTOR_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &["AccountId"],
     primary_identifier: &["AnomalyDetectorArn"],
-    attributes: &[
-        "AnomalyDetectorArn",
-        "AnomalyDetectorStatus",
-        "CreationTimeStamp",
-        "LastModifiedTimeStamp",
-    ],
+    attributes: &["AnomalyDetectorArn", "AnomalyDetectorStatus", "CreationTimeStamp", "LastModifiedTimeStamp"],
     tagging: None,
     regions: RegionSet(0x3fcf7ff9ffff),
 };
 
 pub(crate) static LOG_ANOMALY_DETECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AnomalyVisibilityTime",
-            &Shape::Num(NumRule {
-                min: Some(7.0),
-                max: Some(90.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DetectorName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EvaluationFrequency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "FIVE_MIN",
-                    "TEN_MIN",
-                    "FIFTEEN_MIN",
-                    "THIRTY_MIN",
-                    "ONE_HOUR",
-                ],
-            }),
-        ),
-        (
-            "FilterPattern",
-            &Shape::Str(StrRule {
-                pattern: Some(""),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LogGroupArnList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\w#+=/:,.@*-]*$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AnomalyVisibilityTime", &Shape::Num(NumRule { min: Some(7.0), max: Some(90.0), allowed: &[] })),
+        ("DetectorName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("EvaluationFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIVE_MIN", "TEN_MIN", "FIFTEEN_MIN", "THIRTY_MIN", "ONE_HOUR"] })),
+        ("FilterPattern", &Shape::Str(StrRule { pattern: Some(""), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("LogGroupArnList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\w#+=/:,.@*-]*$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1521,10 +1055,7 @@ impl CfnLogGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLogGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLogGroup { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether bearer token authentication is enabled for this log group. When enabled, bearer token authentication is allowed on operations until it is explicitly disabled.
@@ -1643,61 +1174,17 @@ pub(crate) static LOG_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["LogGroupName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LOG_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LogGroupClass",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"],
-            }),
-        ),
-        (
-            "LogGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[.\\-_/#A-Za-z0-9]{1,512}\\Z"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RetentionInDays",
-            &Shape::Num(NumRule {
-                min: None,
-                max: None,
-                allowed: &[
-                    1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0,
-                    545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0,
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&log_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("LogGroupClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"] })),
+        ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[.\\-_/#A-Za-z0-9]{1,512}\\Z"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("RetentionInDays", &Shape::Num(NumRule { min: None, max: None, allowed: &[1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0, 545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&log_group::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1735,24 +1222,8 @@ pub mod log_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1776,10 +1247,7 @@ impl CfnLogStream {
     pub fn new(log_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LogGroupName", log_group_name);
-        CfnLogStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLogStream { props, options: ResourceOptions::default() }
     }
 
     /// The name of the log stream. The name must be unique wihtin the log group.
@@ -1819,24 +1287,8 @@ pub(crate) static LOG_STREAM_META: TypeMeta = TypeMeta {
 
 pub(crate) static LOG_STREAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LogGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LogStreamName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^:*]*$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
+        ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("LogStreamName", &Shape::Str(StrRule { pattern: Some("^[^:*]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1860,19 +1312,12 @@ impl CfnMetricFilter {
     /// - `filter_pattern`: `FilterPattern`, A filter pattern for extracting metric data out of ingested log events. For more information, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
     /// - `log_group_name`: `LogGroupName`, The name of an existing log group that you want to associate with this metric filter.
     /// - `metric_transformations`: `MetricTransformations`, The metric transformations.
-    pub fn new(
-        filter_pattern: impl Into<Val<String>>,
-        log_group_name: impl Into<Val<String>>,
-        metric_transformations: impl Into<Val<Vec<metric_filter::MetricTransformation>>>,
-    ) -> Self {
+    pub fn new(filter_pattern: impl Into<Val<String>>, log_group_name: impl Into<Val<String>>, metric_transformations: impl Into<Val<Vec<metric_filter::MetricTransformation>>>) -> Self {
         let mut props = Props::new();
         props.set("FilterPattern", filter_pattern);
         props.set("LogGroupName", log_group_name);
         props.set("MetricTransformations", metric_transformations);
-        CfnMetricFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMetricFilter { props, options: ResourceOptions::default() }
     }
 
     /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html).
@@ -1932,50 +1377,11 @@ pub(crate) static METRIC_FILTER_META: TypeMeta = TypeMeta {
 
 pub(crate) static METRIC_FILTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FieldSelectionCriteria",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^:*]{1,512}"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterPattern",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LogGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[.\\-_/#A-Za-z0-9]{1,512}"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricTransformations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&metric_filter::METRIC_TRANSFORMATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("FieldSelectionCriteria", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ("FilterName", &Shape::Str(StrRule { pattern: Some("^[^:*]{1,512}"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("FilterPattern", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[.\\-_/#A-Za-z0-9]{1,512}"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("MetricTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&metric_filter::METRIC_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1998,11 +1404,7 @@ pub mod metric_filter {
         /// - `metric_name`: `MetricName`, The name of the CloudWatch metric.
         /// - `metric_namespace`: `MetricNamespace`, A custom namespace to contain your metric in CloudWatch. Use namespaces to group together metrics that are similar. For more information, see [Namespaces](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace).
         /// - `metric_value`: `MetricValue`, The value that is published to the CloudWatch metric. For example, if you're counting the occurrences of a particular term like ``Error``, specify 1 for the metric value. If you're counting the number of bytes transferred, reference the value that is in the log event by using $. followed by the name of the field that you specified in the filter pattern, such as ``$.size``.
-        pub fn new(
-            metric_name: impl Into<Val<String>>,
-            metric_namespace: impl Into<Val<String>>,
-            metric_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metric_name: impl Into<Val<String>>, metric_namespace: impl Into<Val<String>>, metric_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetricName", metric_name);
             props.set("MetricNamespace", metric_namespace);
@@ -2080,102 +1482,19 @@ pub mod metric_filter {
 
     pub(crate) static METRIC_TRANSFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Dimensions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DIMENSION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(3),
-                }),
-            ),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^((?![:*$])[\\x00-\\x7F]){1,255}"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricNamespace",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z\\.\\-_\\/#]{1,256}"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([+-]?([0-9]*\\.?[0-9]*)|(\\$.*))$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Seconds",
-                        "Microseconds",
-                        "Milliseconds",
-                        "Bytes",
-                        "Kilobytes",
-                        "Megabytes",
-                        "Gigabytes",
-                        "Terabytes",
-                        "Bits",
-                        "Kilobits",
-                        "Megabits",
-                        "Gigabits",
-                        "Terabits",
-                        "Percent",
-                        "Count",
-                        "Bytes/Second",
-                        "Kilobytes/Second",
-                        "Megabytes/Second",
-                        "Gigabytes/Second",
-                        "Terabytes/Second",
-                        "Bits/Second",
-                        "Kilobits/Second",
-                        "Megabits/Second",
-                        "Gigabits/Second",
-                        "Terabits/Second",
-                        "Count/Second",
-                        "None",
-                    ],
-                }),
-            ),
+            ("Dimensions", &Shape::List(ListRule { item: Some(&Shape::Object(&DIMENSION_SHAPE)), min_items: Some(1), max_items: Some(3) })),
+            ("MetricName", &Shape::Str(StrRule { pattern: Some("^((?![:*$])[\\x00-\\x7F]){1,255}"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MetricNamespace", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z\\.\\-_\\/#]{1,256}"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("MetricValue", &Shape::Str(StrRule { pattern: Some("^([+-]?([0-9]*\\.?[0-9]*)|(\\$.*))$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2201,10 +1520,7 @@ impl CfnQueryDefinition {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("QueryString", query_string);
-        CfnQueryDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueryDefinition { props, options: ResourceOptions::default() }
     }
 
     /// Optionally define specific log groups as part of your query definition
@@ -2214,10 +1530,7 @@ impl CfnQueryDefinition {
     }
 
     /// Use this parameter to include specific query parameters as part of your query definition. Query parameters are supported only for Logs Insights QL queries. Query parameters allow you to use placeholder variables in your query string that are substituted with values at execution time. Use the {{parameterName}} syntax in your query string to reference a parameter.
-    pub fn parameters(
-        mut self,
-        value: impl Into<Val<Vec<query_definition::QueryParameter>>>,
-    ) -> Self {
+    pub fn parameters(mut self, value: impl Into<Val<Vec<query_definition::QueryParameter>>>) -> Self {
         self.props.set("Parameters", value);
         self
     }
@@ -2268,54 +1581,11 @@ pub(crate) static QUERY_DEFINITION_META: TypeMeta = TypeMeta {
 
 pub(crate) static QUERY_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LogGroupNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("[\\.\\-_/#A-Za-z0-9]+"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Parameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&query_definition::QUERY_PARAMETER_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "QueryLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CWLI", "SQL", "PPL"],
-            }),
-        ),
-        (
-            "QueryString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        ),
+        ("LogGroupNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\.\\-_/#A-Za-z0-9]+"), min_len: Some(1), max_len: Some(512), allowed: &[] })), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Parameters", &Shape::List(ListRule { item: Some(&Shape::Object(&query_definition::QUERY_PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+        ("QueryLanguage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CWLI", "SQL", "PPL"] })),
+        ("QueryString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10000), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2363,33 +1633,9 @@ pub mod query_definition {
 
     pub(crate) static QUERY_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z_][a-zA-Z0-9_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("DefaultValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_][a-zA-Z0-9_]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2415,10 +1661,7 @@ impl CfnResourcePolicy {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("PolicyName", policy_name);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2449,15 +1692,9 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "PolicyName",
-        &Shape::Str(StrRule {
-            pattern: Some("^([^:*\\/]+\\/?)*[^:*\\/]+$"),
-            min_len: Some(1),
-            max_len: Some(255),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^([^:*\\/]+\\/?)*[^:*\\/]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2480,23 +1717,14 @@ impl CfnScheduledQuery {
     /// - `query_language`: `QueryLanguage`.
     /// - `query_string`: `QueryString`.
     /// - `schedule_expression`: `ScheduleExpression`.
-    pub fn new(
-        execution_role_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        query_language: impl Into<Val<String>>,
-        query_string: impl Into<Val<String>>,
-        schedule_expression: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(execution_role_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, query_language: impl Into<Val<String>>, query_string: impl Into<Val<String>>, schedule_expression: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ExecutionRoleArn", execution_role_arn);
         props.set("Name", name);
         props.set("QueryLanguage", query_language);
         props.set("QueryString", query_string);
         props.set("ScheduleExpression", schedule_expression);
-        CfnScheduledQuery {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScheduledQuery { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -2506,10 +1734,7 @@ impl CfnScheduledQuery {
     }
 
     /// The `DestinationConfiguration` property.
-    pub fn destination_configuration(
-        mut self,
-        value: impl Into<Val<scheduled_query::DestinationConfiguration>>,
-    ) -> Self {
+    pub fn destination_configuration(mut self, value: impl Into<Val<scheduled_query::DestinationConfiguration>>) -> Self {
         self.props.set("DestinationConfiguration", value);
         self
     }
@@ -2607,135 +1832,26 @@ pub(crate) static SCHEDULED_QUERY_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["ScheduledQueryArn"],
-    attributes: &[
-        "CreationTime",
-        "LastExecutionStatus",
-        "LastTriggeredTime",
-        "LastUpdatedTime",
-        "ScheduledQueryArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "LastExecutionStatus", "LastTriggeredTime", "LastUpdatedTime", "ScheduledQueryArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3ff98ff9),
 };
 
 pub(crate) static SCHEDULED_QUERY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DestinationConfiguration",
-            &Shape::Object(&scheduled_query::DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LogGroupIdentifiers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\w#+=/:,.@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-/.#]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueryLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CWLI", "PPL", "SQL"],
-            }),
-        ),
-        (
-            "QueryString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleEndTime",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleExpression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleStartTime",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scheduled_query::TAGS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Timezone",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("DestinationConfiguration", &Shape::Object(&scheduled_query::DESTINATION_CONFIGURATION_SHAPE)),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("LogGroupIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\w#+=/:,.@-]*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-/.#]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("QueryLanguage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CWLI", "PPL", "SQL"] })),
+        ("QueryString", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10000), allowed: &[] })),
+        ("ScheduleEndTime", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("ScheduleExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("ScheduleStartTime", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&scheduled_query::TAGS_SHAPE)), min_items: None, max_items: None })),
+        ("Timezone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2783,10 +1899,7 @@ pub mod scheduled_query {
         ///
         /// - `destination_identifier`: `DestinationIdentifier`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            destination_identifier: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_identifier: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationIdentifier", destination_identifier);
             props.set("RoleArn", role_arn);
@@ -2826,54 +1939,24 @@ pub mod scheduled_query {
     }
 
     pub(crate) static DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Configuration", &Shape::Object(&S3_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("S3Configuration", &Shape::Object(&S3_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationIdentifier", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2897,10 +1980,7 @@ impl CfnStorageTierPolicy {
     pub fn new(storage_tier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("StorageTier", storage_tier);
-        CfnStorageTierPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStorageTierPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2947,15 +2027,9 @@ pub(crate) static STORAGE_TIER_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static STORAGE_TIER_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "StorageTier",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["INTELLIGENT_TIERING"],
-        }),
-    )],
+    fields: &[
+        ("StorageTier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INTELLIGENT_TIERING"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2986,19 +2060,12 @@ impl CfnSubscriptionFilter {
     /// - `destination_arn`: `DestinationArn`, The Amazon Resource Name (ARN) of the destination.
     /// - `filter_pattern`: `FilterPattern`, The filtering expressions that restrict what gets delivered to the destination AWS resource. For more information about the filter pattern syntax, see [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
     /// - `log_group_name`: `LogGroupName`, The log group to associate with the subscription filter. All log events that are uploaded to this log group are filtered and delivered to the specified AWS resource if the filter pattern matches the log events.
-    pub fn new(
-        destination_arn: impl Into<Val<String>>,
-        filter_pattern: impl Into<Val<String>>,
-        log_group_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(destination_arn: impl Into<Val<String>>, filter_pattern: impl Into<Val<String>>, log_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationArn", destination_arn);
         props.set("FilterPattern", filter_pattern);
         props.set("LogGroupName", log_group_name);
-        CfnSubscriptionFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscriptionFilter { props, options: ResourceOptions::default() }
     }
 
     /// This parameter is valid only for log groups that have an active log transformer. For more information about log transformers, see [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html).
@@ -3072,69 +2139,13 @@ pub(crate) static SUBSCRIPTION_FILTER_META: TypeMeta = TypeMeta {
 
 pub(crate) static SUBSCRIPTION_FILTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Distribution",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Random", "ByLogStream"],
-            }),
-        ),
-        (
-            "FieldSelectionCriteria",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^:*]*$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterPattern",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LogGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("DestinationArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Distribution", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Random", "ByLogStream"] })),
+        ("FieldSelectionCriteria", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ("FilterName", &Shape::Str(StrRule { pattern: Some("^[^:*]*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("FilterPattern", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("LogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3155,17 +2166,11 @@ impl CfnTransformer {
     ///
     /// - `log_group_identifier`: `LogGroupIdentifier`, Existing log group that you want to associate with this transformer.
     /// - `transformer_config`: `TransformerConfig`, List of processors in a transformer
-    pub fn new(
-        log_group_identifier: impl Into<Val<String>>,
-        transformer_config: impl Into<Val<Vec<transformer::Processor>>>,
-    ) -> Self {
+    pub fn new(log_group_identifier: impl Into<Val<String>>, transformer_config: impl Into<Val<Vec<transformer::Processor>>>) -> Self {
         let mut props = Props::new();
         props.set("LogGroupIdentifier", log_group_identifier);
         props.set("TransformerConfig", transformer_config);
-        CfnTransformer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransformer { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3197,23 +2202,8 @@ pub(crate) static TRANSFORMER_META: TypeMeta = TypeMeta {
 
 pub(crate) static TRANSFORMER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LogGroupIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w#+=/:,.@-]*"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TransformerConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&transformer::PROCESSOR_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("LogGroupIdentifier", &Shape::Str(StrRule { pattern: Some("[\\w#+=/:,.@-]*"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("TransformerConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&transformer::PROCESSOR_SHAPE)), min_items: Some(1), max_items: Some(20) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3546,11 +2536,7 @@ pub mod transformer {
         /// - `match_patterns`: `MatchPatterns`.
         /// - `source`: `Source`.
         /// - `target`: `Target`.
-        pub fn new(
-            match_patterns: impl Into<Val<Vec<String>>>,
-            source: impl Into<Val<String>>,
-            target: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(match_patterns: impl Into<Val<Vec<String>>>, source: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchPatterns", match_patterns);
             props.set("Source", source);
@@ -3952,10 +2938,7 @@ pub mod transformer {
         ///
         /// - `event_source`: `EventSource`.
         /// - `ocsf_version`: `OcsfVersion`.
-        pub fn new(
-            event_source: impl Into<Val<String>>,
-            ocsf_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(event_source: impl Into<Val<String>>, ocsf_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EventSource", event_source);
             props.set("OcsfVersion", ocsf_version);
@@ -4170,11 +3153,7 @@ pub mod transformer {
         /// - `from`: `From`.
         /// - `source`: `Source`.
         /// - `to`: `To`.
-        pub fn new(
-            from: impl Into<Val<String>>,
-            source: impl Into<Val<String>>,
-            to: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(from: impl Into<Val<String>>, source: impl Into<Val<String>>, to: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("From", from);
             props.set("Source", source);
@@ -4288,10 +3267,7 @@ pub mod transformer {
             ("AddKeys", &Shape::Object(&ADD_KEYS_SHAPE)),
             ("CopyValue", &Shape::Object(&COPY_VALUE_SHAPE)),
             ("Csv", &Shape::Object(&CSV_SHAPE)),
-            (
-                "DateTimeConverter",
-                &Shape::Object(&DATE_TIME_CONVERTER_SHAPE),
-            ),
+            ("DateTimeConverter", &Shape::Object(&DATE_TIME_CONVERTER_SHAPE)),
             ("DeleteKeys", &Shape::Object(&DELETE_KEYS_SHAPE)),
             ("Grok", &Shape::Object(&GROK_SHAPE)),
             ("ListToMap", &Shape::Object(&LIST_TO_MAP_SHAPE)),
@@ -4316,722 +3292,243 @@ pub mod transformer {
     };
 
     pub(crate) static ADD_KEYS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Entries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ADD_KEY_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("Entries", &Shape::List(ListRule { item: Some(&Shape::Object(&ADD_KEY_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADD_KEY_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COPY_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Entries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&COPY_VALUE_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("Entries", &Shape::List(ListRule { item: Some(&Shape::Object(&COPY_VALUE_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COPY_VALUE_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CSV_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Columns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Delimiter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QuoteCharacter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Columns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("Delimiter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2), allowed: &[] })),
+            ("QuoteCharacter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATE_TIME_CONVERTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Locale",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MatchPatterns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceTimezone",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetTimezone",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Locale", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("MatchPatterns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("SourceTimezone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("TargetFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("TargetTimezone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DELETE_KEYS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WithKeys",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("WithKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GROK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Match",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Match", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIST_TO_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FlattenedElement",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["first", "last"],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ValueKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("FlattenedElement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["first", "last"] })),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("ValueKey", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOWER_CASE_STRING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WithKeys",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("WithKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MOVE_KEYS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Entries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&MOVE_KEY_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("Entries", &Shape::List(ListRule { item: Some(&Shape::Object(&MOVE_KEY_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MOVE_KEY_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARSE_CLOUDFRONT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARSE_JSON_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Destination",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Destination", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARSE_KEY_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Destination",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FieldDelimiter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyValueDelimiter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NonMatchValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Destination", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("FieldDelimiter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("KeyPrefix", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("KeyValueDelimiter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("NonMatchValue", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARSE_POSTGRES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARSE_ROUTE53_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARSE_TO_OCSF_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CloudTrail",
-                        "Route53Resolver",
-                        "VPCFlow",
-                        "EKSAudit",
-                        "AWSWAF",
-                    ],
-                }),
-            ),
-            (
-                "MappingVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^v\\d+\\.\\d+(\\.\\d+)?$"),
-                    min_len: Some(1),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OcsfVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["V1.1", "V1.5"],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("EventSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CloudTrail", "Route53Resolver", "VPCFlow", "EKSAudit", "AWSWAF"] })),
+            ("MappingVersion", &Shape::Str(StrRule { pattern: Some("^v\\d+\\.\\d+(\\.\\d+)?$"), min_len: Some(1), max_len: Some(10), allowed: &[] })),
+            ("OcsfVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["V1.1", "V1.5"] })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARSE_VPC_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARSE_WAF_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RENAME_KEYS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Entries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RENAME_KEY_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("Entries", &Shape::List(ListRule { item: Some(&Shape::Object(&RENAME_KEY_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RENAME_KEY_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RenameTo",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("RenameTo", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPLIT_STRING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Entries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SPLIT_STRING_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("Entries", &Shape::List(ListRule { item: Some(&Shape::Object(&SPLIT_STRING_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPLIT_STRING_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Delimiter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Delimiter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUBSTITUTE_STRING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Entries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SUBSTITUTE_STRING_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("Entries", &Shape::List(ListRule { item: Some(&Shape::Object(&SUBSTITUTE_STRING_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUBSTITUTE_STRING_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "From",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "To",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("From", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("To", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIM_STRING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WithKeys",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("WithKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TYPE_CONVERTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Entries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TYPE_CONVERTER_ENTRY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("Entries", &Shape::List(ListRule { item: Some(&Shape::Object(&TYPE_CONVERTER_ENTRY_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TYPE_CONVERTER_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*[a-zA-Z0-9]+.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["boolean", "integer", "double", "string"],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*[a-zA-Z0-9]+.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["boolean", "integer", "double", "string"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UPPER_CASE_STRING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WithKeys",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("WithKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

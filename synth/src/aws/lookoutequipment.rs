@@ -32,23 +32,14 @@ impl CfnInferenceScheduler {
     /// - `data_upload_frequency`: `DataUploadFrequency`, How often data is uploaded to the source S3 bucket for the input data.
     /// - `model_name`: `ModelName`, The name of the previously trained ML model being used to create the inference scheduler.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of a role with permission to access the data source being used for the inference.
-    pub fn new(
-        data_input_configuration: impl Into<Val<inference_scheduler::DataInputConfiguration>>,
-        data_output_configuration: impl Into<Val<inference_scheduler::DataOutputConfiguration>>,
-        data_upload_frequency: impl Into<Val<String>>,
-        model_name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_input_configuration: impl Into<Val<inference_scheduler::DataInputConfiguration>>, data_output_configuration: impl Into<Val<inference_scheduler::DataOutputConfiguration>>, data_upload_frequency: impl Into<Val<String>>, model_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataInputConfiguration", data_input_configuration);
         props.set("DataOutputConfiguration", data_output_configuration);
         props.set("DataUploadFrequency", data_upload_frequency);
         props.set("ModelName", model_name);
         props.set("RoleArn", role_arn);
-        CfnInferenceScheduler {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInferenceScheduler { props, options: ResourceOptions::default() }
     }
 
     /// A period of time (in minutes) by which inference on the data is delayed after the data starts.
@@ -111,84 +102,21 @@ pub(crate) static INFERENCE_SCHEDULER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["InferenceSchedulerName"],
     attributes: &["InferenceSchedulerArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200010),
 };
 
 pub(crate) static INFERENCE_SCHEDULER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataDelayOffsetInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataInputConfiguration",
-            &Shape::Object(&inference_scheduler::DATA_INPUT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DataOutputConfiguration",
-            &Shape::Object(&inference_scheduler::DATA_OUTPUT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DataUploadFrequency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PT5M", "PT10M", "PT15M", "PT30M", "PT1H"],
-            }),
-        ),
-        (
-            "InferenceSchedulerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z_-]{1,200}$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z_-]{1,200}$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerSideKmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&inference_scheduler::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DataDelayOffsetInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(60.0), allowed: &[] })),
+        ("DataInputConfiguration", &Shape::Object(&inference_scheduler::DATA_INPUT_CONFIGURATION_SHAPE)),
+        ("DataOutputConfiguration", &Shape::Object(&inference_scheduler::DATA_OUTPUT_CONFIGURATION_SHAPE)),
+        ("DataUploadFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PT5M", "PT10M", "PT15M", "PT30M", "PT1H"] })),
+        ("InferenceSchedulerName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z_-]{1,200}$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("ModelName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z_-]{1,200}$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("ServerSideKmsKeyId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&inference_scheduler::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -216,10 +144,7 @@ pub mod inference_scheduler {
         }
 
         /// Specifies configuration information for the input data for the inference, including timestamp format and delimiter.
-        pub fn inference_input_name_configuration(
-            mut self,
-            value: impl Into<Val<InputNameConfiguration>>,
-        ) -> Self {
+        pub fn inference_input_name_configuration(mut self, value: impl Into<Val<InputNameConfiguration>>) -> Self {
             self.props.set("InferenceInputNameConfiguration", value);
             self
         }
@@ -383,145 +308,58 @@ pub mod inference_scheduler {
 
     pub(crate) static DATA_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InferenceInputNameConfiguration",
-                &Shape::Object(&INPUT_NAME_CONFIGURATION_SHAPE),
-            ),
-            (
-                "InputTimeZoneOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(\\+|\\-)[0-9]{2}\\:[0-9]{2}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3InputConfiguration",
-                &Shape::Object(&S3_INPUT_CONFIGURATION_SHAPE),
-            ),
+            ("InferenceInputNameConfiguration", &Shape::Object(&INPUT_NAME_CONFIGURATION_SHAPE)),
+            ("InputTimeZoneOffset", &Shape::Str(StrRule { pattern: Some("^(\\+|\\-)[0-9]{2}\\:[0-9]{2}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("S3InputConfiguration", &Shape::Object(&S3_INPUT_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_NAME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentTimestampDelimiter",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(\\-|\\_|\\s)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimestampFormat",
-                &Shape::Str(StrRule {
-                    pattern: Some("^EPOCH|yyyy-MM-dd-HH-mm-ss|yyyyMMddHHmmss$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ComponentTimestampDelimiter", &Shape::Str(StrRule { pattern: Some("^(\\-|\\_|\\s)?$"), min_len: Some(0), max_len: Some(1), allowed: &[] })),
+            ("TimestampFormat", &Shape::Str(StrRule { pattern: Some("^EPOCH|yyyy-MM-dd-HH-mm-ss|yyyyMMddHHmmss$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(^$)|([\\u0009\\u000A\\u000D\\u0020-\\u00FF]{1,1023}/$)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: Some("^(^$)|([\\u0009\\u000A\\u000D\\u0020-\\u00FF]{1,1023}/$)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputConfiguration",
-                &Shape::Object(&S3_OUTPUT_CONFIGURATION_SHAPE),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("S3OutputConfiguration", &Shape::Object(&S3_OUTPUT_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(^$)|([\\u0009\\u000A\\u000D\\u0020-\\u00FF]{1,1023}/$)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: Some("^(^$)|([\\u0009\\u000A\\u000D\\u0020-\\u00FF]{1,1023}/$)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\w+-=\\.:/@]*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("[\\s\\w+-=\\.:/@]*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&INFERENCE_SCHEDULER_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &INFERENCE_SCHEDULER_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

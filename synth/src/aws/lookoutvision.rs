@@ -31,10 +31,7 @@ impl CfnProject {
     pub fn new(project_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProjectName", project_name);
-        CfnProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProject { props, options: ResourceOptions::default() }
     }
 }
 
@@ -72,20 +69,16 @@ pub(crate) static PROJECT_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static PROJECT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ProjectName",
-        &Shape::Str(StrRule {
-            pattern: Some("[a-zA-Z0-9][a-zA-Z0-9_\\-]*"),
-            min_len: Some(1),
-            max_len: Some(255),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ProjectName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9][a-zA-Z0-9_\\-]*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PROJECT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PROJECT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -33,10 +33,7 @@ impl CfnApplication {
         let mut props = Props::new();
         props.set("EngineType", engine_type);
         props.set("Name", name);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The `Definition` property.
@@ -110,10 +107,7 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     write_only: &["Definition"],
     primary_identifier: &["ApplicationArn"],
     attributes: &["ApplicationArn", "ApplicationId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffe3fe88379),
 };
 
@@ -170,24 +164,8 @@ pub mod application {
 
     pub(crate) static DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Content",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(6500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Location",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,2000}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(6500), allowed: &[] })),
+            ("S3Location", &Shape::Str(StrRule { pattern: Some("^\\S{1,2000}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         one_of_required: &[&["S3Location"], &["Content"]],
         ..ObjectShape::EMPTY
@@ -211,19 +189,12 @@ impl CfnDeployment {
     /// - `application_id`: `ApplicationId`, The application ID.
     /// - `application_version`: `ApplicationVersion`, The version number of the application to deploy
     /// - `environment_id`: `EnvironmentId`, The environment ID.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        application_version: impl Into<Val<i64>>,
-        environment_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, application_version: impl Into<Val<i64>>, environment_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("ApplicationVersion", application_version);
         props.set("EnvironmentId", environment_id);
-        CfnDeployment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeployment { props, options: ResourceOptions::default() }
     }
 }
 
@@ -271,32 +242,9 @@ pub(crate) static DEPLOYMENT_META: TypeMeta = TypeMeta {
 
 pub(crate) static DEPLOYMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S{1,80}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ApplicationVersion",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnvironmentId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S{1,80}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("ApplicationId", &Shape::Str(StrRule { pattern: Some("^\\S{1,80}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ApplicationVersion", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("EnvironmentId", &Shape::Str(StrRule { pattern: Some("^\\S{1,80}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -318,19 +266,12 @@ impl CfnEnvironment {
     /// - `engine_type`: `EngineType`, The target platform for the environment.
     /// - `instance_type`: `InstanceType`, The type of instance underlying the environment.
     /// - `name`: `Name`, The name of the environment.
-    pub fn new(
-        engine_type: impl Into<Val<String>>,
-        instance_type: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(engine_type: impl Into<Val<String>>, instance_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EngineType", engine_type);
         props.set("InstanceType", instance_type);
         props.set("Name", name);
-        CfnEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// The description of the environment.
@@ -348,10 +289,7 @@ impl CfnEnvironment {
     }
 
     /// Defines the details of a high availability configuration.
-    pub fn high_availability_config(
-        mut self,
-        value: impl Into<Val<environment::HighAvailabilityConfig>>,
-    ) -> Self {
+    pub fn high_availability_config(mut self, value: impl Into<Val<environment::HighAvailabilityConfig>>) -> Self {
         self.props.set("HighAvailabilityConfig", value);
         self
     }
@@ -399,10 +337,7 @@ impl CfnEnvironment {
     /// The storage configurations defined for the runtime environment.
     ///
     /// Changing it replaces the resource.
-    pub fn storage_configurations(
-        mut self,
-        value: impl Into<Val<Vec<environment::StorageConfiguration>>>,
-    ) -> Self {
+    pub fn storage_configurations(mut self, value: impl Into<Val<Vec<environment::StorageConfiguration>>>) -> Self {
         self.props.set("StorageConfigurations", value);
         self
     }
@@ -456,148 +391,29 @@ impl Handle<CfnEnvironment> {
 pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     type_name: CfnEnvironment::TYPE_NAME,
     shape: &ENVIRONMENT_SHAPE,
-    create_only: &[
-        "Description",
-        "EngineType",
-        "KmsKeyId",
-        "Name",
-        "NetworkType",
-        "PubliclyAccessible",
-        "SecurityGroupIds",
-        "StorageConfigurations",
-        "SubnetIds",
-    ],
+    create_only: &["Description", "EngineType", "KmsKeyId", "Name", "NetworkType", "PubliclyAccessible", "SecurityGroupIds", "StorageConfigurations", "SubnetIds"],
     write_only: &[],
     primary_identifier: &["EnvironmentArn"],
     attributes: &["EnvironmentArn", "EnvironmentId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffe3fe88379),
 };
 
 pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EngineType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["microfocus", "bluage"],
-            }),
-        ),
-        (
-            "EngineVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S{1,10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "HighAvailabilityConfig",
-            &Shape::Object(&environment::HIGH_AVAILABILITY_CONFIG_SHAPE),
-        ),
-        (
-            "InstanceType",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S{1,20}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "dual"],
-            }),
-        ),
-        (
-            "PreferredMaintenanceWindow",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S{1,50}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StorageConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&environment::STORAGE_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("EngineType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["microfocus", "bluage"] })),
+        ("EngineVersion", &Shape::Str(StrRule { pattern: Some("^\\S{1,10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("HighAvailabilityConfig", &Shape::Object(&environment::HIGH_AVAILABILITY_CONFIG_SHAPE)),
+        ("InstanceType", &Shape::Str(StrRule { pattern: Some("^\\S{1,20}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "dual"] })),
+        ("PreferredMaintenanceWindow", &Shape::Str(StrRule { pattern: Some("^\\S{1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S{1,50}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("StorageConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&environment::STORAGE_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\S{1,50}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -674,10 +490,7 @@ pub mod environment {
         ///
         /// - `file_system_id`: `FileSystemId`, The file system identifier.
         /// - `mount_point`: `MountPoint`, The mount point for the file system.
-        pub fn new(
-            file_system_id: impl Into<Val<String>>,
-            mount_point: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(file_system_id: impl Into<Val<String>>, mount_point: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FileSystemId", file_system_id);
             props.set("MountPoint", mount_point);
@@ -702,10 +515,7 @@ pub mod environment {
         ///
         /// - `file_system_id`: `FileSystemId`, The file system identifier.
         /// - `mount_point`: `MountPoint`, The mount point for the file system.
-        pub fn new(
-            file_system_id: impl Into<Val<String>>,
-            mount_point: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(file_system_id: impl Into<Val<String>>, mount_point: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FileSystemId", file_system_id);
             props.set("MountPoint", mount_point);
@@ -720,14 +530,9 @@ pub mod environment {
     }
 
     pub(crate) static HIGH_AVAILABILITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DesiredCapacity",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DesiredCapacity", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -742,55 +547,27 @@ pub mod environment {
 
     pub(crate) static EFS_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileSystemId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,200}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MountPoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,200}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^\\S{1,200}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("MountPoint", &Shape::Str(StrRule { pattern: Some("^\\S{1,200}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FSX_STORAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileSystemId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,200}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MountPoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S{1,200}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^\\S{1,200}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("MountPoint", &Shape::Str(StrRule { pattern: Some("^\\S{1,200}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APPLICATION_META, &DEPLOYMENT_META, &ENVIRONMENT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APPLICATION_META,
+    &DEPLOYMENT_META,
+    &ENVIRONMENT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -29,17 +29,11 @@ impl CfnAllowList {
     ///
     /// - `criteria`: `Criteria`, AllowList criteria.
     /// - `name`: `Name`, Name of AllowList.
-    pub fn new(
-        criteria: impl Into<Val<allow_list::Criteria>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(criteria: impl Into<Val<allow_list::Criteria>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Criteria", criteria);
         props.set("Name", name);
-        CfnAllowList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAllowList { props, options: ResourceOptions::default() }
     }
 
     /// Description of AllowList.
@@ -100,15 +94,14 @@ pub(crate) static ALLOW_LIST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3ee8835b),
 };
 
 pub(crate) static ALLOW_LIST_SHAPE: ObjectShape = ObjectShape {
-    fields: &[("Criteria", &Shape::Object(&allow_list::CRITERIA_SHAPE))],
+    fields: &[
+        ("Criteria", &Shape::Object(&allow_list::CRITERIA_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -161,10 +154,7 @@ pub mod allow_list {
         ///
         /// - `bucket_name`: `BucketName`.
         /// - `object_key`: `ObjectKey`.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            object_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, object_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("ObjectKey", object_key);
@@ -229,10 +219,7 @@ impl CfnCustomDataIdentifier {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Regex", regex);
-        CfnCustomDataIdentifier {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomDataIdentifier { props, options: ResourceOptions::default() }
     }
 
     /// Description of custom data identifier.
@@ -308,21 +295,11 @@ impl Handle<CfnCustomDataIdentifier> {
 pub(crate) static CUSTOM_DATA_IDENTIFIER_META: TypeMeta = TypeMeta {
     type_name: CfnCustomDataIdentifier::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "Description",
-        "IgnoreWords",
-        "Keywords",
-        "MaximumMatchDistance",
-        "Name",
-        "Regex",
-    ],
+    create_only: &["Description", "IgnoreWords", "Keywords", "MaximumMatchDistance", "Name", "Regex"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3e68837a),
 };
 
@@ -373,17 +350,11 @@ impl CfnFindingsFilter {
     ///
     /// - `finding_criteria`: `FindingCriteria`, Findings filter criteria.
     /// - `name`: `Name`, Findings filter name
-    pub fn new(
-        finding_criteria: impl Into<Val<findings_filter::FindingCriteria>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(finding_criteria: impl Into<Val<findings_filter::FindingCriteria>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FindingCriteria", finding_criteria);
         props.set("Name", name);
-        CfnFindingsFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFindingsFilter { props, options: ResourceOptions::default() }
     }
 
     /// Findings filter action.
@@ -451,23 +422,14 @@ pub(crate) static FINDINGS_FILTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3e68837a),
 };
 
 pub(crate) static FINDINGS_FILTER_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Action",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["ARCHIVE", "NOOP"],
-        }),
-    )],
+    fields: &[
+        ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARCHIVE", "NOOP"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -490,10 +452,7 @@ pub mod findings_filter {
         }
 
         /// Map of filter criteria.
-        pub fn criterion(
-            mut self,
-            value: impl Into<Val<Map<CriterionAdditionalProperties>>>,
-        ) -> Self {
+        pub fn criterion(mut self, value: impl Into<Val<Map<CriterionAdditionalProperties>>>) -> Self {
             self.props.set("Criterion", value);
             self
         }
@@ -605,10 +564,7 @@ impl CfnMember {
     pub fn new(account_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccountId", account_id);
-        CfnMember {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMember { props, options: ResourceOptions::default() }
     }
 
     /// The email address for the account to associate with the Amazon Macie administrator account. Required by the Amazon Macie CreateMember API at creation time; it is write-only because the service does not return it (it is null when the account is associated through AWS Organizations).
@@ -679,38 +635,15 @@ pub(crate) static MEMBER_META: TypeMeta = TypeMeta {
     create_only: &["AccountId", "Email"],
     write_only: &["Email"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "AdministratorAccountId",
-        "Arn",
-        "RelationshipStatus",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AdministratorAccountId", "Arn", "RelationshipStatus", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static MEMBER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&member::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&member::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -748,24 +681,8 @@ pub mod member {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -786,10 +703,7 @@ impl CfnSession {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSession {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSession { props, options: ResourceOptions::default() }
     }
 
     /// A enumeration value that specifies how frequently finding updates are published.
@@ -860,24 +774,8 @@ pub(crate) static SESSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SESSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FindingPublishingFrequency",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "PAUSED"],
-            }),
-        ),
+        ("FindingPublishingFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "PAUSED"] })),
     ],
     ..ObjectShape::EMPTY
 };

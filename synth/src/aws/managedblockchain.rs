@@ -31,10 +31,7 @@ impl CfnAccessor {
     pub fn new(accessor_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccessorType", accessor_type);
-        CfnAccessor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessor { props, options: ResourceOptions::default() }
     }
 
     /// The `NetworkType` property.
@@ -105,47 +102,15 @@ pub(crate) static ACCESSOR_META: TypeMeta = TypeMeta {
     write_only: &["Tags"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "BillingToken", "CreationDate", "Id", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc416200118),
 };
 
 pub(crate) static ACCESSOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessorType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BILLING_TOKEN"],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ETHEREUM_GOERLI",
-                    "ETHEREUM_MAINNET",
-                    "ETHEREUM_MAINNET_AND_GOERLI",
-                    "POLYGON_MAINNET",
-                    "POLYGON_MUMBAI",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&accessor::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AccessorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BILLING_TOKEN"] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ETHEREUM_GOERLI", "ETHEREUM_MAINNET", "ETHEREUM_MAINNET_AND_GOERLI", "POLYGON_MAINNET", "POLYGON_MUMBAI"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&accessor::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -183,24 +148,8 @@ pub mod accessor {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -224,10 +173,7 @@ impl CfnMember {
     pub fn new(member_configuration: impl Into<Val<member::MemberConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("MemberConfiguration", member_configuration);
-        CfnMember {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMember { props, options: ResourceOptions::default() }
     }
 
     /// The `InvitationId` property.
@@ -237,10 +183,7 @@ impl CfnMember {
     }
 
     /// The `NetworkConfiguration` property.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<member::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<member::NetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
@@ -313,10 +256,7 @@ pub mod member {
         }
 
         /// The `MemberFrameworkConfiguration` property.
-        pub fn member_framework_configuration(
-            mut self,
-            value: impl Into<Val<MemberFrameworkConfiguration>>,
-        ) -> Self {
+        pub fn member_framework_configuration(mut self, value: impl Into<Val<MemberFrameworkConfiguration>>) -> Self {
             self.props.set("MemberFrameworkConfiguration", value);
             self
         }
@@ -342,10 +282,7 @@ pub mod member {
         }
 
         /// The `MemberFabricConfiguration` property.
-        pub fn member_fabric_configuration(
-            mut self,
-            value: impl Into<Val<MemberFabricConfiguration>>,
-        ) -> Self {
+        pub fn member_fabric_configuration(mut self, value: impl Into<Val<MemberFabricConfiguration>>) -> Self {
             self.props.set("MemberFabricConfiguration", value);
             self
         }
@@ -368,10 +305,7 @@ pub mod member {
         ///
         /// - `admin_password`: `AdminPassword`.
         /// - `admin_username`: `AdminUsername`.
-        pub fn new(
-            admin_password: impl Into<Val<String>>,
-            admin_username: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(admin_password: impl Into<Val<String>>, admin_username: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AdminPassword", admin_password);
             props.set("AdminUsername", admin_username);
@@ -398,12 +332,7 @@ pub mod member {
         /// - `framework_version`: `FrameworkVersion`.
         /// - `name`: `Name`.
         /// - `voting_policy`: `VotingPolicy`.
-        pub fn new(
-            framework: impl Into<Val<String>>,
-            framework_version: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            voting_policy: impl Into<Val<VotingPolicy>>,
-        ) -> Self {
+        pub fn new(framework: impl Into<Val<String>>, framework_version: impl Into<Val<String>>, name: impl Into<Val<String>>, voting_policy: impl Into<Val<VotingPolicy>>) -> Self {
             let mut props = Props::new();
             props.set("Framework", framework);
             props.set("FrameworkVersion", framework_version);
@@ -419,10 +348,7 @@ pub mod member {
         }
 
         /// The `NetworkFrameworkConfiguration` property.
-        pub fn network_framework_configuration(
-            mut self,
-            value: impl Into<Val<NetworkFrameworkConfiguration>>,
-        ) -> Self {
+        pub fn network_framework_configuration(mut self, value: impl Into<Val<NetworkFrameworkConfiguration>>) -> Self {
             self.props.set("NetworkFrameworkConfiguration", value);
             self
         }
@@ -448,10 +374,7 @@ pub mod member {
         }
 
         /// The `NetworkFabricConfiguration` property.
-        pub fn network_fabric_configuration(
-            mut self,
-            value: impl Into<Val<NetworkFabricConfiguration>>,
-        ) -> Self {
+        pub fn network_fabric_configuration(mut self, value: impl Into<Val<NetworkFabricConfiguration>>) -> Self {
             self.props.set("NetworkFabricConfiguration", value);
             self
         }
@@ -500,10 +423,7 @@ pub mod member {
         }
 
         /// The `ApprovalThresholdPolicy` property.
-        pub fn approval_threshold_policy(
-            mut self,
-            value: impl Into<Val<ApprovalThresholdPolicy>>,
-        ) -> Self {
+        pub fn approval_threshold_policy(mut self, value: impl Into<Val<ApprovalThresholdPolicy>>) -> Self {
             self.props.set("ApprovalThresholdPolicy", value);
             self
         }
@@ -570,17 +490,11 @@ impl CfnNode {
     ///
     /// - `network_id`: `NetworkId`.
     /// - `node_configuration`: `NodeConfiguration`.
-    pub fn new(
-        network_id: impl Into<Val<String>>,
-        node_configuration: impl Into<Val<node::NodeConfiguration>>,
-    ) -> Self {
+    pub fn new(network_id: impl Into<Val<String>>, node_configuration: impl Into<Val<node::NodeConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("NetworkId", network_id);
         props.set("NodeConfiguration", node_configuration);
-        CfnNode {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNode { props, options: ResourceOptions::default() }
     }
 
     /// The `MemberId` property.
@@ -644,10 +558,7 @@ pub mod node {
         ///
         /// - `availability_zone`: `AvailabilityZone`.
         /// - `instance_type`: `InstanceType`.
-        pub fn new(
-            availability_zone: impl Into<Val<String>>,
-            instance_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(availability_zone: impl Into<Val<String>>, instance_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AvailabilityZone", availability_zone);
             props.set("InstanceType", instance_type);
@@ -663,7 +574,11 @@ pub mod node {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ACCESSOR_META, &MEMBER_META, &NODE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ACCESSOR_META,
+    &MEMBER_META,
+    &NODE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,35 +30,22 @@ impl CfnBridge {
     /// - `name`: `Name`, The name of the bridge.
     /// - `placement_arn`: `PlacementArn`, The placement Amazon Resource Number (ARN) of the bridge.
     /// - `sources`: `Sources`, The sources on this bridge.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        placement_arn: impl Into<Val<String>>,
-        sources: impl Into<Val<Vec<bridge::BridgeSource>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, placement_arn: impl Into<Val<String>>, sources: impl Into<Val<Vec<bridge::BridgeSource>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("PlacementArn", placement_arn);
         props.set("Sources", sources);
-        CfnBridge {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBridge { props, options: ResourceOptions::default() }
     }
 
     /// The `EgressGatewayBridge` property.
-    pub fn egress_gateway_bridge(
-        mut self,
-        value: impl Into<Val<bridge::EgressGatewayBridge>>,
-    ) -> Self {
+    pub fn egress_gateway_bridge(mut self, value: impl Into<Val<bridge::EgressGatewayBridge>>) -> Self {
         self.props.set("EgressGatewayBridge", value);
         self
     }
 
     /// The `IngressGatewayBridge` property.
-    pub fn ingress_gateway_bridge(
-        mut self,
-        value: impl Into<Val<bridge::IngressGatewayBridge>>,
-    ) -> Self {
+    pub fn ingress_gateway_bridge(mut self, value: impl Into<Val<bridge::IngressGatewayBridge>>) -> Self {
         self.props.set("IngressGatewayBridge", value);
         self
     }
@@ -118,26 +105,9 @@ pub(crate) static BRIDGE_META: TypeMeta = TypeMeta {
 
 pub(crate) static BRIDGE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Outputs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bridge::BRIDGE_OUTPUT_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "SourceFailoverConfig",
-            &Shape::Object(&bridge::FAILOVER_CONFIG_SHAPE),
-        ),
-        (
-            "Sources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bridge::BRIDGE_SOURCE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Outputs", &Shape::List(ListRule { item: Some(&Shape::Object(&bridge::BRIDGE_OUTPUT_SHAPE)), min_items: Some(0), max_items: Some(2) })),
+        ("SourceFailoverConfig", &Shape::Object(&bridge::FAILOVER_CONFIG_SHAPE)),
+        ("Sources", &Shape::List(ListRule { item: Some(&Shape::Object(&bridge::BRIDGE_SOURCE_SHAPE)), min_items: Some(0), max_items: Some(2) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -237,14 +207,7 @@ pub mod bridge {
         /// - `port`: `Port`, The network output port.
         /// - `protocol`: `Protocol`, The network output protocol.
         /// - `ttl`: `Ttl`, The network output TTL.
-        pub fn new(
-            ip_address: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            network_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            protocol: impl Into<Val<String>>,
-            ttl: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(ip_address: impl Into<Val<String>>, name: impl Into<Val<String>>, network_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, ttl: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("IpAddress", ip_address);
             props.set("Name", name);
@@ -376,10 +339,7 @@ pub mod bridge {
         }
 
         /// The name of the VPC interface attachment to use for this source.
-        pub fn flow_vpc_interface_attachment(
-            mut self,
-            value: impl Into<Val<VpcInterfaceAttachment>>,
-        ) -> Self {
+        pub fn flow_vpc_interface_attachment(mut self, value: impl Into<Val<VpcInterfaceAttachment>>) -> Self {
             self.props.set("FlowVpcInterfaceAttachment", value);
             self
         }
@@ -431,13 +391,7 @@ pub mod bridge {
         /// - `network_name`: `NetworkName`, The network source's gateway network name.
         /// - `port`: `Port`, The network source port.
         /// - `protocol`: `Protocol`, The network source protocol.
-        pub fn new(
-            multicast_ip: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            network_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            protocol: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(multicast_ip: impl Into<Val<String>>, name: impl Into<Val<String>>, network_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MulticastIp", multicast_ip);
             props.set("Name", name);
@@ -448,10 +402,7 @@ pub mod bridge {
         }
 
         /// The settings related to the multicast source.
-        pub fn multicast_source_settings(
-            mut self,
-            value: impl Into<Val<MulticastSourceSettings>>,
-        ) -> Self {
+        pub fn multicast_source_settings(mut self, value: impl Into<Val<MulticastSourceSettings>>) -> Self {
             self.props.set("MulticastSourceSettings", value);
             self
         }
@@ -490,68 +441,38 @@ pub mod bridge {
     }
 
     pub(crate) static BRIDGE_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NetworkOutput",
-            &Shape::Object(&BRIDGE_NETWORK_OUTPUT_SHAPE),
-        )],
+        fields: &[
+            ("NetworkOutput", &Shape::Object(&BRIDGE_NETWORK_OUTPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BRIDGE_NETWORK_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["rtp-fec", "rtp", "udp"],
-            }),
-        )],
+        fields: &[
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["rtp-fec", "rtp", "udp"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FAILOVER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailoverMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FAILOVER"],
-                }),
-            ),
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("FailoverMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FAILOVER"] })),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BRIDGE_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NetworkSource",
-            &Shape::Object(&BRIDGE_NETWORK_SOURCE_SHAPE),
-        )],
+        fields: &[
+            ("NetworkSource", &Shape::Object(&BRIDGE_NETWORK_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BRIDGE_NETWORK_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["rtp-fec", "rtp", "udp"],
-            }),
-        )],
+        fields: &[
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["rtp-fec", "rtp", "udp"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -573,19 +494,12 @@ impl CfnBridgeOutput {
     /// - `bridge_arn`: `BridgeArn`, The Amazon Resource Number (ARN) of the bridge.
     /// - `name`: `Name`, The network output name.
     /// - `network_output`: `NetworkOutput`, The output of the bridge.
-    pub fn new(
-        bridge_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        network_output: impl Into<Val<bridge_output::BridgeNetworkOutput>>,
-    ) -> Self {
+    pub fn new(bridge_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, network_output: impl Into<Val<bridge_output::BridgeNetworkOutput>>) -> Self {
         let mut props = Props::new();
         props.set("BridgeArn", bridge_arn);
         props.set("Name", name);
         props.set("NetworkOutput", network_output);
-        CfnBridgeOutput {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBridgeOutput { props, options: ResourceOptions::default() }
     }
 }
 
@@ -616,10 +530,9 @@ pub(crate) static BRIDGE_OUTPUT_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static BRIDGE_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "NetworkOutput",
-        &Shape::Object(&bridge_output::BRIDGE_NETWORK_OUTPUT_SHAPE),
-    )],
+    fields: &[
+        ("NetworkOutput", &Shape::Object(&bridge_output::BRIDGE_NETWORK_OUTPUT_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -643,13 +556,7 @@ pub mod bridge_output {
         /// - `port`: `Port`, The network output port.
         /// - `protocol`: `Protocol`, The network output protocol.
         /// - `ttl`: `Ttl`, The network output TTL.
-        pub fn new(
-            ip_address: impl Into<Val<String>>,
-            network_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            protocol: impl Into<Val<String>>,
-            ttl: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(ip_address: impl Into<Val<String>>, network_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, ttl: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("IpAddress", ip_address);
             props.set("NetworkName", network_name);
@@ -667,15 +574,9 @@ pub mod bridge_output {
     }
 
     pub(crate) static BRIDGE_NETWORK_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["rtp-fec", "rtp", "udp"],
-            }),
-        )],
+        fields: &[
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["rtp-fec", "rtp", "udp"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -700,10 +601,7 @@ impl CfnBridgeSource {
         let mut props = Props::new();
         props.set("BridgeArn", bridge_arn);
         props.set("Name", name);
-        CfnBridgeSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBridgeSource { props, options: ResourceOptions::default() }
     }
 
     /// The source of the bridge. A flow source originates in MediaConnect as an existing cloud flow.
@@ -713,10 +611,7 @@ impl CfnBridgeSource {
     }
 
     /// The source of the bridge. A network source originates at your premises.
-    pub fn network_source(
-        mut self,
-        value: impl Into<Val<bridge_source::BridgeNetworkSource>>,
-    ) -> Self {
+    pub fn network_source(mut self, value: impl Into<Val<bridge_source::BridgeNetworkSource>>) -> Self {
         self.props.set("NetworkSource", value);
         self
     }
@@ -749,10 +644,9 @@ pub(crate) static BRIDGE_SOURCE_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static BRIDGE_SOURCE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "NetworkSource",
-        &Shape::Object(&bridge_source::BRIDGE_NETWORK_SOURCE_SHAPE),
-    )],
+    fields: &[
+        ("NetworkSource", &Shape::Object(&bridge_source::BRIDGE_NETWORK_SOURCE_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -779,10 +673,7 @@ pub mod bridge_source {
         }
 
         /// The name of the VPC interface attachment to use for this source.
-        pub fn flow_vpc_interface_attachment(
-            mut self,
-            value: impl Into<Val<VpcInterfaceAttachment>>,
-        ) -> Self {
+        pub fn flow_vpc_interface_attachment(mut self, value: impl Into<Val<VpcInterfaceAttachment>>) -> Self {
             self.props.set("FlowVpcInterfaceAttachment", value);
             self
         }
@@ -833,12 +724,7 @@ pub mod bridge_source {
         /// - `network_name`: `NetworkName`, The network source's gateway network name.
         /// - `port`: `Port`, The network source port.
         /// - `protocol`: `Protocol`, The network source protocol.
-        pub fn new(
-            multicast_ip: impl Into<Val<String>>,
-            network_name: impl Into<Val<String>>,
-            port: impl Into<Val<i64>>,
-            protocol: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(multicast_ip: impl Into<Val<String>>, network_name: impl Into<Val<String>>, port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MulticastIp", multicast_ip);
             props.set("NetworkName", network_name);
@@ -848,10 +734,7 @@ pub mod bridge_source {
         }
 
         /// The settings related to the multicast source.
-        pub fn multicast_source_settings(
-            mut self,
-            value: impl Into<Val<MulticastSourceSettings>>,
-        ) -> Self {
+        pub fn multicast_source_settings(mut self, value: impl Into<Val<MulticastSourceSettings>>) -> Self {
             self.props.set("MulticastSourceSettings", value);
             self
         }
@@ -890,15 +773,9 @@ pub mod bridge_source {
     }
 
     pub(crate) static BRIDGE_NETWORK_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["rtp-fec", "rtp", "udp"],
-            }),
-        )],
+        fields: &[
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["rtp-fec", "rtp", "udp"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -923,10 +800,7 @@ impl CfnFlow {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Source", source);
-        CfnFlow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlow { props, options: ResourceOptions::default() }
     }
 
     /// The Availability Zone that you want to create the flow in. These options are limited to the Availability Zones within the current AWS.
@@ -976,10 +850,7 @@ impl CfnFlow {
     }
 
     /// The source monitoring config of the flow.
-    pub fn source_monitoring_config(
-        mut self,
-        value: impl Into<Val<flow::SourceMonitoringConfig>>,
-    ) -> Self {
+    pub fn source_monitoring_config(mut self, value: impl Into<Val<flow::SourceMonitoringConfig>>) -> Self {
         self.props.set("SourceMonitoringConfig", value);
         self
     }
@@ -1069,64 +940,22 @@ pub(crate) static FLOW_META: TypeMeta = TypeMeta {
     create_only: &["AvailabilityZone", "Name", "Source/Name"],
     write_only: &[],
     primary_identifier: &["FlowArn"],
-    attributes: &[
-        "EgressIp",
-        "FlowArn",
-        "FlowAvailabilityZone",
-        "FlowNdiMachineName",
-        "Source.IngestIp",
-        "Source.SourceArn",
-        "Source.SourceIngestPort",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["EgressIp", "FlowArn", "FlowAvailabilityZone", "FlowNdiMachineName", "Source.IngestIp", "Source.SourceArn", "Source.SourceIngestPort"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e689bfb),
 };
 
 pub(crate) static FLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EncodingConfig",
-            &Shape::Object(&flow::ENCODING_CONFIG_SHAPE),
-        ),
-        (
-            "FlowSize",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MEDIUM", "LARGE", "LARGE_4X"],
-            }),
-        ),
+        ("EncodingConfig", &Shape::Object(&flow::ENCODING_CONFIG_SHAPE)),
+        ("FlowSize", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MEDIUM", "LARGE", "LARGE_4X"] })),
         ("Maintenance", &Shape::Object(&flow::MAINTENANCE_SHAPE)),
-        (
-            "MediaStreams",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&flow::MEDIA_STREAM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MediaStreams", &Shape::List(ListRule { item: Some(&Shape::Object(&flow::MEDIA_STREAM_SHAPE)), min_items: None, max_items: None })),
         ("NdiConfig", &Shape::Object(&flow::NDI_CONFIG_SHAPE)),
         ("Source", &Shape::Object(&flow::SOURCE_SHAPE)),
-        (
-            "SourceFailoverConfig",
-            &Shape::Object(&flow::FAILOVER_CONFIG_SHAPE),
-        ),
-        (
-            "SourceMonitoringConfig",
-            &Shape::Object(&flow::SOURCE_MONITORING_CONFIG_SHAPE),
-        ),
-        (
-            "VpcInterfaces",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&flow::VPC_INTERFACE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SourceFailoverConfig", &Shape::Object(&flow::FAILOVER_CONFIG_SHAPE)),
+        ("SourceMonitoringConfig", &Shape::Object(&flow::SOURCE_MONITORING_CONFIG_SHAPE)),
+        ("VpcInterfaces", &Shape::List(ListRule { item: Some(&Shape::Object(&flow::VPC_INTERFACE_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1182,10 +1011,7 @@ pub mod flow {
         ///
         /// - `maintenance_day`: `MaintenanceDay`, A day of a week when the maintenance will happen. Use Monday/Tuesday/Wednesday/Thursday/Friday/Saturday/Sunday.
         /// - `maintenance_start_hour`: `MaintenanceStartHour`, UTC time when the maintenance will happen. Use 24-hour HH:MM format. Minutes must be 00. Example: 13:00. The default value is 02:00.
-        pub fn new(
-            maintenance_day: impl Into<Val<String>>,
-            maintenance_start_hour: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(maintenance_day: impl Into<Val<String>>, maintenance_start_hour: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MaintenanceDay", maintenance_day);
             props.set("MaintenanceStartHour", maintenance_start_hour);
@@ -1211,11 +1037,7 @@ pub mod flow {
         /// - `media_stream_id`: `MediaStreamId`, A unique identifier for the media stream.
         /// - `media_stream_name`: `MediaStreamName`, A name that helps you distinguish one media stream from another.
         /// - `media_stream_type`: `MediaStreamType`, The type of media stream.
-        pub fn new(
-            media_stream_id: impl Into<Val<i64>>,
-            media_stream_name: impl Into<Val<String>>,
-            media_stream_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(media_stream_id: impl Into<Val<i64>>, media_stream_name: impl Into<Val<String>>, media_stream_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MediaStreamId", media_stream_id);
             props.set("MediaStreamName", media_stream_name);
@@ -1415,10 +1237,7 @@ pub mod flow {
         }
 
         /// A list of up to three NDI discovery server configurations. While not required by the API, this configuration is necessary for NDI functionality to work properly.
-        pub fn ndi_discovery_servers(
-            mut self,
-            value: impl Into<Val<Vec<NdiDiscoveryServerConfig>>>,
-        ) -> Self {
+        pub fn ndi_discovery_servers(mut self, value: impl Into<Val<Vec<NdiDiscoveryServerConfig>>>) -> Self {
             self.props.set("NdiDiscoveryServers", value);
             self
         }
@@ -1449,10 +1268,7 @@ pub mod flow {
         ///
         /// - `discovery_server_address`: `DiscoveryServerAddress`, The unique network address of the NDI discovery server.
         /// - `vpc_interface_adapter`: `VpcInterfaceAdapter`, The identifier for the Virtual Private Cloud (VPC) network interface used by the flow.
-        pub fn new(
-            discovery_server_address: impl Into<Val<String>>,
-            vpc_interface_adapter: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(discovery_server_address: impl Into<Val<String>>, vpc_interface_adapter: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DiscoveryServerAddress", discovery_server_address);
             props.set("VpcInterfaceAdapter", vpc_interface_adapter);
@@ -1540,10 +1356,7 @@ pub mod flow {
         }
 
         /// The media stream that is associated with the source, and the parameters for that association.
-        pub fn media_stream_source_configurations(
-            mut self,
-            value: impl Into<Val<Vec<MediaStreamSourceConfiguration>>>,
-        ) -> Self {
+        pub fn media_stream_source_configurations(mut self, value: impl Into<Val<Vec<MediaStreamSourceConfiguration>>>) -> Self {
             self.props.set("MediaStreamSourceConfigurations", value);
             self
         }
@@ -1555,6 +1368,8 @@ pub mod flow {
         }
 
         /// The name of the source.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -1583,10 +1398,7 @@ pub mod flow {
         }
 
         /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-        pub fn router_integration_transit_decryption(
-            mut self,
-            value: impl Into<Val<FlowTransitEncryption>>,
-        ) -> Self {
+        pub fn router_integration_transit_decryption(mut self, value: impl Into<Val<FlowTransitEncryption>>) -> Self {
             self.props.set("RouterIntegrationTransitDecryption", value);
             self
         }
@@ -1750,10 +1562,7 @@ pub mod flow {
         }
 
         /// The name of the VPC interface attachment to use for this bridge source.
-        pub fn vpc_interface_attachment(
-            mut self,
-            value: impl Into<Val<VpcInterfaceAttachment>>,
-        ) -> Self {
+        pub fn vpc_interface_attachment(mut self, value: impl Into<Val<VpcInterfaceAttachment>>) -> Self {
             self.props.set("VpcInterfaceAttachment", value);
             self
         }
@@ -1802,10 +1611,7 @@ pub mod flow {
         ///
         /// - `encoding_name`: `EncodingName`, The format that was used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video, 2110 streams, set the encoding name to raw. For video, JPEG XS streams, set the encoding name to jxsv.
         /// - `media_stream_name`: `MediaStreamName`, A name that helps you distinguish one media stream from another.
-        pub fn new(
-            encoding_name: impl Into<Val<String>>,
-            media_stream_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(encoding_name: impl Into<Val<String>>, media_stream_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncodingName", encoding_name);
             props.set("MediaStreamName", media_stream_name);
@@ -1813,10 +1619,7 @@ pub mod flow {
         }
 
         /// The media streams that you want to associate with the source.
-        pub fn input_configurations(
-            mut self,
-            value: impl Into<Val<Vec<InputConfiguration>>>,
-        ) -> Self {
+        pub fn input_configurations(mut self, value: impl Into<Val<Vec<InputConfiguration>>>) -> Self {
             self.props.set("InputConfigurations", value);
             self
         }
@@ -1918,9 +1721,7 @@ pub mod flow {
         /// Creates the value from its required properties:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for flow transit encryption keys.
-        pub fn new(
-            encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn new(encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionKeyConfiguration", encryption_key_configuration);
             FlowTransitEncryption { props }
@@ -1961,10 +1762,7 @@ pub mod flow {
         }
 
         /// The configuration settings for transit encryption of a flow source using AWS Secrets Manager, including the secret ARN and role ARN.
-        pub fn secrets_manager(
-            mut self,
-            value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn secrets_manager(mut self, value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
             self.props.set("SecretsManager", value);
             self
         }
@@ -1995,9 +1793,7 @@ pub mod flow {
         }
     }
 
-    impl From<SecretsManagerEncryptionKeyConfiguration>
-        for Val<SecretsManagerEncryptionKeyConfiguration>
-    {
+    impl From<SecretsManagerEncryptionKeyConfiguration> for Val<SecretsManagerEncryptionKeyConfiguration> {
         fn from(v: SecretsManagerEncryptionKeyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -2088,10 +1884,7 @@ pub mod flow {
         }
 
         /// Contains the settings for audio stream metrics monitoring.
-        pub fn audio_monitoring_settings(
-            mut self,
-            value: impl Into<Val<Vec<AudioMonitoringSetting>>>,
-        ) -> Self {
+        pub fn audio_monitoring_settings(mut self, value: impl Into<Val<Vec<AudioMonitoringSetting>>>) -> Self {
             self.props.set("AudioMonitoringSettings", value);
             self
         }
@@ -2113,10 +1906,7 @@ pub mod flow {
         }
 
         /// Contains the settings for video stream metrics monitoring.
-        pub fn video_monitoring_settings(
-            mut self,
-            value: impl Into<Val<Vec<VideoMonitoringSetting>>>,
-        ) -> Self {
+        pub fn video_monitoring_settings(mut self, value: impl Into<Val<Vec<VideoMonitoringSetting>>>) -> Self {
             self.props.set("VideoMonitoringSettings", value);
             self
         }
@@ -2301,12 +2091,7 @@ pub mod flow {
         /// - `role_arn`: `RoleArn`, Role Arn MediaConnect can assume to create ENIs in customer's account.
         /// - `security_group_ids`: `SecurityGroupIds`, Security Group IDs to be used on ENI.
         /// - `subnet_id`: `SubnetId`, Subnet must be in the AZ of the Flow
-        pub fn new(
-            name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, security_group_ids: impl Into<Val<Vec<String>>>, subnet_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("RoleArn", role_arn);
@@ -2343,133 +2128,49 @@ pub mod flow {
     }
 
     pub(crate) static ENCODING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncodingProfile",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISTRIBUTION_H264_DEFAULT", "CONTRIBUTION_H264_DEFAULT"],
-            }),
-        )],
+        fields: &[
+            ("EncodingProfile", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISTRIBUTION_H264_DEFAULT", "CONTRIBUTION_H264_DEFAULT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINTENANCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaintenanceDay",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Monday",
-                    "Tuesday",
-                    "Wednesday",
-                    "Thursday",
-                    "Friday",
-                    "Saturday",
-                    "Sunday",
-                ],
-            }),
-        )],
+        fields: &[
+            ("MaintenanceDay", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MEDIA_STREAM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Attributes", &Shape::Object(&MEDIA_STREAM_ATTRIBUTES_SHAPE)),
-            (
-                "MediaStreamType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["video", "audio", "ancillary-data"],
-                }),
-            ),
-            (
-                "VideoFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["2160p", "1080p", "1080i", "720p", "480p"],
-                }),
-            ),
+            ("MediaStreamType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["video", "audio", "ancillary-data"] })),
+            ("VideoFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["2160p", "1080p", "1080i", "720p", "480p"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MEDIA_STREAM_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Fmtp", &Shape::Object(&FMTP_SHAPE))],
+        fields: &[
+            ("Fmtp", &Shape::Object(&FMTP_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FMTP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Colorimetry",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ",
-                    ],
-                }),
-            ),
-            (
-                "Range",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NARROW", "FULL", "FULLPROTECT"],
-                }),
-            ),
-            (
-                "ScanMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["progressive", "interlace", "progressive-segmented-frame"],
-                }),
-            ),
-            (
-                "Tcs",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SDR",
-                        "PQ",
-                        "HLG",
-                        "LINEAR",
-                        "BT2100LINPQ",
-                        "BT2100LINHLG",
-                        "ST2065-1",
-                        "ST428-1",
-                        "DENSITY",
-                    ],
-                }),
-            ),
+            ("Colorimetry", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ"] })),
+            ("Range", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NARROW", "FULL", "FULLPROTECT"] })),
+            ("ScanMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["progressive", "interlace", "progressive-segmented-frame"] })),
+            ("Tcs", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SDR", "PQ", "HLG", "LINEAR", "BT2100LINPQ", "BT2100LINHLG", "ST2065-1", "ST428-1", "DENSITY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NDI_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NdiState",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("NdiState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2506,54 +2207,31 @@ pub mod flow {
     };
 
     pub(crate) static MEDIA_STREAM_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncodingName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["jxsv", "raw", "smpte291", "pcm"],
-            }),
-        )],
+        fields: &[
+            ("EncodingName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["jxsv", "raw", "smpte291", "pcm"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NDI_SOURCE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AudioReferenceLevel",
-            &Shape::Num(NumRule {
-                min: Some(-40.0),
-                max: Some(0.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AudioReferenceLevel", &Shape::Num(NumRule { min: Some(-40.0), max: Some(0.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_TRANSIT_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionKeyConfiguration",
-                &Shape::Object(&FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                }),
-            ),
+            ("EncryptionKeyConfiguration", &Shape::Object(&FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+            ("EncryptionKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRETS_MANAGER", "AUTOMATIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecretsManager",
-            &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("SecretsManager", &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["SecretsManager"], &["Automatic"]],
         ..ObjectShape::EMPTY
     };
@@ -2568,83 +2246,33 @@ pub mod flow {
 
     pub(crate) static FAILOVER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailoverMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MERGE", "FAILOVER"],
-                }),
-            ),
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("FailoverMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MERGE", "FAILOVER"] })),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_MONITORING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioMonitoringSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&AUDIO_MONITORING_SETTING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ContentQualityAnalysisState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "ThumbnailState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "VideoMonitoringSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VIDEO_MONITORING_SETTING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AudioMonitoringSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&AUDIO_MONITORING_SETTING_SHAPE)), min_items: None, max_items: None })),
+            ("ContentQualityAnalysisState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("ThumbnailState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("VideoMonitoringSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&VIDEO_MONITORING_SETTING_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_MONITORING_SETTING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SilentAudio", &Shape::Object(&SILENT_AUDIO_SHAPE))],
+        fields: &[
+            ("SilentAudio", &Shape::Object(&SILENT_AUDIO_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SILENT_AUDIO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2657,51 +2285,23 @@ pub mod flow {
     };
 
     pub(crate) static BLACK_FRAMES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FROZEN_FRAMES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_INTERFACE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NetworkInterfaceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ena", "efa"],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("NetworkInterfaceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ena", "efa"] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2725,21 +2325,13 @@ impl CfnFlowEntitlement {
     /// - `flow_arn`: `FlowArn`, The ARN of the flow.
     /// - `name`: `Name`, The name of the entitlement.
     /// - `subscribers`: `Subscribers`, The AWS account IDs that you want to share your content with. The receiving accounts (subscribers) will be allowed to create their own flow using your content as the source.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        flow_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        subscribers: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, subscribers: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("FlowArn", flow_arn);
         props.set("Name", name);
         props.set("Subscribers", subscribers);
-        CfnFlowEntitlement {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlowEntitlement { props, options: ResourceOptions::default() }
     }
 
     /// Percentage from 0-100 of the data transfer cost to be billed to the subscriber.
@@ -2802,28 +2394,14 @@ pub(crate) static FLOW_ENTITLEMENT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["EntitlementArn"],
     attributes: &["EntitlementArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e689bfb),
 };
 
 pub(crate) static FLOW_ENTITLEMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Encryption",
-            &Shape::Object(&flow_entitlement::ENCRYPTION_SHAPE),
-        ),
-        (
-            "EntitlementStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
+        ("Encryption", &Shape::Object(&flow_entitlement::ENCRYPTION_SHAPE)),
+        ("EntitlementStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2957,28 +2535,17 @@ impl CfnFlowMediaStream {
     /// - `media_stream_id`: `MediaStreamId`, A unique identifier for the media stream.
     /// - `media_stream_name`: `MediaStreamName`, A name that helps you distinguish one media stream from another.
     /// - `media_stream_type`: `MediaStreamType`, The type of media stream.
-    pub fn new(
-        flow_arn: impl Into<Val<String>>,
-        media_stream_id: impl Into<Val<i64>>,
-        media_stream_name: impl Into<Val<String>>,
-        media_stream_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(flow_arn: impl Into<Val<String>>, media_stream_id: impl Into<Val<i64>>, media_stream_name: impl Into<Val<String>>, media_stream_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FlowArn", flow_arn);
         props.set("MediaStreamId", media_stream_id);
         props.set("MediaStreamName", media_stream_name);
         props.set("MediaStreamType", media_stream_type);
-        CfnFlowMediaStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlowMediaStream { props, options: ResourceOptions::default() }
     }
 
     /// Attributes that are related to the media stream.
-    pub fn attributes(
-        mut self,
-        value: impl Into<Val<flow_media_stream::MediaStreamAttributes>>,
-    ) -> Self {
+    pub fn attributes(mut self, value: impl Into<Val<flow_media_stream::MediaStreamAttributes>>) -> Self {
         self.props.set("Attributes", value);
         self
     }
@@ -3046,10 +2613,7 @@ pub(crate) static FLOW_MEDIA_STREAM_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Fmt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -3197,84 +2761,26 @@ pub mod flow_media_stream {
     }
 
     pub(crate) static MEDIA_STREAM_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Fmtp", &Shape::Object(&FMTP_SHAPE))],
+        fields: &[
+            ("Fmtp", &Shape::Object(&FMTP_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FMTP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Colorimetry",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ",
-                    ],
-                }),
-            ),
-            (
-                "Range",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NARROW", "FULL", "FULLPROTECT"],
-                }),
-            ),
-            (
-                "ScanMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["progressive", "interlace", "progressive-segmented-frame"],
-                }),
-            ),
-            (
-                "Tcs",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SDR",
-                        "PQ",
-                        "HLG",
-                        "LINEAR",
-                        "BT2100LINPQ",
-                        "BT2100LINHLG",
-                        "ST2065-1",
-                        "ST428-1",
-                        "DENSITY",
-                    ],
-                }),
-            ),
+            ("Colorimetry", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ"] })),
+            ("Range", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NARROW", "FULL", "FULLPROTECT"] })),
+            ("ScanMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["progressive", "interlace", "progressive-segmented-frame"] })),
+            ("Tcs", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SDR", "PQ", "HLG", "LINEAR", "BT2100LINPQ", "BT2100LINHLG", "ST2065-1", "ST428-1", "DENSITY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3298,10 +2804,7 @@ impl CfnFlowOutput {
     pub fn new(flow_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FlowArn", flow_arn);
-        CfnFlowOutput {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlowOutput { props, options: ResourceOptions::default() }
     }
 
     /// The range of IP addresses that should be allowed to initiate output requests to this flow. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
@@ -3335,10 +2838,7 @@ impl CfnFlowOutput {
     }
 
     /// The definition for each media stream that is associated with the output.
-    pub fn media_stream_output_configurations(
-        mut self,
-        value: impl Into<Val<Vec<flow_output::MediaStreamOutputConfiguration>>>,
-    ) -> Self {
+    pub fn media_stream_output_configurations(mut self, value: impl Into<Val<Vec<flow_output::MediaStreamOutputConfiguration>>>) -> Self {
         self.props.set("MediaStreamOutputConfigurations", value);
         self
     }
@@ -3420,10 +2920,7 @@ impl CfnFlowOutput {
     }
 
     /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
-    pub fn router_integration_transit_encryption(
-        mut self,
-        value: impl Into<Val<flow_output::FlowTransitEncryption>>,
-    ) -> Self {
+    pub fn router_integration_transit_encryption(mut self, value: impl Into<Val<flow_output::FlowTransitEncryption>>) -> Self {
         self.props.set("RouterIntegrationTransitEncryption", value);
         self
     }
@@ -3447,10 +2944,7 @@ impl CfnFlowOutput {
     }
 
     /// The name of the VPC interface attachment to use for this output.
-    pub fn vpc_interface_attachment(
-        mut self,
-        value: impl Into<Val<flow_output::VpcInterfaceAttachment>>,
-    ) -> Self {
+    pub fn vpc_interface_attachment(mut self, value: impl Into<Val<flow_output::VpcInterfaceAttachment>>) -> Self {
         self.props.set("VpcInterfaceAttachment", value);
         self
     }
@@ -3487,10 +2981,7 @@ pub(crate) static FLOW_OUTPUT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["OutputArn"],
     attributes: &["OutputArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e689bfb),
 };
 
@@ -3567,10 +3058,7 @@ pub mod flow_output {
         ///
         /// - `encoding_name`: `EncodingName`, The format that will be used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video streams on sources or outputs that use the CDI protocol, set the encoding name to raw. For video streams on sources or outputs that use the ST 2110 JPEG XS protocol, set the encoding name to jxsv.
         /// - `media_stream_name`: `MediaStreamName`, A name that helps you distinguish one media stream from another.
-        pub fn new(
-            encoding_name: impl Into<Val<String>>,
-            media_stream_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(encoding_name: impl Into<Val<String>>, media_stream_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EncodingName", encoding_name);
             props.set("MediaStreamName", media_stream_name);
@@ -3578,10 +3066,7 @@ pub mod flow_output {
         }
 
         /// The media streams that you want to associate with the output.
-        pub fn destination_configurations(
-            mut self,
-            value: impl Into<Val<Vec<DestinationConfiguration>>>,
-        ) -> Self {
+        pub fn destination_configurations(mut self, value: impl Into<Val<Vec<DestinationConfiguration>>>) -> Self {
             self.props.set("DestinationConfigurations", value);
             self
         }
@@ -3611,11 +3096,7 @@ pub mod flow_output {
         /// - `destination_ip`: `DestinationIp`, The IP address where contents of the media stream will be sent.
         /// - `destination_port`: `DestinationPort`, The port to use when the content of the media stream is distributed to the output.
         /// - `interface`: `Interface`, The VPC interface that is used for the media stream associated with the output.
-        pub fn new(
-            destination_ip: impl Into<Val<String>>,
-            destination_port: impl Into<Val<i64>>,
-            interface: impl Into<Val<Interface>>,
-        ) -> Self {
+        pub fn new(destination_ip: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>, interface: impl Into<Val<Interface>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationIp", destination_ip);
             props.set("DestinationPort", destination_port);
@@ -3694,9 +3175,7 @@ pub mod flow_output {
         /// Creates the value from its required properties:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for flow transit encryption keys.
-        pub fn new(
-            encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn new(encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionKeyConfiguration", encryption_key_configuration);
             FlowTransitEncryption { props }
@@ -3737,10 +3216,7 @@ pub mod flow_output {
         }
 
         /// The configuration settings for transit encryption of a flow output using AWS Secrets Manager, including the secret ARN and role ARN.
-        pub fn secrets_manager(
-            mut self,
-            value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn secrets_manager(mut self, value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
             self.props.set("SecretsManager", value);
             self
         }
@@ -3771,9 +3247,7 @@ pub mod flow_output {
         }
     }
 
-    impl From<SecretsManagerEncryptionKeyConfiguration>
-        for Val<SecretsManagerEncryptionKeyConfiguration>
-    {
+    impl From<SecretsManagerEncryptionKeyConfiguration> for Val<SecretsManagerEncryptionKeyConfiguration> {
         fn from(v: SecretsManagerEncryptionKeyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -3842,60 +3316,31 @@ pub mod flow_output {
 
     pub(crate) static MEDIA_STREAM_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncodingName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["jxsv", "raw", "smpte291", "pcm"],
-                }),
-            ),
-            (
-                "EncodingParameters",
-                &Shape::Object(&ENCODING_PARAMETERS_SHAPE),
-            ),
+            ("EncodingName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["jxsv", "raw", "smpte291", "pcm"] })),
+            ("EncodingParameters", &Shape::Object(&ENCODING_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCODING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncoderProfile",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["main", "high"],
-            }),
-        )],
+        fields: &[
+            ("EncoderProfile", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["main", "high"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_TRANSIT_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionKeyConfiguration",
-                &Shape::Object(&FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                }),
-            ),
+            ("EncryptionKeyConfiguration", &Shape::Object(&FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+            ("EncryptionKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRETS_MANAGER", "AUTOMATIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecretsManager",
-            &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("SecretsManager", &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["SecretsManager"], &["Automatic"]],
         ..ObjectShape::EMPTY
     };
@@ -3926,19 +3371,12 @@ impl CfnFlowSource {
     /// - `description`: `Description`, A description for the source. This value is not used or seen outside of the current AWS Elemental MediaConnect account.
     /// - `flow_arn`: `FlowArn`, The ARN of the flow.
     /// - `name`: `Name`, The name of the source.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        flow_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("FlowArn", flow_arn);
         props.set("Name", name);
-        CfnFlowSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlowSource { props, options: ResourceOptions::default() }
     }
 
     /// The type of encryption that is used on the content ingested from this source.
@@ -3954,10 +3392,7 @@ impl CfnFlowSource {
     }
 
     /// The source configuration for cloud flows receiving a stream from a bridge.
-    pub fn gateway_bridge_source(
-        mut self,
-        value: impl Into<Val<flow_source::GatewayBridgeSource>>,
-    ) -> Self {
+    pub fn gateway_bridge_source(mut self, value: impl Into<Val<flow_source::GatewayBridgeSource>>) -> Self {
         self.props.set("GatewayBridgeSource", value);
         self
     }
@@ -4090,10 +3525,7 @@ pub(crate) static FLOW_SOURCE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SourceArn"],
     attributes: &["IngestIp", "SourceArn", "SourceIngestPort"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e689bfb),
 };
 
@@ -4206,10 +3638,7 @@ pub mod flow_source {
         }
 
         /// The name of the VPC interface attachment to use for this bridge source.
-        pub fn vpc_interface_attachment(
-            mut self,
-            value: impl Into<Val<VpcInterfaceAttachment>>,
-        ) -> Self {
+        pub fn vpc_interface_attachment(mut self, value: impl Into<Val<VpcInterfaceAttachment>>) -> Self {
             self.props.set("VpcInterfaceAttachment", value);
             self
         }
@@ -4309,23 +3738,14 @@ impl CfnFlowVpcInterface {
     /// - `role_arn`: `RoleArn`, Role Arn MediaConnect can assume to create ENIs in customer's account.
     /// - `security_group_ids`: `SecurityGroupIds`, Security Group IDs to be used on ENI.
     /// - `subnet_id`: `SubnetId`, Subnet must be in the AZ of the Flow
-    pub fn new(
-        flow_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        security_group_ids: impl Into<Val<Vec<String>>>,
-        subnet_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(flow_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, security_group_ids: impl Into<Val<Vec<String>>>, subnet_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FlowArn", flow_arn);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
         props.set("SecurityGroupIds", security_group_ids);
         props.set("SubnetId", subnet_id);
-        CfnFlowVpcInterface {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFlowVpcInterface { props, options: ResourceOptions::default() }
     }
 
     /// Key-value pairs that can be used to tag and organize this VPC network interface.
@@ -4366,10 +3786,7 @@ pub(crate) static FLOW_VPC_INTERFACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["FlowArn", "Name"],
     attributes: &["NetworkInterfaceIds"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e689bfb),
 };
 
@@ -4429,19 +3846,12 @@ impl CfnGateway {
     /// - `egress_cidr_blocks`: `EgressCidrBlocks`, The range of IP addresses that contribute content or initiate output requests for flows communicating with this gateway. These IP addresses should be in the form of a Classless Inter-Domain Routing (CIDR) block; for example, 10.0.0.0/16.
     /// - `name`: `Name`, The name of the gateway. This name can not be modified after the gateway is created.
     /// - `networks`: `Networks`, The list of networks in the gateway.
-    pub fn new(
-        egress_cidr_blocks: impl Into<Val<Vec<String>>>,
-        name: impl Into<Val<String>>,
-        networks: impl Into<Val<Vec<gateway::GatewayNetwork>>>,
-    ) -> Self {
+    pub fn new(egress_cidr_blocks: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, networks: impl Into<Val<Vec<gateway::GatewayNetwork>>>) -> Self {
         let mut props = Props::new();
         props.set("EgressCidrBlocks", egress_cidr_blocks);
         props.set("Name", name);
         props.set("Networks", networks);
-        CfnGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGateway { props, options: ResourceOptions::default() }
     }
 }
 
@@ -4488,14 +3898,9 @@ pub(crate) static GATEWAY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static GATEWAY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Networks",
-        &Shape::List(ListRule {
-            item: None,
-            min_items: Some(1),
-            max_items: Some(4),
-        }),
-    )],
+    fields: &[
+        ("Networks", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(4) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -4549,23 +3954,14 @@ impl CfnRouterInput {
     /// - `name`: `Name`, The name of the router input.
     /// - `routing_scope`: `RoutingScope`.
     /// - `tier`: `Tier`.
-    pub fn new(
-        configuration: impl Into<Val<router_input::RouterInputConfiguration>>,
-        maximum_bitrate: impl Into<Val<i64>>,
-        name: impl Into<Val<String>>,
-        routing_scope: impl Into<Val<String>>,
-        tier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<router_input::RouterInputConfiguration>>, maximum_bitrate: impl Into<Val<i64>>, name: impl Into<Val<String>>, routing_scope: impl Into<Val<String>>, tier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
         props.set("MaximumBitrate", maximum_bitrate);
         props.set("Name", name);
         props.set("RoutingScope", routing_scope);
         props.set("Tier", tier);
-        CfnRouterInput {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouterInput { props, options: ResourceOptions::default() }
     }
 
     /// The Availability Zone where you want to create the router input. This must be a valid Availability Zone for the region specified by regionName, or the current region if no regionName is provided.
@@ -4577,19 +3973,13 @@ impl CfnRouterInput {
     }
 
     /// The content quality analysis configuration for the router input. The content quality analysis feature only monitors the first video stream and the first audio stream it encounters within the router input source.
-    pub fn content_quality_analysis_configuration(
-        mut self,
-        value: impl Into<Val<router_input::RouterContentQualityAnalysisConfiguration>>,
-    ) -> Self {
+    pub fn content_quality_analysis_configuration(mut self, value: impl Into<Val<router_input::RouterContentQualityAnalysisConfiguration>>) -> Self {
         self.props.set("ContentQualityAnalysisConfiguration", value);
         self
     }
 
     /// The configuration settings for maintenance operations, including preferred maintenance windows and schedules.
-    pub fn maintenance_configuration(
-        mut self,
-        value: impl Into<Val<router_input::MaintenanceConfiguration>>,
-    ) -> Self {
+    pub fn maintenance_configuration(mut self, value: impl Into<Val<router_input::MaintenanceConfiguration>>) -> Self {
         self.props.set("MaintenanceConfiguration", value);
         self
     }
@@ -4609,10 +3999,7 @@ impl CfnRouterInput {
     }
 
     /// The transit encryption settings for a router input.
-    pub fn transit_encryption(
-        mut self,
-        value: impl Into<Val<router_input::RouterInputTransitEncryption>>,
-    ) -> Self {
+    pub fn transit_encryption(mut self, value: impl Into<Val<router_input::RouterInputTransitEncryption>>) -> Self {
         self.props.set("TransitEncryption", value);
         self
     }
@@ -4698,79 +4085,23 @@ impl Handle<CfnRouterInput> {
 pub(crate) static ROUTER_INPUT_META: TypeMeta = TypeMeta {
     type_name: CfnRouterInput::TYPE_NAME,
     shape: &ROUTER_INPUT_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "Configuration/Failover/NetworkInterfaceArn",
-        "Configuration/Merge/NetworkInterfaceArn",
-        "Configuration/Standard/NetworkInterfaceArn",
-        "RegionName",
-    ],
+    create_only: &["AvailabilityZone", "Configuration/Failover/NetworkInterfaceArn", "Configuration/Merge/NetworkInterfaceArn", "Configuration/Standard/NetworkInterfaceArn", "RegionName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "ContentQualityAnalysisType",
-        "CreatedAt",
-        "Id",
-        "InputType",
-        "IpAddress",
-        "MaintenanceType",
-        "RoutedOutputs",
-        "State",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "ContentQualityAnalysisType", "CreatedAt", "Id", "InputType", "IpAddress", "MaintenanceType", "RoutedOutputs", "State", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static ROUTER_INPUT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&router_input::ROUTER_INPUT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ContentQualityAnalysisConfiguration",
-            &Shape::Object(&router_input::ROUTER_CONTENT_QUALITY_ANALYSIS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "MaintenanceConfiguration",
-            &Shape::Object(&router_input::MAINTENANCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoutingScope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REGIONAL", "GLOBAL"],
-            }),
-        ),
-        (
-            "Tier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INPUT_100", "INPUT_50", "INPUT_20"],
-            }),
-        ),
-        (
-            "TransitEncryption",
-            &Shape::Object(&router_input::ROUTER_INPUT_TRANSIT_ENCRYPTION_SHAPE),
-        ),
+        ("Configuration", &Shape::Object(&router_input::ROUTER_INPUT_CONFIGURATION_SHAPE)),
+        ("ContentQualityAnalysisConfiguration", &Shape::Object(&router_input::ROUTER_CONTENT_QUALITY_ANALYSIS_CONFIGURATION_SHAPE)),
+        ("MaintenanceConfiguration", &Shape::Object(&router_input::MAINTENANCE_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RoutingScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REGIONAL", "GLOBAL"] })),
+        ("Tier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INPUT_100", "INPUT_50", "INPUT_20"] })),
+        ("TransitEncryption", &Shape::Object(&router_input::ROUTER_INPUT_TRANSIT_ENCRYPTION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4801,19 +4132,13 @@ pub mod router_input {
         }
 
         /// Configuration settings for connecting a router input to a flow output.
-        pub fn media_connect_flow(
-            mut self,
-            value: impl Into<Val<MediaConnectFlowRouterInputConfiguration>>,
-        ) -> Self {
+        pub fn media_connect_flow(mut self, value: impl Into<Val<MediaConnectFlowRouterInputConfiguration>>) -> Self {
             self.props.set("MediaConnectFlow", value);
             self
         }
 
         /// Configuration settings for connecting a router input to a MediaLive channel output.
-        pub fn media_live_channel(
-            mut self,
-            value: impl Into<Val<MediaLiveChannelRouterInputConfiguration>>,
-        ) -> Self {
+        pub fn media_live_channel(mut self, value: impl Into<Val<MediaLiveChannelRouterInputConfiguration>>) -> Self {
             self.props.set("MediaLiveChannel", value);
             self
         }
@@ -4849,11 +4174,7 @@ pub mod router_input {
         /// - `network_interface_arn`: `NetworkInterfaceArn`, The ARN of the network interface to use for this failover router input.
         /// - `protocol_configurations`: `ProtocolConfigurations`, A list of exactly two protocol configurations for the failover input sources. Both must use the same protocol type.
         /// - `source_priority_mode`: `SourcePriorityMode`.
-        pub fn new(
-            network_interface_arn: impl Into<Val<String>>,
-            protocol_configurations: impl Into<Val<Vec<FailoverRouterInputProtocolConfiguration>>>,
-            source_priority_mode: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(network_interface_arn: impl Into<Val<String>>, protocol_configurations: impl Into<Val<Vec<FailoverRouterInputProtocolConfiguration>>>, source_priority_mode: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("NetworkInterfaceArn", network_interface_arn);
             props.set("ProtocolConfigurations", protocol_configurations);
@@ -4900,27 +4221,19 @@ pub mod router_input {
         }
 
         /// The configuration settings for a router input using the SRT (Secure Reliable Transport) protocol in caller mode, including the source address and port, minimum latency, stream ID, and decryption key configuration.
-        pub fn srt_caller(
-            mut self,
-            value: impl Into<Val<SrtCallerRouterInputConfiguration>>,
-        ) -> Self {
+        pub fn srt_caller(mut self, value: impl Into<Val<SrtCallerRouterInputConfiguration>>) -> Self {
             self.props.set("SrtCaller", value);
             self
         }
 
         /// The configuration settings for a router input using the SRT (Secure Reliable Transport) protocol in listener mode, including the port, minimum latency, and decryption key configuration.
-        pub fn srt_listener(
-            mut self,
-            value: impl Into<Val<SrtListenerRouterInputConfiguration>>,
-        ) -> Self {
+        pub fn srt_listener(mut self, value: impl Into<Val<SrtListenerRouterInputConfiguration>>) -> Self {
             self.props.set("SrtListener", value);
             self
         }
     }
 
-    impl From<FailoverRouterInputProtocolConfiguration>
-        for Val<FailoverRouterInputProtocolConfiguration>
-    {
+    impl From<FailoverRouterInputProtocolConfiguration> for Val<FailoverRouterInputProtocolConfiguration> {
         fn from(v: FailoverRouterInputProtocolConfiguration) -> Self {
             v.props.into_val()
         }
@@ -4937,10 +4250,7 @@ pub mod router_input {
         ///
         /// - `port`: `Port`, The port number used for the RIST protocol in the router input configuration.
         /// - `recovery_latency_milliseconds`: `RecoveryLatencyMilliseconds`, The recovery latency in milliseconds for the RIST protocol in the router input configuration.
-        pub fn new(
-            port: impl Into<Val<i64>>,
-            recovery_latency_milliseconds: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(port: impl Into<Val<i64>>, recovery_latency_milliseconds: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("Port", port);
             props.set("RecoveryLatencyMilliseconds", recovery_latency_milliseconds);
@@ -4997,11 +4307,7 @@ pub mod router_input {
         /// - `minimum_latency_milliseconds`: `MinimumLatencyMilliseconds`, The minimum latency in milliseconds for the SRT protocol in caller mode.
         /// - `source_address`: `SourceAddress`, The source IP address for the SRT protocol in caller mode.
         /// - `source_port`: `SourcePort`, The source port number for the SRT protocol in caller mode.
-        pub fn new(
-            minimum_latency_milliseconds: impl Into<Val<i64>>,
-            source_address: impl Into<Val<String>>,
-            source_port: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(minimum_latency_milliseconds: impl Into<Val<i64>>, source_address: impl Into<Val<String>>, source_port: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MinimumLatencyMilliseconds", minimum_latency_milliseconds);
             props.set("SourceAddress", source_address);
@@ -5010,10 +4316,7 @@ pub mod router_input {
         }
 
         /// Contains the configuration settings for decrypting SRT streams, including the encryption key details and decryption parameters.
-        pub fn decryption_configuration(
-            mut self,
-            value: impl Into<Val<SrtDecryptionConfiguration>>,
-        ) -> Self {
+        pub fn decryption_configuration(mut self, value: impl Into<Val<SrtDecryptionConfiguration>>) -> Self {
             self.props.set("DecryptionConfiguration", value);
             self
         }
@@ -5041,9 +4344,7 @@ pub mod router_input {
         /// Creates the value from its required properties:
         ///
         /// - `encryption_key`: `EncryptionKey`, The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
-        pub fn new(
-            encryption_key: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn new(encryption_key: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionKey", encryption_key);
             SrtDecryptionConfiguration { props }
@@ -5075,9 +4376,7 @@ pub mod router_input {
         }
     }
 
-    impl From<SecretsManagerEncryptionKeyConfiguration>
-        for Val<SecretsManagerEncryptionKeyConfiguration>
-    {
+    impl From<SecretsManagerEncryptionKeyConfiguration> for Val<SecretsManagerEncryptionKeyConfiguration> {
         fn from(v: SecretsManagerEncryptionKeyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5094,10 +4393,7 @@ pub mod router_input {
         ///
         /// - `minimum_latency_milliseconds`: `MinimumLatencyMilliseconds`, The minimum latency in milliseconds for the SRT protocol in listener mode.
         /// - `port`: `Port`, The port number for the SRT protocol in listener mode.
-        pub fn new(
-            minimum_latency_milliseconds: impl Into<Val<i64>>,
-            port: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(minimum_latency_milliseconds: impl Into<Val<i64>>, port: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MinimumLatencyMilliseconds", minimum_latency_milliseconds);
             props.set("Port", port);
@@ -5105,10 +4401,7 @@ pub mod router_input {
         }
 
         /// Contains the configuration settings for decrypting SRT streams, including the encryption key details and decryption parameters.
-        pub fn decryption_configuration(
-            mut self,
-            value: impl Into<Val<SrtDecryptionConfiguration>>,
-        ) -> Self {
+        pub fn decryption_configuration(mut self, value: impl Into<Val<SrtDecryptionConfiguration>>) -> Self {
             self.props.set("DecryptionConfiguration", value);
             self
         }
@@ -5149,9 +4442,7 @@ pub mod router_input {
         }
     }
 
-    impl From<MediaConnectFlowRouterInputConfiguration>
-        for Val<MediaConnectFlowRouterInputConfiguration>
-    {
+    impl From<MediaConnectFlowRouterInputConfiguration> for Val<MediaConnectFlowRouterInputConfiguration> {
         fn from(v: MediaConnectFlowRouterInputConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5167,9 +4458,7 @@ pub mod router_input {
         /// Creates the value from its required properties:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for flow transit encryption keys.
-        pub fn new(
-            encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn new(encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionKeyConfiguration", encryption_key_configuration);
             FlowTransitEncryption { props }
@@ -5210,10 +4499,7 @@ pub mod router_input {
         }
 
         /// The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
-        pub fn secrets_manager(
-            mut self,
-            value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn secrets_manager(mut self, value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
             self.props.set("SecretsManager", value);
             self
         }
@@ -5262,9 +4548,7 @@ pub mod router_input {
         }
     }
 
-    impl From<MediaLiveChannelRouterInputConfiguration>
-        for Val<MediaLiveChannelRouterInputConfiguration>
-    {
+    impl From<MediaLiveChannelRouterInputConfiguration> for Val<MediaLiveChannelRouterInputConfiguration> {
         fn from(v: MediaLiveChannelRouterInputConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5280,9 +4564,7 @@ pub mod router_input {
         /// Creates the value from its required properties:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for the MediaLive transit encryption key.
-        pub fn new(
-            encryption_key_configuration: impl Into<Val<MediaLiveTransitEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn new(encryption_key_configuration: impl Into<Val<MediaLiveTransitEncryptionKeyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionKeyConfiguration", encryption_key_configuration);
             MediaLiveTransitEncryption { props }
@@ -5323,18 +4605,13 @@ pub mod router_input {
         }
 
         /// The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
-        pub fn secrets_manager(
-            mut self,
-            value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn secrets_manager(mut self, value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
             self.props.set("SecretsManager", value);
             self
         }
     }
 
-    impl From<MediaLiveTransitEncryptionKeyConfiguration>
-        for Val<MediaLiveTransitEncryptionKeyConfiguration>
-    {
+    impl From<MediaLiveTransitEncryptionKeyConfiguration> for Val<MediaLiveTransitEncryptionKeyConfiguration> {
         fn from(v: MediaLiveTransitEncryptionKeyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5352,16 +4629,9 @@ pub mod router_input {
         /// - `merge_recovery_window_milliseconds`: `MergeRecoveryWindowMilliseconds`, The time window in milliseconds for merging the two input sources.
         /// - `network_interface_arn`: `NetworkInterfaceArn`, The ARN of the network interface to use for this merge router input.
         /// - `protocol_configurations`: `ProtocolConfigurations`, A list of exactly two protocol configurations for the merge input sources. Both must use the same protocol type.
-        pub fn new(
-            merge_recovery_window_milliseconds: impl Into<Val<i64>>,
-            network_interface_arn: impl Into<Val<String>>,
-            protocol_configurations: impl Into<Val<Vec<MergeRouterInputProtocolConfiguration>>>,
-        ) -> Self {
+        pub fn new(merge_recovery_window_milliseconds: impl Into<Val<i64>>, network_interface_arn: impl Into<Val<String>>, protocol_configurations: impl Into<Val<Vec<MergeRouterInputProtocolConfiguration>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "MergeRecoveryWindowMilliseconds",
-                merge_recovery_window_milliseconds,
-            );
+            props.set("MergeRecoveryWindowMilliseconds", merge_recovery_window_milliseconds);
             props.set("NetworkInterfaceArn", network_interface_arn);
             props.set("ProtocolConfigurations", protocol_configurations);
             MergeRouterInputConfiguration { props }
@@ -5417,10 +4687,7 @@ pub mod router_input {
         ///
         /// - `network_interface_arn`: `NetworkInterfaceArn`, The Amazon Resource Name (ARN) of the network interface associated with the standard router input.
         /// - `protocol_configuration`: `ProtocolConfiguration`, The protocol configuration settings for a router input.
-        pub fn new(
-            network_interface_arn: impl Into<Val<String>>,
-            protocol_configuration: impl Into<Val<RouterInputProtocolConfiguration>>,
-        ) -> Self {
+        pub fn new(network_interface_arn: impl Into<Val<String>>, protocol_configuration: impl Into<Val<RouterInputProtocolConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("NetworkInterfaceArn", network_interface_arn);
             props.set("ProtocolConfiguration", protocol_configuration);
@@ -5468,19 +4735,13 @@ pub mod router_input {
         }
 
         /// The configuration settings for a router input using the SRT (Secure Reliable Transport) protocol in caller mode, including the source address and port, minimum latency, stream ID, and decryption key configuration.
-        pub fn srt_caller(
-            mut self,
-            value: impl Into<Val<SrtCallerRouterInputConfiguration>>,
-        ) -> Self {
+        pub fn srt_caller(mut self, value: impl Into<Val<SrtCallerRouterInputConfiguration>>) -> Self {
             self.props.set("SrtCaller", value);
             self
         }
 
         /// The configuration settings for a router input using the SRT (Secure Reliable Transport) protocol in listener mode, including the port, minimum latency, and decryption key configuration.
-        pub fn srt_listener(
-            mut self,
-            value: impl Into<Val<SrtListenerRouterInputConfiguration>>,
-        ) -> Self {
+        pub fn srt_listener(mut self, value: impl Into<Val<SrtListenerRouterInputConfiguration>>) -> Self {
             self.props.set("SrtListener", value);
             self
         }
@@ -5506,18 +4767,13 @@ pub mod router_input {
         }
 
         /// Configures the content quality analysis features for the router input.
-        pub fn content_level(
-            mut self,
-            value: impl Into<Val<ContentQualityAnalysisFeatureConfiguration>>,
-        ) -> Self {
+        pub fn content_level(mut self, value: impl Into<Val<ContentQualityAnalysisFeatureConfiguration>>) -> Self {
             self.props.set("ContentLevel", value);
             self
         }
     }
 
-    impl From<RouterContentQualityAnalysisConfiguration>
-        for Val<RouterContentQualityAnalysisConfiguration>
-    {
+    impl From<RouterContentQualityAnalysisConfiguration> for Val<RouterContentQualityAnalysisConfiguration> {
         fn from(v: RouterContentQualityAnalysisConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5555,9 +4811,7 @@ pub mod router_input {
         }
     }
 
-    impl From<ContentQualityAnalysisFeatureConfiguration>
-        for Val<ContentQualityAnalysisFeatureConfiguration>
-    {
+    impl From<ContentQualityAnalysisFeatureConfiguration> for Val<ContentQualityAnalysisFeatureConfiguration> {
         fn from(v: ContentQualityAnalysisFeatureConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5658,10 +4912,7 @@ pub mod router_input {
         }
 
         /// Configuration for preferred day and time maintenance settings.
-        pub fn preferred_day_time(
-            mut self,
-            value: impl Into<Val<PreferredDayTimeMaintenanceConfiguration>>,
-        ) -> Self {
+        pub fn preferred_day_time(mut self, value: impl Into<Val<PreferredDayTimeMaintenanceConfiguration>>) -> Self {
             self.props.set("PreferredDayTime", value);
             self
         }
@@ -5692,9 +4943,7 @@ pub mod router_input {
         }
     }
 
-    impl From<PreferredDayTimeMaintenanceConfiguration>
-        for Val<PreferredDayTimeMaintenanceConfiguration>
-    {
+    impl From<PreferredDayTimeMaintenanceConfiguration> for Val<PreferredDayTimeMaintenanceConfiguration> {
         fn from(v: PreferredDayTimeMaintenanceConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5735,9 +4984,7 @@ pub mod router_input {
         /// Creates the value from its required properties:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Defines the configuration settings for transit encryption keys.
-        pub fn new(
-            encryption_key_configuration: impl Into<Val<RouterInputTransitEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn new(encryption_key_configuration: impl Into<Val<RouterInputTransitEncryptionKeyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionKeyConfiguration", encryption_key_configuration);
             RouterInputTransitEncryption { props }
@@ -5778,18 +5025,13 @@ pub mod router_input {
         }
 
         /// The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
-        pub fn secrets_manager(
-            mut self,
-            value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn secrets_manager(mut self, value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
             self.props.set("SecretsManager", value);
             self
         }
     }
 
-    impl From<RouterInputTransitEncryptionKeyConfiguration>
-        for Val<RouterInputTransitEncryptionKeyConfiguration>
-    {
+    impl From<RouterInputTransitEncryptionKeyConfiguration> for Val<RouterInputTransitEncryptionKeyConfiguration> {
         fn from(v: RouterInputTransitEncryptionKeyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -5797,34 +5039,13 @@ pub mod router_input {
 
     pub(crate) static ROUTER_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Failover",
-                &Shape::Object(&FAILOVER_ROUTER_INPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MediaConnectFlow",
-                &Shape::Object(&MEDIA_CONNECT_FLOW_ROUTER_INPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MediaLiveChannel",
-                &Shape::Object(&MEDIA_LIVE_CHANNEL_ROUTER_INPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Merge",
-                &Shape::Object(&MERGE_ROUTER_INPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Standard",
-                &Shape::Object(&STANDARD_ROUTER_INPUT_CONFIGURATION_SHAPE),
-            ),
+            ("Failover", &Shape::Object(&FAILOVER_ROUTER_INPUT_CONFIGURATION_SHAPE)),
+            ("MediaConnectFlow", &Shape::Object(&MEDIA_CONNECT_FLOW_ROUTER_INPUT_CONFIGURATION_SHAPE)),
+            ("MediaLiveChannel", &Shape::Object(&MEDIA_LIVE_CHANNEL_ROUTER_INPUT_CONFIGURATION_SHAPE)),
+            ("Merge", &Shape::Object(&MERGE_ROUTER_INPUT_CONFIGURATION_SHAPE)),
+            ("Standard", &Shape::Object(&STANDARD_ROUTER_INPUT_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["Standard"],
-            &["Failover"],
-            &["Merge"],
-            &["MediaConnectFlow"],
-            &["MediaLiveChannel"],
-        ],
+        one_of_required: &[&["Standard"], &["Failover"], &["Merge"], &["MediaConnectFlow"], &["MediaLiveChannel"]],
         ..ObjectShape::EMPTY
     };
 
@@ -5838,103 +5059,46 @@ pub mod router_input {
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static FAILOVER_ROUTER_INPUT_PROTOCOL_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Rist",
-                    &Shape::Object(&RIST_ROUTER_INPUT_CONFIGURATION_SHAPE),
-                ),
-                ("Rtp", &Shape::Object(&RTP_ROUTER_INPUT_CONFIGURATION_SHAPE)),
-                (
-                    "SrtCaller",
-                    &Shape::Object(&SRT_CALLER_ROUTER_INPUT_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "SrtListener",
-                    &Shape::Object(&SRT_LISTENER_ROUTER_INPUT_CONFIGURATION_SHAPE),
-                ),
-            ],
-            one_of_required: &[&["Rtp"], &["Rist"], &["SrtListener"], &["SrtCaller"]],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static FAILOVER_ROUTER_INPUT_PROTOCOL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Rist", &Shape::Object(&RIST_ROUTER_INPUT_CONFIGURATION_SHAPE)),
+            ("Rtp", &Shape::Object(&RTP_ROUTER_INPUT_CONFIGURATION_SHAPE)),
+            ("SrtCaller", &Shape::Object(&SRT_CALLER_ROUTER_INPUT_CONFIGURATION_SHAPE)),
+            ("SrtListener", &Shape::Object(&SRT_LISTENER_ROUTER_INPUT_CONFIGURATION_SHAPE)),
+        ],
+        one_of_required: &[&["Rtp"], &["Rist"], &["SrtListener"], &["SrtCaller"]],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static RIST_ROUTER_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(3000.0),
-                    max: Some(30000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecoveryLatencyMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Port", &Shape::Num(NumRule { min: Some(3000.0), max: Some(30000.0), allowed: &[] })),
+            ("RecoveryLatencyMilliseconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(10000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RTP_ROUTER_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ForwardErrorCorrection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(3000.0),
-                    max: Some(30000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ForwardErrorCorrection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("Port", &Shape::Num(NumRule { min: Some(3000.0), max: Some(30000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_CALLER_ROUTER_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DecryptionConfiguration",
-                &Shape::Object(&SRT_DECRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MinimumLatencyMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourcePort",
-                &Shape::Num(NumRule {
-                    min: Some(1024.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DecryptionConfiguration", &Shape::Object(&SRT_DECRYPTION_CONFIGURATION_SHAPE)),
+            ("MinimumLatencyMilliseconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(10000.0), allowed: &[] })),
+            ("SourcePort", &Shape::Num(NumRule { min: Some(1024.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_DECRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionKey",
-            &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("EncryptionKey", &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -5948,26 +5112,9 @@ pub mod router_input {
 
     pub(crate) static SRT_LISTENER_ROUTER_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DecryptionConfiguration",
-                &Shape::Object(&SRT_DECRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MinimumLatencyMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(3000.0),
-                    max: Some(30000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DecryptionConfiguration", &Shape::Object(&SRT_DECRYPTION_CONFIGURATION_SHAPE)),
+            ("MinimumLatencyMilliseconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(10000.0), allowed: &[] })),
+            ("Port", &Shape::Num(NumRule { min: Some(3000.0), max: Some(30000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5983,28 +5130,16 @@ pub mod router_input {
 
     pub(crate) static FLOW_TRANSIT_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionKeyConfiguration",
-                &Shape::Object(&FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                }),
-            ),
+            ("EncryptionKeyConfiguration", &Shape::Object(&FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+            ("EncryptionKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRETS_MANAGER", "AUTOMATIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecretsManager",
-            &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("SecretsManager", &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["SecretsManager"], &["Automatic"]],
         ..ObjectShape::EMPTY
     };
@@ -6020,32 +5155,19 @@ pub mod router_input {
 
     pub(crate) static MEDIA_LIVE_TRANSIT_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionKeyConfiguration",
-                &Shape::Object(&MEDIA_LIVE_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                }),
-            ),
+            ("EncryptionKeyConfiguration", &Shape::Object(&MEDIA_LIVE_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+            ("EncryptionKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRETS_MANAGER", "AUTOMATIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static MEDIA_LIVE_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "SecretsManager",
-                &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            )],
-            one_of_required: &[&["SecretsManager"], &["Automatic"]],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MEDIA_LIVE_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("SecretsManager", &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+        ],
+        one_of_required: &[&["SecretsManager"], &["Automatic"]],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static MERGE_ROUTER_INPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
@@ -6057,10 +5179,7 @@ pub mod router_input {
 
     pub(crate) static MERGE_ROUTER_INPUT_PROTOCOL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Rist",
-                &Shape::Object(&RIST_ROUTER_INPUT_CONFIGURATION_SHAPE),
-            ),
+            ("Rist", &Shape::Object(&RIST_ROUTER_INPUT_CONFIGURATION_SHAPE)),
             ("Rtp", &Shape::Object(&RTP_ROUTER_INPUT_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["Rtp"], &["Rist"]],
@@ -6078,181 +5197,86 @@ pub mod router_input {
 
     pub(crate) static ROUTER_INPUT_PROTOCOL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Rist",
-                &Shape::Object(&RIST_ROUTER_INPUT_CONFIGURATION_SHAPE),
-            ),
+            ("Rist", &Shape::Object(&RIST_ROUTER_INPUT_CONFIGURATION_SHAPE)),
             ("Rtp", &Shape::Object(&RTP_ROUTER_INPUT_CONFIGURATION_SHAPE)),
-            (
-                "SrtCaller",
-                &Shape::Object(&SRT_CALLER_ROUTER_INPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SrtListener",
-                &Shape::Object(&SRT_LISTENER_ROUTER_INPUT_CONFIGURATION_SHAPE),
-            ),
+            ("SrtCaller", &Shape::Object(&SRT_CALLER_ROUTER_INPUT_CONFIGURATION_SHAPE)),
+            ("SrtListener", &Shape::Object(&SRT_LISTENER_ROUTER_INPUT_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["Rtp"], &["Rist"], &["SrtListener"], &["SrtCaller"]],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static ROUTER_CONTENT_QUALITY_ANALYSIS_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "ContentLevel",
-                &Shape::Object(&CONTENT_QUALITY_ANALYSIS_FEATURE_CONFIGURATION_SHAPE),
-            )],
-            one_of_required: &[&["ContentLevel"]],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static ROUTER_CONTENT_QUALITY_ANALYSIS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ContentLevel", &Shape::Object(&CONTENT_QUALITY_ANALYSIS_FEATURE_CONFIGURATION_SHAPE)),
+        ],
+        one_of_required: &[&["ContentLevel"]],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static CONTENT_QUALITY_ANALYSIS_FEATURE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "BlackFrames",
-                    &Shape::Object(&BLACK_FRAMES_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "FrozenFrames",
-                    &Shape::Object(&FROZEN_FRAMES_CONFIGURATION_SHAPE),
-                ),
-                (
-                    "SilentAudio",
-                    &Shape::Object(&SILENT_AUDIO_CONFIGURATION_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CONTENT_QUALITY_ANALYSIS_FEATURE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("BlackFrames", &Shape::Object(&BLACK_FRAMES_CONFIGURATION_SHAPE)),
+            ("FrozenFrames", &Shape::Object(&FROZEN_FRAMES_CONFIGURATION_SHAPE)),
+            ("SilentAudio", &Shape::Object(&SILENT_AUDIO_CONFIGURATION_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static BLACK_FRAMES_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "ThresholdSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("ThresholdSeconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(60.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FROZEN_FRAMES_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "ThresholdSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("ThresholdSeconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(60.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SILENT_AUDIO_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "ThresholdSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("ThresholdSeconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(60.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINTENANCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PreferredDayTime",
-            &Shape::Object(&PREFERRED_DAY_TIME_MAINTENANCE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("PreferredDayTime", &Shape::Object(&PREFERRED_DAY_TIME_MAINTENANCE_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["PreferredDayTime"], &["Default"]],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PREFERRED_DAY_TIME_MAINTENANCE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Day",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "MONDAY",
-                        "TUESDAY",
-                        "WEDNESDAY",
-                        "THURSDAY",
-                        "FRIDAY",
-                        "SATURDAY",
-                        "SUNDAY",
-                    ],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
-
-    pub(crate) static ROUTER_INPUT_TRANSIT_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
+    pub(crate) static PREFERRED_DAY_TIME_MAINTENANCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionKeyConfiguration",
-                &Shape::Object(&ROUTER_INPUT_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                }),
-            ),
+            ("Day", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static ROUTER_INPUT_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "SecretsManager",
-                &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            )],
-            one_of_required: &[&["SecretsManager"], &["Automatic"]],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static ROUTER_INPUT_TRANSIT_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("EncryptionKeyConfiguration", &Shape::Object(&ROUTER_INPUT_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+            ("EncryptionKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRETS_MANAGER", "AUTOMATIC"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
+
+    pub(crate) static ROUTER_INPUT_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("SecretsManager", &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+        ],
+        one_of_required: &[&["SecretsManager"], &["Automatic"]],
+        ..ObjectShape::EMPTY
+    };
 }
 
 /// Represents a router network interface in AWS Elemental MediaConnect that is used to define a network boundary for router resources
@@ -6271,17 +5295,11 @@ impl CfnRouterNetworkInterface {
     ///
     /// - `configuration`: `Configuration`, The configuration settings for a router network interface.
     /// - `name`: `Name`, The name of the router network interface.
-    pub fn new(
-        configuration: impl Into<Val<router_network_interface::RouterNetworkInterfaceConfiguration>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<router_network_interface::RouterNetworkInterfaceConfiguration>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
         props.set("Name", name);
-        CfnRouterNetworkInterface {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouterNetworkInterface { props, options: ResourceOptions::default() }
     }
 
     /// The AWS Region for the router network interface. Defaults to the current region if not specified.
@@ -6372,38 +5390,15 @@ pub(crate) static ROUTER_NETWORK_INTERFACE_META: TypeMeta = TypeMeta {
     create_only: &["RegionName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "AssociatedInputCount",
-        "AssociatedOutputCount",
-        "CreatedAt",
-        "Id",
-        "NetworkInterfaceType",
-        "State",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "AssociatedInputCount", "AssociatedOutputCount", "CreatedAt", "Id", "NetworkInterfaceType", "State", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static ROUTER_NETWORK_INTERFACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&router_network_interface::ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Configuration", &Shape::Object(&router_network_interface::ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6428,19 +5423,13 @@ pub mod router_network_interface {
         }
 
         /// The configuration settings for a public router network interface, including the list of allowed CIDR blocks.
-        pub fn public(
-            mut self,
-            value: impl Into<Val<PublicRouterNetworkInterfaceConfiguration>>,
-        ) -> Self {
+        pub fn public(mut self, value: impl Into<Val<PublicRouterNetworkInterfaceConfiguration>>) -> Self {
             self.props.set("Public", value);
             self
         }
 
         /// The configuration settings for a router network interface within a VPC, including the security group IDs and subnet ID.
-        pub fn vpc(
-            mut self,
-            value: impl Into<Val<VpcRouterNetworkInterfaceConfiguration>>,
-        ) -> Self {
+        pub fn vpc(mut self, value: impl Into<Val<VpcRouterNetworkInterfaceConfiguration>>) -> Self {
             self.props.set("Vpc", value);
             self
         }
@@ -6469,9 +5458,7 @@ pub mod router_network_interface {
         }
     }
 
-    impl From<PublicRouterNetworkInterfaceConfiguration>
-        for Val<PublicRouterNetworkInterfaceConfiguration>
-    {
+    impl From<PublicRouterNetworkInterfaceConfiguration> for Val<PublicRouterNetworkInterfaceConfiguration> {
         fn from(v: PublicRouterNetworkInterfaceConfiguration) -> Self {
             v.props.into_val()
         }
@@ -6511,10 +5498,7 @@ pub mod router_network_interface {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The IDs of the security groups to associate with the router network interface within the VPC.
         /// - `subnet_id`: `SubnetId`, The ID of the subnet within the VPC to associate the router network interface with.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetId", subnet_id);
@@ -6555,41 +5539,24 @@ pub mod router_network_interface {
 
     pub(crate) static ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Public",
-                &Shape::Object(&PUBLIC_ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Vpc",
-                &Shape::Object(&VPC_ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE),
-            ),
+            ("Public", &Shape::Object(&PUBLIC_ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE)),
+            ("Vpc", &Shape::Object(&VPC_ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["Public"], &["Vpc"]],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PUBLIC_ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "AllowRules",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PUBLIC_ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AllowRules", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(10) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static VPC_ROUTER_NETWORK_INTERFACE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("SecurityGroupIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -6613,23 +5580,14 @@ impl CfnRouterOutput {
     /// - `name`: `Name`, The name of the router output.
     /// - `routing_scope`: `RoutingScope`.
     /// - `tier`: `Tier`.
-    pub fn new(
-        configuration: impl Into<Val<router_output::RouterOutputConfiguration>>,
-        maximum_bitrate: impl Into<Val<i64>>,
-        name: impl Into<Val<String>>,
-        routing_scope: impl Into<Val<String>>,
-        tier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<router_output::RouterOutputConfiguration>>, maximum_bitrate: impl Into<Val<i64>>, name: impl Into<Val<String>>, routing_scope: impl Into<Val<String>>, tier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
         props.set("MaximumBitrate", maximum_bitrate);
         props.set("Name", name);
         props.set("RoutingScope", routing_scope);
         props.set("Tier", tier);
-        CfnRouterOutput {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRouterOutput { props, options: ResourceOptions::default() }
     }
 
     /// The Availability Zone where you want to create the router output. This must be a valid Availability Zone for the region specified by regionName, or the current region if no regionName is provided.
@@ -6641,19 +5599,13 @@ impl CfnRouterOutput {
     }
 
     /// The fabric configuration settings for the router output.
-    pub fn fabric_configuration(
-        mut self,
-        value: impl Into<Val<router_output::FabricConfiguration>>,
-    ) -> Self {
+    pub fn fabric_configuration(mut self, value: impl Into<Val<router_output::FabricConfiguration>>) -> Self {
         self.props.set("FabricConfiguration", value);
         self
     }
 
     /// The configuration settings for maintenance operations, including preferred maintenance windows and schedules.
-    pub fn maintenance_configuration(
-        mut self,
-        value: impl Into<Val<router_output::MaintenanceConfiguration>>,
-    ) -> Self {
+    pub fn maintenance_configuration(mut self, value: impl Into<Val<router_output::MaintenanceConfiguration>>) -> Self {
         self.props.set("MaintenanceConfiguration", value);
         self
     }
@@ -6746,72 +5698,22 @@ impl Handle<CfnRouterOutput> {
 pub(crate) static ROUTER_OUTPUT_META: TypeMeta = TypeMeta {
     type_name: CfnRouterOutput::TYPE_NAME,
     shape: &ROUTER_OUTPUT_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "Configuration/Standard/NetworkInterfaceArn",
-        "RegionName",
-    ],
+    create_only: &["AvailabilityZone", "Configuration/Standard/NetworkInterfaceArn", "RegionName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "Id",
-        "IpAddress",
-        "MaintenanceType",
-        "OutputType",
-        "RoutedState",
-        "State",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "Id", "IpAddress", "MaintenanceType", "OutputType", "RoutedState", "State", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static ROUTER_OUTPUT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&router_output::ROUTER_OUTPUT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "FabricConfiguration",
-            &Shape::Object(&router_output::FABRIC_CONFIGURATION_SHAPE),
-        ),
-        (
-            "MaintenanceConfiguration",
-            &Shape::Object(&router_output::MAINTENANCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoutingScope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REGIONAL", "GLOBAL"],
-            }),
-        ),
-        (
-            "Tier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OUTPUT_100", "OUTPUT_50", "OUTPUT_20"],
-            }),
-        ),
+        ("Configuration", &Shape::Object(&router_output::ROUTER_OUTPUT_CONFIGURATION_SHAPE)),
+        ("FabricConfiguration", &Shape::Object(&router_output::FABRIC_CONFIGURATION_SHAPE)),
+        ("MaintenanceConfiguration", &Shape::Object(&router_output::MAINTENANCE_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RoutingScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REGIONAL", "GLOBAL"] })),
+        ("Tier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OUTPUT_100", "OUTPUT_50", "OUTPUT_20"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6836,28 +5738,19 @@ pub mod router_output {
         }
 
         /// Configuration settings for connecting a router output to a MediaConnect flow source.
-        pub fn media_connect_flow(
-            mut self,
-            value: impl Into<Val<MediaConnectFlowRouterOutputConfiguration>>,
-        ) -> Self {
+        pub fn media_connect_flow(mut self, value: impl Into<Val<MediaConnectFlowRouterOutputConfiguration>>) -> Self {
             self.props.set("MediaConnectFlow", value);
             self
         }
 
         /// Configuration settings for connecting a router output to a MediaLive input.
-        pub fn media_live_input(
-            mut self,
-            value: impl Into<Val<MediaLiveInputRouterOutputConfiguration>>,
-        ) -> Self {
+        pub fn media_live_input(mut self, value: impl Into<Val<MediaLiveInputRouterOutputConfiguration>>) -> Self {
             self.props.set("MediaLiveInput", value);
             self
         }
 
         /// The configuration settings for a standard router output, including the protocol, protocol-specific configuration, network interface, and availability zone.
-        pub fn standard(
-            mut self,
-            value: impl Into<Val<StandardRouterOutputConfiguration>>,
-        ) -> Self {
+        pub fn standard(mut self, value: impl Into<Val<StandardRouterOutputConfiguration>>) -> Self {
             self.props.set("Standard", value);
             self
         }
@@ -6881,10 +5774,7 @@ pub mod router_output {
         /// - `destination_transit_encryption`: `DestinationTransitEncryption`, The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
         pub fn new(destination_transit_encryption: impl Into<Val<FlowTransitEncryption>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DestinationTransitEncryption",
-                destination_transit_encryption,
-            );
+            props.set("DestinationTransitEncryption", destination_transit_encryption);
             MediaConnectFlowRouterOutputConfiguration { props }
         }
 
@@ -6901,9 +5791,7 @@ pub mod router_output {
         }
     }
 
-    impl From<MediaConnectFlowRouterOutputConfiguration>
-        for Val<MediaConnectFlowRouterOutputConfiguration>
-    {
+    impl From<MediaConnectFlowRouterOutputConfiguration> for Val<MediaConnectFlowRouterOutputConfiguration> {
         fn from(v: MediaConnectFlowRouterOutputConfiguration) -> Self {
             v.props.into_val()
         }
@@ -6919,9 +5807,7 @@ pub mod router_output {
         /// Creates the value from its required properties:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for flow transit encryption keys.
-        pub fn new(
-            encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn new(encryption_key_configuration: impl Into<Val<FlowTransitEncryptionKeyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionKeyConfiguration", encryption_key_configuration);
             FlowTransitEncryption { props }
@@ -6962,10 +5848,7 @@ pub mod router_output {
         }
 
         /// The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
-        pub fn secrets_manager(
-            mut self,
-            value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn secrets_manager(mut self, value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
             self.props.set("SecretsManager", value);
             self
         }
@@ -6996,9 +5879,7 @@ pub mod router_output {
         }
     }
 
-    impl From<SecretsManagerEncryptionKeyConfiguration>
-        for Val<SecretsManagerEncryptionKeyConfiguration>
-    {
+    impl From<SecretsManagerEncryptionKeyConfiguration> for Val<SecretsManagerEncryptionKeyConfiguration> {
         fn from(v: SecretsManagerEncryptionKeyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -7014,14 +5895,9 @@ pub mod router_output {
         /// Creates the value from its required properties:
         ///
         /// - `destination_transit_encryption`: `DestinationTransitEncryption`, The encryption configuration that defines how content is encrypted during transit between MediaConnect Router and MediaLive. This configuration determines whether encryption keys are automatically managed by the service or manually managed through Secrets Manager.
-        pub fn new(
-            destination_transit_encryption: impl Into<Val<MediaLiveTransitEncryption>>,
-        ) -> Self {
+        pub fn new(destination_transit_encryption: impl Into<Val<MediaLiveTransitEncryption>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DestinationTransitEncryption",
-                destination_transit_encryption,
-            );
+            props.set("DestinationTransitEncryption", destination_transit_encryption);
             MediaLiveInputRouterOutputConfiguration { props }
         }
 
@@ -7040,9 +5916,7 @@ pub mod router_output {
         }
     }
 
-    impl From<MediaLiveInputRouterOutputConfiguration>
-        for Val<MediaLiveInputRouterOutputConfiguration>
-    {
+    impl From<MediaLiveInputRouterOutputConfiguration> for Val<MediaLiveInputRouterOutputConfiguration> {
         fn from(v: MediaLiveInputRouterOutputConfiguration) -> Self {
             v.props.into_val()
         }
@@ -7058,9 +5932,7 @@ pub mod router_output {
         /// Creates the value from its required properties:
         ///
         /// - `encryption_key_configuration`: `EncryptionKeyConfiguration`, Configuration settings for the MediaLive transit encryption key.
-        pub fn new(
-            encryption_key_configuration: impl Into<Val<MediaLiveTransitEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn new(encryption_key_configuration: impl Into<Val<MediaLiveTransitEncryptionKeyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionKeyConfiguration", encryption_key_configuration);
             MediaLiveTransitEncryption { props }
@@ -7101,18 +5973,13 @@ pub mod router_output {
         }
 
         /// The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
-        pub fn secrets_manager(
-            mut self,
-            value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn secrets_manager(mut self, value: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
             self.props.set("SecretsManager", value);
             self
         }
     }
 
-    impl From<MediaLiveTransitEncryptionKeyConfiguration>
-        for Val<MediaLiveTransitEncryptionKeyConfiguration>
-    {
+    impl From<MediaLiveTransitEncryptionKeyConfiguration> for Val<MediaLiveTransitEncryptionKeyConfiguration> {
         fn from(v: MediaLiveTransitEncryptionKeyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -7129,10 +5996,7 @@ pub mod router_output {
         ///
         /// - `network_interface_arn`: `NetworkInterfaceArn`, The Amazon Resource Name (ARN) of the network interface associated with the standard router output.
         /// - `protocol_configuration`: `ProtocolConfiguration`, The protocol configuration settings for a router output.
-        pub fn new(
-            network_interface_arn: impl Into<Val<String>>,
-            protocol_configuration: impl Into<Val<RouterOutputProtocolConfiguration>>,
-        ) -> Self {
+        pub fn new(network_interface_arn: impl Into<Val<String>>, protocol_configuration: impl Into<Val<RouterOutputProtocolConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("NetworkInterfaceArn", network_interface_arn);
             props.set("ProtocolConfiguration", protocol_configuration);
@@ -7174,10 +6038,7 @@ pub mod router_output {
         }
 
         /// The configuration settings for a router output that pushes a stream to a destination using the RTMP (Real-Time Messaging Protocol) protocol, or RTMPS (RTMP over TLS) when TLS encryption is specified. These settings include the destination address and port, the application and stream names, and optional TLS encryption configuration.
-        pub fn rtmp_push(
-            mut self,
-            value: impl Into<Val<RtmpPushRouterOutputConfiguration>>,
-        ) -> Self {
+        pub fn rtmp_push(mut self, value: impl Into<Val<RtmpPushRouterOutputConfiguration>>) -> Self {
             self.props.set("RtmpPush", value);
             self
         }
@@ -7189,19 +6050,13 @@ pub mod router_output {
         }
 
         /// The configuration settings for a router output using the SRT (Secure Reliable Transport) protocol in caller mode, including the destination address and port, minimum latency, stream ID, and encryption key configuration.
-        pub fn srt_caller(
-            mut self,
-            value: impl Into<Val<SrtCallerRouterOutputConfiguration>>,
-        ) -> Self {
+        pub fn srt_caller(mut self, value: impl Into<Val<SrtCallerRouterOutputConfiguration>>) -> Self {
             self.props.set("SrtCaller", value);
             self
         }
 
         /// The configuration settings for a router output using the SRT (Secure Reliable Transport) protocol in listener mode, including the port, minimum latency, and encryption key configuration.
-        pub fn srt_listener(
-            mut self,
-            value: impl Into<Val<SrtListenerRouterOutputConfiguration>>,
-        ) -> Self {
+        pub fn srt_listener(mut self, value: impl Into<Val<SrtListenerRouterOutputConfiguration>>) -> Self {
             self.props.set("SrtListener", value);
             self
         }
@@ -7224,10 +6079,7 @@ pub mod router_output {
         ///
         /// - `destination_address`: `DestinationAddress`, The destination IP address for the RIST protocol in the router output configuration.
         /// - `destination_port`: `DestinationPort`, The destination port number for the RIST protocol in the router output configuration.
-        pub fn new(
-            destination_address: impl Into<Val<String>>,
-            destination_port: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(destination_address: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationAddress", destination_address);
             props.set("DestinationPort", destination_port);
@@ -7254,12 +6106,7 @@ pub mod router_output {
         /// - `destination_address`: `DestinationAddress`, The IP address or hostname of the destination RTMP server that the router output pushes the stream to. Provide only the server address; specify the application and stream names separately.
         /// - `destination_port`: `DestinationPort`, The TCP port on the destination RTMP server. For RTMP, valid values range from 1024 to 65535. For RTMPS (RTMP over TLS), valid values are 443 or 1024 to 65535. RTMP typically uses port 1935, and RTMPS typically uses port 443.
         /// - `stream_name`: `StreamName`, The name of the RTMP stream that the output publishes to the destination application. The stream name forms the final segment of the RTMP URL path.
-        pub fn new(
-            application_name: impl Into<Val<String>>,
-            destination_address: impl Into<Val<String>>,
-            destination_port: impl Into<Val<i64>>,
-            stream_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(application_name: impl Into<Val<String>>, destination_address: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>, stream_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApplicationName", application_name);
             props.set("DestinationAddress", destination_address);
@@ -7349,10 +6196,7 @@ pub mod router_output {
         ///
         /// - `destination_address`: `DestinationAddress`, The destination IP address for the RTP protocol in the router output configuration.
         /// - `destination_port`: `DestinationPort`, The destination port number for the RTP protocol in the router output configuration.
-        pub fn new(
-            destination_address: impl Into<Val<String>>,
-            destination_port: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(destination_address: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationAddress", destination_address);
             props.set("DestinationPort", destination_port);
@@ -7386,11 +6230,7 @@ pub mod router_output {
         /// - `destination_address`: `DestinationAddress`, The destination IP address for the SRT protocol in caller mode.
         /// - `destination_port`: `DestinationPort`, The destination port number for the SRT protocol in caller mode.
         /// - `minimum_latency_milliseconds`: `MinimumLatencyMilliseconds`, The minimum latency in milliseconds for the SRT protocol in caller mode.
-        pub fn new(
-            destination_address: impl Into<Val<String>>,
-            destination_port: impl Into<Val<i64>>,
-            minimum_latency_milliseconds: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(destination_address: impl Into<Val<String>>, destination_port: impl Into<Val<i64>>, minimum_latency_milliseconds: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationAddress", destination_address);
             props.set("DestinationPort", destination_port);
@@ -7399,10 +6239,7 @@ pub mod router_output {
         }
 
         /// Contains the configuration settings for encrypting SRT streams, including the encryption key details and encryption parameters.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<SrtEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, value: impl Into<Val<SrtEncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -7430,9 +6267,7 @@ pub mod router_output {
         /// Creates the value from its required properties:
         ///
         /// - `encryption_key`: `EncryptionKey`, The configuration settings for transit encryption using Secrets Manager, including the secret ARN and role ARN.
-        pub fn new(
-            encryption_key: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>,
-        ) -> Self {
+        pub fn new(encryption_key: impl Into<Val<SecretsManagerEncryptionKeyConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionKey", encryption_key);
             SrtEncryptionConfiguration { props }
@@ -7456,10 +6291,7 @@ pub mod router_output {
         ///
         /// - `minimum_latency_milliseconds`: `MinimumLatencyMilliseconds`, The minimum latency in milliseconds for the SRT protocol in listener mode.
         /// - `port`: `Port`, The port number for the SRT protocol in listener mode.
-        pub fn new(
-            minimum_latency_milliseconds: impl Into<Val<i64>>,
-            port: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(minimum_latency_milliseconds: impl Into<Val<i64>>, port: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MinimumLatencyMilliseconds", minimum_latency_milliseconds);
             props.set("Port", port);
@@ -7467,10 +6299,7 @@ pub mod router_output {
         }
 
         /// Contains the configuration settings for encrypting SRT streams, including the encryption key details and encryption parameters.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<SrtEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, value: impl Into<Val<SrtEncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -7525,10 +6354,7 @@ pub mod router_output {
         }
 
         /// Configuration for preferred day and time maintenance settings.
-        pub fn preferred_day_time(
-            mut self,
-            value: impl Into<Val<PreferredDayTimeMaintenanceConfiguration>>,
-        ) -> Self {
+        pub fn preferred_day_time(mut self, value: impl Into<Val<PreferredDayTimeMaintenanceConfiguration>>) -> Self {
             self.props.set("PreferredDayTime", value);
             self
         }
@@ -7559,9 +6385,7 @@ pub mod router_output {
         }
     }
 
-    impl From<PreferredDayTimeMaintenanceConfiguration>
-        for Val<PreferredDayTimeMaintenanceConfiguration>
-    {
+    impl From<PreferredDayTimeMaintenanceConfiguration> for Val<PreferredDayTimeMaintenanceConfiguration> {
         fn from(v: PreferredDayTimeMaintenanceConfiguration) -> Self {
             v.props.into_val()
         }
@@ -7594,18 +6418,9 @@ pub mod router_output {
 
     pub(crate) static ROUTER_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MediaConnectFlow",
-                &Shape::Object(&MEDIA_CONNECT_FLOW_ROUTER_OUTPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MediaLiveInput",
-                &Shape::Object(&MEDIA_LIVE_INPUT_ROUTER_OUTPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Standard",
-                &Shape::Object(&STANDARD_ROUTER_OUTPUT_CONFIGURATION_SHAPE),
-            ),
+            ("MediaConnectFlow", &Shape::Object(&MEDIA_CONNECT_FLOW_ROUTER_OUTPUT_CONFIGURATION_SHAPE)),
+            ("MediaLiveInput", &Shape::Object(&MEDIA_LIVE_INPUT_ROUTER_OUTPUT_CONFIGURATION_SHAPE)),
+            ("Standard", &Shape::Object(&STANDARD_ROUTER_OUTPUT_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["Standard"], &["MediaConnectFlow"], &["MediaLiveInput"]],
         ..ObjectShape::EMPTY
@@ -7622,28 +6437,16 @@ pub mod router_output {
 
     pub(crate) static FLOW_TRANSIT_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionKeyConfiguration",
-                &Shape::Object(&FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                }),
-            ),
+            ("EncryptionKeyConfiguration", &Shape::Object(&FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+            ("EncryptionKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRETS_MANAGER", "AUTOMATIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SecretsManager",
-            &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("SecretsManager", &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["SecretsManager"], &["Automatic"]],
         ..ObjectShape::EMPTY
     };
@@ -7667,32 +6470,19 @@ pub mod router_output {
 
     pub(crate) static MEDIA_LIVE_TRANSIT_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionKeyConfiguration",
-                &Shape::Object(&MEDIA_LIVE_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                }),
-            ),
+            ("EncryptionKeyConfiguration", &Shape::Object(&MEDIA_LIVE_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+            ("EncryptionKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRETS_MANAGER", "AUTOMATIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static MEDIA_LIVE_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "SecretsManager",
-                &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-            )],
-            one_of_required: &[&["SecretsManager"], &["Automatic"]],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MEDIA_LIVE_TRANSIT_ENCRYPTION_KEY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("SecretsManager", &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+        ],
+        one_of_required: &[&["SecretsManager"], &["Automatic"]],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static STANDARD_ROUTER_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
@@ -7705,59 +6495,26 @@ pub mod router_output {
 
     pub(crate) static ROUTER_OUTPUT_PROTOCOL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Rist",
-                &Shape::Object(&RIST_ROUTER_OUTPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RtmpPush",
-                &Shape::Object(&RTMP_PUSH_ROUTER_OUTPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Rtp",
-                &Shape::Object(&RTP_ROUTER_OUTPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SrtCaller",
-                &Shape::Object(&SRT_CALLER_ROUTER_OUTPUT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SrtListener",
-                &Shape::Object(&SRT_LISTENER_ROUTER_OUTPUT_CONFIGURATION_SHAPE),
-            ),
+            ("Rist", &Shape::Object(&RIST_ROUTER_OUTPUT_CONFIGURATION_SHAPE)),
+            ("RtmpPush", &Shape::Object(&RTMP_PUSH_ROUTER_OUTPUT_CONFIGURATION_SHAPE)),
+            ("Rtp", &Shape::Object(&RTP_ROUTER_OUTPUT_CONFIGURATION_SHAPE)),
+            ("SrtCaller", &Shape::Object(&SRT_CALLER_ROUTER_OUTPUT_CONFIGURATION_SHAPE)),
+            ("SrtListener", &Shape::Object(&SRT_LISTENER_ROUTER_OUTPUT_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["Rtp"],
-            &["Rist"],
-            &["SrtListener"],
-            &["SrtCaller"],
-            &["RtmpPush"],
-        ],
+        one_of_required: &[&["Rtp"], &["Rist"], &["SrtListener"], &["SrtCaller"], &["RtmpPush"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RIST_ROUTER_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DestinationPort",
-            &Shape::Num(NumRule {
-                min: Some(1024.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DestinationPort", &Shape::Num(NumRule { min: Some(1024.0), max: Some(65535.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RTMP_PUSH_ROUTER_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationPort",
-                &Shape::Num(NumRule {
-                    min: Some(443.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationPort", &Shape::Num(NumRule { min: Some(443.0), max: Some(65535.0), allowed: &[] })),
             ("TlsEncryption", &Shape::Object(&TLS_ENCRYPTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -7765,19 +6522,8 @@ pub mod router_output {
 
     pub(crate) static TLS_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&TLS_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EncryptionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PUBLIC"],
-                }),
-            ),
+            ("EncryptionConfiguration", &Shape::Object(&TLS_ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLIC"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7789,130 +6535,58 @@ pub mod router_output {
 
     pub(crate) static RTP_ROUTER_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationPort",
-                &Shape::Num(NumRule {
-                    min: Some(1024.0),
-                    max: Some(65531.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ForwardErrorCorrection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("DestinationPort", &Shape::Num(NumRule { min: Some(1024.0), max: Some(65531.0), allowed: &[] })),
+            ("ForwardErrorCorrection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_CALLER_ROUTER_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationPort",
-                &Shape::Num(NumRule {
-                    min: Some(1024.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&SRT_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MinimumLatencyMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationPort", &Shape::Num(NumRule { min: Some(1024.0), max: Some(65535.0), allowed: &[] })),
+            ("EncryptionConfiguration", &Shape::Object(&SRT_ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("MinimumLatencyMilliseconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(10000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionKey",
-            &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("EncryptionKey", &Shape::Object(&SECRETS_MANAGER_ENCRYPTION_KEY_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_LISTENER_ROUTER_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&SRT_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "MinimumLatencyMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(3000.0),
-                    max: Some(30000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("EncryptionConfiguration", &Shape::Object(&SRT_ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("MinimumLatencyMilliseconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(10000.0), allowed: &[] })),
+            ("Port", &Shape::Num(NumRule { min: Some(3000.0), max: Some(30000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FABRIC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RecoveryLatencyMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BALANCED", "LOW_LATENCY"],
-            }),
-        )],
+        fields: &[
+            ("RecoveryLatencyMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BALANCED", "LOW_LATENCY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINTENANCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PreferredDayTime",
-            &Shape::Object(&PREFERRED_DAY_TIME_MAINTENANCE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("PreferredDayTime", &Shape::Object(&PREFERRED_DAY_TIME_MAINTENANCE_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["PreferredDayTime"], &["Default"]],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PREFERRED_DAY_TIME_MAINTENANCE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Day",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "MONDAY",
-                        "TUESDAY",
-                        "WEDNESDAY",
-                        "THURSDAY",
-                        "FRIDAY",
-                        "SATURDAY",
-                        "SUNDAY",
-                    ],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PREFERRED_DAY_TIME_MAINTENANCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Day", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 }
 
 /// Every resource type of the service, sorted by name.

@@ -31,10 +31,7 @@ impl CfnCertificateAssociation {
     pub fn new(arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Arn", arn);
-        CfnCertificateAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificateAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -65,15 +62,9 @@ pub(crate) static CERTIFICATE_ASSOCIATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static CERTIFICATE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Arn",
-        &Shape::Str(StrRule {
-            pattern: Some("^arn:aws(-[a-z]+)*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[a-f0-9-]+$"),
-            min_len: Some(20),
-            max_len: Some(2048),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("Arn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[a-z]+)*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[a-f0-9-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -95,17 +86,11 @@ impl CfnJobTemplate {
     pub fn new(settings_json: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("SettingsJson", settings_json);
-        CfnJobTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnJobTemplate { props, options: ResourceOptions::default() }
     }
 
     /// Accelerated transcoding can significantly speed up jobs with long, visually complex content. Outputs that use this feature incur pro-tier pricing.
-    pub fn acceleration_settings(
-        mut self,
-        value: impl Into<Val<job_template::AccelerationSettings>>,
-    ) -> Self {
+    pub fn acceleration_settings(mut self, value: impl Into<Val<job_template::AccelerationSettings>>) -> Self {
         self.props.set("AccelerationSettings", value);
         self
     }
@@ -123,10 +108,7 @@ impl CfnJobTemplate {
     }
 
     /// Optional. Configuration for a destination queue to which the job can hop once a customer-defined minimum wait time has passed.
-    pub fn hop_destinations(
-        mut self,
-        value: impl Into<Val<Vec<job_template::HopDestination>>>,
-    ) -> Self {
+    pub fn hop_destinations(mut self, value: impl Into<Val<Vec<job_template::HopDestination>>>) -> Self {
         self.props.set("HopDestinations", value);
         self
     }
@@ -197,60 +179,16 @@ pub(crate) static JOB_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e6c8358),
 };
 
 pub(crate) static JOB_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccelerationSettings",
-            &Shape::Object(&job_template::ACCELERATION_SETTINGS_SHAPE),
-        ),
-        (
-            "HopDestinations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&job_template::HOP_DESTINATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(-50.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StatusUpdateInterval",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "SECONDS_10",
-                    "SECONDS_12",
-                    "SECONDS_120",
-                    "SECONDS_15",
-                    "SECONDS_180",
-                    "SECONDS_20",
-                    "SECONDS_240",
-                    "SECONDS_30",
-                    "SECONDS_300",
-                    "SECONDS_360",
-                    "SECONDS_420",
-                    "SECONDS_480",
-                    "SECONDS_540",
-                    "SECONDS_60",
-                    "SECONDS_600",
-                ],
-            }),
-        ),
+        ("AccelerationSettings", &Shape::Object(&job_template::ACCELERATION_SETTINGS_SHAPE)),
+        ("HopDestinations", &Shape::List(ListRule { item: Some(&Shape::Object(&job_template::HOP_DESTINATION_SHAPE)), min_items: None, max_items: None })),
+        ("Priority", &Shape::Num(NumRule { min: Some(-50.0), max: Some(50.0), allowed: &[] })),
+        ("StatusUpdateInterval", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECONDS_10", "SECONDS_12", "SECONDS_120", "SECONDS_15", "SECONDS_180", "SECONDS_20", "SECONDS_240", "SECONDS_30", "SECONDS_300", "SECONDS_360", "SECONDS_420", "SECONDS_480", "SECONDS_540", "SECONDS_60", "SECONDS_600"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -323,36 +261,16 @@ pub mod job_template {
     }
 
     pub(crate) static ACCELERATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLED", "ENABLED", "PREFERRED"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED", "PREFERRED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOP_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(-50.0),
-                    max: Some(50.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WaitMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(4320.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Priority", &Shape::Num(NumRule { min: Some(-50.0), max: Some(50.0), allowed: &[] })),
+            ("WaitMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(4320.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -376,10 +294,7 @@ impl CfnPreset {
     pub fn new(settings_json: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("SettingsJson", settings_json);
-        CfnPreset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPreset { props, options: ResourceOptions::default() }
     }
 
     /// The new category for the preset, if you are changing it.
@@ -440,10 +355,7 @@ pub(crate) static PRESET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e6c8b79),
 };
 
@@ -462,10 +374,7 @@ impl CfnQueue {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnQueue {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueue { props, options: ResourceOptions::default() }
     }
 
     /// Specify the maximum number of jobs your queue can process concurrently. For on-demand queues, the value you enter is constrained by your service quotas for Maximum concurrent jobs, per on-demand queue and Maximum concurrent jobs, per account. For reserved queues, specify the number of jobs you can process concurrently in your reservation plan instead.
@@ -548,41 +457,15 @@ pub(crate) static QUEUE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e6c8358),
 };
 
 pub(crate) static QUEUE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MaximumConcurrentFeeds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PricingPlan",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ON_DEMAND", "RESERVED"],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "PAUSED"],
-            }),
-        ),
+        ("MaximumConcurrentFeeds", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("PricingPlan", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_DEMAND", "RESERVED"] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "PAUSED"] })),
     ],
     ..ObjectShape::EMPTY
 };

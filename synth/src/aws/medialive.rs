@@ -28,10 +28,7 @@ impl CfnChannel {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `AnywhereSettings` property.
@@ -41,10 +38,7 @@ impl CfnChannel {
     }
 
     /// The `CdiInputSpecification` property.
-    pub fn cdi_input_specification(
-        mut self,
-        value: impl Into<Val<channel::CdiInputSpecification>>,
-    ) -> Self {
+    pub fn cdi_input_specification(mut self, value: impl Into<Val<channel::CdiInputSpecification>>) -> Self {
         self.props.set("CdiInputSpecification", value);
         self
     }
@@ -56,10 +50,7 @@ impl CfnChannel {
     }
 
     /// The `ChannelEngineVersion` property.
-    pub fn channel_engine_version(
-        mut self,
-        value: impl Into<Val<channel::ChannelEngineVersionRequest>>,
-    ) -> Self {
+    pub fn channel_engine_version(mut self, value: impl Into<Val<channel::ChannelEngineVersionRequest>>) -> Self {
         self.props.set("ChannelEngineVersion", value);
         self
     }
@@ -95,28 +86,19 @@ impl CfnChannel {
     }
 
     /// The `InputAttachments` property.
-    pub fn input_attachments(
-        mut self,
-        value: impl Into<Val<Vec<channel::InputAttachment>>>,
-    ) -> Self {
+    pub fn input_attachments(mut self, value: impl Into<Val<Vec<channel::InputAttachment>>>) -> Self {
         self.props.set("InputAttachments", value);
         self
     }
 
     /// The `InputSpecification` property.
-    pub fn input_specification(
-        mut self,
-        value: impl Into<Val<channel::InputSpecification>>,
-    ) -> Self {
+    pub fn input_specification(mut self, value: impl Into<Val<channel::InputSpecification>>) -> Self {
         self.props.set("InputSpecification", value);
         self
     }
 
     /// The `LinkedChannelSettings` property.
-    pub fn linked_channel_settings(
-        mut self,
-        value: impl Into<Val<channel::LinkedChannelSettings>>,
-    ) -> Self {
+    pub fn linked_channel_settings(mut self, value: impl Into<Val<channel::LinkedChannelSettings>>) -> Self {
         self.props.set("LinkedChannelSettings", value);
         self
     }
@@ -128,10 +110,7 @@ impl CfnChannel {
     }
 
     /// The `Maintenance` property.
-    pub fn maintenance(
-        mut self,
-        value: impl Into<Val<channel::MaintenanceCreateSettings>>,
-    ) -> Self {
+    pub fn maintenance(mut self, value: impl Into<Val<channel::MaintenanceCreateSettings>>) -> Self {
         self.props.set("Maintenance", value);
         self
     }
@@ -202,10 +181,7 @@ pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "Inputs"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fce1e680358),
 };
 
@@ -324,28 +300,19 @@ pub mod channel {
         }
 
         /// The `MediaConnectRouterSettings` property.
-        pub fn media_connect_router_settings(
-            mut self,
-            value: impl Into<Val<Vec<MediaConnectRouterOutputDestinationSettings>>>,
-        ) -> Self {
+        pub fn media_connect_router_settings(mut self, value: impl Into<Val<Vec<MediaConnectRouterOutputDestinationSettings>>>) -> Self {
             self.props.set("MediaConnectRouterSettings", value);
             self
         }
 
         /// The `MediaPackageSettings` property.
-        pub fn media_package_settings(
-            mut self,
-            value: impl Into<Val<Vec<MediaPackageOutputDestinationSettings>>>,
-        ) -> Self {
+        pub fn media_package_settings(mut self, value: impl Into<Val<Vec<MediaPackageOutputDestinationSettings>>>) -> Self {
             self.props.set("MediaPackageSettings", value);
             self
         }
 
         /// The `MultiplexSettings` property.
-        pub fn multiplex_settings(
-            mut self,
-            value: impl Into<Val<MultiplexProgramChannelDestinationSettings>>,
-        ) -> Self {
+        pub fn multiplex_settings(mut self, value: impl Into<Val<MultiplexProgramChannelDestinationSettings>>) -> Self {
             self.props.set("MultiplexSettings", value);
             self
         }
@@ -357,10 +324,7 @@ pub mod channel {
         }
 
         /// The `SrtSettings` property.
-        pub fn srt_settings(
-            mut self,
-            value: impl Into<Val<Vec<SrtOutputDestinationSettings>>>,
-        ) -> Self {
+        pub fn srt_settings(mut self, value: impl Into<Val<Vec<SrtOutputDestinationSettings>>>) -> Self {
             self.props.set("SrtSettings", value);
             self
         }
@@ -398,9 +362,7 @@ pub mod channel {
         }
     }
 
-    impl From<MediaConnectRouterOutputDestinationSettings>
-        for Val<MediaConnectRouterOutputDestinationSettings>
-    {
+    impl From<MediaConnectRouterOutputDestinationSettings> for Val<MediaConnectRouterOutputDestinationSettings> {
         fn from(v: MediaConnectRouterOutputDestinationSettings) -> Self {
             v.props.into_val()
         }
@@ -482,9 +444,7 @@ pub mod channel {
         }
     }
 
-    impl From<MultiplexProgramChannelDestinationSettings>
-        for Val<MultiplexProgramChannelDestinationSettings>
-    {
+    impl From<MultiplexProgramChannelDestinationSettings> for Val<MultiplexProgramChannelDestinationSettings> {
         fn from(v: MultiplexProgramChannelDestinationSettings) -> Self {
             v.props.into_val()
         }
@@ -628,19 +588,13 @@ pub mod channel {
         }
 
         /// The `CaptionDescriptions` property.
-        pub fn caption_descriptions(
-            mut self,
-            value: impl Into<Val<Vec<CaptionDescription>>>,
-        ) -> Self {
+        pub fn caption_descriptions(mut self, value: impl Into<Val<Vec<CaptionDescription>>>) -> Self {
             self.props.set("CaptionDescriptions", value);
             self
         }
 
         /// The `ColorCorrectionSettings` property.
-        pub fn color_correction_settings(
-            mut self,
-            value: impl Into<Val<ColorCorrectionSettings>>,
-        ) -> Self {
+        pub fn color_correction_settings(mut self, value: impl Into<Val<ColorCorrectionSettings>>) -> Self {
             self.props.set("ColorCorrectionSettings", value);
             self
         }
@@ -658,19 +612,13 @@ pub mod channel {
         }
 
         /// The `MotionGraphicsConfiguration` property.
-        pub fn motion_graphics_configuration(
-            mut self,
-            value: impl Into<Val<MotionGraphicsConfiguration>>,
-        ) -> Self {
+        pub fn motion_graphics_configuration(mut self, value: impl Into<Val<MotionGraphicsConfiguration>>) -> Self {
             self.props.set("MotionGraphicsConfiguration", value);
             self
         }
 
         /// The `NielsenConfiguration` property.
-        pub fn nielsen_configuration(
-            mut self,
-            value: impl Into<Val<NielsenConfiguration>>,
-        ) -> Self {
+        pub fn nielsen_configuration(mut self, value: impl Into<Val<NielsenConfiguration>>) -> Self {
             self.props.set("NielsenConfiguration", value);
             self
         }
@@ -682,10 +630,7 @@ pub mod channel {
         }
 
         /// The `ThumbnailConfiguration` property.
-        pub fn thumbnail_configuration(
-            mut self,
-            value: impl Into<Val<ThumbnailConfiguration>>,
-        ) -> Self {
+        pub fn thumbnail_configuration(mut self, value: impl Into<Val<ThumbnailConfiguration>>) -> Self {
             self.props.set("ThumbnailConfiguration", value);
             self
         }
@@ -729,10 +674,7 @@ pub mod channel {
         }
 
         /// The `AudioNormalizationSettings` property.
-        pub fn audio_normalization_settings(
-            mut self,
-            value: impl Into<Val<AudioNormalizationSettings>>,
-        ) -> Self {
+        pub fn audio_normalization_settings(mut self, value: impl Into<Val<AudioNormalizationSettings>>) -> Self {
             self.props.set("AudioNormalizationSettings", value);
             self
         }
@@ -756,10 +698,7 @@ pub mod channel {
         }
 
         /// The `AudioWatermarkingSettings` property.
-        pub fn audio_watermarking_settings(
-            mut self,
-            value: impl Into<Val<AudioWatermarkSettings>>,
-        ) -> Self {
+        pub fn audio_watermarking_settings(mut self, value: impl Into<Val<AudioWatermarkSettings>>) -> Self {
             self.props.set("AudioWatermarkingSettings", value);
             self
         }
@@ -877,10 +816,7 @@ pub mod channel {
         }
 
         /// The `NielsenWatermarksSettings` property.
-        pub fn nielsen_watermarks_settings(
-            mut self,
-            value: impl Into<Val<NielsenWatermarksSettings>>,
-        ) -> Self {
+        pub fn nielsen_watermarks_settings(mut self, value: impl Into<Val<NielsenWatermarksSettings>>) -> Self {
             self.props.set("NielsenWatermarksSettings", value);
             self
         }
@@ -918,19 +854,13 @@ pub mod channel {
         }
 
         /// The `NielsenNaesIiNwSettings` property.
-        pub fn nielsen_naes_ii_nw_settings(
-            mut self,
-            value: impl Into<Val<NielsenNaesIiNwOnlySettings>>,
-        ) -> Self {
+        pub fn nielsen_naes_ii_nw_settings(mut self, value: impl Into<Val<NielsenNaesIiNwOnlySettings>>) -> Self {
             self.props.set("NielsenNaesIiNwSettings", value);
             self
         }
 
         /// The `NielsenNwOnlySettings` property.
-        pub fn nielsen_nw_only_settings(
-            mut self,
-            value: impl Into<Val<NielsenNaesIiNwOnlySettings>>,
-        ) -> Self {
+        pub fn nielsen_nw_only_settings(mut self, value: impl Into<Val<NielsenNaesIiNwOnlySettings>>) -> Self {
             self.props.set("NielsenNwOnlySettings", value);
             self
         }
@@ -1552,10 +1482,7 @@ pub mod channel {
         }
 
         /// The `InputChannelLevels` property.
-        pub fn input_channel_levels(
-            mut self,
-            value: impl Into<Val<Vec<InputChannelLevel>>>,
-        ) -> Self {
+        pub fn input_channel_levels(mut self, value: impl Into<Val<Vec<InputChannelLevel>>>) -> Self {
             self.props.set("InputChannelLevels", value);
             self
         }
@@ -1727,19 +1654,13 @@ pub mod channel {
         }
 
         /// The `Scte35SpliceInsert` property.
-        pub fn scte35_splice_insert(
-            mut self,
-            value: impl Into<Val<Scte35SpliceInsertTimeSignalAposSettings>>,
-        ) -> Self {
+        pub fn scte35_splice_insert(mut self, value: impl Into<Val<Scte35SpliceInsertTimeSignalAposSettings>>) -> Self {
             self.props.set("Scte35SpliceInsert", value);
             self
         }
 
         /// The `Scte35TimeSignalApos` property.
-        pub fn scte35_time_signal_apos(
-            mut self,
-            value: impl Into<Val<Scte35SpliceInsertTimeSignalAposSettings>>,
-        ) -> Self {
+        pub fn scte35_time_signal_apos(mut self, value: impl Into<Val<Scte35SpliceInsertTimeSignalAposSettings>>) -> Self {
             self.props.set("Scte35TimeSignalApos", value);
             self
         }
@@ -1839,9 +1760,7 @@ pub mod channel {
         }
     }
 
-    impl From<Scte35SpliceInsertTimeSignalAposSettings>
-        for Val<Scte35SpliceInsertTimeSignalAposSettings>
-    {
+    impl From<Scte35SpliceInsertTimeSignalAposSettings> for Val<Scte35SpliceInsertTimeSignalAposSettings> {
         fn from(v: Scte35SpliceInsertTimeSignalAposSettings) -> Self {
             v.props.into_val()
         }
@@ -1929,10 +1848,7 @@ pub mod channel {
         }
 
         /// The `DestinationSettings` property.
-        pub fn destination_settings(
-            mut self,
-            value: impl Into<Val<CaptionDestinationSettings>>,
-        ) -> Self {
+        pub fn destination_settings(mut self, value: impl Into<Val<CaptionDestinationSettings>>) -> Self {
             self.props.set("DestinationSettings", value);
             self
         }
@@ -1988,28 +1904,19 @@ pub mod channel {
         }
 
         /// The `BurnInDestinationSettings` property.
-        pub fn burn_in_destination_settings(
-            mut self,
-            value: impl Into<Val<BurnInDvbSubDestinationSettings>>,
-        ) -> Self {
+        pub fn burn_in_destination_settings(mut self, value: impl Into<Val<BurnInDvbSubDestinationSettings>>) -> Self {
             self.props.set("BurnInDestinationSettings", value);
             self
         }
 
         /// The `DvbSubDestinationSettings` property.
-        pub fn dvb_sub_destination_settings(
-            mut self,
-            value: impl Into<Val<BurnInDvbSubDestinationSettings>>,
-        ) -> Self {
+        pub fn dvb_sub_destination_settings(mut self, value: impl Into<Val<BurnInDvbSubDestinationSettings>>) -> Self {
             self.props.set("DvbSubDestinationSettings", value);
             self
         }
 
         /// The `EbuTtDDestinationSettings` property.
-        pub fn ebu_tt_d_destination_settings(
-            mut self,
-            value: impl Into<Val<EbuTtDDestinationSettings>>,
-        ) -> Self {
+        pub fn ebu_tt_d_destination_settings(mut self, value: impl Into<Val<EbuTtDDestinationSettings>>) -> Self {
             self.props.set("EbuTtDDestinationSettings", value);
             self
         }
@@ -2021,31 +1928,20 @@ pub mod channel {
         }
 
         /// The `EmbeddedPlusScte20DestinationSettings` property.
-        pub fn embedded_plus_scte20_destination_settings(
-            mut self,
-            value: impl Into<Val<Json>>,
-        ) -> Self {
-            self.props
-                .set("EmbeddedPlusScte20DestinationSettings", value);
+        pub fn embedded_plus_scte20_destination_settings(mut self, value: impl Into<Val<Json>>) -> Self {
+            self.props.set("EmbeddedPlusScte20DestinationSettings", value);
             self
         }
 
         /// The `RtmpCaptionInfoDestinationSettings` property.
-        pub fn rtmp_caption_info_destination_settings(
-            mut self,
-            value: impl Into<Val<Json>>,
-        ) -> Self {
+        pub fn rtmp_caption_info_destination_settings(mut self, value: impl Into<Val<Json>>) -> Self {
             self.props.set("RtmpCaptionInfoDestinationSettings", value);
             self
         }
 
         /// The `Scte20PlusEmbeddedDestinationSettings` property.
-        pub fn scte20_plus_embedded_destination_settings(
-            mut self,
-            value: impl Into<Val<Json>>,
-        ) -> Self {
-            self.props
-                .set("Scte20PlusEmbeddedDestinationSettings", value);
+        pub fn scte20_plus_embedded_destination_settings(mut self, value: impl Into<Val<Json>>) -> Self {
+            self.props.set("Scte20PlusEmbeddedDestinationSettings", value);
             self
         }
 
@@ -2068,19 +1964,13 @@ pub mod channel {
         }
 
         /// The `TtmlDestinationSettings` property.
-        pub fn ttml_destination_settings(
-            mut self,
-            value: impl Into<Val<TtmlDestinationSettings>>,
-        ) -> Self {
+        pub fn ttml_destination_settings(mut self, value: impl Into<Val<TtmlDestinationSettings>>) -> Self {
             self.props.set("TtmlDestinationSettings", value);
             self
         }
 
         /// The `WebvttDestinationSettings` property.
-        pub fn webvtt_destination_settings(
-            mut self,
-            value: impl Into<Val<WebvttDestinationSettings>>,
-        ) -> Self {
+        pub fn webvtt_destination_settings(mut self, value: impl Into<Val<WebvttDestinationSettings>>) -> Self {
             self.props.set("WebvttDestinationSettings", value);
             self
         }
@@ -2380,10 +2270,7 @@ pub mod channel {
         }
 
         /// The `GlobalColorCorrections` property.
-        pub fn global_color_corrections(
-            mut self,
-            value: impl Into<Val<Vec<ColorCorrection>>>,
-        ) -> Self {
+        pub fn global_color_corrections(mut self, value: impl Into<Val<Vec<ColorCorrection>>>) -> Self {
             self.props.set("GlobalColorCorrections", value);
             self
         }
@@ -2453,12 +2340,8 @@ pub mod channel {
         }
 
         /// The `OutputStaticImageOverlayScheduleActions` property.
-        pub fn output_static_image_overlay_schedule_actions(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("OutputStaticImageOverlayScheduleActions", value);
+        pub fn output_static_image_overlay_schedule_actions(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("OutputStaticImageOverlayScheduleActions", value);
             self
         }
     }
@@ -2507,10 +2390,7 @@ pub mod channel {
         }
 
         /// The `OutputLockingSettings` property.
-        pub fn output_locking_settings(
-            mut self,
-            value: impl Into<Val<OutputLockingSettings>>,
-        ) -> Self {
+        pub fn output_locking_settings(mut self, value: impl Into<Val<OutputLockingSettings>>) -> Self {
             self.props.set("OutputLockingSettings", value);
             self
         }
@@ -2598,19 +2478,13 @@ pub mod channel {
         }
 
         /// The `DisabledLockingSettings` property.
-        pub fn disabled_locking_settings(
-            mut self,
-            value: impl Into<Val<DisabledLockingSettings>>,
-        ) -> Self {
+        pub fn disabled_locking_settings(mut self, value: impl Into<Val<DisabledLockingSettings>>) -> Self {
             self.props.set("DisabledLockingSettings", value);
             self
         }
 
         /// The `EpochLockingSettings` property.
-        pub fn epoch_locking_settings(
-            mut self,
-            value: impl Into<Val<EpochLockingSettings>>,
-        ) -> Self {
+        pub fn epoch_locking_settings(mut self, value: impl Into<Val<EpochLockingSettings>>) -> Self {
             self.props.set("EpochLockingSettings", value);
             self
         }
@@ -2706,10 +2580,7 @@ pub mod channel {
         }
 
         /// The `MotionGraphicsSettings` property.
-        pub fn motion_graphics_settings(
-            mut self,
-            value: impl Into<Val<MotionGraphicsSettings>>,
-        ) -> Self {
+        pub fn motion_graphics_settings(mut self, value: impl Into<Val<MotionGraphicsSettings>>) -> Self {
             self.props.set("MotionGraphicsSettings", value);
             self
         }
@@ -2831,28 +2702,19 @@ pub mod channel {
         }
 
         /// The `ArchiveGroupSettings` property.
-        pub fn archive_group_settings(
-            mut self,
-            value: impl Into<Val<ArchiveGroupSettings>>,
-        ) -> Self {
+        pub fn archive_group_settings(mut self, value: impl Into<Val<ArchiveGroupSettings>>) -> Self {
             self.props.set("ArchiveGroupSettings", value);
             self
         }
 
         /// The `CmafIngestGroupSettings` property.
-        pub fn cmaf_ingest_group_settings(
-            mut self,
-            value: impl Into<Val<CmafIngestGroupSettings>>,
-        ) -> Self {
+        pub fn cmaf_ingest_group_settings(mut self, value: impl Into<Val<CmafIngestGroupSettings>>) -> Self {
             self.props.set("CmafIngestGroupSettings", value);
             self
         }
 
         /// The `FrameCaptureGroupSettings` property.
-        pub fn frame_capture_group_settings(
-            mut self,
-            value: impl Into<Val<FrameCaptureGroupSettings>>,
-        ) -> Self {
+        pub fn frame_capture_group_settings(mut self, value: impl Into<Val<FrameCaptureGroupSettings>>) -> Self {
             self.props.set("FrameCaptureGroupSettings", value);
             self
         }
@@ -2864,28 +2726,19 @@ pub mod channel {
         }
 
         /// The `MediaConnectRouterGroupSettings` property.
-        pub fn media_connect_router_group_settings(
-            mut self,
-            value: impl Into<Val<MediaConnectRouterGroupSettings>>,
-        ) -> Self {
+        pub fn media_connect_router_group_settings(mut self, value: impl Into<Val<MediaConnectRouterGroupSettings>>) -> Self {
             self.props.set("MediaConnectRouterGroupSettings", value);
             self
         }
 
         /// The `MediaPackageGroupSettings` property.
-        pub fn media_package_group_settings(
-            mut self,
-            value: impl Into<Val<MediaPackageGroupSettings>>,
-        ) -> Self {
+        pub fn media_package_group_settings(mut self, value: impl Into<Val<MediaPackageGroupSettings>>) -> Self {
             self.props.set("MediaPackageGroupSettings", value);
             self
         }
 
         /// The `MsSmoothGroupSettings` property.
-        pub fn ms_smooth_group_settings(
-            mut self,
-            value: impl Into<Val<MsSmoothGroupSettings>>,
-        ) -> Self {
+        pub fn ms_smooth_group_settings(mut self, value: impl Into<Val<MsSmoothGroupSettings>>) -> Self {
             self.props.set("MsSmoothGroupSettings", value);
             self
         }
@@ -2973,10 +2826,7 @@ pub mod channel {
         }
 
         /// The `ArchiveS3Settings` property.
-        pub fn archive_s3_settings(
-            mut self,
-            value: impl Into<Val<ArchiveFrameCaptureHlsS3Settings>>,
-        ) -> Self {
+        pub fn archive_s3_settings(mut self, value: impl Into<Val<ArchiveFrameCaptureHlsS3Settings>>) -> Self {
             self.props.set("ArchiveS3Settings", value);
             self
         }
@@ -3054,19 +2904,13 @@ pub mod channel {
         }
 
         /// The `AdditionalDestinations` property.
-        pub fn additional_destinations(
-            mut self,
-            value: impl Into<Val<Vec<AdditionalDestinations>>>,
-        ) -> Self {
+        pub fn additional_destinations(mut self, value: impl Into<Val<Vec<AdditionalDestinations>>>) -> Self {
             self.props.set("AdditionalDestinations", value);
             self
         }
 
         /// The `CaptionLanguageMappings` property.
-        pub fn caption_language_mappings(
-            mut self,
-            value: impl Into<Val<Vec<CmafIngestCaptionLanguageMapping>>>,
-        ) -> Self {
+        pub fn caption_language_mappings(mut self, value: impl Into<Val<Vec<CmafIngestCaptionLanguageMapping>>>) -> Self {
             self.props.set("CaptionLanguageMappings", value);
             self
         }
@@ -3162,10 +3006,7 @@ pub mod channel {
         }
 
         /// The `WatermarkingSettings` property.
-        pub fn watermarking_settings(
-            mut self,
-            value: impl Into<Val<CmafIngestWatermarkingSettings>>,
-        ) -> Self {
+        pub fn watermarking_settings(mut self, value: impl Into<Val<CmafIngestWatermarkingSettings>>) -> Self {
             self.props.set("WatermarkingSettings", value);
             self
         }
@@ -3249,12 +3090,8 @@ pub mod channel {
         }
 
         /// The `CmafIngestAbWatermarkerIrdetoSettings` property.
-        pub fn cmaf_ingest_ab_watermarker_irdeto_settings(
-            mut self,
-            value: impl Into<Val<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>>,
-        ) -> Self {
-            self.props
-                .set("CmafIngestAbWatermarkerIrdetoSettings", value);
+        pub fn cmaf_ingest_ab_watermarker_irdeto_settings(mut self, value: impl Into<Val<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>>) -> Self {
+            self.props.set("CmafIngestAbWatermarkerIrdetoSettings", value);
             self
         }
     }
@@ -3279,12 +3116,8 @@ pub mod channel {
         }
 
         /// The `AdditionalDestinationsAlternateDestinations` property.
-        pub fn additional_destinations_alternate_destinations(
-            mut self,
-            value: impl Into<Val<Vec<OutputLocationRef>>>,
-        ) -> Self {
-            self.props
-                .set("AdditionalDestinationsAlternateDestinations", value);
+        pub fn additional_destinations_alternate_destinations(mut self, value: impl Into<Val<Vec<OutputLocationRef>>>) -> Self {
+            self.props.set("AdditionalDestinationsAlternateDestinations", value);
             self
         }
 
@@ -3295,10 +3128,7 @@ pub mod channel {
         }
 
         /// The `CustomProfile` property.
-        pub fn custom_profile(
-            mut self,
-            value: impl Into<Val<AbWatermarkingCustomProfile>>,
-        ) -> Self {
+        pub fn custom_profile(mut self, value: impl Into<Val<AbWatermarkingCustomProfile>>) -> Self {
             self.props.set("CustomProfile", value);
             self
         }
@@ -3334,9 +3164,7 @@ pub mod channel {
         }
     }
 
-    impl From<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>
-        for Val<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>
-    {
+    impl From<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings> for Val<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings> {
         fn from(v: CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings) -> Self {
             v.props.into_val()
         }
@@ -3400,10 +3228,7 @@ pub mod channel {
         }
 
         /// The `FrameCaptureCdnSettings` property.
-        pub fn frame_capture_cdn_settings(
-            mut self,
-            value: impl Into<Val<FrameCaptureCdnSettings>>,
-        ) -> Self {
+        pub fn frame_capture_cdn_settings(mut self, value: impl Into<Val<FrameCaptureCdnSettings>>) -> Self {
             self.props.set("FrameCaptureCdnSettings", value);
             self
         }
@@ -3429,10 +3254,7 @@ pub mod channel {
         }
 
         /// The `FrameCaptureS3Settings` property.
-        pub fn frame_capture_s3_settings(
-            mut self,
-            value: impl Into<Val<ArchiveFrameCaptureHlsS3Settings>>,
-        ) -> Self {
+        pub fn frame_capture_s3_settings(mut self, value: impl Into<Val<ArchiveFrameCaptureHlsS3Settings>>) -> Self {
             self.props.set("FrameCaptureS3Settings", value);
             self
         }
@@ -3488,10 +3310,7 @@ pub mod channel {
         }
 
         /// The `CaptionLanguageMappings` property.
-        pub fn caption_language_mappings(
-            mut self,
-            value: impl Into<Val<Vec<CaptionLanguageMapping>>>,
-        ) -> Self {
+        pub fn caption_language_mappings(mut self, value: impl Into<Val<Vec<CaptionLanguageMapping>>>) -> Self {
             self.props.set("CaptionLanguageMappings", value);
             self
         }
@@ -3783,28 +3602,19 @@ pub mod channel {
         }
 
         /// The `HlsBasicPutSettings` property.
-        pub fn hls_basic_put_settings(
-            mut self,
-            value: impl Into<Val<HlsBasicPutSettings>>,
-        ) -> Self {
+        pub fn hls_basic_put_settings(mut self, value: impl Into<Val<HlsBasicPutSettings>>) -> Self {
             self.props.set("HlsBasicPutSettings", value);
             self
         }
 
         /// The `HlsMediaStoreSettings` property.
-        pub fn hls_media_store_settings(
-            mut self,
-            value: impl Into<Val<HlsMediaStoreSettings>>,
-        ) -> Self {
+        pub fn hls_media_store_settings(mut self, value: impl Into<Val<HlsMediaStoreSettings>>) -> Self {
             self.props.set("HlsMediaStoreSettings", value);
             self
         }
 
         /// The `HlsS3Settings` property.
-        pub fn hls_s3_settings(
-            mut self,
-            value: impl Into<Val<ArchiveFrameCaptureHlsS3Settings>>,
-        ) -> Self {
+        pub fn hls_s3_settings(mut self, value: impl Into<Val<ArchiveFrameCaptureHlsS3Settings>>) -> Self {
             self.props.set("HlsS3Settings", value);
             self
         }
@@ -4132,10 +3942,7 @@ pub mod channel {
         }
 
         /// The `MediapackageV2GroupSettings` property.
-        pub fn mediapackage_v2_group_settings(
-            mut self,
-            value: impl Into<Val<MediaPackageV2GroupSettings>>,
-        ) -> Self {
+        pub fn mediapackage_v2_group_settings(mut self, value: impl Into<Val<MediaPackageV2GroupSettings>>) -> Self {
             self.props.set("MediapackageV2GroupSettings", value);
             self
         }
@@ -4161,19 +3968,13 @@ pub mod channel {
         }
 
         /// The `AdditionalDestinations` property.
-        pub fn additional_destinations(
-            mut self,
-            value: impl Into<Val<Vec<AdditionalDestinations>>>,
-        ) -> Self {
+        pub fn additional_destinations(mut self, value: impl Into<Val<Vec<AdditionalDestinations>>>) -> Self {
             self.props.set("AdditionalDestinations", value);
             self
         }
 
         /// The `CaptionLanguageMappings` property.
-        pub fn caption_language_mappings(
-            mut self,
-            value: impl Into<Val<Vec<CaptionLanguageMapping>>>,
-        ) -> Self {
+        pub fn caption_language_mappings(mut self, value: impl Into<Val<Vec<CaptionLanguageMapping>>>) -> Self {
             self.props.set("CaptionLanguageMappings", value);
             self
         }
@@ -4233,10 +4034,7 @@ pub mod channel {
         }
 
         /// The `WatermarkingSettings` property.
-        pub fn watermarking_settings(
-            mut self,
-            value: impl Into<Val<MediaPackageV2WatermarkingSettings>>,
-        ) -> Self {
+        pub fn watermarking_settings(mut self, value: impl Into<Val<MediaPackageV2WatermarkingSettings>>) -> Self {
             self.props.set("WatermarkingSettings", value);
             self
         }
@@ -4262,12 +4060,8 @@ pub mod channel {
         }
 
         /// The `MediaPackageV2AbWatermarkerIrdetoSettings` property.
-        pub fn media_package_v2_ab_watermarker_irdeto_settings(
-            mut self,
-            value: impl Into<Val<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>>,
-        ) -> Self {
-            self.props
-                .set("MediaPackageV2AbWatermarkerIrdetoSettings", value);
+        pub fn media_package_v2_ab_watermarker_irdeto_settings(mut self, value: impl Into<Val<CmafIngestMediaPackageV2AbWatermarkerIrdetoSettings>>) -> Self {
+            self.props.set("MediaPackageV2AbWatermarkerIrdetoSettings", value);
             self
         }
     }
@@ -4608,28 +4402,19 @@ pub mod channel {
         }
 
         /// The `ArchiveOutputSettings` property.
-        pub fn archive_output_settings(
-            mut self,
-            value: impl Into<Val<ArchiveOutputSettings>>,
-        ) -> Self {
+        pub fn archive_output_settings(mut self, value: impl Into<Val<ArchiveOutputSettings>>) -> Self {
             self.props.set("ArchiveOutputSettings", value);
             self
         }
 
         /// The `CmafIngestOutputSettings` property.
-        pub fn cmaf_ingest_output_settings(
-            mut self,
-            value: impl Into<Val<CmafIngestFrameCaptureOutputSettings>>,
-        ) -> Self {
+        pub fn cmaf_ingest_output_settings(mut self, value: impl Into<Val<CmafIngestFrameCaptureOutputSettings>>) -> Self {
             self.props.set("CmafIngestOutputSettings", value);
             self
         }
 
         /// The `FrameCaptureOutputSettings` property.
-        pub fn frame_capture_output_settings(
-            mut self,
-            value: impl Into<Val<CmafIngestFrameCaptureOutputSettings>>,
-        ) -> Self {
+        pub fn frame_capture_output_settings(mut self, value: impl Into<Val<CmafIngestFrameCaptureOutputSettings>>) -> Self {
             self.props.set("FrameCaptureOutputSettings", value);
             self
         }
@@ -4641,10 +4426,7 @@ pub mod channel {
         }
 
         /// The `MediaConnectRouterOutputSettings` property.
-        pub fn media_connect_router_output_settings(
-            mut self,
-            value: impl Into<Val<MediaConnectRouterOutputSettings>>,
-        ) -> Self {
+        pub fn media_connect_router_output_settings(mut self, value: impl Into<Val<MediaConnectRouterOutputSettings>>) -> Self {
             self.props.set("MediaConnectRouterOutputSettings", value);
             self
         }
@@ -4656,19 +4438,13 @@ pub mod channel {
         }
 
         /// The `MsSmoothOutputSettings` property.
-        pub fn ms_smooth_output_settings(
-            mut self,
-            value: impl Into<Val<MsSmoothOutputSettings>>,
-        ) -> Self {
+        pub fn ms_smooth_output_settings(mut self, value: impl Into<Val<MsSmoothOutputSettings>>) -> Self {
             self.props.set("MsSmoothOutputSettings", value);
             self
         }
 
         /// The `MultiplexOutputSettings` property.
-        pub fn multiplex_output_settings(
-            mut self,
-            value: impl Into<Val<MultiplexOutputSettings>>,
-        ) -> Self {
+        pub fn multiplex_output_settings(mut self, value: impl Into<Val<MultiplexOutputSettings>>) -> Self {
             self.props.set("MultiplexOutputSettings", value);
             self
         }
@@ -4712,10 +4488,7 @@ pub mod channel {
         }
 
         /// The `ContainerSettings` property.
-        pub fn container_settings(
-            mut self,
-            value: impl Into<Val<ArchiveContainerSettings>>,
-        ) -> Self {
+        pub fn container_settings(mut self, value: impl Into<Val<ArchiveContainerSettings>>) -> Self {
             self.props.set("ContainerSettings", value);
             self
         }
@@ -5271,10 +5044,7 @@ pub mod channel {
         }
 
         /// The `AudioOnlyHlsSettings` property.
-        pub fn audio_only_hls_settings(
-            mut self,
-            value: impl Into<Val<AudioOnlyHlsSettings>>,
-        ) -> Self {
+        pub fn audio_only_hls_settings(mut self, value: impl Into<Val<AudioOnlyHlsSettings>>) -> Self {
             self.props.set("AudioOnlyHlsSettings", value);
             self
         }
@@ -5566,19 +5336,13 @@ pub mod channel {
         }
 
         /// The `ConnectedRouterInputs` property.
-        pub fn connected_router_inputs(
-            mut self,
-            value: impl Into<Val<MediaConnectRouterOutputConnectionMap>>,
-        ) -> Self {
+        pub fn connected_router_inputs(mut self, value: impl Into<Val<MediaConnectRouterOutputConnectionMap>>) -> Self {
             self.props.set("ConnectedRouterInputs", value);
             self
         }
 
         /// The `ContainerSettings` property.
-        pub fn container_settings(
-            mut self,
-            value: impl Into<Val<UdpMediaConnectRouterContainerSettings>>,
-        ) -> Self {
+        pub fn container_settings(mut self, value: impl Into<Val<UdpMediaConnectRouterContainerSettings>>) -> Self {
             self.props.set("ContainerSettings", value);
             self
         }
@@ -5700,10 +5464,7 @@ pub mod channel {
         }
 
         /// The `ContainerSettings` property.
-        pub fn container_settings(
-            mut self,
-            value: impl Into<Val<MultiplexContainerSettings>>,
-        ) -> Self {
+        pub fn container_settings(mut self, value: impl Into<Val<MultiplexContainerSettings>>) -> Self {
             self.props.set("ContainerSettings", value);
             self
         }
@@ -5735,10 +5496,7 @@ pub mod channel {
         }
 
         /// The `MultiplexM2tsSettings` property.
-        pub fn multiplex_m2ts_settings(
-            mut self,
-            value: impl Into<Val<MultiplexM2tsSettings>>,
-        ) -> Self {
+        pub fn multiplex_m2ts_settings(mut self, value: impl Into<Val<MultiplexM2tsSettings>>) -> Self {
             self.props.set("MultiplexM2tsSettings", value);
             self
         }
@@ -5918,10 +5676,7 @@ pub mod channel {
         }
 
         /// The `ContainerSettings` property.
-        pub fn container_settings(
-            mut self,
-            value: impl Into<Val<UdpMediaConnectRouterContainerSettings>>,
-        ) -> Self {
+        pub fn container_settings(mut self, value: impl Into<Val<UdpMediaConnectRouterContainerSettings>>) -> Self {
             self.props.set("ContainerSettings", value);
             self
         }
@@ -5971,10 +5726,7 @@ pub mod channel {
         }
 
         /// The `ContainerSettings` property.
-        pub fn container_settings(
-            mut self,
-            value: impl Into<Val<UdpMediaConnectRouterContainerSettings>>,
-        ) -> Self {
+        pub fn container_settings(mut self, value: impl Into<Val<UdpMediaConnectRouterContainerSettings>>) -> Self {
             self.props.set("ContainerSettings", value);
             self
         }
@@ -6138,10 +5890,7 @@ pub mod channel {
         }
 
         /// The `OutputPositionRectangle` property.
-        pub fn output_position_rectangle(
-            mut self,
-            value: impl Into<Val<VideoPositionRectangle>>,
-        ) -> Self {
+        pub fn output_position_rectangle(mut self, value: impl Into<Val<VideoPositionRectangle>>) -> Self {
             self.props.set("OutputPositionRectangle", value);
             self
         }
@@ -6197,10 +5946,7 @@ pub mod channel {
         }
 
         /// The `FrameCaptureSettings` property.
-        pub fn frame_capture_settings(
-            mut self,
-            value: impl Into<Val<FrameCaptureSettings>>,
-        ) -> Self {
+        pub fn frame_capture_settings(mut self, value: impl Into<Val<FrameCaptureSettings>>) -> Self {
             self.props.set("FrameCaptureSettings", value);
             self
         }
@@ -6268,10 +6014,7 @@ pub mod channel {
         }
 
         /// The `ColorSpaceSettings` property.
-        pub fn color_space_settings(
-            mut self,
-            value: impl Into<Val<Av1ColorSpaceSettings>>,
-        ) -> Self {
+        pub fn color_space_settings(mut self, value: impl Into<Val<Av1ColorSpaceSettings>>) -> Self {
             self.props.set("ColorSpaceSettings", value);
             self
         }
@@ -6379,10 +6122,7 @@ pub mod channel {
         }
 
         /// The `TimecodeBurninSettings` property.
-        pub fn timecode_burnin_settings(
-            mut self,
-            value: impl Into<Val<TimecodeBurninSettings>>,
-        ) -> Self {
+        pub fn timecode_burnin_settings(mut self, value: impl Into<Val<TimecodeBurninSettings>>) -> Self {
             self.props.set("TimecodeBurninSettings", value);
             self
         }
@@ -6546,10 +6286,7 @@ pub mod channel {
         }
 
         /// The `TimecodeBurninSettings` property.
-        pub fn timecode_burnin_settings(
-            mut self,
-            value: impl Into<Val<TimecodeBurninSettings>>,
-        ) -> Self {
+        pub fn timecode_burnin_settings(mut self, value: impl Into<Val<TimecodeBurninSettings>>) -> Self {
             self.props.set("TimecodeBurninSettings", value);
             self
         }
@@ -6611,10 +6348,7 @@ pub mod channel {
         }
 
         /// The `ColorSpaceSettings` property.
-        pub fn color_space_settings(
-            mut self,
-            value: impl Into<Val<H264ColorSpaceSettings>>,
-        ) -> Self {
+        pub fn color_space_settings(mut self, value: impl Into<Val<H264ColorSpaceSettings>>) -> Self {
             self.props.set("ColorSpaceSettings", value);
             self
         }
@@ -6830,10 +6564,7 @@ pub mod channel {
         }
 
         /// The `TimecodeBurninSettings` property.
-        pub fn timecode_burnin_settings(
-            mut self,
-            value: impl Into<Val<TimecodeBurninSettings>>,
-        ) -> Self {
+        pub fn timecode_burnin_settings(mut self, value: impl Into<Val<TimecodeBurninSettings>>) -> Self {
             self.props.set("TimecodeBurninSettings", value);
             self
         }
@@ -6903,19 +6634,13 @@ pub mod channel {
         }
 
         /// The `BandwidthReductionFilterSettings` property.
-        pub fn bandwidth_reduction_filter_settings(
-            mut self,
-            value: impl Into<Val<BandwidthReductionFilterSettings>>,
-        ) -> Self {
+        pub fn bandwidth_reduction_filter_settings(mut self, value: impl Into<Val<BandwidthReductionFilterSettings>>) -> Self {
             self.props.set("BandwidthReductionFilterSettings", value);
             self
         }
 
         /// The `TemporalFilterSettings` property.
-        pub fn temporal_filter_settings(
-            mut self,
-            value: impl Into<Val<TemporalFilterSettings>>,
-        ) -> Self {
+        pub fn temporal_filter_settings(mut self, value: impl Into<Val<TemporalFilterSettings>>) -> Self {
             self.props.set("TemporalFilterSettings", value);
             self
         }
@@ -7041,10 +6766,7 @@ pub mod channel {
         }
 
         /// The `ColorSpaceSettings` property.
-        pub fn color_space_settings(
-            mut self,
-            value: impl Into<Val<H265ColorSpaceSettings>>,
-        ) -> Self {
+        pub fn color_space_settings(mut self, value: impl Into<Val<H265ColorSpaceSettings>>) -> Self {
             self.props.set("ColorSpaceSettings", value);
             self
         }
@@ -7242,10 +6964,7 @@ pub mod channel {
         }
 
         /// The `TimecodeBurninSettings` property.
-        pub fn timecode_burnin_settings(
-            mut self,
-            value: impl Into<Val<TimecodeBurninSettings>>,
-        ) -> Self {
+        pub fn timecode_burnin_settings(mut self, value: impl Into<Val<TimecodeBurninSettings>>) -> Self {
             self.props.set("TimecodeBurninSettings", value);
             self
         }
@@ -7429,10 +7148,7 @@ pub mod channel {
         }
 
         /// The `TimecodeBurninSettings` property.
-        pub fn timecode_burnin_settings(
-            mut self,
-            value: impl Into<Val<TimecodeBurninSettings>>,
-        ) -> Self {
+        pub fn timecode_burnin_settings(mut self, value: impl Into<Val<TimecodeBurninSettings>>) -> Self {
             self.props.set("TimecodeBurninSettings", value);
             self
         }
@@ -7464,10 +7180,7 @@ pub mod channel {
         }
 
         /// The `TemporalFilterSettings` property.
-        pub fn temporal_filter_settings(
-            mut self,
-            value: impl Into<Val<TemporalFilterSettings>>,
-        ) -> Self {
+        pub fn temporal_filter_settings(mut self, value: impl Into<Val<TemporalFilterSettings>>) -> Self {
             self.props.set("TemporalFilterSettings", value);
             self
         }
@@ -7607,10 +7320,7 @@ pub mod channel {
         }
 
         /// The `AutomaticInputFailoverSettings` property.
-        pub fn automatic_input_failover_settings(
-            mut self,
-            value: impl Into<Val<AutomaticInputFailoverSettings>>,
-        ) -> Self {
+        pub fn automatic_input_failover_settings(mut self, value: impl Into<Val<AutomaticInputFailoverSettings>>) -> Self {
             self.props.set("AutomaticInputFailoverSettings", value);
             self
         }
@@ -7666,10 +7376,7 @@ pub mod channel {
         }
 
         /// The `FailoverConditions` property.
-        pub fn failover_conditions(
-            mut self,
-            value: impl Into<Val<Vec<FailoverCondition>>>,
-        ) -> Self {
+        pub fn failover_conditions(mut self, value: impl Into<Val<Vec<FailoverCondition>>>) -> Self {
             self.props.set("FailoverConditions", value);
             self
         }
@@ -7707,10 +7414,7 @@ pub mod channel {
         }
 
         /// The `FailoverConditionSettings` property.
-        pub fn failover_condition_settings(
-            mut self,
-            value: impl Into<Val<FailoverConditionSettings>>,
-        ) -> Self {
+        pub fn failover_condition_settings(mut self, value: impl Into<Val<FailoverConditionSettings>>) -> Self {
             self.props.set("FailoverConditionSettings", value);
             self
         }
@@ -7736,28 +7440,19 @@ pub mod channel {
         }
 
         /// The `AudioSilenceSettings` property.
-        pub fn audio_silence_settings(
-            mut self,
-            value: impl Into<Val<AudioSilenceFailoverSettings>>,
-        ) -> Self {
+        pub fn audio_silence_settings(mut self, value: impl Into<Val<AudioSilenceFailoverSettings>>) -> Self {
             self.props.set("AudioSilenceSettings", value);
             self
         }
 
         /// The `InputLossSettings` property.
-        pub fn input_loss_settings(
-            mut self,
-            value: impl Into<Val<InputLossFailoverSettings>>,
-        ) -> Self {
+        pub fn input_loss_settings(mut self, value: impl Into<Val<InputLossFailoverSettings>>) -> Self {
             self.props.set("InputLossSettings", value);
             self
         }
 
         /// The `VideoBlackSettings` property.
-        pub fn video_black_settings(
-            mut self,
-            value: impl Into<Val<VideoBlackFailoverSettings>>,
-        ) -> Self {
+        pub fn video_black_settings(mut self, value: impl Into<Val<VideoBlackFailoverSettings>>) -> Self {
             self.props.set("VideoBlackSettings", value);
             self
         }
@@ -7909,10 +7604,7 @@ pub mod channel {
         }
 
         /// The `NetworkInputSettings` property.
-        pub fn network_input_settings(
-            mut self,
-            value: impl Into<Val<NetworkInputSettings>>,
-        ) -> Self {
+        pub fn network_input_settings(mut self, value: impl Into<Val<NetworkInputSettings>>) -> Self {
             self.props.set("NetworkInputSettings", value);
             self
         }
@@ -7994,19 +7686,13 @@ pub mod channel {
         }
 
         /// The `AudioHlsRenditionSelection` property.
-        pub fn audio_hls_rendition_selection(
-            mut self,
-            value: impl Into<Val<AudioHlsRenditionSelection>>,
-        ) -> Self {
+        pub fn audio_hls_rendition_selection(mut self, value: impl Into<Val<AudioHlsRenditionSelection>>) -> Self {
             self.props.set("AudioHlsRenditionSelection", value);
             self
         }
 
         /// The `AudioLanguageSelection` property.
-        pub fn audio_language_selection(
-            mut self,
-            value: impl Into<Val<AudioLanguageSelection>>,
-        ) -> Self {
+        pub fn audio_language_selection(mut self, value: impl Into<Val<AudioLanguageSelection>>) -> Self {
             self.props.set("AudioLanguageSelection", value);
             self
         }
@@ -8204,10 +7890,7 @@ pub mod channel {
         }
 
         /// The `AudioNormalizationSettings` property.
-        pub fn audio_normalization_settings(
-            mut self,
-            value: impl Into<Val<AudioNormalizationSettings>>,
-        ) -> Self {
+        pub fn audio_normalization_settings(mut self, value: impl Into<Val<AudioNormalizationSettings>>) -> Self {
             self.props.set("AudioNormalizationSettings", value);
             self
         }
@@ -8353,10 +8036,7 @@ pub mod channel {
         }
 
         /// The `AncillarySourceSettings` property.
-        pub fn ancillary_source_settings(
-            mut self,
-            value: impl Into<Val<AncillarySourceSettings>>,
-        ) -> Self {
+        pub fn ancillary_source_settings(mut self, value: impl Into<Val<AncillarySourceSettings>>) -> Self {
             self.props.set("AncillarySourceSettings", value);
             self
         }
@@ -8368,55 +8048,37 @@ pub mod channel {
         }
 
         /// The `DvbSubSourceSettings` property.
-        pub fn dvb_sub_source_settings(
-            mut self,
-            value: impl Into<Val<Scte27DvbSubSourceSettings>>,
-        ) -> Self {
+        pub fn dvb_sub_source_settings(mut self, value: impl Into<Val<Scte27DvbSubSourceSettings>>) -> Self {
             self.props.set("DvbSubSourceSettings", value);
             self
         }
 
         /// The `EmbeddedSourceSettings` property.
-        pub fn embedded_source_settings(
-            mut self,
-            value: impl Into<Val<EmbeddedSourceSettings>>,
-        ) -> Self {
+        pub fn embedded_source_settings(mut self, value: impl Into<Val<EmbeddedSourceSettings>>) -> Self {
             self.props.set("EmbeddedSourceSettings", value);
             self
         }
 
         /// The `Scte20SourceSettings` property.
-        pub fn scte20_source_settings(
-            mut self,
-            value: impl Into<Val<Scte20SourceSettings>>,
-        ) -> Self {
+        pub fn scte20_source_settings(mut self, value: impl Into<Val<Scte20SourceSettings>>) -> Self {
             self.props.set("Scte20SourceSettings", value);
             self
         }
 
         /// The `Scte27SourceSettings` property.
-        pub fn scte27_source_settings(
-            mut self,
-            value: impl Into<Val<Scte27DvbSubSourceSettings>>,
-        ) -> Self {
+        pub fn scte27_source_settings(mut self, value: impl Into<Val<Scte27DvbSubSourceSettings>>) -> Self {
             self.props.set("Scte27SourceSettings", value);
             self
         }
 
         /// The `SmartSubtitleSourceSettings` property.
-        pub fn smart_subtitle_source_settings(
-            mut self,
-            value: impl Into<Val<SmartSubtitleSourceSettings>>,
-        ) -> Self {
+        pub fn smart_subtitle_source_settings(mut self, value: impl Into<Val<SmartSubtitleSourceSettings>>) -> Self {
             self.props.set("SmartSubtitleSourceSettings", value);
             self
         }
 
         /// The `TeletextSourceSettings` property.
-        pub fn teletext_source_settings(
-            mut self,
-            value: impl Into<Val<TeletextSourceSettings>>,
-        ) -> Self {
+        pub fn teletext_source_settings(mut self, value: impl Into<Val<TeletextSourceSettings>>) -> Self {
             self.props.set("TeletextSourceSettings", value);
             self
         }
@@ -8690,10 +8352,7 @@ pub mod channel {
         }
 
         /// The `MulticastInputSettings` property.
-        pub fn multicast_input_settings(
-            mut self,
-            value: impl Into<Val<MulticastInputSettings>>,
-        ) -> Self {
+        pub fn multicast_input_settings(mut self, value: impl Into<Val<MulticastInputSettings>>) -> Self {
             self.props.set("MulticastInputSettings", value);
             self
         }
@@ -8807,10 +8466,7 @@ pub mod channel {
         }
 
         /// The `ColorSpaceSettings` property.
-        pub fn color_space_settings(
-            mut self,
-            value: impl Into<Val<VideoSelectorColorSpaceSettings>>,
-        ) -> Self {
+        pub fn color_space_settings(mut self, value: impl Into<Val<VideoSelectorColorSpaceSettings>>) -> Self {
             self.props.set("ColorSpaceSettings", value);
             self
         }
@@ -8880,10 +8536,7 @@ pub mod channel {
         }
 
         /// The `VideoSelectorProgramId` property.
-        pub fn video_selector_program_id(
-            mut self,
-            value: impl Into<Val<VideoSelectorProgramId>>,
-        ) -> Self {
+        pub fn video_selector_program_id(mut self, value: impl Into<Val<VideoSelectorProgramId>>) -> Self {
             self.props.set("VideoSelectorProgramId", value);
             self
         }
@@ -8999,19 +8652,13 @@ pub mod channel {
         }
 
         /// The `FollowerChannelSettings` property.
-        pub fn follower_channel_settings(
-            mut self,
-            value: impl Into<Val<FollowerChannelSettings>>,
-        ) -> Self {
+        pub fn follower_channel_settings(mut self, value: impl Into<Val<FollowerChannelSettings>>) -> Self {
             self.props.set("FollowerChannelSettings", value);
             self
         }
 
         /// The `PrimaryChannelSettings` property.
-        pub fn primary_channel_settings(
-            mut self,
-            value: impl Into<Val<PrimaryChannelSettings>>,
-        ) -> Self {
+        pub fn primary_channel_settings(mut self, value: impl Into<Val<PrimaryChannelSettings>>) -> Self {
             self.props.set("PrimaryChannelSettings", value);
             self
         }
@@ -9167,10 +8814,7 @@ impl CfnChannelPlacementGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnChannelPlacementGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannelPlacementGroup { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the cluster the node is on.
@@ -9252,10 +8896,7 @@ pub(crate) static CHANNEL_PLACEMENT_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id", "ClusterId"],
     attributes: &["Arn", "Channels", "Id", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e680378),
 };
 
@@ -9320,17 +8961,7 @@ impl CfnCloudWatchAlarmTemplate {
     /// - `target_resource_type`: `TargetResourceType`, The resource type this template should dynamically generate cloudwatch metric alarms for.
     /// - `threshold`: `Threshold`, The threshold value to compare with the specified statistic.
     /// - `treat_missing_data`: `TreatMissingData`, Specifies how missing data points are treated when evaluating the alarm's condition.
-    pub fn new(
-        comparison_operator: impl Into<Val<String>>,
-        evaluation_periods: impl Into<Val<f64>>,
-        metric_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        period: impl Into<Val<f64>>,
-        statistic: impl Into<Val<String>>,
-        target_resource_type: impl Into<Val<String>>,
-        threshold: impl Into<Val<f64>>,
-        treat_missing_data: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(comparison_operator: impl Into<Val<String>>, evaluation_periods: impl Into<Val<f64>>, metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>, period: impl Into<Val<f64>>, statistic: impl Into<Val<String>>, target_resource_type: impl Into<Val<String>>, threshold: impl Into<Val<f64>>, treat_missing_data: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ComparisonOperator", comparison_operator);
         props.set("EvaluationPeriods", evaluation_periods);
@@ -9341,10 +8972,7 @@ impl CfnCloudWatchAlarmTemplate {
         props.set("TargetResourceType", target_resource_type);
         props.set("Threshold", threshold);
         props.set("TreatMissingData", treat_missing_data);
-        CfnCloudWatchAlarmTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCloudWatchAlarmTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The number of datapoints within the evaluation period that must be breaching to trigger the alarm.
@@ -9435,134 +9063,24 @@ pub(crate) static CLOUD_WATCH_ALARM_TEMPLATE_META: TypeMeta = TypeMeta {
     create_only: &["Tags"],
     write_only: &["GroupIdentifier"],
     primary_identifier: &["Identifier"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "GroupId",
-        "Id",
-        "Identifier",
-        "ModifiedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CreatedAt", "GroupId", "Id", "Identifier", "ModifiedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fce5e688bf8),
 };
 
 pub(crate) static CLOUD_WATCH_ALARM_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ComparisonOperator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "LessThanThreshold",
-                    "LessThanOrEqualToThreshold",
-                ],
-            }),
-        ),
-        (
-            "DatapointsToAlarm",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EvaluationPeriods",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "GroupIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Period",
-            &Shape::Num(NumRule {
-                min: Some(10.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Statistic",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SampleCount", "Average", "Sum", "Minimum", "Maximum"],
-            }),
-        ),
-        (
-            "TargetResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CLOUDFRONT_DISTRIBUTION",
-                    "MEDIALIVE_MULTIPLEX",
-                    "MEDIALIVE_CHANNEL",
-                    "MEDIALIVE_INPUT_DEVICE",
-                    "MEDIAPACKAGE_CHANNEL",
-                    "MEDIAPACKAGE_ORIGIN_ENDPOINT",
-                    "MEDIACONNECT_FLOW",
-                    "MEDIATAILOR_PLAYBACK_CONFIGURATION",
-                    "S3_BUCKET",
-                ],
-            }),
-        ),
-        (
-            "TreatMissingData",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["notBreaching", "breaching", "ignore", "missing"],
-            }),
-        ),
+        ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"] })),
+        ("DatapointsToAlarm", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("EvaluationPeriods", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("GroupIdentifier", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Period", &Shape::Num(NumRule { min: Some(10.0), max: Some(86400.0), allowed: &[] })),
+        ("Statistic", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SampleCount", "Average", "Sum", "Minimum", "Maximum"] })),
+        ("TargetResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLOUDFRONT_DISTRIBUTION", "MEDIALIVE_MULTIPLEX", "MEDIALIVE_CHANNEL", "MEDIALIVE_INPUT_DEVICE", "MEDIAPACKAGE_CHANNEL", "MEDIAPACKAGE_ORIGIN_ENDPOINT", "MEDIACONNECT_FLOW", "MEDIATAILOR_PLAYBACK_CONFIGURATION", "S3_BUCKET"] })),
+        ("TreatMissingData", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["notBreaching", "breaching", "ignore", "missing"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9585,10 +9103,7 @@ impl CfnCloudWatchAlarmTemplateGroup {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnCloudWatchAlarmTemplateGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCloudWatchAlarmTemplateGroup { props, options: ResourceOptions::default() }
     }
 
     /// A resource's optional description.
@@ -9659,33 +9174,14 @@ pub(crate) static CLOUD_WATCH_ALARM_TEMPLATE_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Identifier"],
     attributes: &["Arn", "CreatedAt", "Id", "Identifier", "ModifiedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fce5e688bf8),
 };
 
 pub(crate) static CLOUD_WATCH_ALARM_TEMPLATE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9705,10 +9201,7 @@ impl CfnCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// The hardware type for the cluster.
@@ -9736,10 +9229,7 @@ impl CfnCluster {
     }
 
     /// On premises settings which will have the interface network mappings and default Output logical interface
-    pub fn network_settings(
-        mut self,
-        value: impl Into<Val<cluster::ClusterNetworkSettings>>,
-    ) -> Self {
+    pub fn network_settings(mut self, value: impl Into<Val<cluster::ClusterNetworkSettings>>) -> Self {
         self.props.set("NetworkSettings", value);
         self
     }
@@ -9803,33 +9293,14 @@ pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "ChannelIds", "Id", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e680378),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusterType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ON_PREMISES", "OUTPOSTS_RACK", "OUTPOSTS_SERVER", "EC2"],
-            }),
-        ),
-        (
-            "InstanceRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.+:iam:.+:role/.+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("ClusterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_PREMISES", "OUTPOSTS_RACK", "OUTPOSTS_SERVER", "EC2"] })),
+        ("InstanceRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.+:iam:.+:role/.+$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9956,10 +9427,7 @@ impl CfnEventBridgeRuleTemplate {
         let mut props = Props::new();
         props.set("EventType", event_type);
         props.set("Name", name);
-        CfnEventBridgeRuleTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventBridgeRuleTemplate { props, options: ResourceOptions::default() }
     }
 
     /// A resource's optional description.
@@ -9969,10 +9437,7 @@ impl CfnEventBridgeRuleTemplate {
     }
 
     /// Placeholder documentation for __listOfEventBridgeRuleTemplateTarget
-    pub fn event_targets(
-        mut self,
-        value: impl Into<Val<Vec<event_bridge_rule_template::EventBridgeRuleTemplateTarget>>>,
-    ) -> Self {
+    pub fn event_targets(mut self, value: impl Into<Val<Vec<event_bridge_rule_template::EventBridgeRuleTemplateTarget>>>) -> Self {
         self.props.set("EventTargets", value);
         self
     }
@@ -10059,83 +9524,18 @@ pub(crate) static EVENT_BRIDGE_RULE_TEMPLATE_META: TypeMeta = TypeMeta {
     create_only: &["Tags"],
     write_only: &["GroupIdentifier"],
     primary_identifier: &["Identifier"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "GroupId",
-        "Id",
-        "Identifier",
-        "ModifiedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CreatedAt", "GroupId", "Id", "Identifier", "ModifiedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fce5e688bf8),
 };
 
 pub(crate) static EVENT_BRIDGE_RULE_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventTargets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &event_bridge_rule_template::EVENT_BRIDGE_RULE_TEMPLATE_TARGET_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EventType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "MEDIALIVE_MULTIPLEX_ALERT",
-                    "MEDIALIVE_MULTIPLEX_STATE_CHANGE",
-                    "MEDIALIVE_CHANNEL_ALERT",
-                    "MEDIALIVE_CHANNEL_INPUT_CHANGE",
-                    "MEDIALIVE_CHANNEL_STATE_CHANGE",
-                    "MEDIAPACKAGE_INPUT_NOTIFICATION",
-                    "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION",
-                    "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION",
-                    "SIGNAL_MAP_ACTIVE_ALARM",
-                    "MEDIACONNECT_ALERT",
-                    "MEDIACONNECT_SOURCE_HEALTH",
-                    "MEDIACONNECT_OUTPUT_HEALTH",
-                    "MEDIACONNECT_FLOW_STATUS_CHANGE",
-                ],
-            }),
-        ),
-        (
-            "GroupIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("EventTargets", &Shape::List(ListRule { item: Some(&Shape::Object(&event_bridge_rule_template::EVENT_BRIDGE_RULE_TEMPLATE_TARGET_SHAPE)), min_items: None, max_items: None })),
+        ("EventType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MEDIALIVE_MULTIPLEX_ALERT", "MEDIALIVE_MULTIPLEX_STATE_CHANGE", "MEDIALIVE_CHANNEL_ALERT", "MEDIALIVE_CHANNEL_INPUT_CHANGE", "MEDIALIVE_CHANNEL_STATE_CHANGE", "MEDIAPACKAGE_INPUT_NOTIFICATION", "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION", "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION", "SIGNAL_MAP_ACTIVE_ALARM", "MEDIACONNECT_ALERT", "MEDIACONNECT_SOURCE_HEALTH", "MEDIACONNECT_OUTPUT_HEALTH", "MEDIACONNECT_FLOW_STATUS_CHANGE"] })),
+        ("GroupIdentifier", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -10170,15 +9570,9 @@ pub mod event_bridge_rule_template {
     }
 
     pub(crate) static EVENT_BRIDGE_RULE_TEMPLATE_TARGET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn.+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Arn", &Shape::Str(StrRule { pattern: Some("^arn.+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -10201,10 +9595,7 @@ impl CfnEventBridgeRuleTemplateGroup {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnEventBridgeRuleTemplateGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventBridgeRuleTemplateGroup { props, options: ResourceOptions::default() }
     }
 
     /// A resource's optional description.
@@ -10275,33 +9666,14 @@ pub(crate) static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Identifier"],
     attributes: &["Arn", "CreatedAt", "Id", "Identifier", "ModifiedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fce5e688bf8),
 };
 
 pub(crate) static EVENT_BRIDGE_RULE_TEMPLATE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -10321,10 +9693,7 @@ impl CfnInput {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInput {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInput { props, options: ResourceOptions::default() }
     }
 
     /// A list of the destinations of the input (PUSH-type).
@@ -10358,10 +9727,7 @@ impl CfnInput {
     }
 
     /// A list of MediaConnect Flows for this input.
-    pub fn media_connect_flows(
-        mut self,
-        value: impl Into<Val<Vec<input::MediaConnectFlow>>>,
-    ) -> Self {
+    pub fn media_connect_flows(mut self, value: impl Into<Val<Vec<input::MediaConnectFlow>>>) -> Self {
         self.props.set("MediaConnectFlows", value);
         self
     }
@@ -10399,10 +9765,7 @@ impl CfnInput {
     }
 
     /// Include this parameter if the input is a SMPTE 2110 input, to identify the stream sources for this input.
-    pub fn smpte2110_receiver_group_settings(
-        mut self,
-        value: impl Into<Val<input::Smpte2110ReceiverGroupSettings>>,
-    ) -> Self {
+    pub fn smpte2110_receiver_group_settings(mut self, value: impl Into<Val<input::Smpte2110ReceiverGroupSettings>>) -> Self {
         self.props.set("Smpte2110ReceiverGroupSettings", value);
         self
     }
@@ -10545,73 +9908,19 @@ pub(crate) static INPUT_META: TypeMeta = TypeMeta {
     type_name: CfnInput::TYPE_NAME,
     shape: &INPUT_SHAPE,
     create_only: &["InputNetworkLocation", "RouterSettings", "Type", "Vpc"],
-    write_only: &[
-        "Destinations/*/StaticIpAddress",
-        "InputSecurityGroups",
-        "Vpc",
-    ],
+    write_only: &["Destinations/*/StaticIpAddress", "InputSecurityGroups", "Vpc"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "AttachedChannels",
-        "DestinationUrls",
-        "Id",
-        "InputClass",
-        "InputPartnerIds",
-        "InputSourceType",
-        "SecurityGroups",
-        "SourceUrls",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "AttachedChannels", "DestinationUrls", "Id", "InputClass", "InputPartnerIds", "InputSourceType", "SecurityGroups", "SourceUrls", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc612280358),
 };
 
 pub(crate) static INPUT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InputNetworkLocation",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWS", "ON_PREMISES"],
-            }),
-        ),
-        (
-            "RouterSettings",
-            &Shape::Object(&input::ROUTER_SETTINGS_SHAPE),
-        ),
+        ("InputNetworkLocation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS", "ON_PREMISES"] })),
+        ("RouterSettings", &Shape::Object(&input::ROUTER_SETTINGS_SHAPE)),
         ("SrtSettings", &Shape::Object(&input::SRT_SETTINGS_SHAPE)),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "UDP_PUSH",
-                    "RTP_PUSH",
-                    "RTMP_PUSH",
-                    "RTMP_PULL",
-                    "URL_PULL",
-                    "MP4_FILE",
-                    "MEDIACONNECT",
-                    "INPUT_DEVICE",
-                    "AWS_CDI",
-                    "TS_FILE",
-                    "SRT_CALLER",
-                    "MULTICAST",
-                    "SMPTE_2110_RECEIVER_GROUP",
-                    "SDI",
-                    "MEDIACONNECT_ROUTER",
-                    "SRT_LISTENER",
-                ],
-            }),
-        ),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UDP_PUSH", "RTP_PUSH", "RTMP_PUSH", "RTMP_PULL", "URL_PULL", "MP4_FILE", "MEDIACONNECT", "INPUT_DEVICE", "AWS_CDI", "TS_FILE", "SRT_CALLER", "MULTICAST", "SMPTE_2110_RECEIVER_GROUP", "SDI", "MEDIACONNECT_ROUTER", "SRT_LISTENER"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -10662,6 +9971,8 @@ pub mod input {
         }
 
         /// The static IP address for the input destination.
+        ///
+        /// Write-only.
         pub fn static_ip_address(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StaticIpAddress", value);
             self
@@ -10877,10 +10188,7 @@ pub mod input {
         }
 
         /// MediaConnect Router destinations associated with this input.
-        pub fn destinations(
-            mut self,
-            value: impl Into<Val<Vec<RouterDestinationSettings>>>,
-        ) -> Self {
+        pub fn destinations(mut self, value: impl Into<Val<Vec<RouterDestinationSettings>>>) -> Self {
             self.props.set("Destinations", value);
             self
         }
@@ -10949,10 +10257,7 @@ pub mod input {
         }
 
         /// Placeholder documentation for __listOfSmpte2110ReceiverGroup
-        pub fn smpte2110_receiver_groups(
-            mut self,
-            value: impl Into<Val<Vec<Smpte2110ReceiverGroup>>>,
-        ) -> Self {
+        pub fn smpte2110_receiver_groups(mut self, value: impl Into<Val<Vec<Smpte2110ReceiverGroup>>>) -> Self {
             self.props.set("Smpte2110ReceiverGroups", value);
             self
         }
@@ -10978,10 +10283,7 @@ pub mod input {
         }
 
         /// The single Smpte2110ReceiverGroupSdpSettings that identify the video, audio, and ancillary streams for this receiver group.
-        pub fn sdp_settings(
-            mut self,
-            value: impl Into<Val<Smpte2110ReceiverGroupSdpSettings>>,
-        ) -> Self {
+        pub fn sdp_settings(mut self, value: impl Into<Val<Smpte2110ReceiverGroupSdpSettings>>) -> Self {
             self.props.set("SdpSettings", value);
             self
         }
@@ -11334,69 +10636,45 @@ pub mod input {
     }
 
     pub(crate) static ROUTER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATIC", "SECRETS_MANAGER"],
-            }),
-        )],
+        fields: &[
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "SECRETS_MANAGER"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SrtCallerSources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SRT_CALLER_SOURCE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SrtListenerSettings",
-                &Shape::Object(&SRT_LISTENER_SETTINGS_SHAPE),
-            ),
+            ("SrtCallerSources", &Shape::List(ListRule { item: Some(&Shape::Object(&SRT_CALLER_SOURCE_SHAPE)), min_items: None, max_items: None })),
+            ("SrtListenerSettings", &Shape::Object(&SRT_LISTENER_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_CALLER_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Decryption", &Shape::Object(&SRT_CALLER_DECRYPTION_SHAPE))],
+        fields: &[
+            ("Decryption", &Shape::Object(&SRT_CALLER_DECRYPTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_CALLER_DECRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Algorithm",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AES128", "AES192", "AES256"],
-            }),
-        )],
+        fields: &[
+            ("Algorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES128", "AES192", "AES256"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_LISTENER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Decryption", &Shape::Object(&SRT_LISTENER_DECRYPTION_SHAPE))],
+        fields: &[
+            ("Decryption", &Shape::Object(&SRT_LISTENER_DECRYPTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SRT_LISTENER_DECRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Algorithm",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AES128", "AES192", "AES256"],
-            }),
-        )],
+        fields: &[
+            ("Algorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES128", "AES192", "AES256"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -11416,10 +10694,7 @@ impl CfnInputSecurityGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInputSecurityGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInputSecurityGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -11429,10 +10704,7 @@ impl CfnInputSecurityGroup {
     }
 
     /// Whitelist rules and their sync status
-    pub fn whitelist_rules(
-        mut self,
-        value: impl Into<Val<Vec<input_security_group::InputWhitelistRule>>>,
-    ) -> Self {
+    pub fn whitelist_rules(mut self, value: impl Into<Val<Vec<input_security_group::InputWhitelistRule>>>) -> Self {
         self.props.set("WhitelistRules", value);
         self
     }
@@ -11483,10 +10755,7 @@ pub(crate) static INPUT_SECURITY_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "Inputs"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fce1e680358),
 };
 
@@ -11539,26 +10808,16 @@ impl CfnMultiplex {
     /// - `availability_zones`: `AvailabilityZones`, A list of availability zones for the multiplex.
     /// - `multiplex_settings`: `MultiplexSettings`, Configuration for a multiplex event.
     /// - `name`: `Name`, Name of multiplex.
-    pub fn new(
-        availability_zones: impl Into<Val<Vec<String>>>,
-        multiplex_settings: impl Into<Val<multiplex::MultiplexSettings>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(availability_zones: impl Into<Val<Vec<String>>>, multiplex_settings: impl Into<Val<multiplex::MultiplexSettings>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AvailabilityZones", availability_zones);
         props.set("MultiplexSettings", multiplex_settings);
         props.set("Name", name);
-        CfnMultiplex {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMultiplex { props, options: ResourceOptions::default() }
     }
 
     /// A list of the multiplex output destinations.
-    pub fn destinations(
-        mut self,
-        value: impl Into<Val<Vec<multiplex::MultiplexOutputDestination>>>,
-    ) -> Self {
+    pub fn destinations(mut self, value: impl Into<Val<Vec<multiplex::MultiplexOutputDestination>>>) -> Self {
         self.props.set("Destinations", value);
         self
     }
@@ -11626,36 +10885,15 @@ pub(crate) static MULTIPLEX_META: TypeMeta = TypeMeta {
     create_only: &["AvailabilityZones"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "Id",
-        "PipelinesRunningCount",
-        "ProgramCount",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Id", "PipelinesRunningCount", "ProgramCount", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce5e689bf8),
 };
 
 pub(crate) static MULTIPLEX_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Destinations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &multiplex::MULTIPLEX_OUTPUT_DESTINATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MultiplexSettings",
-            &Shape::Object(&multiplex::MULTIPLEX_SETTINGS_SHAPE),
-        ),
+        ("Destinations", &Shape::List(ListRule { item: Some(&Shape::Object(&multiplex::MULTIPLEX_OUTPUT_DESTINATION_SHAPE)), min_items: None, max_items: None })),
+        ("MultiplexSettings", &Shape::Object(&multiplex::MULTIPLEX_SETTINGS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -11680,12 +10918,8 @@ pub mod multiplex {
         }
 
         /// Multiplex MediaConnect output destination settings.
-        pub fn multiplex_media_connect_output_destination_settings(
-            mut self,
-            value: impl Into<Val<MultiplexMediaConnectOutputDestinationSettings>>,
-        ) -> Self {
-            self.props
-                .set("MultiplexMediaConnectOutputDestinationSettings", value);
+        pub fn multiplex_media_connect_output_destination_settings(mut self, value: impl Into<Val<MultiplexMediaConnectOutputDestinationSettings>>) -> Self {
+            self.props.set("MultiplexMediaConnectOutputDestinationSettings", value);
             self
         }
     }
@@ -11716,9 +10950,7 @@ pub mod multiplex {
         }
     }
 
-    impl From<MultiplexMediaConnectOutputDestinationSettings>
-        for Val<MultiplexMediaConnectOutputDestinationSettings>
-    {
+    impl From<MultiplexMediaConnectOutputDestinationSettings> for Val<MultiplexMediaConnectOutputDestinationSettings> {
         fn from(v: MultiplexMediaConnectOutputDestinationSettings) -> Self {
             v.props.into_val()
         }
@@ -11735,10 +10967,7 @@ pub mod multiplex {
         ///
         /// - `transport_stream_bitrate`: `TransportStreamBitrate`, Transport stream bit rate.
         /// - `transport_stream_id`: `TransportStreamId`, Transport stream ID.
-        pub fn new(
-            transport_stream_bitrate: impl Into<Val<i64>>,
-            transport_stream_id: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(transport_stream_bitrate: impl Into<Val<i64>>, transport_stream_id: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("TransportStreamBitrate", transport_stream_bitrate);
             props.set("TransportStreamId", transport_stream_id);
@@ -11746,10 +10975,7 @@ pub mod multiplex {
         }
 
         /// Maximum video buffer delay in milliseconds.
-        pub fn maximum_video_buffer_delay_milliseconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn maximum_video_buffer_delay_milliseconds(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("MaximumVideoBufferDelayMilliseconds", value);
             self
         }
@@ -11800,61 +11026,25 @@ pub mod multiplex {
     }
 
     pub(crate) static MULTIPLEX_OUTPUT_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MultiplexMediaConnectOutputDestinationSettings",
-            &Shape::Object(&MULTIPLEX_MEDIA_CONNECT_OUTPUT_DESTINATION_SETTINGS_SHAPE),
-        )],
+        fields: &[
+            ("MultiplexMediaConnectOutputDestinationSettings", &Shape::Object(&MULTIPLEX_MEDIA_CONNECT_OUTPUT_DESTINATION_SETTINGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static MULTIPLEX_MEDIA_CONNECT_OUTPUT_DESTINATION_SETTINGS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "EntitlementArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static MULTIPLEX_MEDIA_CONNECT_OUTPUT_DESTINATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("EntitlementArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static MULTIPLEX_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumVideoBufferDelayMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(800.0),
-                    max: Some(3000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TransportStreamBitrate",
-                &Shape::Num(NumRule {
-                    min: Some(1000000.0),
-                    max: Some(100000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TransportStreamId",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TransportStreamReservedBitrate",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumVideoBufferDelayMilliseconds", &Shape::Num(NumRule { min: Some(800.0), max: Some(3000.0), allowed: &[] })),
+            ("TransportStreamBitrate", &Shape::Num(NumRule { min: Some(1000000.0), max: Some(100000000.0), allowed: &[] })),
+            ("TransportStreamId", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("TransportStreamReservedBitrate", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11875,10 +11065,7 @@ impl CfnMultiplexprogram {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnMultiplexprogram {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMultiplexprogram { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the multiplex that the program belongs to.
@@ -11890,28 +11077,19 @@ impl CfnMultiplexprogram {
     }
 
     /// The settings for this multiplex program.
-    pub fn multiplex_program_settings(
-        mut self,
-        value: impl Into<Val<multiplexprogram::MultiplexProgramSettings>>,
-    ) -> Self {
+    pub fn multiplex_program_settings(mut self, value: impl Into<Val<multiplexprogram::MultiplexProgramSettings>>) -> Self {
         self.props.set("MultiplexProgramSettings", value);
         self
     }
 
     /// The packet identifier map for this multiplex program.
-    pub fn packet_identifiers_map(
-        mut self,
-        value: impl Into<Val<multiplexprogram::MultiplexProgramPacketIdentifiersMap>>,
-    ) -> Self {
+    pub fn packet_identifiers_map(mut self, value: impl Into<Val<multiplexprogram::MultiplexProgramPacketIdentifiersMap>>) -> Self {
         self.props.set("PacketIdentifiersMap", value);
         self
     }
 
     /// Contains information about the current sources for the specified program in the specified multiplex. Keep in mind that each multiplex pipeline connects to both pipelines in a given source channel (the channel identified by the program). But only one of those channel pipelines is ever active at one time.
-    pub fn pipeline_details(
-        mut self,
-        value: impl Into<Val<Vec<multiplexprogram::MultiplexProgramPipelineDetail>>>,
-    ) -> Self {
+    pub fn pipeline_details(mut self, value: impl Into<Val<Vec<multiplexprogram::MultiplexProgramPipelineDetail>>>) -> Self {
         self.props.set("PipelineDetails", value);
         self
     }
@@ -11972,19 +11150,8 @@ pub(crate) static MULTIPLEXPROGRAM_META: TypeMeta = TypeMeta {
 
 pub(crate) static MULTIPLEXPROGRAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MultiplexProgramSettings",
-            &Shape::Object(&multiplexprogram::MULTIPLEX_PROGRAM_SETTINGS_SHAPE),
-        ),
-        (
-            "PreferredChannelPipeline",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"],
-            }),
-        ),
+        ("MultiplexProgramSettings", &Shape::Object(&multiplexprogram::MULTIPLEX_PROGRAM_SETTINGS_SHAPE)),
+        ("PreferredChannelPipeline", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12022,10 +11189,7 @@ pub mod multiplexprogram {
         }
 
         /// Transport stream service descriptor configuration for the Multiplex program.
-        pub fn service_descriptor(
-            mut self,
-            value: impl Into<Val<MultiplexProgramServiceDescriptor>>,
-        ) -> Self {
+        pub fn service_descriptor(mut self, value: impl Into<Val<MultiplexProgramServiceDescriptor>>) -> Self {
             self.props.set("ServiceDescriptor", value);
             self
         }
@@ -12054,10 +11218,7 @@ pub mod multiplexprogram {
         ///
         /// - `provider_name`: `ProviderName`, Name of the provider.
         /// - `service_name`: `ServiceName`, Name of the service.
-        pub fn new(
-            provider_name: impl Into<Val<String>>,
-            service_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(provider_name: impl Into<Val<String>>, service_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ProviderName", provider_name);
             props.set("ServiceName", service_name);
@@ -12095,10 +11256,7 @@ pub mod multiplexprogram {
         /// Statmux rate control settings.
         ///
         /// When this field is defined, ConstantBitrate must be undefined.
-        pub fn statmux_settings(
-            mut self,
-            value: impl Into<Val<MultiplexStatmuxVideoSettings>>,
-        ) -> Self {
+        pub fn statmux_settings(mut self, value: impl Into<Val<MultiplexStatmuxVideoSettings>>) -> Self {
             self.props.set("StatmuxSettings", value);
             self
         }
@@ -12280,73 +11438,26 @@ pub mod multiplexprogram {
 
     pub(crate) static MULTIPLEX_PROGRAM_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PreferredChannelPipeline",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"],
-                }),
-            ),
-            (
-                "ProgramNumber",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ServiceDescriptor",
-                &Shape::Object(&MULTIPLEX_PROGRAM_SERVICE_DESCRIPTOR_SHAPE),
-            ),
-            (
-                "VideoSettings",
-                &Shape::Object(&MULTIPLEX_VIDEO_SETTINGS_SHAPE),
-            ),
+            ("PreferredChannelPipeline", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"] })),
+            ("ProgramNumber", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("ServiceDescriptor", &Shape::Object(&MULTIPLEX_PROGRAM_SERVICE_DESCRIPTOR_SHAPE)),
+            ("VideoSettings", &Shape::Object(&MULTIPLEX_VIDEO_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTIPLEX_PROGRAM_SERVICE_DESCRIPTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ProviderName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ServiceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ProviderName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ServiceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTIPLEX_VIDEO_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConstantBitrate",
-                &Shape::Num(NumRule {
-                    min: Some(100000.0),
-                    max: Some(100000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StatmuxSettings",
-                &Shape::Object(&MULTIPLEX_STATMUX_VIDEO_SETTINGS_SHAPE),
-            ),
+            ("ConstantBitrate", &Shape::Num(NumRule { min: Some(100000.0), max: Some(100000000.0), allowed: &[] })),
+            ("StatmuxSettings", &Shape::Object(&MULTIPLEX_STATMUX_VIDEO_SETTINGS_SHAPE)),
         ],
         one_of_required: &[&["ConstantBitrate"], &["StatmuxSettings"]],
         ..ObjectShape::EMPTY
@@ -12354,30 +11465,9 @@ pub mod multiplexprogram {
 
     pub(crate) static MULTIPLEX_STATMUX_VIDEO_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumBitrate",
-                &Shape::Num(NumRule {
-                    min: Some(100000.0),
-                    max: Some(100000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinimumBitrate",
-                &Shape::Num(NumRule {
-                    min: Some(100000.0),
-                    max: Some(100000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(-5.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumBitrate", &Shape::Num(NumRule { min: Some(100000.0), max: Some(100000000.0), allowed: &[] })),
+            ("MinimumBitrate", &Shape::Num(NumRule { min: Some(100000.0), max: Some(100000000.0), allowed: &[] })),
+            ("Priority", &Shape::Num(NumRule { min: Some(-5.0), max: Some(5.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12399,17 +11489,11 @@ impl CfnNetwork {
     ///
     /// - `ip_pools`: `IpPools`, The list of IP address cidr pools for the network
     /// - `name`: `Name`, The user-specified name of the Network to be created.
-    pub fn new(
-        ip_pools: impl Into<Val<Vec<network::IpPool>>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(ip_pools: impl Into<Val<Vec<network::IpPool>>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IpPools", ip_pools);
         props.set("Name", name);
-        CfnNetwork {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetwork { props, options: ResourceOptions::default() }
     }
 
     /// The routes for the network
@@ -12475,10 +11559,7 @@ pub(crate) static NETWORK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "AssociatedClusterIds", "Id", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e680378),
 };
 
@@ -12596,10 +11677,7 @@ impl CfnNode {
     pub fn new(cluster_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterId", cluster_id);
-        CfnNode {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNode { props, options: ResourceOptions::default() }
     }
 
     /// The user-specified name of the Node.
@@ -12611,10 +11689,7 @@ impl CfnNode {
     /// An array of interface mappings for the Node.
     ///
     /// Changing it replaces the resource.
-    pub fn node_interface_mappings(
-        mut self,
-        value: impl Into<Val<Vec<node::NodeInterfaceMapping>>>,
-    ) -> Self {
+    pub fn node_interface_mappings(mut self, value: impl Into<Val<Vec<node::NodeInterfaceMapping>>>) -> Self {
         self.props.set("NodeInterfaceMappings", value);
         self
     }
@@ -12628,10 +11703,7 @@ impl CfnNode {
     }
 
     /// An array of SDI source mappings.
-    pub fn sdi_source_mappings(
-        mut self,
-        value: impl Into<Val<Vec<node::SdiSourceMapping>>>,
-    ) -> Self {
+    pub fn sdi_source_mappings(mut self, value: impl Into<Val<Vec<node::SdiSourceMapping>>>) -> Self {
         self.props.set("SdiSourceMappings", value);
         self
     }
@@ -12708,40 +11780,15 @@ pub(crate) static NODE_META: TypeMeta = TypeMeta {
     create_only: &["ClusterId", "NodeInterfaceMappings"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "ChannelPlacementGroups",
-        "ConnectionState",
-        "Id",
-        "InstanceArn",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "ChannelPlacementGroups", "ConnectionState", "Id", "InstanceArn", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280000),
 };
 
 pub(crate) static NODE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NodeInterfaceMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&node::NODE_INTERFACE_MAPPING_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Role",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BACKUP", "ACTIVE"],
-            }),
-        ),
+        ("NodeInterfaceMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&node::NODE_INTERFACE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+        ("Role", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BACKUP", "ACTIVE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12856,15 +11903,9 @@ pub mod node {
     }
 
     pub(crate) static NODE_INTERFACE_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NetworkInterfaceMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NAT", "BRIDGE"],
-            }),
-        )],
+        fields: &[
+            ("NetworkInterfaceMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NAT", "BRIDGE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -12889,10 +11930,7 @@ impl CfnSdiSource {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Type", type_);
-        CfnSdiSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSdiSource { props, options: ResourceOptions::default() }
     }
 
     /// The current state of the SdiSource.
@@ -12962,33 +12000,14 @@ pub(crate) static SDI_SOURCE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "Inputs", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e680378),
 };
 
 pub(crate) static SDI_SOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["QUADRANT", "INTERLEAVE"],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SINGLE", "QUAD"],
-            }),
-        ),
+        ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["QUADRANT", "INTERLEAVE"] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE", "QUAD"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -13047,28 +12066,18 @@ impl CfnSignalMap {
     ///
     /// - `discovery_entry_point_arn`: `DiscoveryEntryPointArn`, A top-level supported AWS resource ARN to discovery a signal map from.
     /// - `name`: `Name`, A resource's name. Names must be unique within the scope of a resource type in a specific region.
-    pub fn new(
-        discovery_entry_point_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(discovery_entry_point_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DiscoveryEntryPointArn", discovery_entry_point_arn);
         props.set("Name", name);
-        CfnSignalMap {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSignalMap { props, options: ResourceOptions::default() }
     }
 
     /// The `CloudWatchAlarmTemplateGroupIdentifiers` property.
     ///
     /// Write-only.
-    pub fn cloud_watch_alarm_template_group_identifiers(
-        mut self,
-        value: impl Into<Val<Vec<String>>>,
-    ) -> Self {
-        self.props
-            .set("CloudWatchAlarmTemplateGroupIdentifiers", value);
+    pub fn cloud_watch_alarm_template_group_identifiers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
+        self.props.set("CloudWatchAlarmTemplateGroupIdentifiers", value);
         self
     }
 
@@ -13081,12 +12090,8 @@ impl CfnSignalMap {
     /// The `EventBridgeRuleTemplateGroupIdentifiers` property.
     ///
     /// Write-only.
-    pub fn event_bridge_rule_template_group_identifiers(
-        mut self,
-        value: impl Into<Val<Vec<String>>>,
-    ) -> Self {
-        self.props
-            .set("EventBridgeRuleTemplateGroupIdentifiers", value);
+    pub fn event_bridge_rule_template_group_identifiers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
+        self.props.set("EventBridgeRuleTemplateGroupIdentifiers", value);
         self
     }
 
@@ -13221,91 +12226,20 @@ pub(crate) static SIGNAL_MAP_META: TypeMeta = TypeMeta {
     type_name: CfnSignalMap::TYPE_NAME,
     shape: &SIGNAL_MAP_SHAPE,
     create_only: &["Tags"],
-    write_only: &[
-        "CloudWatchAlarmTemplateGroupIdentifiers",
-        "EventBridgeRuleTemplateGroupIdentifiers",
-        "ForceRediscovery",
-    ],
+    write_only: &["CloudWatchAlarmTemplateGroupIdentifiers", "EventBridgeRuleTemplateGroupIdentifiers", "ForceRediscovery"],
     primary_identifier: &["Identifier"],
-    attributes: &[
-        "Arn",
-        "CloudWatchAlarmTemplateGroupIds",
-        "CreatedAt",
-        "ErrorMessage",
-        "EventBridgeRuleTemplateGroupIds",
-        "FailedMediaResourceMap",
-        "Id",
-        "Identifier",
-        "LastDiscoveredAt",
-        "LastSuccessfulMonitorDeployment",
-        "MediaResourceMap",
-        "ModifiedAt",
-        "MonitorChangesPendingDeployment",
-        "MonitorDeployment",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CloudWatchAlarmTemplateGroupIds", "CreatedAt", "ErrorMessage", "EventBridgeRuleTemplateGroupIds", "FailedMediaResourceMap", "Id", "Identifier", "LastDiscoveredAt", "LastSuccessfulMonitorDeployment", "MediaResourceMap", "ModifiedAt", "MonitorChangesPendingDeployment", "MonitorDeployment", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fce5e688bf8),
 };
 
 pub(crate) static SIGNAL_MAP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CloudWatchAlarmTemplateGroupIdentifiers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[^\\s]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DiscoveryEntryPointArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventBridgeRuleTemplateGroupIdentifiers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[^\\s]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("CloudWatchAlarmTemplateGroupIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("DiscoveryEntryPointArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("EventBridgeRuleTemplateGroupIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\s]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -13335,14 +12269,10 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::MediaLive::Channel" => Some(&CHANNEL_META),
         "AWS::MediaLive::ChannelPlacementGroup" => Some(&CHANNEL_PLACEMENT_GROUP_META),
         "AWS::MediaLive::CloudWatchAlarmTemplate" => Some(&CLOUD_WATCH_ALARM_TEMPLATE_META),
-        "AWS::MediaLive::CloudWatchAlarmTemplateGroup" => {
-            Some(&CLOUD_WATCH_ALARM_TEMPLATE_GROUP_META)
-        }
+        "AWS::MediaLive::CloudWatchAlarmTemplateGroup" => Some(&CLOUD_WATCH_ALARM_TEMPLATE_GROUP_META),
         "AWS::MediaLive::Cluster" => Some(&CLUSTER_META),
         "AWS::MediaLive::EventBridgeRuleTemplate" => Some(&EVENT_BRIDGE_RULE_TEMPLATE_META),
-        "AWS::MediaLive::EventBridgeRuleTemplateGroup" => {
-            Some(&EVENT_BRIDGE_RULE_TEMPLATE_GROUP_META)
-        }
+        "AWS::MediaLive::EventBridgeRuleTemplateGroup" => Some(&EVENT_BRIDGE_RULE_TEMPLATE_GROUP_META),
         "AWS::MediaLive::Input" => Some(&INPUT_META),
         "AWS::MediaLive::InputSecurityGroup" => Some(&INPUT_SECURITY_GROUP_META),
         "AWS::MediaLive::Multiplex" => Some(&MULTIPLEX_META),

@@ -31,21 +31,13 @@ impl CfnAsset {
     /// - `packaging_group_id`: `PackagingGroupId`, The ID of the PackagingGroup for the Asset.
     /// - `source_arn`: `SourceArn`, ARN of the source object in S3.
     /// - `source_role_arn`: `SourceRoleArn`, The IAM role_arn used to access the source S3 bucket.
-    pub fn new(
-        id: impl Into<Val<String>>,
-        packaging_group_id: impl Into<Val<String>>,
-        source_arn: impl Into<Val<String>>,
-        source_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(id: impl Into<Val<String>>, packaging_group_id: impl Into<Val<String>>, source_arn: impl Into<Val<String>>, source_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Id", id);
         props.set("PackagingGroupId", packaging_group_id);
         props.set("SourceArn", source_arn);
         props.set("SourceRoleArn", source_role_arn);
-        CfnAsset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAsset { props, options: ResourceOptions::default() }
     }
 
     /// The list of egress endpoints available for the Asset.
@@ -107,10 +99,7 @@ pub(crate) static ASSET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "CreatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e688bf8),
 };
 
@@ -130,10 +119,7 @@ pub mod asset {
         ///
         /// - `packaging_configuration_id`: `PackagingConfigurationId`, The ID of the PackagingConfiguration being applied to the Asset.
         /// - `url`: `Url`, The URL of the parent manifest for the repackaged Asset.
-        pub fn new(
-            packaging_configuration_id: impl Into<Val<String>>,
-            url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(packaging_configuration_id: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PackagingConfigurationId", packaging_configuration_id);
             props.set("Url", url);
@@ -191,10 +177,7 @@ impl CfnChannel {
     pub fn new(id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Id", id);
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// A short text description of the Channel.
@@ -261,32 +244,15 @@ pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688b78),
 };
 
 pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EgressAccessLogs",
-            &Shape::Object(&channel::LOG_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: Some("\\A[0-9a-zA-Z-_]+\\Z"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IngressAccessLogs",
-            &Shape::Object(&channel::LOG_CONFIGURATION_SHAPE),
-        ),
+        ("EgressAccessLogs", &Shape::Object(&channel::LOG_CONFIGURATION_SHAPE)),
+        ("Id", &Shape::Str(StrRule { pattern: Some("\\A[0-9a-zA-Z-_]+\\Z"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("IngressAccessLogs", &Shape::Object(&channel::LOG_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -419,15 +385,9 @@ pub mod channel {
     }
 
     pub(crate) static LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("\\A^(\\/aws\\/MediaPackage\\/)[a-zA-Z0-9_-]+\\Z"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("\\A^(\\/aws\\/MediaPackage\\/)[a-zA-Z0-9_-]+\\Z"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -452,10 +412,7 @@ impl CfnOriginEndpoint {
         let mut props = Props::new();
         props.set("ChannelId", channel_id);
         props.set("Id", id);
-        CfnOriginEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOriginEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// CDN Authorization credentials
@@ -571,49 +528,18 @@ pub(crate) static ORIGIN_ENDPOINT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Url"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688b78),
 };
 
 pub(crate) static ORIGIN_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CmafPackage",
-            &Shape::Object(&origin_endpoint::CMAF_PACKAGE_SHAPE),
-        ),
-        (
-            "DashPackage",
-            &Shape::Object(&origin_endpoint::DASH_PACKAGE_SHAPE),
-        ),
-        (
-            "HlsPackage",
-            &Shape::Object(&origin_endpoint::HLS_PACKAGE_SHAPE),
-        ),
-        (
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: Some("\\A[0-9a-zA-Z-_]+\\Z"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MssPackage",
-            &Shape::Object(&origin_endpoint::MSS_PACKAGE_SHAPE),
-        ),
-        (
-            "Origination",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALLOW", "DENY"],
-            }),
-        ),
+        ("CmafPackage", &Shape::Object(&origin_endpoint::CMAF_PACKAGE_SHAPE)),
+        ("DashPackage", &Shape::Object(&origin_endpoint::DASH_PACKAGE_SHAPE)),
+        ("HlsPackage", &Shape::Object(&origin_endpoint::HLS_PACKAGE_SHAPE)),
+        ("Id", &Shape::Str(StrRule { pattern: Some("\\A[0-9a-zA-Z-_]+\\Z"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("MssPackage", &Shape::Object(&origin_endpoint::MSS_PACKAGE_SHAPE)),
+        ("Origination", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -635,10 +561,7 @@ pub mod origin_endpoint {
         ///
         /// - `cdn_identifier_secret`: `CdnIdentifierSecret`, The Amazon Resource Name (ARN) for the secret in Secrets Manager that your Content Distribution Network (CDN) uses for authorization to access your endpoint.
         /// - `secrets_role_arn`: `SecretsRoleArn`, The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
-        pub fn new(
-            cdn_identifier_secret: impl Into<Val<String>>,
-            secrets_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cdn_identifier_secret: impl Into<Val<String>>, secrets_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CdnIdentifierSecret", cdn_identifier_secret);
             props.set("SecretsRoleArn", secrets_role_arn);
@@ -758,12 +681,7 @@ pub mod origin_endpoint {
         /// - `role_arn`: `RoleArn`, An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service.
         /// - `system_ids`: `SystemIds`, The system IDs to include in key requests.
         /// - `url`: `Url`, The URL of the external key provider service.
-        pub fn new(
-            resource_id: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            system_ids: impl Into<Val<Vec<String>>>,
-            url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(resource_id: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, system_ids: impl Into<Val<Vec<String>>>, url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ResourceId", resource_id);
             props.set("RoleArn", role_arn);
@@ -779,10 +697,7 @@ pub mod origin_endpoint {
         }
 
         /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
-        pub fn encryption_contract_configuration(
-            mut self,
-            value: impl Into<Val<EncryptionContractConfiguration>>,
-        ) -> Self {
+        pub fn encryption_contract_configuration(mut self, value: impl Into<Val<EncryptionContractConfiguration>>) -> Self {
             self.props.set("EncryptionContractConfiguration", value);
             self
         }
@@ -805,10 +720,7 @@ pub mod origin_endpoint {
         ///
         /// - `preset_speke20_audio`: `PresetSpeke20Audio`, A collection of audio encryption presets.
         /// - `preset_speke20_video`: `PresetSpeke20Video`, A collection of video encryption presets.
-        pub fn new(
-            preset_speke20_audio: impl Into<Val<String>>,
-            preset_speke20_video: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(preset_speke20_audio: impl Into<Val<String>>, preset_speke20_video: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PresetSpeke20Audio", preset_speke20_audio);
             props.set("PresetSpeke20Video", preset_speke20_video);
@@ -1342,14 +1254,7 @@ pub mod origin_endpoint {
     pub(crate) static CMAF_PACKAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Encryption", &Shape::Object(&CMAF_ENCRYPTION_SHAPE)),
-            (
-                "HlsManifests",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HLS_MANIFEST_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("HlsManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&HLS_MANIFEST_SHAPE)), min_items: None, max_items: None })),
             ("StreamSelection", &Shape::Object(&STREAM_SELECTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1357,305 +1262,74 @@ pub mod origin_endpoint {
 
     pub(crate) static CMAF_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConstantInitializationVector",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\A[0-9a-fA-F]+\\Z"),
-                    min_len: Some(32),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EncryptionMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SAMPLE_AES", "AES_CTR"],
-                }),
-            ),
-            (
-                "SpekeKeyProvider",
-                &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE),
-            ),
+            ("ConstantInitializationVector", &Shape::Str(StrRule { pattern: Some("\\A[0-9a-fA-F]+\\Z"), min_len: Some(32), max_len: Some(32), allowed: &[] })),
+            ("EncryptionMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SAMPLE_AES", "AES_CTR"] })),
+            ("SpekeKeyProvider", &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPEKE_KEY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionContractConfiguration",
-            &Shape::Object(&ENCRYPTION_CONTRACT_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("EncryptionContractConfiguration", &Shape::Object(&ENCRYPTION_CONTRACT_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONTRACT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PresetSpeke20Audio",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PRESET-AUDIO-1",
-                        "PRESET-AUDIO-2",
-                        "PRESET-AUDIO-3",
-                        "SHARED",
-                        "UNENCRYPTED",
-                    ],
-                }),
-            ),
-            (
-                "PresetSpeke20Video",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PRESET-VIDEO-1",
-                        "PRESET-VIDEO-2",
-                        "PRESET-VIDEO-3",
-                        "PRESET-VIDEO-4",
-                        "PRESET-VIDEO-5",
-                        "PRESET-VIDEO-6",
-                        "PRESET-VIDEO-7",
-                        "PRESET-VIDEO-8",
-                        "SHARED",
-                        "UNENCRYPTED",
-                    ],
-                }),
-            ),
+            ("PresetSpeke20Audio", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESET-AUDIO-1", "PRESET-AUDIO-2", "PRESET-AUDIO-3", "SHARED", "UNENCRYPTED"] })),
+            ("PresetSpeke20Video", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESET-VIDEO-1", "PRESET-VIDEO-2", "PRESET-VIDEO-3", "PRESET-VIDEO-4", "PRESET-VIDEO-5", "PRESET-VIDEO-6", "PRESET-VIDEO-7", "PRESET-VIDEO-8", "SHARED", "UNENCRYPTED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HLS_MANIFEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdMarkers",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"],
-                }),
-            ),
-            (
-                "AdTriggers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "SPLICE_INSERT",
-                            "BREAK",
-                            "PROVIDER_ADVERTISEMENT",
-                            "DISTRIBUTOR_ADVERTISEMENT",
-                            "PROVIDER_PLACEMENT_OPPORTUNITY",
-                            "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
-                            "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
-                            "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AdsOnDeliveryRestrictions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"],
-                }),
-            ),
-            (
-                "PlaylistType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "EVENT", "VOD"],
-                }),
-            ),
+            ("AdMarkers", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"] })),
+            ("AdTriggers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"] })), min_items: None, max_items: None })),
+            ("AdsOnDeliveryRestrictions", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"] })),
+            ("PlaylistType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "EVENT", "VOD"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAM_SELECTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StreamOrder",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ORIGINAL",
-                    "VIDEO_BITRATE_ASCENDING",
-                    "VIDEO_BITRATE_DESCENDING",
-                ],
-            }),
-        )],
+        fields: &[
+            ("StreamOrder", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ORIGINAL", "VIDEO_BITRATE_ASCENDING", "VIDEO_BITRATE_DESCENDING"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_PACKAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdTriggers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "SPLICE_INSERT",
-                            "BREAK",
-                            "PROVIDER_ADVERTISEMENT",
-                            "DISTRIBUTOR_ADVERTISEMENT",
-                            "PROVIDER_PLACEMENT_OPPORTUNITY",
-                            "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
-                            "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
-                            "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AdsOnDeliveryRestrictions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"],
-                }),
-            ),
+            ("AdTriggers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"] })), min_items: None, max_items: None })),
+            ("AdsOnDeliveryRestrictions", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"] })),
             ("Encryption", &Shape::Object(&DASH_ENCRYPTION_SHAPE)),
-            (
-                "ManifestLayout",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FULL", "COMPACT", "DRM_TOP_LEVEL_COMPACT"],
-                }),
-            ),
-            (
-                "PeriodTriggers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["ADS"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Profile",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "HBBTV_1_5", "HYBRIDCAST", "DVB_DASH_2014"],
-                }),
-            ),
-            (
-                "SegmentTemplateFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NUMBER_WITH_TIMELINE",
-                        "TIME_WITH_TIMELINE",
-                        "NUMBER_WITH_DURATION",
-                    ],
-                }),
-            ),
+            ("ManifestLayout", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL", "COMPACT", "DRM_TOP_LEVEL_COMPACT"] })),
+            ("PeriodTriggers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADS"] })), min_items: None, max_items: None })),
+            ("Profile", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "HBBTV_1_5", "HYBRIDCAST", "DVB_DASH_2014"] })),
+            ("SegmentTemplateFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"] })),
             ("StreamSelection", &Shape::Object(&STREAM_SELECTION_SHAPE)),
-            (
-                "UtcTiming",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP-XSDATE", "HTTP-ISO", "HTTP-HEAD", "NONE"],
-                }),
-            ),
+            ("UtcTiming", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP-XSDATE", "HTTP-ISO", "HTTP-HEAD", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SpekeKeyProvider",
-            &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE),
-        )],
+        fields: &[
+            ("SpekeKeyProvider", &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HLS_PACKAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdMarkers",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"],
-                }),
-            ),
-            (
-                "AdTriggers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "SPLICE_INSERT",
-                            "BREAK",
-                            "PROVIDER_ADVERTISEMENT",
-                            "DISTRIBUTOR_ADVERTISEMENT",
-                            "PROVIDER_PLACEMENT_OPPORTUNITY",
-                            "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
-                            "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
-                            "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "AdsOnDeliveryRestrictions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"],
-                }),
-            ),
+            ("AdMarkers", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"] })),
+            ("AdTriggers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"] })), min_items: None, max_items: None })),
+            ("AdsOnDeliveryRestrictions", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"] })),
             ("Encryption", &Shape::Object(&HLS_ENCRYPTION_SHAPE)),
-            (
-                "PlaylistType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "EVENT", "VOD"],
-                }),
-            ),
+            ("PlaylistType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "EVENT", "VOD"] })),
             ("StreamSelection", &Shape::Object(&STREAM_SELECTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1663,19 +1337,8 @@ pub mod origin_endpoint {
 
     pub(crate) static HLS_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AES_128", "SAMPLE_AES"],
-                }),
-            ),
-            (
-                "SpekeKeyProvider",
-                &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE),
-            ),
+            ("EncryptionMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES_128", "SAMPLE_AES"] })),
+            ("SpekeKeyProvider", &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1689,10 +1352,9 @@ pub mod origin_endpoint {
     };
 
     pub(crate) static MSS_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SpekeKeyProvider",
-            &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE),
-        )],
+        fields: &[
+            ("SpekeKeyProvider", &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1717,44 +1379,29 @@ impl CfnPackagingConfiguration {
         let mut props = Props::new();
         props.set("Id", id);
         props.set("PackagingGroupId", packaging_group_id);
-        CfnPackagingConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPackagingConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// A CMAF packaging configuration.
-    pub fn cmaf_package(
-        mut self,
-        value: impl Into<Val<packaging_configuration::CmafPackage>>,
-    ) -> Self {
+    pub fn cmaf_package(mut self, value: impl Into<Val<packaging_configuration::CmafPackage>>) -> Self {
         self.props.set("CmafPackage", value);
         self
     }
 
     /// A Dynamic Adaptive Streaming over HTTP (DASH) packaging configuration.
-    pub fn dash_package(
-        mut self,
-        value: impl Into<Val<packaging_configuration::DashPackage>>,
-    ) -> Self {
+    pub fn dash_package(mut self, value: impl Into<Val<packaging_configuration::DashPackage>>) -> Self {
         self.props.set("DashPackage", value);
         self
     }
 
     /// An HTTP Live Streaming (HLS) packaging configuration.
-    pub fn hls_package(
-        mut self,
-        value: impl Into<Val<packaging_configuration::HlsPackage>>,
-    ) -> Self {
+    pub fn hls_package(mut self, value: impl Into<Val<packaging_configuration::HlsPackage>>) -> Self {
         self.props.set("HlsPackage", value);
         self
     }
 
     /// A Microsoft Smooth Streaming (MSS) PackagingConfiguration.
-    pub fn mss_package(
-        mut self,
-        value: impl Into<Val<packaging_configuration::MssPackage>>,
-    ) -> Self {
+    pub fn mss_package(mut self, value: impl Into<Val<packaging_configuration::MssPackage>>) -> Self {
         self.props.set("MssPackage", value);
         self
     }
@@ -1797,31 +1444,16 @@ pub(crate) static PACKAGING_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e688bf8),
 };
 
 pub(crate) static PACKAGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CmafPackage",
-            &Shape::Object(&packaging_configuration::CMAF_PACKAGE_SHAPE),
-        ),
-        (
-            "DashPackage",
-            &Shape::Object(&packaging_configuration::DASH_PACKAGE_SHAPE),
-        ),
-        (
-            "HlsPackage",
-            &Shape::Object(&packaging_configuration::HLS_PACKAGE_SHAPE),
-        ),
-        (
-            "MssPackage",
-            &Shape::Object(&packaging_configuration::MSS_PACKAGE_SHAPE),
-        ),
+        ("CmafPackage", &Shape::Object(&packaging_configuration::CMAF_PACKAGE_SHAPE)),
+        ("DashPackage", &Shape::Object(&packaging_configuration::DASH_PACKAGE_SHAPE)),
+        ("HlsPackage", &Shape::Object(&packaging_configuration::HLS_PACKAGE_SHAPE)),
+        ("MssPackage", &Shape::Object(&packaging_configuration::MSS_PACKAGE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1855,12 +1487,8 @@ pub mod packaging_configuration {
         }
 
         /// When includeEncoderConfigurationInSegments is set to true, MediaPackage places your encoder's Sequence Parameter Set (SPS), Picture Parameter Set (PPS), and Video Parameter Set (VPS) metadata in every video segment instead of in the init fragment. This lets you use different SPS/PPS/VPS settings for your assets during content playback.
-        pub fn include_encoder_configuration_in_segments(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("IncludeEncoderConfigurationInSegments", value);
+        pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("IncludeEncoderConfigurationInSegments", value);
             self
         }
 
@@ -1912,11 +1540,7 @@ pub mod packaging_configuration {
         /// - `role_arn`: `RoleArn`, An Amazon Resource Name (ARN) of an IAM role that AWS Elemental MediaPackage will assume when accessing the key provider service.
         /// - `system_ids`: `SystemIds`, The system IDs to include in key requests.
         /// - `url`: `Url`, The URL of the external key provider service.
-        pub fn new(
-            role_arn: impl Into<Val<String>>,
-            system_ids: impl Into<Val<Vec<String>>>,
-            url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(role_arn: impl Into<Val<String>>, system_ids: impl Into<Val<Vec<String>>>, url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RoleArn", role_arn);
             props.set("SystemIds", system_ids);
@@ -1925,10 +1549,7 @@ pub mod packaging_configuration {
         }
 
         /// The configuration to use for encrypting one or more content tracks separately for endpoints that use SPEKE 2.0.
-        pub fn encryption_contract_configuration(
-            mut self,
-            value: impl Into<Val<EncryptionContractConfiguration>>,
-        ) -> Self {
+        pub fn encryption_contract_configuration(mut self, value: impl Into<Val<EncryptionContractConfiguration>>) -> Self {
             self.props.set("EncryptionContractConfiguration", value);
             self
         }
@@ -1951,10 +1572,7 @@ pub mod packaging_configuration {
         ///
         /// - `preset_speke20_audio`: `PresetSpeke20Audio`, A collection of audio encryption presets.
         /// - `preset_speke20_video`: `PresetSpeke20Video`, A collection of video encryption presets.
-        pub fn new(
-            preset_speke20_audio: impl Into<Val<String>>,
-            preset_speke20_video: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(preset_speke20_audio: impl Into<Val<String>>, preset_speke20_video: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PresetSpeke20Audio", preset_speke20_audio);
             props.set("PresetSpeke20Video", preset_speke20_video);
@@ -2089,12 +1707,8 @@ pub mod packaging_configuration {
         }
 
         /// When includeEncoderConfigurationInSegments is set to true, MediaPackage places your encoder's Sequence Parameter Set (SPS), Picture Parameter Set (PPS), and Video Parameter Set (VPS) metadata in every video segment instead of in the init fragment. This lets you use different SPS/PPS/VPS settings for your assets during content playback.
-        pub fn include_encoder_configuration_in_segments(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("IncludeEncoderConfigurationInSegments", value);
+        pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("IncludeEncoderConfigurationInSegments", value);
             self
         }
 
@@ -2418,221 +2032,87 @@ pub mod packaging_configuration {
     pub(crate) static CMAF_PACKAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Encryption", &Shape::Object(&CMAF_ENCRYPTION_SHAPE)),
-            (
-                "HlsManifests",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HLS_MANIFEST_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("HlsManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&HLS_MANIFEST_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CMAF_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SpekeKeyProvider",
-            &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE),
-        )],
+        fields: &[
+            ("SpekeKeyProvider", &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPEKE_KEY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionContractConfiguration",
-            &Shape::Object(&ENCRYPTION_CONTRACT_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("EncryptionContractConfiguration", &Shape::Object(&ENCRYPTION_CONTRACT_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONTRACT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PresetSpeke20Audio",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PRESET-AUDIO-1",
-                        "PRESET-AUDIO-2",
-                        "PRESET-AUDIO-3",
-                        "SHARED",
-                        "UNENCRYPTED",
-                    ],
-                }),
-            ),
-            (
-                "PresetSpeke20Video",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PRESET-VIDEO-1",
-                        "PRESET-VIDEO-2",
-                        "PRESET-VIDEO-3",
-                        "PRESET-VIDEO-4",
-                        "PRESET-VIDEO-5",
-                        "PRESET-VIDEO-6",
-                        "PRESET-VIDEO-7",
-                        "PRESET-VIDEO-8",
-                        "SHARED",
-                        "UNENCRYPTED",
-                    ],
-                }),
-            ),
+            ("PresetSpeke20Audio", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESET-AUDIO-1", "PRESET-AUDIO-2", "PRESET-AUDIO-3", "SHARED", "UNENCRYPTED"] })),
+            ("PresetSpeke20Video", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESET-VIDEO-1", "PRESET-VIDEO-2", "PRESET-VIDEO-3", "PRESET-VIDEO-4", "PRESET-VIDEO-5", "PRESET-VIDEO-6", "PRESET-VIDEO-7", "PRESET-VIDEO-8", "SHARED", "UNENCRYPTED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HLS_MANIFEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdMarkers",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH"],
-                }),
-            ),
+            ("AdMarkers", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH"] })),
             ("StreamSelection", &Shape::Object(&STREAM_SELECTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAM_SELECTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StreamOrder",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ORIGINAL",
-                    "VIDEO_BITRATE_ASCENDING",
-                    "VIDEO_BITRATE_DESCENDING",
-                ],
-            }),
-        )],
+        fields: &[
+            ("StreamOrder", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ORIGINAL", "VIDEO_BITRATE_ASCENDING", "VIDEO_BITRATE_DESCENDING"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_PACKAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DashManifests",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DASH_MANIFEST_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("DashManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&DASH_MANIFEST_SHAPE)), min_items: None, max_items: None })),
             ("Encryption", &Shape::Object(&DASH_ENCRYPTION_SHAPE)),
-            (
-                "PeriodTriggers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["ADS"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SegmentTemplateFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NUMBER_WITH_TIMELINE",
-                        "TIME_WITH_TIMELINE",
-                        "NUMBER_WITH_DURATION",
-                    ],
-                }),
-            ),
+            ("PeriodTriggers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADS"] })), min_items: None, max_items: None })),
+            ("SegmentTemplateFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_MANIFEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ManifestLayout",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FULL", "COMPACT"],
-                }),
-            ),
-            (
-                "Profile",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "HBBTV_1_5"],
-                }),
-            ),
-            (
-                "ScteMarkersSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SEGMENTS", "MANIFEST"],
-                }),
-            ),
+            ("ManifestLayout", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL", "COMPACT"] })),
+            ("Profile", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "HBBTV_1_5"] })),
+            ("ScteMarkersSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEGMENTS", "MANIFEST"] })),
             ("StreamSelection", &Shape::Object(&STREAM_SELECTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SpekeKeyProvider",
-            &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE),
-        )],
+        fields: &[
+            ("SpekeKeyProvider", &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HLS_PACKAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Encryption", &Shape::Object(&HLS_ENCRYPTION_SHAPE)),
-            (
-                "HlsManifests",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HLS_MANIFEST_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("HlsManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&HLS_MANIFEST_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HLS_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AES_128", "SAMPLE_AES"],
-                }),
-            ),
-            (
-                "SpekeKeyProvider",
-                &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE),
-            ),
+            ("EncryptionMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES_128", "SAMPLE_AES"] })),
+            ("SpekeKeyProvider", &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2640,28 +2120,22 @@ pub mod packaging_configuration {
     pub(crate) static MSS_PACKAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Encryption", &Shape::Object(&MSS_ENCRYPTION_SHAPE)),
-            (
-                "MssManifests",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MSS_MANIFEST_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("MssManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&MSS_MANIFEST_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MSS_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SpekeKeyProvider",
-            &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE),
-        )],
+        fields: &[
+            ("SpekeKeyProvider", &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MSS_MANIFEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("StreamSelection", &Shape::Object(&STREAM_SELECTION_SHAPE))],
+        fields: &[
+            ("StreamSelection", &Shape::Object(&STREAM_SELECTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2684,10 +2158,7 @@ impl CfnPackagingGroup {
     pub fn new(id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Id", id);
-        CfnPackagingGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPackagingGroup { props, options: ResourceOptions::default() }
     }
 
     /// CDN Authorization
@@ -2697,10 +2168,7 @@ impl CfnPackagingGroup {
     }
 
     /// The configuration parameters for egress access logging.
-    pub fn egress_access_logs(
-        mut self,
-        value: impl Into<Val<packaging_group::LogConfiguration>>,
-    ) -> Self {
+    pub fn egress_access_logs(mut self, value: impl Into<Val<packaging_group::LogConfiguration>>) -> Self {
         self.props.set("EgressAccessLogs", value);
         self
     }
@@ -2752,28 +2220,14 @@ pub(crate) static PACKAGING_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "DomainName"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e688bf8),
 };
 
 pub(crate) static PACKAGING_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EgressAccessLogs",
-            &Shape::Object(&packaging_group::LOG_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: Some("\\A[0-9a-zA-Z-_]+\\Z"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("EgressAccessLogs", &Shape::Object(&packaging_group::LOG_CONFIGURATION_SHAPE)),
+        ("Id", &Shape::Str(StrRule { pattern: Some("\\A[0-9a-zA-Z-_]+\\Z"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2795,10 +2249,7 @@ pub mod packaging_group {
         ///
         /// - `cdn_identifier_secret`: `CdnIdentifierSecret`, The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that is used for CDN authorization.
         /// - `secrets_role_arn`: `SecretsRoleArn`, The Amazon Resource Name (ARN) for the IAM role that allows MediaPackage to communicate with AWS Secrets Manager.
-        pub fn new(
-            cdn_identifier_secret: impl Into<Val<String>>,
-            secrets_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cdn_identifier_secret: impl Into<Val<String>>, secrets_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CdnIdentifierSecret", cdn_identifier_secret);
             props.set("SecretsRoleArn", secrets_role_arn);
@@ -2864,15 +2315,9 @@ pub mod packaging_group {
     }
 
     pub(crate) static LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("\\A\\/aws\\/MediaPackage\\/[0-9a-zA-Z-_\\/\\.#]+\\Z"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupName", &Shape::Str(StrRule { pattern: Some("\\A\\/aws\\/MediaPackage\\/[0-9a-zA-Z-_\\/\\.#]+\\Z"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -29,17 +29,11 @@ impl CfnChannel {
     ///
     /// - `channel_group_name`: `ChannelGroupName`.
     /// - `channel_name`: `ChannelName`.
-    pub fn new(
-        channel_group_name: impl Into<Val<String>>,
-        channel_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(channel_group_name: impl Into<Val<String>>, channel_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelGroupName", channel_group_name);
         props.set("ChannelName", channel_name);
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// Enter any descriptive text that helps you to identify the channel.
@@ -49,10 +43,7 @@ impl CfnChannel {
     }
 
     /// The configuration for input switching based on the media quality confidence score (MQCS) as provided from AWS Elemental MediaLive.
-    pub fn input_switch_configuration(
-        mut self,
-        value: impl Into<Val<channel::InputSwitchConfiguration>>,
-    ) -> Self {
+    pub fn input_switch_configuration(mut self, value: impl Into<Val<channel::InputSwitchConfiguration>>) -> Self {
         self.props.set("InputSwitchConfiguration", value);
         self
     }
@@ -68,19 +59,13 @@ impl CfnChannel {
     }
 
     /// The multiview configuration for a channel. A multiview channel composites video from several source channels into a single tiled output stream. Players receive one standard HLS or DASH stream instead of several separate streams. This setting is required when `InputType` is `MULTIVIEW`, and can't be set for any other input type.
-    pub fn multiview_configuration(
-        mut self,
-        value: impl Into<Val<channel::MultiviewConfiguration>>,
-    ) -> Self {
+    pub fn multiview_configuration(mut self, value: impl Into<Val<channel::MultiviewConfiguration>>) -> Self {
         self.props.set("MultiviewConfiguration", value);
         self
     }
 
     /// The settings for what common media server data (CMSD) headers AWS Elemental MediaPackage includes in responses to the CDN.
-    pub fn output_header_configuration(
-        mut self,
-        value: impl Into<Val<channel::OutputHeaderConfiguration>>,
-    ) -> Self {
+    pub fn output_header_configuration(mut self, value: impl Into<Val<channel::OutputHeaderConfiguration>>) -> Self {
         self.props.set("OutputHeaderConfiguration", value);
         self
     }
@@ -162,84 +147,23 @@ impl Handle<CfnChannel> {
 pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
     type_name: CfnChannel::TYPE_NAME,
     shape: &CHANNEL_SHAPE,
-    create_only: &[
-        "ChannelGroupName",
-        "ChannelName",
-        "InputType",
-        "OutputLockingMode",
-    ],
+    create_only: &["ChannelGroupName", "ChannelName", "InputType", "OutputLockingMode"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "AttachedMultiviewChannels",
-        "CreatedAt",
-        "IngestEndpointUrls",
-        "IngestEndpoints",
-        "ModifiedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "AttachedMultiviewChannels", "CreatedAt", "IngestEndpointUrls", "IngestEndpoints", "ModifiedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e689bf8),
 };
 
 pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ChannelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InputSwitchConfiguration",
-            &Shape::Object(&channel::INPUT_SWITCH_CONFIGURATION_SHAPE),
-        ),
-        (
-            "InputType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HLS", "CMAF", "MULTIVIEW"],
-            }),
-        ),
-        (
-            "MultiviewConfiguration",
-            &Shape::Object(&channel::MULTIVIEW_CONFIGURATION_SHAPE),
-        ),
-        (
-            "OutputLockingMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EPOCH_LOCKED", "NON_EPOCH_LOCKED"],
-            }),
-        ),
+        ("ChannelGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ChannelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("InputSwitchConfiguration", &Shape::Object(&channel::INPUT_SWITCH_CONFIGURATION_SHAPE)),
+        ("InputType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HLS", "CMAF", "MULTIVIEW"] })),
+        ("MultiviewConfiguration", &Shape::Object(&channel::MULTIVIEW_CONFIGURATION_SHAPE)),
+        ("OutputLockingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EPOCH_LOCKED", "NON_EPOCH_LOCKED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -293,10 +217,7 @@ pub mod channel {
         ///
         /// - `available_layouts`: `AvailableLayouts`, The tile layouts that players can request from this multiview channel's origin endpoints. Only the layouts that you list here are available. Each layout must appear at most once.
         /// - `available_sources`: `AvailableSources`, The channels that players can use as tiles in this multiview channel's output. Each source channel must be in the same channel group as the multiview channel, and must have an `InputType` of `CMAF`. Only the channels that you list here are available as tiles.
-        pub fn new(
-            available_layouts: impl Into<Val<Vec<String>>>,
-            available_sources: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(available_layouts: impl Into<Val<Vec<String>>>, available_sources: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("AvailableLayouts", available_layouts);
             props.set("AvailableSources", available_sources);
@@ -369,52 +290,16 @@ pub mod channel {
     }
 
     pub(crate) static INPUT_SWITCH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PreferredInput",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(2.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PreferredInput", &Shape::Num(NumRule { min: Some(1.0), max: Some(2.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTIVIEW_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AvailableLayouts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "LAYOUT_2EH",
-                            "LAYOUT_2PL",
-                            "LAYOUT_3EL",
-                            "LAYOUT_3PL",
-                            "LAYOUT_4E",
-                            "LAYOUT_4PL",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(6),
-                }),
-            ),
-            (
-                "AvailableSources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9_-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("AvailableLayouts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LAYOUT_2EH", "LAYOUT_2PL", "LAYOUT_3EL", "LAYOUT_3PL", "LAYOUT_4E", "LAYOUT_4PL"] })), min_items: Some(1), max_items: Some(6) })),
+            ("AvailableSources", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -438,10 +323,7 @@ impl CfnChannelGroup {
     pub fn new(channel_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelGroupName", channel_group_name);
-        CfnChannelGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannelGroup { props, options: ResourceOptions::default() }
     }
 
     /// Enter any descriptive text that helps you to identify the channel group.
@@ -509,33 +391,14 @@ pub(crate) static CHANNEL_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "EgressDomain", "ModifiedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e689bf8),
 };
 
 pub(crate) static CHANNEL_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("ChannelGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -595,19 +458,12 @@ impl CfnChannelPolicy {
     /// - `channel_group_name`: `ChannelGroupName`.
     /// - `channel_name`: `ChannelName`.
     /// - `policy`: `Policy`.
-    pub fn new(
-        channel_group_name: impl Into<Val<String>>,
-        channel_name: impl Into<Val<String>>,
-        policy: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(channel_group_name: impl Into<Val<String>>, channel_name: impl Into<Val<String>>, policy: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelGroupName", channel_group_name);
         props.set("ChannelName", channel_name);
         props.set("Policy", policy);
-        CfnChannelPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannelPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -639,24 +495,8 @@ pub(crate) static CHANNEL_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static CHANNEL_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ChannelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("ChannelGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ChannelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -679,28 +519,17 @@ impl CfnOriginEndpoint {
     /// - `channel_name`: `ChannelName`.
     /// - `container_type`: `ContainerType`.
     /// - `origin_endpoint_name`: `OriginEndpointName`.
-    pub fn new(
-        channel_group_name: impl Into<Val<String>>,
-        channel_name: impl Into<Val<String>>,
-        container_type: impl Into<Val<String>>,
-        origin_endpoint_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(channel_group_name: impl Into<Val<String>>, channel_name: impl Into<Val<String>>, container_type: impl Into<Val<String>>, origin_endpoint_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelGroupName", channel_group_name);
         props.set("ChannelName", channel_name);
         props.set("ContainerType", container_type);
         props.set("OriginEndpointName", origin_endpoint_name);
-        CfnOriginEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOriginEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// A DASH manifest configuration.
-    pub fn dash_manifests(
-        mut self,
-        value: impl Into<Val<Vec<origin_endpoint::DashManifestConfiguration>>>,
-    ) -> Self {
+    pub fn dash_manifests(mut self, value: impl Into<Val<Vec<origin_endpoint::DashManifestConfiguration>>>) -> Self {
         self.props.set("DashManifests", value);
         self
     }
@@ -712,37 +541,25 @@ impl CfnOriginEndpoint {
     }
 
     /// The failover settings for the endpoint.
-    pub fn force_endpoint_error_configuration(
-        mut self,
-        value: impl Into<Val<origin_endpoint::ForceEndpointErrorConfiguration>>,
-    ) -> Self {
+    pub fn force_endpoint_error_configuration(mut self, value: impl Into<Val<origin_endpoint::ForceEndpointErrorConfiguration>>) -> Self {
         self.props.set("ForceEndpointErrorConfiguration", value);
         self
     }
 
     /// An HTTP live streaming (HLS) manifest configuration.
-    pub fn hls_manifests(
-        mut self,
-        value: impl Into<Val<Vec<origin_endpoint::HlsManifestConfiguration>>>,
-    ) -> Self {
+    pub fn hls_manifests(mut self, value: impl Into<Val<Vec<origin_endpoint::HlsManifestConfiguration>>>) -> Self {
         self.props.set("HlsManifests", value);
         self
     }
 
     /// A low-latency HLS manifest configuration.
-    pub fn low_latency_hls_manifests(
-        mut self,
-        value: impl Into<Val<Vec<origin_endpoint::LowLatencyHlsManifestConfiguration>>>,
-    ) -> Self {
+    pub fn low_latency_hls_manifests(mut self, value: impl Into<Val<Vec<origin_endpoint::LowLatencyHlsManifestConfiguration>>>) -> Self {
         self.props.set("LowLatencyHlsManifests", value);
         self
     }
 
     /// The Microsoft Smooth Streaming (MSS) manifest configurations associated with this origin endpoint.
-    pub fn mss_manifests(
-        mut self,
-        value: impl Into<Val<Vec<origin_endpoint::MssManifestConfiguration>>>,
-    ) -> Self {
+    pub fn mss_manifests(mut self, value: impl Into<Val<Vec<origin_endpoint::MssManifestConfiguration>>>) -> Self {
         self.props.set("MssManifests", value);
         self
     }
@@ -846,140 +663,27 @@ pub(crate) static ORIGIN_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["ChannelGroupName", "ChannelName", "OriginEndpointName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "DashManifestUrls",
-        "HlsManifestUrls",
-        "LowLatencyHlsManifestUrls",
-        "ModifiedAt",
-        "MssManifestUrls",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "DashManifestUrls", "HlsManifestUrls", "LowLatencyHlsManifestUrls", "ModifiedAt", "MssManifestUrls"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce5e689bf8),
 };
 
 pub(crate) static ORIGIN_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ChannelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContainerType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TS", "CMAF", "ISM"],
-            }),
-        ),
-        (
-            "DashManifests",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &origin_endpoint::DASH_MANIFEST_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ForceEndpointErrorConfiguration",
-            &Shape::Object(&origin_endpoint::FORCE_ENDPOINT_ERROR_CONFIGURATION_SHAPE),
-        ),
-        (
-            "HlsManifests",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &origin_endpoint::HLS_MANIFEST_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LowLatencyHlsManifests",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &origin_endpoint::LOW_LATENCY_HLS_MANIFEST_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MssManifests",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &origin_endpoint::MSS_MANIFEST_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OriginEndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("ChannelGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ChannelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ContainerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TS", "CMAF", "ISM"] })),
+        ("DashManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&origin_endpoint::DASH_MANIFEST_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ForceEndpointErrorConfiguration", &Shape::Object(&origin_endpoint::FORCE_ENDPOINT_ERROR_CONFIGURATION_SHAPE)),
+        ("HlsManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&origin_endpoint::HLS_MANIFEST_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("LowLatencyHlsManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&origin_endpoint::LOW_LATENCY_HLS_MANIFEST_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("MssManifests", &Shape::List(ListRule { item: Some(&Shape::Object(&origin_endpoint::MSS_MANIFEST_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("OriginEndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ("Segment", &Shape::Object(&origin_endpoint::SEGMENT_SHAPE)),
-        (
-            "StartoverWindowSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(1209600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StreamNameOutputMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INDEX", "PASSTHROUGH_NAME"],
-            }),
-        ),
-        (
-            "UriSeparator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["UNDERSCORE", "HYPHEN"],
-            }),
-        ),
+        ("StartoverWindowSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(1209600.0), allowed: &[] })),
+        ("StreamNameOutputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INDEX", "PASSTHROUGH_NAME"] })),
+        ("UriSeparator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UNDERSCORE", "HYPHEN"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1015,10 +719,7 @@ pub mod origin_endpoint {
         }
 
         /// The configuration for the DASH `availabilityStartTime` attribute of the Media Presentation Description (MPD). Use this configuration to set a custom availability start time for your DASH manifest.
-        pub fn availability_start_time_configuration(
-            mut self,
-            value: impl Into<Val<DashAvailabilityStartTimeConfiguration>>,
-        ) -> Self {
+        pub fn availability_start_time_configuration(mut self, value: impl Into<Val<DashAvailabilityStartTimeConfiguration>>) -> Self {
             self.props.set("AvailabilityStartTimeConfiguration", value);
             self
         }
@@ -1088,10 +789,7 @@ pub mod origin_endpoint {
         }
 
         /// Details about the content that you want MediaPackage to pass through in the manifest to the playback device.
-        pub fn program_information(
-            mut self,
-            value: impl Into<Val<DashProgramInformation>>,
-        ) -> Self {
+        pub fn program_information(mut self, value: impl Into<Val<DashProgramInformation>>) -> Self {
             self.props.set("ProgramInformation", value);
             self
         }
@@ -1111,10 +809,7 @@ pub mod origin_endpoint {
         }
 
         /// The configuration for DASH subtitles.
-        pub fn subtitle_configuration(
-            mut self,
-            value: impl Into<Val<DashSubtitleConfiguration>>,
-        ) -> Self {
+        pub fn subtitle_configuration(mut self, value: impl Into<Val<DashSubtitleConfiguration>>) -> Self {
             self.props.set("SubtitleConfiguration", value);
             self
         }
@@ -1227,10 +922,7 @@ pub mod origin_endpoint {
         }
 
         /// Playback device error reporting settings.
-        pub fn error_metrics(
-            mut self,
-            value: impl Into<Val<Vec<DashDvbMetricsReporting>>>,
-        ) -> Self {
+        pub fn error_metrics(mut self, value: impl Into<Val<Vec<DashDvbMetricsReporting>>>) -> Self {
             self.props.set("ErrorMetrics", value);
             self
         }
@@ -1788,10 +1480,7 @@ pub mod origin_endpoint {
         }
 
         /// Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest.
-        pub fn filter_configuration(
-            mut self,
-            value: impl Into<Val<LowLatencyHlsFilterConfiguration>>,
-        ) -> Self {
+        pub fn filter_configuration(mut self, value: impl Into<Val<LowLatencyHlsFilterConfiguration>>) -> Self {
             self.props.set("FilterConfiguration", value);
             self
         }
@@ -1922,10 +1611,7 @@ pub mod origin_endpoint {
         }
 
         /// Filter configuration includes settings for manifest filtering, start and end times, and time delay that apply to all of your egress requests for this manifest.
-        pub fn filter_configuration(
-            mut self,
-            value: impl Into<Val<MssFilterConfiguration>>,
-        ) -> Self {
+        pub fn filter_configuration(mut self, value: impl Into<Val<MssFilterConfiguration>>) -> Self {
             self.props.set("FilterConfiguration", value);
             self
         }
@@ -2088,10 +1774,7 @@ pub mod origin_endpoint {
         ///
         /// - `encryption_method`: `EncryptionMethod`, The encryption type.
         /// - `speke_key_provider`: `SpekeKeyProvider`, The parameters for the SPEKE key provider.
-        pub fn new(
-            encryption_method: impl Into<Val<EncryptionMethod>>,
-            speke_key_provider: impl Into<Val<SpekeKeyProvider>>,
-        ) -> Self {
+        pub fn new(encryption_method: impl Into<Val<EncryptionMethod>>, speke_key_provider: impl Into<Val<SpekeKeyProvider>>) -> Self {
             let mut props = Props::new();
             props.set("EncryptionMethod", encryption_method);
             props.set("SpekeKeyProvider", speke_key_provider);
@@ -2207,19 +1890,10 @@ pub mod origin_endpoint {
         /// - `resource_id`: `ResourceId`, The unique identifier for the content. The service sends this to the key server to identify the current endpoint. How unique you make this depends on how fine-grained you want access controls to be. The service does not permit you to use the same ID for two simultaneous encryption processes. The resource ID is also known as the content ID.
         /// - `role_arn`: `RoleArn`, The ARN for the IAM role granted by the key provider that provides access to the key provider API. This role must have a trust policy that allows MediaPackage to assume the role, and it must have a sufficient permissions policy to allow access to the specific key retrieval URL. Get this from your DRM solution provider.
         /// - `url`: `Url`, The URL of the API Gateway proxy that you set up to talk to your key server. The API Gateway proxy must reside in the same AWS Region as MediaPackage and must start with <https://>.
-        pub fn new(
-            drm_systems: impl Into<Val<Vec<String>>>,
-            encryption_contract_configuration: impl Into<Val<EncryptionContractConfiguration>>,
-            resource_id: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(drm_systems: impl Into<Val<Vec<String>>>, encryption_contract_configuration: impl Into<Val<EncryptionContractConfiguration>>, resource_id: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DrmSystems", drm_systems);
-            props.set(
-                "EncryptionContractConfiguration",
-                encryption_contract_configuration,
-            );
+            props.set("EncryptionContractConfiguration", encryption_contract_configuration);
             props.set("ResourceId", resource_id);
             props.set("RoleArn", role_arn);
             props.set("Url", url);
@@ -2233,10 +1907,7 @@ pub mod origin_endpoint {
         }
 
         /// The configuration that controls the content key period timing information that MediaPackage signals to your DRM key provider.
-        pub fn content_key_period_configuration(
-            mut self,
-            value: impl Into<Val<ContentKeyPeriodConfiguration>>,
-        ) -> Self {
+        pub fn content_key_period_configuration(mut self, value: impl Into<Val<ContentKeyPeriodConfiguration>>) -> Self {
             self.props.set("ContentKeyPeriodConfiguration", value);
             self
         }
@@ -2295,10 +1966,7 @@ pub mod origin_endpoint {
         ///
         /// - `preset_speke20_audio`: `PresetSpeke20Audio`.
         /// - `preset_speke20_video`: `PresetSpeke20Video`.
-        pub fn new(
-            preset_speke20_audio: impl Into<Val<String>>,
-            preset_speke20_video: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(preset_speke20_audio: impl Into<Val<String>>, preset_speke20_video: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PresetSpeke20Audio", preset_speke20_audio);
             props.set("PresetSpeke20Video", preset_speke20_video);
@@ -2390,118 +2058,21 @@ pub mod origin_endpoint {
 
     pub(crate) static DASH_MANIFEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioTimelinePattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "PATTERNED"],
-                }),
-            ),
-            (
-                "AvailabilityStartTimeConfiguration",
-                &Shape::Object(&DASH_AVAILABILITY_START_TIME_CONFIGURATION_SHAPE),
-            ),
-            (
-                "BaseUrls",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DASH_BASE_URL_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Compactness",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STANDARD", "NONE"],
-                }),
-            ),
-            (
-                "DrmSignaling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INDIVIDUAL", "REFERENCED"],
-                }),
-            ),
+            ("AudioTimelinePattern", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "PATTERNED"] })),
+            ("AvailabilityStartTimeConfiguration", &Shape::Object(&DASH_AVAILABILITY_START_TIME_CONFIGURATION_SHAPE)),
+            ("BaseUrls", &Shape::List(ListRule { item: Some(&Shape::Object(&DASH_BASE_URL_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+            ("Compactness", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "NONE"] })),
+            ("DrmSignaling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INDIVIDUAL", "REFERENCED"] })),
             ("DvbSettings", &Shape::Object(&DASH_DVB_SETTINGS_SHAPE)),
-            (
-                "FilterConfiguration",
-                &Shape::Object(&FILTER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManifestName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PeriodTriggers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "AVAILS",
-                            "DRM_KEY_ROTATION",
-                            "SOURCE_CHANGES",
-                            "SOURCE_DISRUPTIONS",
-                            "NONE",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Profiles",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["DVB_DASH"],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "ProgramInformation",
-                &Shape::Object(&DASH_PROGRAM_INFORMATION_SHAPE),
-            ),
+            ("FilterConfiguration", &Shape::Object(&FILTER_CONFIGURATION_SHAPE)),
+            ("ManifestName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("PeriodTriggers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AVAILS", "DRM_KEY_ROTATION", "SOURCE_CHANGES", "SOURCE_DISRUPTIONS", "NONE"] })), min_items: Some(0), max_items: Some(100) })),
+            ("Profiles", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DVB_DASH"] })), min_items: Some(0), max_items: Some(5) })),
+            ("ProgramInformation", &Shape::Object(&DASH_PROGRAM_INFORMATION_SHAPE)),
             ("ScteDash", &Shape::Object(&SCTE_DASH_SHAPE)),
-            (
-                "SegmentTemplateFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NUMBER_WITH_TIMELINE"],
-                }),
-            ),
-            (
-                "SubtitleConfiguration",
-                &Shape::Object(&DASH_SUBTITLE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "UriPathType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LEAF", "ROOT"],
-                }),
-            ),
+            ("SegmentTemplateFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NUMBER_WITH_TIMELINE"] })),
+            ("SubtitleConfiguration", &Shape::Object(&DASH_SUBTITLE_CONFIGURATION_SHAPE)),
+            ("UriPathType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEAF", "ROOT"] })),
             ("UtcTiming", &Shape::Object(&DASH_UTC_TIMING_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2514,519 +2085,158 @@ pub mod origin_endpoint {
 
     pub(crate) static DASH_BASE_URL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DvbPriority",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(15000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DvbWeight",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(15000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ServiceLocation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("DvbPriority", &Shape::Num(NumRule { min: Some(1.0), max: Some(15000.0), allowed: &[] })),
+            ("DvbWeight", &Shape::Num(NumRule { min: Some(1.0), max: Some(15000.0), allowed: &[] })),
+            ("ServiceLocation", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_DVB_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorMetrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DASH_DVB_METRICS_REPORTING_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FontDownload",
-                &Shape::Object(&DASH_DVB_FONT_DOWNLOAD_SHAPE),
-            ),
+            ("ErrorMetrics", &Shape::List(ListRule { item: Some(&Shape::Object(&DASH_DVB_METRICS_REPORTING_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+            ("FontDownload", &Shape::Object(&DASH_DVB_FONT_DOWNLOAD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_DVB_METRICS_REPORTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Probability",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ReportingUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Probability", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+            ("ReportingUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_DVB_FONT_DOWNLOAD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FontFamily",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MimeType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_/-]*[a-zA-Z0-9]$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("FontFamily", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("MimeType", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_/-]*[a-zA-Z0-9]$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DrmSettings",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ManifestFilter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Multiview",
-                &Shape::Object(&MULTIVIEW_FILTER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "TimeDelaySeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1209600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DrmSettings", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("ManifestFilter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Multiview", &Shape::Object(&MULTIVIEW_FILTER_CONFIGURATION_SHAPE)),
+            ("TimeDelaySeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(1209600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTIVIEW_FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Layout",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "LAYOUT_2EH",
-                        "LAYOUT_2PL",
-                        "LAYOUT_3EL",
-                        "LAYOUT_3PL",
-                        "LAYOUT_4E",
-                        "LAYOUT_4PL",
-                    ],
-                }),
-            ),
-            (
-                "Sources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9_-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Layout", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LAYOUT_2EH", "LAYOUT_2PL", "LAYOUT_3EL", "LAYOUT_3PL", "LAYOUT_4E", "LAYOUT_4PL"] })),
+            ("Sources", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_PROGRAM_INFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Copyright",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LanguageCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$"),
-                    min_len: Some(2),
-                    max_len: Some(5),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MoreInformationUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Title",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Copyright", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("LanguageCode", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$"), min_len: Some(2), max_len: Some(5), allowed: &[] })),
+            ("MoreInformationUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Source", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Title", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCTE_DASH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdMarkerDash",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BINARY", "XML"],
-                }),
-            ),
-            (
-                "ScteInManifests",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "MATCHES_FILTER"],
-                }),
-            ),
+            ("AdMarkerDash", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BINARY", "XML"] })),
+            ("ScteInManifests", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "MATCHES_FILTER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_SUBTITLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TtmlConfiguration",
-            &Shape::Object(&DASH_TTML_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("TtmlConfiguration", &Shape::Object(&DASH_TTML_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_TTML_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TtmlProfile",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IMSC_1", "EBU_TT_D_101"],
-            }),
-        )],
+        fields: &[
+            ("TtmlProfile", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IMSC_1", "EBU_TT_D_101"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_UTC_TIMING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TimingMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP_HEAD", "HTTP_ISO", "HTTP_XSDATE", "UTC_DIRECT"],
-                }),
-            ),
-            (
-                "TimingSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("TimingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP_HEAD", "HTTP_ISO", "HTTP_XSDATE", "UTC_DIRECT"] })),
+            ("TimingSource", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FORCE_ENDPOINT_ERROR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EndpointErrorConditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "STALE_MANIFEST",
-                        "INCOMPLETE_MANIFEST",
-                        "MISSING_DRM_KEY",
-                        "SLATE_INPUT",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("EndpointErrorConditions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STALE_MANIFEST", "INCOMPLETE_MANIFEST", "MISSING_DRM_KEY", "SLATE_INPUT"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HLS_MANIFEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChildManifestName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterConfiguration",
-                &Shape::Object(&FILTER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManifestName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ChildManifestName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("FilterConfiguration", &Shape::Object(&FILTER_CONFIGURATION_SHAPE)),
+            ("ManifestName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
             ("ScteHls", &Shape::Object(&SCTE_HLS_SHAPE)),
-            (
-                "UriPathType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LEAF", "ROOT"],
-                }),
-            ),
+            ("UriPathType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEAF", "ROOT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCTE_HLS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdMarkerHls",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DATERANGE", "SCTE35_ENHANCED"],
-                }),
-            ),
-            (
-                "ScteInManifests",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "MATCHES_FILTER"],
-                }),
-            ),
+            ("AdMarkerHls", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DATERANGE", "SCTE35_ENHANCED"] })),
+            ("ScteInManifests", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "MATCHES_FILTER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOW_LATENCY_HLS_MANIFEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChildManifestName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterConfiguration",
-                &Shape::Object(&LOW_LATENCY_HLS_FILTER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManifestName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ChildManifestName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("FilterConfiguration", &Shape::Object(&LOW_LATENCY_HLS_FILTER_CONFIGURATION_SHAPE)),
+            ("ManifestName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
             ("ScteHls", &Shape::Object(&SCTE_HLS_SHAPE)),
-            (
-                "UriPathType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LEAF", "ROOT"],
-                }),
-            ),
+            ("UriPathType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEAF", "ROOT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOW_LATENCY_HLS_FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DrmSettings",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ManifestFilter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeDelaySeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1209600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DrmSettings", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("ManifestFilter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("TimeDelaySeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(1209600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MSS_MANIFEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FilterConfiguration",
-                &Shape::Object(&MSS_FILTER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManifestLayout",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FULL", "COMPACT"],
-                }),
-            ),
-            (
-                "ManifestName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("FilterConfiguration", &Shape::Object(&MSS_FILTER_CONFIGURATION_SHAPE)),
+            ("ManifestLayout", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FULL", "COMPACT"] })),
+            ("ManifestName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MSS_FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DrmSettings",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ManifestFilter",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeDelaySeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1209600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DrmSettings", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("ManifestFilter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("TimeDelaySeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(1209600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3034,295 +2244,67 @@ pub mod origin_endpoint {
     pub(crate) static SEGMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Encryption", &Shape::Object(&ENCRYPTION_SHAPE)),
-            (
-                "OutputTimestampMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PASSTHROUGH", "REBASED_TO_CHANNEL_START"],
-                }),
-            ),
+            ("OutputTimestampMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PASSTHROUGH", "REBASED_TO_CHANNEL_START"] })),
             ("Scte", &Shape::Object(&SCTE_SHAPE)),
-            (
-                "SegmentDurationSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(30.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SegmentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("SegmentDurationSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(30.0), allowed: &[] })),
+            ("SegmentName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConstantInitializationVector",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-fA-F]+$"),
-                    min_len: Some(32),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("ConstantInitializationVector", &Shape::Str(StrRule { pattern: Some("^[0-9a-fA-F]+$"), min_len: Some(32), max_len: Some(32), allowed: &[] })),
             ("EncryptionMethod", &Shape::Object(&ENCRYPTION_METHOD_SHAPE)),
-            (
-                "KeyRotationIntervalSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(300.0),
-                    max: Some(31536000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SpekeKeyProvider",
-                &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE),
-            ),
+            ("KeyRotationIntervalSeconds", &Shape::Num(NumRule { min: Some(300.0), max: Some(31536000.0), allowed: &[] })),
+            ("SpekeKeyProvider", &Shape::Object(&SPEKE_KEY_PROVIDER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_METHOD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CmafEncryptionMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CENC", "CBCS"],
-                }),
-            ),
-            (
-                "IsmEncryptionMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CENC"],
-                }),
-            ),
-            (
-                "TsEncryptionMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AES_128", "SAMPLE_AES"],
-                }),
-            ),
+            ("CmafEncryptionMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CENC", "CBCS"] })),
+            ("IsmEncryptionMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CENC"] })),
+            ("TsEncryptionMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES_128", "SAMPLE_AES"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPEKE_KEY_PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CertificateArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:([^:\\n]+):acm:([^:\\n]+):([0-9]+):certificate/[a-zA-Z0-9-_]+$",
-                    ),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContentKeyPeriodConfiguration",
-                &Shape::Object(&CONTENT_KEY_PERIOD_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DrmSystems",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "CLEAR_KEY_AES_128",
-                            "FAIRPLAY",
-                            "PLAYREADY",
-                            "WIDEVINE",
-                            "IRDETO",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(4),
-                }),
-            ),
-            (
-                "EncryptionContractConfiguration",
-                &Shape::Object(&ENCRYPTION_CONTRACT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ResourceId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SpekeVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["V2_0", "V2_1"],
-                }),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CertificateArn", &Shape::Str(StrRule { pattern: Some("^arn:([^:\\n]+):acm:([^:\\n]+):([0-9]+):certificate/[a-zA-Z0-9-_]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("ContentKeyPeriodConfiguration", &Shape::Object(&CONTENT_KEY_PERIOD_CONFIGURATION_SHAPE)),
+            ("DrmSystems", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLEAR_KEY_AES_128", "FAIRPLAY", "PLAYREADY", "WIDEVINE", "IRDETO"] })), min_items: Some(1), max_items: Some(4) })),
+            ("EncryptionContractConfiguration", &Shape::Object(&ENCRYPTION_CONTRACT_CONFIGURATION_SHAPE)),
+            ("ResourceId", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("SpekeVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["V2_0", "V2_1"] })),
+            ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTENT_KEY_PERIOD_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContentKeyPeriodTiming",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INDEX_ONLY", "START_END_ONLY", "INDEX_WITH_START_END"],
-            }),
-        )],
+        fields: &[
+            ("ContentKeyPeriodTiming", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INDEX_ONLY", "START_END_ONLY", "INDEX_WITH_START_END"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONTRACT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PresetSpeke20Audio",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PRESET_AUDIO_1",
-                        "PRESET_AUDIO_2",
-                        "PRESET_AUDIO_3",
-                        "SHARED",
-                        "UNENCRYPTED",
-                    ],
-                }),
-            ),
-            (
-                "PresetSpeke20Video",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PRESET_VIDEO_1",
-                        "PRESET_VIDEO_2",
-                        "PRESET_VIDEO_3",
-                        "PRESET_VIDEO_4",
-                        "PRESET_VIDEO_5",
-                        "PRESET_VIDEO_6",
-                        "PRESET_VIDEO_7",
-                        "PRESET_VIDEO_8",
-                        "SHARED",
-                        "UNENCRYPTED",
-                    ],
-                }),
-            ),
+            ("PresetSpeke20Audio", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESET_AUDIO_1", "PRESET_AUDIO_2", "PRESET_AUDIO_3", "SHARED", "UNENCRYPTED"] })),
+            ("PresetSpeke20Video", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRESET_VIDEO_1", "PRESET_VIDEO_2", "PRESET_VIDEO_3", "PRESET_VIDEO_4", "PRESET_VIDEO_5", "PRESET_VIDEO_6", "PRESET_VIDEO_7", "PRESET_VIDEO_8", "SHARED", "UNENCRYPTED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomAdTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "PROGRAM",
-                            "CHAPTER",
-                            "UNSCHEDULED_EVENT",
-                            "ALTERNATE_CONTENT_OPPORTUNITY",
-                            "NETWORK",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(25),
-                }),
-            ),
-            (
-                "ScteFilter",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "SPLICE_INSERT",
-                            "BREAK",
-                            "PROVIDER_ADVERTISEMENT",
-                            "DISTRIBUTOR_ADVERTISEMENT",
-                            "PROVIDER_PLACEMENT_OPPORTUNITY",
-                            "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
-                            "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
-                            "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
-                            "PROGRAM",
-                            "CHAPTER",
-                            "UNSCHEDULED_EVENT",
-                            "ALTERNATE_CONTENT_OPPORTUNITY",
-                            "NETWORK",
-                            "PROVIDER_PROMO",
-                            "DISTRIBUTOR_PROMO",
-                            "PROVIDER_AD_BLOCK",
-                            "DISTRIBUTOR_AD_BLOCK",
-                            "CONTENT_IDENTIFICATION",
-                            "CALL_AD_SERVER",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ScteInSegments",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "ALL", "MATCHES_FILTER"],
-                }),
-            ),
+            ("CustomAdTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROGRAM", "CHAPTER", "UNSCHEDULED_EVENT", "ALTERNATE_CONTENT_OPPORTUNITY", "NETWORK"] })), min_items: Some(0), max_items: Some(25) })),
+            ("ScteFilter", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY", "PROGRAM", "CHAPTER", "UNSCHEDULED_EVENT", "ALTERNATE_CONTENT_OPPORTUNITY", "NETWORK", "PROVIDER_PROMO", "DISTRIBUTOR_PROMO", "PROVIDER_AD_BLOCK", "DISTRIBUTOR_AD_BLOCK", "CONTENT_IDENTIFICATION", "CALL_AD_SERVER"] })), min_items: Some(0), max_items: Some(100) })),
+            ("ScteInSegments", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "ALL", "MATCHES_FILTER"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3346,28 +2328,17 @@ impl CfnOriginEndpointPolicy {
     /// - `channel_name`: `ChannelName`.
     /// - `origin_endpoint_name`: `OriginEndpointName`.
     /// - `policy`: `Policy`.
-    pub fn new(
-        channel_group_name: impl Into<Val<String>>,
-        channel_name: impl Into<Val<String>>,
-        origin_endpoint_name: impl Into<Val<String>>,
-        policy: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(channel_group_name: impl Into<Val<String>>, channel_name: impl Into<Val<String>>, origin_endpoint_name: impl Into<Val<String>>, policy: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelGroupName", channel_group_name);
         props.set("ChannelName", channel_name);
         props.set("OriginEndpointName", origin_endpoint_name);
         props.set("Policy", policy);
-        CfnOriginEndpointPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOriginEndpointPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The settings to enable CDN authorization headers in MediaPackage.
-    pub fn cdn_auth_configuration(
-        mut self,
-        value: impl Into<Val<origin_endpoint_policy::CdnAuthConfiguration>>,
-    ) -> Self {
+    pub fn cdn_auth_configuration(mut self, value: impl Into<Val<origin_endpoint_policy::CdnAuthConfiguration>>) -> Self {
         self.props.set("CdnAuthConfiguration", value);
         self
     }
@@ -3401,37 +2372,10 @@ pub(crate) static ORIGIN_ENDPOINT_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static ORIGIN_ENDPOINT_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CdnAuthConfiguration",
-            &Shape::Object(&origin_endpoint_policy::CDN_AUTH_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ChannelGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ChannelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OriginEndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("CdnAuthConfiguration", &Shape::Object(&origin_endpoint_policy::CDN_AUTH_CONFIGURATION_SHAPE)),
+        ("ChannelGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ChannelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("OriginEndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3453,10 +2397,7 @@ pub mod origin_endpoint_policy {
         ///
         /// - `cdn_identifier_secret_arns`: `CdnIdentifierSecretArns`, The ARN for the secret in Secrets Manager that your CDN uses for authorization to access the endpoint.
         /// - `secrets_role_arn`: `SecretsRoleArn`, The ARN for the IAM role that gives MediaPackage read access to Secrets Manager and KMS for CDN authorization.
-        pub fn new(
-            cdn_identifier_secret_arns: impl Into<Val<Vec<String>>>,
-            secrets_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cdn_identifier_secret_arns: impl Into<Val<Vec<String>>>, secrets_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CdnIdentifierSecretArns", cdn_identifier_secret_arns);
             props.set("SecretsRoleArn", secrets_role_arn);
@@ -3472,28 +2413,8 @@ pub mod origin_endpoint_policy {
 
     pub(crate) static CDN_AUTH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CdnIdentifierSecretArns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(20),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "SecretsRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CdnIdentifierSecretArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("SecretsRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,10 +31,7 @@ impl CfnContainer {
     pub fn new(container_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContainerName", container_name);
-        CfnContainer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContainer { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessLoggingEnabled` property.
@@ -108,10 +105,7 @@ pub(crate) static CONTAINER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Endpoint", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc616680258),
 };
 
@@ -210,10 +204,7 @@ pub mod container {
         ///
         /// - `object_group`: `ObjectGroup`.
         /// - `object_group_name`: `ObjectGroupName`.
-        pub fn new(
-            object_group: impl Into<Val<String>>,
-            object_group_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(object_group: impl Into<Val<String>>, object_group_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ObjectGroup", object_group);
             props.set("ObjectGroupName", object_group_name);
@@ -254,7 +245,9 @@ pub mod container {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CONTAINER_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CONTAINER_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnChannel {
     /// - `channel_name`: `ChannelName`.
     /// - `outputs`: `Outputs`, The channel's output properties.
     /// - `playback_mode`: `PlaybackMode`.
-    pub fn new(
-        channel_name: impl Into<Val<String>>,
-        outputs: impl Into<Val<Vec<channel::RequestOutputItem>>>,
-        playback_mode: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(channel_name: impl Into<Val<String>>, outputs: impl Into<Val<Vec<channel::RequestOutputItem>>>, playback_mode: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelName", channel_name);
         props.set("Outputs", outputs);
         props.set("PlaybackMode", playback_mode);
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// The list of audiences defined in channel.
@@ -58,10 +51,7 @@ impl CfnChannel {
     }
 
     /// The log configuration for the channel.
-    pub fn log_configuration(
-        mut self,
-        value: impl Into<Val<channel::LogConfigurationForChannel>>,
-    ) -> Self {
+    pub fn log_configuration(mut self, value: impl Into<Val<channel::LogConfigurationForChannel>>) -> Self {
         self.props.set("LogConfiguration", value);
         self
     }
@@ -83,10 +73,7 @@ impl CfnChannel {
     }
 
     /// The configuration for time-shifted viewing.
-    pub fn time_shift_configuration(
-        mut self,
-        value: impl Into<Val<channel::TimeShiftConfiguration>>,
-    ) -> Self {
+    pub fn time_shift_configuration(mut self, value: impl Into<Val<channel::TimeShiftConfiguration>>) -> Self {
         self.props.set("TimeShiftConfiguration", value);
         self
     }
@@ -123,45 +110,16 @@ pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ChannelName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce5e689bf9),
 };
 
 pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LogConfiguration",
-            &Shape::Object(&channel::LOG_CONFIGURATION_FOR_CHANNEL_SHAPE),
-        ),
-        (
-            "Outputs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel::REQUEST_OUTPUT_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PlaybackMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LOOP", "LINEAR"],
-            }),
-        ),
-        (
-            "Tier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BASIC", "STANDARD"],
-            }),
-        ),
+        ("LogConfiguration", &Shape::Object(&channel::LOG_CONFIGURATION_FOR_CHANNEL_SHAPE)),
+        ("Outputs", &Shape::List(ListRule { item: Some(&Shape::Object(&channel::REQUEST_OUTPUT_ITEM_SHAPE)), min_items: None, max_items: None })),
+        ("PlaybackMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOOP", "LINEAR"] })),
+        ("Tier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASIC", "STANDARD"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -241,10 +199,7 @@ pub mod channel {
         ///
         /// - `manifest_name`: `ManifestName`, The name of the manifest for the channel. The name appears in the `PlaybackUrl`.
         /// - `source_group`: `SourceGroup`, A string used to match which `HttpPackageConfiguration` is used for each `VodSource`.
-        pub fn new(
-            manifest_name: impl Into<Val<String>>,
-            source_group: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(manifest_name: impl Into<Val<String>>, source_group: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ManifestName", manifest_name);
             props.set("SourceGroup", source_group);
@@ -252,10 +207,7 @@ pub mod channel {
         }
 
         /// Dash manifest configuration parameters.
-        pub fn dash_playlist_settings(
-            mut self,
-            value: impl Into<Val<DashPlaylistSettings>>,
-        ) -> Self {
+        pub fn dash_playlist_settings(mut self, value: impl Into<Val<DashPlaylistSettings>>) -> Self {
             self.props.set("DashPlaylistSettings", value);
             self
         }
@@ -398,44 +350,23 @@ pub mod channel {
     }
 
     pub(crate) static LOG_CONFIGURATION_FOR_CHANNEL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AS_RUN"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("LogTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AS_RUN"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REQUEST_OUTPUT_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HlsPlaylistSettings",
-            &Shape::Object(&HLS_PLAYLIST_SETTINGS_SHAPE),
-        )],
+        fields: &[
+            ("HlsPlaylistSettings", &Shape::Object(&HLS_PLAYLIST_SETTINGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HLS_PLAYLIST_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdMarkupType",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DATERANGE", "SCTE35_ENHANCED"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AdMarkupType", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DATERANGE", "SCTE35_ENHANCED"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -460,10 +391,7 @@ impl CfnChannelPolicy {
         let mut props = Props::new();
         props.set("ChannelName", channel_name);
         props.set("Policy", policy);
-        CfnChannelPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannelPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -513,35 +441,23 @@ impl CfnFunction {
         let mut props = Props::new();
         props.set("FunctionId", function_id);
         props.set("FunctionType", function_type);
-        CfnFunction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFunction { props, options: ResourceOptions::default() }
     }
 
     /// The configuration for an AWS_SERVICE_REQUEST function. Contains the target service, target Region, and request parameters that the function uses to call an AWS service API. For more information, see AWS_SERVICE_REQUEST (<https://docs.aws.amazon.com/mediatailor/latest/ug/monetization-functions-types-aws-service-request.html>) in the MediaTailor User Guide.
-    pub fn aws_service_request_configuration(
-        mut self,
-        value: impl Into<Val<function::AwsServiceRequestConfiguration>>,
-    ) -> Self {
+    pub fn aws_service_request_configuration(mut self, value: impl Into<Val<function::AwsServiceRequestConfiguration>>) -> Self {
         self.props.set("AwsServiceRequestConfiguration", value);
         self
     }
 
     /// The configuration for a CONCURRENT_EXECUTOR function. Required when FunctionType is CONCURRENT_EXECUTOR.
-    pub fn concurrent_executor_configuration(
-        mut self,
-        value: impl Into<Val<function::ConcurrentExecutorConfiguration>>,
-    ) -> Self {
+    pub fn concurrent_executor_configuration(mut self, value: impl Into<Val<function::ConcurrentExecutorConfiguration>>) -> Self {
         self.props.set("ConcurrentExecutorConfiguration", value);
         self
     }
 
     /// Configuration for custom output functions.
-    pub fn custom_output_configuration(
-        mut self,
-        value: impl Into<Val<function::CustomOutputConfiguration>>,
-    ) -> Self {
+    pub fn custom_output_configuration(mut self, value: impl Into<Val<function::CustomOutputConfiguration>>) -> Self {
         self.props.set("CustomOutputConfiguration", value);
         self
     }
@@ -553,19 +469,13 @@ impl CfnFunction {
     }
 
     /// Configuration for HTTP request functions.
-    pub fn http_request_configuration(
-        mut self,
-        value: impl Into<Val<function::HttpRequestConfiguration>>,
-    ) -> Self {
+    pub fn http_request_configuration(mut self, value: impl Into<Val<function::HttpRequestConfiguration>>) -> Self {
         self.props.set("HttpRequestConfiguration", value);
         self
     }
 
     /// The configuration for a SEQUENTIAL_EXECUTOR function. A SEQUENTIAL_EXECUTOR runs an ordered list of child functions one at a time, passing data between them. For more information about functions, see Working with functions (<https://docs.aws.amazon.com/mediatailor/latest/ug/monetization-functions.html>) in the MediaTailor User Guide.
-    pub fn sequential_executor_configuration(
-        mut self,
-        value: impl Into<Val<function::SequentialExecutorConfiguration>>,
-    ) -> Self {
+    pub fn sequential_executor_configuration(mut self, value: impl Into<Val<function::SequentialExecutorConfiguration>>) -> Self {
         self.props.set("SequentialExecutorConfiguration", value);
         self
     }
@@ -577,10 +487,7 @@ impl CfnFunction {
     }
 
     /// The configuration for a VAST_REQUEST function. Specifies the HTTP method, URL, headers, body, timeout, and output expressions for a request to a VAST endpoint. MediaTailor parses the response as VAST and resolves wrapper redirects, then makes the parsed ads available to the function's output expressions. For more information, see Function types and composition (<https://docs.aws.amazon.com/mediatailor/latest/ug/monetization-functions-types.html>) in the MediaTailor User Guide.
-    pub fn vast_request_configuration(
-        mut self,
-        value: impl Into<Val<function::VastRequestConfiguration>>,
-    ) -> Self {
+    pub fn vast_request_configuration(mut self, value: impl Into<Val<function::VastRequestConfiguration>>) -> Self {
         self.props.set("VastRequestConfiguration", value);
         self
     }
@@ -617,55 +524,19 @@ pub(crate) static FUNCTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["FunctionId"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e689bf9),
 };
 
 pub(crate) static FUNCTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AwsServiceRequestConfiguration",
-            &Shape::Object(&function::AWS_SERVICE_REQUEST_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ConcurrentExecutorConfiguration",
-            &Shape::Object(&function::CONCURRENT_EXECUTOR_CONFIGURATION_SHAPE),
-        ),
-        (
-            "CustomOutputConfiguration",
-            &Shape::Object(&function::CUSTOM_OUTPUT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "FunctionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "HTTP_REQUEST",
-                    "AWS_SERVICE_REQUEST",
-                    "CUSTOM_OUTPUT",
-                    "CONCURRENT_EXECUTOR",
-                    "SEQUENTIAL_EXECUTOR",
-                    "VAST_REQUEST",
-                ],
-            }),
-        ),
-        (
-            "HttpRequestConfiguration",
-            &Shape::Object(&function::HTTP_REQUEST_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SequentialExecutorConfiguration",
-            &Shape::Object(&function::SEQUENTIAL_EXECUTOR_CONFIGURATION_SHAPE),
-        ),
-        (
-            "VastRequestConfiguration",
-            &Shape::Object(&function::VAST_REQUEST_CONFIGURATION_SHAPE),
-        ),
+        ("AwsServiceRequestConfiguration", &Shape::Object(&function::AWS_SERVICE_REQUEST_CONFIGURATION_SHAPE)),
+        ("ConcurrentExecutorConfiguration", &Shape::Object(&function::CONCURRENT_EXECUTOR_CONFIGURATION_SHAPE)),
+        ("CustomOutputConfiguration", &Shape::Object(&function::CUSTOM_OUTPUT_CONFIGURATION_SHAPE)),
+        ("FunctionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP_REQUEST", "AWS_SERVICE_REQUEST", "CUSTOM_OUTPUT", "CONCURRENT_EXECUTOR", "SEQUENTIAL_EXECUTOR", "VAST_REQUEST"] })),
+        ("HttpRequestConfiguration", &Shape::Object(&function::HTTP_REQUEST_CONFIGURATION_SHAPE)),
+        ("SequentialExecutorConfiguration", &Shape::Object(&function::SEQUENTIAL_EXECUTOR_CONFIGURATION_SHAPE)),
+        ("VastRequestConfiguration", &Shape::Object(&function::VAST_REQUEST_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -691,14 +562,7 @@ pub mod function {
         /// - `target_region`: `TargetRegion`, The AWS Region for the target service. Specify a static Region code (for example, us-east-1) or a JSONata expression that resolves to a Region code at runtime (for example, {%inference.region%}).
         /// - `target_service`: `TargetService`, The AWS service to call. Valid value: elemental-inference (AWS Elemental Inference).
         /// - `url`: `Url`, An expression that evaluates to the endpoint URL for the target AWS service API operation. Use {%...%} delimiters for dynamic expressions. The URL must correspond to a valid endpoint for the service specified in TargetService. The maximum length after evaluation is 2,048 characters.
-        pub fn new(
-            method_type: impl Into<Val<String>>,
-            request_timeout_milliseconds: impl Into<Val<i64>>,
-            runtime: impl Into<Val<String>>,
-            target_region: impl Into<Val<String>>,
-            target_service: impl Into<Val<String>>,
-            url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(method_type: impl Into<Val<String>>, request_timeout_milliseconds: impl Into<Val<i64>>, runtime: impl Into<Val<String>>, target_region: impl Into<Val<String>>, target_service: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MethodType", method_type);
             props.set("RequestTimeoutMilliseconds", request_timeout_milliseconds);
@@ -748,13 +612,7 @@ pub mod function {
         /// - `output`: `Output`, A map of output bindings that controls which bindings the executor commits to the session state after all child functions complete. Each key is a namespaced output path, and each value is an expression that MediaTailor evaluates against the combined results of the child functions.
         /// - `runtime`: `Runtime`, The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
         /// - `timeout_milliseconds`: `TimeoutMilliseconds`, The maximum time, in milliseconds, for all child functions to complete. This timeout covers every function in the list, including any HTTP calls the child functions make. If the executor exceeds this timeout, MediaTailor discards all output from the executor and proceeds with default behavior. Valid values are 100 to 2000.
-        pub fn new(
-            function_list: impl Into<Val<Vec<FunctionRef>>>,
-            max_concurrency: impl Into<Val<i64>>,
-            output: impl Into<Val<Map<String>>>,
-            runtime: impl Into<Val<String>>,
-            timeout_milliseconds: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(function_list: impl Into<Val<Vec<FunctionRef>>>, max_concurrency: impl Into<Val<i64>>, output: impl Into<Val<Map<String>>>, runtime: impl Into<Val<String>>, timeout_milliseconds: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("FunctionList", function_list);
             props.set("MaxConcurrency", max_concurrency);
@@ -851,12 +709,7 @@ pub mod function {
         /// - `request_timeout_milliseconds`: `RequestTimeoutMilliseconds`, The timeout in milliseconds for the HTTP request. Maximum value is 2000.
         /// - `runtime`: `Runtime`, The runtime environment for the function expression language.
         /// - `url`: `Url`, The URL endpoint for the HTTP request.
-        pub fn new(
-            method_type: impl Into<Val<String>>,
-            request_timeout_milliseconds: impl Into<Val<i64>>,
-            runtime: impl Into<Val<String>>,
-            url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(method_type: impl Into<Val<String>>, request_timeout_milliseconds: impl Into<Val<i64>>, runtime: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MethodType", method_type);
             props.set("RequestTimeoutMilliseconds", request_timeout_milliseconds);
@@ -902,11 +755,7 @@ pub mod function {
         /// - `function_list`: `FunctionList`, An ordered list of 1 to 10 steps. Each step specifies a child function to execute and an optional run condition expression that controls whether the step runs. MediaTailor executes the steps in order, passing data between steps through temporary data. Each step's resolved namespace must be unique across the list.
         /// - `runtime`: `Runtime`, The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
         /// - `timeout_milliseconds`: `TimeoutMilliseconds`, The maximum time, in milliseconds, for the entire sequence to complete. This timeout covers all steps, including any HTTP calls made by child functions. If the sequence exceeds this timeout, MediaTailor discards all output from the sequence and proceeds with default behavior. Valid values are 100 to 2000.
-        pub fn new(
-            function_list: impl Into<Val<Vec<FunctionRef>>>,
-            runtime: impl Into<Val<String>>,
-            timeout_milliseconds: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(function_list: impl Into<Val<Vec<FunctionRef>>>, runtime: impl Into<Val<String>>, timeout_milliseconds: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("FunctionList", function_list);
             props.set("Runtime", runtime);
@@ -965,12 +814,7 @@ pub mod function {
         /// - `request_timeout_milliseconds`: `RequestTimeoutMilliseconds`, The maximum time, in milliseconds, that MediaTailor waits for a response from the VAST endpoint. The timeout covers the entire response, including any wrapper redirects that MediaTailor follows. If the call exceeds this timeout, MediaTailor proceeds with an empty ad list and continues output expression evaluation. Valid values are 100 to 2000.
         /// - `runtime`: `Runtime`, The expression language used to evaluate expressions in the function configuration. Set this to JSONATA.
         /// - `url`: `Url`, An expression that evaluates to the VAST endpoint URL. Use {%...%} delimiters for dynamic expressions. A literal value must be an <https://> URL. The expression can be up to 25,000 characters, and the URL after evaluation can be up to 2,048 characters.
-        pub fn new(
-            method_type: impl Into<Val<String>>,
-            request_timeout_milliseconds: impl Into<Val<i64>>,
-            runtime: impl Into<Val<String>>,
-            url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(method_type: impl Into<Val<String>>, request_timeout_milliseconds: impl Into<Val<i64>>, runtime: impl Into<Val<String>>, url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MethodType", method_type);
             props.set("RequestTimeoutMilliseconds", request_timeout_milliseconds);
@@ -1006,171 +850,52 @@ pub mod function {
 
     pub(crate) static AWS_SERVICE_REQUEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MethodType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST"],
-                }),
-            ),
-            (
-                "RequestTimeoutMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(2000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Runtime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSONATA"],
-                }),
-            ),
-            (
-                "TargetRegion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetService",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-z0-9-]+"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("MethodType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST"] })),
+            ("RequestTimeoutMilliseconds", &Shape::Num(NumRule { min: Some(100.0), max: Some(2000.0), allowed: &[] })),
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSONATA"] })),
+            ("TargetRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("TargetService", &Shape::Str(StrRule { pattern: Some("[a-z0-9-]+"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONCURRENT_EXECUTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FunctionList",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "MaxConcurrency",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Runtime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSONATA"],
-                }),
-            ),
-            (
-                "TimeoutMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(2000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FunctionList", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+            ("MaxConcurrency", &Shape::Num(NumRule { min: Some(1.0), max: Some(2.0), allowed: &[] })),
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSONATA"] })),
+            ("TimeoutMilliseconds", &Shape::Num(NumRule { min: Some(100.0), max: Some(2000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Runtime",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["JSONATA"],
-            }),
-        )],
+        fields: &[
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSONATA"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_REQUEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MethodType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST"],
-                }),
-            ),
-            (
-                "Runtime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSONATA"],
-                }),
-            ),
+            ("MethodType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST"] })),
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSONATA"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEQUENTIAL_EXECUTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Runtime",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["JSONATA"],
-            }),
-        )],
+        fields: &[
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSONATA"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VAST_REQUEST_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MethodType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST"],
-                }),
-            ),
-            (
-                "RequestTimeoutMilliseconds",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(2000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Runtime",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSONATA"],
-                }),
-            ),
+            ("MethodType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST"] })),
+            ("RequestTimeoutMilliseconds", &Shape::Num(NumRule { min: Some(100.0), max: Some(2000.0), allowed: &[] })),
+            ("Runtime", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSONATA"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1193,19 +918,12 @@ impl CfnLiveSource {
     /// - `http_package_configurations`: `HttpPackageConfigurations`, A list of HTTP package configuration parameters for this live source.
     /// - `live_source_name`: `LiveSourceName`.
     /// - `source_location_name`: `SourceLocationName`.
-    pub fn new(
-        http_package_configurations: impl Into<Val<Vec<live_source::HttpPackageConfiguration>>>,
-        live_source_name: impl Into<Val<String>>,
-        source_location_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(http_package_configurations: impl Into<Val<Vec<live_source::HttpPackageConfiguration>>>, live_source_name: impl Into<Val<String>>, source_location_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HttpPackageConfigurations", http_package_configurations);
         props.set("LiveSourceName", live_source_name);
         props.set("SourceLocationName", source_location_name);
-        CfnLiveSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLiveSource { props, options: ResourceOptions::default() }
     }
 
     /// The tags to assign to the live source.
@@ -1246,24 +964,14 @@ pub(crate) static LIVE_SOURCE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["LiveSourceName", "SourceLocationName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce5e689bf9),
 };
 
 pub(crate) static LIVE_SOURCE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "HttpPackageConfigurations",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(
-                &live_source::HTTP_PACKAGE_CONFIGURATION_SHAPE,
-            )),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("HttpPackageConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&live_source::HTTP_PACKAGE_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1285,11 +993,7 @@ pub mod live_source {
         /// - `path`: `Path`, The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
         /// - `source_group`: `SourceGroup`, The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup`.
         /// - `type_`: `Type`.
-        pub fn new(
-            path: impl Into<Val<String>>,
-            source_group: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(path: impl Into<Val<String>>, source_group: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Path", path);
             props.set("SourceGroup", source_group);
@@ -1330,15 +1034,9 @@ pub mod live_source {
     }
 
     pub(crate) static HTTP_PACKAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DASH", "HLS"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DASH", "HLS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1360,71 +1058,46 @@ impl CfnPlaybackConfiguration {
     /// - `ad_decision_server_url`: `AdDecisionServerUrl`, The URL for the ad decision server (ADS). This includes the specification of static parameters and placeholders for dynamic parameters. AWS Elemental MediaTailor substitutes player-specific and session-specific parameters as needed when calling the ADS. Alternately, for testing you can provide a static VAST URL. The maximum length is 25,000 characters.
     /// - `name`: `Name`, The identifier for the playback configuration.
     /// - `video_content_source_url`: `VideoContentSourceUrl`, The URL prefix for the parent manifest for the stream, minus the asset ID. The maximum length is 512 characters.
-    pub fn new(
-        ad_decision_server_url: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        video_content_source_url: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(ad_decision_server_url: impl Into<Val<String>>, name: impl Into<Val<String>>, video_content_source_url: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AdDecisionServerUrl", ad_decision_server_url);
         props.set("Name", name);
         props.set("VideoContentSourceUrl", video_content_source_url);
-        CfnPlaybackConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPlaybackConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The setting that indicates what conditioning MediaTailor will perform on ads that the ad decision server (ADS) returns.
-    pub fn ad_conditioning_configuration(
-        mut self,
-        value: impl Into<Val<playback_configuration::AdConditioningConfiguration>>,
-    ) -> Self {
+    pub fn ad_conditioning_configuration(mut self, value: impl Into<Val<playback_configuration::AdConditioningConfiguration>>) -> Self {
         self.props.set("AdConditioningConfiguration", value);
         self
     }
 
     /// The configuration for the request to the specified Ad Decision Server URL.
-    pub fn ad_decision_server_configuration(
-        mut self,
-        value: impl Into<Val<playback_configuration::AdDecisionServerConfiguration>>,
-    ) -> Self {
+    pub fn ad_decision_server_configuration(mut self, value: impl Into<Val<playback_configuration::AdDecisionServerConfiguration>>) -> Self {
         self.props.set("AdDecisionServerConfiguration", value);
         self
     }
 
     /// The settings that control how many concurrent requests MediaTailor makes to the ad decision server (ADS).
-    pub fn ads_personalization_concurrency(
-        mut self,
-        value: impl Into<Val<playback_configuration::AdsPersonalizationConcurrency>>,
-    ) -> Self {
+    pub fn ads_personalization_concurrency(mut self, value: impl Into<Val<playback_configuration::AdsPersonalizationConcurrency>>) -> Self {
         self.props.set("AdsPersonalizationConcurrency", value);
         self
     }
 
     /// The ad decision server (ADS) request timeouts and personalization time budgets for live, VOD, and prefetch workflows.
-    pub fn ads_personalization_timeouts(
-        mut self,
-        value: impl Into<Val<playback_configuration::AdsPersonalizationTimeouts>>,
-    ) -> Self {
+    pub fn ads_personalization_timeouts(mut self, value: impl Into<Val<playback_configuration::AdsPersonalizationTimeouts>>) -> Self {
         self.props.set("AdsPersonalizationTimeouts", value);
         self
     }
 
     /// The configuration for avail suppression, also known as ad suppression. For more information about ad suppression, see Ad Suppression (<https://docs.aws.amazon.com/mediatailor/latest/ug/ad-behavior.html>).
-    pub fn avail_suppression(
-        mut self,
-        value: impl Into<Val<playback_configuration::AvailSuppression>>,
-    ) -> Self {
+    pub fn avail_suppression(mut self, value: impl Into<Val<playback_configuration::AvailSuppression>>) -> Self {
         self.props.set("AvailSuppression", value);
         self
     }
 
     /// The beaconing configuration for this playback configuration, which controls whether AWS Elemental MediaTailor includes beacons of its own in the ad tracking response. If you omit this setting, MediaTailor uses INSIGHTS.
-    pub fn beaconing_configuration(
-        mut self,
-        value: impl Into<Val<playback_configuration::BeaconingConfiguration>>,
-    ) -> Self {
+    pub fn beaconing_configuration(mut self, value: impl Into<Val<playback_configuration::BeaconingConfiguration>>) -> Self {
         self.props.set("BeaconingConfiguration", value);
         self
     }
@@ -1436,10 +1109,7 @@ impl CfnPlaybackConfiguration {
     }
 
     /// The configuration for using a content delivery network (CDN), like Amazon CloudFront, for content and ad segment management.
-    pub fn cdn_configuration(
-        mut self,
-        value: impl Into<Val<playback_configuration::CdnConfiguration>>,
-    ) -> Self {
+    pub fn cdn_configuration(mut self, value: impl Into<Val<playback_configuration::CdnConfiguration>>) -> Self {
         self.props.set("CdnConfiguration", value);
         self
     }
@@ -1451,10 +1121,7 @@ impl CfnPlaybackConfiguration {
     }
 
     /// The configuration for DASH content.
-    pub fn dash_configuration(
-        mut self,
-        value: impl Into<Val<playback_configuration::DashConfiguration>>,
-    ) -> Self {
+    pub fn dash_configuration(mut self, value: impl Into<Val<playback_configuration::DashConfiguration>>) -> Self {
         self.props.set("DashConfiguration", value);
         self
     }
@@ -1474,28 +1141,19 @@ impl CfnPlaybackConfiguration {
     }
 
     /// The configuration for pre-roll ad insertion.
-    pub fn live_pre_roll_configuration(
-        mut self,
-        value: impl Into<Val<playback_configuration::LivePreRollConfiguration>>,
-    ) -> Self {
+    pub fn live_pre_roll_configuration(mut self, value: impl Into<Val<playback_configuration::LivePreRollConfiguration>>) -> Self {
         self.props.set("LivePreRollConfiguration", value);
         self
     }
 
     /// The configuration that defines where AWS Elemental MediaTailor sends logs for the playback configuration.
-    pub fn log_configuration(
-        mut self,
-        value: impl Into<Val<playback_configuration::LogConfiguration>>,
-    ) -> Self {
+    pub fn log_configuration(mut self, value: impl Into<Val<playback_configuration::LogConfiguration>>) -> Self {
         self.props.set("LogConfiguration", value);
         self
     }
 
     /// The configuration for manifest processing rules. Manifest processing rules enable customization of the personalized manifests created by MediaTailor.
-    pub fn manifest_processing_rules(
-        mut self,
-        value: impl Into<Val<playback_configuration::ManifestProcessingRules>>,
-    ) -> Self {
+    pub fn manifest_processing_rules(mut self, value: impl Into<Val<playback_configuration::ManifestProcessingRules>>) -> Self {
         self.props.set("ManifestProcessingRules", value);
         self
     }
@@ -1583,76 +1241,23 @@ pub(crate) static PLAYBACK_CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &[
-        "DashConfiguration.ManifestEndpointPrefix",
-        "HlsConfiguration.ManifestEndpointPrefix",
-        "PlaybackConfigurationArn",
-        "PlaybackEndpointPrefix",
-        "SessionInitializationEndpointPrefix",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["DashConfiguration.ManifestEndpointPrefix", "HlsConfiguration.ManifestEndpointPrefix", "PlaybackConfigurationArn", "PlaybackEndpointPrefix", "SessionInitializationEndpointPrefix"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce5e689bf9),
 };
 
 pub(crate) static PLAYBACK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdConditioningConfiguration",
-            &Shape::Object(&playback_configuration::AD_CONDITIONING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "AdDecisionServerConfiguration",
-            &Shape::Object(&playback_configuration::AD_DECISION_SERVER_CONFIGURATION_SHAPE),
-        ),
-        (
-            "AvailSuppression",
-            &Shape::Object(&playback_configuration::AVAIL_SUPPRESSION_SHAPE),
-        ),
-        (
-            "BeaconingConfiguration",
-            &Shape::Object(&playback_configuration::BEACONING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DashConfiguration",
-            &Shape::Object(&playback_configuration::DASH_CONFIGURATION_SHAPE),
-        ),
-        (
-            "InsertionMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STITCHED_ONLY", "PLAYER_SELECT"],
-            }),
-        ),
-        (
-            "LivePreRollConfiguration",
-            &Shape::Object(&playback_configuration::LIVE_PRE_ROLL_CONFIGURATION_SHAPE),
-        ),
-        (
-            "LogConfiguration",
-            &Shape::Object(&playback_configuration::LOG_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PersonalizationThresholdSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("AdConditioningConfiguration", &Shape::Object(&playback_configuration::AD_CONDITIONING_CONFIGURATION_SHAPE)),
+        ("AdDecisionServerConfiguration", &Shape::Object(&playback_configuration::AD_DECISION_SERVER_CONFIGURATION_SHAPE)),
+        ("AvailSuppression", &Shape::Object(&playback_configuration::AVAIL_SUPPRESSION_SHAPE)),
+        ("BeaconingConfiguration", &Shape::Object(&playback_configuration::BEACONING_CONFIGURATION_SHAPE)),
+        ("DashConfiguration", &Shape::Object(&playback_configuration::DASH_CONFIGURATION_SHAPE)),
+        ("InsertionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STITCHED_ONLY", "PLAYER_SELECT"] })),
+        ("LivePreRollConfiguration", &Shape::Object(&playback_configuration::LIVE_PRE_ROLL_CONFIGURATION_SHAPE)),
+        ("LogConfiguration", &Shape::Object(&playback_configuration::LOG_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("PersonalizationThresholdSeconds", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1675,10 +1280,7 @@ pub mod playback_configuration {
         /// - `streaming_media_file_conditioning`: `StreamingMediaFileConditioning`.
         pub fn new(streaming_media_file_conditioning: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "StreamingMediaFileConditioning",
-                streaming_media_file_conditioning,
-            );
+            props.set("StreamingMediaFileConditioning", streaming_media_file_conditioning);
             AdConditioningConfiguration { props }
         }
     }
@@ -1849,42 +1451,26 @@ pub mod playback_configuration {
         }
 
         /// The maximum total time, in milliseconds, that MediaTailor spends on ADS activity for live manifests. The default is 10000.
-        pub fn live_maximum_ads_personalization_time_milliseconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("LiveMaximumAdsPersonalizationTimeMilliseconds", value);
+        pub fn live_maximum_ads_personalization_time_milliseconds(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("LiveMaximumAdsPersonalizationTimeMilliseconds", value);
             self
         }
 
         /// The maximum time, in milliseconds, that MediaTailor waits for a single ADS response during prefetch retrieval. If not set, MediaTailor uses the AdsRequestTimeoutMilliseconds value.
-        pub fn prefetch_ads_request_timeout_milliseconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("PrefetchAdsRequestTimeoutMilliseconds", value);
+        pub fn prefetch_ads_request_timeout_milliseconds(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("PrefetchAdsRequestTimeoutMilliseconds", value);
             self
         }
 
         /// The maximum total time, in milliseconds, that MediaTailor spends on ADS activity during prefetch retrieval.
-        pub fn prefetch_maximum_ads_personalization_time_milliseconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("PrefetchMaximumAdsPersonalizationTimeMilliseconds", value);
+        pub fn prefetch_maximum_ads_personalization_time_milliseconds(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("PrefetchMaximumAdsPersonalizationTimeMilliseconds", value);
             self
         }
 
         /// The maximum total time, in milliseconds, that MediaTailor spends on ADS activity for VOD manifests. The default is 10000.
-        pub fn vod_maximum_ads_personalization_time_milliseconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("VodMaximumAdsPersonalizationTimeMilliseconds", value);
+        pub fn vod_maximum_ads_personalization_time_milliseconds(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("VodMaximumAdsPersonalizationTimeMilliseconds", value);
             self
         }
     }
@@ -1951,10 +1537,7 @@ pub mod playback_configuration {
         }
 
         /// The beaconing settings for client-side reporting sessions. If you omit this object, MediaTailor uses INSIGHTS reporting mode.
-        pub fn client_side(
-            mut self,
-            value: impl Into<Val<ClientSideBeaconingConfiguration>>,
-        ) -> Self {
+        pub fn client_side(mut self, value: impl Into<Val<ClientSideBeaconingConfiguration>>) -> Self {
             self.props.set("ClientSide", value);
             self
         }
@@ -2113,10 +1696,7 @@ pub mod playback_configuration {
         }
 
         /// The configuration for the request to the pre-roll Ad Decision Server.
-        pub fn ad_decision_server_configuration(
-            mut self,
-            value: impl Into<Val<PreRollAdDecisionServerConfiguration>>,
-        ) -> Self {
+        pub fn ad_decision_server_configuration(mut self, value: impl Into<Val<PreRollAdDecisionServerConfiguration>>) -> Self {
             self.props.set("AdDecisionServerConfiguration", value);
             self
         }
@@ -2223,10 +1803,7 @@ pub mod playback_configuration {
         }
 
         /// The event types that MediaTailor emits in logs for interactions with the origin server.
-        pub fn manifest_service_interaction_log(
-            mut self,
-            value: impl Into<Val<ManifestServiceInteractionLog>>,
-        ) -> Self {
+        pub fn manifest_service_interaction_log(mut self, value: impl Into<Val<ManifestServiceInteractionLog>>) -> Self {
             self.props.set("ManifestServiceInteractionLog", value);
             self
         }
@@ -2374,15 +1951,9 @@ pub mod playback_configuration {
     }
 
     pub(crate) static AD_CONDITIONING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StreamingMediaFileConditioning",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TRANSCODE", "NONE"],
-            }),
-        )],
+        fields: &[
+            ("StreamingMediaFileConditioning", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRANSCODE", "NONE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2396,157 +1967,74 @@ pub mod playback_configuration {
 
     pub(crate) static HTTP_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompressRequest",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "GZIP"],
-                }),
-            ),
-            (
-                "HttpMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GET", "POST"],
-                }),
-            ),
+            ("CompressRequest", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "GZIP"] })),
+            ("HttpMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "POST"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VAST_RESPONSE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdSequencingMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "FOLLOW_AD_SEQUENCE",
-                    "IGNORE_AD_SEQUENCE",
-                    "FOLLOW_AD_SEQUENCE_ONLY_LIVE",
-                    "FOLLOW_AD_SEQUENCE_ONLY_VOD",
-                ],
-            }),
-        )],
+        fields: &[
+            ("AdSequencingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FOLLOW_AD_SEQUENCE", "IGNORE_AD_SEQUENCE", "FOLLOW_AD_SEQUENCE_ONLY_LIVE", "FOLLOW_AD_SEQUENCE_ONLY_VOD"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AVAIL_SUPPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FillPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PARTIAL_AVAIL", "FULL_AVAIL_ONLY"],
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OFF", "BEHIND_LIVE_EDGE", "AFTER_LIVE_EDGE"],
-                }),
-            ),
+            ("FillPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PARTIAL_AVAIL", "FULL_AVAIL_ONLY"] })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OFF", "BEHIND_LIVE_EDGE", "AFTER_LIVE_EDGE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BEACONING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClientSide",
-            &Shape::Object(&CLIENT_SIDE_BEACONING_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ClientSide", &Shape::Object(&CLIENT_SIDE_BEACONING_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLIENT_SIDE_BEACONING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalEventTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["MUTE", "UNMUTE", "PAUSE", "SKIP"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ReportingMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "INSIGHTS"],
-                }),
-            ),
+            ("AdditionalEventTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MUTE", "UNMUTE", "PAUSE", "SKIP"] })), min_items: None, max_items: None })),
+            ("ReportingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "INSIGHTS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DASH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OriginManifestType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SINGLE_PERIOD", "MULTI_PERIOD"],
-            }),
-        )],
+        fields: &[
+            ("OriginManifestType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE_PERIOD", "MULTI_PERIOD"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIVE_PRE_ROLL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdDecisionServerConfiguration",
-            &Shape::Object(&PRE_ROLL_AD_DECISION_SERVER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AdDecisionServerConfiguration", &Shape::Object(&PRE_ROLL_AD_DECISION_SERVER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRE_ROLL_AD_DECISION_SERVER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VastResponse",
-            &Shape::Object(&PRE_ROLL_VAST_RESPONSE_SHAPE),
-        )],
+        fields: &[
+            ("VastResponse", &Shape::Object(&PRE_ROLL_VAST_RESPONSE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRE_ROLL_VAST_RESPONSE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdSequencingMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FOLLOW_AD_SEQUENCE", "IGNORE_AD_SEQUENCE"],
-            }),
-        )],
+        fields: &[
+            ("AdSequencingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FOLLOW_AD_SEQUENCE", "IGNORE_AD_SEQUENCE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PercentEnabled",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PercentEnabled", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2567,26 +2055,17 @@ impl CfnPrefetchSchedule {
     ///
     /// - `name`: `Name`, The name to assign to the prefetch schedule.
     /// - `playback_configuration_name`: `PlaybackConfigurationName`, The name of the playback configuration.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        playback_configuration_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, playback_configuration_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("PlaybackConfigurationName", playback_configuration_name);
-        CfnPrefetchSchedule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrefetchSchedule { props, options: ResourceOptions::default() }
     }
 
     /// The `Consumption` property.
     ///
     /// Changing it replaces the resource.
-    pub fn consumption(
-        mut self,
-        value: impl Into<Val<prefetch_schedule::PrefetchConsumption>>,
-    ) -> Self {
+    pub fn consumption(mut self, value: impl Into<Val<prefetch_schedule::PrefetchConsumption>>) -> Self {
         self.props.set("Consumption", value);
         self
     }
@@ -2594,10 +2073,7 @@ impl CfnPrefetchSchedule {
     /// The `RecurringPrefetchConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn recurring_prefetch_configuration(
-        mut self,
-        value: impl Into<Val<prefetch_schedule::RecurringPrefetchConfiguration>>,
-    ) -> Self {
+    pub fn recurring_prefetch_configuration(mut self, value: impl Into<Val<prefetch_schedule::RecurringPrefetchConfiguration>>) -> Self {
         self.props.set("RecurringPrefetchConfiguration", value);
         self
     }
@@ -2605,10 +2081,7 @@ impl CfnPrefetchSchedule {
     /// The `Retrieval` property.
     ///
     /// Changing it replaces the resource.
-    pub fn retrieval(
-        mut self,
-        value: impl Into<Val<prefetch_schedule::PrefetchRetrieval>>,
-    ) -> Self {
+    pub fn retrieval(mut self, value: impl Into<Val<prefetch_schedule::PrefetchRetrieval>>) -> Self {
         self.props.set("Retrieval", value);
         self
     }
@@ -2665,48 +2138,20 @@ impl Handle<CfnPrefetchSchedule> {
 pub(crate) static PREFETCH_SCHEDULE_META: TypeMeta = TypeMeta {
     type_name: CfnPrefetchSchedule::TYPE_NAME,
     shape: &PREFETCH_SCHEDULE_SHAPE,
-    create_only: &[
-        "Consumption",
-        "Name",
-        "PlaybackConfigurationName",
-        "RecurringPrefetchConfiguration",
-        "Retrieval",
-        "ScheduleType",
-        "StreamId",
-    ],
+    create_only: &["Consumption", "Name", "PlaybackConfigurationName", "RecurringPrefetchConfiguration", "Retrieval", "ScheduleType", "StreamId"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e689bf9),
 };
 
 pub(crate) static PREFETCH_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Consumption",
-            &Shape::Object(&prefetch_schedule::PREFETCH_CONSUMPTION_SHAPE),
-        ),
-        (
-            "RecurringPrefetchConfiguration",
-            &Shape::Object(&prefetch_schedule::RECURRING_PREFETCH_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Retrieval",
-            &Shape::Object(&prefetch_schedule::PREFETCH_RETRIEVAL_SHAPE),
-        ),
-        (
-            "ScheduleType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SINGLE", "RECURRING"],
-            }),
-        ),
+        ("Consumption", &Shape::Object(&prefetch_schedule::PREFETCH_CONSUMPTION_SHAPE)),
+        ("RecurringPrefetchConfiguration", &Shape::Object(&prefetch_schedule::RECURRING_PREFETCH_CONFIGURATION_SHAPE)),
+        ("Retrieval", &Shape::Object(&prefetch_schedule::PREFETCH_RETRIEVAL_SHAPE)),
+        ("ScheduleType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE", "RECURRING"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2734,10 +2179,7 @@ pub mod prefetch_schedule {
         }
 
         /// If you only want MediaTailor to insert prefetched ads into avails that match specific dynamic variables, set the avail matching criteria.
-        pub fn avail_matching_criteria(
-            mut self,
-            value: impl Into<Val<Vec<AvailMatchingCriteria>>>,
-        ) -> Self {
+        pub fn avail_matching_criteria(mut self, value: impl Into<Val<Vec<AvailMatchingCriteria>>>) -> Self {
             self.props.set("AvailMatchingCriteria", value);
             self
         }
@@ -2766,10 +2208,7 @@ pub mod prefetch_schedule {
         ///
         /// - `dynamic_variable`: `DynamicVariable`, The dynamic variable(s) that MediaTailor should use as avail matching criteria.
         /// - `operator`: `Operator`, For the DynamicVariable specified in AvailMatchingCriteria, the Operator that is used for the comparison.
-        pub fn new(
-            dynamic_variable: impl Into<Val<String>>,
-            operator: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dynamic_variable: impl Into<Val<String>>, operator: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DynamicVariable", dynamic_variable);
             props.set("Operator", operator);
@@ -2795,11 +2234,7 @@ pub mod prefetch_schedule {
         /// - `end_time`: `EndTime`, The end time for the window that MediaTailor prefetches and inserts ads in a live event, as an ISO 8601 date-time.
         /// - `recurring_consumption`: `RecurringConsumption`.
         /// - `recurring_retrieval`: `RecurringRetrieval`.
-        pub fn new(
-            end_time: impl Into<Val<String>>,
-            recurring_consumption: impl Into<Val<RecurringConsumption>>,
-            recurring_retrieval: impl Into<Val<RecurringRetrieval>>,
-        ) -> Self {
+        pub fn new(end_time: impl Into<Val<String>>, recurring_consumption: impl Into<Val<RecurringConsumption>>, recurring_retrieval: impl Into<Val<RecurringRetrieval>>) -> Self {
             let mut props = Props::new();
             props.set("EndTime", end_time);
             props.set("RecurringConsumption", recurring_consumption);
@@ -2834,10 +2269,7 @@ pub mod prefetch_schedule {
         }
 
         /// The configuration for the dynamic variables that determine which ad breaks that MediaTailor inserts prefetched ads in.
-        pub fn avail_matching_criteria(
-            mut self,
-            value: impl Into<Val<Vec<AvailMatchingCriteria>>>,
-        ) -> Self {
+        pub fn avail_matching_criteria(mut self, value: impl Into<Val<Vec<AvailMatchingCriteria>>>) -> Self {
             self.props.set("AvailMatchingCriteria", value);
             self
         }
@@ -2881,19 +2313,13 @@ pub mod prefetch_schedule {
         }
 
         /// The `TrafficShapingRetrievalWindow` property.
-        pub fn traffic_shaping_retrieval_window(
-            mut self,
-            value: impl Into<Val<TrafficShapingRetrievalWindow>>,
-        ) -> Self {
+        pub fn traffic_shaping_retrieval_window(mut self, value: impl Into<Val<TrafficShapingRetrievalWindow>>) -> Self {
             self.props.set("TrafficShapingRetrievalWindow", value);
             self
         }
 
         /// The `TrafficShapingTpsConfiguration` property.
-        pub fn traffic_shaping_tps_configuration(
-            mut self,
-            value: impl Into<Val<TrafficShapingTpsConfiguration>>,
-        ) -> Self {
+        pub fn traffic_shaping_tps_configuration(mut self, value: impl Into<Val<TrafficShapingTpsConfiguration>>) -> Self {
             self.props.set("TrafficShapingTpsConfiguration", value);
             self
         }
@@ -3000,19 +2426,13 @@ pub mod prefetch_schedule {
         }
 
         /// The `TrafficShapingRetrievalWindow` property.
-        pub fn traffic_shaping_retrieval_window(
-            mut self,
-            value: impl Into<Val<TrafficShapingRetrievalWindow>>,
-        ) -> Self {
+        pub fn traffic_shaping_retrieval_window(mut self, value: impl Into<Val<TrafficShapingRetrievalWindow>>) -> Self {
             self.props.set("TrafficShapingRetrievalWindow", value);
             self
         }
 
         /// The `TrafficShapingTpsConfiguration` property.
-        pub fn traffic_shaping_tps_configuration(
-            mut self,
-            value: impl Into<Val<TrafficShapingTpsConfiguration>>,
-        ) -> Self {
+        pub fn traffic_shaping_tps_configuration(mut self, value: impl Into<Val<TrafficShapingTpsConfiguration>>) -> Self {
             self.props.set("TrafficShapingTpsConfiguration", value);
             self
         }
@@ -3058,79 +2478,45 @@ pub mod prefetch_schedule {
     }
 
     pub(crate) static PREFETCH_CONSUMPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AvailMatchingCriteria",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&AVAIL_MATCHING_CRITERIA_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AvailMatchingCriteria", &Shape::List(ListRule { item: Some(&Shape::Object(&AVAIL_MATCHING_CRITERIA_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AVAIL_MATCHING_CRITERIA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Operator",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EQUALS"],
-            }),
-        )],
+        fields: &[
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECURRING_PREFETCH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RecurringConsumption",
-                &Shape::Object(&RECURRING_CONSUMPTION_SHAPE),
-            ),
-            (
-                "RecurringRetrieval",
-                &Shape::Object(&RECURRING_RETRIEVAL_SHAPE),
-            ),
+            ("RecurringConsumption", &Shape::Object(&RECURRING_CONSUMPTION_SHAPE)),
+            ("RecurringRetrieval", &Shape::Object(&RECURRING_RETRIEVAL_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECURRING_CONSUMPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AvailMatchingCriteria",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&AVAIL_MATCHING_CRITERIA_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AvailMatchingCriteria", &Shape::List(ListRule { item: Some(&Shape::Object(&AVAIL_MATCHING_CRITERIA_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECURRING_RETRIEVAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TrafficShapingType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RETRIEVAL_WINDOW", "TPS"],
-            }),
-        )],
+        fields: &[
+            ("TrafficShapingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RETRIEVAL_WINDOW", "TPS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREFETCH_RETRIEVAL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TrafficShapingType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RETRIEVAL_WINDOW", "TPS"],
-            }),
-        )],
+        fields: &[
+            ("TrafficShapingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RETRIEVAL_WINDOW", "TPS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3152,19 +2538,12 @@ impl CfnProgram {
     /// - `channel_name`: `ChannelName`, The name of the channel for this Program.
     /// - `program_name`: `ProgramName`, The name of the Program.
     /// - `source_location_name`: `SourceLocationName`, The name of the source location.
-    pub fn new(
-        channel_name: impl Into<Val<String>>,
-        program_name: impl Into<Val<String>>,
-        source_location_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(channel_name: impl Into<Val<String>>, program_name: impl Into<Val<String>>, source_location_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelName", channel_name);
         props.set("ProgramName", program_name);
         props.set("SourceLocationName", source_location_name);
-        CfnProgram {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProgram { props, options: ResourceOptions::default() }
     }
 
     /// The ad break configuration settings.
@@ -3190,10 +2569,7 @@ impl CfnProgram {
     /// The schedule configuration settings.
     ///
     /// Write-only.
-    pub fn schedule_configuration(
-        mut self,
-        value: impl Into<Val<program::ScheduleConfiguration>>,
-    ) -> Self {
+    pub fn schedule_configuration(mut self, value: impl Into<Val<program::ScheduleConfiguration>>) -> Self {
         self.props.set("ScheduleConfiguration", value);
         self
     }
@@ -3262,48 +2638,19 @@ impl Handle<CfnProgram> {
 pub(crate) static PROGRAM_META: TypeMeta = TypeMeta {
     type_name: CfnProgram::TYPE_NAME,
     shape: &PROGRAM_SHAPE,
-    create_only: &[
-        "ChannelName",
-        "LiveSourceName",
-        "ProgramName",
-        "SourceLocationName",
-        "VodSourceName",
-    ],
+    create_only: &["ChannelName", "LiveSourceName", "ProgramName", "SourceLocationName", "VodSourceName"],
     write_only: &["ScheduleConfiguration"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "ClipRange",
-        "CreationTime",
-        "DurationMillis",
-        "ScheduledStartTime",
-    ],
+    attributes: &["Arn", "ClipRange", "CreationTime", "DurationMillis", "ScheduledStartTime"],
     tagging: None,
     regions: RegionSet(0x2fce1e689bf9),
 };
 
 pub(crate) static PROGRAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdBreaks",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&program::AD_BREAK_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AudienceMedia",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&program::AUDIENCE_MEDIA_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ScheduleConfiguration",
-            &Shape::Object(&program::SCHEDULE_CONFIGURATION_SHAPE),
-        ),
+        ("AdBreaks", &Shape::List(ListRule { item: Some(&Shape::Object(&program::AD_BREAK_SHAPE)), min_items: None, max_items: None })),
+        ("AudienceMedia", &Shape::List(ListRule { item: Some(&Shape::Object(&program::AUDIENCE_MEDIA_SHAPE)), min_items: None, max_items: None })),
+        ("ScheduleConfiguration", &Shape::Object(&program::SCHEDULE_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3484,10 +2831,7 @@ pub mod program {
         }
 
         /// The configurations for the SCTE-35 segmentation_descriptor message(s).
-        pub fn segmentation_descriptors(
-            mut self,
-            value: impl Into<Val<Vec<SegmentationDescriptor>>>,
-        ) -> Self {
+        pub fn segmentation_descriptors(mut self, value: impl Into<Val<Vec<SegmentationDescriptor>>>) -> Self {
             self.props.set("SegmentationDescriptors", value);
             self
         }
@@ -3733,10 +3077,7 @@ pub mod program {
         ///
         /// - `relative_position`: `RelativePosition`, The position where this program will be inserted relative to the RelativePosition.
         /// - `type_`: `Type`, Defines when the program plays in the schedule. You can set the value to ABSOLUTE or RELATIVE.
-        pub fn new(
-            relative_position: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(relative_position: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RelativePosition", relative_position);
             props.set("Type", type_);
@@ -3769,57 +3110,37 @@ pub mod program {
     }
 
     pub(crate) static AD_BREAK_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MessageType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SPLICE_INSERT", "TIME_SIGNAL"],
-            }),
-        )],
+        fields: &[
+            ("MessageType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SPLICE_INSERT", "TIME_SIGNAL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIENCE_MEDIA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AlternateMedia",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ALTERNATE_MEDIA_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AlternateMedia", &Shape::List(ListRule { item: Some(&Shape::Object(&ALTERNATE_MEDIA_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALTERNATE_MEDIA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdBreaks",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&AD_BREAK_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AdBreaks", &Shape::List(ListRule { item: Some(&Shape::Object(&AD_BREAK_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Transition", &Shape::Object(&TRANSITION_SHAPE))],
+        fields: &[
+            ("Transition", &Shape::Object(&TRANSITION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RelativePosition",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BEFORE_PROGRAM", "AFTER_PROGRAM"],
-            }),
-        )],
+        fields: &[
+            ("RelativePosition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BEFORE_PROGRAM", "AFTER_PROGRAM"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3840,42 +3161,27 @@ impl CfnSourceLocation {
     ///
     /// - `http_configuration`: `HttpConfiguration`, The HTTP configuration for the source location.
     /// - `source_location_name`: `SourceLocationName`.
-    pub fn new(
-        http_configuration: impl Into<Val<source_location::HttpConfiguration>>,
-        source_location_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(http_configuration: impl Into<Val<source_location::HttpConfiguration>>, source_location_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HttpConfiguration", http_configuration);
         props.set("SourceLocationName", source_location_name);
-        CfnSourceLocation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSourceLocation { props, options: ResourceOptions::default() }
     }
 
     /// Access configuration parameters.
-    pub fn access_configuration(
-        mut self,
-        value: impl Into<Val<source_location::AccessConfiguration>>,
-    ) -> Self {
+    pub fn access_configuration(mut self, value: impl Into<Val<source_location::AccessConfiguration>>) -> Self {
         self.props.set("AccessConfiguration", value);
         self
     }
 
     /// The optional configuration for a server that serves segments. Use this if you want the segment delivery server to be different from the source location server. For example, you can configure your source location server to be an origination server, such as MediaPackage, and the segment delivery server to be a content delivery network (CDN), such as CloudFront. If you don't specify a segment delivery server, then the source location server is used.
-    pub fn default_segment_delivery_configuration(
-        mut self,
-        value: impl Into<Val<source_location::DefaultSegmentDeliveryConfiguration>>,
-    ) -> Self {
+    pub fn default_segment_delivery_configuration(mut self, value: impl Into<Val<source_location::DefaultSegmentDeliveryConfiguration>>) -> Self {
         self.props.set("DefaultSegmentDeliveryConfiguration", value);
         self
     }
 
     /// A list of the segment delivery configurations associated with this resource.
-    pub fn segment_delivery_configurations(
-        mut self,
-        value: impl Into<Val<Vec<source_location::SegmentDeliveryConfiguration>>>,
-    ) -> Self {
+    pub fn segment_delivery_configurations(mut self, value: impl Into<Val<Vec<source_location::SegmentDeliveryConfiguration>>>) -> Self {
         self.props.set("SegmentDeliveryConfigurations", value);
         self
     }
@@ -3918,18 +3224,14 @@ pub(crate) static SOURCE_LOCATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SourceLocationName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce5e689bf9),
 };
 
 pub(crate) static SOURCE_LOCATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "AccessConfiguration",
-        &Shape::Object(&source_location::ACCESS_CONFIGURATION_SHAPE),
-    )],
+    fields: &[
+        ("AccessConfiguration", &Shape::Object(&source_location::ACCESS_CONFIGURATION_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -3961,12 +3263,8 @@ pub mod source_location {
         }
 
         /// AWS Secrets Manager access token configuration parameters. For information about Secrets Manager access token authentication, see \<a href="<https://docs.aws.amazon.com/mediatailor/latest/ug/channel-assembly-access-configuration-access-token.html>"\>Working with AWS Secrets Manager access token authentication\</a\>.
-        pub fn secrets_manager_access_token_configuration(
-            mut self,
-            value: impl Into<Val<SecretsManagerAccessTokenConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("SecretsManagerAccessTokenConfiguration", value);
+        pub fn secrets_manager_access_token_configuration(mut self, value: impl Into<Val<SecretsManagerAccessTokenConfiguration>>) -> Self {
+            self.props.set("SecretsManagerAccessTokenConfiguration", value);
             self
         }
     }
@@ -4122,19 +3420,9 @@ pub mod source_location {
     }
 
     pub(crate) static ACCESS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AccessType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "S3_SIGV4",
-                    "SECRETS_MANAGER_ACCESS_TOKEN",
-                    "AUTODETECT_SIGV4",
-                ],
-            }),
-        )],
+        fields: &[
+            ("AccessType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3_SIGV4", "SECRETS_MANAGER_ACCESS_TOKEN", "AUTODETECT_SIGV4"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4156,19 +3444,12 @@ impl CfnVodSource {
     /// - `http_package_configurations`: `HttpPackageConfigurations`, A list of HTTP package configuration parameters for this VOD source.
     /// - `source_location_name`: `SourceLocationName`.
     /// - `vod_source_name`: `VodSourceName`.
-    pub fn new(
-        http_package_configurations: impl Into<Val<Vec<vod_source::HttpPackageConfiguration>>>,
-        source_location_name: impl Into<Val<String>>,
-        vod_source_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(http_package_configurations: impl Into<Val<Vec<vod_source::HttpPackageConfiguration>>>, source_location_name: impl Into<Val<String>>, vod_source_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HttpPackageConfigurations", http_package_configurations);
         props.set("SourceLocationName", source_location_name);
         props.set("VodSourceName", vod_source_name);
-        CfnVodSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVodSource { props, options: ResourceOptions::default() }
     }
 
     /// The tags to assign to the VOD source.
@@ -4209,24 +3490,14 @@ pub(crate) static VOD_SOURCE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SourceLocationName", "VodSourceName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce5e689bf9),
 };
 
 pub(crate) static VOD_SOURCE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "HttpPackageConfigurations",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(
-                &vod_source::HTTP_PACKAGE_CONFIGURATION_SHAPE,
-            )),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("HttpPackageConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&vod_source::HTTP_PACKAGE_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -4248,11 +3519,7 @@ pub mod vod_source {
         /// - `path`: `Path`, The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
         /// - `source_group`: `SourceGroup`, The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup`.
         /// - `type_`: `Type`.
-        pub fn new(
-            path: impl Into<Val<String>>,
-            source_group: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(path: impl Into<Val<String>>, source_group: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Path", path);
             props.set("SourceGroup", source_group);
@@ -4293,15 +3560,9 @@ pub mod vod_source {
     }
 
     pub(crate) static HTTP_PACKAGE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DASH", "HLS"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DASH", "HLS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

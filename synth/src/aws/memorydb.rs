@@ -31,10 +31,7 @@ impl CfnAcl {
     pub fn new(acl_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ACLName", acl_name);
-        CfnAcl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAcl { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this cluster.
@@ -88,45 +85,15 @@ pub(crate) static ACL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ACLName"],
     attributes: &["Arn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1fee835a),
 };
 
 pub(crate) static ACL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ACLName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z][a-z0-9\\\\-]*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&acl::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserNames",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z][a-zA-Z0-9\\-]*$"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
+        ("ACLName", &Shape::Str(StrRule { pattern: Some("[a-z][a-z0-9\\\\-]*"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&acl::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("UserNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9\\-]*$"), min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(0), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -168,24 +135,8 @@ pub mod acl {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -208,19 +159,12 @@ impl CfnCluster {
     /// - `acl_name`: `ACLName`, The name of the Access Control List to associate with the cluster.
     /// - `cluster_name`: `ClusterName`, The name of the cluster. This value must be unique as it also serves as the cluster identifier.
     /// - `node_type`: `NodeType`, The compute and memory capacity of the nodes in the cluster.
-    pub fn new(
-        acl_name: impl Into<Val<String>>,
-        cluster_name: impl Into<Val<String>>,
-        node_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(acl_name: impl Into<Val<String>>, cluster_name: impl Into<Val<String>>, node_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ACLName", acl_name);
         props.set("ClusterName", cluster_name);
         props.set("NodeType", node_type);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// A flag that enables automatic minor version upgrade when set to true.
@@ -465,94 +409,22 @@ impl Handle<CfnCluster> {
 pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnCluster::TYPE_NAME,
     shape: &CLUSTER_SHAPE,
-    create_only: &[
-        "ClusterName",
-        "DataTiering",
-        "KmsKeyId",
-        "MultiRegionClusterName",
-        "NetworkType",
-        "Port",
-        "SnapshotArns",
-        "SnapshotName",
-        "SubnetGroupName",
-        "TLSEnabled",
-    ],
-    write_only: &[
-        "FinalSnapshotName",
-        "MultiRegionClusterName",
-        "SnapshotArns",
-        "SnapshotName",
-    ],
+    create_only: &["ClusterName", "DataTiering", "KmsKeyId", "MultiRegionClusterName", "NetworkType", "Port", "SnapshotArns", "SnapshotName", "SubnetGroupName", "TLSEnabled"],
+    write_only: &["FinalSnapshotName", "MultiRegionClusterName", "SnapshotArns", "SnapshotName"],
     primary_identifier: &["ClusterName"],
-    attributes: &[
-        "ARN",
-        "ClusterEndpoint.Address",
-        "ClusterEndpoint.Port",
-        "ParameterGroupStatus",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ARN", "ClusterEndpoint.Address", "ClusterEndpoint.Port", "ParameterGroupStatus", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1fee835a),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ACLName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z][a-zA-Z0-9\\-]*"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z][a-z0-9\\-]*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataTiering",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["true", "false"],
-            }),
-        ),
-        (
-            "IpDiscovery",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6"],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "ipv6", "dual_stack"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ACLName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z][a-zA-Z0-9\\-]*"), min_len: Some(1), max_len: None, allowed: &[] })),
+        ("ClusterName", &Shape::Str(StrRule { pattern: Some("[a-z][a-z0-9\\-]*"), min_len: None, max_len: None, allowed: &[] })),
+        ("DataTiering", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["true", "false"] })),
+        ("IpDiscovery", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6"] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "ipv6", "dual_stack"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -590,24 +462,8 @@ pub mod cluster {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -631,10 +487,7 @@ impl CfnMultiRegionCluster {
     pub fn new(node_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("NodeType", node_type);
-        CfnMultiRegionCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMultiRegionCluster { props, options: ResourceOptions::default() }
     }
 
     /// Description of the multi region cluster.
@@ -749,50 +602,19 @@ impl Handle<CfnMultiRegionCluster> {
 pub(crate) static MULTI_REGION_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnMultiRegionCluster::TYPE_NAME,
     shape: &MULTI_REGION_CLUSTER_SHAPE,
-    create_only: &[
-        "EngineVersion",
-        "MultiRegionClusterNameSuffix",
-        "MultiRegionParameterGroupName",
-        "TLSEnabled",
-    ],
+    create_only: &["EngineVersion", "MultiRegionClusterNameSuffix", "MultiRegionParameterGroupName", "TLSEnabled"],
     write_only: &["MultiRegionClusterNameSuffix", "UpdateStrategy"],
     primary_identifier: &["MultiRegionClusterName"],
     attributes: &["ARN", "MultiRegionClusterName", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcc16280358),
 };
 
 pub(crate) static MULTI_REGION_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MultiRegionClusterNameSuffix",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z][a-z0-9\\-]*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&multi_region_cluster::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UpdateStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["COORDINATED", "UNCOORDINATED"],
-            }),
-        ),
+        ("MultiRegionClusterNameSuffix", &Shape::Str(StrRule { pattern: Some("[a-z][a-z0-9\\-]*"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&multi_region_cluster::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("UpdateStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COORDINATED", "UNCOORDINATED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -830,24 +652,8 @@ pub mod multi_region_cluster {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -869,17 +675,11 @@ impl CfnParameterGroup {
     ///
     /// - `family`: `Family`, The name of the parameter group family that this parameter group is compatible with.
     /// - `parameter_group_name`: `ParameterGroupName`, The name of the parameter group.
-    pub fn new(
-        family: impl Into<Val<String>>,
-        parameter_group_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(family: impl Into<Val<String>>, parameter_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Family", family);
         props.set("ParameterGroupName", parameter_group_name);
-        CfnParameterGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnParameterGroup { props, options: ResourceOptions::default() }
     }
 
     /// A description of the parameter group.
@@ -936,22 +736,14 @@ pub(crate) static PARAMETER_GROUP_META: TypeMeta = TypeMeta {
     write_only: &["Parameters"],
     primary_identifier: &["ParameterGroupName"],
     attributes: &["ARN"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1fee835a),
 };
 
 pub(crate) static PARAMETER_GROUP_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&parameter_group::TAG_SHAPE)),
-            min_items: Some(0),
-            max_items: Some(50),
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&parameter_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -988,24 +780,8 @@ pub mod parameter_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1027,17 +803,11 @@ impl CfnSnapshot {
     ///
     /// - `cluster_name`: `ClusterName`, The name of the cluster from which the snapshot was taken.
     /// - `snapshot_name`: `SnapshotName`, The name of the snapshot.
-    pub fn new(
-        cluster_name: impl Into<Val<String>>,
-        snapshot_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster_name: impl Into<Val<String>>, snapshot_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterName", cluster_name);
         props.set("SnapshotName", snapshot_name);
-        CfnSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the KMS key used to encrypt the snapshot.
@@ -1113,29 +883,15 @@ pub(crate) static SNAPSHOT_META: TypeMeta = TypeMeta {
     create_only: &["ClusterName", "KmsKeyId", "SnapshotName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "ClusterConfiguration",
-        "DataTiering",
-        "Source",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "ClusterConfiguration", "DataTiering", "Source", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1fe8835a),
 };
 
 pub(crate) static SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&snapshot::TAG_SHAPE)),
-            min_items: Some(0),
-            max_items: Some(200),
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&snapshot::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1172,24 +928,8 @@ pub mod snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1211,17 +951,11 @@ impl CfnSubnetGroup {
     ///
     /// - `subnet_group_name`: `SubnetGroupName`, The name of the subnet group. This value must be unique as it also serves as the subnet group identifier.
     /// - `subnet_ids`: `SubnetIds`, A list of VPC subnet IDs for the subnet group.
-    pub fn new(
-        subnet_group_name: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(subnet_group_name: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("SubnetGroupName", subnet_group_name);
         props.set("SubnetIds", subnet_ids);
-        CfnSubnetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubnetGroup { props, options: ResourceOptions::default() }
     }
 
     /// An optional description of the subnet group.
@@ -1275,32 +1009,14 @@ pub(crate) static SUBNET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SubnetGroupName"],
     attributes: &["ARN", "SupportedNetworkTypes"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1fee835a),
 };
 
 pub(crate) static SUBNET_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SubnetGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z][a-z0-9\\-]*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&subnet_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SubnetGroupName", &Shape::Str(StrRule { pattern: Some("[a-z][a-z0-9\\-]*"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&subnet_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1338,24 +1054,8 @@ pub mod subnet_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1379,10 +1079,7 @@ impl CfnUser {
     pub fn new(user_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("UserName", user_name);
-        CfnUser {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUser { props, options: ResourceOptions::default() }
     }
 
     /// Access permissions string used for this user account.
@@ -1446,45 +1143,16 @@ pub(crate) static USER_META: TypeMeta = TypeMeta {
     write_only: &["AccessString", "AuthenticationMode"],
     primary_identifier: &["UserName"],
     attributes: &["Arn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1fee835a),
 };
 
 pub(crate) static USER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessString",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuthenticationMode",
-            &Shape::Object(&user::AUTHENTICATION_MODE_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&user::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z][a-z0-9\\\\-]*"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("AccessString", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
+        ("AuthenticationMode", &Shape::Object(&user::AUTHENTICATION_MODE_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&user::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("UserName", &Shape::Str(StrRule { pattern: Some("[a-z][a-z0-9\\\\-]*"), min_len: Some(1), max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1560,47 +1228,16 @@ pub mod user {
 
     pub(crate) static AUTHENTICATION_MODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Passwords",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["password", "iam"],
-                }),
-            ),
+            ("Passwords", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(2) })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["password", "iam"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _\\.\\/=+:\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -33,17 +33,11 @@ impl CfnConnector {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SsmInstanceID", ssm_instance_id);
-        CfnConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnector { props, options: ResourceOptions::default() }
     }
 
     /// SSM command configuration for the connector.
-    pub fn ssm_command_config(
-        mut self,
-        value: impl Into<Val<connector::ConnectorSsmCommandConfig>>,
-    ) -> Self {
+    pub fn ssm_command_config(mut self, value: impl Into<Val<connector::ConnectorSsmCommandConfig>>) -> Self {
         self.props.set("SsmCommandConfig", value);
         self
     }
@@ -93,45 +87,16 @@ pub(crate) static CONNECTOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "ConnectorID"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SsmCommandConfig",
-            &Shape::Object(&connector::CONNECTOR_SSM_COMMAND_CONFIG_SHAPE),
-        ),
-        (
-            "SsmInstanceID",
-            &Shape::Str(StrRule {
-                pattern: Some("(^i-[0-9a-zA-Z]{17}$)|(^mi-[0-9a-zA-Z]{17}$)"),
-                min_len: Some(19),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connector::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("SsmCommandConfig", &Shape::Object(&connector::CONNECTOR_SSM_COMMAND_CONFIG_SHAPE)),
+        ("SsmInstanceID", &Shape::Str(StrRule { pattern: Some("(^i-[0-9a-zA-Z]{17}$)|(^mi-[0-9a-zA-Z]{17}$)"), min_len: Some(19), max_len: Some(20), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connector::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -153,10 +118,7 @@ pub mod connector {
         ///
         /// - `cloud_watch_output_enabled`: `CloudWatchOutputEnabled`, Whether SSM command output is sent to CloudWatch Logs.
         /// - `s3_output_enabled`: `S3OutputEnabled`, Whether SSM command output is stored in S3.
-        pub fn new(
-            cloud_watch_output_enabled: impl Into<Val<bool>>,
-            s3_output_enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(cloud_watch_output_enabled: impl Into<Val<bool>>, s3_output_enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchOutputEnabled", cloud_watch_output_enabled);
             props.set("S3OutputEnabled", s3_output_enabled);
@@ -209,48 +171,16 @@ pub mod connector {
 
     pub(crate) static CONNECTOR_SSM_COMMAND_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchLogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[.\\-_/#A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputS3BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9.\\-_]{1,255}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CloudWatchLogGroupName", &Shape::Str(StrRule { pattern: Some("^[.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("OutputS3BucketName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9.\\-_]{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -271,10 +201,7 @@ impl CfnLaunchConfigurationTemplate {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLaunchConfigurationTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLaunchConfigurationTemplate { props, options: ResourceOptions::default() }
     }
 
     /// Whether to associate a public IP address with the launched instance.
@@ -316,10 +243,7 @@ impl CfnLaunchConfigurationTemplate {
     }
 
     /// Launch template disk configuration.
-    pub fn large_volume_conf(
-        mut self,
-        value: impl Into<Val<launch_configuration_template::LaunchTemplateDiskConf>>,
-    ) -> Self {
+    pub fn large_volume_conf(mut self, value: impl Into<Val<launch_configuration_template::LaunchTemplateDiskConf>>) -> Self {
         self.props.set("LargeVolumeConf", value);
         self
     }
@@ -333,10 +257,7 @@ impl CfnLaunchConfigurationTemplate {
     }
 
     /// Configuration of a machine's license.
-    pub fn licensing(
-        mut self,
-        value: impl Into<Val<launch_configuration_template::Licensing>>,
-    ) -> Self {
+    pub fn licensing(mut self, value: impl Into<Val<launch_configuration_template::Licensing>>) -> Self {
         self.props.set("Licensing", value);
         self
     }
@@ -354,19 +275,13 @@ impl CfnLaunchConfigurationTemplate {
     }
 
     /// Post launch actions to execute on the Test or Cutover instance.
-    pub fn post_launch_actions(
-        mut self,
-        value: impl Into<Val<launch_configuration_template::PostLaunchActions>>,
-    ) -> Self {
+    pub fn post_launch_actions(mut self, value: impl Into<Val<launch_configuration_template::PostLaunchActions>>) -> Self {
         self.props.set("PostLaunchActions", value);
         self
     }
 
     /// Launch template disk configuration.
-    pub fn small_volume_conf(
-        mut self,
-        value: impl Into<Val<launch_configuration_template::LaunchTemplateDiskConf>>,
-    ) -> Self {
+    pub fn small_volume_conf(mut self, value: impl Into<Val<launch_configuration_template::LaunchTemplateDiskConf>>) -> Self {
         self.props.set("SmallVolumeConf", value);
         self
     }
@@ -388,10 +303,7 @@ impl CfnLaunchConfigurationTemplate {
     /// Target instance type right-sizing method.
     ///
     /// Allowed values: `NONE`, `BASIC`.
-    pub fn target_instance_type_right_sizing_method(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn target_instance_type_right_sizing_method(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("TargetInstanceTypeRightSizingMethod", value);
         self
     }
@@ -441,15 +353,8 @@ pub(crate) static LAUNCH_CONFIGURATION_TEMPLATE_META: TypeMeta = TypeMeta {
     create_only: &["Tags"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "Ec2LaunchTemplateID",
-        "LaunchConfigurationTemplateID",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Ec2LaunchTemplateID", "LaunchConfigurationTemplateID"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -604,10 +509,7 @@ pub mod launch_configuration_template {
         ///
         /// - `action_name`: `ActionName`, User-friendly name for the AWS Systems Manager Document.
         /// - `ssm_document_name`: `SsmDocumentName`, AWS Systems Manager Document name or full ARN.
-        pub fn new(
-            action_name: impl Into<Val<String>>,
-            ssm_document_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action_name: impl Into<Val<String>>, ssm_document_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ActionName", action_name);
             props.set("SsmDocumentName", ssm_document_name);
@@ -615,10 +517,7 @@ pub mod launch_configuration_template {
         }
 
         /// AWS Systems Manager Document external parameters.
-        pub fn external_parameters(
-            mut self,
-            value: impl Into<Val<Map<SsmExternalParameter>>>,
-        ) -> Self {
+        pub fn external_parameters(mut self, value: impl Into<Val<Map<SsmExternalParameter>>>) -> Self {
             self.props.set("ExternalParameters", value);
             self
         }
@@ -630,10 +529,7 @@ pub mod launch_configuration_template {
         }
 
         /// AWS Systems Manager Document parameters, each resolved from AWS Systems Manager Parameter Store.
-        pub fn parameters(
-            mut self,
-            value: impl Into<Val<Map<Vec<SsmParameterStoreParameter>>>>,
-        ) -> Self {
+        pub fn parameters(mut self, value: impl Into<Val<Map<Vec<SsmParameterStoreParameter>>>>) -> Self {
             self.props.set("Parameters", value);
             self
         }
@@ -685,10 +581,7 @@ pub mod launch_configuration_template {
         ///
         /// - `parameter_name`: `ParameterName`, AWS Systems Manager Parameter Store parameter name.
         /// - `parameter_type`: `ParameterType`, AWS Systems Manager Parameter Store parameter type.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterType", parameter_type);
@@ -729,186 +622,54 @@ pub mod launch_configuration_template {
 
     pub(crate) static LAUNCH_TEMPLATE_DISK_CONF_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Iops",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(64000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Throughput",
-                &Shape::Num(NumRule {
-                    min: Some(125.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["io1", "io2", "gp3", "gp2", "st1", "sc1", "standard"],
-                }),
-            ),
+            ("Iops", &Shape::Num(NumRule { min: Some(100.0), max: Some(64000.0), allowed: &[] })),
+            ("Throughput", &Shape::Num(NumRule { min: Some(125.0), max: Some(1000.0), allowed: &[] })),
+            ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["io1", "io2", "gp3", "gp2", "st1", "sc1", "standard"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POST_LAUNCH_ACTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchLogGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Deployment",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TEST_AND_CUTOVER", "CUTOVER_ONLY", "TEST_ONLY"],
-                }),
-            ),
-            (
-                "S3LogBucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputKeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SsmDocuments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SSM_DOCUMENT_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
+            ("CloudWatchLogGroupName", &Shape::Str(StrRule { pattern: Some("^[\\.\\-_/#A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("Deployment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEST_AND_CUTOVER", "CUTOVER_ONLY", "TEST_ONLY"] })),
+            ("S3LogBucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("S3OutputKeyPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("SsmDocuments", &Shape::List(ListRule { item: Some(&Shape::Object(&SSM_DOCUMENT_SHAPE)), min_items: Some(0), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSM_DOCUMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExternalParameters",
-                &Shape::Map(&Shape::Object(&SSM_EXTERNAL_PARAMETER_SHAPE)),
-            ),
-            (
-                "Parameters",
-                &Shape::Map(&Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SSM_PARAMETER_STORE_PARAMETER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                })),
-            ),
-            (
-                "SsmDocumentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([A-Za-z0-9/:_\\.-])+$"),
-                    min_len: Some(3),
-                    max_len: Some(172),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ActionName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ExternalParameters", &Shape::Map(&Shape::Object(&SSM_EXTERNAL_PARAMETER_SHAPE))),
+            ("Parameters", &Shape::Map(&Shape::List(ListRule { item: Some(&Shape::Object(&SSM_PARAMETER_STORE_PARAMETER_SHAPE)), min_items: Some(1), max_items: Some(10) }))),
+            ("SsmDocumentName", &Shape::Str(StrRule { pattern: Some("^([A-Za-z0-9/:_\\.-])+$"), min_len: Some(3), max_len: Some(172), allowed: &[] })),
+            ("TimeoutSeconds", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSM_EXTERNAL_PARAMETER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DynamicPath",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_]+(\\.[a-zA-Z0-9_\\[\\]]+)*$"),
-                min_len: Some(1),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DynamicPath", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_]+(\\.[a-zA-Z0-9_\\[\\]]+)*$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSM_PARAMETER_STORE_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ParameterName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([A-Za-z0-9_\\.-])+$"),
-                    min_len: Some(1),
-                    max_len: Some(1011),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ParameterType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "SECURE_STRING"],
-                }),
-            ),
+            ("ParameterName", &Shape::Str(StrRule { pattern: Some("^([A-Za-z0-9_\\.-])+$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })),
+            ("ParameterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "SECURE_STRING"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -932,21 +693,13 @@ impl CfnNetworkMigrationDefinition {
     /// - `source_configurations`: `SourceConfigurations`, A list of source configurations for the network migration.
     /// - `target_network`: `TargetNetwork`, The target network configuration including topology and CIDR ranges.
     /// - `target_s3_configuration`: `TargetS3Configuration`, The S3 configuration for storing the target network artifacts.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        source_configurations: impl Into<Val<Vec<network_migration_definition::SourceConfiguration>>>,
-        target_network: impl Into<Val<network_migration_definition::TargetNetwork>>,
-        target_s3_configuration: impl Into<Val<network_migration_definition::TargetS3Configuration>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, source_configurations: impl Into<Val<Vec<network_migration_definition::SourceConfiguration>>>, target_network: impl Into<Val<network_migration_definition::TargetNetwork>>, target_s3_configuration: impl Into<Val<network_migration_definition::TargetS3Configuration>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SourceConfigurations", source_configurations);
         props.set("TargetNetwork", target_network);
         props.set("TargetS3Configuration", target_s3_configuration);
-        CfnNetworkMigrationDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkMigrationDefinition { props, options: ResourceOptions::default() }
     }
 
     /// A description of the network migration definition.
@@ -1027,83 +780,21 @@ pub(crate) static NETWORK_MIGRATION_DEFINITION_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "NetworkMigrationDefinitionID",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "NetworkMigrationDefinitionID", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static NETWORK_MIGRATION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\x00]*$"),
-                min_len: Some(0),
-                max_len: Some(600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\s\\x00]( *[^\\s\\x00])*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScopeTags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s+\\-=._:/@]*$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "SourceConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &network_migration_definition::SOURCE_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&network_migration_definition::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetDeployment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SINGLE_ACCOUNT", "MULTI_ACCOUNT"],
-            }),
-        ),
-        (
-            "TargetNetwork",
-            &Shape::Object(&network_migration_definition::TARGET_NETWORK_SHAPE),
-        ),
-        (
-            "TargetS3Configuration",
-            &Shape::Object(&network_migration_definition::TARGET_S3_CONFIGURATION_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\x00]*$"), min_len: Some(0), max_len: Some(600), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^\\s\\x00]( *[^\\s\\x00])*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ScopeTags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s+\\-=._:/@]*$"), min_len: None, max_len: Some(256), allowed: &[] }))),
+        ("SourceConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&network_migration_definition::SOURCE_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(2) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&network_migration_definition::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetDeployment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE_ACCOUNT", "MULTI_ACCOUNT"] })),
+        ("TargetNetwork", &Shape::Object(&network_migration_definition::TARGET_NETWORK_SHAPE)),
+        ("TargetS3Configuration", &Shape::Object(&network_migration_definition::TARGET_S3_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1125,10 +816,7 @@ pub mod network_migration_definition {
         ///
         /// - `source_environment`: `SourceEnvironment`, The source environment type.
         /// - `source_s3_configuration`: `SourceS3Configuration`, S3 configuration for source network data.
-        pub fn new(
-            source_environment: impl Into<Val<String>>,
-            source_s3_configuration: impl Into<Val<SourceS3Configuration>>,
-        ) -> Self {
+        pub fn new(source_environment: impl Into<Val<String>>, source_s3_configuration: impl Into<Val<SourceS3Configuration>>) -> Self {
             let mut props = Props::new();
             props.set("SourceEnvironment", source_environment);
             props.set("SourceS3Configuration", source_s3_configuration);
@@ -1154,11 +842,7 @@ pub mod network_migration_definition {
         /// - `s3_bucket`: `S3Bucket`, The name of the S3 bucket containing source data.
         /// - `s3_bucket_owner`: `S3BucketOwner`, The AWS account ID of the S3 bucket owner.
         /// - `s3_key`: `S3Key`, The S3 key (path) for the source data.
-        pub fn new(
-            s3_bucket: impl Into<Val<String>>,
-            s3_bucket_owner: impl Into<Val<String>>,
-            s3_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(s3_bucket: impl Into<Val<String>>, s3_bucket_owner: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("S3Bucket", s3_bucket);
             props.set("S3BucketOwner", s3_bucket_owner);
@@ -1250,10 +934,7 @@ pub mod network_migration_definition {
         ///
         /// - `s3_bucket`: `S3Bucket`, The name of the S3 bucket for target artifacts.
         /// - `s3_bucket_owner`: `S3BucketOwner`, The AWS account ID of the S3 bucket owner.
-        pub fn new(
-            s3_bucket: impl Into<Val<String>>,
-            s3_bucket_owner: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(s3_bucket: impl Into<Val<String>>, s3_bucket_owner: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("S3Bucket", s3_bucket);
             props.set("S3BucketOwner", s3_bucket_owner);
@@ -1269,84 +950,25 @@ pub mod network_migration_definition {
 
     pub(crate) static SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceEnvironment",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NSX",
-                        "VSPHERE",
-                        "FORTIGATE_FIREWALL",
-                        "PALO_ALTO_FIREWALL",
-                        "CISCO_ACI",
-                        "LOGICAL_MODEL",
-                        "MODELIZE_IT",
-                    ],
-                }),
-            ),
-            (
-                "SourceS3Configuration",
-                &Shape::Object(&SOURCE_S3_CONFIGURATION_SHAPE),
-            ),
+            ("SourceEnvironment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NSX", "VSPHERE", "FORTIGATE_FIREWALL", "PALO_ALTO_FIREWALL", "CISCO_ACI", "LOGICAL_MODEL", "MODELIZE_IT"] })),
+            ("SourceS3Configuration", &Shape::Object(&SOURCE_S3_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9.\\-_]{1,255}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3BucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9]{12,}"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^\\x00]{1,1024}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9.\\-_]{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("S3BucketOwner", &Shape::Str(StrRule { pattern: Some("[0-9]{12,}"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("S3Key", &Shape::Str(StrRule { pattern: Some("^[^\\x00]{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1363,24 +985,8 @@ pub mod network_migration_definition {
 
     pub(crate) static TARGET_S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9.\\-_]{1,255}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3BucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9]{12,}"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9.\\-_]{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("S3BucketOwner", &Shape::Str(StrRule { pattern: Some("[0-9]{12,}"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

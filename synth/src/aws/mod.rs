@@ -6,636 +6,952 @@
 use crate::schema::TypeMeta;
 
 #[cfg(feature = "accessanalyzer")]
+#[rustfmt::skip]
 pub mod accessanalyzer;
 #[cfg(feature = "accountaccess")]
+#[rustfmt::skip]
 pub mod accountaccess;
 #[cfg(feature = "acmpca")]
+#[rustfmt::skip]
 pub mod acmpca;
 #[cfg(feature = "agentregistry")]
+#[rustfmt::skip]
 pub mod agentregistry;
 #[cfg(feature = "aiops")]
+#[rustfmt::skip]
 pub mod aiops;
 #[cfg(feature = "alexa_ask")]
+#[rustfmt::skip]
 pub mod alexa_ask;
 #[cfg(feature = "amazonmq")]
+#[rustfmt::skip]
 pub mod amazonmq;
 #[cfg(feature = "amplify")]
+#[rustfmt::skip]
 pub mod amplify;
 #[cfg(feature = "amplifyuibuilder")]
+#[rustfmt::skip]
 pub mod amplifyuibuilder;
 #[cfg(feature = "amzn_sdc")]
+#[rustfmt::skip]
 pub mod amzn_sdc;
 #[cfg(feature = "apigateway")]
+#[rustfmt::skip]
 pub mod apigateway;
 #[cfg(feature = "apigatewayv2")]
+#[rustfmt::skip]
 pub mod apigatewayv2;
 #[cfg(feature = "appconfig")]
+#[rustfmt::skip]
 pub mod appconfig;
 #[cfg(feature = "appfabric")]
+#[rustfmt::skip]
 pub mod appfabric;
 #[cfg(feature = "appflow")]
+#[rustfmt::skip]
 pub mod appflow;
 #[cfg(feature = "appintegrations")]
+#[rustfmt::skip]
 pub mod appintegrations;
 #[cfg(feature = "applicationautoscaling")]
+#[rustfmt::skip]
 pub mod applicationautoscaling;
 #[cfg(feature = "applicationinsights")]
+#[rustfmt::skip]
 pub mod applicationinsights;
 #[cfg(feature = "applicationsignals")]
+#[rustfmt::skip]
 pub mod applicationsignals;
 #[cfg(feature = "appmesh")]
+#[rustfmt::skip]
 pub mod appmesh;
 #[cfg(feature = "apprunner")]
+#[rustfmt::skip]
 pub mod apprunner;
 #[cfg(feature = "appstream")]
+#[rustfmt::skip]
 pub mod appstream;
 #[cfg(feature = "appsync")]
+#[rustfmt::skip]
 pub mod appsync;
 #[cfg(feature = "apptest")]
+#[rustfmt::skip]
 pub mod apptest;
 #[cfg(feature = "aps")]
+#[rustfmt::skip]
 pub mod aps;
 #[cfg(feature = "arcregionswitch")]
+#[rustfmt::skip]
 pub mod arcregionswitch;
 #[cfg(feature = "arczonalshift")]
+#[rustfmt::skip]
 pub mod arczonalshift;
 #[cfg(feature = "athena")]
+#[rustfmt::skip]
 pub mod athena;
 #[cfg(feature = "auditmanager")]
+#[rustfmt::skip]
 pub mod auditmanager;
 #[cfg(feature = "autoscaling")]
+#[rustfmt::skip]
 pub mod autoscaling;
 #[cfg(feature = "autoscalingplans")]
+#[rustfmt::skip]
 pub mod autoscalingplans;
 #[cfg(feature = "awsexternalanthropic")]
+#[rustfmt::skip]
 pub mod awsexternalanthropic;
 #[cfg(feature = "b2bi")]
+#[rustfmt::skip]
 pub mod b2bi;
 #[cfg(feature = "backup")]
+#[rustfmt::skip]
 pub mod backup;
 #[cfg(feature = "backupgateway")]
+#[rustfmt::skip]
 pub mod backupgateway;
 #[cfg(feature = "batch")]
+#[rustfmt::skip]
 pub mod batch;
 #[cfg(feature = "bcm")]
+#[rustfmt::skip]
 pub mod bcm;
 #[cfg(feature = "bcmdataexports")]
+#[rustfmt::skip]
 pub mod bcmdataexports;
 #[cfg(feature = "bcmpricingcalculator")]
+#[rustfmt::skip]
 pub mod bcmpricingcalculator;
 #[cfg(feature = "bedrock")]
+#[rustfmt::skip]
 pub mod bedrock;
 #[cfg(feature = "bedrockagentcore")]
+#[rustfmt::skip]
 pub mod bedrockagentcore;
 #[cfg(feature = "bedrockmantle")]
+#[rustfmt::skip]
 pub mod bedrockmantle;
 #[cfg(feature = "billing")]
+#[rustfmt::skip]
 pub mod billing;
 #[cfg(feature = "billingconductor")]
+#[rustfmt::skip]
 pub mod billingconductor;
 #[cfg(feature = "braket")]
+#[rustfmt::skip]
 pub mod braket;
 #[cfg(feature = "budgets")]
+#[rustfmt::skip]
 pub mod budgets;
 #[cfg(feature = "cases")]
+#[rustfmt::skip]
 pub mod cases;
 #[cfg(feature = "cassandra")]
+#[rustfmt::skip]
 pub mod cassandra;
 #[cfg(feature = "cdk")]
+#[rustfmt::skip]
 pub mod cdk;
 #[cfg(feature = "ce")]
+#[rustfmt::skip]
 pub mod ce;
 #[cfg(feature = "certificatemanager")]
+#[rustfmt::skip]
 pub mod certificatemanager;
 #[cfg(feature = "chatbot")]
+#[rustfmt::skip]
 pub mod chatbot;
 #[cfg(feature = "chime")]
+#[rustfmt::skip]
 pub mod chime;
 #[cfg(feature = "cleanrooms")]
+#[rustfmt::skip]
 pub mod cleanrooms;
 #[cfg(feature = "cleanroomsml")]
+#[rustfmt::skip]
 pub mod cleanroomsml;
 #[cfg(feature = "cloud9")]
+#[rustfmt::skip]
 pub mod cloud9;
 #[cfg(feature = "cloudformation")]
+#[rustfmt::skip]
 pub mod cloudformation;
 #[cfg(feature = "cloudfront")]
+#[rustfmt::skip]
 pub mod cloudfront;
 #[cfg(feature = "cloudhsm")]
+#[rustfmt::skip]
 pub mod cloudhsm;
 #[cfg(feature = "cloudtrail")]
+#[rustfmt::skip]
 pub mod cloudtrail;
 #[cfg(feature = "cloudwatch")]
+#[rustfmt::skip]
 pub mod cloudwatch;
 #[cfg(feature = "codeartifact")]
+#[rustfmt::skip]
 pub mod codeartifact;
 #[cfg(feature = "codebuild")]
+#[rustfmt::skip]
 pub mod codebuild;
 #[cfg(feature = "codecommit")]
+#[rustfmt::skip]
 pub mod codecommit;
 #[cfg(feature = "codeconnections")]
+#[rustfmt::skip]
 pub mod codeconnections;
 #[cfg(feature = "codedeploy")]
+#[rustfmt::skip]
 pub mod codedeploy;
 #[cfg(feature = "codeguruprofiler")]
+#[rustfmt::skip]
 pub mod codeguruprofiler;
 #[cfg(feature = "codegurureviewer")]
+#[rustfmt::skip]
 pub mod codegurureviewer;
 #[cfg(feature = "codepipeline")]
+#[rustfmt::skip]
 pub mod codepipeline;
 #[cfg(feature = "codestar")]
+#[rustfmt::skip]
 pub mod codestar;
 #[cfg(feature = "codestarconnections")]
+#[rustfmt::skip]
 pub mod codestarconnections;
 #[cfg(feature = "codestarnotifications")]
+#[rustfmt::skip]
 pub mod codestarnotifications;
 #[cfg(feature = "cognito")]
+#[rustfmt::skip]
 pub mod cognito;
 #[cfg(feature = "comprehend")]
+#[rustfmt::skip]
 pub mod comprehend;
 #[cfg(feature = "computeoptimizer")]
+#[rustfmt::skip]
 pub mod computeoptimizer;
 #[cfg(feature = "config")]
+#[rustfmt::skip]
 pub mod config;
 #[cfg(feature = "connect")]
+#[rustfmt::skip]
 pub mod connect;
 #[cfg(feature = "connectcampaigns")]
+#[rustfmt::skip]
 pub mod connectcampaigns;
 #[cfg(feature = "connectcampaignsv2")]
+#[rustfmt::skip]
 pub mod connectcampaignsv2;
 #[cfg(feature = "controltower")]
+#[rustfmt::skip]
 pub mod controltower;
 #[cfg(feature = "cur")]
+#[rustfmt::skip]
 pub mod cur;
 #[cfg(feature = "customerprofiles")]
+#[rustfmt::skip]
 pub mod customerprofiles;
 #[cfg(feature = "databrew")]
+#[rustfmt::skip]
 pub mod databrew;
 #[cfg(feature = "dataexchange")]
+#[rustfmt::skip]
 pub mod dataexchange;
 #[cfg(feature = "datapipeline")]
+#[rustfmt::skip]
 pub mod datapipeline;
 #[cfg(feature = "datasync")]
+#[rustfmt::skip]
 pub mod datasync;
 #[cfg(feature = "datazone")]
+#[rustfmt::skip]
 pub mod datazone;
 #[cfg(feature = "dax")]
+#[rustfmt::skip]
 pub mod dax;
 #[cfg(feature = "deadline")]
+#[rustfmt::skip]
 pub mod deadline;
 #[cfg(feature = "detective")]
+#[rustfmt::skip]
 pub mod detective;
 #[cfg(feature = "devicefarm")]
+#[rustfmt::skip]
 pub mod devicefarm;
 #[cfg(feature = "devopsagent")]
+#[rustfmt::skip]
 pub mod devopsagent;
 #[cfg(feature = "devopsguru")]
+#[rustfmt::skip]
 pub mod devopsguru;
 #[cfg(feature = "directconnect")]
+#[rustfmt::skip]
 pub mod directconnect;
 #[cfg(feature = "directoryservice")]
+#[rustfmt::skip]
 pub mod directoryservice;
 #[cfg(feature = "dlm")]
+#[rustfmt::skip]
 pub mod dlm;
 #[cfg(feature = "dms")]
+#[rustfmt::skip]
 pub mod dms;
 #[cfg(feature = "docdb")]
+#[rustfmt::skip]
 pub mod docdb;
 #[cfg(feature = "docdbelastic")]
+#[rustfmt::skip]
 pub mod docdbelastic;
 #[cfg(feature = "drs")]
+#[rustfmt::skip]
 pub mod drs;
 #[cfg(feature = "dsql")]
+#[rustfmt::skip]
 pub mod dsql;
 #[cfg(feature = "dynamodb")]
+#[rustfmt::skip]
 pub mod dynamodb;
 #[cfg(feature = "ec2")]
+#[rustfmt::skip]
 pub mod ec2;
 #[cfg(feature = "ecr")]
+#[rustfmt::skip]
 pub mod ecr;
 #[cfg(feature = "ecs")]
+#[rustfmt::skip]
 pub mod ecs;
 #[cfg(feature = "efs")]
+#[rustfmt::skip]
 pub mod efs;
 #[cfg(feature = "eks")]
+#[rustfmt::skip]
 pub mod eks;
 #[cfg(feature = "elasticache")]
+#[rustfmt::skip]
 pub mod elasticache;
 #[cfg(feature = "elasticbeanstalk")]
+#[rustfmt::skip]
 pub mod elasticbeanstalk;
 #[cfg(feature = "elasticloadbalancing")]
+#[rustfmt::skip]
 pub mod elasticloadbalancing;
 #[cfg(feature = "elasticloadbalancingv2")]
+#[rustfmt::skip]
 pub mod elasticloadbalancingv2;
 #[cfg(feature = "elasticsearch")]
+#[rustfmt::skip]
 pub mod elasticsearch;
 #[cfg(feature = "elementalinference")]
+#[rustfmt::skip]
 pub mod elementalinference;
 #[cfg(feature = "emr")]
+#[rustfmt::skip]
 pub mod emr;
 #[cfg(feature = "emrcontainers")]
+#[rustfmt::skip]
 pub mod emrcontainers;
 #[cfg(feature = "emrserverless")]
+#[rustfmt::skip]
 pub mod emrserverless;
 #[cfg(feature = "entityresolution")]
+#[rustfmt::skip]
 pub mod entityresolution;
 #[cfg(feature = "events")]
+#[rustfmt::skip]
 pub mod events;
 #[cfg(feature = "eventschemas")]
+#[rustfmt::skip]
 pub mod eventschemas;
 #[cfg(feature = "eventsv2")]
+#[rustfmt::skip]
 pub mod eventsv2;
 #[cfg(feature = "evidently")]
+#[rustfmt::skip]
 pub mod evidently;
 #[cfg(feature = "evs")]
+#[rustfmt::skip]
 pub mod evs;
 #[cfg(feature = "finspace")]
+#[rustfmt::skip]
 pub mod finspace;
 #[cfg(feature = "fis")]
+#[rustfmt::skip]
 pub mod fis;
 #[cfg(feature = "fms")]
+#[rustfmt::skip]
 pub mod fms;
 #[cfg(feature = "forecast")]
+#[rustfmt::skip]
 pub mod forecast;
 #[cfg(feature = "frauddetector")]
+#[rustfmt::skip]
 pub mod frauddetector;
 #[cfg(feature = "fsx")]
+#[rustfmt::skip]
 pub mod fsx;
 #[cfg(feature = "gamelift")]
+#[rustfmt::skip]
 pub mod gamelift;
 #[cfg(feature = "gameliftstreams")]
+#[rustfmt::skip]
 pub mod gameliftstreams;
 #[cfg(feature = "gammadilithium")]
+#[rustfmt::skip]
 pub mod gammadilithium;
 #[cfg(feature = "globalaccelerator")]
+#[rustfmt::skip]
 pub mod globalaccelerator;
 #[cfg(feature = "glue")]
+#[rustfmt::skip]
 pub mod glue;
 #[cfg(feature = "grafana")]
+#[rustfmt::skip]
 pub mod grafana;
 #[cfg(feature = "greengrass")]
+#[rustfmt::skip]
 pub mod greengrass;
 #[cfg(feature = "greengrassv2")]
+#[rustfmt::skip]
 pub mod greengrassv2;
 #[cfg(feature = "groundstation")]
+#[rustfmt::skip]
 pub mod groundstation;
 #[cfg(feature = "guardduty")]
+#[rustfmt::skip]
 pub mod guardduty;
 #[cfg(feature = "healthagent")]
+#[rustfmt::skip]
 pub mod healthagent;
 #[cfg(feature = "healthimaging")]
+#[rustfmt::skip]
 pub mod healthimaging;
 #[cfg(feature = "healthlake")]
+#[rustfmt::skip]
 pub mod healthlake;
 #[cfg(feature = "iam")]
+#[rustfmt::skip]
 pub mod iam;
 #[cfg(feature = "identitystore")]
+#[rustfmt::skip]
 pub mod identitystore;
 #[cfg(feature = "imagebuilder")]
+#[rustfmt::skip]
 pub mod imagebuilder;
 #[cfg(feature = "inspector")]
+#[rustfmt::skip]
 pub mod inspector;
 #[cfg(feature = "inspectorv2")]
+#[rustfmt::skip]
 pub mod inspectorv2;
 #[cfg(feature = "interconnect")]
+#[rustfmt::skip]
 pub mod interconnect;
 #[cfg(feature = "internetmonitor")]
+#[rustfmt::skip]
 pub mod internetmonitor;
 #[cfg(feature = "invoicing")]
+#[rustfmt::skip]
 pub mod invoicing;
 #[cfg(feature = "iot")]
+#[rustfmt::skip]
 pub mod iot;
 #[cfg(feature = "iotanalytics")]
+#[rustfmt::skip]
 pub mod iotanalytics;
 #[cfg(feature = "iotcoredeviceadvisor")]
+#[rustfmt::skip]
 pub mod iotcoredeviceadvisor;
 #[cfg(feature = "iotevents")]
+#[rustfmt::skip]
 pub mod iotevents;
 #[cfg(feature = "iotfleetwise")]
+#[rustfmt::skip]
 pub mod iotfleetwise;
 #[cfg(feature = "iotmanagedintegrations")]
+#[rustfmt::skip]
 pub mod iotmanagedintegrations;
 #[cfg(feature = "iotsecuretunneling")]
+#[rustfmt::skip]
 pub mod iotsecuretunneling;
 #[cfg(feature = "iotsitewise")]
+#[rustfmt::skip]
 pub mod iotsitewise;
 #[cfg(feature = "iotthingsgraph")]
+#[rustfmt::skip]
 pub mod iotthingsgraph;
 #[cfg(feature = "iottwinmaker")]
+#[rustfmt::skip]
 pub mod iottwinmaker;
 #[cfg(feature = "iotwireless")]
+#[rustfmt::skip]
 pub mod iotwireless;
 #[cfg(feature = "ivs")]
+#[rustfmt::skip]
 pub mod ivs;
 #[cfg(feature = "ivschat")]
+#[rustfmt::skip]
 pub mod ivschat;
 #[cfg(feature = "kafkaconnect")]
+#[rustfmt::skip]
 pub mod kafkaconnect;
 #[cfg(feature = "kendra")]
+#[rustfmt::skip]
 pub mod kendra;
 #[cfg(feature = "kendraranking")]
+#[rustfmt::skip]
 pub mod kendraranking;
 #[cfg(feature = "kinesis")]
+#[rustfmt::skip]
 pub mod kinesis;
 #[cfg(feature = "kinesisanalytics")]
+#[rustfmt::skip]
 pub mod kinesisanalytics;
 #[cfg(feature = "kinesisanalyticsv2")]
+#[rustfmt::skip]
 pub mod kinesisanalyticsv2;
 #[cfg(feature = "kinesisfirehose")]
+#[rustfmt::skip]
 pub mod kinesisfirehose;
 #[cfg(feature = "kinesisvideo")]
+#[rustfmt::skip]
 pub mod kinesisvideo;
 #[cfg(feature = "kms")]
+#[rustfmt::skip]
 pub mod kms;
 #[cfg(feature = "lakeformation")]
+#[rustfmt::skip]
 pub mod lakeformation;
 #[cfg(feature = "lambda")]
+#[rustfmt::skip]
 pub mod lambda;
 #[cfg(feature = "launchwizard")]
+#[rustfmt::skip]
 pub mod launchwizard;
 #[cfg(feature = "lex")]
+#[rustfmt::skip]
 pub mod lex;
 #[cfg(feature = "licensemanager")]
+#[rustfmt::skip]
 pub mod licensemanager;
 #[cfg(feature = "licensemanagerlinuxsubscriptions")]
+#[rustfmt::skip]
 pub mod licensemanagerlinuxsubscriptions;
 #[cfg(feature = "licensemanagerusersubscriptions")]
+#[rustfmt::skip]
 pub mod licensemanagerusersubscriptions;
 #[cfg(feature = "lightsail")]
+#[rustfmt::skip]
 pub mod lightsail;
 #[cfg(feature = "location")]
+#[rustfmt::skip]
 pub mod location;
 #[cfg(feature = "logs")]
+#[rustfmt::skip]
 pub mod logs;
 #[cfg(feature = "lookoutequipment")]
+#[rustfmt::skip]
 pub mod lookoutequipment;
 #[cfg(feature = "lookoutvision")]
+#[rustfmt::skip]
 pub mod lookoutvision;
 #[cfg(feature = "m2")]
+#[rustfmt::skip]
 pub mod m2;
 #[cfg(feature = "macie")]
+#[rustfmt::skip]
 pub mod macie;
 #[cfg(feature = "managedblockchain")]
+#[rustfmt::skip]
 pub mod managedblockchain;
 #[cfg(feature = "mediaconnect")]
+#[rustfmt::skip]
 pub mod mediaconnect;
 #[cfg(feature = "mediaconvert")]
+#[rustfmt::skip]
 pub mod mediaconvert;
 #[cfg(feature = "medialive")]
+#[rustfmt::skip]
 pub mod medialive;
 #[cfg(feature = "mediapackage")]
+#[rustfmt::skip]
 pub mod mediapackage;
 #[cfg(feature = "mediapackagev2")]
+#[rustfmt::skip]
 pub mod mediapackagev2;
 #[cfg(feature = "mediastore")]
+#[rustfmt::skip]
 pub mod mediastore;
 #[cfg(feature = "mediatailor")]
+#[rustfmt::skip]
 pub mod mediatailor;
 #[cfg(feature = "memorydb")]
+#[rustfmt::skip]
 pub mod memorydb;
 #[cfg(feature = "mgn")]
+#[rustfmt::skip]
 pub mod mgn;
 #[cfg(feature = "mpa")]
+#[rustfmt::skip]
 pub mod mpa;
 #[cfg(feature = "msk")]
+#[rustfmt::skip]
 pub mod msk;
 #[cfg(feature = "mwaa")]
+#[rustfmt::skip]
 pub mod mwaa;
 #[cfg(feature = "mwaaserverless")]
+#[rustfmt::skip]
 pub mod mwaaserverless;
 #[cfg(feature = "neptune")]
+#[rustfmt::skip]
 pub mod neptune;
 #[cfg(feature = "neptunegraph")]
+#[rustfmt::skip]
 pub mod neptunegraph;
 #[cfg(feature = "networkfirewall")]
+#[rustfmt::skip]
 pub mod networkfirewall;
 #[cfg(feature = "networkflowmonitor")]
+#[rustfmt::skip]
 pub mod networkflowmonitor;
 #[cfg(feature = "networkmanager")]
+#[rustfmt::skip]
 pub mod networkmanager;
 #[cfg(feature = "networkmonitor")]
+#[rustfmt::skip]
 pub mod networkmonitor;
 #[cfg(feature = "networksecuritymanager")]
+#[rustfmt::skip]
 pub mod networksecuritymanager;
 #[cfg(feature = "nimblestudio")]
+#[rustfmt::skip]
 pub mod nimblestudio;
 #[cfg(feature = "notifications")]
+#[rustfmt::skip]
 pub mod notifications;
 #[cfg(feature = "notificationscontacts")]
+#[rustfmt::skip]
 pub mod notificationscontacts;
 #[cfg(feature = "novaact")]
+#[rustfmt::skip]
 pub mod novaact;
 #[cfg(feature = "oam")]
+#[rustfmt::skip]
 pub mod oam;
 #[cfg(feature = "observabilityadmin")]
+#[rustfmt::skip]
 pub mod observabilityadmin;
 #[cfg(feature = "odb")]
+#[rustfmt::skip]
 pub mod odb;
 #[cfg(feature = "omics")]
+#[rustfmt::skip]
 pub mod omics;
 #[cfg(feature = "opensearch")]
+#[rustfmt::skip]
 pub mod opensearch;
 #[cfg(feature = "opensearchserverless")]
+#[rustfmt::skip]
 pub mod opensearchserverless;
 #[cfg(feature = "opensearchservice")]
+#[rustfmt::skip]
 pub mod opensearchservice;
 #[cfg(feature = "opsworks")]
+#[rustfmt::skip]
 pub mod opsworks;
 #[cfg(feature = "organizations")]
+#[rustfmt::skip]
 pub mod organizations;
 #[cfg(feature = "osis")]
+#[rustfmt::skip]
 pub mod osis;
 #[cfg(feature = "outposts")]
+#[rustfmt::skip]
 pub mod outposts;
 #[cfg(feature = "panorama")]
+#[rustfmt::skip]
 pub mod panorama;
 #[cfg(feature = "paymentcryptography")]
+#[rustfmt::skip]
 pub mod paymentcryptography;
 #[cfg(feature = "pcaconnectorad")]
+#[rustfmt::skip]
 pub mod pcaconnectorad;
 #[cfg(feature = "pcaconnectorscep")]
+#[rustfmt::skip]
 pub mod pcaconnectorscep;
 #[cfg(feature = "pcs")]
+#[rustfmt::skip]
 pub mod pcs;
 #[cfg(feature = "personalize")]
+#[rustfmt::skip]
 pub mod personalize;
 #[cfg(feature = "pi")]
+#[rustfmt::skip]
 pub mod pi;
 #[cfg(feature = "pinpoint")]
+#[rustfmt::skip]
 pub mod pinpoint;
 #[cfg(feature = "pinpointemail")]
+#[rustfmt::skip]
 pub mod pinpointemail;
 #[cfg(feature = "pipes")]
+#[rustfmt::skip]
 pub mod pipes;
 #[cfg(feature = "polly")]
+#[rustfmt::skip]
 pub mod polly;
 #[cfg(feature = "pricingplanmanager")]
+#[rustfmt::skip]
 pub mod pricingplanmanager;
 #[cfg(feature = "proton")]
+#[rustfmt::skip]
 pub mod proton;
 #[cfg(feature = "qbusiness")]
+#[rustfmt::skip]
 pub mod qbusiness;
 #[cfg(feature = "qldb")]
+#[rustfmt::skip]
 pub mod qldb;
 #[cfg(feature = "quicksight")]
+#[rustfmt::skip]
 pub mod quicksight;
 #[cfg(feature = "ram")]
+#[rustfmt::skip]
 pub mod ram;
 #[cfg(feature = "rbin")]
+#[rustfmt::skip]
 pub mod rbin;
 #[cfg(feature = "rds")]
+#[rustfmt::skip]
 pub mod rds;
 #[cfg(feature = "redshift")]
+#[rustfmt::skip]
 pub mod redshift;
 #[cfg(feature = "redshiftserverless")]
+#[rustfmt::skip]
 pub mod redshiftserverless;
 #[cfg(feature = "refactorspaces")]
+#[rustfmt::skip]
 pub mod refactorspaces;
 #[cfg(feature = "rekognition")]
+#[rustfmt::skip]
 pub mod rekognition;
 #[cfg(feature = "resiliencehub")]
+#[rustfmt::skip]
 pub mod resiliencehub;
 #[cfg(feature = "resiliencehubv2")]
+#[rustfmt::skip]
 pub mod resiliencehubv2;
 #[cfg(feature = "resourceexplorer2")]
+#[rustfmt::skip]
 pub mod resourceexplorer2;
 #[cfg(feature = "resourcegroups")]
+#[rustfmt::skip]
 pub mod resourcegroups;
 #[cfg(feature = "robomaker")]
+#[rustfmt::skip]
 pub mod robomaker;
 #[cfg(feature = "rolesanywhere")]
+#[rustfmt::skip]
 pub mod rolesanywhere;
 #[cfg(feature = "route53")]
+#[rustfmt::skip]
 pub mod route53;
 #[cfg(feature = "route53globalresolver")]
+#[rustfmt::skip]
 pub mod route53globalresolver;
 #[cfg(feature = "route53profiles")]
+#[rustfmt::skip]
 pub mod route53profiles;
 #[cfg(feature = "route53recoverycontrol")]
+#[rustfmt::skip]
 pub mod route53recoverycontrol;
 #[cfg(feature = "route53recoveryreadiness")]
+#[rustfmt::skip]
 pub mod route53recoveryreadiness;
 #[cfg(feature = "route53resolver")]
+#[rustfmt::skip]
 pub mod route53resolver;
 #[cfg(feature = "rtbfabric")]
+#[rustfmt::skip]
 pub mod rtbfabric;
 #[cfg(feature = "rum")]
+#[rustfmt::skip]
 pub mod rum;
 #[cfg(feature = "s3")]
+#[rustfmt::skip]
 pub mod s3;
 #[cfg(feature = "s3express")]
+#[rustfmt::skip]
 pub mod s3express;
 #[cfg(feature = "s3files")]
+#[rustfmt::skip]
 pub mod s3files;
 #[cfg(feature = "s3objectlambda")]
+#[rustfmt::skip]
 pub mod s3objectlambda;
 #[cfg(feature = "s3outposts")]
+#[rustfmt::skip]
 pub mod s3outposts;
 #[cfg(feature = "s3tables")]
+#[rustfmt::skip]
 pub mod s3tables;
 #[cfg(feature = "s3vectors")]
+#[rustfmt::skip]
 pub mod s3vectors;
 #[cfg(feature = "sagemaker")]
+#[rustfmt::skip]
 pub mod sagemaker;
 #[cfg(feature = "scheduler")]
+#[rustfmt::skip]
 pub mod scheduler;
 #[cfg(feature = "scn")]
+#[rustfmt::skip]
 pub mod scn;
 #[cfg(feature = "sdb")]
+#[rustfmt::skip]
 pub mod sdb;
 #[cfg(feature = "secretsmanager")]
+#[rustfmt::skip]
 pub mod secretsmanager;
 #[cfg(feature = "securityagent")]
+#[rustfmt::skip]
 pub mod securityagent;
 #[cfg(feature = "securityhub")]
+#[rustfmt::skip]
 pub mod securityhub;
 #[cfg(feature = "securitylake")]
+#[rustfmt::skip]
 pub mod securitylake;
 #[cfg(feature = "serverlessrepo")]
+#[rustfmt::skip]
 pub mod serverlessrepo;
 #[cfg(feature = "servicecatalog")]
+#[rustfmt::skip]
 pub mod servicecatalog;
 #[cfg(feature = "servicecatalogappregistry")]
+#[rustfmt::skip]
 pub mod servicecatalogappregistry;
 #[cfg(feature = "servicediscovery")]
+#[rustfmt::skip]
 pub mod servicediscovery;
 #[cfg(feature = "ses")]
+#[rustfmt::skip]
 pub mod ses;
 #[cfg(feature = "shield")]
+#[rustfmt::skip]
 pub mod shield;
 #[cfg(feature = "signer")]
+#[rustfmt::skip]
 pub mod signer;
 #[cfg(feature = "simspaceweaver")]
+#[rustfmt::skip]
 pub mod simspaceweaver;
 #[cfg(feature = "smsvoice")]
+#[rustfmt::skip]
 pub mod smsvoice;
 #[cfg(feature = "sns")]
+#[rustfmt::skip]
 pub mod sns;
 #[cfg(feature = "sqs")]
+#[rustfmt::skip]
 pub mod sqs;
 #[cfg(feature = "ssm")]
+#[rustfmt::skip]
 pub mod ssm;
 #[cfg(feature = "ssmcontacts")]
+#[rustfmt::skip]
 pub mod ssmcontacts;
 #[cfg(feature = "ssmguiconnect")]
+#[rustfmt::skip]
 pub mod ssmguiconnect;
 #[cfg(feature = "ssmincidents")]
+#[rustfmt::skip]
 pub mod ssmincidents;
 #[cfg(feature = "ssmquicksetup")]
+#[rustfmt::skip]
 pub mod ssmquicksetup;
 #[cfg(feature = "sso")]
+#[rustfmt::skip]
 pub mod sso;
 #[cfg(feature = "stepfunctions")]
+#[rustfmt::skip]
 pub mod stepfunctions;
 #[cfg(feature = "storagegateway")]
+#[rustfmt::skip]
 pub mod storagegateway;
 #[cfg(feature = "supportapp")]
+#[rustfmt::skip]
 pub mod supportapp;
 #[cfg(feature = "supportauthz")]
+#[rustfmt::skip]
 pub mod supportauthz;
 #[cfg(feature = "synthetics")]
+#[rustfmt::skip]
 pub mod synthetics;
 #[cfg(feature = "systemsmanagersap")]
+#[rustfmt::skip]
 pub mod systemsmanagersap;
 #[cfg(feature = "textract")]
+#[rustfmt::skip]
 pub mod textract;
 #[cfg(feature = "timestream")]
+#[rustfmt::skip]
 pub mod timestream;
 #[cfg(feature = "transcribe")]
+#[rustfmt::skip]
 pub mod transcribe;
 #[cfg(feature = "transfer")]
+#[rustfmt::skip]
 pub mod transfer;
 #[cfg(feature = "translate")]
+#[rustfmt::skip]
 pub mod translate;
 #[cfg(feature = "uxc")]
+#[rustfmt::skip]
 pub mod uxc;
 #[cfg(feature = "verifiedpermissions")]
+#[rustfmt::skip]
 pub mod verifiedpermissions;
 #[cfg(feature = "voiceid")]
+#[rustfmt::skip]
 pub mod voiceid;
 #[cfg(feature = "vpclattice")]
+#[rustfmt::skip]
 pub mod vpclattice;
 #[cfg(feature = "waf")]
+#[rustfmt::skip]
 pub mod waf;
 #[cfg(feature = "wafregional")]
+#[rustfmt::skip]
 pub mod wafregional;
 #[cfg(feature = "wafv2")]
+#[rustfmt::skip]
 pub mod wafv2;
 #[cfg(feature = "wellarchitected")]
+#[rustfmt::skip]
 pub mod wellarchitected;
 #[cfg(feature = "wickr")]
+#[rustfmt::skip]
 pub mod wickr;
 #[cfg(feature = "wisdom")]
+#[rustfmt::skip]
 pub mod wisdom;
 #[cfg(feature = "workspaces")]
+#[rustfmt::skip]
 pub mod workspaces;
 #[cfg(feature = "workspacesinstances")]
+#[rustfmt::skip]
 pub mod workspacesinstances;
 #[cfg(feature = "workspacesthinclient")]
+#[rustfmt::skip]
 pub mod workspacesthinclient;
 #[cfg(feature = "workspacesweb")]
+#[rustfmt::skip]
 pub mod workspacesweb;
 #[cfg(feature = "xray")]
+#[rustfmt::skip]
 pub mod xray;
 
 /// Schema facts of a resource type, when its service is compiled in.
@@ -1925,7 +2241,8 @@ pub fn all_types() -> impl Iterator<Item = &'static TypeMeta> {
     SERVICES.iter().flat_map(|types| types.iter().copied())
 }
 
-/// The regions the schema data covers; availability is only checked there.
+/// The regions the schema data covers (those with a provider file in
+/// cfn-lint): a type's availability is only checked there.
 pub fn covered_regions() -> crate::region::RegionSet {
-    crate::region::RegionSet::default()
+    crate::region::RegionSet(0x3fff7fffffff)
 }

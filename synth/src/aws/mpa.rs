@@ -32,23 +32,14 @@ impl CfnApprovalTeam {
     /// - `description`: `Description`.
     /// - `name`: `Name`.
     /// - `policies`: `Policies`.
-    pub fn new(
-        approval_strategy: impl Into<Val<approval_team::ApprovalStrategy>>,
-        approvers: impl Into<Val<Vec<approval_team::Approver>>>,
-        description: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        policies: impl Into<Val<Vec<approval_team::Policy>>>,
-    ) -> Self {
+    pub fn new(approval_strategy: impl Into<Val<approval_team::ApprovalStrategy>>, approvers: impl Into<Val<Vec<approval_team::Approver>>>, description: impl Into<Val<String>>, name: impl Into<Val<String>>, policies: impl Into<Val<Vec<approval_team::Policy>>>) -> Self {
         let mut props = Props::new();
         props.set("ApprovalStrategy", approval_strategy);
         props.set("Approvers", approvers);
         props.set("Description", description);
         props.set("Name", name);
         props.set("Policies", policies);
-        CfnApprovalTeam {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApprovalTeam { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -126,60 +117,17 @@ pub(crate) static APPROVAL_TEAM_META: TypeMeta = TypeMeta {
     create_only: &["Name", "Policies", "Policies/*/PolicyArn"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "LastUpdateTime",
-        "NumberOfApprovers",
-        "Status",
-        "StatusCode",
-        "StatusMessage",
-        "UpdateSessionArn",
-        "VersionId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "LastUpdateTime", "NumberOfApprovers", "Status", "StatusCode", "StatusMessage", "UpdateSessionArn", "VersionId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static APPROVAL_TEAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Approvers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&approval_team::APPROVER_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._-]+$"),
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Policies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&approval_team::POLICY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("Approvers", &Shape::List(ListRule { item: Some(&Shape::Object(&approval_team::APPROVER_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]+$"), min_len: None, max_len: Some(64), allowed: &[] })),
+        ("Policies", &Shape::List(ListRule { item: Some(&Shape::Object(&approval_team::POLICY_SHAPE)), min_items: Some(1), max_items: Some(10) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -247,10 +195,7 @@ pub mod approval_team {
         ///
         /// - `primary_identity_id`: `PrimaryIdentityId`.
         /// - `primary_identity_source_arn`: `PrimaryIdentitySourceArn`.
-        pub fn new(
-            primary_identity_id: impl Into<Val<String>>,
-            primary_identity_source_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(primary_identity_id: impl Into<Val<String>>, primary_identity_source_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PrimaryIdentityId", primary_identity_id);
             props.set("PrimaryIdentitySourceArn", primary_identity_source_arn);
@@ -332,24 +277,8 @@ pub mod approval_team {
 
     pub(crate) static APPROVER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PrimaryIdentityId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PrimaryIdentitySourceArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("PrimaryIdentityId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("PrimaryIdentitySourceArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -377,15 +306,10 @@ impl CfnIdentitySource {
     /// Creates the resource from its required properties:
     ///
     /// - `identity_source_parameters`: `IdentitySourceParameters`.
-    pub fn new(
-        identity_source_parameters: impl Into<Val<identity_source::IdentitySourceParameters>>,
-    ) -> Self {
+    pub fn new(identity_source_parameters: impl Into<Val<identity_source::IdentitySourceParameters>>) -> Self {
         let mut props = Props::new();
         props.set("IdentitySourceParameters", identity_source_parameters);
-        CfnIdentitySource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdentitySource { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -422,9 +346,7 @@ impl Handle<CfnIdentitySource> {
     }
 
     /// `Fn::GetAtt` attribute `IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl`.
-    pub fn identity_source_parameters_iam_identity_center_approval_portal_url(
-        &self,
-    ) -> Val<String> {
+    pub fn identity_source_parameters_iam_identity_center_approval_portal_url(&self) -> Val<String> {
         self.get_att("IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl")
     }
 
@@ -452,35 +374,18 @@ impl Handle<CfnIdentitySource> {
 pub(crate) static IDENTITY_SOURCE_META: TypeMeta = TypeMeta {
     type_name: CfnIdentitySource::TYPE_NAME,
     shape: &IDENTITY_SOURCE_SHAPE,
-    create_only: &[
-        "IdentitySourceParameters",
-        "IdentitySourceParameters/IamIdentityCenter",
-        "IdentitySourceParameters/IamIdentityCenter/InstanceArn",
-        "IdentitySourceParameters/IamIdentityCenter/Region",
-    ],
+    create_only: &["IdentitySourceParameters", "IdentitySourceParameters/IamIdentityCenter", "IdentitySourceParameters/IamIdentityCenter/InstanceArn", "IdentitySourceParameters/IamIdentityCenter/Region"],
     write_only: &[],
     primary_identifier: &["IdentitySourceArn"],
-    attributes: &[
-        "CreationTime",
-        "IdentitySourceArn",
-        "IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl",
-        "IdentitySourceType",
-        "Status",
-        "StatusCode",
-        "StatusMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "IdentitySourceArn", "IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl", "IdentitySourceType", "Status", "StatusCode", "StatusMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static IDENTITY_SOURCE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "IdentitySourceParameters",
-        &Shape::Object(&identity_source::IDENTITY_SOURCE_PARAMETERS_SHAPE),
-    )],
+    fields: &[
+        ("IdentitySourceParameters", &Shape::Object(&identity_source::IDENTITY_SOURCE_PARAMETERS_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -570,40 +475,26 @@ pub mod identity_source {
     }
 
     pub(crate) static IDENTITY_SOURCE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IamIdentityCenter",
-            &Shape::Object(&IAM_IDENTITY_CENTER_SHAPE),
-        )],
+        fields: &[
+            ("IamIdentityCenter", &Shape::Object(&IAM_IDENTITY_CENTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IAM_IDENTITY_CENTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.+:sso:::instance/(?:sso)?ins-[a-zA-Z0-9-.]{16}$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:.+:sso:::instance/(?:sso)?ins-[a-zA-Z0-9-.]{16}$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APPROVAL_TEAM_META, &IDENTITY_SOURCE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APPROVAL_TEAM_META,
+    &IDENTITY_SOURCE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

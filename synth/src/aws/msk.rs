@@ -31,10 +31,7 @@ impl CfnBatchScramSecret {
     pub fn new(cluster_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterArn", cluster_arn);
-        CfnBatchScramSecret {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBatchScramSecret { props, options: ResourceOptions::default() }
     }
 
     /// The `SecretArnList` property.
@@ -86,17 +83,11 @@ impl CfnChannel {
     ///
     /// - `channel_name`: `ChannelName`, Name of the channel
     /// - `topic_configuration_list`: `TopicConfigurationList`, Topic configuration
-    pub fn new(
-        channel_name: impl Into<Val<String>>,
-        topic_configuration_list: impl Into<Val<Vec<channel::TopicConfiguration>>>,
-    ) -> Self {
+    pub fn new(channel_name: impl Into<Val<String>>, topic_configuration_list: impl Into<Val<Vec<channel::TopicConfiguration>>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelName", channel_name);
         props.set("TopicConfigurationList", topic_configuration_list);
-        CfnChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChannel { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the cluster
@@ -112,19 +103,13 @@ impl CfnChannel {
     /// Encryption configuration
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<channel::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<channel::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
 
     /// Iceberg destination configuration
-    pub fn iceberg_destination_configuration(
-        mut self,
-        value: impl Into<Val<channel::IcebergDestinationConfiguration>>,
-    ) -> Self {
+    pub fn iceberg_destination_configuration(mut self, value: impl Into<Val<channel::IcebergDestinationConfiguration>>) -> Self {
         self.props.set("IcebergDestinationConfiguration", value);
         self
     }
@@ -138,10 +123,7 @@ impl CfnChannel {
     }
 
     /// S3 destination configuration
-    pub fn s3_destination_configuration(
-        mut self,
-        value: impl Into<Val<channel::S3DestinationConfiguration>>,
-    ) -> Self {
+    pub fn s3_destination_configuration(mut self, value: impl Into<Val<channel::S3DestinationConfiguration>>) -> Self {
         self.props.set("S3DestinationConfiguration", value);
         self
     }
@@ -204,44 +186,12 @@ pub(crate) static CHANNEL_META: TypeMeta = TypeMeta {
 
 pub(crate) static CHANNEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&channel::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "IcebergDestinationConfiguration",
-            &Shape::Object(&channel::ICEBERG_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "S3DestinationConfiguration",
-            &Shape::Object(&channel::S3_DESTINATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "TopicConfigurationList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&channel::TOPIC_CONFIGURATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("ChannelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ClusterArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
+        ("EncryptionConfiguration", &Shape::Object(&channel::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("IcebergDestinationConfiguration", &Shape::Object(&channel::ICEBERG_DESTINATION_CONFIGURATION_SHAPE)),
+        ("S3DestinationConfiguration", &Shape::Object(&channel::S3_DESTINATION_CONFIGURATION_SHAPE)),
+        ("TopicConfigurationList", &Shape::List(ListRule { item: Some(&Shape::Object(&channel::TOPIC_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -290,14 +240,7 @@ pub mod channel {
         /// - `schema_evolution`: `SchemaEvolution`, Schema evolution configuration of the destination
         /// - `service_execution_role_arn`: `ServiceExecutionRoleArn`, The Amazon Resource Name (ARN) of an IAM role used by MSK to access the table
         /// - `table_creation`: `TableCreation`, Table creation configuration of the destination
-        pub fn new(
-            append_only: impl Into<Val<bool>>,
-            dead_letter_queue_s3: impl Into<Val<DeadLetterQueueS3>>,
-            destination_table_list: impl Into<Val<Vec<DestinationTable>>>,
-            schema_evolution: impl Into<Val<SchemaEvolution>>,
-            service_execution_role_arn: impl Into<Val<String>>,
-            table_creation: impl Into<Val<TableCreation>>,
-        ) -> Self {
+        pub fn new(append_only: impl Into<Val<bool>>, dead_letter_queue_s3: impl Into<Val<DeadLetterQueueS3>>, destination_table_list: impl Into<Val<Vec<DestinationTable>>>, schema_evolution: impl Into<Val<SchemaEvolution>>, service_execution_role_arn: impl Into<Val<String>>, table_creation: impl Into<Val<TableCreation>>) -> Self {
             let mut props = Props::new();
             props.set("AppendOnly", append_only);
             props.set("DeadLetterQueueS3", dead_letter_queue_s3);
@@ -309,6 +252,8 @@ pub mod channel {
         }
 
         /// Catalog configuration of the destination
+        ///
+        /// Changing it replaces the resource.
         pub fn catalog(mut self, value: impl Into<Val<Catalog>>) -> Self {
             self.props.set("Catalog", value);
             self
@@ -317,6 +262,8 @@ pub mod channel {
         /// Compression codec for Iceberg table data files. Defaults to ZSTD.
         ///
         /// Allowed values: `ZSTD`, `SNAPPY`.
+        ///
+        /// Changing it replaces the resource.
         pub fn compression_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CompressionType", value);
             self
@@ -349,12 +296,16 @@ pub mod channel {
         }
 
         /// The ARN of the catalog
+        ///
+        /// Changing it replaces the resource.
         pub fn catalog_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CatalogArn", value);
             self
         }
 
         /// The warehouse location
+        ///
+        /// Changing it replaces the resource.
         pub fn warehouse_location(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("WarehouseLocation", value);
             self
@@ -378,10 +329,7 @@ pub mod channel {
         ///
         /// - `bucket_arn`: `BucketArn`, The ARN of the S3 bucket
         /// - `error_output_prefix`: `ErrorOutputPrefix`, The error output prefix
-        pub fn new(
-            bucket_arn: impl Into<Val<String>>,
-            error_output_prefix: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_arn: impl Into<Val<String>>, error_output_prefix: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketArn", bucket_arn);
             props.set("ErrorOutputPrefix", error_output_prefix);
@@ -412,10 +360,7 @@ pub mod channel {
         ///
         /// - `destination_database_name`: `DestinationDatabaseName`, The destination database name
         /// - `destination_table_name`: `DestinationTableName`, The destination table name
-        pub fn new(
-            destination_database_name: impl Into<Val<String>>,
-            destination_table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_database_name: impl Into<Val<String>>, destination_table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationDatabaseName", destination_database_name);
             props.set("DestinationTableName", destination_table_name);
@@ -423,6 +368,8 @@ pub mod channel {
         }
 
         /// Partition specification
+        ///
+        /// Changing it replaces the resource.
         pub fn partition_spec(mut self, value: impl Into<Val<PartitionSpec>>) -> Self {
             self.props.set("PartitionSpec", value);
             self
@@ -452,6 +399,8 @@ pub mod channel {
         }
 
         /// Source list
+        ///
+        /// Changing it replaces the resource.
         pub fn source_list(mut self, value: impl Into<Val<Vec<PartitionSource>>>) -> Self {
             self.props.set("SourceList", value);
             self
@@ -478,6 +427,8 @@ pub mod channel {
         }
 
         /// Source name
+        ///
+        /// Changing it replaces the resource.
         pub fn source_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceName", value);
             self
@@ -550,10 +501,7 @@ pub mod channel {
         }
 
         /// CloudWatch Logs log destination details
-        pub fn cloud_watch_logs(
-            mut self,
-            value: impl Into<Val<CloudWatchLogsLogDestination>>,
-        ) -> Self {
+        pub fn cloud_watch_logs(mut self, value: impl Into<Val<CloudWatchLogsLogDestination>>) -> Self {
             self.props.set("CloudWatchLogs", value);
             self
         }
@@ -682,11 +630,7 @@ pub mod channel {
         /// - `dead_letter_queue_s3`: `DeadLetterQueueS3`, Dead letter queue S3 configuration of the destination
         /// - `service_execution_role_arn`: `ServiceExecutionRoleArn`, The Amazon Resource Name (ARN) of an IAM role used by MSK to access S3
         /// - `storage`: `Storage`, S3 storage configuration
-        pub fn new(
-            dead_letter_queue_s3: impl Into<Val<DeadLetterQueueS3>>,
-            service_execution_role_arn: impl Into<Val<String>>,
-            storage: impl Into<Val<S3Storage>>,
-        ) -> Self {
+        pub fn new(dead_letter_queue_s3: impl Into<Val<DeadLetterQueueS3>>, service_execution_role_arn: impl Into<Val<String>>, storage: impl Into<Val<S3Storage>>) -> Self {
             let mut props = Props::new();
             props.set("DeadLetterQueueS3", dead_letter_queue_s3);
             props.set("ServiceExecutionRoleArn", service_execution_role_arn);
@@ -719,11 +663,7 @@ pub mod channel {
         /// - `bucket_arn`: `BucketArn`, ARN of the S3 bucket
         /// - `compression_type`: `CompressionType`, S3 compression type
         /// - `storage_class`: `StorageClass`, S3 storage class
-        pub fn new(
-            bucket_arn: impl Into<Val<String>>,
-            compression_type: impl Into<Val<String>>,
-            storage_class: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_arn: impl Into<Val<String>>, compression_type: impl Into<Val<String>>, storage_class: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketArn", bucket_arn);
             props.set("CompressionType", compression_type);
@@ -732,18 +672,24 @@ pub mod channel {
         }
 
         /// Optional 12-digit AWS account ID expected to own the S3 bucket
+        ///
+        /// Changing it replaces the resource.
         pub fn expected_bucket_owner(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExpectedBucketOwner", value);
             self
         }
 
         /// Template for S3 key for output objects, used for partitioning
+        ///
+        /// Changing it replaces the resource.
         pub fn output_key_template(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputKeyTemplate", value);
             self
         }
 
         /// Optional prefix for output objects
+        ///
+        /// Changing it replaces the resource.
         pub fn output_prefix(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OutputPrefix", value);
             self
@@ -767,10 +713,7 @@ pub mod channel {
         ///
         /// - `record_converter`: `RecordConverter`, Record converter configuration for a topic
         /// - `topic_arn`: `TopicArn`, The Amazon Resource Name (ARN) that uniquely identifies the topic
-        pub fn new(
-            record_converter: impl Into<Val<RecordConverter>>,
-            topic_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(record_converter: impl Into<Val<RecordConverter>>, topic_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("RecordConverter", record_converter);
             props.set("TopicArn", topic_arn);
@@ -837,130 +780,57 @@ pub mod channel {
     }
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[\\w-]+:kms:[\\w-]+:\\d+:key.*\\Z"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:kms:[\\w-]+:\\d+:key.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ICEBERG_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Catalog", &Shape::Object(&CATALOG_SHAPE)),
-            (
-                "CompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ZSTD", "SNAPPY"],
-                }),
-            ),
-            (
-                "DataFreshnessInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeadLetterQueueS3",
-                &Shape::Object(&DEAD_LETTER_QUEUE_S3_SHAPE),
-            ),
-            (
-                "DestinationTableList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DESTINATION_TABLE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "ServiceExecutionRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:[\\w-]+:iam::[\\w-]+:role.*\\Z"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ZSTD", "SNAPPY"] })),
+            ("DataFreshnessInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(900.0), allowed: &[] })),
+            ("DeadLetterQueueS3", &Shape::Object(&DEAD_LETTER_QUEUE_S3_SHAPE)),
+            ("DestinationTableList", &Shape::List(ListRule { item: Some(&Shape::Object(&DESTINATION_TABLE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("ServiceExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:iam::[\\w-]+:role.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CATALOG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CatalogArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[\\w-]+:glue:[\\w-]+:\\d+:catalog.*\\Z"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("CatalogArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:glue:[\\w-]+:\\d+:catalog.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEAD_LETTER_QUEUE_S3_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BucketArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[\\w-]+:s3:::.*\\Z"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BucketArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:s3:::.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_TABLE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("PartitionSpec", &Shape::Object(&PARTITION_SPEC_SHAPE))],
+        fields: &[
+            ("PartitionSpec", &Shape::Object(&PARTITION_SPEC_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTITION_SPEC_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PartitionStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TIME_HOUR"],
-            }),
-        )],
+        fields: &[
+            ("PartitionStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TIME_HOUR"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataFreshnessInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeadLetterQueueS3",
-                &Shape::Object(&DEAD_LETTER_QUEUE_S3_SHAPE),
-            ),
-            (
-                "ServiceExecutionRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:[\\w-]+:iam::[\\w-]+:role.*\\Z"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DataFreshnessInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(900.0), allowed: &[] })),
+            ("DeadLetterQueueS3", &Shape::Object(&DEAD_LETTER_QUEUE_S3_SHAPE)),
+            ("ServiceExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:iam::[\\w-]+:role.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
             ("Storage", &Shape::Object(&S3_STORAGE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -968,33 +838,9 @@ pub mod channel {
 
     pub(crate) static S3_STORAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:[\\w-]+:s3:::.*\\Z"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "GZIP", "ZSTD"],
-                }),
-            ),
-            (
-                "StorageClass",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STANDARD", "INTELLIGENT_TIERING", "GLACIER_IR"],
-                }),
-            ),
+            ("BucketArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:s3:::.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
+            ("CompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "GZIP", "ZSTD"] })),
+            ("StorageClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "INTELLIGENT_TIERING", "GLACIER_IR"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1002,29 +848,15 @@ pub mod channel {
     pub(crate) static TOPIC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("RecordConverter", &Shape::Object(&RECORD_CONVERTER_SHAPE)),
-            (
-                "TopicArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:topic.*\\Z"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("TopicArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:topic.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECORD_CONVERTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ValueConverter",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BYTE_ARRAY", "JSON", "JSON_SCHEMA_GSR", "STRING"],
-            }),
-        )],
+        fields: &[
+            ("ValueConverter", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BYTE_ARRAY", "JSON", "JSON_SCHEMA_GSR", "STRING"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1047,28 +879,17 @@ impl CfnCluster {
     /// - `cluster_name`: `ClusterName`.
     /// - `kafka_version`: `KafkaVersion`.
     /// - `number_of_broker_nodes`: `NumberOfBrokerNodes`.
-    pub fn new(
-        broker_node_group_info: impl Into<Val<cluster::BrokerNodeGroupInfo>>,
-        cluster_name: impl Into<Val<String>>,
-        kafka_version: impl Into<Val<String>>,
-        number_of_broker_nodes: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(broker_node_group_info: impl Into<Val<cluster::BrokerNodeGroupInfo>>, cluster_name: impl Into<Val<String>>, kafka_version: impl Into<Val<String>>, number_of_broker_nodes: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("BrokerNodeGroupInfo", broker_node_group_info);
         props.set("ClusterName", cluster_name);
         props.set("KafkaVersion", kafka_version);
         props.set("NumberOfBrokerNodes", number_of_broker_nodes);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// The `ClientAuthentication` property.
-    pub fn client_authentication(
-        mut self,
-        value: impl Into<Val<cluster::ClientAuthentication>>,
-    ) -> Self {
+    pub fn client_authentication(mut self, value: impl Into<Val<cluster::ClientAuthentication>>) -> Self {
         self.props.set("ClientAuthentication", value);
         self
     }
@@ -1166,84 +987,24 @@ impl Handle<CfnCluster> {
 pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnCluster::TYPE_NAME,
     shape: &CLUSTER_SHAPE,
-    create_only: &[
-        "BrokerNodeGroupInfo/BrokerAZDistribution",
-        "BrokerNodeGroupInfo/ClientSubnets",
-        "BrokerNodeGroupInfo/SecurityGroups",
-        "ClusterName",
-        "EncryptionInfo/EncryptionAtRest",
-        "EncryptionInfo/EncryptionInTransit/InCluster",
-    ],
+    create_only: &["BrokerNodeGroupInfo/BrokerAZDistribution", "BrokerNodeGroupInfo/ClientSubnets", "BrokerNodeGroupInfo/SecurityGroups", "ClusterName", "EncryptionInfo/EncryptionAtRest", "EncryptionInfo/EncryptionInTransit/InCluster"],
     write_only: &["ZookeeperAccess"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CurrentVersion"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BrokerNodeGroupInfo",
-            &Shape::Object(&cluster::BROKER_NODE_GROUP_INFO_SHAPE),
-        ),
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionInfo",
-            &Shape::Object(&cluster::ENCRYPTION_INFO_SHAPE),
-        ),
-        (
-            "EnhancedMonitoring",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(7),
-                max_len: Some(23),
-                allowed: &[
-                    "DEFAULT",
-                    "PER_BROKER",
-                    "PER_TOPIC_PER_BROKER",
-                    "PER_TOPIC_PER_PARTITION",
-                ],
-            }),
-        ),
-        (
-            "KafkaVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NumberOfBrokerNodes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("BrokerNodeGroupInfo", &Shape::Object(&cluster::BROKER_NODE_GROUP_INFO_SHAPE)),
+        ("ClusterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("EncryptionInfo", &Shape::Object(&cluster::ENCRYPTION_INFO_SHAPE)),
+        ("EnhancedMonitoring", &Shape::Str(StrRule { pattern: None, min_len: Some(7), max_len: Some(23), allowed: &["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] })),
+        ("KafkaVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("NumberOfBrokerNodes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ("Rebalancing", &Shape::Object(&cluster::REBALANCING_SHAPE)),
-        (
-            "StorageMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(5),
-                max_len: Some(6),
-                allowed: &["LOCAL", "TIERED"],
-            }),
-        ),
+        ("StorageMode", &Shape::Str(StrRule { pattern: None, min_len: Some(5), max_len: Some(6), allowed: &["LOCAL", "TIERED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1265,10 +1026,7 @@ pub mod cluster {
         ///
         /// - `client_subnets`: `ClientSubnets`.
         /// - `instance_type`: `InstanceType`.
-        pub fn new(
-            client_subnets: impl Into<Val<Vec<String>>>,
-            instance_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(client_subnets: impl Into<Val<Vec<String>>>, instance_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClientSubnets", client_subnets);
             props.set("InstanceType", instance_type);
@@ -1278,6 +1036,8 @@ pub mod cluster {
         /// The `BrokerAZDistribution` property.
         ///
         /// Allowed values: `DEFAULT`.
+        ///
+        /// Changing it replaces the resource.
         pub fn broker_az_distribution(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("BrokerAZDistribution", value);
             self
@@ -1290,6 +1050,8 @@ pub mod cluster {
         }
 
         /// The `SecurityGroups` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn security_groups(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecurityGroups", value);
             self
@@ -1388,10 +1150,7 @@ pub mod cluster {
         }
 
         /// The `ClientAuthentication` property.
-        pub fn client_authentication(
-            mut self,
-            value: impl Into<Val<VpcConnectivityClientAuthentication>>,
-        ) -> Self {
+        pub fn client_authentication(mut self, value: impl Into<Val<VpcConnectivityClientAuthentication>>) -> Self {
             self.props.set("ClientAuthentication", value);
             self
         }
@@ -1576,10 +1335,7 @@ pub mod cluster {
         }
 
         /// The `ProvisionedThroughput` property.
-        pub fn provisioned_throughput(
-            mut self,
-            value: impl Into<Val<ProvisionedThroughput>>,
-        ) -> Self {
+        pub fn provisioned_throughput(mut self, value: impl Into<Val<ProvisionedThroughput>>) -> Self {
             self.props.set("ProvisionedThroughput", value);
             self
         }
@@ -1759,10 +1515,7 @@ pub mod cluster {
         }
 
         /// The `CertificateAuthorityArnList` property.
-        pub fn certificate_authority_arn_list(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn certificate_authority_arn_list(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("CertificateAuthorityArnList", value);
             self
         }
@@ -1842,6 +1595,8 @@ pub mod cluster {
         }
 
         /// The `EncryptionAtRest` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn encryption_at_rest(mut self, value: impl Into<Val<EncryptionAtRest>>) -> Self {
             self.props.set("EncryptionAtRest", value);
             self
@@ -1905,6 +1660,8 @@ pub mod cluster {
         }
 
         /// The `InCluster` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn in_cluster(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("InCluster", value);
             self
@@ -2270,25 +2027,9 @@ pub mod cluster {
 
     pub(crate) static BROKER_NODE_GROUP_INFO_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BrokerAZDistribution",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(6),
-                    max_len: Some(9),
-                    allowed: &["DEFAULT"],
-                }),
-            ),
+            ("BrokerAZDistribution", &Shape::Str(StrRule { pattern: None, min_len: Some(6), max_len: Some(9), allowed: &["DEFAULT"] })),
             ("ConnectivityInfo", &Shape::Object(&CONNECTIVITY_INFO_SHAPE)),
-            (
-                "InstanceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(5),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceType", &Shape::Str(StrRule { pattern: None, min_len: Some(5), max_len: Some(32), allowed: &[] })),
             ("StorageInfo", &Shape::Object(&STORAGE_INFO_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2296,81 +2037,51 @@ pub mod cluster {
 
     pub(crate) static CONNECTIVITY_INFO_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NetworkType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "DUAL"],
-                }),
-            ),
+            ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL"] })),
             ("PublicAccess", &Shape::Object(&PUBLIC_ACCESS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PUBLIC_ACCESS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(7),
-                max_len: Some(23),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(7), max_len: Some(23), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("EBSStorageInfo", &Shape::Object(&EBS_STORAGE_INFO_SHAPE))],
+        fields: &[
+            ("EBSStorageInfo", &Shape::Object(&EBS_STORAGE_INFO_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EBS_STORAGE_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VolumeSize",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("VolumeSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionInTransit",
-            &Shape::Object(&ENCRYPTION_IN_TRANSIT_SHAPE),
-        )],
+        fields: &[
+            ("EncryptionInTransit", &Shape::Object(&ENCRYPTION_IN_TRANSIT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_IN_TRANSIT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClientBroker",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TLS", "TLS_PLAINTEXT", "PLAINTEXT"],
-            }),
-        )],
+        fields: &[
+            ("ClientBroker", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TLS", "TLS_PLAINTEXT", "PLAINTEXT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REBALANCING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PAUSED", "ACTIVE"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PAUSED", "ACTIVE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2395,10 +2106,7 @@ impl CfnClusterPolicy {
         let mut props = Props::new();
         props.set("ClusterArn", cluster_arn);
         props.set("Policy", policy);
-        CfnClusterPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClusterPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2438,15 +2146,9 @@ pub(crate) static CLUSTER_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static CLUSTER_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ClusterArn",
-        &Shape::Str(StrRule {
-            pattern: Some("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ClusterArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2470,10 +2172,7 @@ impl CfnConfiguration {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ServerProperties", server_properties);
-        CfnConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -2534,12 +2233,7 @@ pub(crate) static CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &["KafkaVersionsList", "Name"],
     write_only: &["ServerProperties"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "LatestRevision.CreationTime",
-        "LatestRevision.Description",
-        "LatestRevision.Revision",
-    ],
+    attributes: &["Arn", "LatestRevision.CreationTime", "LatestRevision.Description", "LatestRevision.Revision"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
@@ -2562,21 +2256,13 @@ impl CfnReplicator {
     /// - `replication_info_list`: `ReplicationInfoList`, A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow.
     /// - `replicator_name`: `ReplicatorName`, The name of the replicator.
     /// - `service_execution_role_arn`: `ServiceExecutionRoleArn`, The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources.
-    pub fn new(
-        kafka_clusters: impl Into<Val<Vec<replicator::KafkaCluster>>>,
-        replication_info_list: impl Into<Val<Vec<replicator::ReplicationInfo>>>,
-        replicator_name: impl Into<Val<String>>,
-        service_execution_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(kafka_clusters: impl Into<Val<Vec<replicator::KafkaCluster>>>, replication_info_list: impl Into<Val<Vec<replicator::ReplicationInfo>>>, replicator_name: impl Into<Val<String>>, service_execution_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("KafkaClusters", kafka_clusters);
         props.set("ReplicationInfoList", replication_info_list);
         props.set("ReplicatorName", replicator_name);
         props.set("ServiceExecutionRoleArn", service_execution_role_arn);
-        CfnReplicator {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicator { props, options: ResourceOptions::default() }
     }
 
     /// A summary description of the replicator.
@@ -2634,83 +2320,22 @@ impl Handle<CfnReplicator> {
 pub(crate) static REPLICATOR_META: TypeMeta = TypeMeta {
     type_name: CfnReplicator::TYPE_NAME,
     shape: &REPLICATOR_SHAPE,
-    create_only: &[
-        "Description",
-        "KafkaClusters",
-        "ReplicationInfoList/*/ConsumerGroupReplication/ConsumerGroupOffsetSyncMode",
-        "ReplicationInfoList/*/SourceKafkaClusterArn",
-        "ReplicationInfoList/*/SourceKafkaClusterId",
-        "ReplicationInfoList/*/TargetCompressionType",
-        "ReplicationInfoList/*/TargetKafkaClusterArn",
-        "ReplicationInfoList/*/TargetKafkaClusterId",
-        "ReplicationInfoList/*/TopicReplication/StartingPosition",
-        "ReplicationInfoList/*/TopicReplication/TopicNameConfiguration",
-        "ReplicatorName",
-        "ServiceExecutionRoleArn",
-    ],
+    create_only: &["Description", "KafkaClusters", "ReplicationInfoList/*/ConsumerGroupReplication/ConsumerGroupOffsetSyncMode", "ReplicationInfoList/*/SourceKafkaClusterArn", "ReplicationInfoList/*/SourceKafkaClusterId", "ReplicationInfoList/*/TargetCompressionType", "ReplicationInfoList/*/TargetKafkaClusterArn", "ReplicationInfoList/*/TargetKafkaClusterId", "ReplicationInfoList/*/TopicReplication/StartingPosition", "ReplicationInfoList/*/TopicReplication/TopicNameConfiguration", "ReplicatorName", "ServiceExecutionRoleArn"],
     write_only: &[],
     primary_identifier: &["ReplicatorArn"],
     attributes: &["CurrentVersion", "ReplicatorArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static REPLICATOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KafkaClusters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&replicator::KAFKA_CLUSTER_SHAPE)),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ReplicationInfoList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&replicator::REPLICATION_INFO_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ReplicatorName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z][0-9A-Za-z-]{0,}$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:(aws|aws-us-gov|aws-cn):iam:.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&replicator::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("KafkaClusters", &Shape::List(ListRule { item: Some(&Shape::Object(&replicator::KAFKA_CLUSTER_SHAPE)), min_items: Some(2), max_items: Some(2) })),
+        ("ReplicationInfoList", &Shape::List(ListRule { item: Some(&Shape::Object(&replicator::REPLICATION_INFO_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("ReplicatorName", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z][0-9A-Za-z-]{0,}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ServiceExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):iam:.*"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&replicator::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2747,19 +2372,13 @@ pub mod replicator {
         }
 
         /// Details of the client authentication used by the Apache Kafka cluster.
-        pub fn client_authentication(
-            mut self,
-            value: impl Into<Val<KafkaClusterClientAuthentication>>,
-        ) -> Self {
+        pub fn client_authentication(mut self, value: impl Into<Val<KafkaClusterClientAuthentication>>) -> Self {
             self.props.set("ClientAuthentication", value);
             self
         }
 
         /// Details of encryption in transit to the Apache Kafka cluster.
-        pub fn encryption_in_transit(
-            mut self,
-            value: impl Into<Val<KafkaClusterEncryptionInTransit>>,
-        ) -> Self {
+        pub fn encryption_in_transit(mut self, value: impl Into<Val<KafkaClusterEncryptionInTransit>>) -> Self {
             self.props.set("EncryptionInTransit", value);
             self
         }
@@ -2811,10 +2430,7 @@ pub mod replicator {
         ///
         /// - `apache_kafka_cluster_id`: `ApacheKafkaClusterId`, The ID of the Apache Kafka cluster.
         /// - `bootstrap_broker_string`: `BootstrapBrokerString`, The bootstrap broker string of the Apache Kafka cluster.
-        pub fn new(
-            apache_kafka_cluster_id: impl Into<Val<String>>,
-            bootstrap_broker_string: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(apache_kafka_cluster_id: impl Into<Val<String>>, bootstrap_broker_string: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApacheKafkaClusterId", apache_kafka_cluster_id);
             props.set("BootstrapBrokerString", bootstrap_broker_string);
@@ -2848,19 +2464,13 @@ pub mod replicator {
         }
 
         /// Details for client authentication using SASL/OAUTHBEARER.
-        pub fn sasl_o_auth_bearer(
-            mut self,
-            value: impl Into<Val<KafkaClusterSaslOAuthBearerAuthentication>>,
-        ) -> Self {
+        pub fn sasl_o_auth_bearer(mut self, value: impl Into<Val<KafkaClusterSaslOAuthBearerAuthentication>>) -> Self {
             self.props.set("SaslOAuthBearer", value);
             self
         }
 
         /// Details for SASL/SCRAM client authentication.
-        pub fn sasl_scram(
-            mut self,
-            value: impl Into<Val<KafkaClusterSaslScramAuthentication>>,
-        ) -> Self {
+        pub fn sasl_scram(mut self, value: impl Into<Val<KafkaClusterSaslScramAuthentication>>) -> Self {
             self.props.set("SaslScram", value);
             self
         }
@@ -2906,42 +2516,27 @@ pub mod replicator {
         ///
         /// - `token_endpoint_authentication_method`: `TokenEndpointAuthenticationMethod`, How client credentials are sent to the identity provider (POST, BASIC, or NONE).
         /// - `token_endpoint_url`: `TokenEndpointUrl`, The HTTPS URL of the OAuth token endpoint that vends OAuth Bearer tokens per RFC 6749.
-        pub fn new(
-            token_endpoint_authentication_method: impl Into<Val<String>>,
-            token_endpoint_url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(token_endpoint_authentication_method: impl Into<Val<String>>, token_endpoint_url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "TokenEndpointAuthenticationMethod",
-                token_endpoint_authentication_method,
-            );
+            props.set("TokenEndpointAuthenticationMethod", token_endpoint_authentication_method);
             props.set("TokenEndpointUrl", token_endpoint_url);
             KafkaClusterSaslOAuthBearerAuthentication { props }
         }
 
         /// Details for SASL/OAUTHBEARER using standard client_credentials grant. Mutually exclusive with iamJwtBearer and clientCredentialsAssertion.
-        pub fn client_credentials(
-            mut self,
-            value: impl Into<Val<KafkaClusterOAuthClientCredentials>>,
-        ) -> Self {
+        pub fn client_credentials(mut self, value: impl Into<Val<KafkaClusterOAuthClientCredentials>>) -> Self {
             self.props.set("ClientCredentials", value);
             self
         }
 
         /// Details for SASL/OAUTHBEARER using client credentials grant with JWT client assertion (RFC 7521/7523). Mutually exclusive with clientCredentials and iamJwtBearer.
-        pub fn client_credentials_assertion(
-            mut self,
-            value: impl Into<Val<KafkaClusterOAuthClientCredentialsAssertion>>,
-        ) -> Self {
+        pub fn client_credentials_assertion(mut self, value: impl Into<Val<KafkaClusterOAuthClientCredentialsAssertion>>) -> Self {
             self.props.set("ClientCredentialsAssertion", value);
             self
         }
 
         /// Details for SASL/OAUTHBEARER using JWT Bearer assertion grant (RFC 7523). Mutually exclusive with clientCredentials and clientCredentialsAssertion.
-        pub fn iam_jwt_bearer(
-            mut self,
-            value: impl Into<Val<KafkaClusterOAuthIamJwtBearer>>,
-        ) -> Self {
+        pub fn iam_jwt_bearer(mut self, value: impl Into<Val<KafkaClusterOAuthIamJwtBearer>>) -> Self {
             self.props.set("IamJwtBearer", value);
             self
         }
@@ -2959,9 +2554,7 @@ pub mod replicator {
         }
     }
 
-    impl From<KafkaClusterSaslOAuthBearerAuthentication>
-        for Val<KafkaClusterSaslOAuthBearerAuthentication>
-    {
+    impl From<KafkaClusterSaslOAuthBearerAuthentication> for Val<KafkaClusterSaslOAuthBearerAuthentication> {
         fn from(v: KafkaClusterSaslOAuthBearerAuthentication) -> Self {
             v.props.into_val()
         }
@@ -3001,10 +2594,7 @@ pub mod replicator {
         ///
         /// - `audience`: `Audience`, The audience (aud claim) set in the STS JWT client assertion.
         /// - `signing_algorithm`: `SigningAlgorithm`, The algorithm used to sign the JWT client assertion.
-        pub fn new(
-            audience: impl Into<Val<String>>,
-            signing_algorithm: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(audience: impl Into<Val<String>>, signing_algorithm: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Audience", audience);
             props.set("SigningAlgorithm", signing_algorithm);
@@ -3018,9 +2608,7 @@ pub mod replicator {
         }
     }
 
-    impl From<KafkaClusterOAuthClientCredentialsAssertion>
-        for Val<KafkaClusterOAuthClientCredentialsAssertion>
-    {
+    impl From<KafkaClusterOAuthClientCredentialsAssertion> for Val<KafkaClusterOAuthClientCredentialsAssertion> {
         fn from(v: KafkaClusterOAuthClientCredentialsAssertion) -> Self {
             v.props.into_val()
         }
@@ -3037,10 +2625,7 @@ pub mod replicator {
         ///
         /// - `audience`: `Audience`, The audience (aud claim) set in the STS JWT assertion.
         /// - `signing_algorithm`: `SigningAlgorithm`, The algorithm used to sign the JWT assertion.
-        pub fn new(
-            audience: impl Into<Val<String>>,
-            signing_algorithm: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(audience: impl Into<Val<String>>, signing_algorithm: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Audience", audience);
             props.set("SigningAlgorithm", signing_algorithm);
@@ -3157,10 +2742,7 @@ pub mod replicator {
         }
 
         /// The replicator logs configuration.
-        pub fn replicator_log_delivery(
-            mut self,
-            value: impl Into<Val<ReplicatorLogDelivery>>,
-        ) -> Self {
+        pub fn replicator_log_delivery(mut self, value: impl Into<Val<ReplicatorLogDelivery>>) -> Self {
             self.props.set("ReplicatorLogDelivery", value);
             self
         }
@@ -3315,11 +2897,7 @@ pub mod replicator {
         /// - `consumer_group_replication`: `ConsumerGroupReplication`, Configuration relating to consumer group replication.
         /// - `target_compression_type`: `TargetCompressionType`, The type of compression to use writing records to target Kafka cluster.
         /// - `topic_replication`: `TopicReplication`, Configuration relating to topic replication.
-        pub fn new(
-            consumer_group_replication: impl Into<Val<ConsumerGroupReplication>>,
-            target_compression_type: impl Into<Val<String>>,
-            topic_replication: impl Into<Val<TopicReplication>>,
-        ) -> Self {
+        pub fn new(consumer_group_replication: impl Into<Val<ConsumerGroupReplication>>, target_compression_type: impl Into<Val<String>>, topic_replication: impl Into<Val<TopicReplication>>) -> Self {
             let mut props = Props::new();
             props.set("ConsumerGroupReplication", consumer_group_replication);
             props.set("TargetCompressionType", target_compression_type);
@@ -3328,24 +2906,32 @@ pub mod replicator {
         }
 
         /// Amazon Resource Name of the source Kafka cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn source_kafka_cluster_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceKafkaClusterArn", value);
             self
         }
 
         /// The ID of the source Kafka cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn source_kafka_cluster_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourceKafkaClusterId", value);
             self
         }
 
         /// Amazon Resource Name of the target Kafka cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn target_kafka_cluster_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetKafkaClusterArn", value);
             self
         }
 
         /// The ID of the target Kafka cluster.
+        ///
+        /// Changing it replaces the resource.
         pub fn target_kafka_cluster_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetKafkaClusterId", value);
             self
@@ -3377,6 +2963,8 @@ pub mod replicator {
         /// The consumer group offset synchronization mode.
         ///
         /// Allowed values: `LEGACY`, `ENHANCED`.
+        ///
+        /// Changing it replaces the resource.
         pub fn consumer_group_offset_sync_mode(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConsumerGroupOffsetSyncMode", value);
             self
@@ -3442,19 +3030,17 @@ pub mod replicator {
         }
 
         /// Configuration for specifying the position in the topics to start replicating from.
-        pub fn starting_position(
-            mut self,
-            value: impl Into<Val<ReplicationStartingPosition>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn starting_position(mut self, value: impl Into<Val<ReplicationStartingPosition>>) -> Self {
             self.props.set("StartingPosition", value);
             self
         }
 
         /// Configuration for specifying replicated topic names should be the same as their corresponding upstream topics or prefixed with source cluster alias.
-        pub fn topic_name_configuration(
-            mut self,
-            value: impl Into<Val<ReplicationTopicNameConfiguration>>,
-        ) -> Self {
+        ///
+        /// Changing it replaces the resource.
+        pub fn topic_name_configuration(mut self, value: impl Into<Val<ReplicationTopicNameConfiguration>>) -> Self {
             self.props.set("TopicNameConfiguration", value);
             self
         }
@@ -3555,185 +3141,80 @@ pub mod replicator {
 
     pub(crate) static KAFKA_CLUSTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AmazonMskCluster",
-                &Shape::Object(&AMAZON_MSK_CLUSTER_SHAPE),
-            ),
-            (
-                "ClientAuthentication",
-                &Shape::Object(&KAFKA_CLUSTER_CLIENT_AUTHENTICATION_SHAPE),
-            ),
-            (
-                "EncryptionInTransit",
-                &Shape::Object(&KAFKA_CLUSTER_ENCRYPTION_IN_TRANSIT_SHAPE),
-            ),
-            (
-                "VpcConfig",
-                &Shape::Object(&KAFKA_CLUSTER_CLIENT_VPC_CONFIG_SHAPE),
-            ),
+            ("AmazonMskCluster", &Shape::Object(&AMAZON_MSK_CLUSTER_SHAPE)),
+            ("ClientAuthentication", &Shape::Object(&KAFKA_CLUSTER_CLIENT_AUTHENTICATION_SHAPE)),
+            ("EncryptionInTransit", &Shape::Object(&KAFKA_CLUSTER_ENCRYPTION_IN_TRANSIT_SHAPE)),
+            ("VpcConfig", &Shape::Object(&KAFKA_CLUSTER_CLIENT_VPC_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AMAZON_MSK_CLUSTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MskClusterArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafka:.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MskClusterArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafka:.*"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KAFKA_CLUSTER_CLIENT_AUTHENTICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SaslOAuthBearer",
-                &Shape::Object(&KAFKA_CLUSTER_SASL_O_AUTH_BEARER_AUTHENTICATION_SHAPE),
-            ),
-            (
-                "SaslScram",
-                &Shape::Object(&KAFKA_CLUSTER_SASL_SCRAM_AUTHENTICATION_SHAPE),
-            ),
+            ("SaslOAuthBearer", &Shape::Object(&KAFKA_CLUSTER_SASL_O_AUTH_BEARER_AUTHENTICATION_SHAPE)),
+            ("SaslScram", &Shape::Object(&KAFKA_CLUSTER_SASL_SCRAM_AUTHENTICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static KAFKA_CLUSTER_SASL_O_AUTH_BEARER_AUTHENTICATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ClientCredentialsAssertion",
-                    &Shape::Object(&KAFKA_CLUSTER_O_AUTH_CLIENT_CREDENTIALS_ASSERTION_SHAPE),
-                ),
-                (
-                    "IamJwtBearer",
-                    &Shape::Object(&KAFKA_CLUSTER_O_AUTH_IAM_JWT_BEARER_SHAPE),
-                ),
-                (
-                    "TokenEndpointAuthenticationMethod",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["POST", "BASIC", "NONE"],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static KAFKA_CLUSTER_SASL_O_AUTH_BEARER_AUTHENTICATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ClientCredentialsAssertion", &Shape::Object(&KAFKA_CLUSTER_O_AUTH_CLIENT_CREDENTIALS_ASSERTION_SHAPE)),
+            ("IamJwtBearer", &Shape::Object(&KAFKA_CLUSTER_O_AUTH_IAM_JWT_BEARER_SHAPE)),
+            ("TokenEndpointAuthenticationMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["POST", "BASIC", "NONE"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static KAFKA_CLUSTER_O_AUTH_CLIENT_CREDENTIALS_ASSERTION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "SigningAlgorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RS256", "ES384"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static KAFKA_CLUSTER_O_AUTH_CLIENT_CREDENTIALS_ASSERTION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("SigningAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RS256", "ES384"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static KAFKA_CLUSTER_O_AUTH_IAM_JWT_BEARER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SigningAlgorithm",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RS256", "ES384"],
-            }),
-        )],
+        fields: &[
+            ("SigningAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RS256", "ES384"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KAFKA_CLUSTER_SASL_SCRAM_AUTHENTICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mechanism",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SHA256", "SHA512"],
-            }),
-        )],
+        fields: &[
+            ("Mechanism", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SHA256", "SHA512"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KAFKA_CLUSTER_ENCRYPTION_IN_TRANSIT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TLS"],
-            }),
-        )],
+        fields: &[
+            ("EncryptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TLS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KAFKA_CLUSTER_CLIENT_VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(2),
-                    max_items: Some(3),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(16) })),
+            ("SubnetIds", &Shape::List(ListRule { item: None, min_items: Some(2), max_items: Some(3) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_INFO_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConsumerGroupReplication",
-                &Shape::Object(&CONSUMER_GROUP_REPLICATION_SHAPE),
-            ),
-            (
-                "SourceKafkaClusterArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafka:.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetCompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "GZIP", "SNAPPY", "LZ4", "ZSTD"],
-                }),
-            ),
-            (
-                "TargetKafkaClusterArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafka:.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ConsumerGroupReplication", &Shape::Object(&CONSUMER_GROUP_REPLICATION_SHAPE)),
+            ("SourceKafkaClusterArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafka:.*"), min_len: None, max_len: None, allowed: &[] })),
+            ("TargetCompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "GZIP", "SNAPPY", "LZ4", "ZSTD"] })),
+            ("TargetKafkaClusterArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-us-gov|aws-cn):kafka:.*"), min_len: None, max_len: None, allowed: &[] })),
             ("TopicReplication", &Shape::Object(&TOPIC_REPLICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -3741,131 +3222,41 @@ pub mod replicator {
 
     pub(crate) static CONSUMER_GROUP_REPLICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConsumerGroupOffsetSyncMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LEGACY", "ENHANCED"],
-                }),
-            ),
-            (
-                "ConsumerGroupsToExclude",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ConsumerGroupsToReplicate",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("ConsumerGroupOffsetSyncMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEGACY", "ENHANCED"] })),
+            ("ConsumerGroupsToExclude", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("ConsumerGroupsToReplicate", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOPIC_REPLICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StartingPosition",
-                &Shape::Object(&REPLICATION_STARTING_POSITION_SHAPE),
-            ),
-            (
-                "TopicNameConfiguration",
-                &Shape::Object(&REPLICATION_TOPIC_NAME_CONFIGURATION_SHAPE),
-            ),
-            (
-                "TopicsToExclude",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(249),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "TopicsToReplicate",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(249),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("StartingPosition", &Shape::Object(&REPLICATION_STARTING_POSITION_SHAPE)),
+            ("TopicNameConfiguration", &Shape::Object(&REPLICATION_TOPIC_NAME_CONFIGURATION_SHAPE)),
+            ("TopicsToExclude", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(249), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("TopicsToReplicate", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(249), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_STARTING_POSITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LATEST", "EARLIEST"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LATEST", "EARLIEST"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_TOPIC_NAME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PREFIXED_WITH_SOURCE_CLUSTER_ALIAS", "IDENTICAL"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PREFIXED_WITH_SOURCE_CLUSTER_ALIAS", "IDENTICAL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3888,19 +3279,12 @@ impl CfnServerlessCluster {
     /// - `client_authentication`: `ClientAuthentication`.
     /// - `cluster_name`: `ClusterName`.
     /// - `vpc_configs`: `VpcConfigs`.
-    pub fn new(
-        client_authentication: impl Into<Val<serverless_cluster::ClientAuthentication>>,
-        cluster_name: impl Into<Val<String>>,
-        vpc_configs: impl Into<Val<Vec<serverless_cluster::VpcConfig>>>,
-    ) -> Self {
+    pub fn new(client_authentication: impl Into<Val<serverless_cluster::ClientAuthentication>>, cluster_name: impl Into<Val<String>>, vpc_configs: impl Into<Val<Vec<serverless_cluster::VpcConfig>>>) -> Self {
         let mut props = Props::new();
         props.set("ClientAuthentication", client_authentication);
         props.set("ClusterName", cluster_name);
         props.set("VpcConfigs", vpc_configs);
-        CfnServerlessCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServerlessCluster { props, options: ResourceOptions::default() }
     }
 
     /// A key-value pair to associate with a resource.
@@ -3941,23 +3325,14 @@ pub(crate) static SERVERLESS_CLUSTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fcf3fffffff),
 };
 
 pub(crate) static SERVERLESS_CLUSTER_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ClusterName",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(1),
-            max_len: Some(64),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ClusterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -4083,21 +3458,13 @@ impl CfnTopic {
     /// - `partition_count`: `PartitionCount`, The number of partitions for the topic
     /// - `replication_factor`: `ReplicationFactor`, The replication factor for the topic
     /// - `topic_name`: `TopicName`, The name of the topic
-    pub fn new(
-        cluster_arn: impl Into<Val<String>>,
-        partition_count: impl Into<Val<i64>>,
-        replication_factor: impl Into<Val<i64>>,
-        topic_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster_arn: impl Into<Val<String>>, partition_count: impl Into<Val<i64>>, replication_factor: impl Into<Val<i64>>, topic_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterArn", cluster_arn);
         props.set("PartitionCount", partition_count);
         props.set("ReplicationFactor", replication_factor);
         props.set("TopicName", topic_name);
-        CfnTopic {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTopic { props, options: ResourceOptions::default() }
     }
 
     /// Base64 encoded configuration properties of the topic
@@ -4146,22 +3513,8 @@ pub(crate) static TOPIC_META: TypeMeta = TypeMeta {
 
 pub(crate) static TOPIC_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PartitionCount",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicationFactor",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("PartitionCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("ReplicationFactor", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4185,23 +3538,14 @@ impl CfnVpcConnection {
     /// - `security_groups`: `SecurityGroups`.
     /// - `target_cluster_arn`: `TargetClusterArn`, The Amazon Resource Name (ARN) of the target cluster
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        authentication: impl Into<Val<String>>,
-        client_subnets: impl Into<Val<Vec<String>>>,
-        security_groups: impl Into<Val<Vec<String>>>,
-        target_cluster_arn: impl Into<Val<String>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(authentication: impl Into<Val<String>>, client_subnets: impl Into<Val<Vec<String>>>, security_groups: impl Into<Val<Vec<String>>>, target_cluster_arn: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Authentication", authentication);
         props.set("ClientSubnets", client_subnets);
         props.set("SecurityGroups", security_groups);
         props.set("TargetClusterArn", target_cluster_arn);
         props.set("VpcId", vpc_id);
-        CfnVpcConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcConnection { props, options: ResourceOptions::default() }
     }
 
     /// A key-value pair to associate with a resource.
@@ -4236,78 +3580,21 @@ impl Handle<CfnVpcConnection> {
 pub(crate) static VPC_CONNECTION_META: TypeMeta = TypeMeta {
     type_name: CfnVpcConnection::TYPE_NAME,
     shape: &VPC_CONNECTION_SHAPE,
-    create_only: &[
-        "Authentication",
-        "ClientSubnets",
-        "SecurityGroups",
-        "TargetClusterArn",
-        "VpcId",
-    ],
+    create_only: &["Authentication", "ClientSubnets", "SecurityGroups", "TargetClusterArn", "VpcId"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static VPC_CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Authentication",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(10),
-                allowed: &["SASL_IAM", "SASL_SCRAM", "TLS"],
-            }),
-        ),
-        (
-            "ClientSubnets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(subnet-)([a-z0-9]+)\\Z"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(sg-)([a-z0-9]+)\\Z"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetClusterArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(vpc-)([a-z0-9]+)\\Z"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Authentication", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(10), allowed: &["SASL_IAM", "SASL_SCRAM", "TLS"] })),
+        ("ClientSubnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(subnet-)([a-z0-9]+)\\Z"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(sg-)([a-z0-9]+)\\Z"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("TargetClusterArn", &Shape::Str(StrRule { pattern: Some("^arn:[\\w-]+:kafka:[\\w-]+:\\d+:cluster.*\\Z"), min_len: None, max_len: None, allowed: &[] })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^(vpc-)([a-z0-9]+)\\Z"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

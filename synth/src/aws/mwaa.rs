@@ -31,10 +31,7 @@ impl CfnEnvironment {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// The `AirflowConfigurationOptions` property.
@@ -98,10 +95,7 @@ impl CfnEnvironment {
     }
 
     /// Logging configuration for the environment.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Val<environment::LoggingConfiguration>>,
-    ) -> Self {
+    pub fn logging_configuration(mut self, value: impl Into<Val<environment::LoggingConfiguration>>) -> Self {
         self.props.set("LoggingConfiguration", value);
         self
     }
@@ -131,10 +125,7 @@ impl CfnEnvironment {
     }
 
     /// Configures the network resources of the environment.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<environment::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<environment::NetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
@@ -256,9 +247,7 @@ impl Handle<CfnEnvironment> {
     }
 
     /// `Fn::GetAtt` attribute `LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn`.
-    pub fn logging_configuration_dag_processing_logs_cloud_watch_log_group_arn(
-        &self,
-    ) -> Val<String> {
+    pub fn logging_configuration_dag_processing_logs_cloud_watch_log_group_arn(&self) -> Val<String> {
         self.get_att("LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn")
     }
 
@@ -300,30 +289,11 @@ impl Handle<CfnEnvironment> {
 pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     type_name: CfnEnvironment::TYPE_NAME,
     shape: &ENVIRONMENT_SHAPE,
-    create_only: &[
-        "EndpointManagement",
-        "KmsKey",
-        "Name",
-        "NetworkConfiguration/SubnetIds",
-    ],
+    create_only: &["EndpointManagement", "KmsKey", "Name", "NetworkConfiguration/SubnetIds"],
     write_only: &["WorkerReplacementStrategy"],
     primary_identifier: &["Name"],
-    attributes: &[
-        "Arn",
-        "CeleryExecutorQueue",
-        "DatabaseVpcEndpointService",
-        "LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn",
-        "LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn",
-        "LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn",
-        "LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn",
-        "LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn",
-        "WebserverUrl",
-        "WebserverVpcEndpointService",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CeleryExecutorQueue", "DatabaseVpcEndpointService", "LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn", "LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn", "LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn", "LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn", "LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn", "WebserverUrl", "WebserverVpcEndpointService"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce7fffdffb),
 };
 
@@ -377,10 +347,7 @@ pub mod environment {
         }
 
         /// Logging configuration for a specific airflow component.
-        pub fn dag_processing_logs(
-            mut self,
-            value: impl Into<Val<ModuleLoggingConfiguration>>,
-        ) -> Self {
+        pub fn dag_processing_logs(mut self, value: impl Into<Val<ModuleLoggingConfiguration>>) -> Self {
             self.props.set("DagProcessingLogs", value);
             self
         }
@@ -476,6 +443,8 @@ pub mod environment {
         }
 
         /// A list of subnets to use for the environment. These must be private subnets, in the same VPC, in two different availability zones.
+        ///
+        /// Changing it replaces the resource.
         pub fn subnet_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SubnetIds", value);
             self
@@ -490,26 +459,11 @@ pub mod environment {
 
     pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DagProcessingLogs",
-                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SchedulerLogs",
-                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "TaskLogs",
-                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "WebserverLogs",
-                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "WorkerLogs",
-                &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE),
-            ),
+            ("DagProcessingLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
+            ("SchedulerLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
+            ("TaskLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
+            ("WebserverLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
+            ("WorkerLogs", &Shape::Object(&MODULE_LOGGING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -524,39 +478,17 @@ pub mod environment {
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[a-zA-Z0-9\\-._]+$"),
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[a-zA-Z0-9\\-._]+$"),
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(2),
-                    max_items: Some(2),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[a-zA-Z0-9\\-._]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[a-zA-Z0-9\\-._]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(2), max_items: Some(2) })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ENVIRONMENT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ENVIRONMENT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

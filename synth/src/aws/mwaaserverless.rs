@@ -29,17 +29,11 @@ impl CfnWorkflow {
     ///
     /// - `definition_s3_location`: `DefinitionS3Location`.
     /// - `role_arn`: `RoleArn`.
-    pub fn new(
-        definition_s3_location: impl Into<Val<workflow::S3Location>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(definition_s3_location: impl Into<Val<workflow::S3Location>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DefinitionS3Location", definition_s3_location);
         props.set("RoleArn", role_arn);
-        CfnWorkflow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkflow { props, options: ResourceOptions::default() }
     }
 
     /// The location of code artifacts in Amazon S3 for the workflow. Modeled as a single-member container so it stays extensible to future artifact types (e.g. OCI images).
@@ -57,19 +51,13 @@ impl CfnWorkflow {
     /// The `EncryptionConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<workflow::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<workflow::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
 
     /// The `LoggingConfiguration` property.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Val<workflow::LoggingConfiguration>>,
-    ) -> Self {
+    pub fn logging_configuration(mut self, value: impl Into<Val<workflow::LoggingConfiguration>>) -> Self {
         self.props.set("LoggingConfiguration", value);
         self
     }
@@ -83,10 +71,7 @@ impl CfnWorkflow {
     }
 
     /// The `NetworkConfiguration` property.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<workflow::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<workflow::NetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
@@ -162,19 +147,8 @@ pub(crate) static WORKFLOW_META: TypeMeta = TypeMeta {
     create_only: &["EncryptionConfiguration", "Name"],
     write_only: &[],
     primary_identifier: &["WorkflowArn"],
-    attributes: &[
-        "CodeSnapshottedAt",
-        "CreatedAt",
-        "ModifiedAt",
-        "ScheduleConfiguration",
-        "WorkflowArn",
-        "WorkflowStatus",
-        "WorkflowVersion",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CodeSnapshottedAt", "CreatedAt", "ModifiedAt", "ScheduleConfiguration", "WorkflowArn", "WorkflowStatus", "WorkflowVersion"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff3ff9ffff),
 };
 
@@ -373,128 +347,56 @@ pub mod workflow {
     }
 
     pub(crate) static CODE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Location", &Shape::Object(&CODE_S3_LOCATION_SHAPE))],
+        fields: &[
+            ("S3Location", &Shape::Object(&CODE_S3_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VersionId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("ObjectKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("VersionId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("ObjectKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWS_MANAGED_KEY", "CUSTOMER_MANAGED_KEY"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_MANAGED_KEY", "CUSTOMER_MANAGED_KEY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[a-z0-9]*$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[a-z0-9]*$"),
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[a-z0-9]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[a-z0-9]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&WORKFLOW_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &WORKFLOW_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

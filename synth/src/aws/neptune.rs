@@ -28,17 +28,11 @@ impl CfnDbCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDbCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbCluster { props, options: ResourceOptions::default() }
     }
 
     /// Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other AWS services on your behalf.
-    pub fn associated_roles(
-        mut self,
-        value: impl Into<Val<Vec<db_cluster::DbClusterRole>>>,
-    ) -> Self {
+    pub fn associated_roles(mut self, value: impl Into<Val<Vec<db_cluster::DbClusterRole>>>) -> Self {
         self.props.set("AssociatedRoles", value);
         self
     }
@@ -192,10 +186,7 @@ impl CfnDbCluster {
     }
 
     /// Contains the scaling configuration used by the Neptune Serverless Instances within this DB cluster.
-    pub fn serverless_scaling_configuration(
-        mut self,
-        value: impl Into<Val<db_cluster::ServerlessScalingConfiguration>>,
-    ) -> Self {
+    pub fn serverless_scaling_configuration(mut self, value: impl Into<Val<db_cluster::ServerlessScalingConfiguration>>) -> Self {
         self.props.set("ServerlessScalingConfiguration", value);
         self
     }
@@ -319,85 +310,22 @@ impl Handle<CfnDbCluster> {
 pub(crate) static DB_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnDbCluster::TYPE_NAME,
     shape: &DB_CLUSTER_SHAPE,
-    create_only: &[
-        "AvailabilityZones",
-        "DBClusterIdentifier",
-        "DBSubnetGroupName",
-        "GlobalClusterIdentifier",
-        "KmsKeyId",
-        "RestoreToTime",
-        "RestoreType",
-        "SnapshotIdentifier",
-        "SourceDBClusterIdentifier",
-        "StorageEncrypted",
-        "UseLatestRestorableTime",
-    ],
-    write_only: &[
-        "DBInstanceParameterGroupName",
-        "RestoreToTime",
-        "RestoreType",
-        "SnapshotIdentifier",
-        "SourceDBClusterIdentifier",
-        "UseLatestRestorableTime",
-    ],
+    create_only: &["AvailabilityZones", "DBClusterIdentifier", "DBSubnetGroupName", "GlobalClusterIdentifier", "KmsKeyId", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted", "UseLatestRestorableTime"],
+    write_only: &["DBInstanceParameterGroupName", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "UseLatestRestorableTime"],
     primary_identifier: &["DBClusterIdentifier"],
     attributes: &["ClusterResourceId", "Endpoint", "Port", "ReadEndpoint"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7f7f9ffb),
 };
 
 pub(crate) static DB_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BackupRetentionPeriod",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DBClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlobalClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z][0-9A-Za-z-:._]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUAL"],
-            }),
-        ),
-        (
-            "ServerlessScalingConfiguration",
-            &Shape::Object(&db_cluster::SERVERLESS_SCALING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_cluster::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("BackupRetentionPeriod", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("DBClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("GlobalClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][0-9A-Za-z-:._]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL"] })),
+        ("ServerlessScalingConfiguration", &Shape::Object(&db_cluster::SERVERLESS_SCALING_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_cluster::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -493,46 +421,16 @@ pub mod db_cluster {
 
     pub(crate) static SERVERLESS_SCALING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(2.5),
-                    max: Some(128.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinCapacity",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(128.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxCapacity", &Shape::Num(NumRule { min: Some(2.5), max: Some(128.0), allowed: &[] })),
+            ("MinCapacity", &Shape::Num(NumRule { min: Some(1.0), max: Some(128.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -555,19 +453,12 @@ impl CfnDbClusterParameterGroup {
     /// - `description`: `Description`, Provides the customer-specified description for this DB cluster parameter group.
     /// - `family`: `Family`, Must be neptune1 for engine versions prior to 1.2.0.0, or neptune1.2 for engine version 1.2.0.0 and higher.
     /// - `parameters`: `Parameters`.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        family: impl Into<Val<String>>,
-        parameters: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, family: impl Into<Val<String>>, parameters: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Family", family);
         props.set("Parameters", parameters);
-        CfnDbClusterParameterGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbClusterParameterGroup { props, options: ResourceOptions::default() }
     }
 
     /// Provides the name of the DB cluster parameter group.
@@ -607,10 +498,7 @@ pub(crate) static DB_CLUSTER_PARAMETER_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7f7f9ffb),
 };
 
@@ -663,10 +551,7 @@ impl CfnDbInstance {
     pub fn new(db_instance_class: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DBInstanceClass", db_instance_class);
-        CfnDbInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbInstance { props, options: ResourceOptions::default() }
     }
 
     /// Indicates that major version upgrades are allowed. Changing this parameter doesn't result in an outage and the change is asynchronously applied as soon as possible. This parameter must be set to true when specifying a value for the EngineVersion parameter that is a different major version than the DB instance's current version.
@@ -790,20 +675,11 @@ impl Handle<CfnDbInstance> {
 pub(crate) static DB_INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnDbInstance::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AvailabilityZone",
-        "DBClusterIdentifier",
-        "DBInstanceIdentifier",
-        "DBSnapshotIdentifier",
-        "DBSubnetGroupName",
-    ],
+    create_only: &["AvailabilityZone", "DBClusterIdentifier", "DBInstanceIdentifier", "DBSnapshotIdentifier", "DBSubnetGroupName"],
     write_only: &["AllowMajorVersionUpgrade", "DBSnapshotIdentifier"],
     primary_identifier: &["DBInstanceIdentifier"],
     attributes: &["Endpoint", "Port"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7f7f9ffb),
 };
 
@@ -855,19 +731,12 @@ impl CfnDbParameterGroup {
     /// - `description`: `Description`, Provides the customer-specified description for this DB parameter group.
     /// - `family`: `Family`, Must be `neptune1` for engine versions prior to 1.2.0.0, or `neptune1.2` for engine version `1.2.0.0` and higher.
     /// - `parameters`: `Parameters`.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        family: impl Into<Val<String>>,
-        parameters: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, family: impl Into<Val<String>>, parameters: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Family", family);
         props.set("Parameters", parameters);
-        CfnDbParameterGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbParameterGroup { props, options: ResourceOptions::default() }
     }
 
     /// Provides the name of the DB parameter group.
@@ -907,10 +776,7 @@ pub(crate) static DB_PARAMETER_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7f7f9ffb),
 };
 
@@ -961,17 +827,11 @@ impl CfnDbSubnetGroup {
     ///
     /// - `db_subnet_group_description`: `DBSubnetGroupDescription`, The description for the DB subnet group.
     /// - `subnet_ids`: `SubnetIds`, The Amazon EC2 subnet IDs for the DB subnet group.
-    pub fn new(
-        db_subnet_group_description: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(db_subnet_group_description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("DBSubnetGroupDescription", db_subnet_group_description);
         props.set("SubnetIds", subnet_ids);
-        CfnDbSubnetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbSubnetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name for the DB subnet group. This value is stored as a lowercase string.
@@ -1015,10 +875,7 @@ pub(crate) static DB_SUBNET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DBSubnetGroupName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7f7f9ffb),
 };
 
@@ -1071,10 +928,7 @@ impl CfnEventSubscription {
     pub fn new(sns_topic_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SnsTopicArn", sns_topic_arn);
-        CfnEventSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventSubscription { props, options: ResourceOptions::default() }
     }
 
     /// A Boolean value; set to true to activate the subscription, set to false to create the subscription but not active it.
@@ -1138,23 +992,14 @@ pub(crate) static EVENT_SUBSCRIPTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SubscriptionName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7f7f9ffb),
 };
 
 pub(crate) static EVENT_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "SubscriptionName",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: Some(255),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("SubscriptionName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1204,10 +1049,7 @@ impl CfnGlobalCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnGlobalCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGlobalCluster { props, options: ResourceOptions::default() }
     }
 
     /// Whether deletion protection is enabled.
@@ -1281,50 +1123,19 @@ impl Resource for CfnGlobalCluster {
 pub(crate) static GLOBAL_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnGlobalCluster::TYPE_NAME,
     shape: &GLOBAL_CLUSTER_SHAPE,
-    create_only: &[
-        "Engine",
-        "GlobalClusterIdentifier",
-        "SourceDBClusterIdentifier",
-        "StorageEncrypted",
-    ],
+    create_only: &["Engine", "GlobalClusterIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted"],
     write_only: &[],
     primary_identifier: &["GlobalClusterIdentifier"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcc37391d28),
 };
 
 pub(crate) static GLOBAL_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["neptune"],
-            }),
-        ),
-        (
-            "GlobalClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z][0-9A-Za-z-:._]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_cluster::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Engine", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["neptune"] })),
+        ("GlobalClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][0-9A-Za-z-:._]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&global_cluster::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1366,24 +1177,8 @@ pub mod global_cluster {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

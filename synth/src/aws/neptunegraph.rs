@@ -31,10 +31,7 @@ impl CfnGraph {
     pub fn new(provisioned_memory: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("ProvisionedMemory", provisioned_memory);
-        CfnGraph {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGraph { props, options: ResourceOptions::default() }
     }
 
     /// Value that indicates whether the Graph has deletion protection enabled. The graph can't be deleted when deletion protection is enabled.
@@ -108,10 +105,7 @@ impl CfnGraph {
     /// Vector Search Configuration
     ///
     /// Changing it replaces the resource.
-    pub fn vector_search_configuration(
-        mut self,
-        value: impl Into<Val<graph::VectorSearchConfiguration>>,
-    ) -> Self {
+    pub fn vector_search_configuration(mut self, value: impl Into<Val<graph::VectorSearchConfiguration>>) -> Self {
         self.props.set("VectorSearchConfiguration", value);
         self
     }
@@ -158,20 +152,11 @@ impl Handle<CfnGraph> {
 pub(crate) static GRAPH_META: TypeMeta = TypeMeta {
     type_name: CfnGraph::TYPE_NAME,
     shape: &GRAPH_SHAPE,
-    create_only: &[
-        "GraphName",
-        "ImportTask",
-        "KmsKeyIdentifier",
-        "ReplicaCount",
-        "VectorSearchConfiguration",
-    ],
+    create_only: &["GraphName", "ImportTask", "KmsKeyIdentifier", "ReplicaCount", "VectorSearchConfiguration"],
     write_only: &["ImportTask"],
     primary_identifier: &["GraphId"],
     attributes: &["Endpoint", "GraphArn", "GraphId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7e79937b),
 };
 
@@ -303,10 +288,7 @@ pub mod graph {
         ///
         /// - `s3_export_kms_key_id`: `S3ExportKmsKeyId`, The KMS key to use to encrypt data in the S3 bucket where the graph data is exported.
         /// - `s3_export_path`: `S3ExportPath`, The path to an S3 bucket from which to import data.
-        pub fn new(
-            s3_export_kms_key_id: impl Into<Val<String>>,
-            s3_export_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(s3_export_kms_key_id: impl Into<Val<String>>, s3_export_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("S3ExportKmsKeyId", s3_export_kms_key_id);
             props.set("S3ExportPath", s3_export_path);
@@ -386,114 +368,36 @@ pub mod graph {
 
     pub(crate) static IMPORT_TASK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BlankNodeHandling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["convertToIri"],
-                }),
-            ),
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CSV", "OPEN_CYPHER", "PARQUET", "NTRIPLES"],
-                }),
-            ),
+            ("BlankNodeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["convertToIri"] })),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "OPEN_CYPHER", "PARQUET", "NTRIPLES"] })),
             ("ImportOptions", &Shape::Object(&IMPORT_OPTIONS_SHAPE)),
-            (
-                "MaxProvisionedMemory",
-                &Shape::Num(NumRule {
-                    min: Some(16.0),
-                    max: Some(24576.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinProvisionedMemory",
-                &Shape::Num(NumRule {
-                    min: Some(16.0),
-                    max: Some(24576.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ParquetType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COLUMNAR"],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "arn:aws[^:]*:iam::[0-9]{12}:(role|role/service-role)(/[\\w+=,.@-]+)+",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxProvisionedMemory", &Shape::Num(NumRule { min: Some(16.0), max: Some(24576.0), allowed: &[] })),
+            ("MinProvisionedMemory", &Shape::Num(NumRule { min: Some(16.0), max: Some(24576.0), allowed: &[] })),
+            ("ParquetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COLUMNAR"] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws[^:]*:iam::[0-9]{12}:(role|role/service-role)(/[\\w+=,.@-]+)+"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMPORT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Neptune", &Shape::Object(&NEPTUNE_IMPORT_OPTIONS_SHAPE))],
+        fields: &[
+            ("Neptune", &Shape::Object(&NEPTUNE_IMPORT_OPTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NEPTUNE_IMPORT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3ExportKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3ExportPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3ExportKmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("S3ExportPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -515,17 +419,11 @@ impl CfnGraphSnapshot {
     ///
     /// - `graph_identifier`: `GraphIdentifier`, The unique identifier of the Neptune Analytics graph to create the snapshot from.
     /// - `snapshot_name`: `SnapshotName`, The snapshot name.
-    pub fn new(
-        graph_identifier: impl Into<Val<String>>,
-        snapshot_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(graph_identifier: impl Into<Val<String>>, snapshot_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GraphIdentifier", graph_identifier);
         props.set("SnapshotName", snapshot_name);
-        CfnGraphSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGraphSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -593,48 +491,16 @@ pub(crate) static GRAPH_SNAPSHOT_META: TypeMeta = TypeMeta {
     create_only: &["GraphIdentifier", "SnapshotName"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "Id",
-        "KmsKeyIdentifier",
-        "SnapshotCreateTime",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Id", "KmsKeyIdentifier", "SnapshotCreateTime", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3e79937b),
 };
 
 pub(crate) static GRAPH_SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GraphIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^g-[a-z0-9]{10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnapshotName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!gs-)[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&graph_snapshot::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("GraphIdentifier", &Shape::Str(StrRule { pattern: Some("^g-[a-z0-9]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SnapshotName", &Shape::Str(StrRule { pattern: Some("^(?!gs-)[a-z][a-z0-9]*(-[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&graph_snapshot::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -672,24 +538,8 @@ pub mod graph_snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -715,10 +565,7 @@ impl CfnPrivateGraphEndpoint {
         let mut props = Props::new();
         props.set("GraphIdentifier", graph_identifier);
         props.set("VpcId", vpc_id);
-        CfnPrivateGraphEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrivateGraphEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The security group Ids associated with the VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
@@ -786,37 +633,9 @@ pub(crate) static PRIVATE_GRAPH_ENDPOINT_META: TypeMeta = TypeMeta {
 
 pub(crate) static PRIVATE_GRAPH_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GraphIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^g-[a-z0-9]{10}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^subnet-[a-z0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[a-z0-9]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("GraphIdentifier", &Shape::Str(StrRule { pattern: Some("^g-[a-z0-9]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[a-z0-9]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(6) })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[a-z0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

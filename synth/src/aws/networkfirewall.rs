@@ -30,24 +30,12 @@ impl CfnContainerAssociation {
     /// - `container_association_name`: `ContainerAssociationName`, The descriptive name of the container association. You can't change the name of a container association after you create it.
     /// - `container_monitoring_configurations`: `ContainerMonitoringConfigurations`, The monitoring configurations for the container association. Each configuration specifies an Amazon ECS or Amazon EKS cluster to monitor and optional attribute filters to narrow which containers are tracked.
     /// - `type_`: `Type`, The type of containers to monitor. You can't change the container type after creation.
-    pub fn new(
-        container_association_name: impl Into<Val<String>>,
-        container_monitoring_configurations: impl Into<
-            Val<Vec<container_association::ContainerMonitoringConfiguration>>,
-        >,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(container_association_name: impl Into<Val<String>>, container_monitoring_configurations: impl Into<Val<Vec<container_association::ContainerMonitoringConfiguration>>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContainerAssociationName", container_association_name);
-        props.set(
-            "ContainerMonitoringConfigurations",
-            container_monitoring_configurations,
-        );
+        props.set("ContainerMonitoringConfigurations", container_monitoring_configurations);
         props.set("Type", type_);
-        CfnContainerAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContainerAssociation { props, options: ResourceOptions::default() }
     }
 
     /// A description of the container association.
@@ -108,60 +96,17 @@ pub(crate) static CONTAINER_ASSOCIATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ContainerAssociationArn"],
     attributes: &["ContainerAssociationArn", "ResolvedCidrCount", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static CONTAINER_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContainerAssociationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContainerMonitoringConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &container_association::CONTAINER_MONITORING_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*$"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&container_association::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ECS", "EKS"],
-            }),
-        ),
+        ("ContainerAssociationName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ContainerMonitoringConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&container_association::CONTAINER_MONITORING_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&container_association::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ECS", "EKS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -253,71 +198,24 @@ pub mod container_association {
 
     pub(crate) static CONTAINER_MONITORING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTAINER_ATTRIBUTE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ClusterArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("AttributeFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_ATTRIBUTE_SHAPE)), min_items: None, max_items: None })),
+            ("ClusterArn", &Shape::Str(StrRule { pattern: Some("^arn:aws"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -339,17 +237,11 @@ impl CfnFirewall {
     ///
     /// - `firewall_name`: `FirewallName`.
     /// - `firewall_policy_arn`: `FirewallPolicyArn`, A resource ARN.
-    pub fn new(
-        firewall_name: impl Into<Val<String>>,
-        firewall_policy_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(firewall_name: impl Into<Val<String>>, firewall_policy_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FirewallName", firewall_name);
         props.set("FirewallPolicyArn", firewall_policy_arn);
-        CfnFirewall {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFirewall { props, options: ResourceOptions::default() }
     }
 
     /// The `AvailabilityZoneChangeProtection` property.
@@ -359,10 +251,7 @@ impl CfnFirewall {
     }
 
     /// The `AvailabilityZoneMappings` property.
-    pub fn availability_zone_mappings(
-        mut self,
-        value: impl Into<Val<Vec<firewall::AvailabilityZoneMapping>>>,
-    ) -> Self {
+    pub fn availability_zone_mappings(mut self, value: impl Into<Val<Vec<firewall::AvailabilityZoneMapping>>>) -> Self {
         self.props.set("AvailabilityZoneMappings", value);
         self
     }
@@ -394,10 +283,7 @@ impl CfnFirewall {
     /// The NAT gateways that the firewall proxies egress traffic through when NoSourcePreservation is true.
     ///
     /// Changing it replaces the resource.
-    pub fn nat_gateway_mappings(
-        mut self,
-        value: impl Into<Val<Vec<firewall::NatGatewayMapping>>>,
-    ) -> Self {
+    pub fn nat_gateway_mappings(mut self, value: impl Into<Val<Vec<firewall::NatGatewayMapping>>>) -> Self {
         self.props.set("NatGatewayMappings", value);
         self
     }
@@ -506,126 +392,28 @@ impl Handle<CfnFirewall> {
 pub(crate) static FIREWALL_META: TypeMeta = TypeMeta {
     type_name: CfnFirewall::TYPE_NAME,
     shape: &FIREWALL_SHAPE,
-    create_only: &[
-        "FirewallName",
-        "NatGatewayMappings",
-        "NoSourcePreservation",
-        "VpcEndpoint",
-        "VpcId",
-    ],
+    create_only: &["FirewallName", "NatGatewayMappings", "NoSourcePreservation", "VpcEndpoint", "VpcId"],
     write_only: &[],
     primary_identifier: &["FirewallArn"],
-    attributes: &[
-        "EndpointIds",
-        "FirewallArn",
-        "FirewallId",
-        "NumberOfAssociations",
-        "TransitGatewayAttachmentId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["EndpointIds", "FirewallArn", "FirewallId", "NumberOfAssociations", "TransitGatewayAttachmentId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static FIREWALL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AvailabilityZoneMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall::AVAILABILITY_ZONE_MAPPING_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*$"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnabledAnalysisTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TLS_SNI", "HTTP_HOST"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FirewallName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FirewallPolicyArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws.*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NatGatewayMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall::NAT_GATEWAY_MAPPING_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProxySettings",
-            &Shape::Object(&firewall::PROXY_SETTINGS_SHAPE),
-        ),
-        (
-            "SubnetMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall::SUBNET_MAPPING_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TransitGatewayId",
-            &Shape::Str(StrRule {
-                pattern: Some("^tgw-[0-9a-z]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("AvailabilityZoneMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall::AVAILABILITY_ZONE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("EnabledAnalysisTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TLS_SNI", "HTTP_HOST"] })), min_items: None, max_items: None })),
+        ("FirewallName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("FirewallPolicyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws.*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("NatGatewayMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall::NAT_GATEWAY_MAPPING_SHAPE)), min_items: None, max_items: None })),
+        ("ProxySettings", &Shape::Object(&firewall::PROXY_SETTINGS_SHAPE)),
+        ("SubnetMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall::SUBNET_MAPPING_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ("TransitGatewayId", &Shape::Str(StrRule { pattern: Some("^tgw-[0-9a-z]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ("VpcEndpoint", &Shape::Object(&firewall::VPC_ENDPOINT_SHAPE)),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[0-9a-f]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[0-9a-f]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -831,112 +619,52 @@ pub mod firewall {
     }
 
     pub(crate) static AVAILABILITY_ZONE_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AvailabilityZone", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NAT_GATEWAY_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NatGatewayId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NatGatewayId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROXY_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ListenerProperties",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&LISTENER_PROPERTY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ListenerProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&LISTENER_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LISTENER_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HTTP", "HTTPS"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP", "HTTPS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUBNET_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IPAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DUALSTACK", "IPV4", "IPV6"],
-            }),
-        )],
+        fields: &[
+            ("IPAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DUALSTACK", "IPV4", "IPV6"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SubnetMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SUBNET_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-[0-9a-f]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("SubnetMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&SUBNET_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[0-9a-f]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -958,17 +686,11 @@ impl CfnFirewallPolicy {
     ///
     /// - `firewall_policy`: `FirewallPolicy`.
     /// - `firewall_policy_name`: `FirewallPolicyName`.
-    pub fn new(
-        firewall_policy: impl Into<Val<firewall_policy::FirewallPolicy>>,
-        firewall_policy_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(firewall_policy: impl Into<Val<firewall_policy::FirewallPolicy>>, firewall_policy_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FirewallPolicy", firewall_policy);
         props.set("FirewallPolicyName", firewall_policy_name);
-        CfnFirewallPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFirewallPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1020,45 +742,16 @@ pub(crate) static FIREWALL_POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["FirewallPolicyArn"],
     attributes: &["FirewallPolicyArn", "FirewallPolicyId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static FIREWALL_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FirewallPolicy",
-            &Shape::Object(&firewall_policy::FIREWALL_POLICY_SHAPE),
-        ),
-        (
-            "FirewallPolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall_policy::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("FirewallPolicy", &Shape::Object(&firewall_policy::FIREWALL_POLICY_SHAPE)),
+        ("FirewallPolicyName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall_policy::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1080,16 +773,10 @@ pub mod firewall_policy {
         ///
         /// - `stateless_default_actions`: `StatelessDefaultActions`.
         /// - `stateless_fragment_default_actions`: `StatelessFragmentDefaultActions`.
-        pub fn new(
-            stateless_default_actions: impl Into<Val<Vec<String>>>,
-            stateless_fragment_default_actions: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(stateless_default_actions: impl Into<Val<Vec<String>>>, stateless_fragment_default_actions: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("StatelessDefaultActions", stateless_default_actions);
-            props.set(
-                "StatelessFragmentDefaultActions",
-                stateless_fragment_default_actions,
-            );
+            props.set("StatelessFragmentDefaultActions", stateless_fragment_default_actions);
             FirewallPolicy { props }
         }
 
@@ -1112,37 +799,25 @@ pub mod firewall_policy {
         }
 
         /// The `StatefulEngineOptions` property.
-        pub fn stateful_engine_options(
-            mut self,
-            value: impl Into<Val<StatefulEngineOptions>>,
-        ) -> Self {
+        pub fn stateful_engine_options(mut self, value: impl Into<Val<StatefulEngineOptions>>) -> Self {
             self.props.set("StatefulEngineOptions", value);
             self
         }
 
         /// The `StatefulRuleGroupReferences` property.
-        pub fn stateful_rule_group_references(
-            mut self,
-            value: impl Into<Val<Vec<StatefulRuleGroupReference>>>,
-        ) -> Self {
+        pub fn stateful_rule_group_references(mut self, value: impl Into<Val<Vec<StatefulRuleGroupReference>>>) -> Self {
             self.props.set("StatefulRuleGroupReferences", value);
             self
         }
 
         /// The `StatelessCustomActions` property.
-        pub fn stateless_custom_actions(
-            mut self,
-            value: impl Into<Val<Vec<CustomAction>>>,
-        ) -> Self {
+        pub fn stateless_custom_actions(mut self, value: impl Into<Val<Vec<CustomAction>>>) -> Self {
             self.props.set("StatelessCustomActions", value);
             self
         }
 
         /// The `StatelessRuleGroupReferences` property.
-        pub fn stateless_rule_group_references(
-            mut self,
-            value: impl Into<Val<Vec<StatelessRuleGroupReference>>>,
-        ) -> Self {
+        pub fn stateless_rule_group_references(mut self, value: impl Into<Val<Vec<StatelessRuleGroupReference>>>) -> Self {
             self.props.set("StatelessRuleGroupReferences", value);
             self
         }
@@ -1360,10 +1035,7 @@ pub mod firewall_policy {
         ///
         /// - `action_definition`: `ActionDefinition`.
         /// - `action_name`: `ActionName`.
-        pub fn new(
-            action_definition: impl Into<Val<ActionDefinition>>,
-            action_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action_definition: impl Into<Val<ActionDefinition>>, action_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ActionDefinition", action_definition);
             props.set("ActionName", action_name);
@@ -1502,238 +1174,102 @@ pub mod firewall_policy {
     pub(crate) static FIREWALL_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("PolicyVariables", &Shape::Object(&POLICY_VARIABLES_SHAPE)),
-            (
-                "StatefulEngineOptions",
-                &Shape::Object(&STATEFUL_ENGINE_OPTIONS_SHAPE),
-            ),
-            (
-                "StatefulRuleGroupReferences",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STATEFUL_RULE_GROUP_REFERENCE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StatelessCustomActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_ACTION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StatelessRuleGroupReferences",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STATELESS_RULE_GROUP_REFERENCE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TLSInspectionConfigurationArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:aws.*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("StatefulEngineOptions", &Shape::Object(&STATEFUL_ENGINE_OPTIONS_SHAPE)),
+            ("StatefulRuleGroupReferences", &Shape::List(ListRule { item: Some(&Shape::Object(&STATEFUL_RULE_GROUP_REFERENCE_SHAPE)), min_items: None, max_items: None })),
+            ("StatelessCustomActions", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_ACTION_SHAPE)), min_items: None, max_items: None })),
+            ("StatelessRuleGroupReferences", &Shape::List(ListRule { item: Some(&Shape::Object(&STATELESS_RULE_GROUP_REFERENCE_SHAPE)), min_items: None, max_items: None })),
+            ("TLSInspectionConfigurationArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws.*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_VARIABLES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("RuleVariables", &Shape::Map(&Shape::Object(&IP_SET_SHAPE)))],
+        fields: &[
+            ("RuleVariables", &Shape::Map(&Shape::Object(&IP_SET_SHAPE))),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IP_SET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Definition",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Definition", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATEFUL_ENGINE_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FlowTimeouts", &Shape::Object(&FLOW_TIMEOUTS_SHAPE)),
-            (
-                "RuleOrder",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"],
-                }),
-            ),
-            (
-                "StreamExceptionPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DROP", "CONTINUE", "REJECT"],
-                }),
-            ),
+            ("RuleOrder", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"] })),
+            ("StreamExceptionPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DROP", "CONTINUE", "REJECT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FLOW_TIMEOUTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TcpIdleTimeoutSeconds",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(6000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TcpIdleTimeoutSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(6000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATEFUL_RULE_GROUP_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Override",
-                &Shape::Object(&STATEFUL_RULE_GROUP_OVERRIDE_SHAPE),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:aws.*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Override", &Shape::Object(&STATEFUL_RULE_GROUP_OVERRIDE_SHAPE)),
+            ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("ResourceArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws.*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATEFUL_RULE_GROUP_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DROP_TO_ALERT"],
-            }),
-        )],
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DROP_TO_ALERT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ActionDefinition", &Shape::Object(&ACTION_DEFINITION_SHAPE)),
-            (
-                "ActionName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PublishMetricAction",
-            &Shape::Object(&PUBLISH_METRIC_ACTION_SHAPE),
-        )],
+        fields: &[
+            ("PublishMetricAction", &Shape::Object(&PUBLISH_METRIC_ACTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PUBLISH_METRIC_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Dimensions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DIMENSION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Dimensions", &Shape::List(ListRule { item: Some(&Shape::Object(&DIMENSION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATELESS_RULE_GROUP_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:aws.*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("ResourceArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws.*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1755,17 +1291,11 @@ impl CfnLoggingConfiguration {
     ///
     /// - `firewall_arn`: `FirewallArn`, A resource ARN.
     /// - `logging_configuration`: `LoggingConfiguration`.
-    pub fn new(
-        firewall_arn: impl Into<Val<String>>,
-        logging_configuration: impl Into<Val<logging_configuration::LoggingConfiguration>>,
-    ) -> Self {
+    pub fn new(firewall_arn: impl Into<Val<String>>, logging_configuration: impl Into<Val<logging_configuration::LoggingConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("FirewallArn", firewall_arn);
         props.set("LoggingConfiguration", logging_configuration);
-        CfnLoggingConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLoggingConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `EnableMonitoringDashboard` property.
@@ -1811,28 +1341,9 @@ pub(crate) static LOGGING_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FirewallArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws.*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FirewallName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LoggingConfiguration",
-            &Shape::Object(&logging_configuration::LOGGING_CONFIGURATION_SHAPE),
-        ),
+        ("FirewallArn", &Shape::Str(StrRule { pattern: Some("^arn:aws.*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("FirewallName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("LoggingConfiguration", &Shape::Object(&logging_configuration::LOGGING_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1878,11 +1389,7 @@ pub mod logging_configuration {
         /// - `log_destination`: `LogDestination`, A key-value pair to configure the logDestinations.
         /// - `log_destination_type`: `LogDestinationType`.
         /// - `log_type`: `LogType`.
-        pub fn new(
-            log_destination: impl Into<Val<Map<String>>>,
-            log_destination_type: impl Into<Val<String>>,
-            log_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(log_destination: impl Into<Val<Map<String>>>, log_destination_type: impl Into<Val<String>>, log_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("LogDestination", log_destination);
             props.set("LogDestinationType", log_destination_type);
@@ -1898,46 +1405,17 @@ pub mod logging_configuration {
     }
 
     pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogDestinationConfigs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&LOG_DESTINATION_CONFIG_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("LogDestinationConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&LOG_DESTINATION_CONFIG_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_DESTINATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogDestination",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "LogDestinationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"],
-                }),
-            ),
-            (
-                "LogType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALERT", "FLOW", "TLS"],
-                }),
-            ),
+            ("LogDestination", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] }))),
+            ("LogDestinationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"] })),
+            ("LogType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALERT", "FLOW", "TLS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1960,19 +1438,12 @@ impl CfnRuleGroup {
     /// - `capacity`: `Capacity`.
     /// - `rule_group_name`: `RuleGroupName`.
     /// - `type_`: `Type`.
-    pub fn new(
-        capacity: impl Into<Val<i64>>,
-        rule_group_name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(capacity: impl Into<Val<i64>>, rule_group_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Capacity", capacity);
         props.set("RuleGroupName", rule_group_name);
         props.set("Type", type_);
-        CfnRuleGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRuleGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1988,10 +1459,7 @@ impl CfnRuleGroup {
     }
 
     /// The `SummaryConfiguration` property.
-    pub fn summary_configuration(
-        mut self,
-        value: impl Into<Val<rule_group::SummaryConfiguration>>,
-    ) -> Self {
+    pub fn summary_configuration(mut self, value: impl Into<Val<rule_group::SummaryConfiguration>>) -> Self {
         self.props.set("SummaryConfiguration", value);
         self
     }
@@ -2039,55 +1507,18 @@ pub(crate) static RULE_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RuleGroupArn"],
     attributes: &["RuleGroupArn", "RuleGroupId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static RULE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ("RuleGroup", &Shape::Object(&rule_group::RULE_GROUP_SHAPE)),
-        (
-            "RuleGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SummaryConfiguration",
-            &Shape::Object(&rule_group::SUMMARY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&rule_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STATELESS", "STATEFUL"],
-            }),
-        ),
+        ("RuleGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("SummaryConfiguration", &Shape::Object(&rule_group::SUMMARY_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&rule_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STATELESS", "STATEFUL"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2307,10 +1738,7 @@ pub mod rule_group {
         }
 
         /// The `StatelessRulesAndCustomActions` property.
-        pub fn stateless_rules_and_custom_actions(
-            mut self,
-            value: impl Into<Val<StatelessRulesAndCustomActions>>,
-        ) -> Self {
+        pub fn stateless_rules_and_custom_actions(mut self, value: impl Into<Val<StatelessRulesAndCustomActions>>) -> Self {
             self.props.set("StatelessRulesAndCustomActions", value);
             self
         }
@@ -2334,11 +1762,7 @@ pub mod rule_group {
         /// - `generated_rules_type`: `GeneratedRulesType`.
         /// - `target_types`: `TargetTypes`.
         /// - `targets`: `Targets`.
-        pub fn new(
-            generated_rules_type: impl Into<Val<String>>,
-            target_types: impl Into<Val<Vec<String>>>,
-            targets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(generated_rules_type: impl Into<Val<String>>, target_types: impl Into<Val<Vec<String>>>, targets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("GeneratedRulesType", generated_rules_type);
             props.set("TargetTypes", target_types);
@@ -2365,11 +1789,7 @@ pub mod rule_group {
         /// - `action`: `Action`.
         /// - `header`: `Header`.
         /// - `rule_options`: `RuleOptions`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            header: impl Into<Val<Header>>,
-            rule_options: impl Into<Val<Vec<RuleOption>>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, header: impl Into<Val<Header>>, rule_options: impl Into<Val<Vec<RuleOption>>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Header", header);
@@ -2399,14 +1819,7 @@ pub mod rule_group {
         /// - `protocol`: `Protocol`.
         /// - `source`: `Source`.
         /// - `source_port`: `SourcePort`.
-        pub fn new(
-            destination: impl Into<Val<String>>,
-            destination_port: impl Into<Val<String>>,
-            direction: impl Into<Val<String>>,
-            protocol: impl Into<Val<String>>,
-            source: impl Into<Val<String>>,
-            source_port: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<String>>, destination_port: impl Into<Val<String>>, direction: impl Into<Val<String>>, protocol: impl Into<Val<String>>, source: impl Into<Val<String>>, source_port: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("DestinationPort", destination_port);
@@ -2493,10 +1906,7 @@ pub mod rule_group {
         ///
         /// - `action_definition`: `ActionDefinition`.
         /// - `action_name`: `ActionName`.
-        pub fn new(
-            action_definition: impl Into<Val<ActionDefinition>>,
-            action_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action_definition: impl Into<Val<ActionDefinition>>, action_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ActionDefinition", action_definition);
             props.set("ActionName", action_name);
@@ -2593,10 +2003,7 @@ pub mod rule_group {
         ///
         /// - `priority`: `Priority`.
         /// - `rule_definition`: `RuleDefinition`.
-        pub fn new(
-            priority: impl Into<Val<i64>>,
-            rule_definition: impl Into<Val<RuleDefinition>>,
-        ) -> Self {
+        pub fn new(priority: impl Into<Val<i64>>, rule_definition: impl Into<Val<RuleDefinition>>) -> Self {
             let mut props = Props::new();
             props.set("Priority", priority);
             props.set("RuleDefinition", rule_definition);
@@ -2621,10 +2028,7 @@ pub mod rule_group {
         ///
         /// - `actions`: `Actions`.
         /// - `match_attributes`: `MatchAttributes`.
-        pub fn new(
-            actions: impl Into<Val<Vec<String>>>,
-            match_attributes: impl Into<Val<MatchAttributes>>,
-        ) -> Self {
+        pub fn new(actions: impl Into<Val<Vec<String>>>, match_attributes: impl Into<Val<MatchAttributes>>) -> Self {
             let mut props = Props::new();
             props.set("Actions", actions);
             props.set("MatchAttributes", match_attributes);
@@ -2855,32 +2259,22 @@ pub mod rule_group {
             ("ReferenceSets", &Shape::Object(&REFERENCE_SETS_SHAPE)),
             ("RuleVariables", &Shape::Object(&RULE_VARIABLES_SHAPE)),
             ("RulesSource", &Shape::Object(&RULES_SOURCE_SHAPE)),
-            (
-                "StatefulRuleOptions",
-                &Shape::Object(&STATEFUL_RULE_OPTIONS_SHAPE),
-            ),
+            ("StatefulRuleOptions", &Shape::Object(&STATEFUL_RULE_OPTIONS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REFERENCE_SETS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IPSetReferences",
-            &Shape::Map(&Shape::Object(&IP_SET_REFERENCE_SHAPE)),
-        )],
+        fields: &[
+            ("IPSetReferences", &Shape::Map(&Shape::Object(&IP_SET_REFERENCE_SHAPE))),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IP_SET_REFERENCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReferenceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^(arn:aws.*)$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ReferenceArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws.*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2893,228 +2287,70 @@ pub mod rule_group {
     };
 
     pub(crate) static IP_SET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Definition",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Definition", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PORT_SET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Definition",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Definition", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULES_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("RulesSourceList", &Shape::Object(&RULES_SOURCE_LIST_SHAPE)),
-            (
-                "RulesString",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StatefulRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STATEFUL_RULE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StatelessRulesAndCustomActions",
-                &Shape::Object(&STATELESS_RULES_AND_CUSTOM_ACTIONS_SHAPE),
-            ),
+            ("RulesString", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000000), allowed: &[] })),
+            ("StatefulRules", &Shape::List(ListRule { item: Some(&Shape::Object(&STATEFUL_RULE_SHAPE)), min_items: None, max_items: None })),
+            ("StatelessRulesAndCustomActions", &Shape::Object(&STATELESS_RULES_AND_CUSTOM_ACTIONS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULES_SOURCE_LIST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GeneratedRulesType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOWLIST", "DENYLIST", "ALERTLIST", "REJECTLIST"],
-                }),
-            ),
-            (
-                "TargetTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["TLS_SNI", "HTTP_HOST"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("GeneratedRulesType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOWLIST", "DENYLIST", "ALERTLIST", "REJECTLIST"] })),
+            ("TargetTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TLS_SNI", "HTTP_HOST"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATEFUL_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PASS", "DROP", "ALERT", "REJECT"],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PASS", "DROP", "ALERT", "REJECT"] })),
             ("Header", &Shape::Object(&HEADER_SHAPE)),
-            (
-                "RuleOptions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_OPTION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("RuleOptions", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_OPTION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Destination",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DestinationPort",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Direction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FORWARD", "ANY"],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "IP", "TCP", "UDP", "ICMP", "HTTP", "FTP", "TLS", "SMB", "DNS", "DCERPC",
-                        "SSH", "SMTP", "IMAP", "MSN", "KRB5", "IKEV2", "TFTP", "NTP", "DHCP",
-                    ],
-                }),
-            ),
-            (
-                "Source",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourcePort",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Destination", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("DestinationPort", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Direction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FORWARD", "ANY"] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IP", "TCP", "UDP", "ICMP", "HTTP", "FTP", "TLS", "SMB", "DNS", "DCERPC", "SSH", "SMTP", "IMAP", "MSN", "KRB5", "IKEV2", "TFTP", "NTP", "DHCP"] })),
+            ("Source", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("SourcePort", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_OPTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Keyword",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Settings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^.*$"),
-                        min_len: Some(1),
-                        max_len: Some(8192),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Keyword", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Settings", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(8192), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATELESS_RULES_AND_CUSTOM_ACTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomActions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_ACTION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StatelessRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STATELESS_RULE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("CustomActions", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_ACTION_SHAPE)), min_items: None, max_items: None })),
+            ("StatelessRules", &Shape::List(ListRule { item: Some(&Shape::Object(&STATELESS_RULE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3122,247 +2358,100 @@ pub mod rule_group {
     pub(crate) static CUSTOM_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ActionDefinition", &Shape::Object(&ACTION_DEFINITION_SHAPE)),
-            (
-                "ActionName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PublishMetricAction",
-            &Shape::Object(&PUBLISH_METRIC_ACTION_SHAPE),
-        )],
+        fields: &[
+            ("PublishMetricAction", &Shape::Object(&PUBLISH_METRIC_ACTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PUBLISH_METRIC_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Dimensions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DIMENSION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Dimensions", &Shape::List(ListRule { item: Some(&Shape::Object(&DIMENSION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_ ]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_ ]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATELESS_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
             ("RuleDefinition", &Shape::Object(&RULE_DEFINITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("MatchAttributes", &Shape::Object(&MATCH_ATTRIBUTES_SHAPE))],
+        fields: &[
+            ("MatchAttributes", &Shape::Object(&MATCH_ATTRIBUTES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MATCH_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationPorts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PORT_RANGE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Destinations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ADDRESS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Protocols",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(255.0),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SourcePorts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PORT_RANGE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Sources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ADDRESS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TCPFlags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TCP_FLAG_FIELD_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("DestinationPorts", &Shape::List(ListRule { item: Some(&Shape::Object(&PORT_RANGE_SHAPE)), min_items: None, max_items: None })),
+            ("Destinations", &Shape::List(ListRule { item: Some(&Shape::Object(&ADDRESS_SHAPE)), min_items: None, max_items: None })),
+            ("Protocols", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(0.0), max: Some(255.0), allowed: &[] })), min_items: None, max_items: None })),
+            ("SourcePorts", &Shape::List(ListRule { item: Some(&Shape::Object(&PORT_RANGE_SHAPE)), min_items: None, max_items: None })),
+            ("Sources", &Shape::List(ListRule { item: Some(&Shape::Object(&ADDRESS_SHAPE)), min_items: None, max_items: None })),
+            ("TCPFlags", &Shape::List(ListRule { item: Some(&Shape::Object(&TCP_FLAG_FIELD_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PORT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FromPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FromPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("ToPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADDRESS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AddressDefinition",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-fA-F\\d:\\.]+/\\d{1,3})$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AddressDefinition", &Shape::Str(StrRule { pattern: Some("^([a-fA-F\\d:\\.]+/\\d{1,3})$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TCP_FLAG_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Flags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Masks",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Flags", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"] })), min_items: None, max_items: None })),
+            ("Masks", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATEFUL_RULE_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RuleOrder",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"],
-            }),
-        )],
+        fields: &[
+            ("RuleOrder", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUMMARY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RuleOptions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SID", "MSG", "METADATA"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("RuleOptions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SID", "MSG", "METADATA"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3384,22 +2473,11 @@ impl CfnTlsInspectionConfiguration {
     ///
     /// - `tls_inspection_configuration`: `TLSInspectionConfiguration`.
     /// - `tls_inspection_configuration_name`: `TLSInspectionConfigurationName`.
-    pub fn new(
-        tls_inspection_configuration: impl Into<
-            Val<tls_inspection_configuration::TlsInspectionConfiguration>,
-        >,
-        tls_inspection_configuration_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(tls_inspection_configuration: impl Into<Val<tls_inspection_configuration::TlsInspectionConfiguration>>, tls_inspection_configuration_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TLSInspectionConfiguration", tls_inspection_configuration);
-        props.set(
-            "TLSInspectionConfigurationName",
-            tls_inspection_configuration_name,
-        );
-        CfnTlsInspectionConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TLSInspectionConfigurationName", tls_inspection_configuration_name);
+        CfnTlsInspectionConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -3450,49 +2528,17 @@ pub(crate) static TLS_INSPECTION_CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &["TLSInspectionConfigurationName"],
     write_only: &[],
     primary_identifier: &["TLSInspectionConfigurationArn"],
-    attributes: &[
-        "TLSInspectionConfigurationArn",
-        "TLSInspectionConfigurationId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["TLSInspectionConfigurationArn", "TLSInspectionConfigurationId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TLS_INSPECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TLSInspectionConfiguration",
-            &Shape::Object(&tls_inspection_configuration::TLS_INSPECTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "TLSInspectionConfigurationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&tls_inspection_configuration::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("TLSInspectionConfiguration", &Shape::Object(&tls_inspection_configuration::TLS_INSPECTION_CONFIGURATION_SHAPE)),
+        ("TLSInspectionConfigurationName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&tls_inspection_configuration::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3517,10 +2563,7 @@ pub mod tls_inspection_configuration {
         }
 
         /// The `ServerCertificateConfigurations` property.
-        pub fn server_certificate_configurations(
-            mut self,
-            value: impl Into<Val<Vec<ServerCertificateConfiguration>>>,
-        ) -> Self {
+        pub fn server_certificate_configurations(mut self, value: impl Into<Val<Vec<ServerCertificateConfiguration>>>) -> Self {
             self.props.set("ServerCertificateConfigurations", value);
             self
         }
@@ -3552,10 +2595,7 @@ pub mod tls_inspection_configuration {
         }
 
         /// The `CheckCertificateRevocationStatus` property.
-        pub fn check_certificate_revocation_status(
-            mut self,
-            value: impl Into<Val<CheckCertificateRevocationStatus>>,
-        ) -> Self {
+        pub fn check_certificate_revocation_status(mut self, value: impl Into<Val<CheckCertificateRevocationStatus>>) -> Self {
             self.props.set("CheckCertificateRevocationStatus", value);
             self
         }
@@ -3567,10 +2607,7 @@ pub mod tls_inspection_configuration {
         }
 
         /// The `ServerCertificates` property.
-        pub fn server_certificates(
-            mut self,
-            value: impl Into<Val<Vec<ServerCertificate>>>,
-        ) -> Self {
+        pub fn server_certificates(mut self, value: impl Into<Val<Vec<ServerCertificate>>>) -> Self {
             self.props.set("ServerCertificates", value);
             self
         }
@@ -3768,194 +2805,67 @@ pub mod tls_inspection_configuration {
     }
 
     pub(crate) static TLS_INSPECTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ServerCertificateConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SERVER_CERTIFICATE_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ServerCertificateConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVER_CERTIFICATE_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_CERTIFICATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CertificateAuthorityArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:aws.*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CheckCertificateRevocationStatus",
-                &Shape::Object(&CHECK_CERTIFICATE_REVOCATION_STATUS_SHAPE),
-            ),
-            (
-                "Scopes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SERVER_CERTIFICATE_SCOPE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ServerCertificates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SERVER_CERTIFICATE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("CertificateAuthorityArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws.*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("CheckCertificateRevocationStatus", &Shape::Object(&CHECK_CERTIFICATE_REVOCATION_STATUS_SHAPE)),
+            ("Scopes", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVER_CERTIFICATE_SCOPE_SHAPE)), min_items: None, max_items: None })),
+            ("ServerCertificates", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVER_CERTIFICATE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHECK_CERTIFICATE_REVOCATION_STATUS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RevokedStatusAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PASS", "DROP", "REJECT"],
-                }),
-            ),
-            (
-                "UnknownStatusAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PASS", "DROP", "REJECT"],
-                }),
-            ),
+            ("RevokedStatusAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PASS", "DROP", "REJECT"] })),
+            ("UnknownStatusAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PASS", "DROP", "REJECT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_CERTIFICATE_SCOPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationPorts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PORT_RANGE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Destinations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ADDRESS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Protocols",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(255.0),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SourcePorts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PORT_RANGE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Sources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ADDRESS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("DestinationPorts", &Shape::List(ListRule { item: Some(&Shape::Object(&PORT_RANGE_SHAPE)), min_items: None, max_items: None })),
+            ("Destinations", &Shape::List(ListRule { item: Some(&Shape::Object(&ADDRESS_SHAPE)), min_items: None, max_items: None })),
+            ("Protocols", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(0.0), max: Some(255.0), allowed: &[] })), min_items: None, max_items: None })),
+            ("SourcePorts", &Shape::List(ListRule { item: Some(&Shape::Object(&PORT_RANGE_SHAPE)), min_items: None, max_items: None })),
+            ("Sources", &Shape::List(ListRule { item: Some(&Shape::Object(&ADDRESS_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PORT_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FromPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToPort",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FromPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("ToPort", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADDRESS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AddressDefinition",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-fA-F\\d:\\.]+/\\d{1,3})$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AddressDefinition", &Shape::Str(StrRule { pattern: Some("^([a-fA-F\\d:\\.]+/\\d{1,3})$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^(arn:aws.*)$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ResourceArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws.*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3978,19 +2888,12 @@ impl CfnVpcEndpointAssociation {
     /// - `firewall_arn`: `FirewallArn`, A resource ARN.
     /// - `subnet_mapping`: `SubnetMapping`.
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        firewall_arn: impl Into<Val<String>>,
-        subnet_mapping: impl Into<Val<vpc_endpoint_association::SubnetMapping>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(firewall_arn: impl Into<Val<String>>, subnet_mapping: impl Into<Val<vpc_endpoint_association::SubnetMapping>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FirewallArn", firewall_arn);
         props.set("SubnetMapping", subnet_mapping);
         props.set("VpcId", vpc_id);
-        CfnVpcEndpointAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcEndpointAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -4050,59 +2953,18 @@ pub(crate) static VPC_ENDPOINT_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["Description", "FirewallArn", "SubnetMapping", "VpcId"],
     write_only: &[],
     primary_identifier: &["VpcEndpointAssociationArn"],
-    attributes: &[
-        "EndpointId",
-        "VpcEndpointAssociationArn",
-        "VpcEndpointAssociationId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["EndpointId", "VpcEndpointAssociationArn", "VpcEndpointAssociationId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static VPC_ENDPOINT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*$"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FirewallArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^(arn:aws.*)$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetMapping",
-            &Shape::Object(&vpc_endpoint_association::SUBNET_MAPPING_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&vpc_endpoint_association::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[0-9a-f]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("FirewallArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws.*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("SubnetMapping", &Shape::Object(&vpc_endpoint_association::SUBNET_MAPPING_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&vpc_endpoint_association::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[0-9a-f]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4170,38 +3032,16 @@ pub mod vpc_endpoint_association {
     }
 
     pub(crate) static SUBNET_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IPAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DUALSTACK", "IPV4", "IPV6"],
-            }),
-        )],
+        fields: &[
+            ("IPAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DUALSTACK", "IPV4", "IPV6"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4226,9 +3066,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::NetworkFirewall::FirewallPolicy" => Some(&FIREWALL_POLICY_META),
         "AWS::NetworkFirewall::LoggingConfiguration" => Some(&LOGGING_CONFIGURATION_META),
         "AWS::NetworkFirewall::RuleGroup" => Some(&RULE_GROUP_META),
-        "AWS::NetworkFirewall::TLSInspectionConfiguration" => {
-            Some(&TLS_INSPECTION_CONFIGURATION_META)
-        }
+        "AWS::NetworkFirewall::TLSInspectionConfiguration" => Some(&TLS_INSPECTION_CONFIGURATION_META),
         "AWS::NetworkFirewall::VpcEndpointAssociation" => Some(&VPC_ENDPOINT_ASSOCIATION_META),
         _ => None,
     }

@@ -29,24 +29,15 @@ impl CfnMonitor {
     ///
     /// - `local_resources`: `LocalResources`, The local resources to monitor.
     /// - `monitor_name`: `MonitorName`, The name of the monitor.
-    pub fn new(
-        local_resources: impl Into<Val<Vec<monitor::MonitorLocalResource>>>,
-        monitor_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(local_resources: impl Into<Val<Vec<monitor::MonitorLocalResource>>>, monitor_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LocalResources", local_resources);
         props.set("MonitorName", monitor_name);
-        CfnMonitor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMonitor { props, options: ResourceOptions::default() }
     }
 
     /// The remote resources to monitor.
-    pub fn remote_resources(
-        mut self,
-        value: impl Into<Val<Vec<monitor::MonitorRemoteResource>>>,
-    ) -> Self {
+    pub fn remote_resources(mut self, value: impl Into<Val<Vec<monitor::MonitorRemoteResource>>>) -> Self {
         self.props.set("RemoteResources", value);
         self
     }
@@ -120,57 +111,17 @@ pub(crate) static MONITOR_META: TypeMeta = TypeMeta {
     write_only: &["ScopeArn"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "ModifiedAt", "MonitorStatus"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static MONITOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LocalResources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&monitor::MONITOR_LOCAL_RESOURCE_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "MonitorName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RemoteResources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&monitor::MONITOR_REMOTE_RESOURCE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ScopeArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&monitor::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("LocalResources", &Shape::List(ListRule { item: Some(&Shape::Object(&monitor::MONITOR_LOCAL_RESOURCE_SHAPE)), min_items: Some(1), max_items: None })),
+        ("MonitorName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RemoteResources", &Shape::List(ListRule { item: Some(&Shape::Object(&monitor::MONITOR_REMOTE_RESOURCE_SHAPE)), min_items: None, max_items: None })),
+        ("ScopeArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&monitor::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -257,63 +208,23 @@ pub mod monitor {
     }
 
     pub(crate) static MONITOR_LOCAL_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AWS::EC2::VPC",
-                    "AWS::AvailabilityZone",
-                    "AWS::EC2::Subnet",
-                    "AWS::Region",
-                    "AWS::EKS::Cluster",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS::EC2::VPC", "AWS::AvailabilityZone", "AWS::EC2::Subnet", "AWS::Region", "AWS::EKS::Cluster"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITOR_REMOTE_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AWS::EC2::VPC",
-                    "AWS::AvailabilityZone",
-                    "AWS::EC2::Subnet",
-                    "AWS::AWSService",
-                    "AWS::Region",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS::EC2::VPC", "AWS::AvailabilityZone", "AWS::EC2::Subnet", "AWS::AWSService", "AWS::Region"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -337,10 +248,7 @@ impl CfnScope {
     pub fn new(targets: impl Into<Val<Vec<scope::TargetResource>>>) -> Self {
         let mut props = Props::new();
         props.set("Targets", targets);
-        CfnScope {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScope { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the scope.
@@ -395,31 +303,14 @@ pub(crate) static SCOPE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ScopeArn"],
     attributes: &["ScopeArn", "ScopeId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static SCOPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scope::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Targets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scope::TARGET_RESOURCE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&scope::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&scope::TARGET_RESOURCE_SHAPE)), min_items: Some(1), max_items: Some(100) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -466,10 +357,7 @@ pub mod scope {
         ///
         /// - `region`: `Region`, The AWS Region for the target resource.
         /// - `target_identifier`: `TargetIdentifier`, A target identifier is a pair of identifying information for a scope target.
-        pub fn new(
-            region: impl Into<Val<String>>,
-            target_identifier: impl Into<Val<TargetIdentifier>>,
-        ) -> Self {
+        pub fn new(region: impl Into<Val<String>>, target_identifier: impl Into<Val<TargetIdentifier>>) -> Self {
             let mut props = Props::new();
             props.set("Region", region);
             props.set("TargetIdentifier", target_identifier);
@@ -494,10 +382,7 @@ pub mod scope {
         ///
         /// - `target_id`: `TargetId`, A target ID is an internally-generated identifier for a target.
         /// - `target_type`: `TargetType`, The type of the target. Currently always ACCOUNT.
-        pub fn new(
-            target_id: impl Into<Val<TargetId>>,
-            target_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(target_id: impl Into<Val<TargetId>>, target_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TargetId", target_id);
             props.set("TargetType", target_type);
@@ -536,65 +421,40 @@ pub mod scope {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("TargetIdentifier", &Shape::Object(&TARGET_IDENTIFIER_SHAPE))],
+        fields: &[
+            ("TargetIdentifier", &Shape::Object(&TARGET_IDENTIFIER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_IDENTIFIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("TargetId", &Shape::Object(&TARGET_ID_SHAPE)),
-            (
-                "TargetType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ACCOUNT"],
-                }),
-            ),
+            ("TargetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCOUNT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_ID_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{12}$"),
-                min_len: Some(1),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(1), max_len: Some(12), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&MONITOR_META, &SCOPE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &MONITOR_META,
+    &SCOPE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

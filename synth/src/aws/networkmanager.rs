@@ -31,21 +31,13 @@ impl CfnConnectAttachment {
     /// - `edge_location`: `EdgeLocation`, Edge location of the attachment.
     /// - `options`: `Options`, Protocol options for connect attachment
     /// - `transport_attachment_id`: `TransportAttachmentId`, Id of transport attachment
-    pub fn new(
-        core_network_id: impl Into<Val<String>>,
-        edge_location: impl Into<Val<String>>,
-        options: impl Into<Val<connect_attachment::ConnectAttachmentOptions>>,
-        transport_attachment_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(core_network_id: impl Into<Val<String>>, edge_location: impl Into<Val<String>>, options: impl Into<Val<connect_attachment::ConnectAttachmentOptions>>, transport_attachment_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CoreNetworkId", core_network_id);
         props.set("EdgeLocation", edge_location);
         props.set("Options", options);
         props.set("TransportAttachmentId", transport_attachment_id);
-        CfnConnectAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The name of the network function group attachment.
@@ -180,86 +172,22 @@ impl Handle<CfnConnectAttachment> {
 pub(crate) static CONNECT_ATTACHMENT_META: TypeMeta = TypeMeta {
     type_name: CfnConnectAttachment::TYPE_NAME,
     shape: &CONNECT_ATTACHMENT_SHAPE,
-    create_only: &[
-        "CoreNetworkId",
-        "EdgeLocation",
-        "Options",
-        "TransportAttachmentId",
-    ],
+    create_only: &["CoreNetworkId", "EdgeLocation", "Options", "TransportAttachmentId"],
     write_only: &["RoutingPolicyLabel"],
     primary_identifier: &["AttachmentId"],
-    attributes: &[
-        "AttachmentId",
-        "AttachmentPolicyRuleNumber",
-        "AttachmentType",
-        "CoreNetworkArn",
-        "CreatedAt",
-        "LastModificationErrors",
-        "OwnerAccountId",
-        "ProposedNetworkFunctionGroupChange",
-        "ProposedSegmentChange",
-        "ResourceArn",
-        "SegmentName",
-        "State",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "LastModificationErrors", "OwnerAccountId", "ProposedNetworkFunctionGroupChange", "ProposedSegmentChange", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ff9fffd),
 };
 
 pub(crate) static CONNECT_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CoreNetworkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^core-network-([0-9a-f]{8,17})$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EdgeLocation",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Options",
-            &Shape::Object(&connect_attachment::CONNECT_ATTACHMENT_OPTIONS_SHAPE),
-        ),
-        (
-            "RoutingPolicyLabel",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connect_attachment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransportAttachmentId",
-            &Shape::Str(StrRule {
-                pattern: Some("^attachment-([0-9a-f]{8,17})$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
+        ("CoreNetworkId", &Shape::Str(StrRule { pattern: Some("^core-network-([0-9a-f]{8,17})$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("EdgeLocation", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Options", &Shape::Object(&connect_attachment::CONNECT_ATTACHMENT_OPTIONS_SHAPE)),
+        ("RoutingPolicyLabel", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connect_attachment::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TransportAttachmentId", &Shape::Str(StrRule { pattern: Some("^attachment-([0-9a-f]{8,17})$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -324,38 +252,16 @@ pub mod connect_attachment {
     }
 
     pub(crate) static CONNECT_ATTACHMENT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GRE", "NO_ENCAP"],
-            }),
-        )],
+        fields: &[
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GRE", "NO_ENCAP"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -377,17 +283,11 @@ impl CfnConnectPeer {
     ///
     /// - `connect_attachment_id`: `ConnectAttachmentId`, The ID of the attachment to connect.
     /// - `peer_address`: `PeerAddress`, The IP address of the Connect peer.
-    pub fn new(
-        connect_attachment_id: impl Into<Val<String>>,
-        peer_address: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connect_attachment_id: impl Into<Val<String>>, peer_address: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectAttachmentId", connect_attachment_id);
         props.set("PeerAddress", peer_address);
-        CfnConnectPeer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectPeer { props, options: ResourceOptions::default() }
     }
 
     /// Bgp options for connect peer.
@@ -504,93 +404,22 @@ impl Handle<CfnConnectPeer> {
 pub(crate) static CONNECT_PEER_META: TypeMeta = TypeMeta {
     type_name: CfnConnectPeer::TYPE_NAME,
     shape: &CONNECT_PEER_SHAPE,
-    create_only: &[
-        "BgpOptions",
-        "ConnectAttachmentId",
-        "CoreNetworkAddress",
-        "InsideCidrBlocks",
-        "PeerAddress",
-        "SubnetArn",
-    ],
+    create_only: &["BgpOptions", "ConnectAttachmentId", "CoreNetworkAddress", "InsideCidrBlocks", "PeerAddress", "SubnetArn"],
     write_only: &["BgpOptions", "CoreNetworkAddress", "SubnetArn"],
     primary_identifier: &["ConnectPeerId"],
-    attributes: &[
-        "Configuration",
-        "ConnectPeerId",
-        "CoreNetworkId",
-        "CreatedAt",
-        "EdgeLocation",
-        "LastModificationErrors",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Configuration", "ConnectPeerId", "CoreNetworkId", "CreatedAt", "EdgeLocation", "LastModificationErrors", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ff9fffd),
 };
 
 pub(crate) static CONNECT_PEER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectAttachmentId",
-            &Shape::Str(StrRule {
-                pattern: Some("^attachment-([0-9a-f]{8,17})$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CoreNetworkAddress",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InsideCidrBlocks",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PeerAddress",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\\/subnet-[0-9a-f]{8,17}$|^$",
-                ),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connect_peer::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConnectAttachmentId", &Shape::Str(StrRule { pattern: Some("^attachment-([0-9a-f]{8,17})$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("CoreNetworkAddress", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("InsideCidrBlocks", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+        ("PeerAddress", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("SubnetArn", &Shape::Str(StrRule { pattern: Some("^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\\/subnet-[0-9a-f]{8,17}$|^$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connect_peer::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -654,24 +483,8 @@ pub mod connect_peer {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -694,19 +507,12 @@ impl CfnConnection {
     /// - `connected_device_id`: `ConnectedDeviceId`, The ID of the second device in the connection.
     /// - `device_id`: `DeviceId`, The ID of the first device in the connection.
     /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network that the connection belongs to.
-    pub fn new(
-        connected_device_id: impl Into<Val<String>>,
-        device_id: impl Into<Val<String>>,
-        global_network_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connected_device_id: impl Into<Val<String>>, device_id: impl Into<Val<String>>, global_network_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectedDeviceId", connected_device_id);
         props.set("DeviceId", device_id);
         props.set("GlobalNetworkId", global_network_id);
-        CfnConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnection { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the link for the second device.
@@ -786,77 +592,19 @@ pub(crate) static CONNECTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ConnectionArn"],
     attributes: &["ConnectionArn", "ConnectionId", "CreatedAt", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x200000000000),
 };
 
 pub(crate) static CONNECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectedDeviceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^device-[a-z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConnectedLinkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^link-[a-z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeviceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^device-[a-z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlobalNetworkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^global-network-[a-z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LinkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^link-[a-z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connection::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConnectedDeviceId", &Shape::Str(StrRule { pattern: Some("^device-[a-z0-9-]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("ConnectedLinkId", &Shape::Str(StrRule { pattern: Some("^link-[a-z0-9-]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DeviceId", &Shape::Str(StrRule { pattern: Some("^device-[a-z0-9-]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("GlobalNetworkId", &Shape::Str(StrRule { pattern: Some("^global-network-[a-z0-9-]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("LinkId", &Shape::Str(StrRule { pattern: Some("^link-[a-z0-9-]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connection::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -894,24 +642,8 @@ pub mod connection {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[!-~]([ -~]*[!-~])?$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[!-~]([ -~]*[!-~])?$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[!-~]([ -~]*[!-~])?$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[!-~]([ -~]*[!-~])?$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -935,10 +667,7 @@ impl CfnCoreNetwork {
     pub fn new(global_network_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GlobalNetworkId", global_network_id);
-        CfnCoreNetwork {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCoreNetwork { props, options: ResourceOptions::default() }
     }
 
     /// The description of core network
@@ -1039,51 +768,16 @@ pub(crate) static CORE_NETWORK_META: TypeMeta = TypeMeta {
     create_only: &["GlobalNetworkId"],
     write_only: &[],
     primary_identifier: &["CoreNetworkId"],
-    attributes: &[
-        "CoreNetworkArn",
-        "CoreNetworkId",
-        "CreatedAt",
-        "Edges",
-        "NetworkFunctionGroups",
-        "OwnerAccount",
-        "Segments",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CoreNetworkArn", "CoreNetworkId", "CreatedAt", "Edges", "NetworkFunctionGroups", "OwnerAccount", "Segments", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ff9fffd),
 };
 
 pub(crate) static CORE_NETWORK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlobalNetworkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&core_network::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("GlobalNetworkId", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&core_network::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1121,24 +815,8 @@ pub mod core_network {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1161,19 +839,12 @@ impl CfnCoreNetworkPrefixListAssociation {
     /// - `core_network_id`: `CoreNetworkId`, The ID of the core network.
     /// - `prefix_list_alias`: `PrefixListAlias`, The alias of the prefix list
     /// - `prefix_list_arn`: `PrefixListArn`, The Amazon Resource Name (ARN) of the prefix list.
-    pub fn new(
-        core_network_id: impl Into<Val<String>>,
-        prefix_list_alias: impl Into<Val<String>>,
-        prefix_list_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(core_network_id: impl Into<Val<String>>, prefix_list_alias: impl Into<Val<String>>, prefix_list_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CoreNetworkId", core_network_id);
         props.set("PrefixListAlias", prefix_list_alias);
         props.set("PrefixListArn", prefix_list_arn);
-        CfnCoreNetworkPrefixListAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCoreNetworkPrefixListAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1205,33 +876,9 @@ pub(crate) static CORE_NETWORK_PREFIX_LIST_ASSOCIATION_META: TypeMeta = TypeMeta
 
 pub(crate) static CORE_NETWORK_PREFIX_LIST_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CoreNetworkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^core-network-([0-9a-f]{8,17})$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrefixListAlias",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrefixListArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
+        ("CoreNetworkId", &Shape::Str(StrRule { pattern: Some("^core-network-([0-9a-f]{8,17})$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("PrefixListAlias", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("PrefixListArn", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1253,19 +900,12 @@ impl CfnCustomerGatewayAssociation {
     /// - `customer_gateway_arn`: `CustomerGatewayArn`, The Amazon Resource Name (ARN) of the customer gateway.
     /// - `device_id`: `DeviceId`, The ID of the device
     /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
-    pub fn new(
-        customer_gateway_arn: impl Into<Val<String>>,
-        device_id: impl Into<Val<String>>,
-        global_network_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(customer_gateway_arn: impl Into<Val<String>>, device_id: impl Into<Val<String>>, global_network_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CustomerGatewayArn", customer_gateway_arn);
         props.set("DeviceId", device_id);
         props.set("GlobalNetworkId", global_network_id);
-        CfnCustomerGatewayAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomerGatewayAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the link
@@ -1295,12 +935,7 @@ impl Resource for CfnCustomerGatewayAssociation {
 pub(crate) static CUSTOMER_GATEWAY_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnCustomerGatewayAssociation::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "CustomerGatewayArn",
-        "DeviceId",
-        "GlobalNetworkId",
-        "LinkId",
-    ],
+    create_only: &["CustomerGatewayArn", "DeviceId", "GlobalNetworkId", "LinkId"],
     write_only: &[],
     primary_identifier: &["GlobalNetworkId", "CustomerGatewayArn"],
     attributes: &[],
@@ -1326,10 +961,7 @@ impl CfnDevice {
     pub fn new(global_network_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GlobalNetworkId", global_network_id);
-        CfnDevice {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDevice { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Web Services location of the device, if applicable.
@@ -1439,88 +1071,22 @@ pub(crate) static DEVICE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["GlobalNetworkId", "DeviceId"],
     attributes: &["CreatedAt", "DeviceArn", "DeviceId", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static DEVICE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("AWSLocation", &Shape::Object(&device::AWS_LOCATION_SHAPE)),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlobalNetworkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("GlobalNetworkId", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
         ("Location", &Shape::Object(&device::LOCATION_SHAPE)),
-        (
-            "Model",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SerialNumber",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SiteId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&device::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Vendor",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("Model", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("SerialNumber", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("SiteId", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&device::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Vendor", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1636,57 +1202,17 @@ pub mod device {
 
     pub(crate) static LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Address",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Latitude",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Longitude",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Address", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Latitude", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Longitude", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1709,19 +1235,12 @@ impl CfnDirectConnectGatewayAttachment {
     /// - `core_network_id`: `CoreNetworkId`, The ID of a core network for the Direct Connect Gateway attachment.
     /// - `direct_connect_gateway_arn`: `DirectConnectGatewayArn`, The ARN of the Direct Connect Gateway.
     /// - `edge_locations`: `EdgeLocations`, The Regions where the edges are located.
-    pub fn new(
-        core_network_id: impl Into<Val<String>>,
-        direct_connect_gateway_arn: impl Into<Val<String>>,
-        edge_locations: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(core_network_id: impl Into<Val<String>>, direct_connect_gateway_arn: impl Into<Val<String>>, edge_locations: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("CoreNetworkId", core_network_id);
         props.set("DirectConnectGatewayArn", direct_connect_gateway_arn);
         props.set("EdgeLocations", edge_locations);
-        CfnDirectConnectGatewayAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDirectConnectGatewayAttachment { props, options: ResourceOptions::default() }
     }
 
     /// Routing policy label
@@ -1733,10 +1252,7 @@ impl CfnDirectConnectGatewayAttachment {
     }
 
     /// Tags for the attachment.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<direct_connect_gateway_attachment::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<direct_connect_gateway_attachment::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -1863,26 +1379,8 @@ pub(crate) static DIRECT_CONNECT_GATEWAY_ATTACHMENT_META: TypeMeta = TypeMeta {
     create_only: &["CoreNetworkId", "DirectConnectGatewayArn"],
     write_only: &["RoutingPolicyLabel"],
     primary_identifier: &["AttachmentId"],
-    attributes: &[
-        "AttachmentId",
-        "AttachmentPolicyRuleNumber",
-        "AttachmentType",
-        "CoreNetworkArn",
-        "CreatedAt",
-        "LastModificationErrors",
-        "NetworkFunctionGroupName",
-        "OwnerAccountId",
-        "ProposedNetworkFunctionGroupChange",
-        "ProposedSegmentChange",
-        "ResourceArn",
-        "SegmentName",
-        "State",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "LastModificationErrors", "NetworkFunctionGroupName", "OwnerAccountId", "ProposedNetworkFunctionGroupChange", "ProposedSegmentChange", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcc7ff9fffd),
 };
 
@@ -1930,24 +1428,8 @@ pub mod direct_connect_gateway_attachment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1968,10 +1450,7 @@ impl CfnGlobalNetwork {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnGlobalNetwork {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGlobalNetwork { props, options: ResourceOptions::default() }
     }
 
     /// The date and time that the global network was created.
@@ -2037,32 +1516,14 @@ pub(crate) static GLOBAL_NETWORK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static GLOBAL_NETWORK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_network::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&global_network::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2100,24 +1561,8 @@ pub mod global_network {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2140,19 +1585,12 @@ impl CfnLink {
     /// - `bandwidth`: `Bandwidth`, The Bandwidth for the link.
     /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
     /// - `site_id`: `SiteId`, The ID of the site
-    pub fn new(
-        bandwidth: impl Into<Val<link::Bandwidth>>,
-        global_network_id: impl Into<Val<String>>,
-        site_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(bandwidth: impl Into<Val<link::Bandwidth>>, global_network_id: impl Into<Val<String>>, site_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Bandwidth", bandwidth);
         props.set("GlobalNetworkId", global_network_id);
         props.set("SiteId", site_id);
-        CfnLink {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLink { props, options: ResourceOptions::default() }
     }
 
     /// The description of the link.
@@ -2232,68 +1670,18 @@ pub(crate) static LINK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["GlobalNetworkId", "LinkId"],
     attributes: &["CreatedAt", "LinkArn", "LinkId", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static LINK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlobalNetworkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Provider",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SiteId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&link::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("GlobalNetworkId", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("Provider", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("SiteId", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&link::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2363,24 +1751,8 @@ pub mod link {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2403,19 +1775,12 @@ impl CfnLinkAssociation {
     /// - `device_id`: `DeviceId`, The ID of the device
     /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
     /// - `link_id`: `LinkId`, The ID of the link
-    pub fn new(
-        device_id: impl Into<Val<String>>,
-        global_network_id: impl Into<Val<String>>,
-        link_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(device_id: impl Into<Val<String>>, global_network_id: impl Into<Val<String>>, link_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DeviceId", device_id);
         props.set("GlobalNetworkId", global_network_id);
         props.set("LinkId", link_id);
-        CfnLinkAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLinkAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2463,10 +1828,7 @@ impl CfnSite {
     pub fn new(global_network_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GlobalNetworkId", global_network_id);
-        CfnSite {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSite { props, options: ResourceOptions::default() }
     }
 
     /// The description of the site.
@@ -2540,42 +1902,16 @@ pub(crate) static SITE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["GlobalNetworkId", "SiteId"],
     attributes: &["CreatedAt", "SiteArn", "SiteId", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static SITE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlobalNetworkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("GlobalNetworkId", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
         ("Location", &Shape::Object(&site::LOCATION_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&site::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&site::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2651,57 +1987,17 @@ pub mod site {
 
     pub(crate) static LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Address",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Latitude",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Longitude",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Address", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Latitude", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Longitude", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2723,17 +2019,11 @@ impl CfnSiteToSiteVpnAttachment {
     ///
     /// - `core_network_id`: `CoreNetworkId`, The ID of a core network where you're creating a site-to-site VPN attachment.
     /// - `vpn_connection_arn`: `VpnConnectionArn`, The ARN of the site-to-site VPN attachment.
-    pub fn new(
-        core_network_id: impl Into<Val<String>>,
-        vpn_connection_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(core_network_id: impl Into<Val<String>>, vpn_connection_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CoreNetworkId", core_network_id);
         props.set("VpnConnectionArn", vpn_connection_arn);
-        CfnSiteToSiteVpnAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSiteToSiteVpnAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The name of the network function group attachment.
@@ -2878,26 +2168,8 @@ pub(crate) static SITE_TO_SITE_VPN_ATTACHMENT_META: TypeMeta = TypeMeta {
     create_only: &["CoreNetworkId", "VpnConnectionArn"],
     write_only: &["RoutingPolicyLabel"],
     primary_identifier: &["AttachmentId"],
-    attributes: &[
-        "AttachmentId",
-        "AttachmentPolicyRuleNumber",
-        "AttachmentType",
-        "CoreNetworkArn",
-        "CreatedAt",
-        "EdgeLocation",
-        "LastModificationErrors",
-        "OwnerAccountId",
-        "ProposedNetworkFunctionGroupChange",
-        "ProposedSegmentChange",
-        "ResourceArn",
-        "SegmentName",
-        "State",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "EdgeLocation", "LastModificationErrors", "OwnerAccountId", "ProposedNetworkFunctionGroupChange", "ProposedSegmentChange", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ff9fffd),
 };
 
@@ -2944,24 +2216,8 @@ pub mod site_to_site_vpn_attachment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2983,17 +2239,11 @@ impl CfnTransitGatewayPeering {
     ///
     /// - `core_network_id`: `CoreNetworkId`, The Id of the core network that you want to peer a transit gateway to.
     /// - `transit_gateway_arn`: `TransitGatewayArn`, The ARN (Amazon Resource Name) of the transit gateway that you will peer to a core network
-    pub fn new(
-        core_network_id: impl Into<Val<String>>,
-        transit_gateway_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(core_network_id: impl Into<Val<String>>, transit_gateway_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CoreNetworkId", core_network_id);
         props.set("TransitGatewayArn", transit_gateway_arn);
-        CfnTransitGatewayPeering {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayPeering { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -3096,53 +2346,16 @@ pub(crate) static TRANSIT_GATEWAY_PEERING_META: TypeMeta = TypeMeta {
     create_only: &["CoreNetworkId", "TransitGatewayArn"],
     write_only: &[],
     primary_identifier: &["PeeringId"],
-    attributes: &[
-        "CoreNetworkArn",
-        "CreatedAt",
-        "EdgeLocation",
-        "LastModificationErrors",
-        "OwnerAccountId",
-        "PeeringId",
-        "PeeringType",
-        "ResourceArn",
-        "State",
-        "TransitGatewayPeeringAttachmentId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CoreNetworkArn", "CreatedAt", "EdgeLocation", "LastModificationErrors", "OwnerAccountId", "PeeringId", "PeeringType", "ResourceArn", "State", "TransitGatewayPeeringAttachmentId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffc7ff9fffd),
 };
 
 pub(crate) static TRANSIT_GATEWAY_PEERING_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CoreNetworkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^core-network-([0-9a-f]{8,17})$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&transit_gateway_peering::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransitGatewayArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
+        ("CoreNetworkId", &Shape::Str(StrRule { pattern: Some("^core-network-([0-9a-f]{8,17})$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&transit_gateway_peering::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TransitGatewayArn", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3180,24 +2393,8 @@ pub mod transit_gateway_peering {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3219,17 +2416,11 @@ impl CfnTransitGatewayRegistration {
     ///
     /// - `global_network_id`: `GlobalNetworkId`, The ID of the global network.
     /// - `transit_gateway_arn`: `TransitGatewayArn`, The Amazon Resource Name (ARN) of the transit gateway.
-    pub fn new(
-        global_network_id: impl Into<Val<String>>,
-        transit_gateway_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(global_network_id: impl Into<Val<String>>, transit_gateway_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GlobalNetworkId", global_network_id);
         props.set("TransitGatewayArn", transit_gateway_arn);
-        CfnTransitGatewayRegistration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransitGatewayRegistration { props, options: ResourceOptions::default() }
     }
 }
 
@@ -3261,24 +2452,8 @@ pub(crate) static TRANSIT_GATEWAY_REGISTRATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static TRANSIT_GATEWAY_REGISTRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GlobalNetworkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TransitGatewayArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
+        ("GlobalNetworkId", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("TransitGatewayArn", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3299,20 +2474,11 @@ impl CfnTransitGatewayRouteTableAttachment {
     ///
     /// - `peering_id`: `PeeringId`, The Id of peering between transit gateway and core network.
     /// - `transit_gateway_route_table_arn`: `TransitGatewayRouteTableArn`, The Arn of transit gateway route table.
-    pub fn new(
-        peering_id: impl Into<Val<String>>,
-        transit_gateway_route_table_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(peering_id: impl Into<Val<String>>, transit_gateway_route_table_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PeeringId", peering_id);
-        props.set(
-            "TransitGatewayRouteTableArn",
-            transit_gateway_route_table_arn,
-        );
-        CfnTransitGatewayRouteTableAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TransitGatewayRouteTableArn", transit_gateway_route_table_arn);
+        CfnTransitGatewayRouteTableAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The name of the network function group attachment.
@@ -3330,10 +2496,7 @@ impl CfnTransitGatewayRouteTableAttachment {
     }
 
     /// An array of key-value pairs to apply to this resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<transit_gateway_route_table_attachment::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<transit_gateway_route_table_attachment::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -3467,69 +2630,17 @@ pub(crate) static TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_META: TypeMeta = TypeMe
     create_only: &["PeeringId", "TransitGatewayRouteTableArn"],
     write_only: &["RoutingPolicyLabel"],
     primary_identifier: &["AttachmentId"],
-    attributes: &[
-        "AttachmentId",
-        "AttachmentPolicyRuleNumber",
-        "AttachmentType",
-        "CoreNetworkArn",
-        "CoreNetworkId",
-        "CreatedAt",
-        "EdgeLocation",
-        "LastModificationErrors",
-        "OwnerAccountId",
-        "ProposedNetworkFunctionGroupChange",
-        "ProposedSegmentChange",
-        "ResourceArn",
-        "SegmentName",
-        "State",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CoreNetworkId", "CreatedAt", "EdgeLocation", "LastModificationErrors", "OwnerAccountId", "ProposedNetworkFunctionGroupChange", "ProposedSegmentChange", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffc7ff9fffd),
 };
 
 pub(crate) static TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PeeringId",
-            &Shape::Str(StrRule {
-                pattern: Some("^peering-([0-9a-f]{8,17})$"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoutingPolicyLabel",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &transit_gateway_route_table_attachment::TAG_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransitGatewayRouteTableArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
+        ("PeeringId", &Shape::Str(StrRule { pattern: Some("^peering-([0-9a-f]{8,17})$"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
+        ("RoutingPolicyLabel", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&transit_gateway_route_table_attachment::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TransitGatewayRouteTableArn", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3567,24 +2678,8 @@ pub mod transit_gateway_route_table_attachment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3607,19 +2702,12 @@ impl CfnVpcAttachment {
     /// - `core_network_id`: `CoreNetworkId`, The ID of a core network for the VPC attachment.
     /// - `subnet_arns`: `SubnetArns`, Subnet Arn list
     /// - `vpc_arn`: `VpcArn`, The ARN of the VPC.
-    pub fn new(
-        core_network_id: impl Into<Val<String>>,
-        subnet_arns: impl Into<Val<Vec<String>>>,
-        vpc_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(core_network_id: impl Into<Val<String>>, subnet_arns: impl Into<Val<Vec<String>>>, vpc_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CoreNetworkId", core_network_id);
         props.set("SubnetArns", subnet_arns);
         props.set("VpcArn", vpc_arn);
-        CfnVpcAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcAttachment { props, options: ResourceOptions::default() }
     }
 
     /// Vpc options of the attachment.
@@ -3771,27 +2859,8 @@ pub(crate) static VPC_ATTACHMENT_META: TypeMeta = TypeMeta {
     create_only: &["CoreNetworkId", "VpcArn"],
     write_only: &["RoutingPolicyLabel"],
     primary_identifier: &["AttachmentId"],
-    attributes: &[
-        "AttachmentId",
-        "AttachmentPolicyRuleNumber",
-        "AttachmentType",
-        "CoreNetworkArn",
-        "CreatedAt",
-        "EdgeLocation",
-        "LastModificationErrors",
-        "NetworkFunctionGroupName",
-        "OwnerAccountId",
-        "ProposedNetworkFunctionGroupChange",
-        "ProposedSegmentChange",
-        "ResourceArn",
-        "SegmentName",
-        "State",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "EdgeLocation", "LastModificationErrors", "NetworkFunctionGroupName", "OwnerAccountId", "ProposedNetworkFunctionGroupChange", "ProposedSegmentChange", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ff9fffd),
 };
 
@@ -3883,24 +2952,8 @@ pub mod vpc_attachment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(10000000),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(10000000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3934,28 +2987,18 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::NetworkManager::ConnectPeer" => Some(&CONNECT_PEER_META),
         "AWS::NetworkManager::Connection" => Some(&CONNECTION_META),
         "AWS::NetworkManager::CoreNetwork" => Some(&CORE_NETWORK_META),
-        "AWS::NetworkManager::CoreNetworkPrefixListAssociation" => {
-            Some(&CORE_NETWORK_PREFIX_LIST_ASSOCIATION_META)
-        }
-        "AWS::NetworkManager::CustomerGatewayAssociation" => {
-            Some(&CUSTOMER_GATEWAY_ASSOCIATION_META)
-        }
+        "AWS::NetworkManager::CoreNetworkPrefixListAssociation" => Some(&CORE_NETWORK_PREFIX_LIST_ASSOCIATION_META),
+        "AWS::NetworkManager::CustomerGatewayAssociation" => Some(&CUSTOMER_GATEWAY_ASSOCIATION_META),
         "AWS::NetworkManager::Device" => Some(&DEVICE_META),
-        "AWS::NetworkManager::DirectConnectGatewayAttachment" => {
-            Some(&DIRECT_CONNECT_GATEWAY_ATTACHMENT_META)
-        }
+        "AWS::NetworkManager::DirectConnectGatewayAttachment" => Some(&DIRECT_CONNECT_GATEWAY_ATTACHMENT_META),
         "AWS::NetworkManager::GlobalNetwork" => Some(&GLOBAL_NETWORK_META),
         "AWS::NetworkManager::Link" => Some(&LINK_META),
         "AWS::NetworkManager::LinkAssociation" => Some(&LINK_ASSOCIATION_META),
         "AWS::NetworkManager::Site" => Some(&SITE_META),
         "AWS::NetworkManager::SiteToSiteVpnAttachment" => Some(&SITE_TO_SITE_VPN_ATTACHMENT_META),
         "AWS::NetworkManager::TransitGatewayPeering" => Some(&TRANSIT_GATEWAY_PEERING_META),
-        "AWS::NetworkManager::TransitGatewayRegistration" => {
-            Some(&TRANSIT_GATEWAY_REGISTRATION_META)
-        }
-        "AWS::NetworkManager::TransitGatewayRouteTableAttachment" => {
-            Some(&TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_META)
-        }
+        "AWS::NetworkManager::TransitGatewayRegistration" => Some(&TRANSIT_GATEWAY_REGISTRATION_META),
+        "AWS::NetworkManager::TransitGatewayRouteTableAttachment" => Some(&TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_META),
         "AWS::NetworkManager::VpcAttachment" => Some(&VPC_ATTACHMENT_META),
         _ => None,
     }

@@ -31,10 +31,7 @@ impl CfnMonitor {
     pub fn new(monitor_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MonitorName", monitor_name);
-        CfnMonitor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMonitor { props, options: ResourceOptions::default() }
     }
 
     /// The time, in seconds, that metrics are aggregated and sent to Amazon CloudWatch. Valid values are either 30 or 60.
@@ -102,40 +99,15 @@ pub(crate) static MONITOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["MonitorArn"],
     attributes: &["CreatedAt", "ModifiedAt", "MonitorArn", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9dffb),
 };
 
 pub(crate) static MONITOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AggregationPeriod",
-            &Shape::Num(NumRule {
-                min: Some(30.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MonitorName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&monitor::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("AggregationPeriod", &Shape::Num(NumRule { min: Some(30.0), max: None, allowed: &[] })),
+        ("MonitorName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&monitor::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -173,31 +145,17 @@ pub mod monitor {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&MONITOR_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &MONITOR_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

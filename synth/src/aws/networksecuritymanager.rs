@@ -31,35 +31,23 @@ impl CfnDeployment {
     pub fn new(deployment_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DeploymentName", deployment_name);
-        CfnDeployment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeployment { props, options: ResourceOptions::default() }
     }
 
     /// List of policies associated with this deployment.
-    pub fn associated_policy_list(
-        mut self,
-        value: impl Into<Val<Vec<deployment::AssociatedPolicy>>>,
-    ) -> Self {
+    pub fn associated_policy_list(mut self, value: impl Into<Val<Vec<deployment::AssociatedPolicy>>>) -> Self {
         self.props.set("AssociatedPolicyList", value);
         self
     }
 
     /// List of scopes associated with this deployment.
-    pub fn associated_scope_list(
-        mut self,
-        value: impl Into<Val<Vec<deployment::AssociatedScope>>>,
-    ) -> Self {
+    pub fn associated_scope_list(mut self, value: impl Into<Val<Vec<deployment::AssociatedScope>>>) -> Self {
         self.props.set("AssociatedScopeList", value);
         self
     }
 
     /// Configuration settings for the deployment.
-    pub fn deployment_configuration(
-        mut self,
-        value: impl Into<Val<deployment::DeploymentConfiguration>>,
-    ) -> Self {
+    pub fn deployment_configuration(mut self, value: impl Into<Val<deployment::DeploymentConfiguration>>) -> Self {
         self.props.set("DeploymentConfiguration", value);
         self
     }
@@ -135,64 +123,18 @@ pub(crate) static DEPLOYMENT_META: TypeMeta = TypeMeta {
     create_only: &["DeploymentName"],
     write_only: &[],
     primary_identifier: &["DeploymentArn"],
-    attributes: &[
-        "DeploymentArn",
-        "DeploymentId",
-        "Status",
-        "UpdatedAt",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["DeploymentArn", "DeploymentId", "Status", "UpdatedAt", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static DEPLOYMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociatedPolicyList",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "AssociatedScopeList",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "DeploymentDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeploymentName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&deployment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssociatedPolicyList", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(2) })),
+        ("AssociatedScopeList", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
+        ("DeploymentDescription", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ("DeploymentName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&deployment::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -261,10 +203,7 @@ pub mod deployment {
         /// - `enable_cross_account_visibility`: `EnableCrossAccountVisibility`, Whether cross-account visibility is enabled for the deployment.
         pub fn new(enable_cross_account_visibility: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "EnableCrossAccountVisibility",
-                enable_cross_account_visibility,
-            );
+            props.set("EnableCrossAccountVisibility", enable_cross_account_visibility);
             DeploymentConfiguration { props }
         }
     }
@@ -302,24 +241,8 @@ pub mod deployment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -343,28 +266,17 @@ impl CfnPolicy {
     /// - `policy_configuration`: `PolicyConfiguration`, Configuration settings for policy behavior.
     /// - `policy_name`: `PolicyName`, The name of the policy.
     /// - `priority`: `Priority`, The priority of the policy.
-    pub fn new(
-        firewall_type: impl Into<Val<String>>,
-        policy_configuration: impl Into<Val<policy::PolicyConfiguration>>,
-        policy_name: impl Into<Val<String>>,
-        priority: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(firewall_type: impl Into<Val<String>>, policy_configuration: impl Into<Val<policy::PolicyConfiguration>>, policy_name: impl Into<Val<String>>, priority: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("FirewallType", firewall_type);
         props.set("PolicyConfiguration", policy_configuration);
         props.set("PolicyName", policy_name);
         props.set("Priority", priority);
-        CfnPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicy { props, options: ResourceOptions::default() }
     }
 
     /// List of templates and rules associated with this policy.
-    pub fn associated_template_and_rule_list(
-        mut self,
-        value: impl Into<Val<Vec<policy::AssociatedTemplateAndRule>>>,
-    ) -> Self {
+    pub fn associated_template_and_rule_list(mut self, value: impl Into<Val<Vec<policy::AssociatedTemplateAndRule>>>) -> Self {
         self.props.set("AssociatedTemplateAndRuleList", value);
         self
     }
@@ -441,70 +353,19 @@ pub(crate) static POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PolicyArn"],
     attributes: &["PolicyArn", "PolicyId", "Status", "UpdatedAt", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociatedTemplateAndRuleList",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FirewallType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["WAF", "SHIELD_ADVANCED"],
-            }),
-        ),
-        (
-            "PolicyConfiguration",
-            &Shape::Object(&policy::POLICY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "PolicyDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&policy::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssociatedTemplateAndRuleList", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(100) })),
+        ("FirewallType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WAF", "SHIELD_ADVANCED"] })),
+        ("PolicyConfiguration", &Shape::Object(&policy::POLICY_CONFIGURATION_SHAPE)),
+        ("PolicyDescription", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&policy::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -596,16 +457,10 @@ pub mod policy {
         ///
         /// - `conflict_resolution`: `ConflictResolution`, Conflict-resolution strategy applied to AWS WAF policies.
         /// - `existing_customer_web_acl_resolution`: `ExistingCustomerWebACLResolution`, Controls how Network Security Manager handles remediation when a resource already has a customer-created WebACL.
-        pub fn new(
-            conflict_resolution: impl Into<Val<String>>,
-            existing_customer_web_acl_resolution: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(conflict_resolution: impl Into<Val<String>>, existing_customer_web_acl_resolution: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConflictResolution", conflict_resolution);
-            props.set(
-                "ExistingCustomerWebACLResolution",
-                existing_customer_web_acl_resolution,
-            );
+            props.set("ExistingCustomerWebACLResolution", existing_customer_web_acl_resolution);
             WafConfig { props }
         }
     }
@@ -642,54 +497,24 @@ pub mod policy {
     }
 
     pub(crate) static POLICY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("WafConfig", &Shape::Object(&WAF_CONFIG_SHAPE))],
+        fields: &[
+            ("WafConfig", &Shape::Object(&WAF_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WAF_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConflictResolution",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MERGE_WHERE_APPLICABLE"],
-                }),
-            ),
-            (
-                "ExistingCustomerWebACLResolution",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RETROFIT", "OVERRIDE_ASSOCIATION", "NO_REMEDIATION"],
-                }),
-            ),
+            ("ConflictResolution", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MERGE_WHERE_APPLICABLE"] })),
+            ("ExistingCustomerWebACLResolution", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RETROFIT", "OVERRIDE_ASSOCIATION", "NO_REMEDIATION"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -713,10 +538,7 @@ impl CfnRule {
     pub fn new(rule_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RuleName", rule_name);
-        CfnRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRule { props, options: ResourceOptions::default() }
     }
 
     /// The rule configuration as a JSON string.
@@ -817,59 +639,17 @@ pub(crate) static RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RuleArn"],
     attributes: &["RuleArn", "RuleId", "Status", "UpdatedAt", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FirewallType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["WAF"],
-            }),
-        ),
-        (
-            "RuleDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONFIGURATION", "INSPECTION"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FirewallType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WAF"] })),
+        ("RuleDescription", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ("RuleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RuleType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONFIGURATION", "INSPECTION"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&rule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -907,24 +687,8 @@ pub mod rule {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -948,10 +712,7 @@ impl CfnScope {
     pub fn new(scope_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ScopeName", scope_name);
-        CfnScope {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScope { props, options: ResourceOptions::default() }
     }
 
     /// The scope configuration as a JSON string.
@@ -1032,41 +793,15 @@ pub(crate) static SCOPE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ScopeArn"],
     attributes: &["ScopeArn", "ScopeId", "Status", "UpdatedAt", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static SCOPE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ScopeDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScopeName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scope::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ScopeDescription", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ("ScopeName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&scope::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1104,24 +839,8 @@ pub mod scope {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1145,17 +864,11 @@ impl CfnTemplate {
     pub fn new(template_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TemplateName", template_name);
-        CfnTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTemplate { props, options: ResourceOptions::default() }
     }
 
     /// List of rules associated with this template.
-    pub fn associated_rule_list(
-        mut self,
-        value: impl Into<Val<Vec<template::AssociatedRule>>>,
-    ) -> Self {
+    pub fn associated_rule_list(mut self, value: impl Into<Val<Vec<template::AssociatedRule>>>) -> Self {
         self.props.set("AssociatedRuleList", value);
         self
     }
@@ -1241,70 +954,18 @@ pub(crate) static TEMPLATE_META: TypeMeta = TypeMeta {
     create_only: &["FirewallType", "TemplateName"],
     write_only: &[],
     primary_identifier: &["TemplateArn"],
-    attributes: &[
-        "Status",
-        "TemplateArn",
-        "TemplateId",
-        "UpdatedAt",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Status", "TemplateArn", "TemplateId", "UpdatedAt", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociatedRuleList",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "FirewallType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "WAF",
-                    "NETWORK_FIREWALL",
-                    "NETWORK_FIREWALL_V2",
-                    "IGW_FIREWALL",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&template::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TemplateDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TemplateName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("AssociatedRuleList", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(50) })),
+        ("FirewallType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WAF", "NETWORK_FIREWALL", "NETWORK_FIREWALL_V2", "IGW_FIREWALL"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&template::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TemplateDescription", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ("TemplateName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1365,24 +1026,8 @@ pub mod template {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,28 +31,17 @@ impl CfnStudio {
     /// - `display_name`: `DisplayName`, A friendly name for the studio.
     /// - `studio_name`: `StudioName`, The studio name that is used in the URL of the Nimble Studio portal when accessed by Nimble Studio users.
     /// - `user_role_arn`: `UserRoleArn`, The IAM role that Studio Users will assume when logging in to the Nimble Studio portal.
-    pub fn new(
-        admin_role_arn: impl Into<Val<String>>,
-        display_name: impl Into<Val<String>>,
-        studio_name: impl Into<Val<String>>,
-        user_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(admin_role_arn: impl Into<Val<String>>, display_name: impl Into<Val<String>>, studio_name: impl Into<Val<String>>, user_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AdminRoleArn", admin_role_arn);
         props.set("DisplayName", display_name);
         props.set("StudioName", studio_name);
         props.set("UserRoleArn", user_role_arn);
-        CfnStudio {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStudio { props, options: ResourceOptions::default() }
     }
 
     /// Configuration of the encryption method that is used for the studio.
-    pub fn studio_encryption_configuration(
-        mut self,
-        value: impl Into<Val<studio::StudioEncryptionConfiguration>>,
-    ) -> Self {
+    pub fn studio_encryption_configuration(mut self, value: impl Into<Val<studio::StudioEncryptionConfiguration>>) -> Self {
         self.props.set("StudioEncryptionConfiguration", value);
         self
     }
@@ -116,37 +105,15 @@ pub(crate) static STUDIO_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["StudioId"],
     attributes: &["HomeRegion", "SsoClientId", "StudioId", "StudioUrl"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x802480100),
 };
 
 pub(crate) static STUDIO_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StudioEncryptionConfiguration",
-            &Shape::Object(&studio::STUDIO_ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "StudioName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]*$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("StudioEncryptionConfiguration", &Shape::Object(&studio::STUDIO_ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("StudioName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]*$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -188,31 +155,17 @@ pub mod studio {
 
     pub(crate) static STUDIO_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*"),
-                    min_len: Some(4),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AWS_OWNED_KEY", "CUSTOMER_MANAGED_KEY"],
-                }),
-            ),
+            ("KeyArn", &Shape::Str(StrRule { pattern: Some("^arn:.*"), min_len: Some(4), max_len: None, allowed: &[] })),
+            ("KeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_OWNED_KEY", "CUSTOMER_MANAGED_KEY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&STUDIO_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &STUDIO_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

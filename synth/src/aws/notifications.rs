@@ -29,20 +29,11 @@ impl CfnChannelAssociation {
     ///
     /// - `arn`: `Arn`, ARN identifier of the channel.
     /// - `notification_configuration_arn`: `NotificationConfigurationArn`, ARN identifier of the NotificationConfiguration.
-    pub fn new(
-        arn: impl Into<Val<String>>,
-        notification_configuration_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(arn: impl Into<Val<String>>, notification_configuration_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Arn", arn);
-        props.set(
-            "NotificationConfigurationArn",
-            notification_configuration_arn,
-        );
-        CfnChannelAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("NotificationConfigurationArn", notification_configuration_arn);
+        CfnChannelAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -98,24 +89,13 @@ impl CfnEventRule {
     /// - `notification_configuration_arn`: `NotificationConfigurationArn`.
     /// - `regions`: `Regions`.
     /// - `source`: `Source`.
-    pub fn new(
-        event_type: impl Into<Val<String>>,
-        notification_configuration_arn: impl Into<Val<String>>,
-        regions: impl Into<Val<Vec<String>>>,
-        source: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(event_type: impl Into<Val<String>>, notification_configuration_arn: impl Into<Val<String>>, regions: impl Into<Val<Vec<String>>>, source: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EventType", event_type);
-        props.set(
-            "NotificationConfigurationArn",
-            notification_configuration_arn,
-        );
+        props.set("NotificationConfigurationArn", notification_configuration_arn);
         props.set("Regions", regions);
         props.set("Source", source);
-        CfnEventRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventRule { props, options: ResourceOptions::default() }
     }
 
     /// The `EventPattern` property.
@@ -168,69 +148,18 @@ pub(crate) static EVENT_RULE_META: TypeMeta = TypeMeta {
     create_only: &["EventType", "NotificationConfigurationArn", "Source"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "ManagedRules",
-        "StatusSummaryByRegion",
-    ],
+    attributes: &["Arn", "CreationTime", "ManagedRules", "StatusSummaryByRegion"],
     tagging: None,
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static EVENT_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EventPattern",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventType",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-zA-Z0-9 \\-\\(\\)])+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotificationConfigurationArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Regions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^([a-z]{1,4})-([a-z]{1,15}-)+([0-9])$"),
-                    min_len: Some(2),
-                    max_len: Some(25),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: Some("^aws.([a-z0-9\\-])+$"),
-                min_len: Some(1),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
+        ("EventPattern", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+        ("EventType", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9 \\-\\(\\)])+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("NotificationConfigurationArn", &Shape::Str(StrRule { pattern: Some("^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([a-z]{1,4})-([a-z]{1,15}-)+([0-9])$"), min_len: Some(2), max_len: Some(25), allowed: &[] })), min_items: Some(1), max_items: None })),
+        ("Source", &Shape::Str(StrRule { pattern: Some("^aws.([a-z0-9\\-])+$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -245,27 +174,17 @@ pub struct CfnManagedNotificationAccountContactAssociation {
 }
 
 impl CfnManagedNotificationAccountContactAssociation {
-    pub const TYPE_NAME: &'static str =
-        "AWS::Notifications::ManagedNotificationAccountContactAssociation";
+    pub const TYPE_NAME: &'static str = "AWS::Notifications::ManagedNotificationAccountContactAssociation";
 
     /// Creates the resource from its required properties:
     ///
     /// - `contact_identifier`: `ContactIdentifier`, This unique identifier for Contact
     /// - `managed_notification_configuration_arn`: `ManagedNotificationConfigurationArn`, The managed notification configuration ARN, against which the account contact association will be created
-    pub fn new(
-        contact_identifier: impl Into<Val<String>>,
-        managed_notification_configuration_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(contact_identifier: impl Into<Val<String>>, managed_notification_configuration_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContactIdentifier", contact_identifier);
-        props.set(
-            "ManagedNotificationConfigurationArn",
-            managed_notification_configuration_arn,
-        );
-        CfnManagedNotificationAccountContactAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("ManagedNotificationConfigurationArn", managed_notification_configuration_arn);
+        CfnManagedNotificationAccountContactAssociation { props, options: ResourceOptions::default() }
     }
 
     /// Whether the account contact association is subscribed to sensitive events. Access to sensitive events is gated by the SubscribeSensitiveEvents virtual IAM action.
@@ -319,27 +238,17 @@ pub struct CfnManagedNotificationAdditionalChannelAssociation {
 }
 
 impl CfnManagedNotificationAdditionalChannelAssociation {
-    pub const TYPE_NAME: &'static str =
-        "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation";
+    pub const TYPE_NAME: &'static str = "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation";
 
     /// Creates the resource from its required properties:
     ///
     /// - `channel_arn`: `ChannelArn`, ARN identifier of the channel.
     /// - `managed_notification_configuration_arn`: `ManagedNotificationConfigurationArn`, ARN identifier of the Managed Notification.
-    pub fn new(
-        channel_arn: impl Into<Val<String>>,
-        managed_notification_configuration_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(channel_arn: impl Into<Val<String>>, managed_notification_configuration_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelArn", channel_arn);
-        props.set(
-            "ManagedNotificationConfigurationArn",
-            managed_notification_configuration_arn,
-        );
-        CfnManagedNotificationAdditionalChannelAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("ManagedNotificationConfigurationArn", managed_notification_configuration_arn);
+        CfnManagedNotificationAdditionalChannelAssociation { props, options: ResourceOptions::default() }
     }
 
     /// Whether the channel association is subscribed to sensitive events. Access to sensitive events is gated by the SubscribeSensitiveEvents virtual IAM action.
@@ -403,10 +312,7 @@ impl CfnNotificationConfiguration {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Name", name);
-        CfnNotificationConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNotificationConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `AggregationDuration` property.
@@ -465,50 +371,16 @@ pub(crate) static NOTIFICATION_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreationTime", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static NOTIFICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AggregationDuration",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LONG", "SHORT", "NONE"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^\\u0001-\\u001F\\u007F-\\u009F]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_\\-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&notification_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AggregationDuration", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LONG", "SHORT", "NONE"] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[^\\u0001-\\u001F\\u007F-\\u009F]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_\\-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&notification_configuration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -546,24 +418,8 @@ pub mod notification_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -587,10 +443,7 @@ impl CfnNotificationHub {
     pub fn new(region: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Region", region);
-        CfnNotificationHub {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNotificationHub { props, options: ResourceOptions::default() }
     }
 }
 
@@ -633,15 +486,9 @@ pub(crate) static NOTIFICATION_HUB_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static NOTIFICATION_HUB_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Region",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(2),
-            max_len: Some(25),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("Region", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(25), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -661,20 +508,11 @@ impl CfnOrganizationalUnitAssociation {
     ///
     /// - `notification_configuration_arn`: `NotificationConfigurationArn`, ARN identifier of the NotificationConfiguration.
     /// - `organizational_unit_id`: `OrganizationalUnitId`, The ID of the organizational unit.
-    pub fn new(
-        notification_configuration_arn: impl Into<Val<String>>,
-        organizational_unit_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(notification_configuration_arn: impl Into<Val<String>>, organizational_unit_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "NotificationConfigurationArn",
-            notification_configuration_arn,
-        );
+        props.set("NotificationConfigurationArn", notification_configuration_arn);
         props.set("OrganizationalUnitId", organizational_unit_id);
-        CfnOrganizationalUnitAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOrganizationalUnitAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -706,26 +544,8 @@ pub(crate) static ORGANIZATIONAL_UNIT_ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static ORGANIZATIONAL_UNIT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NotificationConfigurationArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "OrganizationalUnitId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("NotificationConfigurationArn", &Shape::Str(StrRule { pattern: Some("^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("OrganizationalUnitId", &Shape::Str(StrRule { pattern: Some("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -746,17 +566,11 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::Notifications::ChannelAssociation" => Some(&CHANNEL_ASSOCIATION_META),
         "AWS::Notifications::EventRule" => Some(&EVENT_RULE_META),
-        "AWS::Notifications::ManagedNotificationAccountContactAssociation" => {
-            Some(&MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_META)
-        }
-        "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation" => {
-            Some(&MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_META)
-        }
+        "AWS::Notifications::ManagedNotificationAccountContactAssociation" => Some(&MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_META),
+        "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation" => Some(&MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_META),
         "AWS::Notifications::NotificationConfiguration" => Some(&NOTIFICATION_CONFIGURATION_META),
         "AWS::Notifications::NotificationHub" => Some(&NOTIFICATION_HUB_META),
-        "AWS::Notifications::OrganizationalUnitAssociation" => {
-            Some(&ORGANIZATIONAL_UNIT_ASSOCIATION_META)
-        }
+        "AWS::Notifications::OrganizationalUnitAssociation" => Some(&ORGANIZATIONAL_UNIT_ASSOCIATION_META),
         _ => None,
     }
 }

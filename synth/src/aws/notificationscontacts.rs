@@ -33,10 +33,7 @@ impl CfnEmailContact {
         let mut props = Props::new();
         props.set("EmailAddress", email_address);
         props.set("Name", name);
-        CfnEmailContact {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEmailContact { props, options: ResourceOptions::default() }
     }
 
     /// A list of tags that are attached to the role.
@@ -111,51 +108,16 @@ pub(crate) static EMAIL_CONTACT_META: TypeMeta = TypeMeta {
     create_only: &["EmailAddress", "Name", "Tags"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "EmailContact",
-        "EmailContact.Address",
-        "EmailContact.Arn",
-        "EmailContact.CreationTime",
-        "EmailContact.Name",
-        "EmailContact.Status",
-        "EmailContact.UpdateTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "EmailContact", "EmailContact.Address", "EmailContact.Arn", "EmailContact.CreationTime", "EmailContact.Name", "EmailContact.Status", "EmailContact.UpdateTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static EMAIL_CONTACT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EmailAddress",
-            &Shape::Str(StrRule {
-                pattern: Some("^(.+)@(.+)$"),
-                min_len: Some(6),
-                max_len: Some(254),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w-.~]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&email_contact::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EmailAddress", &Shape::Str(StrRule { pattern: Some("^(.+)@(.+)$"), min_len: Some(6), max_len: Some(254), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[\\w-.~]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&email_contact::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -193,31 +155,17 @@ pub mod email_contact {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&EMAIL_CONTACT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &EMAIL_CONTACT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

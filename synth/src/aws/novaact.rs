@@ -31,10 +31,7 @@ impl CfnWorkflowDefinition {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnWorkflowDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkflowDefinition { props, options: ResourceOptions::default() }
     }
 
     /// An optional description of the workflow definition's purpose and functionality.
@@ -48,10 +45,7 @@ impl CfnWorkflowDefinition {
     /// Configuration settings for exporting workflow execution data and logs to Amazon S3.
     ///
     /// Changing it replaces the resource.
-    pub fn export_config(
-        mut self,
-        value: impl Into<Val<workflow_definition::WorkflowExportConfig>>,
-    ) -> Self {
+    pub fn export_config(mut self, value: impl Into<Val<workflow_definition::WorkflowExportConfig>>) -> Self {
         self.props.set("ExportConfig", value);
         self
     }
@@ -108,28 +102,9 @@ pub(crate) static WORKFLOW_DEFINITION_META: TypeMeta = TypeMeta {
 
 pub(crate) static WORKFLOW_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExportConfig",
-            &Shape::Object(&workflow_definition::WORKFLOW_EXPORT_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,40}$"),
-                min_len: Some(1),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4000), allowed: &[] })),
+        ("ExportConfig", &Shape::Object(&workflow_definition::WORKFLOW_EXPORT_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,40}$"), min_len: Some(1), max_len: Some(40), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -171,31 +146,17 @@ pub mod workflow_definition {
 
     pub(crate) static WORKFLOW_EXPORT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][a-z0-9.-]*[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3KeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9!\\-_.*'()]+(?:/[a-zA-Z0-9!\\-_.*'()]+)*$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("S3BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9.-]*[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("S3KeyPrefix", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9!\\-_.*'()]+(?:/[a-zA-Z0-9!\\-_.*'()]+)*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&WORKFLOW_DEFINITION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &WORKFLOW_DEFINITION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

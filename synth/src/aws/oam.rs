@@ -29,17 +29,11 @@ impl CfnLink {
     ///
     /// - `resource_types`: `ResourceTypes`.
     /// - `sink_identifier`: `SinkIdentifier`.
-    pub fn new(
-        resource_types: impl Into<Val<Vec<String>>>,
-        sink_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(resource_types: impl Into<Val<Vec<String>>>, sink_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceTypes", resource_types);
         props.set("SinkIdentifier", sink_identifier);
-        CfnLink {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLink { props, options: ResourceOptions::default() }
     }
 
     /// The `LabelTemplate` property.
@@ -99,67 +93,17 @@ pub(crate) static LINK_META: TypeMeta = TypeMeta {
     write_only: &["LabelTemplate"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Label"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static LINK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LabelTemplate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LinkConfiguration",
-            &Shape::Object(&link::LINK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ResourceTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AWS::CloudWatch::Metric",
-                        "AWS::Logs::LogGroup",
-                        "AWS::XRay::Trace",
-                        "AWS::ApplicationInsights::Application",
-                        "AWS::InternetMonitor::Monitor",
-                        "AWS::ApplicationSignals::Service",
-                        "AWS::ApplicationSignals::ServiceLevelObjective",
-                    ],
-                })),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "SinkIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_:\\.\\-\\/]{0,2047}$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^(?!aws:.*).{0,256}$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("LabelTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("LinkConfiguration", &Shape::Object(&link::LINK_CONFIGURATION_SHAPE)),
+        ("ResourceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace", "AWS::ApplicationInsights::Application", "AWS::InternetMonitor::Monitor", "AWS::ApplicationSignals::Service", "AWS::ApplicationSignals::ServiceLevelObjective"] })), min_items: Some(1), max_items: Some(50) })),
+        ("SinkIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_:\\.\\-\\/]{0,2047}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^(?!aws:.*).{0,256}$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -234,15 +178,9 @@ pub mod link {
     };
 
     pub(crate) static LINK_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Filter",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Filter", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -265,10 +203,7 @@ impl CfnSink {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSink {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSink { props, options: ResourceOptions::default() }
     }
 
     /// The `Policy` property.
@@ -315,39 +250,23 @@ pub(crate) static SINK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SINK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^(?!aws:.*).{0,256}$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^(?!aws:.*).{0,256}$"), min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&LINK_META, &SINK_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &LINK_META,
+    &SINK_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

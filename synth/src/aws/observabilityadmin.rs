@@ -31,10 +31,7 @@ impl CfnDatasetIntegration {
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RoleArn", role_arn);
-        CfnDatasetIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDatasetIntegration { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -89,32 +86,14 @@ pub(crate) static DATASET_INTEGRATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce16288348),
 };
 
 pub(crate) static DATASET_INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset_integration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset_integration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -152,24 +131,8 @@ pub mod dataset_integration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -191,24 +154,15 @@ impl CfnOrganizationCentralizationRule {
     ///
     /// - `rule`: `Rule`.
     /// - `rule_name`: `RuleName`.
-    pub fn new(
-        rule: impl Into<Val<organization_centralization_rule::CentralizationRule>>,
-        rule_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(rule: impl Into<Val<organization_centralization_rule::CentralizationRule>>, rule_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Rule", rule);
         props.set("RuleName", rule_name);
-        CfnOrganizationCentralizationRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOrganizationCentralizationRule { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<organization_centralization_rule::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<organization_centralization_rule::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -243,36 +197,15 @@ pub(crate) static ORGANIZATION_CENTRALIZATION_RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RuleArn"],
     attributes: &["RuleArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1e688378),
 };
 
 pub(crate) static ORGANIZATION_CENTRALIZATION_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Rule",
-            &Shape::Object(&organization_centralization_rule::CENTRALIZATION_RULE_SHAPE),
-        ),
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z-]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&organization_centralization_rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rule", &Shape::Object(&organization_centralization_rule::CENTRALIZATION_RULE_SHAPE)),
+        ("RuleName", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&organization_centralization_rule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -294,10 +227,7 @@ pub mod organization_centralization_rule {
         ///
         /// - `destination`: `Destination`.
         /// - `source`: `Source`.
-        pub fn new(
-            destination: impl Into<Val<CentralizationRuleDestination>>,
-            source: impl Into<Val<CentralizationRuleSource>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<CentralizationRuleDestination>>, source: impl Into<Val<CentralizationRuleSource>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("Source", source);
@@ -334,19 +264,13 @@ pub mod organization_centralization_rule {
         }
 
         /// The `DestinationLogsConfiguration` property.
-        pub fn destination_logs_configuration(
-            mut self,
-            value: impl Into<Val<DestinationLogsConfiguration>>,
-        ) -> Self {
+        pub fn destination_logs_configuration(mut self, value: impl Into<Val<DestinationLogsConfiguration>>) -> Self {
             self.props.set("DestinationLogsConfiguration", value);
             self
         }
 
         /// The `DestinationMetricsConfiguration` property.
-        pub fn destination_metrics_configuration(
-            mut self,
-            value: impl Into<Val<DestinationMetricsConfiguration>>,
-        ) -> Self {
+        pub fn destination_metrics_configuration(mut self, value: impl Into<Val<DestinationMetricsConfiguration>>) -> Self {
             self.props.set("DestinationMetricsConfiguration", value);
             self
         }
@@ -372,37 +296,25 @@ pub mod organization_centralization_rule {
         }
 
         /// The `BackupConfiguration` property.
-        pub fn backup_configuration(
-            mut self,
-            value: impl Into<Val<LogsBackupConfiguration>>,
-        ) -> Self {
+        pub fn backup_configuration(mut self, value: impl Into<Val<LogsBackupConfiguration>>) -> Self {
             self.props.set("BackupConfiguration", value);
             self
         }
 
         /// The `LogGroupNameConfiguration` property.
-        pub fn log_group_name_configuration(
-            mut self,
-            value: impl Into<Val<LogGroupNameConfiguration>>,
-        ) -> Self {
+        pub fn log_group_name_configuration(mut self, value: impl Into<Val<LogGroupNameConfiguration>>) -> Self {
             self.props.set("LogGroupNameConfiguration", value);
             self
         }
 
         /// The `LogsEncryptionConfiguration` property.
-        pub fn logs_encryption_configuration(
-            mut self,
-            value: impl Into<Val<LogsEncryptionConfiguration>>,
-        ) -> Self {
+        pub fn logs_encryption_configuration(mut self, value: impl Into<Val<LogsEncryptionConfiguration>>) -> Self {
             self.props.set("LogsEncryptionConfiguration", value);
             self
         }
 
         /// The `TagPropagationConfiguration` property.
-        pub fn tag_propagation_configuration(
-            mut self,
-            value: impl Into<Val<TagPropagationConfiguration>>,
-        ) -> Self {
+        pub fn tag_propagation_configuration(mut self, value: impl Into<Val<TagPropagationConfiguration>>) -> Self {
             self.props.set("TagPropagationConfiguration", value);
             self
         }
@@ -485,12 +397,8 @@ pub mod organization_centralization_rule {
         /// The `EncryptionConflictResolutionStrategy` property.
         ///
         /// Allowed values: `ALLOW`, `SKIP`.
-        pub fn encryption_conflict_resolution_strategy(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("EncryptionConflictResolutionStrategy", value);
+        pub fn encryption_conflict_resolution_strategy(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("EncryptionConflictResolutionStrategy", value);
             self
         }
 
@@ -560,10 +468,7 @@ pub mod organization_centralization_rule {
         }
 
         /// The `BackupConfiguration` property.
-        pub fn backup_configuration(
-            mut self,
-            value: impl Into<Val<MetricsBackupConfiguration>>,
-        ) -> Self {
+        pub fn backup_configuration(mut self, value: impl Into<Val<MetricsBackupConfiguration>>) -> Self {
             self.props.set("BackupConfiguration", value);
             self
         }
@@ -621,19 +526,13 @@ pub mod organization_centralization_rule {
         }
 
         /// The `SourceLogsConfiguration` property.
-        pub fn source_logs_configuration(
-            mut self,
-            value: impl Into<Val<SourceLogsConfiguration>>,
-        ) -> Self {
+        pub fn source_logs_configuration(mut self, value: impl Into<Val<SourceLogsConfiguration>>) -> Self {
             self.props.set("SourceLogsConfiguration", value);
             self
         }
 
         /// The `SourceMetricsConfiguration` property.
-        pub fn source_metrics_configuration(
-            mut self,
-            value: impl Into<Val<SourceMetricsConfiguration>>,
-        ) -> Self {
+        pub fn source_metrics_configuration(mut self, value: impl Into<Val<SourceMetricsConfiguration>>) -> Self {
             self.props.set("SourceMetricsConfiguration", value);
             self
         }
@@ -733,10 +632,7 @@ pub mod organization_centralization_rule {
 
     pub(crate) static CENTRALIZATION_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Destination",
-                &Shape::Object(&CENTRALIZATION_RULE_DESTINATION_SHAPE),
-            ),
+            ("Destination", &Shape::Object(&CENTRALIZATION_RULE_DESTINATION_SHAPE)),
             ("Source", &Shape::Object(&CENTRALIZATION_RULE_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -744,54 +640,20 @@ pub mod organization_centralization_rule {
 
     pub(crate) static CENTRALIZATION_RULE_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Account",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DestinationLogsConfiguration",
-                &Shape::Object(&DESTINATION_LOGS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DestinationMetricsConfiguration",
-                &Shape::Object(&DESTINATION_METRICS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Account", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("DestinationLogsConfiguration", &Shape::Object(&DESTINATION_LOGS_CONFIGURATION_SHAPE)),
+            ("DestinationMetricsConfiguration", &Shape::Object(&DESTINATION_METRICS_CONFIGURATION_SHAPE)),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_LOGS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BackupConfiguration",
-                &Shape::Object(&LOGS_BACKUP_CONFIGURATION_SHAPE),
-            ),
-            (
-                "LogGroupNameConfiguration",
-                &Shape::Object(&LOG_GROUP_NAME_CONFIGURATION_SHAPE),
-            ),
-            (
-                "LogsEncryptionConfiguration",
-                &Shape::Object(&LOGS_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "TagPropagationConfiguration",
-                &Shape::Object(&TAG_PROPAGATION_CONFIGURATION_SHAPE),
-            ),
+            ("BackupConfiguration", &Shape::Object(&LOGS_BACKUP_CONFIGURATION_SHAPE)),
+            ("LogGroupNameConfiguration", &Shape::Object(&LOG_GROUP_NAME_CONFIGURATION_SHAPE)),
+            ("LogsEncryptionConfiguration", &Shape::Object(&LOGS_ENCRYPTION_CONFIGURATION_SHAPE)),
+            ("TagPropagationConfiguration", &Shape::Object(&TAG_PROPAGATION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -805,17 +667,9 @@ pub mod organization_centralization_rule {
     };
 
     pub(crate) static LOG_GROUP_NAME_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupNamePattern",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(?:[\\._\\-/#A-Za-z0-9]+|\\$\\{[A-Za-z]+(?:\\.[A-Za-z]+){1,2}\\})+$",
-                ),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupNamePattern", &Shape::Str(StrRule { pattern: Some("^(?:[\\._\\-/#A-Za-z0-9]+|\\$\\{[A-Za-z]+(?:\\.[A-Za-z]+){1,2}\\})+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -831,151 +685,56 @@ pub mod organization_centralization_rule {
 
     pub(crate) static TAG_PROPAGATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-zA-Z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagConflictResolutionStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IN_SYNC", "ADD_ONLY", "UPDATE_SYNC"],
-                }),
-            ),
+            ("DestinationRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("TagConflictResolutionStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IN_SYNC", "ADD_ONLY", "UPDATE_SYNC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_METRICS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BackupConfiguration",
-            &Shape::Object(&METRICS_BACKUP_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("BackupConfiguration", &Shape::Object(&METRICS_BACKUP_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRICS_BACKUP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Region",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CENTRALIZATION_RULE_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Regions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Scope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceLogsConfiguration",
-                &Shape::Object(&SOURCE_LOGS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SourceMetricsConfiguration",
-                &Shape::Object(&SOURCE_METRICS_CONFIGURATION_SHAPE),
-            ),
+            ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2000), allowed: &[] })),
+            ("SourceLogsConfiguration", &Shape::Object(&SOURCE_LOGS_CONFIGURATION_SHAPE)),
+            ("SourceMetricsConfiguration", &Shape::Object(&SOURCE_METRICS_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_LOGS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataSourceSelectionCriteria",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EncryptedLogGroupStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "SKIP"],
-                }),
-            ),
-            (
-                "LogGroupSelectionCriteria",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
+            ("DataSourceSelectionCriteria", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2000), allowed: &[] })),
+            ("EncryptedLogGroupStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "SKIP"] })),
+            ("LogGroupSelectionCriteria", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_METRICS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetricsSelectionCriteria",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MetricsSelectionCriteria", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -997,17 +756,11 @@ impl CfnOrganizationTelemetryRule {
     ///
     /// - `rule`: `Rule`, The telemetry rule
     /// - `rule_name`: `RuleName`, The name of the organization telemetry rule
-    pub fn new(
-        rule: impl Into<Val<organization_telemetry_rule::TelemetryRule>>,
-        rule_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(rule: impl Into<Val<organization_telemetry_rule::TelemetryRule>>, rule_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Rule", rule);
         props.set("RuleName", rule_name);
-        CfnOrganizationTelemetryRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOrganizationTelemetryRule { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource
@@ -1055,36 +808,15 @@ pub(crate) static ORGANIZATION_TELEMETRY_RULE_META: TypeMeta = TypeMeta {
     write_only: &["Rule/Regions"],
     primary_identifier: &["RuleArn"],
     attributes: &["RegionStatuses", "RuleArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3ff9ffff),
 };
 
 pub(crate) static ORGANIZATION_TELEMETRY_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Rule",
-            &Shape::Object(&organization_telemetry_rule::TELEMETRY_RULE_SHAPE),
-        ),
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z-]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&organization_telemetry_rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rule", &Shape::Object(&organization_telemetry_rule::TELEMETRY_RULE_SHAPE)),
+        ("RuleName", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&organization_telemetry_rule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1106,10 +838,7 @@ pub mod organization_telemetry_rule {
         ///
         /// - `resource_type`: `ResourceType`, Resource Type associated with the Organization Telemetry Rule
         /// - `telemetry_type`: `TelemetryType`, Telemetry Type associated with the Organization Telemetry Rule
-        pub fn new(
-            resource_type: impl Into<Val<String>>,
-            telemetry_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(resource_type: impl Into<Val<String>>, telemetry_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ResourceType", resource_type);
             props.set("TelemetryType", telemetry_type);
@@ -1117,6 +846,8 @@ pub mod organization_telemetry_rule {
         }
 
         /// When true, the rule is replicated to all supported regions
+        ///
+        /// Changing it replaces the resource.
         pub fn all_regions(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("AllRegions", value);
             self
@@ -1129,15 +860,14 @@ pub mod organization_telemetry_rule {
         }
 
         /// The destination configuration for telemetry data
-        pub fn destination_configuration(
-            mut self,
-            value: impl Into<Val<TelemetryDestinationConfiguration>>,
-        ) -> Self {
+        pub fn destination_configuration(mut self, value: impl Into<Val<TelemetryDestinationConfiguration>>) -> Self {
             self.props.set("DestinationConfiguration", value);
             self
         }
 
         /// List of AWS region codes where the rule should be replicated
+        ///
+        /// Write-only.
         pub fn regions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Regions", value);
             self
@@ -1182,10 +912,7 @@ pub mod organization_telemetry_rule {
         }
 
         /// Telemetry parameters for Cloudtrail
-        pub fn cloudtrail_parameters(
-            mut self,
-            value: impl Into<Val<CloudtrailParameters>>,
-        ) -> Self {
+        pub fn cloudtrail_parameters(mut self, value: impl Into<Val<CloudtrailParameters>>) -> Self {
             self.props.set("CloudtrailParameters", value);
             self
         }
@@ -1205,10 +932,7 @@ pub mod organization_telemetry_rule {
         }
 
         /// Telemetry parameters for ELB/NLB Load Balancer Logs
-        pub fn elb_load_balancer_logging_parameters(
-            mut self,
-            value: impl Into<Val<ElbLoadBalancerLoggingParameters>>,
-        ) -> Self {
+        pub fn elb_load_balancer_logging_parameters(mut self, value: impl Into<Val<ElbLoadBalancerLoggingParameters>>) -> Self {
             self.props.set("ELBLoadBalancerLoggingParameters", value);
             self
         }
@@ -1220,19 +944,13 @@ pub mod organization_telemetry_rule {
         }
 
         /// Parameters for log delivery configuration
-        pub fn log_delivery_parameters(
-            mut self,
-            value: impl Into<Val<LogDeliveryParameters>>,
-        ) -> Self {
+        pub fn log_delivery_parameters(mut self, value: impl Into<Val<LogDeliveryParameters>>) -> Self {
             self.props.set("LogDeliveryParameters", value);
             self
         }
 
         /// Configuration parameters for Amazon MSK cluster monitoring.
-        pub fn msk_monitoring_parameters(
-            mut self,
-            value: impl Into<Val<MskMonitoringParameters>>,
-        ) -> Self {
+        pub fn msk_monitoring_parameters(mut self, value: impl Into<Val<MskMonitoringParameters>>) -> Self {
             self.props.set("MskMonitoringParameters", value);
             self
         }
@@ -1244,19 +962,13 @@ pub mod organization_telemetry_rule {
         }
 
         /// Telemetry parameters for VPC Flow logs
-        pub fn vpc_flow_log_parameters(
-            mut self,
-            value: impl Into<Val<VpcFlowLogParameters>>,
-        ) -> Self {
+        pub fn vpc_flow_log_parameters(mut self, value: impl Into<Val<VpcFlowLogParameters>>) -> Self {
             self.props.set("VPCFlowLogParameters", value);
             self
         }
 
         /// Telemetry parameters for WAF v2 Web ACL
-        pub fn waf_logging_parameters(
-            mut self,
-            value: impl Into<Val<WafLoggingParameters>>,
-        ) -> Self {
+        pub fn waf_logging_parameters(mut self, value: impl Into<Val<WafLoggingParameters>>) -> Self {
             self.props.set("WAFLoggingParameters", value);
             self
         }
@@ -1804,301 +1516,93 @@ pub mod organization_telemetry_rule {
 
     pub(crate) static TELEMETRY_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationConfiguration",
-                &Shape::Object(&TELEMETRY_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Regions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AWS::EC2::VPC",
-                        "AWS::WAFv2::WebACL",
-                        "AWS::CloudTrail",
-                        "AWS::EKS::Cluster",
-                        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                        "AWS::EC2::Instance",
-                        "AWS::SecurityHub::Hub",
-                        "AWS::SecurityHub::HubV2",
-                        "AWS::S3::Bucket",
-                        "AWS::MSK::Cluster",
-                        "AWS::CloudFront::Distribution",
-                        "AWS::CloudWatch::OTelEnrichment",
-                    ],
-                }),
-            ),
-            (
-                "TelemetrySourceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "VPC_FLOW_LOGS",
-                            "ROUTE53_RESOLVER_QUERY_LOGS",
-                            "EKS_AUDIT_LOGS",
-                            "EKS_AUTHENTICATOR_LOGS",
-                            "EKS_CONTROLLER_MANAGER_LOGS",
-                            "EKS_SCHEDULER_LOGS",
-                            "EKS_API_LOGS",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TelemetryType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Logs", "Metrics"],
-                }),
-            ),
+            ("DestinationConfiguration", &Shape::Object(&TELEMETRY_DESTINATION_CONFIGURATION_SHAPE)),
+            ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS::EC2::VPC", "AWS::WAFv2::WebACL", "AWS::CloudTrail", "AWS::EKS::Cluster", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance", "AWS::SecurityHub::Hub", "AWS::SecurityHub::HubV2", "AWS::S3::Bucket", "AWS::MSK::Cluster", "AWS::CloudFront::Distribution", "AWS::CloudWatch::OTelEnrichment"] })),
+            ("TelemetrySourceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VPC_FLOW_LOGS", "ROUTE53_RESOLVER_QUERY_LOGS", "EKS_AUDIT_LOGS", "EKS_AUTHENTICATOR_LOGS", "EKS_CONTROLLER_MANAGER_LOGS", "EKS_SCHEDULER_LOGS", "EKS_API_LOGS"] })), min_items: None, max_items: None })),
+            ("TelemetryType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Logs", "Metrics"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TELEMETRY_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudtrailParameters",
-                &Shape::Object(&CLOUDTRAIL_PARAMETERS_SHAPE),
-            ),
-            (
-                "DestinationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["cloud-watch-logs"],
-                }),
-            ),
-            (
-                "ELBLoadBalancerLoggingParameters",
-                &Shape::Object(&ELB_LOAD_BALANCER_LOGGING_PARAMETERS_SHAPE),
-            ),
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\\d{12}:key/(mrk-)?[a-f0-9-]+$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogDeliveryParameters",
-                &Shape::Object(&LOG_DELIVERY_PARAMETERS_SHAPE),
-            ),
-            (
-                "MskMonitoringParameters",
-                &Shape::Object(&MSK_MONITORING_PARAMETERS_SHAPE),
-            ),
-            (
-                "RetentionInDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(3653.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WAFLoggingParameters",
-                &Shape::Object(&WAF_LOGGING_PARAMETERS_SHAPE),
-            ),
+            ("CloudtrailParameters", &Shape::Object(&CLOUDTRAIL_PARAMETERS_SHAPE)),
+            ("DestinationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cloud-watch-logs"] })),
+            ("ELBLoadBalancerLoggingParameters", &Shape::Object(&ELB_LOAD_BALANCER_LOGGING_PARAMETERS_SHAPE)),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\\d{12}:key/(mrk-)?[a-f0-9-]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("LogDeliveryParameters", &Shape::Object(&LOG_DELIVERY_PARAMETERS_SHAPE)),
+            ("MskMonitoringParameters", &Shape::Object(&MSK_MONITORING_PARAMETERS_SHAPE)),
+            ("RetentionInDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(3653.0), allowed: &[] })),
+            ("WAFLoggingParameters", &Shape::Object(&WAF_LOGGING_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUDTRAIL_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdvancedEventSelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ADVANCED_EVENT_SELECTOR_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AdvancedEventSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&ADVANCED_EVENT_SELECTOR_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_EVENT_SELECTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldSelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ADVANCED_FIELD_SELECTOR_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("FieldSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&ADVANCED_FIELD_SELECTOR_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_FIELD_SELECTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Field",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Field", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ELB_LOAD_BALANCER_LOGGING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OutputFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["plain", "json"],
-            }),
-        )],
+        fields: &[
+            ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["plain", "json"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_DELIVERY_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SECURITY_FINDING_LOGS",
-                        "S3_SERVER_ACCESS_LOGS",
-                        "ACCESS_LOGS",
-                        "CONNECTION_LOGS",
-                        "ALB_ACCESS_LOGS",
-                        "ALB_CONNECTION_LOGS",
-                        "ALB_HEALTH_CHECK_LOGS",
-                    ],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("LogTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECURITY_FINDING_LOGS", "S3_SERVER_ACCESS_LOGS", "ACCESS_LOGS", "CONNECTION_LOGS", "ALB_ACCESS_LOGS", "ALB_CONNECTION_LOGS", "ALB_HEALTH_CHECK_LOGS"] })), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MSK_MONITORING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EnhancedMonitoring",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "DEFAULT",
-                    "PER_BROKER",
-                    "PER_TOPIC_PER_BROKER",
-                    "PER_TOPIC_PER_PARTITION",
-                ],
-            }),
-        )],
+        fields: &[
+            ("EnhancedMonitoring", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WAF_LOGGING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WAF_LOGS"],
-                }),
-            ),
+            ("LogType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WAF_LOGS"] })),
             ("LoggingFilter", &Shape::Object(&LOGGING_FILTER_SHAPE)),
-            (
-                "RedactedFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("RedactedFields", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_TO_MATCH_SHAPE)), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEEP", "DROP"],
-                }),
-            ),
-            (
-                "Filters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("DefaultBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEEP", "DROP"] })),
+            ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Behavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEEP", "DROP"],
-                }),
-            ),
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONDITION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Requirement",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MEETS_ALL", "MEETS_ANY"],
-                }),
-            ),
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEEP", "DROP"] })),
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&CONDITION_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Requirement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MEETS_ALL", "MEETS_ANY"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2106,85 +1610,43 @@ pub mod organization_telemetry_rule {
     pub(crate) static CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ActionCondition", &Shape::Object(&ACTION_CONDITION_SHAPE)),
-            (
-                "LabelNameCondition",
-                &Shape::Object(&LABEL_NAME_CONDITION_SHAPE),
-            ),
+            ("LabelNameCondition", &Shape::Object(&LABEL_NAME_CONDITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ALLOW",
-                    "BLOCK",
-                    "COUNT",
-                    "CAPTCHA",
-                    "CHALLENGE",
-                    "EXCLUDED_AS_COUNT",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "EXCLUDED_AS_COUNT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LABEL_NAME_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LabelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_\\-:]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LabelName", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_\\-:]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_TO_MATCH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SingleHeader", &Shape::Object(&SINGLE_HEADER_SHAPE))],
+        fields: &[
+            ("SingleHeader", &Shape::Object(&SINGLE_HEADER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGLE_HEADER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2206,24 +1668,15 @@ impl CfnS3TableIntegration {
     ///
     /// - `encryption`: `Encryption`, Encryption configuration for the S3 Table Integration
     /// - `role_arn`: `RoleArn`, The ARN of the role used to access the S3 Table Integration
-    pub fn new(
-        encryption: impl Into<Val<s3_table_integration::EncryptionConfig>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(encryption: impl Into<Val<s3_table_integration::EncryptionConfig>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Encryption", encryption);
         props.set("RoleArn", role_arn);
-        CfnS3TableIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnS3TableIntegration { props, options: ResourceOptions::default() }
     }
 
     /// The CloudWatch Logs data sources to associate with the S3 Table Integration
-    pub fn log_sources(
-        mut self,
-        value: impl Into<Val<Vec<s3_table_integration::LogSource>>>,
-    ) -> Self {
+    pub fn log_sources(mut self, value: impl Into<Val<Vec<s3_table_integration::LogSource>>>) -> Self {
         self.props.set("LogSources", value);
         self
     }
@@ -2266,46 +1719,16 @@ pub(crate) static S3_TABLE_INTEGRATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9fffb),
 };
 
 pub(crate) static S3_TABLE_INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Encryption",
-            &Shape::Object(&s3_table_integration::ENCRYPTION_CONFIG_SHAPE),
-        ),
-        (
-            "LogSources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&s3_table_integration::LOG_SOURCE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws([a-z0-9\\-]+)?:([a-zA-Z0-9\\-]+):([a-z0-9\\-]+)?:([0-9]{12})?:(.+)$",
-                ),
-                min_len: Some(1),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&s3_table_integration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Encryption", &Shape::Object(&s3_table_integration::ENCRYPTION_CONFIG_SHAPE)),
+        ("LogSources", &Shape::List(ListRule { item: Some(&Shape::Object(&s3_table_integration::LOG_SOURCE_SHAPE)), min_items: None, max_items: None })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws([a-z0-9\\-]+)?:([a-zA-Z0-9\\-]+):([a-z0-9\\-]+)?:([0-9]{12})?:(.+)$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&s3_table_integration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2411,57 +1834,17 @@ pub mod s3_table_integration {
 
     pub(crate) static LOG_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Identifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Identifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2485,10 +1868,7 @@ impl CfnTelemetryEnrichment {
     pub fn new(scope: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Scope", scope);
-        CfnTelemetryEnrichment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTelemetryEnrichment { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2528,15 +1908,9 @@ pub(crate) static TELEMETRY_ENRICHMENT_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static TELEMETRY_ENRICHMENT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Scope",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["ACCOUNT"],
-        }),
-    )],
+    fields: &[
+        ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCOUNT"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2555,15 +1929,10 @@ impl CfnTelemetryPipelines {
     /// Creates the resource from its required properties:
     ///
     /// - `configuration`: `Configuration`.
-    pub fn new(
-        configuration: impl Into<Val<telemetry_pipelines::TelemetryPipelineConfiguration>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<telemetry_pipelines::TelemetryPipelineConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
-        CfnTelemetryPipelines {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTelemetryPipelines { props, options: ResourceOptions::default() }
     }
 
     /// The `Name` property.
@@ -2629,43 +1998,16 @@ pub(crate) static TELEMETRY_PIPELINES_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["PipelineIdentifier"],
-    attributes: &[
-        "Arn",
-        "Pipeline",
-        "PipelineIdentifier",
-        "Status",
-        "StatusReason",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Pipeline", "PipelineIdentifier", "Status", "StatusReason"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3ff9ffff),
 };
 
 pub(crate) static TELEMETRY_PIPELINES_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&telemetry_pipelines::TELEMETRY_PIPELINE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-z][a-z0-9\\-]+"),
-                min_len: Some(3),
-                max_len: Some(28),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&telemetry_pipelines::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configuration", &Shape::Object(&telemetry_pipelines::TELEMETRY_PIPELINE_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-z][a-z0-9\\-]+"), min_len: Some(3), max_len: Some(28), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&telemetry_pipelines::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2725,38 +2067,16 @@ pub mod telemetry_pipelines {
     }
 
     pub(crate) static TELEMETRY_PIPELINE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Body",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(24000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Body", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(24000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2778,17 +2098,11 @@ impl CfnTelemetryRule {
     ///
     /// - `rule`: `Rule`, The telemetry rule
     /// - `rule_name`: `RuleName`, The name of the telemetry rule
-    pub fn new(
-        rule: impl Into<Val<telemetry_rule::TelemetryRule>>,
-        rule_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(rule: impl Into<Val<telemetry_rule::TelemetryRule>>, rule_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Rule", rule);
         props.set("RuleName", rule_name);
-        CfnTelemetryRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTelemetryRule { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource
@@ -2836,36 +2150,15 @@ pub(crate) static TELEMETRY_RULE_META: TypeMeta = TypeMeta {
     write_only: &["Rule/Regions"],
     primary_identifier: &["RuleArn"],
     attributes: &["RegionStatuses", "RuleArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3ff9ffff),
 };
 
 pub(crate) static TELEMETRY_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Rule",
-            &Shape::Object(&telemetry_rule::TELEMETRY_RULE_SHAPE),
-        ),
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z-]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&telemetry_rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rule", &Shape::Object(&telemetry_rule::TELEMETRY_RULE_SHAPE)),
+        ("RuleName", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&telemetry_rule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2887,10 +2180,7 @@ pub mod telemetry_rule {
         ///
         /// - `resource_type`: `ResourceType`, Resource Type associated with the Telemetry Rule
         /// - `telemetry_type`: `TelemetryType`, Telemetry Type associated with the Telemetry Rule
-        pub fn new(
-            resource_type: impl Into<Val<String>>,
-            telemetry_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(resource_type: impl Into<Val<String>>, telemetry_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ResourceType", resource_type);
             props.set("TelemetryType", telemetry_type);
@@ -2898,6 +2188,8 @@ pub mod telemetry_rule {
         }
 
         /// When true, the rule is replicated to all supported regions
+        ///
+        /// Changing it replaces the resource.
         pub fn all_regions(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("AllRegions", value);
             self
@@ -2910,15 +2202,14 @@ pub mod telemetry_rule {
         }
 
         /// The destination configuration for telemetry data
-        pub fn destination_configuration(
-            mut self,
-            value: impl Into<Val<TelemetryDestinationConfiguration>>,
-        ) -> Self {
+        pub fn destination_configuration(mut self, value: impl Into<Val<TelemetryDestinationConfiguration>>) -> Self {
             self.props.set("DestinationConfiguration", value);
             self
         }
 
         /// List of AWS region codes where the rule should be replicated
+        ///
+        /// Write-only.
         pub fn regions(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Regions", value);
             self
@@ -2957,10 +2248,7 @@ pub mod telemetry_rule {
         }
 
         /// Telemetry parameters for Cloudtrail
-        pub fn cloudtrail_parameters(
-            mut self,
-            value: impl Into<Val<CloudtrailParameters>>,
-        ) -> Self {
+        pub fn cloudtrail_parameters(mut self, value: impl Into<Val<CloudtrailParameters>>) -> Self {
             self.props.set("CloudtrailParameters", value);
             self
         }
@@ -2980,10 +2268,7 @@ pub mod telemetry_rule {
         }
 
         /// Telemetry parameters for ELB/NLB Load Balancer Logs
-        pub fn elb_load_balancer_logging_parameters(
-            mut self,
-            value: impl Into<Val<ElbLoadBalancerLoggingParameters>>,
-        ) -> Self {
+        pub fn elb_load_balancer_logging_parameters(mut self, value: impl Into<Val<ElbLoadBalancerLoggingParameters>>) -> Self {
             self.props.set("ELBLoadBalancerLoggingParameters", value);
             self
         }
@@ -2995,19 +2280,13 @@ pub mod telemetry_rule {
         }
 
         /// Parameters for log delivery configuration
-        pub fn log_delivery_parameters(
-            mut self,
-            value: impl Into<Val<LogDeliveryParameters>>,
-        ) -> Self {
+        pub fn log_delivery_parameters(mut self, value: impl Into<Val<LogDeliveryParameters>>) -> Self {
             self.props.set("LogDeliveryParameters", value);
             self
         }
 
         /// Configuration parameters for Amazon MSK cluster monitoring.
-        pub fn msk_monitoring_parameters(
-            mut self,
-            value: impl Into<Val<MskMonitoringParameters>>,
-        ) -> Self {
+        pub fn msk_monitoring_parameters(mut self, value: impl Into<Val<MskMonitoringParameters>>) -> Self {
             self.props.set("MskMonitoringParameters", value);
             self
         }
@@ -3019,19 +2298,13 @@ pub mod telemetry_rule {
         }
 
         /// Telemetry parameters for VPC Flow logs
-        pub fn vpc_flow_log_parameters(
-            mut self,
-            value: impl Into<Val<VpcFlowLogParameters>>,
-        ) -> Self {
+        pub fn vpc_flow_log_parameters(mut self, value: impl Into<Val<VpcFlowLogParameters>>) -> Self {
             self.props.set("VPCFlowLogParameters", value);
             self
         }
 
         /// Telemetry parameters for WAF v2 Web ACL
-        pub fn waf_logging_parameters(
-            mut self,
-            value: impl Into<Val<WafLoggingParameters>>,
-        ) -> Self {
+        pub fn waf_logging_parameters(mut self, value: impl Into<Val<WafLoggingParameters>>) -> Self {
             self.props.set("WAFLoggingParameters", value);
             self
         }
@@ -3579,310 +2852,93 @@ pub mod telemetry_rule {
 
     pub(crate) static TELEMETRY_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationConfiguration",
-                &Shape::Object(&TELEMETRY_DESTINATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Regions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AWS::EC2::VPC",
-                        "AWS::WAFv2::WebACL",
-                        "AWS::CloudTrail",
-                        "AWS::EKS::Cluster",
-                        "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                        "AWS::EC2::Instance",
-                        "AWS::BedrockAgentCore::Runtime",
-                        "AWS::BedrockAgentCore::Browser",
-                        "AWS::BedrockAgentCore::CodeInterpreter",
-                        "AWS::SecurityHub::Hub",
-                        "AWS::SecurityHub::HubV2",
-                        "AWS::S3::Bucket",
-                        "AWS::MSK::Cluster",
-                        "AWS::CloudFront::Distribution",
-                        "AWS::CloudWatch::OTelEnrichment",
-                        "AWS::Bedrock::KnowledgeBase",
-                        "AWS::BedrockAgentCore::Memory",
-                        "AWS::BedrockAgentCore::Gateway",
-                        "AWS::BedrockAgentCore::WorkloadIdentity",
-                    ],
-                }),
-            ),
-            (
-                "TelemetrySourceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "VPC_FLOW_LOGS",
-                            "ROUTE53_RESOLVER_QUERY_LOGS",
-                            "EKS_AUDIT_LOGS",
-                            "EKS_AUTHENTICATOR_LOGS",
-                            "EKS_CONTROLLER_MANAGER_LOGS",
-                            "EKS_SCHEDULER_LOGS",
-                            "EKS_API_LOGS",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TelemetryType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Logs", "Traces", "Metrics"],
-                }),
-            ),
+            ("DestinationConfiguration", &Shape::Object(&TELEMETRY_DESTINATION_CONFIGURATION_SHAPE)),
+            ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS::EC2::VPC", "AWS::WAFv2::WebACL", "AWS::CloudTrail", "AWS::EKS::Cluster", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance", "AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::Browser", "AWS::BedrockAgentCore::CodeInterpreter", "AWS::SecurityHub::Hub", "AWS::SecurityHub::HubV2", "AWS::S3::Bucket", "AWS::MSK::Cluster", "AWS::CloudFront::Distribution", "AWS::CloudWatch::OTelEnrichment", "AWS::Bedrock::KnowledgeBase", "AWS::BedrockAgentCore::Memory", "AWS::BedrockAgentCore::Gateway", "AWS::BedrockAgentCore::WorkloadIdentity"] })),
+            ("TelemetrySourceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VPC_FLOW_LOGS", "ROUTE53_RESOLVER_QUERY_LOGS", "EKS_AUDIT_LOGS", "EKS_AUTHENTICATOR_LOGS", "EKS_CONTROLLER_MANAGER_LOGS", "EKS_SCHEDULER_LOGS", "EKS_API_LOGS"] })), min_items: None, max_items: None })),
+            ("TelemetryType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Logs", "Traces", "Metrics"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TELEMETRY_DESTINATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudtrailParameters",
-                &Shape::Object(&CLOUDTRAIL_PARAMETERS_SHAPE),
-            ),
-            (
-                "DestinationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["cloud-watch-logs"],
-                }),
-            ),
-            (
-                "ELBLoadBalancerLoggingParameters",
-                &Shape::Object(&ELB_LOAD_BALANCER_LOGGING_PARAMETERS_SHAPE),
-            ),
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\\d{12}:key/(mrk-)?[a-f0-9-]+$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogDeliveryParameters",
-                &Shape::Object(&LOG_DELIVERY_PARAMETERS_SHAPE),
-            ),
-            (
-                "MskMonitoringParameters",
-                &Shape::Object(&MSK_MONITORING_PARAMETERS_SHAPE),
-            ),
-            (
-                "RetentionInDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(3653.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WAFLoggingParameters",
-                &Shape::Object(&WAF_LOGGING_PARAMETERS_SHAPE),
-            ),
+            ("CloudtrailParameters", &Shape::Object(&CLOUDTRAIL_PARAMETERS_SHAPE)),
+            ("DestinationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["cloud-watch-logs"] })),
+            ("ELBLoadBalancerLoggingParameters", &Shape::Object(&ELB_LOAD_BALANCER_LOGGING_PARAMETERS_SHAPE)),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\\d{12}:key/(mrk-)?[a-f0-9-]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("LogDeliveryParameters", &Shape::Object(&LOG_DELIVERY_PARAMETERS_SHAPE)),
+            ("MskMonitoringParameters", &Shape::Object(&MSK_MONITORING_PARAMETERS_SHAPE)),
+            ("RetentionInDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(3653.0), allowed: &[] })),
+            ("WAFLoggingParameters", &Shape::Object(&WAF_LOGGING_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUDTRAIL_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AdvancedEventSelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ADVANCED_EVENT_SELECTOR_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("AdvancedEventSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&ADVANCED_EVENT_SELECTOR_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_EVENT_SELECTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldSelectors",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ADVANCED_FIELD_SELECTOR_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("FieldSelectors", &Shape::List(ListRule { item: Some(&Shape::Object(&ADVANCED_FIELD_SELECTOR_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADVANCED_FIELD_SELECTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Field",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Field", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ELB_LOAD_BALANCER_LOGGING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OutputFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["plain", "json"],
-            }),
-        )],
+        fields: &[
+            ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["plain", "json"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_DELIVERY_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "APPLICATION_LOGS",
-                        "USAGE_LOGS",
-                        "SECURITY_FINDING_LOGS",
-                        "S3_SERVER_ACCESS_LOGS",
-                        "ACCESS_LOGS",
-                        "CONNECTION_LOGS",
-                        "ALB_ACCESS_LOGS",
-                        "ALB_CONNECTION_LOGS",
-                        "ALB_HEALTH_CHECK_LOGS",
-                    ],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("LogTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["APPLICATION_LOGS", "USAGE_LOGS", "SECURITY_FINDING_LOGS", "S3_SERVER_ACCESS_LOGS", "ACCESS_LOGS", "CONNECTION_LOGS", "ALB_ACCESS_LOGS", "ALB_CONNECTION_LOGS", "ALB_HEALTH_CHECK_LOGS"] })), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MSK_MONITORING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EnhancedMonitoring",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "DEFAULT",
-                    "PER_BROKER",
-                    "PER_TOPIC_PER_BROKER",
-                    "PER_TOPIC_PER_PARTITION",
-                ],
-            }),
-        )],
+        fields: &[
+            ("EnhancedMonitoring", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WAF_LOGGING_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WAF_LOGS"],
-                }),
-            ),
+            ("LogType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WAF_LOGS"] })),
             ("LoggingFilter", &Shape::Object(&LOGGING_FILTER_SHAPE)),
-            (
-                "RedactedFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("RedactedFields", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_TO_MATCH_SHAPE)), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEEP", "DROP"],
-                }),
-            ),
-            (
-                "Filters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("DefaultBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEEP", "DROP"] })),
+            ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Behavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEEP", "DROP"],
-                }),
-            ),
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONDITION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Requirement",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MEETS_ALL", "MEETS_ANY"],
-                }),
-            ),
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEEP", "DROP"] })),
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&CONDITION_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Requirement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MEETS_ALL", "MEETS_ANY"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3890,85 +2946,43 @@ pub mod telemetry_rule {
     pub(crate) static CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ActionCondition", &Shape::Object(&ACTION_CONDITION_SHAPE)),
-            (
-                "LabelNameCondition",
-                &Shape::Object(&LABEL_NAME_CONDITION_SHAPE),
-            ),
+            ("LabelNameCondition", &Shape::Object(&LABEL_NAME_CONDITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ALLOW",
-                    "BLOCK",
-                    "COUNT",
-                    "CAPTCHA",
-                    "CHALLENGE",
-                    "EXCLUDED_AS_COUNT",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "EXCLUDED_AS_COUNT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LABEL_NAME_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LabelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_\\-:]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LabelName", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_\\-:]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_TO_MATCH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SingleHeader", &Shape::Object(&SINGLE_HEADER_SHAPE))],
+        fields: &[
+            ("SingleHeader", &Shape::Object(&SINGLE_HEADER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGLE_HEADER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3989,12 +3003,8 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::ObservabilityAdmin::DatasetIntegration" => Some(&DATASET_INTEGRATION_META),
-        "AWS::ObservabilityAdmin::OrganizationCentralizationRule" => {
-            Some(&ORGANIZATION_CENTRALIZATION_RULE_META)
-        }
-        "AWS::ObservabilityAdmin::OrganizationTelemetryRule" => {
-            Some(&ORGANIZATION_TELEMETRY_RULE_META)
-        }
+        "AWS::ObservabilityAdmin::OrganizationCentralizationRule" => Some(&ORGANIZATION_CENTRALIZATION_RULE_META),
+        "AWS::ObservabilityAdmin::OrganizationTelemetryRule" => Some(&ORGANIZATION_TELEMETRY_RULE_META),
         "AWS::ObservabilityAdmin::S3TableIntegration" => Some(&S3_TABLE_INTEGRATION_META),
         "AWS::ObservabilityAdmin::TelemetryEnrichment" => Some(&TELEMETRY_ENRICHMENT_META),
         "AWS::ObservabilityAdmin::TelemetryPipelines" => Some(&TELEMETRY_PIPELINES_META),

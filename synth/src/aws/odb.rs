@@ -28,10 +28,7 @@ impl CfnCloudAutonomousVmCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCloudAutonomousVmCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCloudAutonomousVmCluster { props, options: ResourceOptions::default() }
     }
 
     /// The data storage size allocated for Autonomous Databases in the Autonomous VM cluster, in TB.
@@ -83,10 +80,7 @@ impl CfnCloudAutonomousVmCluster {
     }
 
     /// The AWS Identity and Access Management (IAM) service roles associated with the Autonomous VM cluster.
-    pub fn iam_roles(
-        mut self,
-        value: impl Into<Val<Vec<cloud_autonomous_vm_cluster::IamRole>>>,
-    ) -> Self {
+    pub fn iam_roles(mut self, value: impl Into<Val<Vec<cloud_autonomous_vm_cluster::IamRole>>>) -> Self {
         self.props.set("IamRoles", value);
         self
     }
@@ -112,10 +106,7 @@ impl CfnCloudAutonomousVmCluster {
     /// The scheduling details for the maintenance window. Patching and system updates take place during the maintenance window.
     ///
     /// Changing it replaces the resource.
-    pub fn maintenance_window(
-        mut self,
-        value: impl Into<Val<cloud_autonomous_vm_cluster::MaintenanceWindow>>,
-    ) -> Self {
+    pub fn maintenance_window(mut self, value: impl Into<Val<cloud_autonomous_vm_cluster::MaintenanceWindow>>) -> Self {
         self.props.set("MaintenanceWindow", value);
         self
     }
@@ -391,59 +382,11 @@ impl Handle<CfnCloudAutonomousVmCluster> {
 pub(crate) static CLOUD_AUTONOMOUS_VM_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnCloudAutonomousVmCluster::TYPE_NAME,
     shape: &CLOUD_AUTONOMOUS_VM_CLUSTER_SHAPE,
-    create_only: &[
-        "AutonomousDataStorageSizeInTBs",
-        "CloudExadataInfrastructureId",
-        "CpuCoreCountPerNode",
-        "DbServers",
-        "Description",
-        "DisplayName",
-        "IsMtlsEnabledVmCluster",
-        "LicenseModel",
-        "MaintenanceWindow",
-        "MemoryPerOracleComputeUnitInGBs",
-        "OdbNetworkId",
-        "ScanListenerPortNonTls",
-        "ScanListenerPortTls",
-        "TimeZone",
-        "TotalContainerDatabases",
-    ],
+    create_only: &["AutonomousDataStorageSizeInTBs", "CloudExadataInfrastructureId", "CpuCoreCountPerNode", "DbServers", "Description", "DisplayName", "IsMtlsEnabledVmCluster", "LicenseModel", "MaintenanceWindow", "MemoryPerOracleComputeUnitInGBs", "OdbNetworkId", "ScanListenerPortNonTls", "ScanListenerPortTls", "TimeZone", "TotalContainerDatabases"],
     write_only: &[],
     primary_identifier: &["CloudAutonomousVmClusterArn"],
-    attributes: &[
-        "AutonomousDataStoragePercentage",
-        "AvailableAutonomousDataStorageSizeInTBs",
-        "AvailableContainerDatabases",
-        "AvailableCpus",
-        "CloudAutonomousVmClusterArn",
-        "CloudAutonomousVmClusterId",
-        "ComputeModel",
-        "CpuCoreCount",
-        "CpuPercentage",
-        "DataStorageSizeInGBs",
-        "DataStorageSizeInTBs",
-        "DbNodeStorageSizeInGBs",
-        "Domain",
-        "ExadataStorageInTBsLowestScaledValue",
-        "Hostname",
-        "MaxAcdsLowestScaledValue",
-        "MemorySizeInGBs",
-        "NodeCount",
-        "NonProvisionableAutonomousContainerDatabases",
-        "OciResourceAnchorName",
-        "OciUrl",
-        "Ocid",
-        "ProvisionableAutonomousContainerDatabases",
-        "ProvisionedAutonomousContainerDatabases",
-        "ProvisionedCpus",
-        "ReclaimableCpus",
-        "ReservedCpus",
-        "Shape",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AutonomousDataStoragePercentage", "AvailableAutonomousDataStorageSizeInTBs", "AvailableContainerDatabases", "AvailableCpus", "CloudAutonomousVmClusterArn", "CloudAutonomousVmClusterId", "ComputeModel", "CpuCoreCount", "CpuPercentage", "DataStorageSizeInGBs", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "Domain", "ExadataStorageInTBsLowestScaledValue", "Hostname", "MaxAcdsLowestScaledValue", "MemorySizeInGBs", "NodeCount", "NonProvisionableAutonomousContainerDatabases", "OciResourceAnchorName", "OciUrl", "Ocid", "ProvisionableAutonomousContainerDatabases", "ProvisionedAutonomousContainerDatabases", "ProvisionedCpus", "ReclaimableCpus", "ReservedCpus", "Shape"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ff88bf8),
 };
 
@@ -596,86 +539,17 @@ pub mod cloud_autonomous_vm_cluster {
 
     pub(crate) static MAINTENANCE_WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DaysOfWeek",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "MONDAY",
-                            "TUESDAY",
-                            "WEDNESDAY",
-                            "THURSDAY",
-                            "FRIDAY",
-                            "SATURDAY",
-                            "SUNDAY",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Months",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "JANUARY",
-                            "FEBRUARY",
-                            "MARCH",
-                            "APRIL",
-                            "MAY",
-                            "JUNE",
-                            "JULY",
-                            "AUGUST",
-                            "SEPTEMBER",
-                            "OCTOBER",
-                            "NOVEMBER",
-                            "DECEMBER",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Preference",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NO_PREFERENCE", "CUSTOM_PREFERENCE"],
-                }),
-            ),
+            ("DaysOfWeek", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"] })), min_items: None, max_items: None })),
+            ("Months", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"] })), min_items: None, max_items: None })),
+            ("Preference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NO_PREFERENCE", "CUSTOM_PREFERENCE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -696,10 +570,7 @@ impl CfnCloudExadataInfrastructure {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCloudExadataInfrastructure {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCloudExadataInfrastructure { props, options: ResourceOptions::default() }
     }
 
     /// The name of the Availability Zone (AZ) where the Exadata infrastructure is located.
@@ -729,10 +600,7 @@ impl CfnCloudExadataInfrastructure {
     /// The email addresses of contacts to receive notification from Oracle about maintenance updates for the Exadata infrastructure.
     ///
     /// Changing it replaces the resource.
-    pub fn customer_contacts_to_send_to_oci(
-        mut self,
-        value: impl Into<Val<Vec<cloud_exadata_infrastructure::CustomerContact>>>,
-    ) -> Self {
+    pub fn customer_contacts_to_send_to_oci(mut self, value: impl Into<Val<Vec<cloud_exadata_infrastructure::CustomerContact>>>) -> Self {
         self.props.set("CustomerContactsToSendToOCI", value);
         self
     }
@@ -754,10 +622,7 @@ impl CfnCloudExadataInfrastructure {
     }
 
     /// The scheduling details for the maintenance window. Patching and system updates take place during the maintenance window.
-    pub fn maintenance_window(
-        mut self,
-        value: impl Into<Val<cloud_exadata_infrastructure::MaintenanceWindow>>,
-    ) -> Self {
+    pub fn maintenance_window(mut self, value: impl Into<Val<cloud_exadata_infrastructure::MaintenanceWindow>>) -> Self {
         self.props.set("MaintenanceWindow", value);
         self
     }
@@ -960,117 +825,24 @@ impl Handle<CfnCloudExadataInfrastructure> {
 pub(crate) static CLOUD_EXADATA_INFRASTRUCTURE_META: TypeMeta = TypeMeta {
     type_name: CfnCloudExadataInfrastructure::TYPE_NAME,
     shape: &CLOUD_EXADATA_INFRASTRUCTURE_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "ComputeCount",
-        "CustomerContactsToSendToOCI",
-        "DatabaseServerType",
-        "DisplayName",
-        "Shape",
-        "StorageCount",
-        "StorageServerType",
-    ],
+    create_only: &["AvailabilityZone", "AvailabilityZoneId", "ComputeCount", "CustomerContactsToSendToOCI", "DatabaseServerType", "DisplayName", "Shape", "StorageCount", "StorageServerType"],
     write_only: &[],
     primary_identifier: &["CloudExadataInfrastructureArn"],
-    attributes: &[
-        "ActivatedStorageCount",
-        "AdditionalStorageCount",
-        "AvailableStorageSizeInGBs",
-        "CloudExadataInfrastructureArn",
-        "CloudExadataInfrastructureId",
-        "ComputeModel",
-        "CpuCount",
-        "DataStorageSizeInTBs",
-        "DbNodeStorageSizeInGBs",
-        "DbServerIds",
-        "DbServerVersion",
-        "MaxCpuCount",
-        "MaxDataStorageInTBs",
-        "MaxDbNodeStorageSizeInGBs",
-        "MaxMemoryInGBs",
-        "MemorySizeInGBs",
-        "OciResourceAnchorName",
-        "OciUrl",
-        "Ocid",
-        "StorageServerVersion",
-        "TotalStorageSizeInGBs",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ActivatedStorageCount", "AdditionalStorageCount", "AvailableStorageSizeInGBs", "CloudExadataInfrastructureArn", "CloudExadataInfrastructureId", "ComputeModel", "CpuCount", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "DbServerIds", "DbServerVersion", "MaxCpuCount", "MaxDataStorageInTBs", "MaxDbNodeStorageSizeInGBs", "MaxMemoryInGBs", "MemorySizeInGBs", "OciResourceAnchorName", "OciUrl", "Ocid", "StorageServerVersion", "TotalStorageSizeInGBs"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ff88bf8),
 };
 
 pub(crate) static CLOUD_EXADATA_INFRASTRUCTURE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AvailabilityZoneId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatabaseServerType",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\/.=-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaintenanceWindow",
-            &Shape::Object(&cloud_exadata_infrastructure::MAINTENANCE_WINDOW_SHAPE),
-        ),
-        (
-            "Shape",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\/.=-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageServerType",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\/.=-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cloud_exadata_infrastructure::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("AvailabilityZoneId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DatabaseServerType", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\/.=-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("MaintenanceWindow", &Shape::Object(&cloud_exadata_infrastructure::MAINTENANCE_WINDOW_SHAPE)),
+        ("Shape", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\/.=-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("StorageServerType", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\/.=-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cloud_exadata_infrastructure::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1216,111 +988,20 @@ pub mod cloud_exadata_infrastructure {
 
     pub(crate) static MAINTENANCE_WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomActionTimeoutInMins",
-                &Shape::Num(NumRule {
-                    min: Some(15.0),
-                    max: Some(120.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DaysOfWeek",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "MONDAY",
-                            "TUESDAY",
-                            "WEDNESDAY",
-                            "THURSDAY",
-                            "FRIDAY",
-                            "SATURDAY",
-                            "SUNDAY",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "LeadTimeInWeeks",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(4.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Months",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "JANUARY",
-                            "FEBRUARY",
-                            "MARCH",
-                            "APRIL",
-                            "MAY",
-                            "JUNE",
-                            "JULY",
-                            "AUGUST",
-                            "SEPTEMBER",
-                            "OCTOBER",
-                            "NOVEMBER",
-                            "DECEMBER",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "PatchingMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONROLLING", "ROLLING"],
-                }),
-            ),
-            (
-                "Preference",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CUSTOM_PREFERENCE", "NO_PREFERENCE"],
-                }),
-            ),
+            ("CustomActionTimeoutInMins", &Shape::Num(NumRule { min: Some(15.0), max: Some(120.0), allowed: &[] })),
+            ("DaysOfWeek", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"] })), min_items: None, max_items: None })),
+            ("LeadTimeInWeeks", &Shape::Num(NumRule { min: Some(1.0), max: Some(4.0), allowed: &[] })),
+            ("Months", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"] })), min_items: None, max_items: None })),
+            ("PatchingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONROLLING", "ROLLING"] })),
+            ("Preference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOM_PREFERENCE", "NO_PREFERENCE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1341,10 +1022,7 @@ impl CfnCloudVmCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCloudVmCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCloudVmCluster { props, options: ResourceOptions::default() }
     }
 
     /// The unique identifier of the Exadata infrastructure that this VM cluster belongs to.
@@ -1374,10 +1052,7 @@ impl CfnCloudVmCluster {
     /// The set of diagnostic collection options enabled for the VM cluster.
     ///
     /// Changing it replaces the resource.
-    pub fn data_collection_options(
-        mut self,
-        value: impl Into<Val<cloud_vm_cluster::DataCollectionOptions>>,
-    ) -> Self {
+    pub fn data_collection_options(mut self, value: impl Into<Val<cloud_vm_cluster::DataCollectionOptions>>) -> Self {
         self.props.set("DataCollectionOptions", value);
         self
     }
@@ -1650,51 +1325,11 @@ impl Handle<CfnCloudVmCluster> {
 pub(crate) static CLOUD_VM_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnCloudVmCluster::TYPE_NAME,
     shape: &CLOUD_VM_CLUSTER_SHAPE,
-    create_only: &[
-        "CloudExadataInfrastructureId",
-        "ClusterName",
-        "CpuCoreCount",
-        "DataCollectionOptions",
-        "DataStorageSizeInTBs",
-        "DbNodeStorageSizeInGBs",
-        "DbNodes/*/DbServerId",
-        "DbServers",
-        "DisplayName",
-        "GiVersion",
-        "Hostname",
-        "IsLocalBackupEnabled",
-        "IsSparseDiskgroupEnabled",
-        "LicenseModel",
-        "MemorySizeInGBs",
-        "OdbNetworkId",
-        "ScanListenerPortTcp",
-        "SshPublicKeys",
-        "SystemVersion",
-        "TimeZone",
-    ],
+    create_only: &["CloudExadataInfrastructureId", "ClusterName", "CpuCoreCount", "DataCollectionOptions", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "DbNodes/*/DbServerId", "DbServers", "DisplayName", "GiVersion", "Hostname", "IsLocalBackupEnabled", "IsSparseDiskgroupEnabled", "LicenseModel", "MemorySizeInGBs", "OdbNetworkId", "ScanListenerPortTcp", "SshPublicKeys", "SystemVersion", "TimeZone"],
     write_only: &["ScanListenerPortTcp"],
     primary_identifier: &["CloudVmClusterArn"],
-    attributes: &[
-        "CloudVmClusterArn",
-        "CloudVmClusterId",
-        "ComputeModel",
-        "DiskRedundancy",
-        "Domain",
-        "ListenerPort",
-        "NodeCount",
-        "OciResourceAnchorName",
-        "OciUrl",
-        "Ocid",
-        "ScanDnsName",
-        "ScanIpIds",
-        "Shape",
-        "StorageSizeInGBs",
-        "VipIds",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CloudVmClusterArn", "CloudVmClusterId", "ComputeModel", "DiskRedundancy", "Domain", "ListenerPort", "NodeCount", "OciResourceAnchorName", "OciUrl", "Ocid", "ScanDnsName", "ScanIpIds", "Shape", "StorageSizeInGBs", "VipIds"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ff88bf8),
 };
 
@@ -1944,37 +1579,16 @@ pub mod cloud_vm_cluster {
     }
 
     pub(crate) static DB_NODE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1995,10 +1609,7 @@ impl CfnOdbNetwork {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnOdbNetwork {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOdbNetwork { props, options: ResourceOptions::default() }
     }
 
     /// The AWS Availability Zone (AZ) where the ODB network is located.
@@ -2213,179 +1824,31 @@ impl Handle<CfnOdbNetwork> {
 pub(crate) static ODB_NETWORK_META: TypeMeta = TypeMeta {
     type_name: CfnOdbNetwork::TYPE_NAME,
     shape: &ODB_NETWORK_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "AvailabilityZoneId",
-        "BackupSubnetCidr",
-        "ClientSubnetCidr",
-        "CustomDomainName",
-        "DefaultDnsPrefix",
-    ],
-    write_only: &[
-        "CrossRegionS3RestoreSources",
-        "DefaultDnsPrefix",
-        "DeleteAssociatedResources",
-        "KmsAccess",
-        "KmsPolicyDocument",
-        "S3Access",
-        "S3PolicyDocument",
-        "StsAccess",
-        "StsPolicyDocument",
-        "ZeroEtlAccess",
-    ],
+    create_only: &["AvailabilityZone", "AvailabilityZoneId", "BackupSubnetCidr", "ClientSubnetCidr", "CustomDomainName", "DefaultDnsPrefix"],
+    write_only: &["CrossRegionS3RestoreSources", "DefaultDnsPrefix", "DeleteAssociatedResources", "KmsAccess", "KmsPolicyDocument", "S3Access", "S3PolicyDocument", "StsAccess", "StsPolicyDocument", "ZeroEtlAccess"],
     primary_identifier: &["OdbNetworkArn"],
-    attributes: &[
-        "Ec2PlacementGroupIds",
-        "ManagedServices",
-        "OciNetworkAnchorId",
-        "OciResourceAnchorName",
-        "OciVcnUrl",
-        "OdbNetworkArn",
-        "OdbNetworkId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Ec2PlacementGroupIds", "ManagedServices", "OciNetworkAnchorId", "OciResourceAnchorName", "OciVcnUrl", "OdbNetworkArn", "OdbNetworkId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ff88bf8),
 };
 
 pub(crate) static ODB_NETWORK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AvailabilityZoneId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BackupSubnetCidr",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClientSubnetCidr",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CustomDomainName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultDnsPrefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsAccess",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "KmsPolicyDocument",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(20480),
-                allowed: &[],
-            }),
-        ),
-        (
-            "S3Access",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "S3PolicyDocument",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(20480),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StsAccess",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "StsPolicyDocument",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(20480),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&odb_network::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ZeroEtlAccess",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
+        ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("AvailabilityZoneId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("BackupSubnetCidr", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ClientSubnetCidr", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("CustomDomainName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DefaultDnsPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("KmsAccess", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("KmsPolicyDocument", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(20480), allowed: &[] })),
+        ("S3Access", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("S3PolicyDocument", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(20480), allowed: &[] })),
+        ("StsAccess", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("StsPolicyDocument", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(20480), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&odb_network::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("ZeroEtlAccess", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2427,24 +1890,8 @@ pub mod odb_network {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2465,10 +1912,7 @@ impl CfnOdbPeeringConnection {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnOdbPeeringConnection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOdbPeeringConnection { props, options: ResourceOptions::default() }
     }
 
     /// The additional CIDR blocks for the ODB peering connection.
@@ -2578,24 +2022,10 @@ pub(crate) static ODB_PEERING_CONNECTION_META: TypeMeta = TypeMeta {
     type_name: CfnOdbPeeringConnection::TYPE_NAME,
     shape: &ODB_PEERING_CONNECTION_SHAPE,
     create_only: &["OdbNetworkId", "PeerNetworkId", "PeerNetworkRouteTableIds"],
-    write_only: &[
-        "AdditionalPeerNetworkCidrs",
-        "OdbNetworkId",
-        "PeerNetworkId",
-        "PeerNetworkRouteTableIds",
-    ],
+    write_only: &["AdditionalPeerNetworkCidrs", "OdbNetworkId", "PeerNetworkId", "PeerNetworkRouteTableIds"],
     primary_identifier: &["OdbPeeringConnectionArn"],
-    attributes: &[
-        "OdbNetworkArn",
-        "OdbPeeringConnectionArn",
-        "OdbPeeringConnectionId",
-        "PeerNetworkArn",
-        "PeerNetworkCidrs",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["OdbNetworkArn", "OdbPeeringConnectionArn", "OdbPeeringConnectionId", "PeerNetworkArn", "PeerNetworkCidrs"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ff88bf8),
 };
 
@@ -2647,24 +2077,8 @@ pub mod odb_peering_connection {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -33,10 +33,7 @@ impl CfnAnnotationStore {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("StoreFormat", store_format);
-        CfnAnnotationStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAnnotationStore { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -133,82 +130,23 @@ impl Handle<CfnAnnotationStore> {
 pub(crate) static ANNOTATION_STORE_META: TypeMeta = TypeMeta {
     type_name: CfnAnnotationStore::TYPE_NAME,
     shape: &ANNOTATION_STORE_SHAPE,
-    create_only: &[
-        "Name",
-        "Reference",
-        "SseConfig",
-        "StoreFormat",
-        "StoreOptions",
-        "Tags",
-    ],
+    create_only: &["Name", "Reference", "SseConfig", "StoreFormat", "StoreOptions", "Tags"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &[
-        "CreationTime",
-        "Id",
-        "Status",
-        "StatusMessage",
-        "StoreArn",
-        "StoreSizeBytes",
-        "UpdateTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc436280100),
 };
 
 pub(crate) static ANNOTATION_STORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-z]){1}([a-z0-9_]){2,254}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Reference",
-            &Shape::Object(&annotation_store::REFERENCE_ITEM_SHAPE),
-        ),
-        (
-            "SseConfig",
-            &Shape::Object(&annotation_store::SSE_CONFIG_SHAPE),
-        ),
-        (
-            "StoreFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GFF", "TSV", "VCF"],
-            }),
-        ),
-        (
-            "StoreOptions",
-            &Shape::Object(&annotation_store::STORE_OPTIONS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([a-z]){1}([a-z0-9_]){2,254}"), min_len: None, max_len: None, allowed: &[] })),
+        ("Reference", &Shape::Object(&annotation_store::REFERENCE_ITEM_SHAPE)),
+        ("SseConfig", &Shape::Object(&annotation_store::SSE_CONFIG_SHAPE)),
+        ("StoreFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GFF", "TSV", "VCF"] })),
+        ("StoreOptions", &Shape::Object(&annotation_store::STORE_OPTIONS_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -338,89 +276,33 @@ pub mod annotation_store {
     }
 
     pub(crate) static REFERENCE_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReferenceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.+$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ReferenceArn", &Shape::Str(StrRule { pattern: Some("^arn:.+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KMS"],
-                }),
-            ),
+            ("KeyArn", &Shape::Str(StrRule { pattern: Some("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KMS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORE_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("TsvStoreOptions", &Shape::Object(&TSV_STORE_OPTIONS_SHAPE))],
+        fields: &[
+            ("TsvStoreOptions", &Shape::Object(&TSV_STORE_OPTIONS_SHAPE)),
+        ],
         one_of_required: &[&["TsvStoreOptions"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TSV_STORE_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AnnotationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GENERIC",
-                        "CHR_POS",
-                        "CHR_POS_REF_ALT",
-                        "CHR_START_END_ONE_BASE",
-                        "CHR_START_END_REF_ALT_ONE_BASE",
-                        "CHR_START_END_ZERO_BASE",
-                        "CHR_START_END_REF_ALT_ZERO_BASE",
-                    ],
-                }),
-            ),
-            (
-                "FormatToHeader",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1000),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Schema",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Map(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["LONG", "INT", "STRING", "FLOAT", "DOUBLE", "BOOLEAN"],
-                    }))),
-                    min_items: Some(1),
-                    max_items: Some(5000),
-                }),
-            ),
+            ("AnnotationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GENERIC", "CHR_POS", "CHR_POS_REF_ALT", "CHR_START_END_ONE_BASE", "CHR_START_END_REF_ALT_ONE_BASE", "CHR_START_END_ZERO_BASE", "CHR_START_END_REF_ALT_ZERO_BASE"] })),
+            ("FormatToHeader", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] }))),
+            ("Schema", &Shape::List(ListRule { item: Some(&Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LONG", "INT", "STRING", "FLOAT", "DOUBLE", "BOOLEAN"] }))), min_items: Some(1), max_items: Some(5000) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -442,17 +324,11 @@ impl CfnConfiguration {
     ///
     /// - `name`: `Name`, User-friendly name for the configuration.
     /// - `run_configurations`: `RunConfigurations`, Required run-specific configurations.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        run_configurations: impl Into<Val<configuration::RunConfigurations>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, run_configurations: impl Into<Val<configuration::RunConfigurations>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RunConfigurations", run_configurations);
-        CfnConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Optional description for the configuration.
@@ -520,46 +396,16 @@ pub(crate) static CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreationTime", "Status", "Uuid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fcc36280118),
 };
 
 pub(crate) static CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RunConfigurations",
-            &Shape::Object(&configuration::RUN_CONFIGURATIONS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("RunConfigurations", &Shape::Object(&configuration::RUN_CONFIGURATIONS_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -629,38 +475,16 @@ pub mod configuration {
     }
 
     pub(crate) static RUN_CONFIGURATIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE))],
+        fields: &[
+            ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-f]+$"),
-                        min_len: Some(4),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-f]+$"),
-                        min_len: Some(8),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-f]+$"), min_len: Some(4), max_len: Some(128), allowed: &[] })), min_items: None, max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-f]+$"), min_len: Some(8), max_len: Some(128), allowed: &[] })), min_items: None, max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -684,10 +508,7 @@ impl CfnReferenceStore {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnReferenceStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReferenceStore { props, options: ResourceOptions::default() }
     }
 
     /// A description for the store.
@@ -758,46 +579,16 @@ pub(crate) static REFERENCE_STORE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ReferenceStoreId"],
     attributes: &["Arn", "CreationTime", "ReferenceStoreId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc436280100),
 };
 
 pub(crate) static REFERENCE_STORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SseConfig",
-            &Shape::Object(&reference_store::SSE_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("SseConfig", &Shape::Object(&reference_store::SSE_CONFIG_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -839,24 +630,8 @@ pub mod reference_store {
 
     pub(crate) static SSE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KMS"],
-                }),
-            ),
+            ("KeyArn", &Shape::Str(StrRule { pattern: Some("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KMS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -877,10 +652,7 @@ impl CfnRunCache {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRunCache {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRunCache { props, options: ResourceOptions::default() }
     }
 
     /// The default cache behavior for runs using this cache.
@@ -980,68 +752,18 @@ pub(crate) static RUN_CACHE_META: TypeMeta = TypeMeta {
     write_only: &["CacheS3Location"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreationTime", "Id", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc36280118),
 };
 
 pub(crate) static RUN_CACHE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CacheBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["CACHE_ON_FAILURE", "CACHE_ALWAYS"],
-            }),
-        ),
-        (
-            "CacheBucketOwnerId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: Some(12),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CacheS3Location",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])(/(.{0,1024}))?$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&run_cache::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CacheBehavior", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["CACHE_ON_FAILURE", "CACHE_ALWAYS"] })),
+        ("CacheBucketOwnerId", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+        ("CacheS3Location", &Shape::Str(StrRule { pattern: Some("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])(/(.{0,1024}))?$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&run_cache::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1079,24 +801,8 @@ pub mod run_cache {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1117,10 +823,7 @@ impl CfnRunGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRunGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRunGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `MaxCpus` property.
@@ -1199,65 +902,18 @@ pub(crate) static RUN_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "CreationTime", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fcc36280118),
 };
 
 pub(crate) static RUN_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MaxCpus",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxDuration",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxGpus",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxRuns",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("MaxCpus", &Shape::Num(NumRule { min: Some(1.0), max: Some(100000.0), allowed: &[] })),
+        ("MaxDuration", &Shape::Num(NumRule { min: Some(1.0), max: Some(100000.0), allowed: &[] })),
+        ("MaxGpus", &Shape::Num(NumRule { min: Some(1.0), max: Some(100000.0), allowed: &[] })),
+        ("MaxRuns", &Shape::Num(NumRule { min: Some(1.0), max: Some(100000.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1280,10 +936,7 @@ impl CfnSequenceStore {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSequenceStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSequenceStore { props, options: ResourceOptions::default() }
     }
 
     /// Location of the access logs.
@@ -1416,96 +1069,21 @@ pub(crate) static SEQUENCE_STORE_META: TypeMeta = TypeMeta {
     create_only: &["ETagAlgorithmFamily", "SseConfig"],
     write_only: &[],
     primary_identifier: &["SequenceStoreId"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "S3AccessPointArn",
-        "S3Uri",
-        "SequenceStoreId",
-        "Status",
-        "StatusMessage",
-        "UpdateTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CreationTime", "S3AccessPointArn", "S3Uri", "SequenceStoreId", "Status", "StatusMessage", "UpdateTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc436280100),
 };
 
 pub(crate) static SEQUENCE_STORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessLogLocation",
-            &Shape::Str(StrRule {
-                pattern: Some("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,800})/)?$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ETagAlgorithmFamily",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MD5up", "SHA256up", "SHA512up"],
-            }),
-        ),
-        (
-            "FallbackLocation",
-            &Shape::Str(StrRule {
-                pattern: Some("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,1024})/)?$"),
-                min_len: Some(0),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PropagatedSetLevelTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "SseConfig",
-            &Shape::Object(&sequence_store::SSE_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("AccessLogLocation", &Shape::Str(StrRule { pattern: Some("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,800})/)?$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ETagAlgorithmFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MD5up", "SHA256up", "SHA512up"] })),
+        ("FallbackLocation", &Shape::Str(StrRule { pattern: Some("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,1024})/)?$"), min_len: Some(0), max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("PropagatedSetLevelTags", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("SseConfig", &Shape::Object(&sequence_store::SSE_CONFIG_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1547,24 +1125,8 @@ pub mod sequence_store {
 
     pub(crate) static SSE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KMS"],
-                }),
-            ),
+            ("KeyArn", &Shape::Str(StrRule { pattern: Some("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KMS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1586,17 +1148,11 @@ impl CfnVariantStore {
     ///
     /// - `name`: `Name`.
     /// - `reference`: `Reference`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        reference: impl Into<Val<variant_store::ReferenceItem>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, reference: impl Into<Val<variant_store::ReferenceItem>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Reference", reference);
-        CfnVariantStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVariantStore { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1680,59 +1236,18 @@ pub(crate) static VARIANT_STORE_META: TypeMeta = TypeMeta {
     create_only: &["Name", "Reference", "SseConfig", "Tags"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &[
-        "CreationTime",
-        "Id",
-        "Status",
-        "StatusMessage",
-        "StoreArn",
-        "StoreSizeBytes",
-        "UpdateTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc436280100),
 };
 
 pub(crate) static VARIANT_STORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-z]){1}([a-z0-9_]){2,254}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Reference",
-            &Shape::Object(&variant_store::REFERENCE_ITEM_SHAPE),
-        ),
-        (
-            "SseConfig",
-            &Shape::Object(&variant_store::SSE_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([a-z]){1}([a-z0-9_]){2,254}"), min_len: None, max_len: None, allowed: &[] })),
+        ("Reference", &Shape::Object(&variant_store::REFERENCE_ITEM_SHAPE)),
+        ("SseConfig", &Shape::Object(&variant_store::SSE_CONFIG_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1796,38 +1311,16 @@ pub mod variant_store {
     }
 
     pub(crate) static REFERENCE_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReferenceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.+$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ReferenceArn", &Shape::Str(StrRule { pattern: Some("^arn:.+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KMS"],
-                }),
-            ),
+            ("KeyArn", &Shape::Str(StrRule { pattern: Some("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KMS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1848,10 +1341,7 @@ impl CfnWorkflow {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnWorkflow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkflow { props, options: ResourceOptions::default() }
     }
 
     /// The `Accelerators` property.
@@ -1867,10 +1357,7 @@ impl CfnWorkflow {
     /// The `ContainerRegistryMap` property.
     ///
     /// Changing it replaces the resource.
-    pub fn container_registry_map(
-        mut self,
-        value: impl Into<Val<workflow::ContainerRegistryMap>>,
-    ) -> Self {
+    pub fn container_registry_map(mut self, value: impl Into<Val<workflow::ContainerRegistryMap>>) -> Self {
         self.props.set("ContainerRegistryMap", value);
         self
     }
@@ -1890,10 +1377,7 @@ impl CfnWorkflow {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn definition_repository(
-        mut self,
-        value: impl Into<Val<workflow::DefinitionRepository>>,
-    ) -> Self {
+    pub fn definition_repository(mut self, value: impl Into<Val<workflow::DefinitionRepository>>) -> Self {
         self.props.set("DefinitionRepository", value);
         self
     }
@@ -1941,10 +1425,7 @@ impl CfnWorkflow {
     /// The `ParameterTemplate` property.
     ///
     /// Changing it replaces the resource.
-    pub fn parameter_template(
-        mut self,
-        value: impl Into<Val<Map<workflow::WorkflowParameter>>>,
-    ) -> Self {
+    pub fn parameter_template(mut self, value: impl Into<Val<Map<workflow::WorkflowParameter>>>) -> Self {
         self.props.set("ParameterTemplate", value);
         self
     }
@@ -2068,178 +1549,33 @@ impl Handle<CfnWorkflow> {
 pub(crate) static WORKFLOW_META: TypeMeta = TypeMeta {
     type_name: CfnWorkflow::TYPE_NAME,
     shape: &WORKFLOW_SHAPE,
-    create_only: &[
-        "Accelerators",
-        "ContainerRegistryMap",
-        "ContainerRegistryMapUri",
-        "DefinitionRepository",
-        "DefinitionUri",
-        "Engine",
-        "Main",
-        "ParameterTemplate",
-        "ParameterTemplatePath",
-        "StorageCapacity",
-        "WorkflowBucketOwnerId",
-        "readmePath",
-        "readmeUri",
-    ],
-    write_only: &[
-        "ContainerRegistryMapUri",
-        "DefinitionRepository",
-        "DefinitionUri",
-        "ParameterTemplatePath",
-        "WorkflowBucketOwnerId",
-        "readmeMarkdown",
-        "readmeUri",
-    ],
+    create_only: &["Accelerators", "ContainerRegistryMap", "ContainerRegistryMapUri", "DefinitionRepository", "DefinitionUri", "Engine", "Main", "ParameterTemplate", "ParameterTemplatePath", "StorageCapacity", "WorkflowBucketOwnerId", "readmePath", "readmeUri"],
+    write_only: &["ContainerRegistryMapUri", "DefinitionRepository", "DefinitionUri", "ParameterTemplatePath", "WorkflowBucketOwnerId", "readmeMarkdown", "readmeUri"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "CreationTime", "Id", "Status", "Type", "Uuid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fcc36280118),
 };
 
 pub(crate) static WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Accelerators",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["GPU"],
-            }),
-        ),
-        (
-            "ContainerRegistryMap",
-            &Shape::Object(&workflow::CONTAINER_REGISTRY_MAP_SHAPE),
-        ),
-        (
-            "ContainerRegistryMapUri",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(750),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefinitionRepository",
-            &Shape::Object(&workflow::DEFINITION_REPOSITORY_SHAPE),
-        ),
-        (
-            "DefinitionUri",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["WDL", "NEXTFLOW", "CWL"],
-            }),
-        ),
-        (
-            "Main",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParameterTemplate",
-            &Shape::Map(&Shape::Object(&workflow::WORKFLOW_PARAMETER_SHAPE)),
-        ),
-        (
-            "ParameterTemplatePath",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageCapacity",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["STATIC", "DYNAMIC"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "WorkflowBucketOwnerId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "readmePath",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "readmeUri",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Accelerators", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["GPU"] })),
+        ("ContainerRegistryMap", &Shape::Object(&workflow::CONTAINER_REGISTRY_MAP_SHAPE)),
+        ("ContainerRegistryMapUri", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(750), allowed: &[] })),
+        ("DefinitionRepository", &Shape::Object(&workflow::DEFINITION_REPOSITORY_SHAPE)),
+        ("DefinitionUri", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Engine", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["WDL", "NEXTFLOW", "CWL"] })),
+        ("Main", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ParameterTemplate", &Shape::Map(&Shape::Object(&workflow::WORKFLOW_PARAMETER_SHAPE))),
+        ("ParameterTemplatePath", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("StorageCapacity", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+        ("StorageType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["STATIC", "DYNAMIC"] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+        ("WorkflowBucketOwnerId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("readmePath", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("readmeUri", &Shape::Str(StrRule { pattern: Some("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2470,148 +1806,51 @@ pub mod workflow {
 
     pub(crate) static CONTAINER_REGISTRY_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ImageMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IMAGE_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RegistryMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&REGISTRY_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ImageMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&IMAGE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("RegistryMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&REGISTRY_MAPPING_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationImage",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(750),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceImage",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(750),
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationImage", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(750), allowed: &[] })),
+            ("SourceImage", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(750), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGISTRY_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EcrAccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EcrRepositoryPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UpstreamRegistryUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(750),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UpstreamRepositoryPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(2),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("EcrAccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("EcrRepositoryPrefix", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("UpstreamRegistryUrl", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(750), allowed: &[] })),
+            ("UpstreamRepositoryPrefix", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(2), max_len: Some(30), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFINITION_REPOSITORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "connectionArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-[\\\\w]+)*:.+:.+:[0-9]{12}:.+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "excludeFilePatterns",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "fullRepositoryId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".+/.+"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("connectionArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[\\\\w]+)*:.+:.+:[0-9]{12}:.+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("excludeFilePatterns", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(50) })),
+            ("fullRepositoryId", &Shape::Str(StrRule { pattern: Some(".+/.+"), min_len: None, max_len: None, allowed: &[] })),
             ("sourceReference", &Shape::Object(&SOURCE_REFERENCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_REFERENCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BRANCH", "TAG", "COMMIT"],
-            }),
-        )],
+        fields: &[
+            ("type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BRANCH", "TAG", "COMMIT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKFLOW_PARAMETER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2636,10 +1875,7 @@ impl CfnWorkflowVersion {
         let mut props = Props::new();
         props.set("VersionName", version_name);
         props.set("WorkflowId", workflow_id);
-        CfnWorkflowVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkflowVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `Accelerators` property.
@@ -2655,10 +1891,7 @@ impl CfnWorkflowVersion {
     /// The `ContainerRegistryMap` property.
     ///
     /// Changing it replaces the resource.
-    pub fn container_registry_map(
-        mut self,
-        value: impl Into<Val<workflow_version::ContainerRegistryMap>>,
-    ) -> Self {
+    pub fn container_registry_map(mut self, value: impl Into<Val<workflow_version::ContainerRegistryMap>>) -> Self {
         self.props.set("ContainerRegistryMap", value);
         self
     }
@@ -2678,10 +1911,7 @@ impl CfnWorkflowVersion {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn definition_repository(
-        mut self,
-        value: impl Into<Val<workflow_version::DefinitionRepository>>,
-    ) -> Self {
+    pub fn definition_repository(mut self, value: impl Into<Val<workflow_version::DefinitionRepository>>) -> Self {
         self.props.set("DefinitionRepository", value);
         self
     }
@@ -2723,10 +1953,7 @@ impl CfnWorkflowVersion {
     /// The `ParameterTemplate` property.
     ///
     /// Changing it replaces the resource.
-    pub fn parameter_template(
-        mut self,
-        value: impl Into<Val<Map<workflow_version::WorkflowParameter>>>,
-    ) -> Self {
+    pub fn parameter_template(mut self, value: impl Into<Val<Map<workflow_version::WorkflowParameter>>>) -> Self {
         self.props.set("ParameterTemplate", value);
         self
     }
@@ -2841,187 +2068,34 @@ impl Handle<CfnWorkflowVersion> {
 pub(crate) static WORKFLOW_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnWorkflowVersion::TYPE_NAME,
     shape: &WORKFLOW_VERSION_SHAPE,
-    create_only: &[
-        "Accelerators",
-        "ContainerRegistryMap",
-        "ContainerRegistryMapUri",
-        "DefinitionRepository",
-        "DefinitionUri",
-        "Engine",
-        "Main",
-        "ParameterTemplate",
-        "ParameterTemplatePath",
-        "VersionName",
-        "WorkflowBucketOwnerId",
-        "WorkflowId",
-        "readmePath",
-        "readmeUri",
-    ],
-    write_only: &[
-        "ContainerRegistryMapUri",
-        "DefinitionRepository",
-        "DefinitionUri",
-        "ParameterTemplatePath",
-        "readmeMarkdown",
-        "readmeUri",
-    ],
+    create_only: &["Accelerators", "ContainerRegistryMap", "ContainerRegistryMapUri", "DefinitionRepository", "DefinitionUri", "Engine", "Main", "ParameterTemplate", "ParameterTemplatePath", "VersionName", "WorkflowBucketOwnerId", "WorkflowId", "readmePath", "readmeUri"],
+    write_only: &["ContainerRegistryMapUri", "DefinitionRepository", "DefinitionUri", "ParameterTemplatePath", "readmeMarkdown", "readmeUri"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreationTime", "Status", "Type", "Uuid"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fcc36280118),
 };
 
 pub(crate) static WORKFLOW_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Accelerators",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["GPU"],
-            }),
-        ),
-        (
-            "ContainerRegistryMap",
-            &Shape::Object(&workflow_version::CONTAINER_REGISTRY_MAP_SHAPE),
-        ),
-        (
-            "ContainerRegistryMapUri",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(750),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefinitionRepository",
-            &Shape::Object(&workflow_version::DEFINITION_REPOSITORY_SHAPE),
-        ),
-        (
-            "DefinitionUri",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["WDL", "NEXTFLOW", "CWL"],
-            }),
-        ),
-        (
-            "Main",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParameterTemplate",
-            &Shape::Map(&Shape::Object(&workflow_version::WORKFLOW_PARAMETER_SHAPE)),
-        ),
-        (
-            "ParameterTemplatePath",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageCapacity",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &["STATIC", "DYNAMIC"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "VersionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkflowBucketOwnerId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{12}$"),
-                min_len: Some(1),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkflowId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(18),
-                allowed: &[],
-            }),
-        ),
-        (
-            "readmePath",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "readmeUri",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Accelerators", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["GPU"] })),
+        ("ContainerRegistryMap", &Shape::Object(&workflow_version::CONTAINER_REGISTRY_MAP_SHAPE)),
+        ("ContainerRegistryMapUri", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(750), allowed: &[] })),
+        ("DefinitionRepository", &Shape::Object(&workflow_version::DEFINITION_REPOSITORY_SHAPE)),
+        ("DefinitionUri", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Engine", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["WDL", "NEXTFLOW", "CWL"] })),
+        ("Main", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ParameterTemplate", &Shape::Map(&Shape::Object(&workflow_version::WORKFLOW_PARAMETER_SHAPE))),
+        ("ParameterTemplatePath", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("StorageCapacity", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+        ("StorageType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &["STATIC", "DYNAMIC"] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
+        ("VersionName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("WorkflowBucketOwnerId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(1), max_len: Some(12), allowed: &[] })),
+        ("WorkflowId", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(1), max_len: Some(18), allowed: &[] })),
+        ("readmePath", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("readmeUri", &Shape::Str(StrRule { pattern: Some("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3252,148 +2326,51 @@ pub mod workflow_version {
 
     pub(crate) static CONTAINER_REGISTRY_MAP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ImageMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IMAGE_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RegistryMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&REGISTRY_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("ImageMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&IMAGE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("RegistryMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&REGISTRY_MAPPING_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationImage",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(750),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceImage",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(750),
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationImage", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(750), allowed: &[] })),
+            ("SourceImage", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(750), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGISTRY_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EcrAccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EcrRepositoryPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UpstreamRegistryUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(1),
-                    max_len: Some(750),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UpstreamRepositoryPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                    min_len: Some(2),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
+            ("EcrAccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("EcrRepositoryPrefix", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("UpstreamRegistryUrl", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(1), max_len: Some(750), allowed: &[] })),
+            ("UpstreamRepositoryPrefix", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(2), max_len: Some(30), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFINITION_REPOSITORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "connectionArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-[\\\\w]+)*:.+:.+:[0-9]{12}:.+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "excludeFilePatterns",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "fullRepositoryId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".+/.+"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("connectionArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[\\\\w]+)*:.+:.+:[0-9]{12}:.+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("excludeFilePatterns", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(50) })),
+            ("fullRepositoryId", &Shape::Str(StrRule { pattern: Some(".+/.+"), min_len: None, max_len: None, allowed: &[] })),
             ("sourceReference", &Shape::Object(&SOURCE_REFERENCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_REFERENCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BRANCH", "TAG", "COMMIT"],
-            }),
-        )],
+        fields: &[
+            ("type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BRANCH", "TAG", "COMMIT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKFLOW_PARAMETER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -30,19 +30,12 @@ impl CfnDataSource {
     /// - `data_source_type`: `DataSourceType`, The type of data source.
     /// - `domain_name`: `DomainName`, The name of the OpenSearch Service domain.
     /// - `name`: `Name`, The name of the data source.
-    pub fn new(
-        data_source_type: impl Into<Val<data_source::DataSourceType>>,
-        domain_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_source_type: impl Into<Val<data_source::DataSourceType>>, domain_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataSourceType", data_source_type);
         props.set("DomainName", domain_name);
         props.set("Name", name);
-        CfnDataSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataSource { props, options: ResourceOptions::default() }
     }
 
     /// A description of the data source.
@@ -96,37 +89,10 @@ pub(crate) static DATA_SOURCE_META: TypeMeta = TypeMeta {
 
 pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataSourceType",
-            &Shape::Object(&data_source::DATA_SOURCE_TYPE_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-zA-Z0-9_])*[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9\\-]+$"),
-                min_len: Some(3),
-                max_len: Some(28),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9_]+$"),
-                min_len: Some(3),
-                max_len: Some(80),
-                allowed: &[],
-            }),
-        ),
+        ("DataSourceType", &Shape::Object(&data_source::DATA_SOURCE_TYPE_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9_])*[\\\\a-zA-Z0-9_@#%*+=:?./!\\s-]*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9\\-]+$"), min_len: Some(3), max_len: Some(28), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9_]+$"), min_len: Some(3), max_len: Some(80), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -187,29 +153,24 @@ pub mod data_source {
     }
 
     pub(crate) static DATA_SOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3GlueDataCatalog",
-            &Shape::Object(&S3_GLUE_DATA_CATALOG_SHAPE),
-        )],
+        fields: &[
+            ("S3GlueDataCatalog", &Shape::Object(&S3_GLUE_DATA_CATALOG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_GLUE_DATA_CATALOG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*:iam::\\d{12}:role/.+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.*:iam::\\d{12}:role/.+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DATA_SOURCE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DATA_SOURCE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

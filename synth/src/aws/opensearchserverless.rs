@@ -30,19 +30,12 @@ impl CfnAccessPolicy {
     /// - `name`: `Name`, The name of the policy
     /// - `policy`: `Policy`, The JSON policy document that is the content for the policy
     /// - `type_`: `Type`, The possible types for the access policy
-    pub fn new(
-        name: impl Into<Val<String>>,
-        policy: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, policy: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Policy", policy);
         props.set("Type", type_);
-        CfnAccessPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The description of the policy
@@ -80,42 +73,10 @@ pub(crate) static ACCESS_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static ACCESS_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9-]{2,31}$"),
-                min_len: Some(3),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Policy",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"),
-                min_len: Some(1),
-                max_len: Some(20480),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["data"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]{2,31}$"), min_len: Some(3), max_len: Some(32), allowed: &[] })),
+        ("Policy", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"), min_len: Some(1), max_len: Some(20480), allowed: &[] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["data"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -138,10 +99,7 @@ impl CfnCollection {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnCollection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCollection { props, options: ResourceOptions::default() }
     }
 
     /// The name of the collection group to associate with the collection.
@@ -171,10 +129,7 @@ impl CfnCollection {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn encryption_config(
-        mut self,
-        value: impl Into<Val<collection::EncryptionConfig>>,
-    ) -> Self {
+    pub fn encryption_config(mut self, value: impl Into<Val<collection::EncryptionConfig>>) -> Self {
         self.props.set("EncryptionConfig", value);
         self
     }
@@ -276,99 +231,24 @@ impl Handle<CfnCollection> {
 pub(crate) static COLLECTION_META: TypeMeta = TypeMeta {
     type_name: CfnCollection::TYPE_NAME,
     shape: &COLLECTION_SHAPE,
-    create_only: &[
-        "CollectionGroupName",
-        "EncryptionConfig",
-        "Name",
-        "StandbyReplicas",
-        "Tags",
-        "Type",
-    ],
+    create_only: &["CollectionGroupName", "EncryptionConfig", "Name", "StandbyReplicas", "Tags", "Type"],
     write_only: &["EncryptionConfig", "Tags"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CollectionEndpoint",
-        "DashboardEndpoint",
-        "FipsEndpoints",
-        "Id",
-        "KmsKeyArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CollectionEndpoint", "DashboardEndpoint", "FipsEndpoints", "Id", "KmsKeyArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1ff883fa),
 };
 
 pub(crate) static COLLECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CollectionGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9-]+$"),
-                min_len: Some(3),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeletionProtection",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9-]{2,63}$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StandbyReplicas",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&collection::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SEARCH", "TIMESERIES", "VECTORSEARCH"],
-            }),
-        ),
-        (
-            "VectorOptions",
-            &Shape::Object(&collection::VECTOR_OPTIONS_SHAPE),
-        ),
+        ("CollectionGroupName", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]+$"), min_len: Some(3), max_len: Some(32), allowed: &[] })),
+        ("DeletionProtection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]{2,63}$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
+        ("StandbyReplicas", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&collection::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEARCH", "TIMESERIES", "VECTORSEARCH"] })),
+        ("VectorOptions", &Shape::Object(&collection::VECTOR_OPTIONS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -466,38 +346,16 @@ pub mod collection {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VECTOR_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ServerlessVectorAcceleration",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED", "ALLOWED"],
-            }),
-        )],
+        fields: &[
+            ("ServerlessVectorAcceleration", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED", "ALLOWED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -522,17 +380,11 @@ impl CfnCollectionGroup {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("StandbyReplicas", standby_replicas);
-        CfnCollectionGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCollectionGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `CapacityLimits` property.
-    pub fn capacity_limits(
-        mut self,
-        value: impl Into<Val<collection_group::CapacityLimits>>,
-    ) -> Self {
+    pub fn capacity_limits(mut self, value: impl Into<Val<collection_group::CapacityLimits>>) -> Self {
         self.props.set("CapacityLimits", value);
         self
     }
@@ -598,63 +450,18 @@ pub(crate) static COLLECTION_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1ff883fa),
 };
 
 pub(crate) static COLLECTION_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CapacityLimits",
-            &Shape::Object(&collection_group::CAPACITY_LIMITS_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Generation",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CLASSIC", "NEXTGEN"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9-]{2,31}$"),
-                min_len: Some(3),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StandbyReplicas",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&collection_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("CapacityLimits", &Shape::Object(&collection_group::CAPACITY_LIMITS_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] })),
+        ("Generation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLASSIC", "NEXTGEN"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]{2,31}$"), min_len: Some(3), max_len: Some(32), allowed: &[] })),
+        ("StandbyReplicas", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&collection_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -736,62 +543,18 @@ pub mod collection_group {
 
     pub(crate) static CAPACITY_LIMITS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxIndexingCapacityInOcu",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxSearchCapacityInOcu",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinIndexingCapacityInOcu",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinSearchCapacityInOcu",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaxIndexingCapacityInOcu", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxSearchCapacityInOcu", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MinIndexingCapacityInOcu", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MinSearchCapacityInOcu", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -817,10 +580,7 @@ impl CfnCollectionIndex {
         let mut props = Props::new();
         props.set("Id", id);
         props.set("IndexName", index_name);
-        CfnCollectionIndex {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCollectionIndex { props, options: ResourceOptions::default() }
     }
 
     /// The Mappings for the collection index
@@ -858,33 +618,9 @@ pub(crate) static COLLECTION_INDEX_META: TypeMeta = TypeMeta {
 
 pub(crate) static COLLECTION_INDEX_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]{3,40}$"),
-                min_len: Some(3),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IndexName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?![_-])[a-z][a-z0-9_-]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IndexSchema",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"),
-                min_len: Some(1),
-                max_len: Some(2480),
-                allowed: &[],
-            }),
-        ),
+        ("Id", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]{3,40}$"), min_len: Some(3), max_len: Some(40), allowed: &[] })),
+        ("IndexName", &Shape::Str(StrRule { pattern: Some("^(?![_-])[a-z][a-z0-9_-]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("IndexSchema", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"), min_len: Some(1), max_len: Some(2480), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -905,17 +641,11 @@ impl CfnIndex {
     ///
     /// - `collection_endpoint`: `CollectionEndpoint`, The endpoint for the collection.
     /// - `index_name`: `IndexName`, The name of the OpenSearch Serverless index.
-    pub fn new(
-        collection_endpoint: impl Into<Val<String>>,
-        index_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(collection_endpoint: impl Into<Val<String>>, index_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CollectionEndpoint", collection_endpoint);
         props.set("IndexName", index_name);
-        CfnIndex {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIndex { props, options: ResourceOptions::default() }
     }
 
     /// Index Mappings
@@ -959,10 +689,7 @@ pub(crate) static INDEX_META: TypeMeta = TypeMeta {
     type_name: CfnIndex::TYPE_NAME,
     shape: &INDEX_SHAPE,
     create_only: &["CollectionEndpoint", "IndexName", "Settings/Analysis"],
-    write_only: &[
-        "Settings/Index/KnnAlgoParamEfSearch",
-        "Settings/Index/RefreshInterval",
-    ],
+    write_only: &["Settings/Index/KnnAlgoParamEfSearch", "Settings/Index/RefreshInterval"],
     primary_identifier: &["IndexName", "CollectionEndpoint"],
     attributes: &["Uuid"],
     tagging: None,
@@ -971,15 +698,7 @@ pub(crate) static INDEX_META: TypeMeta = TypeMeta {
 
 pub(crate) static INDEX_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IndexName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?![_-])[a-z][a-z0-9_-]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("IndexName", &Shape::Str(StrRule { pattern: Some("^(?![_-])[a-z][a-z0-9_-]*$"), min_len: None, max_len: None, allowed: &[] })),
         ("Mappings", &Shape::Object(&index::MAPPINGS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -1191,6 +910,8 @@ pub mod index {
         }
 
         /// Custom analysis configuration including analyzers, tokenizers, and filters
+        ///
+        /// Changing it replaces the resource.
         pub fn analysis(mut self, value: impl Into<Val<Analysis>>) -> Self {
             self.props.set("Analysis", value);
             self
@@ -1299,12 +1020,16 @@ pub mod index {
         }
 
         /// Size of the dynamic list for the nearest neighbors
+        ///
+        /// Write-only.
         pub fn knn_algo_param_ef_search(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("KnnAlgoParamEfSearch", value);
             self
         }
 
         /// How often to perform refresh operation (e.g. '1s', '5s')
+        ///
+        /// Write-only.
         pub fn refresh_interval(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RefreshInterval", value);
             self
@@ -1318,112 +1043,38 @@ pub mod index {
     }
 
     pub(crate) static MAPPINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Properties",
-            &Shape::Map(&Shape::Object(&PROPERTY_MAPPING_SHAPE)),
-        )],
+        fields: &[
+            ("Properties", &Shape::Map(&Shape::Object(&PROPERTY_MAPPING_SHAPE))),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROPERTY_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompressionLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["16x", "32x", "8x", "4x", "2x", "1x"],
-                }),
-            ),
-            (
-                "DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["float", "byte"],
-                }),
-            ),
+            ("CompressionLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["16x", "32x", "8x", "4x", "2x", "1x"] })),
+            ("DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["float", "byte"] })),
             ("Method", &Shape::Object(&METHOD_SHAPE)),
-            (
-                "Properties",
-                &Shape::Map(&Shape::Object(&PROPERTY_MAPPING_SHAPE)),
-            ),
-            (
-                "SpaceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["l2", "l1", "linf", "cosinesimil", "innerproduct", "hamming"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["text", "knn_vector", "keyword", "integer"],
-                }),
-            ),
+            ("Properties", &Shape::Map(&Shape::Object(&PROPERTY_MAPPING_SHAPE))),
+            ("SpaceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["l2", "l1", "linf", "cosinesimil", "innerproduct", "hamming"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["text", "knn_vector", "keyword", "integer"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METHOD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Engine",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["nmslib", "faiss", "lucene"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["hnsw", "ivf"],
-                }),
-            ),
+            ("Engine", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["nmslib", "faiss", "lucene"] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["hnsw", "ivf"] })),
             ("Parameters", &Shape::Object(&PARAMETERS_SHAPE)),
-            (
-                "SpaceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["l2", "l1", "linf", "cosinesimil", "innerproduct", "hamming"],
-                }),
-            ),
+            ("SpaceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["l2", "l1", "linf", "cosinesimil", "innerproduct", "hamming"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EfConstruction",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "M",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("EfConstruction", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("M", &Shape::Num(NumRule { min: Some(2.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1446,19 +1097,12 @@ impl CfnLifecyclePolicy {
     /// - `name`: `Name`, The name of the policy
     /// - `policy`: `Policy`, The JSON policy document that is the content for the policy
     /// - `type_`: `Type`, The type of lifecycle policy
-    pub fn new(
-        name: impl Into<Val<String>>,
-        policy: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, policy: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Policy", policy);
         props.set("Type", type_);
-        CfnLifecyclePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLifecyclePolicy { props, options: ResourceOptions::default() }
     }
 
     /// The description of the policy
@@ -1496,42 +1140,10 @@ pub(crate) static LIFECYCLE_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static LIFECYCLE_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9-]+$"),
-                min_len: Some(3),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Policy",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"),
-                min_len: Some(1),
-                max_len: Some(20480),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["retention"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]+$"), min_len: Some(3), max_len: Some(32), allowed: &[] })),
+        ("Policy", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"), min_len: Some(1), max_len: Some(20480), allowed: &[] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["retention"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1551,10 +1163,7 @@ impl CfnSecurityConfig {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSecurityConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityConfig { props, options: ResourceOptions::default() }
     }
 
     /// Security config description
@@ -1564,19 +1173,13 @@ impl CfnSecurityConfig {
     }
 
     /// Describe IAM federation options in form of key value map
-    pub fn iam_federation_options(
-        mut self,
-        value: impl Into<Val<security_config::IamFederationConfigOptions>>,
-    ) -> Self {
+    pub fn iam_federation_options(mut self, value: impl Into<Val<security_config::IamFederationConfigOptions>>) -> Self {
         self.props.set("IamFederationOptions", value);
         self
     }
 
     /// Describes IAM Identity Center options for an OpenSearch Serverless security configuration in the form of a key-value map
-    pub fn iam_identity_center_options(
-        mut self,
-        value: impl Into<Val<security_config::IamIdentityCenterConfigOptions>>,
-    ) -> Self {
+    pub fn iam_identity_center_options(mut self, value: impl Into<Val<security_config::IamIdentityCenterConfigOptions>>) -> Self {
         self.props.set("IamIdentityCenterOptions", value);
         self
     }
@@ -1592,10 +1195,7 @@ impl CfnSecurityConfig {
     }
 
     /// Describes saml options in form of key value map
-    pub fn saml_options(
-        mut self,
-        value: impl Into<Val<security_config::SamlConfigOptions>>,
-    ) -> Self {
+    pub fn saml_options(mut self, value: impl Into<Val<security_config::SamlConfigOptions>>) -> Self {
         self.props.set("SamlOptions", value);
         self
     }
@@ -1662,57 +1262,19 @@ pub(crate) static SECURITY_CONFIG_META: TypeMeta = TypeMeta {
     create_only: &["IamIdentityCenterOptions/InstanceArn", "Name", "Type"],
     write_only: &["Name"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "IamIdentityCenterOptions.ApplicationArn",
-        "IamIdentityCenterOptions.ApplicationDescription",
-        "IamIdentityCenterOptions.ApplicationName",
-        "Id",
-    ],
+    attributes: &["IamIdentityCenterOptions.ApplicationArn", "IamIdentityCenterOptions.ApplicationDescription", "IamIdentityCenterOptions.ApplicationName", "Id"],
     tagging: None,
     regions: RegionSet(0x3ffe1ff883fa),
 };
 
 pub(crate) static SECURITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IamFederationOptions",
-            &Shape::Object(&security_config::IAM_FEDERATION_CONFIG_OPTIONS_SHAPE),
-        ),
-        (
-            "IamIdentityCenterOptions",
-            &Shape::Object(&security_config::IAM_IDENTITY_CENTER_CONFIG_OPTIONS_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9-]{2,31}$"),
-                min_len: Some(3),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SamlOptions",
-            &Shape::Object(&security_config::SAML_CONFIG_OPTIONS_SHAPE),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["saml", "iamidentitycenter", "iamfederation"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("IamFederationOptions", &Shape::Object(&security_config::IAM_FEDERATION_CONFIG_OPTIONS_SHAPE)),
+        ("IamIdentityCenterOptions", &Shape::Object(&security_config::IAM_IDENTITY_CENTER_CONFIG_OPTIONS_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]{2,31}$"), min_len: Some(3), max_len: Some(32), allowed: &[] })),
+        ("SamlOptions", &Shape::Object(&security_config::SAML_CONFIG_OPTIONS_SHAPE)),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["saml", "iamidentitycenter", "iamfederation"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1857,24 +1419,8 @@ pub mod security_config {
 
     pub(crate) static IAM_FEDERATION_CONFIG_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GroupAttribute",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][A-Za-z0-9_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserAttribute",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z][A-Za-z0-9_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("GroupAttribute", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("UserAttribute", &Shape::Str(StrRule { pattern: Some("^[A-Za-z][A-Za-z0-9_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1888,42 +1434,10 @@ pub mod security_config {
 
     pub(crate) static SAML_CONFIG_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GroupAttribute",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w+=,.@-]+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Metadata",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"),
-                    min_len: Some(1),
-                    max_len: Some(51200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OpenSearchServerlessEntityId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^aws:opensearch:[0-9]{12}:*"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserAttribute",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w+=,.@-]+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("GroupAttribute", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Metadata", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"), min_len: Some(1), max_len: Some(51200), allowed: &[] })),
+            ("OpenSearchServerlessEntityId", &Shape::Str(StrRule { pattern: Some("^aws:opensearch:[0-9]{12}:*"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("UserAttribute", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1946,19 +1460,12 @@ impl CfnSecurityPolicy {
     /// - `name`: `Name`, The name of the policy
     /// - `policy`: `Policy`, The JSON policy document that is the content for the policy
     /// - `type_`: `Type`, The possible types for the network policy
-    pub fn new(
-        name: impl Into<Val<String>>,
-        policy: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, policy: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Policy", policy);
         props.set("Type", type_);
-        CfnSecurityPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The description of the policy
@@ -1996,42 +1503,10 @@ pub(crate) static SECURITY_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static SECURITY_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9-]{2,31}$"),
-                min_len: Some(3),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Policy",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"),
-                min_len: Some(1),
-                max_len: Some(20480),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["encryption", "network"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]{2,31}$"), min_len: Some(3), max_len: Some(32), allowed: &[] })),
+        ("Policy", &Shape::Str(StrRule { pattern: Some("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"), min_len: Some(1), max_len: Some(20480), allowed: &[] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["encryption", "network"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2053,19 +1528,12 @@ impl CfnVpcEndpoint {
     /// - `name`: `Name`, The name of the VPC Endpoint
     /// - `subnet_ids`: `SubnetIds`, The ID of one or more subnets in which to create an endpoint network interface
     /// - `vpc_id`: `VpcId`, The ID of the VPC in which the endpoint will be used.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SubnetIds", subnet_ids);
         props.set("VpcId", vpc_id);
-        CfnVpcEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVpcEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The ID of one or more security groups to associate with the endpoint network interface
@@ -2112,50 +1580,10 @@ pub(crate) static VPC_ENDPOINT_META: TypeMeta = TypeMeta {
 
 pub(crate) static VPC_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9-]{2,31}$"),
-                min_len: Some(3),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\w+\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[0-9a-z]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]{2,31}$"), min_len: Some(3), max_len: Some(32), allowed: &[] })),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\w+\\-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(6) })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[0-9a-z]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

@@ -31,10 +31,7 @@ impl CfnApplication {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// List of application configurations.
@@ -56,10 +53,7 @@ impl CfnApplication {
     }
 
     /// Options for configuring IAM Identity Center
-    pub fn iam_identity_center_options(
-        mut self,
-        value: impl Into<Val<application::IamIdentityCenterOptions>>,
-    ) -> Self {
+    pub fn iam_identity_center_options(mut self, value: impl Into<Val<application::IamIdentityCenterOptions>>) -> Self {
         self.props.set("IamIdentityCenterOptions", value);
         self
     }
@@ -119,10 +113,7 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     write_only: &["KmsKeyArn"],
     primary_identifier: &["Name"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1ff883fa),
 };
 
@@ -222,12 +213,8 @@ pub mod application {
         }
 
         /// The ARN of the IAM role for Identity Center application.
-        pub fn iam_role_for_identity_center_application_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("IamRoleForIdentityCenterApplicationArn", value);
+        pub fn iam_role_for_identity_center_application_arn(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("IamRoleForIdentityCenterApplicationArn", value);
             self
         }
     }
@@ -265,51 +252,16 @@ pub mod application {
 
     pub(crate) static APP_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "opensearchDashboards.dashboardAdmin.users",
-                        "opensearchDashboards.dashboardAdmin.groups",
-                    ],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["opensearchDashboards.dashboardAdmin.users", "opensearchDashboards.dashboardAdmin.groups"] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -330,10 +282,7 @@ impl CfnDomain {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// The `AIMLOptions` property.
@@ -355,19 +304,13 @@ impl CfnDomain {
     }
 
     /// The `AdvancedSecurityOptions` property.
-    pub fn advanced_security_options(
-        mut self,
-        value: impl Into<Val<domain::AdvancedSecurityOptionsInput>>,
-    ) -> Self {
+    pub fn advanced_security_options(mut self, value: impl Into<Val<domain::AdvancedSecurityOptionsInput>>) -> Self {
         self.props.set("AdvancedSecurityOptions", value);
         self
     }
 
     /// The `AutomatedSnapshotPauseOptions` property.
-    pub fn automated_snapshot_pause_options(
-        mut self,
-        value: impl Into<Val<domain::AutomatedSnapshotPauseOptions>>,
-    ) -> Self {
+    pub fn automated_snapshot_pause_options(mut self, value: impl Into<Val<domain::AutomatedSnapshotPauseOptions>>) -> Self {
         self.props.set("AutomatedSnapshotPauseOptions", value);
         self
     }
@@ -385,19 +328,13 @@ impl CfnDomain {
     }
 
     /// The `DeploymentStrategyOptions` property.
-    pub fn deployment_strategy_options(
-        mut self,
-        value: impl Into<Val<domain::DeploymentStrategyOptions>>,
-    ) -> Self {
+    pub fn deployment_strategy_options(mut self, value: impl Into<Val<domain::DeploymentStrategyOptions>>) -> Self {
         self.props.set("DeploymentStrategyOptions", value);
         self
     }
 
     /// The `DomainEndpointOptions` property.
-    pub fn domain_endpoint_options(
-        mut self,
-        value: impl Into<Val<domain::DomainEndpointOptions>>,
-    ) -> Self {
+    pub fn domain_endpoint_options(mut self, value: impl Into<Val<domain::DomainEndpointOptions>>) -> Self {
         self.props.set("DomainEndpointOptions", value);
         self
     }
@@ -417,10 +354,7 @@ impl CfnDomain {
     }
 
     /// The `EncryptionAtRestOptions` property.
-    pub fn encryption_at_rest_options(
-        mut self,
-        value: impl Into<Val<domain::EncryptionAtRestOptions>>,
-    ) -> Self {
+    pub fn encryption_at_rest_options(mut self, value: impl Into<Val<domain::EncryptionAtRestOptions>>) -> Self {
         self.props.set("EncryptionAtRestOptions", value);
         self
     }
@@ -448,37 +382,25 @@ impl CfnDomain {
     }
 
     /// Options for configuring Identity Center
-    pub fn identity_center_options(
-        mut self,
-        value: impl Into<Val<domain::IdentityCenterOptions>>,
-    ) -> Self {
+    pub fn identity_center_options(mut self, value: impl Into<Val<domain::IdentityCenterOptions>>) -> Self {
         self.props.set("IdentityCenterOptions", value);
         self
     }
 
     /// The `LogPublishingOptions` property.
-    pub fn log_publishing_options(
-        mut self,
-        value: impl Into<Val<Map<domain::LogPublishingOption>>>,
-    ) -> Self {
+    pub fn log_publishing_options(mut self, value: impl Into<Val<Map<domain::LogPublishingOption>>>) -> Self {
         self.props.set("LogPublishingOptions", value);
         self
     }
 
     /// The `NodeToNodeEncryptionOptions` property.
-    pub fn node_to_node_encryption_options(
-        mut self,
-        value: impl Into<Val<domain::NodeToNodeEncryptionOptions>>,
-    ) -> Self {
+    pub fn node_to_node_encryption_options(mut self, value: impl Into<Val<domain::NodeToNodeEncryptionOptions>>) -> Self {
         self.props.set("NodeToNodeEncryptionOptions", value);
         self
     }
 
     /// The `OffPeakWindowOptions` property.
-    pub fn off_peak_window_options(
-        mut self,
-        value: impl Into<Val<domain::OffPeakWindowOptions>>,
-    ) -> Self {
+    pub fn off_peak_window_options(mut self, value: impl Into<Val<domain::OffPeakWindowOptions>>) -> Self {
         self.props.set("OffPeakWindowOptions", value);
         self
     }
@@ -496,10 +418,7 @@ impl CfnDomain {
     }
 
     /// The `SoftwareUpdateOptions` property.
-    pub fn software_update_options(
-        mut self,
-        value: impl Into<Val<domain::SoftwareUpdateOptions>>,
-    ) -> Self {
+    pub fn software_update_options(mut self, value: impl Into<Val<domain::SoftwareUpdateOptions>>) -> Self {
         self.props.set("SoftwareUpdateOptions", value);
         self
     }
@@ -600,80 +519,23 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     type_name: CfnDomain::TYPE_NAME,
     shape: &DOMAIN_SHAPE,
     create_only: &["DomainName", "EngineMode"],
-    write_only: &[
-        "AdvancedSecurityOptions/JWTOptions/PublicKey",
-        "AdvancedSecurityOptions/MasterUserOptions",
-        "AdvancedSecurityOptions/SAMLOptions/MasterBackendRole",
-        "AdvancedSecurityOptions/SAMLOptions/MasterUserName",
-    ],
+    write_only: &["AdvancedSecurityOptions/JWTOptions/PublicKey", "AdvancedSecurityOptions/MasterUserOptions", "AdvancedSecurityOptions/SAMLOptions/MasterBackendRole", "AdvancedSecurityOptions/SAMLOptions/MasterUserName"],
     primary_identifier: &["DomainName"],
-    attributes: &[
-        "AdvancedSecurityOptions.AnonymousAuthDisableDate",
-        "Arn",
-        "DomainArn",
-        "DomainEndpoint",
-        "DomainEndpointV2",
-        "DomainEndpoints",
-        "Id",
-        "IdentityCenterOptions.IdentityCenterApplicationARN",
-        "IdentityCenterOptions.IdentityStoreId",
-        "ServiceSoftwareOptions",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AdvancedSecurityOptions.AnonymousAuthDisableDate", "Arn", "DomainArn", "DomainEndpoint", "DomainEndpointV2", "DomainEndpoints", "Id", "IdentityCenterOptions.IdentityCenterApplicationARN", "IdentityCenterOptions.IdentityStoreId", "ServiceSoftwareOptions"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdvancedSecurityOptions",
-            &Shape::Object(&domain::ADVANCED_SECURITY_OPTIONS_INPUT_SHAPE),
-        ),
-        (
-            "ClusterConfig",
-            &Shape::Object(&domain::CLUSTER_CONFIG_SHAPE),
-        ),
-        (
-            "DeploymentStrategyOptions",
-            &Shape::Object(&domain::DEPLOYMENT_STRATEGY_OPTIONS_SHAPE),
-        ),
-        (
-            "EngineMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GENERAL", "OPTIMIZED"],
-            }),
-        ),
-        (
-            "IdentityCenterOptions",
-            &Shape::Object(&domain::IDENTITY_CENTER_OPTIONS_SHAPE),
-        ),
-        (
-            "OffPeakWindowOptions",
-            &Shape::Object(&domain::OFF_PEAK_WINDOW_OPTIONS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UseCase",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SEARCH", "VECTOR", "OBSERVABILITY", "MIXED"],
-            }),
-        ),
+        ("AdvancedSecurityOptions", &Shape::Object(&domain::ADVANCED_SECURITY_OPTIONS_INPUT_SHAPE)),
+        ("ClusterConfig", &Shape::Object(&domain::CLUSTER_CONFIG_SHAPE)),
+        ("DeploymentStrategyOptions", &Shape::Object(&domain::DEPLOYMENT_STRATEGY_OPTIONS_SHAPE)),
+        ("EngineMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GENERAL", "OPTIMIZED"] })),
+        ("IdentityCenterOptions", &Shape::Object(&domain::IDENTITY_CENTER_OPTIONS_SHAPE)),
+        ("OffPeakWindowOptions", &Shape::Object(&domain::OFF_PEAK_WINDOW_OPTIONS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("UseCase", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEARCH", "VECTOR", "OBSERVABILITY", "MIXED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -704,10 +566,7 @@ pub mod domain {
         }
 
         /// The `ServerlessVectorAcceleration` property.
-        pub fn serverless_vector_acceleration(
-            mut self,
-            value: impl Into<Val<ServerlessVectorAcceleration>>,
-        ) -> Self {
+        pub fn serverless_vector_acceleration(mut self, value: impl Into<Val<ServerlessVectorAcceleration>>) -> Self {
             self.props.set("ServerlessVectorAcceleration", value);
             self
         }
@@ -800,10 +659,7 @@ pub mod domain {
         }
 
         /// The `IAMFederationOptions` property.
-        pub fn iam_federation_options(
-            mut self,
-            value: impl Into<Val<IamFederationOptions>>,
-        ) -> Self {
+        pub fn iam_federation_options(mut self, value: impl Into<Val<IamFederationOptions>>) -> Self {
             self.props.set("IAMFederationOptions", value);
             self
         }
@@ -821,6 +677,8 @@ pub mod domain {
         }
 
         /// The `MasterUserOptions` property.
+        ///
+        /// Write-only.
         pub fn master_user_options(mut self, value: impl Into<Val<MasterUserOptions>>) -> Self {
             self.props.set("MasterUserOptions", value);
             self
@@ -897,6 +755,8 @@ pub mod domain {
         }
 
         /// The `PublicKey` property.
+        ///
+        /// Write-only.
         pub fn public_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PublicKey", value);
             self
@@ -985,12 +845,16 @@ pub mod domain {
         }
 
         /// The `MasterBackendRole` property.
+        ///
+        /// Write-only.
         pub fn master_backend_role(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MasterBackendRole", value);
             self
         }
 
         /// The `MasterUserName` property.
+        ///
+        /// Write-only.
         pub fn master_user_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MasterUserName", value);
             self
@@ -1032,10 +896,7 @@ pub mod domain {
         ///
         /// - `entity_id`: `EntityId`.
         /// - `metadata_content`: `MetadataContent`.
-        pub fn new(
-            entity_id: impl Into<Val<String>>,
-            metadata_content: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(entity_id: impl Into<Val<String>>, metadata_content: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EntityId", entity_id);
             props.set("MetadataContent", metadata_content);
@@ -1757,12 +1618,8 @@ pub mod domain {
         }
 
         /// The `UseLatestServiceSoftwareForBlueGreen` property.
-        pub fn use_latest_service_software_for_blue_green(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("UseLatestServiceSoftwareForBlueGreen", value);
+        pub fn use_latest_service_software_for_blue_green(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("UseLatestServiceSoftwareForBlueGreen", value);
             self
         }
     }
@@ -1837,149 +1694,91 @@ pub mod domain {
     }
 
     pub(crate) static ADVANCED_SECURITY_OPTIONS_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SAMLOptions", &Shape::Object(&SAML_OPTIONS_SHAPE))],
+        fields: &[
+            ("SAMLOptions", &Shape::Object(&SAML_OPTIONS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAML_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Idp", &Shape::Object(&IDP_SHAPE))],
+        fields: &[
+            ("Idp", &Shape::Object(&IDP_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IDP_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetadataContent",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1048576),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MetadataContent", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1048576), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NodeOptions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&NODE_OPTION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("NodeOptions", &Shape::List(ListRule { item: Some(&Shape::Object(&NODE_OPTION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NODE_OPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NodeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["coordinator"],
-            }),
-        )],
+        fields: &[
+            ("NodeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["coordinator"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_STRATEGY_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DeploymentStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Default", "CapacityOptimized"],
-            }),
-        )],
+        fields: &[
+            ("DeploymentStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Default", "CapacityOptimized"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IDENTITY_CENTER_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RolesKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GroupName", "GroupId"],
-                }),
-            ),
-            (
-                "SubjectKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["UserName", "UserId", "Email"],
-                }),
-            ),
+            ("RolesKey", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GroupName", "GroupId"] })),
+            ("SubjectKey", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UserName", "UserId", "Email"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OFF_PEAK_WINDOW_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("OffPeakWindow", &Shape::Object(&OFF_PEAK_WINDOW_SHAPE))],
+        fields: &[
+            ("OffPeakWindow", &Shape::Object(&OFF_PEAK_WINDOW_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OFF_PEAK_WINDOW_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("WindowStartTime", &Shape::Object(&WINDOW_START_TIME_SHAPE))],
+        fields: &[
+            ("WindowStartTime", &Shape::Object(&WINDOW_START_TIME_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WINDOW_START_TIME_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Hours",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(23.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Minutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(59.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Hours", &Shape::Num(NumRule { min: Some(0.0), max: Some(23.0), allowed: &[] })),
+            ("Minutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(59.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APPLICATION_META, &DOMAIN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APPLICATION_META,
+    &DOMAIN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

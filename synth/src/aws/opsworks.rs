@@ -30,19 +30,12 @@ impl CfnApp {
     /// - `name`: `Name`.
     /// - `stack_id`: `StackId`.
     /// - `type_`: `Type`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        stack_id: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, stack_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("StackId", stack_id);
         props.set("Type", type_);
-        CfnApp {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApp { props, options: ResourceOptions::default() }
     }
 
     /// The `AppSource` property.
@@ -320,17 +313,11 @@ impl CfnElasticLoadBalancerAttachment {
     ///
     /// - `elastic_load_balancer_name`: `ElasticLoadBalancerName`.
     /// - `layer_id`: `LayerId`.
-    pub fn new(
-        elastic_load_balancer_name: impl Into<Val<String>>,
-        layer_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(elastic_load_balancer_name: impl Into<Val<String>>, layer_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ElasticLoadBalancerName", elastic_load_balancer_name);
         props.set("LayerId", layer_id);
-        CfnElasticLoadBalancerAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnElasticLoadBalancerAttachment { props, options: ResourceOptions::default() }
     }
 }
 
@@ -384,19 +371,12 @@ impl CfnInstance {
     /// - `instance_type`: `InstanceType`.
     /// - `layer_ids`: `LayerIds`.
     /// - `stack_id`: `StackId`.
-    pub fn new(
-        instance_type: impl Into<Val<String>>,
-        layer_ids: impl Into<Val<Vec<String>>>,
-        stack_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_type: impl Into<Val<String>>, layer_ids: impl Into<Val<Vec<String>>>, stack_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceType", instance_type);
         props.set("LayerIds", layer_ids);
         props.set("StackId", stack_id);
-        CfnInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstance { props, options: ResourceOptions::default() }
     }
 
     /// The `AgentVersion` property.
@@ -436,10 +416,7 @@ impl CfnInstance {
     /// The `BlockDeviceMappings` property.
     ///
     /// Changing it replaces the resource.
-    pub fn block_device_mappings(
-        mut self,
-        value: impl Into<Val<Vec<instance::BlockDeviceMapping>>>,
-    ) -> Self {
+    pub fn block_device_mappings(mut self, value: impl Into<Val<Vec<instance::BlockDeviceMapping>>>) -> Self {
         self.props.set("BlockDeviceMappings", value);
         self
     }
@@ -509,10 +486,7 @@ impl CfnInstance {
     /// The `TimeBasedAutoScaling` property.
     ///
     /// Changing it replaces the resource.
-    pub fn time_based_auto_scaling(
-        mut self,
-        value: impl Into<Val<instance::TimeBasedAutoScaling>>,
-    ) -> Self {
+    pub fn time_based_auto_scaling(mut self, value: impl Into<Val<instance::TimeBasedAutoScaling>>) -> Self {
         self.props.set("TimeBasedAutoScaling", value);
         self
     }
@@ -577,40 +551,18 @@ impl Handle<CfnInstance> {
 pub(crate) static INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnInstance::TYPE_NAME,
     shape: &INSTANCE_SHAPE,
-    create_only: &[
-        "AutoScalingType",
-        "AvailabilityZone",
-        "BlockDeviceMappings",
-        "EbsOptimized",
-        "RootDeviceType",
-        "StackId",
-        "SubnetId",
-        "Tenancy",
-        "TimeBasedAutoScaling",
-        "VirtualizationType",
-    ],
+    create_only: &["AutoScalingType", "AvailabilityZone", "BlockDeviceMappings", "EbsOptimized", "RootDeviceType", "StackId", "SubnetId", "Tenancy", "TimeBasedAutoScaling", "VirtualizationType"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Id",
-        "PrivateDnsName",
-        "PrivateIp",
-        "PublicDnsName",
-        "PublicIp",
-    ],
+    attributes: &["Id", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp"],
     tagging: None,
     regions: RegionSet(0x40000000),
 };
 
 pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "BlockDeviceMappings",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&instance::BLOCK_DEVICE_MAPPING_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("BlockDeviceMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&instance::BLOCK_DEVICE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -803,15 +755,7 @@ impl CfnLayer {
     /// - `shortname`: `Shortname`.
     /// - `stack_id`: `StackId`.
     /// - `type_`: `Type`.
-    pub fn new(
-        auto_assign_elastic_ips: impl Into<Val<bool>>,
-        auto_assign_public_ips: impl Into<Val<bool>>,
-        enable_auto_healing: impl Into<Val<bool>>,
-        name: impl Into<Val<String>>,
-        shortname: impl Into<Val<String>>,
-        stack_id: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auto_assign_elastic_ips: impl Into<Val<bool>>, auto_assign_public_ips: impl Into<Val<bool>>, enable_auto_healing: impl Into<Val<bool>>, name: impl Into<Val<String>>, shortname: impl Into<Val<String>>, stack_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AutoAssignElasticIps", auto_assign_elastic_ips);
         props.set("AutoAssignPublicIps", auto_assign_public_ips);
@@ -820,10 +764,7 @@ impl CfnLayer {
         props.set("Shortname", shortname);
         props.set("StackId", stack_id);
         props.set("Type", type_);
-        CfnLayer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLayer { props, options: ResourceOptions::default() }
     }
 
     /// The `Attributes` property.
@@ -863,19 +804,13 @@ impl CfnLayer {
     }
 
     /// The `LifecycleEventConfiguration` property.
-    pub fn lifecycle_event_configuration(
-        mut self,
-        value: impl Into<Val<layer::LifecycleEventConfiguration>>,
-    ) -> Self {
+    pub fn lifecycle_event_configuration(mut self, value: impl Into<Val<layer::LifecycleEventConfiguration>>) -> Self {
         self.props.set("LifecycleEventConfiguration", value);
         self
     }
 
     /// The `LoadBasedAutoScaling` property.
-    pub fn load_based_auto_scaling(
-        mut self,
-        value: impl Into<Val<layer::LoadBasedAutoScaling>>,
-    ) -> Self {
+    pub fn load_based_auto_scaling(mut self, value: impl Into<Val<layer::LoadBasedAutoScaling>>) -> Self {
         self.props.set("LoadBasedAutoScaling", value);
         self
     }
@@ -899,10 +834,7 @@ impl CfnLayer {
     }
 
     /// The `VolumeConfigurations` property.
-    pub fn volume_configurations(
-        mut self,
-        value: impl Into<Val<Vec<layer::VolumeConfiguration>>>,
-    ) -> Self {
+    pub fn volume_configurations(mut self, value: impl Into<Val<Vec<layer::VolumeConfiguration>>>) -> Self {
         self.props.set("VolumeConfigurations", value);
         self
     }
@@ -937,10 +869,7 @@ pub(crate) static LAYER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x40000000),
 };
 
@@ -1013,10 +942,7 @@ pub mod layer {
         }
 
         /// The `ShutdownEventConfiguration` property.
-        pub fn shutdown_event_configuration(
-            mut self,
-            value: impl Into<Val<ShutdownEventConfiguration>>,
-        ) -> Self {
+        pub fn shutdown_event_configuration(mut self, value: impl Into<Val<ShutdownEventConfiguration>>) -> Self {
             self.props.set("ShutdownEventConfiguration", value);
             self
         }
@@ -1259,19 +1185,12 @@ impl CfnStack {
     /// - `default_instance_profile_arn`: `DefaultInstanceProfileArn`.
     /// - `name`: `Name`.
     /// - `service_role_arn`: `ServiceRoleArn`.
-    pub fn new(
-        default_instance_profile_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        service_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(default_instance_profile_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, service_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DefaultInstanceProfileArn", default_instance_profile_arn);
         props.set("Name", name);
         props.set("ServiceRoleArn", service_role_arn);
-        CfnStack {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStack { props, options: ResourceOptions::default() }
     }
 
     /// The `AgentVersion` property.
@@ -1309,10 +1228,7 @@ impl CfnStack {
     }
 
     /// The `ConfigurationManager` property.
-    pub fn configuration_manager(
-        mut self,
-        value: impl Into<Val<stack::StackConfigurationManager>>,
-    ) -> Self {
+    pub fn configuration_manager(mut self, value: impl Into<Val<stack::StackConfigurationManager>>) -> Self {
         self.props.set("ConfigurationManager", value);
         self
     }
@@ -1443,20 +1359,11 @@ impl Handle<CfnStack> {
 pub(crate) static STACK_META: TypeMeta = TypeMeta {
     type_name: CfnStack::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "CloneAppIds",
-        "ClonePermissions",
-        "ServiceRoleArn",
-        "SourceStackId",
-        "VpcId",
-    ],
+    create_only: &["CloneAppIds", "ClonePermissions", "ServiceRoleArn", "SourceStackId", "VpcId"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x40000000),
 };
 
@@ -1626,11 +1533,7 @@ pub mod stack {
         /// - `db_password`: `DbPassword`.
         /// - `db_user`: `DbUser`.
         /// - `rds_db_instance_arn`: `RdsDbInstanceArn`.
-        pub fn new(
-            db_password: impl Into<Val<String>>,
-            db_user: impl Into<Val<String>>,
-            rds_db_instance_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(db_password: impl Into<Val<String>>, db_user: impl Into<Val<String>>, rds_db_instance_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DbPassword", db_password);
             props.set("DbUser", db_user);
@@ -1689,10 +1592,7 @@ impl CfnUserProfile {
     pub fn new(iam_user_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IamUserArn", iam_user_arn);
-        CfnUserProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserProfile { props, options: ResourceOptions::default() }
     }
 
     /// The `AllowSelfManagement` property.
@@ -1767,10 +1667,7 @@ impl CfnVolume {
         let mut props = Props::new();
         props.set("Ec2VolumeId", ec2_volume_id);
         props.set("StackId", stack_id);
-        CfnVolume {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVolume { props, options: ResourceOptions::default() }
     }
 
     /// The `MountPoint` property.
@@ -1834,9 +1731,7 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::OpsWorks::App" => Some(&APP_META),
-        "AWS::OpsWorks::ElasticLoadBalancerAttachment" => {
-            Some(&ELASTIC_LOAD_BALANCER_ATTACHMENT_META)
-        }
+        "AWS::OpsWorks::ElasticLoadBalancerAttachment" => Some(&ELASTIC_LOAD_BALANCER_ATTACHMENT_META),
         "AWS::OpsWorks::Instance" => Some(&INSTANCE_META),
         "AWS::OpsWorks::Layer" => Some(&LAYER_META),
         "AWS::OpsWorks::Stack" => Some(&STACK_META),

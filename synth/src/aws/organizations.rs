@@ -33,10 +33,7 @@ impl CfnAccount {
         let mut props = Props::new();
         props.set("AccountName", account_name);
         props.set("Email", email);
-        CfnAccount {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccount { props, options: ResourceOptions::default() }
     }
 
     /// List of parent nodes for the member account. Currently only one parent at a time is supported. Default is root.
@@ -132,72 +129,18 @@ pub(crate) static ACCOUNT_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &["RoleName"],
     primary_identifier: &["AccountId"],
-    attributes: &[
-        "AccountId",
-        "Arn",
-        "JoinedMethod",
-        "JoinedTimestamp",
-        "Paths",
-        "State",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AccountId", "Arn", "JoinedMethod", "JoinedTimestamp", "Paths", "State", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static ACCOUNT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\u0020-\\u007E]+"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Email",
-            &Shape::Str(StrRule {
-                pattern: Some("[^\\s@]+@[^\\s@]+\\.[^\\s@]+"),
-                min_len: Some(6),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParentIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w+=,.@-]{1,64}"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&account::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccountName", &Shape::Str(StrRule { pattern: Some("[\\u0020-\\u007E]+"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Email", &Shape::Str(StrRule { pattern: Some("[^\\s@]+@[^\\s@]+\\.[^\\s@]+"), min_len: Some(6), max_len: Some(64), allowed: &[] })),
+        ("ParentIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("RoleName", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]{1,64}"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&account::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -235,24 +178,8 @@ pub mod account {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\S]*"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\S]*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -273,10 +200,7 @@ impl CfnOrganization {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnOrganization {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOrganization { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the feature set supported by the new organization. Each feature set supports different levels of functionality.
@@ -353,28 +277,15 @@ pub(crate) static ORGANIZATION_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "Id",
-        "ManagementAccountArn",
-        "ManagementAccountEmail",
-        "ManagementAccountId",
-        "RootId",
-    ],
+    attributes: &["Arn", "Id", "ManagementAccountArn", "ManagementAccountEmail", "ManagementAccountId", "RootId"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ORGANIZATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "FeatureSet",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["ALL", "CONSOLIDATED_BILLING"],
-        }),
-    )],
+    fields: &[
+        ("FeatureSet", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "CONSOLIDATED_BILLING"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -398,10 +309,7 @@ impl CfnOrganizationalUnit {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ParentId", parent_id);
-        CfnOrganizationalUnit {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOrganizationalUnit { props, options: ResourceOptions::default() }
     }
 
     /// A list of tags that you want to attach to the newly created OU.
@@ -456,41 +364,15 @@ pub(crate) static ORGANIZATIONAL_UNIT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id", "Path"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ORGANIZATIONAL_UNIT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\s\\S]*"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParentId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"),
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&organizational_unit::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ParentId", &Shape::Str(StrRule { pattern: Some("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"), min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&organizational_unit::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -528,24 +410,8 @@ pub mod organizational_unit {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -568,19 +434,12 @@ impl CfnPolicy {
     /// - `content`: `Content`, The Policy text content. For AWS CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON format before submitting it.
     /// - `name`: `Name`, Name of the Policy
     /// - `type_`: `Type`, The type of policy to create. You can specify one of the following values: AISERVICES_OPT_OUT_POLICY, BACKUP_POLICY, BEDROCK_POLICY, CHATBOT_POLICY, DECLARATIVE_POLICY_EC2, GUARDDUTY_POLICY, INSPECTOR_POLICY, NETWORK_SECURITY_DIRECTOR_POLICY, RESOURCE_CONTROL_POLICY, S3_POLICY, SECURITYHUB_POLICY, SERVICE_CONTROL_POLICY, TAG_POLICY, UPGRADE_ROLLOUT_POLICY
-    pub fn new(
-        content: impl Into<Val<Json>>,
-        name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<Json>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("Name", name);
         props.set("Type", type_);
-        CfnPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicy { props, options: ResourceOptions::default() }
     }
 
     /// Human readable description of the policy
@@ -647,80 +506,17 @@ pub(crate) static POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "AwsManaged", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\s\\S]*"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\s\\S]*"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&policy::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$",
-                    ),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AISERVICES_OPT_OUT_POLICY",
-                    "BACKUP_POLICY",
-                    "BEDROCK_POLICY",
-                    "CHATBOT_POLICY",
-                    "DECLARATIVE_POLICY_EC2",
-                    "GUARDDUTY_POLICY",
-                    "INSPECTOR_POLICY",
-                    "NETWORK_SECURITY_DIRECTOR_POLICY",
-                    "RESOURCE_CONTROL_POLICY",
-                    "S3_POLICY",
-                    "SECURITYHUB_POLICY",
-                    "SERVICE_CONTROL_POLICY",
-                    "TAG_POLICY",
-                    "UPGRADE_ROLLOUT_POLICY",
-                ],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&policy::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AISERVICES_OPT_OUT_POLICY", "BACKUP_POLICY", "BEDROCK_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "GUARDDUTY_POLICY", "INSPECTOR_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY", "RESOURCE_CONTROL_POLICY", "S3_POLICY", "SECURITYHUB_POLICY", "SERVICE_CONTROL_POLICY", "TAG_POLICY", "UPGRADE_ROLLOUT_POLICY"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -758,24 +554,8 @@ pub mod policy {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\S]*"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\S]*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("[\\s\\S]*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -799,10 +579,7 @@ impl CfnResourcePolicy {
     pub fn new(content: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 
     /// A list of tags that you want to attach to the resource policy
@@ -850,22 +627,14 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&resource_policy::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&resource_policy::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -902,24 +671,8 @@ pub mod resource_policy {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,21 +31,13 @@ impl CfnPipeline {
     /// - `min_units`: `MinUnits`, The minimum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
     /// - `pipeline_configuration_body`: `PipelineConfigurationBody`, The Data Prepper pipeline configuration.
     /// - `pipeline_name`: `PipelineName`, Name of the OpenSearch Ingestion Service pipeline to create. Pipeline names are unique across the pipelines owned by an account within an AWS Region.
-    pub fn new(
-        max_units: impl Into<Val<i64>>,
-        min_units: impl Into<Val<i64>>,
-        pipeline_configuration_body: impl Into<Val<String>>,
-        pipeline_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(max_units: impl Into<Val<i64>>, min_units: impl Into<Val<i64>>, pipeline_configuration_body: impl Into<Val<String>>, pipeline_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MaxUnits", max_units);
         props.set("MinUnits", min_units);
         props.set("PipelineConfigurationBody", pipeline_configuration_body);
         props.set("PipelineName", pipeline_name);
-        CfnPipeline {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPipeline { props, options: ResourceOptions::default() }
     }
 
     /// Key-value pairs to configure buffering.
@@ -55,19 +47,13 @@ impl CfnPipeline {
     }
 
     /// Key-value pairs to configure encryption at rest.
-    pub fn encryption_at_rest_options(
-        mut self,
-        value: impl Into<Val<pipeline::EncryptionAtRestOptions>>,
-    ) -> Self {
+    pub fn encryption_at_rest_options(mut self, value: impl Into<Val<pipeline::EncryptionAtRestOptions>>) -> Self {
         self.props.set("EncryptionAtRestOptions", value);
         self
     }
 
     /// Key-value pairs to configure log publishing.
-    pub fn log_publishing_options(
-        mut self,
-        value: impl Into<Val<pipeline::LogPublishingOptions>>,
-    ) -> Self {
+    pub fn log_publishing_options(mut self, value: impl Into<Val<pipeline::LogPublishingOptions>>) -> Self {
         self.props.set("LogPublishingOptions", value);
         self
     }
@@ -150,16 +136,8 @@ pub(crate) static PIPELINE_META: TypeMeta = TypeMeta {
     create_only: &["PipelineName"],
     write_only: &["VpcOptions"],
     primary_identifier: &["PipelineArn"],
-    attributes: &[
-        "IngestEndpointUrls",
-        "PipelineArn",
-        "VpcEndpointService",
-        "VpcEndpoints",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["IngestEndpointUrls", "PipelineArn", "VpcEndpointService", "VpcEndpoints"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1f688358),
 };
 
@@ -244,10 +222,7 @@ pub mod pipeline {
         }
 
         /// The destination for OpenSearch Ingestion Service logs sent to Amazon CloudWatch.
-        pub fn cloud_watch_log_destination(
-            mut self,
-            value: impl Into<Val<CloudWatchLogDestination>>,
-        ) -> Self {
+        pub fn cloud_watch_log_destination(mut self, value: impl Into<Val<CloudWatchLogDestination>>) -> Self {
             self.props.set("CloudWatchLogDestination", value);
             self
         }
@@ -359,10 +334,7 @@ pub mod pipeline {
         }
 
         /// Options for attaching a VPC to the pipeline.
-        pub fn vpc_attachment_options(
-            mut self,
-            value: impl Into<Val<VpcAttachmentOptions>>,
-        ) -> Self {
+        pub fn vpc_attachment_options(mut self, value: impl Into<Val<VpcAttachmentOptions>>) -> Self {
             self.props.set("VpcAttachmentOptions", value);
             self
         }
@@ -393,10 +365,7 @@ pub mod pipeline {
         ///
         /// - `attach_to_vpc`: `AttachToVpc`, Whether the pipeline should be attached to the provided VPC
         /// - `cidr_block`: `CidrBlock`, The CIDR block to be reserved for OpenSearch Ingestion to create elastic network interfaces (ENIs).
-        pub fn new(
-            attach_to_vpc: impl Into<Val<bool>>,
-            cidr_block: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attach_to_vpc: impl Into<Val<bool>>, cidr_block: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttachToVpc", attach_to_vpc);
             props.set("CidrBlock", cidr_block);
@@ -411,104 +380,40 @@ pub mod pipeline {
     }
 
     pub(crate) static ENCRYPTION_AT_REST_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(7),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(7), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_PUBLISHING_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudWatchLogDestination",
-            &Shape::Object(&CLOUD_WATCH_LOG_DESTINATION_SHAPE),
-        )],
+        fields: &[
+            ("CloudWatchLogDestination", &Shape::Object(&CLOUD_WATCH_LOG_DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroup",
-            &Shape::Str(StrRule {
-                pattern: Some("\\/aws\\/vendedlogs\\/[\\.\\-_/#A-Za-z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroup", &Shape::Str(StrRule { pattern: Some("\\/aws\\/vendedlogs\\/[\\.\\-_/#A-Za-z0-9]+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("sg-\\w{8}(\\w{9})?"),
-                        min_len: Some(11),
-                        max_len: Some(20),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(12),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("subnet-\\w{8}(\\w{9})?"),
-                        min_len: Some(15),
-                        max_len: Some(24),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(12),
-                }),
-            ),
-            (
-                "VpcAttachmentOptions",
-                &Shape::Object(&VPC_ATTACHMENT_OPTIONS_SHAPE),
-            ),
-            (
-                "VpcEndpointManagement",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CUSTOMER", "SERVICE"],
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("sg-\\w{8}(\\w{9})?"), min_len: Some(11), max_len: Some(20), allowed: &[] })), min_items: Some(1), max_items: Some(12) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("subnet-\\w{8}(\\w{9})?"), min_len: Some(15), max_len: Some(24), allowed: &[] })), min_items: Some(1), max_items: Some(12) })),
+            ("VpcAttachmentOptions", &Shape::Object(&VPC_ATTACHMENT_OPTIONS_SHAPE)),
+            ("VpcEndpointManagement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOMER", "SERVICE"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -522,7 +427,9 @@ pub mod pipeline {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PIPELINE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PIPELINE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -33,10 +33,7 @@ impl CfnOutpost {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SiteId", site_id);
-        CfnOutpost {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOutpost { props, options: ResourceOptions::default() }
     }
 
     /// The `AvailabilityZone` property.
@@ -124,84 +121,20 @@ pub(crate) static OUTPOST_META: TypeMeta = TypeMeta {
     create_only: &["AvailabilityZone", "AvailabilityZoneId", "SiteId"],
     write_only: &[],
     primary_identifier: &["OutpostArn"],
-    attributes: &[
-        "LifeCycleStatus",
-        "OutpostArn",
-        "OutpostId",
-        "OwnerId",
-        "SiteArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["LifeCycleStatus", "OutpostArn", "OutpostId", "OwnerId", "SiteArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3fe8877b),
 };
 
 pub(crate) static OUTPOST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-zA-Z]+-){1,3}([a-zA-Z]+)?(\\d+[a-zA-Z]?)?$"),
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AvailabilityZoneId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]+\\d-[a-zA-Z]+\\d$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S ]*$"),
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S ]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SiteId",
-            &Shape::Str(StrRule {
-                pattern: Some("^os-[a-f0-9]{17}$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SupportedHardwareType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RACK", "SERVER"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&outpost::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AvailabilityZone", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z]+-){1,3}([a-zA-Z]+)?(\\d+[a-zA-Z]?)?$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("AvailabilityZoneId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]+\\d-[a-zA-Z]+\\d$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\S ]*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\S ]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("SiteId", &Shape::Str(StrRule { pattern: Some("^os-[a-f0-9]{17}$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("SupportedHardwareType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RACK", "SERVER"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&outpost::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     one_of_required: &[&["AvailabilityZone"], &["AvailabilityZoneId"]],
     ..ObjectShape::EMPTY
@@ -240,24 +173,8 @@ pub mod outpost {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?![aA][wW][sS]:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S \\n]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?![aA][wW][sS]:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\S \\n]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -281,10 +198,7 @@ impl CfnSite {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSite {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSite { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -308,10 +222,7 @@ impl CfnSite {
     }
 
     /// The `RackPhysicalProperties` property.
-    pub fn rack_physical_properties(
-        mut self,
-        value: impl Into<Val<site::RackPhysicalProperties>>,
-    ) -> Self {
+    pub fn rack_physical_properties(mut self, value: impl Into<Val<site::RackPhysicalProperties>>) -> Self {
         self.props.set("RackPhysicalProperties", value);
         self
     }
@@ -365,56 +276,19 @@ pub(crate) static SITE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SiteArn"],
     attributes: &["SiteArn", "SiteId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3fe8877b),
 };
 
 pub(crate) static SITE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S ]+$"),
-                min_len: Some(1),
-                max_len: Some(1001),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S ]+$"),
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Notes",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S \\n]+$"),
-                min_len: Some(1),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\S ]+$"), min_len: Some(1), max_len: Some(1001), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\S ]+$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("Notes", &Shape::Str(StrRule { pattern: Some("^[\\S \\n]+$"), min_len: Some(1), max_len: Some(2000), allowed: &[] })),
         ("OperatingAddress", &Shape::Object(&site::ADDRESS_SHAPE)),
-        (
-            "RackPhysicalProperties",
-            &Shape::Object(&site::RACK_PHYSICAL_PROPERTIES_SHAPE),
-        ),
+        ("RackPhysicalProperties", &Shape::Object(&site::RACK_PHYSICAL_PROPERTIES_SHAPE)),
         ("ShippingAddress", &Shape::Object(&site::ADDRESS_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&site::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&site::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -441,15 +315,7 @@ pub mod site {
         /// - `country_code`: `CountryCode`.
         /// - `postal_code`: `PostalCode`.
         /// - `state_or_region`: `StateOrRegion`.
-        pub fn new(
-            address_line1: impl Into<Val<String>>,
-            city: impl Into<Val<String>>,
-            contact_name: impl Into<Val<String>>,
-            contact_phone_number: impl Into<Val<String>>,
-            country_code: impl Into<Val<String>>,
-            postal_code: impl Into<Val<String>>,
-            state_or_region: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(address_line1: impl Into<Val<String>>, city: impl Into<Val<String>>, contact_name: impl Into<Val<String>>, contact_phone_number: impl Into<Val<String>>, country_code: impl Into<Val<String>>, postal_code: impl Into<Val<String>>, state_or_region: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AddressLine1", address_line1);
             props.set("City", city);
@@ -611,259 +477,50 @@ pub mod site {
 
     pub(crate) static ADDRESS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddressLine1",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S[\\S ]*$"),
-                    min_len: Some(1),
-                    max_len: Some(180),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AddressLine2",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S[\\S ]*$"),
-                    min_len: Some(0),
-                    max_len: Some(60),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AddressLine3",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S[\\S ]*$"),
-                    min_len: Some(0),
-                    max_len: Some(60),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "City",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S[\\S ]*$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContactName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S[\\S ]*$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContactPhoneNumber",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S ]+$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CountryCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z]{2}$"),
-                    min_len: Some(2),
-                    max_len: Some(2),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DistrictOrCounty",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S[\\S ]*$"),
-                    min_len: Some(1),
-                    max_len: Some(60),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Municipality",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S[\\S ]*$"),
-                    min_len: Some(0),
-                    max_len: Some(180),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PostalCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9 -]+$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StateOrRegion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S[\\S ]*$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("AddressLine1", &Shape::Str(StrRule { pattern: Some("^\\S[\\S ]*$"), min_len: Some(1), max_len: Some(180), allowed: &[] })),
+            ("AddressLine2", &Shape::Str(StrRule { pattern: Some("^\\S[\\S ]*$"), min_len: Some(0), max_len: Some(60), allowed: &[] })),
+            ("AddressLine3", &Shape::Str(StrRule { pattern: Some("^\\S[\\S ]*$"), min_len: Some(0), max_len: Some(60), allowed: &[] })),
+            ("City", &Shape::Str(StrRule { pattern: Some("^\\S[\\S ]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("ContactName", &Shape::Str(StrRule { pattern: Some("^\\S[\\S ]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("ContactPhoneNumber", &Shape::Str(StrRule { pattern: Some("^[\\S ]+$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
+            ("CountryCode", &Shape::Str(StrRule { pattern: Some("^[A-Z]{2}$"), min_len: Some(2), max_len: Some(2), allowed: &[] })),
+            ("DistrictOrCounty", &Shape::Str(StrRule { pattern: Some("^\\S[\\S ]*$"), min_len: Some(1), max_len: Some(60), allowed: &[] })),
+            ("Municipality", &Shape::Str(StrRule { pattern: Some("^\\S[\\S ]*$"), min_len: Some(0), max_len: Some(180), allowed: &[] })),
+            ("PostalCode", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9 -]+$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
+            ("StateOrRegion", &Shape::Str(StrRule { pattern: Some("^\\S[\\S ]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RACK_PHYSICAL_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FiberOpticCableType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SINGLE_MODE", "MULTI_MODE"],
-                }),
-            ),
-            (
-                "MaximumSupportedWeightLbs",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NO_LIMIT",
-                        "MAX_1400_LBS",
-                        "MAX_1600_LBS",
-                        "MAX_1800_LBS",
-                        "MAX_2000_LBS",
-                    ],
-                }),
-            ),
-            (
-                "OpticalStandard",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "OPTIC_10GBASE_SR",
-                        "OPTIC_10GBASE_IR",
-                        "OPTIC_10GBASE_LR",
-                        "OPTIC_40GBASE_SR",
-                        "OPTIC_40GBASE_ESR",
-                        "OPTIC_40GBASE_IR4_LR4L",
-                        "OPTIC_40GBASE_LR4",
-                        "OPTIC_100GBASE_SR4",
-                        "OPTIC_100GBASE_CWDM4",
-                        "OPTIC_100GBASE_LR4",
-                        "OPTIC_100G_PSM4_MSA",
-                        "OPTIC_1000BASE_LX",
-                        "OPTIC_1000BASE_SX",
-                    ],
-                }),
-            ),
-            (
-                "PowerConnector",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["L6_30P", "IEC309", "AH530P7W", "AH532P6W", "CS8365C"],
-                }),
-            ),
-            (
-                "PowerDrawKva",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "POWER_5_KVA",
-                        "POWER_10_KVA",
-                        "POWER_15_KVA",
-                        "POWER_30_KVA",
-                    ],
-                }),
-            ),
-            (
-                "PowerFeedDrop",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ABOVE_RACK", "BELOW_RACK"],
-                }),
-            ),
-            (
-                "PowerPhase",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SINGLE_PHASE", "THREE_PHASE"],
-                }),
-            ),
-            (
-                "UplinkCount",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "UPLINK_COUNT_1",
-                        "UPLINK_COUNT_2",
-                        "UPLINK_COUNT_3",
-                        "UPLINK_COUNT_4",
-                        "UPLINK_COUNT_5",
-                        "UPLINK_COUNT_6",
-                        "UPLINK_COUNT_7",
-                        "UPLINK_COUNT_8",
-                        "UPLINK_COUNT_12",
-                        "UPLINK_COUNT_16",
-                    ],
-                }),
-            ),
-            (
-                "UplinkGbps",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["UPLINK_1G", "UPLINK_10G", "UPLINK_40G", "UPLINK_100G"],
-                }),
-            ),
+            ("FiberOpticCableType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE_MODE", "MULTI_MODE"] })),
+            ("MaximumSupportedWeightLbs", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NO_LIMIT", "MAX_1400_LBS", "MAX_1600_LBS", "MAX_1800_LBS", "MAX_2000_LBS"] })),
+            ("OpticalStandard", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPTIC_10GBASE_SR", "OPTIC_10GBASE_IR", "OPTIC_10GBASE_LR", "OPTIC_40GBASE_SR", "OPTIC_40GBASE_ESR", "OPTIC_40GBASE_IR4_LR4L", "OPTIC_40GBASE_LR4", "OPTIC_100GBASE_SR4", "OPTIC_100GBASE_CWDM4", "OPTIC_100GBASE_LR4", "OPTIC_100G_PSM4_MSA", "OPTIC_1000BASE_LX", "OPTIC_1000BASE_SX"] })),
+            ("PowerConnector", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["L6_30P", "IEC309", "AH530P7W", "AH532P6W", "CS8365C"] })),
+            ("PowerDrawKva", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["POWER_5_KVA", "POWER_10_KVA", "POWER_15_KVA", "POWER_30_KVA"] })),
+            ("PowerFeedDrop", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ABOVE_RACK", "BELOW_RACK"] })),
+            ("PowerPhase", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE_PHASE", "THREE_PHASE"] })),
+            ("UplinkCount", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UPLINK_COUNT_1", "UPLINK_COUNT_2", "UPLINK_COUNT_3", "UPLINK_COUNT_4", "UPLINK_COUNT_5", "UPLINK_COUNT_6", "UPLINK_COUNT_7", "UPLINK_COUNT_8", "UPLINK_COUNT_12", "UPLINK_COUNT_16"] })),
+            ("UplinkGbps", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UPLINK_1G", "UPLINK_10G", "UPLINK_40G", "UPLINK_100G"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S \\n]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\S \\n]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&OUTPOST_META, &SITE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &OUTPOST_META,
+    &SITE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -29,20 +29,11 @@ impl CfnApplicationInstance {
     ///
     /// - `default_runtime_context_device`: `DefaultRuntimeContextDevice`, The device's ID.
     /// - `manifest_payload`: `ManifestPayload`, The application's manifest document.
-    pub fn new(
-        default_runtime_context_device: impl Into<Val<String>>,
-        manifest_payload: impl Into<Val<application_instance::ManifestPayload>>,
-    ) -> Self {
+    pub fn new(default_runtime_context_device: impl Into<Val<String>>, manifest_payload: impl Into<Val<application_instance::ManifestPayload>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "DefaultRuntimeContextDevice",
-            default_runtime_context_device,
-        );
+        props.set("DefaultRuntimeContextDevice", default_runtime_context_device);
         props.set("ManifestPayload", manifest_payload);
-        CfnApplicationInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationInstance { props, options: ResourceOptions::default() }
     }
 
     /// The ID of an application instance to replace with the new instance.
@@ -66,10 +57,7 @@ impl CfnApplicationInstance {
     /// Setting overrides for the application manifest.
     ///
     /// Changing it replaces the resource.
-    pub fn manifest_overrides_payload(
-        mut self,
-        value: impl Into<Val<application_instance::ManifestOverridesPayload>>,
-    ) -> Self {
+    pub fn manifest_overrides_payload(mut self, value: impl Into<Val<application_instance::ManifestOverridesPayload>>) -> Self {
         self.props.set("ManifestOverridesPayload", value);
         self
     }
@@ -157,97 +145,24 @@ impl Handle<CfnApplicationInstance> {
 pub(crate) static APPLICATION_INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnApplicationInstance::TYPE_NAME,
     shape: &APPLICATION_INSTANCE_SHAPE,
-    create_only: &[
-        "ApplicationInstanceIdToReplace",
-        "DefaultRuntimeContextDevice",
-        "Description",
-        "ManifestOverridesPayload",
-        "ManifestPayload",
-        "Name",
-        "RuntimeRoleArn",
-    ],
+    create_only: &["ApplicationInstanceIdToReplace", "DefaultRuntimeContextDevice", "Description", "ManifestOverridesPayload", "ManifestPayload", "Name", "RuntimeRoleArn"],
     write_only: &["ApplicationInstanceIdToReplace"],
     primary_identifier: &["ApplicationInstanceId"],
-    attributes: &[
-        "ApplicationInstanceId",
-        "Arn",
-        "CreatedTime",
-        "DefaultRuntimeContextDeviceName",
-        "HealthStatus",
-        "LastUpdatedTime",
-        "Status",
-        "StatusDescription",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApplicationInstanceId", "Arn", "CreatedTime", "DefaultRuntimeContextDeviceName", "HealthStatus", "LastUpdatedTime", "Status", "StatusDescription"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412208300),
 };
 
 pub(crate) static APPLICATION_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationInstanceIdToReplace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-\\_]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultRuntimeContextDevice",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-\\_]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManifestOverridesPayload",
-            &Shape::Object(&application_instance::MANIFEST_OVERRIDES_PAYLOAD_SHAPE),
-        ),
-        (
-            "ManifestPayload",
-            &Shape::Object(&application_instance::MANIFEST_PAYLOAD_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-\\_]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuntimeRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[a-z0-9][-.a-z0-9]{0,62}:iam::[0-9]{12}:role/.+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application_instance::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationInstanceIdToReplace", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DefaultRuntimeContextDevice", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("ManifestOverridesPayload", &Shape::Object(&application_instance::MANIFEST_OVERRIDES_PAYLOAD_SHAPE)),
+        ("ManifestPayload", &Shape::Object(&application_instance::MANIFEST_PAYLOAD_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RuntimeRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:[a-z0-9][-.a-z0-9]{0,62}:iam::[0-9]{12}:role/.+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application_instance::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -336,51 +251,23 @@ pub mod application_instance {
     }
 
     pub(crate) static MANIFEST_OVERRIDES_PAYLOAD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PayloadData",
-            &Shape::Str(StrRule {
-                pattern: Some("^.+$"),
-                min_len: Some(0),
-                max_len: Some(51200),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PayloadData", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(0), max_len: Some(51200), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANIFEST_PAYLOAD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PayloadData",
-            &Shape::Str(StrRule {
-                pattern: Some("^.+$"),
-                min_len: Some(1),
-                max_len: Some(51200),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PayloadData", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(51200), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -404,10 +291,7 @@ impl CfnPackage {
     pub fn new(package_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PackageName", package_name);
-        CfnPackage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPackage { props, options: ResourceOptions::default() }
     }
 
     /// Tags for the package.
@@ -490,42 +374,15 @@ pub(crate) static PACKAGE_META: TypeMeta = TypeMeta {
     create_only: &["PackageName"],
     write_only: &[],
     primary_identifier: &["PackageId"],
-    attributes: &[
-        "Arn",
-        "CreatedTime",
-        "PackageId",
-        "StorageLocation.BinaryPrefixLocation",
-        "StorageLocation.Bucket",
-        "StorageLocation.GeneratedPrefixLocation",
-        "StorageLocation.ManifestPrefixLocation",
-        "StorageLocation.RepoPrefixLocation",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTime", "PackageId", "StorageLocation.BinaryPrefixLocation", "StorageLocation.Bucket", "StorageLocation.GeneratedPrefixLocation", "StorageLocation.ManifestPrefixLocation", "StorageLocation.RepoPrefixLocation"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412208300),
 };
 
 pub(crate) static PACKAGE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PackageName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-\\_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&package::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PackageName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&package::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -563,24 +420,8 @@ pub mod package {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -603,19 +444,12 @@ impl CfnPackageVersion {
     /// - `package_id`: `PackageId`, A package ID.
     /// - `package_version`: `PackageVersion`, A package version.
     /// - `patch_version`: `PatchVersion`, A patch version.
-    pub fn new(
-        package_id: impl Into<Val<String>>,
-        package_version: impl Into<Val<String>>,
-        patch_version: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(package_id: impl Into<Val<String>>, package_version: impl Into<Val<String>>, patch_version: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PackageId", package_id);
         props.set("PackageVersion", package_version);
         props.set("PatchVersion", patch_version);
-        CfnPackageVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPackageVersion { props, options: ResourceOptions::default() }
     }
 
     /// Whether to mark the new version as the latest version.
@@ -691,73 +525,21 @@ impl Handle<CfnPackageVersion> {
 pub(crate) static PACKAGE_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnPackageVersion::TYPE_NAME,
     shape: &PACKAGE_VERSION_SHAPE,
-    create_only: &[
-        "OwnerAccount",
-        "PackageId",
-        "PackageVersion",
-        "PatchVersion",
-    ],
+    create_only: &["OwnerAccount", "PackageId", "PackageVersion", "PatchVersion"],
     write_only: &["UpdatedLatestPatchVersion"],
     primary_identifier: &["PackageId", "PackageVersion", "PatchVersion"],
-    attributes: &[
-        "IsLatestPatch",
-        "PackageArn",
-        "PackageName",
-        "RegisteredTime",
-        "Status",
-        "StatusDescription",
-    ],
+    attributes: &["IsLatestPatch", "PackageArn", "PackageName", "RegisteredTime", "Status", "StatusDescription"],
     tagging: None,
     regions: RegionSet(0x2fc412208300),
 };
 
 pub(crate) static PACKAGE_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "OwnerAccount",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z\\_]+$"),
-                min_len: Some(1),
-                max_len: Some(12),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PackageId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-\\_\\/]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PackageVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^([0-9]+)\\.([0-9]+)$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PatchVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UpdatedLatestPatchVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("OwnerAccount", &Shape::Str(StrRule { pattern: Some("^[0-9a-z\\_]+$"), min_len: Some(1), max_len: Some(12), allowed: &[] })),
+        ("PackageId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-\\_\\/]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("PackageVersion", &Shape::Str(StrRule { pattern: Some("^([0-9]+)\\.([0-9]+)$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("PatchVersion", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("UpdatedLatestPatchVersion", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

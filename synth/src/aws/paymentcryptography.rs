@@ -31,10 +31,7 @@ impl CfnAlias {
     pub fn new(alias_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AliasName", alias_name);
-        CfnAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAlias { props, options: ResourceOptions::default() }
     }
 
     /// The `KeyArn` property.
@@ -94,17 +91,11 @@ impl CfnKey {
     ///
     /// - `exportable`: `Exportable`.
     /// - `key_attributes`: `KeyAttributes`.
-    pub fn new(
-        exportable: impl Into<Val<bool>>,
-        key_attributes: impl Into<Val<key::KeyAttributes>>,
-    ) -> Self {
+    pub fn new(exportable: impl Into<Val<bool>>, key_attributes: impl Into<Val<key::KeyAttributes>>) -> Self {
         let mut props = Props::new();
         props.set("Exportable", exportable);
         props.set("KeyAttributes", key_attributes);
-        CfnKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKey { props, options: ResourceOptions::default() }
     }
 
     /// The `DeriveKeyUsage` property.
@@ -197,90 +188,19 @@ pub(crate) static KEY_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &["ReplicationRegions"],
     primary_identifier: &["KeyIdentifier"],
-    attributes: &[
-        "KeyIdentifier",
-        "KeyOrigin",
-        "KeyState",
-        "ReplicationStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["KeyIdentifier", "KeyOrigin", "KeyState", "ReplicationStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e2883e9),
 };
 
 pub(crate) static KEY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeriveKeyUsage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "TR31_B0_BASE_DERIVATION_KEY",
-                    "TR31_C0_CARD_VERIFICATION_KEY",
-                    "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
-                    "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS",
-                    "TR31_E1_EMV_MKEY_CONFIDENTIALITY",
-                    "TR31_E2_EMV_MKEY_INTEGRITY",
-                    "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS",
-                    "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION",
-                    "TR31_E6_EMV_MKEY_OTHER",
-                    "TR31_K0_KEY_ENCRYPTION_KEY",
-                    "TR31_K1_KEY_BLOCK_PROTECTION_KEY",
-                    "TR31_M3_ISO_9797_3_MAC_KEY",
-                    "TR31_M1_ISO_9797_1_MAC_KEY",
-                    "TR31_M6_ISO_9797_5_CMAC_KEY",
-                    "TR31_M7_HMAC_KEY",
-                    "TR31_P0_PIN_ENCRYPTION_KEY",
-                    "TR31_P1_PIN_GENERATION_KEY",
-                    "TR31_V1_IBM3624_PIN_VERIFICATION_KEY",
-                    "TR31_V2_VISA_PIN_VERIFICATION_KEY",
-                ],
-            }),
-        ),
+        ("DeriveKeyUsage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TR31_B0_BASE_DERIVATION_KEY", "TR31_C0_CARD_VERIFICATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TR31_E2_EMV_MKEY_INTEGRITY", "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION", "TR31_E6_EMV_MKEY_OTHER", "TR31_K0_KEY_ENCRYPTION_KEY", "TR31_K1_KEY_BLOCK_PROTECTION_KEY", "TR31_M3_ISO_9797_3_MAC_KEY", "TR31_M1_ISO_9797_1_MAC_KEY", "TR31_M6_ISO_9797_5_CMAC_KEY", "TR31_M7_HMAC_KEY", "TR31_P0_PIN_ENCRYPTION_KEY", "TR31_P1_PIN_GENERATION_KEY", "TR31_V1_IBM3624_PIN_VERIFICATION_KEY", "TR31_V2_VISA_PIN_VERIFICATION_KEY"] })),
         ("KeyAttributes", &Shape::Object(&key::KEY_ATTRIBUTES_SHAPE)),
-        (
-            "KeyCheckValueAlgorithm",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CMAC", "ANSI_X9_24", "HMAC", "SHA_1"],
-            }),
-        ),
-        (
-            "Policy",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"),
-                min_len: Some(1),
-                max_len: Some(20480),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicationRegions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-z]{2}-[a-z]{1,16}-[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&key::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("KeyCheckValueAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CMAC", "ANSI_X9_24", "HMAC", "SHA_1"] })),
+        ("Policy", &Shape::Str(StrRule { pattern: Some("^[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+$"), min_len: Some(1), max_len: Some(20480), allowed: &[] })),
+        ("ReplicationRegions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z]{1,16}-[0-9]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&key::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -304,12 +224,7 @@ pub mod key {
         /// - `key_class`: `KeyClass`.
         /// - `key_modes_of_use`: `KeyModesOfUse`.
         /// - `key_usage`: `KeyUsage`.
-        pub fn new(
-            key_algorithm: impl Into<Val<String>>,
-            key_class: impl Into<Val<String>>,
-            key_modes_of_use: impl Into<Val<KeyModesOfUse>>,
-            key_usage: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(key_algorithm: impl Into<Val<String>>, key_class: impl Into<Val<String>>, key_modes_of_use: impl Into<Val<KeyModesOfUse>>, key_usage: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("KeyAlgorithm", key_algorithm);
             props.set("KeyClass", key_class);
@@ -426,110 +341,27 @@ pub mod key {
 
     pub(crate) static KEY_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KeyAlgorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "TDES_2KEY",
-                        "TDES_3KEY",
-                        "AES_128",
-                        "AES_192",
-                        "AES_256",
-                        "HMAC_SHA256",
-                        "HMAC_SHA384",
-                        "HMAC_SHA512",
-                        "HMAC_SHA224",
-                        "RSA_2048",
-                        "RSA_3072",
-                        "RSA_4096",
-                        "ECC_NIST_P256",
-                        "ECC_NIST_P384",
-                        "ECC_NIST_P521",
-                    ],
-                }),
-            ),
-            (
-                "KeyClass",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SYMMETRIC_KEY",
-                        "ASYMMETRIC_KEY_PAIR",
-                        "PRIVATE_KEY",
-                        "PUBLIC_KEY",
-                    ],
-                }),
-            ),
-            (
-                "KeyUsage",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "TR31_B0_BASE_DERIVATION_KEY",
-                        "TR31_C0_CARD_VERIFICATION_KEY",
-                        "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
-                        "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION",
-                        "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS",
-                        "TR31_E1_EMV_MKEY_CONFIDENTIALITY",
-                        "TR31_E2_EMV_MKEY_INTEGRITY",
-                        "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS",
-                        "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION",
-                        "TR31_E6_EMV_MKEY_OTHER",
-                        "TR31_K0_KEY_ENCRYPTION_KEY",
-                        "TR31_K1_KEY_BLOCK_PROTECTION_KEY",
-                        "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT",
-                        "TR31_M0_ISO_16609_MAC_KEY",
-                        "TR31_M3_ISO_9797_3_MAC_KEY",
-                        "TR31_M1_ISO_9797_1_MAC_KEY",
-                        "TR31_M6_ISO_9797_5_CMAC_KEY",
-                        "TR31_M7_HMAC_KEY",
-                        "TR31_P0_PIN_ENCRYPTION_KEY",
-                        "TR31_P1_PIN_GENERATION_KEY",
-                        "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE",
-                        "TR31_V1_IBM3624_PIN_VERIFICATION_KEY",
-                        "TR31_V2_VISA_PIN_VERIFICATION_KEY",
-                        "TR31_K2_TR34_ASYMMETRIC_KEY",
-                    ],
-                }),
-            ),
+            ("KeyAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TDES_2KEY", "TDES_3KEY", "AES_128", "AES_192", "AES_256", "HMAC_SHA256", "HMAC_SHA384", "HMAC_SHA512", "HMAC_SHA224", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521"] })),
+            ("KeyClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SYMMETRIC_KEY", "ASYMMETRIC_KEY_PAIR", "PRIVATE_KEY", "PUBLIC_KEY"] })),
+            ("KeyUsage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TR31_B0_BASE_DERIVATION_KEY", "TR31_C0_CARD_VERIFICATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION", "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TR31_E2_EMV_MKEY_INTEGRITY", "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION", "TR31_E6_EMV_MKEY_OTHER", "TR31_K0_KEY_ENCRYPTION_KEY", "TR31_K1_KEY_BLOCK_PROTECTION_KEY", "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT", "TR31_M0_ISO_16609_MAC_KEY", "TR31_M3_ISO_9797_3_MAC_KEY", "TR31_M1_ISO_9797_1_MAC_KEY", "TR31_M6_ISO_9797_5_CMAC_KEY", "TR31_M7_HMAC_KEY", "TR31_P0_PIN_ENCRYPTION_KEY", "TR31_P1_PIN_GENERATION_KEY", "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "TR31_V1_IBM3624_PIN_VERIFICATION_KEY", "TR31_V2_VISA_PIN_VERIFICATION_KEY", "TR31_K2_TR34_ASYMMETRIC_KEY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ALIAS_META, &KEY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ALIAS_META,
+    &KEY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnConnector {
     /// - `certificate_authority_arn`: `CertificateAuthorityArn`.
     /// - `directory_id`: `DirectoryId`.
     /// - `vpc_information`: `VpcInformation`.
-    pub fn new(
-        certificate_authority_arn: impl Into<Val<String>>,
-        directory_id: impl Into<Val<String>>,
-        vpc_information: impl Into<Val<connector::VpcInformation>>,
-    ) -> Self {
+    pub fn new(certificate_authority_arn: impl Into<Val<String>>, directory_id: impl Into<Val<String>>, vpc_information: impl Into<Val<connector::VpcInformation>>) -> Self {
         let mut props = Props::new();
         props.set("CertificateAuthorityArn", certificate_authority_arn);
         props.set("DirectoryId", directory_id);
         props.set("VpcInformation", vpc_information);
-        CfnConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnector { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -81,10 +74,7 @@ pub(crate) static CONNECTOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ConnectorArn"],
     attributes: &["ConnectorArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
@@ -136,28 +126,8 @@ pub mod connector {
 
     pub(crate) static VPC_INFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "DUALSTACK"],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?:sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$"),
-                        min_len: Some(11),
-                        max_len: Some(20),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUALSTACK"] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?:sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$"), min_len: Some(11), max_len: Some(20), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -181,10 +151,7 @@ impl CfnDirectoryRegistration {
     pub fn new(directory_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DirectoryId", directory_id);
-        CfnDirectoryRegistration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDirectoryRegistration { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -223,23 +190,14 @@ pub(crate) static DIRECTORY_REGISTRATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DirectoryRegistrationArn"],
     attributes: &["DirectoryRegistrationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
 pub(crate) static DIRECTORY_REGISTRATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "DirectoryId",
-        &Shape::Str(StrRule {
-            pattern: Some("^d-[0-9a-f]{10}$"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("DirectoryId", &Shape::Str(StrRule { pattern: Some("^d-[0-9a-f]{10}$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -259,17 +217,11 @@ impl CfnServicePrincipalName {
     ///
     /// - `connector_arn`: `ConnectorArn`.
     /// - `directory_registration_arn`: `DirectoryRegistrationArn`.
-    pub fn new(
-        connector_arn: impl Into<Val<String>>,
-        directory_registration_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connector_arn: impl Into<Val<String>>, directory_registration_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectorArn", connector_arn);
         props.set("DirectoryRegistrationArn", directory_registration_arn);
-        CfnServicePrincipalName {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServicePrincipalName { props, options: ResourceOptions::default() }
     }
 }
 
@@ -324,19 +276,12 @@ impl CfnTemplate {
     /// - `connector_arn`: `ConnectorArn`.
     /// - `definition`: `Definition`.
     /// - `name`: `Name`.
-    pub fn new(
-        connector_arn: impl Into<Val<String>>,
-        definition: impl Into<Val<template::TemplateDefinition>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(connector_arn: impl Into<Val<String>>, definition: impl Into<Val<template::TemplateDefinition>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectorArn", connector_arn);
         props.set("Definition", definition);
         props.set("Name", name);
-        CfnTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `ReenrollAllCertificateHolders` property.
@@ -383,10 +328,7 @@ pub(crate) static TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &["ReenrollAllCertificateHolders"],
     primary_identifier: &["TemplateArn"],
     attributes: &["TemplateArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7ff9ffff),
 };
 
@@ -459,15 +401,7 @@ pub mod template {
         /// - `private_key_attributes`: `PrivateKeyAttributes`.
         /// - `private_key_flags`: `PrivateKeyFlags`.
         /// - `subject_name_flags`: `SubjectNameFlags`.
-        pub fn new(
-            certificate_validity: impl Into<Val<CertificateValidity>>,
-            enrollment_flags: impl Into<Val<EnrollmentFlagsV2>>,
-            extensions: impl Into<Val<ExtensionsV2>>,
-            general_flags: impl Into<Val<GeneralFlagsV2>>,
-            private_key_attributes: impl Into<Val<PrivateKeyAttributesV2>>,
-            private_key_flags: impl Into<Val<PrivateKeyFlagsV2>>,
-            subject_name_flags: impl Into<Val<SubjectNameFlagsV2>>,
-        ) -> Self {
+        pub fn new(certificate_validity: impl Into<Val<CertificateValidity>>, enrollment_flags: impl Into<Val<EnrollmentFlagsV2>>, extensions: impl Into<Val<ExtensionsV2>>, general_flags: impl Into<Val<GeneralFlagsV2>>, private_key_attributes: impl Into<Val<PrivateKeyAttributesV2>>, private_key_flags: impl Into<Val<PrivateKeyFlagsV2>>, subject_name_flags: impl Into<Val<SubjectNameFlagsV2>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateValidity", certificate_validity);
             props.set("EnrollmentFlags", enrollment_flags);
@@ -503,10 +437,7 @@ pub mod template {
         ///
         /// - `renewal_period`: `RenewalPeriod`.
         /// - `validity_period`: `ValidityPeriod`.
-        pub fn new(
-            renewal_period: impl Into<Val<ValidityPeriod>>,
-            validity_period: impl Into<Val<ValidityPeriod>>,
-        ) -> Self {
+        pub fn new(renewal_period: impl Into<Val<ValidityPeriod>>, validity_period: impl Into<Val<ValidityPeriod>>) -> Self {
             let mut props = Props::new();
             props.set("RenewalPeriod", renewal_period);
             props.set("ValidityPeriod", validity_period);
@@ -559,12 +490,8 @@ pub mod template {
         }
 
         /// The `EnableKeyReuseOnNtTokenKeysetStorageFull` property.
-        pub fn enable_key_reuse_on_nt_token_keyset_storage_full(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("EnableKeyReuseOnNtTokenKeysetStorageFull", value);
+        pub fn enable_key_reuse_on_nt_token_keyset_storage_full(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("EnableKeyReuseOnNtTokenKeysetStorageFull", value);
             self
         }
 
@@ -581,12 +508,8 @@ pub mod template {
         }
 
         /// The `RemoveInvalidCertificateFromPersonalStore` property.
-        pub fn remove_invalid_certificate_from_personal_store(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("RemoveInvalidCertificateFromPersonalStore", value);
+        pub fn remove_invalid_certificate_from_personal_store(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("RemoveInvalidCertificateFromPersonalStore", value);
             self
         }
 
@@ -817,10 +740,7 @@ pub mod template {
         ///
         /// - `key_spec`: `KeySpec`.
         /// - `minimal_key_length`: `MinimalKeyLength`.
-        pub fn new(
-            key_spec: impl Into<Val<String>>,
-            minimal_key_length: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(key_spec: impl Into<Val<String>>, minimal_key_length: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("KeySpec", key_spec);
             props.set("MinimalKeyLength", minimal_key_length);
@@ -972,16 +892,7 @@ pub mod template {
         /// - `private_key_attributes`: `PrivateKeyAttributes`.
         /// - `private_key_flags`: `PrivateKeyFlags`.
         /// - `subject_name_flags`: `SubjectNameFlags`.
-        pub fn new(
-            certificate_validity: impl Into<Val<CertificateValidity>>,
-            enrollment_flags: impl Into<Val<EnrollmentFlagsV3>>,
-            extensions: impl Into<Val<ExtensionsV3>>,
-            general_flags: impl Into<Val<GeneralFlagsV3>>,
-            hash_algorithm: impl Into<Val<String>>,
-            private_key_attributes: impl Into<Val<PrivateKeyAttributesV3>>,
-            private_key_flags: impl Into<Val<PrivateKeyFlagsV3>>,
-            subject_name_flags: impl Into<Val<SubjectNameFlagsV3>>,
-        ) -> Self {
+        pub fn new(certificate_validity: impl Into<Val<CertificateValidity>>, enrollment_flags: impl Into<Val<EnrollmentFlagsV3>>, extensions: impl Into<Val<ExtensionsV3>>, general_flags: impl Into<Val<GeneralFlagsV3>>, hash_algorithm: impl Into<Val<String>>, private_key_attributes: impl Into<Val<PrivateKeyAttributesV3>>, private_key_flags: impl Into<Val<PrivateKeyFlagsV3>>, subject_name_flags: impl Into<Val<SubjectNameFlagsV3>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateValidity", certificate_validity);
             props.set("EnrollmentFlags", enrollment_flags);
@@ -1021,12 +932,8 @@ pub mod template {
         }
 
         /// The `EnableKeyReuseOnNtTokenKeysetStorageFull` property.
-        pub fn enable_key_reuse_on_nt_token_keyset_storage_full(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("EnableKeyReuseOnNtTokenKeysetStorageFull", value);
+        pub fn enable_key_reuse_on_nt_token_keyset_storage_full(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("EnableKeyReuseOnNtTokenKeysetStorageFull", value);
             self
         }
 
@@ -1043,12 +950,8 @@ pub mod template {
         }
 
         /// The `RemoveInvalidCertificateFromPersonalStore` property.
-        pub fn remove_invalid_certificate_from_personal_store(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("RemoveInvalidCertificateFromPersonalStore", value);
+        pub fn remove_invalid_certificate_from_personal_store(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("RemoveInvalidCertificateFromPersonalStore", value);
             self
         }
 
@@ -1139,12 +1042,7 @@ pub mod template {
         /// - `key_spec`: `KeySpec`.
         /// - `key_usage_property`: `KeyUsageProperty`.
         /// - `minimal_key_length`: `MinimalKeyLength`.
-        pub fn new(
-            algorithm: impl Into<Val<String>>,
-            key_spec: impl Into<Val<String>>,
-            key_usage_property: impl Into<Val<KeyUsageProperty>>,
-            minimal_key_length: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(algorithm: impl Into<Val<String>>, key_spec: impl Into<Val<String>>, key_usage_property: impl Into<Val<KeyUsageProperty>>, minimal_key_length: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Algorithm", algorithm);
             props.set("KeySpec", key_spec);
@@ -1261,10 +1159,7 @@ pub mod template {
         }
 
         /// The `RequireAlternateSignatureAlgorithm` property.
-        pub fn require_alternate_signature_algorithm(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn require_alternate_signature_algorithm(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("RequireAlternateSignatureAlgorithm", value);
             self
         }
@@ -1378,15 +1273,7 @@ pub mod template {
         /// - `private_key_attributes`: `PrivateKeyAttributes`.
         /// - `private_key_flags`: `PrivateKeyFlags`.
         /// - `subject_name_flags`: `SubjectNameFlags`.
-        pub fn new(
-            certificate_validity: impl Into<Val<CertificateValidity>>,
-            enrollment_flags: impl Into<Val<EnrollmentFlagsV4>>,
-            extensions: impl Into<Val<ExtensionsV4>>,
-            general_flags: impl Into<Val<GeneralFlagsV4>>,
-            private_key_attributes: impl Into<Val<PrivateKeyAttributesV4>>,
-            private_key_flags: impl Into<Val<PrivateKeyFlagsV4>>,
-            subject_name_flags: impl Into<Val<SubjectNameFlagsV4>>,
-        ) -> Self {
+        pub fn new(certificate_validity: impl Into<Val<CertificateValidity>>, enrollment_flags: impl Into<Val<EnrollmentFlagsV4>>, extensions: impl Into<Val<ExtensionsV4>>, general_flags: impl Into<Val<GeneralFlagsV4>>, private_key_attributes: impl Into<Val<PrivateKeyAttributesV4>>, private_key_flags: impl Into<Val<PrivateKeyFlagsV4>>, subject_name_flags: impl Into<Val<SubjectNameFlagsV4>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateValidity", certificate_validity);
             props.set("EnrollmentFlags", enrollment_flags);
@@ -1433,12 +1320,8 @@ pub mod template {
         }
 
         /// The `EnableKeyReuseOnNtTokenKeysetStorageFull` property.
-        pub fn enable_key_reuse_on_nt_token_keyset_storage_full(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("EnableKeyReuseOnNtTokenKeysetStorageFull", value);
+        pub fn enable_key_reuse_on_nt_token_keyset_storage_full(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("EnableKeyReuseOnNtTokenKeysetStorageFull", value);
             self
         }
 
@@ -1455,12 +1338,8 @@ pub mod template {
         }
 
         /// The `RemoveInvalidCertificateFromPersonalStore` property.
-        pub fn remove_invalid_certificate_from_personal_store(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("RemoveInvalidCertificateFromPersonalStore", value);
+        pub fn remove_invalid_certificate_from_personal_store(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("RemoveInvalidCertificateFromPersonalStore", value);
             self
         }
 
@@ -1549,10 +1428,7 @@ pub mod template {
         ///
         /// - `key_spec`: `KeySpec`.
         /// - `minimal_key_length`: `MinimalKeyLength`.
-        pub fn new(
-            key_spec: impl Into<Val<String>>,
-            minimal_key_length: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(key_spec: impl Into<Val<String>>, minimal_key_length: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("KeySpec", key_spec);
             props.set("MinimalKeyLength", minimal_key_length);
@@ -1609,10 +1485,7 @@ pub mod template {
         }
 
         /// The `RequireAlternateSignatureAlgorithm` property.
-        pub fn require_alternate_signature_algorithm(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn require_alternate_signature_algorithm(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("RequireAlternateSignatureAlgorithm", value);
             self
         }
@@ -1734,32 +1607,11 @@ pub mod template {
 
     pub(crate) static TEMPLATE_V2_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CertificateValidity",
-                &Shape::Object(&CERTIFICATE_VALIDITY_SHAPE),
-            ),
+            ("CertificateValidity", &Shape::Object(&CERTIFICATE_VALIDITY_SHAPE)),
             ("Extensions", &Shape::Object(&EXTENSIONS_V2_SHAPE)),
-            (
-                "PrivateKeyAttributes",
-                &Shape::Object(&PRIVATE_KEY_ATTRIBUTES_V2_SHAPE),
-            ),
-            (
-                "PrivateKeyFlags",
-                &Shape::Object(&PRIVATE_KEY_FLAGS_V2_SHAPE),
-            ),
-            (
-                "SupersededTemplates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?!^\\s+$)((?![\\x5c'\\x2b,;<=>#\\x22])([\\x20-\\x7E]))+$"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("PrivateKeyAttributes", &Shape::Object(&PRIVATE_KEY_ATTRIBUTES_V2_SHAPE)),
+            ("PrivateKeyFlags", &Shape::Object(&PRIVATE_KEY_FLAGS_V2_SHAPE)),
+            ("SupersededTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!^\\s+$)((?![\\x5c'\\x2b,;<=>#\\x22])([\\x20-\\x7E]))+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1774,135 +1626,30 @@ pub mod template {
 
     pub(crate) static VALIDITY_PERIOD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Period",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(8766000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PeriodType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOURS", "DAYS", "WEEKS", "MONTHS", "YEARS"],
-                }),
-            ),
+            ("Period", &Shape::Num(NumRule { min: Some(1.0), max: Some(8766000.0), allowed: &[] })),
+            ("PeriodType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOURS", "DAYS", "WEEKS", "MONTHS", "YEARS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXTENSIONS_V2_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApplicationPolicies",
-            &Shape::Object(&APPLICATION_POLICIES_SHAPE),
-        )],
+        fields: &[
+            ("ApplicationPolicies", &Shape::Object(&APPLICATION_POLICIES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_POLICIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Policies",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&APPLICATION_POLICY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("Policies", &Shape::List(ListRule { item: Some(&Shape::Object(&APPLICATION_POLICY_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PolicyObjectIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-2])\\.([0-9]|([0-3][0-9]))(\\.([0-9]+)){0,126}$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PolicyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ALL_APPLICATION_POLICIES",
-                        "ANY_PURPOSE",
-                        "ATTESTATION_IDENTITY_KEY_CERTIFICATE",
-                        "CERTIFICATE_REQUEST_AGENT",
-                        "CLIENT_AUTHENTICATION",
-                        "CODE_SIGNING",
-                        "CTL_USAGE",
-                        "DIGITAL_RIGHTS",
-                        "DIRECTORY_SERVICE_EMAIL_REPLICATION",
-                        "DISALLOWED_LIST",
-                        "DNS_SERVER_TRUST",
-                        "DOCUMENT_ENCRYPTION",
-                        "DOCUMENT_SIGNING",
-                        "DYNAMIC_CODE_GENERATOR",
-                        "EARLY_LAUNCH_ANTIMALWARE_DRIVER",
-                        "EMBEDDED_WINDOWS_SYSTEM_COMPONENT_VERIFICATION",
-                        "ENCLAVE",
-                        "ENCRYPTING_FILE_SYSTEM",
-                        "ENDORSEMENT_KEY_CERTIFICATE",
-                        "FILE_RECOVERY",
-                        "HAL_EXTENSION",
-                        "IP_SECURITY_END_SYSTEM",
-                        "IP_SECURITY_IKE_INTERMEDIATE",
-                        "IP_SECURITY_TUNNEL_TERMINATION",
-                        "IP_SECURITY_USER",
-                        "ISOLATED_USER_MODE",
-                        "KDC_AUTHENTICATION",
-                        "KERNEL_MODE_CODE_SIGNING",
-                        "KEY_PACK_LICENSES",
-                        "KEY_RECOVERY",
-                        "KEY_RECOVERY_AGENT",
-                        "LICENSE_SERVER_VERIFICATION",
-                        "LIFETIME_SIGNING",
-                        "MICROSOFT_PUBLISHER",
-                        "MICROSOFT_TIME_STAMPING",
-                        "MICROSOFT_TRUST_LIST_SIGNING",
-                        "OCSP_SIGNING",
-                        "OEM_WINDOWS_SYSTEM_COMPONENT_VERIFICATION",
-                        "PLATFORM_CERTIFICATE",
-                        "PREVIEW_BUILD_SIGNING",
-                        "PRIVATE_KEY_ARCHIVAL",
-                        "PROTECTED_PROCESS_LIGHT_VERIFICATION",
-                        "PROTECTED_PROCESS_VERIFICATION",
-                        "QUALIFIED_SUBORDINATION",
-                        "REVOKED_LIST_SIGNER",
-                        "ROOT_PROGRAM_AUTO_UPDATE_CA_REVOCATION",
-                        "ROOT_PROGRAM_AUTO_UPDATE_END_REVOCATION",
-                        "ROOT_PROGRAM_NO_OSCP_FAILOVER_TO_CRL",
-                        "ROOT_LIST_SIGNER",
-                        "SECURE_EMAIL",
-                        "SERVER_AUTHENTICATION",
-                        "SMART_CARD_LOGIN",
-                        "SPC_ENCRYPTED_DIGEST_RETRY_COUNT",
-                        "SPC_RELAXED_PE_MARKER_CHECK",
-                        "TIME_STAMPING",
-                        "WINDOWS_HARDWARE_DRIVER_ATTESTED_VERIFICATION",
-                        "WINDOWS_HARDWARE_DRIVER_EXTENDED_VERIFICATION",
-                        "WINDOWS_HARDWARE_DRIVER_VERIFICATION",
-                        "WINDOWS_HELLO_RECOVERY_KEY_ENCRYPTION",
-                        "WINDOWS_KITS_COMPONENT",
-                        "WINDOWS_RT_VERIFICATION",
-                        "WINDOWS_SOFTWARE_EXTENSION_VERIFICATION",
-                        "WINDOWS_STORE",
-                        "WINDOWS_SYSTEM_COMPONENT_VERIFICATION",
-                        "WINDOWS_TCB_COMPONENT",
-                        "WINDOWS_THIRD_PARTY_APPLICATION_COMPONENT",
-                        "WINDOWS_UPDATE",
-                    ],
-                }),
-            ),
+            ("PolicyObjectIdentifier", &Shape::Str(StrRule { pattern: Some("^([0-2])\\.([0-9]|([0-3][0-9]))(\\.([0-9]+)){0,126}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("PolicyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL_APPLICATION_POLICIES", "ANY_PURPOSE", "ATTESTATION_IDENTITY_KEY_CERTIFICATE", "CERTIFICATE_REQUEST_AGENT", "CLIENT_AUTHENTICATION", "CODE_SIGNING", "CTL_USAGE", "DIGITAL_RIGHTS", "DIRECTORY_SERVICE_EMAIL_REPLICATION", "DISALLOWED_LIST", "DNS_SERVER_TRUST", "DOCUMENT_ENCRYPTION", "DOCUMENT_SIGNING", "DYNAMIC_CODE_GENERATOR", "EARLY_LAUNCH_ANTIMALWARE_DRIVER", "EMBEDDED_WINDOWS_SYSTEM_COMPONENT_VERIFICATION", "ENCLAVE", "ENCRYPTING_FILE_SYSTEM", "ENDORSEMENT_KEY_CERTIFICATE", "FILE_RECOVERY", "HAL_EXTENSION", "IP_SECURITY_END_SYSTEM", "IP_SECURITY_IKE_INTERMEDIATE", "IP_SECURITY_TUNNEL_TERMINATION", "IP_SECURITY_USER", "ISOLATED_USER_MODE", "KDC_AUTHENTICATION", "KERNEL_MODE_CODE_SIGNING", "KEY_PACK_LICENSES", "KEY_RECOVERY", "KEY_RECOVERY_AGENT", "LICENSE_SERVER_VERIFICATION", "LIFETIME_SIGNING", "MICROSOFT_PUBLISHER", "MICROSOFT_TIME_STAMPING", "MICROSOFT_TRUST_LIST_SIGNING", "OCSP_SIGNING", "OEM_WINDOWS_SYSTEM_COMPONENT_VERIFICATION", "PLATFORM_CERTIFICATE", "PREVIEW_BUILD_SIGNING", "PRIVATE_KEY_ARCHIVAL", "PROTECTED_PROCESS_LIGHT_VERIFICATION", "PROTECTED_PROCESS_VERIFICATION", "QUALIFIED_SUBORDINATION", "REVOKED_LIST_SIGNER", "ROOT_PROGRAM_AUTO_UPDATE_CA_REVOCATION", "ROOT_PROGRAM_AUTO_UPDATE_END_REVOCATION", "ROOT_PROGRAM_NO_OSCP_FAILOVER_TO_CRL", "ROOT_LIST_SIGNER", "SECURE_EMAIL", "SERVER_AUTHENTICATION", "SMART_CARD_LOGIN", "SPC_ENCRYPTED_DIGEST_RETRY_COUNT", "SPC_RELAXED_PE_MARKER_CHECK", "TIME_STAMPING", "WINDOWS_HARDWARE_DRIVER_ATTESTED_VERIFICATION", "WINDOWS_HARDWARE_DRIVER_EXTENDED_VERIFICATION", "WINDOWS_HARDWARE_DRIVER_VERIFICATION", "WINDOWS_HELLO_RECOVERY_KEY_ENCRYPTION", "WINDOWS_KITS_COMPONENT", "WINDOWS_RT_VERIFICATION", "WINDOWS_SOFTWARE_EXTENSION_VERIFICATION", "WINDOWS_STORE", "WINDOWS_SYSTEM_COMPONENT_VERIFICATION", "WINDOWS_TCB_COMPONENT", "WINDOWS_THIRD_PARTY_APPLICATION_COMPONENT", "WINDOWS_UPDATE"] })),
         ],
         one_of_required: &[&["PolicyType"], &["PolicyObjectIdentifier"]],
         ..ObjectShape::EMPTY
@@ -1910,303 +1657,99 @@ pub mod template {
 
     pub(crate) static PRIVATE_KEY_ATTRIBUTES_V2_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CryptoProviders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "KeySpec",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEY_EXCHANGE", "SIGNATURE"],
-                }),
-            ),
-            (
-                "MinimalKeyLength",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CryptoProviders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("KeySpec", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEY_EXCHANGE", "SIGNATURE"] })),
+            ("MinimalKeyLength", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_KEY_FLAGS_V2_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClientVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "WINDOWS_SERVER_2003",
-                    "WINDOWS_SERVER_2008",
-                    "WINDOWS_SERVER_2008_R2",
-                    "WINDOWS_SERVER_2012",
-                    "WINDOWS_SERVER_2012_R2",
-                    "WINDOWS_SERVER_2016",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ClientVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WINDOWS_SERVER_2003", "WINDOWS_SERVER_2008", "WINDOWS_SERVER_2008_R2", "WINDOWS_SERVER_2012", "WINDOWS_SERVER_2012_R2", "WINDOWS_SERVER_2016"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEMPLATE_V3_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CertificateValidity",
-                &Shape::Object(&CERTIFICATE_VALIDITY_SHAPE),
-            ),
+            ("CertificateValidity", &Shape::Object(&CERTIFICATE_VALIDITY_SHAPE)),
             ("Extensions", &Shape::Object(&EXTENSIONS_V3_SHAPE)),
-            (
-                "HashAlgorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SHA256", "SHA384", "SHA512"],
-                }),
-            ),
-            (
-                "PrivateKeyAttributes",
-                &Shape::Object(&PRIVATE_KEY_ATTRIBUTES_V3_SHAPE),
-            ),
-            (
-                "PrivateKeyFlags",
-                &Shape::Object(&PRIVATE_KEY_FLAGS_V3_SHAPE),
-            ),
-            (
-                "SupersededTemplates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?!^\\s+$)((?![\\x5c'\\x2b,;<=>#\\x22])([\\x20-\\x7E]))+$"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("HashAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SHA256", "SHA384", "SHA512"] })),
+            ("PrivateKeyAttributes", &Shape::Object(&PRIVATE_KEY_ATTRIBUTES_V3_SHAPE)),
+            ("PrivateKeyFlags", &Shape::Object(&PRIVATE_KEY_FLAGS_V3_SHAPE)),
+            ("SupersededTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!^\\s+$)((?![\\x5c'\\x2b,;<=>#\\x22])([\\x20-\\x7E]))+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXTENSIONS_V3_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApplicationPolicies",
-            &Shape::Object(&APPLICATION_POLICIES_SHAPE),
-        )],
+        fields: &[
+            ("ApplicationPolicies", &Shape::Object(&APPLICATION_POLICIES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_KEY_ATTRIBUTES_V3_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Algorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RSA", "ECDH_P256", "ECDH_P384", "ECDH_P521"],
-                }),
-            ),
-            (
-                "CryptoProviders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "KeySpec",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEY_EXCHANGE", "SIGNATURE"],
-                }),
-            ),
-            (
-                "KeyUsageProperty",
-                &Shape::Object(&KEY_USAGE_PROPERTY_SHAPE),
-            ),
-            (
-                "MinimalKeyLength",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Algorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RSA", "ECDH_P256", "ECDH_P384", "ECDH_P521"] })),
+            ("CryptoProviders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("KeySpec", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEY_EXCHANGE", "SIGNATURE"] })),
+            ("KeyUsageProperty", &Shape::Object(&KEY_USAGE_PROPERTY_SHAPE)),
+            ("MinimalKeyLength", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KEY_USAGE_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PropertyType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALL"],
-            }),
-        )],
+        fields: &[
+            ("PropertyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL"] })),
+        ],
         one_of_required: &[&["PropertyType"], &["PropertyFlags"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_KEY_FLAGS_V3_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClientVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "WINDOWS_SERVER_2008",
-                    "WINDOWS_SERVER_2008_R2",
-                    "WINDOWS_SERVER_2012",
-                    "WINDOWS_SERVER_2012_R2",
-                    "WINDOWS_SERVER_2016",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ClientVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WINDOWS_SERVER_2008", "WINDOWS_SERVER_2008_R2", "WINDOWS_SERVER_2012", "WINDOWS_SERVER_2012_R2", "WINDOWS_SERVER_2016"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEMPLATE_V4_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CertificateValidity",
-                &Shape::Object(&CERTIFICATE_VALIDITY_SHAPE),
-            ),
+            ("CertificateValidity", &Shape::Object(&CERTIFICATE_VALIDITY_SHAPE)),
             ("Extensions", &Shape::Object(&EXTENSIONS_V4_SHAPE)),
-            (
-                "HashAlgorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SHA256", "SHA384", "SHA512"],
-                }),
-            ),
-            (
-                "PrivateKeyAttributes",
-                &Shape::Object(&PRIVATE_KEY_ATTRIBUTES_V4_SHAPE),
-            ),
-            (
-                "PrivateKeyFlags",
-                &Shape::Object(&PRIVATE_KEY_FLAGS_V4_SHAPE),
-            ),
-            (
-                "SupersededTemplates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?!^\\s+$)((?![\\x5c'\\x2b,;<=>#\\x22])([\\x20-\\x7E]))+$"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("HashAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SHA256", "SHA384", "SHA512"] })),
+            ("PrivateKeyAttributes", &Shape::Object(&PRIVATE_KEY_ATTRIBUTES_V4_SHAPE)),
+            ("PrivateKeyFlags", &Shape::Object(&PRIVATE_KEY_FLAGS_V4_SHAPE)),
+            ("SupersededTemplates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!^\\s+$)((?![\\x5c'\\x2b,;<=>#\\x22])([\\x20-\\x7E]))+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXTENSIONS_V4_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ApplicationPolicies",
-            &Shape::Object(&APPLICATION_POLICIES_SHAPE),
-        )],
+        fields: &[
+            ("ApplicationPolicies", &Shape::Object(&APPLICATION_POLICIES_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_KEY_ATTRIBUTES_V4_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Algorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RSA", "ECDH_P256", "ECDH_P384", "ECDH_P521"],
-                }),
-            ),
-            (
-                "CryptoProviders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "KeySpec",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEY_EXCHANGE", "SIGNATURE"],
-                }),
-            ),
-            (
-                "KeyUsageProperty",
-                &Shape::Object(&KEY_USAGE_PROPERTY_SHAPE),
-            ),
-            (
-                "MinimalKeyLength",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Algorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RSA", "ECDH_P256", "ECDH_P384", "ECDH_P521"] })),
+            ("CryptoProviders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("KeySpec", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEY_EXCHANGE", "SIGNATURE"] })),
+            ("KeyUsageProperty", &Shape::Object(&KEY_USAGE_PROPERTY_SHAPE)),
+            ("MinimalKeyLength", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_KEY_FLAGS_V4_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClientVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "WINDOWS_SERVER_2012",
-                    "WINDOWS_SERVER_2012_R2",
-                    "WINDOWS_SERVER_2016",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ClientVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WINDOWS_SERVER_2012", "WINDOWS_SERVER_2012_R2", "WINDOWS_SERVER_2016"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2229,21 +1772,13 @@ impl CfnTemplateGroupAccessControlEntry {
     /// - `group_display_name`: `GroupDisplayName`.
     /// - `group_security_identifier`: `GroupSecurityIdentifier`.
     /// - `template_arn`: `TemplateArn`.
-    pub fn new(
-        access_rights: impl Into<Val<template_group_access_control_entry::AccessRights>>,
-        group_display_name: impl Into<Val<String>>,
-        group_security_identifier: impl Into<Val<String>>,
-        template_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(access_rights: impl Into<Val<template_group_access_control_entry::AccessRights>>, group_display_name: impl Into<Val<String>>, group_security_identifier: impl Into<Val<String>>, template_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccessRights", access_rights);
         props.set("GroupDisplayName", group_display_name);
         props.set("GroupSecurityIdentifier", group_security_identifier);
         props.set("TemplateArn", template_arn);
-        CfnTemplateGroupAccessControlEntry {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTemplateGroupAccessControlEntry { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2327,24 +1862,8 @@ pub mod template_group_access_control_entry {
 
     pub(crate) static ACCESS_RIGHTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoEnroll",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "Enroll",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
+            ("AutoEnroll", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("Enroll", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2366,9 +1885,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::PCAConnectorAD::DirectoryRegistration" => Some(&DIRECTORY_REGISTRATION_META),
         "AWS::PCAConnectorAD::ServicePrincipalName" => Some(&SERVICE_PRINCIPAL_NAME_META),
         "AWS::PCAConnectorAD::Template" => Some(&TEMPLATE_META),
-        "AWS::PCAConnectorAD::TemplateGroupAccessControlEntry" => {
-            Some(&TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_META)
-        }
+        "AWS::PCAConnectorAD::TemplateGroupAccessControlEntry" => Some(&TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_META),
         _ => None,
     }
 }

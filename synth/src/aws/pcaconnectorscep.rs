@@ -31,10 +31,7 @@ impl CfnChallenge {
     pub fn new(connector_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectorArn", connector_arn);
-        CfnChallenge {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnChallenge { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -73,10 +70,7 @@ pub(crate) static CHALLENGE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ChallengeArn"],
     attributes: &["ChallengeArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fef7ff9ffff),
 };
 
@@ -105,19 +99,13 @@ impl CfnConnector {
     pub fn new(certificate_authority_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CertificateAuthorityArn", certificate_authority_arn);
-        CfnConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnector { props, options: ResourceOptions::default() }
     }
 
     /// The `MobileDeviceManagement` property.
     ///
     /// Changing it replaces the resource.
-    pub fn mobile_device_management(
-        mut self,
-        value: impl Into<Val<connector::MobileDeviceManagement>>,
-    ) -> Self {
+    pub fn mobile_device_management(mut self, value: impl Into<Val<connector::MobileDeviceManagement>>) -> Self {
         self.props.set("MobileDeviceManagement", value);
         self
     }
@@ -179,18 +167,11 @@ impl Handle<CfnConnector> {
 pub(crate) static CONNECTOR_META: TypeMeta = TypeMeta {
     type_name: CfnConnector::TYPE_NAME,
     shape: &CONNECTOR_SHAPE,
-    create_only: &[
-        "CertificateAuthorityArn",
-        "MobileDeviceManagement",
-        "VpcEndpointId",
-    ],
+    create_only: &["CertificateAuthorityArn", "MobileDeviceManagement", "VpcEndpointId"],
     write_only: &["VpcEndpointId"],
     primary_identifier: &["ConnectorArn"],
     attributes: &["ConnectorArn", "Endpoint", "OpenIdConfiguration", "Type"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fef7ff9ffff),
 };
 
@@ -246,10 +227,7 @@ pub mod connector {
         ///
         /// - `azure_application_id`: `AzureApplicationId`.
         /// - `domain`: `Domain`.
-        pub fn new(
-            azure_application_id: impl Into<Val<String>>,
-            domain: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(azure_application_id: impl Into<Val<String>>, domain: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AzureApplicationId", azure_application_id);
             props.set("Domain", domain);
@@ -264,7 +242,9 @@ pub mod connector {
     }
 
     pub(crate) static MOBILE_DEVICE_MANAGEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Intune", &Shape::Object(&INTUNE_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Intune", &Shape::Object(&INTUNE_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["Intune"]],
         ..ObjectShape::EMPTY
     };
@@ -279,7 +259,10 @@ pub mod connector {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CHALLENGE_META, &CONNECTOR_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CHALLENGE_META,
+    &CONNECTOR_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnCluster {
     /// - `networking`: `Networking`, The networking configuration for the cluster's control plane.
     /// - `scheduler`: `Scheduler`, The cluster management and job scheduling software associated with the cluster.
     /// - `size`: `Size`, The size of the cluster.
-    pub fn new(
-        networking: impl Into<Val<cluster::Networking>>,
-        scheduler: impl Into<Val<cluster::Scheduler>>,
-        size: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(networking: impl Into<Val<cluster::Networking>>, scheduler: impl Into<Val<cluster::Scheduler>>, size: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Networking", networking);
         props.set("Scheduler", scheduler);
         props.set("Size", size);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// The name that identifies the cluster.
@@ -54,10 +47,7 @@ impl CfnCluster {
     }
 
     /// Additional options related to the Slurm scheduler.
-    pub fn slurm_configuration(
-        mut self,
-        value: impl Into<Val<cluster::SlurmConfiguration>>,
-    ) -> Self {
+    pub fn slurm_configuration(mut self, value: impl Into<Val<cluster::SlurmConfiguration>>) -> Self {
         self.props.set("SlurmConfiguration", value);
         self
     }
@@ -128,10 +118,7 @@ pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Endpoints", "ErrorInfo", "Id", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffe1fe8bff9),
 };
 
@@ -139,19 +126,8 @@ pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Networking", &Shape::Object(&cluster::NETWORKING_SHAPE)),
         ("Scheduler", &Shape::Object(&cluster::SCHEDULER_SHAPE)),
-        (
-            "Size",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SMALL", "MEDIUM", "LARGE"],
-            }),
-        ),
-        (
-            "SlurmConfiguration",
-            &Shape::Object(&cluster::SLURM_CONFIGURATION_SHAPE),
-        ),
+        ("Size", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SMALL", "MEDIUM", "LARGE"] })),
+        ("SlurmConfiguration", &Shape::Object(&cluster::SLURM_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -253,10 +229,7 @@ pub mod cluster {
         }
 
         /// Additional cgroup-specific configuration that directly maps to cgroup.conf settings.
-        pub fn cgroup_custom_settings(
-            mut self,
-            value: impl Into<Val<Vec<CgroupCustomSetting>>>,
-        ) -> Self {
+        pub fn cgroup_custom_settings(mut self, value: impl Into<Val<Vec<CgroupCustomSetting>>>) -> Self {
             self.props.set("CgroupCustomSettings", value);
             self
         }
@@ -274,10 +247,7 @@ pub mod cluster {
         }
 
         /// Additional Slurm-specific configuration that directly maps to Slurm settings.
-        pub fn slurm_custom_settings(
-            mut self,
-            value: impl Into<Val<Vec<SlurmCustomSetting>>>,
-        ) -> Self {
+        pub fn slurm_custom_settings(mut self, value: impl Into<Val<Vec<SlurmCustomSetting>>>) -> Self {
             self.props.set("SlurmCustomSettings", value);
             self
         }
@@ -289,10 +259,7 @@ pub mod cluster {
         }
 
         /// Additional slurmdbd-specific configuration that directly maps to slurmdbd.conf settings.
-        pub fn slurmdbd_custom_settings(
-            mut self,
-            value: impl Into<Val<Vec<SlurmdbdCustomSetting>>>,
-        ) -> Self {
+        pub fn slurmdbd_custom_settings(mut self, value: impl Into<Val<Vec<SlurmdbdCustomSetting>>>) -> Self {
             self.props.set("SlurmdbdCustomSettings", value);
             self
         }
@@ -344,10 +311,7 @@ pub mod cluster {
         ///
         /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the the shared Slurm key.
         /// - `secret_version`: `SecretVersion`, The version of the shared Slurm key.
-        pub fn new(
-            secret_arn: impl Into<Val<String>>,
-            secret_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secret_arn: impl Into<Val<String>>, secret_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretArn", secret_arn);
             props.set("SecretVersion", secret_version);
@@ -372,10 +336,7 @@ pub mod cluster {
         ///
         /// - `parameter_name`: `ParameterName`, The cgroup.conf parameter name.
         /// - `parameter_value`: `ParameterValue`, The value for the cgroup.conf parameter.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -426,10 +387,7 @@ pub mod cluster {
         ///
         /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the JWT key secret.
         /// - `secret_version`: `SecretVersion`, The version of the JWT key secret.
-        pub fn new(
-            secret_arn: impl Into<Val<String>>,
-            secret_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secret_arn: impl Into<Val<String>>, secret_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretArn", secret_arn);
             props.set("SecretVersion", secret_version);
@@ -454,10 +412,7 @@ pub mod cluster {
         ///
         /// - `parameter_name`: `ParameterName`, AWS PCS supports configuration of the following Slurm parameters for clusters: Prolog, Epilog, and SelectTypeParameters.
         /// - `parameter_value`: `ParameterValue`, The value for the configured Slurm setting.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -505,10 +460,7 @@ pub mod cluster {
         ///
         /// - `parameter_name`: `ParameterName`, The slurmdbd.conf parameter name.
         /// - `parameter_value`: `ParameterValue`, The value for the slurmdbd.conf parameter.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -524,69 +476,24 @@ pub mod cluster {
 
     pub(crate) static NETWORKING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NetworkType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "IPV6"],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-\\w{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-\\w{8,17}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-\\w{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-\\w{8,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SLURM"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SLURM"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLURM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Accounting", &Shape::Object(&ACCOUNTING_SHAPE)),
-            (
-                "ScaleDownIdleTimeInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ScaleDownIdleTimeInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
             ("SlurmRest", &Shape::Object(&SLURM_REST_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -594,37 +501,16 @@ pub mod cluster {
 
     pub(crate) static ACCOUNTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultPurgeTimeInDays",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STANDARD", "NONE"],
-                }),
-            ),
+            ("DefaultPurgeTimeInDays", &Shape::Num(NumRule { min: Some(-1.0), max: Some(10000.0), allowed: &[] })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLURM_REST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "NONE"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "NONE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -648,23 +534,14 @@ impl CfnComputeNodeGroup {
     /// - `instance_configs`: `InstanceConfigs`, A list of EC2 instance configurations that AWS PCS can provision in the compute node group.
     /// - `scaling_configuration`: `ScalingConfiguration`, Specifies the boundaries of the compute node group auto scaling.
     /// - `subnet_ids`: `SubnetIds`, The list of subnet IDs where instances are provisioned by the compute node group. The subnets must be in the same VPC as the cluster.
-    pub fn new(
-        cluster_id: impl Into<Val<String>>,
-        iam_instance_profile_arn: impl Into<Val<String>>,
-        instance_configs: impl Into<Val<Vec<compute_node_group::InstanceConfig>>>,
-        scaling_configuration: impl Into<Val<compute_node_group::ScalingConfiguration>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(cluster_id: impl Into<Val<String>>, iam_instance_profile_arn: impl Into<Val<String>>, instance_configs: impl Into<Val<Vec<compute_node_group::InstanceConfig>>>, scaling_configuration: impl Into<Val<compute_node_group::ScalingConfiguration>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterId", cluster_id);
         props.set("IamInstanceProfileArn", iam_instance_profile_arn);
         props.set("InstanceConfigs", instance_configs);
         props.set("ScalingConfiguration", scaling_configuration);
         props.set("SubnetIds", subnet_ids);
-        CfnComputeNodeGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnComputeNodeGroup { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the Amazon Machine Image (AMI) that AWS PCS uses to launch instances. If not provided, AWS PCS uses the AMI ID specified in the custom launch template.
@@ -674,10 +551,7 @@ impl CfnComputeNodeGroup {
     }
 
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
-    pub fn custom_launch_template(
-        mut self,
-        value: impl Into<Val<compute_node_group::CustomLaunchTemplate>>,
-    ) -> Self {
+    pub fn custom_launch_template(mut self, value: impl Into<Val<compute_node_group::CustomLaunchTemplate>>) -> Self {
         self.props.set("CustomLaunchTemplate", value);
         self
     }
@@ -691,10 +565,7 @@ impl CfnComputeNodeGroup {
     }
 
     /// Custom scripts that run at defined points in a compute node's lifecycle.
-    pub fn node_lifecycle_actions(
-        mut self,
-        value: impl Into<Val<compute_node_group::NodeLifecycleActions>>,
-    ) -> Self {
+    pub fn node_lifecycle_actions(mut self, value: impl Into<Val<compute_node_group::NodeLifecycleActions>>) -> Self {
         self.props.set("NodeLifecycleActions", value);
         self
     }
@@ -708,10 +579,7 @@ impl CfnComputeNodeGroup {
     }
 
     /// Additional options related to the Slurm scheduler.
-    pub fn slurm_configuration(
-        mut self,
-        value: impl Into<Val<compute_node_group::SlurmConfiguration>>,
-    ) -> Self {
+    pub fn slurm_configuration(mut self, value: impl Into<Val<compute_node_group::SlurmConfiguration>>) -> Self {
         self.props.set("SlurmConfiguration", value);
         self
     }
@@ -781,65 +649,19 @@ pub(crate) static COMPUTE_NODE_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "ErrorInfo", "Id", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffe1fe8bff9),
 };
 
 pub(crate) static COMPUTE_NODE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AmiId",
-            &Shape::Str(StrRule {
-                pattern: Some("^ami-[a-z0-9]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "IamInstanceProfileArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NodeLifecycleActions",
-            &Shape::Object(&compute_node_group::NODE_LIFECYCLE_ACTIONS_SHAPE),
-        ),
-        (
-            "PurchaseOption",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ONDEMAND",
-                    "SPOT",
-                    "CAPACITY_BLOCK",
-                    "INTERRUPTIBLE_CAPACITY_RESERVATION",
-                ],
-            }),
-        ),
-        (
-            "ScalingConfiguration",
-            &Shape::Object(&compute_node_group::SCALING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SlurmConfiguration",
-            &Shape::Object(&compute_node_group::SLURM_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SpotOptions",
-            &Shape::Object(&compute_node_group::SPOT_OPTIONS_SHAPE),
-        ),
+        ("AmiId", &Shape::Str(StrRule { pattern: Some("^ami-[a-z0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("IamInstanceProfileArn", &Shape::Str(StrRule { pattern: Some("^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("NodeLifecycleActions", &Shape::Object(&compute_node_group::NODE_LIFECYCLE_ACTIONS_SHAPE)),
+        ("PurchaseOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ONDEMAND", "SPOT", "CAPACITY_BLOCK", "INTERRUPTIBLE_CAPACITY_RESERVATION"] })),
+        ("ScalingConfiguration", &Shape::Object(&compute_node_group::SCALING_CONFIGURATION_SHAPE)),
+        ("SlurmConfiguration", &Shape::Object(&compute_node_group::SLURM_CONFIGURATION_SHAPE)),
+        ("SpotOptions", &Shape::Object(&compute_node_group::SPOT_OPTIONS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -953,10 +775,7 @@ pub mod compute_node_group {
         }
 
         /// Scripts to run after the node is bootstrapped, once the PCS configuration phase completes and before slurmd starts.
-        pub fn node_bootstrapped(
-            mut self,
-            value: impl Into<Val<Vec<NodeLifecycleScript>>>,
-        ) -> Self {
+        pub fn node_bootstrapped(mut self, value: impl Into<Val<Vec<NodeLifecycleScript>>>) -> Self {
             self.props.set("NodeBootstrapped", value);
             self
         }
@@ -985,10 +804,7 @@ pub mod compute_node_group {
         ///
         /// - `name`: `Name`, A human-readable name that identifies the script.
         /// - `script_source`: `ScriptSource`, The external location of a lifecycle script.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            script_source: impl Into<Val<ScriptSource>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, script_source: impl Into<Val<ScriptSource>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("ScriptSource", script_source);
@@ -1070,10 +886,7 @@ pub mod compute_node_group {
         ///
         /// - `max_instance_count`: `MaxInstanceCount`, The upper bound of the number of instances allowed in the compute fleet.
         /// - `min_instance_count`: `MinInstanceCount`, The lower bound of the number of instances allowed in the compute fleet.
-        pub fn new(
-            max_instance_count: impl Into<Val<i64>>,
-            min_instance_count: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(max_instance_count: impl Into<Val<i64>>, min_instance_count: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MaxInstanceCount", max_instance_count);
             props.set("MinInstanceCount", min_instance_count);
@@ -1113,10 +926,7 @@ pub mod compute_node_group {
         }
 
         /// Additional Slurm-specific configuration that directly maps to Slurm settings.
-        pub fn slurm_custom_settings(
-            mut self,
-            value: impl Into<Val<Vec<SlurmCustomSetting>>>,
-        ) -> Self {
+        pub fn slurm_custom_settings(mut self, value: impl Into<Val<Vec<SlurmCustomSetting>>>) -> Self {
             self.props.set("SlurmCustomSettings", value);
             self
         }
@@ -1139,10 +949,7 @@ pub mod compute_node_group {
         ///
         /// - `parameter_name`: `ParameterName`, AWS PCS supports configuration of the following Slurm parameters for compute node groups: Weight and RealMemory.
         /// - `parameter_value`: `ParameterValue`, The value for the configured Slurm setting.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -1186,15 +993,7 @@ pub mod compute_node_group {
 
     pub(crate) static NODE_LIFECYCLE_ACTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScriptCachingPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CACHE_ONCE", "REFRESH_ON_REBOOT"],
-                }),
-            ),
+            ("ScriptCachingPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CACHE_ONCE", "REFRESH_ON_REBOOT"] })),
             ("Stages", &Shape::Object(&NODE_LIFECYCLE_STAGES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1202,68 +1001,18 @@ pub mod compute_node_group {
 
     pub(crate) static NODE_LIFECYCLE_STAGES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NodeBootstrapped",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NODE_LIFECYCLE_SCRIPT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NodeReady",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NODE_LIFECYCLE_SCRIPT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
+            ("NodeBootstrapped", &Shape::List(ListRule { item: Some(&Shape::Object(&NODE_LIFECYCLE_SCRIPT_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+            ("NodeReady", &Shape::List(ListRule { item: Some(&Shape::Object(&NODE_LIFECYCLE_SCRIPT_SHAPE)), min_items: Some(1), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NODE_LIFECYCLE_SCRIPT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arguments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ExecutionPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FIRST_BOOT_ONLY", "EVERY_BOOT"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9][A-Za-z0-9 _-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OnError",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TERMINATE", "STOP_SEQUENCE", "CONTINUE"],
-                }),
-            ),
+            ("Arguments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })), min_items: None, max_items: Some(20) })),
+            ("ExecutionPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIRST_BOOT_ONLY", "EVERY_BOOT"] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9 _-]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("OnError", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TERMINATE", "STOP_SEQUENCE", "CONTINUE"] })),
             ("ScriptSource", &Shape::Object(&SCRIPT_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1271,85 +1020,32 @@ pub mod compute_node_group {
 
     pub(crate) static SCRIPT_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Checksum",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-fA-F0-9]{64}$"),
-                    min_len: Some(64),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3VersionId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScriptLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|https://.+)$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Checksum", &Shape::Str(StrRule { pattern: Some("^[a-fA-F0-9]{64}$"), min_len: Some(64), max_len: Some(64), allowed: &[] })),
+            ("S3VersionId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("ScriptLocation", &Shape::Str(StrRule { pattern: Some("^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|https://.+)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxInstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinInstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaxInstanceCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MinInstanceCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SLURM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ScaleDownIdleTimeInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10000000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ScaleDownIdleTimeInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPOT_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AllocationStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "lowest-price",
-                    "capacity-optimized",
-                    "price-capacity-optimized",
-                ],
-            }),
-        )],
+        fields: &[
+            ("AllocationStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["lowest-price", "capacity-optimized", "price-capacity-optimized"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1372,17 +1068,11 @@ impl CfnQueue {
     pub fn new(cluster_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterId", cluster_id);
-        CfnQueue {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueue { props, options: ResourceOptions::default() }
     }
 
     /// The list of compute node group configurations associated with the queue. Queues assign jobs to associated compute node groups.
-    pub fn compute_node_group_configurations(
-        mut self,
-        value: impl Into<Val<Vec<queue::ComputeNodeGroupConfiguration>>>,
-    ) -> Self {
+    pub fn compute_node_group_configurations(mut self, value: impl Into<Val<Vec<queue::ComputeNodeGroupConfiguration>>>) -> Self {
         self.props.set("ComputeNodeGroupConfigurations", value);
         self
     }
@@ -1460,10 +1150,7 @@ pub(crate) static QUEUE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "ErrorInfo", "Id", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2ffe1fe8bff9),
 };
 
@@ -1512,10 +1199,7 @@ pub mod queue {
         }
 
         /// Custom Slurm parameters that directly map to Slurm configuration settings.
-        pub fn slurm_custom_settings(
-            mut self,
-            value: impl Into<Val<Vec<SlurmCustomSetting>>>,
-        ) -> Self {
+        pub fn slurm_custom_settings(mut self, value: impl Into<Val<Vec<SlurmCustomSetting>>>) -> Self {
             self.props.set("SlurmCustomSettings", value);
             self
         }
@@ -1538,10 +1222,7 @@ pub mod queue {
         ///
         /// - `parameter_name`: `ParameterName`, AWS PCS supports configuration of the Slurm parameters for queues:.
         /// - `parameter_value`: `ParameterValue`, The value for the configured Slurm setting.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -1557,7 +1238,11 @@ pub mod queue {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CLUSTER_META, &COMPUTE_NODE_GROUP_META, &QUEUE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CLUSTER_META,
+    &COMPUTE_NODE_GROUP_META,
+    &QUEUE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

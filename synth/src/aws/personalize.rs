@@ -33,10 +33,7 @@ impl CfnCampaign {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SolutionVersionArn", solution_version_arn);
-        CfnCampaign {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCampaign { props, options: ResourceOptions::default() }
     }
 
     /// The configuration details of a campaign.
@@ -109,59 +106,18 @@ pub(crate) static CAMPAIGN_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["CampaignArn"],
-    attributes: &[
-        "CampaignArn",
-        "CreationDateTime",
-        "LastUpdatedDateTime",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CampaignArn", "CreationDateTime", "LastUpdatedDateTime", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12288358),
 };
 
 pub(crate) static CAMPAIGN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CampaignConfig",
-            &Shape::Object(&campaign::CAMPAIGN_CONFIG_SHAPE),
-        ),
-        (
-            "MinProvisionedTPS",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SolutionVersionArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&campaign::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CampaignConfig", &Shape::Object(&campaign::CAMPAIGN_CONFIG_SHAPE)),
+        ("MinProvisionedTPS", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("SolutionVersionArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&campaign::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -243,47 +199,16 @@ pub mod campaign {
 
     pub(crate) static CAMPAIGN_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ItemExplorationConfig",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1000),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "RankingInfluence",
-                &Shape::Map(&Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                })),
-            ),
+            ("ItemExplorationConfig", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1000), allowed: &[] }))),
+            ("RankingInfluence", &Shape::Map(&Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -307,21 +232,13 @@ impl CfnDataset {
     /// - `dataset_type`: `DatasetType`, The type of dataset
     /// - `name`: `Name`, The name for the dataset
     /// - `schema_arn`: `SchemaArn`, The ARN of the schema to associate with the dataset. The schema defines the dataset fields.
-    pub fn new(
-        dataset_group_arn: impl Into<Val<String>>,
-        dataset_type: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        schema_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(dataset_group_arn: impl Into<Val<String>>, dataset_type: impl Into<Val<String>>, name: impl Into<Val<String>>, schema_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatasetGroupArn", dataset_group_arn);
         props.set("DatasetType", dataset_type);
         props.set("Name", name);
         props.set("SchemaArn", schema_arn);
-        CfnDataset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataset { props, options: ResourceOptions::default() }
     }
 
     /// Initial DatasetImportJob for the created dataset
@@ -366,73 +283,22 @@ impl Handle<CfnDataset> {
 pub(crate) static DATASET_META: TypeMeta = TypeMeta {
     type_name: CfnDataset::TYPE_NAME,
     shape: &DATASET_SHAPE,
-    create_only: &[
-        "DatasetGroupArn",
-        "DatasetType",
-        "Name",
-        "SchemaArn",
-        "Tags",
-    ],
+    create_only: &["DatasetGroupArn", "DatasetType", "Name", "SchemaArn", "Tags"],
     write_only: &[],
     primary_identifier: &["DatasetArn"],
     attributes: &["DatasetArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc122a8358),
 };
 
 pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatasetGroupArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatasetImportJob",
-            &Shape::Object(&dataset::DATASET_IMPORT_JOB_SHAPE),
-        ),
-        (
-            "DatasetType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &["Interactions", "Items", "Users"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SchemaArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DatasetGroupArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("DatasetImportJob", &Shape::Object(&dataset::DATASET_IMPORT_JOB_SHAPE)),
+        ("DatasetType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &["Interactions", "Items", "Users"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("SchemaArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -547,79 +413,25 @@ pub mod dataset {
     pub(crate) static DATASET_IMPORT_JOB_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DataSource", &Shape::Object(&DATA_SOURCE_SHAPE)),
-            (
-                "DatasetArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DatasetImportJobArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JobName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DatasetArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"), min_len: None, max_len: Some(256), allowed: &[] })),
+            ("DatasetImportJobArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"), min_len: None, max_len: Some(256), allowed: &[] })),
+            ("JobName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataLocation",
-            &Shape::Str(StrRule {
-                pattern: Some("(s3|http|https)://.+"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DataLocation", &Shape::Str(StrRule { pattern: Some("(s3|http|https)://.+"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -643,10 +455,7 @@ impl CfnDatasetGroup {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnDatasetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDatasetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The domain of a Domain dataset group.
@@ -715,59 +524,17 @@ pub(crate) static DATASET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DatasetGroupArn"],
     attributes: &["DatasetGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc122a8358),
 };
 
 pub(crate) static DATASET_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Domain",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws.*:kms:.*:[0-9]{12}:key/.*"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Domain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("arn:aws.*:kms:.*:[0-9]{12}:key/.*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -805,24 +572,8 @@ pub mod dataset_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -848,10 +599,7 @@ impl CfnEventTracker {
         let mut props = Props::new();
         props.set("DatasetGroupArn", dataset_group_arn);
         props.set("Name", name);
-        CfnEventTracker {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventTracker { props, options: ResourceOptions::default() }
     }
 
     /// A list of tags to apply to the event tracker.
@@ -899,41 +647,15 @@ pub(crate) static EVENT_TRACKER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["EventTrackerArn"],
     attributes: &["EventTrackerArn", "TrackingId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12288358),
 };
 
 pub(crate) static EVENT_TRACKER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatasetGroupArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:([a-z\\d-]+):personalize:.*:.*:.+$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_tracker::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DatasetGroupArn", &Shape::Str(StrRule { pattern: Some("^arn:([a-z\\d-]+):personalize:.*:.*:.+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&event_tracker::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -971,24 +693,8 @@ pub mod event_tracker {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1011,19 +717,12 @@ impl CfnFilter {
     /// - `dataset_group_arn`: `DatasetGroupArn`, The ARN of the dataset group that the filter belongs to.
     /// - `filter_expression`: `FilterExpression`, The filter expression that defines which items are included or excluded from recommendations.
     /// - `name`: `Name`, The name of the filter.
-    pub fn new(
-        dataset_group_arn: impl Into<Val<String>>,
-        filter_expression: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(dataset_group_arn: impl Into<Val<String>>, filter_expression: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatasetGroupArn", dataset_group_arn);
         props.set("FilterExpression", filter_expression);
         props.set("Name", name);
-        CfnFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFilter { props, options: ResourceOptions::default() }
     }
 
     /// Tags to associate with the filter.
@@ -1084,56 +783,17 @@ pub(crate) static FILTER_META: TypeMeta = TypeMeta {
     create_only: &["DatasetGroupArn", "FilterExpression", "Name"],
     write_only: &[],
     primary_identifier: &["FilterArn"],
-    attributes: &[
-        "CreationDateTime",
-        "FilterArn",
-        "LastUpdatedDateTime",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationDateTime", "FilterArn", "LastUpdatedDateTime", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12288358),
 };
 
 pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatasetGroupArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterExpression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&filter::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DatasetGroupArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("FilterExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2500), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&filter::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1171,24 +831,8 @@ pub mod filter {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1212,21 +856,13 @@ impl CfnMetricAttribution {
     /// - `metrics`: `Metrics`, A list of metric attributes for the metric attribution.
     /// - `metrics_output_config`: `MetricsOutputConfig`, The output configuration details for the metric attribution.
     /// - `name`: `Name`, The name of the metric attribution.
-    pub fn new(
-        dataset_group_arn: impl Into<Val<String>>,
-        metrics: impl Into<Val<Vec<metric_attribution::MetricAttribute>>>,
-        metrics_output_config: impl Into<Val<metric_attribution::MetricsOutputConfig>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(dataset_group_arn: impl Into<Val<String>>, metrics: impl Into<Val<Vec<metric_attribution::MetricAttribute>>>, metrics_output_config: impl Into<Val<metric_attribution::MetricsOutputConfig>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatasetGroupArn", dataset_group_arn);
         props.set("Metrics", metrics);
         props.set("MetricsOutputConfig", metrics_output_config);
         props.set("Name", name);
-        CfnMetricAttribution {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMetricAttribution { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1274,36 +910,10 @@ pub(crate) static METRIC_ATTRIBUTION_META: TypeMeta = TypeMeta {
 
 pub(crate) static METRIC_ATTRIBUTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatasetGroupArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:([a-z\\d-]+):personalize:.*:.*:.+$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Metrics",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&metric_attribution::METRIC_ATTRIBUTE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "MetricsOutputConfig",
-            &Shape::Object(&metric_attribution::METRICS_OUTPUT_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
+        ("DatasetGroupArn", &Shape::Str(StrRule { pattern: Some("^arn:([a-z\\d-]+):personalize:.*:.*:.+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Metrics", &Shape::List(ListRule { item: Some(&Shape::Object(&metric_attribution::METRIC_ATTRIBUTE_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("MetricsOutputConfig", &Shape::Object(&metric_attribution::METRICS_OUTPUT_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1326,11 +936,7 @@ pub mod metric_attribution {
         /// - `event_type`: `EventType`, The metric's event type.
         /// - `expression`: `Expression`, The attribute's expression.
         /// - `metric_name`: `MetricName`, The metric's name.
-        pub fn new(
-            event_type: impl Into<Val<String>>,
-            expression: impl Into<Val<String>>,
-            metric_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(event_type: impl Into<Val<String>>, expression: impl Into<Val<String>>, metric_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EventType", event_type);
             props.set("Expression", expression);
@@ -1405,76 +1011,25 @@ pub mod metric_attribution {
 
     pub(crate) static METRIC_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EventType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("EventType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRICS_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDestination",
-                &Shape::Object(&S3_DATA_DESTINATION_SHAPE),
-            ),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:([a-z\\d-]+):iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3DataDestination", &Shape::Object(&S3_DATA_DESTINATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DATA_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws.*:kms:.*:[0-9]{12}:key/"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(s3|http|https)://.+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws.*:kms:.*:[0-9]{12}:key/"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("Path", &Shape::Str(StrRule { pattern: Some("^(s3|http|https)://.+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1500,10 +1055,7 @@ impl CfnSchema {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Schema", schema);
-        CfnSchema {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSchema { props, options: ResourceOptions::default() }
     }
 
     /// The domain of a Domain dataset group.
@@ -1556,50 +1108,16 @@ pub(crate) static SCHEMA_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SchemaArn"],
     attributes: &["SchemaArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc122a8358),
 };
 
 pub(crate) static SCHEMA_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Domain",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Schema",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&schema::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Domain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Schema", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10000), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&schema::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1637,24 +1155,8 @@ pub mod schema {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1680,10 +1182,7 @@ impl CfnSolution {
         let mut props = Props::new();
         props.set("DatasetGroupArn", dataset_group_arn);
         props.set("Name", name);
-        CfnSolution {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSolution { props, options: ResourceOptions::default() }
     }
 
     /// When your have multiple event types (using an EVENT_TYPE schema field), this parameter specifies which event type (for example, 'click' or 'like') is used for training the model. If you do not provide an eventType, Amazon Personalize will use all interactions for training with equal weight regardless of type.
@@ -1762,76 +1261,22 @@ impl Handle<CfnSolution> {
 pub(crate) static SOLUTION_META: TypeMeta = TypeMeta {
     type_name: CfnSolution::TYPE_NAME,
     shape: &SOLUTION_SHAPE,
-    create_only: &[
-        "DatasetGroupArn",
-        "EventType",
-        "Name",
-        "PerformAutoML",
-        "PerformHPO",
-        "RecipeArn",
-        "SolutionConfig",
-        "Tags",
-    ],
+    create_only: &["DatasetGroupArn", "EventType", "Name", "PerformAutoML", "PerformHPO", "RecipeArn", "SolutionConfig", "Tags"],
     write_only: &[],
     primary_identifier: &["SolutionArn"],
     attributes: &["SolutionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc122a8358),
 };
 
 pub(crate) static SOLUTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatasetGroupArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecipeArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SolutionConfig",
-            &Shape::Object(&solution::SOLUTION_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&solution::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DatasetGroupArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("EventType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("RecipeArn", &Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("SolutionConfig", &Shape::Object(&solution::SOLUTION_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&solution::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1874,10 +1319,7 @@ pub mod solution {
         }
 
         /// Lists the feature transformation parameters.
-        pub fn feature_transformation_parameters(
-            mut self,
-            value: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn feature_transformation_parameters(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("FeatureTransformationParameters", value);
             self
         }
@@ -1941,10 +1383,7 @@ pub mod solution {
         }
 
         /// The hyperparameters and their allowable ranges
-        pub fn algorithm_hyper_parameter_ranges(
-            mut self,
-            value: impl Into<Val<AlgorithmHyperParameterRanges>>,
-        ) -> Self {
+        pub fn algorithm_hyper_parameter_ranges(mut self, value: impl Into<Val<AlgorithmHyperParameterRanges>>) -> Self {
             self.props.set("AlgorithmHyperParameterRanges", value);
             self
         }
@@ -1982,28 +1421,19 @@ pub mod solution {
         }
 
         /// The categorical hyperparameters and their ranges.
-        pub fn categorical_hyper_parameter_ranges(
-            mut self,
-            value: impl Into<Val<Vec<CategoricalHyperParameterRange>>>,
-        ) -> Self {
+        pub fn categorical_hyper_parameter_ranges(mut self, value: impl Into<Val<Vec<CategoricalHyperParameterRange>>>) -> Self {
             self.props.set("CategoricalHyperParameterRanges", value);
             self
         }
 
         /// The continuous hyperparameters and their ranges.
-        pub fn continuous_hyper_parameter_ranges(
-            mut self,
-            value: impl Into<Val<Vec<ContinuousHyperParameterRange>>>,
-        ) -> Self {
+        pub fn continuous_hyper_parameter_ranges(mut self, value: impl Into<Val<Vec<ContinuousHyperParameterRange>>>) -> Self {
             self.props.set("ContinuousHyperParameterRanges", value);
             self
         }
 
         /// The integer hyperparameters and their ranges.
-        pub fn integer_hyper_parameter_ranges(
-            mut self,
-            value: impl Into<Val<Vec<IntegerHyperParameterRange>>>,
-        ) -> Self {
+        pub fn integer_hyper_parameter_ranges(mut self, value: impl Into<Val<Vec<IntegerHyperParameterRange>>>) -> Self {
             self.props.set("IntegerHyperParameterRanges", value);
             self
         }
@@ -2223,15 +1653,7 @@ pub mod solution {
     pub(crate) static SOLUTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AutoMLConfig", &Shape::Object(&AUTO_ML_CONFIG_SHAPE)),
-            (
-                "EventValueThreshold",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("EventValueThreshold", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
             ("HpoConfig", &Shape::Object(&HPO_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2239,244 +1661,77 @@ pub mod solution {
 
     pub(crate) static AUTO_ML_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecipeList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"),
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("RecipeList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("arn:([a-z\\d-]+):personalize:.*:.*:.+"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HPO_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlgorithmHyperParameterRanges",
-                &Shape::Object(&ALGORITHM_HYPER_PARAMETER_RANGES_SHAPE),
-            ),
+            ("AlgorithmHyperParameterRanges", &Shape::Object(&ALGORITHM_HYPER_PARAMETER_RANGES_SHAPE)),
             ("HpoObjective", &Shape::Object(&HPO_OBJECTIVE_SHAPE)),
-            (
-                "HpoResourceConfig",
-                &Shape::Object(&HPO_RESOURCE_CONFIG_SHAPE),
-            ),
+            ("HpoResourceConfig", &Shape::Object(&HPO_RESOURCE_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALGORITHM_HYPER_PARAMETER_RANGES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CategoricalHyperParameterRanges",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CATEGORICAL_HYPER_PARAMETER_RANGE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ContinuousHyperParameterRanges",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONTINUOUS_HYPER_PARAMETER_RANGE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "IntegerHyperParameterRanges",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INTEGER_HYPER_PARAMETER_RANGE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("CategoricalHyperParameterRanges", &Shape::List(ListRule { item: Some(&Shape::Object(&CATEGORICAL_HYPER_PARAMETER_RANGE_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("ContinuousHyperParameterRanges", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTINUOUS_HYPER_PARAMETER_RANGE_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("IntegerHyperParameterRanges", &Shape::List(ListRule { item: Some(&Shape::Object(&INTEGER_HYPER_PARAMETER_RANGE_SHAPE)), min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CATEGORICAL_HYPER_PARAMETER_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1000), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTINUOUS_HYPER_PARAMETER_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxValue",
-                &Shape::Num(NumRule {
-                    min: Some(-1000000.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinValue",
-                &Shape::Num(NumRule {
-                    min: Some(-1000000.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxValue", &Shape::Num(NumRule { min: Some(-1000000.0), max: None, allowed: &[] })),
+            ("MinValue", &Shape::Num(NumRule { min: Some(-1000000.0), max: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTEGER_HYPER_PARAMETER_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxValue",
-                &Shape::Num(NumRule {
-                    min: None,
-                    max: Some(1000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinValue",
-                &Shape::Num(NumRule {
-                    min: Some(-1000000.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxValue", &Shape::Num(NumRule { min: None, max: Some(1000000.0), allowed: &[] })),
+            ("MinValue", &Shape::Num(NumRule { min: Some(-1000000.0), max: None, allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HPO_OBJECTIVE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricRegex",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &["Maximize", "Minimize"],
-                }),
-            ),
+            ("MetricName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("MetricRegex", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &["Maximize", "Minimize"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HPO_RESOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxNumberOfTrainingJobs",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxParallelTrainingJobs",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxNumberOfTrainingJobs", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("MaxParallelTrainingJobs", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,21 +31,13 @@ impl CfnPerfReports {
     /// - `identifier`: `Identifier`, An immutable, AWS Region-unique identifier for a data source. Performance Insights gathers metrics from this data source. To use an Amazon RDS instance as a data source, specify its DbiResourceId value.
     /// - `service_type`: `ServiceType`, The AWS service for which Performance Insights returns metrics. Valid values are RDS and DOCDB.
     /// - `start_time`: `StartTime`, The start time defined for the analysis report in ISO 8601 format.
-    pub fn new(
-        end_time: impl Into<Val<String>>,
-        identifier: impl Into<Val<String>>,
-        service_type: impl Into<Val<String>>,
-        start_time: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(end_time: impl Into<Val<String>>, identifier: impl Into<Val<String>>, service_type: impl Into<Val<String>>, start_time: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EndTime", end_time);
         props.set("Identifier", identifier);
         props.set("ServiceType", service_type);
         props.set("StartTime", start_time);
-        CfnPerfReports {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPerfReports { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -109,41 +101,15 @@ pub(crate) static PERF_REPORTS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["AnalysisReportId", "Arn", "CreateTime", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static PERF_REPORTS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Identifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RDS", "DOCDB"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&perf_reports::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Identifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("ServiceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RDS", "DOCDB"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&perf_reports::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -181,31 +147,17 @@ pub mod perf_reports {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PERF_REPORTS_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PERF_REPORTS_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnAdmChannel {
     /// - `application_id`: `ApplicationId`.
     /// - `client_id`: `ClientId`.
     /// - `client_secret`: `ClientSecret`.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        client_id: impl Into<Val<String>>,
-        client_secret: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, client_id: impl Into<Val<String>>, client_secret: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("ClientId", client_id);
         props.set("ClientSecret", client_secret);
-        CfnAdmChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAdmChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `Enabled` property.
@@ -103,10 +96,7 @@ impl CfnApnsChannel {
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
-        CfnApnsChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApnsChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `BundleId` property.
@@ -209,10 +199,7 @@ impl CfnApnsSandboxChannel {
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
-        CfnApnsSandboxChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApnsSandboxChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `BundleId` property.
@@ -315,10 +302,7 @@ impl CfnApnsVoipChannel {
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
-        CfnApnsVoipChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApnsVoipChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `BundleId` property.
@@ -421,10 +405,7 @@ impl CfnApnsVoipSandboxChannel {
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
-        CfnApnsVoipSandboxChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApnsVoipSandboxChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `BundleId` property.
@@ -527,10 +508,7 @@ impl CfnApp {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnApp {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApp { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -574,10 +552,7 @@ pub(crate) static APP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe416288358),
 };
 
@@ -599,17 +574,11 @@ impl CfnApplicationSettings {
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
-        CfnApplicationSettings {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationSettings { props, options: ResourceOptions::default() }
     }
 
     /// The `CampaignHook` property.
-    pub fn campaign_hook(
-        mut self,
-        value: impl Into<Val<application_settings::CampaignHook>>,
-    ) -> Self {
+    pub fn campaign_hook(mut self, value: impl Into<Val<application_settings::CampaignHook>>) -> Self {
         self.props.set("CampaignHook", value);
         self
     }
@@ -796,19 +765,12 @@ impl CfnBaiduChannel {
     /// - `api_key`: `ApiKey`.
     /// - `application_id`: `ApplicationId`.
     /// - `secret_key`: `SecretKey`.
-    pub fn new(
-        api_key: impl Into<Val<String>>,
-        application_id: impl Into<Val<String>>,
-        secret_key: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_key: impl Into<Val<String>>, application_id: impl Into<Val<String>>, secret_key: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiKey", api_key);
         props.set("ApplicationId", application_id);
         props.set("SecretKey", secret_key);
-        CfnBaiduChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBaiduChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `Enabled` property.
@@ -869,28 +831,17 @@ impl CfnCampaign {
     /// - `name`: `Name`.
     /// - `schedule`: `Schedule`.
     /// - `segment_id`: `SegmentId`.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        schedule: impl Into<Val<campaign::Schedule>>,
-        segment_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, name: impl Into<Val<String>>, schedule: impl Into<Val<campaign::Schedule>>, segment_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("Name", name);
         props.set("Schedule", schedule);
         props.set("SegmentId", segment_id);
-        CfnCampaign {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCampaign { props, options: ResourceOptions::default() }
     }
 
     /// The `AdditionalTreatments` property.
-    pub fn additional_treatments(
-        mut self,
-        value: impl Into<Val<Vec<campaign::WriteTreatmentResource>>>,
-    ) -> Self {
+    pub fn additional_treatments(mut self, value: impl Into<Val<Vec<campaign::WriteTreatmentResource>>>) -> Self {
         self.props.set("AdditionalTreatments", value);
         self
     }
@@ -902,10 +853,7 @@ impl CfnCampaign {
     }
 
     /// The `CustomDeliveryConfiguration` property.
-    pub fn custom_delivery_configuration(
-        mut self,
-        value: impl Into<Val<campaign::CustomDeliveryConfiguration>>,
-    ) -> Self {
+    pub fn custom_delivery_configuration(mut self, value: impl Into<Val<campaign::CustomDeliveryConfiguration>>) -> Self {
         self.props.set("CustomDeliveryConfiguration", value);
         self
     }
@@ -935,10 +883,7 @@ impl CfnCampaign {
     }
 
     /// The `MessageConfiguration` property.
-    pub fn message_configuration(
-        mut self,
-        value: impl Into<Val<campaign::MessageConfiguration>>,
-    ) -> Self {
+    pub fn message_configuration(mut self, value: impl Into<Val<campaign::MessageConfiguration>>) -> Self {
         self.props.set("MessageConfiguration", value);
         self
     }
@@ -962,10 +907,7 @@ impl CfnCampaign {
     }
 
     /// The `TemplateConfiguration` property.
-    pub fn template_configuration(
-        mut self,
-        value: impl Into<Val<campaign::TemplateConfiguration>>,
-    ) -> Self {
+    pub fn template_configuration(mut self, value: impl Into<Val<campaign::TemplateConfiguration>>) -> Self {
         self.props.set("TemplateConfiguration", value);
         self
     }
@@ -1017,10 +959,7 @@ pub(crate) static CAMPAIGN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CampaignId"],
     attributes: &["Arn", "CampaignId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe416288358),
 };
 
@@ -1043,19 +982,13 @@ pub mod campaign {
         }
 
         /// The `CustomDeliveryConfiguration` property.
-        pub fn custom_delivery_configuration(
-            mut self,
-            value: impl Into<Val<CustomDeliveryConfiguration>>,
-        ) -> Self {
+        pub fn custom_delivery_configuration(mut self, value: impl Into<Val<CustomDeliveryConfiguration>>) -> Self {
             self.props.set("CustomDeliveryConfiguration", value);
             self
         }
 
         /// The `MessageConfiguration` property.
-        pub fn message_configuration(
-            mut self,
-            value: impl Into<Val<MessageConfiguration>>,
-        ) -> Self {
+        pub fn message_configuration(mut self, value: impl Into<Val<MessageConfiguration>>) -> Self {
             self.props.set("MessageConfiguration", value);
             self
         }
@@ -1073,10 +1006,7 @@ pub mod campaign {
         }
 
         /// The `TemplateConfiguration` property.
-        pub fn template_configuration(
-            mut self,
-            value: impl Into<Val<TemplateConfiguration>>,
-        ) -> Self {
+        pub fn template_configuration(mut self, value: impl Into<Val<TemplateConfiguration>>) -> Self {
             self.props.set("TemplateConfiguration", value);
             self
         }
@@ -2097,19 +2027,12 @@ impl CfnEmailChannel {
     /// - `application_id`: `ApplicationId`.
     /// - `from_address`: `FromAddress`.
     /// - `identity`: `Identity`.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        from_address: impl Into<Val<String>>,
-        identity: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, from_address: impl Into<Val<String>>, identity: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("FromAddress", from_address);
         props.set("Identity", identity);
-        CfnEmailChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEmailChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `ConfigurationSet` property.
@@ -2190,10 +2113,7 @@ impl CfnEmailTemplate {
         let mut props = Props::new();
         props.set("Subject", subject);
         props.set("TemplateName", template_name);
-        CfnEmailTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEmailTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultSubstitutions` property.
@@ -2261,10 +2181,7 @@ pub(crate) static EMAIL_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe416288358),
 };
 
@@ -2285,19 +2202,12 @@ impl CfnEventStream {
     /// - `application_id`: `ApplicationId`.
     /// - `destination_stream_arn`: `DestinationStreamArn`.
     /// - `role_arn`: `RoleArn`.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        destination_stream_arn: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, destination_stream_arn: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("DestinationStreamArn", destination_stream_arn);
         props.set("RoleArn", role_arn);
-        CfnEventStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventStream { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2352,10 +2262,7 @@ impl CfnGcmChannel {
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
-        CfnGcmChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGcmChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `ApiKey` property.
@@ -2434,17 +2341,11 @@ impl CfnInAppTemplate {
     pub fn new(template_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TemplateName", template_name);
-        CfnInAppTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInAppTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `Content` property.
-    pub fn content(
-        mut self,
-        value: impl Into<Val<Vec<in_app_template::InAppMessageContent>>>,
-    ) -> Self {
+    pub fn content(mut self, value: impl Into<Val<Vec<in_app_template::InAppMessageContent>>>) -> Self {
         self.props.set("Content", value);
         self
     }
@@ -2505,41 +2406,14 @@ pub(crate) static IN_APP_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TemplateName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fec16288358),
 };
 
 pub(crate) static IN_APP_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Content",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &in_app_template::IN_APP_MESSAGE_CONTENT_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Layout",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "BOTTOM_BANNER",
-                    "TOP_BANNER",
-                    "OVERLAYS",
-                    "MOBILE_FEED",
-                    "MIDDLE_BANNER",
-                    "CAROUSEL",
-                ],
-            }),
-        ),
+        ("Content", &Shape::List(ListRule { item: Some(&Shape::Object(&in_app_template::IN_APP_MESSAGE_CONTENT_SHAPE)), min_items: None, max_items: None })),
+        ("Layout", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BOTTOM_BANNER", "TOP_BANNER", "OVERLAYS", "MOBILE_FEED", "MIDDLE_BANNER", "CAROUSEL"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2833,41 +2707,23 @@ pub mod in_app_template {
     };
 
     pub(crate) static BODY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Alignment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LEFT", "CENTER", "RIGHT"],
-            }),
-        )],
+        fields: &[
+            ("Alignment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEFT", "CENTER", "RIGHT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Alignment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LEFT", "CENTER", "RIGHT"],
-            }),
-        )],
+        fields: &[
+            ("Alignment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LEFT", "CENTER", "RIGHT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BUTTON_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Android",
-                &Shape::Object(&OVERRIDE_BUTTON_CONFIGURATION_SHAPE),
-            ),
-            (
-                "DefaultConfig",
-                &Shape::Object(&DEFAULT_BUTTON_CONFIGURATION_SHAPE),
-            ),
+            ("Android", &Shape::Object(&OVERRIDE_BUTTON_CONFIGURATION_SHAPE)),
+            ("DefaultConfig", &Shape::Object(&DEFAULT_BUTTON_CONFIGURATION_SHAPE)),
             ("IOS", &Shape::Object(&OVERRIDE_BUTTON_CONFIGURATION_SHAPE)),
             ("Web", &Shape::Object(&OVERRIDE_BUTTON_CONFIGURATION_SHAPE)),
         ],
@@ -2875,28 +2731,16 @@ pub mod in_app_template {
     };
 
     pub(crate) static OVERRIDE_BUTTON_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ButtonAction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LINK", "DEEP_LINK", "CLOSE"],
-            }),
-        )],
+        fields: &[
+            ("ButtonAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINK", "DEEP_LINK", "CLOSE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFAULT_BUTTON_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ButtonAction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LINK", "DEEP_LINK", "CLOSE"],
-            }),
-        )],
+        fields: &[
+            ("ButtonAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINK", "DEEP_LINK", "CLOSE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2919,44 +2763,29 @@ impl CfnPushTemplate {
     pub fn new(template_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TemplateName", template_name);
-        CfnPushTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPushTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `ADM` property.
-    pub fn adm(
-        mut self,
-        value: impl Into<Val<push_template::AndroidPushNotificationTemplate>>,
-    ) -> Self {
+    pub fn adm(mut self, value: impl Into<Val<push_template::AndroidPushNotificationTemplate>>) -> Self {
         self.props.set("ADM", value);
         self
     }
 
     /// The `APNS` property.
-    pub fn apns(
-        mut self,
-        value: impl Into<Val<push_template::ApnsPushNotificationTemplate>>,
-    ) -> Self {
+    pub fn apns(mut self, value: impl Into<Val<push_template::ApnsPushNotificationTemplate>>) -> Self {
         self.props.set("APNS", value);
         self
     }
 
     /// The `Baidu` property.
-    pub fn baidu(
-        mut self,
-        value: impl Into<Val<push_template::AndroidPushNotificationTemplate>>,
-    ) -> Self {
+    pub fn baidu(mut self, value: impl Into<Val<push_template::AndroidPushNotificationTemplate>>) -> Self {
         self.props.set("Baidu", value);
         self
     }
 
     /// The `Default` property.
-    pub fn default(
-        mut self,
-        value: impl Into<Val<push_template::DefaultPushNotificationTemplate>>,
-    ) -> Self {
+    pub fn default(mut self, value: impl Into<Val<push_template::DefaultPushNotificationTemplate>>) -> Self {
         self.props.set("Default", value);
         self
     }
@@ -2968,10 +2797,7 @@ impl CfnPushTemplate {
     }
 
     /// The `GCM` property.
-    pub fn gcm(
-        mut self,
-        value: impl Into<Val<push_template::AndroidPushNotificationTemplate>>,
-    ) -> Self {
+    pub fn gcm(mut self, value: impl Into<Val<push_template::AndroidPushNotificationTemplate>>) -> Self {
         self.props.set("GCM", value);
         self
     }
@@ -3023,10 +2849,7 @@ pub(crate) static PUSH_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe416288358),
 };
 
@@ -3228,10 +3051,7 @@ impl CfnSmsChannel {
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
-        CfnSmsChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSmsChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `Enabled` property.
@@ -3306,10 +3126,7 @@ impl CfnSegment {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("Name", name);
-        CfnSegment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSegment { props, options: ResourceOptions::default() }
     }
 
     /// The `Dimensions` property.
@@ -3365,10 +3182,7 @@ pub(crate) static SEGMENT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SegmentId"],
     attributes: &["Arn", "SegmentId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe416288358),
 };
 
@@ -3615,10 +3429,7 @@ pub mod segment {
         ///
         /// - `coordinates`: `Coordinates`.
         /// - `range_in_kilometers`: `RangeInKilometers`.
-        pub fn new(
-            coordinates: impl Into<Val<Coordinates>>,
-            range_in_kilometers: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(coordinates: impl Into<Val<Coordinates>>, range_in_kilometers: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Coordinates", coordinates);
             props.set("RangeInKilometers", range_in_kilometers);
@@ -3783,10 +3594,7 @@ impl CfnSmsTemplate {
         let mut props = Props::new();
         props.set("Body", body);
         props.set("TemplateName", template_name);
-        CfnSmsTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSmsTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultSubstitutions` property.
@@ -3842,10 +3650,7 @@ pub(crate) static SMS_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fe416288358),
 };
 
@@ -3867,10 +3672,7 @@ impl CfnVoiceChannel {
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
-        CfnVoiceChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVoiceChannel { props, options: ResourceOptions::default() }
     }
 
     /// The `Enabled` property.

@@ -31,35 +31,23 @@ impl CfnConfigurationSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnConfigurationSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationSet { props, options: ResourceOptions::default() }
     }
 
     /// The `DeliveryOptions` property.
-    pub fn delivery_options(
-        mut self,
-        value: impl Into<Val<configuration_set::DeliveryOptions>>,
-    ) -> Self {
+    pub fn delivery_options(mut self, value: impl Into<Val<configuration_set::DeliveryOptions>>) -> Self {
         self.props.set("DeliveryOptions", value);
         self
     }
 
     /// The `ReputationOptions` property.
-    pub fn reputation_options(
-        mut self,
-        value: impl Into<Val<configuration_set::ReputationOptions>>,
-    ) -> Self {
+    pub fn reputation_options(mut self, value: impl Into<Val<configuration_set::ReputationOptions>>) -> Self {
         self.props.set("ReputationOptions", value);
         self
     }
 
     /// The `SendingOptions` property.
-    pub fn sending_options(
-        mut self,
-        value: impl Into<Val<configuration_set::SendingOptions>>,
-    ) -> Self {
+    pub fn sending_options(mut self, value: impl Into<Val<configuration_set::SendingOptions>>) -> Self {
         self.props.set("SendingOptions", value);
         self
     }
@@ -71,10 +59,7 @@ impl CfnConfigurationSet {
     }
 
     /// The `TrackingOptions` property.
-    pub fn tracking_options(
-        mut self,
-        value: impl Into<Val<configuration_set::TrackingOptions>>,
-    ) -> Self {
+    pub fn tracking_options(mut self, value: impl Into<Val<configuration_set::TrackingOptions>>) -> Self {
         self.props.set("TrackingOptions", value);
         self
     }
@@ -109,10 +94,7 @@ pub(crate) static CONFIGURATION_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280240),
 };
 
@@ -274,24 +256,15 @@ impl CfnConfigurationSetEventDestination {
     ///
     /// - `configuration_set_name`: `ConfigurationSetName`.
     /// - `event_destination_name`: `EventDestinationName`.
-    pub fn new(
-        configuration_set_name: impl Into<Val<String>>,
-        event_destination_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration_set_name: impl Into<Val<String>>, event_destination_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigurationSetName", configuration_set_name);
         props.set("EventDestinationName", event_destination_name);
-        CfnConfigurationSetEventDestination {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationSetEventDestination { props, options: ResourceOptions::default() }
     }
 
     /// The `EventDestination` property.
-    pub fn event_destination(
-        mut self,
-        value: impl Into<Val<configuration_set_event_destination::EventDestination>>,
-    ) -> Self {
+    pub fn event_destination(mut self, value: impl Into<Val<configuration_set_event_destination::EventDestination>>) -> Self {
         self.props.set("EventDestination", value);
         self
     }
@@ -352,10 +325,7 @@ pub mod configuration_set_event_destination {
         }
 
         /// The `CloudWatchDestination` property.
-        pub fn cloud_watch_destination(
-            mut self,
-            value: impl Into<Val<CloudWatchDestination>>,
-        ) -> Self {
+        pub fn cloud_watch_destination(mut self, value: impl Into<Val<CloudWatchDestination>>) -> Self {
             self.props.set("CloudWatchDestination", value);
             self
         }
@@ -367,10 +337,7 @@ pub mod configuration_set_event_destination {
         }
 
         /// The `KinesisFirehoseDestination` property.
-        pub fn kinesis_firehose_destination(
-            mut self,
-            value: impl Into<Val<KinesisFirehoseDestination>>,
-        ) -> Self {
+        pub fn kinesis_firehose_destination(mut self, value: impl Into<Val<KinesisFirehoseDestination>>) -> Self {
             self.props.set("KinesisFirehoseDestination", value);
             self
         }
@@ -408,10 +375,7 @@ pub mod configuration_set_event_destination {
         }
 
         /// The `DimensionConfigurations` property.
-        pub fn dimension_configurations(
-            mut self,
-            value: impl Into<Val<Vec<DimensionConfiguration>>>,
-        ) -> Self {
+        pub fn dimension_configurations(mut self, value: impl Into<Val<Vec<DimensionConfiguration>>>) -> Self {
             self.props.set("DimensionConfigurations", value);
             self
         }
@@ -435,11 +399,7 @@ pub mod configuration_set_event_destination {
         /// - `default_dimension_value`: `DefaultDimensionValue`.
         /// - `dimension_name`: `DimensionName`.
         /// - `dimension_value_source`: `DimensionValueSource`.
-        pub fn new(
-            default_dimension_value: impl Into<Val<String>>,
-            dimension_name: impl Into<Val<String>>,
-            dimension_value_source: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(default_dimension_value: impl Into<Val<String>>, dimension_name: impl Into<Val<String>>, dimension_value_source: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultDimensionValue", default_dimension_value);
             props.set("DimensionName", dimension_name);
@@ -465,10 +425,7 @@ pub mod configuration_set_event_destination {
         ///
         /// - `delivery_stream_arn`: `DeliveryStreamArn`.
         /// - `iam_role_arn`: `IamRoleArn`.
-        pub fn new(
-            delivery_stream_arn: impl Into<Val<String>>,
-            iam_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(delivery_stream_arn: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DeliveryStreamArn", delivery_stream_arn);
             props.set("IamRoleArn", iam_role_arn);
@@ -547,10 +504,7 @@ impl CfnDedicatedIpPool {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDedicatedIpPool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDedicatedIpPool { props, options: ResourceOptions::default() }
     }
 
     /// The `PoolName` property.
@@ -597,10 +551,7 @@ pub(crate) static DEDICATED_IP_POOL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280240),
 };
 
@@ -660,10 +611,7 @@ impl CfnIdentity {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnIdentity {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdentity { props, options: ResourceOptions::default() }
     }
 
     /// The `DkimSigningEnabled` property.
@@ -679,10 +627,7 @@ impl CfnIdentity {
     }
 
     /// The `MailFromAttributes` property.
-    pub fn mail_from_attributes(
-        mut self,
-        value: impl Into<Val<identity::MailFromAttributes>>,
-    ) -> Self {
+    pub fn mail_from_attributes(mut self, value: impl Into<Val<identity::MailFromAttributes>>) -> Self {
         self.props.set("MailFromAttributes", value);
         self
     }
@@ -752,19 +697,8 @@ pub(crate) static IDENTITY_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Id",
-        "IdentityDNSRecordName1",
-        "IdentityDNSRecordName2",
-        "IdentityDNSRecordName3",
-        "IdentityDNSRecordValue1",
-        "IdentityDNSRecordValue2",
-        "IdentityDNSRecordValue3",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Id", "IdentityDNSRecordName1", "IdentityDNSRecordName2", "IdentityDNSRecordName3", "IdentityDNSRecordValue1", "IdentityDNSRecordValue2", "IdentityDNSRecordValue3"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280240),
 };
 
@@ -850,9 +784,7 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::PinpointEmail::ConfigurationSet" => Some(&CONFIGURATION_SET_META),
-        "AWS::PinpointEmail::ConfigurationSetEventDestination" => {
-            Some(&CONFIGURATION_SET_EVENT_DESTINATION_META)
-        }
+        "AWS::PinpointEmail::ConfigurationSetEventDestination" => Some(&CONFIGURATION_SET_EVENT_DESTINATION_META),
         "AWS::PinpointEmail::DedicatedIpPool" => Some(&DEDICATED_IP_POOL_META),
         "AWS::PinpointEmail::Identity" => Some(&IDENTITY_META),
         _ => None,

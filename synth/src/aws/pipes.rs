@@ -30,19 +30,12 @@ impl CfnPipe {
     /// - `role_arn`: `RoleArn`.
     /// - `source`: `Source`.
     /// - `target`: `Target`.
-    pub fn new(
-        role_arn: impl Into<Val<String>>,
-        source: impl Into<Val<String>>,
-        target: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(role_arn: impl Into<Val<String>>, source: impl Into<Val<String>>, target: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RoleArn", role_arn);
         props.set("Source", source);
         props.set("Target", target);
-        CfnPipe {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPipe { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -66,10 +59,7 @@ impl CfnPipe {
     }
 
     /// The `EnrichmentParameters` property.
-    pub fn enrichment_parameters(
-        mut self,
-        value: impl Into<Val<pipe::PipeEnrichmentParameters>>,
-    ) -> Self {
+    pub fn enrichment_parameters(mut self, value: impl Into<Val<pipe::PipeEnrichmentParameters>>) -> Self {
         self.props.set("EnrichmentParameters", value);
         self
     }
@@ -162,36 +152,11 @@ impl Handle<CfnPipe> {
 pub(crate) static PIPE_META: TypeMeta = TypeMeta {
     type_name: CfnPipe::TYPE_NAME,
     shape: &PIPE_SHAPE,
-    create_only: &[
-        "Name",
-        "Source",
-        "SourceParameters/ActiveMQBrokerParameters/QueueName",
-        "SourceParameters/DynamoDBStreamParameters/StartingPosition",
-        "SourceParameters/KinesisStreamParameters/StartingPosition",
-        "SourceParameters/KinesisStreamParameters/StartingPositionTimestamp",
-        "SourceParameters/ManagedStreamingKafkaParameters/ConsumerGroupID",
-        "SourceParameters/ManagedStreamingKafkaParameters/StartingPosition",
-        "SourceParameters/ManagedStreamingKafkaParameters/TopicName",
-        "SourceParameters/RabbitMQBrokerParameters/QueueName",
-        "SourceParameters/RabbitMQBrokerParameters/VirtualHost",
-        "SourceParameters/SelfManagedKafkaParameters/AdditionalBootstrapServers",
-        "SourceParameters/SelfManagedKafkaParameters/ConsumerGroupID",
-        "SourceParameters/SelfManagedKafkaParameters/StartingPosition",
-        "SourceParameters/SelfManagedKafkaParameters/TopicName",
-    ],
+    create_only: &["Name", "Source", "SourceParameters/ActiveMQBrokerParameters/QueueName", "SourceParameters/DynamoDBStreamParameters/StartingPosition", "SourceParameters/KinesisStreamParameters/StartingPosition", "SourceParameters/KinesisStreamParameters/StartingPositionTimestamp", "SourceParameters/ManagedStreamingKafkaParameters/ConsumerGroupID", "SourceParameters/ManagedStreamingKafkaParameters/StartingPosition", "SourceParameters/ManagedStreamingKafkaParameters/TopicName", "SourceParameters/RabbitMQBrokerParameters/QueueName", "SourceParameters/RabbitMQBrokerParameters/VirtualHost", "SourceParameters/SelfManagedKafkaParameters/AdditionalBootstrapServers", "SourceParameters/SelfManagedKafkaParameters/ConsumerGroupID", "SourceParameters/SelfManagedKafkaParameters/StartingPosition", "SourceParameters/SelfManagedKafkaParameters/TopicName"],
     write_only: &["SourceParameters", "TargetParameters"],
     primary_identifier: &["Name"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "CurrentState",
-        "LastModifiedTime",
-        "StateReason",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["Arn", "CreationTime", "CurrentState", "LastModifiedTime", "StateReason"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce5ffe87fb),
 };
 
@@ -234,10 +199,7 @@ pub mod pipe {
         }
 
         /// The `HttpParameters` property.
-        pub fn http_parameters(
-            mut self,
-            value: impl Into<Val<PipeEnrichmentHttpParameters>>,
-        ) -> Self {
+        pub fn http_parameters(mut self, value: impl Into<Val<PipeEnrichmentHttpParameters>>) -> Self {
             self.props.set("HttpParameters", value);
             self
         }
@@ -307,19 +269,13 @@ pub mod pipe {
         }
 
         /// The `CloudwatchLogsLogDestination` property.
-        pub fn cloudwatch_logs_log_destination(
-            mut self,
-            value: impl Into<Val<CloudwatchLogsLogDestination>>,
-        ) -> Self {
+        pub fn cloudwatch_logs_log_destination(mut self, value: impl Into<Val<CloudwatchLogsLogDestination>>) -> Self {
             self.props.set("CloudwatchLogsLogDestination", value);
             self
         }
 
         /// The `FirehoseLogDestination` property.
-        pub fn firehose_log_destination(
-            mut self,
-            value: impl Into<Val<FirehoseLogDestination>>,
-        ) -> Self {
+        pub fn firehose_log_destination(mut self, value: impl Into<Val<FirehoseLogDestination>>) -> Self {
             self.props.set("FirehoseLogDestination", value);
             self
         }
@@ -463,19 +419,13 @@ pub mod pipe {
         }
 
         /// The `ActiveMQBrokerParameters` property.
-        pub fn active_mq_broker_parameters(
-            mut self,
-            value: impl Into<Val<PipeSourceActiveMqBrokerParameters>>,
-        ) -> Self {
+        pub fn active_mq_broker_parameters(mut self, value: impl Into<Val<PipeSourceActiveMqBrokerParameters>>) -> Self {
             self.props.set("ActiveMQBrokerParameters", value);
             self
         }
 
         /// The `DynamoDBStreamParameters` property.
-        pub fn dynamo_db_stream_parameters(
-            mut self,
-            value: impl Into<Val<PipeSourceDynamoDbStreamParameters>>,
-        ) -> Self {
+        pub fn dynamo_db_stream_parameters(mut self, value: impl Into<Val<PipeSourceDynamoDbStreamParameters>>) -> Self {
             self.props.set("DynamoDBStreamParameters", value);
             self
         }
@@ -487,46 +437,31 @@ pub mod pipe {
         }
 
         /// The `KinesisStreamParameters` property.
-        pub fn kinesis_stream_parameters(
-            mut self,
-            value: impl Into<Val<PipeSourceKinesisStreamParameters>>,
-        ) -> Self {
+        pub fn kinesis_stream_parameters(mut self, value: impl Into<Val<PipeSourceKinesisStreamParameters>>) -> Self {
             self.props.set("KinesisStreamParameters", value);
             self
         }
 
         /// The `ManagedStreamingKafkaParameters` property.
-        pub fn managed_streaming_kafka_parameters(
-            mut self,
-            value: impl Into<Val<PipeSourceManagedStreamingKafkaParameters>>,
-        ) -> Self {
+        pub fn managed_streaming_kafka_parameters(mut self, value: impl Into<Val<PipeSourceManagedStreamingKafkaParameters>>) -> Self {
             self.props.set("ManagedStreamingKafkaParameters", value);
             self
         }
 
         /// The `RabbitMQBrokerParameters` property.
-        pub fn rabbit_mq_broker_parameters(
-            mut self,
-            value: impl Into<Val<PipeSourceRabbitMqBrokerParameters>>,
-        ) -> Self {
+        pub fn rabbit_mq_broker_parameters(mut self, value: impl Into<Val<PipeSourceRabbitMqBrokerParameters>>) -> Self {
             self.props.set("RabbitMQBrokerParameters", value);
             self
         }
 
         /// The `SelfManagedKafkaParameters` property.
-        pub fn self_managed_kafka_parameters(
-            mut self,
-            value: impl Into<Val<PipeSourceSelfManagedKafkaParameters>>,
-        ) -> Self {
+        pub fn self_managed_kafka_parameters(mut self, value: impl Into<Val<PipeSourceSelfManagedKafkaParameters>>) -> Self {
             self.props.set("SelfManagedKafkaParameters", value);
             self
         }
 
         /// The `SqsQueueParameters` property.
-        pub fn sqs_queue_parameters(
-            mut self,
-            value: impl Into<Val<PipeSourceSqsQueueParameters>>,
-        ) -> Self {
+        pub fn sqs_queue_parameters(mut self, value: impl Into<Val<PipeSourceSqsQueueParameters>>) -> Self {
             self.props.set("SqsQueueParameters", value);
             self
         }
@@ -549,10 +484,7 @@ pub mod pipe {
         ///
         /// - `credentials`: `Credentials`.
         /// - `queue_name`: `QueueName`.
-        pub fn new(
-            credentials: impl Into<Val<MqBrokerAccessCredentials>>,
-            queue_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(credentials: impl Into<Val<MqBrokerAccessCredentials>>, queue_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Credentials", credentials);
             props.set("QueueName", queue_name);
@@ -810,6 +742,8 @@ pub mod pipe {
         }
 
         /// The `StartingPositionTimestamp` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn starting_position_timestamp(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StartingPositionTimestamp", value);
             self
@@ -845,6 +779,8 @@ pub mod pipe {
         }
 
         /// The `ConsumerGroupID` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn consumer_group_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConsumerGroupID", value);
             self
@@ -865,15 +801,15 @@ pub mod pipe {
         /// The `StartingPosition` property.
         ///
         /// Allowed values: `TRIM_HORIZON`, `LATEST`.
+        ///
+        /// Changing it replaces the resource.
         pub fn starting_position(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StartingPosition", value);
             self
         }
     }
 
-    impl From<PipeSourceManagedStreamingKafkaParameters>
-        for Val<PipeSourceManagedStreamingKafkaParameters>
-    {
+    impl From<PipeSourceManagedStreamingKafkaParameters> for Val<PipeSourceManagedStreamingKafkaParameters> {
         fn from(v: PipeSourceManagedStreamingKafkaParameters) -> Self {
             v.props.into_val()
         }
@@ -922,10 +858,7 @@ pub mod pipe {
         ///
         /// - `credentials`: `Credentials`.
         /// - `queue_name`: `QueueName`.
-        pub fn new(
-            credentials: impl Into<Val<MqBrokerAccessCredentials>>,
-            queue_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(credentials: impl Into<Val<MqBrokerAccessCredentials>>, queue_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Credentials", credentials);
             props.set("QueueName", queue_name);
@@ -945,6 +878,8 @@ pub mod pipe {
         }
 
         /// The `VirtualHost` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn virtual_host(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VirtualHost", value);
             self
@@ -974,6 +909,8 @@ pub mod pipe {
         }
 
         /// The `AdditionalBootstrapServers` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn additional_bootstrap_servers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("AdditionalBootstrapServers", value);
             self
@@ -986,16 +923,15 @@ pub mod pipe {
         }
 
         /// The `ConsumerGroupID` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn consumer_group_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ConsumerGroupID", value);
             self
         }
 
         /// The `Credentials` property.
-        pub fn credentials(
-            mut self,
-            value: impl Into<Val<SelfManagedKafkaAccessConfigurationCredentials>>,
-        ) -> Self {
+        pub fn credentials(mut self, value: impl Into<Val<SelfManagedKafkaAccessConfigurationCredentials>>) -> Self {
             self.props.set("Credentials", value);
             self
         }
@@ -1015,16 +951,15 @@ pub mod pipe {
         /// The `StartingPosition` property.
         ///
         /// Allowed values: `TRIM_HORIZON`, `LATEST`.
+        ///
+        /// Changing it replaces the resource.
         pub fn starting_position(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StartingPosition", value);
             self
         }
 
         /// The `Vpc` property.
-        pub fn vpc(
-            mut self,
-            value: impl Into<Val<SelfManagedKafkaAccessConfigurationVpc>>,
-        ) -> Self {
+        pub fn vpc(mut self, value: impl Into<Val<SelfManagedKafkaAccessConfigurationVpc>>) -> Self {
             self.props.set("Vpc", value);
             self
         }
@@ -1074,9 +1009,7 @@ pub mod pipe {
         }
     }
 
-    impl From<SelfManagedKafkaAccessConfigurationCredentials>
-        for Val<SelfManagedKafkaAccessConfigurationCredentials>
-    {
+    impl From<SelfManagedKafkaAccessConfigurationCredentials> for Val<SelfManagedKafkaAccessConfigurationCredentials> {
         fn from(v: SelfManagedKafkaAccessConfigurationCredentials) -> Self {
             v.props.into_val()
         }
@@ -1160,37 +1093,25 @@ pub mod pipe {
         }
 
         /// The `BatchJobParameters` property.
-        pub fn batch_job_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetBatchJobParameters>>,
-        ) -> Self {
+        pub fn batch_job_parameters(mut self, value: impl Into<Val<PipeTargetBatchJobParameters>>) -> Self {
             self.props.set("BatchJobParameters", value);
             self
         }
 
         /// The `CloudWatchLogsParameters` property.
-        pub fn cloud_watch_logs_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetCloudWatchLogsParameters>>,
-        ) -> Self {
+        pub fn cloud_watch_logs_parameters(mut self, value: impl Into<Val<PipeTargetCloudWatchLogsParameters>>) -> Self {
             self.props.set("CloudWatchLogsParameters", value);
             self
         }
 
         /// The `EcsTaskParameters` property.
-        pub fn ecs_task_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetEcsTaskParameters>>,
-        ) -> Self {
+        pub fn ecs_task_parameters(mut self, value: impl Into<Val<PipeTargetEcsTaskParameters>>) -> Self {
             self.props.set("EcsTaskParameters", value);
             self
         }
 
         /// The `EventBridgeEventBusParameters` property.
-        pub fn event_bridge_event_bus_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetEventBridgeEventBusParameters>>,
-        ) -> Self {
+        pub fn event_bridge_event_bus_parameters(mut self, value: impl Into<Val<PipeTargetEventBridgeEventBusParameters>>) -> Self {
             self.props.set("EventBridgeEventBusParameters", value);
             self
         }
@@ -1208,64 +1129,43 @@ pub mod pipe {
         }
 
         /// The `KinesisStreamParameters` property.
-        pub fn kinesis_stream_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetKinesisStreamParameters>>,
-        ) -> Self {
+        pub fn kinesis_stream_parameters(mut self, value: impl Into<Val<PipeTargetKinesisStreamParameters>>) -> Self {
             self.props.set("KinesisStreamParameters", value);
             self
         }
 
         /// The `LambdaFunctionParameters` property.
-        pub fn lambda_function_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetLambdaFunctionParameters>>,
-        ) -> Self {
+        pub fn lambda_function_parameters(mut self, value: impl Into<Val<PipeTargetLambdaFunctionParameters>>) -> Self {
             self.props.set("LambdaFunctionParameters", value);
             self
         }
 
         /// The `RedshiftDataParameters` property.
-        pub fn redshift_data_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetRedshiftDataParameters>>,
-        ) -> Self {
+        pub fn redshift_data_parameters(mut self, value: impl Into<Val<PipeTargetRedshiftDataParameters>>) -> Self {
             self.props.set("RedshiftDataParameters", value);
             self
         }
 
         /// The `SageMakerPipelineParameters` property.
-        pub fn sage_maker_pipeline_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetSageMakerPipelineParameters>>,
-        ) -> Self {
+        pub fn sage_maker_pipeline_parameters(mut self, value: impl Into<Val<PipeTargetSageMakerPipelineParameters>>) -> Self {
             self.props.set("SageMakerPipelineParameters", value);
             self
         }
 
         /// The `SqsQueueParameters` property.
-        pub fn sqs_queue_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetSqsQueueParameters>>,
-        ) -> Self {
+        pub fn sqs_queue_parameters(mut self, value: impl Into<Val<PipeTargetSqsQueueParameters>>) -> Self {
             self.props.set("SqsQueueParameters", value);
             self
         }
 
         /// The `StepFunctionStateMachineParameters` property.
-        pub fn step_function_state_machine_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetStateMachineParameters>>,
-        ) -> Self {
+        pub fn step_function_state_machine_parameters(mut self, value: impl Into<Val<PipeTargetStateMachineParameters>>) -> Self {
             self.props.set("StepFunctionStateMachineParameters", value);
             self
         }
 
         /// The `TimestreamParameters` property.
-        pub fn timestream_parameters(
-            mut self,
-            value: impl Into<Val<PipeTargetTimestreamParameters>>,
-        ) -> Self {
+        pub fn timestream_parameters(mut self, value: impl Into<Val<PipeTargetTimestreamParameters>>) -> Self {
             self.props.set("TimestreamParameters", value);
             self
         }
@@ -1288,10 +1188,7 @@ pub mod pipe {
         ///
         /// - `job_definition`: `JobDefinition`.
         /// - `job_name`: `JobName`.
-        pub fn new(
-            job_definition: impl Into<Val<String>>,
-            job_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(job_definition: impl Into<Val<String>>, job_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("JobDefinition", job_definition);
             props.set("JobName", job_name);
@@ -1305,10 +1202,7 @@ pub mod pipe {
         }
 
         /// The `ContainerOverrides` property.
-        pub fn container_overrides(
-            mut self,
-            value: impl Into<Val<BatchContainerOverrides>>,
-        ) -> Self {
+        pub fn container_overrides(mut self, value: impl Into<Val<BatchContainerOverrides>>) -> Self {
             self.props.set("ContainerOverrides", value);
             self
         }
@@ -1396,10 +1290,7 @@ pub mod pipe {
         }
 
         /// The `ResourceRequirements` property.
-        pub fn resource_requirements(
-            mut self,
-            value: impl Into<Val<Vec<BatchResourceRequirement>>>,
-        ) -> Self {
+        pub fn resource_requirements(mut self, value: impl Into<Val<Vec<BatchResourceRequirement>>>) -> Self {
             self.props.set("ResourceRequirements", value);
             self
         }
@@ -1577,10 +1468,7 @@ pub mod pipe {
         }
 
         /// The `CapacityProviderStrategy` property.
-        pub fn capacity_provider_strategy(
-            mut self,
-            value: impl Into<Val<Vec<CapacityProviderStrategyItem>>>,
-        ) -> Self {
+        pub fn capacity_provider_strategy(mut self, value: impl Into<Val<Vec<CapacityProviderStrategyItem>>>) -> Self {
             self.props.set("CapacityProviderStrategy", value);
             self
         }
@@ -1612,10 +1500,7 @@ pub mod pipe {
         }
 
         /// The `NetworkConfiguration` property.
-        pub fn network_configuration(
-            mut self,
-            value: impl Into<Val<NetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, value: impl Into<Val<NetworkConfiguration>>) -> Self {
             self.props.set("NetworkConfiguration", value);
             self
         }
@@ -1627,10 +1512,7 @@ pub mod pipe {
         }
 
         /// The `PlacementConstraints` property.
-        pub fn placement_constraints(
-            mut self,
-            value: impl Into<Val<Vec<PlacementConstraint>>>,
-        ) -> Self {
+        pub fn placement_constraints(mut self, value: impl Into<Val<Vec<PlacementConstraint>>>) -> Self {
             self.props.set("PlacementConstraints", value);
             self
         }
@@ -1792,10 +1674,7 @@ pub mod pipe {
         }
 
         /// The `ContainerOverrides` property.
-        pub fn container_overrides(
-            mut self,
-            value: impl Into<Val<Vec<EcsContainerOverride>>>,
-        ) -> Self {
+        pub fn container_overrides(mut self, value: impl Into<Val<Vec<EcsContainerOverride>>>) -> Self {
             self.props.set("ContainerOverrides", value);
             self
         }
@@ -1819,10 +1698,7 @@ pub mod pipe {
         }
 
         /// The `InferenceAcceleratorOverrides` property.
-        pub fn inference_accelerator_overrides(
-            mut self,
-            value: impl Into<Val<Vec<EcsInferenceAcceleratorOverride>>>,
-        ) -> Self {
+        pub fn inference_accelerator_overrides(mut self, value: impl Into<Val<Vec<EcsInferenceAcceleratorOverride>>>) -> Self {
             self.props.set("InferenceAcceleratorOverrides", value);
             self
         }
@@ -1902,10 +1778,7 @@ pub mod pipe {
         }
 
         /// The `ResourceRequirements` property.
-        pub fn resource_requirements(
-            mut self,
-            value: impl Into<Val<Vec<EcsResourceRequirement>>>,
-        ) -> Self {
+        pub fn resource_requirements(mut self, value: impl Into<Val<Vec<EcsResourceRequirement>>>) -> Self {
             self.props.set("ResourceRequirements", value);
             self
         }
@@ -2191,9 +2064,7 @@ pub mod pipe {
         }
     }
 
-    impl From<PipeTargetEventBridgeEventBusParameters>
-        for Val<PipeTargetEventBridgeEventBusParameters>
-    {
+    impl From<PipeTargetEventBridgeEventBusParameters> for Val<PipeTargetEventBridgeEventBusParameters> {
         fn from(v: PipeTargetEventBridgeEventBusParameters) -> Self {
             v.props.into_val()
         }
@@ -2351,10 +2222,7 @@ pub mod pipe {
         }
 
         /// The `PipelineParameterList` property.
-        pub fn pipeline_parameter_list(
-            mut self,
-            value: impl Into<Val<Vec<SageMakerPipelineParameter>>>,
-        ) -> Self {
+        pub fn pipeline_parameter_list(mut self, value: impl Into<Val<Vec<SageMakerPipelineParameter>>>) -> Self {
             self.props.set("PipelineParameterList", value);
             self
         }
@@ -2463,11 +2331,7 @@ pub mod pipe {
         /// - `dimension_mappings`: `DimensionMappings`.
         /// - `time_value`: `TimeValue`.
         /// - `version_value`: `VersionValue`.
-        pub fn new(
-            dimension_mappings: impl Into<Val<Vec<DimensionMapping>>>,
-            time_value: impl Into<Val<String>>,
-            version_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dimension_mappings: impl Into<Val<Vec<DimensionMapping>>>, time_value: impl Into<Val<String>>, version_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionMappings", dimension_mappings);
             props.set("TimeValue", time_value);
@@ -2484,19 +2348,13 @@ pub mod pipe {
         }
 
         /// The `MultiMeasureMappings` property.
-        pub fn multi_measure_mappings(
-            mut self,
-            value: impl Into<Val<Vec<MultiMeasureMapping>>>,
-        ) -> Self {
+        pub fn multi_measure_mappings(mut self, value: impl Into<Val<Vec<MultiMeasureMapping>>>) -> Self {
             self.props.set("MultiMeasureMappings", value);
             self
         }
 
         /// The `SingleMeasureMappings` property.
-        pub fn single_measure_mappings(
-            mut self,
-            value: impl Into<Val<Vec<SingleMeasureMapping>>>,
-        ) -> Self {
+        pub fn single_measure_mappings(mut self, value: impl Into<Val<Vec<SingleMeasureMapping>>>) -> Self {
             self.props.set("SingleMeasureMappings", value);
             self
         }
@@ -2534,11 +2392,7 @@ pub mod pipe {
         /// - `dimension_name`: `DimensionName`.
         /// - `dimension_value`: `DimensionValue`.
         /// - `dimension_value_type`: `DimensionValueType`.
-        pub fn new(
-            dimension_name: impl Into<Val<String>>,
-            dimension_value: impl Into<Val<String>>,
-            dimension_value_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dimension_name: impl Into<Val<String>>, dimension_value: impl Into<Val<String>>, dimension_value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionName", dimension_name);
             props.set("DimensionValue", dimension_value);
@@ -2564,15 +2418,9 @@ pub mod pipe {
         ///
         /// - `multi_measure_attribute_mappings`: `MultiMeasureAttributeMappings`.
         /// - `multi_measure_name`: `MultiMeasureName`.
-        pub fn new(
-            multi_measure_attribute_mappings: impl Into<Val<Vec<MultiMeasureAttributeMapping>>>,
-            multi_measure_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(multi_measure_attribute_mappings: impl Into<Val<Vec<MultiMeasureAttributeMapping>>>, multi_measure_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "MultiMeasureAttributeMappings",
-                multi_measure_attribute_mappings,
-            );
+            props.set("MultiMeasureAttributeMappings", multi_measure_attribute_mappings);
             props.set("MultiMeasureName", multi_measure_name);
             MultiMeasureMapping { props }
         }
@@ -2596,11 +2444,7 @@ pub mod pipe {
         /// - `measure_value`: `MeasureValue`.
         /// - `measure_value_type`: `MeasureValueType`.
         /// - `multi_measure_attribute_name`: `MultiMeasureAttributeName`.
-        pub fn new(
-            measure_value: impl Into<Val<String>>,
-            measure_value_type: impl Into<Val<String>>,
-            multi_measure_attribute_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(measure_value: impl Into<Val<String>>, measure_value_type: impl Into<Val<String>>, multi_measure_attribute_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MeasureValue", measure_value);
             props.set("MeasureValueType", measure_value_type);
@@ -2627,11 +2471,7 @@ pub mod pipe {
         /// - `measure_name`: `MeasureName`.
         /// - `measure_value`: `MeasureValue`.
         /// - `measure_value_type`: `MeasureValueType`.
-        pub fn new(
-            measure_name: impl Into<Val<String>>,
-            measure_value: impl Into<Val<String>>,
-            measure_value_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(measure_name: impl Into<Val<String>>, measure_value: impl Into<Val<String>>, measure_value_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MeasureName", measure_name);
             props.set("MeasureValue", measure_value);
@@ -2648,19 +2488,8 @@ pub mod pipe {
 
     pub(crate) static PIPE_ENRICHMENT_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HttpParameters",
-                &Shape::Object(&PIPE_ENRICHMENT_HTTP_PARAMETERS_SHAPE),
-            ),
-            (
-                "InputTemplate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(8192),
-                    allowed: &[],
-                }),
-            ),
+            ("HttpParameters", &Shape::Object(&PIPE_ENRICHMENT_HTTP_PARAMETERS_SHAPE)),
+            ("InputTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8192), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2676,40 +2505,11 @@ pub mod pipe {
 
     pub(crate) static PIPE_LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudwatchLogsLogDestination",
-                &Shape::Object(&CLOUDWATCH_LOGS_LOG_DESTINATION_SHAPE),
-            ),
-            (
-                "FirehoseLogDestination",
-                &Shape::Object(&FIREHOSE_LOG_DESTINATION_SHAPE),
-            ),
-            (
-                "IncludeExecutionData",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["ALL"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Level",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OFF", "ERROR", "INFO", "TRACE"],
-                }),
-            ),
-            (
-                "S3LogDestination",
-                &Shape::Object(&S3_LOG_DESTINATION_SHAPE),
-            ),
+            ("CloudwatchLogsLogDestination", &Shape::Object(&CLOUDWATCH_LOGS_LOG_DESTINATION_SHAPE)),
+            ("FirehoseLogDestination", &Shape::Object(&FIREHOSE_LOG_DESTINATION_SHAPE)),
+            ("IncludeExecutionData", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL"] })), min_items: None, max_items: None })),
+            ("Level", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OFF", "ERROR", "INFO", "TRACE"] })),
+            ("S3LogDestination", &Shape::Object(&S3_LOG_DESTINATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2729,84 +2529,32 @@ pub mod pipe {
     };
 
     pub(crate) static S3_LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OutputFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["json", "plain", "w3c"],
-            }),
-        )],
+        fields: &[
+            ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["json", "plain", "w3c"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_SOURCE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActiveMQBrokerParameters",
-                &Shape::Object(&PIPE_SOURCE_ACTIVE_MQ_BROKER_PARAMETERS_SHAPE),
-            ),
-            (
-                "DynamoDBStreamParameters",
-                &Shape::Object(&PIPE_SOURCE_DYNAMO_DB_STREAM_PARAMETERS_SHAPE),
-            ),
+            ("ActiveMQBrokerParameters", &Shape::Object(&PIPE_SOURCE_ACTIVE_MQ_BROKER_PARAMETERS_SHAPE)),
+            ("DynamoDBStreamParameters", &Shape::Object(&PIPE_SOURCE_DYNAMO_DB_STREAM_PARAMETERS_SHAPE)),
             ("FilterCriteria", &Shape::Object(&FILTER_CRITERIA_SHAPE)),
-            (
-                "KinesisStreamParameters",
-                &Shape::Object(&PIPE_SOURCE_KINESIS_STREAM_PARAMETERS_SHAPE),
-            ),
-            (
-                "ManagedStreamingKafkaParameters",
-                &Shape::Object(&PIPE_SOURCE_MANAGED_STREAMING_KAFKA_PARAMETERS_SHAPE),
-            ),
-            (
-                "RabbitMQBrokerParameters",
-                &Shape::Object(&PIPE_SOURCE_RABBIT_MQ_BROKER_PARAMETERS_SHAPE),
-            ),
-            (
-                "SelfManagedKafkaParameters",
-                &Shape::Object(&PIPE_SOURCE_SELF_MANAGED_KAFKA_PARAMETERS_SHAPE),
-            ),
-            (
-                "SqsQueueParameters",
-                &Shape::Object(&PIPE_SOURCE_SQS_QUEUE_PARAMETERS_SHAPE),
-            ),
+            ("KinesisStreamParameters", &Shape::Object(&PIPE_SOURCE_KINESIS_STREAM_PARAMETERS_SHAPE)),
+            ("ManagedStreamingKafkaParameters", &Shape::Object(&PIPE_SOURCE_MANAGED_STREAMING_KAFKA_PARAMETERS_SHAPE)),
+            ("RabbitMQBrokerParameters", &Shape::Object(&PIPE_SOURCE_RABBIT_MQ_BROKER_PARAMETERS_SHAPE)),
+            ("SelfManagedKafkaParameters", &Shape::Object(&PIPE_SOURCE_SELF_MANAGED_KAFKA_PARAMETERS_SHAPE)),
+            ("SqsQueueParameters", &Shape::Object(&PIPE_SOURCE_SQS_QUEUE_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_SOURCE_ACTIVE_MQ_BROKER_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Credentials",
-                &Shape::Object(&MQ_BROKER_ACCESS_CREDENTIALS_SHAPE),
-            ),
-            (
-                "MaximumBatchingWindowInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueueName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
+            ("BatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("Credentials", &Shape::Object(&MQ_BROKER_ACCESS_CREDENTIALS_SHAPE)),
+            ("MaximumBatchingWindowInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
+            ("QueueName", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2821,68 +2569,14 @@ pub mod pipe {
 
     pub(crate) static PIPE_SOURCE_DYNAMO_DB_STREAM_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeadLetterConfig",
-                &Shape::Object(&DEAD_LETTER_CONFIG_SHAPE),
-            ),
-            (
-                "MaximumBatchingWindowInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumRecordAgeInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: Some(604800.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumRetryAttempts",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OnPartialBatchItemFailure",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTOMATIC_BISECT"],
-                }),
-            ),
-            (
-                "ParallelizationFactor",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartingPosition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TRIM_HORIZON", "LATEST"],
-                }),
-            ),
+            ("BatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("DeadLetterConfig", &Shape::Object(&DEAD_LETTER_CONFIG_SHAPE)),
+            ("MaximumBatchingWindowInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
+            ("MaximumRecordAgeInSeconds", &Shape::Num(NumRule { min: Some(-1.0), max: Some(604800.0), allowed: &[] })),
+            ("MaximumRetryAttempts", &Shape::Num(NumRule { min: Some(-1.0), max: Some(10000.0), allowed: &[] })),
+            ("OnPartialBatchItemFailure", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC_BISECT"] })),
+            ("ParallelizationFactor", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("StartingPosition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRIM_HORIZON", "LATEST"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2895,148 +2589,44 @@ pub mod pipe {
     };
 
     pub(crate) static FILTER_CRITERIA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Filters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&FILTER_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Pattern",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_SOURCE_KINESIS_STREAM_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeadLetterConfig",
-                &Shape::Object(&DEAD_LETTER_CONFIG_SHAPE),
-            ),
-            (
-                "MaximumBatchingWindowInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumRecordAgeInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: Some(604800.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumRetryAttempts",
-                &Shape::Num(NumRule {
-                    min: Some(-1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OnPartialBatchItemFailure",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTOMATIC_BISECT"],
-                }),
-            ),
-            (
-                "ParallelizationFactor",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartingPosition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"],
-                }),
-            ),
+            ("BatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("DeadLetterConfig", &Shape::Object(&DEAD_LETTER_CONFIG_SHAPE)),
+            ("MaximumBatchingWindowInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
+            ("MaximumRecordAgeInSeconds", &Shape::Num(NumRule { min: Some(-1.0), max: Some(604800.0), allowed: &[] })),
+            ("MaximumRetryAttempts", &Shape::Num(NumRule { min: Some(-1.0), max: Some(10000.0), allowed: &[] })),
+            ("OnPartialBatchItemFailure", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC_BISECT"] })),
+            ("ParallelizationFactor", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("StartingPosition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static PIPE_SOURCE_MANAGED_STREAMING_KAFKA_PARAMETERS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "BatchSize",
-                    &Shape::Num(NumRule {
-                        min: Some(1.0),
-                        max: Some(10000.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ConsumerGroupID",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9-\\/*:_+=.@-]*$"),
-                        min_len: Some(1),
-                        max_len: Some(200),
-                        allowed: &[],
-                    }),
-                ),
-                ("Credentials", &Shape::Object(&MSK_ACCESS_CREDENTIALS_SHAPE)),
-                (
-                    "MaximumBatchingWindowInSeconds",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(300.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "StartingPosition",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["TRIM_HORIZON", "LATEST"],
-                    }),
-                ),
-                (
-                    "TopicName",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[^.]([a-zA-Z0-9\\-_.]+)$"),
-                        min_len: Some(1),
-                        max_len: Some(249),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static PIPE_SOURCE_MANAGED_STREAMING_KAFKA_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("BatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("ConsumerGroupID", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-\\/*:_+=.@-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("Credentials", &Shape::Object(&MSK_ACCESS_CREDENTIALS_SHAPE)),
+            ("MaximumBatchingWindowInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
+            ("StartingPosition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRIM_HORIZON", "LATEST"] })),
+            ("TopicName", &Shape::Str(StrRule { pattern: Some("^[^.]([a-zA-Z0-9\\-_.]+)$"), min_len: Some(1), max_len: Some(249), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static MSK_ACCESS_CREDENTIALS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
@@ -3049,44 +2639,11 @@ pub mod pipe {
 
     pub(crate) static PIPE_SOURCE_RABBIT_MQ_BROKER_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Credentials",
-                &Shape::Object(&MQ_BROKER_ACCESS_CREDENTIALS_SHAPE),
-            ),
-            (
-                "MaximumBatchingWindowInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueueName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VirtualHost",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-\\/*:_+=.@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("BatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("Credentials", &Shape::Object(&MQ_BROKER_ACCESS_CREDENTIALS_SHAPE)),
+            ("MaximumBatchingWindowInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
+            ("QueueName", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("VirtualHost", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-\\/*:_+=.@-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3117,229 +2674,90 @@ pub mod pipe {
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static SELF_MANAGED_KAFKA_ACCESS_CONFIGURATION_VPC_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "SecurityGroup",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("^sg-[0-9a-zA-Z]*$"),
-                            min_len: Some(1),
-                            max_len: Some(1024),
-                            allowed: &[],
-                        })),
-                        min_items: Some(0),
-                        max_items: Some(5),
-                    }),
-                ),
-                (
-                    "Subnets",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("^subnet-[0-9a-z]*$"),
-                            min_len: Some(1),
-                            max_len: Some(1024),
-                            allowed: &[],
-                        })),
-                        min_items: Some(0),
-                        max_items: Some(16),
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SELF_MANAGED_KAFKA_ACCESS_CONFIGURATION_VPC_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("SecurityGroup", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-z]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(16) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PIPE_SOURCE_SQS_QUEUE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumBatchingWindowInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
+            ("BatchSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+            ("MaximumBatchingWindowInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(300.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_TARGET_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchJobParameters",
-                &Shape::Object(&PIPE_TARGET_BATCH_JOB_PARAMETERS_SHAPE),
-            ),
-            (
-                "CloudWatchLogsParameters",
-                &Shape::Object(&PIPE_TARGET_CLOUD_WATCH_LOGS_PARAMETERS_SHAPE),
-            ),
-            (
-                "EcsTaskParameters",
-                &Shape::Object(&PIPE_TARGET_ECS_TASK_PARAMETERS_SHAPE),
-            ),
-            (
-                "EventBridgeEventBusParameters",
-                &Shape::Object(&PIPE_TARGET_EVENT_BRIDGE_EVENT_BUS_PARAMETERS_SHAPE),
-            ),
-            (
-                "HttpParameters",
-                &Shape::Object(&PIPE_TARGET_HTTP_PARAMETERS_SHAPE),
-            ),
-            (
-                "InputTemplate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(8192),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KinesisStreamParameters",
-                &Shape::Object(&PIPE_TARGET_KINESIS_STREAM_PARAMETERS_SHAPE),
-            ),
-            (
-                "LambdaFunctionParameters",
-                &Shape::Object(&PIPE_TARGET_LAMBDA_FUNCTION_PARAMETERS_SHAPE),
-            ),
-            (
-                "RedshiftDataParameters",
-                &Shape::Object(&PIPE_TARGET_REDSHIFT_DATA_PARAMETERS_SHAPE),
-            ),
-            (
-                "SageMakerPipelineParameters",
-                &Shape::Object(&PIPE_TARGET_SAGE_MAKER_PIPELINE_PARAMETERS_SHAPE),
-            ),
-            (
-                "SqsQueueParameters",
-                &Shape::Object(&PIPE_TARGET_SQS_QUEUE_PARAMETERS_SHAPE),
-            ),
-            (
-                "StepFunctionStateMachineParameters",
-                &Shape::Object(&PIPE_TARGET_STATE_MACHINE_PARAMETERS_SHAPE),
-            ),
-            (
-                "TimestreamParameters",
-                &Shape::Object(&PIPE_TARGET_TIMESTREAM_PARAMETERS_SHAPE),
-            ),
+            ("BatchJobParameters", &Shape::Object(&PIPE_TARGET_BATCH_JOB_PARAMETERS_SHAPE)),
+            ("CloudWatchLogsParameters", &Shape::Object(&PIPE_TARGET_CLOUD_WATCH_LOGS_PARAMETERS_SHAPE)),
+            ("EcsTaskParameters", &Shape::Object(&PIPE_TARGET_ECS_TASK_PARAMETERS_SHAPE)),
+            ("EventBridgeEventBusParameters", &Shape::Object(&PIPE_TARGET_EVENT_BRIDGE_EVENT_BUS_PARAMETERS_SHAPE)),
+            ("HttpParameters", &Shape::Object(&PIPE_TARGET_HTTP_PARAMETERS_SHAPE)),
+            ("InputTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8192), allowed: &[] })),
+            ("KinesisStreamParameters", &Shape::Object(&PIPE_TARGET_KINESIS_STREAM_PARAMETERS_SHAPE)),
+            ("LambdaFunctionParameters", &Shape::Object(&PIPE_TARGET_LAMBDA_FUNCTION_PARAMETERS_SHAPE)),
+            ("RedshiftDataParameters", &Shape::Object(&PIPE_TARGET_REDSHIFT_DATA_PARAMETERS_SHAPE)),
+            ("SageMakerPipelineParameters", &Shape::Object(&PIPE_TARGET_SAGE_MAKER_PIPELINE_PARAMETERS_SHAPE)),
+            ("SqsQueueParameters", &Shape::Object(&PIPE_TARGET_SQS_QUEUE_PARAMETERS_SHAPE)),
+            ("StepFunctionStateMachineParameters", &Shape::Object(&PIPE_TARGET_STATE_MACHINE_PARAMETERS_SHAPE)),
+            ("TimestreamParameters", &Shape::Object(&PIPE_TARGET_TIMESTREAM_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_TARGET_BATCH_JOB_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ArrayProperties",
-                &Shape::Object(&BATCH_ARRAY_PROPERTIES_SHAPE),
-            ),
-            (
-                "ContainerOverrides",
-                &Shape::Object(&BATCH_CONTAINER_OVERRIDES_SHAPE),
-            ),
-            (
-                "DependsOn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BATCH_JOB_DEPENDENCY_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
+            ("ArrayProperties", &Shape::Object(&BATCH_ARRAY_PROPERTIES_SHAPE)),
+            ("ContainerOverrides", &Shape::Object(&BATCH_CONTAINER_OVERRIDES_SHAPE)),
+            ("DependsOn", &Shape::List(ListRule { item: Some(&Shape::Object(&BATCH_JOB_DEPENDENCY_SHAPE)), min_items: Some(0), max_items: Some(20) })),
             ("RetryStrategy", &Shape::Object(&BATCH_RETRY_STRATEGY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BATCH_ARRAY_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Size",
-            &Shape::Num(NumRule {
-                min: Some(2.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Size", &Shape::Num(NumRule { min: Some(2.0), max: Some(10000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BATCH_CONTAINER_OVERRIDES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceRequirements",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&BATCH_RESOURCE_REQUIREMENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ResourceRequirements", &Shape::List(ListRule { item: Some(&Shape::Object(&BATCH_RESOURCE_REQUIREMENT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BATCH_RESOURCE_REQUIREMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GPU", "MEMORY", "VCPU"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GPU", "MEMORY", "VCPU"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BATCH_JOB_DEPENDENCY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["N_TO_N", "SEQUENTIAL"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["N_TO_N", "SEQUENTIAL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BATCH_RETRY_STRATEGY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attempts",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Attempts", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_TARGET_CLOUD_WATCH_LOGS_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LogStreamName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Timestamp",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("LogStreamName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Timestamp", &Shape::Str(StrRule { pattern: Some("^\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3363,80 +2781,25 @@ pub mod pipe {
 
     pub(crate) static CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Base",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CapacityProvider",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Base", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("CapacityProvider", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AwsvpcConfiguration",
-            &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AwsvpcConfiguration", &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssignPublicIp",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$"),
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$"),
-                        min_len: Some(1),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(16),
-                }),
-            ),
+            ("AssignPublicIp", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-z]*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3453,132 +2816,53 @@ pub mod pipe {
 
     pub(crate) static ECS_CONTAINER_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EnvironmentFiles",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ECS_ENVIRONMENT_FILE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ResourceRequirements",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ECS_RESOURCE_REQUIREMENT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("EnvironmentFiles", &Shape::List(ListRule { item: Some(&Shape::Object(&ECS_ENVIRONMENT_FILE_SHAPE)), min_items: None, max_items: None })),
+            ("ResourceRequirements", &Shape::List(ListRule { item: Some(&Shape::Object(&ECS_RESOURCE_REQUIREMENT_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ECS_ENVIRONMENT_FILE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["s3"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["s3"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ECS_RESOURCE_REQUIREMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GPU", "InferenceAccelerator"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GPU", "InferenceAccelerator"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ECS_EPHEMERAL_STORAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SizeInGiB",
-            &Shape::Num(NumRule {
-                min: Some(21.0),
-                max: Some(200.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SizeInGiB", &Shape::Num(NumRule { min: Some(21.0), max: Some(200.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["distinctInstance", "memberOf"],
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["distinctInstance", "memberOf"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Field",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["random", "spread", "binpack"],
-                }),
-            ),
+            ("Field", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["random", "spread", "binpack"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3604,28 +2888,16 @@ pub mod pipe {
     };
 
     pub(crate) static PIPE_TARGET_KINESIS_STREAM_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PartitionKey",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PartitionKey", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_TARGET_LAMBDA_FUNCTION_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InvocationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"],
-            }),
-        )],
+        fields: &[
+            ("InvocationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3641,280 +2913,89 @@ pub mod pipe {
     };
 
     pub(crate) static PIPE_TARGET_SAGE_MAKER_PIPELINE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PipelineParameterList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETER_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        )],
+        fields: &[
+            ("PipelineParameterList", &Shape::List(ListRule { item: Some(&Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAGE_MAKER_PIPELINE_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^[a-zA-Z0-9](-*[a-zA-Z0-9])*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_TARGET_SQS_QUEUE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MessageDeduplicationId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MessageGroupId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("MessageDeduplicationId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+            ("MessageGroupId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_TARGET_STATE_MACHINE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InvocationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"],
-            }),
-        )],
+        fields: &[
+            ("InvocationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPE_TARGET_TIMESTREAM_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DIMENSION_MAPPING_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(128),
-                }),
-            ),
-            (
-                "EpochTimeUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MILLISECONDS", "SECONDS", "MICROSECONDS", "NANOSECONDS"],
-                }),
-            ),
-            (
-                "MultiMeasureMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MULTI_MEASURE_MAPPING_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(1024),
-                }),
-            ),
-            (
-                "SingleMeasureMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SINGLE_MEASURE_MAPPING_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(8192),
-                }),
-            ),
-            (
-                "TimeFieldType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EPOCH", "TIMESTAMP_FORMAT"],
-                }),
-            ),
-            (
-                "TimeValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimestampFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VersionValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DimensionMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DIMENSION_MAPPING_SHAPE)), min_items: Some(1), max_items: Some(128) })),
+            ("EpochTimeUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MILLISECONDS", "SECONDS", "MICROSECONDS", "NANOSECONDS"] })),
+            ("MultiMeasureMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&MULTI_MEASURE_MAPPING_SHAPE)), min_items: Some(0), max_items: Some(1024) })),
+            ("SingleMeasureMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&SINGLE_MEASURE_MAPPING_SHAPE)), min_items: Some(0), max_items: Some(8192) })),
+            ("TimeFieldType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EPOCH", "TIMESTAMP_FORMAT"] })),
+            ("TimeValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("TimestampFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("VersionValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DimensionValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DimensionValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["VARCHAR"],
-                }),
-            ),
+            ("DimensionName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("DimensionValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("DimensionValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VARCHAR"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTI_MEASURE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MultiMeasureAttributeMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MULTI_MEASURE_ATTRIBUTE_MAPPING_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(256),
-                }),
-            ),
-            (
-                "MultiMeasureName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("MultiMeasureAttributeMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&MULTI_MEASURE_ATTRIBUTE_MAPPING_SHAPE)), min_items: Some(1), max_items: Some(256) })),
+            ("MultiMeasureName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTI_MEASURE_ATTRIBUTE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MeasureValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MeasureValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"],
-                }),
-            ),
-            (
-                "MultiMeasureAttributeName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("MeasureValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("MeasureValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"] })),
+            ("MultiMeasureAttributeName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGLE_MEASURE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MeasureName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MeasureValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MeasureValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"],
-                }),
-            ),
+            ("MeasureName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("MeasureValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("MeasureValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PIPE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PIPE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

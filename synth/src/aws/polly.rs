@@ -33,10 +33,7 @@ impl CfnLexicon {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("Name", name);
-        CfnLexicon {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLexicon { props, options: ResourceOptions::default() }
     }
 }
 
@@ -105,33 +102,22 @@ pub(crate) static LEXICON_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Alphabet",
-        "Arn",
-        "LanguageCode",
-        "LastModified",
-        "LexemesCount",
-        "Size",
-    ],
+    attributes: &["Alphabet", "Arn", "LanguageCode", "LastModified", "LexemesCount", "Size"],
     tagging: None,
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static LEXICON_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Name",
-        &Shape::Str(StrRule {
-            pattern: Some("^[0-9A-Za-z]{1,20}$"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z]{1,20}$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&LEXICON_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &LEXICON_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnSubscription {
     /// - `plan_family`: `PlanFamily`, The name of the pricing plan family.
     /// - `plan_tier`: `PlanTier`, The tier of the pricing plan. CloudFormation does not change the tier of an existing subscription; a stack update that changes the tier, upgrading or downgrading it, is rejected.
     /// - `resource_arns`: `ResourceArns`, The ARNs of resources associated with the subscription.
-    pub fn new(
-        plan_family: impl Into<Val<String>>,
-        plan_tier: impl Into<Val<String>>,
-        resource_arns: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(plan_family: impl Into<Val<String>>, plan_tier: impl Into<Val<String>>, resource_arns: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("PlanFamily", plan_family);
         props.set("PlanTier", plan_tier);
         props.set("ResourceArns", resource_arns);
-        CfnSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscription { props, options: ResourceOptions::default() }
     }
 
     /// The `UsageLevel` property.
@@ -119,60 +112,24 @@ pub(crate) static SUBSCRIPTION_META: TypeMeta = TypeMeta {
     create_only: &["PlanFamily"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "CurrentPlanTier",
-        "Status",
-        "StatusReason",
-        "UpdatedAt",
-    ],
+    attributes: &["Arn", "CreatedAt", "CurrentPlanTier", "Status", "StatusReason", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PlanFamily",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CloudFront"],
-            }),
-        ),
-        (
-            "ResourceArns",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "UsageLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "DEFAULT",
-                    "CF_PREMIUM_L2",
-                    "CF_PREMIUM_L3",
-                    "CF_PREMIUM_L4",
-                    "CF_PREMIUM_L5",
-                    "CF_PREMIUM_L6",
-                    "CF_PREMIUM_L7",
-                ],
-            }),
-        ),
+        ("PlanFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CloudFront"] })),
+        ("ResourceArns", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(10) })),
+        ("UsageLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "CF_PREMIUM_L2", "CF_PREMIUM_L3", "CF_PREMIUM_L4", "CF_PREMIUM_L5", "CF_PREMIUM_L6", "CF_PREMIUM_L7"] })),
     ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SUBSCRIPTION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SUBSCRIPTION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,26 +31,17 @@ impl CfnApplication {
     pub fn new(display_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The `AttachmentsConfiguration` property.
-    pub fn attachments_configuration(
-        mut self,
-        value: impl Into<Val<application::AttachmentsConfiguration>>,
-    ) -> Self {
+    pub fn attachments_configuration(mut self, value: impl Into<Val<application::AttachmentsConfiguration>>) -> Self {
         self.props.set("AttachmentsConfiguration", value);
         self
     }
 
     /// The `AutoSubscriptionConfiguration` property.
-    pub fn auto_subscription_configuration(
-        mut self,
-        value: impl Into<Val<application::AutoSubscriptionConfiguration>>,
-    ) -> Self {
+    pub fn auto_subscription_configuration(mut self, value: impl Into<Val<application::AutoSubscriptionConfiguration>>) -> Self {
         self.props.set("AutoSubscriptionConfiguration", value);
         self
     }
@@ -72,10 +63,7 @@ impl CfnApplication {
     /// The `EncryptionConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<application::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<application::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
@@ -107,19 +95,13 @@ impl CfnApplication {
     }
 
     /// The `PersonalizationConfiguration` property.
-    pub fn personalization_configuration(
-        mut self,
-        value: impl Into<Val<application::PersonalizationConfiguration>>,
-    ) -> Self {
+    pub fn personalization_configuration(mut self, value: impl Into<Val<application::PersonalizationConfiguration>>) -> Self {
         self.props.set("PersonalizationConfiguration", value);
         self
     }
 
     /// The `QAppsConfiguration` property.
-    pub fn q_apps_configuration(
-        mut self,
-        value: impl Into<Val<application::QAppsConfiguration>>,
-    ) -> Self {
+    pub fn q_apps_configuration(mut self, value: impl Into<Val<application::QAppsConfiguration>>) -> Self {
         self.props.set("QAppsConfiguration", value);
         self
     }
@@ -127,10 +109,7 @@ impl CfnApplication {
     /// The `QuickSightConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn quick_sight_configuration(
-        mut self,
-        value: impl Into<Val<application::QuickSightConfiguration>>,
-    ) -> Self {
+    pub fn quick_sight_configuration(mut self, value: impl Into<Val<application::QuickSightConfiguration>>) -> Self {
         self.props.set("QuickSightConfiguration", value);
         self
     }
@@ -198,27 +177,11 @@ impl Handle<CfnApplication> {
 pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     type_name: CfnApplication::TYPE_NAME,
     shape: &APPLICATION_SHAPE,
-    create_only: &[
-        "ClientIdsForOIDC",
-        "EncryptionConfiguration",
-        "IamIdentityProviderArn",
-        "IdentityType",
-        "QuickSightConfiguration",
-    ],
+    create_only: &["ClientIdsForOIDC", "EncryptionConfiguration", "IamIdentityProviderArn", "IdentityType", "QuickSightConfiguration"],
     write_only: &["IdentityCenterInstanceArn"],
     primary_identifier: &["ApplicationId"],
-    attributes: &[
-        "ApplicationArn",
-        "ApplicationId",
-        "CreatedAt",
-        "IdentityCenterApplicationArn",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApplicationArn", "ApplicationId", "CreatedAt", "IdentityCenterApplicationArn", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200200),
 };
 
@@ -423,114 +386,52 @@ pub mod application {
     }
 
     pub(crate) static ATTACHMENTS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AttachmentsControlMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("AttachmentsControlMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_SUBSCRIPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoSubscribe",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "DefaultSubscriptionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Q_LITE", "Q_BUSINESS"],
-                }),
-            ),
+            ("AutoSubscribe", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("DefaultSubscriptionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Q_LITE", "Q_BUSINESS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERSONALIZATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PersonalizationControlMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("PersonalizationControlMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static Q_APPS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "QAppsControlMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("QAppsControlMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUICK_SIGHT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClientNamespace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9._-]*$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ClientNamespace", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._-]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -554,28 +455,17 @@ impl CfnDataAccessor {
     /// - `application_id`: `ApplicationId`.
     /// - `display_name`: `DisplayName`.
     /// - `principal`: `Principal`.
-    pub fn new(
-        action_configurations: impl Into<Val<Vec<data_accessor::ActionConfiguration>>>,
-        application_id: impl Into<Val<String>>,
-        display_name: impl Into<Val<String>>,
-        principal: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(action_configurations: impl Into<Val<Vec<data_accessor::ActionConfiguration>>>, application_id: impl Into<Val<String>>, display_name: impl Into<Val<String>>, principal: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ActionConfigurations", action_configurations);
         props.set("ApplicationId", application_id);
         props.set("DisplayName", display_name);
         props.set("Principal", principal);
-        CfnDataAccessor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataAccessor { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthenticationDetail` property.
-    pub fn authentication_detail(
-        mut self,
-        value: impl Into<Val<data_accessor::DataAccessorAuthenticationDetail>>,
-    ) -> Self {
+    pub fn authentication_detail(mut self, value: impl Into<Val<data_accessor::DataAccessorAuthenticationDetail>>) -> Self {
         self.props.set("AuthenticationDetail", value);
         self
     }
@@ -635,69 +525,19 @@ pub(crate) static DATA_ACCESSOR_META: TypeMeta = TypeMeta {
     create_only: &["ApplicationId", "Principal"],
     write_only: &[],
     primary_identifier: &["ApplicationId", "DataAccessorId"],
-    attributes: &[
-        "CreatedAt",
-        "DataAccessorArn",
-        "DataAccessorId",
-        "IdcApplicationArn",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DataAccessorArn", "DataAccessorId", "IdcApplicationArn", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200200),
 };
 
 pub(crate) static DATA_ACCESSOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ActionConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_accessor::ACTION_CONFIGURATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ApplicationId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuthenticationDetail",
-            &Shape::Object(&data_accessor::DATA_ACCESSOR_AUTHENTICATION_DETAIL_SHAPE),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Principal",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(1284),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_accessor::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ActionConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&data_accessor::ACTION_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("ApplicationId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("AuthenticationDetail", &Shape::Object(&data_accessor::DATA_ACCESSOR_AUTHENTICATION_DETAIL_SHAPE)),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Principal", &Shape::Str(StrRule { pattern: Some("^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$"), min_len: Some(1), max_len: Some(1284), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_accessor::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -725,10 +565,7 @@ pub mod data_accessor {
         }
 
         /// The `FilterConfiguration` property.
-        pub fn filter_configuration(
-            mut self,
-            value: impl Into<Val<ActionFilterConfiguration>>,
-        ) -> Self {
+        pub fn filter_configuration(mut self, value: impl Into<Val<ActionFilterConfiguration>>) -> Self {
             self.props.set("FilterConfiguration", value);
             self
         }
@@ -854,10 +691,7 @@ pub mod data_accessor {
         ///
         /// - `name`: `Name`.
         /// - `value`: `Value`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            value: impl Into<Val<DocumentAttributeValue>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, value: impl Into<Val<DocumentAttributeValue>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Value", value);
@@ -932,10 +766,7 @@ pub mod data_accessor {
         }
 
         /// The `AuthenticationConfiguration` property.
-        pub fn authentication_configuration(
-            mut self,
-            value: impl Into<Val<DataAccessorAuthenticationConfiguration>>,
-        ) -> Self {
+        pub fn authentication_configuration(mut self, value: impl Into<Val<DataAccessorAuthenticationConfiguration>>) -> Self {
             self.props.set("AuthenticationConfiguration", value);
             self
         }
@@ -967,18 +798,13 @@ pub mod data_accessor {
         }
 
         /// The `IdcTrustedTokenIssuerConfiguration` property.
-        pub fn idc_trusted_token_issuer_configuration(
-            mut self,
-            value: impl Into<Val<DataAccessorIdcTrustedTokenIssuerConfiguration>>,
-        ) -> Self {
+        pub fn idc_trusted_token_issuer_configuration(mut self, value: impl Into<Val<DataAccessorIdcTrustedTokenIssuerConfiguration>>) -> Self {
             self.props.set("IdcTrustedTokenIssuerConfiguration", value);
             self
         }
     }
 
-    impl From<DataAccessorAuthenticationConfiguration>
-        for Val<DataAccessorAuthenticationConfiguration>
-    {
+    impl From<DataAccessorAuthenticationConfiguration> for Val<DataAccessorAuthenticationConfiguration> {
         fn from(v: DataAccessorAuthenticationConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1001,9 +827,7 @@ pub mod data_accessor {
         }
     }
 
-    impl From<DataAccessorIdcTrustedTokenIssuerConfiguration>
-        for Val<DataAccessorIdcTrustedTokenIssuerConfiguration>
-    {
+    impl From<DataAccessorIdcTrustedTokenIssuerConfiguration> for Val<DataAccessorIdcTrustedTokenIssuerConfiguration> {
         fn from(v: DataAccessorIdcTrustedTokenIssuerConfiguration) -> Self {
             v.props.into_val()
         }
@@ -1036,78 +860,38 @@ pub mod data_accessor {
 
     pub(crate) static ACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: Some("^qbusiness:[a-zA-Z]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterConfiguration",
-                &Shape::Object(&ACTION_FILTER_CONFIGURATION_SHAPE),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: Some("^qbusiness:[a-zA-Z]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("FilterConfiguration", &Shape::Object(&ACTION_FILTER_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_FILTER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DocumentAttributeFilter",
-            &Shape::Object(&ATTRIBUTE_FILTER_SHAPE),
-        )],
+        fields: &[
+            ("DocumentAttributeFilter", &Shape::Object(&ATTRIBUTE_FILTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ATTRIBUTE_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AndAllFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ATTRIBUTE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AndAllFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&ATTRIBUTE_FILTER_SHAPE)), min_items: None, max_items: None })),
             ("ContainsAll", &Shape::Object(&DOCUMENT_ATTRIBUTE_SHAPE)),
             ("ContainsAny", &Shape::Object(&DOCUMENT_ATTRIBUTE_SHAPE)),
             ("EqualsTo", &Shape::Object(&DOCUMENT_ATTRIBUTE_SHAPE)),
             ("GreaterThan", &Shape::Object(&DOCUMENT_ATTRIBUTE_SHAPE)),
-            (
-                "GreaterThanOrEquals",
-                &Shape::Object(&DOCUMENT_ATTRIBUTE_SHAPE),
-            ),
+            ("GreaterThanOrEquals", &Shape::Object(&DOCUMENT_ATTRIBUTE_SHAPE)),
             ("LessThan", &Shape::Object(&DOCUMENT_ATTRIBUTE_SHAPE)),
-            (
-                "LessThanOrEquals",
-                &Shape::Object(&DOCUMENT_ATTRIBUTE_SHAPE),
-            ),
+            ("LessThanOrEquals", &Shape::Object(&DOCUMENT_ATTRIBUTE_SHAPE)),
             ("NotFilter", &Shape::Object(&ATTRIBUTE_FILTER_SHAPE)),
-            (
-                "OrAllFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ATTRIBUTE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("OrAllFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&ATTRIBUTE_FILTER_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
             ("Value", &Shape::Object(&DOCUMENT_ATTRIBUTE_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1115,75 +899,26 @@ pub mod data_accessor {
 
     pub(crate) static DOCUMENT_ATTRIBUTE_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StringListValue",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("StringListValue", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
-        one_of_required: &[
-            &["StringValue"],
-            &["StringListValue"],
-            &["LongValue"],
-            &["DateValue"],
-        ],
+        one_of_required: &[&["StringValue"], &["StringListValue"], &["LongValue"], &["DateValue"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_ACCESSOR_AUTHENTICATION_DETAIL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationConfiguration",
-                &Shape::Object(&DATA_ACCESSOR_AUTHENTICATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "AuthenticationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AWS_IAM_IDC_TTI", "AWS_IAM_IDC_AUTH_CODE"],
-                }),
-            ),
-            (
-                "ExternalIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"),
-                        min_len: Some(1),
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("AuthenticationConfiguration", &Shape::Object(&DATA_ACCESSOR_AUTHENTICATION_CONFIGURATION_SHAPE)),
+            ("AuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_IAM_IDC_TTI", "AWS_IAM_IDC_AUTH_CODE"] })),
+            ("ExternalIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_ACCESSOR_AUTHENTICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IdcTrustedTokenIssuerConfiguration",
-            &Shape::Object(&DATA_ACCESSOR_IDC_TRUSTED_TOKEN_ISSUER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("IdcTrustedTokenIssuerConfiguration", &Shape::Object(&DATA_ACCESSOR_IDC_TRUSTED_TOKEN_ISSUER_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["IdcTrustedTokenIssuerConfiguration"]],
         ..ObjectShape::EMPTY
     };
@@ -1197,24 +932,8 @@ pub mod data_accessor {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1238,21 +957,13 @@ impl CfnDataSource {
     /// - `configuration`: `Configuration`.
     /// - `display_name`: `DisplayName`.
     /// - `index_id`: `IndexId`.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        configuration: impl Into<Val<Json>>,
-        display_name: impl Into<Val<String>>,
-        index_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, configuration: impl Into<Val<Json>>, display_name: impl Into<Val<String>>, index_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("Configuration", configuration);
         props.set("DisplayName", display_name);
         props.set("IndexId", index_id);
-        CfnDataSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataSource { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1262,19 +973,13 @@ impl CfnDataSource {
     }
 
     /// The `DocumentEnrichmentConfiguration` property.
-    pub fn document_enrichment_configuration(
-        mut self,
-        value: impl Into<Val<data_source::DocumentEnrichmentConfiguration>>,
-    ) -> Self {
+    pub fn document_enrichment_configuration(mut self, value: impl Into<Val<data_source::DocumentEnrichmentConfiguration>>) -> Self {
         self.props.set("DocumentEnrichmentConfiguration", value);
         self
     }
 
     /// The `MediaExtractionConfiguration` property.
-    pub fn media_extraction_configuration(
-        mut self,
-        value: impl Into<Val<data_source::MediaExtractionConfiguration>>,
-    ) -> Self {
+    pub fn media_extraction_configuration(mut self, value: impl Into<Val<data_source::MediaExtractionConfiguration>>) -> Self {
         self.props.set("MediaExtractionConfiguration", value);
         self
     }
@@ -1298,10 +1003,7 @@ impl CfnDataSource {
     }
 
     /// The `VpcConfiguration` property.
-    pub fn vpc_configuration(
-        mut self,
-        value: impl Into<Val<data_source::DataSourceVpcConfiguration>>,
-    ) -> Self {
+    pub fn vpc_configuration(mut self, value: impl Into<Val<data_source::DataSourceVpcConfiguration>>) -> Self {
         self.props.set("VpcConfiguration", value);
         self
     }
@@ -1360,18 +1062,8 @@ pub(crate) static DATA_SOURCE_META: TypeMeta = TypeMeta {
     create_only: &["ApplicationId", "IndexId"],
     write_only: &[],
     primary_identifier: &["ApplicationId", "DataSourceId", "IndexId"],
-    attributes: &[
-        "CreatedAt",
-        "DataSourceArn",
-        "DataSourceId",
-        "Status",
-        "Type",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DataSourceArn", "DataSourceId", "Status", "Type", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200200),
 };
 
@@ -1411,28 +1103,19 @@ pub mod data_source {
         }
 
         /// The `InlineConfigurations` property.
-        pub fn inline_configurations(
-            mut self,
-            value: impl Into<Val<Vec<InlineDocumentEnrichmentConfiguration>>>,
-        ) -> Self {
+        pub fn inline_configurations(mut self, value: impl Into<Val<Vec<InlineDocumentEnrichmentConfiguration>>>) -> Self {
             self.props.set("InlineConfigurations", value);
             self
         }
 
         /// The `PostExtractionHookConfiguration` property.
-        pub fn post_extraction_hook_configuration(
-            mut self,
-            value: impl Into<Val<HookConfiguration>>,
-        ) -> Self {
+        pub fn post_extraction_hook_configuration(mut self, value: impl Into<Val<HookConfiguration>>) -> Self {
             self.props.set("PostExtractionHookConfiguration", value);
             self
         }
 
         /// The `PreExtractionHookConfiguration` property.
-        pub fn pre_extraction_hook_configuration(
-            mut self,
-            value: impl Into<Val<HookConfiguration>>,
-        ) -> Self {
+        pub fn pre_extraction_hook_configuration(mut self, value: impl Into<Val<HookConfiguration>>) -> Self {
             self.props.set("PreExtractionHookConfiguration", value);
             self
         }
@@ -1610,10 +1293,7 @@ pub mod data_source {
         }
 
         /// The `InvocationCondition` property.
-        pub fn invocation_condition(
-            mut self,
-            value: impl Into<Val<DocumentAttributeCondition>>,
-        ) -> Self {
+        pub fn invocation_condition(mut self, value: impl Into<Val<DocumentAttributeCondition>>) -> Self {
             self.props.set("InvocationCondition", value);
             self
         }
@@ -1657,28 +1337,19 @@ pub mod data_source {
         }
 
         /// The `AudioExtractionConfiguration` property.
-        pub fn audio_extraction_configuration(
-            mut self,
-            value: impl Into<Val<AudioExtractionConfiguration>>,
-        ) -> Self {
+        pub fn audio_extraction_configuration(mut self, value: impl Into<Val<AudioExtractionConfiguration>>) -> Self {
             self.props.set("AudioExtractionConfiguration", value);
             self
         }
 
         /// The `ImageExtractionConfiguration` property.
-        pub fn image_extraction_configuration(
-            mut self,
-            value: impl Into<Val<ImageExtractionConfiguration>>,
-        ) -> Self {
+        pub fn image_extraction_configuration(mut self, value: impl Into<Val<ImageExtractionConfiguration>>) -> Self {
             self.props.set("ImageExtractionConfiguration", value);
             self
         }
 
         /// The `VideoExtractionConfiguration` property.
-        pub fn video_extraction_configuration(
-            mut self,
-            value: impl Into<Val<VideoExtractionConfiguration>>,
-        ) -> Self {
+        pub fn video_extraction_configuration(mut self, value: impl Into<Val<VideoExtractionConfiguration>>) -> Self {
             self.props.set("VideoExtractionConfiguration", value);
             self
         }
@@ -1795,10 +1466,7 @@ pub mod data_source {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`.
         /// - `subnet_ids`: `SubnetIds`.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -1814,43 +1482,17 @@ pub mod data_source {
 
     pub(crate) static DOCUMENT_ENRICHMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InlineConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &INLINE_DOCUMENT_ENRICHMENT_CONFIGURATION_SHAPE,
-                    )),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "PostExtractionHookConfiguration",
-                &Shape::Object(&HOOK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PreExtractionHookConfiguration",
-                &Shape::Object(&HOOK_CONFIGURATION_SHAPE),
-            ),
+            ("InlineConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&INLINE_DOCUMENT_ENRICHMENT_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+            ("PostExtractionHookConfiguration", &Shape::Object(&HOOK_CONFIGURATION_SHAPE)),
+            ("PreExtractionHookConfiguration", &Shape::Object(&HOOK_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INLINE_DOCUMENT_ENRICHMENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Condition",
-                &Shape::Object(&DOCUMENT_ATTRIBUTE_CONDITION_SHAPE),
-            ),
-            (
-                "DocumentContentOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DELETE"],
-                }),
-            ),
+            ("Condition", &Shape::Object(&DOCUMENT_ATTRIBUTE_CONDITION_SHAPE)),
+            ("DocumentContentOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DELETE"] })),
             ("Target", &Shape::Object(&DOCUMENT_ATTRIBUTE_TARGET_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1858,36 +1500,8 @@ pub mod data_source {
 
     pub(crate) static DOCUMENT_ATTRIBUTE_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GREATER_THAN",
-                        "GREATER_THAN_OR_EQUALS",
-                        "LESS_THAN",
-                        "LESS_THAN_OR_EQUALS",
-                        "EQUALS",
-                        "NOT_EQUALS",
-                        "CONTAINS",
-                        "NOT_CONTAINS",
-                        "EXISTS",
-                        "NOT_EXISTS",
-                        "BEGINS_WITH",
-                    ],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GREATER_THAN", "GREATER_THAN_OR_EQUALS", "LESS_THAN", "LESS_THAN_OR_EQUALS", "EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS", "EXISTS", "NOT_EXISTS", "BEGINS_WITH"] })),
             ("Value", &Shape::Object(&DOCUMENT_ATTRIBUTE_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1895,58 +1509,17 @@ pub mod data_source {
 
     pub(crate) static DOCUMENT_ATTRIBUTE_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StringListValue",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StringValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("StringListValue", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
-        one_of_required: &[
-            &["StringValue"],
-            &["StringListValue"],
-            &["LongValue"],
-            &["DateValue"],
-        ],
+        one_of_required: &[&["StringValue"], &["StringListValue"], &["LongValue"], &["DateValue"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_ATTRIBUTE_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttributeValueOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DELETE"],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("AttributeValueOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DELETE"] })),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
             ("Value", &Shape::Object(&DOCUMENT_ATTRIBUTE_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -1964,113 +1537,46 @@ pub mod data_source {
 
     pub(crate) static MEDIA_EXTRACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AudioExtractionConfiguration",
-                &Shape::Object(&AUDIO_EXTRACTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ImageExtractionConfiguration",
-                &Shape::Object(&IMAGE_EXTRACTION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "VideoExtractionConfiguration",
-                &Shape::Object(&VIDEO_EXTRACTION_CONFIGURATION_SHAPE),
-            ),
+            ("AudioExtractionConfiguration", &Shape::Object(&AUDIO_EXTRACTION_CONFIGURATION_SHAPE)),
+            ("ImageExtractionConfiguration", &Shape::Object(&IMAGE_EXTRACTION_CONFIGURATION_SHAPE)),
+            ("VideoExtractionConfiguration", &Shape::Object(&VIDEO_EXTRACTION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUDIO_EXTRACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AudioExtractionStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("AudioExtractionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMAGE_EXTRACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImageExtractionStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("ImageExtractionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VIDEO_EXTRACTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VideoExtractionStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("VideoExtractionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+$"),
-                        min_len: Some(1),
-                        max_len: Some(200),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+$"),
-                        min_len: Some(1),
-                        max_len: Some(200),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2092,24 +1598,15 @@ impl CfnIndex {
     ///
     /// - `application_id`: `ApplicationId`.
     /// - `display_name`: `DisplayName`.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        display_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, display_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("DisplayName", display_name);
-        CfnIndex {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIndex { props, options: ResourceOptions::default() }
     }
 
     /// The `CapacityConfiguration` property.
-    pub fn capacity_configuration(
-        mut self,
-        value: impl Into<Val<index::IndexCapacityConfiguration>>,
-    ) -> Self {
+    pub fn capacity_configuration(mut self, value: impl Into<Val<index::IndexCapacityConfiguration>>) -> Self {
         self.props.set("CapacityConfiguration", value);
         self
     }
@@ -2121,10 +1618,7 @@ impl CfnIndex {
     }
 
     /// The `DocumentAttributeConfigurations` property.
-    pub fn document_attribute_configurations(
-        mut self,
-        value: impl Into<Val<Vec<index::DocumentAttributeConfiguration>>>,
-    ) -> Self {
+    pub fn document_attribute_configurations(mut self, value: impl Into<Val<Vec<index::DocumentAttributeConfiguration>>>) -> Self {
         self.props.set("DocumentAttributeConfigurations", value);
         self
     }
@@ -2199,81 +1693,20 @@ pub(crate) static INDEX_META: TypeMeta = TypeMeta {
     create_only: &["ApplicationId", "Type"],
     write_only: &[],
     primary_identifier: &["ApplicationId", "IndexId"],
-    attributes: &[
-        "CreatedAt",
-        "IndexArn",
-        "IndexId",
-        "IndexStatistics",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "IndexArn", "IndexId", "IndexStatistics", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200200),
 };
 
 pub(crate) static INDEX_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CapacityConfiguration",
-            &Shape::Object(&index::INDEX_CAPACITY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(0),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"),
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DocumentAttributeConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &index::DOCUMENT_ATTRIBUTE_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&index::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENTERPRISE", "STARTER"],
-            }),
-        ),
+        ("ApplicationId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("CapacityConfiguration", &Shape::Object(&index::INDEX_CAPACITY_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("DocumentAttributeConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&index::DOCUMENT_ATTRIBUTE_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(500) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&index::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENTERPRISE", "STARTER"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2378,70 +1811,25 @@ pub mod index {
     }
 
     pub(crate) static INDEX_CAPACITY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Units",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Units", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_ATTRIBUTE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Search",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "STRING_LIST", "NUMBER", "DATE"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(30), allowed: &[] })),
+            ("Search", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "STRING_LIST", "NUMBER", "DATE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2465,21 +1853,13 @@ impl CfnPermission {
     /// - `application_id`: `ApplicationId`.
     /// - `principal`: `Principal`.
     /// - `statement_id`: `StatementId`.
-    pub fn new(
-        actions: impl Into<Val<Vec<String>>>,
-        application_id: impl Into<Val<String>>,
-        principal: impl Into<Val<String>>,
-        statement_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<String>>>, application_id: impl Into<Val<String>>, principal: impl Into<Val<String>>, statement_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("ApplicationId", application_id);
         props.set("Principal", principal);
         props.set("StatementId", statement_id);
-        CfnPermission {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPermission { props, options: ResourceOptions::default() }
     }
 
     /// The `Conditions` property.
@@ -2509,13 +1889,7 @@ impl Resource for CfnPermission {
 pub(crate) static PERMISSION_META: TypeMeta = TypeMeta {
     type_name: CfnPermission::TYPE_NAME,
     shape: &PERMISSION_SHAPE,
-    create_only: &[
-        "Actions",
-        "ApplicationId",
-        "Conditions",
-        "Principal",
-        "StatementId",
-    ],
+    create_only: &["Actions", "ApplicationId", "Conditions", "Principal", "StatementId"],
     write_only: &[],
     primary_identifier: &["ApplicationId", "StatementId"],
     attributes: &[],
@@ -2525,54 +1899,11 @@ pub(crate) static PERMISSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static PERMISSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^qbusiness:[a-zA-Z]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ApplicationId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Conditions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&permission::CONDITION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Principal",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(1284),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StatementId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^qbusiness:[a-zA-Z]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ("ApplicationId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&permission::CONDITION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("Principal", &Shape::Str(StrRule { pattern: Some("^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$"), min_len: Some(1), max_len: Some(1284), allowed: &[] })),
+        ("StatementId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2595,11 +1926,7 @@ pub mod permission {
         /// - `condition_key`: `ConditionKey`.
         /// - `condition_operator`: `ConditionOperator`.
         /// - `condition_values`: `ConditionValues`.
-        pub fn new(
-            condition_key: impl Into<Val<String>>,
-            condition_operator: impl Into<Val<String>>,
-            condition_values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(condition_key: impl Into<Val<String>>, condition_operator: impl Into<Val<String>>, condition_values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ConditionKey", condition_key);
             props.set("ConditionOperator", condition_operator);
@@ -2616,32 +1943,9 @@ pub mod permission {
 
     pub(crate) static CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("^aws:PrincipalTag/qbusiness-dataaccessor:[a-zA-Z]+"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConditionOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["StringEquals"],
-                }),
-            ),
-            (
-                "ConditionValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("ConditionKey", &Shape::Str(StrRule { pattern: Some("^aws:PrincipalTag/qbusiness-dataaccessor:[a-zA-Z]+"), min_len: None, max_len: None, allowed: &[] })),
+            ("ConditionOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["StringEquals"] })),
+            ("ConditionValues", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2664,19 +1968,12 @@ impl CfnPlugin {
     /// - `auth_configuration`: `AuthConfiguration`.
     /// - `display_name`: `DisplayName`.
     /// - `type_`: `Type`.
-    pub fn new(
-        auth_configuration: impl Into<Val<plugin::PluginAuthConfiguration>>,
-        display_name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auth_configuration: impl Into<Val<plugin::PluginAuthConfiguration>>, display_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthConfiguration", auth_configuration);
         props.set("DisplayName", display_name);
         props.set("Type", type_);
-        CfnPlugin {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPlugin { props, options: ResourceOptions::default() }
     }
 
     /// The `ApplicationId` property.
@@ -2688,10 +1985,7 @@ impl CfnPlugin {
     }
 
     /// The `CustomPluginConfiguration` property.
-    pub fn custom_plugin_configuration(
-        mut self,
-        value: impl Into<Val<plugin::CustomPluginConfiguration>>,
-    ) -> Self {
+    pub fn custom_plugin_configuration(mut self, value: impl Into<Val<plugin::CustomPluginConfiguration>>) -> Self {
         self.props.set("CustomPluginConfiguration", value);
         self
     }
@@ -2765,101 +2059,21 @@ pub(crate) static PLUGIN_META: TypeMeta = TypeMeta {
     create_only: &["ApplicationId", "Type"],
     write_only: &[],
     primary_identifier: &["ApplicationId", "PluginId"],
-    attributes: &[
-        "BuildStatus",
-        "CreatedAt",
-        "PluginArn",
-        "PluginId",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["BuildStatus", "CreatedAt", "PluginArn", "PluginId", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200000),
 };
 
 pub(crate) static PLUGIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AuthConfiguration",
-            &Shape::Object(&plugin::PLUGIN_AUTH_CONFIGURATION_SHAPE),
-        ),
-        (
-            "CustomPluginConfiguration",
-            &Shape::Object(&plugin::CUSTOM_PLUGIN_CONFIGURATION_SHAPE),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https?|ftp|file)://([^\\s]*)$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&plugin::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "SERVICE_NOW",
-                    "SALESFORCE",
-                    "JIRA",
-                    "ZENDESK",
-                    "CUSTOM",
-                    "QUICKSIGHT",
-                    "SERVICENOW_NOW_PLATFORM",
-                    "JIRA_CLOUD",
-                    "SALESFORCE_CRM",
-                    "ZENDESK_SUITE",
-                    "ATLASSIAN_CONFLUENCE",
-                    "GOOGLE_CALENDAR",
-                    "MICROSOFT_TEAMS",
-                    "MICROSOFT_EXCHANGE",
-                    "PAGERDUTY_ADVANCE",
-                    "SMARTSHEET",
-                    "ASANA",
-                ],
-            }),
-        ),
+        ("ApplicationId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("AuthConfiguration", &Shape::Object(&plugin::PLUGIN_AUTH_CONFIGURATION_SHAPE)),
+        ("CustomPluginConfiguration", &Shape::Object(&plugin::CUSTOM_PLUGIN_CONFIGURATION_SHAPE)),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ServerUrl", &Shape::Str(StrRule { pattern: Some("^(https?|ftp|file)://([^\\s]*)$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&plugin::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE_NOW", "SALESFORCE", "JIRA", "ZENDESK", "CUSTOM", "QUICKSIGHT", "SERVICENOW_NOW_PLATFORM", "JIRA_CLOUD", "SALESFORCE_CRM", "ZENDESK_SUITE", "ATLASSIAN_CONFLUENCE", "GOOGLE_CALENDAR", "MICROSOFT_TEAMS", "MICROSOFT_EXCHANGE", "PAGERDUTY_ADVANCE", "SMARTSHEET", "ASANA"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2884,10 +2098,7 @@ pub mod plugin {
         }
 
         /// The `BasicAuthConfiguration` property.
-        pub fn basic_auth_configuration(
-            mut self,
-            value: impl Into<Val<BasicAuthConfiguration>>,
-        ) -> Self {
+        pub fn basic_auth_configuration(mut self, value: impl Into<Val<BasicAuthConfiguration>>) -> Self {
             self.props.set("BasicAuthConfiguration", value);
             self
         }
@@ -2899,10 +2110,7 @@ pub mod plugin {
         }
 
         /// The `OAuth2ClientCredentialConfiguration` property.
-        pub fn o_auth2_client_credential_configuration(
-            mut self,
-            value: impl Into<Val<OAuth2ClientCredentialConfiguration>>,
-        ) -> Self {
+        pub fn o_auth2_client_credential_configuration(mut self, value: impl Into<Val<OAuth2ClientCredentialConfiguration>>) -> Self {
             self.props.set("OAuth2ClientCredentialConfiguration", value);
             self
         }
@@ -2988,11 +2196,7 @@ pub mod plugin {
         /// - `api_schema`: `ApiSchema`.
         /// - `api_schema_type`: `ApiSchemaType`.
         /// - `description`: `Description`.
-        pub fn new(
-            api_schema: impl Into<Val<ApiSchema>>,
-            api_schema_type: impl Into<Val<String>>,
-            description: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(api_schema: impl Into<Val<ApiSchema>>, api_schema_type: impl Into<Val<String>>, description: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApiSchema", api_schema);
             props.set("ApiSchemaType", api_schema_type);
@@ -3091,20 +2295,10 @@ pub mod plugin {
 
     pub(crate) static PLUGIN_AUTH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BasicAuthConfiguration",
-                &Shape::Object(&BASIC_AUTH_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OAuth2ClientCredentialConfiguration",
-                &Shape::Object(&O_AUTH2_CLIENT_CREDENTIAL_CONFIGURATION_SHAPE),
-            ),
+            ("BasicAuthConfiguration", &Shape::Object(&BASIC_AUTH_CONFIGURATION_SHAPE)),
+            ("OAuth2ClientCredentialConfiguration", &Shape::Object(&O_AUTH2_CLIENT_CREDENTIAL_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["BasicAuthConfiguration"],
-            &["OAuth2ClientCredentialConfiguration"],
-            &["NoAuthConfiguration"],
-        ],
+        one_of_required: &[&["BasicAuthConfiguration"], &["OAuth2ClientCredentialConfiguration"], &["NoAuthConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
@@ -3129,78 +2323,32 @@ pub mod plugin {
     pub(crate) static CUSTOM_PLUGIN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ApiSchema", &Shape::Object(&API_SCHEMA_SHAPE)),
-            (
-                "ApiSchemaType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OPEN_API_V3"],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("ApiSchemaType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPEN_API_V3"] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static API_SCHEMA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3", &Shape::Object(&S3_SHAPE))],
+        fields: &[
+            ("S3", &Shape::Object(&S3_SHAPE)),
+        ],
         one_of_required: &[&["Payload"], &["S3"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3224,21 +2372,13 @@ impl CfnRetriever {
     /// - `configuration`: `Configuration`.
     /// - `display_name`: `DisplayName`.
     /// - `type_`: `Type`.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        configuration: impl Into<Val<retriever::RetrieverConfiguration>>,
-        display_name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, configuration: impl Into<Val<retriever::RetrieverConfiguration>>, display_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("Configuration", configuration);
         props.set("DisplayName", display_name);
         props.set("Type", type_);
-        CfnRetriever {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRetriever { props, options: ResourceOptions::default() }
     }
 
     /// The `RoleArn` property.
@@ -3302,17 +2442,8 @@ pub(crate) static RETRIEVER_META: TypeMeta = TypeMeta {
     create_only: &["ApplicationId", "Type"],
     write_only: &[],
     primary_identifier: &["ApplicationId", "RetrieverId"],
-    attributes: &[
-        "CreatedAt",
-        "RetrieverArn",
-        "RetrieverId",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "RetrieverArn", "RetrieverId", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200200),
 };
 
@@ -3348,19 +2479,13 @@ pub mod retriever {
         }
 
         /// The `KendraIndexConfiguration` property.
-        pub fn kendra_index_configuration(
-            mut self,
-            value: impl Into<Val<KendraIndexConfiguration>>,
-        ) -> Self {
+        pub fn kendra_index_configuration(mut self, value: impl Into<Val<KendraIndexConfiguration>>) -> Self {
             self.props.set("KendraIndexConfiguration", value);
             self
         }
 
         /// The `NativeIndexConfiguration` property.
-        pub fn native_index_configuration(
-            mut self,
-            value: impl Into<Val<NativeIndexConfiguration>>,
-        ) -> Self {
+        pub fn native_index_configuration(mut self, value: impl Into<Val<NativeIndexConfiguration>>) -> Self {
             self.props.set("NativeIndexConfiguration", value);
             self
         }
@@ -3445,65 +2570,31 @@ pub mod retriever {
 
     pub(crate) static RETRIEVER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KendraIndexConfiguration",
-                &Shape::Object(&KENDRA_INDEX_CONFIGURATION_SHAPE),
-            ),
-            (
-                "NativeIndexConfiguration",
-                &Shape::Object(&NATIVE_INDEX_CONFIGURATION_SHAPE),
-            ),
+            ("KendraIndexConfiguration", &Shape::Object(&KENDRA_INDEX_CONFIGURATION_SHAPE)),
+            ("NativeIndexConfiguration", &Shape::Object(&NATIVE_INDEX_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["NativeIndexConfiguration"], &["KendraIndexConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KENDRA_INDEX_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IndexId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("IndexId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NATIVE_INDEX_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IndexId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("IndexId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3527,35 +2618,23 @@ impl CfnWebExperience {
     pub fn new(application_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
-        CfnWebExperience {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebExperience { props, options: ResourceOptions::default() }
     }
 
     /// The `BrowserExtensionConfiguration` property.
-    pub fn browser_extension_configuration(
-        mut self,
-        value: impl Into<Val<web_experience::BrowserExtensionConfiguration>>,
-    ) -> Self {
+    pub fn browser_extension_configuration(mut self, value: impl Into<Val<web_experience::BrowserExtensionConfiguration>>) -> Self {
         self.props.set("BrowserExtensionConfiguration", value);
         self
     }
 
     /// The `CustomizationConfiguration` property.
-    pub fn customization_configuration(
-        mut self,
-        value: impl Into<Val<web_experience::CustomizationConfiguration>>,
-    ) -> Self {
+    pub fn customization_configuration(mut self, value: impl Into<Val<web_experience::CustomizationConfiguration>>) -> Self {
         self.props.set("CustomizationConfiguration", value);
         self
     }
 
     /// The `IdentityProviderConfiguration` property.
-    pub fn identity_provider_configuration(
-        mut self,
-        value: impl Into<Val<web_experience::IdentityProviderConfiguration>>,
-    ) -> Self {
+    pub fn identity_provider_configuration(mut self, value: impl Into<Val<web_experience::IdentityProviderConfiguration>>) -> Self {
         self.props.set("IdentityProviderConfiguration", value);
         self
     }
@@ -3658,18 +2737,8 @@ pub(crate) static WEB_EXPERIENCE_META: TypeMeta = TypeMeta {
     create_only: &["ApplicationId"],
     write_only: &[],
     primary_identifier: &["ApplicationId", "WebExperienceId"],
-    attributes: &[
-        "CreatedAt",
-        "DefaultEndpoint",
-        "Status",
-        "UpdatedAt",
-        "WebExperienceArn",
-        "WebExperienceId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "DefaultEndpoint", "Status", "UpdatedAt", "WebExperienceArn", "WebExperienceId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200200),
 };
 
@@ -3777,19 +2846,13 @@ pub mod web_experience {
         }
 
         /// The `OpenIDConnectConfiguration` property.
-        pub fn open_id_connect_configuration(
-            mut self,
-            value: impl Into<Val<OpenIdConnectProviderConfiguration>>,
-        ) -> Self {
+        pub fn open_id_connect_configuration(mut self, value: impl Into<Val<OpenIdConnectProviderConfiguration>>) -> Self {
             self.props.set("OpenIDConnectConfiguration", value);
             self
         }
 
         /// The `SamlConfiguration` property.
-        pub fn saml_configuration(
-            mut self,
-            value: impl Into<Val<SamlProviderConfiguration>>,
-        ) -> Self {
+        pub fn saml_configuration(mut self, value: impl Into<Val<SamlProviderConfiguration>>) -> Self {
             self.props.set("SamlConfiguration", value);
             self
         }
@@ -3812,10 +2875,7 @@ pub mod web_experience {
         ///
         /// - `secrets_arn`: `SecretsArn`.
         /// - `secrets_role`: `SecretsRole`.
-        pub fn new(
-            secrets_arn: impl Into<Val<String>>,
-            secrets_role: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(secrets_arn: impl Into<Val<String>>, secrets_role: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SecretsArn", secrets_arn);
             props.set("SecretsRole", secrets_role);
@@ -3878,74 +2938,26 @@ pub mod web_experience {
     }
 
     pub(crate) static BROWSER_EXTENSION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EnabledBrowserExtensions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FIREFOX", "CHROME"],
-                })),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("EnabledBrowserExtensions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIREFOX", "CHROME"] })), min_items: Some(0), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOMIZATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomCSSUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https?://[a-zA-Z0-9-_.+%/]+\\.css)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1284),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FaviconUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|ico))?$"),
-                    min_len: Some(0),
-                    max_len: Some(1284),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FontUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https?://[a-zA-Z0-9-_.+%/]+\\.(ttf|woff|woff2|otf))?$"),
-                    min_len: Some(0),
-                    max_len: Some(1284),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogoUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|png))?$"),
-                    min_len: Some(0),
-                    max_len: Some(1284),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomCSSUrl", &Shape::Str(StrRule { pattern: Some("^(https?://[a-zA-Z0-9-_.+%/]+\\.css)?$"), min_len: Some(0), max_len: Some(1284), allowed: &[] })),
+            ("FaviconUrl", &Shape::Str(StrRule { pattern: Some("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|ico))?$"), min_len: Some(0), max_len: Some(1284), allowed: &[] })),
+            ("FontUrl", &Shape::Str(StrRule { pattern: Some("^(https?://[a-zA-Z0-9-_.+%/]+\\.(ttf|woff|woff2|otf))?$"), min_len: Some(0), max_len: Some(1284), allowed: &[] })),
+            ("LogoUrl", &Shape::Str(StrRule { pattern: Some("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|png))?$"), min_len: Some(0), max_len: Some(1284), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IDENTITY_PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OpenIDConnectConfiguration",
-                &Shape::Object(&OPEN_ID_CONNECT_PROVIDER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SamlConfiguration",
-                &Shape::Object(&SAML_PROVIDER_CONFIGURATION_SHAPE),
-            ),
+            ("OpenIDConnectConfiguration", &Shape::Object(&OPEN_ID_CONNECT_PROVIDER_CONFIGURATION_SHAPE)),
+            ("SamlConfiguration", &Shape::Object(&SAML_PROVIDER_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["SamlConfiguration"], &["OpenIDConnectConfiguration"]],
         ..ObjectShape::EMPTY
@@ -3960,38 +2972,16 @@ pub mod web_experience {
     };
 
     pub(crate) static SAML_PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AuthenticationUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("^https://.*$"),
-                min_len: Some(1),
-                max_len: Some(1284),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AuthenticationUrl", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(1), max_len: Some(1284), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

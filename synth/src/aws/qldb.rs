@@ -31,10 +31,7 @@ impl CfnLedger {
     pub fn new(permissions_mode: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PermissionsMode", permissions_mode);
-        CfnLedger {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLedger { props, options: ResourceOptions::default() }
     }
 
     /// The `DeletionProtection` property.
@@ -93,10 +90,7 @@ pub(crate) static LEDGER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280318),
 };
 
@@ -150,23 +144,14 @@ impl CfnStream {
     /// - `ledger_name`: `LedgerName`.
     /// - `role_arn`: `RoleArn`.
     /// - `stream_name`: `StreamName`.
-    pub fn new(
-        inclusive_start_time: impl Into<Val<String>>,
-        kinesis_configuration: impl Into<Val<stream::KinesisConfiguration>>,
-        ledger_name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        stream_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(inclusive_start_time: impl Into<Val<String>>, kinesis_configuration: impl Into<Val<stream::KinesisConfiguration>>, ledger_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, stream_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InclusiveStartTime", inclusive_start_time);
         props.set("KinesisConfiguration", kinesis_configuration);
         props.set("LedgerName", ledger_name);
         props.set("RoleArn", role_arn);
         props.set("StreamName", stream_name);
-        CfnStream {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStream { props, options: ResourceOptions::default() }
     }
 
     /// The `ExclusiveEndTime` property.
@@ -214,21 +199,11 @@ impl Handle<CfnStream> {
 pub(crate) static STREAM_META: TypeMeta = TypeMeta {
     type_name: CfnStream::TYPE_NAME,
     shape: &STREAM_SHAPE,
-    create_only: &[
-        "ExclusiveEndTime",
-        "InclusiveStartTime",
-        "KinesisConfiguration",
-        "LedgerName",
-        "RoleArn",
-        "StreamName",
-    ],
+    create_only: &["ExclusiveEndTime", "InclusiveStartTime", "KinesisConfiguration", "LedgerName", "RoleArn", "StreamName"],
     write_only: &[],
     primary_identifier: &["LedgerName", "Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16288318),
 };
 
@@ -313,31 +288,18 @@ pub mod stream {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&LEDGER_META, &STREAM_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &LEDGER_META,
+    &STREAM_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnPermission {
     /// - `name`: `Name`, The name of the permission.
     /// - `policy_template`: `PolicyTemplate`.
     /// - `resource_type`: `ResourceType`, The resource type this permission can be used with.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        policy_template: impl Into<Val<Json>>,
-        resource_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, policy_template: impl Into<Val<Json>>, resource_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("PolicyTemplate", policy_template);
         props.set("ResourceType", resource_type);
-        CfnPermission {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPermission { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -100,32 +93,14 @@ pub(crate) static PERMISSION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "IsResourceTypeDefault", "PermissionType", "Version"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PERMISSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w.-]*$"),
-                min_len: Some(1),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&permission::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w.-]*$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&permission::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -163,24 +138,8 @@ pub mod permission {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -202,17 +161,11 @@ impl CfnPermissionAssociation {
     ///
     /// - `permission_arn`: `PermissionArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
     /// - `resource_share_arn`: `ResourceShareArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-    pub fn new(
-        permission_arn: impl Into<Val<String>>,
-        resource_share_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(permission_arn: impl Into<Val<String>>, resource_share_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PermissionArn", permission_arn);
         props.set("ResourceShareArn", resource_share_arn);
-        CfnPermissionAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPermissionAssociation { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether to replace the existing permission on the resource share. Use `true` to replace the current permission. Use `false` to add the permission when no permission is currently associated. The default value is `false`. Updating an existing association also requires `true`, because AWS RAM applies the change by re-associating the permission.
@@ -289,14 +242,7 @@ pub(crate) static PERMISSION_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["PermissionArn", "ResourceShareArn"],
     write_only: &["Replace"],
     primary_identifier: &["ResourceShareArn", "PermissionArn"],
-    attributes: &[
-        "AssociationStatus",
-        "FeatureSet",
-        "IsDefault",
-        "LastUpdatedTime",
-        "PermissionVersion",
-        "ResourceType",
-    ],
+    attributes: &["AssociationStatus", "FeatureSet", "IsDefault", "LastUpdatedTime", "PermissionVersion", "ResourceType"],
     tagging: None,
     regions: RegionSet(0x3fff3fffffff),
 };
@@ -317,17 +263,11 @@ impl CfnPrincipalAssociation {
     ///
     /// - `principal`: `Principal`, Specifies the principal to associate with the resource share. The possible values are:
     /// - `resource_share_arn`: `ResourceShareArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-    pub fn new(
-        principal: impl Into<Val<String>>,
-        resource_share_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(principal: impl Into<Val<String>>, resource_share_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Principal", principal);
         props.set("ResourceShareArn", resource_share_arn);
-        CfnPrincipalAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrincipalAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -389,13 +329,7 @@ pub(crate) static PRINCIPAL_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["Principal", "ResourceShareArn"],
     write_only: &[],
     primary_identifier: &["ResourceShareArn", "Principal"],
-    attributes: &[
-        "AssociationType",
-        "CreationTime",
-        "External",
-        "LastUpdatedTime",
-        "Status",
-    ],
+    attributes: &["AssociationType", "CreationTime", "External", "LastUpdatedTime", "Status"],
     tagging: None,
     regions: RegionSet(0x3fff3fffffff),
 };
@@ -416,17 +350,11 @@ impl CfnResourceAssociation {
     ///
     /// - `resource_arn`: `ResourceArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource to associate with the resource share.
     /// - `resource_share_arn`: `ResourceShareArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
-    pub fn new(
-        resource_arn: impl Into<Val<String>>,
-        resource_share_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(resource_arn: impl Into<Val<String>>, resource_share_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceArn", resource_arn);
         props.set("ResourceShareArn", resource_share_arn);
-        CfnResourceAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -488,13 +416,7 @@ pub(crate) static RESOURCE_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["ResourceArn", "ResourceShareArn"],
     write_only: &[],
     primary_identifier: &["ResourceShareArn", "ResourceArn"],
-    attributes: &[
-        "AssociationType",
-        "CreationTime",
-        "External",
-        "LastUpdatedTime",
-        "Status",
-    ],
+    attributes: &["AssociationType", "CreationTime", "External", "LastUpdatedTime", "Status"],
     tagging: None,
     regions: RegionSet(0x3fff3fffffff),
 };
@@ -517,10 +439,7 @@ impl CfnResourceShare {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnResourceShare {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceShare { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether principals outside your organization in AWS Organizations can be associated with a resource share. A value of `true` lets you share with individual AWS accounts that are not in your organization. A value of `false` only has meaning if your account is a member of an AWS Organization. The default value is `true`.
@@ -564,10 +483,7 @@ impl CfnResourceShare {
     }
 
     /// Specifies the configuration for the resource share
-    pub fn resource_share_configuration(
-        mut self,
-        value: impl Into<Val<resource_share::ResourceShareConfiguration>>,
-    ) -> Self {
+    pub fn resource_share_configuration(mut self, value: impl Into<Val<resource_share::ResourceShareConfiguration>>) -> Self {
         self.props.set("ResourceShareConfiguration", value);
         self
     }
@@ -650,18 +566,8 @@ pub(crate) static RESOURCE_SHARE_META: TypeMeta = TypeMeta {
     create_only: &["ResourceShareConfiguration/RetainSharingOnAccountLeaveOrganization"],
     write_only: &["PermissionArns", "Principals", "ResourceArns", "Sources"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "FeatureSet",
-        "LastUpdatedTime",
-        "OwningAccountId",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "FeatureSet", "LastUpdatedTime", "OwningAccountId", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -690,12 +596,10 @@ pub mod resource_share {
         }
 
         /// Specifies whether the consumer account retains access to the resource share after leaving the organization.
-        pub fn retain_sharing_on_account_leave_organization(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("RetainSharingOnAccountLeaveOrganization", value);
+        ///
+        /// Changing it replaces the resource.
+        pub fn retain_sharing_on_account_leave_organization(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("RetainSharingOnAccountLeaveOrganization", value);
             self
         }
     }
@@ -748,17 +652,11 @@ impl CfnSourceAssociation {
     ///
     /// - `resource_share_arn`: `ResourceShareArn`, Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
     /// - `source_id`: `SourceId`, Specifies the ID of the source account to associate with the resource share.
-    pub fn new(
-        resource_share_arn: impl Into<Val<String>>,
-        source_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(resource_share_arn: impl Into<Val<String>>, source_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceShareArn", resource_share_arn);
         props.set("SourceId", source_id);
-        CfnSourceAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSourceAssociation { props, options: ResourceOptions::default() }
     }
 }
 

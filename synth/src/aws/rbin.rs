@@ -29,17 +29,11 @@ impl CfnRule {
     ///
     /// - `resource_type`: `ResourceType`, The resource type retained by the retention rule.
     /// - `retention_period`: `RetentionPeriod`, Information about the retention period for which the retention rule is to retain resources.
-    pub fn new(
-        resource_type: impl Into<Val<String>>,
-        retention_period: impl Into<Val<rule::RetentionPeriod>>,
-    ) -> Self {
+    pub fn new(resource_type: impl Into<Val<String>>, retention_period: impl Into<Val<rule::RetentionPeriod>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceType", resource_type);
         props.set("RetentionPeriod", retention_period);
-        CfnRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRule { props, options: ResourceOptions::default() }
     }
 
     /// The description of the retention rule.
@@ -123,81 +117,23 @@ pub(crate) static RULE_META: TypeMeta = TypeMeta {
     type_name: CfnRule::TYPE_NAME,
     shape: &RULE_SHAPE,
     create_only: &["ResourceType"],
-    write_only: &[
-        "LockConfiguration",
-        "LockConfiguration/UnlockDelayUnit",
-        "LockConfiguration/UnlockDelayValue",
-    ],
+    write_only: &["LockConfiguration", "LockConfiguration/UnlockDelayUnit", "LockConfiguration/UnlockDelayValue"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Identifier", "LockState"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S ]{0,255}$"),
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExcludeResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&rule::RESOURCE_TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "LockConfiguration",
-            &Shape::Object(&rule::UNLOCK_DELAY_SHAPE),
-        ),
-        (
-            "ResourceTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&rule::RESOURCE_TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EBS_SNAPSHOT", "EC2_IMAGE", "EBS_VOLUME"],
-            }),
-        ),
-        (
-            "RetentionPeriod",
-            &Shape::Object(&rule::RETENTION_PERIOD_SHAPE),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: Some("pending|available"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&rule::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\S ]{0,255}$"), min_len: None, max_len: Some(255), allowed: &[] })),
+        ("ExcludeResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&rule::RESOURCE_TAG_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ("LockConfiguration", &Shape::Object(&rule::UNLOCK_DELAY_SHAPE)),
+        ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&rule::RESOURCE_TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EBS_SNAPSHOT", "EC2_IMAGE", "EBS_VOLUME"] })),
+        ("RetentionPeriod", &Shape::Object(&rule::RETENTION_PERIOD_SHAPE)),
+        ("Status", &Shape::Str(StrRule { pattern: Some("pending|available"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&rule::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -219,10 +155,7 @@ pub mod rule {
         ///
         /// - `resource_tag_key`: `ResourceTagKey`, The tag key of the resource.
         /// - `resource_tag_value`: `ResourceTagValue`, The tag value of the resource
-        pub fn new(
-            resource_tag_key: impl Into<Val<String>>,
-            resource_tag_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(resource_tag_key: impl Into<Val<String>>, resource_tag_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ResourceTagKey", resource_tag_key);
             props.set("ResourceTagValue", resource_tag_value);
@@ -252,12 +185,16 @@ pub mod rule {
         /// The unit of time in which to measure the unlock delay. Currently, the unlock delay can be measure only in days.
         ///
         /// Allowed values: `DAYS`.
+        ///
+        /// Write-only.
         pub fn unlock_delay_unit(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UnlockDelayUnit", value);
             self
         }
 
         /// The unlock delay period, measured in the unit specified for UnlockDelayUnit.
+        ///
+        /// Write-only.
         pub fn unlock_delay_value(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("UnlockDelayValue", value);
             self
@@ -281,10 +218,7 @@ pub mod rule {
         ///
         /// - `retention_period_unit`: `RetentionPeriodUnit`, The retention period unit of the rule
         /// - `retention_period_value`: `RetentionPeriodValue`, The retention period value of the rule.
-        pub fn new(
-            retention_period_unit: impl Into<Val<String>>,
-            retention_period_value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(retention_period_unit: impl Into<Val<String>>, retention_period_value: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("RetentionPeriodUnit", retention_period_unit);
             props.set("RetentionPeriodValue", retention_period_value);
@@ -325,101 +259,41 @@ pub mod rule {
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ResourceTagKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]{1,128}$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceTagValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]{0,256}$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ResourceTagKey", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]{1,128}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("ResourceTagValue", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]{0,256}$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UNLOCK_DELAY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "UnlockDelayUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS"],
-                }),
-            ),
-            (
-                "UnlockDelayValue",
-                &Shape::Num(NumRule {
-                    min: Some(7.0),
-                    max: Some(30.0),
-                    allowed: &[],
-                }),
-            ),
+            ("UnlockDelayUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS"] })),
+            ("UnlockDelayValue", &Shape::Num(NumRule { min: Some(7.0), max: Some(30.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETENTION_PERIOD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RetentionPeriodUnit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DAYS"],
-                }),
-            ),
-            (
-                "RetentionPeriodValue",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(3650.0),
-                    allowed: &[],
-                }),
-            ),
+            ("RetentionPeriodUnit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS"] })),
+            ("RetentionPeriodValue", &Shape::Num(NumRule { min: Some(1.0), max: Some(3650.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&RULE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &RULE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -29,20 +29,11 @@ impl CfnClusterSnapshot {
     ///
     /// - `db_cluster_identifier`: `DBClusterIdentifier`, The identifier of the DB cluster to create a snapshot for.
     /// - `db_cluster_snapshot_identifier`: `DBClusterSnapshotIdentifier`, The identifier for the DB cluster snapshot. Must contain from 1 to 63 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens.
-    pub fn new(
-        db_cluster_identifier: impl Into<Val<String>>,
-        db_cluster_snapshot_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(db_cluster_identifier: impl Into<Val<String>>, db_cluster_snapshot_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DBClusterIdentifier", db_cluster_identifier);
-        props.set(
-            "DBClusterSnapshotIdentifier",
-            db_cluster_snapshot_identifier,
-        );
-        CfnClusterSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("DBClusterSnapshotIdentifier", db_cluster_snapshot_identifier);
+        CfnClusterSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// The tags to be assigned to the DB cluster snapshot.
@@ -201,52 +192,15 @@ pub(crate) static CLUSTER_SNAPSHOT_META: TypeMeta = TypeMeta {
     create_only: &["DBClusterIdentifier", "DBClusterSnapshotIdentifier"],
     write_only: &[],
     primary_identifier: &["DBClusterSnapshotArn"],
-    attributes: &[
-        "AllocatedStorage",
-        "AvailabilityZones",
-        "ClusterCreateTime",
-        "DBClusterSnapshotArn",
-        "DbClusterResourceId",
-        "Engine",
-        "EngineMode",
-        "EngineVersion",
-        "IAMDatabaseAuthenticationEnabled",
-        "KmsKeyId",
-        "LicenseModel",
-        "MasterUsername",
-        "Port",
-        "SnapshotCreateTime",
-        "SnapshotType",
-        "Status",
-        "StorageEncrypted",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AllocatedStorage", "AvailabilityZones", "ClusterCreateTime", "DBClusterSnapshotArn", "DbClusterResourceId", "Engine", "EngineMode", "EngineVersion", "IAMDatabaseAuthenticationEnabled", "KmsKeyId", "LicenseModel", "MasterUsername", "Port", "SnapshotCreateTime", "SnapshotType", "Status", "StorageEncrypted", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static CLUSTER_SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DBClusterSnapshotIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster_snapshot::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DBClusterSnapshotIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster_snapshot::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -284,24 +238,8 @@ pub mod cluster_snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -327,10 +265,7 @@ impl CfnCustomDbEngineVersion {
         let mut props = Props::new();
         props.set("Engine", engine);
         props.set("EngineVersion", engine_version);
-        CfnCustomDbEngineVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomDbEngineVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `DatabaseInstallationFiles` property.
@@ -344,12 +279,8 @@ impl CfnCustomDbEngineVersion {
     /// The name of an Amazon S3 bucket that contains database installation files for your CEV. For example, a valid bucket name is ``my-custom-installation-files``.
     ///
     /// Changing it replaces the resource.
-    pub fn database_installation_files_s3_bucket_name(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("DatabaseInstallationFilesS3BucketName", value);
+    pub fn database_installation_files_s3_bucket_name(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("DatabaseInstallationFilesS3BucketName", value);
         self
     }
 
@@ -408,12 +339,8 @@ impl CfnCustomDbEngineVersion {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn source_custom_db_engine_version_identifier(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("SourceCustomDbEngineVersionIdentifier", value);
+    pub fn source_custom_db_engine_version_identifier(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("SourceCustomDbEngineVersionIdentifier", value);
         self
     }
 
@@ -467,137 +394,27 @@ impl Handle<CfnCustomDbEngineVersion> {
 pub(crate) static CUSTOM_DB_ENGINE_VERSION_META: TypeMeta = TypeMeta {
     type_name: CfnCustomDbEngineVersion::TYPE_NAME,
     shape: &CUSTOM_DB_ENGINE_VERSION_SHAPE,
-    create_only: &[
-        "DatabaseInstallationFiles",
-        "DatabaseInstallationFilesS3BucketName",
-        "DatabaseInstallationFilesS3Prefix",
-        "Engine",
-        "EngineVersion",
-        "ImageId",
-        "KMSKeyId",
-        "Manifest",
-        "SourceCustomDbEngineVersionIdentifier",
-        "UseAwsProvidedLatestImage",
-    ],
-    write_only: &[
-        "Manifest",
-        "SourceCustomDbEngineVersionIdentifier",
-        "UseAwsProvidedLatestImage",
-    ],
+    create_only: &["DatabaseInstallationFiles", "DatabaseInstallationFilesS3BucketName", "DatabaseInstallationFilesS3Prefix", "Engine", "EngineVersion", "ImageId", "KMSKeyId", "Manifest", "SourceCustomDbEngineVersionIdentifier", "UseAwsProvidedLatestImage"],
+    write_only: &["Manifest", "SourceCustomDbEngineVersionIdentifier", "UseAwsProvidedLatestImage"],
     primary_identifier: &["Engine", "EngineVersion"],
     attributes: &["DBEngineVersionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688379),
 };
 
 pub(crate) static CUSTOM_DB_ENGINE_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatabaseInstallationFilesS3BucketName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatabaseInstallationFilesS3Prefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-]{1,35}$"),
-                min_len: Some(1),
-                max_len: Some(35),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EngineVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_.-]{1,60}$"),
-                min_len: Some(1),
-                max_len: Some(60),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImageId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KMSKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_:\\-\\/]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Manifest",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(51000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceCustomDbEngineVersionIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "available",
-                    "inactive",
-                    "inactive-except-restore",
-                    "pending-validation",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&custom_db_engine_version::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DatabaseInstallationFilesS3BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ("DatabaseInstallationFilesS3Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("Engine", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-]{1,35}$"), min_len: Some(1), max_len: Some(35), allowed: &[] })),
+        ("EngineVersion", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_.-]{1,60}$"), min_len: Some(1), max_len: Some(60), allowed: &[] })),
+        ("ImageId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("KMSKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_:\\-\\/]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Manifest", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(1), max_len: Some(51000), allowed: &[] })),
+        ("SourceCustomDbEngineVersionIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["available", "inactive", "inactive-except-restore", "pending-validation"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_db_engine_version::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -641,24 +458,8 @@ pub mod custom_db_engine_version {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -709,10 +510,7 @@ impl CfnDbCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDbCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbCluster { props, options: ResourceOptions::default() }
     }
 
     /// The amount of storage in gibibytes (GiB) to allocate to each DB instance in the Multi-AZ DB cluster.
@@ -728,10 +526,7 @@ impl CfnDbCluster {
     /// Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other Amazon Web Services on your behalf.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub fn associated_roles(
-        mut self,
-        value: impl Into<Val<Vec<db_cluster::DbClusterRole>>>,
-    ) -> Self {
+    pub fn associated_roles(mut self, value: impl Into<Val<Vec<db_cluster::DbClusterRole>>>) -> Self {
         self.props.set("AssociatedRoles", value);
         self
     }
@@ -1201,10 +996,7 @@ impl CfnDbCluster {
     /// When you restore a DB cluster from a snapshot, Amazon RDS generates a new secret instead of reusing the secret specified in the ``SecretArn`` property. This ensures that the restored DB cluster is securely managed with a dedicated secret. To maintain consistent integration with your application, you might need to update resource configurations to reference the newly created secret.
     ///
     /// For more information, see [Password management with Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html) in the *Amazon RDS User Guide* and [Password management with Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html) in the *Amazon Aurora User Guide.*
-    pub fn master_user_secret(
-        mut self,
-        value: impl Into<Val<db_cluster::MasterUserSecret>>,
-    ) -> Self {
+    pub fn master_user_secret(mut self, value: impl Into<Val<db_cluster::MasterUserSecret>>) -> Self {
         self.props.set("MasterUserSecret", value);
         self
     }
@@ -1434,10 +1226,7 @@ impl CfnDbCluster {
     /// This property is only supported for Aurora Serverless v1. For Aurora Serverless v2, Use the ``ServerlessV2ScalingConfiguration`` property.
     ///
     /// Valid for: Aurora Serverless v1 DB clusters only
-    pub fn scaling_configuration(
-        mut self,
-        value: impl Into<Val<db_cluster::ScalingConfiguration>>,
-    ) -> Self {
+    pub fn scaling_configuration(mut self, value: impl Into<Val<db_cluster::ScalingConfiguration>>) -> Self {
         self.props.set("ScalingConfiguration", value);
         self
     }
@@ -1447,10 +1236,7 @@ impl CfnDbCluster {
     /// This property is only supported for Aurora Serverless v2. For Aurora Serverless v1, Use the ``ScalingConfiguration`` property.
     ///
     /// Valid for: Aurora Serverless v2 DB clusters only
-    pub fn serverless_v2_scaling_configuration(
-        mut self,
-        value: impl Into<Val<db_cluster::ServerlessV2ScalingConfiguration>>,
-    ) -> Self {
+    pub fn serverless_v2_scaling_configuration(mut self, value: impl Into<Val<db_cluster::ServerlessV2ScalingConfiguration>>) -> Self {
         self.props.set("ServerlessV2ScalingConfiguration", value);
         self
     }
@@ -1692,146 +1478,26 @@ impl Handle<CfnDbCluster> {
 pub(crate) static DB_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnDbCluster::TYPE_NAME,
     shape: &DB_CLUSTER_SHAPE,
-    create_only: &[
-        "ClusterScalabilityType",
-        "DBClusterIdentifier",
-        "DBSubnetGroupName",
-        "DBSystemId",
-        "DatabaseName",
-        "EngineMode",
-        "KmsKeyId",
-        "PubliclyAccessible",
-        "RestoreToTime",
-        "RestoreType",
-        "SnapshotIdentifier",
-        "SourceDBClusterIdentifier",
-        "SourceDbClusterResourceId",
-        "SourceRegion",
-        "StorageEncrypted",
-        "UseLatestRestorableTime",
-    ],
-    write_only: &[
-        "ClusterScalabilityType",
-        "DBInstanceParameterGroupName",
-        "DeleteAutomatedBackups",
-        "MasterUserAuthenticationType",
-        "MasterUserPassword",
-        "RestoreToTime",
-        "RestoreType",
-        "SnapshotIdentifier",
-        "SourceDBClusterIdentifier",
-        "SourceDbClusterResourceId",
-        "SourceRegion",
-        "UseLatestRestorableTime",
-    ],
+    create_only: &["ClusterScalabilityType", "DBClusterIdentifier", "DBSubnetGroupName", "DBSystemId", "DatabaseName", "EngineMode", "KmsKeyId", "PubliclyAccessible", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "SourceDbClusterResourceId", "SourceRegion", "StorageEncrypted", "UseLatestRestorableTime"],
+    write_only: &["ClusterScalabilityType", "DBInstanceParameterGroupName", "DeleteAutomatedBackups", "MasterUserAuthenticationType", "MasterUserPassword", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "SourceDbClusterResourceId", "SourceRegion", "UseLatestRestorableTime"],
     primary_identifier: &["DBClusterIdentifier"],
-    attributes: &[
-        "DBClusterArn",
-        "DBClusterResourceId",
-        "Endpoint",
-        "Endpoint.Address",
-        "Endpoint.Port",
-        "MasterUserSecret.SecretArn",
-        "ReadEndpoint",
-        "ReadEndpoint.Address",
-        "StorageEncryptionType",
-        "StorageThroughput",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["DBClusterArn", "DBClusterResourceId", "Endpoint", "Endpoint.Address", "Endpoint.Port", "MasterUserSecret.SecretArn", "ReadEndpoint", "ReadEndpoint.Address", "StorageEncryptionType", "StorageThroughput"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DB_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociatedRoles",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_cluster::DB_CLUSTER_ROLE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "BacktrackWindow",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "BackupRetentionPeriod",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterScalabilityType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["limitless", "standard"],
-            }),
-        ),
-        (
-            "DBClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatabaseInsightsMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["advanced", "standard"],
-            }),
-        ),
-        (
-            "GlobalClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MasterUserAuthenticationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["iam-db-auth", "password"],
-            }),
-        ),
-        (
-            "MasterUsername",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]{1}[a-zA-Z0-9_]*$"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_cluster::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AssociatedRoles", &Shape::List(ListRule { item: Some(&Shape::Object(&db_cluster::DB_CLUSTER_ROLE_SHAPE)), min_items: Some(0), max_items: Some(15) })),
+        ("BacktrackWindow", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("BackupRetentionPeriod", &Shape::Num(NumRule { min: Some(1.0), max: Some(35.0), allowed: &[] })),
+        ("ClusterScalabilityType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["limitless", "standard"] })),
+        ("DBClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("DatabaseInsightsMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["advanced", "standard"] })),
+        ("GlobalClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("MasterUserAuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["iam-db-auth", "password"] })),
+        ("MasterUsername", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]{1}[a-zA-Z0-9_]*$"), min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_cluster::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2075,38 +1741,16 @@ pub mod db_cluster {
     }
 
     pub(crate) static DB_CLUSTER_ROLE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z-]*:iam::[0-9]*:role/.*$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:iam::[0-9]*:role/.*$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2129,22 +1773,12 @@ impl CfnDbClusterEndpoint {
     /// - `custom_endpoint_type`: `CustomEndpointType`, The type of the custom endpoint.
     /// - `db_cluster_endpoint_identifier`: `DBClusterEndpointIdentifier`, The identifier to use for the new endpoint. This parameter is stored as a lowercase string.
     /// - `db_cluster_identifier`: `DBClusterIdentifier`, The DB cluster identifier of the DB cluster associated with the endpoint. This parameter is stored as a lowercase string.
-    pub fn new(
-        custom_endpoint_type: impl Into<Val<String>>,
-        db_cluster_endpoint_identifier: impl Into<Val<String>>,
-        db_cluster_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(custom_endpoint_type: impl Into<Val<String>>, db_cluster_endpoint_identifier: impl Into<Val<String>>, db_cluster_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CustomEndpointType", custom_endpoint_type);
-        props.set(
-            "DBClusterEndpointIdentifier",
-            db_cluster_endpoint_identifier,
-        );
+        props.set("DBClusterEndpointIdentifier", db_cluster_endpoint_identifier);
         props.set("DBClusterIdentifier", db_cluster_identifier);
-        CfnDbClusterEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbClusterEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// List of DB instance identifiers that aren't part of the custom endpoint group. All other eligible instances are reachable through the custom endpoint. Only relevant if the list of static members is empty. Once either member list is set, it can be changed or replaced by the other list, but both lists cannot be removed in place; removing them requires replacing the endpoint.
@@ -2224,57 +1858,17 @@ pub(crate) static DB_CLUSTER_ENDPOINT_META: TypeMeta = TypeMeta {
     create_only: &["DBClusterEndpointIdentifier", "DBClusterIdentifier"],
     write_only: &[],
     primary_identifier: &["DBClusterEndpointArn"],
-    attributes: &[
-        "DBClusterEndpointArn",
-        "DBClusterEndpointResourceIdentifier",
-        "Endpoint",
-        "EndpointType",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["DBClusterEndpointArn", "DBClusterEndpointResourceIdentifier", "Endpoint", "EndpointType", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static DB_CLUSTER_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CustomEndpointType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["READER", "WRITER", "ANY"],
-            }),
-        ),
-        (
-            "DBClusterEndpointIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DBClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_cluster_endpoint::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("CustomEndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["READER", "WRITER", "ANY"] })),
+        ("DBClusterEndpointIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("DBClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_cluster_endpoint::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2312,24 +1906,8 @@ pub mod db_cluster_endpoint {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2358,19 +1936,12 @@ impl CfnDbClusterParameterGroup {
     /// - `description`: `Description`, The description for the DB cluster parameter group.
     /// - `family`: `Family`, The DB cluster parameter group family name. A DB cluster parameter group can be associated with one and only one DB cluster parameter group family, and can be applied only to a DB cluster running a database engine and engine version compatible with that DB cluster parameter group family.
     /// - `parameters`: `Parameters`.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        family: impl Into<Val<String>>,
-        parameters: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, family: impl Into<Val<String>>, parameters: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Family", family);
         props.set("Parameters", parameters);
-        CfnDbClusterParameterGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbClusterParameterGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name of the DB cluster parameter group.
@@ -2416,32 +1987,14 @@ pub(crate) static DB_CLUSTER_PARAMETER_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DBClusterParameterGroupName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DB_CLUSTER_PARAMETER_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DBClusterParameterGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_cluster_parameter_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("DBClusterParameterGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$"), min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_cluster_parameter_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2485,24 +2038,8 @@ pub mod db_cluster_parameter_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2559,17 +2096,11 @@ impl CfnDbInstance {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDbInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbInstance { props, options: ResourceOptions::default() }
     }
 
     /// The additional storage volumes associated with the DB instance. RDS supports additional storage volumes for RDS for Oracle and RDS for SQL Server.
-    pub fn additional_storage_volumes(
-        mut self,
-        value: impl Into<Val<Vec<db_instance::AdditionalStorageVolume>>>,
-    ) -> Self {
+    pub fn additional_storage_volumes(mut self, value: impl Into<Val<Vec<db_instance::AdditionalStorageVolume>>>) -> Self {
         self.props.set("AdditionalStorageVolumes", value);
         self
     }
@@ -2683,10 +2214,7 @@ impl CfnDbInstance {
     /// *Amazon Aurora*
     ///
     /// Not applicable. The associated roles are managed by the DB cluster.
-    pub fn associated_roles(
-        mut self,
-        value: impl Into<Val<Vec<db_instance::DbInstanceRole>>>,
-    ) -> Self {
+    pub fn associated_roles(mut self, value: impl Into<Val<Vec<db_instance::DbInstanceRole>>>) -> Self {
         self.props.set("AssociatedRoles", value);
         self
     }
@@ -2700,10 +2228,7 @@ impl CfnDbInstance {
     /// The AWS KMS key identifier for encryption of the replicated automated backups. The KMS key ID is the Amazon Resource Name (ARN) for the KMS encryption key in the destination AWS-Region, for example, ``arn:aws:kms:us-east-1:123456789012:key/AKIAIOSFODNN7EXAMPLE``.
     ///
     /// Write-only.
-    pub fn automatic_backup_replication_kms_key_id(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn automatic_backup_replication_kms_key_id(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("AutomaticBackupReplicationKmsKeyId", value);
         self
     }
@@ -2717,12 +2242,8 @@ impl CfnDbInstance {
     /// The retention period for automated backups in a different AWS Region. Use this parameter to set a unique retention period that only applies to cross-Region automated backups. To enable automated backups in a different Region, specify a positive value for the ``AutomaticBackupReplicationRegion`` parameter.
     ///
     /// If not specified, this parameter defaults to the value of the ``BackupRetentionPeriod`` parameter. The maximum allowed value is 35.
-    pub fn automatic_backup_replication_retention_period(
-        mut self,
-        value: impl Into<Val<i64>>,
-    ) -> Self {
-        self.props
-            .set("AutomaticBackupReplicationRetentionPeriod", value);
+    pub fn automatic_backup_replication_retention_period(mut self, value: impl Into<Val<i64>>) -> Self {
+        self.props.set("AutomaticBackupReplicationRetentionPeriod", value);
         self
     }
 
@@ -3412,7 +2933,7 @@ impl CfnDbInstance {
     ///
     /// +  Aurora PostgreSQL - ``postgresql-license``
     ///
-    /// +  RDS for Db2 - ``bring-your-own-license``. For more information about RDS for Db2 licensing, see \[\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/db2-licensing.html>) in the *Amazon RDS User Guide.*
+    /// +  RDS for Db2 - ``bring-your-own-license``. For more information about RDS for Db2 licensing, see <https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/db2-licensing.html> in the *Amazon RDS User Guide.*
     ///
     /// +  RDS for MariaDB - ``general-public-license``
     ///
@@ -3499,10 +3020,7 @@ impl CfnDbInstance {
     /// The secret managed by RDS in AWS Secrets Manager for the master user password.
     ///
     /// For more information, see [Password management with Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html) in the *Amazon RDS User Guide.*
-    pub fn master_user_secret(
-        mut self,
-        value: impl Into<Val<db_instance::MasterUserSecret>>,
-    ) -> Self {
+    pub fn master_user_secret(mut self, value: impl Into<Val<db_instance::MasterUserSecret>>) -> Self {
         self.props.set("MasterUserSecret", value);
         self
     }
@@ -3772,10 +3290,7 @@ impl CfnDbInstance {
     /// The number of CPU cores and the number of threads per core for the DB instance class of the DB instance.
     ///
     /// This setting doesn't apply to Amazon Aurora or RDS Custom DB instances.
-    pub fn processor_features(
-        mut self,
-        value: impl Into<Val<Vec<db_instance::ProcessorFeature>>>,
-    ) -> Self {
+    pub fn processor_features(mut self, value: impl Into<Val<Vec<db_instance::ProcessorFeature>>>) -> Self {
         self.props.set("ProcessorFeatures", value);
         self
     }
@@ -3851,10 +3366,7 @@ impl CfnDbInstance {
     /// This setting doesn't apply to RDS Custom.
     ///
     /// Write-only.
-    pub fn source_db_instance_automated_backups_arn(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn source_db_instance_automated_backups_arn(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("SourceDBInstanceAutomatedBackupsArn", value);
         self
     }
@@ -4193,205 +3705,31 @@ impl Handle<CfnDbInstance> {
 pub(crate) static DB_INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnDbInstance::TYPE_NAME,
     shape: &DB_INSTANCE_SHAPE,
-    create_only: &[
-        "BackupTarget",
-        "CharacterSetName",
-        "CustomIAMInstanceProfile",
-        "DBClusterIdentifier",
-        "DBInstanceIdentifier",
-        "DBName",
-        "DBSubnetGroupName",
-        "DBSystemId",
-        "KmsKeyId",
-        "MasterUsername",
-        "NcharCharacterSetName",
-        "SourceRegion",
-        "StorageEncrypted",
-        "Timezone",
-    ],
-    write_only: &[
-        "AllowMajorVersionUpgrade",
-        "ApplyImmediately",
-        "AutomaticBackupReplicationKmsKeyId",
-        "CertificateRotationRestart",
-        "DBSnapshotIdentifier",
-        "DeleteAutomatedBackups",
-        "MasterUserAuthenticationType",
-        "MasterUserPassword",
-        "RestoreTime",
-        "SourceDBInstanceAutomatedBackupsArn",
-        "SourceDBInstanceIdentifier",
-        "SourceDbiResourceId",
-        "SourceRegion",
-        "TdeCredentialPassword",
-        "UseDefaultProcessorFeatures",
-        "UseLatestRestorableTime",
-    ],
+    create_only: &["BackupTarget", "CharacterSetName", "CustomIAMInstanceProfile", "DBClusterIdentifier", "DBInstanceIdentifier", "DBName", "DBSubnetGroupName", "DBSystemId", "KmsKeyId", "MasterUsername", "NcharCharacterSetName", "SourceRegion", "StorageEncrypted", "Timezone"],
+    write_only: &["AllowMajorVersionUpgrade", "ApplyImmediately", "AutomaticBackupReplicationKmsKeyId", "CertificateRotationRestart", "DBSnapshotIdentifier", "DeleteAutomatedBackups", "MasterUserAuthenticationType", "MasterUserPassword", "RestoreTime", "SourceDBInstanceAutomatedBackupsArn", "SourceDBInstanceIdentifier", "SourceDbiResourceId", "SourceRegion", "TdeCredentialPassword", "UseDefaultProcessorFeatures", "UseLatestRestorableTime"],
     primary_identifier: &["DBInstanceIdentifier"],
-    attributes: &[
-        "AutomaticRestartTime",
-        "CertificateDetails",
-        "CertificateDetails.CAIdentifier",
-        "CertificateDetails.ValidTill",
-        "DBInstanceArn",
-        "DBInstanceStatus",
-        "DbiResourceId",
-        "Endpoint",
-        "Endpoint.Address",
-        "Endpoint.HostedZoneId",
-        "Endpoint.Port",
-        "InstanceCreateTime",
-        "IsStorageConfigUpgradeAvailable",
-        "LatestRestorableTime",
-        "ListenerEndpoint",
-        "ListenerEndpoint.Address",
-        "ListenerEndpoint.HostedZoneId",
-        "ListenerEndpoint.Port",
-        "MasterUserSecret.SecretArn",
-        "PercentProgress",
-        "ReadReplicaDBClusterIdentifiers",
-        "ReadReplicaDBInstanceIdentifiers",
-        "ResumeFullAutomationModeTime",
-        "SecondaryAvailabilityZone",
-        "StatusInfos",
-        "StorageOperationPercentProgress",
-        "StorageOperationStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AutomaticRestartTime", "CertificateDetails", "CertificateDetails.CAIdentifier", "CertificateDetails.ValidTill", "DBInstanceArn", "DBInstanceStatus", "DbiResourceId", "Endpoint", "Endpoint.Address", "Endpoint.HostedZoneId", "Endpoint.Port", "InstanceCreateTime", "IsStorageConfigUpgradeAvailable", "LatestRestorableTime", "ListenerEndpoint", "ListenerEndpoint.Address", "ListenerEndpoint.HostedZoneId", "ListenerEndpoint.Port", "MasterUserSecret.SecretArn", "PercentProgress", "ReadReplicaDBClusterIdentifiers", "ReadReplicaDBInstanceIdentifiers", "ResumeFullAutomationModeTime", "SecondaryAvailabilityZone", "StatusInfos", "StorageOperationPercentProgress", "StorageOperationStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DB_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AdditionalStorageVolumes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &db_instance::ADDITIONAL_STORAGE_VOLUME_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllocatedStorage",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AutomaticBackupReplicationRetentionPeriod",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "BackupRetentionPeriod",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DBInstanceIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatabaseInsightsMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["advanced", "standard"],
-            }),
-        ),
-        (
-            "MasterUserAuthenticationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["iam-db-auth", "password"],
-            }),
-        ),
-        (
-            "MasterUsername",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,127}$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PerformanceInsightsRetentionPeriod",
-            &Shape::Num(NumRule {
-                min: None,
-                max: None,
-                allowed: &[
-                    7.0, 31.0, 62.0, 93.0, 124.0, 155.0, 186.0, 217.0, 248.0, 279.0, 310.0, 341.0,
-                    372.0, 403.0, 434.0, 465.0, 496.0, 527.0, 558.0, 589.0, 620.0, 651.0, 682.0,
-                    713.0, 731.0,
-                ],
-            }),
-        ),
-        (
-            "Port",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProcessorFeatures",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_instance::PROCESSOR_FEATURE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PromotionTier",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_instance::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalStorageVolumes", &Shape::List(ListRule { item: Some(&Shape::Object(&db_instance::ADDITIONAL_STORAGE_VOLUME_SHAPE)), min_items: None, max_items: None })),
+        ("AllocatedStorage", &Shape::Str(StrRule { pattern: Some("^[0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("AutomaticBackupReplicationRetentionPeriod", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("BackupRetentionPeriod", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("DBInstanceIdentifier", &Shape::Str(StrRule { pattern: Some("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("DatabaseInsightsMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["advanced", "standard"] })),
+        ("MasterUserAuthenticationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["iam-db-auth", "password"] })),
+        ("MasterUsername", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9_]{0,127}$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("PerformanceInsightsRetentionPeriod", &Shape::Num(NumRule { min: None, max: None, allowed: &[7.0, 31.0, 62.0, 93.0, 124.0, 155.0, 186.0, 217.0, 248.0, 279.0, 310.0, 341.0, 372.0, 403.0, 434.0, 465.0, 496.0, 527.0, 558.0, 589.0, 620.0, 651.0, 682.0, 713.0, 731.0] })),
+        ("Port", &Shape::Str(StrRule { pattern: Some("^\\d*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ProcessorFeatures", &Shape::List(ListRule { item: Some(&Shape::Object(&db_instance::PROCESSOR_FEATURE_SHAPE)), min_items: None, max_items: None })),
+        ("PromotionTier", &Shape::Num(NumRule { min: Some(0.0), max: Some(15.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_instance::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
-    dependent_excluded: &[(
-        "SourceDBInstanceIdentifier",
-        &[
-            "CharacterSetName",
-            "MasterUserPassword",
-            "MasterUsername",
-            "StorageEncrypted",
-        ],
-    )],
+    dependent_excluded: &[("SourceDBInstanceIdentifier", &["CharacterSetName", "MasterUserPassword", "MasterUsername", "StorageEncrypted"])],
     ..ObjectShape::EMPTY
 };
 
@@ -4598,51 +3936,23 @@ pub mod db_instance {
     }
 
     pub(crate) static ADDITIONAL_STORAGE_VOLUME_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AllocatedStorage",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AllocatedStorage", &Shape::Str(StrRule { pattern: Some("^[0-9]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSOR_FEATURE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["coreCount", "threadsPerCore"],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["coreCount", "threadsPerCore"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4676,10 +3986,7 @@ impl CfnDbParameterGroup {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Family", family);
-        CfnDbParameterGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbParameterGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name of the DB parameter group.
@@ -4744,32 +4051,14 @@ pub(crate) static DB_PARAMETER_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DBParameterGroupName"],
     attributes: &["DBParameterGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DB_PARAMETER_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DBParameterGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_parameter_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("DBParameterGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_parameter_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4813,24 +4102,8 @@ pub mod db_parameter_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4854,21 +4127,13 @@ impl CfnDbProxy {
     /// - `engine_family`: `EngineFamily`, The kinds of databases that the proxy can connect to.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in AWS Secrets Manager.
     /// - `vpc_subnet_ids`: `VpcSubnetIds`, VPC subnet IDs to associate with the new proxy.
-    pub fn new(
-        db_proxy_name: impl Into<Val<String>>,
-        engine_family: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        vpc_subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(db_proxy_name: impl Into<Val<String>>, engine_family: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, vpc_subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("DBProxyName", db_proxy_name);
         props.set("EngineFamily", engine_family);
         props.set("RoleArn", role_arn);
         props.set("VpcSubnetIds", vpc_subnet_ids);
-        CfnDbProxy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbProxy { props, options: ResourceOptions::default() }
     }
 
     /// The authorization mechanism that the proxy uses.
@@ -4977,111 +4242,26 @@ impl Handle<CfnDbProxy> {
 pub(crate) static DB_PROXY_META: TypeMeta = TypeMeta {
     type_name: CfnDbProxy::TYPE_NAME,
     shape: &DB_PROXY_SHAPE,
-    create_only: &[
-        "DBProxyName",
-        "EndpointNetworkType",
-        "EngineFamily",
-        "TargetConnectionNetworkType",
-        "VpcSubnetIds",
-    ],
+    create_only: &["DBProxyName", "EndpointNetworkType", "EngineFamily", "TargetConnectionNetworkType", "VpcSubnetIds"],
     write_only: &[],
     primary_identifier: &["DBProxyName"],
     attributes: &["DBProxyArn", "Endpoint", "VpcId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ffffffb),
 };
 
 pub(crate) static DB_PROXY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Auth",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_proxy::AUTH_FORMAT_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "DBProxyName",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-z]*"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultAuthScheme",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IAM_AUTH", "NONE"],
-            }),
-        ),
-        (
-            "EndpointNetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "IPV6", "DUAL"],
-            }),
-        ),
-        (
-            "EngineFamily",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MYSQL", "POSTGRESQL", "SQLSERVER"],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_proxy::TAG_FORMAT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetConnectionNetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "IPV6"],
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcSubnetIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
+        ("Auth", &Shape::List(ListRule { item: Some(&Shape::Object(&db_proxy::AUTH_FORMAT_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ("DBProxyName", &Shape::Str(StrRule { pattern: Some("[0-z]*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("DefaultAuthScheme", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IAM_AUTH", "NONE"] })),
+        ("EndpointNetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6", "DUAL"] })),
+        ("EngineFamily", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MYSQL", "POSTGRESQL", "SQLSERVER"] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_proxy::TAG_FORMAT_SHAPE)), min_items: None, max_items: None })),
+        ("TargetConnectionNetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+        ("VpcSecurityGroupIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ("VpcSubnetIds", &Shape::List(ListRule { item: None, min_items: Some(2), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5182,81 +4362,19 @@ pub mod db_proxy {
 
     pub(crate) static AUTH_FORMAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthScheme",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SECRETS"],
-                }),
-            ),
-            (
-                "ClientPasswordAuthType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "MYSQL_NATIVE_PASSWORD",
-                        "MYSQL_CACHING_SHA2_PASSWORD",
-                        "POSTGRES_SCRAM_SHA_256",
-                        "POSTGRES_MD5",
-                        "SQL_SERVER_AUTHENTICATION",
-                    ],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IAMAuth",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "REQUIRED", "ENABLED"],
-                }),
-            ),
-            (
-                "SecretArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthScheme", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRETS"] })),
+            ("ClientPasswordAuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MYSQL_NATIVE_PASSWORD", "MYSQL_CACHING_SHA2_PASSWORD", "POSTGRES_SCRAM_SHA_256", "POSTGRES_MD5", "SQL_SERVER_AUTHENTICATION"] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("IAMAuth", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "REQUIRED", "ENABLED"] })),
+            ("SecretArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_FORMAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*"), min_len: None, max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*"), min_len: None, max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5279,19 +4397,12 @@ impl CfnDbProxyEndpoint {
     /// - `db_proxy_endpoint_name`: `DBProxyEndpointName`, The identifier for the DB proxy endpoint. This name must be unique for all DB proxy endpoints owned by your AWS account in the specified AWS Region.
     /// - `db_proxy_name`: `DBProxyName`, The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region.
     /// - `vpc_subnet_ids`: `VpcSubnetIds`, VPC subnet IDs to associate with the new DB proxy endpoint.
-    pub fn new(
-        db_proxy_endpoint_name: impl Into<Val<String>>,
-        db_proxy_name: impl Into<Val<String>>,
-        vpc_subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(db_proxy_endpoint_name: impl Into<Val<String>>, db_proxy_name: impl Into<Val<String>>, vpc_subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("DBProxyEndpointName", db_proxy_endpoint_name);
         props.set("DBProxyName", db_proxy_name);
         props.set("VpcSubnetIds", vpc_subnet_ids);
-        CfnDbProxyEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbProxyEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
@@ -5373,84 +4484,23 @@ impl Handle<CfnDbProxyEndpoint> {
 pub(crate) static DB_PROXY_ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnDbProxyEndpoint::TYPE_NAME,
     shape: &DB_PROXY_ENDPOINT_SHAPE,
-    create_only: &[
-        "DBProxyEndpointName",
-        "DBProxyName",
-        "EndpointNetworkType",
-        "VpcSubnetIds",
-    ],
+    create_only: &["DBProxyEndpointName", "DBProxyName", "EndpointNetworkType", "VpcSubnetIds"],
     write_only: &[],
     primary_identifier: &["DBProxyEndpointName"],
     attributes: &["DBProxyEndpointArn", "Endpoint", "IsDefault", "VpcId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ffffffb),
 };
 
 pub(crate) static DB_PROXY_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DBProxyEndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-z]*"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DBProxyName",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-z]*"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointNetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "IPV6", "DUAL"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_proxy_endpoint::TAG_FORMAT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetRole",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["READ_WRITE", "READ_ONLY"],
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcSubnetIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
+        ("DBProxyEndpointName", &Shape::Str(StrRule { pattern: Some("[0-z]*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("DBProxyName", &Shape::Str(StrRule { pattern: Some("[0-z]*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("EndpointNetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6", "DUAL"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_proxy_endpoint::TAG_FORMAT_SHAPE)), min_items: None, max_items: None })),
+        ("TargetRole", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["READ_WRITE", "READ_ONLY"] })),
+        ("VpcSecurityGroupIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ("VpcSubnetIds", &Shape::List(ListRule { item: None, min_items: Some(2), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5495,24 +4545,8 @@ pub mod db_proxy_endpoint {
 
     pub(crate) static TAG_FORMAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*"), min_len: None, max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*"), min_len: None, max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5534,24 +4568,15 @@ impl CfnDbProxyTargetGroup {
     ///
     /// - `db_proxy_name`: `DBProxyName`, The identifier for the proxy.
     /// - `target_group_name`: `TargetGroupName`, The identifier for the DBProxyTargetGroup
-    pub fn new(
-        db_proxy_name: impl Into<Val<String>>,
-        target_group_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(db_proxy_name: impl Into<Val<String>>, target_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DBProxyName", db_proxy_name);
         props.set("TargetGroupName", target_group_name);
-        CfnDbProxyTargetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbProxyTargetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `ConnectionPoolConfigurationInfo` property.
-    pub fn connection_pool_configuration_info(
-        mut self,
-        value: impl Into<Val<db_proxy_target_group::ConnectionPoolConfigurationInfoFormat>>,
-    ) -> Self {
+    pub fn connection_pool_configuration_info(mut self, value: impl Into<Val<db_proxy_target_group::ConnectionPoolConfigurationInfoFormat>>) -> Self {
         self.props.set("ConnectionPoolConfigurationInfo", value);
         self
     }
@@ -5606,45 +4631,16 @@ pub(crate) static DB_PROXY_TARGET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TargetGroupArn"],
     attributes: &["TargetGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ffffffb),
 };
 
 pub(crate) static DB_PROXY_TARGET_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectionPoolConfigurationInfo",
-            &Shape::Object(&db_proxy_target_group::CONNECTION_POOL_CONFIGURATION_INFO_FORMAT_SHAPE),
-        ),
-        (
-            "DBProxyName",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-z][0-z]*"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_proxy_target_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &["default"],
-            }),
-        ),
+        ("ConnectionPoolConfigurationInfo", &Shape::Object(&db_proxy_target_group::CONNECTION_POOL_CONFIGURATION_INFO_FORMAT_SHAPE)),
+        ("DBProxyName", &Shape::Str(StrRule { pattern: Some("[A-z][0-z]*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_proxy_target_group::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TargetGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &["default"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5736,46 +4732,16 @@ pub mod db_proxy_target_group {
 
     pub(crate) static CONNECTION_POOL_CONFIGURATION_INFO_FORMAT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxConnectionsPercent",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxIdleConnectionsPercent",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxConnectionsPercent", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("MaxIdleConnectionsPercent", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:|rds:)[\\p{L}\\p{Z}\\p{N}_. :/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:|rds:)[\\p{L}\\p{Z}\\p{N}_. :/=+\\-@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:|rds:)[\\p{L}\\p{Z}\\p{N}_. :/=+\\-@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:|rds:)[\\p{L}\\p{Z}\\p{N}_. :/=+\\-@]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5797,17 +4763,11 @@ impl CfnDbSecurityGroup {
     ///
     /// - `db_security_group_ingress`: `DBSecurityGroupIngress`.
     /// - `group_description`: `GroupDescription`.
-    pub fn new(
-        db_security_group_ingress: impl Into<Val<Vec<db_security_group::Ingress>>>,
-        group_description: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(db_security_group_ingress: impl Into<Val<Vec<db_security_group::Ingress>>>, group_description: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DBSecurityGroupIngress", db_security_group_ingress);
         props.set("GroupDescription", group_description);
-        CfnDbSecurityGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbSecurityGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `EC2VpcId` property.
@@ -5854,10 +4814,7 @@ pub(crate) static DB_SECURITY_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -5954,10 +4911,7 @@ impl CfnDbSecurityGroupIngress {
     pub fn new(db_security_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DBSecurityGroupName", db_security_group_name);
-        CfnDbSecurityGroupIngress {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbSecurityGroupIngress { props, options: ResourceOptions::default() }
     }
 
     /// The `CIDRIP` property.
@@ -6036,17 +4990,11 @@ impl CfnDbShardGroup {
     ///
     /// - `db_cluster_identifier`: `DBClusterIdentifier`, The name of the primary DB cluster for the DB shard group.
     /// - `max_acu`: `MaxACU`, The maximum capacity of the DB shard group in Aurora capacity units (ACUs).
-    pub fn new(
-        db_cluster_identifier: impl Into<Val<String>>,
-        max_acu: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(db_cluster_identifier: impl Into<Val<String>>, max_acu: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("DBClusterIdentifier", db_cluster_identifier);
         props.set("MaxACU", max_acu);
-        CfnDbShardGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbShardGroup { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether to create standby standby DB data access shard for the DB shard group. Valid values are the following:
@@ -6140,57 +5088,20 @@ impl Handle<CfnDbShardGroup> {
 pub(crate) static DB_SHARD_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnDbShardGroup::TYPE_NAME,
     shape: &DB_SHARD_GROUP_SHAPE,
-    create_only: &[
-        "DBClusterIdentifier",
-        "DBShardGroupIdentifier",
-        "PubliclyAccessible",
-    ],
+    create_only: &["DBClusterIdentifier", "DBShardGroupIdentifier", "PubliclyAccessible"],
     write_only: &["MinACU"],
     primary_identifier: &["DBShardGroupIdentifier"],
     attributes: &["DBShardGroupResourceId", "Endpoint"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DB_SHARD_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ComputeRedundancy",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DBClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DBShardGroupIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_shard_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ComputeRedundancy", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("DBClusterIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("DBShardGroupIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_shard_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6234,24 +5145,8 @@ pub mod db_shard_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6273,17 +5168,11 @@ impl CfnDbSnapshot {
     ///
     /// - `db_instance_identifier`: `DBInstanceIdentifier`, The identifier of the DB instance that you want to create the snapshot of.
     /// - `db_snapshot_identifier`: `DBSnapshotIdentifier`, The identifier for the DB snapshot. Must contain from 1 to 255 letters, numbers, or hyphens. First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens.
-    pub fn new(
-        db_instance_identifier: impl Into<Val<String>>,
-        db_snapshot_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(db_instance_identifier: impl Into<Val<String>>, db_snapshot_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DBInstanceIdentifier", db_instance_identifier);
         props.set("DBSnapshotIdentifier", db_snapshot_identifier);
-        CfnDbSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// The tags to be assigned to the DB snapshot.
@@ -6470,56 +5359,15 @@ pub(crate) static DB_SNAPSHOT_META: TypeMeta = TypeMeta {
     create_only: &["DBInstanceIdentifier", "DBSnapshotIdentifier"],
     write_only: &[],
     primary_identifier: &["DBSnapshotArn"],
-    attributes: &[
-        "AllocatedStorage",
-        "AvailabilityZone",
-        "DBSnapshotArn",
-        "DbiResourceId",
-        "Encrypted",
-        "Engine",
-        "EngineVersion",
-        "IAMDatabaseAuthenticationEnabled",
-        "InstanceCreateTime",
-        "Iops",
-        "KmsKeyId",
-        "LicenseModel",
-        "MasterUsername",
-        "OptionGroupName",
-        "OriginalSnapshotCreateTime",
-        "Port",
-        "SnapshotCreateTime",
-        "SnapshotType",
-        "Status",
-        "StorageThroughput",
-        "StorageType",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AllocatedStorage", "AvailabilityZone", "DBSnapshotArn", "DbiResourceId", "Encrypted", "Engine", "EngineVersion", "IAMDatabaseAuthenticationEnabled", "InstanceCreateTime", "Iops", "KmsKeyId", "LicenseModel", "MasterUsername", "OptionGroupName", "OriginalSnapshotCreateTime", "Port", "SnapshotCreateTime", "SnapshotType", "Status", "StorageThroughput", "StorageType", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static DB_SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DBSnapshotIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&db_snapshot::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DBSnapshotIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_snapshot::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6557,24 +5405,8 @@ pub mod db_snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6598,17 +5430,11 @@ impl CfnDbSubnetGroup {
     ///
     /// - `db_subnet_group_description`: `DBSubnetGroupDescription`, The description for the DB subnet group.
     /// - `subnet_ids`: `SubnetIds`, The EC2 Subnet IDs for the DB subnet group.
-    pub fn new(
-        db_subnet_group_description: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(db_subnet_group_description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("DBSubnetGroupDescription", db_subnet_group_description);
         props.set("SubnetIds", subnet_ids);
-        CfnDbSubnetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDbSubnetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name for the DB subnet group. This value is stored as a lowercase string.
@@ -6665,22 +5491,14 @@ pub(crate) static DB_SUBNET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DBSubnetGroupName"],
     attributes: &["DBSubnetGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DB_SUBNET_GROUP_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&db_subnet_group::TAG_SHAPE)),
-            min_items: None,
-            max_items: Some(50),
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&db_subnet_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -6723,24 +5541,8 @@ pub mod db_subnet_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6762,17 +5564,11 @@ impl CfnDeployment {
     ///
     /// - `blue_green_deployment_name`: `BlueGreenDeploymentName`, The name of the Blue/Green Deployment.
     /// - `source`: `Source`, The ARN of the source production database.
-    pub fn new(
-        blue_green_deployment_name: impl Into<Val<String>>,
-        source: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(blue_green_deployment_name: impl Into<Val<String>>, source: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BlueGreenDeploymentName", blue_green_deployment_name);
         props.set("Source", source);
-        CfnDeployment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeployment { props, options: ResourceOptions::default() }
     }
 
     /// The tags assigned to the Blue/Green Deployment.
@@ -6941,44 +5737,11 @@ impl Handle<CfnDeployment> {
 pub(crate) static DEPLOYMENT_META: TypeMeta = TypeMeta {
     type_name: CfnDeployment::TYPE_NAME,
     shape: &DEPLOYMENT_SHAPE,
-    create_only: &[
-        "BlueGreenDeploymentName",
-        "Source",
-        "TargetAllocatedStorage",
-        "TargetDBClusterParameterGroupName",
-        "TargetDBInstanceClass",
-        "TargetDBParameterGroupName",
-        "TargetEngineVersion",
-        "TargetIops",
-        "TargetStorageThroughput",
-        "TargetStorageType",
-        "UpgradeTargetStorageConfig",
-    ],
-    write_only: &[
-        "TargetAllocatedStorage",
-        "TargetDBClusterParameterGroupName",
-        "TargetDBInstanceClass",
-        "TargetDBParameterGroupName",
-        "TargetEngineVersion",
-        "TargetIops",
-        "TargetStorageThroughput",
-        "TargetStorageType",
-        "UpgradeTargetStorageConfig",
-    ],
+    create_only: &["BlueGreenDeploymentName", "Source", "TargetAllocatedStorage", "TargetDBClusterParameterGroupName", "TargetDBInstanceClass", "TargetDBParameterGroupName", "TargetEngineVersion", "TargetIops", "TargetStorageThroughput", "TargetStorageType", "UpgradeTargetStorageConfig"],
+    write_only: &["TargetAllocatedStorage", "TargetDBClusterParameterGroupName", "TargetDBInstanceClass", "TargetDBParameterGroupName", "TargetEngineVersion", "TargetIops", "TargetStorageThroughput", "TargetStorageType", "UpgradeTargetStorageConfig"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "BlueGreenDeploymentIdentifier",
-        "CreateTime",
-        "Status",
-        "SwitchoverDetails",
-        "Target",
-        "Tasks",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "BlueGreenDeploymentIdentifier", "CreateTime", "Status", "SwitchoverDetails", "Target", "Tasks"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
@@ -7028,24 +5791,8 @@ pub mod deployment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7069,10 +5816,7 @@ impl CfnEventSubscription {
     pub fn new(sns_topic_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SnsTopicArn", sns_topic_arn);
-        CfnEventSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventSubscription { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether to activate the subscription. If the event notification subscription isn't activated, the subscription is created but not active.
@@ -7158,32 +5902,14 @@ pub(crate) static EVENT_SUBSCRIPTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SubscriptionName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static EVENT_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SubscriptionName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_subscription::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("SubscriptionName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&event_subscription::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7227,24 +5953,8 @@ pub mod event_subscription {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7265,10 +5975,7 @@ impl CfnGlobalCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnGlobalCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGlobalCluster { props, options: ResourceOptions::default() }
     }
 
     /// The deletion protection setting for the new global database. The global database can't be deleted when deletion protection is enabled.
@@ -7359,50 +6066,19 @@ impl Handle<CfnGlobalCluster> {
 pub(crate) static GLOBAL_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnGlobalCluster::TYPE_NAME,
     shape: &GLOBAL_CLUSTER_SHAPE,
-    create_only: &[
-        "Engine",
-        "GlobalClusterIdentifier",
-        "SourceDBClusterIdentifier",
-        "StorageEncrypted",
-    ],
+    create_only: &["Engine", "GlobalClusterIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted"],
     write_only: &[],
     primary_identifier: &["GlobalClusterIdentifier"],
     attributes: &["GlobalEndpoint"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7fffffff),
 };
 
 pub(crate) static GLOBAL_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Engine",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["aurora", "aurora-mysql", "aurora-postgresql"],
-            }),
-        ),
-        (
-            "GlobalClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_cluster::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Engine", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["aurora", "aurora-mysql", "aurora-postgresql"] })),
+        ("GlobalClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&global_cluster::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     one_of_required: &[&["SourceDBClusterIdentifier"], &["Engine"]],
     ..ObjectShape::EMPTY
@@ -7445,24 +6121,8 @@ pub mod global_cluster {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7488,10 +6148,7 @@ impl CfnIntegration {
         let mut props = Props::new();
         props.set("SourceArn", source_arn);
         props.set("TargetArn", target_arn);
-        CfnIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegration { props, options: ResourceOptions::default() }
     }
 
     /// An optional set of non-secret key–value pairs that contains additional contextual information about the data. For more information, see [Encryption context](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#encrypt_context) in the *Key Management Service Developer Guide*.
@@ -7567,19 +6224,11 @@ impl Handle<CfnIntegration> {
 pub(crate) static INTEGRATION_META: TypeMeta = TypeMeta {
     type_name: CfnIntegration::TYPE_NAME,
     shape: &INTEGRATION_SHAPE,
-    create_only: &[
-        "AdditionalEncryptionContext",
-        "KMSKeyId",
-        "SourceArn",
-        "TargetArn",
-    ],
+    create_only: &["AdditionalEncryptionContext", "KMSKeyId", "SourceArn", "TargetArn"],
     write_only: &[],
     primary_identifier: &["IntegrationArn"],
     attributes: &["CreateTime", "IntegrationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7fff8ffb),
 };
 
@@ -7635,24 +6284,8 @@ pub mod integration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7675,26 +6308,16 @@ impl CfnOptionGroup {
     /// - `engine_name`: `EngineName`, Specifies the name of the engine that this option group should be associated with.
     /// - `major_engine_version`: `MajorEngineVersion`, Specifies the major version of the engine that this option group should be associated with.
     /// - `option_group_description`: `OptionGroupDescription`, The description of the option group.
-    pub fn new(
-        engine_name: impl Into<Val<String>>,
-        major_engine_version: impl Into<Val<String>>,
-        option_group_description: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(engine_name: impl Into<Val<String>>, major_engine_version: impl Into<Val<String>>, option_group_description: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EngineName", engine_name);
         props.set("MajorEngineVersion", major_engine_version);
         props.set("OptionGroupDescription", option_group_description);
-        CfnOptionGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOptionGroup { props, options: ResourceOptions::default() }
     }
 
     /// A list of all available options for an option group.
-    pub fn option_configurations(
-        mut self,
-        value: impl Into<Val<Vec<option_group::OptionConfiguration>>>,
-    ) -> Self {
+    pub fn option_configurations(mut self, value: impl Into<Val<Vec<option_group::OptionConfiguration>>>) -> Self {
         self.props.set("OptionConfigurations", value);
         self
     }
@@ -7746,31 +6369,18 @@ impl Resource for CfnOptionGroup {
 pub(crate) static OPTION_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnOptionGroup::TYPE_NAME,
     shape: &OPTION_GROUP_SHAPE,
-    create_only: &[
-        "EngineName",
-        "MajorEngineVersion",
-        "OptionGroupDescription",
-        "OptionGroupName",
-    ],
+    create_only: &["EngineName", "MajorEngineVersion", "OptionGroupDescription", "OptionGroupName"],
     write_only: &[],
     primary_identifier: &["OptionGroupName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static OPTION_GROUP_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&option_group::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&option_group::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -7821,10 +6431,7 @@ pub mod option_group {
         }
 
         /// A list of VPC security group names used for this option.
-        pub fn vpc_security_group_memberships(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn vpc_security_group_memberships(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("VpcSecurityGroupMemberships", value);
             self
         }
@@ -7901,24 +6508,8 @@ pub mod option_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

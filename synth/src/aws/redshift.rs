@@ -31,21 +31,13 @@ impl CfnCluster {
     /// - `db_name`: `DBName`, The name of the first database to be created when the cluster is created. To create additional databases after the cluster is created, connect to the cluster with a SQL client and use SQL commands to create a database.
     /// - `master_username`: `MasterUsername`, The user name associated with the master user account for the cluster that is being created. The user name can't be PUBLIC and first character must be a letter.
     /// - `node_type`: `NodeType`, The node type to be provisioned for the cluster.Valid Values: ds2.xlarge | ds2.8xlarge | dc1.large | dc1.8xlarge | dc2.large | dc2.8xlarge | ra3.large | ra3.4xlarge | ra3.16xlarge | rg.large | rg.xlarge | rg.4xlarge | rg.12xlarge
-    pub fn new(
-        cluster_type: impl Into<Val<String>>,
-        db_name: impl Into<Val<String>>,
-        master_username: impl Into<Val<String>>,
-        node_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster_type: impl Into<Val<String>>, db_name: impl Into<Val<String>>, master_username: impl Into<Val<String>>, node_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterType", cluster_type);
         props.set("DBName", db_name);
         props.set("MasterUsername", master_username);
         props.set("NodeType", node_type);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// Major version upgrades can be applied during the maintenance window to the Amazon Redshift engine that is running on the cluster. Default value is True
@@ -422,261 +414,40 @@ impl Handle<CfnCluster> {
 pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnCluster::TYPE_NAME,
     shape: &CLUSTER_SHAPE,
-    create_only: &[
-        "ClusterIdentifier",
-        "ClusterSubnetGroupName",
-        "DBName",
-        "MasterUsername",
-        "OwnerAccount",
-        "SnapshotClusterIdentifier",
-        "SnapshotIdentifier",
-    ],
-    write_only: &[
-        "Classic",
-        "DeferMaintenance",
-        "DeferMaintenanceDuration",
-        "ManageMasterPassword",
-        "MasterUserPassword",
-        "SnapshotIdentifier",
-    ],
+    create_only: &["ClusterIdentifier", "ClusterSubnetGroupName", "DBName", "MasterUsername", "OwnerAccount", "SnapshotClusterIdentifier", "SnapshotIdentifier"],
+    write_only: &["Classic", "DeferMaintenance", "DeferMaintenanceDuration", "ManageMasterPassword", "MasterUserPassword", "SnapshotIdentifier"],
     primary_identifier: &["ClusterIdentifier"],
-    attributes: &[
-        "ClusterNamespaceArn",
-        "DeferMaintenanceIdentifier",
-        "Endpoint.Address",
-        "Endpoint.Port",
-        "MasterPasswordSecretArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ClusterNamespaceArn", "DeferMaintenanceIdentifier", "Endpoint.Address", "Endpoint.Port", "MasterPasswordSecretArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AquaConfigurationStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["auto", "disabled", "enabled"],
-            }),
-        ),
-        (
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterParameterGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterSecurityGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ClusterSubnetGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DBName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ElasticIp",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HsmClientCertificateIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HsmConfigurationIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IamRoles",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LoggingProperties",
-            &Shape::Object(&cluster::LOGGING_PROPERTIES_SHAPE),
-        ),
-        (
-            "MaintenanceTrackName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MasterPasswordSecretKmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MasterUserPassword",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MasterUsername",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NodeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NumberOfNodes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PreferredMaintenanceWindow",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AquaConfigurationStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["auto", "disabled", "enabled"] })),
+        ("AvailabilityZone", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("ClusterIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("ClusterParameterGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("ClusterSecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })), min_items: None, max_items: None })),
+        ("ClusterSubnetGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("ClusterType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("ClusterVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("DBName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("ElasticIp", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("HsmClientCertificateIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("HsmConfigurationIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("IamRoles", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })), min_items: None, max_items: Some(50) })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("LoggingProperties", &Shape::Object(&cluster::LOGGING_PROPERTIES_SHAPE)),
+        ("MaintenanceTrackName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("MasterPasswordSecretKmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("MasterUserPassword", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })),
+        ("MasterUsername", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("NodeType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("NumberOfNodes", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+        ("PreferredMaintenanceWindow", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("VpcSecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -757,37 +528,16 @@ pub mod cluster {
     }
 
     pub(crate) static LOGGING_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogExports",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(3),
-            }),
-        )],
+        fields: &[
+            ("LogExports", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(3) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -809,17 +559,11 @@ impl CfnClusterParameterGroup {
     ///
     /// - `description`: `Description`, A description of the parameter group.
     /// - `parameter_group_family`: `ParameterGroupFamily`, The Amazon Redshift engine version to which the cluster parameter group applies. The cluster engine version determines the set of parameters.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        parameter_group_family: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, parameter_group_family: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("ParameterGroupFamily", parameter_group_family);
-        CfnClusterParameterGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClusterParameterGroup { props, options: ResourceOptions::default() }
     }
 
     /// The name of the cluster parameter group.
@@ -831,10 +575,7 @@ impl CfnClusterParameterGroup {
     }
 
     /// An array of parameters to be modified. A maximum of 20 parameters can be modified in a single request.
-    pub fn parameters(
-        mut self,
-        value: impl Into<Val<Vec<cluster_parameter_group::Parameter>>>,
-    ) -> Self {
+    pub fn parameters(mut self, value: impl Into<Val<Vec<cluster_parameter_group::Parameter>>>) -> Self {
         self.props.set("Parameters", value);
         self
     }
@@ -868,50 +609,16 @@ pub(crate) static CLUSTER_PARAMETER_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ParameterGroupName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CLUSTER_PARAMETER_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParameterGroupFamily",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParameterGroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster_parameter_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("ParameterGroupFamily", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("ParameterGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster_parameter_group::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -933,10 +640,7 @@ pub mod cluster_parameter_group {
         ///
         /// - `parameter_name`: `ParameterName`, The name of the parameter.
         /// - `parameter_value`: `ParameterValue`, The value of the parameter. If `ParameterName` is `wlm_json_configuration`, then the maximum size of `ParameterValue` is 8000 characters.
-        pub fn new(
-            parameter_name: impl Into<Val<String>>,
-            parameter_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(parameter_name: impl Into<Val<String>>, parameter_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ParameterName", parameter_name);
             props.set("ParameterValue", parameter_value);
@@ -977,24 +681,8 @@ pub mod cluster_parameter_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1018,10 +706,7 @@ impl CfnClusterSecurityGroup {
     pub fn new(description: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
-        CfnClusterSecurityGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClusterSecurityGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -1060,10 +745,7 @@ pub(crate) static CLUSTER_SECURITY_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -1116,10 +798,7 @@ impl CfnClusterSecurityGroupIngress {
     pub fn new(cluster_security_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterSecurityGroupName", cluster_security_group_name);
-        CfnClusterSecurityGroupIngress {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClusterSecurityGroupIngress { props, options: ResourceOptions::default() }
     }
 
     /// The `CIDRIP` property.
@@ -1172,12 +851,7 @@ impl Handle<CfnClusterSecurityGroupIngress> {
 pub(crate) static CLUSTER_SECURITY_GROUP_INGRESS_META: TypeMeta = TypeMeta {
     type_name: CfnClusterSecurityGroupIngress::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "CIDRIP",
-        "ClusterSecurityGroupName",
-        "EC2SecurityGroupName",
-        "EC2SecurityGroupOwnerId",
-    ],
+    create_only: &["CIDRIP", "ClusterSecurityGroupName", "EC2SecurityGroupName", "EC2SecurityGroupOwnerId"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -1201,17 +875,11 @@ impl CfnClusterSubnetGroup {
     ///
     /// - `description`: `Description`, The description of the parameter group.
     /// - `subnet_ids`: `SubnetIds`, The list of VPC subnet IDs
-    pub fn new(
-        description: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("SubnetIds", subnet_ids);
-        CfnClusterSubnetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClusterSubnetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The list of tags for the cluster parameter group.
@@ -1252,45 +920,15 @@ pub(crate) static CLUSTER_SUBNET_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ClusterSubnetGroupName"],
     attributes: &["ClusterSubnetGroupName"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CLUSTER_SUBNET_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster_subnet_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })), min_items: None, max_items: Some(20) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster_subnet_group::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1328,24 +966,8 @@ pub mod cluster_subnet_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1369,21 +991,13 @@ impl CfnEndpointAccess {
     /// - `endpoint_name`: `EndpointName`, The name of the endpoint.
     /// - `subnet_group_name`: `SubnetGroupName`, The subnet group name where Amazon Redshift chooses to deploy the endpoint.
     /// - `vpc_security_group_ids`: `VpcSecurityGroupIds`, A list of vpc security group ids to apply to the created endpoint access.
-    pub fn new(
-        cluster_identifier: impl Into<Val<String>>,
-        endpoint_name: impl Into<Val<String>>,
-        subnet_group_name: impl Into<Val<String>>,
-        vpc_security_group_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(cluster_identifier: impl Into<Val<String>>, endpoint_name: impl Into<Val<String>>, subnet_group_name: impl Into<Val<String>>, vpc_security_group_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterIdentifier", cluster_identifier);
         props.set("EndpointName", endpoint_name);
         props.set("SubnetGroupName", subnet_group_name);
         props.set("VpcSecurityGroupIds", vpc_security_group_ids);
-        CfnEndpointAccess {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEndpointAccess { props, options: ResourceOptions::default() }
     }
 
     /// The AWS account ID of the owner of the cluster.
@@ -1471,79 +1085,21 @@ impl Handle<CfnEndpointAccess> {
 pub(crate) static ENDPOINT_ACCESS_META: TypeMeta = TypeMeta {
     type_name: CfnEndpointAccess::TYPE_NAME,
     shape: &ENDPOINT_ACCESS_SHAPE,
-    create_only: &[
-        "ClusterIdentifier",
-        "EndpointName",
-        "ResourceOwner",
-        "SubnetGroupName",
-    ],
+    create_only: &["ClusterIdentifier", "EndpointName", "ResourceOwner", "SubnetGroupName"],
     write_only: &[],
     primary_identifier: &["EndpointName"],
-    attributes: &[
-        "Address",
-        "EndpointCreateTime",
-        "EndpointStatus",
-        "Port",
-        "VpcEndpoint",
-        "VpcEndpoint.VpcEndpointId",
-        "VpcEndpoint.VpcId",
-        "VpcSecurityGroups",
-    ],
+    attributes: &["Address", "EndpointCreateTime", "EndpointStatus", "Port", "VpcEndpoint", "VpcEndpoint.VpcEndpointId", "VpcEndpoint.VpcId", "VpcSecurityGroups"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ENDPOINT_ACCESS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,30}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceOwner",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}$"),
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=^[a-zA-Z0-9-]+$).{1,255}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,30}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ResourceOwner", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("SubnetGroupName", &Shape::Str(StrRule { pattern: Some("^(?=^[a-zA-Z0-9-]+$).{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("VpcSecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1564,17 +1120,11 @@ impl CfnEndpointAuthorization {
     ///
     /// - `account`: `Account`, The target AWS account ID to grant or revoke access for.
     /// - `cluster_identifier`: `ClusterIdentifier`, The cluster identifier.
-    pub fn new(
-        account: impl Into<Val<String>>,
-        cluster_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(account: impl Into<Val<String>>, cluster_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Account", account);
         props.set("ClusterIdentifier", cluster_identifier);
-        CfnEndpointAuthorization {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEndpointAuthorization { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether to force the revoke action. If true, the Redshift-managed VPC endpoints associated with the endpoint authorization are also deleted.
@@ -1671,53 +1221,16 @@ pub(crate) static ENDPOINT_AUTHORIZATION_META: TypeMeta = TypeMeta {
     create_only: &["Account", "ClusterIdentifier"],
     write_only: &["Force"],
     primary_identifier: &["ClusterIdentifier", "Account"],
-    attributes: &[
-        "AllowedAllVPCs",
-        "AllowedVPCs",
-        "AuthorizeTime",
-        "ClusterStatus",
-        "EndpointCount",
-        "Grantee",
-        "Grantor",
-        "Status",
-    ],
+    attributes: &["AllowedAllVPCs", "AllowedVPCs", "AuthorizeTime", "ClusterStatus", "EndpointCount", "Grantee", "Grantor", "Status"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ENDPOINT_AUTHORIZATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Account",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,63}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpcIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^vpc-[A-Za-z0-9]{1,17}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Account", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ClusterIdentifier", &Shape::Str(StrRule { pattern: Some("^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,63}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("VpcIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^vpc-[A-Za-z0-9]{1,17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1740,10 +1253,7 @@ impl CfnEventSubscription {
     pub fn new(subscription_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SubscriptionName", subscription_name);
-        CfnEventSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEventSubscription { props, options: ResourceOptions::default() }
     }
 
     /// A boolean value; set to true to activate the subscription, and set to false to create the subscription but not activate it.
@@ -1858,105 +1368,20 @@ pub(crate) static EVENT_SUBSCRIPTION_META: TypeMeta = TypeMeta {
     create_only: &["SubscriptionName"],
     write_only: &[],
     primary_identifier: &["SubscriptionName"],
-    attributes: &[
-        "CustSubscriptionId",
-        "CustomerAwsId",
-        "EventCategoriesList",
-        "SourceIdsList",
-        "Status",
-        "SubscriptionCreationTime",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CustSubscriptionId", "CustomerAwsId", "EventCategoriesList", "SourceIdsList", "Status", "SubscriptionCreationTime"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static EVENT_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EventCategories",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[
-                        "configuration",
-                        "management",
-                        "monitoring",
-                        "security",
-                        "pending",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Severity",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &["ERROR", "INFO"],
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[
-                    "cluster",
-                    "cluster-parameter-group",
-                    "cluster-security-group",
-                    "cluster-snapshot",
-                    "scheduled-action",
-                ],
-            }),
-        ),
-        (
-            "SubscriptionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$).{1,255}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&event_subscription::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EventCategories", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &["configuration", "management", "monitoring", "security", "pending"] })), min_items: None, max_items: None })),
+        ("Severity", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &["ERROR", "INFO"] })),
+        ("SnsTopicArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("SourceIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })), min_items: None, max_items: None })),
+        ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &["cluster", "cluster-parameter-group", "cluster-security-group", "cluster-snapshot", "scheduled-action"] })),
+        ("SubscriptionName", &Shape::Str(StrRule { pattern: Some("^(?=^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$).{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&event_subscription::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1994,24 +1419,8 @@ pub mod event_subscription {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2037,10 +1446,7 @@ impl CfnIntegration {
         let mut props = Props::new();
         props.set("SourceArn", source_arn);
         props.set("TargetArn", target_arn);
-        CfnIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegration { props, options: ResourceOptions::default() }
     }
 
     /// An optional set of non-secret key–value pairs that contains additional contextual information about the data.
@@ -2106,19 +1512,11 @@ impl Handle<CfnIntegration> {
 pub(crate) static INTEGRATION_META: TypeMeta = TypeMeta {
     type_name: CfnIntegration::TYPE_NAME,
     shape: &INTEGRATION_SHAPE,
-    create_only: &[
-        "AdditionalEncryptionContext",
-        "KMSKeyId",
-        "SourceArn",
-        "TargetArn",
-    ],
+    create_only: &["AdditionalEncryptionContext", "KMSKeyId", "SourceArn", "TargetArn"],
     write_only: &[],
     primary_identifier: &["IntegrationArn"],
     attributes: &["CreateTime", "IntegrationArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2171,24 +1569,8 @@ pub mod integration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2211,19 +1593,12 @@ impl CfnQev2IdcApplication {
     /// - `idc_display_name`: `IdcDisplayName`, The display name for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application. It appears in the console.
     /// - `idc_instance_arn`: `IdcInstanceArn`, The Amazon Resource Name (ARN) of the IAM Identity Center instance used to create the Amazon Redshift Query Editor (QEV2) managed application.
     /// - `qev2_idc_application_name`: `Qev2IdcApplicationName`, The name of the Amazon Redshift Query Editor (QEV2) application in IAM Identity Center.
-    pub fn new(
-        idc_display_name: impl Into<Val<String>>,
-        idc_instance_arn: impl Into<Val<String>>,
-        qev2_idc_application_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(idc_display_name: impl Into<Val<String>>, idc_instance_arn: impl Into<Val<String>>, qev2_idc_application_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IdcDisplayName", idc_display_name);
         props.set("IdcInstanceArn", idc_instance_arn);
         props.set("Qev2IdcApplicationName", qev2_idc_application_name);
-        CfnQev2IdcApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQev2IdcApplication { props, options: ResourceOptions::default() }
     }
 
     /// A list of tags associated with the application. Tags are key-value pairs that you can use to organize and identify your resources.
@@ -2277,55 +1652,17 @@ pub(crate) static QEV2_IDC_APPLICATION_META: TypeMeta = TypeMeta {
     create_only: &["IdcInstanceArn", "Qev2IdcApplicationName"],
     write_only: &[],
     primary_identifier: &["Qev2IdcApplicationArn"],
-    attributes: &[
-        "IdcManagedApplicationArn",
-        "IdcOnboardStatus",
-        "Qev2IdcApplicationArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["IdcManagedApplicationArn", "IdcOnboardStatus", "Qev2IdcApplicationArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static QEV2_IDC_APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IdcDisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdcInstanceArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Qev2IdcApplicationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&qev2_idc_application::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IdcDisplayName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("IdcInstanceArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("Qev2IdcApplicationName", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&qev2_idc_application::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2363,24 +1700,8 @@ pub mod qev2_idc_application {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2404,21 +1725,13 @@ impl CfnRedshiftIdcApplication {
     /// - `idc_display_name`: `IdcDisplayName`, The display name for the Amazon Redshift IAM Identity Center application instance. It appears in the console.
     /// - `idc_instance_arn`: `IdcInstanceArn`, The Amazon resource name (ARN) of the IAM Identity Center instance where Amazon Redshift creates a new managed application.
     /// - `redshift_idc_application_name`: `RedshiftIdcApplicationName`, The name of the Redshift application in IAM Identity Center.
-    pub fn new(
-        iam_role_arn: impl Into<Val<String>>,
-        idc_display_name: impl Into<Val<String>>,
-        idc_instance_arn: impl Into<Val<String>>,
-        redshift_idc_application_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(iam_role_arn: impl Into<Val<String>>, idc_display_name: impl Into<Val<String>>, idc_instance_arn: impl Into<Val<String>>, redshift_idc_application_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IamRoleArn", iam_role_arn);
         props.set("IdcDisplayName", idc_display_name);
         props.set("IdcInstanceArn", idc_instance_arn);
         props.set("RedshiftIdcApplicationName", redshift_idc_application_name);
-        CfnRedshiftIdcApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRedshiftIdcApplication { props, options: ResourceOptions::default() }
     }
 
     /// The type of application being created.
@@ -2432,10 +1745,7 @@ impl CfnRedshiftIdcApplication {
     }
 
     /// The token issuer list for the Amazon Redshift IAM Identity Center application instance.
-    pub fn authorized_token_issuer_list(
-        mut self,
-        value: impl Into<Val<Vec<redshift_idc_application::AuthorizedTokenIssuer>>>,
-    ) -> Self {
+    pub fn authorized_token_issuer_list(mut self, value: impl Into<Val<Vec<redshift_idc_application::AuthorizedTokenIssuer>>>) -> Self {
         self.props.set("AuthorizedTokenIssuerList", value);
         self
     }
@@ -2449,10 +1759,7 @@ impl CfnRedshiftIdcApplication {
     /// A collection of service integrations for the Redshift IAM Identity Center application.
     ///
     /// Write-only.
-    pub fn service_integrations(
-        mut self,
-        value: impl Into<Val<Vec<redshift_idc_application::ServiceIntegrationsUnion>>>,
-    ) -> Self {
+    pub fn service_integrations(mut self, value: impl Into<Val<Vec<redshift_idc_application::ServiceIntegrationsUnion>>>) -> Self {
         self.props.set("ServiceIntegrations", value);
         self
     }
@@ -2515,123 +1822,26 @@ impl Handle<CfnRedshiftIdcApplication> {
 pub(crate) static REDSHIFT_IDC_APPLICATION_META: TypeMeta = TypeMeta {
     type_name: CfnRedshiftIdcApplication::TYPE_NAME,
     shape: &REDSHIFT_IDC_APPLICATION_SHAPE,
-    create_only: &[
-        "ApplicationType",
-        "IdcInstanceArn",
-        "RedshiftIdcApplicationName",
-        "SsoTagKeys",
-    ],
+    create_only: &["ApplicationType", "IdcInstanceArn", "RedshiftIdcApplicationName", "SsoTagKeys"],
     write_only: &["ServiceIntegrations", "SsoTagKeys"],
     primary_identifier: &["RedshiftIdcApplicationArn"],
-    attributes: &[
-        "IdcManagedApplicationArn",
-        "IdcOnboardStatus",
-        "RedshiftIdcApplicationArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["IdcManagedApplicationArn", "IdcOnboardStatus", "RedshiftIdcApplicationArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static REDSHIFT_IDC_APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["None", "Lakehouse"],
-            }),
-        ),
-        (
-            "AuthorizedTokenIssuerList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &redshift_idc_application::AUTHORIZED_TOKEN_ISSUER_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IamRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:[0-9]*:.+$"),
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdcDisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdcInstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:[0-9]*:.+$"),
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdentityNamespace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_+.#@$-]+$"),
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RedshiftIdcApplicationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceIntegrations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &redshift_idc_application::SERVICE_INTEGRATIONS_UNION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SsoTagKeys",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&redshift_idc_application::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "Lakehouse"] })),
+        ("AuthorizedTokenIssuerList", &Shape::List(ListRule { item: Some(&Shape::Object(&redshift_idc_application::AUTHORIZED_TOKEN_ISSUER_SHAPE)), min_items: None, max_items: None })),
+        ("IamRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:[0-9]*:.+$"), min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("IdcDisplayName", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("IdcInstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:[0-9]*:.+$"), min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("IdentityNamespace", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_+.#@$-]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("RedshiftIdcApplicationName", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("ServiceIntegrations", &Shape::List(ListRule { item: Some(&Shape::Object(&redshift_idc_application::SERVICE_INTEGRATIONS_UNION_SHAPE)), min_items: None, max_items: None })),
+        ("SsoTagKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&redshift_idc_application::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2688,10 +1898,7 @@ pub mod redshift_idc_application {
         }
 
         /// A list of scopes set up for Lake Formation integration.
-        pub fn lake_formation(
-            mut self,
-            value: impl Into<Val<Vec<LakeFormationScopeUnion>>>,
-        ) -> Self {
+        pub fn lake_formation(mut self, value: impl Into<Val<Vec<LakeFormationScopeUnion>>>) -> Self {
             self.props.set("LakeFormation", value);
             self
         }
@@ -2703,10 +1910,7 @@ pub mod redshift_idc_application {
         }
 
         /// A list of scopes set up for S3 Access Grants integration.
-        pub fn s3_access_grants(
-            mut self,
-            value: impl Into<Val<Vec<S3AccessGrantsScopeUnion>>>,
-        ) -> Self {
+        pub fn s3_access_grants(mut self, value: impl Into<Val<Vec<S3AccessGrantsScopeUnion>>>) -> Self {
             self.props.set("S3AccessGrants", value);
             self
         }
@@ -2892,139 +2096,67 @@ pub mod redshift_idc_application {
 
     pub(crate) static AUTHORIZED_TOKEN_ISSUER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthorizedAudiencesList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(2147483647),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TrustedTokenIssuerArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:[0-9]*:.+$"),
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthorizedAudiencesList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })), min_items: None, max_items: None })),
+            ("TrustedTokenIssuerArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:[0-9]*:.+$"), min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_INTEGRATIONS_UNION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LakeFormation",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LAKE_FORMATION_SCOPE_UNION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Redshift",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&REDSHIFT_SCOPE_UNION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "S3AccessGrants",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&S3_ACCESS_GRANTS_SCOPE_UNION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("LakeFormation", &Shape::List(ListRule { item: Some(&Shape::Object(&LAKE_FORMATION_SCOPE_UNION_SHAPE)), min_items: None, max_items: None })),
+            ("Redshift", &Shape::List(ListRule { item: Some(&Shape::Object(&REDSHIFT_SCOPE_UNION_SHAPE)), min_items: None, max_items: None })),
+            ("S3AccessGrants", &Shape::List(ListRule { item: Some(&Shape::Object(&S3_ACCESS_GRANTS_SCOPE_UNION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAKE_FORMATION_SCOPE_UNION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LakeFormationQuery",
-            &Shape::Object(&LAKE_FORMATION_QUERY_SHAPE),
-        )],
+        fields: &[
+            ("LakeFormationQuery", &Shape::Object(&LAKE_FORMATION_QUERY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAKE_FORMATION_QUERY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Authorization",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        )],
+        fields: &[
+            ("Authorization", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_SCOPE_UNION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Connect", &Shape::Object(&CONNECT_SHAPE))],
+        fields: &[
+            ("Connect", &Shape::Object(&CONNECT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Authorization",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        )],
+        fields: &[
+            ("Authorization", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_ACCESS_GRANTS_SCOPE_UNION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ReadWriteAccess", &Shape::Object(&READ_WRITE_ACCESS_SHAPE))],
+        fields: &[
+            ("ReadWriteAccess", &Shape::Object(&READ_WRITE_ACCESS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static READ_WRITE_ACCESS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Authorization",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        )],
+        fields: &[
+            ("Authorization", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3048,10 +2180,7 @@ impl CfnScheduledAction {
     pub fn new(scheduled_action_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ScheduledActionName", scheduled_action_name);
-        CfnScheduledAction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScheduledAction { props, options: ResourceOptions::default() }
     }
 
     /// If true, the schedule is enabled. If false, the scheduled action does not trigger.
@@ -3091,10 +2220,7 @@ impl CfnScheduledAction {
     }
 
     /// A JSON format string of the Amazon Redshift API operation with input parameters.
-    pub fn target_action(
-        mut self,
-        value: impl Into<Val<scheduled_action::ScheduledActionType>>,
-    ) -> Self {
+    pub fn target_action(mut self, value: impl Into<Val<scheduled_action::ScheduledActionType>>) -> Self {
         self.props.set("TargetAction", value);
         self
     }
@@ -3144,42 +2270,10 @@ pub(crate) static SCHEDULED_ACTION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SCHEDULED_ACTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IamRole",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Schedule",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduledActionDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduledActionName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
+        ("IamRole", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("Schedule", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("ScheduledActionDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("ScheduledActionName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3337,17 +2431,11 @@ impl CfnSnapshot {
     ///
     /// - `cluster_identifier`: `ClusterIdentifier`, The cluster identifier for which you want a snapshot.
     /// - `snapshot_identifier`: `SnapshotIdentifier`, A unique identifier for the snapshot that you are requesting. This identifier must be unique for all snapshots within the Amazon Web Services account.
-    pub fn new(
-        cluster_identifier: impl Into<Val<String>>,
-        snapshot_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster_identifier: impl Into<Val<String>>, snapshot_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterIdentifier", cluster_identifier);
         props.set("SnapshotIdentifier", snapshot_identifier);
-        CfnSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// The number of days that a manual snapshot is retained. If the value is -1, the manual snapshot is retained indefinitely. The value must be either -1 or an integer between 1 and 3653.
@@ -3526,71 +2614,17 @@ pub(crate) static SNAPSHOT_META: TypeMeta = TypeMeta {
     create_only: &["ClusterIdentifier", "SnapshotIdentifier"],
     write_only: &[],
     primary_identifier: &["SnapshotArn"],
-    attributes: &[
-        "AvailabilityZone",
-        "ClusterCreateTime",
-        "ClusterVersion",
-        "DBName",
-        "Encrypted",
-        "EncryptedWithHSM",
-        "EngineFullVersion",
-        "EnhancedVpcRouting",
-        "KmsKeyId",
-        "MaintenanceTrackName",
-        "MasterUsername",
-        "NodeType",
-        "NumberOfNodes",
-        "OwnerAccount",
-        "Port",
-        "SnapshotArn",
-        "SnapshotCreateTime",
-        "SnapshotType",
-        "Status",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AvailabilityZone", "ClusterCreateTime", "ClusterVersion", "DBName", "Encrypted", "EncryptedWithHSM", "EngineFullVersion", "EnhancedVpcRouting", "KmsKeyId", "MaintenanceTrackName", "MasterUsername", "NodeType", "NumberOfNodes", "OwnerAccount", "Port", "SnapshotArn", "SnapshotCreateTime", "SnapshotType", "Status", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManualSnapshotRetentionPeriod",
-            &Shape::Num(NumRule {
-                min: Some(-1.0),
-                max: Some(3653.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnapshotIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&snapshot::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("ManualSnapshotRetentionPeriod", &Shape::Num(NumRule { min: Some(-1.0), max: Some(3653.0), allowed: &[] })),
+        ("SnapshotIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&snapshot::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3628,24 +2662,8 @@ pub mod snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3669,10 +2687,7 @@ impl CfnSnapshotCopyGrant {
     pub fn new(snapshot_copy_grant_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SnapshotCopyGrantName", snapshot_copy_grant_name);
-        CfnSnapshotCopyGrant {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSnapshotCopyGrant { props, options: ResourceOptions::default() }
     }
 
     /// The unique identifier of the encrypted symmetric key to which to grant Amazon Redshift permission. If no key is specified, the default key is used. Marked writeOnly because Create accepts aliases/key-ids but Describe returns the resolved key ARN, which would fail drift detection.
@@ -3723,41 +2738,15 @@ pub(crate) static SNAPSHOT_COPY_GRANT_META: TypeMeta = TypeMeta {
     write_only: &["KmsKeyId"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static SNAPSHOT_COPY_GRANT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnapshotCopyGrantName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&snapshot_copy_grant::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("SnapshotCopyGrantName", &Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9]*(-[a-z0-9]+)*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&snapshot_copy_grant::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3795,24 +2784,8 @@ pub mod snapshot_copy_grant {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3834,17 +2807,11 @@ impl CfnSnapshotSchedule {
     ///
     /// - `schedule_definitions`: `ScheduleDefinitions`, The definition of the snapshot schedule. The definition is made up of schedule expressions, for example "cron(30 12 *)" or "rate(12 hours)".
     /// - `schedule_identifier`: `ScheduleIdentifier`, A unique identifier for the snapshot schedule. Only alphanumeric characters are allowed.
-    pub fn new(
-        schedule_definitions: impl Into<Val<Vec<String>>>,
-        schedule_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(schedule_definitions: impl Into<Val<Vec<String>>>, schedule_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ScheduleDefinitions", schedule_definitions);
         props.set("ScheduleIdentifier", schedule_identifier);
-        CfnSnapshotSchedule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSnapshotSchedule { props, options: ResourceOptions::default() }
     }
 
     /// The description of the snapshot schedule.
@@ -3900,54 +2867,16 @@ pub(crate) static SNAPSHOT_SCHEDULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "AssociatedClusterCount"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static SNAPSHOT_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ScheduleDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ScheduleDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&snapshot_schedule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ScheduleDefinitions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })), min_items: None, max_items: None })),
+        ("ScheduleDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("ScheduleIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&snapshot_schedule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3985,24 +2914,8 @@ pub mod snapshot_schedule {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4026,21 +2939,13 @@ impl CfnUsageLimit {
     /// - `cluster_identifier`: `ClusterIdentifier`, The identifier of the cluster that you want to limit usage.
     /// - `feature_type`: `FeatureType`, The Amazon Redshift feature that you want to limit.
     /// - `limit_type`: `LimitType`, The type of limit. Depending on the feature type, this can be based on a time duration or data size. If FeatureType is spectrum, then LimitType must be data-scanned. If FeatureType is concurrency-scaling, then LimitType must be time. If FeatureType is cross-region-datasharing, then LimitType must be data-scanned.
-    pub fn new(
-        amount: impl Into<Val<f64>>,
-        cluster_identifier: impl Into<Val<String>>,
-        feature_type: impl Into<Val<String>>,
-        limit_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(amount: impl Into<Val<f64>>, cluster_identifier: impl Into<Val<String>>, feature_type: impl Into<Val<String>>, limit_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Amount", amount);
         props.set("ClusterIdentifier", cluster_identifier);
         props.set("FeatureType", feature_type);
         props.set("LimitType", limit_type);
-        CfnUsageLimit {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUsageLimit { props, options: ResourceOptions::default() }
     }
 
     /// The action that Amazon Redshift takes when the limit is reached. The default is log.
@@ -4106,73 +3011,18 @@ pub(crate) static USAGE_LIMIT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "UsageLimitId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static USAGE_LIMIT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BreachAction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["log", "emit-metric", "disable"],
-            }),
-        ),
-        (
-            "ClusterIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FeatureType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "spectrum",
-                    "concurrency-scaling",
-                    "cross-region-datasharing",
-                    "extra-compute-for-automatic-optimization",
-                ],
-            }),
-        ),
-        (
-            "LimitType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["time", "data-scanned"],
-            }),
-        ),
-        (
-            "Period",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["daily", "weekly", "monthly"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&usage_limit::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BreachAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["log", "emit-metric", "disable"] })),
+        ("ClusterIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2147483647), allowed: &[] })),
+        ("FeatureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["spectrum", "concurrency-scaling", "cross-region-datasharing", "extra-compute-for-automatic-optimization"] })),
+        ("LimitType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["time", "data-scanned"] })),
+        ("Period", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["daily", "weekly", "monthly"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&usage_limit::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4210,24 +3060,8 @@ pub mod usage_limit {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

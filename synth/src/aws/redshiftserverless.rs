@@ -31,10 +31,7 @@ impl CfnNamespace {
     pub fn new(namespace_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("NamespaceName", namespace_name);
-        CfnNamespace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNamespace { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the AWS Key Management Service (KMS) key used to encrypt and store the namespace's admin credentials secret. You can only use this parameter if manageAdminPassword is true.
@@ -126,10 +123,7 @@ impl CfnNamespace {
     }
 
     /// The snapshot copy configurations for the namespace.
-    pub fn snapshot_copy_configurations(
-        mut self,
-        value: impl Into<Val<Vec<namespace::SnapshotCopyConfiguration>>>,
-    ) -> Self {
+    pub fn snapshot_copy_configurations(mut self, value: impl Into<Val<Vec<namespace::SnapshotCopyConfiguration>>>) -> Self {
         self.props.set("SnapshotCopyConfigurations", value);
         self
     }
@@ -224,32 +218,10 @@ pub(crate) static NAMESPACE_META: TypeMeta = TypeMeta {
     type_name: CfnNamespace::TYPE_NAME,
     shape: &NAMESPACE_SHAPE,
     create_only: &["NamespaceName"],
-    write_only: &[
-        "AdminUserPassword",
-        "FinalSnapshotName",
-        "FinalSnapshotRetentionPeriod",
-        "ManageAdminPassword",
-        "RedshiftIdcApplicationArn",
-    ],
+    write_only: &["AdminUserPassword", "FinalSnapshotName", "FinalSnapshotRetentionPeriod", "ManageAdminPassword", "RedshiftIdcApplicationArn"],
     primary_identifier: &["NamespaceName"],
-    attributes: &[
-        "Namespace",
-        "Namespace.AdminUsername",
-        "Namespace.CreationDate",
-        "Namespace.DbName",
-        "Namespace.DefaultIamRoleArn",
-        "Namespace.IamRoles",
-        "Namespace.KmsKeyId",
-        "Namespace.LogExports",
-        "Namespace.NamespaceArn",
-        "Namespace.NamespaceId",
-        "Namespace.NamespaceName",
-        "Namespace.Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Namespace", "Namespace.AdminUsername", "Namespace.CreationDate", "Namespace.DbName", "Namespace.DefaultIamRoleArn", "Namespace.IamRoles", "Namespace.KmsKeyId", "Namespace.LogExports", "Namespace.NamespaceArn", "Namespace.NamespaceId", "Namespace.NamespaceName", "Namespace.Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -337,24 +309,8 @@ pub mod namespace {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -378,10 +334,7 @@ impl CfnSnapshot {
     pub fn new(snapshot_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SnapshotName", snapshot_name);
-        CfnSnapshot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSnapshot { props, options: ResourceOptions::default() }
     }
 
     /// The namespace the snapshot is associated with.
@@ -491,64 +444,19 @@ impl Handle<CfnSnapshot> {
 pub(crate) static SNAPSHOT_META: TypeMeta = TypeMeta {
     type_name: CfnSnapshot::TYPE_NAME,
     shape: &SNAPSHOT_SHAPE,
-    create_only: &[
-        "NamespaceName",
-        "SnapshotName",
-        "Tags",
-        "Tags/*/Key",
-        "Tags/*/Value",
-    ],
+    create_only: &["NamespaceName", "SnapshotName", "Tags", "Tags/*/Key", "Tags/*/Value"],
     write_only: &[],
     primary_identifier: &["SnapshotName"],
-    attributes: &[
-        "OwnerAccount",
-        "Snapshot",
-        "Snapshot.AdminUsername",
-        "Snapshot.KmsKeyId",
-        "Snapshot.NamespaceArn",
-        "Snapshot.NamespaceName",
-        "Snapshot.OwnerAccount",
-        "Snapshot.RetentionPeriod",
-        "Snapshot.SnapshotArn",
-        "Snapshot.SnapshotCreateTime",
-        "Snapshot.SnapshotName",
-        "Snapshot.Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["OwnerAccount", "Snapshot", "Snapshot.AdminUsername", "Snapshot.KmsKeyId", "Snapshot.NamespaceArn", "Snapshot.NamespaceName", "Snapshot.OwnerAccount", "Snapshot.RetentionPeriod", "Snapshot.SnapshotArn", "Snapshot.SnapshotCreateTime", "Snapshot.SnapshotName", "Snapshot.Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SNAPSHOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NamespaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=^[a-z0-9-]+$).{3,64}$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnapshotName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=^[a-z0-9-]+$).{3,64}$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&snapshot::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("NamespaceName", &Shape::Str(StrRule { pattern: Some("^(?=^[a-z0-9-]+$).{3,64}$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
+        ("SnapshotName", &Shape::Str(StrRule { pattern: Some("^(?=^[a-z0-9-]+$).{3,64}$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&snapshot::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -586,24 +494,8 @@ pub mod snapshot {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -627,10 +519,7 @@ impl CfnWorkgroup {
     pub fn new(workgroup_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("WorkgroupName", workgroup_name);
-        CfnWorkgroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkgroup { props, options: ResourceOptions::default() }
     }
 
     /// The base compute capacity of the workgroup in Redshift Processing Units (RPUs).
@@ -642,10 +531,7 @@ impl CfnWorkgroup {
     /// A list of parameters to set for finer control over a database. Available options are datestyle, enable_user_activity_logging, query_group, search_path, max_query_execution_time, and require_ssl.
     ///
     /// Write-only.
-    pub fn config_parameters(
-        mut self,
-        value: impl Into<Val<Vec<workgroup::ConfigParameter>>>,
-    ) -> Self {
+    pub fn config_parameters(mut self, value: impl Into<Val<Vec<workgroup::ConfigParameter>>>) -> Self {
         self.props.set("ConfigParameters", value);
         self
     }
@@ -677,10 +563,7 @@ impl CfnWorkgroup {
     }
 
     /// A property that represents the price performance target settings for the workgroup.
-    pub fn price_performance_target(
-        mut self,
-        value: impl Into<Val<workgroup::PerformanceTarget>>,
-    ) -> Self {
+    pub fn price_performance_target(mut self, value: impl Into<Val<workgroup::PerformanceTarget>>) -> Self {
         self.props.set("PricePerformanceTarget", value);
         self
     }
@@ -859,117 +742,24 @@ pub(crate) static WORKGROUP_META: TypeMeta = TypeMeta {
     type_name: CfnWorkgroup::TYPE_NAME,
     shape: &WORKGROUP_SHAPE,
     create_only: &["NamespaceName", "WorkgroupName"],
-    write_only: &[
-        "ConfigParameters",
-        "RecoveryPointId",
-        "SecurityGroupIds",
-        "SnapshotArn",
-        "SnapshotName",
-        "SnapshotOwnerAccount",
-        "SubnetIds",
-    ],
+    write_only: &["ConfigParameters", "RecoveryPointId", "SecurityGroupIds", "SnapshotArn", "SnapshotName", "SnapshotOwnerAccount", "SubnetIds"],
     primary_identifier: &["WorkgroupName"],
-    attributes: &[
-        "Workgroup.BaseCapacity",
-        "Workgroup.ConfigParameters",
-        "Workgroup.CreationDate",
-        "Workgroup.Endpoint.Address",
-        "Workgroup.Endpoint.Port",
-        "Workgroup.EnhancedVpcRouting",
-        "Workgroup.MaxCapacity",
-        "Workgroup.NamespaceName",
-        "Workgroup.PubliclyAccessible",
-        "Workgroup.SecurityGroupIds",
-        "Workgroup.Status",
-        "Workgroup.SubnetIds",
-        "Workgroup.TrackName",
-        "Workgroup.WorkgroupArn",
-        "Workgroup.WorkgroupId",
-        "Workgroup.WorkgroupName",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Workgroup.BaseCapacity", "Workgroup.ConfigParameters", "Workgroup.CreationDate", "Workgroup.Endpoint.Address", "Workgroup.Endpoint.Port", "Workgroup.EnhancedVpcRouting", "Workgroup.MaxCapacity", "Workgroup.NamespaceName", "Workgroup.PubliclyAccessible", "Workgroup.SecurityGroupIds", "Workgroup.Status", "Workgroup.SubnetIds", "Workgroup.TrackName", "Workgroup.WorkgroupArn", "Workgroup.WorkgroupId", "Workgroup.WorkgroupName"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static WORKGROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConfigParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workgroup::CONFIG_PARAMETER_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "NamespaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=^[a-z0-9-]+$).{3,64}$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PricePerformanceTarget",
-            &Shape::Object(&workgroup::PERFORMANCE_TARGET_SHAPE),
-        ),
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^sg-[0-9a-fA-F]{8,}$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(32),
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^subnet-[0-9a-fA-F]{8,}$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(32),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workgroup::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TrackName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("ConfigParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&workgroup::CONFIG_PARAMETER_SHAPE)), min_items: Some(1), max_items: None })),
+        ("NamespaceName", &Shape::Str(StrRule { pattern: Some("^(?=^[a-z0-9-]+$).{3,64}$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
+        ("PricePerformanceTarget", &Shape::Object(&workgroup::PERFORMANCE_TARGET_SHAPE)),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-fA-F]{8,}$"), min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(32) })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-fA-F]{8,}$"), min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(32) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workgroup::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TrackName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ("Workgroup", &Shape::Object(&workgroup::WORKGROUP_SHAPE)),
-        (
-            "WorkgroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=^[a-z0-9-]+$).{3,64}$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("WorkgroupName", &Shape::Str(StrRule { pattern: Some("^(?=^[a-z0-9-]+$).{3,64}$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1127,10 +917,7 @@ pub mod workgroup {
         }
 
         /// The `PricePerformanceTarget` property.
-        pub fn price_performance_target(
-            mut self,
-            value: impl Into<Val<PerformanceTarget>>,
-        ) -> Self {
+        pub fn price_performance_target(mut self, value: impl Into<Val<PerformanceTarget>>) -> Self {
             self.props.set("PricePerformanceTarget", value);
             self
         }
@@ -1314,158 +1101,49 @@ pub mod workgroup {
 
     pub(crate) static CONFIG_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ParameterKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ParameterValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(15000),
-                    allowed: &[],
-                }),
-            ),
+            ("ParameterKey", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("ParameterValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(15000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERFORMANCE_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Level",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("Level", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKGROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONFIG_PARAMETER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "NamespaceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PricePerformanceTarget",
-                &Shape::Object(&PERFORMANCE_TARGET_SHAPE),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-fA-F]{8,}$"),
-                        min_len: Some(0),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATING", "AVAILABLE", "MODIFYING", "DELETING"],
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-fA-F]{8,}$"),
-                        min_len: Some(0),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TrackName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WorkgroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9-]*$"),
-                    min_len: Some(3),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("ConfigParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&CONFIG_PARAMETER_SHAPE)), min_items: None, max_items: None })),
+            ("NamespaceName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-]+$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
+            ("PricePerformanceTarget", &Shape::Object(&PERFORMANCE_TARGET_SHAPE)),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-fA-F]{8,}$"), min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATING", "AVAILABLE", "MODIFYING", "DELETING"] })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-fA-F]{8,}$"), min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+            ("TrackName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("WorkgroupName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-]*$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&NAMESPACE_META, &SNAPSHOT_META, &WORKGROUP_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &NAMESPACE_META,
+    &SNAPSHOT_META,
+    &WORKGROUP_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,21 +31,13 @@ impl CfnApplication {
     /// - `name`: `Name`.
     /// - `proxy_type`: `ProxyType`.
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        environment_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        proxy_type: impl Into<Val<String>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(environment_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>, proxy_type: impl Into<Val<String>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EnvironmentIdentifier", environment_identifier);
         props.set("Name", name);
         props.set("ProxyType", proxy_type);
         props.set("VpcId", vpc_id);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The `ApiGatewayProxy` property.
@@ -53,10 +45,7 @@ impl CfnApplication {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn api_gateway_proxy(
-        mut self,
-        value: impl Into<Val<application::ApiGatewayProxyInput>>,
-    ) -> Self {
+    pub fn api_gateway_proxy(mut self, value: impl Into<Val<application::ApiGatewayProxyInput>>) -> Self {
         self.props.set("ApiGatewayProxy", value);
         self
     }
@@ -128,82 +117,22 @@ impl Handle<CfnApplication> {
 pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     type_name: CfnApplication::TYPE_NAME,
     shape: &APPLICATION_SHAPE,
-    create_only: &[
-        "ApiGatewayProxy",
-        "EnvironmentIdentifier",
-        "Name",
-        "ProxyType",
-        "VpcId",
-    ],
+    create_only: &["ApiGatewayProxy", "EnvironmentIdentifier", "Name", "ProxyType", "VpcId"],
     write_only: &["ApiGatewayProxy"],
     primary_identifier: &["EnvironmentIdentifier", "ApplicationIdentifier"],
-    attributes: &[
-        "ApiGatewayId",
-        "ApplicationIdentifier",
-        "Arn",
-        "NlbArn",
-        "NlbName",
-        "ProxyUrl",
-        "StageName",
-        "VpcLinkId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApiGatewayId", "ApplicationIdentifier", "Arn", "NlbArn", "NlbName", "ProxyUrl", "StageName", "VpcLinkId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApiGatewayProxy",
-            &Shape::Object(&application::API_GATEWAY_PROXY_INPUT_SHAPE),
-        ),
-        (
-            "EnvironmentIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^env-([0-9A-Za-z]{10}$)"),
-                min_len: Some(14),
-                max_len: Some(14),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!app-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProxyType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["API_GATEWAY"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$"),
-                min_len: Some(12),
-                max_len: Some(21),
-                allowed: &[],
-            }),
-        ),
+        ("ApiGatewayProxy", &Shape::Object(&application::API_GATEWAY_PROXY_INPUT_SHAPE)),
+        ("EnvironmentIdentifier", &Shape::Str(StrRule { pattern: Some("^env-([0-9A-Za-z]{10}$)"), min_len: Some(14), max_len: Some(14), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!app-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ("ProxyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["API_GATEWAY"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$"), min_len: Some(12), max_len: Some(21), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -275,48 +204,16 @@ pub mod application {
 
     pub(crate) static API_GATEWAY_PROXY_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["REGIONAL", "PRIVATE"],
-                }),
-            ),
-            (
-                "StageName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-a-zA-Z0-9_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REGIONAL", "PRIVATE"] })),
+            ("StageName", &Shape::Str(StrRule { pattern: Some("^[-a-zA-Z0-9_]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -337,10 +234,7 @@ impl CfnEnvironment {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -421,50 +315,16 @@ pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     write_only: &["Description", "Name", "NetworkFabricType"],
     primary_identifier: &["EnvironmentIdentifier"],
     attributes: &["Arn", "EnvironmentIdentifier", "TransitGatewayId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!env-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkFabricType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TRANSIT_GATEWAY", "NONE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&environment::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!env-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ("NetworkFabricType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRANSIT_GATEWAY", "NONE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&environment::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -502,24 +362,8 @@ pub mod environment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -543,21 +387,13 @@ impl CfnRoute {
     /// - `environment_identifier`: `EnvironmentIdentifier`.
     /// - `route_type`: `RouteType`.
     /// - `service_identifier`: `ServiceIdentifier`.
-    pub fn new(
-        application_identifier: impl Into<Val<String>>,
-        environment_identifier: impl Into<Val<String>>,
-        route_type: impl Into<Val<String>>,
-        service_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_identifier: impl Into<Val<String>>, environment_identifier: impl Into<Val<String>>, route_type: impl Into<Val<String>>, service_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationIdentifier", application_identifier);
         props.set("EnvironmentIdentifier", environment_identifier);
         props.set("RouteType", route_type);
         props.set("ServiceIdentifier", service_identifier);
-        CfnRoute {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRoute { props, options: ResourceOptions::default() }
     }
 
     /// The `DefaultRoute` property.
@@ -618,89 +454,23 @@ impl Handle<CfnRoute> {
 pub(crate) static ROUTE_META: TypeMeta = TypeMeta {
     type_name: CfnRoute::TYPE_NAME,
     shape: &ROUTE_SHAPE,
-    create_only: &[
-        "ApplicationIdentifier",
-        "EnvironmentIdentifier",
-        "RouteType",
-        "ServiceIdentifier",
-        "UriPathRoute/AppendSourcePath",
-        "UriPathRoute/IncludeChildPaths",
-        "UriPathRoute/Methods",
-        "UriPathRoute/SourcePath",
-    ],
-    write_only: &[
-        "DefaultRoute",
-        "RouteType",
-        "ServiceIdentifier",
-        "UriPathRoute",
-    ],
-    primary_identifier: &[
-        "EnvironmentIdentifier",
-        "ApplicationIdentifier",
-        "RouteIdentifier",
-    ],
+    create_only: &["ApplicationIdentifier", "EnvironmentIdentifier", "RouteType", "ServiceIdentifier", "UriPathRoute/AppendSourcePath", "UriPathRoute/IncludeChildPaths", "UriPathRoute/Methods", "UriPathRoute/SourcePath"],
+    write_only: &["DefaultRoute", "RouteType", "ServiceIdentifier", "UriPathRoute"],
+    primary_identifier: &["EnvironmentIdentifier", "ApplicationIdentifier", "RouteIdentifier"],
     attributes: &["Arn", "PathResourceToId", "RouteIdentifier"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static ROUTE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^app-([0-9A-Za-z]{10}$)"),
-                min_len: Some(14),
-                max_len: Some(14),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultRoute",
-            &Shape::Object(&route::DEFAULT_ROUTE_INPUT_SHAPE),
-        ),
-        (
-            "EnvironmentIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^env-([0-9A-Za-z]{10}$)"),
-                min_len: Some(14),
-                max_len: Some(14),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RouteType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEFAULT", "URI_PATH"],
-            }),
-        ),
-        (
-            "ServiceIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^svc-([0-9A-Za-z]{10}$)"),
-                min_len: Some(14),
-                max_len: Some(14),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&route::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UriPathRoute",
-            &Shape::Object(&route::URI_PATH_ROUTE_INPUT_SHAPE),
-        ),
+        ("ApplicationIdentifier", &Shape::Str(StrRule { pattern: Some("^app-([0-9A-Za-z]{10}$)"), min_len: Some(14), max_len: Some(14), allowed: &[] })),
+        ("DefaultRoute", &Shape::Object(&route::DEFAULT_ROUTE_INPUT_SHAPE)),
+        ("EnvironmentIdentifier", &Shape::Str(StrRule { pattern: Some("^env-([0-9A-Za-z]{10}$)"), min_len: Some(14), max_len: Some(14), allowed: &[] })),
+        ("RouteType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "URI_PATH"] })),
+        ("ServiceIdentifier", &Shape::Str(StrRule { pattern: Some("^svc-([0-9A-Za-z]{10}$)"), min_len: Some(14), max_len: Some(14), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&route::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("UriPathRoute", &Shape::Object(&route::URI_PATH_ROUTE_INPUT_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -776,24 +546,32 @@ pub mod route {
         }
 
         /// The `AppendSourcePath` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn append_source_path(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("AppendSourcePath", value);
             self
         }
 
         /// The `IncludeChildPaths` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn include_child_paths(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("IncludeChildPaths", value);
             self
         }
 
         /// The `Methods` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn methods(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("Methods", value);
             self
         }
 
         /// The `SourcePath` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn source_path(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SourcePath", value);
             self
@@ -807,75 +585,25 @@ pub mod route {
     }
 
     pub(crate) static DEFAULT_ROUTE_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ActivationState",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INACTIVE", "ACTIVE"],
-            }),
-        )],
+        fields: &[
+            ("ActivationState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INACTIVE", "ACTIVE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static URI_PATH_ROUTE_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActivationState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INACTIVE", "ACTIVE"],
-                }),
-            ),
-            (
-                "Methods",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SourcePath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(/([a-zA-Z0-9._:-]+|\\{[a-zA-Z0-9._:-]+\\}))+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ActivationState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INACTIVE", "ACTIVE"] })),
+            ("Methods", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"] })), min_items: None, max_items: None })),
+            ("SourcePath", &Shape::Str(StrRule { pattern: Some("^(/([a-zA-Z0-9._:-]+|\\{[a-zA-Z0-9._:-]+\\}))+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -899,21 +627,13 @@ impl CfnService {
     /// - `endpoint_type`: `EndpointType`.
     /// - `environment_identifier`: `EnvironmentIdentifier`.
     /// - `name`: `Name`.
-    pub fn new(
-        application_identifier: impl Into<Val<String>>,
-        endpoint_type: impl Into<Val<String>>,
-        environment_identifier: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_identifier: impl Into<Val<String>>, endpoint_type: impl Into<Val<String>>, environment_identifier: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationIdentifier", application_identifier);
         props.set("EndpointType", endpoint_type);
         props.set("EnvironmentIdentifier", environment_identifier);
         props.set("Name", name);
-        CfnService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnService { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -993,109 +713,25 @@ impl Handle<CfnService> {
 pub(crate) static SERVICE_META: TypeMeta = TypeMeta {
     type_name: CfnService::TYPE_NAME,
     shape: &SERVICE_SHAPE,
-    create_only: &[
-        "ApplicationIdentifier",
-        "Description",
-        "EndpointType",
-        "EnvironmentIdentifier",
-        "LambdaEndpoint",
-        "Name",
-        "UrlEndpoint",
-        "VpcId",
-    ],
-    write_only: &[
-        "Description",
-        "EndpointType",
-        "LambdaEndpoint",
-        "Name",
-        "UrlEndpoint",
-        "VpcId",
-    ],
-    primary_identifier: &[
-        "EnvironmentIdentifier",
-        "ApplicationIdentifier",
-        "ServiceIdentifier",
-    ],
+    create_only: &["ApplicationIdentifier", "Description", "EndpointType", "EnvironmentIdentifier", "LambdaEndpoint", "Name", "UrlEndpoint", "VpcId"],
+    write_only: &["Description", "EndpointType", "LambdaEndpoint", "Name", "UrlEndpoint", "VpcId"],
+    primary_identifier: &["EnvironmentIdentifier", "ApplicationIdentifier", "ServiceIdentifier"],
     attributes: &["Arn", "ServiceIdentifier"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static SERVICE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^app-([0-9A-Za-z]{10}$)"),
-                min_len: Some(14),
-                max_len: Some(14),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LAMBDA", "URL"],
-            }),
-        ),
-        (
-            "EnvironmentIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^env-([0-9A-Za-z]{10}$)"),
-                min_len: Some(14),
-                max_len: Some(14),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LambdaEndpoint",
-            &Shape::Object(&service::LAMBDA_ENDPOINT_INPUT_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!svc-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UrlEndpoint",
-            &Shape::Object(&service::URL_ENDPOINT_INPUT_SHAPE),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$"),
-                min_len: Some(12),
-                max_len: Some(21),
-                allowed: &[],
-            }),
-        ),
+        ("ApplicationIdentifier", &Shape::Str(StrRule { pattern: Some("^app-([0-9A-Za-z]{10}$)"), min_len: Some(14), max_len: Some(14), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("EndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LAMBDA", "URL"] })),
+        ("EnvironmentIdentifier", &Shape::Str(StrRule { pattern: Some("^env-([0-9A-Za-z]{10}$)"), min_len: Some(14), max_len: Some(14), allowed: &[] })),
+        ("LambdaEndpoint", &Shape::Object(&service::LAMBDA_ENDPOINT_INPUT_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!svc-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&service::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("UrlEndpoint", &Shape::Object(&service::URL_ENDPOINT_INPUT_SHAPE)),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$"), min_len: Some(12), max_len: Some(21), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1192,52 +828,16 @@ pub mod service {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:).+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static URL_ENDPOINT_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HealthUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^https?://[-a-zA-Z0-9+\\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\\x38@#/%=~_|]$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^https?://[-a-zA-Z0-9+\\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\\x38@#/%=~_|]$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("HealthUrl", &Shape::Str(StrRule { pattern: Some("^https?://[-a-zA-Z0-9+\\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\\x38@#/%=~_|]$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Url", &Shape::Str(StrRule { pattern: Some("^https?://[-a-zA-Z0-9+\\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\\x38@#/%=~_|]$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,10 +31,7 @@ impl CfnCollection {
     pub fn new(collection_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CollectionId", collection_id);
-        CfnCollection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCollection { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -73,32 +70,14 @@ pub(crate) static COLLECTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CollectionId"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee3728d358),
 };
 
 pub(crate) static COLLECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CollectionId",
-            &Shape::Str(StrRule {
-                pattern: Some("\\A[a-zA-Z0-9_\\.\\-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&collection::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CollectionId", &Shape::Str(StrRule { pattern: Some("\\A[a-zA-Z0-9_\\.\\-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&collection::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -136,24 +115,8 @@ pub mod collection {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\A(?!aws:)[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\A[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("\\A(?!aws:)[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"), min_len: None, max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("\\A[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -177,10 +140,7 @@ impl CfnDataset {
     pub fn new(dataset_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatasetType", dataset_type);
-        CfnDataset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataset { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the project to which the dataset belongs.
@@ -231,10 +191,7 @@ pub(crate) static DATASET_META: TypeMeta = TypeMeta {
     write_only: &["ProjectArn"],
     primary_identifier: &["DatasetArn"],
     attributes: &["DatasetArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -280,24 +237,8 @@ pub mod dataset {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -321,10 +262,7 @@ impl CfnProject {
     pub fn new(project_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProjectName", project_name);
-        CfnProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProject { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -363,32 +301,14 @@ pub(crate) static PROJECT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ProjectName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16280358),
 };
 
 pub(crate) static PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ProjectName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9][a-zA-Z0-9_\\-]*"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&project::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ProjectName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9][a-zA-Z0-9_\\-]*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&project::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -426,24 +346,8 @@ pub mod project {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\A(?!aws:)[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\A[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("\\A(?!aws:)[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"), min_len: None, max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("\\A[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -465,26 +369,17 @@ impl CfnStreamProcessor {
     ///
     /// - `kinesis_video_stream`: `KinesisVideoStream`, The Kinesis Video Stream that streams the source video.
     /// - `role_arn`: `RoleArn`, ARN of the IAM role that allows access to the stream processor, and provides Rekognition read permissions for KVS stream and write permissions to S3 bucket and SNS topic.
-    pub fn new(
-        kinesis_video_stream: impl Into<Val<stream_processor::KinesisVideoStream>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(kinesis_video_stream: impl Into<Val<stream_processor::KinesisVideoStream>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("KinesisVideoStream", kinesis_video_stream);
         props.set("RoleArn", role_arn);
-        CfnStreamProcessor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStreamProcessor { props, options: ResourceOptions::default() }
     }
 
     /// The BoundingBoxRegionsOfInterest specifies an array of bounding boxes of interest in the video frames to analyze, as part of connected home feature. If an object is partially in a region of interest, Rekognition will tag it as detected if the overlap of the object with the region-of-interest is greater than 20%.
     ///
     /// Changing it replaces the resource.
-    pub fn bounding_box_regions_of_interest(
-        mut self,
-        value: impl Into<Val<Vec<stream_processor::BoundingBox>>>,
-    ) -> Self {
+    pub fn bounding_box_regions_of_interest(mut self, value: impl Into<Val<Vec<stream_processor::BoundingBox>>>) -> Self {
         self.props.set("BoundingBoxRegionsOfInterest", value);
         self
     }
@@ -492,10 +387,7 @@ impl CfnStreamProcessor {
     /// Connected home settings to use on a streaming video. Note that either ConnectedHomeSettings or FaceSearchSettings should be set. Not both
     ///
     /// Changing it replaces the resource.
-    pub fn connected_home_settings(
-        mut self,
-        value: impl Into<Val<stream_processor::ConnectedHomeSettings>>,
-    ) -> Self {
+    pub fn connected_home_settings(mut self, value: impl Into<Val<stream_processor::ConnectedHomeSettings>>) -> Self {
         self.props.set("ConnectedHomeSettings", value);
         self
     }
@@ -503,10 +395,7 @@ impl CfnStreamProcessor {
     /// Indicates whether Rekognition is allowed to store the video stream data for model-training.
     ///
     /// Changing it replaces the resource.
-    pub fn data_sharing_preference(
-        mut self,
-        value: impl Into<Val<stream_processor::DataSharingPreference>>,
-    ) -> Self {
+    pub fn data_sharing_preference(mut self, value: impl Into<Val<stream_processor::DataSharingPreference>>) -> Self {
         self.props.set("DataSharingPreference", value);
         self
     }
@@ -514,10 +403,7 @@ impl CfnStreamProcessor {
     /// Face search settings to use on a streaming video. Note that either FaceSearchSettings or ConnectedHomeSettings should be set. Not both
     ///
     /// Changing it replaces the resource.
-    pub fn face_search_settings(
-        mut self,
-        value: impl Into<Val<stream_processor::FaceSearchSettings>>,
-    ) -> Self {
+    pub fn face_search_settings(mut self, value: impl Into<Val<stream_processor::FaceSearchSettings>>) -> Self {
         self.props.set("FaceSearchSettings", value);
         self
     }
@@ -525,10 +411,7 @@ impl CfnStreamProcessor {
     /// The Amazon Kinesis Data Stream stream to which the Amazon Rekognition stream processor streams the analysis results, as part of face search feature.
     ///
     /// Changing it replaces the resource.
-    pub fn kinesis_data_stream(
-        mut self,
-        value: impl Into<Val<stream_processor::KinesisDataStream>>,
-    ) -> Self {
+    pub fn kinesis_data_stream(mut self, value: impl Into<Val<stream_processor::KinesisDataStream>>) -> Self {
         self.props.set("KinesisDataStream", value);
         self
     }
@@ -552,10 +435,7 @@ impl CfnStreamProcessor {
     /// The ARN of the SNS notification channel where events of interests are published, as part of connected home feature.
     ///
     /// Changing it replaces the resource.
-    pub fn notification_channel(
-        mut self,
-        value: impl Into<Val<stream_processor::NotificationChannel>>,
-    ) -> Self {
+    pub fn notification_channel(mut self, value: impl Into<Val<stream_processor::NotificationChannel>>) -> Self {
         self.props.set("NotificationChannel", value);
         self
     }
@@ -563,10 +443,7 @@ impl CfnStreamProcessor {
     /// The PolygonRegionsOfInterest specifies a set of polygon areas of interest in the video frames to analyze, as part of connected home feature. Each polygon is in turn, an ordered list of Point
     ///
     /// Changing it replaces the resource.
-    pub fn polygon_regions_of_interest(
-        mut self,
-        value: impl Into<Val<Vec<Vec<stream_processor::Point>>>>,
-    ) -> Self {
+    pub fn polygon_regions_of_interest(mut self, value: impl Into<Val<Vec<Vec<stream_processor::Point>>>>) -> Self {
         self.props.set("PolygonRegionsOfInterest", value);
         self
     }
@@ -574,10 +451,7 @@ impl CfnStreamProcessor {
     /// The S3 location in customer's account where inference output & artifacts are stored, as part of connected home feature.
     ///
     /// Changing it replaces the resource.
-    pub fn s3_destination(
-        mut self,
-        value: impl Into<Val<stream_processor::S3Destination>>,
-    ) -> Self {
+    pub fn s3_destination(mut self, value: impl Into<Val<stream_processor::S3Destination>>) -> Self {
         self.props.set("S3Destination", value);
         self
     }
@@ -630,120 +504,30 @@ impl Handle<CfnStreamProcessor> {
 pub(crate) static STREAM_PROCESSOR_META: TypeMeta = TypeMeta {
     type_name: CfnStreamProcessor::TYPE_NAME,
     shape: &STREAM_PROCESSOR_SHAPE,
-    create_only: &[
-        "BoundingBoxRegionsOfInterest",
-        "ConnectedHomeSettings",
-        "DataSharingPreference",
-        "FaceSearchSettings",
-        "KinesisDataStream",
-        "KinesisVideoStream",
-        "KmsKeyId",
-        "Name",
-        "NotificationChannel",
-        "PolygonRegionsOfInterest",
-        "RoleArn",
-        "S3Destination",
-    ],
+    create_only: &["BoundingBoxRegionsOfInterest", "ConnectedHomeSettings", "DataSharingPreference", "FaceSearchSettings", "KinesisDataStream", "KinesisVideoStream", "KmsKeyId", "Name", "NotificationChannel", "PolygonRegionsOfInterest", "RoleArn", "S3Destination"],
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn", "Status", "StatusMessage"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12280048),
 };
 
 pub(crate) static STREAM_PROCESSOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BoundingBoxRegionsOfInterest",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stream_processor::BOUNDING_BOX_SHAPE)),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "ConnectedHomeSettings",
-            &Shape::Object(&stream_processor::CONNECTED_HOME_SETTINGS_SHAPE),
-        ),
-        (
-            "FaceSearchSettings",
-            &Shape::Object(&stream_processor::FACE_SEARCH_SETTINGS_SHAPE),
-        ),
-        (
-            "KinesisDataStream",
-            &Shape::Object(&stream_processor::KINESIS_DATA_STREAM_SHAPE),
-        ),
-        (
-            "KinesisVideoStream",
-            &Shape::Object(&stream_processor::KINESIS_VIDEO_STREAM_SHAPE),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_.\\-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotificationChannel",
-            &Shape::Object(&stream_processor::NOTIFICATION_CHANNEL_SHAPE),
-        ),
-        (
-            "PolygonRegionsOfInterest",
-            &Shape::List(ListRule {
-                item: Some(&Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(3),
-                    max_items: None,
-                })),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*"),
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "S3Destination",
-            &Shape::Object(&stream_processor::S3_DESTINATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&stream_processor::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("BoundingBoxRegionsOfInterest", &Shape::List(ListRule { item: Some(&Shape::Object(&stream_processor::BOUNDING_BOX_SHAPE)), min_items: Some(0), max_items: None })),
+        ("ConnectedHomeSettings", &Shape::Object(&stream_processor::CONNECTED_HOME_SETTINGS_SHAPE)),
+        ("FaceSearchSettings", &Shape::Object(&stream_processor::FACE_SEARCH_SETTINGS_SHAPE)),
+        ("KinesisDataStream", &Shape::Object(&stream_processor::KINESIS_DATA_STREAM_SHAPE)),
+        ("KinesisVideoStream", &Shape::Object(&stream_processor::KINESIS_VIDEO_STREAM_SHAPE)),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_.\\-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("NotificationChannel", &Shape::Object(&stream_processor::NOTIFICATION_CHANNEL_SHAPE)),
+        ("PolygonRegionsOfInterest", &Shape::List(ListRule { item: Some(&Shape::List(ListRule { item: None, min_items: Some(3), max_items: None })), min_items: Some(0), max_items: None })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*"), min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("S3Destination", &Shape::Object(&stream_processor::S3_DESTINATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&stream_processor::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
-    one_of_required: &[
-        &[
-            "ConnectedHomeSettings",
-            "S3Destination",
-            "NotificationChannel",
-        ],
-        &["FaceSearchSettings", "KinesisDataStream"],
-    ],
+    one_of_required: &[&["ConnectedHomeSettings", "S3Destination", "NotificationChannel"], &["FaceSearchSettings", "KinesisDataStream"]],
     ..ObjectShape::EMPTY
 };
 
@@ -766,12 +550,7 @@ pub mod stream_processor {
         /// - `left`: `Left`.
         /// - `top`: `Top`.
         /// - `width`: `Width`.
-        pub fn new(
-            height: impl Into<Val<f64>>,
-            left: impl Into<Val<f64>>,
-            top: impl Into<Val<f64>>,
-            width: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(height: impl Into<Val<f64>>, left: impl Into<Val<f64>>, top: impl Into<Val<f64>>, width: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Height", height);
             props.set("Left", left);
@@ -1018,175 +797,63 @@ pub mod stream_processor {
 
     pub(crate) static BOUNDING_BOX_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Height",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Left",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Top",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Width",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Height", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("Left", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("Top", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("Width", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTED_HOME_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Labels",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "MinConfidence",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Labels", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("MinConfidence", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FACE_SEARCH_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CollectionId",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\A[a-zA-Z0-9_\\.\\-]+$"),
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FaceMatchThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("CollectionId", &Shape::Str(StrRule { pattern: Some("\\A[a-zA-Z0-9_\\.\\-]+$"), min_len: None, max_len: Some(255), allowed: &[] })),
+            ("FaceMatchThreshold", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_DATA_STREAM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: Some("(^arn:([a-z\\d-]+):kinesis:([a-z\\d-]+):\\d{12}:.+$)"),
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Arn", &Shape::Str(StrRule { pattern: Some("(^arn:([a-z\\d-]+):kinesis:([a-z\\d-]+):\\d{12}:.+$)"), min_len: None, max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_VIDEO_STREAM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: Some("(^arn:([a-z\\d-]+):kinesisvideo:([a-z\\d-]+):\\d{12}:.+$)"),
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Arn", &Shape::Str(StrRule { pattern: Some("(^arn:([a-z\\d-]+):kinesisvideo:([a-z\\d-]+):\\d{12}:.+$)"), min_len: None, max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_CHANNEL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Arn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectKeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(63), allowed: &[] })),
+            ("ObjectKeyPrefix", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\A(?!aws:)[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\A[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("\\A(?!aws:)[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("\\A[a-zA-Z0-9+\\-=\\._\\:\\/@]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -30,19 +30,12 @@ impl CfnApp {
     /// - `app_template_body`: `AppTemplateBody`, A string containing full ResilienceHub app template body.
     /// - `name`: `Name`, Name of the app.
     /// - `resource_mappings`: `ResourceMappings`, An array of ResourceMapping objects.
-    pub fn new(
-        app_template_body: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        resource_mappings: impl Into<Val<Vec<app::ResourceMapping>>>,
-    ) -> Self {
+    pub fn new(app_template_body: impl Into<Val<String>>, name: impl Into<Val<String>>, resource_mappings: impl Into<Val<Vec<app::ResourceMapping>>>) -> Self {
         let mut props = Props::new();
         props.set("AppTemplateBody", app_template_body);
         props.set("Name", name);
         props.set("ResourceMappings", resource_mappings);
-        CfnApp {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApp { props, options: ResourceOptions::default() }
     }
 
     /// Assessment execution schedule.
@@ -60,10 +53,7 @@ impl CfnApp {
     }
 
     /// The list of events you would like to subscribe and get notification for.
-    pub fn event_subscriptions(
-        mut self,
-        value: impl Into<Val<Vec<app::EventSubscription>>>,
-    ) -> Self {
+    pub fn event_subscriptions(mut self, value: impl Into<Val<Vec<app::EventSubscription>>>) -> Self {
         self.props.set("EventSubscriptions", value);
         self
     }
@@ -125,10 +115,7 @@ pub(crate) static APP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AppArn"],
     attributes: &["AppArn", "DriftStatus"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffe1ee8835b),
 };
 
@@ -230,10 +217,7 @@ pub mod app {
         ///
         /// - `mapping_type`: `MappingType`.
         /// - `physical_resource_id`: `PhysicalResourceId`.
-        pub fn new(
-            mapping_type: impl Into<Val<String>>,
-            physical_resource_id: impl Into<Val<PhysicalResourceId>>,
-        ) -> Self {
+        pub fn new(mapping_type: impl Into<Val<String>>, physical_resource_id: impl Into<Val<PhysicalResourceId>>) -> Self {
             let mut props = Props::new();
             props.set("MappingType", mapping_type);
             props.set("PhysicalResourceId", physical_resource_id);
@@ -328,97 +312,22 @@ pub mod app {
 
     pub(crate) static RESOURCE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EksSourceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogicalStackName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MappingType",
-                &Shape::Str(StrRule {
-                    pattern: Some("CfnStack|Resource|Terraform|EKS"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PhysicalResourceId",
-                &Shape::Object(&PHYSICAL_RESOURCE_ID_SHAPE),
-            ),
-            (
-                "ResourceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TerraformSourceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("EksSourceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("LogicalStackName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("MappingType", &Shape::Str(StrRule { pattern: Some("CfnStack|Resource|Terraform|EKS"), min_len: None, max_len: None, allowed: &[] })),
+            ("PhysicalResourceId", &Shape::Object(&PHYSICAL_RESOURCE_ID_SHAPE)),
+            ("ResourceName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TerraformSourceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PHYSICAL_RESOURCE_ID_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsAccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AwsRegion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Identifier",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("Arn|Native"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AwsAccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("AwsRegion", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Identifier", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: Some("Arn|Native"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -441,19 +350,12 @@ impl CfnResiliencyPolicy {
     /// - `policy`: `Policy`.
     /// - `policy_name`: `PolicyName`, Name of Resiliency Policy.
     /// - `tier`: `Tier`, Resiliency Policy Tier.
-    pub fn new(
-        policy: impl Into<Val<resiliency_policy::PolicyMap>>,
-        policy_name: impl Into<Val<String>>,
-        tier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(policy: impl Into<Val<resiliency_policy::PolicyMap>>, policy_name: impl Into<Val<String>>, tier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Policy", policy);
         props.set("PolicyName", policy_name);
         props.set("Tier", tier);
-        CfnResiliencyPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResiliencyPolicy { props, options: ResourceOptions::default() }
     }
 
     /// Data Location Constraint of the Policy.
@@ -508,66 +410,17 @@ pub(crate) static RESILIENCY_POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PolicyArn"],
     attributes: &["PolicyArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffe1ee8835b),
 };
 
 pub(crate) static RESILIENCY_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataLocationConstraint",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AnyLocation", "SameContinent", "SameCountry"],
-            }),
-        ),
-        (
-            "PolicyDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Tier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "MissionCritical",
-                    "Critical",
-                    "Important",
-                    "CoreServices",
-                    "NonCritical",
-                ],
-            }),
-        ),
+        ("DataLocationConstraint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AnyLocation", "SameContinent", "SameCountry"] })),
+        ("PolicyDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
+        ("Tier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -589,11 +442,7 @@ pub mod resiliency_policy {
         /// - `az`: `AZ`, Failure Policy.
         /// - `hardware`: `Hardware`, Failure Policy.
         /// - `software`: `Software`, Failure Policy.
-        pub fn new(
-            az: impl Into<Val<FailurePolicy>>,
-            hardware: impl Into<Val<FailurePolicy>>,
-            software: impl Into<Val<FailurePolicy>>,
-        ) -> Self {
+        pub fn new(az: impl Into<Val<FailurePolicy>>, hardware: impl Into<Val<FailurePolicy>>, software: impl Into<Val<FailurePolicy>>) -> Self {
             let mut props = Props::new();
             props.set("AZ", az);
             props.set("Hardware", hardware);
@@ -641,7 +490,10 @@ pub mod resiliency_policy {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APP_META, &RESILIENCY_POLICY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APP_META,
+    &RESILIENCY_POLICY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnPolicy {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `AvailabilitySlo` property.
@@ -141,16 +138,8 @@ pub(crate) static POLICY_META: TypeMeta = TypeMeta {
     create_only: &["KmsKeyId", "Name"],
     write_only: &["KmsKeyId"],
     primary_identifier: &["PolicyArn"],
-    attributes: &[
-        "AssociatedServiceCount",
-        "CreatedAt",
-        "PolicyArn",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AssociatedServiceCount", "CreatedAt", "PolicyArn", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e688358),
 };
 
@@ -332,123 +321,41 @@ pub mod policy {
     }
 
     pub(crate) static AVAILABILITY_SLO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Target",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Target", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_RECOVERY_TARGETS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimeBetweenBackupsInMinutes",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TimeBetweenBackupsInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTI_AZ_TARGETS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DisasterRecoveryApproach",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ACTIVE_ACTIVE",
-                        "HOT_STANDBY",
-                        "WARM_STANDBY",
-                        "PILOT_LIGHT",
-                        "BACKUP_AND_RESTORE",
-                    ],
-                }),
-            ),
-            (
-                "RpoInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RtoInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DisasterRecoveryApproach", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE_ACTIVE", "HOT_STANDBY", "WARM_STANDBY", "PILOT_LIGHT", "BACKUP_AND_RESTORE"] })),
+            ("RpoInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("RtoInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTI_REGION_TARGETS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DisasterRecoveryApproach",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ACTIVE_ACTIVE",
-                        "HOT_STANDBY",
-                        "WARM_STANDBY",
-                        "PILOT_LIGHT",
-                        "BACKUP_AND_RESTORE",
-                    ],
-                }),
-            ),
-            (
-                "RpoInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RtoInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DisasterRecoveryApproach", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE_ACTIVE", "HOT_STANDBY", "WARM_STANDBY", "PILOT_LIGHT", "BACKUP_AND_RESTORE"] })),
+            ("RpoInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("RtoInMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -474,10 +381,7 @@ impl CfnService {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Regions", regions);
-        CfnService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnService { props, options: ResourceOptions::default() }
     }
 
     /// Assertions associated with this service.
@@ -487,10 +391,7 @@ impl CfnService {
     }
 
     /// Systems associated with this service.
-    pub fn associated_systems(
-        mut self,
-        value: impl Into<Val<Vec<service::AssociatedSystem>>>,
-    ) -> Self {
+    pub fn associated_systems(mut self, value: impl Into<Val<Vec<service::AssociatedSystem>>>) -> Self {
         self.props.set("AssociatedSystems", value);
         self
     }
@@ -510,19 +411,13 @@ impl CfnService {
     }
 
     /// Links the service to an AWS DevOps Agent Agent Space. Provide AgentSpaceArn to connect the service; omit this property to leave an existing link unchanged. The DevOps Agent integration is governed by the service's resilience policy and operates in analysis-only mode.
-    pub fn dev_ops_agent_configuration(
-        mut self,
-        value: impl Into<Val<service::DevOpsAgentConfiguration>>,
-    ) -> Self {
+    pub fn dev_ops_agent_configuration(mut self, value: impl Into<Val<service::DevOpsAgentConfiguration>>) -> Self {
         self.props.set("DevOpsAgentConfiguration", value);
         self
     }
 
     /// Input sources for this service.
-    pub fn input_sources(
-        mut self,
-        value: impl Into<Val<Vec<service::InputSourceDefinition>>>,
-    ) -> Self {
+    pub fn input_sources(mut self, value: impl Into<Val<Vec<service::InputSourceDefinition>>>) -> Self {
         self.props.set("InputSources", value);
         self
     }
@@ -550,10 +445,7 @@ impl CfnService {
     }
 
     /// Configuration for automatic report generation on a Service.
-    pub fn report_configuration(
-        mut self,
-        value: impl Into<Val<service::ServiceReportConfiguration>>,
-    ) -> Self {
+    pub fn report_configuration(mut self, value: impl Into<Val<service::ServiceReportConfiguration>>) -> Self {
         self.props.set("ReportConfiguration", value);
         self
     }
@@ -616,16 +508,8 @@ pub(crate) static SERVICE_META: TypeMeta = TypeMeta {
     create_only: &["KmsKeyId", "Name", "Regions"],
     write_only: &["KmsKeyId"],
     primary_identifier: &["ServiceArn"],
-    attributes: &[
-        "CreatedAt",
-        "EffectivePolicyValues",
-        "ServiceArn",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "EffectivePolicyValues", "ServiceArn", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e688358),
 };
 
@@ -813,10 +697,7 @@ pub mod service {
         ///
         /// - `cluster_arn`: `ClusterArn`, ARN of the EKS cluster.
         /// - `namespaces`: `Namespaces`, EKS namespaces.
-        pub fn new(
-            cluster_arn: impl Into<Val<String>>,
-            namespaces: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(cluster_arn: impl Into<Val<String>>, namespaces: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("ClusterArn", cluster_arn);
             props.set("Namespaces", namespaces);
@@ -850,10 +731,7 @@ pub mod service {
         }
 
         /// Label selector requirements an object must satisfy to be discovered. Up to 20 requirements, all of which must match.
-        pub fn match_expressions(
-            mut self,
-            value: impl Into<Val<Vec<EksLabelSelectorRequirement>>>,
-        ) -> Self {
+        pub fn match_expressions(mut self, value: impl Into<Val<Vec<EksLabelSelectorRequirement>>>) -> Self {
             self.props.set("MatchExpressions", value);
             self
         }
@@ -944,10 +822,7 @@ pub mod service {
         }
 
         /// Cross-account role ARNs.
-        pub fn cross_account_role_arns(
-            mut self,
-            value: impl Into<Val<Vec<CrossAccountRoleConfiguration>>>,
-        ) -> Self {
+        pub fn cross_account_role_arns(mut self, value: impl Into<Val<Vec<CrossAccountRoleConfiguration>>>) -> Self {
             self.props.set("CrossAccountRoleArns", value);
             self
         }
@@ -1048,10 +923,7 @@ pub mod service {
         ///
         /// - `bucket_owner`: `BucketOwner`, Account ID of the bucket owner.
         /// - `bucket_path`: `BucketPath`, S3 bucket path where reports will be written.
-        pub fn new(
-            bucket_owner: impl Into<Val<String>>,
-            bucket_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_owner: impl Into<Val<String>>, bucket_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketOwner", bucket_owner);
             props.set("BucketPath", bucket_path);
@@ -1091,15 +963,9 @@ pub mod service {
     }
 
     pub(crate) static ASSERTION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Text",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1119,10 +985,9 @@ pub mod service {
     };
 
     pub(crate) static INPUT_SOURCE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceConfiguration",
-            &Shape::Object(&RESOURCE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("ResourceConfiguration", &Shape::Object(&RESOURCE_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1147,23 +1012,8 @@ pub mod service {
 
     pub(crate) static EKS_LABEL_SELECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchExpressions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EKS_LABEL_SELECTOR_REQUIREMENT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "MatchLabels",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                })),
-            ),
+            ("MatchExpressions", &Shape::List(ListRule { item: Some(&Shape::Object(&EKS_LABEL_SELECTOR_REQUIREMENT_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+            ("MatchLabels", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(63), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1179,46 +1029,16 @@ pub mod service {
 
     pub(crate) static RESOURCE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERMISSION_MODEL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CrossAccountRoleArns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CROSS_ACCOUNT_ROLE_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "InvokerRoleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(([A-Za-z0-9_+=,.@\\-]+/){1,511})?[A-Za-z0-9_+=,.@\\-]{1,64}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CrossAccountRoleArns", &Shape::List(ListRule { item: Some(&Shape::Object(&CROSS_ACCOUNT_ROLE_CONFIGURATION_SHAPE)), min_items: None, max_items: Some(10) })),
+            ("InvokerRoleName", &Shape::Str(StrRule { pattern: Some("^(([A-Za-z0-9_+=,.@\\-]+/){1,511})?[A-Za-z0-9_+=,.@\\-]{1,64}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1231,67 +1051,32 @@ pub mod service {
     };
 
     pub(crate) static SERVICE_REPORT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReportOutput",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&REPORT_OUTPUT_CONFIGURATION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("ReportOutput", &Shape::List(ListRule { item: Some(&Shape::Object(&REPORT_OUTPUT_CONFIGURATION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPORT_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3", &Shape::Object(&S3_REPORT_OUTPUT_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("S3", &Shape::Object(&S3_REPORT_OUTPUT_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["S3"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_REPORT_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(s3://)?[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"),
-                    min_len: Some(3),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketOwner", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("BucketPath", &Shape::Str(StrRule { pattern: Some("^(s3://)?[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"), min_len: Some(3), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1314,19 +1099,12 @@ impl CfnServiceFunction {
     /// - `criticality`: `Criticality`, The criticality of the service function.
     /// - `name`: `Name`, The name of the service function.
     /// - `service_arn`: `ServiceArn`, The ARN of the parent service.
-    pub fn new(
-        criticality: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        service_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(criticality: impl Into<Val<String>>, name: impl Into<Val<String>>, service_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Criticality", criticality);
         props.set("Name", name);
         props.set("ServiceArn", service_arn);
-        CfnServiceFunction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceFunction { props, options: ResourceOptions::default() }
     }
 
     /// The description of the service function.
@@ -1394,13 +1172,7 @@ pub(crate) static SERVICE_FUNCTION_META: TypeMeta = TypeMeta {
     create_only: &["ServiceArn"],
     write_only: &[],
     primary_identifier: &["ServiceArn", "ServiceFunctionId"],
-    attributes: &[
-        "CreatedAt",
-        "ResourceCount",
-        "ServiceFunctionId",
-        "Source",
-        "UpdatedAt",
-    ],
+    attributes: &["CreatedAt", "ResourceCount", "ServiceFunctionId", "Source", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x2fce1e688358),
 };
@@ -1433,10 +1205,7 @@ impl CfnSystem {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSystem {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSystem { props, options: ResourceOptions::default() }
     }
 
     /// The description of the system.
@@ -1520,10 +1289,7 @@ pub(crate) static SYSTEM_META: TypeMeta = TypeMeta {
     write_only: &["KmsKeyId"],
     primary_identifier: &["SystemArn"],
     attributes: &["CreatedAt", "SystemArn", "SystemId", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce1e688358),
 };
 
@@ -1570,24 +1336,8 @@ pub mod system {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1613,10 +1363,7 @@ impl CfnUserJourney {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SystemIdentifier", system_identifier);
-        CfnUserJourney {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserJourney { props, options: ResourceOptions::default() }
     }
 
     /// The description of the user journey.

@@ -31,10 +31,7 @@ impl CfnDefaultViewAssociation {
     pub fn new(view_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ViewArn", view_arn);
-        CfnDefaultViewAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDefaultViewAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -91,10 +88,7 @@ impl CfnIndex {
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
-        CfnIndex {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIndex { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -138,23 +132,14 @@ pub(crate) static INDEX_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "IndexState"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static INDEX_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Type",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &["LOCAL", "AGGREGATOR"],
-        }),
-    )],
+    fields: &[
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOCAL", "AGGREGATOR"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -176,10 +161,7 @@ impl CfnView {
     pub fn new(view_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ViewName", view_name);
-        CfnView {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnView { props, options: ResourceOptions::default() }
     }
 
     /// The `Filters` property.
@@ -189,10 +171,7 @@ impl CfnView {
     }
 
     /// The `IncludedProperties` property.
-    pub fn included_properties(
-        mut self,
-        value: impl Into<Val<Vec<view::IncludedProperty>>>,
-    ) -> Self {
+    pub fn included_properties(mut self, value: impl Into<Val<Vec<view::IncludedProperty>>>) -> Self {
         self.props.set("IncludedProperties", value);
         self
     }
@@ -241,33 +220,15 @@ pub(crate) static VIEW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ViewArn"],
     attributes: &["ViewArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static VIEW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Filters", &Shape::Object(&view::SEARCH_FILTER_SHAPE)),
-        (
-            "IncludedProperties",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&view::INCLUDED_PROPERTY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ViewName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-]{1,64}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("IncludedProperties", &Shape::List(ListRule { item: Some(&Shape::Object(&view::INCLUDED_PROPERTY_SHAPE)), min_items: None, max_items: None })),
+        ("ViewName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-]{1,64}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -325,34 +286,26 @@ pub mod view {
     }
 
     pub(crate) static SEARCH_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FilterString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FilterString", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INCLUDED_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1011),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1011), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DEFAULT_VIEW_ASSOCIATION_META, &INDEX_META, &VIEW_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DEFAULT_VIEW_ASSOCIATION_META,
+    &INDEX_META,
+    &VIEW_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

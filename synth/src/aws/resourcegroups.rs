@@ -31,10 +31,7 @@ impl CfnGroup {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Configuration` property.
@@ -99,53 +96,17 @@ pub(crate) static GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&group::CONFIGURATION_ITEM_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\sa-zA-Z0-9_\\.-]*$"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\.-]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceQuery",
-            &Shape::Object(&group::RESOURCE_QUERY_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configuration", &Shape::List(ListRule { item: Some(&Shape::Object(&group::CONFIGURATION_ITEM_SHAPE)), min_items: Some(0), max_items: Some(2) })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\sa-zA-Z0-9_\\.-]*$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\.-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ResourceQuery", &Shape::Object(&group::RESOURCE_QUERY_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&group::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -358,78 +319,31 @@ pub mod group {
 
     pub(crate) static CONFIGURATION_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Parameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONFIGURATION_PARAMETER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^AWS::[a-zA-Z0-9]+::[a-zA-Z0-9]+$"),
-                    min_len: Some(0),
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
+            ("Parameters", &Shape::List(ListRule { item: Some(&Shape::Object(&CONFIGURATION_PARAMETER_SHAPE)), min_items: None, max_items: None })),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^AWS::[a-zA-Z0-9]+::[a-zA-Z0-9]+$"), min_len: Some(0), max_len: Some(40), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONFIGURATION_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(80),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9:\\/\\._-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z-]+$"), min_len: Some(1), max_len: Some(80), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:\\/\\._-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_QUERY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TAG_FILTERS_1_0", "CLOUDFORMATION_STACK_1_0"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TAG_FILTERS_1_0", "CLOUDFORMATION_STACK_1_0"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Key",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!aws:).+"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:).+"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -452,21 +366,13 @@ impl CfnTagSyncTask {
     /// - `role_arn`: `RoleArn`, The Amazon resource name (ARN) of the role assumed by the service to tag and untag resources on your behalf.
     /// - `tag_key`: `TagKey`, The tag key. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the application.
     /// - `tag_value`: `TagValue`, The tag value. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the application.
-    pub fn new(
-        group: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        tag_key: impl Into<Val<String>>,
-        tag_value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(group: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, tag_key: impl Into<Val<String>>, tag_value: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Group", group);
         props.set("RoleArn", role_arn);
         props.set("TagKey", tag_key);
         props.set("TagValue", tag_value);
-        CfnTagSyncTask {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTagSyncTask { props, options: ResourceOptions::default() }
     }
 }
 
@@ -537,7 +443,10 @@ pub(crate) static TAG_SYNC_TASK_SHAPE: ObjectShape = ObjectShape {
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&GROUP_META, &TAG_SYNC_TASK_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &GROUP_META,
+    &TAG_SYNC_TASK_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -28,10 +28,7 @@ impl CfnFleet {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFleet { props, options: ResourceOptions::default() }
     }
 
     /// The name of the fleet.
@@ -78,33 +75,14 @@ pub(crate) static FLEET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fcc12280108),
 };
 
 pub(crate) static FLEET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_\\-]{1,255}$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_\\-]{1,255}$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -125,17 +103,11 @@ impl CfnRobot {
     ///
     /// - `architecture`: `Architecture`, The target architecture of the robot.
     /// - `greengrass_group_id`: `GreengrassGroupId`, The Greengrass group id.
-    pub fn new(
-        architecture: impl Into<Val<String>>,
-        greengrass_group_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(architecture: impl Into<Val<String>>, greengrass_group_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Architecture", architecture);
         props.set("GreengrassGroupId", greengrass_group_id);
-        CfnRobot {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRobot { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the fleet.
@@ -190,60 +162,17 @@ pub(crate) static ROBOT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fcc12280108),
 };
 
 pub(crate) static ROBOT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Architecture",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["X86_64", "ARM64", "ARMHF"],
-            }),
-        ),
-        (
-            "Fleet",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1224),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GreengrassGroupId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1224),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Architecture", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["X86_64", "ARM64", "ARMHF"] })),
+        ("Fleet", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1224), allowed: &[] })),
+        ("GreengrassGroupId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1224), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -263,15 +192,10 @@ impl CfnRobotApplication {
     /// Creates the resource from its required properties:
     ///
     /// - `robot_software_suite`: `RobotSoftwareSuite`, The robot software suite used by the robot application.
-    pub fn new(
-        robot_software_suite: impl Into<Val<robot_application::RobotSoftwareSuite>>,
-    ) -> Self {
+    pub fn new(robot_software_suite: impl Into<Val<robot_application::RobotSoftwareSuite>>) -> Self {
         let mut props = Props::new();
         props.set("RobotSoftwareSuite", robot_software_suite);
-        CfnRobotApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRobotApplication { props, options: ResourceOptions::default() }
     }
 
     /// The revision ID of robot application.
@@ -338,54 +262,17 @@ pub(crate) static ROBOT_APPLICATION_META: TypeMeta = TypeMeta {
     write_only: &["RobotSoftwareSuite/Version", "Sources"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fec12280108),
 };
 
 pub(crate) static ROBOT_APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CurrentRevisionId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RobotSoftwareSuite",
-            &Shape::Object(&robot_application::ROBOT_SOFTWARE_SUITE_SHAPE),
-        ),
-        (
-            "Sources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&robot_application::SOURCE_CONFIG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("CurrentRevisionId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(40), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RobotSoftwareSuite", &Shape::Object(&robot_application::ROBOT_SOFTWARE_SUITE_SHAPE)),
+        ("Sources", &Shape::List(ListRule { item: Some(&Shape::Object(&robot_application::SOURCE_CONFIG_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -415,6 +302,8 @@ pub mod robot_application {
         /// The version of robot software suite.
         ///
         /// Allowed values: `Kinetic`, `Melodic`, `Dashing`.
+        ///
+        /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -439,11 +328,7 @@ pub mod robot_application {
         /// - `architecture`: `Architecture`, The architecture of robot application.
         /// - `s3_bucket`: `S3Bucket`, The Arn of the S3Bucket that stores the robot application source.
         /// - `s3_key`: `S3Key`, The s3 key of robot application source.
-        pub fn new(
-            architecture: impl Into<Val<String>>,
-            s3_bucket: impl Into<Val<String>>,
-            s3_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(architecture: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Architecture", architecture);
             props.set("S3Bucket", s3_bucket);
@@ -460,38 +345,16 @@ pub mod robot_application {
 
     pub(crate) static ROBOT_SOFTWARE_SUITE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ROS", "ROS2", "General"],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Kinetic", "Melodic", "Dashing"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ROS", "ROS2", "General"] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Kinetic", "Melodic", "Dashing"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Architecture",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &["X86_64", "ARM64", "ARMHF"],
-            }),
-        )],
+        fields: &[
+            ("Architecture", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &["X86_64", "ARM64", "ARMHF"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -514,10 +377,7 @@ impl CfnRobotApplicationVersion {
     pub fn new(application: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Application", application);
-        CfnRobotApplicationVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRobotApplicationVersion { props, options: ResourceOptions::default() }
     }
 
     /// The revision ID of robot application.
@@ -591,17 +451,11 @@ impl CfnSimulationApplication {
     ///
     /// - `robot_software_suite`: `RobotSoftwareSuite`, The robot software suite used by the simulation application.
     /// - `simulation_software_suite`: `SimulationSoftwareSuite`, The simulation software suite used by the simulation application.
-    pub fn new(
-        robot_software_suite: impl Into<Val<simulation_application::RobotSoftwareSuite>>,
-        simulation_software_suite: impl Into<Val<simulation_application::SimulationSoftwareSuite>>,
-    ) -> Self {
+    pub fn new(robot_software_suite: impl Into<Val<simulation_application::RobotSoftwareSuite>>, simulation_software_suite: impl Into<Val<simulation_application::SimulationSoftwareSuite>>) -> Self {
         let mut props = Props::new();
         props.set("RobotSoftwareSuite", robot_software_suite);
         props.set("SimulationSoftwareSuite", simulation_software_suite);
-        CfnSimulationApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSimulationApplication { props, options: ResourceOptions::default() }
     }
 
     /// The current revision id.
@@ -627,10 +481,7 @@ impl CfnSimulationApplication {
     /// The rendering engine for the simulation application.
     ///
     /// Write-only.
-    pub fn rendering_engine(
-        mut self,
-        value: impl Into<Val<simulation_application::RenderingEngine>>,
-    ) -> Self {
+    pub fn rendering_engine(mut self, value: impl Into<Val<simulation_application::RenderingEngine>>) -> Self {
         self.props.set("RenderingEngine", value);
         self
     }
@@ -638,10 +489,7 @@ impl CfnSimulationApplication {
     /// The sources of the simulation application.
     ///
     /// Write-only.
-    pub fn sources(
-        mut self,
-        value: impl Into<Val<Vec<simulation_application::SourceConfig>>>,
-    ) -> Self {
+    pub fn sources(mut self, value: impl Into<Val<Vec<simulation_application::SourceConfig>>>) -> Self {
         self.props.set("Sources", value);
         self
     }
@@ -679,61 +527,21 @@ pub(crate) static SIMULATION_APPLICATION_META: TypeMeta = TypeMeta {
     type_name: CfnSimulationApplication::TYPE_NAME,
     shape: &SIMULATION_APPLICATION_SHAPE,
     create_only: &["Name"],
-    write_only: &[
-        "RenderingEngine",
-        "RobotSoftwareSuite/Version",
-        "SimulationSoftwareSuite/Version",
-        "Sources",
-    ],
+    write_only: &["RenderingEngine", "RobotSoftwareSuite/Version", "SimulationSoftwareSuite/Version", "Sources"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fec12280108),
 };
 
 pub(crate) static SIMULATION_APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_\\-]*"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RenderingEngine",
-            &Shape::Object(&simulation_application::RENDERING_ENGINE_SHAPE),
-        ),
-        (
-            "RobotSoftwareSuite",
-            &Shape::Object(&simulation_application::ROBOT_SOFTWARE_SUITE_SHAPE),
-        ),
-        (
-            "SimulationSoftwareSuite",
-            &Shape::Object(&simulation_application::SIMULATION_SOFTWARE_SUITE_SHAPE),
-        ),
-        (
-            "Sources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&simulation_application::SOURCE_CONFIG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_\\-]*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RenderingEngine", &Shape::Object(&simulation_application::RENDERING_ENGINE_SHAPE)),
+        ("RobotSoftwareSuite", &Shape::Object(&simulation_application::ROBOT_SOFTWARE_SUITE_SHAPE)),
+        ("SimulationSoftwareSuite", &Shape::Object(&simulation_application::SIMULATION_SOFTWARE_SUITE_SHAPE)),
+        ("Sources", &Shape::List(ListRule { item: Some(&Shape::Object(&simulation_application::SOURCE_CONFIG_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -788,6 +596,8 @@ pub mod simulation_application {
         /// The version of the robot software suite.
         ///
         /// Allowed values: `Kinetic`, `Melodic`, `Dashing`, `Foxy`.
+        ///
+        /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -819,6 +629,8 @@ pub mod simulation_application {
         /// The version of the simulation software suite.
         ///
         /// Allowed values: `7`, `9`, `11`, `Kinetic`, `Melodic`, `Dashing`, `Foxy`.
+        ///
+        /// Write-only.
         pub fn version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Version", value);
             self
@@ -843,11 +655,7 @@ pub mod simulation_application {
         /// - `architecture`: `Architecture`, The target processor architecture for the application.
         /// - `s3_bucket`: `S3Bucket`, The Amazon S3 bucket name.
         /// - `s3_key`: `S3Key`, The s3 object key.
-        pub fn new(
-            architecture: impl Into<Val<String>>,
-            s3_bucket: impl Into<Val<String>>,
-            s3_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(architecture: impl Into<Val<String>>, s3_bucket: impl Into<Val<String>>, s3_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Architecture", architecture);
             props.set("S3Bucket", s3_bucket);
@@ -864,105 +672,33 @@ pub mod simulation_application {
 
     pub(crate) static RENDERING_ENGINE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OGRE"],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: Some("1.x"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OGRE"] })),
+            ("Version", &Shape::Str(StrRule { pattern: Some("1.x"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROBOT_SOFTWARE_SUITE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ROS", "ROS2", "General"],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Kinetic", "Melodic", "Dashing", "Foxy"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ROS", "ROS2", "General"] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Kinetic", "Melodic", "Dashing", "Foxy"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIMULATION_SOFTWARE_SUITE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Gazebo", "RosbagPlay", "SimulationRuntime"],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["7", "9", "11", "Kinetic", "Melodic", "Dashing", "Foxy"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Gazebo", "RosbagPlay", "SimulationRuntime"] })),
+            ("Version", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["7", "9", "11", "Kinetic", "Melodic", "Dashing", "Foxy"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Architecture",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["X86_64", "ARM64", "ARMHF"],
-                }),
-            ),
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-z0-9][a-z0-9.\\-]*[a-z0-9]"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Architecture", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["X86_64", "ARM64", "ARMHF"] })),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("[a-z0-9][a-z0-9.\\-]*[a-z0-9]"), min_len: None, max_len: None, allowed: &[] })),
+            ("S3Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -986,10 +722,7 @@ impl CfnSimulationApplicationVersion {
     pub fn new(application: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Application", application);
-        CfnSimulationApplicationVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSimulationApplicationVersion { props, options: ResourceOptions::default() }
     }
 
     /// The revision ID of robot application.
@@ -1065,9 +798,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::RoboMaker::RobotApplication" => Some(&ROBOT_APPLICATION_META),
         "AWS::RoboMaker::RobotApplicationVersion" => Some(&ROBOT_APPLICATION_VERSION_META),
         "AWS::RoboMaker::SimulationApplication" => Some(&SIMULATION_APPLICATION_META),
-        "AWS::RoboMaker::SimulationApplicationVersion" => {
-            Some(&SIMULATION_APPLICATION_VERSION_META)
-        }
+        "AWS::RoboMaker::SimulationApplicationVersion" => Some(&SIMULATION_APPLICATION_VERSION_META),
         _ => None,
     }
 }

@@ -33,10 +33,7 @@ impl CfnCrl {
         let mut props = Props::new();
         props.set("CrlData", crl_data);
         props.set("Name", name);
-        CfnCrl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCrl { props, options: ResourceOptions::default() }
     }
 
     /// The `Enabled` property.
@@ -87,32 +84,14 @@ pub(crate) static CRL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CrlId"],
     attributes: &["CrlId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CRL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&crl::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TrustAnchorArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[^:]+)?:rolesanywhere(:.*){2}(:trust-anchor.*)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&crl::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TrustAnchorArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:rolesanywhere(:.*){2}(:trust-anchor.*)$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -150,24 +129,8 @@ pub mod crl {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -193,10 +156,7 @@ impl CfnProfile {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RoleArns", role_arns);
-        CfnProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProfile { props, options: ResourceOptions::default() }
     }
 
     /// The `AcceptRoleSessionName` property.
@@ -206,10 +166,7 @@ impl CfnProfile {
     }
 
     /// The `AttributeMappings` property.
-    pub fn attribute_mappings(
-        mut self,
-        value: impl Into<Val<Vec<profile::AttributeMapping>>>,
-    ) -> Self {
+    pub fn attribute_mappings(mut self, value: impl Into<Val<Vec<profile::AttributeMapping>>>) -> Self {
         self.props.set("AttributeMappings", value);
         self
     }
@@ -289,69 +246,18 @@ pub(crate) static PROFILE_META: TypeMeta = TypeMeta {
     write_only: &["RequireInstanceProperties"],
     primary_identifier: &["ProfileId"],
     attributes: &["ProfileArn", "ProfileId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AttributeMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&profile::ATTRIBUTE_MAPPING_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DurationSeconds",
-            &Shape::Num(NumRule {
-                min: Some(900.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManagedPolicyArns",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[ a-zA-Z0-9-_]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:aws(-[^:]+)?:iam(:.*){2}(:role.*)$"),
-                    min_len: Some(1),
-                    max_len: Some(1011),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(250),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&profile::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AttributeMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&profile::ATTRIBUTE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+        ("DurationSeconds", &Shape::Num(NumRule { min: Some(900.0), max: Some(43200.0), allowed: &[] })),
+        ("ManagedPolicyArns", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(50) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9-_]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RoleArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws(-[^:]+)?:iam(:.*){2}(:role.*)$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })), min_items: Some(0), max_items: Some(250) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&profile::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -373,10 +279,7 @@ pub mod profile {
         ///
         /// - `certificate_field`: `CertificateField`.
         /// - `mapping_rules`: `MappingRules`.
-        pub fn new(
-            certificate_field: impl Into<Val<String>>,
-            mapping_rules: impl Into<Val<Vec<MappingRule>>>,
-        ) -> Self {
+        pub fn new(certificate_field: impl Into<Val<String>>, mapping_rules: impl Into<Val<Vec<MappingRule>>>) -> Self {
             let mut props = Props::new();
             props.set("CertificateField", certificate_field);
             props.set("MappingRules", mapping_rules);
@@ -439,38 +342,16 @@ pub mod profile {
     }
 
     pub(crate) static ATTRIBUTE_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CertificateField",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["x509Subject", "x509Issuer", "x509SAN"],
-            }),
-        )],
+        fields: &[
+            ("CertificateField", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["x509Subject", "x509Issuer", "x509SAN"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9_.:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9_.:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_.:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_.:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -496,10 +377,7 @@ impl CfnTrustAnchor {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Source", source);
-        CfnTrustAnchor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrustAnchor { props, options: ResourceOptions::default() }
     }
 
     /// The `Enabled` property.
@@ -509,10 +387,7 @@ impl CfnTrustAnchor {
     }
 
     /// The `NotificationSettings` property.
-    pub fn notification_settings(
-        mut self,
-        value: impl Into<Val<Vec<trust_anchor::NotificationSetting>>>,
-    ) -> Self {
+    pub fn notification_settings(mut self, value: impl Into<Val<Vec<trust_anchor::NotificationSetting>>>) -> Self {
         self.props.set("NotificationSettings", value);
         self
     }
@@ -558,41 +433,16 @@ pub(crate) static TRUST_ANCHOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TrustAnchorId"],
     attributes: &["TrustAnchorArn", "TrustAnchorId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TRUST_ANCHOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[ a-zA-Z0-9-_]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotificationSettings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trust_anchor::NOTIFICATION_SETTING_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9-_]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("NotificationSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&trust_anchor::NOTIFICATION_SETTING_SHAPE)), min_items: Some(0), max_items: Some(50) })),
         ("Source", &Shape::Object(&trust_anchor::SOURCE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trust_anchor::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&trust_anchor::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -653,10 +503,7 @@ pub mod trust_anchor {
         ///
         /// - `source_data`: `SourceData`.
         /// - `source_type`: `SourceType`.
-        pub fn new(
-            source_data: impl Into<Val<SourceData>>,
-            source_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(source_data: impl Into<Val<SourceData>>, source_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SourceData", source_data);
             props.set("SourceType", source_type);
@@ -729,32 +576,9 @@ pub mod trust_anchor {
 
     pub(crate) static NOTIFICATION_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Channel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL"],
-                }),
-            ),
-            (
-                "Event",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY"],
-                }),
-            ),
-            (
-                "Threshold",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(360.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Channel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL"] })),
+            ("Event", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY"] })),
+            ("Threshold", &Shape::Num(NumRule { min: Some(1.0), max: Some(360.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -762,15 +586,7 @@ pub mod trust_anchor {
     pub(crate) static SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("SourceData", &Shape::Object(&SOURCE_DATA_SHAPE)),
-            (
-                "SourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AWS_ACM_PCA", "CERTIFICATE_BUNDLE"],
-                }),
-            ),
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWS_ACM_PCA", "CERTIFICATE_BUNDLE"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -782,31 +598,19 @@ pub mod trust_anchor {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9_.:/=+@-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ a-zA-Z0-9_.:/=+@-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_.:/=+@-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[ a-zA-Z0-9_.:/=+@-]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CRL_META, &PROFILE_META, &TRUST_ANCHOR_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CRL_META,
+    &PROFILE_META,
+    &TRUST_ANCHOR_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,10 +31,7 @@ impl CfnCidrCollection {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnCidrCollection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCidrCollection { props, options: ResourceOptions::default() }
     }
 
     /// A complex type that contains information about the list of CIDR locations.
@@ -88,23 +85,8 @@ pub(crate) static CIDR_COLLECTION_META: TypeMeta = TypeMeta {
 
 pub(crate) static CIDR_COLLECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Locations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cidr_collection::LOCATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_\\-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Locations", &Shape::List(ListRule { item: Some(&Shape::Object(&cidr_collection::LOCATION_SHAPE)), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_\\-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -126,10 +108,7 @@ pub mod cidr_collection {
         ///
         /// - `cidr_list`: `CidrList`, A list of CIDR blocks.
         /// - `location_name`: `LocationName`, The name of the location that is associated with the CIDR collection.
-        pub fn new(
-            cidr_list: impl Into<Val<Vec<String>>>,
-            location_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cidr_list: impl Into<Val<Vec<String>>>, location_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CidrList", cidr_list);
             props.set("LocationName", location_name);
@@ -144,15 +123,9 @@ pub mod cidr_collection {
     }
 
     pub(crate) static LOCATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LocationName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(16),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LocationName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(16), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -175,10 +148,7 @@ impl CfnDnssec {
     pub fn new(hosted_zone_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HostedZoneId", hosted_zone_id);
-        CfnDnssec {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDnssec { props, options: ResourceOptions::default() }
     }
 }
 
@@ -209,15 +179,9 @@ pub(crate) static DNSSEC_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static DNSSEC_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "HostedZoneId",
-        &Shape::Str(StrRule {
-            pattern: Some("^[A-Z0-9]{1,32}$"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("HostedZoneId", &Shape::Str(StrRule { pattern: Some("^[A-Z0-9]{1,32}$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -236,10 +200,7 @@ impl CfnDelegationSet {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDelegationSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDelegationSet { props, options: ResourceOptions::default() }
     }
 }
 
@@ -317,17 +278,11 @@ impl CfnHealthCheck {
     pub fn new(health_check_config: impl Into<Val<health_check::HealthCheckConfig>>) -> Self {
         let mut props = Props::new();
         props.set("HealthCheckConfig", health_check_config);
-        CfnHealthCheck {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHealthCheck { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
-    pub fn health_check_tags(
-        mut self,
-        value: impl Into<Val<Vec<health_check::HealthCheckTag>>>,
-    ) -> Self {
+    pub fn health_check_tags(mut self, value: impl Into<Val<Vec<health_check::HealthCheckTag>>>) -> Self {
         self.props.set("HealthCheckTags", value);
         self
     }
@@ -358,35 +313,18 @@ impl Handle<CfnHealthCheck> {
 pub(crate) static HEALTH_CHECK_META: TypeMeta = TypeMeta {
     type_name: CfnHealthCheck::TYPE_NAME,
     shape: &HEALTH_CHECK_SHAPE,
-    create_only: &[
-        "HealthCheckConfig/MeasureLatency",
-        "HealthCheckConfig/RequestInterval",
-        "HealthCheckConfig/Type",
-    ],
+    create_only: &["HealthCheckConfig/MeasureLatency", "HealthCheckConfig/RequestInterval", "HealthCheckConfig/Type"],
     write_only: &[],
     primary_identifier: &["HealthCheckId"],
     attributes: &["HealthCheckId"],
-    tagging: Some(Tagging {
-        property: "HealthCheckTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "HealthCheckTags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static HEALTH_CHECK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "HealthCheckConfig",
-            &Shape::Object(&health_check::HEALTH_CHECK_CONFIG_SHAPE),
-        ),
-        (
-            "HealthCheckTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&health_check::HEALTH_CHECK_TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HealthCheckConfig", &Shape::Object(&health_check::HEALTH_CHECK_CONFIG_SHAPE)),
+        ("HealthCheckTags", &Shape::List(ListRule { item: Some(&Shape::Object(&health_check::HEALTH_CHECK_TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -470,6 +408,8 @@ pub mod health_check {
         }
 
         /// The `MeasureLatency` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn measure_latency(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("MeasureLatency", value);
             self
@@ -488,6 +428,8 @@ pub mod health_check {
         }
 
         /// The `RequestInterval` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn request_interval(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("RequestInterval", value);
             self
@@ -590,95 +532,16 @@ pub mod health_check {
 
     pub(crate) static ALARM_IDENTIFIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "af-south-1",
-                        "ap-east-1",
-                        "ap-east-2",
-                        "ap-northeast-1",
-                        "ap-northeast-2",
-                        "ap-northeast-3",
-                        "ap-south-1",
-                        "ap-south-2",
-                        "ap-southeast-1",
-                        "ap-southeast-2",
-                        "ap-southeast-3",
-                        "ap-southeast-4",
-                        "ap-southeast-5",
-                        "ap-southeast-6",
-                        "ap-southeast-7",
-                        "ca-central-1",
-                        "ca-west-1",
-                        "cn-north-1",
-                        "cn-northwest-1",
-                        "eu-central-1",
-                        "eu-central-2",
-                        "eu-isoe-west-1",
-                        "eu-north-1",
-                        "eu-south-1",
-                        "eu-south-2",
-                        "eu-west-1",
-                        "eu-west-2",
-                        "eu-west-3",
-                        "eusc-de-east-1",
-                        "il-central-1",
-                        "me-central-1",
-                        "me-south-1",
-                        "mx-central-1",
-                        "sa-east-1",
-                        "us-east-1",
-                        "us-east-2",
-                        "us-gov-east-1",
-                        "us-gov-west-1",
-                        "us-iso-east-1",
-                        "us-iso-west-1",
-                        "us-isob-east-1",
-                        "us-isob-west-1",
-                        "us-isof-east-1",
-                        "us-isof-south-1",
-                        "us-west-1",
-                        "us-west-2",
-                    ],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Region", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-isoe-west-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "eusc-de-east-1", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-iso-east-1", "us-iso-west-1", "us-isob-east-1", "us-isob-west-1", "us-isof-east-1", "us-isof-south-1", "us-west-1", "us-west-2"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEALTH_CHECK_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -725,10 +588,7 @@ impl CfnHostedZone {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnHostedZone {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHostedZone { props, options: ResourceOptions::default() }
     }
 
     /// The `DelegationSetId` property.
@@ -742,19 +602,13 @@ impl CfnHostedZone {
     /// A complex type that contains an optional comment.
     ///
     /// If you don't want to specify a comment, omit the ``HostedZoneConfig`` and ``Comment`` elements.
-    pub fn hosted_zone_config(
-        mut self,
-        value: impl Into<Val<hosted_zone::HostedZoneConfig>>,
-    ) -> Self {
+    pub fn hosted_zone_config(mut self, value: impl Into<Val<hosted_zone::HostedZoneConfig>>) -> Self {
         self.props.set("HostedZoneConfig", value);
         self
     }
 
     /// The features configuration for the hosted zone, including accelerated recovery settings and status information.
-    pub fn hosted_zone_features(
-        mut self,
-        value: impl Into<Val<hosted_zone::HostedZoneFeatures>>,
-    ) -> Self {
+    pub fn hosted_zone_features(mut self, value: impl Into<Val<hosted_zone::HostedZoneFeatures>>) -> Self {
         self.props.set("HostedZoneFeatures", value);
         self
     }
@@ -762,10 +616,7 @@ impl CfnHostedZone {
     /// Adds, edits, or deletes tags for a health check or a hosted zone.
     ///
     /// For information about using tags for cost allocation, see [Using Cost Allocation Tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html) in the *User Guide*.
-    pub fn hosted_zone_tags(
-        mut self,
-        value: impl Into<Val<Vec<hosted_zone::HostedZoneTag>>>,
-    ) -> Self {
+    pub fn hosted_zone_tags(mut self, value: impl Into<Val<Vec<hosted_zone::HostedZoneTag>>>) -> Self {
         self.props.set("HostedZoneTags", value);
         self
     }
@@ -793,10 +644,7 @@ impl CfnHostedZone {
     /// +  DNS response code, such as ``NoError`` or ``ServFail``
     ///
     /// + Log Group and Resource Policy Before you create a query logging configuration, perform the following operations. If you create a query logging configuration using the Route 53 console, Route 53 performs these operations automatically. Create a CloudWatch Logs log group, and make note of the ARN, which you specify when you create a query logging configuration. Note the following: You must create the log group in the us-east-1 region. You must use the same to create the log group and the hosted zone that you want to configure query logging for. When you create log groups for query logging, we recommend that you use a consistent prefix, for example: /aws/route53/hosted zone name In the next step, you'll create a resource policy, which controls access to one or more log groups and the associated resources, such as Route 53 hosted zones. There's a limit on the number of resource policies that you can create, so we recommend that you use a consistent prefix so you can use the same resource policy for all the log groups that you create for query logging. Create a CloudWatch Logs resource policy, and give it the permissions that Route 53 needs to create log streams and to send query logs to log streams. You must create the CloudWatch Logs resource policy in the us-east-1 region. For the value of Resource, specify the ARN for the log group that you created in the previous step. To use the same resource policy for all the CloudWatch Logs log groups that you created for query logging configurations, replace the hosted zone name with *, for example: arn:aws:logs:us-east-1:123412341234:log-group:/aws/route53/* To avoid the confused deputy problem, a security issue where an entity without a permission for an action can coerce a more-privileged entity to perform it, you can optionally limit the permissions that a service has to a resource in a resource-based policy by supplying the following values: For aws:SourceArn, supply the hosted zone ARN used in creating the query logging configuration. For example, aws:SourceArn: arn:aws:route53:::hostedzone/hosted zone ID. For aws:SourceAccount, supply the account ID for the account that creates the query logging configuration. For example, aws:SourceAccount:111111111111. For more information, see The confused deputy problem in the IAM User Guide. You can't use the CloudWatch console to create or edit a resource policy. You must use the CloudWatch API, one of the SDKs, or the . + Log Streams and Edge Locations When Route 53 finishes creating the configuration for DNS query logging, it does the following: Creates a log stream for an edge location the first time that the edge location responds to DNS queries for the specified hosted zone. That log stream is used to log all queries that Route 53 responds to for that edge location. Begins to send query logs to the applicable log stream. The name of each log stream is in the following format: hosted zone ID/edge location code The edge location code is a three-letter code and an arbitrarily assigned number, for example, DFW3. The three-letter code typically corresponds with the International Air Transport Association airport code for an airport near the edge location. (These abbreviations might change in the future.) For a list of edge locations, see "The Route 53 Global Network" on the Route 53 Product Details page. + Queries That Are Logged Query logs contain only the queries that DNS resolvers forward to Route 53. If a DNS resolver has already cached the response to a query (such as the IP address for a load balancer for example.com), the resolver will continue to return the cached response. It doesn't forward another query to Route 53 until the TTL for the corresponding resource record set expires. Depending on how many DNS queries are submitted for a resource record set, and depending on the TTL for that resource record set, query logs might contain information about only one query out of every several thousand queries that are submitted to DNS. For more information about how DNS works, see Routing Internet Traffic to Your Website or Web Application in the Amazon Route 53 Developer Guide. + Log File Format For a list of the values in each query log and the format of each value, see Logging DNS Queries in the Amazon Route 53 Developer Guide. + Pricing For information about charges for query logs, see Amazon CloudWatch Pricing. + How to Stop Logging If you want Route 53 to stop sending query logs to CloudWatch Logs, delete the query logging configuration. For more information, see DeleteQueryLoggingConfig.
-    pub fn query_logging_config(
-        mut self,
-        value: impl Into<Val<hosted_zone::QueryLoggingConfig>>,
-    ) -> Self {
+    pub fn query_logging_config(mut self, value: impl Into<Val<hosted_zone::QueryLoggingConfig>>) -> Self {
         self.props.set("QueryLoggingConfig", value);
         self
     }
@@ -844,45 +692,16 @@ pub(crate) static HOSTED_ZONE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id", "NameServers"],
-    tagging: Some(Tagging {
-        property: "HostedZoneTags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "HostedZoneTags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static HOSTED_ZONE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DelegationSetId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HostedZoneConfig",
-            &Shape::Object(&hosted_zone::HOSTED_ZONE_CONFIG_SHAPE),
-        ),
-        (
-            "HostedZoneTags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&hosted_zone::HOSTED_ZONE_TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("DelegationSetId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32), allowed: &[] })),
+        ("HostedZoneConfig", &Shape::Object(&hosted_zone::HOSTED_ZONE_CONFIG_SHAPE)),
+        ("HostedZoneTags", &Shape::List(ListRule { item: Some(&Shape::Object(&hosted_zone::HOSTED_ZONE_TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1021,38 +840,16 @@ pub mod hosted_zone {
     }
 
     pub(crate) static HOSTED_ZONE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Comment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Comment", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HOSTED_ZONE_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1076,21 +873,13 @@ impl CfnKeySigningKey {
     /// - `key_management_service_arn`: `KeyManagementServiceArn`, The Amazon resource name (ARN) for a customer managed key (CMK) in AWS Key Management Service (KMS). The KeyManagementServiceArn must be unique for each key signing key (KSK) in a single hosted zone.
     /// - `name`: `Name`, An alphanumeric string used to identify a key signing key (KSK). Name must be unique for each key signing key in the same hosted zone.
     /// - `status`: `Status`, A string specifying the initial status of the key signing key (KSK). You can set the value to ACTIVE or INACTIVE.
-    pub fn new(
-        hosted_zone_id: impl Into<Val<String>>,
-        key_management_service_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        status: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(hosted_zone_id: impl Into<Val<String>>, key_management_service_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HostedZoneId", hosted_zone_id);
         props.set("KeyManagementServiceArn", key_management_service_arn);
         props.set("Name", name);
         props.set("Status", status);
-        CfnKeySigningKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKeySigningKey { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1122,42 +911,10 @@ pub(crate) static KEY_SIGNING_KEY_META: TypeMeta = TypeMeta {
 
 pub(crate) static KEY_SIGNING_KEY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "HostedZoneId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Z0-9]{1,32}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KeyManagementServiceArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_]{3,128}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(5),
-                max_len: Some(150),
-                allowed: &["ACTIVE", "INACTIVE"],
-            }),
-        ),
+        ("HostedZoneId", &Shape::Str(StrRule { pattern: Some("^[A-Z0-9]{1,32}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("KeyManagementServiceArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_]{3,128}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: Some(5), max_len: Some(150), allowed: &["ACTIVE", "INACTIVE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1178,17 +935,11 @@ impl CfnQueryLoggingConfig {
     ///
     /// - `cloud_watch_logs_log_group_arn`: `CloudWatchLogsLogGroupArn`, The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon Route 53 publishes query logs to.
     /// - `hosted_zone_id`: `HostedZoneId`, The ID of the public hosted zone that Amazon Route 53 logs queries for.
-    pub fn new(
-        cloud_watch_logs_log_group_arn: impl Into<Val<String>>,
-        hosted_zone_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cloud_watch_logs_log_group_arn: impl Into<Val<String>>, hosted_zone_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CloudWatchLogsLogGroupArn", cloud_watch_logs_log_group_arn);
         props.set("HostedZoneId", hosted_zone_id);
-        CfnQueryLoggingConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueryLoggingConfig { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1235,15 +986,9 @@ pub(crate) static QUERY_LOGGING_CONFIG_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static QUERY_LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "HostedZoneId",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(0),
-            max_len: Some(32),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("HostedZoneId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1267,10 +1012,7 @@ impl CfnRecordSet {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Type", type_);
-        CfnRecordSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRecordSet { props, options: ResourceOptions::default() }
     }
 
     /// Alias resource record sets only: Information about the AWS resource, such as a CloudFront distribution or an Amazon S3 bucket, that you want to route traffic to.
@@ -1280,10 +1022,7 @@ impl CfnRecordSet {
     }
 
     /// The object that is specified in resource record set object when you are linking a resource record set to a CIDR location.
-    pub fn cidr_routing_config(
-        mut self,
-        value: impl Into<Val<record_set::CidrRoutingConfig>>,
-    ) -> Self {
+    pub fn cidr_routing_config(mut self, value: impl Into<Val<record_set::CidrRoutingConfig>>) -> Self {
         self.props.set("CidrRoutingConfig", value);
         self
     }
@@ -1311,10 +1050,7 @@ impl CfnRecordSet {
     }
 
     /// Geoproximity resource record sets only: A complex type that lets you specify where your resources are located. Only one of LocalZoneGroup, Coordinates, or AWSRegion is allowed per request at a time.
-    pub fn geo_proximity_location(
-        mut self,
-        value: impl Into<Val<record_set::GeoProximityLocation>>,
-    ) -> Self {
+    pub fn geo_proximity_location(mut self, value: impl Into<Val<record_set::GeoProximityLocation>>) -> Self {
         self.props.set("GeoProximityLocation", value);
         self
     }
@@ -1408,98 +1144,18 @@ pub(crate) static RECORD_SET_META: TypeMeta = TypeMeta {
 
 pub(crate) static RECORD_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AliasTarget",
-            &Shape::Object(&record_set::ALIAS_TARGET_SHAPE),
-        ),
-        (
-            "CidrRoutingConfig",
-            &Shape::Object(&record_set::CIDR_ROUTING_CONFIG_SHAPE),
-        ),
-        (
-            "Comment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Failover",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PRIMARY", "SECONDARY"],
-            }),
-        ),
-        (
-            "GeoLocation",
-            &Shape::Object(&record_set::GEO_LOCATION_SHAPE),
-        ),
-        (
-            "GeoProximityLocation",
-            &Shape::Object(&record_set::GEO_PROXIMITY_LOCATION_SHAPE),
-        ),
-        (
-            "HealthCheckId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HostedZoneId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(44),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HostedZoneName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceRecords",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(4000),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SetIdentifier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("AliasTarget", &Shape::Object(&record_set::ALIAS_TARGET_SHAPE)),
+        ("CidrRoutingConfig", &Shape::Object(&record_set::CIDR_ROUTING_CONFIG_SHAPE)),
+        ("Comment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+        ("Failover", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRIMARY", "SECONDARY"] })),
+        ("GeoLocation", &Shape::Object(&record_set::GEO_LOCATION_SHAPE)),
+        ("GeoProximityLocation", &Shape::Object(&record_set::GEO_PROXIMITY_LOCATION_SHAPE)),
+        ("HealthCheckId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })),
+        ("HostedZoneId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(44), allowed: &[] })),
+        ("HostedZoneName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+        ("ResourceRecords", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4000), allowed: &[] })), min_items: None, max_items: None })),
+        ("SetIdentifier", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
     ],
     required_xor: &[&["HostedZoneId", "HostedZoneName"]],
     one_of_required: &[&["HostedZoneId"], &["HostedZoneName"]],
@@ -1523,10 +1179,7 @@ pub mod record_set {
         ///
         /// - `dns_name`: `DNSName`, The value that you specify depends on where you want to route queries.
         /// - `hosted_zone_id`: `HostedZoneId`, The value used depends on where you want to route traffic.
-        pub fn new(
-            dns_name: impl Into<Val<String>>,
-            hosted_zone_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dns_name: impl Into<Val<String>>, hosted_zone_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DNSName", dns_name);
             props.set("HostedZoneId", hosted_zone_id);
@@ -1557,10 +1210,7 @@ pub mod record_set {
         ///
         /// - `collection_id`: `CollectionId`, The CIDR collection ID.
         /// - `location_name`: `LocationName`, The CIDR collection location name.
-        pub fn new(
-            collection_id: impl Into<Val<String>>,
-            location_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(collection_id: impl Into<Val<String>>, location_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CollectionId", collection_id);
             props.set("LocationName", location_name);
@@ -1683,81 +1333,25 @@ pub mod record_set {
 
     pub(crate) static ALIAS_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DNSName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HostedZoneId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(44),
-                    allowed: &[],
-                }),
-            ),
+            ("DNSName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("HostedZoneId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(44), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CIDR_ROUTING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CollectionId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocationName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9A-Za-z_\\-\\*]+"),
-                    min_len: Some(1),
-                    max_len: Some(16),
-                    allowed: &[],
-                }),
-            ),
+            ("CollectionId", &Shape::Str(StrRule { pattern: Some("^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("LocationName", &Shape::Str(StrRule { pattern: Some("[0-9A-Za-z_\\-\\*]+"), min_len: Some(1), max_len: Some(16), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GEO_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContinentCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(2),
-                    max_len: Some(2),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CountryCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SubdivisionCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(3),
-                    allowed: &[],
-                }),
-            ),
+            ("ContinentCode", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(2), allowed: &[] })),
+            ("CountryCode", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2), allowed: &[] })),
+            ("SubdivisionCode", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(3), allowed: &[] })),
         ],
         one_of_required: &[&["ContinentCode"], &["CountryCode"]],
         ..ObjectShape::EMPTY
@@ -1765,33 +1359,10 @@ pub mod record_set {
 
     pub(crate) static GEO_PROXIMITY_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AWSRegion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Bias",
-                &Shape::Num(NumRule {
-                    min: Some(-99.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AWSRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Bias", &Shape::Num(NumRule { min: Some(-99.0), max: Some(99.0), allowed: &[] })),
             ("Coordinates", &Shape::Object(&COORDINATES_SHAPE)),
-            (
-                "LocalZoneGroup",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("LocalZoneGroup", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         one_of_required: &[&["AWSRegion"], &["LocalZoneGroup"], &["Coordinates"]],
         ..ObjectShape::EMPTY
@@ -1799,24 +1370,8 @@ pub mod record_set {
 
     pub(crate) static COORDINATES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Latitude",
-                &Shape::Str(StrRule {
-                    pattern: Some("[-+]?[0-9]{1,2}(\\.[0-9]{0,2})?"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Longitude",
-                &Shape::Str(StrRule {
-                    pattern: Some("[-+]?[0-9]{1,3}(\\.[0-9]{0,2})?"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Latitude", &Shape::Str(StrRule { pattern: Some("[-+]?[0-9]{1,2}(\\.[0-9]{0,2})?"), min_len: None, max_len: None, allowed: &[] })),
+            ("Longitude", &Shape::Str(StrRule { pattern: Some("[-+]?[0-9]{1,3}(\\.[0-9]{0,2})?"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1837,10 +1392,7 @@ impl CfnRecordSetGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRecordSetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRecordSetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Comment` property.
@@ -1958,10 +1510,7 @@ pub mod record_set_group {
         }
 
         /// The `GeoProximityLocation` property.
-        pub fn geo_proximity_location(
-            mut self,
-            value: impl Into<Val<GeoProximityLocation>>,
-        ) -> Self {
+        pub fn geo_proximity_location(mut self, value: impl Into<Val<GeoProximityLocation>>) -> Self {
             self.props.set("GeoProximityLocation", value);
             self
         }
@@ -2038,10 +1587,7 @@ pub mod record_set_group {
         ///
         /// - `dns_name`: `DNSName`.
         /// - `hosted_zone_id`: `HostedZoneId`.
-        pub fn new(
-            dns_name: impl Into<Val<String>>,
-            hosted_zone_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dns_name: impl Into<Val<String>>, hosted_zone_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DNSName", dns_name);
             props.set("HostedZoneId", hosted_zone_id);
@@ -2072,10 +1618,7 @@ pub mod record_set_group {
         ///
         /// - `collection_id`: `CollectionId`.
         /// - `location_name`: `LocationName`.
-        pub fn new(
-            collection_id: impl Into<Val<String>>,
-            location_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(collection_id: impl Into<Val<String>>, location_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CollectionId", collection_id);
             props.set("LocationName", location_name);
@@ -2217,10 +1760,7 @@ impl CfnTrafficPolicy {
         let mut props = Props::new();
         props.set("Document", document);
         props.set("Name", name);
-        CfnTrafficPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrafficPolicy { props, options: ResourceOptions::default() }
     }
 
     /// Any comments to include about the traffic policy.
@@ -2288,33 +1828,9 @@ pub(crate) static TRAFFIC_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static TRAFFIC_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Comment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Document",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(102400),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
+        ("Comment", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Document", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(102400), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2338,23 +1854,14 @@ impl CfnTrafficPolicyInstance {
     /// - `ttl`: `TTL`, The TTL that Amazon Route 53 assigns to all of the resource record sets that it creates in the specified hosted zone.
     /// - `traffic_policy_id`: `TrafficPolicyId`, The ID of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone. Lower-case, as Route 53 returns it.
     /// - `traffic_policy_version`: `TrafficPolicyVersion`, The version of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone.
-    pub fn new(
-        hosted_zone_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        ttl: impl Into<Val<i64>>,
-        traffic_policy_id: impl Into<Val<String>>,
-        traffic_policy_version: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(hosted_zone_id: impl Into<Val<String>>, name: impl Into<Val<String>>, ttl: impl Into<Val<i64>>, traffic_policy_id: impl Into<Val<String>>, traffic_policy_version: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("HostedZoneId", hosted_zone_id);
         props.set("Name", name);
         props.set("TTL", ttl);
         props.set("TrafficPolicyId", traffic_policy_id);
         props.set("TrafficPolicyVersion", traffic_policy_version);
-        CfnTrafficPolicyInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrafficPolicyInstance { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2416,49 +1923,11 @@ pub(crate) static TRAFFIC_POLICY_INSTANCE_META: TypeMeta = TypeMeta {
 
 pub(crate) static TRAFFIC_POLICY_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "HostedZoneId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Z0-9]{1,32}$"),
-                min_len: None,
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^A-Z\\s]+\\.$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TTL",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrafficPolicyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-f-]{1,36}$"),
-                min_len: Some(1),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrafficPolicyVersion",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("HostedZoneId", &Shape::Str(StrRule { pattern: Some("^[A-Z0-9]{1,32}$"), min_len: None, max_len: Some(32), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[^A-Z\\s]+\\.$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("TTL", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+        ("TrafficPolicyId", &Shape::Str(StrRule { pattern: Some("^[0-9a-f-]{1,36}$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+        ("TrafficPolicyVersion", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

@@ -30,19 +30,12 @@ impl CfnAccessSource {
     /// - `cidr`: `Cidr`.
     /// - `dns_view_id`: `DnsViewId`.
     /// - `protocol`: `Protocol`.
-    pub fn new(
-        cidr: impl Into<Val<String>>,
-        dns_view_id: impl Into<Val<String>>,
-        protocol: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cidr: impl Into<Val<String>>, dns_view_id: impl Into<Val<String>>, protocol: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Cidr", cidr);
         props.set("DnsViewId", dns_view_id);
         props.set("Protocol", protocol);
-        CfnAccessSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessSource { props, options: ResourceOptions::default() }
     }
 
     /// The `ClientToken` property.
@@ -125,77 +118,19 @@ pub(crate) static ACCESS_SOURCE_META: TypeMeta = TypeMeta {
     write_only: &["ClientToken"],
     primary_identifier: &["AccessSourceId"],
     attributes: &["AccessSourceId", "Arn", "CreatedAt", "Status", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf1ff9dfff),
 };
 
 pub(crate) static ACCESS_SOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Cidr",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(42),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DnsViewId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-.a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "IPV6"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DO53", "DOH", "DOT"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&access_source::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Cidr", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(42), allowed: &[] })),
+        ("ClientToken", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DnsViewId", &Shape::Str(StrRule { pattern: Some("^[-.a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DO53", "DOH", "DOT"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&access_source::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -233,24 +168,8 @@ pub mod access_source {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -274,10 +193,7 @@ impl CfnAccessToken {
     pub fn new(dns_view_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DnsViewId", dns_view_id);
-        CfnAccessToken {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessToken { props, options: ResourceOptions::default() }
     }
 
     /// The `ClientToken` property.
@@ -369,59 +285,17 @@ pub(crate) static ACCESS_TOKEN_META: TypeMeta = TypeMeta {
     create_only: &["ClientToken", "DnsViewId", "ExpiresAt"],
     write_only: &["ClientToken"],
     primary_identifier: &["AccessTokenId"],
-    attributes: &[
-        "AccessTokenId",
-        "Arn",
-        "CreatedAt",
-        "GlobalResolverId",
-        "Status",
-        "UpdatedAt",
-        "Value",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AccessTokenId", "Arn", "CreatedAt", "GlobalResolverId", "Status", "UpdatedAt", "Value"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf1ff9dfff),
 };
 
 pub(crate) static ACCESS_TOKEN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DnsViewId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-.a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&access_token::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ClientToken", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DnsViewId", &Shape::Str(StrRule { pattern: Some("^[-.a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&access_token::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -459,24 +333,8 @@ pub mod access_token {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -502,10 +360,7 @@ impl CfnDnsView {
         let mut props = Props::new();
         props.set("GlobalResolverId", global_resolver_id);
         props.set("Name", name);
-        CfnDnsView {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDnsView { props, options: ResourceOptions::default() }
     }
 
     /// The `ClientToken` property.
@@ -604,86 +459,20 @@ pub(crate) static DNS_VIEW_META: TypeMeta = TypeMeta {
     write_only: &["ClientToken"],
     primary_identifier: &["DnsViewId"],
     attributes: &["Arn", "CreatedAt", "DnsViewId", "Status", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf1ff9dfff),
 };
 
 pub(crate) static DNS_VIEW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DnssecValidation",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "EdnsClientSubnet",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "FirewallRulesFailOpen",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "GlobalResolverId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-.a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dns_view::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ClientToken", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DnssecValidation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("EdnsClientSubnet", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("FirewallRulesFailOpen", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("GlobalResolverId", &Shape::Str(StrRule { pattern: Some("^[-.a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dns_view::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -721,24 +510,8 @@ pub mod dns_view {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -764,10 +537,7 @@ impl CfnFirewallDomainList {
         let mut props = Props::new();
         props.set("GlobalResolverId", global_resolver_id);
         props.set("Name", name);
-        CfnFirewallDomainList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFirewallDomainList { props, options: ResourceOptions::default() }
     }
 
     /// The `ClientToken` property.
@@ -869,90 +639,20 @@ pub(crate) static FIREWALL_DOMAIN_LIST_META: TypeMeta = TypeMeta {
     create_only: &["ClientToken", "Description", "GlobalResolverId", "Name"],
     write_only: &["ClientToken", "DomainFileUrl", "Domains"],
     primary_identifier: &["FirewallDomainListId"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "DomainCount",
-        "FirewallDomainListId",
-        "Status",
-        "StatusMessage",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "DomainCount", "FirewallDomainListId", "Status", "StatusMessage", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf1ff9dfff),
 };
 
 pub(crate) static FIREWALL_DOMAIN_LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainFileUrl",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Domains",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "GlobalResolverId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-.a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall_domain_list::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ClientToken", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DomainFileUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Domains", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("GlobalResolverId", &Shape::Str(StrRule { pattern: Some("^[-.a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall_domain_list::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -990,24 +690,8 @@ pub mod firewall_domain_list {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1030,19 +714,12 @@ impl CfnFirewallRule {
     /// - `action`: `Action`.
     /// - `dns_view_id`: `DnsViewId`.
     /// - `name`: `Name`.
-    pub fn new(
-        action: impl Into<Val<String>>,
-        dns_view_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(action: impl Into<Val<String>>, dns_view_id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Action", action);
         props.set("DnsViewId", dns_view_id);
         props.set("Name", name);
-        CfnFirewallRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFirewallRule { props, options: ResourceOptions::default() }
     }
 
     /// The `BlockOverrideDnsType` property.
@@ -1178,143 +855,27 @@ pub(crate) static FIREWALL_RULE_META: TypeMeta = TypeMeta {
     create_only: &["ClientToken", "DnsViewId", "FirewallDomainListId", "QType"],
     write_only: &["ClientToken", "QType"],
     primary_identifier: &["FirewallRuleId"],
-    attributes: &[
-        "CreatedAt",
-        "FirewallRuleId",
-        "QueryType",
-        "Status",
-        "UpdatedAt",
-    ],
+    attributes: &["CreatedAt", "FirewallRuleId", "QueryType", "Status", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x3fcf1ff9dfff),
 };
 
 pub(crate) static FIREWALL_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALLOW", "ALERT", "BLOCK"],
-            }),
-        ),
-        (
-            "BlockOverrideDnsType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CNAME"],
-            }),
-        ),
-        (
-            "BlockOverrideDomain",
-            &Shape::Str(StrRule {
-                pattern: Some("\\*?[-a-zA-Z0-9.]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BlockOverrideTtl",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(604800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BlockResponse",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"],
-            }),
-        ),
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConfidenceThreshold",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LOW", "MEDIUM", "HIGH"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DnsAdvancedProtection",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"],
-            }),
-        ),
-        (
-            "DnsViewId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-.a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FirewallDomainListId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[-.a-zA-Z0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(16),
-                allowed: &[],
-            }),
-        ),
+        ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "ALERT", "BLOCK"] })),
+        ("BlockOverrideDnsType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CNAME"] })),
+        ("BlockOverrideDomain", &Shape::Str(StrRule { pattern: Some("\\*?[-a-zA-Z0-9.]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("BlockOverrideTtl", &Shape::Num(NumRule { min: Some(0.0), max: Some(604800.0), allowed: &[] })),
+        ("BlockResponse", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"] })),
+        ("ClientToken", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ConfidenceThreshold", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOW", "MEDIUM", "HIGH"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DnsAdvancedProtection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"] })),
+        ("DnsViewId", &Shape::Str(StrRule { pattern: Some("^[-.a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("FirewallDomainListId", &Shape::Str(StrRule { pattern: Some("^[-.a-zA-Z0-9]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(10000.0), allowed: &[] })),
+        ("QType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(16), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1339,10 +900,7 @@ impl CfnGlobalResolver {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Regions", regions);
-        CfnGlobalResolver {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGlobalResolver { props, options: ResourceOptions::default() }
     }
 
     /// The `ClientToken` property.
@@ -1445,91 +1003,20 @@ pub(crate) static GLOBAL_RESOLVER_META: TypeMeta = TypeMeta {
     create_only: &["ClientToken"],
     write_only: &["ClientToken"],
     primary_identifier: &["GlobalResolverId"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "DnsName",
-        "GlobalResolverId",
-        "IPv4Addresses",
-        "IPv6Addresses",
-        "Status",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "DnsName", "GlobalResolverId", "IPv4Addresses", "IPv6Addresses", "Status", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf1ff9dfff),
 };
 
 pub(crate) static GLOBAL_RESOLVER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUAL_STACK"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ObservabilityRegion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Regions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&global_resolver::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ClientToken", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL_STACK"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ObservabilityRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&global_resolver::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1567,24 +1054,8 @@ pub mod global_resolver {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1607,19 +1078,12 @@ impl CfnHostedZoneAssociation {
     /// - `hosted_zone_id`: `HostedZoneId`.
     /// - `name`: `Name`.
     /// - `resource_arn`: `ResourceArn`.
-    pub fn new(
-        hosted_zone_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        resource_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(hosted_zone_id: impl Into<Val<String>>, name: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HostedZoneId", hosted_zone_id);
         props.set("Name", name);
         props.set("ResourceArn", resource_arn);
-        CfnHostedZoneAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHostedZoneAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1671,13 +1135,7 @@ pub(crate) static HOSTED_ZONE_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["HostedZoneId", "ResourceArn"],
     write_only: &[],
     primary_identifier: &["HostedZoneAssociationId"],
-    attributes: &[
-        "CreatedAt",
-        "HostedZoneAssociationId",
-        "HostedZoneName",
-        "Status",
-        "UpdatedAt",
-    ],
+    attributes: &["CreatedAt", "HostedZoneAssociationId", "HostedZoneName", "Status", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x3fcf1ff9dfff),
 };

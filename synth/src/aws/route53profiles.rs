@@ -31,10 +31,7 @@ impl CfnProfile {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProfile { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -96,32 +93,14 @@ pub(crate) static PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "ClientToken", "Id", "ShareStatus"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&profile::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&profile::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -159,24 +138,8 @@ pub mod profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -199,19 +162,12 @@ impl CfnProfileAssociation {
     /// - `name`: `Name`, The name of an association between a  Profile and a VPC.
     /// - `profile_id`: `ProfileId`, The ID of the  profile that you associated with the resource that is specified by ResourceId.
     /// - `resource_id`: `ResourceId`, The resource that you associated the  profile with.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        profile_id: impl Into<Val<String>>,
-        resource_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, profile_id: impl Into<Val<String>>, resource_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ProfileId", profile_id);
         props.set("ResourceId", resource_id);
-        CfnProfileAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProfileAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the profile association.
@@ -260,22 +216,14 @@ pub(crate) static PROFILE_ASSOCIATION_META: TypeMeta = TypeMeta {
     write_only: &["Arn"],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PROFILE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&profile_association::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&profile_association::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -312,24 +260,8 @@ pub mod profile_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -352,19 +284,12 @@ impl CfnProfileResourceAssociation {
     /// - `name`: `Name`, The name of an association between the  Profile and resource.
     /// - `profile_id`: `ProfileId`, The ID of the  profile that you associated the resource to that is specified by ResourceArn.
     /// - `resource_arn`: `ResourceArn`, The arn of the resource that you associated to the  Profile.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        profile_id: impl Into<Val<String>>,
-        resource_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, profile_id: impl Into<Val<String>>, resource_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ProfileId", profile_id);
         props.set("ResourceArn", resource_arn);
-        CfnProfileResourceAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProfileResourceAssociation { props, options: ResourceOptions::default() }
     }
 
     /// A JSON-formatted string with key-value pairs specifying the properties of the associated resource.
@@ -428,9 +353,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::Route53Profiles::Profile" => Some(&PROFILE_META),
         "AWS::Route53Profiles::ProfileAssociation" => Some(&PROFILE_ASSOCIATION_META),
-        "AWS::Route53Profiles::ProfileResourceAssociation" => {
-            Some(&PROFILE_RESOURCE_ASSOCIATION_META)
-        }
+        "AWS::Route53Profiles::ProfileResourceAssociation" => Some(&PROFILE_RESOURCE_ASSOCIATION_META),
         _ => None,
     }
 }

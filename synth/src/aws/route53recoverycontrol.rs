@@ -31,10 +31,7 @@ impl CfnCluster {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// Cluster supports IPv4 endpoints and Dual-stack IPv4 and IPv6 endpoints. NetworkType can be IPV4 or DUALSTACK.
@@ -99,41 +96,15 @@ pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ClusterArn"],
     attributes: &["ClusterArn", "ClusterEndpoints", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUALSTACK"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUALSTACK"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -171,24 +142,8 @@ pub mod cluster {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -212,10 +167,7 @@ impl CfnControlPanel {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnControlPanel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnControlPanel { props, options: ResourceOptions::default() }
     }
 
     /// Cluster to associate with the Control Panel
@@ -286,47 +238,16 @@ pub(crate) static CONTROL_PANEL_META: TypeMeta = TypeMeta {
     create_only: &["ClusterArn", "Tags"],
     write_only: &[],
     primary_identifier: &["ControlPanelArn"],
-    attributes: &[
-        "ControlPanelArn",
-        "DefaultControlPanel",
-        "RoutingControlCount",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ControlPanelArn", "DefaultControlPanel", "RoutingControlCount", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static CONTROL_PANEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusterArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9:\\/_-]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&control_panel::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterArn", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9:\\/_-]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&control_panel::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -364,24 +285,8 @@ pub mod control_panel {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -405,10 +310,7 @@ impl CfnRoutingControl {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnRoutingControl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRoutingControl { props, options: ResourceOptions::default() }
     }
 
     /// Arn associated with Control Panel
@@ -474,33 +376,9 @@ pub(crate) static ROUTING_CONTROL_META: TypeMeta = TypeMeta {
 
 pub(crate) static ROUTING_CONTROL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusterArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9:\\/_-]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ControlPanelArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9:\\/_-]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("ClusterArn", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9:\\/_-]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ControlPanelArn", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9:\\/_-]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -520,10 +398,7 @@ impl CfnSafetyRule {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSafetyRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSafetyRule { props, options: ResourceOptions::default() }
     }
 
     /// An assertion rule enforces that, when a routing control state is changed, that the criteria set by the rule configuration is met. Otherwise, the change to the routing control is not accepted.
@@ -601,32 +476,16 @@ pub(crate) static SAFETY_RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SafetyRuleArn"],
     attributes: &["SafetyRuleArn", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static SAFETY_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RuleConfig",
-            &Shape::Object(&safety_rule::RULE_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&safety_rule::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RuleConfig", &Shape::Object(&safety_rule::RULE_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&safety_rule::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
-    one_of_required: &[
-        &["AssertionRule", "Name", "ControlPanelArn", "RuleConfig"],
-        &["GatingRule", "Name", "ControlPanelArn", "RuleConfig"],
-    ],
+    one_of_required: &[&["AssertionRule", "Name", "ControlPanelArn", "RuleConfig"], &["GatingRule", "Name", "ControlPanelArn", "RuleConfig"]],
     ..ObjectShape::EMPTY
 };
 
@@ -647,10 +506,7 @@ pub mod safety_rule {
         ///
         /// - `asserted_controls`: `AssertedControls`, The routing controls that are part of transactions that are evaluated to determine if a request to change a routing control state is allowed. For example, you might include three routing controls, one for each of three AWS Regions.
         /// - `wait_period_ms`: `WaitPeriodMs`, An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent "flapping" of state. The wait period is 5000 ms by default, but you can choose a custom value.
-        pub fn new(
-            asserted_controls: impl Into<Val<Vec<String>>>,
-            wait_period_ms: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(asserted_controls: impl Into<Val<Vec<String>>>, wait_period_ms: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("AssertedControls", asserted_controls);
             props.set("WaitPeriodMs", wait_period_ms);
@@ -676,11 +532,7 @@ pub mod safety_rule {
         /// - `gating_controls`: `GatingControls`, The gating controls for the gating rule. That is, routing controls that are evaluated by the rule configuration that you specify.
         /// - `target_controls`: `TargetControls`, Routing controls that can only be set or unset if the specified RuleConfig evaluates to true for the specified GatingControls. For example, say you have three gating controls, one for each of three AWS Regions. Now you specify AtLeast 2 as your RuleConfig. With these settings, you can only change (set or unset) the routing controls that you have specified as TargetControls if that rule evaluates to true.
         /// - `wait_period_ms`: `WaitPeriodMs`, An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent "flapping" of state. The wait period is 5000 ms by default, but you can choose a custom value.
-        pub fn new(
-            gating_controls: impl Into<Val<Vec<String>>>,
-            target_controls: impl Into<Val<Vec<String>>>,
-            wait_period_ms: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(gating_controls: impl Into<Val<Vec<String>>>, target_controls: impl Into<Val<Vec<String>>>, wait_period_ms: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("GatingControls", gating_controls);
             props.set("TargetControls", target_controls);
@@ -707,11 +559,7 @@ pub mod safety_rule {
         /// - `inverted`: `Inverted`, Logical negation of the rule. If the rule would usually evaluate true, it's evaluated as false, and vice versa.
         /// - `threshold`: `Threshold`, The value of N, when you specify an ATLEAST rule type. That is, Threshold is the number of controls that must be set when you specify an ATLEAST type.
         /// - `type_`: `Type`, A rule can be one of the following: ATLEAST, AND, or OR.
-        pub fn new(
-            inverted: impl Into<Val<bool>>,
-            threshold: impl Into<Val<i64>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(inverted: impl Into<Val<bool>>, threshold: impl Into<Val<i64>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Inverted", inverted);
             props.set("Threshold", threshold);
@@ -752,38 +600,16 @@ pub mod safety_rule {
     }
 
     pub(crate) static RULE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AND", "OR", "ATLEAST"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AND", "OR", "ATLEAST"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -28,10 +28,7 @@ impl CfnCell {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCell {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCell { props, options: ResourceOptions::default() }
     }
 
     /// The name of the cell to create.
@@ -93,32 +90,14 @@ pub(crate) static CELL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["CellName"],
     attributes: &["CellArn", "ParentReadinessScopes"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static CELL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CellName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_]+"),
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Cells",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
+        ("CellName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: None, max_len: Some(64), allowed: &[] })),
+        ("Cells", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(5) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -169,10 +148,7 @@ impl CfnReadinessCheck {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnReadinessCheck {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReadinessCheck { props, options: ResourceOptions::default() }
     }
 
     /// Name of the ReadinessCheck to create.
@@ -227,33 +203,14 @@ pub(crate) static READINESS_CHECK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ReadinessCheckName"],
     attributes: &["ReadinessCheckArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static READINESS_CHECK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ReadinessCheckName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceSetName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("ReadinessCheckName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ResourceSetName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -304,10 +261,7 @@ impl CfnRecoveryGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRecoveryGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRecoveryGroup { props, options: ResourceOptions::default() }
     }
 
     /// A list of the cell Amazon Resource Names (ARNs) in the recovery group.
@@ -362,37 +316,14 @@ pub(crate) static RECOVERY_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RecoveryGroupName"],
     attributes: &["RecoveryGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static RECOVERY_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Cells",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "RecoveryGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Cells", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: Some(5) })),
+        ("RecoveryGroupName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -444,17 +375,11 @@ impl CfnResourceSet {
     ///
     /// - `resource_set_type`: `ResourceSetType`, The resource type of the resources in the resource set. Enter one of the following values for resource type:
     /// - `resources`: `Resources`, A list of resource objects in the resource set.
-    pub fn new(
-        resource_set_type: impl Into<Val<String>>,
-        resources: impl Into<Val<Vec<resource_set::ResourceProperty>>>,
-    ) -> Self {
+    pub fn new(resource_set_type: impl Into<Val<String>>, resources: impl Into<Val<Vec<resource_set::ResourceProperty>>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceSetType", resource_set_type);
         props.set("Resources", resources);
-        CfnResourceSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceSet { props, options: ResourceOptions::default() }
     }
 
     /// The name of the resource set to create.
@@ -503,32 +428,14 @@ pub(crate) static RESOURCE_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ResourceSetName"],
     attributes: &["ResourceSetArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static RESOURCE_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ResourceSetType",
-            &Shape::Str(StrRule {
-                pattern: Some("^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Resources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&resource_set::RESOURCE_PROPERTY_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
+        ("ResourceSetType", &Shape::Str(StrRule { pattern: Some("^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Resources", &Shape::List(ListRule { item: Some(&Shape::Object(&resource_set::RESOURCE_PROPERTY_SHAPE)), min_items: Some(1), max_items: Some(6) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -749,15 +656,16 @@ pub mod resource_set {
     }
 
     pub(crate) static RESOURCE_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DnsTargetResource",
-            &Shape::Object(&DNS_TARGET_RESOURCE_SHAPE),
-        )],
+        fields: &[
+            ("DnsTargetResource", &Shape::Object(&DNS_TARGET_RESOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DNS_TARGET_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("TargetResource", &Shape::Object(&TARGET_RESOURCE_SHAPE))],
+        fields: &[
+            ("TargetResource", &Shape::Object(&TARGET_RESOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 

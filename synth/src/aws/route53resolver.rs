@@ -28,10 +28,7 @@ impl CfnFirewallDomainList {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnFirewallDomainList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFirewallDomainList { props, options: ResourceOptions::default() }
     }
 
     /// S3 URL to import domains from.
@@ -151,65 +148,17 @@ pub(crate) static FIREWALL_DOMAIN_LIST_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &["DomainFileUrl", "Domains"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "CreatorRequestId",
-        "DomainCount",
-        "Id",
-        "ManagedOwnerName",
-        "ModificationTime",
-        "Status",
-        "StatusMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "CreatorRequestId", "DomainCount", "Id", "ManagedOwnerName", "ModificationTime", "Status", "StatusMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static FIREWALL_DOMAIN_LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainFileUrl",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Domains",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall_domain_list::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DomainFileUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Domains", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall_domain_list::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -247,24 +196,8 @@ pub mod firewall_domain_list {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -285,17 +218,11 @@ impl CfnFirewallRuleGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnFirewallRuleGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFirewallRuleGroup { props, options: ResourceOptions::default() }
     }
 
     /// FirewallRules
-    pub fn firewall_rules(
-        mut self,
-        value: impl Into<Val<Vec<firewall_rule_group::FirewallRule>>>,
-    ) -> Self {
+    pub fn firewall_rules(mut self, value: impl Into<Val<Vec<firewall_rule_group::FirewallRule>>>) -> Self {
         self.props.set("FirewallRules", value);
         self
     }
@@ -408,52 +335,16 @@ pub(crate) static FIREWALL_RULE_GROUP_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "CreatorRequestId",
-        "Id",
-        "ModificationTime",
-        "OwnerId",
-        "RuleCount",
-        "ShareStatus",
-        "Status",
-        "StatusMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "CreatorRequestId", "Id", "ModificationTime", "OwnerId", "RuleCount", "ShareStatus", "Status", "StatusMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static FIREWALL_RULE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FirewallRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall_rule_group::FIREWALL_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall_rule_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("FirewallRules", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall_rule_group::FIREWALL_RULE_SHAPE)), min_items: None, max_items: None })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall_rule_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -587,28 +478,19 @@ pub mod firewall_rule_group {
         }
 
         /// Configuration for an advanced content category rule type.
-        pub fn firewall_advanced_content_category(
-            mut self,
-            value: impl Into<Val<FirewallAdvancedContentCategoryConfig>>,
-        ) -> Self {
+        pub fn firewall_advanced_content_category(mut self, value: impl Into<Val<FirewallAdvancedContentCategoryConfig>>) -> Self {
             self.props.set("FirewallAdvancedContentCategory", value);
             self
         }
 
         /// Configuration for an advanced threat category rule type.
-        pub fn firewall_advanced_threat_category(
-            mut self,
-            value: impl Into<Val<FirewallAdvancedThreatCategoryConfig>>,
-        ) -> Self {
+        pub fn firewall_advanced_threat_category(mut self, value: impl Into<Val<FirewallAdvancedThreatCategoryConfig>>) -> Self {
             self.props.set("FirewallAdvancedThreatCategory", value);
             self
         }
 
         /// Configuration for a partner threat protection rule type.
-        pub fn partner_threat_protection(
-            mut self,
-            value: impl Into<Val<PartnerThreatProtectionConfig>>,
-        ) -> Self {
+        pub fn partner_threat_protection(mut self, value: impl Into<Val<PartnerThreatProtectionConfig>>) -> Self {
             self.props.set("PartnerThreatProtection", value);
             self
         }
@@ -716,203 +598,58 @@ pub mod firewall_rule_group {
 
     pub(crate) static FIREWALL_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "BLOCK", "ALERT"],
-                }),
-            ),
-            (
-                "BlockOverrideDnsType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CNAME"],
-                }),
-            ),
-            (
-                "BlockOverrideDomain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BlockOverrideTtl",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(604800.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BlockResponse",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"],
-                }),
-            ),
-            (
-                "ConfidenceThreshold",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LOW", "MEDIUM", "HIGH"],
-                }),
-            ),
-            (
-                "DnsThreatProtection",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"],
-                }),
-            ),
-            (
-                "FirewallDomainListId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FirewallDomainRedirectionAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN"],
-                }),
-            ),
-            (
-                "FirewallRuleType",
-                &Shape::Object(&FIREWALL_RULE_TYPE_SHAPE),
-            ),
-            (
-                "FirewallThreatProtectionId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Qtype",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(16),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COMPLETE", "CREATING", "CREATION_FAILED"],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "BLOCK", "ALERT"] })),
+            ("BlockOverrideDnsType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CNAME"] })),
+            ("BlockOverrideDomain", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("BlockOverrideTtl", &Shape::Num(NumRule { min: Some(0.0), max: Some(604800.0), allowed: &[] })),
+            ("BlockResponse", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"] })),
+            ("ConfidenceThreshold", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOW", "MEDIUM", "HIGH"] })),
+            ("DnsThreatProtection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"] })),
+            ("FirewallDomainListId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("FirewallDomainRedirectionAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN"] })),
+            ("FirewallRuleType", &Shape::Object(&FIREWALL_RULE_TYPE_SHAPE)),
+            ("FirewallThreatProtectionId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Qtype", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(16), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPLETE", "CREATING", "CREATION_FAILED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIREWALL_RULE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FirewallAdvancedContentCategory",
-                &Shape::Object(&FIREWALL_ADVANCED_CONTENT_CATEGORY_CONFIG_SHAPE),
-            ),
-            (
-                "FirewallAdvancedThreatCategory",
-                &Shape::Object(&FIREWALL_ADVANCED_THREAT_CATEGORY_CONFIG_SHAPE),
-            ),
-            (
-                "PartnerThreatProtection",
-                &Shape::Object(&PARTNER_THREAT_PROTECTION_CONFIG_SHAPE),
-            ),
+            ("FirewallAdvancedContentCategory", &Shape::Object(&FIREWALL_ADVANCED_CONTENT_CATEGORY_CONFIG_SHAPE)),
+            ("FirewallAdvancedThreatCategory", &Shape::Object(&FIREWALL_ADVANCED_THREAT_CATEGORY_CONFIG_SHAPE)),
+            ("PartnerThreatProtection", &Shape::Object(&PARTNER_THREAT_PROTECTION_CONFIG_SHAPE)),
         ],
-        one_of_required: &[
-            &["PartnerThreatProtection"],
-            &["FirewallAdvancedContentCategory"],
-            &["FirewallAdvancedThreatCategory"],
-        ],
+        one_of_required: &[&["PartnerThreatProtection"], &["FirewallAdvancedContentCategory"], &["FirewallAdvancedThreatCategory"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIREWALL_ADVANCED_CONTENT_CATEGORY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Category",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Category", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIREWALL_ADVANCED_THREAT_CATEGORY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Category",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Category", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTNER_THREAT_PROTECTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Partner",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Partner", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -935,19 +672,12 @@ impl CfnFirewallRuleGroupAssociation {
     /// - `firewall_rule_group_id`: `FirewallRuleGroupId`, FirewallRuleGroupId
     /// - `priority`: `Priority`, Priority
     /// - `vpc_id`: `VpcId`, VpcId
-    pub fn new(
-        firewall_rule_group_id: impl Into<Val<String>>,
-        priority: impl Into<Val<i64>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(firewall_rule_group_id: impl Into<Val<String>>, priority: impl Into<Val<i64>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FirewallRuleGroupId", firewall_rule_group_id);
         props.set("Priority", priority);
         props.set("VpcId", vpc_id);
-        CfnFirewallRuleGroupAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFirewallRuleGroupAssociation { props, options: ResourceOptions::default() }
     }
 
     /// MutationProtectionStatus
@@ -965,10 +695,7 @@ impl CfnFirewallRuleGroupAssociation {
     }
 
     /// Tags
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<firewall_rule_group_association::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<firewall_rule_group_association::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -1053,69 +780,18 @@ pub(crate) static FIREWALL_RULE_GROUP_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["FirewallRuleGroupId", "VpcId"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "CreatorRequestId",
-        "Id",
-        "ManagedOwnerName",
-        "ModificationTime",
-        "Status",
-        "StatusMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "CreatorRequestId", "Id", "ManagedOwnerName", "ModificationTime", "Status", "StatusMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static FIREWALL_RULE_GROUP_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "FirewallRuleGroupId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MutationProtection",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)"),
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&firewall_rule_group_association::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("FirewallRuleGroupId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("MutationProtection", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&firewall_rule_group_association::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VpcId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1153,24 +829,8 @@ pub mod firewall_rule_group_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1193,19 +853,12 @@ impl CfnOutpostResolver {
     /// - `name`: `Name`, The OutpostResolver name.
     /// - `outpost_arn`: `OutpostArn`, The Outpost ARN.
     /// - `preferred_instance_type`: `PreferredInstanceType`, The OutpostResolver instance type.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        outpost_arn: impl Into<Val<String>>,
-        preferred_instance_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, outpost_arn: impl Into<Val<String>>, preferred_instance_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("OutpostArn", outpost_arn);
         props.set("PreferredInstanceType", preferred_instance_type);
-        CfnOutpostResolver {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOutpostResolver { props, options: ResourceOptions::default() }
     }
 
     /// The number of OutpostResolvers.
@@ -1293,69 +946,18 @@ pub(crate) static OUTPOST_RESOLVER_META: TypeMeta = TypeMeta {
     create_only: &["OutpostArn"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "CreatorRequestId",
-        "Id",
-        "ModificationTime",
-        "Status",
-        "StatusMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "CreatorRequestId", "Id", "ModificationTime", "Status", "StatusMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7fe8877b),
 };
 
 pub(crate) static OUTPOST_RESOLVER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceCount",
-            &Shape::Num(NumRule {
-                min: Some(4.0),
-                max: Some(256.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutpostArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PreferredInstanceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&outpost_resolver::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("InstanceCount", &Shape::Num(NumRule { min: Some(4.0), max: Some(256.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OutpostArn", &Shape::Str(StrRule { pattern: Some("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("PreferredInstanceType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&outpost_resolver::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1393,24 +995,8 @@ pub mod outpost_resolver {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1432,17 +1018,11 @@ impl CfnResolverConfig {
     ///
     /// - `autodefined_reverse_flag`: `AutodefinedReverseFlag`, Represents the desired status of AutodefinedReverse. The only supported value on creation is DISABLE. Deletion of this resource will return AutodefinedReverse to its default value (ENABLED).
     /// - `resource_id`: `ResourceId`, ResourceId
-    pub fn new(
-        autodefined_reverse_flag: impl Into<Val<String>>,
-        resource_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(autodefined_reverse_flag: impl Into<Val<String>>, resource_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AutodefinedReverseFlag", autodefined_reverse_flag);
         props.set("ResourceId", resource_id);
-        CfnResolverConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResolverConfig { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1497,24 +1077,8 @@ pub(crate) static RESOLVER_CONFIG_META: TypeMeta = TypeMeta {
 
 pub(crate) static RESOLVER_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutodefinedReverseFlag",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DISABLE"],
-            }),
-        ),
-        (
-            "ResourceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("AutodefinedReverseFlag", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLE"] })),
+        ("ResourceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1534,10 +1098,7 @@ impl CfnResolverDnssecConfig {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnResolverDnssecConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResolverDnssecConfig { props, options: ResourceOptions::default() }
     }
 
     /// ResourceId
@@ -1599,15 +1160,9 @@ pub(crate) static RESOLVER_DNSSEC_CONFIG_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOLVER_DNSSEC_CONFIG_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResourceId",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(1),
-            max_len: Some(64),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ResourceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1628,19 +1183,12 @@ impl CfnResolverEndpoint {
     /// - `direction`: `Direction`, Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
     /// - `ip_addresses`: `IpAddresses`, The subnets and IP addresses in your VPC that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints). The subnet ID uniquely identifies a VPC.
     /// - `security_group_ids`: `SecurityGroupIds`, The ID of one or more security groups that control access to this VPC. The security group must include one or more inbound rules (for inbound endpoints) or outbound rules (for outbound endpoints). Inbound and outbound rules must allow TCP and UDP access. For inbound access, open port 53. For outbound access, open the port that you're using for DNS queries on your network.
-    pub fn new(
-        direction: impl Into<Val<String>>,
-        ip_addresses: impl Into<Val<Vec<resolver_endpoint::IpAddressRequest>>>,
-        security_group_ids: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(direction: impl Into<Val<String>>, ip_addresses: impl Into<Val<Vec<resolver_endpoint::IpAddressRequest>>>, security_group_ids: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Direction", direction);
         props.set("IpAddresses", ip_addresses);
         props.set("SecurityGroupIds", security_group_ids);
-        CfnResolverEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResolverEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether DNS64 is enabled for the Inbound Resolver Endpoint. When set to true, if a DNS AAAA query is made for a domain that has only an A (IPv4) record, the resolver automatically synthesizes an AAAA (IPv6) response by embedding the IPv4 address into the well-known prefix 64:ff9b::/96. Default is false.
@@ -1756,90 +1304,23 @@ impl Handle<CfnResolverEndpoint> {
 pub(crate) static RESOLVER_ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnResolverEndpoint::TYPE_NAME,
     shape: &RESOLVER_ENDPOINT_SHAPE,
-    create_only: &[
-        "Direction",
-        "OutpostArn",
-        "PreferredInstanceType",
-        "SecurityGroupIds",
-    ],
+    create_only: &["Direction", "OutpostArn", "PreferredInstanceType", "SecurityGroupIds"],
     write_only: &[],
     primary_identifier: &["ResolverEndpointId"],
     attributes: &["Arn", "HostVPCId", "IpAddressCount", "ResolverEndpointId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static RESOLVER_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IpAddresses",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&resolver_endpoint::IP_ADDRESS_REQUEST_SHAPE)),
-                min_items: Some(2),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$"),
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutpostArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$",
-                ),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PreferredInstanceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocols",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&resolver_endpoint::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("IpAddresses", &Shape::List(ListRule { item: Some(&Shape::Object(&resolver_endpoint::IP_ADDRESS_REQUEST_SHAPE)), min_items: Some(2), max_items: Some(20) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("OutpostArn", &Shape::Str(StrRule { pattern: Some("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("PreferredInstanceType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Protocols", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(2) })),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&resolver_endpoint::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1912,57 +1393,17 @@ pub mod resolver_endpoint {
 
     pub(crate) static IP_ADDRESS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Ip",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(7),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ipv6",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(7),
-                    max_len: Some(39),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SubnetId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("Ip", &Shape::Str(StrRule { pattern: None, min_len: Some(7), max_len: Some(36), allowed: &[] })),
+            ("Ipv6", &Shape::Str(StrRule { pattern: None, min_len: Some(7), max_len: Some(39), allowed: &[] })),
+            ("SubnetId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1983,10 +1424,7 @@ impl CfnResolverQueryLoggingConfig {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnResolverQueryLoggingConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResolverQueryLoggingConfig { props, options: ResourceOptions::default() }
     }
 
     /// destination arn
@@ -2093,51 +1531,16 @@ pub(crate) static RESOLVER_QUERY_LOGGING_CONFIG_META: TypeMeta = TypeMeta {
     create_only: &["DestinationArn", "Name", "Tags"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "AssociationCount",
-        "CreationTime",
-        "CreatorRequestId",
-        "Id",
-        "OwnerId",
-        "ShareStatus",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "AssociationCount", "CreationTime", "CreatorRequestId", "Id", "OwnerId", "ShareStatus", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static RESOLVER_QUERY_LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&resolver_query_logging_config::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DestinationArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(600), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&resolver_query_logging_config::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2175,24 +1578,8 @@ pub mod resolver_query_logging_config {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2208,16 +1595,12 @@ pub struct CfnResolverQueryLoggingConfigAssociation {
 }
 
 impl CfnResolverQueryLoggingConfigAssociation {
-    pub const TYPE_NAME: &'static str =
-        "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation";
+    pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation";
 
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnResolverQueryLoggingConfigAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResolverQueryLoggingConfigAssociation { props, options: ResourceOptions::default() }
     }
 
     /// ResolverQueryLogConfigId
@@ -2302,24 +1685,8 @@ pub(crate) static RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_META: TypeMeta = Typ
 
 pub(crate) static RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ResolverQueryLogConfigId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("ResolverQueryLogConfigId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ResourceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2342,10 +1709,7 @@ impl CfnResolverRule {
     pub fn new(rule_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RuleType", rule_type);
-        CfnResolverRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResolverRule { props, options: ResourceOptions::default() }
     }
 
     /// The name server domain for queries to be delegated to if a query matches the delegation record.
@@ -2423,67 +1787,18 @@ pub(crate) static RESOLVER_RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ResolverRuleId"],
     attributes: &["Arn", "ResolverRuleId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static RESOLVER_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DelegationRecord",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$"),
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResolverEndpointId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&resolver_rule::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TargetIps",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&resolver_rule::TARGET_ADDRESS_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("DelegationRecord", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("DomainName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("ResolverEndpointId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&resolver_rule::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TargetIps", &Shape::List(ListRule { item: Some(&Shape::Object(&resolver_rule::TARGET_ADDRESS_SHAPE)), min_items: Some(1), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2571,66 +1886,18 @@ pub mod resolver_rule {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_ADDRESS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Ip",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(7),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ipv6",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(7),
-                    max_len: Some(39),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(65535),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ServerNameIndication",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Ip", &Shape::Str(StrRule { pattern: None, min_len: Some(7), max_len: Some(36), allowed: &[] })),
+            ("Ipv6", &Shape::Str(StrRule { pattern: None, min_len: Some(7), max_len: Some(39), allowed: &[] })),
+            ("Port", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(65535), allowed: &[] })),
+            ("ServerNameIndication", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2656,10 +1923,7 @@ impl CfnResolverRuleAssociation {
         let mut props = Props::new();
         props.set("ResolverRuleId", resolver_rule_id);
         props.set("VPCId", vpc_id);
-        CfnResolverRuleAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResolverRuleAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The name of an association between a Resolver rule and a VPC.
@@ -2726,19 +1990,13 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::Route53Resolver::FirewallDomainList" => Some(&FIREWALL_DOMAIN_LIST_META),
         "AWS::Route53Resolver::FirewallRuleGroup" => Some(&FIREWALL_RULE_GROUP_META),
-        "AWS::Route53Resolver::FirewallRuleGroupAssociation" => {
-            Some(&FIREWALL_RULE_GROUP_ASSOCIATION_META)
-        }
+        "AWS::Route53Resolver::FirewallRuleGroupAssociation" => Some(&FIREWALL_RULE_GROUP_ASSOCIATION_META),
         "AWS::Route53Resolver::OutpostResolver" => Some(&OUTPOST_RESOLVER_META),
         "AWS::Route53Resolver::ResolverConfig" => Some(&RESOLVER_CONFIG_META),
         "AWS::Route53Resolver::ResolverDNSSECConfig" => Some(&RESOLVER_DNSSEC_CONFIG_META),
         "AWS::Route53Resolver::ResolverEndpoint" => Some(&RESOLVER_ENDPOINT_META),
-        "AWS::Route53Resolver::ResolverQueryLoggingConfig" => {
-            Some(&RESOLVER_QUERY_LOGGING_CONFIG_META)
-        }
-        "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation" => {
-            Some(&RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_META)
-        }
+        "AWS::Route53Resolver::ResolverQueryLoggingConfig" => Some(&RESOLVER_QUERY_LOGGING_CONFIG_META),
+        "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation" => Some(&RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_META),
         "AWS::Route53Resolver::ResolverRule" => Some(&RESOLVER_RULE_META),
         "AWS::Route53Resolver::ResolverRuleAssociation" => Some(&RESOLVER_RULE_ASSOCIATION_META),
         _ => None,

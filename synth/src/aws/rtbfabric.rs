@@ -29,24 +29,15 @@ impl CfnInboundExternalLink {
     ///
     /// - `gateway_id`: `GatewayId`.
     /// - `link_log_settings`: `LinkLogSettings`.
-    pub fn new(
-        gateway_id: impl Into<Val<String>>,
-        link_log_settings: impl Into<Val<inbound_external_link::LinkLogSettings>>,
-    ) -> Self {
+    pub fn new(gateway_id: impl Into<Val<String>>, link_log_settings: impl Into<Val<inbound_external_link::LinkLogSettings>>) -> Self {
         let mut props = Props::new();
         props.set("GatewayId", gateway_id);
         props.set("LinkLogSettings", link_log_settings);
-        CfnInboundExternalLink {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInboundExternalLink { props, options: ResourceOptions::default() }
     }
 
     /// The `LinkAttributes` property.
-    pub fn link_attributes(
-        mut self,
-        value: impl Into<Val<inbound_external_link::LinkAttributes>>,
-    ) -> Self {
+    pub fn link_attributes(mut self, value: impl Into<Val<inbound_external_link::LinkAttributes>>) -> Self {
         self.props.set("LinkAttributes", value);
         self
     }
@@ -111,48 +102,17 @@ pub(crate) static INBOUND_EXTERNAL_LINK_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedTimestamp",
-        "DomainName",
-        "LinkId",
-        "LinkStatus",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTimestamp", "DomainName", "LinkId", "LinkStatus", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280108),
 };
 
 pub(crate) static INBOUND_EXTERNAL_LINK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GatewayId",
-            &Shape::Str(StrRule {
-                pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LinkAttributes",
-            &Shape::Object(&inbound_external_link::LINK_ATTRIBUTES_SHAPE),
-        ),
-        (
-            "LinkLogSettings",
-            &Shape::Object(&inbound_external_link::LINK_LOG_SETTINGS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&inbound_external_link::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("GatewayId", &Shape::Str(StrRule { pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("LinkAttributes", &Shape::Object(&inbound_external_link::LINK_ATTRIBUTES_SHAPE)),
+        ("LinkLogSettings", &Shape::Object(&inbound_external_link::LINK_LOG_SETTINGS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&inbound_external_link::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -183,10 +143,7 @@ pub mod inbound_external_link {
         }
 
         /// The `ResponderErrorMasking` property.
-        pub fn responder_error_masking(
-            mut self,
-            value: impl Into<Val<Vec<ResponderErrorMaskingForHttpCode>>>,
-        ) -> Self {
+        pub fn responder_error_masking(mut self, value: impl Into<Val<Vec<ResponderErrorMaskingForHttpCode>>>) -> Self {
             self.props.set("ResponderErrorMasking", value);
             self
         }
@@ -210,11 +167,7 @@ pub mod inbound_external_link {
         /// - `action`: `Action`.
         /// - `http_code`: `HttpCode`.
         /// - `logging_types`: `LoggingTypes`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            http_code: impl Into<Val<String>>,
-            logging_types: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, http_code: impl Into<Val<String>>, logging_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("HttpCode", http_code);
@@ -268,9 +221,7 @@ pub mod inbound_external_link {
         /// Creates the value from its required properties:
         ///
         /// - `link_application_log_sampling`: `LinkApplicationLogSampling`.
-        pub fn new(
-            link_application_log_sampling: impl Into<Val<LinkApplicationLogSampling>>,
-        ) -> Self {
+        pub fn new(link_application_log_sampling: impl Into<Val<LinkApplicationLogSampling>>) -> Self {
             let mut props = Props::new();
             props.set("LinkApplicationLogSampling", link_application_log_sampling);
             ApplicationLogs { props }
@@ -338,117 +289,48 @@ pub mod inbound_external_link {
     }
 
     pub(crate) static LINK_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResponderErrorMasking",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RESPONDER_ERROR_MASKING_FOR_HTTP_CODE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        )],
+        fields: &[
+            ("ResponderErrorMasking", &Shape::List(ListRule { item: Some(&Shape::Object(&RESPONDER_ERROR_MASKING_FOR_HTTP_CODE_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONDER_ERROR_MASKING_FOR_HTTP_CODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NO_BID", "PASSTHROUGH"],
-                }),
-            ),
-            (
-                "HttpCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^DEFAULT|4XX|5XX|\\d{3}$"),
-                    min_len: Some(3),
-                    max_len: Some(7),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LoggingTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["NONE", "METRIC", "RESPONSE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "ResponseLoggingPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NO_BID", "PASSTHROUGH"] })),
+            ("HttpCode", &Shape::Str(StrRule { pattern: Some("^DEFAULT|4XX|5XX|\\d{3}$"), min_len: Some(3), max_len: Some(7), allowed: &[] })),
+            ("LoggingTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "METRIC", "RESPONSE"] })), min_items: Some(1), max_items: Some(2) })),
+            ("ResponseLoggingPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINK_LOG_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ApplicationLogs", &Shape::Object(&APPLICATION_LOGS_SHAPE))],
+        fields: &[
+            ("ApplicationLogs", &Shape::Object(&APPLICATION_LOGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_LOGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LinkApplicationLogSampling",
-            &Shape::Object(&LINK_APPLICATION_LOG_SAMPLING_SHAPE),
-        )],
+        fields: &[
+            ("LinkApplicationLogSampling", &Shape::Object(&LINK_APPLICATION_LOG_SAMPLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINK_APPLICATION_LOG_SAMPLING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorLog",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterLog",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ErrorLog", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("FilterLog", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -471,19 +353,12 @@ impl CfnLink {
     /// - `gateway_id`: `GatewayId`.
     /// - `link_log_settings`: `LinkLogSettings`.
     /// - `peer_gateway_id`: `PeerGatewayId`.
-    pub fn new(
-        gateway_id: impl Into<Val<String>>,
-        link_log_settings: impl Into<Val<link::LinkLogSettings>>,
-        peer_gateway_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(gateway_id: impl Into<Val<String>>, link_log_settings: impl Into<Val<link::LinkLogSettings>>, peer_gateway_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GatewayId", gateway_id);
         props.set("LinkLogSettings", link_log_settings);
         props.set("PeerGatewayId", peer_gateway_id);
-        CfnLink {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLink { props, options: ResourceOptions::default() }
     }
 
     /// The `HttpResponderAllowed` property.
@@ -503,10 +378,7 @@ impl CfnLink {
     /// The `ModuleConfigurationList` property.
     ///
     /// Write-only.
-    pub fn module_configuration_list(
-        mut self,
-        value: impl Into<Val<Vec<link::ModuleConfiguration>>>,
-    ) -> Self {
+    pub fn module_configuration_list(mut self, value: impl Into<Val<Vec<link::ModuleConfiguration>>>) -> Self {
         self.props.set("ModuleConfigurationList", value);
         self
     }
@@ -571,65 +443,19 @@ pub(crate) static LINK_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &["HttpResponderAllowed", "ModuleConfigurationList"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedTimestamp",
-        "LinkDirection",
-        "LinkId",
-        "LinkStatus",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTimestamp", "LinkDirection", "LinkId", "LinkStatus", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280108),
 };
 
 pub(crate) static LINK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GatewayId",
-            &Shape::Str(StrRule {
-                pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LinkAttributes",
-            &Shape::Object(&link::LINK_ATTRIBUTES_SHAPE),
-        ),
-        (
-            "LinkLogSettings",
-            &Shape::Object(&link::LINK_LOG_SETTINGS_SHAPE),
-        ),
-        (
-            "ModuleConfigurationList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&link::MODULE_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PeerGatewayId",
-            &Shape::Str(StrRule {
-                pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&link::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("GatewayId", &Shape::Str(StrRule { pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("LinkAttributes", &Shape::Object(&link::LINK_ATTRIBUTES_SHAPE)),
+        ("LinkLogSettings", &Shape::Object(&link::LINK_LOG_SETTINGS_SHAPE)),
+        ("ModuleConfigurationList", &Shape::List(ListRule { item: Some(&Shape::Object(&link::MODULE_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("PeerGatewayId", &Shape::Str(StrRule { pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&link::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -660,10 +486,7 @@ pub mod link {
         }
 
         /// The `ResponderErrorMasking` property.
-        pub fn responder_error_masking(
-            mut self,
-            value: impl Into<Val<Vec<ResponderErrorMaskingForHttpCode>>>,
-        ) -> Self {
+        pub fn responder_error_masking(mut self, value: impl Into<Val<Vec<ResponderErrorMaskingForHttpCode>>>) -> Self {
             self.props.set("ResponderErrorMasking", value);
             self
         }
@@ -687,11 +510,7 @@ pub mod link {
         /// - `action`: `Action`.
         /// - `http_code`: `HttpCode`.
         /// - `logging_types`: `LoggingTypes`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            http_code: impl Into<Val<String>>,
-            logging_types: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, http_code: impl Into<Val<String>>, logging_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("HttpCode", http_code);
@@ -745,9 +564,7 @@ pub mod link {
         /// Creates the value from its required properties:
         ///
         /// - `link_application_log_sampling`: `LinkApplicationLogSampling`.
-        pub fn new(
-            link_application_log_sampling: impl Into<Val<LinkApplicationLogSampling>>,
-        ) -> Self {
+        pub fn new(link_application_log_sampling: impl Into<Val<LinkApplicationLogSampling>>) -> Self {
             let mut props = Props::new();
             props.set("LinkApplicationLogSampling", link_application_log_sampling);
             ApplicationLogs { props }
@@ -846,10 +663,7 @@ pub mod link {
         }
 
         /// The `OpenRtbAttribute` property.
-        pub fn open_rtb_attribute(
-            mut self,
-            value: impl Into<Val<OpenRtbAttributeModuleParameters>>,
-        ) -> Self {
+        pub fn open_rtb_attribute(mut self, value: impl Into<Val<OpenRtbAttributeModuleParameters>>) -> Self {
             self.props.set("OpenRtbAttribute", value);
             self
         }
@@ -912,12 +726,7 @@ pub mod link {
         /// - `filter_configuration`: `FilterConfiguration`.
         /// - `filter_type`: `FilterType`.
         /// - `holdback_percentage`: `HoldbackPercentage`.
-        pub fn new(
-            action: impl Into<Val<Action>>,
-            filter_configuration: impl Into<Val<Vec<Filter>>>,
-            filter_type: impl Into<Val<String>>,
-            holdback_percentage: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<Action>>, filter_configuration: impl Into<Val<Vec<Filter>>>, filter_type: impl Into<Val<String>>, holdback_percentage: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("FilterConfiguration", filter_configuration);
@@ -1094,131 +903,50 @@ pub mod link {
     }
 
     pub(crate) static LINK_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResponderErrorMasking",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RESPONDER_ERROR_MASKING_FOR_HTTP_CODE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        )],
+        fields: &[
+            ("ResponderErrorMasking", &Shape::List(ListRule { item: Some(&Shape::Object(&RESPONDER_ERROR_MASKING_FOR_HTTP_CODE_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONDER_ERROR_MASKING_FOR_HTTP_CODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NO_BID", "PASSTHROUGH"],
-                }),
-            ),
-            (
-                "HttpCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^DEFAULT|4XX|5XX|\\d{3}$"),
-                    min_len: Some(3),
-                    max_len: Some(7),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LoggingTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["NONE", "METRIC", "RESPONSE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "ResponseLoggingPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NO_BID", "PASSTHROUGH"] })),
+            ("HttpCode", &Shape::Str(StrRule { pattern: Some("^DEFAULT|4XX|5XX|\\d{3}$"), min_len: Some(3), max_len: Some(7), allowed: &[] })),
+            ("LoggingTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "METRIC", "RESPONSE"] })), min_items: Some(1), max_items: Some(2) })),
+            ("ResponseLoggingPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINK_LOG_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ApplicationLogs", &Shape::Object(&APPLICATION_LOGS_SHAPE))],
+        fields: &[
+            ("ApplicationLogs", &Shape::Object(&APPLICATION_LOGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_LOGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LinkApplicationLogSampling",
-            &Shape::Object(&LINK_APPLICATION_LOG_SAMPLING_SHAPE),
-        )],
+        fields: &[
+            ("LinkApplicationLogSampling", &Shape::Object(&LINK_APPLICATION_LOG_SAMPLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINK_APPLICATION_LOG_SAMPLING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorLog",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterLog",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ErrorLog", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("FilterLog", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODULE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DependsOn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[A-Za-z0-9 -]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("DependsOn", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 -]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
             ("ModuleParameters", &Shape::Object(&MODULE_PARAMETERS_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9 -]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9]{1,25}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 -]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]{1,25}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1226,10 +954,7 @@ pub mod link {
     pub(crate) static MODULE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("NoBid", &Shape::Object(&NO_BID_MODULE_PARAMETERS_SHAPE)),
-            (
-                "OpenRtbAttribute",
-                &Shape::Object(&OPEN_RTB_ATTRIBUTE_MODULE_PARAMETERS_SHAPE),
-            ),
+            ("OpenRtbAttribute", &Shape::Object(&OPEN_RTB_ATTRIBUTE_MODULE_PARAMETERS_SHAPE)),
         ],
         one_of_required: &[&["NoBid"], &["OpenRtbAttribute"]],
         ..ObjectShape::EMPTY
@@ -1237,31 +962,9 @@ pub mod link {
 
     pub(crate) static NO_BID_MODULE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PassThroughPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Reason",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]*$"),
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ReasonCode",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("PassThroughPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("Reason", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("ReasonCode", &Shape::Num(NumRule { min: Some(0.0), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1269,97 +972,46 @@ pub mod link {
     pub(crate) static OPEN_RTB_ATTRIBUTE_MODULE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Action", &Shape::Object(&ACTION_SHAPE)),
-            (
-                "FilterConfiguration",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "FilterType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INCLUDE", "EXCLUDE"],
-                }),
-            ),
-            (
-                "HoldbackPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("FilterConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_SHAPE)), min_items: None, max_items: None })),
+            ("FilterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCLUDE", "EXCLUDE"] })),
+            ("HoldbackPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("NoBid", &Shape::Object(&NO_BID_ACTION_SHAPE))],
+        fields: &[
+            ("NoBid", &Shape::Object(&NO_BID_ACTION_SHAPE)),
+        ],
         one_of_required: &[&["NoBid"], &["HeaderTag"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NO_BID_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NoBidReasonCode",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NoBidReasonCode", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Criteria",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&FILTER_CRITERION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Criteria", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_CRITERION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_CRITERION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Values",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Values", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1383,21 +1035,13 @@ impl CfnLinkRoutingRule {
     /// - `gateway_id`: `GatewayId`.
     /// - `link_id`: `LinkId`.
     /// - `priority`: `Priority`.
-    pub fn new(
-        conditions: impl Into<Val<link_routing_rule::RuleCondition>>,
-        gateway_id: impl Into<Val<String>>,
-        link_id: impl Into<Val<String>>,
-        priority: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(conditions: impl Into<Val<link_routing_rule::RuleCondition>>, gateway_id: impl Into<Val<String>>, link_id: impl Into<Val<String>>, priority: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("Conditions", conditions);
         props.set("GatewayId", gateway_id);
         props.set("LinkId", link_id);
         props.set("Priority", priority);
-        CfnLinkRoutingRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLinkRoutingRule { props, options: ResourceOptions::default() }
     }
 
     /// Tags to assign to the LinkRoutingRule.
@@ -1455,60 +1099,18 @@ pub(crate) static LINK_ROUTING_RULE_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedTimestamp",
-        "RuleId",
-        "Status",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTimestamp", "RuleId", "Status", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280108),
 };
 
 pub(crate) static LINK_ROUTING_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Conditions",
-            &Shape::Object(&link_routing_rule::RULE_CONDITION_SHAPE),
-        ),
-        (
-            "GatewayId",
-            &Shape::Str(StrRule {
-                pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LinkId",
-            &Shape::Str(StrRule {
-                pattern: Some("^link-[a-z0-9-]{1,25}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&link_routing_rule::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Conditions", &Shape::Object(&link_routing_rule::RULE_CONDITION_SHAPE)),
+        ("GatewayId", &Shape::Str(StrRule { pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("LinkId", &Shape::Str(StrRule { pattern: Some("^link-[a-z0-9-]{1,25}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&link_routing_rule::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1557,10 +1159,7 @@ pub mod link_routing_rule {
         }
 
         /// Query string key=value pair match (single pair).
-        pub fn query_string_equals(
-            mut self,
-            value: impl Into<Val<QueryStringKeyValuePair>>,
-        ) -> Self {
+        pub fn query_string_equals(mut self, value: impl Into<Val<QueryStringKeyValuePair>>) -> Self {
             self.props.set("QueryStringEquals", value);
             self
         }
@@ -1634,103 +1233,28 @@ pub mod link_routing_rule {
 
     pub(crate) static RULE_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HostHeader",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9._~-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HostHeaderWildcard",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9._~*-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PathExact",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/[A-Za-z0-9._~/-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PathPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/[A-Za-z0-9._~/-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueryStringEquals",
-                &Shape::Object(&QUERY_STRING_KEY_VALUE_PAIR_SHAPE),
-            ),
-            (
-                "QueryStringExists",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9._~-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("HostHeader", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9._~-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("HostHeaderWildcard", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9._~*-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("PathExact", &Shape::Str(StrRule { pattern: Some("^/[A-Za-z0-9._~/-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("PathPrefix", &Shape::Str(StrRule { pattern: Some("^/[A-Za-z0-9._~/-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("QueryStringEquals", &Shape::Object(&QUERY_STRING_KEY_VALUE_PAIR_SHAPE)),
+            ("QueryStringExists", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9._~-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUERY_STRING_KEY_VALUE_PAIR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9._~-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9._~-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9._~-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9._~-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1753,26 +1277,16 @@ impl CfnOutboundExternalLink {
     /// - `gateway_id`: `GatewayId`.
     /// - `link_log_settings`: `LinkLogSettings`.
     /// - `public_endpoint`: `PublicEndpoint`.
-    pub fn new(
-        gateway_id: impl Into<Val<String>>,
-        link_log_settings: impl Into<Val<outbound_external_link::LinkLogSettings>>,
-        public_endpoint: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(gateway_id: impl Into<Val<String>>, link_log_settings: impl Into<Val<outbound_external_link::LinkLogSettings>>, public_endpoint: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GatewayId", gateway_id);
         props.set("LinkLogSettings", link_log_settings);
         props.set("PublicEndpoint", public_endpoint);
-        CfnOutboundExternalLink {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOutboundExternalLink { props, options: ResourceOptions::default() }
     }
 
     /// The `LinkAttributes` property.
-    pub fn link_attributes(
-        mut self,
-        value: impl Into<Val<outbound_external_link::LinkAttributes>>,
-    ) -> Self {
+    pub fn link_attributes(mut self, value: impl Into<Val<outbound_external_link::LinkAttributes>>) -> Self {
         self.props.set("LinkAttributes", value);
         self
     }
@@ -1832,56 +1346,18 @@ pub(crate) static OUTBOUND_EXTERNAL_LINK_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedTimestamp",
-        "LinkId",
-        "LinkStatus",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedTimestamp", "LinkId", "LinkStatus", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280108),
 };
 
 pub(crate) static OUTBOUND_EXTERNAL_LINK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GatewayId",
-            &Shape::Str(StrRule {
-                pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "LinkAttributes",
-            &Shape::Object(&outbound_external_link::LINK_ATTRIBUTES_SHAPE),
-        ),
-        (
-            "LinkLogSettings",
-            &Shape::Object(&outbound_external_link::LINK_LOG_SETTINGS_SHAPE),
-        ),
-        (
-            "PublicEndpoint",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|http)://.+$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&outbound_external_link::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("GatewayId", &Shape::Str(StrRule { pattern: Some("^rtb-gw-[a-z0-9-]{1,25}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("LinkAttributes", &Shape::Object(&outbound_external_link::LINK_ATTRIBUTES_SHAPE)),
+        ("LinkLogSettings", &Shape::Object(&outbound_external_link::LINK_LOG_SETTINGS_SHAPE)),
+        ("PublicEndpoint", &Shape::Str(StrRule { pattern: Some("^(https|http)://.+$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&outbound_external_link::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1912,10 +1388,7 @@ pub mod outbound_external_link {
         }
 
         /// The `ResponderErrorMasking` property.
-        pub fn responder_error_masking(
-            mut self,
-            value: impl Into<Val<Vec<ResponderErrorMaskingForHttpCode>>>,
-        ) -> Self {
+        pub fn responder_error_masking(mut self, value: impl Into<Val<Vec<ResponderErrorMaskingForHttpCode>>>) -> Self {
             self.props.set("ResponderErrorMasking", value);
             self
         }
@@ -1939,11 +1412,7 @@ pub mod outbound_external_link {
         /// - `action`: `Action`.
         /// - `http_code`: `HttpCode`.
         /// - `logging_types`: `LoggingTypes`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            http_code: impl Into<Val<String>>,
-            logging_types: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, http_code: impl Into<Val<String>>, logging_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("HttpCode", http_code);
@@ -1997,9 +1466,7 @@ pub mod outbound_external_link {
         /// Creates the value from its required properties:
         ///
         /// - `link_application_log_sampling`: `LinkApplicationLogSampling`.
-        pub fn new(
-            link_application_log_sampling: impl Into<Val<LinkApplicationLogSampling>>,
-        ) -> Self {
+        pub fn new(link_application_log_sampling: impl Into<Val<LinkApplicationLogSampling>>) -> Self {
             let mut props = Props::new();
             props.set("LinkApplicationLogSampling", link_application_log_sampling);
             ApplicationLogs { props }
@@ -2067,117 +1534,48 @@ pub mod outbound_external_link {
     }
 
     pub(crate) static LINK_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResponderErrorMasking",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RESPONDER_ERROR_MASKING_FOR_HTTP_CODE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        )],
+        fields: &[
+            ("ResponderErrorMasking", &Shape::List(ListRule { item: Some(&Shape::Object(&RESPONDER_ERROR_MASKING_FOR_HTTP_CODE_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONDER_ERROR_MASKING_FOR_HTTP_CODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NO_BID", "PASSTHROUGH"],
-                }),
-            ),
-            (
-                "HttpCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^DEFAULT|4XX|5XX|\\d{3}$"),
-                    min_len: Some(3),
-                    max_len: Some(7),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LoggingTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["NONE", "METRIC", "RESPONSE"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "ResponseLoggingPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NO_BID", "PASSTHROUGH"] })),
+            ("HttpCode", &Shape::Str(StrRule { pattern: Some("^DEFAULT|4XX|5XX|\\d{3}$"), min_len: Some(3), max_len: Some(7), allowed: &[] })),
+            ("LoggingTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "METRIC", "RESPONSE"] })), min_items: Some(1), max_items: Some(2) })),
+            ("ResponseLoggingPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINK_LOG_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ApplicationLogs", &Shape::Object(&APPLICATION_LOGS_SHAPE))],
+        fields: &[
+            ("ApplicationLogs", &Shape::Object(&APPLICATION_LOGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_LOGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LinkApplicationLogSampling",
-            &Shape::Object(&LINK_APPLICATION_LOG_SAMPLING_SHAPE),
-        )],
+        fields: &[
+            ("LinkApplicationLogSampling", &Shape::Object(&LINK_APPLICATION_LOG_SAMPLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LINK_APPLICATION_LOG_SAMPLING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorLog",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FilterLog",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ErrorLog", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("FilterLog", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2200,19 +1598,12 @@ impl CfnRequesterGateway {
     /// - `security_group_ids`: `SecurityGroupIds`, The ID of one or more security groups in order to create a requester gateway.
     /// - `subnet_ids`: `SubnetIds`, The ID of one or more subnets in order to create a requester gateway.
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        security_group_ids: impl Into<Val<Vec<String>>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SecurityGroupIds", security_group_ids);
         props.set("SubnetIds", subnet_ids);
         props.set("VpcId", vpc_id);
-        CfnRequesterGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRequesterGateway { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -2291,77 +1682,18 @@ pub(crate) static REQUESTER_GATEWAY_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "ActiveLinksCount",
-        "Arn",
-        "CreatedTimestamp",
-        "DomainName",
-        "GatewayId",
-        "RequesterGatewayStatus",
-        "TotalLinksCount",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ActiveLinksCount", "Arn", "CreatedTimestamp", "DomainName", "GatewayId", "RequesterGatewayStatus", "TotalLinksCount", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280108),
 };
 
 pub(crate) static REQUESTER_GATEWAY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9 ]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^sg-[0-9a-f]{8,40}$"),
-                    min_len: Some(11),
-                    max_len: Some(43),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^subnet-\\w{8,17}$"),
-                    min_len: Some(15),
-                    max_len: Some(24),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&requester_gateway::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[a-f0-9]{8,17}$"),
-                min_len: Some(5),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 ]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-f]{8,40}$"), min_len: Some(11), max_len: Some(43), allowed: &[] })), min_items: Some(1), max_items: None })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-\\w{8,17}$"), min_len: Some(15), max_len: Some(24), allowed: &[] })), min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&requester_gateway::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[a-f0-9]{8,17}$"), min_len: Some(5), max_len: Some(50), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2403,24 +1735,8 @@ pub mod requester_gateway {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2445,23 +1761,14 @@ impl CfnResponderGateway {
     /// - `security_group_ids`: `SecurityGroupIds`, The ID of one or more security groups in order to create a gateway.
     /// - `subnet_ids`: `SubnetIds`, The ID of one or more subnets in order to create a gateway.
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        port: impl Into<Val<i64>>,
-        protocol: impl Into<Val<String>>,
-        security_group_ids: impl Into<Val<Vec<String>>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(port: impl Into<Val<i64>>, protocol: impl Into<Val<String>>, security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Port", port);
         props.set("Protocol", protocol);
         props.set("SecurityGroupIds", security_group_ids);
         props.set("SubnetIds", subnet_ids);
         props.set("VpcId", vpc_id);
-        CfnResponderGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResponderGateway { props, options: ResourceOptions::default() }
     }
 
     /// The `AcmCertificateArn` property.
@@ -2491,19 +1798,13 @@ impl CfnResponderGateway {
     }
 
     /// The `ListenerConfig` property.
-    pub fn listener_config(
-        mut self,
-        value: impl Into<Val<responder_gateway::ListenerConfig>>,
-    ) -> Self {
+    pub fn listener_config(mut self, value: impl Into<Val<responder_gateway::ListenerConfig>>) -> Self {
         self.props.set("ListenerConfig", value);
         self
     }
 
     /// The `ManagedEndpointConfiguration` property.
-    pub fn managed_endpoint_configuration(
-        mut self,
-        value: impl Into<Val<responder_gateway::ManagedEndpointConfiguration>>,
-    ) -> Self {
+    pub fn managed_endpoint_configuration(mut self, value: impl Into<Val<responder_gateway::ManagedEndpointConfiguration>>) -> Self {
         self.props.set("ManagedEndpointConfiguration", value);
         self
     }
@@ -2515,10 +1816,7 @@ impl CfnResponderGateway {
     }
 
     /// The `TrustStoreConfiguration` property.
-    pub fn trust_store_configuration(
-        mut self,
-        value: impl Into<Val<responder_gateway::TrustStoreConfiguration>>,
-    ) -> Self {
+    pub fn trust_store_configuration(mut self, value: impl Into<Val<responder_gateway::TrustStoreConfiguration>>) -> Self {
         self.props.set("TrustStoreConfiguration", value);
         self
     }
@@ -2582,19 +1880,8 @@ pub(crate) static RESPONDER_GATEWAY_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CertificateAssociationStatus",
-        "CreatedTimestamp",
-        "ExternalInboundEndpoint",
-        "GatewayId",
-        "ResponderGatewayStatus",
-        "UpdatedTimestamp",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CertificateAssociationStatus", "CreatedTimestamp", "ExternalInboundEndpoint", "GatewayId", "ResponderGatewayStatus", "UpdatedTimestamp"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412280108),
 };
 
@@ -2660,19 +1947,13 @@ pub mod responder_gateway {
         }
 
         /// The `AutoScalingGroupsConfiguration` property.
-        pub fn auto_scaling_groups_configuration(
-            mut self,
-            value: impl Into<Val<AutoScalingGroupsConfiguration>>,
-        ) -> Self {
+        pub fn auto_scaling_groups_configuration(mut self, value: impl Into<Val<AutoScalingGroupsConfiguration>>) -> Self {
             self.props.set("AutoScalingGroupsConfiguration", value);
             self
         }
 
         /// The `EksEndpointsConfiguration` property.
-        pub fn eks_endpoints_configuration(
-            mut self,
-            value: impl Into<Val<EksEndpointsConfiguration>>,
-        ) -> Self {
+        pub fn eks_endpoints_configuration(mut self, value: impl Into<Val<EksEndpointsConfiguration>>) -> Self {
             self.props.set("EksEndpointsConfiguration", value);
             self
         }
@@ -2695,10 +1976,7 @@ pub mod responder_gateway {
         ///
         /// - `auto_scaling_group_name_list`: `AutoScalingGroupNameList`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            auto_scaling_group_name_list: impl Into<Val<Vec<String>>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(auto_scaling_group_name_list: impl Into<Val<Vec<String>>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AutoScalingGroupNameList", auto_scaling_group_name_list);
             props.set("RoleArn", role_arn);
@@ -2796,23 +2074,10 @@ pub mod responder_gateway {
         /// - `endpoints_resource_name`: `EndpointsResourceName`.
         /// - `endpoints_resource_namespace`: `EndpointsResourceNamespace`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            cluster_api_server_ca_certificate_chain: impl Into<Val<String>>,
-            cluster_api_server_endpoint_uri: impl Into<Val<String>>,
-            cluster_name: impl Into<Val<String>>,
-            endpoints_resource_name: impl Into<Val<String>>,
-            endpoints_resource_namespace: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cluster_api_server_ca_certificate_chain: impl Into<Val<String>>, cluster_api_server_endpoint_uri: impl Into<Val<String>>, cluster_name: impl Into<Val<String>>, endpoints_resource_name: impl Into<Val<String>>, endpoints_resource_namespace: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ClusterApiServerCaCertificateChain",
-                cluster_api_server_ca_certificate_chain,
-            );
-            props.set(
-                "ClusterApiServerEndpointUri",
-                cluster_api_server_endpoint_uri,
-            );
+            props.set("ClusterApiServerCaCertificateChain", cluster_api_server_ca_certificate_chain);
+            props.set("ClusterApiServerEndpointUri", cluster_api_server_endpoint_uri);
             props.set("ClusterName", cluster_name);
             props.set("EndpointsResourceName", endpoints_resource_name);
             props.set("EndpointsResourceNamespace", endpoints_resource_namespace);
@@ -2868,10 +2133,7 @@ pub mod responder_gateway {
         /// - `certificate_authority_certificates`: `CertificateAuthorityCertificates`.
         pub fn new(certificate_authority_certificates: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "CertificateAuthorityCertificates",
-                certificate_authority_certificates,
-            );
+            props.set("CertificateAuthorityCertificates", certificate_authority_certificates);
             TrustStoreConfiguration { props }
         }
     }
@@ -2883,117 +2145,38 @@ pub mod responder_gateway {
     }
 
     pub(crate) static LISTENER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocols",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP", "HTTPS"],
-                })),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("Protocols", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP", "HTTPS"] })), min_items: Some(1), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_ENDPOINT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoScalingGroupsConfiguration",
-                &Shape::Object(&AUTO_SCALING_GROUPS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EksEndpointsConfiguration",
-                &Shape::Object(&EKS_ENDPOINTS_CONFIGURATION_SHAPE),
-            ),
+            ("AutoScalingGroupsConfiguration", &Shape::Object(&AUTO_SCALING_GROUPS_CONFIGURATION_SHAPE)),
+            ("EksEndpointsConfiguration", &Shape::Object(&EKS_ENDPOINTS_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["AutoScalingGroupsConfiguration"],
-            &["EksEndpointsConfiguration"],
-        ],
+        one_of_required: &[&["AutoScalingGroupsConfiguration"], &["EksEndpointsConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_SCALING_GROUPS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HealthCheckConfig",
-            &Shape::Object(&HEALTH_CHECK_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("HealthCheckConfig", &Shape::Object(&HEALTH_CHECK_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEALTH_CHECK_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HealthyThresholdCount",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IntervalSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(60.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/.*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(80.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP", "HTTPS"],
-                }),
-            ),
-            (
-                "StatusCodeMatcher",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9,\\-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeoutMs",
-                &Shape::Num(NumRule {
-                    min: Some(100.0),
-                    max: Some(5000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UnhealthyThresholdCount",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("HealthyThresholdCount", &Shape::Num(NumRule { min: Some(2.0), max: Some(10.0), allowed: &[] })),
+            ("IntervalSeconds", &Shape::Num(NumRule { min: Some(5.0), max: Some(60.0), allowed: &[] })),
+            ("Path", &Shape::Str(StrRule { pattern: Some("^/.*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Port", &Shape::Num(NumRule { min: Some(80.0), max: Some(65535.0), allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP", "HTTPS"] })),
+            ("StatusCodeMatcher", &Shape::Str(StrRule { pattern: Some("^[0-9,\\-]+$"), min_len: Some(3), max_len: Some(2000), allowed: &[] })),
+            ("TimeoutMs", &Shape::Num(NumRule { min: Some(100.0), max: Some(5000.0), allowed: &[] })),
+            ("UnhealthyThresholdCount", &Shape::Num(NumRule { min: Some(2.0), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3011,42 +2194,16 @@ pub mod responder_gateway {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRUST_STORE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CertificateAuthorityCertificates",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2097152),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("CertificateAuthorityCertificates", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2097152), allowed: &[] })), min_items: Some(0), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

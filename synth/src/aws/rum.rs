@@ -31,17 +31,11 @@ impl CfnAppMonitor {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnAppMonitor {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAppMonitor { props, options: ResourceOptions::default() }
     }
 
     /// AppMonitor configuration
-    pub fn app_monitor_configuration(
-        mut self,
-        value: impl Into<Val<app_monitor::AppMonitorConfiguration>>,
-    ) -> Self {
+    pub fn app_monitor_configuration(mut self, value: impl Into<Val<app_monitor::AppMonitorConfiguration>>) -> Self {
         self.props.set("AppMonitorConfiguration", value);
         self
     }
@@ -59,10 +53,7 @@ impl CfnAppMonitor {
     }
 
     /// A structure that contains the configuration for how an app monitor can deobfuscate stack traces.
-    pub fn deobfuscation_configuration(
-        mut self,
-        value: impl Into<Val<app_monitor::DeobfuscationConfiguration>>,
-    ) -> Self {
+    pub fn deobfuscation_configuration(mut self, value: impl Into<Val<app_monitor::DeobfuscationConfiguration>>) -> Self {
         self.props.set("DeobfuscationConfiguration", value);
         self
     }
@@ -133,10 +124,7 @@ pub(crate) static APP_MONITOR_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9dffb),
 };
 
@@ -217,10 +205,7 @@ pub mod app_monitor {
         }
 
         /// An array of structures which define the destinations and the metrics that you want to send.
-        pub fn metric_destinations(
-            mut self,
-            value: impl Into<Val<Vec<MetricDestination>>>,
-        ) -> Self {
+        pub fn metric_destinations(mut self, value: impl Into<Val<Vec<MetricDestination>>>) -> Self {
             self.props.set("MetricDestinations", value);
             self
         }
@@ -416,10 +401,7 @@ pub mod app_monitor {
         }
 
         /// A structure that contains the configuration for how an app monitor can unminify JavaScript error stack traces using source maps.
-        pub fn java_script_source_maps(
-            mut self,
-            value: impl Into<Val<JavaScriptSourceMaps>>,
-        ) -> Self {
+        pub fn java_script_source_maps(mut self, value: impl Into<Val<JavaScriptSourceMaps>>) -> Self {
             self.props.set("JavaScriptSourceMaps", value);
             self
         }
@@ -532,123 +514,37 @@ pub mod app_monitor {
 
     pub(crate) static METRIC_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Destination",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CloudWatch", "Evidently"],
-                }),
-            ),
-            (
-                "DestinationArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IamRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricDefinitions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&METRIC_DEFINITION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(2000),
-                }),
-            ),
+            ("Destination", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CloudWatch", "Evidently"] })),
+            ("DestinationArn", &Shape::Str(StrRule { pattern: Some("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*"), min_len: None, max_len: None, allowed: &[] })),
+            ("IamRoleArn", &Shape::Str(StrRule { pattern: Some("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*"), min_len: None, max_len: None, allowed: &[] })),
+            ("MetricDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_DEFINITION_SHAPE)), min_items: Some(0), max_items: Some(2000) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionKeys",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some(".*[^\\s].*"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "EventPattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Namespace",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9-._/#:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(237),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UnitLabel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ValueKey",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DimensionKeys", &Shape::Map(&Shape::Str(StrRule { pattern: Some(".*[^\\s].*"), min_len: Some(1), max_len: Some(255), allowed: &[] }))),
+            ("EventPattern", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4000), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9-._/#:]+$"), min_len: Some(1), max_len: Some(237), allowed: &[] })),
+            ("UnitLabel", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("ValueKey", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_EVENTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEOBFUSCATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "JavaScriptSourceMaps",
-            &Shape::Object(&JAVA_SCRIPT_SOURCE_MAPS_SHAPE),
-        )],
+        fields: &[
+            ("JavaScriptSourceMaps", &Shape::Object(&JAVA_SCRIPT_SOURCE_MAPS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -661,45 +557,25 @@ pub mod app_monitor {
     };
 
     pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PolicyRevisionId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PolicyRevisionId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APP_MONITOR_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APP_MONITOR_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,26 +30,16 @@ impl CfnAccessGrant {
     /// - `access_grants_location_id`: `AccessGrantsLocationId`, The custom S3 location to be accessed by the grantee
     /// - `grantee`: `Grantee`, The principal who will be granted permission to access S3.
     /// - `permission`: `Permission`, The level of access to be afforded to the grantee
-    pub fn new(
-        access_grants_location_id: impl Into<Val<String>>,
-        grantee: impl Into<Val<access_grant::Grantee>>,
-        permission: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(access_grants_location_id: impl Into<Val<String>>, grantee: impl Into<Val<access_grant::Grantee>>, permission: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccessGrantsLocationId", access_grants_location_id);
         props.set("Grantee", grantee);
         props.set("Permission", permission);
-        CfnAccessGrant {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessGrant { props, options: ResourceOptions::default() }
     }
 
     /// The configuration options of the grant location, which is the S3 path to the data to which you are granting access.
-    pub fn access_grants_location_configuration(
-        mut self,
-        value: impl Into<Val<access_grant::AccessGrantsLocationConfiguration>>,
-    ) -> Self {
+    pub fn access_grants_location_configuration(mut self, value: impl Into<Val<access_grant::AccessGrantsLocationConfiguration>>) -> Self {
         self.props.set("AccessGrantsLocationConfiguration", value);
         self
     }
@@ -126,34 +116,15 @@ pub(crate) static ACCESS_GRANT_META: TypeMeta = TypeMeta {
     write_only: &["S3PrefixType"],
     primary_identifier: &["AccessGrantId"],
     attributes: &["AccessGrantArn", "AccessGrantId", "GrantScope"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ACCESS_GRANT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Grantee", &Shape::Object(&access_grant::GRANTEE_SHAPE)),
-        (
-            "Permission",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["READ", "WRITE", "READWRITE"],
-            }),
-        ),
-        (
-            "S3PrefixType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Object"],
-            }),
-        ),
+        ("Permission", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["READ", "WRITE", "READWRITE"] })),
+        ("S3PrefixType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Object"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -198,10 +169,7 @@ pub mod access_grant {
         ///
         /// - `grantee_identifier`: `GranteeIdentifier`, The unique identifier of the Grantee
         /// - `grantee_type`: `GranteeType`, Configures the transfer acceleration state for an Amazon S3 bucket.
-        pub fn new(
-            grantee_identifier: impl Into<Val<String>>,
-            grantee_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(grantee_identifier: impl Into<Val<String>>, grantee_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("GranteeIdentifier", grantee_identifier);
             props.set("GranteeType", grantee_type);
@@ -241,15 +209,9 @@ pub mod access_grant {
     }
 
     pub(crate) static GRANTEE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "GranteeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IAM", "DIRECTORY_USER", "DIRECTORY_GROUP"],
-            }),
-        )],
+        fields: &[
+            ("GranteeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IAM", "DIRECTORY_USER", "DIRECTORY_GROUP"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -269,10 +231,7 @@ impl CfnAccessGrantsInstance {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnAccessGrantsInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessGrantsInstance { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the specified AWS Identity Center.
@@ -328,10 +287,7 @@ pub(crate) static ACCESS_GRANTS_INSTANCE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AccessGrantsInstanceArn"],
     attributes: &["AccessGrantsInstanceArn", "AccessGrantsInstanceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -382,17 +338,11 @@ impl CfnAccessGrantsLocation {
     ///
     /// - `iam_role_arn`: `IamRoleArn`, The Amazon Resource Name (ARN) of the access grant location's associated IAM role.
     /// - `location_scope`: `LocationScope`, Descriptor for where the location actually points
-    pub fn new(
-        iam_role_arn: impl Into<Val<String>>,
-        location_scope: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(iam_role_arn: impl Into<Val<String>>, location_scope: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IamRoleArn", iam_role_arn);
         props.set("LocationScope", location_scope);
-        CfnAccessGrantsLocation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessGrantsLocation { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -442,10 +392,7 @@ pub(crate) static ACCESS_GRANTS_LOCATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AccessGrantsLocationId"],
     attributes: &["AccessGrantsLocationArn", "AccessGrantsLocationId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -498,10 +445,7 @@ impl CfnAccessPoint {
     pub fn new(bucket: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Bucket", bucket);
-        CfnAccessPoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessPoint { props, options: ResourceOptions::default() }
     }
 
     /// The AWS account ID associated with the S3 bucket associated with this access point.
@@ -527,10 +471,7 @@ impl CfnAccessPoint {
     }
 
     /// The PublicAccessBlock configuration that you want to apply to this Access Point. You can enable the configuration options in any combination. For more information about when Amazon S3 considers a bucket or object public, see <https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status> 'The Meaning of Public' in the Amazon Simple Storage Service Developer Guide.
-    pub fn public_access_block_configuration(
-        mut self,
-        value: impl Into<Val<access_point::PublicAccessBlockConfiguration>>,
-    ) -> Self {
+    pub fn public_access_block_configuration(mut self, value: impl Into<Val<access_point::PublicAccessBlockConfiguration>>) -> Self {
         self.props.set("PublicAccessBlockConfiguration", value);
         self
     }
@@ -544,10 +485,7 @@ impl CfnAccessPoint {
     /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
     ///
     /// Changing it replaces the resource.
-    pub fn vpc_configuration(
-        mut self,
-        value: impl Into<Val<access_point::VpcConfiguration>>,
-    ) -> Self {
+    pub fn vpc_configuration(mut self, value: impl Into<Val<access_point::VpcConfiguration>>) -> Self {
         self.props.set("VpcConfiguration", value);
         self
     }
@@ -598,54 +536,17 @@ pub(crate) static ACCESS_POINT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Alias", "Arn", "NetworkOrigin"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ACCESS_POINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Bucket",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BucketAccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}$"),
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$"),
-                min_len: Some(3),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&access_point::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcConfiguration",
-            &Shape::Object(&access_point::VPC_CONFIGURATION_SHAPE),
-        ),
+        ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+        ("BucketAccountId", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: Some(64), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$"), min_len: Some(3), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&access_point::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VpcConfiguration", &Shape::Object(&access_point::VPC_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -763,38 +664,16 @@ pub mod access_point {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("VpcId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -818,10 +697,7 @@ impl CfnBucket {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnBucket {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBucket { props, options: ResourceOptions::default() }
     }
 
     /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes. For more information, see [Using tags with S3 general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html).
@@ -833,10 +709,7 @@ impl CfnBucket {
     }
 
     /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide*.
-    pub fn accelerate_configuration(
-        mut self,
-        value: impl Into<Val<bucket::AccelerateConfiguration>>,
-    ) -> Self {
+    pub fn accelerate_configuration(mut self, value: impl Into<Val<bucket::AccelerateConfiguration>>) -> Self {
         self.props.set("AccelerateConfiguration", value);
         self
     }
@@ -858,10 +731,7 @@ impl CfnBucket {
     }
 
     /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
-    pub fn analytics_configurations(
-        mut self,
-        value: impl Into<Val<Vec<bucket::AnalyticsConfiguration>>>,
-    ) -> Self {
+    pub fn analytics_configurations(mut self, value: impl Into<Val<Vec<bucket::AnalyticsConfiguration>>>) -> Self {
         self.props.set("AnalyticsConfigurations", value);
         self
     }
@@ -911,73 +781,49 @@ impl CfnBucket {
     }
 
     /// Defines how Amazon S3 handles Intelligent-Tiering storage.
-    pub fn intelligent_tiering_configurations(
-        mut self,
-        value: impl Into<Val<Vec<bucket::IntelligentTieringConfiguration>>>,
-    ) -> Self {
+    pub fn intelligent_tiering_configurations(mut self, value: impl Into<Val<Vec<bucket::IntelligentTieringConfiguration>>>) -> Self {
         self.props.set("IntelligentTieringConfigurations", value);
         self
     }
 
     /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in the *Amazon S3 API Reference*.
-    pub fn inventory_configurations(
-        mut self,
-        value: impl Into<Val<Vec<bucket::InventoryConfiguration>>>,
-    ) -> Self {
+    pub fn inventory_configurations(mut self, value: impl Into<Val<Vec<bucket::InventoryConfiguration>>>) -> Self {
         self.props.set("InventoryConfigurations", value);
         self
     }
 
     /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide*.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Val<bucket::LifecycleConfiguration>>,
-    ) -> Self {
+    pub fn lifecycle_configuration(mut self, value: impl Into<Val<bucket::LifecycleConfiguration>>) -> Self {
         self.props.set("LifecycleConfiguration", value);
         self
     }
 
     /// Settings that define where logs are stored.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Val<bucket::LoggingConfiguration>>,
-    ) -> Self {
+    pub fn logging_configuration(mut self, value: impl Into<Val<bucket::LoggingConfiguration>>) -> Self {
         self.props.set("LoggingConfiguration", value);
         self
     }
 
     /// The S3 Metadata configuration for a general purpose bucket.
-    pub fn metadata_configuration(
-        mut self,
-        value: impl Into<Val<bucket::MetadataConfiguration>>,
-    ) -> Self {
+    pub fn metadata_configuration(mut self, value: impl Into<Val<bucket::MetadataConfiguration>>) -> Self {
         self.props.set("MetadataConfiguration", value);
         self
     }
 
     /// The metadata table configuration of an S3 general purpose bucket.
-    pub fn metadata_table_configuration(
-        mut self,
-        value: impl Into<Val<bucket::MetadataTableConfiguration>>,
-    ) -> Self {
+    pub fn metadata_table_configuration(mut self, value: impl Into<Val<bucket::MetadataTableConfiguration>>) -> Self {
         self.props.set("MetadataTableConfiguration", value);
         self
     }
 
     /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased. For more information, see [PutBucketMetricsConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html).
-    pub fn metrics_configurations(
-        mut self,
-        value: impl Into<Val<Vec<bucket::MetricsConfiguration>>>,
-    ) -> Self {
+    pub fn metrics_configurations(mut self, value: impl Into<Val<Vec<bucket::MetricsConfiguration>>>) -> Self {
         self.props.set("MetricsConfigurations", value);
         self
     }
 
     /// Configuration that defines how Amazon S3 handles bucket notifications.
-    pub fn notification_configuration(
-        mut self,
-        value: impl Into<Val<bucket::NotificationConfiguration>>,
-    ) -> Self {
+    pub fn notification_configuration(mut self, value: impl Into<Val<bucket::NotificationConfiguration>>) -> Self {
         self.props.set("NotificationConfiguration", value);
         self
     }
@@ -993,10 +839,7 @@ impl CfnBucket {
     /// +  You can enable Object Lock for new or existing buckets. For more information, see [Configuring Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html).
     ///
     /// You must URL encode any signed header values that contain spaces. For example, if your header value is ``my file.txt``, containing two spaces after ``my``, you must URL encode this value to ``my%20%20file.txt``.
-    pub fn object_lock_configuration(
-        mut self,
-        value: impl Into<Val<bucket::ObjectLockConfiguration>>,
-    ) -> Self {
+    pub fn object_lock_configuration(mut self, value: impl Into<Val<bucket::ObjectLockConfiguration>>) -> Self {
         self.props.set("ObjectLockConfiguration", value);
         self
     }
@@ -1014,10 +857,7 @@ impl CfnBucket {
     }
 
     /// Configuration that defines how Amazon S3 handles public access.
-    pub fn public_access_block_configuration(
-        mut self,
-        value: impl Into<Val<bucket::PublicAccessBlockConfiguration>>,
-    ) -> Self {
+    pub fn public_access_block_configuration(mut self, value: impl Into<Val<bucket::PublicAccessBlockConfiguration>>) -> Self {
         self.props.set("PublicAccessBlockConfiguration", value);
         self
     }
@@ -1025,10 +865,7 @@ impl CfnBucket {
     /// Configuration for replicating objects in an S3 bucket. To enable replication, you must also enable versioning by using the ``VersioningConfiguration`` property.
     ///
     /// Amazon S3 can store replicated objects in a single destination bucket or multiple destination buckets. The destination bucket or buckets must already exist.
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Val<bucket::ReplicationConfiguration>>,
-    ) -> Self {
+    pub fn replication_configuration(mut self, value: impl Into<Val<bucket::ReplicationConfiguration>>) -> Self {
         self.props.set("ReplicationConfiguration", value);
         self
     }
@@ -1042,19 +879,13 @@ impl CfnBucket {
     /// Enables multiple versions of all objects in this bucket. You might enable versioning to prevent objects from being deleted or overwritten by mistake or to archive objects so that you can retrieve previous versions of them.
     ///
     /// When you enable versioning on a bucket for the first time, it might take a short amount of time for the change to be fully propagated. We recommend that you wait for 15 minutes after enabling versioning before issuing write operations (``PUT`` or ``DELETE``) on objects in the bucket.
-    pub fn versioning_configuration(
-        mut self,
-        value: impl Into<Val<bucket::VersioningConfiguration>>,
-    ) -> Self {
+    pub fn versioning_configuration(mut self, value: impl Into<Val<bucket::VersioningConfiguration>>) -> Self {
         self.props.set("VersioningConfiguration", value);
         self
     }
 
     /// Information used to configure the bucket as a static website. For more information, see [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html).
-    pub fn website_configuration(
-        mut self,
-        value: impl Into<Val<bucket::WebsiteConfiguration>>,
-    ) -> Self {
+    pub fn website_configuration(mut self, value: impl Into<Val<bucket::WebsiteConfiguration>>) -> Self {
         self.props.set("WebsiteConfiguration", value);
         self
     }
@@ -1150,9 +981,7 @@ impl Handle<CfnBucket> {
     /// The table bucket namespace for the metadata table in your metadata table configuration. This value is always ``aws_s3_metadata``.
     ///
     /// `Fn::GetAtt` attribute `MetadataTableConfiguration.S3TablesDestination.TableNamespace`.
-    pub fn metadata_table_configuration_s3_tables_destination_table_namespace(
-        &self,
-    ) -> Val<String> {
+    pub fn metadata_table_configuration_s3_tables_destination_table_namespace(&self) -> Val<String> {
         self.get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
     }
 
@@ -1171,172 +1000,35 @@ pub(crate) static BUCKET_META: TypeMeta = TypeMeta {
     type_name: CfnBucket::TYPE_NAME,
     shape: &BUCKET_SHAPE,
     create_only: &["BucketName", "BucketNamePrefix", "BucketNamespace"],
-    write_only: &[
-        "AccessControl",
-        "BucketNamePrefix",
-        "BucketNamespace",
-        "LifecycleConfiguration/Rules/*/ExpiredObjectDeleteMarker",
-        "LifecycleConfiguration/Rules/*/NoncurrentVersionExpirationInDays",
-        "LifecycleConfiguration/Rules/*/NoncurrentVersionTransition",
-        "LifecycleConfiguration/Rules/*/Transition",
-        "MetadataConfiguration/AnnotationTableConfiguration/EncryptionConfiguration",
-        "MetadataConfiguration/InventoryTableConfiguration/EncryptionConfiguration",
-        "MetadataConfiguration/JournalTableConfiguration/EncryptionConfiguration",
-        "ReplicationConfiguration/Rules/*/Prefix",
-    ],
+    write_only: &["AccessControl", "BucketNamePrefix", "BucketNamespace", "LifecycleConfiguration/Rules/*/ExpiredObjectDeleteMarker", "LifecycleConfiguration/Rules/*/NoncurrentVersionExpirationInDays", "LifecycleConfiguration/Rules/*/NoncurrentVersionTransition", "LifecycleConfiguration/Rules/*/Transition", "MetadataConfiguration/AnnotationTableConfiguration/EncryptionConfiguration", "MetadataConfiguration/InventoryTableConfiguration/EncryptionConfiguration", "MetadataConfiguration/JournalTableConfiguration/EncryptionConfiguration", "ReplicationConfiguration/Rules/*/Prefix"],
     primary_identifier: &["BucketName"],
-    attributes: &[
-        "Arn",
-        "DomainName",
-        "DualStackDomainName",
-        "MetadataConfiguration.AnnotationTableConfiguration.TableArn",
-        "MetadataConfiguration.AnnotationTableConfiguration.TableName",
-        "MetadataConfiguration.Destination",
-        "MetadataConfiguration.InventoryTableConfiguration.TableArn",
-        "MetadataConfiguration.InventoryTableConfiguration.TableName",
-        "MetadataConfiguration.JournalTableConfiguration.TableArn",
-        "MetadataConfiguration.JournalTableConfiguration.TableName",
-        "MetadataTableConfiguration.S3TablesDestination.TableArn",
-        "MetadataTableConfiguration.S3TablesDestination.TableNamespace",
-        "RegionalDomainName",
-        "WebsiteURL",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "DomainName", "DualStackDomainName", "MetadataConfiguration.AnnotationTableConfiguration.TableArn", "MetadataConfiguration.AnnotationTableConfiguration.TableName", "MetadataConfiguration.Destination", "MetadataConfiguration.InventoryTableConfiguration.TableArn", "MetadataConfiguration.InventoryTableConfiguration.TableName", "MetadataConfiguration.JournalTableConfiguration.TableArn", "MetadataConfiguration.JournalTableConfiguration.TableName", "MetadataTableConfiguration.S3TablesDestination.TableArn", "MetadataTableConfiguration.S3TablesDestination.TableNamespace", "RegionalDomainName", "WebsiteURL"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static BUCKET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AbacStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        ),
-        (
-            "AccelerateConfiguration",
-            &Shape::Object(&bucket::ACCELERATE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "AccessControl",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AuthenticatedRead",
-                    "AwsExecRead",
-                    "BucketOwnerFullControl",
-                    "BucketOwnerRead",
-                    "LogDeliveryWrite",
-                    "Private",
-                    "PublicRead",
-                    "PublicReadWrite",
-                ],
-            }),
-        ),
-        (
-            "AnalyticsConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bucket::ANALYTICS_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BucketEncryption",
-            &Shape::Object(&bucket::BUCKET_ENCRYPTION_SHAPE),
-        ),
-        (
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-z0-9][a-z0-9.-]*[a-z0-9])?$"),
-                min_len: None,
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BucketNamespace",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["global", "account-regional"],
-            }),
-        ),
-        (
-            "CorsConfiguration",
-            &Shape::Object(&bucket::CORS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "IntelligentTieringConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &bucket::INTELLIGENT_TIERING_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InventoryConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bucket::INVENTORY_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LifecycleConfiguration",
-            &Shape::Object(&bucket::LIFECYCLE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "LoggingConfiguration",
-            &Shape::Object(&bucket::LOGGING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "MetadataConfiguration",
-            &Shape::Object(&bucket::METADATA_CONFIGURATION_SHAPE),
-        ),
-        (
-            "NotificationConfiguration",
-            &Shape::Object(&bucket::NOTIFICATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ObjectLockConfiguration",
-            &Shape::Object(&bucket::OBJECT_LOCK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "OwnershipControls",
-            &Shape::Object(&bucket::OWNERSHIP_CONTROLS_SHAPE),
-        ),
-        (
-            "ReplicationConfiguration",
-            &Shape::Object(&bucket::REPLICATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&bucket::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VersioningConfiguration",
-            &Shape::Object(&bucket::VERSIONING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "WebsiteConfiguration",
-            &Shape::Object(&bucket::WEBSITE_CONFIGURATION_SHAPE),
-        ),
+        ("AbacStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ("AccelerateConfiguration", &Shape::Object(&bucket::ACCELERATE_CONFIGURATION_SHAPE)),
+        ("AccessControl", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AuthenticatedRead", "AwsExecRead", "BucketOwnerFullControl", "BucketOwnerRead", "LogDeliveryWrite", "Private", "PublicRead", "PublicReadWrite"] })),
+        ("AnalyticsConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&bucket::ANALYTICS_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("BucketEncryption", &Shape::Object(&bucket::BUCKET_ENCRYPTION_SHAPE)),
+        ("BucketName", &Shape::Str(StrRule { pattern: Some("^([a-z0-9][a-z0-9.-]*[a-z0-9])?$"), min_len: None, max_len: Some(63), allowed: &[] })),
+        ("BucketNamespace", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["global", "account-regional"] })),
+        ("CorsConfiguration", &Shape::Object(&bucket::CORS_CONFIGURATION_SHAPE)),
+        ("IntelligentTieringConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&bucket::INTELLIGENT_TIERING_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("InventoryConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&bucket::INVENTORY_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("LifecycleConfiguration", &Shape::Object(&bucket::LIFECYCLE_CONFIGURATION_SHAPE)),
+        ("LoggingConfiguration", &Shape::Object(&bucket::LOGGING_CONFIGURATION_SHAPE)),
+        ("MetadataConfiguration", &Shape::Object(&bucket::METADATA_CONFIGURATION_SHAPE)),
+        ("NotificationConfiguration", &Shape::Object(&bucket::NOTIFICATION_CONFIGURATION_SHAPE)),
+        ("ObjectLockConfiguration", &Shape::Object(&bucket::OBJECT_LOCK_CONFIGURATION_SHAPE)),
+        ("OwnershipControls", &Shape::Object(&bucket::OWNERSHIP_CONTROLS_SHAPE)),
+        ("ReplicationConfiguration", &Shape::Object(&bucket::REPLICATION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&bucket::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VersioningConfiguration", &Shape::Object(&bucket::VERSIONING_CONFIGURATION_SHAPE)),
+        ("WebsiteConfiguration", &Shape::Object(&bucket::WEBSITE_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1381,10 +1073,7 @@ pub mod bucket {
         ///
         /// - `id`: `Id`, The ID that identifies the analytics configuration.
         /// - `storage_class_analysis`: `StorageClassAnalysis`, Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
-        pub fn new(
-            id: impl Into<Val<String>>,
-            storage_class_analysis: impl Into<Val<StorageClassAnalysis>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<String>>, storage_class_analysis: impl Into<Val<StorageClassAnalysis>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("StorageClassAnalysis", storage_class_analysis);
@@ -1449,10 +1138,7 @@ pub mod bucket {
         ///
         /// - `destination`: `Destination`, The place to store the data for an analysis.
         /// - `output_schema_version`: `OutputSchemaVersion`, The version of the output schema to use when exporting data. Must be ``V_1``.
-        pub fn new(
-            destination: impl Into<Val<Destination>>,
-            output_schema_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<Destination>>, output_schema_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("OutputSchemaVersion", output_schema_version);
@@ -1540,14 +1226,9 @@ pub mod bucket {
         /// Creates the value from its required properties:
         ///
         /// - `server_side_encryption_configuration`: `ServerSideEncryptionConfiguration`, Specifies the default server-side-encryption configuration.
-        pub fn new(
-            server_side_encryption_configuration: impl Into<Val<Vec<ServerSideEncryptionRule>>>,
-        ) -> Self {
+        pub fn new(server_side_encryption_configuration: impl Into<Val<Vec<ServerSideEncryptionRule>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ServerSideEncryptionConfiguration",
-                server_side_encryption_configuration,
-            );
+            props.set("ServerSideEncryptionConfiguration", server_side_encryption_configuration);
             BucketEncryption { props }
         }
     }
@@ -1578,10 +1259,7 @@ pub mod bucket {
         /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block ``PutObject``, ``CopyObject``, ``PostObject``, multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html).
         ///
         /// Currently, this parameter only supports blocking or unblocking server-side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html).
-        pub fn blocked_encryption_types(
-            mut self,
-            value: impl Into<Val<BlockedEncryptionTypes>>,
-        ) -> Self {
+        pub fn blocked_encryption_types(mut self, value: impl Into<Val<BlockedEncryptionTypes>>) -> Self {
             self.props.set("BlockedEncryptionTypes", value);
             self
         }
@@ -1595,10 +1273,7 @@ pub mod bucket {
         }
 
         /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
-        pub fn server_side_encryption_by_default(
-            mut self,
-            value: impl Into<Val<ServerSideEncryptionByDefault>>,
-        ) -> Self {
+        pub fn server_side_encryption_by_default(mut self, value: impl Into<Val<ServerSideEncryptionByDefault>>) -> Self {
             self.props.set("ServerSideEncryptionByDefault", value);
             self
         }
@@ -1737,10 +1412,7 @@ pub mod bucket {
         ///
         /// - `allowed_methods`: `AllowedMethods`, An HTTP method that you allow the origin to run.
         /// - `allowed_origins`: `AllowedOrigins`, One or more origins you want customers to be able to access the bucket from.
-        pub fn new(
-            allowed_methods: impl Into<Val<Vec<String>>>,
-            allowed_origins: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(allowed_methods: impl Into<Val<Vec<String>>>, allowed_origins: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("AllowedMethods", allowed_methods);
             props.set("AllowedOrigins", allowed_origins);
@@ -1792,11 +1464,7 @@ pub mod bucket {
         /// - `id`: `Id`, The ID used to identify the S3 Intelligent-Tiering configuration.
         /// - `status`: `Status`, Specifies the status of the configuration.
         /// - `tierings`: `Tierings`, Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: ``ARCHIVE_ACCESS`` and ``DEEP_ARCHIVE_ACCESS``.
-        pub fn new(
-            id: impl Into<Val<String>>,
-            status: impl Into<Val<String>>,
-            tierings: impl Into<Val<Vec<Tiering>>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<String>>, status: impl Into<Val<String>>, tierings: impl Into<Val<Vec<Tiering>>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("Status", status);
@@ -1862,13 +1530,7 @@ pub mod bucket {
         /// - `id`: `Id`, The ID used to identify the inventory configuration.
         /// - `included_object_versions`: `IncludedObjectVersions`, Object versions to include in the inventory list. If set to ``All``, the list includes all the object versions, which adds the version-related fields ``VersionId``, ``IsLatest``, and ``DeleteMarker`` to the list. If set to ``Current``, the list does not contain these version-related fields.
         /// - `schedule_frequency`: `ScheduleFrequency`, Specifies the schedule for generating inventory results.
-        pub fn new(
-            destination: impl Into<Val<Destination>>,
-            enabled: impl Into<Val<bool>>,
-            id: impl Into<Val<String>>,
-            included_object_versions: impl Into<Val<String>>,
-            schedule_frequency: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<Destination>>, enabled: impl Into<Val<bool>>, id: impl Into<Val<String>>, included_object_versions: impl Into<Val<String>>, schedule_frequency: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("Enabled", enabled);
@@ -1924,10 +1586,7 @@ pub mod bucket {
         /// To customize the minimum object size for any transition you can add a filter that specifies a custom ``ObjectSizeGreaterThan`` or ``ObjectSizeLessThan`` in the body of your transition rule. Custom filters always take precedence over the default transition behavior.
         ///
         /// Allowed values: `varies_by_storage_class`, `all_storage_classes_128K`.
-        pub fn transition_default_minimum_object_size(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn transition_default_minimum_object_size(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TransitionDefaultMinimumObjectSize", value);
             self
         }
@@ -1958,10 +1617,7 @@ pub mod bucket {
         }
 
         /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
-        pub fn abort_incomplete_multipart_upload(
-            mut self,
-            value: impl Into<Val<AbortIncompleteMultipartUpload>>,
-        ) -> Self {
+        pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Val<AbortIncompleteMultipartUpload>>) -> Self {
             self.props.set("AbortIncompleteMultipartUpload", value);
             self
         }
@@ -1979,6 +1635,8 @@ pub mod bucket {
         }
 
         /// Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions. If set to true, the delete marker will be removed if there are no noncurrent versions. This cannot be specified with ``ExpirationInDays``, ``ExpirationDate``, or ``TagFilters``.
+        ///
+        /// Write-only.
         pub fn expired_object_delete_marker(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("ExpiredObjectDeleteMarker", value);
             self
@@ -1991,34 +1649,29 @@ pub mod bucket {
         }
 
         /// Specifies when noncurrent object versions expire. Upon expiration, S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that S3 delete noncurrent object versions at a specific period in the object's lifetime.
-        pub fn noncurrent_version_expiration(
-            mut self,
-            value: impl Into<Val<NoncurrentVersionExpiration>>,
-        ) -> Self {
+        pub fn noncurrent_version_expiration(mut self, value: impl Into<Val<NoncurrentVersionExpiration>>) -> Self {
             self.props.set("NoncurrentVersionExpiration", value);
             self
         }
 
         /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies the time, in days, between when a new version of the object is uploaded to the bucket and when old versions of the object expire. When object versions expire, Amazon S3 permanently deletes them. If you specify a transition and expiration time, the expiration time must be later than the transition time.
+        ///
+        /// Write-only.
         pub fn noncurrent_version_expiration_in_days(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("NoncurrentVersionExpirationInDays", value);
             self
         }
 
         /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the ``NoncurrentVersionTransitions`` property.
-        pub fn noncurrent_version_transition(
-            mut self,
-            value: impl Into<Val<NoncurrentVersionTransition>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn noncurrent_version_transition(mut self, value: impl Into<Val<NoncurrentVersionTransition>>) -> Self {
             self.props.set("NoncurrentVersionTransition", value);
             self
         }
 
         /// For buckets with versioning enabled (or suspended), one or more transition rules that specify when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the ``NoncurrentVersionTransition`` property.
-        pub fn noncurrent_version_transitions(
-            mut self,
-            value: impl Into<Val<Vec<NoncurrentVersionTransition>>>,
-        ) -> Self {
+        pub fn noncurrent_version_transitions(mut self, value: impl Into<Val<Vec<NoncurrentVersionTransition>>>) -> Self {
             self.props.set("NoncurrentVersionTransitions", value);
             self
         }
@@ -2050,6 +1703,8 @@ pub mod bucket {
         }
 
         /// (Deprecated.) Specifies when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the ``Transitions`` property.
+        ///
+        /// Write-only.
         pub fn transition(mut self, value: impl Into<Val<Transition>>) -> Self {
             self.props.set("Transition", value);
             self
@@ -2131,10 +1786,7 @@ pub mod bucket {
         ///
         /// - `storage_class`: `StorageClass`, The class of storage used to store the object.
         /// - `transition_in_days`: `TransitionInDays`, Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates How Long an Object Has Been Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide*.
-        pub fn new(
-            storage_class: impl Into<Val<String>>,
-            transition_in_days: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(storage_class: impl Into<Val<String>>, transition_in_days: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("StorageClass", storage_class);
             props.set("TransitionInDays", transition_in_days);
@@ -2217,10 +1869,7 @@ pub mod bucket {
         }
 
         /// Amazon S3 key format for log objects. Only one format, either PartitionedPrefix or SimplePrefix, is allowed.
-        pub fn target_object_key_format(
-            mut self,
-            value: impl Into<Val<TargetObjectKeyFormat>>,
-        ) -> Self {
+        pub fn target_object_key_format(mut self, value: impl Into<Val<TargetObjectKeyFormat>>) -> Self {
             self.props.set("TargetObjectKeyFormat", value);
             self
         }
@@ -2321,10 +1970,7 @@ pub mod bucket {
         }
 
         /// The annotation table configuration for a metadata configuration.
-        pub fn annotation_table_configuration(
-            mut self,
-            value: impl Into<Val<AnnotationTableConfiguration>>,
-        ) -> Self {
+        pub fn annotation_table_configuration(mut self, value: impl Into<Val<AnnotationTableConfiguration>>) -> Self {
             self.props.set("AnnotationTableConfiguration", value);
             self
         }
@@ -2336,10 +1982,7 @@ pub mod bucket {
         }
 
         /// The inventory table configuration for a metadata configuration.
-        pub fn inventory_table_configuration(
-            mut self,
-            value: impl Into<Val<InventoryTableConfiguration>>,
-        ) -> Self {
+        pub fn inventory_table_configuration(mut self, value: impl Into<Val<InventoryTableConfiguration>>) -> Self {
             self.props.set("InventoryTableConfiguration", value);
             self
         }
@@ -2370,10 +2013,9 @@ pub mod bucket {
         }
 
         /// The encryption configuration for the annotation table. To encrypt your annotation table with server-side encryption using AWS Key Management Service (AWS KMS) keys (SSE-KMS), set ``SseAlgorithm`` to ``aws:kms``. You must also set ``KmsKeyArn`` to the ARN of a customer managed KMS key in the same Region where your general purpose bucket is located.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<MetadataTableEncryptionConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn encryption_configuration(mut self, value: impl Into<Val<MetadataTableEncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -2486,10 +2128,9 @@ pub mod bucket {
         }
 
         /// The encryption configuration for the inventory table.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<MetadataTableEncryptionConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn encryption_configuration(mut self, value: impl Into<Val<MetadataTableEncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -2532,10 +2173,9 @@ pub mod bucket {
         }
 
         /// The encryption configuration for the journal table.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<MetadataTableEncryptionConfiguration>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn encryption_configuration(mut self, value: impl Into<Val<MetadataTableEncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -2626,10 +2266,7 @@ pub mod bucket {
         ///
         /// - `table_bucket_arn`: `TableBucketArn`, The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS-account as the general purpose bucket.
         /// - `table_name`: `TableName`, The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the destination table bucket.
-        pub fn new(
-            table_bucket_arn: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(table_bucket_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TableBucketArn", table_bucket_arn);
             props.set("TableName", table_name);
@@ -2718,37 +2355,25 @@ pub mod bucket {
         }
 
         /// Enables delivery of events to Amazon EventBridge.
-        pub fn event_bridge_configuration(
-            mut self,
-            value: impl Into<Val<EventBridgeConfiguration>>,
-        ) -> Self {
+        pub fn event_bridge_configuration(mut self, value: impl Into<Val<EventBridgeConfiguration>>) -> Self {
             self.props.set("EventBridgeConfiguration", value);
             self
         }
 
         /// Describes the LAMlong functions to invoke and the events for which to invoke them.
-        pub fn lambda_configurations(
-            mut self,
-            value: impl Into<Val<Vec<LambdaConfiguration>>>,
-        ) -> Self {
+        pub fn lambda_configurations(mut self, value: impl Into<Val<Vec<LambdaConfiguration>>>) -> Self {
             self.props.set("LambdaConfigurations", value);
             self
         }
 
         /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
-        pub fn queue_configurations(
-            mut self,
-            value: impl Into<Val<Vec<QueueConfiguration>>>,
-        ) -> Self {
+        pub fn queue_configurations(mut self, value: impl Into<Val<Vec<QueueConfiguration>>>) -> Self {
             self.props.set("QueueConfigurations", value);
             self
         }
 
         /// The topic to which notifications are sent and the events for which notifications are generated.
-        pub fn topic_configurations(
-            mut self,
-            value: impl Into<Val<Vec<TopicConfiguration>>>,
-        ) -> Self {
+        pub fn topic_configurations(mut self, value: impl Into<Val<Vec<TopicConfiguration>>>) -> Self {
             self.props.set("TopicConfigurations", value);
             self
         }
@@ -3221,10 +2846,7 @@ pub mod bucket {
         ///
         /// - `role`: `Role`, The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating objects. For more information, see [How to Set Up Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html) in the *Amazon S3 User Guide*.
         /// - `rules`: `Rules`, A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
-        pub fn new(
-            role: impl Into<Val<String>>,
-            rules: impl Into<Val<Vec<ReplicationRule>>>,
-        ) -> Self {
+        pub fn new(role: impl Into<Val<String>>, rules: impl Into<Val<Vec<ReplicationRule>>>) -> Self {
             let mut props = Props::new();
             props.set("Role", role);
             props.set("Rules", rules);
@@ -3249,10 +2871,7 @@ pub mod bucket {
         ///
         /// - `destination`: `Destination`, A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
         /// - `status`: `Status`, Specifies whether the rule is enabled.
-        pub fn new(
-            destination: impl Into<Val<ReplicationDestination>>,
-            status: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<ReplicationDestination>>, status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("Status", status);
@@ -3264,10 +2883,7 @@ pub mod bucket {
         /// For more information about delete marker replication, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html).
         ///
         /// If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
-        pub fn delete_marker_replication(
-            mut self,
-            value: impl Into<Val<DeleteMarkerReplication>>,
-        ) -> Self {
+        pub fn delete_marker_replication(mut self, value: impl Into<Val<DeleteMarkerReplication>>) -> Self {
             self.props.set("DeleteMarkerReplication", value);
             self
         }
@@ -3289,6 +2905,8 @@ pub mod bucket {
         /// An object key name prefix that identifies the object or objects to which the rule applies. The maximum prefix length is 1,024 characters. To include all objects in a bucket, specify an empty string. To filter using a V1 replication configuration, add the ``Prefix`` directly as a child element of the ``Rule`` element.
         ///
         /// Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
+        ///
+        /// Write-only.
         pub fn prefix(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Prefix", value);
             self
@@ -3303,10 +2921,7 @@ pub mod bucket {
         }
 
         /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
-        pub fn source_selection_criteria(
-            mut self,
-            value: impl Into<Val<SourceSelectionCriteria>>,
-        ) -> Self {
+        pub fn source_selection_criteria(mut self, value: impl Into<Val<SourceSelectionCriteria>>) -> Self {
             self.props.set("SourceSelectionCriteria", value);
             self
         }
@@ -3367,10 +2982,7 @@ pub mod bucket {
         }
 
         /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS-account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS-account that owns the source object.
-        pub fn access_control_translation(
-            mut self,
-            value: impl Into<Val<AccessControlTranslation>>,
-        ) -> Self {
+        pub fn access_control_translation(mut self, value: impl Into<Val<AccessControlTranslation>>) -> Self {
             self.props.set("AccessControlTranslation", value);
             self
         }
@@ -3384,10 +2996,7 @@ pub mod bucket {
         }
 
         /// Specifies encryption-related information.
-        pub fn encryption_configuration(
-            mut self,
-            value: impl Into<Val<EncryptionConfiguration>>,
-        ) -> Self {
+        pub fn encryption_configuration(mut self, value: impl Into<Val<EncryptionConfiguration>>) -> Self {
             self.props.set("EncryptionConfiguration", value);
             self
         }
@@ -3534,10 +3143,7 @@ pub mod bucket {
         ///
         /// - `status`: `Status`, Specifies whether the replication time is enabled.
         /// - `time`: `Time`, A container specifying the time by which replication should be complete for all objects and operations on objects.
-        pub fn new(
-            status: impl Into<Val<String>>,
-            time: impl Into<Val<ReplicationTimeValue>>,
-        ) -> Self {
+        pub fn new(status: impl Into<Val<String>>, time: impl Into<Val<ReplicationTimeValue>>) -> Self {
             let mut props = Props::new();
             props.set("Status", status);
             props.set("Time", time);
@@ -3649,19 +3255,13 @@ pub mod bucket {
         }
 
         /// A filter that you can specify for selection for modifications on replicas.
-        pub fn replica_modifications(
-            mut self,
-            value: impl Into<Val<ReplicaModifications>>,
-        ) -> Self {
+        pub fn replica_modifications(mut self, value: impl Into<Val<ReplicaModifications>>) -> Self {
             self.props.set("ReplicaModifications", value);
             self
         }
 
         /// A container for filter information for the selection of Amazon S3 objects encrypted with AWS KMS.
-        pub fn sse_kms_encrypted_objects(
-            mut self,
-            value: impl Into<Val<SseKmsEncryptedObjects>>,
-        ) -> Self {
+        pub fn sse_kms_encrypted_objects(mut self, value: impl Into<Val<SseKmsEncryptedObjects>>) -> Self {
             self.props.set("SseKmsEncryptedObjects", value);
             self
         }
@@ -3803,10 +3403,7 @@ pub mod bucket {
         /// The redirect behavior for every request to this bucket's website endpoint.
         ///
         /// If you specify this property, you can't specify any other property.
-        pub fn redirect_all_requests_to(
-            mut self,
-            value: impl Into<Val<RedirectAllRequestsTo>>,
-        ) -> Self {
+        pub fn redirect_all_requests_to(mut self, value: impl Into<Val<RedirectAllRequestsTo>>) -> Self {
             self.props.set("RedirectAllRequestsTo", value);
             self
         }
@@ -3872,10 +3469,7 @@ pub mod bucket {
         }
 
         /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the ``/docs`` folder, redirect to the ``/documents`` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
-        pub fn routing_rule_condition(
-            mut self,
-            value: impl Into<Val<RoutingRuleCondition>>,
-        ) -> Self {
+        pub fn routing_rule_condition(mut self, value: impl Into<Val<RoutingRuleCondition>>) -> Self {
             self.props.set("RoutingRuleCondition", value);
             self
         }
@@ -3980,266 +3574,114 @@ pub mod bucket {
     }
 
     pub(crate) static ACCELERATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AccelerationStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Suspended"],
-            }),
-        )],
+        fields: &[
+            ("AccelerationStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Suspended"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANALYTICS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StorageClassAnalysis",
-            &Shape::Object(&STORAGE_CLASS_ANALYSIS_SHAPE),
-        )],
+        fields: &[
+            ("StorageClassAnalysis", &Shape::Object(&STORAGE_CLASS_ANALYSIS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_CLASS_ANALYSIS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("DataExport", &Shape::Object(&DATA_EXPORT_SHAPE))],
+        fields: &[
+            ("DataExport", &Shape::Object(&DATA_EXPORT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_EXPORT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Destination", &Shape::Object(&DESTINATION_SHAPE))],
+        fields: &[
+            ("Destination", &Shape::Object(&DESTINATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CSV", "ORC", "Parquet"],
-            }),
-        )],
+        fields: &[
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "ORC", "Parquet"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BUCKET_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ServerSideEncryptionConfiguration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SERVER_SIDE_ENCRYPTION_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ServerSideEncryptionConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVER_SIDE_ENCRYPTION_RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_SIDE_ENCRYPTION_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BlockedEncryptionTypes",
-                &Shape::Object(&BLOCKED_ENCRYPTION_TYPES_SHAPE),
-            ),
-            (
-                "ServerSideEncryptionByDefault",
-                &Shape::Object(&SERVER_SIDE_ENCRYPTION_BY_DEFAULT_SHAPE),
-            ),
+            ("BlockedEncryptionTypes", &Shape::Object(&BLOCKED_ENCRYPTION_TYPES_SHAPE)),
+            ("ServerSideEncryptionByDefault", &Shape::Object(&SERVER_SIDE_ENCRYPTION_BY_DEFAULT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLOCKED_ENCRYPTION_TYPES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EncryptionType",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "SSE-C"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("EncryptionType", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "SSE-C"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_SIDE_ENCRYPTION_BY_DEFAULT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SSEAlgorithm",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["aws:kms", "AES256", "aws:kms:dsse"],
-            }),
-        )],
+        fields: &[
+            ("SSEAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["aws:kms", "AES256", "aws:kms:dsse"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CORS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CorsRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CORS_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("CorsRules", &Shape::List(ListRule { item: Some(&Shape::Object(&CORS_RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CORS_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AllowedMethods",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxAge",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AllowedMethods", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"] })), min_items: None, max_items: None })),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+            ("MaxAge", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTELLIGENT_TIERING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Disabled", "Enabled"],
-                }),
-            ),
-            (
-                "Tierings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TIERING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Disabled", "Enabled"] })),
+            ("Tierings", &Shape::List(ListRule { item: Some(&Shape::Object(&TIERING_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIERING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AccessTier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"],
-            }),
-        )],
+        fields: &[
+            ("AccessTier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INVENTORY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Destination", &Shape::Object(&DESTINATION_SHAPE)),
-            (
-                "IncludedObjectVersions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["All", "Current"],
-                }),
-            ),
-            (
-                "OptionalFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "Size",
-                            "LastModifiedDate",
-                            "StorageClass",
-                            "ETag",
-                            "IsMultipartUploaded",
-                            "ReplicationStatus",
-                            "EncryptionStatus",
-                            "ObjectLockRetainUntilDate",
-                            "ObjectLockMode",
-                            "ObjectLockLegalHoldStatus",
-                            "ObjectLockEventHoldStatus",
-                            "ObjectLockEventHoldDuration",
-                            "IntelligentTieringAccessTier",
-                            "BucketKeyStatus",
-                            "ChecksumAlgorithm",
-                            "ObjectAccessControlList",
-                            "ObjectOwner",
-                            "LifecycleExpirationDate",
-                            "IntelligentTieringReferenceDate",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ScheduleFrequency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Daily", "Weekly"],
-                }),
-            ),
+            ("IncludedObjectVersions", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["All", "Current"] })),
+            ("OptionalFields", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "ObjectLockEventHoldStatus", "ObjectLockEventHoldDuration", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate", "IntelligentTieringReferenceDate"] })), min_items: None, max_items: None })),
+            ("ScheduleFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Daily", "Weekly"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIFECYCLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Rules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TransitionDefaultMinimumObjectSize",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["varies_by_storage_class", "all_storage_classes_128K"],
-                }),
-            ),
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_SHAPE)), min_items: None, max_items: None })),
+            ("TransitionDefaultMinimumObjectSize", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["varies_by_storage_class", "all_storage_classes_128K"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4262,35 +3704,16 @@ pub mod bucket {
     };
 
     pub(crate) static ABORT_INCOMPLETE_MULTIPART_UPLOAD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DaysAfterInitiation",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DaysAfterInitiation", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NONCURRENT_VERSION_TRANSITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StorageClass",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "Glacier",
-                    "GLACIER_IR",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "STANDARD_IA",
-                ],
-            }),
-        )],
+        fields: &[
+            ("StorageClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEEP_ARCHIVE", "GLACIER", "Glacier", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -4303,552 +3726,291 @@ pub mod bucket {
     };
 
     pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetObjectKeyFormat",
-            &Shape::Object(&TARGET_OBJECT_KEY_FORMAT_SHAPE),
-        )],
+        fields: &[
+            ("TargetObjectKeyFormat", &Shape::Object(&TARGET_OBJECT_KEY_FORMAT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_OBJECT_KEY_FORMAT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PartitionedPrefix",
-            &Shape::Object(&PARTITIONED_PREFIX_SHAPE),
-        )],
+        fields: &[
+            ("PartitionedPrefix", &Shape::Object(&PARTITIONED_PREFIX_SHAPE)),
+        ],
         one_of_required: &[&["SimplePrefix"], &["PartitionedPrefix"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTITIONED_PREFIX_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PartitionDateSource",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["EventTime", "DeliveryTime"],
-            }),
-        )],
+        fields: &[
+            ("PartitionDateSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EventTime", "DeliveryTime"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AnnotationTableConfiguration",
-                &Shape::Object(&ANNOTATION_TABLE_CONFIGURATION_SHAPE),
-            ),
+            ("AnnotationTableConfiguration", &Shape::Object(&ANNOTATION_TABLE_CONFIGURATION_SHAPE)),
             ("Destination", &Shape::Object(&METADATA_DESTINATION_SHAPE)),
-            (
-                "InventoryTableConfiguration",
-                &Shape::Object(&INVENTORY_TABLE_CONFIGURATION_SHAPE),
-            ),
-            (
-                "JournalTableConfiguration",
-                &Shape::Object(&JOURNAL_TABLE_CONFIGURATION_SHAPE),
-            ),
+            ("InventoryTableConfiguration", &Shape::Object(&INVENTORY_TABLE_CONFIGURATION_SHAPE)),
+            ("JournalTableConfiguration", &Shape::Object(&JOURNAL_TABLE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ANNOTATION_TABLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigurationState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&METADATA_TABLE_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
+            ("ConfigurationState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("EncryptionConfiguration", &Shape::Object(&METADATA_TABLE_ENCRYPTION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_TABLE_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SseAlgorithm",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["aws:kms", "AES256"],
-            }),
-        )],
+        fields: &[
+            ("SseAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["aws:kms", "AES256"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TableBucketType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["aws", "customer"],
-            }),
-        )],
+        fields: &[
+            ("TableBucketType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["aws", "customer"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INVENTORY_TABLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigurationState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&METADATA_TABLE_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
+            ("ConfigurationState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("EncryptionConfiguration", &Shape::Object(&METADATA_TABLE_ENCRYPTION_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JOURNAL_TABLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionConfiguration",
-                &Shape::Object(&METADATA_TABLE_ENCRYPTION_CONFIGURATION_SHAPE),
-            ),
+            ("EncryptionConfiguration", &Shape::Object(&METADATA_TABLE_ENCRYPTION_CONFIGURATION_SHAPE)),
             ("RecordExpiration", &Shape::Object(&RECORD_EXPIRATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECORD_EXPIRATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Expiration",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("Expiration", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LambdaConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LAMBDA_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "QueueConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&QUEUE_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TopicConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TOPIC_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("LambdaConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&LAMBDA_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+            ("QueueConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&QUEUE_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+            ("TopicConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&TOPIC_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LAMBDA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Filter", &Shape::Object(&NOTIFICATION_FILTER_SHAPE))],
+        fields: &[
+            ("Filter", &Shape::Object(&NOTIFICATION_FILTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Key", &Shape::Object(&S3_KEY_FILTER_SHAPE))],
+        fields: &[
+            ("S3Key", &Shape::Object(&S3_KEY_FILTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_KEY_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&FILTER_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static QUEUE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Filter", &Shape::Object(&NOTIFICATION_FILTER_SHAPE))],
+        fields: &[
+            ("Filter", &Shape::Object(&NOTIFICATION_FILTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOPIC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Filter", &Shape::Object(&NOTIFICATION_FILTER_SHAPE))],
+        fields: &[
+            ("Filter", &Shape::Object(&NOTIFICATION_FILTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OBJECT_LOCK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ObjectLockEnabled",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Enabled"],
-                }),
-            ),
+            ("ObjectLockEnabled", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled"] })),
             ("Rule", &Shape::Object(&OBJECT_LOCK_RULE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OBJECT_LOCK_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("DefaultRetention", &Shape::Object(&DEFAULT_RETENTION_SHAPE))],
+        fields: &[
+            ("DefaultRetention", &Shape::Object(&DEFAULT_RETENTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFAULT_RETENTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["COMPLIANCE", "GOVERNANCE"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPLIANCE", "GOVERNANCE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OWNERSHIP_CONTROLS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&OWNERSHIP_CONTROLS_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&OWNERSHIP_CONTROLS_RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OWNERSHIP_CONTROLS_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ObjectOwnership",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ObjectWriter",
-                    "BucketOwnerPreferred",
-                    "BucketOwnerEnforced",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ObjectOwnership", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&REPLICATION_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&REPLICATION_RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeleteMarkerReplication",
-                &Shape::Object(&DELETE_MARKER_REPLICATION_SHAPE),
-            ),
-            (
-                "Destination",
-                &Shape::Object(&REPLICATION_DESTINATION_SHAPE),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceSelectionCriteria",
-                &Shape::Object(&SOURCE_SELECTION_CRITERIA_SHAPE),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Disabled", "Enabled"],
-                }),
-            ),
+            ("DeleteMarkerReplication", &Shape::Object(&DELETE_MARKER_REPLICATION_SHAPE)),
+            ("Destination", &Shape::Object(&REPLICATION_DESTINATION_SHAPE)),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("SourceSelectionCriteria", &Shape::Object(&SOURCE_SELECTION_CRITERIA_SHAPE)),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Disabled", "Enabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DELETE_MARKER_REPLICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Disabled", "Enabled"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Disabled", "Enabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessControlTranslation",
-                &Shape::Object(&ACCESS_CONTROL_TRANSLATION_SHAPE),
-            ),
+            ("AccessControlTranslation", &Shape::Object(&ACCESS_CONTROL_TRANSLATION_SHAPE)),
             ("Metrics", &Shape::Object(&METRICS_SHAPE)),
             ("ReplicationTime", &Shape::Object(&REPLICATION_TIME_SHAPE)),
-            (
-                "StorageClass",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "DEEP_ARCHIVE",
-                        "GLACIER",
-                        "GLACIER_IR",
-                        "INTELLIGENT_TIERING",
-                        "ONEZONE_IA",
-                        "REDUCED_REDUNDANCY",
-                        "STANDARD",
-                        "STANDARD_IA",
-                    ],
-                }),
-            ),
+            ("StorageClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "REDUCED_REDUNDANCY", "STANDARD", "STANDARD_IA"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_CONTROL_TRANSLATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Owner",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Destination"],
-            }),
-        )],
+        fields: &[
+            ("Owner", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Destination"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRICS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Disabled", "Enabled"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Disabled", "Enabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_TIME_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Disabled", "Enabled"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Disabled", "Enabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_SELECTION_CRITERIA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ReplicaModifications",
-                &Shape::Object(&REPLICA_MODIFICATIONS_SHAPE),
-            ),
-            (
-                "SseKmsEncryptedObjects",
-                &Shape::Object(&SSE_KMS_ENCRYPTED_OBJECTS_SHAPE),
-            ),
+            ("ReplicaModifications", &Shape::Object(&REPLICA_MODIFICATIONS_SHAPE)),
+            ("SseKmsEncryptedObjects", &Shape::Object(&SSE_KMS_ENCRYPTED_OBJECTS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICA_MODIFICATIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSE_KMS_ENCRYPTED_OBJECTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Disabled", "Enabled"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Disabled", "Enabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VERSIONING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Suspended"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Suspended"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEBSITE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RedirectAllRequestsTo",
-                &Shape::Object(&REDIRECT_ALL_REQUESTS_TO_SHAPE),
-            ),
-            (
-                "RoutingRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ROUTING_RULE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("RedirectAllRequestsTo", &Shape::Object(&REDIRECT_ALL_REQUESTS_TO_SHAPE)),
+            ("RoutingRules", &Shape::List(ListRule { item: Some(&Shape::Object(&ROUTING_RULE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDIRECT_ALL_REQUESTS_TO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["http", "https"],
-            }),
-        )],
-        dependent_excluded: &[(
-            "RedirectAllRequestsTo",
-            &["ErrorDocument", "IndexDocument", "RoutingRules"],
-        )],
+        fields: &[
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http", "https"] })),
+        ],
+        dependent_excluded: &[("RedirectAllRequestsTo", &["ErrorDocument", "IndexDocument", "RoutingRules"])],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROUTING_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("RedirectRule", &Shape::Object(&REDIRECT_RULE_SHAPE)),
-            (
-                "RoutingRuleCondition",
-                &Shape::Object(&ROUTING_RULE_CONDITION_SHAPE),
-            ),
+            ("RoutingRuleCondition", &Shape::Object(&ROUTING_RULE_CONDITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDIRECT_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["http", "https"],
-            }),
-        )],
+        fields: &[
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http", "https"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -4896,10 +4058,7 @@ impl CfnBucketPolicy {
         let mut props = Props::new();
         props.set("Bucket", bucket);
         props.set("PolicyDocument", policy_document);
-        CfnBucketPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBucketPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -4947,10 +4106,7 @@ impl CfnMultiRegionAccessPoint {
     pub fn new(regions: impl Into<Val<Vec<multi_region_access_point::Region>>>) -> Self {
         let mut props = Props::new();
         props.set("Regions", regions);
-        CfnMultiRegionAccessPoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMultiRegionAccessPoint { props, options: ResourceOptions::default() }
     }
 
     /// The name you want to assign to this Multi Region Access Point.
@@ -4964,10 +4120,7 @@ impl CfnMultiRegionAccessPoint {
     /// The PublicAccessBlock configuration that you want to apply to this Multi Region Access Point. You can enable the configuration options in any combination. For more information about when Amazon S3 considers a bucket or object public, see <https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status> 'The Meaning of Public' in the Amazon Simple Storage Service Developer Guide.
     ///
     /// Changing it replaces the resource.
-    pub fn public_access_block_configuration(
-        mut self,
-        value: impl Into<Val<multi_region_access_point::PublicAccessBlockConfiguration>>,
-    ) -> Self {
+    pub fn public_access_block_configuration(mut self, value: impl Into<Val<multi_region_access_point::PublicAccessBlockConfiguration>>) -> Self {
         self.props.set("PublicAccessBlockConfiguration", value);
         self
     }
@@ -5017,23 +4170,8 @@ pub(crate) static MULTI_REGION_ACCESS_POINT_META: TypeMeta = TypeMeta {
 
 pub(crate) static MULTI_REGION_ACCESS_POINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$"),
-                min_len: Some(3),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Regions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&multi_region_access_point::REGION_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$"), min_len: Some(3), max_len: Some(50), allowed: &[] })),
+        ("Regions", &Shape::List(ListRule { item: Some(&Shape::Object(&multi_region_access_point::REGION_SHAPE)), min_items: Some(1), max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5129,24 +4267,8 @@ pub mod multi_region_access_point {
 
     pub(crate) static REGION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketAccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("BucketAccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5172,10 +4294,7 @@ impl CfnMultiRegionAccessPointPolicy {
         let mut props = Props::new();
         props.set("MrapName", mrap_name);
         props.set("Policy", policy);
-        CfnMultiRegionAccessPointPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMultiRegionAccessPointPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -5222,15 +4341,9 @@ pub(crate) static MULTI_REGION_ACCESS_POINT_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static MULTI_REGION_ACCESS_POINT_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "MrapName",
-        &Shape::Str(StrRule {
-            pattern: Some("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$"),
-            min_len: Some(3),
-            max_len: Some(50),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("MrapName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$"), min_len: Some(3), max_len: Some(50), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -5249,15 +4362,10 @@ impl CfnStorageLens {
     /// Creates the resource from its required properties:
     ///
     /// - `storage_lens_configuration`: `StorageLensConfiguration`, Specifies the details of Amazon S3 Storage Lens configuration.
-    pub fn new(
-        storage_lens_configuration: impl Into<Val<storage_lens::StorageLensConfiguration>>,
-    ) -> Self {
+    pub fn new(storage_lens_configuration: impl Into<Val<storage_lens::StorageLensConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("StorageLensConfiguration", storage_lens_configuration);
-        CfnStorageLens {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStorageLens { props, options: ResourceOptions::default() }
     }
 
     /// A set of tags (key-value pairs) for this Amazon S3 Storage Lens configuration.
@@ -5298,27 +4406,14 @@ pub(crate) static STORAGE_LENS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["StorageLensConfiguration/Id"],
     attributes: &["StorageLensConfiguration.StorageLensArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1e6e8358),
 };
 
 pub(crate) static STORAGE_LENS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "StorageLensConfiguration",
-            &Shape::Object(&storage_lens::STORAGE_LENS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&storage_lens::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("StorageLensConfiguration", &Shape::Object(&storage_lens::STORAGE_LENS_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&storage_lens::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5341,11 +4436,7 @@ pub mod storage_lens {
         /// - `account_level`: `AccountLevel`, Account-level metrics configurations.
         /// - `id`: `Id`, The ID that identifies the Amazon S3 Storage Lens configuration.
         /// - `is_enabled`: `IsEnabled`, Specifies whether the Amazon S3 Storage Lens configuration is enabled or disabled.
-        pub fn new(
-            account_level: impl Into<Val<AccountLevel>>,
-            id: impl Into<Val<String>>,
-            is_enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(account_level: impl Into<Val<AccountLevel>>, id: impl Into<Val<String>>, is_enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("AccountLevel", account_level);
             props.set("Id", id);
@@ -5372,10 +4463,7 @@ pub mod storage_lens {
         }
 
         /// Expanded Prefixes Data Export.
-        pub fn expanded_prefixes_data_export(
-            mut self,
-            value: impl Into<Val<StorageLensExpandedPrefixesDataExport>>,
-        ) -> Self {
+        pub fn expanded_prefixes_data_export(mut self, value: impl Into<Val<StorageLensExpandedPrefixesDataExport>>) -> Self {
             self.props.set("ExpandedPrefixesDataExport", value);
             self
         }
@@ -5428,46 +4516,31 @@ pub mod storage_lens {
         }
 
         /// Enables advanced cost optimization metrics.
-        pub fn advanced_cost_optimization_metrics(
-            mut self,
-            value: impl Into<Val<AdvancedCostOptimizationMetrics>>,
-        ) -> Self {
+        pub fn advanced_cost_optimization_metrics(mut self, value: impl Into<Val<AdvancedCostOptimizationMetrics>>) -> Self {
             self.props.set("AdvancedCostOptimizationMetrics", value);
             self
         }
 
         /// Enables advanced data protection metrics.
-        pub fn advanced_data_protection_metrics(
-            mut self,
-            value: impl Into<Val<AdvancedDataProtectionMetrics>>,
-        ) -> Self {
+        pub fn advanced_data_protection_metrics(mut self, value: impl Into<Val<AdvancedDataProtectionMetrics>>) -> Self {
             self.props.set("AdvancedDataProtectionMetrics", value);
             self
         }
 
         /// Advanced Performance Metrics.
-        pub fn advanced_performance_metrics(
-            mut self,
-            value: impl Into<Val<AdvancedPerformanceMetrics>>,
-        ) -> Self {
+        pub fn advanced_performance_metrics(mut self, value: impl Into<Val<AdvancedPerformanceMetrics>>) -> Self {
             self.props.set("AdvancedPerformanceMetrics", value);
             self
         }
 
         /// Enables detailed status codes metrics.
-        pub fn detailed_status_codes_metrics(
-            mut self,
-            value: impl Into<Val<DetailedStatusCodesMetrics>>,
-        ) -> Self {
+        pub fn detailed_status_codes_metrics(mut self, value: impl Into<Val<DetailedStatusCodesMetrics>>) -> Self {
             self.props.set("DetailedStatusCodesMetrics", value);
             self
         }
 
         /// Specifies the details of Amazon S3 Storage Lens Group configuration.
-        pub fn storage_lens_group_level(
-            mut self,
-            value: impl Into<Val<StorageLensGroupLevel>>,
-        ) -> Self {
+        pub fn storage_lens_group_level(mut self, value: impl Into<Val<StorageLensGroupLevel>>) -> Self {
             self.props.set("StorageLensGroupLevel", value);
             self
         }
@@ -5603,37 +4676,25 @@ pub mod storage_lens {
         }
 
         /// Enables advanced cost optimization metrics.
-        pub fn advanced_cost_optimization_metrics(
-            mut self,
-            value: impl Into<Val<AdvancedCostOptimizationMetrics>>,
-        ) -> Self {
+        pub fn advanced_cost_optimization_metrics(mut self, value: impl Into<Val<AdvancedCostOptimizationMetrics>>) -> Self {
             self.props.set("AdvancedCostOptimizationMetrics", value);
             self
         }
 
         /// Enables advanced data protection metrics.
-        pub fn advanced_data_protection_metrics(
-            mut self,
-            value: impl Into<Val<AdvancedDataProtectionMetrics>>,
-        ) -> Self {
+        pub fn advanced_data_protection_metrics(mut self, value: impl Into<Val<AdvancedDataProtectionMetrics>>) -> Self {
             self.props.set("AdvancedDataProtectionMetrics", value);
             self
         }
 
         /// Advanced Performance Metrics.
-        pub fn advanced_performance_metrics(
-            mut self,
-            value: impl Into<Val<AdvancedPerformanceMetrics>>,
-        ) -> Self {
+        pub fn advanced_performance_metrics(mut self, value: impl Into<Val<AdvancedPerformanceMetrics>>) -> Self {
             self.props.set("AdvancedPerformanceMetrics", value);
             self
         }
 
         /// Enables detailed status codes metrics.
-        pub fn detailed_status_codes_metrics(
-            mut self,
-            value: impl Into<Val<DetailedStatusCodesMetrics>>,
-        ) -> Self {
+        pub fn detailed_status_codes_metrics(mut self, value: impl Into<Val<DetailedStatusCodesMetrics>>) -> Self {
             self.props.set("DetailedStatusCodesMetrics", value);
             self
         }
@@ -5784,10 +4845,7 @@ pub mod storage_lens {
         }
 
         /// Selection criteria for Storage Lens Group level metrics
-        pub fn storage_lens_group_selection_criteria(
-            mut self,
-            value: impl Into<Val<StorageLensGroupSelectionCriteria>>,
-        ) -> Self {
+        pub fn storage_lens_group_selection_criteria(mut self, value: impl Into<Val<StorageLensGroupSelectionCriteria>>) -> Self {
             self.props.set("StorageLensGroupSelectionCriteria", value);
             self
         }
@@ -5880,10 +4938,7 @@ pub mod storage_lens {
         }
 
         /// S3 Tables destination settings for the Amazon S3 Storage Lens metrics export.
-        pub fn storage_lens_table_destination(
-            mut self,
-            value: impl Into<Val<StorageLensTableDestination>>,
-        ) -> Self {
+        pub fn storage_lens_table_destination(mut self, value: impl Into<Val<StorageLensTableDestination>>) -> Self {
             self.props.set("StorageLensTableDestination", value);
             self
         }
@@ -5931,12 +4986,7 @@ pub mod storage_lens {
         /// - `arn`: `Arn`, The ARN of the bucket to which Amazon S3 Storage Lens exports will be placed.
         /// - `format`: `Format`, Specifies the file format to use when exporting Amazon S3 Storage Lens metrics export.
         /// - `output_schema_version`: `OutputSchemaVersion`, The version of the output schema to use when exporting Amazon S3 Storage Lens metrics.
-        pub fn new(
-            account_id: impl Into<Val<String>>,
-            arn: impl Into<Val<String>>,
-            format: impl Into<Val<String>>,
-            output_schema_version: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(account_id: impl Into<Val<String>>, arn: impl Into<Val<String>>, format: impl Into<Val<String>>, output_schema_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccountId", account_id);
             props.set("Arn", arn);
@@ -6100,10 +5150,7 @@ pub mod storage_lens {
         }
 
         /// S3 Tables destination settings for the Amazon S3 Storage Lens metrics export.
-        pub fn storage_lens_table_destination(
-            mut self,
-            value: impl Into<Val<StorageLensTableDestination>>,
-        ) -> Self {
+        pub fn storage_lens_table_destination(mut self, value: impl Into<Val<StorageLensTableDestination>>) -> Self {
             self.props.set("StorageLensTableDestination", value);
             self
         }
@@ -6143,33 +5190,16 @@ pub mod storage_lens {
     pub(crate) static STORAGE_LENS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DataExport", &Shape::Object(&DATA_EXPORT_SHAPE)),
-            (
-                "ExpandedPrefixesDataExport",
-                &Shape::Object(&STORAGE_LENS_EXPANDED_PREFIXES_DATA_EXPORT_SHAPE),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\-_.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("ExpandedPrefixesDataExport", &Shape::Object(&STORAGE_LENS_EXPANDED_PREFIXES_DATA_EXPORT_SHAPE)),
+            ("Id", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_.]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_EXPORT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3BucketDestination",
-                &Shape::Object(&S3_BUCKET_DESTINATION_SHAPE),
-            ),
-            (
-                "StorageLensTableDestination",
-                &Shape::Object(&STORAGE_LENS_TABLE_DESTINATION_SHAPE),
-            ),
+            ("S3BucketDestination", &Shape::Object(&S3_BUCKET_DESTINATION_SHAPE)),
+            ("StorageLensTableDestination", &Shape::Object(&STORAGE_LENS_TABLE_DESTINATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6177,24 +5207,8 @@ pub mod storage_lens {
     pub(crate) static S3_BUCKET_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Encryption", &Shape::Object(&ENCRYPTION_SHAPE)),
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CSV", "Parquet"],
-                }),
-            ),
-            (
-                "OutputSchemaVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["V_1"],
-                }),
-            ),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "Parquet"] })),
+            ("OutputSchemaVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["V_1"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6205,44 +5219,24 @@ pub mod storage_lens {
     };
 
     pub(crate) static STORAGE_LENS_TABLE_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Encryption", &Shape::Object(&ENCRYPTION_SHAPE))],
+        fields: &[
+            ("Encryption", &Shape::Object(&ENCRYPTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_LENS_EXPANDED_PREFIXES_DATA_EXPORT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3BucketDestination",
-                &Shape::Object(&S3_BUCKET_DESTINATION_SHAPE),
-            ),
-            (
-                "StorageLensTableDestination",
-                &Shape::Object(&STORAGE_LENS_TABLE_DESTINATION_SHAPE),
-            ),
+            ("S3BucketDestination", &Shape::Object(&S3_BUCKET_DESTINATION_SHAPE)),
+            ("StorageLensTableDestination", &Shape::Object(&STORAGE_LENS_TABLE_DESTINATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6264,17 +5258,11 @@ impl CfnStorageLensGroup {
     ///
     /// - `filter`: `Filter`, Sets the Storage Lens Group filter.
     /// - `name`: `Name`, The name that identifies the Amazon S3 Storage Lens Group.
-    pub fn new(
-        filter: impl Into<Val<storage_lens_group::Filter>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(filter: impl Into<Val<storage_lens_group::Filter>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Filter", filter);
         props.set("Name", name);
-        CfnStorageLensGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStorageLensGroup { props, options: ResourceOptions::default() }
     }
 
     /// A set of tags (key-value pairs) for this Amazon S3 Storage Lens Group.
@@ -6315,33 +5303,15 @@ pub(crate) static STORAGE_LENS_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["StorageLensGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1e6e8358),
 };
 
 pub(crate) static STORAGE_LENS_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Filter", &Shape::Object(&storage_lens_group::FILTER_SHAPE)),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\-_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&storage_lens_group::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&storage_lens_group::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6606,40 +5576,9 @@ pub mod storage_lens_group {
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("And", &Shape::Object(&AND_SHAPE)),
-            (
-                "MatchAnyPrefix",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MatchAnySuffix",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MatchAnyTag",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("MatchAnyPrefix", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("MatchAnySuffix", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("MatchAnyTag", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: None })),
             ("MatchObjectAge", &Shape::Object(&MATCH_OBJECT_AGE_SHAPE)),
             ("MatchObjectSize", &Shape::Object(&MATCH_OBJECT_SIZE_SHAPE)),
             ("Or", &Shape::Object(&OR_SHAPE)),
@@ -6649,40 +5588,9 @@ pub mod storage_lens_group {
 
     pub(crate) static AND_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchAnyPrefix",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MatchAnySuffix",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MatchAnyTag",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("MatchAnyPrefix", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("MatchAnySuffix", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("MatchAnyTag", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: None })),
             ("MatchObjectAge", &Shape::Object(&MATCH_OBJECT_AGE_SHAPE)),
             ("MatchObjectSize", &Shape::Object(&MATCH_OBJECT_SIZE_SHAPE)),
         ],
@@ -6691,108 +5599,33 @@ pub mod storage_lens_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MATCH_OBJECT_AGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DaysGreaterThan",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DaysLessThan",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DaysGreaterThan", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("DaysLessThan", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MATCH_OBJECT_SIZE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BytesGreaterThan",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BytesLessThan",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BytesGreaterThan", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("BytesLessThan", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MatchAnyPrefix",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MatchAnySuffix",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MatchAnyTag",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("MatchAnyPrefix", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("MatchAnySuffix", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("MatchAnyTag", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: None })),
             ("MatchObjectAge", &Shape::Object(&MATCH_OBJECT_AGE_SHAPE)),
             ("MatchObjectSize", &Shape::Object(&MATCH_OBJECT_SIZE_SHAPE)),
         ],

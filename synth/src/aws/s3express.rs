@@ -31,10 +31,7 @@ impl CfnAccessPoint {
     pub fn new(bucket: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Bucket", bucket);
-        CfnAccessPoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessPoint { props, options: ResourceOptions::default() }
     }
 
     /// The AWS account ID associated with the S3 bucket associated with this access point.
@@ -60,10 +57,7 @@ impl CfnAccessPoint {
     }
 
     /// The PublicAccessBlock configuration that you want to apply to this Access Point.
-    pub fn public_access_block_configuration(
-        mut self,
-        value: impl Into<Val<access_point::PublicAccessBlockConfiguration>>,
-    ) -> Self {
+    pub fn public_access_block_configuration(mut self, value: impl Into<Val<access_point::PublicAccessBlockConfiguration>>) -> Self {
         self.props.set("PublicAccessBlockConfiguration", value);
         self
     }
@@ -83,10 +77,7 @@ impl CfnAccessPoint {
     /// If you include this field, Amazon S3 restricts access to this Access Point to requests from the specified Virtual Private Cloud (VPC).
     ///
     /// Changing it replaces the resource.
-    pub fn vpc_configuration(
-        mut self,
-        value: impl Into<Val<access_point::VpcConfiguration>>,
-    ) -> Self {
+    pub fn vpc_configuration(mut self, value: impl Into<Val<access_point::VpcConfiguration>>) -> Self {
         self.props.set("VpcConfiguration", value);
         self
     }
@@ -130,55 +121,18 @@ pub(crate) static ACCESS_POINT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn", "NetworkOrigin"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e6a877b),
 };
 
 pub(crate) static ACCESS_POINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Bucket",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BucketAccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d{12}$"),
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$"),
-                min_len: Some(3),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
+        ("Bucket", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+        ("BucketAccountId", &Shape::Str(StrRule { pattern: Some("^\\d{12}$"), min_len: None, max_len: Some(64), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$"), min_len: Some(3), max_len: Some(50), allowed: &[] })),
         ("Scope", &Shape::Object(&access_point::SCOPE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&access_point::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcConfiguration",
-            &Shape::Object(&access_point::VPC_CONFIGURATION_SHAPE),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&access_point::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VpcConfiguration", &Shape::Object(&access_point::VPC_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -327,65 +281,24 @@ pub mod access_point {
     }
 
     pub(crate) static SCOPE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Permissions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "GetObject",
-                        "GetObjectAttributes",
-                        "ListMultipartUploadParts",
-                        "ListBucket",
-                        "ListBucketMultipartUploads",
-                        "PutObject",
-                        "DeleteObject",
-                        "AbortMultipartUpload",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Permissions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GetObject", "GetObjectAttributes", "ListMultipartUploadParts", "ListBucket", "ListBucketMultipartUploads", "PutObject", "DeleteObject", "AbortMultipartUpload"] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("VpcId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -410,10 +323,7 @@ impl CfnBucketPolicy {
         let mut props = Props::new();
         props.set("Bucket", bucket);
         props.set("PolicyDocument", policy_document);
-        CfnBucketPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBucketPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -459,24 +369,15 @@ impl CfnDirectoryBucket {
     ///
     /// - `data_redundancy`: `DataRedundancy`, Specifies the number of Availability Zone or Local Zone that's used for redundancy for the bucket.
     /// - `location_name`: `LocationName`, Specifies the Zone ID of the Availability Zone or Local Zone where the directory bucket will be created. An example Availability Zone ID value is 'use1-az5'.
-    pub fn new(
-        data_redundancy: impl Into<Val<String>>,
-        location_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_redundancy: impl Into<Val<String>>, location_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataRedundancy", data_redundancy);
         props.set("LocationName", location_name);
-        CfnDirectoryBucket {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDirectoryBucket { props, options: ResourceOptions::default() }
     }
 
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS).
-    pub fn bucket_encryption(
-        mut self,
-        value: impl Into<Val<directory_bucket::BucketEncryption>>,
-    ) -> Self {
+    pub fn bucket_encryption(mut self, value: impl Into<Val<directory_bucket::BucketEncryption>>) -> Self {
         self.props.set("BucketEncryption", value);
         self
     }
@@ -490,28 +391,19 @@ impl CfnDirectoryBucket {
     }
 
     /// The inventory configuration for an Amazon S3 Express bucket.
-    pub fn inventory_configurations(
-        mut self,
-        value: impl Into<Val<Vec<directory_bucket::InventoryConfiguration>>>,
-    ) -> Self {
+    pub fn inventory_configurations(mut self, value: impl Into<Val<Vec<directory_bucket::InventoryConfiguration>>>) -> Self {
         self.props.set("InventoryConfigurations", value);
         self
     }
 
     /// Lifecycle rules that define how Amazon S3 Express manages objects during their lifetime.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Val<directory_bucket::LifecycleConfiguration>>,
-    ) -> Self {
+    pub fn lifecycle_configuration(mut self, value: impl Into<Val<directory_bucket::LifecycleConfiguration>>) -> Self {
         self.props.set("LifecycleConfiguration", value);
         self
     }
 
     /// Specifies the metrics configurations for the Amazon S3 Express bucket.
-    pub fn metrics_configurations(
-        mut self,
-        value: impl Into<Val<Vec<directory_bucket::MetricsConfiguration>>>,
-    ) -> Self {
+    pub fn metrics_configurations(mut self, value: impl Into<Val<Vec<directory_bucket::MetricsConfiguration>>>) -> Self {
         self.props.set("MetricsConfigurations", value);
         self
     }
@@ -561,59 +453,18 @@ pub(crate) static DIRECTORY_BUCKET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["BucketName"],
     attributes: &["Arn", "AvailabilityZoneName"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e6a877b),
 };
 
 pub(crate) static DIRECTORY_BUCKET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BucketEncryption",
-            &Shape::Object(&directory_bucket::BUCKET_ENCRYPTION_SHAPE),
-        ),
-        (
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$"),
-                min_len: None,
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataRedundancy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SingleAvailabilityZone", "SingleLocalZone"],
-            }),
-        ),
-        (
-            "InventoryConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &directory_bucket::INVENTORY_CONFIGURATION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LifecycleConfiguration",
-            &Shape::Object(&directory_bucket::LIFECYCLE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&directory_bucket::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BucketEncryption", &Shape::Object(&directory_bucket::BUCKET_ENCRYPTION_SHAPE)),
+        ("BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$"), min_len: None, max_len: Some(63), allowed: &[] })),
+        ("DataRedundancy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SingleAvailabilityZone", "SingleLocalZone"] })),
+        ("InventoryConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&directory_bucket::INVENTORY_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ("LifecycleConfiguration", &Shape::Object(&directory_bucket::LIFECYCLE_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&directory_bucket::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -634,14 +485,9 @@ pub mod directory_bucket {
         /// Creates the value from its required properties:
         ///
         /// - `server_side_encryption_configuration`: `ServerSideEncryptionConfiguration`, Specifies the default server-side-encryption configuration.
-        pub fn new(
-            server_side_encryption_configuration: impl Into<Val<Vec<ServerSideEncryptionRule>>>,
-        ) -> Self {
+        pub fn new(server_side_encryption_configuration: impl Into<Val<Vec<ServerSideEncryptionRule>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "ServerSideEncryptionConfiguration",
-                server_side_encryption_configuration,
-            );
+            props.set("ServerSideEncryptionConfiguration", server_side_encryption_configuration);
             BucketEncryption { props }
         }
     }
@@ -672,10 +518,7 @@ pub mod directory_bucket {
         }
 
         /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
-        pub fn server_side_encryption_by_default(
-            mut self,
-            value: impl Into<Val<ServerSideEncryptionByDefault>>,
-        ) -> Self {
+        pub fn server_side_encryption_by_default(mut self, value: impl Into<Val<ServerSideEncryptionByDefault>>) -> Self {
             self.props.set("ServerSideEncryptionByDefault", value);
             self
         }
@@ -730,13 +573,7 @@ pub mod directory_bucket {
         /// - `id`: `Id`, The ID used to identify the inventory configuration.
         /// - `included_object_versions`: `IncludedObjectVersions`, Object versions to include in the inventory list.
         /// - `schedule_frequency`: `ScheduleFrequency`, Specifies the schedule for generating inventory results.
-        pub fn new(
-            destination: impl Into<Val<Destination>>,
-            enabled: impl Into<Val<bool>>,
-            id: impl Into<Val<String>>,
-            included_object_versions: impl Into<Val<String>>,
-            schedule_frequency: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination: impl Into<Val<Destination>>, enabled: impl Into<Val<bool>>, id: impl Into<Val<String>>, included_object_versions: impl Into<Val<String>>, schedule_frequency: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Destination", destination);
             props.set("Enabled", enabled);
@@ -842,10 +679,7 @@ pub mod directory_bucket {
         }
 
         /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
-        pub fn abort_incomplete_multipart_upload(
-            mut self,
-            value: impl Into<Val<AbortIncompleteMultipartUpload>>,
-        ) -> Self {
+        pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Val<AbortIncompleteMultipartUpload>>) -> Self {
             self.props.set("AbortIncompleteMultipartUpload", value);
             self
         }
@@ -971,189 +805,72 @@ pub mod directory_bucket {
     }
 
     pub(crate) static BUCKET_ENCRYPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ServerSideEncryptionConfiguration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SERVER_SIDE_ENCRYPTION_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ServerSideEncryptionConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&SERVER_SIDE_ENCRYPTION_RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_SIDE_ENCRYPTION_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ServerSideEncryptionByDefault",
-            &Shape::Object(&SERVER_SIDE_ENCRYPTION_BY_DEFAULT_SHAPE),
-        )],
+        fields: &[
+            ("ServerSideEncryptionByDefault", &Shape::Object(&SERVER_SIDE_ENCRYPTION_BY_DEFAULT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_SIDE_ENCRYPTION_BY_DEFAULT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SSEAlgorithm",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["aws:kms", "AES256"],
-            }),
-        )],
+        fields: &[
+            ("SSEAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["aws:kms", "AES256"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INVENTORY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Destination", &Shape::Object(&DESTINATION_SHAPE)),
-            (
-                "IncludedObjectVersions",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["All", "Current"],
-                }),
-            ),
-            (
-                "OptionalFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "Size",
-                            "LastModifiedDate",
-                            "StorageClass",
-                            "ETag",
-                            "IsMultipartUploaded",
-                            "EncryptionStatus",
-                            "BucketKeyStatus",
-                            "ChecksumAlgorithm",
-                            "LifecycleExpirationDate",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ScheduleFrequency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Daily", "Weekly"],
-                }),
-            ),
+            ("IncludedObjectVersions", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["All", "Current"] })),
+            ("OptionalFields", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "EncryptionStatus", "BucketKeyStatus", "ChecksumAlgorithm", "LifecycleExpirationDate"] })), min_items: None, max_items: None })),
+            ("ScheduleFrequency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Daily", "Weekly"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Format",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CSV", "ORC", "Parquet"],
-            }),
-        )],
+        fields: &[
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "ORC", "Parquet"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LIFECYCLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AbortIncompleteMultipartUpload",
-                &Shape::Object(&ABORT_INCOMPLETE_MULTIPART_UPLOAD_SHAPE),
-            ),
-            (
-                "Id",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectSizeGreaterThan",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9]+"),
-                    min_len: None,
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectSizeLessThan",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9]+"),
-                    min_len: None,
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Enabled", "Disabled"],
-                }),
-            ),
+            ("AbortIncompleteMultipartUpload", &Shape::Object(&ABORT_INCOMPLETE_MULTIPART_UPLOAD_SHAPE)),
+            ("Id", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+            ("ObjectSizeGreaterThan", &Shape::Str(StrRule { pattern: Some("[0-9]+"), min_len: None, max_len: Some(20), allowed: &[] })),
+            ("ObjectSizeLessThan", &Shape::Str(StrRule { pattern: Some("[0-9]+"), min_len: None, max_len: Some(20), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ABORT_INCOMPLETE_MULTIPART_UPLOAD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DaysAfterInitiation",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DaysAfterInitiation", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

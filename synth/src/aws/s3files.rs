@@ -31,10 +31,7 @@ impl CfnAccessPoint {
     pub fn new(file_system_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FileSystemId", file_system_id);
-        CfnAccessPoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessPoint { props, options: ResourceOptions::default() }
     }
 
     /// (optional) A string of up to 64 ASCII characters that Amazon EFS uses to ensure idempotent creation.
@@ -108,27 +105,11 @@ impl Handle<CfnAccessPoint> {
 pub(crate) static ACCESS_POINT_META: TypeMeta = TypeMeta {
     type_name: CfnAccessPoint::TYPE_NAME,
     shape: &ACCESS_POINT_SHAPE,
-    create_only: &[
-        "ClientToken",
-        "FileSystemId",
-        "PosixUser",
-        "PosixUser/Gid",
-        "PosixUser/SecondaryGids",
-        "PosixUser/Uid",
-        "RootDirectory",
-        "RootDirectory/CreationPermissions",
-        "RootDirectory/CreationPermissions/OwnerGid",
-        "RootDirectory/CreationPermissions/OwnerUid",
-        "RootDirectory/CreationPermissions/Permissions",
-        "RootDirectory/Path",
-    ],
+    create_only: &["ClientToken", "FileSystemId", "PosixUser", "PosixUser/Gid", "PosixUser/SecondaryGids", "PosixUser/Uid", "RootDirectory", "RootDirectory/CreationPermissions", "RootDirectory/CreationPermissions/OwnerGid", "RootDirectory/CreationPermissions/OwnerUid", "RootDirectory/CreationPermissions/Permissions", "RootDirectory/Path"],
     write_only: &[],
     primary_identifier: &["AccessPointId"],
     attributes: &["AccessPointArn", "AccessPointId", "OwnerId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3fffffff),
 };
 
@@ -168,6 +149,8 @@ pub mod access_point {
         }
 
         /// Secondary POSIX group IDs used for all file system operations using this access point.
+        ///
+        /// Changing it replaces the resource.
         pub fn secondary_gids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecondaryGids", value);
             self
@@ -194,12 +177,16 @@ pub mod access_point {
         }
 
         /// (Optional) Specifies the POSIX IDs and permissions to apply to the access point's RootDirectory. If the RootDirectory\>Path specified does not exist, EFS creates the root directory using the CreationPermissions settings when a client connects to an access point. When specifying the CreationPermissions, you must provide values for all properties.   If you do not provide CreationPermissions and the specified RootDirectory\>Path does not exist, attempts to mount the file system using the access point will fail.
+        ///
+        /// Changing it replaces the resource.
         pub fn creation_permissions(mut self, value: impl Into<Val<CreationPermissions>>) -> Self {
             self.props.set("CreationPermissions", value);
             self
         }
 
         /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system. A path can have up to four subdirectories. If the specified path does not exist, you are required to provide the CreationPermissions.
+        ///
+        /// Changing it replaces the resource.
         pub fn path(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Path", value);
             self
@@ -224,11 +211,7 @@ pub mod access_point {
         /// - `owner_gid`: `OwnerGid`, Specifies the POSIX group ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
         /// - `owner_uid`: `OwnerUid`, Specifies the POSIX user ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
         /// - `permissions`: `Permissions`, Specifies the POSIX permissions to apply to the RootDirectory, in the format of an octal number representing the file's mode bits.
-        pub fn new(
-            owner_gid: impl Into<Val<String>>,
-            owner_uid: impl Into<Val<String>>,
-            permissions: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(owner_gid: impl Into<Val<String>>, owner_uid: impl Into<Val<String>>, permissions: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("OwnerGid", owner_gid);
             props.set("OwnerUid", owner_uid);
@@ -277,113 +260,34 @@ pub mod access_point {
 
     pub(crate) static POSIX_USER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Gid",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecondaryGids",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]+$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Uid",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Gid", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("SecondaryGids", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("Uid", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROOT_DIRECTORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CreationPermissions",
-                &Shape::Object(&CREATION_PERMISSIONS_SHAPE),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(\\/|(\\/(?!\\.)+[^$#<>;;`|&?{}^*/\\n]+){1,4})$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("CreationPermissions", &Shape::Object(&CREATION_PERMISSIONS_SHAPE)),
+            ("Path", &Shape::Str(StrRule { pattern: Some("^(\\/|(\\/(?!\\.)+[^$#<>;;`|&?{}^*/\\n]+){1,4})$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CREATION_PERMISSIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OwnerGid",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OwnerUid",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Permissions",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-7]{3,4}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("OwnerGid", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("OwnerUid", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Permissions", &Shape::Str(StrRule { pattern: Some("^[0-7]{3,4}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_POINT_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -409,10 +313,7 @@ impl CfnFileSystem {
         let mut props = Props::new();
         props.set("Bucket", bucket);
         props.set("RoleArn", role_arn);
-        CfnFileSystem {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFileSystem { props, options: ResourceOptions::default() }
     }
 
     /// The `AcceptBucketWarning` property.
@@ -450,10 +351,7 @@ impl CfnFileSystem {
     }
 
     /// The `SynchronizationConfiguration` property.
-    pub fn synchronization_configuration(
-        mut self,
-        value: impl Into<Val<file_system::SynchronizationConfiguration>>,
-    ) -> Self {
+    pub fn synchronization_configuration(mut self, value: impl Into<Val<file_system::SynchronizationConfiguration>>) -> Self {
         self.props.set("SynchronizationConfiguration", value);
         self
     }
@@ -520,29 +418,11 @@ impl Handle<CfnFileSystem> {
 pub(crate) static FILE_SYSTEM_META: TypeMeta = TypeMeta {
     type_name: CfnFileSystem::TYPE_NAME,
     shape: &FILE_SYSTEM_SHAPE,
-    create_only: &[
-        "AcceptBucketWarning",
-        "Bucket",
-        "ClientToken",
-        "KmsKeyId",
-        "Prefix",
-        "RoleArn",
-    ],
+    create_only: &["AcceptBucketWarning", "Bucket", "ClientToken", "KmsKeyId", "Prefix", "RoleArn"],
     write_only: &["AcceptBucketWarning"],
     primary_identifier: &["FileSystemArn"],
-    attributes: &[
-        "CreationTime",
-        "FileSystemArn",
-        "FileSystemId",
-        "OwnerId",
-        "Status",
-        "StatusMessage",
-        "SynchronizationConfiguration.LatestVersionNumber",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "FileSystemArn", "FileSystemId", "OwnerId", "Status", "StatusMessage", "SynchronizationConfiguration.LatestVersionNumber"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff3fffffff),
 };
 
@@ -576,10 +456,7 @@ pub mod file_system {
         ///
         /// - `expiration_data_rules`: `ExpirationDataRules`.
         /// - `import_data_rules`: `ImportDataRules`.
-        pub fn new(
-            expiration_data_rules: impl Into<Val<Vec<ExpirationDataRule>>>,
-            import_data_rules: impl Into<Val<Vec<ImportDataRule>>>,
-        ) -> Self {
+        pub fn new(expiration_data_rules: impl Into<Val<Vec<ExpirationDataRule>>>, import_data_rules: impl Into<Val<Vec<ImportDataRule>>>) -> Self {
             let mut props = Props::new();
             props.set("ExpirationDataRules", expiration_data_rules);
             props.set("ImportDataRules", import_data_rules);
@@ -634,11 +511,7 @@ pub mod file_system {
         /// - `prefix`: `Prefix`.
         /// - `size_less_than`: `SizeLessThan`.
         /// - `trigger`: `Trigger`.
-        pub fn new(
-            prefix: impl Into<Val<String>>,
-            size_less_than: impl Into<Val<i64>>,
-            trigger: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(prefix: impl Into<Val<String>>, size_less_than: impl Into<Val<i64>>, trigger: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Prefix", prefix);
             props.set("SizeLessThan", size_less_than);
@@ -680,90 +553,32 @@ pub mod file_system {
 
     pub(crate) static SYNCHRONIZATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExpirationDataRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EXPIRATION_DATA_RULE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "ImportDataRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IMPORT_DATA_RULE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("ExpirationDataRules", &Shape::List(ListRule { item: Some(&Shape::Object(&EXPIRATION_DATA_RULE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("ImportDataRules", &Shape::List(ListRule { item: Some(&Shape::Object(&IMPORT_DATA_RULE_SHAPE)), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPIRATION_DATA_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DaysAfterLastAccess",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(365.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DaysAfterLastAccess", &Shape::Num(NumRule { min: Some(1.0), max: Some(365.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMPORT_DATA_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(|.*/)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SizeLessThan",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(52673613135872.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Trigger",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ON_DIRECTORY_FIRST_ACCESS", "ON_FILE_ACCESS"],
-                }),
-            ),
+            ("Prefix", &Shape::Str(StrRule { pattern: Some("^(|.*/)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("SizeLessThan", &Shape::Num(NumRule { min: Some(0.0), max: Some(52673613135872.0), allowed: &[] })),
+            ("Trigger", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ON_DIRECTORY_FIRST_ACCESS", "ON_FILE_ACCESS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -789,10 +604,7 @@ impl CfnFileSystemPolicy {
         let mut props = Props::new();
         props.set("FileSystemId", file_system_id);
         props.set("Policy", policy);
-        CfnFileSystemPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFileSystemPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -849,10 +661,7 @@ impl CfnMountTarget {
         let mut props = Props::new();
         props.set("FileSystemId", file_system_id);
         props.set("SubnetId", subnet_id);
-        CfnMountTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMountTarget { props, options: ResourceOptions::default() }
     }
 
     /// The `IpAddressType` property.
@@ -943,24 +752,10 @@ impl Handle<CfnMountTarget> {
 pub(crate) static MOUNT_TARGET_META: TypeMeta = TypeMeta {
     type_name: CfnMountTarget::TYPE_NAME,
     shape: &MOUNT_TARGET_SHAPE,
-    create_only: &[
-        "FileSystemId",
-        "IpAddressType",
-        "Ipv4Address",
-        "Ipv6Address",
-        "SubnetId",
-    ],
+    create_only: &["FileSystemId", "IpAddressType", "Ipv4Address", "Ipv6Address", "SubnetId"],
     write_only: &[],
     primary_identifier: &["MountTargetId"],
-    attributes: &[
-        "AvailabilityZoneId",
-        "MountTargetId",
-        "NetworkInterfaceId",
-        "OwnerId",
-        "Status",
-        "StatusMessage",
-        "VpcId",
-    ],
+    attributes: &["AvailabilityZoneId", "MountTargetId", "NetworkInterfaceId", "OwnerId", "Status", "StatusMessage", "VpcId"],
     tagging: None,
     regions: RegionSet(0x3fff3fffffff),
 };

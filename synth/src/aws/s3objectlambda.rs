@@ -28,15 +28,10 @@ impl CfnAccessPoint {
     /// Creates the resource from its required properties:
     ///
     /// - `object_lambda_configuration`: `ObjectLambdaConfiguration`, The Object lambda Access Point Configuration that configures transformations to be applied on the objects on specified S3 Actions
-    pub fn new(
-        object_lambda_configuration: impl Into<Val<access_point::ObjectLambdaConfiguration>>,
-    ) -> Self {
+    pub fn new(object_lambda_configuration: impl Into<Val<access_point::ObjectLambdaConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("ObjectLambdaConfiguration", object_lambda_configuration);
-        CfnAccessPoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessPoint { props, options: ResourceOptions::default() }
     }
 
     /// The name you want to assign to this Object lambda Access Point.
@@ -121,35 +116,15 @@ pub(crate) static ACCESS_POINT_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Name"],
-    attributes: &[
-        "Alias",
-        "Alias.Status",
-        "Alias.Value",
-        "Arn",
-        "CreationDate",
-        "PolicyStatus",
-        "PolicyStatus.IsPublic",
-        "PublicAccessBlockConfiguration",
-    ],
+    attributes: &["Alias", "Alias.Status", "Alias.Value", "Arn", "CreationDate", "PolicyStatus", "PolicyStatus.IsPublic", "PublicAccessBlockConfiguration"],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ACCESS_POINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$"),
-                min_len: Some(3),
-                max_len: Some(45),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ObjectLambdaConfiguration",
-            &Shape::Object(&access_point::OBJECT_LAMBDA_CONFIGURATION_SHAPE),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$"), min_len: Some(3), max_len: Some(45), allowed: &[] })),
+        ("ObjectLambdaConfiguration", &Shape::Object(&access_point::OBJECT_LAMBDA_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -171,16 +146,10 @@ pub mod access_point {
         ///
         /// - `supporting_access_point`: `SupportingAccessPoint`.
         /// - `transformation_configurations`: `TransformationConfigurations`.
-        pub fn new(
-            supporting_access_point: impl Into<Val<String>>,
-            transformation_configurations: impl Into<Val<Vec<TransformationConfiguration>>>,
-        ) -> Self {
+        pub fn new(supporting_access_point: impl Into<Val<String>>, transformation_configurations: impl Into<Val<Vec<TransformationConfiguration>>>) -> Self {
             let mut props = Props::new();
             props.set("SupportingAccessPoint", supporting_access_point);
-            props.set(
-                "TransformationConfigurations",
-                transformation_configurations,
-            );
+            props.set("TransformationConfigurations", transformation_configurations);
             ObjectLambdaConfiguration { props }
         }
 
@@ -214,10 +183,7 @@ pub mod access_point {
         ///
         /// - `actions`: `Actions`.
         /// - `content_transformation`: `ContentTransformation`.
-        pub fn new(
-            actions: impl Into<Val<Vec<String>>>,
-            content_transformation: impl Into<Val<ContentTransformation>>,
-        ) -> Self {
+        pub fn new(actions: impl Into<Val<Vec<String>>>, content_transformation: impl Into<Val<ContentTransformation>>) -> Self {
             let mut props = Props::new();
             props.set("Actions", actions);
             props.set("ContentTransformation", content_transformation);
@@ -288,51 +254,31 @@ pub mod access_point {
 
     pub(crate) static OBJECT_LAMBDA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SupportingAccessPoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TransformationConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRANSFORMATION_CONFIGURATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("SupportingAccessPoint", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("TransformationConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&TRANSFORMATION_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORMATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContentTransformation",
-            &Shape::Object(&CONTENT_TRANSFORMATION_SHAPE),
-        )],
+        fields: &[
+            ("ContentTransformation", &Shape::Object(&CONTENT_TRANSFORMATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTENT_TRANSFORMATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("AwsLambda", &Shape::Object(&AWS_LAMBDA_SHAPE))],
+        fields: &[
+            ("AwsLambda", &Shape::Object(&AWS_LAMBDA_SHAPE)),
+        ],
         one_of_required: &[&["AwsLambda"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_LAMBDA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FunctionArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FunctionArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -353,17 +299,11 @@ impl CfnAccessPointPolicy {
     ///
     /// - `object_lambda_access_point`: `ObjectLambdaAccessPoint`, The name of the Amazon S3 ObjectLambdaAccessPoint to which the policy applies.
     /// - `policy_document`: `PolicyDocument`.
-    pub fn new(
-        object_lambda_access_point: impl Into<Val<String>>,
-        policy_document: impl Into<Val<Json>>,
-    ) -> Self {
+    pub fn new(object_lambda_access_point: impl Into<Val<String>>, policy_document: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("ObjectLambdaAccessPoint", object_lambda_access_point);
         props.set("PolicyDocument", policy_document);
-        CfnAccessPointPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessPointPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -394,20 +334,17 @@ pub(crate) static ACCESS_POINT_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static ACCESS_POINT_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ObjectLambdaAccessPoint",
-        &Shape::Str(StrRule {
-            pattern: Some("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$"),
-            min_len: Some(3),
-            max_len: Some(45),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ObjectLambdaAccessPoint", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$"), min_len: Some(3), max_len: Some(45), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ACCESS_POINT_META, &ACCESS_POINT_POLICY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ACCESS_POINT_META,
+    &ACCESS_POINT_POLICY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnAccessPoint {
     /// - `bucket`: `Bucket`, The Amazon Resource Name (ARN) of the bucket you want to associate this AccessPoint with.
     /// - `name`: `Name`, A name for the AccessPoint.
     /// - `vpc_configuration`: `VpcConfiguration`, Virtual Private Cloud (VPC) from which requests can be made to the AccessPoint.
-    pub fn new(
-        bucket: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        vpc_configuration: impl Into<Val<access_point::VpcConfiguration>>,
-    ) -> Self {
+    pub fn new(bucket: impl Into<Val<String>>, name: impl Into<Val<String>>, vpc_configuration: impl Into<Val<access_point::VpcConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("Bucket", bucket);
         props.set("Name", name);
         props.set("VpcConfiguration", vpc_configuration);
-        CfnAccessPoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessPoint { props, options: ResourceOptions::default() }
     }
 
     /// The `Policy` property.
@@ -129,15 +122,9 @@ pub mod access_point {
     }
 
     pub(crate) static VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("VpcId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -162,17 +149,11 @@ impl CfnBucket {
         let mut props = Props::new();
         props.set("BucketName", bucket_name);
         props.set("OutpostId", outpost_id);
-        CfnBucket {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBucket { props, options: ResourceOptions::default() }
     }
 
     /// Rules that define how Amazon S3Outposts manages objects during their lifetime.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Val<bucket::LifecycleConfiguration>>,
-    ) -> Self {
+    pub fn lifecycle_configuration(mut self, value: impl Into<Val<bucket::LifecycleConfiguration>>) -> Self {
         self.props.set("LifecycleConfiguration", value);
         self
     }
@@ -215,10 +196,7 @@ pub(crate) static BUCKET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe3ee8877b),
 };
 
@@ -275,10 +253,7 @@ pub mod bucket {
         }
 
         /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3Outposts bucket.
-        pub fn abort_incomplete_multipart_upload(
-            mut self,
-            value: impl Into<Val<AbortIncompleteMultipartUpload>>,
-        ) -> Self {
+        pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Val<AbortIncompleteMultipartUpload>>) -> Self {
             self.props.set("AbortIncompleteMultipartUpload", value);
             self
         }
@@ -466,14 +441,9 @@ pub mod bucket {
     }
 
     pub(crate) static LIFECYCLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -491,14 +461,9 @@ pub mod bucket {
     };
 
     pub(crate) static ABORT_INCOMPLETE_MULTIPART_UPLOAD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DaysAfterInitiation",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DaysAfterInitiation", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -512,62 +477,25 @@ pub mod bucket {
     };
 
     pub(crate) static FILTER_AND_OPERATOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&FILTER_TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_TAG_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         one_of_required: &[&["Tags"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -593,10 +521,7 @@ impl CfnBucketPolicy {
         let mut props = Props::new();
         props.set("Bucket", bucket);
         props.set("PolicyDocument", policy_document);
-        CfnBucketPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBucketPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -627,17 +552,9 @@ pub(crate) static BUCKET_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static BUCKET_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Bucket",
-        &Shape::Str(StrRule {
-            pattern: Some(
-                "^arn:[^:]+:s3-outposts:[a-zA-Z0-9\\-]+:\\d{12}:outpost\\/[^:]+\\/bucket\\/[^:]+$",
-            ),
-            min_len: Some(20),
-            max_len: Some(2048),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("Bucket", &Shape::Str(StrRule { pattern: Some("^arn:[^:]+:s3-outposts:[a-zA-Z0-9\\-]+:\\d{12}:outpost\\/[^:]+\\/bucket\\/[^:]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -658,19 +575,12 @@ impl CfnEndpoint {
     /// - `outpost_id`: `OutpostId`, The id of the customer outpost on which the bucket resides.
     /// - `security_group_id`: `SecurityGroupId`, The ID of the security group to use with the endpoint.
     /// - `subnet_id`: `SubnetId`, The ID of the subnet in the selected VPC. The subnet must belong to the Outpost.
-    pub fn new(
-        outpost_id: impl Into<Val<String>>,
-        security_group_id: impl Into<Val<String>>,
-        subnet_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(outpost_id: impl Into<Val<String>>, security_group_id: impl Into<Val<String>>, subnet_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("OutpostId", outpost_id);
         props.set("SecurityGroupId", security_group_id);
         props.set("SubnetId", subnet_id);
-        CfnEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// The type of access for the on-premise network connectivity for the Outpost endpoint. To access endpoint from an on-premises network, you must specify the access type and provide the customer owned Ipv4 pool.
@@ -758,74 +668,21 @@ impl Handle<CfnEndpoint> {
 pub(crate) static ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnEndpoint::TYPE_NAME,
     shape: &ENDPOINT_SHAPE,
-    create_only: &[
-        "AccessType",
-        "CustomerOwnedIpv4Pool",
-        "OutpostId",
-        "SecurityGroupId",
-        "SubnetId",
-    ],
+    create_only: &["AccessType", "CustomerOwnedIpv4Pool", "OutpostId", "SecurityGroupId", "SubnetId"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CidrBlock",
-        "CreationTime",
-        "Id",
-        "NetworkInterfaces",
-        "Status",
-    ],
+    attributes: &["Arn", "CidrBlock", "CreationTime", "Id", "NetworkInterfaces", "Status"],
     tagging: None,
     regions: RegionSet(0x3ffe3ee8877b),
 };
 
 pub(crate) static ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CustomerOwnedIp", "Private"],
-            }),
-        ),
-        (
-            "CustomerOwnedIpv4Pool",
-            &Shape::Str(StrRule {
-                pattern: Some("^ipv4pool-coip-([0-9a-f]{17})$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutpostId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(op-[a-f0-9]{17}|\\d{12}|ec2)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityGroupId",
-            &Shape::Str(StrRule {
-                pattern: Some("^sg-([0-9a-f]{8}|[0-9a-f]{17})$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetId",
-            &Shape::Str(StrRule {
-                pattern: Some("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("AccessType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CustomerOwnedIp", "Private"] })),
+        ("CustomerOwnedIpv4Pool", &Shape::Str(StrRule { pattern: Some("^ipv4pool-coip-([0-9a-f]{17})$"), min_len: None, max_len: None, allowed: &[] })),
+        ("OutpostId", &Shape::Str(StrRule { pattern: Some("^(op-[a-f0-9]{17}|\\d{12}|ec2)$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SecurityGroupId", &Shape::Str(StrRule { pattern: Some("^sg-([0-9a-f]{8}|[0-9a-f]{17})$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("SubnetId", &Shape::Str(StrRule { pattern: Some("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

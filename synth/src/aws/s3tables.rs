@@ -29,17 +29,11 @@ impl CfnNamespace {
     ///
     /// - `namespace`: `Namespace`, A name for the namespace.
     /// - `table_bucket_arn`: `TableBucketARN`, The Amazon Resource Name (ARN) of the specified table bucket.
-    pub fn new(
-        namespace: impl Into<Val<String>>,
-        table_bucket_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(namespace: impl Into<Val<String>>, table_bucket_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Namespace", namespace);
         props.set("TableBucketARN", table_bucket_arn);
-        CfnNamespace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNamespace { props, options: ResourceOptions::default() }
     }
 }
 
@@ -71,26 +65,8 @@ pub(crate) static NAMESPACE_META: TypeMeta = TypeMeta {
 
 pub(crate) static NAMESPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TableBucketARN",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Namespace", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("TableBucketARN", &Shape::Str(StrRule { pattern: Some("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -113,21 +89,13 @@ impl CfnTable {
     /// - `open_table_format`: `OpenTableFormat`, Format of the table.
     /// - `table_bucket_arn`: `TableBucketARN`, The Amazon Resource Name (ARN) of the specified table bucket.
     /// - `table_name`: `TableName`, The name for the table.
-    pub fn new(
-        namespace: impl Into<Val<String>>,
-        open_table_format: impl Into<Val<String>>,
-        table_bucket_arn: impl Into<Val<String>>,
-        table_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(namespace: impl Into<Val<String>>, open_table_format: impl Into<Val<String>>, table_bucket_arn: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Namespace", namespace);
         props.set("OpenTableFormat", open_table_format);
         props.set("TableBucketARN", table_bucket_arn);
         props.set("TableName", table_name);
-        CfnTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTable { props, options: ResourceOptions::default() }
     }
 
     /// Settings governing the Compaction maintenance action. Contains details about the compaction settings for an Iceberg table.
@@ -155,10 +123,7 @@ impl CfnTable {
     /// Specifies storage class settings for the table
     ///
     /// Changing it replaces the resource.
-    pub fn storage_class_configuration(
-        mut self,
-        value: impl Into<Val<table::StorageClassConfiguration>>,
-    ) -> Self {
+    pub fn storage_class_configuration(mut self, value: impl Into<Val<table::StorageClassConfiguration>>) -> Self {
         self.props.set("StorageClassConfiguration", value);
         self
     }
@@ -223,84 +188,25 @@ impl Handle<CfnTable> {
 pub(crate) static TABLE_META: TypeMeta = TypeMeta {
     type_name: CfnTable::TYPE_NAME,
     shape: &TABLE_SHAPE,
-    create_only: &[
-        "IcebergMetadata",
-        "OpenTableFormat",
-        "StorageClassConfiguration",
-        "TableBucketARN",
-        "WithoutMetadata",
-    ],
+    create_only: &["IcebergMetadata", "OpenTableFormat", "StorageClassConfiguration", "TableBucketARN", "WithoutMetadata"],
     write_only: &["IcebergMetadata", "WithoutMetadata"],
     primary_identifier: &["TableARN"],
     attributes: &["TableARN", "VersionToken", "WarehouseLocation"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Compaction", &Shape::Object(&table::COMPACTION_SHAPE)),
-        (
-            "IcebergMetadata",
-            &Shape::Object(&table::ICEBERG_METADATA_SHAPE),
-        ),
-        (
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z_]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OpenTableFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ICEBERG"],
-            }),
-        ),
-        (
-            "SnapshotManagement",
-            &Shape::Object(&table::SNAPSHOT_MANAGEMENT_SHAPE),
-        ),
-        (
-            "StorageClassConfiguration",
-            &Shape::Object(&table::STORAGE_CLASS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "TableBucketARN",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WithoutMetadata",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Yes"],
-            }),
-        ),
+        ("IcebergMetadata", &Shape::Object(&table::ICEBERG_METADATA_SHAPE)),
+        ("Namespace", &Shape::Str(StrRule { pattern: Some("^[0-9a-z_]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OpenTableFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ICEBERG"] })),
+        ("SnapshotManagement", &Shape::Object(&table::SNAPSHOT_MANAGEMENT_SHAPE)),
+        ("StorageClassConfiguration", &Shape::Object(&table::STORAGE_CLASS_CONFIGURATION_SHAPE)),
+        ("TableBucketARN", &Shape::Str(StrRule { pattern: Some("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&table::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("WithoutMetadata", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Yes"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -359,10 +265,7 @@ pub mod table {
         }
 
         /// Partition specification for an Iceberg table
-        pub fn iceberg_partition_spec(
-            mut self,
-            value: impl Into<Val<IcebergPartitionSpec>>,
-        ) -> Self {
+        pub fn iceberg_partition_spec(mut self, value: impl Into<Val<IcebergPartitionSpec>>) -> Self {
             self.props.set("IcebergPartitionSpec", value);
             self
         }
@@ -439,11 +342,7 @@ pub mod table {
         /// - `name`: `Name`, The name of the partition field
         /// - `source_id`: `SourceId`, The source column ID to partition on
         /// - `transform`: `Transform`, The partition transform function (identity, bucket\[N\], truncate\[N\], year, month, day, hour)
-        pub fn new(
-            name: impl Into<Val<String>>,
-            source_id: impl Into<Val<i64>>,
-            transform: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, source_id: impl Into<Val<i64>>, transform: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("SourceId", source_id);
@@ -535,10 +434,7 @@ pub mod table {
         ///
         /// - `schema_v2_field_list`: `SchemaV2FieldList`, The schema fields for the table
         /// - `schema_v2_field_type`: `SchemaV2FieldType`, The type of the top-level schema, which is always 'struct'
-        pub fn new(
-            schema_v2_field_list: impl Into<Val<Vec<SchemaV2Field>>>,
-            schema_v2_field_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(schema_v2_field_list: impl Into<Val<Vec<SchemaV2Field>>>, schema_v2_field_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SchemaV2FieldList", schema_v2_field_list);
             props.set("SchemaV2FieldType", schema_v2_field_type);
@@ -577,12 +473,7 @@ pub mod table {
         /// - `name`: `Name`, The name of the field
         /// - `required`: `Required`, A Boolean value that specifies whether values are required for each row in this field
         /// - `type_`: `Type`, The field type. For primitive types, use a string (e.g., 'int', 'string', 'long'). For nested types, use an object (e.g., {'type': 'struct', 'fields': \[...\]} for struct, {'type': 'list', 'element-id': N, 'element': 'type'} for list, {'type': 'map', 'key-id': N, 'key': 'type', 'value-id': N, 'value': 'type'} for map).
-        pub fn new(
-            id: impl Into<Val<i64>>,
-            name: impl Into<Val<String>>,
-            required: impl Into<Val<bool>>,
-            type_: impl Into<Val<Json>>,
-        ) -> Self {
+        pub fn new(id: impl Into<Val<i64>>, name: impl Into<Val<String>>, required: impl Into<Val<bool>>, type_: impl Into<Val<Json>>) -> Self {
             let mut props = Props::new();
             props.set("Id", id);
             props.set("Name", name);
@@ -646,12 +537,7 @@ pub mod table {
         /// - `null_order`: `NullOrder`, Null value ordering (nulls-first or nulls-last)
         /// - `source_id`: `SourceId`, The source column ID to sort on
         /// - `transform`: `Transform`, The sort transform function
-        pub fn new(
-            direction: impl Into<Val<String>>,
-            null_order: impl Into<Val<String>>,
-            source_id: impl Into<Val<i64>>,
-            transform: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(direction: impl Into<Val<String>>, null_order: impl Into<Val<String>>, source_id: impl Into<Val<i64>>, transform: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Direction", direction);
             props.set("NullOrder", null_order);
@@ -762,23 +648,8 @@ pub mod table {
 
     pub(crate) static COMPACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
-            (
-                "TargetFileSizeMB",
-                &Shape::Num(NumRule {
-                    min: Some(64.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
+            ("TargetFileSizeMB", &Shape::Num(NumRule { min: Some(64.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -786,127 +657,53 @@ pub mod table {
     pub(crate) static ICEBERG_METADATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("IcebergSchemaV2", &Shape::Object(&ICEBERG_SCHEMA_V2_SHAPE)),
-            (
-                "IcebergSortOrder",
-                &Shape::Object(&ICEBERG_SORT_ORDER_SHAPE),
-            ),
+            ("IcebergSortOrder", &Shape::Object(&ICEBERG_SORT_ORDER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ICEBERG_SCHEMA_V2_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SchemaV2FieldType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["struct"],
-            }),
-        )],
+        fields: &[
+            ("SchemaV2FieldType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["struct"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ICEBERG_SORT_ORDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Fields",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ICEBERG_SORT_FIELD_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Fields", &Shape::List(ListRule { item: Some(&Shape::Object(&ICEBERG_SORT_FIELD_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ICEBERG_SORT_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Direction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["asc", "desc"],
-                }),
-            ),
-            (
-                "NullOrder",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["nulls-first", "nulls-last"],
-                }),
-            ),
+            ("Direction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["asc", "desc"] })),
+            ("NullOrder", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["nulls-first", "nulls-last"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNAPSHOT_MANAGEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxSnapshotAgeHours",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinSnapshotsToKeep",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
+            ("MaxSnapshotAgeHours", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MinSnapshotsToKeep", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_CLASS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StorageClass",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "INTELLIGENT_TIERING"],
-            }),
-        )],
+        fields: &[
+            ("StorageClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "INTELLIGENT_TIERING"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -930,44 +727,29 @@ impl CfnTableBucket {
     pub fn new(table_bucket_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TableBucketName", table_bucket_name);
-        CfnTableBucket {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTableBucket { props, options: ResourceOptions::default() }
     }
 
     /// Specifies encryption settings for the table bucket
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<table_bucket::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<table_bucket::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
 
     /// Settings governing the Metric configuration for the table bucket.
-    pub fn metrics_configuration(
-        mut self,
-        value: impl Into<Val<table_bucket::MetricsConfiguration>>,
-    ) -> Self {
+    pub fn metrics_configuration(mut self, value: impl Into<Val<table_bucket::MetricsConfiguration>>) -> Self {
         self.props.set("MetricsConfiguration", value);
         self
     }
 
     /// Specifies replication configuration for the table bucket
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Val<table_bucket::ReplicationConfiguration>>,
-    ) -> Self {
+    pub fn replication_configuration(mut self, value: impl Into<Val<table_bucket::ReplicationConfiguration>>) -> Self {
         self.props.set("ReplicationConfiguration", value);
         self
     }
 
     /// Specifies storage class settings for the table bucket
-    pub fn storage_class_configuration(
-        mut self,
-        value: impl Into<Val<table_bucket::StorageClassConfiguration>>,
-    ) -> Self {
+    pub fn storage_class_configuration(mut self, value: impl Into<Val<table_bucket::StorageClassConfiguration>>) -> Self {
         self.props.set("StorageClassConfiguration", value);
         self
     }
@@ -979,10 +761,7 @@ impl CfnTableBucket {
     }
 
     /// Settings governing the Unreferenced File Removal maintenance action. Unreferenced file removal identifies and deletes all objects that are not referenced by any table snapshots.
-    pub fn unreferenced_file_removal(
-        mut self,
-        value: impl Into<Val<table_bucket::UnreferencedFileRemoval>>,
-    ) -> Self {
+    pub fn unreferenced_file_removal(mut self, value: impl Into<Val<table_bucket::UnreferencedFileRemoval>>) -> Self {
         self.props.set("UnreferencedFileRemoval", value);
         self
     }
@@ -1019,52 +798,19 @@ pub(crate) static TABLE_BUCKET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TableBucketARN"],
     attributes: &["TableBucketARN"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TABLE_BUCKET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&table_bucket::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "MetricsConfiguration",
-            &Shape::Object(&table_bucket::METRICS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ReplicationConfiguration",
-            &Shape::Object(&table_bucket::REPLICATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "StorageClassConfiguration",
-            &Shape::Object(&table_bucket::STORAGE_CLASS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "TableBucketName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table_bucket::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UnreferencedFileRemoval",
-            &Shape::Object(&table_bucket::UNREFERENCED_FILE_REMOVAL_SHAPE),
-        ),
+        ("EncryptionConfiguration", &Shape::Object(&table_bucket::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("MetricsConfiguration", &Shape::Object(&table_bucket::METRICS_CONFIGURATION_SHAPE)),
+        ("ReplicationConfiguration", &Shape::Object(&table_bucket::REPLICATION_CONFIGURATION_SHAPE)),
+        ("StorageClassConfiguration", &Shape::Object(&table_bucket::STORAGE_CLASS_CONFIGURATION_SHAPE)),
+        ("TableBucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&table_bucket::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("UnreferencedFileRemoval", &Shape::Object(&table_bucket::UNREFERENCED_FILE_REMOVAL_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1148,10 +894,7 @@ pub mod table_bucket {
         ///
         /// - `role`: `Role`, The ARN of the IAM role to use for replication
         /// - `rules`: `Rules`, List of replication rules
-        pub fn new(
-            role: impl Into<Val<String>>,
-            rules: impl Into<Val<Vec<ReplicationRule>>>,
-        ) -> Self {
+        pub fn new(role: impl Into<Val<String>>, rules: impl Into<Val<Vec<ReplicationRule>>>) -> Self {
             let mut props = Props::new();
             props.set("Role", role);
             props.set("Rules", rules);
@@ -1305,119 +1048,53 @@ pub mod table_bucket {
     }
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SSEAlgorithm",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AES256", "aws:kms"],
-            }),
-        )],
+        fields: &[
+            ("SSEAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES256", "aws:kms"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRICS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&REPLICATION_RULE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&REPLICATION_RULE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLICATION_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Destinations",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("Destinations", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_CLASS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StorageClass",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "INTELLIGENT_TIERING"],
-            }),
-        )],
+        fields: &[
+            ("StorageClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "INTELLIGENT_TIERING"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UNREFERENCED_FILE_REMOVAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NoncurrentDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Enabled", "Disabled"],
-                }),
-            ),
-            (
-                "UnreferencedDays",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("NoncurrentDays", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+            ("UnreferencedDays", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1439,17 +1116,11 @@ impl CfnTableBucketPolicy {
     ///
     /// - `resource_policy`: `ResourcePolicy`, A policy document containing permissions to add to the specified table bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM.
     /// - `table_bucket_arn`: `TableBucketARN`, The Amazon Resource Name (ARN) of the table bucket to which the policy applies.
-    pub fn new(
-        resource_policy: impl Into<Val<Json>>,
-        table_bucket_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(resource_policy: impl Into<Val<Json>>, table_bucket_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ResourcePolicy", resource_policy);
         props.set("TableBucketARN", table_bucket_arn);
-        CfnTableBucketPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTableBucketPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1480,17 +1151,9 @@ pub(crate) static TABLE_BUCKET_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static TABLE_BUCKET_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "TableBucketARN",
-        &Shape::Str(StrRule {
-            pattern: Some(
-                "^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$",
-            ),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("TableBucketARN", &Shape::Str(StrRule { pattern: Some("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1514,10 +1177,7 @@ impl CfnTablePolicy {
         let mut props = Props::new();
         props.set("ResourcePolicy", resource_policy);
         props.set("TableARN", table_arn);
-        CfnTablePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTablePolicy { props, options: ResourceOptions::default() }
     }
 }
 

@@ -30,28 +30,18 @@ impl CfnIndex {
     /// - `data_type`: `DataType`, The data type of the vectors to be inserted into the vector index.
     /// - `dimension`: `Dimension`, The dimensions of the vectors to be inserted into the vector index.
     /// - `distance_metric`: `DistanceMetric`, The distance metric to be used for similarity search.
-    pub fn new(
-        data_type: impl Into<Val<String>>,
-        dimension: impl Into<Val<i64>>,
-        distance_metric: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_type: impl Into<Val<String>>, dimension: impl Into<Val<i64>>, distance_metric: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataType", data_type);
         props.set("Dimension", dimension);
         props.set("DistanceMetric", distance_metric);
-        CfnIndex {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIndex { props, options: ResourceOptions::default() }
     }
 
     /// The encryption configuration for the index.
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<index::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<index::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
@@ -67,10 +57,7 @@ impl CfnIndex {
     /// The metadata configuration for the vector index.
     ///
     /// Changing it replaces the resource.
-    pub fn metadata_configuration(
-        mut self,
-        value: impl Into<Val<index::MetadataConfiguration>>,
-    ) -> Self {
+    pub fn metadata_configuration(mut self, value: impl Into<Val<index::MetadataConfiguration>>) -> Self {
         self.props.set("MetadataConfiguration", value);
         self
     }
@@ -132,23 +119,11 @@ impl Handle<CfnIndex> {
 pub(crate) static INDEX_META: TypeMeta = TypeMeta {
     type_name: CfnIndex::TYPE_NAME,
     shape: &INDEX_SHAPE,
-    create_only: &[
-        "DataType",
-        "Dimension",
-        "DistanceMetric",
-        "EncryptionConfiguration",
-        "IndexName",
-        "MetadataConfiguration",
-        "VectorBucketArn",
-        "VectorBucketName",
-    ],
+    create_only: &["DataType", "Dimension", "DistanceMetric", "EncryptionConfiguration", "IndexName", "MetadataConfiguration", "VectorBucketArn", "VectorBucketName"],
     write_only: &[],
     primary_identifier: &["IndexArn"],
     attributes: &["CreationTime", "IndexArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff1fffffff),
 };
 
@@ -260,65 +235,23 @@ pub mod index {
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SseType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AES256", "aws:kms"],
-                }),
-            ),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("SseType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES256", "aws:kms"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NonFilterableMetadataKeys",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("NonFilterableMetadataKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -339,19 +272,13 @@ impl CfnVectorBucket {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnVectorBucket {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVectorBucket { props, options: ResourceOptions::default() }
     }
 
     /// The encryption configuration for the vector bucket.
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<vector_bucket::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<vector_bucket::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
@@ -409,36 +336,15 @@ pub(crate) static VECTOR_BUCKET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["VectorBucketArn"],
     attributes: &["CreationTime", "VectorBucketArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff1fffffff),
 };
 
 pub(crate) static VECTOR_BUCKET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&vector_bucket::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&vector_bucket::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VectorBucketName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
+        ("EncryptionConfiguration", &Shape::Object(&vector_bucket::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&vector_bucket::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VectorBucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -510,48 +416,16 @@ pub mod vector_bucket {
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SseType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AES256", "aws:kms"],
-                }),
-            ),
+            ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("SseType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES256", "aws:kms"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -575,10 +449,7 @@ impl CfnVectorBucketPolicy {
     pub fn new(policy: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("Policy", policy);
-        CfnVectorBucketPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVectorBucketPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of the vector bucket.
@@ -636,8 +507,11 @@ pub(crate) static VECTOR_BUCKET_POLICY_SHAPE: ObjectShape = ObjectShape {
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] =
-    &[&INDEX_META, &VECTOR_BUCKET_META, &VECTOR_BUCKET_POLICY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &INDEX_META,
+    &VECTOR_BUCKET_META,
+    &VECTOR_BUCKET_POLICY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -31,19 +31,13 @@ impl CfnAiWorkloadConfig {
     pub fn new(ai_workload_config_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AIWorkloadConfigName", ai_workload_config_name);
-        CfnAiWorkloadConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAiWorkloadConfig { props, options: ResourceOptions::default() }
     }
 
     /// The benchmark tool configuration and workload specification.
     ///
     /// Changing it replaces the resource.
-    pub fn ai_workload_configs(
-        mut self,
-        value: impl Into<Val<ai_workload_config::AiWorkloadConfigs>>,
-    ) -> Self {
+    pub fn ai_workload_configs(mut self, value: impl Into<Val<ai_workload_config::AiWorkloadConfigs>>) -> Self {
         self.props.set("AIWorkloadConfigs", value);
         self
     }
@@ -51,10 +45,7 @@ impl CfnAiWorkloadConfig {
     /// The dataset configuration for the workload. Specify input data channels with their data sources for benchmark workloads.
     ///
     /// Changing it replaces the resource.
-    pub fn dataset_config(
-        mut self,
-        value: impl Into<Val<ai_workload_config::AiDatasetConfig>>,
-    ) -> Self {
+    pub fn dataset_config(mut self, value: impl Into<Val<ai_workload_config::AiDatasetConfig>>) -> Self {
         self.props.set("DatasetConfig", value);
         self
     }
@@ -104,36 +95,15 @@ pub(crate) static AI_WORKLOAD_CONFIG_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AIWorkloadConfigArn"],
     attributes: &["AIWorkloadConfigArn", "CreationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12280108),
 };
 
 pub(crate) static AI_WORKLOAD_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AIWorkloadConfigName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9](-*[a-z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DatasetConfig",
-            &Shape::Object(&ai_workload_config::AI_DATASET_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ai_workload_config::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AIWorkloadConfigName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9](-*[a-z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("DatasetConfig", &Shape::Object(&ai_workload_config::AI_DATASET_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ai_workload_config::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -224,10 +194,7 @@ pub mod ai_workload_config {
         ///
         /// - `channel_name`: `ChannelName`, The logical name for the data channel.
         /// - `data_source`: `DataSource`, The data source for this channel.
-        pub fn new(
-            channel_name: impl Into<Val<String>>,
-            data_source: impl Into<Val<AiWorkloadDataSource>>,
-        ) -> Self {
+        pub fn new(channel_name: impl Into<Val<String>>, data_source: impl Into<Val<AiWorkloadDataSource>>) -> Self {
             let mut props = Props::new();
             props.set("ChannelName", channel_name);
             props.set("DataSource", data_source);
@@ -316,74 +283,38 @@ pub mod ai_workload_config {
     }
 
     pub(crate) static AI_DATASET_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InputDataConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&AI_WORKLOAD_INPUT_DATA_CONFIG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("InputDataConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&AI_WORKLOAD_INPUT_DATA_CONFIG_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AI_WORKLOAD_INPUT_DATA_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChannelName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9\\.\\-_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("ChannelName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\.\\-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
             ("DataSource", &Shape::Object(&AI_WORKLOAD_DATA_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AI_WORKLOAD_DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3DataSource",
-            &Shape::Object(&AI_WORKLOAD_S3_DATA_SOURCE_SHAPE),
-        )],
+        fields: &[
+            ("S3DataSource", &Shape::Object(&AI_WORKLOAD_S3_DATA_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AI_WORKLOAD_S3_DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: None,
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: None, max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -406,19 +337,12 @@ impl CfnAction {
     /// - `action_name`: `ActionName`, The name of the action. Must be unique to your account in an AWS Region.
     /// - `action_type`: `ActionType`, The action type.
     /// - `source`: `Source`, The source type, ID, and URI.
-    pub fn new(
-        action_name: impl Into<Val<String>>,
-        action_type: impl Into<Val<String>>,
-        source: impl Into<Val<action::ActionSource>>,
-    ) -> Self {
+    pub fn new(action_name: impl Into<Val<String>>, action_type: impl Into<Val<String>>, source: impl Into<Val<action::ActionSource>>) -> Self {
         let mut props = Props::new();
         props.set("ActionName", action_name);
         props.set("ActionType", action_type);
         props.set("Source", source);
-        CfnAction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAction { props, options: ResourceOptions::default() }
     }
 
     /// The description of the action.
@@ -430,10 +354,7 @@ impl CfnAction {
     /// Metadata properties of the tracking entity, trial, or trial component.
     ///
     /// Changing it replaces the resource.
-    pub fn metadata_properties(
-        mut self,
-        value: impl Into<Val<action::MetadataProperties>>,
-    ) -> Self {
+    pub fn metadata_properties(mut self, value: impl Into<Val<action::MetadataProperties>>) -> Self {
         self.props.set("MetadataProperties", value);
         self
     }
@@ -504,80 +425,20 @@ pub(crate) static ACTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreationTime", "LastModifiedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3fe8877b),
 };
 
 pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ActionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"),
-                min_len: Some(1),
-                max_len: Some(120),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ActionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(3072),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetadataProperties",
-            &Shape::Object(&action::METADATA_PROPERTIES_SHAPE),
-        ),
-        (
-            "Properties",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2500),
-                allowed: &[],
-            })),
-        ),
+        ("ActionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"), min_len: Some(1), max_len: Some(120), allowed: &[] })),
+        ("ActionType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3072), allowed: &[] })),
+        ("MetadataProperties", &Shape::Object(&action::METADATA_PROPERTIES_SHAPE)),
+        ("Properties", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2500), allowed: &[] }))),
         ("Source", &Shape::Object(&action::ACTION_SOURCE_SHAPE)),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "Unknown",
-                    "InProgress",
-                    "Completed",
-                    "Failed",
-                    "Stopping",
-                    "Stopped",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&action::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Unknown", "InProgress", "Completed", "Failed", "Stopping", "Stopped"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&action::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -694,99 +555,27 @@ pub mod action {
 
     pub(crate) static METADATA_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CommitId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GeneratedBy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProjectId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Repository",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CommitId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("GeneratedBy", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ProjectId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Repository", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceUri",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("SourceId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("SourceUri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -808,17 +597,11 @@ impl CfnAlgorithm {
     ///
     /// - `algorithm_name`: `AlgorithmName`, The name of the algorithm.
     /// - `training_specification`: `TrainingSpecification`.
-    pub fn new(
-        algorithm_name: impl Into<Val<String>>,
-        training_specification: impl Into<Val<algorithm::TrainingSpecification>>,
-    ) -> Self {
+    pub fn new(algorithm_name: impl Into<Val<String>>, training_specification: impl Into<Val<algorithm::TrainingSpecification>>) -> Self {
         let mut props = Props::new();
         props.set("AlgorithmName", algorithm_name);
         props.set("TrainingSpecification", training_specification);
-        CfnAlgorithm {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAlgorithm { props, options: ResourceOptions::default() }
     }
 
     /// A description of the algorithm.
@@ -840,10 +623,7 @@ impl CfnAlgorithm {
     /// The `InferenceSpecification` property.
     ///
     /// Changing it replaces the resource.
-    pub fn inference_specification(
-        mut self,
-        value: impl Into<Val<algorithm::InferenceSpecification>>,
-    ) -> Self {
+    pub fn inference_specification(mut self, value: impl Into<Val<algorithm::InferenceSpecification>>) -> Self {
         self.props.set("InferenceSpecification", value);
         self
     }
@@ -889,59 +669,21 @@ impl Handle<CfnAlgorithm> {
 pub(crate) static ALGORITHM_META: TypeMeta = TypeMeta {
     type_name: CfnAlgorithm::TYPE_NAME,
     shape: &ALGORITHM_SHAPE,
-    create_only: &[
-        "AlgorithmDescription",
-        "AlgorithmName",
-        "CertifyForMarketplace",
-        "InferenceSpecification",
-        "TrainingSpecification",
-    ],
+    create_only: &["AlgorithmDescription", "AlgorithmName", "CertifyForMarketplace", "InferenceSpecification", "TrainingSpecification"],
     write_only: &[],
     primary_identifier: &["AlgorithmArn"],
     attributes: &["AlgorithmArn", "CreationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static ALGORITHM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AlgorithmDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AlgorithmName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InferenceSpecification",
-            &Shape::Object(&algorithm::INFERENCE_SPECIFICATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&algorithm::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TrainingSpecification",
-            &Shape::Object(&algorithm::TRAINING_SPECIFICATION_SHAPE),
-        ),
+        ("AlgorithmDescription", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("AlgorithmName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("InferenceSpecification", &Shape::Object(&algorithm::INFERENCE_SPECIFICATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&algorithm::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TrainingSpecification", &Shape::Object(&algorithm::TRAINING_SPECIFICATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -975,12 +717,8 @@ pub mod algorithm {
         }
 
         /// The `SupportedRealtimeInferenceInstanceTypes` property.
-        pub fn supported_realtime_inference_instance_types(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
-            self.props
-                .set("SupportedRealtimeInferenceInstanceTypes", value);
+        pub fn supported_realtime_inference_instance_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
+            self.props.set("SupportedRealtimeInferenceInstanceTypes", value);
             self
         }
 
@@ -991,10 +729,7 @@ pub mod algorithm {
         }
 
         /// The `SupportedTransformInstanceTypes` property.
-        pub fn supported_transform_instance_types(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn supported_transform_instance_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SupportedTransformInstanceTypes", value);
             self
         }
@@ -1137,16 +872,9 @@ pub mod algorithm {
         /// - `supported_training_instance_types`: `SupportedTrainingInstanceTypes`.
         /// - `training_channels`: `TrainingChannels`.
         /// - `training_image`: `TrainingImage`.
-        pub fn new(
-            supported_training_instance_types: impl Into<Val<Vec<String>>>,
-            training_channels: impl Into<Val<Vec<ChannelSpecification>>>,
-            training_image: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(supported_training_instance_types: impl Into<Val<Vec<String>>>, training_channels: impl Into<Val<Vec<ChannelSpecification>>>, training_image: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "SupportedTrainingInstanceTypes",
-                supported_training_instance_types,
-            );
+            props.set("SupportedTrainingInstanceTypes", supported_training_instance_types);
             props.set("TrainingChannels", training_channels);
             props.set("TrainingImage", training_image);
             TrainingSpecification { props }
@@ -1159,19 +887,13 @@ pub mod algorithm {
         }
 
         /// The `SupportedHyperParameters` property.
-        pub fn supported_hyper_parameters(
-            mut self,
-            value: impl Into<Val<Vec<HyperParameterSpecification>>>,
-        ) -> Self {
+        pub fn supported_hyper_parameters(mut self, value: impl Into<Val<Vec<HyperParameterSpecification>>>) -> Self {
             self.props.set("SupportedHyperParameters", value);
             self
         }
 
         /// The `SupportedTuningJobObjectiveMetrics` property.
-        pub fn supported_tuning_job_objective_metrics(
-            mut self,
-            value: impl Into<Val<Vec<HyperParameterTuningJobObjective>>>,
-        ) -> Self {
+        pub fn supported_tuning_job_objective_metrics(mut self, value: impl Into<Val<Vec<HyperParameterTuningJobObjective>>>) -> Self {
             self.props.set("SupportedTuningJobObjectiveMetrics", value);
             self
         }
@@ -1289,30 +1011,19 @@ pub mod algorithm {
         }
 
         /// The `CategoricalParameterRangeSpecification` property.
-        pub fn categorical_parameter_range_specification(
-            mut self,
-            value: impl Into<Val<CategoricalParameterRangeSpecification>>,
-        ) -> Self {
-            self.props
-                .set("CategoricalParameterRangeSpecification", value);
+        pub fn categorical_parameter_range_specification(mut self, value: impl Into<Val<CategoricalParameterRangeSpecification>>) -> Self {
+            self.props.set("CategoricalParameterRangeSpecification", value);
             self
         }
 
         /// The `ContinuousParameterRangeSpecification` property.
-        pub fn continuous_parameter_range_specification(
-            mut self,
-            value: impl Into<Val<ContinuousParameterRangeSpecification>>,
-        ) -> Self {
-            self.props
-                .set("ContinuousParameterRangeSpecification", value);
+        pub fn continuous_parameter_range_specification(mut self, value: impl Into<Val<ContinuousParameterRangeSpecification>>) -> Self {
+            self.props.set("ContinuousParameterRangeSpecification", value);
             self
         }
 
         /// The `IntegerParameterRangeSpecification` property.
-        pub fn integer_parameter_range_specification(
-            mut self,
-            value: impl Into<Val<IntegerParameterRangeSpecification>>,
-        ) -> Self {
+        pub fn integer_parameter_range_specification(mut self, value: impl Into<Val<IntegerParameterRangeSpecification>>) -> Self {
             self.props.set("IntegerParameterRangeSpecification", value);
             self
         }
@@ -1434,11 +1145,7 @@ pub mod algorithm {
         /// - `name`: `Name`.
         /// - `supported_content_types`: `SupportedContentTypes`.
         /// - `supported_input_modes`: `SupportedInputModes`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            supported_content_types: impl Into<Val<Vec<String>>>,
-            supported_input_modes: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, supported_content_types: impl Into<Val<Vec<String>>>, supported_input_modes: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("SupportedContentTypes", supported_content_types);
@@ -1473,1073 +1180,120 @@ pub mod algorithm {
 
     pub(crate) static INFERENCE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Containers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MODEL_PACKAGE_CONTAINER_DEFINITION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "SupportedContentTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SupportedRealtimeInferenceInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ml.c4.2xlarge",
-                            "ml.c4.4xlarge",
-                            "ml.c4.8xlarge",
-                            "ml.c4.large",
-                            "ml.c4.xlarge",
-                            "ml.c5.18xlarge",
-                            "ml.c5.2xlarge",
-                            "ml.c5.4xlarge",
-                            "ml.c5.9xlarge",
-                            "ml.c5.large",
-                            "ml.c5.xlarge",
-                            "ml.c5d.18xlarge",
-                            "ml.c5d.2xlarge",
-                            "ml.c5d.4xlarge",
-                            "ml.c5d.9xlarge",
-                            "ml.c5d.large",
-                            "ml.c5d.xlarge",
-                            "ml.c6g.12xlarge",
-                            "ml.c6g.16xlarge",
-                            "ml.c6g.2xlarge",
-                            "ml.c6g.4xlarge",
-                            "ml.c6g.8xlarge",
-                            "ml.c6g.large",
-                            "ml.c6g.xlarge",
-                            "ml.c6gd.12xlarge",
-                            "ml.c6gd.16xlarge",
-                            "ml.c6gd.2xlarge",
-                            "ml.c6gd.4xlarge",
-                            "ml.c6gd.8xlarge",
-                            "ml.c6gd.large",
-                            "ml.c6gd.xlarge",
-                            "ml.c6gn.12xlarge",
-                            "ml.c6gn.16xlarge",
-                            "ml.c6gn.2xlarge",
-                            "ml.c6gn.4xlarge",
-                            "ml.c6gn.8xlarge",
-                            "ml.c6gn.large",
-                            "ml.c6gn.xlarge",
-                            "ml.c6i.12xlarge",
-                            "ml.c6i.16xlarge",
-                            "ml.c6i.24xlarge",
-                            "ml.c6i.2xlarge",
-                            "ml.c6i.32xlarge",
-                            "ml.c6i.4xlarge",
-                            "ml.c6i.8xlarge",
-                            "ml.c6i.large",
-                            "ml.c6i.xlarge",
-                            "ml.c6in.12xlarge",
-                            "ml.c6in.16xlarge",
-                            "ml.c6in.24xlarge",
-                            "ml.c6in.2xlarge",
-                            "ml.c6in.32xlarge",
-                            "ml.c6in.4xlarge",
-                            "ml.c6in.8xlarge",
-                            "ml.c6in.large",
-                            "ml.c6in.xlarge",
-                            "ml.c7g.12xlarge",
-                            "ml.c7g.16xlarge",
-                            "ml.c7g.2xlarge",
-                            "ml.c7g.4xlarge",
-                            "ml.c7g.8xlarge",
-                            "ml.c7g.large",
-                            "ml.c7g.xlarge",
-                            "ml.c7i.12xlarge",
-                            "ml.c7i.16xlarge",
-                            "ml.c7i.24xlarge",
-                            "ml.c7i.2xlarge",
-                            "ml.c7i.48xlarge",
-                            "ml.c7i.4xlarge",
-                            "ml.c7i.8xlarge",
-                            "ml.c7i.large",
-                            "ml.c7i.xlarge",
-                            "ml.c8g.12xlarge",
-                            "ml.c8g.16xlarge",
-                            "ml.c8g.24xlarge",
-                            "ml.c8g.2xlarge",
-                            "ml.c8g.48xlarge",
-                            "ml.c8g.4xlarge",
-                            "ml.c8g.8xlarge",
-                            "ml.c8g.large",
-                            "ml.c8g.medium",
-                            "ml.c8g.xlarge",
-                            "ml.dl1.24xlarge",
-                            "ml.g4dn.12xlarge",
-                            "ml.g4dn.16xlarge",
-                            "ml.g4dn.2xlarge",
-                            "ml.g4dn.4xlarge",
-                            "ml.g4dn.8xlarge",
-                            "ml.g4dn.xlarge",
-                            "ml.g5.12xlarge",
-                            "ml.g5.16xlarge",
-                            "ml.g5.24xlarge",
-                            "ml.g5.2xlarge",
-                            "ml.g5.48xlarge",
-                            "ml.g5.4xlarge",
-                            "ml.g5.8xlarge",
-                            "ml.g5.xlarge",
-                            "ml.g6.12xlarge",
-                            "ml.g6.16xlarge",
-                            "ml.g6.24xlarge",
-                            "ml.g6.2xlarge",
-                            "ml.g6.48xlarge",
-                            "ml.g6.4xlarge",
-                            "ml.g6.8xlarge",
-                            "ml.g6.xlarge",
-                            "ml.g6e.12xlarge",
-                            "ml.g6e.16xlarge",
-                            "ml.g6e.24xlarge",
-                            "ml.g6e.2xlarge",
-                            "ml.g6e.48xlarge",
-                            "ml.g6e.4xlarge",
-                            "ml.g6e.8xlarge",
-                            "ml.g6e.xlarge",
-                            "ml.g7.12xlarge",
-                            "ml.g7.24xlarge",
-                            "ml.g7.2xlarge",
-                            "ml.g7.48xlarge",
-                            "ml.g7.4xlarge",
-                            "ml.g7.8xlarge",
-                            "ml.g7e.12xlarge",
-                            "ml.g7e.24xlarge",
-                            "ml.g7e.2xlarge",
-                            "ml.g7e.48xlarge",
-                            "ml.g7e.4xlarge",
-                            "ml.g7e.8xlarge",
-                            "ml.inf1.24xlarge",
-                            "ml.inf1.2xlarge",
-                            "ml.inf1.6xlarge",
-                            "ml.inf1.xlarge",
-                            "ml.inf2.24xlarge",
-                            "ml.inf2.48xlarge",
-                            "ml.inf2.8xlarge",
-                            "ml.inf2.xlarge",
-                            "ml.m4.10xlarge",
-                            "ml.m4.16xlarge",
-                            "ml.m4.2xlarge",
-                            "ml.m4.4xlarge",
-                            "ml.m4.xlarge",
-                            "ml.m5.12xlarge",
-                            "ml.m5.24xlarge",
-                            "ml.m5.2xlarge",
-                            "ml.m5.4xlarge",
-                            "ml.m5.large",
-                            "ml.m5.xlarge",
-                            "ml.m5d.12xlarge",
-                            "ml.m5d.24xlarge",
-                            "ml.m5d.2xlarge",
-                            "ml.m5d.4xlarge",
-                            "ml.m5d.large",
-                            "ml.m5d.xlarge",
-                            "ml.m6g.12xlarge",
-                            "ml.m6g.16xlarge",
-                            "ml.m6g.2xlarge",
-                            "ml.m6g.4xlarge",
-                            "ml.m6g.8xlarge",
-                            "ml.m6g.large",
-                            "ml.m6g.xlarge",
-                            "ml.m6gd.12xlarge",
-                            "ml.m6gd.16xlarge",
-                            "ml.m6gd.2xlarge",
-                            "ml.m6gd.4xlarge",
-                            "ml.m6gd.8xlarge",
-                            "ml.m6gd.large",
-                            "ml.m6gd.xlarge",
-                            "ml.m6i.12xlarge",
-                            "ml.m6i.16xlarge",
-                            "ml.m6i.24xlarge",
-                            "ml.m6i.2xlarge",
-                            "ml.m6i.32xlarge",
-                            "ml.m6i.4xlarge",
-                            "ml.m6i.8xlarge",
-                            "ml.m6i.large",
-                            "ml.m6i.xlarge",
-                            "ml.m7i.12xlarge",
-                            "ml.m7i.16xlarge",
-                            "ml.m7i.24xlarge",
-                            "ml.m7i.2xlarge",
-                            "ml.m7i.48xlarge",
-                            "ml.m7i.4xlarge",
-                            "ml.m7i.8xlarge",
-                            "ml.m7i.large",
-                            "ml.m7i.xlarge",
-                            "ml.m8g.12xlarge",
-                            "ml.m8g.16xlarge",
-                            "ml.m8g.24xlarge",
-                            "ml.m8g.2xlarge",
-                            "ml.m8g.48xlarge",
-                            "ml.m8g.4xlarge",
-                            "ml.m8g.8xlarge",
-                            "ml.m8g.large",
-                            "ml.m8g.medium",
-                            "ml.m8g.xlarge",
-                            "ml.p2.16xlarge",
-                            "ml.p2.8xlarge",
-                            "ml.p2.xlarge",
-                            "ml.p3.16xlarge",
-                            "ml.p3.2xlarge",
-                            "ml.p3.8xlarge",
-                            "ml.p4d.24xlarge",
-                            "ml.p4de.24xlarge",
-                            "ml.p5.48xlarge",
-                            "ml.p5.4xlarge",
-                            "ml.p5e.48xlarge",
-                            "ml.p5en.48xlarge",
-                            "ml.p6-b200.48xlarge",
-                            "ml.p6-b300.48xlarge",
-                            "ml.p6e-gb200.36xlarge",
-                            "ml.r5.12xlarge",
-                            "ml.r5.24xlarge",
-                            "ml.r5.2xlarge",
-                            "ml.r5.4xlarge",
-                            "ml.r5.large",
-                            "ml.r5.xlarge",
-                            "ml.r5d.12xlarge",
-                            "ml.r5d.24xlarge",
-                            "ml.r5d.2xlarge",
-                            "ml.r5d.4xlarge",
-                            "ml.r5d.large",
-                            "ml.r5d.xlarge",
-                            "ml.r6g.12xlarge",
-                            "ml.r6g.16xlarge",
-                            "ml.r6g.2xlarge",
-                            "ml.r6g.4xlarge",
-                            "ml.r6g.8xlarge",
-                            "ml.r6g.large",
-                            "ml.r6g.xlarge",
-                            "ml.r6gd.12xlarge",
-                            "ml.r6gd.16xlarge",
-                            "ml.r6gd.2xlarge",
-                            "ml.r6gd.4xlarge",
-                            "ml.r6gd.8xlarge",
-                            "ml.r6gd.large",
-                            "ml.r6gd.xlarge",
-                            "ml.r6i.12xlarge",
-                            "ml.r6i.16xlarge",
-                            "ml.r6i.24xlarge",
-                            "ml.r6i.2xlarge",
-                            "ml.r6i.32xlarge",
-                            "ml.r6i.4xlarge",
-                            "ml.r6i.8xlarge",
-                            "ml.r6i.large",
-                            "ml.r6i.xlarge",
-                            "ml.r7gd.12xlarge",
-                            "ml.r7gd.16xlarge",
-                            "ml.r7gd.2xlarge",
-                            "ml.r7gd.4xlarge",
-                            "ml.r7gd.8xlarge",
-                            "ml.r7gd.large",
-                            "ml.r7gd.medium",
-                            "ml.r7gd.xlarge",
-                            "ml.r7i.12xlarge",
-                            "ml.r7i.16xlarge",
-                            "ml.r7i.24xlarge",
-                            "ml.r7i.2xlarge",
-                            "ml.r7i.48xlarge",
-                            "ml.r7i.4xlarge",
-                            "ml.r7i.8xlarge",
-                            "ml.r7i.large",
-                            "ml.r7i.xlarge",
-                            "ml.r8g.12xlarge",
-                            "ml.r8g.16xlarge",
-                            "ml.r8g.24xlarge",
-                            "ml.r8g.2xlarge",
-                            "ml.r8g.48xlarge",
-                            "ml.r8g.4xlarge",
-                            "ml.r8g.8xlarge",
-                            "ml.r8g.large",
-                            "ml.r8g.medium",
-                            "ml.r8g.xlarge",
-                            "ml.t2.2xlarge",
-                            "ml.t2.large",
-                            "ml.t2.medium",
-                            "ml.t2.xlarge",
-                            "ml.trn1.2xlarge",
-                            "ml.trn1.32xlarge",
-                            "ml.trn1n.32xlarge",
-                            "ml.trn2.48xlarge",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SupportedResponseMIMETypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-\\w]+\\/.+$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SupportedTransformInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ml.c4.2xlarge",
-                            "ml.c4.4xlarge",
-                            "ml.c4.8xlarge",
-                            "ml.c4.xlarge",
-                            "ml.c5.18xlarge",
-                            "ml.c5.2xlarge",
-                            "ml.c5.4xlarge",
-                            "ml.c5.9xlarge",
-                            "ml.c5.xlarge",
-                            "ml.c6i.12xlarge",
-                            "ml.c6i.16xlarge",
-                            "ml.c6i.24xlarge",
-                            "ml.c6i.2xlarge",
-                            "ml.c6i.32xlarge",
-                            "ml.c6i.4xlarge",
-                            "ml.c6i.8xlarge",
-                            "ml.c6i.large",
-                            "ml.c6i.xlarge",
-                            "ml.c7i.12xlarge",
-                            "ml.c7i.16xlarge",
-                            "ml.c7i.24xlarge",
-                            "ml.c7i.2xlarge",
-                            "ml.c7i.48xlarge",
-                            "ml.c7i.4xlarge",
-                            "ml.c7i.8xlarge",
-                            "ml.c7i.large",
-                            "ml.c7i.xlarge",
-                            "ml.g4dn.12xlarge",
-                            "ml.g4dn.16xlarge",
-                            "ml.g4dn.2xlarge",
-                            "ml.g4dn.4xlarge",
-                            "ml.g4dn.8xlarge",
-                            "ml.g4dn.xlarge",
-                            "ml.g5.12xlarge",
-                            "ml.g5.16xlarge",
-                            "ml.g5.24xlarge",
-                            "ml.g5.2xlarge",
-                            "ml.g5.48xlarge",
-                            "ml.g5.4xlarge",
-                            "ml.g5.8xlarge",
-                            "ml.g5.xlarge",
-                            "ml.g6.12xlarge",
-                            "ml.g6.16xlarge",
-                            "ml.g6.24xlarge",
-                            "ml.g6.2xlarge",
-                            "ml.g6.48xlarge",
-                            "ml.g6.4xlarge",
-                            "ml.g6.8xlarge",
-                            "ml.g6.xlarge",
-                            "ml.g6e.12xlarge",
-                            "ml.g6e.16xlarge",
-                            "ml.g6e.24xlarge",
-                            "ml.g6e.2xlarge",
-                            "ml.g6e.48xlarge",
-                            "ml.g6e.4xlarge",
-                            "ml.g6e.8xlarge",
-                            "ml.g6e.xlarge",
-                            "ml.inf2.24xlarge",
-                            "ml.inf2.48xlarge",
-                            "ml.inf2.8xlarge",
-                            "ml.inf2.xlarge",
-                            "ml.m4.10xlarge",
-                            "ml.m4.16xlarge",
-                            "ml.m4.2xlarge",
-                            "ml.m4.4xlarge",
-                            "ml.m4.xlarge",
-                            "ml.m5.12xlarge",
-                            "ml.m5.24xlarge",
-                            "ml.m5.2xlarge",
-                            "ml.m5.4xlarge",
-                            "ml.m5.large",
-                            "ml.m5.xlarge",
-                            "ml.m6i.12xlarge",
-                            "ml.m6i.16xlarge",
-                            "ml.m6i.24xlarge",
-                            "ml.m6i.2xlarge",
-                            "ml.m6i.32xlarge",
-                            "ml.m6i.4xlarge",
-                            "ml.m6i.8xlarge",
-                            "ml.m6i.large",
-                            "ml.m6i.xlarge",
-                            "ml.m7i.12xlarge",
-                            "ml.m7i.16xlarge",
-                            "ml.m7i.24xlarge",
-                            "ml.m7i.2xlarge",
-                            "ml.m7i.48xlarge",
-                            "ml.m7i.4xlarge",
-                            "ml.m7i.8xlarge",
-                            "ml.m7i.large",
-                            "ml.m7i.xlarge",
-                            "ml.p2.16xlarge",
-                            "ml.p2.8xlarge",
-                            "ml.p2.xlarge",
-                            "ml.p3.16xlarge",
-                            "ml.p3.2xlarge",
-                            "ml.p3.8xlarge",
-                            "ml.r6i.12xlarge",
-                            "ml.r6i.16xlarge",
-                            "ml.r6i.24xlarge",
-                            "ml.r6i.2xlarge",
-                            "ml.r6i.32xlarge",
-                            "ml.r6i.4xlarge",
-                            "ml.r6i.8xlarge",
-                            "ml.r6i.large",
-                            "ml.r6i.xlarge",
-                            "ml.r7i.12xlarge",
-                            "ml.r7i.16xlarge",
-                            "ml.r7i.24xlarge",
-                            "ml.r7i.2xlarge",
-                            "ml.r7i.48xlarge",
-                            "ml.r7i.4xlarge",
-                            "ml.r7i.8xlarge",
-                            "ml.r7i.large",
-                            "ml.r7i.xlarge",
-                            "ml.trn1.2xlarge",
-                            "ml.trn1.32xlarge",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Containers", &Shape::List(ListRule { item: Some(&Shape::Object(&MODEL_PACKAGE_CONTAINER_DEFINITION_SHAPE)), min_items: Some(1), max_items: Some(15) })),
+            ("SupportedContentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+            ("SupportedRealtimeInferenceInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7.12xlarge", "ml.g7.24xlarge", "ml.g7.2xlarge", "ml.g7.48xlarge", "ml.g7.4xlarge", "ml.g7.8xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"] })), min_items: None, max_items: None })),
+            ("SupportedResponseMIMETypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-\\w]+\\/.+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("SupportedTransformInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_PACKAGE_CONTAINER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerHostname",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FrameworkVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]\\.[A-Za-z0-9.-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Image",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]+$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageDigest",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"),
-                    min_len: Some(0),
-                    max_len: Some(72),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerHostname", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("FrameworkVersion", &Shape::Str(StrRule { pattern: Some("^[0-9]\\.[A-Za-z0-9.-]+$"), min_len: Some(3), max_len: Some(10), allowed: &[] })),
+            ("Image", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("ImageDigest", &Shape::Str(StrRule { pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"), min_len: Some(0), max_len: Some(72), allowed: &[] })),
             ("ModelInput", &Shape::Object(&MODEL_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataInputConfig",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DataInputConfig", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]+$"), min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINING_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricDefinitions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&METRIC_DEFINITION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(40),
-                }),
-            ),
-            (
-                "SupportedHyperParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HYPER_PARAMETER_SPECIFICATION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "SupportedTrainingInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "ml.c4.2xlarge",
-                            "ml.c4.4xlarge",
-                            "ml.c4.8xlarge",
-                            "ml.c4.xlarge",
-                            "ml.c5.18xlarge",
-                            "ml.c5.2xlarge",
-                            "ml.c5.4xlarge",
-                            "ml.c5.9xlarge",
-                            "ml.c5.xlarge",
-                            "ml.c5n.18xlarge",
-                            "ml.c5n.2xlarge",
-                            "ml.c5n.4xlarge",
-                            "ml.c5n.9xlarge",
-                            "ml.c5n.xlarge",
-                            "ml.c6i.12xlarge",
-                            "ml.c6i.16xlarge",
-                            "ml.c6i.24xlarge",
-                            "ml.c6i.2xlarge",
-                            "ml.c6i.32xlarge",
-                            "ml.c6i.4xlarge",
-                            "ml.c6i.8xlarge",
-                            "ml.c6i.xlarge",
-                            "ml.c7i-flex.12xlarge",
-                            "ml.c7i-flex.16xlarge",
-                            "ml.c7i-flex.2xlarge",
-                            "ml.c7i-flex.4xlarge",
-                            "ml.c7i-flex.8xlarge",
-                            "ml.c7i-flex.xlarge",
-                            "ml.c7i.12xlarge",
-                            "ml.c7i.16xlarge",
-                            "ml.c7i.24xlarge",
-                            "ml.c7i.2xlarge",
-                            "ml.c7i.48xlarge",
-                            "ml.c7i.4xlarge",
-                            "ml.c7i.8xlarge",
-                            "ml.c7i.large",
-                            "ml.c7i.xlarge",
-                            "ml.c8i-flex.12xlarge",
-                            "ml.c8i-flex.16xlarge",
-                            "ml.c8i-flex.2xlarge",
-                            "ml.c8i-flex.4xlarge",
-                            "ml.c8i-flex.8xlarge",
-                            "ml.c8i-flex.xlarge",
-                            "ml.c8i.12xlarge",
-                            "ml.c8i.16xlarge",
-                            "ml.c8i.24xlarge",
-                            "ml.c8i.2xlarge",
-                            "ml.c8i.32xlarge",
-                            "ml.c8i.48xlarge",
-                            "ml.c8i.4xlarge",
-                            "ml.c8i.8xlarge",
-                            "ml.c8i.96xlarge",
-                            "ml.c8i.xlarge",
-                            "ml.g4dn.12xlarge",
-                            "ml.g4dn.16xlarge",
-                            "ml.g4dn.2xlarge",
-                            "ml.g4dn.4xlarge",
-                            "ml.g4dn.8xlarge",
-                            "ml.g4dn.xlarge",
-                            "ml.g5.12xlarge",
-                            "ml.g5.16xlarge",
-                            "ml.g5.24xlarge",
-                            "ml.g5.2xlarge",
-                            "ml.g5.48xlarge",
-                            "ml.g5.4xlarge",
-                            "ml.g5.8xlarge",
-                            "ml.g5.xlarge",
-                            "ml.g6.12xlarge",
-                            "ml.g6.16xlarge",
-                            "ml.g6.24xlarge",
-                            "ml.g6.2xlarge",
-                            "ml.g6.48xlarge",
-                            "ml.g6.4xlarge",
-                            "ml.g6.8xlarge",
-                            "ml.g6.xlarge",
-                            "ml.g6e.12xlarge",
-                            "ml.g6e.16xlarge",
-                            "ml.g6e.24xlarge",
-                            "ml.g6e.2xlarge",
-                            "ml.g6e.48xlarge",
-                            "ml.g6e.4xlarge",
-                            "ml.g6e.8xlarge",
-                            "ml.g6e.xlarge",
-                            "ml.g7.12xlarge",
-                            "ml.g7.24xlarge",
-                            "ml.g7.2xlarge",
-                            "ml.g7.48xlarge",
-                            "ml.g7.4xlarge",
-                            "ml.g7.8xlarge",
-                            "ml.g7e.12xlarge",
-                            "ml.g7e.24xlarge",
-                            "ml.g7e.2xlarge",
-                            "ml.g7e.48xlarge",
-                            "ml.g7e.4xlarge",
-                            "ml.g7e.8xlarge",
-                            "ml.m4.10xlarge",
-                            "ml.m4.16xlarge",
-                            "ml.m4.2xlarge",
-                            "ml.m4.4xlarge",
-                            "ml.m4.xlarge",
-                            "ml.m5.12xlarge",
-                            "ml.m5.24xlarge",
-                            "ml.m5.2xlarge",
-                            "ml.m5.4xlarge",
-                            "ml.m5.large",
-                            "ml.m5.xlarge",
-                            "ml.m6i.12xlarge",
-                            "ml.m6i.16xlarge",
-                            "ml.m6i.24xlarge",
-                            "ml.m6i.2xlarge",
-                            "ml.m6i.32xlarge",
-                            "ml.m6i.4xlarge",
-                            "ml.m6i.8xlarge",
-                            "ml.m6i.large",
-                            "ml.m6i.xlarge",
-                            "ml.m7i-flex.12xlarge",
-                            "ml.m7i-flex.16xlarge",
-                            "ml.m7i-flex.2xlarge",
-                            "ml.m7i-flex.4xlarge",
-                            "ml.m7i-flex.8xlarge",
-                            "ml.m7i-flex.large",
-                            "ml.m7i-flex.xlarge",
-                            "ml.m7i.12xlarge",
-                            "ml.m7i.16xlarge",
-                            "ml.m7i.24xlarge",
-                            "ml.m7i.2xlarge",
-                            "ml.m7i.48xlarge",
-                            "ml.m7i.4xlarge",
-                            "ml.m7i.8xlarge",
-                            "ml.m7i.large",
-                            "ml.m7i.xlarge",
-                            "ml.m8i-flex.12xlarge",
-                            "ml.m8i-flex.16xlarge",
-                            "ml.m8i-flex.2xlarge",
-                            "ml.m8i-flex.4xlarge",
-                            "ml.m8i-flex.8xlarge",
-                            "ml.m8i-flex.large",
-                            "ml.m8i-flex.xlarge",
-                            "ml.m8i.12xlarge",
-                            "ml.m8i.16xlarge",
-                            "ml.m8i.24xlarge",
-                            "ml.m8i.2xlarge",
-                            "ml.m8i.32xlarge",
-                            "ml.m8i.48xlarge",
-                            "ml.m8i.4xlarge",
-                            "ml.m8i.8xlarge",
-                            "ml.m8i.96xlarge",
-                            "ml.m8i.large",
-                            "ml.m8i.xlarge",
-                            "ml.p2.16xlarge",
-                            "ml.p2.8xlarge",
-                            "ml.p2.xlarge",
-                            "ml.p3.16xlarge",
-                            "ml.p3.2xlarge",
-                            "ml.p3.8xlarge",
-                            "ml.p3dn.24xlarge",
-                            "ml.p4d.24xlarge",
-                            "ml.p4de.24xlarge",
-                            "ml.p5.48xlarge",
-                            "ml.p5.4xlarge",
-                            "ml.p5e.48xlarge",
-                            "ml.p5en.48xlarge",
-                            "ml.p6-b200.48xlarge",
-                            "ml.p6-b300.48xlarge",
-                            "ml.p6e-gb200.36xlarge",
-                            "ml.r5.12xlarge",
-                            "ml.r5.16xlarge",
-                            "ml.r5.24xlarge",
-                            "ml.r5.2xlarge",
-                            "ml.r5.4xlarge",
-                            "ml.r5.8xlarge",
-                            "ml.r5.large",
-                            "ml.r5.xlarge",
-                            "ml.r5d.12xlarge",
-                            "ml.r5d.16xlarge",
-                            "ml.r5d.24xlarge",
-                            "ml.r5d.2xlarge",
-                            "ml.r5d.4xlarge",
-                            "ml.r5d.8xlarge",
-                            "ml.r5d.large",
-                            "ml.r5d.xlarge",
-                            "ml.r6i.12xlarge",
-                            "ml.r6i.16xlarge",
-                            "ml.r6i.24xlarge",
-                            "ml.r6i.2xlarge",
-                            "ml.r6i.32xlarge",
-                            "ml.r6i.4xlarge",
-                            "ml.r6i.8xlarge",
-                            "ml.r6i.large",
-                            "ml.r6i.xlarge",
-                            "ml.r7i.12xlarge",
-                            "ml.r7i.16xlarge",
-                            "ml.r7i.24xlarge",
-                            "ml.r7i.2xlarge",
-                            "ml.r7i.48xlarge",
-                            "ml.r7i.4xlarge",
-                            "ml.r7i.8xlarge",
-                            "ml.r7i.large",
-                            "ml.r7i.xlarge",
-                            "ml.r8i-flex.12xlarge",
-                            "ml.r8i-flex.16xlarge",
-                            "ml.r8i-flex.2xlarge",
-                            "ml.r8i-flex.4xlarge",
-                            "ml.r8i-flex.8xlarge",
-                            "ml.r8i-flex.large",
-                            "ml.r8i-flex.xlarge",
-                            "ml.r8i.12xlarge",
-                            "ml.r8i.16xlarge",
-                            "ml.r8i.24xlarge",
-                            "ml.r8i.2xlarge",
-                            "ml.r8i.32xlarge",
-                            "ml.r8i.48xlarge",
-                            "ml.r8i.4xlarge",
-                            "ml.r8i.8xlarge",
-                            "ml.r8i.96xlarge",
-                            "ml.r8i.large",
-                            "ml.r8i.xlarge",
-                            "ml.t3.2xlarge",
-                            "ml.t3.large",
-                            "ml.t3.medium",
-                            "ml.t3.xlarge",
-                            "ml.trn1.2xlarge",
-                            "ml.trn1.32xlarge",
-                            "ml.trn1n.32xlarge",
-                            "ml.trn2.48xlarge",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SupportedTuningJobObjectiveMetrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TrainingChannels",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CHANNEL_SPECIFICATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(8),
-                }),
-            ),
-            (
-                "TrainingImage",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S]+$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TrainingImageDigest",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"),
-                    min_len: Some(0),
-                    max_len: Some(72),
-                    allowed: &[],
-                }),
-            ),
+            ("MetricDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_DEFINITION_SHAPE)), min_items: Some(0), max_items: Some(40) })),
+            ("SupportedHyperParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&HYPER_PARAMETER_SPECIFICATION_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("SupportedTrainingInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.xlarge", "ml.c7i-flex.12xlarge", "ml.c7i-flex.16xlarge", "ml.c7i-flex.2xlarge", "ml.c7i-flex.4xlarge", "ml.c7i-flex.8xlarge", "ml.c7i-flex.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8i-flex.12xlarge", "ml.c8i-flex.16xlarge", "ml.c8i-flex.2xlarge", "ml.c8i-flex.4xlarge", "ml.c8i-flex.8xlarge", "ml.c8i-flex.xlarge", "ml.c8i.12xlarge", "ml.c8i.16xlarge", "ml.c8i.24xlarge", "ml.c8i.2xlarge", "ml.c8i.32xlarge", "ml.c8i.48xlarge", "ml.c8i.4xlarge", "ml.c8i.8xlarge", "ml.c8i.96xlarge", "ml.c8i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7.12xlarge", "ml.g7.24xlarge", "ml.g7.2xlarge", "ml.g7.48xlarge", "ml.g7.4xlarge", "ml.g7.8xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i-flex.12xlarge", "ml.m7i-flex.16xlarge", "ml.m7i-flex.2xlarge", "ml.m7i-flex.4xlarge", "ml.m7i-flex.8xlarge", "ml.m7i-flex.large", "ml.m7i-flex.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8i-flex.12xlarge", "ml.m8i-flex.16xlarge", "ml.m8i-flex.2xlarge", "ml.m8i-flex.4xlarge", "ml.m8i-flex.8xlarge", "ml.m8i-flex.large", "ml.m8i-flex.xlarge", "ml.m8i.12xlarge", "ml.m8i.16xlarge", "ml.m8i.24xlarge", "ml.m8i.2xlarge", "ml.m8i.32xlarge", "ml.m8i.48xlarge", "ml.m8i.4xlarge", "ml.m8i.8xlarge", "ml.m8i.96xlarge", "ml.m8i.large", "ml.m8i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.16xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.8xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8i-flex.12xlarge", "ml.r8i-flex.16xlarge", "ml.r8i-flex.2xlarge", "ml.r8i-flex.4xlarge", "ml.r8i-flex.8xlarge", "ml.r8i-flex.large", "ml.r8i-flex.xlarge", "ml.r8i.12xlarge", "ml.r8i.16xlarge", "ml.r8i.24xlarge", "ml.r8i.2xlarge", "ml.r8i.32xlarge", "ml.r8i.48xlarge", "ml.r8i.4xlarge", "ml.r8i.8xlarge", "ml.r8i.96xlarge", "ml.r8i.large", "ml.r8i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"] })), min_items: None, max_items: None })),
+            ("SupportedTuningJobObjectiveMetrics", &Shape::List(ListRule { item: Some(&Shape::Object(&HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_SHAPE)), min_items: None, max_items: None })),
+            ("TrainingChannels", &Shape::List(ListRule { item: Some(&Shape::Object(&CHANNEL_SPECIFICATION_SHAPE)), min_items: Some(1), max_items: Some(8) })),
+            ("TrainingImage", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("TrainingImageDigest", &Shape::Str(StrRule { pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"), min_len: Some(0), max_len: Some(72), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Regex",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Regex", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HYPER_PARAMETER_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DefaultValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2500), allowed: &[] })),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
             ("Range", &Shape::Object(&PARAMETER_RANGE_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Integer", "Continuous", "Categorical", "FreeText"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Integer", "Continuous", "Categorical", "FreeText"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CategoricalParameterRangeSpecification",
-                &Shape::Object(&CATEGORICAL_PARAMETER_RANGE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "ContinuousParameterRangeSpecification",
-                &Shape::Object(&CONTINUOUS_PARAMETER_RANGE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "IntegerParameterRangeSpecification",
-                &Shape::Object(&INTEGER_PARAMETER_RANGE_SPECIFICATION_SHAPE),
-            ),
+            ("CategoricalParameterRangeSpecification", &Shape::Object(&CATEGORICAL_PARAMETER_RANGE_SPECIFICATION_SHAPE)),
+            ("ContinuousParameterRangeSpecification", &Shape::Object(&CONTINUOUS_PARAMETER_RANGE_SPECIFICATION_SHAPE)),
+            ("IntegerParameterRangeSpecification", &Shape::Object(&INTEGER_PARAMETER_RANGE_SPECIFICATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CATEGORICAL_PARAMETER_RANGE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Values",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(30),
-            }),
-        )],
+        fields: &[
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(30) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTINUOUS_PARAMETER_RANGE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("MinValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTEGER_PARAMETER_RANGE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("MinValue", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HYPER_PARAMETER_TUNING_JOB_OBJECTIVE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Maximize", "Minimize"],
-                }),
-            ),
+            ("MetricName", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Maximize", "Minimize"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHANNEL_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9\\.\\-_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SupportedCompressionTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["None", "Gzip"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SupportedContentTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SupportedInputModes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["Pipe", "File", "FastFile"],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\.\\-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("SupportedCompressionTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "Gzip"] })), min_items: None, max_items: None })),
+            ("SupportedContentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+            ("SupportedInputModes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File", "FastFile"] })), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2563,21 +1317,13 @@ impl CfnApp {
     /// - `app_type`: `AppType`, The type of app.
     /// - `domain_id`: `DomainId`, The domain ID.
     /// - `user_profile_name`: `UserProfileName`, The user profile name.
-    pub fn new(
-        app_name: impl Into<Val<String>>,
-        app_type: impl Into<Val<String>>,
-        domain_id: impl Into<Val<String>>,
-        user_profile_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(app_name: impl Into<Val<String>>, app_type: impl Into<Val<String>>, domain_id: impl Into<Val<String>>, user_profile_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AppName", app_name);
         props.set("AppType", app_type);
         props.set("DomainId", domain_id);
         props.set("UserProfileName", user_profile_name);
-        CfnApp {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApp { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether the application is launched in recovery mode.
@@ -2635,76 +1381,22 @@ impl Handle<CfnApp> {
 pub(crate) static APP_META: TypeMeta = TypeMeta {
     type_name: CfnApp::TYPE_NAME,
     shape: &APP_SHAPE,
-    create_only: &[
-        "AppName",
-        "AppType",
-        "DomainId",
-        "ResourceSpec",
-        "UserProfileName",
-    ],
+    create_only: &["AppName", "AppType", "DomainId", "ResourceSpec", "UserProfileName"],
     write_only: &[],
     primary_identifier: &["AppName", "AppType", "DomainId", "UserProfileName"],
     attributes: &["AppArn", "BuiltInLifecycleConfigArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7feef77f),
 };
 
 pub(crate) static APP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AppType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "JupyterServer",
-                    "KernelGateway",
-                    "RStudioServerPro",
-                    "RSessionGateway",
-                    "Canvas",
-                ],
-            }),
-        ),
-        (
-            "DomainId",
-            &Shape::Str(StrRule {
-                pattern: Some("^d-(-*[a-z0-9]){1,61}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
+        ("AppName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("AppType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JupyterServer", "KernelGateway", "RStudioServerPro", "RSessionGateway", "Canvas"] })),
+        ("DomainId", &Shape::Str(StrRule { pattern: Some("^d-(-*[a-z0-9]){1,61}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
         ("ResourceSpec", &Shape::Object(&app::RESOURCE_SPEC_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&app::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&app::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("UserProfileName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2798,24 +1490,8 @@ pub mod app {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2839,35 +1515,23 @@ impl CfnAppImageConfig {
     pub fn new(app_image_config_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AppImageConfigName", app_image_config_name);
-        CfnAppImageConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAppImageConfig { props, options: ResourceOptions::default() }
     }
 
     /// The CodeEditorAppImageConfig.
-    pub fn code_editor_app_image_config(
-        mut self,
-        value: impl Into<Val<app_image_config::CodeEditorAppImageConfig>>,
-    ) -> Self {
+    pub fn code_editor_app_image_config(mut self, value: impl Into<Val<app_image_config::CodeEditorAppImageConfig>>) -> Self {
         self.props.set("CodeEditorAppImageConfig", value);
         self
     }
 
     /// The JupyterLabAppImageConfig.
-    pub fn jupyter_lab_app_image_config(
-        mut self,
-        value: impl Into<Val<app_image_config::JupyterLabAppImageConfig>>,
-    ) -> Self {
+    pub fn jupyter_lab_app_image_config(mut self, value: impl Into<Val<app_image_config::JupyterLabAppImageConfig>>) -> Self {
         self.props.set("JupyterLabAppImageConfig", value);
         self
     }
 
     /// The KernelGatewayImageConfig.
-    pub fn kernel_gateway_image_config(
-        mut self,
-        value: impl Into<Val<app_image_config::KernelGatewayImageConfig>>,
-    ) -> Self {
+    pub fn kernel_gateway_image_config(mut self, value: impl Into<Val<app_image_config::KernelGatewayImageConfig>>) -> Self {
         self.props.set("KernelGatewayImageConfig", value);
         self
     }
@@ -2910,44 +1574,17 @@ pub(crate) static APP_IMAGE_CONFIG_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AppImageConfigName"],
     attributes: &["AppImageConfigArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ffef77f),
 };
 
 pub(crate) static APP_IMAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppImageConfigName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CodeEditorAppImageConfig",
-            &Shape::Object(&app_image_config::CODE_EDITOR_APP_IMAGE_CONFIG_SHAPE),
-        ),
-        (
-            "JupyterLabAppImageConfig",
-            &Shape::Object(&app_image_config::JUPYTER_LAB_APP_IMAGE_CONFIG_SHAPE),
-        ),
-        (
-            "KernelGatewayImageConfig",
-            &Shape::Object(&app_image_config::KERNEL_GATEWAY_IMAGE_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&app_image_config::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AppImageConfigName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("CodeEditorAppImageConfig", &Shape::Object(&app_image_config::CODE_EDITOR_APP_IMAGE_CONFIG_SHAPE)),
+        ("JupyterLabAppImageConfig", &Shape::Object(&app_image_config::JUPYTER_LAB_APP_IMAGE_CONFIG_SHAPE)),
+        ("KernelGatewayImageConfig", &Shape::Object(&app_image_config::KERNEL_GATEWAY_IMAGE_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&app_image_config::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3010,10 +1647,7 @@ pub mod app_image_config {
         }
 
         /// A list of variables to apply to the custom container.
-        pub fn container_environment_variables(
-            mut self,
-            value: impl Into<Val<Vec<CustomImageContainerEnvironmentVariable>>>,
-        ) -> Self {
+        pub fn container_environment_variables(mut self, value: impl Into<Val<Vec<CustomImageContainerEnvironmentVariable>>>) -> Self {
             self.props.set("ContainerEnvironmentVariables", value);
             self
         }
@@ -3044,9 +1678,7 @@ pub mod app_image_config {
         }
     }
 
-    impl From<CustomImageContainerEnvironmentVariable>
-        for Val<CustomImageContainerEnvironmentVariable>
-    {
+    impl From<CustomImageContainerEnvironmentVariable> for Val<CustomImageContainerEnvironmentVariable> {
         fn from(v: CustomImageContainerEnvironmentVariable) -> Self {
             v.props.into_val()
         }
@@ -3200,175 +1832,65 @@ pub mod app_image_config {
     }
 
     pub(crate) static CODE_EDITOR_APP_IMAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ContainerConfig", &Shape::Object(&CONTAINER_CONFIG_SHAPE))],
+        fields: &[
+            ("ContainerConfig", &Shape::Object(&CONTAINER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerArguments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?!\\s*$).+"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ContainerEntrypoint",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?!\\s*$).+"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "ContainerEnvironmentVariables",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &CUSTOM_IMAGE_CONTAINER_ENVIRONMENT_VARIABLE_SHAPE,
-                    )),
-                    min_items: Some(0),
-                    max_items: Some(25),
-                }),
-            ),
+            ("ContainerArguments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+            ("ContainerEntrypoint", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(1) })),
+            ("ContainerEnvironmentVariables", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_IMAGE_CONTAINER_ENVIRONMENT_VARIABLE_SHAPE)), min_items: Some(0), max_items: Some(25) })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static CUSTOM_IMAGE_CONTAINER_ENVIRONMENT_VARIABLE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Key",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^(?!\\s*$).+"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Value",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^(?!\\s*$).+"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static CUSTOM_IMAGE_CONTAINER_ENVIRONMENT_VARIABLE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static JUPYTER_LAB_APP_IMAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ContainerConfig", &Shape::Object(&CONTAINER_CONFIG_SHAPE))],
+        fields: &[
+            ("ContainerConfig", &Shape::Object(&CONTAINER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KERNEL_GATEWAY_IMAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileSystemConfig",
-                &Shape::Object(&FILE_SYSTEM_CONFIG_SHAPE),
-            ),
-            (
-                "KernelSpecs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&KERNEL_SPEC_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("FileSystemConfig", &Shape::Object(&FILE_SYSTEM_CONFIG_SHAPE)),
+            ("KernelSpecs", &Shape::List(ListRule { item: Some(&Shape::Object(&KERNEL_SPEC_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILE_SYSTEM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultGid",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DefaultUid",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MountPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/.*"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("DefaultGid", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("DefaultUid", &Shape::Num(NumRule { min: Some(0.0), max: Some(65535.0), allowed: &[] })),
+            ("MountPath", &Shape::Str(StrRule { pattern: Some("^/.*"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KERNEL_SPEC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DisplayName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3390,17 +1912,11 @@ impl CfnArtifact {
     ///
     /// - `artifact_type`: `ArtifactType`, The artifact type.
     /// - `source`: `Source`, The source of the artifact.
-    pub fn new(
-        artifact_type: impl Into<Val<String>>,
-        source: impl Into<Val<artifact::ArtifactSource>>,
-    ) -> Self {
+    pub fn new(artifact_type: impl Into<Val<String>>, source: impl Into<Val<artifact::ArtifactSource>>) -> Self {
         let mut props = Props::new();
         props.set("ArtifactType", artifact_type);
         props.set("Source", source);
-        CfnArtifact {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnArtifact { props, options: ResourceOptions::default() }
     }
 
     /// The name of the artifact. Must be unique to your account in an AWS Region.
@@ -3412,10 +1928,7 @@ impl CfnArtifact {
     /// Metadata properties of the tracking entity, trial, or trial component.
     ///
     /// Changing it replaces the resource.
-    pub fn metadata_properties(
-        mut self,
-        value: impl Into<Val<artifact::MetadataProperties>>,
-    ) -> Self {
+    pub fn metadata_properties(mut self, value: impl Into<Val<artifact::MetadataProperties>>) -> Self {
         self.props.set("MetadataProperties", value);
         self
     }
@@ -3478,55 +1991,18 @@ pub(crate) static ARTIFACT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreationTime", "LastModifiedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3fe8877b),
 };
 
 pub(crate) static ARTIFACT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ArtifactName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"),
-                min_len: Some(1),
-                max_len: Some(120),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ArtifactType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetadataProperties",
-            &Shape::Object(&artifact::METADATA_PROPERTIES_SHAPE),
-        ),
-        (
-            "Properties",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(4096),
-                allowed: &[],
-            })),
-        ),
+        ("ArtifactName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"), min_len: Some(1), max_len: Some(120), allowed: &[] })),
+        ("ArtifactType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("MetadataProperties", &Shape::Object(&artifact::METADATA_PROPERTIES_SHAPE)),
+        ("Properties", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4096), allowed: &[] }))),
         ("Source", &Shape::Object(&artifact::ARTIFACT_SOURCE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&artifact::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&artifact::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3662,113 +2138,34 @@ pub mod artifact {
 
     pub(crate) static METADATA_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CommitId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GeneratedBy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProjectId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Repository",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CommitId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("GeneratedBy", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ProjectId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Repository", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARTIFACT_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ARTIFACT_SOURCE_TYPE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SourceUri",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("SourceTypes", &Shape::List(ListRule { item: Some(&Shape::Object(&ARTIFACT_SOURCE_TYPE_SHAPE)), min_items: None, max_items: None })),
+            ("SourceUri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARTIFACT_SOURCE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceIdType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MD5Hash", "S3ETag", "S3Version", "Custom"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("SourceIdType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MD5Hash", "S3ETag", "S3Version", "Custom"] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3789,17 +2186,11 @@ impl CfnCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCluster { props, options: ResourceOptions::default() }
     }
 
     /// Configuration for cluster auto-scaling
-    pub fn auto_scaling(
-        mut self,
-        value: impl Into<Val<cluster::ClusterAutoScalingConfig>>,
-    ) -> Self {
+    pub fn auto_scaling(mut self, value: impl Into<Val<cluster::ClusterAutoScalingConfig>>) -> Self {
         self.props.set("AutoScaling", value);
         self
     }
@@ -3819,10 +2210,7 @@ impl CfnCluster {
     }
 
     /// The instance groups of the SageMaker HyperPod cluster.
-    pub fn instance_groups(
-        mut self,
-        value: impl Into<Val<Vec<cluster::ClusterInstanceGroup>>>,
-    ) -> Self {
+    pub fn instance_groups(mut self, value: impl Into<Val<Vec<cluster::ClusterInstanceGroup>>>) -> Self {
         self.props.set("InstanceGroups", value);
         self
     }
@@ -3850,19 +2238,13 @@ impl CfnCluster {
     }
 
     /// The restricted instance groups of the SageMaker HyperPod cluster.
-    pub fn restricted_instance_groups(
-        mut self,
-        value: impl Into<Val<Vec<cluster::ClusterRestrictedInstanceGroup>>>,
-    ) -> Self {
+    pub fn restricted_instance_groups(mut self, value: impl Into<Val<Vec<cluster::ClusterRestrictedInstanceGroup>>>) -> Self {
         self.props.set("RestrictedInstanceGroups", value);
         self
     }
 
     /// The cluster-level configuration for restricted instance groups, including shared environment settings for inter-RIG communication and FSx Lustre sharing.
-    pub fn restricted_instance_groups_config(
-        mut self,
-        value: impl Into<Val<cluster::RestrictedInstanceGroupsConfig>>,
-    ) -> Self {
+    pub fn restricted_instance_groups_config(mut self, value: impl Into<Val<cluster::RestrictedInstanceGroupsConfig>>) -> Self {
         self.props.set("RestrictedInstanceGroupsConfig", value);
         self
     }
@@ -3874,10 +2256,7 @@ impl CfnCluster {
     }
 
     /// Configuration for tiered storage in the SageMaker HyperPod cluster.
-    pub fn tiered_storage_config(
-        mut self,
-        value: impl Into<Val<cluster::TieredStorageConfig>>,
-    ) -> Self {
+    pub fn tiered_storage_config(mut self, value: impl Into<Val<cluster::TieredStorageConfig>>) -> Self {
         self.props.set("TieredStorageConfig", value);
         self
     }
@@ -3942,96 +2321,24 @@ pub(crate) static CLUSTER_META: TypeMeta = TypeMeta {
     create_only: &["ClusterName", "Orchestrator/Eks", "VpcConfig"],
     write_only: &[],
     primary_identifier: &["ClusterArn"],
-    attributes: &[
-        "ClusterArn",
-        "ClusterStatus",
-        "CreationTime",
-        "FailureMessage",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ClusterArn", "ClusterStatus", "CreationTime", "FailureMessage"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce17688fd8),
 };
 
 pub(crate) static CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoScaling",
-            &Shape::Object(&cluster::CLUSTER_AUTO_SCALING_CONFIG_SHAPE),
-        ),
-        (
-            "ClusterName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterRole",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::CLUSTER_INSTANCE_GROUP_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "NodeProvisioningMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Continuous"],
-            }),
-        ),
-        (
-            "NodeRecovery",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Automatic", "None"],
-            }),
-        ),
+        ("AutoScaling", &Shape::Object(&cluster::CLUSTER_AUTO_SCALING_CONFIG_SHAPE)),
+        ("ClusterName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("ClusterRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("InstanceGroups", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::CLUSTER_INSTANCE_GROUP_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ("NodeProvisioningMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Continuous"] })),
+        ("NodeRecovery", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Automatic", "None"] })),
         ("Orchestrator", &Shape::Object(&cluster::ORCHESTRATOR_SHAPE)),
-        (
-            "RestrictedInstanceGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &cluster::CLUSTER_RESTRICTED_INSTANCE_GROUP_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "RestrictedInstanceGroupsConfig",
-            &Shape::Object(&cluster::RESTRICTED_INSTANCE_GROUPS_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TieredStorageConfig",
-            &Shape::Object(&cluster::TIERED_STORAGE_CONFIG_SHAPE),
-        ),
+        ("RestrictedInstanceGroups", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::CLUSTER_RESTRICTED_INSTANCE_GROUP_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ("RestrictedInstanceGroupsConfig", &Shape::Object(&cluster::RESTRICTED_INSTANCE_GROUPS_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TieredStorageConfig", &Shape::Object(&cluster::TIERED_STORAGE_CONFIG_SHAPE)),
         ("VpcConfig", &Shape::Object(&cluster::VPC_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -4086,11 +2393,7 @@ pub mod cluster {
         /// - `execution_role`: `ExecutionRole`, The execution role for the instance group to assume.
         /// - `instance_count`: `InstanceCount`, The number of instances you specified to add to the instance group of a SageMaker HyperPod cluster.
         /// - `instance_group_name`: `InstanceGroupName`, The name of the instance group of a SageMaker HyperPod cluster.
-        pub fn new(
-            execution_role: impl Into<Val<String>>,
-            instance_count: impl Into<Val<i64>>,
-            instance_group_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(execution_role: impl Into<Val<String>>, instance_count: impl Into<Val<i64>>, instance_group_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ExecutionRole", execution_role);
             props.set("InstanceCount", instance_count);
@@ -4105,10 +2408,7 @@ pub mod cluster {
         }
 
         /// Specifies the capacity requirements configuration for an instance group
-        pub fn capacity_requirements(
-            mut self,
-            value: impl Into<Val<ClusterCapacityRequirements>>,
-        ) -> Self {
+        pub fn capacity_requirements(mut self, value: impl Into<Val<ClusterCapacityRequirements>>) -> Self {
             self.props.set("CapacityRequirements", value);
             self
         }
@@ -4132,19 +2432,13 @@ pub mod cluster {
         }
 
         /// The instance requirements for the instance group. Specifies a list of instance types that can be used.
-        pub fn instance_requirements(
-            mut self,
-            value: impl Into<Val<InstanceRequirements>>,
-        ) -> Self {
+        pub fn instance_requirements(mut self, value: impl Into<Val<InstanceRequirements>>) -> Self {
             self.props.set("InstanceRequirements", value);
             self
         }
 
         /// The instance storage configuration for the instance group.
-        pub fn instance_storage_configs(
-            mut self,
-            value: impl Into<Val<Vec<ClusterInstanceStorageConfig>>>,
-        ) -> Self {
+        pub fn instance_storage_configs(mut self, value: impl Into<Val<Vec<ClusterInstanceStorageConfig>>>) -> Self {
             self.props.set("InstanceStorageConfigs", value);
             self
         }
@@ -4192,10 +2486,7 @@ pub mod cluster {
         }
 
         /// The configuration object of the schedule that SageMaker follows when updating the AMI.
-        pub fn scheduled_update_config(
-            mut self,
-            value: impl Into<Val<ScheduledUpdateConfig>>,
-        ) -> Self {
+        pub fn scheduled_update_config(mut self, value: impl Into<Val<ScheduledUpdateConfig>>) -> Self {
             self.props.set("ScheduledUpdateConfig", value);
             self
         }
@@ -4274,10 +2565,7 @@ pub mod cluster {
         }
 
         /// An array that contains the alarms that SageMaker monitors to know whether to roll back the AMI update.
-        pub fn auto_rollback_configuration(
-            mut self,
-            value: impl Into<Val<Vec<AlarmDetails>>>,
-        ) -> Self {
+        pub fn auto_rollback_configuration(mut self, value: impl Into<Val<Vec<AlarmDetails>>>) -> Self {
             self.props.set("AutoRollbackConfiguration", value);
             self
         }
@@ -4341,10 +2629,7 @@ pub mod cluster {
         }
 
         /// The configuration of the size measurements of the AMI update. Using this configuration, you can specify whether SageMaker should update your instance group by an amount or percentage of instances.
-        pub fn rollback_maximum_batch_size(
-            mut self,
-            value: impl Into<Val<CapacitySizeConfig>>,
-        ) -> Self {
+        pub fn rollback_maximum_batch_size(mut self, value: impl Into<Val<CapacitySizeConfig>>) -> Self {
             self.props.set("RollbackMaximumBatchSize", value);
             self
         }
@@ -4488,10 +2773,7 @@ pub mod cluster {
         }
 
         /// Configuration for mounting an Amazon FSx OpenZFS file system to the instances in the SageMaker HyperPod cluster instance group.
-        pub fn fsx_open_zfs_config(
-            mut self,
-            value: impl Into<Val<ClusterFsxOpenZfsConfig>>,
-        ) -> Self {
+        pub fn fsx_open_zfs_config(mut self, value: impl Into<Val<ClusterFsxOpenZfsConfig>>) -> Self {
             self.props.set("FsxOpenZfsConfig", value);
             self
         }
@@ -4736,10 +3018,7 @@ pub mod cluster {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect your training job or model.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -4825,6 +3104,8 @@ pub mod cluster {
         }
 
         /// Specifies parameter(s) related to EKS as orchestrator, e.g. the EKS cluster nodes will attach to,
+        ///
+        /// Changing it replaces the resource.
         pub fn eks(mut self, value: impl Into<Val<ClusterOrchestratorEksConfig>>) -> Self {
             self.props.set("Eks", value);
             self
@@ -4880,10 +3161,7 @@ pub mod cluster {
         }
 
         /// External MySQL-compatible accounting database that a Slurm cluster's slurmdbd connects to. Database credentials are supplied out-of-band through the referenced Secrets Manager secret. Supported only with Continuous node provisioning.
-        pub fn accounting_database(
-            mut self,
-            value: impl Into<Val<ClusterAccountingDatabase>>,
-        ) -> Self {
+        pub fn accounting_database(mut self, value: impl Into<Val<ClusterAccountingDatabase>>) -> Self {
             self.props.set("AccountingDatabase", value);
             self
         }
@@ -4953,12 +3231,7 @@ pub mod cluster {
         /// - `instance_count`: `InstanceCount`, The number of instances you specified to add to the restricted instance group of a SageMaker HyperPod cluster.
         /// - `instance_group_name`: `InstanceGroupName`, The name of the instance group of a SageMaker HyperPod cluster.
         /// - `instance_type`: `InstanceType`, The instance type of the instance group of a SageMaker HyperPod cluster.
-        pub fn new(
-            execution_role: impl Into<Val<String>>,
-            instance_count: impl Into<Val<i64>>,
-            instance_group_name: impl Into<Val<String>>,
-            instance_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(execution_role: impl Into<Val<String>>, instance_count: impl Into<Val<i64>>, instance_group_name: impl Into<Val<String>>, instance_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ExecutionRole", execution_role);
             props.set("InstanceCount", instance_count);
@@ -4980,10 +3253,7 @@ pub mod cluster {
         }
 
         /// The instance storage configuration for the instance group.
-        pub fn instance_storage_configs(
-            mut self,
-            value: impl Into<Val<Vec<ClusterInstanceStorageConfig>>>,
-        ) -> Self {
+        pub fn instance_storage_configs(mut self, value: impl Into<Val<Vec<ClusterInstanceStorageConfig>>>) -> Self {
             self.props.set("InstanceStorageConfigs", value);
             self
         }
@@ -5056,10 +3326,7 @@ pub mod cluster {
         ///
         /// - `per_unit_storage_throughput`: `PerUnitStorageThroughput`, The throughput capacity of the FSx for Lustre file system, measured in MB/s per TiB of storage.
         /// - `size_in_gi_b`: `SizeInGiB`, The storage capacity of the FSx for Lustre file system, specified in gibibytes (GiB).
-        pub fn new(
-            per_unit_storage_throughput: impl Into<Val<i64>>,
-            size_in_gi_b: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(per_unit_storage_throughput: impl Into<Val<i64>>, size_in_gi_b: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("PerUnitStorageThroughput", per_unit_storage_throughput);
             props.set("SizeInGiB", size_in_gi_b);
@@ -5181,24 +3448,8 @@ pub mod cluster {
 
     pub(crate) static CLUSTER_AUTO_SCALING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoScalerType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Karpenter"],
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Enable", "Disable"],
-                }),
-            ),
+            ("AutoScalerType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Karpenter"] })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enable", "Disable"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5206,128 +3457,24 @@ pub mod cluster {
     pub(crate) static CLUSTER_INSTANCE_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AutoPatchConfig", &Shape::Object(&AUTO_PATCH_CONFIG_SHAPE)),
-            (
-                "CurrentCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExecutionRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^ami-[0-9a-fA-F]{8,17}|default$"),
-                    min_len: Some(7),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageReleaseVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]+\\.[0-9]+\\.[0-9]+$"),
-                    min_len: Some(5),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(6758.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceRequirements",
-                &Shape::Object(&INSTANCE_REQUIREMENTS_SHAPE),
-            ),
-            (
-                "InstanceStorageConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CLUSTER_INSTANCE_STORAGE_CONFIG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(4),
-                }),
-            ),
-            (
-                "KubernetesConfig",
-                &Shape::Object(&CLUSTER_KUBERNETES_CONFIG_SHAPE),
-            ),
-            (
-                "LifeCycleConfig",
-                &Shape::Object(&CLUSTER_LIFE_CYCLE_CONFIG_SHAPE),
-            ),
-            (
-                "MinInstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(6758.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NetworkInterface",
-                &Shape::Object(&CLUSTER_NETWORK_INTERFACE_SHAPE),
-            ),
-            (
-                "OnStartDeepHealthChecks",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["InstanceStress", "InstanceConnectivity"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(3),
-                }),
-            ),
+            ("CurrentCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("ImageId", &Shape::Str(StrRule { pattern: Some("^ami-[0-9a-fA-F]{8,17}|default$"), min_len: Some(7), max_len: Some(21), allowed: &[] })),
+            ("ImageReleaseVersion", &Shape::Str(StrRule { pattern: Some("^[0-9]+\\.[0-9]+\\.[0-9]+$"), min_len: Some(5), max_len: Some(64), allowed: &[] })),
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(6758.0), allowed: &[] })),
+            ("InstanceGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("InstanceRequirements", &Shape::Object(&INSTANCE_REQUIREMENTS_SHAPE)),
+            ("InstanceStorageConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&CLUSTER_INSTANCE_STORAGE_CONFIG_SHAPE)), min_items: Some(0), max_items: Some(4) })),
+            ("KubernetesConfig", &Shape::Object(&CLUSTER_KUBERNETES_CONFIG_SHAPE)),
+            ("LifeCycleConfig", &Shape::Object(&CLUSTER_LIFE_CYCLE_CONFIG_SHAPE)),
+            ("MinInstanceCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(6758.0), allowed: &[] })),
+            ("NetworkInterface", &Shape::Object(&CLUSTER_NETWORK_INTERFACE_SHAPE)),
+            ("OnStartDeepHealthChecks", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["InstanceStress", "InstanceConnectivity"] })), min_items: Some(1), max_items: Some(3) })),
             ("OverrideVpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
-            (
-                "ScheduledUpdateConfig",
-                &Shape::Object(&SCHEDULED_UPDATE_CONFIG_SHAPE),
-            ),
+            ("ScheduledUpdateConfig", &Shape::Object(&SCHEDULED_UPDATE_CONFIG_SHAPE)),
             ("SlurmConfig", &Shape::Object(&CLUSTER_SLURM_CONFIG_SHAPE)),
-            (
-                "ThreadsPerCore",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TrainingPlanArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*$",
-                    ),
-                    min_len: Some(50),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ThreadsPerCore", &Shape::Num(NumRule { min: Some(1.0), max: Some(2.0), allowed: &[] })),
+            ("TrainingPlanArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*$"), min_len: Some(50), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5335,214 +3482,88 @@ pub mod cluster {
     pub(crate) static AUTO_PATCH_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DeploymentConfig", &Shape::Object(&DEPLOYMENT_CONFIG_SHAPE)),
-            (
-                "PatchingStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["WhenIdle", "WhenAllIdle"],
-                }),
-            ),
+            ("PatchingStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WhenIdle", "WhenAllIdle"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoRollbackConfiguration",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ALARM_DETAILS_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "RollingUpdatePolicy",
-                &Shape::Object(&ROLLING_UPDATE_POLICY_SHAPE),
-            ),
-            (
-                "WaitIntervalInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AutoRollbackConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&ALARM_DETAILS_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("RollingUpdatePolicy", &Shape::Object(&ROLLING_UPDATE_POLICY_SHAPE)),
+            ("WaitIntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(3600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALARM_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AlarmName",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!\\s*$).+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AlarmName", &Shape::Str(StrRule { pattern: Some("(?!\\s*$).+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROLLING_UPDATE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumBatchSize",
-                &Shape::Object(&CAPACITY_SIZE_CONFIG_SHAPE),
-            ),
-            (
-                "RollbackMaximumBatchSize",
-                &Shape::Object(&CAPACITY_SIZE_CONFIG_SHAPE),
-            ),
+            ("MaximumBatchSize", &Shape::Object(&CAPACITY_SIZE_CONFIG_SHAPE)),
+            ("RollbackMaximumBatchSize", &Shape::Object(&CAPACITY_SIZE_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_SIZE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("INSTANCE_COUNT|CAPACITY_PERCENTAGE"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: Some("INSTANCE_COUNT|CAPACITY_PERCENTAGE"), min_len: None, max_len: None, allowed: &[] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_REQUIREMENTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceTypes",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        )],
+        fields: &[
+            ("InstanceTypes", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(20) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_INSTANCE_STORAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EbsVolumeConfig",
-                &Shape::Object(&CLUSTER_EBS_VOLUME_CONFIG_SHAPE),
-            ),
-            (
-                "FsxLustreConfig",
-                &Shape::Object(&CLUSTER_FSX_LUSTRE_CONFIG_SHAPE),
-            ),
-            (
-                "FsxOpenZfsConfig",
-                &Shape::Object(&CLUSTER_FSX_OPEN_ZFS_CONFIG_SHAPE),
-            ),
+            ("EbsVolumeConfig", &Shape::Object(&CLUSTER_EBS_VOLUME_CONFIG_SHAPE)),
+            ("FsxLustreConfig", &Shape::Object(&CLUSTER_FSX_LUSTRE_CONFIG_SHAPE)),
+            ("FsxOpenZfsConfig", &Shape::Object(&CLUSTER_FSX_OPEN_ZFS_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_EBS_VOLUME_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "VolumeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSizeInGB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("VolumeSizeInGB", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_FSX_LUSTRE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DnsName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^((fs|fc)i?-[0-9a-f]{8,}\\..{4,253})$"),
-                    min_len: Some(16),
-                    max_len: Some(275),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MountName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([A-Za-z0-9_-]{1,8})$"),
-                    min_len: Some(1),
-                    max_len: Some(8),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MountPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/(?!/)(?!.*/$)[a-zA-Z0-9._-]+(/[a-zA-Z0-9._-]+)*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("DnsName", &Shape::Str(StrRule { pattern: Some("^((fs|fc)i?-[0-9a-f]{8,}\\..{4,253})$"), min_len: Some(16), max_len: Some(275), allowed: &[] })),
+            ("MountName", &Shape::Str(StrRule { pattern: Some("^([A-Za-z0-9_-]{1,8})$"), min_len: Some(1), max_len: Some(8), allowed: &[] })),
+            ("MountPath", &Shape::Str(StrRule { pattern: Some("^/(?!/)(?!.*/$)[a-zA-Z0-9._-]+(/[a-zA-Z0-9._-]+)*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_FSX_OPEN_ZFS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DnsName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^((fs|fc)i?-[0-9a-f]{8,}\\..{4,253})$"),
-                    min_len: Some(16),
-                    max_len: Some(275),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MountPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/(?!/)(?!.*/$)[a-zA-Z0-9._-]+(/[a-zA-Z0-9._-]+)*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("DnsName", &Shape::Str(StrRule { pattern: Some("^((fs|fc)i?-[0-9a-f]{8,}\\..{4,253})$"), min_len: Some(16), max_len: Some(275), allowed: &[] })),
+            ("MountPath", &Shape::Str(StrRule { pattern: Some("^/(?!/)(?!.*/$)[a-zA-Z0-9._-]+(/[a-zA-Z0-9._-]+)*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_KUBERNETES_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Taints",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CLUSTER_KUBERNETES_TAINT_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        )],
+        fields: &[
+            ("Taints", &Shape::List(ListRule { item: Some(&Shape::Object(&CLUSTER_KUBERNETES_TAINT_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -5557,78 +3578,24 @@ pub mod cluster {
 
     pub(crate) static CLUSTER_LIFE_CYCLE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OnCreate",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OnInitComplete",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("OnCreate", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("OnInitComplete", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("SourceS3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_NETWORK_INTERFACE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InterfaceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["efa", "efa-only"],
-            }),
-        )],
+        fields: &[
+            ("InterfaceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["efa", "efa-only"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5643,55 +3610,23 @@ pub mod cluster {
 
     pub(crate) static CLUSTER_SLURM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NodeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Controller", "Login", "Compute"],
-                }),
-            ),
-            (
-                "PartitionNames",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
+            ("NodeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Controller", "Login", "Compute"] })),
+            ("PartitionNames", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: Some(0), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ORCHESTRATOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Slurm",
-            &Shape::Object(&CLUSTER_ORCHESTRATOR_SLURM_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("Slurm", &Shape::Object(&CLUSTER_ORCHESTRATOR_SLURM_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_ORCHESTRATOR_SLURM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountingDatabase",
-                &Shape::Object(&CLUSTER_ACCOUNTING_DATABASE_SHAPE),
-            ),
-            (
-                "SlurmConfigStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Overwrite", "Managed", "Merge"],
-                }),
-            ),
+            ("AccountingDatabase", &Shape::Object(&CLUSTER_ACCOUNTING_DATABASE_SHAPE)),
+            ("SlurmConfigStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Overwrite", "Managed", "Merge"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5708,183 +3643,62 @@ pub mod cluster {
 
     pub(crate) static CLUSTER_RESTRICTED_INSTANCE_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CurrentCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnvironmentConfig",
-                &Shape::Object(&ENVIRONMENT_CONFIG_SHAPE),
-            ),
-            (
-                "ExecutionRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(6758.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceGroupName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceStorageConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CLUSTER_INSTANCE_STORAGE_CONFIG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(4),
-                }),
-            ),
-            (
-                "OnStartDeepHealthChecks",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["InstanceStress", "InstanceConnectivity"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(3),
-                }),
-            ),
+            ("CurrentCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("EnvironmentConfig", &Shape::Object(&ENVIRONMENT_CONFIG_SHAPE)),
+            ("ExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(0.0), max: Some(6758.0), allowed: &[] })),
+            ("InstanceGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("InstanceStorageConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&CLUSTER_INSTANCE_STORAGE_CONFIG_SHAPE)), min_items: Some(0), max_items: Some(4) })),
+            ("OnStartDeepHealthChecks", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["InstanceStress", "InstanceConnectivity"] })), min_items: Some(1), max_items: Some(3) })),
             ("OverrideVpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
-            (
-                "ThreadsPerCore",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TrainingPlanArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*$",
-                    ),
-                    min_len: Some(50),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ThreadsPerCore", &Shape::Num(NumRule { min: Some(1.0), max: Some(2.0), allowed: &[] })),
+            ("TrainingPlanArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*$"), min_len: Some(50), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENVIRONMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("FSxLustreConfig", &Shape::Object(&F_SX_LUSTRE_CONFIG_SHAPE))],
+        fields: &[
+            ("FSxLustreConfig", &Shape::Object(&F_SX_LUSTRE_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static F_SX_LUSTRE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PerUnitStorageThroughput",
-                &Shape::Num(NumRule {
-                    min: Some(125.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SizeInGiB",
-                &Shape::Num(NumRule {
-                    min: Some(1200.0),
-                    max: Some(100800.0),
-                    allowed: &[],
-                }),
-            ),
+            ("PerUnitStorageThroughput", &Shape::Num(NumRule { min: Some(125.0), max: Some(1000.0), allowed: &[] })),
+            ("SizeInGiB", &Shape::Num(NumRule { min: Some(1200.0), max: Some(100800.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESTRICTED_INSTANCE_GROUPS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SharedEnvironmentConfig",
-            &Shape::Object(&SHARED_ENVIRONMENT_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("SharedEnvironmentConfig", &Shape::Object(&SHARED_ENVIRONMENT_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHARED_ENVIRONMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FSxLustreConfig", &Shape::Object(&F_SX_LUSTRE_CONFIG_SHAPE)),
-            (
-                "FSxLustreDeletionPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Keep", "DeleteIfNotUsed"],
-                }),
-            ),
+            ("FSxLustreDeletionPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Keep", "DeleteIfNotUsed"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIERED_STORAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceMemoryAllocationPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Enable", "Disable"],
-                }),
-            ),
+            ("InstanceMemoryAllocationPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enable", "Disable"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5907,19 +3721,12 @@ impl CfnClusterSchedulerConfig {
     /// - `cluster_arn`: `ClusterArn`, ARN of the cluster.
     /// - `name`: `Name`, Name for the cluster policy.
     /// - `scheduler_config`: `SchedulerConfig`, Cluster policy configuration.
-    pub fn new(
-        cluster_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        scheduler_config: impl Into<Val<cluster_scheduler_config::SchedulerConfig>>,
-    ) -> Self {
+    pub fn new(cluster_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, scheduler_config: impl Into<Val<cluster_scheduler_config::SchedulerConfig>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterArn", cluster_arn);
         props.set("Name", name);
         props.set("SchedulerConfig", scheduler_config);
-        CfnClusterSchedulerConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnClusterSchedulerConfig { props, options: ResourceOptions::default() }
     }
 
     /// Description of the cluster policy.
@@ -5993,63 +3800,18 @@ pub(crate) static CLUSTER_SCHEDULER_CONFIG_META: TypeMeta = TypeMeta {
     create_only: &["ClusterArn", "Name"],
     write_only: &[],
     primary_identifier: &["ClusterSchedulerConfigArn"],
-    attributes: &[
-        "ClusterSchedulerConfigArn",
-        "ClusterSchedulerConfigId",
-        "ClusterSchedulerConfigVersion",
-        "CreationTime",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ClusterSchedulerConfigArn", "ClusterSchedulerConfigId", "ClusterSchedulerConfigVersion", "CreationTime", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x1fc411680048),
 };
 
 pub(crate) static CLUSTER_SCHEDULER_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClusterArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:cluster/[a-z0-9]{12}$",
-                ),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SchedulerConfig",
-            &Shape::Object(&cluster_scheduler_config::SCHEDULER_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cluster_scheduler_config::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ClusterArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:cluster/[a-z0-9]{12}$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("SchedulerConfig", &Shape::Object(&cluster_scheduler_config::SCHEDULER_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cluster_scheduler_config::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6154,79 +3916,25 @@ pub mod cluster_scheduler_config {
 
     pub(crate) static SCHEDULER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FairShare",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Enabled", "Disabled"],
-                }),
-            ),
-            (
-                "IdleResourceSharing",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Enabled", "Disabled"],
-                }),
-            ),
-            (
-                "PriorityClasses",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRIORITY_CLASS_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
+            ("FairShare", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+            ("IdleResourceSharing", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+            ("PriorityClasses", &Shape::List(ListRule { item: Some(&Shape::Object(&PRIORITY_CLASS_SHAPE)), min_items: Some(0), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIORITY_CLASS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9]([-a-z0-9]*[a-z0-9]){0,39}?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]([-a-z0-9]*[a-z0-9]){0,39}?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6250,10 +3958,7 @@ impl CfnCodeRepository {
     pub fn new(git_config: impl Into<Val<code_repository::GitConfig>>) -> Self {
         let mut props = Props::new();
         props.set("GitConfig", git_config);
-        CfnCodeRepository {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCodeRepository { props, options: ResourceOptions::default() }
     }
 
     /// The name of the Git repository.
@@ -6298,44 +4003,19 @@ impl Handle<CfnCodeRepository> {
 pub(crate) static CODE_REPOSITORY_META: TypeMeta = TypeMeta {
     type_name: CfnCodeRepository::TYPE_NAME,
     shape: &CODE_REPOSITORY_SHAPE,
-    create_only: &[
-        "CodeRepositoryName",
-        "GitConfig/Branch",
-        "GitConfig/RepositoryUrl",
-    ],
+    create_only: &["CodeRepositoryName", "GitConfig/Branch", "GitConfig/RepositoryUrl"],
     write_only: &[],
     primary_identifier: &["CodeRepositoryArn"],
     attributes: &["CodeRepositoryArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
 pub(crate) static CODE_REPOSITORY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CodeRepositoryName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GitConfig",
-            &Shape::Object(&code_repository::GIT_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&code_repository::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("CodeRepositoryName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("GitConfig", &Shape::Object(&code_repository::GIT_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&code_repository::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6363,6 +4043,8 @@ pub mod code_repository {
         }
 
         /// The default branch for the Git repository.
+        ///
+        /// Changing it replaces the resource.
         pub fn branch(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Branch", value);
             self
@@ -6408,59 +4090,17 @@ pub mod code_repository {
 
     pub(crate) static GIT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Branch",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^ ~^:?*\\[]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RepositoryUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://([^/]+)/?.{3,1016}$"),
-                    min_len: Some(11),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[a-z\\-]*:secretsmanager:[a-z0-9\\-]*:[0-9]{12}:secret:",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Branch", &Shape::Str(StrRule { pattern: Some("^[^ ~^:?*\\[]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("RepositoryUrl", &Shape::Str(StrRule { pattern: Some("^https://([^/]+)/?.{3,1016}$"), min_len: Some(11), max_len: Some(1024), allowed: &[] })),
+            ("SecretArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:secretsmanager:[a-z0-9\\-]*:[0-9]{12}:secret:"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6484,21 +4124,13 @@ impl CfnComputeQuota {
     /// - `compute_quota_config`: `ComputeQuotaConfig`, Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy.
     /// - `compute_quota_target`: `ComputeQuotaTarget`, The team this compute allocation rule applies to.
     /// - `name`: `Name`, The name of the compute allocation definition.
-    pub fn new(
-        cluster_arn: impl Into<Val<String>>,
-        compute_quota_config: impl Into<Val<compute_quota::ComputeQuotaConfig>>,
-        compute_quota_target: impl Into<Val<compute_quota::ComputeQuotaTarget>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(cluster_arn: impl Into<Val<String>>, compute_quota_config: impl Into<Val<compute_quota::ComputeQuotaConfig>>, compute_quota_target: impl Into<Val<compute_quota::ComputeQuotaTarget>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ClusterArn", cluster_arn);
         props.set("ComputeQuotaConfig", compute_quota_config);
         props.set("ComputeQuotaTarget", compute_quota_target);
         props.set("Name", name);
-        CfnComputeQuota {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnComputeQuota { props, options: ResourceOptions::default() }
     }
 
     /// Whether the compute allocation rule is active. Defaults service-side to 'Enabled' when omitted on Create.
@@ -6587,77 +4219,20 @@ pub(crate) static COMPUTE_QUOTA_META: TypeMeta = TypeMeta {
     create_only: &["ClusterArn", "ComputeQuotaTarget/TeamName", "Name"],
     write_only: &[],
     primary_identifier: &["ComputeQuotaArn"],
-    attributes: &[
-        "ComputeQuotaArn",
-        "ComputeQuotaId",
-        "ComputeQuotaVersion",
-        "CreationTime",
-        "LastModifiedTime",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ComputeQuotaArn", "ComputeQuotaId", "ComputeQuotaVersion", "CreationTime", "LastModifiedTime", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce16288340),
 };
 
 pub(crate) static COMPUTE_QUOTA_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ActivationState",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        ),
-        (
-            "ClusterArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:cluster/[a-z0-9]{12}$",
-                ),
-                min_len: Some(20),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ComputeQuotaConfig",
-            &Shape::Object(&compute_quota::COMPUTE_QUOTA_CONFIG_SHAPE),
-        ),
-        (
-            "ComputeQuotaTarget",
-            &Shape::Object(&compute_quota::COMPUTE_QUOTA_TARGET_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&compute_quota::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ActivationState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ("ClusterArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:cluster/[a-z0-9]{12}$"), min_len: Some(20), max_len: Some(256), allowed: &[] })),
+        ("ComputeQuotaConfig", &Shape::Object(&compute_quota::COMPUTE_QUOTA_CONFIG_SHAPE)),
+        ("ComputeQuotaTarget", &Shape::Object(&compute_quota::COMPUTE_QUOTA_TARGET_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&compute_quota::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6682,10 +4257,7 @@ pub mod compute_quota {
         }
 
         /// Per-instance-type compute quotas for the team. When VCpu / MemoryInGiB / Accelerators are partially specified, SageMaker auto-fills the remaining fields ratio-proportionally to the underlying instance — Read may return values the customer did not supply (drift may flag this).
-        pub fn compute_quota_resources(
-            mut self,
-            value: impl Into<Val<Vec<ComputeQuotaResourceConfig>>>,
-        ) -> Self {
+        pub fn compute_quota_resources(mut self, value: impl Into<Val<Vec<ComputeQuotaResourceConfig>>>) -> Self {
             self.props.set("ComputeQuotaResources", value);
             self
         }
@@ -6699,10 +4271,7 @@ pub mod compute_quota {
         }
 
         /// Idle-resource-sharing strategy for this team's quota. When omitted, the service applies defaults (Strategy=LendAndBorrow, BorrowLimit=50).
-        pub fn resource_sharing_config(
-            mut self,
-            value: impl Into<Val<ResourceSharingConfig>>,
-        ) -> Self {
+        pub fn resource_sharing_config(mut self, value: impl Into<Val<ResourceSharingConfig>>) -> Self {
             self.props.set("ResourceSharingConfig", value);
             self
         }
@@ -6731,10 +4300,7 @@ pub mod compute_quota {
         }
 
         /// Multi-instance GPU (MIG) partition profile and count, for fractional accelerator allocation. Service rejects MIG profiles that the chosen InstanceType does not support.
-        pub fn accelerator_partition(
-            mut self,
-            value: impl Into<Val<AcceleratorPartitionConfig>>,
-        ) -> Self {
+        pub fn accelerator_partition(mut self, value: impl Into<Val<AcceleratorPartitionConfig>>) -> Self {
             self.props.set("AcceleratorPartition", value);
             self
         }
@@ -6812,10 +4378,7 @@ pub mod compute_quota {
         }
 
         /// Per-instance-type absolute caps on resources this team can borrow.
-        pub fn absolute_borrow_limits(
-            mut self,
-            value: impl Into<Val<Vec<ComputeQuotaResourceConfig>>>,
-        ) -> Self {
+        pub fn absolute_borrow_limits(mut self, value: impl Into<Val<Vec<ComputeQuotaResourceConfig>>>) -> Self {
             self.props.set("AbsoluteBorrowLimits", value);
             self
         }
@@ -6889,418 +4452,54 @@ pub mod compute_quota {
 
     pub(crate) static COMPUTE_QUOTA_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComputeQuotaResources",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COMPUTE_QUOTA_RESOURCE_CONFIG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "PreemptTeamTasks",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Never", "LowerPriority"],
-                }),
-            ),
-            (
-                "ResourceSharingConfig",
-                &Shape::Object(&RESOURCE_SHARING_CONFIG_SHAPE),
-            ),
+            ("ComputeQuotaResources", &Shape::List(ListRule { item: Some(&Shape::Object(&COMPUTE_QUOTA_RESOURCE_CONFIG_SHAPE)), min_items: Some(0), max_items: Some(15) })),
+            ("PreemptTeamTasks", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Never", "LowerPriority"] })),
+            ("ResourceSharingConfig", &Shape::Object(&RESOURCE_SHARING_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPUTE_QUOTA_RESOURCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AcceleratorPartition",
-                &Shape::Object(&ACCELERATOR_PARTITION_CONFIG_SHAPE),
-            ),
-            (
-                "Accelerators",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Count",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ml.c5.12xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.24xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.large",
-                        "ml.c5.xlarge",
-                        "ml.c5n.18xlarge",
-                        "ml.c5n.2xlarge",
-                        "ml.c5n.4xlarge",
-                        "ml.c5n.9xlarge",
-                        "ml.c5n.large",
-                        "ml.c6a.12xlarge",
-                        "ml.c6a.16xlarge",
-                        "ml.c6a.24xlarge",
-                        "ml.c6a.2xlarge",
-                        "ml.c6a.32xlarge",
-                        "ml.c6a.48xlarge",
-                        "ml.c6a.4xlarge",
-                        "ml.c6a.8xlarge",
-                        "ml.c6a.large",
-                        "ml.c6a.xlarge",
-                        "ml.c6g.12xlarge",
-                        "ml.c6g.16xlarge",
-                        "ml.c6g.2xlarge",
-                        "ml.c6g.4xlarge",
-                        "ml.c6g.8xlarge",
-                        "ml.c6g.large",
-                        "ml.c6g.medium",
-                        "ml.c6g.xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c7g.12xlarge",
-                        "ml.c7g.16xlarge",
-                        "ml.c7g.2xlarge",
-                        "ml.c7g.4xlarge",
-                        "ml.c7g.8xlarge",
-                        "ml.c7g.large",
-                        "ml.c7g.medium",
-                        "ml.c7g.xlarge",
-                        "ml.c8a.16xlarge",
-                        "ml.c8g.12xlarge",
-                        "ml.c8g.16xlarge",
-                        "ml.c8g.24xlarge",
-                        "ml.c8g.2xlarge",
-                        "ml.c8g.48xlarge",
-                        "ml.c8g.4xlarge",
-                        "ml.c8g.8xlarge",
-                        "ml.c8g.large",
-                        "ml.c8g.medium",
-                        "ml.c8g.xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.xlarge",
-                        "ml.g6e.12xlarge",
-                        "ml.g6e.16xlarge",
-                        "ml.g6e.24xlarge",
-                        "ml.g6e.2xlarge",
-                        "ml.g6e.48xlarge",
-                        "ml.g6e.4xlarge",
-                        "ml.g6e.8xlarge",
-                        "ml.g6e.xlarge",
-                        "ml.g7.12xlarge",
-                        "ml.g7.24xlarge",
-                        "ml.g7.2xlarge",
-                        "ml.g7.48xlarge",
-                        "ml.g7.4xlarge",
-                        "ml.g7.8xlarge",
-                        "ml.g7e.12xlarge",
-                        "ml.g7e.24xlarge",
-                        "ml.g7e.2xlarge",
-                        "ml.g7e.48xlarge",
-                        "ml.g7e.4xlarge",
-                        "ml.g7e.8xlarge",
-                        "ml.gr6.4xlarge",
-                        "ml.gr6.8xlarge",
-                        "ml.i3en.12xlarge",
-                        "ml.i3en.24xlarge",
-                        "ml.i3en.2xlarge",
-                        "ml.i3en.3xlarge",
-                        "ml.i3en.6xlarge",
-                        "ml.i3en.large",
-                        "ml.i3en.xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.16xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.8xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m6a.12xlarge",
-                        "ml.m6a.16xlarge",
-                        "ml.m6a.24xlarge",
-                        "ml.m6a.2xlarge",
-                        "ml.m6a.32xlarge",
-                        "ml.m6a.48xlarge",
-                        "ml.m6a.4xlarge",
-                        "ml.m6a.8xlarge",
-                        "ml.m6a.large",
-                        "ml.m6a.xlarge",
-                        "ml.m6g.12xlarge",
-                        "ml.m6g.16xlarge",
-                        "ml.m6g.2xlarge",
-                        "ml.m6g.4xlarge",
-                        "ml.m6g.8xlarge",
-                        "ml.m6g.large",
-                        "ml.m6g.medium",
-                        "ml.m6g.xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m7g.12xlarge",
-                        "ml.m7g.16xlarge",
-                        "ml.m7g.2xlarge",
-                        "ml.m7g.4xlarge",
-                        "ml.m7g.8xlarge",
-                        "ml.m7g.large",
-                        "ml.m7g.medium",
-                        "ml.m7g.xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.m8a.16xlarge",
-                        "ml.m8g.12xlarge",
-                        "ml.m8g.16xlarge",
-                        "ml.m8g.24xlarge",
-                        "ml.m8g.2xlarge",
-                        "ml.m8g.48xlarge",
-                        "ml.m8g.4xlarge",
-                        "ml.m8g.8xlarge",
-                        "ml.m8g.large",
-                        "ml.m8g.medium",
-                        "ml.m8g.xlarge",
-                        "ml.p4d.24xlarge",
-                        "ml.p4de.24xlarge",
-                        "ml.p5.48xlarge",
-                        "ml.p5.4xlarge",
-                        "ml.p5e.48xlarge",
-                        "ml.p5en.48xlarge",
-                        "ml.p6-b200.48xlarge",
-                        "ml.p6-b300.48xlarge",
-                        "ml.p6e-gb200.36xlarge",
-                        "ml.r5d.16xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.t3.2xlarge",
-                        "ml.t3.large",
-                        "ml.t3.medium",
-                        "ml.t3.xlarge",
-                        "ml.trn1.32xlarge",
-                        "ml.trn1n.32xlarge",
-                        "ml.trn2.3xlarge",
-                        "ml.trn2.48xlarge",
-                    ],
-                }),
-            ),
-            (
-                "MemoryInGiB",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VCpu",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AcceleratorPartition", &Shape::Object(&ACCELERATOR_PARTITION_CONFIG_SHAPE)),
+            ("Accelerators", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000000.0), allowed: &[] })),
+            ("Count", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000000.0), allowed: &[] })),
+            ("InstanceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6a.12xlarge", "ml.c6a.16xlarge", "ml.c6a.24xlarge", "ml.c6a.2xlarge", "ml.c6a.32xlarge", "ml.c6a.48xlarge", "ml.c6a.4xlarge", "ml.c6a.8xlarge", "ml.c6a.large", "ml.c6a.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.medium", "ml.c6g.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.medium", "ml.c7g.xlarge", "ml.c8a.16xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7.12xlarge", "ml.g7.24xlarge", "ml.g7.2xlarge", "ml.g7.48xlarge", "ml.g7.4xlarge", "ml.g7.8xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6a.12xlarge", "ml.m6a.16xlarge", "ml.m6a.24xlarge", "ml.m6a.2xlarge", "ml.m6a.32xlarge", "ml.m6a.48xlarge", "ml.m6a.4xlarge", "ml.m6a.8xlarge", "ml.m6a.large", "ml.m6a.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.medium", "ml.m6g.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7g.12xlarge", "ml.m7g.16xlarge", "ml.m7g.2xlarge", "ml.m7g.4xlarge", "ml.m7g.8xlarge", "ml.m7g.large", "ml.m7g.medium", "ml.m7g.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8a.16xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"] })),
+            ("MemoryInGiB", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000000.0), allowed: &[] })),
+            ("VCpu", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCELERATOR_PARTITION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Count",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "mig-1g.5gb",
-                        "mig-1g.10gb",
-                        "mig-1g.18gb",
-                        "mig-1g.20gb",
-                        "mig-1g.23gb",
-                        "mig-1g.35gb",
-                        "mig-1g.45gb",
-                        "mig-1g.47gb",
-                        "mig-2g.10gb",
-                        "mig-2g.20gb",
-                        "mig-2g.35gb",
-                        "mig-2g.45gb",
-                        "mig-2g.47gb",
-                        "mig-3g.20gb",
-                        "mig-3g.40gb",
-                        "mig-3g.71gb",
-                        "mig-3g.90gb",
-                        "mig-3g.93gb",
-                        "mig-4g.20gb",
-                        "mig-4g.40gb",
-                        "mig-4g.71gb",
-                        "mig-4g.90gb",
-                        "mig-4g.93gb",
-                        "mig-7g.40gb",
-                        "mig-7g.80gb",
-                        "mig-7g.141gb",
-                        "mig-7g.180gb",
-                        "mig-7g.186gb",
-                    ],
-                }),
-            ),
+            ("Count", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000000.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["mig-1g.5gb", "mig-1g.10gb", "mig-1g.18gb", "mig-1g.20gb", "mig-1g.23gb", "mig-1g.35gb", "mig-1g.45gb", "mig-1g.47gb", "mig-2g.10gb", "mig-2g.20gb", "mig-2g.35gb", "mig-2g.45gb", "mig-2g.47gb", "mig-3g.20gb", "mig-3g.40gb", "mig-3g.71gb", "mig-3g.90gb", "mig-3g.93gb", "mig-4g.20gb", "mig-4g.40gb", "mig-4g.71gb", "mig-4g.90gb", "mig-4g.93gb", "mig-7g.40gb", "mig-7g.80gb", "mig-7g.141gb", "mig-7g.180gb", "mig-7g.186gb"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_SHARING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AbsoluteBorrowLimits",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COMPUTE_QUOTA_RESOURCE_CONFIG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "BorrowLimit",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Strategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Lend", "DontLend", "LendAndBorrow"],
-                }),
-            ),
+            ("AbsoluteBorrowLimits", &Shape::List(ListRule { item: Some(&Shape::Object(&COMPUTE_QUOTA_RESOURCE_CONFIG_SHAPE)), min_items: Some(0), max_items: Some(15) })),
+            ("BorrowLimit", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000.0), allowed: &[] })),
+            ("Strategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Lend", "DontLend", "LendAndBorrow"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPUTE_QUOTA_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FairShareWeight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TeamName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9]([-a-z0-9]*[a-z0-9]){0,39}?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("FairShareWeight", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("TeamName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9]([-a-z0-9]*[a-z0-9]){0,39}?$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7323,19 +4522,12 @@ impl CfnContext {
     /// - `context_name`: `ContextName`, The name of the context. Must be unique to your account in an AWS Region.
     /// - `context_type`: `ContextType`, The context type.
     /// - `source`: `Source`, The source type, ID, and URI.
-    pub fn new(
-        context_name: impl Into<Val<String>>,
-        context_type: impl Into<Val<String>>,
-        source: impl Into<Val<context::Source>>,
-    ) -> Self {
+    pub fn new(context_name: impl Into<Val<String>>, context_type: impl Into<Val<String>>, source: impl Into<Val<context::Source>>) -> Self {
         let mut props = Props::new();
         props.set("ContextName", context_name);
         props.set("ContextType", context_type);
         props.set("Source", source);
-        CfnContext {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContext { props, options: ResourceOptions::default() }
     }
 
     /// The description of the context.
@@ -7402,60 +4594,18 @@ pub(crate) static CONTEXT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreationTime", "LastModifiedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3fe8877b),
 };
 
 pub(crate) static CONTEXT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContextName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,119}$"),
-                min_len: Some(1),
-                max_len: Some(120),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ContextType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(3072),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Properties",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2500),
-                allowed: &[],
-            })),
-        ),
+        ("ContextName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,119}$"), min_len: Some(1), max_len: Some(120), allowed: &[] })),
+        ("ContextType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3072), allowed: &[] })),
+        ("Properties", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2500), allowed: &[] }))),
         ("Source", &Shape::Object(&context::SOURCE_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&context::TAGS_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&context::TAGS_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7528,57 +4678,17 @@ pub mod context {
 
     pub(crate) static SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceUri",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("SourceId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("SourceUri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7603,39 +4713,20 @@ impl CfnDataQualityJobDefinition {
     /// - `data_quality_job_output_config`: `DataQualityJobOutputConfig`, The output configuration for monitoring jobs.
     /// - `job_resources`: `JobResources`, Identifies the resources to deploy for a monitoring job.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(
-        data_quality_app_specification: impl Into<
-            Val<data_quality_job_definition::DataQualityAppSpecification>,
-        >,
-        data_quality_job_input: impl Into<Val<data_quality_job_definition::DataQualityJobInput>>,
-        data_quality_job_output_config: impl Into<
-            Val<data_quality_job_definition::MonitoringOutputConfig>,
-        >,
-        job_resources: impl Into<Val<data_quality_job_definition::MonitoringResources>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_quality_app_specification: impl Into<Val<data_quality_job_definition::DataQualityAppSpecification>>, data_quality_job_input: impl Into<Val<data_quality_job_definition::DataQualityJobInput>>, data_quality_job_output_config: impl Into<Val<data_quality_job_definition::MonitoringOutputConfig>>, job_resources: impl Into<Val<data_quality_job_definition::MonitoringResources>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "DataQualityAppSpecification",
-            data_quality_app_specification,
-        );
+        props.set("DataQualityAppSpecification", data_quality_app_specification);
         props.set("DataQualityJobInput", data_quality_job_input);
         props.set("DataQualityJobOutputConfig", data_quality_job_output_config);
         props.set("JobResources", job_resources);
         props.set("RoleArn", role_arn);
-        CfnDataQualityJobDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataQualityJobDefinition { props, options: ResourceOptions::default() }
     }
 
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// Changing it replaces the resource.
-    pub fn data_quality_baseline_config(
-        mut self,
-        value: impl Into<Val<data_quality_job_definition::DataQualityBaselineConfig>>,
-    ) -> Self {
+    pub fn data_quality_baseline_config(mut self, value: impl Into<Val<data_quality_job_definition::DataQualityBaselineConfig>>) -> Self {
         self.props.set("DataQualityBaselineConfig", value);
         self
     }
@@ -7661,10 +4752,7 @@ impl CfnDataQualityJobDefinition {
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
     ///
     /// Changing it replaces the resource.
-    pub fn network_config(
-        mut self,
-        value: impl Into<Val<data_quality_job_definition::NetworkConfig>>,
-    ) -> Self {
+    pub fn network_config(mut self, value: impl Into<Val<data_quality_job_definition::NetworkConfig>>) -> Self {
         self.props.set("NetworkConfig", value);
         self
     }
@@ -7672,10 +4760,7 @@ impl CfnDataQualityJobDefinition {
     /// Specifies a time limit for how long the monitoring job is allowed to run.
     ///
     /// Changing it replaces the resource.
-    pub fn stopping_condition(
-        mut self,
-        value: impl Into<Val<data_quality_job_definition::StoppingCondition>>,
-    ) -> Self {
+    pub fn stopping_condition(mut self, value: impl Into<Val<data_quality_job_definition::StoppingCondition>>) -> Self {
         self.props.set("StoppingCondition", value);
         self
     }
@@ -7723,94 +4808,27 @@ impl Handle<CfnDataQualityJobDefinition> {
 pub(crate) static DATA_QUALITY_JOB_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnDataQualityJobDefinition::TYPE_NAME,
     shape: &DATA_QUALITY_JOB_DEFINITION_SHAPE,
-    create_only: &[
-        "DataQualityAppSpecification",
-        "DataQualityBaselineConfig",
-        "DataQualityJobInput",
-        "DataQualityJobOutputConfig",
-        "EndpointName",
-        "JobDefinitionName",
-        "JobResources",
-        "NetworkConfig",
-        "RoleArn",
-        "StoppingCondition",
-        "Tags",
-    ],
+    create_only: &["DataQualityAppSpecification", "DataQualityBaselineConfig", "DataQualityJobInput", "DataQualityJobOutputConfig", "EndpointName", "JobDefinitionName", "JobResources", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags"],
     write_only: &["EndpointName"],
     primary_identifier: &["JobDefinitionArn"],
     attributes: &["CreationTime", "JobDefinitionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68837a),
 };
 
 pub(crate) static DATA_QUALITY_JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataQualityAppSpecification",
-            &Shape::Object(&data_quality_job_definition::DATA_QUALITY_APP_SPECIFICATION_SHAPE),
-        ),
-        (
-            "DataQualityBaselineConfig",
-            &Shape::Object(&data_quality_job_definition::DATA_QUALITY_BASELINE_CONFIG_SHAPE),
-        ),
-        (
-            "DataQualityJobInput",
-            &Shape::Object(&data_quality_job_definition::DATA_QUALITY_JOB_INPUT_SHAPE),
-        ),
-        (
-            "DataQualityJobOutputConfig",
-            &Shape::Object(&data_quality_job_definition::MONITORING_OUTPUT_CONFIG_SHAPE),
-        ),
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobDefinitionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobResources",
-            &Shape::Object(&data_quality_job_definition::MONITORING_RESOURCES_SHAPE),
-        ),
-        (
-            "NetworkConfig",
-            &Shape::Object(&data_quality_job_definition::NETWORK_CONFIG_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StoppingCondition",
-            &Shape::Object(&data_quality_job_definition::STOPPING_CONDITION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_quality_job_definition::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DataQualityAppSpecification", &Shape::Object(&data_quality_job_definition::DATA_QUALITY_APP_SPECIFICATION_SHAPE)),
+        ("DataQualityBaselineConfig", &Shape::Object(&data_quality_job_definition::DATA_QUALITY_BASELINE_CONFIG_SHAPE)),
+        ("DataQualityJobInput", &Shape::Object(&data_quality_job_definition::DATA_QUALITY_JOB_INPUT_SHAPE)),
+        ("DataQualityJobOutputConfig", &Shape::Object(&data_quality_job_definition::MONITORING_OUTPUT_CONFIG_SHAPE)),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("JobDefinitionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("JobResources", &Shape::Object(&data_quality_job_definition::MONITORING_RESOURCES_SHAPE)),
+        ("NetworkConfig", &Shape::Object(&data_quality_job_definition::NETWORK_CONFIG_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("StoppingCondition", &Shape::Object(&data_quality_job_definition::STOPPING_CONDITION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_quality_job_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7856,10 +4874,7 @@ pub mod data_quality_job_definition {
         }
 
         /// An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
-        pub fn post_analytics_processor_source_uri(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PostAnalyticsProcessorSourceUri", value);
             self
         }
@@ -8011,16 +5026,9 @@ pub mod data_quality_job_definition {
         /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<Val<String>>,
-            dataset_format: impl Into<Val<DatasetFormat>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DataCapturedDestinationS3Uri",
-                data_captured_destination_s3_uri,
-            );
+            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
             props.set("DatasetFormat", dataset_format);
             props.set("LocalPath", local_path);
             BatchTransformInput { props }
@@ -8156,10 +5164,7 @@ pub mod data_quality_job_definition {
         ///
         /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            endpoint_name: impl Into<Val<String>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointName", endpoint_name);
             props.set("LocalPath", local_path);
@@ -8315,11 +5320,7 @@ pub mod data_quality_job_definition {
         /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
         /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(
-            instance_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-            volume_size_in_gb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCount", instance_count);
             props.set("InstanceType", instance_type);
@@ -8354,12 +5355,8 @@ pub mod data_quality_job_definition {
         }
 
         /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
-        pub fn enable_inter_container_traffic_encryption(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("EnableInterContainerTrafficEncryption", value);
+        pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("EnableInterContainerTrafficEncryption", value);
             self
         }
 
@@ -8393,10 +5390,7 @@ pub mod data_quality_job_definition {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -8460,118 +5454,41 @@ pub mod data_quality_job_definition {
 
     pub(crate) static DATA_QUALITY_APP_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerArguments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ContainerEntrypoint",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ImageUri",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PostAnalyticsProcessorSourceUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordPreprocessorSourceUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerArguments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("ContainerEntrypoint", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("PostAnalyticsProcessorSourceUri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("RecordPreprocessorSourceUri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_QUALITY_BASELINE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BaseliningJobName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConstraintsResource",
-                &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE),
-            ),
-            (
-                "StatisticsResource",
-                &Shape::Object(&STATISTICS_RESOURCE_SHAPE),
-            ),
+            ("BaseliningJobName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("ConstraintsResource", &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE)),
+            ("StatisticsResource", &Shape::Object(&STATISTICS_RESOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONSTRAINTS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATISTICS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_QUALITY_JOB_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchTransformInput",
-                &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE),
-            ),
+            ("BatchTransformInput", &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE)),
             ("EndpointInput", &Shape::Object(&ENDPOINT_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -8579,272 +5496,92 @@ pub mod data_quality_job_definition {
 
     pub(crate) static BATCH_TRANSFORM_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataCapturedDestinationS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExcludeFeaturesAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
+            ("DataCapturedDestinationS3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ExcludeFeaturesAttribute", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENDPOINT_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExcludeFeaturesAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
+            ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("ExcludeFeaturesAttribute", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MonitoringOutputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("MonitoringOutputs", &Shape::List(ListRule { item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE))],
+        fields: &[
+            ("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3UploadMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Continuous", "EndOfJob"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3UploadMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Continuous", "EndOfJob"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_RESOURCES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE))],
+        fields: &[
+            ("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSizeInGB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("VolumeSizeInGB", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE))],
+        fields: &[
+            ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STOPPING_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxRuntimeInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxRuntimeInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(86400.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8868,10 +5605,7 @@ impl CfnDevice {
     pub fn new(device_fleet_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DeviceFleetName", device_fleet_name);
-        CfnDevice {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDevice { props, options: ResourceOptions::default() }
     }
 
     /// The Edge Device you want to register against a device fleet
@@ -8909,33 +5643,15 @@ pub(crate) static DEVICE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Device/DeviceName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12280008),
 };
 
 pub(crate) static DEVICE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Device", &Shape::Object(&device::DEVICE_SHAPE)),
-        (
-            "DeviceFleetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&device::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DeviceFleetName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&device::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9008,57 +5724,17 @@ pub mod device {
 
     pub(crate) static DEVICE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\S\\s]+"),
-                    min_len: Some(1),
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeviceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IotThingName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:_-]+"),
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: Some("[\\S\\s]+"), min_len: Some(1), max_len: Some(40), allowed: &[] })),
+            ("DeviceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("IotThingName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: None, max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^((?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^((?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9081,19 +5757,12 @@ impl CfnDeviceFleet {
     /// - `device_fleet_name`: `DeviceFleetName`, The name of the edge device fleet
     /// - `output_config`: `OutputConfig`, S3 bucket and an ecryption key id (if available) to store outputs for the fleet
     /// - `role_arn`: `RoleArn`, Role associated with the device fleet
-    pub fn new(
-        device_fleet_name: impl Into<Val<String>>,
-        output_config: impl Into<Val<device_fleet::EdgeOutputConfig>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(device_fleet_name: impl Into<Val<String>>, output_config: impl Into<Val<device_fleet::EdgeOutputConfig>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DeviceFleetName", device_fleet_name);
         props.set("OutputConfig", output_config);
         props.set("RoleArn", role_arn);
-        CfnDeviceFleet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDeviceFleet { props, options: ResourceOptions::default() }
     }
 
     /// Description for the edge device fleet
@@ -9131,54 +5800,17 @@ pub(crate) static DEVICE_FLEET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DeviceFleetName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc12280008),
 };
 
 pub(crate) static DEVICE_FLEET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\S\\s]+"),
-                min_len: Some(0),
-                max_len: Some(800),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DeviceFleetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutputConfig",
-            &Shape::Object(&device_fleet::EDGE_OUTPUT_CONFIG_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&device_fleet::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("[\\S\\s]+"), min_len: Some(0), max_len: Some(800), allowed: &[] })),
+        ("DeviceFleetName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("OutputConfig", &Shape::Object(&device_fleet::EDGE_OUTPUT_CONFIG_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&device_fleet::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9245,48 +5877,16 @@ pub mod device_fleet {
 
     pub(crate) static EDGE_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:_-]+"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:_-]+"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("S3OutputLocation", &Shape::Str(StrRule { pattern: Some("^s3://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^((?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^((?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9309,19 +5909,12 @@ impl CfnDomain {
     /// - `auth_mode`: `AuthMode`, The mode of authentication that members use to access the domain.
     /// - `default_user_settings`: `DefaultUserSettings`, The default user settings.
     /// - `domain_name`: `DomainName`, A name for the domain.
-    pub fn new(
-        auth_mode: impl Into<Val<String>>,
-        default_user_settings: impl Into<Val<domain::UserSettings>>,
-        domain_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auth_mode: impl Into<Val<String>>, default_user_settings: impl Into<Val<domain::UserSettings>>, domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthMode", auth_mode);
         props.set("DefaultUserSettings", default_user_settings);
         props.set("DomainName", domain_name);
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the VPC used for non-EFS traffic. The default value is PublicInternetOnly.
@@ -9341,10 +5934,7 @@ impl CfnDomain {
     }
 
     /// The default space settings.
-    pub fn default_space_settings(
-        mut self,
-        value: impl Into<Val<domain::DefaultSpaceSettings>>,
-    ) -> Self {
+    pub fn default_space_settings(mut self, value: impl Into<Val<domain::DefaultSpaceSettings>>) -> Self {
         self.props.set("DefaultSpaceSettings", value);
         self
     }
@@ -9467,137 +6057,29 @@ impl Handle<CfnDomain> {
 pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     type_name: CfnDomain::TYPE_NAME,
     shape: &DOMAIN_SHAPE,
-    create_only: &[
-        "AuthMode",
-        "DomainName",
-        "DomainSettings/RStudioServerProDomainSettings/DefaultResourceSpec",
-        "KmsKeyId",
-    ],
+    create_only: &["AuthMode", "DomainName", "DomainSettings/RStudioServerProDomainSettings/DefaultResourceSpec", "KmsKeyId"],
     write_only: &[],
     primary_identifier: &["DomainId"],
-    attributes: &[
-        "DomainArn",
-        "DomainId",
-        "HomeEfsFileSystemId",
-        "SecurityGroupIdForDomainBoundary",
-        "SingleSignOnApplicationArn",
-        "SingleSignOnManagedApplicationInstanceId",
-        "Url",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["DomainArn", "DomainId", "HomeEfsFileSystemId", "SecurityGroupIdForDomainBoundary", "SingleSignOnApplicationArn", "SingleSignOnManagedApplicationInstanceId", "Url"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ffeffff),
 };
 
 pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppNetworkAccessType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PublicInternetOnly", "VpcOnly"],
-            }),
-        ),
-        (
-            "AppSecurityGroupManagement",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Service", "Customer"],
-            }),
-        ),
-        (
-            "AuthMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SSO", "IAM"],
-            }),
-        ),
-        (
-            "DefaultSpaceSettings",
-            &Shape::Object(&domain::DEFAULT_SPACE_SETTINGS_SHAPE),
-        ),
-        (
-            "DefaultUserSettings",
-            &Shape::Object(&domain::USER_SETTINGS_SHAPE),
-        ),
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                min_len: None,
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainSettings",
-            &Shape::Object(&domain::DOMAIN_SETTINGS_SHAPE),
-        ),
-        (
-            "HomeEfsFileSystemCreation",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("[-0-9a-zA-Z]+"),
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "TagPropagation",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("[-0-9a-zA-Z]+"),
-                min_len: Some(0),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
+        ("AppNetworkAccessType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PublicInternetOnly", "VpcOnly"] })),
+        ("AppSecurityGroupManagement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Service", "Customer"] })),
+        ("AuthMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SSO", "IAM"] })),
+        ("DefaultSpaceSettings", &Shape::Object(&domain::DEFAULT_SPACE_SETTINGS_SHAPE)),
+        ("DefaultUserSettings", &Shape::Object(&domain::USER_SETTINGS_SHAPE)),
+        ("DomainName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: None, max_len: Some(63), allowed: &[] })),
+        ("DomainSettings", &Shape::Object(&domain::DOMAIN_SETTINGS_SHAPE)),
+        ("HomeEfsFileSystemCreation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
+        ("TagPropagation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -9625,46 +6107,31 @@ pub mod domain {
         }
 
         /// The `CustomFileSystemConfigs` property.
-        pub fn custom_file_system_configs(
-            mut self,
-            value: impl Into<Val<Vec<CustomFileSystemConfig>>>,
-        ) -> Self {
+        pub fn custom_file_system_configs(mut self, value: impl Into<Val<Vec<CustomFileSystemConfig>>>) -> Self {
             self.props.set("CustomFileSystemConfigs", value);
             self
         }
 
         /// The Jupyter lab's custom posix user configurations.
-        pub fn custom_posix_user_config(
-            mut self,
-            value: impl Into<Val<CustomPosixUserConfig>>,
-        ) -> Self {
+        pub fn custom_posix_user_config(mut self, value: impl Into<Val<CustomPosixUserConfig>>) -> Self {
             self.props.set("CustomPosixUserConfig", value);
             self
         }
 
         /// The Jupyter lab's app settings.
-        pub fn jupyter_lab_app_settings(
-            mut self,
-            value: impl Into<Val<JupyterLabAppSettings>>,
-        ) -> Self {
+        pub fn jupyter_lab_app_settings(mut self, value: impl Into<Val<JupyterLabAppSettings>>) -> Self {
             self.props.set("JupyterLabAppSettings", value);
             self
         }
 
         /// The Jupyter server's app settings.
-        pub fn jupyter_server_app_settings(
-            mut self,
-            value: impl Into<Val<JupyterServerAppSettings>>,
-        ) -> Self {
+        pub fn jupyter_server_app_settings(mut self, value: impl Into<Val<JupyterServerAppSettings>>) -> Self {
             self.props.set("JupyterServerAppSettings", value);
             self
         }
 
         /// The kernel gateway app settings.
-        pub fn kernel_gateway_app_settings(
-            mut self,
-            value: impl Into<Val<KernelGatewayAppSettings>>,
-        ) -> Self {
+        pub fn kernel_gateway_app_settings(mut self, value: impl Into<Val<KernelGatewayAppSettings>>) -> Self {
             self.props.set("KernelGatewayAppSettings", value);
             self
         }
@@ -9676,10 +6143,7 @@ pub mod domain {
         }
 
         /// The Jupyter lab's space storage settings.
-        pub fn space_storage_settings(
-            mut self,
-            value: impl Into<Val<DefaultSpaceStorageSettings>>,
-        ) -> Self {
+        pub fn space_storage_settings(mut self, value: impl Into<Val<DefaultSpaceStorageSettings>>) -> Self {
             self.props.set("SpaceStorageSettings", value);
             self
         }
@@ -9705,19 +6169,13 @@ pub mod domain {
         }
 
         /// The `EFSFileSystemConfig` property.
-        pub fn efs_file_system_config(
-            mut self,
-            value: impl Into<Val<EfsFileSystemConfig>>,
-        ) -> Self {
+        pub fn efs_file_system_config(mut self, value: impl Into<Val<EfsFileSystemConfig>>) -> Self {
             self.props.set("EFSFileSystemConfig", value);
             self
         }
 
         /// The `FSxLustreFileSystemConfig` property.
-        pub fn f_sx_lustre_file_system_config(
-            mut self,
-            value: impl Into<Val<FSxLustreFileSystemConfig>>,
-        ) -> Self {
+        pub fn f_sx_lustre_file_system_config(mut self, value: impl Into<Val<FSxLustreFileSystemConfig>>) -> Self {
             self.props.set("FSxLustreFileSystemConfig", value);
             self
         }
@@ -9864,10 +6322,7 @@ pub mod domain {
         }
 
         /// The `AppLifecycleManagement` property.
-        pub fn app_lifecycle_management(
-            mut self,
-            value: impl Into<Val<AppLifecycleManagement>>,
-        ) -> Self {
+        pub fn app_lifecycle_management(mut self, value: impl Into<Val<AppLifecycleManagement>>) -> Self {
             self.props.set("AppLifecycleManagement", value);
             self
         }
@@ -10015,10 +6470,7 @@ pub mod domain {
         ///
         /// - `app_image_config_name`: `AppImageConfigName`, The Name of the AppImageConfig.
         /// - `image_name`: `ImageName`, The name of the CustomImage. Must be unique to your account.
-        pub fn new(
-            app_image_config_name: impl Into<Val<String>>,
-            image_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(app_image_config_name: impl Into<Val<String>>, image_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppImageConfigName", app_image_config_name);
             props.set("ImageName", image_name);
@@ -10174,10 +6626,7 @@ pub mod domain {
         }
 
         /// Properties related to the Amazon Elastic Block Store volume. Must be provided if storage type is Amazon EBS and must not be provided if storage type is not Amazon EBS
-        pub fn default_ebs_storage_settings(
-            mut self,
-            value: impl Into<Val<DefaultEbsStorageSettings>>,
-        ) -> Self {
+        pub fn default_ebs_storage_settings(mut self, value: impl Into<Val<DefaultEbsStorageSettings>>) -> Self {
             self.props.set("DefaultEbsStorageSettings", value);
             self
         }
@@ -10200,10 +6649,7 @@ pub mod domain {
         ///
         /// - `default_ebs_volume_size_in_gb`: `DefaultEbsVolumeSizeInGb`, Default size of the Amazon EBS volume in Gb
         /// - `maximum_ebs_volume_size_in_gb`: `MaximumEbsVolumeSizeInGb`, Maximum size of the Amazon EBS volume in Gb. Must be greater than or equal to the DefaultEbsVolumeSizeInGb.
-        pub fn new(
-            default_ebs_volume_size_in_gb: impl Into<Val<i64>>,
-            maximum_ebs_volume_size_in_gb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(default_ebs_volume_size_in_gb: impl Into<Val<i64>>, maximum_ebs_volume_size_in_gb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultEbsVolumeSizeInGb", default_ebs_volume_size_in_gb);
             props.set("MaximumEbsVolumeSizeInGb", maximum_ebs_volume_size_in_gb);
@@ -10242,28 +6688,19 @@ pub mod domain {
         }
 
         /// The CodeEditor app settings.
-        pub fn code_editor_app_settings(
-            mut self,
-            value: impl Into<Val<CodeEditorAppSettings>>,
-        ) -> Self {
+        pub fn code_editor_app_settings(mut self, value: impl Into<Val<CodeEditorAppSettings>>) -> Self {
             self.props.set("CodeEditorAppSettings", value);
             self
         }
 
         /// The `CustomFileSystemConfigs` property.
-        pub fn custom_file_system_configs(
-            mut self,
-            value: impl Into<Val<Vec<CustomFileSystemConfig>>>,
-        ) -> Self {
+        pub fn custom_file_system_configs(mut self, value: impl Into<Val<Vec<CustomFileSystemConfig>>>) -> Self {
             self.props.set("CustomFileSystemConfigs", value);
             self
         }
 
         /// The `CustomPosixUserConfig` property.
-        pub fn custom_posix_user_config(
-            mut self,
-            value: impl Into<Val<CustomPosixUserConfig>>,
-        ) -> Self {
+        pub fn custom_posix_user_config(mut self, value: impl Into<Val<CustomPosixUserConfig>>) -> Self {
             self.props.set("CustomPosixUserConfig", value);
             self
         }
@@ -10275,46 +6712,31 @@ pub mod domain {
         }
 
         /// The JupyterLab app settings.
-        pub fn jupyter_lab_app_settings(
-            mut self,
-            value: impl Into<Val<JupyterLabAppSettings>>,
-        ) -> Self {
+        pub fn jupyter_lab_app_settings(mut self, value: impl Into<Val<JupyterLabAppSettings>>) -> Self {
             self.props.set("JupyterLabAppSettings", value);
             self
         }
 
         /// The Jupyter server's app settings.
-        pub fn jupyter_server_app_settings(
-            mut self,
-            value: impl Into<Val<JupyterServerAppSettings>>,
-        ) -> Self {
+        pub fn jupyter_server_app_settings(mut self, value: impl Into<Val<JupyterServerAppSettings>>) -> Self {
             self.props.set("JupyterServerAppSettings", value);
             self
         }
 
         /// The kernel gateway app settings.
-        pub fn kernel_gateway_app_settings(
-            mut self,
-            value: impl Into<Val<KernelGatewayAppSettings>>,
-        ) -> Self {
+        pub fn kernel_gateway_app_settings(mut self, value: impl Into<Val<KernelGatewayAppSettings>>) -> Self {
             self.props.set("KernelGatewayAppSettings", value);
             self
         }
 
         /// A collection of settings that apply to an RSessionGateway app.
-        pub fn r_session_app_settings(
-            mut self,
-            value: impl Into<Val<RSessionAppSettings>>,
-        ) -> Self {
+        pub fn r_session_app_settings(mut self, value: impl Into<Val<RSessionAppSettings>>) -> Self {
             self.props.set("RSessionAppSettings", value);
             self
         }
 
         /// A collection of settings that configure user interaction with the RStudioServerPro app.
-        pub fn r_studio_server_pro_app_settings(
-            mut self,
-            value: impl Into<Val<RStudioServerProAppSettings>>,
-        ) -> Self {
+        pub fn r_studio_server_pro_app_settings(mut self, value: impl Into<Val<RStudioServerProAppSettings>>) -> Self {
             self.props.set("RStudioServerProAppSettings", value);
             self
         }
@@ -10332,10 +6754,7 @@ pub mod domain {
         }
 
         /// Default storage settings for a space.
-        pub fn space_storage_settings(
-            mut self,
-            value: impl Into<Val<DefaultSpaceStorageSettings>>,
-        ) -> Self {
+        pub fn space_storage_settings(mut self, value: impl Into<Val<DefaultSpaceStorageSettings>>) -> Self {
             self.props.set("SpaceStorageSettings", value);
             self
         }
@@ -10349,10 +6768,7 @@ pub mod domain {
         }
 
         /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
-        pub fn studio_web_portal_settings(
-            mut self,
-            value: impl Into<Val<StudioWebPortalSettings>>,
-        ) -> Self {
+        pub fn studio_web_portal_settings(mut self, value: impl Into<Val<StudioWebPortalSettings>>) -> Self {
             self.props.set("StudioWebPortalSettings", value);
             self
         }
@@ -10378,10 +6794,7 @@ pub mod domain {
         }
 
         /// The `AppLifecycleManagement` property.
-        pub fn app_lifecycle_management(
-            mut self,
-            value: impl Into<Val<AppLifecycleManagement>>,
-        ) -> Self {
+        pub fn app_lifecycle_management(mut self, value: impl Into<Val<AppLifecycleManagement>>) -> Self {
             self.props.set("AppLifecycleManagement", value);
             self
         }
@@ -10557,10 +6970,7 @@ pub mod domain {
         }
 
         /// The version aliases you are hiding from the Studio user interface.
-        pub fn hidden_sage_maker_image_version_aliases(
-            mut self,
-            value: impl Into<Val<Vec<HiddenSageMakerImage>>>,
-        ) -> Self {
+        pub fn hidden_sage_maker_image_version_aliases(mut self, value: impl Into<Val<Vec<HiddenSageMakerImage>>>) -> Self {
             self.props.set("HiddenSageMakerImageVersionAliases", value);
             self
         }
@@ -10642,10 +7052,7 @@ pub mod domain {
         }
 
         /// A collection of settings that update the current configuration for the RStudioServerPro Domain-level app.
-        pub fn r_studio_server_pro_domain_settings(
-            mut self,
-            value: impl Into<Val<RStudioServerProDomainSettings>>,
-        ) -> Self {
+        pub fn r_studio_server_pro_domain_settings(mut self, value: impl Into<Val<RStudioServerProDomainSettings>>) -> Self {
             self.props.set("RStudioServerProDomainSettings", value);
             self
         }
@@ -10657,10 +7064,7 @@ pub mod domain {
         }
 
         /// A collection of settings that apply to an Amazon SageMaker AI domain when you use it in Amazon SageMaker Unified Studio.
-        pub fn unified_studio_settings(
-            mut self,
-            value: impl Into<Val<UnifiedStudioSettings>>,
-        ) -> Self {
+        pub fn unified_studio_settings(mut self, value: impl Into<Val<UnifiedStudioSettings>>) -> Self {
             self.props.set("UnifiedStudioSettings", value);
             self
         }
@@ -10723,6 +7127,8 @@ pub mod domain {
         }
 
         /// The `DefaultResourceSpec` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn default_resource_spec(mut self, value: impl Into<Val<ResourceSpec>>) -> Self {
             self.props.set("DefaultResourceSpec", value);
             self
@@ -10846,168 +7252,55 @@ pub mod domain {
 
     pub(crate) static DEFAULT_SPACE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomFileSystemConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_FILE_SYSTEM_CONFIG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "CustomPosixUserConfig",
-                &Shape::Object(&CUSTOM_POSIX_USER_CONFIG_SHAPE),
-            ),
-            (
-                "ExecutionRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JupyterLabAppSettings",
-                &Shape::Object(&JUPYTER_LAB_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "JupyterServerAppSettings",
-                &Shape::Object(&JUPYTER_SERVER_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "KernelGatewayAppSettings",
-                &Shape::Object(&KERNEL_GATEWAY_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SpaceStorageSettings",
-                &Shape::Object(&DEFAULT_SPACE_STORAGE_SETTINGS_SHAPE),
-            ),
+            ("CustomFileSystemConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_FILE_SYSTEM_CONFIG_SHAPE)), min_items: Some(0), max_items: Some(2) })),
+            ("CustomPosixUserConfig", &Shape::Object(&CUSTOM_POSIX_USER_CONFIG_SHAPE)),
+            ("ExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("JupyterLabAppSettings", &Shape::Object(&JUPYTER_LAB_APP_SETTINGS_SHAPE)),
+            ("JupyterServerAppSettings", &Shape::Object(&JUPYTER_SERVER_APP_SETTINGS_SHAPE)),
+            ("KernelGatewayAppSettings", &Shape::Object(&KERNEL_GATEWAY_APP_SETTINGS_SHAPE)),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("SpaceStorageSettings", &Shape::Object(&DEFAULT_SPACE_STORAGE_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_FILE_SYSTEM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EFSFileSystemConfig",
-                &Shape::Object(&EFS_FILE_SYSTEM_CONFIG_SHAPE),
-            ),
-            (
-                "FSxLustreFileSystemConfig",
-                &Shape::Object(&F_SX_LUSTRE_FILE_SYSTEM_CONFIG_SHAPE),
-            ),
-            (
-                "S3FileSystemConfig",
-                &Shape::Object(&S3_FILE_SYSTEM_CONFIG_SHAPE),
-            ),
+            ("EFSFileSystemConfig", &Shape::Object(&EFS_FILE_SYSTEM_CONFIG_SHAPE)),
+            ("FSxLustreFileSystemConfig", &Shape::Object(&F_SX_LUSTRE_FILE_SYSTEM_CONFIG_SHAPE)),
+            ("S3FileSystemConfig", &Shape::Object(&S3_FILE_SYSTEM_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EFS_FILE_SYSTEM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileSystemId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(fs-[0-9a-f]{8,})$"),
-                    min_len: Some(11),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FileSystemPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\/\\S*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^(fs-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(21), allowed: &[] })),
+            ("FileSystemPath", &Shape::Str(StrRule { pattern: Some("^\\/\\S*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static F_SX_LUSTRE_FILE_SYSTEM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileSystemId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(fs-[0-9a-f]{8,})$"),
-                    min_len: Some(11),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FileSystemPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\/\\S*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^(fs-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(21), allowed: &[] })),
+            ("FileSystemPath", &Shape::Str(StrRule { pattern: Some("^\\/\\S*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_FILE_SYSTEM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MountPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("(s3)://([^/]+)/?(.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("MountPath", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("(s3)://([^/]+)/?(.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_POSIX_USER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Gid",
-                &Shape::Num(NumRule {
-                    min: Some(1001.0),
-                    max: Some(4000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Uid",
-                &Shape::Num(NumRule {
-                    min: Some(10000.0),
-                    max: Some(4000000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Gid", &Shape::Num(NumRule { min: Some(1001.0), max: Some(4000000.0), allowed: &[] })),
+            ("Uid", &Shape::Num(NumRule { min: Some(10000.0), max: Some(4000000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11025,90 +7318,34 @@ pub mod domain {
     };
 
     pub(crate) static APP_LIFECYCLE_MANAGEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("IdleSettings", &Shape::Object(&IDLE_SETTINGS_SHAPE))],
+        fields: &[
+            ("IdleSettings", &Shape::Object(&IDLE_SETTINGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IDLE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IdleTimeoutInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(525600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LifecycleManagement",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "MaxIdleTimeoutInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(525600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinIdleTimeoutInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(525600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("IdleTimeoutInMinutes", &Shape::Num(NumRule { min: Some(60.0), max: Some(525600.0), allowed: &[] })),
+            ("LifecycleManagement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("MaxIdleTimeoutInMinutes", &Shape::Num(NumRule { min: Some(60.0), max: Some(525600.0), allowed: &[] })),
+            ("MinIdleTimeoutInMinutes", &Shape::Num(NumRule { min: Some(60.0), max: Some(525600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_REPOSITORY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RepositoryUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RepositoryUrl", &Shape::Str(StrRule { pattern: Some("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_IMAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppImageConfigName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageVersionNumber",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AppImageConfigName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("ImageName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("ImageVersionNumber", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11142,131 +7379,38 @@ pub mod domain {
     };
 
     pub(crate) static DEFAULT_SPACE_STORAGE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultEbsStorageSettings",
-            &Shape::Object(&DEFAULT_EBS_STORAGE_SETTINGS_SHAPE),
-        )],
+        fields: &[
+            ("DefaultEbsStorageSettings", &Shape::Object(&DEFAULT_EBS_STORAGE_SETTINGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFAULT_EBS_STORAGE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultEbsVolumeSizeInGb",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumEbsVolumeSizeInGb",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DefaultEbsVolumeSizeInGb", &Shape::Num(NumRule { min: Some(5.0), max: Some(16384.0), allowed: &[] })),
+            ("MaximumEbsVolumeSizeInGb", &Shape::Num(NumRule { min: Some(5.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoMountHomeEFS",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Enabled", "Disabled", "DefaultAsDomain"],
-                }),
-            ),
-            (
-                "CodeEditorAppSettings",
-                &Shape::Object(&CODE_EDITOR_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "CustomFileSystemConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_FILE_SYSTEM_CONFIG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "CustomPosixUserConfig",
-                &Shape::Object(&CUSTOM_POSIX_USER_CONFIG_SHAPE),
-            ),
-            (
-                "DefaultLandingUri",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExecutionRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JupyterLabAppSettings",
-                &Shape::Object(&JUPYTER_LAB_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "JupyterServerAppSettings",
-                &Shape::Object(&JUPYTER_SERVER_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "KernelGatewayAppSettings",
-                &Shape::Object(&KERNEL_GATEWAY_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "RSessionAppSettings",
-                &Shape::Object(&R_SESSION_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "RStudioServerProAppSettings",
-                &Shape::Object(&R_STUDIO_SERVER_PRO_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
+            ("AutoMountHomeEFS", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled", "DefaultAsDomain"] })),
+            ("CodeEditorAppSettings", &Shape::Object(&CODE_EDITOR_APP_SETTINGS_SHAPE)),
+            ("CustomFileSystemConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_FILE_SYSTEM_CONFIG_SHAPE)), min_items: Some(0), max_items: Some(2) })),
+            ("CustomPosixUserConfig", &Shape::Object(&CUSTOM_POSIX_USER_CONFIG_SHAPE)),
+            ("DefaultLandingUri", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1023), allowed: &[] })),
+            ("ExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("JupyterLabAppSettings", &Shape::Object(&JUPYTER_LAB_APP_SETTINGS_SHAPE)),
+            ("JupyterServerAppSettings", &Shape::Object(&JUPYTER_SERVER_APP_SETTINGS_SHAPE)),
+            ("KernelGatewayAppSettings", &Shape::Object(&KERNEL_GATEWAY_APP_SETTINGS_SHAPE)),
+            ("RSessionAppSettings", &Shape::Object(&R_SESSION_APP_SETTINGS_SHAPE)),
+            ("RStudioServerProAppSettings", &Shape::Object(&R_STUDIO_SERVER_PRO_APP_SETTINGS_SHAPE)),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
             ("SharingSettings", &Shape::Object(&SHARING_SETTINGS_SHAPE)),
-            (
-                "SpaceStorageSettings",
-                &Shape::Object(&DEFAULT_SPACE_STORAGE_SETTINGS_SHAPE),
-            ),
-            (
-                "StudioWebPortal",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "StudioWebPortalSettings",
-                &Shape::Object(&STUDIO_WEB_PORTAL_SETTINGS_SHAPE),
-            ),
+            ("SpaceStorageSettings", &Shape::Object(&DEFAULT_SPACE_STORAGE_SETTINGS_SHAPE)),
+            ("StudioWebPortal", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("StudioWebPortalSettings", &Shape::Object(&STUDIO_WEB_PORTAL_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11284,14 +7428,7 @@ pub mod domain {
 
     pub(crate) static R_SESSION_APP_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomImages",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_IMAGE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(200),
-                }),
-            ),
+            ("CustomImages", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_IMAGE_SHAPE)), min_items: Some(0), max_items: Some(200) })),
             ("DefaultResourceSpec", &Shape::Object(&RESOURCE_SPEC_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -11299,339 +7436,35 @@ pub mod domain {
 
     pub(crate) static R_STUDIO_SERVER_PRO_APP_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "UserGroup",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"],
-                }),
-            ),
+            ("AccessStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("UserGroup", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHARING_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NotebookOutputOption",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Allowed", "Disabled"],
-                }),
-            ),
-            (
-                "S3KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("NotebookOutputOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Allowed", "Disabled"] })),
+            ("S3KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("S3OutputPath", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STUDIO_WEB_PORTAL_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HiddenAppTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "JupyterServer",
-                            "TensorBoard",
-                            "RStudioServerPro",
-                            "JupyterLab",
-                            "CodeEditor",
-                            "DetailedProfiler",
-                            "Canvas",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "HiddenInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "system",
-                            "ml.t3.micro",
-                            "ml.t3.small",
-                            "ml.t3.medium",
-                            "ml.t3.large",
-                            "ml.t3.xlarge",
-                            "ml.t3.2xlarge",
-                            "ml.m5.large",
-                            "ml.m5.xlarge",
-                            "ml.m5.2xlarge",
-                            "ml.m5.4xlarge",
-                            "ml.m5.8xlarge",
-                            "ml.m5.12xlarge",
-                            "ml.m5.16xlarge",
-                            "ml.m5.24xlarge",
-                            "ml.m5d.large",
-                            "ml.m5d.xlarge",
-                            "ml.m5d.2xlarge",
-                            "ml.m5d.4xlarge",
-                            "ml.m5d.8xlarge",
-                            "ml.m5d.12xlarge",
-                            "ml.m5d.16xlarge",
-                            "ml.m5d.24xlarge",
-                            "ml.c5.large",
-                            "ml.c5.xlarge",
-                            "ml.c5.2xlarge",
-                            "ml.c5.4xlarge",
-                            "ml.c5.9xlarge",
-                            "ml.c5.12xlarge",
-                            "ml.c5.18xlarge",
-                            "ml.c5.24xlarge",
-                            "ml.p3.2xlarge",
-                            "ml.p3.8xlarge",
-                            "ml.p3.16xlarge",
-                            "ml.p3dn.24xlarge",
-                            "ml.g4dn.xlarge",
-                            "ml.g4dn.2xlarge",
-                            "ml.g4dn.4xlarge",
-                            "ml.g4dn.8xlarge",
-                            "ml.g4dn.12xlarge",
-                            "ml.g4dn.16xlarge",
-                            "ml.r5.large",
-                            "ml.r5.xlarge",
-                            "ml.r5.2xlarge",
-                            "ml.r5.4xlarge",
-                            "ml.r5.8xlarge",
-                            "ml.r5.12xlarge",
-                            "ml.r5.16xlarge",
-                            "ml.r5.24xlarge",
-                            "ml.g5.xlarge",
-                            "ml.g5.2xlarge",
-                            "ml.g5.4xlarge",
-                            "ml.g5.8xlarge",
-                            "ml.g5.12xlarge",
-                            "ml.g5.16xlarge",
-                            "ml.g5.24xlarge",
-                            "ml.g5.48xlarge",
-                            "ml.g6.xlarge",
-                            "ml.g6.2xlarge",
-                            "ml.g6.4xlarge",
-                            "ml.g6.8xlarge",
-                            "ml.g6.12xlarge",
-                            "ml.g6.16xlarge",
-                            "ml.g6.24xlarge",
-                            "ml.g6.48xlarge",
-                            "ml.g6e.xlarge",
-                            "ml.g6e.2xlarge",
-                            "ml.g6e.4xlarge",
-                            "ml.g6e.8xlarge",
-                            "ml.g6e.12xlarge",
-                            "ml.g6e.16xlarge",
-                            "ml.g6e.24xlarge",
-                            "ml.g6e.48xlarge",
-                            "ml.geospatial.interactive",
-                            "ml.p4d.24xlarge",
-                            "ml.p4de.24xlarge",
-                            "ml.trn1.2xlarge",
-                            "ml.trn1.32xlarge",
-                            "ml.trn1n.32xlarge",
-                            "ml.p5.48xlarge",
-                            "ml.p5e.48xlarge",
-                            "ml.p5en.48xlarge",
-                            "ml.m6i.large",
-                            "ml.m6i.xlarge",
-                            "ml.m6i.2xlarge",
-                            "ml.m6i.4xlarge",
-                            "ml.m6i.8xlarge",
-                            "ml.m6i.12xlarge",
-                            "ml.m6i.16xlarge",
-                            "ml.m6i.24xlarge",
-                            "ml.m6i.32xlarge",
-                            "ml.m7i.large",
-                            "ml.m7i.xlarge",
-                            "ml.m7i.2xlarge",
-                            "ml.m7i.4xlarge",
-                            "ml.m7i.8xlarge",
-                            "ml.m7i.12xlarge",
-                            "ml.m7i.16xlarge",
-                            "ml.m7i.24xlarge",
-                            "ml.m7i.48xlarge",
-                            "ml.c6i.large",
-                            "ml.c6i.xlarge",
-                            "ml.c6i.2xlarge",
-                            "ml.c6i.4xlarge",
-                            "ml.c6i.8xlarge",
-                            "ml.c6i.12xlarge",
-                            "ml.c6i.16xlarge",
-                            "ml.c6i.24xlarge",
-                            "ml.c6i.32xlarge",
-                            "ml.c7i.large",
-                            "ml.c7i.xlarge",
-                            "ml.c7i.2xlarge",
-                            "ml.c7i.4xlarge",
-                            "ml.c7i.8xlarge",
-                            "ml.c7i.12xlarge",
-                            "ml.c7i.16xlarge",
-                            "ml.c7i.24xlarge",
-                            "ml.c7i.48xlarge",
-                            "ml.r6i.large",
-                            "ml.r6i.xlarge",
-                            "ml.r6i.2xlarge",
-                            "ml.r6i.4xlarge",
-                            "ml.r6i.8xlarge",
-                            "ml.r6i.12xlarge",
-                            "ml.r6i.16xlarge",
-                            "ml.r6i.24xlarge",
-                            "ml.r6i.32xlarge",
-                            "ml.r7i.large",
-                            "ml.r7i.xlarge",
-                            "ml.r7i.2xlarge",
-                            "ml.r7i.4xlarge",
-                            "ml.r7i.8xlarge",
-                            "ml.r7i.12xlarge",
-                            "ml.r7i.16xlarge",
-                            "ml.r7i.24xlarge",
-                            "ml.r7i.48xlarge",
-                            "ml.m6id.large",
-                            "ml.m6id.xlarge",
-                            "ml.m6id.2xlarge",
-                            "ml.m6id.4xlarge",
-                            "ml.m6id.8xlarge",
-                            "ml.m6id.12xlarge",
-                            "ml.m6id.16xlarge",
-                            "ml.m6id.24xlarge",
-                            "ml.m6id.32xlarge",
-                            "ml.c6id.large",
-                            "ml.c6id.xlarge",
-                            "ml.c6id.2xlarge",
-                            "ml.c6id.4xlarge",
-                            "ml.c6id.8xlarge",
-                            "ml.c6id.12xlarge",
-                            "ml.c6id.16xlarge",
-                            "ml.c6id.24xlarge",
-                            "ml.c6id.32xlarge",
-                            "ml.r6id.large",
-                            "ml.r6id.xlarge",
-                            "ml.r6id.2xlarge",
-                            "ml.r6id.4xlarge",
-                            "ml.r6id.8xlarge",
-                            "ml.r6id.12xlarge",
-                            "ml.r6id.16xlarge",
-                            "ml.r6id.24xlarge",
-                            "ml.r6id.32xlarge",
-                            "ml.p5.4xlarge",
-                            "ml.p6-b200.48xlarge",
-                            "ml.g7e.2xlarge",
-                            "ml.g7e.4xlarge",
-                            "ml.g7e.8xlarge",
-                            "ml.g7e.12xlarge",
-                            "ml.g7e.24xlarge",
-                            "ml.g7e.48xlarge",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "HiddenMlTools",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "DataWrangler",
-                            "FeatureStore",
-                            "EmrClusters",
-                            "AutoMl",
-                            "Experiments",
-                            "Training",
-                            "ModelEvaluation",
-                            "Pipelines",
-                            "Models",
-                            "JumpStart",
-                            "InferenceRecommender",
-                            "Endpoints",
-                            "Projects",
-                            "InferenceOptimization",
-                            "HyperPodClusters",
-                            "Comet",
-                            "DeepchecksLLMEvaluation",
-                            "Fiddler",
-                            "LakeraGuard",
-                            "PerformanceEvaluation",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "HiddenSageMakerImageVersionAliases",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HIDDEN_SAGE_MAKER_IMAGE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
+            ("HiddenAppTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"] })), min_items: Some(0), max_items: None })),
+            ("HiddenInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge", "ml.g7e.2xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.48xlarge"] })), min_items: Some(0), max_items: None })),
+            ("HiddenMlTools", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"] })), min_items: Some(0), max_items: None })),
+            ("HiddenSageMakerImageVersionAliases", &Shape::List(ListRule { item: Some(&Shape::Object(&HIDDEN_SAGE_MAKER_IMAGE_SHAPE)), min_items: Some(0), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HIDDEN_SAGE_MAKER_IMAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SageMakerImageName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["sagemaker_distribution"],
-                }),
-            ),
-            (
-                "VersionAliases",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
+            ("SageMakerImageName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["sagemaker_distribution"] })),
+            ("VersionAliases", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11639,73 +7472,19 @@ pub mod domain {
     pub(crate) static DOMAIN_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DockerSettings", &Shape::Object(&DOCKER_SETTINGS_SHAPE)),
-            (
-                "ExecutionRoleIdentityConfig",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["USER_PROFILE_NAME", "DISABLED"],
-                }),
-            ),
-            (
-                "IpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "DUALSTACK"],
-                }),
-            ),
-            (
-                "RStudioServerProDomainSettings",
-                &Shape::Object(&R_STUDIO_SERVER_PRO_DOMAIN_SETTINGS_SHAPE),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(3),
-                }),
-            ),
-            (
-                "UnifiedStudioSettings",
-                &Shape::Object(&UNIFIED_STUDIO_SETTINGS_SHAPE),
-            ),
+            ("ExecutionRoleIdentityConfig", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["USER_PROFILE_NAME", "DISABLED"] })),
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUALSTACK"] })),
+            ("RStudioServerProDomainSettings", &Shape::Object(&R_STUDIO_SERVER_PRO_DOMAIN_SETTINGS_SHAPE)),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(0), max_items: Some(3) })),
+            ("UnifiedStudioSettings", &Shape::Object(&UNIFIED_STUDIO_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCKER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EnableDockerAccess",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "VpcOnlyTrustedAccounts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^\\d+$"),
-                        min_len: Some(12),
-                        max_len: Some(12),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
+            ("EnableDockerAccess", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("VpcOnlyTrustedAccounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^\\d+$"), min_len: Some(12), max_len: Some(12), allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11713,126 +7492,30 @@ pub mod domain {
     pub(crate) static R_STUDIO_SERVER_PRO_DOMAIN_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DefaultResourceSpec", &Shape::Object(&RESOURCE_SPEC_SHAPE)),
-            (
-                "DomainExecutionRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RStudioConnectUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https:|http:|www\\.)\\S*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RStudioPackageManagerUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https:|http:|www\\.)\\S*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DomainExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("RStudioConnectUrl", &Shape::Str(StrRule { pattern: Some("^(https:|http:|www\\.)\\S*"), min_len: None, max_len: None, allowed: &[] })),
+            ("RStudioPackageManagerUrl", &Shape::Str(StrRule { pattern: Some("^(https:|http:|www\\.)\\S*"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UNIFIED_STUDIO_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DomainAccountId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\d+$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DomainId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"),
-                    min_len: Some(1),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DomainRegion",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z]{2}-[a-zA-Z\\-]+-\\d+"),
-                    min_len: Some(1),
-                    max_len: Some(24),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnvironmentId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                    min_len: Some(1),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProjectId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,36}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProjectS3Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w\\.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StudioWebPortalAccess",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("DomainAccountId", &Shape::Str(StrRule { pattern: Some("^\\d+$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("DomainId", &Shape::Str(StrRule { pattern: Some("^dzd[-_][a-zA-Z0-9_-]{1,36}$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+            ("DomainRegion", &Shape::Str(StrRule { pattern: Some("[a-zA-Z]{2}-[a-zA-Z\\-]+-\\d+"), min_len: Some(1), max_len: Some(24), allowed: &[] })),
+            ("EnvironmentId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+            ("ProjectId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,36}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ProjectS3Path", &Shape::Str(StrRule { pattern: Some("[\\w\\.-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("StudioWebPortalAccess", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -11856,10 +7539,7 @@ impl CfnEndpoint {
     pub fn new(endpoint_config_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EndpointConfigName", endpoint_config_name);
-        CfnEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// Specifies deployment configuration for updating the SageMaker endpoint. Includes rollback and update policies.
@@ -11879,10 +7559,7 @@ impl CfnEndpoint {
     /// Specifies a list of variant properties that you want to exclude when updating an endpoint.
     ///
     /// Write-only.
-    pub fn exclude_retained_variant_properties(
-        mut self,
-        value: impl Into<Val<Vec<endpoint::VariantProperty>>>,
-    ) -> Self {
+    pub fn exclude_retained_variant_properties(mut self, value: impl Into<Val<Vec<endpoint::VariantProperty>>>) -> Self {
         self.props.set("ExcludeRetainedVariantProperties", value);
         self
     }
@@ -11938,52 +7615,19 @@ pub(crate) static ENDPOINT_META: TypeMeta = TypeMeta {
     type_name: CfnEndpoint::TYPE_NAME,
     shape: &ENDPOINT_SHAPE,
     create_only: &["EndpointName"],
-    write_only: &[
-        "ExcludeRetainedVariantProperties",
-        "RetainAllVariantProperties",
-        "RetainDeploymentConfig",
-    ],
+    write_only: &["ExcludeRetainedVariantProperties", "RetainAllVariantProperties", "RetainDeploymentConfig"],
     primary_identifier: &["EndpointArn"],
     attributes: &["EndpointArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
 pub(crate) static ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeploymentConfig",
-            &Shape::Object(&endpoint::DEPLOYMENT_CONFIG_SHAPE),
-        ),
-        (
-            "EndpointConfigName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&endpoint::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DeploymentConfig", &Shape::Object(&endpoint::DEPLOYMENT_CONFIG_SHAPE)),
+        ("EndpointConfigName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&endpoint::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12008,19 +7652,13 @@ pub mod endpoint {
         }
 
         /// Configuration for automatic rollback if an error occurs during deployment.
-        pub fn auto_rollback_configuration(
-            mut self,
-            value: impl Into<Val<AutoRollbackConfig>>,
-        ) -> Self {
+        pub fn auto_rollback_configuration(mut self, value: impl Into<Val<AutoRollbackConfig>>) -> Self {
             self.props.set("AutoRollbackConfiguration", value);
             self
         }
 
         /// Configuration for blue-green update deployment policies.
-        pub fn blue_green_update_policy(
-            mut self,
-            value: impl Into<Val<BlueGreenUpdatePolicy>>,
-        ) -> Self {
+        pub fn blue_green_update_policy(mut self, value: impl Into<Val<BlueGreenUpdatePolicy>>) -> Self {
             self.props.set("BlueGreenUpdatePolicy", value);
             self
         }
@@ -12196,10 +7834,7 @@ pub mod endpoint {
         ///
         /// - `maximum_batch_size`: `MaximumBatchSize`, Specifies the maximum batch size for each rolling update.
         /// - `wait_interval_in_seconds`: `WaitIntervalInSeconds`, The time to wait between steps during the rolling update, in seconds.
-        pub fn new(
-            maximum_batch_size: impl Into<Val<CapacitySize>>,
-            wait_interval_in_seconds: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(maximum_batch_size: impl Into<Val<CapacitySize>>, wait_interval_in_seconds: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MaximumBatchSize", maximum_batch_size);
             props.set("WaitIntervalInSeconds", wait_interval_in_seconds);
@@ -12278,69 +7913,32 @@ pub mod endpoint {
 
     pub(crate) static DEPLOYMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoRollbackConfiguration",
-                &Shape::Object(&AUTO_ROLLBACK_CONFIG_SHAPE),
-            ),
-            (
-                "BlueGreenUpdatePolicy",
-                &Shape::Object(&BLUE_GREEN_UPDATE_POLICY_SHAPE),
-            ),
-            (
-                "RollingUpdatePolicy",
-                &Shape::Object(&ROLLING_UPDATE_POLICY_SHAPE),
-            ),
+            ("AutoRollbackConfiguration", &Shape::Object(&AUTO_ROLLBACK_CONFIG_SHAPE)),
+            ("BlueGreenUpdatePolicy", &Shape::Object(&BLUE_GREEN_UPDATE_POLICY_SHAPE)),
+            ("RollingUpdatePolicy", &Shape::Object(&ROLLING_UPDATE_POLICY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_ROLLBACK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Alarms",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ALARM_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("Alarms", &Shape::List(ListRule { item: Some(&Shape::Object(&ALARM_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALARM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AlarmName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$).+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AlarmName", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLUE_GREEN_UPDATE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumExecutionTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(600.0),
-                    max: Some(28800.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TerminationWaitInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TrafficRoutingConfiguration",
-                &Shape::Object(&TRAFFIC_ROUTING_CONFIG_SHAPE),
-            ),
+            ("MaximumExecutionTimeoutInSeconds", &Shape::Num(NumRule { min: Some(600.0), max: Some(28800.0), allowed: &[] })),
+            ("TerminationWaitInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(3600.0), allowed: &[] })),
+            ("TrafficRoutingConfiguration", &Shape::Object(&TRAFFIC_ROUTING_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12349,46 +7947,16 @@ pub mod endpoint {
         fields: &[
             ("CanarySize", &Shape::Object(&CAPACITY_SIZE_SHAPE)),
             ("LinearStepSize", &Shape::Object(&CAPACITY_SIZE_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL_AT_ONCE", "CANARY", "LINEAR"],
-                }),
-            ),
-            (
-                "WaitIntervalInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL_AT_ONCE", "CANARY", "LINEAR"] })),
+            ("WaitIntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(3600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_SIZE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CAPACITY_PERCENT", "INSTANCE_COUNT"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CAPACITY_PERCENT", "INSTANCE_COUNT"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12396,50 +7964,17 @@ pub mod endpoint {
     pub(crate) static ROLLING_UPDATE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("MaximumBatchSize", &Shape::Object(&CAPACITY_SIZE_SHAPE)),
-            (
-                "MaximumExecutionTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(600.0),
-                    max: Some(28800.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RollbackMaximumBatchSize",
-                &Shape::Object(&CAPACITY_SIZE_SHAPE),
-            ),
-            (
-                "WaitIntervalInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumExecutionTimeoutInSeconds", &Shape::Num(NumRule { min: Some(600.0), max: Some(28800.0), allowed: &[] })),
+            ("RollbackMaximumBatchSize", &Shape::Object(&CAPACITY_SIZE_SHAPE)),
+            ("WaitIntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(3600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -12460,24 +7995,16 @@ impl CfnEndpointConfig {
     /// Creates the resource from its required properties:
     ///
     /// - `production_variants`: `ProductionVariants`, A list of ProductionVariant objects, one for each model that you want to host at this endpoint.
-    pub fn new(
-        production_variants: impl Into<Val<Vec<endpoint_config::ProductionVariant>>>,
-    ) -> Self {
+    pub fn new(production_variants: impl Into<Val<Vec<endpoint_config::ProductionVariant>>>) -> Self {
         let mut props = Props::new();
         props.set("ProductionVariants", production_variants);
-        CfnEndpointConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEndpointConfig { props, options: ResourceOptions::default() }
     }
 
     /// Specifies configuration for how an endpoint performs asynchronous inference.
     ///
     /// Changing it replaces the resource.
-    pub fn async_inference_config(
-        mut self,
-        value: impl Into<Val<endpoint_config::AsyncInferenceConfig>>,
-    ) -> Self {
+    pub fn async_inference_config(mut self, value: impl Into<Val<endpoint_config::AsyncInferenceConfig>>) -> Self {
         self.props.set("AsyncInferenceConfig", value);
         self
     }
@@ -12485,10 +8012,7 @@ impl CfnEndpointConfig {
     /// Specifies how to capture endpoint data for model monitor. The data capture configuration applies to all production variants hosted at the endpoint.
     ///
     /// Changing it replaces the resource.
-    pub fn data_capture_config(
-        mut self,
-        value: impl Into<Val<endpoint_config::DataCaptureConfig>>,
-    ) -> Self {
+    pub fn data_capture_config(mut self, value: impl Into<Val<endpoint_config::DataCaptureConfig>>) -> Self {
         self.props.set("DataCaptureConfig", value);
         self
     }
@@ -12520,10 +8044,7 @@ impl CfnEndpointConfig {
     /// A parameter to activate explainers.
     ///
     /// Changing it replaces the resource.
-    pub fn explainer_config(
-        mut self,
-        value: impl Into<Val<endpoint_config::ExplainerConfig>>,
-    ) -> Self {
+    pub fn explainer_config(mut self, value: impl Into<Val<endpoint_config::ExplainerConfig>>) -> Self {
         self.props.set("ExplainerConfig", value);
         self
     }
@@ -12547,10 +8068,7 @@ impl CfnEndpointConfig {
     /// Array of ProductionVariant objects. There is one for each model that you want to host at this endpoint in shadow mode with production traffic replicated from the model specified on ProductionVariants. If you use this field, you can only specify one variant for ProductionVariants and one variant for ShadowProductionVariants.
     ///
     /// Changing it replaces the resource.
-    pub fn shadow_production_variants(
-        mut self,
-        value: impl Into<Val<Vec<endpoint_config::ProductionVariant>>>,
-    ) -> Self {
+    pub fn shadow_production_variants(mut self, value: impl Into<Val<Vec<endpoint_config::ProductionVariant>>>) -> Self {
         self.props.set("ShadowProductionVariants", value);
         self
     }
@@ -12597,102 +8115,27 @@ impl Handle<CfnEndpointConfig> {
 pub(crate) static ENDPOINT_CONFIG_META: TypeMeta = TypeMeta {
     type_name: CfnEndpointConfig::TYPE_NAME,
     shape: &ENDPOINT_CONFIG_SHAPE,
-    create_only: &[
-        "AsyncInferenceConfig",
-        "DataCaptureConfig",
-        "EnableNetworkIsolation",
-        "EndpointConfigName",
-        "ExecutionRoleArn",
-        "ExplainerConfig",
-        "KmsKeyId",
-        "MetricsConfig",
-        "ProductionVariants",
-        "ShadowProductionVariants",
-        "VpcConfig",
-    ],
+    create_only: &["AsyncInferenceConfig", "DataCaptureConfig", "EnableNetworkIsolation", "EndpointConfigName", "ExecutionRoleArn", "ExplainerConfig", "KmsKeyId", "MetricsConfig", "ProductionVariants", "ShadowProductionVariants", "VpcConfig"],
     write_only: &[],
     primary_identifier: &["EndpointConfigArn"],
     attributes: &["EndpointConfigArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
 pub(crate) static ENDPOINT_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AsyncInferenceConfig",
-            &Shape::Object(&endpoint_config::ASYNC_INFERENCE_CONFIG_SHAPE),
-        ),
-        (
-            "DataCaptureConfig",
-            &Shape::Object(&endpoint_config::DATA_CAPTURE_CONFIG_SHAPE),
-        ),
-        (
-            "EndpointConfigName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExplainerConfig",
-            &Shape::Object(&endpoint_config::EXPLAINER_CONFIG_SHAPE),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricsConfig",
-            &Shape::Object(&endpoint_config::METRICS_CONFIG_SHAPE),
-        ),
-        (
-            "ProductionVariants",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&endpoint_config::PRODUCTION_VARIANT_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ShadowProductionVariants",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&endpoint_config::PRODUCTION_VARIANT_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&endpoint_config::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcConfig",
-            &Shape::Object(&endpoint_config::VPC_CONFIG_SHAPE),
-        ),
+        ("AsyncInferenceConfig", &Shape::Object(&endpoint_config::ASYNC_INFERENCE_CONFIG_SHAPE)),
+        ("DataCaptureConfig", &Shape::Object(&endpoint_config::DATA_CAPTURE_CONFIG_SHAPE)),
+        ("EndpointConfigName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("ExplainerConfig", &Shape::Object(&endpoint_config::EXPLAINER_CONFIG_SHAPE)),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("MetricsConfig", &Shape::Object(&endpoint_config::METRICS_CONFIG_SHAPE)),
+        ("ProductionVariants", &Shape::List(ListRule { item: Some(&Shape::Object(&endpoint_config::PRODUCTION_VARIANT_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("ShadowProductionVariants", &Shape::List(ListRule { item: Some(&Shape::Object(&endpoint_config::PRODUCTION_VARIANT_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&endpoint_config::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("VpcConfig", &Shape::Object(&endpoint_config::VPC_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -12746,10 +8189,7 @@ pub mod endpoint_config {
         }
 
         /// The maximum number of concurrent requests sent by the SageMaker client to the model container. If no value is provided, SageMaker will choose an optimal value for you.
-        pub fn max_concurrent_invocations_per_instance(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn max_concurrent_invocations_per_instance(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("MaxConcurrentInvocationsPerInstance", value);
             self
         }
@@ -12781,10 +8221,7 @@ pub mod endpoint_config {
         }
 
         /// Specifies the configuration for notifications of inference results for asynchronous inference.
-        pub fn notification_config(
-            mut self,
-            value: impl Into<Val<AsyncInferenceNotificationConfig>>,
-        ) -> Self {
+        pub fn notification_config(mut self, value: impl Into<Val<AsyncInferenceNotificationConfig>>) -> Self {
             self.props.set("NotificationConfig", value);
             self
         }
@@ -12858,11 +8295,7 @@ pub mod endpoint_config {
         /// - `capture_options`: `CaptureOptions`, Specifies whether the endpoint captures input data to your model, output data from your model, or both.
         /// - `destination_s3_uri`: `DestinationS3Uri`, The S3 bucket where model monitor stores captured data.
         /// - `initial_sampling_percentage`: `InitialSamplingPercentage`, The percentage of data to capture.
-        pub fn new(
-            capture_options: impl Into<Val<Vec<CaptureOption>>>,
-            destination_s3_uri: impl Into<Val<String>>,
-            initial_sampling_percentage: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(capture_options: impl Into<Val<Vec<CaptureOption>>>, destination_s3_uri: impl Into<Val<String>>, initial_sampling_percentage: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("CaptureOptions", capture_options);
             props.set("DestinationS3Uri", destination_s3_uri);
@@ -12871,10 +8304,7 @@ pub mod endpoint_config {
         }
 
         /// A list of the JSON and CSV content type that the endpoint captures.
-        pub fn capture_content_type_header(
-            mut self,
-            value: impl Into<Val<CaptureContentTypeHeader>>,
-        ) -> Self {
+        pub fn capture_content_type_header(mut self, value: impl Into<Val<CaptureContentTypeHeader>>) -> Self {
             self.props.set("CaptureContentTypeHeader", value);
             self
         }
@@ -12967,10 +8397,7 @@ pub mod endpoint_config {
         }
 
         /// A member of ExplainerConfig that contains configuration parameters for the SageMaker Clarify explainer.
-        pub fn clarify_explainer_config(
-            mut self,
-            value: impl Into<Val<ClarifyExplainerConfig>>,
-        ) -> Self {
+        pub fn clarify_explainer_config(mut self, value: impl Into<Val<ClarifyExplainerConfig>>) -> Self {
             self.props.set("ClarifyExplainerConfig", value);
             self
         }
@@ -13270,21 +8697,14 @@ pub mod endpoint_config {
         }
 
         /// Settings for the capacity reservation for the compute instances that SageMaker AI reserves for an endpoint.
-        pub fn capacity_reservation_config(
-            mut self,
-            value: impl Into<Val<CapacityReservationConfig>>,
-        ) -> Self {
+        pub fn capacity_reservation_config(mut self, value: impl Into<Val<CapacityReservationConfig>>) -> Self {
             self.props.set("CapacityReservationConfig", value);
             self
         }
 
         /// The timeout value, in seconds, for your inference container to pass health check by SageMaker Hosting.
-        pub fn container_startup_health_check_timeout_in_seconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("ContainerStartupHealthCheckTimeoutInSeconds", value);
+        pub fn container_startup_health_check_timeout_in_seconds(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("ContainerStartupHealthCheckTimeoutInSeconds", value);
             self
         }
 
@@ -13335,19 +8755,13 @@ pub mod endpoint_config {
         }
 
         /// Settings that control the range in the number of instances that the endpoint provisions as it scales up or down to accommodate traffic.
-        pub fn managed_instance_scaling(
-            mut self,
-            value: impl Into<Val<ManagedInstanceScaling>>,
-        ) -> Self {
+        pub fn managed_instance_scaling(mut self, value: impl Into<Val<ManagedInstanceScaling>>) -> Self {
             self.props.set("ManagedInstanceScaling", value);
             self
         }
 
         /// The timeout value, in seconds, to download and extract the model that you want to host from Amazon S3 to the individual inference instance associated with this production variant.
-        pub fn model_data_download_timeout_in_seconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn model_data_download_timeout_in_seconds(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("ModelDataDownloadTimeoutInSeconds", value);
             self
         }
@@ -13371,12 +8785,8 @@ pub mod endpoint_config {
         }
 
         /// The timeout value, in seconds, for provisioning instances for the production variant. When SageMaker encounters an insufficient capacity error while provisioning instances, it retries with the next instance pool (if configured) or waits until the timeout expires. This timeout applies only to capacity provisioning and does not include the time for model download or container startup.
-        pub fn variant_instance_provision_timeout_in_seconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("VariantInstanceProvisionTimeoutInSeconds", value);
+        pub fn variant_instance_provision_timeout_in_seconds(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("VariantInstanceProvisionTimeoutInSeconds", value);
             self
         }
 
@@ -13580,10 +8990,7 @@ pub mod endpoint_config {
         }
 
         /// The configuration for prefix-aware routing. Specify this property only when you set RoutingStrategy to PREFIX_AWARE.
-        pub fn prefix_aware_routing_config(
-            mut self,
-            value: impl Into<Val<PrefixAwareRoutingConfig>>,
-        ) -> Self {
+        pub fn prefix_aware_routing_config(mut self, value: impl Into<Val<PrefixAwareRoutingConfig>>) -> Self {
             self.props.set("PrefixAwareRoutingConfig", value);
             self
         }
@@ -13646,10 +9053,7 @@ pub mod endpoint_config {
         ///
         /// - `max_concurrency`: `MaxConcurrency`, The maximum number of concurrent invocations your serverless endpoint can process.
         /// - `memory_size_in_mb`: `MemorySizeInMB`, The memory size of your serverless endpoint. Valid values are in 1 GB increments: 1024 MB, 2048 MB, 3072 MB, 4096 MB, 5120 MB, or 6144 MB.
-        pub fn new(
-            max_concurrency: impl Into<Val<i64>>,
-            memory_size_in_mb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(max_concurrency: impl Into<Val<i64>>, memory_size_in_mb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("MaxConcurrency", max_concurrency);
             props.set("MemorySizeInMB", memory_size_in_mb);
@@ -13705,10 +9109,7 @@ pub mod endpoint_config {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect your training job or model.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -13724,220 +9125,75 @@ pub mod endpoint_config {
 
     pub(crate) static ASYNC_INFERENCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientConfig",
-                &Shape::Object(&ASYNC_INFERENCE_CLIENT_CONFIG_SHAPE),
-            ),
-            (
-                "OutputConfig",
-                &Shape::Object(&ASYNC_INFERENCE_OUTPUT_CONFIG_SHAPE),
-            ),
+            ("ClientConfig", &Shape::Object(&ASYNC_INFERENCE_CLIENT_CONFIG_SHAPE)),
+            ("OutputConfig", &Shape::Object(&ASYNC_INFERENCE_OUTPUT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASYNC_INFERENCE_CLIENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxConcurrentInvocationsPerInstance",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxConcurrentInvocationsPerInstance", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASYNC_INFERENCE_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "NotificationConfig",
-                &Shape::Object(&ASYNC_INFERENCE_NOTIFICATION_CONFIG_SHAPE),
-            ),
-            (
-                "S3FailurePath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/])/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/])/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("NotificationConfig", &Shape::Object(&ASYNC_INFERENCE_NOTIFICATION_CONFIG_SHAPE)),
+            ("S3FailurePath", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/])/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("S3OutputPath", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/])/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASYNC_INFERENCE_NOTIFICATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ErrorTopic",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:sns:[a-z0-9\\-]*:[0-9]{12}:[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IncludeInferenceResponseIn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["ERROR_NOTIFICATION_TOPIC", "SUCCESS_NOTIFICATION_TOPIC"],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "SuccessTopic",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:sns:[a-z0-9\\-]*:[0-9]{12}:[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ErrorTopic", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:sns:[a-z0-9\\-]*:[0-9]{12}:[a-zA-Z0-9_.-]+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("IncludeInferenceResponseIn", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ERROR_NOTIFICATION_TOPIC", "SUCCESS_NOTIFICATION_TOPIC"] })), min_items: Some(0), max_items: Some(2) })),
+            ("SuccessTopic", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:sns:[a-z0-9\\-]*:[0-9]{12}:[a-zA-Z0-9_.-]+$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_CAPTURE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CaptureContentTypeHeader",
-                &Shape::Object(&CAPTURE_CONTENT_TYPE_HEADER_SHAPE),
-            ),
-            (
-                "CaptureOptions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CAPTURE_OPTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(32),
-                }),
-            ),
-            (
-                "DestinationS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/])/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InitialSamplingPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CaptureContentTypeHeader", &Shape::Object(&CAPTURE_CONTENT_TYPE_HEADER_SHAPE)),
+            ("CaptureOptions", &Shape::List(ListRule { item: Some(&Shape::Object(&CAPTURE_OPTION_SHAPE)), min_items: Some(1), max_items: Some(32) })),
+            ("DestinationS3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/])/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("InitialSamplingPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPTURE_CONTENT_TYPE_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CsvContentTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9](-*[a-zA-Z0-9])*\\/[a-zA-Z0-9](-*[a-zA-Z0-9.])*$",
-                        ),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "JsonContentTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^[a-zA-Z0-9](-*[a-zA-Z0-9])*\\/[a-zA-Z0-9](-*[a-zA-Z0-9.])*$",
-                        ),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("CsvContentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*\\/[a-zA-Z0-9](-*[a-zA-Z0-9.])*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("JsonContentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*\\/[a-zA-Z0-9](-*[a-zA-Z0-9.])*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPTURE_OPTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CaptureMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Input", "InputAndOutput", "Output"],
-            }),
-        )],
+        fields: &[
+            ("CaptureMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Input", "InputAndOutput", "Output"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPLAINER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ClarifyExplainerConfig",
-            &Shape::Object(&CLARIFY_EXPLAINER_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("ClarifyExplainerConfig", &Shape::Object(&CLARIFY_EXPLAINER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLARIFY_EXPLAINER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EnableExplanations",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InferenceConfig",
-                &Shape::Object(&CLARIFY_INFERENCE_CONFIG_SHAPE),
-            ),
+            ("EnableExplanations", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("InferenceConfig", &Shape::Object(&CLARIFY_INFERENCE_CONFIG_SHAPE)),
             ("ShapConfig", &Shape::Object(&CLARIFY_SHAP_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -13945,131 +9201,25 @@ pub mod endpoint_config {
 
     pub(crate) static CLARIFY_INFERENCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentTemplate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FeatureHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(256),
-                }),
-            ),
-            (
-                "FeatureTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("numerical|categorical|text"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(256),
-                }),
-            ),
-            (
-                "FeaturesAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LabelAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LabelHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "LabelIndex",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxPayloadInMB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(25.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxRecordCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProbabilityAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProbabilityIndex",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ContentTemplate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("FeatureHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(256) })),
+            ("FeatureTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("numerical|categorical|text"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(256) })),
+            ("FeaturesAttribute", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("LabelAttribute", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("LabelHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
+            ("LabelIndex", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MaxPayloadInMB", &Shape::Num(NumRule { min: Some(1.0), max: Some(25.0), allowed: &[] })),
+            ("MaxRecordCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("ProbabilityAttribute", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("ProbabilityIndex", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLARIFY_SHAP_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NumberOfSamples",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShapBaselineConfig",
-                &Shape::Object(&CLARIFY_SHAP_BASELINE_CONFIG_SHAPE),
-            ),
+            ("NumberOfSamples", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("ShapBaselineConfig", &Shape::Object(&CLARIFY_SHAP_BASELINE_CONFIG_SHAPE)),
             ("TextConfig", &Shape::Object(&CLARIFY_TEXT_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -14077,33 +9227,9 @@ pub mod endpoint_config {
 
     pub(crate) static CLARIFY_SHAP_BASELINE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MimeType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*\\/[a-zA-Z0-9](-*[a-zA-Z0-9+.])*"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShapBaseline",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\S]+"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShapBaselineUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("MimeType", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*\\/[a-zA-Z0-9](-*[a-zA-Z0-9+.])*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("ShapBaseline", &Shape::Str(StrRule { pattern: Some("[\\s\\S]+"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+            ("ShapBaselineUri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -14117,956 +9243,115 @@ pub mod endpoint_config {
     };
 
     pub(crate) static METRICS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetricPublishFrequencyInSeconds",
-            &Shape::Num(NumRule {
-                min: None,
-                max: None,
-                allowed: &[10.0, 30.0, 60.0, 120.0, 180.0, 240.0, 300.0],
-            }),
-        )],
+        fields: &[
+            ("MetricPublishFrequencyInSeconds", &Shape::Num(NumRule { min: None, max: None, allowed: &[10.0, 30.0, 60.0, 120.0, 180.0, 240.0, 300.0] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRODUCTION_VARIANT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityReservationConfig",
-                &Shape::Object(&CAPACITY_RESERVATION_CONFIG_SHAPE),
-            ),
-            (
-                "ContainerStartupHealthCheckTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("CapacityReservationConfig", &Shape::Object(&CAPACITY_RESERVATION_CONFIG_SHAPE)),
+            ("ContainerStartupHealthCheckTimeoutInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(3600.0), allowed: &[] })),
             ("CoreDumpConfig", &Shape::Object(&CORE_DUMP_CONFIG_SHAPE)),
-            (
-                "InferenceAmiVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "al2-ami-sagemaker-inference-gpu-2",
-                        "al2-ami-sagemaker-inference-gpu-2-1",
-                        "al2-ami-sagemaker-inference-gpu-3-1",
-                        "al2-ami-sagemaker-inference-neuron-2",
-                        "al2023-ami-sagemaker-inference-gpu-4-1",
-                    ],
-                }),
-            ),
-            (
-                "InitialInstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InitialVariantWeight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstancePools",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INSTANCE_POOL_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "InstanceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ml.c4.2xlarge",
-                        "ml.c4.4xlarge",
-                        "ml.c4.8xlarge",
-                        "ml.c4.large",
-                        "ml.c4.xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.large",
-                        "ml.c5.xlarge",
-                        "ml.c5d.18xlarge",
-                        "ml.c5d.2xlarge",
-                        "ml.c5d.4xlarge",
-                        "ml.c5d.9xlarge",
-                        "ml.c5d.large",
-                        "ml.c5d.xlarge",
-                        "ml.c6g.12xlarge",
-                        "ml.c6g.16xlarge",
-                        "ml.c6g.2xlarge",
-                        "ml.c6g.4xlarge",
-                        "ml.c6g.8xlarge",
-                        "ml.c6g.large",
-                        "ml.c6g.xlarge",
-                        "ml.c6gd.12xlarge",
-                        "ml.c6gd.16xlarge",
-                        "ml.c6gd.2xlarge",
-                        "ml.c6gd.4xlarge",
-                        "ml.c6gd.8xlarge",
-                        "ml.c6gd.large",
-                        "ml.c6gd.xlarge",
-                        "ml.c6gn.12xlarge",
-                        "ml.c6gn.16xlarge",
-                        "ml.c6gn.2xlarge",
-                        "ml.c6gn.4xlarge",
-                        "ml.c6gn.8xlarge",
-                        "ml.c6gn.large",
-                        "ml.c6gn.xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c6in.12xlarge",
-                        "ml.c6in.16xlarge",
-                        "ml.c6in.24xlarge",
-                        "ml.c6in.2xlarge",
-                        "ml.c6in.32xlarge",
-                        "ml.c6in.4xlarge",
-                        "ml.c6in.8xlarge",
-                        "ml.c6in.large",
-                        "ml.c6in.xlarge",
-                        "ml.c7g.12xlarge",
-                        "ml.c7g.16xlarge",
-                        "ml.c7g.2xlarge",
-                        "ml.c7g.4xlarge",
-                        "ml.c7g.8xlarge",
-                        "ml.c7g.large",
-                        "ml.c7g.xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.c8g.12xlarge",
-                        "ml.c8g.16xlarge",
-                        "ml.c8g.24xlarge",
-                        "ml.c8g.2xlarge",
-                        "ml.c8g.48xlarge",
-                        "ml.c8g.4xlarge",
-                        "ml.c8g.8xlarge",
-                        "ml.c8g.large",
-                        "ml.c8g.medium",
-                        "ml.c8g.xlarge",
-                        "ml.dl1.24xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.xlarge",
-                        "ml.g6e.12xlarge",
-                        "ml.g6e.16xlarge",
-                        "ml.g6e.24xlarge",
-                        "ml.g6e.2xlarge",
-                        "ml.g6e.48xlarge",
-                        "ml.g6e.4xlarge",
-                        "ml.g6e.8xlarge",
-                        "ml.g6e.xlarge",
-                        "ml.g7.12xlarge",
-                        "ml.g7.24xlarge",
-                        "ml.g7.2xlarge",
-                        "ml.g7.48xlarge",
-                        "ml.g7.4xlarge",
-                        "ml.g7.8xlarge",
-                        "ml.g7e.12xlarge",
-                        "ml.g7e.24xlarge",
-                        "ml.g7e.2xlarge",
-                        "ml.g7e.48xlarge",
-                        "ml.g7e.4xlarge",
-                        "ml.g7e.8xlarge",
-                        "ml.inf1.24xlarge",
-                        "ml.inf1.2xlarge",
-                        "ml.inf1.6xlarge",
-                        "ml.inf1.xlarge",
-                        "ml.inf2.24xlarge",
-                        "ml.inf2.48xlarge",
-                        "ml.inf2.8xlarge",
-                        "ml.inf2.xlarge",
-                        "ml.m4.10xlarge",
-                        "ml.m4.16xlarge",
-                        "ml.m4.2xlarge",
-                        "ml.m4.4xlarge",
-                        "ml.m4.xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m5d.12xlarge",
-                        "ml.m5d.24xlarge",
-                        "ml.m5d.2xlarge",
-                        "ml.m5d.4xlarge",
-                        "ml.m5d.large",
-                        "ml.m5d.xlarge",
-                        "ml.m6g.12xlarge",
-                        "ml.m6g.16xlarge",
-                        "ml.m6g.2xlarge",
-                        "ml.m6g.4xlarge",
-                        "ml.m6g.8xlarge",
-                        "ml.m6g.large",
-                        "ml.m6g.xlarge",
-                        "ml.m6gd.12xlarge",
-                        "ml.m6gd.16xlarge",
-                        "ml.m6gd.2xlarge",
-                        "ml.m6gd.4xlarge",
-                        "ml.m6gd.8xlarge",
-                        "ml.m6gd.large",
-                        "ml.m6gd.xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.m8g.12xlarge",
-                        "ml.m8g.16xlarge",
-                        "ml.m8g.24xlarge",
-                        "ml.m8g.2xlarge",
-                        "ml.m8g.48xlarge",
-                        "ml.m8g.4xlarge",
-                        "ml.m8g.8xlarge",
-                        "ml.m8g.large",
-                        "ml.m8g.medium",
-                        "ml.m8g.xlarge",
-                        "ml.p2.16xlarge",
-                        "ml.p2.8xlarge",
-                        "ml.p2.xlarge",
-                        "ml.p3.16xlarge",
-                        "ml.p3.2xlarge",
-                        "ml.p3.8xlarge",
-                        "ml.p4d.24xlarge",
-                        "ml.p4de.24xlarge",
-                        "ml.p5.48xlarge",
-                        "ml.p5.4xlarge",
-                        "ml.p5e.48xlarge",
-                        "ml.p5en.48xlarge",
-                        "ml.p6-b200.48xlarge",
-                        "ml.p6-b300.48xlarge",
-                        "ml.p6e-gb200.36xlarge",
-                        "ml.r5.12xlarge",
-                        "ml.r5.24xlarge",
-                        "ml.r5.2xlarge",
-                        "ml.r5.4xlarge",
-                        "ml.r5.large",
-                        "ml.r5.xlarge",
-                        "ml.r5d.12xlarge",
-                        "ml.r5d.24xlarge",
-                        "ml.r5d.2xlarge",
-                        "ml.r5d.4xlarge",
-                        "ml.r5d.large",
-                        "ml.r5d.xlarge",
-                        "ml.r6g.12xlarge",
-                        "ml.r6g.16xlarge",
-                        "ml.r6g.2xlarge",
-                        "ml.r6g.4xlarge",
-                        "ml.r6g.8xlarge",
-                        "ml.r6g.large",
-                        "ml.r6g.xlarge",
-                        "ml.r6gd.12xlarge",
-                        "ml.r6gd.16xlarge",
-                        "ml.r6gd.2xlarge",
-                        "ml.r6gd.4xlarge",
-                        "ml.r6gd.8xlarge",
-                        "ml.r6gd.large",
-                        "ml.r6gd.xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r7gd.12xlarge",
-                        "ml.r7gd.16xlarge",
-                        "ml.r7gd.2xlarge",
-                        "ml.r7gd.4xlarge",
-                        "ml.r7gd.8xlarge",
-                        "ml.r7gd.large",
-                        "ml.r7gd.medium",
-                        "ml.r7gd.xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.r8g.12xlarge",
-                        "ml.r8g.16xlarge",
-                        "ml.r8g.24xlarge",
-                        "ml.r8g.2xlarge",
-                        "ml.r8g.48xlarge",
-                        "ml.r8g.4xlarge",
-                        "ml.r8g.8xlarge",
-                        "ml.r8g.large",
-                        "ml.r8g.medium",
-                        "ml.r8g.xlarge",
-                        "ml.t2.2xlarge",
-                        "ml.t2.large",
-                        "ml.t2.medium",
-                        "ml.t2.xlarge",
-                        "ml.trn1.2xlarge",
-                        "ml.trn1.32xlarge",
-                        "ml.trn1n.32xlarge",
-                        "ml.trn2.48xlarge",
-                    ],
-                }),
-            ),
-            (
-                "ManagedInstanceScaling",
-                &Shape::Object(&MANAGED_INSTANCE_SCALING_SHAPE),
-            ),
-            (
-                "ModelDataDownloadTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("InferenceAmiVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["al2-ami-sagemaker-inference-gpu-2", "al2-ami-sagemaker-inference-gpu-2-1", "al2-ami-sagemaker-inference-gpu-3-1", "al2-ami-sagemaker-inference-neuron-2", "al2023-ami-sagemaker-inference-gpu-4-1"] })),
+            ("InitialInstanceCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("InitialVariantWeight", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("InstancePools", &Shape::List(ListRule { item: Some(&Shape::Object(&INSTANCE_POOL_SHAPE)), min_items: Some(1), max_items: Some(5) })),
+            ("InstanceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7.12xlarge", "ml.g7.24xlarge", "ml.g7.2xlarge", "ml.g7.48xlarge", "ml.g7.4xlarge", "ml.g7.8xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"] })),
+            ("ManagedInstanceScaling", &Shape::Object(&MANAGED_INSTANCE_SCALING_SHAPE)),
+            ("ModelDataDownloadTimeoutInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(3600.0), allowed: &[] })),
+            ("ModelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
             ("RoutingConfig", &Shape::Object(&ROUTING_CONFIG_SHAPE)),
             ("ServerlessConfig", &Shape::Object(&SERVERLESS_CONFIG_SHAPE)),
-            (
-                "VariantInstanceProvisionTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(300.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VariantName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSizeInGB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(512.0),
-                    allowed: &[],
-                }),
-            ),
+            ("VariantInstanceProvisionTimeoutInSeconds", &Shape::Num(NumRule { min: Some(300.0), max: Some(3600.0), allowed: &[] })),
+            ("VariantName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("VolumeSizeInGB", &Shape::Num(NumRule { min: Some(1.0), max: Some(512.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_RESERVATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityReservationPreference",
-                &Shape::Str(StrRule {
-                    pattern: Some("capacity-reservations-only"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MlReservationArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z0-9\\-]{1,14}/",
-                    ),
-                    min_len: Some(20),
-                    max_len: Some(258),
-                    allowed: &[],
-                }),
-            ),
+            ("CapacityReservationPreference", &Shape::Str(StrRule { pattern: Some("capacity-reservations-only"), min_len: None, max_len: None, allowed: &[] })),
+            ("MlReservationArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z0-9\\-]{1,14}/"), min_len: Some(20), max_len: Some(258), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CORE_DUMP_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/])/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationS3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/])/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_POOL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ml.c4.2xlarge",
-                        "ml.c4.4xlarge",
-                        "ml.c4.8xlarge",
-                        "ml.c4.large",
-                        "ml.c4.xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.large",
-                        "ml.c5.xlarge",
-                        "ml.c5d.18xlarge",
-                        "ml.c5d.2xlarge",
-                        "ml.c5d.4xlarge",
-                        "ml.c5d.9xlarge",
-                        "ml.c5d.large",
-                        "ml.c5d.xlarge",
-                        "ml.c6g.12xlarge",
-                        "ml.c6g.16xlarge",
-                        "ml.c6g.2xlarge",
-                        "ml.c6g.4xlarge",
-                        "ml.c6g.8xlarge",
-                        "ml.c6g.large",
-                        "ml.c6g.xlarge",
-                        "ml.c6gd.12xlarge",
-                        "ml.c6gd.16xlarge",
-                        "ml.c6gd.2xlarge",
-                        "ml.c6gd.4xlarge",
-                        "ml.c6gd.8xlarge",
-                        "ml.c6gd.large",
-                        "ml.c6gd.xlarge",
-                        "ml.c6gn.12xlarge",
-                        "ml.c6gn.16xlarge",
-                        "ml.c6gn.2xlarge",
-                        "ml.c6gn.4xlarge",
-                        "ml.c6gn.8xlarge",
-                        "ml.c6gn.large",
-                        "ml.c6gn.xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c6in.12xlarge",
-                        "ml.c6in.16xlarge",
-                        "ml.c6in.24xlarge",
-                        "ml.c6in.2xlarge",
-                        "ml.c6in.32xlarge",
-                        "ml.c6in.4xlarge",
-                        "ml.c6in.8xlarge",
-                        "ml.c6in.large",
-                        "ml.c6in.xlarge",
-                        "ml.c7g.12xlarge",
-                        "ml.c7g.16xlarge",
-                        "ml.c7g.2xlarge",
-                        "ml.c7g.4xlarge",
-                        "ml.c7g.8xlarge",
-                        "ml.c7g.large",
-                        "ml.c7g.xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.c8g.12xlarge",
-                        "ml.c8g.16xlarge",
-                        "ml.c8g.24xlarge",
-                        "ml.c8g.2xlarge",
-                        "ml.c8g.48xlarge",
-                        "ml.c8g.4xlarge",
-                        "ml.c8g.8xlarge",
-                        "ml.c8g.large",
-                        "ml.c8g.medium",
-                        "ml.c8g.xlarge",
-                        "ml.dl1.24xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.xlarge",
-                        "ml.g6e.12xlarge",
-                        "ml.g6e.16xlarge",
-                        "ml.g6e.24xlarge",
-                        "ml.g6e.2xlarge",
-                        "ml.g6e.48xlarge",
-                        "ml.g6e.4xlarge",
-                        "ml.g6e.8xlarge",
-                        "ml.g6e.xlarge",
-                        "ml.g7.12xlarge",
-                        "ml.g7.24xlarge",
-                        "ml.g7.2xlarge",
-                        "ml.g7.48xlarge",
-                        "ml.g7.4xlarge",
-                        "ml.g7.8xlarge",
-                        "ml.g7e.12xlarge",
-                        "ml.g7e.24xlarge",
-                        "ml.g7e.2xlarge",
-                        "ml.g7e.48xlarge",
-                        "ml.g7e.4xlarge",
-                        "ml.g7e.8xlarge",
-                        "ml.inf1.24xlarge",
-                        "ml.inf1.2xlarge",
-                        "ml.inf1.6xlarge",
-                        "ml.inf1.xlarge",
-                        "ml.inf2.24xlarge",
-                        "ml.inf2.48xlarge",
-                        "ml.inf2.8xlarge",
-                        "ml.inf2.xlarge",
-                        "ml.m4.10xlarge",
-                        "ml.m4.16xlarge",
-                        "ml.m4.2xlarge",
-                        "ml.m4.4xlarge",
-                        "ml.m4.xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m5d.12xlarge",
-                        "ml.m5d.24xlarge",
-                        "ml.m5d.2xlarge",
-                        "ml.m5d.4xlarge",
-                        "ml.m5d.large",
-                        "ml.m5d.xlarge",
-                        "ml.m6g.12xlarge",
-                        "ml.m6g.16xlarge",
-                        "ml.m6g.2xlarge",
-                        "ml.m6g.4xlarge",
-                        "ml.m6g.8xlarge",
-                        "ml.m6g.large",
-                        "ml.m6g.xlarge",
-                        "ml.m6gd.12xlarge",
-                        "ml.m6gd.16xlarge",
-                        "ml.m6gd.2xlarge",
-                        "ml.m6gd.4xlarge",
-                        "ml.m6gd.8xlarge",
-                        "ml.m6gd.large",
-                        "ml.m6gd.xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.m8g.12xlarge",
-                        "ml.m8g.16xlarge",
-                        "ml.m8g.24xlarge",
-                        "ml.m8g.2xlarge",
-                        "ml.m8g.48xlarge",
-                        "ml.m8g.4xlarge",
-                        "ml.m8g.8xlarge",
-                        "ml.m8g.large",
-                        "ml.m8g.medium",
-                        "ml.m8g.xlarge",
-                        "ml.p2.16xlarge",
-                        "ml.p2.8xlarge",
-                        "ml.p2.xlarge",
-                        "ml.p3.16xlarge",
-                        "ml.p3.2xlarge",
-                        "ml.p3.8xlarge",
-                        "ml.p4d.24xlarge",
-                        "ml.p4de.24xlarge",
-                        "ml.p5.48xlarge",
-                        "ml.p5.4xlarge",
-                        "ml.p5e.48xlarge",
-                        "ml.p5en.48xlarge",
-                        "ml.p6-b200.48xlarge",
-                        "ml.p6-b300.48xlarge",
-                        "ml.p6e-gb200.36xlarge",
-                        "ml.r5.12xlarge",
-                        "ml.r5.24xlarge",
-                        "ml.r5.2xlarge",
-                        "ml.r5.4xlarge",
-                        "ml.r5.large",
-                        "ml.r5.xlarge",
-                        "ml.r5d.12xlarge",
-                        "ml.r5d.24xlarge",
-                        "ml.r5d.2xlarge",
-                        "ml.r5d.4xlarge",
-                        "ml.r5d.large",
-                        "ml.r5d.xlarge",
-                        "ml.r6g.12xlarge",
-                        "ml.r6g.16xlarge",
-                        "ml.r6g.2xlarge",
-                        "ml.r6g.4xlarge",
-                        "ml.r6g.8xlarge",
-                        "ml.r6g.large",
-                        "ml.r6g.xlarge",
-                        "ml.r6gd.12xlarge",
-                        "ml.r6gd.16xlarge",
-                        "ml.r6gd.2xlarge",
-                        "ml.r6gd.4xlarge",
-                        "ml.r6gd.8xlarge",
-                        "ml.r6gd.large",
-                        "ml.r6gd.xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r7gd.12xlarge",
-                        "ml.r7gd.16xlarge",
-                        "ml.r7gd.2xlarge",
-                        "ml.r7gd.4xlarge",
-                        "ml.r7gd.8xlarge",
-                        "ml.r7gd.large",
-                        "ml.r7gd.medium",
-                        "ml.r7gd.xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.r8g.12xlarge",
-                        "ml.r8g.16xlarge",
-                        "ml.r8g.24xlarge",
-                        "ml.r8g.2xlarge",
-                        "ml.r8g.48xlarge",
-                        "ml.r8g.4xlarge",
-                        "ml.r8g.8xlarge",
-                        "ml.r8g.large",
-                        "ml.r8g.medium",
-                        "ml.r8g.xlarge",
-                        "ml.t2.2xlarge",
-                        "ml.t2.large",
-                        "ml.t2.medium",
-                        "ml.t2.xlarge",
-                        "ml.trn1.2xlarge",
-                        "ml.trn1.32xlarge",
-                        "ml.trn1n.32xlarge",
-                        "ml.trn2.48xlarge",
-                    ],
-                }),
-            ),
-            (
-                "ModelNameOverride",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7.12xlarge", "ml.g7.24xlarge", "ml.g7.2xlarge", "ml.g7.48xlarge", "ml.g7.4xlarge", "ml.g7.8xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"] })),
+            ("ModelNameOverride", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_INSTANCE_SCALING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxInstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MinInstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaxInstanceCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MinInstanceCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
             ("ScaleInPolicy", &Shape::Object(&SCALE_IN_POLICY_SHAPE)),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(10),
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10), allowed: &["DISABLED", "ENABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCALE_IN_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CooldownInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(1440.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumStepSize",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Strategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &["CONSOLIDATION", "IDLE_RELEASE"],
-                }),
-            ),
+            ("CooldownInMinutes", &Shape::Num(NumRule { min: Some(5.0), max: Some(1440.0), allowed: &[] })),
+            ("MaximumStepSize", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("Strategy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &["CONSOLIDATION", "IDLE_RELEASE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROUTING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PrefixAwareRoutingConfig",
-                &Shape::Object(&PREFIX_AWARE_ROUTING_CONFIG_SHAPE),
-            ),
-            (
-                "RoutingStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &["LEAST_OUTSTANDING_REQUESTS", "PREFIX_AWARE", "RANDOM"],
-                }),
-            ),
+            ("PrefixAwareRoutingConfig", &Shape::Object(&PREFIX_AWARE_ROUTING_CONFIG_SHAPE)),
+            ("RoutingStrategy", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &["LEAST_OUTSTANDING_REQUESTS", "PREFIX_AWARE", "RANDOM"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PREFIX_AWARE_ROUTING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConcurrencyThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1024.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PrefixLength",
-                &Shape::Num(NumRule {
-                    min: Some(1024.0),
-                    max: Some(65536.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ConcurrencyThreshold", &Shape::Num(NumRule { min: Some(1.0), max: Some(1024.0), allowed: &[] })),
+            ("PrefixLength", &Shape::Num(NumRule { min: Some(1024.0), max: Some(65536.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVERLESS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxConcurrency",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(200.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MemorySizeInMB",
-                &Shape::Num(NumRule {
-                    min: Some(1024.0),
-                    max: Some(6144.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProvisionedConcurrency",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(200.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxConcurrency", &Shape::Num(NumRule { min: Some(1.0), max: Some(200.0), allowed: &[] })),
+            ("MemorySizeInMB", &Shape::Num(NumRule { min: Some(1024.0), max: Some(6144.0), allowed: &[] })),
+            ("ProvisionedConcurrency", &Shape::Num(NumRule { min: Some(1.0), max: Some(200.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+$"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+$"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+$"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+$"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15090,10 +9375,7 @@ impl CfnExperiment {
     pub fn new(experiment_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ExperimentName", experiment_name);
-        CfnExperiment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExperiment { props, options: ResourceOptions::default() }
     }
 
     /// The description of the experiment.
@@ -15160,50 +9442,16 @@ pub(crate) static EXPERIMENT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreationTime", "LastModifiedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3fe8877b),
 };
 
 pub(crate) static EXPERIMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(3072),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"),
-                min_len: Some(1),
-                max_len: Some(120),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExperimentName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"),
-                min_len: Some(1),
-                max_len: Some(120),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&experiment::TAGS_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3072), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"), min_len: Some(1), max_len: Some(120), allowed: &[] })),
+        ("ExperimentName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"), min_len: Some(1), max_len: Some(120), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&experiment::TAGS_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -15241,24 +9489,8 @@ pub mod experiment {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -15282,10 +9514,7 @@ impl CfnExperimentTrialComponent {
     pub fn new(trial_component_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TrialComponentName", trial_component_name);
-        CfnExperimentTrialComponent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnExperimentTrialComponent { props, options: ResourceOptions::default() }
     }
 
     /// The `DisplayName` property.
@@ -15303,10 +9532,7 @@ impl CfnExperimentTrialComponent {
     /// The `MetadataProperties` property.
     ///
     /// Changing it replaces the resource.
-    pub fn metadata_properties(
-        mut self,
-        value: impl Into<Val<experiment_trial_component::MetadataProperties>>,
-    ) -> Self {
+    pub fn metadata_properties(mut self, value: impl Into<Val<experiment_trial_component::MetadataProperties>>) -> Self {
         self.props.set("MetadataProperties", value);
         self
     }
@@ -15324,10 +9550,7 @@ impl CfnExperimentTrialComponent {
     }
 
     /// The `Tags` property.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<experiment_trial_component::TagsItems>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<experiment_trial_component::TagsItems>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -15381,17 +9604,8 @@ pub(crate) static EXPERIMENT_TRIAL_COMPONENT_META: TypeMeta = TypeMeta {
     create_only: &["MetadataProperties", "TrialComponentName"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "Id",
-        "LastModifiedTime",
-        "LineageGroupArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "Id", "LastModifiedTime", "LineageGroupArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3fe8877b),
 };
 
@@ -15520,24 +9734,13 @@ impl CfnFeatureGroup {
     /// - `feature_definitions`: `FeatureDefinitions`, An Array of Feature Definition
     /// - `feature_group_name`: `FeatureGroupName`, The Name of the FeatureGroup.
     /// - `record_identifier_feature_name`: `RecordIdentifierFeatureName`, The Record Identifier Feature Name.
-    pub fn new(
-        event_time_feature_name: impl Into<Val<String>>,
-        feature_definitions: impl Into<Val<Vec<feature_group::FeatureDefinition>>>,
-        feature_group_name: impl Into<Val<String>>,
-        record_identifier_feature_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(event_time_feature_name: impl Into<Val<String>>, feature_definitions: impl Into<Val<Vec<feature_group::FeatureDefinition>>>, feature_group_name: impl Into<Val<String>>, record_identifier_feature_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EventTimeFeatureName", event_time_feature_name);
         props.set("FeatureDefinitions", feature_definitions);
         props.set("FeatureGroupName", feature_group_name);
-        props.set(
-            "RecordIdentifierFeatureName",
-            record_identifier_feature_name,
-        );
-        CfnFeatureGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("RecordIdentifierFeatureName", record_identifier_feature_name);
+        CfnFeatureGroup { props, options: ResourceOptions::default() }
     }
 
     /// Description about the FeatureGroup.
@@ -15551,19 +9754,13 @@ impl CfnFeatureGroup {
     /// The `OfflineStoreConfig` property.
     ///
     /// Changing it replaces the resource.
-    pub fn offline_store_config(
-        mut self,
-        value: impl Into<Val<feature_group::OfflineStoreConfig>>,
-    ) -> Self {
+    pub fn offline_store_config(mut self, value: impl Into<Val<feature_group::OfflineStoreConfig>>) -> Self {
         self.props.set("OfflineStoreConfig", value);
         self
     }
 
     /// The `OnlineStoreConfig` property.
-    pub fn online_store_config(
-        mut self,
-        value: impl Into<Val<feature_group::OnlineStoreConfig>>,
-    ) -> Self {
+    pub fn online_store_config(mut self, value: impl Into<Val<feature_group::OnlineStoreConfig>>) -> Self {
         self.props.set("OnlineStoreConfig", value);
         self
     }
@@ -15585,10 +9782,7 @@ impl CfnFeatureGroup {
     }
 
     /// The `ThroughputConfig` property.
-    pub fn throughput_config(
-        mut self,
-        value: impl Into<Val<feature_group::ThroughputConfig>>,
-    ) -> Self {
+    pub fn throughput_config(mut self, value: impl Into<Val<feature_group::ThroughputConfig>>) -> Self {
         self.props.set("ThroughputConfig", value);
         self
     }
@@ -15628,103 +9822,26 @@ impl Handle<CfnFeatureGroup> {
 pub(crate) static FEATURE_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnFeatureGroup::TYPE_NAME,
     shape: &FEATURE_GROUP_SHAPE,
-    create_only: &[
-        "Description",
-        "EventTimeFeatureName",
-        "FeatureGroupName",
-        "OfflineStoreConfig",
-        "OnlineStoreConfig/EnableOnlineStore",
-        "OnlineStoreConfig/SecurityConfig",
-        "OnlineStoreConfig/StorageType",
-        "RecordIdentifierFeatureName",
-        "RoleArn",
-        "Tags",
-    ],
+    create_only: &["Description", "EventTimeFeatureName", "FeatureGroupName", "OfflineStoreConfig", "OnlineStoreConfig/EnableOnlineStore", "OnlineStoreConfig/SecurityConfig", "OnlineStoreConfig/StorageType", "RecordIdentifierFeatureName", "RoleArn", "Tags"],
     write_only: &[],
     primary_identifier: &["FeatureGroupName"],
     attributes: &["CreationTime", "FeatureGroupStatus"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3ffe877b),
 };
 
 pub(crate) static FEATURE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventTimeFeatureName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FeatureDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&feature_group::FEATURE_DEFINITION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(2500),
-            }),
-        ),
-        (
-            "FeatureGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OfflineStoreConfig",
-            &Shape::Object(&feature_group::OFFLINE_STORE_CONFIG_SHAPE),
-        ),
-        (
-            "OnlineStoreConfig",
-            &Shape::Object(&feature_group::ONLINE_STORE_CONFIG_SHAPE),
-        ),
-        (
-            "RecordIdentifierFeatureName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&feature_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThroughputConfig",
-            &Shape::Object(&feature_group::THROUGHPUT_CONFIG_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("EventTimeFeatureName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("FeatureDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&feature_group::FEATURE_DEFINITION_SHAPE)), min_items: Some(1), max_items: Some(2500) })),
+        ("FeatureGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("OfflineStoreConfig", &Shape::Object(&feature_group::OFFLINE_STORE_CONFIG_SHAPE)),
+        ("OnlineStoreConfig", &Shape::Object(&feature_group::ONLINE_STORE_CONFIG_SHAPE)),
+        ("RecordIdentifierFeatureName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&feature_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("ThroughputConfig", &Shape::Object(&feature_group::THROUGHPUT_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -15746,10 +9863,7 @@ pub mod feature_group {
         ///
         /// - `feature_name`: `FeatureName`.
         /// - `feature_type`: `FeatureType`.
-        pub fn new(
-            feature_name: impl Into<Val<String>>,
-            feature_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(feature_name: impl Into<Val<String>>, feature_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FeatureName", feature_name);
             props.set("FeatureType", feature_type);
@@ -15818,11 +9932,7 @@ pub mod feature_group {
         /// - `catalog`: `Catalog`.
         /// - `database`: `Database`.
         /// - `table_name`: `TableName`.
-        pub fn new(
-            catalog: impl Into<Val<String>>,
-            database: impl Into<Val<String>>,
-            table_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(catalog: impl Into<Val<String>>, database: impl Into<Val<String>>, table_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Catalog", catalog);
             props.set("Database", database);
@@ -15880,12 +9990,16 @@ pub mod feature_group {
         }
 
         /// The `EnableOnlineStore` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn enable_online_store(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableOnlineStore", value);
             self
         }
 
         /// The `SecurityConfig` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn security_config(mut self, value: impl Into<Val<OnlineStoreSecurityConfig>>) -> Self {
             self.props.set("SecurityConfig", value);
             self
@@ -15894,6 +10008,8 @@ pub mod feature_group {
         /// The `StorageType` property.
         ///
         /// Allowed values: `Standard`, `InMemory`.
+        ///
+        /// Changing it replaces the resource.
         pub fn storage_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("StorageType", value);
             self
@@ -16034,212 +10150,75 @@ pub mod feature_group {
 
     pub(crate) static FEATURE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FeatureName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FeatureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Integral", "Fractional", "String"],
-                }),
-            ),
+            ("FeatureName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("FeatureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Integral", "Fractional", "String"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OFFLINE_STORE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataCatalogConfig",
-                &Shape::Object(&DATA_CATALOG_CONFIG_SHAPE),
-            ),
+            ("DataCatalogConfig", &Shape::Object(&DATA_CATALOG_CONFIG_SHAPE)),
             ("S3StorageConfig", &Shape::Object(&S3_STORAGE_CONFIG_SHAPE)),
-            (
-                "TableFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Iceberg", "Glue"],
-                }),
-            ),
+            ("TableFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Iceberg", "Glue"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_CATALOG_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Catalog",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Database",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TableName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Catalog", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Database", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("TableName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_STORAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ONLINE_STORE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityConfig",
-                &Shape::Object(&ONLINE_STORE_SECURITY_CONFIG_SHAPE),
-            ),
-            (
-                "StorageType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Standard", "InMemory"],
-                }),
-            ),
+            ("SecurityConfig", &Shape::Object(&ONLINE_STORE_SECURITY_CONFIG_SHAPE)),
+            ("StorageType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Standard", "InMemory"] })),
             ("TtlDuration", &Shape::Object(&TTL_DURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ONLINE_STORE_SECURITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TTL_DURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Unit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Seconds", "Minutes", "Hours", "Days", "Weeks"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Seconds", "Minutes", "Hours", "Days", "Weeks"] })),
+            ("Value", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static THROUGHPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ProvisionedReadCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProvisionedWriteCapacityUnits",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(10000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThroughputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OnDemand", "Provisioned"],
-                }),
-            ),
+            ("ProvisionedReadCapacityUnits", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000000.0), allowed: &[] })),
+            ("ProvisionedWriteCapacityUnits", &Shape::Num(NumRule { min: Some(0.0), max: Some(10000000.0), allowed: &[] })),
+            ("ThroughputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OnDemand", "Provisioned"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -16265,10 +10244,7 @@ impl CfnHub {
         let mut props = Props::new();
         props.set("HubDescription", hub_description);
         props.set("HubName", hub_name);
-        CfnHub {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHub { props, options: ResourceOptions::default() }
     }
 
     /// The display name of the hub.
@@ -16350,67 +10326,18 @@ pub(crate) static HUB_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["HubArn"],
     attributes: &["CreationTime", "HubArn", "HubStatus", "LastModifiedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static HUB_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "HubDescription",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(1023),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HubDisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HubName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HubSearchKeywords",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[^A-Z]*$"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "S3StorageConfig",
-            &Shape::Object(&hub::S3_STORAGE_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&hub::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("HubDescription", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(1023), allowed: &[] })),
+        ("HubDisplayName", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("HubName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("HubSearchKeywords", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[^A-Z]*$"), min_len: Some(0), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("S3StorageConfig", &Shape::Object(&hub::S3_STORAGE_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&hub::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -16473,38 +10400,16 @@ pub mod hub {
     }
 
     pub(crate) static S3_STORAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3OutputPath",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3OutputPath", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -16528,10 +10433,7 @@ impl CfnHumanTaskUi {
     pub fn new(human_task_ui_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("HumanTaskUiName", human_task_ui_name);
-        CfnHumanTaskUi {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHumanTaskUi { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs that contain metadata to help you categorize and organize a human review workflow user interface.
@@ -16589,36 +10491,15 @@ pub(crate) static HUMAN_TASK_UI_META: TypeMeta = TypeMeta {
     write_only: &["UiTemplate"],
     primary_identifier: &["HumanTaskUiArn"],
     attributes: &["CreationTime", "HumanTaskUiArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16288358),
 };
 
 pub(crate) static HUMAN_TASK_UI_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "HumanTaskUiName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9](-*[a-z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&human_task_ui::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UiTemplate",
-            &Shape::Object(&human_task_ui::UI_TEMPLATE_SHAPE),
-        ),
+        ("HumanTaskUiName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9](-*[a-z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&human_task_ui::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("UiTemplate", &Shape::Object(&human_task_ui::UI_TEMPLATE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -16679,38 +10560,16 @@ pub mod human_task_ui {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static UI_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Content",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(128000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Content", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]+$"), min_len: Some(1), max_len: Some(128000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -16735,10 +10594,7 @@ impl CfnImage {
         let mut props = Props::new();
         props.set("ImageName", image_name);
         props.set("ImageRoleArn", image_role_arn);
-        CfnImage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnImage { props, options: ResourceOptions::default() }
     }
 
     /// A description of the image.
@@ -16791,59 +10647,17 @@ pub(crate) static IMAGE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ImageArn"],
     attributes: &["ImageArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static IMAGE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ImageDescription",
-            &Shape::Str(StrRule {
-                pattern: Some(".+"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImageDisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9 -_]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImageName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImageRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&image::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ImageDescription", &Shape::Str(StrRule { pattern: Some(".+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("ImageDisplayName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 -_]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ImageName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("ImageRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&image::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -16881,24 +10695,8 @@ pub mod image {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -16924,10 +10722,7 @@ impl CfnImageVersion {
         let mut props = Props::new();
         props.set("BaseImage", base_image);
         props.set("ImageName", image_name);
-        CfnImageVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnImageVersion { props, options: ResourceOptions::default() }
     }
 
     /// The alias of the image version.
@@ -17053,100 +10848,16 @@ pub(crate) static IMAGE_VERSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static IMAGE_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Alias",
-            &Shape::Str(StrRule {
-                pattern: Some("(?!^[.-])^([a-zA-Z0-9-_.]+)$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Aliases",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("(?!^[.-])^([a-zA-Z0-9-_.]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BaseImage",
-            &Shape::Str(StrRule {
-                pattern: Some(".+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ImageName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TRAINING", "INFERENCE", "NOTEBOOK_KERNEL"],
-            }),
-        ),
-        (
-            "MLFramework",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]+ ?\\d+\\.\\d+(\\.\\d+)?$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Processor",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CPU", "GPU"],
-            }),
-        ),
-        (
-            "ProgrammingLang",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z]+ ?\\d+\\.\\d+(\\.\\d+)?$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReleaseNotes",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VendorGuidance",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NOT_PROVIDED", "STABLE", "TO_BE_ARCHIVED", "ARCHIVED"],
-            }),
-        ),
+        ("Alias", &Shape::Str(StrRule { pattern: Some("(?!^[.-])^([a-zA-Z0-9-_.]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Aliases", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("(?!^[.-])^([a-zA-Z0-9-_.]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
+        ("BaseImage", &Shape::Str(StrRule { pattern: Some(".+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ImageName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("JobType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRAINING", "INFERENCE", "NOTEBOOK_KERNEL"] })),
+        ("MLFramework", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]+ ?\\d+\\.\\d+(\\.\\d+)?$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Processor", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CPU", "GPU"] })),
+        ("ProgrammingLang", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z]+ ?\\d+\\.\\d+(\\.\\d+)?$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ReleaseNotes", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("VendorGuidance", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NOT_PROVIDED", "STABLE", "TO_BE_ARCHIVED", "ARCHIVED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -17169,19 +10880,13 @@ impl CfnInferenceComponent {
     pub fn new(endpoint_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EndpointName", endpoint_name);
-        CfnInferenceComponent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInferenceComponent { props, options: ResourceOptions::default() }
     }
 
     /// The deployment config for the inference component
     ///
     /// Write-only.
-    pub fn deployment_config(
-        mut self,
-        value: impl Into<Val<inference_component::InferenceComponentDeploymentConfig>>,
-    ) -> Self {
+    pub fn deployment_config(mut self, value: impl Into<Val<inference_component::InferenceComponentDeploymentConfig>>) -> Self {
         self.props.set("DeploymentConfig", value);
         self
     }
@@ -17199,28 +10904,19 @@ impl CfnInferenceComponent {
     }
 
     /// The runtime config for the inference component
-    pub fn runtime_config(
-        mut self,
-        value: impl Into<Val<inference_component::InferenceComponentRuntimeConfig>>,
-    ) -> Self {
+    pub fn runtime_config(mut self, value: impl Into<Val<inference_component::InferenceComponentRuntimeConfig>>) -> Self {
         self.props.set("RuntimeConfig", value);
         self
     }
 
     /// The specification for the inference component, for an endpoint with a single instance type. Specify exactly one of Specification or Specifications. InstanceType is not accepted here; use Specifications for per instance type configuration.
-    pub fn specification(
-        mut self,
-        value: impl Into<Val<inference_component::InferenceComponentSpecification>>,
-    ) -> Self {
+    pub fn specification(mut self, value: impl Into<Val<inference_component::InferenceComponentSpecification>>) -> Self {
         self.props.set("Specification", value);
         self
     }
 
     /// A list of specification objects for the inference component, one per instance type. The service requires at least two entries; use the singular Specification for a single instance type.
-    pub fn specifications(
-        mut self,
-        value: impl Into<Val<Vec<inference_component::InferenceComponentSpecificationForInstanceType>>>,
-    ) -> Self {
+    pub fn specifications(mut self, value: impl Into<Val<Vec<inference_component::InferenceComponentSpecificationForInstanceType>>>) -> Self {
         self.props.set("Specifications", value);
         self
     }
@@ -17321,102 +11017,24 @@ pub(crate) static INFERENCE_COMPONENT_META: TypeMeta = TypeMeta {
     type_name: CfnInferenceComponent::TYPE_NAME,
     shape: &INFERENCE_COMPONENT_SHAPE,
     create_only: &[],
-    write_only: &[
-        "DeploymentConfig",
-        "RuntimeConfig/CopyCount",
-        "Specification/Container/Image",
-        "Specification/DataCacheConfig",
-        "Specifications/*/Container/Image",
-        "Specifications/*/DataCacheConfig",
-    ],
+    write_only: &["DeploymentConfig", "RuntimeConfig/CopyCount", "Specification/Container/Image", "Specification/DataCacheConfig", "Specifications/*/Container/Image", "Specifications/*/DataCacheConfig"],
     primary_identifier: &["InferenceComponentArn"],
-    attributes: &[
-        "CreationTime",
-        "FailureReason",
-        "InferenceComponentArn",
-        "InferenceComponentStatus",
-        "LastModifiedTime",
-        "RuntimeConfig.CurrentCopyCount",
-        "RuntimeConfig.DesiredCopyCount",
-        "RuntimeConfig.PlacementStatus",
-        "Specification.Container.DeployedImage",
-        "Specification.CurrentDataCacheConfig",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "FailureReason", "InferenceComponentArn", "InferenceComponentStatus", "LastModifiedTime", "RuntimeConfig.CurrentCopyCount", "RuntimeConfig.DesiredCopyCount", "RuntimeConfig.PlacementStatus", "Specification.Container.DeployedImage", "Specification.CurrentDataCacheConfig"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce56688758),
 };
 
 pub(crate) static INFERENCE_COMPONENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeploymentConfig",
-            &Shape::Object(&inference_component::INFERENCE_COMPONENT_DEPLOYMENT_CONFIG_SHAPE),
-        ),
-        (
-            "EndpointArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InferenceComponentName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuntimeConfig",
-            &Shape::Object(&inference_component::INFERENCE_COMPONENT_RUNTIME_CONFIG_SHAPE),
-        ),
-        (
-            "Specification",
-            &Shape::Object(&inference_component::INFERENCE_COMPONENT_SPECIFICATION_SHAPE),
-        ),
-        (
-            "Specifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &inference_component::INFERENCE_COMPONENT_SPECIFICATION_FOR_INSTANCE_TYPE_SHAPE,
-                )),
-                min_items: Some(2),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&inference_component::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VariantName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
+        ("DeploymentConfig", &Shape::Object(&inference_component::INFERENCE_COMPONENT_DEPLOYMENT_CONFIG_SHAPE)),
+        ("EndpointArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("InferenceComponentName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("RuntimeConfig", &Shape::Object(&inference_component::INFERENCE_COMPONENT_RUNTIME_CONFIG_SHAPE)),
+        ("Specification", &Shape::Object(&inference_component::INFERENCE_COMPONENT_SPECIFICATION_SHAPE)),
+        ("Specifications", &Shape::List(ListRule { item: Some(&Shape::Object(&inference_component::INFERENCE_COMPONENT_SPECIFICATION_FOR_INSTANCE_TYPE_SHAPE)), min_items: Some(2), max_items: Some(5) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&inference_component::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("VariantName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
     ],
     one_of_required: &[&["Specification"], &["Specifications"]],
     ..ObjectShape::EMPTY
@@ -17442,19 +11060,13 @@ pub mod inference_component {
         }
 
         /// The `AutoRollbackConfiguration` property.
-        pub fn auto_rollback_configuration(
-            mut self,
-            value: impl Into<Val<AutoRollbackConfiguration>>,
-        ) -> Self {
+        pub fn auto_rollback_configuration(mut self, value: impl Into<Val<AutoRollbackConfiguration>>) -> Self {
             self.props.set("AutoRollbackConfiguration", value);
             self
         }
 
         /// The rolling update policy for the inference component
-        pub fn rolling_update_policy(
-            mut self,
-            value: impl Into<Val<InferenceComponentRollingUpdatePolicy>>,
-        ) -> Self {
+        pub fn rolling_update_policy(mut self, value: impl Into<Val<InferenceComponentRollingUpdatePolicy>>) -> Self {
             self.props.set("RollingUpdatePolicy", value);
             self
         }
@@ -17526,10 +11138,7 @@ pub mod inference_component {
         }
 
         /// Capacity size configuration for the inference component
-        pub fn maximum_batch_size(
-            mut self,
-            value: impl Into<Val<InferenceComponentCapacitySize>>,
-        ) -> Self {
+        pub fn maximum_batch_size(mut self, value: impl Into<Val<InferenceComponentCapacitySize>>) -> Self {
             self.props.set("MaximumBatchSize", value);
             self
         }
@@ -17541,10 +11150,7 @@ pub mod inference_component {
         }
 
         /// Capacity size configuration for the inference component
-        pub fn rollback_maximum_batch_size(
-            mut self,
-            value: impl Into<Val<InferenceComponentCapacitySize>>,
-        ) -> Self {
+        pub fn rollback_maximum_batch_size(mut self, value: impl Into<Val<InferenceComponentCapacitySize>>) -> Self {
             self.props.set("RollbackMaximumBatchSize", value);
             self
         }
@@ -17601,6 +11207,8 @@ pub mod inference_component {
         }
 
         /// The number of copies for the inference component
+        ///
+        /// Write-only.
         pub fn copy_count(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("CopyCount", value);
             self
@@ -17619,10 +11227,7 @@ pub mod inference_component {
         }
 
         /// The placement status of the inference component across instance types
-        pub fn placement_status(
-            mut self,
-            value: impl Into<Val<Vec<InferenceComponentPlacementStatus>>>,
-        ) -> Self {
+        pub fn placement_status(mut self, value: impl Into<Val<Vec<InferenceComponentPlacementStatus>>>) -> Self {
             self.props.set("PlacementStatus", value);
             self
         }
@@ -17645,10 +11250,7 @@ pub mod inference_component {
         ///
         /// - `current_copy_count`: `CurrentCopyCount`, The number of copies for the inference component
         /// - `instance_type`: `InstanceType`, An ML compute instance type
-        pub fn new(
-            current_copy_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(current_copy_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CurrentCopyCount", current_copy_count);
             props.set("InstanceType", instance_type);
@@ -17682,37 +11284,27 @@ pub mod inference_component {
         }
 
         /// The `ComputeResourceRequirements` property.
-        pub fn compute_resource_requirements(
-            mut self,
-            value: impl Into<Val<InferenceComponentComputeResourceRequirements>>,
-        ) -> Self {
+        pub fn compute_resource_requirements(mut self, value: impl Into<Val<InferenceComponentComputeResourceRequirements>>) -> Self {
             self.props.set("ComputeResourceRequirements", value);
             self
         }
 
         /// The `Container` property.
-        pub fn container(
-            mut self,
-            value: impl Into<Val<InferenceComponentContainerSpecification>>,
-        ) -> Self {
+        pub fn container(mut self, value: impl Into<Val<InferenceComponentContainerSpecification>>) -> Self {
             self.props.set("Container", value);
             self
         }
 
         /// The data caching configuration actually in effect, including a value the service chose rather than the template: SageMaker enables caching automatically on instance types with more than 232 GiB of local NVMe storage, whether or not DataCacheConfig was set. Returned by Describe and not settable; set DataCacheConfig instead.
-        pub fn current_data_cache_config(
-            mut self,
-            value: impl Into<Val<InferenceComponentDataCacheConfig>>,
-        ) -> Self {
+        pub fn current_data_cache_config(mut self, value: impl Into<Val<InferenceComponentDataCacheConfig>>) -> Self {
             self.props.set("CurrentDataCacheConfig", value);
             self
         }
 
         /// Settings that affect how the inference component caches data
-        pub fn data_cache_config(
-            mut self,
-            value: impl Into<Val<InferenceComponentDataCacheConfig>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn data_cache_config(mut self, value: impl Into<Val<InferenceComponentDataCacheConfig>>) -> Self {
             self.props.set("DataCacheConfig", value);
             self
         }
@@ -17724,19 +11316,13 @@ pub mod inference_component {
         }
 
         /// The scheduling configuration that determines how inference component copies are placed across available instances
-        pub fn scheduling_config(
-            mut self,
-            value: impl Into<Val<InferenceComponentSchedulingConfig>>,
-        ) -> Self {
+        pub fn scheduling_config(mut self, value: impl Into<Val<InferenceComponentSchedulingConfig>>) -> Self {
             self.props.set("SchedulingConfig", value);
             self
         }
 
         /// The `StartupParameters` property.
-        pub fn startup_parameters(
-            mut self,
-            value: impl Into<Val<InferenceComponentStartupParameters>>,
-        ) -> Self {
+        pub fn startup_parameters(mut self, value: impl Into<Val<InferenceComponentStartupParameters>>) -> Self {
             self.props.set("StartupParameters", value);
             self
         }
@@ -17774,10 +11360,7 @@ pub mod inference_component {
         }
 
         /// The `NumberOfAcceleratorDevicesRequired` property.
-        pub fn number_of_accelerator_devices_required(
-            mut self,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn number_of_accelerator_devices_required(mut self, value: impl Into<Val<f64>>) -> Self {
             self.props.set("NumberOfAcceleratorDevicesRequired", value);
             self
         }
@@ -17789,9 +11372,7 @@ pub mod inference_component {
         }
     }
 
-    impl From<InferenceComponentComputeResourceRequirements>
-        for Val<InferenceComponentComputeResourceRequirements>
-    {
+    impl From<InferenceComponentComputeResourceRequirements> for Val<InferenceComponentComputeResourceRequirements> {
         fn from(v: InferenceComponentComputeResourceRequirements) -> Self {
             v.props.into_val()
         }
@@ -17817,10 +11398,7 @@ pub mod inference_component {
         }
 
         /// The configuration for container metrics scraping
-        pub fn container_metrics_config(
-            mut self,
-            value: impl Into<Val<ContainerMetricsConfig>>,
-        ) -> Self {
+        pub fn container_metrics_config(mut self, value: impl Into<Val<ContainerMetricsConfig>>) -> Self {
             self.props.set("ContainerMetricsConfig", value);
             self
         }
@@ -17838,15 +11416,15 @@ pub mod inference_component {
         }
 
         /// The image to use for the container that will be materialized for the inference component
+        ///
+        /// Write-only.
         pub fn image(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Image", value);
             self
         }
     }
 
-    impl From<InferenceComponentContainerSpecification>
-        for Val<InferenceComponentContainerSpecification>
-    {
+    impl From<InferenceComponentContainerSpecification> for Val<InferenceComponentContainerSpecification> {
         fn from(v: InferenceComponentContainerSpecification) -> Self {
             v.props.into_val()
         }
@@ -17976,10 +11554,7 @@ pub mod inference_component {
         ///
         /// - `availability_zone_balance`: `AvailabilityZoneBalance`, Configuration for balancing inference component copies across Availability Zones
         /// - `placement_strategy`: `PlacementStrategy`.
-        pub fn new(
-            availability_zone_balance: impl Into<Val<InferenceComponentAvailabilityZoneBalance>>,
-            placement_strategy: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(availability_zone_balance: impl Into<Val<InferenceComponentAvailabilityZoneBalance>>, placement_strategy: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AvailabilityZoneBalance", availability_zone_balance);
             props.set("PlacementStrategy", placement_strategy);
@@ -18016,9 +11591,7 @@ pub mod inference_component {
         }
     }
 
-    impl From<InferenceComponentAvailabilityZoneBalance>
-        for Val<InferenceComponentAvailabilityZoneBalance>
-    {
+    impl From<InferenceComponentAvailabilityZoneBalance> for Val<InferenceComponentAvailabilityZoneBalance> {
         fn from(v: InferenceComponentAvailabilityZoneBalance) -> Self {
             v.props.into_val()
         }
@@ -18038,20 +11611,13 @@ pub mod inference_component {
         }
 
         /// The `ContainerStartupHealthCheckTimeoutInSeconds` property.
-        pub fn container_startup_health_check_timeout_in_seconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
-            self.props
-                .set("ContainerStartupHealthCheckTimeoutInSeconds", value);
+        pub fn container_startup_health_check_timeout_in_seconds(mut self, value: impl Into<Val<i64>>) -> Self {
+            self.props.set("ContainerStartupHealthCheckTimeoutInSeconds", value);
             self
         }
 
         /// The `ModelDataDownloadTimeoutInSeconds` property.
-        pub fn model_data_download_timeout_in_seconds(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn model_data_download_timeout_in_seconds(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("ModelDataDownloadTimeoutInSeconds", value);
             self
         }
@@ -18080,37 +11646,27 @@ pub mod inference_component {
         }
 
         /// The `ComputeResourceRequirements` property.
-        pub fn compute_resource_requirements(
-            mut self,
-            value: impl Into<Val<InferenceComponentComputeResourceRequirements>>,
-        ) -> Self {
+        pub fn compute_resource_requirements(mut self, value: impl Into<Val<InferenceComponentComputeResourceRequirements>>) -> Self {
             self.props.set("ComputeResourceRequirements", value);
             self
         }
 
         /// Container specification for one Specifications entry. Distinct from InferenceComponentContainerSpecification: DescribeInferenceComponent returns no per-entry DeployedImage (VERIFIED in us-west-2), so DeployedImage is intentionally omitted here and this definition can never be aggregated into a plural READ response. The singular InferenceComponentContainerSpecification keeps DeployedImage - the service DOES return it there.
-        pub fn container(
-            mut self,
-            value: impl Into<Val<InferenceComponentContainerSpecificationForInstanceType>>,
-        ) -> Self {
+        pub fn container(mut self, value: impl Into<Val<InferenceComponentContainerSpecificationForInstanceType>>) -> Self {
             self.props.set("Container", value);
             self
         }
 
         /// The data caching configuration actually in effect for this instance type, including a value the service chose rather than the template: SageMaker enables caching automatically on instance types with more than 232 GiB of local NVMe storage, whether or not DataCacheConfig was set. Returned by Describe and not settable; set DataCacheConfig instead.
-        pub fn current_data_cache_config(
-            mut self,
-            value: impl Into<Val<InferenceComponentDataCacheConfig>>,
-        ) -> Self {
+        pub fn current_data_cache_config(mut self, value: impl Into<Val<InferenceComponentDataCacheConfig>>) -> Self {
             self.props.set("CurrentDataCacheConfig", value);
             self
         }
 
         /// Settings that affect how the inference component caches data
-        pub fn data_cache_config(
-            mut self,
-            value: impl Into<Val<InferenceComponentDataCacheConfig>>,
-        ) -> Self {
+        ///
+        /// Write-only.
+        pub fn data_cache_config(mut self, value: impl Into<Val<InferenceComponentDataCacheConfig>>) -> Self {
             self.props.set("DataCacheConfig", value);
             self
         }
@@ -18122,27 +11678,19 @@ pub mod inference_component {
         }
 
         /// The scheduling configuration that determines how inference component copies are placed across available instances
-        pub fn scheduling_config(
-            mut self,
-            value: impl Into<Val<InferenceComponentSchedulingConfig>>,
-        ) -> Self {
+        pub fn scheduling_config(mut self, value: impl Into<Val<InferenceComponentSchedulingConfig>>) -> Self {
             self.props.set("SchedulingConfig", value);
             self
         }
 
         /// The `StartupParameters` property.
-        pub fn startup_parameters(
-            mut self,
-            value: impl Into<Val<InferenceComponentStartupParameters>>,
-        ) -> Self {
+        pub fn startup_parameters(mut self, value: impl Into<Val<InferenceComponentStartupParameters>>) -> Self {
             self.props.set("StartupParameters", value);
             self
         }
     }
 
-    impl From<InferenceComponentSpecificationForInstanceType>
-        for Val<InferenceComponentSpecificationForInstanceType>
-    {
+    impl From<InferenceComponentSpecificationForInstanceType> for Val<InferenceComponentSpecificationForInstanceType> {
         fn from(v: InferenceComponentSpecificationForInstanceType) -> Self {
             v.props.into_val()
         }
@@ -18168,10 +11716,7 @@ pub mod inference_component {
         }
 
         /// The configuration for container metrics scraping
-        pub fn container_metrics_config(
-            mut self,
-            value: impl Into<Val<ContainerMetricsConfig>>,
-        ) -> Self {
+        pub fn container_metrics_config(mut self, value: impl Into<Val<ContainerMetricsConfig>>) -> Self {
             self.props.set("ContainerMetricsConfig", value);
             self
         }
@@ -18183,15 +11728,15 @@ pub mod inference_component {
         }
 
         /// The image to use for the container that will be materialized for the inference component
+        ///
+        /// Write-only.
         pub fn image(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Image", value);
             self
         }
     }
 
-    impl From<InferenceComponentContainerSpecificationForInstanceType>
-        for Val<InferenceComponentContainerSpecificationForInstanceType>
-    {
+    impl From<InferenceComponentContainerSpecificationForInstanceType> for Val<InferenceComponentContainerSpecificationForInstanceType> {
         fn from(v: InferenceComponentContainerSpecificationForInstanceType) -> Self {
             v.props.into_val()
         }
@@ -18224,490 +11769,167 @@ pub mod inference_component {
 
     pub(crate) static INFERENCE_COMPONENT_DEPLOYMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoRollbackConfiguration",
-                &Shape::Object(&AUTO_ROLLBACK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RollingUpdatePolicy",
-                &Shape::Object(&INFERENCE_COMPONENT_ROLLING_UPDATE_POLICY_SHAPE),
-            ),
+            ("AutoRollbackConfiguration", &Shape::Object(&AUTO_ROLLBACK_CONFIGURATION_SHAPE)),
+            ("RollingUpdatePolicy", &Shape::Object(&INFERENCE_COMPONENT_ROLLING_UPDATE_POLICY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTO_ROLLBACK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Alarms",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ALARM_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("Alarms", &Shape::List(ListRule { item: Some(&Shape::Object(&ALARM_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ALARM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AlarmName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$).+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("AlarmName", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_COMPONENT_ROLLING_UPDATE_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumBatchSize",
-                &Shape::Object(&INFERENCE_COMPONENT_CAPACITY_SIZE_SHAPE),
-            ),
-            (
-                "MaximumExecutionTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(600.0),
-                    max: Some(28800.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RollbackMaximumBatchSize",
-                &Shape::Object(&INFERENCE_COMPONENT_CAPACITY_SIZE_SHAPE),
-            ),
-            (
-                "WaitIntervalInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumBatchSize", &Shape::Object(&INFERENCE_COMPONENT_CAPACITY_SIZE_SHAPE)),
+            ("MaximumExecutionTimeoutInSeconds", &Shape::Num(NumRule { min: Some(600.0), max: Some(28800.0), allowed: &[] })),
+            ("RollbackMaximumBatchSize", &Shape::Object(&INFERENCE_COMPONENT_CAPACITY_SIZE_SHAPE)),
+            ("WaitIntervalInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(3600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_COMPONENT_CAPACITY_SIZE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["COPY_COUNT", "CAPACITY_PERCENT"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COPY_COUNT", "CAPACITY_PERCENT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_COMPONENT_RUNTIME_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CopyCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CurrentCopyCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DesiredCopyCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PlacementStatus",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&INFERENCE_COMPONENT_PLACEMENT_STATUS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("CopyCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("CurrentCopyCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("DesiredCopyCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("PlacementStatus", &Shape::List(ListRule { item: Some(&Shape::Object(&INFERENCE_COMPONENT_PLACEMENT_STATUS_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_COMPONENT_PLACEMENT_STATUS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CurrentCopyCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^ml\\..*"),
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("CurrentCopyCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("InstanceType", &Shape::Str(StrRule { pattern: Some("^ml\\..*"), min_len: None, max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_COMPONENT_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BaseInferenceComponentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ComputeResourceRequirements",
-                &Shape::Object(&INFERENCE_COMPONENT_COMPUTE_RESOURCE_REQUIREMENTS_SHAPE),
-            ),
-            (
-                "Container",
-                &Shape::Object(&INFERENCE_COMPONENT_CONTAINER_SPECIFICATION_SHAPE),
-            ),
-            (
-                "ModelName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SchedulingConfig",
-                &Shape::Object(&INFERENCE_COMPONENT_SCHEDULING_CONFIG_SHAPE),
-            ),
-            (
-                "StartupParameters",
-                &Shape::Object(&INFERENCE_COMPONENT_STARTUP_PARAMETERS_SHAPE),
-            ),
+            ("BaseInferenceComponentName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("ComputeResourceRequirements", &Shape::Object(&INFERENCE_COMPONENT_COMPUTE_RESOURCE_REQUIREMENTS_SHAPE)),
+            ("Container", &Shape::Object(&INFERENCE_COMPONENT_CONTAINER_SPECIFICATION_SHAPE)),
+            ("ModelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("SchedulingConfig", &Shape::Object(&INFERENCE_COMPONENT_SCHEDULING_CONFIG_SHAPE)),
+            ("StartupParameters", &Shape::Object(&INFERENCE_COMPONENT_STARTUP_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static INFERENCE_COMPONENT_COMPUTE_RESOURCE_REQUIREMENTS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "MaxMemoryRequiredInMb",
-                    &Shape::Num(NumRule {
-                        min: Some(128.0),
-                        max: None,
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "MinMemoryRequiredInMb",
-                    &Shape::Num(NumRule {
-                        min: Some(128.0),
-                        max: None,
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "NumberOfAcceleratorDevicesRequired",
-                    &Shape::Num(NumRule {
-                        min: Some(1.0),
-                        max: None,
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "NumberOfCpuCoresRequired",
-                    &Shape::Num(NumRule {
-                        min: Some(0.25),
-                        max: None,
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static INFERENCE_COMPONENT_COMPUTE_RESOURCE_REQUIREMENTS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("MaxMemoryRequiredInMb", &Shape::Num(NumRule { min: Some(128.0), max: None, allowed: &[] })),
+            ("MinMemoryRequiredInMb", &Shape::Num(NumRule { min: Some(128.0), max: None, allowed: &[] })),
+            ("NumberOfAcceleratorDevicesRequired", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("NumberOfCpuCoresRequired", &Shape::Num(NumRule { min: Some(0.25), max: None, allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static INFERENCE_COMPONENT_CONTAINER_SPECIFICATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ArtifactUrl",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ContainerMetricsConfig",
-                    &Shape::Object(&CONTAINER_METRICS_CONFIG_SHAPE),
-                ),
-                ("DeployedImage", &Shape::Object(&DEPLOYED_IMAGE_SHAPE)),
-                (
-                    "Environment",
-                    &Shape::Map(&Shape::Str(StrRule {
-                        pattern: Some("^[\\S\\s]*$"),
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                ),
-                (
-                    "Image",
-                    &Shape::Str(StrRule {
-                        pattern: Some("[\\S]+"),
-                        min_len: Some(0),
-                        max_len: Some(255),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static INFERENCE_COMPONENT_CONTAINER_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ArtifactUrl", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ContainerMetricsConfig", &Shape::Object(&CONTAINER_METRICS_CONFIG_SHAPE)),
+            ("DeployedImage", &Shape::Object(&DEPLOYED_IMAGE_SHAPE)),
+            ("Environment", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: None, max_len: Some(1024), allowed: &[] }))),
+            ("Image", &Shape::Str(StrRule { pattern: Some("[\\S]+"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static CONTAINER_METRICS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetricsEndpoints",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&METRICS_ENDPOINT_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("MetricsEndpoints", &Shape::List(ListRule { item: Some(&Shape::Object(&METRICS_ENDPOINT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRICS_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricPublishFrequencyInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MetricsEndpointPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/(?!.*\\.\\.)[a-zA-Z0-9/_.\\-]+$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("MetricPublishFrequencyInSeconds", &Shape::Num(NumRule { min: Some(10.0), max: Some(300.0), allowed: &[] })),
+            ("MetricsEndpointPath", &Shape::Str(StrRule { pattern: Some("^/(?!.*\\.\\.)[a-zA-Z0-9/_.\\-]+$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEPLOYED_IMAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ResolvedImage",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\S]+"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SpecifiedImage",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\S]+"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("ResolvedImage", &Shape::Str(StrRule { pattern: Some("[\\S]+"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("SpecifiedImage", &Shape::Str(StrRule { pattern: Some("[\\S]+"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_COMPONENT_SCHEDULING_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AvailabilityZoneBalance",
-                &Shape::Object(&INFERENCE_COMPONENT_AVAILABILITY_ZONE_BALANCE_SHAPE),
-            ),
-            (
-                "PlacementStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SPREAD", "BINPACK"],
-                }),
-            ),
+            ("AvailabilityZoneBalance", &Shape::Object(&INFERENCE_COMPONENT_AVAILABILITY_ZONE_BALANCE_SHAPE)),
+            ("PlacementStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SPREAD", "BINPACK"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static INFERENCE_COMPONENT_AVAILABILITY_ZONE_BALANCE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "EnforcementMode",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PERMISSIVE"],
-                    }),
-                ),
-                (
-                    "MaxImbalance",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(100.0),
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static INFERENCE_COMPONENT_AVAILABILITY_ZONE_BALANCE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("EnforcementMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PERMISSIVE"] })),
+            ("MaxImbalance", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static INFERENCE_COMPONENT_STARTUP_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerStartupHealthCheckTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelDataDownloadTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(3600.0),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerStartupHealthCheckTimeoutInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(3600.0), allowed: &[] })),
+            ("ModelDataDownloadTimeoutInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(3600.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static INFERENCE_COMPONENT_SPECIFICATION_FOR_INSTANCE_TYPE_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ComputeResourceRequirements",
-                    &Shape::Object(&INFERENCE_COMPONENT_COMPUTE_RESOURCE_REQUIREMENTS_SHAPE),
-                ),
-                (
-                    "Container",
-                    &Shape::Object(
-                        &INFERENCE_COMPONENT_CONTAINER_SPECIFICATION_FOR_INSTANCE_TYPE_SHAPE,
-                    ),
-                ),
-                (
-                    "InstanceType",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^ml\\..*"),
-                        min_len: None,
-                        max_len: Some(64),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "ModelName",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                        min_len: Some(0),
-                        max_len: Some(63),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "SchedulingConfig",
-                    &Shape::Object(&INFERENCE_COMPONENT_SCHEDULING_CONFIG_SHAPE),
-                ),
-                (
-                    "StartupParameters",
-                    &Shape::Object(&INFERENCE_COMPONENT_STARTUP_PARAMETERS_SHAPE),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
-
-    pub(crate) static INFERENCE_COMPONENT_CONTAINER_SPECIFICATION_FOR_INSTANCE_TYPE_SHAPE:
-        ObjectShape = ObjectShape {
+    pub(crate) static INFERENCE_COMPONENT_SPECIFICATION_FOR_INSTANCE_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ArtifactUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContainerMetricsConfig",
-                &Shape::Object(&CONTAINER_METRICS_CONFIG_SHAPE),
-            ),
-            (
-                "Environment",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Image",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\S]+"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("ComputeResourceRequirements", &Shape::Object(&INFERENCE_COMPONENT_COMPUTE_RESOURCE_REQUIREMENTS_SHAPE)),
+            ("Container", &Shape::Object(&INFERENCE_COMPONENT_CONTAINER_SPECIFICATION_FOR_INSTANCE_TYPE_SHAPE)),
+            ("InstanceType", &Shape::Str(StrRule { pattern: Some("^ml\\..*"), min_len: None, max_len: Some(64), allowed: &[] })),
+            ("ModelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("SchedulingConfig", &Shape::Object(&INFERENCE_COMPONENT_SCHEDULING_CONFIG_SHAPE)),
+            ("StartupParameters", &Shape::Object(&INFERENCE_COMPONENT_STARTUP_PARAMETERS_SHAPE)),
+        ],
+        ..ObjectShape::EMPTY
+    };
+
+    pub(crate) static INFERENCE_COMPONENT_CONTAINER_SPECIFICATION_FOR_INSTANCE_TYPE_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ArtifactUrl", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ContainerMetricsConfig", &Shape::Object(&CONTAINER_METRICS_CONFIG_SHAPE)),
+            ("Environment", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: None, max_len: Some(1024), allowed: &[] }))),
+            ("Image", &Shape::Str(StrRule { pattern: Some("[\\S]+"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -18732,30 +11954,18 @@ impl CfnInferenceExperiment {
     /// - `name`: `Name`, The name for the inference experiment.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment.
     /// - `type_`: `Type`, The type of the inference experiment that you want to run.
-    pub fn new(
-        endpoint_name: impl Into<Val<String>>,
-        model_variants: impl Into<Val<Vec<inference_experiment::ModelVariantConfig>>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(endpoint_name: impl Into<Val<String>>, model_variants: impl Into<Val<Vec<inference_experiment::ModelVariantConfig>>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EndpointName", endpoint_name);
         props.set("ModelVariants", model_variants);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
         props.set("Type", type_);
-        CfnInferenceExperiment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInferenceExperiment { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon S3 location and configuration for storing inference request and response data.
-    pub fn data_storage_config(
-        mut self,
-        value: impl Into<Val<inference_experiment::DataStorageConfig>>,
-    ) -> Self {
+    pub fn data_storage_config(mut self, value: impl Into<Val<inference_experiment::DataStorageConfig>>) -> Self {
         self.props.set("DataStorageConfig", value);
         self
     }
@@ -18787,19 +11997,13 @@ impl CfnInferenceExperiment {
     /// The duration for which you want the inference experiment to run.
     ///
     /// Write-only.
-    pub fn schedule(
-        mut self,
-        value: impl Into<Val<inference_experiment::InferenceExperimentSchedule>>,
-    ) -> Self {
+    pub fn schedule(mut self, value: impl Into<Val<inference_experiment::InferenceExperimentSchedule>>) -> Self {
         self.props.set("Schedule", value);
         self
     }
 
     /// The configuration of ShadowMode inference experiment type. Use this field to specify a production variant which takes all the inference requests, and a shadow variant to which Amazon SageMaker replicates a percentage of the inference requests. For the shadow variant also specify the percentage of requests that Amazon SageMaker replicates.
-    pub fn shadow_mode_config(
-        mut self,
-        value: impl Into<Val<inference_experiment::ShadowModeConfig>>,
-    ) -> Self {
+    pub fn shadow_mode_config(mut self, value: impl Into<Val<inference_experiment::ShadowModeConfig>>) -> Self {
         self.props.set("ShadowModeConfig", value);
         self
     }
@@ -18877,120 +12081,25 @@ pub(crate) static INFERENCE_EXPERIMENT_META: TypeMeta = TypeMeta {
     create_only: &["EndpointName", "KmsKey", "Name", "RoleArn", "Type"],
     write_only: &["DesiredState", "Schedule", "StatusReason"],
     primary_identifier: &["Name"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "EndpointMetadata",
-        "LastModifiedTime",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "EndpointMetadata", "LastModifiedTime", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1ee8837b),
 };
 
 pub(crate) static INFERENCE_EXPERIMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DataStorageConfig",
-            &Shape::Object(&inference_experiment::DATA_STORAGE_CONFIG_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DesiredState",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Running", "Completed", "Cancelled"],
-            }),
-        ),
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKey",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModelVariants",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &inference_experiment::MODEL_VARIANT_CONFIG_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"),
-                min_len: Some(1),
-                max_len: Some(120),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ShadowModeConfig",
-            &Shape::Object(&inference_experiment::SHADOW_MODE_CONFIG_SHAPE),
-        ),
-        (
-            "StatusReason",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&inference_experiment::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ShadowMode"],
-            }),
-        ),
+        ("DataStorageConfig", &Shape::Object(&inference_experiment::DATA_STORAGE_CONFIG_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("DesiredState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Running", "Completed", "Cancelled"] })),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("KmsKey", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("ModelVariants", &Shape::List(ListRule { item: Some(&Shape::Object(&inference_experiment::MODEL_VARIANT_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"), min_len: Some(1), max_len: Some(120), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("ShadowModeConfig", &Shape::Object(&inference_experiment::SHADOW_MODE_CONFIG_SHAPE)),
+        ("StatusReason", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&inference_experiment::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ShadowMode"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -19080,11 +12189,7 @@ pub mod inference_experiment {
         /// - `infrastructure_config`: `InfrastructureConfig`, The configuration for the infrastructure that the model will be deployed to.
         /// - `model_name`: `ModelName`, The name of the Amazon SageMaker Model entity.
         /// - `variant_name`: `VariantName`, The name of the variant.
-        pub fn new(
-            infrastructure_config: impl Into<Val<ModelInfrastructureConfig>>,
-            model_name: impl Into<Val<String>>,
-            variant_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(infrastructure_config: impl Into<Val<ModelInfrastructureConfig>>, model_name: impl Into<Val<String>>, variant_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InfrastructureConfig", infrastructure_config);
             props.set("ModelName", model_name);
@@ -19110,10 +12215,7 @@ pub mod inference_experiment {
         ///
         /// - `infrastructure_type`: `InfrastructureType`, The type of the inference experiment that you want to run.
         /// - `real_time_inference_config`: `RealTimeInferenceConfig`, The infrastructure configuration for deploying the model to a real-time inference endpoint.
-        pub fn new(
-            infrastructure_type: impl Into<Val<String>>,
-            real_time_inference_config: impl Into<Val<RealTimeInferenceConfig>>,
-        ) -> Self {
+        pub fn new(infrastructure_type: impl Into<Val<String>>, real_time_inference_config: impl Into<Val<RealTimeInferenceConfig>>) -> Self {
             let mut props = Props::new();
             props.set("InfrastructureType", infrastructure_type);
             props.set("RealTimeInferenceConfig", real_time_inference_config);
@@ -19138,10 +12240,7 @@ pub mod inference_experiment {
         ///
         /// - `instance_count`: `InstanceCount`, The number of instances of the type specified by InstanceType.
         /// - `instance_type`: `InstanceType`, The instance type the model is deployed to.
-        pub fn new(
-            instance_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCount", instance_count);
             props.set("InstanceType", instance_type);
@@ -19198,10 +12297,7 @@ pub mod inference_experiment {
         ///
         /// - `shadow_model_variants`: `ShadowModelVariants`, List of shadow variant configurations.
         /// - `source_model_variant_name`: `SourceModelVariantName`, The name of the production variant, which takes all the inference requests.
-        pub fn new(
-            shadow_model_variants: impl Into<Val<Vec<ShadowModelVariantConfig>>>,
-            source_model_variant_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(shadow_model_variants: impl Into<Val<Vec<ShadowModelVariantConfig>>>, source_model_variant_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ShadowModelVariants", shadow_model_variants);
             props.set("SourceModelVariantName", source_model_variant_name);
@@ -19226,10 +12322,7 @@ pub mod inference_experiment {
         ///
         /// - `sampling_percentage`: `SamplingPercentage`, The percentage of inference requests that Amazon SageMaker replicates from the production variant to the shadow variant.
         /// - `shadow_model_variant_name`: `ShadowModelVariantName`, The name of the shadow variant.
-        pub fn new(
-            sampling_percentage: impl Into<Val<i64>>,
-            shadow_model_variant_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(sampling_percentage: impl Into<Val<i64>>, shadow_model_variant_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SamplingPercentage", sampling_percentage);
             props.set("ShadowModelVariantName", shadow_model_variant_name);
@@ -19270,189 +12363,65 @@ pub mod inference_experiment {
 
     pub(crate) static DATA_STORAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentType",
-                &Shape::Object(&CAPTURE_CONTENT_TYPE_HEADER_SHAPE),
-            ),
-            (
-                "Destination",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/])/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKey",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentType", &Shape::Object(&CAPTURE_CONTENT_TYPE_HEADER_SHAPE)),
+            ("Destination", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/])/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("KmsKey", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPTURE_CONTENT_TYPE_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CsvContentTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "JsonContentTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("CsvContentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("JsonContentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_VARIANT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InfrastructureConfig",
-                &Shape::Object(&MODEL_INFRASTRUCTURE_CONFIG_SHAPE),
-            ),
-            (
-                "ModelName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VariantName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("InfrastructureConfig", &Shape::Object(&MODEL_INFRASTRUCTURE_CONFIG_SHAPE)),
+            ("ModelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("VariantName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_INFRASTRUCTURE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InfrastructureType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RealTimeInference"],
-                }),
-            ),
-            (
-                "RealTimeInferenceConfig",
-                &Shape::Object(&REAL_TIME_INFERENCE_CONFIG_SHAPE),
-            ),
+            ("InfrastructureType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RealTimeInference"] })),
+            ("RealTimeInferenceConfig", &Shape::Object(&REAL_TIME_INFERENCE_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REAL_TIME_INFERENCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InstanceCount",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHADOW_MODE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ShadowModelVariants",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SHADOW_MODEL_VARIANT_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "SourceModelVariantName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("ShadowModelVariants", &Shape::List(ListRule { item: Some(&Shape::Object(&SHADOW_MODEL_VARIANT_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("SourceModelVariantName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHADOW_MODEL_VARIANT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SamplingPercentage",
-                &Shape::Num(NumRule {
-                    min: None,
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShadowModelVariantName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("SamplingPercentage", &Shape::Num(NumRule { min: None, max: Some(100.0), allowed: &[] })),
+            ("ShadowModelVariantName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -19475,19 +12444,12 @@ impl CfnMlflowApp {
     /// - `artifact_store_uri`: `ArtifactStoreUri`, The S3 URI for a general purpose bucket to use as the MLflow App artifact store.
     /// - `name`: `Name`, The name of the MLflow App.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) for an IAM role in your account that the MLflow App uses to access the artifact store in Amazon S3.
-    pub fn new(
-        artifact_store_uri: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(artifact_store_uri: impl Into<Val<String>>, name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ArtifactStoreUri", artifact_store_uri);
         props.set("Name", name);
         props.set("RoleArn", role_arn);
-        CfnMlflowApp {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMlflowApp { props, options: ResourceOptions::default() }
     }
 
     /// Whether to enable or disable automatic registration of new MLflow models to the SageMaker Model Registry.
@@ -19576,79 +12538,19 @@ pub(crate) static MLFLOW_APP_META: TypeMeta = TypeMeta {
     create_only: &["Name", "RoleArn"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreationTime",
-        "LastModifiedTime",
-        "MlflowAppId",
-        "MlflowVersion",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreationTime", "LastModifiedTime", "MlflowAppId", "MlflowVersion", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688358),
 };
 
 pub(crate) static MLFLOW_APP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ArtifactStoreUri",
-            &Shape::Str(StrRule {
-                pattern: Some("(https|s3)://([^/]+)/?(.*)"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModelRegistrationMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "AutoModelRegistrationEnabled",
-                    "AutoModelRegistrationDisabled",
-                ],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mlflow_app::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WeeklyMaintenanceWindowStart",
-            &Shape::Str(StrRule {
-                pattern: Some("(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)"),
-                min_len: Some(0),
-                max_len: Some(9),
-                allowed: &[],
-            }),
-        ),
+        ("ArtifactStoreUri", &Shape::Str(StrRule { pattern: Some("(https|s3)://([^/]+)/?(.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ModelRegistrationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AutoModelRegistrationEnabled", "AutoModelRegistrationDisabled"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mlflow_app::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("WeeklyMaintenanceWindowStart", &Shape::Str(StrRule { pattern: Some("(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)"), min_len: Some(0), max_len: Some(9), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -19686,24 +12588,8 @@ pub mod mlflow_app {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -19726,19 +12612,12 @@ impl CfnMlflowTrackingServer {
     /// - `artifact_store_uri`: `ArtifactStoreUri`, The Amazon S3 URI for MLFlow Tracking Server artifacts.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
     /// - `tracking_server_name`: `TrackingServerName`, The name of the MLFlow Tracking Server.
-    pub fn new(
-        artifact_store_uri: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-        tracking_server_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(artifact_store_uri: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, tracking_server_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ArtifactStoreUri", artifact_store_uri);
         props.set("RoleArn", role_arn);
         props.set("TrackingServerName", tracking_server_name);
-        CfnMlflowTrackingServer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMlflowTrackingServer { props, options: ResourceOptions::default() }
     }
 
     /// A flag to enable Automatic SageMaker Model Registration.
@@ -19805,77 +12684,19 @@ pub(crate) static MLFLOW_TRACKING_SERVER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TrackingServerName"],
     attributes: &["TrackingServerArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9dfff),
 };
 
 pub(crate) static MLFLOW_TRACKING_SERVER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ArtifactStoreUri",
-            &Shape::Str(StrRule {
-                pattern: Some("^s3:\\/\\/([^\\/]+)\\/?(.*)$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MlflowVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\d+(\\.\\d+)+$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role\\/?[a-zA-Z_0-9+=,.@\\-_\\/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mlflow_tracking_server::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TrackingServerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrackingServerSize",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Small", "Medium", "Large"],
-            }),
-        ),
-        (
-            "WeeklyMaintenanceWindowStart",
-            &Shape::Str(StrRule {
-                pattern: Some("^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)$"),
-                min_len: Some(0),
-                max_len: Some(9),
-                allowed: &[],
-            }),
-        ),
+        ("ArtifactStoreUri", &Shape::Str(StrRule { pattern: Some("^s3:\\/\\/([^\\/]+)\\/?(.*)$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("MlflowVersion", &Shape::Str(StrRule { pattern: Some("^\\d+(\\.\\d+)+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role\\/?[a-zA-Z_0-9+=,.@\\-_\\/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mlflow_tracking_server::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("TrackingServerName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("TrackingServerSize", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Small", "Medium", "Large"] })),
+        ("WeeklyMaintenanceWindowStart", &Shape::Str(StrRule { pattern: Some("^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)$"), min_len: Some(0), max_len: Some(9), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -19913,24 +12734,8 @@ pub mod mlflow_tracking_server {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -19951,10 +12756,7 @@ impl CfnModel {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnModel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModel { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the containers in the inference pipeline.
@@ -19984,10 +12786,7 @@ impl CfnModel {
     /// Specifies details about how containers in a multi-container endpoint are run.
     ///
     /// Changing it replaces the resource.
-    pub fn inference_execution_config(
-        mut self,
-        value: impl Into<Val<model::InferenceExecutionConfig>>,
-    ) -> Self {
+    pub fn inference_execution_config(mut self, value: impl Into<Val<model::InferenceExecutionConfig>>) -> Self {
         self.props.set("InferenceExecutionConfig", value);
         self
     }
@@ -20050,69 +12849,22 @@ impl Handle<CfnModel> {
 pub(crate) static MODEL_META: TypeMeta = TypeMeta {
     type_name: CfnModel::TYPE_NAME,
     shape: &MODEL_SHAPE,
-    create_only: &[
-        "Containers",
-        "EnableNetworkIsolation",
-        "ExecutionRoleArn",
-        "InferenceExecutionConfig",
-        "ModelName",
-        "PrimaryContainer",
-        "VpcConfig",
-    ],
+    create_only: &["Containers", "EnableNetworkIsolation", "ExecutionRoleArn", "InferenceExecutionConfig", "ModelName", "PrimaryContainer", "VpcConfig"],
     write_only: &[],
     primary_identifier: &["ModelArn"],
     attributes: &["ModelArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
 pub(crate) static MODEL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Containers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&model::CONTAINER_DEFINITION_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InferenceExecutionConfig",
-            &Shape::Object(&model::INFERENCE_EXECUTION_CONFIG_SHAPE),
-        ),
-        (
-            "ModelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrimaryContainer",
-            &Shape::Object(&model::CONTAINER_DEFINITION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&model::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Containers", &Shape::List(ListRule { item: Some(&Shape::Object(&model::CONTAINER_DEFINITION_SHAPE)), min_items: Some(0), max_items: Some(15) })),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("InferenceExecutionConfig", &Shape::Object(&model::INFERENCE_EXECUTION_CONFIG_SHAPE)),
+        ("ModelName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("PrimaryContainer", &Shape::Object(&model::CONTAINER_DEFINITION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&model::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
         ("VpcConfig", &Shape::Object(&model::VPC_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -20227,10 +12979,7 @@ pub mod model {
         }
 
         /// Specifies an authentication configuration for the private docker registry where your model image is hosted. Specify a value for this property only if you specified `Vpc` as the value for the `RepositoryAccessMode` field of the `ImageConfig` object that you passed to a call to `CreateModel` and the private Docker registry where the model image is hosted requires authentication.
-        pub fn repository_auth_config(
-            mut self,
-            value: impl Into<Val<RepositoryAuthConfig>>,
-        ) -> Self {
+        pub fn repository_auth_config(mut self, value: impl Into<Val<RepositoryAuthConfig>>) -> Self {
             self.props.set("RepositoryAuthConfig", value);
             self
         }
@@ -20254,10 +13003,7 @@ pub mod model {
         /// - `repository_credentials_provider_arn`: `RepositoryCredentialsProviderArn`, The Amazon Resource Name (ARN) of an AWS Lambda function that provides credentials to authenticate to the private Docker registry where your model image is hosted. For information about how to create an AWS Lambda function, see [Create a Lambda function with the console](https://docs.aws.amazon.com/lambda/latest/dg/getting-started-create-function.html) in the AWS Lambda Developer Guide
         pub fn new(repository_credentials_provider_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "RepositoryCredentialsProviderArn",
-                repository_credentials_provider_arn,
-            );
+            props.set("RepositoryCredentialsProviderArn", repository_credentials_provider_arn);
             RepositoryAuthConfig { props }
         }
     }
@@ -20303,11 +13049,7 @@ pub mod model {
         /// - `compression_type`: `CompressionType`, Specifies how the ML model data is prepared.
         /// - `s3_data_type`: `S3DataType`, Specifies the type of ML model data to deploy.
         /// - `s3_uri`: `S3Uri`, Specifies the S3 path of ML model data to deploy.
-        pub fn new(
-            compression_type: impl Into<Val<String>>,
-            s3_data_type: impl Into<Val<String>>,
-            s3_uri: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(compression_type: impl Into<Val<String>>, s3_data_type: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CompressionType", compression_type);
             props.set("S3DataType", s3_data_type);
@@ -20467,10 +13209,7 @@ pub mod model {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form `sg-xxxxxxxx`. Specify the security groups for the VPC that is specified in the `Subnets` field.
         /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html).
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -20501,166 +13240,69 @@ pub mod model {
 
     pub(crate) static IMAGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RepositoryAccessMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Platform", "Vpc"],
-                }),
-            ),
-            (
-                "RepositoryAuthConfig",
-                &Shape::Object(&REPOSITORY_AUTH_CONFIG_SHAPE),
-            ),
+            ("RepositoryAccessMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Platform", "Vpc"] })),
+            ("RepositoryAuthConfig", &Shape::Object(&REPOSITORY_AUTH_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPOSITORY_AUTH_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RepositoryCredentialsProviderArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RepositoryCredentialsProviderArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3DataSource", &Shape::Object(&S3_DATA_SOURCE_SHAPE))],
+        fields: &[
+            ("S3DataSource", &Shape::Object(&S3_DATA_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["None", "Gzip"],
-                }),
-            ),
+            ("CompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "Gzip"] })),
             ("HubAccessConfig", &Shape::Object(&HUB_ACCESS_CONFIG_SHAPE)),
-            (
-                "S3DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["S3Prefix", "S3Object"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3Prefix", "S3Object"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HUB_ACCESS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HubContentArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("HubContentArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTI_MODEL_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ModelCacheSetting",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Enabled", "Disabled"],
-            }),
-        )],
+        fields: &[
+            ("ModelCacheSetting", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_EXECUTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Serial", "Direct"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Serial", "Direct"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+$"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-0-9a-zA-Z]+$"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+$"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-0-9a-zA-Z]+$"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -20685,25 +13327,14 @@ impl CfnModelBiasJobDefinition {
     /// - `model_bias_job_input`: `ModelBiasJobInput`, The inputs for a monitoring job.
     /// - `model_bias_job_output_config`: `ModelBiasJobOutputConfig`, The output configuration for monitoring jobs.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(
-        job_resources: impl Into<Val<model_bias_job_definition::MonitoringResources>>,
-        model_bias_app_specification: impl Into<
-            Val<model_bias_job_definition::ModelBiasAppSpecification>,
-        >,
-        model_bias_job_input: impl Into<Val<model_bias_job_definition::ModelBiasJobInput>>,
-        model_bias_job_output_config: impl Into<Val<model_bias_job_definition::MonitoringOutputConfig>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(job_resources: impl Into<Val<model_bias_job_definition::MonitoringResources>>, model_bias_app_specification: impl Into<Val<model_bias_job_definition::ModelBiasAppSpecification>>, model_bias_job_input: impl Into<Val<model_bias_job_definition::ModelBiasJobInput>>, model_bias_job_output_config: impl Into<Val<model_bias_job_definition::MonitoringOutputConfig>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("JobResources", job_resources);
         props.set("ModelBiasAppSpecification", model_bias_app_specification);
         props.set("ModelBiasJobInput", model_bias_job_input);
         props.set("ModelBiasJobOutputConfig", model_bias_job_output_config);
         props.set("RoleArn", role_arn);
-        CfnModelBiasJobDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModelBiasJobDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The name of the endpoint used to run the monitoring job.
@@ -20727,10 +13358,7 @@ impl CfnModelBiasJobDefinition {
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// Changing it replaces the resource.
-    pub fn model_bias_baseline_config(
-        mut self,
-        value: impl Into<Val<model_bias_job_definition::ModelBiasBaselineConfig>>,
-    ) -> Self {
+    pub fn model_bias_baseline_config(mut self, value: impl Into<Val<model_bias_job_definition::ModelBiasBaselineConfig>>) -> Self {
         self.props.set("ModelBiasBaselineConfig", value);
         self
     }
@@ -20738,10 +13366,7 @@ impl CfnModelBiasJobDefinition {
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
     ///
     /// Changing it replaces the resource.
-    pub fn network_config(
-        mut self,
-        value: impl Into<Val<model_bias_job_definition::NetworkConfig>>,
-    ) -> Self {
+    pub fn network_config(mut self, value: impl Into<Val<model_bias_job_definition::NetworkConfig>>) -> Self {
         self.props.set("NetworkConfig", value);
         self
     }
@@ -20749,10 +13374,7 @@ impl CfnModelBiasJobDefinition {
     /// Specifies a time limit for how long the monitoring job is allowed to run.
     ///
     /// Changing it replaces the resource.
-    pub fn stopping_condition(
-        mut self,
-        value: impl Into<Val<model_bias_job_definition::StoppingCondition>>,
-    ) -> Self {
+    pub fn stopping_condition(mut self, value: impl Into<Val<model_bias_job_definition::StoppingCondition>>) -> Self {
         self.props.set("StoppingCondition", value);
         self
     }
@@ -20800,94 +13422,27 @@ impl Handle<CfnModelBiasJobDefinition> {
 pub(crate) static MODEL_BIAS_JOB_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnModelBiasJobDefinition::TYPE_NAME,
     shape: &MODEL_BIAS_JOB_DEFINITION_SHAPE,
-    create_only: &[
-        "EndpointName",
-        "JobDefinitionName",
-        "JobResources",
-        "ModelBiasAppSpecification",
-        "ModelBiasBaselineConfig",
-        "ModelBiasJobInput",
-        "ModelBiasJobOutputConfig",
-        "NetworkConfig",
-        "RoleArn",
-        "StoppingCondition",
-        "Tags",
-    ],
+    create_only: &["EndpointName", "JobDefinitionName", "JobResources", "ModelBiasAppSpecification", "ModelBiasBaselineConfig", "ModelBiasJobInput", "ModelBiasJobOutputConfig", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags"],
     write_only: &["EndpointName"],
     primary_identifier: &["JobDefinitionArn"],
     attributes: &["CreationTime", "JobDefinitionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68837a),
 };
 
 pub(crate) static MODEL_BIAS_JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobDefinitionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobResources",
-            &Shape::Object(&model_bias_job_definition::MONITORING_RESOURCES_SHAPE),
-        ),
-        (
-            "ModelBiasAppSpecification",
-            &Shape::Object(&model_bias_job_definition::MODEL_BIAS_APP_SPECIFICATION_SHAPE),
-        ),
-        (
-            "ModelBiasBaselineConfig",
-            &Shape::Object(&model_bias_job_definition::MODEL_BIAS_BASELINE_CONFIG_SHAPE),
-        ),
-        (
-            "ModelBiasJobInput",
-            &Shape::Object(&model_bias_job_definition::MODEL_BIAS_JOB_INPUT_SHAPE),
-        ),
-        (
-            "ModelBiasJobOutputConfig",
-            &Shape::Object(&model_bias_job_definition::MONITORING_OUTPUT_CONFIG_SHAPE),
-        ),
-        (
-            "NetworkConfig",
-            &Shape::Object(&model_bias_job_definition::NETWORK_CONFIG_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StoppingCondition",
-            &Shape::Object(&model_bias_job_definition::STOPPING_CONDITION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&model_bias_job_definition::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("JobDefinitionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("JobResources", &Shape::Object(&model_bias_job_definition::MONITORING_RESOURCES_SHAPE)),
+        ("ModelBiasAppSpecification", &Shape::Object(&model_bias_job_definition::MODEL_BIAS_APP_SPECIFICATION_SHAPE)),
+        ("ModelBiasBaselineConfig", &Shape::Object(&model_bias_job_definition::MODEL_BIAS_BASELINE_CONFIG_SHAPE)),
+        ("ModelBiasJobInput", &Shape::Object(&model_bias_job_definition::MODEL_BIAS_JOB_INPUT_SHAPE)),
+        ("ModelBiasJobOutputConfig", &Shape::Object(&model_bias_job_definition::MONITORING_OUTPUT_CONFIG_SHAPE)),
+        ("NetworkConfig", &Shape::Object(&model_bias_job_definition::NETWORK_CONFIG_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("StoppingCondition", &Shape::Object(&model_bias_job_definition::STOPPING_CONDITION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&model_bias_job_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -20933,11 +13488,7 @@ pub mod model_bias_job_definition {
         /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
         /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(
-            instance_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-            volume_size_in_gb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCount", instance_count);
             props.set("InstanceType", instance_type);
@@ -21094,16 +13645,9 @@ pub mod model_bias_job_definition {
         /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<Val<String>>,
-            dataset_format: impl Into<Val<DatasetFormat>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DataCapturedDestinationS3Uri",
-                data_captured_destination_s3_uri,
-            );
+            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
             props.set("DatasetFormat", dataset_format);
             props.set("LocalPath", local_path);
             BatchTransformInput { props }
@@ -21269,10 +13813,7 @@ pub mod model_bias_job_definition {
         ///
         /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            endpoint_name: impl Into<Val<String>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointName", endpoint_name);
             props.set("LocalPath", local_path);
@@ -21460,12 +14001,8 @@ pub mod model_bias_job_definition {
         }
 
         /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
-        pub fn enable_inter_container_traffic_encryption(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("EnableInterContainerTrafficEncryption", value);
+        pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("EnableInterContainerTrafficEncryption", value);
             self
         }
 
@@ -21499,10 +14036,7 @@ pub mod model_bias_job_definition {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -21565,429 +14099,140 @@ pub mod model_bias_job_definition {
     }
 
     pub(crate) static MONITORING_RESOURCES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE))],
+        fields: &[
+            ("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSizeInGB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("VolumeSizeInGB", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_BIAS_APP_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageUri",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("ConfigUri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_BIAS_BASELINE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BaseliningJobName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConstraintsResource",
-                &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE),
-            ),
+            ("BaseliningJobName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("ConstraintsResource", &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONSTRAINTS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_BIAS_JOB_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchTransformInput",
-                &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE),
-            ),
+            ("BatchTransformInput", &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE)),
             ("EndpointInput", &Shape::Object(&ENDPOINT_INPUT_SHAPE)),
-            (
-                "GroundTruthS3Input",
-                &Shape::Object(&MONITORING_GROUND_TRUTH_S3_INPUT_SHAPE),
-            ),
+            ("GroundTruthS3Input", &Shape::Object(&MONITORING_GROUND_TRUTH_S3_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BATCH_TRANSFORM_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataCapturedDestinationS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndTimeOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FeaturesAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InferenceAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProbabilityAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
-            (
-                "StartTimeOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
+            ("DataCapturedDestinationS3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("EndTimeOffset", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("FeaturesAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("InferenceAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ProbabilityAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
+            ("StartTimeOffset", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENDPOINT_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndTimeOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndpointName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FeaturesAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InferenceAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProbabilityAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
-            (
-                "StartTimeOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
+            ("EndTimeOffset", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("FeaturesAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("InferenceAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ProbabilityAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
+            ("StartTimeOffset", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_GROUND_TRUTH_S3_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MonitoringOutputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("MonitoringOutputs", &Shape::List(ListRule { item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE))],
+        fields: &[
+            ("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3UploadMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Continuous", "EndOfJob"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3UploadMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Continuous", "EndOfJob"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE))],
+        fields: &[
+            ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STOPPING_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxRuntimeInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxRuntimeInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(86400.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -22010,19 +14255,12 @@ impl CfnModelCard {
     /// - `content`: `Content`, The content of the model card.
     /// - `model_card_name`: `ModelCardName`, The unique name of the model card.
     /// - `model_card_status`: `ModelCardStatus`, The approval status of the model card within your organization. Different organizations might have different criteria for model card review and approval.
-    pub fn new(
-        content: impl Into<Val<model_card::Content>>,
-        model_card_name: impl Into<Val<String>>,
-        model_card_status: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<model_card::Content>>, model_card_name: impl Into<Val<String>>, model_card_status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("ModelCardName", model_card_name);
         props.set("ModelCardStatus", model_card_status);
-        CfnModelCard {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModelCard { props, options: ResourceOptions::default() }
     }
 
     /// An optional Key Management Service key to encrypt, decrypt, and re-encrypt model card content for regulated workloads with highly sensitive data.
@@ -22140,59 +14378,18 @@ pub(crate) static MODEL_CARD_META: TypeMeta = TypeMeta {
     create_only: &["ModelCardName", "SecurityConfig"],
     write_only: &[],
     primary_identifier: &["ModelCardName"],
-    attributes: &[
-        "CreatedBy.DomainId",
-        "CreatedBy.UserProfileArn",
-        "CreatedBy.UserProfileName",
-        "CreationTime",
-        "LastModifiedBy.DomainId",
-        "LastModifiedBy.UserProfileArn",
-        "LastModifiedBy.UserProfileName",
-        "LastModifiedTime",
-        "ModelCardArn",
-        "ModelCardProcessingStatus",
-        "ModelCardVersion",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedBy.DomainId", "CreatedBy.UserProfileArn", "CreatedBy.UserProfileName", "CreationTime", "LastModifiedBy.DomainId", "LastModifiedBy.UserProfileArn", "LastModifiedBy.UserProfileName", "LastModifiedTime", "ModelCardArn", "ModelCardProcessingStatus", "ModelCardVersion"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffdffb),
 };
 
 pub(crate) static MODEL_CARD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Content", &Shape::Object(&model_card::CONTENT_SHAPE)),
-        (
-            "ModelCardName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: None,
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModelCardStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Draft", "PendingReview", "Approved", "Archived"],
-            }),
-        ),
-        (
-            "SecurityConfig",
-            &Shape::Object(&model_card::SECURITY_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&model_card::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("ModelCardName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: None, max_len: Some(63), allowed: &[] })),
+        ("ModelCardStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Draft", "PendingReview", "Approved", "Archived"] })),
+        ("SecurityConfig", &Shape::Object(&model_card::SECURITY_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&model_card::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -22217,10 +14414,7 @@ pub mod model_card {
         }
 
         /// The `AdditionalInformation` property.
-        pub fn additional_information(
-            mut self,
-            value: impl Into<Val<AdditionalInformation>>,
-        ) -> Self {
+        pub fn additional_information(mut self, value: impl Into<Val<AdditionalInformation>>) -> Self {
             self.props.set("AdditionalInformation", value);
             self
         }
@@ -22408,10 +14602,7 @@ pub mod model_card {
         ///
         /// - `metric_data`: `MetricData`.
         /// - `name`: `Name`.
-        pub fn new(
-            metric_data: impl Into<Val<Vec<MetricData>>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(metric_data: impl Into<Val<Vec<MetricData>>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MetricData", metric_data);
             props.set("Name", name);
@@ -22555,10 +14746,7 @@ pub mod model_card {
         }
 
         /// Overview about the inference.
-        pub fn inference_environment(
-            mut self,
-            value: impl Into<Val<InferenceEnvironment>>,
-        ) -> Self {
+        pub fn inference_environment(mut self, value: impl Into<Val<InferenceEnvironment>>) -> Self {
             self.props.set("InferenceEnvironment", value);
             self
         }
@@ -22676,10 +14864,7 @@ pub mod model_card {
         }
 
         /// Details about inference jobs that can be run with models based on this model package.
-        pub fn inference_specification(
-            mut self,
-            value: impl Into<Val<InferenceSpecification>>,
-        ) -> Self {
+        pub fn inference_specification(mut self, value: impl Into<Val<InferenceSpecification>>) -> Self {
             self.props.set("InferenceSpecification", value);
             self
         }
@@ -22986,10 +15171,7 @@ pub mod model_card {
         }
 
         /// The `HyperParameters` property.
-        pub fn hyper_parameters(
-            mut self,
-            value: impl Into<Val<Vec<TrainingHyperParameter>>>,
-        ) -> Self {
+        pub fn hyper_parameters(mut self, value: impl Into<Val<Vec<TrainingHyperParameter>>>) -> Self {
             self.props.set("HyperParameters", value);
             self
         }
@@ -23019,19 +15201,13 @@ pub mod model_card {
         }
 
         /// The `UserProvidedHyperParameters` property.
-        pub fn user_provided_hyper_parameters(
-            mut self,
-            value: impl Into<Val<Vec<TrainingHyperParameter>>>,
-        ) -> Self {
+        pub fn user_provided_hyper_parameters(mut self, value: impl Into<Val<Vec<TrainingHyperParameter>>>) -> Self {
             self.props.set("UserProvidedHyperParameters", value);
             self
         }
 
         /// The `UserProvidedTrainingMetrics` property.
-        pub fn user_provided_training_metrics(
-            mut self,
-            value: impl Into<Val<Vec<TrainingMetric>>>,
-        ) -> Self {
+        pub fn user_provided_training_metrics(mut self, value: impl Into<Val<Vec<TrainingMetric>>>) -> Self {
             self.props.set("UserProvidedTrainingMetrics", value);
             self
         }
@@ -23178,25 +15354,12 @@ pub mod model_card {
 
     pub(crate) static CONTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdditionalInformation",
-                &Shape::Object(&ADDITIONAL_INFORMATION_SHAPE),
-            ),
+            ("AdditionalInformation", &Shape::Object(&ADDITIONAL_INFORMATION_SHAPE)),
             ("BusinessDetails", &Shape::Object(&BUSINESS_DETAILS_SHAPE)),
-            (
-                "EvaluationDetails",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EVALUATION_DETAIL_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("EvaluationDetails", &Shape::List(ListRule { item: Some(&Shape::Object(&EVALUATION_DETAIL_SHAPE)), min_items: None, max_items: None })),
             ("IntendedUses", &Shape::Object(&INTENDED_USES_SHAPE)),
             ("ModelOverview", &Shape::Object(&MODEL_OVERVIEW_SHAPE)),
-            (
-                "ModelPackageDetails",
-                &Shape::Object(&MODEL_PACKAGE_DETAILS_SHAPE),
-            ),
+            ("ModelPackageDetails", &Shape::Object(&MODEL_PACKAGE_DETAILS_SHAPE)),
             ("TrainingDetails", &Shape::Object(&TRAINING_DETAILS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -23204,557 +15367,140 @@ pub mod model_card {
 
     pub(crate) static ADDITIONAL_INFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CaveatsAndRecommendations",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CustomDetails",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "EthicalConsiderations",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CaveatsAndRecommendations", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("CustomDetails", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] }))),
+            ("EthicalConsiderations", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BUSINESS_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BusinessProblem",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BusinessStakeholders",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LineOfBusiness",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("BusinessProblem", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("BusinessStakeholders", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("LineOfBusiness", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVALUATION_DETAIL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Datasets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "EvaluationJobArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EvaluationObservation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Metadata",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "MetricGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&METRIC_GROUP_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".{1,63}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Datasets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: Some(10) })),
+            ("EvaluationJobArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("EvaluationObservation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2096), allowed: &[] })),
+            ("Metadata", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] }))),
+            ("MetricGroups", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_GROUP_SHAPE)), min_items: None, max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".{1,63}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_GROUP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MetricData",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&METRIC_DATA_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".{1,63}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MetricData", &Shape::List(ListRule { item: Some(&Shape::Object(&METRIC_DATA_SHAPE)), min_items: None, max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".{1,63}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRIC_DATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".{1,255}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Notes",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["number", "string", "boolean"],
-                }),
-            ),
-            (
-                "XAxisName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "YAxisName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".{1,255}"), min_len: None, max_len: None, allowed: &[] })),
+            ("Notes", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["number", "string", "boolean"] })),
+            ("XAxisName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(63), allowed: &[] })),
+            ("YAxisName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(63), allowed: &[] })),
         ],
-        one_of_required: &[
-            &["Name", "Type", "Value"],
-            &["Name", "Type", "Value"],
-            &["Name", "Type", "Value"],
-            &["Name", "Type", "Value"],
-        ],
+        one_of_required: &[&["Name", "Type", "Value"], &["Name", "Type", "Value"], &["Name", "Type", "Value"], &["Name", "Type", "Value"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTENDED_USES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExplanationsForRiskRating",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FactorsAffectingModelEfficiency",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IntendedUses",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PurposeOfModel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RiskRating",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["High", "Medium", "Low", "Unknown"],
-                }),
-            ),
+            ("ExplanationsForRiskRating", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("FactorsAffectingModelEfficiency", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("IntendedUses", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("PurposeOfModel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("RiskRating", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["High", "Medium", "Low", "Unknown"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_OVERVIEW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlgorithmType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InferenceEnvironment",
-                &Shape::Object(&INFERENCE_ENVIRONMENT_SHAPE),
-            ),
-            (
-                "ModelArtifact",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "ModelCreator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelDescription",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelOwner",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelVersion",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProblemType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("AlgorithmType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("InferenceEnvironment", &Shape::Object(&INFERENCE_ENVIRONMENT_SHAPE)),
+            ("ModelArtifact", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: Some(15) })),
+            ("ModelCreator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("ModelDescription", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("ModelId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("ModelName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("ModelOwner", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("ModelVersion", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("ProblemType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContainerImage",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(15),
-            }),
-        )],
+        fields: &[
+            ("ContainerImage", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: Some(15) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_PACKAGE_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApprovalDescription",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ApprovalDescription", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
             ("CreatedBy", &Shape::Object(&MODEL_PACKAGE_CREATOR_SHAPE)),
-            (
-                "InferenceSpecification",
-                &Shape::Object(&INFERENCE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "ModelApprovalStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Approved", "Rejected", "PendingManualApproval"],
-                }),
-            ),
-            (
-                "ModelPackageArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelPackageDescription",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelPackageGroupName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelPackageName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelPackageStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pending", "InProgress", "Completed", "Failed", "Deleting"],
-                }),
-            ),
-            (
-                "ModelPackageVersion",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceAlgorithms",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SOURCE_ALGORITHM_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("InferenceSpecification", &Shape::Object(&INFERENCE_SPECIFICATION_SHAPE)),
+            ("ModelApprovalStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Approved", "Rejected", "PendingManualApproval"] })),
+            ("ModelPackageArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ModelPackageDescription", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("ModelPackageGroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("ModelPackageName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("ModelPackageStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pending", "InProgress", "Completed", "Failed", "Deleting"] })),
+            ("ModelPackageVersion", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("SourceAlgorithms", &Shape::List(ListRule { item: Some(&Shape::Object(&SOURCE_ALGORITHM_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_PACKAGE_CREATOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "UserProfileName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("UserProfileName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INFERENCE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Containers",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CONTAINER_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        )],
+        fields: &[
+            ("Containers", &Shape::List(ListRule { item: Some(&Shape::Object(&CONTAINER_SHAPE)), min_items: Some(1), max_items: Some(15) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONTAINER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Image",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelDataUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Image", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+            ("ModelDataUrl", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_ALGORITHM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AlgorithmName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(170),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelDataUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("AlgorithmName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(170), allowed: &[] })),
+            ("ModelDataUrl", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINING_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ObjectiveFunction",
-                &Shape::Object(&OBJECTIVE_FUNCTION_SHAPE),
-            ),
-            (
-                "TrainingJobDetails",
-                &Shape::Object(&TRAINING_JOB_DETAILS_SHAPE),
-            ),
-            (
-                "TrainingObservations",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ObjectiveFunction", &Shape::Object(&OBJECTIVE_FUNCTION_SHAPE)),
+            ("TrainingJobDetails", &Shape::Object(&TRAINING_JOB_DETAILS_SHAPE)),
+            ("TrainingObservations", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -23762,214 +15508,67 @@ pub mod model_card {
     pub(crate) static OBJECTIVE_FUNCTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Function", &Shape::Object(&FUNCTION_SHAPE)),
-            (
-                "Notes",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Notes", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FUNCTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Condition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Facet",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Function",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Maximize", "Minimize"],
-                }),
-            ),
+            ("Condition", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(63), allowed: &[] })),
+            ("Facet", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(63), allowed: &[] })),
+            ("Function", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Maximize", "Minimize"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINING_JOB_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HyperParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRAINING_HYPER_PARAMETER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TrainingArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TrainingDatasets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "TrainingEnvironment",
-                &Shape::Object(&TRAINING_ENVIRONMENT_SHAPE),
-            ),
-            (
-                "TrainingMetrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRAINING_METRIC_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "UserProvidedHyperParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRAINING_HYPER_PARAMETER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "UserProvidedTrainingMetrics",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRAINING_METRIC_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("HyperParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&TRAINING_HYPER_PARAMETER_SHAPE)), min_items: None, max_items: None })),
+            ("TrainingArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("TrainingDatasets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: Some(15) })),
+            ("TrainingEnvironment", &Shape::Object(&TRAINING_ENVIRONMENT_SHAPE)),
+            ("TrainingMetrics", &Shape::List(ListRule { item: Some(&Shape::Object(&TRAINING_METRIC_SHAPE)), min_items: None, max_items: None })),
+            ("UserProvidedHyperParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&TRAINING_HYPER_PARAMETER_SHAPE)), min_items: None, max_items: None })),
+            ("UserProvidedTrainingMetrics", &Shape::List(ListRule { item: Some(&Shape::Object(&TRAINING_METRIC_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINING_HYPER_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".{1,255}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some(".{1,255}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".{1,255}"), min_len: None, max_len: None, allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some(".{1,255}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINING_ENVIRONMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ContainerImage",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(15),
-            }),
-        )],
+        fields: &[
+            ("ContainerImage", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })), min_items: None, max_items: Some(15) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRAINING_METRIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".{1,255}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Notes",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".{1,255}"), min_len: None, max_len: None, allowed: &[] })),
+            ("Notes", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECURITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -23994,38 +15593,14 @@ impl CfnModelExplainabilityJobDefinition {
     /// - `model_explainability_job_input`: `ModelExplainabilityJobInput`, The inputs for a monitoring job.
     /// - `model_explainability_job_output_config`: `ModelExplainabilityJobOutputConfig`, The output configuration for monitoring jobs.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(
-        job_resources: impl Into<Val<model_explainability_job_definition::MonitoringResources>>,
-        model_explainability_app_specification: impl Into<
-            Val<model_explainability_job_definition::ModelExplainabilityAppSpecification>,
-        >,
-        model_explainability_job_input: impl Into<
-            Val<model_explainability_job_definition::ModelExplainabilityJobInput>,
-        >,
-        model_explainability_job_output_config: impl Into<
-            Val<model_explainability_job_definition::MonitoringOutputConfig>,
-        >,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(job_resources: impl Into<Val<model_explainability_job_definition::MonitoringResources>>, model_explainability_app_specification: impl Into<Val<model_explainability_job_definition::ModelExplainabilityAppSpecification>>, model_explainability_job_input: impl Into<Val<model_explainability_job_definition::ModelExplainabilityJobInput>>, model_explainability_job_output_config: impl Into<Val<model_explainability_job_definition::MonitoringOutputConfig>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("JobResources", job_resources);
-        props.set(
-            "ModelExplainabilityAppSpecification",
-            model_explainability_app_specification,
-        );
-        props.set(
-            "ModelExplainabilityJobInput",
-            model_explainability_job_input,
-        );
-        props.set(
-            "ModelExplainabilityJobOutputConfig",
-            model_explainability_job_output_config,
-        );
+        props.set("ModelExplainabilityAppSpecification", model_explainability_app_specification);
+        props.set("ModelExplainabilityJobInput", model_explainability_job_input);
+        props.set("ModelExplainabilityJobOutputConfig", model_explainability_job_output_config);
         props.set("RoleArn", role_arn);
-        CfnModelExplainabilityJobDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModelExplainabilityJobDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The name of the endpoint used to run the monitoring job.
@@ -24049,10 +15624,7 @@ impl CfnModelExplainabilityJobDefinition {
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// Changing it replaces the resource.
-    pub fn model_explainability_baseline_config(
-        mut self,
-        value: impl Into<Val<model_explainability_job_definition::ModelExplainabilityBaselineConfig>>,
-    ) -> Self {
+    pub fn model_explainability_baseline_config(mut self, value: impl Into<Val<model_explainability_job_definition::ModelExplainabilityBaselineConfig>>) -> Self {
         self.props.set("ModelExplainabilityBaselineConfig", value);
         self
     }
@@ -24060,10 +15632,7 @@ impl CfnModelExplainabilityJobDefinition {
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
     ///
     /// Changing it replaces the resource.
-    pub fn network_config(
-        mut self,
-        value: impl Into<Val<model_explainability_job_definition::NetworkConfig>>,
-    ) -> Self {
+    pub fn network_config(mut self, value: impl Into<Val<model_explainability_job_definition::NetworkConfig>>) -> Self {
         self.props.set("NetworkConfig", value);
         self
     }
@@ -24071,10 +15640,7 @@ impl CfnModelExplainabilityJobDefinition {
     /// Specifies a time limit for how long the monitoring job is allowed to run.
     ///
     /// Changing it replaces the resource.
-    pub fn stopping_condition(
-        mut self,
-        value: impl Into<Val<model_explainability_job_definition::StoppingCondition>>,
-    ) -> Self {
+    pub fn stopping_condition(mut self, value: impl Into<Val<model_explainability_job_definition::StoppingCondition>>) -> Self {
         self.props.set("StoppingCondition", value);
         self
     }
@@ -24082,10 +15648,7 @@ impl CfnModelExplainabilityJobDefinition {
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Changing it replaces the resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<model_explainability_job_definition::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<model_explainability_job_definition::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -24125,102 +15688,27 @@ impl Handle<CfnModelExplainabilityJobDefinition> {
 pub(crate) static MODEL_EXPLAINABILITY_JOB_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnModelExplainabilityJobDefinition::TYPE_NAME,
     shape: &MODEL_EXPLAINABILITY_JOB_DEFINITION_SHAPE,
-    create_only: &[
-        "EndpointName",
-        "JobDefinitionName",
-        "JobResources",
-        "ModelExplainabilityAppSpecification",
-        "ModelExplainabilityBaselineConfig",
-        "ModelExplainabilityJobInput",
-        "ModelExplainabilityJobOutputConfig",
-        "NetworkConfig",
-        "RoleArn",
-        "StoppingCondition",
-        "Tags",
-    ],
+    create_only: &["EndpointName", "JobDefinitionName", "JobResources", "ModelExplainabilityAppSpecification", "ModelExplainabilityBaselineConfig", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags"],
     write_only: &["EndpointName"],
     primary_identifier: &["JobDefinitionArn"],
     attributes: &["CreationTime", "JobDefinitionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68837a),
 };
 
 pub(crate) static MODEL_EXPLAINABILITY_JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobDefinitionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobResources",
-            &Shape::Object(&model_explainability_job_definition::MONITORING_RESOURCES_SHAPE),
-        ),
-        (
-            "ModelExplainabilityAppSpecification",
-            &Shape::Object(
-                &model_explainability_job_definition::MODEL_EXPLAINABILITY_APP_SPECIFICATION_SHAPE,
-            ),
-        ),
-        (
-            "ModelExplainabilityBaselineConfig",
-            &Shape::Object(
-                &model_explainability_job_definition::MODEL_EXPLAINABILITY_BASELINE_CONFIG_SHAPE,
-            ),
-        ),
-        (
-            "ModelExplainabilityJobInput",
-            &Shape::Object(
-                &model_explainability_job_definition::MODEL_EXPLAINABILITY_JOB_INPUT_SHAPE,
-            ),
-        ),
-        (
-            "ModelExplainabilityJobOutputConfig",
-            &Shape::Object(&model_explainability_job_definition::MONITORING_OUTPUT_CONFIG_SHAPE),
-        ),
-        (
-            "NetworkConfig",
-            &Shape::Object(&model_explainability_job_definition::NETWORK_CONFIG_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StoppingCondition",
-            &Shape::Object(&model_explainability_job_definition::STOPPING_CONDITION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &model_explainability_job_definition::TAG_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("JobDefinitionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("JobResources", &Shape::Object(&model_explainability_job_definition::MONITORING_RESOURCES_SHAPE)),
+        ("ModelExplainabilityAppSpecification", &Shape::Object(&model_explainability_job_definition::MODEL_EXPLAINABILITY_APP_SPECIFICATION_SHAPE)),
+        ("ModelExplainabilityBaselineConfig", &Shape::Object(&model_explainability_job_definition::MODEL_EXPLAINABILITY_BASELINE_CONFIG_SHAPE)),
+        ("ModelExplainabilityJobInput", &Shape::Object(&model_explainability_job_definition::MODEL_EXPLAINABILITY_JOB_INPUT_SHAPE)),
+        ("ModelExplainabilityJobOutputConfig", &Shape::Object(&model_explainability_job_definition::MONITORING_OUTPUT_CONFIG_SHAPE)),
+        ("NetworkConfig", &Shape::Object(&model_explainability_job_definition::NETWORK_CONFIG_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("StoppingCondition", &Shape::Object(&model_explainability_job_definition::STOPPING_CONDITION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&model_explainability_job_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -24266,11 +15754,7 @@ pub mod model_explainability_job_definition {
         /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
         /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(
-            instance_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-            volume_size_in_gb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCount", instance_count);
             props.set("InstanceType", instance_type);
@@ -24424,16 +15908,9 @@ pub mod model_explainability_job_definition {
         /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<Val<String>>,
-            dataset_format: impl Into<Val<DatasetFormat>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DataCapturedDestinationS3Uri",
-                data_captured_destination_s3_uri,
-            );
+            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
             props.set("DatasetFormat", dataset_format);
             props.set("LocalPath", local_path);
             BatchTransformInput { props }
@@ -24581,10 +16058,7 @@ pub mod model_explainability_job_definition {
         ///
         /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            endpoint_name: impl Into<Val<String>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointName", endpoint_name);
             props.set("LocalPath", local_path);
@@ -24731,12 +16205,8 @@ pub mod model_explainability_job_definition {
         }
 
         /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
-        pub fn enable_inter_container_traffic_encryption(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("EnableInterContainerTrafficEncryption", value);
+        pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("EnableInterContainerTrafficEncryption", value);
             self
         }
 
@@ -24770,10 +16240,7 @@ pub mod model_explainability_job_definition {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -24836,103 +16303,47 @@ pub mod model_explainability_job_definition {
     }
 
     pub(crate) static MONITORING_RESOURCES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE))],
+        fields: &[
+            ("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSizeInGB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("VolumeSizeInGB", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_EXPLAINABILITY_APP_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConfigUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageUri",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("ConfigUri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_EXPLAINABILITY_BASELINE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BaseliningJobName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConstraintsResource",
-                &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE),
-            ),
+            ("BaseliningJobName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("ConstraintsResource", &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONSTRAINTS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_EXPLAINABILITY_JOB_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchTransformInput",
-                &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE),
-            ),
+            ("BatchTransformInput", &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE)),
             ("EndpointInput", &Shape::Object(&ENDPOINT_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -24940,272 +16351,80 @@ pub mod model_explainability_job_definition {
 
     pub(crate) static BATCH_TRANSFORM_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataCapturedDestinationS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FeaturesAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InferenceAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProbabilityAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
+            ("DataCapturedDestinationS3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("FeaturesAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("InferenceAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ProbabilityAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENDPOINT_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FeaturesAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InferenceAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProbabilityAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
+            ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("FeaturesAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("InferenceAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ProbabilityAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MonitoringOutputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("MonitoringOutputs", &Shape::List(ListRule { item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE))],
+        fields: &[
+            ("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3UploadMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Continuous", "EndOfJob"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3UploadMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Continuous", "EndOfJob"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE))],
+        fields: &[
+            ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STOPPING_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxRuntimeInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxRuntimeInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(86400.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -25226,17 +16445,11 @@ impl CfnModelPackage {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnModelPackage {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModelPackage { props, options: ResourceOptions::default() }
     }
 
     /// An array of additional Inference Specification objects.
-    pub fn additional_inference_specifications(
-        mut self,
-        value: impl Into<Val<Vec<model_package::AdditionalInferenceSpecificationDefinition>>>,
-    ) -> Self {
+    pub fn additional_inference_specifications(mut self, value: impl Into<Val<Vec<model_package::AdditionalInferenceSpecificationDefinition>>>) -> Self {
         self.props.set("AdditionalInferenceSpecifications", value);
         self
     }
@@ -25244,12 +16457,8 @@ impl CfnModelPackage {
     /// An array of additional Inference Specification objects.
     ///
     /// Write-only.
-    pub fn additional_inference_specifications_to_add(
-        mut self,
-        value: impl Into<Val<Vec<model_package::AdditionalInferenceSpecificationDefinition>>>,
-    ) -> Self {
-        self.props
-            .set("AdditionalInferenceSpecificationsToAdd", value);
+    pub fn additional_inference_specifications_to_add(mut self, value: impl Into<Val<Vec<model_package::AdditionalInferenceSpecificationDefinition>>>) -> Self {
+        self.props.set("AdditionalInferenceSpecificationsToAdd", value);
         self
     }
 
@@ -25292,10 +16501,7 @@ impl CfnModelPackage {
     /// Represents the drift check baselines that can be used when the model monitor is set using the model package.
     ///
     /// Changing it replaces the resource.
-    pub fn drift_check_baselines(
-        mut self,
-        value: impl Into<Val<model_package::DriftCheckBaselines>>,
-    ) -> Self {
+    pub fn drift_check_baselines(mut self, value: impl Into<Val<model_package::DriftCheckBaselines>>) -> Self {
         self.props.set("DriftCheckBaselines", value);
         self
     }
@@ -25303,10 +16509,7 @@ impl CfnModelPackage {
     /// Details about inference jobs that can be run with models based on this model package.
     ///
     /// Changing it replaces the resource.
-    pub fn inference_specification(
-        mut self,
-        value: impl Into<Val<model_package::InferenceSpecification>>,
-    ) -> Self {
+    pub fn inference_specification(mut self, value: impl Into<Val<model_package::InferenceSpecification>>) -> Self {
         self.props.set("InferenceSpecification", value);
         self
     }
@@ -25314,10 +16517,7 @@ impl CfnModelPackage {
     /// Metadata properties of the tracking entity, trial, or trial component.
     ///
     /// Changing it replaces the resource.
-    pub fn metadata_properties(
-        mut self,
-        value: impl Into<Val<model_package::MetadataProperties>>,
-    ) -> Self {
+    pub fn metadata_properties(mut self, value: impl Into<Val<model_package::MetadataProperties>>) -> Self {
         self.props.set("MetadataProperties", value);
         self
     }
@@ -25367,10 +16567,7 @@ impl CfnModelPackage {
     }
 
     /// Details about the current status of the model package.
-    pub fn model_package_status_details(
-        mut self,
-        value: impl Into<Val<model_package::ModelPackageStatusDetails>>,
-    ) -> Self {
+    pub fn model_package_status_details(mut self, value: impl Into<Val<model_package::ModelPackageStatusDetails>>) -> Self {
         self.props.set("ModelPackageStatusDetails", value);
         self
     }
@@ -25408,10 +16605,7 @@ impl CfnModelPackage {
     /// Details about the algorithm that was used to create the model package.
     ///
     /// Changing it replaces the resource.
-    pub fn source_algorithm_specification(
-        mut self,
-        value: impl Into<Val<model_package::SourceAlgorithmSpecification>>,
-    ) -> Self {
+    pub fn source_algorithm_specification(mut self, value: impl Into<Val<model_package::SourceAlgorithmSpecification>>) -> Self {
         self.props.set("SourceAlgorithmSpecification", value);
         self
     }
@@ -25439,10 +16633,7 @@ impl CfnModelPackage {
     /// Specifies configurations for one or more transform jobs that Amazon SageMaker runs to test the model package.
     ///
     /// Changing it replaces the resource.
-    pub fn validation_specification(
-        mut self,
-        value: impl Into<Val<model_package::ValidationSpecification>>,
-    ) -> Self {
+    pub fn validation_specification(mut self, value: impl Into<Val<model_package::ValidationSpecification>>) -> Self {
         self.props.set("ValidationSpecification", value);
         self
     }
@@ -25496,33 +16687,11 @@ impl Handle<CfnModelPackage> {
 pub(crate) static MODEL_PACKAGE_META: TypeMeta = TypeMeta {
     type_name: CfnModelPackage::TYPE_NAME,
     shape: &MODEL_PACKAGE_SHAPE,
-    create_only: &[
-        "ClientToken",
-        "Domain",
-        "DriftCheckBaselines",
-        "InferenceSpecification",
-        "MetadataProperties",
-        "ModelMetrics",
-        "ModelPackageDescription",
-        "ModelPackageGroupName",
-        "SamplePayloadUrl",
-        "SecurityConfig",
-        "SourceAlgorithmSpecification",
-        "Task",
-        "ValidationSpecification",
-    ],
+    create_only: &["ClientToken", "Domain", "DriftCheckBaselines", "InferenceSpecification", "MetadataProperties", "ModelMetrics", "ModelPackageDescription", "ModelPackageGroupName", "SamplePayloadUrl", "SecurityConfig", "SourceAlgorithmSpecification", "Task", "ValidationSpecification"],
     write_only: &["AdditionalInferenceSpecificationsToAdd", "ClientToken"],
     primary_identifier: &["ModelPackageArn"],
-    attributes: &[
-        "CreationTime",
-        "LastModifiedTime",
-        "ModelPackageArn",
-        "ModelPackageStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "LastModifiedTime", "ModelPackageArn", "ModelPackageStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef7fffd77b),
 };
 
@@ -25571,10 +16740,7 @@ pub mod model_package {
         ///
         /// - `containers`: `Containers`, The Amazon ECR registry path of the Docker image that contains the inference code.
         /// - `name`: `Name`, A unique name to identify the additional inference specification. The name must be unique within the list of your additional inference specifications for a particular model package.
-        pub fn new(
-            containers: impl Into<Val<Vec<ModelPackageContainerDefinition>>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(containers: impl Into<Val<Vec<ModelPackageContainerDefinition>>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Containers", containers);
             props.set("Name", name);
@@ -25594,12 +16760,8 @@ pub mod model_package {
         }
 
         /// A list of the instance types that are used to generate inferences in real-time
-        pub fn supported_realtime_inference_instance_types(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
-            self.props
-                .set("SupportedRealtimeInferenceInstanceTypes", value);
+        pub fn supported_realtime_inference_instance_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
+            self.props.set("SupportedRealtimeInferenceInstanceTypes", value);
             self
         }
 
@@ -25610,18 +16772,13 @@ pub mod model_package {
         }
 
         /// A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.
-        pub fn supported_transform_instance_types(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn supported_transform_instance_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SupportedTransformInstanceTypes", value);
             self
         }
     }
 
-    impl From<AdditionalInferenceSpecificationDefinition>
-        for Val<AdditionalInferenceSpecificationDefinition>
-    {
+    impl From<AdditionalInferenceSpecificationDefinition> for Val<AdditionalInferenceSpecificationDefinition> {
         fn from(v: AdditionalInferenceSpecificationDefinition) -> Self {
             v.props.into_val()
         }
@@ -25742,11 +16899,7 @@ pub mod model_package {
         /// - `compression_type`: `CompressionType`, Specifies how the ML model data is prepared.
         /// - `s3_data_type`: `S3DataType`, Specifies the type of ML model data to deploy.
         /// - `s3_uri`: `S3Uri`, Specifies the S3 path of ML model data to deploy.
-        pub fn new(
-            compression_type: impl Into<Val<String>>,
-            s3_data_type: impl Into<Val<String>>,
-            s3_uri: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(compression_type: impl Into<Val<String>>, s3_data_type: impl Into<Val<String>>, s3_uri: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CompressionType", compression_type);
             props.set("S3DataType", s3_data_type);
@@ -25839,10 +16992,7 @@ pub mod model_package {
         }
 
         /// Represents the drift check data quality baselines that can be used when the model monitor is set using the model package.
-        pub fn model_data_quality(
-            mut self,
-            value: impl Into<Val<DriftCheckModelDataQuality>>,
-        ) -> Self {
+        pub fn model_data_quality(mut self, value: impl Into<Val<DriftCheckModelDataQuality>>) -> Self {
             self.props.set("ModelDataQuality", value);
             self
         }
@@ -26072,11 +17222,7 @@ pub mod model_package {
         /// - `containers`: `Containers`, The Amazon ECR registry path of the Docker image that contains the inference code.
         /// - `supported_content_types`: `SupportedContentTypes`, The supported MIME types for the input data.
         /// - `supported_response_mime_types`: `SupportedResponseMIMETypes`, The supported MIME types for the output data.
-        pub fn new(
-            containers: impl Into<Val<Vec<ModelPackageContainerDefinition>>>,
-            supported_content_types: impl Into<Val<Vec<String>>>,
-            supported_response_mime_types: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(containers: impl Into<Val<Vec<ModelPackageContainerDefinition>>>, supported_content_types: impl Into<Val<Vec<String>>>, supported_response_mime_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Containers", containers);
             props.set("SupportedContentTypes", supported_content_types);
@@ -26085,20 +17231,13 @@ pub mod model_package {
         }
 
         /// A list of the instance types that are used to generate inferences in real-time
-        pub fn supported_realtime_inference_instance_types(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
-            self.props
-                .set("SupportedRealtimeInferenceInstanceTypes", value);
+        pub fn supported_realtime_inference_instance_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
+            self.props.set("SupportedRealtimeInferenceInstanceTypes", value);
             self
         }
 
         /// A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.
-        pub fn supported_transform_instance_types(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn supported_transform_instance_types(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SupportedTransformInstanceTypes", value);
             self
         }
@@ -26165,10 +17304,7 @@ pub mod model_package {
         ///
         /// - `model_card_content`: `ModelCardContent`, The content of the model card.
         /// - `model_card_status`: `ModelCardStatus`, The approval status of the model card within your organization.
-        pub fn new(
-            model_card_content: impl Into<Val<String>>,
-            model_card_status: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(model_card_content: impl Into<Val<String>>, model_card_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ModelCardContent", model_card_content);
             props.set("ModelCardStatus", model_card_status);
@@ -26368,10 +17504,7 @@ pub mod model_package {
         }
 
         /// The `ValidationStatuses` property.
-        pub fn validation_statuses(
-            mut self,
-            value: impl Into<Val<Vec<ModelPackageStatusItem>>>,
-        ) -> Self {
+        pub fn validation_statuses(mut self, value: impl Into<Val<Vec<ModelPackageStatusItem>>>) -> Self {
             self.props.set("ValidationStatuses", value);
             self
         }
@@ -26525,10 +17658,7 @@ pub mod model_package {
         ///
         /// - `validation_profiles`: `ValidationProfiles`.
         /// - `validation_role`: `ValidationRole`, The IAM roles to be used for the validation of the model package.
-        pub fn new(
-            validation_profiles: impl Into<Val<Vec<ValidationProfile>>>,
-            validation_role: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(validation_profiles: impl Into<Val<Vec<ValidationProfile>>>, validation_role: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ValidationProfiles", validation_profiles);
             props.set("ValidationRole", validation_role);
@@ -26553,10 +17683,7 @@ pub mod model_package {
         ///
         /// - `profile_name`: `ProfileName`, The name of the profile for the model package.
         /// - `transform_job_definition`: `TransformJobDefinition`, Defines the input needed to run a transform job using the inference specification specified in the algorithm.
-        pub fn new(
-            profile_name: impl Into<Val<String>>,
-            transform_job_definition: impl Into<Val<TransformJobDefinition>>,
-        ) -> Self {
+        pub fn new(profile_name: impl Into<Val<String>>, transform_job_definition: impl Into<Val<TransformJobDefinition>>) -> Self {
             let mut props = Props::new();
             props.set("ProfileName", profile_name);
             props.set("TransformJobDefinition", transform_job_definition);
@@ -26582,11 +17709,7 @@ pub mod model_package {
         /// - `transform_input`: `TransformInput`, Describes the input source of a transform job and the way the transform job consumes it.
         /// - `transform_output`: `TransformOutput`, Describes the results of a transform job.
         /// - `transform_resources`: `TransformResources`, Describes the resources, including ML instance types and ML instance count, to use for transform job.
-        pub fn new(
-            transform_input: impl Into<Val<TransformInput>>,
-            transform_output: impl Into<Val<TransformOutput>>,
-            transform_resources: impl Into<Val<TransformResources>>,
-        ) -> Self {
+        pub fn new(transform_input: impl Into<Val<TransformInput>>, transform_output: impl Into<Val<TransformOutput>>, transform_resources: impl Into<Val<TransformResources>>) -> Self {
             let mut props = Props::new();
             props.set("TransformInput", transform_input);
             props.set("TransformOutput", transform_output);
@@ -26774,10 +17897,7 @@ pub mod model_package {
         ///
         /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the transform job. For distributed transform jobs, specify a value greater than 1. The default value is 1.
         /// - `instance_type`: `InstanceType`, The ML compute instance type for the transform job.
-        pub fn new(
-            instance_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCount", instance_count);
             props.set("InstanceType", instance_type);
@@ -26797,201 +17917,61 @@ pub mod model_package {
         }
     }
 
-    pub(crate) static ADDITIONAL_INFERENCE_SPECIFICATION_DEFINITION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Containers",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&MODEL_PACKAGE_CONTAINER_DEFINITION_SHAPE)),
-                        min_items: Some(1),
-                        max_items: Some(15),
-                    }),
-                ),
-                (
-                    "Description",
-                    &Shape::Str(StrRule {
-                        pattern: Some(".*"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Name",
-                    &Shape::Str(StrRule {
-                        pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                        min_len: Some(1),
-                        max_len: Some(63),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "SupportedContentTypes",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some(".*"),
-                            min_len: Some(0),
-                            max_len: Some(256),
-                            allowed: &[],
-                        })),
-                        min_items: None,
-                        max_items: None,
-                    }),
-                ),
-                (
-                    "SupportedResponseMIMETypes",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("^[-\\w]+\\/.+$"),
-                            min_len: Some(0),
-                            max_len: Some(1024),
-                            allowed: &[],
-                        })),
-                        min_items: None,
-                        max_items: None,
-                    }),
-                ),
-                (
-                    "SupportedTransformInstanceTypes",
-                    &Shape::List(ListRule {
-                        item: None,
-                        min_items: Some(1),
-                        max_items: None,
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static ADDITIONAL_INFERENCE_SPECIFICATION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Containers", &Shape::List(ListRule { item: Some(&Shape::Object(&MODEL_PACKAGE_CONTAINER_DEFINITION_SHAPE)), min_items: Some(1), max_items: Some(15) })),
+            ("Description", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("SupportedContentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+            ("SupportedResponseMIMETypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-\\w]+\\/.+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("SupportedTransformInstanceTypes", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static MODEL_PACKAGE_CONTAINER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerHostname",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Environment",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "FrameworkVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("[0-9]\\.[A-Za-z0-9.]+"),
-                    min_len: Some(3),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Image",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\S]{1,255}"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageDigest",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"),
-                    min_len: Some(0),
-                    max_len: Some(72),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerHostname", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("Environment", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] }))),
+            ("FrameworkVersion", &Shape::Str(StrRule { pattern: Some("[0-9]\\.[A-Za-z0-9.]+"), min_len: Some(3), max_len: Some(10), allowed: &[] })),
+            ("Image", &Shape::Str(StrRule { pattern: Some("[\\S]{1,255}"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("ImageDigest", &Shape::Str(StrRule { pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"), min_len: Some(0), max_len: Some(72), allowed: &[] })),
             ("ModelDataSource", &Shape::Object(&MODEL_DATA_SOURCE_SHAPE)),
-            (
-                "ModelDataUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ModelDataUrl", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
             ("ModelInput", &Shape::Object(&MODEL_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3DataSource", &Shape::Object(&S3_MODEL_DATA_SOURCE_SHAPE))],
+        fields: &[
+            ("S3DataSource", &Shape::Object(&S3_MODEL_DATA_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_MODEL_DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["None", "Gzip"],
-                }),
-            ),
-            (
-                "S3DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["S3Prefix", "S3Object"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "Gzip"] })),
+            ("S3DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3Prefix", "S3Object"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataInputConfig",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\S\\s]+"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DataInputConfig", &Shape::Str(StrRule { pattern: Some("[\\S\\s]+"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DRIFT_CHECK_BASELINES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Bias", &Shape::Object(&DRIFT_CHECK_BIAS_SHAPE)),
-            (
-                "Explainability",
-                &Shape::Object(&DRIFT_CHECK_EXPLAINABILITY_SHAPE),
-            ),
-            (
-                "ModelDataQuality",
-                &Shape::Object(&DRIFT_CHECK_MODEL_DATA_QUALITY_SHAPE),
-            ),
-            (
-                "ModelQuality",
-                &Shape::Object(&DRIFT_CHECK_MODEL_QUALITY_SHAPE),
-            ),
+            ("Explainability", &Shape::Object(&DRIFT_CHECK_EXPLAINABILITY_SHAPE)),
+            ("ModelDataQuality", &Shape::Object(&DRIFT_CHECK_MODEL_DATA_QUALITY_SHAPE)),
+            ("ModelQuality", &Shape::Object(&DRIFT_CHECK_MODEL_QUALITY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -26999,80 +17979,26 @@ pub mod model_package {
     pub(crate) static DRIFT_CHECK_BIAS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ConfigFile", &Shape::Object(&FILE_SOURCE_SHAPE)),
-            (
-                "PostTrainingConstraints",
-                &Shape::Object(&METRICS_SOURCE_SHAPE),
-            ),
-            (
-                "PreTrainingConstraints",
-                &Shape::Object(&METRICS_SOURCE_SHAPE),
-            ),
+            ("PostTrainingConstraints", &Shape::Object(&METRICS_SOURCE_SHAPE)),
+            ("PreTrainingConstraints", &Shape::Object(&METRICS_SOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILE_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentDigest",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"),
-                    min_len: Some(0),
-                    max_len: Some(72),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentDigest", &Shape::Str(StrRule { pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"), min_len: Some(0), max_len: Some(72), allowed: &[] })),
+            ("ContentType", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METRICS_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContentDigest",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"),
-                    min_len: Some(0),
-                    max_len: Some(72),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ContentDigest", &Shape::Str(StrRule { pattern: Some("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$"), min_len: Some(0), max_len: Some(72), allowed: &[] })),
+            ("ContentType", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -27103,114 +18029,28 @@ pub mod model_package {
 
     pub(crate) static INFERENCE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Containers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MODEL_PACKAGE_CONTAINER_DEFINITION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "SupportedContentTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*"),
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SupportedResponseMIMETypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[-\\w]+\\/.+$"),
-                        min_len: Some(0),
-                        max_len: Some(1024),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SupportedTransformInstanceTypes",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Containers", &Shape::List(ListRule { item: Some(&Shape::Object(&MODEL_PACKAGE_CONTAINER_DEFINITION_SHAPE)), min_items: Some(1), max_items: Some(15) })),
+            ("SupportedContentTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+            ("SupportedResponseMIMETypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[-\\w]+\\/.+$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })), min_items: None, max_items: None })),
+            ("SupportedTransformInstanceTypes", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CommitId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GeneratedBy",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProjectId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Repository",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CommitId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("GeneratedBy", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ProjectId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Repository", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_CARD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ModelCardContent",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(100000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ModelCardStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Draft", "PendingReview", "Approved", "Archived"],
-                }),
-            ),
+            ("ModelCardContent", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(100000), allowed: &[] })),
+            ("ModelCardStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Draft", "PendingReview", "Approved", "Archived"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -27219,10 +18059,7 @@ pub mod model_package {
         fields: &[
             ("Bias", &Shape::Object(&BIAS_SHAPE)),
             ("Explainability", &Shape::Object(&EXPLAINABILITY_SHAPE)),
-            (
-                "ModelDataQuality",
-                &Shape::Object(&MODEL_DATA_QUALITY_SHAPE),
-            ),
+            ("ModelDataQuality", &Shape::Object(&MODEL_DATA_QUALITY_SHAPE)),
             ("ModelQuality", &Shape::Object(&MODEL_QUALITY_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -27238,7 +18075,9 @@ pub mod model_package {
     };
 
     pub(crate) static EXPLAINABILITY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Report", &Shape::Object(&METRICS_SOURCE_SHAPE))],
+        fields: &[
+            ("Report", &Shape::Object(&METRICS_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -27259,63 +18098,31 @@ pub mod model_package {
     };
 
     pub(crate) static MODEL_PACKAGE_STATUS_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ValidationStatuses",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&MODEL_PACKAGE_STATUS_ITEM_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ValidationStatuses", &Shape::List(ListRule { item: Some(&Shape::Object(&MODEL_PACKAGE_STATUS_ITEM_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_PACKAGE_STATUS_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NotStarted", "Failed", "InProgress", "Completed"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NotStarted", "Failed", "InProgress", "Completed"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECURITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_ALGORITHM_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SourceAlgorithms",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SOURCE_ALGORITHM_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("SourceAlgorithms", &Shape::List(ListRule { item: Some(&Shape::Object(&SOURCE_ALGORITHM_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -27329,240 +18136,80 @@ pub mod model_package {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VALIDATION_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ValidationProfiles",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&VALIDATION_PROFILE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "ValidationRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ValidationProfiles", &Shape::List(ListRule { item: Some(&Shape::Object(&VALIDATION_PROFILE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("ValidationRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VALIDATION_PROFILE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ProfileName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TransformJobDefinition",
-                &Shape::Object(&TRANSFORM_JOB_DEFINITION_SHAPE),
-            ),
+            ("ProfileName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("TransformJobDefinition", &Shape::Object(&TRANSFORM_JOB_DEFINITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORM_JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MultiRecord", "SingleRecord"],
-                }),
-            ),
-            (
-                "Environment",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "MaxConcurrentTransforms",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxPayloadInMB",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BatchStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MultiRecord", "SingleRecord"] })),
+            ("Environment", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] }))),
+            ("MaxConcurrentTransforms", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("MaxPayloadInMB", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
             ("TransformInput", &Shape::Object(&TRANSFORM_INPUT_SHAPE)),
             ("TransformOutput", &Shape::Object(&TRANSFORM_OUTPUT_SHAPE)),
-            (
-                "TransformResources",
-                &Shape::Object(&TRANSFORM_RESOURCES_SHAPE),
-            ),
+            ("TransformResources", &Shape::Object(&TRANSFORM_RESOURCES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORM_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["None", "Gzip"],
-                }),
-            ),
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("CompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "Gzip"] })),
+            ("ContentType", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
             ("DataSource", &Shape::Object(&DATA_SOURCE_SHAPE)),
-            (
-                "SplitType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["None", "TFRecord", "Line", "RecordIO"],
-                }),
-            ),
+            ("SplitType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "TFRecord", "Line", "RecordIO"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3DataSource", &Shape::Object(&S3_DATA_SOURCE_SHAPE))],
+        fields: &[
+            ("S3DataSource", &Shape::Object(&S3_DATA_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_DATA_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "S3DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ManifestFile", "S3Prefix", "AugmentedManifestFile"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("S3DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ManifestFile", "S3Prefix", "AugmentedManifestFile"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORM_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Accept",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AssembleWith",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["None", "Line"],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Accept", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("AssembleWith", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "Line"] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("S3OutputPath", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORM_RESOURCES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -27586,10 +18233,7 @@ impl CfnModelPackageGroup {
     pub fn new(model_package_group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ModelPackageGroupName", model_package_group_name);
-        CfnModelPackageGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModelPackageGroup { props, options: ResourceOptions::default() }
     }
 
     /// The description of the model package group.
@@ -27657,46 +18301,16 @@ pub(crate) static MODEL_PACKAGE_GROUP_META: TypeMeta = TypeMeta {
     create_only: &["ModelPackageGroupDescription", "ModelPackageGroupName"],
     write_only: &[],
     primary_identifier: &["ModelPackageGroupArn"],
-    attributes: &[
-        "CreationTime",
-        "ModelPackageGroupArn",
-        "ModelPackageGroupStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "ModelPackageGroupArn", "ModelPackageGroupStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef7ff9d77b),
 };
 
 pub(crate) static MODEL_PACKAGE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ModelPackageGroupDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModelPackageGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&model_package_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ModelPackageGroupDescription", &Shape::Str(StrRule { pattern: Some("[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ModelPackageGroupName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&model_package_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -27734,24 +18348,8 @@ pub mod model_package_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -27776,33 +18374,14 @@ impl CfnModelQualityJobDefinition {
     /// - `model_quality_job_input`: `ModelQualityJobInput`, The inputs for a monitoring job.
     /// - `model_quality_job_output_config`: `ModelQualityJobOutputConfig`, The output configuration for monitoring jobs.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(
-        job_resources: impl Into<Val<model_quality_job_definition::MonitoringResources>>,
-        model_quality_app_specification: impl Into<
-            Val<model_quality_job_definition::ModelQualityAppSpecification>,
-        >,
-        model_quality_job_input: impl Into<Val<model_quality_job_definition::ModelQualityJobInput>>,
-        model_quality_job_output_config: impl Into<
-            Val<model_quality_job_definition::MonitoringOutputConfig>,
-        >,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(job_resources: impl Into<Val<model_quality_job_definition::MonitoringResources>>, model_quality_app_specification: impl Into<Val<model_quality_job_definition::ModelQualityAppSpecification>>, model_quality_job_input: impl Into<Val<model_quality_job_definition::ModelQualityJobInput>>, model_quality_job_output_config: impl Into<Val<model_quality_job_definition::MonitoringOutputConfig>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("JobResources", job_resources);
-        props.set(
-            "ModelQualityAppSpecification",
-            model_quality_app_specification,
-        );
+        props.set("ModelQualityAppSpecification", model_quality_app_specification);
         props.set("ModelQualityJobInput", model_quality_job_input);
-        props.set(
-            "ModelQualityJobOutputConfig",
-            model_quality_job_output_config,
-        );
+        props.set("ModelQualityJobOutputConfig", model_quality_job_output_config);
         props.set("RoleArn", role_arn);
-        CfnModelQualityJobDefinition {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnModelQualityJobDefinition { props, options: ResourceOptions::default() }
     }
 
     /// The name of the endpoint used to run the monitoring job.
@@ -27826,10 +18405,7 @@ impl CfnModelQualityJobDefinition {
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// Changing it replaces the resource.
-    pub fn model_quality_baseline_config(
-        mut self,
-        value: impl Into<Val<model_quality_job_definition::ModelQualityBaselineConfig>>,
-    ) -> Self {
+    pub fn model_quality_baseline_config(mut self, value: impl Into<Val<model_quality_job_definition::ModelQualityBaselineConfig>>) -> Self {
         self.props.set("ModelQualityBaselineConfig", value);
         self
     }
@@ -27837,10 +18413,7 @@ impl CfnModelQualityJobDefinition {
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
     ///
     /// Changing it replaces the resource.
-    pub fn network_config(
-        mut self,
-        value: impl Into<Val<model_quality_job_definition::NetworkConfig>>,
-    ) -> Self {
+    pub fn network_config(mut self, value: impl Into<Val<model_quality_job_definition::NetworkConfig>>) -> Self {
         self.props.set("NetworkConfig", value);
         self
     }
@@ -27848,10 +18421,7 @@ impl CfnModelQualityJobDefinition {
     /// Specifies a time limit for how long the monitoring job is allowed to run.
     ///
     /// Changing it replaces the resource.
-    pub fn stopping_condition(
-        mut self,
-        value: impl Into<Val<model_quality_job_definition::StoppingCondition>>,
-    ) -> Self {
+    pub fn stopping_condition(mut self, value: impl Into<Val<model_quality_job_definition::StoppingCondition>>) -> Self {
         self.props.set("StoppingCondition", value);
         self
     }
@@ -27899,94 +18469,27 @@ impl Handle<CfnModelQualityJobDefinition> {
 pub(crate) static MODEL_QUALITY_JOB_DEFINITION_META: TypeMeta = TypeMeta {
     type_name: CfnModelQualityJobDefinition::TYPE_NAME,
     shape: &MODEL_QUALITY_JOB_DEFINITION_SHAPE,
-    create_only: &[
-        "EndpointName",
-        "JobDefinitionName",
-        "JobResources",
-        "ModelQualityAppSpecification",
-        "ModelQualityBaselineConfig",
-        "ModelQualityJobInput",
-        "ModelQualityJobOutputConfig",
-        "NetworkConfig",
-        "RoleArn",
-        "StoppingCondition",
-        "Tags",
-    ],
+    create_only: &["EndpointName", "JobDefinitionName", "JobResources", "ModelQualityAppSpecification", "ModelQualityBaselineConfig", "ModelQualityJobInput", "ModelQualityJobOutputConfig", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags"],
     write_only: &["EndpointName"],
     primary_identifier: &["JobDefinitionArn"],
     attributes: &["CreationTime", "JobDefinitionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68837a),
 };
 
 pub(crate) static MODEL_QUALITY_JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobDefinitionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "JobResources",
-            &Shape::Object(&model_quality_job_definition::MONITORING_RESOURCES_SHAPE),
-        ),
-        (
-            "ModelQualityAppSpecification",
-            &Shape::Object(&model_quality_job_definition::MODEL_QUALITY_APP_SPECIFICATION_SHAPE),
-        ),
-        (
-            "ModelQualityBaselineConfig",
-            &Shape::Object(&model_quality_job_definition::MODEL_QUALITY_BASELINE_CONFIG_SHAPE),
-        ),
-        (
-            "ModelQualityJobInput",
-            &Shape::Object(&model_quality_job_definition::MODEL_QUALITY_JOB_INPUT_SHAPE),
-        ),
-        (
-            "ModelQualityJobOutputConfig",
-            &Shape::Object(&model_quality_job_definition::MONITORING_OUTPUT_CONFIG_SHAPE),
-        ),
-        (
-            "NetworkConfig",
-            &Shape::Object(&model_quality_job_definition::NETWORK_CONFIG_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StoppingCondition",
-            &Shape::Object(&model_quality_job_definition::STOPPING_CONDITION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&model_quality_job_definition::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("JobDefinitionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("JobResources", &Shape::Object(&model_quality_job_definition::MONITORING_RESOURCES_SHAPE)),
+        ("ModelQualityAppSpecification", &Shape::Object(&model_quality_job_definition::MODEL_QUALITY_APP_SPECIFICATION_SHAPE)),
+        ("ModelQualityBaselineConfig", &Shape::Object(&model_quality_job_definition::MODEL_QUALITY_BASELINE_CONFIG_SHAPE)),
+        ("ModelQualityJobInput", &Shape::Object(&model_quality_job_definition::MODEL_QUALITY_JOB_INPUT_SHAPE)),
+        ("ModelQualityJobOutputConfig", &Shape::Object(&model_quality_job_definition::MONITORING_OUTPUT_CONFIG_SHAPE)),
+        ("NetworkConfig", &Shape::Object(&model_quality_job_definition::NETWORK_CONFIG_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("StoppingCondition", &Shape::Object(&model_quality_job_definition::STOPPING_CONDITION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&model_quality_job_definition::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -28032,11 +18535,7 @@ pub mod model_quality_job_definition {
         /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
         /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(
-            instance_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-            volume_size_in_gb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCount", instance_count);
             props.set("InstanceType", instance_type);
@@ -28068,10 +18567,7 @@ pub mod model_quality_job_definition {
         ///
         /// - `image_uri`: `ImageUri`, The container image to be run by the monitoring job.
         /// - `problem_type`: `ProblemType`, The status of the monitoring job.
-        pub fn new(
-            image_uri: impl Into<Val<String>>,
-            problem_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(image_uri: impl Into<Val<String>>, problem_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ImageUri", image_uri);
             props.set("ProblemType", problem_type);
@@ -28097,10 +18593,7 @@ pub mod model_quality_job_definition {
         }
 
         /// An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
-        pub fn post_analytics_processor_source_uri(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PostAnalyticsProcessorSourceUri", value);
             self
         }
@@ -28223,16 +18716,9 @@ pub mod model_quality_job_definition {
         /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<Val<String>>,
-            dataset_format: impl Into<Val<DatasetFormat>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DataCapturedDestinationS3Uri",
-                data_captured_destination_s3_uri,
-            );
+            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
             props.set("DatasetFormat", dataset_format);
             props.set("LocalPath", local_path);
             BatchTransformInput { props }
@@ -28392,10 +18878,7 @@ pub mod model_quality_job_definition {
         ///
         /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            endpoint_name: impl Into<Val<String>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointName", endpoint_name);
             props.set("LocalPath", local_path);
@@ -28577,12 +19060,8 @@ pub mod model_quality_job_definition {
         }
 
         /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
-        pub fn enable_inter_container_traffic_encryption(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("EnableInterContainerTrafficEncryption", value);
+        pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("EnableInterContainerTrafficEncryption", value);
             self
         }
 
@@ -28616,10 +19095,7 @@ pub mod model_quality_job_definition {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -28682,459 +19158,142 @@ pub mod model_quality_job_definition {
     }
 
     pub(crate) static MONITORING_RESOURCES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE))],
+        fields: &[
+            ("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSizeInGB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("VolumeSizeInGB", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_QUALITY_APP_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerArguments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ContainerEntrypoint",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ImageUri",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PostAnalyticsProcessorSourceUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProblemType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "BinaryClassification",
-                        "MulticlassClassification",
-                        "Regression",
-                    ],
-                }),
-            ),
-            (
-                "RecordPreprocessorSourceUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerArguments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("ContainerEntrypoint", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("PostAnalyticsProcessorSourceUri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ProblemType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BinaryClassification", "MulticlassClassification", "Regression"] })),
+            ("RecordPreprocessorSourceUri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_QUALITY_BASELINE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BaseliningJobName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ConstraintsResource",
-                &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE),
-            ),
+            ("BaseliningJobName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("ConstraintsResource", &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONSTRAINTS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MODEL_QUALITY_JOB_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchTransformInput",
-                &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE),
-            ),
+            ("BatchTransformInput", &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE)),
             ("EndpointInput", &Shape::Object(&ENDPOINT_INPUT_SHAPE)),
-            (
-                "GroundTruthS3Input",
-                &Shape::Object(&MONITORING_GROUND_TRUTH_S3_INPUT_SHAPE),
-            ),
+            ("GroundTruthS3Input", &Shape::Object(&MONITORING_GROUND_TRUTH_S3_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BATCH_TRANSFORM_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataCapturedDestinationS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndTimeOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InferenceAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProbabilityAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
-            (
-                "StartTimeOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
+            ("DataCapturedDestinationS3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("EndTimeOffset", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("InferenceAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ProbabilityAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
+            ("StartTimeOffset", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENDPOINT_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndTimeOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndpointName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InferenceAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProbabilityAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
-            (
-                "StartTimeOffset",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
+            ("EndTimeOffset", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("InferenceAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("ProbabilityAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
+            ("StartTimeOffset", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_GROUND_TRUTH_S3_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MonitoringOutputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("MonitoringOutputs", &Shape::List(ListRule { item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE))],
+        fields: &[
+            ("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3UploadMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Continuous", "EndOfJob"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3UploadMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Continuous", "EndOfJob"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE))],
+        fields: &[
+            ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STOPPING_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxRuntimeInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxRuntimeInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(86400.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -29156,17 +19315,11 @@ impl CfnMonitoringSchedule {
     ///
     /// - `monitoring_schedule_config`: `MonitoringScheduleConfig`, The configuration object that specifies the monitoring schedule and defines the monitoring job.
     /// - `monitoring_schedule_name`: `MonitoringScheduleName`, The name of the monitoring schedule.
-    pub fn new(
-        monitoring_schedule_config: impl Into<Val<monitoring_schedule::MonitoringScheduleConfig>>,
-        monitoring_schedule_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(monitoring_schedule_config: impl Into<Val<monitoring_schedule::MonitoringScheduleConfig>>, monitoring_schedule_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MonitoringScheduleConfig", monitoring_schedule_config);
         props.set("MonitoringScheduleName", monitoring_schedule_name);
-        CfnMonitoringSchedule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMonitoringSchedule { props, options: ResourceOptions::default() }
     }
 
     /// The name of the endpoint used to run the monitoring job.
@@ -29182,10 +19335,7 @@ impl CfnMonitoringSchedule {
     }
 
     /// Describes metadata on the last execution to run, if there was one.
-    pub fn last_monitoring_execution_summary(
-        mut self,
-        value: impl Into<Val<monitoring_schedule::MonitoringExecutionSummary>>,
-    ) -> Self {
+    pub fn last_monitoring_execution_summary(mut self, value: impl Into<Val<monitoring_schedule::MonitoringExecutionSummary>>) -> Self {
         self.props.set("LastMonitoringExecutionSummary", value);
         self
     }
@@ -29250,67 +19400,19 @@ pub(crate) static MONITORING_SCHEDULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["MonitoringScheduleArn"],
     attributes: &["CreationTime", "LastModifiedTime", "MonitoringScheduleArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e6e837a),
 };
 
 pub(crate) static MONITORING_SCHEDULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FailureReason",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LastMonitoringExecutionSummary",
-            &Shape::Object(&monitoring_schedule::MONITORING_EXECUTION_SUMMARY_SHAPE),
-        ),
-        (
-            "MonitoringScheduleConfig",
-            &Shape::Object(&monitoring_schedule::MONITORING_SCHEDULE_CONFIG_SHAPE),
-        ),
-        (
-            "MonitoringScheduleName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MonitoringScheduleStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Pending", "Failed", "Scheduled", "Stopped"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&monitoring_schedule::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("FailureReason", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("LastMonitoringExecutionSummary", &Shape::Object(&monitoring_schedule::MONITORING_EXECUTION_SUMMARY_SHAPE)),
+        ("MonitoringScheduleConfig", &Shape::Object(&monitoring_schedule::MONITORING_SCHEDULE_CONFIG_SHAPE)),
+        ("MonitoringScheduleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("MonitoringScheduleStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pending", "Failed", "Scheduled", "Stopped"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&monitoring_schedule::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -29335,13 +19437,7 @@ pub mod monitoring_schedule {
         /// - `monitoring_execution_status`: `MonitoringExecutionStatus`, The status of the monitoring job.
         /// - `monitoring_schedule_name`: `MonitoringScheduleName`, The name of the monitoring schedule.
         /// - `scheduled_time`: `ScheduledTime`, The time the monitoring job was scheduled.
-        pub fn new(
-            creation_time: impl Into<Val<String>>,
-            last_modified_time: impl Into<Val<String>>,
-            monitoring_execution_status: impl Into<Val<String>>,
-            monitoring_schedule_name: impl Into<Val<String>>,
-            scheduled_time: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(creation_time: impl Into<Val<String>>, last_modified_time: impl Into<Val<String>>, monitoring_execution_status: impl Into<Val<String>>, monitoring_schedule_name: impl Into<Val<String>>, scheduled_time: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CreationTime", creation_time);
             props.set("LastModifiedTime", last_modified_time);
@@ -29390,10 +19486,7 @@ pub mod monitoring_schedule {
         }
 
         /// Defines the monitoring job.
-        pub fn monitoring_job_definition(
-            mut self,
-            value: impl Into<Val<MonitoringJobDefinition>>,
-        ) -> Self {
+        pub fn monitoring_job_definition(mut self, value: impl Into<Val<MonitoringJobDefinition>>) -> Self {
             self.props.set("MonitoringJobDefinition", value);
             self
         }
@@ -29439,13 +19532,7 @@ pub mod monitoring_schedule {
         /// - `monitoring_output_config`: `MonitoringOutputConfig`, The output configuration for monitoring jobs.
         /// - `monitoring_resources`: `MonitoringResources`, Identifies the resources to deploy for a monitoring job.
         /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-        pub fn new(
-            monitoring_app_specification: impl Into<Val<MonitoringAppSpecification>>,
-            monitoring_inputs: impl Into<Val<Vec<MonitoringInput>>>,
-            monitoring_output_config: impl Into<Val<MonitoringOutputConfig>>,
-            monitoring_resources: impl Into<Val<MonitoringResources>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(monitoring_app_specification: impl Into<Val<MonitoringAppSpecification>>, monitoring_inputs: impl Into<Val<Vec<MonitoringInput>>>, monitoring_output_config: impl Into<Val<MonitoringOutputConfig>>, monitoring_resources: impl Into<Val<MonitoringResources>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MonitoringAppSpecification", monitoring_app_specification);
             props.set("MonitoringInputs", monitoring_inputs);
@@ -29599,10 +19686,7 @@ pub mod monitoring_schedule {
         }
 
         /// An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
-        pub fn post_analytics_processor_source_uri(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("PostAnalyticsProcessorSourceUri", value);
             self
         }
@@ -29664,16 +19748,9 @@ pub mod monitoring_schedule {
         /// - `data_captured_destination_s3_uri`: `DataCapturedDestinationS3Uri`, A URI that identifies the Amazon S3 storage location where Batch Transform Job captures data.
         /// - `dataset_format`: `DatasetFormat`, The dataset format of the data to monitor
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            data_captured_destination_s3_uri: impl Into<Val<String>>,
-            dataset_format: impl Into<Val<DatasetFormat>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_captured_destination_s3_uri: impl Into<Val<String>>, dataset_format: impl Into<Val<DatasetFormat>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "DataCapturedDestinationS3Uri",
-                data_captured_destination_s3_uri,
-            );
+            props.set("DataCapturedDestinationS3Uri", data_captured_destination_s3_uri);
             props.set("DatasetFormat", dataset_format);
             props.set("LocalPath", local_path);
             BatchTransformInput { props }
@@ -29809,10 +19886,7 @@ pub mod monitoring_schedule {
         ///
         /// - `endpoint_name`: `EndpointName`, The name of the endpoint used to run the monitoring job.
         /// - `local_path`: `LocalPath`, Path to the filesystem where the endpoint data is available to the container.
-        pub fn new(
-            endpoint_name: impl Into<Val<String>>,
-            local_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint_name: impl Into<Val<String>>, local_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("EndpointName", endpoint_name);
             props.set("LocalPath", local_path);
@@ -29968,11 +20042,7 @@ pub mod monitoring_schedule {
         /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
         /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(
-            instance_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-            volume_size_in_gb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCount", instance_count);
             props.set("InstanceType", instance_type);
@@ -30007,12 +20077,8 @@ pub mod monitoring_schedule {
         }
 
         /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
-        pub fn enable_inter_container_traffic_encryption(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("EnableInterContainerTrafficEncryption", value);
+        pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("EnableInterContainerTrafficEncryption", value);
             self
         }
 
@@ -30046,10 +20112,7 @@ pub mod monitoring_schedule {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
         /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect to your monitoring jobs.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -30148,94 +20211,20 @@ pub mod monitoring_schedule {
 
     pub(crate) static MONITORING_EXECUTION_SUMMARY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FailureReason",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MonitoringExecutionStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "Pending",
-                        "Completed",
-                        "CompletedWithViolations",
-                        "InProgress",
-                        "Failed",
-                        "Stopping",
-                        "Stopped",
-                    ],
-                }),
-            ),
-            (
-                "MonitoringScheduleName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProcessingJobArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:processing-job/.*",
-                    ),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("FailureReason", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("MonitoringExecutionStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pending", "Completed", "CompletedWithViolations", "InProgress", "Failed", "Stopping", "Stopped"] })),
+            ("MonitoringScheduleName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("ProcessingJobArn", &Shape::Str(StrRule { pattern: Some("aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:processing-job/.*"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_SCHEDULE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MonitoringJobDefinition",
-                &Shape::Object(&MONITORING_JOB_DEFINITION_SHAPE),
-            ),
-            (
-                "MonitoringJobDefinitionName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MonitoringType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "DataQuality",
-                        "ModelQuality",
-                        "ModelBias",
-                        "ModelExplainability",
-                    ],
-                }),
-            ),
+            ("MonitoringJobDefinition", &Shape::Object(&MONITORING_JOB_DEFINITION_SHAPE)),
+            ("MonitoringJobDefinitionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("MonitoringType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DataQuality", "ModelQuality", "ModelBias", "ModelExplainability"] })),
             ("ScheduleConfig", &Shape::Object(&SCHEDULE_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -30244,149 +20233,53 @@ pub mod monitoring_schedule {
     pub(crate) static MONITORING_JOB_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("BaselineConfig", &Shape::Object(&BASELINE_CONFIG_SHAPE)),
-            (
-                "MonitoringAppSpecification",
-                &Shape::Object(&MONITORING_APP_SPECIFICATION_SHAPE),
-            ),
-            (
-                "MonitoringInputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MONITORING_INPUT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "MonitoringOutputConfig",
-                &Shape::Object(&MONITORING_OUTPUT_CONFIG_SHAPE),
-            ),
-            (
-                "MonitoringResources",
-                &Shape::Object(&MONITORING_RESOURCES_SHAPE),
-            ),
+            ("MonitoringAppSpecification", &Shape::Object(&MONITORING_APP_SPECIFICATION_SHAPE)),
+            ("MonitoringInputs", &Shape::List(ListRule { item: Some(&Shape::Object(&MONITORING_INPUT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("MonitoringOutputConfig", &Shape::Object(&MONITORING_OUTPUT_CONFIG_SHAPE)),
+            ("MonitoringResources", &Shape::Object(&MONITORING_RESOURCES_SHAPE)),
             ("NetworkConfig", &Shape::Object(&NETWORK_CONFIG_SHAPE)),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StoppingCondition",
-                &Shape::Object(&STOPPING_CONDITION_SHAPE),
-            ),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("StoppingCondition", &Shape::Object(&STOPPING_CONDITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BASELINE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConstraintsResource",
-                &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE),
-            ),
-            (
-                "StatisticsResource",
-                &Shape::Object(&STATISTICS_RESOURCE_SHAPE),
-            ),
+            ("ConstraintsResource", &Shape::Object(&CONSTRAINTS_RESOURCE_SHAPE)),
+            ("StatisticsResource", &Shape::Object(&STATISTICS_RESOURCE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONSTRAINTS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATISTICS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_APP_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerArguments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "ContainerEntrypoint",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ImageUri",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PostAnalyticsProcessorSourceUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordPreprocessorSourceUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerArguments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+            ("ContainerEntrypoint", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("PostAnalyticsProcessorSourceUri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("RecordPreprocessorSourceUri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BatchTransformInput",
-                &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE),
-            ),
+            ("BatchTransformInput", &Shape::Object(&BATCH_TRANSFORM_INPUT_SHAPE)),
             ("EndpointInput", &Shape::Object(&ENDPOINT_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -30394,305 +20287,101 @@ pub mod monitoring_schedule {
 
     pub(crate) static BATCH_TRANSFORM_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataCapturedDestinationS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExcludeFeaturesAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
+            ("DataCapturedDestinationS3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+            ("ExcludeFeaturesAttribute", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENDPOINT_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndpointName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                    min_len: Some(0),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExcludeFeaturesAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Pipe", "File"],
-                }),
-            ),
+            ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+            ("ExcludeFeaturesAttribute", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Pipe", "File"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MonitoringOutputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("MonitoringOutputs", &Shape::List(ListRule { item: Some(&Shape::Object(&MONITORING_OUTPUT_SHAPE)), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE))],
+        fields: &[
+            ("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3UploadMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Continuous", "EndOfJob"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3UploadMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Continuous", "EndOfJob"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONITORING_RESOURCES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE))],
+        fields: &[
+            ("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSizeInGB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]*$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("VolumeSizeInGB", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE))],
+        fields: &[
+            ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STOPPING_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxRuntimeInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxRuntimeInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(86400.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DataAnalysisEndTime",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DataAnalysisStartTime",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.?P.*"),
-                    min_len: Some(1),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ScheduleExpression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DataAnalysisEndTime", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("DataAnalysisStartTime", &Shape::Str(StrRule { pattern: Some("^.?P.*"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+            ("ScheduleExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -30718,10 +20407,7 @@ impl CfnNotebookInstance {
         let mut props = Props::new();
         props.set("InstanceType", instance_type);
         props.set("RoleArn", role_arn);
-        CfnNotebookInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNotebookInstance { props, options: ResourceOptions::default() }
     }
 
     /// A list of Amazon Elastic Inference (EI) instance types to associate with the notebook instance. Currently, only one instance type can be associated with a notebook instance.
@@ -30753,12 +20439,8 @@ impl CfnNotebookInstance {
     }
 
     /// Information on the IMDS configuration of the notebook instance.
-    pub fn instance_metadata_service_configuration(
-        mut self,
-        value: impl Into<Val<notebook_instance::InstanceMetadataServiceConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("InstanceMetadataServiceConfiguration", value);
+    pub fn instance_metadata_service_configuration(mut self, value: impl Into<Val<notebook_instance::InstanceMetadataServiceConfiguration>>) -> Self {
+        self.props.set("InstanceMetadataServiceConfiguration", value);
         self
     }
 
@@ -30856,21 +20538,11 @@ impl Handle<CfnNotebookInstance> {
 pub(crate) static NOTEBOOK_INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnNotebookInstance::TYPE_NAME,
     shape: &NOTEBOOK_INSTANCE_SHAPE,
-    create_only: &[
-        "DirectInternetAccess",
-        "KmsKeyId",
-        "NotebookInstanceName",
-        "PlatformIdentifier",
-        "SecurityGroupIds",
-        "SubnetId",
-    ],
+    create_only: &["DirectInternetAccess", "KmsKeyId", "NotebookInstanceName", "PlatformIdentifier", "SecurityGroupIds", "SubnetId"],
     write_only: &[],
     primary_identifier: &["NotebookInstanceArn"],
     attributes: &["NotebookInstanceArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
@@ -30914,10 +20586,7 @@ pub mod notebook_instance {
         /// - `minimum_instance_metadata_service_version`: `MinimumInstanceMetadataServiceVersion`, Indicates the minimum IMDS version that the notebook instance supports. When passed as part of CreateNotebookInstance, if no value is selected, then it defaults to IMDSv1. This means that both IMDSv1 and IMDSv2 are supported. If passed as part of UpdateNotebookInstance, there is no default.
         pub fn new(minimum_instance_metadata_service_version: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "MinimumInstanceMetadataServiceVersion",
-                minimum_instance_metadata_service_version,
-            );
+            props.set("MinimumInstanceMetadataServiceVersion", minimum_instance_metadata_service_version);
             InstanceMetadataServiceConfiguration { props }
         }
     }
@@ -30954,38 +20623,16 @@ pub mod notebook_instance {
     }
 
     pub(crate) static INSTANCE_METADATA_SERVICE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MinimumInstanceMetadataServiceVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^1|2$"),
-                min_len: Some(0),
-                max_len: Some(1),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MinimumInstanceMetadataServiceVersion", &Shape::Str(StrRule { pattern: Some("^1|2$"), min_len: Some(0), max_len: Some(1), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -31006,46 +20653,31 @@ impl CfnNotebookInstanceLifecycleConfig {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnNotebookInstanceLifecycleConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNotebookInstanceLifecycleConfig { props, options: ResourceOptions::default() }
     }
 
     /// The name of the lifecycle configuration.
     ///
     /// Changing it replaces the resource.
-    pub fn notebook_instance_lifecycle_config_name(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn notebook_instance_lifecycle_config_name(mut self, value: impl Into<Val<String>>) -> Self {
         self.props.set("NotebookInstanceLifecycleConfigName", value);
         self
     }
 
     /// A shell script that runs only once, when you create a notebook instance. The shell script must be a base64-encoded string.
-    pub fn on_create(
-        mut self,
-        value: impl Into<Val<Vec<notebook_instance_lifecycle_config::NotebookInstanceLifecycleHook>>>,
-    ) -> Self {
+    pub fn on_create(mut self, value: impl Into<Val<Vec<notebook_instance_lifecycle_config::NotebookInstanceLifecycleHook>>>) -> Self {
         self.props.set("OnCreate", value);
         self
     }
 
     /// A shell script that runs every time you start a notebook instance, including when you create the notebook instance. The shell script must be a base64-encoded string.
-    pub fn on_start(
-        mut self,
-        value: impl Into<Val<Vec<notebook_instance_lifecycle_config::NotebookInstanceLifecycleHook>>>,
-    ) -> Self {
+    pub fn on_start(mut self, value: impl Into<Val<Vec<notebook_instance_lifecycle_config::NotebookInstanceLifecycleHook>>>) -> Self {
         self.props.set("OnStart", value);
         self
     }
 
     /// An array of key-value pairs to apply to this resource.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<notebook_instance_lifecycle_config::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<notebook_instance_lifecycle_config::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -31082,54 +20714,16 @@ pub(crate) static NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["NotebookInstanceLifecycleConfigArn"],
     attributes: &["NotebookInstanceLifecycleConfigArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
 pub(crate) static NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NotebookInstanceLifecycleConfigName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OnCreate",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &notebook_instance_lifecycle_config::NOTEBOOK_INSTANCE_LIFECYCLE_HOOK_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "OnStart",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &notebook_instance_lifecycle_config::NOTEBOOK_INSTANCE_LIFECYCLE_HOOK_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &notebook_instance_lifecycle_config::TAG_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("NotebookInstanceLifecycleConfigName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("OnCreate", &Shape::List(ListRule { item: Some(&Shape::Object(&notebook_instance_lifecycle_config::NOTEBOOK_INSTANCE_LIFECYCLE_HOOK_SHAPE)), min_items: Some(0), max_items: Some(1) })),
+        ("OnStart", &Shape::List(ListRule { item: Some(&Shape::Object(&notebook_instance_lifecycle_config::NOTEBOOK_INSTANCE_LIFECYCLE_HOOK_SHAPE)), min_items: Some(0), max_items: Some(1) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&notebook_instance_lifecycle_config::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -31192,38 +20786,16 @@ pub mod notebook_instance_lifecycle_config {
     }
 
     pub(crate) static NOTEBOOK_INSTANCE_LIFECYCLE_HOOK_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Content",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S\\s]+$"),
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Content", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]+$"), min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -31248,23 +20820,14 @@ impl CfnPartnerApp {
     /// - `name`: `Name`, A name for the PartnerApp.
     /// - `tier`: `Tier`, The tier of the PartnerApp.
     /// - `type_`: `Type`, The type of PartnerApp.
-    pub fn new(
-        auth_type: impl Into<Val<String>>,
-        execution_role_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        tier: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(auth_type: impl Into<Val<String>>, execution_role_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, tier: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AuthType", auth_type);
         props.set("ExecutionRoleArn", execution_role_arn);
         props.set("Name", name);
         props.set("Tier", tier);
         props.set("Type", type_);
-        CfnPartnerApp {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPartnerApp { props, options: ResourceOptions::default() }
     }
 
     /// The version of the PartnerApp.
@@ -31274,10 +20837,7 @@ impl CfnPartnerApp {
     }
 
     /// A collection of settings that specify the maintenance schedule for the PartnerApp.
-    pub fn application_config(
-        mut self,
-        value: impl Into<Val<partner_app::PartnerAppConfig>>,
-    ) -> Self {
+    pub fn application_config(mut self, value: impl Into<Val<partner_app::PartnerAppConfig>>) -> Self {
         self.props.set("ApplicationConfig", value);
         self
     }
@@ -31311,10 +20871,7 @@ impl CfnPartnerApp {
     }
 
     /// A collection of settings that specify the maintenance schedule for the PartnerApp.
-    pub fn maintenance_config(
-        mut self,
-        value: impl Into<Val<partner_app::PartnerAppMaintenanceConfig>>,
-    ) -> Self {
+    pub fn maintenance_config(mut self, value: impl Into<Val<partner_app::PartnerAppMaintenanceConfig>>) -> Self {
         self.props.set("MaintenanceConfig", value);
         self
     }
@@ -31371,108 +20928,23 @@ pub(crate) static PARTNER_APP_META: TypeMeta = TypeMeta {
     write_only: &["ClientToken"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "BaseUrl", "CurrentVersionEolDate"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688378),
 };
 
 pub(crate) static PARTNER_APP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ApplicationConfig",
-            &Shape::Object(&partner_app::PARTNER_APP_CONFIG_SHAPE),
-        ),
-        (
-            "AuthType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IAM"],
-            }),
-        ),
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaintenanceConfig",
-            &Shape::Object(&partner_app::PARTNER_APP_MAINTENANCE_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&partner_app::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Tier",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$).+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "lakera-guard",
-                    "comet",
-                    "deepchecks-llm-evaluation",
-                    "fiddler",
-                ],
-            }),
-        ),
+        ("AppVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ApplicationConfig", &Shape::Object(&partner_app::PARTNER_APP_CONFIG_SHAPE)),
+        ("AuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IAM"] })),
+        ("ClientToken", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("MaintenanceConfig", &Shape::Object(&partner_app::PARTNER_APP_MAINTENANCE_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&partner_app::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Tier", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["lakera-guard", "comet", "deepchecks-llm-evaluation", "fiddler"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -31565,65 +21037,23 @@ pub mod partner_app {
 
     pub(crate) static PARTNER_APP_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AdminUsers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(?!\\s*$).+$"),
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Arguments",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^.{0,1024}$"),
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
+            ("AdminUsers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("Arguments", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^.{0,1024}$"), min_len: None, max_len: Some(1024), allowed: &[] }))),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTNER_APP_MAINTENANCE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaintenanceWindowStart",
-            &Shape::Str(StrRule {
-                pattern: Some("(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)"),
-                min_len: Some(0),
-                max_len: Some(9),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaintenanceWindowStart", &Shape::Str(StrRule { pattern: Some("(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)"), min_len: Some(0), max_len: Some(9), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -31646,26 +21076,16 @@ impl CfnPipeline {
     /// - `pipeline_definition`: `PipelineDefinition`.
     /// - `pipeline_name`: `PipelineName`, The name of the Pipeline.
     /// - `role_arn`: `RoleArn`, Role Arn
-    pub fn new(
-        pipeline_definition: impl Into<Val<pipeline::PipelineDefinition>>,
-        pipeline_name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(pipeline_definition: impl Into<Val<pipeline::PipelineDefinition>>, pipeline_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PipelineDefinition", pipeline_definition);
         props.set("PipelineName", pipeline_name);
         props.set("RoleArn", role_arn);
-        CfnPipeline {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPipeline { props, options: ResourceOptions::default() }
     }
 
     /// The `ParallelismConfiguration` property.
-    pub fn parallelism_configuration(
-        mut self,
-        value: impl Into<Val<pipeline::ParallelismConfiguration>>,
-    ) -> Self {
+    pub fn parallelism_configuration(mut self, value: impl Into<Val<pipeline::ParallelismConfiguration>>) -> Self {
         self.props.set("ParallelismConfiguration", value);
         self
     }
@@ -31711,67 +21131,19 @@ pub(crate) static PIPELINE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PipelineName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PIPELINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ParallelismConfiguration",
-            &Shape::Object(&pipeline::PARALLELISM_CONFIGURATION_SHAPE),
-        ),
-        (
-            "PipelineDefinition",
-            &Shape::Object(&pipeline::PIPELINE_DEFINITION_SHAPE),
-        ),
-        (
-            "PipelineDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(3072),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PipelineDisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PipelineName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pipeline::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ParallelismConfiguration", &Shape::Object(&pipeline::PARALLELISM_CONFIGURATION_SHAPE)),
+        ("PipelineDefinition", &Shape::Object(&pipeline::PIPELINE_DEFINITION_SHAPE)),
+        ("PipelineDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(3072), allowed: &[] })),
+        ("PipelineDisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("PipelineName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&pipeline::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -31825,10 +21197,7 @@ pub mod pipeline {
         }
 
         /// The `PipelineDefinitionS3Location` property.
-        pub fn pipeline_definition_s3_location(
-            mut self,
-            value: impl Into<Val<S3Location>>,
-        ) -> Self {
+        pub fn pipeline_definition_s3_location(mut self, value: impl Into<Val<S3Location>>) -> Self {
             self.props.set("PipelineDefinitionS3Location", value);
             self
         }
@@ -31903,45 +21272,21 @@ pub mod pipeline {
     }
 
     pub(crate) static PARALLELISM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxParallelExecutionSteps",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxParallelExecutionSteps", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PIPELINE_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        one_of_required: &[
-            &["PipelineDefinitionBody"],
-            &["PipelineDefinitionS3Location"],
-        ],
+        one_of_required: &[&["PipelineDefinitionBody"], &["PipelineDefinitionS3Location"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -31964,19 +21309,12 @@ impl CfnProcessingJob {
     /// - `app_specification`: `AppSpecification`, Configures the processing job to run a specified Docker container image.
     /// - `processing_resources`: `ProcessingResources`, Identifies the resources, ML compute instances, and ML storage volumes to deploy for a processing job. In distributed training, you specify more than one instance.
     /// - `role_arn`: `RoleArn`, The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    pub fn new(
-        app_specification: impl Into<Val<processing_job::AppSpecification>>,
-        processing_resources: impl Into<Val<processing_job::ProcessingResources>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(app_specification: impl Into<Val<processing_job::AppSpecification>>, processing_resources: impl Into<Val<processing_job::ProcessingResources>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AppSpecification", app_specification);
         props.set("ProcessingResources", processing_resources);
         props.set("RoleArn", role_arn);
-        CfnProcessingJob {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProcessingJob { props, options: ResourceOptions::default() }
     }
 
     /// Sets the environment variables in the Docker container
@@ -31990,10 +21328,7 @@ impl CfnProcessingJob {
     /// Associates a SageMaker job as a trial component with an experiment and trial.
     ///
     /// Changing it replaces the resource.
-    pub fn experiment_config(
-        mut self,
-        value: impl Into<Val<processing_job::ExperimentConfig>>,
-    ) -> Self {
+    pub fn experiment_config(mut self, value: impl Into<Val<processing_job::ExperimentConfig>>) -> Self {
         self.props.set("ExperimentConfig", value);
         self
     }
@@ -32009,10 +21344,7 @@ impl CfnProcessingJob {
     /// An array of inputs configuring the data to download into the processing container.
     ///
     /// Changing it replaces the resource.
-    pub fn processing_inputs(
-        mut self,
-        value: impl Into<Val<Vec<processing_job::ProcessingInputsObject>>>,
-    ) -> Self {
+    pub fn processing_inputs(mut self, value: impl Into<Val<Vec<processing_job::ProcessingInputsObject>>>) -> Self {
         self.props.set("ProcessingInputs", value);
         self
     }
@@ -32028,10 +21360,7 @@ impl CfnProcessingJob {
     /// Configuration for uploading output from the processing container.
     ///
     /// Changing it replaces the resource.
-    pub fn processing_output_config(
-        mut self,
-        value: impl Into<Val<processing_job::ProcessingOutputConfig>>,
-    ) -> Self {
+    pub fn processing_output_config(mut self, value: impl Into<Val<processing_job::ProcessingOutputConfig>>) -> Self {
         self.props.set("ProcessingOutputConfig", value);
         self
     }
@@ -32039,10 +21368,7 @@ impl CfnProcessingJob {
     /// Configures conditions under which the processing job should be stopped, such as how long the processing job has been running. After the condition is met, the processing job is stopped.
     ///
     /// Changing it replaces the resource.
-    pub fn stopping_condition(
-        mut self,
-        value: impl Into<Val<processing_job::StoppingCondition>>,
-    ) -> Self {
+    pub fn stopping_condition(mut self, value: impl Into<Val<processing_job::StoppingCondition>>) -> Self {
         self.props.set("StoppingCondition", value);
         self
     }
@@ -32153,112 +21479,27 @@ impl Handle<CfnProcessingJob> {
 pub(crate) static PROCESSING_JOB_META: TypeMeta = TypeMeta {
     type_name: CfnProcessingJob::TYPE_NAME,
     shape: &PROCESSING_JOB_SHAPE,
-    create_only: &[
-        "AppSpecification",
-        "Environment",
-        "ExperimentConfig",
-        "NetworkConfig",
-        "ProcessingInputs",
-        "ProcessingJobName",
-        "ProcessingOutputConfig",
-        "ProcessingResources",
-        "RoleArn",
-        "StoppingCondition",
-        "Tags",
-    ],
+    create_only: &["AppSpecification", "Environment", "ExperimentConfig", "NetworkConfig", "ProcessingInputs", "ProcessingJobName", "ProcessingOutputConfig", "ProcessingResources", "RoleArn", "StoppingCondition", "Tags"],
     write_only: &[],
     primary_identifier: &["ProcessingJobArn"],
-    attributes: &[
-        "AutoMLJobArn",
-        "CreationTime",
-        "ExitMessage",
-        "FailureReason",
-        "LastModifiedTime",
-        "MonitoringScheduleArn",
-        "ProcessingEndTime",
-        "ProcessingJobArn",
-        "ProcessingJobStatus",
-        "ProcessingStartTime",
-        "TrainingJobArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AutoMLJobArn", "CreationTime", "ExitMessage", "FailureReason", "LastModifiedTime", "MonitoringScheduleArn", "ProcessingEndTime", "ProcessingJobArn", "ProcessingJobStatus", "ProcessingStartTime", "TrainingJobArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PROCESSING_JOB_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AppSpecification",
-            &Shape::Object(&processing_job::APP_SPECIFICATION_SHAPE),
-        ),
-        (
-            "Environment",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("[\\S\\s]*"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
-        (
-            "ExperimentConfig",
-            &Shape::Object(&processing_job::EXPERIMENT_CONFIG_SHAPE),
-        ),
-        (
-            "NetworkConfig",
-            &Shape::Object(&processing_job::NETWORK_CONFIG_SHAPE),
-        ),
-        (
-            "ProcessingInputs",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &processing_job::PROCESSING_INPUTS_OBJECT_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ProcessingJobName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProcessingOutputConfig",
-            &Shape::Object(&processing_job::PROCESSING_OUTPUT_CONFIG_SHAPE),
-        ),
-        (
-            "ProcessingResources",
-            &Shape::Object(&processing_job::PROCESSING_RESOURCES_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StoppingCondition",
-            &Shape::Object(&processing_job::STOPPING_CONDITION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&processing_job::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AppSpecification", &Shape::Object(&processing_job::APP_SPECIFICATION_SHAPE)),
+        ("Environment", &Shape::Map(&Shape::Str(StrRule { pattern: Some("[\\S\\s]*"), min_len: None, max_len: Some(256), allowed: &[] }))),
+        ("ExperimentConfig", &Shape::Object(&processing_job::EXPERIMENT_CONFIG_SHAPE)),
+        ("NetworkConfig", &Shape::Object(&processing_job::NETWORK_CONFIG_SHAPE)),
+        ("ProcessingInputs", &Shape::List(ListRule { item: Some(&Shape::Object(&processing_job::PROCESSING_INPUTS_OBJECT_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ("ProcessingJobName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("ProcessingOutputConfig", &Shape::Object(&processing_job::PROCESSING_OUTPUT_CONFIG_SHAPE)),
+        ("ProcessingResources", &Shape::Object(&processing_job::PROCESSING_RESOURCES_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("StoppingCondition", &Shape::Object(&processing_job::STOPPING_CONDITION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&processing_job::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -32362,12 +21603,8 @@ pub mod processing_job {
         }
 
         /// Whether to encrypt all communications between distributed processing jobs. Choose True to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
-        pub fn enable_inter_container_traffic_encryption(
-            mut self,
-            value: impl Into<Val<bool>>,
-        ) -> Self {
-            self.props
-                .set("EnableInterContainerTrafficEncryption", value);
+        pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Val<bool>>) -> Self {
+            self.props.set("EnableInterContainerTrafficEncryption", value);
             self
         }
 
@@ -32401,10 +21638,7 @@ pub mod processing_job {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`, The VPC security group IDs, in the form 'sg-xxxxxxxx'. Specify the security groups for the VPC that is specified in the 'Subnets' field.
         /// - `subnets`: `Subnets`, The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see <https://docs.aws.amazon.com/sagemaker/latest/dg/regions-quotas.html>
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnets: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnets: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("Subnets", subnets);
@@ -32473,10 +21707,7 @@ pub mod processing_job {
         }
 
         /// Configuration for Athena Dataset Definition input.
-        pub fn athena_dataset_definition(
-            mut self,
-            value: impl Into<Val<AthenaDatasetDefinition>>,
-        ) -> Self {
+        pub fn athena_dataset_definition(mut self, value: impl Into<Val<AthenaDatasetDefinition>>) -> Self {
             self.props.set("AthenaDatasetDefinition", value);
             self
         }
@@ -32504,10 +21735,7 @@ pub mod processing_job {
         }
 
         /// Configuration for Redshift Dataset Definition input.
-        pub fn redshift_dataset_definition(
-            mut self,
-            value: impl Into<Val<RedshiftDatasetDefinition>>,
-        ) -> Self {
+        pub fn redshift_dataset_definition(mut self, value: impl Into<Val<RedshiftDatasetDefinition>>) -> Self {
             self.props.set("RedshiftDatasetDefinition", value);
             self
         }
@@ -32533,13 +21761,7 @@ pub mod processing_job {
         /// - `output_format`: `OutputFormat`, The data storage format for Athena query results.
         /// - `output_s3_uri`: `OutputS3Uri`, The location in Amazon S3 where Athena query results are stored.
         /// - `query_string`: `QueryString`, The SQL query statements, to be executed.
-        pub fn new(
-            catalog: impl Into<Val<String>>,
-            database: impl Into<Val<String>>,
-            output_format: impl Into<Val<String>>,
-            output_s3_uri: impl Into<Val<String>>,
-            query_string: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(catalog: impl Into<Val<String>>, database: impl Into<Val<String>>, output_format: impl Into<Val<String>>, output_s3_uri: impl Into<Val<String>>, query_string: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Catalog", catalog);
             props.set("Database", database);
@@ -32592,15 +21814,7 @@ pub mod processing_job {
         /// - `output_format`: `OutputFormat`, The data storage format for Redshift query results.
         /// - `output_s3_uri`: `OutputS3Uri`, The location in Amazon S3 where the Redshift query results are stored.
         /// - `query_string`: `QueryString`, The SQL query statements to be executed.
-        pub fn new(
-            cluster_id: impl Into<Val<String>>,
-            cluster_role_arn: impl Into<Val<String>>,
-            database: impl Into<Val<String>>,
-            db_user: impl Into<Val<String>>,
-            output_format: impl Into<Val<String>>,
-            output_s3_uri: impl Into<Val<String>>,
-            query_string: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cluster_id: impl Into<Val<String>>, cluster_role_arn: impl Into<Val<String>>, database: impl Into<Val<String>>, db_user: impl Into<Val<String>>, output_format: impl Into<Val<String>>, output_s3_uri: impl Into<Val<String>>, query_string: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ClusterId", cluster_id);
             props.set("ClusterRoleArn", cluster_role_arn);
@@ -32847,11 +22061,7 @@ pub mod processing_job {
         /// - `instance_count`: `InstanceCount`, The number of ML compute instances to use in the processing job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
         /// - `instance_type`: `InstanceType`, The ML compute instance type for the processing job.
         /// - `volume_size_in_gb`: `VolumeSizeInGB`, The size of the ML storage volume in gigabytes that you want to provision. You must specify sufficient ML storage for your scenario.
-        pub fn new(
-            instance_count: impl Into<Val<i64>>,
-            instance_type: impl Into<Val<String>>,
-            volume_size_in_gb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(instance_count: impl Into<Val<i64>>, instance_type: impl Into<Val<String>>, volume_size_in_gb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceCount", instance_count);
             props.set("InstanceType", instance_type);
@@ -32926,130 +22136,41 @@ pub mod processing_job {
 
     pub(crate) static APP_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContainerArguments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*"),
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ContainerEntrypoint",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*"),
-                        min_len: Some(0),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ImageUri",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("ContainerArguments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("ContainerEntrypoint", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("ImageUri", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPERIMENT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExperimentName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"),
-                    min_len: None,
-                    max_len: Some(120),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RunName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"),
-                    min_len: None,
-                    max_len: Some(120),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TrialComponentDisplayName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"),
-                    min_len: None,
-                    max_len: Some(120),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TrialName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"),
-                    min_len: None,
-                    max_len: Some(120),
-                    allowed: &[],
-                }),
-            ),
+            ("ExperimentName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"), min_len: None, max_len: Some(120), allowed: &[] })),
+            ("RunName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"), min_len: None, max_len: Some(120), allowed: &[] })),
+            ("TrialComponentDisplayName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"), min_len: None, max_len: Some(120), allowed: &[] })),
+            ("TrialName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}"), min_len: None, max_len: Some(120), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE))],
+        fields: &[
+            ("VpcConfig", &Shape::Object(&VPC_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(0), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSING_INPUTS_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatasetDefinition",
-                &Shape::Object(&DATASET_DEFINITION_SHAPE),
-            ),
+            ("DatasetDefinition", &Shape::Object(&DATASET_DEFINITION_SHAPE)),
             ("S3Input", &Shape::Object(&S3_INPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -33057,542 +22178,116 @@ pub mod processing_job {
 
     pub(crate) static DATASET_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AthenaDatasetDefinition",
-                &Shape::Object(&ATHENA_DATASET_DEFINITION_SHAPE),
-            ),
-            (
-                "DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["File", "Pipe"],
-                }),
-            ),
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RedshiftDatasetDefinition",
-                &Shape::Object(&REDSHIFT_DATASET_DEFINITION_SHAPE),
-            ),
+            ("AthenaDatasetDefinition", &Shape::Object(&ATHENA_DATASET_DEFINITION_SHAPE)),
+            ("DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["File", "Pipe"] })),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("RedshiftDatasetDefinition", &Shape::Object(&REDSHIFT_DATASET_DEFINITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ATHENA_DATASET_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Catalog",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Database",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:/_-]*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputCompression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["GZIP", "SNAPPY", "ZLIB"],
-                }),
-            ),
-            (
-                "OutputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PARQUET", "AVRO", "ORC", "JSON", "TEXTFILE"],
-                }),
-            ),
-            (
-                "OutputS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("(https|s3)://([^/]+)/?(.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueryString",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\S]+"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WorkGroup",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9._-]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Catalog", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Database", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:/_-]*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("OutputCompression", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GZIP", "SNAPPY", "ZLIB"] })),
+            ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PARQUET", "AVRO", "ORC", "JSON", "TEXTFILE"] })),
+            ("OutputS3Uri", &Shape::Str(StrRule { pattern: Some("(https|s3)://([^/]+)/?(.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("QueryString", &Shape::Str(StrRule { pattern: Some("[\\s\\S]+"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+            ("WorkGroup", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9._-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDSHIFT_DATASET_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClusterId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClusterRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Database",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DbUser",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:/_-]*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputCompression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["None", "GZIP", "SNAPPY", "ZSTD", "BZIP2"],
-                }),
-            ),
-            (
-                "OutputFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PARQUET", "CSV"],
-                }),
-            ),
-            (
-                "OutputS3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("(https|s3)://([^/]+)/?(.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "QueryString",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\s\\S]+"),
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("ClusterId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+            ("ClusterRoleArn", &Shape::Str(StrRule { pattern: Some("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Database", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("DbUser", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:/_-]*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("OutputCompression", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "GZIP", "SNAPPY", "ZSTD", "BZIP2"] })),
+            ("OutputFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PARQUET", "CSV"] })),
+            ("OutputS3Uri", &Shape::Str(StrRule { pattern: Some("(https|s3)://([^/]+)/?(.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("QueryString", &Shape::Str(StrRule { pattern: Some("[\\s\\S]+"), min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_INPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3CompressionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["None", "Gzip"],
-                }),
-            ),
-            (
-                "S3DataDistributionType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FullyReplicated", "ShardedByS3Key"],
-                }),
-            ),
-            (
-                "S3DataType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ManifestFile", "S3Prefix"],
-                }),
-            ),
-            (
-                "S3InputMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["File", "Pipe"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("(https|s3)://([^/]+)/?(.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3CompressionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["None", "Gzip"] })),
+            ("S3DataDistributionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FullyReplicated", "ShardedByS3Key"] })),
+            ("S3DataType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ManifestFile", "S3Prefix"] })),
+            ("S3InputMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["File", "Pipe"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("(https|s3)://([^/]+)/?(.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSING_OUTPUT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:/_-]*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Outputs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PROCESSING_OUTPUTS_OBJECT_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:/_-]*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("Outputs", &Shape::List(ListRule { item: Some(&Shape::Object(&PROCESSING_OUTPUTS_OBJECT_SHAPE)), min_items: Some(0), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSING_OUTPUTS_OBJECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FeatureStoreOutput",
-                &Shape::Object(&FEATURE_STORE_OUTPUT_SHAPE),
-            ),
+            ("FeatureStoreOutput", &Shape::Object(&FEATURE_STORE_OUTPUT_SHAPE)),
             ("S3Output", &Shape::Object(&S3_OUTPUT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FEATURE_STORE_OUTPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FeatureGroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}"),
-                min_len: None,
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FeatureGroupName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}"), min_len: None, max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocalPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3UploadMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Continuous", "EndOfJob"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("(https|s3)://([^/]+)/?(.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("LocalPath", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("S3UploadMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Continuous", "EndOfJob"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("(https|s3)://([^/]+)/?(.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROCESSING_RESOURCES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE))],
+        fields: &[
+            ("ClusterConfig", &Shape::Object(&CLUSTER_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLUSTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ml.t3.medium",
-                        "ml.t3.large",
-                        "ml.t3.xlarge",
-                        "ml.t3.2xlarge",
-                        "ml.m4.xlarge",
-                        "ml.m4.2xlarge",
-                        "ml.m4.4xlarge",
-                        "ml.m4.10xlarge",
-                        "ml.m4.16xlarge",
-                        "ml.c4.xlarge",
-                        "ml.c4.2xlarge",
-                        "ml.c4.4xlarge",
-                        "ml.c4.8xlarge",
-                        "ml.c5.xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.r5.large",
-                        "ml.r5.xlarge",
-                        "ml.r5.2xlarge",
-                        "ml.r5.4xlarge",
-                        "ml.r5.8xlarge",
-                        "ml.r5.12xlarge",
-                        "ml.r5.16xlarge",
-                        "ml.r5.24xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.r5d.large",
-                        "ml.r5d.xlarge",
-                        "ml.r5d.2xlarge",
-                        "ml.r5d.4xlarge",
-                        "ml.r5d.8xlarge",
-                        "ml.r5d.12xlarge",
-                        "ml.r5d.16xlarge",
-                        "ml.r5d.24xlarge",
-                        "ml.g6.xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6e.xlarge",
-                        "ml.g6e.2xlarge",
-                        "ml.g6e.4xlarge",
-                        "ml.g6e.8xlarge",
-                        "ml.g6e.12xlarge",
-                        "ml.g6e.16xlarge",
-                        "ml.g6e.24xlarge",
-                        "ml.g6e.48xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.c6i.xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.48xlarge",
-                    ],
-                }),
-            ),
-            (
-                "VolumeKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9:/_-]*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSizeInGB",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("InstanceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m4.xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.c4.xlarge", "ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.18xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.16xlarge", "ml.g5.12xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.8xlarge", "ml.r5d.12xlarge", "ml.r5d.16xlarge", "ml.r5d.24xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge"] })),
+            ("VolumeKmsKeyId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9:/_-]*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("VolumeSizeInGB", &Shape::Num(NumRule { min: Some(1.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STOPPING_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxRuntimeInSeconds",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(777600.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxRuntimeInSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(777600.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -33616,10 +22311,7 @@ impl CfnProject {
     pub fn new(project_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProjectName", project_name);
-        CfnProject {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProject { props, options: ResourceOptions::default() }
     }
 
     /// The description of the project.
@@ -33631,22 +22323,15 @@ impl CfnProject {
     }
 
     /// Provisioned ServiceCatalog  Details
-    pub fn service_catalog_provisioned_product_details(
-        mut self,
-        value: impl Into<Val<project::ServiceCatalogProvisionedProductDetails>>,
-    ) -> Self {
-        self.props
-            .set("ServiceCatalogProvisionedProductDetails", value);
+    pub fn service_catalog_provisioned_product_details(mut self, value: impl Into<Val<project::ServiceCatalogProvisionedProductDetails>>) -> Self {
+        self.props.set("ServiceCatalogProvisionedProductDetails", value);
         self
     }
 
     /// Input ServiceCatalog Provisioning Details
     ///
     /// Changing it replaces the resource.
-    pub fn service_catalog_provisioning_details(
-        mut self,
-        value: impl Into<Val<project::ServiceCatalogProvisioningDetails>>,
-    ) -> Self {
+    pub fn service_catalog_provisioning_details(mut self, value: impl Into<Val<project::ServiceCatalogProvisioningDetails>>) -> Self {
         self.props.set("ServiceCatalogProvisioningDetails", value);
         self
     }
@@ -33662,10 +22347,7 @@ impl CfnProject {
     /// An array of template providers associated with the project.
     ///
     /// Changing it replaces the resource.
-    pub fn template_provider_details(
-        mut self,
-        value: impl Into<Val<Vec<project::TemplateProviderDetail>>>,
-    ) -> Self {
+    pub fn template_provider_details(mut self, value: impl Into<Val<Vec<project::TemplateProviderDetail>>>) -> Self {
         self.props.set("TemplateProviderDetails", value);
         self
     }
@@ -33719,72 +22401,24 @@ impl Handle<CfnProject> {
 pub(crate) static PROJECT_META: TypeMeta = TypeMeta {
     type_name: CfnProject::TYPE_NAME,
     shape: &PROJECT_SHAPE,
-    create_only: &[
-        "ProjectDescription",
-        "ProjectName",
-        "ServiceCatalogProvisioningDetails",
-        "Tags",
-        "TemplateProviderDetails",
-    ],
+    create_only: &["ProjectDescription", "ProjectName", "ServiceCatalogProvisioningDetails", "Tags", "TemplateProviderDetails"],
     write_only: &[],
     primary_identifier: &["ProjectArn"],
     attributes: &["CreationTime", "ProjectArn", "ProjectId", "ProjectStatus"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fee7fee877b),
 };
 
 pub(crate) static PROJECT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ProjectDescription",
-            &Shape::Str(StrRule {
-                pattern: Some(".*"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProjectName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceCatalogProvisionedProductDetails",
-            &Shape::Object(&project::SERVICE_CATALOG_PROVISIONED_PRODUCT_DETAILS_SHAPE),
-        ),
-        (
-            "ServiceCatalogProvisioningDetails",
-            &Shape::Object(&project::SERVICE_CATALOG_PROVISIONING_DETAILS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&project::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(40),
-            }),
-        ),
-        (
-            "TemplateProviderDetails",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&project::TEMPLATE_PROVIDER_DETAIL_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("ProjectDescription", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("ProjectName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("ServiceCatalogProvisionedProductDetails", &Shape::Object(&project::SERVICE_CATALOG_PROVISIONED_PRODUCT_DETAILS_SHAPE)),
+        ("ServiceCatalogProvisioningDetails", &Shape::Object(&project::SERVICE_CATALOG_PROVISIONING_DETAILS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&project::TAG_SHAPE)), min_items: Some(0), max_items: Some(40) })),
+        ("TemplateProviderDetails", &Shape::List(ListRule { item: Some(&Shape::Object(&project::TEMPLATE_PROVIDER_DETAIL_SHAPE)), min_items: Some(1), max_items: Some(1) })),
     ],
-    one_of_required: &[
-        &["ServiceCatalogProvisioningDetails"],
-        &["TemplateProviderDetails"],
-    ],
+    one_of_required: &[&["ServiceCatalogProvisioningDetails"], &["TemplateProviderDetails"]],
     ..ObjectShape::EMPTY
 };
 
@@ -33820,9 +22454,7 @@ pub mod project {
         }
     }
 
-    impl From<ServiceCatalogProvisionedProductDetails>
-        for Val<ServiceCatalogProvisionedProductDetails>
-    {
+    impl From<ServiceCatalogProvisionedProductDetails> for Val<ServiceCatalogProvisionedProductDetails> {
         fn from(v: ServiceCatalogProvisionedProductDetails) -> Self {
             v.props.into_val()
         }
@@ -33857,10 +22489,7 @@ pub mod project {
         }
 
         /// Parameters specified by the administrator that are required for provisioning the product.
-        pub fn provisioning_parameters(
-            mut self,
-            value: impl Into<Val<Vec<ProvisioningParameter>>>,
-        ) -> Self {
+        pub fn provisioning_parameters(mut self, value: impl Into<Val<Vec<ProvisioningParameter>>>) -> Self {
             self.props.set("ProvisioningParameters", value);
             self
         }
@@ -33936,10 +22565,7 @@ pub mod project {
         }
 
         /// CloudFormation template provider details for a SageMaker project.
-        pub fn cfn_template_provider_detail(
-            mut self,
-            value: impl Into<Val<CfnTemplateProviderDetail>>,
-        ) -> Self {
+        pub fn cfn_template_provider_detail(mut self, value: impl Into<Val<CfnTemplateProviderDetail>>) -> Self {
             self.props.set("CfnTemplateProviderDetail", value);
             self
         }
@@ -33962,10 +22588,7 @@ pub mod project {
         ///
         /// - `template_name`: `TemplateName`, The name of the template used for the project.
         /// - `template_url`: `TemplateURL`, The URL of the CloudFormation template.
-        pub fn new(
-            template_name: impl Into<Val<String>>,
-            template_url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(template_name: impl Into<Val<String>>, template_url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("TemplateName", template_name);
             props.set("TemplateURL", template_url);
@@ -34016,179 +22639,61 @@ pub mod project {
         }
     }
 
-    pub(crate) static SERVICE_CATALOG_PROVISIONED_PRODUCT_DETAILS_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "ProvisionedProductId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static SERVICE_CATALOG_PROVISIONED_PRODUCT_DETAILS_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ProvisionedProductId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static SERVICE_CATALOG_PROVISIONING_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PathId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProductId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProvisioningArtifactId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProvisioningParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PROVISIONING_PARAMETER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("PathId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("ProductId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("ProvisioningArtifactId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("ProvisioningParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&PROVISIONING_PARAMETER_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROVISIONING_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEMPLATE_PROVIDER_DETAIL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CfnTemplateProviderDetail",
-            &Shape::Object(&CFN_TEMPLATE_PROVIDER_DETAIL_SHAPE),
-        )],
+        fields: &[
+            ("CfnTemplateProviderDetail", &Shape::Object(&CFN_TEMPLATE_PROVIDER_DETAIL_SHAPE)),
+        ],
         one_of_required: &[&["CfnTemplateProviderDetail"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CFN_TEMPLATE_PROVIDER_DETAIL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Parameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CFN_STACK_PARAMETER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(180),
-                }),
-            ),
-            (
-                "RoleARN",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TemplateName",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TemplateURL",
-                &Shape::Str(StrRule {
-                    pattern: Some("(?=.{1,1024}$)(https)://([^/]+)/(.+)"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Parameters", &Shape::List(ListRule { item: Some(&Shape::Object(&CFN_STACK_PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(180) })),
+            ("RoleARN", &Shape::Str(StrRule { pattern: Some("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("TemplateName", &Shape::Str(StrRule { pattern: Some("(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+            ("TemplateURL", &Shape::Str(StrRule { pattern: Some("(?=.{1,1024}$)(https)://([^/]+)/(.+)"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CFN_STACK_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -34214,10 +22719,7 @@ impl CfnSpace {
         let mut props = Props::new();
         props.set("DomainId", domain_id);
         props.set("SpaceName", space_name);
-        CfnSpace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSpace { props, options: ResourceOptions::default() }
     }
 
     /// The `OwnershipSettings` property.
@@ -34245,10 +22747,7 @@ impl CfnSpace {
     /// The `SpaceSharingSettings` property.
     ///
     /// Changing it replaces the resource.
-    pub fn space_sharing_settings(
-        mut self,
-        value: impl Into<Val<space::SpaceSharingSettings>>,
-    ) -> Self {
+    pub fn space_sharing_settings(mut self, value: impl Into<Val<space::SpaceSharingSettings>>) -> Self {
         self.props.set("SpaceSharingSettings", value);
         self
     }
@@ -34292,71 +22791,23 @@ impl Handle<CfnSpace> {
 pub(crate) static SPACE_META: TypeMeta = TypeMeta {
     type_name: CfnSpace::TYPE_NAME,
     shape: &SPACE_SHAPE,
-    create_only: &[
-        "DomainId",
-        "OwnershipSettings",
-        "SpaceName",
-        "SpaceSharingSettings",
-    ],
+    create_only: &["DomainId", "OwnershipSettings", "SpaceName", "SpaceSharingSettings"],
     write_only: &["SpaceSettings"],
     primary_identifier: &["DomainId", "SpaceName"],
     attributes: &["SpaceArn", "Url"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7ff8f77f),
 };
 
 pub(crate) static SPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainId",
-            &Shape::Str(StrRule {
-                pattern: Some("^d-(-*[a-z0-9]){1,61}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OwnershipSettings",
-            &Shape::Object(&space::OWNERSHIP_SETTINGS_SHAPE),
-        ),
-        (
-            "SpaceDisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$).+"),
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SpaceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SpaceSettings",
-            &Shape::Object(&space::SPACE_SETTINGS_SHAPE),
-        ),
-        (
-            "SpaceSharingSettings",
-            &Shape::Object(&space::SPACE_SHARING_SETTINGS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&space::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DomainId", &Shape::Str(StrRule { pattern: Some("^d-(-*[a-z0-9]){1,61}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("OwnershipSettings", &Shape::Object(&space::OWNERSHIP_SETTINGS_SHAPE)),
+        ("SpaceDisplayName", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("SpaceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("SpaceSettings", &Shape::Object(&space::SPACE_SETTINGS_SHAPE)),
+        ("SpaceSharingSettings", &Shape::Object(&space::SPACE_SHARING_SETTINGS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&space::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -34412,10 +22863,7 @@ pub mod space {
         }
 
         /// The CodeEditor app settings.
-        pub fn code_editor_app_settings(
-            mut self,
-            value: impl Into<Val<SpaceCodeEditorAppSettings>>,
-        ) -> Self {
+        pub fn code_editor_app_settings(mut self, value: impl Into<Val<SpaceCodeEditorAppSettings>>) -> Self {
             self.props.set("CodeEditorAppSettings", value);
             self
         }
@@ -34427,28 +22875,19 @@ pub mod space {
         }
 
         /// The JupyterLab app settings.
-        pub fn jupyter_lab_app_settings(
-            mut self,
-            value: impl Into<Val<SpaceJupyterLabAppSettings>>,
-        ) -> Self {
+        pub fn jupyter_lab_app_settings(mut self, value: impl Into<Val<SpaceJupyterLabAppSettings>>) -> Self {
             self.props.set("JupyterLabAppSettings", value);
             self
         }
 
         /// The Jupyter server's app settings.
-        pub fn jupyter_server_app_settings(
-            mut self,
-            value: impl Into<Val<JupyterServerAppSettings>>,
-        ) -> Self {
+        pub fn jupyter_server_app_settings(mut self, value: impl Into<Val<JupyterServerAppSettings>>) -> Self {
             self.props.set("JupyterServerAppSettings", value);
             self
         }
 
         /// The kernel gateway app settings.
-        pub fn kernel_gateway_app_settings(
-            mut self,
-            value: impl Into<Val<KernelGatewayAppSettings>>,
-        ) -> Self {
+        pub fn kernel_gateway_app_settings(mut self, value: impl Into<Val<KernelGatewayAppSettings>>) -> Self {
             self.props.set("KernelGatewayAppSettings", value);
             self
         }
@@ -34470,10 +22909,7 @@ pub mod space {
         }
 
         /// Default storage settings for a space.
-        pub fn space_storage_settings(
-            mut self,
-            value: impl Into<Val<SpaceStorageSettings>>,
-        ) -> Self {
+        pub fn space_storage_settings(mut self, value: impl Into<Val<SpaceStorageSettings>>) -> Self {
             self.props.set("SpaceStorageSettings", value);
             self
         }
@@ -34577,10 +23013,7 @@ pub mod space {
         }
 
         /// The `FSxLustreFileSystem` property.
-        pub fn f_sx_lustre_file_system(
-            mut self,
-            value: impl Into<Val<FSxLustreFileSystem>>,
-        ) -> Self {
+        pub fn f_sx_lustre_file_system(mut self, value: impl Into<Val<FSxLustreFileSystem>>) -> Self {
             self.props.set("FSxLustreFileSystem", value);
             self
         }
@@ -34806,10 +23239,7 @@ pub mod space {
         ///
         /// - `app_image_config_name`: `AppImageConfigName`, The Name of the AppImageConfig.
         /// - `image_name`: `ImageName`, The name of the CustomImage. Must be unique to your account.
-        pub fn new(
-            app_image_config_name: impl Into<Val<String>>,
-            image_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(app_image_config_name: impl Into<Val<String>>, image_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppImageConfigName", app_image_config_name);
             props.set("ImageName", image_name);
@@ -34927,89 +23357,31 @@ pub mod space {
     }
 
     pub(crate) static OWNERSHIP_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OwnerUserProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                min_len: None,
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("OwnerUserProfileName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: None, max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPACE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "JupyterServer",
-                        "KernelGateway",
-                        "TensorBoard",
-                        "RStudioServerPro",
-                        "RSessionGateway",
-                        "JupyterLab",
-                        "CodeEditor",
-                    ],
-                }),
-            ),
-            (
-                "CodeEditorAppSettings",
-                &Shape::Object(&SPACE_CODE_EDITOR_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "CustomFileSystems",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_FILE_SYSTEM_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "JupyterLabAppSettings",
-                &Shape::Object(&SPACE_JUPYTER_LAB_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "JupyterServerAppSettings",
-                &Shape::Object(&JUPYTER_SERVER_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "KernelGatewayAppSettings",
-                &Shape::Object(&KERNEL_GATEWAY_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "RemoteAccess",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "SpaceManagedResources",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "SpaceStorageSettings",
-                &Shape::Object(&SPACE_STORAGE_SETTINGS_SHAPE),
-            ),
+            ("AppType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JupyterServer", "KernelGateway", "TensorBoard", "RStudioServerPro", "RSessionGateway", "JupyterLab", "CodeEditor"] })),
+            ("CodeEditorAppSettings", &Shape::Object(&SPACE_CODE_EDITOR_APP_SETTINGS_SHAPE)),
+            ("CustomFileSystems", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_FILE_SYSTEM_SHAPE)), min_items: Some(0), max_items: Some(1) })),
+            ("JupyterLabAppSettings", &Shape::Object(&SPACE_JUPYTER_LAB_APP_SETTINGS_SHAPE)),
+            ("JupyterServerAppSettings", &Shape::Object(&JUPYTER_SERVER_APP_SETTINGS_SHAPE)),
+            ("KernelGatewayAppSettings", &Shape::Object(&KERNEL_GATEWAY_APP_SETTINGS_SHAPE)),
+            ("RemoteAccess", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("SpaceManagedResources", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("SpaceStorageSettings", &Shape::Object(&SPACE_STORAGE_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPACE_CODE_EDITOR_APP_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("DefaultResourceSpec", &Shape::Object(&RESOURCE_SPEC_SHAPE))],
+        fields: &[
+            ("DefaultResourceSpec", &Shape::Object(&RESOURCE_SPEC_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -35026,79 +23398,45 @@ pub mod space {
     pub(crate) static CUSTOM_FILE_SYSTEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("EFSFileSystem", &Shape::Object(&EFS_FILE_SYSTEM_SHAPE)),
-            (
-                "FSxLustreFileSystem",
-                &Shape::Object(&F_SX_LUSTRE_FILE_SYSTEM_SHAPE),
-            ),
+            ("FSxLustreFileSystem", &Shape::Object(&F_SX_LUSTRE_FILE_SYSTEM_SHAPE)),
             ("S3FileSystem", &Shape::Object(&S3_FILE_SYSTEM_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EFS_FILE_SYSTEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FileSystemId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(fs-[0-9a-f]{8,})$"),
-                min_len: Some(11),
-                max_len: Some(21),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^(fs-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(21), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static F_SX_LUSTRE_FILE_SYSTEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FileSystemId",
-            &Shape::Str(StrRule {
-                pattern: Some("^(fs-[0-9a-f]{8,})$"),
-                min_len: Some(11),
-                max_len: Some(21),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^(fs-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(21), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_FILE_SYSTEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Uri",
-            &Shape::Str(StrRule {
-                pattern: Some("(s3)://([^/]+)/?(.*)"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("(s3)://([^/]+)/?(.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPACE_JUPYTER_LAB_APP_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CodeRepositories",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CODE_REPOSITORY_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(30),
-                }),
-            ),
+            ("CodeRepositories", &Shape::List(ListRule { item: Some(&Shape::Object(&CODE_REPOSITORY_SHAPE)), min_items: Some(0), max_items: Some(30) })),
             ("DefaultResourceSpec", &Shape::Object(&RESOURCE_SPEC_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CODE_REPOSITORY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RepositoryUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RepositoryUrl", &Shape::Str(StrRule { pattern: Some("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -35121,89 +23459,38 @@ pub mod space {
 
     pub(crate) static CUSTOM_IMAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppImageConfigName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageVersionNumber",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AppImageConfigName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("ImageName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("ImageVersionNumber", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPACE_STORAGE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EbsStorageSettings",
-            &Shape::Object(&EBS_STORAGE_SETTINGS_SHAPE),
-        )],
+        fields: &[
+            ("EbsStorageSettings", &Shape::Object(&EBS_STORAGE_SETTINGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EBS_STORAGE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EbsVolumeSizeInGb",
-            &Shape::Num(NumRule {
-                min: Some(5.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("EbsVolumeSizeInGb", &Shape::Num(NumRule { min: Some(5.0), max: Some(16384.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SPACE_SHARING_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SharingType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Private", "Shared"],
-            }),
-        )],
+        fields: &[
+            ("SharingType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Private", "Shared"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -35226,25 +23513,12 @@ impl CfnStudioLifecycleConfig {
     /// - `studio_lifecycle_config_app_type`: `StudioLifecycleConfigAppType`, The App type that the Lifecycle Configuration is attached to.
     /// - `studio_lifecycle_config_content`: `StudioLifecycleConfigContent`, The content of your Amazon SageMaker Studio Lifecycle Configuration script. This content must be base64 encoded.
     /// - `studio_lifecycle_config_name`: `StudioLifecycleConfigName`, The name of the Amazon SageMaker Studio Lifecycle Configuration.
-    pub fn new(
-        studio_lifecycle_config_app_type: impl Into<Val<String>>,
-        studio_lifecycle_config_content: impl Into<Val<String>>,
-        studio_lifecycle_config_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(studio_lifecycle_config_app_type: impl Into<Val<String>>, studio_lifecycle_config_content: impl Into<Val<String>>, studio_lifecycle_config_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
-        props.set(
-            "StudioLifecycleConfigAppType",
-            studio_lifecycle_config_app_type,
-        );
-        props.set(
-            "StudioLifecycleConfigContent",
-            studio_lifecycle_config_content,
-        );
+        props.set("StudioLifecycleConfigAppType", studio_lifecycle_config_app_type);
+        props.set("StudioLifecycleConfigContent", studio_lifecycle_config_content);
         props.set("StudioLifecycleConfigName", studio_lifecycle_config_name);
-        CfnStudioLifecycleConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStudioLifecycleConfig { props, options: ResourceOptions::default() }
     }
 
     /// Tags to be associated with the Lifecycle Configuration. Each tag consists of a key and an optional value. Tag keys must be unique per resource. Tags are searchable using the Search API.
@@ -35283,59 +23557,20 @@ impl Handle<CfnStudioLifecycleConfig> {
 pub(crate) static STUDIO_LIFECYCLE_CONFIG_META: TypeMeta = TypeMeta {
     type_name: CfnStudioLifecycleConfig::TYPE_NAME,
     shape: &STUDIO_LIFECYCLE_CONFIG_SHAPE,
-    create_only: &[
-        "StudioLifecycleConfigAppType",
-        "StudioLifecycleConfigContent",
-        "StudioLifecycleConfigName",
-        "Tags",
-    ],
+    create_only: &["StudioLifecycleConfigAppType", "StudioLifecycleConfigContent", "StudioLifecycleConfigName", "Tags"],
     write_only: &[],
     primary_identifier: &["StudioLifecycleConfigName"],
     attributes: &["StudioLifecycleConfigArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ffeffff),
 };
 
 pub(crate) static STUDIO_LIFECYCLE_CONFIG_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "StudioLifecycleConfigAppType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["JupyterServer", "KernelGateway", "CodeEditor", "JupyterLab"],
-            }),
-        ),
-        (
-            "StudioLifecycleConfigContent",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\S\\s]+"),
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StudioLifecycleConfigName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&studio_lifecycle_config::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("StudioLifecycleConfigAppType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JupyterServer", "KernelGateway", "CodeEditor", "JupyterLab"] })),
+        ("StudioLifecycleConfigContent", &Shape::Str(StrRule { pattern: Some("[\\S\\s]+"), min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("StudioLifecycleConfigName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&studio_lifecycle_config::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -35373,24 +23608,8 @@ pub mod studio_lifecycle_config {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -35414,10 +23633,7 @@ impl CfnTrialComponent {
     pub fn new(trial_component_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TrialComponentName", trial_component_name);
-        CfnTrialComponent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrialComponent { props, options: ResourceOptions::default() }
     }
 
     /// The name of the component as displayed. If DisplayName isn't specified, TrialComponentName is displayed.
@@ -35427,10 +23643,7 @@ impl CfnTrialComponent {
     }
 
     /// The input artifacts for the component.
-    pub fn input_artifacts(
-        mut self,
-        value: impl Into<Val<Map<trial_component::TrialComponentArtifact>>>,
-    ) -> Self {
+    pub fn input_artifacts(mut self, value: impl Into<Val<Map<trial_component::TrialComponentArtifact>>>) -> Self {
         self.props.set("InputArtifacts", value);
         self
     }
@@ -35438,28 +23651,19 @@ impl CfnTrialComponent {
     /// Metadata properties of the tracking entity, trial, or trial component.
     ///
     /// Changing it replaces the resource.
-    pub fn metadata_properties(
-        mut self,
-        value: impl Into<Val<trial_component::MetadataProperties>>,
-    ) -> Self {
+    pub fn metadata_properties(mut self, value: impl Into<Val<trial_component::MetadataProperties>>) -> Self {
         self.props.set("MetadataProperties", value);
         self
     }
 
     /// The output artifacts for the component.
-    pub fn output_artifacts(
-        mut self,
-        value: impl Into<Val<Map<trial_component::TrialComponentArtifact>>>,
-    ) -> Self {
+    pub fn output_artifacts(mut self, value: impl Into<Val<Map<trial_component::TrialComponentArtifact>>>) -> Self {
         self.props.set("OutputArtifacts", value);
         self
     }
 
     /// The hyperparameters for the component.
-    pub fn parameters(
-        mut self,
-        value: impl Into<Val<Map<trial_component::TrialComponentParameterValue>>>,
-    ) -> Self {
+    pub fn parameters(mut self, value: impl Into<Val<Map<trial_component::TrialComponentParameterValue>>>) -> Self {
         self.props.set("Parameters", value);
         self
     }
@@ -35528,73 +23732,21 @@ pub(crate) static TRIAL_COMPONENT_META: TypeMeta = TypeMeta {
     create_only: &["MetadataProperties", "TrialComponentName"],
     write_only: &[],
     primary_identifier: &["TrialComponentArn"],
-    attributes: &[
-        "CreationTime",
-        "LastModifiedTime",
-        "LineageGroupArn",
-        "TrialComponentArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreationTime", "LastModifiedTime", "LineageGroupArn", "TrialComponentArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce3fe8877b),
 };
 
 pub(crate) static TRIAL_COMPONENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"),
-                min_len: Some(1),
-                max_len: Some(120),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InputArtifacts",
-            &Shape::Map(&Shape::Object(
-                &trial_component::TRIAL_COMPONENT_ARTIFACT_SHAPE,
-            )),
-        ),
-        (
-            "MetadataProperties",
-            &Shape::Object(&trial_component::METADATA_PROPERTIES_SHAPE),
-        ),
-        (
-            "OutputArtifacts",
-            &Shape::Map(&Shape::Object(
-                &trial_component::TRIAL_COMPONENT_ARTIFACT_SHAPE,
-            )),
-        ),
-        (
-            "Parameters",
-            &Shape::Map(&Shape::Object(
-                &trial_component::TRIAL_COMPONENT_PARAMETER_VALUE_SHAPE,
-            )),
-        ),
-        (
-            "Status",
-            &Shape::Object(&trial_component::TRIAL_COMPONENT_STATUS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&trial_component::TAGS_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TrialComponentName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"),
-                min_len: Some(1),
-                max_len: Some(120),
-                allowed: &[],
-            }),
-        ),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"), min_len: Some(1), max_len: Some(120), allowed: &[] })),
+        ("InputArtifacts", &Shape::Map(&Shape::Object(&trial_component::TRIAL_COMPONENT_ARTIFACT_SHAPE))),
+        ("MetadataProperties", &Shape::Object(&trial_component::METADATA_PROPERTIES_SHAPE)),
+        ("OutputArtifacts", &Shape::Map(&Shape::Object(&trial_component::TRIAL_COMPONENT_ARTIFACT_SHAPE))),
+        ("Parameters", &Shape::Map(&Shape::Object(&trial_component::TRIAL_COMPONENT_PARAMETER_VALUE_SHAPE))),
+        ("Status", &Shape::Object(&trial_component::TRIAL_COMPONENT_STATUS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&trial_component::TAGS_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TrialComponentName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$"), min_len: Some(1), max_len: Some(120), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -35771,127 +23923,41 @@ pub mod trial_component {
 
     pub(crate) static TRIAL_COMPONENT_ARTIFACT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MediaType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-\\w]+\\/[-\\w+]+$"),
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("MediaType", &Shape::Str(StrRule { pattern: Some("^[-\\w]+\\/[-\\w+]+$"), min_len: None, max_len: Some(64), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static METADATA_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CommitId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GeneratedBy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProjectId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Repository",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("CommitId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("GeneratedBy", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("ProjectId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Repository", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIAL_COMPONENT_PARAMETER_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StringValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2500),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StringValue", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2500), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRIAL_COMPONENT_STATUS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Message",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PrimaryStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"],
-                }),
-            ),
+            ("Message", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("PrimaryStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["InProgress", "Completed", "Failed", "Stopping", "Stopped"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -35913,17 +23979,11 @@ impl CfnUserProfile {
     ///
     /// - `domain_id`: `DomainId`, The ID of the associated Domain.
     /// - `user_profile_name`: `UserProfileName`, A name for the UserProfile.
-    pub fn new(
-        domain_id: impl Into<Val<String>>,
-        user_profile_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(domain_id: impl Into<Val<String>>, user_profile_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainId", domain_id);
         props.set("UserProfileName", user_profile_name);
-        CfnUserProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserProfile { props, options: ResourceOptions::default() }
     }
 
     /// A specifier for the type of value specified in SingleSignOnUserValue. Currently, the only supported value is "UserName". If the Domain's AuthMode is SSO, this field is required. If the Domain's AuthMode is not SSO, this field cannot be specified.
@@ -35982,74 +24042,22 @@ impl Handle<CfnUserProfile> {
 pub(crate) static USER_PROFILE_META: TypeMeta = TypeMeta {
     type_name: CfnUserProfile::TYPE_NAME,
     shape: &USER_PROFILE_SHAPE,
-    create_only: &[
-        "DomainId",
-        "SingleSignOnUserIdentifier",
-        "SingleSignOnUserValue",
-        "UserProfileName",
-        "UserSettings/RStudioServerProAppSettings/AccessStatus",
-        "UserSettings/RStudioServerProAppSettings/UserGroup",
-    ],
+    create_only: &["DomainId", "SingleSignOnUserIdentifier", "SingleSignOnUserValue", "UserProfileName", "UserSettings/RStudioServerProAppSettings/AccessStatus", "UserSettings/RStudioServerProAppSettings/UserGroup"],
     write_only: &[],
     primary_identifier: &["UserProfileName", "DomainId"],
     attributes: &["UserProfileArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ffef77f),
 };
 
 pub(crate) static USER_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainId",
-            &Shape::Str(StrRule {
-                pattern: Some("^d-(-*[a-z0-9]){1,61}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SingleSignOnUserIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("UserName"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SingleSignOnUserValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&user_profile::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UserSettings",
-            &Shape::Object(&user_profile::USER_SETTINGS_SHAPE),
-        ),
+        ("DomainId", &Shape::Str(StrRule { pattern: Some("^d-(-*[a-z0-9]){1,61}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("SingleSignOnUserIdentifier", &Shape::Str(StrRule { pattern: Some("UserName"), min_len: None, max_len: None, allowed: &[] })),
+        ("SingleSignOnUserValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&user_profile::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("UserProfileName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("UserSettings", &Shape::Object(&user_profile::USER_SETTINGS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -36107,28 +24115,19 @@ pub mod user_profile {
         }
 
         /// The CodeEditor app settings.
-        pub fn code_editor_app_settings(
-            mut self,
-            value: impl Into<Val<CodeEditorAppSettings>>,
-        ) -> Self {
+        pub fn code_editor_app_settings(mut self, value: impl Into<Val<CodeEditorAppSettings>>) -> Self {
             self.props.set("CodeEditorAppSettings", value);
             self
         }
 
         /// The `CustomFileSystemConfigs` property.
-        pub fn custom_file_system_configs(
-            mut self,
-            value: impl Into<Val<Vec<CustomFileSystemConfig>>>,
-        ) -> Self {
+        pub fn custom_file_system_configs(mut self, value: impl Into<Val<Vec<CustomFileSystemConfig>>>) -> Self {
             self.props.set("CustomFileSystemConfigs", value);
             self
         }
 
         /// The `CustomPosixUserConfig` property.
-        pub fn custom_posix_user_config(
-            mut self,
-            value: impl Into<Val<CustomPosixUserConfig>>,
-        ) -> Self {
+        pub fn custom_posix_user_config(mut self, value: impl Into<Val<CustomPosixUserConfig>>) -> Self {
             self.props.set("CustomPosixUserConfig", value);
             self
         }
@@ -36146,37 +24145,25 @@ pub mod user_profile {
         }
 
         /// The JupyterLab app settings.
-        pub fn jupyter_lab_app_settings(
-            mut self,
-            value: impl Into<Val<JupyterLabAppSettings>>,
-        ) -> Self {
+        pub fn jupyter_lab_app_settings(mut self, value: impl Into<Val<JupyterLabAppSettings>>) -> Self {
             self.props.set("JupyterLabAppSettings", value);
             self
         }
 
         /// The Jupyter server's app settings.
-        pub fn jupyter_server_app_settings(
-            mut self,
-            value: impl Into<Val<JupyterServerAppSettings>>,
-        ) -> Self {
+        pub fn jupyter_server_app_settings(mut self, value: impl Into<Val<JupyterServerAppSettings>>) -> Self {
             self.props.set("JupyterServerAppSettings", value);
             self
         }
 
         /// The kernel gateway app settings.
-        pub fn kernel_gateway_app_settings(
-            mut self,
-            value: impl Into<Val<KernelGatewayAppSettings>>,
-        ) -> Self {
+        pub fn kernel_gateway_app_settings(mut self, value: impl Into<Val<KernelGatewayAppSettings>>) -> Self {
             self.props.set("KernelGatewayAppSettings", value);
             self
         }
 
         /// A collection of settings that configure user interaction with the RStudioServerPro app.
-        pub fn r_studio_server_pro_app_settings(
-            mut self,
-            value: impl Into<Val<RStudioServerProAppSettings>>,
-        ) -> Self {
+        pub fn r_studio_server_pro_app_settings(mut self, value: impl Into<Val<RStudioServerProAppSettings>>) -> Self {
             self.props.set("RStudioServerProAppSettings", value);
             self
         }
@@ -36194,10 +24181,7 @@ pub mod user_profile {
         }
 
         /// Default storage settings for a space.
-        pub fn space_storage_settings(
-            mut self,
-            value: impl Into<Val<DefaultSpaceStorageSettings>>,
-        ) -> Self {
+        pub fn space_storage_settings(mut self, value: impl Into<Val<DefaultSpaceStorageSettings>>) -> Self {
             self.props.set("SpaceStorageSettings", value);
             self
         }
@@ -36211,10 +24195,7 @@ pub mod user_profile {
         }
 
         /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
-        pub fn studio_web_portal_settings(
-            mut self,
-            value: impl Into<Val<StudioWebPortalSettings>>,
-        ) -> Self {
+        pub fn studio_web_portal_settings(mut self, value: impl Into<Val<StudioWebPortalSettings>>) -> Self {
             self.props.set("StudioWebPortalSettings", value);
             self
         }
@@ -36281,10 +24262,7 @@ pub mod user_profile {
         ///
         /// - `app_image_config_name`: `AppImageConfigName`, The Name of the AppImageConfig.
         /// - `image_name`: `ImageName`, The name of the CustomImage. Must be unique to your account.
-        pub fn new(
-            app_image_config_name: impl Into<Val<String>>,
-            image_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(app_image_config_name: impl Into<Val<String>>, image_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AppImageConfigName", app_image_config_name);
             props.set("ImageName", image_name);
@@ -36370,19 +24348,13 @@ pub mod user_profile {
         }
 
         /// The `EFSFileSystemConfig` property.
-        pub fn efs_file_system_config(
-            mut self,
-            value: impl Into<Val<EfsFileSystemConfig>>,
-        ) -> Self {
+        pub fn efs_file_system_config(mut self, value: impl Into<Val<EfsFileSystemConfig>>) -> Self {
             self.props.set("EFSFileSystemConfig", value);
             self
         }
 
         /// The `FSxLustreFileSystemConfig` property.
-        pub fn f_sx_lustre_file_system_config(
-            mut self,
-            value: impl Into<Val<FSxLustreFileSystemConfig>>,
-        ) -> Self {
+        pub fn f_sx_lustre_file_system_config(mut self, value: impl Into<Val<FSxLustreFileSystemConfig>>) -> Self {
             self.props.set("FSxLustreFileSystemConfig", value);
             self
         }
@@ -36712,6 +24684,8 @@ pub mod user_profile {
         /// Indicates whether the current user has access to the RStudioServerPro app.
         ///
         /// Allowed values: `ENABLED`, `DISABLED`.
+        ///
+        /// Changing it replaces the resource.
         pub fn access_status(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AccessStatus", value);
             self
@@ -36720,6 +24694,8 @@ pub mod user_profile {
         /// The level of permissions that the user has within the RStudioServerPro app. This value defaults to User. The Admin value allows the user access to the RStudio Administrative Dashboard.
         ///
         /// Allowed values: `R_STUDIO_ADMIN`, `R_STUDIO_USER`.
+        ///
+        /// Changing it replaces the resource.
         pub fn user_group(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("UserGroup", value);
             self
@@ -36786,10 +24762,7 @@ pub mod user_profile {
         }
 
         /// Properties related to the Amazon Elastic Block Store volume.
-        pub fn default_ebs_storage_settings(
-            mut self,
-            value: impl Into<Val<DefaultEbsStorageSettings>>,
-        ) -> Self {
+        pub fn default_ebs_storage_settings(mut self, value: impl Into<Val<DefaultEbsStorageSettings>>) -> Self {
             self.props.set("DefaultEbsStorageSettings", value);
             self
         }
@@ -36812,10 +24785,7 @@ pub mod user_profile {
         ///
         /// - `default_ebs_volume_size_in_gb`: `DefaultEbsVolumeSizeInGb`, Default size of the Amazon EBS volume in Gb
         /// - `maximum_ebs_volume_size_in_gb`: `MaximumEbsVolumeSizeInGb`, Maximum size of the Amazon EBS volume in Gb. Must be greater than or equal to the DefaultEbsVolumeSizeInGb.
-        pub fn new(
-            default_ebs_volume_size_in_gb: impl Into<Val<i64>>,
-            maximum_ebs_volume_size_in_gb: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(default_ebs_volume_size_in_gb: impl Into<Val<i64>>, maximum_ebs_volume_size_in_gb: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultEbsVolumeSizeInGb", default_ebs_volume_size_in_gb);
             props.set("MaximumEbsVolumeSizeInGb", maximum_ebs_volume_size_in_gb);
@@ -36861,10 +24831,7 @@ pub mod user_profile {
         }
 
         /// The version aliases you are hiding from the Studio user interface.
-        pub fn hidden_sage_maker_image_version_aliases(
-            mut self,
-            value: impl Into<Val<Vec<HiddenSageMakerImage>>>,
-        ) -> Self {
+        pub fn hidden_sage_maker_image_version_aliases(mut self, value: impl Into<Val<Vec<HiddenSageMakerImage>>>) -> Self {
             self.props.set("HiddenSageMakerImageVersionAliases", value);
             self
         }
@@ -36912,120 +24879,29 @@ pub mod user_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AutoMountHomeEFS",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Enabled", "Disabled", "DefaultAsDomain"],
-                }),
-            ),
-            (
-                "CodeEditorAppSettings",
-                &Shape::Object(&CODE_EDITOR_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "CustomFileSystemConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_FILE_SYSTEM_CONFIG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "CustomPosixUserConfig",
-                &Shape::Object(&CUSTOM_POSIX_USER_CONFIG_SHAPE),
-            ),
-            (
-                "DefaultLandingUri",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1023),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExecutionRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JupyterLabAppSettings",
-                &Shape::Object(&JUPYTER_LAB_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "JupyterServerAppSettings",
-                &Shape::Object(&JUPYTER_SERVER_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "KernelGatewayAppSettings",
-                &Shape::Object(&KERNEL_GATEWAY_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "RStudioServerProAppSettings",
-                &Shape::Object(&R_STUDIO_SERVER_PRO_APP_SETTINGS_SHAPE),
-            ),
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("[-0-9a-zA-Z]+"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
+            ("AutoMountHomeEFS", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Enabled", "Disabled", "DefaultAsDomain"] })),
+            ("CodeEditorAppSettings", &Shape::Object(&CODE_EDITOR_APP_SETTINGS_SHAPE)),
+            ("CustomFileSystemConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_FILE_SYSTEM_CONFIG_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+            ("CustomPosixUserConfig", &Shape::Object(&CUSTOM_POSIX_USER_CONFIG_SHAPE)),
+            ("DefaultLandingUri", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1023), allowed: &[] })),
+            ("ExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("JupyterLabAppSettings", &Shape::Object(&JUPYTER_LAB_APP_SETTINGS_SHAPE)),
+            ("JupyterServerAppSettings", &Shape::Object(&JUPYTER_SERVER_APP_SETTINGS_SHAPE)),
+            ("KernelGatewayAppSettings", &Shape::Object(&KERNEL_GATEWAY_APP_SETTINGS_SHAPE)),
+            ("RStudioServerProAppSettings", &Shape::Object(&R_STUDIO_SERVER_PRO_APP_SETTINGS_SHAPE)),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[-0-9a-zA-Z]+"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
             ("SharingSettings", &Shape::Object(&SHARING_SETTINGS_SHAPE)),
-            (
-                "SpaceStorageSettings",
-                &Shape::Object(&DEFAULT_SPACE_STORAGE_SETTINGS_SHAPE),
-            ),
-            (
-                "StudioWebPortal",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "StudioWebPortalSettings",
-                &Shape::Object(&STUDIO_WEB_PORTAL_SETTINGS_SHAPE),
-            ),
+            ("SpaceStorageSettings", &Shape::Object(&DEFAULT_SPACE_STORAGE_SETTINGS_SHAPE)),
+            ("StudioWebPortal", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("StudioWebPortalSettings", &Shape::Object(&STUDIO_WEB_PORTAL_SETTINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -37042,32 +24918,9 @@ pub mod user_profile {
 
     pub(crate) static CUSTOM_IMAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppImageConfigName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$"),
-                    min_len: None,
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ImageVersionNumber",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AppImageConfigName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("ImageName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$"), min_len: None, max_len: Some(63), allowed: &[] })),
+            ("ImageVersionNumber", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -37085,112 +24938,41 @@ pub mod user_profile {
 
     pub(crate) static CUSTOM_FILE_SYSTEM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EFSFileSystemConfig",
-                &Shape::Object(&EFS_FILE_SYSTEM_CONFIG_SHAPE),
-            ),
-            (
-                "FSxLustreFileSystemConfig",
-                &Shape::Object(&F_SX_LUSTRE_FILE_SYSTEM_CONFIG_SHAPE),
-            ),
-            (
-                "S3FileSystemConfig",
-                &Shape::Object(&S3_FILE_SYSTEM_CONFIG_SHAPE),
-            ),
+            ("EFSFileSystemConfig", &Shape::Object(&EFS_FILE_SYSTEM_CONFIG_SHAPE)),
+            ("FSxLustreFileSystemConfig", &Shape::Object(&F_SX_LUSTRE_FILE_SYSTEM_CONFIG_SHAPE)),
+            ("S3FileSystemConfig", &Shape::Object(&S3_FILE_SYSTEM_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EFS_FILE_SYSTEM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileSystemId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(fs-[0-9a-f]{8,})$"),
-                    min_len: Some(11),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FileSystemPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\/\\S*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^(fs-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(21), allowed: &[] })),
+            ("FileSystemPath", &Shape::Str(StrRule { pattern: Some("^\\/\\S*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static F_SX_LUSTRE_FILE_SYSTEM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileSystemId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(fs-[0-9a-f]{8,})$"),
-                    min_len: Some(11),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FileSystemPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\/\\S*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("FileSystemId", &Shape::Str(StrRule { pattern: Some("^(fs-[0-9a-f]{8,})$"), min_len: Some(11), max_len: Some(21), allowed: &[] })),
+            ("FileSystemPath", &Shape::Str(StrRule { pattern: Some("^\\/\\S*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_FILE_SYSTEM_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MountPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("(s3)://([^/]+)/?(.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("MountPath", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("(s3)://([^/]+)/?(.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_POSIX_USER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Gid",
-                &Shape::Num(NumRule {
-                    min: Some(1001.0),
-                    max: Some(4000000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Uid",
-                &Shape::Num(NumRule {
-                    min: Some(10000.0),
-                    max: Some(4000000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Gid", &Shape::Num(NumRule { min: Some(1001.0), max: Some(4000000.0), allowed: &[] })),
+            ("Uid", &Shape::Num(NumRule { min: Some(10000.0), max: Some(4000000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -37208,50 +24990,16 @@ pub mod user_profile {
     };
 
     pub(crate) static CODE_REPOSITORY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RepositoryUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RepositoryUrl", &Shape::Str(StrRule { pattern: Some("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EMR_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssumableRoleArns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
-                        ),
-                        min_len: Some(20),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "ExecutionRoleArns",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(
-                            "^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$",
-                        ),
-                        min_len: Some(20),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
+            ("AssumableRoleArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+            ("ExecutionRoleArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -37275,375 +25023,50 @@ pub mod user_profile {
 
     pub(crate) static R_STUDIO_SERVER_PRO_APP_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "UserGroup",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"],
-                }),
-            ),
+            ("AccessStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("UserGroup", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHARING_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "NotebookOutputOption",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Allowed", "Disabled"],
-                }),
-            ),
-            (
-                "S3KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3OutputPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https|s3)://([^/]+)/?(.*)$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("NotebookOutputOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Allowed", "Disabled"] })),
+            ("S3KmsKeyId", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("S3OutputPath", &Shape::Str(StrRule { pattern: Some("^(https|s3)://([^/]+)/?(.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFAULT_SPACE_STORAGE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DefaultEbsStorageSettings",
-            &Shape::Object(&DEFAULT_EBS_STORAGE_SETTINGS_SHAPE),
-        )],
+        fields: &[
+            ("DefaultEbsStorageSettings", &Shape::Object(&DEFAULT_EBS_STORAGE_SETTINGS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEFAULT_EBS_STORAGE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultEbsVolumeSizeInGb",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumEbsVolumeSizeInGb",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(16384.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DefaultEbsVolumeSizeInGb", &Shape::Num(NumRule { min: Some(5.0), max: Some(16384.0), allowed: &[] })),
+            ("MaximumEbsVolumeSizeInGb", &Shape::Num(NumRule { min: Some(5.0), max: Some(16384.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STUDIO_WEB_PORTAL_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HiddenAppTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "JupyterServer",
-                            "TensorBoard",
-                            "RStudioServerPro",
-                            "JupyterLab",
-                            "CodeEditor",
-                            "DetailedProfiler",
-                            "Canvas",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "HiddenInstanceTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "system",
-                            "ml.t3.micro",
-                            "ml.t3.small",
-                            "ml.t3.medium",
-                            "ml.t3.large",
-                            "ml.t3.xlarge",
-                            "ml.t3.2xlarge",
-                            "ml.m5.large",
-                            "ml.m5.xlarge",
-                            "ml.m5.2xlarge",
-                            "ml.m5.4xlarge",
-                            "ml.m5.8xlarge",
-                            "ml.m5.12xlarge",
-                            "ml.m5.16xlarge",
-                            "ml.m5.24xlarge",
-                            "ml.m5d.large",
-                            "ml.m5d.xlarge",
-                            "ml.m5d.2xlarge",
-                            "ml.m5d.4xlarge",
-                            "ml.m5d.8xlarge",
-                            "ml.m5d.12xlarge",
-                            "ml.m5d.16xlarge",
-                            "ml.m5d.24xlarge",
-                            "ml.c5.large",
-                            "ml.c5.xlarge",
-                            "ml.c5.2xlarge",
-                            "ml.c5.4xlarge",
-                            "ml.c5.9xlarge",
-                            "ml.c5.12xlarge",
-                            "ml.c5.18xlarge",
-                            "ml.c5.24xlarge",
-                            "ml.p3.2xlarge",
-                            "ml.p3.8xlarge",
-                            "ml.p3.16xlarge",
-                            "ml.p3dn.24xlarge",
-                            "ml.g4dn.xlarge",
-                            "ml.g4dn.2xlarge",
-                            "ml.g4dn.4xlarge",
-                            "ml.g4dn.8xlarge",
-                            "ml.g4dn.12xlarge",
-                            "ml.g4dn.16xlarge",
-                            "ml.r5.large",
-                            "ml.r5.xlarge",
-                            "ml.r5.2xlarge",
-                            "ml.r5.4xlarge",
-                            "ml.r5.8xlarge",
-                            "ml.r5.12xlarge",
-                            "ml.r5.16xlarge",
-                            "ml.r5.24xlarge",
-                            "ml.g5.xlarge",
-                            "ml.g5.2xlarge",
-                            "ml.g5.4xlarge",
-                            "ml.g5.8xlarge",
-                            "ml.g5.12xlarge",
-                            "ml.g5.16xlarge",
-                            "ml.g5.24xlarge",
-                            "ml.g5.48xlarge",
-                            "ml.g6.xlarge",
-                            "ml.g6.2xlarge",
-                            "ml.g6.4xlarge",
-                            "ml.g6.8xlarge",
-                            "ml.g6.12xlarge",
-                            "ml.g6.16xlarge",
-                            "ml.g6.24xlarge",
-                            "ml.g6.48xlarge",
-                            "ml.g6e.xlarge",
-                            "ml.g6e.2xlarge",
-                            "ml.g6e.4xlarge",
-                            "ml.g6e.8xlarge",
-                            "ml.g6e.12xlarge",
-                            "ml.g6e.16xlarge",
-                            "ml.g6e.24xlarge",
-                            "ml.g6e.48xlarge",
-                            "ml.geospatial.interactive",
-                            "ml.p4d.24xlarge",
-                            "ml.p4de.24xlarge",
-                            "ml.trn1.2xlarge",
-                            "ml.trn1.32xlarge",
-                            "ml.trn1n.32xlarge",
-                            "ml.p5.48xlarge",
-                            "ml.p5e.48xlarge",
-                            "ml.p5en.48xlarge",
-                            "ml.m6i.large",
-                            "ml.m6i.xlarge",
-                            "ml.m6i.2xlarge",
-                            "ml.m6i.4xlarge",
-                            "ml.m6i.8xlarge",
-                            "ml.m6i.12xlarge",
-                            "ml.m6i.16xlarge",
-                            "ml.m6i.24xlarge",
-                            "ml.m6i.32xlarge",
-                            "ml.m7i.large",
-                            "ml.m7i.xlarge",
-                            "ml.m7i.2xlarge",
-                            "ml.m7i.4xlarge",
-                            "ml.m7i.8xlarge",
-                            "ml.m7i.12xlarge",
-                            "ml.m7i.16xlarge",
-                            "ml.m7i.24xlarge",
-                            "ml.m7i.48xlarge",
-                            "ml.c6i.large",
-                            "ml.c6i.xlarge",
-                            "ml.c6i.2xlarge",
-                            "ml.c6i.4xlarge",
-                            "ml.c6i.8xlarge",
-                            "ml.c6i.12xlarge",
-                            "ml.c6i.16xlarge",
-                            "ml.c6i.24xlarge",
-                            "ml.c6i.32xlarge",
-                            "ml.c7i.large",
-                            "ml.c7i.xlarge",
-                            "ml.c7i.2xlarge",
-                            "ml.c7i.4xlarge",
-                            "ml.c7i.8xlarge",
-                            "ml.c7i.12xlarge",
-                            "ml.c7i.16xlarge",
-                            "ml.c7i.24xlarge",
-                            "ml.c7i.48xlarge",
-                            "ml.r6i.large",
-                            "ml.r6i.xlarge",
-                            "ml.r6i.2xlarge",
-                            "ml.r6i.4xlarge",
-                            "ml.r6i.8xlarge",
-                            "ml.r6i.12xlarge",
-                            "ml.r6i.16xlarge",
-                            "ml.r6i.24xlarge",
-                            "ml.r6i.32xlarge",
-                            "ml.r7i.large",
-                            "ml.r7i.xlarge",
-                            "ml.r7i.2xlarge",
-                            "ml.r7i.4xlarge",
-                            "ml.r7i.8xlarge",
-                            "ml.r7i.12xlarge",
-                            "ml.r7i.16xlarge",
-                            "ml.r7i.24xlarge",
-                            "ml.r7i.48xlarge",
-                            "ml.m6id.large",
-                            "ml.m6id.xlarge",
-                            "ml.m6id.2xlarge",
-                            "ml.m6id.4xlarge",
-                            "ml.m6id.8xlarge",
-                            "ml.m6id.12xlarge",
-                            "ml.m6id.16xlarge",
-                            "ml.m6id.24xlarge",
-                            "ml.m6id.32xlarge",
-                            "ml.c6id.large",
-                            "ml.c6id.xlarge",
-                            "ml.c6id.2xlarge",
-                            "ml.c6id.4xlarge",
-                            "ml.c6id.8xlarge",
-                            "ml.c6id.12xlarge",
-                            "ml.c6id.16xlarge",
-                            "ml.c6id.24xlarge",
-                            "ml.c6id.32xlarge",
-                            "ml.r6id.large",
-                            "ml.r6id.xlarge",
-                            "ml.r6id.2xlarge",
-                            "ml.r6id.4xlarge",
-                            "ml.r6id.8xlarge",
-                            "ml.r6id.12xlarge",
-                            "ml.r6id.16xlarge",
-                            "ml.r6id.24xlarge",
-                            "ml.r6id.32xlarge",
-                            "ml.p5.4xlarge",
-                            "ml.p6-b200.48xlarge",
-                            "ml.g7.2xlarge",
-                            "ml.g7.4xlarge",
-                            "ml.g7.8xlarge",
-                            "ml.g7.12xlarge",
-                            "ml.g7.24xlarge",
-                            "ml.g7.48xlarge",
-                            "ml.g7e.2xlarge",
-                            "ml.g7e.4xlarge",
-                            "ml.g7e.8xlarge",
-                            "ml.g7e.12xlarge",
-                            "ml.g7e.24xlarge",
-                            "ml.g7e.48xlarge",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "HiddenMlTools",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "DataWrangler",
-                            "FeatureStore",
-                            "EmrClusters",
-                            "AutoMl",
-                            "Experiments",
-                            "Training",
-                            "ModelEvaluation",
-                            "Pipelines",
-                            "Models",
-                            "JumpStart",
-                            "InferenceRecommender",
-                            "Endpoints",
-                            "Projects",
-                            "InferenceOptimization",
-                            "HyperPodClusters",
-                            "Comet",
-                            "DeepchecksLLMEvaluation",
-                            "Fiddler",
-                            "LakeraGuard",
-                            "PerformanceEvaluation",
-                        ],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "HiddenSageMakerImageVersionAliases",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HIDDEN_SAGE_MAKER_IMAGE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
+            ("HiddenAppTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"] })), min_items: Some(0), max_items: None })),
+            ("HiddenInstanceTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge", "ml.g7.2xlarge", "ml.g7.4xlarge", "ml.g7.8xlarge", "ml.g7.12xlarge", "ml.g7.24xlarge", "ml.g7.48xlarge", "ml.g7e.2xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.48xlarge"] })), min_items: Some(0), max_items: None })),
+            ("HiddenMlTools", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"] })), min_items: Some(0), max_items: None })),
+            ("HiddenSageMakerImageVersionAliases", &Shape::List(ListRule { item: Some(&Shape::Object(&HIDDEN_SAGE_MAKER_IMAGE_SHAPE)), min_items: Some(0), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HIDDEN_SAGE_MAKER_IMAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SageMakerImageName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["sagemaker_distribution"],
-                }),
-            ),
-            (
-                "VersionAliases",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$"),
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
+            ("SageMakerImageName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["sagemaker_distribution"] })),
+            ("VersionAliases", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -37667,10 +25090,7 @@ impl CfnWorkforce {
     pub fn new(workforce_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("WorkforceName", workforce_name);
-        CfnWorkforce {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkforce { props, options: ResourceOptions::default() }
     }
 
     /// The configuration of an Amazon Cognito workforce. A single Cognito workforce is created using and corresponds to a single Amazon Cognito user pool.
@@ -37708,10 +25128,7 @@ impl CfnWorkforce {
     }
 
     /// The VPC configuration for the workforce.
-    pub fn workforce_vpc_config(
-        mut self,
-        value: impl Into<Val<workforce::WorkforceVpcConfigRequest>>,
-    ) -> Self {
+    pub fn workforce_vpc_config(mut self, value: impl Into<Val<workforce::WorkforceVpcConfigRequest>>) -> Self {
         self.props.set("WorkforceVpcConfig", value);
         self
     }
@@ -37755,54 +25172,19 @@ pub(crate) static WORKFORCE_META: TypeMeta = TypeMeta {
     write_only: &["OidcConfig/ClientSecret"],
     primary_identifier: &["WorkforceArn"],
     attributes: &["SubDomain", "WorkforceArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc16288358),
 };
 
 pub(crate) static WORKFORCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CognitoConfig",
-            &Shape::Object(&workforce::COGNITO_CONFIG_SHAPE),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ipv4", "dualstack"],
-            }),
-        ),
+        ("CognitoConfig", &Shape::Object(&workforce::COGNITO_CONFIG_SHAPE)),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ipv4", "dualstack"] })),
         ("OidcConfig", &Shape::Object(&workforce::OIDC_CONFIG_SHAPE)),
-        (
-            "SourceIpConfig",
-            &Shape::Object(&workforce::SOURCE_IP_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workforce::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WorkforceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9\\-]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkforceVpcConfig",
-            &Shape::Object(&workforce::WORKFORCE_VPC_CONFIG_REQUEST_SHAPE),
-        ),
+        ("SourceIpConfig", &Shape::Object(&workforce::SOURCE_IP_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workforce::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("WorkforceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9\\-]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("WorkforceVpcConfig", &Shape::Object(&workforce::WORKFORCE_VPC_CONFIG_REQUEST_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -37854,15 +25236,7 @@ pub mod workforce {
         /// - `logout_endpoint`: `LogoutEndpoint`, The OIDC IdP logout endpoint used to configure your private workforce.
         /// - `token_endpoint`: `TokenEndpoint`, The OIDC IdP token endpoint used to configure your private workforce.
         /// - `user_info_endpoint`: `UserInfoEndpoint`, The OIDC IdP user info endpoint used to configure your private workforce.
-        pub fn new(
-            authorization_endpoint: impl Into<Val<String>>,
-            client_id: impl Into<Val<String>>,
-            issuer: impl Into<Val<String>>,
-            jwks_uri: impl Into<Val<String>>,
-            logout_endpoint: impl Into<Val<String>>,
-            token_endpoint: impl Into<Val<String>>,
-            user_info_endpoint: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(authorization_endpoint: impl Into<Val<String>>, client_id: impl Into<Val<String>>, issuer: impl Into<Val<String>>, jwks_uri: impl Into<Val<String>>, logout_endpoint: impl Into<Val<String>>, token_endpoint: impl Into<Val<String>>, user_info_endpoint: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AuthorizationEndpoint", authorization_endpoint);
             props.set("ClientId", client_id);
@@ -37875,15 +25249,14 @@ pub mod workforce {
         }
 
         /// A string to string map of identifiers specific to the custom identity provider (IdP) being used.
-        pub fn authentication_request_extra_params(
-            mut self,
-            value: impl Into<Val<Map<String>>>,
-        ) -> Self {
+        pub fn authentication_request_extra_params(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("AuthenticationRequestExtraParams", value);
             self
         }
 
         /// The OIDC IdP client secret used to configure your private workforce.
+        ///
+        /// Write-only.
         pub fn client_secret(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ClientSecret", value);
             self
@@ -37990,120 +25363,24 @@ pub mod workforce {
 
     pub(crate) static COGNITO_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ -~]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserPool",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"),
-                    min_len: Some(1),
-                    max_len: Some(55),
-                    allowed: &[],
-                }),
-            ),
+            ("ClientId", &Shape::Str(StrRule { pattern: Some("^[ -~]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("UserPool", &Shape::Str(StrRule { pattern: Some("^[\\w-]+_[0-9a-zA-Z]+$"), min_len: Some(1), max_len: Some(55), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OIDC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AuthenticationRequestExtraParams",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"),
-                    min_len: None,
-                    max_len: Some(512),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "AuthorizationEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://.*$"),
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w+]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ClientSecret",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w+]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Issuer",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://.*$"),
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "JwksUri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://.*$"),
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogoutEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://.*$"),
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Scope",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+$"),
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TokenEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://.*$"),
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "UserInfoEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://.*$"),
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
+            ("AuthenticationRequestExtraParams", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$"), min_len: None, max_len: Some(512), allowed: &[] }))),
+            ("AuthorizationEndpoint", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("ClientId", &Shape::Str(StrRule { pattern: Some("^[\\w+]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("ClientSecret", &Shape::Str(StrRule { pattern: Some("^[\\w+]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Issuer", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("JwksUri", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("LogoutEndpoint", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("Scope", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("TokenEndpoint", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("UserInfoEndpoint", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(0), max_len: Some(500), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -38117,65 +25394,17 @@ pub mod workforce {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKFORCE_VPC_CONFIG_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-z]*$"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-z]*$"),
-                        min_len: Some(0),
-                        max_len: Some(32),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-[0-9a-z]*$"),
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-z]*$"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-z]*$"), min_len: Some(0), max_len: Some(32), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
+            ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[0-9a-z]*$"), min_len: Some(0), max_len: Some(32), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -38197,24 +25426,15 @@ impl CfnWorkteam {
     ///
     /// - `description`: `Description`, A description of the work team.
     /// - `member_definitions`: `MemberDefinitions`, A list of MemberDefinition objects that contains objects that identify the workers that make up the work team.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        member_definitions: impl Into<Val<Vec<workteam::MemberDefinition>>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, member_definitions: impl Into<Val<Vec<workteam::MemberDefinition>>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("MemberDefinitions", member_definitions);
-        CfnWorkteam {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkteam { props, options: ResourceOptions::default() }
     }
 
     /// Configures SNS notifications of available or expiring work items for work teams.
-    pub fn notification_configuration(
-        mut self,
-        value: impl Into<Val<workteam::NotificationConfiguration>>,
-    ) -> Self {
+    pub fn notification_configuration(mut self, value: impl Into<Val<workteam::NotificationConfiguration>>) -> Self {
         self.props.set("NotificationConfiguration", value);
         self
     }
@@ -38275,62 +25495,18 @@ pub(crate) static WORKTEAM_META: TypeMeta = TypeMeta {
     write_only: &["WorkforceName"],
     primary_identifier: &["WorkteamArn"],
     attributes: &["WorkteamArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fef3fffffff),
 };
 
 pub(crate) static WORKTEAM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.+$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MemberDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workteam::MEMBER_DEFINITION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "NotificationConfiguration",
-            &Shape::Object(&workteam::NOTIFICATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workteam::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WorkforceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9\\-]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkteamName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"),
-                min_len: Some(1),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("MemberDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&workteam::MEMBER_DEFINITION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("NotificationConfiguration", &Shape::Object(&workteam::NOTIFICATION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workteam::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("WorkforceName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]([a-zA-Z0-9\\-]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
+        ("WorkteamName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"), min_len: Some(1), max_len: Some(63), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -38355,19 +25531,13 @@ pub mod workteam {
         }
 
         /// The Amazon Cognito user group that is part of the work team
-        pub fn cognito_member_definition(
-            mut self,
-            value: impl Into<Val<CognitoMemberDefinition>>,
-        ) -> Self {
+        pub fn cognito_member_definition(mut self, value: impl Into<Val<CognitoMemberDefinition>>) -> Self {
             self.props.set("CognitoMemberDefinition", value);
             self
         }
 
         /// A list user groups that exist in your OIDC Identity Provider (IdP).
-        pub fn oidc_member_definition(
-            mut self,
-            value: impl Into<Val<OidcMemberDefinition>>,
-        ) -> Self {
+        pub fn oidc_member_definition(mut self, value: impl Into<Val<OidcMemberDefinition>>) -> Self {
             self.props.set("OidcMemberDefinition", value);
             self
         }
@@ -38391,11 +25561,7 @@ pub mod workteam {
         /// - `cognito_client_id`: `CognitoClientId`, An identifier for an application client. You must create the app client ID using Amazon Cognito.
         /// - `cognito_user_group`: `CognitoUserGroup`, An identifier for a user group.
         /// - `cognito_user_pool`: `CognitoUserPool`, An identifier for a user pool. The user pool must be in the same region as the service that you are calling.
-        pub fn new(
-            cognito_client_id: impl Into<Val<String>>,
-            cognito_user_group: impl Into<Val<String>>,
-            cognito_user_pool: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(cognito_client_id: impl Into<Val<String>>, cognito_user_group: impl Into<Val<String>>, cognito_user_pool: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CognitoClientId", cognito_client_id);
             props.set("CognitoUserGroup", cognito_user_group);
@@ -38483,101 +25649,39 @@ pub mod workteam {
 
     pub(crate) static MEMBER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CognitoMemberDefinition",
-                &Shape::Object(&COGNITO_MEMBER_DEFINITION_SHAPE),
-            ),
-            (
-                "OidcMemberDefinition",
-                &Shape::Object(&OIDC_MEMBER_DEFINITION_SHAPE),
-            ),
+            ("CognitoMemberDefinition", &Shape::Object(&COGNITO_MEMBER_DEFINITION_SHAPE)),
+            ("OidcMemberDefinition", &Shape::Object(&OIDC_MEMBER_DEFINITION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COGNITO_MEMBER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CognitoClientId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CognitoUserGroup",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CognitoUserPool",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(55),
-                    allowed: &[],
-                }),
-            ),
+            ("CognitoClientId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("CognitoUserGroup", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("CognitoUserPool", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(55), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OIDC_MEMBER_DEFINITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OidcGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("OidcGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(63), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NotificationTopicArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z\\-]*:sns:[a-z0-9\\-]*:[0-9]{12}:[a-zA-Z0-9_.-]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NotificationTopicArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:sns:[a-z0-9\\-]*:[0-9]{12}:[a-zA-Z0-9_.-]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -38669,17 +25773,13 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::SageMaker::Model" => Some(&MODEL_META),
         "AWS::SageMaker::ModelBiasJobDefinition" => Some(&MODEL_BIAS_JOB_DEFINITION_META),
         "AWS::SageMaker::ModelCard" => Some(&MODEL_CARD_META),
-        "AWS::SageMaker::ModelExplainabilityJobDefinition" => {
-            Some(&MODEL_EXPLAINABILITY_JOB_DEFINITION_META)
-        }
+        "AWS::SageMaker::ModelExplainabilityJobDefinition" => Some(&MODEL_EXPLAINABILITY_JOB_DEFINITION_META),
         "AWS::SageMaker::ModelPackage" => Some(&MODEL_PACKAGE_META),
         "AWS::SageMaker::ModelPackageGroup" => Some(&MODEL_PACKAGE_GROUP_META),
         "AWS::SageMaker::ModelQualityJobDefinition" => Some(&MODEL_QUALITY_JOB_DEFINITION_META),
         "AWS::SageMaker::MonitoringSchedule" => Some(&MONITORING_SCHEDULE_META),
         "AWS::SageMaker::NotebookInstance" => Some(&NOTEBOOK_INSTANCE_META),
-        "AWS::SageMaker::NotebookInstanceLifecycleConfig" => {
-            Some(&NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_META)
-        }
+        "AWS::SageMaker::NotebookInstanceLifecycleConfig" => Some(&NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_META),
         "AWS::SageMaker::PartnerApp" => Some(&PARTNER_APP_META),
         "AWS::SageMaker::Pipeline" => Some(&PIPELINE_META),
         "AWS::SageMaker::ProcessingJob" => Some(&PROCESSING_JOB_META),

@@ -30,19 +30,12 @@ impl CfnSchedule {
     /// - `flexible_time_window`: `FlexibleTimeWindow`, Flexible time window allows configuration of a window within which a schedule can be invoked
     /// - `schedule_expression`: `ScheduleExpression`, The scheduling expression.
     /// - `target`: `Target`, The schedule target.
-    pub fn new(
-        flexible_time_window: impl Into<Val<schedule::FlexibleTimeWindow>>,
-        schedule_expression: impl Into<Val<String>>,
-        target: impl Into<Val<schedule::Target>>,
-    ) -> Self {
+    pub fn new(flexible_time_window: impl Into<Val<schedule::FlexibleTimeWindow>>, schedule_expression: impl Into<Val<String>>, target: impl Into<Val<schedule::Target>>) -> Self {
         let mut props = Props::new();
         props.set("FlexibleTimeWindow", flexible_time_window);
         props.set("ScheduleExpression", schedule_expression);
         props.set("Target", target);
-        CfnSchedule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSchedule { props, options: ResourceOptions::default() }
     }
 
     /// The description of the schedule.
@@ -135,75 +128,14 @@ pub(crate) static SCHEDULE_META: TypeMeta = TypeMeta {
 
 pub(crate) static SCHEDULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FlexibleTimeWindow",
-            &Shape::Object(&schedule::FLEXIBLE_TIME_WINDOW_SHAPE),
-        ),
-        (
-            "GroupName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z-_.]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws[a-z-]*:kms:[a-z0-9\\-]+:\\d{12}:(key|alias)\\/[0-9a-zA-Z-_]*$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z-_.]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleExpression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleExpressionTimezone",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "State",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("FlexibleTimeWindow", &Shape::Object(&schedule::FLEXIBLE_TIME_WINDOW_SHAPE)),
+        ("GroupName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z-_.]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:kms:[a-z0-9\\-]+:\\d{12}:(key|alias)\\/[0-9a-zA-Z-_]*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z-_.]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ScheduleExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ScheduleExpressionTimezone", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("State", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ("Target", &Shape::Object(&schedule::TARGET_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -275,10 +207,7 @@ pub mod schedule {
         }
 
         /// EventBridge PutEvent predefined target type.
-        pub fn event_bridge_parameters(
-            mut self,
-            value: impl Into<Val<EventBridgeParameters>>,
-        ) -> Self {
+        pub fn event_bridge_parameters(mut self, value: impl Into<Val<EventBridgeParameters>>) -> Self {
             self.props.set("EventBridgeParameters", value);
             self
         }
@@ -302,10 +231,7 @@ pub mod schedule {
         }
 
         /// These are custom parameters to use when the target is a SageMaker Model Building Pipeline that starts based on AWS EventBridge Scheduler schedules.
-        pub fn sage_maker_pipeline_parameters(
-            mut self,
-            value: impl Into<Val<SageMakerPipelineParameters>>,
-        ) -> Self {
+        pub fn sage_maker_pipeline_parameters(mut self, value: impl Into<Val<SageMakerPipelineParameters>>) -> Self {
             self.props.set("SageMakerPipelineParameters", value);
             self
         }
@@ -366,10 +292,7 @@ pub mod schedule {
         }
 
         /// The capacity provider strategy to use for the task.
-        pub fn capacity_provider_strategy(
-            mut self,
-            value: impl Into<Val<Vec<CapacityProviderStrategyItem>>>,
-        ) -> Self {
+        pub fn capacity_provider_strategy(mut self, value: impl Into<Val<Vec<CapacityProviderStrategyItem>>>) -> Self {
             self.props.set("CapacityProviderStrategy", value);
             self
         }
@@ -401,19 +324,13 @@ pub mod schedule {
         }
 
         /// This structure specifies the network configuration for an ECS task.
-        pub fn network_configuration(
-            mut self,
-            value: impl Into<Val<NetworkConfiguration>>,
-        ) -> Self {
+        pub fn network_configuration(mut self, value: impl Into<Val<NetworkConfiguration>>) -> Self {
             self.props.set("NetworkConfiguration", value);
             self
         }
 
         /// An array of placement constraint objects to use for the task. You can specify up to 10 constraints per task (including constraints in the task definition and those specified at runtime).
-        pub fn placement_constraints(
-            mut self,
-            value: impl Into<Val<Vec<PlacementConstraint>>>,
-        ) -> Self {
+        pub fn placement_constraints(mut self, value: impl Into<Val<Vec<PlacementConstraint>>>) -> Self {
             self.props.set("PlacementConstraints", value);
             self
         }
@@ -723,10 +640,7 @@ pub mod schedule {
         }
 
         /// List of Parameter names and values for SageMaker Model Building Pipeline execution.
-        pub fn pipeline_parameter_list(
-            mut self,
-            value: impl Into<Val<Vec<SageMakerPipelineParameter>>>,
-        ) -> Self {
+        pub fn pipeline_parameter_list(mut self, value: impl Into<Val<Vec<SageMakerPipelineParameter>>>) -> Self {
             self.props.set("PipelineParameterList", value);
             self
         }
@@ -791,325 +705,90 @@ pub mod schedule {
 
     pub(crate) static FLEXIBLE_TIME_WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumWindowInMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1440.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["OFF", "FLEXIBLE"],
-                }),
-            ),
+            ("MaximumWindowInMinutes", &Shape::Num(NumRule { min: Some(1.0), max: Some(1440.0), allowed: &[] })),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OFF", "FLEXIBLE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeadLetterConfig",
-                &Shape::Object(&DEAD_LETTER_CONFIG_SHAPE),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+            ("DeadLetterConfig", &Shape::Object(&DEAD_LETTER_CONFIG_SHAPE)),
             ("EcsParameters", &Shape::Object(&ECS_PARAMETERS_SHAPE)),
-            (
-                "EventBridgeParameters",
-                &Shape::Object(&EVENT_BRIDGE_PARAMETERS_SHAPE),
-            ),
-            (
-                "Input",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KinesisParameters",
-                &Shape::Object(&KINESIS_PARAMETERS_SHAPE),
-            ),
+            ("EventBridgeParameters", &Shape::Object(&EVENT_BRIDGE_PARAMETERS_SHAPE)),
+            ("Input", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("KinesisParameters", &Shape::Object(&KINESIS_PARAMETERS_SHAPE)),
             ("RetryPolicy", &Shape::Object(&RETRY_POLICY_SHAPE)),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@\\/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SageMakerPipelineParameters",
-                &Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETERS_SHAPE),
-            ),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@\\/-]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+            ("SageMakerPipelineParameters", &Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETERS_SHAPE)),
             ("SqsParameters", &Shape::Object(&SQS_PARAMETERS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEAD_LETTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Arn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z-]*:sqs:[a-z0-9\\-]+:\\d{12}:[a-zA-Z0-9\\-_]+$"),
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Arn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z-]*:sqs:[a-z0-9\\-]+:\\d{12}:[a-zA-Z0-9\\-_]+$"), min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ECS_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityProviderStrategy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE)),
-                    min_items: None,
-                    max_items: Some(6),
-                }),
-            ),
-            (
-                "Group",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LaunchType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EC2", "FARGATE", "EXTERNAL"],
-                }),
-            ),
-            (
-                "NetworkConfiguration",
-                &Shape::Object(&NETWORK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PlacementConstraints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PLACEMENT_CONSTRAINT_SHAPE)),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "PlacementStrategy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PLACEMENT_STRATEGY_SHAPE)),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "PlatformVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PropagateTags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TASK_DEFINITION"],
-                }),
-            ),
-            (
-                "ReferenceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Map(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    }))),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "TaskCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TaskDefinitionArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
+            ("CapacityProviderStrategy", &Shape::List(ListRule { item: Some(&Shape::Object(&CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE)), min_items: None, max_items: Some(6) })),
+            ("Group", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("LaunchType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EC2", "FARGATE", "EXTERNAL"] })),
+            ("NetworkConfiguration", &Shape::Object(&NETWORK_CONFIGURATION_SHAPE)),
+            ("PlacementConstraints", &Shape::List(ListRule { item: Some(&Shape::Object(&PLACEMENT_CONSTRAINT_SHAPE)), min_items: None, max_items: Some(10) })),
+            ("PlacementStrategy", &Shape::List(ListRule { item: Some(&Shape::Object(&PLACEMENT_STRATEGY_SHAPE)), min_items: None, max_items: Some(5) })),
+            ("PlatformVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("PropagateTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TASK_DEFINITION"] })),
+            ("ReferenceId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(1024), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] }))), min_items: Some(0), max_items: Some(50) })),
+            ("TaskCount", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("TaskDefinitionArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_PROVIDER_STRATEGY_ITEM_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Base",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CapacityProvider",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Base", &Shape::Num(NumRule { min: Some(0.0), max: Some(100000.0), allowed: &[] })),
+            ("CapacityProvider", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(1000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AwsvpcConfiguration",
-            &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AwsvpcConfiguration", &Shape::Object(&AWS_VPC_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_VPC_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssignPublicIp",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "SecurityGroups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Subnets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(16),
-                }),
-            ),
+            ("AssignPublicIp", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("SecurityGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Subnets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["distinctInstance", "memberOf"],
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2000), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["distinctInstance", "memberOf"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PLACEMENT_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Field",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["random", "spread", "binpack"],
-                }),
-            ),
+            ("Field", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(255), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["random", "spread", "binpack"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1123,86 +802,39 @@ pub mod schedule {
     };
 
     pub(crate) static KINESIS_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PartitionKey",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PartitionKey", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETRY_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaximumEventAgeInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(86400.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaximumRetryAttempts",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(185.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaximumEventAgeInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(86400.0), allowed: &[] })),
+            ("MaximumRetryAttempts", &Shape::Num(NumRule { min: Some(0.0), max: Some(185.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAGE_MAKER_PIPELINE_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PipelineParameterList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETER_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        )],
+        fields: &[
+            ("PipelineParameterList", &Shape::List(ListRule { item: Some(&Shape::Object(&SAGE_MAKER_PIPELINE_PARAMETER_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAGE_MAKER_PIPELINE_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9\\-_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-_]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SQS_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MessageGroupId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MessageGroupId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1222,10 +854,7 @@ impl CfnScheduleGroup {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnScheduleGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnScheduleGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Name` property.
@@ -1295,32 +924,14 @@ pub(crate) static SCHEDULE_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Arn", "CreationDate", "LastModificationDate", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SCHEDULE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z-_.]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&schedule_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z-_.]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&schedule_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1358,31 +969,18 @@ pub mod schedule_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SCHEDULE_META, &SCHEDULE_GROUP_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SCHEDULE_META,
+    &SCHEDULE_GROUP_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -32,23 +32,14 @@ impl CfnDataIntegrationFlow {
     /// - `sources`: `Sources`, The source configurations for the DataIntegrationFlow.
     /// - `target`: `Target`, The DataIntegrationFlow target parameters.
     /// - `transformation`: `Transformation`, The DataIntegrationFlow transformation parameters.
-    pub fn new(
-        instance_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        sources: impl Into<Val<Vec<data_integration_flow::DataIntegrationFlowSource>>>,
-        target: impl Into<Val<data_integration_flow::DataIntegrationFlowTarget>>,
-        transformation: impl Into<Val<data_integration_flow::DataIntegrationFlowTransformation>>,
-    ) -> Self {
+    pub fn new(instance_id: impl Into<Val<String>>, name: impl Into<Val<String>>, sources: impl Into<Val<Vec<data_integration_flow::DataIntegrationFlowSource>>>, target: impl Into<Val<data_integration_flow::DataIntegrationFlowTarget>>, transformation: impl Into<Val<data_integration_flow::DataIntegrationFlowTransformation>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceId", instance_id);
         props.set("Name", name);
         props.set("Sources", sources);
         props.set("Target", target);
         props.set("Transformation", transformation);
-        CfnDataIntegrationFlow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataIntegrationFlow { props, options: ResourceOptions::default() }
     }
 
     /// The tags for the DataIntegrationFlow.
@@ -103,59 +94,18 @@ pub(crate) static DATA_INTEGRATION_FLOW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "LastModifiedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200000),
 };
 
 pub(crate) static DATA_INTEGRATION_FLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Sources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &data_integration_flow::DATA_INTEGRATION_FLOW_SOURCE_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(40),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_integration_flow::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Target",
-            &Shape::Object(&data_integration_flow::DATA_INTEGRATION_FLOW_TARGET_SHAPE),
-        ),
-        (
-            "Transformation",
-            &Shape::Object(&data_integration_flow::DATA_INTEGRATION_FLOW_TRANSFORMATION_SHAPE),
-        ),
+        ("InstanceId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Sources", &Shape::List(ListRule { item: Some(&Shape::Object(&data_integration_flow::DATA_INTEGRATION_FLOW_SOURCE_SHAPE)), min_items: Some(1), max_items: Some(40) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_integration_flow::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("Target", &Shape::Object(&data_integration_flow::DATA_INTEGRATION_FLOW_TARGET_SHAPE)),
+        ("Transformation", &Shape::Object(&data_integration_flow::DATA_INTEGRATION_FLOW_TRANSFORMATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -177,10 +127,7 @@ pub mod data_integration_flow {
         ///
         /// - `source_name`: `SourceName`, The source name that can be used as table alias in SQL transformation query.
         /// - `source_type`: `SourceType`, The source type.
-        pub fn new(
-            source_name: impl Into<Val<String>>,
-            source_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(source_name: impl Into<Val<String>>, source_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SourceName", source_name);
             props.set("SourceType", source_type);
@@ -292,10 +239,7 @@ pub mod data_integration_flow {
         }
 
         /// The field priority deduplication strategy configuration.
-        pub fn field_priority(
-            mut self,
-            value: impl Into<Val<FieldPriorityDedupeStrategyConfiguration>>,
-        ) -> Self {
+        pub fn field_priority(mut self, value: impl Into<Val<FieldPriorityDedupeStrategyConfiguration>>) -> Self {
             self.props.set("FieldPriority", value);
             self
         }
@@ -324,9 +268,7 @@ pub mod data_integration_flow {
         }
     }
 
-    impl From<FieldPriorityDedupeStrategyConfiguration>
-        for Val<FieldPriorityDedupeStrategyConfiguration>
-    {
+    impl From<FieldPriorityDedupeStrategyConfiguration> for Val<FieldPriorityDedupeStrategyConfiguration> {
         fn from(v: FieldPriorityDedupeStrategyConfiguration) -> Self {
             v.props.into_val()
         }
@@ -516,10 +458,7 @@ pub mod data_integration_flow {
         }
 
         /// The SQL transformation configuration parameters.
-        pub fn sql_transformation(
-            mut self,
-            value: impl Into<Val<SqlTransformationConfiguration>>,
-        ) -> Self {
+        pub fn sql_transformation(mut self, value: impl Into<Val<SqlTransformationConfiguration>>) -> Self {
             self.props.set("SqlTransformation", value);
             self
         }
@@ -556,44 +495,17 @@ pub mod data_integration_flow {
 
     pub(crate) static DATA_INTEGRATION_FLOW_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatasetSource",
-                &Shape::Object(&DATASET_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("DatasetSource", &Shape::Object(&DATASET_SOURCE_CONFIGURATION_SHAPE)),
             ("S3Source", &Shape::Object(&S3_SOURCE_CONFIGURATION_SHAPE)),
-            (
-                "SourceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["S3", "DATASET"],
-                }),
-            ),
+            ("SourceName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3", "DATASET"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATASET_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatasetIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-_/A-Za-z0-9:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1011),
-                    allowed: &[],
-                }),
-            ),
+            ("DatasetIdentifier", &Shape::Str(StrRule { pattern: Some("^[-_/A-Za-z0-9:]+$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })),
             ("Options", &Shape::Object(&DATASET_OPTIONS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -602,167 +514,69 @@ pub mod data_integration_flow {
     pub(crate) static DATASET_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("DedupeStrategy", &Shape::Object(&DEDUPE_STRATEGY_SHAPE)),
-            (
-                "LoadType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INCREMENTAL", "REPLACE"],
-                }),
-            ),
+            ("LoadType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCREMENTAL", "REPLACE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DEDUPE_STRATEGY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldPriority",
-                &Shape::Object(&FIELD_PRIORITY_DEDUPE_STRATEGY_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FIELD_PRIORITY"],
-                }),
-            ),
+            ("FieldPriority", &Shape::Object(&FIELD_PRIORITY_DEDUPE_STRATEGY_CONFIGURATION_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIELD_PRIORITY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static FIELD_PRIORITY_DEDUPE_STRATEGY_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Fields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FIELD_PRIORITY_DEDUPE_FIELD_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static FIELD_PRIORITY_DEDUPE_STRATEGY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Fields", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_PRIORITY_DEDUPE_FIELD_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static FIELD_PRIORITY_DEDUPE_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SortOrder",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ASC", "DESC"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("SortOrder", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ASC", "DESC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][a-z0-9.-]*[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9.-]*[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
             ("Options", &Shape::Object(&S3_OPTIONS_SHAPE)),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[/A-Za-z0-9._-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(700),
-                    allowed: &[],
-                }),
-            ),
+            ("Prefix", &Shape::Str(StrRule { pattern: Some("^[/A-Za-z0-9._-]+$"), min_len: Some(0), max_len: Some(700), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FileType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CSV", "PARQUET", "JSON"],
-            }),
-        )],
+        fields: &[
+            ("FileType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "PARQUET", "JSON"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_INTEGRATION_FLOW_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatasetTarget",
-                &Shape::Object(&DATASET_TARGET_CONFIGURATION_SHAPE),
-            ),
-            (
-                "TargetType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DATASET"],
-                }),
-            ),
+            ("DatasetTarget", &Shape::Object(&DATASET_TARGET_CONFIGURATION_SHAPE)),
+            ("TargetType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DATASET"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATASET_TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DatasetIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[-_/A-Za-z0-9:]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1011),
-                    allowed: &[],
-                }),
-            ),
+            ("DatasetIdentifier", &Shape::Str(StrRule { pattern: Some("^[-_/A-Za-z0-9:]+$"), min_len: Some(1), max_len: Some(1011), allowed: &[] })),
             ("Options", &Shape::Object(&DATASET_OPTIONS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -770,33 +584,16 @@ pub mod data_integration_flow {
 
     pub(crate) static DATA_INTEGRATION_FLOW_TRANSFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SqlTransformation",
-                &Shape::Object(&SQL_TRANSFORMATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "TransformationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SQL", "NONE"],
-                }),
-            ),
+            ("SqlTransformation", &Shape::Object(&SQL_TRANSFORMATION_CONFIGURATION_SHAPE)),
+            ("TransformationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SQL", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SQL_TRANSFORMATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Query",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(65535),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Query", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(65535), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -818,19 +615,12 @@ impl CfnDataset {
     /// - `instance_id`: `InstanceId`, The Amazon Web Services Supply Chain instance identifier.
     /// - `name`: `Name`, The name of the dataset.
     /// - `namespace`: `Namespace`, The namespace of the dataset.
-    pub fn new(
-        instance_id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        namespace: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_id: impl Into<Val<String>>, name: impl Into<Val<String>>, namespace: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceId", instance_id);
         props.set("Name", name);
         props.set("Namespace", namespace);
-        CfnDataset {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataset { props, options: ResourceOptions::default() }
     }
 
     /// The description of the dataset.
@@ -907,64 +697,19 @@ pub(crate) static DATASET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "LastModifiedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200000),
 };
 
 pub(crate) static DATASET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_]+$"),
-                min_len: Some(1),
-                max_len: Some(75),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_]+$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PartitionSpec",
-            &Shape::Object(&dataset::PARTITION_SPEC_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("InstanceId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_]+$"), min_len: Some(1), max_len: Some(75), allowed: &[] })),
+        ("Namespace", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("PartitionSpec", &Shape::Object(&dataset::PARTITION_SPEC_SHAPE)),
         ("Schema", &Shape::Object(&dataset::SCHEMA_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dataset::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dataset::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1057,10 +802,7 @@ pub mod dataset {
         ///
         /// - `fields`: `Fields`, The list of field details of the dataset schema.
         /// - `name`: `Name`, The name of the dataset schema.
-        pub fn new(
-            fields: impl Into<Val<Vec<DataLakeDatasetSchemaField>>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(fields: impl Into<Val<Vec<DataLakeDatasetSchemaField>>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Fields", fields);
             props.set("Name", name);
@@ -1068,10 +810,7 @@ pub mod dataset {
         }
 
         /// The list of primary key fields for the dataset.
-        pub fn primary_keys(
-            mut self,
-            value: impl Into<Val<Vec<DataLakeDatasetPrimaryKeyField>>>,
-        ) -> Self {
+        pub fn primary_keys(mut self, value: impl Into<Val<Vec<DataLakeDatasetPrimaryKeyField>>>) -> Self {
             self.props.set("PrimaryKeys", value);
             self
         }
@@ -1095,11 +834,7 @@ pub mod dataset {
         /// - `is_required`: `IsRequired`, Indicate if the field is required or not.
         /// - `name`: `Name`, The dataset field name.
         /// - `type_`: `Type`, The dataset field type.
-        pub fn new(
-            is_required: impl Into<Val<bool>>,
-            name: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(is_required: impl Into<Val<bool>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IsRequired", is_required);
             props.set("Name", name);
@@ -1163,134 +898,55 @@ pub mod dataset {
     }
 
     pub(crate) static PARTITION_SPEC_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Fields",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DATA_LAKE_DATASET_PARTITION_FIELD_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("Fields", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_LAKE_DATASET_PARTITION_FIELD_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_LAKE_DATASET_PARTITION_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
             ("Transform", &Shape::Object(&TRANSFORM_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSFORM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["YEAR", "MONTH", "DAY", "HOUR", "IDENTITY"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["YEAR", "MONTH", "DAY", "HOUR", "IDENTITY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEMA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Fields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_LAKE_DATASET_SCHEMA_FIELD_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(500),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PrimaryKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATA_LAKE_DATASET_PRIMARY_KEY_FIELD_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
+            ("Fields", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_LAKE_DATASET_SCHEMA_FIELD_SHAPE)), min_items: Some(1), max_items: Some(500) })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("PrimaryKeys", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_LAKE_DATASET_PRIMARY_KEY_FIELD_SHAPE)), min_items: Some(1), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_LAKE_DATASET_SCHEMA_FIELD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INT", "DOUBLE", "STRING", "TIMESTAMP", "LONG"],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INT", "DOUBLE", "STRING", "TIMESTAMP", "LONG"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_LAKE_DATASET_PRIMARY_KEY_FIELD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1311,10 +967,7 @@ impl CfnInstance {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstance { props, options: ResourceOptions::default() }
     }
 
     /// The instance description.
@@ -1416,59 +1069,17 @@ pub(crate) static INSTANCE_META: TypeMeta = TypeMeta {
     create_only: &["WebAppDnsDomain"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "AwsAccountId",
-        "CreatedTime",
-        "InstanceId",
-        "LastModifiedTime",
-        "State",
-        "VersionNumber",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "AwsAccountId", "CreatedTime", "InstanceId", "LastModifiedTime", "State", "VersionNumber"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200000),
 };
 
 pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^([a-zA-Z0-9., _ʼ'%-]){0,500}$"),
-                min_len: Some(0),
-                max_len: Some(501),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceName",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?![ _ʼ'%-])[a-zA-Z0-9 _ʼ'%-]{0,62}[a-zA-Z0-9]$"),
-                min_len: Some(0),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "WebAppDnsDomain",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?![-])[a-zA-Z0-9-]{1,62}[a-zA-Z0-9]$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("InstanceDescription", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z0-9., _ʼ'%-]){0,500}$"), min_len: Some(0), max_len: Some(501), allowed: &[] })),
+        ("InstanceName", &Shape::Str(StrRule { pattern: Some("^(?![ _ʼ'%-])[a-zA-Z0-9 _ʼ'%-]{0,62}[a-zA-Z0-9]$"), min_len: Some(0), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instance::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("WebAppDnsDomain", &Shape::Str(StrRule { pattern: Some("^(?![-])[a-zA-Z0-9-]{1,62}[a-zA-Z0-9]$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1506,24 +1117,8 @@ pub mod instance {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1549,10 +1144,7 @@ impl CfnNamespace {
         let mut props = Props::new();
         props.set("InstanceId", instance_id);
         props.set("Name", name);
-        CfnNamespace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNamespace { props, options: ResourceOptions::default() }
     }
 
     /// The description of the namespace.
@@ -1613,50 +1205,16 @@ pub(crate) static NAMESPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedTime", "LastModifiedTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc412200000),
 };
 
 pub(crate) static NAMESPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: Some(36),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_]+$"),
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&namespace::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("InstanceId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_]+$"), min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&namespace::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1694,24 +1252,8 @@ pub mod namespace {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -28,10 +28,7 @@ impl CfnDomain {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// Information about the SimpleDB domain.
@@ -77,7 +74,9 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DOMAIN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DOMAIN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

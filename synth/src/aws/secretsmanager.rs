@@ -33,10 +33,7 @@ impl CfnResourcePolicy {
         let mut props = Props::new();
         props.set("ResourcePolicy", resource_policy);
         props.set("SecretId", secret_id);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether to block resource-based policies that allow broad access to the secret.
@@ -84,15 +81,9 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "SecretId",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(1),
-            max_len: Some(2048),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("SecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -114,17 +105,11 @@ impl CfnRotationSchedule {
     pub fn new(secret_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SecretId", secret_id);
-        CfnRotationSchedule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRotationSchedule { props, options: ResourceOptions::default() }
     }
 
     /// The list of metadata needed to successfully rotate a managed external secret.
-    pub fn external_secret_rotation_metadata(
-        mut self,
-        value: impl Into<Val<Vec<rotation_schedule::ExternalSecretRotationMetadataItem>>>,
-    ) -> Self {
+    pub fn external_secret_rotation_metadata(mut self, value: impl Into<Val<Vec<rotation_schedule::ExternalSecretRotationMetadataItem>>>) -> Self {
         self.props.set("ExternalSecretRotationMetadata", value);
         self
     }
@@ -138,10 +123,7 @@ impl CfnRotationSchedule {
     /// Creates a new Lambda rotation function based on one of the Secrets Manager rotation function templates. To use a rotation function that already exists, specify RotationLambdaARN instead.
     ///
     /// Write-only.
-    pub fn hosted_rotation_lambda(
-        mut self,
-        value: impl Into<Val<rotation_schedule::HostedRotationLambda>>,
-    ) -> Self {
+    pub fn hosted_rotation_lambda(mut self, value: impl Into<Val<rotation_schedule::HostedRotationLambda>>) -> Self {
         self.props.set("HostedRotationLambda", value);
         self
     }
@@ -161,10 +143,7 @@ impl CfnRotationSchedule {
     }
 
     /// A structure that defines the rotation configuration for this secret.
-    pub fn rotation_rules(
-        mut self,
-        value: impl Into<Val<rotation_schedule::RotationRules>>,
-    ) -> Self {
+    pub fn rotation_rules(mut self, value: impl Into<Val<rotation_schedule::RotationRules>>) -> Self {
         self.props.set("RotationRules", value);
         self
     }
@@ -198,21 +177,7 @@ pub(crate) static ROTATION_SCHEDULE_META: TypeMeta = TypeMeta {
     type_name: CfnRotationSchedule::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
     create_only: &["SecretId"],
-    write_only: &[
-        "HostedRotationLambda",
-        "HostedRotationLambda/ExcludeCharacters",
-        "HostedRotationLambda/KmsKeyArn",
-        "HostedRotationLambda/MasterSecretArn",
-        "HostedRotationLambda/MasterSecretKmsKeyArn",
-        "HostedRotationLambda/RotationLambdaName",
-        "HostedRotationLambda/RotationType",
-        "HostedRotationLambda/Runtime",
-        "HostedRotationLambda/SuperuserSecretArn",
-        "HostedRotationLambda/SuperuserSecretKmsKeyArn",
-        "HostedRotationLambda/VpcSecurityGroupIds",
-        "HostedRotationLambda/VpcSubnetIds",
-        "RotateImmediatelyOnUpdate",
-    ],
+    write_only: &["HostedRotationLambda", "HostedRotationLambda/ExcludeCharacters", "HostedRotationLambda/KmsKeyArn", "HostedRotationLambda/MasterSecretArn", "HostedRotationLambda/MasterSecretKmsKeyArn", "HostedRotationLambda/RotationLambdaName", "HostedRotationLambda/RotationType", "HostedRotationLambda/Runtime", "HostedRotationLambda/SuperuserSecretArn", "HostedRotationLambda/SuperuserSecretKmsKeyArn", "HostedRotationLambda/VpcSecurityGroupIds", "HostedRotationLambda/VpcSubnetIds", "RotateImmediatelyOnUpdate"],
     primary_identifier: &["Id"],
     attributes: &["Id"],
     tagging: None,
@@ -266,60 +231,80 @@ pub mod rotation_schedule {
         }
 
         /// A string of the characters that you don't want in the password.
+        ///
+        /// Write-only.
         pub fn exclude_characters(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ExcludeCharacters", value);
             self
         }
 
         /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret. If you don't specify this value, then Secrets Manager uses the key aws/secretsmanager. If aws/secretsmanager doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
+        ///
+        /// Write-only.
         pub fn kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKeyArn", value);
             self
         }
 
         /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
+        ///
+        /// Write-only.
         pub fn master_secret_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MasterSecretArn", value);
             self
         }
 
         /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager. CloudFormation grants the execution role for the Lambda rotation function Decrypt, DescribeKey, and GenerateDataKey permission to the key in this property.
+        ///
+        /// Write-only.
         pub fn master_secret_kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MasterSecretKmsKeyArn", value);
             self
         }
 
         /// The name of the Lambda rotation function.
+        ///
+        /// Write-only.
         pub fn rotation_lambda_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("RotationLambdaName", value);
             self
         }
 
         /// The python runtime associated with the Lambda function
+        ///
+        /// Write-only.
         pub fn runtime(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Runtime", value);
             self
         }
 
         /// The ARN of the secret that contains superuser credentials, if you use the alternating users rotation strategy. CloudFormation grants the execution role for the Lambda rotation function GetSecretValue permission to the secret in this property.
+        ///
+        /// Write-only.
         pub fn superuser_secret_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SuperuserSecretArn", value);
             self
         }
 
         /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the alternating users strategy and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key aws/secretsmanager. CloudFormation grants the execution role for the Lambda rotation function Decrypt, DescribeKey, and GenerateDataKey permission to the key in this property.
+        ///
+        /// Write-only.
         pub fn superuser_secret_kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SuperuserSecretKmsKeyArn", value);
             self
         }
 
         /// A comma-separated list of security group IDs applied to the target database.
+        ///
+        /// Write-only.
         pub fn vpc_security_group_ids(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcSecurityGroupIds", value);
             self
         }
 
         /// A comma separated list of VPC subnet IDs of the target database network. The Lambda rotation function is in the same subnet group.
+        ///
+        /// Write-only.
         pub fn vpc_subnet_ids(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcSubnetIds", value);
             self
@@ -396,10 +381,7 @@ impl CfnSecret {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSecret {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecret { props, options: ResourceOptions::default() }
     }
 
     /// The description of the secret.
@@ -413,10 +395,7 @@ impl CfnSecret {
     /// We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
     ///
     /// Write-only.
-    pub fn generate_secret_string(
-        mut self,
-        value: impl Into<Val<secret::GenerateSecretString>>,
-    ) -> Self {
+    pub fn generate_secret_string(mut self, value: impl Into<Val<secret::GenerateSecretString>>) -> Self {
         self.props.set("GenerateSecretString", value);
         self
     }
@@ -525,68 +504,18 @@ pub(crate) static SECRET_META: TypeMeta = TypeMeta {
     write_only: &["GenerateSecretString", "SecretString"],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SECRET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecretString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(65536),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&secret::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("SecretString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(65536), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&secret::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -735,24 +664,8 @@ pub mod secret {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -775,19 +688,12 @@ impl CfnSecretTargetAttachment {
     /// - `secret_id`: `SecretId`.
     /// - `target_id`: `TargetId`.
     /// - `target_type`: `TargetType`.
-    pub fn new(
-        secret_id: impl Into<Val<String>>,
-        target_id: impl Into<Val<String>>,
-        target_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(secret_id: impl Into<Val<String>>, target_id: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SecretId", secret_id);
         props.set("TargetId", target_id);
         props.set("TargetType", target_type);
-        CfnSecretTargetAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecretTargetAttachment { props, options: ResourceOptions::default() }
     }
 }
 
@@ -825,15 +731,9 @@ pub(crate) static SECRET_TARGET_ATTACHMENT_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static SECRET_TARGET_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "SecretId",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(1),
-            max_len: Some(2048),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("SecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 

@@ -31,10 +31,7 @@ impl CfnAgentSpace {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnAgentSpace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgentSpace { props, options: ResourceOptions::default() }
     }
 
     /// AWS resource configuration
@@ -44,10 +41,7 @@ impl CfnAgentSpace {
     }
 
     /// Details of code review settings
-    pub fn code_review_settings(
-        mut self,
-        value: impl Into<Val<agent_space::CodeReviewSettings>>,
-    ) -> Self {
+    pub fn code_review_settings(mut self, value: impl Into<Val<agent_space::CodeReviewSettings>>) -> Self {
         self.props.set("CodeReviewSettings", value);
         self
     }
@@ -59,10 +53,7 @@ impl CfnAgentSpace {
     }
 
     /// Integrated Resources configuration
-    pub fn integrated_resources(
-        mut self,
-        value: impl Into<Val<Vec<agent_space::IntegratedResource>>>,
-    ) -> Self {
+    pub fn integrated_resources(mut self, value: impl Into<Val<Vec<agent_space::IntegratedResource>>>) -> Self {
         self.props.set("IntegratedResources", value);
         self
     }
@@ -133,32 +124,14 @@ pub(crate) static AGENT_SPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AgentSpaceId"],
     attributes: &["AgentSpaceId", "CreatedAt", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280348),
 };
 
 pub(crate) static AGENT_SPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&agent_space::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&agent_space::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -274,10 +247,7 @@ pub mod agent_space {
         ///
         /// - `controls_scanning`: `ControlsScanning`, Whether Controls are utilized for code review analysis
         /// - `general_purpose_scanning`: `GeneralPurposeScanning`, Whether general purpose analysis is performed for code review
-        pub fn new(
-            controls_scanning: impl Into<Val<bool>>,
-            general_purpose_scanning: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(controls_scanning: impl Into<Val<bool>>, general_purpose_scanning: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("ControlsScanning", controls_scanning);
             props.set("GeneralPurposeScanning", general_purpose_scanning);
@@ -302,10 +272,7 @@ pub mod agent_space {
         ///
         /// - `integration`: `Integration`, Unique identifier of the Provider Integration
         /// - `provider_resources`: `ProviderResources`, List of selected Resources from the Integration
-        pub fn new(
-            integration: impl Into<Val<String>>,
-            provider_resources: impl Into<Val<Vec<ProviderResource>>>,
-        ) -> Self {
+        pub fn new(integration: impl Into<Val<String>>, provider_resources: impl Into<Val<Vec<ProviderResource>>>) -> Self {
             let mut props = Props::new();
             props.set("Integration", integration);
             props.set("ProviderResources", provider_resources);
@@ -333,73 +300,49 @@ pub mod agent_space {
         }
 
         /// Bitbucket repository capabilities
-        pub fn bitbucket_capabilities(
-            mut self,
-            value: impl Into<Val<BitbucketCapabilitiesResource>>,
-        ) -> Self {
+        pub fn bitbucket_capabilities(mut self, value: impl Into<Val<BitbucketCapabilitiesResource>>) -> Self {
             self.props.set("BitbucketCapabilities", value);
             self
         }
 
         /// Bitbucket repository details
-        pub fn bitbucket_repository(
-            mut self,
-            value: impl Into<Val<BitbucketRepositoryResource>>,
-        ) -> Self {
+        pub fn bitbucket_repository(mut self, value: impl Into<Val<BitbucketRepositoryResource>>) -> Self {
             self.props.set("BitbucketRepository", value);
             self
         }
 
         /// Confluence document capabilities
-        pub fn confluence_capabilities(
-            mut self,
-            value: impl Into<Val<ConfluenceCapabilitiesResource>>,
-        ) -> Self {
+        pub fn confluence_capabilities(mut self, value: impl Into<Val<ConfluenceCapabilitiesResource>>) -> Self {
             self.props.set("ConfluenceCapabilities", value);
             self
         }
 
         /// Confluence document details
-        pub fn confluence_document(
-            mut self,
-            value: impl Into<Val<ConfluenceDocumentResource>>,
-        ) -> Self {
+        pub fn confluence_document(mut self, value: impl Into<Val<ConfluenceDocumentResource>>) -> Self {
             self.props.set("ConfluenceDocument", value);
             self
         }
 
         /// GitHub repository capabilities
-        pub fn git_hub_capabilities(
-            mut self,
-            value: impl Into<Val<GitHubCapabilitiesResource>>,
-        ) -> Self {
+        pub fn git_hub_capabilities(mut self, value: impl Into<Val<GitHubCapabilitiesResource>>) -> Self {
             self.props.set("GitHubCapabilities", value);
             self
         }
 
         /// GitHub repository details
-        pub fn git_hub_repository(
-            mut self,
-            value: impl Into<Val<GitHubRepositoryResource>>,
-        ) -> Self {
+        pub fn git_hub_repository(mut self, value: impl Into<Val<GitHubRepositoryResource>>) -> Self {
             self.props.set("GitHubRepository", value);
             self
         }
 
         /// GitLab repository capabilities
-        pub fn git_lab_capabilities(
-            mut self,
-            value: impl Into<Val<GitLabCapabilitiesResource>>,
-        ) -> Self {
+        pub fn git_lab_capabilities(mut self, value: impl Into<Val<GitLabCapabilitiesResource>>) -> Self {
             self.props.set("GitLabCapabilities", value);
             self
         }
 
         /// GitLab repository details
-        pub fn git_lab_repository(
-            mut self,
-            value: impl Into<Val<GitLabRepositoryResource>>,
-        ) -> Self {
+        pub fn git_lab_repository(mut self, value: impl Into<Val<GitLabRepositoryResource>>) -> Self {
             self.props.set("GitLabRepository", value);
             self
         }
@@ -518,11 +461,7 @@ pub mod agent_space {
         /// - `name`: `Name`, Customer-supplied logical name for the Confluence document
         /// - `page_id`: `PageId`, Confluence page identifier
         /// - `space_key`: `SpaceKey`, Confluence space key containing the document
-        pub fn new(
-            name: impl Into<Val<String>>,
-            page_id: impl Into<Val<String>>,
-            space_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, page_id: impl Into<Val<String>>, space_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("PageId", page_id);
@@ -560,10 +499,7 @@ pub mod agent_space {
         ///
         /// - `leave_comments`: `LeaveComments`, Enables Code Review in the repository
         /// - `remediate_code`: `RemediateCode`, Enables creation of pull requests with automated fixes
-        pub fn new(
-            leave_comments: impl Into<Val<bool>>,
-            remediate_code: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(leave_comments: impl Into<Val<bool>>, remediate_code: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("LeaveComments", leave_comments);
             props.set("RemediateCode", remediate_code);
@@ -686,24 +622,8 @@ pub mod agent_space {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -724,10 +644,7 @@ impl CfnApplication {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// Identifier of a KMS key. Can be a key ID, key ARN, alias name, or alias ARN.
@@ -739,10 +656,7 @@ impl CfnApplication {
     /// The `IdCConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn id_c_configuration(
-        mut self,
-        value: impl Into<Val<application::IdCConfiguration>>,
-    ) -> Self {
+    pub fn id_c_configuration(mut self, value: impl Into<Val<application::IdCConfiguration>>) -> Self {
         self.props.set("IdCConfiguration", value);
         self
     }
@@ -803,38 +717,15 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     create_only: &["IdCConfiguration", "IdCConfiguration/IdCInstanceArn"],
     write_only: &[],
     primary_identifier: &["ApplicationId"],
-    attributes: &[
-        "ApplicationId",
-        "ApplicationName",
-        "Domain",
-        "IdCConfiguration.IdCApplicationArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ApplicationId", "ApplicationName", "Domain", "IdCConfiguration.IdCApplicationArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280348),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultKmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DefaultKmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -865,6 +756,8 @@ pub mod application {
         }
 
         /// The `IdCInstanceArn` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn id_c_instance_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IdCInstanceArn", value);
             self
@@ -904,24 +797,8 @@ pub mod application {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -944,19 +821,12 @@ impl CfnArtifact {
     /// - `agent_space_id`: `AgentSpaceId`, The unique identifier of the agent space to add the artifact to.
     /// - `artifact_type`: `ArtifactType`, The file type of the artifact.
     /// - `file_name`: `FileName`, The file name of the artifact.
-    pub fn new(
-        agent_space_id: impl Into<Val<String>>,
-        artifact_type: impl Into<Val<String>>,
-        file_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(agent_space_id: impl Into<Val<String>>, artifact_type: impl Into<Val<String>>, file_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AgentSpaceId", agent_space_id);
         props.set("ArtifactType", artifact_type);
         props.set("FileName", file_name);
-        CfnArtifact {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnArtifact { props, options: ResourceOptions::default() }
     }
 
     /// The binary content of the artifact to upload, encoded as a Base64 string.
@@ -1011,12 +881,7 @@ impl Handle<CfnArtifact> {
 pub(crate) static ARTIFACT_META: TypeMeta = TypeMeta {
     type_name: CfnArtifact::TYPE_NAME,
     shape: &ARTIFACT_SHAPE,
-    create_only: &[
-        "AgentSpaceId",
-        "ArtifactContent",
-        "ArtifactType",
-        "FileName",
-    ],
+    create_only: &["AgentSpaceId", "ArtifactContent", "ArtifactType", "FileName"],
     write_only: &["ArtifactContent"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "ArtifactId", "UpdatedAt"],
@@ -1025,17 +890,9 @@ pub(crate) static ARTIFACT_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static ARTIFACT_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ArtifactType",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: None,
-            max_len: None,
-            allowed: &[
-                "TXT", "PNG", "JPEG", "MD", "PDF", "DOCX", "DOC", "JSON", "YAML",
-            ],
-        }),
-    )],
+    fields: &[
+        ("ArtifactType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TXT", "PNG", "JPEG", "MD", "PDF", "DOCX", "DOC", "JSON", "YAML"] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1059,10 +916,7 @@ impl CfnIntegration {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
         props.set("Provider", provider);
-        CfnIntegration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIntegration { props, options: ResourceOptions::default() }
     }
 
     /// The identifier of the AWS KMS key to use for encrypting data associated with the integration. Can be a key ID, key ARN, alias name, or alias ARN.
@@ -1155,52 +1009,19 @@ impl Handle<CfnIntegration> {
 pub(crate) static INTEGRATION_META: TypeMeta = TypeMeta {
     type_name: CfnIntegration::TYPE_NAME,
     shape: &INTEGRATION_SHAPE,
-    create_only: &[
-        "DisplayName",
-        "KmsKeyId",
-        "PrivateConnectionName",
-        "Provider",
-        "ProviderInput",
-    ],
+    create_only: &["DisplayName", "KmsKeyId", "PrivateConnectionName", "Provider", "ProviderInput"],
     write_only: &["KmsKeyId", "ProviderInput"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "InstallationId",
-        "IntegrationId",
-        "ProviderType",
-        "TargetUrl",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "InstallationId", "IntegrationId", "ProviderType", "TargetUrl"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Provider",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GITHUB", "GITLAB", "BITBUCKET", "CONFLUENCE"],
-            }),
-        ),
-        (
-            "ProviderInput",
-            &Shape::Object(&integration::PROVIDER_INPUT_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&integration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Provider", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GITHUB", "GITLAB", "BITBUCKET", "CONFLUENCE"] })),
+        ("ProviderInput", &Shape::Object(&integration::PROVIDER_INPUT_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&integration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1268,12 +1089,7 @@ pub mod integration {
         /// - `installation_id`: `InstallationId`, The Atlassian installation identifier, available from the Atlassian administration console.
         /// - `state`: `State`, The CSRF state token echoed back from the OAuth redirect.
         /// - `workspace`: `Workspace`, The Bitbucket workspace slug that identifies the workspace to integrate.
-        pub fn new(
-            code: impl Into<Val<String>>,
-            installation_id: impl Into<Val<String>>,
-            state: impl Into<Val<String>>,
-            workspace: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(code: impl Into<Val<String>>, installation_id: impl Into<Val<String>>, state: impl Into<Val<String>>, workspace: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Code", code);
             props.set("InstallationId", installation_id);
@@ -1302,12 +1118,7 @@ pub mod integration {
         /// - `installation_id`: `InstallationId`, The Atlassian installation identifier, available from the Atlassian administration console.
         /// - `site_url`: `SiteUrl`, The Confluence Cloud site URL, for example <https://mysite.atlassian.net>.
         /// - `state`: `State`, The CSRF state token echoed back from the OAuth redirect.
-        pub fn new(
-            code: impl Into<Val<String>>,
-            installation_id: impl Into<Val<String>>,
-            site_url: impl Into<Val<String>>,
-            state: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(code: impl Into<Val<String>>, installation_id: impl Into<Val<String>>, site_url: impl Into<Val<String>>, state: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Code", code);
             props.set("InstallationId", installation_id);
@@ -1377,10 +1188,7 @@ pub mod integration {
         ///
         /// - `access_token`: `AccessToken`, The GitLab access token used to authenticate. This can be a personal access token or a group access token.
         /// - `token_type`: `TokenType`, The type of GitLab access token.
-        pub fn new(
-            access_token: impl Into<Val<String>>,
-            token_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(access_token: impl Into<Val<String>>, token_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccessToken", access_token);
             props.set("TokenType", token_type);
@@ -1432,43 +1240,23 @@ pub mod integration {
     }
 
     pub(crate) static PROVIDER_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Gitlab", &Shape::Object(&GIT_LAB_INPUT_SHAPE))],
+        fields: &[
+            ("Gitlab", &Shape::Object(&GIT_LAB_INPUT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GIT_LAB_INPUT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TokenType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PERSONAL", "GROUP"],
-            }),
-        )],
+        fields: &[
+            ("TokenType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PERSONAL", "GROUP"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1491,19 +1279,12 @@ impl CfnPentest {
     /// - `agent_space_id`: `AgentSpaceId`, Identifier of agent space where the pentest should be created
     /// - `assets`: `Assets`, Collection of assets to be tested or used during the penetration test
     /// - `service_role`: `ServiceRole`, Service role for accessing resources
-    pub fn new(
-        agent_space_id: impl Into<Val<String>>,
-        assets: impl Into<Val<pentest::Assets>>,
-        service_role: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(agent_space_id: impl Into<Val<String>>, assets: impl Into<Val<pentest::Assets>>, service_role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AgentSpaceId", agent_space_id);
         props.set("Assets", assets);
         props.set("ServiceRole", service_role);
-        CfnPentest {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPentest { props, options: ResourceOptions::default() }
     }
 
     /// Strategy for cleaning up resources after pentest job completion
@@ -1541,10 +1322,7 @@ impl CfnPentest {
     }
 
     /// Configuration for network traffic filtering
-    pub fn network_traffic_config(
-        mut self,
-        value: impl Into<Val<pentest::NetworkTrafficConfig>>,
-    ) -> Self {
+    pub fn network_traffic_config(mut self, value: impl Into<Val<pentest::NetworkTrafficConfig>>) -> Self {
         self.props.set("NetworkTrafficConfig", value);
         self
     }
@@ -1614,83 +1392,11 @@ pub(crate) static PENTEST_META: TypeMeta = TypeMeta {
 pub(crate) static PENTEST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
         ("Assets", &Shape::Object(&pentest::ASSETS_SHAPE)),
-        (
-            "CleanUpStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BEST_EFFORT_DELETE", "RETAIN_ALL"],
-            }),
-        ),
-        (
-            "CodeRemediationStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATIC", "DISABLED"],
-            }),
-        ),
-        (
-            "DisableManagedSkills",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FINDING_PERSONALIZATION", "LOGIN_OPTIMIZATION"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludeRiskTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CROSS_SITE_SCRIPTING",
-                        "DEFAULT_CREDENTIALS",
-                        "INSECURE_DIRECT_OBJECT_REFERENCE",
-                        "PRIVILEGE_ESCALATION",
-                        "SERVER_SIDE_TEMPLATE_INJECTION",
-                        "COMMAND_INJECTION",
-                        "CODE_INJECTION",
-                        "SQL_INJECTION",
-                        "ARBITRARY_FILE_UPLOAD",
-                        "INSECURE_DESERIALIZATION",
-                        "LOCAL_FILE_INCLUSION",
-                        "INFORMATION_DISCLOSURE",
-                        "PATH_TRAVERSAL",
-                        "SERVER_SIDE_REQUEST_FORGERY",
-                        "JSON_WEB_TOKEN_VULNERABILITIES",
-                        "XML_EXTERNAL_ENTITY",
-                        "FILE_DELETION",
-                        "OTHER",
-                        "GRAPHQL_VULNERABILITIES",
-                        "BUSINESS_LOGIC_VULNERABILITIES",
-                        "CRYPTOGRAPHIC_VULNERABILITIES",
-                        "DENIAL_OF_SERVICE",
-                        "FILE_ACCESS",
-                        "FILE_CREATION",
-                        "DATABASE_MODIFICATION",
-                        "DATABASE_ACCESS",
-                        "OUTBOUND_SERVICE_REQUEST",
-                        "UNKNOWN",
-                    ],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkTrafficConfig",
-            &Shape::Object(&pentest::NETWORK_TRAFFIC_CONFIG_SHAPE),
-        ),
+        ("CleanUpStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BEST_EFFORT_DELETE", "RETAIN_ALL"] })),
+        ("CodeRemediationStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "DISABLED"] })),
+        ("DisableManagedSkills", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FINDING_PERSONALIZATION", "LOGIN_OPTIMIZATION"] })), min_items: None, max_items: None })),
+        ("ExcludeRiskTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CROSS_SITE_SCRIPTING", "DEFAULT_CREDENTIALS", "INSECURE_DIRECT_OBJECT_REFERENCE", "PRIVILEGE_ESCALATION", "SERVER_SIDE_TEMPLATE_INJECTION", "COMMAND_INJECTION", "CODE_INJECTION", "SQL_INJECTION", "ARBITRARY_FILE_UPLOAD", "INSECURE_DESERIALIZATION", "LOCAL_FILE_INCLUSION", "INFORMATION_DISCLOSURE", "PATH_TRAVERSAL", "SERVER_SIDE_REQUEST_FORGERY", "JSON_WEB_TOKEN_VULNERABILITIES", "XML_EXTERNAL_ENTITY", "FILE_DELETION", "OTHER", "GRAPHQL_VULNERABILITIES", "BUSINESS_LOGIC_VULNERABILITIES", "CRYPTOGRAPHIC_VULNERABILITIES", "DENIAL_OF_SERVICE", "FILE_ACCESS", "FILE_CREATION", "DATABASE_MODIFICATION", "DATABASE_ACCESS", "OUTBOUND_SERVICE_REQUEST", "UNKNOWN"] })), min_items: None, max_items: None })),
+        ("NetworkTrafficConfig", &Shape::Object(&pentest::NETWORK_TRAFFIC_CONFIG_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1733,10 +1439,7 @@ pub mod pentest {
         }
 
         /// List of repositories connected via provider integrations
-        pub fn integrated_repositories(
-            mut self,
-            value: impl Into<Val<Vec<IntegratedRepository>>>,
-        ) -> Self {
+        pub fn integrated_repositories(mut self, value: impl Into<Val<Vec<IntegratedRepository>>>) -> Self {
             self.props.set("IntegratedRepositories", value);
             self
         }
@@ -1748,10 +1451,7 @@ pub mod pentest {
         }
 
         /// Trust anchors for validating target endpoint TLS certificates, for endpoints served by a private or internal CA, an intermediate CA, or a self-signed certificate
-        pub fn trusted_ca_certificates(
-            mut self,
-            value: impl Into<Val<Vec<TrustedCaCertificate>>>,
-        ) -> Self {
+        pub fn trusted_ca_certificates(mut self, value: impl Into<Val<Vec<TrustedCaCertificate>>>) -> Self {
             self.props.set("TrustedCaCertificates", value);
             self
         }
@@ -1789,6 +1489,8 @@ pub mod pentest {
         }
 
         /// Whether email-based MFA is enabled for this actor
+        ///
+        /// Write-only.
         pub fn enable_email_mfa(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("EnableEmailMfa", value);
             self
@@ -1922,10 +1624,7 @@ pub mod pentest {
         ///
         /// - `integration_id`: `IntegrationId`, Unique identifier of the provider integration
         /// - `provider_resource_id`: `ProviderResourceId`, Identifier of the resource within the provider integration
-        pub fn new(
-            integration_id: impl Into<Val<String>>,
-            provider_resource_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(integration_id: impl Into<Val<String>>, provider_resource_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IntegrationId", integration_id);
             props.set("ProviderResourceId", provider_resource_id);
@@ -2210,51 +1909,30 @@ pub mod pentest {
 
     pub(crate) static ASSETS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actors",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACTOR_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TrustedCaCertificates",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRUSTED_CA_CERTIFICATE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Actors", &Shape::List(ListRule { item: Some(&Shape::Object(&ACTOR_SHAPE)), min_items: None, max_items: None })),
+            ("TrustedCaCertificates", &Shape::List(ListRule { item: Some(&Shape::Object(&TRUSTED_CA_CERTIFICATE_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTOR_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Authentication", &Shape::Object(&AUTHENTICATION_SHAPE))],
+        fields: &[
+            ("Authentication", &Shape::Object(&AUTHENTICATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTHENTICATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "SECRETS_MANAGER",
-                    "AWS_LAMBDA",
-                    "AWS_IAM_ROLE",
-                    "AWS_INTERNAL",
-                ],
-            }),
-        )],
+        fields: &[
+            ("ProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SECRETS_MANAGER", "AWS_LAMBDA", "AWS_IAM_ROLE", "AWS_INTERNAL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRUSTED_CA_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Source", &Shape::Object(&CA_CERTIFICATE_SOURCE_SHAPE))],
+        fields: &[
+            ("Source", &Shape::Object(&CA_CERTIFICATE_SOURCE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2264,37 +1942,16 @@ pub mod pentest {
     };
 
     pub(crate) static NETWORK_TRAFFIC_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&NETWORK_TRAFFIC_RULE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&NETWORK_TRAFFIC_RULE_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NETWORK_TRAFFIC_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Effect",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "NetworkTrafficRuleType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["URL"],
-                }),
-            ),
+            ("Effect", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("NetworkTrafficRuleType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["URL"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2318,10 +1975,7 @@ impl CfnSecurityRequirementPack {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSecurityRequirementPack {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityRequirementPack { props, options: ResourceOptions::default() }
     }
 
     /// Description of the pack
@@ -2339,10 +1993,7 @@ impl CfnSecurityRequirementPack {
     }
 
     /// Security requirements within this pack
-    pub fn security_requirements(
-        mut self,
-        value: impl Into<Val<Vec<security_requirement_pack::SecurityRequirement>>>,
-    ) -> Self {
+    pub fn security_requirements(mut self, value: impl Into<Val<Vec<security_requirement_pack::SecurityRequirement>>>) -> Self {
         self.props.set("SecurityRequirements", value);
         self
     }
@@ -2393,69 +2044,18 @@ pub(crate) static SECURITY_REQUIREMENT_PACK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PackId"],
     attributes: &["PackId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280348),
 };
 
 pub(crate) static SECURITY_REQUIREMENT_PACK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(120),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityRequirements",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &security_requirement_pack::SECURITY_REQUIREMENT_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&security_requirement_pack::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(120), allowed: &[] })),
+        ("SecurityRequirements", &Shape::List(ListRule { item: Some(&Shape::Object(&security_requirement_pack::SECURITY_REQUIREMENT_SHAPE)), min_items: None, max_items: None })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&security_requirement_pack::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2479,12 +2079,7 @@ pub mod security_requirement_pack {
         /// - `domain`: `Domain`, Security domain this requirement belongs to
         /// - `evaluation`: `Evaluation`, How to evaluate compliance with this requirement
         /// - `name`: `Name`, Name of the security requirement
-        pub fn new(
-            description: impl Into<Val<String>>,
-            domain: impl Into<Val<String>>,
-            evaluation: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(description: impl Into<Val<String>>, domain: impl Into<Val<String>>, evaluation: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Description", description);
             props.set("Domain", domain);
@@ -2533,75 +2128,19 @@ pub mod security_requirement_pack {
 
     pub(crate) static SECURITY_REQUIREMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Domain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Evaluation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(80),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Remediation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+            ("Domain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(10000), allowed: &[] })),
+            ("Evaluation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(10000), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(80), allowed: &[] })),
+            ("Remediation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(10000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2623,17 +2162,11 @@ impl CfnTargetDomain {
     ///
     /// - `target_domain_name`: `TargetDomainName`, Domain name of the target domain
     /// - `verification_method`: `VerificationMethod`, Verification method for the target domain
-    pub fn new(
-        target_domain_name: impl Into<Val<String>>,
-        verification_method: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(target_domain_name: impl Into<Val<String>>, verification_method: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TargetDomainName", target_domain_name);
         props.set("VerificationMethod", verification_method);
-        CfnTargetDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTargetDomain { props, options: ResourceOptions::default() }
     }
 
     /// Tags for the target domain
@@ -2708,40 +2241,15 @@ pub(crate) static TARGET_DOMAIN_META: TypeMeta = TypeMeta {
     create_only: &["TargetDomainName"],
     write_only: &[],
     primary_identifier: &["TargetDomainId"],
-    attributes: &[
-        "CreatedAt",
-        "TargetDomainId",
-        "VerificationDetails",
-        "VerificationStatus",
-        "VerificationStatusReason",
-        "VerifiedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "TargetDomainId", "VerificationDetails", "VerificationStatus", "VerificationStatusReason", "VerifiedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc612280348),
 };
 
 pub(crate) static TARGET_DOMAIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&target_domain::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VerificationMethod",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DNS_TXT", "HTTP_ROUTE", "PRIVATE_VPC"],
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&target_domain::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VerificationMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DNS_TXT", "HTTP_ROUTE", "PRIVATE_VPC"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2779,24 +2287,8 @@ pub mod target_domain {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -30,19 +30,12 @@ impl CfnActionTarget {
     /// - `description`: `Description`, The description for the custom action target.
     /// - `id`: `Id`, The ID for the custom action target. Can contain up to 20 alphanumeric characters.
     /// - `name`: `Name`, The name of the custom action target. Can contain up to 20 characters.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        id: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, id: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Id", id);
         props.set("Name", name);
-        CfnActionTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnActionTarget { props, options: ResourceOptions::default() }
     }
 }
 
@@ -83,33 +76,9 @@ pub(crate) static ACTION_TARGET_META: TypeMeta = TypeMeta {
 
 pub(crate) static ACTION_TARGET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Id",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
+        ("Id", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -130,17 +99,11 @@ impl CfnAggregatorV2 {
     ///
     /// - `linked_regions`: `LinkedRegions`, The list of included Regions
     /// - `region_linking_mode`: `RegionLinkingMode`, Indicates to link a list of included Regions
-    pub fn new(
-        linked_regions: impl Into<Val<Vec<String>>>,
-        region_linking_mode: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(linked_regions: impl Into<Val<Vec<String>>>, region_linking_mode: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LinkedRegions", linked_regions);
         props.set("RegionLinkingMode", region_linking_mode);
-        CfnAggregatorV2 {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAggregatorV2 { props, options: ResourceOptions::default() }
     }
 
     /// A key-value pair to associate with the Security Hub V2 resource.
@@ -188,46 +151,15 @@ pub(crate) static AGGREGATOR_V2_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AggregatorV2Arn"],
     attributes: &["AggregationRegion", "AggregatorV2Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffe1e6e8378),
 };
 
 pub(crate) static AGGREGATOR_V2_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LinkedRegions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]{1,32}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "RegionLinkingMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SPECIFIED_REGIONS"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("LinkedRegions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]{1,32}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
+        ("RegionLinkingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SPECIFIED_REGIONS"] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -251,23 +183,14 @@ impl CfnAutomationRule {
     /// - `description`: `Description`, A description of the rule.
     /// - `rule_name`: `RuleName`, The name of the rule.
     /// - `rule_order`: `RuleOrder`, An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings. Security Hub CSPM applies rules with lower values for this parameter first.
-    pub fn new(
-        actions: impl Into<Val<Vec<automation_rule::AutomationRulesAction>>>,
-        criteria: impl Into<Val<automation_rule::AutomationRulesFindingFilters>>,
-        description: impl Into<Val<String>>,
-        rule_name: impl Into<Val<String>>,
-        rule_order: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<automation_rule::AutomationRulesAction>>>, criteria: impl Into<Val<automation_rule::AutomationRulesFindingFilters>>, description: impl Into<Val<String>>, rule_name: impl Into<Val<String>>, rule_order: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("Criteria", criteria);
         props.set("Description", description);
         props.set("RuleName", rule_name);
         props.set("RuleOrder", rule_order);
-        CfnAutomationRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAutomationRule { props, options: ResourceOptions::default() }
     }
 
     /// Specifies whether a rule is the last to be applied with respect to a finding that matches the rule criteria. This is useful when a finding matches the criteria for multiple rules, and each rule has different actions. If a rule is terminal, Security Hub CSPM applies the rule action to a finding that matches the rule criteria and doesn't evaluate other rules for the finding. By default, a rule isn't terminal.
@@ -335,73 +258,19 @@ pub(crate) static AUTOMATION_RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RuleArn"],
     attributes: &["CreatedAt", "CreatedBy", "RuleArn", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static AUTOMATION_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &automation_rule::AUTOMATION_RULES_ACTION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Criteria",
-            &Shape::Object(&automation_rule::AUTOMATION_RULES_FINDING_FILTERS_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleOrder",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&automation_rule::AUTOMATION_RULES_ACTION_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("Criteria", &Shape::Object(&automation_rule::AUTOMATION_RULES_FINDING_FILTERS_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("RuleName", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("RuleOrder", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+        ("RuleStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -423,10 +292,7 @@ pub mod automation_rule {
         ///
         /// - `finding_fields_update`: `FindingFieldsUpdate`, Specifies that the automation rule action is an update to a finding field.
         /// - `type_`: `Type`, Specifies the type of action that Security Hub CSPM takes when a finding matches the defined criteria of a rule.
-        pub fn new(
-            finding_fields_update: impl Into<Val<AutomationRulesFindingFieldsUpdate>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(finding_fields_update: impl Into<Val<AutomationRulesFindingFieldsUpdate>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FindingFieldsUpdate", finding_fields_update);
             props.set("Type", type_);
@@ -683,10 +549,7 @@ pub mod automation_rule {
         /// The unique identifier of a standard in which a control is enabled. This field consists of the resource portion of the Amazon Resource Name (ARN) returned for a standard in the [DescribeStandards](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API response.
         ///
         /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
-        pub fn compliance_associated_standards_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn compliance_associated_standards_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ComplianceAssociatedStandardsId", value);
             self
         }
@@ -694,10 +557,7 @@ pub mod automation_rule {
         /// The security control ID for which a finding was generated. Security control IDs are the same across standards.
         ///
         /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
-        pub fn compliance_security_control_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn compliance_security_control_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ComplianceSecurityControlId", value);
             self
         }
@@ -841,10 +701,7 @@ pub mod automation_rule {
         /// The ARN for the product that generated a related finding.
         ///
         /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
-        pub fn related_findings_product_arn(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn related_findings_product_arn(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("RelatedFindingsProductArn", value);
             self
         }
@@ -1112,11 +969,7 @@ pub mod automation_rule {
         /// - `comparison`: `Comparison`, The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter.
         /// - `key`: `Key`, The key of the map filter. For example, for ``ResourceTags``, ``Key`` identifies the name of the tag. For ``UserDefinedFields``, ``Key`` is the name of the field.
         /// - `value`: `Value`, The value for the key in the map filter. Filter values are case sensitive. For example, one of the values for a tag called ``Department`` might be ``Security``. If you provide ``security`` as the filter value, then there's no match.
-        pub fn new(
-            comparison: impl Into<Val<String>>,
-            key: impl Into<Val<String>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(comparison: impl Into<Val<String>>, key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Comparison", comparison);
             props.set("Key", key);
@@ -1133,102 +986,31 @@ pub mod automation_rule {
 
     pub(crate) static AUTOMATION_RULES_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FindingFieldsUpdate",
-                &Shape::Object(&AUTOMATION_RULES_FINDING_FIELDS_UPDATE_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FINDING_FIELDS_UPDATE"],
-                }),
-            ),
+            ("FindingFieldsUpdate", &Shape::Object(&AUTOMATION_RULES_FINDING_FIELDS_UPDATE_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FINDING_FIELDS_UPDATE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTOMATION_RULES_FINDING_FIELDS_UPDATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Confidence",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Criticality",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Confidence", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("Criticality", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
             ("Note", &Shape::Object(&NOTE_UPDATE_SHAPE)),
-            (
-                "RelatedFindings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RELATED_FINDING_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("RelatedFindings", &Shape::List(ListRule { item: Some(&Shape::Object(&RELATED_FINDING_SHAPE)), min_items: Some(1), max_items: Some(10) })),
             ("Severity", &Shape::Object(&SEVERITY_UPDATE_SHAPE)),
-            (
-                "Types",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^([^/]+)(/[^/]+){0,2}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "UserDefinedFields",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "VerificationState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "UNKNOWN",
-                        "TRUE_POSITIVE",
-                        "FALSE_POSITIVE",
-                        "BENIGN_POSITIVE",
-                    ],
-                }),
-            ),
+            ("Types", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([^/]+)(/[^/]+){0,2}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: Some(50) })),
+            ("UserDefinedFields", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] }))),
+            ("VerificationState", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UNKNOWN", "TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE"] })),
             ("Workflow", &Shape::Object(&WORKFLOW_UPDATE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTE_UPDATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Text",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Text", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1241,353 +1023,64 @@ pub mod automation_rule {
 
     pub(crate) static SEVERITY_UPDATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Label",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"],
-                }),
-            ),
-            (
-                "Normalized",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Label", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"] })),
+            ("Normalized", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKFLOW_UPDATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTOMATION_RULES_FINDING_FILTERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsAccountId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "CompanyName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ComplianceAssociatedStandardsId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ComplianceSecurityControlId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ComplianceStatus",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Confidence",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "CreatedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Criticality",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Description",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FirstObservedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "GeneratorId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Id",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "LastObservedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NoteText",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NoteUpdatedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NoteUpdatedBy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProductArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProductName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "RecordState",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "RelatedFindingsId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "RelatedFindingsProductArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceDetailsOther",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MAP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ResourcePartition",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceRegion",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MAP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceType",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "SeverityLabel",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "SourceUrl",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Title",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Type",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "UpdatedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "UserDefinedFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MAP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "VerificationState",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "WorkflowStatus",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
+            ("AwsAccountId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("CompanyName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ComplianceAssociatedStandardsId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ComplianceSecurityControlId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ComplianceStatus", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Confidence", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("CreatedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Criticality", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("Description", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("FirstObservedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("GeneratorId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("Id", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("LastObservedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NoteText", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NoteUpdatedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NoteUpdatedBy", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ProductArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ProductName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("RecordState", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("RelatedFindingsId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("RelatedFindingsProductArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceDetailsOther", &Shape::List(ListRule { item: Some(&Shape::Object(&MAP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("ResourcePartition", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceRegion", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&MAP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceType", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("SeverityLabel", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("SourceUrl", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Title", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(100) })),
+            ("Type", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("UpdatedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("UserDefinedFields", &Shape::List(ListRule { item: Some(&Shape::Object(&MAP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("VerificationState", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("WorkflowStatus", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STRING_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EQUALS",
-                        "PREFIX",
-                        "NOT_EQUALS",
-                        "PREFIX_NOT_EQUALS",
-                        "CONTAINS",
-                        "NOT_CONTAINS",
-                    ],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1602,38 +1095,16 @@ pub mod automation_rule {
     };
 
     pub(crate) static DATE_RANGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Unit",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAYS"],
-            }),
-        )],
+        fields: &[
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAP_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"] })),
+            ("Key", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1658,23 +1129,14 @@ impl CfnAutomationRuleV2 {
     /// - `description`: `Description`, A description of the automation rule
     /// - `rule_name`: `RuleName`, The name of the automation rule
     /// - `rule_order`: `RuleOrder`, The value for the rule priority
-    pub fn new(
-        actions: impl Into<Val<Vec<automation_rule_v2::AutomationRulesActionV2>>>,
-        criteria: impl Into<Val<automation_rule_v2::Criteria>>,
-        description: impl Into<Val<String>>,
-        rule_name: impl Into<Val<String>>,
-        rule_order: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(actions: impl Into<Val<Vec<automation_rule_v2::AutomationRulesActionV2>>>, criteria: impl Into<Val<automation_rule_v2::Criteria>>, description: impl Into<Val<String>>, rule_name: impl Into<Val<String>>, rule_order: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("Actions", actions);
         props.set("Criteria", criteria);
         props.set("Description", description);
         props.set("RuleName", rule_name);
         props.set("RuleOrder", rule_order);
-        CfnAutomationRuleV2 {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAutomationRuleV2 { props, options: ResourceOptions::default() }
     }
 
     /// The status of the automation rule
@@ -1744,73 +1206,19 @@ pub(crate) static AUTOMATION_RULE_V2_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RuleArn"],
     attributes: &["CreatedAt", "RuleArn", "RuleId", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffdffb),
 };
 
 pub(crate) static AUTOMATION_RULE_V2_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &automation_rule_v2::AUTOMATION_RULES_ACTION_V2_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Criteria",
-            &Shape::Object(&automation_rule_v2::CRITERIA_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleOrder",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&automation_rule_v2::AUTOMATION_RULES_ACTION_V2_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ("Criteria", &Shape::Object(&automation_rule_v2::CRITERIA_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("RuleName", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("RuleOrder", &Shape::Num(NumRule { min: Some(1.0), max: Some(1000.0), allowed: &[] })),
+        ("RuleStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1838,19 +1246,13 @@ pub mod automation_rule_v2 {
         }
 
         /// The settings for integrating automation rule actions with external systems or service
-        pub fn external_integration_configuration(
-            mut self,
-            value: impl Into<Val<ExternalIntegrationConfiguration>>,
-        ) -> Self {
+        pub fn external_integration_configuration(mut self, value: impl Into<Val<ExternalIntegrationConfiguration>>) -> Self {
             self.props.set("ExternalIntegrationConfiguration", value);
             self
         }
 
         /// The changes to be applied to fields in a security finding when an automation rule is triggered
-        pub fn finding_fields_update(
-            mut self,
-            value: impl Into<Val<AutomationRulesFindingFieldsUpdateV2>>,
-        ) -> Self {
+        pub fn finding_fields_update(mut self, value: impl Into<Val<AutomationRulesFindingFieldsUpdateV2>>) -> Self {
             self.props.set("FindingFieldsUpdate", value);
             self
         }
@@ -2055,10 +1457,7 @@ pub mod automation_rule_v2 {
         ///
         /// - `field_name`: `FieldName`, The name of the field
         /// - `filter`: `Filter`, Boolean filter for querying findings
-        pub fn new(
-            field_name: impl Into<Val<String>>,
-            filter: impl Into<Val<BooleanFilter>>,
-        ) -> Self {
+        pub fn new(field_name: impl Into<Val<String>>, filter: impl Into<Val<BooleanFilter>>) -> Self {
             let mut props = Props::new();
             props.set("FieldName", field_name);
             props.set("Filter", filter);
@@ -2220,11 +1619,7 @@ pub mod automation_rule_v2 {
         /// - `comparison`: `Comparison`, The condition to apply to the key value when filtering findings with a map filter
         /// - `key`: `Key`, The key of the map filter
         /// - `value`: `Value`, The value for the key in the map filter
-        pub fn new(
-            comparison: impl Into<Val<String>>,
-            key: impl Into<Val<String>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(comparison: impl Into<Val<String>>, key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Comparison", comparison);
             props.set("Key", key);
@@ -2250,10 +1645,7 @@ pub mod automation_rule_v2 {
         ///
         /// - `field_name`: `FieldName`, The name of the field
         /// - `filter`: `Filter`, A number filter for querying findings
-        pub fn new(
-            field_name: impl Into<Val<String>>,
-            filter: impl Into<Val<NumberFilter>>,
-        ) -> Self {
+        pub fn new(field_name: impl Into<Val<String>>, filter: impl Into<Val<NumberFilter>>) -> Self {
             let mut props = Props::new();
             props.set("FieldName", field_name);
             props.set("Filter", filter);
@@ -2316,10 +1708,7 @@ pub mod automation_rule_v2 {
         ///
         /// - `field_name`: `FieldName`, The name of the field
         /// - `filter`: `Filter`, A string filter for filtering findings
-        pub fn new(
-            field_name: impl Into<Val<String>>,
-            filter: impl Into<Val<StringFilter>>,
-        ) -> Self {
+        pub fn new(field_name: impl Into<Val<String>>, filter: impl Into<Val<StringFilter>>) -> Self {
             let mut props = Props::new();
             props.set("FieldName", field_name);
             props.set("Filter", filter);
@@ -2360,172 +1749,64 @@ pub mod automation_rule_v2 {
 
     pub(crate) static AUTOMATION_RULES_ACTION_V2_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExternalIntegrationConfiguration",
-                &Shape::Object(&EXTERNAL_INTEGRATION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "FindingFieldsUpdate",
-                &Shape::Object(&AUTOMATION_RULES_FINDING_FIELDS_UPDATE_V2_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FINDING_FIELDS_UPDATE", "EXTERNAL_INTEGRATION"],
-                }),
-            ),
+            ("ExternalIntegrationConfiguration", &Shape::Object(&EXTERNAL_INTEGRATION_CONFIGURATION_SHAPE)),
+            ("FindingFieldsUpdate", &Shape::Object(&AUTOMATION_RULES_FINDING_FIELDS_UPDATE_V2_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FINDING_FIELDS_UPDATE", "EXTERNAL_INTEGRATION"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXTERNAL_INTEGRATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ConnectorArn",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ConnectorArn", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AUTOMATION_RULES_FINDING_FIELDS_UPDATE_V2_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Comment",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Comment", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CRITERIA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OcsfFindingCriteria",
-            &Shape::Object(&OCSF_FINDING_FILTERS_SHAPE),
-        )],
+        fields: &[
+            ("OcsfFindingCriteria", &Shape::Object(&OCSF_FINDING_FILTERS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OCSF_FINDING_FILTERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CompositeFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COMPOSITE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "CompositeOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AND", "OR"],
-                }),
-            ),
+            ("CompositeFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&COMPOSITE_FILTER_SHAPE)), min_items: None, max_items: None })),
+            ("CompositeOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AND", "OR"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COMPOSITE_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BooleanFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OCSF_BOOLEAN_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "DateFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OCSF_DATE_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "MapFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OCSF_MAP_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NumberFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OCSF_NUMBER_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AND", "OR"],
-                }),
-            ),
-            (
-                "StringFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OCSF_STRING_FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(20),
-                }),
-            ),
+            ("BooleanFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&OCSF_BOOLEAN_FILTER_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+            ("DateFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&OCSF_DATE_FILTER_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+            ("MapFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&OCSF_MAP_FILTER_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+            ("NumberFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&OCSF_NUMBER_FILTER_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AND", "OR"] })),
+            ("StringFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&OCSF_STRING_FILTER_SHAPE)), min_items: Some(1), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OCSF_BOOLEAN_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "compliance.assessments.meets_criteria",
-                    "vulnerabilities.is_exploit_available",
-                    "vulnerabilities.is_fix_available",
-                ],
-            }),
-        )],
+        fields: &[
+            ("FieldName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["compliance.assessments.meets_criteria", "vulnerabilities.is_exploit_available", "vulnerabilities.is_fix_available"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OCSF_DATE_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "finding_info.created_time_dt",
-                        "finding_info.first_seen_time_dt",
-                        "finding_info.last_seen_time_dt",
-                        "finding_info.modified_time_dt",
-                    ],
-                }),
-            ),
+            ("FieldName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["finding_info.created_time_dt", "finding_info.first_seen_time_dt", "finding_info.last_seen_time_dt", "finding_info.modified_time_dt"] })),
             ("Filter", &Shape::Object(&DATE_FILTER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2541,29 +1822,15 @@ pub mod automation_rule_v2 {
     };
 
     pub(crate) static DATE_RANGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Unit",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAYS"],
-            }),
-        )],
+        fields: &[
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OCSF_MAP_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["resources.tags"],
-                }),
-            ),
+            ("FieldName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["resources.tags"] })),
             ("Filter", &Shape::Object(&MAP_FILTER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2571,100 +1838,23 @@ pub mod automation_rule_v2 {
 
     pub(crate) static MAP_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "NOT_EQUALS"],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "NOT_EQUALS"] })),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OCSF_NUMBER_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FieldName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "activity_id",
-                    "compliance.status_id",
-                    "confidence_score",
-                    "finding_info.related_events_count",
-                    "vendor_attributes.severity_id",
-                ],
-            }),
-        )],
+        fields: &[
+            ("FieldName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["activity_id", "compliance.status_id", "confidence_score", "finding_info.related_events_count", "vendor_attributes.severity_id"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OCSF_STRING_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "activity_name",
-                        "cloud.account.name",
-                        "cloud.account.uid",
-                        "cloud.provider",
-                        "cloud.region",
-                        "compliance.assessments.category",
-                        "compliance.assessments.name",
-                        "compliance.control",
-                        "compliance.status",
-                        "compliance.standards",
-                        "finding_info.desc",
-                        "finding_info.src_url",
-                        "finding_info.title",
-                        "finding_info.types",
-                        "finding_info.uid",
-                        "finding_info.related_events.uid",
-                        "finding_info.related_events.product.uid",
-                        "finding_info.related_events.title",
-                        "metadata.product.feature.uid",
-                        "metadata.product.name",
-                        "metadata.product.uid",
-                        "metadata.product.vendor_name",
-                        "remediation.desc",
-                        "remediation.references",
-                        "resources.cloud_partition",
-                        "resources.name",
-                        "resources.region",
-                        "resources.type",
-                        "resources.uid",
-                        "vulnerabilities.fix_coverage",
-                        "class_name",
-                        "vendor_attributes.severity",
-                    ],
-                }),
-            ),
+            ("FieldName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["activity_name", "cloud.account.name", "cloud.account.uid", "cloud.provider", "cloud.region", "compliance.assessments.category", "compliance.assessments.name", "compliance.control", "compliance.status", "compliance.standards", "finding_info.desc", "finding_info.src_url", "finding_info.title", "finding_info.types", "finding_info.uid", "finding_info.related_events.uid", "finding_info.related_events.product.uid", "finding_info.related_events.title", "metadata.product.feature.uid", "metadata.product.name", "metadata.product.uid", "metadata.product.vendor_name", "remediation.desc", "remediation.references", "resources.cloud_partition", "resources.name", "resources.region", "resources.type", "resources.uid", "vulnerabilities.fix_coverage", "class_name", "vendor_attributes.severity"] })),
             ("Filter", &Shape::Object(&STRING_FILTER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2672,30 +1862,8 @@ pub mod automation_rule_v2 {
 
     pub(crate) static STRING_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EQUALS",
-                        "PREFIX",
-                        "NOT_EQUALS",
-                        "PREFIX_NOT_EQUALS",
-                        "CONTAINS",
-                    ],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS"] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2717,17 +1885,11 @@ impl CfnConfigurationPolicy {
     ///
     /// - `configuration_policy`: `ConfigurationPolicy`, An object that defines how Security Hub is configured.
     /// - `name`: `Name`, The name of the configuration policy.
-    pub fn new(
-        configuration_policy: impl Into<Val<configuration_policy::Policy>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration_policy: impl Into<Val<configuration_policy::Policy>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigurationPolicy", configuration_policy);
         props.set("Name", name);
-        CfnConfigurationPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The description of the configuration policy.
@@ -2802,46 +1964,16 @@ pub(crate) static CONFIGURATION_POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "Id", "ServiceEnabled", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffe1e6e8378),
 };
 
 pub(crate) static CONFIGURATION_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConfigurationPolicy",
-            &Shape::Object(&configuration_policy::POLICY_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("ConfigurationPolicy", &Shape::Object(&configuration_policy::POLICY_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2898,10 +2030,7 @@ pub mod configuration_policy {
         }
 
         /// An object that defines which security controls are enabled in an AWS Security Hub configuration policy.
-        pub fn security_controls_configuration(
-            mut self,
-            value: impl Into<Val<SecurityControlsConfiguration>>,
-        ) -> Self {
+        pub fn security_controls_configuration(mut self, value: impl Into<Val<SecurityControlsConfiguration>>) -> Self {
             self.props.set("SecurityControlsConfiguration", value);
             self
         }
@@ -2933,28 +2062,19 @@ pub mod configuration_policy {
         }
 
         /// A list of security controls that are disabled in the configuration policy
-        pub fn disabled_security_control_identifiers(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn disabled_security_control_identifiers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("DisabledSecurityControlIdentifiers", value);
             self
         }
 
         /// A list of security controls that are enabled in the configuration policy.
-        pub fn enabled_security_control_identifiers(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn enabled_security_control_identifiers(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("EnabledSecurityControlIdentifiers", value);
             self
         }
 
         /// A list of security controls and control parameter values that are included in a configuration policy.
-        pub fn security_control_custom_parameters(
-            mut self,
-            value: impl Into<Val<Vec<SecurityControlCustomParameter>>>,
-        ) -> Self {
+        pub fn security_control_custom_parameters(mut self, value: impl Into<Val<Vec<SecurityControlCustomParameter>>>) -> Self {
             self.props.set("SecurityControlCustomParameters", value);
             self
         }
@@ -3096,88 +2216,33 @@ pub mod configuration_policy {
     }
 
     pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SecurityHub", &Shape::Object(&SECURITY_HUB_POLICY_SHAPE))],
+        fields: &[
+            ("SecurityHub", &Shape::Object(&SECURITY_HUB_POLICY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECURITY_HUB_POLICY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EnabledStandardIdentifiers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(1000),
-                }),
-            ),
-            (
-                "SecurityControlsConfiguration",
-                &Shape::Object(&SECURITY_CONTROLS_CONFIGURATION_SHAPE),
-            ),
+            ("EnabledStandardIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })), min_items: None, max_items: Some(1000) })),
+            ("SecurityControlsConfiguration", &Shape::Object(&SECURITY_CONTROLS_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECURITY_CONTROLS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DisabledSecurityControlIdentifiers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(1000),
-                }),
-            ),
-            (
-                "EnabledSecurityControlIdentifiers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(1000),
-                }),
-            ),
-            (
-                "SecurityControlCustomParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SECURITY_CONTROL_CUSTOM_PARAMETER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(1000),
-                }),
-            ),
+            ("DisabledSecurityControlIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })), min_items: None, max_items: Some(1000) })),
+            ("EnabledSecurityControlIdentifiers", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })), min_items: None, max_items: Some(1000) })),
+            ("SecurityControlCustomParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&SECURITY_CONTROL_CUSTOM_PARAMETER_SHAPE)), min_items: None, max_items: Some(1000) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SECURITY_CONTROL_CUSTOM_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Parameters",
-                &Shape::Map(&Shape::Object(&PARAMETER_CONFIGURATION_SHAPE)),
-            ),
-            (
-                "SecurityControlId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Parameters", &Shape::Map(&Shape::Object(&PARAMETER_CONFIGURATION_SHAPE))),
+            ("SecurityControlId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3185,73 +2250,18 @@ pub mod configuration_policy {
     pub(crate) static PARAMETER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Value", &Shape::Object(&PARAMETER_VALUE_SHAPE)),
-            (
-                "ValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT", "CUSTOM"],
-                }),
-            ),
+            ("ValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "CUSTOM"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Enum",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnumList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "IntegerList",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "String",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StringList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(100),
-                }),
-            ),
+            ("Enum", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("EnumList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })), min_items: None, max_items: Some(100) })),
+            ("IntegerList", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(100) })),
+            ("String", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+            ("StringList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })), min_items: None, max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3273,17 +2283,11 @@ impl CfnConnector {
     ///
     /// - `name`: `Name`, The name of the connector.
     /// - `provider`: `Provider`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        provider: impl Into<Val<connector::Provider>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, provider: impl Into<Val<connector::Provider>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Provider", provider);
-        CfnConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnector { props, options: ResourceOptions::default() }
     }
 
     /// The description of the connector.
@@ -3372,55 +2376,17 @@ pub(crate) static CONNECTOR_META: TypeMeta = TypeMeta {
     create_only: &["Name", "Provider/Azure/AWSConfigConnectorArn"],
     write_only: &[],
     primary_identifier: &["ConnectorArn"],
-    attributes: &[
-        "ConnectorArn",
-        "ConnectorId",
-        "ConnectorStatus",
-        "CreatedAt",
-        "CreatedBy",
-        "EnablementStatus",
-        "Issues",
-        "LastCheckedAt",
-        "LastUpdatedAt",
-        "Message",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["ConnectorArn", "ConnectorId", "ConnectorStatus", "CreatedAt", "CreatedBy", "EnablementStatus", "Issues", "LastCheckedAt", "LastUpdatedAt", "Message"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: None, max_len: None, allowed: &[] })),
         ("Provider", &Shape::Object(&connector::PROVIDER_SHAPE)),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3466,11 +2432,7 @@ pub mod connector {
         /// - `aws_config_connector_arn`: `AWSConfigConnectorArn`, The ARN of the multi-cloud configuration connector used to establish the connection to Azure.
         /// - `azure_regions`: `AzureRegions`, The list of Azure regions to monitor.
         /// - `scope_configuration`: `ScopeConfiguration`, The scope configuration that defines which Azure resources are monitored.
-        pub fn new(
-            aws_config_connector_arn: impl Into<Val<String>>,
-            azure_regions: impl Into<Val<Vec<String>>>,
-            scope_configuration: impl Into<Val<AzureScopeConfiguration>>,
-        ) -> Self {
+        pub fn new(aws_config_connector_arn: impl Into<Val<String>>, azure_regions: impl Into<Val<Vec<String>>>, scope_configuration: impl Into<Val<AzureScopeConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("AWSConfigConnectorArn", aws_config_connector_arn);
             props.set("AzureRegions", azure_regions);
@@ -3515,47 +2477,24 @@ pub mod connector {
     }
 
     pub(crate) static PROVIDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Azure", &Shape::Object(&AZURE_PROVIDER_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("Azure", &Shape::Object(&AZURE_PROVIDER_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AZURE_PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AzureRegions",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ScopeConfiguration",
-                &Shape::Object(&AZURE_SCOPE_CONFIGURATION_SHAPE),
-            ),
+            ("AzureRegions", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(100) })),
+            ("ScopeConfiguration", &Shape::Object(&AZURE_SCOPE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AZURE_SCOPE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScopeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TENANT", "SUBSCRIPTION"],
-                }),
-            ),
-            (
-                "ScopeValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("ScopeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TENANT", "SUBSCRIPTION"] })),
+            ("ScopeValues", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3577,17 +2516,11 @@ impl CfnConnectorV2 {
     ///
     /// - `name`: `Name`, The name of the connector
     /// - `provider`: `Provider`, The third-party provider configuration for the connector
-    pub fn new(
-        name: impl Into<Val<String>>,
-        provider: impl Into<Val<connector_v2::Provider>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, provider: impl Into<Val<connector_v2::Provider>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Provider", provider);
-        CfnConnectorV2 {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectorV2 { props, options: ResourceOptions::default() }
     }
 
     /// A description of the connector
@@ -3701,72 +2634,21 @@ impl Handle<CfnConnectorV2> {
 pub(crate) static CONNECTOR_V2_META: TypeMeta = TypeMeta {
     type_name: CfnConnectorV2::TYPE_NAME,
     shape: &CONNECTOR_V2_SHAPE,
-    create_only: &[
-        "KmsKeyArn",
-        "Name",
-        "Provider/Azure/AWSConfigConnectorArn",
-        "Provider/ServiceNow/InstanceName",
-    ],
+    create_only: &["KmsKeyArn", "Name", "Provider/Azure/AWSConfigConnectorArn", "Provider/ServiceNow/InstanceName"],
     write_only: &[],
     primary_identifier: &["ConnectorArn"],
-    attributes: &[
-        "ConnectorArn",
-        "ConnectorId",
-        "ConnectorStatus",
-        "CreatedAt",
-        "EnablementStatus",
-        "EnablementStatusReason",
-        "Issues",
-        "LastCheckedAt",
-        "LastUpdatedAt",
-        "Message",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["ConnectorArn", "ConnectorId", "ConnectorStatus", "CreatedAt", "EnablementStatus", "EnablementStatusReason", "Issues", "LastCheckedAt", "LastUpdatedAt", "Message"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fcf7ff9dffb),
 };
 
 pub(crate) static CONNECTOR_V2_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ("Provider", &Shape::Object(&connector_v2::PROVIDER_SHAPE)),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3803,10 +2685,7 @@ pub mod connector_v2 {
         }
 
         /// The initial configuration settings required to establish an integration between Security Hub and ServiceNow ITSM
-        pub fn service_now(
-            mut self,
-            value: impl Into<Val<ServiceNowProviderConfiguration>>,
-        ) -> Self {
+        pub fn service_now(mut self, value: impl Into<Val<ServiceNowProviderConfiguration>>) -> Self {
             self.props.set("ServiceNow", value);
             self
         }
@@ -3830,11 +2709,7 @@ pub mod connector_v2 {
         /// - `aws_config_connector_arn`: `AWSConfigConnectorArn`, The ARN of the AWS Config connector used for the Azure integration
         /// - `azure_regions`: `AzureRegions`, The list of Azure regions to include in the connector scope
         /// - `scope_configuration`: `ScopeConfiguration`, The scope configuration for an Azure connector
-        pub fn new(
-            aws_config_connector_arn: impl Into<Val<String>>,
-            azure_regions: impl Into<Val<Vec<String>>>,
-            scope_configuration: impl Into<Val<AzureScopeConfiguration>>,
-        ) -> Self {
+        pub fn new(aws_config_connector_arn: impl Into<Val<String>>, azure_regions: impl Into<Val<Vec<String>>>, scope_configuration: impl Into<Val<AzureScopeConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("AWSConfigConnectorArn", aws_config_connector_arn);
             props.set("AzureRegions", azure_regions);
@@ -3912,10 +2787,7 @@ pub mod connector_v2 {
         ///
         /// - `instance_name`: `InstanceName`, The instance name of ServiceNow ITSM
         /// - `secret_arn`: `SecretArn`, The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the ServiceNow credentials
-        pub fn new(
-            instance_name: impl Into<Val<String>>,
-            secret_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(instance_name: impl Into<Val<String>>, secret_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InstanceName", instance_name);
             props.set("SecretArn", secret_arn);
@@ -3932,14 +2804,8 @@ pub mod connector_v2 {
     pub(crate) static PROVIDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Azure", &Shape::Object(&AZURE_PROVIDER_CONFIGURATION_SHAPE)),
-            (
-                "JiraCloud",
-                &Shape::Object(&JIRA_CLOUD_PROVIDER_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ServiceNow",
-                &Shape::Object(&SERVICE_NOW_PROVIDER_CONFIGURATION_SHAPE),
-            ),
+            ("JiraCloud", &Shape::Object(&JIRA_CLOUD_PROVIDER_CONFIGURATION_SHAPE)),
+            ("ServiceNow", &Shape::Object(&SERVICE_NOW_PROVIDER_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["JiraCloud"], &["ServiceNow"], &["Azure"]],
         ..ObjectShape::EMPTY
@@ -3947,78 +2813,31 @@ pub mod connector_v2 {
 
     pub(crate) static AZURE_PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AzureRegions",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ScopeConfiguration",
-                &Shape::Object(&AZURE_SCOPE_CONFIGURATION_SHAPE),
-            ),
+            ("AzureRegions", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(100) })),
+            ("ScopeConfiguration", &Shape::Object(&AZURE_SCOPE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AZURE_SCOPE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ScopeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TENANT", "SUBSCRIPTION"],
-                }),
-            ),
-            (
-                "ScopeValues",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("ScopeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TENANT", "SUBSCRIPTION"] })),
+            ("ScopeValues", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JIRA_CLOUD_PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ProjectKey",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(2),
-                max_len: Some(10),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ProjectKey", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(10), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVICE_NOW_PROVIDER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InstanceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("InstanceName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("SecretArn", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4048,10 +2867,7 @@ impl CfnDelegatedAdmin {
     pub fn new(admin_account_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AdminAccountId", admin_account_id);
-        CfnDelegatedAdmin {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDelegatedAdmin { props, options: ResourceOptions::default() }
     }
 }
 
@@ -4094,15 +2910,9 @@ pub(crate) static DELEGATED_ADMIN_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static DELEGATED_ADMIN_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "AdminAccountId",
-        &Shape::Str(StrRule {
-            pattern: Some("^[0-9]{12}$"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("AdminAccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -4128,10 +2938,7 @@ impl CfnFindingAggregator {
     pub fn new(region_linking_mode: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RegionLinkingMode", region_linking_mode);
-        CfnFindingAggregator {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnFindingAggregator { props, options: ResourceOptions::default() }
     }
 
     /// If ``RegionLinkingMode`` is ``ALL_REGIONS_EXCEPT_SPECIFIED``, then this is a space-separated list of Regions that do not aggregate findings to the aggregation Region.
@@ -4183,32 +2990,8 @@ pub(crate) static FINDING_AGGREGATOR_META: TypeMeta = TypeMeta {
 
 pub(crate) static FINDING_AGGREGATOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RegionLinkingMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ALL_REGIONS",
-                    "ALL_REGIONS_EXCEPT_SPECIFIED",
-                    "SPECIFIED_REGIONS",
-                ],
-            }),
-        ),
-        (
-            "Regions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]{1,32}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("RegionLinkingMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED", "SPECIFIED_REGIONS"] })),
+        ("Regions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]{1,32}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4228,10 +3011,7 @@ impl CfnHub {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnHub {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHub { props, options: ResourceOptions::default() }
     }
 
     /// Whether to automatically enable new controls when they are added to standards that are enabled
@@ -4299,33 +3079,14 @@ pub(crate) static HUB_META: TypeMeta = TypeMeta {
     write_only: &["EnableDefaultStandards"],
     primary_identifier: &["ARN"],
     attributes: &["ARN", "SubscribedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static HUB_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ControlFindingGenerator",
-            &Shape::Str(StrRule {
-                pattern: Some("^(SECURITY_CONTROL|STANDARD_CONTROL)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("ControlFindingGenerator", &Shape::Str(StrRule { pattern: Some("^(SECURITY_CONTROL|STANDARD_CONTROL)$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4345,10 +3106,7 @@ impl CfnHubV2 {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnHubV2 {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHubV2 { props, options: ResourceOptions::default() }
     }
 
     /// Configuration for the Network Scanning opt-in feature of Security Hub V2. Network Scanning is available in the AWS commercial partition only; specifying this property in another partition, such as AWS GovCloud (US) or China, fails. This property is desired state: if you remove it from a stack that previously set it, the feature is disabled. If a stack has never set it, the feature is left as-is, so a stack that does not manage Network Scanning will not disable it. Network Scanning requires Security Hub V2 to be enabled in the same account and Region.
@@ -4400,28 +3158,14 @@ pub(crate) static HUB_V2_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["HubV2Arn"],
     attributes: &["HubV2Arn", "SubscribedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffdffb),
 };
 
 pub(crate) static HUB_V2_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NetworkScanning",
-            &Shape::Object(&hub_v2::NETWORK_SCANNING_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("NetworkScanning", &Shape::Object(&hub_v2::NETWORK_SCANNING_SHAPE)),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4456,15 +3200,9 @@ pub mod hub_v2 {
     }
 
     pub(crate) static NETWORK_SCANNING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -4486,19 +3224,12 @@ impl CfnInsight {
     /// - `filters`: `Filters`, One or more attributes used to filter the findings included in the insight
     /// - `group_by_attribute`: `GroupByAttribute`, The grouping attribute for the insight's findings
     /// - `name`: `Name`, The name of a Security Hub insight
-    pub fn new(
-        filters: impl Into<Val<insight::AwsSecurityFindingFilters>>,
-        group_by_attribute: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(filters: impl Into<Val<insight::AwsSecurityFindingFilters>>, group_by_attribute: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Filters", filters);
         props.set("GroupByAttribute", group_by_attribute);
         props.set("Name", name);
-        CfnInsight {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInsight { props, options: ResourceOptions::default() }
     }
 }
 
@@ -4539,28 +3270,9 @@ pub(crate) static INSIGHT_META: TypeMeta = TypeMeta {
 
 pub(crate) static INSIGHT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Filters",
-            &Shape::Object(&insight::AWS_SECURITY_FINDING_FILTERS_SHAPE),
-        ),
-        (
-            "GroupByAttribute",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("Filters", &Shape::Object(&insight::AWS_SECURITY_FINDING_FILTERS_SHAPE)),
+        ("GroupByAttribute", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4603,40 +3315,26 @@ pub mod insight {
         }
 
         /// The unique identifier of a standard in which a control is enabled.
-        pub fn compliance_associated_standards_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn compliance_associated_standards_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ComplianceAssociatedStandardsId", value);
             self
         }
 
         /// The unique identifier of a control across standards.
-        pub fn compliance_security_control_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn compliance_security_control_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ComplianceSecurityControlId", value);
             self
         }
 
         /// The name of a security control parameter.
-        pub fn compliance_security_control_parameters_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
-            self.props
-                .set("ComplianceSecurityControlParametersName", value);
+        pub fn compliance_security_control_parameters_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
+            self.props.set("ComplianceSecurityControlParametersName", value);
             self
         }
 
         /// The current value of a security control parameter.
-        pub fn compliance_security_control_parameters_value(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
-            self.props
-                .set("ComplianceSecurityControlParametersValue", value);
+        pub fn compliance_security_control_parameters_value(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
+            self.props.set("ComplianceSecurityControlParametersValue", value);
             self
         }
 
@@ -4671,67 +3369,43 @@ pub mod insight {
         }
 
         /// The finding provider value for the finding confidence.
-        pub fn finding_provider_fields_confidence(
-            mut self,
-            value: impl Into<Val<Vec<NumberFilter>>>,
-        ) -> Self {
+        pub fn finding_provider_fields_confidence(mut self, value: impl Into<Val<Vec<NumberFilter>>>) -> Self {
             self.props.set("FindingProviderFieldsConfidence", value);
             self
         }
 
         /// The finding provider value for the level of importance assigned to the resources associated with the findings.
-        pub fn finding_provider_fields_criticality(
-            mut self,
-            value: impl Into<Val<Vec<NumberFilter>>>,
-        ) -> Self {
+        pub fn finding_provider_fields_criticality(mut self, value: impl Into<Val<Vec<NumberFilter>>>) -> Self {
             self.props.set("FindingProviderFieldsCriticality", value);
             self
         }
 
         /// The finding identifier of a related finding that is identified by the finding provider.
-        pub fn finding_provider_fields_related_findings_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
-            self.props
-                .set("FindingProviderFieldsRelatedFindingsId", value);
+        pub fn finding_provider_fields_related_findings_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
+            self.props.set("FindingProviderFieldsRelatedFindingsId", value);
             self
         }
 
         /// The ARN of the solution that generated a related finding that is identified by the finding provider.
-        pub fn finding_provider_fields_related_findings_product_arn(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
-            self.props
-                .set("FindingProviderFieldsRelatedFindingsProductArn", value);
+        pub fn finding_provider_fields_related_findings_product_arn(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
+            self.props.set("FindingProviderFieldsRelatedFindingsProductArn", value);
             self
         }
 
         /// The finding provider value for the severity label.
-        pub fn finding_provider_fields_severity_label(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn finding_provider_fields_severity_label(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("FindingProviderFieldsSeverityLabel", value);
             self
         }
 
         /// The finding provider's original value for the severity.
-        pub fn finding_provider_fields_severity_original(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
-            self.props
-                .set("FindingProviderFieldsSeverityOriginal", value);
+        pub fn finding_provider_fields_severity_original(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
+            self.props.set("FindingProviderFieldsSeverityOriginal", value);
             self
         }
 
         /// One or more finding types that the finding provider assigned to the finding.
-        pub fn finding_provider_fields_types(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn finding_provider_fields_types(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("FindingProviderFieldsTypes", value);
             self
         }
@@ -4791,10 +3465,7 @@ pub mod insight {
         }
 
         /// The destination domain of network-related information about a finding.
-        pub fn network_destination_domain(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn network_destination_domain(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("NetworkDestinationDomain", value);
             self
         }
@@ -4812,10 +3483,7 @@ pub mod insight {
         }
 
         /// The destination port of network-related information about a finding.
-        pub fn network_destination_port(
-            mut self,
-            value: impl Into<Val<Vec<NumberFilter>>>,
-        ) -> Self {
+        pub fn network_destination_port(mut self, value: impl Into<Val<Vec<NumberFilter>>>) -> Self {
             self.props.set("NetworkDestinationPort", value);
             self
         }
@@ -4959,201 +3627,133 @@ pub mod insight {
         }
 
         /// The ARN of the solution that generated a related finding.
-        pub fn related_findings_product_arn(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn related_findings_product_arn(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("RelatedFindingsProductArn", value);
             self
         }
 
         /// The ARN of the application that is related to a finding.
-        pub fn resource_application_arn(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_application_arn(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceApplicationArn", value);
             self
         }
 
         /// The name of the application that is related to a finding.
-        pub fn resource_application_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_application_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceApplicationName", value);
             self
         }
 
         /// The IAM profile ARN of the instance.
-        pub fn resource_aws_ec2_instance_iam_instance_profile_arn(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
-            self.props
-                .set("ResourceAwsEc2InstanceIamInstanceProfileArn", value);
+        pub fn resource_aws_ec2_instance_iam_instance_profile_arn(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
+            self.props.set("ResourceAwsEc2InstanceIamInstanceProfileArn", value);
             self
         }
 
         /// The Amazon Machine Image (AMI) ID of the instance.
-        pub fn resource_aws_ec2_instance_image_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_ec2_instance_image_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsEc2InstanceImageId", value);
             self
         }
 
         /// The IPv4 addresses associated with the instance.
-        pub fn resource_aws_ec2_instance_ip_v4_addresses(
-            mut self,
-            value: impl Into<Val<Vec<IpFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_ec2_instance_ip_v4_addresses(mut self, value: impl Into<Val<Vec<IpFilter>>>) -> Self {
             self.props.set("ResourceAwsEc2InstanceIpV4Addresses", value);
             self
         }
 
         /// The IPv6 addresses associated with the instance.
-        pub fn resource_aws_ec2_instance_ip_v6_addresses(
-            mut self,
-            value: impl Into<Val<Vec<IpFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_ec2_instance_ip_v6_addresses(mut self, value: impl Into<Val<Vec<IpFilter>>>) -> Self {
             self.props.set("ResourceAwsEc2InstanceIpV6Addresses", value);
             self
         }
 
         /// The key name associated with the instance.
-        pub fn resource_aws_ec2_instance_key_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_ec2_instance_key_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsEc2InstanceKeyName", value);
             self
         }
 
         /// The date and time the instance was launched.
-        pub fn resource_aws_ec2_instance_launched_at(
-            mut self,
-            value: impl Into<Val<Vec<DateFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_ec2_instance_launched_at(mut self, value: impl Into<Val<Vec<DateFilter>>>) -> Self {
             self.props.set("ResourceAwsEc2InstanceLaunchedAt", value);
             self
         }
 
         /// The identifier of the subnet that the instance was launched in.
-        pub fn resource_aws_ec2_instance_subnet_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_ec2_instance_subnet_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsEc2InstanceSubnetId", value);
             self
         }
 
         /// The instance type of the instance.
-        pub fn resource_aws_ec2_instance_type(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_ec2_instance_type(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsEc2InstanceType", value);
             self
         }
 
         /// The identifier of the VPC that the instance was launched in.
-        pub fn resource_aws_ec2_instance_vpc_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_ec2_instance_vpc_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsEc2InstanceVpcId", value);
             self
         }
 
         /// The creation date/time of the IAM access key related to a finding.
-        pub fn resource_aws_iam_access_key_created_at(
-            mut self,
-            value: impl Into<Val<Vec<DateFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_iam_access_key_created_at(mut self, value: impl Into<Val<Vec<DateFilter>>>) -> Self {
             self.props.set("ResourceAwsIamAccessKeyCreatedAt", value);
             self
         }
 
         /// The name of the principal that is associated with an IAM access key.
-        pub fn resource_aws_iam_access_key_principal_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
-            self.props
-                .set("ResourceAwsIamAccessKeyPrincipalName", value);
+        pub fn resource_aws_iam_access_key_principal_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
+            self.props.set("ResourceAwsIamAccessKeyPrincipalName", value);
             self
         }
 
         /// The status of the IAM access key related to a finding.
-        pub fn resource_aws_iam_access_key_status(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_iam_access_key_status(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsIamAccessKeyStatus", value);
             self
         }
 
         /// The user associated with the IAM access key related to a finding.
-        pub fn resource_aws_iam_access_key_user_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_iam_access_key_user_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsIamAccessKeyUserName", value);
             self
         }
 
         /// The name of an IAM user.
-        pub fn resource_aws_iam_user_user_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_iam_user_user_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsIamUserUserName", value);
             self
         }
 
         /// The canonical user ID of the owner of the S3 bucket.
-        pub fn resource_aws_s3_bucket_owner_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_s3_bucket_owner_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsS3BucketOwnerId", value);
             self
         }
 
         /// The display name of the owner of the S3 bucket.
-        pub fn resource_aws_s3_bucket_owner_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_aws_s3_bucket_owner_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceAwsS3BucketOwnerName", value);
             self
         }
 
         /// The identifier of the image related to a finding.
-        pub fn resource_container_image_id(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_container_image_id(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceContainerImageId", value);
             self
         }
 
         /// The name of the image related to a finding.
-        pub fn resource_container_image_name(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn resource_container_image_name(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ResourceContainerImageName", value);
             self
         }
 
         /// A timestamp that identifies when the container was started.
-        pub fn resource_container_launched_at(
-            mut self,
-            value: impl Into<Val<Vec<DateFilter>>>,
-        ) -> Self {
+        pub fn resource_container_launched_at(mut self, value: impl Into<Val<Vec<DateFilter>>>) -> Self {
             self.props.set("ResourceContainerLaunchedAt", value);
             self
         }
@@ -5231,55 +3831,37 @@ pub mod insight {
         }
 
         /// The category of a threat intelligence indicator.
-        pub fn threat_intel_indicator_category(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn threat_intel_indicator_category(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ThreatIntelIndicatorCategory", value);
             self
         }
 
         /// A timestamp that identifies the last observation of a threat intelligence indicator.
-        pub fn threat_intel_indicator_last_observed_at(
-            mut self,
-            value: impl Into<Val<Vec<DateFilter>>>,
-        ) -> Self {
+        pub fn threat_intel_indicator_last_observed_at(mut self, value: impl Into<Val<Vec<DateFilter>>>) -> Self {
             self.props.set("ThreatIntelIndicatorLastObservedAt", value);
             self
         }
 
         /// The source of the threat intelligence.
-        pub fn threat_intel_indicator_source(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn threat_intel_indicator_source(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ThreatIntelIndicatorSource", value);
             self
         }
 
         /// The URL for more details from the source of the threat intelligence.
-        pub fn threat_intel_indicator_source_url(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn threat_intel_indicator_source_url(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ThreatIntelIndicatorSourceUrl", value);
             self
         }
 
         /// The type of a threat intelligence indicator.
-        pub fn threat_intel_indicator_type(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn threat_intel_indicator_type(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ThreatIntelIndicatorType", value);
             self
         }
 
         /// The value of a threat intelligence indicator.
-        pub fn threat_intel_indicator_value(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn threat_intel_indicator_value(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("ThreatIntelIndicatorValue", value);
             self
         }
@@ -5315,19 +3897,13 @@ pub mod insight {
         }
 
         /// Indicates whether a software vulnerability in your environment has a known exploit.
-        pub fn vulnerabilities_exploit_available(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn vulnerabilities_exploit_available(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("VulnerabilitiesExploitAvailable", value);
             self
         }
 
         /// Indicates whether a vulnerability is fixed in a newer version of the affected software packages.
-        pub fn vulnerabilities_fix_available(
-            mut self,
-            value: impl Into<Val<Vec<StringFilter>>>,
-        ) -> Self {
+        pub fn vulnerabilities_fix_available(mut self, value: impl Into<Val<Vec<StringFilter>>>) -> Self {
             self.props.set("VulnerabilitiesFixAvailable", value);
             self
         }
@@ -5535,11 +4111,7 @@ pub mod insight {
         /// - `comparison`: `Comparison`, The condition to apply to the key value when filtering Security Hub findings with a map filter.
         /// - `key`: `Key`, Non-empty string definition.
         /// - `value`: `Value`, Non-empty string definition.
-        pub fn new(
-            comparison: impl Into<Val<String>>,
-            key: impl Into<Val<String>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(comparison: impl Into<Val<String>>, key: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Comparison", comparison);
             props.set("Key", key);
@@ -5579,862 +4151,118 @@ pub mod insight {
 
     pub(crate) static AWS_SECURITY_FINDING_FILTERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsAccountId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "AwsAccountName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "CompanyName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ComplianceAssociatedStandardsId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ComplianceSecurityControlId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ComplianceSecurityControlParametersName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ComplianceSecurityControlParametersValue",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ComplianceStatus",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Confidence",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "CreatedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Criticality",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Description",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FindingProviderFieldsConfidence",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FindingProviderFieldsCriticality",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FindingProviderFieldsRelatedFindingsId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FindingProviderFieldsRelatedFindingsProductArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FindingProviderFieldsSeverityLabel",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FindingProviderFieldsSeverityOriginal",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FindingProviderFieldsTypes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "FirstObservedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "GeneratorId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Id",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Keyword",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&KEYWORD_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "LastObservedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "MalwareName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "MalwarePath",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "MalwareState",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "MalwareType",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkDestinationDomain",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkDestinationIpV4",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkDestinationIpV6",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkDestinationPort",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkDirection",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkProtocol",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkSourceDomain",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkSourceIpV4",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkSourceIpV6",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkSourceMac",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NetworkSourcePort",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NoteText",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NoteUpdatedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "NoteUpdatedBy",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProcessLaunchedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProcessName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProcessParentPid",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProcessPath",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProcessPid",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProcessTerminatedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProductArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProductFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MAP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ProductName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "RecommendationText",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "RecordState",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Region",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "RelatedFindingsId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "RelatedFindingsProductArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceApplicationArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceApplicationName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsEc2InstanceIamInstanceProfileArn",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsEc2InstanceImageId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsEc2InstanceIpV4Addresses",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsEc2InstanceIpV6Addresses",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&IP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsEc2InstanceKeyName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsEc2InstanceLaunchedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsEc2InstanceSubnetId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsEc2InstanceType",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsEc2InstanceVpcId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsIamAccessKeyCreatedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsIamAccessKeyPrincipalName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsIamAccessKeyStatus",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsIamAccessKeyUserName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsIamUserUserName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsS3BucketOwnerId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceAwsS3BucketOwnerName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceContainerImageId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceContainerImageName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceContainerLaunchedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceContainerName",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceDetailsOther",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MAP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceId",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourcePartition",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceRegion",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MAP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ResourceType",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Sample",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "SeverityLabel",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "SeverityNormalized",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "SeverityProduct",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "SourceUrl",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ThreatIntelIndicatorCategory",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ThreatIntelIndicatorLastObservedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ThreatIntelIndicatorSource",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ThreatIntelIndicatorSourceUrl",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ThreatIntelIndicatorType",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "ThreatIntelIndicatorValue",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Title",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "Type",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "UpdatedAt",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DATE_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "UserDefinedFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MAP_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "VerificationState",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "VulnerabilitiesExploitAvailable",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "VulnerabilitiesFixAvailable",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "WorkflowState",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
-            (
-                "WorkflowStatus",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STRING_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(20),
-                }),
-            ),
+            ("AwsAccountId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("AwsAccountName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("CompanyName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ComplianceAssociatedStandardsId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ComplianceSecurityControlId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ComplianceSecurityControlParametersName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ComplianceSecurityControlParametersValue", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ComplianceStatus", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Confidence", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("CreatedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Criticality", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("Description", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("FindingProviderFieldsConfidence", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("FindingProviderFieldsCriticality", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("FindingProviderFieldsRelatedFindingsId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("FindingProviderFieldsRelatedFindingsProductArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("FindingProviderFieldsSeverityLabel", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("FindingProviderFieldsSeverityOriginal", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("FindingProviderFieldsTypes", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("FirstObservedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("GeneratorId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Id", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Keyword", &Shape::List(ListRule { item: Some(&Shape::Object(&KEYWORD_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("LastObservedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("MalwareName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("MalwarePath", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("MalwareState", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("MalwareType", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkDestinationDomain", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkDestinationIpV4", &Shape::List(ListRule { item: Some(&Shape::Object(&IP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkDestinationIpV6", &Shape::List(ListRule { item: Some(&Shape::Object(&IP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkDestinationPort", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("NetworkDirection", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkProtocol", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkSourceDomain", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkSourceIpV4", &Shape::List(ListRule { item: Some(&Shape::Object(&IP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkSourceIpV6", &Shape::List(ListRule { item: Some(&Shape::Object(&IP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkSourceMac", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NetworkSourcePort", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("NoteText", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NoteUpdatedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("NoteUpdatedBy", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ProcessLaunchedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ProcessName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ProcessParentPid", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("ProcessPath", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ProcessPid", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("ProcessTerminatedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ProductArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ProductFields", &Shape::List(ListRule { item: Some(&Shape::Object(&MAP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ProductName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("RecommendationText", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("RecordState", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Region", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("RelatedFindingsId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("RelatedFindingsProductArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceApplicationArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceApplicationName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsEc2InstanceIamInstanceProfileArn", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsEc2InstanceImageId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsEc2InstanceIpV4Addresses", &Shape::List(ListRule { item: Some(&Shape::Object(&IP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsEc2InstanceIpV6Addresses", &Shape::List(ListRule { item: Some(&Shape::Object(&IP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsEc2InstanceKeyName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsEc2InstanceLaunchedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsEc2InstanceSubnetId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsEc2InstanceType", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsEc2InstanceVpcId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsIamAccessKeyCreatedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsIamAccessKeyPrincipalName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsIamAccessKeyStatus", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsIamAccessKeyUserName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsIamUserUserName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsS3BucketOwnerId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceAwsS3BucketOwnerName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceContainerImageId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceContainerImageName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceContainerLaunchedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceContainerName", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceDetailsOther", &Shape::List(ListRule { item: Some(&Shape::Object(&MAP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceId", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourcePartition", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceRegion", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceTags", &Shape::List(ListRule { item: Some(&Shape::Object(&MAP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ResourceType", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Sample", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("SeverityLabel", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("SeverityNormalized", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("SeverityProduct", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(20) })),
+            ("SourceUrl", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ThreatIntelIndicatorCategory", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ThreatIntelIndicatorLastObservedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ThreatIntelIndicatorSource", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ThreatIntelIndicatorSourceUrl", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ThreatIntelIndicatorType", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("ThreatIntelIndicatorValue", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Title", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("Type", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("UpdatedAt", &Shape::List(ListRule { item: Some(&Shape::Object(&DATE_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("UserDefinedFields", &Shape::List(ListRule { item: Some(&Shape::Object(&MAP_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("VerificationState", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("VulnerabilitiesExploitAvailable", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("VulnerabilitiesFixAvailable", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("WorkflowState", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
+            ("WorkflowStatus", &Shape::List(ListRule { item: Some(&Shape::Object(&STRING_FILTER_SHAPE)), min_items: None, max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STRING_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS"] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6449,73 +4277,31 @@ pub mod insight {
     };
 
     pub(crate) static DATE_RANGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Unit",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAYS"],
-            }),
-        )],
+        fields: &[
+            ("Unit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KEYWORD_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Value", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IP_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Cidr",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Cidr", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAP_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Comparison",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "NOT_EQUALS"],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Comparison", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "NOT_EQUALS"] })),
+            ("Key", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6539,10 +4325,7 @@ impl CfnOrganizationConfiguration {
     pub fn new(auto_enable: impl Into<Val<bool>>) -> Self {
         let mut props = Props::new();
         props.set("AutoEnable", auto_enable);
-        CfnOrganizationConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOrganizationConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Whether to automatically enable Security Hub default standards in new member accounts when they join the organization.
@@ -6613,36 +4396,15 @@ pub(crate) static ORGANIZATION_CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["OrganizationConfigurationIdentifier"],
-    attributes: &[
-        "MemberAccountLimitReached",
-        "OrganizationConfigurationIdentifier",
-        "Status",
-        "StatusMessage",
-    ],
+    attributes: &["MemberAccountLimitReached", "OrganizationConfigurationIdentifier", "Status", "StatusMessage"],
     tagging: None,
     regions: RegionSet(0x3fff7fffdfff),
 };
 
 pub(crate) static ORGANIZATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutoEnableStandards",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEFAULT", "NONE"],
-            }),
-        ),
-        (
-            "ConfigurationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CENTRAL", "LOCAL"],
-            }),
-        ),
+        ("AutoEnableStandards", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "NONE"] })),
+        ("ConfigurationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CENTRAL", "LOCAL"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6664,19 +4426,12 @@ impl CfnPolicyAssociation {
     /// - `configuration_policy_id`: `ConfigurationPolicyId`, The universally unique identifier (UUID) of the configuration policy or a value of SELF_MANAGED_SECURITY_HUB for a self-managed configuration
     /// - `target_id`: `TargetId`, The identifier of the target account, organizational unit, or the root
     /// - `target_type`: `TargetType`, Indicates whether the target is an AWS account, organizational unit, or the organization root
-    pub fn new(
-        configuration_policy_id: impl Into<Val<String>>,
-        target_id: impl Into<Val<String>>,
-        target_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration_policy_id: impl Into<Val<String>>, target_id: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigurationPolicyId", configuration_policy_id);
         props.set("TargetId", target_id);
         props.set("TargetType", target_type);
-        CfnPolicyAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicyAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6738,13 +4493,7 @@ pub(crate) static POLICY_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["TargetId", "TargetType"],
     write_only: &[],
     primary_identifier: &["AssociationIdentifier"],
-    attributes: &[
-        "AssociationIdentifier",
-        "AssociationStatus",
-        "AssociationStatusMessage",
-        "AssociationType",
-        "UpdatedAt",
-    ],
+    attributes: &["AssociationIdentifier", "AssociationStatus", "AssociationStatusMessage", "AssociationType", "UpdatedAt"],
     tagging: None,
     regions: RegionSet(0x3ffe1e6e8378),
 };
@@ -6775,10 +4524,7 @@ impl CfnProductSubscription {
     pub fn new(product_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProductArn", product_arn);
-        CfnProductSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProductSubscription { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6818,15 +4564,9 @@ pub(crate) static PRODUCT_SUBSCRIPTION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static PRODUCT_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ProductArn",
-        &Shape::Str(StrRule {
-            pattern: Some("arn:aws\\S*:securityhub:\\S*"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ProductArn", &Shape::Str(StrRule { pattern: Some("arn:aws\\S*:securityhub:\\S*"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -6848,10 +4588,7 @@ impl CfnSecurityControl {
     pub fn new(parameters: impl Into<Val<Map<security_control::ParameterConfiguration>>>) -> Self {
         let mut props = Props::new();
         props.set("Parameters", parameters);
-        CfnSecurityControl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSecurityControl { props, options: ResourceOptions::default() }
     }
 
     /// The most recent reason for updating the customizable properties of a security control. This differs from the UpdateReason field of the BatchUpdateStandardsControlAssociations API, which tracks the reason for updating the enablement status of a control. This field accepts alphanumeric characters in addition to white spaces, dashes, and underscores.
@@ -6903,39 +4640,10 @@ pub(crate) static SECURITY_CONTROL_META: TypeMeta = TypeMeta {
 
 pub(crate) static SECURITY_CONTROL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LastUpdateReason",
-            &Shape::Str(StrRule {
-                pattern: Some("^([^\0-\u{7f}]|[-_ a-zA-Z0-9])+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Parameters",
-            &Shape::Map(&Shape::Object(
-                &security_control::PARAMETER_CONFIGURATION_SHAPE,
-            )),
-        ),
-        (
-            "SecurityControlArn",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityControlId",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("LastUpdateReason", &Shape::Str(StrRule { pattern: Some("^([^\0-\u{7f}]|[-_ a-zA-Z0-9])+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Parameters", &Shape::Map(&Shape::Object(&security_control::PARAMETER_CONFIGURATION_SHAPE))),
+        ("SecurityControlArn", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: None, max_len: None, allowed: &[] })),
+        ("SecurityControlId", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: None, max_len: None, allowed: &[] })),
     ],
     one_of_required: &[&["SecurityControlId"], &["SecurityControlArn"]],
     ..ObjectShape::EMPTY
@@ -7047,76 +4755,19 @@ pub mod security_control {
     pub(crate) static PARAMETER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Value", &Shape::Object(&PARAMETER_VALUE_SHAPE)),
-            (
-                "ValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT", "CUSTOM"],
-                }),
-            ),
+            ("ValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "CUSTOM"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARAMETER_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Enum",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EnumList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "String",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StringList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Enum", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: None, max_len: None, allowed: &[] })),
+            ("EnumList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("String", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: None, max_len: None, allowed: &[] })),
+            ("StringList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
-        one_of_required: &[
-            &["Boolean"],
-            &["Double"],
-            &["Enum"],
-            &["EnumList"],
-            &["Integer"],
-            &["IntegerList"],
-            &["String"],
-            &["StringList"],
-        ],
+        one_of_required: &[&["Boolean"], &["Double"], &["Enum"], &["EnumList"], &["Integer"], &["IntegerList"], &["String"], &["StringList"]],
         ..ObjectShape::EMPTY
     };
 }
@@ -7143,19 +4794,13 @@ impl CfnStandard {
     pub fn new(standards_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("StandardsArn", standards_arn);
-        CfnStandard {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStandard { props, options: ResourceOptions::default() }
     }
 
     /// Specifies which controls are to be disabled in a standard.
     ///
     /// *Maximum*: ``100``
-    pub fn disabled_standards_controls(
-        mut self,
-        value: impl Into<Val<Vec<standard::StandardsControl>>>,
-    ) -> Self {
+    pub fn disabled_standards_controls(mut self, value: impl Into<Val<Vec<standard::StandardsControl>>>) -> Self {
         self.props.set("DisabledStandardsControls", value);
         self
     }
@@ -7196,23 +4841,8 @@ pub(crate) static STANDARD_META: TypeMeta = TypeMeta {
 
 pub(crate) static STANDARD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DisabledStandardsControls",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&standard::STANDARDS_CONTROL_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "StandardsArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws\\S*:securityhub:\\S"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("DisabledStandardsControls", &Shape::List(ListRule { item: Some(&Shape::Object(&standard::STANDARDS_CONTROL_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+        ("StandardsArn", &Shape::Str(StrRule { pattern: Some("arn:aws\\S*:securityhub:\\S"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7253,15 +4883,9 @@ pub mod standard {
     }
 
     pub(crate) static STANDARDS_CONTROL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StandardsControlArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws\\S*:securityhub:\\S*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StandardsControlArn", &Shape::Str(StrRule { pattern: Some("arn:aws\\S*:securityhub:\\S*"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }

@@ -30,19 +30,12 @@ impl CfnAwsLogSource {
     /// - `data_lake_arn`: `DataLakeArn`, The ARN for the data lake.
     /// - `source_name`: `SourceName`, The name for a AWS source. This must be a Regionally unique value.
     /// - `source_version`: `SourceVersion`, The version for a AWS source. This must be a Regionally unique value.
-    pub fn new(
-        data_lake_arn: impl Into<Val<String>>,
-        source_name: impl Into<Val<String>>,
-        source_version: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(data_lake_arn: impl Into<Val<String>>, source_name: impl Into<Val<String>>, source_version: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DataLakeArn", data_lake_arn);
         props.set("SourceName", source_name);
         props.set("SourceVersion", source_version);
-        CfnAwsLogSource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAwsLogSource { props, options: ResourceOptions::default() }
     }
 
     /// AWS account where you want to collect logs from.
@@ -80,37 +73,9 @@ pub(crate) static AWS_LOG_SOURCE_META: TypeMeta = TypeMeta {
 
 pub(crate) static AWS_LOG_SOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Accounts",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DataLakeArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^(latest|[0-9]\\.[0-9])$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Accounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+        ("DataLakeArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("SourceVersion", &Shape::Str(StrRule { pattern: Some("^(latest|[0-9]\\.[0-9])$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -130,26 +95,17 @@ impl CfnDataLake {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDataLake {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataLake { props, options: ResourceOptions::default() }
     }
 
     /// Provides encryption details of Amazon Security Lake object.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<data_lake::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<data_lake::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
 
     /// Provides lifecycle details of Amazon Security Lake object.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Val<data_lake::LifecycleConfiguration>>,
-    ) -> Self {
+    pub fn lifecycle_configuration(mut self, value: impl Into<Val<data_lake::LifecycleConfiguration>>) -> Self {
         self.props.set("LifecycleConfiguration", value);
         self
     }
@@ -163,10 +119,7 @@ impl CfnDataLake {
     }
 
     /// Provides replication details of Amazon Security Lake object.
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Val<data_lake::ReplicationConfiguration>>,
-    ) -> Self {
+    pub fn replication_configuration(mut self, value: impl Into<Val<data_lake::ReplicationConfiguration>>) -> Self {
         self.props.set("ReplicationConfiguration", value);
         self
     }
@@ -216,40 +169,16 @@ pub(crate) static DATA_LAKE_META: TypeMeta = TypeMeta {
     write_only: &["MetaStoreManagerRoleArn"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "S3BucketArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1e688378),
 };
 
 pub(crate) static DATA_LAKE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LifecycleConfiguration",
-            &Shape::Object(&data_lake::LIFECYCLE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "MetaStoreManagerRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicationConfiguration",
-            &Shape::Object(&data_lake::REPLICATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&data_lake::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("LifecycleConfiguration", &Shape::Object(&data_lake::LIFECYCLE_CONFIGURATION_SHAPE)),
+        ("MetaStoreManagerRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ReplicationConfiguration", &Shape::Object(&data_lake::REPLICATION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&data_lake::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -436,39 +365,22 @@ pub mod data_lake {
     pub(crate) static LIFECYCLE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Expiration", &Shape::Object(&EXPIRATION_SHAPE)),
-            (
-                "Transitions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TRANSITIONS_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Transitions", &Shape::List(ListRule { item: Some(&Shape::Object(&TRANSITIONS_SHAPE)), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXPIRATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Days",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Days", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSITIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Days",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Days", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -482,24 +394,8 @@ pub mod data_lake {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -524,23 +420,14 @@ impl CfnSubscriber {
     /// - `sources`: `Sources`, The supported AWS services from which logs and events are collected.
     /// - `subscriber_identity`: `SubscriberIdentity`, The AWS identity used to access your data.
     /// - `subscriber_name`: `SubscriberName`, The name of your Security Lake subscriber account.
-    pub fn new(
-        access_types: impl Into<Val<Vec<String>>>,
-        data_lake_arn: impl Into<Val<String>>,
-        sources: impl Into<Val<Vec<subscriber::Source>>>,
-        subscriber_identity: impl Into<Val<subscriber::SubscriberIdentity>>,
-        subscriber_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(access_types: impl Into<Val<Vec<String>>>, data_lake_arn: impl Into<Val<String>>, sources: impl Into<Val<Vec<subscriber::Source>>>, subscriber_identity: impl Into<Val<subscriber::SubscriberIdentity>>, subscriber_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccessTypes", access_types);
         props.set("DataLakeArn", data_lake_arn);
         props.set("Sources", sources);
         props.set("SubscriberIdentity", subscriber_identity);
         props.set("SubscriberName", subscriber_name);
-        CfnSubscriber {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscriber { props, options: ResourceOptions::default() }
     }
 
     /// The description for your subscriber account in Security Lake.
@@ -604,82 +491,20 @@ pub(crate) static SUBSCRIBER_META: TypeMeta = TypeMeta {
     create_only: &["DataLakeArn"],
     write_only: &[],
     primary_identifier: &["SubscriberArn"],
-    attributes: &[
-        "ResourceShareArn",
-        "ResourceShareName",
-        "S3BucketArn",
-        "SubscriberArn",
-        "SubscriberRoleArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ResourceShareArn", "ResourceShareName", "S3BucketArn", "SubscriberArn", "SubscriberRoleArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1e688378),
 };
 
 pub(crate) static SUBSCRIBER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessTypes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LAKEFORMATION", "S3"],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DataLakeArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Sources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&subscriber::SOURCE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubscriberDescription",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\\\\\w\\s\\-_:/,.@=+]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SubscriberIdentity",
-            &Shape::Object(&subscriber::SUBSCRIBER_IDENTITY_SHAPE),
-        ),
-        (
-            "SubscriberName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\\\\\w\\s\\-_:/,.@=+]*$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&subscriber::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AccessTypes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LAKEFORMATION", "S3"] })), min_items: Some(1), max_items: None })),
+        ("DataLakeArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Sources", &Shape::List(ListRule { item: Some(&Shape::Object(&subscriber::SOURCE_SHAPE)), min_items: None, max_items: None })),
+        ("SubscriberDescription", &Shape::Str(StrRule { pattern: Some("^[\\\\\\w\\s\\-_:/,.@=+]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SubscriberIdentity", &Shape::Object(&subscriber::SUBSCRIBER_IDENTITY_SHAPE)),
+        ("SubscriberName", &Shape::Str(StrRule { pattern: Some("^[\\\\\\w\\s\\-_:/,.@=+]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&subscriber::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -846,86 +671,32 @@ pub mod subscriber {
     };
 
     pub(crate) static AWS_LOG_SOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SourceVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^(latest|[0-9]\\.[0-9])$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SourceVersion", &Shape::Str(StrRule { pattern: Some("^(latest|[0-9]\\.[0-9])$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_LOG_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SourceName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\\\\\w\\-_:/.]*$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceVersion",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9\\-\\.\\_]*$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("SourceName", &Shape::Str(StrRule { pattern: Some("^[\\\\\\w\\-_:/.]*$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("SourceVersion", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9\\-\\.\\_]*$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUBSCRIBER_IDENTITY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExternalId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w+=,.@:/-]*$"),
-                    min_len: Some(2),
-                    max_len: Some(1224),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Principal",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9]{12}|[a-z0-9\\.\\-]*\\.(amazonaws|amazon)\\.com)$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ExternalId", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@:/-]*$"), min_len: Some(2), max_len: Some(1224), allowed: &[] })),
+            ("Principal", &Shape::Str(StrRule { pattern: Some("^([0-9]{12}|[a-z0-9\\.\\-]*\\.(amazonaws|amazon)\\.com)$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -947,17 +718,11 @@ impl CfnSubscriberNotification {
     ///
     /// - `notification_configuration`: `NotificationConfiguration`.
     /// - `subscriber_arn`: `SubscriberArn`, The ARN for the subscriber
-    pub fn new(
-        notification_configuration: impl Into<Val<subscriber_notification::NotificationConfiguration>>,
-        subscriber_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(notification_configuration: impl Into<Val<subscriber_notification::NotificationConfiguration>>, subscriber_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("NotificationConfiguration", notification_configuration);
         props.set("SubscriberArn", subscriber_arn);
-        CfnSubscriberNotification {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscriberNotification { props, options: ResourceOptions::default() }
     }
 }
 
@@ -989,13 +754,7 @@ pub(crate) static SUBSCRIBER_NOTIFICATION_META: TypeMeta = TypeMeta {
     type_name: CfnSubscriberNotification::TYPE_NAME,
     shape: &SUBSCRIBER_NOTIFICATION_SHAPE,
     create_only: &["SubscriberArn"],
-    write_only: &[
-        "NotificationConfiguration/HttpsNotificationConfiguration/AuthorizationApiKeyName",
-        "NotificationConfiguration/HttpsNotificationConfiguration/AuthorizationApiKeyValue",
-        "NotificationConfiguration/HttpsNotificationConfiguration/Endpoint",
-        "NotificationConfiguration/HttpsNotificationConfiguration/HttpMethod",
-        "NotificationConfiguration/HttpsNotificationConfiguration/TargetRoleArn",
-    ],
+    write_only: &["NotificationConfiguration/HttpsNotificationConfiguration/AuthorizationApiKeyName", "NotificationConfiguration/HttpsNotificationConfiguration/AuthorizationApiKeyValue", "NotificationConfiguration/HttpsNotificationConfiguration/Endpoint", "NotificationConfiguration/HttpsNotificationConfiguration/HttpMethod", "NotificationConfiguration/HttpsNotificationConfiguration/TargetRoleArn"],
     primary_identifier: &["SubscriberArn"],
     attributes: &["SubscriberEndpoint"],
     tagging: None,
@@ -1004,19 +763,8 @@ pub(crate) static SUBSCRIBER_NOTIFICATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SUBSCRIBER_NOTIFICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "NotificationConfiguration",
-            &Shape::Object(&subscriber_notification::NOTIFICATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SubscriberArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("NotificationConfiguration", &Shape::Object(&subscriber_notification::NOTIFICATION_CONFIGURATION_SHAPE)),
+        ("SubscriberArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1041,10 +789,7 @@ pub mod subscriber_notification {
         }
 
         /// The configuration for HTTPS subscriber notification.
-        pub fn https_notification_configuration(
-            mut self,
-            value: impl Into<Val<HttpsNotificationConfiguration>>,
-        ) -> Self {
+        pub fn https_notification_configuration(mut self, value: impl Into<Val<HttpsNotificationConfiguration>>) -> Self {
             self.props.set("HttpsNotificationConfiguration", value);
             self
         }
@@ -1073,10 +818,7 @@ pub mod subscriber_notification {
         ///
         /// - `endpoint`: `Endpoint`, The subscription endpoint in Security Lake.
         /// - `target_role_arn`: `TargetRoleArn`, The Amazon Resource Name (ARN) of the EventBridge API destinations IAM role that you created.
-        pub fn new(
-            endpoint: impl Into<Val<String>>,
-            target_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(endpoint: impl Into<Val<String>>, target_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Endpoint", endpoint);
             props.set("TargetRoleArn", target_role_arn);
@@ -1084,12 +826,16 @@ pub mod subscriber_notification {
         }
 
         /// The key name for the notification subscription.
+        ///
+        /// Write-only.
         pub fn authorization_api_key_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthorizationApiKeyName", value);
             self
         }
 
         /// The key value for the notification subscription.
+        ///
+        /// Write-only.
         pub fn authorization_api_key_value(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("AuthorizationApiKeyValue", value);
             self
@@ -1098,6 +844,8 @@ pub mod subscriber_notification {
         /// The HTTPS method used for the notification subscription.
         ///
         /// Allowed values: `POST`, `PUT`.
+        ///
+        /// Write-only.
         pub fn http_method(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("HttpMethod", value);
             self
@@ -1111,46 +859,18 @@ pub mod subscriber_notification {
     }
 
     pub(crate) static NOTIFICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HttpsNotificationConfiguration",
-            &Shape::Object(&HTTPS_NOTIFICATION_CONFIGURATION_SHAPE),
-        )],
-        one_of_required: &[
-            &["HttpsNotificationConfiguration"],
-            &["SqsNotificationConfiguration"],
+        fields: &[
+            ("HttpsNotificationConfiguration", &Shape::Object(&HTTPS_NOTIFICATION_CONFIGURATION_SHAPE)),
         ],
+        one_of_required: &[&["HttpsNotificationConfiguration"], &["SqsNotificationConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTPS_NOTIFICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Endpoint",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https?://.+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HttpMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["POST", "PUT"],
-                }),
-            ),
-            (
-                "TargetRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Endpoint", &Shape::Str(StrRule { pattern: Some("^https?://.+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("HttpMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["POST", "PUT"] })),
+            ("TargetRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:.*$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

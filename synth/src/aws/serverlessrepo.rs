@@ -30,19 +30,12 @@ impl CfnApplication {
     /// - `author`: `Author`, The name of the author publishing the app.
     /// - `description`: `Description`, The description of the application.
     /// - `name`: `Name`, The name of the application.
-    pub fn new(
-        author: impl Into<Val<String>>,
-        description: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(author: impl Into<Val<String>>, description: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Author", author);
         props.set("Description", description);
         props.set("Name", name);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// A URL with more information about the application.
@@ -155,21 +148,8 @@ impl Handle<CfnApplication> {
 pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     type_name: CfnApplication::TYPE_NAME,
     shape: &APPLICATION_SHAPE,
-    create_only: &[
-        "LicenseBody",
-        "Name",
-        "SemanticVersion",
-        "SourceCodeUrl",
-        "SpdxLicenseId",
-        "TemplateBody",
-    ],
-    write_only: &[
-        "LicenseBody",
-        "ReadmeBody",
-        "SemanticVersion",
-        "SourceCodeUrl",
-        "TemplateBody",
-    ],
+    create_only: &["LicenseBody", "Name", "SemanticVersion", "SourceCodeUrl", "SpdxLicenseId", "TemplateBody"],
+    write_only: &["LicenseBody", "ReadmeBody", "SemanticVersion", "SourceCodeUrl", "TemplateBody"],
     primary_identifier: &["ApplicationId"],
     attributes: &["ApplicationId", "CreationTime", "IsVerifiedAuthor"],
     tagging: None,
@@ -178,47 +158,18 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Author",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(127),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Labels",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9\\-]+"),
-                min_len: Some(1),
-                max_len: Some(140),
-                allowed: &[],
-            }),
-        ),
+        ("Author", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Labels", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(10) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\-]+"), min_len: Some(1), max_len: Some(140), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APPLICATION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APPLICATION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

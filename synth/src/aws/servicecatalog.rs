@@ -31,10 +31,7 @@ impl CfnAcceptedPortfolioShare {
     pub fn new(portfolio_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PortfolioId", portfolio_id);
-        CfnAcceptedPortfolioShare {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAcceptedPortfolioShare { props, options: ResourceOptions::default() }
     }
 
     /// The language code.
@@ -76,24 +73,8 @@ pub(crate) static ACCEPTED_PORTFOLIO_SHARE_META: TypeMeta = TypeMeta {
 
 pub(crate) static ACCEPTED_PORTFOLIO_SHARE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: Some("^(en|jp|zh)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortfolioId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: Some("^(en|jp|zh)$"), min_len: None, max_len: None, allowed: &[] })),
+        ("PortfolioId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -118,10 +99,7 @@ impl CfnCloudFormationProduct {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Owner", owner);
-        CfnCloudFormationProduct {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCloudFormationProduct { props, options: ResourceOptions::default() }
     }
 
     /// The language code.
@@ -153,10 +131,7 @@ impl CfnCloudFormationProduct {
     }
 
     /// The configuration of the provisioning artifact (also known as a version).
-    pub fn provisioning_artifact_parameters(
-        mut self,
-        value: impl Into<Val<Vec<cloud_formation_product::ProvisioningArtifactProperties>>>,
-    ) -> Self {
+    pub fn provisioning_artifact_parameters(mut self, value: impl Into<Val<Vec<cloud_formation_product::ProvisioningArtifactProperties>>>) -> Self {
         self.props.set("ProvisioningArtifactParameters", value);
         self
     }
@@ -170,10 +145,7 @@ impl CfnCloudFormationProduct {
     }
 
     /// A top level ProductViewDetail response containing details about the product's connection. AWS Service Catalog returns this field for the CreateProduct, UpdateProduct, DescribeProductAsAdmin, and SearchProductAsAdmin APIs. This response contains the same fields as the ConnectionParameters request, with the addition of the LastSync response.
-    pub fn source_connection(
-        mut self,
-        value: impl Into<Val<cloud_formation_product::SourceConnection>>,
-    ) -> Self {
+    pub fn source_connection(mut self, value: impl Into<Val<cloud_formation_product::SourceConnection>>) -> Self {
         self.props.set("SourceConnection", value);
         self
     }
@@ -252,137 +224,27 @@ pub(crate) static CLOUD_FORMATION_PRODUCT_META: TypeMeta = TypeMeta {
     type_name: CfnCloudFormationProduct::TYPE_NAME,
     shape: &CLOUD_FORMATION_PRODUCT_SHAPE,
     create_only: &[],
-    write_only: &[
-        "AcceptLanguage",
-        "ProvisioningArtifactParameters/*/DisableTemplateValidation",
-        "ReplaceProvisioningArtifacts",
-    ],
+    write_only: &["AcceptLanguage", "ProvisioningArtifactParameters/*/DisableTemplateValidation", "ReplaceProvisioningArtifacts"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Id",
-        "ProductName",
-        "ProvisioningArtifactIds",
-        "ProvisioningArtifactNames",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Id", "ProductName", "ProvisioningArtifactIds", "ProvisioningArtifactNames"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fffaffb),
 };
 
 pub(crate) static CLOUD_FORMATION_PRODUCT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(8191),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Distributor",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(8191),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(8191),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Owner",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(8191),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CLOUD_FORMATION_TEMPLATE",
-                    "MARKETPLACE_AMI",
-                    "MARKETPLACE_CAR",
-                    "TERRAFORM_OPEN_SOURCE",
-                    "TERRAFORM_CLOUD",
-                    "EXTERNAL",
-                ],
-            }),
-        ),
-        (
-            "ProvisioningArtifactParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &cloud_formation_product::PROVISIONING_ARTIFACT_PROPERTIES_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceConnection",
-            &Shape::Object(&cloud_formation_product::SOURCE_CONNECTION_SHAPE),
-        ),
-        (
-            "SupportDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(8191),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SupportEmail",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(254),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SupportUrl",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2083),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cloud_formation_product::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8191), allowed: &[] })),
+        ("Distributor", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8191), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8191), allowed: &[] })),
+        ("Owner", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8191), allowed: &[] })),
+        ("ProductType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLOUD_FORMATION_TEMPLATE", "MARKETPLACE_AMI", "MARKETPLACE_CAR", "TERRAFORM_OPEN_SOURCE", "TERRAFORM_CLOUD", "EXTERNAL"] })),
+        ("ProvisioningArtifactParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&cloud_formation_product::PROVISIONING_ARTIFACT_PROPERTIES_SHAPE)), min_items: None, max_items: None })),
+        ("SourceConnection", &Shape::Object(&cloud_formation_product::SOURCE_CONNECTION_SHAPE)),
+        ("SupportDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(8191), allowed: &[] })),
+        ("SupportEmail", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(254), allowed: &[] })),
+        ("SupportUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2083), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cloud_formation_product::TAG_SHAPE)), min_items: Some(0), max_items: Some(20) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -416,6 +278,8 @@ pub mod cloud_formation_product {
         }
 
         /// If set to true, AWS Service Catalog stops validating the specified provisioning artifact even if it is invalid.
+        ///
+        /// Write-only.
         pub fn disable_template_validation(mut self, value: impl Into<Val<bool>>) -> Self {
             self.props.set("DisableTemplateValidation", value);
             self
@@ -453,10 +317,7 @@ pub mod cloud_formation_product {
         ///
         /// - `connection_parameters`: `ConnectionParameters`, The connection details based on the connection Type.
         /// - `type_`: `Type`, The only supported SourceConnection type is Codestar.
-        pub fn new(
-            connection_parameters: impl Into<Val<SourceConnectionConnectionParameters>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(connection_parameters: impl Into<Val<SourceConnectionConnectionParameters>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ConnectionParameters", connection_parameters);
             props.set("Type", type_);
@@ -509,12 +370,7 @@ pub mod cloud_formation_product {
         /// - `branch`: `Branch`, The specific branch where the artifact resides.
         /// - `connection_arn`: `ConnectionArn`, The CodeStar ARN, which is the connection between AWS Service Catalog and the external repository.
         /// - `repository`: `Repository`, The specific repository where the product's artifact-to-be-synced resides, formatted as "Account/Repo."
-        pub fn new(
-            artifact_path: impl Into<Val<String>>,
-            branch: impl Into<Val<String>>,
-            connection_arn: impl Into<Val<String>>,
-            repository: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(artifact_path: impl Into<Val<String>>, branch: impl Into<Val<String>>, connection_arn: impl Into<Val<String>>, repository: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ArtifactPath", artifact_path);
             props.set("Branch", branch);
@@ -556,46 +412,24 @@ pub mod cloud_formation_product {
     }
 
     pub(crate) static PROVISIONING_ARTIFACT_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CLOUD_FORMATION_TEMPLATE",
-                    "MARKETPLACE_AMI",
-                    "MARKETPLACE_CAR",
-                    "TERRAFORM_OPEN_SOURCE",
-                    "TERRAFORM_CLOUD",
-                    "EXTERNAL",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLOUD_FORMATION_TEMPLATE", "MARKETPLACE_AMI", "MARKETPLACE_CAR", "TERRAFORM_OPEN_SOURCE", "TERRAFORM_CLOUD", "EXTERNAL"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_CONNECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectionParameters",
-                &Shape::Object(&SOURCE_CONNECTION_CONNECTION_PARAMETERS_SHAPE),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CODESTAR"],
-                }),
-            ),
+            ("ConnectionParameters", &Shape::Object(&SOURCE_CONNECTION_CONNECTION_PARAMETERS_SHAPE)),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CODESTAR"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_CONNECTION_CONNECTION_PARAMETERS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("CodeStar", &Shape::Object(&CODE_STAR_PARAMETERS_SHAPE))],
+        fields: &[
+            ("CodeStar", &Shape::Object(&CODE_STAR_PARAMETERS_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -611,24 +445,8 @@ pub mod cloud_formation_product {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -649,10 +467,7 @@ impl CfnCloudFormationProvisionedProduct {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnCloudFormationProvisionedProduct {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCloudFormationProvisionedProduct { props, options: ResourceOptions::default() }
     }
 
     /// The `AcceptLanguage` property.
@@ -716,28 +531,19 @@ impl CfnCloudFormationProvisionedProduct {
     }
 
     /// The `ProvisioningParameters` property.
-    pub fn provisioning_parameters(
-        mut self,
-        value: impl Into<Val<Vec<cloud_formation_provisioned_product::ProvisioningParameter>>>,
-    ) -> Self {
+    pub fn provisioning_parameters(mut self, value: impl Into<Val<Vec<cloud_formation_provisioned_product::ProvisioningParameter>>>) -> Self {
         self.props.set("ProvisioningParameters", value);
         self
     }
 
     /// The `ProvisioningPreferences` property.
-    pub fn provisioning_preferences(
-        mut self,
-        value: impl Into<Val<cloud_formation_provisioned_product::ProvisioningPreferences>>,
-    ) -> Self {
+    pub fn provisioning_preferences(mut self, value: impl Into<Val<cloud_formation_provisioned_product::ProvisioningPreferences>>) -> Self {
         self.props.set("ProvisioningPreferences", value);
         self
     }
 
     /// The `Tags` property.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<cloud_formation_provisioned_product::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<cloud_formation_provisioned_product::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -788,121 +594,24 @@ pub(crate) static CLOUD_FORMATION_PROVISIONED_PRODUCT_META: TypeMeta = TypeMeta 
     create_only: &["NotificationArns", "ProvisionedProductName"],
     write_only: &[],
     primary_identifier: &["ProvisionedProductId"],
-    attributes: &[
-        "CloudformationStackArn",
-        "Outputs",
-        "ProvisionedProductId",
-        "RecordId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CloudformationStackArn", "Outputs", "ProvisionedProductId", "RecordId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fffaffb),
 };
 
 pub(crate) static CLOUD_FORMATION_PROVISIONED_PRODUCT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["en", "jp", "zh"],
-            }),
-        ),
-        (
-            "NotificationArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:aws[a-z\\-]*:sns:[a-z0-9\\-]+:[0-9]{12}:[a-zA-Z0-9\\-_]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "PathId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PathName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProvisionedProductName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProvisioningArtifactId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProvisioningParameters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &cloud_formation_provisioned_product::PROVISIONING_PARAMETER_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProvisioningPreferences",
-            &Shape::Object(&cloud_formation_provisioned_product::PROVISIONING_PREFERENCES_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &cloud_formation_provisioned_product::TAG_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["en", "jp", "zh"] })),
+        ("NotificationArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws[a-z\\-]*:sns:[a-z0-9\\-]+:[0-9]{12}:[a-zA-Z0-9\\-_]+$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: Some(5) })),
+        ("PathId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("PathName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProductId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProductName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ProvisionedProductName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ProvisioningArtifactId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProvisioningParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&cloud_formation_provisioned_product::PROVISIONING_PARAMETER_SHAPE)), min_items: None, max_items: None })),
+        ("ProvisioningPreferences", &Shape::Object(&cloud_formation_provisioned_product::PROVISIONING_PREFERENCES_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cloud_formation_provisioned_product::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -964,10 +673,7 @@ pub mod cloud_formation_provisioned_product {
         }
 
         /// The `StackSetFailureTolerancePercentage` property.
-        pub fn stack_set_failure_tolerance_percentage(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn stack_set_failure_tolerance_percentage(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("StackSetFailureTolerancePercentage", value);
             self
         }
@@ -1032,121 +738,29 @@ pub mod cloud_formation_provisioned_product {
 
     pub(crate) static PROVISIONING_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROVISIONING_PREFERENCES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StackSetAccounts",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[0-9]{12}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "StackSetFailureToleranceCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StackSetFailureTolerancePercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StackSetMaxConcurrencyCount",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StackSetMaxConcurrencyPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StackSetOperationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CREATE", "UPDATE", "DELETE"],
-                }),
-            ),
-            (
-                "StackSetRegions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[a-z]{2}-([a-z]+-)+[1-9]"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("StackSetAccounts", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("StackSetFailureToleranceCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("StackSetFailureTolerancePercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("StackSetMaxConcurrencyCount", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("StackSetMaxConcurrencyPercentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("StackSetOperationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CREATE", "UPDATE", "DELETE"] })),
+            ("StackSetRegions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z]{2}-([a-z]+-)+[1-9]"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1169,19 +783,12 @@ impl CfnLaunchNotificationConstraint {
     /// - `notification_arns`: `NotificationArns`.
     /// - `portfolio_id`: `PortfolioId`.
     /// - `product_id`: `ProductId`.
-    pub fn new(
-        notification_arns: impl Into<Val<Vec<String>>>,
-        portfolio_id: impl Into<Val<String>>,
-        product_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(notification_arns: impl Into<Val<Vec<String>>>, portfolio_id: impl Into<Val<String>>, product_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("NotificationArns", notification_arns);
         props.set("PortfolioId", portfolio_id);
         props.set("ProductId", product_id);
-        CfnLaunchNotificationConstraint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLaunchNotificationConstraint { props, options: ResourceOptions::default() }
     }
 
     /// The `AcceptLanguage` property.
@@ -1236,42 +843,10 @@ pub(crate) static LAUNCH_NOTIFICATION_CONSTRAINT_META: TypeMeta = TypeMeta {
 
 pub(crate) static LAUNCH_NOTIFICATION_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortfolioId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ("PortfolioId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProductId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1296,10 +871,7 @@ impl CfnLaunchRoleConstraint {
         let mut props = Props::new();
         props.set("PortfolioId", portfolio_id);
         props.set("ProductId", product_id);
-        CfnLaunchRoleConstraint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLaunchRoleConstraint { props, options: ResourceOptions::default() }
     }
 
     /// The language code for the constraint.
@@ -1366,51 +938,11 @@ pub(crate) static LAUNCH_ROLE_CONSTRAINT_META: TypeMeta = TypeMeta {
 
 pub(crate) static LAUNCH_ROLE_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortfolioId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\\/.*"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ("PortfolioId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProductId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\\/.*"), min_len: None, max_len: None, allowed: &[] })),
     ],
     one_of_required: &[&["LocalRoleName"], &["RoleArn"]],
     ..ObjectShape::EMPTY
@@ -1433,19 +965,12 @@ impl CfnLaunchTemplateConstraint {
     /// - `portfolio_id`: `PortfolioId`, The portfolio identifier.
     /// - `product_id`: `ProductId`, The product identifier.
     /// - `rules`: `Rules`, A json encoded string of the template constraint rules
-    pub fn new(
-        portfolio_id: impl Into<Val<String>>,
-        product_id: impl Into<Val<String>>,
-        rules: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(portfolio_id: impl Into<Val<String>>, product_id: impl Into<Val<String>>, rules: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PortfolioId", portfolio_id);
         props.set("ProductId", product_id);
         props.set("Rules", rules);
-        CfnLaunchTemplateConstraint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLaunchTemplateConstraint { props, options: ResourceOptions::default() }
     }
 
     /// The language code.
@@ -1500,42 +1025,10 @@ pub(crate) static LAUNCH_TEMPLATE_CONSTRAINT_META: TypeMeta = TypeMeta {
 
 pub(crate) static LAUNCH_TEMPLATE_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortfolioId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ("PortfolioId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProductId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1556,17 +1049,11 @@ impl CfnPortfolio {
     ///
     /// - `display_name`: `DisplayName`.
     /// - `provider_name`: `ProviderName`.
-    pub fn new(
-        display_name: impl Into<Val<String>>,
-        provider_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(display_name: impl Into<Val<String>>, provider_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
         props.set("ProviderName", provider_name);
-        CfnPortfolio {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPortfolio { props, options: ResourceOptions::default() }
     }
 
     /// The `AcceptLanguage` property.
@@ -1624,59 +1111,17 @@ pub(crate) static PORTFOLIO_META: TypeMeta = TypeMeta {
     write_only: &["AcceptLanguage"],
     primary_identifier: &["Id"],
     attributes: &["Id", "PortfolioName"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7fffaffb),
 };
 
 pub(crate) static PORTFOLIO_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProviderName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&portfolio::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProviderName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&portfolio::TAG_SHAPE)), min_items: Some(0), max_items: Some(20) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1714,24 +1159,8 @@ pub mod portfolio {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1755,10 +1184,7 @@ impl CfnPortfolioPrincipalAssociation {
     pub fn new(principal_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PrincipalType", principal_type);
-        CfnPortfolioPrincipalAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPortfolioPrincipalAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The language code.
@@ -1806,12 +1232,7 @@ impl Resource for CfnPortfolioPrincipalAssociation {
 pub(crate) static PORTFOLIO_PRINCIPAL_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnPortfolioPrincipalAssociation::TYPE_NAME,
     shape: &PORTFOLIO_PRINCIPAL_ASSOCIATION_SHAPE,
-    create_only: &[
-        "AcceptLanguage",
-        "PortfolioId",
-        "PrincipalARN",
-        "PrincipalType",
-    ],
+    create_only: &["AcceptLanguage", "PortfolioId", "PrincipalARN", "PrincipalType"],
     write_only: &["AcceptLanguage"],
     primary_identifier: &["PortfolioId", "PrincipalARN"],
     attributes: &[],
@@ -1820,15 +1241,9 @@ pub(crate) static PORTFOLIO_PRINCIPAL_ASSOCIATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static PORTFOLIO_PRINCIPAL_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "PrincipalARN",
-        &Shape::Str(StrRule {
-            pattern: Some("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\\/.*"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("PrincipalARN", &Shape::Str(StrRule { pattern: Some("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\\/.*"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1847,10 +1262,7 @@ impl CfnPortfolioProductAssociation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPortfolioProductAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPortfolioProductAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The language code.
@@ -1908,12 +1320,7 @@ impl Resource for CfnPortfolioProductAssociation {
 pub(crate) static PORTFOLIO_PRODUCT_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnPortfolioProductAssociation::TYPE_NAME,
     shape: &ObjectShape::EMPTY,
-    create_only: &[
-        "AcceptLanguage",
-        "PortfolioId",
-        "ProductId",
-        "SourcePortfolioId",
-    ],
+    create_only: &["AcceptLanguage", "PortfolioId", "ProductId", "SourcePortfolioId"],
     write_only: &["AcceptLanguage", "SourcePortfolioId"],
     primary_identifier: &["PortfolioId", "ProductId"],
     attributes: &[],
@@ -1941,10 +1348,7 @@ impl CfnPortfolioShare {
         let mut props = Props::new();
         props.set("AccountId", account_id);
         props.set("PortfolioId", portfolio_id);
-        CfnPortfolioShare {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPortfolioShare { props, options: ResourceOptions::default() }
     }
 
     /// The language code.
@@ -1990,33 +1394,9 @@ pub(crate) static PORTFOLIO_SHARE_META: TypeMeta = TypeMeta {
 
 pub(crate) static PORTFOLIO_SHARE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AccountId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortfolioId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("AccountId", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("PortfolioId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2038,22 +1418,12 @@ impl CfnResourceUpdateConstraint {
     /// - `portfolio_id`: `PortfolioId`, The portfolio identifier
     /// - `product_id`: `ProductId`, The product identifier
     /// - `tag_update_on_provisioned_product`: `TagUpdateOnProvisionedProduct`, ALLOWED or NOT_ALLOWED, to permit or prevent changes to the tags on provisioned instances of the specified portfolio / product combination
-    pub fn new(
-        portfolio_id: impl Into<Val<String>>,
-        product_id: impl Into<Val<String>>,
-        tag_update_on_provisioned_product: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(portfolio_id: impl Into<Val<String>>, product_id: impl Into<Val<String>>, tag_update_on_provisioned_product: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PortfolioId", portfolio_id);
         props.set("ProductId", product_id);
-        props.set(
-            "TagUpdateOnProvisionedProduct",
-            tag_update_on_provisioned_product,
-        );
-        CfnResourceUpdateConstraint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("TagUpdateOnProvisionedProduct", tag_update_on_provisioned_product);
+        CfnResourceUpdateConstraint { props, options: ResourceOptions::default() }
     }
 
     /// The language code
@@ -2108,42 +1478,10 @@ pub(crate) static RESOURCE_UPDATE_CONSTRAINT_META: TypeMeta = TypeMeta {
 
 pub(crate) static RESOURCE_UPDATE_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortfolioId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ("PortfolioId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProductId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2165,19 +1503,12 @@ impl CfnServiceAction {
     /// - `definition`: `Definition`.
     /// - `definition_type`: `DefinitionType`.
     /// - `name`: `Name`.
-    pub fn new(
-        definition: impl Into<Val<Vec<service_action::DefinitionParameter>>>,
-        definition_type: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(definition: impl Into<Val<Vec<service_action::DefinitionParameter>>>, definition_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Definition", definition);
         props.set("DefinitionType", definition_type);
         props.set("Name", name);
-        CfnServiceAction {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceAction { props, options: ResourceOptions::default() }
     }
 
     /// The `AcceptLanguage` property.
@@ -2232,50 +1563,11 @@ pub(crate) static SERVICE_ACTION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SERVICE_ACTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &["en", "jp", "zh"],
-            }),
-        ),
-        (
-            "Definition",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service_action::DEFINITION_PARAMETER_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DefinitionType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SSM_AUTOMATION"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.]*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &["en", "jp", "zh"] })),
+        ("Definition", &Shape::List(ListRule { item: Some(&Shape::Object(&service_action::DEFINITION_PARAMETER_SHAPE)), min_items: None, max_items: None })),
+        ("DefinitionType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SSM_AUTOMATION"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2313,24 +1605,8 @@ pub mod service_action {
 
     pub(crate) static DEFINITION_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(4096),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4096), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2353,19 +1629,12 @@ impl CfnServiceActionAssociation {
     /// - `product_id`: `ProductId`.
     /// - `provisioning_artifact_id`: `ProvisioningArtifactId`.
     /// - `service_action_id`: `ServiceActionId`.
-    pub fn new(
-        product_id: impl Into<Val<String>>,
-        provisioning_artifact_id: impl Into<Val<String>>,
-        service_action_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(product_id: impl Into<Val<String>>, provisioning_artifact_id: impl Into<Val<String>>, service_action_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ProductId", product_id);
         props.set("ProvisioningArtifactId", provisioning_artifact_id);
         props.set("ServiceActionId", service_action_id);
-        CfnServiceActionAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceActionAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2397,33 +1666,9 @@ pub(crate) static SERVICE_ACTION_ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SERVICE_ACTION_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ProductId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\\Z"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProvisioningArtifactId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\\Z"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceActionId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\\Z"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("ProductId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\\Z"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProvisioningArtifactId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\\Z"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ServiceActionId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\\Z"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2450,16 +1695,7 @@ impl CfnStackSetConstraint {
     /// - `product_id`: `ProductId`, The product identifier.
     /// - `region_list`: `RegionList`, One or more AWS Regions where the provisioned product will be available.
     /// - `stack_instance_control`: `StackInstanceControl`, Permission to create, update, and delete stack instances. Choose from ALLOWED and NOT_ALLOWED.
-    pub fn new(
-        account_list: impl Into<Val<Vec<String>>>,
-        admin_role: impl Into<Val<String>>,
-        description: impl Into<Val<String>>,
-        execution_role: impl Into<Val<String>>,
-        portfolio_id: impl Into<Val<String>>,
-        product_id: impl Into<Val<String>>,
-        region_list: impl Into<Val<Vec<String>>>,
-        stack_instance_control: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(account_list: impl Into<Val<Vec<String>>>, admin_role: impl Into<Val<String>>, description: impl Into<Val<String>>, execution_role: impl Into<Val<String>>, portfolio_id: impl Into<Val<String>>, product_id: impl Into<Val<String>>, region_list: impl Into<Val<Vec<String>>>, stack_instance_control: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccountList", account_list);
         props.set("AdminRole", admin_role);
@@ -2469,10 +1705,7 @@ impl CfnStackSetConstraint {
         props.set("ProductId", product_id);
         props.set("RegionList", region_list);
         props.set("StackInstanceControl", stack_instance_control);
-        CfnStackSetConstraint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStackSetConstraint { props, options: ResourceOptions::default() }
     }
 
     /// The language code.
@@ -2521,42 +1754,10 @@ pub(crate) static STACK_SET_CONSTRAINT_META: TypeMeta = TypeMeta {
 
 pub(crate) static STACK_SET_CONSTRAINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AcceptLanguage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortfolioId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("AcceptLanguage", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2000), allowed: &[] })),
+        ("PortfolioId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ProductId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2581,10 +1782,7 @@ impl CfnTagOption {
         let mut props = Props::new();
         props.set("Key", key);
         props.set("Value", value);
-        CfnTagOption {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTagOption { props, options: ResourceOptions::default() }
     }
 
     /// The TagOption active state.
@@ -2631,24 +1829,8 @@ pub(crate) static TAG_OPTION_META: TypeMeta = TypeMeta {
 
 pub(crate) static TAG_OPTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Key",
-            &Shape::Str(StrRule {
-                pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Value",
-            &Shape::Str(StrRule {
-                pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2668,10 +1850,7 @@ impl CfnTagOptionAssociation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTagOptionAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTagOptionAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The CloudformationProduct or Portfolio identifier.
@@ -2742,21 +1921,13 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::ServiceCatalog::AcceptedPortfolioShare" => Some(&ACCEPTED_PORTFOLIO_SHARE_META),
         "AWS::ServiceCatalog::CloudFormationProduct" => Some(&CLOUD_FORMATION_PRODUCT_META),
-        "AWS::ServiceCatalog::CloudFormationProvisionedProduct" => {
-            Some(&CLOUD_FORMATION_PROVISIONED_PRODUCT_META)
-        }
-        "AWS::ServiceCatalog::LaunchNotificationConstraint" => {
-            Some(&LAUNCH_NOTIFICATION_CONSTRAINT_META)
-        }
+        "AWS::ServiceCatalog::CloudFormationProvisionedProduct" => Some(&CLOUD_FORMATION_PROVISIONED_PRODUCT_META),
+        "AWS::ServiceCatalog::LaunchNotificationConstraint" => Some(&LAUNCH_NOTIFICATION_CONSTRAINT_META),
         "AWS::ServiceCatalog::LaunchRoleConstraint" => Some(&LAUNCH_ROLE_CONSTRAINT_META),
         "AWS::ServiceCatalog::LaunchTemplateConstraint" => Some(&LAUNCH_TEMPLATE_CONSTRAINT_META),
         "AWS::ServiceCatalog::Portfolio" => Some(&PORTFOLIO_META),
-        "AWS::ServiceCatalog::PortfolioPrincipalAssociation" => {
-            Some(&PORTFOLIO_PRINCIPAL_ASSOCIATION_META)
-        }
-        "AWS::ServiceCatalog::PortfolioProductAssociation" => {
-            Some(&PORTFOLIO_PRODUCT_ASSOCIATION_META)
-        }
+        "AWS::ServiceCatalog::PortfolioPrincipalAssociation" => Some(&PORTFOLIO_PRINCIPAL_ASSOCIATION_META),
+        "AWS::ServiceCatalog::PortfolioProductAssociation" => Some(&PORTFOLIO_PRODUCT_ASSOCIATION_META),
         "AWS::ServiceCatalog::PortfolioShare" => Some(&PORTFOLIO_SHARE_META),
         "AWS::ServiceCatalog::ResourceUpdateConstraint" => Some(&RESOURCE_UPDATE_CONSTRAINT_META),
         "AWS::ServiceCatalog::ServiceAction" => Some(&SERVICE_ACTION_META),

@@ -31,10 +31,7 @@ impl CfnApplication {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The description of the application.
@@ -104,49 +101,16 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "ApplicationName",
-        "ApplicationTagKey",
-        "ApplicationTagValue",
-        "Arn",
-        "Id",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["ApplicationName", "ApplicationTagKey", "ApplicationTagValue", "Arn", "Id"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffe7ff98ffb),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\w+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("\\w+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -171,10 +135,7 @@ impl CfnAttributeGroup {
         let mut props = Props::new();
         props.set("Attributes", attributes);
         props.set("Name", name);
-        CfnAttributeGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAttributeGroup { props, options: ResourceOptions::default() }
     }
 
     /// The description of the attribute group.
@@ -224,42 +185,15 @@ pub(crate) static ATTRIBUTE_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3ffe7ff98ffb),
 };
 
 pub(crate) static ATTRIBUTE_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\w+"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("\\w+"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -280,17 +214,11 @@ impl CfnAttributeGroupAssociation {
     ///
     /// - `application`: `Application`, The name or the Id of the Application.
     /// - `attribute_group`: `AttributeGroup`, The name or the Id of the AttributeGroup.
-    pub fn new(
-        application: impl Into<Val<String>>,
-        attribute_group: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application: impl Into<Val<String>>, attribute_group: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Application", application);
         props.set("AttributeGroup", attribute_group);
-        CfnAttributeGroupAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAttributeGroupAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -334,24 +262,8 @@ pub(crate) static ATTRIBUTE_GROUP_ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static ATTRIBUTE_GROUP_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Application",
-            &Shape::Str(StrRule {
-                pattern: Some("\\w+|[a-z0-9]{12}"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AttributeGroup",
-            &Shape::Str(StrRule {
-                pattern: Some("\\w+|[a-z0-9]{12}"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("Application", &Shape::Str(StrRule { pattern: Some("\\w+|[a-z0-9]{12}"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("AttributeGroup", &Shape::Str(StrRule { pattern: Some("\\w+|[a-z0-9]{12}"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -373,19 +285,12 @@ impl CfnResourceAssociation {
     /// - `application`: `Application`, The name or the Id of the Application.
     /// - `resource`: `Resource`, The name or the Id of the Resource.
     /// - `resource_type`: `ResourceType`, The type of the CFN Resource for now it's enum CFN_STACK.
-    pub fn new(
-        application: impl Into<Val<String>>,
-        resource: impl Into<Val<String>>,
-        resource_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application: impl Into<Val<String>>, resource: impl Into<Val<String>>, resource_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Application", application);
         props.set("Resource", resource);
         props.set("ResourceType", resource_type);
-        CfnResourceAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -449,9 +354,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::ServiceCatalogAppRegistry::Application" => Some(&APPLICATION_META),
         "AWS::ServiceCatalogAppRegistry::AttributeGroup" => Some(&ATTRIBUTE_GROUP_META),
-        "AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation" => {
-            Some(&ATTRIBUTE_GROUP_ASSOCIATION_META)
-        }
+        "AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation" => Some(&ATTRIBUTE_GROUP_ASSOCIATION_META),
         "AWS::ServiceCatalogAppRegistry::ResourceAssociation" => Some(&RESOURCE_ASSOCIATION_META),
         _ => None,
     }

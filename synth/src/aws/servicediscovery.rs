@@ -31,10 +31,7 @@ impl CfnHttpNamespace {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnHttpNamespace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHttpNamespace { props, options: ResourceOptions::default() }
     }
 
     /// A description for the namespace.
@@ -88,41 +85,15 @@ pub(crate) static HTTP_NAMESPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static HTTP_NAMESPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!arn:)[!-~]{1,1024}$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&http_namespace::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!arn:)[!-~]{1,1024}$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&http_namespace::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -160,24 +131,8 @@ pub mod http_namespace {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -199,17 +154,11 @@ impl CfnInstance {
     ///
     /// - `instance_attributes`: `InstanceAttributes`.
     /// - `service_id`: `ServiceId`, The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance.
-    pub fn new(
-        instance_attributes: impl Into<Val<Json>>,
-        service_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_attributes: impl Into<Val<Json>>, service_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceAttributes", instance_attributes);
         props.set("ServiceId", service_id);
-        CfnInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstance { props, options: ResourceOptions::default() }
     }
 
     /// An identifier that you want to associate with the instance.
@@ -249,24 +198,8 @@ pub(crate) static INSTANCE_META: TypeMeta = TypeMeta {
 
 pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z_/:.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("InstanceId", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z_/:.@-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("ServiceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -289,10 +222,7 @@ impl CfnPrivateDnsNamespace {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnPrivateDnsNamespace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPrivateDnsNamespace { props, options: ResourceOptions::default() }
     }
 
     /// A description of the namespace.
@@ -369,54 +299,17 @@ pub(crate) static PRIVATE_DNS_NAMESPACE_META: TypeMeta = TypeMeta {
     write_only: &["Vpc"],
     primary_identifier: &["Id"],
     attributes: &["Arn", "HostedZoneId", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PRIVATE_DNS_NAMESPACE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!arn:)[!-~]{1,253}$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Properties",
-            &Shape::Object(&private_dns_namespace::PROPERTIES_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&private_dns_namespace::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Vpc",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!arn:)[!-~]{1,253}$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Properties", &Shape::Object(&private_dns_namespace::PROPERTIES_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&private_dns_namespace::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("Vpc", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -441,10 +334,7 @@ pub mod private_dns_namespace {
         }
 
         /// The `DnsProperties` property.
-        pub fn dns_properties(
-            mut self,
-            value: impl Into<Val<PrivateDnsPropertiesMutable>>,
-        ) -> Self {
+        pub fn dns_properties(mut self, value: impl Into<Val<PrivateDnsPropertiesMutable>>) -> Self {
             self.props.set("DnsProperties", value);
             self
         }
@@ -534,50 +424,30 @@ pub mod private_dns_namespace {
     }
 
     pub(crate) static PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DnsProperties",
-            &Shape::Object(&PRIVATE_DNS_PROPERTIES_MUTABLE_SHAPE),
-        )],
+        fields: &[
+            ("DnsProperties", &Shape::Object(&PRIVATE_DNS_PROPERTIES_MUTABLE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_DNS_PROPERTIES_MUTABLE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SOA", &Shape::Object(&SOA_SHAPE))],
+        fields: &[
+            ("SOA", &Shape::Object(&SOA_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TTL",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TTL", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -601,10 +471,7 @@ impl CfnPublicDnsNamespace {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnPublicDnsNamespace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPublicDnsNamespace { props, options: ResourceOptions::default() }
     }
 
     /// A description for the namespace.
@@ -671,10 +538,7 @@ pub(crate) static PUBLIC_DNS_NAMESPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "HostedZoneId", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -798,50 +662,30 @@ pub mod public_dns_namespace {
     }
 
     pub(crate) static PROPERTIES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DnsProperties",
-            &Shape::Object(&PUBLIC_DNS_PROPERTIES_MUTABLE_SHAPE),
-        )],
+        fields: &[
+            ("DnsProperties", &Shape::Object(&PUBLIC_DNS_PROPERTIES_MUTABLE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PUBLIC_DNS_PROPERTIES_MUTABLE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SOA", &Shape::Object(&SOA_SHAPE))],
+        fields: &[
+            ("SOA", &Shape::Object(&SOA_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TTL",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TTL", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -862,10 +706,7 @@ impl CfnService {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnService { props, options: ResourceOptions::default() }
     }
 
     /// A description for the service.
@@ -881,10 +722,7 @@ impl CfnService {
     }
 
     /// Settings for health checks. Used when routing is DNS-based.
-    pub fn health_check_config(
-        mut self,
-        value: impl Into<Val<service::HealthCheckConfig>>,
-    ) -> Self {
+    pub fn health_check_config(mut self, value: impl Into<Val<service::HealthCheckConfig>>) -> Self {
         self.props.set("HealthCheckConfig", value);
         self
     }
@@ -892,10 +730,7 @@ impl CfnService {
     /// Settings for custom health checks.
     ///
     /// Changing it replaces the resource.
-    pub fn health_check_custom_config(
-        mut self,
-        value: impl Into<Val<service::HealthCheckCustomConfig>>,
-    ) -> Self {
+    pub fn health_check_custom_config(mut self, value: impl Into<Val<service::HealthCheckCustomConfig>>) -> Self {
         self.props.set("HealthCheckCustomConfig", value);
         self
     }
@@ -977,10 +812,7 @@ pub(crate) static SERVICE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -1155,123 +987,41 @@ pub mod service {
 
     pub(crate) static DNS_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DnsRecords",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DNS_RECORD_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "NamespaceId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoutingPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MULTIVALUE", "WEIGHTED"],
-                }),
-            ),
+            ("DnsRecords", &Shape::List(ListRule { item: Some(&Shape::Object(&DNS_RECORD_SHAPE)), min_items: None, max_items: None })),
+            ("NamespaceId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("RoutingPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MULTIVALUE", "WEIGHTED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DNS_RECORD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TTL",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2147483647.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["A", "AAAA", "CNAME", "SRV"],
-                }),
-            ),
+            ("TTL", &Shape::Num(NumRule { min: Some(0.0), max: Some(2147483647.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["A", "AAAA", "CNAME", "SRV"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEALTH_CHECK_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailureThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourcePath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP", "HTTPS", "TCP"],
-                }),
-            ),
+            ("FailureThreshold", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+            ("ResourcePath", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP", "HTTPS", "TCP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEALTH_CHECK_CUSTOM_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FailureThreshold",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FailureThreshold", &Shape::Num(NumRule { min: Some(1.0), max: Some(10.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

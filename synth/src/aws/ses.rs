@@ -28,26 +28,17 @@ impl CfnConfigurationSet {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnConfigurationSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationSet { props, options: ResourceOptions::default() }
     }
 
     /// An object that defines a MailManager archive that is used to preserve emails that you send using the configuration set.
-    pub fn archiving_options(
-        mut self,
-        value: impl Into<Val<configuration_set::ArchivingOptions>>,
-    ) -> Self {
+    pub fn archiving_options(mut self, value: impl Into<Val<configuration_set::ArchivingOptions>>) -> Self {
         self.props.set("ArchivingOptions", value);
         self
     }
 
     /// An object that defines the dedicated IP pool that is used to send emails that you send using the configuration set.
-    pub fn delivery_options(
-        mut self,
-        value: impl Into<Val<configuration_set::DeliveryOptions>>,
-    ) -> Self {
+    pub fn delivery_options(mut self, value: impl Into<Val<configuration_set::DeliveryOptions>>) -> Self {
         self.props.set("DeliveryOptions", value);
         self
     }
@@ -61,28 +52,19 @@ impl CfnConfigurationSet {
     }
 
     /// An object that defines whether or not Amazon SES collects reputation metrics for the emails that you send that use the configuration set.
-    pub fn reputation_options(
-        mut self,
-        value: impl Into<Val<configuration_set::ReputationOptions>>,
-    ) -> Self {
+    pub fn reputation_options(mut self, value: impl Into<Val<configuration_set::ReputationOptions>>) -> Self {
         self.props.set("ReputationOptions", value);
         self
     }
 
     /// An object that defines whether or not Amazon SES can send email that you send using the configuration set.
-    pub fn sending_options(
-        mut self,
-        value: impl Into<Val<configuration_set::SendingOptions>>,
-    ) -> Self {
+    pub fn sending_options(mut self, value: impl Into<Val<configuration_set::SendingOptions>>) -> Self {
         self.props.set("SendingOptions", value);
         self
     }
 
     /// An object that contains information about the suppression list preferences for your account.
-    pub fn suppression_options(
-        mut self,
-        value: impl Into<Val<configuration_set::SuppressionOptions>>,
-    ) -> Self {
+    pub fn suppression_options(mut self, value: impl Into<Val<configuration_set::SuppressionOptions>>) -> Self {
         self.props.set("SuppressionOptions", value);
         self
     }
@@ -94,10 +76,7 @@ impl CfnConfigurationSet {
     }
 
     /// An object that defines the open and click tracking options for emails that you send using the configuration set.
-    pub fn tracking_options(
-        mut self,
-        value: impl Into<Val<configuration_set::TrackingOptions>>,
-    ) -> Self {
+    pub fn tracking_options(mut self, value: impl Into<Val<configuration_set::TrackingOptions>>) -> Self {
         self.props.set("TrackingOptions", value);
         self
     }
@@ -131,48 +110,18 @@ pub(crate) static CONFIGURATION_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static CONFIGURATION_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeliveryOptions",
-            &Shape::Object(&configuration_set::DELIVERY_OPTIONS_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,64}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SuppressionOptions",
-            &Shape::Object(&configuration_set::SUPPRESSION_OPTIONS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&configuration_set::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TrackingOptions",
-            &Shape::Object(&configuration_set::TRACKING_OPTIONS_SHAPE),
-        ),
-        (
-            "VdmOptions",
-            &Shape::Object(&configuration_set::VDM_OPTIONS_SHAPE),
-        ),
+        ("DeliveryOptions", &Shape::Object(&configuration_set::DELIVERY_OPTIONS_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,64}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SuppressionOptions", &Shape::Object(&configuration_set::SUPPRESSION_OPTIONS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&configuration_set::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TrackingOptions", &Shape::Object(&configuration_set::TRACKING_OPTIONS_SHAPE)),
+        ("VdmOptions", &Shape::Object(&configuration_set::VDM_OPTIONS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -371,10 +320,7 @@ pub mod configuration_set {
         }
 
         /// The overall confidence threshold settings.
-        pub fn overall_confidence_threshold(
-            mut self,
-            value: impl Into<Val<OverallConfidenceThreshold>>,
-        ) -> Self {
+        pub fn overall_confidence_threshold(mut self, value: impl Into<Val<OverallConfidenceThreshold>>) -> Self {
             self.props.set("OverallConfidenceThreshold", value);
             self
         }
@@ -546,124 +492,54 @@ pub mod configuration_set {
 
     pub(crate) static DELIVERY_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxDeliverySeconds",
-                &Shape::Num(NumRule {
-                    min: Some(300.0),
-                    max: Some(50400.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TlsPolicy",
-                &Shape::Str(StrRule {
-                    pattern: Some("REQUIRE|OPTIONAL"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("MaxDeliverySeconds", &Shape::Num(NumRule { min: Some(300.0), max: Some(50400.0), allowed: &[] })),
+            ("TlsPolicy", &Shape::Str(StrRule { pattern: Some("REQUIRE|OPTIONAL"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SUPPRESSION_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SuppressedReasons",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("BOUNCE|COMPLAINT"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "ValidationOptions",
-                &Shape::Object(&VALIDATION_OPTIONS_SHAPE),
-            ),
+            ("SuppressedReasons", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("BOUNCE|COMPLAINT"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("ValidationOptions", &Shape::Object(&VALIDATION_OPTIONS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VALIDATION_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ConditionThreshold",
-            &Shape::Object(&CONDITION_THRESHOLD_SHAPE),
-        )],
+        fields: &[
+            ("ConditionThreshold", &Shape::Object(&CONDITION_THRESHOLD_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONDITION_THRESHOLD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConditionThresholdEnabled",
-                &Shape::Str(StrRule {
-                    pattern: Some("ENABLED|DISABLED"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OverallConfidenceThreshold",
-                &Shape::Object(&OVERALL_CONFIDENCE_THRESHOLD_SHAPE),
-            ),
+            ("ConditionThresholdEnabled", &Shape::Str(StrRule { pattern: Some("ENABLED|DISABLED"), min_len: None, max_len: None, allowed: &[] })),
+            ("OverallConfidenceThreshold", &Shape::Object(&OVERALL_CONFIDENCE_THRESHOLD_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OVERALL_CONFIDENCE_THRESHOLD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ConfidenceVerdictThreshold",
-            &Shape::Str(StrRule {
-                pattern: Some("MEDIUM|HIGH|MANAGED"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ConfidenceVerdictThreshold", &Shape::Str(StrRule { pattern: Some("MEDIUM|HIGH|MANAGED"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRACKING_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HttpsPolicy",
-            &Shape::Str(StrRule {
-                pattern: Some("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("HttpsPolicy", &Shape::Str(StrRule { pattern: Some("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -676,28 +552,16 @@ pub mod configuration_set {
     };
 
     pub(crate) static DASHBOARD_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EngagementMetrics",
-            &Shape::Str(StrRule {
-                pattern: Some("ENABLED|DISABLED"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("EngagementMetrics", &Shape::Str(StrRule { pattern: Some("ENABLED|DISABLED"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GUARDIAN_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OptimizedSharedDelivery",
-            &Shape::Str(StrRule {
-                pattern: Some("ENABLED|DISABLED"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("OptimizedSharedDelivery", &Shape::Str(StrRule { pattern: Some("ENABLED|DISABLED"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -718,17 +582,11 @@ impl CfnConfigurationSetEventDestination {
     ///
     /// - `configuration_set_name`: `ConfigurationSetName`, The name of the configuration set that contains the event destination.
     /// - `event_destination`: `EventDestination`, The event destination object.
-    pub fn new(
-        configuration_set_name: impl Into<Val<String>>,
-        event_destination: impl Into<Val<configuration_set_event_destination::EventDestination>>,
-    ) -> Self {
+    pub fn new(configuration_set_name: impl Into<Val<String>>, event_destination: impl Into<Val<configuration_set_event_destination::EventDestination>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigurationSetName", configuration_set_name);
         props.set("EventDestination", event_destination);
-        CfnConfigurationSetEventDestination {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationSetEventDestination { props, options: ResourceOptions::default() }
     }
 }
 
@@ -766,10 +624,9 @@ pub(crate) static CONFIGURATION_SET_EVENT_DESTINATION_META: TypeMeta = TypeMeta 
 };
 
 pub(crate) static CONFIGURATION_SET_EVENT_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "EventDestination",
-        &Shape::Object(&configuration_set_event_destination::EVENT_DESTINATION_SHAPE),
-    )],
+    fields: &[
+        ("EventDestination", &Shape::Object(&configuration_set_event_destination::EVENT_DESTINATION_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -796,10 +653,7 @@ pub mod configuration_set_event_destination {
         }
 
         /// An object that contains the names, default values, and sources of the dimensions associated with an Amazon CloudWatch event destination.
-        pub fn cloud_watch_destination(
-            mut self,
-            value: impl Into<Val<CloudWatchDestination>>,
-        ) -> Self {
+        pub fn cloud_watch_destination(mut self, value: impl Into<Val<CloudWatchDestination>>) -> Self {
             self.props.set("CloudWatchDestination", value);
             self
         }
@@ -811,19 +665,13 @@ pub mod configuration_set_event_destination {
         }
 
         /// An object that contains Event bus ARN associated with the event bridge destination.
-        pub fn event_bridge_destination(
-            mut self,
-            value: impl Into<Val<EventBridgeDestination>>,
-        ) -> Self {
+        pub fn event_bridge_destination(mut self, value: impl Into<Val<EventBridgeDestination>>) -> Self {
             self.props.set("EventBridgeDestination", value);
             self
         }
 
         /// An object that contains the delivery stream ARN and the IAM role ARN associated with an Amazon Kinesis Firehose event destination.
-        pub fn kinesis_firehose_destination(
-            mut self,
-            value: impl Into<Val<KinesisFirehoseDestination>>,
-        ) -> Self {
+        pub fn kinesis_firehose_destination(mut self, value: impl Into<Val<KinesisFirehoseDestination>>) -> Self {
             self.props.set("KinesisFirehoseDestination", value);
             self
         }
@@ -861,10 +709,7 @@ pub mod configuration_set_event_destination {
         }
 
         /// A list of dimensions upon which to categorize your emails when you publish email sending events to Amazon CloudWatch.
-        pub fn dimension_configurations(
-            mut self,
-            value: impl Into<Val<Vec<DimensionConfiguration>>>,
-        ) -> Self {
+        pub fn dimension_configurations(mut self, value: impl Into<Val<Vec<DimensionConfiguration>>>) -> Self {
             self.props.set("DimensionConfigurations", value);
             self
         }
@@ -888,11 +733,7 @@ pub mod configuration_set_event_destination {
         /// - `default_dimension_value`: `DefaultDimensionValue`, The default value of the dimension that is published to Amazon CloudWatch if you do not provide the value of the dimension when you send an email.
         /// - `dimension_name`: `DimensionName`, The name of an Amazon CloudWatch dimension associated with an email sending metric.
         /// - `dimension_value_source`: `DimensionValueSource`, The place where Amazon SES finds the value of a dimension to publish to Amazon CloudWatch. To use the message tags that you specify using an X-SES-MESSAGE-TAGS header or a parameter to the SendEmail/SendRawEmail API, specify messageTag. To use your own email headers, specify emailHeader. To put a custom tag on any link included in your email, specify linkTag.
-        pub fn new(
-            default_dimension_value: impl Into<Val<String>>,
-            dimension_name: impl Into<Val<String>>,
-            dimension_value_source: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(default_dimension_value: impl Into<Val<String>>, dimension_name: impl Into<Val<String>>, dimension_value_source: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultDimensionValue", default_dimension_value);
             props.set("DimensionName", dimension_name);
@@ -941,10 +782,7 @@ pub mod configuration_set_event_destination {
         ///
         /// - `delivery_stream_arn`: `DeliveryStreamARN`, The ARN of the Amazon Kinesis Firehose stream that email sending events should be published to.
         /// - `iam_role_arn`: `IAMRoleARN`, The ARN of the IAM role under which Amazon SES publishes email sending events to the Amazon Kinesis Firehose stream.
-        pub fn new(
-            delivery_stream_arn: impl Into<Val<String>>,
-            iam_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(delivery_stream_arn: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DeliveryStreamARN", delivery_stream_arn);
             props.set("IAMRoleARN", iam_role_arn);
@@ -983,103 +821,41 @@ pub mod configuration_set_event_destination {
 
     pub(crate) static EVENT_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchDestination",
-                &Shape::Object(&CLOUD_WATCH_DESTINATION_SHAPE),
-            ),
-            (
-                "EventBridgeDestination",
-                &Shape::Object(&EVENT_BRIDGE_DESTINATION_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{0,64}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CloudWatchDestination", &Shape::Object(&CLOUD_WATCH_DESTINATION_SHAPE)),
+            ("EventBridgeDestination", &Shape::Object(&EVENT_BRIDGE_DESTINATION_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{0,64}$"), min_len: None, max_len: None, allowed: &[] })),
             ("SnsDestination", &Shape::Object(&SNS_DESTINATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DimensionConfigurations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DIMENSION_CONFIGURATION_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("DimensionConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&DIMENSION_CONFIGURATION_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultDimensionValue",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,256}$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DimensionName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_:-]{1,256}$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DimensionValueSource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EMAIL_HEADER",
-                        "LINK_TAG",
-                        "MESSAGE_TAG",
-                        "emailHeader",
-                        "linkTag",
-                        "messageTag",
-                    ],
-                }),
-            ),
+            ("DefaultDimensionValue", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("DimensionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_:-]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("DimensionValueSource", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EMAIL_HEADER", "LINK_TAG", "MESSAGE_TAG", "emailHeader", "linkTag", "messageTag"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EVENT_BRIDGE_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EventBusArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z0-9-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[^:]+$"),
-                min_len: Some(36),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("EventBusArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z0-9-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[^:]+$"), min_len: Some(36), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNS_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TopicARN",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\\d{12}:[^:]+$"),
-                min_len: Some(36),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TopicARN", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\\d{12}:[^:]+$"), min_len: Some(36), max_len: Some(1024), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1099,10 +875,7 @@ impl CfnContactList {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnContactList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContactList { props, options: ResourceOptions::default() }
     }
 
     /// The name of the contact list.
@@ -1154,49 +927,16 @@ pub(crate) static CONTACT_LIST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ContactListName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ff997f9),
 };
 
 pub(crate) static CONTACT_LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ContactListName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,64}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&contact_list::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Topics",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&contact_list::TOPIC_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("ContactListName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,64}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&contact_list::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Topics", &Shape::List(ListRule { item: Some(&Shape::Object(&contact_list::TOPIC_SHAPE)), min_items: Some(0), max_items: Some(20) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1244,11 +984,7 @@ pub mod contact_list {
         /// - `default_subscription_status`: `DefaultSubscriptionStatus`.
         /// - `display_name`: `DisplayName`, The display name of the topic.
         /// - `topic_name`: `TopicName`, The name of the topic.
-        pub fn new(
-            default_subscription_status: impl Into<Val<String>>,
-            display_name: impl Into<Val<String>>,
-            topic_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(default_subscription_status: impl Into<Val<String>>, display_name: impl Into<Val<String>>, topic_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultSubscriptionStatus", default_subscription_status);
             props.set("DisplayName", display_name);
@@ -1271,57 +1007,17 @@ pub mod contact_list {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOPIC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DisplayName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TopicName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_-]{1,64}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("TopicName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,64}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1347,14 +1043,7 @@ impl CfnCustomVerificationEmailTemplate {
     /// - `template_content`: `TemplateContent`, The content of the custom verification email. The total size of the email must be less than 10 MB. The message body may contain HTML, with some limitations.
     /// - `template_name`: `TemplateName`, The name of the custom verification email template.
     /// - `template_subject`: `TemplateSubject`, The subject line of the custom verification email.
-    pub fn new(
-        failure_redirection_url: impl Into<Val<String>>,
-        from_email_address: impl Into<Val<String>>,
-        success_redirection_url: impl Into<Val<String>>,
-        template_content: impl Into<Val<String>>,
-        template_name: impl Into<Val<String>>,
-        template_subject: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(failure_redirection_url: impl Into<Val<String>>, from_email_address: impl Into<Val<String>>, success_redirection_url: impl Into<Val<String>>, template_content: impl Into<Val<String>>, template_name: impl Into<Val<String>>, template_subject: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("FailureRedirectionURL", failure_redirection_url);
         props.set("FromEmailAddress", from_email_address);
@@ -1362,17 +1051,11 @@ impl CfnCustomVerificationEmailTemplate {
         props.set("TemplateContent", template_content);
         props.set("TemplateName", template_name);
         props.set("TemplateSubject", template_subject);
-        CfnCustomVerificationEmailTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCustomVerificationEmailTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The tags (keys and values) associated with the tenant.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<custom_verification_email_template::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<custom_verification_email_template::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -1400,34 +1083,14 @@ pub(crate) static CUSTOM_VERIFICATION_EMAIL_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TemplateName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static CUSTOM_VERIFICATION_EMAIL_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &custom_verification_email_template::TAG_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TemplateName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&custom_verification_email_template::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TemplateName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1465,24 +1128,8 @@ pub mod custom_verification_email_template {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1503,10 +1150,7 @@ impl CfnDedicatedIpPool {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDedicatedIpPool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDedicatedIpPool { props, options: ResourceOptions::default() }
     }
 
     /// The name of the dedicated IP pool.
@@ -1552,41 +1196,15 @@ pub(crate) static DEDICATED_IP_POOL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PoolName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static DEDICATED_IP_POOL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PoolName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_-]{0,64}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScalingMode",
-            &Shape::Str(StrRule {
-                pattern: Some("^(STANDARD|MANAGED)$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&dedicated_ip_pool::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("PoolName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_-]{0,64}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ScalingMode", &Shape::Str(StrRule { pattern: Some("^(STANDARD|MANAGED)$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&dedicated_ip_pool::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1624,24 +1242,8 @@ pub mod dedicated_ip_pool {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1665,53 +1267,35 @@ impl CfnEmailIdentity {
     pub fn new(email_identity: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EmailIdentity", email_identity);
-        CfnEmailIdentity {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEmailIdentity { props, options: ResourceOptions::default() }
     }
 
     /// Used to associate a configuration set with an email identity.
-    pub fn configuration_set_attributes(
-        mut self,
-        value: impl Into<Val<email_identity::ConfigurationSetAttributes>>,
-    ) -> Self {
+    pub fn configuration_set_attributes(mut self, value: impl Into<Val<email_identity::ConfigurationSetAttributes>>) -> Self {
         self.props.set("ConfigurationSetAttributes", value);
         self
     }
 
     /// Used to enable or disable DKIM authentication for an email identity.
-    pub fn dkim_attributes(
-        mut self,
-        value: impl Into<Val<email_identity::DkimAttributes>>,
-    ) -> Self {
+    pub fn dkim_attributes(mut self, value: impl Into<Val<email_identity::DkimAttributes>>) -> Self {
         self.props.set("DkimAttributes", value);
         self
     }
 
     /// If your request includes this object, Amazon SES configures the identity to use Bring Your Own DKIM (BYODKIM) for DKIM authentication purposes, or, configures the key length to be used for Easy DKIM.
-    pub fn dkim_signing_attributes(
-        mut self,
-        value: impl Into<Val<email_identity::DkimSigningAttributes>>,
-    ) -> Self {
+    pub fn dkim_signing_attributes(mut self, value: impl Into<Val<email_identity::DkimSigningAttributes>>) -> Self {
         self.props.set("DkimSigningAttributes", value);
         self
     }
 
     /// Used to enable or disable feedback forwarding for an identity.
-    pub fn feedback_attributes(
-        mut self,
-        value: impl Into<Val<email_identity::FeedbackAttributes>>,
-    ) -> Self {
+    pub fn feedback_attributes(mut self, value: impl Into<Val<email_identity::FeedbackAttributes>>) -> Self {
         self.props.set("FeedbackAttributes", value);
         self
     }
 
     /// Used to enable or disable the custom Mail-From domain configuration for an email identity.
-    pub fn mail_from_attributes(
-        mut self,
-        value: impl Into<Val<email_identity::MailFromAttributes>>,
-    ) -> Self {
+    pub fn mail_from_attributes(mut self, value: impl Into<Val<email_identity::MailFromAttributes>>) -> Self {
         self.props.set("MailFromAttributes", value);
         self
     }
@@ -1774,44 +1358,18 @@ pub(crate) static EMAIL_IDENTITY_META: TypeMeta = TypeMeta {
     type_name: CfnEmailIdentity::TYPE_NAME,
     shape: &EMAIL_IDENTITY_SHAPE,
     create_only: &["EmailIdentity"],
-    write_only: &[
-        "DkimSigningAttributes/DomainSigningPrivateKey",
-        "DkimSigningAttributes/DomainSigningSelector",
-    ],
+    write_only: &["DkimSigningAttributes/DomainSigningPrivateKey", "DkimSigningAttributes/DomainSigningSelector"],
     primary_identifier: &["EmailIdentity"],
-    attributes: &[
-        "DkimDNSTokenName1",
-        "DkimDNSTokenName2",
-        "DkimDNSTokenName3",
-        "DkimDNSTokenValue1",
-        "DkimDNSTokenValue2",
-        "DkimDNSTokenValue3",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["DkimDNSTokenName1", "DkimDNSTokenName2", "DkimDNSTokenName3", "DkimDNSTokenValue1", "DkimDNSTokenValue2", "DkimDNSTokenValue3"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static EMAIL_IDENTITY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DkimSigningAttributes",
-            &Shape::Object(&email_identity::DKIM_SIGNING_ATTRIBUTES_SHAPE),
-        ),
-        (
-            "MailFromAttributes",
-            &Shape::Object(&email_identity::MAIL_FROM_ATTRIBUTES_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&email_identity::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DkimSigningAttributes", &Shape::Object(&email_identity::DKIM_SIGNING_ATTRIBUTES_SHAPE)),
+        ("MailFromAttributes", &Shape::Object(&email_identity::MAIL_FROM_ATTRIBUTES_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&email_identity::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1888,12 +1446,16 @@ pub mod email_identity {
         }
 
         /// \[Bring Your Own DKIM\] A private key that's used to generate a DKIM signature. The private key must use 1024 or 2048-bit RSA encryption, and must be encoded using base64 encoding.
+        ///
+        /// Write-only.
         pub fn domain_signing_private_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DomainSigningPrivateKey", value);
             self
         }
 
         /// \[Bring Your Own DKIM\] A string that's used to identify a public key in the DNS configuration for a domain.
+        ///
+        /// Write-only.
         pub fn domain_signing_selector(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DomainSigningSelector", value);
             self
@@ -1996,51 +1558,23 @@ pub mod email_identity {
     }
 
     pub(crate) static DKIM_SIGNING_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "NextSigningKeyLength",
-            &Shape::Str(StrRule {
-                pattern: Some("RSA_1024_BIT|RSA_2048_BIT"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("NextSigningKeyLength", &Shape::Str(StrRule { pattern: Some("RSA_1024_BIT|RSA_2048_BIT"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAIL_FROM_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BehaviorOnMxFailure",
-            &Shape::Str(StrRule {
-                pattern: Some("USE_DEFAULT_VALUE|REJECT_MESSAGE"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BehaviorOnMxFailure", &Shape::Str(StrRule { pattern: Some("USE_DEFAULT_VALUE|REJECT_MESSAGE"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2063,19 +1597,12 @@ impl CfnEmailIdentityCertificate {
     /// - `certificate_arn`: `CertificateArn`, The ARN of the AWS Certificate Manager certificate to associate with the sender.
     /// - `email_identity`: `EmailIdentity`, The email identity that owns the sender the certificate is associated with.
     /// - `from_address`: `FromAddress`, The sender the certificate signs for. For an email address identity this is the identity itself.
-    pub fn new(
-        certificate_arn: impl Into<Val<String>>,
-        email_identity: impl Into<Val<String>>,
-        from_address: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(certificate_arn: impl Into<Val<String>>, email_identity: impl Into<Val<String>>, from_address: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CertificateArn", certificate_arn);
         props.set("EmailIdentity", email_identity);
         props.set("FromAddress", from_address);
-        CfnEmailIdentityCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEmailIdentityCertificate { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2107,33 +1634,9 @@ pub(crate) static EMAIL_IDENTITY_CERTIFICATE_META: TypeMeta = TypeMeta {
 
 pub(crate) static EMAIL_IDENTITY_CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CertificateArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z0-9-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[^\\s]+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EmailIdentity",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(320),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FromAddress",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(320),
-                allowed: &[],
-            }),
-        ),
+        ("CertificateArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z0-9-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[^\\s]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("EmailIdentity", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(320), allowed: &[] })),
+        ("FromAddress", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(320), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2156,10 +1659,7 @@ impl CfnMailManagerAddonInstance {
     pub fn new(addon_subscription_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AddonSubscriptionId", addon_subscription_id);
-        CfnMailManagerAddonInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMailManagerAddonInstance { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -2208,32 +1708,14 @@ pub(crate) static MAIL_MANAGER_ADDON_INSTANCE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AddonInstanceId"],
     attributes: &["AddonInstanceArn", "AddonInstanceId", "AddonName"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static MAIL_MANAGER_ADDON_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AddonSubscriptionId",
-            &Shape::Str(StrRule {
-                pattern: Some("^as-[a-zA-Z0-9]{1,64}$"),
-                min_len: Some(4),
-                max_len: Some(67),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mail_manager_addon_instance::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AddonSubscriptionId", &Shape::Str(StrRule { pattern: Some("^as-[a-zA-Z0-9]{1,64}$"), min_len: Some(4), max_len: Some(67), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_addon_instance::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2271,24 +1753,8 @@ pub mod mail_manager_addon_instance {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2312,17 +1778,11 @@ impl CfnMailManagerAddonSubscription {
     pub fn new(addon_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AddonName", addon_name);
-        CfnMailManagerAddonSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMailManagerAddonSubscription { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<mail_manager_addon_subscription::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<mail_manager_addon_subscription::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -2362,22 +1822,14 @@ pub(crate) static MAIL_MANAGER_ADDON_SUBSCRIPTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AddonSubscriptionId"],
     attributes: &["AddonSubscriptionArn", "AddonSubscriptionId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static MAIL_MANAGER_ADDON_SUBSCRIPTION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&mail_manager_addon_subscription::TAG_SHAPE)),
-            min_items: Some(0),
-            max_items: Some(200),
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_addon_subscription::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2414,24 +1866,8 @@ pub mod mail_manager_addon_subscription {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2452,10 +1888,7 @@ impl CfnMailManagerAddressList {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnMailManagerAddressList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMailManagerAddressList { props, options: ResourceOptions::default() }
     }
 
     /// The `AddressListName` property.
@@ -2507,32 +1940,14 @@ pub(crate) static MAIL_MANAGER_ADDRESS_LIST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AddressListId"],
     attributes: &["AddressListArn", "AddressListId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static MAIL_MANAGER_ADDRESS_LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AddressListName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mail_manager_address_list::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AddressListName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_address_list::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2570,24 +1985,8 @@ pub mod mail_manager_address_list {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2608,10 +2007,7 @@ impl CfnMailManagerArchive {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnMailManagerArchive {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMailManagerArchive { props, options: ResourceOptions::default() }
     }
 
     /// The `ArchiveName` property.
@@ -2629,10 +2025,7 @@ impl CfnMailManagerArchive {
     }
 
     /// The `Retention` property.
-    pub fn retention(
-        mut self,
-        value: impl Into<Val<mail_manager_archive::ArchiveRetention>>,
-    ) -> Self {
+    pub fn retention(mut self, value: impl Into<Val<mail_manager_archive::ArchiveRetention>>) -> Self {
         self.props.set("Retention", value);
         self
     }
@@ -2683,47 +2076,16 @@ pub(crate) static MAIL_MANAGER_ARCHIVE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ArchiveId"],
     attributes: &["ArchiveArn", "ArchiveId", "ArchiveState"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static MAIL_MANAGER_ARCHIVE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ArchiveName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{1,20}:[0-9]{12}:(key|alias)/.+$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Retention",
-            &Shape::Object(&mail_manager_archive::ARCHIVE_RETENTION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mail_manager_archive::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ArchiveName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("KmsKeyArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{1,20}:[0-9]{12}:(key|alias)/.+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Retention", &Shape::Object(&mail_manager_archive::ARCHIVE_RETENTION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_archive::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2788,56 +2150,17 @@ pub mod mail_manager_archive {
     }
 
     pub(crate) static ARCHIVE_RETENTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RetentionPeriod",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "THREE_MONTHS",
-                    "SIX_MONTHS",
-                    "NINE_MONTHS",
-                    "ONE_YEAR",
-                    "EIGHTEEN_MONTHS",
-                    "TWO_YEARS",
-                    "THIRTY_MONTHS",
-                    "THREE_YEARS",
-                    "FOUR_YEARS",
-                    "FIVE_YEARS",
-                    "SIX_YEARS",
-                    "SEVEN_YEARS",
-                    "EIGHT_YEARS",
-                    "NINE_YEARS",
-                    "TEN_YEARS",
-                    "PERMANENT",
-                ],
-            }),
-        )],
+        fields: &[
+            ("RetentionPeriod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["THREE_MONTHS", "SIX_MONTHS", "NINE_MONTHS", "ONE_YEAR", "EIGHTEEN_MONTHS", "TWO_YEARS", "THIRTY_MONTHS", "THREE_YEARS", "FOUR_YEARS", "FIVE_YEARS", "SIX_YEARS", "SEVEN_YEARS", "EIGHT_YEARS", "NINE_YEARS", "TEN_YEARS", "PERMANENT"] })),
+        ],
         one_of_required: &[&["RetentionPeriod"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2860,28 +2183,18 @@ impl CfnMailManagerIngressPoint {
     /// - `rule_set_id`: `RuleSetId`.
     /// - `traffic_policy_id`: `TrafficPolicyId`.
     /// - `type_`: `Type`.
-    pub fn new(
-        rule_set_id: impl Into<Val<String>>,
-        traffic_policy_id: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(rule_set_id: impl Into<Val<String>>, traffic_policy_id: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RuleSetId", rule_set_id);
         props.set("TrafficPolicyId", traffic_policy_id);
         props.set("Type", type_);
-        CfnMailManagerIngressPoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMailManagerIngressPoint { props, options: ResourceOptions::default() }
     }
 
     /// The `IngressPointConfiguration` property.
     ///
     /// Write-only.
-    pub fn ingress_point_configuration(
-        mut self,
-        value: impl Into<Val<mail_manager_ingress_point::IngressPointConfiguration>>,
-    ) -> Self {
+    pub fn ingress_point_configuration(mut self, value: impl Into<Val<mail_manager_ingress_point::IngressPointConfiguration>>) -> Self {
         self.props.set("IngressPointConfiguration", value);
         self
     }
@@ -2895,10 +2208,7 @@ impl CfnMailManagerIngressPoint {
     /// The `NetworkConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Val<mail_manager_ingress_point::NetworkConfiguration>>,
-    ) -> Self {
+    pub fn network_configuration(mut self, value: impl Into<Val<mail_manager_ingress_point::NetworkConfiguration>>) -> Self {
         self.props.set("NetworkConfiguration", value);
         self
     }
@@ -2970,85 +2280,21 @@ pub(crate) static MAIL_MANAGER_INGRESS_POINT_META: TypeMeta = TypeMeta {
     write_only: &["IngressPointConfiguration"],
     primary_identifier: &["IngressPointId"],
     attributes: &["ARecord", "IngressPointArn", "IngressPointId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static MAIL_MANAGER_INGRESS_POINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IngressPointConfiguration",
-            &Shape::Object(&mail_manager_ingress_point::INGRESS_POINT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "IngressPointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_\\-]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            &Shape::Object(&mail_manager_ingress_point::NETWORK_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RuleSetId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StatusToUpdate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "CLOSED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mail_manager_ingress_point::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TlsPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REQUIRED", "OPTIONAL", "FIPS"],
-            }),
-        ),
-        (
-            "TrafficPolicyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OPEN", "AUTH", "MTLS"],
-            }),
-        ),
+        ("IngressPointConfiguration", &Shape::Object(&mail_manager_ingress_point::INGRESS_POINT_CONFIGURATION_SHAPE)),
+        ("IngressPointName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_\\-]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ("NetworkConfiguration", &Shape::Object(&mail_manager_ingress_point::NETWORK_CONFIGURATION_SHAPE)),
+        ("RuleSetId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("StatusToUpdate", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "CLOSED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_ingress_point::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TlsPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REQUIRED", "OPTIONAL", "FIPS"] })),
+        ("TrafficPolicyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OPEN", "AUTH", "MTLS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3085,10 +2331,7 @@ pub mod mail_manager_ingress_point {
         }
 
         /// The `TlsAuthConfiguration` property.
-        pub fn tls_auth_configuration(
-            mut self,
-            value: impl Into<Val<TlsAuthConfiguration>>,
-        ) -> Self {
+        pub fn tls_auth_configuration(mut self, value: impl Into<Val<TlsAuthConfiguration>>) -> Self {
             self.props.set("TlsAuthConfiguration", value);
             self
         }
@@ -3172,19 +2415,13 @@ pub mod mail_manager_ingress_point {
         }
 
         /// The `PrivateNetworkConfiguration` property.
-        pub fn private_network_configuration(
-            mut self,
-            value: impl Into<Val<PrivateNetworkConfiguration>>,
-        ) -> Self {
+        pub fn private_network_configuration(mut self, value: impl Into<Val<PrivateNetworkConfiguration>>) -> Self {
             self.props.set("PrivateNetworkConfiguration", value);
             self
         }
 
         /// The `PublicNetworkConfiguration` property.
-        pub fn public_network_configuration(
-            mut self,
-            value: impl Into<Val<PublicNetworkConfiguration>>,
-        ) -> Self {
+        pub fn public_network_configuration(mut self, value: impl Into<Val<PublicNetworkConfiguration>>) -> Self {
             self.props.set("PublicNetworkConfiguration", value);
             self
         }
@@ -3278,7 +2515,9 @@ pub mod mail_manager_ingress_point {
     };
 
     pub(crate) static TLS_AUTH_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("TrustStore", &Shape::Object(&TRUST_STORE_SHAPE))],
+        fields: &[
+            ("TrustStore", &Shape::Object(&TRUST_STORE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -3293,68 +2532,31 @@ pub mod mail_manager_ingress_point {
 
     pub(crate) static NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PrivateNetworkConfiguration",
-                &Shape::Object(&PRIVATE_NETWORK_CONFIGURATION_SHAPE),
-            ),
-            (
-                "PublicNetworkConfiguration",
-                &Shape::Object(&PUBLIC_NETWORK_CONFIGURATION_SHAPE),
-            ),
+            ("PrivateNetworkConfiguration", &Shape::Object(&PRIVATE_NETWORK_CONFIGURATION_SHAPE)),
+            ("PublicNetworkConfiguration", &Shape::Object(&PUBLIC_NETWORK_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["PublicNetworkConfiguration"],
-            &["PrivateNetworkConfiguration"],
-        ],
+        one_of_required: &[&["PublicNetworkConfiguration"], &["PrivateNetworkConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VpcEndpointId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpce-[a-zA-Z0-9]{17}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("VpcEndpointId", &Shape::Str(StrRule { pattern: Some("^vpce-[a-zA-Z0-9]{17}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PUBLIC_NETWORK_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IpType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUAL_STACK"],
-            }),
-        )],
+        fields: &[
+            ("IpType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL_STACK"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3377,19 +2579,12 @@ impl CfnMailManagerRelay {
     /// - `authentication`: `Authentication`.
     /// - `server_name`: `ServerName`.
     /// - `server_port`: `ServerPort`.
-    pub fn new(
-        authentication: impl Into<Val<mail_manager_relay::RelayAuthentication>>,
-        server_name: impl Into<Val<String>>,
-        server_port: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(authentication: impl Into<Val<mail_manager_relay::RelayAuthentication>>, server_name: impl Into<Val<String>>, server_port: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("Authentication", authentication);
         props.set("ServerName", server_name);
         props.set("ServerPort", server_port);
-        CfnMailManagerRelay {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMailManagerRelay { props, options: ResourceOptions::default() }
     }
 
     /// The `RelayName` property.
@@ -3439,53 +2634,17 @@ pub(crate) static MAIL_MANAGER_RELAY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RelayId"],
     attributes: &["RelayArn", "RelayId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static MAIL_MANAGER_RELAY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Authentication",
-            &Shape::Object(&mail_manager_relay::RELAY_AUTHENTICATION_SHAPE),
-        ),
-        (
-            "RelayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-\\.]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerPort",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mail_manager_relay::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Authentication", &Shape::Object(&mail_manager_relay::RELAY_AUTHENTICATION_SHAPE)),
+        ("RelayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ServerName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-\\.]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("ServerPort", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_relay::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3563,24 +2722,8 @@ pub mod mail_manager_relay {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3604,10 +2747,7 @@ impl CfnMailManagerRuleSet {
     pub fn new(rules: impl Into<Val<Vec<mail_manager_rule_set::Rule>>>) -> Self {
         let mut props = Props::new();
         props.set("Rules", rules);
-        CfnMailManagerRuleSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMailManagerRuleSet { props, options: ResourceOptions::default() }
     }
 
     /// The `RuleSetName` property.
@@ -3657,40 +2797,15 @@ pub(crate) static MAIL_MANAGER_RULE_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RuleSetId"],
     attributes: &["RuleSetArn", "RuleSetId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static MAIL_MANAGER_RULE_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RuleSetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mail_manager_rule_set::RULE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(40),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mail_manager_rule_set::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("RuleSetName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_rule_set::RULE_SHAPE)), min_items: Some(0), max_items: Some(40) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_rule_set::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3780,10 +2895,7 @@ pub mod mail_manager_rule_set {
         }
 
         /// The `DeliverToQBusiness` property.
-        pub fn deliver_to_q_business(
-            mut self,
-            value: impl Into<Val<DeliverToQBusinessAction>>,
-        ) -> Self {
+        pub fn deliver_to_q_business(mut self, value: impl Into<Val<DeliverToQBusinessAction>>) -> Self {
             self.props.set("DeliverToQBusiness", value);
             self
         }
@@ -3848,10 +2960,7 @@ pub mod mail_manager_rule_set {
         ///
         /// - `header_name`: `HeaderName`.
         /// - `header_value`: `HeaderValue`.
-        pub fn new(
-            header_name: impl Into<Val<String>>,
-            header_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(header_name: impl Into<Val<String>>, header_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HeaderName", header_name);
             props.set("HeaderValue", header_value);
@@ -3910,13 +3019,7 @@ pub mod mail_manager_rule_set {
         /// - `sender`: `Sender`.
         /// - `smtp_reply_code`: `SmtpReplyCode`.
         /// - `status_code`: `StatusCode`.
-        pub fn new(
-            diagnostic_message: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-            sender: impl Into<Val<String>>,
-            smtp_reply_code: impl Into<Val<String>>,
-            status_code: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(diagnostic_message: impl Into<Val<String>>, role_arn: impl Into<Val<String>>, sender: impl Into<Val<String>>, smtp_reply_code: impl Into<Val<String>>, status_code: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DiagnosticMessage", diagnostic_message);
             props.set("RoleArn", role_arn);
@@ -3992,11 +3095,7 @@ pub mod mail_manager_rule_set {
         /// - `application_id`: `ApplicationId`.
         /// - `index_id`: `IndexId`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            application_id: impl Into<Val<String>>,
-            index_id: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(application_id: impl Into<Val<String>>, index_id: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApplicationId", application_id);
             props.set("IndexId", index_id);
@@ -4031,11 +3130,7 @@ pub mod mail_manager_rule_set {
         /// - `function_arn`: `FunctionArn`.
         /// - `invocation_type`: `InvocationType`.
         /// - `role_arn`: `RoleArn`.
-        pub fn new(
-            function_arn: impl Into<Val<String>>,
-            invocation_type: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(function_arn: impl Into<Val<String>>, invocation_type: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FunctionArn", function_arn);
             props.set("InvocationType", invocation_type);
@@ -4321,10 +3416,7 @@ pub mod mail_manager_rule_set {
         ///
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
-        pub fn new(
-            evaluate: impl Into<Val<RuleBooleanToEvaluate>>,
-            operator: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<RuleBooleanToEvaluate>>, operator: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -4414,10 +3506,7 @@ pub mod mail_manager_rule_set {
         ///
         /// - `address_lists`: `AddressLists`.
         /// - `attribute`: `Attribute`.
-        pub fn new(
-            address_lists: impl Into<Val<Vec<String>>>,
-            attribute: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(address_lists: impl Into<Val<Vec<String>>>, attribute: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AddressLists", address_lists);
             props.set("Attribute", attribute);
@@ -4468,11 +3557,7 @@ pub mod mail_manager_rule_set {
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
         /// - `values`: `Values`.
-        pub fn new(
-            evaluate: impl Into<Val<RuleIpToEvaluate>>,
-            operator: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<RuleIpToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -4527,11 +3612,7 @@ pub mod mail_manager_rule_set {
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
         /// - `value`: `Value`.
-        pub fn new(
-            evaluate: impl Into<Val<RuleNumberToEvaluate>>,
-            operator: impl Into<Val<String>>,
-            value: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<RuleNumberToEvaluate>>, operator: impl Into<Val<String>>, value: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -4586,11 +3667,7 @@ pub mod mail_manager_rule_set {
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
         /// - `values`: `Values`.
-        pub fn new(
-            evaluate: impl Into<Val<RuleStringToEvaluate>>,
-            operator: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<RuleStringToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -4665,11 +3742,7 @@ pub mod mail_manager_rule_set {
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
         /// - `values`: `Values`.
-        pub fn new(
-            evaluate: impl Into<Val<RuleVerdictToEvaluate>>,
-            operator: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<RuleVerdictToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -4745,39 +3818,10 @@ pub mod mail_manager_rule_set {
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_ACTION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_CONDITION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Unless",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_CONDITION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_ACTION_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_CONDITION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+            ("Unless", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_CONDITION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4787,279 +3831,74 @@ pub mod mail_manager_rule_set {
             ("AddHeader", &Shape::Object(&ADD_HEADER_ACTION_SHAPE)),
             ("Archive", &Shape::Object(&ARCHIVE_ACTION_SHAPE)),
             ("Bounce", &Shape::Object(&BOUNCE_ACTION_SHAPE)),
-            (
-                "DeliverToMailbox",
-                &Shape::Object(&DELIVER_TO_MAILBOX_ACTION_SHAPE),
-            ),
-            (
-                "DeliverToQBusiness",
-                &Shape::Object(&DELIVER_TO_Q_BUSINESS_ACTION_SHAPE),
-            ),
+            ("DeliverToMailbox", &Shape::Object(&DELIVER_TO_MAILBOX_ACTION_SHAPE)),
+            ("DeliverToQBusiness", &Shape::Object(&DELIVER_TO_Q_BUSINESS_ACTION_SHAPE)),
             ("InvokeLambda", &Shape::Object(&INVOKE_LAMBDA_ACTION_SHAPE)),
             ("PublishToSns", &Shape::Object(&SNS_ACTION_SHAPE)),
             ("Relay", &Shape::Object(&RELAY_ACTION_SHAPE)),
-            (
-                "ReplaceRecipient",
-                &Shape::Object(&REPLACE_RECIPIENT_ACTION_SHAPE),
-            ),
+            ("ReplaceRecipient", &Shape::Object(&REPLACE_RECIPIENT_ACTION_SHAPE)),
             ("Send", &Shape::Object(&SEND_ACTION_SHAPE)),
             ("WriteToS3", &Shape::Object(&S3_ACTION_SHAPE)),
         ],
-        one_of_required: &[
-            &["Drop"],
-            &["Relay"],
-            &["Archive"],
-            &["WriteToS3"],
-            &["Send"],
-            &["AddHeader"],
-            &["ReplaceRecipient"],
-            &["DeliverToMailbox"],
-            &["DeliverToQBusiness"],
-            &["PublishToSns"],
-            &["Bounce"],
-            &["InvokeLambda"],
-        ],
+        one_of_required: &[&["Drop"], &["Relay"], &["Archive"], &["WriteToS3"], &["Send"], &["AddHeader"], &["ReplaceRecipient"], &["DeliverToMailbox"], &["DeliverToQBusiness"], &["PublishToSns"], &["Bounce"], &["InvokeLambda"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ADD_HEADER_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HeaderName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[xX]\\-[a-zA-Z0-9\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HeaderValue",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("HeaderName", &Shape::Str(StrRule { pattern: Some("^[xX]\\-[a-zA-Z0-9\\-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("HeaderValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ARCHIVE_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionFailurePolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "DROP"],
-                }),
-            ),
-            (
-                "TargetArchive",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionFailurePolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "DROP"] })),
+            ("TargetArchive", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BOUNCE_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionFailurePolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "DROP"],
-                }),
-            ),
-            (
-                "DiagnosticMessage",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\x20-\\x7e]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Message",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\r\\n\\x20-\\x7e]+$"),
-                    min_len: Some(1),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Sender",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z@+.-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(254),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SmtpReplyCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[45][0-9][0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(3),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StatusCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[45]\\.[0-9]{1,3}\\.[0-9]{1,3}$"),
-                    min_len: Some(5),
-                    max_len: Some(9),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionFailurePolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "DROP"] })),
+            ("DiagnosticMessage", &Shape::Str(StrRule { pattern: Some("^[\\x20-\\x7e]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Message", &Shape::Str(StrRule { pattern: Some("^[\\r\\n\\x20-\\x7e]+$"), min_len: Some(1), max_len: Some(500), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("Sender", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z@+.-]+$"), min_len: Some(0), max_len: Some(254), allowed: &[] })),
+            ("SmtpReplyCode", &Shape::Str(StrRule { pattern: Some("^[45][0-9][0-9]$"), min_len: Some(3), max_len: Some(3), allowed: &[] })),
+            ("StatusCode", &Shape::Str(StrRule { pattern: Some("^[45]\\.[0-9]{1,3}\\.[0-9]{1,3}$"), min_len: Some(5), max_len: Some(9), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DELIVER_TO_MAILBOX_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionFailurePolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "DROP"],
-                }),
-            ),
-            (
-                "MailboxArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionFailurePolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "DROP"] })),
+            ("MailboxArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DELIVER_TO_Q_BUSINESS_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionFailurePolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "DROP"],
-                }),
-            ),
-            (
-                "ApplicationId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9-]+$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IndexId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9-]+$"),
-                    min_len: Some(36),
-                    max_len: Some(36),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionFailurePolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "DROP"] })),
+            ("ApplicationId", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-]+$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("IndexId", &Shape::Str(StrRule { pattern: Some("^[a-z0-9-]+$"), min_len: Some(36), max_len: Some(36), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INVOKE_LAMBDA_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionFailurePolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "DROP"],
-                }),
-            ),
-            (
-                "FunctionArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InvocationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EVENT", "REQUEST_RESPONSE"],
-                }),
-            ),
-            (
-                "RetryTimeMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(2160.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionFailurePolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "DROP"] })),
+            ("FunctionArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("InvocationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EVENT", "REQUEST_RESPONSE"] })),
+            ("RetryTimeMinutes", &Shape::Num(NumRule { min: Some(0.0), max: Some(2160.0), allowed: &[] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5077,176 +3916,56 @@ pub mod mail_manager_rule_set {
 
     pub(crate) static RELAY_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionFailurePolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "DROP"],
-                }),
-            ),
-            (
-                "MailFrom",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["REPLACE", "PRESERVE"],
-                }),
-            ),
-            (
-                "Relay",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionFailurePolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "DROP"] })),
+            ("MailFrom", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REPLACE", "PRESERVE"] })),
+            ("Relay", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPLACE_RECIPIENT_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReplaceWith",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z@+.-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(254),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("ReplaceWith", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z@+.-]+$"), min_len: Some(0), max_len: Some(254), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEND_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionFailurePolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "DROP"],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionFailurePolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "DROP"] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ActionFailurePolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "DROP"],
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(62),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9!_.*'()/-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(62),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3SseKmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-:/]+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("ActionFailurePolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "DROP"] })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("S3Bucket", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9.-]+$"), min_len: Some(1), max_len: Some(62), allowed: &[] })),
+            ("S3Prefix", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9!_.*'()/-]+$"), min_len: Some(1), max_len: Some(62), allowed: &[] })),
+            ("S3SseKmsKeyId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-:/]+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BooleanExpression",
-                &Shape::Object(&RULE_BOOLEAN_EXPRESSION_SHAPE),
-            ),
-            (
-                "DmarcExpression",
-                &Shape::Object(&RULE_DMARC_EXPRESSION_SHAPE),
-            ),
+            ("BooleanExpression", &Shape::Object(&RULE_BOOLEAN_EXPRESSION_SHAPE)),
+            ("DmarcExpression", &Shape::Object(&RULE_DMARC_EXPRESSION_SHAPE)),
             ("IpExpression", &Shape::Object(&RULE_IP_EXPRESSION_SHAPE)),
-            (
-                "NumberExpression",
-                &Shape::Object(&RULE_NUMBER_EXPRESSION_SHAPE),
-            ),
-            (
-                "StringExpression",
-                &Shape::Object(&RULE_STRING_EXPRESSION_SHAPE),
-            ),
-            (
-                "VerdictExpression",
-                &Shape::Object(&RULE_VERDICT_EXPRESSION_SHAPE),
-            ),
+            ("NumberExpression", &Shape::Object(&RULE_NUMBER_EXPRESSION_SHAPE)),
+            ("StringExpression", &Shape::Object(&RULE_STRING_EXPRESSION_SHAPE)),
+            ("VerdictExpression", &Shape::Object(&RULE_VERDICT_EXPRESSION_SHAPE)),
         ],
-        one_of_required: &[
-            &["BooleanExpression"],
-            &["StringExpression"],
-            &["NumberExpression"],
-            &["IpExpression"],
-            &["VerdictExpression"],
-            &["DmarcExpression"],
-        ],
+        one_of_required: &[&["BooleanExpression"], &["StringExpression"], &["NumberExpression"], &["IpExpression"], &["VerdictExpression"], &["DmarcExpression"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_BOOLEAN_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Evaluate", &Shape::Object(&RULE_BOOLEAN_TO_EVALUATE_SHAPE)),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IS_TRUE", "IS_FALSE"],
-                }),
-            ),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IS_TRUE", "IS_FALSE"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5254,19 +3973,8 @@ pub mod mail_manager_rule_set {
     pub(crate) static RULE_BOOLEAN_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Analysis", &Shape::Object(&ANALYSIS_SHAPE)),
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["READ_RECEIPT_REQUESTED", "TLS", "TLS_WRAPPED"],
-                }),
-            ),
-            (
-                "IsInAddressList",
-                &Shape::Object(&RULE_IS_IN_ADDRESS_LIST_SHAPE),
-            ),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["READ_RECEIPT_REQUESTED", "TLS", "TLS_WRAPPED"] })),
+            ("IsInAddressList", &Shape::Object(&RULE_IS_IN_ADDRESS_LIST_SHAPE)),
         ],
         one_of_required: &[&["Attribute"], &["Analysis"], &["IsInAddressList"]],
         ..ObjectShape::EMPTY
@@ -5274,75 +3982,24 @@ pub mod mail_manager_rule_set {
 
     pub(crate) static ANALYSIS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Analyzer",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResultField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(addon\\.)?[\\sa-zA-Z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Analyzer", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ResultField", &Shape::Str(StrRule { pattern: Some("^(addon\\.)?[\\sa-zA-Z0-9_]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_IS_IN_ADDRESS_LIST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddressLists",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RECIPIENT", "MAIL_FROM", "SENDER", "FROM", "TO", "CC"],
-                }),
-            ),
+            ("AddressLists", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RECIPIENT", "MAIL_FROM", "SENDER", "FROM", "TO", "CC"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_DMARC_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "NOT_EQUALS"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["NONE", "QUARANTINE", "REJECT"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "NOT_EQUALS"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "QUARANTINE", "REJECT"] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5350,42 +4007,16 @@ pub mod mail_manager_rule_set {
     pub(crate) static RULE_IP_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Evaluate", &Shape::Object(&RULE_IP_TO_EVALUATE_SHAPE)),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CIDR_MATCHES", "NOT_CIDR_MATCHES"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^(([0-9]|.|:|/)*)$"),
-                        min_len: Some(1),
-                        max_len: Some(43),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CIDR_MATCHES", "NOT_CIDR_MATCHES"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^(([0-9]|.|:|/)*)$"), min_len: Some(1), max_len: Some(43), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_IP_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attribute",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SOURCE_IP"],
-            }),
-        )],
+        fields: &[
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SOURCE_IP"] })),
+        ],
         one_of_required: &[&["Attribute"]],
         ..ObjectShape::EMPTY
     };
@@ -5393,36 +4024,15 @@ pub mod mail_manager_rule_set {
     pub(crate) static RULE_NUMBER_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Evaluate", &Shape::Object(&RULE_NUMBER_TO_EVALUATE_SHAPE)),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EQUALS",
-                        "NOT_EQUALS",
-                        "LESS_THAN",
-                        "GREATER_THAN",
-                        "LESS_THAN_OR_EQUAL",
-                        "GREATER_THAN_OR_EQUAL",
-                    ],
-                }),
-            ),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "NOT_EQUALS", "LESS_THAN", "GREATER_THAN", "LESS_THAN_OR_EQUAL", "GREATER_THAN_OR_EQUAL"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_NUMBER_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attribute",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MESSAGE_SIZE"],
-            }),
-        )],
+        fields: &[
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MESSAGE_SIZE"] })),
+        ],
         one_of_required: &[&["Attribute"]],
         ..ObjectShape::EMPTY
     };
@@ -5430,34 +4040,8 @@ pub mod mail_manager_rule_set {
     pub(crate) static RULE_STRING_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Evaluate", &Shape::Object(&RULE_STRING_TO_EVALUATE_SHAPE)),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EQUALS",
-                        "NOT_EQUALS",
-                        "STARTS_WITH",
-                        "ENDS_WITH",
-                        "CONTAINS",
-                    ],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(4096),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "NOT_EQUALS", "STARTS_WITH", "ENDS_WITH", "CONTAINS"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5465,86 +4049,19 @@ pub mod mail_manager_rule_set {
     pub(crate) static RULE_STRING_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Analysis", &Shape::Object(&ANALYSIS_SHAPE)),
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "MAIL_FROM",
-                        "HELO",
-                        "RECIPIENT",
-                        "SENDER",
-                        "FROM",
-                        "SUBJECT",
-                        "TO",
-                        "CC",
-                    ],
-                }),
-            ),
-            (
-                "ClientCertificateAttribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CN",
-                        "SAN_RFC822_NAME",
-                        "SAN_DNS_NAME",
-                        "SAN_DIRECTORY_NAME",
-                        "SAN_UNIFORM_RESOURCE_IDENTIFIER",
-                        "SAN_IP_ADDRESS",
-                        "SAN_REGISTERED_ID",
-                        "SERIAL_NUMBER",
-                    ],
-                }),
-            ),
-            (
-                "MimeHeaderAttribute",
-                &Shape::Str(StrRule {
-                    pattern: Some("^X-[a-zA-Z0-9-]{1,256}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MAIL_FROM", "HELO", "RECIPIENT", "SENDER", "FROM", "SUBJECT", "TO", "CC"] })),
+            ("ClientCertificateAttribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CN", "SAN_RFC822_NAME", "SAN_DNS_NAME", "SAN_DIRECTORY_NAME", "SAN_UNIFORM_RESOURCE_IDENTIFIER", "SAN_IP_ADDRESS", "SAN_REGISTERED_ID", "SERIAL_NUMBER"] })),
+            ("MimeHeaderAttribute", &Shape::Str(StrRule { pattern: Some("^X-[a-zA-Z0-9-]{1,256}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
-        one_of_required: &[
-            &["Attribute"],
-            &["MimeHeaderAttribute"],
-            &["Analysis"],
-            &["ClientCertificateAttribute"],
-        ],
+        one_of_required: &[&["Attribute"], &["MimeHeaderAttribute"], &["Analysis"], &["ClientCertificateAttribute"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_VERDICT_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Evaluate", &Shape::Object(&RULE_VERDICT_TO_EVALUATE_SHAPE)),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQUALS", "NOT_EQUALS"],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PASS", "FAIL", "GRAY", "PROCESSING_FAILED"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "NOT_EQUALS"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PASS", "FAIL", "GRAY", "PROCESSING_FAILED"] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5552,15 +4069,7 @@ pub mod mail_manager_rule_set {
     pub(crate) static RULE_VERDICT_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Analysis", &Shape::Object(&ANALYSIS_SHAPE)),
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SPF", "DKIM"],
-                }),
-            ),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SPF", "DKIM"] })),
         ],
         one_of_required: &[&["Attribute"], &["Analysis"]],
         ..ObjectShape::EMPTY
@@ -5568,24 +4077,8 @@ pub mod mail_manager_rule_set {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5607,17 +4100,11 @@ impl CfnMailManagerTrafficPolicy {
     ///
     /// - `default_action`: `DefaultAction`.
     /// - `policy_statements`: `PolicyStatements`.
-    pub fn new(
-        default_action: impl Into<Val<String>>,
-        policy_statements: impl Into<Val<Vec<mail_manager_traffic_policy::PolicyStatement>>>,
-    ) -> Self {
+    pub fn new(default_action: impl Into<Val<String>>, policy_statements: impl Into<Val<Vec<mail_manager_traffic_policy::PolicyStatement>>>) -> Self {
         let mut props = Props::new();
         props.set("DefaultAction", default_action);
         props.set("PolicyStatements", policy_statements);
-        CfnMailManagerTrafficPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMailManagerTrafficPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `MaxMessageSizeBytes` property.
@@ -5673,59 +4160,17 @@ pub(crate) static MAIL_MANAGER_TRAFFIC_POLICY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TrafficPolicyId"],
     attributes: &["TrafficPolicyArn", "TrafficPolicyId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static MAIL_MANAGER_TRAFFIC_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultAction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALLOW", "DENY"],
-            }),
-        ),
-        (
-            "MaxMessageSizeBytes",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyStatements",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &mail_manager_traffic_policy::POLICY_STATEMENT_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&mail_manager_traffic_policy::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TrafficPolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_\\-]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
+        ("DefaultAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+        ("MaxMessageSizeBytes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ("PolicyStatements", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_traffic_policy::POLICY_STATEMENT_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&mail_manager_traffic_policy::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("TrafficPolicyName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_\\-]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -5747,10 +4192,7 @@ pub mod mail_manager_traffic_policy {
         ///
         /// - `action`: `Action`.
         /// - `conditions`: `Conditions`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            conditions: impl Into<Val<Vec<PolicyCondition>>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, conditions: impl Into<Val<Vec<PolicyCondition>>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Conditions", conditions);
@@ -5778,10 +4220,7 @@ pub mod mail_manager_traffic_policy {
         }
 
         /// The `BooleanExpression` property.
-        pub fn boolean_expression(
-            mut self,
-            value: impl Into<Val<IngressBooleanExpression>>,
-        ) -> Self {
+        pub fn boolean_expression(mut self, value: impl Into<Val<IngressBooleanExpression>>) -> Self {
             self.props.set("BooleanExpression", value);
             self
         }
@@ -5805,10 +4244,7 @@ pub mod mail_manager_traffic_policy {
         }
 
         /// The `TlsExpression` property.
-        pub fn tls_expression(
-            mut self,
-            value: impl Into<Val<IngressTlsProtocolExpression>>,
-        ) -> Self {
+        pub fn tls_expression(mut self, value: impl Into<Val<IngressTlsProtocolExpression>>) -> Self {
             self.props.set("TlsExpression", value);
             self
         }
@@ -5831,10 +4267,7 @@ pub mod mail_manager_traffic_policy {
         ///
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
-        pub fn new(
-            evaluate: impl Into<Val<IngressBooleanToEvaluate>>,
-            operator: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<IngressBooleanToEvaluate>>, operator: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -5916,10 +4349,7 @@ pub mod mail_manager_traffic_policy {
         ///
         /// - `address_lists`: `AddressLists`.
         /// - `attribute`: `Attribute`.
-        pub fn new(
-            address_lists: impl Into<Val<Vec<String>>>,
-            attribute: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(address_lists: impl Into<Val<Vec<String>>>, attribute: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AddressLists", address_lists);
             props.set("Attribute", attribute);
@@ -5945,11 +4375,7 @@ pub mod mail_manager_traffic_policy {
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
         /// - `values`: `Values`.
-        pub fn new(
-            evaluate: impl Into<Val<IngressIpToEvaluate>>,
-            operator: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<IngressIpToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -6004,11 +4430,7 @@ pub mod mail_manager_traffic_policy {
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
         /// - `values`: `Values`.
-        pub fn new(
-            evaluate: impl Into<Val<IngressIpv6ToEvaluate>>,
-            operator: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<IngressIpv6ToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -6063,11 +4485,7 @@ pub mod mail_manager_traffic_policy {
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
         /// - `values`: `Values`.
-        pub fn new(
-            evaluate: impl Into<Val<IngressStringToEvaluate>>,
-            operator: impl Into<Val<String>>,
-            values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<IngressStringToEvaluate>>, operator: impl Into<Val<String>>, values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -6128,11 +4546,7 @@ pub mod mail_manager_traffic_policy {
         /// - `evaluate`: `Evaluate`.
         /// - `operator`: `Operator`.
         /// - `value`: `Value`.
-        pub fn new(
-            evaluate: impl Into<Val<IngressTlsProtocolToEvaluate>>,
-            operator: impl Into<Val<String>>,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(evaluate: impl Into<Val<IngressTlsProtocolToEvaluate>>, operator: impl Into<Val<String>>, value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Evaluate", evaluate);
             props.set("Operator", operator);
@@ -6202,75 +4616,28 @@ pub mod mail_manager_traffic_policy {
 
     pub(crate) static POLICY_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&POLICY_CONDITION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&POLICY_CONDITION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POLICY_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BooleanExpression",
-                &Shape::Object(&INGRESS_BOOLEAN_EXPRESSION_SHAPE),
-            ),
-            (
-                "IpExpression",
-                &Shape::Object(&INGRESS_IPV4_EXPRESSION_SHAPE),
-            ),
-            (
-                "Ipv6Expression",
-                &Shape::Object(&INGRESS_IPV6_EXPRESSION_SHAPE),
-            ),
-            (
-                "StringExpression",
-                &Shape::Object(&INGRESS_STRING_EXPRESSION_SHAPE),
-            ),
-            (
-                "TlsExpression",
-                &Shape::Object(&INGRESS_TLS_PROTOCOL_EXPRESSION_SHAPE),
-            ),
+            ("BooleanExpression", &Shape::Object(&INGRESS_BOOLEAN_EXPRESSION_SHAPE)),
+            ("IpExpression", &Shape::Object(&INGRESS_IPV4_EXPRESSION_SHAPE)),
+            ("Ipv6Expression", &Shape::Object(&INGRESS_IPV6_EXPRESSION_SHAPE)),
+            ("StringExpression", &Shape::Object(&INGRESS_STRING_EXPRESSION_SHAPE)),
+            ("TlsExpression", &Shape::Object(&INGRESS_TLS_PROTOCOL_EXPRESSION_SHAPE)),
         ],
-        one_of_required: &[
-            &["StringExpression"],
-            &["IpExpression"],
-            &["Ipv6Expression"],
-            &["TlsExpression"],
-            &["BooleanExpression"],
-        ],
+        one_of_required: &[&["StringExpression"], &["IpExpression"], &["Ipv6Expression"], &["TlsExpression"], &["BooleanExpression"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INGRESS_BOOLEAN_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Evaluate",
-                &Shape::Object(&INGRESS_BOOLEAN_TO_EVALUATE_SHAPE),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IS_TRUE", "IS_FALSE"],
-                }),
-            ),
+            ("Evaluate", &Shape::Object(&INGRESS_BOOLEAN_TO_EVALUATE_SHAPE)),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IS_TRUE", "IS_FALSE"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6278,10 +4645,7 @@ pub mod mail_manager_traffic_policy {
     pub(crate) static INGRESS_BOOLEAN_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Analysis", &Shape::Object(&INGRESS_ANALYSIS_SHAPE)),
-            (
-                "IsInAddressList",
-                &Shape::Object(&INGRESS_IS_IN_ADDRESS_LIST_SHAPE),
-            ),
+            ("IsInAddressList", &Shape::Object(&INGRESS_IS_IN_ADDRESS_LIST_SHAPE)),
         ],
         one_of_required: &[&["Analysis"], &["IsInAddressList"]],
         ..ObjectShape::EMPTY
@@ -6289,47 +4653,16 @@ pub mod mail_manager_traffic_policy {
 
     pub(crate) static INGRESS_ANALYSIS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Analyzer",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResultField",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(addon\\.)?[\\sa-zA-Z0-9_]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Analyzer", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:_/+=,@.#-]+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ResultField", &Shape::Str(StrRule { pattern: Some("^(addon\\.)?[\\sa-zA-Z0-9_]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INGRESS_IS_IN_ADDRESS_LIST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddressLists",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RECIPIENT"],
-                }),
-            ),
+            ("AddressLists", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RECIPIENT"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6344,15 +4677,9 @@ pub mod mail_manager_traffic_policy {
     };
 
     pub(crate) static INGRESS_IP_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attribute",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SENDER_IP"],
-            }),
-        )],
+        fields: &[
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SENDER_IP"] })),
+        ],
         one_of_required: &[&["Attribute"]],
         ..ObjectShape::EMPTY
     };
@@ -6367,40 +4694,17 @@ pub mod mail_manager_traffic_policy {
     };
 
     pub(crate) static INGRESS_IPV6_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attribute",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SENDER_IPV6"],
-            }),
-        )],
+        fields: &[
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SENDER_IPV6"] })),
+        ],
         one_of_required: &[&["Attribute"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INGRESS_STRING_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Evaluate",
-                &Shape::Object(&INGRESS_STRING_TO_EVALUATE_SHAPE),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EQUALS",
-                        "NOT_EQUALS",
-                        "STARTS_WITH",
-                        "ENDS_WITH",
-                        "CONTAINS",
-                    ],
-                }),
-            ),
+            ("Evaluate", &Shape::Object(&INGRESS_STRING_TO_EVALUATE_SHAPE)),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQUALS", "NOT_EQUALS", "STARTS_WITH", "ENDS_WITH", "CONTAINS"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6408,15 +4712,7 @@ pub mod mail_manager_traffic_policy {
     pub(crate) static INGRESS_STRING_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Analysis", &Shape::Object(&INGRESS_ANALYSIS_SHAPE)),
-            (
-                "Attribute",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["RECIPIENT"],
-                }),
-            ),
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RECIPIENT"] })),
         ],
         one_of_required: &[&["Attribute"], &["Analysis"]],
         ..ObjectShape::EMPTY
@@ -6424,66 +4720,25 @@ pub mod mail_manager_traffic_policy {
 
     pub(crate) static INGRESS_TLS_PROTOCOL_EXPRESSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Evaluate",
-                &Shape::Object(&INGRESS_TLS_PROTOCOL_TO_EVALUATE_SHAPE),
-            ),
-            (
-                "Operator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MINIMUM_TLS_VERSION", "IS"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TLS1_2", "TLS1_3"],
-                }),
-            ),
+            ("Evaluate", &Shape::Object(&INGRESS_TLS_PROTOCOL_TO_EVALUATE_SHAPE)),
+            ("Operator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MINIMUM_TLS_VERSION", "IS"] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TLS1_2", "TLS1_3"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INGRESS_TLS_PROTOCOL_TO_EVALUATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attribute",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TLS_PROTOCOL"],
-            }),
-        )],
+        fields: &[
+            ("Attribute", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TLS_PROTOCOL"] })),
+        ],
         one_of_required: &[&["Attribute"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6505,17 +4760,11 @@ impl CfnMultiRegionEndpoint {
     ///
     /// - `details`: `Details`, Contains details of a multi-region endpoint (global-endpoint) being created.
     /// - `endpoint_name`: `EndpointName`, The name of the multi-region endpoint (global-endpoint).
-    pub fn new(
-        details: impl Into<Val<multi_region_endpoint::Details>>,
-        endpoint_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(details: impl Into<Val<multi_region_endpoint::Details>>, endpoint_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Details", details);
         props.set("EndpointName", endpoint_name);
-        CfnMultiRegionEndpoint {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMultiRegionEndpoint { props, options: ResourceOptions::default() }
     }
 
     /// An Array of objects that define the tags (keys and values) to associate with the multi-region endpoint (global-endpoint).
@@ -6547,36 +4796,15 @@ pub(crate) static MULTI_REGION_ENDPOINT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["EndpointName"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static MULTI_REGION_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Details",
-            &Shape::Object(&multi_region_endpoint::DETAILS_SHAPE),
-        ),
-        (
-            "EndpointName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\-_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&multi_region_endpoint::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Details", &Shape::Object(&multi_region_endpoint::DETAILS_SHAPE)),
+        ("EndpointName", &Shape::Str(StrRule { pattern: Some("^[\\w\\-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&multi_region_endpoint::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -6659,37 +4887,16 @@ pub mod multi_region_endpoint {
     }
 
     pub(crate) static DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RouteDetails",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("RouteDetails", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -6713,10 +4920,7 @@ impl CfnReceiptFilter {
     pub fn new(filter: impl Into<Val<receipt_filter::Filter>>) -> Self {
         let mut props = Props::new();
         props.set("Filter", filter);
-        CfnReceiptFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReceiptFilter { props, options: ResourceOptions::default() }
     }
 }
 
@@ -6745,13 +4949,7 @@ impl Handle<CfnReceiptFilter> {
 pub(crate) static RECEIPT_FILTER_META: TypeMeta = TypeMeta {
     type_name: CfnReceiptFilter::TYPE_NAME,
     shape: &RECEIPT_FILTER_SHAPE,
-    create_only: &[
-        "Filter",
-        "Filter/IpFilter",
-        "Filter/IpFilter/Cidr",
-        "Filter/IpFilter/Policy",
-        "Filter/Name",
-    ],
+    create_only: &["Filter", "Filter/IpFilter", "Filter/IpFilter/Cidr", "Filter/IpFilter/Policy", "Filter/Name"],
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
@@ -6760,7 +4958,9 @@ pub(crate) static RECEIPT_FILTER_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RECEIPT_FILTER_SHAPE: ObjectShape = ObjectShape {
-    fields: &[("Filter", &Shape::Object(&receipt_filter::FILTER_SHAPE))],
+    fields: &[
+        ("Filter", &Shape::Object(&receipt_filter::FILTER_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -6787,6 +4987,8 @@ pub mod receipt_filter {
         }
 
         /// The name of the IP address filter.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -6825,20 +5027,16 @@ pub mod receipt_filter {
     }
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("IpFilter", &Shape::Object(&IP_FILTER_SHAPE))],
+        fields: &[
+            ("IpFilter", &Shape::Object(&IP_FILTER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IP_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Policy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Allow", "Block"],
-            }),
-        )],
+        fields: &[
+            ("Policy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Allow", "Block"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -6859,17 +5057,11 @@ impl CfnReceiptRule {
     ///
     /// - `rule`: `Rule`, A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
     /// - `rule_set_name`: `RuleSetName`, The name of the rule set where the receipt rule is added.
-    pub fn new(
-        rule: impl Into<Val<receipt_rule::Rule>>,
-        rule_set_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(rule: impl Into<Val<receipt_rule::Rule>>, rule_set_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Rule", rule);
         props.set("RuleSetName", rule_set_name);
-        CfnReceiptRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReceiptRule { props, options: ResourceOptions::default() }
     }
 
     /// The name of an existing rule after which the new rule is placed. If this parameter is null, the new rule is inserted at the beginning of the rule list.
@@ -6917,7 +5109,9 @@ pub(crate) static RECEIPT_RULE_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RECEIPT_RULE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[("Rule", &Shape::Object(&receipt_rule::RULE_SHAPE))],
+    fields: &[
+        ("Rule", &Shape::Object(&receipt_rule::RULE_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -6953,6 +5147,8 @@ pub mod receipt_rule {
         }
 
         /// The name of the receipt rule. The name must meet the following requirements: Contain only ASCII letters (a-z, A-Z), numbers (0-9), underscores (_), dashes (-), or periods (.). Start and end with a letter or number. Contain 64 characters or fewer.
+        ///
+        /// Changing it replaces the resource.
         pub fn name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Name", value);
             self
@@ -7064,10 +5260,7 @@ pub mod receipt_rule {
         ///
         /// - `header_name`: `HeaderName`, The name of the header to add to the incoming message. The name must contain at least one character, and can contain up to 50 characters. It consists of alphanumeric (a-z, A-Z, 0-9) characters and dashes.
         /// - `header_value`: `HeaderValue`, The content to include in the header. This value can contain up to 2048 characters. It can't contain newline (\\n) or carriage return (\\r) characters.
-        pub fn new(
-            header_name: impl Into<Val<String>>,
-            header_value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(header_name: impl Into<Val<String>>, header_value: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("HeaderName", header_name);
             props.set("HeaderValue", header_value);
@@ -7093,11 +5286,7 @@ pub mod receipt_rule {
         /// - `message`: `Message`, Human-readable text to include in the bounce message.
         /// - `sender`: `Sender`, The email address of the sender of the bounced email. This is the address from which the bounce message is sent.
         /// - `smtp_reply_code`: `SmtpReplyCode`, The SMTP reply code, as defined by RFC 5321.
-        pub fn new(
-            message: impl Into<Val<String>>,
-            sender: impl Into<Val<String>>,
-            smtp_reply_code: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(message: impl Into<Val<String>>, sender: impl Into<Val<String>>, smtp_reply_code: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Message", message);
             props.set("Sender", sender);
@@ -7135,10 +5324,7 @@ pub mod receipt_rule {
         ///
         /// - `iam_role_arn`: `IAMRoleARN`, The Amazon Resource Name (ARN) of the IAM role to be used by Amazon Simple Email Service while starting email contacts to the Amazon Connect instance. This role should have permission to invoke connect:StartEmailContact for the given Amazon Connect instance.
         /// - `instance_arn`: `InstanceARN`, The Amazon Resource Name (ARN) for the Amazon Connect instance that Amazon SES integrates with for starting email contacts.
-        pub fn new(
-            iam_role_arn: impl Into<Val<String>>,
-            instance_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(iam_role_arn: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IAMRoleARN", iam_role_arn);
             props.set("InstanceARN", instance_arn);
@@ -7330,23 +5516,8 @@ pub mod receipt_rule {
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Actions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACTION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TlsPolicy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Optional", "Require"],
-                }),
-            ),
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Object(&ACTION_SHAPE)), min_items: None, max_items: None })),
+            ("TlsPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Optional", "Require"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7371,15 +5542,9 @@ pub mod receipt_rule {
     };
 
     pub(crate) static LAMBDA_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InvocationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Event", "RequestResponse"],
-            }),
-        )],
+        fields: &[
+            ("InvocationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Event", "RequestResponse"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -7391,28 +5556,16 @@ pub mod receipt_rule {
     };
 
     pub(crate) static SNS_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Encoding",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Base64", "UTF-8"],
-            }),
-        )],
+        fields: &[
+            ("Encoding", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Base64", "UTF-8"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STOP_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Scope",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["RuleSet"],
-            }),
-        )],
+        fields: &[
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["RuleSet"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -7432,10 +5585,7 @@ impl CfnReceiptRuleSet {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnReceiptRuleSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReceiptRuleSet { props, options: ResourceOptions::default() }
     }
 
     /// The name of the rule set.
@@ -7488,10 +5638,7 @@ impl CfnTemplate {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The tags (keys and values) associated with the email template.
@@ -7536,23 +5683,13 @@ pub(crate) static TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&template::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&template::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
         ("Template", &Shape::Object(&template::TEMPLATE_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -7612,6 +5749,8 @@ pub mod template {
         }
 
         /// The name of the template.
+        ///
+        /// Changing it replaces the resource.
         pub fn template_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TemplateName", value);
             self
@@ -7632,38 +5771,16 @@ pub mod template {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEMPLATE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TemplateName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]{1,64}$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TemplateName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]{1,64}$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -7686,10 +5803,7 @@ impl CfnTenant {
     pub fn new(tenant_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TenantName", tenant_name);
-        CfnTenant {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTenant { props, options: ResourceOptions::default() }
     }
 
     /// The reputation configuration for the tenant. Sending status remains managed by SES.
@@ -7699,19 +5813,13 @@ impl CfnTenant {
     }
 
     /// The list of resources to associate with the tenant.
-    pub fn resource_associations(
-        mut self,
-        value: impl Into<Val<Vec<tenant::ResourceAssociation>>>,
-    ) -> Self {
+    pub fn resource_associations(mut self, value: impl Into<Val<Vec<tenant::ResourceAssociation>>>) -> Self {
         self.props.set("ResourceAssociations", value);
         self
     }
 
     /// The suppression attributes for the tenant.
-    pub fn suppression_attributes(
-        mut self,
-        value: impl Into<Val<tenant::TenantSuppressionAttributes>>,
-    ) -> Self {
+    pub fn suppression_attributes(mut self, value: impl Into<Val<tenant::TenantSuppressionAttributes>>) -> Self {
         self.props.set("SuppressionAttributes", value);
         self
     }
@@ -7754,48 +5862,17 @@ pub(crate) static TENANT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TenantName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe7ef997f9),
 };
 
 pub(crate) static TENANT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ReputationEntity",
-            &Shape::Object(&tenant::REPUTATION_ENTITY_SHAPE),
-        ),
-        (
-            "ResourceAssociations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&tenant::RESOURCE_ASSOCIATION_SHAPE)),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "SuppressionAttributes",
-            &Shape::Object(&tenant::TENANT_SUPPRESSION_ATTRIBUTES_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&tenant::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TenantName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\-_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("ReputationEntity", &Shape::Object(&tenant::REPUTATION_ENTITY_SHAPE)),
+        ("ResourceAssociations", &Shape::List(ListRule { item: Some(&Shape::Object(&tenant::RESOURCE_ASSOCIATION_SHAPE)), min_items: Some(0), max_items: None })),
+        ("SuppressionAttributes", &Shape::Object(&tenant::TENANT_SUPPRESSION_ATTRIBUTES_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&tenant::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("TenantName", &Shape::Str(StrRule { pattern: Some("^[\\w\\-_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -7886,10 +5963,7 @@ pub mod tenant {
         ///
         /// - `suppressed_reasons`: `SuppressedReasons`, The reasons that cause messages to be added to the suppression list.
         /// - `suppression_scope`: `SuppressionScope`, The scope of the suppression list for the tenant.
-        pub fn new(
-            suppressed_reasons: impl Into<Val<Vec<String>>>,
-            suppression_scope: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(suppressed_reasons: impl Into<Val<Vec<String>>>, suppression_scope: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SuppressedReasons", suppressed_reasons);
             props.set("SuppressionScope", suppression_scope);
@@ -7929,86 +6003,38 @@ pub mod tenant {
     }
 
     pub(crate) static REPUTATION_ENTITY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Policy", &Shape::Object(&REPUTATION_POLICY_SHAPE))],
+        fields: &[
+            ("Policy", &Shape::Object(&REPUTATION_POLICY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REPUTATION_POLICY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ReputationEntityPolicy",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:[a-z0-9-]+:ses:[a-z0-9-]+:aws:reputation-policy/(none|standard|strict)$",
-                ),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ReputationEntityPolicy", &Shape::Str(StrRule { pattern: Some("^arn:[a-z0-9-]+:ses:[a-z0-9-]+:aws:reputation-policy/(none|standard|strict)$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ResourceArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ResourceArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TENANT_SUPPRESSION_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SuppressedReasons",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["BOUNCE", "COMPLAINT"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SuppressionScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ACCOUNT", "TENANT"],
-                }),
-            ),
+            ("SuppressedReasons", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BOUNCE", "COMPLAINT"] })), min_items: None, max_items: None })),
+            ("SuppressionScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACCOUNT", "TENANT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8029,26 +6055,17 @@ impl CfnVdmAttributes {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnVdmAttributes {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVdmAttributes { props, options: ResourceOptions::default() }
     }
 
     /// Preferences regarding the Dashboard feature.
-    pub fn dashboard_attributes(
-        mut self,
-        value: impl Into<Val<vdm_attributes::DashboardAttributes>>,
-    ) -> Self {
+    pub fn dashboard_attributes(mut self, value: impl Into<Val<vdm_attributes::DashboardAttributes>>) -> Self {
         self.props.set("DashboardAttributes", value);
         self
     }
 
     /// Preferences regarding the Guardian feature.
-    pub fn guardian_attributes(
-        mut self,
-        value: impl Into<Val<vdm_attributes::GuardianAttributes>>,
-    ) -> Self {
+    pub fn guardian_attributes(mut self, value: impl Into<Val<vdm_attributes::GuardianAttributes>>) -> Self {
         self.props.set("GuardianAttributes", value);
         self
     }
@@ -8091,14 +6108,8 @@ pub(crate) static VDM_ATTRIBUTES_META: TypeMeta = TypeMeta {
 
 pub(crate) static VDM_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DashboardAttributes",
-            &Shape::Object(&vdm_attributes::DASHBOARD_ATTRIBUTES_SHAPE),
-        ),
-        (
-            "GuardianAttributes",
-            &Shape::Object(&vdm_attributes::GUARDIAN_ATTRIBUTES_SHAPE),
-        ),
+        ("DashboardAttributes", &Shape::Object(&vdm_attributes::DASHBOARD_ATTRIBUTES_SHAPE)),
+        ("GuardianAttributes", &Shape::Object(&vdm_attributes::GUARDIAN_ATTRIBUTES_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -8162,28 +6173,16 @@ pub mod vdm_attributes {
     }
 
     pub(crate) static DASHBOARD_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "EngagementMetrics",
-            &Shape::Str(StrRule {
-                pattern: Some("ENABLED|DISABLED"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("EngagementMetrics", &Shape::Str(StrRule { pattern: Some("ENABLED|DISABLED"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GUARDIAN_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OptimizedSharedDelivery",
-            &Shape::Str(StrRule {
-                pattern: Some("ENABLED|DISABLED"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("OptimizedSharedDelivery", &Shape::Str(StrRule { pattern: Some("ENABLED|DISABLED"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -8218,13 +6217,9 @@ pub(crate) static TYPES: &[&TypeMeta] = &[
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
     match type_name {
         "AWS::SES::ConfigurationSet" => Some(&CONFIGURATION_SET_META),
-        "AWS::SES::ConfigurationSetEventDestination" => {
-            Some(&CONFIGURATION_SET_EVENT_DESTINATION_META)
-        }
+        "AWS::SES::ConfigurationSetEventDestination" => Some(&CONFIGURATION_SET_EVENT_DESTINATION_META),
         "AWS::SES::ContactList" => Some(&CONTACT_LIST_META),
-        "AWS::SES::CustomVerificationEmailTemplate" => {
-            Some(&CUSTOM_VERIFICATION_EMAIL_TEMPLATE_META)
-        }
+        "AWS::SES::CustomVerificationEmailTemplate" => Some(&CUSTOM_VERIFICATION_EMAIL_TEMPLATE_META),
         "AWS::SES::DedicatedIpPool" => Some(&DEDICATED_IP_POOL_META),
         "AWS::SES::EmailIdentity" => Some(&EMAIL_IDENTITY_META),
         "AWS::SES::EmailIdentityCertificate" => Some(&EMAIL_IDENTITY_CERTIFICATE_META),

@@ -31,10 +31,7 @@ impl CfnDrtAccess {
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RoleArn", role_arn);
-        CfnDrtAccess {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDrtAccess { props, options: ResourceOptions::default() }
     }
 
     /// Authorizes the Shield Response Team (SRT) to access the specified Amazon S3 bucket containing log data such as Application Load Balancer access logs, CloudFront logs, or logs from third party sources. You can associate up to 10 Amazon S3 buckets with your subscription.
@@ -79,28 +76,8 @@ pub(crate) static DRT_ACCESS_META: TypeMeta = TypeMeta {
 
 pub(crate) static DRT_ACCESS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LogBucketList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("LogBucketList", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })), min_items: Some(0), max_items: Some(10) })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -121,17 +98,11 @@ impl CfnProactiveEngagement {
     ///
     /// - `emergency_contact_list`: `EmergencyContactList`, A list of email addresses and phone numbers that the Shield Response Team (SRT) can use to contact you for escalations to the SRT and to initiate proactive customer support.
     /// - `proactive_engagement_status`: `ProactiveEngagementStatus`, If `ENABLED`, the Shield Response Team (SRT) will use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
-    pub fn new(
-        emergency_contact_list: impl Into<Val<Vec<proactive_engagement::EmergencyContact>>>,
-        proactive_engagement_status: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(emergency_contact_list: impl Into<Val<Vec<proactive_engagement::EmergencyContact>>>, proactive_engagement_status: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("EmergencyContactList", emergency_contact_list);
         props.set("ProactiveEngagementStatus", proactive_engagement_status);
-        CfnProactiveEngagement {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProactiveEngagement { props, options: ResourceOptions::default() }
     }
 }
 
@@ -170,25 +141,8 @@ pub(crate) static PROACTIVE_ENGAGEMENT_META: TypeMeta = TypeMeta {
 
 pub(crate) static PROACTIVE_ENGAGEMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EmergencyContactList",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &proactive_engagement::EMERGENCY_CONTACT_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ProactiveEngagementStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
+        ("EmergencyContactList", &Shape::List(ListRule { item: Some(&Shape::Object(&proactive_engagement::EMERGENCY_CONTACT_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ("ProactiveEngagementStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -236,33 +190,9 @@ pub mod proactive_engagement {
 
     pub(crate) static EMERGENCY_CONTACT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ContactNotes",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\s\\.\\-,:/()+@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EmailAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\S+@\\S+\\.\\S+$"),
-                    min_len: Some(1),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PhoneNumber",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\+[1-9]\\d{1,14}$"),
-                    min_len: Some(1),
-                    max_len: Some(16),
-                    allowed: &[],
-                }),
-            ),
+            ("ContactNotes", &Shape::Str(StrRule { pattern: Some("^[\\w\\s\\.\\-,:/()+@]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("EmailAddress", &Shape::Str(StrRule { pattern: Some("^\\S+@\\S+\\.\\S+$"), min_len: Some(1), max_len: Some(150), allowed: &[] })),
+            ("PhoneNumber", &Shape::Str(StrRule { pattern: Some("^\\+[1-9]\\d{1,14}$"), min_len: Some(1), max_len: Some(16), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -288,19 +218,12 @@ impl CfnProtection {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ResourceArn", resource_arn);
-        CfnProtection {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProtection { props, options: ResourceOptions::default() }
     }
 
     /// The automatic application layer DDoS mitigation settings for a Protection. This configuration determines whether Shield Advanced automatically manages rules in the web ACL in order to respond to application layer events that Shield Advanced determines to be DDoS attacks.
-    pub fn application_layer_automatic_response_configuration(
-        mut self,
-        value: impl Into<Val<protection::ApplicationLayerAutomaticResponseConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("ApplicationLayerAutomaticResponseConfiguration", value);
+    pub fn application_layer_automatic_response_configuration(mut self, value: impl Into<Val<protection::ApplicationLayerAutomaticResponseConfiguration>>) -> Self {
+        self.props.set("ApplicationLayerAutomaticResponseConfiguration", value);
         self
     }
 
@@ -355,58 +278,17 @@ pub(crate) static PROTECTION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ProtectionArn"],
     attributes: &["ProtectionArn", "ProtectionId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9fffb),
 };
 
 pub(crate) static PROTECTION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationLayerAutomaticResponseConfiguration",
-            &Shape::Object(&protection::APPLICATION_LAYER_AUTOMATIC_RESPONSE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "HealthCheckArns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[ a-zA-Z0-9_\\.\\-]*"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&protection::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ApplicationLayerAutomaticResponseConfiguration", &Shape::Object(&protection::APPLICATION_LAYER_AUTOMATIC_RESPONSE_CONFIGURATION_SHAPE)),
+        ("HealthCheckArns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: Some(1) })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[ a-zA-Z0-9_\\.\\-]*"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ResourceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&protection::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -436,9 +318,7 @@ pub mod protection {
         }
     }
 
-    impl From<ApplicationLayerAutomaticResponseConfiguration>
-        for Val<ApplicationLayerAutomaticResponseConfiguration>
-    {
+    impl From<ApplicationLayerAutomaticResponseConfiguration> for Val<ApplicationLayerAutomaticResponseConfiguration> {
         fn from(v: ApplicationLayerAutomaticResponseConfiguration) -> Self {
             v.props.into_val()
         }
@@ -505,40 +385,17 @@ pub mod protection {
         }
     }
 
-    pub(crate) static APPLICATION_LAYER_AUTOMATIC_RESPONSE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static APPLICATION_LAYER_AUTOMATIC_RESPONSE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -561,19 +418,12 @@ impl CfnProtectionGroup {
     /// - `aggregation`: `Aggregation`, Defines how AWS Shield combines resource data for the group in order to detect, mitigate, and report events.
     /// - `pattern`: `Pattern`, The criteria to use to choose the protected resources for inclusion in the group. You can include all resources that have protections, provide a list of resource Amazon Resource Names (ARNs), or include all resources of a specified resource type.
     /// - `protection_group_id`: `ProtectionGroupId`, The name of the protection group. You use this to identify the protection group in lists and to manage the protection group, for example to update, delete, or describe it.
-    pub fn new(
-        aggregation: impl Into<Val<String>>,
-        pattern: impl Into<Val<String>>,
-        protection_group_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(aggregation: impl Into<Val<String>>, pattern: impl Into<Val<String>>, protection_group_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Aggregation", aggregation);
         props.set("Pattern", pattern);
         props.set("ProtectionGroupId", protection_group_id);
-        CfnProtectionGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProtectionGroup { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Names (ARNs) of the resources to include in the protection group. You must set this when you set `Pattern` to `ARBITRARY` and you must not set it for any other `Pattern` setting.
@@ -628,79 +478,18 @@ pub(crate) static PROTECTION_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ProtectionGroupArn"],
     attributes: &["ProtectionGroupArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff9fffb),
 };
 
 pub(crate) static PROTECTION_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Aggregation",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SUM", "MEAN", "MAX"],
-            }),
-        ),
-        (
-            "Members",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:aws"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(10000),
-            }),
-        ),
-        (
-            "Pattern",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALL", "ARBITRARY", "BY_RESOURCE_TYPE"],
-            }),
-        ),
-        (
-            "ProtectionGroupId",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9\\-]*"),
-                min_len: Some(1),
-                max_len: Some(36),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CLOUDFRONT_DISTRIBUTION",
-                    "ROUTE_53_HOSTED_ZONE",
-                    "ELASTIC_IP_ALLOCATION",
-                    "CLASSIC_LOAD_BALANCER",
-                    "APPLICATION_LOAD_BALANCER",
-                    "GLOBAL_ACCELERATOR",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&protection_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Aggregation", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUM", "MEAN", "MAX"] })),
+        ("Members", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws"), min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(0), max_items: Some(10000) })),
+        ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ARBITRARY", "BY_RESOURCE_TYPE"] })),
+        ("ProtectionGroupId", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9\\-]*"), min_len: Some(1), max_len: Some(36), allowed: &[] })),
+        ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLOUDFRONT_DISTRIBUTION", "ROUTE_53_HOSTED_ZONE", "ELASTIC_IP_ALLOCATION", "CLASSIC_LOAD_BALANCER", "APPLICATION_LOAD_BALANCER", "GLOBAL_ACCELERATOR"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&protection_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -738,24 +527,8 @@ pub mod protection_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,21 +31,13 @@ impl CfnProfilePermission {
     /// - `principal`: `Principal`.
     /// - `profile_name`: `ProfileName`.
     /// - `statement_id`: `StatementId`.
-    pub fn new(
-        action: impl Into<Val<String>>,
-        principal: impl Into<Val<String>>,
-        profile_name: impl Into<Val<String>>,
-        statement_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(action: impl Into<Val<String>>, principal: impl Into<Val<String>>, profile_name: impl Into<Val<String>>, statement_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Action", action);
         props.set("Principal", principal);
         props.set("ProfileName", profile_name);
         props.set("StatementId", statement_id);
-        CfnProfilePermission {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProfilePermission { props, options: ResourceOptions::default() }
     }
 
     /// The `ProfileVersion` property.
@@ -75,13 +67,7 @@ impl Resource for CfnProfilePermission {
 pub(crate) static PROFILE_PERMISSION_META: TypeMeta = TypeMeta {
     type_name: CfnProfilePermission::TYPE_NAME,
     shape: &PROFILE_PERMISSION_SHAPE,
-    create_only: &[
-        "Action",
-        "Principal",
-        "ProfileName",
-        "ProfileVersion",
-        "StatementId",
-    ],
+    create_only: &["Action", "Principal", "ProfileName", "ProfileVersion", "StatementId"],
     write_only: &[],
     primary_identifier: &["StatementId", "ProfileName"],
     attributes: &[],
@@ -91,24 +77,8 @@ pub(crate) static PROFILE_PERMISSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static PROFILE_PERMISSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ProfileName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z_]{2,64}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProfileVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z]{10}$"),
-                min_len: Some(10),
-                max_len: Some(10),
-                allowed: &[],
-            }),
-        ),
+        ("ProfileName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z_]{2,64}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("ProfileVersion", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z]{10}$"), min_len: Some(10), max_len: Some(10), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -131,19 +101,13 @@ impl CfnSigningProfile {
     pub fn new(platform_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PlatformId", platform_id);
-        CfnSigningProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSigningProfile { props, options: ResourceOptions::default() }
     }
 
     /// Signature validity period of the profile.
     ///
     /// Changing it replaces the resource.
-    pub fn signature_validity_period(
-        mut self,
-        value: impl Into<Val<signing_profile::SignatureValidityPeriod>>,
-    ) -> Self {
+    pub fn signature_validity_period(mut self, value: impl Into<Val<signing_profile::SignatureValidityPeriod>>) -> Self {
         self.props.set("SignatureValidityPeriod", value);
         self
     }
@@ -207,36 +171,15 @@ pub(crate) static SIGNING_PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "ProfileName", "ProfileVersion", "ProfileVersionArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1ee8835b),
 };
 
 pub(crate) static SIGNING_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PlatformId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AWSLambda-SHA384-ECDSA", "Notation-OCI-SHA384-ECDSA"],
-            }),
-        ),
-        (
-            "SignatureValidityPeriod",
-            &Shape::Object(&signing_profile::SIGNATURE_VALIDITY_PERIOD_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&signing_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PlatformId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AWSLambda-SHA384-ECDSA", "Notation-OCI-SHA384-ECDSA"] })),
+        ("SignatureValidityPeriod", &Shape::Object(&signing_profile::SIGNATURE_VALIDITY_PERIOD_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&signing_profile::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -314,45 +257,26 @@ pub mod signing_profile {
     }
 
     pub(crate) static SIGNATURE_VALIDITY_PERIOD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DAYS", "MONTHS", "YEARS"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DAYS", "MONTHS", "YEARS"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PROFILE_PERMISSION_META, &SIGNING_PROFILE_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PROFILE_PERMISSION_META,
+    &SIGNING_PROFILE_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

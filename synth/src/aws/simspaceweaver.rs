@@ -33,10 +33,7 @@ impl CfnSimulation {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RoleArn", role_arn);
-        CfnSimulation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSimulation { props, options: ResourceOptions::default() }
     }
 
     /// The maximum running time of the simulation.
@@ -91,13 +88,7 @@ impl Handle<CfnSimulation> {
 pub(crate) static SIMULATION_META: TypeMeta = TypeMeta {
     type_name: CfnSimulation::TYPE_NAME,
     shape: &SIMULATION_SHAPE,
-    create_only: &[
-        "MaximumDuration",
-        "Name",
-        "RoleArn",
-        "SchemaS3Location",
-        "SnapshotS3Location",
-    ],
+    create_only: &["MaximumDuration", "Name", "RoleArn", "SchemaS3Location", "SnapshotS3Location"],
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["DescribePayload"],
@@ -107,32 +98,10 @@ pub(crate) static SIMULATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SIMULATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MaximumDuration",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(2),
-                max_len: Some(6),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_\\-]{1,2048}$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SchemaS3Location",
-            &Shape::Object(&simulation::S3_LOCATION_SHAPE),
-        ),
-        (
-            "SnapshotS3Location",
-            &Shape::Object(&simulation::S3_LOCATION_SHAPE),
-        ),
+        ("MaximumDuration", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(6), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_\\-]{1,2048}$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("SchemaS3Location", &Shape::Object(&simulation::S3_LOCATION_SHAPE)),
+        ("SnapshotS3Location", &Shape::Object(&simulation::S3_LOCATION_SHAPE)),
     ],
     one_of_required: &[&["SchemaS3Location"], &["SnapshotS3Location"]],
     ..ObjectShape::EMPTY
@@ -155,10 +124,7 @@ pub mod simulation {
         ///
         /// - `bucket_name`: `BucketName`, The Schema S3 bucket name.
         /// - `object_key`: `ObjectKey`, This is the schema S3 object key, which includes the full path of "folders" from the bucket root to the schema.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            object_key: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, object_key: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("ObjectKey", object_key);
@@ -174,31 +140,17 @@ pub mod simulation {
 
     pub(crate) static S3_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9_\\-]{3,63}$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectKey",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_\\-]{3,63}$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("ObjectKey", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SIMULATION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SIMULATION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

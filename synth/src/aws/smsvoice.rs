@@ -28,10 +28,7 @@ impl CfnConfigurationSet {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnConfigurationSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationSet { props, options: ResourceOptions::default() }
     }
 
     /// The name to use for the configuration set.
@@ -49,10 +46,7 @@ impl CfnConfigurationSet {
     }
 
     /// An event destination is a location where you send message events.
-    pub fn event_destinations(
-        mut self,
-        value: impl Into<Val<Vec<configuration_set::EventDestination>>>,
-    ) -> Self {
+    pub fn event_destinations(mut self, value: impl Into<Val<Vec<configuration_set::EventDestination>>>) -> Self {
         self.props.set("EventDestinations", value);
         self
     }
@@ -105,58 +99,17 @@ pub(crate) static CONFIGURATION_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ConfigurationSetName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9affd),
 };
 
 pub(crate) static CONFIGURATION_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConfigurationSetName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultSenderId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_-]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "EventDestinations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&configuration_set::EVENT_DESTINATION_SHAPE)),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "ProtectConfigurationId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_:/-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&configuration_set::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConfigurationSetName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("DefaultSenderId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("EventDestinations", &Shape::List(ListRule { item: Some(&Shape::Object(&configuration_set::EVENT_DESTINATION_SHAPE)), min_items: None, max_items: Some(5) })),
+        ("ProtectConfigurationId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&configuration_set::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -179,11 +132,7 @@ pub mod configuration_set {
         /// - `enabled`: `Enabled`, When set to true events will be logged. By default this is set to true
         /// - `event_destination_name`: `EventDestinationName`, The name that identifies the event destination.
         /// - `matching_event_types`: `MatchingEventTypes`, An array of event types that determine which events to log. If 'ALL' is used, then AWS End User Messaging SMS and Voice logs every event type.
-        pub fn new(
-            enabled: impl Into<Val<bool>>,
-            event_destination_name: impl Into<Val<String>>,
-            matching_event_types: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(enabled: impl Into<Val<bool>>, event_destination_name: impl Into<Val<String>>, matching_event_types: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("Enabled", enabled);
             props.set("EventDestinationName", event_destination_name);
@@ -192,19 +141,13 @@ pub mod configuration_set {
         }
 
         /// An object that contains IamRoleArn and LogGroupArn associated with an Amazon CloudWatch event destination.
-        pub fn cloud_watch_logs_destination(
-            mut self,
-            value: impl Into<Val<CloudWatchLogsDestination>>,
-        ) -> Self {
+        pub fn cloud_watch_logs_destination(mut self, value: impl Into<Val<CloudWatchLogsDestination>>) -> Self {
             self.props.set("CloudWatchLogsDestination", value);
             self
         }
 
         /// An object that contains IamRoleArn and DeliveryStreamArn associated with an Amazon Kinesis Firehose event destination.
-        pub fn kinesis_firehose_destination(
-            mut self,
-            value: impl Into<Val<KinesisFirehoseDestination>>,
-        ) -> Self {
+        pub fn kinesis_firehose_destination(mut self, value: impl Into<Val<KinesisFirehoseDestination>>) -> Self {
             self.props.set("KinesisFirehoseDestination", value);
             self
         }
@@ -233,10 +176,7 @@ pub mod configuration_set {
         ///
         /// - `iam_role_arn`: `IamRoleArn`, The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
         /// - `log_group_arn`: `LogGroupArn`, The name of the Amazon CloudWatch log group that you want to record events in.
-        pub fn new(
-            iam_role_arn: impl Into<Val<String>>,
-            log_group_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(iam_role_arn: impl Into<Val<String>>, log_group_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("IamRoleArn", iam_role_arn);
             props.set("LogGroupArn", log_group_arn);
@@ -261,10 +201,7 @@ pub mod configuration_set {
         ///
         /// - `delivery_stream_arn`: `DeliveryStreamArn`, The Amazon Resource Name (ARN) of the delivery stream.
         /// - `iam_role_arn`: `IamRoleArn`, The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
-        pub fn new(
-            delivery_stream_arn: impl Into<Val<String>>,
-            iam_role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(delivery_stream_arn: impl Into<Val<String>>, iam_role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DeliveryStreamArn", delivery_stream_arn);
             props.set("IamRoleArn", iam_role_arn);
@@ -328,114 +265,42 @@ pub mod configuration_set {
 
     pub(crate) static EVENT_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CloudWatchLogsDestination",
-                &Shape::Object(&CLOUD_WATCH_LOGS_DESTINATION_SHAPE),
-            ),
-            (
-                "EventDestinationName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KinesisFirehoseDestination",
-                &Shape::Object(&KINESIS_FIREHOSE_DESTINATION_SHAPE),
-            ),
+            ("CloudWatchLogsDestination", &Shape::Object(&CLOUD_WATCH_LOGS_DESTINATION_SHAPE)),
+            ("EventDestinationName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("KinesisFirehoseDestination", &Shape::Object(&KINESIS_FIREHOSE_DESTINATION_SHAPE)),
             ("SnsDestination", &Shape::Object(&SNS_DESTINATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["CloudWatchLogsDestination"],
-            &["KinesisFirehoseDestination"],
-            &["SnsDestination"],
-        ],
+        one_of_required: &[&["CloudWatchLogsDestination"], &["KinesisFirehoseDestination"], &["SnsDestination"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOGS_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IamRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:\\S+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogGroupArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:\\S+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("IamRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("LogGroupArn", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KINESIS_FIREHOSE_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeliveryStreamArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:\\S+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IamRoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:\\S+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DeliveryStreamArn", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("IamRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNS_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TopicArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:\\S+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TopicArn", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -458,19 +323,12 @@ impl CfnNotifyConfiguration {
     /// - `display_name`: `DisplayName`, The display name to associate with the notify configuration.
     /// - `enabled_channels`: `EnabledChannels`, An array of channels to enable for the notify configuration. Supported values include SMS and VOICE.
     /// - `use_case`: `UseCase`, The use case for the notify configuration.
-    pub fn new(
-        display_name: impl Into<Val<String>>,
-        enabled_channels: impl Into<Val<Vec<String>>>,
-        use_case: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(display_name: impl Into<Val<String>>, enabled_channels: impl Into<Val<Vec<String>>>, use_case: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DisplayName", display_name);
         props.set("EnabledChannels", enabled_channels);
         props.set("UseCase", use_case);
-        CfnNotifyConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNotifyConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The default template identifier to associate with the notify configuration. If specified, this template is used when sending messages without an explicit template identifier.
@@ -569,93 +427,20 @@ pub(crate) static NOTIFY_CONFIGURATION_META: TypeMeta = TypeMeta {
     create_only: &["DisplayName", "UseCase"],
     write_only: &[],
     primary_identifier: &["NotifyConfigurationArn"],
-    attributes: &[
-        "CreatedTimestamp",
-        "NotifyConfigurationArn",
-        "NotifyConfigurationId",
-        "Status",
-        "Tier",
-        "TierUpgradeStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTimestamp", "NotifyConfigurationArn", "NotifyConfigurationId", "Status", "Tier", "TierUpgradeStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static NOTIFY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefaultTemplateId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_-]*$"),
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_ -]+$"),
-                min_len: Some(1),
-                max_len: Some(15),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnabledChannels",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SMS", "VOICE", "MMS", "RCS"],
-                })),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "EnabledCountries",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[A-Z]{2}$"),
-                    min_len: Some(2),
-                    max_len: Some(2),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(300),
-            }),
-        ),
-        (
-            "PoolId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_:/-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&notify_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "UseCase",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CODE_VERIFICATION"],
-            }),
-        ),
+        ("DefaultTemplateId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_-]*$"), min_len: None, max_len: Some(256), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_ -]+$"), min_len: Some(1), max_len: Some(15), allowed: &[] })),
+        ("EnabledChannels", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SMS", "VOICE", "MMS", "RCS"] })), min_items: Some(1), max_items: Some(4) })),
+        ("EnabledCountries", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[A-Z]{2}$"), min_len: Some(2), max_len: Some(2), allowed: &[] })), min_items: None, max_items: Some(300) })),
+        ("PoolId", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&notify_configuration::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("UseCase", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CODE_VERIFICATION"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -693,24 +478,8 @@ pub mod notify_configuration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -731,10 +500,7 @@ impl CfnOptOutList {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnOptOutList {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOptOutList { props, options: ResourceOptions::default() }
     }
 
     /// The name of the new OptOutList.
@@ -783,32 +549,14 @@ pub(crate) static OPT_OUT_LIST_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["OptOutListName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9affd),
 };
 
 pub(crate) static OPT_OUT_LIST_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "OptOutListName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&opt_out_list::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OptOutListName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&opt_out_list::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -846,24 +594,8 @@ pub mod opt_out_list {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -887,21 +619,13 @@ impl CfnPhoneNumber {
     /// - `mandatory_keywords`: `MandatoryKeywords`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
     /// - `number_capabilities`: `NumberCapabilities`, Indicates if the phone number will be used for text messages, voice messages, or both.
     /// - `number_type`: `NumberType`, The type of phone number to request.
-    pub fn new(
-        iso_country_code: impl Into<Val<String>>,
-        mandatory_keywords: impl Into<Val<phone_number::MandatoryKeywords>>,
-        number_capabilities: impl Into<Val<Vec<String>>>,
-        number_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(iso_country_code: impl Into<Val<String>>, mandatory_keywords: impl Into<Val<phone_number::MandatoryKeywords>>, number_capabilities: impl Into<Val<Vec<String>>>, number_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IsoCountryCode", iso_country_code);
         props.set("MandatoryKeywords", mandatory_keywords);
         props.set("NumberCapabilities", number_capabilities);
         props.set("NumberType", number_type);
-        CfnPhoneNumber {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPhoneNumber { props, options: ResourceOptions::default() }
     }
 
     /// When set to true the sender ID can't be deleted. By default this is set to false.
@@ -917,10 +641,7 @@ impl CfnPhoneNumber {
     }
 
     /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message.
-    pub fn optional_keywords(
-        mut self,
-        value: impl Into<Val<Vec<phone_number::OptionalKeyword>>>,
-    ) -> Self {
+    pub fn optional_keywords(mut self, value: impl Into<Val<Vec<phone_number::OptionalKeyword>>>) -> Self {
         self.props.set("OptionalKeywords", value);
         self
     }
@@ -983,75 +704,19 @@ pub(crate) static PHONE_NUMBER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PhoneNumberId"],
     attributes: &["Arn", "PhoneNumber", "PhoneNumberId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9affd),
 };
 
 pub(crate) static PHONE_NUMBER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IsoCountryCode",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Z]{2}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MandatoryKeywords",
-            &Shape::Object(&phone_number::MANDATORY_KEYWORDS_SHAPE),
-        ),
-        (
-            "NumberCapabilities",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SMS", "VOICE", "MMS"],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NumberType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LONG_CODE", "TOLL_FREE", "TEN_DLC", "SIMULATOR"],
-            }),
-        ),
-        (
-            "OptOutListName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_:/-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OptionalKeywords",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&phone_number::OPTIONAL_KEYWORD_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&phone_number::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IsoCountryCode", &Shape::Str(StrRule { pattern: Some("^[A-Z]{2}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("MandatoryKeywords", &Shape::Object(&phone_number::MANDATORY_KEYWORDS_SHAPE)),
+        ("NumberCapabilities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SMS", "VOICE", "MMS"] })), min_items: None, max_items: None })),
+        ("NumberType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LONG_CODE", "TOLL_FREE", "TEN_DLC", "SIMULATOR"] })),
+        ("OptOutListName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("OptionalKeywords", &Shape::List(ListRule { item: Some(&Shape::Object(&phone_number::OPTIONAL_KEYWORD_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&phone_number::TAG_SHAPE)), min_items: None, max_items: None })),
         ("TwoWay", &Shape::Object(&phone_number::TWO_WAY_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -1074,10 +739,7 @@ pub mod phone_number {
         ///
         /// - `help`: `HELP`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
         /// - `stop`: `STOP`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
-        pub fn new(
-            help: impl Into<Val<MandatoryKeyword>>,
-            stop: impl Into<Val<MandatoryKeyword>>,
-        ) -> Self {
+        pub fn new(help: impl Into<Val<MandatoryKeyword>>, stop: impl Into<Val<MandatoryKeyword>>) -> Self {
             let mut props = Props::new();
             props.set("HELP", help);
             props.set("STOP", stop);
@@ -1126,11 +788,7 @@ pub mod phone_number {
         /// - `action`: `Action`.
         /// - `keyword`: `Keyword`.
         /// - `message`: `Message`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            keyword: impl Into<Val<String>>,
-            message: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, keyword: impl Into<Val<String>>, message: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Keyword", keyword);
@@ -1214,95 +872,33 @@ pub mod phone_number {
     };
 
     pub(crate) static MANDATORY_KEYWORD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Message",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$)[\\s\\S]+$"),
-                min_len: None,
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Message", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$)[\\s\\S]+$"), min_len: None, max_len: Some(1600), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPTIONAL_KEYWORD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"],
-                }),
-            ),
-            (
-                "Keyword",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!(?i)(stop|help)$)[ \\S]+"),
-                    min_len: None,
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Message",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!\\s*$)[\\s\\S]+$"),
-                    min_len: None,
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"] })),
+            ("Keyword", &Shape::Str(StrRule { pattern: Some("^(?!(?i)(stop|help)$)[ \\S]+"), min_len: None, max_len: Some(30), allowed: &[] })),
+            ("Message", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$)[\\s\\S]+$"), min_len: None, max_len: Some(1600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TWO_WAY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChannelArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:\\S+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ChannelRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:\\S+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ChannelArn", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ChannelRole", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1324,17 +920,11 @@ impl CfnPool {
     ///
     /// - `mandatory_keywords`: `MandatoryKeywords`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
     /// - `origination_identities`: `OriginationIdentities`, The origination identity to use such as a PhoneNumberId, PhoneNumberArn, SenderId or SenderIdArn and it's IsoCountryCode.
-    pub fn new(
-        mandatory_keywords: impl Into<Val<pool::MandatoryKeywords>>,
-        origination_identities: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(mandatory_keywords: impl Into<Val<pool::MandatoryKeywords>>, origination_identities: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("MandatoryKeywords", mandatory_keywords);
         props.set("OriginationIdentities", origination_identities);
-        CfnPool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPool { props, options: ResourceOptions::default() }
     }
 
     /// When set to true the pool can't be deleted. By default this is set to false.
@@ -1414,57 +1004,17 @@ pub(crate) static POOL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PoolId"],
     attributes: &["Arn", "PoolId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9affd),
 };
 
 pub(crate) static POOL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "MandatoryKeywords",
-            &Shape::Object(&pool::MANDATORY_KEYWORDS_SHAPE),
-        ),
-        (
-            "OptOutListName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_:/-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OptionalKeywords",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pool::OPTIONAL_KEYWORD_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OriginationIdentities",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:\\S+"),
-                    min_len: Some(20),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&pool::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MandatoryKeywords", &Shape::Object(&pool::MANDATORY_KEYWORDS_SHAPE)),
+        ("OptOutListName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_:/-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("OptionalKeywords", &Shape::List(ListRule { item: Some(&Shape::Object(&pool::OPTIONAL_KEYWORD_SHAPE)), min_items: None, max_items: None })),
+        ("OriginationIdentities", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:\\S+"), min_len: Some(20), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&pool::TAG_SHAPE)), min_items: None, max_items: None })),
         ("TwoWay", &Shape::Object(&pool::TWO_WAY_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -1487,10 +1037,7 @@ pub mod pool {
         ///
         /// - `help`: `HELP`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
         /// - `stop`: `STOP`, A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, AWS End User Messaging SMS and Voice responds with a customizable message. Keywords "HELP" and "STOP" are mandatory keywords
-        pub fn new(
-            help: impl Into<Val<MandatoryKeyword>>,
-            stop: impl Into<Val<MandatoryKeyword>>,
-        ) -> Self {
+        pub fn new(help: impl Into<Val<MandatoryKeyword>>, stop: impl Into<Val<MandatoryKeyword>>) -> Self {
             let mut props = Props::new();
             props.set("HELP", help);
             props.set("STOP", stop);
@@ -1539,11 +1086,7 @@ pub mod pool {
         /// - `action`: `Action`.
         /// - `keyword`: `Keyword`.
         /// - `message`: `Message`.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            keyword: impl Into<Val<String>>,
-            message: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, keyword: impl Into<Val<String>>, message: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Keyword", keyword);
@@ -1627,95 +1170,33 @@ pub mod pool {
     };
 
     pub(crate) static MANDATORY_KEYWORD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Message",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$)[\\s\\S]+$"),
-                min_len: None,
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Message", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$)[\\s\\S]+$"), min_len: None, max_len: Some(1600), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPTIONAL_KEYWORD_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"],
-                }),
-            ),
-            (
-                "Keyword",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!(?i)(stop|help)$)[ \\S]+"),
-                    min_len: None,
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Message",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!\\s*$)[\\s\\S]+$"),
-                    min_len: None,
-                    max_len: Some(1600),
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"] })),
+            ("Keyword", &Shape::Str(StrRule { pattern: Some("^(?!(?i)(stop|help)$)[ \\S]+"), min_len: None, max_len: Some(30), allowed: &[] })),
+            ("Message", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$)[\\s\\S]+$"), min_len: None, max_len: Some(1600), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TWO_WAY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChannelArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ \\S]+"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ChannelRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:\\S+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ChannelArn", &Shape::Str(StrRule { pattern: Some("^[ \\S]+"), min_len: None, max_len: None, allowed: &[] })),
+            ("ChannelRole", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1736,17 +1217,11 @@ impl CfnProtectConfiguration {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnProtectConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProtectConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// An array of CountryRule containing the rules for the NumberCapability.
-    pub fn country_rule_set(
-        mut self,
-        value: impl Into<Val<protect_configuration::CountryRuleSet>>,
-    ) -> Self {
+    pub fn country_rule_set(mut self, value: impl Into<Val<protect_configuration::CountryRuleSet>>) -> Self {
         self.props.set("CountryRuleSet", value);
         self
     }
@@ -1802,27 +1277,14 @@ pub(crate) static PROTECT_CONFIGURATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ProtectConfigurationId"],
     attributes: &["Arn", "ProtectConfigurationId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9affd),
 };
 
 pub(crate) static PROTECT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CountryRuleSet",
-            &Shape::Object(&protect_configuration::COUNTRY_RULE_SET_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&protect_configuration::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CountryRuleSet", &Shape::Object(&protect_configuration::COUNTRY_RULE_SET_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&protect_configuration::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1882,10 +1344,7 @@ pub mod protect_configuration {
         ///
         /// - `country_code`: `CountryCode`, The two-letter ISO country code
         /// - `protect_status`: `ProtectStatus`, The types of protection that can be used.
-        pub fn new(
-            country_code: impl Into<Val<String>>,
-            protect_status: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(country_code: impl Into<Val<String>>, protect_status: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CountryCode", country_code);
             props.set("ProtectStatus", protect_status);
@@ -1926,30 +1385,9 @@ pub mod protect_configuration {
 
     pub(crate) static COUNTRY_RULE_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MMS",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COUNTRY_RULE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SMS",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COUNTRY_RULE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "VOICE",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COUNTRY_RULE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("MMS", &Shape::List(ListRule { item: Some(&Shape::Object(&COUNTRY_RULE_SHAPE)), min_items: None, max_items: None })),
+            ("SMS", &Shape::List(ListRule { item: Some(&Shape::Object(&COUNTRY_RULE_SHAPE)), min_items: None, max_items: None })),
+            ("VOICE", &Shape::List(ListRule { item: Some(&Shape::Object(&COUNTRY_RULE_SHAPE)), min_items: None, max_items: None })),
         ],
         one_of_required: &[&["SMS"], &["VOICE"], &["MMS"]],
         ..ObjectShape::EMPTY
@@ -1957,48 +1395,16 @@ pub mod protect_configuration {
 
     pub(crate) static COUNTRY_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CountryCode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Z]{2}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProtectStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "BLOCK", "MONITOR", "FILTER"],
-                }),
-            ),
+            ("CountryCode", &Shape::Str(StrRule { pattern: Some("^[A-Z]{2}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ProtectStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "BLOCK", "MONITOR", "FILTER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2019,10 +1425,7 @@ impl CfnRcsAgent {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRcsAgent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRcsAgent { props, options: ResourceOptions::default() }
     }
 
     /// When set to true the RCS agent can't be deleted. By default this is false.
@@ -2157,98 +1560,21 @@ pub(crate) static RCS_AGENT_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["RcsAgentArn"],
-    attributes: &[
-        "CreatedTimestamp",
-        "PoolId",
-        "RcsAgentArn",
-        "RcsAgentId",
-        "Status",
-        "TestingAgent",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTimestamp", "PoolId", "RcsAgentArn", "RcsAgentId", "Status", "TestingAgent"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410200000),
 };
 
 pub(crate) static RCS_AGENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "OptOutListName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&rcs_agent::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TwoWayChannelArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TwoWayChannelRole",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:\\S+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TwoWayMediaS3BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9][a-z0-9.-]*[a-z0-9]$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TwoWayMediaS3KeyPrefix",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S]+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TwoWayMediaS3Role",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:\\S+$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TwoWayRcsEventsEnabled",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("OptOutListName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&rcs_agent::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("TwoWayChannelArn", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("TwoWayChannelRole", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("TwoWayMediaS3BucketName", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][a-z0-9.-]*[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ("TwoWayMediaS3KeyPrefix", &Shape::Str(StrRule { pattern: Some("^[\\S]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("TwoWayMediaS3Role", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("TwoWayRcsEventsEnabled", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2286,24 +1612,8 @@ pub mod rcs_agent {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2327,10 +1637,7 @@ impl CfnRegistration {
     pub fn new(registration_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RegistrationType", registration_type);
-        CfnRegistration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegistration { props, options: ResourceOptions::default() }
     }
 
     /// An array of tags (key and value pairs) to associate with the registration.
@@ -2398,39 +1705,15 @@ pub(crate) static REGISTRATION_META: TypeMeta = TypeMeta {
     create_only: &["RegistrationType"],
     write_only: &[],
     primary_identifier: &["RegistrationArn"],
-    attributes: &[
-        "CreatedTimestamp",
-        "CurrentVersionNumber",
-        "RegistrationArn",
-        "RegistrationId",
-        "RegistrationStatus",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTimestamp", "CurrentVersionNumber", "RegistrationArn", "RegistrationId", "RegistrationStatus"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static REGISTRATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RegistrationType",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9_]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&registration::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("RegistrationType", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&registration::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2468,24 +1751,8 @@ pub mod registration {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2506,10 +1773,7 @@ impl CfnRegistrationAttachment {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnRegistrationAttachment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegistrationAttachment { props, options: ResourceOptions::default() }
     }
 
     /// The registration file to upload. The maximum file size is 1500KB and valid file extensions are PDF, JPEG and PNG.
@@ -2597,48 +1861,16 @@ pub(crate) static REGISTRATION_ATTACHMENT_META: TypeMeta = TypeMeta {
     create_only: &["AttachmentBody", "AttachmentUrl"],
     write_only: &["AttachmentBody", "AttachmentUrl"],
     primary_identifier: &["RegistrationAttachmentArn"],
-    attributes: &[
-        "AttachmentStatus",
-        "CreatedTimestamp",
-        "RegistrationAttachmentArn",
-        "RegistrationAttachmentId",
-        "UploadedAttachmentUrl",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AttachmentStatus", "CreatedTimestamp", "RegistrationAttachmentArn", "RegistrationAttachmentId", "UploadedAttachmentUrl"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static REGISTRATION_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AttachmentBody",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AttachmentUrl",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&registration_attachment::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("AttachmentBody", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ("AttachmentUrl", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&registration_attachment::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2676,24 +1908,8 @@ pub mod registration_attachment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2715,17 +1931,11 @@ impl CfnResourcePolicy {
     ///
     /// - `policy_document`: `PolicyDocument`, The JSON formatted resource-based policy to attach.
     /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) of the AWS End User Messaging SMS and Voice resource to attach the resource-based policy to.
-    pub fn new(
-        policy_document: impl Into<Val<Json>>,
-        resource_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(policy_document: impl Into<Val<Json>>, resource_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("ResourceArn", resource_arn);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -2756,15 +1966,9 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResourceArn",
-        &Shape::Str(StrRule {
-            pattern: Some("^arn:\\S+$"),
-            min_len: None,
-            max_len: None,
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ResourceArn", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: None, max_len: None, allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -2784,17 +1988,11 @@ impl CfnSenderId {
     ///
     /// - `iso_country_code`: `IsoCountryCode`, The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
     /// - `sender_id`: `SenderId`, The sender ID string to request.
-    pub fn new(
-        iso_country_code: impl Into<Val<String>>,
-        sender_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(iso_country_code: impl Into<Val<String>>, sender_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IsoCountryCode", iso_country_code);
         props.set("SenderId", sender_id);
-        CfnSenderId {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSenderId { props, options: ResourceOptions::default() }
     }
 
     /// When set to true the sender ID can't be deleted. By default this is set to false.
@@ -2841,41 +2039,15 @@ pub(crate) static SENDER_ID_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["IsoCountryCode", "SenderId"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7ff9affd),
 };
 
 pub(crate) static SENDER_ID_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IsoCountryCode",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Z]{2}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SenderId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Z0-9_-]+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&sender_id::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IsoCountryCode", &Shape::Str(StrRule { pattern: Some("^[A-Z]{2}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("SenderId", &Shape::Str(StrRule { pattern: Some("^[A-Z0-9_-]+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&sender_id::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2913,24 +2085,8 @@ pub mod sender_id {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2954,10 +2110,7 @@ impl CfnVerifiedDestinationNumber {
     pub fn new(destination_phone_number: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationPhoneNumber", destination_phone_number);
-        CfnVerifiedDestinationNumber {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVerifiedDestinationNumber { props, options: ResourceOptions::default() }
     }
 
     /// An array of key-value pairs to apply to this resource.
@@ -3018,38 +2171,15 @@ pub(crate) static VERIFIED_DESTINATION_NUMBER_META: TypeMeta = TypeMeta {
     create_only: &["DestinationPhoneNumber"],
     write_only: &[],
     primary_identifier: &["VerifiedDestinationNumberArn"],
-    attributes: &[
-        "CreatedTimestamp",
-        "Status",
-        "VerifiedDestinationNumberArn",
-        "VerifiedDestinationNumberId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedTimestamp", "Status", "VerifiedDestinationNumberArn", "VerifiedDestinationNumberId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static VERIFIED_DESTINATION_NUMBER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DestinationPhoneNumber",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\+?[1-9][0-9]{1,18}$"),
-                min_len: Some(1),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&verified_destination_number::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationPhoneNumber", &Shape::Str(StrRule { pattern: Some("^\\+?[1-9][0-9]{1,18}$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&verified_destination_number::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3087,24 +2217,8 @@ pub mod verified_destination_number {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

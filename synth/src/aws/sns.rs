@@ -33,10 +33,7 @@ impl CfnSubscription {
         let mut props = Props::new();
         props.set("Protocol", protocol);
         props.set("TopicArn", topic_arn);
-        CfnSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSubscription { props, options: ResourceOptions::default() }
     }
 
     /// The delivery policy JSON assigned to the subscription. Enables the subscriber to define the message delivery retry strategy in the case of an HTTP/S endpoint subscribed to the topic.
@@ -152,10 +149,7 @@ impl CfnTopic {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTopic {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTopic { props, options: ResourceOptions::default() }
     }
 
     /// The `ArchivePolicy` property.
@@ -189,10 +183,7 @@ impl CfnTopic {
     /// +  Amazon Simple Queue Service
     ///
     /// Once configured, log entries are sent to Amazon CloudWatch Logs.
-    pub fn delivery_status_logging(
-        mut self,
-        value: impl Into<Val<Vec<topic::LoggingConfig>>>,
-    ) -> Self {
+    pub fn delivery_status_logging(mut self, value: impl Into<Val<Vec<topic::LoggingConfig>>>) -> Self {
         self.props.set("DeliveryStatusLogging", value);
         self
     }
@@ -301,48 +292,16 @@ pub(crate) static TOPIC_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TopicArn"],
     attributes: &["TopicArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static TOPIC_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeliveryStatusLogging",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&topic::LOGGING_CONFIG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaximumMessageSize",
-            &Shape::Num(NumRule {
-                min: Some(1024.0),
-                max: Some(1048576.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&topic::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TopicName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("DeliveryStatusLogging", &Shape::List(ListRule { item: Some(&Shape::Object(&topic::LOGGING_CONFIG_SHAPE)), min_items: None, max_items: None })),
+        ("MaximumMessageSize", &Shape::Num(NumRule { min: Some(1024.0), max: Some(1048576.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&topic::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TopicName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -447,38 +406,16 @@ pub mod topic {
     }
 
     pub(crate) static LOGGING_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Protocol",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["http/s", "sqs", "lambda", "firehose", "application"],
-            }),
-        )],
+        fields: &[
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["http/s", "sqs", "lambda", "firehose", "application"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -504,10 +441,7 @@ impl CfnTopicInlinePolicy {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("TopicArn", topic_arn);
-        CfnTopicInlinePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTopicInlinePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -557,10 +491,7 @@ impl CfnTopicPolicy {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("Topics", topics);
-        CfnTopicPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTopicPolicy { props, options: ResourceOptions::default() }
     }
 }
 

@@ -42,10 +42,7 @@ impl CfnQueue {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnQueue {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueue { props, options: ResourceOptions::default() }
     }
 
     /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the ``ContentBasedDeduplication`` attribute for the ``CreateQueue`` action in the *API Reference*.
@@ -231,71 +228,19 @@ pub(crate) static QUEUE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["QueueUrl"],
     attributes: &["Arn", "QueueUrl"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static QUEUE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DelaySeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsDataKeyReusePeriodSeconds",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumMessageSize",
-            &Shape::Num(NumRule {
-                min: Some(1024.0),
-                max: Some(1048576.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageRetentionPeriod",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(1209600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReceiveMessageWaitTimeSeconds",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&queue::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VisibilityTimeout",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
+        ("DelaySeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(900.0), allowed: &[] })),
+        ("KmsDataKeyReusePeriodSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(86400.0), allowed: &[] })),
+        ("MaximumMessageSize", &Shape::Num(NumRule { min: Some(1024.0), max: Some(1048576.0), allowed: &[] })),
+        ("MessageRetentionPeriod", &Shape::Num(NumRule { min: Some(60.0), max: Some(1209600.0), allowed: &[] })),
+        ("ReceiveMessageWaitTimeSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(20.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&queue::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VisibilityTimeout", &Shape::Num(NumRule { min: Some(0.0), max: Some(43200.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -333,24 +278,8 @@ pub mod queue {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -376,10 +305,7 @@ impl CfnQueueInlinePolicy {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("Queue", queue);
-        CfnQueueInlinePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueueInlinePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -429,10 +355,7 @@ impl CfnQueuePolicy {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("Queues", queues);
-        CfnQueuePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQueuePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -470,8 +393,11 @@ pub(crate) static QUEUE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] =
-    &[&QUEUE_META, &QUEUE_INLINE_POLICY_META, &QUEUE_POLICY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &QUEUE_META,
+    &QUEUE_INLINE_POLICY_META,
+    &QUEUE_POLICY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

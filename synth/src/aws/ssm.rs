@@ -31,10 +31,7 @@ impl CfnAssociation {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `ApplyOnlyAtCronInterval` property.
@@ -102,10 +99,7 @@ impl CfnAssociation {
     }
 
     /// The `OutputLocation` property.
-    pub fn output_location(
-        mut self,
-        value: impl Into<Val<association::InstanceAssociationOutputLocation>>,
-    ) -> Self {
+    pub fn output_location(mut self, value: impl Into<Val<association::InstanceAssociationOutputLocation>>) -> Self {
         self.props.set("OutputLocation", value);
         self
     }
@@ -188,150 +182,28 @@ pub(crate) static ASSOCIATION_META: TypeMeta = TypeMeta {
     write_only: &["WaitForSuccessTimeoutSeconds"],
     primary_identifier: &["AssociationId"],
     attributes: &["AssociationId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssociationDispatchAssumeRole",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssociationName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AutomationTargetParameterName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ComplianceSeverity",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"],
-            }),
-        ),
-        (
-            "DocumentVersion",
-            &Shape::Str(StrRule {
-                pattern: Some("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some("(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxConcurrency",
-            &Shape::Str(StrRule {
-                pattern: Some("^([1-9][0-9]{0,6}|[1-9][0-9]%|[1-9]%|100%)$"),
-                min_len: Some(1),
-                max_len: Some(7),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxErrors",
-            &Shape::Str(StrRule {
-                pattern: Some("^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$"),
-                min_len: Some(1),
-                max_len: Some(7),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.:/]{3,200}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "OutputLocation",
-            &Shape::Object(&association::INSTANCE_ASSOCIATION_OUTPUT_LOCATION_SHAPE),
-        ),
-        (
-            "ScheduleExpression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleOffset",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(6.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SyncCompliance",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTO", "MANUAL"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&association::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "Targets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&association::TARGET_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "WaitForSuccessTimeoutSeconds",
-            &Shape::Num(NumRule {
-                min: Some(15.0),
-                max: Some(172800.0),
-                allowed: &[],
-            }),
-        ),
+        ("AssociationDispatchAssumeRole", &Shape::Str(StrRule { pattern: Some("arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("AssociationName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("AutomationTargetParameterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+        ("ComplianceSeverity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"] })),
+        ("DocumentVersion", &Shape::Str(StrRule { pattern: Some("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)"), min_len: None, max_len: None, allowed: &[] })),
+        ("InstanceId", &Shape::Str(StrRule { pattern: Some("(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)"), min_len: None, max_len: None, allowed: &[] })),
+        ("MaxConcurrency", &Shape::Str(StrRule { pattern: Some("^([1-9][0-9]{0,6}|[1-9][0-9]%|[1-9]%|100%)$"), min_len: Some(1), max_len: Some(7), allowed: &[] })),
+        ("MaxErrors", &Shape::Str(StrRule { pattern: Some("^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$"), min_len: Some(1), max_len: Some(7), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.:/]{3,200}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("OutputLocation", &Shape::Object(&association::INSTANCE_ASSOCIATION_OUTPUT_LOCATION_SHAPE)),
+        ("ScheduleExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ScheduleOffset", &Shape::Num(NumRule { min: Some(1.0), max: Some(6.0), allowed: &[] })),
+        ("SyncCompliance", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTO", "MANUAL"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&association::TAG_SHAPE)), min_items: Some(0), max_items: Some(1000) })),
+        ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&association::TARGET_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ("WaitForSuccessTimeoutSeconds", &Shape::Num(NumRule { min: Some(15.0), max: Some(172800.0), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -457,86 +329,33 @@ pub mod association {
     }
 
     pub(crate) static INSTANCE_ASSOCIATION_OUTPUT_LOCATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Location", &Shape::Object(&S3_OUTPUT_LOCATION_SHAPE))],
+        fields: &[
+            ("S3Location", &Shape::Object(&S3_OUTPUT_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_OUTPUT_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OutputS3BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputS3KeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputS3Region",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
+            ("OutputS3BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("OutputS3KeyPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("OutputS3Region", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(20), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$|resource-groups:Name"),
-                    min_len: Some(1),
-                    max_len: Some(163),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$|resource-groups:Name"), min_len: Some(1), max_len: Some(163), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -560,21 +379,13 @@ impl CfnCloudConnector {
     /// - `configuration`: `Configuration`, The configuration for the cloud connector.
     /// - `display_name`: `DisplayName`, The display name of the cloud connector.
     /// - `role_arn`: `RoleArn`, The IAM role ARN used by the cloud connector.
-    pub fn new(
-        config_connector_arn: impl Into<Val<String>>,
-        configuration: impl Into<Val<cloud_connector::CloudConnectorConfiguration>>,
-        display_name: impl Into<Val<String>>,
-        role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(config_connector_arn: impl Into<Val<String>>, configuration: impl Into<Val<cloud_connector::CloudConnectorConfiguration>>, display_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigConnectorArn", config_connector_arn);
         props.set("Configuration", configuration);
         props.set("DisplayName", display_name);
         props.set("RoleArn", role_arn);
-        CfnCloudConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCloudConnector { props, options: ResourceOptions::default() }
     }
 
     /// The description of the cloud connector.
@@ -638,76 +449,22 @@ impl Handle<CfnCloudConnector> {
 pub(crate) static CLOUD_CONNECTOR_META: TypeMeta = TypeMeta {
     type_name: CfnCloudConnector::TYPE_NAME,
     shape: &CLOUD_CONNECTOR_SHAPE,
-    create_only: &[
-        "ConfigConnectorArn",
-        "Configuration/AzureConfiguration/TenantId",
-        "RoleArn",
-    ],
+    create_only: &["ConfigConnectorArn", "Configuration/AzureConfiguration/TenantId", "RoleArn"],
     write_only: &[],
     primary_identifier: &["CloudConnectorArn"],
-    attributes: &[
-        "CloudConnectorArn",
-        "CloudConnectorId",
-        "CreatedAt",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CloudConnectorArn", "CloudConnectorId", "CreatedAt", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static CLOUD_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConfigConnectorArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-cn|-us-gov)?:config:[a-z0-9-]+:\\d{12}:connector/.+$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Configuration",
-            &Shape::Object(&cloud_connector::CLOUD_CONNECTOR_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[a-z0-9-]*:iam::\\d{12}:role/[\\w-/.@+=,]{1,1017}$"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&cloud_connector::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ConfigConnectorArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-cn|-us-gov)?:config:[a-z0-9-]+:\\d{12}:connector/.+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("Configuration", &Shape::Object(&cloud_connector::CLOUD_CONNECTOR_CONFIGURATION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}\\p{P}\\p{M}]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[a-z0-9-]*:iam::\\d{12}:role/[\\w-/.@+=,]{1,1017}$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&cloud_connector::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -752,10 +509,7 @@ pub mod cloud_connector {
         ///
         /// - `application_id`: `ApplicationId`, The Azure AD application ID.
         /// - `tenant_id`: `TenantId`, The Azure AD tenant ID. Cannot be changed after creation.
-        pub fn new(
-            application_id: impl Into<Val<String>>,
-            tenant_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(application_id: impl Into<Val<String>>, tenant_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ApplicationId", application_id);
             props.set("TenantId", tenant_id);
@@ -865,10 +619,9 @@ pub mod cloud_connector {
     }
 
     pub(crate) static CLOUD_CONNECTOR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AzureConfiguration",
-            &Shape::Object(&AZURE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("AzureConfiguration", &Shape::Object(&AZURE_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -884,14 +637,9 @@ pub mod cloud_connector {
     };
 
     pub(crate) static CONFIGURATION_TARGETS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Subscriptions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&AZURE_SUBSCRIPTION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(75),
-            }),
-        )],
+        fields: &[
+            ("Subscriptions", &Shape::List(ListRule { item: Some(&Shape::Object(&AZURE_SUBSCRIPTION_SHAPE)), min_items: Some(1), max_items: Some(75) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -905,24 +653,8 @@ pub mod cloud_connector {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -946,10 +678,7 @@ impl CfnDocument {
     pub fn new(content: impl Into<Val<Json>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
-        CfnDocument {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDocument { props, options: ResourceOptions::default() }
     }
 
     /// A list of key and value pairs that describe attachments to a version of a document.
@@ -1043,109 +772,21 @@ pub(crate) static DOCUMENT_META: TypeMeta = TypeMeta {
     write_only: &["Attachments", "UpdateMethod"],
     primary_identifier: &["Name"],
     attributes: &[],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static DOCUMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Attachments",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&document::ATTACHMENTS_SOURCE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "DocumentFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["YAML", "JSON", "TEXT"],
-            }),
-        ),
-        (
-            "DocumentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ApplicationConfiguration",
-                    "ApplicationConfigurationSchema",
-                    "Automation",
-                    "Automation.ChangeTemplate",
-                    "AutoApprovalPolicy",
-                    "ChangeCalendar",
-                    "CloudFormation",
-                    "Command",
-                    "DeploymentStrategy",
-                    "ManualApprovalPolicy",
-                    "Package",
-                    "Policy",
-                    "ProblemAnalysis",
-                    "ProblemAnalysisTemplate",
-                    "Session",
-                ],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Requires",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&document::DOCUMENT_REQUIRES_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&document::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "TargetType",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\/[\\w\\.\\-\\:\\/]*$"),
-                min_len: Some(0),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UpdateMethod",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Replace", "NewVersion"],
-            }),
-        ),
-        (
-            "VersionName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.]{1,128}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Attachments", &Shape::List(ListRule { item: Some(&Shape::Object(&document::ATTACHMENTS_SOURCE_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+        ("DocumentFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["YAML", "JSON", "TEXT"] })),
+        ("DocumentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ApplicationConfiguration", "ApplicationConfigurationSchema", "Automation", "Automation.ChangeTemplate", "AutoApprovalPolicy", "ChangeCalendar", "CloudFormation", "Command", "DeploymentStrategy", "ManualApprovalPolicy", "Package", "Policy", "ProblemAnalysis", "ProblemAnalysisTemplate", "Session"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Requires", &Shape::List(ListRule { item: Some(&Shape::Object(&document::DOCUMENT_REQUIRES_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&document::TAG_SHAPE)), min_items: Some(0), max_items: Some(1000) })),
+        ("TargetType", &Shape::Str(StrRule { pattern: Some("^\\/[\\w\\.\\-\\:\\/]*$"), min_len: Some(0), max_len: Some(200), allowed: &[] })),
+        ("UpdateMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Replace", "NewVersion"] })),
+        ("VersionName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1262,85 +903,25 @@ pub mod document {
 
     pub(crate) static ATTACHMENTS_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SourceUrl", "S3FileUrl", "AttachmentReference"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SourceUrl", "S3FileUrl", "AttachmentReference"] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100000), allowed: &[] })), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DOCUMENT_REQUIRES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-.:/]{3,200}$"),
-                    min_len: None,
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: Some("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)"),
-                    min_len: None,
-                    max_len: Some(8),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.:/]{3,200}$"), min_len: None, max_len: Some(200), allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: Some("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)"), min_len: None, max_len: Some(8), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1365,23 +946,14 @@ impl CfnMaintenanceWindow {
     /// - `duration`: `Duration`, The duration of the maintenance window in hours.
     /// - `name`: `Name`, The name of the maintenance window.
     /// - `schedule`: `Schedule`, The schedule of the maintenance window in the form of a cron or rate expression.
-    pub fn new(
-        allow_unassociated_targets: impl Into<Val<bool>>,
-        cutoff: impl Into<Val<i64>>,
-        duration: impl Into<Val<i64>>,
-        name: impl Into<Val<String>>,
-        schedule: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(allow_unassociated_targets: impl Into<Val<bool>>, cutoff: impl Into<Val<i64>>, duration: impl Into<Val<i64>>, name: impl Into<Val<String>>, schedule: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AllowUnassociatedTargets", allow_unassociated_targets);
         props.set("Cutoff", cutoff);
         props.set("Duration", duration);
         props.set("Name", name);
         props.set("Schedule", schedule);
-        CfnMaintenanceWindow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMaintenanceWindow { props, options: ResourceOptions::default() }
     }
 
     /// A description of the maintenance window.
@@ -1452,74 +1024,19 @@ pub(crate) static MAINTENANCE_WINDOW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WindowId"],
     attributes: &["WindowId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static MAINTENANCE_WINDOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Cutoff",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(23.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Duration",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(24.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Schedule",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleOffset",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(6.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&maintenance_window::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
+        ("Cutoff", &Shape::Num(NumRule { min: Some(0.0), max: Some(23.0), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Duration", &Shape::Num(NumRule { min: Some(1.0), max: Some(24.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("Schedule", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ScheduleOffset", &Shape::Num(NumRule { min: Some(1.0), max: Some(6.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&maintenance_window::TAG_SHAPE)), min_items: Some(0), max_items: Some(1000) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1557,24 +1074,8 @@ pub mod maintenance_window {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1597,19 +1098,12 @@ impl CfnMaintenanceWindowTarget {
     /// - `resource_type`: `ResourceType`, The type of target that is being registered with the maintenance window.
     /// - `targets`: `Targets`, The targets to register with the maintenance window.
     /// - `window_id`: `WindowId`, The ID of the maintenance window to register the target with.
-    pub fn new(
-        resource_type: impl Into<Val<String>>,
-        targets: impl Into<Val<Vec<maintenance_window_target::Targets>>>,
-        window_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(resource_type: impl Into<Val<String>>, targets: impl Into<Val<Vec<maintenance_window_target::Targets>>>, window_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ResourceType", resource_type);
         props.set("Targets", targets);
         props.set("WindowId", window_id);
-        CfnMaintenanceWindowTarget {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMaintenanceWindowTarget { props, options: ResourceOptions::default() }
     }
 
     /// A description for the target.
@@ -1668,59 +1162,12 @@ pub(crate) static MAINTENANCE_WINDOW_TARGET_META: TypeMeta = TypeMeta {
 
 pub(crate) static MAINTENANCE_WINDOW_TARGET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OwnerInformation",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INSTANCE", "RESOURCE_GROUP"],
-            }),
-        ),
-        (
-            "Targets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&maintenance_window_target::TARGETS_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "WindowId",
-            &Shape::Str(StrRule {
-                pattern: Some("^mw-[0-9a-f]{17}$"),
-                min_len: Some(20),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("OwnerInformation", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INSTANCE", "RESOURCE_GROUP"] })),
+        ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&maintenance_window_target::TARGETS_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ("WindowId", &Shape::Str(StrRule { pattern: Some("^mw-[0-9a-f]{17}$"), min_len: Some(20), max_len: Some(20), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1783,21 +1230,13 @@ impl CfnMaintenanceWindowTask {
     /// - `task_arn`: `TaskArn`, The resource that the task uses during execution.
     /// - `task_type`: `TaskType`, The type of task.
     /// - `window_id`: `WindowId`, The ID of the maintenance window where the task is registered.
-    pub fn new(
-        priority: impl Into<Val<i64>>,
-        task_arn: impl Into<Val<String>>,
-        task_type: impl Into<Val<String>>,
-        window_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(priority: impl Into<Val<i64>>, task_arn: impl Into<Val<String>>, task_type: impl Into<Val<String>>, window_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Priority", priority);
         props.set("TaskArn", task_arn);
         props.set("TaskType", task_type);
         props.set("WindowId", window_id);
-        CfnMaintenanceWindowTask {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMaintenanceWindowTask { props, options: ResourceOptions::default() }
     }
 
     /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
@@ -1815,10 +1254,7 @@ impl CfnMaintenanceWindowTask {
     }
 
     /// Information about an Amazon S3 bucket to write Run Command task-level logs to.
-    pub fn logging_info(
-        mut self,
-        value: impl Into<Val<maintenance_window_task::LoggingInfo>>,
-    ) -> Self {
+    pub fn logging_info(mut self, value: impl Into<Val<maintenance_window_task::LoggingInfo>>) -> Self {
         self.props.set("LoggingInfo", value);
         self
     }
@@ -1854,10 +1290,7 @@ impl CfnMaintenanceWindowTask {
     }
 
     /// The parameters to pass to the task when it runs. Populate only the fields that match the task type. All other fields should be empty.
-    pub fn task_invocation_parameters(
-        mut self,
-        value: impl Into<Val<maintenance_window_task::TaskInvocationParameters>>,
-    ) -> Self {
+    pub fn task_invocation_parameters(mut self, value: impl Into<Val<maintenance_window_task::TaskInvocationParameters>>) -> Self {
         self.props.set("TaskInvocationParameters", value);
         self
     }
@@ -1906,94 +1339,16 @@ pub(crate) static MAINTENANCE_WINDOW_TASK_META: TypeMeta = TypeMeta {
 
 pub(crate) static MAINTENANCE_WINDOW_TASK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CutoffBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CANCEL_TASK", "CONTINUE_TASK"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxConcurrency",
-            &Shape::Str(StrRule {
-                pattern: Some("^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$"),
-                min_len: Some(1),
-                max_len: Some(7),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxErrors",
-            &Shape::Str(StrRule {
-                pattern: Some("^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$"),
-                min_len: Some(1),
-                max_len: Some(7),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Targets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&maintenance_window_task::TARGET_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "TaskArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TaskType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATION", "LAMBDA", "RUN_COMMAND", "STEP_FUNCTIONS"],
-            }),
-        ),
-        (
-            "WindowId",
-            &Shape::Str(StrRule {
-                pattern: Some("^mw-[0-9a-f]{17}$"),
-                min_len: Some(20),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
+        ("CutoffBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CANCEL_TASK", "CONTINUE_TASK"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("MaxConcurrency", &Shape::Str(StrRule { pattern: Some("^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$"), min_len: Some(1), max_len: Some(7), allowed: &[] })),
+        ("MaxErrors", &Shape::Str(StrRule { pattern: Some("^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$"), min_len: Some(1), max_len: Some(7), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&maintenance_window_task::TARGET_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ("TaskArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1600), allowed: &[] })),
+        ("TaskType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATION", "LAMBDA", "RUN_COMMAND", "STEP_FUNCTIONS"] })),
+        ("WindowId", &Shape::Str(StrRule { pattern: Some("^mw-[0-9a-f]{17}$"), min_len: Some(20), max_len: Some(20), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2074,41 +1429,26 @@ pub mod maintenance_window_task {
         }
 
         /// The `MaintenanceWindowAutomationParameters` property.
-        pub fn maintenance_window_automation_parameters(
-            mut self,
-            value: impl Into<Val<MaintenanceWindowAutomationParameters>>,
-        ) -> Self {
-            self.props
-                .set("MaintenanceWindowAutomationParameters", value);
+        pub fn maintenance_window_automation_parameters(mut self, value: impl Into<Val<MaintenanceWindowAutomationParameters>>) -> Self {
+            self.props.set("MaintenanceWindowAutomationParameters", value);
             self
         }
 
         /// The `MaintenanceWindowLambdaParameters` property.
-        pub fn maintenance_window_lambda_parameters(
-            mut self,
-            value: impl Into<Val<MaintenanceWindowLambdaParameters>>,
-        ) -> Self {
+        pub fn maintenance_window_lambda_parameters(mut self, value: impl Into<Val<MaintenanceWindowLambdaParameters>>) -> Self {
             self.props.set("MaintenanceWindowLambdaParameters", value);
             self
         }
 
         /// The `MaintenanceWindowRunCommandParameters` property.
-        pub fn maintenance_window_run_command_parameters(
-            mut self,
-            value: impl Into<Val<MaintenanceWindowRunCommandParameters>>,
-        ) -> Self {
-            self.props
-                .set("MaintenanceWindowRunCommandParameters", value);
+        pub fn maintenance_window_run_command_parameters(mut self, value: impl Into<Val<MaintenanceWindowRunCommandParameters>>) -> Self {
+            self.props.set("MaintenanceWindowRunCommandParameters", value);
             self
         }
 
         /// The `MaintenanceWindowStepFunctionsParameters` property.
-        pub fn maintenance_window_step_functions_parameters(
-            mut self,
-            value: impl Into<Val<MaintenanceWindowStepFunctionsParameters>>,
-        ) -> Self {
-            self.props
-                .set("MaintenanceWindowStepFunctionsParameters", value);
+        pub fn maintenance_window_step_functions_parameters(mut self, value: impl Into<Val<MaintenanceWindowStepFunctionsParameters>>) -> Self {
+            self.props.set("MaintenanceWindowStepFunctionsParameters", value);
             self
         }
     }
@@ -2203,10 +1543,7 @@ pub mod maintenance_window_task {
         }
 
         /// The `CloudWatchOutputConfig` property.
-        pub fn cloud_watch_output_config(
-            mut self,
-            value: impl Into<Val<CloudWatchOutputConfig>>,
-        ) -> Self {
+        pub fn cloud_watch_output_config(mut self, value: impl Into<Val<CloudWatchOutputConfig>>) -> Self {
             self.props.set("CloudWatchOutputConfig", value);
             self
         }
@@ -2371,9 +1708,7 @@ pub mod maintenance_window_task {
         }
     }
 
-    impl From<MaintenanceWindowStepFunctionsParameters>
-        for Val<MaintenanceWindowStepFunctionsParameters>
-    {
+    impl From<MaintenanceWindowStepFunctionsParameters> for Val<MaintenanceWindowStepFunctionsParameters> {
         fn from(v: MaintenanceWindowStepFunctionsParameters) -> Self {
             v.props.into_val()
         }
@@ -2405,19 +1740,12 @@ impl CfnOpsItem {
     /// - `description`: `Description`, The description of the OpsItem.
     /// - `source`: `Source`, The origin of the OpsItem.
     /// - `title`: `Title`, The title of the OpsItem.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        source: impl Into<Val<String>>,
-        title: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, source: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Source", source);
         props.set("Title", title);
-        CfnOpsItem {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnOpsItem { props, options: ResourceOptions::default() }
     }
 
     /// The category of the OpsItem.
@@ -2531,87 +1859,20 @@ pub(crate) static OPS_ITEM_META: TypeMeta = TypeMeta {
     create_only: &["Source"],
     write_only: &[],
     primary_identifier: &["OpsItemArn"],
-    attributes: &[
-        "CreatedBy",
-        "CreatedTime",
-        "LastModifiedBy",
-        "LastModifiedTime",
-        "OpsItemArn",
-        "OpsItemId",
-        "OpsItemType",
-        "Status",
-        "Version",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedBy", "CreatedTime", "LastModifiedBy", "LastModifiedTime", "OpsItemArn", "OpsItemId", "OpsItemType", "Status", "Version"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static OPS_ITEM_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Category",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$).+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\s\\S]*\\S[\\s\\S]*$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Priority",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Severity",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$).+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Source",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$).+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&ops_item::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "Title",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!\\s*$).+$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
+        ("Category", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*\\S[\\s\\S]*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
+        ("Severity", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Source", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&ops_item::TAG_SHAPE)), min_items: Some(0), max_items: Some(1000) })),
+        ("Title", &Shape::Str(StrRule { pattern: Some("^(?!\\s*$).+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2649,24 +1910,8 @@ pub mod ops_item {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2698,10 +1943,7 @@ impl CfnParameter {
         let mut props = Props::new();
         props.set("Type", type_);
         props.set("Value", value);
-        CfnParameter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnParameter { props, options: ResourceOptions::default() }
     }
 
     /// A regular expression used to validate the parameter value. For example, for ``String`` types with values restricted to numbers, you can specify the following: ``AllowedPattern=^\d+$``
@@ -2796,78 +2038,19 @@ pub(crate) static PARAMETER_META: TypeMeta = TypeMeta {
     write_only: &["AllowedPattern", "Description", "Policies", "Tier"],
     primary_identifier: &["Name"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PARAMETER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllowedPattern",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &["text", "aws:ec2:image"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Policies",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tier",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["Standard", "Advanced", "Intelligent-Tiering"],
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["String", "StringList"],
-            }),
-        ),
+        ("AllowedPattern", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("DataType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &["text", "aws:ec2:image"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Policies", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("Tier", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Standard", "Advanced", "Intelligent-Tiering"] })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["String", "StringList"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2890,10 +2073,7 @@ impl CfnPatchBaseline {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnPatchBaseline {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPatchBaseline { props, options: ResourceOptions::default() }
     }
 
     /// A set of rules defining the approval rules for a patch baseline.
@@ -2925,12 +2105,8 @@ impl CfnPatchBaseline {
     /// The compliance status for vendor recommended security updates that are not approved by this patch baseline.
     ///
     /// Allowed values: `NON_COMPLIANT`, `COMPLIANT`.
-    pub fn available_security_updates_compliance_status(
-        mut self,
-        value: impl Into<Val<String>>,
-    ) -> Self {
-        self.props
-            .set("AvailableSecurityUpdatesComplianceStatus", value);
+    pub fn available_security_updates_compliance_status(mut self, value: impl Into<Val<String>>) -> Self {
+        self.props.set("AvailableSecurityUpdatesComplianceStatus", value);
         self
     }
 
@@ -2947,10 +2123,7 @@ impl CfnPatchBaseline {
     }
 
     /// A set of global filters used to include patches in the baseline.
-    pub fn global_filters(
-        mut self,
-        value: impl Into<Val<patch_baseline::PatchFilterGroup>>,
-    ) -> Self {
+    pub fn global_filters(mut self, value: impl Into<Val<patch_baseline::PatchFilterGroup>>) -> Self {
         self.props.set("GlobalFilters", value);
         self
     }
@@ -3029,155 +2202,25 @@ pub(crate) static PATCH_BASELINE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Id"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PATCH_BASELINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApprovalRules",
-            &Shape::Object(&patch_baseline::RULE_GROUP_SHAPE),
-        ),
-        (
-            "ApprovedPatches",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ApprovedPatchesComplianceLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "CRITICAL",
-                    "HIGH",
-                    "MEDIUM",
-                    "LOW",
-                    "INFORMATIONAL",
-                    "UNSPECIFIED",
-                ],
-            }),
-        ),
-        (
-            "AvailableSecurityUpdatesComplianceStatus",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NON_COMPLIANT", "COMPLIANT"],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlobalFilters",
-            &Shape::Object(&patch_baseline::PATCH_FILTER_GROUP_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OperatingSystem",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "WINDOWS",
-                    "AMAZON_LINUX",
-                    "AMAZON_LINUX_2",
-                    "AMAZON_LINUX_2022",
-                    "AMAZON_LINUX_2023",
-                    "UBUNTU",
-                    "REDHAT_ENTERPRISE_LINUX",
-                    "SUSE",
-                    "CENTOS",
-                    "ORACLE_LINUX",
-                    "DEBIAN",
-                    "MACOS",
-                    "RASPBIAN",
-                    "ROCKY_LINUX",
-                    "ALMA_LINUX",
-                ],
-            }),
-        ),
-        (
-            "PatchGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RejectedPatches",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "RejectedPatchesAction",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALLOW_AS_DEPENDENCY", "BLOCK"],
-            }),
-        ),
-        (
-            "Sources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&patch_baseline::PATCH_SOURCE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&patch_baseline::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
+        ("ApprovalRules", &Shape::Object(&patch_baseline::RULE_GROUP_SHAPE)),
+        ("ApprovedPatches", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("ApprovedPatchesComplianceLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"] })),
+        ("AvailableSecurityUpdatesComplianceStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NON_COMPLIANT", "COMPLIANT"] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("GlobalFilters", &Shape::Object(&patch_baseline::PATCH_FILTER_GROUP_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]{3,128}$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("OperatingSystem", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022", "AMAZON_LINUX_2023", "UBUNTU", "REDHAT_ENTERPRISE_LINUX", "SUSE", "CENTOS", "ORACLE_LINUX", "DEBIAN", "MACOS", "RASPBIAN", "ROCKY_LINUX", "ALMA_LINUX"] })),
+        ("PatchGroups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: None, max_items: None })),
+        ("RejectedPatches", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("RejectedPatchesAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW_AS_DEPENDENCY", "BLOCK"] })),
+        ("Sources", &Shape::List(ListRule { item: Some(&Shape::Object(&patch_baseline::PATCH_SOURCE_SHAPE)), min_items: Some(0), max_items: Some(20) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&patch_baseline::TAG_SHAPE)), min_items: Some(0), max_items: Some(1000) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3390,177 +2433,50 @@ pub mod patch_baseline {
     }
 
     pub(crate) static RULE_GROUP_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PatchRules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&RULE_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("PatchRules", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApproveAfterDays",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(360.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ApproveUntilDate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ComplianceLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CRITICAL",
-                        "HIGH",
-                        "INFORMATIONAL",
-                        "LOW",
-                        "MEDIUM",
-                        "UNSPECIFIED",
-                    ],
-                }),
-            ),
-            (
-                "PatchFilterGroup",
-                &Shape::Object(&PATCH_FILTER_GROUP_SHAPE),
-            ),
+            ("ApproveAfterDays", &Shape::Num(NumRule { min: Some(0.0), max: Some(360.0), allowed: &[] })),
+            ("ApproveUntilDate", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10), allowed: &[] })),
+            ("ComplianceLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CRITICAL", "HIGH", "INFORMATIONAL", "LOW", "MEDIUM", "UNSPECIFIED"] })),
+            ("PatchFilterGroup", &Shape::Object(&PATCH_FILTER_GROUP_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PATCH_FILTER_GROUP_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PatchFilters",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PATCH_FILTER_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("PatchFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&PATCH_FILTER_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PATCH_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ADVISORY_ID",
-                        "ARCH",
-                        "BUGZILLA_ID",
-                        "CLASSIFICATION",
-                        "CVE_ID",
-                        "EPOCH",
-                        "MSRC_SEVERITY",
-                        "NAME",
-                        "PATCH_ID",
-                        "PATCH_SET",
-                        "PRIORITY",
-                        "PRODUCT",
-                        "PRODUCT_FAMILY",
-                        "RELEASE",
-                        "REPOSITORY",
-                        "SECTION",
-                        "SECURITY",
-                        "SEVERITY",
-                        "VERSION",
-                    ],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADVISORY_ID", "ARCH", "BUGZILLA_ID", "CLASSIFICATION", "CVE_ID", "EPOCH", "MSRC_SEVERITY", "NAME", "PATCH_ID", "PATCH_SET", "PRIORITY", "PRODUCT", "PRODUCT_FAMILY", "RELEASE", "REPOSITORY", "SECTION", "SECURITY", "SEVERITY", "VERSION"] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PATCH_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Configuration",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-.]{3,50}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Products",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(20),
-                }),
-            ),
+            ("Configuration", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.]{3,50}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Products", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(0), max_items: Some(20) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3584,10 +2500,7 @@ impl CfnResourceDataSync {
     pub fn new(sync_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SyncName", sync_name);
-        CfnResourceDataSync {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceDataSync { props, options: ResourceOptions::default() }
     }
 
     /// The `BucketName` property.
@@ -3625,10 +2538,7 @@ impl CfnResourceDataSync {
     /// The `S3Destination` property.
     ///
     /// Changing it replaces the resource.
-    pub fn s3_destination(
-        mut self,
-        value: impl Into<Val<resource_data_sync::S3Destination>>,
-    ) -> Self {
+    pub fn s3_destination(mut self, value: impl Into<Val<resource_data_sync::S3Destination>>) -> Self {
         self.props.set("S3Destination", value);
         self
     }
@@ -3674,16 +2584,7 @@ impl Resource for CfnResourceDataSync {
 pub(crate) static RESOURCE_DATA_SYNC_META: TypeMeta = TypeMeta {
     type_name: CfnResourceDataSync::TYPE_NAME,
     shape: &RESOURCE_DATA_SYNC_SHAPE,
-    create_only: &[
-        "BucketName",
-        "BucketPrefix",
-        "BucketRegion",
-        "KMSKeyArn",
-        "S3Destination",
-        "SyncFormat",
-        "SyncName",
-        "SyncType",
-    ],
+    create_only: &["BucketName", "BucketPrefix", "BucketRegion", "KMSKeyArn", "S3Destination", "SyncFormat", "SyncName", "SyncType"],
     write_only: &[],
     primary_identifier: &["SyncName"],
     attributes: &[],
@@ -3693,77 +2594,15 @@ pub(crate) static RESOURCE_DATA_SYNC_META: TypeMeta = TypeMeta {
 
 pub(crate) static RESOURCE_DATA_SYNC_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BucketPrefix",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BucketRegion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KMSKeyArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "S3Destination",
-            &Shape::Object(&resource_data_sync::S3_DESTINATION_SHAPE),
-        ),
-        (
-            "SyncFormat",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SyncName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SyncSource",
-            &Shape::Object(&resource_data_sync::SYNC_SOURCE_SHAPE),
-        ),
-        (
-            "SyncType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
+        ("BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("BucketRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("KMSKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(512), allowed: &[] })),
+        ("S3Destination", &Shape::Object(&resource_data_sync::S3_DESTINATION_SHAPE)),
+        ("SyncFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("SyncName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("SyncSource", &Shape::Object(&resource_data_sync::SYNC_SOURCE_SHAPE)),
+        ("SyncType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3786,11 +2625,7 @@ pub mod resource_data_sync {
         /// - `bucket_name`: `BucketName`.
         /// - `bucket_region`: `BucketRegion`.
         /// - `sync_format`: `SyncFormat`.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            bucket_region: impl Into<Val<String>>,
-            sync_format: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, bucket_region: impl Into<Val<String>>, sync_format: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("BucketRegion", bucket_region);
@@ -3828,10 +2663,7 @@ pub mod resource_data_sync {
         ///
         /// - `source_regions`: `SourceRegions`.
         /// - `source_type`: `SourceType`.
-        pub fn new(
-            source_regions: impl Into<Val<Vec<String>>>,
-            source_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(source_regions: impl Into<Val<Vec<String>>>, source_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("SourceRegions", source_regions);
             props.set("SourceType", source_type);
@@ -3839,10 +2671,7 @@ pub mod resource_data_sync {
         }
 
         /// The `AwsOrganizationsSource` property.
-        pub fn aws_organizations_source(
-            mut self,
-            value: impl Into<Val<AwsOrganizationsSource>>,
-        ) -> Self {
+        pub fn aws_organizations_source(mut self, value: impl Into<Val<AwsOrganizationsSource>>) -> Self {
             self.props.set("AwsOrganizationsSource", value);
             self
         }
@@ -3891,106 +2720,28 @@ pub mod resource_data_sync {
 
     pub(crate) static S3_DESTINATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketRegion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KMSKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SyncFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &["JsonSerDe"],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("BucketPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("BucketRegion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("KMSKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("SyncFormat", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &["JsonSerDe"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYNC_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AwsOrganizationsSource",
-                &Shape::Object(&AWS_ORGANIZATIONS_SOURCE_SHAPE),
-            ),
-            (
-                "SourceRegions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("AwsOrganizationsSource", &Shape::Object(&AWS_ORGANIZATIONS_SOURCE_SHAPE)),
+            ("SourceRegions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: None, max_items: None })),
+            ("SourceType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_ORGANIZATIONS_SOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OrganizationSourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OrganizationalUnits",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(1),
-                    max_items: Some(1000),
-                }),
-            ),
+            ("OrganizationSourceType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("OrganizationalUnits", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(1000) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4016,10 +2767,7 @@ impl CfnResourcePolicy {
         let mut props = Props::new();
         props.set("Policy", policy);
         props.set("ResourceArn", resource_arn);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -4066,15 +2814,9 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ResourceArn",
-        &Shape::Str(StrRule {
-            pattern: None,
-            min_len: Some(20),
-            max_len: Some(2048),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("ResourceArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -4098,10 +2840,7 @@ impl CfnServiceSetting {
         let mut props = Props::new();
         props.set("SettingId", setting_id);
         props.set("SettingValue", setting_value);
-        CfnServiceSetting {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceSetting { props, options: ResourceOptions::default() }
     }
 }
 
@@ -4163,24 +2902,8 @@ pub(crate) static SERVICE_SETTING_META: TypeMeta = TypeMeta {
 
 pub(crate) static SERVICE_SETTING_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SettingId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SettingValue",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
+        ("SettingId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+        ("SettingValue", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

@@ -30,19 +30,12 @@ impl CfnContact {
     /// - `alias`: `Alias`, Alias of the contact. String value with 20 to 256 characters. Only alphabetical, numeric characters, dash, or underscore allowed.
     /// - `display_name`: `DisplayName`, Name of the contact. String value with 3 to 256 characters. Only alphabetical, space, numeric characters, dash, or underscore allowed.
     /// - `type_`: `Type`, Contact type, which specify type of contact. Currently supported values: “PERSONAL”, “SHARED”, “OTHER“.
-    pub fn new(
-        alias: impl Into<Val<String>>,
-        display_name: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(alias: impl Into<Val<String>>, display_name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Alias", alias);
         props.set("DisplayName", display_name);
         props.set("Type", type_);
-        CfnContact {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContact { props, options: ResourceOptions::default() }
     }
 
     /// The stages that an escalation plan or engagement plan engages contacts and contact methods in.
@@ -91,58 +84,17 @@ pub(crate) static CONTACT_META: TypeMeta = TypeMeta {
     write_only: &["Plan"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688358),
 };
 
 pub(crate) static CONTACT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Alias",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z0-9_\\-\\.]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_\\-\\s]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Plan",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&contact::STAGE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&contact::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PERSONAL", "ESCALATION", "ONCALL_SCHEDULE"],
-            }),
-        ),
+        ("Alias", &Shape::Str(StrRule { pattern: Some("^[a-z0-9_\\-\\.]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-\\s]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Plan", &Shape::List(ListRule { item: Some(&Shape::Object(&contact::STAGE_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&contact::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PERSONAL", "ESCALATION", "ONCALL_SCHEDULE"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -234,10 +186,7 @@ pub mod contact {
         ///
         /// - `channel_id`: `ChannelId`, The Amazon Resource Name (ARN) of the contact channel.
         /// - `retry_interval_in_minutes`: `RetryIntervalInMinutes`, The number of minutes to wait to retry sending engagement in the case the engagement initially fails.
-        pub fn new(
-            channel_id: impl Into<Val<String>>,
-            retry_interval_in_minutes: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(channel_id: impl Into<Val<String>>, retry_interval_in_minutes: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ChannelId", channel_id);
             props.set("RetryIntervalInMinutes", retry_interval_in_minutes);
@@ -302,14 +251,9 @@ pub mod contact {
     }
 
     pub(crate) static STAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Targets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TARGETS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&TARGETS_SHAPE)), min_items: None, max_items: None })),
+        ],
         one_of_required: &[&["DurationInMinutes"], &["RotationIds"]],
         ..ObjectShape::EMPTY
     };
@@ -321,24 +265,8 @@ pub mod contact {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\\\\\/a-zA-Z0-9_+=\\-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\\\\\/a-zA-Z0-9_+=\\-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -359,10 +287,7 @@ impl CfnContactChannel {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnContactChannel {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContactChannel { props, options: ResourceOptions::default() }
     }
 
     /// The details that SSM Incident Manager uses when trying to engage the contact channel.
@@ -464,10 +389,7 @@ impl CfnPlan {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPlan { props, options: ResourceOptions::default() }
     }
 
     /// Contact ID for the AWS SSM Incident Manager Contact to associate the plan.
@@ -615,10 +537,7 @@ pub mod plan {
         ///
         /// - `channel_id`: `ChannelId`, The Amazon Resource Name (ARN) of the contact channel.
         /// - `retry_interval_in_minutes`: `RetryIntervalInMinutes`, The number of minutes to wait to retry sending engagement in the case the engagement initially fails.
-        pub fn new(
-            channel_id: impl Into<Val<String>>,
-            retry_interval_in_minutes: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(channel_id: impl Into<Val<String>>, retry_interval_in_minutes: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("ChannelId", channel_id);
             props.set("RetryIntervalInMinutes", retry_interval_in_minutes);
@@ -658,14 +577,9 @@ pub mod plan {
     }
 
     pub(crate) static STAGE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Targets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TARGETS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&TARGETS_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -694,23 +608,14 @@ impl CfnRotation {
     /// - `recurrence`: `Recurrence`, Information about when an on-call rotation is in effect and how long the rotation period lasts.
     /// - `start_time`: `StartTime`, Start time of the first shift of Oncall Schedule
     /// - `time_zone_id`: `TimeZoneId`, TimeZone Identifier for the Oncall Schedule
-    pub fn new(
-        contact_ids: impl Into<Val<Vec<String>>>,
-        name: impl Into<Val<String>>,
-        recurrence: impl Into<Val<rotation::RecurrenceSettings>>,
-        start_time: impl Into<Val<String>>,
-        time_zone_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(contact_ids: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, recurrence: impl Into<Val<rotation::RecurrenceSettings>>, start_time: impl Into<Val<String>>, time_zone_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ContactIds", contact_ids);
         props.set("Name", name);
         props.set("Recurrence", recurrence);
         props.set("StartTime", start_time);
         props.set("TimeZoneId", time_zone_id);
-        CfnRotation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRotation { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -751,10 +656,7 @@ pub(crate) static ROTATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688358),
 };
 
@@ -843,10 +745,7 @@ pub mod rotation {
         ///
         /// - `day_of_month`: `DayOfMonth`, The day of the month when monthly recurring on-call rotations begin.
         /// - `hand_off_time`: `HandOffTime`, Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
-        pub fn new(
-            day_of_month: impl Into<Val<i64>>,
-            hand_off_time: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(day_of_month: impl Into<Val<i64>>, hand_off_time: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DayOfMonth", day_of_month);
             props.set("HandOffTime", hand_off_time);
@@ -871,10 +770,7 @@ pub mod rotation {
         ///
         /// - `coverage_times`: `CoverageTimes`, Information about when an on-call shift begins and ends.
         /// - `day_of_week`: `DayOfWeek`, The day of the week when weekly recurring on-call shift rotations begin.
-        pub fn new(
-            coverage_times: impl Into<Val<Vec<CoverageTime>>>,
-            day_of_week: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(coverage_times: impl Into<Val<Vec<CoverageTime>>>, day_of_week: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("CoverageTimes", coverage_times);
             props.set("DayOfWeek", day_of_week);
@@ -924,10 +820,7 @@ pub mod rotation {
         ///
         /// - `day_of_week`: `DayOfWeek`, The day of the week when weekly recurring on-call shift rotations begin.
         /// - `hand_off_time`: `HandOffTime`, Details about when an on-call rotation shift begins or ends. Time of the day in format HH:MM
-        pub fn new(
-            day_of_week: impl Into<Val<String>>,
-            hand_off_time: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(day_of_week: impl Into<Val<String>>, hand_off_time: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DayOfWeek", day_of_week);
             props.set("HandOffTime", hand_off_time);
@@ -968,182 +861,53 @@ pub mod rotation {
 
     pub(crate) static RECURRENCE_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DailySettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MonthlySettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MONTHLY_SETTING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "NumberOfOnCalls",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecurrenceMultiplier",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShiftCoverages",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SHIFT_COVERAGE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "WeeklySettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&WEEKLY_SETTING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("DailySettings", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("MonthlySettings", &Shape::List(ListRule { item: Some(&Shape::Object(&MONTHLY_SETTING_SHAPE)), min_items: None, max_items: None })),
+            ("NumberOfOnCalls", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("RecurrenceMultiplier", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("ShiftCoverages", &Shape::List(ListRule { item: Some(&Shape::Object(&SHIFT_COVERAGE_SHAPE)), min_items: None, max_items: None })),
+            ("WeeklySettings", &Shape::List(ListRule { item: Some(&Shape::Object(&WEEKLY_SETTING_SHAPE)), min_items: None, max_items: None })),
         ],
-        one_of_required: &[
-            &["NumberOfOnCalls", "RecurrenceMultiplier", "WeeklySettings"],
-            &["NumberOfOnCalls", "RecurrenceMultiplier", "MonthlySettings"],
-            &["NumberOfOnCalls", "RecurrenceMultiplier", "DailySettings"],
-        ],
+        one_of_required: &[&["NumberOfOnCalls", "RecurrenceMultiplier", "WeeklySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "MonthlySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "DailySettings"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONTHLY_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DayOfMonth",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(31.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HandOffTime",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DayOfMonth", &Shape::Num(NumRule { min: Some(1.0), max: Some(31.0), allowed: &[] })),
+            ("HandOffTime", &Shape::Str(StrRule { pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SHIFT_COVERAGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CoverageTimes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COVERAGE_TIME_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "DayOfWeek",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
-                }),
-            ),
+            ("CoverageTimes", &Shape::List(ListRule { item: Some(&Shape::Object(&COVERAGE_TIME_SHAPE)), min_items: None, max_items: None })),
+            ("DayOfWeek", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COVERAGE_TIME_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndTime",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartTime",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EndTime", &Shape::Str(StrRule { pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), min_len: None, max_len: None, allowed: &[] })),
+            ("StartTime", &Shape::Str(StrRule { pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEEKLY_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DayOfWeek",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
-                }),
-            ),
-            (
-                "HandOffTime",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("DayOfWeek", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"] })),
+            ("HandOffTime", &Shape::Str(StrRule { pattern: Some("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\\\\\/a-zA-Z0-9_+=\\-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\\\\\/a-zA-Z0-9_+=\\-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -28,17 +28,11 @@ impl CfnPreferences {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPreferences {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPreferences { props, options: ResourceOptions::default() }
     }
 
     /// The set of preferences used for recording RDP connections in the requesting AWS account and AWS Region. This includes details such as which S3 bucket recordings are stored in.
-    pub fn connection_recording_preferences(
-        mut self,
-        value: impl Into<Val<preferences::ConnectionRecordingPreferences>>,
-    ) -> Self {
+    pub fn connection_recording_preferences(mut self, value: impl Into<Val<preferences::ConnectionRecordingPreferences>>) -> Self {
         self.props.set("ConnectionRecordingPreferences", value);
         self
     }
@@ -80,10 +74,9 @@ pub(crate) static PREFERENCES_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static PREFERENCES_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "ConnectionRecordingPreferences",
-        &Shape::Object(&preferences::CONNECTION_RECORDING_PREFERENCES_SHAPE),
-    )],
+    fields: &[
+        ("ConnectionRecordingPreferences", &Shape::Object(&preferences::CONNECTION_RECORDING_PREFERENCES_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -104,10 +97,7 @@ pub mod preferences {
         ///
         /// - `kms_key_arn`: `KMSKeyArn`, The ARN of a AWS KMS key that is used to encrypt data while it is being processed by the service. This key must exist in the same AWS Region as the node you start an RDP connection to.
         /// - `recording_destinations`: `RecordingDestinations`, Determines where recordings of RDP connections are stored.
-        pub fn new(
-            kms_key_arn: impl Into<Val<String>>,
-            recording_destinations: impl Into<Val<RecordingDestinations>>,
-        ) -> Self {
+        pub fn new(kms_key_arn: impl Into<Val<String>>, recording_destinations: impl Into<Val<RecordingDestinations>>) -> Self {
             let mut props = Props::new();
             props.set("KMSKeyArn", kms_key_arn);
             props.set("RecordingDestinations", recording_destinations);
@@ -155,10 +145,7 @@ pub mod preferences {
         ///
         /// - `bucket_name`: `BucketName`, The name of the S3 bucket where RDP connection recordings are stored.
         /// - `bucket_owner`: `BucketOwner`, The AWS account number that owns the S3 bucket.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            bucket_owner: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, bucket_owner: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("BucketOwner", bucket_owner);
@@ -174,32 +161,16 @@ pub mod preferences {
 
     pub(crate) static CONNECTION_RECORDING_PREFERENCES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KMSKeyArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RecordingDestinations",
-                &Shape::Object(&RECORDING_DESTINATIONS_SHAPE),
-            ),
+            ("KMSKeyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("RecordingDestinations", &Shape::Object(&RECORDING_DESTINATIONS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RECORDING_DESTINATIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3Buckets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&S3_BUCKET_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("S3Buckets", &Shape::List(ListRule { item: Some(&Shape::Object(&S3_BUCKET_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -213,7 +184,9 @@ pub mod preferences {
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PREFERENCES_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PREFERENCES_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

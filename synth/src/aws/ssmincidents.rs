@@ -31,10 +31,7 @@ impl CfnReplicationSet {
     pub fn new(regions: impl Into<Val<Vec<replication_set::ReplicationRegion>>>) -> Self {
         let mut props = Props::new();
         props.set("Regions", regions);
-        CfnReplicationSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReplicationSet { props, options: ResourceOptions::default() }
     }
 
     /// Configures the ReplicationSet deletion protection.
@@ -81,31 +78,14 @@ pub(crate) static REPLICATION_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688358),
 };
 
 pub(crate) static REPLICATION_SET_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Regions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&replication_set::REPLICATION_REGION_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&replication_set::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Regions", &Shape::List(ListRule { item: Some(&Shape::Object(&replication_set::REPLICATION_REGION_SHAPE)), min_items: Some(1), max_items: Some(3) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&replication_set::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -198,56 +178,23 @@ pub mod replication_set {
 
     pub(crate) static REPLICATION_REGION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RegionConfiguration",
-                &Shape::Object(&REGION_CONFIGURATION_SHAPE),
-            ),
-            (
-                "RegionName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
+            ("RegionConfiguration", &Shape::Object(&REGION_CONFIGURATION_SHAPE)),
+            ("RegionName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(20), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SseKmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SseKmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -269,17 +216,11 @@ impl CfnResponsePlan {
     ///
     /// - `incident_template`: `IncidentTemplate`, The incident template configuration.
     /// - `name`: `Name`, The name of the response plan.
-    pub fn new(
-        incident_template: impl Into<Val<response_plan::IncidentTemplate>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(incident_template: impl Into<Val<response_plan::IncidentTemplate>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IncidentTemplate", incident_template);
         props.set("Name", name);
-        CfnResponsePlan {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResponsePlan { props, options: ResourceOptions::default() }
     }
 
     /// The list of actions.
@@ -350,10 +291,7 @@ pub(crate) static RESPONSE_PLAN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e688358),
 };
 
@@ -414,10 +352,7 @@ pub mod response_plan {
         ///
         /// - `document_name`: `DocumentName`, The document name to use when starting the SSM automation document.
         /// - `role_arn`: `RoleArn`, The role ARN to use when starting the SSM automation document.
-        pub fn new(
-            document_name: impl Into<Val<String>>,
-            role_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(document_name: impl Into<Val<String>>, role_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DocumentName", document_name);
             props.set("RoleArn", role_arn);
@@ -431,10 +366,7 @@ pub mod response_plan {
         }
 
         /// The parameters with dynamic values to set when starting the SSM automation document.
-        pub fn dynamic_parameters(
-            mut self,
-            value: impl Into<Val<Vec<DynamicSsmParameter>>>,
-        ) -> Self {
+        pub fn dynamic_parameters(mut self, value: impl Into<Val<Vec<DynamicSsmParameter>>>) -> Self {
             self.props.set("DynamicParameters", value);
             self
         }
@@ -471,10 +403,7 @@ pub mod response_plan {
         ///
         /// - `key`: `Key`.
         /// - `value`: `Value`, Value of the dynamic parameter to set when starting the SSM automation document.
-        pub fn new(
-            key: impl Into<Val<String>>,
-            value: impl Into<Val<DynamicSsmParameterValue>>,
-        ) -> Self {
+        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<DynamicSsmParameterValue>>) -> Self {
             let mut props = Props::new();
             props.set("Key", key);
             props.set("Value", value);
@@ -598,10 +527,7 @@ pub mod response_plan {
         }
 
         /// The list of notification targets.
-        pub fn notification_targets(
-            mut self,
-            value: impl Into<Val<Vec<NotificationTargetItem>>>,
-        ) -> Self {
+        pub fn notification_targets(mut self, value: impl Into<Val<Vec<NotificationTargetItem>>>) -> Self {
             self.props.set("NotificationTargets", value);
             self
         }
@@ -684,10 +610,7 @@ pub mod response_plan {
         }
 
         /// The pagerDuty configuration to use when starting the incident.
-        pub fn pager_duty_configuration(
-            mut self,
-            value: impl Into<Val<PagerDutyConfiguration>>,
-        ) -> Self {
+        pub fn pager_duty_configuration(mut self, value: impl Into<Val<PagerDutyConfiguration>>) -> Self {
             self.props.set("PagerDutyConfiguration", value);
             self
         }
@@ -711,17 +634,10 @@ pub mod response_plan {
         /// - `name`: `Name`, The name of the pagerDuty configuration.
         /// - `pager_duty_incident_configuration`: `PagerDutyIncidentConfiguration`, The pagerDuty incident configuration.
         /// - `secret_id`: `SecretId`, The AWS secrets manager secretId storing the pagerDuty token.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            pager_duty_incident_configuration: impl Into<Val<PagerDutyIncidentConfiguration>>,
-            secret_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, pager_duty_incident_configuration: impl Into<Val<PagerDutyIncidentConfiguration>>, secret_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
-            props.set(
-                "PagerDutyIncidentConfiguration",
-                pager_duty_incident_configuration,
-            );
+            props.set("PagerDutyIncidentConfiguration", pager_duty_incident_configuration);
             props.set("SecretId", secret_id);
             PagerDutyConfiguration { props }
         }
@@ -757,293 +673,111 @@ pub mod response_plan {
     }
 
     pub(crate) static ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SsmAutomation", &Shape::Object(&SSM_AUTOMATION_SHAPE))],
+        fields: &[
+            ("SsmAutomation", &Shape::Object(&SSM_AUTOMATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSM_AUTOMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DocumentName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DocumentVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DynamicParameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DYNAMIC_SSM_PARAMETER_SHAPE)),
-                    min_items: None,
-                    max_items: Some(200),
-                }),
-            ),
-            (
-                "Parameters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&SSM_PARAMETER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(200),
-                }),
-            ),
-            (
-                "RoleArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws(-(cn|us-gov))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$",
-                    ),
-                    min_len: None,
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TargetAccount",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IMPACTED_ACCOUNT", "RESPONSE_PLAN_OWNER_ACCOUNT"],
-                }),
-            ),
+            ("DocumentName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
+            ("DocumentVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
+            ("DynamicParameters", &Shape::List(ListRule { item: Some(&Shape::Object(&DYNAMIC_SSM_PARAMETER_SHAPE)), min_items: None, max_items: Some(200) })),
+            ("Parameters", &Shape::List(ListRule { item: Some(&Shape::Object(&SSM_PARAMETER_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+            ("RoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-(cn|us-gov))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$"), min_len: None, max_len: Some(1000), allowed: &[] })),
+            ("TargetAccount", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IMPACTED_ACCOUNT", "RESPONSE_PLAN_OWNER_ACCOUNT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DYNAMIC_SSM_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
             ("Value", &Shape::Object(&DYNAMIC_SSM_PARAMETER_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DYNAMIC_SSM_PARAMETER_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Variable",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["INCIDENT_RECORD_ARN", "INVOLVED_RESOURCES"],
-            }),
-        )],
+        fields: &[
+            ("Variable", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["INCIDENT_RECORD_ARN", "INVOLVED_RESOURCES"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SSM_PARAMETER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: Some(10000),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(10000), allowed: &[] })), min_items: None, max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHAT_CHANNEL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ChatbotSns",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$",
-                    ),
-                    min_len: None,
-                    max_len: Some(1000),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("ChatbotSns", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$"), min_len: None, max_len: Some(1000), allowed: &[] })), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INCIDENT_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DedupeString",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Impact",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IncidentTags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            ),
-            (
-                "NotificationTargets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&NOTIFICATION_TARGET_ITEM_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Summary",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(4000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Title",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("DedupeString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Impact", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
+            ("IncidentTags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+            ("NotificationTargets", &Shape::List(ListRule { item: Some(&Shape::Object(&NOTIFICATION_TARGET_ITEM_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+            ("Summary", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4000), allowed: &[] })),
+            ("Title", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_TARGET_ITEM_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SnsTopicArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$"),
-                min_len: None,
-                max_len: Some(1000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("SnsTopicArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$"), min_len: None, max_len: Some(1000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INTEGRATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PagerDutyConfiguration",
-            &Shape::Object(&PAGER_DUTY_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("PagerDutyConfiguration", &Shape::Object(&PAGER_DUTY_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["PagerDutyConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PAGER_DUTY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PagerDutyIncidentConfiguration",
-                &Shape::Object(&PAGER_DUTY_INCIDENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SecretId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("PagerDutyIncidentConfiguration", &Shape::Object(&PAGER_DUTY_INCIDENT_CONFIGURATION_SHAPE)),
+            ("SecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PAGER_DUTY_INCIDENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ServiceId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ServiceId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&REPLICATION_SET_META, &RESPONSE_PLAN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &REPLICATION_SET_META,
+    &RESPONSE_PLAN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

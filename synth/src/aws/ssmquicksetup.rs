@@ -28,15 +28,10 @@ impl CfnConfigurationManager {
     /// Creates the resource from its required properties:
     ///
     /// - `configuration_definitions`: `ConfigurationDefinitions`.
-    pub fn new(
-        configuration_definitions: impl Into<Val<Vec<configuration_manager::ConfigurationDefinition>>>,
-    ) -> Self {
+    pub fn new(configuration_definitions: impl Into<Val<Vec<configuration_manager::ConfigurationDefinition>>>) -> Self {
         let mut props = Props::new();
         props.set("ConfigurationDefinitions", configuration_definitions);
-        CfnConfigurationManager {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConfigurationManager { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -98,64 +93,20 @@ impl Handle<CfnConfigurationManager> {
 pub(crate) static CONFIGURATION_MANAGER_META: TypeMeta = TypeMeta {
     type_name: CfnConfigurationManager::TYPE_NAME,
     shape: &CONFIGURATION_MANAGER_SHAPE,
-    create_only: &[
-        "ConfigurationDefinitions/*/Type",
-        "ConfigurationDefinitions/*/TypeVersion",
-    ],
+    create_only: &["ConfigurationDefinitions/*/Type", "ConfigurationDefinitions/*/TypeVersion"],
     write_only: &[],
     primary_identifier: &["ManagerArn"],
-    attributes: &[
-        "CreatedAt",
-        "LastModifiedAt",
-        "ManagerArn",
-        "StatusSummaries",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["CreatedAt", "LastModifiedAt", "ManagerArn", "StatusSummaries"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e688358),
 };
 
 pub(crate) static CONFIGURATION_MANAGER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConfigurationDefinitions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &configuration_manager::CONFIGURATION_DEFINITION_SHAPE,
-                )),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.{0,512}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[ A-Za-z0-9_-]{1,50}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9 +=@_\\/:.-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("ConfigurationDefinitions", &Shape::List(ListRule { item: Some(&Shape::Object(&configuration_manager::CONFIGURATION_DEFINITION_SHAPE)), min_items: None, max_items: None })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^.{0,512}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[ A-Za-z0-9_-]{1,50}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 +=@_\\/:.-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
@@ -185,25 +136,20 @@ pub mod configuration_manager {
         }
 
         /// The `LocalDeploymentAdministrationRoleArn` property.
-        pub fn local_deployment_administration_role_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("LocalDeploymentAdministrationRoleArn", value);
+        pub fn local_deployment_administration_role_arn(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("LocalDeploymentAdministrationRoleArn", value);
             self
         }
 
         /// The `LocalDeploymentExecutionRoleName` property.
-        pub fn local_deployment_execution_role_name(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn local_deployment_execution_role_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LocalDeploymentExecutionRoleName", value);
             self
         }
 
         /// The `TypeVersion` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn type_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TypeVersion", value);
             self
@@ -224,42 +170,10 @@ pub mod configuration_manager {
 
     pub(crate) static CONFIGURATION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LocalDeploymentExecutionRoleName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Parameters",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(40960),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9_\\-.:/]{3,200}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TypeVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("LocalDeploymentExecutionRoleName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("Parameters", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(40960), allowed: &[] }))),
+            ("Type", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_\\-.:/]{3,200}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TypeVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -282,19 +196,12 @@ impl CfnLifecycleAutomation {
     /// - `automation_document`: `AutomationDocument`, The name of the Automation document to execute
     /// - `automation_parameters`: `AutomationParameters`, Parameters to be passed to the Automation Document
     /// - `resource_key`: `ResourceKey`, A unique identifier used for generating a unique logical ID for the custom resource
-    pub fn new(
-        automation_document: impl Into<Val<String>>,
-        automation_parameters: impl Into<Val<Map<Vec<String>>>>,
-        resource_key: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(automation_document: impl Into<Val<String>>, automation_parameters: impl Into<Val<Map<Vec<String>>>>, resource_key: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AutomationDocument", automation_document);
         props.set("AutomationParameters", automation_parameters);
         props.set("ResourceKey", resource_key);
-        CfnLifecycleAutomation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLifecycleAutomation { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -335,48 +242,24 @@ pub(crate) static LIFECYCLE_AUTOMATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AssociationId"],
     attributes: &["AssociationId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x3fce1e688358),
 };
 
 pub(crate) static LIFECYCLE_AUTOMATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AutomationDocument",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(500),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceKey",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]+$"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9 +=@_\\/:.-]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            })),
-        ),
+        ("AutomationDocument", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(500), allowed: &[] })),
+        ("ResourceKey", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::Map(&Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9 +=@_\\/:.-]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] }))),
     ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CONFIGURATION_MANAGER_META, &LIFECYCLE_AUTOMATION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CONFIGURATION_MANAGER_META,
+    &LIFECYCLE_AUTOMATION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

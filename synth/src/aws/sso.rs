@@ -30,19 +30,12 @@ impl CfnApplication {
     /// - `application_provider_arn`: `ApplicationProviderArn`, The ARN of the application provider under which the operation will run
     /// - `instance_arn`: `InstanceArn`, The ARN of the instance of IAM Identity Center under which the operation will run
     /// - `name`: `Name`, The name you want to assign to this Identity Center (SSO) Application
-    pub fn new(
-        application_provider_arn: impl Into<Val<String>>,
-        instance_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_provider_arn: impl Into<Val<String>>, instance_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationProviderArn", application_provider_arn);
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// The description information for the Identity Center (SSO) Application
@@ -52,10 +45,7 @@ impl CfnApplication {
     }
 
     /// A structure that describes the options for the portal associated with an application
-    pub fn portal_options(
-        mut self,
-        value: impl Into<Val<application::PortalOptionsConfiguration>>,
-    ) -> Self {
+    pub fn portal_options(mut self, value: impl Into<Val<application::PortalOptionsConfiguration>>) -> Self {
         self.props.set("PortalOptions", value);
         self
     }
@@ -113,76 +103,19 @@ pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ApplicationArn"],
     attributes: &["ApplicationArn", "IdentityStoreArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationProviderArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(-[a-z]{1,5}){0,3}:sso::aws:applicationProvider/[a-zA-Z0-9-/]+$",
-                ),
-                min_len: Some(10),
-                max_len: Some(1224),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$",
-                ),
-                min_len: Some(10),
-                max_len: Some(1224),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortalOptions",
-            &Shape::Object(&application::PORTAL_OPTIONS_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(75),
-            }),
-        ),
+        ("ApplicationProviderArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[a-z]{1,5}){0,3}:sso::aws:applicationProvider/[a-zA-Z0-9-/]+$"), min_len: Some(10), max_len: Some(1224), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("InstanceArn", &Shape::Str(StrRule { pattern: Some("^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$"), min_len: Some(10), max_len: Some(1224), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(0), max_len: Some(255), allowed: &[] })),
+        ("PortalOptions", &Shape::Object(&application::PORTAL_OPTIONS_CONFIGURATION_SHAPE)),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: None, max_items: Some(75) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -284,15 +217,7 @@ pub mod application {
     pub(crate) static PORTAL_OPTIONS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("SignInOptions", &Shape::Object(&SIGN_IN_OPTIONS_SHAPE)),
-            (
-                "Visibility",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("Visibility", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -307,24 +232,8 @@ pub mod application {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w+=,.@-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w+=,.@-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -347,19 +256,12 @@ impl CfnApplicationAssignment {
     /// - `application_arn`: `ApplicationArn`, The ARN of the application.
     /// - `principal_id`: `PrincipalId`, An identifier for an object in IAM Identity Center, such as a user or group
     /// - `principal_type`: `PrincipalType`, The entity type for which the assignment will be created.
-    pub fn new(
-        application_arn: impl Into<Val<String>>,
-        principal_id: impl Into<Val<String>>,
-        principal_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_arn: impl Into<Val<String>>, principal_id: impl Into<Val<String>>, principal_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationArn", application_arn);
         props.set("PrincipalId", principal_id);
         props.set("PrincipalType", principal_type);
-        CfnApplicationAssignment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplicationAssignment { props, options: ResourceOptions::default() }
     }
 }
 
@@ -418,14 +320,7 @@ impl CfnAssignment {
     /// - `principal_type`: `PrincipalType`, The assignee's type, user/group
     /// - `target_id`: `TargetId`, The account id to be provisioned.
     /// - `target_type`: `TargetType`, The type of resource to be provisioned to, only aws account now
-    pub fn new(
-        instance_arn: impl Into<Val<String>>,
-        permission_set_arn: impl Into<Val<String>>,
-        principal_id: impl Into<Val<String>>,
-        principal_type: impl Into<Val<String>>,
-        target_id: impl Into<Val<String>>,
-        target_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(instance_arn: impl Into<Val<String>>, permission_set_arn: impl Into<Val<String>>, principal_id: impl Into<Val<String>>, principal_type: impl Into<Val<String>>, target_id: impl Into<Val<String>>, target_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("PermissionSetArn", permission_set_arn);
@@ -433,10 +328,7 @@ impl CfnAssignment {
         props.set("PrincipalType", principal_type);
         props.set("TargetId", target_id);
         props.set("TargetType", target_type);
-        CfnAssignment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssignment { props, options: ResourceOptions::default() }
     }
 }
 
@@ -458,23 +350,9 @@ impl Resource for CfnAssignment {
 pub(crate) static ASSIGNMENT_META: TypeMeta = TypeMeta {
     type_name: CfnAssignment::TYPE_NAME,
     shape: &ASSIGNMENT_SHAPE,
-    create_only: &[
-        "InstanceArn",
-        "PermissionSetArn",
-        "PrincipalId",
-        "PrincipalType",
-        "TargetId",
-        "TargetType",
-    ],
+    create_only: &["InstanceArn", "PermissionSetArn", "PrincipalId", "PrincipalType", "TargetId", "TargetType"],
     write_only: &[],
-    primary_identifier: &[
-        "InstanceArn",
-        "TargetId",
-        "TargetType",
-        "PermissionSetArn",
-        "PrincipalType",
-        "PrincipalId",
-    ],
+    primary_identifier: &["InstanceArn", "TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId"],
     attributes: &[],
     tagging: None,
     regions: RegionSet(0x3fff7fffffff),
@@ -507,10 +385,7 @@ impl CfnInstance {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstance { props, options: ResourceOptions::default() }
     }
 
     /// The name you want to assign to this Identity Center (SSO) Instance
@@ -578,32 +453,14 @@ pub(crate) static INSTANCE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["InstanceArn"],
     attributes: &["IdentityStoreId", "InstanceArn", "OwnerAccountId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w+=,.@-]+$"),
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&instance::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(75),
-            }),
-        ),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w+=,.@-]+$"), min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&instance::TAG_SHAPE)), min_items: None, max_items: Some(75) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -641,24 +498,8 @@ pub mod instance {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w+=,.@-]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w+=,.@-]+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -682,30 +523,18 @@ impl CfnInstanceAccessControlAttributeConfiguration {
     pub fn new(instance_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
-        CfnInstanceAccessControlAttributeConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInstanceAccessControlAttributeConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `AccessControlAttributes` property.
-    pub fn access_control_attributes(
-        mut self,
-        value: impl Into<
-            Val<Vec<instance_access_control_attribute_configuration::AccessControlAttribute>>,
-        >,
-    ) -> Self {
+    pub fn access_control_attributes(mut self, value: impl Into<Val<Vec<instance_access_control_attribute_configuration::AccessControlAttribute>>>) -> Self {
         self.props.set("AccessControlAttributes", value);
         self
     }
 
     /// The InstanceAccessControlAttributeConfiguration property has been deprecated but is still supported for backwards compatibility purposes. We recomend that you use  AccessControlAttributes property instead.
-    pub fn instance_access_control_attribute_configuration(
-        mut self,
-        value: impl Into<Val<instance_access_control_attribute_configuration::InstanceAccessControlAttributeConfiguration>>,
-    ) -> Self {
-        self.props
-            .set("InstanceAccessControlAttributeConfiguration", value);
+    pub fn instance_access_control_attribute_configuration(mut self, value: impl Into<Val<instance_access_control_attribute_configuration::InstanceAccessControlAttributeConfiguration>>) -> Self {
+        self.props.set("InstanceAccessControlAttributeConfiguration", value);
         self
     }
 }
@@ -762,10 +591,7 @@ pub mod instance_access_control_attribute_configuration {
         ///
         /// - `key`: `Key`.
         /// - `value`: `Value`.
-        pub fn new(
-            key: impl Into<Val<String>>,
-            value: impl Into<Val<AccessControlAttributeValue>>,
-        ) -> Self {
+        pub fn new(key: impl Into<Val<String>>, value: impl Into<Val<AccessControlAttributeValue>>) -> Self {
             let mut props = Props::new();
             props.set("Key", key);
             props.set("Value", value);
@@ -819,9 +645,7 @@ pub mod instance_access_control_attribute_configuration {
         }
     }
 
-    impl From<InstanceAccessControlAttributeConfiguration>
-        for Val<InstanceAccessControlAttributeConfiguration>
-    {
+    impl From<InstanceAccessControlAttributeConfiguration> for Val<InstanceAccessControlAttributeConfiguration> {
         fn from(v: InstanceAccessControlAttributeConfiguration) -> Self {
             v.props.into_val()
         }
@@ -829,52 +653,25 @@ pub mod instance_access_control_attribute_configuration {
 
     pub(crate) static ACCESS_CONTROL_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Object(&ACCESS_CONTROL_ATTRIBUTE_VALUE_SHAPE),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Object(&ACCESS_CONTROL_ATTRIBUTE_VALUE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_CONTROL_ATTRIBUTE_VALUE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Source",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@\\[\\]\\{\\}\\$\\\\\"]*"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        )],
+        fields: &[
+            ("Source", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@\\[\\]\\{\\}\\$\\\\\"]*"), min_len: Some(0), max_len: Some(256), allowed: &[] })), min_items: None, max_items: Some(1) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "AccessControlAttributes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACCESS_CONTROL_ATTRIBUTE_SHAPE)),
-                    min_items: None,
-                    max_items: Some(50),
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("AccessControlAttributes", &Shape::List(ListRule { item: Some(&Shape::Object(&ACCESS_CONTROL_ATTRIBUTE_SHAPE)), min_items: None, max_items: Some(50) })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 }
 
 /// Resource Type definition for SSO PermissionSet
@@ -897,17 +694,11 @@ impl CfnPermissionSet {
         let mut props = Props::new();
         props.set("InstanceArn", instance_arn);
         props.set("Name", name);
-        CfnPermissionSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPermissionSet { props, options: ResourceOptions::default() }
     }
 
     /// The `CustomerManagedPolicyReferences` property.
-    pub fn customer_managed_policy_references(
-        mut self,
-        value: impl Into<Val<Vec<permission_set::CustomerManagedPolicyReference>>>,
-    ) -> Self {
+    pub fn customer_managed_policy_references(mut self, value: impl Into<Val<Vec<permission_set::CustomerManagedPolicyReference>>>) -> Self {
         self.props.set("CustomerManagedPolicyReferences", value);
         self
     }
@@ -931,10 +722,7 @@ impl CfnPermissionSet {
     }
 
     /// The `PermissionsBoundary` property.
-    pub fn permissions_boundary(
-        mut self,
-        value: impl Into<Val<permission_set::PermissionsBoundary>>,
-    ) -> Self {
+    pub fn permissions_boundary(mut self, value: impl Into<Val<permission_set::PermissionsBoundary>>) -> Self {
         self.props.set("PermissionsBoundary", value);
         self
     }
@@ -989,10 +777,7 @@ pub(crate) static PERMISSION_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["InstanceArn", "PermissionSetArn"],
     attributes: &["PermissionSetArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -1060,10 +845,7 @@ pub mod permission_set {
         }
 
         /// The `CustomerManagedPolicyReference` property.
-        pub fn customer_managed_policy_reference(
-            mut self,
-            value: impl Into<Val<CustomerManagedPolicyReference>>,
-        ) -> Self {
+        pub fn customer_managed_policy_reference(mut self, value: impl Into<Val<CustomerManagedPolicyReference>>) -> Self {
             self.props.set("CustomerManagedPolicyReference", value);
             self
         }
@@ -1108,67 +890,24 @@ pub mod permission_set {
 
     pub(crate) static CUSTOMER_MANAGED_POLICY_REFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w+=,.@-]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Path", &Shape::Str(StrRule { pattern: Some("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PERMISSIONS_BOUNDARY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomerManagedPolicyReference",
-                &Shape::Object(&CUSTOMER_MANAGED_POLICY_REFERENCE_SHAPE),
-            ),
-            (
-                "ManagedPolicyArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CustomerManagedPolicyReference", &Shape::Object(&CUSTOMER_MANAGED_POLICY_REFERENCE_SHAPE)),
+            ("ManagedPolicyArn", &Shape::Str(StrRule { pattern: None, min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w+=,.@-]+"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("[\\w+=,.@-]+"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1191,9 +930,7 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::SSO::ApplicationAssignment" => Some(&APPLICATION_ASSIGNMENT_META),
         "AWS::SSO::Assignment" => Some(&ASSIGNMENT_META),
         "AWS::SSO::Instance" => Some(&INSTANCE_META),
-        "AWS::SSO::InstanceAccessControlAttributeConfiguration" => {
-            Some(&INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_META)
-        }
+        "AWS::SSO::InstanceAccessControlAttributeConfiguration" => Some(&INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_META),
         "AWS::SSO::PermissionSet" => Some(&PERMISSION_SET_META),
         _ => None,
     }

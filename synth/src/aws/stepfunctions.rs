@@ -31,19 +31,13 @@ impl CfnActivity {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnActivity {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnActivity { props, options: ResourceOptions::default() }
     }
 
     /// The `EncryptionConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<activity::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<activity::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
@@ -84,36 +78,15 @@ pub(crate) static ACTIVITY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static ACTIVITY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&activity::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(80),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&activity::TAGS_ENTRY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EncryptionConfiguration", &Shape::Object(&activity::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(80), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&activity::TAGS_ENTRY_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -186,56 +159,17 @@ pub mod activity {
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsDataKeyReusePeriodSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"],
-                }),
-            ),
+            ("KmsDataKeyReusePeriodSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(900.0), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -259,10 +193,7 @@ impl CfnStateMachine {
     pub fn new(role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RoleArn", role_arn);
-        CfnStateMachine {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStateMachine { props, options: ResourceOptions::default() }
     }
 
     /// The `Definition` property.
@@ -276,10 +207,7 @@ impl CfnStateMachine {
     /// The `DefinitionS3Location` property.
     ///
     /// Write-only.
-    pub fn definition_s3_location(
-        mut self,
-        value: impl Into<Val<state_machine::S3Location>>,
-    ) -> Self {
+    pub fn definition_s3_location(mut self, value: impl Into<Val<state_machine::S3Location>>) -> Self {
         self.props.set("DefinitionS3Location", value);
         self
     }
@@ -299,19 +227,13 @@ impl CfnStateMachine {
     }
 
     /// The `EncryptionConfiguration` property.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Val<state_machine::EncryptionConfiguration>>,
-    ) -> Self {
+    pub fn encryption_configuration(mut self, value: impl Into<Val<state_machine::EncryptionConfiguration>>) -> Self {
         self.props.set("EncryptionConfiguration", value);
         self
     }
 
     /// The `LoggingConfiguration` property.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Val<state_machine::LoggingConfiguration>>,
-    ) -> Self {
+    pub fn logging_configuration(mut self, value: impl Into<Val<state_machine::LoggingConfiguration>>) -> Self {
         self.props.set("LoggingConfiguration", value);
         self
     }
@@ -341,10 +263,7 @@ impl CfnStateMachine {
     }
 
     /// The `TracingConfiguration` property.
-    pub fn tracing_configuration(
-        mut self,
-        value: impl Into<Val<state_machine::TracingConfiguration>>,
-    ) -> Self {
+    pub fn tracing_configuration(mut self, value: impl Into<Val<state_machine::TracingConfiguration>>) -> Self {
         self.props.set("TracingConfiguration", value);
         self
     }
@@ -386,74 +305,22 @@ pub(crate) static STATE_MACHINE_META: TypeMeta = TypeMeta {
     type_name: CfnStateMachine::TYPE_NAME,
     shape: &STATE_MACHINE_SHAPE,
     create_only: &["StateMachineName", "StateMachineType"],
-    write_only: &[
-        "Definition",
-        "DefinitionS3Location",
-        "DefinitionSubstitutions",
-    ],
+    write_only: &["Definition", "DefinitionS3Location", "DefinitionSubstitutions"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Name", "StateMachineRevisionId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static STATE_MACHINE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DefinitionString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1048576),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            &Shape::Object(&state_machine::ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "LoggingConfiguration",
-            &Shape::Object(&state_machine::LOGGING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "RoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StateMachineName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(80),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StateMachineType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "EXPRESS"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&state_machine::TAGS_ENTRY_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DefinitionString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1048576), allowed: &[] })),
+        ("EncryptionConfiguration", &Shape::Object(&state_machine::ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("LoggingConfiguration", &Shape::Object(&state_machine::LOGGING_CONFIGURATION_SHAPE)),
+        ("RoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("StateMachineName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(80), allowed: &[] })),
+        ("StateMachineType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "EXPRESS"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&state_machine::TAGS_ENTRY_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -584,10 +451,7 @@ pub mod state_machine {
         }
 
         /// The `CloudWatchLogsLogGroup` property.
-        pub fn cloud_watch_logs_log_group(
-            mut self,
-            value: impl Into<Val<CloudWatchLogsLogGroup>>,
-        ) -> Self {
+        pub fn cloud_watch_logs_log_group(mut self, value: impl Into<Val<CloudWatchLogsLogGroup>>) -> Self {
             self.props.set("CloudWatchLogsLogGroup", value);
             self
         }
@@ -678,100 +542,39 @@ pub mod state_machine {
 
     pub(crate) static ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KmsDataKeyReusePeriodSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(900.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"],
-                }),
-            ),
+            ("KmsDataKeyReusePeriodSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(900.0), allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Destinations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LOG_DESTINATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Level",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "ERROR", "FATAL", "OFF"],
-                }),
-            ),
+            ("Destinations", &Shape::List(ListRule { item: Some(&Shape::Object(&LOG_DESTINATION_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Level", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "ERROR", "FATAL", "OFF"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_DESTINATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CloudWatchLogsLogGroup",
-            &Shape::Object(&CLOUD_WATCH_LOGS_LOG_GROUP_SHAPE),
-        )],
+        fields: &[
+            ("CloudWatchLogsLogGroup", &Shape::Object(&CLOUD_WATCH_LOGS_LOG_GROUP_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLOUD_WATCH_LOGS_LOG_GROUP_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LogGroupArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LogGroupArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -792,19 +595,13 @@ impl CfnStateMachineAlias {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnStateMachineAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStateMachineAlias { props, options: ResourceOptions::default() }
     }
 
     /// The settings to enable gradual state machine deployments.
     ///
     /// Write-only.
-    pub fn deployment_preference(
-        mut self,
-        value: impl Into<Val<state_machine_alias::DeploymentPreference>>,
-    ) -> Self {
+    pub fn deployment_preference(mut self, value: impl Into<Val<state_machine_alias::DeploymentPreference>>) -> Self {
         self.props.set("DeploymentPreference", value);
         self
     }
@@ -824,10 +621,7 @@ impl CfnStateMachineAlias {
     }
 
     /// The routing configuration of the alias. One or two versions can be mapped to an alias to split StartExecution requests of the same state machine.
-    pub fn routing_configuration(
-        mut self,
-        value: impl Into<Val<Vec<state_machine_alias::RoutingConfigurationVersion>>>,
-    ) -> Self {
+    pub fn routing_configuration(mut self, value: impl Into<Val<Vec<state_machine_alias::RoutingConfigurationVersion>>>) -> Self {
         self.props.set("RoutingConfiguration", value);
         self
     }
@@ -876,47 +670,11 @@ pub(crate) static STATE_MACHINE_ALIAS_META: TypeMeta = TypeMeta {
 
 pub(crate) static STATE_MACHINE_ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeploymentPreference",
-            &Shape::Object(&state_machine_alias::DEPLOYMENT_PREFERENCE_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$"),
-                min_len: Some(1),
-                max_len: Some(80),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RoutingConfiguration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &state_machine_alias::ROUTING_CONFIGURATION_VERSION_SHAPE,
-                )),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "StateMachineArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("DeploymentPreference", &Shape::Object(&state_machine_alias::DEPLOYMENT_PREFERENCE_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$"), min_len: Some(1), max_len: Some(80), allowed: &[] })),
+        ("RoutingConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&state_machine_alias::ROUTING_CONFIGURATION_VERSION_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ("StateMachineArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
     ],
     one_of_required: &[&["RoutingConfiguration"], &["DeploymentPreference"]],
     ..ObjectShape::EMPTY
@@ -939,10 +697,7 @@ pub mod state_machine_alias {
         ///
         /// - `state_machine_version_arn`: `StateMachineVersionArn`.
         /// - `type_`: `Type`, The type of deployment to perform.
-        pub fn new(
-            state_machine_version_arn: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(state_machine_version_arn: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("StateMachineVersionArn", state_machine_version_arn);
             props.set("Type", type_);
@@ -985,10 +740,7 @@ pub mod state_machine_alias {
         ///
         /// - `state_machine_version_arn`: `StateMachineVersionArn`, The Amazon Resource Name (ARN) that identifies one or two state machine versions defined in the routing configuration.
         /// - `weight`: `Weight`, The percentage of traffic you want to route to the state machine version. The sum of the weights in the routing configuration must be equal to 100.
-        pub fn new(
-            state_machine_version_arn: impl Into<Val<String>>,
-            weight: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn new(state_machine_version_arn: impl Into<Val<String>>, weight: impl Into<Val<i64>>) -> Self {
             let mut props = Props::new();
             props.set("StateMachineVersionArn", state_machine_version_arn);
             props.set("Weight", weight);
@@ -1004,76 +756,19 @@ pub mod state_machine_alias {
 
     pub(crate) static DEPLOYMENT_PREFERENCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Alarms",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "Interval",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(2100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Percentage",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StateMachineVersionArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LINEAR", "ALL_AT_ONCE", "CANARY"],
-                }),
-            ),
+            ("Alarms", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("Interval", &Shape::Num(NumRule { min: Some(1.0), max: Some(2100.0), allowed: &[] })),
+            ("Percentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(99.0), allowed: &[] })),
+            ("StateMachineVersionArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LINEAR", "ALL_AT_ONCE", "CANARY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ROUTING_CONFIGURATION_VERSION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "StateMachineVersionArn",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Weight",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("StateMachineVersionArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Weight", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1097,10 +792,7 @@ impl CfnStateMachineVersion {
     pub fn new(state_machine_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("StateMachineArn", state_machine_arn);
-        CfnStateMachineVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnStateMachineVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1155,33 +847,9 @@ pub(crate) static STATE_MACHINE_VERSION_META: TypeMeta = TypeMeta {
 
 pub(crate) static STATE_MACHINE_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StateMachineArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StateMachineRevisionId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("StateMachineArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("StateMachineRevisionId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

@@ -30,19 +30,12 @@ impl CfnNfsFileShare {
     /// - `gateway_arn`: `GatewayARN`, The ARN of the S3 File Gateway that hosts the share.
     /// - `location_arn`: `LocationARN`, The ARN of the S3 bucket, or bucket prefix, the share exposes.
     /// - `role`: `Role`, The ARN of the IAM role the gateway assumes when it accesses the S3 location.
-    pub fn new(
-        gateway_arn: impl Into<Val<String>>,
-        location_arn: impl Into<Val<String>>,
-        role: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(gateway_arn: impl Into<Val<String>>, location_arn: impl Into<Val<String>>, role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GatewayARN", gateway_arn);
         props.set("LocationARN", location_arn);
         props.set("Role", role);
-        CfnNfsFileShare {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNfsFileShare { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the CloudWatch log group that receives the share's audit logs. Removing this property from a template detaches audit logging: the update sends the empty string, which the service treats as the reset.
@@ -60,10 +53,7 @@ impl CfnNfsFileShare {
     }
 
     /// Refresh cache information for the file share. Removing this property from a template leaves the share's current value: the service documents no value that resets it.
-    pub fn cache_attributes(
-        mut self,
-        value: impl Into<Val<nfs_file_share::CacheAttributes>>,
-    ) -> Self {
+    pub fn cache_attributes(mut self, value: impl Into<Val<nfs_file_share::CacheAttributes>>) -> Self {
         self.props.set("CacheAttributes", value);
         self
     }
@@ -113,10 +103,7 @@ impl CfnNfsFileShare {
     }
 
     /// Default values for the file and directory permissions of an NFS share. Removing this property from a template leaves the live values unchanged rather than clearing them, because the service has no reset for it: a create that omits the object leaves it absent, but the update path merges member by member keyed on the same internal sentinel that reports absence, so no request can restore that state. Set the members you want rather than relying on removal.
-    pub fn nfs_file_share_defaults(
-        mut self,
-        value: impl Into<Val<nfs_file_share::NfsFileShareDefaults>>,
-    ) -> Self {
+    pub fn nfs_file_share_defaults(mut self, value: impl Into<Val<nfs_file_share::NfsFileShareDefaults>>) -> Self {
         self.props.set("NFSFileShareDefaults", value);
         self
     }
@@ -216,20 +203,11 @@ impl Handle<CfnNfsFileShare> {
 pub(crate) static NFS_FILE_SHARE_META: TypeMeta = TypeMeta {
     type_name: CfnNfsFileShare::TYPE_NAME,
     shape: &NFS_FILE_SHARE_SHAPE,
-    create_only: &[
-        "BucketRegion",
-        "GatewayARN",
-        "LocationARN",
-        "Role",
-        "VPCEndpointDNSName",
-    ],
+    create_only: &["BucketRegion", "GatewayARN", "LocationARN", "Role", "VPCEndpointDNSName"],
     write_only: &[],
     primary_identifier: &["FileShareARN"],
     attributes: &["FileShareARN", "FileShareId", "FileShareStatus", "Path"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -358,64 +336,18 @@ pub mod nfs_file_share {
 
     pub(crate) static NFS_FILE_SHARE_DEFAULTS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DirectoryMode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-7]{4}$"),
-                    min_len: Some(1),
-                    max_len: Some(4),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FileMode",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-7]{4}$"),
-                    min_len: Some(1),
-                    max_len: Some(4),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupId",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967294.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OwnerId",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967294.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DirectoryMode", &Shape::Str(StrRule { pattern: Some("^[0-7]{4}$"), min_len: Some(1), max_len: Some(4), allowed: &[] })),
+            ("FileMode", &Shape::Str(StrRule { pattern: Some("^[0-7]{4}$"), min_len: Some(1), max_len: Some(4), allowed: &[] })),
+            ("GroupId", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967294.0), allowed: &[] })),
+            ("OwnerId", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967294.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -438,19 +370,12 @@ impl CfnSmbFileShare {
     /// - `gateway_arn`: `GatewayARN`, The ARN of the S3 File Gateway that hosts the share.
     /// - `location_arn`: `LocationARN`, The ARN of the S3 bucket, or bucket prefix, the share exposes.
     /// - `role`: `Role`, The ARN of the IAM role the gateway assumes when it accesses the S3 location.
-    pub fn new(
-        gateway_arn: impl Into<Val<String>>,
-        location_arn: impl Into<Val<String>>,
-        role: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(gateway_arn: impl Into<Val<String>>, location_arn: impl Into<Val<String>>, role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GatewayARN", gateway_arn);
         props.set("LocationARN", location_arn);
         props.set("Role", role);
-        CfnSmbFileShare {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSmbFileShare { props, options: ResourceOptions::default() }
     }
 
     /// Whether clients see only the files and folders they may access.
@@ -488,10 +413,7 @@ impl CfnSmbFileShare {
     }
 
     /// Refresh cache information for the file share. Removing this property from a template leaves the share's current value: the service documents no value that resets it.
-    pub fn cache_attributes(
-        mut self,
-        value: impl Into<Val<smb_file_share::CacheAttributes>>,
-    ) -> Self {
+    pub fn cache_attributes(mut self, value: impl Into<Val<smb_file_share::CacheAttributes>>) -> Self {
         self.props.set("CacheAttributes", value);
         self
     }
@@ -655,21 +577,11 @@ impl Handle<CfnSmbFileShare> {
 pub(crate) static SMB_FILE_SHARE_META: TypeMeta = TypeMeta {
     type_name: CfnSmbFileShare::TYPE_NAME,
     shape: &SMB_FILE_SHARE_SHAPE,
-    create_only: &[
-        "Authentication",
-        "BucketRegion",
-        "GatewayARN",
-        "LocationARN",
-        "Role",
-        "VPCEndpointDNSName",
-    ],
+    create_only: &["Authentication", "BucketRegion", "GatewayARN", "LocationARN", "Role", "VPCEndpointDNSName"],
     write_only: &[],
     primary_identifier: &["FileShareARN"],
     attributes: &["FileShareARN", "FileShareId", "FileShareStatus", "Path"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -756,24 +668,8 @@ pub mod smb_file_share {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -795,17 +691,11 @@ impl CfnTape {
     ///
     /// - `gateway_arn`: `GatewayARN`, The Amazon Resource Name (ARN) of the Tape Gateway that hosts the virtual tape.
     /// - `tape_size_in_bytes`: `TapeSizeInBytes`, The size, in bytes, of the virtual tape that you want to create.
-    pub fn new(
-        gateway_arn: impl Into<Val<String>>,
-        tape_size_in_bytes: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(gateway_arn: impl Into<Val<String>>, tape_size_in_bytes: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("GatewayARN", gateway_arn);
         props.set("TapeSizeInBytes", tape_size_in_bytes);
-        CfnTape {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTape { props, options: ResourceOptions::default() }
     }
 
     /// Set to true to use Amazon S3 server-side encryption with your own KMS key, or false to use a key managed by Amazon S3. Optional.
@@ -905,27 +795,11 @@ impl Handle<CfnTape> {
 pub(crate) static TAPE_META: TypeMeta = TypeMeta {
     type_name: CfnTape::TYPE_NAME,
     shape: &TAPE_SHAPE,
-    create_only: &[
-        "GatewayARN",
-        "KMSEncrypted",
-        "KMSKey",
-        "PoolId",
-        "TapeBarcode",
-        "TapeSizeInBytes",
-        "Worm",
-    ],
+    create_only: &["GatewayARN", "KMSEncrypted", "KMSKey", "PoolId", "TapeBarcode", "TapeSizeInBytes", "Worm"],
     write_only: &["KMSEncrypted"],
     primary_identifier: &["TapeARN"],
-    attributes: &[
-        "TapeARN",
-        "TapeCreatedDate",
-        "TapeStatus",
-        "TapeUsedInBytes",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["TapeARN", "TapeCreatedDate", "TapeStatus", "TapeUsedInBytes"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -974,24 +848,8 @@ pub mod tape {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1017,10 +875,7 @@ impl CfnTapePool {
         let mut props = Props::new();
         props.set("PoolName", pool_name);
         props.set("StorageClass", storage_class);
-        CfnTapePool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTapePool { props, options: ResourceOptions::default() }
     }
 
     /// Tape retention lock time in days (up to 36,500 days / 100 years).
@@ -1082,67 +937,21 @@ impl Handle<CfnTapePool> {
 pub(crate) static TAPE_POOL_META: TypeMeta = TypeMeta {
     type_name: CfnTapePool::TYPE_NAME,
     shape: &TAPE_POOL_SHAPE,
-    create_only: &[
-        "PoolName",
-        "RetentionLockTimeInDays",
-        "RetentionLockType",
-        "StorageClass",
-    ],
+    create_only: &["PoolName", "RetentionLockTimeInDays", "RetentionLockType", "StorageClass"],
     write_only: &[],
     primary_identifier: &["PoolARN"],
     attributes: &["PoolARN", "PoolId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static TAPE_POOL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PoolName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[ -\\.0-\\[\\]-~]*[!-\\.0-\\[\\]-~][ -\\.0-\\[\\]-~]*$"),
-                min_len: Some(1),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RetentionLockTimeInDays",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(36500.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RetentionLockType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["COMPLIANCE", "GOVERNANCE", "NONE"],
-            }),
-        ),
-        (
-            "StorageClass",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["DEEP_ARCHIVE", "GLACIER"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&tape_pool::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("PoolName", &Shape::Str(StrRule { pattern: Some("^[ -\\.0-\\[\\]-~]*[!-\\.0-\\[\\]-~][ -\\.0-\\[\\]-~]*$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+        ("RetentionLockTimeInDays", &Shape::Num(NumRule { min: Some(0.0), max: Some(36500.0), allowed: &[] })),
+        ("RetentionLockType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMPLIANCE", "GOVERNANCE", "NONE"] })),
+        ("StorageClass", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEEP_ARCHIVE", "GLACIER"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&tape_pool::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1180,24 +989,8 @@ pub mod tape_pool {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1221,21 +1014,13 @@ impl CfnVolume {
     /// - `network_interface_id`: `NetworkInterfaceId`, The network interface of the gateway on which to expose the iSCSI target. Only IPv4 addresses are accepted.
     /// - `target_name`: `TargetName`, The name of the iSCSI target used by an initiator to connect to a volume and used as a suffix for the target ARN.
     /// - `volume_size_in_bytes`: `VolumeSizeInBytes`, The size of the volume in bytes.
-    pub fn new(
-        gateway_arn: impl Into<Val<String>>,
-        network_interface_id: impl Into<Val<String>>,
-        target_name: impl Into<Val<String>>,
-        volume_size_in_bytes: impl Into<Val<f64>>,
-    ) -> Self {
+    pub fn new(gateway_arn: impl Into<Val<String>>, network_interface_id: impl Into<Val<String>>, target_name: impl Into<Val<String>>, volume_size_in_bytes: impl Into<Val<f64>>) -> Self {
         let mut props = Props::new();
         props.set("GatewayARN", gateway_arn);
         props.set("NetworkInterfaceId", network_interface_id);
         props.set("TargetName", target_name);
         props.set("VolumeSizeInBytes", volume_size_in_bytes);
-        CfnVolume {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVolume { props, options: ResourceOptions::default() }
     }
 
     /// Set to true to use Amazon S3 server-side encryption with your own KMS key, or false to use a key managed by Amazon S3.
@@ -1359,32 +1144,11 @@ impl Handle<CfnVolume> {
 pub(crate) static VOLUME_META: TypeMeta = TypeMeta {
     type_name: CfnVolume::TYPE_NAME,
     shape: &VOLUME_SHAPE,
-    create_only: &[
-        "GatewayARN",
-        "KMSEncrypted",
-        "KMSKey",
-        "NetworkInterfaceId",
-        "SnapshotId",
-        "SourceVolumeARN",
-        "TargetName",
-        "VolumeSizeInBytes",
-    ],
+    create_only: &["GatewayARN", "KMSEncrypted", "KMSKey", "NetworkInterfaceId", "SnapshotId", "SourceVolumeARN", "TargetName", "VolumeSizeInBytes"],
     write_only: &["KMSEncrypted", "SnapshotId", "SourceVolumeARN"],
     primary_identifier: &["VolumeARN"],
-    attributes: &[
-        "CreatedDate",
-        "TargetARN",
-        "VolumeARN",
-        "VolumeAttachmentStatus",
-        "VolumeId",
-        "VolumeStatus",
-        "VolumeType",
-        "VolumeUsedInBytes",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedDate", "TargetARN", "VolumeARN", "VolumeAttachmentStatus", "VolumeId", "VolumeStatus", "VolumeType", "VolumeUsedInBytes"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -1433,24 +1197,8 @@ pub mod volume {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

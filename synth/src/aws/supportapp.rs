@@ -31,10 +31,7 @@ impl CfnAccountAlias {
     pub fn new(account_alias: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccountAlias", account_alias);
-        CfnAccountAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccountAlias { props, options: ResourceOptions::default() }
     }
 }
 
@@ -74,15 +71,9 @@ pub(crate) static ACCOUNT_ALIAS_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static ACCOUNT_ALIAS_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "AccountAlias",
-        &Shape::Str(StrRule {
-            pattern: Some("^[\\w\\- ]+$"),
-            min_len: Some(1),
-            max_len: Some(30),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("AccountAlias", &Shape::Str(StrRule { pattern: Some("^[\\w\\- ]+$"), min_len: Some(1), max_len: Some(30), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -104,21 +95,13 @@ impl CfnSlackChannelConfiguration {
     /// - `channel_role_arn`: `ChannelRoleArn`, The Amazon Resource Name (ARN) of an IAM role that grants the AWS Support App access to perform operations for AWS services.
     /// - `notify_on_case_severity`: `NotifyOnCaseSeverity`, The severity level of a support case that a customer wants to get notified for.
     /// - `team_id`: `TeamId`, The team ID in Slack, which uniquely identifies a workspace.
-    pub fn new(
-        channel_id: impl Into<Val<String>>,
-        channel_role_arn: impl Into<Val<String>>,
-        notify_on_case_severity: impl Into<Val<String>>,
-        team_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(channel_id: impl Into<Val<String>>, channel_role_arn: impl Into<Val<String>>, notify_on_case_severity: impl Into<Val<String>>, team_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelId", channel_id);
         props.set("ChannelRoleArn", channel_role_arn);
         props.set("NotifyOnCaseSeverity", notify_on_case_severity);
         props.set("TeamId", team_id);
-        CfnSlackChannelConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSlackChannelConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The channel name in Slack.
@@ -174,51 +157,11 @@ pub(crate) static SLACK_CHANNEL_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SLACK_CHANNEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ChannelId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ChannelName",
-            &Shape::Str(StrRule {
-                pattern: Some("^.+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ChannelRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role\\/(.+)$"),
-                min_len: Some(31),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotifyOnCaseSeverity",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["none", "all", "high"],
-            }),
-        ),
-        (
-            "TeamId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("ChannelId", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ChannelName", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ChannelRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role\\/(.+)$"), min_len: Some(31), max_len: Some(2048), allowed: &[] })),
+        ("NotifyOnCaseSeverity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "all", "high"] })),
+        ("TeamId", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -241,10 +184,7 @@ impl CfnSlackWorkspaceConfiguration {
     pub fn new(team_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("TeamId", team_id);
-        CfnSlackWorkspaceConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSlackWorkspaceConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// An identifier used to update an existing Slack workspace configuration in AWS CloudFormation.
@@ -284,24 +224,8 @@ pub(crate) static SLACK_WORKSPACE_CONFIGURATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static SLACK_WORKSPACE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "TeamId",
-            &Shape::Str(StrRule {
-                pattern: Some("^\\S+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VersionId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9]+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("TeamId", &Shape::Str(StrRule { pattern: Some("^\\S+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("VersionId", &Shape::Str(StrRule { pattern: Some("^[0-9]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

@@ -30,19 +30,12 @@ impl CfnSupportPermit {
     /// - `name`: `Name`, The name of the support permit.
     /// - `permit`: `Permit`, The grant definition: which actions on which resources, optionally constrained by time conditions.
     /// - `signing_key_info`: `SigningKeyInfo`, The signing key used by the permit. Exactly one key type must be provided.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        permit: impl Into<Val<support_permit::Permit>>,
-        signing_key_info: impl Into<Val<support_permit::SigningKeyInfo>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, permit: impl Into<Val<support_permit::Permit>>, signing_key_info: impl Into<Val<support_permit::SigningKeyInfo>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Permit", permit);
         props.set("SigningKeyInfo", signing_key_info);
-        CfnSupportPermit {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSupportPermit { props, options: ResourceOptions::default() }
     }
 
     /// An optional description of the support permit.
@@ -116,65 +109,22 @@ impl Handle<CfnSupportPermit> {
 pub(crate) static SUPPORT_PERMIT_META: TypeMeta = TypeMeta {
     type_name: CfnSupportPermit::TYPE_NAME,
     shape: &SUPPORT_PERMIT_SHAPE,
-    create_only: &[
-        "Description",
-        "Name",
-        "Permit",
-        "SigningKeyInfo",
-        "SupportCaseDisplayId",
-    ],
+    create_only: &["Description", "Name", "Permit", "SigningKeyInfo", "SupportCaseDisplayId"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "PermitId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static SUPPORT_PERMIT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]{1,256}$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]{1,256}$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ("Permit", &Shape::Object(&support_permit::PERMIT_SHAPE)),
-        (
-            "SigningKeyInfo",
-            &Shape::Object(&support_permit::SIGNING_KEY_INFO_SHAPE),
-        ),
-        (
-            "SupportCaseDisplayId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9:/-]{1,512}$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&support_permit::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("SigningKeyInfo", &Shape::Object(&support_permit::SIGNING_KEY_INFO_SHAPE)),
+        ("SupportCaseDisplayId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/-]{1,512}$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&support_permit::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -196,10 +146,7 @@ pub mod support_permit {
         ///
         /// - `actions`: `Actions`, The set of actions a support permit grants. Exactly one of AllActions or Actions must be provided.
         /// - `resources`: `Resources`, The set of resources a support permit applies to. Exactly one of AllResourcesInRegion or Resources must be provided.
-        pub fn new(
-            actions: impl Into<Val<ActionSet>>,
-            resources: impl Into<Val<ResourceSet>>,
-        ) -> Self {
+        pub fn new(actions: impl Into<Val<ActionSet>>, resources: impl Into<Val<ResourceSet>>) -> Self {
             let mut props = Props::new();
             props.set("Actions", actions);
             props.set("Resources", resources);
@@ -366,93 +313,46 @@ pub mod support_permit {
     pub(crate) static PERMIT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Actions", &Shape::Object(&ACTION_SET_SHAPE)),
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: None,
-                    max_items: Some(2),
-                }),
-            ),
+            ("Conditions", &Shape::List(ListRule { item: None, min_items: None, max_items: Some(2) })),
             ("Resources", &Shape::Object(&RESOURCE_SET_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_SET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Actions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-z][a-z0-9-]*:[A-Za-z0-9_.-]+$"),
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("Actions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z][a-z0-9-]*:[A-Za-z0-9_.-]+$"), min_len: Some(3), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESOURCE_SET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Resources",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_.-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        )],
+        fields: &[
+            ("Resources", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_.-]+$"), min_len: Some(1), max_len: Some(512), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIGNING_KEY_INFO_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKey",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9/:_-]{1,512}$"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKey", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9/:_-]{1,512}$"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&SUPPORT_PERMIT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &SUPPORT_PERMIT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

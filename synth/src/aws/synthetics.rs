@@ -33,14 +33,7 @@ impl CfnCanary {
     /// - `name`: `Name`, Name of the canary.
     /// - `runtime_version`: `RuntimeVersion`, Runtime version of Synthetics Library
     /// - `schedule`: `Schedule`, Frequency to run your canaries
-    pub fn new(
-        artifact_s3_location: impl Into<Val<String>>,
-        code: impl Into<Val<canary::Code>>,
-        execution_role_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        runtime_version: impl Into<Val<String>>,
-        schedule: impl Into<Val<canary::Schedule>>,
-    ) -> Self {
+    pub fn new(artifact_s3_location: impl Into<Val<String>>, code: impl Into<Val<canary::Code>>, execution_role_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, runtime_version: impl Into<Val<String>>, schedule: impl Into<Val<canary::Schedule>>) -> Self {
         let mut props = Props::new();
         props.set("ArtifactS3Location", artifact_s3_location);
         props.set("Code", code);
@@ -48,10 +41,7 @@ impl CfnCanary {
         props.set("Name", name);
         props.set("RuntimeVersion", runtime_version);
         props.set("Schedule", schedule);
-        CfnCanary {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCanary { props, options: ResourceOptions::default() }
     }
 
     /// Provide artifact configuration
@@ -69,12 +59,8 @@ impl CfnCanary {
     /// Deletes associated lambda resources created by Synthetics if set to True. Default is False
     ///
     /// Write-only.
-    pub fn delete_lambda_resources_on_canary_deletion(
-        mut self,
-        value: impl Into<Val<bool>>,
-    ) -> Self {
-        self.props
-            .set("DeleteLambdaResourcesOnCanaryDeletion", value);
+    pub fn delete_lambda_resources_on_canary_deletion(mut self, value: impl Into<Val<bool>>) -> Self {
+        self.props.set("DeleteLambdaResourcesOnCanaryDeletion", value);
         self
     }
 
@@ -163,10 +149,7 @@ impl CfnCanary {
     /// List of visual references for the canary
     ///
     /// Write-only.
-    pub fn visual_references(
-        mut self,
-        value: impl Into<Val<Vec<canary::VisualReference>>>,
-    ) -> Self {
+    pub fn visual_references(mut self, value: impl Into<Val<Vec<canary::VisualReference>>>) -> Self {
         self.props.set("VisualReferences", value);
         self
     }
@@ -212,28 +195,10 @@ pub(crate) static CANARY_META: TypeMeta = TypeMeta {
     type_name: CfnCanary::TYPE_NAME,
     shape: &CANARY_SHAPE,
     create_only: &["Name"],
-    write_only: &[
-        "Code/S3Bucket",
-        "Code/S3Key",
-        "Code/S3ObjectVersion",
-        "Code/Script",
-        "DeleteLambdaResourcesOnCanaryDeletion",
-        "DryRunAndUpdate",
-        "Replicas/*/KmsKeyArn",
-        "Replicas/*/ResourcesToReplicateTags",
-        "Replicas/*/Tags",
-        "ResourcesToReplicateTags",
-        "RunConfig/EnvironmentVariables",
-        "StartCanaryAfterCreation",
-        "VisualReference",
-        "VisualReferences",
-    ],
+    write_only: &["Code/S3Bucket", "Code/S3Key", "Code/S3ObjectVersion", "Code/Script", "DeleteLambdaResourcesOnCanaryDeletion", "DryRunAndUpdate", "Replicas/*/KmsKeyArn", "Replicas/*/ResourcesToReplicateTags", "Replicas/*/Tags", "ResourcesToReplicateTags", "RunConfig/EnvironmentVariables", "StartCanaryAfterCreation", "VisualReference", "VisualReferences"],
     primary_identifier: &["Name"],
     attributes: &["Code.SourceLocationArn", "Id", "State"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -381,24 +346,32 @@ pub mod canary {
         }
 
         /// The `S3Bucket` property.
+        ///
+        /// Write-only.
         pub fn s3_bucket(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3Bucket", value);
             self
         }
 
         /// The `S3Key` property.
+        ///
+        /// Write-only.
         pub fn s3_key(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3Key", value);
             self
         }
 
         /// The `S3ObjectVersion` property.
+        ///
+        /// Write-only.
         pub fn s3_object_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("S3ObjectVersion", value);
             self
         }
 
         /// The `Script` property.
+        ///
+        /// Write-only.
         pub fn script(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Script", value);
             self
@@ -471,6 +444,8 @@ pub mod canary {
         }
 
         /// ARN of the KMS key used to encrypt the replica canary's Lambda function environment variables
+        ///
+        /// Write-only.
         pub fn kms_key_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("KmsKeyArn", value);
             self
@@ -483,21 +458,22 @@ pub mod canary {
         }
 
         /// Replication status for this replica
-        pub fn replication_status(
-            mut self,
-            value: impl Into<Val<ReplicaReplicationStatus>>,
-        ) -> Self {
+        pub fn replication_status(mut self, value: impl Into<Val<ReplicaReplicationStatus>>) -> Self {
             self.props.set("ReplicationStatus", value);
             self
         }
 
         /// Resources to replicate tags to for this replica (e.g., lambda-function)
+        ///
+        /// Write-only.
         pub fn resources_to_replicate_tags(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("ResourcesToReplicateTags", value);
             self
         }
 
         /// Tags to apply to this replica canary and optionally its Lambda function
+        ///
+        /// Write-only.
         pub fn tags(mut self, value: impl Into<Val<Vec<Tag>>>) -> Self {
             self.props.set("Tags", value);
             self
@@ -578,10 +554,7 @@ pub mod canary {
         ///
         /// - `security_group_ids`: `SecurityGroupIds`.
         /// - `subnet_ids`: `SubnetIds`.
-        pub fn new(
-            security_group_ids: impl Into<Val<Vec<String>>>,
-            subnet_ids: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("SecurityGroupIds", security_group_ids);
             props.set("SubnetIds", subnet_ids);
@@ -627,6 +600,8 @@ pub mod canary {
         }
 
         /// Environment variable key-value pairs.
+        ///
+        /// Write-only.
         pub fn environment_variables(mut self, value: impl Into<Val<Map<String>>>) -> Self {
             self.props.set("EnvironmentVariables", value);
             self
@@ -782,7 +757,9 @@ pub mod canary {
     }
 
     pub(crate) static ARTIFACT_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Encryption", &Shape::Object(&S3_ENCRYPTION_SHAPE))],
+        fields: &[
+            ("S3Encryption", &Shape::Object(&S3_ENCRYPTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -795,15 +772,9 @@ pub mod canary {
     };
 
     pub(crate) static BROWSER_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BrowserType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CHROME", "FIREFOX"],
-            }),
-        )],
+        fields: &[
+            ("BrowserType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CHROME", "FIREFOX"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -839,118 +810,48 @@ pub mod canary {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: None,
-                    min_items: Some(0),
-                    max_items: Some(16),
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(5) })),
+            ("SubnetIds", &Shape::List(ListRule { item: None, min_items: Some(0), max_items: Some(16) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RUN_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EphemeralStorage",
-                &Shape::Num(NumRule {
-                    min: Some(1024.0),
-                    max: Some(10240.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MemoryInMB",
-                &Shape::Num(NumRule {
-                    min: Some(960.0),
-                    max: Some(3008.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(3.0),
-                    max: Some(840.0),
-                    allowed: &[],
-                }),
-            ),
+            ("EphemeralStorage", &Shape::Num(NumRule { min: Some(1024.0), max: Some(10240.0), allowed: &[] })),
+            ("MemoryInMB", &Shape::Num(NumRule { min: Some(960.0), max: Some(3008.0), allowed: &[] })),
+            ("TimeoutInSeconds", &Shape::Num(NumRule { min: Some(3.0), max: Some(840.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Expression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Expression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
             ("RetryConfig", &Shape::Object(&RETRY_CONFIG_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RETRY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxRetries",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(2.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxRetries", &Shape::Num(NumRule { min: Some(0.0), max: Some(2.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VISUAL_REFERENCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BrowserType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CHROME", "FIREFOX"],
-            }),
-        )],
+        fields: &[
+            ("BrowserType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CHROME", "FIREFOX"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -973,10 +874,7 @@ impl CfnGroup {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `ResourceArns` property.
@@ -1023,10 +921,7 @@ pub(crate) static GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name"],
     attributes: &["Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3ffe1e688378),
 };
 
@@ -1072,31 +967,18 @@ pub mod group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)([a-zA-Z\\d\\s_.:/=+\\-@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-zA-Z\\d\\s_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)([a-zA-Z\\d\\s_.:/=+\\-@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([a-zA-Z\\d\\s_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&CANARY_META, &GROUP_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &CANARY_META,
+    &GROUP_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

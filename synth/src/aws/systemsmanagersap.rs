@@ -29,17 +29,11 @@ impl CfnApplication {
     ///
     /// - `application_id`: `ApplicationId`.
     /// - `application_type`: `ApplicationType`.
-    pub fn new(
-        application_id: impl Into<Val<String>>,
-        application_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(application_id: impl Into<Val<String>>, application_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApplicationId", application_id);
         props.set("ApplicationType", application_type);
-        CfnApplication {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnApplication { props, options: ResourceOptions::default() }
     }
 
     /// This is an optional parameter for component details to which the SAP ABAP application is attached, such as Web Dispatcher.
@@ -47,10 +41,7 @@ impl CfnApplication {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn components_info(
-        mut self,
-        value: impl Into<Val<Vec<application::ComponentInfo>>>,
-    ) -> Self {
+    pub fn components_info(mut self, value: impl Into<Val<Vec<application::ComponentInfo>>>) -> Self {
         self.props.set("ComponentsInfo", value);
         self
     }
@@ -139,115 +130,25 @@ impl Handle<CfnApplication> {
 pub(crate) static APPLICATION_META: TypeMeta = TypeMeta {
     type_name: CfnApplication::TYPE_NAME,
     shape: &APPLICATION_SHAPE,
-    create_only: &[
-        "ComponentsInfo",
-        "Credentials",
-        "DatabaseArn",
-        "Instances",
-        "SapInstanceNumber",
-        "Sid",
-    ],
-    write_only: &[
-        "ComponentsInfo",
-        "Credentials",
-        "DatabaseArn",
-        "Instances",
-        "SapInstanceNumber",
-        "Sid",
-    ],
+    create_only: &["ComponentsInfo", "Credentials", "DatabaseArn", "Instances", "SapInstanceNumber", "Sid"],
+    write_only: &["ComponentsInfo", "Credentials", "DatabaseArn", "Instances", "SapInstanceNumber", "Sid"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce7ff88ffb),
 };
 
 pub(crate) static APPLICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationId",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w\\d\\.-]{1,60}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ApplicationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["HANA", "SAP_ABAP"],
-            }),
-        ),
-        (
-            "ComponentsInfo",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::COMPONENT_INFO_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Credentials",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::CREDENTIAL_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DatabaseArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:(.+:){2,4}.+$|^arn:(.+:){1,3}.+\\/.+$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Instances",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^i-[\\w\\d]{8}$|^i-[\\w\\d]{17}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "SapInstanceNumber",
-            &Shape::Str(StrRule {
-                pattern: Some("[0-9]{2}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Sid",
-            &Shape::Str(StrRule {
-                pattern: Some("[A-Z][A-Z0-9]{2}"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&application::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationId", &Shape::Str(StrRule { pattern: Some("[\\w\\d\\.-]{1,60}"), min_len: None, max_len: None, allowed: &[] })),
+        ("ApplicationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HANA", "SAP_ABAP"] })),
+        ("ComponentsInfo", &Shape::List(ListRule { item: Some(&Shape::Object(&application::COMPONENT_INFO_SHAPE)), min_items: Some(1), max_items: None })),
+        ("Credentials", &Shape::List(ListRule { item: Some(&Shape::Object(&application::CREDENTIAL_SHAPE)), min_items: Some(1), max_items: None })),
+        ("DatabaseArn", &Shape::Str(StrRule { pattern: Some("^arn:(.+:){2,4}.+$|^arn:(.+:){1,3}.+\\/.+$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Instances", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^i-[\\w\\d]{8}$|^i-[\\w\\d]{17}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+        ("SapInstanceNumber", &Shape::Str(StrRule { pattern: Some("[0-9]{2}"), min_len: None, max_len: None, allowed: &[] })),
+        ("Sid", &Shape::Str(StrRule { pattern: Some("[A-Z][A-Z0-9]{2}"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&application::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -365,106 +266,35 @@ pub mod application {
 
     pub(crate) static COMPONENT_INFO_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComponentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "HANA",
-                        "HANA_NODE",
-                        "ABAP",
-                        "ASCS",
-                        "DIALOG",
-                        "WEBDISP",
-                        "WD",
-                        "ERS",
-                    ],
-                }),
-            ),
-            (
-                "Ec2InstanceId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^i-[\\w\\d]{8}$|^i-[\\w\\d]{17}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Sid",
-                &Shape::Str(StrRule {
-                    pattern: Some("[A-Z][A-Z0-9]{2}"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ComponentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HANA", "HANA_NODE", "ABAP", "ASCS", "DIALOG", "WEBDISP", "WD", "ERS"] })),
+            ("Ec2InstanceId", &Shape::Str(StrRule { pattern: Some("^i-[\\w\\d]{8}$|^i-[\\w\\d]{17}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Sid", &Shape::Str(StrRule { pattern: Some("[A-Z][A-Z0-9]{2}"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CREDENTIAL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CredentialType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ADMIN"],
-                }),
-            ),
-            (
-                "DatabaseName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?=.{1,100}$).*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecretId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?=.{1,100}$).*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CredentialType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADMIN"] })),
+            ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^(?=.{1,100}$).*"), min_len: None, max_len: None, allowed: &[] })),
+            ("SecretId", &Shape::Str(StrRule { pattern: Some("^(?=.{1,100}$).*"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&APPLICATION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &APPLICATION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

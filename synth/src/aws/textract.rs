@@ -29,17 +29,11 @@ impl CfnAdapter {
     ///
     /// - `adapter_name`: `AdapterName`, The name to be assigned to the adapter being created.
     /// - `feature_types`: `FeatureTypes`, The type of feature that the adapter is being trained on. Currently, supported feature types are: QUERIES
-    pub fn new(
-        adapter_name: impl Into<Val<String>>,
-        feature_types: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(adapter_name: impl Into<Val<String>>, feature_types: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("AdapterName", adapter_name);
         props.set("FeatureTypes", feature_types);
-        CfnAdapter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAdapter { props, options: ResourceOptions::default() }
     }
 
     /// Controls whether or not the adapter should automatically update.
@@ -108,10 +102,7 @@ pub(crate) static ADAPTER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["AdapterId", "Arn", "CreationTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcc1e288350),
 };
 
@@ -159,31 +150,17 @@ pub mod adapter {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ADAPTER_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ADAPTER_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -28,10 +28,7 @@ impl CfnDatabase {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDatabase {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDatabase { props, options: ResourceOptions::default() }
     }
 
     /// The name for the database. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the database name.
@@ -84,41 +81,15 @@ pub(crate) static DATABASE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DatabaseName"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec12280248),
 };
 
 pub(crate) static DATABASE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatabaseName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]{3,256}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&database::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]{3,256}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&database::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -163,24 +134,8 @@ pub mod database {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -206,10 +161,7 @@ impl CfnInfluxDbBackup {
         let mut props = Props::new();
         props.set("DbResourceId", db_resource_id);
         props.set("Name", name);
-        CfnInfluxDbBackup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInfluxDbBackup { props, options: ResourceOptions::default() }
     }
 
     /// The number of days to retain the backup. Valid values are 1 to 3650.
@@ -413,74 +365,17 @@ pub(crate) static INFLUX_DB_BACKUP_META: TypeMeta = TypeMeta {
     create_only: &["DbResourceId", "Name", "RetentionDays"],
     write_only: &["RetentionDays"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "AllocatedStorage",
-        "Arn",
-        "ClusterConfiguration",
-        "CreatedAt",
-        "DbInstanceType",
-        "DbParameterGroupId",
-        "DbStorageType",
-        "DeploymentType",
-        "EngineType",
-        "ExpiresAfter",
-        "FailoverMode",
-        "Id",
-        "InfluxAuthParametersSecretArn",
-        "KmsKeyId",
-        "LogDeliveryConfiguration",
-        "MaintenanceSchedule",
-        "NetworkType",
-        "Port",
-        "PubliclyAccessible",
-        "Status",
-        "Type",
-        "VpcSecurityGroupIds",
-        "VpcSubnetIds",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AllocatedStorage", "Arn", "ClusterConfiguration", "CreatedAt", "DbInstanceType", "DbParameterGroupId", "DbStorageType", "DeploymentType", "EngineType", "ExpiresAfter", "FailoverMode", "Id", "InfluxAuthParametersSecretArn", "KmsKeyId", "LogDeliveryConfiguration", "MaintenanceSchedule", "NetworkType", "Port", "PubliclyAccessible", "Status", "Type", "VpcSecurityGroupIds", "VpcSubnetIds"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0xfc410200000),
 };
 
 pub(crate) static INFLUX_DB_BACKUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DbResourceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]+$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"),
-                min_len: Some(3),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RetentionDays",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(3650.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&influx_db_backup::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("DbResourceId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"), min_len: Some(3), max_len: Some(40), allowed: &[] })),
+        ("RetentionDays", &Shape::Num(NumRule { min: Some(1.0), max: Some(3650.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&influx_db_backup::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -518,24 +413,8 @@ pub mod influx_db_backup {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -556,10 +435,7 @@ impl CfnInfluxDbCluster {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInfluxDbCluster {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInfluxDbCluster { props, options: ResourceOptions::default() }
     }
 
     /// The allocated storage for the InfluxDB cluster.
@@ -623,19 +499,13 @@ impl CfnInfluxDbCluster {
     }
 
     /// Configuration for sending logs to customer account from the InfluxDB cluster.
-    pub fn log_delivery_configuration(
-        mut self,
-        value: impl Into<Val<influx_db_cluster::LogDeliveryConfiguration>>,
-    ) -> Self {
+    pub fn log_delivery_configuration(mut self, value: impl Into<Val<influx_db_cluster::LogDeliveryConfiguration>>) -> Self {
         self.props.set("LogDeliveryConfiguration", value);
         self
     }
 
     /// The maintenance schedule for the InfluxDB cluster.
-    pub fn maintenance_schedule(
-        mut self,
-        value: impl Into<Val<influx_db_cluster::MaintenanceSchedule>>,
-    ) -> Self {
+    pub fn maintenance_schedule(mut self, value: impl Into<Val<influx_db_cluster::MaintenanceSchedule>>) -> Self {
         self.props.set("MaintenanceSchedule", value);
         self
     }
@@ -801,202 +671,34 @@ impl Handle<CfnInfluxDbCluster> {
 pub(crate) static INFLUX_DB_CLUSTER_META: TypeMeta = TypeMeta {
     type_name: CfnInfluxDbCluster::TYPE_NAME,
     shape: &INFLUX_DB_CLUSTER_SHAPE,
-    create_only: &[
-        "AllocatedStorage",
-        "Bucket",
-        "DbStorageType",
-        "DeploymentType",
-        "Name",
-        "NetworkType",
-        "Organization",
-        "Password",
-        "PubliclyAccessible",
-        "Username",
-        "VpcSecurityGroupIds",
-        "VpcSubnetIds",
-    ],
+    create_only: &["AllocatedStorage", "Bucket", "DbStorageType", "DeploymentType", "Name", "NetworkType", "Organization", "Password", "PubliclyAccessible", "Username", "VpcSecurityGroupIds", "VpcSubnetIds"],
     write_only: &["Bucket", "Organization", "Password", "Username"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "Endpoint",
-        "EngineType",
-        "Id",
-        "InfluxAuthParametersSecretArn",
-        "NextMaintenanceTime",
-        "ReaderEndpoint",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "Endpoint", "EngineType", "Id", "InfluxAuthParametersSecretArn", "NextMaintenanceTime", "ReaderEndpoint", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcf5fee8768),
 };
 
 pub(crate) static INFLUX_DB_CLUSTER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllocatedStorage",
-            &Shape::Num(NumRule {
-                min: Some(20.0),
-                max: Some(15360.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Bucket",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^_][^\"]*$"),
-                min_len: Some(2),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DbInstanceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "db.influx.medium",
-                    "db.influx.large",
-                    "db.influx.xlarge",
-                    "db.influx.2xlarge",
-                    "db.influx.4xlarge",
-                    "db.influx.8xlarge",
-                    "db.influx.12xlarge",
-                    "db.influx.16xlarge",
-                    "db.influx.24xlarge",
-                ],
-            }),
-        ),
-        (
-            "DbParameterGroupIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]+$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DbStorageType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "InfluxIOIncludedT1",
-                    "InfluxIOIncludedT2",
-                    "InfluxIOIncludedT3",
-                ],
-            }),
-        ),
-        (
-            "DeploymentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MULTI_NODE_READ_REPLICAS"],
-            }),
-        ),
-        (
-            "FailoverMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AUTOMATIC", "NO_FAILOVER"],
-            }),
-        ),
-        (
-            "LogDeliveryConfiguration",
-            &Shape::Object(&influx_db_cluster::LOG_DELIVERY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "MaintenanceSchedule",
-            &Shape::Object(&influx_db_cluster::MAINTENANCE_SCHEDULE_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"),
-                min_len: Some(3),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUAL"],
-            }),
-        ),
-        (
-            "Organization",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Password",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]+$"),
-                min_len: Some(8),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Port",
-            &Shape::Num(NumRule {
-                min: Some(1024.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&influx_db_cluster::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Username",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "VpcSubnetIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
+        ("AllocatedStorage", &Shape::Num(NumRule { min: Some(20.0), max: Some(15360.0), allowed: &[] })),
+        ("Bucket", &Shape::Str(StrRule { pattern: Some("^[^_][^\"]*$"), min_len: Some(2), max_len: Some(64), allowed: &[] })),
+        ("DbInstanceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["db.influx.medium", "db.influx.large", "db.influx.xlarge", "db.influx.2xlarge", "db.influx.4xlarge", "db.influx.8xlarge", "db.influx.12xlarge", "db.influx.16xlarge", "db.influx.24xlarge"] })),
+        ("DbParameterGroupIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
+        ("DbStorageType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["InfluxIOIncludedT1", "InfluxIOIncludedT2", "InfluxIOIncludedT3"] })),
+        ("DeploymentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MULTI_NODE_READ_REPLICAS"] })),
+        ("FailoverMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AUTOMATIC", "NO_FAILOVER"] })),
+        ("LogDeliveryConfiguration", &Shape::Object(&influx_db_cluster::LOG_DELIVERY_CONFIGURATION_SHAPE)),
+        ("MaintenanceSchedule", &Shape::Object(&influx_db_cluster::MAINTENANCE_SCHEDULE_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"), min_len: Some(3), max_len: Some(40), allowed: &[] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL"] })),
+        ("Organization", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Password", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(8), max_len: Some(64), allowed: &[] })),
+        ("Port", &Shape::Num(NumRule { min: Some(1024.0), max: Some(65535.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&influx_db_cluster::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ("Username", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("VpcSecurityGroupIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(5) })),
+        ("VpcSubnetIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(3) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1066,10 +768,7 @@ pub mod influx_db_cluster {
         ///
         /// - `preferred_maintenance_window`: `PreferredMaintenanceWindow`, The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
         /// - `timezone`: `Timezone`, The IANA timezone identifier for the maintenance schedule.
-        pub fn new(
-            preferred_maintenance_window: impl Into<Val<String>>,
-            timezone: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(preferred_maintenance_window: impl Into<Val<String>>, timezone: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PreferredMaintenanceWindow", preferred_maintenance_window);
             props.set("Timezone", timezone);
@@ -1113,20 +812,16 @@ pub mod influx_db_cluster {
     }
 
     pub(crate) static LOG_DELIVERY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Configuration", &Shape::Object(&S3_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("S3Configuration", &Shape::Object(&S3_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z]+[0-9a-z\\.\\-]*[0-9a-z]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[0-9a-z]+[0-9a-z\\.\\-]*[0-9a-z]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1140,24 +835,8 @@ pub mod influx_db_cluster {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1178,10 +857,7 @@ impl CfnInfluxDbInstance {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnInfluxDbInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnInfluxDbInstance { props, options: ResourceOptions::default() }
     }
 
     /// The allocated storage for the InfluxDB instance.
@@ -1231,19 +907,13 @@ impl CfnInfluxDbInstance {
     }
 
     /// Configuration for sending logs to customer account from the InfluxDB instance.
-    pub fn log_delivery_configuration(
-        mut self,
-        value: impl Into<Val<influx_db_instance::LogDeliveryConfiguration>>,
-    ) -> Self {
+    pub fn log_delivery_configuration(mut self, value: impl Into<Val<influx_db_instance::LogDeliveryConfiguration>>) -> Self {
         self.props.set("LogDeliveryConfiguration", value);
         self
     }
 
     /// The maintenance schedule for the InfluxDB instance.
-    pub fn maintenance_schedule(
-        mut self,
-        value: impl Into<Val<influx_db_instance::MaintenanceSchedule>>,
-    ) -> Self {
+    pub fn maintenance_schedule(mut self, value: impl Into<Val<influx_db_instance::MaintenanceSchedule>>) -> Self {
         self.props.set("MaintenanceSchedule", value);
         self
     }
@@ -1409,190 +1079,33 @@ impl Handle<CfnInfluxDbInstance> {
 pub(crate) static INFLUX_DB_INSTANCE_META: TypeMeta = TypeMeta {
     type_name: CfnInfluxDbInstance::TYPE_NAME,
     shape: &INFLUX_DB_INSTANCE_SHAPE,
-    create_only: &[
-        "Bucket",
-        "Name",
-        "NetworkType",
-        "Organization",
-        "Password",
-        "PubliclyAccessible",
-        "Username",
-        "VpcSecurityGroupIds",
-        "VpcSubnetIds",
-    ],
+    create_only: &["Bucket", "Name", "NetworkType", "Organization", "Password", "PubliclyAccessible", "Username", "VpcSecurityGroupIds", "VpcSubnetIds"],
     write_only: &["Bucket", "Organization", "Password", "Username"],
     primary_identifier: &["Id"],
-    attributes: &[
-        "Arn",
-        "AvailabilityZone",
-        "Endpoint",
-        "Id",
-        "InfluxAuthParametersSecretArn",
-        "NextMaintenanceTime",
-        "SecondaryAvailabilityZone",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "AvailabilityZone", "Endpoint", "Id", "InfluxAuthParametersSecretArn", "NextMaintenanceTime", "SecondaryAvailabilityZone", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcf5fee8768),
 };
 
 pub(crate) static INFLUX_DB_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AllocatedStorage",
-            &Shape::Num(NumRule {
-                min: Some(20.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Bucket",
-            &Shape::Str(StrRule {
-                pattern: Some("^[^_][^\"]*$"),
-                min_len: Some(2),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DbInstanceType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "db.influx.medium",
-                    "db.influx.large",
-                    "db.influx.xlarge",
-                    "db.influx.2xlarge",
-                    "db.influx.4xlarge",
-                    "db.influx.8xlarge",
-                    "db.influx.12xlarge",
-                    "db.influx.16xlarge",
-                    "db.influx.24xlarge",
-                ],
-            }),
-        ),
-        (
-            "DbParameterGroupIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]+$"),
-                min_len: Some(3),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DbStorageType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "InfluxIOIncludedT1",
-                    "InfluxIOIncludedT2",
-                    "InfluxIOIncludedT3",
-                ],
-            }),
-        ),
-        (
-            "DeploymentType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SINGLE_AZ", "WITH_MULTIAZ_STANDBY"],
-            }),
-        ),
-        (
-            "LogDeliveryConfiguration",
-            &Shape::Object(&influx_db_instance::LOG_DELIVERY_CONFIGURATION_SHAPE),
-        ),
-        (
-            "MaintenanceSchedule",
-            &Shape::Object(&influx_db_instance::MAINTENANCE_SCHEDULE_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"),
-                min_len: Some(3),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUAL"],
-            }),
-        ),
-        (
-            "Organization",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Password",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9]+$"),
-                min_len: Some(8),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Port",
-            &Shape::Num(NumRule {
-                min: Some(1024.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&influx_db_instance::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Username",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "VpcSubnetIds",
-            &Shape::List(ListRule {
-                item: None,
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
+        ("AllocatedStorage", &Shape::Num(NumRule { min: Some(20.0), max: Some(16384.0), allowed: &[] })),
+        ("Bucket", &Shape::Str(StrRule { pattern: Some("^[^_][^\"]*$"), min_len: Some(2), max_len: Some(64), allowed: &[] })),
+        ("DbInstanceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["db.influx.medium", "db.influx.large", "db.influx.xlarge", "db.influx.2xlarge", "db.influx.4xlarge", "db.influx.8xlarge", "db.influx.12xlarge", "db.influx.16xlarge", "db.influx.24xlarge"] })),
+        ("DbParameterGroupIdentifier", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(3), max_len: Some(64), allowed: &[] })),
+        ("DbStorageType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["InfluxIOIncludedT1", "InfluxIOIncludedT2", "InfluxIOIncludedT3"] })),
+        ("DeploymentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE_AZ", "WITH_MULTIAZ_STANDBY"] })),
+        ("LogDeliveryConfiguration", &Shape::Object(&influx_db_instance::LOG_DELIVERY_CONFIGURATION_SHAPE)),
+        ("MaintenanceSchedule", &Shape::Object(&influx_db_instance::MAINTENANCE_SCHEDULE_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$"), min_len: Some(3), max_len: Some(40), allowed: &[] })),
+        ("NetworkType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUAL"] })),
+        ("Organization", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Password", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9]+$"), min_len: Some(8), max_len: Some(64), allowed: &[] })),
+        ("Port", &Shape::Num(NumRule { min: Some(1024.0), max: Some(65535.0), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&influx_db_instance::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ("Username", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("VpcSecurityGroupIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(5) })),
+        ("VpcSubnetIds", &Shape::List(ListRule { item: None, min_items: Some(1), max_items: Some(3) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1662,10 +1175,7 @@ pub mod influx_db_instance {
         ///
         /// - `preferred_maintenance_window`: `PreferredMaintenanceWindow`, The preferred maintenance window in format ddd:HH:MM-ddd:HH:MM.
         /// - `timezone`: `Timezone`, The IANA timezone identifier for the maintenance schedule.
-        pub fn new(
-            preferred_maintenance_window: impl Into<Val<String>>,
-            timezone: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(preferred_maintenance_window: impl Into<Val<String>>, timezone: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PreferredMaintenanceWindow", preferred_maintenance_window);
             props.set("Timezone", timezone);
@@ -1709,20 +1219,16 @@ pub mod influx_db_instance {
     }
 
     pub(crate) static LOG_DELIVERY_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Configuration", &Shape::Object(&S3_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("S3Configuration", &Shape::Object(&S3_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "BucketName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-z]+[0-9a-z\\.\\-]*[0-9a-z]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("^[0-9a-z]+[0-9a-z\\.\\-]*[0-9a-z]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1736,24 +1242,8 @@ pub mod influx_db_instance {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1778,26 +1268,14 @@ impl CfnScheduledQuery {
     /// - `query_string`: `QueryString`, The query string to run. Parameter names can be specified in the query string @ character followed by an identifier. The named Parameter @scheduled_runtime is reserved and can be used in the query to get the time at which the query is scheduled to run. The timestamp calculated according to the ScheduleConfiguration parameter, will be the value of @scheduled_runtime paramater for each query run. For example, consider an instance of a scheduled query executing on 2021-12-01 00:00:00. For this instance, the @scheduled_runtime parameter is initialized to the timestamp 2021-12-01 00:00:00 when invoking the query.
     /// - `schedule_configuration`: `ScheduleConfiguration`, Configuration for when the scheduled query is executed.
     /// - `scheduled_query_execution_role_arn`: `ScheduledQueryExecutionRoleArn`, The ARN for the IAM role that Timestream will assume when running the scheduled query.
-    pub fn new(
-        error_report_configuration: impl Into<Val<scheduled_query::ErrorReportConfiguration>>,
-        notification_configuration: impl Into<Val<scheduled_query::NotificationConfiguration>>,
-        query_string: impl Into<Val<String>>,
-        schedule_configuration: impl Into<Val<scheduled_query::ScheduleConfiguration>>,
-        scheduled_query_execution_role_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(error_report_configuration: impl Into<Val<scheduled_query::ErrorReportConfiguration>>, notification_configuration: impl Into<Val<scheduled_query::NotificationConfiguration>>, query_string: impl Into<Val<String>>, schedule_configuration: impl Into<Val<scheduled_query::ScheduleConfiguration>>, scheduled_query_execution_role_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ErrorReportConfiguration", error_report_configuration);
         props.set("NotificationConfiguration", notification_configuration);
         props.set("QueryString", query_string);
         props.set("ScheduleConfiguration", schedule_configuration);
-        props.set(
-            "ScheduledQueryExecutionRoleArn",
-            scheduled_query_execution_role_arn,
-        );
-        CfnScheduledQuery {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("ScheduledQueryExecutionRoleArn", scheduled_query_execution_role_arn);
+        CfnScheduledQuery { props, options: ResourceOptions::default() }
     }
 
     /// Using a ClientToken makes the call to CreateScheduledQuery idempotent, in other words, making the same request repeatedly will produce the same result. Making multiple identical CreateScheduledQuery requests has the same effect as making a single request. If CreateScheduledQuery is called without a ClientToken, the Query SDK generates a ClientToken on your behalf. After 8 hours, any request with the same ClientToken is treated as a new request.
@@ -1833,10 +1311,7 @@ impl CfnScheduledQuery {
     /// Configuration of target store where scheduled query results are written to.
     ///
     /// Changing it replaces the resource.
-    pub fn target_configuration(
-        mut self,
-        value: impl Into<Val<scheduled_query::TargetConfiguration>>,
-    ) -> Self {
+    pub fn target_configuration(mut self, value: impl Into<Val<scheduled_query::TargetConfiguration>>) -> Self {
         self.props.set("TargetConfiguration", value);
         self
     }
@@ -1925,107 +1400,26 @@ impl Handle<CfnScheduledQuery> {
 pub(crate) static SCHEDULED_QUERY_META: TypeMeta = TypeMeta {
     type_name: CfnScheduledQuery::TYPE_NAME,
     shape: &SCHEDULED_QUERY_SHAPE,
-    create_only: &[
-        "ErrorReportConfiguration",
-        "KmsKeyId",
-        "NotificationConfiguration",
-        "QueryString",
-        "ScheduleConfiguration",
-        "ScheduledQueryExecutionRoleArn",
-        "ScheduledQueryName",
-        "TargetConfiguration",
-    ],
+    create_only: &["ErrorReportConfiguration", "KmsKeyId", "NotificationConfiguration", "QueryString", "ScheduleConfiguration", "ScheduledQueryExecutionRoleArn", "ScheduledQueryName", "TargetConfiguration"],
     write_only: &["ClientToken"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "SQErrorReportConfiguration",
-        "SQKmsKeyId",
-        "SQName",
-        "SQNotificationConfiguration",
-        "SQQueryString",
-        "SQScheduleConfiguration",
-        "SQScheduledQueryExecutionRoleArn",
-        "SQTargetConfiguration",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "SQErrorReportConfiguration", "SQKmsKeyId", "SQName", "SQNotificationConfiguration", "SQQueryString", "SQScheduleConfiguration", "SQScheduledQueryExecutionRoleArn", "SQTargetConfiguration"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec12280248),
 };
 
 pub(crate) static SCHEDULED_QUERY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ClientToken",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(32),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ErrorReportConfiguration",
-            &Shape::Object(&scheduled_query::ERROR_REPORT_CONFIGURATION_SHAPE),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NotificationConfiguration",
-            &Shape::Object(&scheduled_query::NOTIFICATION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "QueryString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(262144),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduleConfiguration",
-            &Shape::Object(&scheduled_query::SCHEDULE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ScheduledQueryExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScheduledQueryName",
-            &Shape::Str(StrRule {
-                pattern: Some("[a-zA-Z0-9_.-]+"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&scheduled_query::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TargetConfiguration",
-            &Shape::Object(&scheduled_query::TARGET_CONFIGURATION_SHAPE),
-        ),
+        ("ClientToken", &Shape::Str(StrRule { pattern: None, min_len: Some(32), max_len: Some(128), allowed: &[] })),
+        ("ErrorReportConfiguration", &Shape::Object(&scheduled_query::ERROR_REPORT_CONFIGURATION_SHAPE)),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("NotificationConfiguration", &Shape::Object(&scheduled_query::NOTIFICATION_CONFIGURATION_SHAPE)),
+        ("QueryString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(262144), allowed: &[] })),
+        ("ScheduleConfiguration", &Shape::Object(&scheduled_query::SCHEDULE_CONFIGURATION_SHAPE)),
+        ("ScheduledQueryExecutionRoleArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("ScheduledQueryName", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9_.-]+"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&scheduled_query::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("TargetConfiguration", &Shape::Object(&scheduled_query::TARGET_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2226,12 +1620,7 @@ pub mod scheduled_query {
         /// - `dimension_mappings`: `DimensionMappings`, This is to allow mapping column(s) from the query result to the dimension in the destination table.
         /// - `table_name`: `TableName`, Name of Timestream table that the query result will be written to. The table should be within the same database that is provided in Timestream configuration.
         /// - `time_column`: `TimeColumn`, Column from query result that should be used as the time column in destination table. Column type for this should be TIMESTAMP.
-        pub fn new(
-            database_name: impl Into<Val<String>>,
-            dimension_mappings: impl Into<Val<Vec<DimensionMapping>>>,
-            table_name: impl Into<Val<String>>,
-            time_column: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(database_name: impl Into<Val<String>>, dimension_mappings: impl Into<Val<Vec<DimensionMapping>>>, table_name: impl Into<Val<String>>, time_column: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DatabaseName", database_name);
             props.set("DimensionMappings", dimension_mappings);
@@ -2247,19 +1636,13 @@ pub mod scheduled_query {
         }
 
         /// Specifies how to map measures to multi-measure records.
-        pub fn mixed_measure_mappings(
-            mut self,
-            value: impl Into<Val<Vec<MixedMeasureMapping>>>,
-        ) -> Self {
+        pub fn mixed_measure_mappings(mut self, value: impl Into<Val<Vec<MixedMeasureMapping>>>) -> Self {
             self.props.set("MixedMeasureMappings", value);
             self
         }
 
         /// Only one of MixedMeasureMappings or MultiMeasureMappings is to be provided. MultiMeasureMappings can be used to ingest data as multi measures in the derived table.
-        pub fn multi_measure_mappings(
-            mut self,
-            value: impl Into<Val<MultiMeasureMappings>>,
-        ) -> Self {
+        pub fn multi_measure_mappings(mut self, value: impl Into<Val<MultiMeasureMappings>>) -> Self {
             self.props.set("MultiMeasureMappings", value);
             self
         }
@@ -2282,10 +1665,7 @@ pub mod scheduled_query {
         ///
         /// - `dimension_value_type`: `DimensionValueType`, Type for the dimension.
         /// - `name`: `Name`, Column name from query result.
-        pub fn new(
-            dimension_value_type: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(dimension_value_type: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DimensionValueType", dimension_value_type);
             props.set("Name", name);
@@ -2322,10 +1702,7 @@ pub mod scheduled_query {
         }
 
         /// Required. Attribute mappings to be used for mapping query results to ingest data for multi-measure attributes.
-        pub fn multi_measure_attribute_mappings(
-            mut self,
-            value: impl Into<Val<Vec<MultiMeasureAttributeMapping>>>,
-        ) -> Self {
+        pub fn multi_measure_attribute_mappings(mut self, value: impl Into<Val<Vec<MultiMeasureAttributeMapping>>>) -> Self {
             self.props.set("MultiMeasureAttributeMappings", value);
             self
         }
@@ -2360,10 +1737,7 @@ pub mod scheduled_query {
         ///
         /// - `measure_value_type`: `MeasureValueType`, Value type of the measure value column to be read from the query result.
         /// - `source_column`: `SourceColumn`, Source measure value column in the query result where the attribute value is to be read.
-        pub fn new(
-            measure_value_type: impl Into<Val<String>>,
-            source_column: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(measure_value_type: impl Into<Val<String>>, source_column: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MeasureValueType", measure_value_type);
             props.set("SourceColumn", source_column);
@@ -2371,10 +1745,7 @@ pub mod scheduled_query {
         }
 
         /// Custom name to be used for attribute name in derived table. If not provided, source column name would be used.
-        pub fn target_multi_measure_attribute_name(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn target_multi_measure_attribute_name(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("TargetMultiMeasureAttributeName", value);
             self
         }
@@ -2396,14 +1767,9 @@ pub mod scheduled_query {
         /// Creates the value from its required properties:
         ///
         /// - `multi_measure_attribute_mappings`: `MultiMeasureAttributeMappings`, Required. Attribute mappings to be used for mapping query results to ingest data for multi-measure attributes.
-        pub fn new(
-            multi_measure_attribute_mappings: impl Into<Val<Vec<MultiMeasureAttributeMapping>>>,
-        ) -> Self {
+        pub fn new(multi_measure_attribute_mappings: impl Into<Val<Vec<MultiMeasureAttributeMapping>>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "MultiMeasureAttributeMappings",
-                multi_measure_attribute_mappings,
-            );
+            props.set("MultiMeasureAttributeMappings", multi_measure_attribute_mappings);
             MultiMeasureMappings { props }
         }
 
@@ -2421,190 +1787,92 @@ pub mod scheduled_query {
     }
 
     pub(crate) static ERROR_REPORT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3Configuration", &Shape::Object(&S3_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("S3Configuration", &Shape::Object(&S3_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BucketName",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EncryptionOption",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SSE_S3", "SSE_KMS"],
-                }),
-            ),
-            (
-                "ObjectKeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("[a-zA-Z0-9|!\\-_*'\\(\\)]([a-zA-Z0-9]|[!\\-_*'\\(\\)\\/.])+"),
-                    min_len: Some(1),
-                    max_len: Some(896),
-                    allowed: &[],
-                }),
-            ),
+            ("BucketName", &Shape::Str(StrRule { pattern: Some("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("EncryptionOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SSE_S3", "SSE_KMS"] })),
+            ("ObjectKeyPrefix", &Shape::Str(StrRule { pattern: Some("[a-zA-Z0-9|!\\-_*'\\(\\)]([a-zA-Z0-9]|[!\\-_*'\\(\\)\\/.])+"), min_len: Some(1), max_len: Some(896), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOTIFICATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SnsConfiguration", &Shape::Object(&SNS_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("SnsConfiguration", &Shape::Object(&SNS_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SNS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TopicArn",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TopicArn", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SCHEDULE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ScheduleExpression",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ScheduleExpression", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TimestreamConfiguration",
-            &Shape::Object(&TIMESTREAM_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("TimestreamConfiguration", &Shape::Object(&TIMESTREAM_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIMESTREAM_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DimensionMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&DIMENSION_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MixedMeasureMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MIXED_MEASURE_MAPPING_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "MultiMeasureMappings",
-                &Shape::Object(&MULTI_MEASURE_MAPPINGS_SHAPE),
-            ),
+            ("DimensionMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&DIMENSION_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("MixedMeasureMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&MIXED_MEASURE_MAPPING_SHAPE)), min_items: Some(1), max_items: None })),
+            ("MultiMeasureMappings", &Shape::Object(&MULTI_MEASURE_MAPPINGS_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DIMENSION_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DimensionValueType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["VARCHAR"],
-            }),
-        )],
+        fields: &[
+            ("DimensionValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VARCHAR"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MIXED_MEASURE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MeasureValueType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "MULTI"],
-                }),
-            ),
-            (
-                "MultiMeasureAttributeMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MULTI_MEASURE_ATTRIBUTE_MAPPING_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("MeasureValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "MULTI"] })),
+            ("MultiMeasureAttributeMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&MULTI_MEASURE_ATTRIBUTE_MAPPING_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTI_MEASURE_ATTRIBUTE_MAPPING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MeasureValueType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "TIMESTAMP"],
-            }),
-        )],
+        fields: &[
+            ("MeasureValueType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "TIMESTAMP"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MULTI_MEASURE_MAPPINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MultiMeasureAttributeMappings",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&MULTI_MEASURE_ATTRIBUTE_MAPPING_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("MultiMeasureAttributeMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&MULTI_MEASURE_ATTRIBUTE_MAPPING_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2627,26 +1895,17 @@ impl CfnTable {
     pub fn new(database_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DatabaseName", database_name);
-        CfnTable {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTable { props, options: ResourceOptions::default() }
     }
 
     /// The properties that determine whether magnetic store writes are enabled.
-    pub fn magnetic_store_write_properties(
-        mut self,
-        value: impl Into<Val<table::MagneticStoreWriteProperties>>,
-    ) -> Self {
+    pub fn magnetic_store_write_properties(mut self, value: impl Into<Val<table::MagneticStoreWriteProperties>>) -> Self {
         self.props.set("MagneticStoreWriteProperties", value);
         self
     }
 
     /// The retention duration of the memory store and the magnetic store.
-    pub fn retention_properties(
-        mut self,
-        value: impl Into<Val<table::RetentionProperties>>,
-    ) -> Self {
+    pub fn retention_properties(mut self, value: impl Into<Val<table::RetentionProperties>>) -> Self {
         self.props.set("RetentionProperties", value);
         self
     }
@@ -2708,42 +1967,16 @@ pub(crate) static TABLE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DatabaseName", "TableName"],
     attributes: &["Arn", "Name"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fec12280248),
 };
 
 pub(crate) static TABLE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DatabaseName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]{3,256}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("DatabaseName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]{3,256}$"), min_len: None, max_len: None, allowed: &[] })),
         ("Schema", &Shape::Object(&table::SCHEMA_SHAPE)),
-        (
-            "TableName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_.-]{3,256}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&table::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("TableName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_.-]{3,256}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&table::TAG_SHAPE)), min_items: None, max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2771,10 +2004,7 @@ pub mod table {
         }
 
         /// Location to store information about records that were asynchronously rejected during magnetic store writes.
-        pub fn magnetic_store_rejected_data_location(
-            mut self,
-            value: impl Into<Val<MagneticStoreRejectedDataLocation>>,
-        ) -> Self {
+        pub fn magnetic_store_rejected_data_location(mut self, value: impl Into<Val<MagneticStoreRejectedDataLocation>>) -> Self {
             self.props.set("MagneticStoreRejectedDataLocation", value);
             self
         }
@@ -2823,10 +2053,7 @@ pub mod table {
         ///
         /// - `bucket_name`: `BucketName`, The bucket name used to store the data.
         /// - `encryption_option`: `EncryptionOption`, Either SSE_KMS or SSE_S3.
-        pub fn new(
-            bucket_name: impl Into<Val<String>>,
-            encryption_option: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket_name: impl Into<Val<String>>, encryption_option: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BucketName", bucket_name);
             props.set("EncryptionOption", encryption_option);
@@ -2866,19 +2093,13 @@ pub mod table {
         }
 
         /// The duration for which data must be stored in the magnetic store.
-        pub fn magnetic_store_retention_period_in_days(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn magnetic_store_retention_period_in_days(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MagneticStoreRetentionPeriodInDays", value);
             self
         }
 
         /// The duration for which data must be stored in the memory store.
-        pub fn memory_store_retention_period_in_hours(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn memory_store_retention_period_in_hours(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("MemoryStoreRetentionPeriodInHours", value);
             self
         }
@@ -2986,70 +2207,25 @@ pub mod table {
     }
 
     pub(crate) static SCHEMA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CompositePartitionKey",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PARTITION_KEY_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("CompositePartitionKey", &Shape::List(ListRule { item: Some(&Shape::Object(&PARTITION_KEY_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARTITION_KEY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EnforcementInRecord",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["REQUIRED", "OPTIONAL"],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DIMENSION", "MEASURE"],
-                }),
-            ),
+            ("EnforcementInRecord", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REQUIRED", "OPTIONAL"] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DIMENSION", "MEASURE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

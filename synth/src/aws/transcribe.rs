@@ -29,17 +29,11 @@ impl CfnCallAnalyticsCategory {
     ///
     /// - `category_name`: `CategoryName`, A unique name, chosen by you, for your Call Analytics category.
     /// - `rules`: `Rules`, Rules define a Call Analytics category.
-    pub fn new(
-        category_name: impl Into<Val<String>>,
-        rules: impl Into<Val<Vec<call_analytics_category::Rule>>>,
-    ) -> Self {
+    pub fn new(category_name: impl Into<Val<String>>, rules: impl Into<Val<Vec<call_analytics_category::Rule>>>) -> Self {
         let mut props = Props::new();
         props.set("CategoryName", category_name);
         props.set("Rules", rules);
-        CfnCallAnalyticsCategory {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCallAnalyticsCategory { props, options: ResourceOptions::default() }
     }
 
     /// The input type associated with the specified category.
@@ -104,49 +98,16 @@ pub(crate) static CALL_ANALYTICS_CATEGORY_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreateTime", "LastUpdateTime"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288218),
 };
 
 pub(crate) static CALL_ANALYTICS_CATEGORY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CategoryName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z._-]+$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InputType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["REAL_TIME", "POST_CALL"],
-            }),
-        ),
-        (
-            "Rules",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&call_analytics_category::RULE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&call_analytics_category::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("CategoryName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("InputType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REAL_TIME", "POST_CALL"] })),
+        ("Rules", &Shape::List(ListRule { item: Some(&Shape::Object(&call_analytics_category::RULE_SHAPE)), min_items: Some(1), max_items: Some(20) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&call_analytics_category::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -445,10 +406,7 @@ pub mod call_analytics_category {
         ///
         /// - `targets`: `Targets`.
         /// - `transcript_filter_type`: `TranscriptFilterType`.
-        pub fn new(
-            targets: impl Into<Val<Vec<String>>>,
-            transcript_filter_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(targets: impl Into<Val<Vec<String>>>, transcript_filter_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Targets", targets);
             props.set("TranscriptFilterType", transcript_filter_type);
@@ -515,14 +473,8 @@ pub mod call_analytics_category {
 
     pub(crate) static RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InterruptionFilter",
-                &Shape::Object(&INTERRUPTION_FILTER_SHAPE),
-            ),
-            (
-                "NonTalkTimeFilter",
-                &Shape::Object(&NON_TALK_TIME_FILTER_SHAPE),
-            ),
+            ("InterruptionFilter", &Shape::Object(&INTERRUPTION_FILTER_SHAPE)),
+            ("NonTalkTimeFilter", &Shape::Object(&NON_TALK_TIME_FILTER_SHAPE)),
             ("SentimentFilter", &Shape::Object(&SENTIMENT_FILTER_SHAPE)),
             ("TranscriptFilter", &Shape::Object(&TRANSCRIPT_FILTER_SHAPE)),
         ],
@@ -531,234 +483,68 @@ pub mod call_analytics_category {
 
     pub(crate) static INTERRUPTION_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AbsoluteTimeRange",
-                &Shape::Object(&ABSOLUTE_TIME_RANGE_SHAPE),
-            ),
-            (
-                "ParticipantRole",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AGENT", "CUSTOMER"],
-                }),
-            ),
-            (
-                "RelativeTimeRange",
-                &Shape::Object(&RELATIVE_TIME_RANGE_SHAPE),
-            ),
-            (
-                "Threshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(14400000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AbsoluteTimeRange", &Shape::Object(&ABSOLUTE_TIME_RANGE_SHAPE)),
+            ("ParticipantRole", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AGENT", "CUSTOMER"] })),
+            ("RelativeTimeRange", &Shape::Object(&RELATIVE_TIME_RANGE_SHAPE)),
+            ("Threshold", &Shape::Num(NumRule { min: Some(0.0), max: Some(14400000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ABSOLUTE_TIME_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndTime",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(14400000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "First",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(14400000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Last",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(14400000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartTime",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(14400000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("EndTime", &Shape::Num(NumRule { min: Some(0.0), max: Some(14400000.0), allowed: &[] })),
+            ("First", &Shape::Num(NumRule { min: Some(0.0), max: Some(14400000.0), allowed: &[] })),
+            ("Last", &Shape::Num(NumRule { min: Some(0.0), max: Some(14400000.0), allowed: &[] })),
+            ("StartTime", &Shape::Num(NumRule { min: Some(0.0), max: Some(14400000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RELATIVE_TIME_RANGE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EndPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "First",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Last",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    allowed: &[],
-                }),
-            ),
+            ("EndPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("First", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("Last", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+            ("StartPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NON_TALK_TIME_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AbsoluteTimeRange",
-                &Shape::Object(&ABSOLUTE_TIME_RANGE_SHAPE),
-            ),
-            (
-                "RelativeTimeRange",
-                &Shape::Object(&RELATIVE_TIME_RANGE_SHAPE),
-            ),
-            (
-                "Threshold",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(14400000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AbsoluteTimeRange", &Shape::Object(&ABSOLUTE_TIME_RANGE_SHAPE)),
+            ("RelativeTimeRange", &Shape::Object(&RELATIVE_TIME_RANGE_SHAPE)),
+            ("Threshold", &Shape::Num(NumRule { min: Some(0.0), max: Some(14400000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SENTIMENT_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AbsoluteTimeRange",
-                &Shape::Object(&ABSOLUTE_TIME_RANGE_SHAPE),
-            ),
-            (
-                "ParticipantRole",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AGENT", "CUSTOMER"],
-                }),
-            ),
-            (
-                "RelativeTimeRange",
-                &Shape::Object(&RELATIVE_TIME_RANGE_SHAPE),
-            ),
-            (
-                "Sentiments",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["POSITIVE", "NEGATIVE", "NEUTRAL", "MIXED"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
+            ("AbsoluteTimeRange", &Shape::Object(&ABSOLUTE_TIME_RANGE_SHAPE)),
+            ("ParticipantRole", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AGENT", "CUSTOMER"] })),
+            ("RelativeTimeRange", &Shape::Object(&RELATIVE_TIME_RANGE_SHAPE)),
+            ("Sentiments", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["POSITIVE", "NEGATIVE", "NEUTRAL", "MIXED"] })), min_items: Some(1), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TRANSCRIPT_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AbsoluteTimeRange",
-                &Shape::Object(&ABSOLUTE_TIME_RANGE_SHAPE),
-            ),
-            (
-                "ParticipantRole",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["AGENT", "CUSTOMER"],
-                }),
-            ),
-            (
-                "RelativeTimeRange",
-                &Shape::Object(&RELATIVE_TIME_RANGE_SHAPE),
-            ),
-            (
-                "Targets",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "TranscriptFilterType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EXACT"],
-                }),
-            ),
+            ("AbsoluteTimeRange", &Shape::Object(&ABSOLUTE_TIME_RANGE_SHAPE)),
+            ("ParticipantRole", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AGENT", "CUSTOMER"] })),
+            ("RelativeTimeRange", &Shape::Object(&RELATIVE_TIME_RANGE_SHAPE)),
+            ("Targets", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2000), allowed: &[] })), min_items: Some(1), max_items: None })),
+            ("TranscriptFilterType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXACT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -780,17 +566,11 @@ impl CfnMedicalVocabulary {
     ///
     /// - `language_code`: `LanguageCode`, The language code of the vocabulary entries.
     /// - `vocabulary_name`: `VocabularyName`, The name of the medical vocabulary.
-    pub fn new(
-        language_code: impl Into<Val<String>>,
-        vocabulary_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(language_code: impl Into<Val<String>>, vocabulary_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LanguageCode", language_code);
         props.set("VocabularyName", vocabulary_name);
-        CfnMedicalVocabulary {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMedicalVocabulary { props, options: ResourceOptions::default() }
     }
 
     /// Tags associated with the medical vocabulary.
@@ -839,56 +619,16 @@ pub(crate) static MEDICAL_VOCABULARY_META: TypeMeta = TypeMeta {
     write_only: &["VocabularyFileUri"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e288358),
 };
 
 pub(crate) static MEDICAL_VOCABULARY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "LanguageCode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "af-ZA", "ar-AE", "ar-SA", "da-DK", "de-CH", "de-DE", "en-AB", "en-AU",
-                    "en-GB", "en-IE", "en-IN", "en-US", "en-WL", "es-ES", "es-US", "fa-IR",
-                    "fr-CA", "fr-FR", "he-IL", "hi-IN", "id-ID", "it-IT", "ja-JP", "ko-KR",
-                    "ms-MY", "nl-NL", "pt-BR", "pt-PT", "ru-RU", "ta-IN", "te-IN", "tr-TR",
-                    "zh-CN", "zh-TW", "th-TH", "en-ZA", "en-NZ", "vi-VN", "sv-SE",
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&medical_vocabulary::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VocabularyFileUri",
-            &Shape::Str(StrRule {
-                pattern: Some("(s3://|http(s*)://).+"),
-                min_len: Some(1),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VocabularyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9a-zA-Z._-]+$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
+        ("LanguageCode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["af-ZA", "ar-AE", "ar-SA", "da-DK", "de-CH", "de-DE", "en-AB", "en-AU", "en-GB", "en-IE", "en-IN", "en-US", "en-WL", "es-ES", "es-US", "fa-IR", "fr-CA", "fr-FR", "he-IL", "hi-IN", "id-ID", "it-IT", "ja-JP", "ko-KR", "ms-MY", "nl-NL", "pt-BR", "pt-PT", "ru-RU", "ta-IN", "te-IN", "tr-TR", "zh-CN", "zh-TW", "th-TH", "en-ZA", "en-NZ", "vi-VN", "sv-SE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&medical_vocabulary::TAG_SHAPE)), min_items: Some(1), max_items: Some(200) })),
+        ("VocabularyFileUri", &Shape::Str(StrRule { pattern: Some("(s3://|http(s*)://).+"), min_len: Some(1), max_len: Some(2000), allowed: &[] })),
+        ("VocabularyName", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z._-]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -926,24 +666,8 @@ pub mod medical_vocabulary {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -965,17 +689,11 @@ impl CfnVocabulary {
     ///
     /// - `language_code`: `LanguageCode`, The language code that represents the language of the entries in your custom vocabulary. Each custom vocabulary must contain terms in only one language.
     /// - `vocabulary_name`: `VocabularyName`, A unique name, chosen by you, for your custom vocabulary. This name is case sensitive, cannot contain spaces, and must be unique within an AWS account.
-    pub fn new(
-        language_code: impl Into<Val<String>>,
-        vocabulary_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(language_code: impl Into<Val<String>>, vocabulary_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LanguageCode", language_code);
         props.set("VocabularyName", vocabulary_name);
-        CfnVocabulary {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVocabulary { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon S3 bucket that contains your input file.
@@ -1054,10 +772,7 @@ pub(crate) static VOCABULARY_META: TypeMeta = TypeMeta {
     write_only: &["DataAccessRoleArn", "Phrases", "VocabularyFileUri"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "LastModifiedTime", "VocabularyState"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -1106,24 +821,8 @@ pub mod vocabulary {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1145,17 +844,11 @@ impl CfnVocabularyFilter {
     ///
     /// - `language_code`: `LanguageCode`, The language code that represents the language of the entries in your vocabulary filter.
     /// - `vocabulary_filter_name`: `VocabularyFilterName`, A unique name, chosen by you, for your custom vocabulary filter.
-    pub fn new(
-        language_code: impl Into<Val<String>>,
-        vocabulary_filter_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(language_code: impl Into<Val<String>>, vocabulary_filter_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LanguageCode", language_code);
         props.set("VocabularyFilterName", vocabulary_filter_name);
-        CfnVocabularyFilter {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVocabularyFilter { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon S3 bucket that contains your input files.
@@ -1220,10 +913,7 @@ pub(crate) static VOCABULARY_FILTER_META: TypeMeta = TypeMeta {
     write_only: &["DataAccessRoleArn", "VocabularyFilterFileUri", "Words"],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e78835b),
 };
 
@@ -1272,24 +962,8 @@ pub mod vocabulary_filter {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,21 +31,13 @@ impl CfnAgreement {
     /// - `local_profile_id`: `LocalProfileId`, A unique identifier for the local profile.
     /// - `partner_profile_id`: `PartnerProfileId`, A unique identifier for the partner profile.
     /// - `server_id`: `ServerId`, A unique identifier for the server.
-    pub fn new(
-        access_role: impl Into<Val<String>>,
-        local_profile_id: impl Into<Val<String>>,
-        partner_profile_id: impl Into<Val<String>>,
-        server_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(access_role: impl Into<Val<String>>, local_profile_id: impl Into<Val<String>>, partner_profile_id: impl Into<Val<String>>, server_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccessRole", access_role);
         props.set("LocalProfileId", local_profile_id);
         props.set("PartnerProfileId", partner_profile_id);
         props.set("ServerId", server_id);
-        CfnAgreement {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgreement { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the base directory for the agreement.
@@ -55,10 +47,7 @@ impl CfnAgreement {
     }
 
     /// Specifies a separate directory for each type of file to store for an AS2 message.
-    pub fn custom_directories(
-        mut self,
-        value: impl Into<Val<agreement::CustomDirectories>>,
-    ) -> Self {
+    pub fn custom_directories(mut self, value: impl Into<Val<agreement::CustomDirectories>>) -> Self {
         self.props.set("CustomDirectories", value);
         self
     }
@@ -138,108 +127,23 @@ pub(crate) static AGREEMENT_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AgreementId", "ServerId"],
     attributes: &["AgreementId", "Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static AGREEMENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessRole",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:.*role/.*"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BaseDirectory",
-            &Shape::Str(StrRule {
-                pattern: Some("^(|/.*)$"),
-                min_len: Some(0),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CustomDirectories",
-            &Shape::Object(&agreement::CUSTOM_DIRECTORIES_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\u0021-\\u007E]+$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EnforceMessageSigning",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "LocalProfileId",
-            &Shape::Str(StrRule {
-                pattern: Some("^p-([0-9a-f]{17})$"),
-                min_len: Some(19),
-                max_len: Some(19),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PartnerProfileId",
-            &Shape::Str(StrRule {
-                pattern: Some("^p-([0-9a-f]{17})$"),
-                min_len: Some(19),
-                max_len: Some(19),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PreserveFilename",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        ),
-        (
-            "ServerId",
-            &Shape::Str(StrRule {
-                pattern: Some("^s-([0-9a-f]{17})$"),
-                min_len: Some(19),
-                max_len: Some(19),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&agreement::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("AccessRole", &Shape::Str(StrRule { pattern: Some("arn:.*role/.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("BaseDirectory", &Shape::Str(StrRule { pattern: Some("^(|/.*)$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+        ("CustomDirectories", &Shape::Object(&agreement::CUSTOM_DIRECTORIES_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0021-\\u007E]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("EnforceMessageSigning", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("LocalProfileId", &Shape::Str(StrRule { pattern: Some("^p-([0-9a-f]{17})$"), min_len: Some(19), max_len: Some(19), allowed: &[] })),
+        ("PartnerProfileId", &Shape::Str(StrRule { pattern: Some("^p-([0-9a-f]{17})$"), min_len: Some(19), max_len: Some(19), allowed: &[] })),
+        ("PreserveFilename", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ("ServerId", &Shape::Str(StrRule { pattern: Some("^s-([0-9a-f]{17})$"), min_len: Some(19), max_len: Some(19), allowed: &[] })),
+        ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE", "INACTIVE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&agreement::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -264,13 +168,7 @@ pub mod agreement {
         /// - `payload_files_directory`: `PayloadFilesDirectory`, Specifies a location to store the payload file for an AS2 message.
         /// - `status_files_directory`: `StatusFilesDirectory`, Specifies a location to store the status file for an AS2 message.
         /// - `temporary_files_directory`: `TemporaryFilesDirectory`, Specifies a location to store the temporary processing file for an AS2 message.
-        pub fn new(
-            failed_files_directory: impl Into<Val<String>>,
-            mdn_files_directory: impl Into<Val<String>>,
-            payload_files_directory: impl Into<Val<String>>,
-            status_files_directory: impl Into<Val<String>>,
-            temporary_files_directory: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(failed_files_directory: impl Into<Val<String>>, mdn_files_directory: impl Into<Val<String>>, payload_files_directory: impl Into<Val<String>>, status_files_directory: impl Into<Val<String>>, temporary_files_directory: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FailedFilesDirectory", failed_files_directory);
             props.set("MdnFilesDirectory", mdn_files_directory);
@@ -314,75 +212,19 @@ pub mod agreement {
 
     pub(crate) static CUSTOM_DIRECTORIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailedFilesDirectory",
-                &Shape::Str(StrRule {
-                    pattern: Some("(|/.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MdnFilesDirectory",
-                &Shape::Str(StrRule {
-                    pattern: Some("(|/.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PayloadFilesDirectory",
-                &Shape::Str(StrRule {
-                    pattern: Some("(|/.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StatusFilesDirectory",
-                &Shape::Str(StrRule {
-                    pattern: Some("(|/.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TemporaryFilesDirectory",
-                &Shape::Str(StrRule {
-                    pattern: Some("(|/.*)"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("FailedFilesDirectory", &Shape::Str(StrRule { pattern: Some("(|/.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("MdnFilesDirectory", &Shape::Str(StrRule { pattern: Some("(|/.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("PayloadFilesDirectory", &Shape::Str(StrRule { pattern: Some("(|/.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("StatusFilesDirectory", &Shape::Str(StrRule { pattern: Some("(|/.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("TemporaryFilesDirectory", &Shape::Str(StrRule { pattern: Some("(|/.*)"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -408,10 +250,7 @@ impl CfnCertificate {
         let mut props = Props::new();
         props.set("Certificate", certificate);
         props.set("Usage", usage);
-        CfnCertificate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnCertificate { props, options: ResourceOptions::default() }
     }
 
     /// Specifies the active date for the certificate.
@@ -529,77 +368,19 @@ pub(crate) static CERTIFICATE_META: TypeMeta = TypeMeta {
     create_only: &["Certificate", "CertificateChain", "PrivateKey"],
     write_only: &["PrivateKey"],
     primary_identifier: &["CertificateId"],
-    attributes: &[
-        "Arn",
-        "CertificateId",
-        "NotAfterDate",
-        "NotBeforeDate",
-        "Serial",
-        "Status",
-        "Type",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CertificateId", "NotAfterDate", "NotBeforeDate", "Serial", "Status", "Type"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CERTIFICATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Certificate",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\t\\n\\r\\u0020-\\u00FF]+$"),
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CertificateChain",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\t\\n\\r\\u0020-\\u00FF]+$"),
-                min_len: Some(1),
-                max_len: Some(2097152),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\u0021-\\u007E]+$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrivateKey",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\t\\n\\r\\u0020-\\u00FF]+$"),
-                min_len: Some(1),
-                max_len: Some(16384),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&certificate::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Usage",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SIGNING", "ENCRYPTION", "TLS"],
-            }),
-        ),
+        ("Certificate", &Shape::Str(StrRule { pattern: Some("^[\\t\\n\\r\\u0020-\\u00FF]+$"), min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("CertificateChain", &Shape::Str(StrRule { pattern: Some("^[\\t\\n\\r\\u0020-\\u00FF]+$"), min_len: Some(1), max_len: Some(2097152), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\u0021-\\u007E]+$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("PrivateKey", &Shape::Str(StrRule { pattern: Some("^[\\t\\n\\r\\u0020-\\u00FF]+$"), min_len: Some(1), max_len: Some(16384), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&certificate::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("Usage", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SIGNING", "ENCRYPTION", "TLS"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -637,24 +418,8 @@ pub mod certificate {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -678,10 +443,7 @@ impl CfnConnector {
     pub fn new(access_role: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AccessRole", access_role);
-        CfnConnector {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnector { props, options: ResourceOptions::default() }
     }
 
     /// Configuration for an AS2 connector.
@@ -691,10 +453,7 @@ impl CfnConnector {
     }
 
     /// Egress configuration for the connector.
-    pub fn egress_config(
-        mut self,
-        value: impl Into<Val<connector::ConnectorEgressConfig>>,
-    ) -> Self {
+    pub fn egress_config(mut self, value: impl Into<Val<connector::ConnectorEgressConfig>>) -> Self {
         self.props.set("EgressConfig", value);
         self
     }
@@ -802,90 +561,23 @@ pub(crate) static CONNECTOR_META: TypeMeta = TypeMeta {
     create_only: &[],
     write_only: &[],
     primary_identifier: &["ConnectorId"],
-    attributes: &[
-        "Arn",
-        "ConnectorId",
-        "ErrorMessage",
-        "ServiceManagedEgressIpAddresses",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "ConnectorId", "ErrorMessage", "ServiceManagedEgressIpAddresses", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static CONNECTOR_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessRole",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:.*role/.*"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("AccessRole", &Shape::Str(StrRule { pattern: Some("arn:.*role/.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
         ("As2Config", &Shape::Object(&connector::AS2_CONFIG_SHAPE)),
-        (
-            "EgressConfig",
-            &Shape::Object(&connector::CONNECTOR_EGRESS_CONFIG_SHAPE),
-        ),
-        (
-            "EgressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SERVICE_MANAGED", "VPC_LATTICE"],
-            }),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUALSTACK"],
-            }),
-        ),
-        (
-            "LoggingRole",
-            &Shape::Str(StrRule {
-                pattern: Some("arn:.*role/.*"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecurityPolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("TransferSFTPConnectorSecurityPolicy-[A-Za-z0-9-]+"),
-                min_len: Some(0),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
+        ("EgressConfig", &Shape::Object(&connector::CONNECTOR_EGRESS_CONFIG_SHAPE)),
+        ("EgressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE_MANAGED", "VPC_LATTICE"] })),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUALSTACK"] })),
+        ("LoggingRole", &Shape::Str(StrRule { pattern: Some("arn:.*role/.*"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("SecurityPolicyName", &Shape::Str(StrRule { pattern: Some("TransferSFTPConnectorSecurityPolicy-[A-Za-z0-9-]+"), min_len: Some(0), max_len: Some(50), allowed: &[] })),
         ("SftpConfig", &Shape::Object(&connector::SFTP_CONFIG_SHAPE)),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connector::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Url",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connector::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1091,10 +783,7 @@ pub mod connector {
         }
 
         /// Specifies the order in which the connector attempts to use secret versions during authentication. This enables fallback to alternative credentials if the primary version fails.
-        pub fn ordered_user_secret_version_stages(
-            mut self,
-            value: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn ordered_user_secret_version_stages(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("OrderedUserSecretVersionStages", value);
             self
         }
@@ -1145,143 +834,33 @@ pub mod connector {
 
     pub(crate) static AS2_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AsyncMdnConfig",
-                &Shape::Object(&CONNECTOR_ASYNC_MDN_CONFIG_SHAPE),
-            ),
-            (
-                "BasicAuthSecretId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Compression",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ZLIB", "DISABLED"],
-                }),
-            ),
-            (
-                "EncryptionAlgorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "AES128_CBC",
-                        "AES192_CBC",
-                        "AES256_CBC",
-                        "NONE",
-                        "DES_EDE3_CBC",
-                    ],
-                }),
-            ),
-            (
-                "LocalProfileId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^p-([0-9a-f]{17})$"),
-                    min_len: Some(19),
-                    max_len: Some(19),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MdnResponse",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SYNC", "ASYNC", "NONE"],
-                }),
-            ),
-            (
-                "MdnSigningAlgorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE", "DEFAULT"],
-                }),
-            ),
-            (
-                "MessageSubject",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\u0020-\\u007E\\t]+$"),
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PartnerProfileId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^p-([0-9a-f]{17})$"),
-                    min_len: Some(19),
-                    max_len: Some(19),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PreserveContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "SigningAlgorithm",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE"],
-                }),
-            ),
+            ("AsyncMdnConfig", &Shape::Object(&CONNECTOR_ASYNC_MDN_CONFIG_SHAPE)),
+            ("BasicAuthSecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("Compression", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ZLIB", "DISABLED"] })),
+            ("EncryptionAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AES128_CBC", "AES192_CBC", "AES256_CBC", "NONE", "DES_EDE3_CBC"] })),
+            ("LocalProfileId", &Shape::Str(StrRule { pattern: Some("^p-([0-9a-f]{17})$"), min_len: Some(19), max_len: Some(19), allowed: &[] })),
+            ("MdnResponse", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SYNC", "ASYNC", "NONE"] })),
+            ("MdnSigningAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE", "DEFAULT"] })),
+            ("MessageSubject", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\u007E\\t]+$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+            ("PartnerProfileId", &Shape::Str(StrRule { pattern: Some("^p-([0-9a-f]{17})$"), min_len: Some(19), max_len: Some(19), allowed: &[] })),
+            ("PreserveContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("SigningAlgorithm", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_ASYNC_MDN_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ServerIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^s-([0-9a-f]{17})$"),
-                        min_len: Some(19),
-                        max_len: Some(19),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("ServerIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^s-([0-9a-f]{17})$"), min_len: Some(19), max_len: Some(19), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONNECTOR_EGRESS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "VpcLattice",
-            &Shape::Object(&CONNECTOR_VPC_LATTICE_EGRESS_CONFIG_SHAPE),
-        )],
+        fields: &[
+            ("VpcLattice", &Shape::Object(&CONNECTOR_VPC_LATTICE_EGRESS_CONFIG_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -1295,73 +874,18 @@ pub mod connector {
 
     pub(crate) static SFTP_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxConcurrentConnections",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(5.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OrderedUserSecretVersionStages",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(256),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "TrustedHostKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "UserSecretId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxConcurrentConnections", &Shape::Num(NumRule { min: Some(1.0), max: Some(5.0), allowed: &[] })),
+            ("OrderedUserSecretVersionStages", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })), min_items: Some(1), max_items: Some(2) })),
+            ("TrustedHostKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: Some(0), max_items: Some(10) })),
+            ("UserSecretId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1385,10 +909,7 @@ impl CfnHostKey {
     pub fn new(server_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ServerId", server_id);
-        CfnHostKey {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnHostKey { props, options: ResourceOptions::default() }
     }
 
     /// The text description for this host key.
@@ -1495,76 +1016,19 @@ pub(crate) static HOST_KEY_META: TypeMeta = TypeMeta {
     create_only: &["HostKeyBody", "ServerId"],
     write_only: &["HostKeyBody", "KmsKey"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "DateImported",
-        "HostKeyFingerprint",
-        "HostKeyId",
-        "SecretId",
-        "Type",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "DateImported", "HostKeyFingerprint", "HostKeyId", "SecretId", "Type"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf3ff9ffff),
 };
 
 pub(crate) static HOST_KEY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\p{Print}]*$"),
-                min_len: Some(0),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HostKeyBody",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKey",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:\\S+$"),
-                min_len: Some(20),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerId",
-            &Shape::Str(StrRule {
-                pattern: Some("^s-([0-9a-f]{17})$"),
-                min_len: Some(19),
-                max_len: Some(19),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["SERVICE_MANAGED", "SECRETS_MANAGER"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&host_key::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\p{Print}]*$"), min_len: Some(0), max_len: Some(200), allowed: &[] })),
+        ("HostKeyBody", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(4096), allowed: &[] })),
+        ("KmsKey", &Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: Some(20), max_len: Some(1600), allowed: &[] })),
+        ("ServerId", &Shape::Str(StrRule { pattern: Some("^s-([0-9a-f]{17})$"), min_len: Some(19), max_len: Some(19), allowed: &[] })),
+        ("StorageType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE_MANAGED", "SECRETS_MANAGER"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&host_key::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1602,24 +1066,8 @@ pub mod host_key {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1645,10 +1093,7 @@ impl CfnProfile {
         let mut props = Props::new();
         props.set("As2Id", as2_id);
         props.set("ProfileType", profile_type);
-        CfnProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProfile { props, options: ResourceOptions::default() }
     }
 
     /// List of the certificate IDs associated with this profile to be used for encryption and signing of AS2 messages.
@@ -1702,54 +1147,16 @@ pub(crate) static PROFILE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["ProfileId"],
     attributes: &["Arn", "ProfileId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "As2Id",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\u0020-\\u007E\\s]*$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CertificateIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^cert-([0-9a-f]{17})$"),
-                    min_len: Some(22),
-                    max_len: Some(22),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProfileType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["LOCAL", "PARTNER"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&profile::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("As2Id", &Shape::Str(StrRule { pattern: Some("^[\\u0020-\\u007E\\s]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ("CertificateIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^cert-([0-9a-f]{17})$"), min_len: Some(22), max_len: Some(22), allowed: &[] })), min_items: None, max_items: None })),
+        ("ProfileType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOCAL", "PARTNER"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&profile::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1787,24 +1194,8 @@ pub mod profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1825,10 +1216,7 @@ impl CfnServer {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnServer {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServer { props, options: ResourceOptions::default() }
     }
 
     /// The `Certificate` property.
@@ -1870,10 +1258,7 @@ impl CfnServer {
     }
 
     /// The `IdentityProviderDetails` property.
-    pub fn identity_provider_details(
-        mut self,
-        value: impl Into<Val<server::IdentityProviderDetails>>,
-    ) -> Self {
+    pub fn identity_provider_details(mut self, value: impl Into<Val<server::IdentityProviderDetails>>) -> Self {
         self.props.set("IdentityProviderDetails", value);
         self
     }
@@ -2000,161 +1385,30 @@ pub(crate) static SERVER_META: TypeMeta = TypeMeta {
     create_only: &["Domain"],
     write_only: &["CreateWithHostKey"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "As2ServiceManagedEgressIpAddresses",
-        "ServerId",
-        "State",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "As2ServiceManagedEgressIpAddresses", "ServerId", "State"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SERVER_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Certificate",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(1600),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Domain",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["S3", "EFS"],
-            }),
-        ),
-        (
-            "EndpointDetails",
-            &Shape::Object(&server::ENDPOINT_DETAILS_SHAPE),
-        ),
-        (
-            "EndpointType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PUBLIC", "VPC", "VPC_ENDPOINT"],
-            }),
-        ),
-        (
-            "IdentityProviderDetails",
-            &Shape::Object(&server::IDENTITY_PROVIDER_DETAILS_SHAPE),
-        ),
-        (
-            "IdentityProviderType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "SERVICE_MANAGED",
-                    "API_GATEWAY",
-                    "AWS_DIRECTORY_SERVICE",
-                    "AWS_LAMBDA",
-                ],
-            }),
-        ),
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "DUALSTACK"],
-            }),
-        ),
-        (
-            "LoggingRole",
-            &Shape::Str(StrRule {
-                pattern: Some("^(|arn:.*role/\\S+)$"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PostAuthenticationLoginBanner",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\x09-\\x0D\\x20-\\x7E]*$"),
-                min_len: Some(0),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PreAuthenticationLoginBanner",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\x09-\\x0D\\x20-\\x7E]*$"),
-                min_len: Some(0),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProtocolDetails",
-            &Shape::Object(&server::PROTOCOL_DETAILS_SHAPE),
-        ),
-        (
-            "Protocols",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SFTP", "FTP", "FTPS", "AS2"],
-                })),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "S3StorageOptions",
-            &Shape::Object(&server::S3_STORAGE_OPTIONS_SHAPE),
-        ),
-        (
-            "SecurityPolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("^TransferSecurityPolicy-.+$"),
-                min_len: Some(0),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StructuredLogDestinations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^arn:\\S+$"),
-                    min_len: Some(20),
-                    max_len: Some(1600),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&server::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WorkflowDetails",
-            &Shape::Object(&server::WORKFLOW_DETAILS_SHAPE),
-        ),
+        ("Certificate", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(1600), allowed: &[] })),
+        ("Domain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["S3", "EFS"] })),
+        ("EndpointDetails", &Shape::Object(&server::ENDPOINT_DETAILS_SHAPE)),
+        ("EndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PUBLIC", "VPC", "VPC_ENDPOINT"] })),
+        ("IdentityProviderDetails", &Shape::Object(&server::IDENTITY_PROVIDER_DETAILS_SHAPE)),
+        ("IdentityProviderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SERVICE_MANAGED", "API_GATEWAY", "AWS_DIRECTORY_SERVICE", "AWS_LAMBDA"] })),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUALSTACK"] })),
+        ("LoggingRole", &Shape::Str(StrRule { pattern: Some("^(|arn:.*role/\\S+)$"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ("PostAuthenticationLoginBanner", &Shape::Str(StrRule { pattern: Some("^[\\x09-\\x0D\\x20-\\x7E]*$"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+        ("PreAuthenticationLoginBanner", &Shape::Str(StrRule { pattern: Some("^[\\x09-\\x0D\\x20-\\x7E]*$"), min_len: Some(0), max_len: Some(4096), allowed: &[] })),
+        ("ProtocolDetails", &Shape::Object(&server::PROTOCOL_DETAILS_SHAPE)),
+        ("Protocols", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SFTP", "FTP", "FTPS", "AS2"] })), min_items: Some(1), max_items: Some(4) })),
+        ("S3StorageOptions", &Shape::Object(&server::S3_STORAGE_OPTIONS_SHAPE)),
+        ("SecurityPolicyName", &Shape::Str(StrRule { pattern: Some("^TransferSecurityPolicy-.+$"), min_len: Some(0), max_len: Some(100), allowed: &[] })),
+        ("StructuredLogDestinations", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^arn:\\S+$"), min_len: Some(20), max_len: Some(1600), allowed: &[] })), min_items: Some(0), max_items: Some(1) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&server::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("WorkflowDetails", &Shape::Object(&server::WORKFLOW_DETAILS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2445,10 +1699,7 @@ pub mod server {
         ///
         /// - `execution_role`: `ExecutionRole`.
         /// - `workflow_id`: `WorkflowId`.
-        pub fn new(
-            execution_role: impl Into<Val<String>>,
-            workflow_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(execution_role: impl Into<Val<String>>, workflow_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ExecutionRole", execution_role);
             props.set("WorkflowId", workflow_id);
@@ -2464,227 +1715,68 @@ pub mod server {
 
     pub(crate) static ENDPOINT_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-f]{8,17}$"),
-                        min_len: Some(11),
-                        max_len: Some(20),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "VpcEndpointId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpce-[0-9a-f]{17}$"),
-                    min_len: Some(22),
-                    max_len: Some(22),
-                    allowed: &[],
-                }),
-            ),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-f]{8,17}$"), min_len: Some(11), max_len: Some(20), allowed: &[] })), min_items: None, max_items: None })),
+            ("VpcEndpointId", &Shape::Str(StrRule { pattern: Some("^vpce-[0-9a-f]{17}$"), min_len: Some(22), max_len: Some(22), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IDENTITY_PROVIDER_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DirectoryId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^d-[0-9a-f]{10}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Function",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:[a-z-]+:lambda:.*$"),
-                    min_len: Some(1),
-                    max_len: Some(170),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InvocationRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*role/\\S+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SftpAuthenticationMethods",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "PASSWORD",
-                        "PUBLIC_KEY",
-                        "PUBLIC_KEY_OR_PASSWORD",
-                        "PUBLIC_KEY_AND_PASSWORD",
-                    ],
-                }),
-            ),
-            (
-                "Url",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("DirectoryId", &Shape::Str(StrRule { pattern: Some("^d-[0-9a-f]{10}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })),
+            ("Function", &Shape::Str(StrRule { pattern: Some("^arn:[a-z-]+:lambda:.*$"), min_len: Some(1), max_len: Some(170), allowed: &[] })),
+            ("InvocationRole", &Shape::Str(StrRule { pattern: Some("^arn:.*role/\\S+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("SftpAuthenticationMethods", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PASSWORD", "PUBLIC_KEY", "PUBLIC_KEY_OR_PASSWORD", "PUBLIC_KEY_AND_PASSWORD"] })),
+            ("Url", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROTOCOL_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "As2Transports",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["HTTP"],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "PassiveIp",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(15),
-                    allowed: &[],
-                }),
-            ),
+            ("As2Transports", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP"] })), min_items: Some(1), max_items: Some(1) })),
+            ("PassiveIp", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(15), allowed: &[] })),
             ("ProxyConfig", &Shape::Object(&PROXY_CONFIG_SHAPE)),
-            (
-                "SetStatOption",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DEFAULT", "ENABLE_NO_OP"],
-                }),
-            ),
-            (
-                "TlsSessionResumptionMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED", "ENFORCED"],
-                }),
-            ),
+            ("SetStatOption", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DEFAULT", "ENABLE_NO_OP"] })),
+            ("TlsSessionResumptionMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED", "ENFORCED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PROXY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SftpMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PROXY_PROTOCOL_V2_ENFORCED", "NONE"],
-            }),
-        )],
+        fields: &[
+            ("SftpMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROXY_PROTOCOL_V2_ENFORCED", "NONE"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_STORAGE_OPTIONS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DirectoryListingOptimization",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("DirectoryListingOptimization", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKFLOW_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OnPartialUpload",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&WORKFLOW_DETAIL_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "OnUpload",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&WORKFLOW_DETAIL_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(1),
-                }),
-            ),
+            ("OnPartialUpload", &Shape::List(ListRule { item: Some(&Shape::Object(&WORKFLOW_DETAIL_SHAPE)), min_items: Some(0), max_items: Some(1) })),
+            ("OnUpload", &Shape::List(ListRule { item: Some(&Shape::Object(&WORKFLOW_DETAIL_SHAPE)), min_items: Some(0), max_items: Some(1) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKFLOW_DETAIL_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExecutionRole",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*role/\\S+$"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WorkflowId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^w-([a-z0-9]{17})$"),
-                    min_len: Some(19),
-                    max_len: Some(19),
-                    allowed: &[],
-                }),
-            ),
+            ("ExecutionRole", &Shape::Str(StrRule { pattern: Some("^arn:.*role/\\S+$"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("WorkflowId", &Shape::Str(StrRule { pattern: Some("^w-([a-z0-9]{17})$"), min_len: Some(19), max_len: Some(19), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2707,19 +1799,12 @@ impl CfnUser {
     /// - `role`: `Role`.
     /// - `server_id`: `ServerId`.
     /// - `user_name`: `UserName`.
-    pub fn new(
-        role: impl Into<Val<String>>,
-        server_id: impl Into<Val<String>>,
-        user_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(role: impl Into<Val<String>>, server_id: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Role", role);
         props.set("ServerId", server_id);
         props.set("UserName", user_name);
-        CfnUser {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUser { props, options: ResourceOptions::default() }
     }
 
     /// The `HomeDirectory` property.
@@ -2729,10 +1814,7 @@ impl CfnUser {
     }
 
     /// The `HomeDirectoryMappings` property.
-    pub fn home_directory_mappings(
-        mut self,
-        value: impl Into<Val<Vec<user::HomeDirectoryMapEntry>>>,
-    ) -> Self {
+    pub fn home_directory_mappings(mut self, value: impl Into<Val<Vec<user::HomeDirectoryMapEntry>>>) -> Self {
         self.props.set("HomeDirectoryMappings", value);
         self
     }
@@ -2799,10 +1881,7 @@ pub(crate) static USER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -2919,91 +1998,26 @@ pub mod user {
 
     pub(crate) static HOME_DIRECTORY_MAP_ENTRY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Entry",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/.*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("^/.*$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FILE", "DIRECTORY"],
-                }),
-            ),
+            ("Entry", &Shape::Str(StrRule { pattern: Some("^/.*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: Some("^/.*$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FILE", "DIRECTORY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static POSIX_PROFILE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Gid",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SecondaryGids",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(4294967295.0),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(16),
-                }),
-            ),
-            (
-                "Uid",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Gid", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })),
+            ("SecondaryGids", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })), min_items: Some(0), max_items: Some(16) })),
+            ("Uid", &Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3024,15 +2038,10 @@ impl CfnWebApp {
     /// Creates the resource from its required properties:
     ///
     /// - `identity_provider_details`: `IdentityProviderDetails`, You can provide a structure that contains the details for the identity provider to use with your web app.
-    pub fn new(
-        identity_provider_details: impl Into<Val<web_app::IdentityProviderDetails>>,
-    ) -> Self {
+    pub fn new(identity_provider_details: impl Into<Val<web_app::IdentityProviderDetails>>) -> Self {
         let mut props = Props::new();
         props.set("IdentityProviderDetails", identity_provider_details);
-        CfnWebApp {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebApp { props, options: ResourceOptions::default() }
     }
 
     /// The AccessEndpoint is the URL that you provide to your users for them to interact with the Transfer Family web app. You can specify a custom URL or use the default value.
@@ -3054,10 +2063,7 @@ impl CfnWebApp {
     }
 
     /// The `WebAppCustomization` property.
-    pub fn web_app_customization(
-        mut self,
-        value: impl Into<Val<web_app::WebAppCustomization>>,
-    ) -> Self {
+    pub fn web_app_customization(mut self, value: impl Into<Val<web_app::WebAppCustomization>>) -> Self {
         self.props.set("WebAppCustomization", value);
         self
     }
@@ -3123,70 +2129,22 @@ impl Handle<CfnWebApp> {
 pub(crate) static WEB_APP_META: TypeMeta = TypeMeta {
     type_name: CfnWebApp::TYPE_NAME,
     shape: &WEB_APP_SHAPE,
-    create_only: &[
-        "EndpointDetails/Vpc/SecurityGroupIds",
-        "EndpointDetails/Vpc/VpcId",
-        "IdentityProviderDetails/InstanceArn",
-        "WebAppEndpointPolicy",
-    ],
-    write_only: &[
-        "EndpointDetails/Vpc/IpAddressType",
-        "EndpointDetails/Vpc/SecurityGroupIds",
-    ],
+    create_only: &["EndpointDetails/Vpc/SecurityGroupIds", "EndpointDetails/Vpc/VpcId", "IdentityProviderDetails/InstanceArn", "WebAppEndpointPolicy"],
+    write_only: &["EndpointDetails/Vpc/IpAddressType", "EndpointDetails/Vpc/SecurityGroupIds"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "IdentityProviderDetails.ApplicationArn",
-        "VpcEndpointId",
-        "WebAppId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "IdentityProviderDetails.ApplicationArn", "VpcEndpointId", "WebAppId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static WEB_APP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessEndpoint",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndpointDetails",
-            &Shape::Object(&web_app::ENDPOINT_DETAILS_SHAPE),
-        ),
-        (
-            "IdentityProviderDetails",
-            &Shape::Object(&web_app::IDENTITY_PROVIDER_DETAILS_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&web_app::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WebAppCustomization",
-            &Shape::Object(&web_app::WEB_APP_CUSTOMIZATION_SHAPE),
-        ),
-        (
-            "WebAppEndpointPolicy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "FIPS"],
-            }),
-        ),
+        ("AccessEndpoint", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("EndpointDetails", &Shape::Object(&web_app::ENDPOINT_DETAILS_SHAPE)),
+        ("IdentityProviderDetails", &Shape::Object(&web_app::IDENTITY_PROVIDER_DETAILS_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&web_app::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
+        ("WebAppCustomization", &Shape::Object(&web_app::WEB_APP_CUSTOMIZATION_SHAPE)),
+        ("WebAppEndpointPolicy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "FIPS"] })),
         ("WebAppUnits", &Shape::Object(&web_app::WEB_APP_UNITS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
@@ -3240,12 +2198,18 @@ pub mod web_app {
         /// The IP address type for the VPC endpoint used by the web app.
         ///
         /// Allowed values: `IPV4`, `DUALSTACK`.
+        ///
+        /// Write-only.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
         }
 
         /// The `SecurityGroupIds` property.
+        ///
+        /// Changing it replaces the resource.
+        ///
+        /// Write-only.
         pub fn security_group_ids(mut self, value: impl Into<Val<Vec<String>>>) -> Self {
             self.props.set("SecurityGroupIds", value);
             self
@@ -3258,6 +2222,8 @@ pub mod web_app {
         }
 
         /// The `VpcId` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcId", value);
             self
@@ -3290,6 +2256,8 @@ pub mod web_app {
         }
 
         /// The Amazon Resource Name (ARN) for the IAM Identity Center used for the web app.
+        ///
+        /// Changing it replaces the resource.
         pub fn instance_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("InstanceArn", value);
             self
@@ -3398,56 +2366,18 @@ pub mod web_app {
     }
 
     pub(crate) static ENDPOINT_DETAILS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Vpc", &Shape::Object(&VPC_SHAPE))],
+        fields: &[
+            ("Vpc", &Shape::Object(&VPC_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VPC_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "IpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "DUALSTACK"],
-                }),
-            ),
-            (
-                "SecurityGroupIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-f]{8,17}$"),
-                        min_len: Some(11),
-                        max_len: Some(20),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "SubnetIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^subnet-[0-9a-f]{8,17}$"),
-                        min_len: Some(15),
-                        max_len: Some(24),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "VpcId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-[0-9a-f]{8,17}$"),
-                    min_len: Some(12),
-                    max_len: Some(21),
-                    allowed: &[],
-                }),
-            ),
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "DUALSTACK"] })),
+            ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-f]{8,17}$"), min_len: Some(11), max_len: Some(20), allowed: &[] })), min_items: None, max_items: Some(10) })),
+            ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-f]{8,17}$"), min_len: Some(15), max_len: Some(24), allowed: &[] })), min_items: None, max_items: Some(10) })),
+            ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[0-9a-f]{8,17}$"), min_len: Some(12), max_len: Some(21), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3463,70 +2393,25 @@ pub mod web_app {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEB_APP_CUSTOMIZATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FaviconFile",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(20960),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogoFile",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(51200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Title",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
+            ("FaviconFile", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(20960), allowed: &[] })),
+            ("LogoFile", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(51200), allowed: &[] })),
+            ("Title", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(100), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WEB_APP_UNITS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Provisioned",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Provisioned", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+        ],
         one_of_required: &[&["Provisioned"]],
         ..ObjectShape::EMPTY
     };
@@ -3550,10 +2435,7 @@ impl CfnWorkflow {
     pub fn new(steps: impl Into<Val<Vec<workflow::WorkflowStep>>>) -> Self {
         let mut props = Props::new();
         props.set("Steps", steps);
-        CfnWorkflow {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkflow { props, options: ResourceOptions::default() }
     }
 
     /// A textual description for the workflow.
@@ -3567,10 +2449,7 @@ impl CfnWorkflow {
     /// Specifies the steps (actions) to take if any errors are encountered during execution of the workflow.
     ///
     /// Changing it replaces the resource.
-    pub fn on_exception_steps(
-        mut self,
-        value: impl Into<Val<Vec<workflow::WorkflowStep>>>,
-    ) -> Self {
+    pub fn on_exception_steps(mut self, value: impl Into<Val<Vec<workflow::WorkflowStep>>>) -> Self {
         self.props.set("OnExceptionSteps", value);
         self
     }
@@ -3620,48 +2499,16 @@ pub(crate) static WORKFLOW_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WorkflowId"],
     attributes: &["Arn", "WorkflowId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static WORKFLOW_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w\\- ]*$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OnExceptionSteps",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workflow::WORKFLOW_STEP_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(8),
-            }),
-        ),
-        (
-            "Steps",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workflow::WORKFLOW_STEP_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(8),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workflow::TAG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\w\\- ]*$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("OnExceptionSteps", &Shape::List(ListRule { item: Some(&Shape::Object(&workflow::WORKFLOW_STEP_SHAPE)), min_items: Some(0), max_items: Some(8) })),
+        ("Steps", &Shape::List(ListRule { item: Some(&Shape::Object(&workflow::WORKFLOW_STEP_SHAPE)), min_items: Some(0), max_items: Some(8) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workflow::TAG_SHAPE)), min_items: Some(1), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3889,10 +2736,7 @@ pub mod workflow {
         ///
         /// - `destination_file_location`: `DestinationFileLocation`, Specifies the location for the file being decrypted. Only applicable for the Decrypt type of workflow steps.
         /// - `type_`: `Type`, Specifies which encryption method to use.
-        pub fn new(
-            destination_file_location: impl Into<Val<InputFileLocation>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(destination_file_location: impl Into<Val<InputFileLocation>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DestinationFileLocation", destination_file_location);
             props.set("Type", type_);
@@ -4113,198 +2957,65 @@ pub mod workflow {
     pub(crate) static WORKFLOW_STEP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CopyStepDetails", &Shape::Object(&COPY_STEP_DETAILS_SHAPE)),
-            (
-                "CustomStepDetails",
-                &Shape::Object(&CUSTOM_STEP_DETAILS_SHAPE),
-            ),
-            (
-                "DecryptStepDetails",
-                &Shape::Object(&DECRYPT_STEP_DETAILS_SHAPE),
-            ),
-            (
-                "DeleteStepDetails",
-                &Shape::Object(&DELETE_STEP_DETAILS_SHAPE),
-            ),
+            ("CustomStepDetails", &Shape::Object(&CUSTOM_STEP_DETAILS_SHAPE)),
+            ("DecryptStepDetails", &Shape::Object(&DECRYPT_STEP_DETAILS_SHAPE)),
+            ("DeleteStepDetails", &Shape::Object(&DELETE_STEP_DETAILS_SHAPE)),
             ("TagStepDetails", &Shape::Object(&TAG_STEP_DETAILS_SHAPE)),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COPY", "CUSTOM", "DECRYPT", "DELETE", "TAG"],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COPY", "CUSTOM", "DECRYPT", "DELETE", "TAG"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COPY_STEP_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationFileLocation",
-                &Shape::Object(&S3_FILE_LOCATION_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OverwriteExisting",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TRUE", "FALSE"],
-                }),
-            ),
-            (
-                "SourceFileLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("DestinationFileLocation", &Shape::Object(&S3_FILE_LOCATION_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w-]*$"), min_len: Some(0), max_len: Some(30), allowed: &[] })),
+            ("OverwriteExisting", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRUE", "FALSE"] })),
+            ("SourceFileLocation", &Shape::Str(StrRule { pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_FILE_LOCATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "S3FileLocation",
-            &Shape::Object(&S3_INPUT_FILE_LOCATION_SHAPE),
-        )],
+        fields: &[
+            ("S3FileLocation", &Shape::Object(&S3_INPUT_FILE_LOCATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_INPUT_FILE_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+            ("Key", &Shape::Str(StrRule { pattern: Some(".*"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_STEP_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceFileLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Target",
-                &Shape::Str(StrRule {
-                    pattern: Some("arn:[a-z-]+:lambda:.*$"),
-                    min_len: Some(0),
-                    max_len: Some(170),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(1800.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w-]*$"), min_len: Some(0), max_len: Some(30), allowed: &[] })),
+            ("SourceFileLocation", &Shape::Str(StrRule { pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Target", &Shape::Str(StrRule { pattern: Some("arn:[a-z-]+:lambda:.*$"), min_len: Some(0), max_len: Some(170), allowed: &[] })),
+            ("TimeoutSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(1800.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DECRYPT_STEP_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DestinationFileLocation",
-                &Shape::Object(&INPUT_FILE_LOCATION_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OverwriteExisting",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TRUE", "FALSE"],
-                }),
-            ),
-            (
-                "SourceFileLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["PGP"],
-                }),
-            ),
+            ("DestinationFileLocation", &Shape::Object(&INPUT_FILE_LOCATION_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w-]*$"), min_len: Some(0), max_len: Some(30), allowed: &[] })),
+            ("OverwriteExisting", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TRUE", "FALSE"] })),
+            ("SourceFileLocation", &Shape::Str(StrRule { pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PGP"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INPUT_FILE_LOCATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EfsFileLocation",
-                &Shape::Object(&EFS_INPUT_FILE_LOCATION_SHAPE),
-            ),
-            (
-                "S3FileLocation",
-                &Shape::Object(&S3_INPUT_FILE_LOCATION_SHAPE),
-            ),
+            ("EfsFileLocation", &Shape::Object(&EFS_INPUT_FILE_LOCATION_SHAPE)),
+            ("S3FileLocation", &Shape::Object(&S3_INPUT_FILE_LOCATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4319,104 +3030,33 @@ pub mod workflow {
 
     pub(crate) static DELETE_STEP_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceFileLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w-]*$"), min_len: Some(0), max_len: Some(30), allowed: &[] })),
+            ("SourceFileLocation", &Shape::Str(StrRule { pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_STEP_DETAILS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w-]*$"),
-                    min_len: Some(0),
-                    max_len: Some(30),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SourceFileLocation",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&S3_TAG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w-]*$"), min_len: Some(0), max_len: Some(30), allowed: &[] })),
+            ("SourceFileLocation", &Shape::Str(StrRule { pattern: Some("^\\$\\{(\\w+.)+\\w+\\}$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&S3_TAG_SHAPE)), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -29,17 +29,11 @@ impl CfnParallelData {
     ///
     /// - `name`: `Name`, A custom name for the parallel data resource. Must be unique in the account and region.
     /// - `parallel_data_config`: `ParallelDataConfig`, Specifies the format and S3 location of the parallel data input file.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        parallel_data_config: impl Into<Val<parallel_data::ParallelDataConfig>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, parallel_data_config: impl Into<Val<parallel_data::ParallelDataConfig>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ParallelDataConfig", parallel_data_config);
-        CfnParallelData {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnParallelData { props, options: ResourceOptions::default() }
     }
 
     /// A custom description for the parallel data resource.
@@ -158,61 +152,18 @@ pub(crate) static PARALLEL_DATA_META: TypeMeta = TypeMeta {
     create_only: &["Description", "EncryptionKey", "Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "FailedRecordCount",
-        "ImportedDataSize",
-        "ImportedRecordCount",
-        "LastUpdatedAt",
-        "SkippedRecordCount",
-        "SourceLanguageCode",
-        "Status",
-        "TargetLanguageCodes",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "FailedRecordCount", "ImportedDataSize", "ImportedRecordCount", "LastUpdatedAt", "SkippedRecordCount", "SourceLanguageCode", "Status", "TargetLanguageCodes"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc412200000),
 };
 
 pub(crate) static PARALLEL_DATA_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\P{M}\\p{M}]{0,256}$"),
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionKey",
-            &Shape::Object(&parallel_data::ENCRYPTION_KEY_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([A-Za-z0-9-]_?)+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ParallelDataConfig",
-            &Shape::Object(&parallel_data::PARALLEL_DATA_CONFIG_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&parallel_data::TAGS_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[\\P{M}\\p{M}]{0,256}$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("EncryptionKey", &Shape::Object(&parallel_data::ENCRYPTION_KEY_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([A-Za-z0-9-]_?)+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ParallelDataConfig", &Shape::Object(&parallel_data::PARALLEL_DATA_CONFIG_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&parallel_data::TAGS_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -308,48 +259,16 @@ pub mod parallel_data {
 
     pub(crate) static PARALLEL_DATA_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TSV", "CSV", "TMX"],
-                }),
-            ),
-            (
-                "S3Uri",
-                &Shape::Str(StrRule {
-                    pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"),
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    allowed: &[],
-                }),
-            ),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TSV", "CSV", "TMX"] })),
+            ("S3Uri", &Shape::Str(StrRule { pattern: Some("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$"), min_len: Some(0), max_len: Some(1024), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -373,10 +292,7 @@ impl CfnTerminology {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnTerminology {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTerminology { props, options: ResourceOptions::default() }
     }
 
     /// The description of the custom terminology.
@@ -504,69 +420,19 @@ pub(crate) static TERMINOLOGY_META: TypeMeta = TypeMeta {
     create_only: &["EncryptionKey", "Name"],
     write_only: &["MergeStrategy", "TerminologyData"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "Directionality",
-        "Format",
-        "LastUpdatedAt",
-        "SizeBytes",
-        "SourceLanguageCode",
-        "TargetLanguageCodes",
-        "TermCount",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "Directionality", "Format", "LastUpdatedAt", "SizeBytes", "SourceLanguageCode", "TargetLanguageCodes", "TermCount"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
 pub(crate) static TERMINOLOGY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionKey",
-            &Shape::Object(&terminology::ENCRYPTION_KEY_SHAPE),
-        ),
-        (
-            "MergeStrategy",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OVERWRITE"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^([A-Za-z0-9-]_?)+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&terminology::TAGS_SHAPE)),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TerminologyData",
-            &Shape::Object(&terminology::TERMINOLOGY_DATA_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
+        ("EncryptionKey", &Shape::Object(&terminology::ENCRYPTION_KEY_SHAPE)),
+        ("MergeStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OVERWRITE"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^([A-Za-z0-9-]_?)+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&terminology::TAGS_SHAPE)), min_items: None, max_items: Some(200) })),
+        ("TerminologyData", &Shape::Object(&terminology::TERMINOLOGY_DATA_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -670,55 +536,26 @@ pub mod terminology {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TERMINOLOGY_DATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Directionality",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["UNI", "MULTI"],
-                }),
-            ),
-            (
-                "Format",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CSV", "TMX", "TSV"],
-                }),
-            ),
+            ("Directionality", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UNI", "MULTI"] })),
+            ("Format", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CSV", "TMX", "TSV"] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&PARALLEL_DATA_META, &TERMINOLOGY_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &PARALLEL_DATA_META,
+    &TERMINOLOGY_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

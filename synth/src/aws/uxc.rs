@@ -28,10 +28,7 @@ impl CfnAccountCustomization {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnAccountCustomization {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccountCustomization { props, options: ResourceOptions::default() }
     }
 
     /// The color theme assigned to the account for visual identification in the AWS Console.
@@ -92,58 +89,17 @@ pub(crate) static ACCOUNT_CUSTOMIZATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static ACCOUNT_CUSTOMIZATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountColor",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "none",
-                    "pink",
-                    "purple",
-                    "darkBlue",
-                    "lightBlue",
-                    "teal",
-                    "green",
-                    "yellow",
-                    "orange",
-                    "red",
-                ],
-            }),
-        ),
-        (
-            "VisibleRegions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[a-z]{2}(-[a-z]{1,10}){1,2}-[1-9]$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "VisibleServices",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: Some(500),
-            }),
-        ),
+        ("AccountColor", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["none", "pink", "purple", "darkBlue", "lightBlue", "teal", "green", "yellow", "orange", "red"] })),
+        ("VisibleRegions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[a-z]{2}(-[a-z]{1,10}){1,2}-[1-9]$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: Some(100) })),
+        ("VisibleServices", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: None, max_items: Some(500) })),
     ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ACCOUNT_CUSTOMIZATION_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ACCOUNT_CUSTOMIZATION_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -29,17 +29,11 @@ impl CfnIdentitySource {
     ///
     /// - `configuration`: `Configuration`.
     /// - `policy_store_id`: `PolicyStoreId`.
-    pub fn new(
-        configuration: impl Into<Val<identity_source::IdentitySourceConfiguration>>,
-        policy_store_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(configuration: impl Into<Val<identity_source::IdentitySourceConfiguration>>, policy_store_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Configuration", configuration);
         props.set("PolicyStoreId", policy_store_id);
-        CfnIdentitySource {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdentitySource { props, options: ResourceOptions::default() }
     }
 
     /// The `PrincipalEntityType` property.
@@ -89,28 +83,9 @@ pub(crate) static IDENTITY_SOURCE_META: TypeMeta = TypeMeta {
 
 pub(crate) static IDENTITY_SOURCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Configuration",
-            &Shape::Object(&identity_source::IDENTITY_SOURCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "PolicyStoreId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PrincipalEntityType",
-            &Shape::Str(StrRule {
-                pattern: Some("^.*$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
+        ("Configuration", &Shape::Object(&identity_source::IDENTITY_SOURCE_CONFIGURATION_SHAPE)),
+        ("PolicyStoreId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("PrincipalEntityType", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -135,19 +110,13 @@ pub mod identity_source {
         }
 
         /// The `CognitoUserPoolConfiguration` property.
-        pub fn cognito_user_pool_configuration(
-            mut self,
-            value: impl Into<Val<CognitoUserPoolConfiguration>>,
-        ) -> Self {
+        pub fn cognito_user_pool_configuration(mut self, value: impl Into<Val<CognitoUserPoolConfiguration>>) -> Self {
             self.props.set("CognitoUserPoolConfiguration", value);
             self
         }
 
         /// The `OpenIdConnectConfiguration` property.
-        pub fn open_id_connect_configuration(
-            mut self,
-            value: impl Into<Val<OpenIdConnectConfiguration>>,
-        ) -> Self {
+        pub fn open_id_connect_configuration(mut self, value: impl Into<Val<OpenIdConnectConfiguration>>) -> Self {
             self.props.set("OpenIdConnectConfiguration", value);
             self
         }
@@ -182,10 +151,7 @@ pub mod identity_source {
         }
 
         /// The `GroupConfiguration` property.
-        pub fn group_configuration(
-            mut self,
-            value: impl Into<Val<CognitoGroupConfiguration>>,
-        ) -> Self {
+        pub fn group_configuration(mut self, value: impl Into<Val<CognitoGroupConfiguration>>) -> Self {
             self.props.set("GroupConfiguration", value);
             self
         }
@@ -231,10 +197,7 @@ pub mod identity_source {
         ///
         /// - `issuer`: `Issuer`.
         /// - `token_selection`: `TokenSelection`.
-        pub fn new(
-            issuer: impl Into<Val<String>>,
-            token_selection: impl Into<Val<OpenIdConnectTokenSelection>>,
-        ) -> Self {
+        pub fn new(issuer: impl Into<Val<String>>, token_selection: impl Into<Val<OpenIdConnectTokenSelection>>) -> Self {
             let mut props = Props::new();
             props.set("Issuer", issuer);
             props.set("TokenSelection", token_selection);
@@ -248,10 +211,7 @@ pub mod identity_source {
         }
 
         /// The `GroupConfiguration` property.
-        pub fn group_configuration(
-            mut self,
-            value: impl Into<Val<OpenIdConnectGroupConfiguration>>,
-        ) -> Self {
+        pub fn group_configuration(mut self, value: impl Into<Val<OpenIdConnectGroupConfiguration>>) -> Self {
             self.props.set("GroupConfiguration", value);
             self
         }
@@ -274,10 +234,7 @@ pub mod identity_source {
         ///
         /// - `group_claim`: `GroupClaim`.
         /// - `group_entity_type`: `GroupEntityType`.
-        pub fn new(
-            group_claim: impl Into<Val<String>>,
-            group_entity_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(group_claim: impl Into<Val<String>>, group_entity_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("GroupClaim", group_claim);
             props.set("GroupEntityType", group_entity_type);
@@ -305,19 +262,13 @@ pub mod identity_source {
         }
 
         /// The `AccessTokenOnly` property.
-        pub fn access_token_only(
-            mut self,
-            value: impl Into<Val<OpenIdConnectAccessTokenConfiguration>>,
-        ) -> Self {
+        pub fn access_token_only(mut self, value: impl Into<Val<OpenIdConnectAccessTokenConfiguration>>) -> Self {
             self.props.set("AccessTokenOnly", value);
             self
         }
 
         /// The `IdentityTokenOnly` property.
-        pub fn identity_token_only(
-            mut self,
-            value: impl Into<Val<OpenIdConnectIdentityTokenConfiguration>>,
-        ) -> Self {
+        pub fn identity_token_only(mut self, value: impl Into<Val<OpenIdConnectIdentityTokenConfiguration>>) -> Self {
             self.props.set("IdentityTokenOnly", value);
             self
         }
@@ -387,9 +338,7 @@ pub mod identity_source {
         }
     }
 
-    impl From<OpenIdConnectIdentityTokenConfiguration>
-        for Val<OpenIdConnectIdentityTokenConfiguration>
-    {
+    impl From<OpenIdConnectIdentityTokenConfiguration> for Val<OpenIdConnectIdentityTokenConfiguration> {
         fn from(v: OpenIdConnectIdentityTokenConfiguration) -> Self {
             v.props.into_val()
         }
@@ -397,19 +346,10 @@ pub mod identity_source {
 
     pub(crate) static IDENTITY_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CognitoUserPoolConfiguration",
-                &Shape::Object(&COGNITO_USER_POOL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OpenIdConnectConfiguration",
-                &Shape::Object(&OPEN_ID_CONNECT_CONFIGURATION_SHAPE),
-            ),
+            ("CognitoUserPoolConfiguration", &Shape::Object(&COGNITO_USER_POOL_CONFIGURATION_SHAPE)),
+            ("OpenIdConnectConfiguration", &Shape::Object(&OPEN_ID_CONNECT_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["CognitoUserPoolConfiguration"],
-            &["OpenIdConnectConfiguration"],
-        ],
+        one_of_required: &[&["CognitoUserPoolConfiguration"], &["OpenIdConnectConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
@@ -423,84 +363,34 @@ pub mod identity_source {
     };
 
     pub(crate) static COGNITO_GROUP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "GroupEntityType",
-            &Shape::Str(StrRule {
-                pattern: Some("^([_a-zA-Z][_a-zA-Z0-9]*::)*[_a-zA-Z][_a-zA-Z0-9]*$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("GroupEntityType", &Shape::Str(StrRule { pattern: Some("^([_a-zA-Z][_a-zA-Z0-9]*::)*[_a-zA-Z][_a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_ID_CONNECT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EntityIdPrefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupConfiguration",
-                &Shape::Object(&OPEN_ID_CONNECT_GROUP_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Issuer",
-                &Shape::Str(StrRule {
-                    pattern: Some("^https://.*$"),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TokenSelection",
-                &Shape::Object(&OPEN_ID_CONNECT_TOKEN_SELECTION_SHAPE),
-            ),
+            ("EntityIdPrefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("GroupConfiguration", &Shape::Object(&OPEN_ID_CONNECT_GROUP_CONFIGURATION_SHAPE)),
+            ("Issuer", &Shape::Str(StrRule { pattern: Some("^https://.*$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("TokenSelection", &Shape::Object(&OPEN_ID_CONNECT_TOKEN_SELECTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_ID_CONNECT_GROUP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GroupClaim",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupEntityType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([_a-zA-Z][_a-zA-Z0-9]*::)*[_a-zA-Z][_a-zA-Z0-9]*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("GroupClaim", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("GroupEntityType", &Shape::Str(StrRule { pattern: Some("^([_a-zA-Z][_a-zA-Z0-9]*::)*[_a-zA-Z][_a-zA-Z0-9]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OPEN_ID_CONNECT_TOKEN_SELECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessTokenOnly",
-                &Shape::Object(&OPEN_ID_CONNECT_ACCESS_TOKEN_CONFIGURATION_SHAPE),
-            ),
-            (
-                "IdentityTokenOnly",
-                &Shape::Object(&OPEN_ID_CONNECT_IDENTITY_TOKEN_CONFIGURATION_SHAPE),
-            ),
+            ("AccessTokenOnly", &Shape::Object(&OPEN_ID_CONNECT_ACCESS_TOKEN_CONFIGURATION_SHAPE)),
+            ("IdentityTokenOnly", &Shape::Object(&OPEN_ID_CONNECT_IDENTITY_TOKEN_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["AccessTokenOnly"], &["IdentityTokenOnly"]],
         ..ObjectShape::EMPTY
@@ -508,60 +398,19 @@ pub mod identity_source {
 
     pub(crate) static OPEN_ID_CONNECT_ACCESS_TOKEN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Audiences",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(255),
-                }),
-            ),
-            (
-                "PrincipalIdClaim",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Audiences", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(255) })),
+            ("PrincipalIdClaim", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static OPEN_ID_CONNECT_IDENTITY_TOKEN_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "ClientIds",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Str(StrRule {
-                            pattern: Some("^.*$"),
-                            min_len: Some(1),
-                            max_len: Some(255),
-                            allowed: &[],
-                        })),
-                        min_items: Some(0),
-                        max_items: Some(1000),
-                    }),
-                ),
-                (
-                    "PrincipalIdClaim",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: None,
-                        allowed: &[],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static OPEN_ID_CONNECT_IDENTITY_TOKEN_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ClientIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(0), max_items: Some(1000) })),
+            ("PrincipalIdClaim", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 }
 
 /// Definition of AWS::VerifiedPermissions::Policy Resource Type
@@ -580,17 +429,11 @@ impl CfnPolicy {
     ///
     /// - `definition`: `Definition`.
     /// - `policy_store_id`: `PolicyStoreId`.
-    pub fn new(
-        definition: impl Into<Val<policy::PolicyDefinition>>,
-        policy_store_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(definition: impl Into<Val<policy::PolicyDefinition>>, policy_store_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Definition", definition);
         props.set("PolicyStoreId", policy_store_id);
-        CfnPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicy { props, options: ResourceOptions::default() }
     }
 
     /// The `Name` property.
@@ -640,28 +483,9 @@ pub(crate) static POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Definition",
-            &Shape::Object(&policy::POLICY_DEFINITION_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-/_]*$"),
-                min_len: Some(0),
-                max_len: Some(150),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyStoreId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
+        ("Definition", &Shape::Object(&policy::POLICY_DEFINITION_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-/_]*$"), min_len: Some(0), max_len: Some(150), allowed: &[] })),
+        ("PolicyStoreId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -692,10 +516,7 @@ pub mod policy {
         }
 
         /// The `TemplateLinked` property.
-        pub fn template_linked(
-            mut self,
-            value: impl Into<Val<TemplateLinkedPolicyDefinition>>,
-        ) -> Self {
+        pub fn template_linked(mut self, value: impl Into<Val<TemplateLinkedPolicyDefinition>>) -> Self {
             self.props.set("TemplateLinked", value);
             self
         }
@@ -799,10 +620,7 @@ pub mod policy {
     pub(crate) static POLICY_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Static", &Shape::Object(&STATIC_POLICY_DEFINITION_SHAPE)),
-            (
-                "TemplateLinked",
-                &Shape::Object(&TEMPLATE_LINKED_POLICY_DEFINITION_SHAPE),
-            ),
+            ("TemplateLinked", &Shape::Object(&TEMPLATE_LINKED_POLICY_DEFINITION_SHAPE)),
         ],
         one_of_required: &[&["Static"], &["TemplateLinked"]],
         ..ObjectShape::EMPTY
@@ -810,39 +628,15 @@ pub mod policy {
 
     pub(crate) static STATIC_POLICY_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(150),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Statement",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(10000),
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(150), allowed: &[] })),
+            ("Statement", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEMPLATE_LINKED_POLICY_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PolicyTemplateId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("PolicyTemplateId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
             ("Principal", &Shape::Object(&ENTITY_IDENTIFIER_SHAPE)),
             ("Resource", &Shape::Object(&ENTITY_IDENTIFIER_SHAPE)),
         ],
@@ -851,24 +645,8 @@ pub mod policy {
 
     pub(crate) static ENTITY_IDENTIFIER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EntityId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EntityType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^.*$"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("EntityId", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("EntityType", &Shape::Str(StrRule { pattern: Some("^.*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -892,17 +670,11 @@ impl CfnPolicyStore {
     pub fn new(validation_settings: impl Into<Val<policy_store::ValidationSettings>>) -> Self {
         let mut props = Props::new();
         props.set("ValidationSettings", validation_settings);
-        CfnPolicyStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicyStore { props, options: ResourceOptions::default() }
     }
 
     /// The `DeletionProtection` property.
-    pub fn deletion_protection(
-        mut self,
-        value: impl Into<Val<policy_store::DeletionProtection>>,
-    ) -> Self {
+    pub fn deletion_protection(mut self, value: impl Into<Val<policy_store::DeletionProtection>>) -> Self {
         self.props.set("DeletionProtection", value);
         self
     }
@@ -916,10 +688,7 @@ impl CfnPolicyStore {
     /// The `EncryptionSettings` property.
     ///
     /// Write-only.
-    pub fn encryption_settings(
-        mut self,
-        value: impl Into<Val<policy_store::EncryptionSettings>>,
-    ) -> Self {
+    pub fn encryption_settings(mut self, value: impl Into<Val<policy_store::EncryptionSettings>>) -> Self {
         self.props.set("EncryptionSettings", value);
         self
     }
@@ -976,36 +745,16 @@ pub(crate) static POLICY_STORE_META: TypeMeta = TypeMeta {
     write_only: &["EncryptionSettings"],
     primary_identifier: &["PolicyStoreId"],
     attributes: &["Arn", "EncryptionState", "PolicyStoreId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static POLICY_STORE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DeletionProtection",
-            &Shape::Object(&policy_store::DELETION_PROTECTION_SHAPE),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(150),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EncryptionSettings",
-            &Shape::Object(&policy_store::ENCRYPTION_SETTINGS_SHAPE),
-        ),
-        (
-            "ValidationSettings",
-            &Shape::Object(&policy_store::VALIDATION_SETTINGS_SHAPE),
-        ),
+        ("DeletionProtection", &Shape::Object(&policy_store::DELETION_PROTECTION_SHAPE)),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(150), allowed: &[] })),
+        ("EncryptionSettings", &Shape::Object(&policy_store::ENCRYPTION_SETTINGS_SHAPE)),
+        ("ValidationSettings", &Shape::Object(&policy_store::VALIDATION_SETTINGS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1059,10 +808,7 @@ pub mod policy_store {
         }
 
         /// The `KmsEncryptionSettings` property.
-        pub fn kms_encryption_settings(
-            mut self,
-            value: impl Into<Val<KmsEncryptionSettings>>,
-        ) -> Self {
+        pub fn kms_encryption_settings(mut self, value: impl Into<Val<KmsEncryptionSettings>>) -> Self {
             self.props.set("KmsEncryptionSettings", value);
             self
         }
@@ -1178,61 +924,32 @@ pub mod policy_store {
     }
 
     pub(crate) static DELETION_PROTECTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ENABLED", "DISABLED"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ENCRYPTION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsEncryptionSettings",
-            &Shape::Object(&KMS_ENCRYPTION_SETTINGS_SHAPE),
-        )],
+        fields: &[
+            ("KmsEncryptionSettings", &Shape::Object(&KMS_ENCRYPTION_SETTINGS_SHAPE)),
+        ],
         one_of_required: &[&["KmsEncryptionSettings"], &["Default"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static KMS_ENCRYPTION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EncryptionContext",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                })),
-            ),
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9:/_-]+$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("EncryptionContext", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] }))),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9:/_-]+$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VALIDATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Mode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["OFF", "STRICT"],
-            }),
-        )],
+        fields: &[
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["OFF", "STRICT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -1253,17 +970,11 @@ impl CfnPolicyStoreAlias {
     ///
     /// - `alias_name`: `AliasName`.
     /// - `policy_store_id`: `PolicyStoreId`.
-    pub fn new(
-        alias_name: impl Into<Val<String>>,
-        policy_store_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(alias_name: impl Into<Val<String>>, policy_store_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AliasName", alias_name);
         props.set("PolicyStoreId", policy_store_id);
-        CfnPolicyStoreAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicyStoreAlias { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1295,24 +1006,8 @@ pub(crate) static POLICY_STORE_ALIAS_META: TypeMeta = TypeMeta {
 
 pub(crate) static POLICY_STORE_ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AliasName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-_/]*$"),
-                min_len: Some(1),
-                max_len: Some(150),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyStoreId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
+        ("AliasName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-_/]*$"), min_len: Some(1), max_len: Some(150), allowed: &[] })),
+        ("PolicyStoreId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1337,10 +1032,7 @@ impl CfnPolicyTemplate {
         let mut props = Props::new();
         props.set("PolicyStoreId", policy_store_id);
         props.set("Statement", statement);
-        CfnPolicyTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPolicyTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -1391,42 +1083,10 @@ pub(crate) static POLICY_TEMPLATE_META: TypeMeta = TypeMeta {
 
 pub(crate) static POLICY_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(150),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-/_]*$"),
-                min_len: Some(0),
-                max_len: Some(150),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyStoreId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9-]*$"),
-                min_len: Some(1),
-                max_len: Some(200),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Statement",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(150), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-/_]*$"), min_len: Some(0), max_len: Some(150), allowed: &[] })),
+        ("PolicyStoreId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]*$"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+        ("Statement", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10000), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

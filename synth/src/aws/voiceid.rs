@@ -29,20 +29,11 @@ impl CfnDomain {
     ///
     /// - `name`: `Name`.
     /// - `server_side_encryption_configuration`: `ServerSideEncryptionConfiguration`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        server_side_encryption_configuration: impl Into<Val<domain::ServerSideEncryptionConfiguration>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, server_side_encryption_configuration: impl Into<Val<domain::ServerSideEncryptionConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        props.set(
-            "ServerSideEncryptionConfiguration",
-            server_side_encryption_configuration,
-        );
-        CfnDomain {
-            props,
-            options: ResourceOptions::default(),
-        }
+        props.set("ServerSideEncryptionConfiguration", server_side_encryption_configuration);
+        CfnDomain { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -87,45 +78,16 @@ pub(crate) static DOMAIN_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["DomainId"],
     attributes: &["DomainId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288309),
 };
 
 pub(crate) static DOMAIN_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-%@]*)$"),
-                min_len: Some(1),
-                max_len: Some(1024),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerSideEncryptionConfiguration",
-            &Shape::Object(&domain::SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-%@]*)$"), min_len: Some(1), max_len: Some(1024), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9_-]*$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ("ServerSideEncryptionConfiguration", &Shape::Object(&domain::SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -185,45 +147,25 @@ pub mod domain {
     }
 
     pub(crate) static SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&DOMAIN_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &DOMAIN_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

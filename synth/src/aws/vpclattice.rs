@@ -31,10 +31,7 @@ impl CfnAccessLogSubscription {
     pub fn new(destination_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DestinationArn", destination_arn);
-        CfnAccessLogSubscription {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAccessLogSubscription { props, options: ResourceOptions::default() }
     }
 
     /// The `ResourceIdentifier` property.
@@ -106,10 +103,7 @@ pub(crate) static ACCESS_LOG_SUBSCRIPTION_META: TypeMeta = TypeMeta {
     write_only: &["ResourceIdentifier"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id", "ResourceArn", "ResourceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff99ffb),
 };
 
@@ -156,24 +150,8 @@ pub mod access_log_subscription {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -199,10 +177,7 @@ impl CfnAuthPolicy {
         let mut props = Props::new();
         props.set("Policy", policy);
         props.set("ResourceIdentifier", resource_identifier);
-        CfnAuthPolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAuthPolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -264,10 +239,7 @@ impl CfnDomainVerification {
     pub fn new(domain_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DomainName", domain_name);
-        CfnDomainVerification {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDomainVerification { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -321,32 +293,14 @@ pub(crate) static DOMAIN_VERIFICATION_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id", "Status", "TxtMethodConfig"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf5ff99ffb),
 };
 
 pub(crate) static DOMAIN_VERIFICATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "DomainName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&domain_verification::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DomainName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&domain_verification::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -388,24 +342,8 @@ pub mod domain_verification {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -427,17 +365,11 @@ impl CfnListener {
     ///
     /// - `default_action`: `DefaultAction`.
     /// - `protocol`: `Protocol`.
-    pub fn new(
-        default_action: impl Into<Val<listener::DefaultAction>>,
-        protocol: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(default_action: impl Into<Val<listener::DefaultAction>>, protocol: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DefaultAction", default_action);
         props.set("Protocol", protocol);
-        CfnListener {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnListener { props, options: ResourceOptions::default() }
     }
 
     /// The `Name` property.
@@ -517,10 +449,7 @@ pub(crate) static LISTENER_META: TypeMeta = TypeMeta {
     write_only: &["ServiceIdentifier"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id", "ServiceArn", "ServiceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff99ffb),
 };
 
@@ -683,26 +612,16 @@ pub mod listener {
     };
 
     pub(crate) static FIXED_RESPONSE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StatusCode",
-            &Shape::Num(NumRule {
-                min: Some(100.0),
-                max: Some(599.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StatusCode", &Shape::Num(NumRule { min: Some(100.0), max: Some(599.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FORWARD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&WEIGHTED_TARGET_GROUP_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("TargetGroups", &Shape::List(ListRule { item: Some(&Shape::Object(&WEIGHTED_TARGET_GROUP_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -716,24 +635,8 @@ pub mod listener {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -755,26 +658,16 @@ impl CfnResourceConfiguration {
     ///
     /// - `name`: `Name`.
     /// - `resource_configuration_type`: `ResourceConfigurationType`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        resource_configuration_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, resource_configuration_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("ResourceConfigurationType", resource_configuration_type);
-        CfnResourceConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// The `AllowAssociationToSharableServiceNetwork` property.
-    pub fn allow_association_to_sharable_service_network(
-        mut self,
-        value: impl Into<Val<bool>>,
-    ) -> Self {
-        self.props
-            .set("AllowAssociationToSharableServiceNetwork", value);
+    pub fn allow_association_to_sharable_service_network(mut self, value: impl Into<Val<bool>>) -> Self {
+        self.props.set("AllowAssociationToSharableServiceNetwork", value);
         self
     }
 
@@ -831,10 +724,7 @@ impl CfnResourceConfiguration {
     }
 
     /// The `ResourceConfigurationDefinition` property.
-    pub fn resource_configuration_definition(
-        mut self,
-        value: impl Into<Val<resource_configuration::ResourceConfigurationDefinition>>,
-    ) -> Self {
+    pub fn resource_configuration_definition(mut self, value: impl Into<Val<resource_configuration::ResourceConfigurationDefinition>>) -> Self {
         self.props.set("ResourceConfigurationDefinition", value);
         self
     }
@@ -892,127 +782,27 @@ impl Handle<CfnResourceConfiguration> {
 pub(crate) static RESOURCE_CONFIGURATION_META: TypeMeta = TypeMeta {
     type_name: CfnResourceConfiguration::TYPE_NAME,
     shape: &RESOURCE_CONFIGURATION_SHAPE,
-    create_only: &[
-        "CustomDomainName",
-        "DomainVerificationId",
-        "GroupDomain",
-        "ProtocolType",
-        "ResourceConfigurationAuthType",
-        "ResourceConfigurationType",
-        "ResourceGatewayId",
-    ],
-    write_only: &[
-        "ResourceConfigurationAuthType",
-        "ResourceConfigurationGroupId",
-    ],
+    create_only: &["CustomDomainName", "DomainVerificationId", "GroupDomain", "ProtocolType", "ResourceConfigurationAuthType", "ResourceConfigurationType", "ResourceGatewayId"],
+    write_only: &["ResourceConfigurationAuthType", "ResourceConfigurationGroupId"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf1ff99ffb),
 };
 
 pub(crate) static RESOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "CustomDomainName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DomainVerificationId",
-            &Shape::Str(StrRule {
-                pattern: Some("^dv-[a-fA-F0-9]{17}$"),
-                min_len: Some(20),
-                max_len: Some(20),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GroupDomain",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$"),
-                min_len: Some(3),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PortRanges",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^((\\d{1,5}\\-\\d{1,5})|(\\d+))$"),
-                    min_len: Some(1),
-                    max_len: Some(11),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProtocolType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["TCP"],
-            }),
-        ),
-        (
-            "ResourceConfigurationAuthType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "AWS_IAM"],
-            }),
-        ),
-        (
-            "ResourceConfigurationDefinition",
-            &Shape::Object(&resource_configuration::RESOURCE_CONFIGURATION_DEFINITION_SHAPE),
-        ),
-        (
-            "ResourceConfigurationGroupId",
-            &Shape::Str(StrRule {
-                pattern: Some("^rcfg-[0-9a-z]{17}$"),
-                min_len: Some(22),
-                max_len: Some(22),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceConfigurationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["GROUP", "CHILD", "SINGLE", "ARN", "CIDR"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&resource_configuration::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("CustomDomainName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+        ("DomainVerificationId", &Shape::Str(StrRule { pattern: Some("^dv-[a-fA-F0-9]{17}$"), min_len: Some(20), max_len: Some(20), allowed: &[] })),
+        ("GroupDomain", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$"), min_len: Some(3), max_len: Some(40), allowed: &[] })),
+        ("PortRanges", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^((\\d{1,5}\\-\\d{1,5})|(\\d+))$"), min_len: Some(1), max_len: Some(11), allowed: &[] })), min_items: None, max_items: None })),
+        ("ProtocolType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TCP"] })),
+        ("ResourceConfigurationAuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "AWS_IAM"] })),
+        ("ResourceConfigurationDefinition", &Shape::Object(&resource_configuration::RESOURCE_CONFIGURATION_DEFINITION_SHAPE)),
+        ("ResourceConfigurationGroupId", &Shape::Str(StrRule { pattern: Some("^rcfg-[0-9a-z]{17}$"), min_len: Some(22), max_len: Some(22), allowed: &[] })),
+        ("ResourceConfigurationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GROUP", "CHILD", "SINGLE", "ARN", "CIDR"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&resource_configuration::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1101,10 +891,7 @@ pub mod resource_configuration {
         ///
         /// - `domain_name`: `DomainName`.
         /// - `ip_address_type`: `IpAddressType`.
-        pub fn new(
-            domain_name: impl Into<Val<String>>,
-            ip_address_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(domain_name: impl Into<Val<String>>, ip_address_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DomainName", domain_name);
             props.set("IpAddressType", ip_address_type);
@@ -1149,97 +936,34 @@ pub mod resource_configuration {
 
     pub(crate) static RESOURCE_CONFIGURATION_DEFINITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ArnResource",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn.*"),
-                    min_len: None,
-                    max_len: Some(1224),
-                    allowed: &[],
-                }),
-            ),
+            ("ArnResource", &Shape::Str(StrRule { pattern: Some("^arn.*"), min_len: None, max_len: Some(1224), allowed: &[] })),
             ("CidrResource", &Shape::Object(&CIDR_RESOURCE_SHAPE)),
             ("DnsResource", &Shape::Object(&DNS_RESOURCE_SHAPE)),
-            (
-                "IpResource",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(4),
-                    max_len: Some(39),
-                    allowed: &[],
-                }),
-            ),
+            ("IpResource", &Shape::Str(StrRule { pattern: None, min_len: Some(4), max_len: Some(39), allowed: &[] })),
         ],
-        one_of_required: &[
-            &["IpResource"],
-            &["ArnResource"],
-            &["DnsResource"],
-            &["CidrResource"],
-        ],
+        one_of_required: &[&["IpResource"], &["ArnResource"], &["DnsResource"], &["CidrResource"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CIDR_RESOURCE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CidrRanges",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(50),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("CidrRanges", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(50), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DNS_RESOURCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DomainName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "IPV6", "DUALSTACK"],
-                }),
-            ),
+            ("DomainName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6", "DUALSTACK"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1262,19 +986,12 @@ impl CfnResourceGateway {
     /// - `name`: `Name`.
     /// - `subnet_ids`: `SubnetIds`, The ID of one or more subnets in which to create an endpoint network interface.
     /// - `vpc_identifier`: `VpcIdentifier`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-        vpc_identifier: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_identifier: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SubnetIds", subnet_ids);
         props.set("VpcIdentifier", vpc_identifier);
-        CfnResourceGateway {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourceGateway { props, options: ResourceOptions::default() }
     }
 
     /// The `IpAddressType` property.
@@ -1346,103 +1063,24 @@ impl Handle<CfnResourceGateway> {
 pub(crate) static RESOURCE_GATEWAY_META: TypeMeta = TypeMeta {
     type_name: CfnResourceGateway::TYPE_NAME,
     shape: &RESOURCE_GATEWAY_SHAPE,
-    create_only: &[
-        "IpAddressType",
-        "Name",
-        "ResourceConfigDnsResolution",
-        "SubnetIds",
-        "VpcIdentifier",
-    ],
+    create_only: &["IpAddressType", "Name", "ResourceConfigDnsResolution", "SubnetIds", "VpcIdentifier"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf1ff99ffb),
 };
 
 pub(crate) static RESOURCE_GATEWAY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "IpAddressType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IPV4", "IPV6", "DUALSTACK"],
-            }),
-        ),
-        (
-            "Ipv4AddressesPerEni",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(62.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$"),
-                min_len: Some(3),
-                max_len: Some(40),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceConfigDnsResolution",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IN_VPC", "PUBLIC"],
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                    min_len: Some(5),
-                    max_len: Some(200),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(5),
-                    max_len: Some(200),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&resource_gateway::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcIdentifier",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                min_len: Some(5),
-                max_len: Some(50),
-                allowed: &[],
-            }),
-        ),
+        ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6", "DUALSTACK"] })),
+        ("Ipv4AddressesPerEni", &Shape::Num(NumRule { min: Some(1.0), max: Some(62.0), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$"), min_len: Some(3), max_len: Some(40), allowed: &[] })),
+        ("ResourceConfigDnsResolution", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IN_VPC", "PUBLIC"] })),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: Some(5), max_len: Some(200), allowed: &[] })), min_items: None, max_items: None })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(5), max_len: Some(200), allowed: &[] })), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&resource_gateway::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("VpcIdentifier", &Shape::Str(StrRule { pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: Some(5), max_len: Some(50), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1484,24 +1122,8 @@ pub mod resource_gateway {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1527,10 +1149,7 @@ impl CfnResourcePolicy {
         let mut props = Props::new();
         props.set("Policy", policy);
         props.set("ResourceArn", resource_arn);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1584,19 +1203,12 @@ impl CfnRule {
     /// - `action`: `Action`.
     /// - `match_`: `Match`.
     /// - `priority`: `Priority`.
-    pub fn new(
-        action: impl Into<Val<rule::Action>>,
-        match_: impl Into<Val<rule::Match>>,
-        priority: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(action: impl Into<Val<rule::Action>>, match_: impl Into<Val<rule::Match>>, priority: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("Action", action);
         props.set("Match", match_);
         props.set("Priority", priority);
-        CfnRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRule { props, options: ResourceOptions::default() }
     }
 
     /// The `ListenerIdentifier` property.
@@ -1668,10 +1280,7 @@ pub(crate) static RULE_META: TypeMeta = TypeMeta {
     write_only: &["ListenerIdentifier", "ServiceIdentifier"],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff99ffb),
 };
 
@@ -2028,26 +1637,16 @@ pub mod rule {
     };
 
     pub(crate) static FIXED_RESPONSE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "StatusCode",
-            &Shape::Num(NumRule {
-                min: Some(100.0),
-                max: Some(599.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("StatusCode", &Shape::Num(NumRule { min: Some(100.0), max: Some(599.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FORWARD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TargetGroups",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&WEIGHTED_TARGET_GROUP_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("TargetGroups", &Shape::List(ListRule { item: Some(&Shape::Object(&WEIGHTED_TARGET_GROUP_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -2060,31 +1659,16 @@ pub mod rule {
     };
 
     pub(crate) static MATCH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("HttpMatch", &Shape::Object(&HTTP_MATCH_SHAPE))],
+        fields: &[
+            ("HttpMatch", &Shape::Object(&HTTP_MATCH_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HTTP_MATCH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HeaderMatches",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&HEADER_MATCH_SHAPE)),
-                    min_items: None,
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Method",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "TRACE",
-                    ],
-                }),
-            ),
+            ("HeaderMatches", &Shape::List(ListRule { item: Some(&Shape::Object(&HEADER_MATCH_SHAPE)), min_items: None, max_items: Some(5) })),
+            ("Method", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "TRACE"] })),
             ("PathMatch", &Shape::Object(&PATH_MATCH_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -2093,101 +1677,39 @@ pub mod rule {
     pub(crate) static HEADER_MATCH_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("Match", &Shape::Object(&HEADER_MATCH_TYPE_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(40),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(40), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADER_MATCH_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Contains",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Exact",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Contains", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Exact", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PATH_MATCH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Match", &Shape::Object(&PATH_MATCH_TYPE_SHAPE))],
+        fields: &[
+            ("Match", &Shape::Object(&PATH_MATCH_TYPE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PATH_MATCH_TYPE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Exact",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\/[a-zA-Z0-9@:%_+.~#?&\\/=-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Prefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\/[a-zA-Z0-9@:%_+.~#?&\\/=-]*$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("Exact", &Shape::Str(StrRule { pattern: Some("^\\/[a-zA-Z0-9@:%_+.~#?&\\/=-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Prefix", &Shape::Str(StrRule { pattern: Some("^\\/[a-zA-Z0-9@:%_+.~#?&\\/=-]*$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2208,10 +1730,7 @@ impl CfnService {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnService {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnService { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthType` property.
@@ -2315,19 +1834,8 @@ pub(crate) static SERVICE_META: TypeMeta = TypeMeta {
     create_only: &["CustomDomainName", "Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "DnsEntry.DomainName",
-        "DnsEntry.HostedZoneId",
-        "Id",
-        "LastUpdatedAt",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "DnsEntry.DomainName", "DnsEntry.HostedZoneId", "Id", "LastUpdatedAt", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff99ffb),
 };
 
@@ -2376,24 +1884,8 @@ pub mod service {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2414,10 +1906,7 @@ impl CfnServiceNetwork {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnServiceNetwork {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceNetwork { props, options: ResourceOptions::default() }
     }
 
     /// The `AuthType` property.
@@ -2495,41 +1984,15 @@ pub(crate) static SERVICE_NETWORK_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "Id", "LastUpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff99ffb),
 };
 
 pub(crate) static SERVICE_NETWORK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AuthType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["NONE", "AWS_IAM"],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!servicenetwork-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$"),
-                min_len: Some(3),
-                max_len: Some(63),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&service_network::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AuthType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "AWS_IAM"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!servicenetwork-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$"), min_len: Some(3), max_len: Some(63), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&service_network::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2590,24 +2053,8 @@ pub mod service_network {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2628,10 +2075,7 @@ impl CfnServiceNetworkResourceAssociation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnServiceNetworkResourceAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceNetworkResourceAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `PrivateDnsEnabled` property.
@@ -2659,10 +2103,7 @@ impl CfnServiceNetworkResourceAssociation {
     }
 
     /// The `Tags` property.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<service_network_resource_association::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<service_network_resource_association::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -2698,18 +2139,11 @@ impl Handle<CfnServiceNetworkResourceAssociation> {
 pub(crate) static SERVICE_NETWORK_RESOURCE_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnServiceNetworkResourceAssociation::TYPE_NAME,
     shape: &SERVICE_NETWORK_RESOURCE_ASSOCIATION_SHAPE,
-    create_only: &[
-        "PrivateDnsEnabled",
-        "ResourceConfigurationId",
-        "ServiceNetworkId",
-    ],
+    create_only: &["PrivateDnsEnabled", "ResourceConfigurationId", "ServiceNetworkId"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf1ff99ffb),
 };
 
@@ -2755,24 +2189,8 @@ pub mod service_network_resource_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2793,10 +2211,7 @@ impl CfnServiceNetworkServiceAssociation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnServiceNetworkServiceAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceNetworkServiceAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `ServiceIdentifier` property.
@@ -2820,10 +2235,7 @@ impl CfnServiceNetworkServiceAssociation {
     }
 
     /// The `Tags` property.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<service_network_service_association::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<service_network_service_association::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -2912,24 +2324,8 @@ pub(crate) static SERVICE_NETWORK_SERVICE_ASSOCIATION_META: TypeMeta = TypeMeta 
     create_only: &["ServiceIdentifier", "ServiceNetworkIdentifier"],
     write_only: &["ServiceIdentifier", "ServiceNetworkIdentifier"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "DnsEntry.DomainName",
-        "DnsEntry.HostedZoneId",
-        "Id",
-        "ServiceArn",
-        "ServiceId",
-        "ServiceName",
-        "ServiceNetworkArn",
-        "ServiceNetworkId",
-        "ServiceNetworkName",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "DnsEntry.DomainName", "DnsEntry.HostedZoneId", "Id", "ServiceArn", "ServiceId", "ServiceName", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff99ffb),
 };
 
@@ -2975,24 +2371,8 @@ pub mod service_network_service_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3013,17 +2393,11 @@ impl CfnServiceNetworkVpcAssociation {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnServiceNetworkVpcAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnServiceNetworkVpcAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `DnsOptions` property.
-    pub fn dns_options(
-        mut self,
-        value: impl Into<Val<service_network_vpc_association::DnsOptions>>,
-    ) -> Self {
+    pub fn dns_options(mut self, value: impl Into<Val<service_network_vpc_association::DnsOptions>>) -> Self {
         self.props.set("DnsOptions", value);
         self
     }
@@ -3051,10 +2425,7 @@ impl CfnServiceNetworkVpcAssociation {
     }
 
     /// The `Tags` property.
-    pub fn tags(
-        mut self,
-        value: impl Into<Val<Vec<service_network_vpc_association::Tag>>>,
-    ) -> Self {
+    pub fn tags(mut self, value: impl Into<Val<Vec<service_network_vpc_association::Tag>>>) -> Self {
         self.props.set("Tags", value);
         self
     }
@@ -3133,20 +2504,8 @@ pub(crate) static SERVICE_NETWORK_VPC_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["ServiceNetworkIdentifier", "VpcIdentifier"],
     write_only: &["ServiceNetworkIdentifier", "VpcIdentifier"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "Id",
-        "ServiceNetworkArn",
-        "ServiceNetworkId",
-        "ServiceNetworkName",
-        "Status",
-        "VpcId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "Id", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "Status", "VpcId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff99ffb),
 };
 
@@ -3228,57 +2587,16 @@ pub mod service_network_vpc_association {
 
     pub(crate) static DNS_OPTIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "PrivateDnsPreference",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "VERIFIED_DOMAINS_ONLY",
-                        "ALL_DOMAINS",
-                        "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
-                        "SPECIFIED_DOMAINS_ONLY",
-                    ],
-                }),
-            ),
-            (
-                "PrivateDnsSpecifiedDomains",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(255),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("PrivateDnsPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["VERIFIED_DOMAINS_ONLY", "ALL_DOMAINS", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"] })),
+            ("PrivateDnsSpecifiedDomains", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3302,10 +2620,7 @@ impl CfnTargetGroup {
     pub fn new(type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Type", type_);
-        CfnTargetGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTargetGroup { props, options: ResourceOptions::default() }
     }
 
     /// The `Config` property.
@@ -3380,66 +2695,21 @@ impl Handle<CfnTargetGroup> {
 pub(crate) static TARGET_GROUP_META: TypeMeta = TypeMeta {
     type_name: CfnTargetGroup::TYPE_NAME,
     shape: &TARGET_GROUP_SHAPE,
-    create_only: &[
-        "Config/IpAddressType",
-        "Config/LambdaEventStructureVersion",
-        "Config/Port",
-        "Config/Protocol",
-        "Config/ProtocolVersion",
-        "Config/VpcIdentifier",
-        "Name",
-        "Type",
-    ],
+    create_only: &["Config/IpAddressType", "Config/LambdaEventStructureVersion", "Config/Port", "Config/Protocol", "Config/ProtocolVersion", "Config/VpcIdentifier", "Name", "Type"],
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "CreatedAt", "Id", "LastUpdatedAt", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fcf7ff99ffb),
 };
 
 pub(crate) static TARGET_GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Config",
-            &Shape::Object(&target_group::TARGET_GROUP_CONFIG_SHAPE),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&target_group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Targets",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&target_group::TARGET_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["IP", "LAMBDA", "INSTANCE", "ALB"],
-            }),
-        ),
+        ("Config", &Shape::Object(&target_group::TARGET_GROUP_CONFIG_SHAPE)),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&target_group::TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
+        ("Targets", &Shape::List(ListRule { item: Some(&Shape::Object(&target_group::TARGET_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IP", "LAMBDA", "INSTANCE", "ALB"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3472,6 +2742,8 @@ pub mod target_group {
         /// The `IpAddressType` property.
         ///
         /// Allowed values: `IPV4`, `IPV6`.
+        ///
+        /// Changing it replaces the resource.
         pub fn ip_address_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IpAddressType", value);
             self
@@ -3480,12 +2752,16 @@ pub mod target_group {
         /// The `LambdaEventStructureVersion` property.
         ///
         /// Allowed values: `V1`, `V2`.
+        ///
+        /// Changing it replaces the resource.
         pub fn lambda_event_structure_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("LambdaEventStructureVersion", value);
             self
         }
 
         /// The `Port` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn port(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("Port", value);
             self
@@ -3494,6 +2770,8 @@ pub mod target_group {
         /// The `Protocol` property.
         ///
         /// Allowed values: `HTTP`, `HTTPS`, `TCP`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Protocol", value);
             self
@@ -3502,12 +2780,16 @@ pub mod target_group {
         /// The `ProtocolVersion` property.
         ///
         /// Allowed values: `HTTP1`, `HTTP2`, `GRPC`.
+        ///
+        /// Changing it replaces the resource.
         pub fn protocol_version(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("ProtocolVersion", value);
             self
         }
 
         /// The `VpcIdentifier` property.
+        ///
+        /// Changing it replaces the resource.
         pub fn vpc_identifier(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("VpcIdentifier", value);
             self
@@ -3684,183 +2966,50 @@ pub mod target_group {
     pub(crate) static TARGET_GROUP_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("HealthCheck", &Shape::Object(&HEALTH_CHECK_CONFIG_SHAPE)),
-            (
-                "IpAddressType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IPV4", "IPV6"],
-                }),
-            ),
-            (
-                "LambdaEventStructureVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["V1", "V2"],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP", "HTTPS", "TCP"],
-                }),
-            ),
-            (
-                "ProtocolVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP1", "HTTP2", "GRPC"],
-                }),
-            ),
-            (
-                "VpcIdentifier",
-                &Shape::Str(StrRule {
-                    pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"),
-                    min_len: Some(5),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("IpAddressType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IPV4", "IPV6"] })),
+            ("LambdaEventStructureVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["V1", "V2"] })),
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP", "HTTPS", "TCP"] })),
+            ("ProtocolVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP1", "HTTP2", "GRPC"] })),
+            ("VpcIdentifier", &Shape::Str(StrRule { pattern: Some("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$"), min_len: Some(5), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEALTH_CHECK_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HealthCheckIntervalSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(5.0),
-                    max: Some(300.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HealthCheckTimeoutSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(120.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HealthyThresholdCount",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("HealthCheckIntervalSeconds", &Shape::Num(NumRule { min: Some(5.0), max: Some(300.0), allowed: &[] })),
+            ("HealthCheckTimeoutSeconds", &Shape::Num(NumRule { min: Some(1.0), max: Some(120.0), allowed: &[] })),
+            ("HealthyThresholdCount", &Shape::Num(NumRule { min: Some(2.0), max: Some(10.0), allowed: &[] })),
             ("Matcher", &Shape::Object(&MATCHER_SHAPE)),
-            (
-                "Path",
-                &Shape::Str(StrRule {
-                    pattern: Some("(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$))"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Port",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(65535.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Protocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP", "HTTPS"],
-                }),
-            ),
-            (
-                "ProtocolVersion",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HTTP1", "HTTP2"],
-                }),
-            ),
-            (
-                "UnhealthyThresholdCount",
-                &Shape::Num(NumRule {
-                    min: Some(2.0),
-                    max: Some(10.0),
-                    allowed: &[],
-                }),
-            ),
+            ("Path", &Shape::Str(StrRule { pattern: Some("(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$))"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+            ("Protocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP", "HTTPS"] })),
+            ("ProtocolVersion", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HTTP1", "HTTP2"] })),
+            ("UnhealthyThresholdCount", &Shape::Num(NumRule { min: Some(2.0), max: Some(10.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MATCHER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HttpCode",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9-,]+$"),
-                min_len: Some(3),
-                max_len: Some(2000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("HttpCode", &Shape::Str(StrRule { pattern: Some("^[0-9-,]+$"), min_len: Some(3), max_len: Some(2000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TARGET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Port",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Port", &Shape::Num(NumRule { min: Some(1.0), max: Some(65535.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -3896,15 +3045,9 @@ pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {
         "AWS::VpcLattice::Rule" => Some(&RULE_META),
         "AWS::VpcLattice::Service" => Some(&SERVICE_META),
         "AWS::VpcLattice::ServiceNetwork" => Some(&SERVICE_NETWORK_META),
-        "AWS::VpcLattice::ServiceNetworkResourceAssociation" => {
-            Some(&SERVICE_NETWORK_RESOURCE_ASSOCIATION_META)
-        }
-        "AWS::VpcLattice::ServiceNetworkServiceAssociation" => {
-            Some(&SERVICE_NETWORK_SERVICE_ASSOCIATION_META)
-        }
-        "AWS::VpcLattice::ServiceNetworkVpcAssociation" => {
-            Some(&SERVICE_NETWORK_VPC_ASSOCIATION_META)
-        }
+        "AWS::VpcLattice::ServiceNetworkResourceAssociation" => Some(&SERVICE_NETWORK_RESOURCE_ASSOCIATION_META),
+        "AWS::VpcLattice::ServiceNetworkServiceAssociation" => Some(&SERVICE_NETWORK_SERVICE_ASSOCIATION_META),
+        "AWS::VpcLattice::ServiceNetworkVpcAssociation" => Some(&SERVICE_NETWORK_VPC_ASSOCIATION_META),
         "AWS::VpcLattice::TargetGroup" => Some(&TARGET_GROUP_META),
         _ => None,
     }

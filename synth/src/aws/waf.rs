@@ -31,17 +31,11 @@ impl CfnByteMatchSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnByteMatchSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnByteMatchSet { props, options: ResourceOptions::default() }
     }
 
     /// The `ByteMatchTuples` property.
-    pub fn byte_match_tuples(
-        mut self,
-        value: impl Into<Val<Vec<byte_match_set::ByteMatchTuple>>>,
-    ) -> Self {
+    pub fn byte_match_tuples(mut self, value: impl Into<Val<Vec<byte_match_set::ByteMatchTuple>>>) -> Self {
         self.props.set("ByteMatchTuples", value);
         self
     }
@@ -97,11 +91,7 @@ pub mod byte_match_set {
         /// - `field_to_match`: `FieldToMatch`.
         /// - `positional_constraint`: `PositionalConstraint`.
         /// - `text_transformation`: `TextTransformation`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            positional_constraint: impl Into<Val<String>>,
-            text_transformation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, positional_constraint: impl Into<Val<String>>, text_transformation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("PositionalConstraint", positional_constraint);
@@ -176,17 +166,11 @@ impl CfnIpSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnIpSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpSet { props, options: ResourceOptions::default() }
     }
 
     /// The `IPSetDescriptors` property.
-    pub fn ip_set_descriptors(
-        mut self,
-        value: impl Into<Val<Vec<ip_set::IpSetDescriptor>>>,
-    ) -> Self {
+    pub fn ip_set_descriptors(mut self, value: impl Into<Val<Vec<ip_set::IpSetDescriptor>>>) -> Self {
         self.props.set("IPSetDescriptors", value);
         self
     }
@@ -276,10 +260,7 @@ impl CfnRule {
         let mut props = Props::new();
         props.set("MetricName", metric_name);
         props.set("Name", name);
-        CfnRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRule { props, options: ResourceOptions::default() }
     }
 
     /// The `Predicates` property.
@@ -339,11 +320,7 @@ pub mod rule {
         /// - `data_id`: `DataId`.
         /// - `negated`: `Negated`.
         /// - `type_`: `Type`.
-        pub fn new(
-            data_id: impl Into<Val<String>>,
-            negated: impl Into<Val<bool>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_id: impl Into<Val<String>>, negated: impl Into<Val<bool>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataId", data_id);
             props.set("Negated", negated);
@@ -375,17 +352,11 @@ impl CfnSizeConstraintSet {
     ///
     /// - `name`: `Name`.
     /// - `size_constraints`: `SizeConstraints`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        size_constraints: impl Into<Val<Vec<size_constraint_set::SizeConstraint>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, size_constraints: impl Into<Val<Vec<size_constraint_set::SizeConstraint>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("SizeConstraints", size_constraints);
-        CfnSizeConstraintSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSizeConstraintSet { props, options: ResourceOptions::default() }
     }
 }
 
@@ -440,12 +411,7 @@ pub mod size_constraint_set {
         /// - `field_to_match`: `FieldToMatch`.
         /// - `size`: `Size`.
         /// - `text_transformation`: `TextTransformation`.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            size: impl Into<Val<i64>>,
-            text_transformation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, size: impl Into<Val<i64>>, text_transformation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("FieldToMatch", field_to_match);
@@ -509,17 +475,11 @@ impl CfnSqlInjectionMatchSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSqlInjectionMatchSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSqlInjectionMatchSet { props, options: ResourceOptions::default() }
     }
 
     /// The `SqlInjectionMatchTuples` property.
-    pub fn sql_injection_match_tuples(
-        mut self,
-        value: impl Into<Val<Vec<sql_injection_match_set::SqlInjectionMatchTuple>>>,
-    ) -> Self {
+    pub fn sql_injection_match_tuples(mut self, value: impl Into<Val<Vec<sql_injection_match_set::SqlInjectionMatchTuple>>>) -> Self {
         self.props.set("SqlInjectionMatchTuples", value);
         self
     }
@@ -574,10 +534,7 @@ pub mod sql_injection_match_set {
         ///
         /// - `field_to_match`: `FieldToMatch`.
         /// - `text_transformation`: `TextTransformation`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("TextTransformation", text_transformation);
@@ -638,19 +595,12 @@ impl CfnWebAcl {
     /// - `default_action`: `DefaultAction`.
     /// - `metric_name`: `MetricName`.
     /// - `name`: `Name`.
-    pub fn new(
-        default_action: impl Into<Val<web_acl::WafAction>>,
-        metric_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(default_action: impl Into<Val<web_acl::WafAction>>, metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DefaultAction", default_action);
         props.set("MetricName", metric_name);
         props.set("Name", name);
-        CfnWebAcl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebAcl { props, options: ResourceOptions::default() }
     }
 
     /// The `Rules` property.
@@ -769,17 +719,11 @@ impl CfnXssMatchSet {
     ///
     /// - `name`: `Name`.
     /// - `xss_match_tuples`: `XssMatchTuples`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        xss_match_tuples: impl Into<Val<Vec<xss_match_set::XssMatchTuple>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, xss_match_tuples: impl Into<Val<Vec<xss_match_set::XssMatchTuple>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("XssMatchTuples", xss_match_tuples);
-        CfnXssMatchSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnXssMatchSet { props, options: ResourceOptions::default() }
     }
 }
 
@@ -832,10 +776,7 @@ pub mod xss_match_set {
         ///
         /// - `field_to_match`: `FieldToMatch`.
         /// - `text_transformation`: `TextTransformation`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("TextTransformation", text_transformation);

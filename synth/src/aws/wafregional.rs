@@ -31,17 +31,11 @@ impl CfnByteMatchSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnByteMatchSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnByteMatchSet { props, options: ResourceOptions::default() }
     }
 
     /// The `ByteMatchTuples` property.
-    pub fn byte_match_tuples(
-        mut self,
-        value: impl Into<Val<Vec<byte_match_set::ByteMatchTuple>>>,
-    ) -> Self {
+    pub fn byte_match_tuples(mut self, value: impl Into<Val<Vec<byte_match_set::ByteMatchTuple>>>) -> Self {
         self.props.set("ByteMatchTuples", value);
         self
     }
@@ -97,11 +91,7 @@ pub mod byte_match_set {
         /// - `field_to_match`: `FieldToMatch`.
         /// - `positional_constraint`: `PositionalConstraint`.
         /// - `text_transformation`: `TextTransformation`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            positional_constraint: impl Into<Val<String>>,
-            text_transformation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, positional_constraint: impl Into<Val<String>>, text_transformation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("PositionalConstraint", positional_constraint);
@@ -176,17 +166,11 @@ impl CfnGeoMatchSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnGeoMatchSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGeoMatchSet { props, options: ResourceOptions::default() }
     }
 
     /// The `GeoMatchConstraints` property.
-    pub fn geo_match_constraints(
-        mut self,
-        value: impl Into<Val<Vec<geo_match_set::GeoMatchConstraint>>>,
-    ) -> Self {
+    pub fn geo_match_constraints(mut self, value: impl Into<Val<Vec<geo_match_set::GeoMatchConstraint>>>) -> Self {
         self.props.set("GeoMatchConstraints", value);
         self
     }
@@ -274,17 +258,11 @@ impl CfnIpSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnIpSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpSet { props, options: ResourceOptions::default() }
     }
 
     /// The `IPSetDescriptors` property.
-    pub fn ip_set_descriptors(
-        mut self,
-        value: impl Into<Val<Vec<ip_set::IpSetDescriptor>>>,
-    ) -> Self {
+    pub fn ip_set_descriptors(mut self, value: impl Into<Val<Vec<ip_set::IpSetDescriptor>>>) -> Self {
         self.props.set("IPSetDescriptors", value);
         self
     }
@@ -372,28 +350,17 @@ impl CfnRateBasedRule {
     /// - `name`: `Name`.
     /// - `rate_key`: `RateKey`.
     /// - `rate_limit`: `RateLimit`.
-    pub fn new(
-        metric_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        rate_key: impl Into<Val<String>>,
-        rate_limit: impl Into<Val<i64>>,
-    ) -> Self {
+    pub fn new(metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>, rate_key: impl Into<Val<String>>, rate_limit: impl Into<Val<i64>>) -> Self {
         let mut props = Props::new();
         props.set("MetricName", metric_name);
         props.set("Name", name);
         props.set("RateKey", rate_key);
         props.set("RateLimit", rate_limit);
-        CfnRateBasedRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRateBasedRule { props, options: ResourceOptions::default() }
     }
 
     /// The `MatchPredicates` property.
-    pub fn match_predicates(
-        mut self,
-        value: impl Into<Val<Vec<rate_based_rule::Predicate>>>,
-    ) -> Self {
+    pub fn match_predicates(mut self, value: impl Into<Val<Vec<rate_based_rule::Predicate>>>) -> Self {
         self.props.set("MatchPredicates", value);
         self
     }
@@ -449,11 +416,7 @@ pub mod rate_based_rule {
         /// - `data_id`: `DataId`.
         /// - `negated`: `Negated`.
         /// - `type_`: `Type`.
-        pub fn new(
-            data_id: impl Into<Val<String>>,
-            negated: impl Into<Val<bool>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_id: impl Into<Val<String>>, negated: impl Into<Val<bool>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataId", data_id);
             props.set("Negated", negated);
@@ -485,17 +448,11 @@ impl CfnRegexPatternSet {
     ///
     /// - `name`: `Name`.
     /// - `regex_pattern_strings`: `RegexPatternStrings`.
-    pub fn new(
-        name: impl Into<Val<String>>,
-        regex_pattern_strings: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(name: impl Into<Val<String>>, regex_pattern_strings: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("RegexPatternStrings", regex_pattern_strings);
-        CfnRegexPatternSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegexPatternSet { props, options: ResourceOptions::default() }
     }
 }
 
@@ -533,19 +490,9 @@ pub(crate) static REGEX_PATTERN_SET_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static REGEX_PATTERN_SET_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "RegexPatternStrings",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(200),
-                allowed: &[],
-            })),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("RegexPatternStrings", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(200), allowed: &[] })), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -569,10 +516,7 @@ impl CfnRule {
         let mut props = Props::new();
         props.set("MetricName", metric_name);
         props.set("Name", name);
-        CfnRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRule { props, options: ResourceOptions::default() }
     }
 
     /// The `Predicates` property.
@@ -632,11 +576,7 @@ pub mod rule {
         /// - `data_id`: `DataId`.
         /// - `negated`: `Negated`.
         /// - `type_`: `Type`.
-        pub fn new(
-            data_id: impl Into<Val<String>>,
-            negated: impl Into<Val<bool>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(data_id: impl Into<Val<String>>, negated: impl Into<Val<bool>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DataId", data_id);
             props.set("Negated", negated);
@@ -670,17 +610,11 @@ impl CfnSizeConstraintSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSizeConstraintSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSizeConstraintSet { props, options: ResourceOptions::default() }
     }
 
     /// The `SizeConstraints` property.
-    pub fn size_constraints(
-        mut self,
-        value: impl Into<Val<Vec<size_constraint_set::SizeConstraint>>>,
-    ) -> Self {
+    pub fn size_constraints(mut self, value: impl Into<Val<Vec<size_constraint_set::SizeConstraint>>>) -> Self {
         self.props.set("SizeConstraints", value);
         self
     }
@@ -737,12 +671,7 @@ pub mod size_constraint_set {
         /// - `field_to_match`: `FieldToMatch`.
         /// - `size`: `Size`.
         /// - `text_transformation`: `TextTransformation`.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            size: impl Into<Val<i64>>,
-            text_transformation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, size: impl Into<Val<i64>>, text_transformation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("FieldToMatch", field_to_match);
@@ -806,17 +735,11 @@ impl CfnSqlInjectionMatchSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnSqlInjectionMatchSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSqlInjectionMatchSet { props, options: ResourceOptions::default() }
     }
 
     /// The `SqlInjectionMatchTuples` property.
-    pub fn sql_injection_match_tuples(
-        mut self,
-        value: impl Into<Val<Vec<sql_injection_match_set::SqlInjectionMatchTuple>>>,
-    ) -> Self {
+    pub fn sql_injection_match_tuples(mut self, value: impl Into<Val<Vec<sql_injection_match_set::SqlInjectionMatchTuple>>>) -> Self {
         self.props.set("SqlInjectionMatchTuples", value);
         self
     }
@@ -871,10 +794,7 @@ pub mod sql_injection_match_set {
         ///
         /// - `field_to_match`: `FieldToMatch`.
         /// - `text_transformation`: `TextTransformation`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("TextTransformation", text_transformation);
@@ -935,19 +855,12 @@ impl CfnWebAcl {
     /// - `default_action`: `DefaultAction`.
     /// - `metric_name`: `MetricName`.
     /// - `name`: `Name`.
-    pub fn new(
-        default_action: impl Into<Val<web_acl::Action>>,
-        metric_name: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(default_action: impl Into<Val<web_acl::Action>>, metric_name: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DefaultAction", default_action);
         props.set("MetricName", metric_name);
         props.set("Name", name);
-        CfnWebAcl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebAcl { props, options: ResourceOptions::default() }
     }
 
     /// The `Rules` property.
@@ -1030,11 +943,7 @@ pub mod web_acl {
         /// - `action`: `Action`.
         /// - `priority`: `Priority`.
         /// - `rule_id`: `RuleId`.
-        pub fn new(
-            action: impl Into<Val<Action>>,
-            priority: impl Into<Val<i64>>,
-            rule_id: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<Action>>, priority: impl Into<Val<i64>>, rule_id: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Priority", priority);
@@ -1070,10 +979,7 @@ impl CfnWebAclAssociation {
         let mut props = Props::new();
         props.set("ResourceArn", resource_arn);
         props.set("WebACLId", web_acl_id);
-        CfnWebAclAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebAclAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -1128,17 +1034,11 @@ impl CfnXssMatchSet {
     pub fn new(name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Name", name);
-        CfnXssMatchSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnXssMatchSet { props, options: ResourceOptions::default() }
     }
 
     /// The `XssMatchTuples` property.
-    pub fn xss_match_tuples(
-        mut self,
-        value: impl Into<Val<Vec<xss_match_set::XssMatchTuple>>>,
-    ) -> Self {
+    pub fn xss_match_tuples(mut self, value: impl Into<Val<Vec<xss_match_set::XssMatchTuple>>>) -> Self {
         self.props.set("XssMatchTuples", value);
         self
     }
@@ -1193,10 +1093,7 @@ pub mod xss_match_set {
         ///
         /// - `field_to_match`: `FieldToMatch`.
         /// - `text_transformation`: `TextTransformation`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformation: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformation: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("TextTransformation", text_transformation);

@@ -30,19 +30,12 @@ impl CfnIpSet {
     /// - `addresses`: `Addresses`, List of IPAddresses.
     /// - `ip_address_version`: `IPAddressVersion`, Type of addresses in the IPSet, use IPV4 for IPV4 IP addresses, IPV6 for IPV6 address.
     /// - `scope`: `Scope`, Use CLOUDFRONT for CloudFront IPSet, use REGIONAL for Application Load Balancer and API Gateway.
-    pub fn new(
-        addresses: impl Into<Val<Vec<String>>>,
-        ip_address_version: impl Into<Val<String>>,
-        scope: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(addresses: impl Into<Val<Vec<String>>>, ip_address_version: impl Into<Val<String>>, scope: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Addresses", addresses);
         props.set("IPAddressVersion", ip_address_version);
         props.set("Scope", scope);
-        CfnIpSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpSet { props, options: ResourceOptions::default() }
     }
 
     /// Description of the entity.
@@ -104,10 +97,7 @@ pub(crate) static IP_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name", "Id", "Scope"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -163,24 +153,8 @@ pub mod ip_set {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -202,33 +176,21 @@ impl CfnLoggingConfiguration {
     ///
     /// - `log_destination_configs`: `LogDestinationConfigs`, The Amazon Resource Names (ARNs) of the logging destinations that you want to associate with the web ACL.
     /// - `resource_arn`: `ResourceArn`, The Amazon Resource Name (ARN) of the web ACL that you want to associate with LogDestinationConfigs.
-    pub fn new(
-        log_destination_configs: impl Into<Val<Vec<String>>>,
-        resource_arn: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(log_destination_configs: impl Into<Val<Vec<String>>>, resource_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("LogDestinationConfigs", log_destination_configs);
         props.set("ResourceArn", resource_arn);
-        CfnLoggingConfiguration {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLoggingConfiguration { props, options: ResourceOptions::default() }
     }
 
     /// Filtering that specifies which web requests are kept in the logs and which are dropped. You can filter on the rule action and on the web request labels that were applied by matching rules during web ACL evaluation.
-    pub fn logging_filter(
-        mut self,
-        value: impl Into<Val<logging_configuration::LoggingFilter>>,
-    ) -> Self {
+    pub fn logging_filter(mut self, value: impl Into<Val<logging_configuration::LoggingFilter>>) -> Self {
         self.props.set("LoggingFilter", value);
         self
     }
 
     /// The parts of the request that you want to keep out of the logs. For example, if you redact the HEADER field, the HEADER field in the firehose will be xxx.
-    pub fn redacted_fields(
-        mut self,
-        value: impl Into<Val<Vec<logging_configuration::FieldToMatch>>>,
-    ) -> Self {
+    pub fn redacted_fields(mut self, value: impl Into<Val<Vec<logging_configuration::FieldToMatch>>>) -> Self {
         self.props.set("RedactedFields", value);
         self
     }
@@ -270,10 +232,9 @@ pub(crate) static LOGGING_CONFIGURATION_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static LOGGING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "LoggingFilter",
-        &Shape::Object(&logging_configuration::LOGGING_FILTER_SHAPE),
-    )],
+    fields: &[
+        ("LoggingFilter", &Shape::Object(&logging_configuration::LOGGING_FILTER_SHAPE)),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -294,10 +255,7 @@ pub mod logging_configuration {
         ///
         /// - `default_behavior`: `DefaultBehavior`, Default handling for logs that don't match any of the specified filtering conditions.
         /// - `filters`: `Filters`, The filters that you want to apply to the logs.
-        pub fn new(
-            default_behavior: impl Into<Val<String>>,
-            filters: impl Into<Val<Vec<Filter>>>,
-        ) -> Self {
+        pub fn new(default_behavior: impl Into<Val<String>>, filters: impl Into<Val<Vec<Filter>>>) -> Self {
             let mut props = Props::new();
             props.set("DefaultBehavior", default_behavior);
             props.set("Filters", filters);
@@ -323,11 +281,7 @@ pub mod logging_configuration {
         /// - `behavior`: `Behavior`, How to handle logs that satisfy the filter's conditions and requirement.
         /// - `conditions`: `Conditions`, Match conditions for the filter.
         /// - `requirement`: `Requirement`, Logic to apply to the filtering conditions. You can specify that, in order to satisfy the filter, a log must match all conditions or must match at least one condition.
-        pub fn new(
-            behavior: impl Into<Val<String>>,
-            conditions: impl Into<Val<Vec<Condition>>>,
-            requirement: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(behavior: impl Into<Val<String>>, conditions: impl Into<Val<Vec<Condition>>>, requirement: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Behavior", behavior);
             props.set("Conditions", conditions);
@@ -489,82 +443,32 @@ pub mod logging_configuration {
 
     pub(crate) static LOGGING_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DefaultBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEEP", "DROP"],
-                }),
-            ),
-            (
-                "Filters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FILTER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("DefaultBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEEP", "DROP"] })),
+            ("Filters", &Shape::List(ListRule { item: Some(&Shape::Object(&FILTER_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Behavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KEEP", "DROP"],
-                }),
-            ),
-            (
-                "Conditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CONDITION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Requirement",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MEETS_ALL", "MEETS_ANY"],
-                }),
-            ),
+            ("Behavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KEEP", "DROP"] })),
+            ("Conditions", &Shape::List(ListRule { item: Some(&Shape::Object(&CONDITION_SHAPE)), min_items: Some(1), max_items: None })),
+            ("Requirement", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MEETS_ALL", "MEETS_ANY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("ActionCondition", &Shape::Object(&ACTION_CONDITION_SHAPE))],
+        fields: &[
+            ("ActionCondition", &Shape::Object(&ACTION_CONDITION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACTION_CONDITION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Action",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "ALLOW",
-                    "BLOCK",
-                    "COUNT",
-                    "CAPTCHA",
-                    "CHALLENGE",
-                    "MONETIZE",
-                    "EXCLUDED_AS_COUNT",
-                ],
-            }),
-        )],
+        fields: &[
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "MONETIZE", "EXCLUDED_AS_COUNT"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -585,17 +489,11 @@ impl CfnRegexPatternSet {
     ///
     /// - `regular_expression_list`: `RegularExpressionList`.
     /// - `scope`: `Scope`, Use CLOUDFRONT for CloudFront RegexPatternSet, use REGIONAL for Application Load Balancer and API Gateway.
-    pub fn new(
-        regular_expression_list: impl Into<Val<Vec<String>>>,
-        scope: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(regular_expression_list: impl Into<Val<Vec<String>>>, scope: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("RegularExpressionList", regular_expression_list);
         props.set("Scope", scope);
-        CfnRegexPatternSet {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRegexPatternSet { props, options: ResourceOptions::default() }
     }
 
     /// Description of the entity.
@@ -657,10 +555,7 @@ pub(crate) static REGEX_PATTERN_SET_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name", "Id", "Scope"],
     attributes: &["Arn", "Id"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -715,24 +610,8 @@ pub mod regex_pattern_set {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -755,26 +634,16 @@ impl CfnRuleGroup {
     /// - `capacity`: `Capacity`.
     /// - `scope`: `Scope`, Use CLOUDFRONT for CloudFront RuleGroup, use REGIONAL for Application Load Balancer and API Gateway.
     /// - `visibility_config`: `VisibilityConfig`, Visibility Metric of the RuleGroup.
-    pub fn new(
-        capacity: impl Into<Val<i64>>,
-        scope: impl Into<Val<String>>,
-        visibility_config: impl Into<Val<rule_group::VisibilityConfig>>,
-    ) -> Self {
+    pub fn new(capacity: impl Into<Val<i64>>, scope: impl Into<Val<String>>, visibility_config: impl Into<Val<rule_group::VisibilityConfig>>) -> Self {
         let mut props = Props::new();
         props.set("Capacity", capacity);
         props.set("Scope", scope);
         props.set("VisibilityConfig", visibility_config);
-        CfnRuleGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnRuleGroup { props, options: ResourceOptions::default() }
     }
 
     /// Collection of Available Labels.
-    pub fn available_labels(
-        mut self,
-        value: impl Into<Val<Vec<rule_group::LabelSummary>>>,
-    ) -> Self {
+    pub fn available_labels(mut self, value: impl Into<Val<Vec<rule_group::LabelSummary>>>) -> Self {
         self.props.set("AvailableLabels", value);
         self
     }
@@ -786,10 +655,7 @@ impl CfnRuleGroup {
     }
 
     /// Custom response key and body map.
-    pub fn custom_response_bodies(
-        mut self,
-        value: impl Into<Val<Map<rule_group::CustomResponseBody>>>,
-    ) -> Self {
+    pub fn custom_response_bodies(mut self, value: impl Into<Val<Map<rule_group::CustomResponseBody>>>) -> Self {
         self.props.set("CustomResponseBodies", value);
         self
     }
@@ -801,10 +667,7 @@ impl CfnRuleGroup {
     }
 
     /// Configures monetization for the web ACL or rule group.
-    pub fn monetization_config(
-        mut self,
-        value: impl Into<Val<rule_group::MonetizationConfig>>,
-    ) -> Self {
+    pub fn monetization_config(mut self, value: impl Into<Val<rule_group::MonetizationConfig>>) -> Self {
         self.props.set("MonetizationConfig", value);
         self
     }
@@ -875,10 +738,7 @@ pub(crate) static RULE_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name", "Id", "Scope"],
     attributes: &["Arn", "Id", "LabelNamespace"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -1025,11 +885,7 @@ pub mod rule_group {
         /// - `chain`: `Chain`, The blockchain chain to use.
         /// - `prices`: `Prices`, List of price configurations.
         /// - `wallet_address`: `WalletAddress`, The wallet address for receiving payments.
-        pub fn new(
-            chain: impl Into<Val<String>>,
-            prices: impl Into<Val<Vec<Price>>>,
-            wallet_address: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(chain: impl Into<Val<String>>, prices: impl Into<Val<Vec<Price>>>, wallet_address: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Chain", chain);
             props.set("Prices", prices);
@@ -1082,12 +938,7 @@ pub mod rule_group {
         /// - `priority`: `Priority`, Priority of the Rule, Rules get evaluated from lower to higher priority.
         /// - `statement`: `Statement`, First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
         /// - `visibility_config`: `VisibilityConfig`, Visibility Metric of the RuleGroup.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            priority: impl Into<Val<i64>>,
-            statement: impl Into<Val<Statement>>,
-            visibility_config: impl Into<Val<VisibilityConfig>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, priority: impl Into<Val<i64>>, statement: impl Into<Val<Statement>>, visibility_config: impl Into<Val<VisibilityConfig>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Priority", priority);
@@ -1197,10 +1048,7 @@ pub mod rule_group {
         }
 
         /// Custom request handling.
-        pub fn custom_request_handling(
-            mut self,
-            value: impl Into<Val<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, value: impl Into<Val<CustomRequestHandling>>) -> Self {
             self.props.set("CustomRequestHandling", value);
             self
         }
@@ -1335,10 +1183,7 @@ pub mod rule_group {
         }
 
         /// Custom request handling.
-        pub fn custom_request_handling(
-            mut self,
-            value: impl Into<Val<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, value: impl Into<Val<CustomRequestHandling>>) -> Self {
             self.props.set("CustomRequestHandling", value);
             self
         }
@@ -1364,10 +1209,7 @@ pub mod rule_group {
         }
 
         /// Custom request handling.
-        pub fn custom_request_handling(
-            mut self,
-            value: impl Into<Val<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, value: impl Into<Val<CustomRequestHandling>>) -> Self {
             self.props.set("CustomRequestHandling", value);
             self
         }
@@ -1393,10 +1235,7 @@ pub mod rule_group {
         }
 
         /// Custom request handling.
-        pub fn custom_request_handling(
-            mut self,
-            value: impl Into<Val<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, value: impl Into<Val<CustomRequestHandling>>) -> Self {
             self.props.set("CustomRequestHandling", value);
             self
         }
@@ -1448,10 +1287,7 @@ pub mod rule_group {
         }
 
         /// The `ImmunityTimeProperty` property.
-        pub fn immunity_time_property(
-            mut self,
-            value: impl Into<Val<ImmunityTimeProperty>>,
-        ) -> Self {
+        pub fn immunity_time_property(mut self, value: impl Into<Val<ImmunityTimeProperty>>) -> Self {
             self.props.set("ImmunityTimeProperty", value);
             self
         }
@@ -1500,10 +1336,7 @@ pub mod rule_group {
         }
 
         /// The `ImmunityTimeProperty` property.
-        pub fn immunity_time_property(
-            mut self,
-            value: impl Into<Val<ImmunityTimeProperty>>,
-        ) -> Self {
+        pub fn immunity_time_property(mut self, value: impl Into<Val<ImmunityTimeProperty>>) -> Self {
             self.props.set("ImmunityTimeProperty", value);
             self
         }
@@ -1576,10 +1409,7 @@ pub mod rule_group {
         }
 
         /// The `IPSetReferenceStatement` property.
-        pub fn ip_set_reference_statement(
-            mut self,
-            value: impl Into<Val<IpSetReferenceStatement>>,
-        ) -> Self {
+        pub fn ip_set_reference_statement(mut self, value: impl Into<Val<IpSetReferenceStatement>>) -> Self {
             self.props.set("IPSetReferenceStatement", value);
             self
         }
@@ -1615,19 +1445,13 @@ pub mod rule_group {
         }
 
         /// The `RegexPatternSetReferenceStatement` property.
-        pub fn regex_pattern_set_reference_statement(
-            mut self,
-            value: impl Into<Val<RegexPatternSetReferenceStatement>>,
-        ) -> Self {
+        pub fn regex_pattern_set_reference_statement(mut self, value: impl Into<Val<RegexPatternSetReferenceStatement>>) -> Self {
             self.props.set("RegexPatternSetReferenceStatement", value);
             self
         }
 
         /// Size Constraint statement.
-        pub fn size_constraint_statement(
-            mut self,
-            value: impl Into<Val<SizeConstraintStatement>>,
-        ) -> Self {
+        pub fn size_constraint_statement(mut self, value: impl Into<Val<SizeConstraintStatement>>) -> Self {
             self.props.set("SizeConstraintStatement", value);
             self
         }
@@ -1694,10 +1518,7 @@ pub mod rule_group {
         }
 
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            value: impl Into<Val<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, value: impl Into<Val<ForwardedIpConfiguration>>) -> Self {
             self.props.set("ForwardedIPConfig", value);
             self
         }
@@ -1720,10 +1541,7 @@ pub mod rule_group {
         ///
         /// - `fallback_behavior`: `FallbackBehavior`.
         /// - `header_name`: `HeaderName`.
-        pub fn new(
-            fallback_behavior: impl Into<Val<String>>,
-            header_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(fallback_behavior: impl Into<Val<String>>, header_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
             props.set("HeaderName", header_name);
@@ -1749,11 +1567,7 @@ pub mod rule_group {
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `positional_constraint`: `PositionalConstraint`, Position of the evaluation in the FieldToMatch of request.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            positional_constraint: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, positional_constraint: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("PositionalConstraint", positional_constraint);
@@ -1762,10 +1576,7 @@ pub mod rule_group {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -1933,11 +1744,7 @@ pub mod rule_group {
         /// - `match_pattern`: `MatchPattern`, The pattern to look for in the request cookies.
         /// - `match_scope`: `MatchScope`, The parts of the request to match against using the MatchPattern.
         /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
-        pub fn new(
-            match_pattern: impl Into<Val<CookieMatchPattern>>,
-            match_scope: impl Into<Val<String>>,
-            oversize_handling: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(match_pattern: impl Into<Val<CookieMatchPattern>>, match_scope: impl Into<Val<String>>, oversize_handling: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchPattern", match_pattern);
             props.set("MatchScope", match_scope);
@@ -2025,11 +1832,7 @@ pub mod rule_group {
         /// - `match_pattern`: `MatchPattern`, The pattern to look for in the request headers.
         /// - `match_scope`: `MatchScope`, The parts of the request to match against using the MatchPattern.
         /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
-        pub fn new(
-            match_pattern: impl Into<Val<HeaderMatchPattern>>,
-            match_scope: impl Into<Val<String>>,
-            oversize_handling: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(match_pattern: impl Into<Val<HeaderMatchPattern>>, match_scope: impl Into<Val<String>>, oversize_handling: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchPattern", match_pattern);
             props.set("MatchScope", match_scope);
@@ -2139,10 +1942,7 @@ pub mod rule_group {
         ///
         /// - `match_pattern`: `MatchPattern`, The pattern to look for in the JSON body.
         /// - `match_scope`: `MatchScope`, The parts of the JSON to match against using the MatchPattern.
-        pub fn new(
-            match_pattern: impl Into<Val<JsonMatchPattern>>,
-            match_scope: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(match_pattern: impl Into<Val<JsonMatchPattern>>, match_scope: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchPattern", match_pattern);
             props.set("MatchScope", match_scope);
@@ -2348,10 +2148,7 @@ pub mod rule_group {
         }
 
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            value: impl Into<Val<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, value: impl Into<Val<ForwardedIpConfiguration>>) -> Self {
             self.props.set("ForwardedIPConfig", value);
             self
         }
@@ -2380,10 +2177,7 @@ pub mod rule_group {
         }
 
         /// The `IPSetForwardedIPConfig` property.
-        pub fn ip_set_forwarded_ip_config(
-            mut self,
-            value: impl Into<Val<IpSetForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn ip_set_forwarded_ip_config(mut self, value: impl Into<Val<IpSetForwardedIpConfiguration>>) -> Self {
             self.props.set("IPSetForwardedIPConfig", value);
             self
         }
@@ -2407,11 +2201,7 @@ pub mod rule_group {
         /// - `fallback_behavior`: `FallbackBehavior`.
         /// - `header_name`: `HeaderName`.
         /// - `position`: `Position`.
-        pub fn new(
-            fallback_behavior: impl Into<Val<String>>,
-            header_name: impl Into<Val<String>>,
-            position: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(fallback_behavior: impl Into<Val<String>>, header_name: impl Into<Val<String>>, position: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
             props.set("HeaderName", header_name);
@@ -2516,10 +2306,7 @@ pub mod rule_group {
         }
 
         /// Specifies the aggregate keys to use in a rate-base rule.
-        pub fn custom_keys(
-            mut self,
-            value: impl Into<Val<Vec<RateBasedStatementCustomKey>>>,
-        ) -> Self {
+        pub fn custom_keys(mut self, value: impl Into<Val<Vec<RateBasedStatementCustomKey>>>) -> Self {
             self.props.set("CustomKeys", value);
             self
         }
@@ -2533,10 +2320,7 @@ pub mod rule_group {
         }
 
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            value: impl Into<Val<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, value: impl Into<Val<ForwardedIpConfiguration>>) -> Self {
             self.props.set("ForwardedIPConfig", value);
             self
         }
@@ -2657,10 +2441,7 @@ pub mod rule_group {
         ///
         /// - `name`: `Name`, The name of the cookie to use.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TextTransformations", text_transformations);
@@ -2685,10 +2466,7 @@ pub mod rule_group {
         ///
         /// - `name`: `Name`, The name of the header to use.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TextTransformations", text_transformations);
@@ -2782,10 +2560,7 @@ pub mod rule_group {
         ///
         /// - `name`: `Name`, The name of the query argument to use.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TextTransformations", text_transformations);
@@ -2857,11 +2632,7 @@ pub mod rule_group {
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `regex_string`: `RegexString`.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            regex_string: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, regex_string: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("RegexString", regex_string);
@@ -2870,10 +2641,7 @@ pub mod rule_group {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -2897,11 +2665,7 @@ pub mod rule_group {
         /// - `arn`: `Arn`, ARN of the WAF entity.
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            arn: impl Into<Val<String>>,
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(arn: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("Arn", arn);
             props.set("FieldToMatch", field_to_match);
@@ -2910,10 +2674,7 @@ pub mod rule_group {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -2938,12 +2699,7 @@ pub mod rule_group {
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `size`: `Size`.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            size: impl Into<Val<f64>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, size: impl Into<Val<f64>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("FieldToMatch", field_to_match);
@@ -2953,10 +2709,7 @@ pub mod rule_group {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -2979,10 +2732,7 @@ pub mod rule_group {
         ///
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("TextTransformations", text_transformations);
@@ -2990,10 +2740,7 @@ pub mod rule_group {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -3024,10 +2771,7 @@ pub mod rule_group {
         ///
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("TextTransformations", text_transformations);
@@ -3035,10 +2779,7 @@ pub mod rule_group {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -3062,11 +2803,7 @@ pub mod rule_group {
         /// - `cloud_watch_metrics_enabled`: `CloudWatchMetricsEnabled`.
         /// - `metric_name`: `MetricName`.
         /// - `sampled_requests_enabled`: `SampledRequestsEnabled`.
-        pub fn new(
-            cloud_watch_metrics_enabled: impl Into<Val<bool>>,
-            metric_name: impl Into<Val<String>>,
-            sampled_requests_enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(cloud_watch_metrics_enabled: impl Into<Val<bool>>, metric_name: impl Into<Val<String>>, sampled_requests_enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchMetricsEnabled", cloud_watch_metrics_enabled);
             props.set("MetricName", metric_name);
@@ -3114,38 +2851,16 @@ pub mod rule_group {
     }
 
     pub(crate) static LABEL_SUMMARY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_RESPONSE_BODY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Content",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TEXT_PLAIN", "TEXT_HTML", "APPLICATION_JSON"],
-                }),
-            ),
+            ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10240), allowed: &[] })),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXT_PLAIN", "TEXT_HTML", "APPLICATION_JSON"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3153,59 +2868,23 @@ pub mod rule_group {
     pub(crate) static MONETIZATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CryptoConfig", &Shape::Object(&CRYPTO_CONFIG_SHAPE)),
-            (
-                "CurrencyMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["REAL", "TEST"],
-                }),
-            ),
+            ("CurrencyMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REAL", "TEST"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CRYPTO_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PaymentNetworks",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PAYMENT_NETWORK_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("PaymentNetworks", &Shape::List(ListRule { item: Some(&Shape::Object(&PAYMENT_NETWORK_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PAYMENT_NETWORK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Chain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BASE", "SOLANA", "BASE_SEPOLIA", "SOLANA_DEVNET"],
-                }),
-            ),
-            (
-                "Prices",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRICE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "WalletAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(26),
-                    max_len: Some(44),
-                    allowed: &[],
-                }),
-            ),
+            ("Chain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASE", "SOLANA", "BASE_SEPOLIA", "SOLANA_DEVNET"] })),
+            ("Prices", &Shape::List(ListRule { item: Some(&Shape::Object(&PRICE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("WalletAddress", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(26), max_len: Some(44), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3223,31 +2902,9 @@ pub mod rule_group {
             ("Action", &Shape::Object(&RULE_ACTION_SHAPE)),
             ("CaptchaConfig", &Shape::Object(&CAPTCHA_CONFIG_SHAPE)),
             ("ChallengeConfig", &Shape::Object(&CHALLENGE_CONFIG_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z_-]{1,128}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RuleLabels",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LABEL_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("RuleLabels", &Shape::List(ListRule { item: Some(&Shape::Object(&LABEL_SHAPE)), min_items: None, max_items: None })),
             ("Statement", &Shape::Object(&STATEMENT_SHAPE)),
             ("VisibilityConfig", &Shape::Object(&VISIBILITY_CONFIG_SHAPE)),
         ],
@@ -3267,270 +2924,138 @@ pub mod rule_group {
     };
 
     pub(crate) static ALLOW_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomRequestHandling",
-            &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE),
-        )],
+        fields: &[
+            ("CustomRequestHandling", &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_REQUEST_HANDLING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InsertHeaders",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CUSTOM_HTTP_HEADER_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("InsertHeaders", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_HTTP_HEADER_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_HTTP_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._$-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._$-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLOCK_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("CustomResponse", &Shape::Object(&CUSTOM_RESPONSE_SHAPE))],
+        fields: &[
+            ("CustomResponse", &Shape::Object(&CUSTOM_RESPONSE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_RESPONSE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomResponseBodyKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResponseCode",
-                &Shape::Num(NumRule {
-                    min: Some(200.0),
-                    max: Some(599.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResponseHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_HTTP_HEADER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("CustomResponseBodyKey", &Shape::Str(StrRule { pattern: Some("^[\\w\\-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("ResponseCode", &Shape::Num(NumRule { min: Some(200.0), max: Some(599.0), allowed: &[] })),
+            ("ResponseHeaders", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_HTTP_HEADER_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPTCHA_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomRequestHandling",
-            &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE),
-        )],
+        fields: &[
+            ("CustomRequestHandling", &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHALLENGE_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomRequestHandling",
-            &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE),
-        )],
+        fields: &[
+            ("CustomRequestHandling", &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COUNT_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomRequestHandling",
-            &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE),
-        )],
+        fields: &[
+            ("CustomRequestHandling", &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONETIZE_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PriceMultiplier",
-            &Shape::Str(StrRule {
-                pattern: Some("^([1-9][0-9]?|100)$"),
-                min_len: Some(1),
-                max_len: Some(3),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PriceMultiplier", &Shape::Str(StrRule { pattern: Some("^([1-9][0-9]?|100)$"), min_len: Some(1), max_len: Some(3), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPTCHA_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImmunityTimeProperty",
-            &Shape::Object(&IMMUNITY_TIME_PROPERTY_SHAPE),
-        )],
+        fields: &[
+            ("ImmunityTimeProperty", &Shape::Object(&IMMUNITY_TIME_PROPERTY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMMUNITY_TIME_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImmunityTime",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(259200.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ImmunityTime", &Shape::Num(NumRule { min: Some(60.0), max: Some(259200.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHALLENGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImmunityTimeProperty",
-            &Shape::Object(&IMMUNITY_TIME_PROPERTY_SHAPE),
-        )],
+        fields: &[
+            ("ImmunityTimeProperty", &Shape::Object(&IMMUNITY_TIME_PROPERTY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LABEL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AndStatement", &Shape::Object(&AND_STATEMENT_SHAPE)),
-            (
-                "AsnMatchStatement",
-                &Shape::Object(&ASN_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "ByteMatchStatement",
-                &Shape::Object(&BYTE_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "GeoMatchStatement",
-                &Shape::Object(&GEO_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "IPSetReferenceStatement",
-                &Shape::Object(&IP_SET_REFERENCE_STATEMENT_SHAPE),
-            ),
-            (
-                "LabelMatchStatement",
-                &Shape::Object(&LABEL_MATCH_STATEMENT_SHAPE),
-            ),
+            ("AsnMatchStatement", &Shape::Object(&ASN_MATCH_STATEMENT_SHAPE)),
+            ("ByteMatchStatement", &Shape::Object(&BYTE_MATCH_STATEMENT_SHAPE)),
+            ("GeoMatchStatement", &Shape::Object(&GEO_MATCH_STATEMENT_SHAPE)),
+            ("IPSetReferenceStatement", &Shape::Object(&IP_SET_REFERENCE_STATEMENT_SHAPE)),
+            ("LabelMatchStatement", &Shape::Object(&LABEL_MATCH_STATEMENT_SHAPE)),
             ("NotStatement", &Shape::Object(&NOT_STATEMENT_SHAPE)),
             ("OrStatement", &Shape::Object(&OR_STATEMENT_SHAPE)),
-            (
-                "RateBasedStatement",
-                &Shape::Object(&RATE_BASED_STATEMENT_SHAPE),
-            ),
-            (
-                "RegexMatchStatement",
-                &Shape::Object(&REGEX_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "RegexPatternSetReferenceStatement",
-                &Shape::Object(&REGEX_PATTERN_SET_REFERENCE_STATEMENT_SHAPE),
-            ),
-            (
-                "SizeConstraintStatement",
-                &Shape::Object(&SIZE_CONSTRAINT_STATEMENT_SHAPE),
-            ),
-            (
-                "SqliMatchStatement",
-                &Shape::Object(&SQLI_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "XssMatchStatement",
-                &Shape::Object(&XSS_MATCH_STATEMENT_SHAPE),
-            ),
+            ("RateBasedStatement", &Shape::Object(&RATE_BASED_STATEMENT_SHAPE)),
+            ("RegexMatchStatement", &Shape::Object(&REGEX_MATCH_STATEMENT_SHAPE)),
+            ("RegexPatternSetReferenceStatement", &Shape::Object(&REGEX_PATTERN_SET_REFERENCE_STATEMENT_SHAPE)),
+            ("SizeConstraintStatement", &Shape::Object(&SIZE_CONSTRAINT_STATEMENT_SHAPE)),
+            ("SqliMatchStatement", &Shape::Object(&SQLI_MATCH_STATEMENT_SHAPE)),
+            ("XssMatchStatement", &Shape::Object(&XSS_MATCH_STATEMENT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AND_STATEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statements",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&STATEMENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Statements", &Shape::List(ListRule { item: Some(&Shape::Object(&STATEMENT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASN_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AsnList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(4294967295.0),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ForwardedIPConfig",
-                &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE),
-            ),
+            ("AsnList", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("ForwardedIPConfig", &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FORWARDED_IP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FallbackBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MATCH", "NO_MATCH"],
-                }),
-            ),
-            (
-                "HeaderName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]{1,255}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+            ("HeaderName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3538,37 +3063,9 @@ pub mod rule_group {
     pub(crate) static BYTE_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PositionalConstraint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EXACTLY",
-                        "STARTS_WITH",
-                        "ENDS_WITH",
-                        "CONTAINS",
-                        "CONTAINS_WORD",
-                    ],
-                }),
-            ),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PositionalConstraint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"] })),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3583,532 +3080,182 @@ pub mod rule_group {
             ("JA4Fingerprint", &Shape::Object(&JA4_FINGERPRINT_SHAPE)),
             ("JsonBody", &Shape::Object(&JSON_BODY_SHAPE)),
             ("SingleHeader", &Shape::Object(&SINGLE_HEADER_SHAPE)),
-            (
-                "SingleQueryArgument",
-                &Shape::Object(&SINGLE_QUERY_ARGUMENT_SHAPE),
-            ),
+            ("SingleQueryArgument", &Shape::Object(&SINGLE_QUERY_ARGUMENT_SHAPE)),
             ("UriFragment", &Shape::Object(&URI_FRAGMENT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BODY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OversizeHandling",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COOKIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("MatchPattern", &Shape::Object(&COOKIE_MATCH_PATTERN_SHAPE)),
-            (
-                "MatchScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "KEY", "VALUE"],
-                }),
-            ),
-            (
-                "OversizeHandling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                }),
-            ),
+            ("MatchScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "KEY", "VALUE"] })),
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COOKIE_MATCH_PATTERN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludedCookies",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(60),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(199),
-                }),
-            ),
-            (
-                "IncludedCookies",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(60),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(199),
-                }),
-            ),
+            ("ExcludedCookies", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(60), allowed: &[] })), min_items: Some(1), max_items: Some(199) })),
+            ("IncludedCookies", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(60), allowed: &[] })), min_items: Some(1), max_items: Some(199) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADER_ORDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OversizeHandling",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("MatchPattern", &Shape::Object(&HEADER_MATCH_PATTERN_SHAPE)),
-            (
-                "MatchScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "KEY", "VALUE"],
-                }),
-            ),
-            (
-                "OversizeHandling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                }),
-            ),
+            ("MatchScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "KEY", "VALUE"] })),
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADER_MATCH_PATTERN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludedHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(199),
-                }),
-            ),
-            (
-                "IncludedHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(199),
-                }),
-            ),
+            ("ExcludedHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(199) })),
+            ("IncludedHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(199) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JA3_FINGERPRINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JA4_FINGERPRINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JSON_BODY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InvalidFallbackBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"],
-                }),
-            ),
+            ("InvalidFallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"] })),
             ("MatchPattern", &Shape::Object(&JSON_MATCH_PATTERN_SHAPE)),
-            (
-                "MatchScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "KEY", "VALUE"],
-                }),
-            ),
-            (
-                "OversizeHandling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                }),
-            ),
+            ("MatchScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "KEY", "VALUE"] })),
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JSON_MATCH_PATTERN_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IncludedPaths",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\/]+([^~]*(~[01])*){1,512}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("IncludedPaths", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\/]+([^~]*(~[01])*){1,512}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGLE_HEADER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SINGLE_QUERY_ARGUMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static URI_FRAGMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRE_PARSE_TEXT_TRANSFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NONE",
-                        "URL_DECODE",
-                        "URL_DECODE_UNI",
-                        "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA",
-                        "REPLACE_SEMICOLONS_WITH_AMPERSANDS",
-                    ],
-                }),
-            ),
+            ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "URL_DECODE", "URL_DECODE_UNI", "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA", "REPLACE_SEMICOLONS_WITH_AMPERSANDS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEXT_TRANSFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NONE",
-                        "COMPRESS_WHITE_SPACE",
-                        "HTML_ENTITY_DECODE",
-                        "LOWERCASE",
-                        "CMD_LINE",
-                        "URL_DECODE",
-                        "BASE64_DECODE",
-                        "HEX_DECODE",
-                        "MD5",
-                        "REPLACE_COMMENTS",
-                        "ESCAPE_SEQ_DECODE",
-                        "SQL_HEX_DECODE",
-                        "CSS_DECODE",
-                        "JS_DECODE",
-                        "NORMALIZE_PATH",
-                        "NORMALIZE_PATH_WIN",
-                        "REMOVE_NULLS",
-                        "REPLACE_NULLS",
-                        "BASE64_DECODE_EXT",
-                        "URL_DECODE_UNI",
-                        "UTF8_TO_UNICODE",
-                        "REMOVE_WHITESPACE",
-                        "TRIM",
-                        "TRIM_LEFT",
-                        "TRIM_RIGHT",
-                        "REMOVE_COMMENTS_CHAR",
-                        "UPPERCASE",
-                        "CMD_LINE_WIN",
-                        "CMD_LINE_UNIX",
-                        "JS_DECODE_EXT",
-                        "SHA256",
-                    ],
-                }),
-            ),
+            ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "COMPRESS_WHITE_SPACE", "HTML_ENTITY_DECODE", "LOWERCASE", "CMD_LINE", "URL_DECODE", "BASE64_DECODE", "HEX_DECODE", "MD5", "REPLACE_COMMENTS", "ESCAPE_SEQ_DECODE", "SQL_HEX_DECODE", "CSS_DECODE", "JS_DECODE", "NORMALIZE_PATH", "NORMALIZE_PATH_WIN", "REMOVE_NULLS", "REPLACE_NULLS", "BASE64_DECODE_EXT", "URL_DECODE_UNI", "UTF8_TO_UNICODE", "REMOVE_WHITESPACE", "TRIM", "TRIM_LEFT", "TRIM_RIGHT", "REMOVE_COMMENTS_CHAR", "UPPERCASE", "CMD_LINE_WIN", "CMD_LINE_UNIX", "JS_DECODE_EXT", "SHA256"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GEO_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CountryCodes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2),
-                        allowed: &[
-                            "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT",
-                            "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI",
-                            "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY",
-                            "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-                            "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
-                            "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK",
-                            "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL",
-                            "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-                            "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR",
-                            "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
-                            "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS",
-                            "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-                            "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW",
-                            "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP",
-                            "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
-                            "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-                            "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
-                            "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF",
-                            "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
-                            "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-                            "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ForwardedIPConfig",
-                &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE),
-            ),
+            ("CountryCodes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2), allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW"] })), min_items: Some(1), max_items: None })),
+            ("ForwardedIPConfig", &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IP_SET_REFERENCE_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IPSetForwardedIPConfig",
-                &Shape::Object(&IP_SET_FORWARDED_IP_CONFIGURATION_SHAPE),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("IPSetForwardedIPConfig", &Shape::Object(&IP_SET_FORWARDED_IP_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IP_SET_FORWARDED_IP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FallbackBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MATCH", "NO_MATCH"],
-                }),
-            ),
-            (
-                "HeaderName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]{1,255}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Position",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FIRST", "LAST", "ANY"],
-                }),
-            ),
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+            ("HeaderName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Position", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIRST", "LAST", "ANY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LABEL_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Scope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LABEL", "NAMESPACE"],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LABEL", "NAMESPACE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOT_STATEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Statement", &Shape::Object(&STATEMENT_SHAPE))],
+        fields: &[
+            ("Statement", &Shape::Object(&STATEMENT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OR_STATEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statements",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&STATEMENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Statements", &Shape::List(ListRule { item: Some(&Shape::Object(&STATEMENT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_BASED_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AggregateKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["IP", "FORWARDED_IP", "CONSTANT", "CUSTOM_KEYS"],
-                }),
-            ),
-            (
-                "CustomKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RATE_BASED_STATEMENT_CUSTOM_KEY_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "EvaluationWindowSec",
-                &Shape::Num(NumRule {
-                    min: None,
-                    max: None,
-                    allowed: &[60.0, 120.0, 300.0, 600.0],
-                }),
-            ),
-            (
-                "ForwardedIPConfig",
-                &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Limit",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(2000000000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AggregateKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["IP", "FORWARDED_IP", "CONSTANT", "CUSTOM_KEYS"] })),
+            ("CustomKeys", &Shape::List(ListRule { item: Some(&Shape::Object(&RATE_BASED_STATEMENT_CUSTOM_KEY_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+            ("EvaluationWindowSec", &Shape::Num(NumRule { min: None, max: None, allowed: &[60.0, 120.0, 300.0, 600.0] })),
+            ("ForwardedIPConfig", &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE)),
+            ("Limit", &Shape::Num(NumRule { min: Some(10.0), max: Some(2000000000.0), allowed: &[] })),
             ("ScopeDownStatement", &Shape::Object(&STATEMENT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -4118,26 +3265,11 @@ pub mod rule_group {
         fields: &[
             ("Cookie", &Shape::Object(&RATE_LIMIT_COOKIE_SHAPE)),
             ("Header", &Shape::Object(&RATE_LIMIT_HEADER_SHAPE)),
-            (
-                "JA3Fingerprint",
-                &Shape::Object(&RATE_LIMIT_JA3_FINGERPRINT_SHAPE),
-            ),
-            (
-                "JA4Fingerprint",
-                &Shape::Object(&RATE_LIMIT_JA4_FINGERPRINT_SHAPE),
-            ),
-            (
-                "LabelNamespace",
-                &Shape::Object(&RATE_LIMIT_LABEL_NAMESPACE_SHAPE),
-            ),
-            (
-                "QueryArgument",
-                &Shape::Object(&RATE_LIMIT_QUERY_ARGUMENT_SHAPE),
-            ),
-            (
-                "QueryString",
-                &Shape::Object(&RATE_LIMIT_QUERY_STRING_SHAPE),
-            ),
+            ("JA3Fingerprint", &Shape::Object(&RATE_LIMIT_JA3_FINGERPRINT_SHAPE)),
+            ("JA4Fingerprint", &Shape::Object(&RATE_LIMIT_JA4_FINGERPRINT_SHAPE)),
+            ("LabelNamespace", &Shape::Object(&RATE_LIMIT_LABEL_NAMESPACE_SHAPE)),
+            ("QueryArgument", &Shape::Object(&RATE_LIMIT_QUERY_ARGUMENT_SHAPE)),
+            ("QueryString", &Shape::Object(&RATE_LIMIT_QUERY_STRING_SHAPE)),
             ("UriPath", &Shape::Object(&RATE_LIMIT_URI_PATH_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -4145,236 +3277,90 @@ pub mod rule_group {
 
     pub(crate) static RATE_LIMIT_COOKIE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_JA3_FINGERPRINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_JA4_FINGERPRINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_LABEL_NAMESPACE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_QUERY_ARGUMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_QUERY_STRING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TextTransformations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_URI_PATH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TextTransformations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGEX_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RegexString",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("RegexString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGEX_PATTERN_SET_REFERENCE_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIZE_CONSTRAINT_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComparisonOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"],
-                }),
-            ),
+            ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"] })),
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Size",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(21474836480.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("Size", &Shape::Num(NumRule { min: Some(0.0), max: Some(21474836480.0), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4382,31 +3368,9 @@ pub mod rule_group {
     pub(crate) static SQLI_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SensitivityLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LOW", "HIGH"],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("SensitivityLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOW", "HIGH"] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4414,59 +3378,23 @@ pub mod rule_group {
     pub(crate) static XSS_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VISIBILITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetricName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w#:\\.\\-/]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MetricName", &Shape::Str(StrRule { pattern: Some("^[\\w#:\\.\\-/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4489,19 +3417,12 @@ impl CfnWebAcl {
     /// - `default_action`: `DefaultAction`, Default Action WebACL will take against ingress traffic when there is no matching Rule.
     /// - `scope`: `Scope`, Use CLOUDFRONT for CloudFront WebACL, use REGIONAL for Application Load Balancer and API Gateway.
     /// - `visibility_config`: `VisibilityConfig`, Visibility Metric of the WebACL.
-    pub fn new(
-        default_action: impl Into<Val<web_acl::DefaultAction>>,
-        scope: impl Into<Val<String>>,
-        visibility_config: impl Into<Val<web_acl::VisibilityConfig>>,
-    ) -> Self {
+    pub fn new(default_action: impl Into<Val<web_acl::DefaultAction>>, scope: impl Into<Val<String>>, visibility_config: impl Into<Val<web_acl::VisibilityConfig>>) -> Self {
         let mut props = Props::new();
         props.set("DefaultAction", default_action);
         props.set("Scope", scope);
         props.set("VisibilityConfig", visibility_config);
-        CfnWebAcl {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebAcl { props, options: ResourceOptions::default() }
     }
 
     /// Collection of application attributes.
@@ -4529,19 +3450,13 @@ impl CfnWebAcl {
     }
 
     /// Custom response key and body map.
-    pub fn custom_response_bodies(
-        mut self,
-        value: impl Into<Val<Map<web_acl::CustomResponseBody>>>,
-    ) -> Self {
+    pub fn custom_response_bodies(mut self, value: impl Into<Val<Map<web_acl::CustomResponseBody>>>) -> Self {
         self.props.set("CustomResponseBodies", value);
         self
     }
 
     /// Collection of dataProtects.
-    pub fn data_protection_config(
-        mut self,
-        value: impl Into<Val<web_acl::DataProtectionConfig>>,
-    ) -> Self {
+    pub fn data_protection_config(mut self, value: impl Into<Val<web_acl::DataProtectionConfig>>) -> Self {
         self.props.set("DataProtectionConfig", value);
         self
     }
@@ -4553,10 +3468,7 @@ impl CfnWebAcl {
     }
 
     /// Configures monetization for the web ACL or rule group.
-    pub fn monetization_config(
-        mut self,
-        value: impl Into<Val<web_acl::MonetizationConfig>>,
-    ) -> Self {
+    pub fn monetization_config(mut self, value: impl Into<Val<web_acl::MonetizationConfig>>) -> Self {
         self.props.set("MonetizationConfig", value);
         self
     }
@@ -4570,10 +3482,7 @@ impl CfnWebAcl {
     }
 
     /// Configures the options for on-source DDoS protection provided by supported resource type.
-    pub fn on_source_d_do_s_protection_config(
-        mut self,
-        value: impl Into<Val<web_acl::OnSourceDDoSProtectionConfig>>,
-    ) -> Self {
+    pub fn on_source_d_do_s_protection_config(mut self, value: impl Into<Val<web_acl::OnSourceDDoSProtectionConfig>>) -> Self {
         self.props.set("OnSourceDDoSProtectionConfig", value);
         self
     }
@@ -4647,10 +3556,7 @@ pub(crate) static WEB_ACL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Name", "Id", "Scope"],
     attributes: &["Arn", "Capacity", "Id", "LabelNamespace"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
@@ -4744,10 +3650,7 @@ pub mod web_acl {
         }
 
         /// Map of AssociatedResourceType and RequestBodyAssociatedResourceTypeConfig
-        pub fn request_body(
-            mut self,
-            value: impl Into<Val<Map<RequestBodyAssociatedResourceTypeConfig>>>,
-        ) -> Self {
+        pub fn request_body(mut self, value: impl Into<Val<Map<RequestBodyAssociatedResourceTypeConfig>>>) -> Self {
             self.props.set("RequestBody", value);
             self
         }
@@ -4776,9 +3679,7 @@ pub mod web_acl {
         }
     }
 
-    impl From<RequestBodyAssociatedResourceTypeConfig>
-        for Val<RequestBodyAssociatedResourceTypeConfig>
-    {
+    impl From<RequestBodyAssociatedResourceTypeConfig> for Val<RequestBodyAssociatedResourceTypeConfig> {
         fn from(v: RequestBodyAssociatedResourceTypeConfig) -> Self {
             v.props.into_val()
         }
@@ -4798,10 +3699,7 @@ pub mod web_acl {
         }
 
         /// The `ImmunityTimeProperty` property.
-        pub fn immunity_time_property(
-            mut self,
-            value: impl Into<Val<ImmunityTimeProperty>>,
-        ) -> Self {
+        pub fn immunity_time_property(mut self, value: impl Into<Val<ImmunityTimeProperty>>) -> Self {
             self.props.set("ImmunityTimeProperty", value);
             self
         }
@@ -4850,10 +3748,7 @@ pub mod web_acl {
         }
 
         /// The `ImmunityTimeProperty` property.
-        pub fn immunity_time_property(
-            mut self,
-            value: impl Into<Val<ImmunityTimeProperty>>,
-        ) -> Self {
+        pub fn immunity_time_property(mut self, value: impl Into<Val<ImmunityTimeProperty>>) -> Self {
             self.props.set("ImmunityTimeProperty", value);
             self
         }
@@ -5025,10 +3920,7 @@ pub mod web_acl {
         }
 
         /// Custom request handling.
-        pub fn custom_request_handling(
-            mut self,
-            value: impl Into<Val<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, value: impl Into<Val<CustomRequestHandling>>) -> Self {
             self.props.set("CustomRequestHandling", value);
             self
         }
@@ -5218,11 +4110,7 @@ pub mod web_acl {
         /// - `chain`: `Chain`, The blockchain chain to use.
         /// - `prices`: `Prices`, List of price configurations.
         /// - `wallet_address`: `WalletAddress`, The wallet address for receiving payments.
-        pub fn new(
-            chain: impl Into<Val<String>>,
-            prices: impl Into<Val<Vec<Price>>>,
-            wallet_address: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(chain: impl Into<Val<String>>, prices: impl Into<Val<Vec<Price>>>, wallet_address: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Chain", chain);
             props.set("Prices", prices);
@@ -5298,12 +4186,7 @@ pub mod web_acl {
         /// - `priority`: `Priority`, Priority of the Rule, Rules get evaluated from lower to higher priority.
         /// - `statement`: `Statement`, First level statement that contains conditions, such as ByteMatch, SizeConstraint, etc
         /// - `visibility_config`: `VisibilityConfig`, Visibility Metric of the WebACL.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            priority: impl Into<Val<i64>>,
-            statement: impl Into<Val<Statement>>,
-            visibility_config: impl Into<Val<VisibilityConfig>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, priority: impl Into<Val<i64>>, statement: impl Into<Val<Statement>>, visibility_config: impl Into<Val<VisibilityConfig>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("Priority", priority);
@@ -5419,10 +4302,7 @@ pub mod web_acl {
         }
 
         /// Custom request handling.
-        pub fn custom_request_handling(
-            mut self,
-            value: impl Into<Val<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, value: impl Into<Val<CustomRequestHandling>>) -> Self {
             self.props.set("CustomRequestHandling", value);
             self
         }
@@ -5448,10 +4328,7 @@ pub mod web_acl {
         }
 
         /// Custom request handling.
-        pub fn custom_request_handling(
-            mut self,
-            value: impl Into<Val<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, value: impl Into<Val<CustomRequestHandling>>) -> Self {
             self.props.set("CustomRequestHandling", value);
             self
         }
@@ -5477,10 +4354,7 @@ pub mod web_acl {
         }
 
         /// Custom request handling.
-        pub fn custom_request_handling(
-            mut self,
-            value: impl Into<Val<CustomRequestHandling>>,
-        ) -> Self {
+        pub fn custom_request_handling(mut self, value: impl Into<Val<CustomRequestHandling>>) -> Self {
             self.props.set("CustomRequestHandling", value);
             self
         }
@@ -5611,10 +4485,7 @@ pub mod web_acl {
         }
 
         /// The `IPSetReferenceStatement` property.
-        pub fn ip_set_reference_statement(
-            mut self,
-            value: impl Into<Val<IpSetReferenceStatement>>,
-        ) -> Self {
+        pub fn ip_set_reference_statement(mut self, value: impl Into<Val<IpSetReferenceStatement>>) -> Self {
             self.props.set("IPSetReferenceStatement", value);
             self
         }
@@ -5626,10 +4497,7 @@ pub mod web_acl {
         }
 
         /// The `ManagedRuleGroupStatement` property.
-        pub fn managed_rule_group_statement(
-            mut self,
-            value: impl Into<Val<ManagedRuleGroupStatement>>,
-        ) -> Self {
+        pub fn managed_rule_group_statement(mut self, value: impl Into<Val<ManagedRuleGroupStatement>>) -> Self {
             self.props.set("ManagedRuleGroupStatement", value);
             self
         }
@@ -5659,28 +4527,19 @@ pub mod web_acl {
         }
 
         /// The `RegexPatternSetReferenceStatement` property.
-        pub fn regex_pattern_set_reference_statement(
-            mut self,
-            value: impl Into<Val<RegexPatternSetReferenceStatement>>,
-        ) -> Self {
+        pub fn regex_pattern_set_reference_statement(mut self, value: impl Into<Val<RegexPatternSetReferenceStatement>>) -> Self {
             self.props.set("RegexPatternSetReferenceStatement", value);
             self
         }
 
         /// The `RuleGroupReferenceStatement` property.
-        pub fn rule_group_reference_statement(
-            mut self,
-            value: impl Into<Val<RuleGroupReferenceStatement>>,
-        ) -> Self {
+        pub fn rule_group_reference_statement(mut self, value: impl Into<Val<RuleGroupReferenceStatement>>) -> Self {
             self.props.set("RuleGroupReferenceStatement", value);
             self
         }
 
         /// Size Constraint statement.
-        pub fn size_constraint_statement(
-            mut self,
-            value: impl Into<Val<SizeConstraintStatement>>,
-        ) -> Self {
+        pub fn size_constraint_statement(mut self, value: impl Into<Val<SizeConstraintStatement>>) -> Self {
             self.props.set("SizeConstraintStatement", value);
             self
         }
@@ -5747,10 +4606,7 @@ pub mod web_acl {
         }
 
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            value: impl Into<Val<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, value: impl Into<Val<ForwardedIpConfiguration>>) -> Self {
             self.props.set("ForwardedIPConfig", value);
             self
         }
@@ -5773,10 +4629,7 @@ pub mod web_acl {
         ///
         /// - `fallback_behavior`: `FallbackBehavior`.
         /// - `header_name`: `HeaderName`.
-        pub fn new(
-            fallback_behavior: impl Into<Val<String>>,
-            header_name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(fallback_behavior: impl Into<Val<String>>, header_name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
             props.set("HeaderName", header_name);
@@ -5802,11 +4655,7 @@ pub mod web_acl {
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `positional_constraint`: `PositionalConstraint`, Position of the evaluation in the FieldToMatch of request.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            positional_constraint: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, positional_constraint: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("PositionalConstraint", positional_constraint);
@@ -5815,10 +4664,7 @@ pub mod web_acl {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -5922,10 +4768,7 @@ pub mod web_acl {
         }
 
         /// One query argument in a web request, identified by name, for example UserName or SalesRegion. The name can be up to 30 characters long and isn't case sensitive.
-        pub fn single_query_argument(
-            mut self,
-            value: impl Into<Val<FieldToMatchSingleQueryArgument>>,
-        ) -> Self {
+        pub fn single_query_argument(mut self, value: impl Into<Val<FieldToMatchSingleQueryArgument>>) -> Self {
             self.props.set("SingleQueryArgument", value);
             self
         }
@@ -5989,11 +4832,7 @@ pub mod web_acl {
         /// - `match_pattern`: `MatchPattern`, The pattern to look for in the request cookies.
         /// - `match_scope`: `MatchScope`, The parts of the request to match against using the MatchPattern.
         /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
-        pub fn new(
-            match_pattern: impl Into<Val<CookieMatchPattern>>,
-            match_scope: impl Into<Val<String>>,
-            oversize_handling: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(match_pattern: impl Into<Val<CookieMatchPattern>>, match_scope: impl Into<Val<String>>, oversize_handling: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchPattern", match_pattern);
             props.set("MatchScope", match_scope);
@@ -6081,11 +4920,7 @@ pub mod web_acl {
         /// - `match_pattern`: `MatchPattern`, The pattern to look for in the request headers.
         /// - `match_scope`: `MatchScope`, The parts of the request to match against using the MatchPattern.
         /// - `oversize_handling`: `OversizeHandling`, Handling of requests containing oversize fields
-        pub fn new(
-            match_pattern: impl Into<Val<HeaderMatchPattern>>,
-            match_scope: impl Into<Val<String>>,
-            oversize_handling: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(match_pattern: impl Into<Val<HeaderMatchPattern>>, match_scope: impl Into<Val<String>>, oversize_handling: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchPattern", match_pattern);
             props.set("MatchScope", match_scope);
@@ -6195,10 +5030,7 @@ pub mod web_acl {
         ///
         /// - `match_pattern`: `MatchPattern`, The pattern to look for in the JSON body.
         /// - `match_scope`: `MatchScope`, The parts of the JSON to match against using the MatchPattern.
-        pub fn new(
-            match_pattern: impl Into<Val<JsonMatchPattern>>,
-            match_scope: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(match_pattern: impl Into<Val<JsonMatchPattern>>, match_scope: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("MatchPattern", match_pattern);
             props.set("MatchScope", match_scope);
@@ -6404,10 +5236,7 @@ pub mod web_acl {
         }
 
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            value: impl Into<Val<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, value: impl Into<Val<ForwardedIpConfiguration>>) -> Self {
             self.props.set("ForwardedIPConfig", value);
             self
         }
@@ -6436,10 +5265,7 @@ pub mod web_acl {
         }
 
         /// The `IPSetForwardedIPConfig` property.
-        pub fn ip_set_forwarded_ip_config(
-            mut self,
-            value: impl Into<Val<IpSetForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn ip_set_forwarded_ip_config(mut self, value: impl Into<Val<IpSetForwardedIpConfiguration>>) -> Self {
             self.props.set("IPSetForwardedIPConfig", value);
             self
         }
@@ -6463,11 +5289,7 @@ pub mod web_acl {
         /// - `fallback_behavior`: `FallbackBehavior`.
         /// - `header_name`: `HeaderName`.
         /// - `position`: `Position`.
-        pub fn new(
-            fallback_behavior: impl Into<Val<String>>,
-            header_name: impl Into<Val<String>>,
-            position: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(fallback_behavior: impl Into<Val<String>>, header_name: impl Into<Val<String>>, position: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FallbackBehavior", fallback_behavior);
             props.set("HeaderName", header_name);
@@ -6532,19 +5354,13 @@ pub mod web_acl {
         }
 
         /// Collection of ManagedRuleGroupConfig.
-        pub fn managed_rule_group_configs(
-            mut self,
-            value: impl Into<Val<Vec<ManagedRuleGroupConfig>>>,
-        ) -> Self {
+        pub fn managed_rule_group_configs(mut self, value: impl Into<Val<Vec<ManagedRuleGroupConfig>>>) -> Self {
             self.props.set("ManagedRuleGroupConfigs", value);
             self
         }
 
         /// Action overrides for rules in the rule group.
-        pub fn rule_action_overrides(
-            mut self,
-            value: impl Into<Val<Vec<RuleActionOverride>>>,
-        ) -> Self {
+        pub fn rule_action_overrides(mut self, value: impl Into<Val<Vec<RuleActionOverride>>>) -> Self {
             self.props.set("RuleActionOverrides", value);
             self
         }
@@ -6605,37 +5421,25 @@ pub mod web_acl {
         }
 
         /// Configures how to use the Account creation fraud prevention managed rule group in the web ACL
-        pub fn aws_managed_rules_acfp_rule_set(
-            mut self,
-            value: impl Into<Val<AwsManagedRulesAcfpRuleSet>>,
-        ) -> Self {
+        pub fn aws_managed_rules_acfp_rule_set(mut self, value: impl Into<Val<AwsManagedRulesAcfpRuleSet>>) -> Self {
             self.props.set("AWSManagedRulesACFPRuleSet", value);
             self
         }
 
         /// Configures how to use the Account Takeover Prevention managed rule group in the web ACL
-        pub fn aws_managed_rules_atp_rule_set(
-            mut self,
-            value: impl Into<Val<AwsManagedRulesAtpRuleSet>>,
-        ) -> Self {
+        pub fn aws_managed_rules_atp_rule_set(mut self, value: impl Into<Val<AwsManagedRulesAtpRuleSet>>) -> Self {
             self.props.set("AWSManagedRulesATPRuleSet", value);
             self
         }
 
         /// Configures how to use the AntiDDOS AWS managed rule group in the web ACL
-        pub fn aws_managed_rules_anti_d_do_s_rule_set(
-            mut self,
-            value: impl Into<Val<AwsManagedRulesAntiDDoSRuleSet>>,
-        ) -> Self {
+        pub fn aws_managed_rules_anti_d_do_s_rule_set(mut self, value: impl Into<Val<AwsManagedRulesAntiDDoSRuleSet>>) -> Self {
             self.props.set("AWSManagedRulesAntiDDoSRuleSet", value);
             self
         }
 
         /// Configures how to use the Bot Control managed rule group in the web ACL
-        pub fn aws_managed_rules_bot_control_rule_set(
-            mut self,
-            value: impl Into<Val<AwsManagedRulesBotControlRuleSet>>,
-        ) -> Self {
+        pub fn aws_managed_rules_bot_control_rule_set(mut self, value: impl Into<Val<AwsManagedRulesBotControlRuleSet>>) -> Self {
             self.props.set("AWSManagedRulesBotControlRuleSet", value);
             self
         }
@@ -6685,11 +5489,7 @@ pub mod web_acl {
         /// - `creation_path`: `CreationPath`.
         /// - `registration_page_path`: `RegistrationPagePath`.
         /// - `request_inspection`: `RequestInspection`, Configures the inspection of sign-up requests
-        pub fn new(
-            creation_path: impl Into<Val<String>>,
-            registration_page_path: impl Into<Val<String>>,
-            request_inspection: impl Into<Val<RequestInspectionAcfp>>,
-        ) -> Self {
+        pub fn new(creation_path: impl Into<Val<String>>, registration_page_path: impl Into<Val<String>>, request_inspection: impl Into<Val<RequestInspectionAcfp>>) -> Self {
             let mut props = Props::new();
             props.set("CreationPath", creation_path);
             props.set("RegistrationPagePath", registration_page_path);
@@ -6806,10 +5606,7 @@ pub mod web_acl {
         }
 
         /// Response body contents that indicate success or failure of a login request
-        pub fn body_contains(
-            mut self,
-            value: impl Into<Val<ResponseInspectionBodyContains>>,
-        ) -> Self {
+        pub fn body_contains(mut self, value: impl Into<Val<ResponseInspectionBodyContains>>) -> Self {
             self.props.set("BodyContains", value);
             self
         }
@@ -6850,10 +5647,7 @@ pub mod web_acl {
         ///
         /// - `failure_strings`: `FailureStrings`.
         /// - `success_strings`: `SuccessStrings`.
-        pub fn new(
-            failure_strings: impl Into<Val<Vec<String>>>,
-            success_strings: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(failure_strings: impl Into<Val<Vec<String>>>, success_strings: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("FailureStrings", failure_strings);
             props.set("SuccessStrings", success_strings);
@@ -6879,11 +5673,7 @@ pub mod web_acl {
         /// - `failure_values`: `FailureValues`.
         /// - `name`: `Name`.
         /// - `success_values`: `SuccessValues`.
-        pub fn new(
-            failure_values: impl Into<Val<Vec<String>>>,
-            name: impl Into<Val<String>>,
-            success_values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(failure_values: impl Into<Val<Vec<String>>>, name: impl Into<Val<String>>, success_values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("FailureValues", failure_values);
             props.set("Name", name);
@@ -6910,11 +5700,7 @@ pub mod web_acl {
         /// - `failure_values`: `FailureValues`.
         /// - `identifier`: `Identifier`.
         /// - `success_values`: `SuccessValues`.
-        pub fn new(
-            failure_values: impl Into<Val<Vec<String>>>,
-            identifier: impl Into<Val<String>>,
-            success_values: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(failure_values: impl Into<Val<Vec<String>>>, identifier: impl Into<Val<String>>, success_values: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("FailureValues", failure_values);
             props.set("Identifier", identifier);
@@ -6940,10 +5726,7 @@ pub mod web_acl {
         ///
         /// - `failure_codes`: `FailureCodes`.
         /// - `success_codes`: `SuccessCodes`.
-        pub fn new(
-            failure_codes: impl Into<Val<Vec<i64>>>,
-            success_codes: impl Into<Val<Vec<i64>>>,
-        ) -> Self {
+        pub fn new(failure_codes: impl Into<Val<Vec<i64>>>, success_codes: impl Into<Val<Vec<i64>>>) -> Self {
             let mut props = Props::new();
             props.set("FailureCodes", failure_codes);
             props.set("SuccessCodes", success_codes);
@@ -7010,11 +5793,7 @@ pub mod web_acl {
         /// - `password_field`: `PasswordField`.
         /// - `payload_type`: `PayloadType`.
         /// - `username_field`: `UsernameField`.
-        pub fn new(
-            password_field: impl Into<Val<FieldIdentifier>>,
-            payload_type: impl Into<Val<String>>,
-            username_field: impl Into<Val<FieldIdentifier>>,
-        ) -> Self {
+        pub fn new(password_field: impl Into<Val<FieldIdentifier>>, payload_type: impl Into<Val<String>>, username_field: impl Into<Val<FieldIdentifier>>) -> Self {
             let mut props = Props::new();
             props.set("PasswordField", password_field);
             props.set("PayloadType", payload_type);
@@ -7186,10 +5965,7 @@ pub mod web_acl {
         ///
         /// - `action_to_use`: `ActionToUse`, Action taken when Rule matches its condition.
         /// - `name`: `Name`, Name of the WebACL.
-        pub fn new(
-            action_to_use: impl Into<Val<RuleAction>>,
-            name: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action_to_use: impl Into<Val<RuleAction>>, name: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ActionToUse", action_to_use);
             props.set("Name", name);
@@ -7268,10 +6044,7 @@ pub mod web_acl {
         }
 
         /// Specifies the aggregate keys to use in a rate-base rule.
-        pub fn custom_keys(
-            mut self,
-            value: impl Into<Val<Vec<RateBasedStatementCustomKey>>>,
-        ) -> Self {
+        pub fn custom_keys(mut self, value: impl Into<Val<Vec<RateBasedStatementCustomKey>>>) -> Self {
             self.props.set("CustomKeys", value);
             self
         }
@@ -7285,10 +6058,7 @@ pub mod web_acl {
         }
 
         /// The `ForwardedIPConfig` property.
-        pub fn forwarded_ip_config(
-            mut self,
-            value: impl Into<Val<ForwardedIpConfiguration>>,
-        ) -> Self {
+        pub fn forwarded_ip_config(mut self, value: impl Into<Val<ForwardedIpConfiguration>>) -> Self {
             self.props.set("ForwardedIPConfig", value);
             self
         }
@@ -7409,10 +6179,7 @@ pub mod web_acl {
         ///
         /// - `name`: `Name`, The name of the cookie to use.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TextTransformations", text_transformations);
@@ -7437,10 +6204,7 @@ pub mod web_acl {
         ///
         /// - `name`: `Name`, The name of the header to use.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TextTransformations", text_transformations);
@@ -7534,10 +6298,7 @@ pub mod web_acl {
         ///
         /// - `name`: `Name`, The name of the query argument to use.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            name: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(name: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("Name", name);
             props.set("TextTransformations", text_transformations);
@@ -7609,11 +6370,7 @@ pub mod web_acl {
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `regex_string`: `RegexString`.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            regex_string: impl Into<Val<String>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, regex_string: impl Into<Val<String>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("RegexString", regex_string);
@@ -7622,10 +6379,7 @@ pub mod web_acl {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -7649,11 +6403,7 @@ pub mod web_acl {
         /// - `arn`: `Arn`, ARN of the WAF entity.
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            arn: impl Into<Val<String>>,
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(arn: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("Arn", arn);
             props.set("FieldToMatch", field_to_match);
@@ -7662,10 +6412,7 @@ pub mod web_acl {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -7700,10 +6447,7 @@ pub mod web_acl {
         }
 
         /// Action overrides for rules in the rule group.
-        pub fn rule_action_overrides(
-            mut self,
-            value: impl Into<Val<Vec<RuleActionOverride>>>,
-        ) -> Self {
+        pub fn rule_action_overrides(mut self, value: impl Into<Val<Vec<RuleActionOverride>>>) -> Self {
             self.props.set("RuleActionOverrides", value);
             self
         }
@@ -7728,12 +6472,7 @@ pub mod web_acl {
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `size`: `Size`.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            comparison_operator: impl Into<Val<String>>,
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            size: impl Into<Val<f64>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(comparison_operator: impl Into<Val<String>>, field_to_match: impl Into<Val<FieldToMatch>>, size: impl Into<Val<f64>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("ComparisonOperator", comparison_operator);
             props.set("FieldToMatch", field_to_match);
@@ -7743,10 +6482,7 @@ pub mod web_acl {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -7769,10 +6505,7 @@ pub mod web_acl {
         ///
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("TextTransformations", text_transformations);
@@ -7780,10 +6513,7 @@ pub mod web_acl {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -7814,10 +6544,7 @@ pub mod web_acl {
         ///
         /// - `field_to_match`: `FieldToMatch`, Field of the request to match.
         /// - `text_transformations`: `TextTransformations`.
-        pub fn new(
-            field_to_match: impl Into<Val<FieldToMatch>>,
-            text_transformations: impl Into<Val<Vec<TextTransformation>>>,
-        ) -> Self {
+        pub fn new(field_to_match: impl Into<Val<FieldToMatch>>, text_transformations: impl Into<Val<Vec<TextTransformation>>>) -> Self {
             let mut props = Props::new();
             props.set("FieldToMatch", field_to_match);
             props.set("TextTransformations", text_transformations);
@@ -7825,10 +6552,7 @@ pub mod web_acl {
         }
 
         /// The `PreParseTextTransformations` property.
-        pub fn pre_parse_text_transformations(
-            mut self,
-            value: impl Into<Val<Vec<PreParseTextTransformation>>>,
-        ) -> Self {
+        pub fn pre_parse_text_transformations(mut self, value: impl Into<Val<Vec<PreParseTextTransformation>>>) -> Self {
             self.props.set("PreParseTextTransformations", value);
             self
         }
@@ -7852,11 +6576,7 @@ pub mod web_acl {
         /// - `cloud_watch_metrics_enabled`: `CloudWatchMetricsEnabled`.
         /// - `metric_name`: `MetricName`.
         /// - `sampled_requests_enabled`: `SampledRequestsEnabled`.
-        pub fn new(
-            cloud_watch_metrics_enabled: impl Into<Val<bool>>,
-            metric_name: impl Into<Val<String>>,
-            sampled_requests_enabled: impl Into<Val<bool>>,
-        ) -> Self {
+        pub fn new(cloud_watch_metrics_enabled: impl Into<Val<bool>>, metric_name: impl Into<Val<String>>, sampled_requests_enabled: impl Into<Val<bool>>) -> Self {
             let mut props = Props::new();
             props.set("CloudWatchMetricsEnabled", cloud_watch_metrics_enabled);
             props.set("MetricName", metric_name);
@@ -7904,144 +6624,73 @@ pub mod web_acl {
     }
 
     pub(crate) static APPLICATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Attributes",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&APPLICATION_ATTRIBUTE_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        )],
+        fields: &[
+            ("Attributes", &Shape::List(ListRule { item: Some(&Shape::Object(&APPLICATION_ATTRIBUTE_SHAPE)), min_items: Some(1), max_items: Some(10) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static APPLICATION_ATTRIBUTE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^[\\w\\-]+$"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[\\w\\-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\w\\-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASSOCIATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RequestBody",
-            &Shape::Map(&Shape::Object(
-                &REQUEST_BODY_ASSOCIATED_RESOURCE_TYPE_CONFIG_SHAPE,
-            )),
-        )],
+        fields: &[
+            ("RequestBody", &Shape::Map(&Shape::Object(&REQUEST_BODY_ASSOCIATED_RESOURCE_TYPE_CONFIG_SHAPE))),
+        ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static REQUEST_BODY_ASSOCIATED_RESOURCE_TYPE_CONFIG_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "DefaultSizeInspectionLimit",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KB_16", "KB_32", "KB_48", "KB_64"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static REQUEST_BODY_ASSOCIATED_RESOURCE_TYPE_CONFIG_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("DefaultSizeInspectionLimit", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KB_16", "KB_32", "KB_48", "KB_64"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static CAPTCHA_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImmunityTimeProperty",
-            &Shape::Object(&IMMUNITY_TIME_PROPERTY_SHAPE),
-        )],
+        fields: &[
+            ("ImmunityTimeProperty", &Shape::Object(&IMMUNITY_TIME_PROPERTY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IMMUNITY_TIME_PROPERTY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImmunityTime",
-            &Shape::Num(NumRule {
-                min: Some(60.0),
-                max: Some(259200.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ImmunityTime", &Shape::Num(NumRule { min: Some(60.0), max: Some(259200.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHALLENGE_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ImmunityTimeProperty",
-            &Shape::Object(&IMMUNITY_TIME_PROPERTY_SHAPE),
-        )],
+        fields: &[
+            ("ImmunityTimeProperty", &Shape::Object(&IMMUNITY_TIME_PROPERTY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_RESPONSE_BODY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Content",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(10240),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContentType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TEXT_PLAIN", "TEXT_HTML", "APPLICATION_JSON"],
-                }),
-            ),
+            ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10240), allowed: &[] })),
+            ("ContentType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TEXT_PLAIN", "TEXT_HTML", "APPLICATION_JSON"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_PROTECTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DataProtections",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&DATA_PROTECT_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(26),
-            }),
-        )],
+        fields: &[
+            ("DataProtections", &Shape::List(ListRule { item: Some(&Shape::Object(&DATA_PROTECT_SHAPE)), min_items: Some(1), max_items: Some(26) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static DATA_PROTECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SUBSTITUTION", "HASH"],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SUBSTITUTION", "HASH"] })),
             ("Field", &Shape::Object(&FIELD_TO_PROTECT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -8049,34 +6698,8 @@ pub mod web_acl {
 
     pub(crate) static FIELD_TO_PROTECT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FieldKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("\\S"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "FieldType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SINGLE_HEADER",
-                        "SINGLE_COOKIE",
-                        "SINGLE_QUERY_ARGUMENT",
-                        "QUERY_STRING",
-                        "BODY",
-                    ],
-                }),
-            ),
+            ("FieldKeys", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+            ("FieldType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SINGLE_HEADER", "SINGLE_COOKIE", "SINGLE_QUERY_ARGUMENT", "QUERY_STRING", "BODY"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8090,81 +6713,39 @@ pub mod web_acl {
     };
 
     pub(crate) static ALLOW_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomRequestHandling",
-            &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE),
-        )],
+        fields: &[
+            ("CustomRequestHandling", &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_REQUEST_HANDLING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InsertHeaders",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&CUSTOM_HTTP_HEADER_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("InsertHeaders", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_HTTP_HEADER_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_HTTP_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9._$-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9._$-]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLOCK_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("CustomResponse", &Shape::Object(&CUSTOM_RESPONSE_SHAPE))],
+        fields: &[
+            ("CustomResponse", &Shape::Object(&CUSTOM_RESPONSE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOM_RESPONSE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomResponseBodyKey",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResponseCode",
-                &Shape::Num(NumRule {
-                    min: Some(200.0),
-                    max: Some(599.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResponseHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&CUSTOM_HTTP_HEADER_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("CustomResponseBodyKey", &Shape::Str(StrRule { pattern: Some("^[\\w\\-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("ResponseCode", &Shape::Num(NumRule { min: Some(200.0), max: Some(599.0), allowed: &[] })),
+            ("ResponseHeaders", &Shape::List(ListRule { item: Some(&Shape::Object(&CUSTOM_HTTP_HEADER_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8172,59 +6753,23 @@ pub mod web_acl {
     pub(crate) static MONETIZATION_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CryptoConfig", &Shape::Object(&CRYPTO_CONFIG_SHAPE)),
-            (
-                "CurrencyMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["REAL", "TEST"],
-                }),
-            ),
+            ("CurrencyMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["REAL", "TEST"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CRYPTO_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PaymentNetworks",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&PAYMENT_NETWORK_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        )],
+        fields: &[
+            ("PaymentNetworks", &Shape::List(ListRule { item: Some(&Shape::Object(&PAYMENT_NETWORK_SHAPE)), min_items: Some(1), max_items: Some(2) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PAYMENT_NETWORK_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Chain",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BASE", "SOLANA", "BASE_SEPOLIA", "SOLANA_DEVNET"],
-                }),
-            ),
-            (
-                "Prices",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRICE_SHAPE)),
-                    min_items: Some(1),
-                    max_items: Some(1),
-                }),
-            ),
-            (
-                "WalletAddress",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(26),
-                    max_len: Some(44),
-                    allowed: &[],
-                }),
-            ),
+            ("Chain", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BASE", "SOLANA", "BASE_SEPOLIA", "SOLANA_DEVNET"] })),
+            ("Prices", &Shape::List(ListRule { item: Some(&Shape::Object(&PRICE_SHAPE)), min_items: Some(1), max_items: Some(1) })),
+            ("WalletAddress", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(26), max_len: Some(44), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8238,15 +6783,9 @@ pub mod web_acl {
     };
 
     pub(crate) static ON_SOURCE_D_DO_S_PROTECTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ALBLowReputationMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ACTIVE_UNDER_DDOS", "ALWAYS_ON"],
-            }),
-        )],
+        fields: &[
+            ("ALBLowReputationMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ACTIVE_UNDER_DDOS", "ALWAYS_ON"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
@@ -8255,31 +6794,9 @@ pub mod web_acl {
             ("Action", &Shape::Object(&RULE_ACTION_SHAPE)),
             ("CaptchaConfig", &Shape::Object(&CAPTCHA_CONFIG_SHAPE)),
             ("ChallengeConfig", &Shape::Object(&CHALLENGE_CONFIG_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z_-]{1,128}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RuleLabels",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LABEL_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("RuleLabels", &Shape::List(ListRule { item: Some(&Shape::Object(&LABEL_SHAPE)), min_items: None, max_items: None })),
             ("Statement", &Shape::Object(&STATEMENT_SHAPE)),
             ("VisibilityConfig", &Shape::Object(&VISIBILITY_CONFIG_SHAPE)),
         ],
@@ -8299,170 +6816,81 @@ pub mod web_acl {
     };
 
     pub(crate) static CAPTCHA_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomRequestHandling",
-            &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE),
-        )],
+        fields: &[
+            ("CustomRequestHandling", &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHALLENGE_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomRequestHandling",
-            &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE),
-        )],
+        fields: &[
+            ("CustomRequestHandling", &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COUNT_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CustomRequestHandling",
-            &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE),
-        )],
+        fields: &[
+            ("CustomRequestHandling", &Shape::Object(&CUSTOM_REQUEST_HANDLING_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MONETIZE_ACTION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PriceMultiplier",
-            &Shape::Str(StrRule {
-                pattern: Some("^([1-9][0-9]?|100)$"),
-                min_len: Some(1),
-                max_len: Some(3),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("PriceMultiplier", &Shape::Str(StrRule { pattern: Some("^([1-9][0-9]?|100)$"), min_len: Some(1), max_len: Some(3), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LABEL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AndStatement", &Shape::Object(&AND_STATEMENT_SHAPE)),
-            (
-                "AsnMatchStatement",
-                &Shape::Object(&ASN_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "ByteMatchStatement",
-                &Shape::Object(&BYTE_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "GeoMatchStatement",
-                &Shape::Object(&GEO_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "IPSetReferenceStatement",
-                &Shape::Object(&IP_SET_REFERENCE_STATEMENT_SHAPE),
-            ),
-            (
-                "LabelMatchStatement",
-                &Shape::Object(&LABEL_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "ManagedRuleGroupStatement",
-                &Shape::Object(&MANAGED_RULE_GROUP_STATEMENT_SHAPE),
-            ),
+            ("AsnMatchStatement", &Shape::Object(&ASN_MATCH_STATEMENT_SHAPE)),
+            ("ByteMatchStatement", &Shape::Object(&BYTE_MATCH_STATEMENT_SHAPE)),
+            ("GeoMatchStatement", &Shape::Object(&GEO_MATCH_STATEMENT_SHAPE)),
+            ("IPSetReferenceStatement", &Shape::Object(&IP_SET_REFERENCE_STATEMENT_SHAPE)),
+            ("LabelMatchStatement", &Shape::Object(&LABEL_MATCH_STATEMENT_SHAPE)),
+            ("ManagedRuleGroupStatement", &Shape::Object(&MANAGED_RULE_GROUP_STATEMENT_SHAPE)),
             ("NotStatement", &Shape::Object(&NOT_STATEMENT_SHAPE)),
             ("OrStatement", &Shape::Object(&OR_STATEMENT_SHAPE)),
-            (
-                "RateBasedStatement",
-                &Shape::Object(&RATE_BASED_STATEMENT_SHAPE),
-            ),
-            (
-                "RegexMatchStatement",
-                &Shape::Object(&REGEX_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "RegexPatternSetReferenceStatement",
-                &Shape::Object(&REGEX_PATTERN_SET_REFERENCE_STATEMENT_SHAPE),
-            ),
-            (
-                "RuleGroupReferenceStatement",
-                &Shape::Object(&RULE_GROUP_REFERENCE_STATEMENT_SHAPE),
-            ),
-            (
-                "SizeConstraintStatement",
-                &Shape::Object(&SIZE_CONSTRAINT_STATEMENT_SHAPE),
-            ),
-            (
-                "SqliMatchStatement",
-                &Shape::Object(&SQLI_MATCH_STATEMENT_SHAPE),
-            ),
-            (
-                "XssMatchStatement",
-                &Shape::Object(&XSS_MATCH_STATEMENT_SHAPE),
-            ),
+            ("RateBasedStatement", &Shape::Object(&RATE_BASED_STATEMENT_SHAPE)),
+            ("RegexMatchStatement", &Shape::Object(&REGEX_MATCH_STATEMENT_SHAPE)),
+            ("RegexPatternSetReferenceStatement", &Shape::Object(&REGEX_PATTERN_SET_REFERENCE_STATEMENT_SHAPE)),
+            ("RuleGroupReferenceStatement", &Shape::Object(&RULE_GROUP_REFERENCE_STATEMENT_SHAPE)),
+            ("SizeConstraintStatement", &Shape::Object(&SIZE_CONSTRAINT_STATEMENT_SHAPE)),
+            ("SqliMatchStatement", &Shape::Object(&SQLI_MATCH_STATEMENT_SHAPE)),
+            ("XssMatchStatement", &Shape::Object(&XSS_MATCH_STATEMENT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AND_STATEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statements",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&STATEMENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Statements", &Shape::List(ListRule { item: Some(&Shape::Object(&STATEMENT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASN_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AsnList",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(4294967295.0),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ForwardedIPConfig",
-                &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE),
-            ),
+            ("AsnList", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(0.0), max: Some(4294967295.0), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
+            ("ForwardedIPConfig", &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FORWARDED_IP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FallbackBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MATCH", "NO_MATCH"],
-                }),
-            ),
-            (
-                "HeaderName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]{1,255}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+            ("HeaderName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8470,37 +6898,9 @@ pub mod web_acl {
     pub(crate) static BYTE_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PositionalConstraint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "EXACTLY",
-                        "STARTS_WITH",
-                        "ENDS_WITH",
-                        "CONTAINS",
-                        "CONTAINS_WORD",
-                    ],
-                }),
-            ),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PositionalConstraint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"] })),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -8514,588 +6914,191 @@ pub mod web_acl {
             ("JA3Fingerprint", &Shape::Object(&JA3_FINGERPRINT_SHAPE)),
             ("JA4Fingerprint", &Shape::Object(&JA4_FINGERPRINT_SHAPE)),
             ("JsonBody", &Shape::Object(&JSON_BODY_SHAPE)),
-            (
-                "SingleHeader",
-                &Shape::Object(&FIELD_TO_MATCH_SINGLE_HEADER_SHAPE),
-            ),
-            (
-                "SingleQueryArgument",
-                &Shape::Object(&FIELD_TO_MATCH_SINGLE_QUERY_ARGUMENT_SHAPE),
-            ),
+            ("SingleHeader", &Shape::Object(&FIELD_TO_MATCH_SINGLE_HEADER_SHAPE)),
+            ("SingleQueryArgument", &Shape::Object(&FIELD_TO_MATCH_SINGLE_QUERY_ARGUMENT_SHAPE)),
             ("UriFragment", &Shape::Object(&URI_FRAGMENT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BODY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OversizeHandling",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COOKIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("MatchPattern", &Shape::Object(&COOKIE_MATCH_PATTERN_SHAPE)),
-            (
-                "MatchScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "KEY", "VALUE"],
-                }),
-            ),
-            (
-                "OversizeHandling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                }),
-            ),
+            ("MatchScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "KEY", "VALUE"] })),
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COOKIE_MATCH_PATTERN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludedCookies",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(60),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(199),
-                }),
-            ),
-            (
-                "IncludedCookies",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(60),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(199),
-                }),
-            ),
+            ("ExcludedCookies", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(60), allowed: &[] })), min_items: Some(1), max_items: Some(199) })),
+            ("IncludedCookies", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(60), allowed: &[] })), min_items: Some(1), max_items: Some(199) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADER_ORDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "OversizeHandling",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADERS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("MatchPattern", &Shape::Object(&HEADER_MATCH_PATTERN_SHAPE)),
-            (
-                "MatchScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "KEY", "VALUE"],
-                }),
-            ),
-            (
-                "OversizeHandling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                }),
-            ),
+            ("MatchScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "KEY", "VALUE"] })),
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HEADER_MATCH_PATTERN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludedHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(199),
-                }),
-            ),
-            (
-                "IncludedHeaders",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(199),
-                }),
-            ),
+            ("ExcludedHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(199) })),
+            ("IncludedHeaders", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: Some(1), max_items: Some(199) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JA3_FINGERPRINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JA4_FINGERPRINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JSON_BODY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InvalidFallbackBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"],
-                }),
-            ),
+            ("InvalidFallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"] })),
             ("MatchPattern", &Shape::Object(&JSON_MATCH_PATTERN_SHAPE)),
-            (
-                "MatchScope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALL", "KEY", "VALUE"],
-                }),
-            ),
-            (
-                "OversizeHandling",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                }),
-            ),
+            ("MatchScope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALL", "KEY", "VALUE"] })),
+            ("OversizeHandling", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONTINUE", "MATCH", "NO_MATCH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static JSON_MATCH_PATTERN_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "IncludedPaths",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\/]+([^~]*(~[01])*){1,512}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("IncludedPaths", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\/]+([^~]*(~[01])*){1,512}$"), min_len: None, max_len: None, allowed: &[] })), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_TO_MATCH_SINGLE_HEADER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_TO_MATCH_SINGLE_QUERY_ARGUMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(1),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static URI_FRAGMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRE_PARSE_TEXT_TRANSFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NONE",
-                        "URL_DECODE",
-                        "URL_DECODE_UNI",
-                        "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA",
-                        "REPLACE_SEMICOLONS_WITH_AMPERSANDS",
-                    ],
-                }),
-            ),
+            ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "URL_DECODE", "URL_DECODE_UNI", "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA", "REPLACE_SEMICOLONS_WITH_AMPERSANDS"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TEXT_TRANSFORMATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "NONE",
-                        "COMPRESS_WHITE_SPACE",
-                        "HTML_ENTITY_DECODE",
-                        "LOWERCASE",
-                        "CMD_LINE",
-                        "URL_DECODE",
-                        "BASE64_DECODE",
-                        "HEX_DECODE",
-                        "MD5",
-                        "REPLACE_COMMENTS",
-                        "ESCAPE_SEQ_DECODE",
-                        "SQL_HEX_DECODE",
-                        "CSS_DECODE",
-                        "JS_DECODE",
-                        "NORMALIZE_PATH",
-                        "NORMALIZE_PATH_WIN",
-                        "REMOVE_NULLS",
-                        "REPLACE_NULLS",
-                        "BASE64_DECODE_EXT",
-                        "URL_DECODE_UNI",
-                        "UTF8_TO_UNICODE",
-                        "REMOVE_WHITESPACE",
-                        "TRIM",
-                        "TRIM_LEFT",
-                        "TRIM_RIGHT",
-                        "REMOVE_COMMENTS_CHAR",
-                        "UPPERCASE",
-                        "CMD_LINE_WIN",
-                        "CMD_LINE_UNIX",
-                        "JS_DECODE_EXT",
-                        "SHA256",
-                    ],
-                }),
-            ),
+            ("Priority", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "COMPRESS_WHITE_SPACE", "HTML_ENTITY_DECODE", "LOWERCASE", "CMD_LINE", "URL_DECODE", "BASE64_DECODE", "HEX_DECODE", "MD5", "REPLACE_COMMENTS", "ESCAPE_SEQ_DECODE", "SQL_HEX_DECODE", "CSS_DECODE", "JS_DECODE", "NORMALIZE_PATH", "NORMALIZE_PATH_WIN", "REMOVE_NULLS", "REPLACE_NULLS", "BASE64_DECODE_EXT", "URL_DECODE_UNI", "UTF8_TO_UNICODE", "REMOVE_WHITESPACE", "TRIM", "TRIM_LEFT", "TRIM_RIGHT", "REMOVE_COMMENTS_CHAR", "UPPERCASE", "CMD_LINE_WIN", "CMD_LINE_UNIX", "JS_DECODE_EXT", "SHA256"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GEO_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CountryCodes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2),
-                        allowed: &[
-                            "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT",
-                            "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI",
-                            "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY",
-                            "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-                            "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
-                            "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK",
-                            "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL",
-                            "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-                            "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR",
-                            "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
-                            "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS",
-                            "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-                            "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW",
-                            "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP",
-                            "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
-                            "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-                            "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
-                            "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF",
-                            "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
-                            "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-                            "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "ForwardedIPConfig",
-                &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE),
-            ),
+            ("CountryCodes", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2), allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW"] })), min_items: Some(1), max_items: None })),
+            ("ForwardedIPConfig", &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IP_SET_REFERENCE_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IPSetForwardedIPConfig",
-                &Shape::Object(&IP_SET_FORWARDED_IP_CONFIGURATION_SHAPE),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("IPSetForwardedIPConfig", &Shape::Object(&IP_SET_FORWARDED_IP_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IP_SET_FORWARDED_IP_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FallbackBehavior",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MATCH", "NO_MATCH"],
-                }),
-            ),
-            (
-                "HeaderName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9-]{1,255}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Position",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FIRST", "LAST", "ANY"],
-                }),
-            ),
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+            ("HeaderName", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9-]{1,255}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Position", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIRST", "LAST", "ANY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LABEL_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Scope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LABEL", "NAMESPACE"],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LABEL", "NAMESPACE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_RULE_GROUP_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExcludedRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EXCLUDED_RULE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "ManagedRuleGroupConfigs",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&MANAGED_RULE_GROUP_CONFIG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z_-]{1,128}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RuleActionOverrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_ACTION_OVERRIDE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("ExcludedRules", &Shape::List(ListRule { item: Some(&Shape::Object(&EXCLUDED_RULE_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("ManagedRuleGroupConfigs", &Shape::List(ListRule { item: Some(&Shape::Object(&MANAGED_RULE_GROUP_CONFIG_SHAPE)), min_items: None, max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("RuleActionOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_ACTION_OVERRIDE_SHAPE)), min_items: Some(0), max_items: Some(100) })),
             ("ScopeDownStatement", &Shape::Object(&STATEMENT_SHAPE)),
-            (
-                "VendorName",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\w#:\\.\\-/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("VendorName", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Version", &Shape::Str(StrRule { pattern: Some("^[\\w#:\\.\\-/]+$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EXCLUDED_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_-]{1,128}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_RULE_GROUP_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AWSManagedRulesACFPRuleSet",
-                &Shape::Object(&AWS_MANAGED_RULES_ACFP_RULE_SET_SHAPE),
-            ),
-            (
-                "AWSManagedRulesATPRuleSet",
-                &Shape::Object(&AWS_MANAGED_RULES_ATP_RULE_SET_SHAPE),
-            ),
-            (
-                "AWSManagedRulesAntiDDoSRuleSet",
-                &Shape::Object(&AWS_MANAGED_RULES_ANTI_D_DO_S_RULE_SET_SHAPE),
-            ),
-            (
-                "AWSManagedRulesBotControlRuleSet",
-                &Shape::Object(&AWS_MANAGED_RULES_BOT_CONTROL_RULE_SET_SHAPE),
-            ),
-            (
-                "LoginPath",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("AWSManagedRulesACFPRuleSet", &Shape::Object(&AWS_MANAGED_RULES_ACFP_RULE_SET_SHAPE)),
+            ("AWSManagedRulesATPRuleSet", &Shape::Object(&AWS_MANAGED_RULES_ATP_RULE_SET_SHAPE)),
+            ("AWSManagedRulesAntiDDoSRuleSet", &Shape::Object(&AWS_MANAGED_RULES_ANTI_D_DO_S_RULE_SET_SHAPE)),
+            ("AWSManagedRulesBotControlRuleSet", &Shape::Object(&AWS_MANAGED_RULES_BOT_CONTROL_RULE_SET_SHAPE)),
+            ("LoginPath", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
             ("PasswordField", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
-            (
-                "PayloadType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSON", "FORM_ENCODED"],
-                }),
-            ),
+            ("PayloadType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON", "FORM_ENCODED"] })),
             ("UsernameField", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -9103,253 +7106,81 @@ pub mod web_acl {
 
     pub(crate) static AWS_MANAGED_RULES_ACFP_RULE_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CreationPath",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RegistrationPagePath",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RequestInspection",
-                &Shape::Object(&REQUEST_INSPECTION_ACFP_SHAPE),
-            ),
-            (
-                "ResponseInspection",
-                &Shape::Object(&RESPONSE_INSPECTION_SHAPE),
-            ),
+            ("CreationPath", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("RegistrationPagePath", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("RequestInspection", &Shape::Object(&REQUEST_INSPECTION_ACFP_SHAPE)),
+            ("ResponseInspection", &Shape::Object(&RESPONSE_INSPECTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REQUEST_INSPECTION_ACFP_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AddressFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AddressFields", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_IDENTIFIER_SHAPE)), min_items: None, max_items: None })),
             ("EmailField", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
             ("PasswordField", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
-            (
-                "PayloadType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSON", "FORM_ENCODED"],
-                }),
-            ),
-            (
-                "PhoneNumberFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("PayloadType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON", "FORM_ENCODED"] })),
+            ("PhoneNumberFields", &Shape::List(ListRule { item: Some(&Shape::Object(&FIELD_IDENTIFIER_SHAPE)), min_items: None, max_items: None })),
             ("UsernameField", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIELD_IDENTIFIER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Identifier",
-            &Shape::Str(StrRule {
-                pattern: Some(".*\\S.*"),
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Identifier", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONSE_INSPECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BodyContains",
-                &Shape::Object(&RESPONSE_INSPECTION_BODY_CONTAINS_SHAPE),
-            ),
+            ("BodyContains", &Shape::Object(&RESPONSE_INSPECTION_BODY_CONTAINS_SHAPE)),
             ("Header", &Shape::Object(&RESPONSE_INSPECTION_HEADER_SHAPE)),
             ("Json", &Shape::Object(&RESPONSE_INSPECTION_JSON_SHAPE)),
-            (
-                "StatusCode",
-                &Shape::Object(&RESPONSE_INSPECTION_STATUS_CODE_SHAPE),
-            ),
+            ("StatusCode", &Shape::Object(&RESPONSE_INSPECTION_STATUS_CODE_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONSE_INSPECTION_BODY_CONTAINS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailureStrings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "SuccessStrings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
+            ("FailureStrings", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("SuccessStrings", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONSE_INSPECTION_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailureValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(3),
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SuccessValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(3),
-                }),
-            ),
+            ("FailureValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(3) })),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("SuccessValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(3) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONSE_INSPECTION_JSON_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailureValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "Identifier",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SuccessValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some(".*\\S.*"),
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(5),
-                }),
-            ),
+            ("FailureValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+            ("Identifier", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("SuccessValues", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RESPONSE_INSPECTION_STATUS_CODE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FailureCodes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(999.0),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "SuccessCodes",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: Some(999.0),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(10),
-                }),
-            ),
+            ("FailureCodes", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(0.0), max: Some(999.0), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
+            ("SuccessCodes", &Shape::List(ListRule { item: Some(&Shape::Num(NumRule { min: Some(0.0), max: Some(999.0), allowed: &[] })), min_items: Some(1), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_MANAGED_RULES_ATP_RULE_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RequestInspection",
-                &Shape::Object(&REQUEST_INSPECTION_SHAPE),
-            ),
-            (
-                "ResponseInspection",
-                &Shape::Object(&RESPONSE_INSPECTION_SHAPE),
-            ),
+            ("RequestInspection", &Shape::Object(&REQUEST_INSPECTION_SHAPE)),
+            ("ResponseInspection", &Shape::Object(&RESPONSE_INSPECTION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9357,15 +7188,7 @@ pub mod web_acl {
     pub(crate) static REQUEST_INSPECTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("PasswordField", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
-            (
-                "PayloadType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSON", "FORM_ENCODED"],
-                }),
-            ),
+            ("PayloadType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSON", "FORM_ENCODED"] })),
             ("UsernameField", &Shape::Object(&FIELD_IDENTIFIER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -9373,158 +7196,71 @@ pub mod web_acl {
 
     pub(crate) static AWS_MANAGED_RULES_ANTI_D_DO_S_RULE_SET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ClientSideActionConfig",
-                &Shape::Object(&CLIENT_SIDE_ACTION_CONFIG_SHAPE),
-            ),
-            (
-                "SensitivityToBlock",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LOW", "MEDIUM", "HIGH"],
-                }),
-            ),
+            ("ClientSideActionConfig", &Shape::Object(&CLIENT_SIDE_ACTION_CONFIG_SHAPE)),
+            ("SensitivityToBlock", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOW", "MEDIUM", "HIGH"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLIENT_SIDE_ACTION_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Challenge", &Shape::Object(&CLIENT_SIDE_ACTION_SHAPE))],
+        fields: &[
+            ("Challenge", &Shape::Object(&CLIENT_SIDE_ACTION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CLIENT_SIDE_ACTION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExemptUriRegularExpressions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&REGEX_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Sensitivity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LOW", "MEDIUM", "HIGH"],
-                }),
-            ),
-            (
-                "UsageOfAction",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("ExemptUriRegularExpressions", &Shape::List(ListRule { item: Some(&Shape::Object(&REGEX_SHAPE)), min_items: None, max_items: None })),
+            ("Sensitivity", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOW", "MEDIUM", "HIGH"] })),
+            ("UsageOfAction", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGEX_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RegexString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RegexString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AWS_MANAGED_RULES_BOT_CONTROL_RULE_SET_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "InspectionLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["COMMON", "TARGETED"],
-            }),
-        )],
+        fields: &[
+            ("InspectionLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COMMON", "TARGETED"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_ACTION_OVERRIDE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("ActionToUse", &Shape::Object(&RULE_ACTION_SHAPE)),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9A-Za-z_-]{1,128}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_-]{1,128}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static NOT_STATEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("Statement", &Shape::Object(&STATEMENT_SHAPE))],
+        fields: &[
+            ("Statement", &Shape::Object(&STATEMENT_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OR_STATEMENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Statements",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&STATEMENT_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("Statements", &Shape::List(ListRule { item: Some(&Shape::Object(&STATEMENT_SHAPE)), min_items: None, max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_BASED_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AggregateKeyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CONSTANT", "IP", "FORWARDED_IP", "CUSTOM_KEYS"],
-                }),
-            ),
-            (
-                "CustomKeys",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RATE_BASED_STATEMENT_CUSTOM_KEY_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(5),
-                }),
-            ),
-            (
-                "EvaluationWindowSec",
-                &Shape::Num(NumRule {
-                    min: None,
-                    max: None,
-                    allowed: &[60.0, 120.0, 300.0, 600.0],
-                }),
-            ),
-            (
-                "ForwardedIPConfig",
-                &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE),
-            ),
-            (
-                "Limit",
-                &Shape::Num(NumRule {
-                    min: Some(10.0),
-                    max: Some(2000000000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("AggregateKeyType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CONSTANT", "IP", "FORWARDED_IP", "CUSTOM_KEYS"] })),
+            ("CustomKeys", &Shape::List(ListRule { item: Some(&Shape::Object(&RATE_BASED_STATEMENT_CUSTOM_KEY_SHAPE)), min_items: Some(0), max_items: Some(5) })),
+            ("EvaluationWindowSec", &Shape::Num(NumRule { min: None, max: None, allowed: &[60.0, 120.0, 300.0, 600.0] })),
+            ("ForwardedIPConfig", &Shape::Object(&FORWARDED_IP_CONFIGURATION_SHAPE)),
+            ("Limit", &Shape::Num(NumRule { min: Some(10.0), max: Some(2000000000.0), allowed: &[] })),
             ("ScopeDownStatement", &Shape::Object(&STATEMENT_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -9534,26 +7270,11 @@ pub mod web_acl {
         fields: &[
             ("Cookie", &Shape::Object(&RATE_LIMIT_COOKIE_SHAPE)),
             ("Header", &Shape::Object(&RATE_LIMIT_HEADER_SHAPE)),
-            (
-                "JA3Fingerprint",
-                &Shape::Object(&RATE_LIMIT_JA3_FINGERPRINT_SHAPE),
-            ),
-            (
-                "JA4Fingerprint",
-                &Shape::Object(&RATE_LIMIT_JA4_FINGERPRINT_SHAPE),
-            ),
-            (
-                "LabelNamespace",
-                &Shape::Object(&RATE_LIMIT_LABEL_NAMESPACE_SHAPE),
-            ),
-            (
-                "QueryArgument",
-                &Shape::Object(&RATE_LIMIT_QUERY_ARGUMENT_SHAPE),
-            ),
-            (
-                "QueryString",
-                &Shape::Object(&RATE_LIMIT_QUERY_STRING_SHAPE),
-            ),
+            ("JA3Fingerprint", &Shape::Object(&RATE_LIMIT_JA3_FINGERPRINT_SHAPE)),
+            ("JA4Fingerprint", &Shape::Object(&RATE_LIMIT_JA4_FINGERPRINT_SHAPE)),
+            ("LabelNamespace", &Shape::Object(&RATE_LIMIT_LABEL_NAMESPACE_SHAPE)),
+            ("QueryArgument", &Shape::Object(&RATE_LIMIT_QUERY_ARGUMENT_SHAPE)),
+            ("QueryString", &Shape::Object(&RATE_LIMIT_QUERY_STRING_SHAPE)),
             ("UriPath", &Shape::Object(&RATE_LIMIT_URI_PATH_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -9561,267 +7282,99 @@ pub mod web_acl {
 
     pub(crate) static RATE_LIMIT_COOKIE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_JA3_FINGERPRINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_JA4_FINGERPRINT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FallbackBehavior",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["MATCH", "NO_MATCH"],
-            }),
-        )],
+        fields: &[
+            ("FallbackBehavior", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MATCH", "NO_MATCH"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_LABEL_NAMESPACE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Namespace",
-            &Shape::Str(StrRule {
-                pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Namespace", &Shape::Str(StrRule { pattern: Some("^[0-9A-Za-z_:-]{1,1024}$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_QUERY_ARGUMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some(".*\\S.*"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some(".*\\S.*"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_QUERY_STRING_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TextTransformations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RATE_LIMIT_URI_PATH_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TextTransformations",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGEX_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "RegexString",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(512),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("RegexString", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(512), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REGEX_PATTERN_SET_REFERENCE_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static RULE_GROUP_REFERENCE_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: Some("\\S"),
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ExcludedRules",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EXCLUDED_RULE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
-            (
-                "RuleActionOverrides",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&RULE_ACTION_OVERRIDE_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(100),
-                }),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+            ("ExcludedRules", &Shape::List(ListRule { item: Some(&Shape::Object(&EXCLUDED_RULE_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+            ("RuleActionOverrides", &Shape::List(ListRule { item: Some(&Shape::Object(&RULE_ACTION_OVERRIDE_SHAPE)), min_items: Some(0), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SIZE_CONSTRAINT_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ComparisonOperator",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"],
-                }),
-            ),
+            ("ComparisonOperator", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"] })),
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Size",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(21474836480.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("Size", &Shape::Num(NumRule { min: Some(0.0), max: Some(21474836480.0), allowed: &[] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9829,31 +7382,9 @@ pub mod web_acl {
     pub(crate) static SQLI_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SensitivityLevel",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["LOW", "HIGH"],
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("SensitivityLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["LOW", "HIGH"] })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9861,59 +7392,23 @@ pub mod web_acl {
     pub(crate) static XSS_MATCH_STATEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("FieldToMatch", &Shape::Object(&FIELD_TO_MATCH_SHAPE)),
-            (
-                "PreParseTextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "TextTransformations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("PreParseTextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&PRE_PARSE_TEXT_TRANSFORMATION_SHAPE)), min_items: None, max_items: None })),
+            ("TextTransformations", &Shape::List(ListRule { item: Some(&Shape::Object(&TEXT_TRANSFORMATION_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VISIBILITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MetricName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\w#:\\.\\-/]+$"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MetricName", &Shape::Str(StrRule { pattern: Some("^[\\w#:\\.\\-/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -9939,10 +7434,7 @@ impl CfnWebAclAssociation {
         let mut props = Props::new();
         props.set("ResourceArn", resource_arn);
         props.set("WebACLArn", web_acl_arn);
-        CfnWebAclAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWebAclAssociation { props, options: ResourceOptions::default() }
     }
 }
 
@@ -9974,24 +7466,8 @@ pub(crate) static WEB_ACL_ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static WEB_ACL_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ResourceArn",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "WebACLArn",
-            &Shape::Str(StrRule {
-                pattern: Some("\\S"),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
+        ("ResourceArn", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("WebACLArn", &Shape::Str(StrRule { pattern: Some("\\S"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };

@@ -31,21 +31,13 @@ impl CfnAgentContext {
     /// - `context_type`: `ContextType`, The type of the Agent Context.
     /// - `profile_arn`: `ProfileArn`, The Amazon Resource Name (ARN) of the parent Agent Profile that owns this context. Pass `!Ref` of the parent AWS::WellArchitected::AgentProfile to flow its ARN here.
     /// - `title`: `Title`, The title of the Agent Context.
-    pub fn new(
-        content: impl Into<Val<Json>>,
-        context_type: impl Into<Val<String>>,
-        profile_arn: impl Into<Val<String>>,
-        title: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<Json>>, context_type: impl Into<Val<String>>, profile_arn: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("ContextType", context_type);
         props.set("ProfileArn", profile_arn);
         props.set("Title", title);
-        CfnAgentContext {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgentContext { props, options: ResourceOptions::default() }
     }
 }
 
@@ -128,16 +120,7 @@ pub(crate) static AGENT_CONTEXT_META: TypeMeta = TypeMeta {
     create_only: &["ContextType", "ProfileArn"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "ApplicationType",
-        "Arn",
-        "CreatedAt",
-        "CreatedBy",
-        "Criticality",
-        "Id",
-        "LastModifiedAt",
-        "LastModifiedBy",
-    ],
+    attributes: &["ApplicationType", "Arn", "CreatedAt", "CreatedBy", "Criticality", "Id", "LastModifiedAt", "LastModifiedBy"],
     tagging: None,
     regions: RegionSet(0x2fcc10200000),
 };
@@ -168,19 +151,12 @@ impl CfnAgentGoal {
     /// - `pillars`: `Pillars`, The list of Well-Architected pillars this goal targets.
     /// - `profile_arn`: `ProfileArn`, The Amazon Resource Name (ARN) of the parent Agent Profile that owns this goal. Pass `!Ref` of the parent AWS::WellArchitected::AgentProfile to flow its ARN here.
     /// - `title`: `Title`, The title of the Agent Goal.
-    pub fn new(
-        pillars: impl Into<Val<Vec<String>>>,
-        profile_arn: impl Into<Val<String>>,
-        title: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(pillars: impl Into<Val<Vec<String>>>, profile_arn: impl Into<Val<String>>, title: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Pillars", pillars);
         props.set("ProfileArn", profile_arn);
         props.set("Title", title);
-        CfnAgentGoal {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgentGoal { props, options: ResourceOptions::default() }
     }
 
     /// A description of the Agent Goal.
@@ -255,14 +231,7 @@ pub(crate) static AGENT_GOAL_META: TypeMeta = TypeMeta {
     create_only: &["ProfileArn"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "CreatedBy",
-        "Id",
-        "LastModifiedAt",
-        "LastModifiedBy",
-    ],
+    attributes: &["Arn", "CreatedAt", "CreatedBy", "Id", "LastModifiedAt", "LastModifiedBy"],
     tagging: None,
     regions: RegionSet(0x2fcc10200000),
 };
@@ -295,21 +264,13 @@ impl CfnAgentProfile {
     /// - `execution_role_arn`: `ExecutionRoleArn`, The ARN of the IAM role assumed to execute recommendation actions.
     /// - `name`: `Name`, The name of the profile. Unique within the account and used as the last component of the ARN.
     /// - `pillars`: `Pillars`, The list of Well-Architected pillars to focus on.
-    pub fn new(
-        aggregation_configuration: impl Into<Val<Vec<agent_profile::AggregationConfiguration>>>,
-        execution_role_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-        pillars: impl Into<Val<Vec<String>>>,
-    ) -> Self {
+    pub fn new(aggregation_configuration: impl Into<Val<Vec<agent_profile::AggregationConfiguration>>>, execution_role_arn: impl Into<Val<String>>, name: impl Into<Val<String>>, pillars: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("AggregationConfiguration", aggregation_configuration);
         props.set("ExecutionRoleArn", execution_role_arn);
         props.set("Name", name);
         props.set("Pillars", pillars);
-        CfnAgentProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAgentProfile { props, options: ResourceOptions::default() }
     }
 
     /// A business overview for the profile used to improve recommendation quality.
@@ -401,100 +362,21 @@ pub(crate) static AGENT_PROFILE_META: TypeMeta = TypeMeta {
     create_only: &["Name"],
     write_only: &[],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Arn",
-        "CreatedAt",
-        "CreatedBy",
-        "LastModifiedAt",
-        "LastModifiedBy",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Arn", "CreatedAt", "CreatedBy", "LastModifiedAt", "LastModifiedBy"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fcc10200000),
 };
 
 pub(crate) static AGENT_PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AggregationConfiguration",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(
-                    &agent_profile::AGGREGATION_CONFIGURATION_SHAPE,
-                )),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "BusinessOverview",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(512),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisplayName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "^arn:([a-z\\-]+):iam::[0-9]{12}:role/(service-role/)?[a-zA-Z0-9+=,.@\\-_]+$",
-                ),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_-]+$"),
-                min_len: Some(3),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Pillars",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["COST_OPTIMIZATION", "SECURITY", "RESILIENCE", "PERFORMANCE"],
-                })),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&agent_profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AggregationConfiguration", &Shape::List(ListRule { item: Some(&Shape::Object(&agent_profile::AGGREGATION_CONFIGURATION_SHAPE)), min_items: Some(0), max_items: Some(100) })),
+        ("BusinessOverview", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(512), allowed: &[] })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(512), allowed: &[] })),
+        ("DisplayName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("ExecutionRoleArn", &Shape::Str(StrRule { pattern: Some("^arn:([a-z\\-]+):iam::[0-9]{12}:role/(service-role/)?[a-zA-Z0-9+=,.@\\-_]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_-]+$"), min_len: Some(3), max_len: Some(128), allowed: &[] })),
+        ("Pillars", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["COST_OPTIMIZATION", "SECURITY", "RESILIENCE", "PERFORMANCE"] })), min_items: Some(1), max_items: Some(4) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&agent_profile::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -517,11 +399,7 @@ pub mod agent_profile {
         /// - `access_role_arn`: `AccessRoleArn`, The ARN of the IAM role used to access resources in this account.
         /// - `account_id`: `AccountId`, The target AWS account ID.
         /// - `regions`: `Regions`, The target regions in the account.
-        pub fn new(
-            access_role_arn: impl Into<Val<String>>,
-            account_id: impl Into<Val<String>>,
-            regions: impl Into<Val<Vec<String>>>,
-        ) -> Self {
+        pub fn new(access_role_arn: impl Into<Val<String>>, account_id: impl Into<Val<String>>, regions: impl Into<Val<Vec<String>>>) -> Self {
             let mut props = Props::new();
             props.set("AccessRoleArn", access_role_arn);
             props.set("AccountId", account_id);
@@ -572,24 +450,8 @@ pub mod agent_profile {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -610,10 +472,7 @@ impl CfnLens {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnLens {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnLens { props, options: ResourceOptions::default() }
     }
 
     /// The JSON representation of a lens.
@@ -700,41 +559,15 @@ pub(crate) static LENS_META: TypeMeta = TypeMeta {
     write_only: &["JSONString"],
     primary_identifier: &["LensArn"],
     attributes: &["Description", "LensArn", "LensId", "Name", "Owner"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68835a),
 };
 
 pub(crate) static LENS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "JSONString",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(2),
-                max_len: Some(500000),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LensVersion",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&lens::TAGS_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("JSONString", &Shape::Str(StrRule { pattern: None, min_len: Some(2), max_len: Some(500000), allowed: &[] })),
+        ("LensVersion", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&lens::TAGS_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -772,24 +605,8 @@ pub mod lens {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -812,19 +629,12 @@ impl CfnProfile {
     /// - `profile_description`: `ProfileDescription`, The profile description.
     /// - `profile_name`: `ProfileName`, The name of the profile.
     /// - `profile_questions`: `ProfileQuestions`, The profile questions.
-    pub fn new(
-        profile_description: impl Into<Val<String>>,
-        profile_name: impl Into<Val<String>>,
-        profile_questions: impl Into<Val<Vec<profile::ProfileQuestionUpdate>>>,
-    ) -> Self {
+    pub fn new(profile_description: impl Into<Val<String>>, profile_name: impl Into<Val<String>>, profile_questions: impl Into<Val<Vec<profile::ProfileQuestionUpdate>>>) -> Self {
         let mut props = Props::new();
         props.set("ProfileDescription", profile_description);
         props.set("ProfileName", profile_name);
         props.set("ProfileQuestions", profile_questions);
-        CfnProfile {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnProfile { props, options: ResourceOptions::default() }
     }
 
     /// The tags assigned to the profile.
@@ -892,56 +702,17 @@ pub(crate) static PROFILE_META: TypeMeta = TypeMeta {
     create_only: &["ProfileName"],
     write_only: &[],
     primary_identifier: &["ProfileArn"],
-    attributes: &[
-        "CreatedAt",
-        "Owner",
-        "ProfileArn",
-        "ProfileVersion",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["CreatedAt", "Owner", "ProfileArn", "ProfileVersion", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68835a),
 };
 
 pub(crate) static PROFILE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ProfileDescription",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProfileName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProfileQuestions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&profile::PROFILE_QUESTION_UPDATE_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&profile::TAG_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ProfileDescription", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(100), allowed: &[] })),
+        ("ProfileName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(100), allowed: &[] })),
+        ("ProfileQuestions", &Shape::List(ListRule { item: Some(&Shape::Object(&profile::PROFILE_QUESTION_UPDATE_SHAPE)), min_items: None, max_items: None })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&profile::TAG_SHAPE)), min_items: None, max_items: Some(50) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1011,52 +782,16 @@ pub mod profile {
 
     pub(crate) static PROFILE_QUESTION_UPDATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "QuestionId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SelectedChoiceIds",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(64),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("QuestionId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("SelectedChoiceIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(64), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1079,19 +814,12 @@ impl CfnReviewTemplate {
     /// - `description`: `Description`, The review template description.
     /// - `lenses`: `Lenses`, The lenses applied to the review template.
     /// - `template_name`: `TemplateName`, The name of the review template.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        lenses: impl Into<Val<Vec<String>>>,
-        template_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, lenses: impl Into<Val<Vec<String>>>, template_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Lenses", lenses);
         props.set("TemplateName", template_name);
-        CfnReviewTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnReviewTemplate { props, options: ResourceOptions::default() }
     }
 
     /// The notes associated with the review template.
@@ -1159,63 +887,17 @@ pub(crate) static REVIEW_TEMPLATE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TemplateArn"],
     attributes: &["Owner", "TemplateArn", "UpdateStatus", "UpdatedAt"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68835a),
 };
 
 pub(crate) static REVIEW_TEMPLATE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_.,:/()@!&?#+''\\s]+$"),
-                min_len: Some(3),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Lenses",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Notes",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(2084),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&review_template::TAGS_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TemplateName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9-_.,:/()@!&?#+''\\s]+$"),
-                min_len: Some(3),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_.,:/()@!&?#+''\\s]+$"), min_len: Some(3), max_len: Some(250), allowed: &[] })),
+        ("Lenses", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
+        ("Notes", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(2084), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&review_template::TAGS_SHAPE)), min_items: None, max_items: None })),
+        ("TemplateName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9-_.,:/()@!&?#+''\\s]+$"), min_len: Some(3), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1253,24 +935,8 @@ pub mod review_template {
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1294,21 +960,13 @@ impl CfnWorkload {
     /// - `environment`: `Environment`, The environment for the workload.
     /// - `lenses`: `Lenses`, The list of lenses associated with the workload.
     /// - `workload_name`: `WorkloadName`, The name of the workload.
-    pub fn new(
-        description: impl Into<Val<String>>,
-        environment: impl Into<Val<String>>,
-        lenses: impl Into<Val<Vec<String>>>,
-        workload_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(description: impl Into<Val<String>>, environment: impl Into<Val<String>>, lenses: impl Into<Val<Vec<String>>>, workload_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Description", description);
         props.set("Environment", environment);
         props.set("Lenses", lenses);
         props.set("WorkloadName", workload_name);
-        CfnWorkload {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkload { props, options: ResourceOptions::default() }
     }
 
     /// The list of Amazon Web Services account IDs associated with the workload.
@@ -1417,151 +1075,26 @@ pub(crate) static WORKLOAD_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WorkloadArn"],
     attributes: &["ImprovementStatus", "WorkloadArn", "WorkloadId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fce1e68835a),
 };
 
 pub(crate) static WORKLOAD_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccountIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ArchitecturalDesign",
-            &Shape::Str(StrRule {
-                pattern: Some("^(|(https?|ftp):\\/\\/[^\\s/$.?#].[^\\s]*)$"),
-                min_len: None,
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "AwsRegions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(100),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(250),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DiscoveryConfig",
-            &Shape::Object(&workload::DISCOVERY_CONFIG_SHAPE),
-        ),
-        (
-            "Environment",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PRODUCTION", "PREPRODUCTION"],
-            }),
-        ),
-        (
-            "Industry",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IndustryType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Lenses",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NonAwsRegions",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(3),
-                    max_len: Some(25),
-                    allowed: &[],
-                })),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Notes",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(2084),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReviewOwner",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workload::TAGS_SHAPE)),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WorkloadName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(3),
-                max_len: Some(100),
-                allowed: &[],
-            }),
-        ),
+        ("AccountIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: Some(12), max_len: Some(12), allowed: &[] })), min_items: Some(0), max_items: Some(100) })),
+        ("ArchitecturalDesign", &Shape::Str(StrRule { pattern: Some("^(|(https?|ftp):\\/\\/[^\\s/$.?#].[^\\s]*)$"), min_len: None, max_len: Some(2048), allowed: &[] })),
+        ("AwsRegions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(100), allowed: &[] })), min_items: Some(0), max_items: Some(50) })),
+        ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(250), allowed: &[] })),
+        ("DiscoveryConfig", &Shape::Object(&workload::DISCOVERY_CONFIG_SHAPE)),
+        ("Environment", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PRODUCTION", "PREPRODUCTION"] })),
+        ("Industry", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(100), allowed: &[] })),
+        ("IndustryType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(100), allowed: &[] })),
+        ("Lenses", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: None, max_items: None })),
+        ("NonAwsRegions", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(25), allowed: &[] })), min_items: Some(0), max_items: Some(5) })),
+        ("Notes", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(2084), allowed: &[] })),
+        ("ReviewOwner", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workload::TAGS_SHAPE)), min_items: None, max_items: Some(50) })),
+        ("WorkloadName", &Shape::Str(StrRule { pattern: None, min_len: Some(3), max_len: Some(100), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1633,52 +1166,16 @@ pub mod workload {
 
     pub(crate) static DISCOVERY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "TrustedAdvisorIntegrationStatus",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "WorkloadResourceDefinition",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["WORKLOAD_METADATA", "APP_REGISTRY"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("TrustedAdvisorIntegrationStatus", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("WorkloadResourceDefinition", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WORKLOAD_METADATA", "APP_REGISTRY"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

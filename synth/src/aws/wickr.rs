@@ -33,10 +33,7 @@ impl CfnNetwork {
         let mut props = Props::new();
         props.set("AccessLevel", access_level);
         props.set("NetworkName", network_name);
-        CfnNetwork {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetwork { props, options: ResourceOptions::default() }
     }
 }
 
@@ -98,43 +95,23 @@ pub(crate) static NETWORK_META: TypeMeta = TypeMeta {
     create_only: &["AccessLevel"],
     write_only: &[],
     primary_identifier: &["NetworkArn"],
-    attributes: &[
-        "AwsAccountId",
-        "MigrationState",
-        "NetworkArn",
-        "NetworkId",
-        "Standing",
-    ],
+    attributes: &["AwsAccountId", "MigrationState", "NetworkArn", "NetworkId", "Standing"],
     tagging: None,
     regions: RegionSet(0xfc414788308),
 };
 
 pub(crate) static NETWORK_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AccessLevel",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["STANDARD", "PREMIUM"],
-            }),
-        ),
-        (
-            "NetworkName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[\\S\\s]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("AccessLevel", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STANDARD", "PREMIUM"] })),
+        ("NetworkName", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&NETWORK_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &NETWORK_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

@@ -30,19 +30,12 @@ impl CfnAiAgent {
     /// - `assistant_id`: `AssistantId`.
     /// - `configuration`: `Configuration`.
     /// - `type_`: `Type`.
-    pub fn new(
-        assistant_id: impl Into<Val<String>>,
-        configuration: impl Into<Val<ai_agent::AiAgentConfiguration>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(assistant_id: impl Into<Val<String>>, configuration: impl Into<Val<ai_agent::AiAgentConfiguration>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AssistantId", assistant_id);
         props.set("Configuration", configuration);
         props.set("Type", type_);
-        CfnAiAgent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAiAgent { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -111,16 +104,8 @@ pub(crate) static AI_AGENT_META: TypeMeta = TypeMeta {
     create_only: &["AssistantId", "Name", "Tags", "Type"],
     write_only: &[],
     primary_identifier: &["AIAgentId", "AssistantId"],
-    attributes: &[
-        "AIAgentArn",
-        "AIAgentId",
-        "AssistantArn",
-        "ModifiedTimeSeconds",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["AIAgentArn", "AIAgentId", "AssistantArn", "ModifiedTimeSeconds"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc414288318),
 };
 
@@ -156,85 +141,55 @@ pub mod ai_agent {
         }
 
         /// The `AnswerRecommendationAIAgentConfiguration` property.
-        pub fn answer_recommendation_ai_agent_configuration(
-            mut self,
-            value: impl Into<Val<AnswerRecommendationAiAgentConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("AnswerRecommendationAIAgentConfiguration", value);
+        pub fn answer_recommendation_ai_agent_configuration(mut self, value: impl Into<Val<AnswerRecommendationAiAgentConfiguration>>) -> Self {
+            self.props.set("AnswerRecommendationAIAgentConfiguration", value);
             self
         }
 
         /// The `CaseSummarizationAIAgentConfiguration` property.
-        pub fn case_summarization_ai_agent_configuration(
-            mut self,
-            value: impl Into<Val<CaseSummarizationAiAgentConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("CaseSummarizationAIAgentConfiguration", value);
+        pub fn case_summarization_ai_agent_configuration(mut self, value: impl Into<Val<CaseSummarizationAiAgentConfiguration>>) -> Self {
+            self.props.set("CaseSummarizationAIAgentConfiguration", value);
             self
         }
 
         /// The `EmailGenerativeAnswerAIAgentConfiguration` property.
-        pub fn email_generative_answer_ai_agent_configuration(
-            mut self,
-            value: impl Into<Val<EmailGenerativeAnswerAiAgentConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("EmailGenerativeAnswerAIAgentConfiguration", value);
+        pub fn email_generative_answer_ai_agent_configuration(mut self, value: impl Into<Val<EmailGenerativeAnswerAiAgentConfiguration>>) -> Self {
+            self.props.set("EmailGenerativeAnswerAIAgentConfiguration", value);
             self
         }
 
         /// The `EmailOverviewAIAgentConfiguration` property.
-        pub fn email_overview_ai_agent_configuration(
-            mut self,
-            value: impl Into<Val<EmailOverviewAiAgentConfiguration>>,
-        ) -> Self {
+        pub fn email_overview_ai_agent_configuration(mut self, value: impl Into<Val<EmailOverviewAiAgentConfiguration>>) -> Self {
             self.props.set("EmailOverviewAIAgentConfiguration", value);
             self
         }
 
         /// The `EmailResponseAIAgentConfiguration` property.
-        pub fn email_response_ai_agent_configuration(
-            mut self,
-            value: impl Into<Val<EmailResponseAiAgentConfiguration>>,
-        ) -> Self {
+        pub fn email_response_ai_agent_configuration(mut self, value: impl Into<Val<EmailResponseAiAgentConfiguration>>) -> Self {
             self.props.set("EmailResponseAIAgentConfiguration", value);
             self
         }
 
         /// The `ManualSearchAIAgentConfiguration` property.
-        pub fn manual_search_ai_agent_configuration(
-            mut self,
-            value: impl Into<Val<ManualSearchAiAgentConfiguration>>,
-        ) -> Self {
+        pub fn manual_search_ai_agent_configuration(mut self, value: impl Into<Val<ManualSearchAiAgentConfiguration>>) -> Self {
             self.props.set("ManualSearchAIAgentConfiguration", value);
             self
         }
 
         /// The `NoteTakingAIAgentConfiguration` property.
-        pub fn note_taking_ai_agent_configuration(
-            mut self,
-            value: impl Into<Val<NoteTakingAiAgentConfiguration>>,
-        ) -> Self {
+        pub fn note_taking_ai_agent_configuration(mut self, value: impl Into<Val<NoteTakingAiAgentConfiguration>>) -> Self {
             self.props.set("NoteTakingAIAgentConfiguration", value);
             self
         }
 
         /// The `OrchestrationAIAgentConfiguration` property.
-        pub fn orchestration_ai_agent_configuration(
-            mut self,
-            value: impl Into<Val<OrchestrationAiAgentConfiguration>>,
-        ) -> Self {
+        pub fn orchestration_ai_agent_configuration(mut self, value: impl Into<Val<OrchestrationAiAgentConfiguration>>) -> Self {
             self.props.set("OrchestrationAIAgentConfiguration", value);
             self
         }
 
         /// The `SelfServiceAIAgentConfiguration` property.
-        pub fn self_service_ai_agent_configuration(
-            mut self,
-            value: impl Into<Val<SelfServiceAiAgentConfiguration>>,
-        ) -> Self {
+        pub fn self_service_ai_agent_configuration(mut self, value: impl Into<Val<SelfServiceAiAgentConfiguration>>) -> Self {
             self.props.set("SelfServiceAIAgentConfiguration", value);
             self
         }
@@ -272,19 +227,13 @@ pub mod ai_agent {
         }
 
         /// The `AssociationConfigurations` property.
-        pub fn association_configurations(
-            mut self,
-            value: impl Into<Val<Vec<AssociationConfiguration>>>,
-        ) -> Self {
+        pub fn association_configurations(mut self, value: impl Into<Val<Vec<AssociationConfiguration>>>) -> Self {
             self.props.set("AssociationConfigurations", value);
             self
         }
 
         /// The `IntentLabelingGenerationAIPromptId` property.
-        pub fn intent_labeling_generation_ai_prompt_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn intent_labeling_generation_ai_prompt_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("IntentLabelingGenerationAIPromptId", value);
             self
         }
@@ -302,9 +251,7 @@ pub mod ai_agent {
         }
     }
 
-    impl From<AnswerRecommendationAiAgentConfiguration>
-        for Val<AnswerRecommendationAiAgentConfiguration>
-    {
+    impl From<AnswerRecommendationAiAgentConfiguration> for Val<AnswerRecommendationAiAgentConfiguration> {
         fn from(v: AnswerRecommendationAiAgentConfiguration) -> Self {
             v.props.into_val()
         }
@@ -324,10 +271,7 @@ pub mod ai_agent {
         }
 
         /// The `AssociationConfigurationData` property.
-        pub fn association_configuration_data(
-            mut self,
-            value: impl Into<Val<AssociationConfigurationData>>,
-        ) -> Self {
+        pub fn association_configuration_data(mut self, value: impl Into<Val<AssociationConfigurationData>>) -> Self {
             self.props.set("AssociationConfigurationData", value);
             self
         }
@@ -367,12 +311,8 @@ pub mod ai_agent {
         }
 
         /// The `KnowledgeBaseAssociationConfigurationData` property.
-        pub fn knowledge_base_association_configuration_data(
-            mut self,
-            value: impl Into<Val<KnowledgeBaseAssociationConfigurationData>>,
-        ) -> Self {
-            self.props
-                .set("KnowledgeBaseAssociationConfigurationData", value);
+        pub fn knowledge_base_association_configuration_data(mut self, value: impl Into<Val<KnowledgeBaseAssociationConfigurationData>>) -> Self {
+            self.props.set("KnowledgeBaseAssociationConfigurationData", value);
             self
         }
     }
@@ -411,18 +351,13 @@ pub mod ai_agent {
         /// The `OverrideKnowledgeBaseSearchType` property.
         ///
         /// Allowed values: `HYBRID`, `SEMANTIC`.
-        pub fn override_knowledge_base_search_type(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn override_knowledge_base_search_type(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("OverrideKnowledgeBaseSearchType", value);
             self
         }
     }
 
-    impl From<KnowledgeBaseAssociationConfigurationData>
-        for Val<KnowledgeBaseAssociationConfigurationData>
-    {
+    impl From<KnowledgeBaseAssociationConfigurationData> for Val<KnowledgeBaseAssociationConfigurationData> {
         fn from(v: KnowledgeBaseAssociationConfigurationData) -> Self {
             v.props.into_val()
         }
@@ -579,28 +514,19 @@ pub mod ai_agent {
         }
 
         /// The `AssociationConfigurations` property.
-        pub fn association_configurations(
-            mut self,
-            value: impl Into<Val<Vec<AssociationConfiguration>>>,
-        ) -> Self {
+        pub fn association_configurations(mut self, value: impl Into<Val<Vec<AssociationConfiguration>>>) -> Self {
             self.props.set("AssociationConfigurations", value);
             self
         }
 
         /// The `EmailGenerativeAnswerAIPromptId` property.
-        pub fn email_generative_answer_ai_prompt_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn email_generative_answer_ai_prompt_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EmailGenerativeAnswerAIPromptId", value);
             self
         }
 
         /// The `EmailQueryReformulationAIPromptId` property.
-        pub fn email_query_reformulation_ai_prompt_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn email_query_reformulation_ai_prompt_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EmailQueryReformulationAIPromptId", value);
             self
         }
@@ -612,9 +538,7 @@ pub mod ai_agent {
         }
     }
 
-    impl From<EmailGenerativeAnswerAiAgentConfiguration>
-        for Val<EmailGenerativeAnswerAiAgentConfiguration>
-    {
+    impl From<EmailGenerativeAnswerAiAgentConfiguration> for Val<EmailGenerativeAnswerAiAgentConfiguration> {
         fn from(v: EmailGenerativeAnswerAiAgentConfiguration) -> Self {
             v.props.into_val()
         }
@@ -666,19 +590,13 @@ pub mod ai_agent {
         }
 
         /// The `AssociationConfigurations` property.
-        pub fn association_configurations(
-            mut self,
-            value: impl Into<Val<Vec<AssociationConfiguration>>>,
-        ) -> Self {
+        pub fn association_configurations(mut self, value: impl Into<Val<Vec<AssociationConfiguration>>>) -> Self {
             self.props.set("AssociationConfigurations", value);
             self
         }
 
         /// The `EmailQueryReformulationAIPromptId` property.
-        pub fn email_query_reformulation_ai_prompt_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn email_query_reformulation_ai_prompt_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("EmailQueryReformulationAIPromptId", value);
             self
         }
@@ -728,10 +646,7 @@ pub mod ai_agent {
         }
 
         /// The `AssociationConfigurations` property.
-        pub fn association_configurations(
-            mut self,
-            value: impl Into<Val<Vec<AssociationConfiguration>>>,
-        ) -> Self {
+        pub fn association_configurations(mut self, value: impl Into<Val<Vec<AssociationConfiguration>>>) -> Self {
             self.props.set("AssociationConfigurations", value);
             self
         }
@@ -822,10 +737,7 @@ pub mod ai_agent {
         }
 
         /// The `ToolConfigurations` property.
-        pub fn tool_configurations(
-            mut self,
-            value: impl Into<Val<Vec<ToolConfiguration>>>,
-        ) -> Self {
+        pub fn tool_configurations(mut self, value: impl Into<Val<Vec<ToolConfiguration>>>) -> Self {
             self.props.set("ToolConfigurations", value);
             self
         }
@@ -892,10 +804,7 @@ pub mod ai_agent {
         }
 
         /// The `OverrideInputValues` property.
-        pub fn override_input_values(
-            mut self,
-            value: impl Into<Val<Vec<ToolOverrideInputValue>>>,
-        ) -> Self {
+        pub fn override_input_values(mut self, value: impl Into<Val<Vec<ToolOverrideInputValue>>>) -> Self {
             self.props.set("OverrideInputValues", value);
             self
         }
@@ -913,10 +822,7 @@ pub mod ai_agent {
         }
 
         /// The `UserInteractionConfiguration` property.
-        pub fn user_interaction_configuration(
-            mut self,
-            value: impl Into<Val<UserInteractionConfiguration>>,
-        ) -> Self {
+        pub fn user_interaction_configuration(mut self, value: impl Into<Val<UserInteractionConfiguration>>) -> Self {
             self.props.set("UserInteractionConfiguration", value);
             self
         }
@@ -977,10 +883,7 @@ pub mod ai_agent {
         }
 
         /// The `OutputConfiguration` property.
-        pub fn output_configuration(
-            mut self,
-            value: impl Into<Val<ToolOutputConfiguration>>,
-        ) -> Self {
+        pub fn output_configuration(mut self, value: impl Into<Val<ToolOutputConfiguration>>) -> Self {
             self.props.set("OutputConfiguration", value);
             self
         }
@@ -1035,10 +938,7 @@ pub mod ai_agent {
         ///
         /// - `json_path`: `JsonPath`.
         /// - `value`: `Value`.
-        pub fn new(
-            json_path: impl Into<Val<String>>,
-            value: impl Into<Val<ToolOverrideInputValueConfiguration>>,
-        ) -> Self {
+        pub fn new(json_path: impl Into<Val<String>>, value: impl Into<Val<ToolOverrideInputValueConfiguration>>) -> Self {
             let mut props = Props::new();
             props.set("JsonPath", json_path);
             props.set("Value", value);
@@ -1143,10 +1043,7 @@ pub mod ai_agent {
         }
 
         /// The `AssociationConfigurations` property.
-        pub fn association_configurations(
-            mut self,
-            value: impl Into<Val<Vec<AssociationConfiguration>>>,
-        ) -> Self {
+        pub fn association_configurations(mut self, value: impl Into<Val<Vec<AssociationConfiguration>>>) -> Self {
             self.props.set("AssociationConfigurations", value);
             self
         }
@@ -1158,20 +1055,13 @@ pub mod ai_agent {
         }
 
         /// The `SelfServiceAnswerGenerationAIPromptId` property.
-        pub fn self_service_answer_generation_ai_prompt_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("SelfServiceAnswerGenerationAIPromptId", value);
+        pub fn self_service_answer_generation_ai_prompt_id(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("SelfServiceAnswerGenerationAIPromptId", value);
             self
         }
 
         /// The `SelfServicePreProcessingAIPromptId` property.
-        pub fn self_service_pre_processing_ai_prompt_id(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn self_service_pre_processing_ai_prompt_id(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("SelfServicePreProcessingAIPromptId", value);
             self
         }
@@ -1185,54 +1075,17 @@ pub mod ai_agent {
 
     pub(crate) static AI_AGENT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AnswerRecommendationAIAgentConfiguration",
-                &Shape::Object(&ANSWER_RECOMMENDATION_AI_AGENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "CaseSummarizationAIAgentConfiguration",
-                &Shape::Object(&CASE_SUMMARIZATION_AI_AGENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EmailGenerativeAnswerAIAgentConfiguration",
-                &Shape::Object(&EMAIL_GENERATIVE_ANSWER_AI_AGENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EmailOverviewAIAgentConfiguration",
-                &Shape::Object(&EMAIL_OVERVIEW_AI_AGENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "EmailResponseAIAgentConfiguration",
-                &Shape::Object(&EMAIL_RESPONSE_AI_AGENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManualSearchAIAgentConfiguration",
-                &Shape::Object(&MANUAL_SEARCH_AI_AGENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "NoteTakingAIAgentConfiguration",
-                &Shape::Object(&NOTE_TAKING_AI_AGENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "OrchestrationAIAgentConfiguration",
-                &Shape::Object(&ORCHESTRATION_AI_AGENT_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SelfServiceAIAgentConfiguration",
-                &Shape::Object(&SELF_SERVICE_AI_AGENT_CONFIGURATION_SHAPE),
-            ),
+            ("AnswerRecommendationAIAgentConfiguration", &Shape::Object(&ANSWER_RECOMMENDATION_AI_AGENT_CONFIGURATION_SHAPE)),
+            ("CaseSummarizationAIAgentConfiguration", &Shape::Object(&CASE_SUMMARIZATION_AI_AGENT_CONFIGURATION_SHAPE)),
+            ("EmailGenerativeAnswerAIAgentConfiguration", &Shape::Object(&EMAIL_GENERATIVE_ANSWER_AI_AGENT_CONFIGURATION_SHAPE)),
+            ("EmailOverviewAIAgentConfiguration", &Shape::Object(&EMAIL_OVERVIEW_AI_AGENT_CONFIGURATION_SHAPE)),
+            ("EmailResponseAIAgentConfiguration", &Shape::Object(&EMAIL_RESPONSE_AI_AGENT_CONFIGURATION_SHAPE)),
+            ("ManualSearchAIAgentConfiguration", &Shape::Object(&MANUAL_SEARCH_AI_AGENT_CONFIGURATION_SHAPE)),
+            ("NoteTakingAIAgentConfiguration", &Shape::Object(&NOTE_TAKING_AI_AGENT_CONFIGURATION_SHAPE)),
+            ("OrchestrationAIAgentConfiguration", &Shape::Object(&ORCHESTRATION_AI_AGENT_CONFIGURATION_SHAPE)),
+            ("SelfServiceAIAgentConfiguration", &Shape::Object(&SELF_SERVICE_AI_AGENT_CONFIGURATION_SHAPE)),
         ],
-        one_of_required: &[
-            &["ManualSearchAIAgentConfiguration"],
-            &["AnswerRecommendationAIAgentConfiguration"],
-            &["SelfServiceAIAgentConfiguration"],
-            &["EmailResponseAIAgentConfiguration"],
-            &["EmailOverviewAIAgentConfiguration"],
-            &["EmailGenerativeAnswerAIAgentConfiguration"],
-            &["OrchestrationAIAgentConfiguration"],
-            &["NoteTakingAIAgentConfiguration"],
-            &["CaseSummarizationAIAgentConfiguration"],
-        ],
+        one_of_required: &[&["ManualSearchAIAgentConfiguration"], &["AnswerRecommendationAIAgentConfiguration"], &["SelfServiceAIAgentConfiguration"], &["EmailResponseAIAgentConfiguration"], &["EmailOverviewAIAgentConfiguration"], &["EmailGenerativeAnswerAIAgentConfiguration"], &["OrchestrationAIAgentConfiguration"], &["NoteTakingAIAgentConfiguration"], &["CaseSummarizationAIAgentConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
@@ -1250,84 +1103,34 @@ pub mod ai_agent {
 
     pub(crate) static ASSOCIATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AssociationConfigurationData",
-                &Shape::Object(&ASSOCIATION_CONFIGURATION_DATA_SHAPE),
-            ),
-            (
-                "AssociationId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AssociationType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["KNOWLEDGE_BASE"],
-                }),
-            ),
+            ("AssociationConfigurationData", &Shape::Object(&ASSOCIATION_CONFIGURATION_DATA_SHAPE)),
+            ("AssociationId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("AssociationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KNOWLEDGE_BASE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ASSOCIATION_CONFIGURATION_DATA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KnowledgeBaseAssociationConfigurationData",
-            &Shape::Object(&KNOWLEDGE_BASE_ASSOCIATION_CONFIGURATION_DATA_SHAPE),
-        )],
+        fields: &[
+            ("KnowledgeBaseAssociationConfigurationData", &Shape::Object(&KNOWLEDGE_BASE_ASSOCIATION_CONFIGURATION_DATA_SHAPE)),
+        ],
         one_of_required: &[&["KnowledgeBaseAssociationConfigurationData"]],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static KNOWLEDGE_BASE_ASSOCIATION_CONFIGURATION_DATA_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                ("ContentTagFilter", &Shape::Object(&TAG_FILTER_SHAPE)),
-                (
-                    "MaxResults",
-                    &Shape::Num(NumRule {
-                        min: Some(1.0),
-                        max: Some(100.0),
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "OverrideKnowledgeBaseSearchType",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["HYBRID", "SEMANTIC"],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static KNOWLEDGE_BASE_ASSOCIATION_CONFIGURATION_DATA_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("ContentTagFilter", &Shape::Object(&TAG_FILTER_SHAPE)),
+            ("MaxResults", &Shape::Num(NumRule { min: Some(1.0), max: Some(100.0), allowed: &[] })),
+            ("OverrideKnowledgeBaseSearchType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HYBRID", "SEMANTIC"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static TAG_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AndConditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "OrConditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&OR_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AndConditions", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_CONDITION_SHAPE)), min_items: None, max_items: None })),
+            ("OrConditions", &Shape::List(ListRule { item: Some(&Shape::Object(&OR_CONDITION_SHAPE)), min_items: None, max_items: None })),
             ("TagCondition", &Shape::Object(&TAG_CONDITION_SHAPE)),
         ],
         one_of_required: &[&["TagCondition"], &["AndConditions"], &["OrConditions"]],
@@ -1336,38 +1139,15 @@ pub mod ai_agent {
 
     pub(crate) static TAG_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static OR_CONDITION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AndConditions",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_CONDITION_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AndConditions", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_CONDITION_SHAPE)), min_items: None, max_items: None })),
             ("TagCondition", &Shape::Object(&TAG_CONDITION_SHAPE)),
         ],
         one_of_required: &[&["AndConditions"], &["TagCondition"]],
@@ -1443,162 +1223,53 @@ pub mod ai_agent {
 
     pub(crate) static TOOL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TOOL_OUTPUT_FILTER_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "OverrideInputValues",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TOOL_OVERRIDE_INPUT_VALUE_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "Title",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToolId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToolName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ToolType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["MODEL_CONTEXT_PROTOCOL", "RETURN_TO_CONTROL", "CONSTANT"],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("OutputFilters", &Shape::List(ListRule { item: Some(&Shape::Object(&TOOL_OUTPUT_FILTER_SHAPE)), min_items: None, max_items: None })),
+            ("OverrideInputValues", &Shape::List(ListRule { item: Some(&Shape::Object(&TOOL_OVERRIDE_INPUT_VALUE_SHAPE)), min_items: None, max_items: None })),
+            ("Title", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("ToolId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("ToolName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("ToolType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MODEL_CONTEXT_PROTOCOL", "RETURN_TO_CONTROL", "CONSTANT"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOOL_OUTPUT_FILTER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "JsonPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OutputConfiguration",
-                &Shape::Object(&TOOL_OUTPUT_CONFIGURATION_SHAPE),
-            ),
+            ("JsonPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("OutputConfiguration", &Shape::Object(&TOOL_OUTPUT_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOOL_OUTPUT_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "OutputVariableNameOverride",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SessionDataNamespace",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("OutputVariableNameOverride", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("SessionDataNamespace", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOOL_OVERRIDE_INPUT_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "JsonPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Object(&TOOL_OVERRIDE_INPUT_VALUE_CONFIGURATION_SHAPE),
-            ),
+            ("JsonPath", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Value", &Shape::Object(&TOOL_OVERRIDE_INPUT_VALUE_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOOL_OVERRIDE_INPUT_VALUE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Constant",
-            &Shape::Object(&TOOL_OVERRIDE_CONSTANT_INPUT_VALUE_SHAPE),
-        )],
+        fields: &[
+            ("Constant", &Shape::Object(&TOOL_OVERRIDE_CONSTANT_INPUT_VALUE_SHAPE)),
+        ],
         one_of_required: &[&["Constant"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOOL_OVERRIDE_CONSTANT_INPUT_VALUE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STRING", "NUMBER", "JSON_STRING"],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STRING", "NUMBER", "JSON_STRING"] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1634,10 +1305,7 @@ impl CfnAiAgentVersion {
         let mut props = Props::new();
         props.set("AIAgentId", ai_agent_id);
         props.set("AssistantId", assistant_id);
-        CfnAiAgentVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAiAgentVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `ModifiedTimeSeconds` property.
@@ -1692,36 +1360,15 @@ pub(crate) static AI_AGENT_VERSION_META: TypeMeta = TypeMeta {
     create_only: &["AIAgentId", "AssistantId", "ModifiedTimeSeconds"],
     write_only: &[],
     primary_identifier: &["AssistantId", "AIAgentId", "VersionNumber"],
-    attributes: &[
-        "AIAgentArn",
-        "AIAgentVersionId",
-        "AssistantArn",
-        "VersionNumber",
-    ],
+    attributes: &["AIAgentArn", "AIAgentVersionId", "AssistantArn", "VersionNumber"],
     tagging: None,
     regions: RegionSet(0x2fc414288318),
 };
 
 pub(crate) static AI_AGENT_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AIAgentId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssistantId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("AIAgentId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("AssistantId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1743,35 +1390,22 @@ impl CfnAiGuardrail {
     /// - `assistant_id`: `AssistantId`.
     /// - `blocked_input_messaging`: `BlockedInputMessaging`, Messaging for when violations are detected in text
     /// - `blocked_outputs_messaging`: `BlockedOutputsMessaging`, Messaging for when violations are detected in text
-    pub fn new(
-        assistant_id: impl Into<Val<String>>,
-        blocked_input_messaging: impl Into<Val<String>>,
-        blocked_outputs_messaging: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(assistant_id: impl Into<Val<String>>, blocked_input_messaging: impl Into<Val<String>>, blocked_outputs_messaging: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AssistantId", assistant_id);
         props.set("BlockedInputMessaging", blocked_input_messaging);
         props.set("BlockedOutputsMessaging", blocked_outputs_messaging);
-        CfnAiGuardrail {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAiGuardrail { props, options: ResourceOptions::default() }
     }
 
     /// Content policy config for a guardrail.
-    pub fn content_policy_config(
-        mut self,
-        value: impl Into<Val<ai_guardrail::AiGuardrailContentPolicyConfig>>,
-    ) -> Self {
+    pub fn content_policy_config(mut self, value: impl Into<Val<ai_guardrail::AiGuardrailContentPolicyConfig>>) -> Self {
         self.props.set("ContentPolicyConfig", value);
         self
     }
 
     /// Contextual grounding policy config for a guardrail.
-    pub fn contextual_grounding_policy_config(
-        mut self,
-        value: impl Into<Val<ai_guardrail::AiGuardrailContextualGroundingPolicyConfig>>,
-    ) -> Self {
+    pub fn contextual_grounding_policy_config(mut self, value: impl Into<Val<ai_guardrail::AiGuardrailContextualGroundingPolicyConfig>>) -> Self {
         self.props.set("ContextualGroundingPolicyConfig", value);
         self
     }
@@ -1791,10 +1425,7 @@ impl CfnAiGuardrail {
     }
 
     /// Sensitive information policy config for a guardrail.
-    pub fn sensitive_information_policy_config(
-        mut self,
-        value: impl Into<Val<ai_guardrail::AiGuardrailSensitiveInformationPolicyConfig>>,
-    ) -> Self {
+    pub fn sensitive_information_policy_config(mut self, value: impl Into<Val<ai_guardrail::AiGuardrailSensitiveInformationPolicyConfig>>) -> Self {
         self.props.set("SensitiveInformationPolicyConfig", value);
         self
     }
@@ -1808,19 +1439,13 @@ impl CfnAiGuardrail {
     }
 
     /// Topic policy config for a guardrail.
-    pub fn topic_policy_config(
-        mut self,
-        value: impl Into<Val<ai_guardrail::AiGuardrailTopicPolicyConfig>>,
-    ) -> Self {
+    pub fn topic_policy_config(mut self, value: impl Into<Val<ai_guardrail::AiGuardrailTopicPolicyConfig>>) -> Self {
         self.props.set("TopicPolicyConfig", value);
         self
     }
 
     /// Word policy config for a guardrail.
-    pub fn word_policy_config(
-        mut self,
-        value: impl Into<Val<ai_guardrail::AiGuardrailWordPolicyConfig>>,
-    ) -> Self {
+    pub fn word_policy_config(mut self, value: impl Into<Val<ai_guardrail::AiGuardrailWordPolicyConfig>>) -> Self {
         self.props.set("WordPolicyConfig", value);
         self
     }
@@ -1869,16 +1494,8 @@ pub(crate) static AI_GUARDRAIL_META: TypeMeta = TypeMeta {
     create_only: &["AssistantId", "Name", "Tags"],
     write_only: &[],
     primary_identifier: &["AIGuardrailId", "AssistantId"],
-    attributes: &[
-        "AIGuardrailArn",
-        "AIGuardrailId",
-        "AssistantArn",
-        "ModifiedTimeSeconds",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["AIGuardrailArn", "AIGuardrailId", "AssistantArn", "ModifiedTimeSeconds"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc414288308),
 };
 
@@ -1940,11 +1557,7 @@ pub mod ai_guardrail {
         /// - `input_strength`: `InputStrength`, Strength for filters
         /// - `output_strength`: `OutputStrength`, Strength for filters
         /// - `type_`: `Type`, Type of text to text filter in content policy
-        pub fn new(
-            input_strength: impl Into<Val<String>>,
-            output_strength: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(input_strength: impl Into<Val<String>>, output_strength: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("InputStrength", input_strength);
             props.set("OutputStrength", output_strength);
@@ -1969,18 +1582,14 @@ pub mod ai_guardrail {
         /// Creates the value from its required properties:
         ///
         /// - `filters_config`: `FiltersConfig`, List of contextual grounding filter configs.
-        pub fn new(
-            filters_config: impl Into<Val<Vec<GuardrailContextualGroundingFilterConfig>>>,
-        ) -> Self {
+        pub fn new(filters_config: impl Into<Val<Vec<GuardrailContextualGroundingFilterConfig>>>) -> Self {
             let mut props = Props::new();
             props.set("FiltersConfig", filters_config);
             AiGuardrailContextualGroundingPolicyConfig { props }
         }
     }
 
-    impl From<AiGuardrailContextualGroundingPolicyConfig>
-        for Val<AiGuardrailContextualGroundingPolicyConfig>
-    {
+    impl From<AiGuardrailContextualGroundingPolicyConfig> for Val<AiGuardrailContextualGroundingPolicyConfig> {
         fn from(v: AiGuardrailContextualGroundingPolicyConfig) -> Self {
             v.props.into_val()
         }
@@ -2005,9 +1614,7 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<GuardrailContextualGroundingFilterConfig>
-        for Val<GuardrailContextualGroundingFilterConfig>
-    {
+    impl From<GuardrailContextualGroundingFilterConfig> for Val<GuardrailContextualGroundingFilterConfig> {
         fn from(v: GuardrailContextualGroundingFilterConfig) -> Self {
             v.props.into_val()
         }
@@ -2027,10 +1634,7 @@ pub mod ai_guardrail {
         }
 
         /// List of entities.
-        pub fn pii_entities_config(
-            mut self,
-            value: impl Into<Val<Vec<GuardrailPiiEntityConfig>>>,
-        ) -> Self {
+        pub fn pii_entities_config(mut self, value: impl Into<Val<Vec<GuardrailPiiEntityConfig>>>) -> Self {
             self.props.set("PiiEntitiesConfig", value);
             self
         }
@@ -2042,9 +1646,7 @@ pub mod ai_guardrail {
         }
     }
 
-    impl From<AiGuardrailSensitiveInformationPolicyConfig>
-        for Val<AiGuardrailSensitiveInformationPolicyConfig>
-    {
+    impl From<AiGuardrailSensitiveInformationPolicyConfig> for Val<AiGuardrailSensitiveInformationPolicyConfig> {
         fn from(v: AiGuardrailSensitiveInformationPolicyConfig) -> Self {
             v.props.into_val()
         }
@@ -2087,11 +1689,7 @@ pub mod ai_guardrail {
         /// - `action`: `Action`, Options for sensitive information action.
         /// - `name`: `Name`, The regex name.
         /// - `pattern`: `Pattern`, The regex pattern.
-        pub fn new(
-            action: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            pattern: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(action: impl Into<Val<String>>, name: impl Into<Val<String>>, pattern: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Action", action);
             props.set("Name", name);
@@ -2147,11 +1745,7 @@ pub mod ai_guardrail {
         /// - `definition`: `Definition`, Definition of topic in topic policy
         /// - `name`: `Name`, Name of topic in topic policy
         /// - `type_`: `Type`, Type of topic in a policy
-        pub fn new(
-            definition: impl Into<Val<String>>,
-            name: impl Into<Val<String>>,
-            type_: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(definition: impl Into<Val<String>>, name: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Definition", definition);
             props.set("Name", name);
@@ -2186,10 +1780,7 @@ pub mod ai_guardrail {
         }
 
         /// A config for the list of managed words.
-        pub fn managed_word_lists_config(
-            mut self,
-            value: impl Into<Val<Vec<GuardrailManagedWordsConfig>>>,
-        ) -> Self {
+        pub fn managed_word_lists_config(mut self, value: impl Into<Val<Vec<GuardrailManagedWordsConfig>>>) -> Self {
             self.props.set("ManagedWordListsConfig", value);
             self
         }
@@ -2254,320 +1845,98 @@ pub mod ai_guardrail {
     }
 
     pub(crate) static AI_GUARDRAIL_CONTENT_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FiltersConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&GUARDRAIL_CONTENT_FILTER_CONFIG_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        )],
+        fields: &[
+            ("FiltersConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&GUARDRAIL_CONTENT_FILTER_CONFIG_SHAPE)), min_items: Some(1), max_items: Some(6) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GUARDRAIL_CONTENT_FILTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "InputStrength",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "LOW", "MEDIUM", "HIGH"],
-                }),
-            ),
-            (
-                "OutputStrength",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["NONE", "LOW", "MEDIUM", "HIGH"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "SEXUAL",
-                        "VIOLENCE",
-                        "HATE",
-                        "INSULTS",
-                        "MISCONDUCT",
-                        "PROMPT_ATTACK",
-                    ],
-                }),
-            ),
+            ("InputStrength", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "LOW", "MEDIUM", "HIGH"] })),
+            ("OutputStrength", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["NONE", "LOW", "MEDIUM", "HIGH"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static AI_GUARDRAIL_CONTEXTUAL_GROUNDING_POLICY_CONFIG_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "FiltersConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &GUARDRAIL_CONTEXTUAL_GROUNDING_FILTER_CONFIG_SHAPE,
-                    )),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AI_GUARDRAIL_CONTEXTUAL_GROUNDING_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("FiltersConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&GUARDRAIL_CONTEXTUAL_GROUNDING_FILTER_CONFIG_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static GUARDRAIL_CONTEXTUAL_GROUNDING_FILTER_CONFIG_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "Threshold",
-                    &Shape::Num(NumRule {
-                        min: Some(0.0),
-                        max: None,
-                        allowed: &[],
-                    }),
-                ),
-                (
-                    "Type",
-                    &Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["GROUNDING", "RELEVANCE"],
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static GUARDRAIL_CONTEXTUAL_GROUNDING_FILTER_CONFIG_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Threshold", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["GROUNDING", "RELEVANCE"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
-    pub(crate) static AI_GUARDRAIL_SENSITIVE_INFORMATION_POLICY_CONFIG_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[
-                (
-                    "PiiEntitiesConfig",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&GUARDRAIL_PII_ENTITY_CONFIG_SHAPE)),
-                        min_items: Some(1),
-                        max_items: None,
-                    }),
-                ),
-                (
-                    "RegexesConfig",
-                    &Shape::List(ListRule {
-                        item: Some(&Shape::Object(&GUARDRAIL_REGEX_CONFIG_SHAPE)),
-                        min_items: Some(1),
-                        max_items: None,
-                    }),
-                ),
-            ],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static AI_GUARDRAIL_SENSITIVE_INFORMATION_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("PiiEntitiesConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&GUARDRAIL_PII_ENTITY_CONFIG_SHAPE)), min_items: Some(1), max_items: None })),
+            ("RegexesConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&GUARDRAIL_REGEX_CONFIG_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static GUARDRAIL_PII_ENTITY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "ANONYMIZE"],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "ADDRESS",
-                        "AGE",
-                        "AWS_ACCESS_KEY",
-                        "AWS_SECRET_KEY",
-                        "CA_HEALTH_NUMBER",
-                        "CA_SOCIAL_INSURANCE_NUMBER",
-                        "CREDIT_DEBIT_CARD_CVV",
-                        "CREDIT_DEBIT_CARD_EXPIRY",
-                        "CREDIT_DEBIT_CARD_NUMBER",
-                        "DRIVER_ID",
-                        "EMAIL",
-                        "INTERNATIONAL_BANK_ACCOUNT_NUMBER",
-                        "IP_ADDRESS",
-                        "LICENSE_PLATE",
-                        "MAC_ADDRESS",
-                        "NAME",
-                        "PASSWORD",
-                        "PHONE",
-                        "PIN",
-                        "SWIFT_CODE",
-                        "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
-                        "UK_NATIONAL_INSURANCE_NUMBER",
-                        "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
-                        "URL",
-                        "USERNAME",
-                        "US_BANK_ACCOUNT_NUMBER",
-                        "US_BANK_ROUTING_NUMBER",
-                        "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
-                        "US_PASSPORT_NUMBER",
-                        "US_SOCIAL_SECURITY_NUMBER",
-                        "VEHICLE_IDENTIFICATION_NUMBER",
-                    ],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "ANONYMIZE"] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE", "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "VEHICLE_IDENTIFICATION_NUMBER"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GUARDRAIL_REGEX_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BLOCK", "ANONYMIZE"],
-                }),
-            ),
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Pattern",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BLOCK", "ANONYMIZE"] })),
+            ("Description", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Pattern", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AI_GUARDRAIL_TOPIC_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TopicsConfig",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&GUARDRAIL_TOPIC_CONFIG_SHAPE)),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        )],
+        fields: &[
+            ("TopicsConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&GUARDRAIL_TOPIC_CONFIG_SHAPE)), min_items: Some(1), max_items: None })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GUARDRAIL_TOPIC_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Definition",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Examples",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(100),
-                        allowed: &[],
-                    })),
-                    min_items: Some(0),
-                    max_items: None,
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9a-zA-Z-_ !?.]+$"),
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DENY"],
-                }),
-            ),
+            ("Definition", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200), allowed: &[] })),
+            ("Examples", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })), min_items: Some(0), max_items: None })),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[0-9a-zA-Z-_ !?.]+$"), min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DENY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AI_GUARDRAIL_WORD_POLICY_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ManagedWordListsConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GUARDRAIL_MANAGED_WORDS_CONFIG_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "WordsConfig",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&GUARDRAIL_WORD_CONFIG_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("ManagedWordListsConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&GUARDRAIL_MANAGED_WORDS_CONFIG_SHAPE)), min_items: None, max_items: None })),
+            ("WordsConfig", &Shape::List(ListRule { item: Some(&Shape::Object(&GUARDRAIL_WORD_CONFIG_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GUARDRAIL_MANAGED_WORDS_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["PROFANITY"],
-            }),
-        )],
+        fields: &[
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PROFANITY"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GUARDRAIL_WORD_CONFIG_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Text",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -2588,17 +1957,11 @@ impl CfnAiGuardrailVersion {
     ///
     /// - `ai_guardrail_id`: `AIGuardrailId`.
     /// - `assistant_id`: `AssistantId`.
-    pub fn new(
-        ai_guardrail_id: impl Into<Val<String>>,
-        assistant_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(ai_guardrail_id: impl Into<Val<String>>, assistant_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AIGuardrailId", ai_guardrail_id);
         props.set("AssistantId", assistant_id);
-        CfnAiGuardrailVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAiGuardrailVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `ModifiedTimeSeconds` property.
@@ -2653,36 +2016,15 @@ pub(crate) static AI_GUARDRAIL_VERSION_META: TypeMeta = TypeMeta {
     create_only: &["AIGuardrailId", "AssistantId", "ModifiedTimeSeconds"],
     write_only: &[],
     primary_identifier: &["AssistantId", "AIGuardrailId", "VersionNumber"],
-    attributes: &[
-        "AIGuardrailArn",
-        "AIGuardrailVersionId",
-        "AssistantArn",
-        "VersionNumber",
-    ],
+    attributes: &["AIGuardrailArn", "AIGuardrailVersionId", "AssistantArn", "VersionNumber"],
     tagging: None,
     regions: RegionSet(0x2fc414288308),
 };
 
 pub(crate) static AI_GUARDRAIL_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AIGuardrailId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssistantId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("AIGuardrailId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("AssistantId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2706,23 +2048,14 @@ impl CfnAiPrompt {
     /// - `template_configuration`: `TemplateConfiguration`.
     /// - `template_type`: `TemplateType`.
     /// - `type_`: `Type`.
-    pub fn new(
-        api_format: impl Into<Val<String>>,
-        model_id: impl Into<Val<String>>,
-        template_configuration: impl Into<Val<ai_prompt::AiPromptTemplateConfiguration>>,
-        template_type: impl Into<Val<String>>,
-        type_: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(api_format: impl Into<Val<String>>, model_id: impl Into<Val<String>>, template_configuration: impl Into<Val<ai_prompt::AiPromptTemplateConfiguration>>, template_type: impl Into<Val<String>>, type_: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ApiFormat", api_format);
         props.set("ModelId", model_id);
         props.set("TemplateConfiguration", template_configuration);
         props.set("TemplateType", template_type);
         props.set("Type", type_);
-        CfnAiPrompt {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAiPrompt { props, options: ResourceOptions::default() }
     }
 
     /// The `AssistantId` property.
@@ -2796,26 +2129,11 @@ impl Handle<CfnAiPrompt> {
 pub(crate) static AI_PROMPT_META: TypeMeta = TypeMeta {
     type_name: CfnAiPrompt::TYPE_NAME,
     shape: &AI_PROMPT_SHAPE,
-    create_only: &[
-        "ApiFormat",
-        "AssistantId",
-        "Name",
-        "Tags",
-        "TemplateType",
-        "Type",
-    ],
+    create_only: &["ApiFormat", "AssistantId", "Name", "Tags", "TemplateType", "Type"],
     write_only: &[],
     primary_identifier: &["AIPromptId", "AssistantId"],
-    attributes: &[
-        "AIPromptArn",
-        "AIPromptId",
-        "AssistantArn",
-        "ModifiedTimeSeconds",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::Map,
-    }),
+    attributes: &["AIPromptArn", "AIPromptId", "AssistantArn", "ModifiedTimeSeconds"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::Map }),
     regions: RegionSet(0x2fc414288318),
 };
 
@@ -2854,12 +2172,8 @@ pub mod ai_prompt {
         }
 
         /// The `TextFullAIPromptEditTemplateConfiguration` property.
-        pub fn text_full_ai_prompt_edit_template_configuration(
-            mut self,
-            value: impl Into<Val<TextFullAiPromptEditTemplateConfiguration>>,
-        ) -> Self {
-            self.props
-                .set("TextFullAIPromptEditTemplateConfiguration", value);
+        pub fn text_full_ai_prompt_edit_template_configuration(mut self, value: impl Into<Val<TextFullAiPromptEditTemplateConfiguration>>) -> Self {
+            self.props.set("TextFullAIPromptEditTemplateConfiguration", value);
             self
         }
     }
@@ -2887,36 +2201,26 @@ pub mod ai_prompt {
         }
     }
 
-    impl From<TextFullAiPromptEditTemplateConfiguration>
-        for Val<TextFullAiPromptEditTemplateConfiguration>
-    {
+    impl From<TextFullAiPromptEditTemplateConfiguration> for Val<TextFullAiPromptEditTemplateConfiguration> {
         fn from(v: TextFullAiPromptEditTemplateConfiguration) -> Self {
             v.props.into_val()
         }
     }
 
     pub(crate) static AI_PROMPT_TEMPLATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TextFullAIPromptEditTemplateConfiguration",
-            &Shape::Object(&TEXT_FULL_AI_PROMPT_EDIT_TEMPLATE_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("TextFullAIPromptEditTemplateConfiguration", &Shape::Object(&TEXT_FULL_AI_PROMPT_EDIT_TEMPLATE_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["TextFullAIPromptEditTemplateConfiguration"]],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static TEXT_FULL_AI_PROMPT_EDIT_TEMPLATE_CONFIGURATION_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "Text",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(200000),
-                    allowed: &[],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static TEXT_FULL_AI_PROMPT_EDIT_TEMPLATE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("Text", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(200000), allowed: &[] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 }
 
 /// Definition of AWS::Wisdom::AIPromptVersion Resource Type
@@ -2939,10 +2243,7 @@ impl CfnAiPromptVersion {
         let mut props = Props::new();
         props.set("AIPromptId", ai_prompt_id);
         props.set("AssistantId", assistant_id);
-        CfnAiPromptVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAiPromptVersion { props, options: ResourceOptions::default() }
     }
 
     /// The `ModifiedTimeSeconds` property.
@@ -2997,36 +2298,15 @@ pub(crate) static AI_PROMPT_VERSION_META: TypeMeta = TypeMeta {
     create_only: &["AIPromptId", "AssistantId", "ModifiedTimeSeconds"],
     write_only: &[],
     primary_identifier: &["AssistantId", "AIPromptId", "VersionNumber"],
-    attributes: &[
-        "AIPromptArn",
-        "AIPromptVersionId",
-        "AssistantArn",
-        "VersionNumber",
-    ],
+    attributes: &["AIPromptArn", "AIPromptVersionId", "AssistantArn", "VersionNumber"],
     tagging: None,
     regions: RegionSet(0x2fc414288318),
 };
 
 pub(crate) static AI_PROMPT_VERSION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AIPromptId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "AssistantId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("AIPromptId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("AssistantId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3051,10 +2331,7 @@ impl CfnAssistant {
         let mut props = Props::new();
         props.set("Name", name);
         props.set("Type", type_);
-        CfnAssistant {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssistant { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -3068,10 +2345,7 @@ impl CfnAssistant {
     /// The `ServerSideEncryptionConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<Val<assistant::ServerSideEncryptionConfiguration>>,
-    ) -> Self {
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<Val<assistant::ServerSideEncryptionConfiguration>>) -> Self {
         self.props.set("ServerSideEncryptionConfiguration", value);
         self
     }
@@ -3115,64 +2389,21 @@ impl Handle<CfnAssistant> {
 pub(crate) static ASSISTANT_META: TypeMeta = TypeMeta {
     type_name: CfnAssistant::TYPE_NAME,
     shape: &ASSISTANT_SHAPE,
-    create_only: &[
-        "Description",
-        "Name",
-        "ServerSideEncryptionConfiguration",
-        "Tags",
-        "Type",
-    ],
+    create_only: &["Description", "Name", "ServerSideEncryptionConfiguration", "Tags", "Type"],
     write_only: &[],
     primary_identifier: &["AssistantId"],
     attributes: &["AssistantArn", "AssistantId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288318),
 };
 
 pub(crate) static ASSISTANT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s_.,-]+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s_.,-]+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerSideEncryptionConfiguration",
-            &Shape::Object(&assistant::SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&assistant::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AGENT"],
-            }),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.,-]+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.,-]+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("ServerSideEncryptionConfiguration", &Shape::Object(&assistant::SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&assistant::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AGENT"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3235,38 +2466,16 @@ pub mod assistant {
     }
 
     pub(crate) static SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3289,19 +2498,12 @@ impl CfnAssistantAssociation {
     /// - `assistant_id`: `AssistantId`.
     /// - `association`: `Association`.
     /// - `association_type`: `AssociationType`.
-    pub fn new(
-        assistant_id: impl Into<Val<String>>,
-        association: impl Into<Val<assistant_association::AssociationData>>,
-        association_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(assistant_id: impl Into<Val<String>>, association: impl Into<Val<assistant_association::AssociationData>>, association_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AssistantId", assistant_id);
         props.set("Association", association);
         props.set("AssociationType", association_type);
-        CfnAssistantAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnAssistantAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -3351,50 +2553,17 @@ pub(crate) static ASSISTANT_ASSOCIATION_META: TypeMeta = TypeMeta {
     create_only: &["AssistantId", "Association", "AssociationType", "Tags"],
     write_only: &[],
     primary_identifier: &["AssistantAssociationId", "AssistantId"],
-    attributes: &[
-        "AssistantArn",
-        "AssistantAssociationArn",
-        "AssistantAssociationId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AssistantArn", "AssistantAssociationArn", "AssistantAssociationId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288318),
 };
 
 pub(crate) static ASSISTANT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AssistantId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Association",
-            &Shape::Object(&assistant_association::ASSOCIATION_DATA_SHAPE),
-        ),
-        (
-            "AssociationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["KNOWLEDGE_BASE", "EXTERNAL_BEDROCK_KNOWLEDGE_BASE"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&assistant_association::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssistantId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Association", &Shape::Object(&assistant_association::ASSOCIATION_DATA_SHAPE)),
+        ("AssociationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["KNOWLEDGE_BASE", "EXTERNAL_BEDROCK_KNOWLEDGE_BASE"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&assistant_association::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3419,10 +2588,7 @@ pub mod assistant_association {
         }
 
         /// The `ExternalBedrockKnowledgeBaseConfig` property.
-        pub fn external_bedrock_knowledge_base_config(
-            mut self,
-            value: impl Into<Val<ExternalBedrockKnowledgeBaseConfig>>,
-        ) -> Self {
+        pub fn external_bedrock_knowledge_base_config(mut self, value: impl Into<Val<ExternalBedrockKnowledgeBaseConfig>>) -> Self {
             self.props.set("ExternalBedrockKnowledgeBaseConfig", value);
             self
         }
@@ -3451,10 +2617,7 @@ pub mod assistant_association {
         ///
         /// - `access_role_arn`: `AccessRoleArn`.
         /// - `bedrock_knowledge_base_arn`: `BedrockKnowledgeBaseArn`.
-        pub fn new(
-            access_role_arn: impl Into<Val<String>>,
-            bedrock_knowledge_base_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(access_role_arn: impl Into<Val<String>>, bedrock_knowledge_base_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AccessRoleArn", access_role_arn);
             props.set("BedrockKnowledgeBaseArn", bedrock_knowledge_base_arn);
@@ -3495,24 +2658,10 @@ pub mod assistant_association {
 
     pub(crate) static ASSOCIATION_DATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ExternalBedrockKnowledgeBaseConfig",
-                &Shape::Object(&EXTERNAL_BEDROCK_KNOWLEDGE_BASE_CONFIG_SHAPE),
-            ),
-            (
-                "KnowledgeBaseId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("ExternalBedrockKnowledgeBaseConfig", &Shape::Object(&EXTERNAL_BEDROCK_KNOWLEDGE_BASE_CONFIG_SHAPE)),
+            ("KnowledgeBaseId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
-        one_of_required: &[
-            &["KnowledgeBaseId"],
-            &["ExternalBedrockKnowledgeBaseConfig"],
-        ],
+        one_of_required: &[&["KnowledgeBaseId"], &["ExternalBedrockKnowledgeBaseConfig"]],
         ..ObjectShape::EMPTY
     };
 
@@ -3526,24 +2675,8 @@ pub mod assistant_association {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3569,10 +2702,7 @@ impl CfnContent {
         let mut props = Props::new();
         props.set("KnowledgeBaseId", knowledge_base_id);
         props.set("Name", name);
-        CfnContent {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContent { props, options: ResourceOptions::default() }
     }
 
     /// A key/value map to store attributes without affecting tagging or recommendations.
@@ -3680,86 +2810,20 @@ pub(crate) static CONTENT_META: TypeMeta = TypeMeta {
     create_only: &["KnowledgeBaseId", "Name"],
     write_only: &["UploadId"],
     primary_identifier: &["ContentArn"],
-    attributes: &[
-        "ContentArn",
-        "ContentId",
-        "ContentType",
-        "KnowledgeBaseArn",
-        "LinkOutUri",
-        "RevisionId",
-        "Status",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ContentArn", "ContentId", "ContentType", "KnowledgeBaseArn", "LinkOutUri", "RevisionId", "Status"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280000),
 };
 
 pub(crate) static CONTENT_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KnowledgeBaseId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Metadata",
-            &Shape::Map(&Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            })),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s_.,-]+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OverrideLinkOutUri",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&content::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Title",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "UploadId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(1200),
-                allowed: &[],
-            }),
-        ),
+        ("KnowledgeBaseId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Metadata", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] }))),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.,-]+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("OverrideLinkOutUri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&content::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("Title", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("UploadId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1200), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3797,24 +2861,8 @@ pub mod content {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -3838,21 +2886,13 @@ impl CfnContentAssociation {
     /// - `association_type`: `AssociationType`, The type of association.
     /// - `content_id`: `ContentId`, The identifier of the content.
     /// - `knowledge_base_id`: `KnowledgeBaseId`, The identifier of the knowledge base.
-    pub fn new(
-        association: impl Into<Val<content_association::ContentAssociationContents>>,
-        association_type: impl Into<Val<String>>,
-        content_id: impl Into<Val<String>>,
-        knowledge_base_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(association: impl Into<Val<content_association::ContentAssociationContents>>, association_type: impl Into<Val<String>>, content_id: impl Into<Val<String>>, knowledge_base_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Association", association);
         props.set("AssociationType", association_type);
         props.set("ContentId", content_id);
         props.set("KnowledgeBaseId", knowledge_base_id);
-        CfnContentAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnContentAssociation { props, options: ResourceOptions::default() }
     }
 
     /// The tags used to organize, track, or control access for this resource.
@@ -3912,69 +2952,21 @@ impl Handle<CfnContentAssociation> {
 pub(crate) static CONTENT_ASSOCIATION_META: TypeMeta = TypeMeta {
     type_name: CfnContentAssociation::TYPE_NAME,
     shape: &CONTENT_ASSOCIATION_SHAPE,
-    create_only: &[
-        "Association",
-        "AssociationType",
-        "ContentId",
-        "KnowledgeBaseId",
-        "Tags",
-    ],
+    create_only: &["Association", "AssociationType", "ContentId", "KnowledgeBaseId", "Tags"],
     write_only: &[],
     primary_identifier: &["ContentAssociationArn"],
-    attributes: &[
-        "ContentArn",
-        "ContentAssociationArn",
-        "ContentAssociationId",
-        "KnowledgeBaseArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ContentArn", "ContentAssociationArn", "ContentAssociationId", "KnowledgeBaseArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280000),
 };
 
 pub(crate) static CONTENT_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Association",
-            &Shape::Object(&content_association::CONTENT_ASSOCIATION_CONTENTS_SHAPE),
-        ),
-        (
-            "AssociationType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["AMAZON_CONNECT_GUIDE"],
-            }),
-        ),
-        (
-            "ContentId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KnowledgeBaseId",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&content_association::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Association", &Shape::Object(&content_association::CONTENT_ASSOCIATION_CONTENTS_SHAPE)),
+        ("AssociationType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["AMAZON_CONNECT_GUIDE"] })),
+        ("ContentId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("KnowledgeBaseId", &Shape::Str(StrRule { pattern: Some("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&content_association::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -3995,14 +2987,9 @@ pub mod content_association {
         /// Creates the value from its required properties:
         ///
         /// - `amazon_connect_guide_association`: `AmazonConnectGuideAssociation`.
-        pub fn new(
-            amazon_connect_guide_association: impl Into<Val<AmazonConnectGuideAssociationData>>,
-        ) -> Self {
+        pub fn new(amazon_connect_guide_association: impl Into<Val<AmazonConnectGuideAssociationData>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "AmazonConnectGuideAssociation",
-                amazon_connect_guide_association,
-            );
+            props.set("AmazonConnectGuideAssociation", amazon_connect_guide_association);
             ContentAssociationContents { props }
         }
     }
@@ -4065,46 +3052,23 @@ pub mod content_association {
     }
 
     pub(crate) static CONTENT_ASSOCIATION_CONTENTS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AmazonConnectGuideAssociation",
-            &Shape::Object(&AMAZON_CONNECT_GUIDE_ASSOCIATION_DATA_SHAPE),
-        )],
+        fields: &[
+            ("AmazonConnectGuideAssociation", &Shape::Object(&AMAZON_CONNECT_GUIDE_ASSOCIATION_DATA_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static AMAZON_CONNECT_GUIDE_ASSOCIATION_DATA_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "FlowId",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:/]+$"),
-                min_len: Some(1),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("FlowId", &Shape::Str(StrRule { pattern: Some("^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:/]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -4130,10 +3094,7 @@ impl CfnKnowledgeBase {
         let mut props = Props::new();
         props.set("KnowledgeBaseType", knowledge_base_type);
         props.set("Name", name);
-        CfnKnowledgeBase {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnKnowledgeBase { props, options: ResourceOptions::default() }
     }
 
     /// The `Description` property.
@@ -4145,10 +3106,7 @@ impl CfnKnowledgeBase {
     }
 
     /// The `RenderingConfiguration` property.
-    pub fn rendering_configuration(
-        mut self,
-        value: impl Into<Val<knowledge_base::RenderingConfiguration>>,
-    ) -> Self {
+    pub fn rendering_configuration(mut self, value: impl Into<Val<knowledge_base::RenderingConfiguration>>) -> Self {
         self.props.set("RenderingConfiguration", value);
         self
     }
@@ -4156,10 +3114,7 @@ impl CfnKnowledgeBase {
     /// The `ServerSideEncryptionConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<Val<knowledge_base::ServerSideEncryptionConfiguration>>,
-    ) -> Self {
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<Val<knowledge_base::ServerSideEncryptionConfiguration>>) -> Self {
         self.props.set("ServerSideEncryptionConfiguration", value);
         self
     }
@@ -4167,10 +3122,7 @@ impl CfnKnowledgeBase {
     /// The `SourceConfiguration` property.
     ///
     /// Changing it replaces the resource.
-    pub fn source_configuration(
-        mut self,
-        value: impl Into<Val<knowledge_base::SourceConfiguration>>,
-    ) -> Self {
+    pub fn source_configuration(mut self, value: impl Into<Val<knowledge_base::SourceConfiguration>>) -> Self {
         self.props.set("SourceConfiguration", value);
         self
     }
@@ -4184,10 +3136,7 @@ impl CfnKnowledgeBase {
     }
 
     /// The `VectorIngestionConfiguration` property.
-    pub fn vector_ingestion_configuration(
-        mut self,
-        value: impl Into<Val<knowledge_base::VectorIngestionConfiguration>>,
-    ) -> Self {
+    pub fn vector_ingestion_configuration(mut self, value: impl Into<Val<knowledge_base::VectorIngestionConfiguration>>) -> Self {
         self.props.set("VectorIngestionConfiguration", value);
         self
     }
@@ -4223,83 +3172,24 @@ impl Handle<CfnKnowledgeBase> {
 pub(crate) static KNOWLEDGE_BASE_META: TypeMeta = TypeMeta {
     type_name: CfnKnowledgeBase::TYPE_NAME,
     shape: &KNOWLEDGE_BASE_SHAPE,
-    create_only: &[
-        "Description",
-        "KnowledgeBaseType",
-        "Name",
-        "ServerSideEncryptionConfiguration",
-        "SourceConfiguration",
-        "Tags",
-    ],
+    create_only: &["Description", "KnowledgeBaseType", "Name", "ServerSideEncryptionConfiguration", "SourceConfiguration", "Tags"],
     write_only: &[],
     primary_identifier: &["KnowledgeBaseId"],
     attributes: &["KnowledgeBaseArn", "KnowledgeBaseId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288318),
 };
 
 pub(crate) static KNOWLEDGE_BASE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s_.,-]+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KnowledgeBaseType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &[
-                    "EXTERNAL",
-                    "CUSTOM",
-                    "MESSAGE_TEMPLATES",
-                    "MANAGED",
-                    "QUICK_RESPONSES",
-                ],
-            }),
-        ),
-        (
-            "Name",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9\\s_.,-]+"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RenderingConfiguration",
-            &Shape::Object(&knowledge_base::RENDERING_CONFIGURATION_SHAPE),
-        ),
-        (
-            "ServerSideEncryptionConfiguration",
-            &Shape::Object(&knowledge_base::SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE),
-        ),
-        (
-            "SourceConfiguration",
-            &Shape::Object(&knowledge_base::SOURCE_CONFIGURATION_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&knowledge_base::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VectorIngestionConfiguration",
-            &Shape::Object(&knowledge_base::VECTOR_INGESTION_CONFIGURATION_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.,-]+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("KnowledgeBaseType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["EXTERNAL", "CUSTOM", "MESSAGE_TEMPLATES", "MANAGED", "QUICK_RESPONSES"] })),
+        ("Name", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\s_.,-]+"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("RenderingConfiguration", &Shape::Object(&knowledge_base::RENDERING_CONFIGURATION_SHAPE)),
+        ("ServerSideEncryptionConfiguration", &Shape::Object(&knowledge_base::SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE)),
+        ("SourceConfiguration", &Shape::Object(&knowledge_base::SOURCE_CONFIGURATION_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&knowledge_base::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("VectorIngestionConfiguration", &Shape::Object(&knowledge_base::VECTOR_INGESTION_CONFIGURATION_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -4376,19 +3266,13 @@ pub mod knowledge_base {
         }
 
         /// The `AppIntegrations` property.
-        pub fn app_integrations(
-            mut self,
-            value: impl Into<Val<AppIntegrationsConfiguration>>,
-        ) -> Self {
+        pub fn app_integrations(mut self, value: impl Into<Val<AppIntegrationsConfiguration>>) -> Self {
             self.props.set("AppIntegrations", value);
             self
         }
 
         /// The `ManagedSourceConfiguration` property.
-        pub fn managed_source_configuration(
-            mut self,
-            value: impl Into<Val<ManagedSourceConfiguration>>,
-        ) -> Self {
+        pub fn managed_source_configuration(mut self, value: impl Into<Val<ManagedSourceConfiguration>>) -> Self {
             self.props.set("ManagedSourceConfiguration", value);
             self
         }
@@ -4443,10 +3327,7 @@ pub mod knowledge_base {
         }
 
         /// The `WebCrawlerConfiguration` property.
-        pub fn web_crawler_configuration(
-            mut self,
-            value: impl Into<Val<WebCrawlerConfiguration>>,
-        ) -> Self {
+        pub fn web_crawler_configuration(mut self, value: impl Into<Val<WebCrawlerConfiguration>>) -> Self {
             self.props.set("WebCrawlerConfiguration", value);
             self
         }
@@ -4624,19 +3505,13 @@ pub mod knowledge_base {
         }
 
         /// The `ChunkingConfiguration` property.
-        pub fn chunking_configuration(
-            mut self,
-            value: impl Into<Val<ChunkingConfiguration>>,
-        ) -> Self {
+        pub fn chunking_configuration(mut self, value: impl Into<Val<ChunkingConfiguration>>) -> Self {
             self.props.set("ChunkingConfiguration", value);
             self
         }
 
         /// The `ParsingConfiguration` property.
-        pub fn parsing_configuration(
-            mut self,
-            value: impl Into<Val<ParsingConfiguration>>,
-        ) -> Self {
+        pub fn parsing_configuration(mut self, value: impl Into<Val<ParsingConfiguration>>) -> Self {
             self.props.set("ParsingConfiguration", value);
             self
         }
@@ -4665,28 +3540,19 @@ pub mod knowledge_base {
         }
 
         /// The `FixedSizeChunkingConfiguration` property.
-        pub fn fixed_size_chunking_configuration(
-            mut self,
-            value: impl Into<Val<FixedSizeChunkingConfiguration>>,
-        ) -> Self {
+        pub fn fixed_size_chunking_configuration(mut self, value: impl Into<Val<FixedSizeChunkingConfiguration>>) -> Self {
             self.props.set("FixedSizeChunkingConfiguration", value);
             self
         }
 
         /// The `HierarchicalChunkingConfiguration` property.
-        pub fn hierarchical_chunking_configuration(
-            mut self,
-            value: impl Into<Val<HierarchicalChunkingConfiguration>>,
-        ) -> Self {
+        pub fn hierarchical_chunking_configuration(mut self, value: impl Into<Val<HierarchicalChunkingConfiguration>>) -> Self {
             self.props.set("HierarchicalChunkingConfiguration", value);
             self
         }
 
         /// The `SemanticChunkingConfiguration` property.
-        pub fn semantic_chunking_configuration(
-            mut self,
-            value: impl Into<Val<SemanticChunkingConfiguration>>,
-        ) -> Self {
+        pub fn semantic_chunking_configuration(mut self, value: impl Into<Val<SemanticChunkingConfiguration>>) -> Self {
             self.props.set("SemanticChunkingConfiguration", value);
             self
         }
@@ -4709,10 +3575,7 @@ pub mod knowledge_base {
         ///
         /// - `max_tokens`: `MaxTokens`.
         /// - `overlap_percentage`: `OverlapPercentage`.
-        pub fn new(
-            max_tokens: impl Into<Val<f64>>,
-            overlap_percentage: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(max_tokens: impl Into<Val<f64>>, overlap_percentage: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("MaxTokens", max_tokens);
             props.set("OverlapPercentage", overlap_percentage);
@@ -4737,10 +3600,7 @@ pub mod knowledge_base {
         ///
         /// - `level_configurations`: `LevelConfigurations`.
         /// - `overlap_tokens`: `OverlapTokens`.
-        pub fn new(
-            level_configurations: impl Into<Val<Vec<HierarchicalChunkingLevelConfiguration>>>,
-            overlap_tokens: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(level_configurations: impl Into<Val<Vec<HierarchicalChunkingLevelConfiguration>>>, overlap_tokens: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("LevelConfigurations", level_configurations);
             props.set("OverlapTokens", overlap_tokens);
@@ -4789,16 +3649,9 @@ pub mod knowledge_base {
         /// - `breakpoint_percentile_threshold`: `BreakpointPercentileThreshold`.
         /// - `buffer_size`: `BufferSize`.
         /// - `max_tokens`: `MaxTokens`.
-        pub fn new(
-            breakpoint_percentile_threshold: impl Into<Val<f64>>,
-            buffer_size: impl Into<Val<f64>>,
-            max_tokens: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(breakpoint_percentile_threshold: impl Into<Val<f64>>, buffer_size: impl Into<Val<f64>>, max_tokens: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
-            props.set(
-                "BreakpointPercentileThreshold",
-                breakpoint_percentile_threshold,
-            );
+            props.set("BreakpointPercentileThreshold", breakpoint_percentile_threshold);
             props.set("BufferSize", buffer_size);
             props.set("MaxTokens", max_tokens);
             SemanticChunkingConfiguration { props }
@@ -4828,10 +3681,7 @@ pub mod knowledge_base {
         }
 
         /// The `BedrockFoundationModelConfiguration` property.
-        pub fn bedrock_foundation_model_configuration(
-            mut self,
-            value: impl Into<Val<BedrockFoundationModelConfiguration>>,
-        ) -> Self {
+        pub fn bedrock_foundation_model_configuration(mut self, value: impl Into<Val<BedrockFoundationModelConfiguration>>) -> Self {
             self.props.set("BedrockFoundationModelConfiguration", value);
             self
         }
@@ -4896,41 +3746,23 @@ pub mod knowledge_base {
     }
 
     pub(crate) static RENDERING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "TemplateUri",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("TemplateUri", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SERVER_SIDE_ENCRYPTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4096),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppIntegrations",
-                &Shape::Object(&APP_INTEGRATIONS_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ManagedSourceConfiguration",
-                &Shape::Object(&MANAGED_SOURCE_CONFIGURATION_SHAPE),
-            ),
+            ("AppIntegrations", &Shape::Object(&APP_INTEGRATIONS_CONFIGURATION_SHAPE)),
+            ("ManagedSourceConfiguration", &Shape::Object(&MANAGED_SOURCE_CONFIGURATION_SHAPE)),
         ],
         one_of_required: &[&["AppIntegrations"], &["ManagedSourceConfiguration"]],
         ..ObjectShape::EMPTY
@@ -4938,39 +3770,16 @@ pub mod knowledge_base {
 
     pub(crate) static APP_INTEGRATIONS_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AppIntegrationArn",
-                &Shape::Str(StrRule {
-                    pattern: Some(
-                        "^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:/]+$",
-                    ),
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ObjectFields",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(4096),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(100),
-                }),
-            ),
+            ("AppIntegrationArn", &Shape::Str(StrRule { pattern: Some("^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:/]+$"), min_len: Some(1), max_len: Some(2048), allowed: &[] })),
+            ("ObjectFields", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4096), allowed: &[] })), min_items: Some(1), max_items: Some(100) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MANAGED_SOURCE_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "WebCrawlerConfiguration",
-            &Shape::Object(&WEB_CRAWLER_CONFIGURATION_SHAPE),
-        )],
+        fields: &[
+            ("WebCrawlerConfiguration", &Shape::Object(&WEB_CRAWLER_CONFIGURATION_SHAPE)),
+        ],
         one_of_required: &[&["WebCrawlerConfiguration"]],
         ..ObjectShape::EMPTY
     };
@@ -4978,251 +3787,97 @@ pub mod knowledge_base {
     pub(crate) static WEB_CRAWLER_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("CrawlerLimits", &Shape::Object(&CRAWLER_LIMITS_SHAPE)),
-            (
-                "ExclusionFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
-            (
-                "InclusionFilters",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(1000),
-                        allowed: &[],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(25),
-                }),
-            ),
-            (
-                "Scope",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOST_ONLY", "SUBDOMAINS"],
-                }),
-            ),
+            ("ExclusionFilters", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(25) })),
+            ("InclusionFilters", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(1000), allowed: &[] })), min_items: Some(1), max_items: Some(25) })),
+            ("Scope", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOST_ONLY", "SUBDOMAINS"] })),
             ("UrlConfiguration", &Shape::Object(&URL_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CRAWLER_LIMITS_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "RateLimit",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(3000.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("RateLimit", &Shape::Num(NumRule { min: Some(1.0), max: Some(3000.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static URL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "SeedUrls",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&SEED_URL_SHAPE)),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("SeedUrls", &Shape::List(ListRule { item: Some(&Shape::Object(&SEED_URL_SHAPE)), min_items: Some(1), max_items: Some(100) })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEED_URL_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Url",
-            &Shape::Str(StrRule {
-                pattern: Some("^https?://[A-Za-z0-9][^\\s]*$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Url", &Shape::Str(StrRule { pattern: Some("^https?://[A-Za-z0-9][^\\s]*$"), min_len: None, max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static VECTOR_INGESTION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChunkingConfiguration",
-                &Shape::Object(&CHUNKING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ParsingConfiguration",
-                &Shape::Object(&PARSING_CONFIGURATION_SHAPE),
-            ),
+            ("ChunkingConfiguration", &Shape::Object(&CHUNKING_CONFIGURATION_SHAPE)),
+            ("ParsingConfiguration", &Shape::Object(&PARSING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CHUNKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChunkingStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"],
-                }),
-            ),
-            (
-                "FixedSizeChunkingConfiguration",
-                &Shape::Object(&FIXED_SIZE_CHUNKING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "HierarchicalChunkingConfiguration",
-                &Shape::Object(&HIERARCHICAL_CHUNKING_CONFIGURATION_SHAPE),
-            ),
-            (
-                "SemanticChunkingConfiguration",
-                &Shape::Object(&SEMANTIC_CHUNKING_CONFIGURATION_SHAPE),
-            ),
+            ("ChunkingStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"] })),
+            ("FixedSizeChunkingConfiguration", &Shape::Object(&FIXED_SIZE_CHUNKING_CONFIGURATION_SHAPE)),
+            ("HierarchicalChunkingConfiguration", &Shape::Object(&HIERARCHICAL_CHUNKING_CONFIGURATION_SHAPE)),
+            ("SemanticChunkingConfiguration", &Shape::Object(&SEMANTIC_CHUNKING_CONFIGURATION_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static FIXED_SIZE_CHUNKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "MaxTokens",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "OverlapPercentage",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("OverlapPercentage", &Shape::Num(NumRule { min: Some(1.0), max: Some(99.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HIERARCHICAL_CHUNKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "LevelConfigurations",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &HIERARCHICAL_CHUNKING_LEVEL_CONFIGURATION_SHAPE,
-                    )),
-                    min_items: Some(2),
-                    max_items: Some(2),
-                }),
-            ),
-            (
-                "OverlapTokens",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("LevelConfigurations", &Shape::List(ListRule { item: Some(&Shape::Object(&HIERARCHICAL_CHUNKING_LEVEL_CONFIGURATION_SHAPE)), min_items: Some(2), max_items: Some(2) })),
+            ("OverlapTokens", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static HIERARCHICAL_CHUNKING_LEVEL_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "MaxTokens",
-            &Shape::Num(NumRule {
-                min: Some(1.0),
-                max: Some(8192.0),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(1.0), max: Some(8192.0), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SEMANTIC_CHUNKING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BreakpointPercentileThreshold",
-                &Shape::Num(NumRule {
-                    min: Some(50.0),
-                    max: Some(99.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BufferSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxTokens",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BreakpointPercentileThreshold", &Shape::Num(NumRule { min: Some(50.0), max: Some(99.0), allowed: &[] })),
+            ("BufferSize", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("MaxTokens", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PARSING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BedrockFoundationModelConfiguration",
-                &Shape::Object(&BEDROCK_FOUNDATION_MODEL_CONFIGURATION_SHAPE),
-            ),
-            (
-                "ParsingStrategy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["BEDROCK_FOUNDATION_MODEL"],
-                }),
-            ),
+            ("BedrockFoundationModelConfiguration", &Shape::Object(&BEDROCK_FOUNDATION_MODEL_CONFIGURATION_SHAPE)),
+            ("ParsingStrategy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["BEDROCK_FOUNDATION_MODEL"] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -5236,15 +3891,9 @@ pub mod knowledge_base {
     };
 
     pub(crate) static PARSING_PROMPT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "ParsingPromptText",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(10000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("ParsingPromptText", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(10000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 }
@@ -5267,28 +3916,17 @@ impl CfnMessageTemplate {
     /// - `content`: `Content`, The content of the message template.
     /// - `knowledge_base_arn`: `KnowledgeBaseArn`, The Amazon Resource Name (ARN) of the knowledge base to which the message template belongs.
     /// - `name`: `Name`, The name of the message template.
-    pub fn new(
-        channel_subtype: impl Into<Val<String>>,
-        content: impl Into<Val<message_template::Content>>,
-        knowledge_base_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(channel_subtype: impl Into<Val<String>>, content: impl Into<Val<message_template::Content>>, knowledge_base_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ChannelSubtype", channel_subtype);
         props.set("Content", content);
         props.set("KnowledgeBaseArn", knowledge_base_arn);
         props.set("Name", name);
-        CfnMessageTemplate {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMessageTemplate { props, options: ResourceOptions::default() }
     }
 
     /// An object that specifies the default values to use for variables in the message template. This object contains different categories of key-value pairs. Each key defines a variable or placeholder in the message template. The corresponding value defines the default value for that variable.
-    pub fn default_attributes(
-        mut self,
-        value: impl Into<Val<message_template::MessageTemplateAttributes>>,
-    ) -> Self {
+    pub fn default_attributes(mut self, value: impl Into<Val<message_template::MessageTemplateAttributes>>) -> Self {
         self.props.set("DefaultAttributes", value);
         self
     }
@@ -5300,10 +3938,7 @@ impl CfnMessageTemplate {
     }
 
     /// The configuration information of the user groups that the message template is accessible to.
-    pub fn grouping_configuration(
-        mut self,
-        value: impl Into<Val<message_template::GroupingConfiguration>>,
-    ) -> Self {
+    pub fn grouping_configuration(mut self, value: impl Into<Val<message_template::GroupingConfiguration>>) -> Self {
         self.props.set("GroupingConfiguration", value);
         self
     }
@@ -5315,10 +3950,7 @@ impl CfnMessageTemplate {
     }
 
     /// List of message template attachments
-    pub fn message_template_attachments(
-        mut self,
-        value: impl Into<Val<Vec<message_template::MessageTemplateAttachment>>>,
-    ) -> Self {
+    pub fn message_template_attachments(mut self, value: impl Into<Val<Vec<message_template::MessageTemplateAttachment>>>) -> Self {
         self.props.set("MessageTemplateAttachments", value);
         self
     }
@@ -5374,15 +4006,8 @@ pub(crate) static MESSAGE_TEMPLATE_META: TypeMeta = TypeMeta {
     create_only: &["ChannelSubtype", "KnowledgeBaseArn"],
     write_only: &["MessageTemplateAttachments/*/S3PresignedUrl"],
     primary_identifier: &["MessageTemplateArn"],
-    attributes: &[
-        "MessageTemplateArn",
-        "MessageTemplateContentSha256",
-        "MessageTemplateId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["MessageTemplateArn", "MessageTemplateContentSha256", "MessageTemplateId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288318),
 };
 
@@ -5422,19 +4047,13 @@ pub mod message_template {
         }
 
         /// The content of message template that applies to email channel subtype.
-        pub fn email_message_template_content(
-            mut self,
-            value: impl Into<Val<EmailMessageTemplateContent>>,
-        ) -> Self {
+        pub fn email_message_template_content(mut self, value: impl Into<Val<EmailMessageTemplateContent>>) -> Self {
             self.props.set("EmailMessageTemplateContent", value);
             self
         }
 
         /// The content of message template that applies to SMS channel subtype.
-        pub fn sms_message_template_content(
-            mut self,
-            value: impl Into<Val<SmsMessageTemplateContent>>,
-        ) -> Self {
+        pub fn sms_message_template_content(mut self, value: impl Into<Val<SmsMessageTemplateContent>>) -> Self {
             self.props.set("SmsMessageTemplateContent", value);
             self
         }
@@ -5458,11 +4077,7 @@ pub mod message_template {
         /// - `body`: `Body`, The body to use in email messages.
         /// - `headers`: `Headers`, The email headers to include in email messages.
         /// - `subject`: `Subject`, The subject line, or title, to use in email messages.
-        pub fn new(
-            body: impl Into<Val<EmailMessageTemplateContentBody>>,
-            headers: impl Into<Val<Vec<EmailMessageTemplateHeader>>>,
-            subject: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(body: impl Into<Val<EmailMessageTemplateContentBody>>, headers: impl Into<Val<Vec<EmailMessageTemplateHeader>>>, subject: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Body", body);
             props.set("Headers", headers);
@@ -5497,10 +4112,7 @@ pub mod message_template {
         }
 
         /// The message body, in plain text format, to use in email messages that are based on the message template. We recommend using plain text format for email clients that don't render HTML content and clients that are connected to high-latency networks, such as mobile devices.
-        pub fn plain_text(
-            mut self,
-            value: impl Into<Val<MessageTemplateBodyContentProvider>>,
-        ) -> Self {
+        pub fn plain_text(mut self, value: impl Into<Val<MessageTemplateBodyContentProvider>>) -> Self {
             self.props.set("PlainText", value);
             self
         }
@@ -5607,10 +4219,7 @@ pub mod message_template {
         }
 
         /// The container of message template body.
-        pub fn plain_text(
-            mut self,
-            value: impl Into<Val<MessageTemplateBodyContentProvider>>,
-        ) -> Self {
+        pub fn plain_text(mut self, value: impl Into<Val<MessageTemplateBodyContentProvider>>) -> Self {
             self.props.set("PlainText", value);
             self
         }
@@ -5648,10 +4257,7 @@ pub mod message_template {
         }
 
         /// The customer profile attributes that are used with the message template.
-        pub fn customer_profile_attributes(
-            mut self,
-            value: impl Into<Val<CustomerProfileAttributes>>,
-        ) -> Self {
+        pub fn customer_profile_attributes(mut self, value: impl Into<Val<CustomerProfileAttributes>>) -> Self {
             self.props.set("CustomerProfileAttributes", value);
             self
         }
@@ -6083,10 +4689,7 @@ pub mod message_template {
         }
 
         /// The CustomerEndpoint attribute.
-        pub fn customer_endpoint(
-            mut self,
-            value: impl Into<Val<SystemEndpointAttributes>>,
-        ) -> Self {
+        pub fn customer_endpoint(mut self, value: impl Into<Val<SystemEndpointAttributes>>) -> Self {
             self.props.set("CustomerEndpoint", value);
             self
         }
@@ -6172,10 +4775,7 @@ pub mod message_template {
         ///
         /// - `attachment_name`: `AttachmentName`, The name of the attachment file being uploaded. The name should include the file extension.
         /// - `s3_presigned_url`: `S3PresignedUrl`, The S3 Presigned URL for the attachment file. When generating the PreSignedUrl, please ensure that the expires-in time is set to 30 minutes. The URL can be generated through the AWS Console or through the AWS CLI (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html>).
-        pub fn new(
-            attachment_name: impl Into<Val<String>>,
-            s3_presigned_url: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(attachment_name: impl Into<Val<String>>, s3_presigned_url: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("AttachmentName", attachment_name);
             props.set("S3PresignedUrl", s3_presigned_url);
@@ -6222,132 +4822,64 @@ pub mod message_template {
 
     pub(crate) static CONTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "EmailMessageTemplateContent",
-                &Shape::Object(&EMAIL_MESSAGE_TEMPLATE_CONTENT_SHAPE),
-            ),
-            (
-                "SmsMessageTemplateContent",
-                &Shape::Object(&SMS_MESSAGE_TEMPLATE_CONTENT_SHAPE),
-            ),
+            ("EmailMessageTemplateContent", &Shape::Object(&EMAIL_MESSAGE_TEMPLATE_CONTENT_SHAPE)),
+            ("SmsMessageTemplateContent", &Shape::Object(&SMS_MESSAGE_TEMPLATE_CONTENT_SHAPE)),
         ],
-        one_of_required: &[
-            &["EmailMessageTemplateContent"],
-            &["SmsMessageTemplateContent"],
-        ],
+        one_of_required: &[&["EmailMessageTemplateContent"], &["SmsMessageTemplateContent"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EMAIL_MESSAGE_TEMPLATE_CONTENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Body",
-                &Shape::Object(&EMAIL_MESSAGE_TEMPLATE_CONTENT_BODY_SHAPE),
-            ),
-            (
-                "Headers",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&EMAIL_MESSAGE_TEMPLATE_HEADER_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(15),
-                }),
-            ),
-            (
-                "Subject",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Body", &Shape::Object(&EMAIL_MESSAGE_TEMPLATE_CONTENT_BODY_SHAPE)),
+            ("Headers", &Shape::List(ListRule { item: Some(&Shape::Object(&EMAIL_MESSAGE_TEMPLATE_HEADER_SHAPE)), min_items: Some(0), max_items: Some(15) })),
+            ("Subject", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EMAIL_MESSAGE_TEMPLATE_CONTENT_BODY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Html",
-                &Shape::Object(&MESSAGE_TEMPLATE_BODY_CONTENT_PROVIDER_SHAPE),
-            ),
-            (
-                "PlainText",
-                &Shape::Object(&MESSAGE_TEMPLATE_BODY_CONTENT_PROVIDER_SHAPE),
-            ),
+            ("Html", &Shape::Object(&MESSAGE_TEMPLATE_BODY_CONTENT_PROVIDER_SHAPE)),
+            ("PlainText", &Shape::Object(&MESSAGE_TEMPLATE_BODY_CONTENT_PROVIDER_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MESSAGE_TEMPLATE_BODY_CONTENT_PROVIDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Content",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EMAIL_MESSAGE_TEMPLATE_HEADER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[!-9;-@A-~]+$"),
-                    min_len: Some(1),
-                    max_len: Some(126),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("[ -~]*"),
-                    min_len: Some(1),
-                    max_len: Some(870),
-                    allowed: &[],
-                }),
-            ),
+            ("Name", &Shape::Str(StrRule { pattern: Some("^[!-9;-@A-~]+$"), min_len: Some(1), max_len: Some(126), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("[ -~]*"), min_len: Some(1), max_len: Some(870), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SMS_MESSAGE_TEMPLATE_CONTENT_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Body",
-            &Shape::Object(&SMS_MESSAGE_TEMPLATE_CONTENT_BODY_SHAPE),
-        )],
+        fields: &[
+            ("Body", &Shape::Object(&SMS_MESSAGE_TEMPLATE_CONTENT_BODY_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SMS_MESSAGE_TEMPLATE_CONTENT_BODY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "PlainText",
-            &Shape::Object(&MESSAGE_TEMPLATE_BODY_CONTENT_PROVIDER_SHAPE),
-        )],
+        fields: &[
+            ("PlainText", &Shape::Object(&MESSAGE_TEMPLATE_BODY_CONTENT_PROVIDER_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MESSAGE_TEMPLATE_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
             ("AgentAttributes", &Shape::Object(&AGENT_ATTRIBUTES_SHAPE)),
-            (
-                "CustomAttributes",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "CustomerProfileAttributes",
-                &Shape::Object(&CUSTOMER_PROFILE_ATTRIBUTES_SHAPE),
-            ),
+            ("CustomAttributes", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] }))),
+            ("CustomerProfileAttributes", &Shape::Object(&CUSTOMER_PROFILE_ATTRIBUTES_SHAPE)),
             ("SystemAttributes", &Shape::Object(&SYSTEM_ATTRIBUTES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
@@ -6355,673 +4887,113 @@ pub mod message_template {
 
     pub(crate) static AGENT_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FirstName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LastName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
+            ("FirstName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("LastName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CUSTOMER_PROFILE_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccountNumber",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AdditionalInformation",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Address1",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Address2",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Address3",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Address4",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingAddress1",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingAddress2",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingAddress3",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingAddress4",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingCity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingCountry",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingCounty",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingPostalCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingProvince",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BillingState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BirthDate",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BusinessEmailAddress",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BusinessName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BusinessPhoneNumber",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "City",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Country",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "County",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Custom",
-                &Shape::Map(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                })),
-            ),
-            (
-                "EmailAddress",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FirstName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Gender",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HomePhoneNumber",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LastName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingAddress1",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingAddress2",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingAddress3",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingAddress4",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingCity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingCountry",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingCounty",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingPostalCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingProvince",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MailingState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MiddleName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MobilePhoneNumber",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PartyType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PhoneNumber",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PostalCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProfileARN",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ProfileId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Province",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingAddress1",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingAddress2",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingAddress3",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingAddress4",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingCity",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingCountry",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingCounty",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingPostalCode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingProvince",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ShippingState",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "State",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
+            ("AccountNumber", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("AdditionalInformation", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("Address1", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("Address2", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("Address3", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("Address4", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingAddress1", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingAddress2", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingAddress3", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingAddress4", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingCity", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingCountry", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingCounty", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingPostalCode", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingProvince", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BillingState", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BirthDate", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BusinessEmailAddress", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BusinessName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("BusinessPhoneNumber", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("City", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("Country", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("County", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("Custom", &Shape::Map(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] }))),
+            ("EmailAddress", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("FirstName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("Gender", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("HomePhoneNumber", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("LastName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingAddress1", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingAddress2", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingAddress3", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingAddress4", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingCity", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingCountry", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingCounty", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingPostalCode", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingProvince", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MailingState", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MiddleName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("MobilePhoneNumber", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("PartyType", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("PhoneNumber", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("PostalCode", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ProfileARN", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ProfileId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("Province", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingAddress1", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingAddress2", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingAddress3", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingAddress4", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingCity", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingCountry", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingCounty", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingPostalCode", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingProvince", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("ShippingState", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("State", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYSTEM_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CustomerEndpoint",
-                &Shape::Object(&SYSTEM_ENDPOINT_ATTRIBUTES_SHAPE),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32767),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SystemEndpoint",
-                &Shape::Object(&SYSTEM_ENDPOINT_ATTRIBUTES_SHAPE),
-            ),
+            ("CustomerEndpoint", &Shape::Object(&SYSTEM_ENDPOINT_ATTRIBUTES_SHAPE)),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+            ("SystemEndpoint", &Shape::Object(&SYSTEM_ENDPOINT_ATTRIBUTES_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SYSTEM_ENDPOINT_ATTRIBUTES_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Address",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32767),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Address", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32767), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GROUPING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Criteria",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Criteria", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MESSAGE_TEMPLATE_ATTACHMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AttachmentId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "AttachmentName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "S3PresignedUrl",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AttachmentId", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("AttachmentName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(255), allowed: &[] })),
+            ("S3PresignedUrl", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -7045,10 +5017,7 @@ impl CfnMessageTemplateVersion {
     pub fn new(message_template_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("MessageTemplateArn", message_template_arn);
-        CfnMessageTemplateVersion {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnMessageTemplateVersion { props, options: ResourceOptions::default() }
     }
 
     /// The content SHA256 of the message template.
@@ -7125,19 +5094,12 @@ impl CfnQuickResponse {
     /// - `content`: `Content`, The container of quick response content.
     /// - `knowledge_base_arn`: `KnowledgeBaseArn`, The Amazon Resource Name (ARN) of the knowledge base.
     /// - `name`: `Name`, The name of the quick response.
-    pub fn new(
-        content: impl Into<Val<quick_response::QuickResponseContentProvider>>,
-        knowledge_base_arn: impl Into<Val<String>>,
-        name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(content: impl Into<Val<quick_response::QuickResponseContentProvider>>, knowledge_base_arn: impl Into<Val<String>>, name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Content", content);
         props.set("KnowledgeBaseArn", knowledge_base_arn);
         props.set("Name", name);
-        CfnQuickResponse {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnQuickResponse { props, options: ResourceOptions::default() }
     }
 
     /// The Amazon Connect contact channels this quick response applies to.
@@ -7163,10 +5125,7 @@ impl CfnQuickResponse {
     }
 
     /// The configuration information of the user groups that the quick response is accessible to.
-    pub fn grouping_configuration(
-        mut self,
-        value: impl Into<Val<quick_response::GroupingConfiguration>>,
-    ) -> Self {
+    pub fn grouping_configuration(mut self, value: impl Into<Val<quick_response::GroupingConfiguration>>) -> Self {
         self.props.set("GroupingConfiguration", value);
         self
     }
@@ -7248,10 +5207,7 @@ pub(crate) static QUICK_RESPONSE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["QuickResponseArn"],
     attributes: &["Contents", "QuickResponseArn", "QuickResponseId", "Status"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc414288318),
 };
 
@@ -7354,66 +5310,24 @@ pub mod quick_response {
     }
 
     pub(crate) static QUICK_RESPONSE_CONTENT_PROVIDER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Content",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(4000),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Content", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(4000), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GROUPING_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Criteria",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Values",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: Some(1),
-                        max_len: Some(2048),
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("Criteria", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(100), allowed: &[] })),
+            ("Values", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(2048), allowed: &[] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

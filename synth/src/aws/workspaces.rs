@@ -31,10 +31,7 @@ impl CfnConnectionAlias {
     pub fn new(connection_string: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("ConnectionString", connection_string);
-        CfnConnectionAlias {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnConnectionAlias { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -85,32 +82,14 @@ pub(crate) static CONNECTION_ALIAS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["AliasId"],
     attributes: &["AliasId", "Associations", "ConnectionAliasState"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc616288318),
 };
 
 pub(crate) static CONNECTION_ALIAS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ConnectionString",
-            &Shape::Str(StrRule {
-                pattern: Some("^[.0-9a-zA-Z\\-]{1,255}$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&connection_alias::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConnectionString", &Shape::Str(StrRule { pattern: Some("^[.0-9a-zA-Z\\-]{1,255}$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&connection_alias::TAG_SHAPE)), min_items: None, max_items: None })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -148,24 +127,8 @@ pub mod connection_alias {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -186,28 +149,19 @@ impl CfnDirectory {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDirectory {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDirectory { props, options: ResourceOptions::default() }
     }
 
     /// Information about the Active Directory config.
     ///
     /// Changing it replaces the resource.
-    pub fn active_directory_config(
-        mut self,
-        value: impl Into<Val<directory::ActiveDirectoryConfig>>,
-    ) -> Self {
+    pub fn active_directory_config(mut self, value: impl Into<Val<directory::ActiveDirectoryConfig>>) -> Self {
         self.props.set("ActiveDirectoryConfig", value);
         self
     }
 
     /// Describes the properties of the certificate-based authentication you want to use with your WorkSpaces.
-    pub fn certificate_based_auth_properties(
-        mut self,
-        value: impl Into<Val<directory::CertificateBasedAuthProperties>>,
-    ) -> Self {
+    pub fn certificate_based_auth_properties(mut self, value: impl Into<Val<directory::CertificateBasedAuthProperties>>) -> Self {
         self.props.set("CertificateBasedAuthProperties", value);
         self
     }
@@ -249,10 +203,7 @@ impl CfnDirectory {
     /// Specifies the configurations of the Microsoft Entra.
     ///
     /// Changing it replaces the resource.
-    pub fn microsoft_entra_config(
-        mut self,
-        value: impl Into<Val<directory::MicrosoftEntraConfig>>,
-    ) -> Self {
+    pub fn microsoft_entra_config(mut self, value: impl Into<Val<directory::MicrosoftEntraConfig>>) -> Self {
         self.props.set("MicrosoftEntraConfig", value);
         self
     }
@@ -264,19 +215,13 @@ impl CfnDirectory {
     }
 
     /// Describes the self-service permissions for a directory.
-    pub fn selfservice_permissions(
-        mut self,
-        value: impl Into<Val<directory::SelfservicePermissions>>,
-    ) -> Self {
+    pub fn selfservice_permissions(mut self, value: impl Into<Val<directory::SelfservicePermissions>>) -> Self {
         self.props.set("SelfservicePermissions", value);
         self
     }
 
     /// Describes the streaming properties.
-    pub fn streaming_properties(
-        mut self,
-        value: impl Into<Val<directory::StreamingProperties>>,
-    ) -> Self {
+    pub fn streaming_properties(mut self, value: impl Into<Val<directory::StreamingProperties>>) -> Self {
         self.props.set("StreamingProperties", value);
         self
     }
@@ -316,19 +261,13 @@ impl CfnDirectory {
     }
 
     /// The device types and operating systems that can be used to access a WorkSpace.
-    pub fn workspace_access_properties(
-        mut self,
-        value: impl Into<Val<directory::WorkspaceAccessProperties>>,
-    ) -> Self {
+    pub fn workspace_access_properties(mut self, value: impl Into<Val<directory::WorkspaceAccessProperties>>) -> Self {
         self.props.set("WorkspaceAccessProperties", value);
         self
     }
 
     /// The default values that are used to create WorkSpaces.
-    pub fn workspace_creation_properties(
-        mut self,
-        value: impl Into<Val<directory::DefaultWorkspaceCreationProperties>>,
-    ) -> Self {
+    pub fn workspace_creation_properties(mut self, value: impl Into<Val<directory::DefaultWorkspaceCreationProperties>>) -> Self {
         self.props.set("WorkspaceCreationProperties", value);
         self
     }
@@ -471,39 +410,11 @@ impl Handle<CfnDirectory> {
 pub(crate) static DIRECTORY_META: TypeMeta = TypeMeta {
     type_name: CfnDirectory::TYPE_NAME,
     shape: &DIRECTORY_SHAPE,
-    create_only: &[
-        "ActiveDirectoryConfig",
-        "EnableSelfService",
-        "IdcInstanceArn",
-        "MicrosoftEntraConfig",
-        "SubnetIds",
-        "Tenancy",
-        "UserIdentityType",
-        "WorkspaceDirectoryDescription",
-        "WorkspaceDirectoryName",
-        "WorkspaceType",
-    ],
+    create_only: &["ActiveDirectoryConfig", "EnableSelfService", "IdcInstanceArn", "MicrosoftEntraConfig", "SubnetIds", "Tenancy", "UserIdentityType", "WorkspaceDirectoryDescription", "WorkspaceDirectoryName", "WorkspaceType"],
     write_only: &["EnableSelfService", "IdcInstanceArn"],
     primary_identifier: &["Arn"],
-    attributes: &[
-        "Alias",
-        "Arn",
-        "CustomerUserName",
-        "DirectoryId",
-        "DirectoryName",
-        "DirectoryType",
-        "DnsIpAddresses",
-        "DnsIpv6Addresses",
-        "IDCConfig",
-        "IamRoleId",
-        "RegistrationCode",
-        "State",
-        "WorkspaceSecurityGroupId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["Alias", "Arn", "CustomerUserName", "DirectoryId", "DirectoryName", "DirectoryType", "DnsIpAddresses", "DnsIpv6Addresses", "IDCConfig", "IamRoleId", "RegistrationCode", "State", "WorkspaceSecurityGroupId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc410280040),
 };
 
@@ -548,10 +459,7 @@ pub mod directory {
         ///
         /// - `domain_name`: `DomainName`, The name of the domain.
         /// - `service_account_secret_arn`: `ServiceAccountSecretArn`, Indicates the secret ARN on the service account.
-        pub fn new(
-            domain_name: impl Into<Val<String>>,
-            service_account_secret_arn: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(domain_name: impl Into<Val<String>>, service_account_secret_arn: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("DomainName", domain_name);
             props.set("ServiceAccountSecretArn", service_account_secret_arn);
@@ -745,10 +653,7 @@ pub mod directory {
         }
 
         /// Describes the Global Accelerator for directory.
-        pub fn global_accelerator(
-            mut self,
-            value: impl Into<Val<GlobalAcceleratorForDirectory>>,
-        ) -> Self {
+        pub fn global_accelerator(mut self, value: impl Into<Val<GlobalAcceleratorForDirectory>>) -> Self {
             self.props.set("GlobalAccelerator", value);
             self
         }
@@ -762,12 +667,8 @@ pub mod directory {
         /// Indicates the type of preferred protocol for the streaming experience.
         ///
         /// Allowed values: `TCP`, `UDP`.
-        pub fn streaming_experience_preferred_protocol(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
-            self.props
-                .set("StreamingExperiencePreferredProtocol", value);
+        pub fn streaming_experience_preferred_protocol(mut self, value: impl Into<Val<String>>) -> Self {
+            self.props.set("StreamingExperiencePreferredProtocol", value);
             self
         }
 
@@ -910,10 +811,7 @@ pub mod directory {
         }
 
         /// Describes the access endpoint configuration for a WorkSpace.
-        pub fn access_endpoint_config(
-            mut self,
-            value: impl Into<Val<AccessEndpointConfig>>,
-        ) -> Self {
+        pub fn access_endpoint_config(mut self, value: impl Into<Val<AccessEndpointConfig>>) -> Self {
             self.props.set("AccessEndpointConfig", value);
             self
         }
@@ -977,10 +875,7 @@ pub mod directory {
         /// Indicates whether users can access their WorkSpaces through a WorkSpaces Thin Client.
         ///
         /// Allowed values: `ALLOW`, `DENY`.
-        pub fn device_type_work_spaces_thin_client(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn device_type_work_spaces_thin_client(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("DeviceTypeWorkSpacesThinClient", value);
             self
         }
@@ -1145,374 +1040,95 @@ pub mod directory {
 
     pub(crate) static SAML_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RelayStateParameterName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "DISABLED",
-                        "ENABLED",
-                        "ENABLED_WITH_DIRECTORY_LOGIN_FALLBACK",
-                    ],
-                }),
-            ),
-            (
-                "UserAccessUrl",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(http|https)\\://\\S+$"),
-                    min_len: Some(8),
-                    max_len: Some(200),
-                    allowed: &[],
-                }),
-            ),
+            ("RelayStateParameterName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: None, allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED", "ENABLED_WITH_DIRECTORY_LOGIN_FALLBACK"] })),
+            ("UserAccessUrl", &Shape::Str(StrRule { pattern: Some("^(http|https)\\://\\S+$"), min_len: Some(8), max_len: Some(200), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SELFSERVICE_PERMISSIONS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ChangeComputeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "IncreaseVolumeSize",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "RebuildWorkspace",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "RestartWorkspace",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
-            (
-                "SwitchRunningMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("ChangeComputeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("IncreaseVolumeSize", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("RebuildWorkspace", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("RestartWorkspace", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
+            ("SwitchRunningMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STREAMING_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "GlobalAccelerator",
-                &Shape::Object(&GLOBAL_ACCELERATOR_FOR_DIRECTORY_SHAPE),
-            ),
-            (
-                "StorageConnectors",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&STORAGE_CONNECTOR_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
-            (
-                "StreamingExperiencePreferredProtocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TCP", "UDP"],
-                }),
-            ),
-            (
-                "UserSettings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&USER_SETTING_SHAPE)),
-                    min_items: Some(1),
-                    max_items: None,
-                }),
-            ),
+            ("GlobalAccelerator", &Shape::Object(&GLOBAL_ACCELERATOR_FOR_DIRECTORY_SHAPE)),
+            ("StorageConnectors", &Shape::List(ListRule { item: Some(&Shape::Object(&STORAGE_CONNECTOR_SHAPE)), min_items: Some(1), max_items: None })),
+            ("StreamingExperiencePreferredProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TCP", "UDP"] })),
+            ("UserSettings", &Shape::List(ListRule { item: Some(&Shape::Object(&USER_SETTING_SHAPE)), min_items: Some(1), max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static GLOBAL_ACCELERATOR_FOR_DIRECTORY_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Mode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED_AUTO", "DISABLED"],
-                }),
-            ),
-            (
-                "PreferredProtocol",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["TCP", "NONE"],
-                }),
-            ),
+            ("Mode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED_AUTO", "DISABLED"] })),
+            ("PreferredProtocol", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["TCP", "NONE"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static STORAGE_CONNECTOR_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ConnectorType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["HOME_FOLDER"],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("ConnectorType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["HOME_FOLDER"] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static USER_SETTING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Action",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "CLIPBOARD_COPY_FROM_LOCAL_DEVICE",
-                        "CLIPBOARD_COPY_TO_LOCAL_DEVICE",
-                        "PRINTING_TO_LOCAL_DEVICE",
-                        "SMART_CARD",
-                    ],
-                }),
-            ),
-            (
-                "MaximumLength",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Permission",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ENABLED", "DISABLED"],
-                }),
-            ),
+            ("Action", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CLIPBOARD_COPY_FROM_LOCAL_DEVICE", "CLIPBOARD_COPY_TO_LOCAL_DEVICE", "PRINTING_TO_LOCAL_DEVICE", "SMART_CARD"] })),
+            ("MaximumLength", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Permission", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ENABLED", "DISABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static WORKSPACE_ACCESS_PROPERTIES_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessEndpointConfig",
-                &Shape::Object(&ACCESS_ENDPOINT_CONFIG_SHAPE),
-            ),
-            (
-                "DeviceTypeAndroid",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "DeviceTypeChromeOs",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "DeviceTypeIos",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "DeviceTypeLinux",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "DeviceTypeOsx",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "DeviceTypeWeb",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "DeviceTypeWindows",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "DeviceTypeWorkSpacesThinClient",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
-            (
-                "DeviceTypeZeroClient",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["ALLOW", "DENY"],
-                }),
-            ),
+            ("AccessEndpointConfig", &Shape::Object(&ACCESS_ENDPOINT_CONFIG_SHAPE)),
+            ("DeviceTypeAndroid", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("DeviceTypeChromeOs", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("DeviceTypeIos", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("DeviceTypeLinux", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("DeviceTypeOsx", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("DeviceTypeWeb", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("DeviceTypeWindows", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("DeviceTypeWorkSpacesThinClient", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
+            ("DeviceTypeZeroClient", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALLOW", "DENY"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_ENDPOINT_CONFIG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessEndpoints",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&ACCESS_ENDPOINT_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "InternetFallbackProtocols",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &["PCOIP"],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
+            ("AccessEndpoints", &Shape::List(ListRule { item: Some(&Shape::Object(&ACCESS_ENDPOINT_SHAPE)), min_items: None, max_items: None })),
+            ("InternetFallbackProtocols", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["PCOIP"] })), min_items: None, max_items: None })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static ACCESS_ENDPOINT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AccessEndpointType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["STREAMING_WSP"],
-                }),
-            ),
-            (
-                "VpcEndpointId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-zA-Z0-9\\_\\-]{1,1000}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("AccessEndpointType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["STREAMING_WSP"] })),
+            ("VpcEndpointId", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9\\_\\-]{1,1000}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1543,19 +1159,12 @@ impl CfnWorkspace {
     /// - `bundle_id`: `BundleId`.
     /// - `directory_id`: `DirectoryId`.
     /// - `user_name`: `UserName`.
-    pub fn new(
-        bundle_id: impl Into<Val<String>>,
-        directory_id: impl Into<Val<String>>,
-        user_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(bundle_id: impl Into<Val<String>>, directory_id: impl Into<Val<String>>, user_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BundleId", bundle_id);
         props.set("DirectoryId", directory_id);
         props.set("UserName", user_name);
-        CfnWorkspace {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkspace { props, options: ResourceOptions::default() }
     }
 
     /// The `RootVolumeEncryptionEnabled` property.
@@ -1583,10 +1192,7 @@ impl CfnWorkspace {
     }
 
     /// The `WorkspaceProperties` property.
-    pub fn workspace_properties(
-        mut self,
-        value: impl Into<Val<workspace::WorkspaceProperties>>,
-    ) -> Self {
+    pub fn workspace_properties(mut self, value: impl Into<Val<workspace::WorkspaceProperties>>) -> Self {
         self.props.set("WorkspaceProperties", value);
         self
     }
@@ -1626,22 +1232,14 @@ pub(crate) static WORKSPACE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["WorkspaceId"],
     attributes: &["Id", "WorkspaceId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static WORKSPACE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&workspace::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workspace::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1708,10 +1306,7 @@ pub mod workspace {
         }
 
         /// The `RunningModeAutoStopTimeoutInMinutes` property.
-        pub fn running_mode_auto_stop_timeout_in_minutes(
-            mut self,
-            value: impl Into<Val<i64>>,
-        ) -> Self {
+        pub fn running_mode_auto_stop_timeout_in_minutes(mut self, value: impl Into<Val<i64>>) -> Self {
             self.props.set("RunningModeAutoStopTimeoutInMinutes", value);
             self
         }
@@ -1731,24 +1326,8 @@ pub mod workspace {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1772,10 +1351,7 @@ impl CfnWorkspaceIpGroup {
     pub fn new(group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GroupName", group_name);
-        CfnWorkspaceIpGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkspaceIpGroup { props, options: ResourceOptions::default() }
     }
 
     /// The description of the group.
@@ -1793,10 +1369,7 @@ impl CfnWorkspaceIpGroup {
     }
 
     /// The rules for the IP access control group.
-    pub fn user_rules(
-        mut self,
-        value: impl Into<Val<Vec<workspace_ip_group::IpRuleItem>>>,
-    ) -> Self {
+    pub fn user_rules(mut self, value: impl Into<Val<Vec<workspace_ip_group::IpRuleItem>>>) -> Self {
         self.props.set("UserRules", value);
         self
     }
@@ -1840,22 +1413,14 @@ pub(crate) static WORKSPACE_IP_GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["Arn"],
     attributes: &["Arn", "GroupId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce3e289359),
 };
 
 pub(crate) static WORKSPACE_IP_GROUP_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&workspace_ip_group::TAG_SHAPE)),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workspace_ip_group::TAG_SHAPE)), min_items: None, max_items: None })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1921,24 +1486,8 @@ pub mod workspace_ip_group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1962,28 +1511,17 @@ impl CfnWorkspacesPool {
     /// - `capacity`: `Capacity`.
     /// - `directory_id`: `DirectoryId`.
     /// - `pool_name`: `PoolName`.
-    pub fn new(
-        bundle_id: impl Into<Val<String>>,
-        capacity: impl Into<Val<workspaces_pool::Capacity>>,
-        directory_id: impl Into<Val<String>>,
-        pool_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(bundle_id: impl Into<Val<String>>, capacity: impl Into<Val<workspaces_pool::Capacity>>, directory_id: impl Into<Val<String>>, pool_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("BundleId", bundle_id);
         props.set("Capacity", capacity);
         props.set("DirectoryId", directory_id);
         props.set("PoolName", pool_name);
-        CfnWorkspacesPool {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkspacesPool { props, options: ResourceOptions::default() }
     }
 
     /// The `ApplicationSettings` property.
-    pub fn application_settings(
-        mut self,
-        value: impl Into<Val<workspaces_pool::ApplicationSettings>>,
-    ) -> Self {
+    pub fn application_settings(mut self, value: impl Into<Val<workspaces_pool::ApplicationSettings>>) -> Self {
         self.props.set("ApplicationSettings", value);
         self
     }
@@ -2009,10 +1547,7 @@ impl CfnWorkspacesPool {
     }
 
     /// The `TimeoutSettings` property.
-    pub fn timeout_settings(
-        mut self,
-        value: impl Into<Val<workspaces_pool::TimeoutSettings>>,
-    ) -> Self {
+    pub fn timeout_settings(mut self, value: impl Into<Val<workspaces_pool::TimeoutSettings>>) -> Self {
         self.props.set("TimeoutSettings", value);
         self
     }
@@ -2057,77 +1592,21 @@ pub(crate) static WORKSPACES_POOL_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["PoolId"],
     attributes: &["CreatedAt", "PoolArn", "PoolId"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2ff61e288358),
 };
 
 pub(crate) static WORKSPACES_POOL_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ApplicationSettings",
-            &Shape::Object(&workspaces_pool::APPLICATION_SETTINGS_SHAPE),
-        ),
-        (
-            "BundleId",
-            &Shape::Str(StrRule {
-                pattern: Some("^wsb-[0-9a-z]{8,63}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("ApplicationSettings", &Shape::Object(&workspaces_pool::APPLICATION_SETTINGS_SHAPE)),
+        ("BundleId", &Shape::Str(StrRule { pattern: Some("^wsb-[0-9a-z]{8,63}$"), min_len: None, max_len: None, allowed: &[] })),
         ("Capacity", &Shape::Object(&workspaces_pool::CAPACITY_SHAPE)),
-        (
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-zA-Z0-9_./() -]+$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DirectoryId",
-            &Shape::Str(StrRule {
-                pattern: Some("^wsd-[0-9a-z]{8,63}$"),
-                min_len: Some(10),
-                max_len: Some(65),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PoolName",
-            &Shape::Str(StrRule {
-                pattern: Some("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RunningMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ALWAYS_ON", "AUTO_STOP"],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workspaces_pool::TAG_SHAPE)),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TimeoutSettings",
-            &Shape::Object(&workspaces_pool::TIMEOUT_SETTINGS_SHAPE),
-        ),
+        ("Description", &Shape::Str(StrRule { pattern: Some("^[a-zA-Z0-9_./() -]+$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
+        ("DirectoryId", &Shape::Str(StrRule { pattern: Some("^wsd-[0-9a-z]{8,63}$"), min_len: Some(10), max_len: Some(65), allowed: &[] })),
+        ("PoolName", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("RunningMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ALWAYS_ON", "AUTO_STOP"] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workspaces_pool::TAG_SHAPE)), min_items: None, max_items: None })),
+        ("TimeoutSettings", &Shape::Object(&workspaces_pool::TIMEOUT_SETTINGS_SHAPE)),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2255,90 +1734,32 @@ pub mod workspaces_pool {
 
     pub(crate) static APPLICATION_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "SettingsGroup",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[A-Za-z0-9_./()!*'-]+$"),
-                    min_len: Some(0),
-                    max_len: Some(100),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Status",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["DISABLED", "ENABLED"],
-                }),
-            ),
+            ("SettingsGroup", &Shape::Str(StrRule { pattern: Some("^[A-Za-z0-9_./()!*'-]+$"), min_len: Some(0), max_len: Some(100), allowed: &[] })),
+            ("Status", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["DISABLED", "ENABLED"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "DesiredUserSessions",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("DesiredUserSessions", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(127), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TIMEOUT_SETTINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DisconnectTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(60.0),
-                    max: Some(36000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "IdleDisconnectTimeoutInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(36000.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxUserDurationInSeconds",
-                &Shape::Num(NumRule {
-                    min: Some(600.0),
-                    max: Some(432000.0),
-                    allowed: &[],
-                }),
-            ),
+            ("DisconnectTimeoutInSeconds", &Shape::Num(NumRule { min: Some(60.0), max: Some(36000.0), allowed: &[] })),
+            ("IdleDisconnectTimeoutInSeconds", &Shape::Num(NumRule { min: Some(0.0), max: Some(36000.0), allowed: &[] })),
+            ("MaxUserDurationInSeconds", &Shape::Num(NumRule { min: Some(600.0), max: Some(432000.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,10 +31,7 @@ impl CfnVolume {
     pub fn new(availability_zone: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("AvailabilityZone", availability_zone);
-        CfnVolume {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVolume { props, options: ResourceOptions::default() }
     }
 
     /// Indicates whether the volume should be encrypted
@@ -80,10 +77,7 @@ impl CfnVolume {
     /// The tags passed to EBS volume
     ///
     /// Changing it replaces the resource.
-    pub fn tag_specifications(
-        mut self,
-        value: impl Into<Val<Vec<volume::TagSpecification>>>,
-    ) -> Self {
+    pub fn tag_specifications(mut self, value: impl Into<Val<Vec<volume::TagSpecification>>>) -> Self {
         self.props.set("TagSpecifications", value);
         self
     }
@@ -134,17 +128,7 @@ impl Handle<CfnVolume> {
 pub(crate) static VOLUME_META: TypeMeta = TypeMeta {
     type_name: CfnVolume::TYPE_NAME,
     shape: &VOLUME_SHAPE,
-    create_only: &[
-        "AvailabilityZone",
-        "Encrypted",
-        "Iops",
-        "KmsKeyId",
-        "SizeInGB",
-        "SnapshotId",
-        "TagSpecifications",
-        "Throughput",
-        "VolumeType",
-    ],
+    create_only: &["AvailabilityZone", "Encrypted", "Iops", "KmsKeyId", "SizeInGB", "SnapshotId", "TagSpecifications", "Throughput", "VolumeType"],
     write_only: &[],
     primary_identifier: &["VolumeId"],
     attributes: &["VolumeId"],
@@ -154,74 +138,14 @@ pub(crate) static VOLUME_META: TypeMeta = TypeMeta {
 
 pub(crate) static VOLUME_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "AvailabilityZone",
-            &Shape::Str(StrRule {
-                pattern: Some("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$"),
-                min_len: Some(0),
-                max_len: Some(64),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Iops",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(0),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SizeInGB",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnapshotId",
-            &Shape::Str(StrRule {
-                pattern: Some("^snap-[0-9a-zA-Z]{1,63}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TagSpecifications",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&volume::TAG_SPECIFICATION_SHAPE)),
-                min_items: None,
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "Throughput",
-            &Shape::Num(NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"],
-            }),
-        ),
+        ("AvailabilityZone", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$"), min_len: Some(0), max_len: Some(64), allowed: &[] })),
+        ("Iops", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+        ("SizeInGB", &Shape::Num(NumRule { min: Some(0.0), max: Some(16384.0), allowed: &[] })),
+        ("SnapshotId", &Shape::Str(StrRule { pattern: Some("^snap-[0-9a-zA-Z]{1,63}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&volume::TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: Some(30) })),
+        ("Throughput", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+        ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -293,52 +217,16 @@ pub mod volume {
 
     pub(crate) static TAG_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "instance",
-                        "volume",
-                        "spot-instances-request",
-                        "network-interface",
-                    ],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(50),
-                }),
-            ),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["instance", "volume", "spot-instances-request", "network-interface"] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(0), max_items: Some(50) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -361,19 +249,12 @@ impl CfnVolumeAssociation {
     /// - `device`: `Device`, The device name for the volume attachment
     /// - `volume_id`: `VolumeId`, ID of the volume to attach to the workspace instance
     /// - `workspace_instance_id`: `WorkspaceInstanceId`, ID of the workspace instance to associate with the volume
-    pub fn new(
-        device: impl Into<Val<String>>,
-        volume_id: impl Into<Val<String>>,
-        workspace_instance_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(device: impl Into<Val<String>>, volume_id: impl Into<Val<String>>, workspace_instance_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("Device", device);
         props.set("VolumeId", volume_id);
         props.set("WorkspaceInstanceId", workspace_instance_id);
-        CfnVolumeAssociation {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnVolumeAssociation { props, options: ResourceOptions::default() }
     }
 
     /// Mode to use when disassociating the volume
@@ -415,42 +296,10 @@ pub(crate) static VOLUME_ASSOCIATION_META: TypeMeta = TypeMeta {
 
 pub(crate) static VOLUME_ASSOCIATION_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "Device",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DisassociateMode",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["FORCE", "NO_FORCE"],
-            }),
-        ),
-        (
-            "VolumeId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vol-[0-9a-zA-Z]{1,63}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WorkspaceInstanceId",
-            &Shape::Str(StrRule {
-                pattern: Some("^wsinst-[0-9a-zA-Z]{8,63}$"),
-                min_len: None,
-                max_len: None,
-                allowed: &[],
-            }),
-        ),
+        ("Device", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(32), allowed: &[] })),
+        ("DisassociateMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["FORCE", "NO_FORCE"] })),
+        ("VolumeId", &Shape::Str(StrRule { pattern: Some("^vol-[0-9a-zA-Z]{1,63}$"), min_len: None, max_len: None, allowed: &[] })),
+        ("WorkspaceInstanceId", &Shape::Str(StrRule { pattern: Some("^wsinst-[0-9a-zA-Z]{8,63}$"), min_len: None, max_len: None, allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -470,10 +319,7 @@ impl CfnWorkspaceInstance {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnWorkspaceInstance {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnWorkspaceInstance { props, options: ResourceOptions::default() }
     }
 
     /// The `ManagedInstance` property.
@@ -481,10 +327,7 @@ impl CfnWorkspaceInstance {
     /// Changing it replaces the resource.
     ///
     /// Write-only.
-    pub fn managed_instance(
-        mut self,
-        value: impl Into<Val<workspace_instance::ManagedInstance>>,
-    ) -> Self {
+    pub fn managed_instance(mut self, value: impl Into<Val<workspace_instance::ManagedInstance>>) -> Self {
         self.props.set("ManagedInstance", value);
         self
     }
@@ -543,33 +386,15 @@ pub(crate) static WORKSPACE_INSTANCE_META: TypeMeta = TypeMeta {
     create_only: &["ManagedInstance"],
     write_only: &["ManagedInstance"],
     primary_identifier: &["WorkspaceInstanceId"],
-    attributes: &[
-        "EC2ManagedInstance",
-        "EC2ManagedInstance.InstanceId",
-        "ProvisionState",
-        "WorkspaceInstanceId",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["EC2ManagedInstance", "EC2ManagedInstance.InstanceId", "ProvisionState", "WorkspaceInstanceId"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fce3f28935b),
 };
 
 pub(crate) static WORKSPACE_INSTANCE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "ManagedInstance",
-            &Shape::Object(&workspace_instance::MANAGED_INSTANCE_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&workspace_instance::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("ManagedInstance", &Shape::Object(&workspace_instance::MANAGED_INSTANCE_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&workspace_instance::TAG_SHAPE)), min_items: Some(0), max_items: Some(30) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -591,10 +416,7 @@ pub mod workspace_instance {
         ///
         /// - `image_id`: `ImageId`.
         /// - `instance_type`: `InstanceType`.
-        pub fn new(
-            image_id: impl Into<Val<String>>,
-            instance_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(image_id: impl Into<Val<String>>, instance_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("ImageId", image_id);
             props.set("InstanceType", instance_type);
@@ -602,19 +424,13 @@ pub mod workspace_instance {
         }
 
         /// The `BlockDeviceMappings` property.
-        pub fn block_device_mappings(
-            mut self,
-            value: impl Into<Val<Vec<BlockDeviceMapping>>>,
-        ) -> Self {
+        pub fn block_device_mappings(mut self, value: impl Into<Val<Vec<BlockDeviceMapping>>>) -> Self {
             self.props.set("BlockDeviceMappings", value);
             self
         }
 
         /// The `CapacityReservationSpecification` property.
-        pub fn capacity_reservation_specification(
-            mut self,
-            value: impl Into<Val<CapacityReservationSpecification>>,
-        ) -> Self {
+        pub fn capacity_reservation_specification(mut self, value: impl Into<Val<CapacityReservationSpecification>>) -> Self {
             self.props.set("CapacityReservationSpecification", value);
             self
         }
@@ -626,10 +442,7 @@ pub mod workspace_instance {
         }
 
         /// The `CreditSpecification` property.
-        pub fn credit_specification(
-            mut self,
-            value: impl Into<Val<CreditSpecificationRequest>>,
-        ) -> Self {
+        pub fn credit_specification(mut self, value: impl Into<Val<CreditSpecificationRequest>>) -> Self {
             self.props.set("CreditSpecification", value);
             self
         }
@@ -659,19 +472,13 @@ pub mod workspace_instance {
         }
 
         /// The `HibernationOptions` property.
-        pub fn hibernation_options(
-            mut self,
-            value: impl Into<Val<HibernationOptionsRequest>>,
-        ) -> Self {
+        pub fn hibernation_options(mut self, value: impl Into<Val<HibernationOptionsRequest>>) -> Self {
             self.props.set("HibernationOptions", value);
             self
         }
 
         /// The `IamInstanceProfile` property.
-        pub fn iam_instance_profile(
-            mut self,
-            value: impl Into<Val<IamInstanceProfileSpecification>>,
-        ) -> Self {
+        pub fn iam_instance_profile(mut self, value: impl Into<Val<IamInstanceProfileSpecification>>) -> Self {
             self.props.set("IamInstanceProfile", value);
             self
         }
@@ -689,28 +496,19 @@ pub mod workspace_instance {
         }
 
         /// The `LicenseSpecifications` property.
-        pub fn license_specifications(
-            mut self,
-            value: impl Into<Val<Vec<LicenseConfigurationRequest>>>,
-        ) -> Self {
+        pub fn license_specifications(mut self, value: impl Into<Val<Vec<LicenseConfigurationRequest>>>) -> Self {
             self.props.set("LicenseSpecifications", value);
             self
         }
 
         /// The `MaintenanceOptions` property.
-        pub fn maintenance_options(
-            mut self,
-            value: impl Into<Val<InstanceMaintenanceOptionsRequest>>,
-        ) -> Self {
+        pub fn maintenance_options(mut self, value: impl Into<Val<InstanceMaintenanceOptionsRequest>>) -> Self {
             self.props.set("MaintenanceOptions", value);
             self
         }
 
         /// The `MetadataOptions` property.
-        pub fn metadata_options(
-            mut self,
-            value: impl Into<Val<InstanceMetadataOptionsRequest>>,
-        ) -> Self {
+        pub fn metadata_options(mut self, value: impl Into<Val<InstanceMetadataOptionsRequest>>) -> Self {
             self.props.set("MetadataOptions", value);
             self
         }
@@ -722,19 +520,13 @@ pub mod workspace_instance {
         }
 
         /// The `NetworkInterfaces` property.
-        pub fn network_interfaces(
-            mut self,
-            value: impl Into<Val<Vec<InstanceNetworkInterfaceSpecification>>>,
-        ) -> Self {
+        pub fn network_interfaces(mut self, value: impl Into<Val<Vec<InstanceNetworkInterfaceSpecification>>>) -> Self {
             self.props.set("NetworkInterfaces", value);
             self
         }
 
         /// The `NetworkPerformanceOptions` property.
-        pub fn network_performance_options(
-            mut self,
-            value: impl Into<Val<InstanceNetworkPerformanceOptionsRequest>>,
-        ) -> Self {
+        pub fn network_performance_options(mut self, value: impl Into<Val<InstanceNetworkPerformanceOptionsRequest>>) -> Self {
             self.props.set("NetworkPerformanceOptions", value);
             self
         }
@@ -746,10 +538,7 @@ pub mod workspace_instance {
         }
 
         /// The `PrivateDnsNameOptions` property.
-        pub fn private_dns_name_options(
-            mut self,
-            value: impl Into<Val<PrivateDnsNameOptionsRequest>>,
-        ) -> Self {
+        pub fn private_dns_name_options(mut self, value: impl Into<Val<PrivateDnsNameOptionsRequest>>) -> Self {
             self.props.set("PrivateDnsNameOptions", value);
             self
         }
@@ -903,10 +692,7 @@ pub mod workspace_instance {
         }
 
         /// The `CapacityReservationTarget` property.
-        pub fn capacity_reservation_target(
-            mut self,
-            value: impl Into<Val<CapacityReservationTarget>>,
-        ) -> Self {
+        pub fn capacity_reservation_target(mut self, value: impl Into<Val<CapacityReservationTarget>>) -> Self {
             self.props.set("CapacityReservationTarget", value);
             self
         }
@@ -938,10 +724,7 @@ pub mod workspace_instance {
         }
 
         /// The `CapacityReservationResourceGroupArn` property.
-        pub fn capacity_reservation_resource_group_arn(
-            mut self,
-            value: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("CapacityReservationResourceGroupArn", value);
             self
         }
@@ -1301,9 +1084,7 @@ pub mod workspace_instance {
         }
     }
 
-    impl From<InstanceNetworkPerformanceOptionsRequest>
-        for Val<InstanceNetworkPerformanceOptionsRequest>
-    {
+    impl From<InstanceNetworkPerformanceOptionsRequest> for Val<InstanceNetworkPerformanceOptionsRequest> {
         fn from(v: InstanceNetworkPerformanceOptionsRequest) -> Self {
             v.props.into_val()
         }
@@ -1466,557 +1247,161 @@ pub mod workspace_instance {
 
     pub(crate) static MANAGED_INSTANCE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BlockDeviceMappings",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&BLOCK_DEVICE_MAPPING_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "CapacityReservationSpecification",
-                &Shape::Object(&CAPACITY_RESERVATION_SPECIFICATION_SHAPE),
-            ),
+            ("BlockDeviceMappings", &Shape::List(ListRule { item: Some(&Shape::Object(&BLOCK_DEVICE_MAPPING_SHAPE)), min_items: None, max_items: None })),
+            ("CapacityReservationSpecification", &Shape::Object(&CAPACITY_RESERVATION_SPECIFICATION_SHAPE)),
             ("CpuOptions", &Shape::Object(&CPU_OPTIONS_REQUEST_SHAPE)),
-            (
-                "CreditSpecification",
-                &Shape::Object(&CREDIT_SPECIFICATION_REQUEST_SHAPE),
-            ),
-            (
-                "IamInstanceProfile",
-                &Shape::Object(&IAM_INSTANCE_PROFILE_SPECIFICATION_SHAPE),
-            ),
-            (
-                "ImageId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^ami-[0-9a-zA-Z]{1,63}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "InstanceType",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([a-z0-9-]+)\\.([a-z0-9]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Ipv6AddressCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KeyName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LicenseSpecifications",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&LICENSE_CONFIGURATION_REQUEST_SHAPE)),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MaintenanceOptions",
-                &Shape::Object(&INSTANCE_MAINTENANCE_OPTIONS_REQUEST_SHAPE),
-            ),
-            (
-                "MetadataOptions",
-                &Shape::Object(&INSTANCE_METADATA_OPTIONS_REQUEST_SHAPE),
-            ),
-            (
-                "NetworkInterfaces",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(
-                        &INSTANCE_NETWORK_INTERFACE_SPECIFICATION_SHAPE,
-                    )),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "NetworkPerformanceOptions",
-                &Shape::Object(&INSTANCE_NETWORK_PERFORMANCE_OPTIONS_REQUEST_SHAPE),
-            ),
+            ("CreditSpecification", &Shape::Object(&CREDIT_SPECIFICATION_REQUEST_SHAPE)),
+            ("IamInstanceProfile", &Shape::Object(&IAM_INSTANCE_PROFILE_SPECIFICATION_SHAPE)),
+            ("ImageId", &Shape::Str(StrRule { pattern: Some("^ami-[0-9a-zA-Z]{1,63}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("InstanceType", &Shape::Str(StrRule { pattern: Some("^([a-z0-9-]+)\\.([a-z0-9]+)$"), min_len: Some(1), max_len: Some(64), allowed: &[] })),
+            ("Ipv6AddressCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("KeyName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("LicenseSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&LICENSE_CONFIGURATION_REQUEST_SHAPE)), min_items: None, max_items: None })),
+            ("MaintenanceOptions", &Shape::Object(&INSTANCE_MAINTENANCE_OPTIONS_REQUEST_SHAPE)),
+            ("MetadataOptions", &Shape::Object(&INSTANCE_METADATA_OPTIONS_REQUEST_SHAPE)),
+            ("NetworkInterfaces", &Shape::List(ListRule { item: Some(&Shape::Object(&INSTANCE_NETWORK_INTERFACE_SPECIFICATION_SHAPE)), min_items: None, max_items: None })),
+            ("NetworkPerformanceOptions", &Shape::Object(&INSTANCE_NETWORK_PERFORMANCE_OPTIONS_REQUEST_SHAPE)),
             ("Placement", &Shape::Object(&PLACEMENT_SHAPE)),
-            (
-                "PrivateDnsNameOptions",
-                &Shape::Object(&PRIVATE_DNS_NAME_OPTIONS_REQUEST_SHAPE),
-            ),
-            (
-                "SubnetId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^subnet-[0-9a-zA-Z]{1,63}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "TagSpecifications",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SPECIFICATION_SHAPE)),
-                    min_items: None,
-                    max_items: Some(30),
-                }),
-            ),
-            (
-                "UserData",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(16000),
-                    allowed: &[],
-                }),
-            ),
+            ("PrivateDnsNameOptions", &Shape::Object(&PRIVATE_DNS_NAME_OPTIONS_REQUEST_SHAPE)),
+            ("SubnetId", &Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{1,63}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("TagSpecifications", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SPECIFICATION_SHAPE)), min_items: None, max_items: Some(30) })),
+            ("UserData", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(16000), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static BLOCK_DEVICE_MAPPING_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "DeviceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
+            ("DeviceName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32), allowed: &[] })),
             ("Ebs", &Shape::Object(&EBS_BLOCK_DEVICE_SHAPE)),
-            (
-                "NoDevice",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VirtualName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^ephemeral(0|[1-9][0-9]{0,2})$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("NoDevice", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(32), allowed: &[] })),
+            ("VirtualName", &Shape::Str(StrRule { pattern: Some("^ephemeral(0|[1-9][0-9]{0,2})$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static EBS_BLOCK_DEVICE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Iops",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "KmsKeyId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Throughput",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "VolumeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"],
-                }),
-            ),
+            ("Iops", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("KmsKeyId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Throughput", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("VolumeSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("VolumeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_RESERVATION_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityReservationPreference",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["capacity-reservations-only", "open", "none"],
-                }),
-            ),
-            (
-                "CapacityReservationTarget",
-                &Shape::Object(&CAPACITY_RESERVATION_TARGET_SHAPE),
-            ),
+            ("CapacityReservationPreference", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["capacity-reservations-only", "open", "none"] })),
+            ("CapacityReservationTarget", &Shape::Object(&CAPACITY_RESERVATION_TARGET_SHAPE)),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CAPACITY_RESERVATION_TARGET_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CapacityReservationId",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "CapacityReservationResourceGroupArn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
+            ("CapacityReservationId", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("CapacityReservationResourceGroupArn", &Shape::Str(StrRule { pattern: Some("^arn:.*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CPU_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CoreCount",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ThreadsPerCore",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("CoreCount", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ThreadsPerCore", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static CREDIT_SPECIFICATION_REQUEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "CpuCredits",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["standard", "unlimited"],
-            }),
-        )],
+        fields: &[
+            ("CpuCredits", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["standard", "unlimited"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static IAM_INSTANCE_PROFILE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Arn",
-                &Shape::Str(StrRule {
-                    pattern: Some("^arn:.*"),
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Name",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
+            ("Arn", &Shape::Str(StrRule { pattern: Some("^arn:.*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+            ("Name", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LICENSE_CONFIGURATION_REQUEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "LicenseConfigurationArn",
-            &Shape::Str(StrRule {
-                pattern: Some("^arn:.*"),
-                min_len: Some(0),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("LicenseConfigurationArn", &Shape::Str(StrRule { pattern: Some("^arn:.*"), min_len: Some(0), max_len: Some(2048), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_MAINTENANCE_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "AutoRecovery",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["disabled", "default"],
-            }),
-        )],
+        fields: &[
+            ("AutoRecovery", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["disabled", "default"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_METADATA_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HttpEndpoint",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
-            (
-                "HttpProtocolIpv6",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
-            (
-                "HttpPutResponseHopLimit",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(64.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HttpTokens",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["optional", "required"],
-                }),
-            ),
-            (
-                "InstanceMetadataTags",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["enabled", "disabled"],
-                }),
-            ),
+            ("HttpEndpoint", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
+            ("HttpProtocolIpv6", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
+            ("HttpPutResponseHopLimit", &Shape::Num(NumRule { min: Some(1.0), max: Some(64.0), allowed: &[] })),
+            ("HttpTokens", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["optional", "required"] })),
+            ("InstanceMetadataTags", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["enabled", "disabled"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static INSTANCE_NETWORK_INTERFACE_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Description",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\S\\s]*$"),
-                    min_len: Some(0),
-                    max_len: Some(1000),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "DeviceIndex",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Groups",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: Some("^sg-[0-9a-zA-Z]{1,63}$"),
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "SubnetId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^subnet-[0-9a-zA-Z]{1,63}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("Description", &Shape::Str(StrRule { pattern: Some("^[\\S\\s]*$"), min_len: Some(0), max_len: Some(1000), allowed: &[] })),
+            ("DeviceIndex", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Groups", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^sg-[0-9a-zA-Z]{1,63}$"), min_len: None, max_len: None, allowed: &[] })), min_items: None, max_items: None })),
+            ("SubnetId", &Shape::Str(StrRule { pattern: Some("^subnet-[0-9a-zA-Z]{1,63}$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
-    pub(crate) static INSTANCE_NETWORK_PERFORMANCE_OPTIONS_REQUEST_SHAPE: ObjectShape =
-        ObjectShape {
-            fields: &[(
-                "BandwidthWeighting",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["default", "vpc-1", "ebs-1"],
-                }),
-            )],
-            ..ObjectShape::EMPTY
-        };
+    pub(crate) static INSTANCE_NETWORK_PERFORMANCE_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
+        fields: &[
+            ("BandwidthWeighting", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default", "vpc-1", "ebs-1"] })),
+        ],
+        ..ObjectShape::EMPTY
+    };
 
     pub(crate) static PLACEMENT_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "AvailabilityZone",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupId",
-                &Shape::Str(StrRule {
-                    pattern: Some("^pg-[0-9a-zA-Z]{1,63}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "GroupName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PartitionNumber",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Tenancy",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["default", "dedicated", "host"],
-                }),
-            ),
+            ("AvailabilityZone", &Shape::Str(StrRule { pattern: Some("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$"), min_len: None, max_len: None, allowed: &[] })),
+            ("GroupId", &Shape::Str(StrRule { pattern: Some("^pg-[0-9a-zA-Z]{1,63}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("GroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(255), allowed: &[] })),
+            ("PartitionNumber", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("Tenancy", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["default", "dedicated", "host"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static PRIVATE_DNS_NAME_OPTIONS_REQUEST_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "HostnameType",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: None,
-                max_len: None,
-                allowed: &["ip-name", "resource-name"],
-            }),
-        )],
+        fields: &[
+            ("HostnameType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["ip-name", "resource-name"] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SPECIFICATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ResourceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "instance",
-                        "volume",
-                        "spot-instances-request",
-                        "network-interface",
-                    ],
-                }),
-            ),
-            (
-                "Tags",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&TAG_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(30),
-                }),
-            ),
+            ("ResourceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["instance", "volume", "spot-instances-request", "network-interface"] })),
+            ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&TAG_SHAPE)), min_items: Some(0), max_items: Some(30) })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };

@@ -31,10 +31,7 @@ impl CfnEnvironment {
     pub fn new(desktop_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("DesktopArn", desktop_arn);
-        CfnEnvironment {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnEnvironment { props, options: ResourceOptions::default() }
     }
 
     /// The ID of the software set to apply.
@@ -64,10 +61,7 @@ impl CfnEnvironment {
     }
 
     /// A specification for a time window to apply software updates.
-    pub fn maintenance_window(
-        mut self,
-        value: impl Into<Val<environment::MaintenanceWindow>>,
-    ) -> Self {
+    pub fn maintenance_window(mut self, value: impl Into<Val<environment::MaintenanceWindow>>) -> Self {
         self.props.set("MaintenanceWindow", value);
         self
     }
@@ -194,22 +188,8 @@ pub(crate) static ENVIRONMENT_META: TypeMeta = TypeMeta {
     create_only: &["DesktopArn", "KmsKeyArn"],
     write_only: &[],
     primary_identifier: &["Id"],
-    attributes: &[
-        "ActivationCode",
-        "Arn",
-        "CreatedAt",
-        "DesktopType",
-        "Id",
-        "PendingSoftwareSetId",
-        "PendingSoftwareSetVersion",
-        "RegisteredDevicesCount",
-        "SoftwareSetComplianceStatus",
-        "UpdatedAt",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["ActivationCode", "Arn", "CreatedAt", "DesktopType", "Id", "PendingSoftwareSetId", "PendingSoftwareSetVersion", "RegisteredDevicesCount", "SoftwareSetComplianceStatus", "UpdatedAt"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288040),
 };
 
@@ -323,108 +303,30 @@ pub mod environment {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^(?!aws:)[a-zA-Z+-=._:/]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static MAINTENANCE_WINDOW_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "ApplyTimeOf",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["UTC", "DEVICE"],
-                }),
-            ),
-            (
-                "DaysOfTheWeek",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "MONDAY",
-                            "TUESDAY",
-                            "WEDNESDAY",
-                            "THURSDAY",
-                            "FRIDAY",
-                            "SATURDAY",
-                            "SUNDAY",
-                        ],
-                    })),
-                    min_items: Some(1),
-                    max_items: Some(7),
-                }),
-            ),
-            (
-                "EndTimeHour",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(23.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "EndTimeMinute",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(59.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartTimeHour",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(23.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "StartTimeMinute",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(59.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Type",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["SYSTEM", "CUSTOM"],
-                }),
-            ),
+            ("ApplyTimeOf", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["UTC", "DEVICE"] })),
+            ("DaysOfTheWeek", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"] })), min_items: Some(1), max_items: Some(7) })),
+            ("EndTimeHour", &Shape::Num(NumRule { min: Some(0.0), max: Some(23.0), allowed: &[] })),
+            ("EndTimeMinute", &Shape::Num(NumRule { min: Some(0.0), max: Some(59.0), allowed: &[] })),
+            ("StartTimeHour", &Shape::Num(NumRule { min: Some(0.0), max: Some(23.0), allowed: &[] })),
+            ("StartTimeMinute", &Shape::Num(NumRule { min: Some(0.0), max: Some(59.0), allowed: &[] })),
+            ("Type", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["SYSTEM", "CUSTOM"] })),
         ],
         ..ObjectShape::EMPTY
     };
 }
 
 /// Every resource type of the service, sorted by name.
-pub(crate) static TYPES: &[&TypeMeta] = &[&ENVIRONMENT_META];
+pub(crate) static TYPES: &[&TypeMeta] = &[
+    &ENVIRONMENT_META,
+];
 
 /// The schema facts of a type of this service.
 pub(crate) fn lookup(type_name: &str) -> Option<&'static TypeMeta> {

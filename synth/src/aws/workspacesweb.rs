@@ -28,10 +28,7 @@ impl CfnBrowserSettings {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnBrowserSettings {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnBrowserSettings { props, options: ResourceOptions::default() }
     }
 
     /// The `AdditionalEncryptionContext` property.
@@ -63,10 +60,7 @@ impl CfnBrowserSettings {
     }
 
     /// The `WebContentFilteringPolicy` property.
-    pub fn web_content_filtering_policy(
-        mut self,
-        value: impl Into<Val<browser_settings::WebContentFilteringPolicy>>,
-    ) -> Self {
+    pub fn web_content_filtering_policy(mut self, value: impl Into<Val<browser_settings::WebContentFilteringPolicy>>) -> Self {
         self.props.set("WebContentFilteringPolicy", value);
         self
     }
@@ -106,10 +100,7 @@ pub(crate) static BROWSER_SETTINGS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["BrowserSettingsArn"],
     attributes: &["AssociatedPortalArns", "BrowserSettingsArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
@@ -195,24 +186,8 @@ pub mod browser_settings {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -242,10 +217,7 @@ impl CfnDataProtectionSettings {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnDataProtectionSettings {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnDataProtectionSettings { props, options: ResourceOptions::default() }
     }
 
     /// The `AdditionalEncryptionContext` property.
@@ -277,10 +249,7 @@ impl CfnDataProtectionSettings {
     }
 
     /// The `InlineRedactionConfiguration` property.
-    pub fn inline_redaction_configuration(
-        mut self,
-        value: impl Into<Val<data_protection_settings::InlineRedactionConfiguration>>,
-    ) -> Self {
+    pub fn inline_redaction_configuration(mut self, value: impl Into<Val<data_protection_settings::InlineRedactionConfiguration>>) -> Self {
         self.props.set("InlineRedactionConfiguration", value);
         self
     }
@@ -330,15 +299,8 @@ pub(crate) static DATA_PROTECTION_SETTINGS_META: TypeMeta = TypeMeta {
     create_only: &["AdditionalEncryptionContext", "CustomerManagedKey"],
     write_only: &[],
     primary_identifier: &["DataProtectionSettingsArn"],
-    attributes: &[
-        "AssociatedPortalArns",
-        "CreationDate",
-        "DataProtectionSettingsArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AssociatedPortalArns", "CreationDate", "DataProtectionSettingsArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
@@ -465,10 +427,7 @@ pub mod data_protection_settings {
         ///
         /// - `pattern_name`: `PatternName`.
         /// - `pattern_regex`: `PatternRegex`.
-        pub fn new(
-            pattern_name: impl Into<Val<String>>,
-            pattern_regex: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(pattern_name: impl Into<Val<String>>, pattern_regex: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("PatternName", pattern_name);
             props.set("PatternRegex", pattern_regex);
@@ -572,90 +531,26 @@ pub mod data_protection_settings {
 
     pub(crate) static CUSTOM_PATTERN_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "KeywordRegex",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$"),
-                    min_len: Some(0),
-                    max_len: Some(300),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PatternDescription",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[ _\\-\\d\\w]+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PatternName",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[_\\-\\d\\w]+$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "PatternRegex",
-                &Shape::Str(StrRule {
-                    pattern: Some("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$"),
-                    min_len: Some(0),
-                    max_len: Some(300),
-                    allowed: &[],
-                }),
-            ),
+            ("KeywordRegex", &Shape::Str(StrRule { pattern: Some("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$"), min_len: Some(0), max_len: Some(300), allowed: &[] })),
+            ("PatternDescription", &Shape::Str(StrRule { pattern: Some("^[ _\\-\\d\\w]+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("PatternName", &Shape::Str(StrRule { pattern: Some("^[_\\-\\d\\w]+$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
+            ("PatternRegex", &Shape::Str(StrRule { pattern: Some("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$"), min_len: Some(0), max_len: Some(300), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static REDACTION_PLACE_HOLDER_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "RedactionPlaceHolderText",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[*_\\-\\d\\w]+$"),
-                    min_len: Some(1),
-                    max_len: Some(20),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RedactionPlaceHolderType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["CustomText"],
-                }),
-            ),
+            ("RedactionPlaceHolderText", &Shape::Str(StrRule { pattern: Some("^[*_\\-\\d\\w]+$"), min_len: Some(1), max_len: Some(20), allowed: &[] })),
+            ("RedactionPlaceHolderType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["CustomText"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -678,19 +573,12 @@ impl CfnIdentityProvider {
     /// - `identity_provider_details`: `IdentityProviderDetails`.
     /// - `identity_provider_name`: `IdentityProviderName`.
     /// - `identity_provider_type`: `IdentityProviderType`.
-    pub fn new(
-        identity_provider_details: impl Into<Val<Map<String>>>,
-        identity_provider_name: impl Into<Val<String>>,
-        identity_provider_type: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(identity_provider_details: impl Into<Val<Map<String>>>, identity_provider_name: impl Into<Val<String>>, identity_provider_type: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("IdentityProviderDetails", identity_provider_details);
         props.set("IdentityProviderName", identity_provider_name);
         props.set("IdentityProviderType", identity_provider_type);
-        CfnIdentityProvider {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIdentityProvider { props, options: ResourceOptions::default() }
     }
 
     /// The `PortalArn` property.
@@ -739,10 +627,7 @@ pub(crate) static IDENTITY_PROVIDER_META: TypeMeta = TypeMeta {
     write_only: &["PortalArn"],
     primary_identifier: &["IdentityProviderArn"],
     attributes: &["IdentityProviderArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
@@ -790,24 +675,8 @@ pub mod identity_provider {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -831,10 +700,7 @@ impl CfnIpAccessSettings {
     pub fn new(ip_rules: impl Into<Val<Vec<ip_access_settings::IpRule>>>) -> Self {
         let mut props = Props::new();
         props.set("IpRules", ip_rules);
-        CfnIpAccessSettings {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnIpAccessSettings { props, options: ResourceOptions::default() }
     }
 
     /// The `AdditionalEncryptionContext` property.
@@ -910,15 +776,8 @@ pub(crate) static IP_ACCESS_SETTINGS_META: TypeMeta = TypeMeta {
     create_only: &["AdditionalEncryptionContext", "CustomerManagedKey"],
     write_only: &[],
     primary_identifier: &["IpAccessSettingsArn"],
-    attributes: &[
-        "AssociatedPortalArns",
-        "CreationDate",
-        "IpAccessSettingsArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AssociatedPortalArns", "CreationDate", "IpAccessSettingsArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
@@ -995,38 +854,16 @@ pub mod ip_access_settings {
     }
 
     pub(crate) static IP_RULE_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Description",
-            &Shape::Str(StrRule {
-                pattern: Some("^.+$"),
-                min_len: Some(1),
-                max_len: Some(256),
-                allowed: &[],
-            }),
-        )],
+        fields: &[
+            ("Description", &Shape::Str(StrRule { pattern: Some("^.+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1049,19 +886,12 @@ impl CfnNetworkSettings {
     /// - `security_group_ids`: `SecurityGroupIds`.
     /// - `subnet_ids`: `SubnetIds`.
     /// - `vpc_id`: `VpcId`.
-    pub fn new(
-        security_group_ids: impl Into<Val<Vec<String>>>,
-        subnet_ids: impl Into<Val<Vec<String>>>,
-        vpc_id: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(security_group_ids: impl Into<Val<Vec<String>>>, subnet_ids: impl Into<Val<Vec<String>>>, vpc_id: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("SecurityGroupIds", security_group_ids);
         props.set("SubnetIds", subnet_ids);
         props.set("VpcId", vpc_id);
-        CfnNetworkSettings {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnNetworkSettings { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -1105,58 +935,16 @@ pub(crate) static NETWORK_SETTINGS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["NetworkSettingsArn"],
     attributes: &["AssociatedPortalArns", "NetworkSettingsArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
 pub(crate) static NETWORK_SETTINGS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "SecurityGroupIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^[\\w+\\-]+$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                })),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: Some("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"),
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                })),
-                min_items: Some(2),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&network_settings::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VpcId",
-            &Shape::Str(StrRule {
-                pattern: Some("^vpc-[0-9a-z]*$"),
-                min_len: Some(1),
-                max_len: Some(255),
-                allowed: &[],
-            }),
-        ),
+        ("SecurityGroupIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^[\\w+\\-]+$"), min_len: Some(1), max_len: Some(128), allowed: &[] })), min_items: Some(1), max_items: Some(5) })),
+        ("SubnetIds", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: Some("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$"), min_len: Some(1), max_len: Some(32), allowed: &[] })), min_items: Some(2), max_items: Some(3) })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&network_settings::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+        ("VpcId", &Shape::Str(StrRule { pattern: Some("^vpc-[0-9a-z]*$"), min_len: Some(1), max_len: Some(255), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -1194,24 +982,8 @@ pub mod network_settings {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1232,10 +1004,7 @@ impl CfnPortal {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnPortal {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnPortal { props, options: ResourceOptions::default() }
     }
 
     /// The `AdditionalEncryptionContext` property.
@@ -1406,20 +1175,8 @@ pub(crate) static PORTAL_META: TypeMeta = TypeMeta {
     create_only: &["AdditionalEncryptionContext", "CustomerManagedKey"],
     write_only: &[],
     primary_identifier: &["PortalArn"],
-    attributes: &[
-        "BrowserType",
-        "CreationDate",
-        "PortalArn",
-        "PortalEndpoint",
-        "PortalStatus",
-        "RendererType",
-        "ServiceProviderSamlMetadata",
-        "StatusReason",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["BrowserType", "CreationDate", "PortalArn", "PortalEndpoint", "PortalStatus", "RendererType", "ServiceProviderSamlMetadata", "StatusReason"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
@@ -1478,24 +1235,8 @@ pub mod portal {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1517,17 +1258,11 @@ impl CfnSessionLogger {
     ///
     /// - `event_filter`: `EventFilter`.
     /// - `log_configuration`: `LogConfiguration`.
-    pub fn new(
-        event_filter: impl Into<Val<session_logger::EventFilter>>,
-        log_configuration: impl Into<Val<session_logger::LogConfiguration>>,
-    ) -> Self {
+    pub fn new(event_filter: impl Into<Val<session_logger::EventFilter>>, log_configuration: impl Into<Val<session_logger::LogConfiguration>>) -> Self {
         let mut props = Props::new();
         props.set("EventFilter", event_filter);
         props.set("LogConfiguration", log_configuration);
-        CfnSessionLogger {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSessionLogger { props, options: ResourceOptions::default() }
     }
 
     /// The `AdditionalEncryptionContext` property.
@@ -1598,10 +1333,7 @@ pub(crate) static SESSION_LOGGER_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["SessionLoggerArn"],
     attributes: &["AssociatedPortalArns", "CreationDate", "SessionLoggerArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
@@ -1693,11 +1425,7 @@ pub mod session_logger {
         /// - `bucket`: `Bucket`.
         /// - `folder_structure`: `FolderStructure`.
         /// - `log_file_format`: `LogFileFormat`.
-        pub fn new(
-            bucket: impl Into<Val<String>>,
-            folder_structure: impl Into<Val<String>>,
-            log_file_format: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(bucket: impl Into<Val<String>>, folder_structure: impl Into<Val<String>>, log_file_format: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("Bucket", bucket);
             props.set("FolderStructure", folder_structure);
@@ -1750,117 +1478,35 @@ pub mod session_logger {
     }
 
     pub(crate) static EVENT_FILTER_SHAPE: ObjectShape = ObjectShape {
-        fields: &[(
-            "Include",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "WebsiteInteract",
-                        "FileDownloadFromSecureBrowserToRemoteDisk",
-                        "FileTransferFromRemoteToLocalDisk",
-                        "FileTransferFromLocalToRemoteDisk",
-                        "FileUploadFromRemoteDiskToSecureBrowser",
-                        "ContentPasteToWebsite",
-                        "ContentTransferFromLocalToRemoteClipboard",
-                        "ContentCopyFromWebsite",
-                        "UrlLoad",
-                        "TabOpen",
-                        "TabClose",
-                        "PrintJobSubmit",
-                        "SessionConnect",
-                        "SessionStart",
-                        "SessionDisconnect",
-                        "SessionEnd",
-                        "UrlBlockByContentFilter",
-                    ],
-                })),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        )],
+        fields: &[
+            ("Include", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["WebsiteInteract", "FileDownloadFromSecureBrowserToRemoteDisk", "FileTransferFromRemoteToLocalDisk", "FileTransferFromLocalToRemoteDisk", "FileUploadFromRemoteDiskToSecureBrowser", "ContentPasteToWebsite", "ContentTransferFromLocalToRemoteClipboard", "ContentCopyFromWebsite", "UrlLoad", "TabOpen", "TabClose", "PrintJobSubmit", "SessionConnect", "SessionStart", "SessionDisconnect", "SessionEnd", "UrlBlockByContentFilter"] })), min_items: Some(1), max_items: Some(100) })),
+        ],
         one_of_required: &[&["All"], &["Include"]],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("S3", &Shape::Object(&S3_LOG_CONFIGURATION_SHAPE))],
+        fields: &[
+            ("S3", &Shape::Object(&S3_LOG_CONFIGURATION_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static S3_LOG_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Bucket",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "BucketOwner",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[0-9]{12}$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "FolderStructure",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Flat", "NestedByDate"],
-                }),
-            ),
-            (
-                "KeyPrefix",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\d\\w\\-_/!().*']+$"),
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LogFileFormat",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["JSONLines", "Json"],
-                }),
-            ),
+            ("Bucket", &Shape::Str(StrRule { pattern: Some("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("BucketOwner", &Shape::Str(StrRule { pattern: Some("^[0-9]{12}$"), min_len: None, max_len: None, allowed: &[] })),
+            ("FolderStructure", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Flat", "NestedByDate"] })),
+            ("KeyPrefix", &Shape::Str(StrRule { pattern: Some("^[\\d\\w\\-_/!().*']+$"), min_len: Some(1), max_len: Some(256), allowed: &[] })),
+            ("LogFileFormat", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["JSONLines", "Json"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -1884,10 +1530,7 @@ impl CfnTrustStore {
     pub fn new(certificate_list: impl Into<Val<Vec<String>>>) -> Self {
         let mut props = Props::new();
         props.set("CertificateList", certificate_list);
-        CfnTrustStore {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTrustStore { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -1931,22 +1574,14 @@ pub(crate) static TRUST_STORE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["TrustStoreArn"],
     attributes: &["AssociatedPortalArns", "TrustStoreArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
 pub(crate) static TRUST_STORE_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "Tags",
-        &Shape::List(ListRule {
-            item: Some(&Shape::Object(&trust_store::TAG_SHAPE)),
-            min_items: Some(0),
-            max_items: Some(200),
-        }),
-    )],
+    fields: &[
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&trust_store::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
+    ],
     ..ObjectShape::EMPTY
 };
 
@@ -1983,24 +1618,8 @@ pub mod trust_store {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2024,10 +1643,7 @@ impl CfnUserAccessLoggingSettings {
     pub fn new(kinesis_stream_arn: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("KinesisStreamArn", kinesis_stream_arn);
-        CfnUserAccessLoggingSettings {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserAccessLoggingSettings { props, options: ResourceOptions::default() }
     }
 
     /// The `Tags` property.
@@ -2071,34 +1687,14 @@ pub(crate) static USER_ACCESS_LOGGING_SETTINGS_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["UserAccessLoggingSettingsArn"],
     attributes: &["AssociatedPortalArns", "UserAccessLoggingSettingsArn"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
 pub(crate) static USER_ACCESS_LOGGING_SETTINGS_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "KinesisStreamArn",
-            &Shape::Str(StrRule {
-                pattern: Some(
-                    "arn:[\\w+=/,.@-]+:kinesis:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:stream/.+",
-                ),
-                min_len: Some(20),
-                max_len: Some(2048),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&user_access_logging_settings::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("KinesisStreamArn", &Shape::Str(StrRule { pattern: Some("arn:[\\w+=/,.@-]+:kinesis:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:stream/.+"), min_len: Some(20), max_len: Some(2048), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&user_access_logging_settings::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -2136,24 +1732,8 @@ pub mod user_access_logging_settings {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2178,23 +1758,14 @@ impl CfnUserSettings {
     /// - `paste_allowed`: `PasteAllowed`.
     /// - `print_allowed`: `PrintAllowed`.
     /// - `upload_allowed`: `UploadAllowed`.
-    pub fn new(
-        copy_allowed: impl Into<Val<String>>,
-        download_allowed: impl Into<Val<String>>,
-        paste_allowed: impl Into<Val<String>>,
-        print_allowed: impl Into<Val<String>>,
-        upload_allowed: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(copy_allowed: impl Into<Val<String>>, download_allowed: impl Into<Val<String>>, paste_allowed: impl Into<Val<String>>, print_allowed: impl Into<Val<String>>, upload_allowed: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("CopyAllowed", copy_allowed);
         props.set("DownloadAllowed", download_allowed);
         props.set("PasteAllowed", paste_allowed);
         props.set("PrintAllowed", print_allowed);
         props.set("UploadAllowed", upload_allowed);
-        CfnUserSettings {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnUserSettings { props, options: ResourceOptions::default() }
     }
 
     /// The `AdditionalEncryptionContext` property.
@@ -2204,19 +1775,13 @@ impl CfnUserSettings {
     }
 
     /// The `BrandingConfiguration` property.
-    pub fn branding_configuration(
-        mut self,
-        value: impl Into<Val<user_settings::BrandingConfiguration>>,
-    ) -> Self {
+    pub fn branding_configuration(mut self, value: impl Into<Val<user_settings::BrandingConfiguration>>) -> Self {
         self.props.set("BrandingConfiguration", value);
         self
     }
 
     /// The `CookieSynchronizationConfiguration` property.
-    pub fn cookie_synchronization_configuration(
-        mut self,
-        value: impl Into<Val<user_settings::CookieSynchronizationConfiguration>>,
-    ) -> Self {
+    pub fn cookie_synchronization_configuration(mut self, value: impl Into<Val<user_settings::CookieSynchronizationConfiguration>>) -> Self {
         self.props.set("CookieSynchronizationConfiguration", value);
         self
     }
@@ -2254,10 +1819,7 @@ impl CfnUserSettings {
     }
 
     /// The `ToolbarConfiguration` property.
-    pub fn toolbar_configuration(
-        mut self,
-        value: impl Into<Val<user_settings::ToolbarConfiguration>>,
-    ) -> Self {
+    pub fn toolbar_configuration(mut self, value: impl Into<Val<user_settings::ToolbarConfiguration>>) -> Self {
         self.props.set("ToolbarConfiguration", value);
         self
     }
@@ -2317,23 +1879,10 @@ pub(crate) static USER_SETTINGS_META: TypeMeta = TypeMeta {
     type_name: CfnUserSettings::TYPE_NAME,
     shape: &USER_SETTINGS_SHAPE,
     create_only: &[],
-    write_only: &[
-        "BrandingConfiguration/Favicon",
-        "BrandingConfiguration/Logo",
-        "BrandingConfiguration/Wallpaper",
-    ],
+    write_only: &["BrandingConfiguration/Favicon", "BrandingConfiguration/Logo", "BrandingConfiguration/Wallpaper"],
     primary_identifier: &["UserSettingsArn"],
-    attributes: &[
-        "AssociatedPortalArns",
-        "BrandingConfiguration.FaviconMetadata",
-        "BrandingConfiguration.LogoMetadata",
-        "BrandingConfiguration.WallpaperMetadata",
-        "UserSettingsArn",
-    ],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    attributes: &["AssociatedPortalArns", "BrandingConfiguration.FaviconMetadata", "BrandingConfiguration.LogoMetadata", "BrandingConfiguration.WallpaperMetadata", "UserSettingsArn"],
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x2fc416288348),
 };
 
@@ -2386,6 +1935,8 @@ pub mod user_settings {
         }
 
         /// The `Favicon` property.
+        ///
+        /// Write-only.
         pub fn favicon(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Favicon", value);
             self
@@ -2398,15 +1949,14 @@ pub mod user_settings {
         }
 
         /// The `LocalizedStrings` property.
-        pub fn localized_strings(
-            mut self,
-            value: impl Into<Val<Map<LocalizedBrandingStrings>>>,
-        ) -> Self {
+        pub fn localized_strings(mut self, value: impl Into<Val<Map<LocalizedBrandingStrings>>>) -> Self {
             self.props.set("LocalizedStrings", value);
             self
         }
 
         /// The `Logo` property.
+        ///
+        /// Write-only.
         pub fn logo(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Logo", value);
             self
@@ -2425,6 +1975,8 @@ pub mod user_settings {
         }
 
         /// The `Wallpaper` property.
+        ///
+        /// Write-only.
         pub fn wallpaper(mut self, value: impl Into<Val<String>>) -> Self {
             self.props.set("Wallpaper", value);
             self
@@ -2455,11 +2007,7 @@ pub mod user_settings {
         /// - `file_extension`: `FileExtension`.
         /// - `last_upload_timestamp`: `LastUploadTimestamp`.
         /// - `mime_type`: `MimeType`.
-        pub fn new(
-            file_extension: impl Into<Val<String>>,
-            last_upload_timestamp: impl Into<Val<String>>,
-            mime_type: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(file_extension: impl Into<Val<String>>, last_upload_timestamp: impl Into<Val<String>>, mime_type: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FileExtension", file_extension);
             props.set("LastUploadTimestamp", last_upload_timestamp);
@@ -2485,10 +2033,7 @@ pub mod user_settings {
         ///
         /// - `browser_tab_title`: `BrowserTabTitle`.
         /// - `welcome_text`: `WelcomeText`.
-        pub fn new(
-            browser_tab_title: impl Into<Val<String>>,
-            welcome_text: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(browser_tab_title: impl Into<Val<String>>, welcome_text: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("BrowserTabTitle", browser_tab_title);
             props.set("WelcomeText", welcome_text);
@@ -2694,124 +2239,30 @@ pub mod user_settings {
 
     pub(crate) static IMAGE_METADATA_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FileExtension",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[\\s\\S]*$"),
-                    min_len: Some(0),
-                    max_len: Some(131072),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MimeType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["image/png", "image/jpeg", "image/x-icon"],
-                }),
-            ),
+            ("FileExtension", &Shape::Str(StrRule { pattern: Some("^[\\s\\S]*$"), min_len: Some(0), max_len: Some(131072), allowed: &[] })),
+            ("MimeType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["image/png", "image/jpeg", "image/x-icon"] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static LOCALIZED_BRANDING_STRINGS_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "BrowserTabTitle",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^<>&'`~\\\\]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContactButtonText",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^<>&'`~\\\\]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ContactLink",
-                &Shape::Str(StrRule {
-                    pattern: Some("^(https?://|mailto:).*"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LoadingText",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^<>&'`~\\\\]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LoginButtonText",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^<>&'`~\\\\]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LoginDescription",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^<>&'`~\\\\]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "LoginTitle",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^<>&'`~\\\\]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "WelcomeText",
-                &Shape::Str(StrRule {
-                    pattern: Some("^[^<>&'`~\\\\]*$"),
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[],
-                }),
-            ),
+            ("BrowserTabTitle", &Shape::Str(StrRule { pattern: Some("^[^<>&'`~\\\\]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ContactButtonText", &Shape::Str(StrRule { pattern: Some("^[^<>&'`~\\\\]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("ContactLink", &Shape::Str(StrRule { pattern: Some("^(https?://|mailto:).*"), min_len: None, max_len: None, allowed: &[] })),
+            ("LoadingText", &Shape::Str(StrRule { pattern: Some("^[^<>&'`~\\\\]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("LoginButtonText", &Shape::Str(StrRule { pattern: Some("^[^<>&'`~\\\\]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("LoginDescription", &Shape::Str(StrRule { pattern: Some("^[^<>&'`~\\\\]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("LoginTitle", &Shape::Str(StrRule { pattern: Some("^[^<>&'`~\\\\]*$"), min_len: None, max_len: None, allowed: &[] })),
+            ("WelcomeText", &Shape::Str(StrRule { pattern: Some("^[^<>&'`~\\\\]*$"), min_len: None, max_len: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static COOKIE_SYNCHRONIZATION_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Allowlist",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COOKIE_SPECIFICATION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
-            (
-                "Blocklist",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Object(&COOKIE_SPECIFICATION_SHAPE)),
-                    min_items: Some(0),
-                    max_items: Some(10),
-                }),
-            ),
+            ("Allowlist", &Shape::List(ListRule { item: Some(&Shape::Object(&COOKIE_SPECIFICATION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
+            ("Blocklist", &Shape::List(ListRule { item: Some(&Shape::Object(&COOKIE_SPECIFICATION_SHAPE)), min_items: Some(0), max_items: Some(10) })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -2827,85 +2278,18 @@ pub mod user_settings {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"),
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: Some("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"), min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TOOLBAR_CONFIGURATION_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "HiddenToolbarItems",
-                &Shape::List(ListRule {
-                    item: Some(&Shape::Str(StrRule {
-                        pattern: None,
-                        min_len: None,
-                        max_len: None,
-                        allowed: &[
-                            "Windows",
-                            "DualMonitor",
-                            "FullScreen",
-                            "Webcam",
-                            "Microphone",
-                        ],
-                    })),
-                    min_items: None,
-                    max_items: None,
-                }),
-            ),
-            (
-                "MaxDisplayResolution",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &[
-                        "size4096X2160",
-                        "size3840X2160",
-                        "size3440X1440",
-                        "size2560X1440",
-                        "size1920X1080",
-                        "size1280X720",
-                        "size1024X768",
-                        "size800X600",
-                    ],
-                }),
-            ),
-            (
-                "ToolbarType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Floating", "Docked"],
-                }),
-            ),
-            (
-                "VisualMode",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: None,
-                    allowed: &["Dark", "Light"],
-                }),
-            ),
+            ("HiddenToolbarItems", &Shape::List(ListRule { item: Some(&Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Windows", "DualMonitor", "FullScreen", "Webcam", "Microphone"] })), min_items: None, max_items: None })),
+            ("MaxDisplayResolution", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["size4096X2160", "size3840X2160", "size3440X1440", "size2560X1440", "size1920X1080", "size1280X720", "size1024X768", "size800X600"] })),
+            ("ToolbarType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Floating", "Docked"] })),
+            ("VisualMode", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: None, allowed: &["Dark", "Light"] })),
         ],
         ..ObjectShape::EMPTY
     };

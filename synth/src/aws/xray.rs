@@ -31,10 +31,7 @@ impl CfnGroup {
     pub fn new(group_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("GroupName", group_name);
-        CfnGroup {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnGroup { props, options: ResourceOptions::default() }
     }
 
     /// The filter expression defining criteria by which to group traces.
@@ -44,10 +41,7 @@ impl CfnGroup {
     }
 
     /// The `InsightsConfiguration` property.
-    pub fn insights_configuration(
-        mut self,
-        value: impl Into<Val<group::InsightsConfiguration>>,
-    ) -> Self {
+    pub fn insights_configuration(mut self, value: impl Into<Val<group::InsightsConfiguration>>) -> Self {
         self.props.set("InsightsConfiguration", value);
         self
     }
@@ -90,32 +84,14 @@ pub(crate) static GROUP_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["GroupARN"],
     attributes: &["GroupARN"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static GROUP_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "GroupName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&group::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("GroupName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&group::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -185,24 +161,8 @@ pub mod group {
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -224,17 +184,11 @@ impl CfnResourcePolicy {
     ///
     /// - `policy_document`: `PolicyDocument`, The resource policy document, which can be up to 5kb in size.
     /// - `policy_name`: `PolicyName`, The name of the resource policy. Must be unique within a specific AWS account.
-    pub fn new(
-        policy_document: impl Into<Val<String>>,
-        policy_name: impl Into<Val<String>>,
-    ) -> Self {
+    pub fn new(policy_document: impl Into<Val<String>>, policy_name: impl Into<Val<String>>) -> Self {
         let mut props = Props::new();
         props.set("PolicyDocument", policy_document);
         props.set("PolicyName", policy_name);
-        CfnResourcePolicy {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnResourcePolicy { props, options: ResourceOptions::default() }
     }
 
     /// A flag to indicate whether to bypass the resource policy lockout safety check
@@ -274,24 +228,8 @@ pub(crate) static RESOURCE_POLICY_META: TypeMeta = TypeMeta {
 
 pub(crate) static RESOURCE_POLICY_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "PolicyDocument",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(5120),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyName",
-            &Shape::Str(StrRule {
-                pattern: Some("[\\w+=,.@-]+"),
-                min_len: Some(1),
-                max_len: Some(128),
-                allowed: &[],
-            }),
-        ),
+        ("PolicyDocument", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(5120), allowed: &[] })),
+        ("PolicyName", &Shape::Str(StrRule { pattern: Some("[\\w+=,.@-]+"), min_len: Some(1), max_len: Some(128), allowed: &[] })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -311,10 +249,7 @@ impl CfnSamplingRule {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnSamplingRule {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnSamplingRule { props, options: ResourceOptions::default() }
     }
 
     /// The ARN of the sampling rule. Specify a rule by either name or ARN, but not both.
@@ -330,19 +265,13 @@ impl CfnSamplingRule {
     }
 
     /// The `SamplingRuleRecord` property.
-    pub fn sampling_rule_record(
-        mut self,
-        value: impl Into<Val<sampling_rule::SamplingRuleRecord>>,
-    ) -> Self {
+    pub fn sampling_rule_record(mut self, value: impl Into<Val<sampling_rule::SamplingRuleRecord>>) -> Self {
         self.props.set("SamplingRuleRecord", value);
         self
     }
 
     /// The `SamplingRuleUpdate` property.
-    pub fn sampling_rule_update(
-        mut self,
-        value: impl Into<Val<sampling_rule::SamplingRuleUpdate>>,
-    ) -> Self {
+    pub fn sampling_rule_update(mut self, value: impl Into<Val<sampling_rule::SamplingRuleUpdate>>) -> Self {
         self.props.set("SamplingRuleUpdate", value);
         self
     }
@@ -385,44 +314,17 @@ pub(crate) static SAMPLING_RULE_META: TypeMeta = TypeMeta {
     write_only: &[],
     primary_identifier: &["RuleARN"],
     attributes: &["RuleARN"],
-    tagging: Some(Tagging {
-        property: "Tags",
-        shape: TagShape::List,
-    }),
+    tagging: Some(Tagging { property: "Tags", shape: TagShape::List }),
     regions: RegionSet(0x3fff7fffffff),
 };
 
 pub(crate) static SAMPLING_RULE_SHAPE: ObjectShape = ObjectShape {
     fields: &[
-        (
-            "RuleName",
-            &Shape::Str(StrRule {
-                pattern: None,
-                min_len: Some(1),
-                max_len: Some(32),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SamplingRule",
-            &Shape::Object(&sampling_rule::SAMPLING_RULE_SHAPE),
-        ),
-        (
-            "SamplingRuleRecord",
-            &Shape::Object(&sampling_rule::SAMPLING_RULE_RECORD_SHAPE),
-        ),
-        (
-            "SamplingRuleUpdate",
-            &Shape::Object(&sampling_rule::SAMPLING_RULE_UPDATE_SHAPE),
-        ),
-        (
-            "Tags",
-            &Shape::List(ListRule {
-                item: Some(&Shape::Object(&sampling_rule::TAG_SHAPE)),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("RuleName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+        ("SamplingRule", &Shape::Object(&sampling_rule::SAMPLING_RULE_SHAPE)),
+        ("SamplingRuleRecord", &Shape::Object(&sampling_rule::SAMPLING_RULE_RECORD_SHAPE)),
+        ("SamplingRuleUpdate", &Shape::Object(&sampling_rule::SAMPLING_RULE_UPDATE_SHAPE)),
+        ("Tags", &Shape::List(ListRule { item: Some(&Shape::Object(&sampling_rule::TAG_SHAPE)), min_items: Some(0), max_items: Some(200) })),
     ],
     ..ObjectShape::EMPTY
 };
@@ -451,17 +353,7 @@ pub mod sampling_rule {
         /// - `service_name`: `ServiceName`, Matches the name that the service uses to identify itself in segments.
         /// - `service_type`: `ServiceType`, Matches the origin that the service uses to identify its type in segments.
         /// - `url_path`: `URLPath`, Matches the path from a request URL.
-        pub fn new(
-            fixed_rate: impl Into<Val<f64>>,
-            http_method: impl Into<Val<String>>,
-            host: impl Into<Val<String>>,
-            priority: impl Into<Val<i64>>,
-            reservoir_size: impl Into<Val<i64>>,
-            resource_arn: impl Into<Val<String>>,
-            service_name: impl Into<Val<String>>,
-            service_type: impl Into<Val<String>>,
-            url_path: impl Into<Val<String>>,
-        ) -> Self {
+        pub fn new(fixed_rate: impl Into<Val<f64>>, http_method: impl Into<Val<String>>, host: impl Into<Val<String>>, priority: impl Into<Val<i64>>, reservoir_size: impl Into<Val<i64>>, resource_arn: impl Into<Val<String>>, service_name: impl Into<Val<String>>, service_type: impl Into<Val<String>>, url_path: impl Into<Val<String>>) -> Self {
             let mut props = Props::new();
             props.set("FixedRate", fixed_rate);
             props.set("HTTPMethod", http_method);
@@ -523,10 +415,7 @@ pub mod sampling_rule {
         ///
         /// - `cooldown_window_minutes`: `CooldownWindowMinutes`, Time window (in minutes) in which only one sampling rate boost can be triggered. After a boost occurs, no further boosts are allowed until the next window.
         /// - `max_rate`: `MaxRate`, The maximum sampling rate X-Ray will apply when it detects anomalies. X-Ray determines the appropriate rate between your baseline and the maximum, depending on anomaly activity.
-        pub fn new(
-            cooldown_window_minutes: impl Into<Val<i64>>,
-            max_rate: impl Into<Val<f64>>,
-        ) -> Self {
+        pub fn new(cooldown_window_minutes: impl Into<Val<i64>>, max_rate: impl Into<Val<f64>>) -> Self {
             let mut props = Props::new();
             props.set("CooldownWindowMinutes", cooldown_window_minutes);
             props.set("MaxRate", max_rate);
@@ -703,253 +592,58 @@ pub mod sampling_rule {
 
     pub(crate) static SAMPLING_RULE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FixedRate",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HTTPMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Host",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(9999.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ReservoirSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceARN",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RuleName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SamplingRateBoost",
-                &Shape::Object(&SAMPLING_RATE_BOOST_SHAPE),
-            ),
-            (
-                "ServiceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ServiceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "URLPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Version",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
+            ("FixedRate", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("HTTPMethod", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(10), allowed: &[] })),
+            ("Host", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(9999.0), allowed: &[] })),
+            ("ReservoirSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ResourceARN", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(500), allowed: &[] })),
+            ("RuleName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+            ("SamplingRateBoost", &Shape::Object(&SAMPLING_RATE_BOOST_SHAPE)),
+            ("ServiceName", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("ServiceType", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(64), allowed: &[] })),
+            ("URLPath", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(128), allowed: &[] })),
+            ("Version", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAMPLING_RATE_BOOST_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "CooldownWindowMinutes",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "MaxRate",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
+            ("CooldownWindowMinutes", &Shape::Num(NumRule { min: Some(1.0), max: None, allowed: &[] })),
+            ("MaxRate", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAMPLING_RULE_RECORD_SHAPE: ObjectShape = ObjectShape {
-        fields: &[("SamplingRule", &Shape::Object(&SAMPLING_RULE_SHAPE))],
+        fields: &[
+            ("SamplingRule", &Shape::Object(&SAMPLING_RULE_SHAPE)),
+        ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static SAMPLING_RULE_UPDATE_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "FixedRate",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "HTTPMethod",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(10),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Host",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Priority",
-                &Shape::Num(NumRule {
-                    min: Some(1.0),
-                    max: Some(9999.0),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ReservoirSize",
-                &Shape::Num(NumRule {
-                    min: Some(0.0),
-                    max: None,
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ResourceARN",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(500),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "RuleName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "SamplingRateBoost",
-                &Shape::Object(&SAMPLING_RATE_BOOST_SHAPE),
-            ),
-            (
-                "ServiceName",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "ServiceType",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(64),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "URLPath",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: None,
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
+            ("FixedRate", &Shape::Num(NumRule { min: Some(0.0), max: Some(1.0), allowed: &[] })),
+            ("HTTPMethod", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(10), allowed: &[] })),
+            ("Host", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })),
+            ("Priority", &Shape::Num(NumRule { min: Some(1.0), max: Some(9999.0), allowed: &[] })),
+            ("ReservoirSize", &Shape::Num(NumRule { min: Some(0.0), max: None, allowed: &[] })),
+            ("ResourceARN", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(500), allowed: &[] })),
+            ("RuleName", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(32), allowed: &[] })),
+            ("SamplingRateBoost", &Shape::Object(&SAMPLING_RATE_BOOST_SHAPE)),
+            ("ServiceName", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })),
+            ("ServiceType", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(64), allowed: &[] })),
+            ("URLPath", &Shape::Str(StrRule { pattern: None, min_len: None, max_len: Some(128), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
 
     pub(crate) static TAG_SHAPE: ObjectShape = ObjectShape {
         fields: &[
-            (
-                "Key",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    allowed: &[],
-                }),
-            ),
-            (
-                "Value",
-                &Shape::Str(StrRule {
-                    pattern: None,
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    allowed: &[],
-                }),
-            ),
+            ("Key", &Shape::Str(StrRule { pattern: None, min_len: Some(1), max_len: Some(128), allowed: &[] })),
+            ("Value", &Shape::Str(StrRule { pattern: None, min_len: Some(0), max_len: Some(256), allowed: &[] })),
         ],
         ..ObjectShape::EMPTY
     };
@@ -970,10 +664,7 @@ impl CfnTransactionSearchConfig {
     /// Creates the resource; every property is optional.
     pub fn new() -> Self {
         let props = Props::new();
-        CfnTransactionSearchConfig {
-            props,
-            options: ResourceOptions::default(),
-        }
+        CfnTransactionSearchConfig { props, options: ResourceOptions::default() }
     }
 
     /// Determines the percentage of traces indexed from CloudWatch Logs to X-Ray
@@ -1019,14 +710,9 @@ pub(crate) static TRANSACTION_SEARCH_CONFIG_META: TypeMeta = TypeMeta {
 };
 
 pub(crate) static TRANSACTION_SEARCH_CONFIG_SHAPE: ObjectShape = ObjectShape {
-    fields: &[(
-        "IndexingPercentage",
-        &Shape::Num(NumRule {
-            min: Some(0.0),
-            max: Some(100.0),
-            allowed: &[],
-        }),
-    )],
+    fields: &[
+        ("IndexingPercentage", &Shape::Num(NumRule { min: Some(0.0), max: Some(100.0), allowed: &[] })),
+    ],
     ..ObjectShape::EMPTY
 };
 
